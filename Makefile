@@ -1,0 +1,76 @@
+# Empreinte: `make run` serves the portal, `make test` runs the whole suite.
+# Both set everything up on a fresh machine that has Python 3.11.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := FLASK_APP=app:create_app $(BIN)/flask
+HOST ?= 127.0.0.1
+PORT ?= 5000
+VENDOR := app/static/vendor
+
+.PHONY: run serve setup install assets translations db demo test lint format pytest browser bench clean
+
+run: setup db demo ## Set up, migrate, load the demo data and serve on http://127.0.0.1:5000
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+setup: install assets translations
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+assets: $(VENDOR)/.copied
+
+# Front-end libraries come from the npm registry (pinned in package-lock.json)
+# and are served by the portal itself: no CDN, no third-party request.
+$(VENDOR)/.copied: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p $(VENDOR)/htmx $(VENDOR)/leaflet $(VENDOR)/axe
+	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx/
+	cp -r node_modules/leaflet/dist/leaflet.js node_modules/leaflet/dist/leaflet.css node_modules/leaflet/dist/images $(VENDOR)/leaflet/
+	cp node_modules/axe-core/axe.min.js $(VENDOR)/axe/
+	touch $@
+
+translations: install
+	$(FLASK) translate compile >/dev/null
+
+db: setup
+	$(FLASK) db upgrade heads
+
+demo: db
+	$(FLASK) demo seed --if-empty
+
+lint: install
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing Debian's chromium for the browser tests…"; \
+	    (apt-get install -y -qq chromium >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)); \
+	  fi; }
+	@command -v chromium >/dev/null 2>&1 || { echo "The browser tests need Debian's chromium: run 'sudo apt-get install chromium'." >&2; exit 1; }
+
+# The suite runs on SQLite, then again on PostgreSQL when TEST_DATABASE_URL is set.
+test: setup browser lint
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	@if [ -n "$$TEST_DATABASE_URL" ]; then \
+	  echo "== The same suite on PostgreSQL ($$TEST_DATABASE_URL) =="; \
+	  EMPREINTE_TEST_DB=postgresql $(BIN)/python -m pytest $(PYTEST_ARGS); \
+	fi
+
+bench: setup
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) node_modules $(VENDOR) instance .pytest_cache .ruff_cache

@@ -1,0 +1,64 @@
+"""Empreinte: employee engagement portal for responsible digital practice."""
+
+from pathlib import Path
+
+from flask import Flask
+
+from app.config import Config, resolve_secret_key
+
+
+def create_app(config_class: type = Config, **overrides) -> Flask:
+    """Build the application: configuration, extensions, blueprints, CLI, error handlers."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_object(config_class)
+    app.config.update(overrides)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config["SECRET_KEY"] = resolve_secret_key(app.config, app.instance_path)
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = (
+            f"sqlite:///{Path(app.instance_path) / 'empreinte.db'}"
+        )
+    app.config["SQLALCHEMY_DATABASE_URI"] = _normalise_database_url(
+        app.config["SQLALCHEMY_DATABASE_URI"]
+    )
+
+    from app.core import database, i18n, security, templating
+    from app.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
+
+    db.init_app(app)
+    database.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
+    login_manager.init_app(app)
+    babel.init_app(
+        app, locale_selector=i18n.select_locale, timezone_selector=lambda: app.config["TIMEZONE"]
+    )
+    htmx.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    security.init_app(app)
+    templating.init_app(app)
+
+    from app.api import routes as api_routes
+    from app.auth import routes as auth_routes
+    from app.core import cli, errors
+    from app.core import routes as core_routes
+
+    app.register_blueprint(core_routes.bp)
+    app.register_blueprint(auth_routes.bp)
+    app.register_blueprint(api_routes.bp)
+    app.register_blueprint(cli.bp)
+    errors.init_app(app)
+
+    from app import catalogue, cleanup, messaging, recycling
+
+    for domain in (catalogue, cleanup, recycling, messaging):
+        domain.init_app(app)
+    return app
+
+
+def _normalise_database_url(url: str) -> str:
+    """Accept the postgres:// and postgresql:// forms and use the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url

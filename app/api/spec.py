@@ -1,0 +1,99 @@
+"""The OpenAPI document, built from the docstrings of every /api/v1 view."""
+
+from apispec import APISpec
+from apispec_webframeworks.flask import FlaskPlugin
+from flask import current_app
+
+from app.api import API_PREFIX
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message"],
+            "properties": {
+                "code": {"type": "string"},
+                "message": {"type": "string"},
+                "details": {"type": "object"},
+            },
+        }
+    },
+}
+
+
+def _error(description: str) -> dict:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+
+
+def build_openapi() -> dict:
+    """Walk the URL map and document each API view that has a YAML docstring."""
+    app = current_app
+    cached = app.extensions.get("empreinte.openapi")
+    if cached is not None:
+        return cached
+    spec = APISpec(
+        title="Empreinte API",
+        version="1",
+        openapi_version="3.0.3",
+        plugins=[FlaskPlugin()],
+        info={"description": "Employee engagement portal for responsible digital practice."},
+        servers=[{"url": "/"}],
+    )
+    spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
+    spec.components.security_scheme(
+        "cookieAuth", {"type": "apiKey", "in": "cookie", "name": "session"}
+    )
+    spec.components.schema("Error", ERROR_SCHEMA)
+    spec.components.schema(
+        "Me",
+        {
+            "type": "object",
+            "required": ["id", "email", "display_name", "pseudonym", "roles"],
+            "properties": {
+                "id": {"type": "integer"},
+                "email": {"type": "string"},
+                "display_name": {"type": "string"},
+                "pseudonym": {"type": "string"},
+                "locale": {"type": "string", "nullable": True},
+                "roles": {"type": "array", "items": {"type": "string"}},
+                "department": {"type": "string", "nullable": True},
+                "commune": {"type": "string", "nullable": True},
+                "leaderboard_visibility": {"type": "string"},
+                "email_opt_in": {"type": "boolean"},
+            },
+        },
+    )
+    for _status, name, text in (
+        (400, "BadRequest", "The request is malformed"),
+        (401, "Unauthorized", "Sign-in or a valid bearer token is required"),
+        (403, "Forbidden", "The caller may not do this"),
+        (404, "NotFound", "No such object"),
+        (409, "Conflict", "The request conflicts with the current state"),
+        (422, "Invalid", "Some fields are not valid"),
+    ):
+        spec.components.response(name, _error(text))
+    for schema_name, schema in app.extensions.get("empreinte.api_schemas", {}).items():
+        spec.components.schema(schema_name, schema)
+
+    seen = set()
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+        if not rule.rule.startswith(API_PREFIX) or rule.endpoint in seen:
+            continue
+        view = app.view_functions[rule.endpoint]
+        if "---" not in (view.__doc__ or ""):
+            continue
+        seen.add(rule.endpoint)
+        spec.path(view=view, app=app)
+    document = spec.to_dict()
+    app.extensions["empreinte.openapi"] = document
+    return document
+
+
+def register_schema(app, name: str, schema: dict) -> None:
+    """Let a domain add a named component schema its views reference with $ref."""
+    app.extensions.setdefault("empreinte.api_schemas", {})[name] = schema

@@ -1,0 +1,119 @@
+"""People: users, their roles and their personal API tokens."""
+
+import enum
+import hashlib
+import secrets
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.core.models import Commune, Department
+from app.core.time import utcnow
+from app.core.types import UTCDateTime
+from app.extensions import db
+
+ROLES = ("employee", "organiser", "agent", "admin")
+
+
+class LeaderboardVisibility(enum.StrEnum):
+    NAME = "name"
+    PSEUDONYM = "pseudonym"
+    HIDDEN = "hidden"
+
+
+class User(UserMixin, db.Model):
+    """A person who uses the portal. Personal data is kept to the minimum."""
+
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    display_name: Mapped[str] = mapped_column(String(120))
+    pseudonym: Mapped[str] = mapped_column(String(60), unique=True)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    locale: Mapped[str | None] = mapped_column(String(5))
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"), index=True)
+    commune_id: Mapped[int | None] = mapped_column(ForeignKey("commune.id"), index=True)
+    leaderboard_visibility: Mapped[str] = mapped_column(
+        String(10), default=LeaderboardVisibility.PSEUDONYM.value
+    )
+    email_opt_in: Mapped[bool] = mapped_column(default=False)
+    email_opt_in_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Rotated on sign-out and password change so that every existing session ends.
+    session_token: Mapped[str] = mapped_column(String(64), default=lambda: secrets.token_hex(16))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    department: Mapped[Department | None] = relationship()
+    commune: Mapped[Commune | None] = relationship()
+    role_rows: Mapped[list["UserRole"]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    @property
+    def roles(self) -> set[str]:
+        return {row.role for row in self.role_rows}
+
+    def has_role(self, *roles: str) -> bool:
+        """True when the user holds any of the given roles (admins hold them all)."""
+        mine = self.roles
+        return "admin" in mine or any(role in mine for role in roles)
+
+    @property
+    def is_active(self) -> bool:
+        return self.active and self.anonymised_at is None
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
+    @property
+    def first_name(self) -> str:
+        return self.display_name.split(" ")[0] if self.display_name else ""
+
+    def public_name(self) -> str | None:
+        """The name shown on leaderboards, or None when the user chose to be hidden."""
+        if self.leaderboard_visibility == LeaderboardVisibility.NAME:
+            return self.display_name
+        if self.leaderboard_visibility == LeaderboardVisibility.PSEUDONYM:
+            return self.pseudonym
+        return None
+
+    def __repr__(self) -> str:
+        return f"<User {self.id}>"
+
+
+class UserRole(db.Model):
+    __tablename__ = "user_role"
+    __table_args__ = (UniqueConstraint("user_id", "role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(20), index=True)
+
+    user: Mapped[User] = relationship(back_populates="role_rows")
+
+
+class ApiToken(db.Model):
+    """A personal API token. Only its SHA-256 digest is stored."""
+
+    __tablename__ = "api_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(80))
+    token_digest: Mapped[str] = mapped_column(String(64), unique=True)
+    prefix: Mapped[str] = mapped_column(String(12))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship()
+
+    @staticmethod
+    def digest(raw_token: str) -> str:
+        return hashlib.sha256(raw_token.encode()).hexdigest()

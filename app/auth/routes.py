@@ -1,0 +1,144 @@
+"""Sign-in, sign-out and the profile page."""
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from app.auth import services
+from app.auth.forms import ConfirmForm, PasswordForm, PreferencesForm, SignInForm, TokenForm
+from app.auth.models import ApiToken
+from app.core.time import utcnow
+from app.core.urls import safe_next_url
+from app.extensions import db, limiter
+
+bp = Blueprint("auth", __name__, url_prefix="/auth")
+
+
+def _sign_in_limit() -> str:
+    return current_app.config["SIGN_IN_RATE_LIMIT"]
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@limiter.limit(_sign_in_limit, methods=["POST"])
+def sign_in():
+    """Show the sign-in form and open a session on valid credentials."""
+    if current_user.is_authenticated:
+        return redirect(url_for("core.home"))
+    form = SignInForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            login_user(user)
+            return redirect(safe_next_url(request.args.get("next")) or url_for("core.home"))
+        flash(_("Wrong e-mail address or password."), "error")
+        return render_template("auth/sign_in.html", form=form), 401
+    return render_template("auth/sign_in.html", form=form), 400 if form.errors else 200
+
+
+@bp.post("/sign-out")
+@login_required
+def sign_out():
+    """End this session and every other session of the user."""
+    services.end_all_sessions(current_user)
+    db.session.commit()
+    logout_user()
+    flash(_("You are signed out."), "success")
+    return redirect(url_for("auth.sign_in"))
+
+
+@bp.get("/profile")
+@login_required
+def profile():
+    """The user's own preferences, password and API tokens."""
+    return _render_profile()
+
+
+@bp.post("/profile/preferences")
+@login_required
+def update_preferences():
+    """Save language, leaderboard visibility and e-mail consent."""
+    form = PreferencesForm()
+    if not form.validate_on_submit():
+        return _render_profile(preferences_form=form, status=400)
+    services.update_preferences(
+        current_user,
+        locale=form.locale.data,
+        visibility=form.visibility.data,
+        email_opt_in=form.email_opt_in.data,
+        now=utcnow(),
+    )
+    db.session.commit()
+    flash(_("Your preferences are saved."), "success")
+    return redirect(url_for("auth.profile"))
+
+
+@bp.post("/profile/password")
+@login_required
+def change_password():
+    """Change the password; every other session ends and this one is renewed."""
+    form = PasswordForm()
+    if not form.validate_on_submit():
+        return _render_profile(password_form=form, status=400)
+    try:
+        services.change_password(current_user, form.current_password.data, form.new_password.data)
+    except services.AccountError:
+        form.current_password.errors.append(_("This is not your current password."))
+        return _render_profile(password_form=form, status=400)
+    db.session.commit()
+    login_user(current_user._get_current_object())  # the proxy itself would loop
+    flash(_("Your password is changed. Your other sessions are closed."), "success")
+    return redirect(url_for("auth.profile"))
+
+
+@bp.post("/profile/tokens")
+@login_required
+def create_token():
+    """Create a personal API token and show it once."""
+    form = TokenForm()
+    if not form.validate_on_submit():
+        return _render_profile(token_form=form, status=400)
+    _token, raw = services.create_api_token(current_user, form.name.data.strip())
+    db.session.commit()
+    return _render_profile(new_token=raw)
+
+
+@bp.post("/profile/tokens/<int:token_id>/revoke")
+@login_required
+def revoke_token(token_id: int):
+    """Revoke one of the user's own tokens."""
+    if not ConfirmForm().validate_on_submit():
+        return _render_profile(status=400)
+    if not services.revoke_api_token(current_user, token_id, utcnow()):
+        abort(404)
+    db.session.commit()
+    flash(_("The token is revoked."), "success")
+    return redirect(url_for("auth.profile"))
+
+
+def _render_profile(
+    preferences_form=None, password_form=None, token_form=None, new_token=None, status=200
+):
+    preferences_form = preferences_form or PreferencesForm(
+        data={
+            "locale": current_user.locale or "fr",
+            "visibility": current_user.leaderboard_visibility,
+            "email_opt_in": current_user.email_opt_in,
+        }
+    )
+    tokens = db.session.scalars(
+        db.select(ApiToken)
+        .where(ApiToken.user_id == current_user.id)
+        .order_by(ApiToken.created_at.desc())
+    ).all()
+    return (
+        render_template(
+            "auth/profile.html",
+            preferences_form=preferences_form,
+            password_form=password_form or PasswordForm(),
+            token_form=token_form or TokenForm(),
+            confirm_form=ConfirmForm(),
+            tokens=tokens,
+            new_token=new_token,
+        ),
+        status,
+    )

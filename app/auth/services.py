@@ -1,0 +1,169 @@
+"""Writes about people: accounts, passwords, sessions, preferences and tokens.
+
+Services flush; the caller (request, CLI command or job) commits once.
+"""
+
+import secrets
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.auth.models import ROLES, ApiToken, LeaderboardVisibility, User, UserRole
+from app.core.models import Department
+from app.extensions import db
+
+PSEUDONYM_WORDS = (
+    "Héron", "Colibri", "Loutre", "Chêne", "Saule", "Lynx", "Mésange", "Castor", "Tilleul",
+    "Aigrette", "Hérisson", "Martinet", "Cigogne", "Érable", "Renard", "Ibis", "Bouleau",
+    "Pinson", "Blaireau", "Fougère", "Sterne", "Genêt", "Belette", "Cèdre", "Grive",
+)  # fmt: skip
+
+# A real hash to compare against when the e-mail is unknown, so that the answer
+# takes the same time whether or not the account exists.
+_TIMING_HASH = generate_password_hash(secrets.token_hex(8))
+
+
+def hash_password(password: str) -> str:
+    """Hash with the configured modern algorithm (scrypt by default)."""
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
+class AccountError(ValueError):
+    """A request about an account that cannot be carried out; the message is for the user."""
+
+
+def new_pseudonym(taken: set[str] | None = None) -> str:
+    """A random pseudonym such as 'Héron 4821', unique in the database (or in `taken`)."""
+    while True:
+        candidate = f"{secrets.choice(PSEUDONYM_WORDS)} {secrets.randbelow(9000) + 1000}"
+        if taken is not None:
+            if candidate not in taken:
+                taken.add(candidate)
+                return candidate
+        elif db.session.scalar(select(User.id).where(User.pseudonym == candidate)) is None:
+            return candidate
+
+
+def find_user_by_email(email: str) -> User | None:
+    """The user with this e-mail address, compared case-insensitively."""
+    return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+
+
+def create_user(
+    email: str,
+    display_name: str | None = None,
+    *,
+    roles: tuple[str, ...] = ("employee",),
+    password: str | None = None,
+    department_code: str | None = None,
+    locale: str | None = None,
+) -> User:
+    """Create an account. Without a password the person cannot sign in with one."""
+    email = email.strip().lower()
+    if find_user_by_email(email):
+        raise AccountError(f"An account already exists for {email}.")
+    unknown = set(roles) - set(ROLES)
+    if unknown:
+        raise AccountError(f"Unknown role(s): {', '.join(sorted(unknown))}.")
+    department = None
+    if department_code:
+        department = db.session.scalar(select(Department).where(Department.code == department_code))
+        if department is None:
+            raise AccountError(f"Unknown department code: {department_code}.")
+    user = User(
+        email=email,
+        display_name=display_name or email.split("@")[0].replace(".", " ").title(),
+        pseudonym=new_pseudonym(),
+        password_hash=hash_password(password) if password else None,
+        department=department,
+        commune=department.commune if department else None,
+        locale=locale,
+        leaderboard_visibility=LeaderboardVisibility.PSEUDONYM.value,
+    )
+    user.role_rows = [UserRole(role=role) for role in dict.fromkeys(("employee", *roles))]
+    db.session.add(user)
+    db.session.flush()
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user whose e-mail and password match, or None."""
+    user = find_user_by_email(email)
+    if user is None or not user.password_hash or not user.is_active:
+        check_password_hash(_TIMING_HASH, password)
+        return None
+    return user if check_password_hash(user.password_hash, password) else None
+
+
+def end_all_sessions(user: User) -> None:
+    """Invalidate every session of this user, on every device."""
+    user.session_token = secrets.token_hex(16)
+    db.session.flush()
+
+
+def change_password(user: User, current_password: str, new_password: str) -> None:
+    """Change the password after checking the current one; ends the other sessions."""
+    if not user.password_hash or not check_password_hash(user.password_hash, current_password):
+        raise AccountError("wrong-password")
+    user.password_hash = hash_password(new_password)
+    end_all_sessions(user)
+
+
+def update_preferences(
+    user: User, *, locale: str, visibility: str, email_opt_in: bool, now: datetime
+) -> None:
+    """Save language, leaderboard visibility and e-mail consent."""
+    user.locale = locale
+    user.leaderboard_visibility = LeaderboardVisibility(visibility).value
+    if user.email_opt_in != email_opt_in:
+        user.email_opt_in = email_opt_in
+        user.email_opt_in_changed_at = now
+    db.session.flush()
+
+
+def create_api_token(user: User, name: str) -> tuple[ApiToken, str]:
+    """Create a personal token; the raw value is returned once and never stored."""
+    raw = "emp_" + secrets.token_urlsafe(32)
+    token = ApiToken(user=user, name=name, token_digest=ApiToken.digest(raw), prefix=raw[:10])
+    db.session.add(token)
+    db.session.flush()
+    return token, raw
+
+
+def revoke_api_token(user: User, token_id: int, now: datetime) -> bool:
+    """Revoke one of the user's own tokens; False when it is not theirs or not found."""
+    token = db.session.scalar(
+        select(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == user.id)
+    )
+    if token is None:
+        return False
+    token.revoked_at = token.revoked_at or now
+    db.session.flush()
+    return True
+
+
+def user_for_token(raw: str, now: datetime) -> User | None:
+    """The active owner of a valid, unrevoked token, or None."""
+    token = db.session.scalar(
+        select(ApiToken).where(
+            ApiToken.token_digest == ApiToken.digest(raw), ApiToken.revoked_at.is_(None)
+        )
+    )
+    if token is None or not token.user.is_active:
+        return None
+    if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 3600:
+        token.last_used_at = now
+    return token.user
+
+
+def load_session_user(session_id: str) -> User | None:
+    """Flask-Login's loader: 'id:session_token', refused once the token has rotated."""
+    user_id, _, session_token = session_id.partition(":")
+    if not user_id.isdigit() or not session_token:
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.is_active:
+        return None
+    return user if secrets.compare_digest(user.session_token, session_token) else None

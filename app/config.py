@@ -1,0 +1,95 @@
+"""Configuration read from the environment.
+
+Every setting has a safe development default except SECRET_KEY in
+production, which must be given explicitly.
+"""
+
+import os
+import secrets
+from pathlib import Path
+
+
+def _bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+class Config:
+    ENV_NAME = os.environ.get("EMPREINTE_ENV", "development")
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")  # None: SQLite in instance/
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    TIMEZONE = os.environ.get("TIMEZONE", "Europe/Paris")
+    BABEL_DEFAULT_LOCALE = "fr"
+    LANGUAGES = ("fr", "en")
+    BABEL_TRANSLATION_DIRECTORIES = str(Path(__file__).resolve().parent.parent / "translations")
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", ENV_NAME == "production")
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = 60 * 60 * 8
+
+    # CSRF is enforced by our own before_request hook so that bearer-token API
+    # calls, which carry no cookie, are not asked for a token they cannot have.
+    WTF_CSRF_CHECK_DEFAULT = False
+    WTF_CSRF_TIME_LIMIT = None
+    WTF_I18N_ENABLED = True
+
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    SIGN_IN_RATE_LIMIT = os.environ.get("SIGN_IN_RATE_LIMIT", "10 per minute")
+    API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "600 per minute")
+
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "127.0.0.1")
+    MAIL_PORT = _int("MAIL_PORT", 1025)
+    MAIL_USE_TLS = _bool("MAIL_USE_TLS")
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_DEFAULT_SENDER = os.environ.get(
+        "MAIL_DEFAULT_SENDER", "Empreinte <no-reply@empreinte.local>"
+    )
+    MAIL_WORKING_HOURS = os.environ.get("MAIL_WORKING_HOURS", "Mo-Fr 08:00-19:00")
+
+    PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 - an algorithm name
+    MAP_TILE_URL = os.environ.get("MAP_TILE_URL")  # None: no third-party tiles
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    GRID_FACTOR_KGCO2E_PER_KWH = float(os.environ.get("GRID_FACTOR_KGCO2E_PER_KWH", "0.052"))
+    DEMO_EMPLOYEES = _int("DEMO_EMPLOYEES", 20_000)
+    SCHEDULER_LOCK_FILE = os.environ.get("SCHEDULER_LOCK_FILE")
+
+
+class TestConfig(Config):
+    TESTING = True
+    ENV_NAME = "testing"
+    SECRET_KEY = "test-secret-key"  # noqa: S105
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105 - fast in tests only
+    SESSION_COOKIE_SECURE = False
+    SIGN_IN_RATE_LIMIT = "5 per minute"
+    DEMO_EMPLOYEES = 200
+    MAIL_WORKING_HOURS = "24/7"
+
+
+def resolve_secret_key(config: dict, instance_path: str) -> str:
+    """Return the secret key, generating a development one once on disk."""
+    if config.get("SECRET_KEY"):
+        return config["SECRET_KEY"]
+    if config.get("ENV_NAME") == "production":
+        raise RuntimeError(
+            "SECRET_KEY is not set. Set the SECRET_KEY environment variable "
+            "to a long random value before starting Empreinte in production."
+        )
+    key_file = Path(instance_path) / "secret_key"
+    if not key_file.exists():
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_urlsafe(48))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()

@@ -1,0 +1,114 @@
+"""Operator commands: accounts, tokens, demo data and translations."""
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import click
+from flask import Blueprint, current_app
+from flask.cli import with_appcontext
+
+from app.auth import services as auth_services
+from app.auth.models import ROLES
+from app.core import demo
+from app.extensions import db
+
+bp = Blueprint("cli", __name__, cli_group=None)
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@bp.cli.group()
+def users():
+    """Manage user accounts."""
+
+
+@users.command("create")
+@click.argument("email")
+@click.option("--role", "roles", multiple=True, type=click.Choice(ROLES), default=["employee"])
+@click.option("--password", default=None, help="Leave out to create an account without password.")
+@click.option("--department", default=None, help="Department code, e.g. DNUM.")
+@click.option("--name", default=None, help="Display name.")
+def create_user(email, roles, password, department, name):
+    """Create an account (this is how the first admin of a deployment is made)."""
+    try:
+        user = auth_services.create_user(
+            email, name, roles=tuple(roles), password=password, department_code=department
+        )
+    except auth_services.AccountError as error:
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    click.echo(f"Created {user.email} with roles {', '.join(sorted(user.roles))}.")
+
+
+@bp.cli.group()
+def tokens():
+    """Manage personal API tokens."""
+
+
+@tokens.command("create")
+@click.argument("email")
+@click.option("--name", default="cli", help="A name to recognise the token by.")
+def create_token(email, name):
+    """Create a token for a user and print it as the last line."""
+    user = auth_services.find_user_by_email(email)
+    if user is None:
+        raise click.ClickException(f"No account for {email}.")
+    _token, raw = auth_services.create_api_token(user, name)
+    db.session.commit()
+    click.echo(f"Token for {user.email} (shown once):")
+    click.echo(raw)
+
+
+@bp.cli.group("demo")
+def demo_group():
+    """Demo data at the Bordeaux scale."""
+
+
+@demo_group.command("seed")
+@click.option("--employees", type=int, default=None, help="Defaults to DEMO_EMPLOYEES (20,000).")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database has users already.")
+@with_appcontext
+def seed(employees, if_empty):
+    """Load the demo data into an empty database."""
+    if not demo.database_is_empty():
+        if if_empty:
+            click.echo("The database already has data; demo seed skipped.")
+            return
+        raise click.ClickException("The database is not empty; seed a fresh database.")
+    started = time.perf_counter()
+    count = employees if employees is not None else current_app.config["DEMO_EMPLOYEES"]
+    demo.seed_demo(current_app, count)
+    db.session.commit()
+    click.echo(f"Demo data loaded in {time.perf_counter() - started:.1f} s ({count} employees).")
+
+
+@bp.cli.group()
+def translate():
+    """Extract, update and compile the translation catalogues (wraps pybabel)."""
+
+
+def _pybabel(*args: str) -> None:
+    command = [sys.executable, "-m", "babel.messages.frontend", *args]
+    if subprocess.run(command, cwd=ROOT, check=False).returncode != 0:
+        raise click.ClickException("pybabel " + " ".join(args) + " failed")
+
+
+@translate.command("extract")
+def extract():
+    """Write messages.pot from the code and templates."""
+    _pybabel("extract", "-F", "babel.cfg", "-k", "_l", "-o", "messages.pot", "--no-location", ".")
+
+
+@translate.command("update")
+def update():
+    """Extract, then merge new strings into every catalogue."""
+    extract.callback()
+    _pybabel("update", "-i", "messages.pot", "-d", "translations", "--no-fuzzy-matching")
+    (ROOT / "messages.pot").unlink(missing_ok=True)
+
+
+@translate.command("compile")
+def compile_catalogues():
+    """Compile the catalogues into .mo files."""
+    _pybabel("compile", "-d", "translations", "--statistics")

@@ -1,0 +1,65 @@
+"""The home dashboard gathers one panel per domain without importing them.
+
+A domain registers a function `(user) -> Panel | None` in its init_app.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask import current_app
+
+
+@dataclass
+class Panel:
+    title: str
+    template: str  # a partial rendered with `panel` and `context` in scope
+    context: dict
+    order: int = 50
+
+
+def register_panel(app, provider: Callable) -> None:
+    """Add a dashboard panel provider for this app."""
+    app.extensions.setdefault("empreinte.panels", []).append(provider)
+
+
+def dashboard_panels(user) -> list[Panel]:
+    """Every domain's panel for this user, in display order."""
+    panels = [provider(user) for provider in current_app.extensions.get("empreinte.panels", [])]
+    return sorted((p for p in panels if p is not None), key=lambda p: p.order)
+
+
+@dataclass
+class MenuItem:
+    endpoint: str
+    label: object  # lazy-translated string
+    order: int = 50
+    roles: tuple[str, ...] = ()  # empty: every signed-in user
+    badge: Callable | None = None  # (user) -> int | None, e.g. unread messages
+    badge_label: Callable | None = None  # (count) -> str for screen readers
+
+
+def register_menu_item(app, item: MenuItem) -> None:
+    """Add an entry to the main menu of this app."""
+    app.extensions.setdefault("empreinte.menu", []).append(item)
+
+
+def main_menu(user, current_endpoint: str | None) -> list[dict]:
+    """The menu entries this user may see, with the current one marked."""
+    from flask import url_for
+
+    entries = []
+    for item in sorted(current_app.extensions.get("empreinte.menu", []), key=lambda i: i.order):
+        if item.roles and not user.has_role(*item.roles):
+            continue
+        badge = item.badge(user) if item.badge else None
+        section = item.endpoint.split(".")[0]
+        entries.append(
+            {
+                "url": url_for(item.endpoint),
+                "label": str(item.label),
+                "active": bool(current_endpoint) and current_endpoint.split(".")[0] == section,
+                "badge": badge or None,
+                "badge_label": item.badge_label(badge) if (badge and item.badge_label) else "",
+            }
+        )
+    return entries

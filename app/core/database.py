@@ -1,0 +1,32 @@
+"""Per-connection database settings."""
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from app.auth import services as auth_services
+from app.extensions import db, login_manager
+
+
+def _configure_sqlite(dbapi_connection, _record) -> None:
+    # WAL lets readers work while one writer commits; the busy timeout makes
+    # concurrent writers wait instead of failing at once.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def init_app(app: Flask) -> None:
+    """Set SQLite pragmas on every connection and wire Flask-Login's loader."""
+    with app.app_context():
+        engine: Engine = db.engine
+        if engine.dialect.name == "sqlite" and not event.contains(
+            engine, "connect", _configure_sqlite
+        ):
+            event.listen(engine, "connect", _configure_sqlite)
+
+    login_manager.user_loader(auth_services.load_session_user)
+    login_manager.session_protection = None  # session_token rotation does this job

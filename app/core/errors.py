@@ -1,0 +1,91 @@
+"""Error pages in the user's language, and JSON errors under /api/."""
+
+from flask import Flask, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from app.api import API_PREFIX, ApiError, error_response
+from app.extensions import db, login_manager
+
+ERROR_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "invalid_input",
+    429: "rate_limited",
+    500: "server_error",
+}
+
+
+def _messages() -> dict[int, str]:
+    return {
+        400: _("The request could not be understood. Please check what you entered."),
+        401: _("Please sign in to continue."),
+        403: _("You do not have access to this page."),
+        404: _("This page does not exist or is no longer available."),
+        405: _("This action is not allowed here."),
+        409: _("This conflicts with the current state. Reload the page and try again."),
+        413: _("What you sent is too large."),
+        415: _("This content type is not supported."),
+        422: _("Some fields are not valid."),
+        429: _("Too many attempts. Please wait a minute and try again."),
+        500: _("Something went wrong on our side. Nothing was changed; please try again later."),
+    }
+
+
+def _wants_json() -> bool:
+    return request.path.startswith(API_PREFIX)
+
+
+def _render(status: int, message: str | None = None):
+    message = message or _messages().get(status) or _messages()[400]
+    if _wants_json():
+        return error_response(status, ERROR_CODES.get(status, "error"), message)
+    return render_template("errors/error.html", status=status, message=message), status
+
+
+def init_app(app: Flask) -> None:
+    """Register the handlers for HTTP errors, CSRF failures and API errors."""
+
+    @app.errorhandler(ApiError)
+    def handle_api_error(error: ApiError):
+        return error_response(error.status, error.code, error.message, error.details)
+
+    @app.errorhandler(CSRFError)
+    def handle_csrf_error(error: CSRFError):
+        db.session.rollback()
+        return _render(
+            400, _("Your form expired or was not sent from the portal. Please try again.")
+        )
+
+    @app.errorhandler(HTTPException)
+    def handle_http_error(error: HTTPException):
+        db.session.rollback()
+        status = error.code or 500
+        if status == 500:
+            return _render(500)
+        return _render(status)
+
+    @app.errorhandler(InternalServerError)
+    def handle_server_error(error):
+        db.session.rollback()
+        return _render(500)
+
+    @app.errorhandler(Exception)
+    def handle_unexpected(error: Exception):
+        db.session.rollback()
+        app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        return _render(500)
+
+    @login_manager.unauthorized_handler
+    def unauthorized():
+        if _wants_json() or request.headers.get("HX-Request"):
+            return _render(401)
+        flash(_("Please sign in to continue."), "info")
+        return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))

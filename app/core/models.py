@@ -1,0 +1,42 @@
+"""Places and teams: communes and departments."""
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+
+
+class Commune(db.Model):
+    """One of the communes of the metropolis (INSEE code, name, centre)."""
+
+    __tablename__ = "commune"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    insee_code: Mapped[str] = mapped_column(String(5), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    latitude: Mapped[float]
+    longitude: Mapped[float]
+
+    def __repr__(self) -> str:
+        return f"<Commune {self.insee_code} {self.name}>"
+
+
+class Department(db.Model):
+    """The team unit of leaderboards, named in both languages."""
+
+    __tablename__ = "department"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name_fr: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+    commune_id: Mapped[int | None] = mapped_column(ForeignKey("commune.id"), index=True)
+
+    commune: Mapped[Commune | None] = relationship()
+
+    def name(self, locale: str) -> str:
+        """The department's name in the given locale."""
+        return self.name_en if locale == "en" else self.name_fr
+
+    def __repr__(self) -> str:
+        return f"<Department {self.code}>"

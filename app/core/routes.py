@@ -1,0 +1,57 @@
+"""Home dashboard, language switch, privacy notice and health check."""
+
+from flask import (
+    Blueprint,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_required
+from sqlalchemy import text
+
+from app.auth.forms import ConfirmForm
+from app.core.dashboard import dashboard_panels
+from app.core.urls import safe_next_url
+from app.extensions import db
+
+bp = Blueprint("core", __name__)
+
+
+@bp.get("/")
+@login_required
+def home():
+    """The dashboard: one summary panel per domain."""
+    return render_template("core/home.html", panels=dashboard_panels(current_user))
+
+
+@bp.post("/language")
+def set_language():
+    """Switch language: remembered in the session, and saved as the user's preference."""
+    lang = request.form.get("lang")
+    if ConfirmForm().validate_on_submit() and lang in current_app.config["LANGUAGES"]:
+        session["lang"] = lang
+        if current_user.is_authenticated:
+            current_user.locale = lang
+            db.session.commit()
+    return redirect(safe_next_url(request.form.get("next")) or url_for("core.home"))
+
+
+@bp.get("/privacy")
+def privacy():
+    """The privacy notice."""
+    return render_template("core/privacy.html")
+
+
+@bp.get("/healthz")
+def healthz():
+    """200 when the database answers, 503 otherwise."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception:  # any database failure means unhealthy
+        db.session.rollback()
+        return jsonify({"status": "unavailable"}), 503
+    return jsonify({"status": "ok"})

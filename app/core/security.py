@@ -1,0 +1,75 @@
+"""Security headers and CSRF enforcement for every request."""
+
+from flask import Flask, g, request
+from flask_babel import gettext as _
+
+from app.api import error_response
+from app.auth import services as auth_services
+from app.core.time import utcnow
+from app.extensions import csrf, db
+
+STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def content_security_policy(app: Flask) -> str:
+    img_sources = "'self' data:"
+    tile_url = app.config.get("MAP_TILE_URL")
+    if tile_url:
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(tile_url.replace("{s}", "a"))
+        img_sources += f" {parts.scheme}://{parts.netloc.replace('a.', '*.', 1)}"
+    return "; ".join(
+        (
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            f"img-src {img_sources}",
+            "connect-src 'self'",
+            "font-src 'self'",
+            "object-src 'none'",
+            "base-uri 'self'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        )
+    )
+
+
+def init_app(app: Flask) -> None:
+    """Enforce CSRF for cookie sessions and add security headers to every response."""
+    policy = content_security_policy(app)
+
+    @app.before_request
+    def authenticate_bearer():
+        header = request.headers.get("Authorization", "")
+        if not header.startswith("Bearer "):
+            return None
+        user = auth_services.user_for_token(header[7:].strip(), utcnow())
+        if user is None:
+            return error_response(
+                401, "invalid_token", _("This API token is not valid or was revoked.")
+            )
+        db.session.commit()  # last_used_at, at most once an hour
+        g._login_user = user  # Flask-Login's per-request user: no session cookie involved
+        g.bearer_authenticated = True
+        return None
+
+    @app.before_request
+    def enforce_csrf():
+        # Bearer-token API calls carry no cookie, so a forged cross-site request
+        # cannot use them; cookie-authenticated writes must carry the CSRF token.
+        if request.method in STATE_CHANGING and not g.get("bearer_authenticated"):
+            csrf.protect()
+
+    @app.after_request
+    def add_security_headers(response):
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", policy)
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(self)")
+        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        if request.path.startswith("/api/") or response.mimetype == "text/html":
+            headers.setdefault("Cache-Control", "no-store")
+        return response

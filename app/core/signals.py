@@ -1,0 +1,18 @@
+"""What domains announce. Listeners subscribe; senders never import them.
+
+Each signal is sent with the app as sender and keyword arguments as documented.
+"""
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+#: campaign=Campaign, now=datetime. Sent when an organiser publishes a campaign.
+campaign_published = _signals.signal("campaign-published")
+#: campaign=Campaign, now=datetime. Sent once when a campaign's results freeze.
+campaign_closed = _signals.signal("campaign-closed")
+#: device_return=DeviceReturn, user=User, now=datetime. Sent when a return is declared.
+#: The clean-up domain listens and logs the return as an action in running campaigns.
+device_returned = _signals.signal("device-returned")
+#: device_return=DeviceReturn, agent=User, now=datetime. Sent when an agent confirms receipt.
+device_return_received = _signals.signal("device-return-received")

@@ -1,0 +1,39 @@
+"""Template filters, globals and htmx response conventions."""
+
+from flask import Flask, request
+from flask_babel import format_date, format_datetime, format_decimal, format_percent
+from flask_login import current_user
+
+from app.core.dashboard import main_menu
+from app.core.i18n import current_language, format_kg_co2e, format_quantity
+
+
+def init_app(app: Flask) -> None:
+    """Register filters (Babel-formatted numbers, dates, units) and response hooks."""
+    app.jinja_env.filters.update(
+        kg_co2e=format_kg_co2e,
+        number=lambda value, pattern=None: format_decimal(value, format=pattern),
+        percent=lambda value: format_percent(value),
+        datetime=lambda value, fmt="medium": format_datetime(value, fmt) if value else "",
+        date=lambda value, fmt="medium": format_date(value, fmt) if value else "",
+        quantity=format_quantity,
+    )
+    app.jinja_env.globals.update(current_language=current_language)
+
+    @app.context_processor
+    def inject_menu():
+        def menu():
+            if not current_user.is_authenticated:
+                return []
+            return main_menu(current_user, request.endpoint)
+
+        return {"main_menu": menu}
+
+    app.jinja_env.add_extension("jinja2.ext.i18n")
+    app.jinja_env.policies["ext.i18n.trimmed"] = True
+
+    @app.after_request
+    def vary_on_htmx(response):
+        # One URL serves a page or a fragment: caches must keep them apart.
+        response.vary.add("HX-Request")
+        return response

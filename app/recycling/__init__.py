@@ -1,0 +1,14 @@
+"""The recycling domain."""
+
+from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+from app.core.dashboard import MenuItem, register_menu_item
+
+
+def init_app(app: Flask) -> None:
+    """Register the blueprint, menu entry, dashboard panel, seeders and listeners."""
+    from app.recycling import routes
+
+    app.register_blueprint(routes.bp)
+    register_menu_item(app, MenuItem("recycling.index", _l("Recycling"), order=30))

@@ -1,0 +1,198 @@
+"""Shared fixtures: one real database per test session (SQLite file or PostgreSQL),
+emptied after every test; a test client; factories; a live server for the browser.
+
+Set EMPREINTE_TEST_DB=postgresql (and TEST_DATABASE_URL) to run on PostgreSQL.
+"""
+
+import os
+import re
+import threading
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import text
+from werkzeug.serving import make_server
+
+from app import create_app
+from app.config import TestConfig
+from app.extensions import db, limiter
+from tests.factories import Factories
+
+
+def database_url(tmp_path_factory) -> str:
+    if os.environ.get("EMPREINTE_TEST_DB") == "postgresql":
+        url = os.environ.get("TEST_DATABASE_URL")
+        if not url:
+            raise pytest.UsageError("EMPREINTE_TEST_DB=postgresql needs TEST_DATABASE_URL")
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+class IsolatedClient(FlaskClient):
+    """Each request gets its own app context, as in production.
+
+    Without this, requests would share the test's app context: `g` (and so the
+    signed-in user) and the database session would leak from one request to
+    the next. After each request the test's own session is expired so that
+    what the test reads next comes fresh from the database.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        db.session.expire_all()
+        return response
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    """The application on a fresh schema, shared by the whole session."""
+    app = create_app(
+        TestConfig,
+        SQLALCHEMY_DATABASE_URI=database_url(tmp_path_factory),
+        # A live-server thread and the test thread share the database, not the session.
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
+    )
+    app.test_client_class = IsolatedClient
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
+
+
+def empty_all_tables() -> None:
+    """Delete every row, keeping the schema: much faster than recreating it."""
+    tables = list(reversed(db.metadata.sorted_tables))
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture(autouse=True)
+def _app_context(app):
+    """Each test runs in an app context and leaves an empty database behind."""
+    with app.app_context():
+        yield
+        db.session.rollback()
+        empty_all_tables()
+        db.session.remove()
+    limiter.reset()
+    app.extensions.pop("empreinte.openapi", None)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make(app) -> Factories:
+    """Factories: make.user(roles=("organiser",)), make.department(), …"""
+    return Factories()
+
+
+CSRF_RE = re.compile(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"')
+
+
+def csrf_token(client) -> str:
+    """A valid CSRF token for this client's session, read from a real page."""
+    response = client.get("/privacy")
+    match = CSRF_RE.search(response.get_data(as_text=True))
+    assert match, "no CSRF token on /privacy"
+    return match.group(1)
+
+
+class Auth:
+    """Sign a test client in and out through the real form."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def sign_in(self, user_or_email, password="correct horse battery"):
+        email = getattr(user_or_email, "email", user_or_email)
+        return self.client.post(
+            "/auth/sign-in",
+            data={"email": email, "password": password, "csrf_token": csrf_token(self.client)},
+        )
+
+    def sign_out(self):
+        return self.client.post("/auth/sign-out", data={"csrf_token": csrf_token(self.client)})
+
+    def post(self, url, data=None, **kwargs):
+        """POST a form with a valid CSRF token."""
+        data = dict(data or {})
+        data.setdefault("csrf_token", csrf_token(self.client))
+        return self.client.post(url, data=data, **kwargs)
+
+
+@pytest.fixture
+def auth(client):
+    return Auth(client)
+
+
+def login(client, user) -> None:
+    """Open a session for `user` directly (fast path for tests not about sign-in)."""
+    with client.session_transaction() as session:
+        session["_user_id"] = user.get_id()
+        session["_fresh"] = True
+
+
+@pytest.fixture(scope="session")
+def live_server(app):
+    """The app served over HTTP on a free loopback port, for the browser tests."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's chromium driven by Playwright. A missing browser fails, it is not skipped."""
+    import shutil
+
+    from playwright.sync_api import sync_playwright
+
+    executable = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium")
+    if not executable:
+        pytest.fail("Debian's chromium is missing: run 'make browser' (apt-get install chromium).")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=executable,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh browser context (no cookies) on the live server."""
+    context = browser.new_context(base_url=live_server, locale="fr-FR")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
