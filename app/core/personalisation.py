@@ -1,47 +1,65 @@
-"""A registry of message variables that domains provide about people.
+"""Registries that let messaging personalise and target messages without importing domains.
 
-Messaging fills its templates from here without importing the domains: each
-domain registers a provider that, given a batch of users and the time,
-returns the variables it knows for each of them. Providers work on batches so
-that a dispatch to 20,000 people costs a few queries, not 20,000.
+- Variables: each domain registers a provider that, given a batch of users, the
+  time and a context (e.g. {"campaign_id": 3} for a campaign's messages),
+  returns the variables it knows per user id. Batches keep a 20,000-recipient
+  dispatch at a few queries, not 20,000.
+- Audiences: each domain registers named audiences that resolve to a SELECT of
+  user ids (e.g. the participants of a campaign).
 """
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-VariableProvider = Callable[[Sequence[object], datetime], dict[int, dict[str, object]]]
+from flask import current_app
+
+VariableProvider = Callable[[Sequence[object], datetime, dict], dict[int, dict[str, object]]]
 
 
 @dataclass(frozen=True)
 class Variable:
     name: str
-    description: str  # lazy-translated, shown to template authors
-    example: object
+    description: object  # lazy-translated, shown to template authors
+    example: object  # used by previews and template validation
 
 
-_providers: list[tuple[tuple[Variable, ...], VariableProvider]] = []
+@dataclass(frozen=True)
+class Audience:
+    key: str
+    label: object  # lazy-translated
+    # (now, params) -> a SQLAlchemy Select of user_account.id; params come from
+    # the organiser's choice (e.g. {"campaign_id": 3} or {"department_id": 7}).
+    resolve: Callable[[datetime, dict], object]
+    params: tuple[str, ...] = ()  # names of the parameters it needs
 
 
-def register_variables(variables: Iterable[Variable], provider: VariableProvider) -> None:
-    """Declare variables and the batch function that computes them per user id.
-
-    Registering the same provider twice (several apps in one process) is a no-op.
-    """
-    if any(existing is provider for _, existing in _providers):
-        return
-    _providers.append((tuple(variables), provider))
+def register_variables(app, variables: Iterable[Variable], provider: VariableProvider) -> None:
+    """Declare variables and the batch function that computes them per user id."""
+    app.extensions.setdefault("empreinte.variables", []).append((tuple(variables), provider))
 
 
 def known_variables() -> dict[str, Variable]:
     """Every variable a template may use, by name."""
-    return {var.name: var for variables, _ in _providers for var in variables}
+    registry = current_app.extensions.get("empreinte.variables", [])
+    return {var.name: var for variables, _ in registry for var in variables}
 
 
-def variables_for(users: Sequence[object], now: datetime) -> dict[int, dict[str, object]]:
+def variables_for(
+    users: Sequence[object], now: datetime, context: dict | None = None
+) -> dict[int, dict[str, object]]:
     """All registered variables for each user id in the batch."""
     merged: dict[int, dict[str, object]] = {user.id: {} for user in users}
-    for _variables, provider in _providers:
-        for user_id, values in provider(users, now).items():
+    for _variables, provider in current_app.extensions.get("empreinte.variables", []):
+        for user_id, values in provider(users, now, context or {}).items():
             merged.setdefault(user_id, {}).update(values)
     return merged
+
+
+def register_audience(app, audience: Audience) -> None:
+    """Add a named audience organisers can pick."""
+    app.extensions.setdefault("empreinte.audiences", {})[audience.key] = audience
+
+
+def known_audiences() -> dict[str, Audience]:
+    return dict(current_app.extensions.get("empreinte.audiences", {}))
