@@ -40,7 +40,11 @@ def create_app(config_class: type = Config, **overrides) -> Flask:
 
     from app.api import routes as api_routes
     from app.auth import routes as auth_routes
-    from app.core import cli, errors
+    from app.core import (
+        audit,  # noqa: F401 - registers the audit table
+        cli,
+        errors,
+    )
     from app.core import routes as core_routes
 
     app.register_blueprint(core_routes.bp)

@@ -1,8 +1,8 @@
-"""core: communes, departments, users, roles, tokens
+"""core: communes, departments, users, roles, tokens, audit log
 
 Revision ID: 20261125_core
 Revises:
-Create Date: 2026-11-25 01:27:13.676285
+Create Date: 2026-11-25 01:30:48.439291
 
 """
 
@@ -105,6 +105,27 @@ def upgrade():
         batch_op.create_index(batch_op.f("ix_api_token_user_id"), ["user_id"], unique=False)
 
     op.create_table(
+        "audit_event",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("actor_id", sa.Integer(), nullable=True),
+        sa.Column("action", sa.String(length=40), nullable=False),
+        sa.Column("object_type", sa.String(length=40), nullable=False),
+        sa.Column("object_id", sa.String(length=64), nullable=False),
+        sa.Column("summary", sa.String(length=500), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["actor_id"],
+            ["user_account.id"],
+            name=op.f("fk_audit_event_actor_id_user_account"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_event")),
+    )
+    with op.batch_alter_table("audit_event", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_audit_event_actor_id"), ["actor_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_audit_event_at"), ["at"], unique=False)
+
+    op.create_table(
         "user_role",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=False),
@@ -130,6 +151,11 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_user_role_role"))
 
     op.drop_table("user_role")
+    with op.batch_alter_table("audit_event", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_audit_event_at"))
+        batch_op.drop_index(batch_op.f("ix_audit_event_actor_id"))
+
+    op.drop_table("audit_event")
     with op.batch_alter_table("api_token", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_api_token_user_id"))
 

@@ -1,0 +1,29 @@
+"""Personal data registry: each domain says what it holds about a person,
+how to export it and how to erase it, so export and erasure cover everything.
+
+Export sections: profile, consents (core); actions, badges (clean-up); returns
+(recycling); messages (messaging); requests (catalogue).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import current_app
+
+
+@dataclass(frozen=True)
+class PersonalData:
+    section: str
+    export: Callable[[object], object]  # (user) -> JSON-serialisable data
+    # (user, now) -> None: remove or anonymise the person's rows, keeping every
+    # team, commune and campaign total exactly as it was. Flushes, never commits.
+    erase: Callable[[object, datetime], None]
+
+
+def register_personal_data(app, entry: PersonalData) -> None:
+    app.extensions.setdefault("empreinte.personal_data", {})[entry.section] = entry
+
+
+def personal_data_entries() -> list[PersonalData]:
+    return list(current_app.extensions.get("empreinte.personal_data", {}).values())
