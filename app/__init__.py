@@ -12,6 +12,9 @@ def create_app(config_class: type = Config, **overrides) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     app.config.from_object(config_class)
     app.config.update(overrides)
+    if app.config["ENV_NAME"] == "production" and "SESSION_COOKIE_SECURE" not in overrides:
+        app.config["SESSION_COOKIE_SECURE"] = True
+        app.config["REMEMBER_COOKIE_SECURE"] = True
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config["SECRET_KEY"] = resolve_secret_key(app.config, app.instance_path)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):

@@ -1,0 +1,82 @@
+"""The profile page: preferences, consent, API tokens, ownership of tokens."""
+
+import re
+
+from app.auth.models import ApiToken, User
+from app.extensions import db
+from tests.conftest import login
+
+
+def test_profile_shows_privacy_friendly_defaults(client, make):
+    user = make.user()
+    login(client, user)
+    page = client.get("/auth/profile").get_data(as_text=True)
+    assert re.search(r'<input checked[^>]*value="pseudonym"', page)
+    assert not re.search(r'<input[^>]*checked[^>]*name="email_opt_in"', page)
+    assert 'aria-invalid="None"' not in page
+
+
+def test_saving_preferences_records_consent_time(client, auth, make):
+    user = make.user()
+    login(client, user)
+    response = auth.post(
+        "/auth/profile/preferences", {"locale": "en", "visibility": "name", "email_opt_in": "y"}
+    )
+    assert response.status_code == 302
+    saved = db.session.get(User, user.id)
+    assert (saved.locale, saved.leaderboard_visibility, saved.email_opt_in) == ("en", "name", True)
+    assert saved.email_opt_in_changed_at is not None
+
+
+def test_invalid_visibility_is_refused_and_changes_nothing(client, auth, make):
+    user = make.user()
+    login(client, user)
+    response = auth.post("/auth/profile/preferences", {"locale": "fr", "visibility": "everyone"})
+    assert response.status_code == 400
+    assert db.session.get(User, user.id).leaderboard_visibility == "pseudonym"
+
+
+def test_wrong_current_password_is_refused(client, auth, make):
+    user = make.user()
+    login(client, user)
+    response = auth.post(
+        "/auth/profile/password",
+        {
+            "current_password": "not it",
+            "new_password": "another long passphrase",
+            "confirm_password": "another long passphrase",
+        },
+    )
+    assert response.status_code == 400
+    assert "mot de passe actuel" in response.get_data(as_text=True)
+
+
+def test_new_token_is_shown_once_and_stored_hashed(client, auth, make):
+    user = make.user()
+    login(client, user)
+    page = auth.post("/auth/profile/tokens", {"name": "my script"}).get_data(as_text=True)
+    raw = page.split('<code id="new-token">', 1)[1].split("<", 1)[0]
+    stored = db.session.scalars(db.select(ApiToken)).one()
+    assert raw.startswith("emp_") and stored.token_digest == ApiToken.digest(raw)
+    assert raw not in client.get("/auth/profile").get_data(as_text=True)
+    assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {raw}"}).status_code == 200
+
+
+def test_nobody_can_revoke_someone_elses_token(app, client, auth, make):
+    owner, intruder = make.user(), make.user()
+    owner_client = app.test_client()
+    login(owner_client, owner)
+    from tests.conftest import Auth
+
+    Auth(owner_client).post("/auth/profile/tokens", {"name": "owner's"})
+    token = db.session.scalars(db.select(ApiToken)).one()
+    login(client, intruder)
+    response = auth.post(f"/auth/profile/tokens/{token.id}/revoke")
+    assert response.status_code == 404
+    assert db.session.get(ApiToken, token.id).revoked_at is None
+
+
+def test_profile_requires_sign_in(client):
+    response = client.get("/auth/profile")
+    assert response.status_code == 302
+    assert "/auth/sign-in" in response.headers["Location"]

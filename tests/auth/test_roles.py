@@ -1,0 +1,81 @@
+"""Role checks enforced on the server by the role_required decorator."""
+
+import pytest
+from flask import Flask
+
+from app import create_app
+from app.auth.decorators import role_required
+from app.config import TestConfig
+from tests.conftest import IsolatedClient, login
+
+
+@pytest.fixture
+def guarded_app(app) -> Flask:
+    """A second app on the same database with one organiser-only and one agent-only view."""
+    guarded = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"])
+    guarded.test_client_class = IsolatedClient
+
+    @guarded.get("/organisers-only")
+    @role_required("organiser")
+    def organisers_only():
+        return "campaign tools"
+
+    @guarded.get("/agents-only")
+    @role_required("agent")
+    def agents_only():
+        return "custody tools"
+
+    return guarded
+
+
+@pytest.mark.parametrize(
+    ("roles", "path", "status"),
+    [
+        (("employee",), "/organisers-only", 403),
+        (("organiser",), "/organisers-only", 200),
+        (("agent",), "/organisers-only", 403),
+        (("admin",), "/organisers-only", 200),
+        (("agent",), "/agents-only", 200),
+        (("organiser",), "/agents-only", 403),
+        (("admin",), "/agents-only", 200),
+    ],
+)
+def test_role_required(guarded_app, make, roles, path, status):
+    client = guarded_app.test_client()
+    login(client, make.user(roles=roles))
+    assert client.get(path).status_code == status
+
+
+def test_role_required_sends_anonymous_visitors_to_sign_in(guarded_app):
+    response = guarded_app.test_client().get("/organisers-only")
+    assert response.status_code == 302
+    assert "/auth/sign-in" in response.headers["Location"]
+
+
+def test_forbidden_page_is_translated_and_shows_no_internals(guarded_app, make):
+    client = guarded_app.test_client()
+    login(client, make.user())
+    body = client.get("/organisers-only").get_data(as_text=True)
+    assert "Vous n&#39;avez pas accès à cette page." in body
+
+
+def test_server_error_page_leaks_no_traceback(app, make):
+    broken = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"])
+    broken.test_client_class = IsolatedClient
+
+    @broken.get("/boom")
+    def boom():
+        raise RuntimeError("secret internal detail")
+
+    @broken.get("/api/v1/boom")
+    def api_boom():
+        raise RuntimeError("secret internal detail")
+
+    client = broken.test_client()
+    page = client.get("/boom")
+    assert page.status_code == 500
+    assert "secret internal detail" not in page.get_data(as_text=True)
+    assert "Traceback" not in page.get_data(as_text=True)
+    api = client.get("/api/v1/boom")
+    assert api.status_code == 500
+    assert api.json["error"]["code"] == "server_error"

@@ -1,0 +1,80 @@
+"""Locale selection order, <html lang>, the language button and locale formatting."""
+
+import html
+
+from flask_babel import force_locale
+
+from app.auth.models import User
+from app.core.i18n import format_kg_co2e
+from app.extensions import db
+from tests.conftest import csrf_token, login
+
+
+def html_lang(response) -> str:
+    text = response.get_data(as_text=True)
+    return text.split('<html lang="', 1)[1].split('"', 1)[0]
+
+
+def test_french_is_the_default(client):
+    assert html_lang(client.get("/auth/sign-in")) == "fr"
+
+
+def test_browser_language_is_used_when_nothing_else_is_set(client):
+    response = client.get("/auth/sign-in", headers={"Accept-Language": "en-GB,en;q=0.9"})
+    assert html_lang(response) == "en"
+    assert "Sign in" in response.get_data(as_text=True)
+
+
+def test_lang_parameter_beats_the_browser_and_is_remembered(client):
+    client.get("/auth/sign-in?lang=en", headers={"Accept-Language": "fr"})
+    response = client.get("/auth/sign-in", headers={"Accept-Language": "fr"})
+    assert html_lang(response) == "en"
+
+
+def test_unknown_lang_parameter_is_ignored(client):
+    assert html_lang(client.get("/auth/sign-in?lang=xx")) == "fr"
+
+
+def test_user_preference_beats_lang_parameter_and_browser(client, make):
+    user = make.user(locale="en")
+    login(client, user)
+    response = client.get("/?lang=fr", headers={"Accept-Language": "fr"})
+    assert html_lang(response) == "en"
+
+
+def test_language_button_saves_the_signed_in_users_preference(client, make):
+    user = make.user(locale="fr")
+    login(client, user)
+    response = client.post(
+        "/language", data={"lang": "en", "next": "/auth/profile", "csrf_token": csrf_token(client)}
+    )
+    assert response.headers["Location"] == "/auth/profile"
+    assert db.session.get(User, user.id).locale == "en"
+    assert html_lang(client.get("/")) == "en"
+
+
+def test_language_button_for_anonymous_visitors_uses_the_session(client):
+    client.post("/language", data={"lang": "en", "csrf_token": csrf_token(client)})
+    assert html_lang(client.get("/auth/sign-in")) == "en"
+
+
+def test_language_button_refuses_an_external_next(client):
+    response = client.post(
+        "/language",
+        data={"lang": "en", "next": "https://evil.example/", "csrf_token": csrf_token(client)},
+    )
+    assert response.headers["Location"] == "/"
+
+
+def test_error_pages_speak_the_users_language(client):
+    assert "n'existe pas" in html.unescape(client.get("/nowhere").get_data(as_text=True))
+    english = client.get("/nowhere", headers={"Accept-Language": "en"})
+    assert "does not exist" in english.get_data(as_text=True)
+
+
+def test_masses_are_formatted_for_the_locale(app):
+    with app.test_request_context():
+        with force_locale("fr"):
+            assert format_kg_co2e(1234.5) == "1\u202f234,5\u00a0kg\u00a0CO₂e"
+        with force_locale("en"):
+            assert format_kg_co2e(1234.5) == "1,234.5\u00a0kg\u00a0CO₂e"

@@ -1,0 +1,114 @@
+"""Security headers, CSRF on every state change, cookie flags."""
+
+import pytest
+
+from app.auth.models import User
+from app.extensions import db
+from tests.conftest import login
+
+
+def assert_security_headers(response):
+    csp = response.headers["Content-Security-Policy"]
+    script_src = next(p for p in csp.split(";") if p.strip().startswith("script-src"))
+    assert "'unsafe-inline'" not in script_src and "'unsafe-eval'" not in script_src
+    assert "object-src 'none'" in csp
+    assert "frame-ancestors 'none'" in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"]
+
+
+@pytest.mark.parametrize("path", ["/auth/sign-in", "/privacy", "/nowhere"])
+def test_html_responses_carry_the_security_headers(client, path):
+    assert_security_headers(client.get(path))
+
+
+@pytest.mark.parametrize("path", ["/api/v1/me", "/api/v1/openapi.json", "/healthz"])
+def test_json_responses_carry_the_security_headers(client, path):
+    assert_security_headers(client.get(path))
+
+
+def test_sign_in_without_csrf_token_is_refused(client, make):
+    user = make.user()
+    response = client.post(
+        "/auth/sign-in", data={"email": user.email, "password": "correct horse battery"}
+    )
+    assert response.status_code == 400
+    assert client.get("/").status_code == 302
+
+
+def test_state_change_without_csrf_token_changes_nothing(client, make):
+    user = make.user(locale="fr")
+    login(client, user)
+    response = client.post(
+        "/auth/profile/preferences",
+        data={"locale": "en", "visibility": "name", "email_opt_in": "y"},
+    )
+    assert response.status_code == 400
+    refreshed = db.session.get(User, user.id)
+    assert (refreshed.locale, refreshed.leaderboard_visibility) == ("fr", "pseudonym")
+
+
+def test_htmx_request_with_token_in_header_is_accepted(client, make):
+    from tests.conftest import csrf_token
+
+    user = make.user()
+    login(client, user)
+    token = csrf_token(client)
+    response = client.post(
+        "/auth/profile/preferences",
+        data={"locale": "en", "visibility": "name"},
+        headers={"HX-Request": "true", "X-CSRFToken": token},
+    )
+    assert response.status_code == 302
+    assert db.session.get(User, user.id).leaderboard_visibility == "name"
+
+
+def test_session_cookie_is_httponly_and_samesite_lax(client, auth, make):
+    user = make.user()
+    response = auth.sign_in(user)
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
+
+
+def test_production_session_cookie_is_secure(app, make):
+    from app import create_app
+    from app.config import Config
+    from tests.conftest import IsolatedClient, csrf_token
+
+    user = make.user()
+    production = create_app(
+        Config,
+        ENV_NAME="production",
+        SECRET_KEY="x" * 40,
+        SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
+        PASSWORD_HASH_METHOD=app.config["PASSWORD_HASH_METHOD"],
+    )
+    production.test_client_class = IsolatedClient
+    client = production.test_client()
+    response = client.post(
+        "/auth/sign-in",
+        data={
+            "email": user.email,
+            "password": "correct horse battery",
+            "csrf_token": csrf_token(client),
+        },
+    )
+    assert response.status_code == 302
+    assert "Secure" in response.headers["Set-Cookie"]
+
+
+def test_production_refuses_to_start_without_a_secret_key(app):
+    from app import create_app
+    from app.config import Config
+
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app(Config, ENV_NAME="production", SECRET_KEY=None)
+
+
+def test_development_secret_key_is_generated_once(tmp_path):
+    from app.config import resolve_secret_key
+
+    first = resolve_secret_key({"ENV_NAME": "development"}, str(tmp_path))
+    again = resolve_secret_key({"ENV_NAME": "development"}, str(tmp_path))
+    assert len(first) > 40 and first == again
