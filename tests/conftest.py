@@ -89,6 +89,25 @@ def _app_context(app):
 
 
 @pytest.fixture
+def make_app(app):
+    """Build another app on the same database (e.g. with test-only views); disposed after."""
+    built = []
+
+    def build(config_class=TestConfig, **overrides):
+        overrides.setdefault("SQLALCHEMY_DATABASE_URI", app.config["SQLALCHEMY_DATABASE_URI"])
+        other = create_app(config_class, **overrides)
+        other.test_client_class = IsolatedClient
+        built.append(other)
+        return other
+
+    yield build
+    for other in built:
+        with other.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

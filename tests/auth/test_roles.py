@@ -3,17 +3,14 @@
 import pytest
 from flask import Flask
 
-from app import create_app
 from app.auth.decorators import role_required
-from app.config import TestConfig
-from tests.conftest import IsolatedClient, login
+from tests.conftest import login
 
 
 @pytest.fixture
-def guarded_app(app) -> Flask:
+def guarded_app(make_app) -> Flask:
     """A second app on the same database with one organiser-only and one agent-only view."""
-    guarded = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"])
-    guarded.test_client_class = IsolatedClient
+    guarded = make_app()
 
     @guarded.get("/organisers-only")
     @role_required("organiser")
@@ -59,9 +56,8 @@ def test_forbidden_page_is_translated_and_shows_no_internals(guarded_app, make):
     assert "Vous n&#39;avez pas accès à cette page." in body
 
 
-def test_server_error_page_leaks_no_traceback(app, make):
-    broken = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"])
-    broken.test_client_class = IsolatedClient
+def test_server_error_page_leaks_no_traceback(make_app):
+    broken = make_app()
 
     @broken.get("/boom")
     def boom():

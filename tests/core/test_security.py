@@ -71,20 +71,17 @@ def test_session_cookie_is_httponly_and_samesite_lax(client, auth, make):
     assert "SameSite=Lax" in cookie
 
 
-def test_production_session_cookie_is_secure(app, make):
-    from app import create_app
+def test_production_session_cookie_is_secure(app, make, make_app):
     from app.config import Config
-    from tests.conftest import IsolatedClient, csrf_token
+    from tests.conftest import csrf_token
 
     user = make.user()
-    production = create_app(
+    production = make_app(
         Config,
         ENV_NAME="production",
         SECRET_KEY="x" * 40,
-        SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
         PASSWORD_HASH_METHOD=app.config["PASSWORD_HASH_METHOD"],
     )
-    production.test_client_class = IsolatedClient
     client = production.test_client()
     response = client.post(
         "/auth/sign-in",
@@ -98,12 +95,11 @@ def test_production_session_cookie_is_secure(app, make):
     assert "Secure" in response.headers["Set-Cookie"]
 
 
-def test_production_refuses_to_start_without_a_secret_key(app):
-    from app import create_app
+def test_production_refuses_to_start_without_a_secret_key(make_app):
     from app.config import Config
 
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
-        create_app(Config, ENV_NAME="production", SECRET_KEY=None)
+        make_app(Config, ENV_NAME="production", SECRET_KEY=None)
 
 
 def test_development_secret_key_is_generated_once(tmp_path):

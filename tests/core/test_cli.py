@@ -1,0 +1,59 @@
+"""Operator commands: accounts, tokens and the demo seed."""
+
+from sqlalchemy import func, select
+
+from app.auth.models import User
+from app.core.models import Commune, Department
+from app.extensions import db
+
+
+def test_users_create_makes_an_admin_who_can_sign_in(runner, client, auth, make):
+    department = make.department(code="DNUM")
+    result = runner.invoke(
+        args=[
+            "users", "create", "first.admin@example.org",
+            "--role", "admin", "--password", "a long passphrase", "--department", "DNUM",
+        ]
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    user = db.session.scalar(select(User).where(User.email == "first.admin@example.org"))
+    assert user.roles == {"admin", "employee"} and user.department_id == department.id
+    assert auth.sign_in("first.admin@example.org", "a long passphrase").status_code == 302
+
+
+def test_users_create_refuses_a_duplicate_and_an_unknown_department(runner, make):
+    make.user(email="taken@example.org")
+    assert runner.invoke(args=["users", "create", "taken@example.org"]).exit_code != 0
+    result = runner.invoke(args=["users", "create", "new@example.org", "--department", "NOPE"])
+    assert result.exit_code != 0 and "NOPE" in result.output
+
+
+def test_tokens_create_prints_a_working_token_as_last_line(runner, client, make):
+    user = make.user()
+    result = runner.invoke(args=["tokens", "create", user.email])
+    assert result.exit_code == 0, result.output
+    raw = result.output.strip().splitlines()[-1]
+    response = client.get("/api/v1/me", headers={"Authorization": f"Bearer {raw}"})
+    assert response.json["email"] == user.email
+
+
+def test_demo_seed_loads_communes_departments_staff_and_demo_accounts(runner, auth):
+    result = runner.invoke(args=["demo", "seed", "--employees", "150"])
+    assert result.exit_code == 0, result.output
+    assert db.session.scalar(select(func.count(Commune.id))) == 28
+    assert db.session.scalar(select(func.count(Department.id))) == 60
+    assert db.session.scalar(select(func.count(User.id))) == 154
+    passwordless = select(func.count(User.id)).where(User.password_hash.is_(None))
+    assert db.session.scalar(passwordless) == 150
+    for email in ("employee", "organiser", "agent", "admin"):
+        response = auth.sign_in(f"{email}@demo.empreinte.fr", "demo")
+        assert response.status_code == 302, email
+        auth.sign_out()
+
+
+def test_demo_seed_does_not_touch_a_database_with_data(runner, make):
+    make.user()
+    assert runner.invoke(args=["demo", "seed"]).exit_code != 0
+    result = runner.invoke(args=["demo", "seed", "--if-empty"])
+    assert result.exit_code == 0 and "skipped" in result.output
+    assert db.session.scalar(select(func.count(User.id))) == 1
