@@ -1,0 +1,31 @@
+"""A person signs in, switches language and signs out in a real browser."""
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+
+def test_sign_in_switch_language_and_sign_out(page, make):
+    make.user(email="ines@example.org", display_name="Inès Roux")
+    page.goto("/")
+    assert page.locator("html").get_attribute("lang") == "fr"
+    page.get_by_label("Adresse e-mail").fill("ines@example.org")
+    page.get_by_label("Mot de passe").fill("correct horse battery")
+    page.get_by_role("button", name="Se connecter").click()
+    page.get_by_role("heading", name="Bonjour Inès").wait_for()
+
+    page.get_by_role("button", name="English").click()
+    page.get_by_role("heading", name="Hello Inès").wait_for()
+    assert page.locator("html").get_attribute("lang") == "en"
+
+    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("heading", name="Sign in").wait_for()
+    page.goto("/")
+    assert "/auth/sign-in" in page.url
+
+
+def test_skip_link_is_the_first_thing_the_keyboard_reaches(page):
+    page.goto("/auth/sign-in")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.textContent.trim()")
+    assert focused == "Aller au contenu principal"
