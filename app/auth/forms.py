@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, RadioField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 
@@ -13,14 +14,16 @@ class SignInForm(FlaskForm):
 
 class PreferencesForm(FlaskForm):
     locale = RadioField(
-        _l("Language"), choices=[("fr", "Français"), ("en", "English")], validators=[DataRequired()]
+        _l("Language"),
+        choices=[SelectChoice("fr", "Français"), SelectChoice("en", "English")],
+        validators=[DataRequired()],
     )
     visibility = RadioField(
         _l("On leaderboards, show me as"),
         choices=[
-            ("pseudonym", _l("My pseudonym")),
-            ("name", _l("My name")),
-            ("hidden", _l("Nobody: hide me (my points still count for my team)")),
+            SelectChoice("pseudonym", _l("My pseudonym")),
+            SelectChoice("name", _l("My name")),
+            SelectChoice("hidden", _l("Nobody: hide me (my points still count for my team)")),
         ],
         validators=[DataRequired()],
     )
