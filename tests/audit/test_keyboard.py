@@ -33,7 +33,23 @@ FOCUSED = """() => {
   const el = document.activeElement;
   const style = getComputedStyle(el);
   const box = el.getBoundingClientRect();
+  const rgb = (c) => (c.match(/[\\d.]+/g) || []).map(Number);
+  const luminance = ([r, g, b]) => {
+    const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+  };
+  // The colour the ring is drawn on: what lies under its right edge on screen.
+  const ring = parseFloat(style.outlineOffset) + parseFloat(style.outlineWidth) / 2;
+  const x = Math.min(box.right + ring, window.innerWidth - 1), y = box.top + box.height / 2;
+  let background = [255, 255, 255];
+  for (const under of document.elementsFromPoint(x, y)) {
+    if (under === el || el.contains(under)) continue;
+    const c = rgb(getComputedStyle(under).backgroundColor);
+    if (c.length === 3 || (c.length === 4 && c[3] > 0)) { background = c.slice(0, 3); break; }
+  }
+  const [l1, l2] = [luminance(rgb(style.outlineColor).slice(0, 3)), luminance(background)];
   return {
+    contrast: (Math.max(l1, l2) + 0.05) / (Math.min(l1, l2) + 0.05),
     key: el.dataset.kbd || null,
     radio: el.type === 'radio' ? el.name : null,
     id: el.id,
@@ -78,8 +94,10 @@ def test_every_control_is_reached_with_tab_and_shows_its_focus(page, demo_data, 
             continue
         reached.add(focused["key"])
         groups.add(focused["radio"])
-        if not (focused["outline"] or focused["shadow"]) or not focused["onScreen"]:
-            invisible.append(focused["html"])
+        # WCAG 2.4.7, and 3:1 against what surrounds it (1.4.11) so the ring stands out.
+        visible = (focused["outline"] and focused["contrast"] >= 3) or focused["shadow"]
+        if not visible or not focused["onScreen"]:
+            invisible.append(f"{focused['html']} (contrast {focused['contrast']:.1f})")
     # A radio group is one Tab stop (its checked option), so groups are checked by name.
     missed = [
         e["html"]
