@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 VENDOR := app/static/vendor
 
-.PHONY: run serve setup install assets translations db demo test lint format pytest browser bench clean
+.PHONY: run serve setup install assets translations db demo test lint format pytest browser bench wrk clean
 
 run: setup db demo ## Set up, migrate, load the demo data and serve on http://127.0.0.1:5000
 	$(FLASK) run --host $(HOST) --port $(PORT)
@@ -69,8 +69,18 @@ test: setup browser lint
 	  EMPREINTE_TEST_DB=postgresql $(BIN)/python -m pytest $(PYTEST_ARGS); \
 	fi
 
-bench: setup
+# Seeds a fresh database (SQLite, or <db>_bench next to DATABASE_URL), serves it
+# with gunicorn on port 5077 and measures every key page with wrk: JSON lines.
+bench: setup wrk
 	$(BIN)/python bench/run.py
+
+wrk:
+	@command -v wrk >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing Debian's wrk for the benchmark…"; \
+	    (apt-get install -y -qq wrk >/dev/null 2>&1 || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null)); \
+	  fi; }
+	@command -v wrk >/dev/null 2>&1 || { echo "The benchmark needs wrk: run 'sudo apt-get install wrk'." >&2; exit 1; }
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR) instance .pytest_cache .ruff_cache

@@ -45,6 +45,7 @@ def create_app(config_class: type = Config, **overrides) -> Flask:
     from app.auth import routes as auth_routes
     from app.core import (
         audit,  # noqa: F401 - registers the audit table
+        bench_routes,
         cli,
         errors,
     )
@@ -54,6 +55,7 @@ def create_app(config_class: type = Config, **overrides) -> Flask:
     app.register_blueprint(auth_routes.bp)
     app.register_blueprint(api_routes.bp)
     app.register_blueprint(cli.bp)
+    app.register_blueprint(bench_routes.bp)
     errors.init_app(app)
 
     from app import catalogue, cleanup, messaging, recycling

@@ -1,0 +1,1 @@
+"""Scripts that measure the portal and print JSON lines (`make bench`)."""

@@ -1,0 +1,385 @@
+"""`make bench`: the portal under gunicorn, measured with wrk, page by page.
+
+1. A fresh database: a SQLite file in a temporary folder, or, when DATABASE_URL
+   is set, a scratch PostgreSQL database `<name>_bench` on the same server.
+2. The Bordeaux-scale demo (`flask demo seed`), timed.
+3. gunicorn (one worker per core plus one) on a port of its own (BENCH_PORT, 5077).
+4. A demo account signs in through the real form (CSRF token included).
+5. wrk, 32 connections, BENCH_SECONDS each: the baseline, then every page of
+   bench/pages.py; then the workers' peak memory, then bench/messaging.py if present.
+
+Prints one JSON object per line; `"name": "targets"` comes first.
+"""
+
+import http.cookiejar
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.pages import BASELINE, Page, bench_pages  # noqa: E402
+
+PORT = int(os.environ.get("BENCH_PORT", "5077"))
+SECONDS = int(os.environ.get("BENCH_SECONDS", "5"))
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "32"))
+THREADS = int(os.environ.get("BENCH_THREADS", "2"))
+WORKERS = int(os.environ.get("BENCH_WORKERS", str((os.cpu_count() or 1) + 1)))
+TARGETS = {
+    "name": "targets",
+    "min_ratio_to_baseline": 0.2,
+    "max_p95_ms": 30,
+    "max_errors": 0,
+    "connections": CONNECTIONS,
+    "max_seed_seconds": 30,
+    "max_dispatch_seconds": 60,
+}
+CSRF_RE = re.compile(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"')
+BIN = Path(sys.executable).parent
+
+
+def emit(record: dict) -> None:
+    """One JSON line on stdout, flushed at once so progress shows."""
+    print(json.dumps(record, ensure_ascii=False), flush=True)
+
+
+def log(message: str) -> None:
+    print(f"# {message}", file=sys.stderr, flush=True)
+
+
+# -- the database -----------------------------------------------------------------------
+
+
+def scratch_postgres(url: str) -> tuple[str, Callable]:
+    """Create `<db>_bench` next to the database in `url`; return its URL and a dropper."""
+    import psycopg
+
+    parts = urllib.parse.urlsplit(url)
+    name = (parts.path.lstrip("/") or "empreinte") + "_bench"
+    admin = urllib.parse.urlunsplit(
+        (parts.scheme.replace("+psycopg", ""), parts.netloc, "/postgres", "", "")
+    )
+
+    def run(sql: str) -> None:
+        with psycopg.connect(admin, autocommit=True) as connection:
+            connection.execute(sql)
+
+    run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    run(f'CREATE DATABASE "{name}"')
+    scratch = urllib.parse.urlunsplit(parts._replace(path="/" + name))
+    return scratch, lambda: run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def prepare_database(workdir: Path) -> tuple[str, Callable]:
+    """A fresh empty database URL and a function that removes it afterwards."""
+    url = os.environ.get("DATABASE_URL")
+    if url and url.startswith(("postgres://", "postgresql")):
+        return scratch_postgres(url)
+    return f"sqlite:///{workdir / 'bench.db'}", lambda: None
+
+
+def flask(env: dict, *args: str) -> None:
+    subprocess.run(
+        [str(BIN / "flask"), "--app", "app:create_app", *args],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+
+
+# -- the server ----------------------------------------------------------------------------
+
+
+def start_gunicorn(env: dict) -> subprocess.Popen:
+    command = [
+        str(BIN / "gunicorn"),
+        "--workers",
+        str(WORKERS),
+        "--bind",
+        f"127.0.0.1:{PORT}",
+        "--log-level",
+        "warning",
+        "wsgi:app",
+    ]
+    server = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{PORT}/healthz", timeout=2).read()
+            return server
+        except OSError:
+            if server.poll() is not None:
+                raise SystemExit("gunicorn exited before answering") from None
+            time.sleep(0.3)
+    stop(server)
+    raise SystemExit(f"gunicorn did not answer on port {PORT} within 30 s")
+
+
+def stop(server: subprocess.Popen) -> None:
+    if server.poll() is None:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+
+
+def worker_pids(master: int) -> list[int]:
+    """The gunicorn workers: the master's children."""
+    children = Path(f"/proc/{master}/task/{master}/children")
+    if children.exists():
+        return [int(pid) for pid in children.read_text().split()]
+    pids = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == master:
+            pids.append(int(stat.parent.name))
+    return pids
+
+
+def peak_rss_mb(pid: int) -> float:
+    """VmHWM: the peak resident memory of a process, in MiB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+# -- a signed-in client ------------------------------------------------------------------------
+
+
+class Session:
+    """A cookie jar signed in as one demo account, with a CSRF token of its session."""
+
+    def __init__(self, base: str, email: str | None):
+        self.base = base
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(self.jar), NoRedirect()
+        )
+        self.csrf = ""
+        if email:
+            token = self.token_from("/auth/sign-in")
+            status, _ = self.request(
+                "POST",
+                "/auth/sign-in",
+                {"email": email, "password": "demo", "csrf_token": token},
+            )
+            if status != 302:
+                raise SystemExit(f"signing in as {email} failed with HTTP {status}")
+        self.csrf = self.token_from("/privacy")
+
+    def token_from(self, path: str) -> str:
+        _status, body = self.request("GET", path)
+        match = CSRF_RE.search(body)
+        if not match:
+            raise SystemExit(f"no CSRF token on {path}")
+        return match.group(1)
+
+    def request(self, method, path, form=None, headers=None) -> tuple[int, str]:
+        data = urllib.parse.urlencode(form).encode() if form is not None else None
+        request = urllib.request.Request(  # noqa: S310 - always http://127.0.0.1
+            self.base + path, data=data, method=method, headers=headers or {}
+        )
+        try:
+            with self.opener.open(request, timeout=30) as response:
+                return response.status, response.read().decode("utf-8", "replace")
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode("utf-8", "replace")
+
+    def cookie_header(self) -> str:
+        return "; ".join(f"{c.name}={c.value}" for c in self.jar)
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+# -- wrk ------------------------------------------------------------------------------------
+
+LUA_DONE = """
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    "WRK {\\"requests\\": %d, \\"duration_us\\": %d, \\"p50_us\\": %d, \\"p95_us\\": %d, \\"errors\\": %d}\\n",
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(95),
+    e.connect + e.read + e.write + e.status + e.timeout))
+end
+"""
+
+
+def lua_string(value: str) -> str:
+    return "[==[" + value + "]==]"
+
+
+def wrk_script(method: str, headers: dict, body: str | None) -> str:
+    lines = [f"wrk.method = {lua_string(method)}"]
+    lines += [f"wrk.headers[ {lua_string(k)} ] = {lua_string(v)}" for k, v in headers.items()]
+    if body is not None:
+        lines.append(f"wrk.body = {lua_string(body)}")
+    return "\n".join(lines) + "\n" + LUA_DONE
+
+
+def run_wrk(url: str, script: Path, seconds: int) -> dict:
+    command = [
+        "wrk",
+        f"-t{THREADS}",
+        f"-c{CONNECTIONS}",
+        f"-d{seconds}s",
+        "--timeout",
+        "10s",
+        "-s",
+        str(script),
+        url,
+    ]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    line = next(x for x in output.splitlines() if x.startswith("WRK "))
+    return json.loads(line[4:])
+
+
+def measure(page: Page, session: Session, params: dict, workdir: Path, baseline_rps) -> dict:
+    """Check one correct answer, warm up, then measure with wrk; return the JSON line."""
+    path = page.path.format(**params)
+    form = {k: str(v).format(**params) for k, v in (page.form or {}).items()}
+    headers = dict(page.headers)
+    body = None
+    if page.account:
+        headers["Cookie"] = session.cookie_header()
+    if page.method != "GET":
+        headers["X-CSRFToken"] = session.csrf
+        form.setdefault("csrf_token", session.csrf)
+        body = urllib.parse.urlencode(form)
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+    check_headers = {k: v for k, v in headers.items() if k != "Cookie"}
+    status, _ = session.request(page.method, path, form if body else None, check_headers)
+    script = workdir / f"{page.name}.lua"
+    script.write_text(wrk_script(page.method, headers, body))
+    url = f"http://127.0.0.1:{PORT}{path}"
+    run_wrk(url, script, 1)  # warm-up: templates compiled, connections pooled
+    result = run_wrk(url, script, SECONDS)
+    rps = result["requests"] / (result["duration_us"] / 1e6)
+    errors = result["errors"] + (0 if status == page.status else 1)
+    return {
+        "name": page.name,
+        "requests_per_s": round(rps, 1),
+        "p50_ms": round(result["p50_us"] / 1000, 2),
+        "p95_ms": round(result["p95_us"] / 1000, 2),
+        "ratio_to_baseline": round(rps / baseline_rps, 3) if baseline_rps else 1.0,
+        "errors": errors,
+        "path": path,
+        "status": status,
+    }
+
+
+def page_params(pages: list[Page], env: dict) -> dict[str, dict]:
+    """Fill each page's {placeholders} from the seeded database."""
+    wanted = [p for p in pages if p.params]
+    if not wanted:
+        return {}
+    os.environ.update(env)
+    from app import create_app
+    from app.extensions import db
+
+    app = create_app()
+    with app.app_context():
+        return {p.name: p.params(db.session) for p in wanted}
+
+
+def run_domain_bench(name: str, env: dict) -> None:
+    """Pass through the JSON lines of bench/<name>.py when that domain provides it."""
+    script = ROOT / "bench" / f"{name}.py"
+    if not script.exists():
+        return
+    own_env = {k: v for k, v in env.items() if k != "DATABASE_URL"}
+    output = subprocess.run(
+        [sys.executable, str(script)], cwd=ROOT, env=own_env, capture_output=True, text=True
+    )
+    for line in output.stdout.splitlines():
+        if line.startswith("{"):
+            print(line, flush=True)
+    if output.returncode:
+        emit({"name": name, "errors": 1, "exit_code": output.returncode})
+
+
+def main() -> None:
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is missing: run 'make bench' (installs it) or apt-get install wrk")
+    emit(TARGETS | {"workers": WORKERS, "seconds_per_page": SECONDS})
+    workdir = Path(tempfile.mkdtemp(prefix="empreinte-bench-"))
+    database_url, drop_database = prepare_database(workdir)
+    env = os.environ | {
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": secrets.token_urlsafe(32),
+        "EMPREINTE_ENV": "development",
+        # The limiter still runs on every request; its budget must not turn a
+        # load test into 429s (one client address sends everything).
+        "API_RATE_LIMIT": "100000000 per minute",
+        "SIGN_IN_RATE_LIMIT": "1000 per minute",
+    }
+    server = None
+    try:
+        log(f"database {database_url.split('@')[-1]}: migrating")
+        flask(env, "db", "upgrade", "heads")
+        started = time.perf_counter()
+        flask(env, "demo", "seed")
+        emit({"name": "seed", "seconds": round(time.perf_counter() - started, 2)})
+        pages = bench_pages()
+        params = page_params(pages, env)
+        server = start_gunicorn(env)
+        base = f"http://127.0.0.1:{PORT}"
+        sessions: dict[str | None, Session] = {}
+
+        def session_for(account):
+            if account not in sessions:
+                sessions[account] = Session(base, account)
+            return sessions[account]
+
+        baseline = measure(BASELINE, session_for(None), {}, workdir, None)
+        emit(baseline)
+        for page in pages:
+            emit(
+                measure(
+                    page,
+                    session_for(page.account),
+                    params.get(page.name, {}),
+                    workdir,
+                    baseline["requests_per_s"],
+                )
+            )
+        peaks = [peak_rss_mb(pid) for pid in worker_pids(server.pid)]
+        emit(
+            {
+                "name": "memory",
+                "peak_mb_per_worker": round(max(peaks), 1) if peaks else None,
+                "workers": len(peaks),
+            }
+        )
+    finally:
+        if server is not None:
+            stop(server)
+        drop_database()
+        shutil.rmtree(workdir, ignore_errors=True)
+    run_domain_bench("messaging", env)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,171 @@
+"""Browser audits of the key pages (bench/pages.py): EcoIndex, axe-core, keyboard.
+
+Select them with `-m audit`, or leave them out with `-m "not audit"`. The figures
+are printed at the end of the run and written to bench/results/ecoindex.json.
+"""
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from app.core import demo
+from app.extensions import db
+from bench.ecoindex import EcoIndex, ecoindex
+
+ROOT = Path(__file__).resolve().parents[2]
+AXE = ROOT / "app" / "static" / "vendor" / "axe" / "axe.min.js"
+RESULTS = ROOT / "bench" / "results" / "ecoindex.json"
+AUDIT_EMPLOYEES = 200
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+FIGURES: dict[str, dict] = {}
+
+# Every DOM element, less those inside <svg>, as the EcoIndex method counts them.
+COUNT_DOM = """() => {
+  let total = document.getElementsByTagName('*').length;
+  for (const svg of document.getElementsByTagName('svg')) {
+    total -= svg.getElementsByTagName('*').length;
+  }
+  return total;
+}"""
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "audit: EcoIndex and accessibility audits in chromium")
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not FIGURES:
+        return
+    terminalreporter.section("EcoIndex of the key pages (first visit)")
+    terminalreporter.write_line(
+        f"{'page':<28} {'score':>6} {'grade':>5} {'DOM':>5} {'requests':>8} {'KB':>7}"
+    )
+    for key in sorted(FIGURES):
+        f = FIGURES[key]
+        terminalreporter.write_line(
+            f"{key:<28} {f['score']:>6} {f['grade']:>5} {f['dom']:>5} "
+            f"{f['requests']:>8} {f['size_kb']:>7}"
+        )
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    previous = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    RESULTS.write_text(json.dumps(previous | FIGURES, indent=2, sort_keys=True) + "\n")
+
+
+@pytest.fixture
+def demo_data(app):
+    """The demo (core and every domain's seeder) at a small scale; emptied after the test."""
+    demo.seed_demo(app, AUDIT_EMPLOYEES)
+    db.session.commit()
+
+
+def sign_in_through_the_form(page, email: str, lang: str | None = None) -> None:
+    """Open a session the way a person does: the sign-in form, then the home page."""
+    page.goto("/auth/sign-in" + (f"?lang={lang}" if lang else ""))
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", demo.DEMO_PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/")
+
+
+@dataclass
+class Traffic:
+    """What the browser fetched from the network, counted with the DevTools protocol."""
+
+    requests: set = field(default_factory=set)
+    encoded_bytes: dict = field(default_factory=dict)
+
+    def listen(self, cdp) -> None:
+        cdp.on("Network.requestWillBeSent", lambda e: self.requests.add(e["requestId"]))
+        cdp.on(
+            "Network.loadingFinished",
+            lambda e: self.encoded_bytes.__setitem__(e["requestId"], e["encodedDataLength"]),
+        )
+
+    def reset(self) -> None:
+        self.requests.clear()
+        self.encoded_bytes.clear()
+
+    @property
+    def size_kb(self) -> float:
+        return sum(self.encoded_bytes.values()) / 1024
+
+
+class Visitor:
+    """A browser tab signed in (or not) in one language, that can audit what it shows."""
+
+    def __init__(self, browser, live_server, lang: str):
+        self.lang = lang
+        self.context = browser.new_context(
+            base_url=live_server,
+            locale="fr-FR" if lang == "fr" else "en-GB",
+            bypass_csp=True,  # lets axe-core be injected; the portal's CSP stays on otherwise
+        )
+        self.page = self.context.new_page()
+        self.page.set_default_timeout(10_000)
+        self.cdp = self.context.new_cdp_session(self.page)
+        self.cdp.send("Network.enable")
+        self.traffic = Traffic()
+        self.traffic.listen(self.cdp)
+
+    def sign_in(self, email: str | None) -> None:
+        """Sign in through the form, then pick the language with the header button."""
+        if email is None:
+            return
+        sign_in_through_the_form(self.page, email, self.lang)
+        if self.page.get_attribute("html", "lang") != self.lang:
+            self.page.click(".lang-switch button")
+            self.page.wait_for_selector(f"html[lang={self.lang}]")
+
+    def first_visit(self, page_entry) -> EcoIndex:
+        """Load a page with an empty cache (after its interaction, if any) and score it."""
+        self.cdp.send("Network.clearBrowserCache")
+        self.traffic.reset()
+        path = page_entry.path
+        if page_entry.account is None:
+            path += ("&" if "?" in path else "?") + f"lang={self.lang}"
+        response = self.page.goto(path, wait_until="networkidle")
+        assert response.status == page_entry.status, f"{path} answered {response.status}"
+        if page_entry.interact:
+            page_entry.interact(self.page)
+        assert self.page.get_attribute("html", "lang") == self.lang
+        return ecoindex(
+            self.page.evaluate(COUNT_DOM), len(self.traffic.requests), self.traffic.size_kb
+        )
+
+    def axe_violations(self) -> list[dict]:
+        self.page.add_script_tag(path=str(AXE))
+        result = self.page.evaluate(
+            "(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS
+        )
+        return result["violations"]
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture
+def visitor(browser, live_server, demo_data):
+    """Make a Visitor(lang); every one is closed after the test."""
+    opened = []
+
+    def open_visitor(lang: str) -> Visitor:
+        opened.append(Visitor(browser, live_server, lang))
+        return opened[-1]
+
+    yield open_visitor
+    for one in opened:
+        one.close()
+
+
+def describe_violations(violations: list[dict]) -> str:
+    """axe-core's findings, one block per rule, readable in a failing test's output."""
+    lines = []
+    for v in violations:
+        lines.append(f"- {v['id']} ({v['impact']}): {v['help']} <{v['helpUrl']}>")
+        for node in v["nodes"][:5]:
+            lines.append(f"    at {' '.join(node['target'])}: {node['html'][:160]}")
+            summary = node.get("failureSummary", "").replace("\n", " / ")
+            lines.append(f"      {summary[:300]}")
+    return "\n".join(lines)

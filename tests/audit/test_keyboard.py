@@ -1,0 +1,109 @@
+"""Keyboard use of the core pages: a skip link first, every control reachable with Tab,
+and a focus indicator you can see."""
+
+import pytest
+
+from bench.pages import EMPLOYEE
+from tests.audit.conftest import sign_in_through_the_form
+
+pytestmark = [pytest.mark.browser, pytest.mark.audit]
+CORE_PAGES = ["/", "/auth/profile", "/privacy"]
+
+# The controls a keyboard user must reach: one stop per radio group, as browsers do.
+INTERACTIVE = """() => {
+  const selector = 'a[href], button, input:not([type=hidden]), select, textarea, [tabindex]';
+  const seen = new Set();
+  const found = [];
+  document.querySelectorAll(selector).forEach((el, i) => {
+    if (el.disabled || el.getAttribute('tabindex') === '-1') return;
+    const box = el.getBoundingClientRect();
+    const style = getComputedStyle(el);
+    if (style.visibility === 'hidden' || style.display === 'none') return;
+    if (el.type === 'radio') {
+      if (seen.has(el.name)) return;
+      seen.add(el.name);
+    }
+    el.dataset.kbd = String(i);
+    found.push({key: String(i), html: el.outerHTML.slice(0, 120), radio: el.type === 'radio' ? el.name : null});
+  });
+  return found;
+}"""
+
+FOCUSED = """() => {
+  const el = document.activeElement;
+  const style = getComputedStyle(el);
+  const box = el.getBoundingClientRect();
+  const rgb = (c) => (c.match(/[\\d.]+/g) || []).map(Number);
+  const luminance = ([r, g, b]) => {
+    const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+  };
+  // The colour the ring is drawn on: what lies under its right edge on screen.
+  const ring = parseFloat(style.outlineOffset) + parseFloat(style.outlineWidth) / 2;
+  const x = Math.min(box.right + ring, window.innerWidth - 1), y = box.top + box.height / 2;
+  let background = [255, 255, 255];
+  for (const under of document.elementsFromPoint(x, y)) {
+    if (under === el || el.contains(under)) continue;
+    const c = rgb(getComputedStyle(under).backgroundColor);
+    if (c.length === 3 || (c.length === 4 && c[3] > 0)) { background = c.slice(0, 3); break; }
+  }
+  const [l1, l2] = [luminance(rgb(style.outlineColor).slice(0, 3)), luminance(background)];
+  return {
+    contrast: (Math.max(l1, l2) + 0.05) / (Math.min(l1, l2) + 0.05),
+    key: el.dataset.kbd || null,
+    radio: el.type === 'radio' ? el.name : null,
+    id: el.id,
+    cls: el.className,
+    outline: style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2,
+    shadow: style.boxShadow !== 'none',
+    onScreen: box.width > 0 && box.height > 0 && box.right > 0 && box.bottom > 0,
+    html: el.outerHTML.slice(0, 120),
+  };
+}"""
+
+
+@pytest.fixture
+def signed_in_page(page, demo_data):
+    sign_in_through_the_form(page, EMPLOYEE)
+    return page
+
+
+@pytest.mark.parametrize("path", CORE_PAGES)
+def test_skip_link_comes_first_and_moves_focus_to_main(signed_in_page, path):
+    page = signed_in_page
+    page.goto(path)
+    page.keyboard.press("Tab")
+    first = page.evaluate(FOCUSED)
+    assert "skip-link" in first["cls"], first["html"]
+    assert first["onScreen"] and first["outline"], "the skip link must show when focused"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+
+
+@pytest.mark.parametrize("path", ["/auth/sign-in", *CORE_PAGES])
+def test_every_control_is_reached_with_tab_and_shows_its_focus(page, demo_data, path):
+    if path != "/auth/sign-in":
+        sign_in_through_the_form(page, EMPLOYEE)
+    page.goto(path)
+    expected = page.evaluate(INTERACTIVE)
+    reached, groups, invisible = set(), set(), []
+    for _ in range(len(expected) + 3):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(FOCUSED)
+        if focused["key"] is None:  # the page itself, once Tab went past the last control
+            continue
+        reached.add(focused["key"])
+        groups.add(focused["radio"])
+        # WCAG 2.4.7, and 3:1 against what surrounds it (1.4.11) so the ring stands out.
+        visible = (focused["outline"] and focused["contrast"] >= 3) or focused["shadow"]
+        if not visible or not focused["onScreen"]:
+            invisible.append(f"{focused['html']} (contrast {focused['contrast']:.1f})")
+    # A radio group is one Tab stop (its checked option), so groups are checked by name.
+    missed = [
+        e["html"]
+        for e in expected
+        if (e["radio"] not in groups if e["radio"] else e["key"] not in reached)
+    ]
+    assert len(expected) > 2
+    assert not missed, f"not reachable with Tab on {path}: {missed}"
+    assert not invisible, f"no visible focus on {path}: {invisible}"
