@@ -11,22 +11,36 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import URL, DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import (
+    URL,
+    DataRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
 from app.catalogue import footprint
 
 MAX_QUERY = 100
 
 
+def choices(pairs) -> list[SelectChoice]:
+    """SelectField options from (value, label) pairs."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
 def kind_choices():
-    return [("", _l("All")), ("equipment", _l("Equipment")), ("service", _l("Services"))]
+    return choices([("", _l("All")), ("equipment", _l("Equipment")), ("service", _l("Services"))])
 
 
 def category_choices(blank=True):
-    choices = [("", _l("All categories"))] if blank else []
-    choices += [(c, footprint.category_label(c)) for c in footprint.EQUIPMENT_CATEGORIES]
-    choices += [(c, footprint.category_label(c)) for c in footprint.SERVICE_CATEGORIES]
-    return choices
+    pairs = [("", _l("All categories"))] if blank else []
+    pairs += [(c, footprint.category_label(c)) for c in footprint.EQUIPMENT_CATEGORIES]
+    pairs += [(c, footprint.category_label(c)) for c in footprint.SERVICE_CATEGORIES]
+    return choices(pairs)
 
 
 class SearchForm(FlaskForm):
@@ -48,25 +62,29 @@ class SearchForm(FlaskForm):
     category = SelectField(_l("Category"), choices=category_choices(), default="")
     grade = SelectField(
         _l("Label"),
-        choices=[("", _l("All labels")), *((g, g) for g in footprint.GRADES)],
+        choices=choices([("", _l("All labels")), *((g, g) for g in footprint.GRADES)]),
         default="",
     )
     status = SelectField(
         _l("Status"),
-        choices=[
-            ("available", _l("Available")),
-            ("discontinued", _l("Discontinued")),
-            ("all", _l("All")),
-        ],
+        choices=choices(
+            [
+                ("available", _l("Available")),
+                ("discontinued", _l("Discontinued")),
+                ("all", _l("All")),
+            ]
+        ),
         default="available",
     )
     sort = SelectField(
         _l("Sort by"),
-        choices=[
-            ("name", _l("Name")),
-            ("footprint", _l("Footprint, lightest first")),
-            ("-footprint", _l("Footprint, heaviest first")),
-        ],
+        choices=choices(
+            [
+                ("name", _l("Name")),
+                ("footprint", _l("Footprint, lightest first")),
+                ("-footprint", _l("Footprint, heaviest first")),
+            ]
+        ),
         default="name",
     )
 
@@ -112,7 +130,7 @@ class SubmitRequestForm(FlaskForm):
 
 class DecisionForm(FlaskForm):
     decision = SelectField(
-        _l("Decision"), choices=[("approve", _l("Approve")), ("refuse", _l("Refuse"))]
+        _l("Decision"), choices=choices([("approve", _l("Approve")), ("refuse", _l("Refuse"))])
     )
     note = StringField(
         _l("Note to the requester (optional)"), validators=[Optional(), Length(max=500)]
@@ -160,7 +178,7 @@ class ItemForm(FlaskForm):
         ],
     )
     kind = SelectField(
-        _l("Kind"), choices=[("equipment", _l("Equipment")), ("service", _l("Service"))]
+        _l("Kind"), choices=choices([("equipment", _l("Equipment")), ("service", _l("Service"))])
     )
     category = SelectField(_l("Category"), choices=category_choices(blank=False))
     name_fr = StringField(_l("Name in French"), validators=[DataRequired(), Length(max=200)])
@@ -213,8 +231,6 @@ class ItemForm(FlaskForm):
         self.category.choices = category_choices(blank=False)
 
     def validate_category(self, field):
-        from wtforms.validators import ValidationError
-
         if footprint.kind_of(field.data) != self.kind.data:
             raise ValidationError(_l("This category does not belong to this kind of item."))
 
