@@ -31,6 +31,8 @@ def test_search_simulate_request_and_approve(page, make, make_item):
     page.get_by_role("searchbox").fill("rugged")
     expect(page.get_by_role("link", name="Rugged tablet")).to_be_visible()
     expect(page.get_by_role("link", name="Standard laptop")).to_have_count(0)
+    page.get_by_label("Sort by").select_option("-footprint")  # filters apply on change too
+    expect(page).to_have_url(re.compile(r"sort=-footprint"))
     page.get_by_role("link", name="Rugged tablet").click()
 
     result = page.locator("#lifetime-result")
