@@ -1,14 +1,52 @@
-"""The catalogue domain."""
+"""The catalogue domain: services and equipment with footprint labels, requests, budgets."""
 
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
-from app.core.dashboard import MenuItem, register_menu_item
+from app.core.dashboard import MenuItem, Panel, register_menu_item, register_panel
+
+
+def dashboard_panel(user):
+    """My open requests and, when there is one, a lighter choice for my basket."""
+    from app.catalogue.queries import dashboard_summary
+
+    return Panel(
+        title=str(_l("My equipment and service requests")),
+        template="catalogue/_panel.html",
+        context=dashboard_summary(user),
+        order=10,
+    )
 
 
 def init_app(app: Flask) -> None:
     """Register the blueprint, menu entry, dashboard panel, seeders and listeners."""
-    from app.catalogue import routes
+    from app.api.spec import register_schema
+    from app.catalogue import api, routes
+    from app.catalogue.queries import devices_due_for_renewal
+    from app.catalogue.seed import seed_catalogue
+    from app.catalogue.services import erase_personal_data, export_personal_data
+    from app.core.demo import register_seeder
+    from app.core.personalisation import Audience, register_audience
+    from app.core.privacy import PersonalData, register_personal_data
 
     app.register_blueprint(routes.bp)
+    app.register_blueprint(api.bp)
     register_menu_item(app, MenuItem("catalogue.index", _l("Catalogue"), order=10))
+    register_menu_item(
+        app,
+        MenuItem("catalogue.admin_requests", _l("Requests to decide"), order=11, roles=("admin",)),
+    )
+    register_panel(app, dashboard_panel)
+    register_seeder(app, seed_catalogue, order=10)
+    register_personal_data(app, PersonalData("requests", export_personal_data, erase_personal_data))
+    register_audience(
+        app,
+        Audience(
+            "devices-due-for-renewal",
+            _l("People whose approved equipment is older than its expected lifetime"),
+            lambda now, params: devices_due_for_renewal(now),
+        ),
+    )
+    register_schema(app, "CatalogueItem", api.ITEM_SCHEMA)
+    register_schema(app, "CatalogueItemDetail", api.ITEM_DETAIL_SCHEMA)
+    register_schema(app, "CatalogueItemPage", api.ITEM_PAGE_SCHEMA)

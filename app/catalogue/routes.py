@@ -1,13 +1,499 @@
-"""Views of the catalogue domain."""
+"""Views of the catalogue domain: browse, understand a label, request, budgets, admin."""
 
-from flask import Blueprint, render_template
-from flask_login import login_required
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from app.api import ApiError, page_number
+from app.auth.decorators import role_required
+from app.auth.forms import ConfirmForm
+from app.catalogue import footprint, queries, services
+from app.catalogue.csv_io import export_catalogue_csv, import_catalogue_csv
+from app.catalogue.forms import (
+    AddToRequestForm,
+    BudgetForm,
+    DecisionForm,
+    ImportForm,
+    ItemForm,
+    LifetimeForm,
+    SearchForm,
+    SubmitRequestForm,
+)
+from app.catalogue.models import CatalogueItem
+from app.catalogue.reference import dataset_version
+from app.core.i18n import current_language
+from app.core.models import Department
+from app.core.time import local_zone, utcnow
+from app.extensions import db, htmx
 
 bp = Blueprint("catalogue", __name__, url_prefix="/catalogue", template_folder="templates")
+MAX_IMPORT_BYTES = 5 * 1024 * 1024
+
+
+@bp.context_processor
+def catalogue_helpers():
+    return {"category_label": footprint.category_label}
+
+
+def _wants_fragment() -> bool:
+    return bool(htmx) and not htmx.history_restore_request
+
+
+def _page() -> int:
+    try:
+        return page_number(request.args.get("page"))
+    except ApiError:
+        return 1
+
+
+def _grid() -> float:
+    return current_app.config["GRID_FACTOR_KGCO2E_PER_KWH"]
+
+
+def _item_or_404(item_id: int) -> CatalogueItem:
+    item = queries.get_item(item_id)
+    if item is None:
+        abort(404)
+    return item
 
 
 @bp.get("/")
 @login_required
 def index():
-    """The catalogue home page."""
-    return render_template("catalogue/index.html")
+    """Browse and search the catalogue; the results alone for htmx."""
+    form = SearchForm(request.args)
+    valid = form.validate()
+    page = _page()
+    items, total = [], 0
+    if valid:
+        filters = queries.Filters(
+            q=(form.q.data or "").strip(),
+            kind=form.kind.data,
+            category=form.category.data,
+            grade=form.grade.data,
+            status=form.status.data,
+            sort=form.sort.data,
+        )
+        items, total = queries.search_items(filters, page, current_language())
+    pages = max(1, -(-total // queries.PER_PAGE))
+    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    context = {
+        "form": form,
+        "items": items,
+        "total": total,
+        "page": page,
+        "pages": pages,
+        "args": args,
+    }
+    template = "catalogue/_results.html" if _wants_fragment() else "catalogue/index.html"
+    return render_template(template, **context), 200 if valid or _wants_fragment() else 400
+
+
+@bp.get("/items/<int:item_id>")
+@login_required
+def show_item(item_id: int):
+    """An item's label explained: figures, sources, ranges, lifetime, alternatives."""
+    item = _item_or_404(item_id)
+    form = (
+        LifetimeForm(request.args)
+        if "years" in request.args
+        else LifetimeForm(data={"years": _default_years(item)})
+    )
+    valid = form.validate()
+    scenario = _scenario(item, form) if valid else None
+    return render_template(
+        "catalogue/item.html",
+        item=item,
+        form=form,
+        scenario=scenario,
+        alternatives=queries.lighter_alternatives(item),
+        marks=queries.usefulness_count(item.id),
+        marked=queries.is_marked_useful(current_user, item.id),
+        add_form=AddToRequestForm(),
+    ), 200 if valid else 400
+
+
+def _default_years(item: CatalogueItem) -> int:
+    years = round(item.lifetime_years or 4)
+    return min(max(years, footprint.LIFETIME_MIN), footprint.LIFETIME_MAX)
+
+
+def _scenario(item, form):
+    return footprint.simulate_lifetime(item, form.years.data) if item.kind == "equipment" else None
+
+
+@bp.get("/items/<int:item_id>/lifetime")
+@login_required
+def simulate_lifetime(item_id: int):
+    """The keep-it-longer simulator: yearly footprint and grade for 2–10 years."""
+    item = _item_or_404(item_id)
+    if item.kind != "equipment":
+        abort(404)
+    form = LifetimeForm(request.args)
+    valid = form.validate()
+    if not _wants_fragment():
+        if valid:
+            return redirect(url_for(".show_item", item_id=item.id, years=form.years.data))
+        return show_item(item.id)
+    scenario = _scenario(item, form) if valid else None
+    return render_template("catalogue/_lifetime.html", item=item, form=form, scenario=scenario)
+
+
+@bp.get("/compare")
+@login_required
+def compare():
+    """Two to four items side by side."""
+    raw = request.args.getlist("ids")
+    ids = list(dict.fromkeys(int(i) for i in raw if i.isdigit()))
+    items = queries.get_items(ids[:4])
+    if len(items) < 2 or len(ids) > 4:
+        flash(_("Choose two to four items to compare."), "error")
+        return render_template("catalogue/compare.html", items=[]), 400
+    return render_template("catalogue/compare.html", items=items)
+
+
+@bp.post("/items/<int:item_id>/useful")
+@login_required
+def toggle_useful(item_id: int):
+    """Mark a service useful to me, or take the mark back."""
+    item = _item_or_404(item_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        marked = services.toggle_useful(current_user, item, utcnow())
+    except services.CatalogueError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for(".show_item", item_id=item.id))
+    db.session.commit()
+    if _wants_fragment():
+        return render_template(
+            "catalogue/_useful.html",
+            item=item,
+            marked=marked,
+            marks=queries.usefulness_count(item.id),
+        )
+    flash(_("Marked as useful to you.") if marked else _("Mark removed."), "success")
+    return redirect(url_for(".show_item", item_id=item.id))
+
+
+# Requests ---------------------------------------------------------------------
+
+
+@bp.post("/items/<int:item_id>/request")
+@login_required
+def add_to_request(item_id: int):
+    """Put an item in my request (basket)."""
+    item = _item_or_404(item_id)
+    form = AddToRequestForm()
+    if not form.validate_on_submit():
+        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
+        return redirect(url_for(".show_item", item_id=item.id))
+    try:
+        services.add_to_basket(current_user, item, form.quantity.data, utcnow())
+    except services.CatalogueError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for(".show_item", item_id=item.id))
+    db.session.commit()
+    flash(_("Added to your request."), "success")
+    return redirect(url_for(".my_requests"))
+
+
+@bp.get("/requests")
+@login_required
+def my_requests():
+    """My basket (with its footprint and lighter alternatives) and my sent requests."""
+    return render_template(
+        "catalogue/requests.html",
+        basket=queries.get_basket(current_user),
+        requests=queries.list_my_requests(current_user),
+        submit_form=SubmitRequestForm(),
+        lighter=queries.lighter_alternatives,
+    )
+
+
+@bp.get("/requests/<int:request_id>")
+@login_required
+def show_request(request_id: int):
+    """One of my requests and its status."""
+    req = queries.get_my_request(current_user, request_id)
+    if req is None:
+        abort(404)
+    return render_template("catalogue/request.html", req=req)
+
+
+@bp.post("/requests/lines/<int:line_id>/remove")
+@login_required
+def remove_line(line_id: int):
+    """Take a line out of my basket."""
+    if not ConfirmForm().validate_on_submit() or not services.remove_basket_line(
+        current_user, line_id
+    ):
+        abort(404)
+    db.session.commit()
+    flash(_("Removed from your request."), "success")
+    return redirect(url_for(".my_requests"))
+
+
+@bp.post("/requests/submit")
+@login_required
+def submit_request():
+    """Send my basket for approval."""
+    form = SubmitRequestForm()
+    if not form.validate_on_submit():
+        flash(_("Your comment is too long (at most 500 characters)."), "error")
+        return redirect(url_for(".my_requests"))
+    try:
+        req = services.submit_basket(current_user, form.comment.data, utcnow())
+    except services.CatalogueError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for(".my_requests"))
+    db.session.commit()
+    flash(_("Your request was sent. You can follow its status here."), "success")
+    return redirect(url_for(".show_request", request_id=req.id))
+
+
+@bp.get("/admin/requests")
+@role_required("admin")
+def admin_requests():
+    """Requests waiting for a decision."""
+    page = _page()
+    rows, total = queries.list_requests_to_decide(page)
+    return render_template(
+        "catalogue/admin_requests.html",
+        rows=rows,
+        page=page,
+        pages=max(1, -(-total // queries.PER_PAGE)),
+        form=DecisionForm(),
+    )
+
+
+@bp.post("/admin/requests/<int:request_id>/decide")
+@role_required("admin")
+def decide_request(request_id: int):
+    """Approve or refuse a request."""
+    req = queries.get_request(request_id)
+    if req is None:
+        abort(404)
+    form = DecisionForm()
+    if not form.validate_on_submit():
+        flash(_("Choose approve or refuse."), "error")
+        return redirect(url_for(".admin_requests"))
+    try:
+        services.decide_request(
+            req, current_user, form.decision.data == "approve", form.note.data, utcnow()
+        )
+    except services.CatalogueError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for(".admin_requests"))
+    db.session.commit()
+    flash(_("Request approved.") if req.status == "approved" else _("Request refused."), "success")
+    return redirect(url_for(".admin_requests"))
+
+
+# Budgets and usefulness -----------------------------------------------------------
+
+
+def _budget_form() -> BudgetForm:
+    form = BudgetForm()
+    lang = current_language()
+    form.department_id.choices = [
+        (d.id, d.name(lang))
+        for d in db.session.scalars(select(Department).order_by(Department.code))
+    ]
+    return form
+
+
+@bp.get("/budgets")
+@login_required
+def budgets():
+    """Departments' yearly footprint budgets, coloured, with the year-on-year change."""
+    this_year = utcnow().astimezone(local_zone()).year
+    year = request.args.get("year", type=int) or this_year
+    if not 2000 <= year <= 2100:
+        year = this_year
+    form = _budget_form() if current_user.has_role("admin") else None
+    if form is not None and not form.year.data:
+        form.year.data = year
+    return render_template(
+        "catalogue/budgets.html",
+        rows=queries.department_budgets(year, local_zone()),
+        year=year,
+        form=form,
+    )
+
+
+@bp.post("/admin/budgets")
+@role_required("admin")
+def set_budget():
+    """Set a department's yearly budget."""
+    form = _budget_form()
+    if not form.validate_on_submit():
+        flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
+        return redirect(url_for(".budgets"))
+    services.set_budget(
+        form.department_id.data, form.year.data, form.budget_kgco2e.data, current_user, utcnow()
+    )
+    db.session.commit()
+    flash(_("Budget saved."), "success")
+    return redirect(url_for(".budgets", year=form.year.data))
+
+
+@bp.get("/admin/usefulness")
+@role_required("admin")
+def usefulness():
+    """Per service, usefulness against footprint; ?review=1 for the review list."""
+    review = request.args.get("review") == "1"
+    page = _page()
+    rows, total = queries.usefulness_rows(page, review)
+    return render_template(
+        "catalogue/usefulness.html",
+        rows=rows,
+        review=review,
+        page=page,
+        pages=max(1, -(-total // queries.PER_PAGE)),
+        total=total,
+        review_grades=queries.REVIEW_GRADES,
+        review_max=queries.REVIEW_MAX_MARKS,
+        confirm=ConfirmForm(),
+    )
+
+
+# Management -----------------------------------------------------------------------
+
+
+@bp.route("/admin/items/new", methods=["GET", "POST"])
+@role_required("admin")
+def new_item():
+    """Create an item."""
+    form = ItemForm()
+    if form.validate_on_submit():
+        try:
+            item = services.create_item(form.item_values(), current_user, utcnow(), _grid())
+            services.set_alternatives(item, form.alternative_codes(), current_user, utcnow())
+        except services.CatalogueError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(_("Item created."), "success")
+            return redirect(url_for(".show_item", item_id=item.id))
+    return render_template("catalogue/item_form.html", form=form, item=None), (
+        422 if request.method == "POST" else 200
+    )
+
+
+@bp.route("/admin/items/<int:item_id>/edit", methods=["GET", "POST"])
+@role_required("admin")
+def edit_item(item_id: int):
+    """Edit an item; derived figures are recomputed."""
+    item = _item_or_404(item_id)
+    form = ItemForm(obj=item)
+    if request.method == "GET":
+        form.alternatives.data = ", ".join(a.code for a in item.alternatives)
+    if form.validate_on_submit():
+        try:
+            services.update_item(item, form.item_values(), current_user, utcnow(), _grid())
+            services.set_alternatives(item, form.alternative_codes(), current_user, utcnow())
+        except services.CatalogueError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(_("Item saved."), "success")
+            return redirect(url_for(".show_item", item_id=item.id))
+    return render_template("catalogue/item_form.html", form=form, item=item), (
+        422 if request.method == "POST" else 200
+    )
+
+
+@bp.post("/admin/items/<int:item_id>/discontinue")
+@role_required("admin")
+def discontinue_item(item_id: int):
+    """Discontinue an item."""
+    item = _item_or_404(item_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    services.discontinue_item(item, current_user, utcnow())
+    db.session.commit()
+    flash(_("Item discontinued."), "success")
+    return redirect(
+        request.referrer
+        if request.referrer and "/catalogue/" in request.referrer
+        else url_for(".show_item", item_id=item.id)
+    )
+
+
+@bp.route("/admin/import", methods=["GET", "POST"])
+@role_required("admin")
+def import_csv():
+    """Import the catalogue from CSV: all or nothing."""
+    form = ImportForm()
+    result = None
+    status = 200
+    if form.validate_on_submit():
+        raw = form.file.data.read(MAX_IMPORT_BYTES + 1)
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            text = None
+            flash(_("The file is not UTF-8 text."), "error")
+            status = 422
+        if len(raw) > MAX_IMPORT_BYTES:
+            text = None
+            flash(_("The file is too large (at most 5 MB)."), "error")
+            status = 422
+        if text is not None:
+            result = import_catalogue_csv(text, current_user, utcnow(), _grid())
+            if result.ok:
+                db.session.commit()
+                flash(
+                    _(
+                        "Import done: %(created)s created, %(updated)s updated.",
+                        created=result.created,
+                        updated=result.updated,
+                    ),
+                    "success",
+                )
+                return redirect(url_for(".index"))
+            db.session.rollback()
+            status = 422
+    elif request.method == "POST":
+        status = 422
+    return render_template("catalogue/import.html", form=form, result=result), status
+
+
+@bp.get("/export.csv")
+def export_csv():
+    """The whole catalogue as CSV: open data, no personal data."""
+    response = make_response(export_catalogue_csv())
+    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    response.headers["Content-Disposition"] = "attachment; filename=empreinte-catalogue.csv"
+    return response
+
+
+@bp.get("/method")
+def method():
+    """How footprints and grades are computed: thresholds and sources."""
+    return render_template(
+        "catalogue/method.html",
+        thresholds=footprint.THRESHOLDS,
+        grades=footprint.GRADES,
+        grid=_grid(),
+        version=dataset_version(),
+        categories=footprint.EQUIPMENT_CATEGORIES + footprint.SERVICE_CATEGORIES,
+    )

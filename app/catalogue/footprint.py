@@ -1,0 +1,121 @@
+"""Footprint arithmetic and labels: pure functions, no database.
+
+Yearly footprint = embodied kgCO2e ÷ lifetime years + use kgCO2e per year.
+The grade (A best … G worst) compares that yearly figure with per-category
+thresholds: a value equal to a bound gets the better grade.
+"""
+
+import unicodedata
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+
+from app.core.devices import DEVICE_TYPES
+
+GRADES = "ABCDEFG"
+KINDS = ("equipment", "service")
+EQUIPMENT_CATEGORIES: tuple[str, ...] = tuple(DEVICE_TYPES)
+SERVICE_LABELS = {
+    "email": _l("E-mail"),
+    "storage": _l("Storage and file sharing"),
+    "collaboration": _l("Collaboration and office suite"),
+    "video": _l("Video conferencing and video"),
+    "business_application": _l("Business application"),
+    "website": _l("Website and online service"),
+    "telephony": _l("Telephony"),
+}
+SERVICE_CATEGORIES: tuple[str, ...] = tuple(SERVICE_LABELS)
+# Per-user figures for these are contested in the literature: pages say so.
+CONTESTED_CATEGORIES = frozenset({"email", "storage"})
+LIFETIME_MIN, LIFETIME_MAX = 2, 10
+
+# Upper bounds (kgCO2e per year, inclusive) of grades A to F; above the last: G.
+# Equipment bounds are set so that the Boavizta archetype with its default use
+# lands on D/E, a refurbished one on A/B, a heavy configuration on F/G.
+THRESHOLDS: dict[str, tuple[float, float, float, float, float, float]] = {
+    "laptop": (20, 30, 40, 50, 60, 80),
+    "desktop": (30, 45, 60, 75, 90, 110),
+    "monitor": (6, 9, 12, 15, 18, 24),
+    "smartphone": (10, 15, 20, 25, 30, 40),
+    "tablet": (10, 15, 20, 25, 30, 40),
+    "printer": (20, 40, 60, 80, 120, 160),
+    "accessory": (2, 4, 6, 10, 15, 25),
+    # Services: kgCO2e per user per year.
+    **dict.fromkeys(SERVICE_CATEGORIES, (1, 2, 5, 10, 20, 50)),
+}
+
+
+def category_label(category: str) -> str:
+    """The category's name in the current language."""
+    if category in DEVICE_TYPES:
+        return str(DEVICE_TYPES[category].label)
+    return str(SERVICE_LABELS.get(category, category))
+
+
+def kind_of(category: str) -> str | None:
+    """'equipment' or 'service' for a known category, None otherwise."""
+    if category in EQUIPMENT_CATEGORIES:
+        return "equipment"
+    if category in SERVICE_CATEGORIES:
+        return "service"
+    return None
+
+
+def grade_for(category: str, annual_kgco2e: float) -> str:
+    """The label grade of a yearly footprint in its category."""
+    for grade, bound in zip(GRADES, THRESHOLDS[category], strict=False):
+        if annual_kgco2e <= bound:
+            return grade
+    return GRADES[-1]
+
+
+def use_kgco2e(use_kwh_per_year: float | None, grid_factor: float) -> float | None:
+    """Yearly use emissions from yearly electricity use."""
+    if use_kwh_per_year is None:
+        return None
+    return use_kwh_per_year * grid_factor
+
+
+def annual_kgco2e(embodied: float | None, lifetime_years: float | None, use_per_year: float | None):
+    """Embodied spread over the lifetime plus yearly use."""
+    total = use_per_year or 0.0
+    if embodied and lifetime_years:
+        total += embodied / lifetime_years
+    return round(total, 3)
+
+
+@dataclass(frozen=True)
+class LifetimeScenario:
+    years: int
+    annual_kgco2e: float
+    embodied_share_kgco2e: float
+    grade: str
+    saving_one_more_kgco2e: float  # per year, keeping it one more year
+    saving_two_more_kgco2e: float
+    saving_one_more_over_life_kgco2e: float  # embodied avoided by stretching replacements
+
+
+def simulate_lifetime(item, years: int) -> LifetimeScenario:
+    """The yearly footprint and grade of an equipment item kept `years` years."""
+    embodied = item.embodied_kgco2e or 0.0
+    use = item.use_kgco2e_per_year or 0.0
+
+    def at(n: int) -> float:
+        return annual_kgco2e(embodied, n, use)
+
+    current = at(years)
+    return LifetimeScenario(
+        years=years,
+        annual_kgco2e=current,
+        embodied_share_kgco2e=round(embodied / years, 3),
+        grade=grade_for(item.category, current),
+        saving_one_more_kgco2e=round(current - at(years + 1), 3),
+        saving_two_more_kgco2e=round(current - at(years + 2), 3),
+        saving_one_more_over_life_kgco2e=round(embodied / years, 3),
+    )
+
+
+def normalise_search(text: str) -> str:
+    """Lower case without accents, so 'ecran' finds 'Écran'."""
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().strip()

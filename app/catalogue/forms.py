@@ -1,0 +1,273 @@
+"""Catalogue forms: search filters, lifetime, basket, decisions, budgets, items, import."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    FloatField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import (
+    URL,
+    DataRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
+
+from app.catalogue import footprint
+
+MAX_QUERY = 100
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """SelectField options from (value, label) pairs."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+def kind_choices():
+    return choices([("", _l("All")), ("equipment", _l("Equipment")), ("service", _l("Services"))])
+
+
+def category_choices(blank=True):
+    pairs = [("", _l("All categories"))] if blank else []
+    pairs += [(c, footprint.category_label(c)) for c in footprint.EQUIPMENT_CATEGORIES]
+    pairs += [(c, footprint.category_label(c)) for c in footprint.SERVICE_CATEGORIES]
+    return choices(pairs)
+
+
+class SearchForm(FlaskForm):
+    """The listing's filters, read from the query string."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField(
+        _l("Search"),
+        validators=[
+            Optional(),
+            Length(
+                max=MAX_QUERY, message=_l("The search is too long (at most %(max)d characters).")
+            ),
+        ],
+    )
+    kind = SelectField(_l("Kind"), choices=kind_choices(), default="")
+    category = SelectField(_l("Category"), choices=category_choices(), default="")
+    grade = SelectField(
+        _l("Label"),
+        choices=choices([("", _l("All labels")), *((g, g) for g in footprint.GRADES)]),
+        default="",
+    )
+    status = SelectField(
+        _l("Status"),
+        choices=choices(
+            [
+                ("available", _l("Available")),
+                ("discontinued", _l("Discontinued")),
+                ("all", _l("All")),
+            ]
+        ),
+        default="available",
+    )
+    sort = SelectField(
+        _l("Sort by"),
+        choices=choices(
+            [
+                ("name", _l("Name")),
+                ("footprint", _l("Footprint, lightest first")),
+                ("-footprint", _l("Footprint, heaviest first")),
+            ]
+        ),
+        default="name",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Translated lazily at request time, in the user's language.
+        self.category.choices = category_choices()
+        self.kind.choices = kind_choices()
+
+
+LIFETIME_MESSAGE = _l("Choose a lifetime from %(min)d to %(max)d years.")
+
+
+class LifetimeForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    years = IntegerField(
+        _l("Years of use"),
+        validators=[
+            DataRequired(message=LIFETIME_MESSAGE),
+            NumberRange(footprint.LIFETIME_MIN, footprint.LIFETIME_MAX, message=LIFETIME_MESSAGE),
+        ],
+    )
+
+
+class AddToRequestForm(FlaskForm):
+    quantity = IntegerField(
+        _l("Quantity"),
+        default=1,
+        validators=[
+            DataRequired(message=_l("Enter a quantity from 1 to 50.")),
+            NumberRange(1, 50, message=_l("Enter a quantity from 1 to 50.")),
+        ],
+    )
+
+
+class SubmitRequestForm(FlaskForm):
+    comment = TextAreaField(
+        _l("Why do you need it? (optional)"), validators=[Optional(), Length(max=500)]
+    )
+
+
+class DecisionForm(FlaskForm):
+    decision = SelectField(
+        _l("Decision"), choices=choices([("approve", _l("Approve")), ("refuse", _l("Refuse"))])
+    )
+    note = StringField(
+        _l("Note to the requester (optional)"), validators=[Optional(), Length(max=500)]
+    )
+
+
+class BudgetForm(FlaskForm):
+    department_id = SelectField(_l("Department"), coerce=int, validate_choice=True)
+    year = IntegerField(
+        _l("Year"),
+        validators=[
+            DataRequired(),
+            NumberRange(2000, 2100, message=_l("Enter a year from 2000 to 2100.")),
+        ],
+    )
+    budget_kgco2e = FloatField(
+        _l("Budget (kg CO₂e per year)"),
+        validators=[
+            DataRequired(message=_l("Enter a budget of 0 or more.")),
+            NumberRange(0, 1e9, message=_l("Enter a budget of 0 or more.")),
+        ],
+    )
+
+
+def _number(label, hint=None, maximum=1e7):
+    return FloatField(
+        label,
+        description=hint,
+        validators=[
+            Optional(),
+            NumberRange(0, maximum, message=_l("Enter a number of 0 or more.")),
+        ],
+    )
+
+
+class ItemForm(FlaskForm):
+    code = StringField(
+        _l("Code"),
+        validators=[
+            DataRequired(),
+            Length(max=40),
+            Regexp(
+                r"^[A-Za-z0-9._-]+$", message=_l("Letters, digits, dot, dash and underscore only.")
+            ),
+        ],
+    )
+    kind = SelectField(
+        _l("Kind"), choices=choices([("equipment", _l("Equipment")), ("service", _l("Service"))])
+    )
+    category = SelectField(_l("Category"), choices=category_choices(blank=False))
+    name_fr = StringField(_l("Name in French"), validators=[DataRequired(), Length(max=200)])
+    name_en = StringField(_l("Name in English"), validators=[DataRequired(), Length(max=200)])
+    description_fr = TextAreaField(
+        _l("Description in French"), validators=[Optional(), Length(max=4000)]
+    )
+    description_en = TextAreaField(
+        _l("Description in English"), validators=[Optional(), Length(max=4000)]
+    )
+    embodied_kgco2e = _number(
+        _l("Embodied footprint (kg CO₂e)"),
+        _l(
+            "Manufacture, transport and end of life. Leave blank for equipment to use the Boavizta reference data."
+        ),
+    )
+    embodied_min_kgco2e = _number(_l("Embodied, low estimate (kg CO₂e)"))
+    embodied_max_kgco2e = _number(_l("Embodied, high estimate (kg CO₂e)"))
+    use_kwh_per_year = _number(_l("Electricity use (kWh per year)"))
+    use_kgco2e_per_year = _number(
+        _l("Services: footprint per user per year (kg CO₂e)"),
+        _l("Required for a service, with its citation."),
+    )
+    lifetime_years = FloatField(
+        _l("Expected lifetime (years)"),
+        validators=[
+            Optional(),
+            NumberRange(1, 15, message=_l("The lifetime must be between 1 and 15 years.")),
+        ],
+    )
+    source = StringField(
+        _l("Source or citation"),
+        validators=[Optional(), Length(max=400)],
+        description=_l("Data set and version, or the study the figures come from."),
+    )
+    source_url = StringField(
+        _l("Source address (optional)"), validators=[Optional(), URL(), Length(max=400)]
+    )
+    estimate = BooleanField(_l("These figures are an estimate without reference data"))
+    user_count = IntegerField(
+        _l("Number of users (services)"), validators=[Optional(), NumberRange(0, 10_000_000)]
+    )
+    alternatives = StringField(
+        _l("Lower-footprint alternatives (codes, separated by commas)"),
+        validators=[Optional(), Length(max=400)],
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.category.choices = category_choices(blank=False)
+
+    def validate_category(self, field):
+        if footprint.kind_of(field.data) != self.kind.data:
+            raise ValidationError(_l("This category does not belong to this kind of item."))
+
+    def item_values(self) -> dict:
+        names = [
+            "code",
+            "kind",
+            "category",
+            "name_fr",
+            "name_en",
+            "description_fr",
+            "description_en",
+            "embodied_kgco2e",
+            "embodied_min_kgco2e",
+            "embodied_max_kgco2e",
+            "use_kwh_per_year",
+            "use_kgco2e_per_year",
+            "lifetime_years",
+            "source",
+            "source_url",
+            "estimate",
+            "user_count",
+        ]
+        values = {name: getattr(self, name).data for name in names}
+        for key in ("description_fr", "description_en", "source", "source_url"):
+            values[key] = (values[key] or "").strip()
+        return values
+
+    def alternative_codes(self) -> list[str]:
+        return [c.strip() for c in (self.alternatives.data or "").split(",") if c.strip()]
+
+
+class ImportForm(FlaskForm):
+    file = FileField(
+        _l("CSV file (UTF-8)"),
+        validators=[
+            FileRequired(message=_l("Choose a CSV file.")),
+            FileAllowed(["csv"], message=_l("Only .csv files can be imported.")),
+        ],
+    )

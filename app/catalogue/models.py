@@ -1,0 +1,167 @@
+"""Catalogue tables: items with their footprint, alternatives, requests, budgets, usefulness."""
+
+from datetime import datetime
+
+from sqlalchemy import Column, Float, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.core.time import utcnow
+from app.core.types import UTCDateTime
+from app.extensions import db
+
+catalogue_alternative = Table(
+    "catalogue_alternative",
+    db.metadata,
+    Column("item_id", ForeignKey("catalogue_item.id", ondelete="CASCADE"), primary_key=True),
+    Column(
+        "alternative_id",
+        ForeignKey("catalogue_item.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+)
+
+
+class CatalogueItem(db.Model):
+    """A service or a piece of equipment, with its footprint figures and their sources."""
+
+    __tablename__ = "catalogue_item"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    kind: Mapped[str] = mapped_column(String(10), index=True)  # equipment | service
+    category: Mapped[str] = mapped_column(String(30), index=True)
+    name_fr: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str] = mapped_column(String(200))
+    description_fr: Mapped[str] = mapped_column(Text, default="")
+    description_en: Mapped[str] = mapped_column(Text, default="")
+    search_text: Mapped[str] = mapped_column(String(600), default="")
+    status: Mapped[str] = mapped_column(String(15), default="available", index=True)
+
+    # Manufacture, transport and end of life, spread over the lifetime.
+    embodied_kgco2e: Mapped[float | None] = mapped_column(Float)
+    embodied_min_kgco2e: Mapped[float | None] = mapped_column(Float)
+    embodied_max_kgco2e: Mapped[float | None] = mapped_column(Float)
+    use_kwh_per_year: Mapped[float | None] = mapped_column(Float)
+    use_kwh_min: Mapped[float | None] = mapped_column(Float)
+    use_kwh_max: Mapped[float | None] = mapped_column(Float)
+    grid_factor: Mapped[float | None] = mapped_column(Float)  # kgCO2e/kWh used for use_*
+    # Equipment: use_kwh × grid factor. Services: per user per year, as entered.
+    use_kgco2e_per_year: Mapped[float | None] = mapped_column(Float)
+    lifetime_years: Mapped[float | None] = mapped_column(Float)
+    # Derived at write time so listings can sort and filter in SQL.
+    annual_kgco2e: Mapped[float] = mapped_column(Float, default=0.0, index=True)
+    grade: Mapped[str] = mapped_column(String(1), index=True)
+    source: Mapped[str] = mapped_column(String(400), default="")
+    source_url: Mapped[str] = mapped_column(String(400), default="")
+    estimate: Mapped[bool] = mapped_column(default=False)  # no reference data: an estimate
+    user_count: Mapped[int | None]  # services: staff who use it
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    alternatives: Mapped[list["CatalogueItem"]] = relationship(
+        secondary=catalogue_alternative,
+        primaryjoin=id == catalogue_alternative.c.item_id,
+        secondaryjoin=id == catalogue_alternative.c.alternative_id,
+        order_by="CatalogueItem.annual_kgco2e",
+    )
+
+    def name(self, locale: str) -> str:
+        return self.name_en if locale == "en" else self.name_fr
+
+    def description(self, locale: str) -> str:
+        return self.description_en if locale == "en" else self.description_fr
+
+    @property
+    def contested(self) -> bool:
+        from app.catalogue.footprint import CONTESTED_CATEGORIES
+
+        return self.category in CONTESTED_CATEGORIES
+
+    def __repr__(self) -> str:
+        return f"<CatalogueItem {self.code}>"
+
+
+class CatalogueRequest(db.Model):
+    """An employee's request for items: a basket (draft) until submitted, then decided."""
+
+    __tablename__ = "catalogue_request"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # NULL once the person is erased: the request still counts in its department's budget.
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"), index=True
+    )
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"), index=True)
+    status: Mapped[str] = mapped_column(String(12), default="draft", index=True)
+    comment: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    decided_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    decision_note: Mapped[str] = mapped_column(String(500), default="")
+
+    lines: Mapped[list["CatalogueRequestLine"]] = relationship(
+        back_populates="request", cascade="all, delete-orphan", order_by="CatalogueRequestLine.id"
+    )
+    user = relationship("User", foreign_keys=[user_id])
+    department = relationship("Department")
+
+    @property
+    def total_annual_kgco2e(self) -> float:
+        return round(sum(line.total_annual_kgco2e for line in self.lines), 3)
+
+
+class CatalogueRequestLine(db.Model):
+    __tablename__ = "catalogue_request_line"
+    __table_args__ = (UniqueConstraint("request_id", "item_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("catalogue_request.id", ondelete="CASCADE"), index=True
+    )
+    item_id: Mapped[int] = mapped_column(ForeignKey("catalogue_item.id"), index=True)
+    quantity: Mapped[int] = mapped_column(default=1)
+    # Per unit, frozen at submission so a later edit of the item leaves budgets unchanged.
+    annual_kgco2e: Mapped[float] = mapped_column(Float, default=0.0)
+
+    request: Mapped[CatalogueRequest] = relationship(back_populates="lines")
+    item: Mapped[CatalogueItem] = relationship()
+
+    @property
+    def total_annual_kgco2e(self) -> float:
+        per_unit = self.annual_kgco2e if self.request.status != "draft" else self.item.annual_kgco2e
+        return per_unit * self.quantity
+
+
+class CatalogueBudget(db.Model):
+    """A department's yearly footprint budget (kgCO2e per year added by what it acquires)."""
+
+    __tablename__ = "catalogue_budget"
+    __table_args__ = (UniqueConstraint("department_id", "year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    department_id: Mapped[int] = mapped_column(ForeignKey("department.id"), index=True)
+    year: Mapped[int]
+    budget_kgco2e: Mapped[float] = mapped_column(Float)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    department = relationship("Department")
+
+
+class CatalogueUsefulMark(db.Model):
+    """An employee says a service is useful to them."""
+
+    __tablename__ = "catalogue_useful_mark"
+    __table_args__ = (UniqueConstraint("item_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(
+        ForeignKey("catalogue_item.id", ondelete="CASCADE"), index=True
+    )
+    # NULL once the person is erased: the count stays the same.
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -1,0 +1,360 @@
+"""Catalogue reads: search, details, requests, budgets, usefulness, reference footprints."""
+
+import statistics
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import selectinload
+
+from app.auth.models import User
+from app.catalogue import footprint
+from app.catalogue.models import (
+    CatalogueBudget,
+    CatalogueItem,
+    CatalogueRequest,
+    CatalogueRequestLine,
+    CatalogueUsefulMark,
+)
+from app.catalogue.reference import category_reference
+from app.core.devices import DEVICE_TYPES
+from app.core.models import Department
+from app.extensions import db
+
+PER_PAGE = 25
+SORTS = ("name", "footprint", "-footprint")
+# Review list: services graded E or worse that fewer than this many people find useful.
+REVIEW_GRADES = ("E", "F", "G")
+REVIEW_MAX_MARKS = 3
+AMBER_FROM, RED_ABOVE = 0.8, 1.0  # share of the budget used
+
+
+@dataclass(frozen=True)
+class Filters:
+    q: str = ""
+    kind: str = ""
+    category: str = ""
+    grade: str = ""
+    status: str = "available"
+    sort: str = "name"
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def search_items(filters: Filters, page: int, locale: str, per_page: int = PER_PAGE):
+    """One page of items matching the filters, and how many match in all."""
+    query = select(CatalogueItem)
+    if filters.q:
+        for word in footprint.normalise_search(filters.q).split()[:8]:
+            query = query.where(
+                CatalogueItem.search_text.like(f"%{_escape_like(word)}%", escape="\\")
+            )
+    if filters.kind:
+        query = query.where(CatalogueItem.kind == filters.kind)
+    if filters.category:
+        query = query.where(CatalogueItem.category == filters.category)
+    if filters.grade:
+        query = query.where(CatalogueItem.grade == filters.grade)
+    if filters.status in ("available", "discontinued"):
+        query = query.where(CatalogueItem.status == filters.status)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    name = CatalogueItem.name_en if locale == "en" else CatalogueItem.name_fr
+    order = {
+        "name": (name, CatalogueItem.id),
+        "footprint": (CatalogueItem.annual_kgco2e, name, CatalogueItem.id),
+        "-footprint": (CatalogueItem.annual_kgco2e.desc(), name, CatalogueItem.id),
+    }[filters.sort if filters.sort in SORTS else "name"]
+    items = db.session.scalars(
+        query.order_by(*order).offset((page - 1) * per_page).limit(per_page)
+    ).all()
+    return items, total
+
+
+def get_item(item_id: int) -> CatalogueItem | None:
+    return db.session.scalar(
+        select(CatalogueItem)
+        .options(selectinload(CatalogueItem.alternatives))
+        .where(CatalogueItem.id == item_id)
+    )
+
+
+def get_items(ids: list[int]) -> list[CatalogueItem]:
+    """Items by id, in the order asked."""
+    found = {
+        i.id: i for i in db.session.scalars(select(CatalogueItem).where(CatalogueItem.id.in_(ids)))
+    }
+    return [found[i] for i in ids if i in found]
+
+
+def usefulness_count(item_id: int) -> int:
+    return db.session.scalar(
+        select(func.count(CatalogueUsefulMark.id)).where(CatalogueUsefulMark.item_id == item_id)
+    )
+
+
+def is_marked_useful(user, item_id: int) -> bool:
+    return (
+        db.session.scalar(
+            select(CatalogueUsefulMark.id).where(
+                CatalogueUsefulMark.item_id == item_id, CatalogueUsefulMark.user_id == user.id
+            )
+        )
+        is not None
+    )
+
+
+# Requests -------------------------------------------------------------------
+
+
+def get_basket(user) -> CatalogueRequest | None:
+    return db.session.scalar(
+        select(CatalogueRequest)
+        .options(selectinload(CatalogueRequest.lines).selectinload(CatalogueRequestLine.item))
+        .where(CatalogueRequest.user_id == user.id, CatalogueRequest.status == "draft")
+    )
+
+
+def list_my_requests(user) -> list[CatalogueRequest]:
+    """The user's sent requests, newest first."""
+    return db.session.scalars(
+        select(CatalogueRequest)
+        .options(selectinload(CatalogueRequest.lines).selectinload(CatalogueRequestLine.item))
+        .where(CatalogueRequest.user_id == user.id, CatalogueRequest.status != "draft")
+        .order_by(CatalogueRequest.submitted_at.desc(), CatalogueRequest.id.desc())
+    ).all()
+
+
+def get_my_request(user, request_id: int) -> CatalogueRequest | None:
+    """One of the user's own requests; None for anyone else's."""
+    return db.session.scalar(
+        select(CatalogueRequest).where(
+            CatalogueRequest.id == request_id, CatalogueRequest.user_id == user.id
+        )
+    )
+
+
+def get_request(request_id: int) -> CatalogueRequest | None:
+    return db.session.get(CatalogueRequest, request_id)
+
+
+def list_requests_to_decide(page: int, per_page: int = PER_PAGE):
+    """Submitted requests, oldest first, for the admin."""
+    query = select(CatalogueRequest).where(CatalogueRequest.status == "submitted")
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = db.session.scalars(
+        query.options(
+            selectinload(CatalogueRequest.lines).selectinload(CatalogueRequestLine.item),
+            selectinload(CatalogueRequest.user),
+            selectinload(CatalogueRequest.department),
+        )
+        .order_by(CatalogueRequest.submitted_at, CatalogueRequest.id)
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    ).all()
+    return rows, total
+
+
+def lighter_alternatives(item: CatalogueItem) -> list[CatalogueItem]:
+    """Available alternatives with a lower yearly footprint."""
+    return [
+        a
+        for a in item.alternatives
+        if a.status == "available" and a.annual_kgco2e < item.annual_kgco2e
+    ]
+
+
+# Budgets --------------------------------------------------------------------
+
+
+def year_bounds(year: int, zone) -> tuple[datetime, datetime]:
+    """The UTC instants where a local calendar year starts and ends."""
+    start = datetime(year, 1, 1, tzinfo=zone).astimezone(UTC)
+    end = datetime(year + 1, 1, 1, tzinfo=zone).astimezone(UTC)
+    return start, end
+
+
+def approved_footprint_by_department(year: int, zone) -> dict[int, float]:
+    """Yearly kgCO2e added by the requests approved in `year`, per department."""
+    start, end = year_bounds(year, zone)
+    rows = db.session.execute(
+        select(
+            CatalogueRequest.department_id,
+            func.sum(CatalogueRequestLine.quantity * CatalogueRequestLine.annual_kgco2e),
+        )
+        .join(CatalogueRequestLine)
+        .where(
+            CatalogueRequest.status == "approved",
+            CatalogueRequest.decided_at >= start,
+            CatalogueRequest.decided_at < end,
+            CatalogueRequest.department_id.is_not(None),
+        )
+        .group_by(CatalogueRequest.department_id)
+    )
+    return {dep: round(float(total or 0), 3) for dep, total in rows}
+
+
+def budget_colour(used: float, budget: float | None) -> str:
+    """green up to 80 % of the budget, amber up to 100 %, red above; 'none' without budget."""
+    if budget is None:
+        return "none"
+    if budget == 0:
+        return "green" if used == 0 else "red"
+    ratio = used / budget
+    if ratio <= AMBER_FROM:
+        return "green"
+    if ratio <= RED_ABOVE:
+        return "amber"
+    return "red"
+
+
+@dataclass
+class BudgetRow:
+    department: Department
+    budget: float | None
+    used: float
+    previous_used: float
+    colour: str
+
+    @property
+    def share(self) -> float | None:
+        return self.used / self.budget if self.budget else None
+
+    @property
+    def change(self) -> float | None:
+        """Year-on-year change of what was added, as a fraction; None without last year."""
+        if not self.previous_used:
+            return None
+        return (self.used - self.previous_used) / self.previous_used
+
+
+def department_budgets(year: int, zone) -> list[BudgetRow]:
+    """Every department with a budget or approved requests this year or last."""
+    budgets = {
+        b.department_id: b.budget_kgco2e
+        for b in db.session.scalars(select(CatalogueBudget).where(CatalogueBudget.year == year))
+    }
+    used = approved_footprint_by_department(year, zone)
+    previous = approved_footprint_by_department(year - 1, zone)
+    ids = set(budgets) | set(used) | set(previous)
+    departments = db.session.scalars(select(Department).where(Department.id.in_(ids))).all()
+    rows = [
+        BudgetRow(
+            department=d,
+            budget=budgets.get(d.id),
+            used=used.get(d.id, 0.0),
+            previous_used=previous.get(d.id, 0.0),
+            colour=budget_colour(used.get(d.id, 0.0), budgets.get(d.id)),
+        )
+        for d in departments
+    ]
+    order = {"red": 0, "amber": 1, "green": 2, "none": 3}
+    return sorted(rows, key=lambda r: (order[r.colour], -(r.share or 0), r.department.code))
+
+
+# Usefulness -------------------------------------------------------------------
+
+
+def _marks_subquery():
+    return (
+        select(CatalogueUsefulMark.item_id, func.count(CatalogueUsefulMark.id).label("marks"))
+        .group_by(CatalogueUsefulMark.item_id)
+        .subquery()
+    )
+
+
+def usefulness_rows(page: int, review_only: bool, per_page: int = PER_PAGE):
+    """Services with their usefulness marks and footprint (per user and in all).
+
+    review_only: high footprint (grade E–G) and low usefulness, heaviest first.
+    """
+    marks = _marks_subquery()
+    count = func.coalesce(marks.c.marks, 0)
+    query = (
+        select(CatalogueItem, count.label("marks"))
+        .outerjoin(marks, marks.c.item_id == CatalogueItem.id)
+        .where(CatalogueItem.kind == "service", CatalogueItem.status == "available")
+    )
+    if review_only:
+        query = query.where(CatalogueItem.grade.in_(REVIEW_GRADES), count < REVIEW_MAX_MARKS)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = db.session.execute(
+        query.order_by(CatalogueItem.annual_kgco2e.desc(), count, CatalogueItem.id)
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    ).all()
+    return rows, total
+
+
+# Contracts for other domains --------------------------------------------------
+
+
+def reference_embodied_by_device_type() -> dict[str, float]:
+    """Median embodied kgCO2e of available catalogue equipment, per DEVICE_TYPES key.
+
+    Falls back to the boaviztapi archetype of the category when the catalogue has
+    none; printers have no archetype in boaviztapi 2.5.0, so without catalogue
+    printers the value is 0.0 (nothing is claimed).
+    """
+    rows = db.session.execute(
+        select(CatalogueItem.category, CatalogueItem.embodied_kgco2e).where(
+            CatalogueItem.kind == "equipment",
+            CatalogueItem.status == "available",
+            CatalogueItem.embodied_kgco2e.is_not(None),
+        )
+    )
+    values: dict[str, list[float]] = {}
+    for category, embodied in rows:
+        values.setdefault(category, []).append(embodied)
+    result = {}
+    for key in DEVICE_TYPES:
+        if values.get(key):
+            result[key] = float(statistics.median(values[key]))
+        else:
+            reference = category_reference(key)
+            result[key] = reference.embodied_kgco2e if reference else 0.0
+    return result
+
+
+def devices_due_for_renewal(now: datetime) -> Select:
+    """People whose approved equipment is older than the item's expected lifetime."""
+    rows = db.session.execute(
+        select(CatalogueRequest.user_id, CatalogueRequest.decided_at, CatalogueItem.lifetime_years)
+        .join(CatalogueRequestLine, CatalogueRequestLine.request_id == CatalogueRequest.id)
+        .join(CatalogueItem, CatalogueItem.id == CatalogueRequestLine.item_id)
+        .where(
+            CatalogueRequest.status == "approved",
+            CatalogueRequest.user_id.is_not(None),
+            CatalogueItem.kind == "equipment",
+            CatalogueItem.lifetime_years.is_not(None),
+        )
+    )
+    due = {
+        user_id
+        for user_id, decided_at, lifetime in rows
+        if decided_at + timedelta(days=365.25 * lifetime) < now
+    }
+    return select(User.id).where(User.id.in_(sorted(due)))
+
+
+def dashboard_summary(user) -> dict:
+    """Open requests of the user and a lighter choice for what is in the basket."""
+    open_requests = db.session.scalars(
+        select(CatalogueRequest)
+        .where(
+            CatalogueRequest.user_id == user.id,
+            CatalogueRequest.status.in_(("draft", "submitted")),
+        )
+        .order_by(CatalogueRequest.id.desc())
+        .limit(5)
+    ).all()
+    suggestion = None
+    basket = next((r for r in open_requests if r.status == "draft"), None)
+    if basket is not None:
+        for line in basket.lines:
+            lighter = lighter_alternatives(line.item)
+            if lighter:
+                suggestion = (line.item, lighter[0])
+                break
+    return {"open_requests": open_requests, "suggestion": suggestion}

@@ -1,0 +1,103 @@
+"""Reference life-cycle data from the `boaviztapi` package, used offline as a library.
+
+Called at seed and import time (and when an admin leaves equipment figures
+blank), never per request: results are cached for the process.
+Dataset: Boavizta API archetypes (`data/archetypes/user_terminal.csv`) and the
+ADEME Base Impacts / NegaOctet factors bundled in boaviztapi 2.5.0.
+"""
+
+from dataclasses import dataclass
+from functools import cache
+from importlib.metadata import PackageNotFoundError, version
+
+HOURS_PER_YEAR = 8760
+
+# Catalogue category -> (boaviztapi device class name, archetype id).
+# boaviztapi has no printer: printers need figures entered with a citation.
+CATEGORY_ARCHETYPES: dict[str, str] = {
+    "laptop": "laptop-pro",
+    "desktop": "desktop-pro",
+    "monitor": "monitor-default",
+    "smartphone": "smartphone-default",
+    "tablet": "tablet-default",
+    "accessory": "hdd-default",
+}
+ARCHETYPE_CLASSES = {
+    "laptop": "DeviceLaptop",
+    "desktop": "DeviceDesktop",
+    "monitor": "DeviceMonitor",
+    "smartphone": "DeviceSmartphone",
+    "tablet": "DeviceTablet",
+    "television": "DeviceTelevision",
+    "box": "DeviceBox",
+    "usb_stick": "DeviceUsbStick",
+    "external_ssd": "DeviceExternalSSD",
+    "external_hdd": "DeviceExternalHDD",
+}
+
+
+def dataset_version() -> str:
+    """The installed boaviztapi version, named in every source."""
+    try:
+        return version("boaviztapi")
+    except PackageNotFoundError:  # pragma: no cover - it is a dependency
+        return "2.5.0"
+
+
+@dataclass(frozen=True)
+class Reference:
+    archetype: str
+    embodied_kgco2e: float
+    embodied_min_kgco2e: float
+    embodied_max_kgco2e: float
+    use_kwh_per_year: float
+    use_kwh_min: float
+    use_kwh_max: float
+    lifetime_years: float
+
+    @property
+    def source(self) -> str:
+        return (
+            f"Boavizta API {dataset_version()} (boaviztapi), archetype '{self.archetype}': "
+            "ADEME Base Impacts / NegaOctet embodied GWP; use from the archetype's "
+            "average power and use-time ratio"
+        )
+
+
+@cache
+def archetype_reference(archetype_id: str) -> Reference:
+    """Embodied kgCO2e (with range), yearly kWh and lifetime of a boaviztapi archetype."""
+    from boaviztapi.compute.impacts_computation import compute_impacts
+    from boaviztapi.data.archetype import get_user_terminal_archetype
+    from boaviztapi.models.device import userTerminal
+
+    archetype = get_user_terminal_archetype(archetype_id)
+    if not archetype:
+        raise KeyError(archetype_id)
+    device_class = getattr(userTerminal, ARCHETYPE_CLASSES[archetype["device_type"]["default"]])
+    device = device_class(archetype=archetype)
+    lifetime_hours = device.usage.hours_life_time.value
+    impacts = compute_impacts(device, selected_criteria=["gwp"], duration=lifetime_hours)
+    embedded = impacts["gwp"]["embedded"]
+    usage = device.usage
+
+    def kwh(power: float, ratio: float) -> float:
+        return round(power * ratio * HOURS_PER_YEAR / 1000, 2)
+
+    ratio = usage.use_time_ratio
+    return Reference(
+        archetype=archetype_id,
+        embodied_kgco2e=float(embedded["value"]),
+        embodied_min_kgco2e=float(embedded["min"]),
+        embodied_max_kgco2e=float(embedded["max"]),
+        use_kwh_per_year=kwh(usage.avg_power.value, ratio.value),
+        use_kwh_min=kwh(usage.avg_power.min, ratio.min),
+        use_kwh_max=kwh(usage.avg_power.max, ratio.max),
+        lifetime_years=round(lifetime_hours / HOURS_PER_YEAR, 1),
+    )
+
+
+def category_reference(category: str) -> Reference | None:
+    """The reference archetype of an equipment category, None when boaviztapi has none."""
+    archetype = CATEGORY_ARCHETYPES.get(category)
+    return archetype_reference(archetype) if archetype else None

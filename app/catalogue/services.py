@@ -1,0 +1,381 @@
+"""Catalogue writes and rules. Services take explicit arguments, flush, never commit."""
+
+from datetime import datetime
+
+from flask_babel import gettext as _
+from sqlalchemy import delete, select, update
+
+from app.catalogue import footprint
+from app.catalogue.models import (
+    CatalogueBudget,
+    CatalogueItem,
+    CatalogueRequest,
+    CatalogueRequestLine,
+    CatalogueUsefulMark,
+)
+from app.catalogue.reference import category_reference
+from app.core.audit import record_audit
+from app.extensions import db
+
+MAX_LINE_QUANTITY = 50
+ITEM_FIELDS = (
+    "code",
+    "kind",
+    "category",
+    "name_fr",
+    "name_en",
+    "description_fr",
+    "description_en",
+    "status",
+    "embodied_kgco2e",
+    "embodied_min_kgco2e",
+    "embodied_max_kgco2e",
+    "use_kwh_per_year",
+    "use_kwh_min",
+    "use_kwh_max",
+    "use_kgco2e_per_year",
+    "lifetime_years",
+    "source",
+    "source_url",
+    "estimate",
+    "user_count",
+)
+
+
+class CatalogueError(Exception):
+    """A rule was broken; the message is translated and safe to show."""
+
+
+def complete_footprint(values: dict, grid_factor: float) -> dict:
+    """Fill derived figures: reference data for blank equipment figures, use, yearly, grade.
+
+    Equipment left without an embodied figure takes its category's boaviztapi
+    archetype (with its range, yearly kWh and lifetime) and that source.
+    """
+    values = dict(values)
+    if values["kind"] == "equipment":
+        reference = category_reference(values["category"])
+        if values.get("embodied_kgco2e") is None:
+            if reference is None:
+                raise CatalogueError(
+                    _(
+                        "No reference data exists for this category: enter the figures and their source."
+                    )
+                )
+            values.update(
+                embodied_kgco2e=reference.embodied_kgco2e,
+                embodied_min_kgco2e=reference.embodied_min_kgco2e,
+                embodied_max_kgco2e=reference.embodied_max_kgco2e,
+                source=values.get("source") or reference.source,
+            )
+            if values.get("use_kwh_per_year") is None:
+                values.update(
+                    use_kwh_per_year=reference.use_kwh_per_year,
+                    use_kwh_min=reference.use_kwh_min,
+                    use_kwh_max=reference.use_kwh_max,
+                )
+            if values.get("lifetime_years") is None:
+                values["lifetime_years"] = reference.lifetime_years
+        if values.get("lifetime_years") is None:
+            values["lifetime_years"] = 4.0
+        values["grid_factor"] = grid_factor
+        values["use_kgco2e_per_year"] = footprint.use_kgco2e(
+            values.get("use_kwh_per_year") or 0.0, grid_factor
+        )
+        embodied, lifetime = values["embodied_kgco2e"], values["lifetime_years"]
+    else:
+        if values.get("use_kgco2e_per_year") is None:
+            raise CatalogueError(_("Enter the service's footprint per user per year."))
+        embodied, lifetime = None, None
+        values.update(
+            embodied_kgco2e=None,
+            embodied_min_kgco2e=None,
+            embodied_max_kgco2e=None,
+            lifetime_years=None,
+            use_kwh_min=None,
+            use_kwh_max=None,
+            grid_factor=None,
+        )
+    if not (values.get("source") or "").strip():
+        raise CatalogueError(
+            _("Give the source of the figures (data set and version, or a citation).")
+        )
+    values["annual_kgco2e"] = footprint.annual_kgco2e(
+        embodied, lifetime, values["use_kgco2e_per_year"]
+    )
+    values["grade"] = footprint.grade_for(values["category"], values["annual_kgco2e"])
+    values["search_text"] = search_text(values)
+    return values
+
+
+def search_text(values: dict) -> str:
+    """What the text search matches: both names, the code and the category."""
+    parts = (values.get("name_fr"), values.get("name_en"), values.get("code"), values["category"])
+    return footprint.normalise_search(" ".join(p for p in parts if p))[:600]
+
+
+def check_category(kind: str, category: str) -> None:
+    if kind not in footprint.KINDS:
+        raise CatalogueError(_("Unknown kind: choose equipment or service."))
+    if footprint.kind_of(category) != kind:
+        raise CatalogueError(_("Unknown category for this kind of item."))
+
+
+def create_item(values: dict, actor, now: datetime, grid_factor: float) -> CatalogueItem:
+    """Add an item to the catalogue (figures completed from reference data)."""
+    check_category(values["kind"], values["category"])
+    if db.session.scalar(select(CatalogueItem.id).where(CatalogueItem.code == values["code"])):
+        raise CatalogueError(_("An item with this code already exists."))
+    values = complete_footprint(values, grid_factor)
+    item = CatalogueItem(
+        **{k: v for k, v in values.items() if hasattr(CatalogueItem, k)},
+        created_at=now,
+        updated_at=now,
+    )
+    db.session.add(item)
+    db.session.flush()
+    record_audit(actor, "create", "catalogue_item", item.id, now, item.code)
+    return item
+
+
+def update_item(item: CatalogueItem, values: dict, actor, now: datetime, grid_factor: float):
+    """Change an item's fields; derived figures are recomputed."""
+    check_category(values["kind"], values["category"])
+    clash = db.session.scalar(
+        select(CatalogueItem.id).where(
+            CatalogueItem.code == values["code"], CatalogueItem.id != item.id
+        )
+    )
+    if clash:
+        raise CatalogueError(_("An item with this code already exists."))
+    values = complete_footprint(values, grid_factor)
+    for key, value in values.items():
+        if hasattr(CatalogueItem, key):
+            setattr(item, key, value)
+    item.updated_at = now
+    db.session.flush()
+    record_audit(actor, "update", "catalogue_item", item.id, now, item.code)
+    return item
+
+
+def set_alternatives(item: CatalogueItem, codes: list[str], actor, now: datetime) -> None:
+    """Point an item to lower-footprint alternatives, by code."""
+    codes = [c for c in dict.fromkeys(codes) if c and c != item.code]
+    found = (
+        db.session.scalars(select(CatalogueItem).where(CatalogueItem.code.in_(codes))).all()
+        if codes
+        else []
+    )
+    missing = set(codes) - {a.code for a in found}
+    if missing:
+        raise CatalogueError(
+            _("Unknown alternative code: %(codes)s", codes=", ".join(sorted(missing)))
+        )
+    item.alternatives = list(found)
+    db.session.flush()
+    record_audit(actor, "set_alternatives", "catalogue_item", item.id, now, ",".join(codes))
+
+
+def discontinue_item(item: CatalogueItem, actor, now: datetime) -> None:
+    """Take an item out of the catalogue; requests already made keep it."""
+    item.status = "discontinued"
+    item.updated_at = now
+    db.session.flush()
+    record_audit(actor, "discontinue", "catalogue_item", item.id, now, item.code)
+
+
+# Requests -----------------------------------------------------------------
+
+
+def get_or_create_basket(user, now: datetime) -> CatalogueRequest:
+    basket = db.session.scalar(
+        select(CatalogueRequest).where(
+            CatalogueRequest.user_id == user.id, CatalogueRequest.status == "draft"
+        )
+    )
+    if basket is None:
+        basket = CatalogueRequest(
+            user_id=user.id, department_id=user.department_id, status="draft", created_at=now
+        )
+        db.session.add(basket)
+        db.session.flush()
+    return basket
+
+
+def add_to_basket(user, item: CatalogueItem, quantity: int, now: datetime) -> CatalogueRequestLine:
+    """Put an available item in the user's basket (adds to the quantity already there)."""
+    if item.status != "available":
+        raise CatalogueError(_("This item is discontinued and can no longer be requested."))
+    if not 1 <= quantity <= MAX_LINE_QUANTITY:
+        raise CatalogueError(_("The quantity must be between 1 and %(n)s.", n=MAX_LINE_QUANTITY))
+    basket = get_or_create_basket(user, now)
+    line = next((line for line in basket.lines if line.item_id == item.id), None)
+    if line is None:
+        line = CatalogueRequestLine(request=basket, item=item, quantity=0)
+        db.session.add(line)
+    line.quantity = min(line.quantity + quantity, MAX_LINE_QUANTITY)
+    db.session.flush()
+    return line
+
+
+def remove_basket_line(user, line_id: int) -> bool:
+    """Remove a line from the user's own basket; False when it is not theirs."""
+    line = db.session.scalar(
+        select(CatalogueRequestLine)
+        .join(CatalogueRequest)
+        .where(
+            CatalogueRequestLine.id == line_id,
+            CatalogueRequest.user_id == user.id,
+            CatalogueRequest.status == "draft",
+        )
+    )
+    if line is None:
+        return False
+    db.session.delete(line)
+    db.session.flush()
+    return True
+
+
+def submit_basket(user, comment: str, now: datetime) -> CatalogueRequest:
+    """Send the basket for approval; the footprint of each line is frozen."""
+    basket = db.session.scalar(
+        select(CatalogueRequest).where(
+            CatalogueRequest.user_id == user.id, CatalogueRequest.status == "draft"
+        )
+    )
+    if basket is None or not basket.lines:
+        raise CatalogueError(_("Your request is empty: add items first."))
+    for line in basket.lines:
+        if line.item.status != "available":
+            raise CatalogueError(
+                _(
+                    "%(name)s is discontinued: remove it before sending.",
+                    name=line.item.name(user.locale or "fr"),
+                )
+            )
+        line.annual_kgco2e = line.item.annual_kgco2e
+    basket.status = "submitted"
+    basket.comment = (comment or "").strip()[:500]
+    basket.submitted_at = now
+    basket.department_id = user.department_id
+    db.session.flush()
+    return basket
+
+
+def decide_request(request: CatalogueRequest, admin, approve: bool, note: str, now: datetime):
+    """Approve or refuse a submitted request."""
+    if request.status != "submitted":
+        raise CatalogueError(_("This request has already been decided."))
+    request.status = "approved" if approve else "refused"
+    request.decided_at = now
+    request.decided_by_id = admin.id
+    request.decision_note = (note or "").strip()[:500]
+    db.session.flush()
+    record_audit(admin, request.status, "catalogue_request", request.id, now, request.decision_note)
+    return request
+
+
+# Budgets and usefulness -----------------------------------------------------
+
+
+def set_budget(department_id: int, year: int, amount: float, actor, now: datetime):
+    """Set (or change) a department's yearly footprint budget."""
+    if amount < 0:
+        raise CatalogueError(_("A budget cannot be negative."))
+    budget = db.session.scalar(
+        select(CatalogueBudget).where(
+            CatalogueBudget.department_id == department_id, CatalogueBudget.year == year
+        )
+    )
+    if budget is None:
+        budget = CatalogueBudget(department_id=department_id, year=year, budget_kgco2e=amount)
+        db.session.add(budget)
+    budget.budget_kgco2e = amount
+    budget.updated_at = now
+    db.session.flush()
+    record_audit(actor, "set_budget", "catalogue_budget", budget.id, now, f"{year}: {amount}")
+    return budget
+
+
+def toggle_useful(user, item: CatalogueItem, now: datetime) -> bool:
+    """Mark a service useful to the user, or take the mark back. Returns the new state."""
+    if item.kind != "service":
+        raise CatalogueError(_("Only services can be marked useful."))
+    mark = db.session.scalar(
+        select(CatalogueUsefulMark).where(
+            CatalogueUsefulMark.item_id == item.id, CatalogueUsefulMark.user_id == user.id
+        )
+    )
+    if mark is not None:
+        db.session.delete(mark)
+        db.session.flush()
+        return False
+    db.session.add(CatalogueUsefulMark(item_id=item.id, user_id=user.id, created_at=now))
+    db.session.flush()
+    return True
+
+
+# Personal data ----------------------------------------------------------------
+
+
+def export_personal_data(user) -> dict:
+    """A person's requests and usefulness marks, JSON-serialisable."""
+    requests = db.session.scalars(
+        select(CatalogueRequest)
+        .where(CatalogueRequest.user_id == user.id)
+        .order_by(CatalogueRequest.id)
+    ).all()
+    marks = db.session.scalars(
+        select(CatalogueUsefulMark).where(CatalogueUsefulMark.user_id == user.id)
+    ).all()
+    return {
+        "requests": [
+            {
+                "id": r.id,
+                "status": r.status,
+                "comment": r.comment,
+                "created_at": r.created_at.isoformat(),
+                "submitted_at": r.submitted_at.isoformat() if r.submitted_at else None,
+                "decided_at": r.decided_at.isoformat() if r.decided_at else None,
+                "decision_note": r.decision_note,
+                "lines": [{"item": line.item.code, "quantity": line.quantity} for line in r.lines],
+                "total_annual_kgco2e": r.total_annual_kgco2e,
+            }
+            for r in requests
+        ],
+        "useful_marks": [
+            {"item": db.session.get(CatalogueItem, m.item_id).code, "at": m.created_at.isoformat()}
+            for m in marks
+        ],
+    }
+
+
+def erase_personal_data(user, now: datetime) -> None:
+    """Delete the person's basket; detach their other requests and marks from them.
+
+    Submitted and decided requests keep their department and lines, so every
+    budget total stays exactly the same; free text that may identify them goes.
+    """
+    drafts = select(CatalogueRequest.id).where(
+        CatalogueRequest.user_id == user.id, CatalogueRequest.status == "draft"
+    )
+    db.session.execute(
+        delete(CatalogueRequestLine).where(CatalogueRequestLine.request_id.in_(drafts))
+    )
+    db.session.execute(
+        delete(CatalogueRequest).where(
+            CatalogueRequest.user_id == user.id, CatalogueRequest.status == "draft"
+        )
+    )
+    db.session.execute(
+        update(CatalogueRequest)
+        .where(CatalogueRequest.user_id == user.id)
+        .values(user_id=None, comment="", decision_note="")
+    )
+    db.session.execute(
+        update(CatalogueUsefulMark)
+        .where(CatalogueUsefulMark.user_id == user.id)
+        .values(user_id=None)
+    )
+    db.session.flush()
+    db.session.expire_all()

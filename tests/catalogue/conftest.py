@@ -1,0 +1,60 @@
+"""Catalogue fixtures: items built through the same footprint rules as the app."""
+
+import itertools
+from datetime import UTC, datetime
+
+import pytest
+
+from app.catalogue.models import CatalogueItem
+from app.catalogue.services import complete_footprint
+from app.extensions import db
+
+NOW = datetime(2026, 6, 15, 10, 0, tzinfo=UTC)
+GRID = 0.052
+_codes = itertools.count(1)
+
+
+@pytest.fixture
+def now():
+    return NOW
+
+
+@pytest.fixture
+def make_item(app):
+    """make_item(kind="service", category="email", use_kgco2e_per_year=12, …)"""
+
+    def build(**overrides) -> CatalogueItem:
+        n = next(_codes)
+        values = {
+            "code": f"T-{n}",
+            "kind": "equipment",
+            "category": "laptop",
+            "name_fr": f"Objet {n}",
+            "name_en": f"Item {n}",
+            "description_fr": "",
+            "description_en": "",
+            "source": "Test source v1",
+            "embodied_kgco2e": 200.0,
+            "lifetime_years": 4.0,
+            "use_kwh_per_year": 100.0,
+        }
+        if overrides.get("kind") == "service":
+            values.update(category="email", use_kgco2e_per_year=3.0)
+        status = overrides.pop("status", "available")
+        values.update(overrides)
+        values = complete_footprint(values, GRID)
+        item = CatalogueItem(
+            **{k: v for k, v in values.items() if hasattr(CatalogueItem, k)}, status=status
+        )
+        db.session.add(item)
+        db.session.commit()
+        return item
+
+    return build
+
+
+@pytest.fixture
+def request_context(app):
+    """Translated messages need a locale: services are called as from a request."""
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        yield

@@ -1,0 +1,57 @@
+"""The main journey in a real browser: search, open, keep longer, request, approve."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+
+@pytest.mark.browser
+def test_search_simulate_request_and_approve(page, make, make_item):
+    employee = make.user(locale="en", email="employee@example.org")
+    make.user(roles=("admin",), locale="en", email="boss@example.org")
+    make_item(
+        name_en="Rugged tablet",
+        name_fr="Tablette durcie",
+        category="tablet",
+        embodied_kgco2e=80,
+        lifetime_years=3,
+        use_kwh_per_year=20,
+    )
+    make_item(name_en="Standard laptop", name_fr="Portable standard")
+
+    def sign_in(email):
+        page.goto("/auth/sign-in")
+        page.get_by_label(re.compile("e-mail", re.I)).fill(email)
+        page.get_by_label(re.compile("password|mot de passe", re.I)).fill("correct horse battery")
+        page.get_by_role("button", name=re.compile("sign in|connexion|se connecter", re.I)).click()
+
+    sign_in(employee.email)
+    page.goto("/catalogue/")
+    page.get_by_role("searchbox").fill("rugged")
+    expect(page.get_by_role("link", name="Rugged tablet")).to_be_visible()
+    expect(page.get_by_role("link", name="Standard laptop")).to_have_count(0)
+    page.get_by_label("Sort by").select_option("-footprint")  # filters apply on change too
+    expect(page).to_have_url(re.compile(r"sort=-footprint"))
+    page.get_by_role("link", name="Rugged tablet").click()
+
+    result = page.locator("#lifetime-result")
+    expect(result).to_contain_text("Kept 3 years")
+    page.get_by_label("Years of use").fill("6")
+    expect(result).to_contain_text("Kept 6 years")
+
+    page.get_by_role("button", name="Add to my request").click()
+    page.get_by_role("button", name="Send my request").click()
+    expect(page.locator(".request-status")).to_contain_text("Waiting for a decision")
+    request_url = page.url
+
+    page.get_by_role("button", name=re.compile("sign out", re.I)).click()
+    sign_in("boss@example.org")
+    page.goto("/catalogue/admin/requests")
+    page.get_by_role("button", name=re.compile("^Approve")).first.click()
+    expect(page.get_by_text("Request approved.")).to_be_visible()
+
+    page.get_by_role("button", name=re.compile("sign out", re.I)).click()
+    sign_in(employee.email)
+    page.goto(request_url)
+    expect(page.locator(".request-status")).to_contain_text("Approved")

@@ -1,0 +1,243 @@
+"""Catalogue pages through the client: browse, label, simulator, requests, admin."""
+
+import io
+
+from sqlalchemy import func, select
+
+from app.catalogue.models import CatalogueItem, CatalogueRequest
+from app.core.audit import AuditEvent
+from app.extensions import db
+from tests.conftest import login
+
+HX = {"HX-Request": "true"}
+
+
+def test_listing_shows_each_items_label_and_search_filters(client, make, make_item):
+    login(client, make.user())
+    make_item(name_fr="Écran large", name_en="Wide monitor", category="monitor")
+    make_item(name_fr="Portable", name_en="Laptop")
+    page = client.get("/catalogue/?q=ecran").get_data(as_text=True)
+    assert "Écran large" in page and "Portable" not in page
+    assert 'class="grade grade-' in page
+
+
+def test_live_search_returns_only_the_results_fragment(client, make, make_item):
+    login(client, make.user())
+    make_item(name_fr="Écran large", category="monitor")
+    fragment = client.get("/catalogue/?q=large", headers=HX)
+    assert fragment.status_code == 200
+    assert "<html" not in fragment.get_data(as_text=True)
+    assert "Écran large" in fragment.get_data(as_text=True)
+
+
+def test_unknown_category_and_oversized_search_get_a_message(client, make):
+    login(client, make.user(locale="en"))
+    response = client.get("/catalogue/?category=spaceship")
+    assert response.status_code == 400
+    assert "Not a valid choice" in response.get_data(as_text=True)
+    response = client.get("/catalogue/?q=" + "x" * 101, headers=HX)
+    assert "too long" in response.get_data(as_text=True)
+
+
+def test_sort_by_footprint_puts_the_lightest_first(client, make, make_item):
+    login(client, make.user())
+    make_item(name_fr="Lourd", embodied_kgco2e=400)
+    make_item(name_fr="Léger", embodied_kgco2e=40)
+    page = client.get("/catalogue/?sort=footprint").get_data(as_text=True)
+    assert page.index("Léger") < page.index("Lourd")
+
+
+def test_detail_page_explains_the_figure_with_its_source(client, make, make_item):
+    login(client, make.user(locale="en"))
+    item = make_item(
+        source="Boavizta API 2.5.0 test", embodied_min_kgco2e=150, embodied_max_kgco2e=250
+    )
+    page = client.get(f"/catalogue/items/{item.id}").get_data(as_text=True)
+    assert "Boavizta API 2.5.0 test" in page
+    assert "between 150.0" in page
+    assert "Keep it longer" in page
+
+
+def test_e_mail_figures_are_said_to_be_contested(client, make, make_item):
+    login(client, make.user(locale="en"))
+    item = make_item(kind="service", category="email")
+    assert "contested" in client.get(f"/catalogue/items/{item.id}").get_data(as_text=True)
+
+
+def test_lifetime_control_recomputes_with_htmx_and_without(client, make, make_item):
+    login(client, make.user(locale="en"))
+    item = make_item(embodied_kgco2e=200, lifetime_years=4, use_kwh_per_year=100)
+    fragment = client.get(f"/catalogue/items/{item.id}/lifetime?years=8", headers=HX)
+    assert "Kept 8 years: 30.2" in fragment.get_data(as_text=True)
+    assert "<html" not in fragment.get_data(as_text=True)
+    plain = client.get(f"/catalogue/items/{item.id}/lifetime?years=8")
+    assert plain.status_code == 302 and "years=8" in plain.location
+    assert "Kept 8 years" in client.get(plain.location).get_data(as_text=True)
+
+
+def test_a_negative_lifetime_gets_a_message(client, make, make_item):
+    login(client, make.user(locale="en"))
+    item = make_item()
+    fragment = client.get(f"/catalogue/items/{item.id}/lifetime?years=-3", headers=HX)
+    assert "from 2 to 10 years" in fragment.get_data(as_text=True)
+    page = client.get(f"/catalogue/items/{item.id}/lifetime?years=-3")
+    assert page.status_code == 400 and "from 2 to 10 years" in page.get_data(as_text=True)
+
+
+def test_compare_needs_two_to_four_items(client, make, make_item):
+    login(client, make.user())
+    a, b = make_item(name_fr="Alpha"), make_item(name_fr="Bravo")
+    page = client.get(f"/catalogue/compare?ids={a.id}&ids={b.id}")
+    assert "Alpha" in page.get_data(as_text=True) and "Bravo" in page.get_data(as_text=True)
+    assert client.get(f"/catalogue/compare?ids={a.id}").status_code == 400
+
+
+def test_request_journey_basket_submit_approve(client, auth, make, make_item, app):
+    employee = make.user(locale="en")
+    admin = make.user(roles=("admin",), locale="en")
+    item = make_item()
+    login(client, employee)
+    auth.post(f"/catalogue/items/{item.id}/request", {"quantity": "2"})
+    assert "110.4" in client.get("/catalogue/requests").get_data(as_text=True)
+    response = auth.post("/catalogue/requests/submit", {"comment": "new starter"})
+    assert response.status_code == 302
+    request_id = db.session.scalar(select(CatalogueRequest.id))
+    admin_client = app.test_client()
+    login(admin_client, admin)
+    from tests.conftest import Auth
+
+    Auth(admin_client).post(
+        f"/catalogue/admin/requests/{request_id}/decide", {"decision": "approve"}
+    )
+    assert "Approved" in client.get(f"/catalogue/requests/{request_id}").get_data(as_text=True)
+    assert (
+        db.session.scalar(
+            select(AuditEvent.action).where(AuditEvent.object_type == "catalogue_request")
+        )
+        == "approved"
+    )
+
+
+def test_nobody_reads_another_persons_request(client, auth, make, make_item):
+    owner, other = make.user(), make.user()
+    login(client, owner)
+    auth.post(f"/catalogue/items/{make_item().id}/request", {"quantity": "1"})
+    auth.post("/catalogue/requests/submit", {})
+    request_id = db.session.scalar(select(CatalogueRequest.id))
+    login(client, other)
+    assert client.get(f"/catalogue/requests/{request_id}").status_code == 404
+
+
+def test_bad_quantity_changes_nothing(client, auth, make, make_item):
+    login(client, make.user())
+    auth.post(f"/catalogue/items/{make_item().id}/request", {"quantity": "-1"})
+    assert db.session.scalar(select(func.count(CatalogueRequest.id))) == 0
+
+
+def test_admin_pages_are_for_admins_only(client, make):
+    login(client, make.user())
+    for url in (
+        "/catalogue/admin/requests",
+        "/catalogue/admin/items/new",
+        "/catalogue/admin/import",
+        "/catalogue/admin/usefulness",
+    ):
+        assert client.get(url).status_code == 403
+
+
+def test_useful_mark_with_htmx_and_without(client, auth, make, make_item):
+    login(client, make.user(locale="en"))
+    service = make_item(kind="service")
+    fragment = auth.post(f"/catalogue/items/{service.id}/useful", headers=HX)
+    assert "1 person finds it useful" in fragment.get_data(as_text=True)
+    plain = auth.post(f"/catalogue/items/{service.id}/useful")
+    assert plain.status_code == 302
+    assert "0 people find it useful" in client.get(plain.location).get_data(as_text=True)
+
+
+def test_review_list_shows_heavy_services_few_find_useful(client, make, make_item):
+    login(client, make.user(roles=("admin",)))
+    make_item(kind="service", category="video", use_kgco2e_per_year=40, name_fr="Vidéo lourde")
+    make_item(kind="service", category="video", use_kgco2e_per_year=0.5, name_fr="Vidéo légère")
+    page = client.get("/catalogue/admin/usefulness?review=1").get_data(as_text=True)
+    assert "Vidéo lourde" in page and "Vidéo légère" not in page
+
+
+def test_admin_creates_an_item_and_a_service_without_citation_is_refused(client, auth, make):
+    login(client, make.user(roles=("admin",), locale="en"))
+    form = {
+        "code": "SV-X",
+        "kind": "service",
+        "category": "video",
+        "name_fr": "Visio",
+        "name_en": "Video",
+        "use_kgco2e_per_year": "4",
+    }
+    response = auth.post("/catalogue/admin/items/new", form)
+    assert response.status_code == 422 and "Give the source" in response.get_data(as_text=True)
+    response = auth.post("/catalogue/admin/items/new", {**form, "source": "Study 2024"})
+    assert response.status_code == 302
+    item = db.session.scalar(select(CatalogueItem).where(CatalogueItem.code == "SV-X"))
+    assert item.grade == "C"
+    assert db.session.scalar(select(AuditEvent.action)) == "create"
+
+
+def test_admin_discontinues_an_item(client, auth, make, make_item):
+    login(client, make.user(roles=("admin",)))
+    item = make_item()
+    auth.post(f"/catalogue/admin/items/{item.id}/discontinue")
+    assert db.session.get(CatalogueItem, item.id).status == "discontinued"
+
+
+def test_import_route_reports_the_faulty_line_and_imports_nothing(client, auth, make):
+    login(client, make.user(roles=("admin",), locale="en"))
+    text = "code,kind,category,name_fr,name_en,use_kgco2e_per_year,source\nS-1,service,email,a,b,abc,x\n"
+    response = auth.post(
+        "/catalogue/admin/import",
+        {"file": (io.BytesIO(text.encode()), "catalogue.csv")},
+        content_type="multipart/form-data",
+    )
+    body = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "use_kgco2e_per_year" in body and "<td>2</td>" in body
+    assert db.session.scalar(select(func.count(CatalogueItem.id))) == 0
+
+
+def test_export_is_public_open_data(client, make_item):
+    make_item(code="PUB-1")
+    response = client.get("/catalogue/export.csv")
+    assert response.status_code == 200 and "PUB-1" in response.get_data(as_text=True)
+
+
+def test_budget_page_colours_each_department_in_words_too(client, auth, make, make_item):
+    admin = make.user(roles=("admin",), locale="en")
+    login(client, admin)
+    response = auth.post(
+        "/catalogue/admin/budgets",
+        {"department_id": str(admin.department_id), "year": "2026", "budget_kgco2e": "-5"},
+    )
+    assert "budget of 0 or more" in client.get(response.location).get_data(as_text=True)
+    auth.post(
+        "/catalogue/admin/budgets",
+        {"department_id": str(admin.department_id), "year": "2026", "budget_kgco2e": "500"},
+    )
+    page = client.get("/catalogue/budgets?year=2026").get_data(as_text=True)
+    assert "Within budget" in page and "status-green" in page
+
+
+def test_dashboard_panel_lists_open_requests_and_a_lighter_choice(client, auth, make, make_item):
+    login(client, make.user(locale="en"))
+    light = make_item(name_en="Refurbished laptop", embodied_kgco2e=50)
+    heavy = make_item(name_en="New laptop", embodied_kgco2e=300)
+    heavy.alternatives = [light]
+    db.session.commit()
+    auth.post(f"/catalogue/items/{heavy.id}/request", {"quantity": "1"})
+    page = client.get("/").get_data(as_text=True)
+    assert "Request being prepared" in page and "Refurbished laptop" in page
+
+
+def test_pages_are_in_french_for_french_users(client, make, make_item):
+    login(client, make.user(locale="fr"))
+    item = make_item()
+    page = client.get(f"/catalogue/items/{item.id}").get_data(as_text=True)
+    assert "Le garder plus longtemps" in page
