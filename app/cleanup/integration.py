@@ -3,7 +3,6 @@ audiences, personal data and the dashboard panel. Registered in init_app.
 """
 
 import math
-from bisect import bisect_right
 from datetime import datetime
 
 from babel.dates import format_datetime as babel_datetime
@@ -11,7 +10,7 @@ from babel.numbers import format_decimal as babel_decimal
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.cleanup import queries, services
 from app.cleanup.catalogue import BADGES
@@ -90,18 +89,10 @@ def campaign_variables(users, now: datetime, context: dict) -> dict[int, dict]:
             )
         ).all()
     )
-    points = dict(
-        db.session.execute(
-            select(CleanupAction.participant_id, func.sum(CleanupAction.points))
-            .where(CleanupAction.campaign_id == campaign.id, CleanupAction.status == "accepted")
-            .group_by(CleanupAction.participant_id)
-        ).all()
-    )
-    ordered = sorted(points.values())
+    board = queries.get_board(campaign)
+    points = board.points
     badges = queries.badges_for(campaign)
-    teams = {
-        t["id"]: t for t in queries.rank_teams(queries.team_totals(campaign.id, "departments"))
-    }
+    teams = {t["id"]: t for t in queries.rank_teams(queries.team_totals(campaign, "departments"))}
     goals = queries.goal_progress(campaign)
     zone = local_zone()
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
@@ -117,7 +108,7 @@ def campaign_variables(users, now: datetime, context: dict) -> dict[int, dict]:
         department = user.department
         result[user.id] = {
             "points": int(mine or 0),
-            "rank": (len(ordered) - bisect_right(ordered, mine) + 1) if mine is not None else "",
+            "rank": board.rank_of(mine) if mine is not None else "",
             "badges": ", ".join(str(BADGES[key][0]) for key in badges.get(pid, [])),
             "campaign_name": campaign.name(locale),
             "campaign_starts": babel_datetime(

@@ -7,6 +7,7 @@ later changes (a person moving, an erasure) leave totals untouched.
 """
 
 from datetime import date, datetime
+from uuid import uuid4
 
 from sqlalchemy import (
     Boolean,
@@ -86,6 +87,9 @@ class CleanupCampaign(db.Model):
     frozen_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # JSON snapshot of the results written once at freeze time.
     results_json: Mapped[str | None] = mapped_column(Text)
+    # Cache key of the derived scoreboard: replaced by every write that changes
+    # scores, so every process sees at once that its cached board is stale.
+    scores_version: Mapped[str] = mapped_column(String(32), default=lambda: uuid4().hex)
 
     goals: Mapped[list["CleanupGoal"]] = relationship(
         back_populates="campaign", cascade="all, delete-orphan", order_by="CleanupGoal.id"
@@ -194,7 +198,16 @@ class CleanupAction(db.Model):
     __table_args__ = (
         UniqueConstraint("campaign_id", "source_key"),
         # Covering indexes: leaderboards aggregate from the index alone.
-        Index("ix_cleanup_action_board", "campaign_id", "status", "participant_id", "points"),
+        Index(
+            "ix_cleanup_action_board",
+            "campaign_id",
+            "status",
+            "participant_id",
+            "action_type_id",
+            "day",
+            "quantity",
+            "points",
+        ),
         Index(
             "ix_cleanup_action_team",
             "campaign_id",

@@ -5,10 +5,14 @@ indexes `ix_cleanup_action_*`), so a recomputation always gives the same answer.
 """
 
 import json
+import threading
+from bisect import bisect_right
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import distinct, func, or_, select
+from flask import current_app
+from sqlalchemy import case, distinct, func, or_, select
 
 from app.auth.models import LeaderboardVisibility, User
 from app.cleanup.catalogue import BADGES
@@ -68,23 +72,108 @@ def _accepted(campaign_id: int):
     return (A.campaign_id == campaign_id, A.status == ACCEPTED)
 
 
-def campaign_totals(campaign: CleanupCampaign) -> dict:
-    row = db.session.execute(
-        select(func.count(distinct(A.participant_id)), func.coalesce(func.sum(A.points), 0)).where(
-            *_accepted(campaign.id)
+@dataclass
+class Board:
+    """A campaign's scores derived from its accepted actions, cached per scores_version."""
+
+    version: str
+    points: dict[int, int]  # participant id -> points
+    ascending: list[int]  # every participant's points, sorted, for ranks by bisection
+    stats: dict[int, tuple[float, float, float, int]]  # participant -> (GB, mail GB, devices, days)
+    type_totals: dict[int, tuple[float, int, int]]  # type id -> (quantity, points, entries)
+    teams: dict[str, list[tuple[int, int, int]]]  # scope -> [(team id, points, people)]
+
+    def rank_of(self, points: int) -> int:
+        """Competition rank: 1 + how many participants have strictly more points."""
+        return len(self.ascending) - bisect_right(self.ascending, points) + 1
+
+
+def _rows(statement):
+    """Plain Core rows: leaderboards read tens of thousands, ORM row processing is too slow."""
+    return db.session.connection().execute(statement).all()
+
+
+def _compute_board(campaign: CleanupCampaign) -> Board:
+    types = _action_types().values()
+    gb_ids = [t.id for t in types if t.unit == "GB"] or [-1]
+    mail_ids = [t.id for t in types if t.key == "delete-mail"] or [-1]
+    device_ids = [t.id for t in types if t.unit == "devices"] or [-1]
+
+    def quantity_of(ids):
+        return func.sum(case((A.action_type_id.in_(ids), A.quantity), else_=0))
+
+    points, stats = {}, {}
+    for pid, pts, gb, mail, devices, days in _rows(
+        select(
+            A.participant_id,
+            func.sum(A.points),
+            quantity_of(gb_ids),
+            quantity_of(mail_ids),
+            quantity_of(device_ids),
+            func.count(distinct(A.day)),
         )
-    ).one()
-    return {"participants": row[0], "points": int(row[1])}
-
-
-def quantities_by_unit(campaign_id: int) -> dict[str, float]:
-    rows = db.session.execute(
-        select(CleanupActionType.unit, func.sum(A.quantity))
-        .join(CleanupActionType, CleanupActionType.id == A.action_type_id)
-        .where(*_accepted(campaign_id))
-        .group_by(CleanupActionType.unit)
+        .where(*_accepted(campaign.id))
+        .group_by(A.participant_id)
+    ):
+        points[pid] = int(pts)
+        stats[pid] = (gb, mail, devices, days)
+    type_totals = {
+        type_id: (quantity, int(pts), count)
+        for type_id, quantity, pts, count in _rows(
+            select(A.action_type_id, func.sum(A.quantity), func.sum(A.points), func.count())
+            .where(*_accepted(campaign.id))
+            .group_by(A.action_type_id)
+        )
+    }
+    teams = {}
+    for scope, column in (("departments", A.department_id), ("communes", A.commune_id)):
+        teams[scope] = [
+            (team_id, int(pts), people)
+            for team_id, pts, people in _rows(
+                select(column, func.sum(A.points), func.count(distinct(A.participant_id)))
+                .where(*_accepted(campaign.id), column.is_not(None))
+                .group_by(column)
+            )
+        ]
+    return Board(
+        version=campaign.scores_version,
+        points=points,
+        ascending=sorted(points.values()),
+        stats=stats,
+        type_totals=type_totals,
+        teams=teams,
     )
-    return {unit: float(total or 0) for unit, total in rows}
+
+
+_boards_lock = threading.Lock()
+
+
+def get_board(campaign: CleanupCampaign) -> Board:
+    """The campaign's scoreboard, recomputed whenever a write replaced scores_version."""
+    cache = current_app.extensions.setdefault("cleanup.boards", {})
+    board = cache.get(campaign.id)
+    if board is None or board.version != campaign.scores_version:
+        board = _compute_board(campaign)
+        with _boards_lock:
+            cache[campaign.id] = board
+    return board
+
+
+def _action_types() -> dict[int, CleanupActionType]:
+    return {t.id: t for t in db.session.scalars(select(CleanupActionType))}
+
+
+def campaign_totals(campaign: CleanupCampaign) -> dict:
+    board = get_board(campaign)
+    return {"participants": len(board.points), "points": sum(board.points.values())}
+
+
+def quantities_by_unit(campaign: CleanupCampaign) -> dict[str, float]:
+    types = _action_types()
+    result: dict[str, float] = defaultdict(float)
+    for type_id, (quantity, _points, _count) in get_board(campaign).type_totals.items():
+        result[types[type_id].unit] += quantity
+    return dict(result)
 
 
 def goal_progress(campaign: CleanupCampaign, totals: dict | None = None) -> list[dict]:
@@ -92,7 +181,7 @@ def goal_progress(campaign: CleanupCampaign, totals: dict | None = None) -> list
     if not campaign.goals:
         return []
     totals = totals or campaign_totals(campaign)
-    achieved = dict(quantities_by_unit(campaign.id))
+    achieved = quantities_by_unit(campaign)
     achieved["participants"] = totals["participants"]
     achieved["points"] = totals["points"]
     return [
@@ -125,84 +214,69 @@ def participant_for(campaign: CleanupCampaign, user) -> CleanupParticipant | Non
 
 def my_standing(campaign: CleanupCampaign, user) -> dict:
     """The user's own points, rank (None before a first accepted action) and badges."""
+    board = get_board(campaign)
     participant = participant_for(campaign, user)
-    if participant is None:
-        return {"points": 0, "rank": None, "badges": [], "participants": 0}
-    points = db.session.scalar(
-        select(func.sum(A.points)).where(
-            *_accepted(campaign.id), A.participant_id == participant.id
-        )
-    )
-    totals = _points_by_participant(campaign.id).subquery()
-    participants = db.session.scalar(select(func.count()).select_from(totals))
-    rank = None
-    if points is not None:
-        above = db.session.scalar(
-            select(func.count()).select_from(totals).where(totals.c.points > points)
-        )
-        rank = above + 1
-    badges = badges_for(campaign, [participant.id]).get(participant.id, [])
+    points = board.points.get(participant.id) if participant else None
     return {
         "points": int(points or 0),
-        "rank": rank,
-        "badges": badges,
-        "participants": participants,
+        "rank": board.rank_of(points) if points is not None else None,
+        "badges": badges_for(campaign, [participant.id]).get(participant.id, [])
+        if participant
+        else [],
+        "participants": len(board.points),
     }
 
 
 def individual_leaderboard(campaign: CleanupCampaign, page: int = 1, per_page: int = PER_PAGE):
     """Ranked individuals; hidden and anonymised people take a rank but are never listed."""
-    totals = _points_by_participant(campaign.id).subquery()
-    ranked = select(
-        totals.c.participant_id,
-        totals.c.points,
-        func.rank().over(order_by=totals.c.points.desc()).label("rank"),
-    ).subquery()
-    listed = (
-        select(
-            ranked.c.participant_id,
-            ranked.c.points,
-            ranked.c.rank,
-            User.display_name,
-            User.pseudonym,
-            User.leaderboard_visibility,
+    board = get_board(campaign)
+    # Visibility is read fresh: a person who hides takes effect at once.
+    visible = {
+        row[0]
+        for row in _rows(
+            select(CleanupParticipant.id)
+            .join(User, User.id == CleanupParticipant.user_id)
+            .where(
+                CleanupParticipant.campaign_id == campaign.id,
+                User.leaderboard_visibility != LeaderboardVisibility.HIDDEN.value,
+                User.anonymised_at.is_(None),
+            )
         )
-        .join(CleanupParticipant, CleanupParticipant.id == ranked.c.participant_id)
-        .join(User, User.id == CleanupParticipant.user_id)
-        .where(
-            User.leaderboard_visibility != LeaderboardVisibility.HIDDEN.value,
-            User.anonymised_at.is_(None),
-        )
+    }
+    listed = sorted(
+        (pid for pid in board.points if pid in visible), key=lambda p: (-board.points[p], p)
     )
-    rows = db.session.execute(
-        listed.order_by(ranked.c.rank, ranked.c.participant_id)
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
-    total = db.session.scalar(select(func.count()).select_from(listed.subquery()))
-    badges = badges_for(campaign, [r.participant_id for r in rows])
-    entries = [
-        {
-            "rank": r.rank,
-            "name": r.display_name
-            if r.leaderboard_visibility == LeaderboardVisibility.NAME.value
-            else r.pseudonym,
-            "points": int(r.points),
-            "badges": badges.get(r.participant_id, []),
-        }
-        for r in rows
-    ]
-    return entries, total
+    window = listed[(page - 1) * per_page : page * per_page]
+    people = {
+        pid: (name, pseudonym, visibility)
+        for pid, name, pseudonym, visibility in db.session.execute(
+            select(
+                CleanupParticipant.id,
+                User.display_name,
+                User.pseudonym,
+                User.leaderboard_visibility,
+            )
+            .join(User, User.id == CleanupParticipant.user_id)
+            .where(CleanupParticipant.id.in_(window or [-1]))
+        )
+    }
+    badges = badges_for(campaign, window)
+    entries = []
+    for pid in window:
+        name, pseudonym, visibility = people[pid]
+        entries.append(
+            {
+                "rank": board.rank_of(board.points[pid]),
+                "name": name if visibility == LeaderboardVisibility.NAME.value else pseudonym,
+                "points": board.points[pid],
+                "badges": badges.get(pid, []),
+            }
+        )
+    return entries, len(listed)
 
 
-def team_totals(campaign_id: int, scope: str) -> list[dict]:
+def team_totals(campaign: CleanupCampaign, scope: str) -> list[dict]:
     """Departments or communes with points, participants and points per participant."""
-    column = A.department_id if scope == "departments" else A.commune_id
-    rows = db.session.execute(
-        select(column, func.sum(A.points), func.count(distinct(A.participant_id)))
-        .where(*_accepted(campaign_id), column.is_not(None))
-        .group_by(column)
-    ).all()
     if scope == "departments":
         names = {
             d.id: {"id": d.id, "code": d.code, "name_fr": d.name_fr, "name_en": d.name_en}
@@ -216,11 +290,11 @@ def team_totals(campaign_id: int, scope: str) -> list[dict]:
     return [
         {
             **names.get(team_id, {"id": team_id, "code": "", "name_fr": "?", "name_en": "?"}),
-            "points": int(points),
+            "points": points,
             "participants": people,
             "points_per_head": round(points / people, 1) if people else 0,
         }
-        for team_id, points, people in rows
+        for team_id, points, people in get_board(campaign).teams[scope]
     ]
 
 
@@ -237,7 +311,7 @@ def rank_teams(teams: list[dict], order: str = "total") -> list[dict]:
 
 
 def team_leaderboard(campaign, scope: str, order: str, locale: str, page=1, per_page=PER_PAGE):
-    teams = rank_teams(team_totals(campaign.id, scope), order)
+    teams = rank_teams(team_totals(campaign, scope), order)
     window = teams[(page - 1) * per_page : page * per_page]
     entries = [
         {
@@ -253,57 +327,25 @@ def team_leaderboard(campaign, scope: str, order: str, locale: str, page=1, per_
 
 
 def badges_for(campaign: CleanupCampaign, participant_ids=None) -> dict[int, list[str]]:
-    """Badge keys per participant, evaluated from accepted actions (batch)."""
-    query = (
-        select(
-            A.participant_id,
-            CleanupActionType.key,
-            CleanupActionType.unit,
-            func.sum(A.quantity),
-            func.sum(A.points),
-        )
-        .join(CleanupActionType, CleanupActionType.id == A.action_type_id)
-        .where(*_accepted(campaign.id))
-        .group_by(A.participant_id, CleanupActionType.key, CleanupActionType.unit)
-    )
-    days_query = (
-        select(A.participant_id, func.count(distinct(A.day)))
-        .where(*_accepted(campaign.id))
-        .group_by(A.participant_id)
-    )
-    if participant_ids is not None:
-        if not participant_ids:
-            return {}
-        query = query.where(A.participant_id.in_(participant_ids))
-        days_query = days_query.where(A.participant_id.in_(participant_ids))
-    stats = defaultdict(lambda: {"GB": 0.0, "mail": 0.0, "devices": 0.0, "points": 0})
-    for pid, key, unit, quantity, points in db.session.execute(query):
-        s = stats[pid]
-        s["points"] += points
-        if unit == "GB":
-            s["GB"] += quantity
-        if key == "delete-mail":
-            s["mail"] += quantity
-        if unit == "devices":
-            s["devices"] += quantity
-    days = dict(db.session.execute(days_query).all())
+    """Badge keys per participant, evaluated by the rules from accepted actions (batch)."""
+    board = get_board(campaign)
     goal_met = any(g["achieved"] >= g["target"] for g in goal_progress(campaign))
+    ids = board.stats.keys() if participant_ids is None else participant_ids
     result = {}
-    for pid, s in stats.items():
-        earned = ["first-action"]
-        if s["GB"] >= 10:
-            earned.append("ten-gb")
-        if s["mail"] >= 2:
-            earned.append("light-inbox")
-        if s["devices"] >= 1:
-            earned.append("device-returned")
-        if days.get(pid, 0) >= 3:
-            earned.append("regular")
-        if s["points"] >= 500:
-            earned.append("high-scorer")
-        if goal_met:
-            earned.append("goal-reached")
-        result[pid] = earned
+    for pid in ids:
+        if pid not in board.stats:
+            continue
+        gb, mail, devices, days = board.stats[pid]
+        rules = (
+            ("first-action", True),
+            ("ten-gb", gb >= 10),
+            ("light-inbox", mail >= 2),
+            ("device-returned", devices >= 1),
+            ("regular", days >= 3),
+            ("high-scorer", board.points[pid] >= 500),
+            ("goal-reached", goal_met),
+        )
+        result[pid] = [key for key, earned in rules if earned]
     return result
 
 
@@ -371,14 +413,11 @@ def compute_results(campaign: CleanupCampaign, now: datetime) -> dict:
         )
     by_type = []
     co2 = {"central": 0.0, "low": 0.0, "high": 0.0}
-    rows = db.session.execute(
-        select(CleanupActionType, func.sum(A.quantity), func.sum(A.points), func.count(A.id))
-        .join(CleanupActionType, CleanupActionType.id == A.action_type_id)
-        .where(*_accepted(campaign.id))
-        .group_by(CleanupActionType.id)
-        .order_by(CleanupActionType.position)
-    ).all()
-    for action_type, quantity, points, count in rows:
+    types = _action_types()
+    board = get_board(campaign)
+    for type_id in sorted(board.type_totals, key=lambda t: types[t].position):
+        action_type = types[type_id]
+        quantity, points, count = board.type_totals[type_id]
         by_type.append(
             {
                 "key": action_type.key,
@@ -406,8 +445,8 @@ def compute_results(campaign: CleanupCampaign, now: datetime) -> dict:
         "by_type": by_type,
         "co2_kg": {k: round(v, 3) for k, v in co2.items()},
         "distribution": distribution,
-        "departments": rank_teams(team_totals(campaign.id, "departments")),
-        "communes": rank_teams(team_totals(campaign.id, "communes")),
+        "departments": rank_teams(team_totals(campaign, "departments")),
+        "communes": rank_teams(team_totals(campaign, "communes")),
     }
 
 

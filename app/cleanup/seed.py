@@ -105,7 +105,7 @@ def _fill(rng: random.Random, campaign, types, people, share: float, per_person:
     # A few implausible entries for organisers to review.
     for row in rows[:: max(len(rows) // 25, 1)][:25]:
         row.update(status=FLAGGED, flag_reason="above the usual size of one entry")
-    db.session.execute(insert(CleanupAction), rows)
+    db.session.execute(CleanupAction.__table__.insert(), rows)
     return len(rows)
 
 

@@ -3,6 +3,7 @@
 import json
 import math
 from datetime import datetime
+from uuid import uuid4
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -38,6 +39,12 @@ class CleanupError(ValueError):
         self.message = message
         self.code = code
         self.status = status
+
+
+def touch_scores(campaign: CleanupCampaign) -> None:
+    """Invalidate every cached scoreboard of this campaign (all processes)."""
+    campaign.scores_version = uuid4().hex
+    db.session.flush()
 
 
 def ensure_default_action_types() -> list[CleanupActionType]:
@@ -304,7 +311,7 @@ def log_action(
     )
     participant.last_logged_at = now
     db.session.add(action)
-    db.session.flush()
+    touch_scores(campaign)
     return action
 
 
@@ -339,7 +346,7 @@ def correct_action(user, action: CleanupAction, quantity, now: datetime) -> Clea
     action.points = round(value * rule.points_per_unit)
     action.status = FLAGGED if reason else ACCEPTED
     action.flag_reason = reason
-    db.session.flush()
+    touch_scores(campaign)
     return action
 
 
@@ -348,7 +355,7 @@ def delete_action(user, action: CleanupAction, now: datetime) -> None:
     campaign = _check_editable(user, action, now)
     _lock_participant(campaign, user, now)
     db.session.delete(action)
-    db.session.flush()
+    touch_scores(campaign)
 
 
 def review_action(action: CleanupAction, actor, accept: bool, reason: str, now: datetime):
@@ -364,7 +371,7 @@ def review_action(action: CleanupAction, actor, accept: bool, reason: str, now: 
     action.review_reason = reason.strip()
     action.reviewed_by_id = actor.id
     action.reviewed_at = now
-    db.session.flush()
+    touch_scores(campaign)
     record_audit(
         actor, "accept" if accept else "reject", "cleanup_action", action.id, now, reason[:200]
     )
