@@ -8,6 +8,7 @@ from datetime import datetime
 from babel.dates import format_datetime as babel_datetime
 from babel.numbers import format_decimal as babel_decimal
 from flask import current_app
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -99,6 +100,10 @@ def campaign_variables(users, now: datetime, context: dict) -> dict[int, dict]:
     days_left = 0
     if campaign.state(now) == RUNNING:
         days_left = math.ceil((campaign.ends_at - now).total_seconds() / 86400)
+    badge_names = {}
+    for lang in ("fr", "en"):
+        with force_locale(lang):  # jobs have no request to pick a language from
+            badge_names[lang] = {key: str(label) for key, (label, _d) in BADGES.items()}
     result = {}
     for user in users:
         locale = user.locale if user.locale in ("fr", "en") else "fr"
@@ -109,7 +114,7 @@ def campaign_variables(users, now: datetime, context: dict) -> dict[int, dict]:
         result[user.id] = {
             "points": int(mine or 0),
             "rank": board.rank_of(mine) if mine is not None else "",
-            "badges": ", ".join(str(BADGES[key][0]) for key in badges.get(pid, [])),
+            "badges": ", ".join(badge_names[locale][key] for key in badges.get(pid, [])),
             "campaign_name": campaign.name(locale),
             "campaign_starts": babel_datetime(
                 campaign.starts_at, "d MMMM y HH:mm", tzinfo=zone, locale=locale

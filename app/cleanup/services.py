@@ -6,7 +6,9 @@ from datetime import datetime
 from uuid import uuid4
 
 from flask import current_app
-from flask_babel import gettext as _
+
+# Lazy: services also run in jobs and signal handlers, outside any request.
+from flask_babel import lazy_gettext as _
 from sqlalchemy import func, select, update
 
 from app.cleanup.catalogue import DEFAULT_ACTION_TYPES, SYSTEM_ACTION_TYPES
@@ -35,10 +37,15 @@ class CleanupError(ValueError):
     """A request that cannot be carried out; the message is for the user."""
 
     def __init__(self, message: str, code: str = "conflict", status: int = 409):
-        super().__init__(message)
-        self.message = message
+        super().__init__(code)
+        self._message = message
         self.code = code
         self.status = status
+
+    @property
+    def message(self) -> str:
+        """The message in the current request's language."""
+        return str(self._message)
 
 
 def touch_scores(campaign: CleanupCampaign) -> None:
