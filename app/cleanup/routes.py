@@ -62,6 +62,7 @@ def guides():
 
 def _campaign_form(campaign=None) -> CampaignForm:
     types = services.ensure_default_action_types()
+    db.session.commit()  # the form posts these ids back: they must exist
     form = CampaignForm(obj=None)
     form.departments.choices = [
         (d.id, d.name(current_language()))

@@ -80,7 +80,8 @@ def _apply_campaign_data(campaign: CleanupCampaign, data: dict) -> None:
     campaign.goals = [
         CleanupGoal(unit=unit, target=target) for unit, target in data["goals"].items() if target
     ]
-    if not data["rules"]:
+    known = set(db.session.scalars(select(CleanupActionType.id)))
+    if not data["rules"] or any(rule["action_type_id"] not in known for rule in data["rules"]):
         raise CleanupError(_("Choose at least one action type."), "invalid_rules", 422)
     campaign.action_rules = [
         CleanupCampaignActionType(
