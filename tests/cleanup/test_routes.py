@@ -123,6 +123,8 @@ def test_leaderboard_page_and_fragment(client, make, make_campaign):
     assert "<html" in client.get(url).get_data(as_text=True)
     fragment = client.get(url, headers={"HX-Request": "true"}).get_data(as_text=True)
     assert "<html" not in fragment and "<table" in fragment
+    people = client.get(f"/cleanup/campaigns/{campaign.id}/leaderboard").get_data(as_text=True)
+    assert "First step" in people or "Premier pas" in people
 
 
 def test_results_freeze_on_first_read_and_export(client, make, make_campaign):
