@@ -1,14 +1,39 @@
-"""The cleanup domain."""
+"""The cleanup domain: Digital Clean-up campaigns."""
 
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
-from app.core.dashboard import MenuItem, register_menu_item
+from app.core.dashboard import MenuItem, register_menu_item, register_panel
 
 
 def init_app(app: Flask) -> None:
     """Register the blueprint, menu entry, dashboard panel, seeders and listeners."""
-    from app.cleanup import routes
+    from app.api.spec import register_schema
+    from app.cleanup import api, integration, jobs, routes, seed, services
+    from app.core.demo import register_seeder
+    from app.core.jobs import register_job
+    from app.core.personalisation import register_audience, register_variables
+    from app.core.privacy import PersonalData, register_personal_data
+    from app.core.signals import device_returned
 
     app.register_blueprint(routes.bp)
+    app.register_blueprint(api.bp)
+    for name, schema in api.SCHEMAS.items():
+        register_schema(app, name, schema)
     register_menu_item(app, MenuItem("cleanup.index", _l("Clean-up"), order=20))
+    register_panel(app, integration.dashboard_panel)
+    register_seeder(app, seed.seed_cleanup, order=20)
+    register_job(
+        app, "cleanup.freeze_closed_campaigns", jobs.freeze_closed_campaigns, "interval", minutes=1
+    )
+    register_variables(app, integration.VARIABLES, integration.campaign_variables)
+    for audience in integration.AUDIENCES:
+        register_audience(app, audience)
+    register_personal_data(
+        app, PersonalData("actions", integration.export_actions, services.erase_person)
+    )
+    register_personal_data(
+        app, PersonalData("badges", integration.export_badges, integration.erase_badges)
+    )
+    # Weak references would let the listener vanish; keep it for the app's lifetime.
+    device_returned.connect(integration.on_device_returned, weak=False)

@@ -1,13 +1,454 @@
-"""Views of the cleanup domain."""
+"""Views of the clean-up campaigns: thin routes over services and queries."""
 
-from flask import Blueprint, render_template
-from flask_login import login_required
+import csv
+import io
+import json
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app.auth.decorators import role_required
+from app.auth.forms import ConfirmForm
+from app.cleanup import queries, services
+from app.cleanup.calendar import campaign_ics
+from app.cleanup.catalogue import SYSTEM_ACTION_TYPES
+from app.cleanup.forms import (
+    CampaignForm,
+    CorrectActionForm,
+    ExtendForm,
+    LogActionForm,
+    ReviewForm,
+    to_local_naive,
+    to_utc,
+)
+from app.cleanup.models import CLOSED, DRAFT, CleanupAction
+from app.core.i18n import current_language
+from app.core.models import Department
+from app.core.time import utcnow
+from app.extensions import db, htmx
 
 bp = Blueprint("cleanup", __name__, url_prefix="/cleanup", template_folder="templates")
+
+
+def _is_fragment() -> bool:
+    return bool(htmx) and not htmx.history_restore_request
+
+
+def _campaign_or_404(campaign_id: int):
+    organiser = current_user.has_role("organiser")
+    campaign = queries.get_campaign(campaign_id, include_drafts=organiser)
+    if campaign is None:
+        abort(404)
+    return campaign
 
 
 @bp.get("/")
 @login_required
 def index():
-    """The cleanup home page."""
-    return render_template("cleanup/index.html")
+    """Campaigns: running, scheduled and closed ones (and drafts for organisers)."""
+    campaigns = queries.list_campaigns(include_drafts=current_user.has_role("organiser"))
+    return render_template("cleanup/index.html", campaigns=campaigns, now=utcnow())
+
+
+@bp.get("/guides")
+@login_required
+def guides():
+    """How-to guides of every action type, with their CO2 factor, source and caveat."""
+    types = services.ensure_default_action_types()
+    db.session.commit()
+    return render_template("cleanup/guides.html", action_types=types)
+
+
+def _campaign_form(campaign=None) -> CampaignForm:
+    types = services.ensure_default_action_types()
+    db.session.commit()  # the form posts these ids back: they must exist
+    form = CampaignForm(obj=None)
+    form.departments.choices = [
+        (d.id, d.name(current_language()))
+        for d in db.session.scalars(db.select(Department).order_by(Department.name_fr))
+    ]
+    if request.method == "GET":
+        rules = {r.action_type_id: r for r in campaign.action_rules} if campaign else {}
+        if campaign:
+            for name in ("name_fr", "name_en", "description_fr", "description_en"):
+                getattr(form, name).data = getattr(campaign, name)
+            form.starts_at.data = to_local_naive(campaign.starts_at)
+            form.ends_at.data = to_local_naive(campaign.ends_at)
+            form.all_departments.data = campaign.all_departments
+            form.departments.data = sorted(campaign.department_ids)
+            goals = {g.unit: g.target for g in campaign.goals}
+            form.goal_gb.data, form.goal_items.data = goals.get("GB"), goals.get("items")
+            form.goal_devices.data = goals.get("devices")
+            form.goal_participants.data = goals.get("participants")
+        for t in types:
+            rule = rules.get(t.id)
+            form.rules.append_entry(
+                {
+                    "action_type_id": t.id,
+                    "enabled": bool(rule) or not campaign,
+                    "points_per_unit": rule.points_per_unit if rule else t.points_per_unit,
+                    "daily_cap": rule.daily_cap if rule else t.daily_cap,
+                }
+            )
+    form.type_names = {str(t.id): t for t in types}
+    return form
+
+
+def _save_campaign(form, campaign=None):
+    now = utcnow()
+    try:
+        if campaign is None:
+            campaign = services.create_campaign(current_user, form.campaign_data(), now)
+        else:
+            services.update_campaign(campaign, current_user, form.campaign_data(), now)
+    except services.CleanupError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return None
+    db.session.commit()
+    flash(_("Campaign saved as a draft. Preview it, then publish it."), "success")
+    return redirect(url_for("cleanup.show_campaign", campaign_id=campaign.id))
+
+
+@bp.route("/campaigns/new", methods=["GET", "POST"])
+@role_required("organiser")
+def new_campaign():
+    """Create a draft campaign."""
+    form = _campaign_form()
+    if form.validate_on_submit():
+        response = _save_campaign(form)
+        if response:
+            return response
+    return render_template("cleanup/form.html", form=form, campaign=None), (
+        422 if form.errors or request.method == "POST" else 200
+    )
+
+
+@bp.route("/campaigns/<int:campaign_id>/edit", methods=["GET", "POST"])
+@role_required("organiser")
+def edit_campaign(campaign_id: int):
+    """Edit a draft campaign."""
+    campaign = _campaign_or_404(campaign_id)
+    if campaign.state(utcnow()) != DRAFT:
+        flash(_("A published campaign can only be extended."), "error")
+        return redirect(url_for("cleanup.show_campaign", campaign_id=campaign.id))
+    form = _campaign_form(campaign)
+    if form.validate_on_submit():
+        response = _save_campaign(form, campaign)
+        if response:
+            return response
+    status = 422 if request.method == "POST" else 200
+    return render_template("cleanup/form.html", form=form, campaign=campaign), status
+
+
+@bp.post("/campaigns/<int:campaign_id>/publish")
+@role_required("organiser")
+def publish_campaign(campaign_id: int):
+    """Publish a draft."""
+    campaign = _campaign_or_404(campaign_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            services.publish_campaign(campaign, current_user, utcnow())
+            db.session.commit()
+            flash(_("Campaign published."), "success")
+        except services.CleanupError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+    return redirect(url_for("cleanup.show_campaign", campaign_id=campaign_id))
+
+
+@bp.post("/campaigns/<int:campaign_id>/extend")
+@role_required("organiser")
+def extend_campaign(campaign_id: int):
+    """Push a campaign's end later."""
+    campaign = _campaign_or_404(campaign_id)
+    form = ExtendForm()
+    if not form.validate_on_submit():
+        flash(_("Enter a valid date and time."), "error")
+    else:
+        try:
+            services.extend_campaign(campaign, current_user, to_utc(form.ends_at.data), utcnow())
+            db.session.commit()
+            flash(_("Campaign extended."), "success")
+        except services.CleanupError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+    return redirect(url_for("cleanup.show_campaign", campaign_id=campaign_id))
+
+
+def _log_form(campaign) -> LogActionForm:
+    form = LogActionForm()
+    locale = current_language()
+    form.action_type.choices = [
+        (r.action_type.key, f"{r.action_type.name(locale)} ({r.action_type.unit})")
+        for r in campaign.action_rules
+        if r.action_type.key not in SYSTEM_ACTION_TYPES
+    ]
+    return form
+
+
+def _progress_context(campaign, now, form=None, message=None, message_kind="success"):
+    totals = queries.campaign_totals(campaign)
+    return {
+        "campaign": campaign,
+        "state": campaign.state(now),
+        "in_scope": campaign.in_scope(current_user),
+        "standing": queries.my_standing(campaign, current_user),
+        "totals": totals,
+        "goals": queries.goal_progress(campaign, totals),
+        "actions": queries.my_actions(campaign, current_user),
+        "form": form or _log_form(campaign),
+        "message": message,
+        "message_kind": message_kind,
+        "badge_label": queries.badge_label,
+    }
+
+
+@bp.get("/campaigns/<int:campaign_id>")
+@login_required
+def show_campaign(campaign_id: int):
+    """A campaign: description, goals, my score, rank and badges, the log form."""
+    campaign = _campaign_or_404(campaign_id)
+    now = utcnow()
+    if services.freeze_campaign(campaign, now):
+        db.session.commit()
+    context = _progress_context(campaign, now)
+    return render_template(
+        "cleanup/campaign.html",
+        extend_form=ExtendForm(),
+        confirm_form=ConfirmForm(),
+        **context,
+    )
+
+
+def _progress_response(campaign, message, kind, form=None, status=200):
+    """The progress partial for htmx, or a redirect with a flash without JavaScript."""
+    if _is_fragment():
+        context = _progress_context(campaign, utcnow(), form, message, kind)
+        return render_template("cleanup/_my_progress.html", **context), status
+    flash(message, "error" if kind == "error" else "success")
+    return redirect(url_for("cleanup.show_campaign", campaign_id=campaign.id) + "#my-progress")
+
+
+@bp.post("/campaigns/<int:campaign_id>/actions")
+@login_required
+def log_action(campaign_id: int):
+    """Log an action for the signed-in person."""
+    campaign = _campaign_or_404(campaign_id)
+    form = _log_form(campaign)
+    if not form.validate_on_submit():
+        message = " ".join(str(e) for errors in form.errors.values() for e in errors)
+        return _progress_response(campaign, message, "error", form, 422)
+    try:
+        action = services.log_action(
+            current_user, campaign, form.action_type.data, form.quantity.data, utcnow()
+        )
+    except services.CleanupError as error:
+        db.session.rollback()
+        return _progress_response(campaign, error.message, "error", form, error.status)
+    db.session.commit()
+    if action.status == "flagged":
+        message = _("Logged. This entry looks unusual: an organiser will review it.")
+    else:
+        message = _("Logged: %(points)s points.", points=action.points)
+    return _progress_response(campaign, message, "success")
+
+
+def _own_action_or_404(action_id: int) -> CleanupAction:
+    action = services.own_action(current_user, action_id)
+    if action is None:
+        abort(404)
+    return action
+
+
+@bp.post("/actions/<int:action_id>/correct")
+@login_required
+def correct_action(action_id: int):
+    """Correct the quantity of one's own entry."""
+    action = _own_action_or_404(action_id)
+    campaign = queries.get_campaign(action.campaign_id)
+    form = CorrectActionForm()
+    if not form.validate_on_submit():
+        return _progress_response(
+            campaign, _("Enter the quantity as a number."), "error", None, 422
+        )
+    try:
+        services.correct_action(current_user, action, form.quantity.data, utcnow())
+    except services.CleanupError as error:
+        db.session.rollback()
+        return _progress_response(campaign, error.message, "error", None, error.status)
+    db.session.commit()
+    return _progress_response(campaign, _("Entry corrected."), "success")
+
+
+@bp.post("/actions/<int:action_id>/delete")
+@login_required
+def delete_action(action_id: int):
+    """Delete one's own entry."""
+    action = _own_action_or_404(action_id)
+    campaign = queries.get_campaign(action.campaign_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        services.delete_action(current_user, action, utcnow())
+    except services.CleanupError as error:
+        db.session.rollback()
+        return _progress_response(campaign, error.message, "error", None, error.status)
+    db.session.commit()
+    return _progress_response(campaign, _("Entry deleted."), "success")
+
+
+@bp.get("/campaigns/<int:campaign_id>/leaderboard")
+@login_required
+def leaderboard(campaign_id: int):
+    """Individuals, departments (total or per head) and communes, paged."""
+    campaign = _campaign_or_404(campaign_id)
+    scope = request.args.get("scope", "individuals")
+    order = request.args.get("order", "total")
+    if scope not in ("individuals", "departments", "communes") or order not in (
+        "total",
+        "per_head",
+    ):
+        abort(404)
+    page = request.args.get("page", "1")
+    page = int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
+    if scope == "individuals":
+        entries, total = queries.individual_leaderboard(campaign, page)
+    else:
+        entries, total = queries.team_leaderboard(campaign, scope, order, current_language(), page)
+    context = {
+        "campaign": campaign,
+        "scope": scope,
+        "order": order,
+        "entries": entries,
+        "page": page,
+        "pages": max((total + queries.PER_PAGE - 1) // queries.PER_PAGE, 1),
+        "standing": queries.my_standing(campaign, current_user),
+        "badge_label": queries.badge_label,
+    }
+    if _is_fragment():
+        return render_template("cleanup/_leaderboard.html", **context)
+    return render_template("cleanup/leaderboard.html", **context)
+
+
+@bp.get("/campaigns/<int:campaign_id>/review")
+@role_required("organiser")
+def review(campaign_id: int):
+    """Flagged entries waiting for an organiser's decision."""
+    campaign = _campaign_or_404(campaign_id)
+    return render_template(
+        "cleanup/review.html",
+        campaign=campaign,
+        flagged=queries.flagged_actions(campaign),
+        form=ReviewForm(),
+    )
+
+
+@bp.post("/actions/<int:action_id>/review")
+@role_required("organiser")
+def review_action(action_id: int):
+    """Accept or reject a flagged entry with a reason."""
+    action = db.get_or_404(CleanupAction, action_id)
+    form = ReviewForm()
+    if not form.validate_on_submit():
+        flash(_("Choose accept or reject."), "error")
+    else:
+        try:
+            services.review_action(
+                action, current_user, form.decision.data == "accept", form.reason.data, utcnow()
+            )
+            db.session.commit()
+            flash(_("Decision saved."), "success")
+        except services.CleanupError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+    return redirect(url_for("cleanup.review", campaign_id=action.campaign_id))
+
+
+def _closed_results(campaign_id: int):
+    """The frozen results of a closed campaign, freezing them on first read."""
+    campaign = _campaign_or_404(campaign_id)
+    now = utcnow()
+    if campaign.state(now) != CLOSED:
+        return campaign, None
+    if services.freeze_campaign(campaign, now):
+        db.session.commit()
+    return campaign, queries.frozen_results(campaign)
+
+
+@bp.get("/campaigns/<int:campaign_id>/results")
+@login_required
+def results(campaign_id: int):
+    """Results: totals against goals, top teams, distribution, CO2 range, comparison."""
+    campaign, results = _closed_results(campaign_id)
+    if results is None:
+        flash(_("Results are published when the campaign ends."), "info")
+        return redirect(url_for("cleanup.show_campaign", campaign_id=campaign_id))
+    previous = queries.previous_campaign(campaign)
+    return render_template(
+        "cleanup/results.html",
+        campaign=campaign,
+        results=results,
+        previous=previous,
+        previous_results=queries.frozen_results(previous) if previous else None,
+    )
+
+
+@bp.get("/campaigns/<int:campaign_id>/results.csv")
+@role_required("organiser")
+def results_csv(campaign_id: int):
+    """Results per department and commune as CSV (aggregates only)."""
+    campaign, results = _closed_results(campaign_id)
+    if results is None:
+        abort(404)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["level", "code", "name", "rank", "participants", "points", "points_per_head"])
+    for level in ("departments", "communes"):
+        for team in results[level]:
+            writer.writerow(
+                [
+                    level[:-1],
+                    team["code"],
+                    team["name_fr"],
+                    team["rank"],
+                    team["participants"],
+                    team["points"],
+                    team["points_per_head"],
+                ]
+            )
+    return Response(
+        out.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f"attachment; filename=campaign-{campaign.id}.csv"},
+    )
+
+
+@bp.get("/campaigns/<int:campaign_id>/open-data.json")
+@role_required("organiser")
+def open_data(campaign_id: int):
+    """The frozen aggregates as open data (no personal data)."""
+    campaign, results = _closed_results(campaign_id)
+    if results is None:
+        abort(404)
+    body = {"name_fr": campaign.name_fr, "name_en": campaign.name_en, "licence": "etalab-2.0"}
+    body.update(results)
+    return Response(
+        json.dumps(body, ensure_ascii=False, indent=1),
+        mimetype="application/json",
+        headers={"Content-Disposition": f"attachment; filename=campaign-{campaign.id}.json"},
+    )
+
+
+@bp.get("/campaigns/<int:campaign_id>/calendar.ics")
+@login_required
+def calendar(campaign_id: int):
+    """The campaign's dates as an iCalendar file."""
+    campaign = _campaign_or_404(campaign_id)
+    url = url_for("cleanup.show_campaign", campaign_id=campaign.id, _external=True)
+    return Response(
+        campaign_ics(campaign, current_language(), url, utcnow()),
+        mimetype="text/calendar",
+        headers={"Content-Disposition": f"attachment; filename=campaign-{campaign.id}.ics"},
+    )

@@ -1,0 +1,306 @@
+"""JSON API of the clean-up campaigns under /api/v1/campaigns."""
+
+from flask import jsonify, request
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from wtforms import Field, StringField
+from wtforms.validators import DataRequired, Length
+
+from app.api import ApiError, api_blueprint, form_error, page_number
+from app.cleanup import queries, services
+from app.core.i18n import current_language
+from app.core.time import utcnow
+from app.extensions import db
+
+bp = api_blueprint("cleanup_api", __name__)
+
+
+class RawField(Field):
+    """Keeps what the JSON body sent (number or string) for the service to check."""
+
+    def process_formdata(self, valuelist):
+        self.data = valuelist[0] if valuelist else None
+
+
+class ActionInput(FlaskForm):
+    action_type = StringField(validators=[DataRequired(), Length(max=40)])
+    quantity = RawField(validators=[DataRequired()])
+
+
+def _campaign(campaign_id: int):
+    campaign = queries.get_campaign(campaign_id)
+    if campaign is None:
+        raise ApiError(404, "not_found", _("No such campaign."))
+    return campaign
+
+
+def campaign_json(campaign, now) -> dict:
+    totals = queries.campaign_totals(campaign)
+    locale = current_language()
+    return {
+        "id": campaign.id,
+        "name": campaign.name(locale),
+        "starts_at": campaign.starts_at.isoformat(),
+        "ends_at": campaign.ends_at.isoformat(),
+        "state": campaign.state(now),
+        "goals": [
+            {"key": g["key"], "unit": g["unit"], "target": g["target"], "achieved": g["achieved"]}
+            for g in queries.goal_progress(campaign, totals)
+        ],
+        "totals": totals,
+    }
+
+
+@bp.get("/campaigns")
+@login_required
+def list_campaigns():
+    """Published campaigns.
+    ---
+    get:
+      summary: Published clean-up campaigns with goals and totals
+      security: [{bearerAuth: []}, {cookieAuth: []}]
+      responses:
+        200:
+          description: The campaigns, latest first
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  campaigns: {type: array, items: {$ref: '#/components/schemas/CleanupCampaign'}}
+        401: {$ref: '#/components/responses/Unauthorized'}
+    """
+    now = utcnow()
+    return jsonify({"campaigns": [campaign_json(c, now) for c in queries.list_campaigns()]})
+
+
+@bp.get("/campaigns/<int:campaign_id>")
+@login_required
+def get_campaign(campaign_id: int):
+    """One campaign with its action types and the caller's points and rank.
+    ---
+    get:
+      summary: A campaign with its action types and the caller's standing
+      security: [{bearerAuth: []}, {cookieAuth: []}]
+      parameters:
+        - {name: campaign_id, in: path, required: true, schema: {type: integer}}
+      responses:
+        200:
+          description: The campaign
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/CleanupCampaignDetail'}
+        401: {$ref: '#/components/responses/Unauthorized'}
+        404: {$ref: '#/components/responses/NotFound'}
+    """
+    campaign = _campaign(campaign_id)
+    now = utcnow()
+    if services.freeze_campaign(campaign, now):
+        db.session.commit()
+    locale = current_language()
+    standing = queries.my_standing(campaign, current_user)
+    body = campaign_json(campaign, now)
+    body["action_types"] = [
+        {
+            "key": r.action_type.key,
+            "name": r.action_type.name(locale),
+            "unit": r.action_type.unit,
+            "points_per_unit": r.points_per_unit,
+            "daily_cap": r.daily_cap,
+        }
+        for r in campaign.action_rules
+    ]
+    body["points"] = standing["points"]
+    body["rank"] = standing["rank"]
+    return jsonify(body)
+
+
+@bp.get("/campaigns/<int:campaign_id>/leaderboard")
+@login_required
+def get_leaderboard(campaign_id: int):
+    """A page of a campaign's leaderboard.
+    ---
+    get:
+      summary: Ranked individuals, departments or communes (50 a page)
+      security: [{bearerAuth: []}, {cookieAuth: []}]
+      parameters:
+        - {name: campaign_id, in: path, required: true, schema: {type: integer}}
+        - {name: scope, in: query, schema: {type: string, enum: [individuals, departments, communes]}}
+        - {name: order, in: query, schema: {type: string, enum: [total, per_head]}}
+        - {name: page, in: query, schema: {type: integer, minimum: 1}}
+      responses:
+        200:
+          description: Ranked entries; individuals never include an e-mail address
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/CleanupLeaderboard'}
+        401: {$ref: '#/components/responses/Unauthorized'}
+        404: {$ref: '#/components/responses/NotFound'}
+        422: {$ref: '#/components/responses/Invalid'}
+    """
+    campaign = _campaign(campaign_id)
+    scope = request.args.get("scope", "individuals")
+    order = request.args.get("order", "total")
+    if scope not in ("individuals", "departments", "communes"):
+        raise ApiError(
+            422, "invalid_scope", _("Scope must be individuals, departments or communes.")
+        )
+    if order not in ("total", "per_head"):
+        raise ApiError(422, "invalid_order", _("Order must be total or per_head."))
+    page = page_number(request.args.get("page"))
+    if scope == "individuals":
+        entries, total = queries.individual_leaderboard(campaign, page)
+    else:
+        entries, total = queries.team_leaderboard(campaign, scope, order, current_language(), page)
+    return jsonify({"entries": entries, "total": total, "page": page})
+
+
+@bp.post("/campaigns/<int:campaign_id>/actions")
+@login_required
+def post_action(campaign_id: int):
+    """Log an action for the caller.
+    ---
+    post:
+      summary: Log an action; answers the caller's new points and rank
+      security: [{bearerAuth: []}, {cookieAuth: []}]
+      parameters:
+        - {name: campaign_id, in: path, required: true, schema: {type: integer}}
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [action_type, quantity]
+              properties:
+                action_type: {type: string, example: delete-mail}
+                quantity: {type: number, example: 2.5}
+      responses:
+        201:
+          description: Logged (status accepted, or flagged for review)
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/CleanupLoggedAction'}
+        401: {$ref: '#/components/responses/Unauthorized'}
+        403: {$ref: '#/components/responses/Forbidden'}
+        404: {$ref: '#/components/responses/NotFound'}
+        409: {$ref: '#/components/responses/Conflict'}
+        422: {$ref: '#/components/responses/Invalid'}
+    """
+    campaign = _campaign(campaign_id)
+    form = ActionInput(meta={"csrf": False})
+    if not form.validate():
+        raise form_error(form)
+    quantity = form.quantity.data
+    if isinstance(quantity, bool):
+        raise ApiError(422, "invalid_quantity", _("Enter the quantity as a number."))
+    try:
+        action = services.log_action(
+            current_user, campaign, form.action_type.data, quantity, utcnow()
+        )
+    except services.CleanupError as error:
+        db.session.rollback()
+        raise ApiError(error.status, error.code, error.message) from None
+    db.session.commit()
+    standing = queries.my_standing(campaign, current_user)
+    return jsonify(
+        {
+            "action": {
+                "id": action.id,
+                "action_type": action.action_type.key,
+                "quantity": action.quantity,
+                "points": action.points,
+                "status": action.status,
+            },
+            "points": standing["points"],
+            "rank": standing["rank"],
+        }
+    ), 201
+
+
+SCHEMAS = {
+    "CleanupCampaign": {
+        "type": "object",
+        "required": ["id", "name", "starts_at", "ends_at", "state", "goals", "totals"],
+        "properties": {
+            "id": {"type": "integer"},
+            "name": {"type": "string"},
+            "starts_at": {"type": "string", "format": "date-time"},
+            "ends_at": {"type": "string", "format": "date-time"},
+            "state": {"type": "string", "enum": ["draft", "scheduled", "running", "closed"]},
+            "goals": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "key": {"type": "string"},
+                        "unit": {"type": "string"},
+                        "target": {"type": "number"},
+                        "achieved": {"type": "number"},
+                    },
+                },
+            },
+            "totals": {
+                "type": "object",
+                "properties": {
+                    "participants": {"type": "integer"},
+                    "points": {"type": "integer"},
+                },
+            },
+        },
+    },
+    "CleanupCampaignDetail": {
+        "allOf": [
+            {"$ref": "#/components/schemas/CleanupCampaign"},
+            {
+                "type": "object",
+                "properties": {
+                    "action_types": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "properties": {
+                                "key": {"type": "string"},
+                                "name": {"type": "string"},
+                                "unit": {"type": "string"},
+                                "points_per_unit": {"type": "number"},
+                                "daily_cap": {"type": "number"},
+                            },
+                        },
+                    },
+                    "points": {"type": "integer"},
+                    "rank": {"type": "integer", "nullable": True},
+                },
+            },
+        ]
+    },
+    "CleanupLeaderboard": {
+        "type": "object",
+        "properties": {
+            "entries": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "rank": {"type": "integer"},
+                        "name": {"type": "string"},
+                        "points": {"type": "integer"},
+                        "participants": {"type": "integer"},
+                        "points_per_head": {"type": "number"},
+                    },
+                },
+            },
+            "total": {"type": "integer"},
+            "page": {"type": "integer"},
+        },
+    },
+    "CleanupLoggedAction": {
+        "type": "object",
+        "properties": {
+            "action": {"type": "object"},
+            "points": {"type": "integer"},
+            "rank": {"type": "integer", "nullable": True},
+        },
+    },
+}

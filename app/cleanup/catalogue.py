@@ -1,0 +1,138 @@
+"""The default action types, their guides and CO2 factors, and the badge rules.
+
+Storage factors in the literature differ by about a factor of a thousand
+(from ~0.0002 kgCO2e per GB-year for efficient hyperscale storage to ~0.2 for
+older estimates including networks and duplicates), so the portal scores what
+was freed and shows CO2 only as an estimate with that range.
+"""
+
+from flask_babel import lazy_gettext as _l
+
+STORAGE_SOURCE = (
+    "ADEME-Arcep, Évaluation de l'impact environnemental du numérique en France (2022); "
+    "range from Aslan et al. (2018) and cloud providers' disclosures"
+)
+STORAGE_CAVEAT_FR = (
+    "Estimation sur un an de stockage évité. Selon les études, l'empreinte d'un Go stocké "
+    "varie d'un facteur mille : le portail compte ce qui est libéré et présente le CO₂ "
+    "comme une fourchette."
+)
+STORAGE_CAVEAT_EN = (
+    "Estimate for one year of storage avoided. Published figures for one stored GB differ by "
+    "a factor of a thousand: the portal scores what was freed and presents CO₂ as a range."
+)
+STORAGE_FACTOR = {
+    "kg_co2e_per_unit": 0.01,
+    "kg_co2e_low": 0.0002,
+    "kg_co2e_high": 0.2,
+    "factor_source": STORAGE_SOURCE,
+    "caveat_fr": STORAGE_CAVEAT_FR,
+    "caveat_en": STORAGE_CAVEAT_EN,
+}
+
+DEFAULT_ACTION_TYPES = (
+    {
+        "key": "delete-mail",
+        "name_fr": "Supprimer les vieux e-mails et pièces jointes",
+        "name_en": "Delete old e-mails and attachments",
+        "guide_fr": "Dans votre messagerie, triez par taille, supprimez les messages de plus de "
+        "deux ans et les pièces jointes déjà enregistrées ailleurs, puis videz la corbeille. "
+        "Notez les Go libérés indiqués par votre quota.",
+        "guide_en": "In your mailbox, sort by size, delete messages older than two years and "
+        "attachments already saved elsewhere, then empty the bin. Log the GB freed as shown "
+        "by your quota.",
+        "unit": "GB",
+        "points_per_unit": 10,
+        "daily_cap": 20,
+        "flag_above": 10,
+        "max_quantity": 1000,
+        **STORAGE_FACTOR,
+    },
+    {
+        "key": "unsubscribe",
+        "name_fr": "Se désabonner des newsletters",
+        "name_en": "Unsubscribe from newsletters",
+        "guide_fr": "Recherchez « se désabonner » dans votre messagerie et utilisez le lien en "
+        "bas de chaque lettre que vous ne lisez plus. Comptez une lettre par désabonnement.",
+        "guide_en": "Search your mailbox for 'unsubscribe' and use the link at the bottom of each "
+        "newsletter you no longer read. Count one per newsletter.",
+        "unit": "items",
+        "points_per_unit": 2,
+        "daily_cap": 30,
+        "flag_above": 20,
+        "max_quantity": 1000,
+    },
+    {
+        "key": "empty-cloud",
+        "name_fr": "Vider le stockage en ligne et les corbeilles",
+        "name_en": "Empty cloud storage and recycle bins",
+        "guide_fr": "Sur votre espace de stockage en ligne, supprimez les anciennes versions et "
+        "les dossiers partagés obsolètes, puis videz la corbeille du service et celle du poste.",
+        "guide_en": "In your online storage, delete old versions and obsolete shared folders, then "
+        "empty the service's bin and your computer's recycle bin.",
+        "unit": "GB",
+        "points_per_unit": 10,
+        "daily_cap": 50,
+        "flag_above": 25,
+        "max_quantity": 5000,
+        **STORAGE_FACTOR,
+    },
+    {
+        "key": "remove-duplicates",
+        "name_fr": "Supprimer les doublons et fichiers oubliés",
+        "name_en": "Remove duplicate and forgotten files",
+        "guide_fr": "Utilisez la recherche par taille du partage réseau, repérez les copies et "
+        "les exports oubliés, gardez une seule version de référence.",
+        "guide_en": "Use the network share's size search, find copies and forgotten exports, and "
+        "keep one reference version.",
+        "unit": "GB",
+        "points_per_unit": 10,
+        "daily_cap": 50,
+        "flag_above": 25,
+        "max_quantity": 5000,
+        **STORAGE_FACTOR,
+    },
+    {
+        "key": "clean-phone",
+        "name_fr": "Nettoyer son téléphone",
+        "name_en": "Clean a phone",
+        "guide_fr": "Désinstallez les applications inutilisées, supprimez photos en double et "
+        "vidéos déjà sauvegardées, videz les caches des messageries.",
+        "guide_en": "Uninstall unused apps, delete duplicate photos and videos already backed "
+        "up, clear messaging apps' caches.",
+        "unit": "GB",
+        "points_per_unit": 10,
+        "daily_cap": 20,
+        "flag_above": 10,
+        "max_quantity": 1000,
+        **STORAGE_FACTOR,
+    },
+    {
+        "key": "return-device",
+        "name_fr": "Rapporter un équipement",
+        "name_en": "Return a device",
+        "guide_fr": "Déposez un équipement inutilisé dans un point de collecte : le module "
+        "Recyclage enregistre le retour et l'action est comptée automatiquement.",
+        "guide_en": "Drop an unused device at a collection point: the Recycling module records "
+        "the return and the action is counted automatically.",
+        "unit": "devices",
+        "points_per_unit": 100,
+        "daily_cap": 5,
+        "flag_above": 3,
+        "max_quantity": 50,
+    },
+)
+
+#: Keys of action types that only other modules log (no manual entry).
+SYSTEM_ACTION_TYPES = frozenset({"return-device"})
+
+#: Badge rules, evaluated from a participant's accepted actions.
+BADGES = {
+    "first-action": (_l("First step"), _l("Logged a first action.")),
+    "ten-gb": (_l("10 GB club"), _l("Freed at least 10 GB.")),
+    "light-inbox": (_l("Light inbox"), _l("Deleted at least 2 GB of e-mail.")),
+    "device-returned": (_l("Second life"), _l("Returned a device.")),
+    "regular": (_l("Regular"), _l("Took action on three different days.")),
+    "high-scorer": (_l("High scorer"), _l("Earned 500 points.")),
+    "goal-reached": (_l("Goal reached"), _l("Contributed to a collective goal that was reached.")),
+}

@@ -1,0 +1,134 @@
+"""Forms of the clean-up campaigns."""
+
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    DecimalField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from app.core.time import local_zone
+
+DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+def to_utc(local: datetime) -> datetime:
+    """A naive Europe/Paris date-time from a form as an aware instant."""
+    return local.replace(tzinfo=local_zone())
+
+
+def to_local_naive(moment: datetime) -> datetime:
+    return moment.astimezone(local_zone()).replace(tzinfo=None)
+
+
+class RuleForm(Form):
+    """One action type's participation in a campaign (a sub-form: no CSRF of its own)."""
+
+    action_type_id = HiddenField()
+    enabled = BooleanField(_l("Counts in this campaign"))
+    points_per_unit = DecimalField(
+        _l("Points per unit"), places=None, validators=[Optional(), NumberRange(min=0, max=10_000)]
+    )
+    daily_cap = DecimalField(
+        _l("Daily cap"), places=None, validators=[Optional(), NumberRange(min=0.001, max=100_000)]
+    )
+
+
+def _goal_field(label):
+    return DecimalField(
+        label, places=None, validators=[Optional(), NumberRange(min=0.001, max=1_000_000_000)]
+    )
+
+
+class CampaignForm(FlaskForm):
+    name_fr = StringField(_l("Name (French)"), validators=[DataRequired(), Length(max=160)])
+    name_en = StringField(_l("Name (English)"), validators=[DataRequired(), Length(max=160)])
+    description_fr = TextAreaField(_l("Description (French)"), validators=[Length(max=5000)])
+    description_en = TextAreaField(_l("Description (English)"), validators=[Length(max=5000)])
+    starts_at = DateTimeLocalField(
+        _l("Starts (Paris time)"), format=DATETIME_FORMAT, validators=[InputRequired()]
+    )
+    ends_at = DateTimeLocalField(
+        _l("Ends (Paris time)"), format=DATETIME_FORMAT, validators=[InputRequired()]
+    )
+    all_departments = BooleanField(_l("Everyone takes part"), default=True)
+    departments = SelectMultipleField(
+        _l("Departments in scope (when not everyone)"), coerce=int, validate_choice=True
+    )
+    goal_gb = _goal_field(_l("Goal: GB freed"))
+    goal_items = _goal_field(_l("Goal: items cleaned (newsletters…)"))
+    goal_devices = _goal_field(_l("Goal: devices returned"))
+    goal_participants = _goal_field(_l("Goal: participants"))
+    rules = FieldList(FormField(RuleForm), min_entries=0)
+
+    def campaign_data(self) -> dict:
+        """The validated values in the shape the services expect."""
+        rules = []
+        for entry in self.rules.entries:
+            sub = entry.form
+            if sub.enabled.data and sub.action_type_id.data:
+                rules.append(
+                    {
+                        "action_type_id": int(sub.action_type_id.data),
+                        "points_per_unit": float(sub.points_per_unit.data or 0),
+                        "daily_cap": float(sub.daily_cap.data or 1),
+                    }
+                )
+        return {
+            "name_fr": self.name_fr.data.strip(),
+            "name_en": self.name_en.data.strip(),
+            "description_fr": self.description_fr.data or "",
+            "description_en": self.description_en.data or "",
+            "starts_at": to_utc(self.starts_at.data),
+            "ends_at": to_utc(self.ends_at.data),
+            "all_departments": bool(self.all_departments.data),
+            "department_ids": list(self.departments.data or []),
+            "goals": {
+                "GB": float(self.goal_gb.data or 0),
+                "items": float(self.goal_items.data or 0),
+                "devices": float(self.goal_devices.data or 0),
+                "participants": float(self.goal_participants.data or 0),
+            },
+            "rules": rules,
+        }
+
+
+class LogActionForm(FlaskForm):
+    action_type = SelectField(_l("What did you do?"), validators=[DataRequired()])
+    quantity = StringField(
+        _l("How much?"),
+        validators=[DataRequired(), Length(max=30)],
+        description=_l("In the unit shown next to the action (GB, newsletters…)."),
+    )
+
+
+class CorrectActionForm(FlaskForm):
+    quantity = StringField(_l("Quantity"), validators=[DataRequired(), Length(max=30)])
+
+
+class ExtendForm(FlaskForm):
+    ends_at = DateTimeLocalField(
+        _l("New end (Paris time)"), format=DATETIME_FORMAT, validators=[InputRequired()]
+    )
+
+
+class ReviewForm(FlaskForm):
+    decision = RadioField(
+        _l("Decision"),
+        choices=[("accept", _l("Accept")), ("reject", _l("Reject"))],
+        validators=[DataRequired()],
+    )
+    reason = StringField(_l("Reason shown to the participant"), validators=[Length(max=500)])

@@ -1,0 +1,219 @@
+"""What the clean-up domain offers other parts: listeners, message variables,
+audiences, personal data and the dashboard panel. Registered in init_app.
+"""
+
+import math
+from datetime import datetime
+
+from babel.dates import format_datetime as babel_datetime
+from babel.numbers import format_decimal as babel_decimal
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from app.cleanup import queries, services
+from app.cleanup.catalogue import BADGES
+from app.cleanup.models import RUNNING, CleanupAction, CleanupCampaign, CleanupParticipant
+from app.core.dashboard import Panel
+from app.core.personalisation import Audience, Variable
+from app.core.time import local_zone, utcnow
+from app.extensions import db
+
+VARIABLES = (
+    Variable("points", _l("Your points in the campaign"), "120"),
+    Variable("rank", _l("Your rank in the campaign"), "42"),
+    Variable("badges", _l("Your badges, comma-separated"), "First step, 10 GB club"),
+    Variable("campaign_name", _l("The campaign's name"), "Digital Clean-up Days"),
+    Variable("campaign_starts", _l("When the campaign starts"), "16 March 2026 09:00"),
+    Variable("campaign_ends", _l("When the campaign ends"), "6 April 2026 18:00"),
+    Variable("days_left", _l("Days left before the end"), "5"),
+    Variable("team_name", _l("Your department"), "Direction du numérique"),
+    Variable("team_points", _l("Your department's points"), "12,400"),
+    Variable("team_rank", _l("Your department's rank"), "3"),
+    Variable("goal_progress", _l("Progress toward the first goal"), "12 TB of 50 TB (24 %)"),
+    Variable("guides_url", _l("Link to the how-to guides"), "https://…/cleanup/guides"),
+)
+
+UNIT_WORDS = {
+    "fr": {"GB": "Go", "TB": "To", "items": "éléments", "devices": "appareils",
+           "participants": "participants", "points": "points", "of": "sur"},
+    "en": {"GB": "GB", "TB": "TB", "items": "items", "devices": "devices",
+           "participants": "participants", "points": "points", "of": "of"},
+}  # fmt: skip
+
+
+def on_device_returned(sender, device_return=None, user=None, now=None, **_kwargs) -> None:
+    """Count a declared device return in the running campaigns (idempotent by return id)."""
+    if device_return is None or user is None:
+        return
+    services.log_device_return(device_return, user, now or utcnow())
+
+
+def _amount(value: float, unit: str, locale: str) -> str:
+    words = UNIT_WORDS[locale]
+    if unit == "GB" and value >= 1000:
+        value, unit = value / 1000, "TB"
+    return f"{babel_decimal(round(value, 1), locale=locale)}\u00a0{words[unit]}"
+
+
+def goal_text(goal: dict, locale: str) -> str:
+    """e.g. '12 To sur 50 To (24 %)'."""
+    percent = round(100 * goal["achieved"] / goal["target"]) if goal["target"] else 0
+    return (
+        f"{_amount(goal['achieved'], goal['unit'], locale)} {UNIT_WORDS[locale]['of']} "
+        f"{_amount(goal['target'], goal['unit'], locale)} ({percent}\u00a0%)"
+    )
+
+
+def _context_campaign(now: datetime, context: dict) -> CleanupCampaign | None:
+    campaign_id = context.get("campaign_id")
+    if campaign_id is not None:
+        try:
+            return queries.get_campaign(int(campaign_id))
+        except (TypeError, ValueError):
+            return None
+    return queries.default_campaign(now)
+
+
+def campaign_variables(users, now: datetime, context: dict) -> dict[int, dict]:
+    """Variables for a batch of users in a few queries, whatever the batch size."""
+    campaign = _context_campaign(now, context)
+    if campaign is None or not users:
+        return {}
+    participants = dict(
+        db.session.execute(
+            select(CleanupParticipant.user_id, CleanupParticipant.id).where(
+                CleanupParticipant.campaign_id == campaign.id,
+                CleanupParticipant.user_id.is_not(None),
+            )
+        ).all()
+    )
+    board = queries.get_board(campaign)
+    points = board.points
+    badges = queries.badges_for(campaign)
+    teams = {t["id"]: t for t in queries.rank_teams(queries.team_totals(campaign, "departments"))}
+    goals = queries.goal_progress(campaign)
+    zone = local_zone()
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    days_left = 0
+    if campaign.state(now) == RUNNING:
+        days_left = math.ceil((campaign.ends_at - now).total_seconds() / 86400)
+    badge_names = {}
+    for lang in ("fr", "en"):
+        with force_locale(lang):  # jobs have no request to pick a language from
+            badge_names[lang] = {key: str(label) for key, (label, _d) in BADGES.items()}
+    result = {}
+    for user in users:
+        locale = user.locale if user.locale in ("fr", "en") else "fr"
+        pid = participants.get(user.id)
+        mine = points.get(pid)
+        team = teams.get(user.department_id)
+        department = user.department
+        result[user.id] = {
+            "points": int(mine or 0),
+            "rank": board.rank_of(mine) if mine is not None else "",
+            "badges": ", ".join(badge_names[locale][key] for key in badges.get(pid, [])),
+            "campaign_name": campaign.name(locale),
+            "campaign_starts": babel_datetime(
+                campaign.starts_at, "d MMMM y HH:mm", tzinfo=zone, locale=locale
+            ),
+            "campaign_ends": babel_datetime(
+                campaign.ends_at, "d MMMM y HH:mm", tzinfo=zone, locale=locale
+            ),
+            "days_left": days_left,
+            "team_name": department.name(locale) if department else "",
+            "team_points": team["points"] if team else 0,
+            "team_rank": team["rank"] if team else "",
+            "goal_progress": goal_text(goals[0], locale) if goals else "",
+            "guides_url": f"{base}/cleanup/guides",
+        }
+    return result
+
+
+def _campaign_param(params: dict) -> CleanupCampaign | None:
+    try:
+        return db.session.get(CleanupCampaign, int(params.get("campaign_id")))
+    except (TypeError, ValueError):
+        return None
+
+
+def resolve_participants(now: datetime, params: dict):
+    campaign = _campaign_param(params)
+    return queries.participant_user_ids(campaign.id if campaign else -1)
+
+
+def resolve_non_participants(now: datetime, params: dict):
+    return queries.non_participant_user_ids(_campaign_param(params))
+
+
+AUDIENCES = (
+    Audience(
+        "campaign-participants",
+        _l("Participants of a clean-up campaign"),
+        resolve_participants,
+        ("campaign_id",),
+    ),
+    Audience(
+        "campaign-non-participants",
+        _l("Staff in scope who have not taken part in a clean-up campaign"),
+        resolve_non_participants,
+        ("campaign_id",),
+    ),
+)
+
+
+def export_actions(user) -> list[dict]:
+    rows = db.session.execute(
+        select(CleanupAction, CleanupCampaign.name_en)
+        .join(CleanupParticipant, CleanupParticipant.id == CleanupAction.participant_id)
+        .join(CleanupCampaign, CleanupCampaign.id == CleanupAction.campaign_id)
+        .where(CleanupParticipant.user_id == user.id)
+        .order_by(CleanupAction.logged_at)
+    ).all()
+    return [
+        {
+            "campaign": name,
+            "action_type": action.action_type.key,
+            "quantity": action.quantity,
+            "points": action.points,
+            "logged_at": action.logged_at.isoformat(),
+            "status": action.status,
+            "review_reason": action.review_reason,
+        }
+        for action, name in rows
+    ]
+
+
+def export_badges(user) -> list[dict]:
+    rows = db.session.execute(
+        select(CleanupParticipant.id, CleanupCampaign)
+        .join(CleanupCampaign, CleanupCampaign.id == CleanupParticipant.campaign_id)
+        .where(CleanupParticipant.user_id == user.id)
+    ).all()
+    return [
+        {"campaign": campaign.name_en, "badges": queries.badges_for(campaign, [pid]).get(pid, [])}
+        for pid, campaign in rows
+    ]
+
+
+def erase_badges(user, now: datetime) -> None:
+    """Badges are derived from actions: erasing the actions' link is enough."""
+
+
+def dashboard_panel(user) -> Panel | None:
+    """The running campaign in the user's scope, with their points, rank and goals."""
+    campaign = queries.current_campaign(utcnow(), user)
+    if campaign is None:
+        return None
+    return Panel(
+        title=_("Digital Clean-up"),
+        template="cleanup/_panel.html",
+        context={
+            "campaign": campaign,
+            "standing": queries.my_standing(campaign, user),
+            "goals": queries.goal_progress(campaign),
+        },
+        order=20,
+    )

@@ -1,0 +1,253 @@
+"""Clean-up campaigns: campaigns, action types, participants and logged actions.
+
+Scores are never stored as counters: every total, rank and badge is derived
+from `CleanupAction` rows. Each action keeps the points it was awarded when it
+was logged, and the department and commune of its author at that time, so
+later changes (a person moving, an erasure) leave totals untouched.
+"""
+
+from datetime import date, datetime
+from uuid import uuid4
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.core.types import UTCDateTime
+from app.extensions import db
+
+DRAFT, SCHEDULED, RUNNING, CLOSED = "draft", "scheduled", "running", "closed"
+ACCEPTED, FLAGGED, REJECTED = "accepted", "flagged", "rejected"
+UNITS = ("GB", "items", "devices")
+GOAL_UNITS = ("GB", "items", "devices", "participants", "points")
+
+
+class CleanupActionType(db.Model):
+    """Something a participant can do, with its guide, unit, defaults and CO2 factor."""
+
+    __tablename__ = "cleanup_action_type"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(40), unique=True)
+    name_fr: Mapped[str] = mapped_column(String(160))
+    name_en: Mapped[str] = mapped_column(String(160))
+    guide_fr: Mapped[str] = mapped_column(Text, default="")
+    guide_en: Mapped[str] = mapped_column(Text, default="")
+    unit: Mapped[str] = mapped_column(String(10))  # one of UNITS
+    points_per_unit: Mapped[float] = mapped_column(Float)
+    daily_cap: Mapped[float] = mapped_column(Float)
+    # A single entry above this is flagged for review; above max_quantity it is refused.
+    flag_above: Mapped[float] = mapped_column(Float)
+    max_quantity: Mapped[float] = mapped_column(Float)
+    kg_co2e_per_unit: Mapped[float | None] = mapped_column(Float)
+    kg_co2e_low: Mapped[float | None] = mapped_column(Float)
+    kg_co2e_high: Mapped[float | None] = mapped_column(Float)
+    factor_source: Mapped[str] = mapped_column(String(300), default="")
+    caveat_fr: Mapped[str] = mapped_column(Text, default="")
+    caveat_en: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    def name(self, locale: str) -> str:
+        return self.name_en if locale == "en" else self.name_fr
+
+    def guide(self, locale: str) -> str:
+        return self.guide_en if locale == "en" else self.guide_fr
+
+    def caveat(self, locale: str) -> str:
+        return self.caveat_en if locale == "en" else self.caveat_fr
+
+
+class CleanupCampaign(db.Model):
+    """A time-boxed campaign; its state is derived from the clock and publication."""
+
+    __tablename__ = "cleanup_campaign"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name_fr: Mapped[str] = mapped_column(String(160))
+    name_en: Mapped[str] = mapped_column(String(160))
+    description_fr: Mapped[str] = mapped_column(Text, default="")
+    description_en: Mapped[str] = mapped_column(Text, default="")
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    all_departments: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    frozen_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # JSON snapshot of the results written once at freeze time.
+    results_json: Mapped[str | None] = mapped_column(Text)
+    # Cache key of the derived scoreboard: replaced by every write that changes
+    # scores, so every process sees at once that its cached board is stale.
+    scores_version: Mapped[str] = mapped_column(String(32), default=lambda: uuid4().hex)
+
+    goals: Mapped[list["CleanupGoal"]] = relationship(
+        back_populates="campaign", cascade="all, delete-orphan", order_by="CleanupGoal.id"
+    )
+    action_rules: Mapped[list["CleanupCampaignActionType"]] = relationship(
+        back_populates="campaign",
+        cascade="all, delete-orphan",
+        order_by="CleanupCampaignActionType.id",
+    )
+    scope_rows: Mapped[list["CleanupCampaignDepartment"]] = relationship(
+        cascade="all, delete-orphan"
+    )
+
+    def name(self, locale: str) -> str:
+        return self.name_en if locale == "en" else self.name_fr
+
+    def description(self, locale: str) -> str:
+        return self.description_en if locale == "en" else self.description_fr
+
+    def state(self, now: datetime) -> str:
+        """draft until published, then scheduled, running and closed by the clock."""
+        if self.published_at is None:
+            return DRAFT
+        if now < self.starts_at:
+            return SCHEDULED
+        if now < self.ends_at:
+            return RUNNING
+        return CLOSED
+
+    @property
+    def department_ids(self) -> set[int]:
+        return {row.department_id for row in self.scope_rows}
+
+    def in_scope(self, user) -> bool:
+        return self.all_departments or user.department_id in self.department_ids
+
+
+class CleanupCampaignDepartment(db.Model):
+    __tablename__ = "cleanup_campaign_department"
+
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("cleanup_campaign.id", ondelete="CASCADE"), primary_key=True
+    )
+    department_id: Mapped[int] = mapped_column(ForeignKey("department.id"), primary_key=True)
+
+
+class CleanupGoal(db.Model):
+    """A collective goal, e.g. 50,000 GB freed or 2,000 devices returned."""
+
+    __tablename__ = "cleanup_goal"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(
+        ForeignKey("cleanup_campaign.id", ondelete="CASCADE"), index=True
+    )
+    unit: Mapped[str] = mapped_column(String(20))  # one of GOAL_UNITS; also the goal key
+    target: Mapped[float] = mapped_column(Float)
+
+    campaign: Mapped[CleanupCampaign] = relationship(back_populates="goals")
+
+    @property
+    def key(self) -> str:
+        return {"GB": "storage-freed", "items": "items-cleaned", "devices": "devices-returned"}.get(
+            self.unit, self.unit
+        )
+
+
+class CleanupCampaignActionType(db.Model):
+    """An action type that counts in a campaign, with the campaign's points and cap."""
+
+    __tablename__ = "cleanup_campaign_action_type"
+    __table_args__ = (UniqueConstraint("campaign_id", "action_type_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("cleanup_campaign.id", ondelete="CASCADE"))
+    action_type_id: Mapped[int] = mapped_column(ForeignKey("cleanup_action_type.id"))
+    points_per_unit: Mapped[float] = mapped_column(Float)
+    daily_cap: Mapped[float] = mapped_column(Float)
+
+    campaign: Mapped[CleanupCampaign] = relationship(back_populates="action_rules")
+    action_type: Mapped[CleanupActionType] = relationship(lazy="joined")
+
+
+class CleanupParticipant(db.Model):
+    """A person taking part in a campaign. Its row is the lock that serialises cap checks.
+
+    Erasure sets user_id to NULL: the row (and its actions) keep counting in totals.
+    """
+
+    __tablename__ = "cleanup_participant"
+    __table_args__ = (UniqueConstraint("campaign_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("cleanup_campaign.id", ondelete="CASCADE"))
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"), index=True
+    )
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_logged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class CleanupAction(db.Model):
+    """One logged action with the points awarded when it was logged (never rewritten)."""
+
+    __tablename__ = "cleanup_action"
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "source_key"),
+        # Covering indexes: leaderboards aggregate from the index alone.
+        Index(
+            "ix_cleanup_action_board",
+            "campaign_id",
+            "status",
+            "participant_id",
+            "action_type_id",
+            "day",
+            "quantity",
+            "points",
+        ),
+        Index(
+            "ix_cleanup_action_team",
+            "campaign_id",
+            "status",
+            "department_id",
+            "participant_id",
+            "points",
+        ),
+        Index(
+            "ix_cleanup_action_commune",
+            "campaign_id",
+            "status",
+            "commune_id",
+            "participant_id",
+            "points",
+        ),
+        Index("ix_cleanup_action_cap", "participant_id", "action_type_id", "day"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("cleanup_campaign.id", ondelete="CASCADE"))
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("cleanup_participant.id", ondelete="CASCADE")
+    )
+    action_type_id: Mapped[int] = mapped_column(ForeignKey("cleanup_action_type.id"))
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
+    commune_id: Mapped[int | None] = mapped_column(ForeignKey("commune.id"))
+    quantity: Mapped[float] = mapped_column(Float)
+    points: Mapped[int] = mapped_column(Integer)
+    logged_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    day: Mapped[date] = mapped_column(Date)  # Europe/Paris day, for daily caps
+    status: Mapped[str] = mapped_column(String(10), default=ACCEPTED)
+    flag_reason: Mapped[str] = mapped_column(String(300), default="")
+    review_reason: Mapped[str] = mapped_column(String(500), default="")
+    reviewed_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Idempotency key for actions logged by other modules, e.g. "device-return:42".
+    source_key: Mapped[str | None] = mapped_column(String(80))
+
+    action_type: Mapped[CleanupActionType] = relationship(lazy="joined")
+    participant: Mapped[CleanupParticipant] = relationship()

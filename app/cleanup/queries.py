@@ -1,0 +1,507 @@
+"""Reads of clean-up campaigns: totals, goals, leaderboards, badges and results.
+
+Everything is aggregated in SQL from accepted `CleanupAction` rows (covering
+indexes `ix_cleanup_action_*`), so a recomputation always gives the same answer.
+"""
+
+import json
+import threading
+from bisect import bisect_right
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import case, distinct, func, or_, select
+
+from app.auth.models import LeaderboardVisibility, User
+from app.cleanup.catalogue import BADGES
+from app.cleanup.models import (
+    ACCEPTED,
+    CLOSED,
+    DRAFT,
+    FLAGGED,
+    RUNNING,
+    SCHEDULED,
+    CleanupAction,
+    CleanupActionType,
+    CleanupCampaign,
+    CleanupCampaignDepartment,
+    CleanupParticipant,
+)
+from app.core.models import Commune, Department
+from app.extensions import db
+
+PER_PAGE = 50
+A = CleanupAction
+
+
+def get_campaign(campaign_id: int, include_drafts: bool = False) -> CleanupCampaign | None:
+    campaign = db.session.get(CleanupCampaign, campaign_id)
+    if campaign is None or (campaign.published_at is None and not include_drafts):
+        return None
+    return campaign
+
+
+def list_campaigns(include_drafts: bool = False) -> list[CleanupCampaign]:
+    query = select(CleanupCampaign).order_by(CleanupCampaign.starts_at.desc())
+    if not include_drafts:
+        query = query.where(CleanupCampaign.published_at.is_not(None))
+    return list(db.session.scalars(query))
+
+
+def current_campaign(now: datetime, user=None) -> CleanupCampaign | None:
+    """The running campaign (in the user's scope when given), else None."""
+    for campaign in list_campaigns():
+        if campaign.state(now) == RUNNING and (user is None or campaign.in_scope(user)):
+            return campaign
+    return None
+
+
+def default_campaign(now: datetime) -> CleanupCampaign | None:
+    """The running campaign, else the latest closed one."""
+    campaigns = list_campaigns()
+    for state in (RUNNING, CLOSED):
+        for campaign in campaigns:
+            if campaign.state(now) == state:
+                return campaign
+    return None
+
+
+def _accepted(campaign_id: int):
+    return (A.campaign_id == campaign_id, A.status == ACCEPTED)
+
+
+@dataclass
+class Board:
+    """A campaign's scores derived from its accepted actions, cached per scores_version."""
+
+    version: str
+    points: dict[int, int]  # participant id -> points
+    ascending: list[int]  # every participant's points, sorted, for ranks by bisection
+    stats: dict[int, tuple[float, float, float, int]]  # participant -> (GB, mail GB, devices, days)
+    type_totals: dict[int, tuple[float, int, int]]  # type id -> (quantity, points, entries)
+    teams: dict[str, list[tuple[int, int, int]]]  # scope -> [(team id, points, people)]
+
+    def rank_of(self, points: int) -> int:
+        """Competition rank: 1 + how many participants have strictly more points."""
+        return len(self.ascending) - bisect_right(self.ascending, points) + 1
+
+
+def _rows(statement):
+    """Plain Core rows: leaderboards read tens of thousands, ORM row processing is too slow."""
+    return db.session.connection().execute(statement).all()
+
+
+def _compute_board(campaign: CleanupCampaign) -> Board:
+    types = _action_types().values()
+    gb_ids = [t.id for t in types if t.unit == "GB"] or [-1]
+    mail_ids = [t.id for t in types if t.key == "delete-mail"] or [-1]
+    device_ids = [t.id for t in types if t.unit == "devices"] or [-1]
+
+    def quantity_of(ids):
+        return func.sum(case((A.action_type_id.in_(ids), A.quantity), else_=0))
+
+    points, stats = {}, {}
+    for pid, pts, gb, mail, devices, days in _rows(
+        select(
+            A.participant_id,
+            func.sum(A.points),
+            quantity_of(gb_ids),
+            quantity_of(mail_ids),
+            quantity_of(device_ids),
+            func.count(distinct(A.day)),
+        )
+        .where(*_accepted(campaign.id))
+        .group_by(A.participant_id)
+    ):
+        points[pid] = int(pts)
+        stats[pid] = (gb, mail, devices, days)
+    type_totals = {
+        type_id: (quantity, int(pts), count)
+        for type_id, quantity, pts, count in _rows(
+            select(A.action_type_id, func.sum(A.quantity), func.sum(A.points), func.count())
+            .where(*_accepted(campaign.id))
+            .group_by(A.action_type_id)
+        )
+    }
+    teams = {}
+    for scope, column in (("departments", A.department_id), ("communes", A.commune_id)):
+        teams[scope] = [
+            (team_id, int(pts), people)
+            for team_id, pts, people in _rows(
+                select(column, func.sum(A.points), func.count(distinct(A.participant_id)))
+                .where(*_accepted(campaign.id), column.is_not(None))
+                .group_by(column)
+            )
+        ]
+    return Board(
+        version=campaign.scores_version,
+        points=points,
+        ascending=sorted(points.values()),
+        stats=stats,
+        type_totals=type_totals,
+        teams=teams,
+    )
+
+
+_boards_lock = threading.Lock()
+
+
+def get_board(campaign: CleanupCampaign) -> Board:
+    """The campaign's scoreboard, recomputed whenever a write replaced scores_version."""
+    cache = current_app.extensions.setdefault("cleanup.boards", {})
+    board = cache.get(campaign.id)
+    if board is None or board.version != campaign.scores_version:
+        board = _compute_board(campaign)
+        with _boards_lock:
+            cache[campaign.id] = board
+    return board
+
+
+def _action_types() -> dict[int, CleanupActionType]:
+    return {t.id: t for t in db.session.scalars(select(CleanupActionType))}
+
+
+def campaign_totals(campaign: CleanupCampaign) -> dict:
+    board = get_board(campaign)
+    return {"participants": len(board.points), "points": sum(board.points.values())}
+
+
+def quantities_by_unit(campaign: CleanupCampaign) -> dict[str, float]:
+    types = _action_types()
+    result: dict[str, float] = defaultdict(float)
+    for type_id, (quantity, _points, _count) in get_board(campaign).type_totals.items():
+        result[types[type_id].unit] += quantity
+    return dict(result)
+
+
+def goal_progress(campaign: CleanupCampaign, totals: dict | None = None) -> list[dict]:
+    """Each goal with what has been achieved so far."""
+    if not campaign.goals:
+        return []
+    totals = totals or campaign_totals(campaign)
+    achieved = quantities_by_unit(campaign)
+    achieved["participants"] = totals["participants"]
+    achieved["points"] = totals["points"]
+    return [
+        {
+            "key": goal.key,
+            "unit": goal.unit,
+            "target": goal.target,
+            "achieved": round(achieved.get(goal.unit, 0), 3),
+            "ratio": min(achieved.get(goal.unit, 0) / goal.target, 1) if goal.target else 0,
+        }
+        for goal in campaign.goals
+    ]
+
+
+def _points_by_participant(campaign_id: int):
+    return (
+        select(A.participant_id, func.sum(A.points).label("points"))
+        .where(*_accepted(campaign_id))
+        .group_by(A.participant_id)
+    )
+
+
+def participant_for(campaign: CleanupCampaign, user) -> CleanupParticipant | None:
+    return db.session.scalar(
+        select(CleanupParticipant).where(
+            CleanupParticipant.campaign_id == campaign.id, CleanupParticipant.user_id == user.id
+        )
+    )
+
+
+def my_standing(campaign: CleanupCampaign, user) -> dict:
+    """The user's own points, rank (None before a first accepted action) and badges."""
+    board = get_board(campaign)
+    participant = participant_for(campaign, user)
+    points = board.points.get(participant.id) if participant else None
+    return {
+        "points": int(points or 0),
+        "rank": board.rank_of(points) if points is not None else None,
+        "badges": badges_for(campaign, [participant.id]).get(participant.id, [])
+        if participant
+        else [],
+        "participants": len(board.points),
+    }
+
+
+def individual_leaderboard(campaign: CleanupCampaign, page: int = 1, per_page: int = PER_PAGE):
+    """Ranked individuals; hidden and anonymised people take a rank but are never listed."""
+    board = get_board(campaign)
+    # Visibility is read fresh: a person who hides takes effect at once.
+    visible = {
+        row[0]
+        for row in _rows(
+            select(CleanupParticipant.id)
+            .join(User, User.id == CleanupParticipant.user_id)
+            .where(
+                CleanupParticipant.campaign_id == campaign.id,
+                User.leaderboard_visibility != LeaderboardVisibility.HIDDEN.value,
+                User.anonymised_at.is_(None),
+            )
+        )
+    }
+    listed = sorted(
+        (pid for pid in board.points if pid in visible), key=lambda p: (-board.points[p], p)
+    )
+    window = listed[(page - 1) * per_page : page * per_page]
+    people = {
+        pid: (name, pseudonym, visibility)
+        for pid, name, pseudonym, visibility in db.session.execute(
+            select(
+                CleanupParticipant.id,
+                User.display_name,
+                User.pseudonym,
+                User.leaderboard_visibility,
+            )
+            .join(User, User.id == CleanupParticipant.user_id)
+            .where(CleanupParticipant.id.in_(window or [-1]))
+        )
+    }
+    badges = badges_for(campaign, window)
+    entries = []
+    for pid in window:
+        name, pseudonym, visibility = people[pid]
+        entries.append(
+            {
+                "rank": board.rank_of(board.points[pid]),
+                "name": name if visibility == LeaderboardVisibility.NAME.value else pseudonym,
+                "points": board.points[pid],
+                "badges": badges.get(pid, []),
+            }
+        )
+    return entries, len(listed)
+
+
+def team_totals(campaign: CleanupCampaign, scope: str) -> list[dict]:
+    """Departments or communes with points, participants and points per participant."""
+    if scope == "departments":
+        names = {
+            d.id: {"id": d.id, "code": d.code, "name_fr": d.name_fr, "name_en": d.name_en}
+            for d in db.session.scalars(select(Department))
+        }
+    else:
+        names = {
+            c.id: {"id": c.id, "code": c.insee_code, "name_fr": c.name, "name_en": c.name}
+            for c in db.session.scalars(select(Commune))
+        }
+    return [
+        {
+            **names.get(team_id, {"id": team_id, "code": "", "name_fr": "?", "name_en": "?"}),
+            "points": points,
+            "participants": people,
+            "points_per_head": round(points / people, 1) if people else 0,
+        }
+        for team_id, points, people in get_board(campaign).teams[scope]
+    ]
+
+
+def rank_teams(teams: list[dict], order: str = "total") -> list[dict]:
+    """Competition ranking (1, 2, 2, 4) by total points or points per head."""
+    key = "points_per_head" if order == "per_head" else "points"
+    ordered = sorted(teams, key=lambda t: (-t[key], t["name_fr"]))
+    ranked, previous, rank = [], None, 0
+    for index, team in enumerate(ordered, start=1):
+        if team[key] != previous:
+            rank, previous = index, team[key]
+        ranked.append({**team, "rank": rank})
+    return ranked
+
+
+def team_leaderboard(campaign, scope: str, order: str, locale: str, page=1, per_page=PER_PAGE):
+    teams = rank_teams(team_totals(campaign, scope), order)
+    window = teams[(page - 1) * per_page : page * per_page]
+    entries = [
+        {
+            "rank": t["rank"],
+            "name": t["name_en"] if locale == "en" else t["name_fr"],
+            "points": t["points"],
+            "participants": t["participants"],
+            "points_per_head": t["points_per_head"],
+        }
+        for t in window
+    ]
+    return entries, len(teams)
+
+
+def badges_for(campaign: CleanupCampaign, participant_ids=None) -> dict[int, list[str]]:
+    """Badge keys per participant, evaluated by the rules from accepted actions (batch)."""
+    board = get_board(campaign)
+    goal_met = any(g["achieved"] >= g["target"] for g in goal_progress(campaign))
+    ids = board.stats.keys() if participant_ids is None else participant_ids
+    result = {}
+    for pid in ids:
+        if pid not in board.stats:
+            continue
+        gb, mail, devices, days = board.stats[pid]
+        rules = (
+            ("first-action", True),
+            ("ten-gb", gb >= 10),
+            ("light-inbox", mail >= 2),
+            ("device-returned", devices >= 1),
+            ("regular", days >= 3),
+            ("high-scorer", board.points[pid] >= 500),
+            ("goal-reached", goal_met),
+        )
+        result[pid] = [key for key, earned in rules if earned]
+    return result
+
+
+def badge_label(key: str) -> str:
+    return str(BADGES[key][0])
+
+
+def my_actions(campaign: CleanupCampaign, user) -> list[CleanupAction]:
+    return list(
+        db.session.scalars(
+            select(A)
+            .join(CleanupParticipant, CleanupParticipant.id == A.participant_id)
+            .where(A.campaign_id == campaign.id, CleanupParticipant.user_id == user.id)
+            .order_by(A.logged_at.desc(), A.id.desc())
+            .limit(100)
+        )
+    )
+
+
+def flagged_actions(campaign: CleanupCampaign) -> list[tuple[CleanupAction, User | None]]:
+    return list(
+        db.session.execute(
+            select(A, User)
+            .join(CleanupParticipant, CleanupParticipant.id == A.participant_id)
+            .outerjoin(User, User.id == CleanupParticipant.user_id)
+            .where(A.campaign_id == campaign.id, A.status == FLAGGED)
+            .order_by(A.logged_at)
+            .limit(200)
+        ).tuples()
+    )
+
+
+def headcount_in_scope(campaign: CleanupCampaign) -> int:
+    query = select(func.count(User.id)).where(User.active.is_(True), User.anonymised_at.is_(None))
+    if not campaign.all_departments:
+        query = query.where(
+            User.department_id.in_(
+                select(CleanupCampaignDepartment.department_id).where(
+                    CleanupCampaignDepartment.campaign_id == campaign.id
+                )
+            )
+        )
+    return db.session.scalar(query)
+
+
+DISTRIBUTION_BUCKETS = ((1, 49), (50, 199), (200, 499), (500, None))
+
+
+def compute_results(campaign: CleanupCampaign, now: datetime) -> dict:
+    """Everything the results page shows, as JSON-able aggregates (no personal data)."""
+    totals = campaign_totals(campaign)
+    in_scope = headcount_in_scope(campaign)
+    per_person = [
+        int(p)
+        for p in db.session.scalars(select(_points_by_participant(campaign.id).subquery().c.points))
+    ]
+    distribution = [{"from": 0, "to": 0, "count": max(in_scope - len(per_person), 0)}]
+    for low, high in DISTRIBUTION_BUCKETS:
+        distribution.append(
+            {
+                "from": low,
+                "to": high,
+                "count": sum(1 for p in per_person if p >= low and (high is None or p <= high)),
+            }
+        )
+    by_type = []
+    co2 = {"central": 0.0, "low": 0.0, "high": 0.0}
+    types = _action_types()
+    board = get_board(campaign)
+    for type_id in sorted(board.type_totals, key=lambda t: types[t].position):
+        action_type = types[type_id]
+        quantity, points, count = board.type_totals[type_id]
+        by_type.append(
+            {
+                "key": action_type.key,
+                "name_fr": action_type.name_fr,
+                "name_en": action_type.name_en,
+                "unit": action_type.unit,
+                "quantity": round(quantity, 3),
+                "points": int(points),
+                "actions": count,
+            }
+        )
+        if action_type.kg_co2e_per_unit is not None:
+            co2["central"] += quantity * action_type.kg_co2e_per_unit
+            co2["low"] += quantity * (action_type.kg_co2e_low or action_type.kg_co2e_per_unit)
+            co2["high"] += quantity * (action_type.kg_co2e_high or action_type.kg_co2e_per_unit)
+    return {
+        "campaign_id": campaign.id,
+        "computed_at": now.isoformat(),
+        "starts_at": campaign.starts_at.isoformat(),
+        "ends_at": campaign.ends_at.isoformat(),
+        "participants": totals["participants"],
+        "points": totals["points"],
+        "in_scope": in_scope,
+        "goals": goal_progress(campaign, totals),
+        "by_type": by_type,
+        "co2_kg": {k: round(v, 3) for k, v in co2.items()},
+        "distribution": distribution,
+        "departments": rank_teams(team_totals(campaign, "departments")),
+        "communes": rank_teams(team_totals(campaign, "communes")),
+    }
+
+
+def previous_campaign(campaign: CleanupCampaign) -> CleanupCampaign | None:
+    return db.session.scalar(
+        select(CleanupCampaign)
+        .where(
+            CleanupCampaign.frozen_at.is_not(None),
+            CleanupCampaign.ends_at <= campaign.starts_at,
+            CleanupCampaign.id != campaign.id,
+        )
+        .order_by(CleanupCampaign.ends_at.desc())
+        .limit(1)
+    )
+
+
+def frozen_results(campaign: CleanupCampaign) -> dict | None:
+    return json.loads(campaign.results_json) if campaign.results_json else None
+
+
+def state_label(state: str) -> str:
+    from flask_babel import gettext as _
+
+    return {
+        DRAFT: _("Draft"),
+        SCHEDULED: _("Scheduled"),
+        RUNNING: _("Running"),
+        CLOSED: _("Closed"),
+    }[state]
+
+
+def participant_user_ids(campaign_id: int):
+    """SELECT of user ids who take part (joined or logged) in a campaign."""
+    return select(CleanupParticipant.user_id).where(
+        CleanupParticipant.campaign_id == campaign_id, CleanupParticipant.user_id.is_not(None)
+    )
+
+
+def non_participant_user_ids(campaign: CleanupCampaign | None):
+    """SELECT of active users in scope who have not taken part."""
+    if campaign is None:
+        return select(User.id).where(User.id.is_(None))
+    query = select(User.id).where(
+        User.active.is_(True),
+        User.anonymised_at.is_(None),
+        User.id.not_in(participant_user_ids(campaign.id)),
+    )
+    if not campaign.all_departments:
+        query = query.where(
+            or_(
+                User.department_id.in_(
+                    select(CleanupCampaignDepartment.department_id).where(
+                        CleanupCampaignDepartment.campaign_id == campaign.id
+                    )
+                )
+            )
+        )
+    return query

@@ -1,0 +1,145 @@
+"""Demo data: a running campaign with 200,000+ logged actions and last year's closed one."""
+
+import random
+from datetime import datetime, timedelta
+
+from sqlalchemy import insert, select
+
+from app.auth.models import User
+from app.cleanup import services
+from app.cleanup.models import (
+    ACCEPTED,
+    FLAGGED,
+    CleanupAction,
+    CleanupCampaign,
+    CleanupCampaignActionType,
+    CleanupGoal,
+    CleanupParticipant,
+)
+from app.core.time import local_zone, utcnow
+from app.extensions import db
+
+# Typical sizes of one entry per unit: small, so that daily caps always hold.
+QUANTITIES = {"GB": (0.1, 3.0), "items": (1, 5), "devices": (1, 1)}
+
+
+def _campaign(
+    types, starts_at: datetime, name_fr: str, name_en: str, published_at
+) -> CleanupCampaign:
+    campaign = CleanupCampaign(
+        name_fr=name_fr,
+        name_en=name_en,
+        description_fr="Trois semaines pour alléger nos boîtes mail, nos espaces de stockage "
+        "et nos tiroirs d'équipements oubliés.",
+        description_en="Three weeks to lighten our mailboxes, our storage and our drawers of "
+        "forgotten devices.",
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(days=21),
+        all_departments=True,
+        created_at=published_at,
+        published_at=published_at,
+    )
+    campaign.goals = [
+        CleanupGoal(unit="GB", target=50_000),
+        CleanupGoal(unit="devices", target=2_000),
+        CleanupGoal(unit="participants", target=12_000),
+    ]
+    campaign.action_rules = [
+        CleanupCampaignActionType(
+            action_type_id=t.id, points_per_unit=t.points_per_unit, daily_cap=t.daily_cap
+        )
+        for t in types
+    ]
+    db.session.add(campaign)
+    db.session.flush()
+    return campaign
+
+
+def _fill(rng: random.Random, campaign, types, people, share: float, per_person: int, until):
+    """Bulk-insert participants and their actions between the start and `until`."""
+    chosen = [p for p in people if rng.random() < share]
+    db.session.execute(
+        insert(CleanupParticipant),
+        [
+            {"campaign_id": campaign.id, "user_id": uid, "joined_at": campaign.starts_at}
+            for uid, _d, _c in chosen
+        ],
+    )
+    ids = dict(
+        db.session.execute(
+            select(CleanupParticipant.user_id, CleanupParticipant.id).where(
+                CleanupParticipant.campaign_id == campaign.id
+            )
+        ).all()
+    )
+    span = (until - campaign.starts_at).total_seconds()
+    zone = local_zone()
+    weights = [1 if t.unit == "devices" else 6 for t in types]
+    rows = []
+    for uid, department_id, commune_id in chosen:
+        for _ in range(rng.randint(1, 2 * per_person - 1)):
+            action_type = rng.choices(types, weights)[0]
+            low, high = QUANTITIES[action_type.unit]
+            quantity = (
+                round(rng.uniform(low, high), 1)
+                if action_type.unit == "GB"
+                else rng.randint(int(low), int(high))
+            )
+            at = campaign.starts_at + timedelta(seconds=rng.random() * span)
+            rows.append(
+                {
+                    "campaign_id": campaign.id,
+                    "participant_id": ids[uid],
+                    "action_type_id": action_type.id,
+                    "department_id": department_id,
+                    "commune_id": commune_id,
+                    "quantity": quantity,
+                    "points": round(quantity * action_type.points_per_unit),
+                    "logged_at": at,
+                    "day": at.astimezone(zone).date(),
+                    "status": ACCEPTED,
+                    "flag_reason": "",
+                    "review_reason": "",
+                }
+            )
+    # A few implausible entries for organisers to review.
+    for row in rows[:: max(len(rows) // 25, 1)][:25]:
+        row.update(status=FLAGGED, flag_reason="above the usual size of one entry")
+    db.session.execute(CleanupAction.__table__.insert(), rows)
+    return len(rows)
+
+
+def seed_cleanup(rng: random.Random) -> None:
+    """One running campaign (started 4 days ago, 3 weeks long) and last year's, frozen."""
+    now = utcnow()
+    types = services.ensure_default_action_types()
+    people = db.session.execute(
+        select(User.id, User.department_id, User.commune_id).where(User.active.is_(True))
+    ).all()
+    start = (
+        (now - timedelta(days=4))
+        .astimezone(local_zone())
+        .replace(hour=9, minute=0, second=0, microsecond=0)
+    )
+    last_year = start - timedelta(days=364)
+    previous = _campaign(
+        types,
+        last_year,
+        "Journées du nettoyage numérique (édition précédente)",
+        "Digital Clean-up Days (previous edition)",
+        last_year - timedelta(days=14),
+    )
+    _fill(rng, previous, types, people, 0.5, 6, previous.ends_at)
+    db.session.flush()
+    services.freeze_campaign(previous, now, announce=False)  # history, not news
+
+    running = _campaign(
+        types,
+        start,
+        "Journées du nettoyage numérique",
+        "Digital Clean-up Days",
+        start - timedelta(days=14),
+    )
+    # About 14 actions per participant: 20,000 staff x 75 % give ~210,000 actions.
+    _fill(rng, running, types, people, 0.75, 14, now - timedelta(minutes=5))
+    db.session.flush()

@@ -1,0 +1,463 @@
+"""Writes and rules of clean-up campaigns. Services flush; the caller commits once."""
+
+import json
+import math
+from datetime import datetime
+from uuid import uuid4
+
+from flask import current_app
+
+# Lazy: services also run in jobs and signal handlers, outside any request.
+from flask_babel import lazy_gettext as _
+from sqlalchemy import func, select, update
+
+from app.cleanup.catalogue import DEFAULT_ACTION_TYPES, SYSTEM_ACTION_TYPES
+from app.cleanup.models import (
+    ACCEPTED,
+    CLOSED,
+    DRAFT,
+    FLAGGED,
+    REJECTED,
+    RUNNING,
+    CleanupAction,
+    CleanupActionType,
+    CleanupCampaign,
+    CleanupCampaignActionType,
+    CleanupCampaignDepartment,
+    CleanupGoal,
+    CleanupParticipant,
+)
+from app.core.audit import record_audit
+from app.core.signals import campaign_closed, campaign_published
+from app.core.time import local_zone
+from app.extensions import db
+
+
+class CleanupError(ValueError):
+    """A request that cannot be carried out; the message is for the user."""
+
+    def __init__(self, message: str, code: str = "conflict", status: int = 409):
+        super().__init__(code)
+        self._message = message
+        self.code = code
+        self.status = status
+
+    @property
+    def message(self) -> str:
+        """The message in the current request's language."""
+        return str(self._message)
+
+
+def touch_scores(campaign: CleanupCampaign) -> None:
+    """Invalidate every cached scoreboard of this campaign (all processes)."""
+    campaign.scores_version = uuid4().hex
+    db.session.flush()
+
+
+def ensure_default_action_types() -> list[CleanupActionType]:
+    """Create the standard action types once; return them all in display order."""
+    existing = {t.key for t in db.session.scalars(select(CleanupActionType))}
+    for position, values in enumerate(DEFAULT_ACTION_TYPES):
+        if values["key"] not in existing:
+            db.session.add(CleanupActionType(position=position, **values))
+    db.session.flush()
+    return list(db.session.scalars(select(CleanupActionType).order_by(CleanupActionType.position)))
+
+
+def _apply_campaign_data(campaign: CleanupCampaign, data: dict) -> None:
+    if data["ends_at"] <= data["starts_at"]:
+        raise CleanupError(_("The end must come after the start."), "invalid_dates", 422)
+    for name in ("name_fr", "name_en", "description_fr", "description_en"):
+        setattr(campaign, name, data[name])
+    campaign.starts_at, campaign.ends_at = data["starts_at"], data["ends_at"]
+    campaign.all_departments = data["all_departments"]
+    department_ids = set() if data["all_departments"] else set(data["department_ids"])
+    if not data["all_departments"] and not department_ids:
+        raise CleanupError(_("Choose at least one department, or everyone."), "invalid_scope", 422)
+    campaign.scope_rows = [
+        CleanupCampaignDepartment(department_id=d) for d in sorted(department_ids)
+    ]
+    campaign.goals = [
+        CleanupGoal(unit=unit, target=target) for unit, target in data["goals"].items() if target
+    ]
+    known = set(db.session.scalars(select(CleanupActionType.id)))
+    if not data["rules"] or any(rule["action_type_id"] not in known for rule in data["rules"]):
+        raise CleanupError(_("Choose at least one action type."), "invalid_rules", 422)
+    campaign.action_rules = [
+        CleanupCampaignActionType(
+            action_type_id=rule["action_type_id"],
+            points_per_unit=rule["points_per_unit"],
+            daily_cap=rule["daily_cap"],
+        )
+        for rule in data["rules"]
+    ]
+
+
+def create_campaign(actor, data: dict, now: datetime) -> CleanupCampaign:
+    """Create a draft campaign from validated form data."""
+    campaign = CleanupCampaign(created_by_id=actor.id, created_at=now)
+    _apply_campaign_data(campaign, data)
+    db.session.add(campaign)
+    db.session.flush()
+    record_audit(actor, "create", "cleanup_campaign", campaign.id, now, campaign.name_en)
+    return campaign
+
+
+def update_campaign(campaign: CleanupCampaign, actor, data: dict, now: datetime) -> None:
+    """Change a draft. Published campaigns can only be extended."""
+    if campaign.state(now) != DRAFT:
+        raise CleanupError(_("A published campaign can only be extended."), "published")
+    _apply_campaign_data(campaign, data)
+    db.session.flush()
+    record_audit(actor, "update", "cleanup_campaign", campaign.id, now, campaign.name_en)
+
+
+def publish_campaign(campaign: CleanupCampaign, actor, now: datetime) -> None:
+    """Publish a draft: from now on the clock drives its state. Announces it."""
+    if campaign.published_at is not None:
+        raise CleanupError(_("This campaign is already published."), "published")
+    if campaign.ends_at <= now:
+        raise CleanupError(_("This campaign would already be over."), "ended")
+    campaign.published_at = now
+    db.session.flush()
+    record_audit(actor, "publish", "cleanup_campaign", campaign.id, now, campaign.name_en)
+    campaign_published.send(current_app._get_current_object(), campaign=campaign, now=now)
+
+
+def extend_campaign(campaign: CleanupCampaign, actor, new_ends_at: datetime, now: datetime):
+    """Push the end later, only before it has ended. Logged points are untouched."""
+    if campaign.state(now) == CLOSED:
+        raise CleanupError(_("This campaign has ended and can no longer be extended."), "ended")
+    if new_ends_at <= campaign.ends_at:
+        raise CleanupError(
+            _("The new end must be later than the current end."), "invalid_dates", 422
+        )
+    old = campaign.ends_at
+    campaign.ends_at = new_ends_at
+    db.session.flush()
+    record_audit(
+        actor,
+        "extend",
+        "cleanup_campaign",
+        campaign.id,
+        now,
+        f"ends_at {old.isoformat()} -> {new_ends_at.isoformat()}",
+    )
+
+
+def close_campaign_now(campaign: CleanupCampaign, actor, now: datetime) -> None:
+    """End a running campaign early (its results then freeze as usual)."""
+    if campaign.state(now) != RUNNING:
+        raise CleanupError(_("Only a running campaign can be closed."), "not_running")
+    campaign.ends_at = now
+    db.session.flush()
+    record_audit(actor, "close", "cleanup_campaign", campaign.id, now, campaign.name_en)
+
+
+def local_day(moment: datetime):
+    """The Europe/Paris calendar day of an instant: daily caps follow local days."""
+    return moment.astimezone(local_zone()).date()
+
+
+def _lock_participant(campaign: CleanupCampaign, user, now: datetime) -> CleanupParticipant:
+    """The person's participant row, created if needed and locked until commit.
+
+    PostgreSQL: the INSERT .. ON CONFLICT then SELECT .. FOR UPDATE locks the row,
+    so two logs by the same person run one after the other. SQLite: the INSERT
+    takes the database's single write lock before anything is read.
+    """
+    dialect = db.session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    db.session.execute(
+        dialect_insert(CleanupParticipant)
+        .values(campaign_id=campaign.id, user_id=user.id, joined_at=now)
+        .on_conflict_do_nothing(index_elements=["campaign_id", "user_id"])
+    )
+    return db.session.scalars(
+        select(CleanupParticipant)
+        .where(CleanupParticipant.campaign_id == campaign.id, CleanupParticipant.user_id == user.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+
+
+def join_campaign(user, campaign: CleanupCampaign, now: datetime) -> CleanupParticipant:
+    """Take part in a campaign (idempotent)."""
+    _check_can_log(user, campaign, now)
+    participant = _lock_participant(campaign, user, now)
+    db.session.flush()
+    return participant
+
+
+def _check_can_log(user, campaign: CleanupCampaign, now: datetime) -> None:
+    state = campaign.state(now)
+    if state != RUNNING:
+        message = {
+            CLOSED: _("This campaign has ended: actions can no longer be logged."),
+        }.get(state, _("This campaign has not started yet: actions cannot be logged."))
+        raise CleanupError(message, "not_running", 409)
+    if not campaign.in_scope(user):
+        raise CleanupError(_("Your department is not part of this campaign."), "not_in_scope", 403)
+
+
+def _rule_for(campaign: CleanupCampaign, key: str) -> CleanupCampaignActionType:
+    for rule in campaign.action_rules:
+        if rule.action_type.key == key:
+            return rule
+    raise CleanupError(_("This action does not count in this campaign."), "unknown_action", 422)
+
+
+def check_quantity(rule: CleanupCampaignActionType, quantity) -> float:
+    """A positive, finite, plausible number (whole for items and devices)."""
+    try:
+        value = float(quantity)
+    except (TypeError, ValueError):
+        raise CleanupError(_("Enter the quantity as a number."), "invalid_quantity", 422) from None
+    if not math.isfinite(value) or value <= 0:
+        raise CleanupError(_("The quantity must be more than zero."), "invalid_quantity", 422)
+    if value > rule.action_type.max_quantity:
+        raise CleanupError(
+            _("This quantity is not plausible for one entry."), "invalid_quantity", 422
+        )
+    if rule.action_type.unit != "GB" and value != int(value):
+        raise CleanupError(_("Enter a whole number."), "invalid_quantity", 422)
+    return round(value, 3)
+
+
+def _logged_today(participant_id: int, rule, day, exclude_id: int | None = None) -> float:
+    query = select(func.coalesce(func.sum(CleanupAction.quantity), 0)).where(
+        CleanupAction.participant_id == participant_id,
+        CleanupAction.action_type_id == rule.action_type_id,
+        CleanupAction.day == day,
+        CleanupAction.status != REJECTED,
+    )
+    if exclude_id is not None:
+        query = query.where(CleanupAction.id != exclude_id)
+    return float(db.session.scalar(query))
+
+
+def _check_cap(participant_id: int, rule, day, quantity: float, exclude_id=None) -> None:
+    already = _logged_today(participant_id, rule, day, exclude_id)
+    if already + quantity > rule.daily_cap + 1e-9:
+        left = max(rule.daily_cap - already, 0)
+        raise CleanupError(
+            _(
+                "Daily limit reached for this action: you can log %(left)s more today "
+                "(limit %(cap)s).",
+                left=f"{left:g}",
+                cap=f"{rule.daily_cap:g}",
+            ),
+            "cap_reached",
+            409,
+        )
+
+
+def _flag_reason(campaign_id: int, participant_id: int, rule, quantity: float) -> str:
+    """Why an entry looks implausible, or '' when it looks ordinary."""
+    if quantity > rule.action_type.flag_above:
+        return "above the usual size of one entry"
+    mine = db.session.execute(
+        select(func.count(CleanupAction.id), func.avg(CleanupAction.quantity)).where(
+            CleanupAction.participant_id == participant_id,
+            CleanupAction.action_type_id == rule.action_type_id,
+            CleanupAction.status == ACCEPTED,
+        )
+    ).one()
+    if mine[0] >= 3 and quantity > 10 * mine[1]:
+        return "far above this person's history"
+    everyone = db.session.execute(
+        select(func.count(CleanupAction.id), func.avg(CleanupAction.quantity)).where(
+            CleanupAction.campaign_id == campaign_id,
+            CleanupAction.action_type_id == rule.action_type_id,
+            CleanupAction.status == ACCEPTED,
+        )
+    ).one()
+    if everyone[0] >= 20 and quantity > 20 * everyone[1]:
+        return "far above what others log"
+    return ""
+
+
+def log_action(
+    user, campaign: CleanupCampaign, action_type_key: str, quantity, now: datetime, source_key=None
+) -> CleanupAction | None:
+    """Log an action for `user`: checks the time-box, scope, quantity and daily cap.
+
+    With a `source_key` (e.g. "device-return:42") the call is idempotent: a
+    repeat returns the action already logged. Points are fixed at log time.
+    """
+    _check_can_log(user, campaign, now)
+    rule = _rule_for(campaign, action_type_key)
+    value = check_quantity(rule, quantity)
+    participant = _lock_participant(campaign, user, now)
+    if source_key is not None:
+        existing = db.session.scalar(
+            select(CleanupAction).where(
+                CleanupAction.campaign_id == campaign.id, CleanupAction.source_key == source_key
+            )
+        )
+        if existing is not None:
+            return existing
+    day = local_day(now)
+    _check_cap(participant.id, rule, day, value)
+    reason = _flag_reason(campaign.id, participant.id, rule, value)
+    action = CleanupAction(
+        campaign_id=campaign.id,
+        participant_id=participant.id,
+        action_type_id=rule.action_type_id,
+        department_id=user.department_id,
+        commune_id=user.commune_id,
+        quantity=value,
+        points=round(value * rule.points_per_unit),
+        logged_at=now,
+        day=day,
+        status=FLAGGED if reason else ACCEPTED,
+        flag_reason=reason,
+        source_key=source_key,
+    )
+    participant.last_logged_at = now
+    db.session.add(action)
+    touch_scores(campaign)
+    return action
+
+
+def own_action(user, action_id: int) -> CleanupAction | None:
+    """The action if it belongs to `user`, else None (callers answer 404)."""
+    return db.session.scalar(
+        select(CleanupAction)
+        .join(CleanupParticipant, CleanupParticipant.id == CleanupAction.participant_id)
+        .where(CleanupAction.id == action_id, CleanupParticipant.user_id == user.id)
+    )
+
+
+def _check_editable(user, action: CleanupAction, now: datetime) -> CleanupCampaign:
+    campaign = db.session.get(CleanupCampaign, action.campaign_id)
+    _check_can_log(user, campaign, now)
+    if action.source_key is not None or action.action_type.key in SYSTEM_ACTION_TYPES:
+        raise CleanupError(_("This entry was recorded by another service."), "system_action")
+    if action.status == REJECTED:
+        raise CleanupError(_("A rejected entry cannot be changed."), "rejected")
+    return campaign
+
+
+def correct_action(user, action: CleanupAction, quantity, now: datetime) -> CleanupAction:
+    """Change the quantity of one's own entry while the campaign runs."""
+    campaign = _check_editable(user, action, now)
+    rule = _rule_for(campaign, action.action_type.key)
+    value = check_quantity(rule, quantity)
+    participant = _lock_participant(campaign, user, now)
+    _check_cap(participant.id, rule, action.day, value, exclude_id=action.id)
+    reason = _flag_reason(campaign.id, participant.id, rule, value)
+    action.quantity = value
+    action.points = round(value * rule.points_per_unit)
+    action.status = FLAGGED if reason else ACCEPTED
+    action.flag_reason = reason
+    touch_scores(campaign)
+    return action
+
+
+def delete_action(user, action: CleanupAction, now: datetime) -> None:
+    """Delete one's own entry while the campaign runs."""
+    campaign = _check_editable(user, action, now)
+    _lock_participant(campaign, user, now)
+    db.session.delete(action)
+    touch_scores(campaign)
+
+
+def review_action(action: CleanupAction, actor, accept: bool, reason: str, now: datetime):
+    """Accept or reject a flagged entry; the reason is shown to the participant."""
+    campaign = db.session.get(CleanupCampaign, action.campaign_id)
+    if campaign.frozen_at is not None:
+        raise CleanupError(_("The results of this campaign are frozen."), "frozen")
+    if action.status != FLAGGED:
+        raise CleanupError(_("This entry is not waiting for review."), "not_flagged")
+    if not accept and not reason.strip():
+        raise CleanupError(_("Give the participant a reason."), "reason_required", 422)
+    action.status = ACCEPTED if accept else REJECTED
+    action.review_reason = reason.strip()
+    action.reviewed_by_id = actor.id
+    action.reviewed_at = now
+    touch_scores(campaign)
+    record_audit(
+        actor, "accept" if accept else "reject", "cleanup_action", action.id, now, reason[:200]
+    )
+
+
+def freeze_campaign(campaign: CleanupCampaign, now: datetime, announce: bool = True) -> bool:
+    """Store the results snapshot of a closed campaign, once; True when this call froze it.
+
+    The conditional UPDATE makes the job and a lazy first read race safely:
+    only one of them freezes and announces `campaign_closed`.
+    """
+    from app.cleanup.queries import compute_results
+
+    if campaign.state(now) != CLOSED or campaign.frozen_at is not None:
+        return False
+    snapshot = json.dumps(compute_results(campaign, now))
+    result = db.session.execute(
+        update(CleanupCampaign)
+        .where(CleanupCampaign.id == campaign.id, CleanupCampaign.frozen_at.is_(None))
+        .values(frozen_at=now, results_json=snapshot)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(campaign)
+    if result.rowcount != 1:
+        return False
+    if announce:
+        campaign_closed.send(current_app._get_current_object(), campaign=campaign, now=now)
+    return True
+
+
+def freeze_closed_campaigns(now: datetime) -> int:
+    """Freeze every published campaign that has ended; returns how many were frozen."""
+    campaigns = db.session.scalars(
+        select(CleanupCampaign).where(
+            CleanupCampaign.published_at.is_not(None),
+            CleanupCampaign.frozen_at.is_(None),
+            CleanupCampaign.ends_at <= now,
+        )
+    ).all()
+    return sum(freeze_campaign(c, now) for c in campaigns)
+
+
+def log_device_return(device_return, user, now: datetime) -> list[CleanupAction]:
+    """Count a device return in every running campaign in scope that counts returns."""
+    logged = []
+    campaigns = db.session.scalars(
+        select(CleanupCampaign).where(
+            CleanupCampaign.published_at.is_not(None),
+            CleanupCampaign.starts_at <= now,
+            CleanupCampaign.ends_at > now,
+        )
+    ).all()
+    for campaign in campaigns:
+        if not campaign.in_scope(user) or not any(
+            r.action_type.key == "return-device" for r in campaign.action_rules
+        ):
+            continue
+        try:
+            action = log_action(
+                user,
+                campaign,
+                "return-device",
+                1,
+                now,
+                source_key=f"device-return:{device_return.id}",
+            )
+        except CleanupError:
+            continue  # daily cap reached: the return itself still stands
+        logged.append(action)
+    return logged
+
+
+def erase_person(user, now: datetime) -> None:
+    """Detach the person's actions: participant rows lose their user, totals stay identical."""
+    db.session.execute(
+        update(CleanupParticipant)
+        .where(CleanupParticipant.user_id == user.id)
+        .values(user_id=None)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.flush()

@@ -1,0 +1,57 @@
+"""The campaigns API contracts."""
+
+from datetime import timedelta
+
+from app.cleanup import services
+from app.core.time import utcnow
+from app.extensions import db
+from tests.conftest import csrf_token, login
+
+
+def running(make_campaign):
+    now = utcnow()
+    return make_campaign(starts_at=now - timedelta(days=1), ends_at=now + timedelta(days=5))
+
+
+def test_list_and_detail(client, make, make_campaign):
+    campaign = running(make_campaign)
+    login(client, make.user())
+    body = client.get("/api/v1/campaigns").get_json()
+    item = body["campaigns"][0]
+    assert item["state"] == "running" and item["starts_at"].endswith("+00:00")
+    assert {"key", "unit", "target", "achieved"} <= set(item["goals"][0])
+    detail = client.get(f"/api/v1/campaigns/{campaign.id}").get_json()
+    assert detail["rank"] is None and detail["action_types"][0]["daily_cap"] > 0
+
+
+def test_post_action_201_then_409_after_the_end(client, make, make_campaign):
+    campaign = running(make_campaign)
+    login(client, make.user())
+    headers = {"X-CSRFToken": csrf_token(client)}
+    url = f"/api/v1/campaigns/{campaign.id}/actions"
+    response = client.post(url, json={"action_type": "delete-mail", "quantity": 2}, headers=headers)
+    assert response.status_code == 201 and response.get_json()["points"] == 20
+    assert response.get_json()["rank"] == 1
+    bad = client.post(url, json={"action_type": "delete-mail", "quantity": "x"}, headers=headers)
+    assert bad.status_code == 422
+    campaign.ends_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    late = client.post(url, json={"action_type": "delete-mail", "quantity": 1}, headers=headers)
+    assert late.status_code == 409 and late.get_json()["error"]["message"]
+
+
+def test_leaderboard_has_no_emails(client, make, make_campaign):
+    campaign = running(make_campaign)
+    services.log_action(make.user(), campaign, "delete-mail", 1, utcnow())
+    db.session.commit()
+    login(client, make.user())
+    body = client.get(f"/api/v1/campaigns/{campaign.id}/leaderboard").get_json()
+    assert body["total"] == 1 and body["page"] == 1 and "@" not in str(body)
+    teams = client.get(f"/api/v1/campaigns/{campaign.id}/leaderboard?scope=communes").get_json()
+    assert teams["entries"][0]["points_per_head"] == 10
+    assert client.get(f"/api/v1/campaigns/{campaign.id}/leaderboard?scope=x").status_code == 422
+
+
+def test_openapi_documents_campaigns(client):
+    paths = client.get("/api/v1/openapi.json").get_json()["paths"]
+    assert "/api/v1/campaigns/{campaign_id}/actions" in paths

@@ -1,0 +1,59 @@
+"""The main journey in a real browser: create, publish, log, rank, badges, close, results."""
+
+from datetime import timedelta
+
+import pytest
+from playwright.sync_api import expect
+
+from app.cleanup import services
+from app.cleanup.forms import to_local_naive
+from app.cleanup.models import CleanupCampaign
+from app.core.time import utcnow
+from app.extensions import db
+
+
+def sign_in(page, user):
+    page.goto("/auth/sign-in")
+    page.fill("input[name=email]", user.email)
+    page.fill("input[name=password]", "correct horse battery")
+    page.locator("main form button[type=submit]").click()
+
+
+@pytest.mark.browser
+def test_campaign_journey(page, make):
+    organiser = make.user(roles=("organiser",))
+    participant = make.user()
+    now = utcnow()
+    sign_in(page, organiser)
+    page.goto("/cleanup/campaigns/new")
+    page.fill("input[name=name_fr]", "Grand ménage")
+    page.fill("input[name=name_en]", "Big clean-up")
+    page.fill(
+        "input[name=starts_at]", to_local_naive(now - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
+    )
+    page.fill(
+        "input[name=ends_at]", to_local_naive(now + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
+    )
+    page.locator("main form button[type=submit]").click()
+    page.locator("form[action$='/publish'] button").click()
+    page.wait_for_selector(".flash-success")
+    url = page.url
+    page.context.clear_cookies()
+
+    sign_in(page, participant)
+    page.goto(url)
+    assert page.get_by_test_id("my-rank").inner_text() == "–"
+    page.select_option("select[name=action_type]", "delete-mail")
+    page.fill("input[name=quantity]", "2")
+    page.locator("form.cleanup-log button").click()
+    expect(page.get_by_test_id("my-points")).to_have_text("20")
+    assert page.get_by_test_id("my-rank").inner_text().startswith("1")
+    assert page.locator(".cleanup-badge").count() >= 2
+
+    campaign = db.session.query(CleanupCampaign).one()
+    services.close_campaign_now(campaign, organiser, utcnow())
+    db.session.commit()
+    page.goto(url.rstrip("/") + "/results")
+    assert "20" in page.get_by_test_id("results-totals").inner_text()
+    db.session.expire_all()
+    assert db.session.get(CleanupCampaign, campaign.id).frozen_at is not None

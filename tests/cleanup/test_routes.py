@@ -1,0 +1,154 @@
+"""Clean-up pages through the client, with and without htmx."""
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from app.cleanup import services
+from app.cleanup.models import CleanupAction, CleanupCampaign
+from app.core.time import utcnow
+from app.extensions import db
+from tests.conftest import csrf_token, login
+
+
+def running(make_campaign, **overrides):
+    now = utcnow()
+    return make_campaign(
+        starts_at=now - timedelta(days=1), ends_at=now + timedelta(days=5), **overrides
+    )
+
+
+def test_organiser_creates_a_draft(client, make):
+    organiser = make.user(roles=("organiser",))
+    login(client, organiser)
+    page = client.get("/cleanup/campaigns/new")
+    assert page.status_code == 200
+    data = {
+        "csrf_token": csrf_token(client),
+        "name_fr": "Printemps",
+        "name_en": "Spring",
+        "starts_at": "2030-03-16T09:00",
+        "ends_at": "2030-04-06T18:00",
+        "all_departments": "y",
+        "goal_gb": "500",
+        "rules-0-action_type_id": "1",
+        "rules-0-enabled": "y",
+        "rules-0-points_per_unit": "10",
+        "rules-0-daily_cap": "20",
+    }
+    response = client.post("/cleanup/campaigns/new", data=data)
+    assert response.status_code == 302
+    campaign = db.session.scalar(select(CleanupCampaign))
+    assert campaign.published_at is None and campaign.starts_at.hour == 8  # 09:00 Paris
+
+
+def test_employees_cannot_create_campaigns(client, make):
+    login(client, make.user())
+    assert client.get("/cleanup/campaigns/new").status_code == 403
+
+
+def test_log_with_htmx_returns_the_progress_partial(client, make, make_campaign):
+    campaign = running(make_campaign)
+    user = make.user()
+    login(client, user)
+    response = client.post(
+        f"/cleanup/campaigns/{campaign.id}/actions",
+        data={"csrf_token": csrf_token(client), "action_type": "delete-mail", "quantity": "2"},
+        headers={"HX-Request": "true"},
+    )
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200 and "<html" not in body
+    assert 'data-testid="my-points">20<' in body
+
+
+def test_log_without_js_redirects_with_a_flash(client, make, make_campaign):
+    campaign = running(make_campaign)
+    login(client, make.user())
+    response = client.post(
+        f"/cleanup/campaigns/{campaign.id}/actions",
+        data={"csrf_token": csrf_token(client), "action_type": "delete-mail", "quantity": "2"},
+    )
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "20" in page and "<html" in page
+
+
+def test_bad_quantity_answers_a_message_and_changes_nothing(client, make, make_campaign):
+    campaign = running(make_campaign)
+    login(client, make.user())
+    response = client.post(
+        f"/cleanup/campaigns/{campaign.id}/actions",
+        data={"csrf_token": csrf_token(client), "action_type": "delete-mail", "quantity": "-3"},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 422
+    assert db.session.scalar(select(func.count(CleanupAction.id))) == 0
+
+
+def test_someone_elses_entry_is_404(client, make, make_campaign):
+    campaign = running(make_campaign)
+    owner = make.user()
+    action = services.log_action(owner, campaign, "delete-mail", 1, utcnow())
+    db.session.commit()
+    login(client, make.user())
+    response = client.post(
+        f"/cleanup/actions/{action.id}/delete", data={"csrf_token": csrf_token(client)}
+    )
+    assert response.status_code == 404
+
+
+def test_owner_corrects_then_deletes_entry(client, make, make_campaign):
+    campaign = running(make_campaign)
+    owner = make.user()
+    action = services.log_action(owner, campaign, "delete-mail", 1, utcnow())
+    db.session.commit()
+    action_id = action.id
+    login(client, owner)
+    client.post(
+        f"/cleanup/actions/{action_id}/correct",
+        data={"csrf_token": csrf_token(client), "quantity": "3"},
+        headers={"HX-Request": "true"},
+    )
+    assert db.session.get(CleanupAction, action_id).points == 30
+    client.post(f"/cleanup/actions/{action_id}/delete", data={"csrf_token": csrf_token(client)})
+    assert db.session.get(CleanupAction, action_id) is None
+
+
+def test_leaderboard_page_and_fragment(client, make, make_campaign):
+    campaign = running(make_campaign)
+    services.log_action(make.user(display_name="Zoé Durand"), campaign, "delete-mail", 1, utcnow())
+    db.session.commit()
+    login(client, make.user())
+    url = f"/cleanup/campaigns/{campaign.id}/leaderboard?scope=departments&order=per_head"
+    assert "<html" in client.get(url).get_data(as_text=True)
+    fragment = client.get(url, headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "<html" not in fragment and "<table" in fragment
+    people = client.get(f"/cleanup/campaigns/{campaign.id}/leaderboard").get_data(as_text=True)
+    assert "First step" in people or "Premier pas" in people
+
+
+def test_results_freeze_on_first_read_and_export(client, make, make_campaign):
+    now = utcnow()
+    campaign = make_campaign(starts_at=now - timedelta(days=3), ends_at=now + timedelta(days=1))
+    services.log_action(make.user(), campaign, "delete-mail", 2, now)
+    campaign.ends_at = now - timedelta(minutes=1)  # the clock moved past the end
+    db.session.commit()
+    login(client, make.user(roles=("organiser",)))
+    assert client.get(f"/cleanup/campaigns/{campaign.id}/results").status_code == 200
+    assert db.session.get(CleanupCampaign, campaign.id).frozen_at is not None
+    csv_body = client.get(f"/cleanup/campaigns/{campaign.id}/results.csv").get_data(as_text=True)
+    assert csv_body.startswith("level,code,name") and "@" not in csv_body
+    assert client.get(f"/cleanup/campaigns/{campaign.id}/open-data.json").status_code == 200
+
+
+def test_calendar_file(client, make, make_campaign):
+    campaign = running(make_campaign)
+    login(client, make.user())
+    response = client.get(f"/cleanup/campaigns/{campaign.id}/calendar.ics")
+    assert response.mimetype == "text/calendar" and b"BEGIN:VEVENT" in response.data
+
+
+def test_drafts_are_hidden_from_employees(client, make, make_campaign):
+    draft = make_campaign(publish=False)
+    login(client, make.user())
+    assert client.get(f"/cleanup/campaigns/{draft.id}").status_code == 404

@@ -1,0 +1,232 @@
+"""Clean-up rules, tested through the services with a fixed clock."""
+
+import threading
+from datetime import timedelta
+from types import SimpleNamespace
+
+import pytest
+from sqlalchemy import func, select
+
+from app.cleanup import queries, services
+from app.cleanup.integration import campaign_variables
+from app.cleanup.models import CleanupAction
+from app.core.signals import campaign_closed, device_returned
+from app.extensions import db
+from tests.cleanup.conftest import NOW
+
+
+def test_state_follows_the_clock(make_campaign):
+    campaign = make_campaign()
+    assert campaign.state(NOW - timedelta(days=3)) == "scheduled"
+    assert campaign.state(NOW) == "running"
+    assert campaign.state(NOW + timedelta(days=30)) == "closed"
+    draft = make_campaign(publish=False)
+    assert draft.state(NOW) == "draft"
+
+
+def test_logging_awards_points_and_rank(make, make_campaign):
+    campaign = make_campaign()
+    alice, bob = make.user(), make.user()
+    services.log_action(alice, campaign, "delete-mail", 2, NOW)
+    services.log_action(bob, campaign, "empty-cloud", 5, NOW)
+    assert queries.my_standing(campaign, alice)["points"] == 20
+    assert queries.my_standing(campaign, alice)["rank"] == 2
+    assert queries.my_standing(campaign, bob)["rank"] == 1
+
+
+@pytest.mark.parametrize("quantity", ["-1", "0", "abc", "1e9", "nan", "inf", None])
+def test_bad_quantities_are_refused(make, make_campaign, quantity):
+    campaign = make_campaign()
+    with pytest.raises(services.CleanupError) as error:
+        services.log_action(make.user(), campaign, "delete-mail", quantity, NOW)
+    assert error.value.status == 422
+    assert db.session.scalar(select(func.count(CleanupAction.id))) == 0
+
+
+def test_unknown_action_type_is_refused(make, make_campaign):
+    with pytest.raises(services.CleanupError) as error:
+        services.log_action(make.user(), make_campaign(), "fly-to-mars", 1, NOW)
+    assert error.value.code == "unknown_action"
+
+
+def test_no_log_outside_the_time_box(make, make_campaign):
+    campaign = make_campaign()
+    with pytest.raises(services.CleanupError) as error:
+        services.log_action(make.user(), campaign, "delete-mail", 1, campaign.ends_at)
+    assert error.value.status == 409
+
+
+def test_daily_cap_holds_and_resets_next_day(make, make_campaign):
+    campaign = make_campaign()
+    user = make.user()
+    services.log_action(user, campaign, "unsubscribe", 20, NOW)
+    with pytest.raises(services.CleanupError) as error:
+        services.log_action(user, campaign, "unsubscribe", 11, NOW)
+    assert error.value.code == "cap_reached"
+    services.log_action(user, campaign, "unsubscribe", 10, NOW)
+    services.log_action(user, campaign, "unsubscribe", 5, NOW + timedelta(days=1))
+
+
+def test_implausible_quantity_is_flagged_and_reviewed(make, make_campaign):
+    campaign = make_campaign()
+    user, organiser = make.user(), make.user(roles=("organiser",))
+    action = services.log_action(user, campaign, "delete-mail", 15, NOW)
+    assert action.status == "flagged"
+    assert queries.my_standing(campaign, user)["points"] == 0
+    with pytest.raises(services.CleanupError):
+        services.review_action(action, organiser, False, "  ", NOW)
+    services.review_action(action, organiser, False, "Your quota shows 1 GB", NOW)
+    assert action.status == "rejected" and action.review_reason == "Your quota shows 1 GB"
+
+
+def test_accepting_a_flag_counts_the_points(make, make_campaign):
+    campaign = make_campaign()
+    user = make.user()
+    action = services.log_action(user, campaign, "delete-mail", 15, NOW)
+    services.review_action(action, make.user(roles=("organiser",)), True, "", NOW)
+    assert queries.my_standing(campaign, user)["points"] == 150
+
+
+def test_extending_keeps_logged_points(make, make_campaign):
+    campaign = make_campaign()
+    user = make.user()
+    services.log_action(user, campaign, "delete-mail", 1, NOW)
+    organiser = make.user(roles=("organiser",))
+    services.extend_campaign(campaign, organiser, campaign.ends_at + timedelta(days=7), NOW)
+    assert queries.my_standing(campaign, user)["points"] == 10
+    with pytest.raises(services.CleanupError):
+        services.extend_campaign(
+            campaign, organiser, campaign.ends_at + timedelta(days=1), campaign.ends_at
+        )
+
+
+def test_leaderboard_lists_hidden_people_never_but_counts_them(make, make_campaign):
+    campaign = make_campaign()
+    hidden = make.user(leaderboard_visibility="hidden")
+    shown = make.user(leaderboard_visibility="name", display_name="Ada Lovelace")
+    services.log_action(hidden, campaign, "delete-mail", 5, NOW)
+    services.log_action(shown, campaign, "delete-mail", 1, NOW)
+    entries, total = queries.individual_leaderboard(campaign)
+    assert [(e["name"], e["rank"]) for e in entries] == [("Ada Lovelace", 2)]
+    assert total == 1
+
+
+def test_departments_rank_by_total_and_per_head(make, make_campaign):
+    campaign = make_campaign()
+    big, small = make.department(), make.department()
+    for _ in range(3):
+        services.log_action(make.user(department=big), campaign, "delete-mail", 2, NOW)
+    services.log_action(make.user(department=small), campaign, "delete-mail", 5, NOW)
+    by_total, _ = queries.team_leaderboard(campaign, "departments", "total", "en")
+    by_head, _ = queries.team_leaderboard(campaign, "departments", "per_head", "en")
+    assert by_total[0]["name"] == big.name_en and by_head[0]["name"] == small.name_en
+
+
+def test_recomputation_matches_cached_scores(make, make_campaign):
+    campaign = make_campaign()
+    users = [make.user() for _ in range(4)]
+    for i, user in enumerate(users):
+        services.log_action(user, campaign, "empty-cloud", i + 1, NOW)
+    cached = queries.individual_leaderboard(campaign)[0]
+    db.session.commit()
+    from flask import current_app
+
+    current_app.extensions["cleanup.boards"].clear()
+    assert queries.individual_leaderboard(campaign)[0] == cached
+
+
+def test_badges_follow_rules(make, make_campaign):
+    campaign = make_campaign()
+    user = make.user()
+    assert queries.my_standing(campaign, user)["badges"] == []
+    services.log_action(user, campaign, "delete-mail", 2, NOW)
+    assert {"first-action", "light-inbox"} <= set(queries.my_standing(campaign, user)["badges"])
+
+
+def test_device_return_signal_counts_once(app, make, make_campaign):
+    campaign = make_campaign()
+    user = make.user()
+    device_return = SimpleNamespace(id=42, receipt_number="R-42")
+    for _ in range(2):
+        device_returned.send(app, device_return=device_return, user=user, now=NOW)
+    assert queries.my_standing(campaign, user)["points"] == 100
+    assert db.session.scalar(select(func.count(CleanupAction.id))) == 1
+
+
+def test_results_freeze_once_and_announce(app, make, make_campaign):
+    campaign = make_campaign()
+    services.log_action(make.user(), campaign, "delete-mail", 3, NOW)
+    announced = []
+
+    def listener(sender, campaign, now):
+        announced.append(campaign.id)
+
+    campaign_closed.connect(listener)
+    try:
+        after = campaign.ends_at + timedelta(minutes=1)
+        assert services.freeze_closed_campaigns(NOW) == 0
+        assert services.freeze_closed_campaigns(after) == 1
+        assert services.freeze_closed_campaigns(after) == 0
+    finally:
+        campaign_closed.disconnect(listener)
+    assert announced == [campaign.id]
+    results = queries.frozen_results(campaign)
+    assert results["points"] == 30 and results["goals"][0]["achieved"] == 3
+
+
+def test_erasure_keeps_totals(make, make_campaign):
+    campaign = make_campaign()
+    user = make.user()
+    services.log_action(user, campaign, "delete-mail", 3, NOW)
+    before = queries.compute_results(campaign, NOW)
+    services.erase_person(user, NOW)
+    after = queries.compute_results(campaign, NOW)
+    assert before["departments"] == after["departments"] and before["points"] == after["points"]
+    assert queries.individual_leaderboard(campaign)[0] == []
+
+
+def test_message_variables_in_batch(make, make_campaign):
+    campaign = make_campaign()
+    user, other = make.user(locale="en"), make.user()
+    services.log_action(user, campaign, "delete-mail", 2, NOW)
+    values = campaign_variables([user, other], NOW, {"campaign_id": campaign.id})
+    assert values[user.id]["points"] == 20 and values[user.id]["rank"] == 1
+    assert values[user.id]["goal_progress"] == "2\u00a0GB of 100\u00a0GB (2\u00a0%)"
+    assert values[other.id]["points"] == 0 and values[user.id]["days_left"] == 19
+
+
+def test_concurrent_logs_cannot_exceed_the_cap(app, make, make_campaign):
+    campaign = make_campaign()
+    user = make.user()
+    campaign_id, user_id = campaign.id, user.id
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def worker():
+        with app.app_context():
+            from app.auth.models import User
+            from app.cleanup.models import CleanupCampaign
+
+            me = db.session.get(User, user_id)
+            target = db.session.get(CleanupCampaign, campaign_id)
+            _ = target.action_rules, target.scope_rows
+            barrier.wait()
+            try:
+                services.log_action(me, target, "unsubscribe", 20, NOW)
+                db.session.commit()
+                outcomes.append("ok")
+            except services.CleanupError:
+                db.session.rollback()
+                outcomes.append("capped")
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    db.session.expire_all()
+    assert sorted(outcomes) == ["capped", "ok"]
+    total = db.session.scalar(select(func.sum(CleanupAction.quantity)))
+    assert total == 20
