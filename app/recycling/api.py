@@ -154,11 +154,14 @@ def create_device_return():
         )  # fmt: skip
     except services.AssetTagTaken as error:
         db.session.rollback()
-        raise ApiError(409, "asset_tag_taken", error.message) from None
+        raise ApiError(409, "asset_tag_taken", str(error.message)) from None
     except services.ReturnError as error:
         db.session.rollback()
         raise ApiError(
-            422, "invalid_input", error.message, details={error.field or "form": [error.message]}
+            422,
+            "invalid_input",
+            str(error.message),
+            details={error.field or "form": [str(error.message)]},
         ) from None
     db.session.commit()
     return jsonify(return_json(device_return)), 201 if created else 200

@@ -104,7 +104,9 @@ def describe(expression: str, locale: str) -> list[tuple[str, str]]:
             while last + 1 < 7 and week[last + 1] == week[first]:
                 last += 1
             days = str(names[first]).capitalize()
-            if last > first:
+            if last == first + 1:
+                days = _("%(first)s and %(last)s", first=days, last=names[last])
+            elif last > first:
                 days = _("%(first)s to %(last)s", first=days, last=names[last])
             lines.append((days, _hours_text(week[first], locale)))
             first = last + 1
@@ -127,4 +129,6 @@ def _hours_text(spans: tuple[tuple[time, time], ...], locale: str) -> str:
 
 def describe_text(expression: str, locale: str) -> str:
     """The usual week in one sentence-like line, for messages."""
-    return "; ".join(f"{days}: {hours}" for days, hours in describe(expression, locale))
+    lines = describe(expression, locale)
+    with force_locale(locale):
+        return "; ".join(_("%(days)s: %(hours)s", days=days, hours=text) for days, text in lines)

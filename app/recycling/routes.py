@@ -270,7 +270,7 @@ def receive_return(receipt: str):
             message = _("Receipt confirmed for %(receipt)s.", receipt=device_return.receipt_number)
         except services.ReturnError as error:
             db.session.rollback()
-            message = error.message
+            message = str(error.message)
     else:
         message = _("Your form expired. Please try again.")
     if _wants_partial():

@@ -7,7 +7,7 @@ import secrets
 from datetime import date, datetime
 
 from flask import current_app
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -33,9 +33,9 @@ RECEIPT_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud
 class ReturnError(ValueError):
     """A return that cannot be stored; `message` is for the user, `field` names the input."""
 
-    def __init__(self, message: str, field: str | None = None):
+    def __init__(self, message, field: str | None = None):
         super().__init__(message)
-        self.message = message
+        self.message = message  # lazy: translated where it is shown
         self.field = field
 
 
@@ -98,26 +98,26 @@ def check_return(point: CollectionPoint | None, device_type: str, condition: str
                  data_wiped: bool, wipe_requested: bool) -> None:  # fmt: skip
     """Raise ReturnError when the point, type, condition or wipe choice is not acceptable."""
     if point is None:
-        raise ReturnError(_("Choose a collection point."), "collection_point_id")
+        raise ReturnError(_l("Choose a collection point."), "collection_point_id")
     if not point.active:
         raise ReturnError(
-            _("%(point)s is temporarily closed. Choose another point.", point=point.name),
+            _l("%(point)s is temporarily closed. Choose another point.", point=point.name),
             "collection_point_id",
         )
     kind = DEVICE_TYPES.get(device_type)
     if kind is None:
-        raise ReturnError(_("Choose a device type."), "device_type")
+        raise ReturnError(_l("Choose a device type."), "device_type")
     if device_type not in point.accepted_device_types:
         raise ReturnError(
-            _("%(point)s does not accept this type of device: %(type)s.",
+            _l("%(point)s does not accept this type of device: %(type)s.",
               point=point.name, type=kind.label),
             "device_type",
         )  # fmt: skip
     if condition not in CONDITIONS:
-        raise ReturnError(_("Say whether the device works."), "condition")
+        raise ReturnError(_l("Say whether the device works."), "condition")
     if kind.data_bearing and not (data_wiped or wipe_requested):
         raise ReturnError(
-            _(
+            _l(
                 "This device may hold data: confirm that you wiped it, or ask the agent for a certified wipe."
             ),
             "data_wiped",
@@ -174,20 +174,20 @@ def register_device_return(
             if existing.user_id == user.id:
                 return existing, False
             raise AssetTagTaken(
-                _("A device with this asset tag has already been returned by someone else."),
+                _l("A device with this asset tag has already been returned by someone else."),
                 "asset_tag",
             ) from None
         device_returned.send(
             current_app._get_current_object(), device_return=device_return, user=user, now=now
         )
         return device_return, True
-    raise ReturnError(_("Please try again."))  # pragma: no cover - three collisions in a row
+    raise ReturnError(_l("Please try again."))  # pragma: no cover - three collisions in a row
 
 
 def confirm_receipt(device_return: DeviceReturn, agent: User, now: datetime) -> None:
     """The agent confirms the device is in their hands."""
     if device_return.status != "declared":
-        raise ReturnError(_("This return has already been received."))
+        raise ReturnError(_l("This return has already been received."))
     _add_step(device_return, "received", agent, now)
     db.session.flush()
     record_audit(agent, "receive", "device_return", device_return.receipt_number, now)
@@ -206,18 +206,18 @@ def record_wipe(
 ) -> None:
     """The agent records the certified wipe of a data-bearing device."""
     if device_return.status != "received":
-        raise ReturnError(_("Confirm receipt before recording the wipe."))
+        raise ReturnError(_l("Confirm receipt before recording the wipe."))
     if not DEVICE_TYPES[device_return.device_type].data_bearing:
-        raise ReturnError(_("This type of device holds no data to wipe."))
+        raise ReturnError(_l("This type of device holds no data to wipe."))
     if method not in WIPE_METHODS:
-        raise ReturnError(_("Choose a wipe method."), "method")
+        raise ReturnError(_l("Choose a wipe method."), "method")
     if wipe_date > now.date():
-        raise ReturnError(_("The wipe date cannot be in the future."), "wipe_date")
+        raise ReturnError(_l("The wipe date cannot be in the future."), "wipe_date")
     if wipe_date < device_return.declared_at.date():
-        raise ReturnError(_("The wipe date cannot be before the return."), "wipe_date")
+        raise ReturnError(_l("The wipe date cannot be before the return."), "wipe_date")
     certificate = certificate_number.strip()
     if not certificate:
-        raise ReturnError(_("Enter the wipe certificate number."), "certificate_number")
+        raise ReturnError(_l("Enter the wipe certificate number."), "certificate_number")
     _add_step(
         device_return,
         "wiped",
@@ -236,11 +236,11 @@ def record_outcome(
 ) -> None:
     """The agent records what became of the device: reused, donated, refurbished or recycled."""
     if outcome not in OUTCOMES:
-        raise ReturnError(_("Choose an outcome."), "outcome")
+        raise ReturnError(_l("Choose an outcome."), "outcome")
     if device_return.status not in ("received", "wiped"):
-        raise ReturnError(_("Confirm receipt before recording the outcome."))
+        raise ReturnError(_l("Confirm receipt before recording the outcome."))
     if device_return.wipe_requested and device_return.status != "wiped":
-        raise ReturnError(_("A certified wipe was requested: record it before the outcome."))
+        raise ReturnError(_l("A certified wipe was requested: record it before the outcome."))
     _add_step(device_return, outcome, agent, now, note=note.strip()[:250])
     db.session.flush()
     record_audit(agent, "outcome", "device_return", device_return.receipt_number, now, outcome)
@@ -253,7 +253,7 @@ def save_point(
     expression = data["opening_hours"].strip()
     if not hours.is_valid(expression):
         raise ReturnError(
-            _("These opening hours are not in OpenStreetMap syntax."), "opening_hours"
+            _l("These opening hours are not in OpenStreetMap syntax."), "opening_hours"
         )
     creating = point is None
     if creating:
