@@ -12,6 +12,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -23,6 +24,11 @@ def _int_or_none(value):
         return int(value)
     except (TypeError, ValueError):
         return None
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """WTForms choices from (value, label) pairs."""
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 def condition_choices():
@@ -72,12 +78,12 @@ class ReturnForm(FlaskForm):
     )
     device_type = RadioField(
         _l("Device type"),
-        choices=[(key, kind.label) for key, kind in DEVICE_TYPES.items()],
+        choices=choices((key, kind.label) for key, kind in DEVICE_TYPES.items()),
         validators=[InputRequired(message=_l("Choose a device type."))],
     )
     condition = RadioField(
         _l("Condition"),
-        choices=condition_choices(),
+        choices=choices(condition_choices()),
         validators=[InputRequired(message=_l("Say whether the device works."))],
     )
     asset_tag = StringField(
@@ -94,7 +100,7 @@ class ConfirmForm(FlaskForm):
 
 
 class WipeForm(FlaskForm):
-    method = SelectField(_l("Wipe method"), choices=wipe_method_choices())
+    method = SelectField(_l("Wipe method"), choices=choices(wipe_method_choices()))
     wipe_date = DateField(_l("Date of the wipe"), validators=[DataRequired()])
     certificate_number = StringField(
         _l("Certificate number"), validators=[DataRequired(), Length(max=64)]
@@ -102,7 +108,9 @@ class WipeForm(FlaskForm):
 
 
 class OutcomeForm(FlaskForm):
-    outcome = RadioField(_l("Outcome"), choices=outcome_choices(), validators=[InputRequired()])
+    outcome = RadioField(
+        _l("Outcome"), choices=choices(outcome_choices()), validators=[InputRequired()]
+    )
     note = StringField(_l("Note (optional)"), validators=[Optional(), Length(max=250)])
 
 
@@ -125,7 +133,7 @@ class PointForm(FlaskForm):
     )
     accepted_types = MultiCheckboxField(
         _l("Accepted device types"),
-        choices=[(key, kind.label) for key, kind in DEVICE_TYPES.items()],
+        choices=choices((key, kind.label) for key, kind in DEVICE_TYPES.items()),
         validators=[DataRequired(message=_l("Choose at least one device type."))],
     )
     directions_fr = TextAreaField(_l("How to get there (French)"), validators=[Length(max=2000)])

@@ -36,6 +36,7 @@ from app.recycling.forms import (
     PointForm,
     ReturnForm,
     WipeForm,
+    choices,
     status_choices,
     wipe_method_choices,
 )
@@ -150,9 +151,9 @@ def poster(point_id: int):
 
 def _return_form() -> ReturnForm:
     form = ReturnForm()
-    form.collection_point_id.choices = [
+    form.collection_point_id.choices = choices(
         (p.id, f"{p.name} · {p.commune.name}") for p in queries.list_points()
-    ]
+    )
     return form
 
 
@@ -338,13 +339,13 @@ def admin_points():
 
 def _point_form(point: CollectionPoint | None) -> PointForm:
     form = PointForm(obj=point) if point and request.method == "GET" else PointForm()
-    form.commune_id.choices = [
+    form.commune_id.choices = choices(
         (c.id, c.name) for c in db.session.scalars(select(Commune).order_by(Commune.name))
-    ]
+    )
     agents = db.session.scalars(
         select(User).join(UserRole).where(UserRole.role == "agent").order_by(User.display_name)
     ).all()
-    form.agent_ids.choices = [(u.id, f"{u.display_name} <{u.email}>") for u in agents]
+    form.agent_ids.choices = choices((u.id, f"{u.display_name} <{u.email}>") for u in agents)
     if point and request.method == "GET":
         form.accepted_types.data = point.accepted_device_types
         form.agent_ids.data = [row.user_id for row in point.agent_rows]

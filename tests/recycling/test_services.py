@@ -129,7 +129,9 @@ def _race(app, users, point_id):
                     user, point, "laptop", "working", NOW, asset_tag="RACE-1", wipe_requested=True
                 )
                 db.session.commit()
-                outcomes.append(("created" if created else "existing", device_return.receipt_number))
+                outcomes.append(
+                    ("created" if created else "existing", device_return.receipt_number)
+                )
             except services.AssetTagTaken:
                 db.session.rollback()
                 outcomes.append(("conflict", None))
@@ -173,7 +175,9 @@ def test_custody_goes_from_receipt_to_wipe_to_outcome_each_step_signed(app, make
     services.record_outcome(device_return, agent, "refurbished", NOW + timedelta(hours=3))
     db.session.commit()
     assert [s.step for s in device_return.steps] == ["declared", "received", "wiped", "refurbished"]
-    assert all(services.step_is_authentic(device_return.receipt_number, s) for s in device_return.steps)
+    assert all(
+        services.step_is_authentic(device_return.receipt_number, s) for s in device_return.steps
+    )
     assert device_return.steps[2].certificate_number == "C-77"
     assert device_return.steps[1].actor_name == agent.display_name
 
@@ -215,9 +219,7 @@ def test_nearest_point_follows_the_work_commune(make, rec):
     assert queries.nearest_point(user).name == "Near"
 
 
-def test_message_variables_give_the_nearest_point_and_hours_in_the_recipients_language(
-    make, rec
-):
+def test_message_variables_give_the_nearest_point_and_hours_in_the_recipients_language(make, rec):
     commune = make.commune(latitude=44.80, longitude=-0.63)
     rec.point(commune=commune, name="Mairie", address="1 place A")
     rec.point(commune=make.commune(latitude=45.1, longitude=-0.4), name="Elsewhere")
@@ -239,7 +241,10 @@ def test_erasure_detaches_the_person_and_keeps_statistics(make, rec):
     db.session.commit()
     assert queries.personal_returns(user) == []
     assert db.session.scalar(select(func.count(DeviceReturn.id))) == 2
-    assert db.session.scalar(select(func.count(CustodyStep.id)).where(CustodyStep.actor_id == user.id)) == 0
+    assert (
+        db.session.scalar(select(func.count(CustodyStep.id)).where(CustodyStep.actor_id == user.id))
+        == 0
+    )
     assert queries.statistics() == before
 
 
