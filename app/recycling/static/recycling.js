@@ -50,6 +50,7 @@
     if (!el || !window.L) { return; }
     var points = pointsFromList();
     if (!points.length) { el.hidden = true; return; }
+    el.classList.add("is-ready");  // shown only when the map can be drawn
     var map = L.map(el, { scrollWheelZoom: false, attributionControl: !!el.dataset.tileUrl });
     if (el.dataset.tileUrl) {
       L.tileLayer(el.dataset.tileUrl, { maxZoom: 18, attribution: "© OpenStreetMap" }).addTo(map);
@@ -70,8 +71,7 @@
       });
       bounds.push([p.lat, p.lon]);
     });
-    map.fitBounds(bounds, { padding: [20, 20] });
-    el.classList.add("is-ready");
+    map.fitBounds(bounds, { padding: [20, 20], maxZoom: 14 });
   }
 
   // "Nearest to my current position": the position goes only into the user's own
