@@ -88,12 +88,13 @@ def _day_intervals(oh: opening_hours.OpeningHours, day: date) -> tuple[tuple[tim
     return tuple(spans)
 
 
-def describe(expression: str, locale: str) -> list[tuple[str, str]]:
-    """The usual week in words: [(days, hours)], e.g. [('Monday to Friday', '08:30–12:00')]."""
+@lru_cache(maxsize=512)
+def describe(expression: str, locale: str) -> tuple[tuple[str, str], ...]:
+    """The usual week in words: ((days, hours), …), e.g. (('Monday to Friday', '08:30–12:00'),)."""
     try:
         oh = _parsed(expression, False)
     except (opening_hours.ParserError, SyntaxError, ValueError):
-        return []
+        return ()
     names = get_day_names("wide", locale=locale)
     week = [_day_intervals(oh, REFERENCE_MONDAY + timedelta(days=i)) for i in range(7)]
     lines: list[tuple[str, str]] = []
@@ -112,7 +113,7 @@ def describe(expression: str, locale: str) -> list[tuple[str, str]]:
             first = last + 1
         if "PH off" in expression or "PH closed" in expression:
             lines.append((_("Public holidays"), _("closed")))
-    return lines
+    return tuple(lines)
 
 
 def _hours_text(spans: tuple[tuple[time, time], ...], locale: str) -> str:

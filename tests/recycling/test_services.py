@@ -282,3 +282,21 @@ def test_reference_embodied_values_cover_every_device_type():
     values = reference_embodied_by_device_type()
     assert set(values) == set(DEVICE_TYPES)
     assert values["laptop"] == pytest.approx(181.0)  # Boavizta / ADEME, professional laptop
+
+
+def test_demo_seed_gives_each_commune_a_point_and_returns_in_every_status(app):
+    import random
+
+    from app.core.demo import seed_core
+    from app.recycling.models import STATUSES, CollectionPoint
+    from app.recycling.seed import seed_recycling
+
+    rng = random.Random(1)
+    seed_core(rng, 60)
+    seed_recycling(rng, returns=400)
+    db.session.commit()
+    assert db.session.scalar(select(func.count(CollectionPoint.id))) == 28
+    statuses = set(db.session.scalars(select(DeviceReturn.status).distinct()))
+    assert statuses == set(STATUSES)
+    step = db.session.scalar(select(CustodyStep).where(CustodyStep.step == "wiped").limit(1))
+    assert services.step_is_authentic(step.device_return.receipt_number, step)
