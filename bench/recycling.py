@@ -15,14 +15,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import select  # noqa: E402
+from sqlalchemy import select
 
-from app import create_app  # noqa: E402
-from app.auth.models import User  # noqa: E402
-from app.config import Config  # noqa: E402
-from app.core.demo import seed_demo  # noqa: E402
-from app.extensions import db  # noqa: E402
-from app.recycling.models import CollectionPoint  # noqa: E402
+from app import create_app
+from app.auth.models import User
+from app.config import Config
+from app.core.demo import seed_demo
+from app.extensions import db
+from app.recycling.models import CollectionPoint
 
 
 def measure(name: str, call, runs: int = 30) -> None:
@@ -71,7 +71,9 @@ def main() -> None:
         token = re.search(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"', form_page)[1]
         measure("recycling_points_page", lambda: client.get("/recycling/"))
         measure("recycling_points_api", lambda: client.get("/api/v1/collection-points"))
-        measure("recycling_return_form", lambda: client.get(f"/recycling/returns/new?point={point_id}"))
+        measure(
+            "recycling_return_form", lambda: client.get(f"/recycling/returns/new?point={point_id}")
+        )
         measure(
             "recycling_log_return",
             lambda: client.post(
