@@ -1,14 +1,25 @@
-"""The recycling domain."""
+"""The recycling domain: collection points, device returns and their chain of custody."""
 
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
-from app.core.dashboard import MenuItem, register_menu_item
+from app.core.dashboard import MenuItem, register_menu_item, register_panel
+from app.core.demo import register_seeder
+from app.core.personalisation import register_variables
+from app.core.privacy import PersonalData, register_personal_data
 
 
 def init_app(app: Flask) -> None:
-    """Register the blueprint, menu entry, dashboard panel, seeders and listeners."""
-    from app.recycling import routes
+    """Register the blueprints, menu entries, dashboard panel, seeder and registries."""
+    from app.recycling import api, models, providers, queries, routes, seed, services  # noqa: F401
 
     app.register_blueprint(routes.bp)
+    app.register_blueprint(api.bp)
+    api.register_schemas(app)
     register_menu_item(app, MenuItem("recycling.index", _l("Recycling"), order=30))
+    register_panel(app, providers.panel)
+    register_variables(app, providers.VARIABLES, providers.message_variables)
+    register_personal_data(
+        app, PersonalData("returns", queries.personal_returns, services.erase_returns)
+    )
+    register_seeder(app, seed.seed_recycling, order=40)

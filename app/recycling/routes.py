@@ -1,13 +1,459 @@
-"""Views of the recycling domain."""
+"""Views of the recycling domain: points, returns, agents' desk and admin pages."""
 
-from flask import Blueprint, render_template
-from flask_login import login_required
+import csv
+import io
 
-bp = Blueprint("recycling", __name__, url_prefix="/recycling", template_folder="templates")
+import segno
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from markupsafe import Markup
+from sqlalchemy import select
+
+from app.api import ApiError, page_number
+from app.auth.decorators import role_required
+from app.auth.models import User, UserRole
+from app.core.devices import DEVICE_TYPES
+from app.core.i18n import current_language
+from app.core.models import Commune
+from app.core.time import utcnow
+from app.extensions import db, htmx
+from app.recycling import hours, queries, services
+from app.recycling.forms import (
+    CloseForm,
+    ConfirmForm,
+    OutcomeForm,
+    PointForm,
+    ReturnForm,
+    WipeForm,
+    choices,
+    status_choices,
+    wipe_method_choices,
+)
+from app.recycling.models import STATUSES, CollectionPoint
+
+bp = Blueprint(
+    "recycling",
+    __name__,
+    url_prefix="/recycling",
+    template_folder="templates",
+    static_folder="static",
+)
+
+
+@bp.app_context_processor
+def recycling_labels() -> dict:
+    """Label helpers for the domain's templates (the dashboard panel included)."""
+
+    def status_label(key: str) -> str:
+        return str(dict(status_choices()).get(key, key))
+
+    def wipe_label(key: str) -> str:
+        return str(dict(wipe_method_choices()).get(key, key))
+
+    def device_label(key: str) -> str:
+        return str(DEVICE_TYPES[key].label) if key in DEVICE_TYPES else key
+
+    return {
+        "recycling_status": status_label,
+        "recycling_device": device_label,
+        "recycling_wipe": wipe_label,
+    }
+
+
+def _wants_partial() -> bool:
+    return bool(htmx) and not htmx.history_restore_request
+
+
+def _coordinate(name: str, low: float, high: float) -> float | None:
+    raw = request.args.get(name, "")
+    try:
+        value = float(raw)
+    except ValueError:
+        return None
+    return value if low <= value <= high else None
+
+
+def _point_view(point: CollectionPoint, now, distance=None) -> dict:
+    locale = current_language()
+    return {
+        "point": point,
+        "distance": distance,
+        "open_now": hours.is_open(point.opening_hours, now),
+        "status": hours.status_text(point.opening_hours, now, locale),
+        "hours": hours.describe(point.opening_hours, locale),
+        "types": [DEVICE_TYPES[t].label for t in point.accepted_device_types if t in DEVICE_TYPES],
+        "directions": point.directions(locale),
+    }
 
 
 @bp.get("/")
 @login_required
 def index():
-    """The recycling home page."""
-    return render_template("recycling/index.html")
+    """The collection points: map and list, nearest first from the work commune or the browser."""
+    now = utcnow()
+    points = queries.list_points()
+    lat, lon = _coordinate("lat", -90, 90), _coordinate("lon", -180, 180)
+    origin, origin_label = None, None
+    if lat is not None and lon is not None:
+        origin, origin_label = (lat, lon), _("your position")
+    elif request.args.get("sort") != "name" and (origin := queries.origin_for(current_user)):
+        commune = current_user.commune or current_user.department.commune
+        origin_label = _("your work commune (%(commune)s)", commune=commune.name)
+    pairs = queries.sort_by_distance(points, *origin) if origin else [(p, None) for p in points]
+    return render_template(
+        "recycling/index.html",
+        views=[_point_view(p, now, d) for p, d in pairs],
+        origin_label=origin_label,
+        my_returns=queries.list_my_returns(current_user),
+        tile_url=current_app.config.get("MAP_TILE_URL") or "",
+    )
+
+
+@bp.get("/map/base.geojson")
+@login_required
+def map_base():
+    """Our own light base map: the communes' centres as GeoJSON (no third-party tiles)."""
+    communes = db.session.scalars(select(Commune).order_by(Commune.name)).all()
+    features = [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [c.longitude, c.latitude]},
+            "properties": {"name": c.name, "insee_code": c.insee_code},
+        }
+        for c in communes
+    ]
+    return jsonify({"type": "FeatureCollection", "features": features})
+
+
+@bp.get("/points/<int:point_id>/poster")
+@login_required
+def poster(point_id: int):
+    """A printable A4 poster, in French and English, with a QR code to the return form."""
+    point = queries.get_point(point_id) or abort(404)
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    link = base + url_for("recycling.new_return", point=point.id)
+    # Safe markup: segno builds the SVG from our own URL and escapes the title.
+    svg = Markup(segno.make(link, error="m").svg_inline(scale=8, title=_("QR code")))  # noqa: S704
+    views = {lang: hours.describe(point.opening_hours, lang) for lang in ("fr", "en")}
+    return render_template("recycling/poster.html", point=point, link=link, qr_svg=svg, hours=views)
+
+
+def _return_form() -> ReturnForm:
+    form = ReturnForm()
+    form.collection_point_id.choices = choices(
+        (p.id, f"{p.name} · {p.commune.name}") for p in queries.list_points()
+    )
+    return form
+
+
+@bp.get("/returns/new")
+@login_required
+def new_return():
+    """The return form; ?point=ID (the poster's QR code) preselects the point."""
+    form = _return_form()
+    chosen = queries.get_point(request.args.get("point", type=int), active_only=True)
+    if chosen is None and (nearest := queries.nearest_point(current_user)):
+        chosen = nearest
+    if chosen:
+        form.collection_point_id.data = chosen.id
+    return _render_return_form(form, chosen)
+
+
+def _render_return_form(form, point, status=200):
+    bearing = [key for key, kind in DEVICE_TYPES.items() if kind.data_bearing]
+    return render_template(
+        "recycling/return_form.html", form=form, point=point, data_bearing_types=bearing
+    ), status
+
+
+@bp.post("/returns/new")
+@login_required
+def create_return():
+    """Declare a return and show its receipt."""
+    form = _return_form()
+    point = queries.get_point(form.collection_point_id.data)
+    if form.validate_on_submit():
+        try:
+            device_return, created = services.register_device_return(
+                current_user, point, form.device_type.data, form.condition.data, utcnow(),
+                asset_tag=form.asset_tag.data, data_wiped=form.data_wiped.data,
+                wipe_requested=form.wipe_requested.data,
+            )  # fmt: skip
+        except services.ReturnError as error:
+            db.session.rollback()
+            getattr(form, error.field or "collection_point_id").errors.append(error.message)
+        else:
+            db.session.commit()
+            if created:
+                flash(_("Thank you! Your return is recorded."), "success")
+            else:
+                flash(_("You had already declared this device: here is your receipt."), "info")
+            return redirect(url_for("recycling.receipt", receipt=device_return.receipt_number))
+    return _render_return_form(form, point, 422)
+
+
+@bp.get("/returns/<receipt>")
+@login_required
+def receipt(receipt: str):
+    """The receipt and chain of custody (owner, the point's agents, admins)."""
+    device_return = queries.get_return_for_viewer(receipt, current_user) or abort(404)
+    return render_template(
+        "recycling/receipt.html",
+        r=device_return,
+        authentic={
+            s.id: services.step_is_authentic(receipt.upper(), s) for s in device_return.steps
+        },
+    )
+
+
+@bp.get("/agent")
+@role_required("agent")
+def agent_desk():
+    """The agent's desk: returns declared at their points."""
+    status = request.args.get("status") or None
+    pagination = queries.list_agent_returns(current_user, status, _page())
+    template = "recycling/_agent_returns.html" if _wants_partial() else "recycling/agent.html"
+    return render_template(
+        template, pagination=pagination, status=status, statuses=STATUSES, form=ConfirmForm()
+    )
+
+
+def _page() -> int:
+    try:
+        return page_number(request.args.get("page"))
+    except ApiError:
+        return 1
+
+
+def _agent_return(receipt: str):
+    return queries.get_return_for_agent(receipt, current_user) or abort(404)
+
+
+@bp.get("/agent/returns/<receipt>")
+@role_required("agent")
+def agent_return(receipt: str):
+    """One return, with the forms for the next custody step."""
+    device_return = _agent_return(receipt)
+    return _render_agent_return(device_return, WipeForm(), OutcomeForm())
+
+
+def _render_agent_return(device_return, wipe_form, outcome_form, status=200):
+    return render_template(
+        "recycling/agent_return.html",
+        r=device_return,
+        confirm_form=ConfirmForm(),
+        wipe_form=wipe_form,
+        outcome_form=outcome_form,
+        data_bearing=DEVICE_TYPES[device_return.device_type].data_bearing,
+    ), status
+
+
+@bp.post("/agent/returns/<receipt>/receive")
+@role_required("agent")
+def receive_return(receipt: str):
+    """Confirm receipt (htmx: the updated row; otherwise back to the return)."""
+    device_return = _agent_return(receipt)
+    if ConfirmForm().validate_on_submit():
+        try:
+            services.confirm_receipt(device_return, current_user, utcnow())
+            db.session.commit()
+            message = _("Receipt confirmed for %(receipt)s.", receipt=device_return.receipt_number)
+        except services.ReturnError as error:
+            db.session.rollback()
+            message = str(error.message)
+    else:
+        message = _("Your form expired. Please try again.")
+    if _wants_partial():
+        return render_template(
+            "recycling/_agent_return_row.html", r=device_return, form=ConfirmForm(), message=message
+        )
+    flash(message, "info")
+    return redirect(url_for("recycling.agent_return", receipt=device_return.receipt_number))
+
+
+@bp.post("/agent/returns/<receipt>/wipe")
+@role_required("agent")
+def wipe_return(receipt: str):
+    """Record the certified wipe."""
+    device_return = _agent_return(receipt)
+    form = WipeForm()
+    if form.validate_on_submit():
+        try:
+            services.record_wipe(
+                device_return, current_user, form.method.data, form.wipe_date.data,
+                form.certificate_number.data, utcnow(),
+            )  # fmt: skip
+        except services.ReturnError as error:
+            db.session.rollback()
+            getattr(form, error.field or "certificate_number").errors.append(error.message)
+        else:
+            db.session.commit()
+            flash(_("Wipe recorded."), "success")
+            return redirect(url_for("recycling.agent_return", receipt=device_return.receipt_number))
+    return _render_agent_return(device_return, form, OutcomeForm(), 422)
+
+
+@bp.post("/agent/returns/<receipt>/outcome")
+@role_required("agent")
+def outcome_return(receipt: str):
+    """Record the outcome."""
+    device_return = _agent_return(receipt)
+    form = OutcomeForm()
+    if form.validate_on_submit():
+        try:
+            services.record_outcome(
+                device_return, current_user, form.outcome.data, utcnow(), form.note.data or ""
+            )
+        except services.ReturnError as error:
+            db.session.rollback()
+            form.outcome.errors.append(error.message)
+        else:
+            db.session.commit()
+            flash(_("Outcome recorded."), "success")
+            return redirect(url_for("recycling.agent_return", receipt=device_return.receipt_number))
+    return _render_agent_return(device_return, WipeForm(), form, 422)
+
+
+@bp.get("/admin/points")
+@role_required("admin")
+def admin_points():
+    """Every collection point, open or closed, with actions."""
+    return render_template(
+        "recycling/admin_points.html",
+        points=queries.list_points(active_only=False),
+        close_form=CloseForm(),
+        confirm_form=ConfirmForm(),
+    )
+
+
+def _point_form(point: CollectionPoint | None) -> PointForm:
+    form = PointForm(obj=point) if point and request.method == "GET" else PointForm()
+    form.commune_id.choices = choices(
+        (c.id, c.name) for c in db.session.scalars(select(Commune).order_by(Commune.name))
+    )
+    agents = db.session.scalars(
+        select(User).join(UserRole).where(UserRole.role == "agent").order_by(User.display_name)
+    ).all()
+    form.agent_ids.choices = choices((u.id, f"{u.display_name} <{u.email}>") for u in agents)
+    if point and request.method == "GET":
+        form.accepted_types.data = point.accepted_device_types
+        form.agent_ids.data = [row.user_id for row in point.agent_rows]
+    return form
+
+
+@bp.route("/admin/points/new", methods=["GET", "POST"])
+@bp.route("/admin/points/<int:point_id>/edit", methods=["GET", "POST"])
+@role_required("admin")
+def edit_point(point_id: int | None = None):
+    """Create or edit a collection point."""
+    point = queries.get_point(point_id) or abort(404) if point_id else None
+    form = _point_form(point)
+    if form.validate_on_submit():
+        try:
+            point = services.save_point(point, form.data, current_user, utcnow())
+        except services.ReturnError as error:
+            db.session.rollback()
+            form.opening_hours.errors.append(error.message)
+        else:
+            db.session.commit()
+            flash(_("Collection point saved."), "success")
+            return redirect(url_for("recycling.admin_points"))
+    status = 422 if request.method == "POST" else 200
+    return render_template("recycling/point_form.html", form=form, point=point), status
+
+
+@bp.post("/admin/points/<int:point_id>/close")
+@role_required("admin")
+def close_point(point_id: int):
+    """Close a point temporarily, with an optional note for staff."""
+    return _set_point_active(point_id, False)
+
+
+@bp.post("/admin/points/<int:point_id>/reopen")
+@role_required("admin")
+def reopen_point(point_id: int):
+    """Reopen a closed point."""
+    return _set_point_active(point_id, True)
+
+
+def _set_point_active(point_id: int, active: bool):
+    point = queries.get_point(point_id) or abort(404)
+    form = CloseForm()
+    if form.validate_on_submit():
+        services.set_point_active(
+            point, active, current_user, utcnow(), form.closure_note.data or ""
+        )
+        db.session.commit()
+        flash(_("%(point)s reopened.", point=point.name) if active
+              else _("%(point)s closed temporarily.", point=point.name), "success")  # fmt: skip
+    else:
+        flash(_("Your form expired. Please try again."), "error")
+    return redirect(url_for("recycling.admin_points"))
+
+
+@bp.get("/admin/statistics")
+@role_required("admin")
+def statistics():
+    """Statistics of returns, e-waste and avoided manufacturing footprint."""
+    from app.catalogue.queries import reference_embodied_by_device_type
+
+    return render_template(
+        "recycling/statistics.html",
+        stats=queries.statistics(),
+        embodied=reference_embodied_by_device_type(),
+        device_types=DEVICE_TYPES,
+    )
+
+
+OPEN_DATA_FIELDS = (
+    "month", "insee_code", "point_id", "point", "device_type", "status", "devices",
+    "kg_ewaste", "kgco2e_avoided",
+)  # fmt: skip
+
+
+@bp.get("/admin/statistics.csv")
+@role_required("admin")
+def statistics_csv():
+    """Open data: returns by month, point, type and status (no personal data), as CSV."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=OPEN_DATA_FIELDS, extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows(queries.grouped_returns())
+    return current_app.response_class(
+        buffer.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": "attachment; filename=empreinte-device-returns.csv"},
+    )
+
+
+@bp.get("/admin/statistics.json")
+@role_required("admin")
+def statistics_json():
+    """Open data with its metadata (licence, sources, field meanings) as JSON."""
+    from app.catalogue.queries import reference_embodied_by_device_type
+
+    return jsonify(
+        {
+            "title": "Empreinte – device returns by month, collection point, type and status",
+            "licence": "Licence Ouverte / Open Licence 2.0 (Etalab)",
+            "months": "UTC calendar months of the declaration",
+            "sources": {
+                "kg_ewaste": queries.WEIGHT_SOURCE,
+                "kgco2e_avoided": queries.EMBODIED_SOURCE,
+            },
+            "typical_weight_kg": queries.TYPICAL_WEIGHT_KG,
+            "embodied_kgco2e": reference_embodied_by_device_type(),
+            "records": queries.grouped_returns(),
+        }
+    )

@@ -1,0 +1,192 @@
+"""JSON API of the recycling domain under /api/v1."""
+
+from flask import jsonify
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app.api import ApiError, api_blueprint, form_error
+from app.api.spec import register_schema
+from app.core.time import utcnow
+from app.extensions import db
+from app.recycling import queries, services
+from app.recycling.forms import ReturnForm
+from app.recycling.models import STATUSES
+
+bp = api_blueprint("recycling_api", __name__)
+
+
+def register_schemas(app) -> None:
+    """Component schemas referenced by the views below."""
+    register_schema(
+        app,
+        "CollectionPoint",
+        {
+            "type": "object",
+            "properties": {
+                "id": {"type": "integer"},
+                "name": {"type": "string"},
+                "commune": {"type": "string"},
+                "insee_code": {"type": "string"},
+                "latitude": {"type": "number"},
+                "longitude": {"type": "number"},
+                "address": {"type": "string"},
+                "opening_hours": {"type": "string", "description": "OSM opening_hours syntax"},
+                "open_now": {"type": "boolean", "description": "Evaluated in Europe/Paris"},
+                "accepted_device_types": {"type": "array", "items": {"type": "string"}},
+            },
+        },
+    )
+    register_schema(
+        app,
+        "DeviceReturnInput",
+        {
+            "type": "object",
+            "required": ["collection_point_id", "device_type", "condition"],
+            "properties": {
+                "collection_point_id": {"type": "integer"},
+                "device_type": {"type": "string"},
+                "condition": {"type": "string", "enum": ["working", "broken"]},
+                "asset_tag": {"type": "string", "maxLength": 64},
+                "data_wiped": {"type": "boolean"},
+                "wipe_requested": {"type": "boolean"},
+            },
+        },
+    )
+    register_schema(
+        app,
+        "DeviceReturn",
+        {
+            "type": "object",
+            "properties": {
+                "receipt_number": {"type": "string"},
+                "status": {"type": "string", "enum": list(STATUSES)},
+                "collection_point_id": {"type": "integer"},
+                "device_type": {"type": "string"},
+                "asset_tag": {"type": "string", "nullable": True},
+                "condition": {"type": "string"},
+                "declared_at": {"type": "string", "format": "date-time"},
+                "custody": {"type": "array", "items": {"type": "object"}},
+            },
+        },
+    )
+
+
+def return_json(device_return) -> dict:
+    return {
+        "receipt_number": device_return.receipt_number,
+        "status": device_return.status,
+        "collection_point_id": device_return.point_id,
+        "collection_point": device_return.point.name,
+        "device_type": device_return.device_type,
+        "asset_tag": device_return.asset_tag,
+        "condition": device_return.condition,
+        "data_wiped": device_return.data_wiped,
+        "wipe_requested": device_return.wipe_requested,
+        "declared_at": device_return.declared_at.isoformat(),
+        "custody": [queries.step_json(s) for s in device_return.steps],
+    }
+
+
+@bp.get("/collection-points")
+@login_required
+def collection_points():
+    """Active collection points.
+    ---
+    get:
+      summary: Every active collection point with its hours and whether it is open now
+      security: [{bearerAuth: []}, {cookieAuth: []}]
+      responses:
+        200:
+          description: The active points
+          content:
+            application/json:
+              schema:
+                type: object
+                properties:
+                  collection_points:
+                    type: array
+                    items: {$ref: '#/components/schemas/CollectionPoint'}
+        401: {$ref: '#/components/responses/Unauthorized'}
+    """
+    now = utcnow()
+    return jsonify(
+        {"collection_points": [queries.point_json(p, now) for p in queries.list_points()]}
+    )
+
+
+@bp.post("/device-returns")
+@login_required
+def create_device_return():
+    """Declare a device return.
+    ---
+    post:
+      summary: Declare a device return (idempotent per asset tag and person)
+      security: [{bearerAuth: []}, {cookieAuth: []}]
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema: {$ref: '#/components/schemas/DeviceReturnInput'}
+      responses:
+        201:
+          description: Return recorded
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/DeviceReturn'}
+        200:
+          description: The same person already returned this asset tag; the original receipt
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/DeviceReturn'}
+        401: {$ref: '#/components/responses/Unauthorized'}
+        409: {$ref: '#/components/responses/Conflict'}
+        422: {$ref: '#/components/responses/Invalid'}
+    """
+    form = ReturnForm(meta={"csrf": False})
+    if not form.validate():
+        raise form_error(form)
+    point = queries.get_point(form.collection_point_id.data)
+    try:
+        device_return, created = services.register_device_return(
+            current_user, point, form.device_type.data, form.condition.data, utcnow(),
+            asset_tag=form.asset_tag.data, data_wiped=form.data_wiped.data,
+            wipe_requested=form.wipe_requested.data,
+        )  # fmt: skip
+    except services.AssetTagTaken as error:
+        db.session.rollback()
+        raise ApiError(409, "asset_tag_taken", str(error.message)) from None
+    except services.ReturnError as error:
+        db.session.rollback()
+        raise ApiError(
+            422,
+            "invalid_input",
+            str(error.message),
+            details={error.field or "form": [str(error.message)]},
+        ) from None
+    db.session.commit()
+    return jsonify(return_json(device_return)), 201 if created else 200
+
+
+@bp.get("/device-returns/<receipt_number>")
+@login_required
+def get_device_return(receipt_number: str):
+    """One return with its chain of custody.
+    ---
+    get:
+      summary: A return and its chain of custody (owner, the point's agents, admins)
+      security: [{bearerAuth: []}, {cookieAuth: []}]
+      parameters:
+        - {name: receipt_number, in: path, required: true, schema: {type: string}}
+      responses:
+        200:
+          description: The return
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/DeviceReturn'}
+        401: {$ref: '#/components/responses/Unauthorized'}
+        404: {$ref: '#/components/responses/NotFound'}
+    """
+    device_return = queries.get_return_for_viewer(receipt_number, current_user)
+    if device_return is None:
+        raise ApiError(404, "not_found", _("No return with this receipt number."))
+    return jsonify(return_json(device_return))

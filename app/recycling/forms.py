@@ -1,0 +1,147 @@
+"""Forms of the recycling domain (HTML and JSON API alike)."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    FloatField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from app.core.devices import DEVICE_TYPES
+
+
+def _int_or_none(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """WTForms choices from (value, label) pairs."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+def condition_choices():
+    return [("working", _l("Working")), ("broken", _l("Broken"))]
+
+
+def outcome_choices():
+    return [
+        ("reused", _l("Reused inside the administration")),
+        ("donated", _l("Donated")),
+        ("refurbished", _l("Refurbished")),
+        ("recycled", _l("Recycled")),
+    ]
+
+
+def status_choices():
+    return [
+        ("declared", _l("Declared")),
+        ("received", _l("Received by an agent")),
+        ("wiped", _l("Data wiped")),
+        *outcome_choices(),
+    ]
+
+
+def wipe_method_choices():
+    return [
+        ("software_overwrite", _l("Software overwrite (certified tool)")),
+        ("crypto_erase", _l("Cryptographic erase")),
+        ("factory_reset", _l("Factory reset (phones, tablets, printers)")),
+        ("physical_destruction", _l("Physical destruction of the storage")),
+    ]
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class ReturnForm(FlaskForm):
+    """Declare a device return: a few taps on a phone."""
+
+    collection_point_id = SelectField(
+        _l("Collection point"),
+        coerce=_int_or_none,
+        validators=[InputRequired()],
+        validate_choice=False,  # the service explains a closed or unknown point
+    )
+    device_type = RadioField(
+        _l("Device type"),
+        choices=choices((key, kind.label) for key, kind in DEVICE_TYPES.items()),
+        validators=[InputRequired(message=_l("Choose a device type."))],
+    )
+    condition = RadioField(
+        _l("Condition"),
+        choices=choices(condition_choices()),
+        validators=[InputRequired(message=_l("Say whether the device works."))],
+    )
+    asset_tag = StringField(
+        _l("Asset tag (optional)"),
+        validators=[Optional(), Length(max=64)],
+        description=_l("The inventory label on the device, e.g. BM-PC-004213."),
+    )
+    data_wiped = BooleanField(_l("I have wiped all data from this device"))
+    wipe_requested = BooleanField(_l("I ask the agent for a certified wipe"))
+
+
+class ConfirmForm(FlaskForm):
+    """A button that only carries the CSRF token."""
+
+
+class WipeForm(FlaskForm):
+    method = SelectField(_l("Wipe method"), choices=choices(wipe_method_choices()))
+    wipe_date = DateField(_l("Date of the wipe"), validators=[DataRequired()])
+    certificate_number = StringField(
+        _l("Certificate number"), validators=[DataRequired(), Length(max=64)]
+    )
+
+
+class OutcomeForm(FlaskForm):
+    outcome = RadioField(
+        _l("Outcome"), choices=choices(outcome_choices()), validators=[InputRequired()]
+    )
+    note = StringField(_l("Note (optional)"), validators=[Optional(), Length(max=250)])
+
+
+class PointForm(FlaskForm):
+    """Create or edit a collection point."""
+
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    commune_id = SelectField(_l("Commune"), coerce=_int_or_none, validators=[InputRequired()])
+    address = StringField(_l("Address"), validators=[DataRequired(), Length(max=250)])
+    latitude = FloatField(
+        _l("Latitude"), validators=[InputRequired(), NumberRange(min=-90, max=90)]
+    )
+    longitude = FloatField(
+        _l("Longitude"), validators=[InputRequired(), NumberRange(min=-180, max=180)]
+    )
+    opening_hours = StringField(
+        _l("Opening hours"),
+        validators=[DataRequired(), Length(max=250)],
+        description=_l("OpenStreetMap syntax, e.g. Mo-Fr 08:30-12:00,13:30-17:00; PH off"),
+    )
+    accepted_types = MultiCheckboxField(
+        _l("Accepted device types"),
+        choices=choices((key, kind.label) for key, kind in DEVICE_TYPES.items()),
+        validators=[DataRequired(message=_l("Choose at least one device type."))],
+    )
+    directions_fr = TextAreaField(_l("How to get there (French)"), validators=[Length(max=2000)])
+    directions_en = TextAreaField(_l("How to get there (English)"), validators=[Length(max=2000)])
+    agent_ids = MultiCheckboxField(_l("Agents of this point"), coerce=int)
+
+
+class CloseForm(FlaskForm):
+    closure_note = StringField(
+        _l("Reason shown to staff (optional)"), validators=[Optional(), Length(max=250)]
+    )

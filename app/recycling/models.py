@@ -1,0 +1,133 @@
+"""Collection points, their agents, device returns and each return's chain of custody."""
+
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, Date, Float, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.auth.models import User
+from app.core.models import Commune
+from app.core.time import utcnow
+from app.core.types import UTCDateTime
+from app.extensions import db
+
+CONDITIONS = ("working", "broken")
+OUTCOMES = ("reused", "donated", "refurbished", "recycled")
+STATUSES = ("declared", "received", "wiped", *OUTCOMES)
+# Outcomes that keep the device in use: their manufacturing footprint is avoided.
+REUSE_OUTCOMES = ("reused", "donated", "refurbished")
+WIPE_METHODS = ("software_overwrite", "crypto_erase", "physical_destruction", "factory_reset")
+
+
+class CollectionPoint(db.Model):
+    """A place where staff drop obsolete devices."""
+
+    __tablename__ = "recycling_collection_point"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    commune_id: Mapped[int] = mapped_column(ForeignKey("commune.id"), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    address: Mapped[str] = mapped_column(String(250))
+    latitude: Mapped[float] = mapped_column(Float)
+    longitude: Mapped[float] = mapped_column(Float)
+    opening_hours: Mapped[str] = mapped_column(String(250))  # OSM opening_hours syntax
+    # Comma-separated DEVICE_TYPES keys: small, fixed vocabulary, read as a whole.
+    accepted_types: Mapped[str] = mapped_column(String(200))
+    directions_fr: Mapped[str] = mapped_column(Text, default="")
+    directions_en: Mapped[str] = mapped_column(Text, default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    closure_note: Mapped[str] = mapped_column(String(250), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    commune: Mapped[Commune] = relationship(lazy="joined")
+    agent_rows: Mapped[list["PointAgent"]] = relationship(
+        back_populates="point", cascade="all, delete-orphan"
+    )
+
+    @property
+    def accepted_device_types(self) -> list[str]:
+        return [t for t in self.accepted_types.split(",") if t]
+
+    def directions(self, locale: str) -> str:
+        return (self.directions_en if locale == "en" else self.directions_fr) or (
+            self.directions_fr or self.directions_en
+        )
+
+
+class PointAgent(db.Model):
+    """An agent assigned to a collection point: sees and handles its returns."""
+
+    __tablename__ = "recycling_point_agent"
+    __table_args__ = (UniqueConstraint("point_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    point_id: Mapped[int] = mapped_column(
+        ForeignKey("recycling_collection_point.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+
+    point: Mapped[CollectionPoint] = relationship(back_populates="agent_rows")
+    user: Mapped[User] = relationship()
+
+
+class DeviceReturn(db.Model):
+    """A device handed in at a collection point, followed until its outcome."""
+
+    __tablename__ = "recycling_device_return"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    receipt_number: Mapped[str] = mapped_column(String(20), unique=True)
+    # NULL once the person asked for erasure: the return stays in the statistics.
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"), index=True
+    )
+    point_id: Mapped[int] = mapped_column(ForeignKey("recycling_collection_point.id"), index=True)
+    device_type: Mapped[str] = mapped_column(String(20), index=True)
+    asset_tag: Mapped[str | None] = mapped_column(String(64))
+    # Invariant 3: the unique constraint, not a prior SELECT, guarantees one return per tag.
+    asset_tag_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    condition: Mapped[str] = mapped_column(String(10))
+    data_wiped: Mapped[bool] = mapped_column(Boolean, default=False)
+    wipe_requested: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(12), index=True, default="declared")
+    declared_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    point: Mapped[CollectionPoint] = relationship(lazy="joined")
+    user: Mapped[User | None] = relationship()
+    steps: Mapped[list["CustodyStep"]] = relationship(
+        back_populates="device_return",
+        cascade="all, delete-orphan",
+        order_by="CustodyStep.id",
+    )
+
+    @property
+    def outcome(self) -> str | None:
+        return self.status if self.status in OUTCOMES else None
+
+
+class CustodyStep(db.Model):
+    """One link of the chain of custody, timed and signed by whoever did it."""
+
+    __tablename__ = "recycling_custody_step"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    return_id: Mapped[int] = mapped_column(
+        ForeignKey("recycling_device_return.id", ondelete="CASCADE"), index=True
+    )
+    step: Mapped[str] = mapped_column(String(12))  # declared, received, wiped or an outcome
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+    actor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"), index=True
+    )
+    actor_name: Mapped[str] = mapped_column(String(120), default="")
+    # HMAC of the step's facts: a later edit of the row no longer verifies.
+    signature: Mapped[str] = mapped_column(String(64))
+    wipe_method: Mapped[str | None] = mapped_column(String(30))
+    wipe_date: Mapped[date | None] = mapped_column(Date)
+    certificate_number: Mapped[str | None] = mapped_column(String(64))
+    note: Mapped[str] = mapped_column(String(250), default="")
+
+    device_return: Mapped[DeviceReturn] = relationship(back_populates="steps")

@@ -1,0 +1,77 @@
+"""What the recycling domain offers the core registries: panel, message variables, personal data."""
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from app.core.dashboard import Panel
+from app.core.models import Commune, Department
+from app.core.personalisation import Variable
+from app.core.time import utcnow
+from app.extensions import db
+from app.recycling import hours, queries
+
+VARIABLES = (
+    Variable(
+        "nearest_collection_point",
+        _l("Name and address of the open collection point nearest to the recipient's work commune"),
+        "Mairie de Pessac – Place de la Ve République, 33600 Pessac",
+    ),
+    Variable(
+        "nearest_collection_point_hours",
+        _l("Opening hours of that point, in words, in the recipient's language"),
+        "Lundi au vendredi : 08:30–12:00, 13:30–17:00",
+    ),
+)
+
+
+def panel(user) -> Panel | None:
+    """Dashboard: the nearest point, whether it is open now, and my last return."""
+    now = utcnow()
+    point = queries.nearest_point(user)
+    last = queries.list_my_returns(user, limit=1)
+    context = {"point": point, "last": last[0] if last else None}
+    if point:
+        context["open_now"] = hours.is_open(point.opening_hours, now)
+        context["status"] = hours.status_text(point.opening_hours, now, user.locale or "fr")
+    return Panel(title=str(_l("Recycling")), template="recycling/_panel.html",
+                 context=context, order=30)  # fmt: skip
+
+
+def message_variables(users: Sequence, now: datetime, context: dict) -> dict[int, dict]:
+    """Batch: the nearest active point per recipient, in three queries for any number of users."""
+    points = queries.list_points()
+    if not points:
+        return {}
+    department_ids = {u.department_id for u in users if u.department_id and not u.commune_id}
+    department_commune = dict(
+        db.session.execute(
+            select(Department.id, Department.commune_id).where(Department.id.in_(department_ids))
+        ).all()
+    ) if department_ids else {}  # fmt: skip
+    centres = {
+        c.id: (c.latitude, c.longitude) for c in {p.commune for p in points}
+    }  # communes with a point
+    commune_ids = {u.commune_id or department_commune.get(u.department_id) for u in users} - {None}
+    missing = commune_ids - set(centres)
+    if missing:
+        for commune in db.session.scalars(select(Commune).where(Commune.id.in_(missing))):
+            centres[commune.id] = (commune.latitude, commune.longitude)
+    nearest_by_commune = {
+        cid: queries.sort_by_distance(points, *centres[cid])[0][0] for cid in commune_ids
+    }
+    result: dict[int, dict] = {}
+    for user in users:
+        point = nearest_by_commune.get(
+            user.commune_id or department_commune.get(user.department_id)
+        )
+        if point is None:
+            continue
+        locale = user.locale or "fr"
+        result[user.id] = {
+            "nearest_collection_point": f"{point.name} – {point.address}",
+            "nearest_collection_point_hours": hours.describe_text(point.opening_hours, locale),
+        }
+    return result

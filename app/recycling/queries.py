@@ -1,0 +1,269 @@
+"""Reads of the recycling domain: points by distance, returns by viewer, statistics."""
+
+import math
+from collections import Counter, defaultdict
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from app.auth.models import User
+from app.core.devices import DEVICE_TYPES
+from app.core.models import Commune
+from app.extensions import db
+from app.recycling import hours
+from app.recycling.models import (
+    OUTCOMES,
+    REUSE_OUTCOMES,
+    STATUSES,
+    CollectionPoint,
+    DeviceReturn,
+    PointAgent,
+)
+
+# Typical mass of one device, to estimate kilograms of e-waste collected.
+TYPICAL_WEIGHT_KG = {
+    "laptop": 2.0,
+    "desktop": 7.5,
+    "monitor": 4.5,
+    "smartphone": 0.18,
+    "tablet": 0.5,
+    "printer": 9.0,
+    "accessory": 0.4,
+}
+WEIGHT_SOURCE = (
+    "Typical masses of current business models from manufacturers' product data sheets "
+    "(Empreinte estimate, ±30 %)"
+)
+EMBODIED_SOURCE = "Boavizta / ADEME Base Impacts–NegaOctet reference data (catalogue)"
+EARTH_RADIUS_KM = 6371.0
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in kilometres."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(a))
+
+
+def list_points(active_only: bool = True) -> list[CollectionPoint]:
+    """Collection points by commune name (active ones only unless asked)."""
+    query = select(CollectionPoint).join(Commune).order_by(Commune.name, CollectionPoint.name)
+    if active_only:
+        query = query.where(CollectionPoint.active.is_(True))
+    return list(db.session.scalars(query))
+
+
+def sort_by_distance(
+    points: list[CollectionPoint], latitude: float, longitude: float
+) -> list[tuple[CollectionPoint, float]]:
+    """Points with their distance from (latitude, longitude), nearest first."""
+    pairs = [(p, haversine_km(latitude, longitude, p.latitude, p.longitude)) for p in points]
+    return sorted(pairs, key=lambda pair: (pair[1], pair[0].id))
+
+
+def origin_for(user: User) -> tuple[float, float] | None:
+    """The centre of the user's work commune, the default origin of 'nearest to me'."""
+    commune = user.commune or (user.department.commune if user.department else None)
+    return (commune.latitude, commune.longitude) if commune else None
+
+
+def nearest_point(user: User) -> CollectionPoint | None:
+    """The active point nearest to the user's work commune."""
+    origin = origin_for(user)
+    points = list_points()
+    if origin is None or not points:
+        return None
+    return sort_by_distance(points, *origin)[0][0]
+
+
+def get_point(point_id: int | None, active_only: bool = False) -> CollectionPoint | None:
+    if point_id is None:
+        return None
+    point = db.session.get(CollectionPoint, point_id)
+    if point is None or (active_only and not point.active):
+        return None
+    return point
+
+
+def point_json(point: CollectionPoint, now: datetime) -> dict:
+    """The API representation of a collection point."""
+    return {
+        "id": point.id,
+        "name": point.name,
+        "commune": point.commune.name,
+        "insee_code": point.commune.insee_code,
+        "latitude": point.latitude,
+        "longitude": point.longitude,
+        "address": point.address,
+        "opening_hours": point.opening_hours,
+        "open_now": hours.is_open(point.opening_hours, now),
+        "accepted_device_types": point.accepted_device_types,
+    }
+
+
+def agent_point_ids(user: User) -> list[int] | None:
+    """Ids of the points the agent handles; None means every point (admins)."""
+    if user.has_role("admin"):
+        return None
+    return list(
+        db.session.scalars(select(PointAgent.point_id).where(PointAgent.user_id == user.id))
+    )
+
+
+def get_return_for_viewer(receipt_number: str, user: User) -> DeviceReturn | None:
+    """The return if `user` owns it, handles its point, or is an admin; else None (404)."""
+    device_return = db.session.scalar(
+        select(DeviceReturn).where(DeviceReturn.receipt_number == receipt_number.strip().upper())
+    )
+    if device_return is None:
+        return None
+    if device_return.user_id == user.id or user.has_role("admin"):
+        return device_return
+    if user.has_role("agent") and device_return.point_id in (agent_point_ids(user) or []):
+        return device_return
+    return None
+
+
+def get_return_for_agent(receipt_number: str, user: User) -> DeviceReturn | None:
+    """The return if `user` is an agent of its point (or an admin)."""
+    if not user.has_role("agent"):
+        return None
+    device_return = get_return_for_viewer(receipt_number, user)
+    if device_return is None:
+        return None
+    ids = agent_point_ids(user)
+    return device_return if ids is None or device_return.point_id in ids else None
+
+
+def list_agent_returns(user: User, status: str | None, page: int, per_page: int = 25):
+    """The returns of the agent's points, newest first, optionally of one status."""
+    query = select(DeviceReturn).order_by(DeviceReturn.declared_at.desc(), DeviceReturn.id.desc())
+    ids = agent_point_ids(user)
+    if ids is not None:
+        query = query.where(DeviceReturn.point_id.in_(ids))
+    if status in STATUSES:
+        query = query.where(DeviceReturn.status == status)
+    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+
+def list_my_returns(user: User, limit: int = 5) -> list[DeviceReturn]:
+    """The user's latest returns."""
+    return list(
+        db.session.scalars(
+            select(DeviceReturn)
+            .where(DeviceReturn.user_id == user.id)
+            .order_by(DeviceReturn.declared_at.desc(), DeviceReturn.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def _month_expression():
+    if db.engine.dialect.name == "postgresql":
+        return func.to_char(func.timezone("UTC", DeviceReturn.declared_at), "YYYY-MM")
+    return func.strftime("%Y-%m", DeviceReturn.declared_at)
+
+
+def grouped_returns() -> list[dict]:
+    """Counts by month (UTC), point, device type and status: the open-data table."""
+    from app.catalogue.queries import reference_embodied_by_device_type
+
+    embodied = reference_embodied_by_device_type()
+    month = _month_expression().label("month")
+    rows = db.session.execute(
+        select(
+            month,
+            DeviceReturn.point_id,
+            DeviceReturn.device_type,
+            DeviceReturn.status,
+            func.count(DeviceReturn.id),
+        ).group_by(month, DeviceReturn.point_id, DeviceReturn.device_type, DeviceReturn.status)
+    ).all()
+    points = {p.id: p for p in list_points(active_only=False)}
+    table = []
+    for month_value, point_id, device_type, status, count in sorted(
+        rows, key=lambda r: (r[0], r[1], r[2], r[3])
+    ):
+        point = points[point_id]
+        avoided = embodied.get(device_type, 0.0) * count if status in REUSE_OUTCOMES else 0.0
+        table.append(
+            {
+                "month": month_value,
+                "point_id": point_id,
+                "point": point.name,
+                "insee_code": point.commune.insee_code,
+                "device_type": device_type,
+                "status": status,
+                "devices": count,
+                "kg_ewaste": round(TYPICAL_WEIGHT_KG.get(device_type, 0.0) * count, 2),
+                "kgco2e_avoided": round(avoided, 1),
+            }
+        )
+    return table
+
+
+def statistics() -> dict:
+    """Totals by type, point, outcome and month, e-waste mass and avoided footprint."""
+    table = grouped_returns()
+    by_type, by_point, by_status, by_month = Counter(), Counter(), Counter(), Counter()
+    kg_by_type, avoided_by_type = defaultdict(float), defaultdict(float)
+    for row in table:
+        by_type[row["device_type"]] += row["devices"]
+        by_point[row["point"]] += row["devices"]
+        by_status[row["status"]] += row["devices"]
+        by_month[row["month"]] += row["devices"]
+        kg_by_type[row["device_type"]] += row["kg_ewaste"]
+        avoided_by_type[row["device_type"]] += row["kgco2e_avoided"]
+    return {
+        "total": sum(by_type.values()),
+        "by_type": [
+            (t, by_type[t], round(kg_by_type[t], 1), round(avoided_by_type[t], 1))
+            for t in DEVICE_TYPES
+            if by_type[t]
+        ],
+        "by_point": sorted(by_point.items(), key=lambda kv: (-kv[1], kv[0])),
+        "by_status": [(s, by_status[s]) for s in STATUSES],
+        "by_outcome": [(o, by_status[o]) for o in OUTCOMES],
+        "by_month": sorted(by_month.items()),
+        "kg_ewaste": round(sum(kg_by_type.values()), 1),
+        "kgco2e_avoided": round(sum(avoided_by_type.values()), 1),
+        "weights": TYPICAL_WEIGHT_KG,
+        "weight_source": WEIGHT_SOURCE,
+        "embodied_source": EMBODIED_SOURCE,
+    }
+
+
+def personal_returns(user: User) -> list[dict]:
+    """Everything the domain holds about the person: their returns and custody steps."""
+    returns = db.session.scalars(
+        select(DeviceReturn).where(DeviceReturn.user_id == user.id).order_by(DeviceReturn.id)
+    ).all()
+    return [
+        {
+            "receipt_number": r.receipt_number,
+            "collection_point": r.point.name,
+            "device_type": r.device_type,
+            "asset_tag": r.asset_tag,
+            "condition": r.condition,
+            "data_wiped": r.data_wiped,
+            "wipe_requested": r.wipe_requested,
+            "status": r.status,
+            "declared_at": r.declared_at.isoformat(),
+            "custody": [step_json(s) for s in r.steps],
+        }
+        for r in returns
+    ]
+
+
+def step_json(step) -> dict:
+    return {
+        "step": step.step,
+        "at": step.at.isoformat(),
+        "by": step.actor_name or None,
+        "wipe_method": step.wipe_method,
+        "wipe_date": step.wipe_date.isoformat() if step.wipe_date else None,
+        "certificate_number": step.certificate_number,
+        "note": step.note or None,
+        "signature": step.signature,
+    }

@@ -1,0 +1,173 @@
+"""Demo data: one collection point per commune, their agents, a few thousand past returns."""
+
+import random
+from datetime import timedelta
+
+from sqlalchemy import insert, select
+
+from app.auth.models import User, UserRole
+from app.core.devices import DEVICE_TYPES
+from app.core.models import Commune
+from app.core.time import utcnow
+from app.extensions import db
+from app.recycling.models import (
+    OUTCOMES,
+    CollectionPoint,
+    CustodyStep,
+    DeviceReturn,
+    PointAgent,
+)
+from app.recycling.services import new_receipt_number, normalise_asset_tag, sign_step
+
+DEMO_RETURNS = 3000
+HOURS = (
+    "Mo-Fr 08:30-12:00,13:30-17:00; PH off",
+    "Mo-Fr 09:00-17:30; PH off",
+    "Mo,We,Fr 09:00-12:30,14:00-17:00; PH off",
+    "Tu-Th 08:00-12:00,13:00-16:30; Sa 09:00-12:00; PH off",
+    "Mo-Fr 08:00-18:00; Sa 09:00-12:00; PH off",
+)
+PLACES = ("Hôtel de ville", "Centre technique municipal", "Maison des services publics")
+STREETS = ("place de la Mairie", "avenue de la République", "rue Jean Jaurès", "cours Victor Hugo")
+ALL_TYPES = tuple(DEVICE_TYPES)
+SMALL_TYPES = ("laptop", "smartphone", "tablet", "accessory", "monitor")
+DEMO_AGENT_COMMUNES = ("Bordeaux", "Mérignac", "Pessac", "Talence")
+
+
+def _points(rng: random.Random) -> list[dict]:
+    rows = []
+    for commune in db.session.scalars(select(Commune).order_by(Commune.name)):
+        big = commune.name in ("Bordeaux", "Mérignac", "Pessac", "Talence", "Bègles", "Lormont")
+        place = "Cité municipale" if commune.name == "Bordeaux" else rng.choice(PLACES)
+        rows.append(
+            {
+                "commune_id": commune.id,
+                "name": f"{place} – {commune.name}",
+                "address": f"{rng.randint(1, 40)} {rng.choice(STREETS)}, {commune.name}",
+                "latitude": round(commune.latitude + rng.uniform(-0.004, 0.004), 5),
+                "longitude": round(commune.longitude + rng.uniform(-0.004, 0.004), 5),
+                "opening_hours": HOURS[0] if big else rng.choice(HOURS),
+                "accepted_types": ",".join(ALL_TYPES if big else SMALL_TYPES),
+                "directions_fr": "Accueil du rez-de-chaussée ; demandez l'agent du numérique.",
+                "directions_en": "Ground-floor reception; ask for the IT agent.",
+                "active": True,
+                "closure_note": "",
+                "created_at": utcnow() - timedelta(days=600),
+            }
+        )
+    return rows
+
+
+def seed_recycling(rng: random.Random, returns: int = DEMO_RETURNS) -> None:
+    """Points, agents and past returns, with bulk inserts (well under a second or two)."""
+    now = utcnow().replace(microsecond=0)
+    db.session.execute(insert(CollectionPoint), _points(rng))
+    points = db.session.scalars(select(CollectionPoint).order_by(CollectionPoint.id)).all()
+    demo_agent = db.session.scalar(select(User).where(User.email == "agent@demo.empreinte.fr"))
+    staff = db.session.scalars(
+        select(User.id).where(User.email.like("%@agents.empreinte.fr")).order_by(User.id)
+    ).all()
+    if not staff or not points:
+        return
+
+    # The demo agent handles a few big points; a generated agent handles each other one.
+    agent_of: dict[int, User | int] = {}
+    new_agents = rng.sample(staff, min(len(staff), len(points)))
+    db.session.execute(insert(UserRole), [{"user_id": i, "role": "agent"} for i in new_agents])
+    links = []
+    for point, generated in zip(points, new_agents, strict=False):
+        if demo_agent and point.commune.name in DEMO_AGENT_COMMUNES:
+            agent_of[point.id] = demo_agent.id
+        else:
+            agent_of[point.id] = generated
+        links.append({"point_id": point.id, "user_id": agent_of[point.id]})
+    db.session.execute(insert(PointAgent), links)
+    names = dict(
+        db.session.execute(
+            select(User.id, User.display_name).where(User.id.in_(set(agent_of.values())))
+        ).all()
+    )
+
+    rows, plans, receipts = [], {}, set()
+    statuses = ("declared", "received", "wiped", *OUTCOMES)
+    weights = (6, 6, 4, 20, 8, 18, 38)
+    type_weights = {"laptop": 30, "desktop": 12, "monitor": 18, "smartphone": 20, "tablet": 8,
+                    "printer": 4, "accessory": 8}  # fmt: skip
+    for index in range(returns):
+        point = rng.choice(points)
+        device_type = rng.choices(list(type_weights), list(type_weights.values()))[0]
+        if device_type not in point.accepted_device_types:
+            device_type = "laptop"
+        bearing = DEVICE_TYPES[device_type].data_bearing
+        wipe_requested = bearing and rng.random() < 0.6
+        status = rng.choices(statuses, weights)[0]
+        if status == "wiped" and not wipe_requested:
+            status = "received"
+        path = ["declared"]
+        if status != "declared":
+            path.append("received")
+            if wipe_requested and status != "received":
+                path.append("wiped")
+            if status in OUTCOMES:
+                path.append(status)
+        gaps = [timedelta(0)] + [
+            timedelta(hours=rng.randint(2, 24 * 12)) for _ in range(len(path) - 1)
+        ]
+        span = sum(gaps, timedelta(0))
+        declared_at = now - span - timedelta(minutes=rng.randint(30, 60 * 24 * 540))
+        receipt = new_receipt_number()
+        while receipt in receipts:
+            receipt = new_receipt_number()
+        receipts.add(receipt)
+        times, at = [], declared_at
+        for gap in gaps:
+            at += gap
+            times.append(at)
+        rows.append(
+            {
+                "receipt_number": receipt,
+                "user_id": rng.choice(staff),
+                "point_id": point.id,
+                "device_type": device_type,
+                "asset_tag": f"BM-{device_type[:3].upper()}-{index:06d}"
+                if rng.random() < 0.6
+                else None,
+                "asset_tag_key": None,
+                "condition": "working" if rng.random() < 0.7 else "broken",
+                "data_wiped": bearing and not wipe_requested,
+                "wipe_requested": wipe_requested,
+                "status": path[-1],
+                "declared_at": declared_at,
+                "updated_at": times[-1],
+            }
+        )
+        rows[-1]["asset_tag_key"] = normalise_asset_tag(rows[-1]["asset_tag"])
+        plans[receipt] = (list(zip(path, times, strict=True)), rows[-1]["user_id"], point.id)
+    db.session.execute(insert(DeviceReturn), rows)
+
+    ids = dict(db.session.execute(select(DeviceReturn.receipt_number, DeviceReturn.id)).all())
+    steps = []
+    for receipt, (path, owner, point_id) in plans.items():
+        for step_name, at in path:
+            actor = owner if step_name == "declared" else agent_of[point_id]
+            step = CustodyStep(step=step_name, at=at, actor_id=actor)
+            if step_name == "wiped":
+                step.wipe_method = "software_overwrite"
+                step.wipe_date = at.date()
+                step.certificate_number = f"CERT-{receipt[3:]}"
+            steps.append(
+                {
+                    "return_id": ids[receipt],
+                    "step": step_name,
+                    "at": at,
+                    "actor_id": actor,
+                    "actor_name": names.get(actor, "") if step_name != "declared" else "",
+                    "signature": sign_step(receipt, step),
+                    "wipe_method": step.wipe_method,
+                    "wipe_date": step.wipe_date,
+                    "certificate_number": step.certificate_number,
+                    "note": "",
+                }
+            )
+    db.session.execute(insert(CustodyStep), steps)
+    db.session.flush()

@@ -1,0 +1,319 @@
+"""Writes of the recycling domain: returns, custody steps, points. Flush, never commit."""
+
+import hashlib
+import hmac
+import re
+import secrets
+from datetime import date, datetime
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
+
+from app.auth.models import User
+from app.core.audit import record_audit
+from app.core.devices import DEVICE_TYPES
+from app.core.signals import device_return_received, device_returned
+from app.extensions import db
+from app.recycling import hours
+from app.recycling.models import (
+    CONDITIONS,
+    OUTCOMES,
+    WIPE_METHODS,
+    CollectionPoint,
+    CustodyStep,
+    DeviceReturn,
+    PointAgent,
+)
+
+RECEIPT_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud at a desk
+
+
+class ReturnError(ValueError):
+    """A return that cannot be stored; `message` is for the user, `field` names the input."""
+
+    def __init__(self, message, field: str | None = None):
+        super().__init__(message)
+        self.message = message  # lazy: translated where it is shown
+        self.field = field
+
+
+class AssetTagTaken(ReturnError):
+    """Someone else already returned a device with this asset tag."""
+
+
+def normalise_asset_tag(raw: str | None) -> str | None:
+    """Asset tags compare without case, spaces, dashes, dots or underscores ('pc-0042' = 'PC 0042')."""
+    key = re.sub(r"[\s\-_.]", "", (raw or "")).upper()
+    return key or None
+
+
+def new_receipt_number() -> str:
+    """A short receipt number such as 'RC-7K3M-9QXD' (40 random bits)."""
+    chars = "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(8))
+    return f"RC-{chars[:4]}-{chars[4:]}"
+
+
+def _step_payload(receipt: str, step: CustodyStep) -> bytes:
+    parts = (
+        receipt,
+        step.step,
+        step.at.isoformat(timespec="seconds"),
+        str(step.actor_id or ""),
+        step.wipe_method or "",
+        step.wipe_date.isoformat() if step.wipe_date else "",
+        step.certificate_number or "",
+    )
+    return "|".join(parts).encode()
+
+
+def sign_step(receipt: str, step: CustodyStep) -> str:
+    """HMAC-SHA256 of the step's facts with the portal's secret key."""
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, _step_payload(receipt, step), hashlib.sha256).hexdigest()
+
+
+def step_is_authentic(receipt: str, step: CustodyStep) -> bool:
+    """True when the stored signature still matches the step's facts."""
+    return hmac.compare_digest(step.signature, sign_step(receipt, step))
+
+
+def _add_step(device_return: DeviceReturn, step: str, actor: User | None, now: datetime, **facts):
+    row = CustodyStep(
+        step=step,
+        at=now.replace(microsecond=0),
+        actor_id=actor.id if actor else None,
+        actor_name=actor.display_name if actor else "",
+        **facts,
+    )
+    row.signature = sign_step(device_return.receipt_number, row)
+    device_return.steps.append(row)
+    device_return.status = step
+    device_return.updated_at = now
+    return row
+
+
+def check_return(point: CollectionPoint | None, device_type: str, condition: str,
+                 data_wiped: bool, wipe_requested: bool) -> None:  # fmt: skip
+    """Raise ReturnError when the point, type, condition or wipe choice is not acceptable."""
+    if point is None:
+        raise ReturnError(_l("Choose a collection point."), "collection_point_id")
+    if not point.active:
+        raise ReturnError(
+            _l("%(point)s is temporarily closed. Choose another point.", point=point.name),
+            "collection_point_id",
+        )
+    kind = DEVICE_TYPES.get(device_type)
+    if kind is None:
+        raise ReturnError(_l("Choose a device type."), "device_type")
+    if device_type not in point.accepted_device_types:
+        raise ReturnError(
+            _l("%(point)s does not accept this type of device: %(type)s.",
+              point=point.name, type=kind.label),
+            "device_type",
+        )  # fmt: skip
+    if condition not in CONDITIONS:
+        raise ReturnError(_l("Say whether the device works."), "condition")
+    if kind.data_bearing and not (data_wiped or wipe_requested):
+        raise ReturnError(
+            _l(
+                "This device may hold data: confirm that you wiped it, or ask the agent for a certified wipe."
+            ),
+            "data_wiped",
+        )
+
+
+def register_device_return(
+    user: User,
+    point: CollectionPoint | None,
+    device_type: str,
+    condition: str,
+    now: datetime,
+    asset_tag: str | None = None,
+    data_wiped: bool = False,
+    wipe_requested: bool = False,
+) -> tuple[DeviceReturn, bool]:
+    """Declare a return; (return, created). A tag already returned by the same person
+    gives the original return (created False); by someone else, AssetTagTaken."""
+    check_return(point, device_type, condition, data_wiped, wipe_requested)
+    if not DEVICE_TYPES[device_type].data_bearing:
+        data_wiped = wipe_requested = False
+    elif wipe_requested:
+        data_wiped = False  # the certified wipe supersedes the person's own attestation
+    tag = (asset_tag or "").strip()[:64] or None
+    key = normalise_asset_tag(tag)
+    for _attempt in range(3):
+        device_return = DeviceReturn(
+            receipt_number=new_receipt_number(),
+            user_id=user.id,
+            point_id=point.id,
+            device_type=device_type,
+            asset_tag=tag,
+            asset_tag_key=key,
+            condition=condition,
+            data_wiped=data_wiped,
+            wipe_requested=wipe_requested,
+            declared_at=now,
+            updated_at=now,
+        )
+        _add_step(device_return, "declared", user, now)
+        try:
+            # A savepoint: the unique constraint decides between concurrent
+            # submissions, and only this insert is undone when it loses.
+            with db.session.begin_nested():
+                db.session.add(device_return)
+        except IntegrityError:
+            existing = (
+                db.session.scalar(select(DeviceReturn).where(DeviceReturn.asset_tag_key == key))
+                if key
+                else None
+            )
+            if existing is None:
+                continue  # a receipt-number collision: draw another one
+            if existing.user_id == user.id:
+                return existing, False
+            raise AssetTagTaken(
+                _l("A device with this asset tag has already been returned by someone else."),
+                "asset_tag",
+            ) from None
+        device_returned.send(
+            current_app._get_current_object(), device_return=device_return, user=user, now=now
+        )
+        return device_return, True
+    raise ReturnError(_l("Please try again."))  # pragma: no cover - three collisions in a row
+
+
+def confirm_receipt(device_return: DeviceReturn, agent: User, now: datetime) -> None:
+    """The agent confirms the device is in their hands."""
+    if device_return.status != "declared":
+        raise ReturnError(_l("This return has already been received."))
+    _add_step(device_return, "received", agent, now)
+    db.session.flush()
+    record_audit(agent, "receive", "device_return", device_return.receipt_number, now)
+    device_return_received.send(
+        current_app._get_current_object(), device_return=device_return, agent=agent, now=now
+    )
+
+
+def record_wipe(
+    device_return: DeviceReturn,
+    agent: User,
+    method: str,
+    wipe_date: date,
+    certificate_number: str,
+    now: datetime,
+) -> None:
+    """The agent records the certified wipe of a data-bearing device."""
+    if device_return.status != "received":
+        raise ReturnError(_l("Confirm receipt before recording the wipe."))
+    if not DEVICE_TYPES[device_return.device_type].data_bearing:
+        raise ReturnError(_l("This type of device holds no data to wipe."))
+    if method not in WIPE_METHODS:
+        raise ReturnError(_l("Choose a wipe method."), "method")
+    if wipe_date > now.date():
+        raise ReturnError(_l("The wipe date cannot be in the future."), "wipe_date")
+    if wipe_date < device_return.declared_at.date():
+        raise ReturnError(_l("The wipe date cannot be before the return."), "wipe_date")
+    certificate = certificate_number.strip()
+    if not certificate:
+        raise ReturnError(_l("Enter the wipe certificate number."), "certificate_number")
+    _add_step(
+        device_return,
+        "wiped",
+        agent,
+        now,
+        wipe_method=method,
+        wipe_date=wipe_date,
+        certificate_number=certificate[:64],
+    )
+    db.session.flush()
+    record_audit(agent, "wipe", "device_return", device_return.receipt_number, now, certificate)
+
+
+def record_outcome(
+    device_return: DeviceReturn, agent: User, outcome: str, now: datetime, note: str = ""
+) -> None:
+    """The agent records what became of the device: reused, donated, refurbished or recycled."""
+    if outcome not in OUTCOMES:
+        raise ReturnError(_l("Choose an outcome."), "outcome")
+    if device_return.status not in ("received", "wiped"):
+        raise ReturnError(_l("Confirm receipt before recording the outcome."))
+    if device_return.wipe_requested and device_return.status != "wiped":
+        raise ReturnError(_l("A certified wipe was requested: record it before the outcome."))
+    _add_step(device_return, outcome, agent, now, note=note.strip()[:250])
+    db.session.flush()
+    record_audit(agent, "outcome", "device_return", device_return.receipt_number, now, outcome)
+
+
+def save_point(
+    point: CollectionPoint | None, data: dict, admin: User, now: datetime
+) -> CollectionPoint:
+    """Create (point None) or update a collection point from validated form data."""
+    expression = data["opening_hours"].strip()
+    if not hours.is_valid(expression):
+        raise ReturnError(
+            _l("These opening hours are not in OpenStreetMap syntax."), "opening_hours"
+        )
+    creating = point is None
+    if creating:
+        point = CollectionPoint(created_at=now, active=True, closure_note="")
+        db.session.add(point)
+    point.commune_id = data["commune_id"]
+    point.name = data["name"].strip()
+    point.address = data["address"].strip()
+    point.latitude = data["latitude"]
+    point.longitude = data["longitude"]
+    point.opening_hours = expression
+    point.accepted_types = ",".join(t for t in DEVICE_TYPES if t in data["accepted_types"])
+    point.directions_fr = (data.get("directions_fr") or "").strip()
+    point.directions_en = (data.get("directions_en") or "").strip()
+    db.session.flush()
+    set_point_agents(point, data.get("agent_ids") or [])
+    record_audit(admin, "create" if creating else "update", "collection_point", point.id, now,
+                 point.name)  # fmt: skip
+    return point
+
+
+def set_point_agents(point: CollectionPoint, agent_ids: list[int]) -> None:
+    """Assign exactly these agents to the point."""
+    wanted = set(agent_ids)
+    current = {row.user_id for row in point.agent_rows}
+    for row in list(point.agent_rows):
+        if row.user_id not in wanted:
+            point.agent_rows.remove(row)
+    for user_id in sorted(wanted - current):
+        point.agent_rows.append(PointAgent(user_id=user_id))
+    db.session.flush()
+
+
+def set_point_active(
+    point: CollectionPoint, active: bool, admin: User, now: datetime, note: str = ""
+) -> None:
+    """Close a point temporarily (with a note for staff) or reopen it."""
+    point.active = active
+    point.closure_note = "" if active else note.strip()[:250]
+    db.session.flush()
+    record_audit(admin, "reopen" if active else "close", "collection_point", point.id, now,
+                 point.closure_note)  # fmt: skip
+
+
+def erase_returns(user: User, now: datetime) -> None:
+    """Detach a person from their returns; the returns and every statistic stay."""
+    ids = select(DeviceReturn.id).where(DeviceReturn.user_id == user.id).scalar_subquery()
+    declared = db.session.scalars(
+        select(CustodyStep).where(
+            CustodyStep.return_id.in_(ids),
+            CustodyStep.step == "declared",
+            CustodyStep.actor_id == user.id,
+        )
+    ).all()
+    for step in declared:
+        step.actor_id = None
+        step.actor_name = ""
+        step.signature = sign_step(step.device_return.receipt_number, step)
+    db.session.execute(
+        update(DeviceReturn).where(DeviceReturn.user_id == user.id).values(user_id=None)
+    )
+    db.session.execute(delete(PointAgent).where(PointAgent.user_id == user.id))
+    db.session.flush()

@@ -1,0 +1,114 @@
+// Recycling: map of the collection points, "nearest to my position", and the return form.
+// The pages work without this file; it only adds the map and small conveniences.
+(function () {
+  "use strict";
+
+  function pointsFromList() {
+    return Array.prototype.map.call(document.querySelectorAll(".point-card[data-lat]"), function (li) {
+      return {
+        id: li.dataset.id, name: li.dataset.name, open: li.dataset.open === "yes",
+        lat: parseFloat(li.dataset.lat), lon: parseFloat(li.dataset.lon), element: li
+      };
+    });
+  }
+
+  // Our own light base: the communes' centres and the outline around them, so the
+  // points keep their true relative positions without any third-party tile.
+  function drawOwnBase(map, url) {
+    fetch(url, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (data) {
+      var coords = data.features.map(function (f) { return f.geometry.coordinates; });
+      var hull = convexHull(coords).map(function (c) { return [c[1], c[0]]; });
+      if (hull.length > 2) {
+        L.polygon(hull, { color: "#6b7680", weight: 1, fillColor: "#e8efe9", fillOpacity: 0.6, interactive: false }).addTo(map);
+      }
+      data.features.forEach(function (f) {
+        L.circleMarker([f.geometry.coordinates[1], f.geometry.coordinates[0]], {
+          radius: 2, color: "#6b7680", weight: 1, interactive: false
+        }).bindTooltip(f.properties.name, { permanent: true, direction: "right", className: "commune-label" }).addTo(map);
+      });
+    });
+  }
+
+  function convexHull(points) {
+    var pts = points.slice().sort(function (a, b) { return a[0] - b[0] || a[1] - b[1]; });
+    if (pts.length < 3) { return pts; }
+    function cross(o, a, b) { return (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0]); }
+    var lower = [], upper = [], i;
+    for (i = 0; i < pts.length; i++) {
+      while (lower.length >= 2 && cross(lower[lower.length - 2], lower[lower.length - 1], pts[i]) <= 0) { lower.pop(); }
+      lower.push(pts[i]);
+    }
+    for (i = pts.length - 1; i >= 0; i--) {
+      while (upper.length >= 2 && cross(upper[upper.length - 2], upper[upper.length - 1], pts[i]) <= 0) { upper.pop(); }
+      upper.push(pts[i]);
+    }
+    return lower.slice(0, -1).concat(upper.slice(0, -1));
+  }
+
+  function initMap() {
+    var el = document.getElementById("points-map");
+    if (!el || !window.L) { return; }
+    var points = pointsFromList();
+    if (!points.length) { el.hidden = true; return; }
+    el.classList.add("is-ready");  // shown only when the map can be drawn
+    var map = L.map(el, { scrollWheelZoom: false, attributionControl: !!el.dataset.tileUrl });
+    if (el.dataset.tileUrl) {
+      L.tileLayer(el.dataset.tileUrl, { maxZoom: 18, attribution: "© OpenStreetMap" }).addTo(map);
+    } else {
+      drawOwnBase(map, el.dataset.baseUrl);
+    }
+    var bounds = [];
+    points.forEach(function (p) {
+      var label = p.name + " – " + (p.open ? el.dataset.openLabel : el.dataset.closedLabel);
+      var marker = L.circleMarker([p.lat, p.lon], {
+        radius: 8, weight: 2, color: "#14502f", fillColor: p.open ? "#1d6b45" : "#ffffff", fillOpacity: 1
+      }).addTo(map);
+      marker.bindTooltip(label);
+      marker.on("click", function () {
+        p.element.scrollIntoView({ block: "nearest" });
+        p.element.setAttribute("tabindex", "-1");
+        p.element.focus();
+      });
+      bounds.push([p.lat, p.lon]);
+    });
+    map.fitBounds(bounds, { padding: [20, 20], maxZoom: 14 });
+  }
+
+  // "Nearest to my current position": the position goes only into the user's own
+  // GET of this page (to sort the list); nothing is stored.
+  function initLocate() {
+    var button = document.getElementById("locate-me");
+    if (!button || !navigator.geolocation) { return; }
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      navigator.geolocation.getCurrentPosition(function (pos) {
+        var url = new URL(button.dataset.url, window.location.href);
+        url.searchParams.set("lat", pos.coords.latitude.toFixed(3));
+        url.searchParams.set("lon", pos.coords.longitude.toFixed(3));
+        window.location.assign(url.toString());
+      }, function () {
+        var status = document.getElementById("sort-status");
+        if (status) { status.textContent = button.dataset.error; }
+      }, { maximumAge: 600000, timeout: 10000 });
+    });
+  }
+
+  // The wipe question only matters for data-bearing devices.
+  function initReturnForm() {
+    var choice = document.getElementById("wipe-choice");
+    var types = document.getElementById("device-types");
+    if (!choice || !types) { return; }
+    function update() {
+      var checked = types.querySelector("input:checked");
+      choice.hidden = !!checked && checked.dataset.bearing === "no";
+    }
+    types.addEventListener("change", update);
+    update();
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    initMap();
+    initLocate();
+    initReturnForm();
+  });
+})();

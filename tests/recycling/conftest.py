@@ -1,0 +1,64 @@
+"""Fixtures of the recycling tests: a fixed clock, collection points and returns."""
+
+import itertools
+from datetime import UTC, datetime
+
+import pytest
+
+from app.extensions import db
+from app.recycling import services
+from app.recycling.models import CollectionPoint, PointAgent
+
+# Wednesday 25 November 2026, 10:00 in Paris.
+NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+HOURS = "Mo-Fr 08:30-12:00,13:30-17:00; PH off"
+_n = itertools.count(1)
+
+
+class RecyclingFactories:
+    def __init__(self, make):
+        self.make = make
+
+    def point(self, commune=None, agents=(), **overrides) -> CollectionPoint:
+        n = next(_n)
+        commune = commune or self.make.commune()
+        values = {
+            "name": f"Point {n}",
+            "address": f"{n} place de la Mairie",
+            "latitude": commune.latitude,
+            "longitude": commune.longitude,
+            "opening_hours": HOURS,
+            "accepted_types": "laptop,desktop,monitor,smartphone,tablet,printer,accessory",
+            "directions_fr": "Accueil",
+            "directions_en": "Reception",
+            "active": True,
+            "closure_note": "",
+            "created_at": NOW,
+        }
+        values.update(overrides)
+        point = CollectionPoint(commune=commune, **values)
+        point.agent_rows = [PointAgent(user_id=a.id) for a in agents]
+        db.session.add(point)
+        db.session.commit()
+        return point
+
+    def agent(self, *points):
+        user = self.make.user(roles=("employee", "agent"))
+        for point in points:
+            db.session.add(PointAgent(point_id=point.id, user_id=user.id))
+        db.session.commit()
+        return user
+
+    def device_return(self, user, point, device_type="laptop", now=NOW, **kwargs):
+        kwargs.setdefault("condition", "working")
+        kwargs.setdefault("wipe_requested", True)
+        device_return, _created = services.register_device_return(
+            user, point, device_type, kwargs.pop("condition"), now, **kwargs
+        )
+        db.session.commit()
+        return device_return
+
+
+@pytest.fixture
+def rec(make) -> RecyclingFactories:
+    return RecyclingFactories(make)

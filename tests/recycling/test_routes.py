@@ -1,0 +1,200 @@
+"""Pages of the recycling domain through the client."""
+
+from datetime import date
+
+from sqlalchemy import func, select
+
+from app.core.audit import AuditEvent
+from app.extensions import db
+from app.recycling.models import CollectionPoint, DeviceReturn
+from tests.conftest import login
+
+
+def _text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def test_points_page_lists_the_nearest_to_the_work_commune_first(client, make, rec):
+    home = make.commune(name="Pessac", latitude=44.806, longitude=-0.631)
+    far = make.commune(name="Ambès", latitude=45.011, longitude=-0.532)
+    rec.point(commune=far, name="Point Ambès")
+    rec.point(commune=home, name="Point Pessac")
+    login(client, make.user(commune=home))
+    page = _text(client.get("/recycling/"))
+    assert page.index("Point Pessac") < page.index("Point Ambès")
+    assert 'id="points-map"' in page and "vendor/leaflet/leaflet.js" in page
+
+
+def test_the_browser_position_sorts_the_list_without_being_stored(client, make, rec):
+    home = make.commune(latitude=44.806, longitude=-0.631)
+    far = make.commune(latitude=45.011, longitude=-0.532)
+    rec.point(commune=far, name="Point Nord")
+    rec.point(commune=home, name="Point Sud")
+    login(client, make.user(commune=home))
+    page = _text(client.get("/recycling/?lat=45.01&lon=-0.53"))
+    assert page.index("Point Nord") < page.index("Point Sud")
+    assert _text(client.get("/recycling/?lat=999&lon=x")).count("Point") >= 2  # ignored, no 500
+
+
+def test_map_base_is_our_own_geojson_of_communes(client, make):
+    make.commune(name="Talence")
+    login(client, make.user())
+    body = client.get("/recycling/map/base.geojson").get_json()
+    assert body["type"] == "FeatureCollection"
+    assert "Talence" in {f["properties"]["name"] for f in body["features"]}
+
+
+def test_no_tile_server_is_referenced_unless_configured(client, make, rec):
+    rec.point()
+    login(client, make.user())
+    assert 'data-tile-url=""' in _text(client.get("/recycling/"))
+
+
+def test_poster_has_a_qr_code_for_the_return_form_with_the_point_chosen(client, make, rec):
+    point = rec.point(name="Mairie de Bègles")
+    login(client, make.user())
+    page = _text(client.get(f"/recycling/points/{point.id}/poster"))
+    assert "<svg" in page and f"/recycling/returns/new?point={point.id}" in page
+    assert "Horaires" in page and "Opening hours" in page
+    form = _text(client.get(f"/recycling/returns/new?point={point.id}"))
+    assert f'<option selected value="{point.id}">' in form
+
+
+def test_declaring_a_return_through_the_form_shows_the_receipt(client, auth, make, rec):
+    point = rec.point()
+    user = make.user()
+    login(client, user)
+    response = auth.post("/recycling/returns/new", {
+        "collection_point_id": point.id, "device_type": "laptop", "condition": "broken",
+        "asset_tag": "BM-1", "wipe_requested": "y"})  # fmt: skip
+    assert response.status_code == 302
+    device_return = db.session.scalar(select(DeviceReturn))
+    assert response.headers["Location"].endswith(device_return.receipt_number)
+    page = _text(client.get(response.headers["Location"]))
+    assert device_return.receipt_number in page
+    assert "Chaîne de traçabilité" in page
+
+
+def test_a_refused_return_shows_the_reason_and_stores_nothing(client, auth, make, rec):
+    point = rec.point(active=False, name="Closed point")
+    login(client, make.user(locale="en"))
+    response = auth.post("/recycling/returns/new", {
+        "collection_point_id": point.id, "device_type": "monitor", "condition": "working"})  # fmt: skip
+    assert response.status_code == 422
+    assert "Closed point is temporarily closed" in _text(response)
+    assert db.session.scalar(select(func.count(DeviceReturn.id))) == 0
+
+
+def test_someone_elses_receipt_is_a_404(client, make, rec):
+    receipt = rec.device_return(make.user(), rec.point()).receipt_number
+    login(client, make.user())
+    assert client.get(f"/recycling/returns/{receipt}").status_code == 404
+
+
+def test_agent_desk_lists_only_the_agents_points_page_and_fragment(client, make, rec):
+    mine, other = rec.point(name="Mine"), rec.point(name="Other")
+    agent = rec.agent(mine)
+    rec.device_return(make.user(), mine, asset_tag="MINE-1")
+    rec.device_return(make.user(), other, asset_tag="OTHER-1")
+    login(client, agent)
+    page = client.get("/recycling/agent")
+    fragment = client.get("/recycling/agent?status=declared", headers={"HX-Request": "true"})
+    assert "<html" in _text(page) and "<html" not in _text(fragment)
+    for body in (_text(page), _text(fragment)):
+        assert "MINE-1" in body and "OTHER-1" not in body
+
+
+def test_employees_cannot_open_the_agent_desk(client, make):
+    login(client, make.user())
+    assert client.get("/recycling/agent").status_code == 403
+
+
+def test_confirming_receipt_with_htmx_returns_the_updated_row(client, auth, make, rec):
+    point = rec.point()
+    agent = rec.agent(point)
+    device_return = rec.device_return(make.user(), point)
+    login(client, agent)
+    response = auth.post(
+        f"/recycling/agent/returns/{device_return.receipt_number}/receive",
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 200 and _text(response).lstrip().startswith("<tr")
+    assert db.session.get(DeviceReturn, device_return.id).status == "received"
+    assert db.session.scalar(select(AuditEvent.action)) == "receive"
+
+
+def test_confirming_receipt_without_htmx_redirects_to_the_return(client, auth, make, rec):
+    point = rec.point()
+    device_return = rec.device_return(make.user(), point)
+    login(client, rec.agent(point))
+    response = auth.post(f"/recycling/agent/returns/{device_return.receipt_number}/receive")
+    assert response.status_code == 302
+    assert db.session.get(DeviceReturn, device_return.id).status == "received"
+
+
+def test_an_agent_of_another_point_cannot_confirm(client, auth, make, rec):
+    point = rec.point()
+    device_return = rec.device_return(make.user(), point)
+    login(client, rec.agent(rec.point()))
+    response = auth.post(f"/recycling/agent/returns/{device_return.receipt_number}/receive")
+    assert response.status_code == 404
+    assert db.session.get(DeviceReturn, device_return.id).status == "declared"
+
+
+def test_agent_records_wipe_and_outcome_and_the_owner_sees_them(app, client, auth, make, rec):
+    point = rec.point()
+    owner = make.user()
+    device_return = rec.device_return(owner, point)
+    login(client, rec.agent(point))
+    base = f"/recycling/agent/returns/{device_return.receipt_number}"
+    auth.post(f"{base}/receive")
+    bad = auth.post(f"{base}/wipe", {"method": "crypto_erase", "wipe_date": "2999-01-01",
+                                     "certificate_number": "C-1"})  # fmt: skip
+    assert bad.status_code == 422
+    today = date.today().isoformat()
+    assert auth.post(f"{base}/wipe", {"method": "crypto_erase", "wipe_date": today,
+                                      "certificate_number": "CERT-9"}).status_code == 302  # fmt: skip
+    assert auth.post(f"{base}/outcome", {"outcome": "donated"}).status_code == 302
+    owner_client = app.test_client()
+    login(owner_client, owner)
+    page = _text(owner_client.get(f"/recycling/returns/{device_return.receipt_number}"))
+    assert "CERT-9" in page and ("Donated" in page or "Donné" in page)
+    assert "Signature does not match" not in page and "La signature ne correspond pas" not in page
+
+
+def test_admin_creates_and_closes_a_point_with_audit(client, auth, make):
+    commune = make.commune(name="Bouliac")
+    login(client, make.user(roles=("admin",)))
+    data = {"name": "Mairie de Bouliac", "commune_id": commune.id, "address": "Place Camille Hostein",
+            "latitude": "44.81", "longitude": "-0.50", "opening_hours": "Mo-Fr 09:00-12:00",
+            "accepted_types": ["laptop", "monitor"]}  # fmt: skip
+    bad = auth.post("/recycling/admin/points/new", {**data, "opening_hours": "whenever"})
+    assert bad.status_code == 422
+    assert auth.post("/recycling/admin/points/new", data).status_code == 302
+    point = db.session.scalar(select(CollectionPoint))
+    assert point.accepted_device_types == ["laptop", "monitor"]
+    auth.post(f"/recycling/admin/points/{point.id}/close", {"closure_note": "Travaux"})
+    assert not db.session.get(CollectionPoint, point.id).active
+    assert client.get("/api/v1/collection-points").get_json()["collection_points"] == []
+    actions = db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
+    assert actions == ["create", "close"]
+
+
+def test_statistics_and_open_data_csv_for_admins(client, make, rec):
+    rec.device_return(make.user(), rec.point(), "monitor", wipe_requested=False)
+    login(client, make.user(roles=("admin",)))
+    assert client.get("/recycling/admin/statistics").status_code == 200
+    csv_text = _text(client.get("/recycling/admin/statistics.csv"))
+    header, row = csv_text.splitlines()[:2]
+    assert header.startswith("month,insee_code,point_id")
+    assert ",monitor,declared,1,4.5,0.0" in row
+
+
+def test_dashboard_panel_shows_the_nearest_point_and_my_last_return(client, make, rec):
+    commune = make.commune()
+    point = rec.point(commune=commune, name="Point du tableau de bord")
+    user = make.user(commune=commune)
+    device_return = rec.device_return(user, point)
+    login(client, user)
+    page = _text(client.get("/"))
+    assert "Point du tableau de bord" in page and device_return.receipt_number in page
