@@ -1,7 +1,7 @@
 """Locale selection and locale-aware formatting helpers for templates."""
 
 from babel.units import format_unit
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask_babel import format_decimal, get_locale
 from flask_login import current_user
 
@@ -9,6 +9,8 @@ from flask_login import current_user
 def select_locale() -> str:
     """The user's preference, then ?lang remembered in the session, then the browser, then French."""
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # CLI commands and scheduled jobs
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     asked = request.args.get("lang")
