@@ -18,6 +18,7 @@ SETTINGS = {
     "MESSAGING_RETRY_SECONDS": (60, int),
     "MESSAGING_MAX_ATTEMPTS": (5, int),
     "MESSAGING_POLL_SECONDS": (30, int),
+    "MESSAGING_SMTP_CONNECTIONS": (4, int),
 }
 
 
@@ -33,7 +34,7 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(routes.bp)
     app.register_blueprint(api.bp)
-    cli.register(routes.bp)
+    app.cli.add_command(cli.messaging_cli)
     app.cli.add_command(scheduler_cli)
     audiences.init_app(app)
     app.add_template_filter(text_to_html, "message_html")

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from app.core.time import utcnow
 from app.extensions import db
 from app.messaging import services
-from app.messaging.mailer import Mailer
+from app.messaging.mailer import MailerPool
 from app.messaging.models import Delivery, Dispatch, Schedule
 from app.messaging.rendering import CompiledTemplate
 
@@ -46,7 +46,7 @@ def run_dispatch(
                 time.sleep(0.5)
                 continue
             break
-        with Mailer(config) as mailer:  # one SMTP connection per batch
+        with MailerPool(config) as mailer:  # SMTP connections opened per batch
             services.deliver_claimed(dispatch, token, compiled, mailer, now)
         db.session.commit()
     services.complete_if_done(dispatch, clock())

@@ -4,12 +4,12 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from flask_babel import gettext as _
 from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, meta, nodes
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup, escape
 
 from app.core.personalisation import known_variables
+from app.messaging.i18n import _
 
 URL_RE = re.compile(r"(https?://[^\s<]+)")
 

@@ -26,7 +26,7 @@ from app.messaging import queries, services
 from app.messaging.audiences import user_id_from_token
 from app.messaging.builtins import ensure_builtin_templates
 from app.messaging.forms import ScheduleForm, TemplateForm
-from app.messaging.mailer import Mailer
+from app.messaging.mailer import MailerPool
 from app.messaging.models import Dispatch, MessageTemplate, Schedule
 from app.messaging.rendering import CompiledTemplate, check_template
 
@@ -238,7 +238,7 @@ def test_template(template_id: int):
     template = _template_or_404(template_id)
     try:
         services._require_schedulable(template)
-        with Mailer(current_app.config) as mailer:
+        with MailerPool(current_app.config, size=1) as mailer:
             services.send_test_message(template, current_user, utcnow(), mailer)
         db.session.commit()
         flash(

@@ -10,7 +10,6 @@ from datetime import datetime, timedelta
 import opening_hours
 from apscheduler.triggers.cron import CronTrigger
 from flask import current_app
-from flask_babel import gettext as _
 from sqlalchemy import and_, case, func, insert, literal, or_, select, update
 
 from app.auth.models import User
@@ -19,6 +18,7 @@ from app.core.personalisation import known_audiences, variables_for
 from app.core.time import local_zone
 from app.extensions import db
 from app.messaging.builtins import ensure_builtin_templates
+from app.messaging.i18n import _
 from app.messaging.mailer import build_email
 from app.messaging.models import Delivery, Dispatch, MessageTemplate, Schedule
 from app.messaging.rendering import CompiledTemplate, TemplateProblem, check_template
@@ -451,7 +451,7 @@ def deliver_claimed(
     max_attempts = current_app.config["MESSAGING_MAX_ATTEMPTS"]
     sender = current_app.config["MAIL_DEFAULT_SENDER"]
     rendered: dict[int, tuple[str, str] | Exception] = {}
-    updates, result = [], BatchResult()
+    updates, outgoing, result = [], [], BatchResult()
     for row in rows:
         user = users.get(row.user_id)
         locale = (user.locale if user else None) or "fr"
@@ -492,8 +492,10 @@ def deliver_claimed(
             change.update(status="skipped", subject=None, body=None)
             result.skipped += 1
             continue
-        try:
-            mailer.send(
+        outgoing.append(
+            (
+                row,
+                change,
                 build_email(
                     to=user.email,
                     subject=subject,
@@ -501,19 +503,23 @@ def deliver_claimed(
                     locale=locale,
                     unsubscribe_url=variables[user.id]["unsubscribe_url"],
                     sender=sender,
-                )
+                ),
             )
-        except Exception as error:  # SMTP or network failure: retry with backoff
-            reason = f"{type(error).__name__}: {error}"[:500]
-            if row.attempts >= max_attempts:
-                change.update(status="failed", error=reason)
-                result.failed += 1
-            else:
-                change.update(error=reason, next_attempt_at=now + retry_delay(row.attempts))
-                result.retrying += 1
+        )
+    errors = mailer.send_many([message for _row, _change, message in outgoing])
+    for (row, change, _message), error in zip(outgoing, errors, strict=True):
+        if error is None:
+            change.update(status="delivered", delivered_at=now)
+            result.delivered += 1
             continue
-        change.update(status="delivered", delivered_at=now)
-        result.delivered += 1
+        # SMTP or network failure: retry with backoff, then give up with the reason.
+        reason = f"{type(error).__name__}: {error}"[:500]
+        if row.attempts >= max_attempts:
+            change.update(status="failed", error=reason)
+            result.failed += 1
+        else:
+            change.update(error=reason, next_attempt_at=now + retry_delay(row.attempts))
+            result.retrying += 1
     if updates:
         db.session.execute(update(Delivery), updates)
     db.session.flush()
