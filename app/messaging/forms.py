@@ -10,6 +10,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
 
@@ -43,9 +44,9 @@ class ScheduleForm(FlaskForm):
     kind = RadioField(
         _l("When"),
         choices=[
-            ("now", _l("Now")),
-            ("at", _l("At a date and time")),
-            ("cron", _l("Recurring (cron)")),
+            SelectChoice("now", _l("Now")),
+            SelectChoice("at", _l("At a date and time")),
+            SelectChoice("cron", _l("Recurring (cron)")),
         ],
         default="now",
         validators=[DataRequired()],

@@ -13,6 +13,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from app.api import ApiError, page_number
 from app.auth.decorators import role_required
@@ -263,8 +264,10 @@ def _audience_params(audience_key: str) -> dict:
 def _schedule_form() -> ScheduleForm:
     form = ScheduleForm()
     ensure_builtin_templates()
-    form.template.choices = [(t.id, f"{t.name} ({t.key})") for t in queries.list_templates()]
-    form.audience.choices = [(a.key, str(a.label)) for a in known_audiences().values()]
+    form.template.choices = [
+        SelectChoice(t.id, f"{t.name} ({t.key})") for t in queries.list_templates()
+    ]
+    form.audience.choices = [SelectChoice(a.key, str(a.label)) for a in known_audiences().values()]
     return form
 
 
