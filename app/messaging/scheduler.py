@@ -20,7 +20,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from filelock import FileLock, Timeout
 from flask import current_app
 from flask.cli import AppGroup
-from sqlalchemy import select, text
+from sqlalchemy import create_engine, select, text
 
 from app.core.jobs import registered_jobs
 from app.core.time import local_zone
@@ -154,7 +154,13 @@ def build_scheduler(app, blocking: bool = True):
         zone = local_zone()
     scheduler_class = BlockingScheduler if blocking else BackgroundScheduler
     scheduler = scheduler_class(
-        jobstores={"default": SQLAlchemyJobStore(engine=engine, tablename=JOB_TABLE)},
+        # Its own engine on the same database: the job store disposes it on shutdown,
+        # which must not close connections the app's session still uses.
+        jobstores={
+            "default": SQLAlchemyJobStore(
+                engine=create_engine(engine.url, pool_pre_ping=True), tablename=JOB_TABLE
+            )
+        },
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 300},
         timezone=zone,
     )
