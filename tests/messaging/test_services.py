@@ -157,7 +157,7 @@ def test_the_outbox_is_unique_per_recipient_and_channel(make, template):
     dispatch = _dispatch_to_everyone(template(), TUESDAY)
     services.prepare_dispatch(dispatch, TUESDAY)
     db.session.commit()
-    with pytest.raises(Exception, match="(?i)unique"):
+    with pytest.raises(Exception, match=r"(?i)unique"):
         services.prepare_dispatch(dispatch, TUESDAY)
         db.session.commit()
     db.session.rollback()
