@@ -12,6 +12,9 @@ VENDOR := app/static/vendor
 .PHONY: run serve setup install assets translations db demo test lint format pytest browser bench wrk clean
 
 run: setup db demo ## Set up, migrate, load the demo data and serve on http://127.0.0.1:5000
+	@# The scheduler runs next to the web server and stops with it.
+	$(FLASK) scheduler run & SCHEDULER_PID=$$!; \
+	trap 'kill $$SCHEDULER_PID 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 setup: install assets translations

@@ -1,14 +1,125 @@
-"""The messaging domain."""
+"""The messaging domain: templates, audiences, schedules, the outbox, the inbox."""
 
-from flask import Flask
+import os
+
+from flask import Flask, request
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
-from app.core.dashboard import MenuItem, register_menu_item
+from app.core.dashboard import MenuItem, Panel, register_menu_item, register_panel
+from app.core.demo import register_seeder
+from app.core.privacy import PersonalData, register_personal_data
+from app.core.signals import campaign_closed, campaign_published
+
+SETTINGS = {
+    # name: (default, type) — read from the environment when not set in the config
+    "MESSAGING_BATCH_SIZE": (500, int),
+    "MESSAGING_CLAIM_SECONDS": (120, int),
+    "MESSAGING_RETRY_SECONDS": (60, int),
+    "MESSAGING_MAX_ATTEMPTS": (5, int),
+    "MESSAGING_POLL_SECONDS": (30, int),
+    "MESSAGING_SMTP_CONNECTIONS": (4, int),
+}
 
 
 def init_app(app: Flask) -> None:
     """Register the blueprint, menu entry, dashboard panel, seeders and listeners."""
-    from app.messaging import routes
+    from app.api.spec import register_schema
+    from app.messaging import api, audiences, cli, routes, services
+    from app.messaging.rendering import text_to_html
+    from app.messaging.scheduler import scheduler_cli
+
+    for name, (default, kind) in SETTINGS.items():
+        app.config.setdefault(name, kind(os.environ.get(name, default)))
 
     app.register_blueprint(routes.bp)
-    register_menu_item(app, MenuItem("messaging.index", _l("Messages"), order=40))
+    app.register_blueprint(api.bp)
+    app.cli.add_command(cli.messaging_cli)
+    app.cli.add_command(scheduler_cli)
+    audiences.init_app(app)
+    app.add_template_filter(text_to_html, "message_html")
+    register_schema(app, "Message", api.MESSAGE_SCHEMA)
+    register_schema(app, "Inbox", api.INBOX_SCHEMA)
+    register_schema(app, "DispatchStatus", api.DISPATCH_SCHEMA)
+    register_menu_item(
+        app,
+        MenuItem(
+            "messaging.index",
+            _l("Messages"),
+            order=40,
+            badge=_unread_badge,
+            badge_label=_badge_label,
+        ),
+    )
+    register_menu_item(
+        app, MenuItem("messaging.list_dispatches", _l("Sending"), order=41, roles=("organiser",))
+    )
+    register_panel(app, _panel)
+    register_seeder(app, _seed, order=90)
+    register_personal_data(
+        app, PersonalData("messages", services.export_messages, services.erase_messages)
+    )
+    campaign_published.connect(_on_campaign_published, weak=False)
+    campaign_closed.connect(_on_campaign_closed, weak=False)
+    _allow_one_click_unsubscribe(app)
+
+
+def _unread_badge(user) -> int | None:
+    from app.messaging.queries import unread_count
+
+    return unread_count(user.id) or None
+
+
+def _badge_label(count: int) -> str:
+    return ngettext("%(num)s unread message", "%(num)s unread messages", count)
+
+
+def _panel(user):
+    from app.messaging.queries import latest_unread, unread_count
+
+    return Panel(
+        title=str(_l("Latest messages")),
+        template="messaging/_panel.html",
+        context={"messages": latest_unread(user.id), "unread": unread_count(user.id)},
+        order=40,
+    )
+
+
+def _seed(rng) -> None:
+    from app.messaging.builtins import ensure_builtin_templates
+
+    ensure_builtin_templates()
+
+
+def _on_campaign_published(sender, campaign, now, **_kwargs) -> None:
+    from app.messaging.services import schedule_campaign_messages
+
+    schedule_campaign_messages(campaign, now)
+
+
+def _on_campaign_closed(sender, campaign, now, **_kwargs) -> None:
+    from app.messaging.services import schedule_campaign_results
+
+    schedule_campaign_results(campaign, now)
+
+
+def _allow_one_click_unsubscribe(app: Flask) -> None:
+    """RFC 8058: mail clients POST `List-Unsubscribe=One-Click` with no CSRF token.
+
+    The core enforces CSRF on every POST in an app-level hook; this hook runs
+    before it and answers the one-click POST itself. The signed token in the URL
+    is the proof (nobody else can forge it), so no CSRF token is needed.
+    """
+
+    def one_click():
+        if (
+            request.method == "POST"
+            and request.endpoint == "messaging.unsubscribe"
+            and request.form.get("List-Unsubscribe") == "One-Click"
+        ):
+            from app.messaging import routes
+
+            return routes.unsubscribe(**request.view_args)
+        return None
+
+    app.before_request_funcs.setdefault(None, []).insert(0, one_click)

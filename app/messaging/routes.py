@@ -1,13 +1,408 @@
-"""Views of the messaging domain."""
+"""Views of the messaging domain: the inbox, unsubscribe, templates, schedules, dispatches."""
 
-from flask import Blueprint, render_template
-from flask_login import login_required
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
+
+from app.api import ApiError, page_number
+from app.auth.decorators import role_required
+from app.auth.forms import ConfirmForm
+from app.auth.models import ROLES, User
+from app.core.models import Commune, Department
+from app.core.personalisation import known_audiences, known_variables, variables_for
+from app.core.time import local_zone, utcnow
+from app.extensions import db, htmx
+from app.messaging import queries, services
+from app.messaging.audiences import user_id_from_token
+from app.messaging.builtins import ensure_builtin_templates
+from app.messaging.forms import ScheduleForm, TemplateForm
+from app.messaging.mailer import MailerPool
+from app.messaging.models import Dispatch, MessageTemplate, Schedule
+from app.messaging.rendering import CompiledTemplate, check_template
 
 bp = Blueprint("messaging", __name__, url_prefix="/messaging", template_folder="templates")
+
+STANDARD_PARAMS = ("department_id", "commune_id", "role")
+
+
+def _partial_or_page(partial: str, page: str, **context):
+    if htmx and not htmx.history_restore_request:
+        response = current_app.make_response(render_template(partial, **context))
+    else:
+        response = current_app.make_response(render_template(page, **context))
+    response.headers["Vary"] = "HX-Request"
+    return response
+
+
+def _page() -> int:
+    try:
+        return page_number(request.args.get("page"))
+    except ApiError:
+        abort(404)
+
+
+# --- the inbox ---------------------------------------------------------------------------
 
 
 @bp.get("/")
 @login_required
 def index():
-    """The messaging home page."""
-    return render_template("messaging/index.html")
+    """The inbox, newest first."""
+    page = _page()
+    messages, pages = queries.list_inbox(current_user.id, page)
+    return render_template(
+        "messaging/index.html",
+        messages=messages,
+        page=page,
+        pages=pages,
+        unread=queries.unread_count(current_user.id),
+    )
+
+
+@bp.post("/inbox/<int:delivery_id>/read")
+@login_required
+def mark_read(delivery_id: int):
+    """Mark one of my messages read."""
+    message = services.mark_read(current_user, delivery_id, utcnow())
+    if message is None:
+        abort(404)
+    db.session.commit()
+    if htmx:
+        response = current_app.make_response(
+            render_template("messaging/_message.html", message=message, announce=True)
+        )
+        response.headers["Vary"] = "HX-Request"
+        return response
+    return redirect(url_for("messaging.index", page=request.args.get("page")))
+
+
+# --- unsubscribe without sign-in ----------------------------------------------------------
+
+
+@bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
+def unsubscribe(token: str):
+    """GET: confirm page. POST (form or RFC 8058 one-click): stop e-mails at once."""
+    user_id = user_id_from_token(token)
+    if user_id is None or db.session.get(User, user_id) is None:
+        return render_template("messaging/unsubscribe.html", invalid=True), 404
+    if request.method == "POST":
+        return one_click_unsubscribe(user_id)
+    return render_template("messaging/unsubscribe.html", token=token, done=False)
+
+
+def one_click_unsubscribe(user_id: int):
+    """Withdraw consent and say so (the signed token is the proof; no session is used)."""
+    services.unsubscribe(user_id, utcnow())
+    db.session.commit()
+    return render_template("messaging/unsubscribe.html", done=True)
+
+
+# --- templates ---------------------------------------------------------------------------
+
+
+@bp.get("/templates")
+@role_required("organiser")
+def list_templates():
+    """Every template, the built-in ones included."""
+    ensure_builtin_templates()
+    db.session.commit()
+    return render_template("messaging/templates.html", templates=queries.list_templates())
+
+
+def _template_or_404(template_id: int) -> MessageTemplate:
+    template = db.session.get(MessageTemplate, template_id)
+    if template is None:
+        abort(404)
+    return template
+
+
+def _template_data(form: TemplateForm) -> dict:
+    return {
+        "key": form.key.data,
+        "name": form.name.data,
+        "subject_fr": form.subject_fr.data or "",
+        "body_fr": form.body_fr.data or "",
+        "subject_en": form.subject_en.data or "",
+        "body_en": form.body_en.data or "",
+    }
+
+
+def _preview(form: TemplateForm) -> dict:
+    """Problems, or the rendering in both languages for the chosen recipient."""
+    recipient = current_user
+    if form.recipient.data:
+        recipient = db.session.scalar(select(User).where(User.email == form.recipient.data.lower()))
+        if recipient is None:
+            return {"error": _("Nobody has this e-mail address."), "problems": [], "renders": {}}
+    data = _template_data(form)
+    problems = check_template(data)
+    if problems:
+        return {"problems": problems, "renders": {}, "recipient": recipient}
+    now = utcnow()
+    compiled = CompiledTemplate.compile(MessageTemplate(**data))
+    variables = variables_for([recipient], now, {}).get(recipient.id, {})
+    renders = {}
+    for locale in ("fr", "en"):
+        try:
+            renders[locale] = compiled.render(locale, variables)
+        except Exception as error:  # a missing value for this person: show why
+            renders[locale] = ("", _("Cannot render for this person: %(error)s", error=error))
+    return {"problems": [], "renders": renders, "recipient": recipient}
+
+
+def _editor(form: TemplateForm, template: MessageTemplate | None, preview: dict | None = None):
+    return render_template(
+        "messaging/template_form.html",
+        form=form,
+        template=template,
+        preview=preview,
+        variables=sorted(known_variables().values(), key=lambda v: v.name),
+    )
+
+
+@bp.route("/templates/new", methods=["GET", "POST"])
+@role_required("organiser")
+def new_template():
+    """Write a new template."""
+    form = TemplateForm()
+    if form.validate_on_submit():
+        if request.form.get("action") == "preview":
+            return _editor(form, None, _preview(form))
+        try:
+            template = services.save_template(None, _template_data(form), current_user, utcnow())
+        except services.TemplateInvalid as error:
+            return _editor(form, None, {"problems": error.problems, "renders": {}}), 422
+        except services.MessagingError as error:
+            form.key.errors.append(str(error))
+            return _editor(form, None), 422
+        db.session.commit()
+        flash(_("Template saved."), "success")
+        return redirect(url_for("messaging.edit_template", template_id=template.id))
+    return _editor(form, None), 422 if form.errors else 200
+
+
+@bp.route("/templates/<int:template_id>", methods=["GET", "POST"])
+@role_required("organiser")
+def edit_template(template_id: int):
+    """Edit a template (the key stays)."""
+    template = _template_or_404(template_id)
+    form = TemplateForm(obj=template)
+    form.key.data = template.key
+    if form.validate_on_submit():
+        if request.form.get("action") == "preview":
+            return _editor(form, template, _preview(form))
+        try:
+            services.save_template(template, _template_data(form), current_user, utcnow())
+        except services.TemplateInvalid as error:
+            db.session.rollback()
+            return _editor(form, template, {"problems": error.problems, "renders": {}}), 422
+        db.session.commit()
+        flash(_("Template saved."), "success")
+        return redirect(url_for("messaging.edit_template", template_id=template.id))
+    return _editor(form, template), 422 if form.errors else 200
+
+
+@bp.post("/templates/preview")
+@role_required("organiser")
+def preview_template():
+    """The live preview (htmx): both languages for the chosen recipient."""
+    form = TemplateForm()
+    form.validate()
+    if form.recipient.errors:
+        preview = {"error": _("Give a valid e-mail address."), "problems": [], "renders": {}}
+    else:
+        preview = _preview(form)
+    if htmx and not htmx.history_restore_request:
+        response = current_app.make_response(
+            render_template("messaging/_preview.html", preview=preview)
+        )
+        response.headers["Vary"] = "HX-Request"
+        return response
+    return _editor(form, None, preview)
+
+
+@bp.post("/templates/<int:template_id>/test")
+@role_required("organiser")
+def test_template(template_id: int):
+    """Send the template to myself, in my language, in the inbox and by e-mail."""
+    template = _template_or_404(template_id)
+    try:
+        services._require_schedulable(template)
+        with MailerPool(current_app.config, size=1) as mailer:
+            services.send_test_message(template, current_user, utcnow(), mailer)
+        db.session.commit()
+        flash(
+            _("Test message sent to %(email)s and to your inbox.", email=current_user.email),
+            "success",
+        )
+    except services.MessagingError as error:
+        db.session.commit()  # the inbox copy stays even when the e-mail failed
+        flash(str(error), "error")
+    return redirect(url_for("messaging.edit_template", template_id=template.id))
+
+
+# --- audiences and schedules -------------------------------------------------------------
+
+
+def _audience_params(audience_key: str) -> dict:
+    audience = known_audiences().get(audience_key)
+    source = request.form if request.method == "POST" else request.args
+    return {name: source.get(name, "").strip() for name in (audience.params if audience else ())}
+
+
+def _schedule_form() -> ScheduleForm:
+    form = ScheduleForm()
+    ensure_builtin_templates()
+    form.template.choices = [
+        SelectChoice(t.id, f"{t.name} ({t.key})") for t in queries.list_templates()
+    ]
+    form.audience.choices = [SelectChoice(a.key, str(a.label)) for a in known_audiences().values()]
+    return form
+
+
+def _schedule_page(form: ScheduleForm, size: dict | None = None):
+    extra = sorted({p for a in known_audiences().values() for p in a.params} - set(STANDARD_PARAMS))
+    return render_template(
+        "messaging/schedule.html",
+        form=form,
+        size=size,
+        audiences=known_audiences(),
+        departments=db.session.scalars(select(Department).order_by(Department.code)).all(),
+        communes=db.session.scalars(select(Commune).order_by(Commune.name)).all(),
+        roles=ROLES,
+        extra_params=extra,
+        values=request.values,
+    )
+
+
+def _size(audience_key: str) -> dict:
+    try:
+        return {
+            "count": services.audience_size(audience_key, _audience_params(audience_key), utcnow())
+        }
+    except services.MessagingError as error:
+        return {"error": str(error)}
+
+
+@bp.get("/audience-size")
+@role_required("organiser")
+def audience_size():
+    """How many people the chosen audience reaches (htmx fragment or full page)."""
+    key = request.args.get("audience", "")
+    size = _size(key)
+    if htmx and not htmx.history_restore_request:
+        response = current_app.make_response(
+            render_template("messaging/_audience_size.html", size=size)
+        )
+        response.headers["Vary"] = "HX-Request"
+        return response
+    form = _schedule_form()
+    form.audience.data = key
+    return _schedule_page(form, size)
+
+
+@bp.route("/schedule", methods=["GET", "POST"])
+@role_required("organiser")
+def schedule():
+    """Pick a template, an audience and when: now, at a date-time, recurring."""
+    form = _schedule_form()
+    if request.method == "GET" and request.args.get("template", "").isdigit():
+        form.template.data = int(request.args["template"])
+    if not form.validate_on_submit():
+        return _schedule_page(form), 422 if form.errors else 200
+    template = db.session.get(MessageTemplate, form.template.data)
+    at = form.at.data.replace(tzinfo=local_zone()) if form.at.data else None
+    try:
+        result = services.schedule_message(
+            template,
+            form.audience.data,
+            _audience_params(form.audience.data),
+            form.kind.data,
+            utcnow(),
+            actor=current_user,
+            at=at,
+            cron=form.cron.data,
+        )
+    except services.MessagingError as error:
+        db.session.rollback()
+        form.kind.errors = [*form.kind.errors, str(error)]
+        return _schedule_page(form, _size(form.audience.data)), 422
+    db.session.commit()
+    flash(_("Message scheduled."), "success")
+    if isinstance(result, Dispatch):
+        return redirect(url_for("messaging.show_dispatch", dispatch_id=result.id))
+    return redirect(url_for("messaging.list_dispatches"))
+
+
+# --- dispatches --------------------------------------------------------------------------
+
+
+@bp.get("/dispatches")
+@role_required("organiser")
+def list_dispatches():
+    """Dispatches and recurring schedules."""
+    return render_template(
+        "messaging/dispatches.html",
+        dispatches=queries.list_dispatches(),
+        schedules=queries.list_schedules(),
+        form=ConfirmForm(),
+    )
+
+
+@bp.get("/dispatches/<int:dispatch_id>")
+@role_required("organiser")
+def show_dispatch(dispatch_id: int):
+    """Follow one dispatch: recipients, delivered, waiting, skipped, failed, opened."""
+    dispatch = db.session.get(Dispatch, dispatch_id)
+    if dispatch is None:
+        abort(404)
+    return _partial_or_page(
+        "messaging/_dispatch_counts.html",
+        "messaging/dispatch.html",
+        dispatch=dispatch,
+        counts=queries.dispatch_counts(dispatch.id),
+        failures=queries.failed_deliveries(dispatch.id),
+        form=ConfirmForm(),
+    )
+
+
+@bp.post("/dispatches/<int:dispatch_id>/cancel")
+@role_required("organiser")
+def cancel_dispatch(dispatch_id: int):
+    """Cancel a dispatch that has not started."""
+    dispatch = db.session.get(Dispatch, dispatch_id)
+    if dispatch is None:
+        abort(404)
+    if ConfirmForm().validate_on_submit():
+        try:
+            services.cancel_dispatch(dispatch, current_user, utcnow())
+            db.session.commit()
+            flash(_("Dispatch cancelled."), "success")
+        except services.MessagingError as error:
+            flash(str(error), "error")
+    return redirect(url_for("messaging.show_dispatch", dispatch_id=dispatch.id))
+
+
+@bp.post("/schedules/<int:schedule_id>/stop")
+@role_required("organiser")
+def stop_schedule(schedule_id: int):
+    """Stop a recurring schedule."""
+    schedule = db.session.get(Schedule, schedule_id)
+    if schedule is None:
+        abort(404)
+    if ConfirmForm().validate_on_submit():
+        services.deactivate_schedule(schedule, current_user, utcnow())
+        db.session.commit()
+        flash(_("Recurring message stopped."), "success")
+    return redirect(url_for("messaging.list_dispatches"))

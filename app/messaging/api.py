@@ -1,0 +1,118 @@
+"""Messaging API: my inbox, and a dispatch's counts for organisers."""
+
+from flask import jsonify, request
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app.api import ApiError, api_blueprint, page_number
+from app.extensions import db
+from app.messaging import queries
+from app.messaging.jobs import counts_by_status
+from app.messaging.models import Dispatch
+
+bp = api_blueprint("messaging_api", __name__)
+
+MESSAGE_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "integer"},
+        "subject": {"type": "string"},
+        "body": {"type": "string"},
+        "delivered_at": {"type": "string", "format": "date-time"},
+        "read": {"type": "boolean"},
+    },
+}
+INBOX_SCHEMA = {
+    "type": "object",
+    "required": ["messages", "unread"],
+    "properties": {
+        "messages": {"type": "array", "items": {"$ref": "#/components/schemas/Message"}},
+        "unread": {"type": "integer"},
+    },
+}
+DISPATCH_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "integer"},
+        "status": {"type": "string"},
+        "recipients": {"type": "integer"},
+        "counts": {"type": "object", "additionalProperties": {"type": "integer"}},
+        "channels": {"type": "object"},
+        "opened": {"type": "integer"},
+    },
+}
+
+
+@bp.get("/me/messages")
+@login_required
+def my_messages():
+    """My portal inbox, newest first, with the unread count.
+    ---
+    get:
+      summary: My inbox
+      security: [{bearerAuth: []}, {cookieAuth: []}]
+      parameters:
+        - {name: page, in: query, schema: {type: integer, minimum: 1}}
+      responses:
+        200:
+          description: The caller's messages, newest first
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Inbox'}
+        401: {$ref: '#/components/responses/Unauthorized'}
+        422: {$ref: '#/components/responses/Invalid'}
+    """
+    messages, _pages = queries.list_inbox(current_user.id, page_number(request.args.get("page")))
+    return jsonify(
+        {
+            "messages": [
+                {
+                    "id": m.id,
+                    "subject": m.subject,
+                    "body": m.body,
+                    "delivered_at": m.delivered_at.isoformat() if m.delivered_at else None,
+                    "read": m.read_at is not None,
+                }
+                for m in messages
+            ],
+            "unread": queries.unread_count(current_user.id),
+        }
+    )
+
+
+@bp.get("/dispatches/<int:dispatch_id>")
+@login_required
+def dispatch_status(dispatch_id: int):
+    """A dispatch's deliveries counted by status (organisers and admins).
+    ---
+    get:
+      summary: Counts of a dispatch by status
+      security: [{bearerAuth: []}, {cookieAuth: []}]
+      parameters:
+        - {name: dispatch_id, in: path, required: true, schema: {type: integer}}
+      responses:
+        200:
+          description: Counts by status, and by channel and status
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/DispatchStatus'}
+        401: {$ref: '#/components/responses/Unauthorized'}
+        403: {$ref: '#/components/responses/Forbidden'}
+        404: {$ref: '#/components/responses/NotFound'}
+    """
+    if not current_user.has_role("organiser"):
+        raise ApiError(403, "forbidden", _("Only organisers can follow dispatches."))
+    dispatch = db.session.get(Dispatch, dispatch_id)
+    if dispatch is None:
+        raise ApiError(404, "not_found", _("No such dispatch."))
+    detail = queries.dispatch_counts(dispatch.id)
+    return jsonify(
+        {
+            "id": dispatch.id,
+            "status": dispatch.status,
+            "recipients": dispatch.recipients,
+            "counts": counts_by_status(dispatch.id),
+            "channels": detail["channels"],
+            "opened": detail["opened"],
+        }
+    )

@@ -1,0 +1,99 @@
+"""Messaging's own variables and audiences, registered in the core registries."""
+
+from datetime import datetime
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import select
+
+from app.auth.models import ROLES, User, UserRole
+from app.core.personalisation import Audience, Variable, register_audience, register_variables
+
+UNSUBSCRIBE_SALT = "messaging-unsubscribe"
+
+
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=UNSUBSCRIBE_SALT)
+
+
+def unsubscribe_token(user_id: int) -> str:
+    """A signed token naming the user: unsubscribing needs no sign-in."""
+    return _serializer().dumps(user_id)
+
+
+def user_id_from_token(token: str) -> int | None:
+    try:
+        value = _serializer().loads(token)
+    except BadSignature:
+        return None
+    return value if isinstance(value, int) else None
+
+
+def public_url(path: str) -> str:
+    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + path
+
+
+def messaging_variables(users, now: datetime, context: dict) -> dict[int, dict]:
+    """first_name, display_name and the links every message carries (no query)."""
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    serializer = _serializer()
+    return {
+        user.id: {
+            "first_name": user.first_name,
+            "display_name": user.display_name,
+            "unsubscribe_url": f"{base}/messaging/unsubscribe/{serializer.dumps(user.id)}",
+            "inbox_url": f"{base}/messaging/",
+            "portal_url": f"{base}/",
+        }
+        for user in users
+    }
+
+
+VARIABLES = [
+    Variable("first_name", _l("The recipient's first name"), "Camille"),
+    Variable("display_name", _l("The recipient's full name"), "Camille Martin"),
+    Variable(
+        "unsubscribe_url",
+        _l("One-click link to stop e-mails"),
+        "https://empreinte.example/messaging/unsubscribe/…",
+    ),
+    Variable("inbox_url", _l("Link to the portal inbox"), "https://empreinte.example/messaging/"),
+    Variable("portal_url", _l("Link to the portal"), "https://empreinte.example/"),
+]
+
+
+def _reachable():
+    return select(User.id).where(User.active.is_(True), User.anonymised_at.is_(None))
+
+
+def everyone(now: datetime, params: dict):
+    """Every active person."""
+    return _reachable()
+
+
+def by_department(now: datetime, params: dict):
+    return _reachable().where(User.department_id == int(params["department_id"]))
+
+
+def by_commune(now: datetime, params: dict):
+    return _reachable().where(User.commune_id == int(params["commune_id"]))
+
+
+def by_role(now: datetime, params: dict):
+    role = params["role"]
+    if role not in ROLES:
+        raise ValueError(role)
+    holders = select(UserRole.user_id).where(UserRole.role.in_({role, "admin"}))
+    return _reachable().where(User.id.in_(holders))
+
+
+def init_app(app) -> None:
+    """Register messaging's variables and audiences."""
+    register_variables(app, VARIABLES, messaging_variables)
+    register_audience(app, Audience("everyone", _l("Everyone"), everyone))
+    register_audience(
+        app, Audience("department", _l("A department"), by_department, ("department_id",))
+    )
+    register_audience(app, Audience("commune", _l("A commune"), by_commune, ("commune_id",)))
+    register_audience(app, Audience("role", _l("A role"), by_role, ("role",)))

@@ -1,0 +1,135 @@
+"""The built-in templates for campaign events and the weekly digest, in both languages.
+
+Variables from other domains are guarded with `is defined` so that these
+templates also render where the clean-up or recycling domain is not installed.
+"""
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.messaging.models import MessageTemplate
+
+_CAMPAIGN_FR = (
+    "{% if campaign_name is defined %}{{ campaign_name }}{% else %}la campagne{% endif %}"
+)
+_CAMPAIGN_EN = (
+    "{% if campaign_name is defined %}{{ campaign_name }}{% else %}the campaign{% endif %}"
+)
+_FOOTER_FR = (
+    "\n\nVotre boîte de réception : {{ inbox_url }}\n"
+    "Ne plus recevoir ces e-mails : {{ unsubscribe_url }}"
+)
+_FOOTER_EN = "\n\nYour inbox: {{ inbox_url }}\nStop receiving these e-mails: {{ unsubscribe_url }}"
+_SCORE_FR = (
+    "{% if points is defined %}Vous avez {{ points }} points"
+    "{% if rank is defined and rank %} (rang {{ rank }}){% endif %}.{% endif %}"
+    "{% if team_name is defined and team_name %}\nVotre équipe, {{ team_name }}, "
+    "a {{ team_points }} points{% if team_rank is defined and team_rank %} "
+    "(rang {{ team_rank }}){% endif %}.{% endif %}"
+    "{% if goal_progress is defined %}\nObjectif collectif : {{ goal_progress }}.{% endif %}"
+)
+_SCORE_EN = (
+    "{% if points is defined %}You have {{ points }} points"
+    "{% if rank is defined and rank %} (rank {{ rank }}){% endif %}.{% endif %}"
+    "{% if team_name is defined and team_name %}\nYour team, {{ team_name }}, "
+    "has {{ team_points }} points{% if team_rank is defined and team_rank %} "
+    "(rank {{ team_rank }}){% endif %}.{% endif %}"
+    "{% if goal_progress is defined %}\nCollective goal: {{ goal_progress }}.{% endif %}"
+)
+_POINT_FR = (
+    "{% if nearest_collection_point is defined and nearest_collection_point %}\n"
+    "Point de collecte le plus proche : {{ nearest_collection_point }}"
+    "{% if nearest_collection_point_hours is defined and nearest_collection_point_hours %}"
+    " ({{ nearest_collection_point_hours }}){% endif %}.{% endif %}"
+    "{% if guides_url is defined %}\nLes guides pour aller plus loin : {{ guides_url }}{% endif %}"
+)
+_POINT_EN = (
+    "{% if nearest_collection_point is defined and nearest_collection_point %}\n"
+    "Nearest collection point: {{ nearest_collection_point }}"
+    "{% if nearest_collection_point_hours is defined and nearest_collection_point_hours %}"
+    " ({{ nearest_collection_point_hours }}){% endif %}.{% endif %}"
+    "{% if guides_url is defined %}\nGuides to do more: {{ guides_url }}{% endif %}"
+)
+
+BUILTIN_TEMPLATES = {
+    "campaign-launch": {
+        "name": "Lancement de campagne / Campaign launch",
+        "subject_fr": "C'est parti : " + _CAMPAIGN_FR,
+        "subject_en": "It starts now: " + _CAMPAIGN_EN,
+        "body_fr": "Bonjour {{ first_name }},\n\n" + _CAMPAIGN_FR + " commence"
+        "{% if campaign_starts is defined %} le {{ campaign_starts }}{% endif %}"
+        "{% if campaign_ends is defined %} et se termine le {{ campaign_ends }}{% endif %}."
+        " Chaque action compte, pour vous et pour votre équipe.\n" + _POINT_FR + _FOOTER_FR,
+        "body_en": "Hello {{ first_name }},\n\n" + _CAMPAIGN_EN + " starts"
+        "{% if campaign_starts is defined %} on {{ campaign_starts }}{% endif %}"
+        "{% if campaign_ends is defined %} and ends on {{ campaign_ends }}{% endif %}."
+        " Every action counts, for you and for your team.\n" + _POINT_EN + _FOOTER_EN,
+    },
+    "campaign-reminder": {
+        "name": "Rappel à une semaine de la fin / One week left",
+        "subject_fr": "Plus qu'une semaine : " + _CAMPAIGN_FR,
+        "subject_en": "One week left: " + _CAMPAIGN_EN,
+        "body_fr": "Bonjour {{ first_name }},\n\nIl reste"
+        "{% if days_left is defined %} {{ days_left }} jours{% else %} une semaine{% endif %}"
+        " pour agir dans " + _CAMPAIGN_FR + ".\n" + _SCORE_FR + _POINT_FR + _FOOTER_FR,
+        "body_en": "Hello {{ first_name }},\n\nThere are"
+        "{% if days_left is defined %} {{ days_left }} days{% else %} seven days{% endif %}"
+        " left to act in " + _CAMPAIGN_EN + ".\n" + _SCORE_EN + _POINT_EN + _FOOTER_EN,
+    },
+    "campaign-last-48h": {
+        "name": "Dernières 48 heures / Last 48 hours",
+        "subject_fr": "Dernières 48 heures : " + _CAMPAIGN_FR,
+        "subject_en": "Last 48 hours: " + _CAMPAIGN_EN,
+        "body_fr": "Bonjour {{ first_name }},\n\n" + _CAMPAIGN_FR + " se termine dans 48 heures."
+        " C'est le moment de faire le dernier effort.\n" + _SCORE_FR + _FOOTER_FR,
+        "body_en": "Hello {{ first_name }},\n\n" + _CAMPAIGN_EN + " ends in 48 hours."
+        " Time for one last effort.\n" + _SCORE_EN + _FOOTER_EN,
+    },
+    "campaign-results": {
+        "name": "Résultats de campagne / Campaign results",
+        "subject_fr": "Les résultats : " + _CAMPAIGN_FR,
+        "subject_en": "The results: " + _CAMPAIGN_EN,
+        "body_fr": "Bonjour {{ first_name }},\n\n"
+        + _CAMPAIGN_FR
+        + " est terminée. Merci !\n"
+        + _SCORE_FR
+        + _FOOTER_FR,
+        "body_en": "Hello {{ first_name }},\n\n"
+        + _CAMPAIGN_EN
+        + " is over. Thank you!\n"
+        + _SCORE_EN
+        + _FOOTER_EN,
+    },
+    "weekly-digest": {
+        "name": "Résumé hebdomadaire / Weekly digest",
+        "subject_fr": "Votre semaine numérique responsable",
+        "subject_en": "Your responsible digital week",
+        "body_fr": "Bonjour {{ first_name }},\n\nVoici où vous en êtes.\n"
+        + _SCORE_FR
+        + _POINT_FR
+        + "\n\nLe portail : {{ portal_url }}"
+        + _FOOTER_FR,
+        "body_en": "Hello {{ first_name }},\n\nHere is where you stand.\n"
+        + _SCORE_EN
+        + _POINT_EN
+        + "\n\nThe portal: {{ portal_url }}"
+        + _FOOTER_EN,
+    },
+}
+
+
+def ensure_builtin_templates() -> list[MessageTemplate]:
+    """Create the built-in templates that are missing; never overwrite an organiser's edits."""
+    existing = set(
+        db.session.scalars(
+            select(MessageTemplate.key).where(MessageTemplate.key.in_(BUILTIN_TEMPLATES))
+        )
+    )
+    created = [
+        MessageTemplate(key=key, builtin=True, **texts)
+        for key, texts in BUILTIN_TEMPLATES.items()
+        if key not in existing
+    ]
+    db.session.add_all(created)
+    db.session.flush()
+    return created

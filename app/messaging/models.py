@@ -1,0 +1,126 @@
+"""Messaging tables: templates, schedules, dispatches and the delivery outbox."""
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.core.time import utcnow
+from app.core.types import UTCDateTime
+from app.extensions import db
+
+LOCALES = ("fr", "en")
+CHANNELS = ("inbox", "email")
+# pending = waiting (not yet sent, or retrying, or held until working hours)
+STATUSES = ("pending", "delivered", "skipped", "failed")
+SCHEDULE_KINDS = ("now", "at", "cron", "campaign")
+
+
+class MessageTemplate(db.Model):
+    """A subject and a body per locale, with Jinja variables rendered in a sandbox."""
+
+    __tablename__ = "messaging_template"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(60), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    subject_fr: Mapped[str] = mapped_column(String(300), default="")
+    body_fr: Mapped[str] = mapped_column(Text, default="")
+    subject_en: Mapped[str] = mapped_column(String(300), default="")
+    body_en: Mapped[str] = mapped_column(Text, default="")
+    builtin: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    def subject(self, locale: str) -> str:
+        return self.subject_en if locale == "en" else self.subject_fr
+
+    def body(self, locale: str) -> str:
+        return self.body_en if locale == "en" else self.body_fr
+
+
+class Schedule(db.Model):
+    """When a template goes to an audience: once, at a time, by cron, or on campaign events."""
+
+    __tablename__ = "messaging_schedule"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    template_id: Mapped[int] = mapped_column(
+        ForeignKey("messaging_template.id", ondelete="CASCADE"), index=True
+    )
+    audience_key: Mapped[str] = mapped_column(String(60))
+    audience_params: Mapped[dict] = mapped_column(JSON, default=dict)
+    kind: Mapped[str] = mapped_column(String(10))
+    cron: Mapped[str | None] = mapped_column(String(120))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    template: Mapped[MessageTemplate] = relationship()
+
+
+class Dispatch(db.Model):
+    """One run of a template to an audience; its deliveries are the outbox."""
+
+    __tablename__ = "messaging_dispatch"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    template_id: Mapped[int] = mapped_column(
+        ForeignKey("messaging_template.id", ondelete="CASCADE"), index=True
+    )
+    schedule_id: Mapped[int | None] = mapped_column(
+        ForeignKey("messaging_schedule.id", ondelete="SET NULL"), index=True
+    )
+    audience_key: Mapped[str] = mapped_column(String(60))
+    audience_params: Mapped[dict] = mapped_column(JSON, default=dict)
+    context: Mapped[dict] = mapped_column(JSON, default=dict)  # e.g. {"campaign_id": 3}
+    # e.g. "campaign:3:launch": a campaign event schedules its message at most once.
+    dedupe_key: Mapped[str | None] = mapped_column(String(80), unique=True)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    # scheduled → sending (outbox written) → done; cancelled by an organiser.
+    status: Mapped[str] = mapped_column(String(12), default="scheduled", index=True)
+    recipients: Mapped[int] = mapped_column(Integer, default=0)
+    prepared_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    template: Mapped[MessageTemplate] = relationship()
+
+
+class Delivery(db.Model):
+    """One message to one recipient on one channel: a row of the outbox."""
+
+    __tablename__ = "messaging_delivery"
+    __table_args__ = (
+        UniqueConstraint("dispatch_id", "user_id", "channel"),
+        Index("ix_messaging_delivery_claim", "dispatch_id", "status", "channel"),
+        Index("ix_messaging_delivery_inbox", "user_id", "channel", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dispatch_id: Mapped[int] = mapped_column(
+        ForeignKey("messaging_dispatch.id", ondelete="CASCADE")
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    channel: Mapped[str] = mapped_column(String(8))
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(String(500))
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    claim_token: Mapped[str | None] = mapped_column(String(32))
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    locale: Mapped[str | None] = mapped_column(String(5))
+    subject: Mapped[str | None] = mapped_column(String(300))
+    body: Mapped[str | None] = mapped_column(Text)
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    dispatch: Mapped[Dispatch] = relationship()

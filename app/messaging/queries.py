@@ -1,0 +1,109 @@
+"""Messaging reads: the inbox, unread counts, templates, dispatches and their counts."""
+
+from sqlalchemy import func, select
+
+from app.auth.models import User
+from app.extensions import db
+from app.messaging.models import Delivery, Dispatch, MessageTemplate, Schedule
+
+PAGE_SIZE = 20
+
+
+def _inbox(user_id: int):
+    return select(Delivery).where(
+        Delivery.user_id == user_id, Delivery.channel == "inbox", Delivery.status == "delivered"
+    )
+
+
+def unread_count(user_id: int) -> int:
+    """How many of the user's inbox messages are unread."""
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Delivery)
+            .where(
+                Delivery.user_id == user_id,
+                Delivery.channel == "inbox",
+                Delivery.status == "delivered",
+                Delivery.read_at.is_(None),
+            )
+        )
+        or 0
+    )
+
+
+def list_inbox(user_id: int, page: int = 1, per_page: int = PAGE_SIZE) -> tuple[list, int]:
+    """The user's messages, newest first, and the number of pages."""
+    total = db.session.scalar(select(func.count()).select_from(_inbox(user_id).subquery())) or 0
+    rows = db.session.scalars(
+        _inbox(user_id)
+        .order_by(Delivery.delivered_at.desc(), Delivery.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    return rows, max(1, -(-total // per_page))
+
+
+def latest_unread(user_id: int, limit: int = 3) -> list[Delivery]:
+    return db.session.scalars(
+        _inbox(user_id)
+        .where(Delivery.read_at.is_(None))
+        .order_by(Delivery.delivered_at.desc(), Delivery.id.desc())
+        .limit(limit)
+    ).all()
+
+
+def get_message(user_id: int, delivery_id: int) -> Delivery | None:
+    """One of the user's own inbox messages (None for anyone else's)."""
+    return db.session.scalar(_inbox(user_id).where(Delivery.id == delivery_id))
+
+
+def list_templates() -> list[MessageTemplate]:
+    return db.session.scalars(select(MessageTemplate).order_by(MessageTemplate.key)).all()
+
+
+def list_dispatches(limit: int = 50) -> list[Dispatch]:
+    return db.session.scalars(
+        select(Dispatch).order_by(Dispatch.due_at.desc(), Dispatch.id.desc()).limit(limit)
+    ).all()
+
+
+def list_schedules() -> list[Schedule]:
+    return db.session.scalars(
+        select(Schedule).where(Schedule.active.is_(True)).order_by(Schedule.id)
+    ).all()
+
+
+def dispatch_counts(dispatch_id: int) -> dict:
+    """Counts by channel and status, opened in the portal, and the recipients."""
+    counts = {
+        channel: dict.fromkeys(("pending", "delivered", "skipped", "failed"), 0)
+        for channel in ("inbox", "email")
+    }
+    for channel, status, count in db.session.execute(
+        select(Delivery.channel, Delivery.status, func.count())
+        .where(Delivery.dispatch_id == dispatch_id)
+        .group_by(Delivery.channel, Delivery.status)
+    ):
+        counts.setdefault(channel, {})[status] = count
+    opened = db.session.scalar(
+        select(func.count())
+        .select_from(Delivery)
+        .where(
+            Delivery.dispatch_id == dispatch_id,
+            Delivery.channel == "inbox",
+            Delivery.read_at.is_not(None),
+        )
+    )
+    return {"channels": counts, "opened": opened or 0}
+
+
+def failed_deliveries(dispatch_id: int, limit: int = 50) -> list[tuple]:
+    """Failed and retrying rows with their error, for the organiser."""
+    return db.session.execute(
+        select(Delivery.id, Delivery.channel, Delivery.status, Delivery.error, User.email)
+        .join(User, User.id == Delivery.user_id)
+        .where(Delivery.dispatch_id == dispatch_id, Delivery.error.is_not(None))
+        .order_by(Delivery.id)
+        .limit(limit)
+    ).all()

@@ -1,0 +1,640 @@
+"""Messaging writes and rules: templates, schedules, the outbox, claiming and delivery.
+
+Every function takes `now` and flushes; the request, CLI command or job commits.
+"""
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import opening_hours
+from apscheduler.triggers.cron import CronTrigger
+from flask import current_app
+from sqlalchemy import and_, case, func, insert, literal, or_, select, update
+
+from app.auth.models import User
+from app.core.audit import record_audit
+from app.core.personalisation import known_audiences, variables_for
+from app.core.time import local_zone
+from app.extensions import db
+from app.messaging.builtins import ensure_builtin_templates
+from app.messaging.i18n import _
+from app.messaging.mailer import build_email
+from app.messaging.models import Delivery, Dispatch, MessageTemplate, Schedule
+from app.messaging.rendering import CompiledTemplate, TemplateProblem, check_template
+
+TEMPLATE_FIELDS = ("subject_fr", "body_fr", "subject_en", "body_en")
+
+
+class MessagingError(ValueError):
+    """A rule refused the request; the message is translated and shown as is."""
+
+
+class TemplateInvalid(MessagingError):
+    def __init__(self, problems: list[TemplateProblem]):
+        super().__init__("; ".join(str(p) for p in problems))
+        self.problems = problems
+
+
+# --- templates -------------------------------------------------------------------------
+
+
+def save_template(
+    template: MessageTemplate | None, data: dict, actor, now: datetime
+) -> MessageTemplate:
+    """Create or update a template after checking both languages compile with known variables."""
+    problems = check_template(data)
+    if problems:
+        raise TemplateInvalid(problems)
+    created = template is None
+    if created:
+        key = data["key"]
+        if db.session.scalar(select(MessageTemplate.id).where(MessageTemplate.key == key)):
+            raise MessagingError(_("A template with this key already exists."))
+        template = MessageTemplate(key=key, created_by_id=actor.id, created_at=now)
+        db.session.add(template)
+    template.name = data["name"]
+    for field in TEMPLATE_FIELDS:
+        setattr(template, field, data[field])
+    template.updated_at = now
+    db.session.flush()
+    record_audit(
+        actor,
+        "create" if created else "update",
+        "messaging_template",
+        template.id,
+        now,
+        template.key,
+    )
+    return template
+
+
+def template_by_key(key: str) -> MessageTemplate | None:
+    """A template by key; the built-in ones are created on first need."""
+    template = db.session.scalar(select(MessageTemplate).where(MessageTemplate.key == key))
+    if template is None:
+        ensure_builtin_templates()
+        template = db.session.scalar(select(MessageTemplate).where(MessageTemplate.key == key))
+    return template
+
+
+# --- audiences -------------------------------------------------------------------------
+
+
+def audience_select(key: str, params: dict, now: datetime):
+    """The SELECT of user ids of an audience, or MessagingError for a bad key or parameter."""
+    audience = known_audiences().get(key)
+    if audience is None:
+        raise MessagingError(_("Unknown audience."))
+    missing = [name for name in audience.params if params.get(name) in (None, "")]
+    if missing:
+        raise MessagingError(_("Choose the audience's %(names)s.", names=", ".join(missing)))
+    try:
+        return audience.resolve(now, {name: params[name] for name in audience.params})
+    except (ValueError, TypeError, KeyError) as error:
+        raise MessagingError(_("This audience parameter is not valid.")) from error
+
+
+def audience_size(key: str, params: dict, now: datetime) -> int:
+    """How many people an audience reaches now."""
+    ids = audience_select(key, params, now).subquery()
+    return db.session.scalar(select(func.count()).select_from(ids)) or 0
+
+
+# --- scheduling ------------------------------------------------------------------------
+
+
+def parse_cron(expression: str) -> CronTrigger:
+    """A 5-field crontab in the portal's time zone, or MessagingError with a clear message."""
+    try:
+        return CronTrigger.from_crontab(expression.strip(), timezone=local_zone())
+    except (ValueError, TypeError) as error:
+        raise MessagingError(
+            _(
+                "“%(cron)s” is not a valid cron expression: five fields, minute hour "
+                "day-of-month month day-of-week, e.g. “0 9 * * mon”.",
+                cron=expression,
+            )
+        ) from error
+
+
+def _require_schedulable(template: MessageTemplate) -> None:
+    problems = check_template({f: getattr(template, f) for f in TEMPLATE_FIELDS})
+    if problems:
+        raise TemplateInvalid(problems)
+
+
+def schedule_message(
+    template: MessageTemplate,
+    audience_key: str,
+    params: dict,
+    kind: str,
+    now: datetime,
+    actor=None,
+    at: datetime | None = None,
+    cron: str | None = None,
+) -> Dispatch | Schedule:
+    """Schedule a template for an audience: now, at a time, or recurring (cron)."""
+    _require_schedulable(template)
+    if audience_size(audience_key, params, now) == 0:
+        raise MessagingError(_("This audience is empty: nobody would receive the message."))
+    if kind == "cron":
+        parse_cron(cron or "")
+        schedule = Schedule(
+            template_id=template.id,
+            audience_key=audience_key,
+            audience_params=params,
+            kind="cron",
+            cron=(cron or "").strip(),
+            created_by_id=getattr(actor, "id", None),
+            created_at=now,
+        )
+        db.session.add(schedule)
+        db.session.flush()
+        record_audit(actor, "create", "messaging_schedule", schedule.id, now, schedule.cron)
+        return schedule
+    if kind == "at":
+        if at is None or at.tzinfo is None:
+            raise MessagingError(_("Give the date and time of sending."))
+        if at <= now:
+            raise MessagingError(_("This date is in the past: choose a moment to come."))
+        due = at
+    elif kind == "now":
+        due = now
+    else:
+        raise MessagingError(_("Unknown kind of schedule."))
+    dispatch = create_dispatch(template, audience_key, params, due, now, actor=actor)
+    record_audit(actor, "create", "messaging_dispatch", dispatch.id, now, template.key)
+    return dispatch
+
+
+def create_dispatch(
+    template: MessageTemplate,
+    audience_key: str,
+    params: dict,
+    due_at: datetime,
+    now: datetime,
+    *,
+    actor=None,
+    context: dict | None = None,
+    schedule: Schedule | None = None,
+    dedupe_key: str | None = None,
+) -> Dispatch:
+    """A dispatch due at `due_at`; its outbox is written when it comes due."""
+    dispatch = Dispatch(
+        template_id=template.id,
+        schedule_id=schedule.id if schedule else None,
+        audience_key=audience_key,
+        audience_params=params or {},
+        context=context or {},
+        dedupe_key=dedupe_key,
+        due_at=due_at,
+        status="scheduled",
+        created_by_id=getattr(actor, "id", None),
+        created_at=now,
+    )
+    db.session.add(dispatch)
+    db.session.flush()
+    return dispatch
+
+
+def cancel_dispatch(dispatch: Dispatch, actor, now: datetime) -> None:
+    """Cancel a dispatch that has not started sending."""
+    if dispatch.status != "scheduled":
+        raise MessagingError(_("Only a dispatch that has not started can be cancelled."))
+    dispatch.status = "cancelled"
+    db.session.flush()
+    record_audit(actor, "cancel", "messaging_dispatch", dispatch.id, now)
+
+
+def deactivate_schedule(schedule: Schedule, actor, now: datetime) -> None:
+    """Stop a recurring schedule."""
+    schedule.active = False
+    db.session.flush()
+    record_audit(actor, "deactivate", "messaging_schedule", schedule.id, now)
+
+
+def dispatch_for_schedule(schedule: Schedule, now: datetime) -> Dispatch | None:
+    """One occurrence of a recurring schedule (at most one per minute, even if fired twice)."""
+    if not schedule.active:
+        return None
+    key = f"schedule:{schedule.id}:{now.strftime('%Y%m%d%H%M')}"
+    if db.session.scalar(select(Dispatch.id).where(Dispatch.dedupe_key == key)):
+        return None
+    return create_dispatch(
+        schedule.template,
+        schedule.audience_key,
+        schedule.audience_params,
+        now,
+        now,
+        schedule=schedule,
+        dedupe_key=key,
+    )
+
+
+# --- campaign events -------------------------------------------------------------------
+
+CAMPAIGN_EVENTS = (
+    ("launch", "campaign-launch"),
+    ("reminder", "campaign-reminder"),
+    ("last-48h", "campaign-last-48h"),
+)
+
+
+def _campaign_audience() -> str:
+    return "everyone"
+
+
+def schedule_campaign_messages(campaign, now: datetime) -> list[Dispatch]:
+    """On publication: launch at the start, a reminder a week before the end, the last 48 hours."""
+    moments = {
+        "launch": max(campaign.starts_at, now),
+        "reminder": campaign.ends_at - timedelta(days=7),
+        "last-48h": campaign.ends_at - timedelta(hours=48),
+    }
+    created = []
+    for event, key in CAMPAIGN_EVENTS:
+        due = moments[event]
+        dedupe = f"campaign:{campaign.id}:{event}"
+        existing = db.session.scalar(select(Dispatch).where(Dispatch.dedupe_key == dedupe))
+        if existing is not None:
+            if existing.status == "scheduled":  # republished with new dates
+                existing.due_at = due
+            continue
+        if due < now or (event != "launch" and due <= campaign.starts_at):
+            continue  # a short campaign has no reminder; past moments are not sent late
+        template = template_by_key(key)
+        created.append(
+            create_dispatch(
+                template,
+                _campaign_audience(),
+                {},
+                due,
+                now,
+                context={"campaign_id": campaign.id},
+                dedupe_key=dedupe,
+            )
+        )
+    db.session.flush()
+    return created
+
+
+def schedule_campaign_results(campaign, now: datetime) -> Dispatch | None:
+    """On closing: the results message, once."""
+    dedupe = f"campaign:{campaign.id}:results"
+    if db.session.scalar(select(Dispatch.id).where(Dispatch.dedupe_key == dedupe)):
+        return None
+    return create_dispatch(
+        template_by_key("campaign-results"),
+        _campaign_audience(),
+        {},
+        now,
+        now,
+        context={"campaign_id": campaign.id},
+        dedupe_key=dedupe,
+    )
+
+
+# --- the outbox ------------------------------------------------------------------------
+
+
+def prepare_dispatch(dispatch: Dispatch, now: datetime) -> int:
+    """Write the outbox: one row per recipient and channel, in two INSERT … SELECT statements.
+
+    E-mail rows of people who did not consent are written as skipped at once.
+    """
+    ids = audience_select(dispatch.audience_key, dispatch.audience_params, now).subquery()
+    recipients = (
+        select(User.id, User.email_opt_in, User.locale).where(User.id.in_(select(ids))).subquery()
+    )
+    columns = ["dispatch_id", "user_id", "channel", "status", "attempts", "locale"]
+    for channel in ("inbox", "email"):
+        status = (
+            case((recipients.c.email_opt_in.is_(True), "pending"), else_="skipped")
+            if channel == "email"
+            else literal("pending")
+        )
+        source = select(
+            literal(dispatch.id),
+            recipients.c.id,
+            literal(channel),
+            status,
+            literal(0),
+            recipients.c.locale,
+        )
+        db.session.execute(insert(Delivery).from_select(columns, source))
+    count = db.session.scalar(
+        select(func.count())
+        .select_from(Delivery)
+        .where(Delivery.dispatch_id == dispatch.id, Delivery.channel == "inbox")
+    )
+    dispatch.recipients = count or 0
+    dispatch.status = "sending"
+    dispatch.prepared_at = now
+    db.session.flush()
+    return dispatch.recipients
+
+
+def within_working_hours(now: datetime) -> bool:
+    """True when e-mail may go out (MAIL_WORKING_HOURS, in the portal's time zone)."""
+    expression = current_app.config.get("MAIL_WORKING_HOURS") or "24/7"
+    if expression.strip() == "24/7":
+        return True
+    local = now.astimezone(local_zone()).replace(tzinfo=None)
+    return opening_hours.OpeningHours(expression).is_open(local)
+
+
+def next_working_window(now: datetime) -> datetime | None:
+    """When e-mail may go out next (now if open), as an aware UTC datetime."""
+    if within_working_hours(now):
+        return now
+    expression = current_app.config["MAIL_WORKING_HOURS"]
+    local = now.astimezone(local_zone()).replace(tzinfo=None)
+    change = opening_hours.OpeningHours(expression).next_change(local)
+    return change.replace(tzinfo=local_zone()).astimezone(now.tzinfo) if change else None
+
+
+def _claimable(dispatch_id: int, now: datetime, email_open: bool):
+    conditions = [
+        Delivery.dispatch_id == dispatch_id,
+        Delivery.status == "pending",
+        or_(Delivery.next_attempt_at.is_(None), Delivery.next_attempt_at <= now),
+        or_(Delivery.claimed_until.is_(None), Delivery.claimed_until < now),
+    ]
+    if not email_open:
+        conditions.append(Delivery.channel == "inbox")  # the inbox is never held back
+    return and_(*conditions)
+
+
+def claim_batch(dispatch_id: int, now: datetime, size: int, lease_seconds: int) -> str | None:
+    """Claim up to `size` due rows for this sender; returns the claim token (None: nothing).
+
+    PostgreSQL: SELECT … FOR UPDATE SKIP LOCKED, so concurrent senders take different rows.
+    SQLite: a conditional UPDATE (one writer at a time) re-checks the row is still free.
+    The caller commits at once so that the claim is visible to other senders.
+    """
+    token = secrets.token_hex(16)
+    condition = _claimable(dispatch_id, now, within_working_hours(now))
+    values = {
+        "claim_token": token,
+        "claimed_until": now + timedelta(seconds=lease_seconds),
+        "attempts": Delivery.attempts + 1,
+    }
+    if db.engine.dialect.name == "postgresql":
+        ids = db.session.scalars(
+            select(Delivery.id)
+            .where(condition)
+            .order_by(Delivery.id)
+            .limit(size)
+            .with_for_update(skip_locked=True)
+        ).all()
+        if not ids:
+            return None
+        db.session.execute(
+            update(Delivery).where(Delivery.id.in_(ids)).values(**values),
+            execution_options={"synchronize_session": False},
+        )
+        return token
+    chosen = select(Delivery.id).where(condition).order_by(Delivery.id).limit(size)
+    result = db.session.execute(
+        update(Delivery)
+        .where(Delivery.id.in_(chosen.scalar_subquery()), condition)
+        .values(**values),
+        execution_options={"synchronize_session": False},
+    )
+    return token if result.rowcount else None
+
+
+def leased_elsewhere(dispatch_id: int, now: datetime) -> int:
+    """Due rows still held by a sender's lease (alive, or killed and not yet expired)."""
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Delivery)
+            .where(
+                Delivery.dispatch_id == dispatch_id,
+                Delivery.status == "pending",
+                Delivery.claimed_until >= now,
+                or_(Delivery.next_attempt_at.is_(None), Delivery.next_attempt_at <= now),
+            )
+        )
+        or 0
+    )
+
+
+@dataclass
+class BatchResult:
+    delivered: int = 0
+    skipped: int = 0
+    failed: int = 0
+    retrying: int = 0
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """Exponential backoff: base, 2×base, 4×base… (MESSAGING_RETRY_SECONDS)."""
+    base = current_app.config["MESSAGING_RETRY_SECONDS"]
+    return timedelta(seconds=base * 2 ** max(attempts - 1, 0))
+
+
+def deliver_claimed(
+    dispatch: Dispatch, token: str, compiled: CompiledTemplate, mailer, now: datetime
+) -> BatchResult:
+    """Render and deliver the rows claimed with `token`; one bulk UPDATE of their statuses."""
+    rows = db.session.execute(
+        select(Delivery.id, Delivery.user_id, Delivery.channel, Delivery.attempts).where(
+            Delivery.claim_token == token
+        )
+    ).all()
+    user_ids = {row.user_id for row in rows}
+    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(user_ids)))}
+    variables = variables_for(list(users.values()), now, dispatch.context)
+    max_attempts = current_app.config["MESSAGING_MAX_ATTEMPTS"]
+    sender = current_app.config["MAIL_DEFAULT_SENDER"]
+    rendered: dict[int, tuple[str, str] | Exception] = {}
+    updates, outgoing, result = [], [], BatchResult()
+    for row in rows:
+        user = users.get(row.user_id)
+        locale = (user.locale if user else None) or "fr"
+        change = {
+            "id": row.id,
+            "status": "pending",
+            "locale": locale,
+            "subject": None,
+            "body": None,
+            "error": None,
+            "delivered_at": None,
+            "next_attempt_at": None,
+            "claim_token": None,
+            "claimed_until": None,
+        }
+        updates.append(change)
+        if user is None or not user.is_active:
+            change.update(status="skipped", error="inactive")
+            result.skipped += 1
+            continue
+        if user.id not in rendered:
+            try:
+                rendered[user.id] = compiled.render(locale, variables.get(user.id, {}))
+            except Exception as error:  # a missing variable for this person: fail this row
+                rendered[user.id] = error
+        content = rendered[user.id]
+        if isinstance(content, Exception):
+            change.update(status="failed", error=f"render: {content}"[:500])
+            result.failed += 1
+            continue
+        subject, body = content
+        change.update(subject=subject, body=body)
+        if row.channel == "inbox":
+            change.update(status="delivered", delivered_at=now)
+            result.delivered += 1
+            continue
+        if not user.email_opt_in:
+            change.update(status="skipped", subject=None, body=None)
+            result.skipped += 1
+            continue
+        outgoing.append(
+            (
+                row,
+                change,
+                build_email(
+                    to=user.email,
+                    subject=subject,
+                    body=body,
+                    locale=locale,
+                    unsubscribe_url=variables[user.id]["unsubscribe_url"],
+                    sender=sender,
+                ),
+            )
+        )
+    errors = mailer.send_many([message for _row, _change, message in outgoing])
+    for (row, change, _message), error in zip(outgoing, errors, strict=True):
+        if error is None:
+            change.update(status="delivered", delivered_at=now)
+            result.delivered += 1
+            continue
+        # SMTP or network failure: retry with backoff, then give up with the reason.
+        reason = f"{type(error).__name__}: {error}"[:500]
+        if row.attempts >= max_attempts:
+            change.update(status="failed", error=reason)
+            result.failed += 1
+        else:
+            change.update(error=reason, next_attempt_at=now + retry_delay(row.attempts))
+            result.retrying += 1
+    if updates:
+        db.session.execute(update(Delivery), updates)
+    db.session.flush()
+    return result
+
+
+def complete_if_done(dispatch: Dispatch, now: datetime) -> bool:
+    """Mark the dispatch done when no row is pending any more."""
+    pending = db.session.scalar(
+        select(func.count())
+        .select_from(Delivery)
+        .where(Delivery.dispatch_id == dispatch.id, Delivery.status == "pending")
+    )
+    if pending == 0 and dispatch.status == "sending":
+        dispatch.status = "done"
+        dispatch.completed_at = now
+        db.session.flush()
+        return True
+    return False
+
+
+# --- the inbox and consent -------------------------------------------------------------
+
+
+def mark_read(user, delivery_id: int, now: datetime) -> Delivery | None:
+    """Mark one of the user's own inbox messages read (None when it is not theirs)."""
+    delivery = db.session.scalar(
+        select(Delivery).where(
+            Delivery.id == delivery_id,
+            Delivery.user_id == user.id,
+            Delivery.channel == "inbox",
+            Delivery.status == "delivered",
+        )
+    )
+    if delivery is not None and delivery.read_at is None:
+        delivery.read_at = now
+        db.session.flush()
+    return delivery
+
+
+def unsubscribe(user_id: int, now: datetime) -> User | None:
+    """Withdraw e-mail consent at once (pending e-mails to this person are then skipped)."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        return None
+    if user.email_opt_in:
+        user.email_opt_in = False
+        user.email_opt_in_changed_at = now
+    db.session.flush()
+    return user
+
+
+def send_test_message(template: MessageTemplate, user, now: datetime, mailer) -> None:
+    """Deliver a template to its author's inbox and e-mail, in their language, whatever the hour."""
+    dispatch = create_dispatch(
+        template, "user", {"user_id": user.id}, now, now, actor=user, context={}
+    )
+    dispatch.status = "sending"
+    dispatch.recipients = 1
+    db.session.add_all(
+        [
+            Delivery(dispatch_id=dispatch.id, user_id=user.id, channel="inbox", status="pending"),
+            Delivery(dispatch_id=dispatch.id, user_id=user.id, channel="email", status="pending"),
+        ]
+    )
+    db.session.flush()
+    db.session.execute(
+        update(Delivery)
+        .where(Delivery.dispatch_id == dispatch.id)
+        .values(claim_token="test" + str(dispatch.id), attempts=1),
+        execution_options={"synchronize_session": False},
+    )
+    compiled = CompiledTemplate.compile(template)
+    # A test goes to the author even without their consent: they asked for it.
+    opt_in = user.email_opt_in
+    user.email_opt_in = True
+    try:
+        result = deliver_claimed(dispatch, "test" + str(dispatch.id), compiled, mailer, now)
+    finally:
+        user.email_opt_in = opt_in
+    dispatch.status = "done"
+    dispatch.completed_at = now
+    db.session.flush()
+    if result.retrying or result.failed:
+        raise MessagingError(_("The test e-mail could not be sent; it is in your inbox."))
+
+
+# --- personal data ---------------------------------------------------------------------
+
+
+def export_messages(user) -> list[dict]:
+    """The person's inbox for the data export."""
+    rows = db.session.scalars(
+        select(Delivery)
+        .where(Delivery.user_id == user.id, Delivery.status == "delivered")
+        .order_by(Delivery.delivered_at.desc(), Delivery.id.desc())
+    )
+    return [
+        {
+            "channel": row.channel,
+            "subject": row.subject,
+            "body": row.body,
+            "delivered_at": row.delivered_at.isoformat() if row.delivered_at else None,
+            "read_at": row.read_at.isoformat() if row.read_at else None,
+        }
+        for row in rows
+    ]
+
+
+def erase_messages(user, now: datetime) -> None:
+    """Erase the content of the person's messages; statuses, hence dispatch counts, stay."""
+    db.session.execute(
+        update(Delivery)
+        .where(Delivery.user_id == user.id)
+        .values(subject=None, body=None, error=None, locale=None),
+        execution_options={"synchronize_session": False},
+    )
+    db.session.flush()

@@ -1,0 +1,228 @@
+"""Messaging pages through the client: inbox, unsubscribe, templates, preview, schedule."""
+
+from sqlalchemy import select
+
+from app.auth.models import User
+from app.core.time import utcnow
+from app.extensions import db
+from app.messaging import jobs, services
+from app.messaging.audiences import unsubscribe_token
+from app.messaging.models import Delivery, Dispatch, MessageTemplate
+from tests.conftest import csrf_token, login
+
+HX = {"HX-Request": "true"}
+
+
+def _deliver(template, now=None):
+    now = now or utcnow()
+    dispatch = services.create_dispatch(template, "everyone", {}, now, now)
+    db.session.commit()
+    jobs.run_dispatch(dispatch.id, clock=lambda: now)
+    return dispatch
+
+
+def _message_of(user):
+    return db.session.scalar(
+        select(Delivery).where(Delivery.user_id == user.id, Delivery.channel == "inbox")
+    )
+
+
+def test_inbox_lists_my_message_and_counts_unread_in_the_menu(client, make, template):
+    user = make.user(display_name="Inès Roux")
+    _deliver(template())
+    login(client, user)
+    page = client.get("/messaging/").get_data(as_text=True)
+    assert "Bonjour Inès" in page
+    assert 'class="badge"' in page
+
+
+def test_mark_read_without_javascript_redirects_to_the_inbox(client, make, template):
+    user = make.user()
+    _deliver(template())
+    login(client, user)
+    message = _message_of(user)
+    response = client.post(
+        f"/messaging/inbox/{message.id}/read", data={"csrf_token": csrf_token(client)}
+    )
+    assert response.status_code == 302
+    assert _message_of(user).read_at is not None
+
+
+def test_mark_read_with_htmx_returns_the_message_fragment(client, make, template):
+    user = make.user()
+    _deliver(template())
+    login(client, user)
+    message = _message_of(user)
+    response = client.post(
+        f"/messaging/inbox/{message.id}/read",
+        data={"csrf_token": csrf_token(client)},
+        headers=HX,
+    )
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200 and "<html" not in body and f"message-{message.id}" in body
+
+
+def test_nobody_can_mark_someone_elses_message(client, make, template):
+    owner, other = make.user(), make.user()
+    _deliver(template())
+    login(client, other)
+    response = client.post(
+        f"/messaging/inbox/{_message_of(owner).id}/read", data={"csrf_token": csrf_token(client)}
+    )
+    assert response.status_code == 404 and _message_of(owner).read_at is None
+
+
+def test_unsubscribe_page_asks_then_confirm_button_withdraws_consent(client, make):
+    user = make.user(email_opt_in=True)
+    url = f"/messaging/unsubscribe/{unsubscribe_token(user.id)}"
+    assert client.get(url).status_code == 200
+    assert db.session.get(User, user.id).email_opt_in is True  # GET changes nothing
+    client.post(url, data={"csrf_token": csrf_token(client)})
+    assert db.session.get(User, user.id).email_opt_in is False
+
+
+def test_one_click_unsubscribe_post_needs_no_session_nor_csrf(client, make):
+    user = make.user(email_opt_in=True)
+    response = client.post(
+        f"/messaging/unsubscribe/{unsubscribe_token(user.id)}",
+        data={"List-Unsubscribe": "One-Click"},
+    )
+    assert response.status_code == 200
+    assert db.session.get(User, user.id).email_opt_in is False
+
+
+def test_a_forged_unsubscribe_token_is_refused(client, make):
+    user = make.user(email_opt_in=True)
+    response = client.post(
+        "/messaging/unsubscribe/forged.token", data={"List-Unsubscribe": "One-Click"}
+    )
+    assert response.status_code == 404 and db.session.get(User, user.id).email_opt_in
+
+
+def test_employees_cannot_reach_organiser_pages(client, make):
+    login(client, make.user())
+    assert client.get("/messaging/templates").status_code == 403
+    assert client.get("/messaging/dispatches").status_code == 403
+
+
+def test_a_template_with_an_unknown_variable_is_refused_with_its_line(auth, client, make):
+    login(client, make.user(roles=("organiser",)))
+    response = auth.post(
+        "/messaging/templates/new",
+        data={
+            "key": "news",
+            "name": "News",
+            "subject_fr": "Bonjour",
+            "body_fr": "Bonjour\n{{ prenom }}",
+            "subject_en": "Hello",
+            "body_en": "Hello",
+        },
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and "prenom" in page and "2" in page
+    assert db.session.scalar(select(MessageTemplate).where(MessageTemplate.key == "news")) is None
+
+
+def test_an_organiser_saves_a_template(auth, client, make):
+    login(client, make.user(roles=("organiser",)))
+    response = auth.post(
+        "/messaging/templates/new",
+        data={
+            "key": "news",
+            "name": "News",
+            "subject_fr": "Bonjour {{ first_name }}",
+            "body_fr": "Bonjour",
+            "subject_en": "Hello {{ first_name }}",
+            "body_en": "Hello",
+        },
+    )
+    assert response.status_code == 302
+    assert db.session.scalar(select(MessageTemplate).where(MessageTemplate.key == "news"))
+
+
+PREVIEW = {
+    "key": "x",
+    "name": "x",
+    "subject_fr": "Objet {{ first_name }}",
+    "body_fr": "Corps pour {{ display_name }}",
+    "subject_en": "Subject {{ first_name }}",
+    "body_en": "Body for {{ display_name }}",
+}
+
+
+def test_live_preview_renders_both_languages_for_the_chosen_recipient(auth, client, make):
+    make.user(email="zoe@example.org", display_name="Zoé Petit")
+    login(client, make.user(roles=("organiser",)))
+    response = auth.post(
+        "/messaging/templates/preview", data={**PREVIEW, "recipient": "zoe@example.org"}, headers=HX
+    )
+    body = response.get_data(as_text=True)
+    assert "<html" not in body
+    assert "Corps pour Zoé Petit" in body and "Body for Zoé Petit" in body
+
+
+def test_preview_without_javascript_shows_the_whole_editor(auth, client, make):
+    login(client, make.user(roles=("organiser",), display_name="Nora Benali"))
+    response = auth.post("/messaging/templates/new", data={**PREVIEW, "action": "preview"})
+    body = response.get_data(as_text=True)
+    assert "<html" in body and "Body for Nora Benali" in body
+    assert db.session.scalar(select(MessageTemplate).where(MessageTemplate.key == "x")) is None
+
+
+def test_test_send_reaches_my_inbox_and_my_mailbox(auth, client, make, template, smtp):
+    organiser = make.user(roles=("organiser",), email="me@example.org")
+    tpl = template()
+    login(client, organiser)
+    auth.post(f"/messaging/templates/{tpl.id}/test")
+    assert smtp.recipients() == ["me@example.org"]
+    assert _message_of(organiser).status == "delivered"
+
+
+def test_audience_size_is_shown_with_and_without_htmx(client, make):
+    make.user()
+    login(client, make.user(roles=("organiser",)))
+    fragment = client.get("/messaging/audience-size?audience=everyone", headers=HX)
+    assert "<html" not in fragment.get_data(as_text=True)
+    assert "2 " in fragment.get_data(as_text=True)
+    page = client.get("/messaging/audience-size?audience=everyone").get_data(as_text=True)
+    assert "<html" in page and "2 " in page
+
+
+def test_scheduling_an_empty_audience_is_refused_with_a_message(auth, client, make, template):
+    tpl = template()
+    login(client, make.user(roles=("organiser",)))
+    response = auth.post(
+        "/messaging/schedule",
+        data={"template": tpl.id, "audience": "role", "role": "agent", "kind": "now"},
+    )
+    assert response.status_code == 422
+    assert db.session.scalar(select(Dispatch)) is None
+
+
+def test_scheduling_at_a_time_creates_a_dispatch(auth, client, make, template):
+    tpl = template()
+    login(client, make.user(roles=("organiser",)))
+    response = auth.post(
+        "/messaging/schedule",
+        data={"template": tpl.id, "audience": "everyone", "kind": "at", "at": "2099-01-05T09:00"},
+    )
+    assert response.status_code == 302
+    dispatch = db.session.scalar(select(Dispatch))
+    assert dispatch.due_at.isoformat() == "2099-01-05T08:00:00+00:00"
+
+
+def test_dispatch_page_shows_counts_with_and_without_htmx(client, make, template):
+    make.user(email_opt_in=False)
+    dispatch = _deliver(template())
+    login(client, make.user(roles=("organiser",)))
+    page = client.get(f"/messaging/dispatches/{dispatch.id}").get_data(as_text=True)
+    fragment = client.get(f"/messaging/dispatches/{dispatch.id}", headers=HX).get_data(as_text=True)
+    assert "<html" in page and "<html" not in fragment
+    assert "Skipped" in fragment or "Ignorés" in fragment
+
+
+def test_dashboard_panel_shows_latest_unread(client, make, template):
+    user = make.user()
+    _deliver(template())
+    login(client, user)
+    assert "Bonjour Person" in client.get("/").get_data(as_text=True)

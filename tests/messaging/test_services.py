@@ -1,0 +1,252 @@
+"""Messaging rules: validation, the outbox, delivery, working hours, retries, campaigns."""
+
+from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
+
+import pytest
+from sqlalchemy import func, select
+
+from app.core.signals import campaign_closed, campaign_published
+from app.extensions import db
+from app.messaging import jobs, services
+from app.messaging.models import Delivery, Dispatch
+from app.messaging.rendering import check_template
+
+# A Tuesday, 10:00 in Paris; and a Saturday.
+TUESDAY = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+SATURDAY = datetime(2026, 12, 5, 9, 0, tzinfo=UTC)
+VALID = {
+    "subject_fr": "Bonjour",
+    "body_fr": "Salut {{ first_name }}",
+    "subject_en": "Hello",
+    "body_en": "Hi {{ first_name }}",
+}
+
+
+def test_syntax_error_is_refused_with_its_line():
+    problems = check_template({**VALID, "body_en": "Hi\n\n{% if first_name %}unclosed"})
+    assert [(p.field, p.line) for p in problems] == [("body_en", 3)]
+
+
+def test_unknown_variable_is_refused_with_its_line_and_name():
+    problems = check_template({**VALID, "body_fr": "Salut\n{{ frist_name }}"})
+    assert len(problems) == 1
+    assert problems[0].line == 2
+    assert "frist_name" in problems[0].reason
+
+
+def test_a_missing_language_is_refused():
+    problems = check_template({**VALID, "body_en": "  "})
+    assert [p.field for p in problems] == ["body_en"]
+
+
+def test_the_sandbox_refuses_reaching_python_internals():
+    problems = check_template({**VALID, "body_fr": "{{ first_name.__class__.__mro__ }}"})
+    assert problems and problems[0].field == "body_fr"
+
+
+def test_variables_from_other_domains_are_known_once_registered(points_provider):
+    assert check_template({**VALID, "body_fr": "{{ points }} pts, {{ team_name }}"}) == []
+
+
+def _dispatch_to_everyone(template, now, **kwargs):
+    dispatch = services.create_dispatch(template, "everyone", {}, now, now, **kwargs)
+    db.session.commit()
+    return dispatch
+
+
+def test_dispatch_delivers_inbox_to_all_and_email_only_to_consenting(make, template, smtp):
+    yes = make.user(email="yes@example.org", display_name="Ana Yes", email_opt_in=True, locale="en")
+    no = make.user(email="no@example.org", email_opt_in=False)
+    dispatch = _dispatch_to_everyone(template(), TUESDAY)
+    counts = jobs.run_dispatch(dispatch.id, clock=lambda: TUESDAY)
+    # two people + the template's author (not consenting by default)
+    assert counts == {"delivered": 3 + 1, "skipped": 2}
+    assert smtp.recipients() == ["yes@example.org"]
+    inbox = db.session.scalars(
+        select(Delivery.user_id).where(Delivery.channel == "inbox", Delivery.status == "delivered")
+    ).all()
+    assert {yes.id, no.id} <= set(inbox)
+    assert db.session.get(Dispatch, dispatch.id).status == "done"
+
+
+def test_email_is_html_and_text_in_the_recipients_language_with_unsubscribe_headers(
+    make, template, smtp
+):
+    make.user(email="léa@example.org", display_name="Léa Roux", email_opt_in=True, locale="en")
+    jobs.run_dispatch(_dispatch_to_everyone(template(), TUESDAY).id, clock=lambda: TUESDAY)
+    to, message = smtp.messages[0]
+    assert to == "léa@example.org"
+    assert message["Subject"] == "Hello Léa"
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert message["List-Unsubscribe"].startswith("<http")
+    text = message.get_body(("plain",)).get_content()
+    html = message.get_body(("html",)).get_content()
+    assert "Hello Léa." in text and "Hello Léa." in html
+    assert "/messaging/unsubscribe/" in message["List-Unsubscribe"]
+
+
+def test_outside_working_hours_email_waits_but_the_inbox_does_not(make, template, smtp, config):
+    config(MAIL_WORKING_HOURS="Mo-Fr 08:00-19:00")
+    make.user(email="yes@example.org", email_opt_in=True)
+    dispatch = _dispatch_to_everyone(template(), SATURDAY)
+    counts = jobs.run_dispatch(dispatch.id, clock=lambda: SATURDAY)
+    assert counts["pending"] == 1 and smtp.recipients() == []
+    assert services.next_working_window(SATURDAY) == datetime(2026, 12, 7, 7, 0, tzinfo=UTC)
+    monday = datetime(2026, 12, 7, 7, 30, tzinfo=UTC)
+    counts = jobs.run_dispatch(dispatch.id, clock=lambda: monday)
+    assert smtp.recipients() == ["yes@example.org"]
+    assert "pending" not in counts
+
+
+def test_smtp_down_makes_deliveries_wait_then_complete(make, template, app, smtp_down):
+    make.user(email="yes@example.org", email_opt_in=True)
+    dispatch = _dispatch_to_everyone(template(), TUESDAY)
+    counts = jobs.run_dispatch(dispatch.id, clock=lambda: TUESDAY)
+    row = db.session.scalar(
+        select(Delivery).where(Delivery.channel == "email", Delivery.status == "pending")
+    )
+    assert counts["pending"] == 1 and "Connection" in row.error
+    assert row.next_attempt_at == TUESDAY + timedelta(seconds=app.config["MESSAGING_RETRY_SECONDS"])
+
+
+def test_smtp_back_after_a_while_delivers_the_waiting_email(
+    make, template, app, smtp_down, request
+):
+    make.user(email="yes@example.org", email_opt_in=True)
+    dispatch = _dispatch_to_everyone(template(), TUESDAY)
+    jobs.run_dispatch(dispatch.id, clock=lambda: TUESDAY)
+    smtp = request.getfixturevalue("smtp")
+    later = TUESDAY + timedelta(minutes=5)
+    counts = jobs.run_dispatch(dispatch.id, clock=lambda: later)
+    assert smtp.recipients() == ["yes@example.org"] and "pending" not in counts
+
+
+def test_after_the_last_attempt_the_failure_is_recorded_with_its_reason(
+    make, template, config, smtp_down
+):
+    config(MESSAGING_MAX_ATTEMPTS=2)
+    make.user(email="yes@example.org", email_opt_in=True)
+    dispatch = _dispatch_to_everyone(template(), TUESDAY)
+    jobs.run_dispatch(dispatch.id, clock=lambda: TUESDAY)
+    jobs.run_dispatch(dispatch.id, clock=lambda: TUESDAY + timedelta(hours=1))
+    row = db.session.scalar(
+        select(Delivery).where(
+            Delivery.channel == "email", Delivery.user_id.isnot(None), Delivery.status == "failed"
+        )
+    )
+    assert row is not None and row.attempts == 2 and "Connection" in row.error
+
+
+def test_two_senders_never_claim_the_same_rows(make, template, config):
+    for _ in range(5):
+        make.user()
+    dispatch = _dispatch_to_everyone(template(), TUESDAY)
+    services.prepare_dispatch(dispatch, TUESDAY)
+    first = services.claim_batch(dispatch.id, TUESDAY, 4, 60)
+    second = services.claim_batch(dispatch.id, TUESDAY, 100, 60)
+    db.session.commit()
+    a = set(db.session.scalars(select(Delivery.id).where(Delivery.claim_token == first)))
+    b = set(db.session.scalars(select(Delivery.id).where(Delivery.claim_token == second)))
+    assert len(a) == 4 and b and not a & b
+    assert services.claim_batch(dispatch.id, TUESDAY, 100, 60) is None
+
+
+def test_the_outbox_is_unique_per_recipient_and_channel(make, template):
+    make.user()
+    dispatch = _dispatch_to_everyone(template(), TUESDAY)
+    services.prepare_dispatch(dispatch, TUESDAY)
+    db.session.commit()
+    with pytest.raises(Exception, match=r"(?i)unique"):
+        services.prepare_dispatch(dispatch, TUESDAY)
+        db.session.commit()
+    db.session.rollback()
+
+
+def test_other_domains_variables_are_rendered(make, template, points_provider):
+    user = make.user(locale="fr")
+    tpl = template(body_fr="{{ points }} points pour {{ team_name }}")
+    jobs.run_dispatch(_dispatch_to_everyone(tpl, TUESDAY).id, clock=lambda: TUESDAY)
+    body = db.session.scalar(
+        select(Delivery.body).where(Delivery.user_id == user.id, Delivery.channel == "inbox")
+    )
+    assert body == f"{user.id * 10} points pour Équipe"
+
+
+def _campaign(days=30):
+    starts = TUESDAY + timedelta(days=1)
+    return SimpleNamespace(id=7, starts_at=starts, ends_at=starts + timedelta(days=days))
+
+
+def test_publishing_a_campaign_schedules_launch_reminder_and_last_48_hours(app, make):
+    campaign = _campaign()
+    campaign_published.send(app, campaign=campaign, now=TUESDAY)
+    campaign_published.send(app, campaign=campaign, now=TUESDAY)  # republished: no duplicates
+    db.session.commit()
+    rows = db.session.scalars(select(Dispatch).order_by(Dispatch.due_at)).all()
+    assert [(d.template.key, d.due_at, d.context) for d in rows] == [
+        ("campaign-launch", campaign.starts_at, {"campaign_id": 7}),
+        ("campaign-reminder", campaign.ends_at - timedelta(days=7), {"campaign_id": 7}),
+        ("campaign-last-48h", campaign.ends_at - timedelta(hours=48), {"campaign_id": 7}),
+    ]
+
+
+def test_a_short_campaign_gets_no_reminder_before_it_starts(app):
+    campaign_published.send(app, campaign=_campaign(days=3), now=TUESDAY)
+    keys = [d.template.key for d in db.session.scalars(select(Dispatch))]
+    assert sorted(keys) == ["campaign-last-48h", "campaign-launch"]
+
+
+def test_closing_a_campaign_sends_its_results_once(app, make, smtp):
+    make.user()
+    campaign = _campaign()
+    campaign_closed.send(app, campaign=campaign, now=TUESDAY)
+    campaign_closed.send(app, campaign=campaign, now=TUESDAY)
+    db.session.commit()
+    dispatch = db.session.scalar(select(Dispatch))
+    assert dispatch.template.key == "campaign-results" and dispatch.context == {"campaign_id": 7}
+    assert jobs.deliver_due(clock=lambda: TUESDAY) == 1
+    subject = db.session.scalar(select(Delivery.subject).where(Delivery.channel == "inbox"))
+    assert subject == "Les résultats : la campagne"
+
+
+def test_scheduling_refuses_past_dates_bad_cron_and_empty_audiences(make, template):
+    tpl = template()
+    with pytest.raises(services.MessagingError, match="past"):
+        services.schedule_message(
+            tpl, "everyone", {}, "at", TUESDAY, at=TUESDAY - timedelta(hours=1)
+        )
+    with pytest.raises(services.MessagingError, match="cron"):
+        services.schedule_message(tpl, "everyone", {}, "cron", TUESDAY, cron="every monday")
+    with pytest.raises(services.MessagingError, match="empty"):
+        services.schedule_message(tpl, "role", {"role": "agent"}, "now", TUESDAY)
+    assert db.session.scalar(select(func.count()).select_from(Dispatch)) == 0
+
+
+def test_a_recurring_schedule_is_accepted_with_a_valid_cron(make, template):
+    schedule = services.schedule_message(
+        template(), "everyone", {}, "cron", TUESDAY, cron="0 9 * * mon"
+    )
+    assert schedule.cron == "0 9 * * mon"
+
+
+def test_unsubscribing_skips_pending_emails_at_once(make, template, smtp, config):
+    config(MAIL_WORKING_HOURS="Mo-Fr 08:00-19:00")
+    user = make.user(email_opt_in=True)
+    dispatch = _dispatch_to_everyone(template(), SATURDAY)
+    jobs.run_dispatch(dispatch.id, clock=lambda: SATURDAY)
+    services.unsubscribe(user.id, SATURDAY)
+    db.session.commit()
+    counts = jobs.run_dispatch(dispatch.id, clock=lambda: SATURDAY + timedelta(days=2))
+    assert smtp.recipients() == [] and "pending" not in counts
+
+
+def test_erasure_removes_message_content_and_keeps_counts(make, template, smtp):
+    user = make.user(email_opt_in=True)
+    dispatch = _dispatch_to_everyone(template(), TUESDAY)
+    before = jobs.run_dispatch(dispatch.id, clock=lambda: TUESDAY)
+    assert services.export_messages(user)[0]["subject"].startswith("Bonjour")
+    services.erase_messages(user, TUESDAY)
+    db.session.commit()
+    assert jobs.counts_by_status(dispatch.id) == before
+    assert all(m["subject"] is None and m["body"] is None for m in services.export_messages(user))
