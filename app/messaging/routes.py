@@ -267,7 +267,8 @@ def _schedule_form() -> ScheduleForm:
     form.template.choices = [
         SelectChoice(t.id, f"{t.name} ({t.key})") for t in queries.list_templates()
     ]
-    form.audience.choices = [SelectChoice(a.key, str(a.label)) for a in known_audiences().values()]
+    audiences = sorted(known_audiences().values(), key=lambda a: a.key != "everyone")
+    form.audience.choices = [SelectChoice(a.key, str(a.label)) for a in audiences]
     return form
 
 
