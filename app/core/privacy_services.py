@@ -227,13 +227,11 @@ def apply_retention(now: datetime) -> int:
 
 def erasure_job() -> None:
     """Scheduled: execute the requests whose delay has passed."""
-
     execute_due_erasures(utcnow(), current_app.config["ERASURE_DELAY_DAYS"])
     db.session.commit()
 
 
 def retention_job() -> None:
     """Scheduled: anonymise or purge what is past its retention period."""
-
     apply_retention(utcnow())
     db.session.commit()
