@@ -75,7 +75,7 @@ def test_preferences_accept_only_valid_values(signed_in, locale, visibility, opt
 def test_password_change_with_wrong_current_password_changes_nothing(
     signed_in, current, new, confirm
 ):
-    client, user, token = signed_in
+    client, _user, token = signed_in
     if current == "correct horse battery":
         current = "wrong"
     before = database_fingerprint()
@@ -92,7 +92,7 @@ def test_password_change_with_wrong_current_password_changes_nothing(
 @FUZZ
 @given(name=maybe_text)
 def test_token_names_are_validated_and_refusals_change_nothing(signed_in, name):
-    client, user, token = signed_in
+    client, _user, token = signed_in
     count = db.session.scalar(select(func.count()).select_from(ApiToken))
     response = client.post("/auth/profile/tokens", data=_form(name=name, csrf_token=token))
     assert response.status_code in (200, 400)
