@@ -58,6 +58,10 @@ def create_app(config_class: type = Config, **overrides) -> Flask:
     app.register_blueprint(bench_routes.bp)
     errors.init_app(app)
 
+    from app.core import trust
+
+    trust.init_app(app)
+
     from app import catalogue, cleanup, messaging, recycling
 
     for domain in (catalogue, cleanup, recycling, messaging):

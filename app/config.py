@@ -36,6 +36,7 @@ class Config:
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE")  # forced on in production
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     PERMANENT_SESSION_LIFETIME = 60 * 60 * 8
 
     # CSRF is enforced by our own before_request hook so that bearer-token API
@@ -66,6 +67,12 @@ class Config:
     DEMO_EMPLOYEES = _int("DEMO_EMPLOYEES", 20_000)
     SCHEDULER_LOCK_FILE = os.environ.get("SCHEDULER_LOCK_FILE")
 
+    # Privacy: a pending erasure request runs by itself after this many days
+    # (unless an admin executed it earlier); retention periods for personal data.
+    ERASURE_DELAY_DAYS = _int("ERASURE_DELAY_DAYS", 30)
+    ACTION_RETENTION_MONTHS = _int("ACTION_RETENTION_MONTHS", 12)
+    MESSAGE_BODY_RETENTION_DAYS = _int("MESSAGE_BODY_RETENTION_DAYS", 90)
+
 
 class TestConfig(Config):
     TESTING = True
@@ -73,6 +80,7 @@ class TestConfig(Config):
     SECRET_KEY = "test-secret-key"  # noqa: S105
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105 - fast in tests only
     SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
     SIGN_IN_RATE_LIMIT = "5 per minute"
     DEMO_EMPLOYEES = 200
     MAIL_WORKING_HOURS = "24/7"

@@ -3,8 +3,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, RadioField, StringField
-from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length
+
+from app.core.forms import choices
 
 
 class SignInForm(FlaskForm):
@@ -15,16 +16,18 @@ class SignInForm(FlaskForm):
 class PreferencesForm(FlaskForm):
     locale = RadioField(
         _l("Language"),
-        choices=[SelectChoice("fr", "Français"), SelectChoice("en", "English")],
+        choices=choices([("fr", "Français"), ("en", "English")]),
         validators=[DataRequired()],
     )
     visibility = RadioField(
         _l("On leaderboards, show me as"),
-        choices=[
-            SelectChoice("pseudonym", _l("My pseudonym")),
-            SelectChoice("name", _l("My name")),
-            SelectChoice("hidden", _l("Nobody: hide me (my points still count for my team)")),
-        ],
+        choices=choices(
+            [
+                ("pseudonym", _l("My pseudonym")),
+                ("name", _l("My name")),
+                ("hidden", _l("Nobody: hide me (my points still count for my team)")),
+            ]
+        ),
         validators=[DataRequired()],
     )
     email_opt_in = BooleanField(_l("Send me encouragement and campaign news by e-mail"))
@@ -53,3 +56,12 @@ class TokenForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A form with nothing but its CSRF token, for buttons that change state."""
+
+
+class ErasureForm(FlaskForm):
+    """The person confirms they want their account and personal data erased."""
+
+    confirm = BooleanField(
+        _l("I understand that my account and my personal data will be erased for good"),
+        validators=[DataRequired(message=_l("Tick the box to confirm."))],
+    )

@@ -1,12 +1,32 @@
 """Sign-in, sign-out and the profile page."""
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+import json
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from app.auth import services
-from app.auth.forms import ConfirmForm, PasswordForm, PreferencesForm, SignInForm, TokenForm
+from app.auth.forms import (
+    ConfirmForm,
+    ErasureForm,
+    PasswordForm,
+    PreferencesForm,
+    SignInForm,
+    TokenForm,
+)
 from app.auth.models import ApiToken
+from app.core import privacy_services
 from app.core.time import utcnow
 from app.core.urls import safe_next_url
 from app.extensions import db, limiter
@@ -115,8 +135,61 @@ def revoke_token(token_id: int):
     return redirect(url_for("auth.profile"))
 
 
+@bp.get("/profile/export")
+@login_required
+def export_data():
+    """Download everything the portal holds about me as one JSON file."""
+    now = utcnow()
+    document = privacy_services.export_personal_data(current_user, now)
+    return Response(
+        json.dumps(document, ensure_ascii=False, indent=2),
+        mimetype="application/json",
+        headers={
+            "Content-Disposition": (
+                f'attachment; filename="empreinte-export-{now.strftime("%Y%m%d")}.json"'
+            )
+        },
+    )
+
+
+@bp.post("/profile/erasure")
+@login_required
+def request_erasure():
+    """Ask for my account and personal data to be erased."""
+    form = ErasureForm()
+    if not form.validate_on_submit():
+        return _render_profile(erasure_form=form, status=400)
+    privacy_services.request_erasure(current_user, utcnow())
+    db.session.commit()
+    flash(
+        _(
+            "Your erasure request is recorded. It will be carried out within %(days)s days.",
+            days=current_app.config["ERASURE_DELAY_DAYS"],
+        ),
+        "success",
+    )
+    return redirect(url_for("auth.profile"))
+
+
+@bp.post("/profile/erasure/cancel")
+@login_required
+def cancel_erasure():
+    """Withdraw my pending erasure request."""
+    if not ConfirmForm().validate_on_submit():
+        return _render_profile(status=400)
+    if privacy_services.cancel_erasure(current_user, utcnow()):
+        db.session.commit()
+        flash(_("Your erasure request is withdrawn."), "success")
+    return redirect(url_for("auth.profile"))
+
+
 def _render_profile(
-    preferences_form=None, password_form=None, token_form=None, new_token=None, status=200
+    preferences_form=None,
+    password_form=None,
+    token_form=None,
+    new_token=None,
+    status=200,
+    erasure_form=None,
 ):
     preferences_form = preferences_form or PreferencesForm(
         data={
@@ -139,6 +212,9 @@ def _render_profile(
             confirm_form=ConfirmForm(),
             tokens=tokens,
             new_token=new_token,
+            erasure_form=erasure_form or ErasureForm(),
+            erasure_request=privacy_services.pending_erasure(current_user),
+            erasure_delay_days=current_app.config["ERASURE_DELAY_DAYS"],
         ),
         status,
     )

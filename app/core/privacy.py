@@ -27,3 +27,22 @@ def register_personal_data(app, entry: PersonalData) -> None:
 
 def personal_data_entries() -> list[PersonalData]:
     return list(current_app.extensions.get("empreinte.personal_data", {}).values())
+
+
+# Sections every export has, in this order, even when no domain registered them:
+# the document keeps the same shape whatever is installed.
+EXPORT_SECTIONS = ("profile", "consents", "actions", "badges", "returns", "messages", "requests")
+
+RetentionHook = Callable[[datetime], None]
+
+
+def register_retention(app, func: RetentionHook) -> None:
+    """Add a domain's retention step `func(now)`: anonymise or purge what is past its
+    retention period (read ACTION_RETENTION_MONTHS / MESSAGE_BODY_RETENTION_DAYS from
+    current_app.config), keeping aggregates. Flushes, never commits; the
+    `core.retention` job calls every hook, then commits once."""
+    app.extensions.setdefault("empreinte.retention", []).append(func)
+
+
+def retention_hooks() -> list[RetentionHook]:
+    return list(current_app.extensions.get("empreinte.retention", []))

@@ -1,0 +1,39 @@
+"""Forms of the administration pages."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, HiddenField, SelectField, StringField
+from wtforms.validators import AnyOf, DataRequired, Length, Optional
+
+from app.core.admin_services import GRANTABLE_ROLES
+
+
+class AuditFilterForm(FlaskForm):
+    """Filters of the audit log, read from the query string (no CSRF: a GET changes nothing)."""
+
+    class Meta:
+        csrf = False
+
+    action = SelectField(
+        _l("Action"), choices=[], validate_choice=False, validators=[Length(max=40)]
+    )
+    object_type = SelectField(
+        _l("Object"), choices=[], validate_choice=False, validators=[Length(max=40)]
+    )
+    actor = StringField(_l("Changed by (e-mail)"), validators=[Optional(), Length(max=254)])
+    since = DateField(_l("From"), validators=[Optional()])
+    until = DateField(_l("To (included)"), validators=[Optional()])
+
+
+class UserSearchForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    q = StringField(_l("Search by e-mail or name"), validators=[Optional(), Length(max=254)])
+
+
+class RoleForm(FlaskForm):
+    """Grant or revoke one role; the buttons carry the values."""
+
+    role = HiddenField(validators=[DataRequired(), AnyOf(GRANTABLE_ROLES)])
+    change = HiddenField(validators=[DataRequired(), AnyOf(("grant", "revoke"))])

@@ -1,0 +1,182 @@
+"""Administration pages: audit log (read-only, CSV export), roles, erasure requests."""
+
+import math
+from datetime import datetime, time, timedelta
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from app.auth.decorators import role_required
+from app.auth.forms import ConfirmForm
+from app.auth.models import User
+from app.auth.services import AccountError
+from app.core import admin_services, privacy_services
+from app.core.admin_forms import AuditFilterForm, RoleForm, UserSearchForm
+from app.core.csv_safety import write_csv
+from app.core.forms import choices
+from app.core.time import local_zone, utcnow
+from app.extensions import db, htmx
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+CSV_MAX_ROWS = 100_000
+
+
+def _page() -> int:
+    raw = request.args.get("page", "1")
+    return int(raw) if raw.isdigit() and 1 <= int(raw) <= 100_000 else 1
+
+
+def _local_day_start(day) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=local_zone())
+
+
+def _audit_filters() -> tuple[AuditFilterForm, admin_services.AuditFilters, bool]:
+    """The filter form from the query string, and the filters it gives when valid."""
+    form = AuditFilterForm(request.args)
+    actions, types = admin_services.audit_choices()
+    form.action.choices = choices([("", _("All")), *((a, a) for a in actions)])
+    form.object_type.choices = choices([("", _("All")), *((t, t) for t in types)])
+    if not form.validate():
+        return form, admin_services.AuditFilters(), False
+    filters = admin_services.AuditFilters(
+        action=form.action.data or "",
+        object_type=form.object_type.data or "",
+        actor=form.actor.data or "",
+        since=_local_day_start(form.since.data) if form.since.data else None,
+        until=_local_day_start(form.until.data) + timedelta(days=1) if form.until.data else None,
+    )
+    return form, filters, True
+
+
+def _filter_args() -> dict:
+    keys = ("action", "object_type", "actor", "since", "until")
+    return {key: request.args[key] for key in keys if request.args.get(key)}
+
+
+@bp.get("/audit")
+@role_required("admin")
+def audit_log():
+    """Who changed what, and when: read-only, filtered, paginated."""
+    form, filters, valid = _audit_filters()
+    page = _page()
+    rows, total = admin_services.list_audit_events(filters, page)
+    context = {
+        "form": form,
+        "rows": rows,
+        "total": total,
+        "page": page,
+        "pages": max(1, math.ceil(total / 50)),
+        "filter_args": _filter_args(),
+    }
+    template = "admin/_audit_table.html" if htmx and not htmx.history_restore_request else None
+    body = render_template(template or "admin/audit.html", **context)
+    return body, 200 if valid else 400
+
+
+@bp.get("/audit.csv")
+@role_required("admin")
+def audit_log_csv():
+    """The filtered audit log as CSV, every cell safe to open in a spreadsheet."""
+    _form, filters, valid = _audit_filters()
+    if not valid:
+        abort(400)
+    rows = db.session.execute(admin_services.audit_query(filters).limit(CSV_MAX_ROWS))
+    document = write_csv(
+        (
+            (event.at.isoformat(), actor.email if actor else "", event.action,
+             event.object_type, event.object_id, event.summary)
+            for event, actor in rows
+        ),
+        header=("at", "actor", "action", "object_type", "object_id", "summary"),
+    )  # fmt: skip
+    stamp = utcnow().strftime("%Y%m%d-%H%M")
+    return Response(
+        document,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="audit-{stamp}.csv"'},
+    )
+
+
+@bp.get("/roles")
+@role_required("admin")
+def roles():
+    """Find a person and grant or revoke organiser, agent or admin."""
+    form = UserSearchForm(request.args)
+    query = form.q.data if form.validate() else ""
+    page = _page()
+    users, total = admin_services.search_users(query or "", page)
+    return render_template(
+        "admin/roles.html",
+        form=form,
+        users=users,
+        total=total,
+        page=page,
+        pages=max(1, math.ceil(total / 25)),
+        privileged=admin_services.users_with_privileged_roles() if not query else [],
+        roles=admin_services.GRANTABLE_ROLES,
+        role_form=RoleForm(),
+        query=query or "",
+    ), 200 if not form.errors else 400
+
+
+@bp.post("/roles/<int:user_id>")
+@role_required("admin")
+def update_role(user_id: int):
+    """Grant or revoke one role of one person (audited)."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    form = RoleForm()
+    if not form.validate_on_submit():
+        abort(400)
+    granted = form.change.data == "grant"
+    try:
+        changed = admin_services.set_role(current_user, user, form.role.data, granted, utcnow())
+    except AccountError as error:
+        db.session.rollback()
+        messages = {
+            "own-admin": _("You cannot remove your own admin role."),
+            "erased": _("This account was erased."),
+        }
+        flash(messages.get(str(error), _("This role cannot be changed.")), "error")
+        return redirect(url_for("admin.roles", q=request.args.get("q", "")))
+    db.session.commit()
+    if changed:
+        text = (
+            _("%(role)s role granted to %(email)s.", role=form.role.data, email=user.email)
+            if granted
+            else _("%(role)s role revoked from %(email)s.", role=form.role.data, email=user.email)
+        )
+        flash(text, "success")
+    return redirect(url_for("admin.roles", q=request.args.get("q", "")))
+
+
+@bp.get("/erasures")
+@role_required("admin")
+def erasures():
+    """Pending erasure requests, oldest first."""
+    page = _page()
+    requests_, total = privacy_services.list_pending_erasures(page)
+    return render_template(
+        "admin/erasures.html",
+        requests=requests_,
+        total=total,
+        page=page,
+        pages=max(1, math.ceil(total / 50)),
+        confirm_form=ConfirmForm(),
+    )
+
+
+@bp.post("/erasures/<int:request_id>/execute")
+@role_required("admin")
+def execute_erasure(request_id: int):
+    """Carry out one pending erasure request now."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if not privacy_services.execute_erasure_request(request_id, current_user, utcnow()):
+        abort(404)
+    db.session.commit()
+    flash(_("The personal data of this person are erased."), "success")
+    return redirect(url_for("admin.erasures"))

@@ -1,0 +1,115 @@
+"""Administration: roles (audited) and reads of the audit log."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Select, func, or_, select
+
+from app.auth.models import ROLES, User, UserRole
+from app.auth.services import AccountError
+from app.core.audit import AuditEvent, record_audit
+from app.extensions import db
+
+GRANTABLE_ROLES = tuple(role for role in ROLES if role != "employee")
+
+
+def set_role(actor: User, user: User, role: str, granted: bool, now: datetime) -> bool:
+    """Grant or revoke a role and audit it; False when nothing changed.
+
+    Raises AccountError (message for the admin) for an unknown role, or for a
+    change that would leave the portal without an admin.
+    """
+    if role not in GRANTABLE_ROLES:
+        raise AccountError("unknown-role")
+    if user.anonymised_at is not None:
+        raise AccountError("erased")
+    holds = role in user.roles
+    if holds == granted:
+        return False
+    if granted:
+        db.session.add(UserRole(user_id=user.id, role=role))
+    else:
+        if role == "admin" and user.id == actor.id:
+            raise AccountError("own-admin")
+        db.session.execute(
+            UserRole.__table__.delete().where(UserRole.user_id == user.id, UserRole.role == role)
+        )
+    db.session.flush()
+    db.session.expire(user, ["role_rows"])
+    record_audit(
+        actor, "grant_role" if granted else "revoke_role", "user", user.id, now, f"role={role}"
+    )
+    return True
+
+
+def search_users(query: str, page: int, per_page: int = 25) -> tuple[list[User], int]:
+    """Accounts matching an e-mail or name fragment (all when empty), not erased."""
+    statement = select(User).where(User.anonymised_at.is_(None))
+    query = (query or "").strip().lower()
+    if query:
+        pattern = f"%{query}%"
+        statement = statement.where(
+            or_(func.lower(User.email).like(pattern), func.lower(User.display_name).like(pattern))
+        )
+    total = db.session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+    users = db.session.scalars(
+        statement.order_by(User.email).limit(per_page).offset((page - 1) * per_page)
+    ).all()
+    return list(users), total
+
+
+def users_with_privileged_roles() -> list[User]:
+    """Everyone holding a role beyond employee: the short list admins review."""
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(UserRole, UserRole.user_id == User.id)
+            .where(UserRole.role.in_(GRANTABLE_ROLES))
+            .distinct()
+            .order_by(User.email)
+        )
+    )
+
+
+@dataclass
+class AuditFilters:
+    action: str = ""
+    object_type: str = ""
+    actor: str = ""  # fragment of the actor's e-mail
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+def audit_query(filters: AuditFilters) -> Select:
+    """Audit events with their actor, newest first, narrowed by the filters."""
+    statement = select(AuditEvent, User).outerjoin(User, User.id == AuditEvent.actor_id)
+    if filters.action:
+        statement = statement.where(AuditEvent.action == filters.action)
+    if filters.object_type:
+        statement = statement.where(AuditEvent.object_type == filters.object_type)
+    if filters.actor:
+        statement = statement.where(
+            func.lower(User.email).like(f"%{filters.actor.strip().lower()}%")
+        )
+    if filters.since:
+        statement = statement.where(AuditEvent.at >= filters.since)
+    if filters.until:
+        statement = statement.where(AuditEvent.at < filters.until)
+    return statement.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+
+
+def list_audit_events(filters: AuditFilters, page: int, per_page: int = 50):
+    """One page of (event, actor) rows and the total count."""
+    statement = audit_query(filters)
+    total = db.session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+    rows = db.session.execute(statement.limit(per_page).offset((page - 1) * per_page)).all()
+    return list(rows), total
+
+
+def audit_choices() -> tuple[list[str], list[str]]:
+    """The actions and object types present in the log, for the filter menus."""
+    actions = db.session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action))
+    types = db.session.scalars(
+        select(AuditEvent.object_type).distinct().order_by(AuditEvent.object_type)
+    )
+    return list(actions), list(types)

@@ -1,0 +1,237 @@
+"""Privacy by design: export everything held about a person, erase it on request,
+and apply the retention periods.
+
+Each domain declares its personal data with `app.core.privacy.register_personal_data`
+and its retention step with `app.core.privacy.register_retention`; this module
+calls them all. Services flush; the caller (request, CLI command, job) commits.
+"""
+
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import delete, select
+
+from app.auth.models import ApiToken, LeaderboardVisibility, User, UserRole
+from app.auth.services import end_all_sessions
+from app.core.audit import record_audit
+from app.core.privacy import EXPORT_SECTIONS, personal_data_entries, retention_hooks
+from app.core.privacy_models import ErasureRequest
+from app.core.time import utcnow
+from app.extensions import db
+
+EXPORT_FORMAT = "empreinte-export/1"
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def profile_section(user: User) -> dict:
+    """What the core holds about the person: account, preferences, tokens."""
+    tokens = db.session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id)
+    ).all()
+    return {
+        "id": user.id,
+        "email": user.email,
+        "display_name": user.display_name,
+        "pseudonym": user.pseudonym,
+        "locale": user.locale,
+        "roles": sorted(user.roles),
+        "department": user.department.code if user.department else None,
+        "commune": user.commune.insee_code if user.commune else None,
+        "leaderboard_visibility": user.leaderboard_visibility,
+        "created_at": _iso(user.created_at),
+        "anonymised_at": _iso(user.anonymised_at),
+        "api_tokens": [
+            {
+                "name": token.name,
+                "prefix": token.prefix,
+                "created_at": _iso(token.created_at),
+                "last_used_at": _iso(token.last_used_at),
+                "revoked_at": _iso(token.revoked_at),
+            }
+            for token in tokens
+        ],
+        "erasure_requests": [
+            {
+                "requested_at": _iso(request.requested_at),
+                "executed_at": _iso(request.executed_at),
+                "cancelled_at": _iso(request.cancelled_at),
+            }
+            for request in db.session.scalars(
+                select(ErasureRequest)
+                .where(ErasureRequest.user_id == user.id)
+                .order_by(ErasureRequest.id)
+            )
+        ],
+    }
+
+
+def consents_section(user: User) -> dict:
+    """The consents the person gave, and when they last changed them."""
+    return {
+        "email_opt_in": user.email_opt_in,
+        "email_opt_in_changed_at": _iso(user.email_opt_in_changed_at),
+    }
+
+
+def export_personal_data(user: User, now: datetime) -> dict:
+    """One JSON-able document with every section, empty lists for absent domains."""
+    document: dict = {"format": EXPORT_FORMAT, "exported_at": now.isoformat()}
+    document["profile"] = profile_section(user)
+    document["consents"] = consents_section(user)
+    for section in EXPORT_SECTIONS[2:]:
+        document[section] = []
+    for entry in personal_data_entries():
+        if entry.section in ("profile", "consents"):
+            continue  # the core's own sections cannot be replaced by a domain
+        document[entry.section] = entry.export(user)
+    return document
+
+
+# --- Erasure -----------------------------------------------------------------
+
+
+def pending_erasure(user: User) -> ErasureRequest | None:
+    """The person's open erasure request, if any."""
+    return db.session.scalar(
+        select(ErasureRequest).where(
+            ErasureRequest.user_id == user.id,
+            ErasureRequest.executed_at.is_(None),
+            ErasureRequest.cancelled_at.is_(None),
+        )
+    )
+
+
+def request_erasure(user: User, now: datetime) -> ErasureRequest:
+    """Record the person's wish to be erased (idempotent: one open request at most)."""
+    existing = pending_erasure(user)
+    if existing is not None:
+        return existing
+    request = ErasureRequest(user_id=user.id, requested_at=now)
+    db.session.add(request)
+    db.session.flush()
+    return request
+
+
+def cancel_erasure(user: User, now: datetime) -> bool:
+    """Withdraw the open request; False when there was none."""
+    request = pending_erasure(user)
+    if request is None:
+        return False
+    request.cancelled_at = now
+    db.session.flush()
+    return True
+
+
+def list_pending_erasures(page: int, per_page: int = 50) -> tuple[list[ErasureRequest], int]:
+    """Open requests, oldest first, and their total count."""
+    query = select(ErasureRequest).where(
+        ErasureRequest.executed_at.is_(None), ErasureRequest.cancelled_at.is_(None)
+    )
+    total = db.session.scalar(select(db.func.count()).select_from(query.subquery())) or 0
+    rows = db.session.scalars(
+        query.order_by(ErasureRequest.requested_at, ErasureRequest.id)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    return list(rows), total
+
+
+def anonymise_user(user: User, now: datetime) -> None:
+    """Strip the account of everything that identifies the person.
+
+    The row stays (with its department and commune) so that the totals derived
+    from the person's actions and returns do not move; it can never sign in again.
+    """
+    placeholder = f"Anonyme {user.id}"
+    user.email = f"erased-{user.id}@invalid"
+    user.display_name = placeholder
+    user.pseudonym = placeholder
+    user.password_hash = None
+    user.locale = None
+    user.leaderboard_visibility = LeaderboardVisibility.HIDDEN.value
+    if user.email_opt_in:
+        user.email_opt_in = False
+    user.email_opt_in_changed_at = now
+    user.active = False
+    user.anonymised_at = now
+    db.session.execute(
+        delete(UserRole).where(UserRole.user_id == user.id, UserRole.role != "employee")
+    )
+    for token in db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id)):
+        token.revoked_at = token.revoked_at or now
+        token.name = "-"
+    end_all_sessions(user)
+    db.session.flush()
+    db.session.expire(user, ["role_rows"])
+
+
+def erase_user(user: User, now: datetime, actor: User | None = None) -> None:
+    """Erase a person: every domain's eraser, then the account itself (flushes)."""
+    if user.anonymised_at is None:
+        for entry in personal_data_entries():
+            entry.erase(user, now)
+        anonymise_user(user, now)
+        record_audit(actor, "erase", "user", user.id, now, "personal data erased")
+    for request in db.session.scalars(
+        select(ErasureRequest).where(
+            ErasureRequest.user_id == user.id,
+            ErasureRequest.executed_at.is_(None),
+            ErasureRequest.cancelled_at.is_(None),
+        )
+    ):
+        request.executed_at = now
+        request.executed_by_id = getattr(actor, "id", None)
+    db.session.flush()
+
+
+def execute_erasure_request(request_id: int, actor: User, now: datetime) -> bool:
+    """An admin carries out a pending request; False when it is not pending."""
+    request = db.session.get(ErasureRequest, request_id)
+    if request is None or not request.pending:
+        return False
+    erase_user(request.user, now, actor=actor)
+    return True
+
+
+def execute_due_erasures(now: datetime, delay_days: int) -> int:
+    """Carry out every request older than the delay; returns how many people were erased."""
+    due = db.session.scalars(
+        select(ErasureRequest).where(
+            ErasureRequest.executed_at.is_(None),
+            ErasureRequest.cancelled_at.is_(None),
+            ErasureRequest.requested_at <= now - timedelta(days=delay_days),
+        )
+    ).all()
+    for request in due:
+        erase_user(request.user, now)
+    return len(due)
+
+
+# --- Retention ---------------------------------------------------------------
+
+
+def apply_retention(now: datetime) -> int:
+    """Run every registered retention hook; returns how many ran."""
+    hooks = retention_hooks()
+    for hook in hooks:
+        hook(now)
+    db.session.flush()
+    return len(hooks)
+
+
+# --- Scheduled jobs (one commit each) ---------------------------------------
+
+
+def erasure_job() -> None:
+    """Scheduled: execute the requests whose delay has passed."""
+    execute_due_erasures(utcnow(), current_app.config["ERASURE_DELAY_DAYS"])
+    db.session.commit()
+
+
+def retention_job() -> None:
+    """Scheduled: anonymise or purge what is past its retention period."""
+    apply_retention(utcnow())
+    db.session.commit()

@@ -1,0 +1,146 @@
+"""Admin pages: the audit log (filters, pages, CSV) and audited role changes."""
+
+import csv
+import io
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+
+from app.auth.models import User
+from app.core.audit import AuditEvent, record_audit
+from app.core.csv_safety import safe_cell, write_csv
+from app.extensions import db
+from tests.conftest import login
+
+NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
+
+
+def _events(actor, count, action="update", object_type="campaign", at=NOW, summary="changed"):
+    for n in range(count):
+        record_audit(actor, action, object_type, n, at - timedelta(minutes=n), summary)
+    db.session.commit()
+
+
+def test_audit_log_lists_who_changed_what_newest_first(client, make):
+    admin = make.user(roles=("admin",), email="chief@example.org")
+    organiser = make.user(roles=("organiser",), email="nora@example.org")
+    record_audit(organiser, "publish", "campaign", 7, NOW - timedelta(hours=1), "Spring clean")
+    record_audit(admin, "update", "catalogue_item", 3, NOW, "new footprint")
+    db.session.commit()
+    login(client, admin)
+    html = client.get("/admin/audit").get_data(as_text=True)
+    assert html.index("catalogue_item #3") < html.index("campaign #7")
+    assert "nora@example.org" in html and "Spring clean" in html
+
+
+def test_audit_log_filters_by_object_actor_and_dates(client, make):
+    admin = make.user(roles=("admin",), email="chief@example.org")
+    organiser = make.user(roles=("organiser",), email="nora@example.org")
+    record_audit(organiser, "publish", "campaign", 7, datetime(2026, 3, 1, 12, tzinfo=UTC))
+    record_audit(organiser, "update", "template", 8, datetime(2026, 6, 1, 12, tzinfo=UTC))
+    record_audit(admin, "update", "template", 9, datetime(2026, 6, 2, 12, tzinfo=UTC))
+    db.session.commit()
+    login(client, admin)
+    html = client.get("/admin/audit?object_type=template&actor=nora").get_data(as_text=True)
+    assert "template #8" in html and "template #9" not in html and "campaign #7" not in html
+    html = client.get("/admin/audit?since=2026-02-01&until=2026-03-01").get_data(as_text=True)
+    assert "campaign #7" in html and "template #8" not in html
+
+
+def test_audit_log_rejects_a_bad_date_with_a_message(client, make):
+    login(client, make.user(roles=("admin",)))
+    response = client.get("/admin/audit?since=yesterday")
+    assert response.status_code == 400
+    assert 'aria-invalid="true"' in response.get_data(as_text=True)
+
+
+def test_audit_log_is_paginated(client, make):
+    admin = make.user(roles=("admin",))
+    _events(admin, 55)
+    login(client, admin)
+    first = client.get("/admin/audit").get_data(as_text=True)
+    second = client.get("/admin/audit?page=2").get_data(as_text=True)
+    assert first.count("campaign #") == 50 and second.count("campaign #") == 5
+
+
+def test_audit_log_partial_for_htmx(client, make):
+    admin = make.user(roles=("admin",))
+    _events(admin, 1)
+    login(client, admin)
+    fragment = client.get("/admin/audit", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "campaign #0" in fragment and "<html" not in fragment
+    page = client.get("/admin/audit").get_data(as_text=True)
+    assert "<html" in page
+
+
+def test_audit_csv_neutralises_formulas(client, make):
+    admin = make.user(roles=("admin",))
+    attacker = make.user(roles=("organiser",), email="x@example.org")
+    record_audit(attacker, "update", "catalogue_item", 1, NOW, '=HYPERLINK("http://evil","x")')
+    record_audit(attacker, "update", "catalogue_item", 2, NOW, "@SUM(A1)")
+    db.session.commit()
+    login(client, admin)
+    response = client.get("/admin/audit.csv?object_type=catalogue_item")
+    assert response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    assert rows[0] == ["at", "actor", "action", "object_type", "object_id", "summary"]
+    summaries = {row[5] for row in rows[1:]}
+    assert summaries == {'\'=HYPERLINK("http://evil","x")', "'@SUM(A1)"}
+
+
+def test_safe_cell_prefixes_every_formula_start():
+    for payload in ("=1+1", "+1", "-1", "@A1", "\t=1", "\r=1"):
+        assert safe_cell(payload) == "'" + payload
+    assert safe_cell("plain text") == "plain text"
+    assert safe_cell(None) == ""
+    assert safe_cell(42) == "42"
+
+
+def test_write_csv_neutralises_header_and_rows():
+    text = write_csv([["=cmd", "ok"]], header=["-h", "b"])
+    assert text == "'-h,b\r\n'=cmd,ok\r\n"
+
+
+def test_admin_grants_and_revokes_a_role_and_it_is_audited(client, auth, make):
+    admin = make.user(roles=("admin",))
+    person = make.user()
+    login(client, admin)
+    response = auth.post(f"/admin/roles/{person.id}", {"role": "organiser", "change": "grant"})
+    assert response.status_code == 302
+    assert "organiser" in db.session.get(User, person.id).roles
+    auth.post(f"/admin/roles/{person.id}", {"role": "organiser", "change": "revoke"})
+    assert "organiser" not in db.session.get(User, person.id).roles
+    events = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id)).all()
+    assert [(e.action, e.object_id, e.summary, e.actor_id) for e in events] == [
+        ("grant_role", str(person.id), "role=organiser", admin.id),
+        ("revoke_role", str(person.id), "role=organiser", admin.id),
+    ]
+
+
+def test_admin_cannot_remove_their_own_admin_role(client, auth, make):
+    admin = make.user(roles=("admin",))
+    login(client, admin)
+    auth.post(f"/admin/roles/{admin.id}", {"role": "admin", "change": "revoke"})
+    assert "admin" in db.session.get(User, admin.id).roles
+    assert db.session.scalar(select(AuditEvent)) is None
+
+
+def test_unknown_role_is_refused_and_nothing_changes(client, auth, make):
+    admin = make.user(roles=("admin",))
+    person = make.user()
+    login(client, admin)
+    assert (
+        auth.post(f"/admin/roles/{person.id}", {"role": "king", "change": "grant"}).status_code
+        == 400
+    )
+    assert db.session.get(User, person.id).roles == {"employee"}
+
+
+def test_roles_page_lists_privileged_people_and_finds_others(client, make):
+    admin = make.user(roles=("admin",), display_name="Hélène Laborde")
+    make.user(display_name="Yasmine Petit", email="yasmine@example.org")
+    login(client, admin)
+    html = client.get("/admin/roles").get_data(as_text=True)
+    assert "Hélène Laborde" in html and "Yasmine Petit" not in html
+    assert "Yasmine Petit" in client.get("/admin/roles?q=yasmine").get_data(as_text=True)

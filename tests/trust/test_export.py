@@ -1,0 +1,59 @@
+"""Export: one JSON document with every section, from the profile page and the API."""
+
+import json
+
+from app.core.privacy import EXPORT_SECTIONS
+from tests.conftest import login
+
+
+def test_export_download_has_every_section_even_without_domains(client, make):
+    user = make.user(display_name="Inès Roux")
+    login(client, user)
+    response = client.get("/auth/profile/export")
+    assert response.status_code == 200
+    assert "attachment" in response.headers["Content-Disposition"]
+    document = json.loads(response.get_data(as_text=True))
+    assert set(EXPORT_SECTIONS) <= set(document)
+    assert document["profile"]["email"] == user.email
+    assert document["consents"] == {"email_opt_in": False, "email_opt_in_changed_at": None}
+    assert all(document[s] == [] for s in ("actions", "badges", "returns", "messages", "requests"))
+
+
+def test_export_includes_registered_domain_data_of_this_person_only(client, make, fake_domain):
+    user, other = make.user(), make.user()
+    fake_domain.add(user, 3, note="mine")
+    fake_domain.add(other, 7, note="not mine")
+    login(client, user)
+    document = client.get("/auth/profile/export").get_json(force=True)
+    assert document["actions"] == [{"campaign": "c1", "quantity": 3, "note": "mine"}]
+
+
+def test_api_export_with_bearer_token_returns_the_same_document(client, make, token_for):
+    user = make.user()
+    response = client.get(
+        "/api/v1/me/export", headers={"Authorization": f"Bearer {token_for(user)}"}
+    )
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["profile"]["id"] == user.id
+    assert [t["name"] for t in body["profile"]["api_tokens"]] == ["test"]
+
+
+def test_api_export_needs_authentication(client):
+    assert client.get("/api/v1/me/export").status_code == 401
+
+
+def test_export_is_documented_in_openapi(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    operation = spec["paths"]["/api/v1/me/export"]["get"]
+    assert operation["responses"]["200"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/PersonalDataExport"
+    }
+    assert set(EXPORT_SECTIONS) <= set(
+        spec["components"]["schemas"]["PersonalDataExport"]["required"]
+    )
+
+
+def test_profile_page_links_to_the_download(client, make):
+    login(client, make.user())
+    assert "/auth/profile/export" in client.get("/auth/profile").get_data(as_text=True)

@@ -1,0 +1,102 @@
+"""Property tests over the core forms: any input gives a clear answer (never a 5xx),
+and input the form refuses leaves the database exactly as it was."""
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import func, select
+
+from app.auth.models import ApiToken, User
+from app.extensions import db, limiter
+from tests.conftest import csrf_token, login
+from tests.trust.sweep import database_fingerprint
+
+FUZZ = settings(
+    max_examples=25,
+    derandomize=True,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+text = st.text(max_size=300)
+maybe_text = st.one_of(st.none(), text)
+
+
+def _form(**fields) -> dict:
+    return {name: value for name, value in fields.items() if value is not None}
+
+
+@pytest.fixture
+def signed_in(app, make):
+    user = make.user()
+    client = app.test_client()
+    login(client, user)
+    return client, user, csrf_token(client)
+
+
+@FUZZ
+@given(email=maybe_text, password=maybe_text)
+def test_sign_in_never_fails_and_opens_no_session_on_bad_credentials(app, make, email, password):
+    limiter.reset()
+    client = app.test_client()
+    token = csrf_token(client)
+    before = database_fingerprint()
+    response = client.post(
+        "/auth/sign-in", data=_form(email=email, password=password, csrf_token=token)
+    )
+    assert response.status_code in (400, 401, 429)
+    assert database_fingerprint() == before
+    assert client.get("/").status_code == 302
+
+
+@FUZZ
+@given(
+    locale=st.one_of(st.sampled_from(["fr", "en"]), maybe_text),
+    visibility=st.one_of(st.sampled_from(["name", "pseudonym", "hidden"]), maybe_text),
+    opt_in=st.one_of(st.sampled_from(["y", ""]), maybe_text),
+)
+def test_preferences_accept_only_valid_values(signed_in, locale, visibility, opt_in):
+    client, user, token = signed_in
+    before = database_fingerprint()
+    response = client.post(
+        "/auth/profile/preferences",
+        data=_form(locale=locale, visibility=visibility, email_opt_in=opt_in, csrf_token=token),
+    )
+    assert response.status_code in (302, 400)
+    if response.status_code == 400:
+        assert database_fingerprint() == before
+    saved = db.session.get(User, user.id)
+    assert saved.locale in ("fr", "en", None)
+    assert saved.leaderboard_visibility in ("name", "pseudonym", "hidden")
+
+
+@FUZZ
+@given(current=maybe_text, new=maybe_text, confirm=maybe_text)
+def test_password_change_with_wrong_current_password_changes_nothing(
+    signed_in, current, new, confirm
+):
+    client, _user, token = signed_in
+    if current == "correct horse battery":
+        current = "wrong"
+    before = database_fingerprint()
+    response = client.post(
+        "/auth/profile/password",
+        data=_form(
+            current_password=current, new_password=new, confirm_password=confirm, csrf_token=token
+        ),
+    )
+    assert response.status_code == 400
+    assert database_fingerprint() == before
+
+
+@FUZZ
+@given(name=maybe_text)
+def test_token_names_are_validated_and_refusals_change_nothing(signed_in, name):
+    client, _user, token = signed_in
+    count = db.session.scalar(select(func.count()).select_from(ApiToken))
+    response = client.post("/auth/profile/tokens", data=_form(name=name, csrf_token=token))
+    assert response.status_code in (200, 400)
+    added = db.session.scalar(select(func.count()).select_from(ApiToken)) - count
+    valid = name is not None and name.strip() != "" and len(name) <= 80
+    assert added == (1 if response.status_code == 200 else 0)
+    assert (response.status_code == 200) == valid
