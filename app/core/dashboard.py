@@ -44,20 +44,30 @@ def register_menu_item(app, item: MenuItem) -> None:
 
 
 def main_menu(user, current_endpoint: str | None) -> list[dict]:
-    """The menu entries this user may see, with the current one marked."""
+    """The menu entries this user may see, with the current one marked.
+
+    The entry for the current endpoint is marked; failing that, the first entry of
+    the same section (blueprint), so a detail page highlights its section.
+    """
     from flask import url_for
 
+    visible = [
+        item
+        for item in sorted(current_app.extensions.get("empreinte.menu", []), key=lambda i: i.order)
+        if not item.roles or user.has_role(*item.roles)
+    ]
+    section = (current_endpoint or "").split(".")[0]
+    active = next((i for i in visible if i.endpoint == current_endpoint), None) or next(
+        (i for i in visible if section and i.endpoint.split(".")[0] == section), None
+    )
     entries = []
-    for item in sorted(current_app.extensions.get("empreinte.menu", []), key=lambda i: i.order):
-        if item.roles and not user.has_role(*item.roles):
-            continue
+    for item in visible:
         badge = item.badge(user) if item.badge else None
-        section = item.endpoint.split(".")[0]
         entries.append(
             {
                 "url": url_for(item.endpoint),
                 "label": str(item.label),
-                "active": bool(current_endpoint) and current_endpoint.split(".")[0] == section,
+                "active": item is active,
                 "badge": badge or None,
                 "badge_label": item.badge_label(badge) if (badge and item.badge_label) else "",
             }

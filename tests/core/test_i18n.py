@@ -78,3 +78,11 @@ def test_masses_are_formatted_for_the_locale(app):
             assert format_kg_co2e(1234.5) == "1\u202f234,5\u00a0kg\u00a0CO₂e"
         with force_locale("en"):
             assert format_kg_co2e(1234.5) == "1,234.5\u00a0kg\u00a0CO₂e"
+
+
+def test_menu_marks_only_the_current_entry_of_a_section(client, make):
+    admin = make.user(roles=("admin",))
+    login(client, admin)
+    page = client.get("/catalogue/").get_data(as_text=True)
+    assert page.count('aria-current="page"') == 1
+    assert 'href="/catalogue/" aria-current="page"' in page
