@@ -6,10 +6,6 @@ Create Date: 2026-11-25 01:54:01.634484
 
 """
 
-from alembic import op
-import sqlalchemy as sa
-
-
 # revision identifiers, used by Alembic.
 revision = "20261125_merge"
 down_revision = (
