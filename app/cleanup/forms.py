@@ -18,6 +18,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from app.core.time import local_zone
@@ -128,7 +129,7 @@ class ExtendForm(FlaskForm):
 class ReviewForm(FlaskForm):
     decision = RadioField(
         _l("Decision"),
-        choices=[("accept", _l("Accept")), ("reject", _l("Reject"))],
+        choices=[SelectChoice("accept", _l("Accept")), SelectChoice("reject", _l("Reject"))],
         validators=[DataRequired()],
     )
     reason = StringField(_l("Reason shown to the participant"), validators=[Length(max=500)])

@@ -152,3 +152,21 @@ def test_drafts_are_hidden_from_employees(client, make, make_campaign):
     draft = make_campaign(publish=False)
     login(client, make.user())
     assert client.get(f"/cleanup/campaigns/{draft.id}").status_code == 404
+
+
+def test_organiser_reviews_a_flagged_entry_through_the_pages(client, make, make_campaign):
+    """The review page and the decision render (a legacy-choices warning made them 500)."""
+    campaign = running(make_campaign)
+    author = make.user()
+    action = services.log_action(author, campaign, "delete-mail", 15, utcnow())
+    db.session.commit()
+    assert action.status == "flagged"
+    login(client, make.user(roles=("organiser",)))
+    page = client.get(f"/cleanup/campaigns/{campaign.id}/review")
+    assert page.status_code == 200 and 'value="reject"' in page.get_data(as_text=True)
+    response = client.post(
+        f"/cleanup/actions/{action.id}/review",
+        data={"csrf_token": csrf_token(client), "decision": "reject", "reason": "Duplicate"},
+    )
+    assert response.status_code == 302
+    assert db.session.get(CleanupAction, action.id).status == "rejected"

@@ -3,19 +3,28 @@
 Every endpoint of the app must have a line in EXPECTATIONS, or the suite fails and
 names it. A new endpoint usually needs only `"domain.view": DERIVED` (anonymous
 refused, roles read from @role_required). Endpoints whose URL names one person's
-object are `OWN`; add a SAMPLES entry for any new URL parameter, returning an id
-of an object that belongs to employee A (B asks for it and must get 404).
+object are `OWN`; objects a few others may also see (the agent of the point, admins)
+are `only(...)` with the personas allowed. Add a SAMPLES entry for any new URL
+parameter, returning an id of an object that belongs to employee A (B asks for it
+and must get 404); "endpoint:parameter" keys override a parameter for one endpoint.
+INPUTS gives a valid form (POST) or query (GET) for an endpoint: the matrix sends
+it to every persona after the empty request, so a refusal is proven on a request
+that would change something if it were let through.
 """
 
 from dataclasses import dataclass, field
+from datetime import timedelta
+
+from app.core.time import local_zone, utcnow
 
 PERSONAS = ("anonymous", "employee_b", "organiser", "agent", "employee_a", "admin")
 
 
 @dataclass(frozen=True)
 class Access:
-    kind: str  # public | signed_in | roles | own | derived
+    kind: str  # public | signed_in | roles | own | only | derived
     roles: tuple[str, ...] = field(default=())
+    personas: tuple[str, ...] = field(default=())
 
 
 PUBLIC = Access("public")  # anyone, signed in or not
@@ -26,6 +35,11 @@ DERIVED = Access("derived")  # @role_required's roles, else any signed-in person
 
 def roles(*names: str) -> Access:
     return Access("roles", names)
+
+
+def only(*personas: str) -> Access:
+    """Exactly these personas; everyone else gets 403/404 (anonymous: sign in)."""
+    return Access("only", personas=personas)
 
 
 EXPECTATIONS: dict[str, Access] = {
@@ -55,18 +69,182 @@ EXPECTATIONS: dict[str, Access] = {
     "admin.update_role": roles("admin"),
     "admin.erasures": roles("admin"),
     "admin.execute_erasure": roles("admin"),
-    # domains: one line per endpoint
+    "bench.baseline": PUBLIC,  # constant "ok", no data: the benchmark's floor
+    # catalogue: items are shared; requests and basket lines are the requester's
     "catalogue.index": DERIVED,
+    "catalogue.show_item": DERIVED,
+    "catalogue.simulate_lifetime": DERIVED,
+    "catalogue.compare": DERIVED,
+    "catalogue.toggle_useful": DERIVED,
+    "catalogue.add_to_request": DERIVED,
+    "catalogue.my_requests": DERIVED,
+    "catalogue.show_request": OWN,
+    "catalogue.remove_line": OWN,
+    "catalogue.submit_request": DERIVED,
+    "catalogue.budgets": DERIVED,
+    "catalogue.export_csv": PUBLIC,  # open data: figures and sources only
+    "catalogue.method": PUBLIC,
+    "catalogue.admin_requests": DERIVED,
+    "catalogue.decide_request": DERIVED,
+    "catalogue.set_budget": DERIVED,
+    "catalogue.usefulness": DERIVED,
+    "catalogue.new_item": DERIVED,
+    "catalogue.edit_item": DERIVED,
+    "catalogue.discontinue_item": DERIVED,
+    "catalogue.import_csv": DERIVED,
+    "catalogue_api.list_items": DERIVED,
+    "catalogue_api.get_item": DERIVED,
+    # clean-up: campaigns are everyone's; a logged action is its author's
     "cleanup.index": DERIVED,
+    "cleanup.guides": DERIVED,
+    "cleanup.show_campaign": DERIVED,
+    "cleanup.leaderboard": DERIVED,
+    "cleanup.results": DERIVED,
+    "cleanup.calendar": DERIVED,
+    "cleanup.log_action": DERIVED,
+    "cleanup.correct_action": OWN,
+    "cleanup.delete_action": OWN,
+    "cleanup.new_campaign": DERIVED,
+    "cleanup.edit_campaign": DERIVED,
+    "cleanup.publish_campaign": DERIVED,
+    "cleanup.extend_campaign": DERIVED,
+    "cleanup.review": DERIVED,
+    "cleanup.review_action": DERIVED,
+    "cleanup.results_csv": DERIVED,
+    "cleanup.open_data": DERIVED,
+    "cleanup_api.list_campaigns": DERIVED,
+    "cleanup_api.get_campaign": DERIVED,
+    "cleanup_api.get_leaderboard": DERIVED,
+    "cleanup_api.post_action": DERIVED,
+    # recycling: a return is seen by its owner, the agents of its point and admins
     "recycling.index": DERIVED,
+    "recycling.map_base": DERIVED,
+    "recycling.poster": DERIVED,
+    "recycling.new_return": DERIVED,
+    "recycling.create_return": DERIVED,
+    "recycling.receipt": only("employee_a", "agent", "admin"),
+    "recycling.agent_desk": DERIVED,
+    "recycling.agent_return": DERIVED,
+    "recycling.receive_return": DERIVED,
+    "recycling.wipe_return": DERIVED,
+    "recycling.outcome_return": DERIVED,
+    "recycling.admin_points": DERIVED,
+    "recycling.edit_point": DERIVED,
+    "recycling.close_point": DERIVED,
+    "recycling.reopen_point": DERIVED,
+    "recycling.statistics": DERIVED,
+    "recycling.statistics_csv": DERIVED,
+    "recycling.statistics_json": DERIVED,
+    "recycling.static": PUBLIC,
+    "recycling_api.collection_points": DERIVED,
+    "recycling_api.create_device_return": DERIVED,
+    "recycling_api.get_device_return": only("employee_a", "agent", "admin"),
+    # messaging: the inbox is its reader's; organisers write and send
     "messaging.index": DERIVED,
+    "messaging.mark_read": OWN,
+    "messaging.unsubscribe": PUBLIC,  # the signed token in the URL is the proof
+    "messaging.list_templates": DERIVED,
+    "messaging.new_template": DERIVED,
+    "messaging.edit_template": DERIVED,
+    "messaging.preview_template": DERIVED,
+    "messaging.test_template": DERIVED,
+    "messaging.audience_size": DERIVED,
+    "messaging.schedule": DERIVED,
+    "messaging.list_dispatches": DERIVED,
+    "messaging.show_dispatch": DERIVED,
+    "messaging.cancel_dispatch": DERIVED,
+    "messaging.stop_schedule": DERIVED,
+    "messaging_api.my_messages": DERIVED,
+    "messaging_api.dispatch_status": roles("organiser"),  # checked in the view
 }
 
 # URL parameter name -> function(world) giving a value that points at A's object.
 # Unknown integer parameters default to A's user id.
 SAMPLES = {
     "filename": lambda world: "css/portal.css",
+    "recycling.static:filename": lambda world: "recycling.js",
     "token_id": lambda world: world.a_token_id,
     "request_id": lambda world: world.a_erasure_id,
+    "catalogue.show_request:request_id": lambda world: world.ids["request"],
+    "catalogue.decide_request:request_id": lambda world: world.ids["request"],
     "user_id": lambda world: world.a.id,
+    "item_id": lambda world: world.ids["item"],
+    "catalogue.toggle_useful:item_id": lambda world: world.ids["service"],
+    "line_id": lambda world: world.ids["line"],
+    "campaign_id": lambda world: world.ids["campaign"],
+    "cleanup.edit_campaign:campaign_id": lambda world: world.ids["draft_campaign"],
+    "cleanup.publish_campaign:campaign_id": lambda world: world.ids["draft_campaign"],
+    "cleanup.results:campaign_id": lambda world: world.ids["closed_campaign"],
+    "cleanup.results_csv:campaign_id": lambda world: world.ids["closed_campaign"],
+    "cleanup.open_data:campaign_id": lambda world: world.ids["closed_campaign"],
+    "action_id": lambda world: world.ids["action"],
+    "point_id": lambda world: world.ids["point"],
+    "receipt": lambda world: world.ids["receipt"],
+    "recycling.wipe_return:receipt": lambda world: world.ids["received_receipt"],
+    "recycling.outcome_return:receipt": lambda world: world.ids["unwiped_receipt"],
+    "receipt_number": lambda world: world.ids["receipt"],
+    "delivery_id": lambda world: world.ids["delivery"],
+    "template_id": lambda world: world.ids["template"],
+    "dispatch_id": lambda world: world.ids["dispatch"],
+    "schedule_id": lambda world: world.ids["schedule"],
+    "token": lambda world: world.ids["unsubscribe"],
+}
+
+
+def _local_input(delta: timedelta) -> str:
+    """A datetime-local form value, `delta` from now in Paris time."""
+    return (utcnow() + delta).astimezone(local_zone()).strftime("%Y-%m-%dT%H:%M")
+
+
+def _template_form(world) -> dict:
+    from tests.trust.world import TEMPLATE
+
+    return {**TEMPLATE, "name": "Hello again", "recipient": world.a.email}
+
+
+def _return_form(world) -> dict:
+    return {
+        "collection_point_id": world.ids["point"],
+        "device_type": "monitor",
+        "condition": "working",
+    }
+
+
+# Endpoint -> function(world) giving a valid form (POST) or query string (GET).
+INPUTS = {
+    "catalogue.index": lambda world: {"q": "Item", "kind": "equipment", "sort": "name"},
+    "catalogue.compare": lambda world: {"ids": [world.ids["item"], world.ids["service"]]},
+    "catalogue.simulate_lifetime": lambda world: {"years": "6"},
+    "catalogue.add_to_request": lambda world: {"quantity": "1"},
+    "catalogue.submit_request": lambda world: {"comment": "For the new team"},
+    "catalogue.decide_request": lambda world: {"decision": "approve", "note": "OK"},
+    "catalogue.set_budget": lambda world: {
+        "department_id": world.a.department_id,
+        "year": "2026",
+        "budget_kgco2e": "1000",
+    },
+    "cleanup.leaderboard": lambda world: {"scope": "departments", "order": "per_head"},
+    "cleanup.log_action": lambda world: {"action_type": "delete-mail", "quantity": "1"},
+    "cleanup.correct_action": lambda world: {"quantity": "2"},
+    "cleanup.extend_campaign": lambda world: {"ends_at": _local_input(timedelta(days=30))},
+    "cleanup.review_action": lambda world: {"decision": "reject", "reason": "Duplicate"},
+    "cleanup_api.post_action": lambda world: {"action_type": "delete-mail", "quantity": "1"},
+    "recycling.index": lambda world: {"lat": "44.84", "lon": "-0.58"},
+    "recycling.create_return": _return_form,
+    "recycling_api.create_device_return": _return_form,
+    "recycling.wipe_return": lambda world: {
+        "method": "software_overwrite",
+        "wipe_date": utcnow().date().isoformat(),
+        "certificate_number": "CERT-1",
+    },
+    "recycling.outcome_return": lambda world: {"outcome": "reused", "note": "Team B"},
+    "recycling.close_point": lambda world: {"closure_note": "Works"},
+    "messaging.edit_template": _template_form,
+    "messaging.preview_template": _template_form,
+    "messaging.audience_size": lambda world: {"audience": "everyone"},
+    "messaging.schedule": lambda world: {
+        "template": world.ids["template"],
+        "audience": "everyone",
+        "kind": "now",
+    },
 }

@@ -4,6 +4,10 @@
 import pytest
 from flask import current_app
 
+from app.auth.models import User
+from app.extensions import db
+from tests.conftest import csrf_token, login
+
 from tests.trust.access_matrix import EXPECTATIONS, PERSONAS, Access
 from tests.trust.sweep import (
     build_world,
@@ -11,6 +15,8 @@ from tests.trust.sweep import (
     database_fingerprint,
     resolve,
     rules_for,
+    sample_input,
+    url_for_rule,
 )
 
 
@@ -43,6 +49,8 @@ def _allowed(access: Access, persona: str, user) -> bool:
         return True
     if persona == "anonymous":
         return False
+    if access.kind == "only":
+        return persona in access.personas
     if access.kind == "signed_in":
         return True
     if access.kind == "own":
@@ -52,27 +60,92 @@ def _allowed(access: Access, persona: str, user) -> bool:
 
 @pytest.mark.parametrize("endpoint", sorted(EXPECTATIONS))
 def test_access_matrix(app, make, endpoint):
+    """Each persona calls each method of the endpoint with empty input, then (when
+    INPUTS declares one) with a valid form or query naming A's objects."""
     world = build_world(make)
     access = resolve(endpoint, EXPECTATIONS[endpoint], current_app)
+    inputs = [None] + [d for d in [sample_input(endpoint, world)] if d is not None]
     problems = []
     for rule, method in rules_for(current_app, endpoint):
-        for persona in PERSONAS:
-            client, user = world.client(persona)
-            before = database_fingerprint()
-            response = call(client, rule, method, world)
-            status = response.status_code
-            where = f"{method} {rule.rule} as {persona}: {status}"
-            if status >= 500:
-                problems.append(f"server error on {where}")
-            elif _allowed(access, persona, user):
-                if status in (401, 403):
-                    problems.append(f"refused although allowed: {where}")
-            elif persona == "anonymous":
-                location = response.headers.get("Location", "")
-                if not (status == 401 or (status == 302 and "/auth/sign-in" in location)):
-                    problems.append(f"anonymous got through: {where}")
-            elif status not in (403, 404):
-                problems.append(f"unexpected answer {where} (expected 403 or 404)")
-            if not _allowed(access, persona, user) and database_fingerprint() != before:
-                problems.append(f"refused request changed the database: {where}")
+        for data in inputs:
+            for persona in PERSONAS:
+                client, user = world.client(persona)
+                refused = not _allowed(access, persona, user)
+                before = database_fingerprint() if refused else None
+                response = call(client, rule, method, world, data=data)
+                status = response.status_code
+                given = " with sample input" if data else ""
+                where = f"{method} {rule.rule}{given} as {persona}: {status}"
+                if status >= 500:
+                    problems.append(f"server error on {where}")
+                elif not refused:
+                    if status in (401, 403):
+                        problems.append(f"refused although allowed: {where}")
+                elif persona == "anonymous":
+                    location = response.headers.get("Location", "")
+                    if not (status == 401 or (status == 302 and "/auth/sign-in" in location)):
+                        problems.append(f"anonymous got through: {where}")
+                elif status not in (403, 404):
+                    problems.append(f"unexpected answer {where} (expected 403 or 404)")
+                if refused and database_fingerprint() != before:
+                    problems.append(f"refused request changed the database: {where}")
     assert not problems, "\n".join(problems)
+
+
+def _outsider(world):
+    """A test client signed in as the agent of another collection point."""
+    outsider = db.session.get(User, world.ids["outsider_agent"])
+    client = current_app.test_client()
+    login(client, outsider)
+    world._clients["outsider"] = (client, outsider, csrf_token(client))
+    return client
+
+
+def test_agents_see_only_their_points_returns(app, make):
+    """An agent of another point gets 404 on every URL naming A's return, and changes
+    nothing, even with a valid form."""
+    world = build_world(make)
+    client = _outsider(world)
+    checked = []
+    for rule in current_app.url_map.iter_rules():
+        if not {"receipt", "receipt_number"} & set(rule.arguments):
+            continue
+        data = sample_input(rule.endpoint, world)
+        for _rule, method in rules_for(current_app, rule.endpoint):
+            before = database_fingerprint()
+            response = call(client, rule, method, world, persona="outsider", data=data)
+            assert response.status_code == 404, f"{method} {rule.rule}: {response.status_code}"
+            assert database_fingerprint() == before, f"{method} {rule.rule} changed the database"
+            checked.append(rule.endpoint)
+    assert len(set(checked)) >= 6, checked
+
+
+def test_no_page_shows_a_records_to_b_or_to_another_points_agent(app, make):
+    """Every GET (empty and sample query) as B and as an agent of another point: A's
+    e-mail, name, request note, asset tag and receipt numbers appear nowhere (A is
+    listed under a pseudonym by default)."""
+    world = build_world(make)
+    markers = [
+        world.a.email,
+        world.a.display_name,
+        "A-PRIVATE-NOTE",
+        "TRUST-A-",
+        world.ids["receipt"],
+        world.ids["received_receipt"],
+        world.ids["unwiped_receipt"],
+    ]
+    clients = {"employee_b": world.client("employee_b")[0], "outsider": _outsider(world)}
+    leaks = []
+    for endpoint in sorted(EXPECTATIONS):
+        query = sample_input(endpoint, world)
+        for rule, method in rules_for(current_app, endpoint):
+            if method != "GET":
+                continue
+            for persona, client in clients.items():
+                for data in (None, query) if query else (None,):
+                    body = call(client, rule, method, world, data=data).get_data(as_text=True)
+                    asked = url_for_rule(rule, world) + repr(data)  # echoing the URL is no leak
+                    found = [m for m in markers if m in body and m not in asked]
+                    if found:
+                        leaks.append(f"GET {rule.rule} as {persona} shows {found}")
+    assert not leaks, "\n".join(leaks)

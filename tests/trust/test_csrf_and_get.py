@@ -5,12 +5,22 @@ import pytest
 from flask import current_app
 
 from tests.trust.access_matrix import EXPECTATIONS
-from tests.trust.sweep import STATE_CHANGING, build_world, call, database_fingerprint, rules_for
+from tests.trust.sweep import (
+    STATE_CHANGING,
+    build_world,
+    call,
+    database_fingerprint,
+    rules_for,
+    sample_input,
+)
 
 
 def _persona(endpoint: str) -> str:
     """Someone allowed to call the endpoint: A for A's own objects, else the admin."""
-    return "employee_a" if EXPECTATIONS[endpoint].kind == "own" else "admin"
+    access = EXPECTATIONS[endpoint]
+    if access.kind == "only":
+        return access.personas[0]
+    return "employee_a" if access.kind == "own" else "admin"
 
 
 def _endpoints_with(_methods: set[str]) -> list[str]:
@@ -22,12 +32,14 @@ def test_state_changing_request_without_csrf_token_is_refused(app, make, endpoin
     world = build_world(make)
     persona = _persona(endpoint)
     client, _user = world.client(persona)
+    form = sample_input(endpoint, world) or {}
     for rule, method in rules_for(current_app, endpoint):
         if method not in STATE_CHANGING:
             continue
         for bad in (None, "not-a-valid-token"):
             before = database_fingerprint()
-            data = {"csrf_token": bad} if bad else {}
+            # The valid form (when declared) without its token: refused all the same.
+            data = {**form, "csrf_token": bad} if bad else dict(form)
             response = call(client, rule, method, world, with_csrf=False, data=data)
             assert response.status_code == 400, f"{method} {rule.rule}: {response.status_code}"
             assert database_fingerprint() == before, f"{method} {rule.rule} changed the database"
@@ -36,15 +48,49 @@ def test_state_changing_request_without_csrf_token_is_refused(app, make, endpoin
 @pytest.mark.parametrize("endpoint", sorted(EXPECTATIONS))
 def test_get_changes_nothing(app, make, endpoint):
     world = build_world(make)
-    for persona in ("employee_a", "admin"):
+    query = sample_input(endpoint, world)
+    for persona in ("employee_a", "organiser", "agent", "admin"):
         client, _user = world.client(persona)
         for rule, method in rules_for(current_app, endpoint):
             if method != "GET":
                 continue
-            before = database_fingerprint()
-            response = call(client, rule, method, world)
-            assert response.status_code < 500
-            assert database_fingerprint() == before, f"GET {rule.rule} as {persona} changed data"
+            for data in (None, query) if query else (None,):
+                before = database_fingerprint()
+                response = call(client, rule, method, world, data=data)
+                assert response.status_code < 500
+                assert database_fingerprint() == before, (
+                    f"GET {rule.rule} as {persona} changed data"
+                )
+
+
+def test_urls_naming_missing_objects_answer_404_not_500(app, make):
+    """Every integer id in a URL replaced by one that does not exist: 404, nothing changed."""
+    world = build_world(make)
+    problems = []
+    for endpoint in sorted(EXPECTATIONS):
+        for rule, method in rules_for(current_app, endpoint):
+            names = [
+                name
+                for name, converter in rule._converters.items()
+                if converter.__class__.__name__ == "IntegerConverter"
+            ]
+            if not names:
+                continue
+            values = {name: 987654 for name in names}
+            url = rule.build(values, append_unknown=False)[1]
+            for persona in ("employee_a", "admin"):
+                client, _user = world.client(persona)
+                before = database_fingerprint()
+                data = {"csrf_token": world.token(persona)} if method in STATE_CHANGING else None
+                response = client.open(url, method=method, data=data)
+                response.close()
+                if response.status_code != 404 and not (
+                    persona == "employee_a" and response.status_code == 403
+                ):
+                    problems.append(f"{method} {url} as {persona}: {response.status_code}")
+                if database_fingerprint() != before:
+                    problems.append(f"{method} {url} as {persona} changed the database")
+    assert not problems, "\n".join(problems)
 
 
 def test_bearer_token_calls_need_no_csrf_but_a_valid_token(client, make, token_for):
