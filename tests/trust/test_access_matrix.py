@@ -7,7 +7,6 @@ from flask import current_app
 from app.auth.models import User
 from app.extensions import db
 from tests.conftest import csrf_token, login
-
 from tests.trust.access_matrix import EXPECTATIONS, PERSONAS, Access
 from tests.trust.sweep import (
     build_world,

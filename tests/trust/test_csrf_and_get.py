@@ -76,7 +76,7 @@ def test_urls_naming_missing_objects_answer_404_not_500(app, make):
             ]
             if not names:
                 continue
-            values = {name: 987654 for name in names}
+            values = dict.fromkeys(names, 987654)
             url = rule.build(values, append_unknown=False)[1]
             for persona in ("employee_a", "admin"):
                 client, _user = world.client(persona)

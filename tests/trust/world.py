@@ -37,7 +37,7 @@ TEMPLATE = {
 def build_domain_objects(users: dict, make) -> dict:
     """Build the objects and answer their ids (and the receipt, the unsubscribe token)."""
     now = utcnow()
-    a, organiser, agent, admin = (users[k] for k in ("employee_a", "organiser", "agent", "admin"))
+    a, organiser, agent = (users[k] for k in ("employee_a", "organiser", "agent"))
     ids = {}
 
     # Reference rows the pages create lazily on a fresh database (built-in templates,
