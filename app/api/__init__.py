@@ -4,7 +4,7 @@ Each domain declares its API views in its own `api.py` with `api_blueprint()`;
 the OpenAPI document is generated from those views' docstrings (YAML after `---`).
 """
 
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, current_app, jsonify, request
 from flask_babel import gettext as _
 
 from app.extensions import limiter
@@ -49,7 +49,16 @@ def api_blueprint(name: str, import_name: str) -> Blueprint:
     """A blueprint mounted under /api/v1, rate-limited per client."""
     bp = Blueprint(name, import_name, url_prefix=API_PREFIX)
     limiter.limit(_api_limit)(bp)
+    bp.before_request(_json_body_is_an_object)
     return bp
+
+
+def _json_body_is_an_object() -> None:
+    """A JSON body must be an object: forms read it as fields (a list or a number
+    made Flask-WTF fail with a 500). Malformed JSON is refused the same way."""
+    writes = request.method in ("POST", "PUT", "PATCH")
+    if writes and request.is_json and not isinstance(request.get_json(silent=True), dict):
+        raise ApiError(422, "invalid_json", _("The request body must be a JSON object."))
 
 
 def page_number(raw: str | None) -> int:

@@ -26,6 +26,16 @@ def api_schema(app):
 schema = schemathesis.pytest.from_fixture("api_schema")
 
 
+@pytest.fixture
+def admin_bearer(make):
+    """One admin token per operation: a user per example exhausted the factories'
+    commune codes (hundreds of examples per operation) and broke the session."""
+    user = make.user(roles=("admin",))
+    _token, raw = auth_services.create_api_token(user, "fuzz")
+    db.session.commit()
+    return raw
+
+
 @schema.parametrize()
 @settings(
     max_examples=20,
@@ -34,12 +44,9 @@ schema = schemathesis.pytest.from_fixture("api_schema")
     database=None,
     suppress_health_check=list(HealthCheck),
 )
-def test_api_conforms_to_its_schema(case, make):
-    user = make.user(roles=("admin",))
-    _token, raw = auth_services.create_api_token(user, "fuzz")
-    db.session.commit()
+def test_api_conforms_to_its_schema(case, admin_bearer):
     case.call_and_validate(
-        headers={"Authorization": f"Bearer {raw}"},
+        headers={"Authorization": f"Bearer {admin_bearer}"},
         checks=[
             not_a_server_error,
             status_code_conformance,
