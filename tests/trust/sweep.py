@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from sqlalchemy import func, select, text
+from werkzeug.routing.converters import NumberConverter
 
 from app.auth import services as auth_services
 from app.auth.models import User
@@ -150,7 +151,7 @@ def url_for_rule(rule, world: World) -> str:
         sample = SAMPLES.get(f"{rule.endpoint}:{name}") or SAMPLES.get(name)
         if sample is not None:
             values[name] = sample(world)
-        elif rule._converters[name].__class__.__name__ in ("IntegerConverter", "NumberConverter"):
+        elif isinstance(rule._converters[name], NumberConverter):
             values[name] = world.a.id
         else:
             values[name] = "x"
