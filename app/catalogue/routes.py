@@ -35,6 +35,7 @@ from app.catalogue.reference import dataset_version
 from app.core.i18n import current_language
 from app.core.models import Department
 from app.core.time import local_zone, utcnow
+from app.core.urls import database_id
 from app.extensions import db, htmx
 
 bp = Blueprint("catalogue", __name__, url_prefix="/catalogue", template_folder="templates")
@@ -155,7 +156,7 @@ def simulate_lifetime(item_id: int):
 def compare():
     """Two to four items side by side."""
     raw = request.args.getlist("ids")
-    ids = list(dict.fromkeys(int(i) for i in raw if i.isdigit()))
+    ids = list(dict.fromkeys(i for i in map(database_id, raw) if i is not None))
     items = queries.get_items(ids[:4])
     if len(items) < 2 or len(ids) > 4:
         flash(_("Choose two to four items to compare."), "error")

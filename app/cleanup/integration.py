@@ -19,6 +19,7 @@ from app.cleanup.models import RUNNING, CleanupAction, CleanupCampaign, CleanupP
 from app.core.dashboard import Panel
 from app.core.personalisation import Audience, Variable
 from app.core.time import local_zone, utcnow
+from app.core.urls import database_id
 from app.extensions import db
 
 VARIABLES = (
@@ -133,10 +134,8 @@ def campaign_variables(users, now: datetime, context: dict) -> dict[int, dict]:
 
 
 def _campaign_param(params: dict) -> CleanupCampaign | None:
-    try:
-        return db.session.get(CleanupCampaign, int(params.get("campaign_id")))
-    except (TypeError, ValueError):
-        return None
+    campaign_id = database_id(params.get("campaign_id"))  # None too when out of range
+    return db.session.get(CleanupCampaign, campaign_id) if campaign_id else None
 
 
 def resolve_participants(now: datetime, params: dict):

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from app.auth.models import ROLES, User, UserRole
 from app.core.personalisation import Audience, Variable, register_audience, register_variables
+from app.core.urls import database_id
 
 UNSUBSCRIBE_SALT = "messaging-unsubscribe"
 
@@ -72,12 +73,20 @@ def everyone(now: datetime, params: dict):
     return _reachable()
 
 
+def _id_param(params: dict, name: str) -> int:
+    """An id parameter, ValueError when it cannot name a row (even out of range)."""
+    value = database_id(params[name])
+    if value is None:
+        raise ValueError(name)
+    return value
+
+
 def by_department(now: datetime, params: dict):
-    return _reachable().where(User.department_id == int(params["department_id"]))
+    return _reachable().where(User.department_id == _id_param(params, "department_id"))
 
 
 def by_commune(now: datetime, params: dict):
-    return _reachable().where(User.commune_id == int(params["commune_id"]))
+    return _reachable().where(User.commune_id == _id_param(params, "commune_id"))
 
 
 def by_role(now: datetime, params: dict):

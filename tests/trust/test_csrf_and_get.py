@@ -101,3 +101,82 @@ def test_bearer_token_calls_need_no_csrf_but_a_valid_token(client, make, token_f
     assert client.get("/api/v1/me", headers={"Authorization": "Bearer wrong"}).status_code == 401
     good = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token_for(user)}"})
     assert good.status_code == 200
+
+
+OUT_OF_RANGE = str(2**40)
+
+
+def _ids_in_queries_and_forms(world) -> list[tuple[str, str, dict]]:
+    """Every query or form field that names a row by id, given one out of range."""
+    template = str(world.ids["template"])
+    return [
+        ("GET", "/catalogue/compare", {"ids": [OUT_OF_RANGE, OUT_OF_RANGE]}),
+        ("GET", "/recycling/returns/new", {"point": OUT_OF_RANGE}),
+        ("GET", "/messaging/schedule", {"template": OUT_OF_RANGE}),
+        (
+            "GET",
+            "/messaging/audience-size",
+            {"audience": "department", "department_id": OUT_OF_RANGE},
+        ),
+        ("GET", "/messaging/audience-size", {"audience": "commune", "commune_id": OUT_OF_RANGE}),
+        (
+            "GET",
+            "/messaging/audience-size",
+            {"audience": "campaign-participants", "campaign_id": OUT_OF_RANGE},
+        ),
+        (
+            "POST",
+            "/recycling/returns/new",
+            {"collection_point_id": OUT_OF_RANGE, "device_type": "monitor", "condition": "working"},
+        ),
+        (
+            "POST",
+            "/api/v1/device-returns",
+            {"collection_point_id": OUT_OF_RANGE, "device_type": "monitor", "condition": "working"},
+        ),
+        (
+            "POST",
+            "/messaging/schedule",
+            {
+                "template": template,
+                "audience": "department",
+                "department_id": OUT_OF_RANGE,
+                "kind": "now",
+            },
+        ),
+        (
+            "POST",
+            "/messaging/schedule",
+            {
+                "template": template,
+                "audience": "commune",
+                "commune_id": OUT_OF_RANGE,
+                "kind": "now",
+            },
+        ),
+        (
+            "POST",
+            "/catalogue/admin/budgets",
+            {"department_id": OUT_OF_RANGE, "year": "2026", "budget_kgco2e": "5"},
+        ),
+    ]
+
+
+def test_ids_out_of_range_in_queries_and_forms_are_refused_not_500(app, make):
+    """PostgreSQL cannot compare an INTEGER column with 2**40: such ids are refused
+    (404, 400 or 422, or a page without the object), never a 500, nothing changed."""
+    world = build_world(make)
+    client, _user = world.client("admin")
+    problems = []
+    for method, url, data in _ids_in_queries_and_forms(world):
+        before = database_fingerprint()
+        if method == "GET":
+            response = client.get(url, query_string=data)
+        else:
+            response = client.post(url, data={**data, "csrf_token": world.token("admin")})
+        response.close()
+        if response.status_code >= 500:
+            problems.append(f"{method} {url} {data}: {response.status_code}")
+        if database_fingerprint() != before:
+            problems.append(f"{method} {url} {data} changed the database")
+    assert not problems, "\n".join(problems)
