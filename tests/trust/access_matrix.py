@@ -197,7 +197,7 @@ def _local_input(delta: timedelta) -> str:
 
 
 def _template_form(world) -> dict:
-    from tests.trust.world import TEMPLATE
+    from tests.trust.matrix_world import TEMPLATE
 
     return {**TEMPLATE, "name": "Hello again", "recipient": world.a.email}
 

@@ -83,7 +83,7 @@ def build_world(make) -> World:
 
 
 def _build(app, make) -> World:
-    from tests.trust.world import build_domain_objects
+    from tests.trust.matrix_world import build_domain_objects
 
     users = {
         "employee_a": make.user(display_name="Alice Owner"),
