@@ -485,6 +485,22 @@ def participant_user_ids(campaign_id: int):
     )
 
 
+def in_scope_user_ids(campaign: CleanupCampaign | None):
+    """SELECT of active users in a campaign's scope (its departments, or everyone)."""
+    if campaign is None:
+        return select(User.id).where(User.id.is_(None))
+    query = select(User.id).where(User.active.is_(True), User.anonymised_at.is_(None))
+    if not campaign.all_departments:
+        query = query.where(
+            User.department_id.in_(
+                select(CleanupCampaignDepartment.department_id).where(
+                    CleanupCampaignDepartment.campaign_id == campaign.id
+                )
+            )
+        )
+    return query
+
+
 def non_participant_user_ids(campaign: CleanupCampaign | None):
     """SELECT of active users in scope who have not taken part."""
     if campaign is None:

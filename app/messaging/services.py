@@ -241,8 +241,23 @@ CAMPAIGN_EVENTS = (
 )
 
 
-def _campaign_audience() -> str:
-    return "everyone"
+# Who receives each campaign message. The launch, the reminder and the last 48 hours
+# go to every person in the campaign's scope (its departments, or everyone), so
+# people who have not joined yet are invited too; the results go to the people who
+# took part. The audiences are the clean-up domain's; without it, everyone.
+CAMPAIGN_AUDIENCES = {
+    "launch": "campaign-scope",
+    "reminder": "campaign-scope",
+    "last-48h": "campaign-scope",
+    "results": "campaign-participants",
+}
+
+
+def _campaign_audience(event: str, campaign) -> tuple[str, dict]:
+    key = CAMPAIGN_AUDIENCES[event]
+    if key in known_audiences():
+        return key, {"campaign_id": campaign.id}
+    return "everyone", {}
 
 
 def schedule_campaign_messages(campaign, now: datetime) -> list[Dispatch]:
@@ -264,11 +279,12 @@ def schedule_campaign_messages(campaign, now: datetime) -> list[Dispatch]:
         if due < now or (event != "launch" and due <= campaign.starts_at):
             continue  # a short campaign has no reminder; past moments are not sent late
         template = template_by_key(key)
+        audience, params = _campaign_audience(event, campaign)
         created.append(
             create_dispatch(
                 template,
-                _campaign_audience(),
-                {},
+                audience,
+                params,
                 due,
                 now,
                 context={"campaign_id": campaign.id},
@@ -284,10 +300,11 @@ def schedule_campaign_results(campaign, now: datetime) -> Dispatch | None:
     dedupe = f"campaign:{campaign.id}:results"
     if db.session.scalar(select(Dispatch.id).where(Dispatch.dedupe_key == dedupe)):
         return None
+    audience, params = _campaign_audience("results", campaign)
     return create_dispatch(
         template_by_key("campaign-results"),
-        _campaign_audience(),
-        {},
+        audience,
+        params,
         now,
         now,
         context={"campaign_id": campaign.id},
