@@ -3,6 +3,7 @@
 import random
 from datetime import datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import insert, select
 
 from app.auth.models import User
@@ -16,6 +17,7 @@ from app.cleanup.models import (
     CleanupGoal,
     CleanupParticipant,
 )
+from app.core.signals import campaign_published
 from app.core.time import local_zone, utcnow
 from app.extensions import db
 
@@ -152,6 +154,9 @@ def seed_cleanup(rng: random.Random) -> None:
     achieved = _fill(rng, running, types, people, 0.75, 14, now - timedelta(minutes=5))
     db.session.flush()
     _goals_on_track(running, achieved, now)
+    # Announce the demo campaign as an organiser's publication would, so that its
+    # messages (launch now, reminders later) are scheduled like in a real deployment.
+    campaign_published.send(current_app._get_current_object(), campaign=running, now=now)
 
 
 def _significant(value: float) -> float:

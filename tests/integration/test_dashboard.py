@@ -80,3 +80,15 @@ def test_each_demo_account_sees_every_panel_in_a_few_queries(client, demo, panel
     goals = goal_progress(current_campaign(utcnow()))
     assert {g["unit"] for g in goals} == {"GB", "devices", "participants"}
     assert all(0 < g["ratio"] < 1 for g in goals), goals
+
+
+def test_demo_launch_message_reaches_the_inbox_and_the_mailbox(demo, client, smtp):
+    """The demo campaign is announced at seed time: the scheduler's next tick delivers it."""
+    from app.messaging.jobs import deliver_due
+
+    deliver_due(wait_for_leases=True)
+    employee = db.session.scalar(select(User).where(User.email == "employee@demo.empreinte.fr"))
+    login(client, employee)
+    inbox = client.get("/api/v1/me/messages").json
+    assert inbox["unread"] == 1
+    assert any(to == "employee@demo.empreinte.fr" for to, _message in smtp.messages)
