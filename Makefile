@@ -14,7 +14,7 @@ VENDOR := app/static/vendor
 run: setup db demo ## Set up, migrate, load the demo data and serve on http://127.0.0.1:5000
 	@# The scheduler and a development mail sink (e-mails land in instance/mail/, a
 	@# maildir) run next to the web server and stop with it.
-	mkdir -p instance/mail
+	mkdir -p instance/mail/tmp instance/mail/new instance/mail/cur
 	$(BIN)/python -m aiosmtpd -n -l 127.0.0.1:1025 -c aiosmtpd.handlers.Mailbox instance/mail & MAIL_PID=$$!; \
 	$(FLASK) scheduler run & SCHEDULER_PID=$$!; \
 	trap 'kill $$SCHEDULER_PID $$MAIL_PID 2>/dev/null' EXIT INT TERM; \
