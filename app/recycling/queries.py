@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
+from app.core.urls import MAX_ID
 from app.auth.models import User
 from app.core.devices import DEVICE_TYPES
 from app.core.models import Commune
@@ -78,8 +79,8 @@ def nearest_point(user: User) -> CollectionPoint | None:
 
 
 def get_point(point_id: int | None, active_only: bool = False) -> CollectionPoint | None:
-    if point_id is None:
-        return None
+    if point_id is None or not 1 <= point_id <= MAX_ID:
+        return None  # a number no id can hold (a typed or fuzzed value) is no point
     point = db.session.get(CollectionPoint, point_id)
     if point is None or (active_only and not point.active):
         return None
