@@ -12,7 +12,7 @@ class BoundedIntConverter(IntegerConverter):
     """`<int:...>` that matches only numbers a database id can hold, so an out-of-range
     id in a URL is a 404 instead of an overflow in the database driver (a 500)."""
 
-    def __init__(self, map, fixed_digits=0, min=None, max=MAX_ID, signed=False):  # noqa: A002
+    def __init__(self, map, fixed_digits=0, min=None, max=MAX_ID, signed=False):
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 

@@ -6,10 +6,10 @@ from datetime import datetime
 
 from sqlalchemy import func, select
 
-from app.core.urls import MAX_ID
 from app.auth.models import User
 from app.core.devices import DEVICE_TYPES
 from app.core.models import Commune
+from app.core.urls import MAX_ID
 from app.extensions import db
 from app.recycling import hours
 from app.recycling.models import (
