@@ -121,4 +121,4 @@ def test_delivered_message_bodies_are_purged_after_the_retention_days(app, clien
     assert aggregates(world) == before
     login(client, person)
     page = client.get("/messaging/").get_data(as_text=True)
-    assert "Bonjour Inès" in page and "retention period" in page
+    assert "Bonjour Inès" in page and "fin de sa durée de conservation" in page
