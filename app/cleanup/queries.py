@@ -379,7 +379,11 @@ def flagged_actions(campaign: CleanupCampaign) -> list[tuple[CleanupAction, User
 
 
 def headcount_in_scope(campaign: CleanupCampaign) -> int:
-    query = select(func.count(User.id)).where(User.active.is_(True), User.anonymised_at.is_(None))
+    """Employees in the campaign's scope. An erased account still counts: its actions
+    still count among the participants, and erasure must not move the results."""
+    query = select(func.count(User.id)).where(
+        User.active.is_(True) | User.anonymised_at.is_not(None)
+    )
     if not campaign.all_departments:
         query = query.where(
             User.department_id.in_(

@@ -2,6 +2,19 @@
 
 from urllib.parse import urlsplit
 
+from werkzeug.routing import IntegerConverter
+
+# Ids are PostgreSQL `integer` columns: a larger number in a URL is no id at all.
+MAX_ID = 2_147_483_647
+
+
+class BoundedIntConverter(IntegerConverter):
+    """`<int:...>` that matches only numbers a database id can hold, so an out-of-range
+    id in a URL is a 404 instead of an overflow in the database driver (a 500)."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=MAX_ID, signed=False):
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
 
 def safe_next_url(target: str | None) -> str | None:
     """Accept only a local path as a redirect target, never another host."""

@@ -646,6 +646,30 @@ def export_messages(user) -> list[dict]:
     ]
 
 
+def purge_message_bodies(now: datetime, days: int) -> int:
+    """Retention: the body of a message delivered more than `days` ago is deleted.
+
+    The delivery row, its status and its subject stay, so every dispatch count is
+    unchanged and the inbox still lists the message. Returns how many were purged."""
+    purged = db.session.execute(
+        update(Delivery)
+        .where(
+            Delivery.status == "delivered",
+            Delivery.delivered_at <= now - timedelta(days=days),
+            Delivery.body.is_not(None),
+        )
+        .values(body=None)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.flush()
+    return purged
+
+
+def apply_message_retention(now: datetime) -> None:
+    """The messaging retention step (`app.core.privacy.register_retention`)."""
+    purge_message_bodies(now, current_app.config["MESSAGE_BODY_RETENTION_DAYS"])
+
+
 def erase_messages(user, now: datetime) -> None:
     """Erase the content of the person's messages; statuses, hence dispatch counts, stay."""
     db.session.execute(
