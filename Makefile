@@ -12,9 +12,12 @@ VENDOR := app/static/vendor
 .PHONY: run serve setup install assets translations db demo test lint format pytest browser bench wrk clean
 
 run: setup db demo ## Set up, migrate, load the demo data and serve on http://127.0.0.1:5000
-	@# The scheduler runs next to the web server and stops with it.
+	@# The scheduler and a development mail sink (e-mails land in instance/mail/, a
+	@# maildir) run next to the web server and stop with it.
+	mkdir -p instance/mail/tmp instance/mail/new instance/mail/cur
+	$(BIN)/python -m aiosmtpd -n -l 127.0.0.1:1025 -c aiosmtpd.handlers.Mailbox instance/mail & MAIL_PID=$$!; \
 	$(FLASK) scheduler run & SCHEDULER_PID=$$!; \
-	trap 'kill $$SCHEDULER_PID 2>/dev/null' EXIT INT TERM; \
+	trap 'kill $$SCHEDULER_PID $$MAIL_PID 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 setup: install assets translations

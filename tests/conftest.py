@@ -10,7 +10,6 @@ import threading
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import text
 from werkzeug.serving import make_server
 
 from app import create_app
@@ -65,14 +64,13 @@ def app(tmp_path_factory):
 
 
 def empty_all_tables() -> None:
-    """Delete every row, keeping the schema: much faster than recreating it."""
-    tables = list(reversed(db.metadata.sorted_tables))
-    if db.engine.dialect.name == "postgresql":
-        names = ", ".join(f'"{t.name}"' for t in tables)
-        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-    else:
-        for table in tables:
-            db.session.execute(table.delete())
+    """Delete every row, keeping the schema: much faster than recreating it.
+
+    DELETE rather than TRUNCATE on PostgreSQL too: TRUNCATE rewrites every table's
+    files even when empty, which costs about a second per test with 40 tables.
+    """
+    for table in reversed(db.metadata.sorted_tables):
+        db.session.execute(table.delete())
     db.session.commit()
 
 

@@ -45,20 +45,59 @@ def _api_limit() -> str:
     return current_app.config["API_RATE_LIMIT"]
 
 
+BODY_METHODS = ("POST", "PUT", "PATCH")
+JSON_SCALARS = (str, int, float, bool, type(None))
+
+
+def check_json_body() -> None:
+    """A JSON body must be a flat object (scalar values only): the forms read it as
+    form data, so a list, a nested object or malformed JSON is refused with a 4xx
+    before any view runs, never turned into a 500."""
+    if request.method not in BODY_METHODS or not request.is_json:
+        return
+    body = request.get_json(silent=True)
+    if body is None and request.get_data():
+        raise ApiError(400, "invalid_json", _("The request body is not valid JSON."))
+    if body is None:
+        return
+    if not isinstance(body, dict) or not all(
+        isinstance(value, JSON_SCALARS) for value in body.values()
+    ):
+        raise ApiError(
+            422,
+            "invalid_body",
+            _("The request body must be a JSON object of plain values."),
+        )
+
+
+def check_json_types(
+    fields: dict[str, type | tuple[type, ...]], nullable: tuple[str, ...] = ()
+) -> None:
+    """422 unless each listed field of the JSON body, when present, has the documented
+    JSON type (a bool is never taken for a number), or is null where `nullable` allows
+    it: WTForms would otherwise read a null checkbox as ticked."""
+    body = request.get_json(silent=True) if request.is_json else None
+    if not isinstance(body, dict):
+        return
+    wrong = {}
+    for name, expected in fields.items():
+        if name not in body or (body[name] is None and name in nullable):
+            continue
+        value = body[name]
+        expected = expected if isinstance(expected, tuple) else (expected,)
+        if (isinstance(value, bool) and bool not in expected) or not isinstance(value, expected):
+            wrong[name] = [_("This value has the wrong type.")]
+    if wrong:
+        raise ApiError(422, "invalid_input", _("Some fields are not valid."), details=wrong)
+
+
 def api_blueprint(name: str, import_name: str) -> Blueprint:
-    """A blueprint mounted under /api/v1, rate-limited per client."""
+    """A blueprint mounted under /api/v1, rate-limited per client, refusing JSON
+    bodies that are not flat objects."""
     bp = Blueprint(name, import_name, url_prefix=API_PREFIX)
     limiter.limit(_api_limit)(bp)
-    bp.before_request(_json_body_is_an_object)
+    bp.before_request(check_json_body)
     return bp
-
-
-def _json_body_is_an_object() -> None:
-    """A JSON body must be an object: forms read it as fields (a list or a number
-    made Flask-WTF fail with a 500). Malformed JSON is refused the same way."""
-    writes = request.method in ("POST", "PUT", "PATCH")
-    if writes and request.is_json and not isinstance(request.get_json(silent=True), dict):
-        raise ApiError(422, "invalid_json", _("The request body must be a JSON object."))
 
 
 def page_number(raw: str | None) -> int:

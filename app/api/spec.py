@@ -75,6 +75,7 @@ def build_openapi() -> dict:
         (404, "NotFound", "No such object"),
         (409, "Conflict", "The request conflicts with the current state"),
         (422, "Invalid", "Some fields are not valid"),
+        (429, "RateLimited", "Too many requests from this client; retry after a minute"),
     ):
         spec.components.response(name, _error(text))
     for schema_name, schema in app.extensions.get("empreinte.api_schemas", {}).items():
@@ -90,6 +91,12 @@ def build_openapi() -> dict:
         seen.add(rule.endpoint)
         spec.path(view=view, app=app)
     document = spec.to_dict()
+    # Every API blueprint is rate-limited (app.api.api_blueprint): each operation can answer 429.
+    for operations in document.get("paths", {}).values():
+        for operation in operations.values():
+            operation.setdefault("responses", {}).setdefault(
+                "429", {"$ref": "#/components/responses/RateLimited"}
+            )
     app.extensions["empreinte.openapi"] = document
     return document
 

@@ -47,6 +47,7 @@ def init_app(app: Flask) -> None:
             lambda now, params: devices_due_for_renewal(now),
         ),
     )
+    register_schema(app, "CatalogueCategory", api.CATEGORY_SCHEMA)
     register_schema(app, "CatalogueItem", api.ITEM_SCHEMA)
     register_schema(app, "CatalogueItemDetail", api.ITEM_DETAIL_SCHEMA)
     register_schema(app, "CatalogueItemPage", api.ITEM_PAGE_SCHEMA)

@@ -11,6 +11,7 @@ from app.core.i18n import current_language
 
 bp = api_blueprint("catalogue_api", __name__)
 
+CATEGORY_SCHEMA = {"type": "string", "enum": sorted(footprint.THRESHOLDS)}
 ITEM_SCHEMA = {
     "type": "object",
     "required": [
@@ -51,6 +52,7 @@ ITEM_DETAIL_SCHEMA = {
         {"$ref": "#/components/schemas/CatalogueItem"},
         {
             "type": "object",
+            "required": ["description", "alternatives"],
             "properties": {
                 "description": {"type": "string"},
                 "alternatives": {
@@ -114,10 +116,10 @@ def list_items():
       security: [{bearerAuth: []}, {cookieAuth: []}]
       parameters:
         - {name: kind, in: query, schema: {type: string, enum: [equipment, service]}}
-        - {name: category, in: query, schema: {type: string}, description: "an equipment (DEVICE_TYPES) or service category"}
+        - {name: category, in: query, schema: {$ref: '#/components/schemas/CatalogueCategory'}, description: "an equipment (DEVICE_TYPES) or service category"}
         - {name: q, in: query, schema: {type: string, maxLength: 100}, description: "text search in both languages"}
         - {name: grade, in: query, schema: {type: string, enum: [A, B, C, D, E, F, G]}}
-        - {name: page, in: query, schema: {type: integer, minimum: 1}}
+        - {name: page, in: query, schema: {type: integer, minimum: 1, maximum: 100000}}
       responses:
         200:
           description: One page of 25 items
@@ -154,7 +156,7 @@ def get_item(item_id: int):
       summary: One catalogue item with its lower-footprint alternatives
       security: [{bearerAuth: []}, {cookieAuth: []}]
       parameters:
-        - {name: item_id, in: path, required: true, schema: {type: integer}}
+        - {name: item_id, in: path, required: true, schema: {type: integer, minimum: 1, maximum: 2147483647}}
       responses:
         200:
           description: The item

@@ -13,6 +13,7 @@ from app.catalogue import footprint
 from app.catalogue.models import CatalogueItem
 from app.catalogue.services import CatalogueError, check_category, complete_footprint
 from app.core.audit import record_audit
+from app.core.csv_safety import FORMULA_STARTS, write_csv
 from app.extensions import db
 
 COLUMNS = (
@@ -46,7 +47,6 @@ NUMBERS = (
     "use_kgco2e_per_year",
 )
 MAX_ROWS = 20_000
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass
@@ -67,15 +67,8 @@ class ImportResult:
         return not self.problems
 
 
-def neutralise(value) -> object:
-    """Stop a spreadsheet from running a text cell as a formula."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
 def _restore(value: str) -> str:
-    """Undo `neutralise` so an exported file imports back unchanged."""
+    """Undo `app.core.csv_safety.safe_cell` so an exported file imports back unchanged."""
     if value.startswith("'") and value[1:].startswith(FORMULA_STARTS):
         return value[1:]
     return value
@@ -244,14 +237,12 @@ def import_catalogue_csv(text: str, actor, now: datetime, grid_factor: float) ->
 
 def export_catalogue_csv() -> str:
     """Every item as CSV, open data: figures and sources only, nothing about people."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(COLUMNS + EXPORT_ONLY)
     items = db.session.scalars(
         select(CatalogueItem)
         .options(selectinload(CatalogueItem.alternatives))
         .order_by(CatalogueItem.code)
     )
+    rows = []
     for item in items:
         row = []
         for column in COLUMNS + EXPORT_ONLY:
@@ -261,6 +252,6 @@ def export_catalogue_csv() -> str:
                 value = "true" if item.estimate else "false"
             else:
                 value = getattr(item, column)
-            row.append("" if value is None else neutralise(value))
-        writer.writerow(row)
-    return out.getvalue()
+            row.append(value)
+        rows.append(row)
+    return write_csv(rows, COLUMNS + EXPORT_ONLY)

@@ -13,7 +13,7 @@ def init_app(app: Flask) -> None:
     from app.core.demo import register_seeder
     from app.core.jobs import register_job
     from app.core.personalisation import register_audience, register_variables
-    from app.core.privacy import PersonalData, register_personal_data
+    from app.core.privacy import PersonalData, register_personal_data, register_retention
     from app.core.signals import device_returned
 
     app.register_blueprint(routes.bp)
@@ -35,5 +35,6 @@ def init_app(app: Flask) -> None:
     register_personal_data(
         app, PersonalData("badges", integration.export_badges, integration.erase_badges)
     )
+    register_retention(app, services.apply_action_retention)
     # Weak references would let the listener vanish; keep it for the app's lifetime.
     device_returned.connect(integration.on_device_returned, weak=False)

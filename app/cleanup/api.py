@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import Field, StringField
 from wtforms.validators import DataRequired, Length
 
-from app.api import ApiError, api_blueprint, form_error, page_number
+from app.api import ApiError, api_blueprint, check_json_types, form_error, page_number
 from app.cleanup import queries, services
 from app.core.i18n import current_language
 from app.core.time import utcnow
@@ -84,7 +84,7 @@ def get_campaign(campaign_id: int):
       summary: A campaign with its action types and the caller's standing
       security: [{bearerAuth: []}, {cookieAuth: []}]
       parameters:
-        - {name: campaign_id, in: path, required: true, schema: {type: integer}}
+        - {name: campaign_id, in: path, required: true, schema: {type: integer, minimum: 1, maximum: 2147483647}}
       responses:
         200:
           description: The campaign
@@ -125,10 +125,10 @@ def get_leaderboard(campaign_id: int):
       summary: Ranked individuals, departments or communes (50 a page)
       security: [{bearerAuth: []}, {cookieAuth: []}]
       parameters:
-        - {name: campaign_id, in: path, required: true, schema: {type: integer}}
+        - {name: campaign_id, in: path, required: true, schema: {type: integer, minimum: 1, maximum: 2147483647}}
         - {name: scope, in: query, schema: {type: string, enum: [individuals, departments, communes]}}
         - {name: order, in: query, schema: {type: string, enum: [total, per_head]}}
-        - {name: page, in: query, schema: {type: integer, minimum: 1}}
+        - {name: page, in: query, schema: {type: integer, minimum: 1, maximum: 100000}}
       responses:
         200:
           description: Ranked entries; individuals never include an e-mail address
@@ -165,7 +165,7 @@ def post_action(campaign_id: int):
       summary: Log an action; answers the caller's new points and rank
       security: [{bearerAuth: []}, {cookieAuth: []}]
       parameters:
-        - {name: campaign_id, in: path, required: true, schema: {type: integer}}
+        - {name: campaign_id, in: path, required: true, schema: {type: integer, minimum: 1, maximum: 2147483647}}
       requestBody:
         required: true
         content:
@@ -174,8 +174,8 @@ def post_action(campaign_id: int):
               type: object
               required: [action_type, quantity]
               properties:
-                action_type: {type: string, example: delete-mail}
-                quantity: {type: number, example: 2.5}
+                action_type: {type: string, minLength: 1, maxLength: 40, example: delete-mail}
+                quantity: {type: number, exclusiveMinimum: true, minimum: 0, example: 2.5}
       responses:
         201:
           description: Logged (status accepted, or flagged for review)
@@ -183,12 +183,14 @@ def post_action(campaign_id: int):
             application/json:
               schema: {$ref: '#/components/schemas/CleanupLoggedAction'}
         401: {$ref: '#/components/responses/Unauthorized'}
+        400: {$ref: '#/components/responses/BadRequest'}
         403: {$ref: '#/components/responses/Forbidden'}
         404: {$ref: '#/components/responses/NotFound'}
         409: {$ref: '#/components/responses/Conflict'}
         422: {$ref: '#/components/responses/Invalid'}
     """
     campaign = _campaign(campaign_id)
+    check_json_types({"action_type": str, "quantity": (int, float)})
     form = ActionInput(meta={"csrf": False})
     if not form.validate():
         raise form_error(form)
@@ -219,88 +221,91 @@ def post_action(campaign_id: int):
     ), 201
 
 
+def _object(properties: dict, required=None) -> dict:
+    """A closed description: every listed property is always present."""
+    return {"type": "object", "required": list(required or properties), "properties": properties}
+
+
+NUMBER = {"type": "number"}
+INTEGER = {"type": "integer"}
+STRING = {"type": "string"}
+BADGES = {"type": "array", "items": STRING}
+
 SCHEMAS = {
-    "CleanupCampaign": {
-        "type": "object",
-        "required": ["id", "name", "starts_at", "ends_at", "state", "goals", "totals"],
-        "properties": {
-            "id": {"type": "integer"},
-            "name": {"type": "string"},
+    "CleanupCampaign": _object(
+        {
+            "id": INTEGER,
+            "name": STRING,
             "starts_at": {"type": "string", "format": "date-time"},
             "ends_at": {"type": "string", "format": "date-time"},
             "state": {"type": "string", "enum": ["draft", "scheduled", "running", "closed"]},
             "goals": {
                 "type": "array",
-                "items": {
-                    "type": "object",
-                    "properties": {
-                        "key": {"type": "string"},
-                        "unit": {"type": "string"},
-                        "target": {"type": "number"},
-                        "achieved": {"type": "number"},
-                    },
-                },
+                "items": _object(
+                    {"key": STRING, "unit": STRING, "target": NUMBER, "achieved": NUMBER}
+                ),
             },
-            "totals": {
-                "type": "object",
-                "properties": {
-                    "participants": {"type": "integer"},
-                    "points": {"type": "integer"},
-                },
-            },
-        },
-    },
+            "totals": _object({"participants": INTEGER, "points": INTEGER}),
+        }
+    ),
     "CleanupCampaignDetail": {
         "allOf": [
             {"$ref": "#/components/schemas/CleanupCampaign"},
-            {
-                "type": "object",
-                "properties": {
+            _object(
+                {
                     "action_types": {
                         "type": "array",
-                        "items": {
-                            "type": "object",
-                            "properties": {
-                                "key": {"type": "string"},
-                                "name": {"type": "string"},
-                                "unit": {"type": "string"},
-                                "points_per_unit": {"type": "number"},
-                                "daily_cap": {"type": "number"},
-                            },
-                        },
+                        "items": _object(
+                            {
+                                "key": STRING,
+                                "name": STRING,
+                                "unit": STRING,
+                                "points_per_unit": NUMBER,
+                                "daily_cap": NUMBER,
+                            }
+                        ),
                     },
-                    "points": {"type": "integer"},
+                    "points": INTEGER,
                     "rank": {"type": "integer", "nullable": True},
-                },
-            },
+                }
+            ),
         ]
     },
-    "CleanupLeaderboard": {
-        "type": "object",
-        "properties": {
+    "CleanupLeaderboard": _object(
+        {
             "entries": {
                 "type": "array",
-                "items": {
-                    "type": "object",
-                    "properties": {
-                        "rank": {"type": "integer"},
-                        "name": {"type": "string"},
-                        "points": {"type": "integer"},
-                        "participants": {"type": "integer"},
-                        "points_per_head": {"type": "number"},
+                "description": "individuals: rank, name, points, badges; "
+                "departments and communes: rank, name, points, participants, points_per_head",
+                "items": _object(
+                    {
+                        "rank": INTEGER,
+                        "name": STRING,
+                        "points": INTEGER,
+                        "badges": BADGES,
+                        "participants": INTEGER,
+                        "points_per_head": NUMBER,
                     },
-                },
+                    required=["rank", "name", "points"],
+                ),
             },
-            "total": {"type": "integer"},
-            "page": {"type": "integer"},
-        },
-    },
-    "CleanupLoggedAction": {
-        "type": "object",
-        "properties": {
-            "action": {"type": "object"},
-            "points": {"type": "integer"},
+            "total": INTEGER,
+            "page": INTEGER,
+        }
+    ),
+    "CleanupLoggedAction": _object(
+        {
+            "action": _object(
+                {
+                    "id": INTEGER,
+                    "action_type": STRING,
+                    "quantity": NUMBER,
+                    "points": INTEGER,
+                    "status": {"type": "string", "enum": ["accepted", "flagged"]},
+                }
+            ),
+            "points": INTEGER,
             "rank": {"type": "integer", "nullable": True},
-        },
-    },
+        }
+    ),
 }

@@ -147,7 +147,17 @@ def resolve_non_participants(now: datetime, params: dict):
     return queries.non_participant_user_ids(_campaign_param(params))
 
 
+def resolve_scope(now: datetime, params: dict):
+    return queries.in_scope_user_ids(_campaign_param(params))
+
+
 AUDIENCES = (
+    Audience(
+        "campaign-scope",
+        _l("Staff in the scope of a clean-up campaign"),
+        resolve_scope,
+        ("campaign_id",),
+    ),
     Audience(
         "campaign-participants",
         _l("Participants of a clean-up campaign"),

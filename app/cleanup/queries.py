@@ -379,7 +379,11 @@ def flagged_actions(campaign: CleanupCampaign) -> list[tuple[CleanupAction, User
 
 
 def headcount_in_scope(campaign: CleanupCampaign) -> int:
-    query = select(func.count(User.id)).where(User.active.is_(True), User.anonymised_at.is_(None))
+    """Employees in the campaign's scope. An erased account still counts: its actions
+    still count among the participants, and erasure must not move the results."""
+    query = select(func.count(User.id)).where(
+        User.active.is_(True) | User.anonymised_at.is_not(None)
+    )
     if not campaign.all_departments:
         query = query.where(
             User.department_id.in_(
@@ -483,6 +487,22 @@ def participant_user_ids(campaign_id: int):
     return select(CleanupParticipant.user_id).where(
         CleanupParticipant.campaign_id == campaign_id, CleanupParticipant.user_id.is_not(None)
     )
+
+
+def in_scope_user_ids(campaign: CleanupCampaign | None):
+    """SELECT of active users in a campaign's scope (its departments, or everyone)."""
+    if campaign is None:
+        return select(User.id).where(User.id.is_(None))
+    query = select(User.id).where(User.active.is_(True), User.anonymised_at.is_(None))
+    if not campaign.all_departments:
+        query = query.where(
+            User.department_id.in_(
+                select(CleanupCampaignDepartment.department_id).where(
+                    CleanupCampaignDepartment.campaign_id == campaign.id
+                )
+            )
+        )
+    return query
 
 
 def non_participant_user_ids(campaign: CleanupCampaign | None):

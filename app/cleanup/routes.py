@@ -1,7 +1,5 @@
 """Views of the clean-up campaigns: thin routes over services and queries."""
 
-import csv
-import io
 import json
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
@@ -23,6 +21,7 @@ from app.cleanup.forms import (
     to_utc,
 )
 from app.cleanup.models import CLOSED, DRAFT, CleanupAction
+from app.core.csv_safety import write_csv
 from app.core.i18n import current_language
 from app.core.models import Department
 from app.core.time import utcnow
@@ -402,12 +401,11 @@ def results_csv(campaign_id: int):
     campaign, results = _closed_results(campaign_id)
     if results is None:
         abort(404)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["level", "code", "name", "rank", "participants", "points", "points_per_head"])
+    header = ["level", "code", "name", "rank", "participants", "points", "points_per_head"]
+    rows = []
     for level in ("departments", "communes"):
         for team in results[level]:
-            writer.writerow(
+            rows.append(
                 [
                     level[:-1],
                     team["code"],
@@ -419,7 +417,7 @@ def results_csv(campaign_id: int):
                 ]
             )
     return Response(
-        out.getvalue(),
+        write_csv(rows, header),
         mimetype="text/csv",
         headers={"Content-Disposition": f"attachment; filename=campaign-{campaign.id}.csv"},
     )

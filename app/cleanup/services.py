@@ -1,5 +1,6 @@
 """Writes and rules of clean-up campaigns. Services flush; the caller commits once."""
 
+import calendar
 import json
 import math
 from datetime import datetime
@@ -461,3 +462,47 @@ def erase_person(user, now: datetime) -> None:
         .execution_options(synchronize_session=False)
     )
     db.session.flush()
+
+
+def months_before(moment: datetime, months: int) -> datetime:
+    """The same instant `months` calendar months earlier (day clamped to the month's end)."""
+    index = moment.year * 12 + moment.month - 1 - months
+    year, month = divmod(index, 12)
+    month += 1
+    last_day = calendar.monthrange(year, month)[1]
+    return moment.replace(year=year, month=month, day=min(moment.day, last_day))
+
+
+def anonymise_old_actions(now: datetime, months: int) -> int:
+    """Retention: `months` after a campaign ended, its actions no longer point to a person.
+
+    Participant rows lose their user (as on erasure) and the free text about each action
+    goes; every action row, quantity, points, team and commune stays, so totals and the
+    results stay exactly the same and can still be recomputed. Returns how many
+    participants were detached."""
+    cutoff = months_before(now, months)
+    ended = select(CleanupCampaign.id).where(CleanupCampaign.ends_at <= cutoff)
+    detached = db.session.execute(
+        update(CleanupParticipant)
+        .where(CleanupParticipant.campaign_id.in_(ended), CleanupParticipant.user_id.is_not(None))
+        .values(user_id=None)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.execute(
+        update(CleanupAction)
+        .where(
+            CleanupAction.campaign_id.in_(ended),
+            (CleanupAction.flag_reason != "")
+            | (CleanupAction.review_reason != "")
+            | CleanupAction.reviewed_by_id.is_not(None),
+        )
+        .values(flag_reason="", review_reason="", reviewed_by_id=None)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.flush()
+    return detached
+
+
+def apply_action_retention(now: datetime) -> None:
+    """The clean-up retention step (`app.core.privacy.register_retention`)."""
+    anonymise_old_actions(now, current_app.config["ACTION_RETENTION_MONTHS"])

@@ -10,6 +10,73 @@ from app.core.time import utcnow
 
 bp = api_blueprint("privacy_api", __name__)
 
+STRING = {"type": "string"}
+NULLABLE_STRING = {"type": "string", "nullable": True}
+NUMBER = {"type": "number"}
+INTEGER = {"type": "integer"}
+BOOLEAN = {"type": "boolean"}
+
+
+def _list_of(properties: dict) -> dict:
+    return {
+        "type": "array",
+        "items": {"type": "object", "required": list(properties), "properties": properties},
+    }
+
+
+# The shape of each domain's section (see the domains' PersonalData exports).
+SECTION_SCHEMAS = {
+    "actions": _list_of(
+        {
+            "campaign": STRING,
+            "action_type": STRING,
+            "quantity": NUMBER,
+            "points": INTEGER,
+            "logged_at": STRING,
+            "status": STRING,
+            "review_reason": STRING,
+        }
+    ),
+    "badges": _list_of({"campaign": STRING, "badges": {"type": "array", "items": STRING}}),
+    "returns": _list_of(
+        {
+            "receipt_number": STRING,
+            "collection_point": STRING,
+            "device_type": STRING,
+            "asset_tag": NULLABLE_STRING,
+            "condition": STRING,
+            "data_wiped": BOOLEAN,
+            "wipe_requested": BOOLEAN,
+            "status": STRING,
+            "declared_at": STRING,
+            "custody": {"type": "array", "items": {"type": "object"}},
+        }
+    ),
+    "messages": _list_of(
+        {
+            "channel": STRING,
+            "subject": NULLABLE_STRING,
+            "body": NULLABLE_STRING,
+            "delivered_at": NULLABLE_STRING,
+            "read_at": NULLABLE_STRING,
+        }
+    ),
+    "requests": {
+        "description": "Catalogue requests and usefulness marks",
+        "oneOf": [
+            {"type": "array", "maxItems": 0},
+            {
+                "type": "object",
+                "required": ["requests", "useful_marks"],
+                "properties": {
+                    "requests": {"type": "array", "items": {"type": "object"}},
+                    "useful_marks": {"type": "array", "items": {"type": "object"}},
+                },
+            },
+        ],
+    },
+}
+
 EXPORT_SCHEMA = {
     "type": "object",
     "required": ["format", "exported_at", *EXPORT_SECTIONS],
@@ -43,7 +110,7 @@ EXPORT_SCHEMA = {
                 "email_opt_in_changed_at": {"type": "string", "nullable": True},
             },
         },
-        **{section: {} for section in EXPORT_SECTIONS[2:]},
+        **SECTION_SCHEMAS,
     },
 }
 

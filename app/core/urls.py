@@ -4,27 +4,16 @@ from urllib.parse import urlsplit
 
 from werkzeug.routing import IntegerConverter
 
-# Primary keys are 32-bit integers on PostgreSQL: a larger id cannot name a row.
-MAX_DATABASE_ID = 2**31 - 1
+# Ids are PostgreSQL `integer` columns: a larger number in a URL is no id at all.
+MAX_ID = 2_147_483_647
 
 
-class DatabaseIdConverter(IntegerConverter):
-    """`<int:...>` limited to what an INTEGER column holds, so an id out of range is a
-    404 at routing instead of a database error (a 500 on PostgreSQL)."""
+class BoundedIntConverter(IntegerConverter):
+    """`<int:...>` that matches only numbers a database id can hold, so an out-of-range
+    id in a URL is a 404 instead of an overflow in the database driver (a 500)."""
 
-    def __init__(self, map, fixed_digits=0, min=None, max=MAX_DATABASE_ID, signed=False):
+    def __init__(self, map, fixed_digits=0, min=None, max=MAX_ID, signed=False):
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
-
-
-def database_id(raw: str | None) -> int | None:
-    """A query-string or form value as an id that can exist, else None."""
-    if raw is None:
-        return None
-    raw = str(raw).strip()
-    if not raw.isdigit():
-        return None
-    value = int(raw)
-    return value if 0 < value <= MAX_DATABASE_ID else None
 
 
 def safe_next_url(target: str | None) -> str | None:
@@ -37,3 +26,15 @@ def safe_next_url(target: str | None) -> str | None:
     if "\\" in target:
         return None
     return target
+
+
+def database_id(raw) -> int | None:
+    """A query-string or form value as an id that can exist, else None (also when it
+    is out of range: PostgreSQL refuses to compare an integer column with it)."""
+    if raw is None:
+        return None
+    raw = str(raw).strip()
+    if not raw.isdigit():
+        return None
+    value = int(raw)
+    return value if 1 <= value <= MAX_ID else None

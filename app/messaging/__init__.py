@@ -8,7 +8,7 @@ from flask_babel import ngettext
 
 from app.core.dashboard import MenuItem, Panel, register_menu_item, register_panel
 from app.core.demo import register_seeder
-from app.core.privacy import PersonalData, register_personal_data
+from app.core.privacy import PersonalData, register_personal_data, register_retention
 from app.core.signals import campaign_closed, campaign_published
 
 SETTINGS = {
@@ -59,6 +59,7 @@ def init_app(app: Flask) -> None:
     register_personal_data(
         app, PersonalData("messages", services.export_messages, services.erase_messages)
     )
+    register_retention(app, services.apply_message_retention)
     campaign_published.connect(_on_campaign_published, weak=False)
     campaign_closed.connect(_on_campaign_closed, weak=False)
     _allow_one_click_unsubscribe(app)

@@ -14,11 +14,12 @@ bp = api_blueprint("messaging_api", __name__)
 
 MESSAGE_SCHEMA = {
     "type": "object",
+    "required": ["id", "subject", "body", "delivered_at", "read"],
     "properties": {
         "id": {"type": "integer"},
-        "subject": {"type": "string"},
-        "body": {"type": "string"},
-        "delivered_at": {"type": "string", "format": "date-time"},
+        "subject": {"type": "string", "nullable": True},
+        "body": {"type": "string", "nullable": True, "description": "null once purged"},
+        "delivered_at": {"type": "string", "format": "date-time", "nullable": True},
         "read": {"type": "boolean"},
     },
 }
@@ -30,14 +31,20 @@ INBOX_SCHEMA = {
         "unread": {"type": "integer"},
     },
 }
+STATUS_COUNTS = {"type": "object", "additionalProperties": {"type": "integer"}}
 DISPATCH_SCHEMA = {
     "type": "object",
+    "required": ["id", "status", "recipients", "counts", "channels", "opened"],
     "properties": {
         "id": {"type": "integer"},
         "status": {"type": "string"},
         "recipients": {"type": "integer"},
-        "counts": {"type": "object", "additionalProperties": {"type": "integer"}},
-        "channels": {"type": "object"},
+        "counts": STATUS_COUNTS,
+        "channels": {
+            "type": "object",
+            "description": "per channel (inbox, email): counts by status",
+            "additionalProperties": STATUS_COUNTS,
+        },
         "opened": {"type": "integer"},
     },
 }
@@ -52,7 +59,7 @@ def my_messages():
       summary: My inbox
       security: [{bearerAuth: []}, {cookieAuth: []}]
       parameters:
-        - {name: page, in: query, schema: {type: integer, minimum: 1}}
+        - {name: page, in: query, schema: {type: integer, minimum: 1, maximum: 100000}}
       responses:
         200:
           description: The caller's messages, newest first
@@ -89,7 +96,7 @@ def dispatch_status(dispatch_id: int):
       summary: Counts of a dispatch by status
       security: [{bearerAuth: []}, {cookieAuth: []}]
       parameters:
-        - {name: dispatch_id, in: path, required: true, schema: {type: integer}}
+        - {name: dispatch_id, in: path, required: true, schema: {type: integer, minimum: 1, maximum: 2147483647}}
       responses:
         200:
           description: Counts by status, and by channel and status

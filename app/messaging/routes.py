@@ -138,6 +138,17 @@ def _template_data(form: TemplateForm) -> dict:
     }
 
 
+class _InLanguage:
+    """The recipient, reading in another language (for the preview of each language)."""
+
+    def __init__(self, user, locale: str):
+        self._user = user
+        self.locale = locale
+
+    def __getattr__(self, name):
+        return getattr(self._user, name)
+
+
 def _preview(form: TemplateForm) -> dict:
     """Problems, or the rendering in both languages for the chosen recipient."""
     recipient = current_user
@@ -151,9 +162,12 @@ def _preview(form: TemplateForm) -> dict:
         return {"problems": problems, "renders": {}, "recipient": recipient}
     now = utcnow()
     compiled = CompiledTemplate.compile(MessageTemplate(**data))
-    variables = variables_for([recipient], now, {}).get(recipient.id, {})
     renders = {}
     for locale in ("fr", "en"):
+        # Providers write names, dates and hours in the recipient's language: ask them
+        # for this language's values, as if the recipient read the portal in it.
+        reader = _InLanguage(recipient, locale)
+        variables = variables_for([reader], now, {}).get(recipient.id, {})
         try:
             renders[locale] = compiled.render(locale, variables)
         except Exception as error:  # a missing value for this person: show why

@@ -241,8 +241,23 @@ CAMPAIGN_EVENTS = (
 )
 
 
-def _campaign_audience() -> str:
-    return "everyone"
+# Who receives each campaign message. The launch, the reminder and the last 48 hours
+# go to every person in the campaign's scope (its departments, or everyone), so
+# people who have not joined yet are invited too; the results go to the people who
+# took part. The audiences are the clean-up domain's; without it, everyone.
+CAMPAIGN_AUDIENCES = {
+    "launch": "campaign-scope",
+    "reminder": "campaign-scope",
+    "last-48h": "campaign-scope",
+    "results": "campaign-participants",
+}
+
+
+def _campaign_audience(event: str, campaign) -> tuple[str, dict]:
+    key = CAMPAIGN_AUDIENCES[event]
+    if key in known_audiences():
+        return key, {"campaign_id": campaign.id}
+    return "everyone", {}
 
 
 def schedule_campaign_messages(campaign, now: datetime) -> list[Dispatch]:
@@ -264,11 +279,12 @@ def schedule_campaign_messages(campaign, now: datetime) -> list[Dispatch]:
         if due < now or (event != "launch" and due <= campaign.starts_at):
             continue  # a short campaign has no reminder; past moments are not sent late
         template = template_by_key(key)
+        audience, params = _campaign_audience(event, campaign)
         created.append(
             create_dispatch(
                 template,
-                _campaign_audience(),
-                {},
+                audience,
+                params,
                 due,
                 now,
                 context={"campaign_id": campaign.id},
@@ -284,10 +300,11 @@ def schedule_campaign_results(campaign, now: datetime) -> Dispatch | None:
     dedupe = f"campaign:{campaign.id}:results"
     if db.session.scalar(select(Dispatch.id).where(Dispatch.dedupe_key == dedupe)):
         return None
+    audience, params = _campaign_audience("results", campaign)
     return create_dispatch(
         template_by_key("campaign-results"),
-        _campaign_audience(),
-        {},
+        audience,
+        params,
         now,
         now,
         context={"campaign_id": campaign.id},
@@ -627,6 +644,30 @@ def export_messages(user) -> list[dict]:
         }
         for row in rows
     ]
+
+
+def purge_message_bodies(now: datetime, days: int) -> int:
+    """Retention: the body of a message delivered more than `days` ago is deleted.
+
+    The delivery row, its status and its subject stay, so every dispatch count is
+    unchanged and the inbox still lists the message. Returns how many were purged."""
+    purged = db.session.execute(
+        update(Delivery)
+        .where(
+            Delivery.status == "delivered",
+            Delivery.delivered_at <= now - timedelta(days=days),
+            Delivery.body.is_not(None),
+        )
+        .values(body=None)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.flush()
+    return purged
+
+
+def apply_message_retention(now: datetime) -> None:
+    """The messaging retention step (`app.core.privacy.register_retention`)."""
+    purge_message_bodies(now, current_app.config["MESSAGE_BODY_RETENTION_DAYS"])
 
 
 def erase_messages(user, now: datetime) -> None:

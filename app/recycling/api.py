@@ -4,15 +4,34 @@ from flask import jsonify
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.api import ApiError, api_blueprint, form_error
+from app.api import ApiError, api_blueprint, check_json_types, form_error
 from app.api.spec import register_schema
+from app.core.devices import DEVICE_TYPES
 from app.core.time import utcnow
+from app.core.urls import MAX_ID
 from app.extensions import db
 from app.recycling import queries, services
 from app.recycling.forms import ReturnForm
 from app.recycling.models import STATUSES
 
 bp = api_blueprint("recycling_api", __name__)
+
+DEVICE_TYPE = {"type": "string", "enum": list(DEVICE_TYPES)}
+NULLABLE_STRING = {"type": "string", "nullable": True}
+CUSTODY_STEP = {
+    "type": "object",
+    "required": ["step", "at", "by", "wipe_method", "wipe_date", "certificate_number", "note"],
+    "properties": {
+        "step": {"type": "string", "enum": list(STATUSES)},
+        "at": {"type": "string", "format": "date-time"},
+        "by": NULLABLE_STRING,
+        "wipe_method": NULLABLE_STRING,
+        "wipe_date": {"type": "string", "format": "date", "nullable": True},
+        "certificate_number": NULLABLE_STRING,
+        "note": NULLABLE_STRING,
+        "signature": {"type": "string"},
+    },
+}
 
 
 def register_schemas(app) -> None:
@@ -22,6 +41,18 @@ def register_schemas(app) -> None:
         "CollectionPoint",
         {
             "type": "object",
+            "required": [
+                "id",
+                "name",
+                "commune",
+                "insee_code",
+                "latitude",
+                "longitude",
+                "address",
+                "opening_hours",
+                "open_now",
+                "accepted_device_types",
+            ],
             "properties": {
                 "id": {"type": "integer"},
                 "name": {"type": "string"},
@@ -32,7 +63,7 @@ def register_schemas(app) -> None:
                 "address": {"type": "string"},
                 "opening_hours": {"type": "string", "description": "OSM opening_hours syntax"},
                 "open_now": {"type": "boolean", "description": "Evaluated in Europe/Paris"},
-                "accepted_device_types": {"type": "array", "items": {"type": "string"}},
+                "accepted_device_types": {"type": "array", "items": DEVICE_TYPE},
             },
         },
     )
@@ -43,10 +74,10 @@ def register_schemas(app) -> None:
             "type": "object",
             "required": ["collection_point_id", "device_type", "condition"],
             "properties": {
-                "collection_point_id": {"type": "integer"},
-                "device_type": {"type": "string"},
+                "collection_point_id": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+                "device_type": DEVICE_TYPE,
                 "condition": {"type": "string", "enum": ["working", "broken"]},
-                "asset_tag": {"type": "string", "maxLength": 64},
+                "asset_tag": {"type": "string", "maxLength": 64, "nullable": True},
                 "data_wiped": {"type": "boolean"},
                 "wipe_requested": {"type": "boolean"},
             },
@@ -57,15 +88,31 @@ def register_schemas(app) -> None:
         "DeviceReturn",
         {
             "type": "object",
+            "required": [
+                "receipt_number",
+                "status",
+                "collection_point_id",
+                "collection_point",
+                "device_type",
+                "asset_tag",
+                "condition",
+                "data_wiped",
+                "wipe_requested",
+                "declared_at",
+                "custody",
+            ],
             "properties": {
                 "receipt_number": {"type": "string"},
                 "status": {"type": "string", "enum": list(STATUSES)},
                 "collection_point_id": {"type": "integer"},
-                "device_type": {"type": "string"},
+                "collection_point": {"type": "string"},
+                "device_type": DEVICE_TYPE,
                 "asset_tag": {"type": "string", "nullable": True},
-                "condition": {"type": "string"},
+                "condition": {"type": "string", "enum": ["working", "broken"]},
+                "data_wiped": {"type": "boolean"},
+                "wipe_requested": {"type": "boolean"},
                 "declared_at": {"type": "string", "format": "date-time"},
-                "custody": {"type": "array", "items": {"type": "object"}},
+                "custody": {"type": "array", "items": CUSTODY_STEP},
             },
         },
     )
@@ -138,10 +185,22 @@ def create_device_return():
           content:
             application/json:
               schema: {$ref: '#/components/schemas/DeviceReturn'}
+        400: {$ref: '#/components/responses/BadRequest'}
         401: {$ref: '#/components/responses/Unauthorized'}
         409: {$ref: '#/components/responses/Conflict'}
         422: {$ref: '#/components/responses/Invalid'}
     """
+    check_json_types(
+        {
+            "collection_point_id": int,
+            "device_type": str,
+            "condition": str,
+            "asset_tag": str,
+            "data_wiped": bool,
+            "wipe_requested": bool,
+        },
+        nullable=("asset_tag",),
+    )
     form = ReturnForm(meta={"csrf": False})
     if not form.validate():
         raise form_error(form)
@@ -176,7 +235,7 @@ def get_device_return(receipt_number: str):
       summary: A return and its chain of custody (owner, the point's agents, admins)
       security: [{bearerAuth: []}, {cookieAuth: []}]
       parameters:
-        - {name: receipt_number, in: path, required: true, schema: {type: string}}
+        - {name: receipt_number, in: path, required: true, schema: {type: string, maxLength: 20}, example: RC-7K3M-9QXD}
       responses:
         200:
           description: The return

@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.core.dashboard import Panel
+from app.core.i18n import current_language
 from app.core.models import Commune, Department
 from app.core.personalisation import Variable
 from app.core.time import utcnow
@@ -35,7 +36,8 @@ def panel(user) -> Panel | None:
     context = {"point": point, "last": last[0] if last else None}
     if point:
         context["open_now"] = hours.is_open(point.opening_hours, now)
-        context["status"] = hours.status_text(point.opening_hours, now, user.locale or "fr")
+        # The page's language (preference, session or browser), not only the stored preference.
+        context["status"] = hours.status_text(point.opening_hours, now, current_language())
     return Panel(title=str(_l("Recycling")), template="recycling/_panel.html",
                  context=context, order=30)  # fmt: skip
 

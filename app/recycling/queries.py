@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from app.auth.models import User
 from app.core.devices import DEVICE_TYPES
 from app.core.models import Commune
-from app.core.urls import MAX_DATABASE_ID
+from app.core.urls import MAX_ID
 from app.extensions import db
 from app.recycling import hours
 from app.recycling.models import (
@@ -79,8 +79,8 @@ def nearest_point(user: User) -> CollectionPoint | None:
 
 
 def get_point(point_id: int | None, active_only: bool = False) -> CollectionPoint | None:
-    if point_id is None or not 0 < point_id <= MAX_DATABASE_ID:
-        return None  # no such row (PostgreSQL refuses to compare an id out of range)
+    if point_id is None or not 1 <= point_id <= MAX_ID:
+        return None  # a number no id can hold (a typed or fuzzed value) is no point
     point = db.session.get(CollectionPoint, point_id)
     if point is None or (active_only and not point.active):
         return None

@@ -1,8 +1,5 @@
 """Views of the recycling domain: points, returns, agents' desk and admin pages."""
 
-import csv
-import io
-
 import segno
 from flask import (
     Blueprint,
@@ -23,6 +20,7 @@ from sqlalchemy import select
 from app.api import ApiError, page_number
 from app.auth.decorators import role_required
 from app.auth.models import User, UserRole
+from app.core.csv_safety import write_csv
 from app.core.devices import DEVICE_TYPES
 from app.core.i18n import current_language
 from app.core.models import Commune
@@ -426,12 +424,9 @@ OPEN_DATA_FIELDS = (
 @role_required("admin")
 def statistics_csv():
     """Open data: returns by month, point, type and status (no personal data), as CSV."""
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=OPEN_DATA_FIELDS, extrasaction="ignore")
-    writer.writeheader()
-    writer.writerows(queries.grouped_returns())
+    rows = ([row.get(name) for name in OPEN_DATA_FIELDS] for row in queries.grouped_returns())
     return current_app.response_class(
-        buffer.getvalue(),
+        write_csv(rows, OPEN_DATA_FIELDS),
         mimetype="text/csv",
         headers={"Content-Disposition": "attachment; filename=empreinte-device-returns.csv"},
     )

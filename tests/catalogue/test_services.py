@@ -7,9 +7,10 @@ import pytest
 from sqlalchemy import func, select
 
 from app.catalogue import footprint, queries, services
-from app.catalogue.csv_io import export_catalogue_csv, import_catalogue_csv, neutralise
+from app.catalogue.csv_io import export_catalogue_csv, import_catalogue_csv
 from app.catalogue.models import CatalogueItem, CatalogueRequest
 from app.core.audit import AuditEvent
+from app.core.csv_safety import safe_cell
 from app.core.personalisation import known_audiences
 from app.core.privacy import personal_data_entries
 from app.extensions import db
@@ -257,4 +258,4 @@ def test_export_neutralises_formulas_and_imports_back_unchanged(make, make_item)
     assert result.ok, result.problems
     item = db.session.scalar(select(CatalogueItem).where(CatalogueItem.code == "F-1"))
     assert item.name_fr == '=HYPERLINK("http://evil")'
-    assert neutralise("-2") == "'-2" and neutralise(3.5) == 3.5
+    assert safe_cell("-2") == "'-2" and safe_cell(3.5) == "3.5"

@@ -5,7 +5,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from app.cleanup import services
-from app.cleanup.models import CleanupAction, CleanupCampaign
+from app.cleanup.models import CleanupAction, CleanupActionType, CleanupCampaign
 from app.core.time import utcnow
 from app.extensions import db
 from tests.conftest import csrf_token, login
@@ -23,6 +23,7 @@ def test_organiser_creates_a_draft(client, make):
     login(client, organiser)
     page = client.get("/cleanup/campaigns/new")
     assert page.status_code == 200
+    first_type_id = db.session.scalar(select(func.min(CleanupActionType.id)))
     data = {
         "csrf_token": csrf_token(client),
         "name_fr": "Printemps",
@@ -31,7 +32,7 @@ def test_organiser_creates_a_draft(client, make):
         "ends_at": "2030-04-06T18:00",
         "all_departments": "y",
         "goal_gb": "500",
-        "rules-0-action_type_id": "1",
+        "rules-0-action_type_id": str(first_type_id),
         "rules-0-enabled": "y",
         "rules-0-points_per_unit": "10",
         "rules-0-daily_cap": "20",

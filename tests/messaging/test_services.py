@@ -197,14 +197,33 @@ def test_a_short_campaign_gets_no_reminder_before_it_starts(app):
     assert sorted(keys) == ["campaign-last-48h", "campaign-launch"]
 
 
-def test_closing_a_campaign_sends_its_results_once(app, make, smtp):
-    make.user()
+def test_closing_a_campaign_sends_its_results_once_to_its_participants(app, make):
     campaign = _campaign()
     campaign_closed.send(app, campaign=campaign, now=TUESDAY)
     campaign_closed.send(app, campaign=campaign, now=TUESDAY)
     db.session.commit()
     dispatch = db.session.scalar(select(Dispatch))
     assert dispatch.template.key == "campaign-results" and dispatch.context == {"campaign_id": 7}
+    assert (dispatch.audience_key, dispatch.audience_params) == (
+        "campaign-participants",
+        {"campaign_id": 7},
+    )
+
+
+def test_without_the_clean_up_audiences_campaign_messages_go_to_everyone(
+    app, make, smtp, monkeypatch
+):
+    audiences = app.extensions["empreinte.audiences"]
+    monkeypatch.setitem(
+        app.extensions,
+        "empreinte.audiences",
+        {k: v for k, v in audiences.items() if not k.startswith("campaign-")},
+    )
+    make.user()
+    campaign_closed.send(app, campaign=_campaign(), now=TUESDAY)
+    db.session.commit()
+    dispatch = db.session.scalar(select(Dispatch))
+    assert (dispatch.audience_key, dispatch.audience_params) == ("everyone", {})
     assert jobs.deliver_due(clock=lambda: TUESDAY) == 1
     subject = db.session.scalar(select(Delivery.subject).where(Delivery.channel == "inbox"))
     assert subject == "Les résultats : la campagne"

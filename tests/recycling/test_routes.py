@@ -198,3 +198,18 @@ def test_dashboard_panel_shows_the_nearest_point_and_my_last_return(client, make
     login(client, user)
     page = _text(client.get("/"))
     assert "Point du tableau de bord" in page and device_return.receipt_number in page
+
+
+def test_dashboard_open_now_badge_follows_the_page_language(client, make, rec):
+    """A person with no saved language preference sees the badge in the browser's language."""
+    from tests.conftest import login
+
+    point = rec.point(opening_hours="24/7")
+    user = make.user(locale=None)
+    user.commune_id = point.commune_id
+    db.session.commit()
+    login(client, user)
+    english = client.get("/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    french = client.get("/", headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    assert "Open now" in english and "Ouvert" not in english
+    assert "Ouvert" in french

@@ -7,9 +7,15 @@ from sqlalchemy import select
 from app.auth.models import User
 from app.core.audit import AuditEvent
 from app.core.privacy_models import ErasureRequest
-from app.core.privacy_services import erase_user, execute_due_erasures, request_erasure
+from app.core.privacy_services import (
+    erase_user,
+    execute_due_erasures,
+    export_personal_data,
+    request_erasure,
+)
 from app.extensions import db
 from tests.conftest import login
+from tests.trust.world import add_activity, aggregates, build_world, send_message
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 
@@ -148,3 +154,23 @@ def test_cli_erase_needs_yes_then_erases(runner, make):
 def test_cli_erase_unknown_email_fails_clearly(runner):
     result = runner.invoke(args=["privacy", "erase", "nobody@example.org", "--yes"])
     assert result.exit_code != 0 and "No account" in result.output
+
+
+def test_erasure_keeps_every_total_of_every_domain_exactly(make):
+    world = build_world(make, NOW)
+    team = make.department()
+    alice, bob = make.user(department=team), make.user(department=team)
+    carol = make.user()
+    for person, tag in ((alice, "alice"), (bob, "bob"), (carol, "carol")):
+        add_activity(world, person, tag)
+    send_message(world)
+    before = aggregates(world)
+    assert before["campaign_totals"]["participants"] == 3
+    assert before["recycling"] and before["budgets"] and before["dispatches"]
+    erase_user(alice, NOW)
+    db.session.commit()
+    assert aggregates(world) == before
+    document = export_personal_data(db.session.get(User, alice.id), NOW)
+    assert document["actions"] == [] and document["returns"] == []
+    assert all(m["body"] is None for m in document["messages"])
+    assert document["requests"]["requests"] == []

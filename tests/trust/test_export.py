@@ -1,12 +1,16 @@
 """Export: one JSON document with every section, from the profile page and the API."""
 
 import json
+from datetime import UTC, datetime
 
 from app.core.privacy import EXPORT_SECTIONS
 from tests.conftest import login
+from tests.trust.world import add_activity, build_world, send_message
+
+NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 
 
-def test_export_download_has_every_section_even_without_domains(client, make):
+def test_export_download_has_every_section_even_without_activity(client, make):
     user = make.user(display_name="Inès Roux")
     login(client, user)
     response = client.get("/auth/profile/export")
@@ -16,7 +20,36 @@ def test_export_download_has_every_section_even_without_domains(client, make):
     assert set(EXPORT_SECTIONS) <= set(document)
     assert document["profile"]["email"] == user.email
     assert document["consents"] == {"email_opt_in": False, "email_opt_in_changed_at": None}
-    assert all(document[s] == [] for s in ("actions", "badges", "returns", "messages", "requests"))
+    assert all(document[s] == [] for s in ("actions", "badges", "returns", "messages"))
+    assert document["requests"] == {"requests": [], "useful_marks": []}
+
+
+def test_export_has_real_data_from_every_domain(client, make):
+    world = build_world(make, NOW)
+    person, other = make.user(display_name="Inès Roux"), make.user()
+    add_activity(world, person, "ines")
+    add_activity(world, other, "other")
+    send_message(world)
+    login(client, person)
+    document = client.get("/auth/profile/export").get_json(force=True)
+    assert sorted((a["action_type"], a["quantity"]) for a in document["actions"]) == [
+        ("delete-mail", 1.5),
+        ("return-device", 1),  # each declared return, logged by the clean-up domain
+        ("return-device", 1),
+        ("unsubscribe", 3),
+    ]
+    assert document["badges"] == [
+        {"campaign": "Winter clean-up", "badges": ["first-action", "device-returned"]}
+    ]
+    returns = document["returns"]
+    assert [r["asset_tag"] for r in returns] == ["BM-ines-0", "BM-ines-1"]
+    assert [s["step"] for s in returns[0]["custody"]] == ["declared", "received", "wiped", "reused"]
+    assert [s["step"] for s in returns[1]["custody"]] == ["declared"]
+    assert [m["subject"] for m in document["messages"]] == ["Bonjour Inès"]
+    requests = document["requests"]["requests"]
+    assert [(r["status"], r["comment"]) for r in requests] == [("approved", "For ines's team")]
+    assert requests[0]["lines"] == [{"item": "LAPTOP-STD", "quantity": 2}]
+    assert "BM-other-0" not in json.dumps(document)
 
 
 def test_export_includes_registered_domain_data_of_this_person_only(client, make, fake_domain):

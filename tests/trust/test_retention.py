@@ -1,14 +1,21 @@
 """Retention: domains register a step; the core.retention job runs them all, then commits."""
 
-from datetime import UTC, datetime
+import json
+from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from app.cleanup.models import CleanupCampaign, CleanupParticipant
+from app.cleanup.queries import compute_results
+from app.cleanup.services import freeze_campaign, months_before
 from app.core.audit import AuditEvent, record_audit
 from app.core.jobs import registered_jobs
 from app.core.privacy import register_retention
-from app.core.privacy_services import apply_retention
+from app.core.privacy_services import apply_retention, export_personal_data
 from app.extensions import db
+from app.messaging.models import Delivery
+from tests.conftest import login
+from tests.trust.world import add_activity, aggregates, build_world, send_message
 
 
 def test_retention_periods_have_documented_defaults(app):
@@ -43,3 +50,75 @@ def test_retention_job_commits_what_the_hooks_wrote(app, make):
         hooks[:] = before
     db.session.rollback()  # only what the job committed remains
     assert db.session.scalar(select(AuditEvent.action)) == "purge"
+
+
+# --- The domains' retention steps, with a fixed clock -------------------------
+
+NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
+
+
+def _world_with_activity(make):
+    world = build_world(make, NOW)
+    person, other = make.user(display_name="Inès Roux"), make.user()
+    add_activity(world, person, "ines")
+    add_activity(world, other, "other")
+    send_message(world)
+    return world, person
+
+
+def test_months_before_clamps_to_the_end_of_the_month():
+    assert months_before(datetime(2027, 3, 31, 9, tzinfo=UTC), 1) == datetime(
+        2027, 2, 28, 9, tzinfo=UTC
+    )
+    assert months_before(NOW, 12) == datetime(2025, 11, 25, 10, tzinfo=UTC)
+
+
+def test_actions_are_anonymised_only_once_the_retention_after_closing_has_passed(app, make):
+    world, person = _world_with_activity(make)
+    campaign = world.campaign
+    ends_at = campaign.ends_at
+    assert freeze_campaign(campaign, ends_at, announce=False)
+    db.session.commit()
+    frozen = campaign.results_json
+    before = aggregates(world)
+    months = app.config["ACTION_RETENTION_MONTHS"]
+
+    apply_retention(months_before(ends_at, -months) - timedelta(minutes=1))
+    db.session.commit()
+    assert len(export_personal_data(person, NOW)["actions"]) == 4
+
+    apply_retention(months_before(ends_at, -months))
+    db.session.commit()
+    assert export_personal_data(person, NOW)["actions"] == []
+    assert (
+        db.session.scalar(
+            select(func.count())
+            .select_from(CleanupParticipant)
+            .where(CleanupParticipant.user_id.is_not(None))
+        )
+        == 0
+    )
+    assert aggregates(world) == before
+    # The results can still be recomputed from the anonymous rows, identically.
+    recomputed = compute_results(db.session.get(CleanupCampaign, campaign.id), ends_at)
+    assert json.loads(frozen) == recomputed
+
+
+def test_delivered_message_bodies_are_purged_after_the_retention_days(app, client, make):
+    world, person = _world_with_activity(make)
+    before = aggregates(world)
+    days = app.config["MESSAGE_BODY_RETENTION_DAYS"]
+
+    apply_retention(NOW + timedelta(days=days) - timedelta(minutes=1))
+    db.session.commit()
+    assert export_personal_data(person, NOW)["messages"][0]["body"].startswith("Bonjour Inès")
+
+    apply_retention(NOW + timedelta(days=days))
+    db.session.commit()
+    messages = export_personal_data(person, NOW)["messages"]
+    assert messages[0]["body"] is None and messages[0]["subject"] == "Bonjour Inès"
+    assert db.session.scalar(select(func.count()).where(Delivery.body.is_not(None))) == 0
+    assert aggregates(world) == before
+    login(client, person)
+    page = client.get("/messaging/").get_data(as_text=True)
+    assert "Bonjour Inès" in page and "fin de sa durée de conservation" in page

@@ -1,0 +1,73 @@
+"""Issue 5's journey across domains in a real browser: find the nearest point, open its
+QR link, return a device, an agent confirms it, and the clean-up score moves."""
+
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import expect
+
+from app.core.time import utcnow
+from tests.factories import DEFAULT_PASSWORD
+
+
+def _sign_in(page, user):
+    page.goto("/auth/sign-in")
+    page.fill("input[name=email]", user.email)
+    page.fill("input[name=password]", DEFAULT_PASSWORD)
+    page.click("form button.primary")
+    page.wait_for_url("**/")
+
+
+@pytest.mark.browser
+def test_a_returned_device_moves_my_campaign_score(browser, live_server, page, make, rec,
+                                                   make_campaign):  # fmt: skip
+    now = utcnow()
+    campaign = make_campaign(name_fr="Grand ménage", starts_at=now - timedelta(days=1),
+                             ends_at=now + timedelta(days=10))  # fmt: skip
+    home = make.commune(name="Pessac", latitude=44.806, longitude=-0.631)
+    far = make.commune(name="Ambès", latitude=45.011, longitude=-0.532)
+    rec.point(commune=far, name="Point Ambès", opening_hours="24/7")
+    near = rec.point(commune=home, name="Point Pessac", opening_hours="24/7")
+    agent = rec.agent(near)
+    owner = make.user(commune=home)
+
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone
+    _sign_in(page, owner)
+    page.goto(f"/cleanup/campaigns/{campaign.id}")
+    expect(page.get_by_test_id("my-points")).to_have_text("0")
+
+    # Nearest point first, then its poster's QR link, opened as a phone camera would.
+    page.goto("/recycling/")
+    assert page.locator(".point-list h3").first.inner_text() == "Point Pessac"
+    page.goto(f"/recycling/points/{near.id}/poster")
+    parts = urlsplit(page.locator(".poster-link code").inner_text())
+    page.goto(f"{parts.path}?{parts.query}")
+    assert page.locator("select[name=collection_point_id]").input_value() == str(near.id)
+    page.check("input[name=device_type][value=smartphone]")
+    page.check("input[name=condition][value=broken]")
+    page.check("input[name=wipe_requested]")
+    page.click("form.return-form button[type=submit]")
+    page.wait_for_url("**/recycling/returns/RC-*")
+    receipt = page.url.rsplit("/", 1)[1]
+
+    agent_context = browser.new_context(base_url=live_server, locale="fr-FR")
+    agent_page = agent_context.new_page()
+    agent_page.set_default_timeout(10_000)
+    _sign_in(agent_page, agent)
+    agent_page.goto("/recycling/agent")
+    agent_page.locator(f"#return-{receipt}").get_by_role(
+        "button", name="Confirmer la réception"
+    ).click()
+    agent_page.wait_for_selector(f"#return-{receipt} [role=status]")
+    agent_context.close()
+
+    page.reload()
+    assert "Reçu par un agent" in page.locator(".return-status").inner_text()
+    # The score moved: on the campaign page and on the home dashboard.
+    page.goto(f"/cleanup/campaigns/{campaign.id}")
+    expect(page.get_by_test_id("my-points")).to_have_text("100")
+    assert page.get_by_test_id("my-rank").inner_text().startswith("1")
+    page.goto("/")
+    assert "100" in page.locator("main").inner_text()
+    assert "Grand ménage" in page.locator("main").inner_text()

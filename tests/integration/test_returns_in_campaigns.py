@@ -1,0 +1,95 @@
+"""Recycling → clean-up: a device returned during a running campaign is a logged
+`return-device` action with its points, through the real pages and API."""
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from app.cleanup.models import CleanupAction
+from app.core.time import utcnow
+from app.extensions import db
+from tests.conftest import csrf_token, login
+
+
+def _running(make_campaign, **overrides):
+    """A campaign running by the real clock (the pages use it)."""
+    now = utcnow()
+    return make_campaign(starts_at=now - timedelta(days=1), ends_at=now + timedelta(days=10),
+                         **overrides)  # fmt: skip
+
+
+def _declare(auth, point, **overrides):
+    data = {"collection_point_id": point.id, "device_type": "laptop", "condition": "working",
+            "wipe_requested": "y", "asset_tag": ""}  # fmt: skip
+    data.update(overrides)
+    return auth.post("/recycling/returns/new", data)
+
+
+def _my_points(client, campaign):
+    return client.get(f"/api/v1/campaigns/{campaign.id}").get_json()["points"]
+
+
+def test_a_return_declared_on_the_form_moves_my_campaign_score_once(
+    auth, client, make, rec, make_campaign
+):
+    campaign = _running(make_campaign)
+    point = rec.point(opening_hours="24/7")
+    owner = make.user()
+    login(client, owner)
+    assert _my_points(client, campaign) == 0
+
+    response = _declare(auth, point, asset_tag="BM-PC-77")
+    assert response.status_code == 302 and "/recycling/returns/RC-" in response.location
+    assert _my_points(client, campaign) == 100
+    page = client.get(f"/cleanup/campaigns/{campaign.id}").get_data(as_text=True)
+    assert 'data-testid="my-points">100<' in page
+    goals = client.get(f"/api/v1/campaigns/{campaign.id}").get_json()["goals"]
+    assert {g["key"]: g["achieved"] for g in goals}["devices-returned"] == 1
+
+    # The same device declared again: the original receipt, not a second action.
+    again = _declare(auth, point, asset_tag="bm pc 77")
+    assert again.location == response.location
+    assert _my_points(client, campaign) == 100
+    action = db.session.scalar(select(CleanupAction))
+    assert (action.action_type.key, action.points, action.source_key.startswith("device-return:"))\
+        == ("return-device", 100, True)  # fmt: skip
+
+
+def test_a_return_through_the_api_counts_too(client, make, rec, make_campaign):
+    campaign = _running(make_campaign)
+    point = rec.point(opening_hours="24/7")
+    login(client, make.user())
+    response = client.post(
+        "/api/v1/device-returns",
+        json={"collection_point_id": point.id, "device_type": "monitor", "condition": "broken"},
+        headers={"X-CSRFToken": csrf_token(client)},
+    )
+    assert response.status_code == 201
+    assert _my_points(client, campaign) == 100
+
+
+def test_a_return_counts_nowhere_outside_a_running_campaign_in_my_scope(
+    auth, client, make, rec, make_campaign
+):
+    now = utcnow()
+    other_department = make.department()
+    scoped = _running(make_campaign, all_departments=False,
+                      department_ids=[other_department.id])  # fmt: skip
+    closed = make_campaign(starts_at=now - timedelta(days=30), ends_at=now - timedelta(days=20))
+    point = rec.point(opening_hours="24/7")
+    login(client, make.user())
+    assert _declare(auth, point).status_code == 302
+    assert db.session.scalar(select(func.count(CleanupAction.id))) == 0
+    assert _my_points(client, scoped) == 0 and _my_points(client, closed) == 0
+
+
+def test_beyond_the_daily_cap_the_return_stands_but_scores_no_more(
+    auth, client, make, rec, make_campaign
+):
+    campaign = _running(make_campaign)
+    point = rec.point(opening_hours="24/7")
+    login(client, make.user())
+    for n in range(6):  # the cap of `return-device` is 5 a day
+        assert _declare(auth, point, asset_tag=f"TAG-{n}").status_code == 302
+    assert _my_points(client, campaign) == 500
+    assert len(client.get("/recycling/").get_data(as_text=True).split("RC-")) > 1

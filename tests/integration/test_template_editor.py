@@ -1,0 +1,70 @@
+"""The template editor speaks the real variables of every domain, in both languages."""
+
+from datetime import timedelta
+
+import pytest
+from flask_babel import force_locale
+from markupsafe import escape
+
+from app.core.personalisation import known_variables
+from tests.conftest import login
+from tests.integration.conftest import NOW
+
+HX = {"HX-Request": "true"}
+# One variable of each domain that registers some.
+FROM_EVERY_DOMAIN = {"first_name", "unsubscribe_url", "points", "rank", "badges", "team_points",
+                     "goal_progress", "days_left", "nearest_collection_point",
+                     "nearest_collection_point_hours"}  # fmt: skip
+
+
+def test_every_domain_registers_its_variables_with_descriptions_in_both_languages(app):
+    variables = known_variables()
+    assert set(variables) >= FROM_EVERY_DOMAIN
+    for variable in variables.values():
+        with force_locale("en"):
+            english = str(variable.description)
+        with force_locale("fr"):
+            french = str(variable.description)
+        assert english and french and english != french, variable.name
+
+
+@pytest.mark.parametrize("locale", ["fr", "en"])
+def test_the_editor_lists_every_variable_with_its_description_in_my_language(client, make, locale):
+    login(client, make.user(roles=("organiser",), locale=locale))
+    page = client.get("/messaging/templates/new").get_data(as_text=True)
+    for variable in known_variables().values():
+        with force_locale(locale):
+            description = str(variable.description)
+        assert "{{ " + variable.name + " }}" in page
+        # Lazy strings are marked safe (they come from our catalogue), plain ones escaped.
+        assert description in page or escape(description) in page, (variable.name, description)
+
+
+def test_preview_renders_each_language_with_that_languages_values(
+    auth, client, make, rec, make_campaign
+):
+    # Running now, whatever the real clock says (the preview uses the real clock).
+    campaign = make_campaign(
+        name_fr="Grand ménage", name_en="Big clean-up", ends_at=NOW + timedelta(days=3650)
+    )
+    commune = make.commune()
+    rec.point(commune=commune, name="Mairie", opening_hours="Mo-Fr 08:30-17:00")
+    zoe = make.user(email="zoe@example.org", locale="fr", commune_id=commune.id)
+    login(client, make.user(roles=("organiser",), locale="fr"))
+    response = auth.post(
+        "/messaging/templates/preview",
+        data={
+            "key": "x",
+            "name": "x",
+            "subject_fr": "{{ campaign_name }}",
+            "body_fr": "{{ nearest_collection_point_hours }}",
+            "subject_en": "{{ campaign_name }}",
+            "body_en": "{{ nearest_collection_point_hours }}",
+            "recipient": zoe.email,
+        },
+        headers=HX,
+    )
+    body = response.get_data(as_text=True)
+    assert campaign.id and "Grand ménage" in body and "Big clean-up" in body
+    assert "Lundi" in body or "lundi" in body
+    assert "Monday" in body
