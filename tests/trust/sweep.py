@@ -59,7 +59,7 @@ _SNAPSHOTS: dict[str, tuple] = {}
 
 def build_world(make) -> World:
     """The personas and A's objects (a token, a pending erasure request), and the
-    domains' objects built through their own services (see `tests/trust/world.py`).
+    domains' objects built through their own services (see `tests/trust/matrix_world.py`).
 
     The first call builds them; later calls on an empty database restore the same rows."""
     from flask import current_app
