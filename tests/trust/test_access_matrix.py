@@ -9,6 +9,7 @@ from app.extensions import db
 from tests.conftest import csrf_token, login
 from tests.trust.access_matrix import EXPECTATIONS, PERSONAS, Access
 from tests.trust.sweep import (
+    SKIPPED_METHODS,
     build_world,
     call,
     database_fingerprint,
@@ -110,7 +111,7 @@ def test_agents_see_only_their_points_returns(app, make):
         if not {"receipt", "receipt_number"} & set(rule.arguments):
             continue
         data = sample_input(rule.endpoint, world)
-        for _rule, method in rules_for(current_app, rule.endpoint):
+        for method in sorted(rule.methods - SKIPPED_METHODS):
             before = database_fingerprint()
             response = call(client, rule, method, world, persona="outsider", data=data)
             assert response.status_code == 404, f"{method} {rule.rule}: {response.status_code}"
