@@ -3,7 +3,7 @@
 from flask import Flask, g, request
 from flask_babel import gettext as _
 
-from app.api import error_response
+from app.api import API_PREFIX, error_response
 from app.auth import services as auth_services
 from app.core.time import utcnow
 from app.extensions import csrf, db
@@ -42,7 +42,8 @@ def init_app(app: Flask) -> None:
     @app.before_request
     def authenticate_bearer():
         header = request.headers.get("Authorization", "")
-        if not header.startswith("Bearer "):
+        # Tokens are for the API only: web pages keep cookie sessions and their CSRF check.
+        if not header.startswith("Bearer ") or not request.path.startswith(API_PREFIX):
             return None
         user = auth_services.user_for_token(header[7:].strip(), utcnow())
         if user is None:

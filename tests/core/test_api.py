@@ -86,3 +86,10 @@ def test_healthz_reports_ok_when_the_database_answers(client):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json == {"status": "ok"}
+
+
+def test_a_token_opens_the_api_but_not_the_web_pages(client, make):
+    raw = new_token(make.user())
+    assert client.get("/api/v1/me", headers=bearer(raw)).status_code == 200
+    page = client.get("/auth/profile", headers=bearer(raw))
+    assert page.status_code == 302 and "/auth/sign-in" in page.headers["Location"]
