@@ -230,3 +230,34 @@ def test_concurrent_logs_cannot_exceed_the_cap(app, make, make_campaign):
     assert sorted(outcomes) == ["capped", "ok"]
     total = db.session.scalar(select(func.sum(CleanupAction.quantity)))
     assert total == 20
+
+
+def test_own_rank_is_fresh_while_the_cached_board_waits(app, make, make_campaign, monkeypatch):
+    """With a board recomputed at most every minute, one's own log still shows at once."""
+    monkeypatch.setitem(app.config, "CLEANUP_BOARD_MAX_AGE", 60)
+    campaign = make_campaign()
+    alice, bob, carol = make.user(), make.user(), make.user()
+    services.log_action(alice, campaign, "empty-cloud", 5, NOW)  # 5 GB
+    services.log_action(bob, campaign, "empty-cloud", 3, NOW)
+    db.session.commit()
+    app.extensions["cleanup.boards"].clear()
+    before = queries.individual_leaderboard(campaign)[0]
+    assert [e["points"] for e in before] == sorted((e["points"] for e in before), reverse=True)
+
+    services.log_action(bob, campaign, "empty-cloud", 4, NOW)  # Bob passes Alice
+    services.log_action(carol, campaign, "delete-mail", 1, NOW)  # Carol's first action
+    db.session.commit()
+    assert queries.individual_leaderboard(campaign)[0] == before  # others wait for the board
+    bob_now = queries.my_standing(campaign, bob)
+    assert (
+        bob_now["rank"] == 1 and bob_now["points"] > queries.my_standing(campaign, alice)["points"]
+    )
+    carol_now = queries.my_standing(campaign, carol)
+    assert carol_now["rank"] == 3 and carol_now["badges"] == ["first-action"]
+    assert carol_now["participants"] == 3
+
+    app.extensions["cleanup.boards"].clear()  # what the next recomputation gives
+    monkeypatch.setitem(app.config, "CLEANUP_BOARD_MAX_AGE", 0)
+    ranked = queries.individual_leaderboard(campaign)[0]
+    assert ranked[0]["points"] == bob_now["points"] and ranked[0]["rank"] == 1
+    assert queries.my_standing(campaign, carol) == carol_now
