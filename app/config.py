@@ -84,7 +84,6 @@ class TestConfig(Config):
     SIGN_IN_RATE_LIMIT = "5 per minute"
     DEMO_EMPLOYEES = 200
     MAIL_WORKING_HOURS = "24/7"
-    CLEANUP_BOARD_MAX_AGE = 0  # scoreboards recomputed at every change (tests expect exact)
 
 
 def resolve_secret_key(config: dict, instance_path: str) -> str:

@@ -29,7 +29,7 @@ from app.cleanup.models import (
 )
 from app.core.audit import record_audit
 from app.core.signals import campaign_closed, campaign_published
-from app.core.time import local_zone
+from app.core.time import local_zone, utcnow
 from app.extensions import db
 
 
@@ -48,9 +48,19 @@ class CleanupError(ValueError):
         return str(self._message)
 
 
-def touch_scores(campaign: CleanupCampaign) -> None:
-    """Invalidate every cached scoreboard of this campaign (all processes)."""
+def touch_scores(campaign: CleanupCampaign, participant_id: int) -> None:
+    """Tell every process's cached scoreboard that this participant's scores changed.
+
+    The participant is stamped with the wall clock (not the domain `now`, which tests
+    fix): each process re-reads the participants stamped since its last refresh.
+    """
     campaign.scores_version = uuid4().hex
+    db.session.execute(
+        update(CleanupParticipant)
+        .where(CleanupParticipant.id == participant_id)
+        .values(last_logged_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
     db.session.flush()
 
 
@@ -317,9 +327,8 @@ def log_action(
         flag_reason=reason,
         source_key=source_key,
     )
-    participant.last_logged_at = now
     db.session.add(action)
-    touch_scores(campaign)
+    touch_scores(campaign, participant.id)
     return action
 
 
@@ -354,16 +363,16 @@ def correct_action(user, action: CleanupAction, quantity, now: datetime) -> Clea
     action.points = round(value * rule.points_per_unit)
     action.status = FLAGGED if reason else ACCEPTED
     action.flag_reason = reason
-    touch_scores(campaign)
+    touch_scores(campaign, participant.id)
     return action
 
 
 def delete_action(user, action: CleanupAction, now: datetime) -> None:
     """Delete one's own entry while the campaign runs."""
     campaign = _check_editable(user, action, now)
-    _lock_participant(campaign, user, now)
+    participant = _lock_participant(campaign, user, now)
     db.session.delete(action)
-    touch_scores(campaign)
+    touch_scores(campaign, participant.id)
 
 
 def review_action(action: CleanupAction, actor, accept: bool, reason: str, now: datetime):
@@ -379,7 +388,7 @@ def review_action(action: CleanupAction, actor, accept: bool, reason: str, now: 
     action.review_reason = reason.strip()
     action.reviewed_by_id = actor.id
     action.reviewed_at = now
-    touch_scores(campaign)
+    touch_scores(campaign, action.participant_id)
     record_audit(
         actor, "accept" if accept else "reject", "cleanup_action", action.id, now, reason[:200]
     )
