@@ -273,3 +273,13 @@ def test_cached_board_follows_every_kind_of_change_like_a_recomputation(make, ma
     assert cached[0][0]["points"] == queries.my_standing(campaign, carol)["points"]
     current_app.extensions["cleanup.boards"].clear()
     assert everything() == cached
+
+
+def test_an_entry_far_above_what_others_log_is_flagged(make, make_campaign):
+    campaign = make_campaign()
+    for _ in range(20):
+        services.log_action(make.user(), campaign, "empty-cloud", 1, NOW)
+    odd = services.log_action(make.user(), campaign, "empty-cloud", 21, NOW)  # > 20 x 1 GB
+    assert odd.status == "flagged" and odd.flag_reason == "far above what others log"
+    usual = services.log_action(make.user(), campaign, "empty-cloud", 19, NOW)
+    assert usual.status == "accepted"
