@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 VENDOR := app/static/vendor
 
-.PHONY: run serve setup install assets translations db demo test lint format pytest browser bench wrk clean
+.PHONY: run serve setup install assets translations db demo test lint format pytest browser bench load wrk clean
 
 run: setup db demo ## Set up, migrate, load the demo data and serve on http://127.0.0.1:5000
 	@# The scheduler and a development mail sink (e-mails land in instance/mail/, a
@@ -79,6 +79,11 @@ test: setup browser lint
 # with gunicorn on port 5077 and measures every key page with wrk: JSON lines.
 bench: setup wrk
 	$(BIN)/python bench/run.py
+
+# The mixed load scenario alone (70 % catalogue, 20 % leaderboards, 10 % writes) on a
+# fresh seeded database: SQLite, or PostgreSQL with DATABASE_URL. Fails on an error or a lost write.
+load: setup wrk
+	$(BIN)/python bench/load.py
 
 wrk:
 	@command -v wrk >/dev/null 2>&1 || { \

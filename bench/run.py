@@ -6,7 +6,8 @@
 3. gunicorn (one worker per core plus one) on a port of its own (BENCH_PORT, 5077).
 4. A demo account signs in through the real form (CSRF token included).
 5. wrk, 32 connections, BENCH_SECONDS each: the baseline, then every page of
-   bench/pages.py; then the workers' peak memory, then bench/messaging.py if present.
+   bench/pages.py; then the workers' peak memory, the mixed load scenario of
+   bench/load.py (BENCH_LOAD=0 skips it), then bench/messaging.py if present.
 
 Prints one JSON object per line; `"name": "targets"` comes first.
 """
@@ -373,6 +374,10 @@ def main() -> None:
                 "workers": len(peaks),
             }
         )
+        if os.environ.get("BENCH_LOAD", "1") != "0":
+            from bench.load import run_load
+
+            emit(run_load(base, env, database_url, workdir))
     finally:
         if server is not None:
             stop(server)

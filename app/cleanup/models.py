@@ -188,6 +188,8 @@ class CleanupParticipant(db.Model):
         ForeignKey("user_account.id", ondelete="SET NULL"), index=True
     )
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # When this participant's counted actions last changed (a log, a correction, a
+    # deletion, a review), by the wall clock: scoreboards refresh these participants.
     last_logged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 

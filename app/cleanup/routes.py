@@ -200,7 +200,7 @@ def _progress_context(campaign, now, form=None, message=None, message_kind="succ
         "form": form or _log_form(campaign),
         "message": message,
         "message_kind": message_kind,
-        "badge_label": queries.badge_label,
+        "badge_label": queries.badge_labels().__getitem__,
     }
 
 
@@ -324,7 +324,7 @@ def leaderboard(campaign_id: int):
         "page": page,
         "pages": max((total + queries.PER_PAGE - 1) // queries.PER_PAGE, 1),
         "standing": queries.my_standing(campaign, current_user),
-        "badge_label": queries.badge_label,
+        "badge_label": queries.badge_labels().__getitem__,
     }
     if _is_fragment():
         return render_template("cleanup/_leaderboard.html", **context)

@@ -1,7 +1,8 @@
 """Demo data: a running campaign with 200,000+ logged actions and last year's closed one."""
 
 import random
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from itertools import accumulate
 
 from flask import current_app
 from sqlalchemy import insert, select
@@ -78,45 +79,92 @@ def _fill(rng: random.Random, campaign, types, people, share: float, per_person:
     )
     span = (until - campaign.starts_at).total_seconds()
     zone = local_zone()
-    weights = [WEIGHTS[t.unit] for t in types]
+    start = campaign.starts_at.astimezone(UTC)
+    # The Paris offset changes at most once in three weeks: compute it per hour, not per row.
+    offsets: dict[int, timedelta] = {}
+    # Plain tuples: reading ORM attributes ~300,000 times costs seconds.
+    kinds = [(t.id, t.unit, t.points_per_unit, *QUANTITIES[t.unit]) for t in types]
+    cum_weights = list(accumulate(WEIGHTS[t.unit] for t in types))
+    campaign_id = campaign.id
     rows = []
     for uid, department_id, commune_id in chosen:
-        for _ in range(rng.randint(1, 2 * per_person - 1)):
-            action_type = rng.choices(types, weights)[0]
-            low, high = QUANTITIES[action_type.unit]
+        participant_id = ids[uid]
+        count = rng.randint(1, 2 * per_person - 1)
+        for type_id, unit, per_unit, low, high in rng.choices(
+            kinds, cum_weights=cum_weights, k=count
+        ):
             quantity = (
                 round(rng.uniform(low, high), 1)
-                if action_type.unit == "GB"
+                if unit == "GB"
                 else rng.randint(int(low), int(high))
             )
-            at = campaign.starts_at + timedelta(seconds=rng.random() * span)
+            seconds = rng.random() * span
+            at = start + timedelta(seconds=seconds)
+            hour = int(seconds // 3600)
+            if hour not in offsets:
+                offsets[hour] = at.astimezone(zone).utcoffset()
             rows.append(
-                {
-                    "campaign_id": campaign.id,
-                    "participant_id": ids[uid],
-                    "action_type_id": action_type.id,
-                    "department_id": department_id,
-                    "commune_id": commune_id,
-                    "quantity": quantity,
-                    "points": round(quantity * action_type.points_per_unit),
-                    "logged_at": at,
-                    "day": at.astimezone(zone).date(),
-                    "status": ACCEPTED,
-                    "flag_reason": "",
-                    "review_reason": "",
-                }
+                [
+                    campaign_id,
+                    participant_id,
+                    type_id,
+                    department_id,
+                    commune_id,
+                    quantity,
+                    round(quantity * per_unit),
+                    at,
+                    (at + offsets[hour]).date(),
+                    ACCEPTED,
+                    "",
+                    "",
+                ]
             )
     # A few implausible entries for organisers to review.
     for row in rows[:: max(len(rows) // 25, 1)][:25]:
-        row.update(status=FLAGGED, flag_reason="above the usual size of one entry")
-    db.session.execute(CleanupAction.__table__.insert(), rows)
-    units = {t.id: t.unit for t in types}
-    achieved = {"participants": len({row["participant_id"] for row in rows})}
-    for row in rows:
-        if row["status"] == ACCEPTED:
-            unit = units[row["action_type_id"]]
-            achieved[unit] = achieved.get(unit, 0) + row["quantity"]
-    return achieved
+        row[9], row[10] = FLAGGED, "above the usual size of one entry"
+    _insert_actions(rows)
+    return len(rows)
+
+
+ACTION_COLUMNS = (
+    "campaign_id",
+    "participant_id",
+    "action_type_id",
+    "department_id",
+    "commune_id",
+    "quantity",
+    "points",
+    "logged_at",
+    "day",
+    "status",
+    "flag_reason",
+    "review_reason",
+)
+
+
+def _insert_actions(rows: list[list]) -> None:
+    """Insert the demo's actions straight through the driver: ~275,000 rows.
+
+    Going through SQLAlchemy processed every value of every row (UTCDateTime among
+    them) and took about 10 s. PostgreSQL gets COPY; SQLite gets one executemany with
+    values already in the form SQLAlchemy stores (naive UTC text, ISO dates).
+    """
+    connection = db.session.connection()
+    table = CleanupAction.__tablename__
+    cursor = connection.connection.driver_connection.cursor()
+    if connection.dialect.name == "postgresql":
+        with cursor.copy(f"COPY {table} ({', '.join(ACTION_COLUMNS)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+    else:
+        for row in rows:  # what UTCDateTime and Date store on SQLite
+            row[7] = row[7].isoformat(" ", "microseconds")[:26]
+            row[8] = row[8].isoformat()
+        statement = CleanupAction.__table__.insert().compile(
+            dialect=connection.dialect, column_keys=list(ACTION_COLUMNS)
+        )
+        cursor.executemany(str(statement), rows)
+    cursor.close()
 
 
 def seed_cleanup(rng: random.Random) -> None:

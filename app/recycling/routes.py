@@ -82,6 +82,9 @@ def _coordinate(name: str, low: float, high: float) -> float | None:
     return value if low <= value <= high else None
 
 
+POINTS_PER_PAGE = 10
+
+
 def _point_view(point: CollectionPoint, now, distance=None) -> dict:
     locale = current_language()
     return {
@@ -109,9 +112,19 @@ def index():
         commune = current_user.commune or current_user.department.commune
         origin_label = _("your work commune (%(commune)s)", commune=commune.name)
     pairs = queries.sort_by_distance(points, *origin) if origin else [(p, None) for p in points]
+    # Ten cards a page keep the page light (EcoIndex A): the nearest come first.
+    pages = max(1, -(-len(pairs) // POINTS_PER_PAGE))
+    raw_page = request.args.get("page", "1")
+    page = min(int(raw_page), pages) if raw_page.isdigit() and int(raw_page) >= 1 else 1
+    window = pairs[(page - 1) * POINTS_PER_PAGE : page * POINTS_PER_PAGE]
+    page_args = {k: request.args[k] for k in ("sort", "lat", "lon") if request.args.get(k)}
     return render_template(
         "recycling/index.html",
-        views=[_point_view(p, now, d) for p, d in pairs],
+        views=[_point_view(p, now, d) for p, d in window],
+        page=page,
+        pages=pages,
+        page_args=page_args,
+        total_points=len(pairs),
         origin_label=origin_label,
         my_returns=queries.list_my_returns(current_user),
         tile_url=current_app.config.get("MAP_TILE_URL") or "",

@@ -118,11 +118,11 @@ class Visitor:
             self.page.click(".lang-switch button")
             self.page.wait_for_selector(f"html[lang={self.lang}]")
 
-    def first_visit(self, page_entry) -> EcoIndex:
+    def first_visit(self, page_entry, params: dict | None = None) -> EcoIndex:
         """Load a page with an empty cache (after its interaction, if any) and score it."""
         self.cdp.send("Network.clearBrowserCache")
         self.traffic.reset()
-        path = page_entry.path
+        path = page_entry.path.format(**(params or {}))
         if page_entry.account is None:
             path += ("&" if "?" in path else "?") + f"lang={self.lang}"
         response = self.page.goto(path, wait_until="networkidle")

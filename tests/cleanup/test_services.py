@@ -230,3 +230,56 @@ def test_concurrent_logs_cannot_exceed_the_cap(app, make, make_campaign):
     assert sorted(outcomes) == ["capped", "ok"]
     total = db.session.scalar(select(func.sum(CleanupAction.quantity)))
     assert total == 20
+
+
+def test_cached_board_follows_every_kind_of_change_like_a_recomputation(make, make_campaign):
+    """Logs, corrections, deletions and reviews refresh only the people they touch;
+    the cached board stays equal to a full recomputation, team and type totals too."""
+    from flask import current_app
+
+    campaign = make_campaign()
+    organiser = make.user(roles=("organiser",))
+    alice, bob, carol = make.user(), make.user(), make.user()
+    services.log_action(alice, campaign, "empty-cloud", 5, NOW)
+    first = services.log_action(bob, campaign, "empty-cloud", 3, NOW)
+    db.session.commit()
+    queries.individual_leaderboard(campaign)  # the board is cached now
+
+    services.log_action(bob, campaign, "empty-cloud", 4, NOW)  # Bob passes Alice
+    assert queries.my_standing(campaign, bob)["rank"] == 1  # one's own rank at once
+    services.log_action(carol, campaign, "delete-mail", 1, NOW)
+    services.correct_action(bob, first, 1, NOW)
+    gone = services.log_action(alice, campaign, "delete-mail", 2, NOW)
+    services.delete_action(alice, gone, NOW)
+    flagged = services.log_action(carol, campaign, "empty-cloud", 40, NOW)  # above usual size
+    assert flagged.status == "flagged"
+    services.review_action(flagged, organiser, True, "", NOW)
+    db.session.commit()
+
+    def everything():
+        board = queries.get_board(campaign)
+        return (
+            queries.individual_leaderboard(campaign)[0],
+            queries.team_leaderboard(campaign, "departments", "total", "en")[0],
+            queries.team_leaderboard(campaign, "communes", "per_head", "en")[0],
+            queries.campaign_totals(campaign),
+            queries.goal_progress(campaign),
+            {k: (round(q, 6), p, n) for k, (q, p, n) in board.type_totals.items()},
+            queries.badges_for(campaign),
+            [queries.my_standing(campaign, u) for u in (alice, bob, carol)],
+        )
+
+    cached = everything()
+    assert cached[0][0]["points"] == queries.my_standing(campaign, carol)["points"]
+    current_app.extensions["cleanup.boards"].clear()
+    assert everything() == cached
+
+
+def test_an_entry_far_above_what_others_log_is_flagged(make, make_campaign):
+    campaign = make_campaign()
+    for _ in range(20):
+        services.log_action(make.user(), campaign, "empty-cloud", 1, NOW)
+    odd = services.log_action(make.user(), campaign, "empty-cloud", 21, NOW)  # > 20 x 1 GB
+    assert odd.status == "flagged" and odd.flag_reason == "far above what others log"
+    usual = services.log_action(make.user(), campaign, "empty-cloud", 19, NOW)
+    assert usual.status == "accepted"

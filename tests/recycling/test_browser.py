@@ -30,6 +30,8 @@ def test_find_nearest_point_scan_its_qr_return_a_device_and_see_it_received(
     _sign_in(page, owner)
     page.goto("/recycling/")
     assert page.locator(".point-list h3").first.inner_text() == "Point Pessac"
+    assert page.locator("#points-map.is-ready").count() == 0  # Leaflet only on demand
+    page.click("#show-map")
     page.wait_for_selector("#points-map.is-ready path.leaflet-interactive")
     assert page.locator("#points-map path.leaflet-interactive").count() == 2
 

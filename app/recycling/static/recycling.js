@@ -74,6 +74,37 @@
     map.fitBounds(bounds, { padding: [20, 20], maxZoom: 14 });
   }
 
+  // The map is drawn on demand: Leaflet's CSS and script (about 160 KB) are fetched
+  // only when the person presses "Show the map", so the list stays light.
+  function loadLeaflet(button, done) {
+    if (window.L) { done(); return; }
+    var css = document.createElement("link");
+    css.rel = "stylesheet";
+    css.href = button.dataset.css;
+    document.head.appendChild(css);
+    var script = document.createElement("script");
+    script.src = button.dataset.js;
+    script.onload = done;
+    document.head.appendChild(script);
+  }
+
+  function initMapButton() {
+    var button = document.getElementById("show-map");
+    var el = document.getElementById("points-map");
+    if (!button || !el || !pointsFromList().length) { return; }
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      button.disabled = true;
+      loadLeaflet(button, function () {
+        initMap();
+        button.setAttribute("aria-expanded", "true");
+        button.hidden = true;
+        el.setAttribute("tabindex", "-1");
+        el.focus();  // the button is gone: keyboard users land on the map
+      });
+    });
+  }
+
   // "Nearest to my current position": the position goes only into the user's own
   // GET of this page (to sort the list); nothing is stored.
   function initLocate() {
@@ -107,7 +138,7 @@
   }
 
   document.addEventListener("DOMContentLoaded", function () {
-    initMap();
+    initMapButton();
     initLocate();
     initReturnForm();
   });
