@@ -197,6 +197,8 @@ def _progress_context(campaign, now, form=None, message=None, message_kind="succ
         "totals": totals,
         "goals": queries.goal_progress(campaign, totals),
         "actions": queries.my_actions(campaign, current_user),
+        # The latest few keep the page light; the whole list is one link away.
+        "all_entries": request.args.get("entries") == "all",
         "form": form or _log_form(campaign),
         "message": message,
         "message_kind": message_kind,

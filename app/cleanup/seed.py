@@ -122,8 +122,13 @@ def _fill(rng: random.Random, campaign, types, people, share: float, per_person:
     # A few implausible entries for organisers to review.
     for row in rows[:: max(len(rows) // 25, 1)][:25]:
         row[9], row[10] = FLAGGED, "above the usual size of one entry"
+    units = {t.id: t.unit for t in types}
+    achieved = {"participants": len({row[1] for row in rows})}
+    for row in rows:
+        if row[9] == ACCEPTED:
+            achieved[units[row[2]]] = achieved.get(units[row[2]], 0) + row[5]
     _insert_actions(rows)
-    return len(rows)
+    return achieved
 
 
 ACTION_COLUMNS = (

@@ -171,3 +171,18 @@ def test_organiser_reviews_a_flagged_entry_through_the_pages(client, make, make_
     )
     assert response.status_code == 302
     assert db.session.get(CleanupAction, action.id).status == "rejected"
+
+
+def test_campaign_page_lists_my_latest_entries_and_links_to_all(client, make, make_campaign):
+    campaign = running(make_campaign)
+    person = make.user()
+    now = utcnow()
+    for minutes in range(7):
+        services.log_action(person, campaign, "delete-mail", 1, now - timedelta(minutes=minutes))
+    db.session.commit()
+    login(client, person)
+    page = client.get(f"/cleanup/campaigns/{campaign.id}").get_data(as_text=True)
+    assert page.count('name="quantity" value=') == 5
+    assert "entries=all" in page
+    everything = client.get(f"/cleanup/campaigns/{campaign.id}?entries=all").get_data(as_text=True)
+    assert everything.count('name="quantity" value=') == 7
