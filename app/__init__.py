@@ -27,6 +27,11 @@ def create_app(config_class: type = Config, **overrides) -> Flask:
         app.config["SQLALCHEMY_DATABASE_URI"]
     )
 
+    if app.config["PROXY_FIX_X_FOR"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"], x_proto=1)
+
     from app.core import database, i18n, security, templating
     from app.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
 

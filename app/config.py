@@ -49,6 +49,9 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     SIGN_IN_RATE_LIMIT = os.environ.get("SIGN_IN_RATE_LIMIT", "10 per minute")
     API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "600 per minute")
+    WRITE_RATE_LIMIT = os.environ.get("WRITE_RATE_LIMIT", "60 per minute")
+    # Number of reverse proxies in front of the portal whose X-Forwarded-For to trust.
+    PROXY_FIX_X_FOR = _int("PROXY_FIX_X_FOR", 0)
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "127.0.0.1")
     MAIL_PORT = _int("MAIL_PORT", 1025)

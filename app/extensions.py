@@ -1,5 +1,6 @@
 """Flask extensions, created unbound and initialised in create_app."""
 
+from flask import current_app, request
 from flask_babel import Babel
 from flask_htmx import HTMX
 from flask_limiter import Limiter
@@ -41,4 +42,31 @@ login_manager = LoginManager()
 babel = Babel()
 htmx = HTMX()
 csrf = CSRFProtect()
-limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def _rate_limit_key() -> str:
+    """Signed-in people are limited one by one, others by address.
+
+    Behind a reverse proxy every request shares the proxy's address; keying on the
+    person keeps one busy user from throttling a whole building (see PROXY_FIX_X_FOR).
+    """
+    from flask_login import current_user
+
+    if current_user and current_user.is_authenticated:
+        return f"user:{current_user.id}"
+    return f"addr:{get_remote_address()}"
+
+
+def _write_limit() -> str:
+    return current_app.config["WRITE_RATE_LIMIT"]
+
+
+def _is_read() -> bool:
+    return request.method in ("GET", "HEAD", "OPTIONS")
+
+
+# Every state-changing request is limited per route (WRITE_RATE_LIMIT); sign-in and the
+# API have limits of their own. RATELIMIT_STORAGE_URI=redis://… shares them across workers.
+limiter = Limiter(
+    key_func=_rate_limit_key, default_limits=[_write_limit], default_limits_exempt_when=_is_read
+)

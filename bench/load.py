@@ -308,6 +308,7 @@ def main() -> None:
         "SECRET_KEY": secrets.token_urlsafe(32),
         "EMPREINTE_ENV": "development",
         "API_RATE_LIMIT": "100000000 per minute",
+        "WRITE_RATE_LIMIT": "100000000 per minute",
         "SIGN_IN_RATE_LIMIT": "1000 per minute",
     }
     server = None

@@ -334,6 +334,7 @@ def main() -> None:
         # The limiter still runs on every request; its budget must not turn a
         # load test into 429s (one client address sends everything).
         "API_RATE_LIMIT": "100000000 per minute",
+        "WRITE_RATE_LIMIT": "100000000 per minute",
         "SIGN_IN_RATE_LIMIT": "1000 per minute",
     }
     server = None

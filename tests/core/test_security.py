@@ -108,3 +108,41 @@ def test_development_secret_key_is_generated_once(tmp_path):
     first = resolve_secret_key({"ENV_NAME": "development"}, str(tmp_path))
     again = resolve_secret_key({"ENV_NAME": "development"}, str(tmp_path))
     assert len(first) > 40 and first == again
+
+
+def test_writes_are_rate_limited_per_person(make_app, make):
+    """A person hammering a form is slowed down; another person is not affected."""
+    from tests.conftest import csrf_token, login
+
+    limited = make_app(WRITE_RATE_LIMIT="3 per minute")
+    busy, other = limited.test_client(), limited.test_client()
+    login(busy, make.user())
+    login(other, make.user())
+
+    def save(client):
+        return client.post(
+            "/auth/profile/preferences",
+            data={"locale": "fr", "visibility": "name", "csrf_token": csrf_token(client)},
+        ).status_code
+
+    assert [save(busy) for _ in range(4)] == [302, 302, 302, 429]
+    assert save(other) == 302
+    assert busy.get("/auth/profile").status_code == 200  # reading is never limited
+
+
+def test_behind_a_trusted_proxy_each_client_address_has_its_own_sign_in_limit(make_app, make):
+    from tests.conftest import csrf_token
+
+    proxied = make_app(PROXY_FIX_X_FOR=1)
+    user = make.user()
+
+    def attempt(client, address):
+        return client.post(
+            "/auth/sign-in",
+            data={"email": user.email, "password": "wrong", "csrf_token": csrf_token(client)},
+            headers={"X-Forwarded-For": address},
+        ).status_code
+
+    first, second = proxied.test_client(), proxied.test_client()
+    assert [attempt(first, "198.51.100.7") for _ in range(6)][-1] == 429
+    assert attempt(second, "198.51.100.8") == 401
