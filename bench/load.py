@@ -20,7 +20,6 @@ percentiles and the write check. `make bench` runs it too, on its own server.
 
 import json
 import os
-import secrets
 import shutil
 import subprocess
 import sys
@@ -41,6 +40,7 @@ from bench.run import (  # noqa: E402
     flask,
     log,
     prepare_database,
+    server_env,
     start_gunicorn,
     stop,
 )
@@ -303,14 +303,7 @@ def main() -> None:
         raise SystemExit("wrk is missing: run 'make load' (installs it) or apt-get install wrk")
     workdir = Path(tempfile.mkdtemp(prefix="empreinte-load-"))
     database_url, drop_database = prepare_database(workdir)
-    env = os.environ | {
-        "DATABASE_URL": database_url,
-        "SECRET_KEY": secrets.token_urlsafe(32),
-        "EMPREINTE_ENV": "development",
-        "API_RATE_LIMIT": "100000000 per minute",
-        "WRITE_RATE_LIMIT": "100000000 per minute",
-        "SIGN_IN_RATE_LIMIT": "1000 per minute",
-    }
+    env = server_env(database_url)
     server = None
     try:
         log(f"database {database_url.split('@')[-1]}: migrating and seeding")

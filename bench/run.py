@@ -321,13 +321,9 @@ def run_domain_bench(name: str, env: dict) -> None:
         emit({"name": name, "errors": 1, "exit_code": output.returncode})
 
 
-def main() -> None:
-    if not shutil.which("wrk"):
-        raise SystemExit("wrk is missing: run 'make bench' (installs it) or apt-get install wrk")
-    emit(TARGETS | {"workers": WORKERS, "seconds_per_page": SECONDS})
-    workdir = Path(tempfile.mkdtemp(prefix="empreinte-bench-"))
-    database_url, drop_database = prepare_database(workdir)
-    env = os.environ | {
+def server_env(database_url: str) -> dict:
+    """The environment of the measured server: a scratch database and roomy rate limits."""
+    return os.environ | {
         "DATABASE_URL": database_url,
         "SECRET_KEY": secrets.token_urlsafe(32),
         "EMPREINTE_ENV": "development",
@@ -337,6 +333,15 @@ def main() -> None:
         "WRITE_RATE_LIMIT": "100000000 per minute",
         "SIGN_IN_RATE_LIMIT": "1000 per minute",
     }
+
+
+def main() -> None:
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is missing: run 'make bench' (installs it) or apt-get install wrk")
+    emit(TARGETS | {"workers": WORKERS, "seconds_per_page": SECONDS})
+    workdir = Path(tempfile.mkdtemp(prefix="empreinte-bench-"))
+    database_url, drop_database = prepare_database(workdir)
+    env = server_env(database_url)
     server = None
     try:
         log(f"database {database_url.split('@')[-1]}: migrating")
