@@ -199,7 +199,7 @@ def add_to_request(item_id: int):
     item = _item_or_404(item_id)
     form = AddToRequestForm()
     if not form.validate_on_submit():
-        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
+        flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
         return redirect(url_for(".show_item", item_id=item.id))
     try:
         services.add_to_basket(current_user, item, form.quantity.data, utcnow())

@@ -35,21 +35,31 @@ def to_local_naive(moment: datetime) -> datetime:
     return moment.astimezone(local_zone()).replace(tzinfo=None)
 
 
+class FiniteDecimalField(DecimalField):
+    """A decimal that refuses NaN and infinities ("sNaN" would crash NumberRange)."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if self.data is not None and not self.data.is_finite():
+            self.data = None
+            raise ValueError(self.gettext("Not a valid decimal value."))
+
+
 class RuleForm(Form):
     """One action type's participation in a campaign (a sub-form: no CSRF of its own)."""
 
     action_type_id = HiddenField()
     enabled = BooleanField(_l("Counts in this campaign"))
-    points_per_unit = DecimalField(
+    points_per_unit = FiniteDecimalField(
         _l("Points per unit"), places=None, validators=[Optional(), NumberRange(min=0, max=10_000)]
     )
-    daily_cap = DecimalField(
+    daily_cap = FiniteDecimalField(
         _l("Daily cap"), places=None, validators=[Optional(), NumberRange(min=0.001, max=100_000)]
     )
 
 
 def _goal_field(label):
-    return DecimalField(
+    return FiniteDecimalField(
         label, places=None, validators=[Optional(), NumberRange(min=0.001, max=1_000_000_000)]
     )
 

@@ -2,12 +2,13 @@
 
 import io
 
+import pytest
 from sqlalchemy import func, select
 
 from app.catalogue.models import CatalogueItem, CatalogueRequest
 from app.core.audit import AuditEvent
 from app.extensions import db
-from tests.conftest import login
+from tests.conftest import csrf_token, login
 
 HX = {"HX-Request": "true"}
 
@@ -90,6 +91,22 @@ def test_compare_needs_two_to_four_items(client, make, make_item):
     page = client.get(f"/catalogue/compare?ids={a.id}&ids={b.id}")
     assert "Alpha" in page.get_data(as_text=True) and "Bravo" in page.get_data(as_text=True)
     assert client.get(f"/catalogue/compare?ids={a.id}").status_code == 400
+
+
+@pytest.mark.parametrize("quantity", ["0", "", "51"])
+def test_a_refused_quantity_is_explained_not_a_500(client, make, make_item, quantity):
+    """Regression (issue 7, fuzzing): the lazy validator messages broke the flash join."""
+    login(client, make.user(locale="en"))
+    item = make_item()
+    response = client.post(
+        f"/catalogue/items/{item.id}/request",
+        data={"quantity": quantity, "csrf_token": csrf_token(client)},
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/catalogue/items/{item.id}")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Enter a quantity from 1 to 50." in page
+    assert db.session.scalar(select(func.count()).select_from(CatalogueRequest)) == 0
 
 
 def test_request_journey_basket_submit_approve(client, auth, make, make_item, app):

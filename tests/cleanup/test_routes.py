@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from app.cleanup import services
@@ -41,6 +42,30 @@ def test_organiser_creates_a_draft(client, make):
     assert response.status_code == 302
     campaign = db.session.scalar(select(CleanupCampaign))
     assert campaign.published_at is None and campaign.starts_at.hour == 8  # 09:00 Paris
+
+
+@pytest.mark.parametrize("value", ["sNaN", "NaN", "Infinity", "-inf"])
+def test_non_finite_numbers_are_refused_not_a_500(client, make, value):
+    """Regression (issue 7, fuzzing): "sNaN" crashed NumberRange with a ValueError."""
+    login(client, make.user(roles=("organiser",), locale="en"))
+    client.get("/cleanup/campaigns/new")
+    first_type_id = db.session.scalar(select(func.min(CleanupActionType.id)))
+    data = {
+        "csrf_token": csrf_token(client),
+        "name_fr": "Printemps",
+        "name_en": "Spring",
+        "starts_at": "2030-03-16T09:00",
+        "ends_at": "2030-04-06T18:00",
+        "goal_gb": value,
+        "rules-0-action_type_id": str(first_type_id),
+        "rules-0-enabled": "y",
+        "rules-0-points_per_unit": value,
+        "rules-0-daily_cap": value,
+    }
+    response = client.post("/cleanup/campaigns/new", data=data)
+    assert response.status_code == 422
+    assert "Not a valid decimal value." in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(CleanupCampaign)) == 0
 
 
 def test_employees_cannot_create_campaigns(client, make):

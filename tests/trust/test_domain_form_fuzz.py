@@ -1,0 +1,372 @@
+"""Property tests over the domain forms (clean-up, recycling, catalogue, messaging), through
+the real routes with a valid CSRF token and a signed-in person of the right role: any input
+gives a clear answer (never a 5xx), and input the server refuses leaves the database exactly
+as it was."""
+
+from datetime import timedelta
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from app.catalogue.models import CatalogueItem
+from app.catalogue.services import complete_footprint
+from app.cleanup import services as cleanup_services
+from app.core.devices import DEVICE_TYPES
+from app.core.time import utcnow
+from app.extensions import db, limiter
+from app.messaging import queries as messaging_queries
+from app.messaging.builtins import ensure_builtin_templates
+from tests.conftest import csrf_token, login
+from tests.recycling.conftest import RecyclingFactories
+from tests.trust.sweep import database_fingerprint
+
+FUZZ = settings(
+    max_examples=10,
+    derandomize=True,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+text = st.text(max_size=200)
+maybe_text = st.one_of(st.none(), text)
+number = st.one_of(
+    st.integers(min_value=-(10**12), max_value=10**12).map(str),
+    st.floats(allow_nan=True, allow_infinity=True).map(str),
+    st.decimals(allow_nan=True).map(str),
+)
+numeric_text = st.one_of(st.none(), number, text)
+date_text = st.one_of(
+    st.none(),
+    text,
+    st.datetimes().map(lambda d: d.strftime("%Y-%m-%dT%H:%M")),
+)
+template_text = st.one_of(
+    maybe_text,
+    st.lists(
+        st.sampled_from(
+            ["{{ first_name }}", "{{", "}}", "{% if x %}", "{% endif %}", "{% for %}", "{#", "x"]
+        )
+    ).map(" ".join),
+    st.tuples(text, st.sampled_from(["{{ ", "{% ", "{{ unsubscribe_url }}"]), text).map("".join),
+)
+checkbox = st.one_of(st.none(), st.sampled_from(["y", ""]), text)
+
+
+def _form(**fields) -> dict:
+    return {name: value for name, value in fields.items() if value is not None}
+
+
+def _client(app, user):
+    client = app.test_client()
+    login(client, user)
+    return client, csrf_token(client)
+
+
+def _unchanged_when_refused(response, before, refused: bool) -> None:
+    assert response.status_code < 500
+    if refused:
+        assert database_fingerprint() == before
+
+
+# --- clean-up -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def campaign(app, make):
+    organiser = make.user(roles=("organiser",))
+    types = cleanup_services.ensure_default_action_types()
+    now = utcnow()
+    data = {
+        "name_fr": "Nettoyage",
+        "name_en": "Clean-up",
+        "description_fr": "",
+        "description_en": "",
+        "starts_at": now - timedelta(days=2),
+        "ends_at": now + timedelta(days=19),
+        "all_departments": True,
+        "department_ids": [],
+        "goals": {"GB": 100},
+        "rules": [
+            {"action_type_id": t.id, "points_per_unit": t.points_per_unit, "daily_cap": t.daily_cap}
+            for t in types
+        ],
+    }
+    campaign = cleanup_services.create_campaign(organiser, data, now - timedelta(days=10))
+    cleanup_services.publish_campaign(campaign, organiser, now - timedelta(days=9))
+    db.session.commit()
+    return campaign
+
+
+@FUZZ
+@given(
+    action_type=st.one_of(
+        st.sampled_from(["delete-mail", "empty-cloud", "return-device", ""]), maybe_text
+    ),
+    quantity=numeric_text,
+    fragment=st.booleans(),
+)
+def test_logging_an_action_never_fails_and_refusals_change_nothing(
+    app, make, campaign, action_type, quantity, fragment
+):
+    limiter.reset()
+    client, token = _client(app, make.user())
+    before = database_fingerprint()
+    headers = {"HX-Request": "true"} if fragment else {}
+    response = client.post(
+        f"/cleanup/campaigns/{campaign.id}/actions",
+        data=_form(action_type=action_type, quantity=quantity, csrf_token=token),
+        headers=headers,
+    )
+    if fragment:
+        _unchanged_when_refused(response, before, response.status_code >= 400)
+    else:
+        assert response.status_code == 302
+        with client.session_transaction() as session:
+            flashes = session.get("_flashes", [])
+        _unchanged_when_refused(response, before, any(kind == "error" for kind, _ in flashes))
+
+
+@FUZZ
+@given(
+    name_fr=maybe_text,
+    name_en=maybe_text,
+    description=maybe_text,
+    starts_at=date_text,
+    ends_at=date_text,
+    goal_gb=numeric_text,
+    goal_participants=numeric_text,
+    all_departments=checkbox,
+    departments=st.lists(text, max_size=3),
+    rule_type=numeric_text,
+    rule_points=numeric_text,
+    rule_cap=numeric_text,
+)
+def test_creating_a_campaign_never_fails_and_refusals_change_nothing(
+    app,
+    make,
+    name_fr,
+    name_en,
+    description,
+    starts_at,
+    ends_at,
+    goal_gb,
+    goal_participants,
+    all_departments,
+    departments,
+    rule_type,
+    rule_points,
+    rule_cap,
+):
+    limiter.reset()
+    client, token = _client(app, make.user(roles=("organiser",)))
+    assert client.get("/cleanup/campaigns/new").status_code == 200  # default action types
+    before = database_fingerprint()
+    data = _form(
+        name_fr=name_fr,
+        name_en=name_en,
+        description_fr=description,
+        description_en=description,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        goal_gb=goal_gb,
+        goal_participants=goal_participants,
+        all_departments=all_departments,
+        csrf_token=token,
+        **{
+            "rules-0-action_type_id": rule_type,
+            "rules-0-enabled": "y",
+            "rules-0-points_per_unit": rule_points,
+            "rules-0-daily_cap": rule_cap,
+        },
+    )
+    data["departments"] = departments
+    response = client.post("/cleanup/campaigns/new", data=data)
+    assert response.status_code in (302, 422)
+    _unchanged_when_refused(response, before, response.status_code == 422)
+
+
+# --- recycling ----------------------------------------------------------------------------
+
+
+@FUZZ
+@given(
+    point=st.one_of(st.just("valid"), numeric_text),
+    device_type=st.one_of(st.sampled_from(sorted(DEVICE_TYPES)), maybe_text),
+    condition=st.one_of(st.sampled_from(["working", "broken"]), maybe_text),
+    asset_tag=maybe_text,
+    data_wiped=checkbox,
+    wipe_requested=checkbox,
+)
+def test_declaring_a_return_never_fails_and_refusals_change_nothing(
+    app, make, point, device_type, condition, asset_tag, data_wiped, wipe_requested
+):
+    limiter.reset()
+    collection_point = RecyclingFactories(make).point()
+    client, token = _client(app, make.user())
+    before = database_fingerprint()
+    response = client.post(
+        "/recycling/returns/new",
+        data=_form(
+            collection_point_id=str(collection_point.id) if point == "valid" else point,
+            device_type=device_type,
+            condition=condition,
+            asset_tag=asset_tag,
+            data_wiped=data_wiped,
+            wipe_requested=wipe_requested,
+            csrf_token=token,
+        ),
+    )
+    assert response.status_code in (302, 422)
+    _unchanged_when_refused(response, before, response.status_code == 422)
+
+
+# --- catalogue ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def item(app):
+    values = complete_footprint(
+        {
+            "code": "FUZZ-1",
+            "kind": "equipment",
+            "category": "laptop",
+            "name_fr": "Portable",
+            "name_en": "Laptop",
+            "description_fr": "",
+            "description_en": "",
+            "source": "Test source v1",
+            "embodied_kgco2e": 200.0,
+            "lifetime_years": 4.0,
+            "use_kwh_per_year": 100.0,
+        },
+        0.052,
+    )
+    item = CatalogueItem(
+        **{k: v for k, v in values.items() if hasattr(CatalogueItem, k)}, status="available"
+    )
+    db.session.add(item)
+    db.session.commit()
+    return item
+
+
+@FUZZ
+@given(
+    q=maybe_text,
+    kind=st.one_of(st.sampled_from(["", "equipment", "service"]), maybe_text),
+    category=st.one_of(st.sampled_from(["", "laptop"]), maybe_text),
+    grade=st.one_of(st.sampled_from(["", "A", "G"]), maybe_text),
+    status=st.one_of(st.sampled_from(["available", "all"]), maybe_text),
+    sort=maybe_text,
+    page=numeric_text,
+    fragment=st.booleans(),
+)
+def test_catalogue_search_never_fails_and_changes_nothing(
+    app, make, item, q, kind, category, grade, status, sort, page, fragment
+):
+    client, _token = _client(app, make.user())
+    before = database_fingerprint()
+    response = client.get(
+        "/catalogue/",
+        query_string=_form(
+            q=q, kind=kind, category=category, grade=grade, status=status, sort=sort, page=page
+        ),
+        headers={"HX-Request": "true"} if fragment else {},
+    )
+    assert response.status_code in (200, 400)
+    assert database_fingerprint() == before
+
+
+@FUZZ
+@given(quantity=numeric_text, comment=maybe_text)
+def test_basket_and_request_forms_never_fail_and_refusals_change_nothing(
+    app, make, item, quantity, comment
+):
+    limiter.reset()
+    client, token = _client(app, make.user())
+    before = database_fingerprint()
+    response = client.post(
+        f"/catalogue/items/{item.id}/request", data=_form(quantity=quantity, csrf_token=token)
+    )
+    assert response.status_code == 302
+    refused = response.headers["Location"].endswith(f"/catalogue/items/{item.id}")
+    _unchanged_when_refused(response, before, refused)
+
+    before = database_fingerprint()
+    response = client.post(
+        "/catalogue/requests/submit", data=_form(comment=comment, csrf_token=token)
+    )
+    assert response.status_code == 302
+    refused = response.headers["Location"].endswith("/catalogue/requests")
+    _unchanged_when_refused(response, before, refused)
+
+
+# --- messaging ----------------------------------------------------------------------------
+
+
+@FUZZ
+@given(
+    key=st.one_of(st.sampled_from(["spring-news", "x"]), maybe_text),
+    name=maybe_text,
+    subject_fr=template_text,
+    body_fr=template_text,
+    subject_en=template_text,
+    body_en=template_text,
+    recipient=maybe_text,
+    action=st.one_of(st.none(), st.sampled_from(["preview", "save"])),
+)
+def test_saving_a_template_never_fails_and_refusals_change_nothing(
+    app, make, key, name, subject_fr, body_fr, subject_en, body_en, recipient, action
+):
+    limiter.reset()
+    client, token = _client(app, make.user(roles=("organiser",)))
+    before = database_fingerprint()
+    response = client.post(
+        "/messaging/templates/new",
+        data=_form(
+            key=key,
+            name=name,
+            subject_fr=subject_fr,
+            body_fr=body_fr,
+            subject_en=subject_en,
+            body_en=body_en,
+            recipient=recipient,
+            action=action,
+            csrf_token=token,
+        ),
+    )
+    assert response.status_code in (200, 302, 422)
+    # A preview (200) and a refusal (422) both leave the database as it was.
+    _unchanged_when_refused(response, before, response.status_code != 302)
+
+
+@FUZZ
+@given(
+    template=st.one_of(st.just("valid"), numeric_text),
+    audience=st.one_of(st.sampled_from(["everyone"]), maybe_text),
+    kind=st.one_of(st.sampled_from(["now", "at", "cron"]), maybe_text),
+    at=date_text,
+    cron=st.one_of(st.sampled_from(["0 9 * * mon", "* * * * *", "61 25 * * *"]), maybe_text),
+)
+def test_scheduling_never_fails_and_refusals_change_nothing(
+    app, make, template, audience, kind, at, cron
+):
+    limiter.reset()
+    client, token = _client(app, make.user(roles=("organiser",)))
+    ensure_builtin_templates()
+    db.session.commit()
+    valid = str(min(t.id for t in messaging_queries.list_templates()))
+    before = database_fingerprint()
+    response = client.post(
+        "/messaging/schedule",
+        data=_form(
+            template=valid if template == "valid" else template,
+            audience=audience,
+            kind=kind,
+            at=at,
+            cron=cron,
+            csrf_token=token,
+        ),
+    )
+    assert response.status_code in (302, 422)
+    _unchanged_when_refused(response, before, response.status_code == 422)
