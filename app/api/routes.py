@@ -5,23 +5,13 @@ from flask_login import current_user, login_required
 
 from app.api import api_blueprint
 from app.api.spec import build_openapi
+from app.auth.identity import user_identity
 
 bp = api_blueprint("api", __name__)
 
 
 def user_json(user) -> dict:
-    return {
-        "id": user.id,
-        "email": user.email,
-        "display_name": user.display_name,
-        "pseudonym": user.pseudonym,
-        "locale": user.locale,
-        "roles": sorted(user.roles),
-        "department": user.department.code if user.department else None,
-        "commune": user.commune.insee_code if user.commune else None,
-        "leaderboard_visibility": user.leaderboard_visibility,
-        "email_opt_in": user.email_opt_in,
-    }
+    return user_identity(user) | {"email_opt_in": user.email_opt_in}
 
 
 @bp.get("/me")

@@ -23,6 +23,21 @@ ERROR_SCHEMA = {
 }
 
 
+# The person as the API shows them to themselves (`/me`, and the export's profile).
+USER_REQUIRED = ["id", "email", "display_name", "pseudonym", "roles"]
+USER_PROPERTIES = {
+    "id": {"type": "integer"},
+    "email": {"type": "string"},
+    "display_name": {"type": "string"},
+    "pseudonym": {"type": "string"},
+    "locale": {"type": "string", "nullable": True},
+    "roles": {"type": "array", "items": {"type": "string"}},
+    "department": {"type": "string", "nullable": True},
+    "commune": {"type": "string", "nullable": True},
+    "leaderboard_visibility": {"type": "string"},
+}
+
+
 def _error(description: str) -> dict:
     return {
         "description": description,
@@ -53,19 +68,8 @@ def build_openapi() -> dict:
         "Me",
         {
             "type": "object",
-            "required": ["id", "email", "display_name", "pseudonym", "roles"],
-            "properties": {
-                "id": {"type": "integer"},
-                "email": {"type": "string"},
-                "display_name": {"type": "string"},
-                "pseudonym": {"type": "string"},
-                "locale": {"type": "string", "nullable": True},
-                "roles": {"type": "array", "items": {"type": "string"}},
-                "department": {"type": "string", "nullable": True},
-                "commune": {"type": "string", "nullable": True},
-                "leaderboard_visibility": {"type": "string"},
-                "email_opt_in": {"type": "boolean"},
-            },
+            "required": USER_REQUIRED,
+            "properties": USER_PROPERTIES | {"email_opt_in": {"type": "boolean"}},
         },
     )
     for _status, name, text in (

@@ -4,6 +4,7 @@ from flask import jsonify
 from flask_login import current_user, login_required
 
 from app.api import api_blueprint
+from app.api.spec import USER_PROPERTIES, USER_REQUIRED
 from app.core import privacy_services
 from app.core.privacy import EXPORT_SECTIONS
 from app.core.time import utcnow
@@ -85,17 +86,9 @@ EXPORT_SCHEMA = {
         "exported_at": {"type": "string", "format": "date-time"},
         "profile": {
             "type": "object",
-            "required": ["id", "email", "display_name", "pseudonym", "roles"],
-            "properties": {
-                "id": {"type": "integer"},
-                "email": {"type": "string"},
-                "display_name": {"type": "string"},
-                "pseudonym": {"type": "string"},
-                "locale": {"type": "string", "nullable": True},
-                "roles": {"type": "array", "items": {"type": "string"}},
-                "department": {"type": "string", "nullable": True},
-                "commune": {"type": "string", "nullable": True},
-                "leaderboard_visibility": {"type": "string"},
+            "required": USER_REQUIRED,
+            "properties": USER_PROPERTIES
+            | {
                 "created_at": {"type": "string", "nullable": True},
                 "anonymised_at": {"type": "string", "nullable": True},
                 "api_tokens": {"type": "array", "items": {"type": "object"}},

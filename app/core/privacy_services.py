@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import delete, select
 
+from app.auth.identity import user_identity
 from app.auth.models import ApiToken, LeaderboardVisibility, User, UserRole
 from app.auth.services import end_all_sessions
 from app.core.audit import record_audit
@@ -31,16 +32,7 @@ def profile_section(user: User) -> dict:
     tokens = db.session.scalars(
         select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id)
     ).all()
-    return {
-        "id": user.id,
-        "email": user.email,
-        "display_name": user.display_name,
-        "pseudonym": user.pseudonym,
-        "locale": user.locale,
-        "roles": sorted(user.roles),
-        "department": user.department.code if user.department else None,
-        "commune": user.commune.insee_code if user.commune else None,
-        "leaderboard_visibility": user.leaderboard_visibility,
+    return user_identity(user) | {
         "created_at": _iso(user.created_at),
         "anonymised_at": _iso(user.anonymised_at),
         "api_tokens": [

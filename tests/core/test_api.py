@@ -40,7 +40,7 @@ def test_me_without_credentials_is_a_json_401(client):
 def test_revoked_token_stops_working(client, make):
     user = make.user()
     raw = new_token(user)
-    token_id = user.id and db.session.scalars(db.select(auth_services.ApiToken.id)).first()
+    token_id = db.session.scalars(db.select(auth_services.ApiToken.id)).one()
     auth_services.revoke_api_token(user, token_id, utcnow())
     db.session.commit()
     response = client.get("/api/v1/me", headers=bearer(raw))
