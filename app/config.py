@@ -63,6 +63,14 @@ class Config:
     )
     MAIL_WORKING_HOURS = os.environ.get("MAIL_WORKING_HOURS", "Mo-Fr 08:00-19:00")
 
+    # Rendered fragments shared by everyone (app/core/cache.py): one store per process
+    # by default, or one Redis shared by every worker with CACHE_REDIS_URL.
+    CACHE_REDIS_URL = os.environ.get("CACHE_REDIS_URL")
+    CACHE_TYPE = "RedisCache" if CACHE_REDIS_URL else "SimpleCache"
+    CACHE_DEFAULT_TIMEOUT = 3600
+    CACHE_THRESHOLD = 5000
+    CACHE_KEY_PREFIX = "empreinte:"
+
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 - an algorithm name
     MAP_TILE_URL = os.environ.get("MAP_TILE_URL")  # None: no third-party tiles
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")

@@ -2,6 +2,7 @@
 
 from flask import current_app, request
 from flask_babel import Babel
+from flask_caching import Cache
 from flask_htmx import HTMX
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -42,6 +43,8 @@ login_manager = LoginManager()
 babel = Babel()
 htmx = HTMX()
 csrf = CSRFProtect()
+# Rendered fragments (app/core/cache.py); the Jinja tag is not used.
+cache = Cache(with_jinja2_ext=False)
 
 
 def _rate_limit_key() -> str:

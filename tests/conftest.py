@@ -14,7 +14,7 @@ from werkzeug.serving import make_server
 
 from app import create_app
 from app.config import TestConfig
-from app.extensions import db, limiter
+from app.extensions import cache, db, limiter
 from tests.factories import Factories
 
 
@@ -86,6 +86,7 @@ def _app_context(app):
     app.extensions.pop("empreinte.openapi", None)
     # Emptied tables give their ids again: a cached scoreboard must not outlive its rows.
     app.extensions.pop("cleanup.boards", None)
+    cache.clear()  # rendered fragments, likewise
 
 
 @pytest.fixture

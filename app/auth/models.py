@@ -27,6 +27,7 @@ class User(UserMixin, db.Model):
     """A person who uses the portal. Personal data is kept to the minimum."""
 
     __tablename__ = "user_account"
+    __cache_namespace__ = "people"  # names and visibility on cached leaderboards
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)

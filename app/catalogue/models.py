@@ -25,6 +25,7 @@ class CatalogueItem(db.Model):
     """A service or a piece of equipment, with its footprint figures and their sources."""
 
     __tablename__ = "catalogue_item"
+    __cache_namespace__ = "catalogue"  # cached fragments follow its changes
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)

@@ -32,6 +32,7 @@ from app.catalogue.forms import (
 )
 from app.catalogue.models import CatalogueItem
 from app.catalogue.reference import dataset_version
+from app.core import cache
 from app.core.i18n import current_language
 from app.core.models import Department
 from app.core.time import local_zone, utcnow
@@ -40,6 +41,7 @@ from app.extensions import db, htmx
 
 bp = Blueprint("catalogue", __name__, url_prefix="/catalogue", template_folder="templates")
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
+SEARCH_ARGS = ("q", "kind", "category", "grade", "status", "sort")
 
 
 @bp.context_processor
@@ -72,33 +74,52 @@ def _item_or_404(item_id: int) -> CatalogueItem:
 @bp.get("/")
 @login_required
 def index():
-    """Browse and search the catalogue; the results alone for htmx."""
+    """Browse and search the catalogue; the results alone for htmx.
+
+    What is listed is the same for everyone who asks the same thing, so the
+    results (and the page around them) are cached per query and language until
+    the catalogue changes (app/core/cache.py).
+    """
     form = SearchForm(request.args)
     valid = form.validate()
     page = _page()
-    items, total = [], 0
-    if valid:
-        filters = queries.Filters(
-            q=(form.q.data or "").strip(),
-            kind=form.kind.data,
-            category=form.category.data,
-            grade=form.grade.data,
-            status=form.status.data,
-            sort=form.sort.data,
+    # Only the filters themselves: unknown parameters are neither echoed in links nor keyed.
+    args = {name: request.args[name] for name in SEARCH_ARGS if request.args.get(name)}
+    key = (current_language(), page, *sorted(args.items()))
+
+    def render_results():
+        items, total = [], 0
+        if valid:
+            filters = queries.Filters(
+                q=(form.q.data or "").strip(),
+                kind=form.kind.data,
+                category=form.category.data,
+                grade=form.grade.data,
+                status=form.status.data,
+                sort=form.sort.data,
+            )
+            items, total = queries.search_items(filters, page, current_language())
+        return render_template(
+            "catalogue/_results.html",
+            form=form,
+            items=items,
+            total=total,
+            page=page,
+            pages=max(1, -(-total // queries.PER_PAGE)),
+            args=args,
         )
-        items, total = queries.search_items(filters, page, current_language())
-    pages = max(1, -(-total // queries.PER_PAGE))
-    args = {k: v for k, v in request.args.items() if k != "page" and v}
-    context = {
-        "form": form,
-        "items": items,
-        "total": total,
-        "page": page,
-        "pages": pages,
-        "args": args,
-    }
-    template = "catalogue/_results.html" if _wants_fragment() else "catalogue/index.html"
-    return render_template(template, **context), 200 if valid or _wants_fragment() else 400
+
+    results = cache.fragment("catalogue.results", key, ("catalogue",), render_results)
+    status = 200 if valid or _wants_fragment() else 400
+    if _wants_fragment():
+        return results, status
+    browse = cache.fragment(
+        "catalogue.browse",
+        (*key, current_user.has_role("admin")),
+        ("catalogue",),
+        lambda: render_template("catalogue/_browse.html", form=form, results=results),
+    )
+    return render_template("catalogue/index.html", browse=browse), status
 
 
 @bp.get("/items/<int:item_id>")

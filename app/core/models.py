@@ -10,6 +10,7 @@ class Commune(db.Model):
     """One of the communes of the metropolis (INSEE code, name, centre)."""
 
     __tablename__ = "commune"
+    __cache_namespace__ = "people"  # cached fragments follow its changes
 
     id: Mapped[int] = mapped_column(primary_key=True)
     insee_code: Mapped[str] = mapped_column(String(5), unique=True)
@@ -25,6 +26,7 @@ class Department(db.Model):
     """The team unit of leaderboards, named in both languages."""
 
     __tablename__ = "department"
+    __cache_namespace__ = "people"  # cached fragments follow its changes
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
@@ -40,3 +42,16 @@ class Department(db.Model):
 
     def __repr__(self) -> str:
         return f"<Department {self.code}>"
+
+
+class CacheVersion(db.Model):
+    """The version of one kind of data that rendered fragments depend on (app/core/cache.py).
+
+    A random token rather than a counter: emptied or restored tables never give an
+    old version number back to different data.
+    """
+
+    __tablename__ = "core_cache_version"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    version: Mapped[str] = mapped_column(String(32))

@@ -23,6 +23,7 @@ class CollectionPoint(db.Model):
     """A place where staff drop obsolete devices."""
 
     __tablename__ = "recycling_collection_point"
+    __cache_namespace__ = "points"  # cached fragments follow its changes
 
     id: Mapped[int] = mapped_column(primary_key=True)
     commune_id: Mapped[int] = mapped_column(ForeignKey("commune.id"), index=True)

@@ -1,0 +1,125 @@
+"""Rendered fragments shared by everyone who sees the same data.
+
+A fragment's key names what it shows (its arguments and the language) and the
+version of every kind of data behind it. Versions live in the database
+(`core_cache_version`) and change in the same transaction as the data: a flush
+listener bumps the namespace of every ORM object written (models declare
+`__cache_namespace__`), and bulk statements bump theirs through `do_orm_execute`.
+So every worker sees a change at its next request, whatever the cache store (one
+per process by default, or Redis with CACHE_REDIS_URL), and nothing relies on a
+timeout or on remembering to invalidate by hand.
+
+What depends on the person (their rank, their basket, a form with its CSRF token)
+stays outside cached fragments.
+"""
+
+import secrets
+from collections.abc import Callable, Iterable
+
+from flask import Flask, g, has_request_context
+from markupsafe import Markup
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
+
+from app.extensions import cache, db
+
+# How long an unused fragment stays; correctness never depends on it (versions do).
+FRAGMENT_SECONDS = 3600
+
+
+def _table():
+    from app.core.models import CacheVersion
+
+    return CacheVersion.__table__
+
+
+def namespace_of(model) -> str | None:
+    return getattr(model, "__cache_namespace__", None)
+
+
+def _upsert(connection, names: Iterable[str]) -> None:
+    """Give each namespace a new random version (sorted: no deadlock between writers)."""
+    names = sorted(set(names))
+    if not names:
+        return
+    if connection.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    statement = insert(_table()).values(
+        [{"name": name, "version": secrets.token_hex(8)} for name in names]
+    )
+    connection.execute(
+        statement.on_conflict_do_update(
+            index_elements=["name"], set_={"version": statement.excluded.version}
+        )
+    )
+
+
+def bump(session, *names: str) -> None:
+    """Mark namespaces changed, in the session's transaction (for Core bulk writes)."""
+    _upsert(session.connection(), names)
+    if has_request_context():
+        g.pop("_cache_versions", None)
+
+
+def _written_namespaces(session: Session) -> set[str]:
+    names = {namespace_of(type(obj)) for obj in (*session.new, *session.deleted)}
+    names |= {
+        namespace_of(type(obj))
+        for obj in session.dirty
+        if namespace_of(type(obj)) and session.is_modified(obj)
+    }
+    names.discard(None)
+    return names
+
+
+@event.listens_for(Session, "after_flush")
+def _bump_after_flush(session: Session, _context) -> None:
+    names = _written_namespaces(session)
+    if names:
+        bump(session, *names)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _bump_after_bulk(state) -> None:
+    if not (state.is_update or state.is_delete or state.is_insert):
+        return
+    mapper = state.bind_mapper
+    name = namespace_of(mapper.class_) if mapper is not None else None
+    if name:
+        bump(state.session, name)
+
+
+def versions() -> dict[str, str]:
+    """Every namespace's version, read once per request (one small query)."""
+    if has_request_context() and "_cache_versions" in g:
+        return g._cache_versions
+    rows = db.session.execute(select(_table().c.name, _table().c.version)).all()
+    current = dict(rows)
+    if has_request_context():
+        g._cache_versions = current
+    return current
+
+
+def version_of(*names: str) -> str:
+    found = versions()
+    return "-".join(found.get(name, "0") for name in names)
+
+
+def fragment(name: str, key: tuple, depends_on: tuple[str, ...], render: Callable[[], str]):
+    """A rendered fragment, from the cache when the same data was rendered before.
+
+    `key` holds what the fragment shows (arguments, language, anything personal it
+    varies on); `depends_on` the namespaces whose version it must follow.
+    """
+    cache_key = ":".join(("fragment", name, version_of(*depends_on), *(str(part) for part in key)))
+    html = cache.get(cache_key)
+    if html is None:
+        html = Markup(render())
+        cache.set(cache_key, html, timeout=FRAGMENT_SECONDS)
+    return Markup(html)
+
+
+def init_app(app: Flask) -> None:
+    cache.init_app(app)
