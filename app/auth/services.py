@@ -8,6 +8,7 @@ from datetime import datetime
 
 from flask import current_app
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.auth.models import ROLES, ApiToken, LeaderboardVisibility, User, UserRole
@@ -163,7 +164,14 @@ def load_session_user(session_id: str) -> User | None:
     user_id, _, session_token = session_id.partition(":")
     if not user_id.isdigit() or not session_token:
         return None
-    user = db.session.get(User, int(user_id))
+    # One query for the person and their roles: this runs on every signed-in request.
+    user = (
+        db.session.scalars(
+            select(User).options(joinedload(User.role_rows)).where(User.id == int(user_id))
+        )
+        .unique()
+        .one_or_none()
+    )
     if user is None or not user.is_active:
         return None
     return user if secrets.compare_digest(user.session_token, session_token) else None

@@ -21,6 +21,7 @@ from app.cleanup.forms import (
     to_utc,
 )
 from app.cleanup.models import CLOSED, DRAFT, CleanupAction
+from app.core import cache
 from app.core.csv_safety import write_csv
 from app.core.i18n import current_language
 from app.core.models import Department
@@ -189,6 +190,7 @@ def _log_form(campaign) -> LogActionForm:
 
 def _progress_context(campaign, now, form=None, message=None, message_kind="success"):
     totals = queries.campaign_totals(campaign)
+    all_entries = request.args.get("entries") == "all"
     return {
         "campaign": campaign,
         "state": campaign.state(now),
@@ -196,9 +198,12 @@ def _progress_context(campaign, now, form=None, message=None, message_kind="succ
         "standing": queries.my_standing(campaign, current_user),
         "totals": totals,
         "goals": queries.goal_progress(campaign, totals),
-        "actions": queries.my_actions(campaign, current_user),
         # The latest few keep the page light; the whole list is one link away.
-        "all_entries": request.args.get("entries") == "all",
+        "actions": queries.my_actions(
+            campaign, current_user, limit=queries.MY_ACTIONS_LIMIT if all_entries else 5
+        ),
+        "action_count": queries.count_my_actions(campaign, current_user),
+        "all_entries": all_entries,
         "form": form or _log_form(campaign),
         "message": message,
         "message_kind": message_kind,
@@ -314,19 +319,40 @@ def leaderboard(campaign_id: int):
         abort(404)
     page = request.args.get("page", "1")
     page = int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
-    if scope == "individuals":
-        entries, total = queries.individual_leaderboard(campaign, page)
-    else:
-        entries, total = queries.team_leaderboard(campaign, scope, order, current_language(), page)
+
+    def render_table():
+        if scope == "individuals":
+            entries, total = queries.individual_leaderboard(campaign, page)
+        else:
+            entries, total = queries.team_leaderboard(
+                campaign, scope, order, current_language(), page
+            )
+        return render_template(
+            "cleanup/_leaderboard_table.html",
+            campaign=campaign,
+            scope=scope,
+            order=order,
+            entries=entries,
+            page=page,
+            pages=max((total + queries.PER_PAGE - 1) // queries.PER_PAGE, 1),
+            badge_label=queries.badge_labels().__getitem__,
+        )
+
+    # The table is the same for everyone until a score, a goal or a name changes;
+    # one's own rank above it is read fresh (queries.my_standing).
+    goals = cache.digest([(g.key, g.unit, g.target) for g in campaign.goals])
+    table = cache.fragment(
+        "cleanup.leaderboard",
+        (campaign.id, campaign.scores_version, goals, scope, order, page, current_language()),
+        ("people",),
+        render_table,
+    )
     context = {
         "campaign": campaign,
         "scope": scope,
         "order": order,
-        "entries": entries,
-        "page": page,
-        "pages": max((total + queries.PER_PAGE - 1) // queries.PER_PAGE, 1),
+        "table": table,
         "standing": queries.my_standing(campaign, current_user),
-        "badge_label": queries.badge_labels().__getitem__,
     }
     if _is_fragment():
         return render_template("cleanup/_leaderboard.html", **context)

@@ -13,6 +13,7 @@ What depends on the person (their rank, their basket, a form with its CSRF token
 stays outside cached fragments.
 """
 
+import hashlib
 import secrets
 from collections.abc import Callable, Iterable
 
@@ -105,6 +106,11 @@ def versions() -> dict[str, str]:
 def version_of(*names: str) -> str:
     found = versions()
     return "-".join(found.get(name, "0") for name in names)
+
+
+def digest(value) -> str:
+    """A short stable digest of a small value (e.g. a campaign's goals) for a key."""
+    return hashlib.blake2s(repr(value).encode(), digest_size=8).hexdigest()
 
 
 def fragment(name: str, key: tuple, depends_on: tuple[str, ...], render: Callable[[], str]):

@@ -47,8 +47,29 @@ def main_menu(user, current_endpoint: str | None) -> list[dict]:
     """The menu entries this user may see, with the current one marked.
 
     The entry for the current endpoint is marked; failing that, the first entry of
-    the same section (blueprint), so a detail page highlights its section.
+    the same section (blueprint), so a detail page highlights its section. Entries
+    depend only on the language, the roles and the endpoint: they are built once
+    per combination and process; only the badges (unread messages) are per request.
     """
+    from app.core.i18n import current_language
+
+    key = (current_language(), frozenset(user.roles), current_endpoint)
+    built = current_app.extensions.setdefault("empreinte.menu_built", {})
+    entries = built.get(key)
+    if entries is None:
+        entries = _build_menu(user, current_endpoint)
+        if len(built) > 1000:  # endpoints × role sets × languages: never near this
+            built.clear()
+        built[key] = entries
+    menu = []
+    for item, entry in entries:
+        badge = (item.badge(user) or None) if item.badge else None
+        label = item.badge_label(badge) if (badge and item.badge_label) else ""
+        menu.append({**entry, "badge": badge, "badge_label": label})
+    return menu
+
+
+def _build_menu(user, current_endpoint: str | None) -> list[tuple[MenuItem, dict]]:
     from flask import url_for
 
     visible = [
@@ -60,16 +81,7 @@ def main_menu(user, current_endpoint: str | None) -> list[dict]:
     active = next((i for i in visible if i.endpoint == current_endpoint), None) or next(
         (i for i in visible if section and i.endpoint.split(".")[0] == section), None
     )
-    entries = []
-    for item in visible:
-        badge = item.badge(user) if item.badge else None
-        entries.append(
-            {
-                "url": url_for(item.endpoint),
-                "label": str(item.label),
-                "active": item is active,
-                "badge": badge or None,
-                "badge_label": item.badge_label(badge) if (badge and item.badge_label) else "",
-            }
-        )
-    return entries
+    return [
+        (item, {"url": url_for(item.endpoint), "label": str(item.label), "active": item is active})
+        for item in visible
+    ]

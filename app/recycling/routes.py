@@ -20,6 +20,7 @@ from sqlalchemy import select
 from app.api import ApiError, page_number
 from app.auth.decorators import role_required
 from app.auth.models import User, UserRole
+from app.core import cache
 from app.core.csv_safety import write_csv
 from app.core.devices import DEVICE_TYPES
 from app.core.i18n import current_language
@@ -103,7 +104,6 @@ def _point_view(point: CollectionPoint, now, distance=None) -> dict:
 def index():
     """The collection points: map and list, nearest first from the work commune or the browser."""
     now = utcnow()
-    points = queries.list_points()
     lat, lon = _coordinate("lat", -90, 90), _coordinate("lon", -180, 180)
     origin, origin_label = None, None
     if lat is not None and lon is not None:
@@ -111,20 +111,35 @@ def index():
     elif request.args.get("sort") != "name" and (origin := queries.origin_for(current_user)):
         commune = current_user.commune or current_user.department.commune
         origin_label = _("your work commune (%(commune)s)", commune=commune.name)
-    pairs = queries.sort_by_distance(points, *origin) if origin else [(p, None) for p in points]
-    # Ten cards a page keep the page light (EcoIndex A): the nearest come first.
-    pages = max(1, -(-len(pairs) // POINTS_PER_PAGE))
-    raw_page = request.args.get("page", "1")
-    page = min(int(raw_page), pages) if raw_page.isdigit() and int(raw_page) >= 1 else 1
-    window = pairs[(page - 1) * POINTS_PER_PAGE : page * POINTS_PER_PAGE]
     page_args = {k: request.args[k] for k in ("sort", "lat", "lon") if request.args.get(k)}
+    raw_page = request.args.get("page", "1")
+
+    def render_list():
+        points = queries.list_points()
+        pairs = queries.sort_by_distance(points, *origin) if origin else [(p, None) for p in points]
+        # Ten cards a page keep the page light (EcoIndex A): the nearest come first.
+        pages = max(1, -(-len(pairs) // POINTS_PER_PAGE))
+        page = min(int(raw_page), pages) if raw_page.isdigit() and int(raw_page) >= 1 else 1
+        window = pairs[(page - 1) * POINTS_PER_PAGE : page * POINTS_PER_PAGE]
+        return render_template(
+            "recycling/_point_list.html",
+            views=[_point_view(p, now, d) for p, d in window],
+            page=page,
+            pages=pages,
+            page_args=page_args,
+        )
+
+    # The same list for everyone from the same place, until a point changes or the
+    # minute turns (opening hours say "open now").
+    point_list = cache.fragment(
+        "recycling.points",
+        (current_language(), origin, raw_page[:6], *sorted(page_args.items()), f"{now:%Y%m%d%H%M}"),
+        ("points", "people"),
+        render_list,
+    )
     return render_template(
         "recycling/index.html",
-        views=[_point_view(p, now, d) for p, d in window],
-        page=page,
-        pages=pages,
-        page_args=page_args,
-        total_points=len(pairs),
+        point_list=point_list,
         origin_label=origin_label,
         my_returns=queries.list_my_returns(current_user),
         tile_url=current_app.config.get("MAP_TILE_URL") or "",
