@@ -133,13 +133,24 @@ def show_item(item_id: int):
         else LifetimeForm(data={"years": _default_years(item)})
     )
     valid = form.validate()
-    scenario = _scenario(item, form) if valid else None
+    # The explanation is the same for everyone until the catalogue changes; asking
+    # for the item, marking it useful and managing it stay per person.
+    body = cache.fragment(
+        "catalogue.item",
+        (item.id, current_language(), cache.digest(request.args.get("years"))),
+        ("catalogue",),
+        lambda: render_template(
+            "catalogue/_item_body.html",
+            item=item,
+            form=form,
+            scenario=_scenario(item, form) if valid else None,
+            alternatives=queries.lighter_alternatives(item),
+        ),
+    )
     return render_template(
         "catalogue/item.html",
         item=item,
-        form=form,
-        scenario=scenario,
-        alternatives=queries.lighter_alternatives(item),
+        body=body,
         marks=queries.usefulness_count(item.id),
         marked=queries.is_marked_useful(current_user, item.id),
         add_form=AddToRequestForm(),
