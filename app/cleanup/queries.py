@@ -7,12 +7,12 @@ indexes `ix_cleanup_action_*`), so a recomputation always gives the same answer.
 import json
 import threading
 import time
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right, insort
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from flask import current_app
+from flask import current_app, g, has_request_context
 from sqlalchemy import distinct, func, or_, select
 
 from app.auth.models import LeaderboardVisibility, User
@@ -154,14 +154,25 @@ class Board:
 
     def replace(self, contrib: dict, days: dict, pids) -> None:
         """The new contributions of `pids` (absolute, so applying twice is harmless)."""
+        pids = list(pids)
+        # A few participants (the usual refresh after a write) move in the sorted
+        # list one by one; sorting 20,000 scores again cost more than the refresh.
+        incremental = len(pids) <= 64 and len(self.ascending) == len(self.points)
         for pid in pids:
+            before = self.points.get(pid)
             self._apply(pid, self.contrib.pop(pid, ()), -1)
             self.days.pop(pid, None)
             if pid in contrib:
                 self.contrib[pid] = contrib[pid]
                 self.days[pid] = days.get(pid, 0)
                 self._apply(pid, contrib[pid], 1)
-        self.ascending = sorted(self.points.values())
+            if incremental:
+                if before is not None:
+                    del self.ascending[bisect_left(self.ascending, before)]
+                if pid in self.points:
+                    insort(self.ascending, self.points[pid])
+        if not incremental:
+            self.ascending = sorted(self.points.values())
         self._ranked = None
 
 
@@ -318,11 +329,17 @@ def _points_by_participant(campaign_id: int):
 
 
 def participant_for(campaign: CleanupCampaign, user) -> CleanupParticipant | None:
-    return db.session.scalar(
-        select(CleanupParticipant).where(
-            CleanupParticipant.campaign_id == campaign.id, CleanupParticipant.user_id == user.id
+    """The person's participant row, read once per request (a page asks three times)."""
+    known = g.setdefault("_cleanup_participants", {}) if has_request_context() else {}
+    key = (campaign.id, user.id)
+    if known.get(key) is None:
+        known[key] = db.session.scalar(
+            select(CleanupParticipant).where(
+                CleanupParticipant.campaign_id == campaign.id,
+                CleanupParticipant.user_id == user.id,
+            )
         )
-    )
+    return known[key]
 
 
 def my_standing(campaign: CleanupCampaign, user) -> dict:
