@@ -1,0 +1,181 @@
+"""Cached fragments (app/core/cache.py) never show data older than the database.
+
+Each test renders a page once (filling the cache), changes the data behind it the
+way people do (a form, a bulk statement), then reads the page again.
+"""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import update
+
+from app.catalogue.models import CatalogueItem
+from app.cleanup import services as cleanup_services
+from app.core import cache
+from app.extensions import db
+from app.recycling.models import CollectionPoint
+from tests.conftest import login
+
+
+def _item(**values) -> CatalogueItem:
+    item = CatalogueItem(
+        code=values.pop("code", "CACHE-1"),
+        kind="service",
+        category="email",
+        name_fr=values.pop("name_fr", "Messagerie"),
+        name_en=values.pop("name_en", "Mailbox"),
+        source="Test source",
+        use_kgco2e_per_year=3.0,
+        annual_kgco2e=3.0,
+        grade="A",
+        status="available",
+        **values,
+    )
+    db.session.add(item)
+    db.session.commit()
+    return item
+
+
+def test_a_discontinued_item_leaves_the_cached_listing_at_once(client, auth, make):
+    item = _item()
+    login(client, make.user(roles=("admin",), locale="en"))
+    assert "Mailbox" in client.get("/catalogue/").get_data(as_text=True)
+
+    auth.post(f"/catalogue/admin/items/{item.id}/discontinue")
+
+    listing = client.get("/catalogue/").get_data(as_text=True)
+    assert "Mailbox" not in listing  # the default filter lists available items only
+    assert "Mailbox" in client.get("/catalogue/?status=all").get_data(as_text=True)
+
+
+def test_a_bulk_update_also_renews_the_cached_pages(client, make):
+    item = _item()
+    login(client, make.user(locale="en"))
+    assert "Mailbox" in client.get(f"/catalogue/items/{item.id}").get_data(as_text=True)
+    version = cache.version_of("catalogue")
+
+    db.session.execute(
+        update(CatalogueItem).where(CatalogueItem.id == item.id).values(name_en="Shared inbox")
+    )
+    db.session.commit()
+
+    assert cache.version_of("catalogue") != version
+    page = client.get(f"/catalogue/items/{item.id}").get_data(as_text=True)
+    assert "Shared inbox" in page and "Mailbox" not in page
+
+
+def test_each_language_has_its_own_cached_listing(client, make):
+    _item()
+    login(client, make.user(locale="en"))
+    english = client.get("/catalogue/?kind=service").get_data(as_text=True)
+    login(client, make.user(locale="fr"))
+    french = client.get("/catalogue/?kind=service").get_data(as_text=True)
+    assert "Mailbox" in english and "Messagerie" not in english
+    assert "Messagerie" in french and "Mailbox" not in french
+
+
+def test_a_failed_write_keeps_the_cached_version(app, make):
+    item = _item()
+    version = cache.version_of("catalogue")
+    item.name_en = "Never saved"
+    db.session.flush()
+    db.session.rollback()
+    assert cache.version_of("catalogue") == version
+
+
+def test_choosing_to_show_ones_name_updates_the_cached_leaderboard(client, auth, make):
+    now = datetime.now(UTC)
+    organiser = make.user(roles=("organiser",))
+    types = cleanup_services.ensure_default_action_types()
+    campaign = cleanup_services.create_campaign(
+        organiser,
+        {
+            "name_fr": "Nettoyage",
+            "name_en": "Clean-up",
+            "description_fr": "",
+            "description_en": "",
+            "starts_at": now - timedelta(days=1),
+            "ends_at": now + timedelta(days=20),
+            "all_departments": True,
+            "department_ids": [],
+            "goals": {},
+            "rules": [
+                {"action_type_id": t.id, "points_per_unit": t.points_per_unit, "daily_cap": 100}
+                for t in types
+            ],
+        },
+        now - timedelta(days=3),
+    )
+    cleanup_services.publish_campaign(campaign, organiser, now - timedelta(days=2))
+    db.session.commit()
+    person = make.user(display_name="Ada Lovelace", locale="en")
+    cleanup_services.log_action(person, campaign, "delete-mail", 2, now)
+    db.session.commit()
+    login(client, person)
+    board = f"/cleanup/campaigns/{campaign.id}/leaderboard"
+    before = client.get(board).get_data(as_text=True)
+    assert person.pseudonym in before and "Ada Lovelace" not in before
+
+    response = auth.post(
+        "/auth/profile/preferences", {"locale": "en", "visibility": "name", "email_opt_in": ""}
+    )
+    assert response.status_code == 302
+
+    after = client.get(board).get_data(as_text=True)
+    assert "Ada Lovelace" in after and person.pseudonym not in after
+
+
+def test_a_renamed_collection_point_shows_in_the_cached_list(client, make):
+    commune = make.commune(name="Bègles")
+    point = CollectionPoint(
+        name="Hôtel de ville",
+        commune=commune,
+        address="Place de la mairie",
+        latitude=44.8,
+        longitude=-0.55,
+        opening_hours="Mo-Su 00:00-24:00",
+        accepted_types="laptop,phone",
+        active=True,
+    )
+    db.session.add(point)
+    db.session.commit()
+    login(client, make.user(locale="en"))
+    assert "Hôtel de ville" in client.get("/recycling/?sort=name").get_data(as_text=True)
+
+    point.name = "Médiathèque"
+    db.session.commit()
+
+    page = client.get("/recycling/?sort=name").get_data(as_text=True)
+    assert "Médiathèque" in page and "Hôtel de ville" not in page
+
+
+def test_two_workers_sharing_redis_never_serve_each_other_stale_pages(make_app, make):
+    """With CACHE_REDIS_URL every worker reads one store; versions keep it right."""
+    redis = pytest.importorskip("redis")
+    url = "redis://127.0.0.1:6379/15"
+    try:
+        redis.Redis.from_url(url).ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip("no Redis server on 127.0.0.1:6379")
+    redis.Redis.from_url(url).flushdb()
+    first = make_app(CACHE_REDIS_URL=url, CACHE_TYPE="RedisCache")
+    second = make_app(CACHE_REDIS_URL=url, CACHE_TYPE="RedisCache")
+    item = _item()
+    reader = make.user(locale="en")
+    pages = []
+    for worker in (first, second):
+        client = worker.test_client()
+        login(client, reader)
+        pages.append(client)
+    assert "Mailbox" in pages[0].get(f"/catalogue/items/{item.id}").get_data(as_text=True)
+    assert redis.Redis.from_url(url).keys("empreinte:fragment:catalogue.item:*")
+
+    with second.app_context():
+        db.session.execute(
+            update(CatalogueItem).where(CatalogueItem.id == item.id).values(name_en="Team inbox")
+        )
+        db.session.commit()
+
+    for client in pages:
+        assert "Team inbox" in client.get(f"/catalogue/items/{item.id}").get_data(as_text=True)
+    redis.Redis.from_url(url).flushdb()
