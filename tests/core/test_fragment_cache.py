@@ -170,11 +170,10 @@ def test_two_workers_sharing_redis_never_serve_each_other_stale_pages(make_app, 
     assert "Mailbox" in pages[0].get(f"/catalogue/items/{item.id}").get_data(as_text=True)
     assert redis.Redis.from_url(url).keys("empreinte:fragment:catalogue.item:*")
 
-    with second.app_context():
-        db.session.execute(
-            update(CatalogueItem).where(CatalogueItem.id == item.id).values(name_en="Team inbox")
-        )
-        db.session.commit()
+    db.session.execute(  # a third process: the version changes for both workers
+        update(CatalogueItem).where(CatalogueItem.id == item.id).values(name_en="Team inbox")
+    )
+    db.session.commit()
 
     for client in pages:
         assert "Team inbox" in client.get(f"/catalogue/items/{item.id}").get_data(as_text=True)
