@@ -356,7 +356,14 @@ def leaderboard(campaign_id: int):
     }
     if _is_fragment():
         return render_template("cleanup/_leaderboard.html", **context)
-    return render_template("cleanup/leaderboard.html", **context)
+    name = campaign.name(current_language())
+    tabs = cache.fragment(
+        "cleanup.leaderboard_tabs",
+        (campaign.id, cache.digest(name), scope, order, current_language()),
+        (),
+        lambda: render_template("cleanup/_leaderboard_tabs.html", **context),
+    )
+    return render_template("cleanup/leaderboard.html", tabs=tabs, **context)
 
 
 @bp.get("/campaigns/<int:campaign_id>/review")
