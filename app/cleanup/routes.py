@@ -23,6 +23,7 @@ from app.cleanup.forms import (
 from app.cleanup.models import CLOSED, DRAFT, CleanupAction
 from app.core import cache
 from app.core.csv_safety import write_csv
+from app.core.database import commit_keeping_loaded_rows
 from app.core.i18n import current_language
 from app.core.models import Department
 from app.core.time import utcnow
@@ -177,14 +178,17 @@ def extend_campaign(campaign_id: int):
     return redirect(url_for("cleanup.show_campaign", campaign_id=campaign_id))
 
 
-def _log_form(campaign) -> LogActionForm:
+def _log_form(campaign, choices=None) -> LogActionForm:
+    """The log form; `choices` reuses those already built in this request."""
     form = LogActionForm()
-    locale = current_language()
-    form.action_type.choices = [
-        (r.action_type.key, f"{r.action_type.name(locale)} ({r.action_type.unit})")
-        for r in campaign.action_rules
-        if r.action_type.key not in SYSTEM_ACTION_TYPES
-    ]
+    if choices is None:
+        locale = current_language()
+        choices = [
+            (r.action_type.key, f"{r.action_type.name(locale)} ({r.action_type.unit})")
+            for r in campaign.action_rules
+            if r.action_type.key not in SYSTEM_ACTION_TYPES
+        ]
+    form.action_type.choices = choices
     return form
 
 
@@ -228,9 +232,10 @@ def show_campaign(campaign_id: int):
     )
 
 
-def _progress_response(campaign, message, kind, form=None, status=200):
+def _progress_response(campaign, message, kind, form=None, status=200, choices=None):
     """The progress partial for htmx, or a redirect with a flash without JavaScript."""
     if _is_fragment():
+        form = form or (_log_form(campaign, choices) if choices is not None else None)
         context = _progress_context(campaign, utcnow(), form, message, kind)
         return render_template("cleanup/_my_progress.html", **context), status
     flash(message, "error" if kind == "error" else "success")
@@ -253,12 +258,13 @@ def log_action(campaign_id: int):
     except services.CleanupError as error:
         db.session.rollback()
         return _progress_response(campaign, error.message, "error", form, error.status)
-    db.session.commit()
+    # Read before the commit expires the row: no reload just to word the message.
     if action.status == "flagged":
         message = _("Logged. This entry looks unusual: an organiser will review it.")
     else:
         message = _("Logged: %(points)s points.", points=action.points)
-    return _progress_response(campaign, message, "success")
+    commit_keeping_loaded_rows()
+    return _progress_response(campaign, message, "success", choices=form.action_type.choices)
 
 
 def _own_action_or_404(action_id: int) -> CleanupAction:

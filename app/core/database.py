@@ -30,3 +30,19 @@ def init_app(app: Flask) -> None:
 
     login_manager.user_loader(auth_services.load_session_user)
     login_manager.session_protection = None  # session_token rotation does this job
+
+
+def commit_keeping_loaded_rows() -> None:
+    """Commit without expiring what the session holds.
+
+    For a write answered by rendering what was just written (an htmx fragment):
+    the rows hold the values this transaction stored, so reloading each of them
+    (the person, the campaign, their participation) costs queries and shows
+    nothing new.
+    """
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True

@@ -22,6 +22,7 @@ from app.auth.decorators import role_required
 from app.auth.models import User, UserRole
 from app.core import cache
 from app.core.csv_safety import write_csv
+from app.core.database import commit_keeping_loaded_rows
 from app.core.devices import DEVICE_TYPES
 from app.core.i18n import current_language
 from app.core.models import Commune
@@ -220,7 +221,7 @@ def create_return():
             db.session.rollback()
             getattr(form, error.field or "collection_point_id").errors.append(error.message)
         else:
-            db.session.commit()
+            commit_keeping_loaded_rows()  # answered by a redirect: nothing to reload
             if created:
                 flash(_("Thank you! Your return is recorded."), "success")
             else:
