@@ -4,6 +4,7 @@ Each test renders a page once (filling the cache), changes the data behind it th
 way people do (a form, a bulk statement), then reads the page again.
 """
 
+import secrets
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -153,28 +154,35 @@ def test_two_workers_sharing_redis_never_serve_each_other_stale_pages(make_app, 
     """With CACHE_REDIS_URL every worker reads one store; versions keep it right."""
     redis = pytest.importorskip("redis")
     url = "redis://127.0.0.1:6379/15"
+    store = redis.Redis.from_url(url)
     try:
-        redis.Redis.from_url(url).ping()
+        store.ping()
     except redis.exceptions.ConnectionError:
         pytest.skip("no Redis server on 127.0.0.1:6379")
-    redis.Redis.from_url(url).flushdb()
-    first = make_app(CACHE_REDIS_URL=url, CACHE_TYPE="RedisCache")
-    second = make_app(CACHE_REDIS_URL=url, CACHE_TYPE="RedisCache")
+    prefix = f"empreinte-test-{secrets.token_hex(4)}:"  # this run's keys only
+    workers = [
+        make_app(CACHE_REDIS_URL=url, CACHE_TYPE="RedisCache", CACHE_KEY_PREFIX=prefix)
+        for _ in range(2)
+    ]
     item = _item()
     reader = make.user(locale="en")
-    pages = []
-    for worker in (first, second):
+    clients = []
+    for worker in workers:
         client = worker.test_client()
         login(client, reader)
-        pages.append(client)
-    assert "Mailbox" in pages[0].get(f"/catalogue/items/{item.id}").get_data(as_text=True)
-    assert redis.Redis.from_url(url).keys("empreinte:fragment:catalogue.item:*")
+        clients.append(client)
+    try:
+        assert "Mailbox" in clients[0].get(f"/catalogue/items/{item.id}").get_data(as_text=True)
+        assert store.keys(f"{prefix}fragment:catalogue.item:*")
 
-    db.session.execute(  # a third process: the version changes for both workers
-        update(CatalogueItem).where(CatalogueItem.id == item.id).values(name_en="Team inbox")
-    )
-    db.session.commit()
+        db.session.execute(  # a third process: the version changes for both workers
+            update(CatalogueItem).where(CatalogueItem.id == item.id).values(name_en="Team inbox")
+        )
+        db.session.commit()
 
-    for client in pages:
-        assert "Team inbox" in client.get(f"/catalogue/items/{item.id}").get_data(as_text=True)
-    redis.Redis.from_url(url).flushdb()
+        for client in clients:
+            page = client.get(f"/catalogue/items/{item.id}").get_data(as_text=True)
+            assert "Team inbox" in page
+    finally:
+        for key in store.keys(f"{prefix}*"):
+            store.delete(key)
