@@ -96,7 +96,8 @@ def versions() -> dict[str, str]:
     """Every namespace's version, read once per request (one small query)."""
     if has_request_context() and "_cache_versions" in g:
         return g._cache_versions
-    rows = db.session.execute(select(_table().c.name, _table().c.version)).all()
+    db.session.flush()  # a pending change bumps its namespace before it is read
+    rows = db.session.connection().execute(select(_table().c.name, _table().c.version)).all()
     current = dict(rows)
     if has_request_context():
         g._cache_versions = current
