@@ -73,11 +73,8 @@ def search_items(filters: Filters, page: int, locale: str, per_page: int = PER_P
 
 
 def get_item(item_id: int) -> CatalogueItem | None:
-    return db.session.scalar(
-        select(CatalogueItem)
-        .options(selectinload(CatalogueItem.alternatives))
-        .where(CatalogueItem.id == item_id)
-    )
+    # Alternatives load when read: an item page served from the cache does not read them.
+    return db.session.get(CatalogueItem, item_id)
 
 
 def get_items(ids: list[int]) -> list[CatalogueItem]:

@@ -66,9 +66,9 @@ def init_app(app: Flask) -> None:
 
 
 def _unread_badge(user) -> int | None:
-    from app.messaging.queries import unread_count
+    from app.messaging.queries import unread_badge_count
 
-    return unread_count(user.id) or None
+    return unread_badge_count(user.id) or None
 
 
 def _badge_label(count: int) -> str:
@@ -76,12 +76,12 @@ def _badge_label(count: int) -> str:
 
 
 def _panel(user):
-    from app.messaging.queries import latest_unread, unread_count
+    from app.messaging.queries import latest_unread, unread_badge_count
 
     return Panel(
         title=str(_l("Latest messages")),
         template="messaging/_panel.html",
-        context={"messages": latest_unread(user.id), "unread": unread_count(user.id)},
+        context={"messages": latest_unread(user.id), "unread": unread_badge_count(user.id)},
         order=40,
     )
 

@@ -1,5 +1,6 @@
 """Messaging reads: the inbox, unread counts, templates, dispatches and their counts."""
 
+from flask import g, has_request_context, request
 from sqlalchemy import bindparam, func, select
 
 from app.auth.models import User
@@ -34,6 +35,16 @@ def unread_count(user_id: int) -> int:
     """
     db.session.flush()  # as an ORM query would: a message just read counts as read
     return db.session.connection().execute(_UNREAD, {"user_id": user_id}).scalar() or 0
+
+
+def unread_badge_count(user_id: int) -> int:
+    """The menu badge's count, computed once per page view (the inbox asks twice)."""
+    if not has_request_context() or request.method != "GET":
+        return unread_count(user_id)
+    counts = g.setdefault("_unread_counts", {})
+    if user_id not in counts:
+        counts[user_id] = unread_count(user_id)
+    return counts[user_id]
 
 
 def list_inbox(user_id: int, page: int = 1, per_page: int = PAGE_SIZE) -> tuple[list, int]:

@@ -66,7 +66,7 @@ def index():
         messages=messages,
         page=page,
         pages=pages,
-        unread=queries.unread_count(current_user.id),
+        unread=queries.unread_badge_count(current_user.id),
     )
 
 
