@@ -114,6 +114,16 @@ def digest(value) -> str:
     return hashlib.blake2s(repr(value).encode(), digest_size=8).hexdigest()
 
 
+def value(name: str, key: tuple, depends_on: tuple[str, ...], compute: Callable):
+    """A computed value (plain data: lists, tuples, numbers), cached like a fragment."""
+    cache_key = ":".join(("value", name, version_of(*depends_on), *(str(part) for part in key)))
+    found = cache.get(cache_key)
+    if found is None:
+        found = compute()
+        cache.set(cache_key, found, timeout=FRAGMENT_SECONDS)
+    return found
+
+
 def fragment(name: str, key: tuple, depends_on: tuple[str, ...], render: Callable[[], str]):
     """A rendered fragment, from the cache when the same data was rendered before.
 

@@ -178,9 +178,13 @@ def poster(point_id: int):
 
 def _return_form() -> ReturnForm:
     form = ReturnForm()
-    form.collection_point_id.choices = choices(
-        (p.id, f"{p.name} · {p.commune.name}") for p in queries.list_points()
+    points = cache.value(  # the open points, until one changes
+        "recycling.point_choices",
+        (),
+        ("points", "people"),
+        lambda: [(p.id, f"{p.name} · {p.commune.name}") for p in queries.list_points()],
     )
+    form.collection_point_id.choices = choices(points)
     return form
 
 
