@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from app.auth.models import User
+from app.core import cache
 from app.core.devices import DEVICE_TYPES
 from app.core.models import Commune
 from app.core.urls import MAX_ID
@@ -72,10 +73,16 @@ def origin_for(user: User) -> tuple[float, float] | None:
 def nearest_point(user: User) -> CollectionPoint | None:
     """The active point nearest to the user's work commune."""
     origin = origin_for(user)
-    points = list_points()
-    if origin is None or not points:
+    if origin is None:
         return None
-    return sort_by_distance(points, *origin)[0][0]
+
+    def nearest_id():
+        points = list_points()
+        return sort_by_distance(points, *origin)[0][0].id if points else 0
+
+    # The same answer for everyone of a commune until a point changes (home, return form).
+    point_id = cache.value("recycling.nearest", origin, ("points",), nearest_id)
+    return db.session.get(CollectionPoint, point_id) if point_id else None
 
 
 def get_point(point_id: int | None, active_only: bool = False) -> CollectionPoint | None:
