@@ -80,6 +80,11 @@ def flashed_errors(client) -> list[str]:
         return [message for kind, message in session.get("_flashes", []) if kind == "error"]
 
 
+def refused_or_flashed(response, client) -> bool:
+    """Refused outright (400, e.g. a NUL character) or with an error flashed on the redirect."""
+    return response.status_code == 400 or bool(flashed_errors(client))
+
+
 def refusal_changed_nothing(response, before: str, refused: bool) -> None:
     """No 5xx; when the server refused the input, every row is as it was."""
     assert response.status_code < 500, response.status_code

@@ -6,7 +6,7 @@ as it was."""
 from datetime import timedelta
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from app.catalogue.forms import AddToRequestForm, LifetimeForm, SearchForm, SubmitRequestForm
@@ -34,6 +34,7 @@ from tests.trust.fuzzing import (
     number,
     numeric_text,
     refusal_changed_nothing,
+    refused_or_flashed,
     text,
 )
 from tests.trust.sweep import database_fingerprint
@@ -109,10 +110,8 @@ def test_logging_an_action_never_fails_and_refusals_change_nothing(
     if fragment:
         refusal_changed_nothing(response, before, response.status_code >= 400)
     else:
-        assert response.status_code == 302
-        with client.session_transaction() as session:
-            flashes = session.get("_flashes", [])
-        refusal_changed_nothing(response, before, any(kind == "error" for kind, _ in flashes))
+        assert response.status_code in (302, 400)
+        refusal_changed_nothing(response, before, refused_or_flashed(response, client))
 
 
 @fuzzes(CampaignForm)
@@ -171,8 +170,8 @@ def test_creating_a_campaign_never_fails_and_refusals_change_nothing(
     )
     data["departments"] = departments
     response = client.post("/cleanup/campaigns/new", data=data)
-    assert response.status_code in (302, 422)
-    refusal_changed_nothing(response, before, response.status_code == 422)
+    assert response.status_code in (302, 400, 422)
+    refusal_changed_nothing(response, before, response.status_code >= 400)
 
 
 # --- recycling ----------------------------------------------------------------------------
@@ -207,8 +206,8 @@ def test_declaring_a_return_never_fails_and_refusals_change_nothing(
             csrf_token=token,
         ),
     )
-    assert response.status_code in (302, 422)
-    refusal_changed_nothing(response, before, response.status_code == 422)
+    assert response.status_code in (302, 400, 422)
+    refusal_changed_nothing(response, before, response.status_code >= 400)
 
 
 # --- catalogue ----------------------------------------------------------------------------
@@ -252,6 +251,10 @@ def item(app):
     page=numeric_text,
     fragment=st.booleans(),
 )
+@example(  # was a 500 on PostgreSQL: text cannot hold U+0000
+    q="\x00", kind=None, category=None, grade=None, status=None, sort=None, page=None,
+    fragment=False,
+)  # fmt: skip
 def test_catalogue_search_never_fails_and_changes_nothing(
     app, make, item, q, kind, category, grade, status, sort, page, fragment
 ):
@@ -280,16 +283,16 @@ def test_basket_and_request_forms_never_fail_and_refusals_change_nothing(
     response = client.post(
         f"/catalogue/items/{item.id}/request", data=form(quantity=quantity, csrf_token=token)
     )
-    assert response.status_code == 302
-    refused = response.headers["Location"].endswith(f"/catalogue/items/{item.id}")
+    assert response.status_code in (302, 400)
+    refused = response.status_code == 400 or response.location.endswith(f"/items/{item.id}")
     refusal_changed_nothing(response, before, refused)
 
     before = database_fingerprint()
     response = client.post(
         "/catalogue/requests/submit", data=form(comment=comment, csrf_token=token)
     )
-    assert response.status_code == 302
-    refused = response.headers["Location"].endswith("/catalogue/requests")
+    assert response.status_code in (302, 400)
+    refused = response.status_code == 400 or response.location.endswith("/catalogue/requests")
     refusal_changed_nothing(response, before, refused)
 
 
@@ -328,7 +331,7 @@ def test_saving_a_template_never_fails_and_refusals_change_nothing(
             csrf_token=token,
         ),
     )
-    assert response.status_code in (200, 302, 422)
+    assert response.status_code in (200, 302, 400, 422)
     # A preview (200) and a refusal (422) both leave the database as it was.
     refusal_changed_nothing(response, before, response.status_code != 302)
 
@@ -362,8 +365,8 @@ def test_scheduling_never_fails_and_refusals_change_nothing(
             csrf_token=token,
         ),
     )
-    assert response.status_code in (302, 422)
-    refusal_changed_nothing(response, before, response.status_code == 422)
+    assert response.status_code in (302, 400, 422)
+    refusal_changed_nothing(response, before, response.status_code >= 400)
 
 
 @fuzzes(CorrectActionForm)
@@ -386,9 +389,8 @@ def test_correcting_an_entry_never_fails_and_refusals_change_nothing(
     if fragment:
         refused = response.status_code >= 400
     else:
-        assert response.status_code == 302
-        with client.session_transaction() as session:
-            refused = any(kind == "error" for kind, _ in session.get("_flashes", []))
+        assert response.status_code in (302, 400)
+        refused = refused_or_flashed(response, client)
     refusal_changed_nothing(response, before, refused)
 
 

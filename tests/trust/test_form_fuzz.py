@@ -4,7 +4,7 @@ and input the form refuses leaves the database exactly as it was."""
 from urllib.parse import urlsplit
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
@@ -100,13 +100,14 @@ def test_password_change_with_wrong_current_password_changes_nothing(
 @fuzzes(TokenForm)
 @FUZZ
 @given(name=maybe_text)
+@example(name="my\x00script")  # was a 500 on PostgreSQL: text cannot hold U+0000
 def test_token_names_are_validated_and_refusals_change_nothing(signed_in, name):
     client, _user, token = signed_in
     count = db.session.scalar(select(func.count()).select_from(ApiToken))
     response = client.post("/auth/profile/tokens", data=_form(name=name, csrf_token=token))
     assert response.status_code in (200, 400)
     added = db.session.scalar(select(func.count()).select_from(ApiToken)) - count
-    valid = name is not None and name.strip() != "" and len(name) <= 80
+    valid = name is not None and name.strip() != "" and len(name) <= 80 and "\x00" not in name
     assert added == (1 if response.status_code == 200 else 0)
     assert (response.status_code == 200) == valid
 
@@ -137,7 +138,8 @@ def test_language_switch_never_fails_and_stays_on_the_portal(signed_in, lang, ne
     client, _user, token = signed_in
     before = database_fingerprint()
     response = client.post("/language", data=_form(lang=lang, next=next_url, csrf_token=token))
-    assert response.status_code == 302
-    assert urlsplit(response.headers["Location"]).netloc in ("", "localhost")
-    if lang not in ("fr", "en"):
+    assert response.status_code in (302, 400)  # 400: a NUL character
+    if response.status_code == 302:
+        assert urlsplit(response.location).netloc in ("", "localhost")
+    if lang not in ("fr", "en") or response.status_code == 400:
         assert database_fingerprint() == before

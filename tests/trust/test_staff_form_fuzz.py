@@ -37,6 +37,7 @@ from tests.trust.fuzzing import (
     number,
     numeric_text,
     refusal_changed_nothing,
+    refused_or_flashed,
     text,
 )
 from tests.trust.sweep import database_fingerprint
@@ -105,8 +106,8 @@ def test_editing_a_draft_campaign_never_fails_and_refusals_change_nothing(
             {k.replace("rules-0-", "rules-1-"): v for k, v in data.items() if "rules-0" in k}
         )
     response = client.post(f"/cleanup/campaigns/{world.ids['draft_campaign']}/edit", data=data)
-    assert response.status_code in (302, 422)
-    refusal_changed_nothing(response, before, response.status_code == 422)
+    assert response.status_code in (302, 400, 422)
+    refusal_changed_nothing(response, before, response.status_code >= 400)
 
 
 @fuzzes(ExtendForm)
@@ -120,8 +121,8 @@ def test_extending_a_campaign_never_fails_and_refusals_change_nothing(app, make,
         f"/cleanup/campaigns/{world.ids[campaign]}/extend",
         data=form(ends_at=ends_at, csrf_token=token),
     )
-    assert response.status_code == 302
-    refusal_changed_nothing(response, before, bool(flashed_errors(client)))
+    assert response.status_code in (302, 400)
+    refusal_changed_nothing(response, before, refused_or_flashed(response, client))
 
 
 @fuzzes(ReviewForm)
@@ -141,8 +142,8 @@ def test_reviewing_an_entry_never_fails_and_refusals_change_nothing(
             session.pop("_flashes", None)
     before = database_fingerprint()
     response = client.post(url, data=data)
-    assert response.status_code == 302
-    refusal_changed_nothing(response, before, bool(flashed_errors(client)))
+    assert response.status_code in (302, 400)
+    refusal_changed_nothing(response, before, refused_or_flashed(response, client))
 
 
 # --- agents -------------------------------------------------------------------------------
@@ -169,8 +170,8 @@ def test_recording_a_wipe_never_fails_and_refusals_change_nothing(
             method=method, wipe_date=wipe_date, certificate_number=certificate, csrf_token=token
         ),
     )
-    assert response.status_code in (302, 422)
-    refusal_changed_nothing(response, before, response.status_code == 422)
+    assert response.status_code in (302, 400, 422)
+    refusal_changed_nothing(response, before, response.status_code >= 400)
 
 
 @fuzzes(OutcomeForm)
@@ -191,8 +192,8 @@ def test_recording_an_outcome_never_fails_and_refusals_change_nothing(
         f"/recycling/agent/returns/{world.ids[receipt]}/outcome",
         data=form(outcome=outcome, note=note, csrf_token=token),
     )
-    assert response.status_code in (302, 422)
-    refusal_changed_nothing(response, before, response.status_code == 422)
+    assert response.status_code in (302, 400, 422)
+    refusal_changed_nothing(response, before, response.status_code >= 400)
 
 
 @fuzzes(ConfirmForm)
@@ -206,10 +207,13 @@ def test_confirming_a_receipt_ignores_stray_fields(app, make, extra, fragment):
         data={**extra, "csrf_token": token},
         headers={"HX-Request": "true"} if fragment else {},
     )
-    assert response.status_code == (200 if fragment else 302)
     receipt = world.ids["receipt"]
     returned = db.session.scalar(select(DeviceReturn).where(DeviceReturn.receipt_number == receipt))
-    assert returned.status == "received"
+    if any("\x00" in key + value for key, value in extra.items()):  # refused outright
+        assert (response.status_code, returned.status) == (400, "declared")
+    else:
+        assert response.status_code == (200 if fragment else 302)
+        assert returned.status == "received"
 
 
 # --- admins: collection points ------------------------------------------------------------
@@ -255,8 +259,8 @@ def test_saving_a_collection_point_never_fails_and_refusals_change_nothing(
     )
     before = database_fingerprint()
     response = client.post(url, data=data)
-    assert response.status_code in (302, 422)
-    refusal_changed_nothing(response, before, response.status_code == 422)
+    assert response.status_code in (302, 400, 422)
+    refusal_changed_nothing(response, before, response.status_code >= 400)
 
 
 @fuzzes(CloseForm)
@@ -271,8 +275,8 @@ def test_closing_a_point_never_fails_and_refusals_change_nothing(app, make, note
         f"/recycling/admin/points/{world.ids['point']}/{action}",
         data=form(closure_note=note, csrf_token=token),
     )
-    assert response.status_code == 302
-    refusal_changed_nothing(response, before, bool(flashed_errors(client)))
+    assert response.status_code in (302, 400)
+    refusal_changed_nothing(response, before, refused_or_flashed(response, client))
 
 
 # --- admins: catalogue --------------------------------------------------------------------
@@ -293,8 +297,8 @@ def test_deciding_a_request_never_fails_and_refusals_change_nothing(
             session.pop("_flashes", None)
     before = database_fingerprint()
     response = client.post(url, data=form(decision=decision, note=note, csrf_token=token))
-    assert response.status_code == 302
-    refusal_changed_nothing(response, before, bool(flashed_errors(client)))
+    assert response.status_code in (302, 400)
+    refusal_changed_nothing(response, before, refused_or_flashed(response, client))
 
 
 @fuzzes(BudgetForm)
@@ -321,8 +325,8 @@ def test_setting_a_budget_never_fails_and_refusals_change_nothing(
             csrf_token=token,
         ),
     )
-    assert response.status_code == 302
-    refusal_changed_nothing(response, before, bool(flashed_errors(client)))
+    assert response.status_code in (302, 400)
+    refusal_changed_nothing(response, before, refused_or_flashed(response, client))
 
 
 @fuzzes(ItemForm)
@@ -370,8 +374,8 @@ def test_saving_a_catalogue_item_never_fails_and_refusals_change_nothing(
             alternatives=alternatives, csrf_token=token,
         ),
     )  # fmt: skip
-    assert response.status_code in (302, 422)
-    refusal_changed_nothing(response, before, response.status_code == 422)
+    assert response.status_code in (302, 400, 422)
+    refusal_changed_nothing(response, before, response.status_code >= 400)
 
 
 def _csv(rows: list[list[str]]) -> bytes:
@@ -409,8 +413,8 @@ def test_importing_a_catalogue_never_fails_and_refusals_change_nothing(
         data={"file": (io.BytesIO(content), filename), "csrf_token": token},
         content_type="multipart/form-data",
     )
-    assert response.status_code in (302, 422)
-    refusal_changed_nothing(response, before, response.status_code == 422)
+    assert response.status_code in (302, 400, 422)
+    refusal_changed_nothing(response, before, response.status_code >= 400)
 
 
 # --- admins: roles and audit log ----------------------------------------------------------
@@ -449,6 +453,10 @@ def test_changing_a_role_never_fails_and_refusals_change_nothing(app, make, role
     page=numeric_text,
     fragment=st.booleans(),
 )
+@example(  # was a 500 on PostgreSQL: text cannot hold U+0000
+    action="", object_type="", actor="a\x00", since=None, until=None, q="\x00", page=None,
+    fragment=False,
+)  # fmt: skip
 def test_admin_searches_never_fail_and_change_nothing(
     app, make, action, object_type, actor, since, until, q, page, fragment
 ):
