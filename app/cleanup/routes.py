@@ -396,7 +396,11 @@ def review_action(action_id: int):
     else:
         try:
             services.review_action(
-                action, current_user, form.decision.data == "accept", form.reason.data, utcnow()
+                action,
+                current_user,
+                form.decision.data == "accept",
+                form.reason.data or "",  # None when the field was not sent
+                utcnow(),
             )
             db.session.commit()
             flash(_("Decision saved."), "success")

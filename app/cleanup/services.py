@@ -94,14 +94,17 @@ def _apply_campaign_data(campaign: CleanupCampaign, data: dict) -> None:
     known = set(db.session.scalars(select(CleanupActionType.id)))
     if not data["rules"] or any(rule["action_type_id"] not in known for rule in data["rules"]):
         raise CleanupError(_("Choose at least one action type."), "invalid_rules", 422)
-    campaign.action_rules = [
-        CleanupCampaignActionType(
-            action_type_id=rule["action_type_id"],
-            points_per_unit=rule["points_per_unit"],
-            daily_cap=rule["daily_cap"],
+    # Keep the row of a type already in the campaign: a new row for the same type would be
+    # inserted before the old one is deleted, against the (campaign, type) unique key.
+    rows = {rule.action_type_id: rule for rule in campaign.action_rules}
+    for rule in data["rules"]:
+        row = rows.get(rule["action_type_id"]) or CleanupCampaignActionType(
+            action_type_id=rule["action_type_id"]
         )
-        for rule in data["rules"]
-    ]
+        row.points_per_unit, row.daily_cap = rule["points_per_unit"], rule["daily_cap"]
+        rows[rule["action_type_id"]] = row
+    wanted = {rule["action_type_id"] for rule in data["rules"]}  # a type posted twice: once
+    campaign.action_rules = [row for type_id, row in rows.items() if type_id in wanted]
 
 
 def create_campaign(actor, data: dict, now: datetime) -> CleanupCampaign:

@@ -1,8 +1,9 @@
 """Error pages in the user's language, and JSON errors under /api/."""
 
-from flask import Flask, flash, redirect, render_template, request, url_for
+from flask import Flask, flash, g, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from app.api import API_PREFIX, ApiError, error_response
@@ -20,6 +21,7 @@ ERROR_CODES = {
     422: "invalid_input",
     429: "rate_limited",
     500: "server_error",
+    503: "unavailable",
 }
 
 
@@ -36,6 +38,10 @@ def _messages() -> dict[int, str]:
         422: _("Some fields are not valid."),
         429: _("Too many attempts. Please wait a minute and try again."),
         500: _("Something went wrong on our side. Nothing was changed; please try again later."),
+        503: _(
+            "The portal cannot reach its database for a moment. Please try again in a minute, "
+            "and check that what you just sent was saved."
+        ),
     }
 
 
@@ -76,6 +82,20 @@ def init_app(app: Flask) -> None:
     def handle_server_error(error):
         db.session.rollback()
         return _render(500)
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(DBAPIError)
+    def handle_database_unavailable(error: DBAPIError):
+        if not isinstance(error, OperationalError) and not error.connection_invalidated:
+            return handle_unexpected(error)
+        # The database is down or restarting: say so (503) instead of a 500, and render
+        # the page as for a visitor, since loading the signed-in person needs the database.
+        db.session.rollback()
+        g._login_user = login_manager.anonymous_user()
+        app.logger.warning("Database unavailable on %s %s: %s", request.method, request.path, error)
+        response = make_response(_render(503))
+        response.headers["Retry-After"] = "30"
+        return response
 
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception):

@@ -1,6 +1,6 @@
 """Security headers and CSRF enforcement for every request."""
 
-from flask import Flask, g, request
+from flask import Flask, abort, g, request
 from flask_babel import gettext as _
 
 from app.api import API_PREFIX, error_response
@@ -35,6 +35,16 @@ def content_security_policy(app: Flask) -> str:
     )
 
 
+def _carries_nul() -> bool:
+    """U+0000 in a query or form field (name or value) or in a JSON body's text."""
+    fields = [*request.args.items(multi=True), *request.form.items(multi=True)]
+    if request.is_json:
+        body = request.get_json(silent=True)
+        if isinstance(body, dict):
+            fields += [(key, value) for key, value in body.items() if isinstance(value, str)]
+    return any("\x00" in key or "\x00" in value for key, value in fields)
+
+
 def init_app(app: Flask) -> None:
     """Enforce CSRF for cookie sessions and add security headers to every response."""
     policy = content_security_policy(app)
@@ -61,6 +71,13 @@ def init_app(app: Flask) -> None:
         # cannot use them; cookie-authenticated writes must carry the CSRF token.
         if request.method in STATE_CHANGING and not g.get("bearer_authenticated"):
             csrf.protect()
+
+    @app.before_request
+    def refuse_nul_characters():
+        # PostgreSQL text cannot hold U+0000: refuse it up front (the translated 400) rather
+        # than with a 500 from deep inside a query or an insert; SQLite gets the same answer.
+        if _carries_nul():
+            abort(400)
 
     @app.after_request
     def add_security_headers(response):

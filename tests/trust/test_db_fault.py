@@ -1,12 +1,14 @@
-"""Fault: PostgreSQL kills the portal's connections under load; the next requests
-succeed without restarting the portal (pool_pre_ping replaces dead connections)."""
+"""Faults: PostgreSQL kills the portal's connections under load; the next requests
+succeed without restarting the portal (pool_pre_ping replaces dead connections). A database
+that cannot be reached gets a translated 503, not a 500 (the real restart is in
+`test_db_restart.py`)."""
 
 import threading
 import time
 
 import pytest
 from sqlalchemy import create_engine, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from app.extensions import db
 
@@ -64,3 +66,26 @@ def test_portal_recovers_after_its_database_connections_are_killed(app, make):
     assert [client.get("/auth/profile").status_code for _ in range(5)] == [200] * 5
     assert client.get("/healthz").get_json() == {"status": "ok"}
     assert statuses.count(200) >= 6, "the load did not run before the kill"
+
+
+def test_an_unreachable_database_gets_a_translated_503_and_other_errors_a_500(make_app):
+    broken = make_app()
+    refused = OperationalError("SELECT 1", {}, ConnectionRefusedError("connection refused"))
+
+    @broken.get("/database-away")
+    @broken.get("/api/v1/database-away")
+    def database_away():
+        raise refused
+
+    @broken.get("/constraint")
+    def constraint():
+        raise IntegrityError("INSERT", {}, ValueError("duplicate key"))
+
+    client = broken.test_client()
+    page = client.get("/database-away", headers={"Accept-Language": "fr"})
+    assert page.status_code == 503
+    assert page.headers["Retry-After"] == "30"
+    assert "La base de données du portail est injoignable" in page.get_data(as_text=True)
+    api = client.get("/api/v1/database-away")
+    assert (api.status_code, api.json["error"]["code"]) == (503, "unavailable")
+    assert client.get("/constraint").status_code == 500  # a bug stays a 500

@@ -1,23 +1,28 @@
 """Property tests over the core forms: any input gives a clear answer (never a 5xx),
 and input the form refuses leaves the database exactly as it was."""
 
+from urllib.parse import urlsplit
+
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import example, given
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
+from app.auth.forms import (
+    ConfirmForm,
+    ErasureForm,
+    PasswordForm,
+    PreferencesForm,
+    SignInForm,
+    TokenForm,
+)
 from app.auth.models import ApiToken, User
 from app.extensions import db, limiter
 from tests.conftest import csrf_token, login
+from tests.trust.fuzzing import budget, fuzzes
 from tests.trust.sweep import database_fingerprint
 
-FUZZ = settings(
-    max_examples=25,
-    derandomize=True,
-    deadline=None,
-    database=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+FUZZ = budget(25)
 text = st.text(max_size=300)
 maybe_text = st.one_of(st.none(), text)
 
@@ -34,6 +39,7 @@ def signed_in(app, make):
     return client, user, csrf_token(client)
 
 
+@fuzzes(SignInForm)
 @FUZZ
 @given(email=maybe_text, password=maybe_text)
 def test_sign_in_never_fails_and_opens_no_session_on_bad_credentials(app, make, email, password):
@@ -49,6 +55,7 @@ def test_sign_in_never_fails_and_opens_no_session_on_bad_credentials(app, make, 
     assert client.get("/").status_code == 302
 
 
+@fuzzes(PreferencesForm)
 @FUZZ
 @given(
     locale=st.one_of(st.sampled_from(["fr", "en"]), maybe_text),
@@ -70,6 +77,7 @@ def test_preferences_accept_only_valid_values(signed_in, locale, visibility, opt
     assert saved.leaderboard_visibility in ("name", "pseudonym", "hidden")
 
 
+@fuzzes(PasswordForm)
 @FUZZ
 @given(current=maybe_text, new=maybe_text, confirm=maybe_text)
 def test_password_change_with_wrong_current_password_changes_nothing(
@@ -89,14 +97,49 @@ def test_password_change_with_wrong_current_password_changes_nothing(
     assert database_fingerprint() == before
 
 
+@fuzzes(TokenForm)
 @FUZZ
 @given(name=maybe_text)
+@example(name="my\x00script")  # was a 500 on PostgreSQL: text cannot hold U+0000
 def test_token_names_are_validated_and_refusals_change_nothing(signed_in, name):
     client, _user, token = signed_in
     count = db.session.scalar(select(func.count()).select_from(ApiToken))
     response = client.post("/auth/profile/tokens", data=_form(name=name, csrf_token=token))
     assert response.status_code in (200, 400)
     added = db.session.scalar(select(func.count()).select_from(ApiToken)) - count
-    valid = name is not None and name.strip() != "" and len(name) <= 80
+    valid = name is not None and name.strip() != "" and len(name) <= 80 and "\x00" not in name
     assert added == (1 if response.status_code == 200 else 0)
     assert (response.status_code == 200) == valid
+
+
+@fuzzes(ErasureForm)
+@FUZZ
+@given(confirm=st.one_of(st.sampled_from(["y", "on", ""]), maybe_text))
+def test_erasure_request_needs_the_box_ticked_and_refusals_change_nothing(signed_in, confirm):
+    client, _user, token = signed_in
+    before = database_fingerprint()
+    response = client.post("/auth/profile/erasure", data=_form(confirm=confirm, csrf_token=token))
+    assert response.status_code in (302, 400)
+    if response.status_code == 400:
+        assert database_fingerprint() == before
+    client.post("/auth/profile/erasure/cancel", data={"csrf_token": token})
+
+
+@fuzzes(ConfirmForm)
+@FUZZ
+@given(
+    lang=st.one_of(st.sampled_from(["fr", "en"]), maybe_text),
+    next_url=st.one_of(
+        st.sampled_from(["/catalogue/", "//evil.example", "https://evil.example/", "javascript:x"]),
+        maybe_text,
+    ),
+)
+def test_language_switch_never_fails_and_stays_on_the_portal(signed_in, lang, next_url):
+    client, _user, token = signed_in
+    before = database_fingerprint()
+    response = client.post("/language", data=_form(lang=lang, next=next_url, csrf_token=token))
+    assert response.status_code in (302, 400)  # 400: a NUL character
+    if response.status_code == 302:
+        assert urlsplit(response.location).netloc in ("", "localhost")
+    if lang not in ("fr", "en") or response.status_code == 400:
+        assert database_fingerprint() == before
