@@ -73,3 +73,9 @@ def _is_read() -> bool:
 limiter = Limiter(
     key_func=_rate_limit_key, default_limits=[_write_limit], default_limits_exempt_when=_is_read
 )
+
+
+@limiter.request_filter
+def _web_page_read() -> bool:
+    """No limit applies to reading a web page: skip the limiter's bookkeeping for it."""
+    return _is_read() and not request.path.startswith("/api/")
