@@ -151,8 +151,9 @@ def show_item(item_id: int):
         "catalogue/item.html",
         item=item,
         body=body,
-        marks=queries.usefulness_count(item.id),
-        marked=queries.is_marked_useful(current_user, item.id),
+        # Only services are marked useful (equipment pages show no such button).
+        marks=queries.usefulness_count(item.id) if item.kind == "service" else 0,
+        marked=item.kind == "service" and queries.is_marked_useful(current_user, item.id),
         add_form=AddToRequestForm(),
     ), 200 if valid else 400
 

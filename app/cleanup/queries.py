@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app, g, has_request_context
 from sqlalchemy import distinct, func, or_, select
+from sqlalchemy.orm import joinedload
 
 from app.auth.models import LeaderboardVisibility, User
 from app.cleanup.catalogue import BADGES
@@ -39,7 +40,10 @@ A = CleanupAction
 
 
 def get_campaign(campaign_id: int, include_drafts: bool = False) -> CleanupCampaign | None:
-    campaign = db.session.get(CleanupCampaign, campaign_id)
+    # Its goals come in the same query: every campaign page and leaderboard shows them.
+    campaign = db.session.get(
+        CleanupCampaign, campaign_id, options=[joinedload(CleanupCampaign.goals)]
+    )
     if campaign is None or (campaign.published_at is None and not include_drafts):
         return None
     return campaign
