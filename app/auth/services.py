@@ -13,6 +13,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.auth.models import ROLES, ApiToken, LeaderboardVisibility, User, UserRole
 from app.core.models import Department
+from app.core.person_figures import figure_columns, remember
 from app.extensions import db
 
 PSEUDONYM_WORDS = (
@@ -164,14 +165,22 @@ def load_session_user(session_id: str) -> User | None:
     user_id, _, session_token = session_id.partition(":")
     if not user_id.isdigit() or not session_token:
         return None
-    # One query for the person and their roles: this runs on every signed-in request.
-    user = (
-        db.session.scalars(
-            select(User).options(joinedload(User.role_rows)).where(User.id == int(user_id))
+    # One query for the person, their roles and the figures every page shows about them
+    # (app/core/person_figures.py): this runs on every signed-in request.
+    columns = figure_columns(User.id)
+    row = (
+        db.session.execute(
+            select(User, *columns)
+            .options(joinedload(User.role_rows))
+            .where(User.id == int(user_id))
         )
         .unique()
-        .one_or_none()
+        .first()
     )
-    if user is None or not user.is_active:
+    if row is None or not row[0].is_active:
         return None
-    return user if secrets.compare_digest(user.session_token, session_token) else None
+    user = row[0]
+    if not secrets.compare_digest(user.session_token, session_token):
+        return None
+    remember(user.id, dict(zip((c.name for c in columns), row[1:], strict=True)))
+    return user

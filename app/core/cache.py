@@ -18,11 +18,15 @@ import secrets
 from collections.abc import Callable, Iterable
 
 from flask import Flask, g, has_request_context
+from flask_login import current_user
 from markupsafe import Markup
-from sqlalchemy import event, select
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
+from app.core import person_figures
 from app.extensions import cache, db
+
+_NOT_READ = object()
 
 # How long an unused fragment stays; correctness never depends on it (versions do).
 FRAGMENT_SECONDS = 3600
@@ -62,6 +66,7 @@ def bump(session, *names: str) -> None:
     _upsert(session.connection(), names)
     if has_request_context():
         g.pop("_cache_versions", None)
+        person_figures.forget(VERSIONS_FIGURE)
 
 
 def _written_namespaces(session: Session) -> set[str]:
@@ -92,13 +97,34 @@ def _bump_after_bulk(state) -> None:
         bump(state.session, name)
 
 
-def versions() -> dict[str, str]:
-    """Every namespace's version, read once per request (one small query)."""
-    if has_request_context() and "_cache_versions" in g:
-        return g._cache_versions
+VERSIONS_FIGURE = "cache_versions"
+
+
+def _versions_subquery(_user_id_column):
+    """Every version as one 'name:version,…' text, read with the signed-in person."""
+    table = _table()
+    return select(
+        func.aggregate_strings(table.c.name + ":" + table.c.version, ",")
+    ).scalar_subquery()
+
+
+def _read_versions() -> dict[str, str]:
     db.session.flush()  # a pending change bumps its namespace before it is read
     rows = db.session.connection().execute(select(_table().c.name, _table().c.version)).all()
-    current = dict(rows)
+    return dict(rows)
+
+
+def versions() -> dict[str, str]:
+    """Every namespace's version, once per request (with the person when signed in)."""
+    if has_request_context() and "_cache_versions" in g:
+        return g._cache_versions
+    packed = _NOT_READ
+    if has_request_context() and current_user.is_authenticated:
+        packed = person_figures.person_figure(VERSIONS_FIGURE, current_user.id, lambda: _NOT_READ)
+    if packed is _NOT_READ:
+        current = _read_versions()
+    else:
+        current = dict(item.split(":", 1) for item in (packed or "").split(",") if item)
     if has_request_context():
         g._cache_versions = current
     return current
@@ -140,3 +166,4 @@ def fragment(name: str, key: tuple, depends_on: tuple[str, ...], render: Callabl
 
 def init_app(app: Flask) -> None:
     cache.init_app(app)
+    person_figures.register_person_figure(app, VERSIONS_FIGURE, _versions_subquery)

@@ -8,6 +8,7 @@ from flask_babel import ngettext
 
 from app.core.dashboard import MenuItem, Panel, register_menu_item, register_panel
 from app.core.demo import register_seeder
+from app.core.person_figures import register_person_figure
 from app.core.privacy import PersonalData, register_personal_data, register_retention
 from app.core.signals import campaign_closed, campaign_published
 
@@ -25,7 +26,7 @@ SETTINGS = {
 def init_app(app: Flask) -> None:
     """Register the blueprint, menu entry, dashboard panel, seeders and listeners."""
     from app.api.spec import register_schema
-    from app.messaging import api, audiences, cli, routes, services
+    from app.messaging import api, audiences, cli, queries, routes, services
     from app.messaging.rendering import text_to_html
     from app.messaging.scheduler import scheduler_cli
 
@@ -55,6 +56,7 @@ def init_app(app: Flask) -> None:
         app, MenuItem("messaging.list_dispatches", _l("Sending"), order=41, roles=("organiser",))
     )
     register_panel(app, _panel)
+    register_person_figure(app, queries.UNREAD_FIGURE, queries.unread_subquery)
     register_seeder(app, _seed, order=90)
     register_personal_data(
         app, PersonalData("messages", services.export_messages, services.erase_messages)

@@ -4,10 +4,12 @@ from flask import g, has_request_context, request
 from sqlalchemy import bindparam, func, select
 
 from app.auth.models import User
+from app.core.person_figures import person_figure
 from app.extensions import db
 from app.messaging.models import Delivery, Dispatch, MessageTemplate, Schedule
 
 PAGE_SIZE = 20
+UNREAD_FIGURE = "unread_messages"
 
 
 def _inbox(user_id: int):
@@ -37,13 +39,28 @@ def unread_count(user_id: int) -> int:
     return db.session.connection().execute(_UNREAD, {"user_id": user_id}).scalar() or 0
 
 
+def unread_subquery(user_id_column):
+    """The unread count as a scalar subquery, read with the signed-in person."""
+    return (
+        select(func.count())
+        .select_from(Delivery.__table__)
+        .where(
+            Delivery.__table__.c.user_id == user_id_column,
+            Delivery.__table__.c.channel == "inbox",
+            Delivery.__table__.c.status == "delivered",
+            Delivery.__table__.c.read_at.is_(None),
+        )
+        .scalar_subquery()
+    )
+
+
 def unread_badge_count(user_id: int) -> int:
-    """The menu badge's count, computed once per page view (the inbox asks twice)."""
+    """The menu badge's count: read with the person on a page view, else counted now."""
     if not has_request_context() or request.method != "GET":
         return unread_count(user_id)
     counts = g.setdefault("_unread_counts", {})
     if user_id not in counts:
-        counts[user_id] = unread_count(user_id)
+        counts[user_id] = person_figure(UNREAD_FIGURE, user_id, lambda: unread_count(user_id)) or 0
     return counts[user_id]
 
 

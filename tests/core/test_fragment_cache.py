@@ -8,7 +8,7 @@ import secrets
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import event, update
 
 from app.catalogue.models import CatalogueItem
 from app.cleanup import services as cleanup_services
@@ -186,3 +186,26 @@ def test_two_workers_sharing_redis_never_serve_each_other_stale_pages(make_app, 
     finally:
         for key in store.keys(f"{prefix}*"):
             store.delete(key)
+
+
+def test_a_cached_page_reads_only_the_person_with_their_badge_and_versions(app, client, make):
+    """One statement for a cached catalogue page: the person, their roles, the unread
+    badge and the fragment versions come in the loader's single query."""
+    _item()
+    login(client, make.user(locale="en"))
+    client.get("/catalogue/")  # fills the cache
+    statements = []
+
+    def record(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        page = client.get("/catalogue/").get_data(as_text=True)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert "Mailbox" in page
+    reads = [s for s in statements if not s.lstrip().upper().startswith(("SELECT 1", "PRAGMA"))]
+    assert len(reads) == 1, reads
+    assert "user_account" in reads[0] and "core_cache_version" in reads[0]
+    assert "messaging_delivery" in reads[0]

@@ -36,6 +36,19 @@ def test_inbox_lists_my_message_and_counts_unread_in_the_menu(client, make, temp
     assert 'class="badge"' in page
 
 
+def test_the_badge_follows_deliveries_and_reading_from_page_to_page(client, make, template):
+    """The badge is read with the person at each page view: never a count of an earlier page."""
+    user = make.user()
+    login(client, user)
+    assert 'class="badge"' not in client.get("/privacy").get_data(as_text=True)
+    _deliver(template())
+    assert 'class="badge"' in client.get("/privacy").get_data(as_text=True)
+    client.post(
+        f"/messaging/inbox/{_message_of(user).id}/read", data={"csrf_token": csrf_token(client)}
+    )
+    assert 'class="badge"' not in client.get("/privacy").get_data(as_text=True)
+
+
 def test_mark_read_without_javascript_redirects_to_the_inbox(client, make, template):
     user = make.user()
     _deliver(template())
