@@ -140,14 +140,18 @@ def digest(value) -> str:
     return hashlib.blake2s(repr(value).encode(), digest_size=8).hexdigest()
 
 
-def value(name: str, key: tuple, depends_on: tuple[str, ...], compute: Callable):
-    """A computed value (plain data: lists, tuples, numbers), cached like a fragment."""
-    cache_key = ":".join(("value", name, version_of(*depends_on), *(str(part) for part in key)))
+def _cached(kind: str, name: str, key: tuple, depends_on: tuple[str, ...], compute: Callable):
+    cache_key = ":".join((kind, name, version_of(*depends_on), *(str(part) for part in key)))
     found = cache.get(cache_key)
     if found is None:
         found = compute()
         cache.set(cache_key, found, timeout=FRAGMENT_SECONDS)
     return found
+
+
+def value(name: str, key: tuple, depends_on: tuple[str, ...], compute: Callable):
+    """A computed value (plain data: lists, tuples, numbers), cached like a fragment."""
+    return _cached("value", name, key, depends_on, compute)
 
 
 def fragment(name: str, key: tuple, depends_on: tuple[str, ...], render: Callable[[], str]):
@@ -156,11 +160,7 @@ def fragment(name: str, key: tuple, depends_on: tuple[str, ...], render: Callabl
     `key` holds what the fragment shows (arguments, language, anything personal it
     varies on); `depends_on` the namespaces whose version it must follow.
     """
-    cache_key = ":".join(("fragment", name, version_of(*depends_on), *(str(part) for part in key)))
-    html = cache.get(cache_key)
-    if html is None:
-        html = str(render())
-        cache.set(cache_key, html, timeout=FRAGMENT_SECONDS)
+    html = _cached("fragment", name, key, depends_on, lambda: str(render()))
     return Markup(html)  # noqa: S704 - the output of our own autoescaped templates
 
 

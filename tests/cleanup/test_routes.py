@@ -211,3 +211,25 @@ def test_campaign_page_lists_my_latest_entries_and_links_to_all(client, make, ma
     assert "entries=all" in page
     everything = client.get(f"/cleanup/campaigns/{campaign.id}?entries=all").get_data(as_text=True)
     assert everything.count('name="quantity" value=') == 7
+
+
+def test_choosing_to_show_ones_name_updates_the_cached_leaderboard(
+    client, auth, make, make_campaign, now
+):
+    """The leaderboard table is a cached fragment: it follows the people it names."""
+    campaign = make_campaign()
+    person = make.user(display_name="Ada Lovelace", locale="en")
+    services.log_action(person, campaign, "delete-mail", 2, now)
+    db.session.commit()
+    login(client, person)
+    board = f"/cleanup/campaigns/{campaign.id}/leaderboard"
+    before = client.get(board).get_data(as_text=True)
+    assert person.pseudonym in before and "Ada Lovelace" not in before
+
+    response = auth.post(
+        "/auth/profile/preferences", {"locale": "en", "visibility": "name", "email_opt_in": ""}
+    )
+    assert response.status_code == 302
+
+    after = client.get(board).get_data(as_text=True)
+    assert "Ada Lovelace" in after and person.pseudonym not in after

@@ -5,13 +5,11 @@ way people do (a form, a bulk statement), then reads the page again.
 """
 
 import secrets
-from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import event, update
 
 from app.catalogue.models import CatalogueItem
-from app.cleanup import services as cleanup_services
 from app.core import cache
 from app.extensions import db
 from app.recycling.models import CollectionPoint
@@ -82,48 +80,6 @@ def test_a_failed_write_keeps_the_cached_version(app, make):
     db.session.flush()
     db.session.rollback()
     assert cache.version_of("catalogue") == version
-
-
-def test_choosing_to_show_ones_name_updates_the_cached_leaderboard(client, auth, make):
-    now = datetime.now(UTC)
-    organiser = make.user(roles=("organiser",))
-    types = cleanup_services.ensure_default_action_types()
-    campaign = cleanup_services.create_campaign(
-        organiser,
-        {
-            "name_fr": "Nettoyage",
-            "name_en": "Clean-up",
-            "description_fr": "",
-            "description_en": "",
-            "starts_at": now - timedelta(days=1),
-            "ends_at": now + timedelta(days=20),
-            "all_departments": True,
-            "department_ids": [],
-            "goals": {},
-            "rules": [
-                {"action_type_id": t.id, "points_per_unit": t.points_per_unit, "daily_cap": 100}
-                for t in types
-            ],
-        },
-        now - timedelta(days=3),
-    )
-    cleanup_services.publish_campaign(campaign, organiser, now - timedelta(days=2))
-    db.session.commit()
-    person = make.user(display_name="Ada Lovelace", locale="en")
-    cleanup_services.log_action(person, campaign, "delete-mail", 2, now)
-    db.session.commit()
-    login(client, person)
-    board = f"/cleanup/campaigns/{campaign.id}/leaderboard"
-    before = client.get(board).get_data(as_text=True)
-    assert person.pseudonym in before and "Ada Lovelace" not in before
-
-    response = auth.post(
-        "/auth/profile/preferences", {"locale": "en", "visibility": "name", "email_opt_in": ""}
-    )
-    assert response.status_code == 302
-
-    after = client.get(board).get_data(as_text=True)
-    assert "Ada Lovelace" in after and person.pseudonym not in after
 
 
 def test_a_renamed_collection_point_shows_in_the_cached_list(client, make):
