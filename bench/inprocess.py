@@ -1,0 +1,143 @@
+"""Each key page rendered in one process, without a server: milliseconds and statements.
+
+`make bench` measures throughput through gunicorn and wrk, which a busy machine
+disturbs; this measures the work one request costs, which it barely does. It seeds
+the Bordeaux-scale demo into a SQLite file (kept in INPROCESS_DB, default
+`/tmp/empreinte-inprocess.db`, reused when it exists) or uses DATABASE_URL as it is,
+signs each account in through the real form, warms each page, then times
+INPROCESS_REPEAT requests. One JSON line per page: `ms` (median), `statements`
+(SQL statements one request sends) and `status`.
+
+    .venv/bin/python bench/inprocess.py                    # every bench page
+    .venv/bin/python bench/inprocess.py leaderboard inbox  # some pages
+    INPROCESS_PROFILE=1 .venv/bin/python bench/inprocess.py log_action  # + cProfile
+"""
+
+import cProfile
+import json
+import os
+import pstats
+import re
+import statistics
+import subprocess
+import sys
+import time
+import urllib.parse
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.pages import BASELINE, Page, bench_pages  # noqa: E402
+from bench.run import CSRF_RE, server_env  # noqa: E402
+
+REPEAT = int(os.environ.get("INPROCESS_REPEAT", "40"))
+BIN = Path(sys.executable).parent
+
+
+def database_url() -> str:
+    """DATABASE_URL as given, or a seeded SQLite file kept between runs."""
+    if os.environ.get("DATABASE_URL"):
+        return os.environ["DATABASE_URL"]
+    path = Path(os.environ.get("INPROCESS_DB", "/tmp/empreinte-inprocess.db"))
+    url = f"sqlite:///{path}"
+    if not path.exists():
+        env = server_env(url)
+        for args in (("db", "upgrade", "heads"), ("demo", "seed")):
+            subprocess.run(
+                [str(BIN / "flask"), "--app", "app:create_app", *args],
+                cwd=ROOT,
+                env=env,
+                check=True,
+                stdout=subprocess.DEVNULL,
+            )
+    return url
+
+
+def signed_in_client(app, email: str | None):
+    """A test client signed in through the form, and a CSRF token of its session."""
+    client = app.test_client()
+    if email:
+        page = client.get("/auth/sign-in").get_data(as_text=True)
+        token = CSRF_RE.search(page).group(1)
+        answer = client.post(
+            "/auth/sign-in", data={"email": email, "password": "demo", "csrf_token": token}
+        )
+        assert answer.status_code == 302, f"signing in as {email}: {answer.status_code}"
+    token = CSRF_RE.search(client.get("/privacy").get_data(as_text=True)).group(1)
+    return client, token
+
+
+def page_request(page: Page, params: dict, token: str):
+    """The keyword arguments of one test-client request for `page`."""
+    path = page.path.format(**params)
+    request = {"method": page.method, "path": path, "headers": dict(page.headers)}
+    if page.method == "POST":
+        form = {k: v.format(**params) for k, v in (page.form or {}).items()}
+        request["data"] = urllib.parse.urlencode(form | {"csrf_token": token})
+        request["content_type"] = "application/x-www-form-urlencoded"
+        request["headers"]["X-CSRFToken"] = token
+    return request
+
+
+def count_statements(app, client, request: dict) -> int:
+    from sqlalchemy import event
+
+    from app.extensions import db
+
+    counted = []
+    with app.app_context():
+        engine = db.engine
+    listener = lambda *args: counted.append(1)  # noqa: E731
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        client.open(**request)
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    return len(counted)
+
+
+def main() -> None:
+    url = database_url()
+    os.environ.update(server_env(url))
+    from app import create_app
+    from app.extensions import db
+
+    app = create_app()
+    wanted = set(sys.argv[1:])
+    pages = [BASELINE, *bench_pages()]
+    pages = [p for p in pages if not wanted or p.name in wanted]
+    clients = {}
+    for page in pages:
+        with app.app_context():
+            params = page.params(db.session) if page.params else {}
+        if page.account not in clients:
+            clients[page.account] = signed_in_client(app, page.account)
+        client, token = clients[page.account]
+        request = page_request(page, params, token)
+        for _ in range(5):
+            status = client.open(**request).status_code
+        timings = []
+        for _ in range(REPEAT):
+            started = time.perf_counter()
+            client.open(**request)
+            timings.append((time.perf_counter() - started) * 1000)
+        record = {
+            "name": page.name,
+            "ms": round(statistics.median(timings), 2),
+            "statements": count_statements(app, client, request),
+            "status": status,
+        }
+        print(json.dumps(record), flush=True)
+        if os.environ.get("INPROCESS_PROFILE"):
+            profiler = cProfile.Profile()
+            profiler.enable()
+            for _ in range(REPEAT):
+                client.open(**request)
+            profiler.disable()
+            stats = pstats.Stats(profiler, stream=sys.stderr)
+            stats.sort_stats("cumulative").print_stats(re.compile(r"app/|jinja|sqlalchemy"), 45)
+
+
+if __name__ == "__main__":
+    main()
