@@ -7,7 +7,7 @@ import secrets
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -160,27 +160,39 @@ def user_for_token(raw: str, now: datetime) -> User | None:
     return token.user
 
 
+def _session_user_statement():
+    """The loader's query, built once per app: it runs on every signed-in request.
+
+    Building the statement (the figures' subqueries, their labels, the eager load)
+    and computing its cache key cost more than running it on SQLite; a statement
+    object kept and reused has its cache key memoised by SQLAlchemy.
+    """
+    statement = current_app.extensions.get("empreinte.session_user_statement")
+    if statement is None:
+        # One query for the person, their roles and the figures every page shows about
+        # them (app/core/person_figures.py).
+        columns = figure_columns(User.id)
+        statement = (
+            select(User, *columns)
+            .options(joinedload(User.role_rows))
+            .where(User.id == bindparam("user_id"))
+        )
+        statement = (statement, tuple(column.name for column in columns))
+        current_app.extensions["empreinte.session_user_statement"] = statement
+    return statement
+
+
 def load_session_user(session_id: str) -> User | None:
     """Flask-Login's loader: 'id:session_token', refused once the token has rotated."""
     user_id, _, session_token = session_id.partition(":")
     if not user_id.isdigit() or not session_token:
         return None
-    # One query for the person, their roles and the figures every page shows about them
-    # (app/core/person_figures.py): this runs on every signed-in request.
-    columns = figure_columns(User.id)
-    row = (
-        db.session.execute(
-            select(User, *columns)
-            .options(joinedload(User.role_rows))
-            .where(User.id == int(user_id))
-        )
-        .unique()
-        .first()
-    )
+    statement, figure_names = _session_user_statement()
+    row = db.session.execute(statement, {"user_id": int(user_id)}).unique().first()
     if row is None or not row[0].is_active:
         return None
     user = row[0]
     if not secrets.compare_digest(user.session_token, session_token):
         return None
-    remember(user.id, dict(zip((c.name for c in columns), row[1:], strict=True)))
+    remember(user.id, dict(zip(figure_names, row[1:], strict=True)))
     return user
