@@ -5,7 +5,12 @@ from flask_babel import format_date, format_datetime, format_decimal, format_per
 from flask_login import current_user
 
 from app.core.dashboard import main_menu
-from app.core.i18n import current_language, format_kg_co2e, format_quantity
+from app.core.i18n import (
+    current_language,
+    format_kg_co2e,
+    format_quantity,
+    install_template_gettext,
+)
 
 
 def init_app(app: Flask) -> None:
@@ -31,6 +36,7 @@ def init_app(app: Flask) -> None:
 
     app.jinja_env.add_extension("jinja2.ext.i18n")
     app.jinja_env.policies["ext.i18n.trimmed"] = True
+    install_template_gettext(app)
 
     @app.after_request
     def vary_on_htmx(response):

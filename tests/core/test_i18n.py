@@ -86,3 +86,13 @@ def test_menu_marks_only_the_current_entry_of_a_section(client, make):
     page = client.get("/catalogue/").get_data(as_text=True)
     assert page.count('aria-current="page"') == 1
     assert 'href="/catalogue/" aria-current="page"' in page
+
+
+def test_templates_follow_a_locale_forced_for_a_while(app):
+    """A page in French can render a message in the recipient's English, then go on in French."""
+    template = app.jinja_env.from_string("{{ _('Sign out') }} {{ current_language() }}")
+    with app.test_request_context("/", headers={"Accept-Language": "fr"}):
+        assert template.render() == "Se déconnecter fr"
+        with force_locale("en"):
+            assert template.render() == "Sign out en"
+        assert template.render() == "Se déconnecter fr"
