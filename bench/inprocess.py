@@ -136,7 +136,9 @@ def main() -> None:
                 client.open(**request)
             profiler.disable()
             stats = pstats.Stats(profiler, stream=sys.stderr)
-            stats.sort_stats("cumulative").print_stats(re.compile(r"app/|jinja|sqlalchemy"), 45)
+            stats.sort_stats(os.environ.get("INPROCESS_SORT", "cumulative")).print_stats(
+                re.compile(os.environ.get("INPROCESS_FILTER", r"app/|jinja|sqlalchemy")), 45
+            )
 
 
 if __name__ == "__main__":
