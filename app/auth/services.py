@@ -174,7 +174,13 @@ def _session_user_statement():
         columns = figure_columns(User.id)
         statement = (
             select(User, *columns)
-            .options(joinedload(User.role_rows))
+            # The department and commune: leaderboards, the dashboard, /me and the
+            # recycling pages read them, each with a query of its own otherwise.
+            .options(
+                joinedload(User.role_rows),
+                joinedload(User.department),
+                joinedload(User.commune),
+            )
             .where(User.id == bindparam("user_id"))
         )
         statement = (statement, tuple(column.name for column in columns))
