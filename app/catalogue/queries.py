@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 
 from app.auth.models import User
 from app.catalogue import footprint
@@ -15,6 +15,7 @@ from app.catalogue.models import (
     CatalogueRequest,
     CatalogueRequestLine,
     CatalogueUsefulMark,
+    catalogue_alternative,
 )
 from app.catalogue.reference import category_reference
 from app.core.devices import DEVICE_TYPES
@@ -335,6 +336,30 @@ def devices_due_for_renewal(now: datetime) -> Select:
     return select(User.id).where(User.id.in_(sorted(due)))
 
 
+def lighter_choice_for_basket(request_id: int) -> tuple[CatalogueItem, CatalogueItem] | None:
+    """The basket's first item that has a lighter available alternative, and the lightest one.
+
+    One query, so the dashboard does not load every line, item and alternative list.
+    """
+    item = aliased(CatalogueItem)
+    alternative = aliased(CatalogueItem)
+    row = db.session.execute(
+        select(item, alternative)
+        .select_from(CatalogueRequestLine)
+        .join(item, item.id == CatalogueRequestLine.item_id)
+        .join(catalogue_alternative, catalogue_alternative.c.item_id == item.id)
+        .join(alternative, alternative.id == catalogue_alternative.c.alternative_id)
+        .where(
+            CatalogueRequestLine.request_id == request_id,
+            alternative.status == "available",
+            alternative.annual_kgco2e < item.annual_kgco2e,
+        )
+        .order_by(CatalogueRequestLine.id, alternative.annual_kgco2e, alternative.id)
+        .limit(1)
+    ).first()
+    return (row[0], row[1]) if row else None
+
+
 def dashboard_summary(user) -> dict:
     """Open requests of the user and a lighter choice for what is in the basket."""
     open_requests = db.session.scalars(
@@ -346,12 +371,6 @@ def dashboard_summary(user) -> dict:
         .order_by(CatalogueRequest.id.desc())
         .limit(5)
     ).all()
-    suggestion = None
     basket = next((r for r in open_requests if r.status == "draft"), None)
-    if basket is not None:
-        for line in basket.lines:
-            lighter = lighter_alternatives(line.item)
-            if lighter:
-                suggestion = (line.item, lighter[0])
-                break
+    suggestion = lighter_choice_for_basket(basket.id) if basket is not None else None
     return {"open_requests": open_requests, "suggestion": suggestion}

@@ -258,3 +258,17 @@ def test_pages_are_in_french_for_french_users(client, make, make_item):
     item = make_item()
     page = client.get(f"/catalogue/items/{item.id}").get_data(as_text=True)
     assert "Le garder plus longtemps" in page
+
+
+def test_dashboard_suggests_the_lightest_available_alternative(client, auth, make, make_item):
+    login(client, make.user(locale="en"))
+    lighter = make_item(name_en="Refurbished laptop", embodied_kgco2e=80)
+    lightest = make_item(name_en="Shared laptop pool", embodied_kgco2e=30)
+    withdrawn = make_item(name_en="Withdrawn laptop", embodied_kgco2e=10, status="discontinued")
+    heavier = make_item(name_en="Bigger laptop", embodied_kgco2e=900)
+    heavy = make_item(name_en="New laptop", embodied_kgco2e=300)
+    heavy.alternatives = [lighter, heavier, withdrawn, lightest]
+    db.session.commit()
+    auth.post(f"/catalogue/items/{heavy.id}/request", {"quantity": "1"})
+    page = client.get("/").get_data(as_text=True)
+    assert "instead of New laptop, Shared laptop pool saves" in page
