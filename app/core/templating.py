@@ -1,10 +1,9 @@
 """Template filters, globals and htmx response conventions."""
 
-from flask import Flask, request
+from flask import Flask
 from flask_babel import format_date, format_datetime, format_decimal, format_percent
-from flask_login import current_user
 
-from app.core.dashboard import main_menu
+from app.core import frame
 from app.core.i18n import (
     current_language,
     format_kg_co2e,
@@ -24,15 +23,7 @@ def init_app(app: Flask) -> None:
         quantity=format_quantity,
     )
     app.jinja_env.globals.update(current_language=current_language)
-
-    @app.context_processor
-    def inject_menu():
-        def menu():
-            if not current_user.is_authenticated:
-                return []
-            return main_menu(current_user, request.endpoint)
-
-        return {"main_menu": menu}
+    frame.init_app(app)
 
     app.jinja_env.add_extension("jinja2.ext.i18n")
     app.jinja_env.policies["ext.i18n.trimmed"] = True

@@ -1,0 +1,82 @@
+"""The page frame: what surrounds every page's own content, rendered once and kept.
+
+The head, the header (menu, language button, profile and sign-out) and the footer are
+the same for every request with the same language, sign-in, roles and page (endpoint),
+but for three things: the CSRF token, the path the language button comes back to, and
+the menu badges (unread messages). Those stay placeholders in the kept HTML and are
+filled in for each request. Rendered by Jinja each time, the frame cost as much as a
+cached catalogue page's own content.
+"""
+
+from flask import Flask, current_app, g, render_template, request
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup, escape
+
+from app.core.dashboard import main_menu
+from app.core.i18n import current_language
+
+# A private-use character: it never occurs in what our templates write.
+_SLOT = "\ue000{}\ue000"
+CSRF_SLOT = _SLOT.format("csrf")
+NEXT_SLOT = _SLOT.format("next")
+PARTS = ("top", "head", "header", "footer")
+_MAX_KEPT = 1000  # languages × role sets × endpoints: far below in practice
+
+
+def _badge_slot(index: int) -> str:
+    return _SLOT.format(f"badge{index}")
+
+
+def _menu() -> list[dict]:
+    return main_menu(current_user, request.endpoint) if current_user.is_authenticated else []
+
+
+def _render(part: str) -> str:
+    entries = [
+        {**entry, "badge_slot": Markup(_badge_slot(index))}  # noqa: S704 - our own constant
+        for index, entry in enumerate(_menu())
+    ]
+    slots = {"csrf": Markup(CSRF_SLOT), "next": Markup(NEXT_SLOT)}  # noqa: S704 - constants
+    return render_template("_frame.html", part=part, slots=slots, menu_entries=entries)
+
+
+def _fill(html: str) -> str:
+    """The request's own values in the header's placeholders."""
+    html = html.replace(CSRF_SLOT, generate_csrf())
+    html = html.replace(NEXT_SLOT, str(escape(request.full_path.rstrip("?"))))
+    for index, entry in enumerate(_menu()):
+        badge = ""
+        if entry["badge"]:
+            badge = Markup(' <span class="badge" aria-label="{}">{}</span>').format(
+                entry["badge_label"], entry["badge"]
+            )
+        html = html.replace(_badge_slot(index), str(badge))
+    return html
+
+
+def _frame_of_this_request() -> dict[str, Markup]:
+    signed_in = current_user.is_authenticated
+    roles = frozenset(current_user.roles) if signed_in else frozenset()
+    key = (current_language(), signed_in, roles, request.endpoint)
+    kept = current_app.extensions.setdefault("empreinte.frames", {})
+    parts = kept.get(key)
+    if parts is None:
+        parts = {part: _render(part) for part in PARTS}
+        if len(kept) >= _MAX_KEPT:
+            kept.clear()
+        kept[key] = parts
+    # Our own autoescaped template; the request's values are escaped by _fill.
+    return {part: Markup(_fill(html) if part == "header" else html) for part, html in parts.items()}  # noqa: S704
+
+
+def page_frame(part: str) -> Markup:
+    """One part of the frame (`top`, `head`, `header`, `footer`) for this request."""
+    frame = g.get("_page_frame")
+    if frame is None:
+        frame = g._page_frame = _frame_of_this_request()
+    return frame[part]
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals.update(page_frame=page_frame)
