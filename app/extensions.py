@@ -1,7 +1,6 @@
 """Flask extensions, created unbound and initialised in create_app."""
 
 from flask import current_app, request
-from flask_babel import Babel
 from flask_caching import Cache
 from flask_htmx import HTMX
 from flask_limiter import Limiter
@@ -12,6 +11,8 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
+
+from app.core.i18n import PortalBabel
 
 # Stable constraint names make Alembic migrations reviewable and portable
 # between SQLite and PostgreSQL.
@@ -40,7 +41,7 @@ def _render_migration_type(type_, obj, autogen_context):
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate(compare_type=True, render_as_batch=True, render_item=_render_migration_type)
 login_manager = LoginManager()
-babel = Babel()
+babel = PortalBabel()
 htmx = HTMX()
 csrf = CSRFProtect()
 # Rendered fragments (app/core/cache.py); the Jinja tag is not used.

@@ -1,8 +1,10 @@
 """Locale selection and locale-aware formatting helpers for templates."""
 
+from functools import cached_property
+
 from babel.units import format_unit
 from flask import current_app, g, has_request_context, request, session
-from flask_babel import format_decimal, get_locale, get_translations
+from flask_babel import Babel, Domain, format_decimal, get_locale, get_translations
 from flask_login import current_user
 
 
@@ -49,6 +51,22 @@ def current_language() -> str:
 def request_translations():
     """The catalogue of the request's language, for the templates' gettext calls."""
     return _for_locale("_translations", get_translations)
+
+
+class RequestCachedDomain(Domain):
+    """Flask-Babel's message domain, its catalogue looked up once per request and locale.
+
+    `gettext`, `_l` labels and form choices in Python code go through it.
+    """
+
+    def get_translations(self):
+        return _for_locale("_translations", super().get_translations)
+
+
+class PortalBabel(Babel):
+    @cached_property
+    def domain_instance(self):
+        return RequestCachedDomain(domain=self.domain)
 
 
 def install_template_gettext(app) -> None:

@@ -2,7 +2,7 @@
 
 import html
 
-from flask_babel import force_locale
+from flask_babel import force_locale, gettext
 
 from app.auth.models import User
 from app.core.i18n import format_kg_co2e
@@ -93,6 +93,9 @@ def test_templates_follow_a_locale_forced_for_a_while(app):
     template = app.jinja_env.from_string("{{ _('Sign out') }} {{ current_language() }}")
     with app.test_request_context("/", headers={"Accept-Language": "fr"}):
         assert template.render() == "Se déconnecter fr"
+        assert gettext("Sign out") == "Se déconnecter"
         with force_locale("en"):
             assert template.render() == "Sign out en"
+            assert gettext("Sign out") == "Sign out"
         assert template.render() == "Se déconnecter fr"
+        assert gettext("Sign out") == "Se déconnecter"
