@@ -1,5 +1,6 @@
 """Catalogue forms: search filters, lifetime, basket, decisions, budgets, items, import."""
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
@@ -23,6 +24,7 @@ from wtforms.validators import (
 )
 
 from app.catalogue import footprint
+from app.core.i18n import current_language
 
 MAX_QUERY = 100
 
@@ -36,11 +38,26 @@ def kind_choices():
     return choices([("", _l("All")), ("equipment", _l("Equipment")), ("service", _l("Services"))])
 
 
-def category_choices(blank=True):
+def _category_pairs(blank: bool) -> list[tuple[str, object]]:
     pairs = [("", _l("All categories"))] if blank else []
     pairs += [(c, footprint.category_label(c)) for c in footprint.EQUIPMENT_CATEGORIES]
     pairs += [(c, footprint.category_label(c)) for c in footprint.SERVICE_CATEGORIES]
-    return choices(pairs)
+    return pairs
+
+
+_translated_categories: dict[tuple[str, bool], list[SelectChoice]] = {}
+
+
+def category_choices(blank=True) -> list[SelectChoice]:
+    """Every category, translated once per language (the filters show them on every page)."""
+    if get_locale() is None:  # at import: no language yet
+        return choices(_category_pairs(blank))
+    key = (current_language(), blank)
+    if key not in _translated_categories:
+        _translated_categories[key] = choices(
+            (value, str(label)) for value, label in _category_pairs(blank)
+        )
+    return list(_translated_categories[key])
 
 
 class SearchForm(FlaskForm):

@@ -272,3 +272,16 @@ def test_dashboard_suggests_the_lightest_available_alternative(client, auth, mak
     auth.post(f"/catalogue/items/{heavy.id}/request", {"quantity": "1"})
     page = client.get("/").get_data(as_text=True)
     assert "instead of New laptop, Shared laptop pool saves" in page
+
+
+def test_category_filter_is_in_each_persons_language(app, make):
+    french, english = app.test_client(), app.test_client()
+    login(french, make.user(locale="fr"))
+    login(english, make.user(locale="en"))
+    for _ in range(2):  # the second round comes from the translated choices kept per language
+        assert '<option value="laptop">Ordinateur portable</option>' in french.get(
+            "/catalogue/"
+        ).get_data(as_text=True)
+        assert '<option value="laptop">Laptop</option>' in english.get("/catalogue/").get_data(
+            as_text=True
+        )
