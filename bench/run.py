@@ -52,9 +52,41 @@ CSRF_RE = re.compile(r'name="csrf_token"(?: type="hidden")? value="([^"]+)"')
 BIN = Path(sys.executable).parent
 
 
+EMITTED: list[dict] = []
+
+
 def emit(record: dict) -> None:
     """One JSON line on stdout, flushed at once so progress shows."""
+    EMITTED.append(record)
     print(json.dumps(record, ensure_ascii=False), flush=True)
+
+
+def verdict(records: list[dict]) -> dict:
+    """The last line: each target, met or missed, and by which measures."""
+    pages = [r for r in records if "ratio_to_baseline" in r and r["name"] != "baseline"]
+    found = {r["name"]: r for r in records}
+    missed = {
+        "min_ratio_to_baseline": [
+            r["name"] for r in pages if r["ratio_to_baseline"] < TARGETS["min_ratio_to_baseline"]
+        ],
+        "max_p95_ms": [r["name"] for r in pages if r["p95_ms"] > TARGETS["max_p95_ms"]],
+        "max_errors": [r["name"] for r in records if r.get("errors")],
+        "max_seed_seconds": [
+            "seed" for r in [found.get("seed")] if r and r["seconds"] > TARGETS["max_seed_seconds"]
+        ],
+        "max_dispatch_seconds": [
+            "dispatch"
+            for r in [found.get("dispatch")]
+            if r and r["seconds"] > TARGETS["max_dispatch_seconds"]
+        ],
+    }
+    return {
+        "name": "verdict",
+        "met": [target for target, names in missed.items() if not names],
+        "missed": {target: names for target, names in missed.items() if names},
+        # What the framework alone reaches at the same concurrency, for the p95 target.
+        "baseline_p95_ms": found.get("baseline", {}).get("p95_ms"),
+    }
 
 
 def log(message: str) -> None:
@@ -316,6 +348,7 @@ def run_domain_bench(name: str, env: dict) -> None:
     )
     for line in output.stdout.splitlines():
         if line.startswith("{"):
+            EMITTED.append(json.loads(line))
             print(line, flush=True)
     if output.returncode:
         emit({"name": name, "errors": 1, "exit_code": output.returncode})
@@ -390,6 +423,7 @@ def main() -> None:
         drop_database()
         shutil.rmtree(workdir, ignore_errors=True)
     run_domain_bench("messaging", env)
+    emit(verdict(EMITTED))
 
 
 if __name__ == "__main__":
