@@ -6,8 +6,8 @@ import secrets
 import smtplib
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from email.header import Header
 from email.utils import formataddr, formatdate, make_msgid, parseaddr
+from functools import lru_cache
 
 from flask import current_app
 from flask_babel import force_locale
@@ -108,8 +108,31 @@ class OutgoingEmail:
 
 
 def _header(value: str) -> str:
-    """An RFC 2047 encoded header value when it is not plain ASCII."""
-    return value if value.isascii() else Header(value, "utf-8").encode()
+    """An RFC 2047 encoded header value when it is not plain ASCII.
+
+    Base64 encoded words of at most 39 UTF-8 bytes (64 characters each, folded), cut
+    between characters: email.header.Header weighs quoted-printable against base64
+    character by character, which cost a millisecond per subject.
+    """
+    if value.isascii():
+        return value
+    data = value.encode("utf-8")
+    words, start = [], 0
+    while start < len(data):
+        end = min(start + 39, len(data))
+        while end < len(data) and data[end] & 0xC0 == 0x80:  # inside a UTF-8 sequence
+            end -= 1
+        words.append("=?utf-8?b?" + base64.b64encode(data[start:end]).decode("ascii") + "?=")
+        start = end
+    return "\r\n ".join(words)
+
+
+@lru_cache(maxsize=8)
+def _sender(sender: str) -> tuple[str, str]:
+    """The envelope address and the From header of a configured sender (parsed once)."""
+    address = parseaddr(sender)[1]
+    name = sender[: sender.index("<")].strip() if "<" in sender else ""
+    return address, _header(formataddr((name, address)) if name else address)
 
 
 def _base64_part(content_type: str, text: str) -> str:
@@ -137,11 +160,9 @@ def build_email(
         labels=email_labels(locale),
     )
     boundary = "=_" + secrets.token_hex(12)
-    sender_address = parseaddr(sender)[1]
-    sender_name = sender[: sender.index("<")].strip() if "<" in sender else ""
-    from_header = formataddr((sender_name, sender_address)) if sender_name else sender_address
+    sender_address, from_header = _sender(sender)
     headers = [
-        f"From: {_header(from_header)}",
+        f"From: {from_header}",
         f"To: {to}",  # a UTF-8 address is sent with SMTPUTF8
         f"Subject: {_header(subject)}",
         f"Date: {formatdate(localtime=False)}",
