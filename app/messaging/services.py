@@ -489,7 +489,12 @@ def deliver_claimed(
             (User.active.is_(True) & User.anonymised_at.is_(None)).label("reachable"),
         )
         .outerjoin(User, User.id == Delivery.user_id)
-        .where(Delivery.claim_token == token)
+        # Claimed rows are pending: the claim index finds them without reading the outbox.
+        .where(
+            Delivery.dispatch_id == dispatch.id,
+            Delivery.status == "pending",
+            Delivery.claim_token == token,
+        )
         .order_by(Delivery.id)
     ).all()
     if variables is None:
