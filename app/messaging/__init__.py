@@ -20,6 +20,8 @@ SETTINGS = {
     "MESSAGING_MAX_ATTEMPTS": (5, int),
     "MESSAGING_POLL_SECONDS": (30, int),
     "MESSAGING_SMTP_CONNECTIONS": (4, int),
+    # people whose variables are computed together (providers' per-call work is shared)
+    "MESSAGING_VARIABLES_WINDOW": (5000, int),
 }
 
 

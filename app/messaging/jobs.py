@@ -13,6 +13,7 @@ from app.extensions import db
 from app.messaging import services
 from app.messaging.mailer import MailerPool
 from app.messaging.models import Delivery, Dispatch, Schedule
+from app.messaging.recipients import RecipientVariables
 from app.messaging.rendering import CompiledTemplate
 
 log = logging.getLogger("empreinte.messaging")
@@ -34,6 +35,9 @@ def run_dispatch(
         services.prepare_dispatch(dispatch, clock())
         db.session.commit()
     compiled = CompiledTemplate.compile(dispatch.template)
+    variables = RecipientVariables(
+        dispatch.id, dispatch.context, config["MESSAGING_VARIABLES_WINDOW"]
+    )
     while True:
         now = clock()
         token = services.claim_batch(
@@ -47,7 +51,7 @@ def run_dispatch(
                 continue
             break
         with MailerPool(config) as mailer:  # SMTP connections opened per batch
-            services.deliver_claimed(dispatch, token, compiled, mailer, now)
+            services.deliver_claimed(dispatch, token, compiled, mailer, now, variables)
         db.session.commit()
     services.complete_if_done(dispatch, clock())
     db.session.commit()

@@ -173,6 +173,28 @@ def test_other_domains_variables_are_rendered(make, template, points_provider):
     assert body == f"{user.id * 10} points pour Équipe"
 
 
+def test_each_person_gets_their_own_values_across_batches_and_variable_windows(
+    make, template, smtp, config
+):
+    config(MESSAGING_BATCH_SIZE=4, MESSAGING_VARIABLES_WINDOW=2)
+    people = [
+        make.user(display_name=f"P{n} Test", email=f"p{n}@example.org", email_opt_in=n % 2 == 0)
+        for n in range(7)
+    ]
+    jobs.run_dispatch(_dispatch_to_everyone(template(), TUESDAY).id, clock=lambda: TUESDAY)
+    inbox = dict(
+        db.session.execute(
+            select(Delivery.user_id, Delivery.body).where(
+                Delivery.channel == "inbox", Delivery.status == "delivered"
+            )
+        ).all()
+    )
+    mailed = {to: m.get_body(("plain",)).get_content() for to, m in smtp.messages}
+    assert all(inbox[p.id].startswith(f"Bonjour {p.first_name}.") for p in people)
+    assert sorted(mailed) == [f"p{n}@example.org" for n in (0, 2, 4, 6)]
+    assert all(text.startswith(f"Bonjour P{to[1]}.") for to, text in mailed.items())
+
+
 def _campaign(days=30):
     starts = TUESDAY + timedelta(days=1)
     return SimpleNamespace(id=7, starts_at=starts, ends_at=starts + timedelta(days=days))
