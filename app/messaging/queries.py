@@ -65,15 +65,22 @@ def unread_badge_count(user_id: int) -> int:
 
 
 def list_inbox(user_id: int, page: int = 1, per_page: int = PAGE_SIZE) -> tuple[list, int]:
-    """The user's messages, newest first, and the number of pages."""
-    total = db.session.scalar(select(func.count()).select_from(_inbox(user_id).subquery())) or 0
-    rows = db.session.scalars(
+    """The user's messages, newest first, and the number of pages.
+
+    The total comes with the page's rows (a window count): one statement, not two.
+    """
+    rows = db.session.execute(
         _inbox(user_id)
+        .add_columns(func.count().over().label("total"))
         .order_by(Delivery.delivered_at.desc(), Delivery.id.desc())
         .limit(per_page)
         .offset((page - 1) * per_page)
     ).all()
-    return rows, max(1, -(-total // per_page))
+    if rows:
+        total = rows[0].total
+    else:  # past the last page (or an empty inbox): count on its own
+        total = db.session.scalar(select(func.count()).select_from(_inbox(user_id).subquery()))
+    return [row[0] for row in rows], max(1, -(-(total or 0) // per_page))
 
 
 def latest_unread(user_id: int, limit: int = 3) -> list[Delivery]:

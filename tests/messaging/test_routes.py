@@ -239,3 +239,17 @@ def test_dashboard_panel_shows_latest_unread(client, make, template):
     _deliver(template())
     login(client, user)
     assert "Bonjour Person" in client.get("/").get_data(as_text=True)
+
+
+def test_the_inbox_pages_through_many_messages(client, make, template):
+    user = make.user(locale="en")
+    news = template()
+    for _ in range(23):
+        _deliver(news)
+    login(client, user)
+    first = client.get("/messaging/").get_data(as_text=True)
+    second = client.get("/messaging/?page=2").get_data(as_text=True)
+    beyond = client.get("/messaging/?page=9").get_data(as_text=True)
+    assert first.count('<article class="message') == 20 and "Page 1 of 2" in first
+    assert second.count('<article class="message') == 3 and "Page 2 of 2" in second
+    assert '<article class="message' not in beyond and "No message yet." in beyond
