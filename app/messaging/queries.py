@@ -78,7 +78,9 @@ def list_inbox(user_id: int, page: int = 1, per_page: int = PAGE_SIZE) -> tuple[
     ).all()
     if rows:
         total = rows[0].total
-    else:  # past the last page (or an empty inbox): count on its own
+    elif page == 1:
+        total = 0
+    else:  # past the last page: count on its own
         total = db.session.scalar(select(func.count()).select_from(_inbox(user_id).subquery()))
     return [row[0] for row in rows], max(1, -(-(total or 0) // per_page))
 
