@@ -10,7 +10,7 @@ from flask import current_app
 
 # Lazy: services also run in jobs and signal handlers, outside any request.
 from flask_babel import lazy_gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import case, func, select, update
 
 from app.cleanup.catalogue import DEFAULT_ACTION_TYPES, SYSTEM_ACTION_TYPES
 from app.cleanup.models import (
@@ -49,19 +49,21 @@ class CleanupError(ValueError):
         return str(self._message)
 
 
-def touch_scores(campaign: CleanupCampaign, participant_id: int) -> None:
+def touch_scores(campaign: CleanupCampaign, participant_id: int, stamped: bool = False) -> None:
     """Tell every process's cached scoreboard that this participant's scores changed.
 
     The participant is stamped with the wall clock (not the domain `now`, which tests
     fix): each process re-reads the participants stamped since its last refresh.
+    `stamped`: `_lock_participant` stamped it already, in the statement that locked it.
     """
     campaign.scores_version = uuid4().hex
-    db.session.execute(
-        update(CleanupParticipant)
-        .where(CleanupParticipant.id == participant_id)
-        .values(last_logged_at=utcnow())
-        .execution_options(synchronize_session=False)
-    )
+    if not stamped:
+        db.session.execute(
+            update(CleanupParticipant)
+            .where(CleanupParticipant.id == participant_id)
+            .values(last_logged_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
     db.session.flush()
 
 
@@ -174,28 +176,29 @@ def local_day(moment: datetime):
 
 
 def _lock_participant(campaign: CleanupCampaign, user, now: datetime) -> CleanupParticipant:
-    """The person's participant row, created if needed and locked until commit.
+    """The person's participant row, created if needed, stamped and locked until commit.
 
-    PostgreSQL: the INSERT .. ON CONFLICT then SELECT .. FOR UPDATE locks the row,
-    so two logs by the same person run one after the other. SQLite: the INSERT
-    takes the database's single write lock before anything is read.
+    One statement: INSERT .. ON CONFLICT DO UPDATE .. RETURNING. On PostgreSQL the
+    update locks the row, so two logs by the same person run one after the other;
+    on SQLite the INSERT takes the database's single write lock before anything is
+    read. The update stamps `last_logged_at` (wall clock) for the scoreboards'
+    refresh: a write that then fails rolls the stamp back with everything else, and
+    one that stops short of a change (a daily cap in a device return) only makes
+    the next refresh re-read this person.
     """
     dialect = db.session.get_bind().dialect.name
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as dialect_insert
     else:
         from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    db.session.execute(
-        dialect_insert(CleanupParticipant)
-        .values(campaign_id=campaign.id, user_id=user.id, joined_at=now)
-        .on_conflict_do_nothing(index_elements=["campaign_id", "user_id"])
+    statement = dialect_insert(CleanupParticipant).values(
+        campaign_id=campaign.id, user_id=user.id, joined_at=now, last_logged_at=utcnow()
     )
-    return db.session.scalars(
-        select(CleanupParticipant)
-        .where(CleanupParticipant.campaign_id == campaign.id, CleanupParticipant.user_id == user.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).one()
+    statement = statement.on_conflict_do_update(
+        index_elements=["campaign_id", "user_id"],
+        set_={"last_logged_at": statement.excluded.last_logged_at},
+    ).returning(CleanupParticipant)
+    return db.session.scalars(statement, execution_options={"populate_existing": True}).one()
 
 
 def join_campaign(user, campaign: CleanupCampaign, now: datetime) -> CleanupParticipant:
@@ -241,20 +244,27 @@ def check_quantity(rule: CleanupCampaignActionType, quantity) -> float:
     return round(value, 3)
 
 
-def _logged_today(participant_id: int, rule, day, exclude_id: int | None = None) -> float:
-    query = select(func.coalesce(func.sum(CleanupAction.quantity), 0)).where(
-        CleanupAction.participant_id == participant_id,
-        CleanupAction.action_type_id == rule.action_type_id,
-        CleanupAction.day == day,
-        CleanupAction.status != REJECTED,
-    )
+def _history(participant_id: int, rule, day, exclude_id: int | None = None) -> tuple:
+    """(quantity not rejected on `day`, accepted entries, their average quantity) of one
+    person and action type: the daily cap and the anomaly rule read one statement.
+
+    `exclude_id`: an entry being corrected, left out of the day's quantity only.
+    """
+    A = CleanupAction
+    today = (A.day == day) & (A.status != REJECTED)
     if exclude_id is not None:
-        query = query.where(CleanupAction.id != exclude_id)
-    return float(db.session.scalar(query))
+        today &= A.id != exclude_id
+    accepted = A.status == ACCEPTED
+    query = select(
+        func.coalesce(func.sum(case((today, A.quantity))), 0),
+        func.count(case((accepted, A.id))),
+        func.avg(case((accepted, A.quantity))),
+    ).where(A.participant_id == participant_id, A.action_type_id == rule.action_type_id)
+    already, count, average = db.session.execute(query).one()
+    return float(already), count, average
 
 
-def _check_cap(participant_id: int, rule, day, quantity: float, exclude_id=None) -> None:
-    already = _logged_today(participant_id, rule, day, exclude_id)
+def _check_cap(rule, quantity: float, already: float) -> None:
     if already + quantity > rule.daily_cap + 1e-9:
         left = max(rule.daily_cap - already, 0)
         raise CleanupError(
@@ -269,17 +279,13 @@ def _check_cap(participant_id: int, rule, day, quantity: float, exclude_id=None)
         )
 
 
-def _flag_reason(campaign: CleanupCampaign, participant_id: int, rule, quantity: float) -> str:
-    """Why an entry looks implausible, or '' when it looks ordinary."""
+def _flag_reason(campaign: CleanupCampaign, rule, quantity: float, mine: tuple) -> str:
+    """Why an entry looks implausible, or '' when it looks ordinary.
+
+    `mine`: the person's accepted entries of this type (count, average quantity).
+    """
     if quantity > rule.action_type.flag_above:
         return "above the usual size of one entry"
-    mine = db.session.execute(
-        select(func.count(CleanupAction.id), func.avg(CleanupAction.quantity)).where(
-            CleanupAction.participant_id == participant_id,
-            CleanupAction.action_type_id == rule.action_type_id,
-            CleanupAction.status == ACCEPTED,
-        )
-    ).one()
     if mine[0] >= 3 and quantity > 10 * mine[1]:
         return "far above this person's history"
     # The campaign's accepted entries of this type, from the cached scoreboard (kept up to
@@ -315,8 +321,9 @@ def log_action(
         if existing is not None:
             return existing
     day = local_day(now)
-    _check_cap(participant.id, rule, day, value)
-    reason = _flag_reason(campaign, participant.id, rule, value)
+    already, *mine = _history(participant.id, rule, day)
+    _check_cap(rule, value, already)
+    reason = _flag_reason(campaign, rule, value, mine)
     action = CleanupAction(
         campaign_id=campaign.id,
         participant_id=participant.id,
@@ -332,7 +339,7 @@ def log_action(
         source_key=source_key,
     )
     db.session.add(action)
-    touch_scores(campaign, participant.id)
+    touch_scores(campaign, participant.id, stamped=True)
     return action
 
 
@@ -361,13 +368,14 @@ def correct_action(user, action: CleanupAction, quantity, now: datetime) -> Clea
     rule = _rule_for(campaign, action.action_type.key)
     value = check_quantity(rule, quantity)
     participant = _lock_participant(campaign, user, now)
-    _check_cap(participant.id, rule, action.day, value, exclude_id=action.id)
-    reason = _flag_reason(campaign, participant.id, rule, value)
+    already, *mine = _history(participant.id, rule, action.day, exclude_id=action.id)
+    _check_cap(rule, value, already)
+    reason = _flag_reason(campaign, rule, value, mine)
     action.quantity = value
     action.points = round(value * rule.points_per_unit)
     action.status = FLAGGED if reason else ACCEPTED
     action.flag_reason = reason
-    touch_scores(campaign, participant.id)
+    touch_scores(campaign, participant.id, stamped=True)
     return action
 
 
@@ -376,7 +384,7 @@ def delete_action(user, action: CleanupAction, now: datetime) -> None:
     campaign = _check_editable(user, action, now)
     participant = _lock_participant(campaign, user, now)
     db.session.delete(action)
-    touch_scores(campaign, participant.id)
+    touch_scores(campaign, participant.id, stamped=True)
 
 
 def review_action(action: CleanupAction, actor, accept: bool, reason: str, now: datetime):

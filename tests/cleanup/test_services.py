@@ -275,6 +275,60 @@ def test_cached_board_follows_every_kind_of_change_like_a_recomputation(make, ma
     assert everything() == cached
 
 
+def test_a_refreshed_board_counts_days_and_types_like_a_recomputation(make, make_campaign):
+    """The refresh after a write reads a few people's actions in one statement (grouped
+    by day too): their distinct days, type totals and badges match a recomputation."""
+    from flask import current_app
+
+    campaign = make_campaign()
+    alice, bob = make.user(), make.user()
+    for day in range(3):
+        services.log_action(alice, campaign, "delete-mail", 1.5, NOW + timedelta(days=day))
+    services.log_action(bob, campaign, "empty-cloud", 6, NOW)
+    db.session.commit()
+    queries.get_board(campaign)  # cached now
+
+    services.log_action(alice, campaign, "empty-cloud", 5, NOW + timedelta(days=2))
+    services.log_action(bob, campaign, "empty-cloud", 5, NOW + timedelta(days=1))
+    db.session.commit()
+
+    def seen():
+        board = queries.get_board(campaign)
+        return (
+            dict(board.days),
+            dict(board.stats),
+            {k: (round(q, 6), p, n) for k, (q, p, n) in board.type_totals.items()},
+            queries.campaign_totals(campaign),
+            queries.badges_for(campaign),
+        )
+
+    refreshed = seen()
+    assert "regular" in queries.my_standing(campaign, alice)["badges"]  # three days
+    current_app.extensions["cleanup.boards"].clear()
+    assert seen() == refreshed
+
+
+def test_a_failed_log_leaves_the_participant_unstamped(make, make_campaign):
+    """The lock stamps the participant for the scoreboards' refresh in the same
+    statement; a refused entry rolls the stamp back with everything else."""
+    from app.cleanup.models import CleanupParticipant
+
+    campaign = make_campaign()
+    user = make.user()
+    services.log_action(user, campaign, "delete-mail", 15, NOW)
+    db.session.commit()
+    db.session.execute(db.update(CleanupParticipant).values(last_logged_at=None))
+    db.session.commit()
+    with pytest.raises(services.CleanupError) as error:
+        services.log_action(user, campaign, "delete-mail", 10, NOW)  # past the 20 GB cap
+    assert error.value.code == "cap_reached"
+    db.session.rollback()
+    assert db.session.scalar(select(CleanupParticipant.last_logged_at)) is None
+    services.log_action(user, campaign, "delete-mail", 1, NOW)
+    db.session.commit()
+    assert db.session.scalar(select(CleanupParticipant.last_logged_at)) is not None
+
+
 def test_an_entry_far_above_what_others_log_is_flagged(make, make_campaign):
     campaign = make_campaign()
     for _ in range(20):
