@@ -180,7 +180,11 @@ class CleanupParticipant(db.Model):
     """
 
     __tablename__ = "cleanup_participant"
-    __table_args__ = (UniqueConstraint("campaign_id", "user_id"),)
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "user_id"),
+        # A scoreboard refresh reads the few stamped since its last one, not every row.
+        Index("ix_cleanup_participant_refresh", "campaign_id", "last_logged_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("cleanup_campaign.id", ondelete="CASCADE"))

@@ -195,6 +195,10 @@ def _log_form(campaign, choices=None) -> LogActionForm:
 def _progress_context(campaign, now, form=None, message=None, message_kind="success"):
     totals = queries.campaign_totals(campaign)
     all_entries = request.args.get("entries") == "all"
+    # The latest few keep the page light; the whole list is one link away.
+    actions, action_count = queries.my_actions(
+        campaign, current_user, limit=queries.MY_ACTIONS_LIMIT if all_entries else 5
+    )
     return {
         "campaign": campaign,
         "state": campaign.state(now),
@@ -202,11 +206,8 @@ def _progress_context(campaign, now, form=None, message=None, message_kind="succ
         "standing": queries.my_standing(campaign, current_user),
         "totals": totals,
         "goals": queries.goal_progress(campaign, totals),
-        # The latest few keep the page light; the whole list is one link away.
-        "actions": queries.my_actions(
-            campaign, current_user, limit=queries.MY_ACTIONS_LIMIT if all_entries else 5
-        ),
-        "action_count": queries.count_my_actions(campaign, current_user),
+        "actions": actions,
+        "action_count": action_count,
         "all_entries": all_entries,
         "form": form or _log_form(campaign),
         "message": message,
@@ -264,6 +265,7 @@ def log_action(campaign_id: int):
     else:
         message = _("Logged: %(points)s points.", points=action.points)
     commit_keeping_loaded_rows()
+    queries.remember_participant(campaign, current_user, action.participant)
     return _progress_response(campaign, message, "success", choices=form.action_type.choices)
 
 
