@@ -35,6 +35,7 @@ class CleanupActionType(db.Model):
     """Something a participant can do, with its guide, unit, defaults and CO2 factor."""
 
     __tablename__ = "cleanup_action_type"
+    __cache_namespace__ = "cleanup_rules"  # cached log forms follow its changes
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(40), unique=True)
@@ -161,6 +162,7 @@ class CleanupCampaignActionType(db.Model):
     """An action type that counts in a campaign, with the campaign's points and cap."""
 
     __tablename__ = "cleanup_campaign_action_type"
+    __cache_namespace__ = "cleanup_rules"  # cached log forms follow its changes
     __table_args__ = (UniqueConstraint("campaign_id", "action_type_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -11,6 +11,7 @@ from flask import current_app
 # Lazy: services also run in jobs and signal handlers, outside any request.
 from flask_babel import lazy_gettext as _
 from sqlalchemy import case, func, select, update
+from sqlalchemy.orm import joinedload
 
 from app.cleanup.catalogue import DEFAULT_ACTION_TYPES, SYSTEM_ACTION_TYPES
 from app.cleanup.models import (
@@ -327,6 +328,7 @@ def log_action(
     action = CleanupAction(
         campaign_id=campaign.id,
         participant_id=participant.id,
+        participant=participant,  # held: the answer shows the person's standing next
         action_type_id=rule.action_type_id,
         department_id=user.department_id,
         commune_id=user.commune_id,
@@ -446,13 +448,20 @@ def freeze_closed_campaigns(now: datetime) -> int:
 def log_device_return(device_return, user, now: datetime) -> list[CleanupAction]:
     """Count a device return in every running campaign in scope that counts returns."""
     logged = []
-    campaigns = db.session.scalars(
-        select(CleanupCampaign).where(
-            CleanupCampaign.published_at.is_not(None),
-            CleanupCampaign.starts_at <= now,
-            CleanupCampaign.ends_at > now,
+    # The running campaigns with their rules in one statement (not one more per campaign).
+    campaigns = (
+        db.session.scalars(
+            select(CleanupCampaign)
+            .where(
+                CleanupCampaign.published_at.is_not(None),
+                CleanupCampaign.starts_at <= now,
+                CleanupCampaign.ends_at > now,
+            )
+            .options(joinedload(CleanupCampaign.action_rules))
         )
-    ).all()
+        .unique()
+        .all()
+    )
     for campaign in campaigns:
         if not campaign.in_scope(user) or not any(
             r.action_type.key == "return-device" for r in campaign.action_rules
