@@ -176,8 +176,7 @@ def poster(point_id: int):
     return render_template("recycling/poster.html", point=point, link=link, qr_svg=svg, hours=views)
 
 
-def _return_form() -> ReturnForm:
-    form = ReturnForm()
+def _with_point_choices(form: ReturnForm) -> ReturnForm:
     points = cache.value(  # the open points, until one changes
         "recycling.point_choices",
         (),
@@ -192,7 +191,7 @@ def _return_form() -> ReturnForm:
 @login_required
 def new_return():
     """The return form; ?point=ID (the poster's QR code) preselects the point."""
-    form = _return_form()
+    form = _with_point_choices(ReturnForm())
     chosen = queries.get_point(request.args.get("point", type=int), active_only=True)
     if chosen is None and (nearest := queries.nearest_point(current_user)):
         chosen = nearest
@@ -212,7 +211,9 @@ def _render_return_form(form, point, status=200):
 @login_required
 def create_return():
     """Declare a return and show its receipt."""
-    form = _return_form()
+    # The point's choices are only shown again on a refusal: validating the form needs
+    # none (the service explains an unknown or closed point).
+    form = ReturnForm()
     point = queries.get_point(form.collection_point_id.data)
     if form.validate_on_submit():
         try:
@@ -231,7 +232,7 @@ def create_return():
             else:
                 flash(_("You had already declared this device: here is your receipt."), "info")
             return redirect(url_for("recycling.receipt", receipt=device_return.receipt_number))
-    return _render_return_form(form, point, 422)
+    return _render_return_form(_with_point_choices(form), point, 422)
 
 
 @bp.get("/returns/<receipt>")
