@@ -579,8 +579,12 @@ def my_actions(
     participant = participant_for(campaign, user)
     if participant is None:
         return [], 0
+    # The count is an uncorrelated subquery, evaluated once; a window count instead
+    # made the database carry every column of every entry to the sort.
+    listed = select(A.id).where(A.participant_id == participant.id).limit(MY_ACTIONS_LIMIT)
+    count = select(func.count()).select_from(listed.subquery()).scalar_subquery()
     rows = db.session.execute(
-        select(A, func.count().over())
+        select(A, count)
         .where(A.participant_id == participant.id)
         .order_by(A.logged_at.desc(), A.id.desc())
         .limit(min(limit, MY_ACTIONS_LIMIT))
