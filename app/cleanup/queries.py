@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask import current_app, g, has_request_context
-from sqlalchemy import distinct, func, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import distinct, event, func, or_, select
+from sqlalchemy.orm import Session, joinedload
 
 from app.auth.models import LeaderboardVisibility, User
 from app.cleanup.catalogue import BADGES
@@ -320,6 +320,76 @@ def get_board(campaign: CleanupCampaign) -> Board:
             board.version, board.as_of = version, as_of
         cache[campaign.id] = board
     return board
+
+
+# A write in this process already knows what it changed: instead of leaving the next
+# read to find and re-read its participant (two statements and their rows), it moves
+# the board itself once its transaction commits, if no other write came in between
+# (services.touch_scores checks that with a conditional UPDATE of scores_version).
+_OWN_CHANGES = "cleanup.own_board_changes"
+
+
+def version_to_follow(campaign: CleanupCampaign) -> str | None:
+    """The scores_version a write may replace while this process's board follows it:
+    the last one this transaction wrote, else the board's own; None without a board."""
+    pending = db.session.info.get(_OWN_CHANGES, {}).get(campaign.id)
+    if pending is not None:
+        return pending["end"]
+    board = current_app.extensions.get("cleanup.boards", {}).get(campaign.id)
+    return board.version if board is not None else None
+
+
+def follow_own_change(campaign, replaced: str, version: str, as_of, participant_id, change):
+    """Remember a change to apply to the board at commit. `change` is None (no points
+    moved: a flagged entry) or (type, department, commune, quantity, points, new_day)."""
+    own = db.session.info.setdefault(_OWN_CHANGES, {})
+    pending = own.setdefault(
+        campaign.id,
+        {"boards": current_app.extensions.setdefault("cleanup.boards", {}), "start": replaced},
+    )
+    pending.setdefault("changes", []).append((participant_id, change))
+    pending.setdefault("as_of", as_of)  # the earliest: later stamps are all after it
+    pending["end"] = version
+
+
+def forget_own_changes(campaign: CleanupCampaign) -> None:
+    """Another kind of write changed the scores: the next read refreshes the board."""
+    db.session.info.get(_OWN_CHANGES, {}).pop(campaign.id, None)
+
+
+def _merged(rows: tuple, type_id, department, commune, quantity, points) -> tuple:
+    merged, found = [], False
+    for t, d, c, q, p, n in rows:
+        if (t, d, c) == (type_id, department, commune):
+            t, d, c, q, p, n, found = t, d, c, q + quantity, p + points, n + 1, True
+        merged.append((t, d, c, q, p, n))
+    if not found:
+        merged.append((type_id, department, commune, quantity, points, 1))
+    return tuple(merged)
+
+
+@event.listens_for(Session, "after_commit")
+def _apply_own_changes(session) -> None:
+    for campaign_id, pending in session.info.pop(_OWN_CHANGES, {}).items():
+        boards = pending["boards"]
+        with _boards_lock:
+            board = boards.get(campaign_id)
+            if board is None or board.version != pending["start"]:
+                continue  # refreshed meanwhile (it read this commit, or will)
+            for pid, change in pending["changes"]:
+                if change is None:
+                    continue
+                type_id, department, commune, quantity, points, new_day = change
+                rows = _merged(board.contrib.get(pid, ()), type_id, department, commune,
+                               quantity, points)  # fmt: skip
+                board.replace({pid: rows}, {pid: board.days.get(pid, 0) + new_day}, [pid])
+            board.version, board.as_of = pending["end"], pending["as_of"]
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _drop_own_changes(session, transaction) -> None:
+    if transaction.parent is None:  # rolled back (a commit applied them already)
+        session.info.pop(_OWN_CHANGES, None)
 
 
 def _action_types() -> dict[int, CleanupActionType]:

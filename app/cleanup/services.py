@@ -12,6 +12,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _
 from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.cleanup.catalogue import DEFAULT_ACTION_TYPES, SYSTEM_ACTION_TYPES
 from app.cleanup.models import (
@@ -34,6 +35,8 @@ from app.core.signals import campaign_closed, campaign_published
 from app.core.time import local_zone, utcnow
 from app.extensions import db
 
+_REFRESH = object()  # touch_scores without a change the board can apply itself
+
 
 class CleanupError(ValueError):
     """A request that cannot be carried out; the message is for the user."""
@@ -50,14 +53,22 @@ class CleanupError(ValueError):
         return str(self._message)
 
 
-def touch_scores(campaign: CleanupCampaign, participant_id: int, stamped: bool = False) -> None:
+def touch_scores(
+    campaign: CleanupCampaign, participant_id: int, stamped: bool = False, change=_REFRESH
+) -> None:
     """Tell every process's cached scoreboard that this participant's scores changed.
 
     The participant is stamped with the wall clock (not the domain `now`, which tests
     fix): each process re-reads the participants stamped since its last refresh.
     `stamped`: `_lock_participant` stamped it already, in the statement that locked it.
+    `change`: what a new entry adds (see `queries.follow_own_change`). When this
+    process's board holds the version being replaced, the conditional UPDATE proves no
+    other write came in between, and the board takes the change at commit instead of
+    re-reading the participant at its next read.
     """
-    campaign.scores_version = uuid4().hex
+    from app.cleanup import queries
+
+    version = uuid4().hex
     if not stamped:
         db.session.execute(
             update(CleanupParticipant)
@@ -65,6 +76,22 @@ def touch_scores(campaign: CleanupCampaign, participant_id: int, stamped: bool =
             .values(last_logged_at=utcnow())
             .execution_options(synchronize_session=False)
         )
+    replaced = queries.version_to_follow(campaign) if change is not _REFRESH else None
+    if replaced is not None:
+        as_of = utcnow()
+        moved = db.session.execute(
+            update(CleanupCampaign)
+            .where(CleanupCampaign.id == campaign.id, CleanupCampaign.scores_version == replaced)
+            .values(scores_version=version)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if moved == 1:
+            set_committed_value(campaign, "scores_version", version)
+            queries.follow_own_change(campaign, replaced, version, as_of, participant_id, change)
+            db.session.flush()
+            return
+    queries.forget_own_changes(campaign)
+    campaign.scores_version = version
     db.session.flush()
 
 
@@ -246,23 +273,26 @@ def check_quantity(rule: CleanupCampaignActionType, quantity) -> float:
 
 
 def _history(participant_id: int, rule, day, exclude_id: int | None = None) -> tuple:
-    """(quantity not rejected on `day`, accepted entries, their average quantity) of one
-    person and action type: the daily cap and the anomaly rule read one statement.
+    """Of one person: (quantity of this type not rejected on `day`, accepted entries of
+    this type, their average quantity, accepted entries of any type on `day`). The daily
+    cap, the anomaly rule and the scoreboard's count of days read one statement.
 
     `exclude_id`: an entry being corrected, left out of the day's quantity only.
     """
     A = CleanupAction
-    today = (A.day == day) & (A.status != REJECTED)
+    same_type = A.action_type_id == rule.action_type_id
+    today = same_type & (A.day == day) & (A.status != REJECTED)
     if exclude_id is not None:
         today &= A.id != exclude_id
-    accepted = A.status == ACCEPTED
+    accepted = same_type & (A.status == ACCEPTED)
     query = select(
         func.coalesce(func.sum(case((today, A.quantity))), 0),
         func.count(case((accepted, A.id))),
         func.avg(case((accepted, A.quantity))),
-    ).where(A.participant_id == participant_id, A.action_type_id == rule.action_type_id)
-    already, count, average = db.session.execute(query).one()
-    return float(already), count, average
+        func.count(case(((A.day == day) & (A.status == ACCEPTED), A.id))),
+    ).where(A.participant_id == participant_id)
+    already, count, average, accepted_today = db.session.execute(query).one()
+    return float(already), (count, average), accepted_today
 
 
 def _check_cap(rule, quantity: float, already: float) -> None:
@@ -322,7 +352,7 @@ def log_action(
         if existing is not None:
             return existing
     day = local_day(now)
-    already, *mine = _history(participant.id, rule, day)
+    already, mine, accepted_today = _history(participant.id, rule, day)
     _check_cap(rule, value, already)
     reason = _flag_reason(campaign, rule, value, mine)
     action = CleanupAction(
@@ -341,7 +371,12 @@ def log_action(
         source_key=source_key,
     )
     db.session.add(action)
-    touch_scores(campaign, participant.id, stamped=True)
+    # What the entry adds to the board: nothing until an organiser accepts it if flagged.
+    change = None
+    if action.status == ACCEPTED:
+        change = (action.action_type_id, action.department_id, action.commune_id, value,
+                  action.points, accepted_today == 0)  # fmt: skip
+    touch_scores(campaign, participant.id, stamped=True, change=change)
     return action
 
 
@@ -370,7 +405,7 @@ def correct_action(user, action: CleanupAction, quantity, now: datetime) -> Clea
     rule = _rule_for(campaign, action.action_type.key)
     value = check_quantity(rule, quantity)
     participant = _lock_participant(campaign, user, now)
-    already, *mine = _history(participant.id, rule, action.day, exclude_id=action.id)
+    already, mine, _accepted_today = _history(participant.id, rule, action.day, action.id)
     _check_cap(rule, value, already)
     reason = _flag_reason(campaign, rule, value, mine)
     action.quantity = value
