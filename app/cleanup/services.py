@@ -272,12 +272,14 @@ def check_quantity(rule: CleanupCampaignActionType, quantity) -> float:
     return round(value, 3)
 
 
-def _history(participant_id: int, rule, day, exclude_id: int | None = None) -> tuple:
-    """Of one person: (quantity of this type not rejected on `day`, accepted entries of
-    this type, their average quantity, accepted entries of any type on `day`). The daily
-    cap, the anomaly rule and the scoreboard's count of days read one statement.
+def _history(participant_id: int, rule, day, exclude_id=None, source=(None, None)) -> tuple:
+    """Of one person: (quantity of this type not rejected on `day`, (accepted entries of
+    this type, their average quantity), accepted entries of any type on `day`, the id of
+    the entry already logged for `source`). The idempotency check, the daily cap, the
+    anomaly rule and the scoreboard's count of days read one statement.
 
     `exclude_id`: an entry being corrected, left out of the day's quantity only.
+    `source`: (campaign id, source key) of an entry logged by another service, if any.
     """
     A = CleanupAction
     same_type = A.action_type_id == rule.action_type_id
@@ -291,8 +293,13 @@ def _history(participant_id: int, rule, day, exclude_id: int | None = None) -> t
         func.avg(case((accepted, A.quantity))),
         func.count(case(((A.day == day) & (A.status == ACCEPTED), A.id))),
     ).where(A.participant_id == participant_id)
-    already, count, average, accepted_today = db.session.execute(query).one()
-    return float(already), (count, average), accepted_today
+    campaign_id, source_key = source
+    if source_key is not None:
+        logged = select(A.id).where(A.campaign_id == campaign_id, A.source_key == source_key)
+        query = query.add_columns(logged.scalar_subquery())
+    row = db.session.execute(query).one()
+    existing = row[4] if source_key is not None else None
+    return float(row[0]), (row[1], row[2]), row[3], existing
 
 
 def _check_cap(rule, quantity: float, already: float) -> None:
@@ -343,16 +350,12 @@ def log_action(
     rule = _rule_for(campaign, action_type_key)
     value = check_quantity(rule, quantity)
     participant = _lock_participant(campaign, user, now)
-    if source_key is not None:
-        existing = db.session.scalar(
-            select(CleanupAction).where(
-                CleanupAction.campaign_id == campaign.id, CleanupAction.source_key == source_key
-            )
-        )
-        if existing is not None:
-            return existing
     day = local_day(now)
-    already, mine, accepted_today = _history(participant.id, rule, day)
+    already, mine, accepted_today, existing = _history(
+        participant.id, rule, day, source=(campaign.id, source_key)
+    )
+    if existing is not None:
+        return db.session.get(CleanupAction, existing)
     _check_cap(rule, value, already)
     reason = _flag_reason(campaign, rule, value, mine)
     action = CleanupAction(
@@ -405,7 +408,7 @@ def correct_action(user, action: CleanupAction, quantity, now: datetime) -> Clea
     rule = _rule_for(campaign, action.action_type.key)
     value = check_quantity(rule, quantity)
     participant = _lock_participant(campaign, user, now)
-    already, mine, _accepted_today = _history(participant.id, rule, action.day, action.id)
+    already, mine, _accepted_today, _ = _history(participant.id, rule, action.day, action.id)
     _check_cap(rule, value, already)
     reason = _flag_reason(campaign, rule, value, mine)
     action.quantity = value
