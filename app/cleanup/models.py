@@ -35,6 +35,7 @@ class CleanupActionType(db.Model):
     """Something a participant can do, with its guide, unit, defaults and CO2 factor."""
 
     __tablename__ = "cleanup_action_type"
+    __cache_namespace__ = "cleanup_rules"  # cached log forms follow its changes
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(40), unique=True)
@@ -161,6 +162,7 @@ class CleanupCampaignActionType(db.Model):
     """An action type that counts in a campaign, with the campaign's points and cap."""
 
     __tablename__ = "cleanup_campaign_action_type"
+    __cache_namespace__ = "cleanup_rules"  # cached log forms follow its changes
     __table_args__ = (UniqueConstraint("campaign_id", "action_type_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -180,7 +182,11 @@ class CleanupParticipant(db.Model):
     """
 
     __tablename__ = "cleanup_participant"
-    __table_args__ = (UniqueConstraint("campaign_id", "user_id"),)
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "user_id"),
+        # A scoreboard refresh reads the few stamped since its last one, not every row.
+        Index("ix_cleanup_participant_refresh", "campaign_id", "last_logged_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     campaign_id: Mapped[int] = mapped_column(ForeignKey("cleanup_campaign.id", ondelete="CASCADE"))

@@ -178,40 +178,65 @@ def extend_campaign(campaign_id: int):
     return redirect(url_for("cleanup.show_campaign", campaign_id=campaign_id))
 
 
+def _log_choices(campaign) -> list[tuple[str, str]]:
+    locale = current_language()
+    return [
+        (r.action_type.key, f"{r.action_type.name(locale)} ({r.action_type.unit})")
+        for r in campaign.action_rules
+        if r.action_type.key not in SYSTEM_ACTION_TYPES
+    ]
+
+
 def _log_form(campaign, choices=None) -> LogActionForm:
     """The log form; `choices` reuses those already built in this request."""
     form = LogActionForm()
-    if choices is None:
-        locale = current_language()
-        choices = [
-            (r.action_type.key, f"{r.action_type.name(locale)} ({r.action_type.unit})")
-            for r in campaign.action_rules
-            if r.action_type.key not in SYSTEM_ACTION_TYPES
-        ]
-    form.action_type.choices = choices
+    if choices is None and request.method == "GET":
+        # A page view need not load the campaign's rules: the same for everyone until
+        # a rule or an action type changes. A write loads them anyway to check the entry.
+        choices = cache.value(
+            "cleanup.log_choices",
+            (campaign.id, current_language()),
+            ("cleanup_rules",),
+            lambda: _log_choices(campaign),
+        )
+    form.action_type.choices = _log_choices(campaign) if choices is None else choices
     return form
+
+
+def _collective_goals(campaign, totals, goals) -> str:
+    """The campaign's totals and goals: the same for everyone until a score changes."""
+    if request.method != "GET":  # after a write: a new scores_version, nothing to reuse
+        return render_template("cleanup/_collective_goals.html", totals=totals, goals=goals)
+    return cache.fragment(
+        "cleanup.collective",
+        (campaign.id, campaign.scores_version, cache.digest(goals), current_language()),
+        (),
+        lambda: render_template("cleanup/_collective_goals.html", totals=totals, goals=goals),
+    )
 
 
 def _progress_context(campaign, now, form=None, message=None, message_kind="success"):
     totals = queries.campaign_totals(campaign)
+    goals = queries.goal_progress(campaign, totals)
     all_entries = request.args.get("entries") == "all"
+    # The latest few keep the page light; the whole list is one link away.
+    actions, action_count = queries.my_actions(
+        campaign, current_user, limit=queries.MY_ACTIONS_LIMIT if all_entries else 5
+    )
     return {
         "campaign": campaign,
         "state": campaign.state(now),
         "in_scope": campaign.in_scope(current_user),
         "standing": queries.my_standing(campaign, current_user),
-        "totals": totals,
-        "goals": queries.goal_progress(campaign, totals),
-        # The latest few keep the page light; the whole list is one link away.
-        "actions": queries.my_actions(
-            campaign, current_user, limit=queries.MY_ACTIONS_LIMIT if all_entries else 5
-        ),
-        "action_count": queries.count_my_actions(campaign, current_user),
+        "collective": _collective_goals(campaign, totals, goals),
+        "actions": actions,
+        "action_count": action_count,
         "all_entries": all_entries,
         "form": form or _log_form(campaign),
         "message": message,
         "message_kind": message_kind,
-        "badge_label": queries.badge_labels().__getitem__,
+        # A person shows a few badges: translate those, not every badge.
+        "badge_label": queries.badge_label,
     }
 
 
@@ -264,6 +289,7 @@ def log_action(campaign_id: int):
     else:
         message = _("Logged: %(points)s points.", points=action.points)
     commit_keeping_loaded_rows()
+    queries.remember_participant(campaign, current_user, action.participant)
     return _progress_response(campaign, message, "success", choices=form.action_type.choices)
 
 

@@ -10,7 +10,9 @@ from flask import current_app
 
 # Lazy: services also run in jobs and signal handlers, outside any request.
 from flask_babel import lazy_gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import case, func, select, update
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.cleanup.catalogue import DEFAULT_ACTION_TYPES, SYSTEM_ACTION_TYPES
 from app.cleanup.models import (
@@ -33,6 +35,8 @@ from app.core.signals import campaign_closed, campaign_published
 from app.core.time import local_zone, utcnow
 from app.extensions import db
 
+_REFRESH = object()  # touch_scores without a change the board can apply itself
+
 
 class CleanupError(ValueError):
     """A request that cannot be carried out; the message is for the user."""
@@ -49,19 +53,45 @@ class CleanupError(ValueError):
         return str(self._message)
 
 
-def touch_scores(campaign: CleanupCampaign, participant_id: int) -> None:
+def touch_scores(
+    campaign: CleanupCampaign, participant_id: int, stamped: bool = False, change=_REFRESH
+) -> None:
     """Tell every process's cached scoreboard that this participant's scores changed.
 
     The participant is stamped with the wall clock (not the domain `now`, which tests
     fix): each process re-reads the participants stamped since its last refresh.
+    `stamped`: `_lock_participant` stamped it already, in the statement that locked it.
+    `change`: what a new entry adds (see `queries.follow_own_change`). When this
+    process's board holds the version being replaced, the conditional UPDATE proves no
+    other write came in between, and the board takes the change at commit instead of
+    re-reading the participant at its next read.
     """
-    campaign.scores_version = uuid4().hex
-    db.session.execute(
-        update(CleanupParticipant)
-        .where(CleanupParticipant.id == participant_id)
-        .values(last_logged_at=utcnow())
-        .execution_options(synchronize_session=False)
-    )
+    from app.cleanup import queries
+
+    version = uuid4().hex
+    if not stamped:
+        db.session.execute(
+            update(CleanupParticipant)
+            .where(CleanupParticipant.id == participant_id)
+            .values(last_logged_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+    replaced = queries.version_to_follow(campaign) if change is not _REFRESH else None
+    if replaced is not None:
+        as_of = utcnow()
+        moved = db.session.execute(
+            update(CleanupCampaign)
+            .where(CleanupCampaign.id == campaign.id, CleanupCampaign.scores_version == replaced)
+            .values(scores_version=version)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if moved == 1:
+            set_committed_value(campaign, "scores_version", version)
+            queries.follow_own_change(campaign, replaced, version, as_of, participant_id, change)
+            db.session.flush()
+            return
+    queries.forget_own_changes(campaign)
+    campaign.scores_version = version
     db.session.flush()
 
 
@@ -174,28 +204,29 @@ def local_day(moment: datetime):
 
 
 def _lock_participant(campaign: CleanupCampaign, user, now: datetime) -> CleanupParticipant:
-    """The person's participant row, created if needed and locked until commit.
+    """The person's participant row, created if needed, stamped and locked until commit.
 
-    PostgreSQL: the INSERT .. ON CONFLICT then SELECT .. FOR UPDATE locks the row,
-    so two logs by the same person run one after the other. SQLite: the INSERT
-    takes the database's single write lock before anything is read.
+    One statement: INSERT .. ON CONFLICT DO UPDATE .. RETURNING. On PostgreSQL the
+    update locks the row, so two logs by the same person run one after the other;
+    on SQLite the INSERT takes the database's single write lock before anything is
+    read. The update stamps `last_logged_at` (wall clock) for the scoreboards'
+    refresh: a write that then fails rolls the stamp back with everything else, and
+    one that stops short of a change (a daily cap in a device return) only makes
+    the next refresh re-read this person.
     """
     dialect = db.session.get_bind().dialect.name
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as dialect_insert
     else:
         from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    db.session.execute(
-        dialect_insert(CleanupParticipant)
-        .values(campaign_id=campaign.id, user_id=user.id, joined_at=now)
-        .on_conflict_do_nothing(index_elements=["campaign_id", "user_id"])
+    statement = dialect_insert(CleanupParticipant).values(
+        campaign_id=campaign.id, user_id=user.id, joined_at=now, last_logged_at=utcnow()
     )
-    return db.session.scalars(
-        select(CleanupParticipant)
-        .where(CleanupParticipant.campaign_id == campaign.id, CleanupParticipant.user_id == user.id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).one()
+    statement = statement.on_conflict_do_update(
+        index_elements=["campaign_id", "user_id"],
+        set_={"last_logged_at": statement.excluded.last_logged_at},
+    ).returning(CleanupParticipant)
+    return db.session.scalars(statement, execution_options={"populate_existing": True}).one()
 
 
 def join_campaign(user, campaign: CleanupCampaign, now: datetime) -> CleanupParticipant:
@@ -241,20 +272,37 @@ def check_quantity(rule: CleanupCampaignActionType, quantity) -> float:
     return round(value, 3)
 
 
-def _logged_today(participant_id: int, rule, day, exclude_id: int | None = None) -> float:
-    query = select(func.coalesce(func.sum(CleanupAction.quantity), 0)).where(
-        CleanupAction.participant_id == participant_id,
-        CleanupAction.action_type_id == rule.action_type_id,
-        CleanupAction.day == day,
-        CleanupAction.status != REJECTED,
-    )
+def _history(participant_id: int, rule, day, exclude_id=None, source=(None, None)) -> tuple:
+    """Of one person: (quantity of this type not rejected on `day`, (accepted entries of
+    this type, their average quantity), accepted entries of any type on `day`, the id of
+    the entry already logged for `source`). The idempotency check, the daily cap, the
+    anomaly rule and the scoreboard's count of days read one statement.
+
+    `exclude_id`: an entry being corrected, left out of the day's quantity only.
+    `source`: (campaign id, source key) of an entry logged by another service, if any.
+    """
+    A = CleanupAction
+    same_type = A.action_type_id == rule.action_type_id
+    today = same_type & (A.day == day) & (A.status != REJECTED)
     if exclude_id is not None:
-        query = query.where(CleanupAction.id != exclude_id)
-    return float(db.session.scalar(query))
+        today &= A.id != exclude_id
+    accepted = same_type & (A.status == ACCEPTED)
+    query = select(
+        func.coalesce(func.sum(case((today, A.quantity))), 0),
+        func.count(case((accepted, A.id))),
+        func.avg(case((accepted, A.quantity))),
+        func.count(case(((A.day == day) & (A.status == ACCEPTED), A.id))),
+    ).where(A.participant_id == participant_id)
+    campaign_id, source_key = source
+    if source_key is not None:
+        logged = select(A.id).where(A.campaign_id == campaign_id, A.source_key == source_key)
+        query = query.add_columns(logged.scalar_subquery())
+    row = db.session.execute(query).one()
+    existing = row[4] if source_key is not None else None
+    return float(row[0]), (row[1], row[2]), row[3], existing
 
 
-def _check_cap(participant_id: int, rule, day, quantity: float, exclude_id=None) -> None:
-    already = _logged_today(participant_id, rule, day, exclude_id)
+def _check_cap(rule, quantity: float, already: float) -> None:
     if already + quantity > rule.daily_cap + 1e-9:
         left = max(rule.daily_cap - already, 0)
         raise CleanupError(
@@ -269,17 +317,13 @@ def _check_cap(participant_id: int, rule, day, quantity: float, exclude_id=None)
         )
 
 
-def _flag_reason(campaign: CleanupCampaign, participant_id: int, rule, quantity: float) -> str:
-    """Why an entry looks implausible, or '' when it looks ordinary."""
+def _flag_reason(campaign: CleanupCampaign, rule, quantity: float, mine: tuple) -> str:
+    """Why an entry looks implausible, or '' when it looks ordinary.
+
+    `mine`: the person's accepted entries of this type (count, average quantity).
+    """
     if quantity > rule.action_type.flag_above:
         return "above the usual size of one entry"
-    mine = db.session.execute(
-        select(func.count(CleanupAction.id), func.avg(CleanupAction.quantity)).where(
-            CleanupAction.participant_id == participant_id,
-            CleanupAction.action_type_id == rule.action_type_id,
-            CleanupAction.status == ACCEPTED,
-        )
-    ).one()
     if mine[0] >= 3 and quantity > 10 * mine[1]:
         return "far above this person's history"
     # The campaign's accepted entries of this type, from the cached scoreboard (kept up to
@@ -306,20 +350,18 @@ def log_action(
     rule = _rule_for(campaign, action_type_key)
     value = check_quantity(rule, quantity)
     participant = _lock_participant(campaign, user, now)
-    if source_key is not None:
-        existing = db.session.scalar(
-            select(CleanupAction).where(
-                CleanupAction.campaign_id == campaign.id, CleanupAction.source_key == source_key
-            )
-        )
-        if existing is not None:
-            return existing
     day = local_day(now)
-    _check_cap(participant.id, rule, day, value)
-    reason = _flag_reason(campaign, participant.id, rule, value)
+    already, mine, accepted_today, existing = _history(
+        participant.id, rule, day, source=(campaign.id, source_key)
+    )
+    if existing is not None:
+        return db.session.get(CleanupAction, existing)
+    _check_cap(rule, value, already)
+    reason = _flag_reason(campaign, rule, value, mine)
     action = CleanupAction(
         campaign_id=campaign.id,
         participant_id=participant.id,
+        participant=participant,  # held: the answer shows the person's standing next
         action_type_id=rule.action_type_id,
         department_id=user.department_id,
         commune_id=user.commune_id,
@@ -332,7 +374,12 @@ def log_action(
         source_key=source_key,
     )
     db.session.add(action)
-    touch_scores(campaign, participant.id)
+    # What the entry adds to the board: nothing until an organiser accepts it if flagged.
+    change = None
+    if action.status == ACCEPTED:
+        change = (action.action_type_id, action.department_id, action.commune_id, value,
+                  action.points, accepted_today == 0)  # fmt: skip
+    touch_scores(campaign, participant.id, stamped=True, change=change)
     return action
 
 
@@ -361,13 +408,14 @@ def correct_action(user, action: CleanupAction, quantity, now: datetime) -> Clea
     rule = _rule_for(campaign, action.action_type.key)
     value = check_quantity(rule, quantity)
     participant = _lock_participant(campaign, user, now)
-    _check_cap(participant.id, rule, action.day, value, exclude_id=action.id)
-    reason = _flag_reason(campaign, participant.id, rule, value)
+    already, mine, _accepted_today, _ = _history(participant.id, rule, action.day, action.id)
+    _check_cap(rule, value, already)
+    reason = _flag_reason(campaign, rule, value, mine)
     action.quantity = value
     action.points = round(value * rule.points_per_unit)
     action.status = FLAGGED if reason else ACCEPTED
     action.flag_reason = reason
-    touch_scores(campaign, participant.id)
+    touch_scores(campaign, participant.id, stamped=True)
     return action
 
 
@@ -376,7 +424,7 @@ def delete_action(user, action: CleanupAction, now: datetime) -> None:
     campaign = _check_editable(user, action, now)
     participant = _lock_participant(campaign, user, now)
     db.session.delete(action)
-    touch_scores(campaign, participant.id)
+    touch_scores(campaign, participant.id, stamped=True)
 
 
 def review_action(action: CleanupAction, actor, accept: bool, reason: str, now: datetime):
@@ -438,13 +486,20 @@ def freeze_closed_campaigns(now: datetime) -> int:
 def log_device_return(device_return, user, now: datetime) -> list[CleanupAction]:
     """Count a device return in every running campaign in scope that counts returns."""
     logged = []
-    campaigns = db.session.scalars(
-        select(CleanupCampaign).where(
-            CleanupCampaign.published_at.is_not(None),
-            CleanupCampaign.starts_at <= now,
-            CleanupCampaign.ends_at > now,
+    # The running campaigns with their rules in one statement (not one more per campaign).
+    campaigns = (
+        db.session.scalars(
+            select(CleanupCampaign)
+            .where(
+                CleanupCampaign.published_at.is_not(None),
+                CleanupCampaign.starts_at <= now,
+                CleanupCampaign.ends_at > now,
+            )
+            .options(joinedload(CleanupCampaign.action_rules))
         )
-    ).all()
+        .unique()
+        .all()
+    )
     for campaign in campaigns:
         if not campaign.in_scope(user) or not any(
             r.action_type.key == "return-device" for r in campaign.action_rules

@@ -70,18 +70,24 @@ def origin_for(user: User) -> tuple[float, float] | None:
     return (commune.latitude, commune.longitude) if commune else None
 
 
-def nearest_point(user: User) -> CollectionPoint | None:
-    """The active point nearest to the user's work commune."""
-    origin = origin_for(user)
-    if origin is None:
-        return None
+def nearest_point_id(user: User) -> int | None:
+    """The id of the active point nearest to the user's work commune."""
 
     def nearest_id():
-        points = list_points()
+        origin = origin_for(user)
+        points = list_points() if origin else []
         return sort_by_distance(points, *origin)[0][0].id if points else 0
 
-    # The same answer for everyone of a commune until a point changes (home, return form).
-    point_id = cache.value("recycling.nearest", origin, ("points",), nearest_id)
+    # The same answer for everyone of a commune until a point or a place changes (home,
+    # return form). Keyed by the person's ids: finding their commune's centre loaded
+    # the commune (and the department) at every request.
+    key = (user.commune_id, None if user.commune_id else user.department_id)
+    return cache.value("recycling.nearest", key, ("points", "people"), nearest_id) or None
+
+
+def nearest_point(user: User) -> CollectionPoint | None:
+    """The active point nearest to the user's work commune."""
+    point_id = nearest_point_id(user)
     return db.session.get(CollectionPoint, point_id) if point_id else None
 
 

@@ -176,8 +176,7 @@ def poster(point_id: int):
     return render_template("recycling/poster.html", point=point, link=link, qr_svg=svg, hours=views)
 
 
-def _return_form() -> ReturnForm:
-    form = ReturnForm()
+def _with_point_choices(form: ReturnForm) -> ReturnForm:
     points = cache.value(  # the open points, until one changes
         "recycling.point_choices",
         (),
@@ -192,19 +191,32 @@ def _return_form() -> ReturnForm:
 @login_required
 def new_return():
     """The return form; ?point=ID (the poster's QR code) preselects the point."""
-    form = _return_form()
     chosen = queries.get_point(request.args.get("point", type=int), active_only=True)
-    if chosen is None and (nearest := queries.nearest_point(current_user)):
-        chosen = nearest
-    if chosen:
-        form.collection_point_id.data = chosen.id
-    return _render_return_form(form, chosen)
+    if chosen is None and (nearest := queries.nearest_point_id(current_user)):
+        chosen = queries.get_point(nearest)
+    form = ReturnForm()
+    form.collection_point_id.data = chosen.id if chosen else None
+    # The fields are the same for everyone who gets the same point preselected, until a
+    # point changes; the CSRF token stays outside them.
+    fields = cache.fragment(
+        "recycling.return_fields",
+        (current_language(), form.collection_point_id.data),
+        ("points", "people"),
+        lambda: _return_fields(form),
+    )
+    return _render_return_form(form, chosen, fields)
 
 
-def _render_return_form(form, point, status=200):
+def _return_fields(form) -> str:
     bearing = [key for key, kind in DEVICE_TYPES.items() if kind.data_bearing]
     return render_template(
-        "recycling/return_form.html", form=form, point=point, data_bearing_types=bearing
+        "recycling/_return_fields.html", form=_with_point_choices(form), data_bearing_types=bearing
+    )
+
+
+def _render_return_form(form, point, fields, status=200):
+    return render_template(
+        "recycling/return_form.html", form=form, point=point, fields=fields
     ), status
 
 
@@ -212,7 +224,9 @@ def _render_return_form(form, point, status=200):
 @login_required
 def create_return():
     """Declare a return and show its receipt."""
-    form = _return_form()
+    # The point's choices are only shown again on a refusal: validating the form needs
+    # none (the service explains an unknown or closed point).
+    form = ReturnForm()
     point = queries.get_point(form.collection_point_id.data)
     if form.validate_on_submit():
         try:
@@ -231,7 +245,7 @@ def create_return():
             else:
                 flash(_("You had already declared this device: here is your receipt."), "info")
             return redirect(url_for("recycling.receipt", receipt=device_return.receipt_number))
-    return _render_return_form(form, point, 422)
+    return _render_return_form(form, point, _return_fields(form), 422)
 
 
 @bp.get("/returns/<receipt>")

@@ -275,6 +275,180 @@ def test_cached_board_follows_every_kind_of_change_like_a_recomputation(make, ma
     assert everything() == cached
 
 
+def test_a_refreshed_board_counts_days_and_types_like_a_recomputation(make, make_campaign):
+    """The refresh after a write reads a few people's actions in one statement (grouped
+    by day too): their distinct days, type totals and badges match a recomputation."""
+    from flask import current_app
+
+    campaign = make_campaign()
+    alice, bob = make.user(), make.user()
+    for day in range(3):
+        services.log_action(alice, campaign, "delete-mail", 1.5, NOW + timedelta(days=day))
+    services.log_action(bob, campaign, "empty-cloud", 6, NOW)
+    db.session.commit()
+    queries.get_board(campaign)  # cached now
+
+    services.log_action(alice, campaign, "empty-cloud", 5, NOW + timedelta(days=2))
+    services.log_action(bob, campaign, "empty-cloud", 5, NOW + timedelta(days=1))
+    db.session.commit()
+
+    def seen():
+        board = queries.get_board(campaign)
+        return (
+            dict(board.days),
+            dict(board.stats),
+            {k: (round(q, 6), p, n) for k, (q, p, n) in board.type_totals.items()},
+            queries.campaign_totals(campaign),
+            queries.badges_for(campaign),
+        )
+
+    refreshed = seen()
+    assert "regular" in queries.my_standing(campaign, alice)["badges"]  # three days
+    current_app.extensions["cleanup.boards"].clear()
+    assert seen() == refreshed
+
+
+def test_a_failed_log_leaves_the_participant_unstamped(make, make_campaign):
+    """The lock stamps the participant for the scoreboards' refresh in the same
+    statement; a refused entry rolls the stamp back with everything else."""
+    from app.cleanup.models import CleanupParticipant
+
+    campaign = make_campaign()
+    user = make.user()
+    services.log_action(user, campaign, "delete-mail", 15, NOW)
+    db.session.commit()
+    db.session.execute(db.update(CleanupParticipant).values(last_logged_at=None))
+    db.session.commit()
+    with pytest.raises(services.CleanupError) as error:
+        services.log_action(user, campaign, "delete-mail", 10, NOW)  # past the 20 GB cap
+    assert error.value.code == "cap_reached"
+    db.session.rollback()
+    assert db.session.scalar(select(CleanupParticipant.last_logged_at)) is None
+    services.log_action(user, campaign, "delete-mail", 1, NOW)
+    db.session.commit()
+    assert db.session.scalar(select(CleanupParticipant.last_logged_at)) is not None
+
+
+def _board_snapshot(campaign):
+    board = queries.get_board(campaign)
+    return (
+        dict(board.points),
+        {k: (round(q, 6), p, n) for k, (q, p, n) in board.type_totals.items()},
+        {
+            pid: (round(gb, 6), round(mail, 6), dev, days)
+            for pid, (gb, mail, dev, days) in board.stats.items()
+        },
+        {scope: dict(teams) for scope, teams in board.team_points.items()},
+        {scope: dict(teams) for scope, teams in board.team_people.items()},
+        sorted(board.ascending),
+        board.total_points,
+    )
+
+
+def _recomputed(campaign):
+    from flask import current_app
+
+    current_app.extensions["cleanup.boards"].clear()
+    return _board_snapshot(campaign)
+
+
+def test_the_writers_board_takes_its_own_commits_without_reading_them(make, make_campaign):
+    """A log committed in this process moves the cached board at commit (no statement
+    at the next read), and the board still equals a full recomputation."""
+    from sqlalchemy import event
+
+    campaign = make_campaign()
+    alice, bob = make.user(), make.user()
+    services.log_action(alice, campaign, "empty-cloud", 5, NOW)
+    db.session.commit()
+    queries.get_board(campaign)  # cached now
+    statements = []
+    count = lambda *args: statements.append(args[2])  # noqa: E731
+    for user, key, quantity, days in (
+        (alice, "delete-mail", 2, 0),
+        (bob, "empty-cloud", 3, 0),
+        (bob, "empty-cloud", 1.5, 1),  # a second day
+        (alice, "empty-cloud", 40, 0),  # flagged: no points until reviewed
+    ):
+        services.log_action(user, campaign, key, quantity, NOW + timedelta(days=days))
+        db.session.commit()
+        db.session.refresh(campaign)  # the commit expired it: reloaded here, not counted
+        event.listen(db.engine, "before_cursor_execute", count)
+        queries.get_board(campaign)
+        event.remove(db.engine, "before_cursor_execute", count)
+        assert statements == []
+    followed = _board_snapshot(campaign)
+    assert queries.my_standing(campaign, bob)["points"] == 45
+    assert _recomputed(campaign) == followed
+
+
+def test_a_write_from_another_process_makes_the_board_refresh(make, make_campaign):
+    """When another process wrote since this board's version, the conditional UPDATE
+    moves nothing: the board re-reads the stamped participants, as before."""
+    from app.cleanup.models import CleanupCampaign, CleanupParticipant
+
+    campaign = make_campaign()
+    alice, bob = make.user(), make.user()
+    services.log_action(alice, campaign, "empty-cloud", 5, NOW)
+    services.log_action(bob, campaign, "empty-cloud", 1, NOW)
+    db.session.commit()
+    queries.get_board(campaign)
+    # Another process: Bob's new entry, his stamp and a new version, committed.
+    bob_pid = db.session.scalar(
+        select(CleanupParticipant.id).where(CleanupParticipant.user_id == bob.id)
+    )
+    from app.core.time import utcnow
+
+    db.session.execute(
+        CleanupAction.__table__.insert().values(
+            campaign_id=campaign.id, participant_id=bob_pid, action_type_id=first_type(campaign),
+            quantity=4, points=40, logged_at=NOW, day=NOW.date(), status="accepted",
+            flag_reason="", review_reason="",
+        )
+    )  # fmt: skip
+    db.session.execute(
+        db.update(CleanupParticipant)
+        .where(CleanupParticipant.id == bob_pid)
+        .values(last_logged_at=utcnow())
+    )
+    db.session.execute(
+        db.update(CleanupCampaign).where(CleanupCampaign.id == campaign.id)
+        .values(scores_version="another-process")
+    )  # fmt: skip
+    db.session.commit()
+
+    # Flagged for its size, this entry is decided before the board is read: the write
+    # expects the board's (old) version, and the conditional UPDATE finds another one.
+    flagged = services.log_action(alice, campaign, "empty-cloud", 40, NOW)
+    assert flagged.status == "flagged"
+    db.session.commit()
+    assert queries.get_board(campaign).version == campaign.scores_version
+    refreshed = _board_snapshot(campaign)
+    assert refreshed[0][bob_pid] == 50
+    assert _recomputed(campaign) == refreshed
+
+
+def test_a_rolled_back_log_leaves_the_board_as_it_was(make, make_campaign):
+    campaign = make_campaign()
+    alice = make.user()
+    services.log_action(alice, campaign, "empty-cloud", 5, NOW)
+    db.session.commit()
+    before = _board_snapshot(campaign)
+    services.log_action(alice, campaign, "empty-cloud", 3, NOW)
+    db.session.rollback()
+    services.log_action(make.user(), campaign, "delete-mail", 1, NOW)  # a later commit
+    db.session.commit()
+    after = _board_snapshot(campaign)
+    assert after[0][next(iter(before[0]))] == 50
+    assert _recomputed(campaign) == after
+
+
+def first_type(campaign) -> int:
+    return next(
+        r.action_type_id for r in campaign.action_rules if r.action_type.key == "empty-cloud"
+    )
+
+
 def test_an_entry_far_above_what_others_log_is_flagged(make, make_campaign):
     campaign = make_campaign()
     for _ in range(20):

@@ -60,6 +60,29 @@ def test_poster_has_a_qr_code_for_the_return_form_with_the_point_chosen(client, 
     assert f'<option selected value="{point.id}">' in form
 
 
+def test_the_return_form_preselects_each_persons_nearest_point(client, make, rec):
+    """The form's fields are rendered once per preselected point and language: two
+    people of different communes each get their own nearest point preselected."""
+    north = make.commune(latitude=45.011, longitude=-0.532)
+    south = make.commune(latitude=44.806, longitude=-0.631)
+    near_north, near_south = rec.point(commune=north), rec.point(commune=south)
+    for commune, point in ((north, near_north), (south, near_south), (north, near_north)):
+        login(client, make.user(commune=commune))
+        form = _text(client.get("/recycling/returns/new"))
+        assert f'<option selected value="{point.id}">' in form
+        assert f"At {point.name}," in form or f"À {point.name}," in form
+
+
+def test_the_return_form_shows_a_renamed_point_at_once(client, make, rec):
+    point = rec.point(name="Mairie de Floirac")
+    login(client, make.user(locale="en"))
+    assert "Mairie de Floirac" in _text(client.get("/recycling/returns/new"))
+    point.name = "Hôtel de ville de Floirac"
+    db.session.commit()
+    form = _text(client.get("/recycling/returns/new"))
+    assert "Hôtel de ville de Floirac" in form and "Mairie de Floirac" not in form
+
+
 def test_declaring_a_return_through_the_form_shows_the_receipt(client, auth, make, rec):
     point = rec.point()
     user = make.user()
