@@ -102,9 +102,24 @@ def campaign_variables(users, now: datetime, context: dict) -> dict[int, dict]:
     if campaign.state(now) == RUNNING:
         days_left = math.ceil((campaign.ends_at - now).total_seconds() / 86400)
     badge_names = {}
+    # What is the same for everyone reading a language, worked out once per language
+    # rather than once per recipient (a dispatch reaches 20,000 people).
+    same_for_language = {}
     for lang in ("fr", "en"):
         with force_locale(lang):  # jobs have no request to pick a language from
             badge_names[lang] = {key: str(label) for key, (label, _d) in BADGES.items()}
+        same_for_language[lang] = {
+            "campaign_name": campaign.name(lang),
+            "campaign_starts": babel_datetime(
+                campaign.starts_at, "d MMMM y HH:mm", tzinfo=zone, locale=lang
+            ),
+            "campaign_ends": babel_datetime(
+                campaign.ends_at, "d MMMM y HH:mm", tzinfo=zone, locale=lang
+            ),
+            "days_left": days_left,
+            "goal_progress": goal_text(goals[0], lang) if goals else "",
+            "guides_url": f"{base}/cleanup/guides",
+        }
     result = {}
     for user in users:
         locale = user.locale if user.locale in ("fr", "en") else "fr"
@@ -113,22 +128,13 @@ def campaign_variables(users, now: datetime, context: dict) -> dict[int, dict]:
         team = teams.get(user.department_id)
         department = user.department
         result[user.id] = {
+            **same_for_language[locale],
             "points": int(mine or 0),
             "rank": board.rank_of(mine) if mine is not None else "",
             "badges": ", ".join(badge_names[locale][key] for key in badges.get(pid, [])),
-            "campaign_name": campaign.name(locale),
-            "campaign_starts": babel_datetime(
-                campaign.starts_at, "d MMMM y HH:mm", tzinfo=zone, locale=locale
-            ),
-            "campaign_ends": babel_datetime(
-                campaign.ends_at, "d MMMM y HH:mm", tzinfo=zone, locale=locale
-            ),
-            "days_left": days_left,
             "team_name": department.name(locale) if department else "",
             "team_points": team["points"] if team else 0,
             "team_rank": team["rank"] if team else "",
-            "goal_progress": goal_text(goals[0], locale) if goals else "",
-            "guides_url": f"{base}/cleanup/guides",
         }
     return result
 

@@ -64,6 +64,8 @@ def message_variables(users: Sequence, now: datetime, context: dict) -> dict[int
     nearest_by_commune = {
         cid: queries.sort_by_distance(points, *centres[cid])[0][0] for cid in commune_ids
     }
+    # A point's values depend on it and the language only: described once each, not per person.
+    described: dict[tuple[int, str], dict] = {}
     result: dict[int, dict] = {}
     for user in users:
         point = nearest_by_commune.get(
@@ -71,9 +73,11 @@ def message_variables(users: Sequence, now: datetime, context: dict) -> dict[int
         )
         if point is None:
             continue
-        locale = user.locale or "fr"
-        result[user.id] = {
-            "nearest_collection_point": f"{point.name} – {point.address}",
-            "nearest_collection_point_hours": hours.describe_text(point.opening_hours, locale),
-        }
+        key = (point.id, user.locale or "fr")
+        if key not in described:
+            described[key] = {
+                "nearest_collection_point": f"{point.name} – {point.address}",
+                "nearest_collection_point_hours": hours.describe_text(point.opening_hours, key[1]),
+            }
+        result[user.id] = dict(described[key])
     return result

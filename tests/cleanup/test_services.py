@@ -195,6 +195,18 @@ def test_message_variables_in_batch(make, make_campaign):
     assert values[other.id]["points"] == 0 and values[user.id]["days_left"] == 19
 
 
+def test_message_variables_are_in_each_recipients_language(make, make_campaign):
+    campaign = make_campaign()
+    english, french = make.user(locale="en"), make.user(locale="fr")
+    values = campaign_variables([english, french], NOW, {"campaign_id": campaign.id})
+    assert values[english.id]["campaign_name"] == "Clean-up"
+    assert values[french.id]["campaign_name"] == "Nettoyage"
+    assert values[english.id]["goal_progress"] == "0\u00a0GB of 100\u00a0GB (0\u00a0%)"
+    assert values[french.id]["goal_progress"].startswith("0\u00a0Go sur 100\u00a0Go")
+    # "d MMMM y HH:mm": month names differ between the two languages
+    assert values[english.id]["campaign_ends"] != values[french.id]["campaign_ends"]
+
+
 def test_concurrent_logs_cannot_exceed_the_cap(app, make, make_campaign):
     campaign = make_campaign()
     user = make.user()
