@@ -80,6 +80,8 @@ def seed(employees, if_empty):
     count = employees if employees is not None else current_app.config["DEMO_EMPLOYEES"]
     demo.seed_demo(current_app, count)
     db.session.commit()
+    demo.refresh_planner_statistics()
+    db.session.commit()
     click.echo(f"Demo data loaded in {time.perf_counter() - started:.1f} s ({count} employees).")
 
 

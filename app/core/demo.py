@@ -9,7 +9,7 @@ import random
 from collections.abc import Callable
 from importlib import resources
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 
 from app.auth.models import User, UserRole
 from app.auth.services import hash_password, new_pseudonym
@@ -183,3 +183,14 @@ def seed_demo(app, employees: int, seed: int = 33063) -> None:
     for _order, seeder in sorted(app.extensions.get("empreinte.seeders", []), key=lambda s: s[0]):
         seeder(rng)
         db.session.flush()
+
+
+def refresh_planner_statistics() -> None:
+    """ANALYZE after the bulk load, on PostgreSQL.
+
+    Until autovacuum gets to the new rows, PostgreSQL plans with the estimates of empty
+    tables: the dashboard's lighter-choice query took 16 ms instead of 0.1 ms right after
+    a seed. (SQLite plans well without statistics.)
+    """
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text("ANALYZE"))

@@ -1,6 +1,7 @@
 """Operator commands: accounts, tokens and the demo seed."""
 
-from sqlalchemy import func, select
+import pytest
+from sqlalchemy import func, select, text
 
 from app.auth.models import User
 from app.core.models import Commune, Department
@@ -57,3 +58,18 @@ def test_demo_seed_does_not_touch_a_database_with_data(runner, make):
     result = runner.invoke(args=["demo", "seed", "--if-empty"])
     assert result.exit_code == 0 and "skipped" in result.output
     assert db.session.scalar(select(func.count(User.id))) == 1
+
+
+def test_demo_seed_leaves_postgresql_with_planner_statistics(runner):
+    """Right after a bulk load, PostgreSQL would plan with empty tables' estimates."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("statistics are refreshed on PostgreSQL only")
+    result = runner.invoke(args=["demo", "seed", "--employees", "150"])
+    assert result.exit_code == 0, result.output
+    analysed = db.session.scalar(
+        text(
+            "SELECT count(*) FROM pg_stat_user_tables"
+            " WHERE relname = 'catalogue_item' AND last_analyze IS NOT NULL"
+        )
+    )
+    assert analysed == 1
