@@ -19,7 +19,6 @@ import os
 import pstats
 import re
 import statistics
-import subprocess
 import sys
 import time
 import urllib.parse
@@ -29,10 +28,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.pages import BASELINE, Page, bench_pages  # noqa: E402
-from bench.run import CSRF_RE, server_env  # noqa: E402
+from bench.run import CSRF_RE, flask, server_env  # noqa: E402
 
 REPEAT = int(os.environ.get("INPROCESS_REPEAT", "40"))
-BIN = Path(sys.executable).parent
 
 
 def database_url() -> str:
@@ -43,14 +41,8 @@ def database_url() -> str:
     url = f"sqlite:///{path}"
     if not path.exists():
         env = server_env(url)
-        for args in (("db", "upgrade", "heads"), ("demo", "seed")):
-            subprocess.run(
-                [str(BIN / "flask"), "--app", "app:create_app", *args],
-                cwd=ROOT,
-                env=env,
-                check=True,
-                stdout=subprocess.DEVNULL,
-            )
+        flask(env, "db", "upgrade", "heads")
+        flask(env, "demo", "seed")
     return url
 
 
