@@ -11,48 +11,38 @@ cached catalogue page's own content.
 from flask import Flask, current_app, g, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
+from app.core import slots
 from app.core.dashboard import main_menu
 from app.core.i18n import current_language
 
-# A private-use character: it never occurs in what our templates write.
-_SLOT = "\ue000{}\ue000"
-CSRF_SLOT = _SLOT.format("csrf")
-NEXT_SLOT = _SLOT.format("next")
 PARTS = ("top", "head", "header", "footer")
 _MAX_KEPT = 1000  # languages × role sets × endpoints: far below in practice
-
-
-def _badge_slot(index: int) -> str:
-    return _SLOT.format(f"badge{index}")
 
 
 def _menu() -> list[dict]:
     return main_menu(current_user, request.endpoint) if current_user.is_authenticated else []
 
 
-def _render(part: str) -> str:
+def _render(part: str) -> list[str]:
     entries = [
-        {**entry, "badge_slot": Markup(_badge_slot(index))}  # noqa: S704 - our own constant
-        for index, entry in enumerate(_menu())
+        {**entry, "badge_slot": slots.slot(f"badge{index}")} for index, entry in enumerate(_menu())
     ]
-    slots = {"csrf": Markup(CSRF_SLOT), "next": Markup(NEXT_SLOT)}  # noqa: S704 - constants
-    return render_template("_frame.html", part=part, slots=slots, menu_entries=entries)
+    request_slots = {"csrf": slots.slot("csrf"), "next": slots.slot("next")}
+    html = render_template("_frame.html", part=part, slots=request_slots, menu_entries=entries)
+    return slots.cut(html)
 
 
-def _fill(html: str) -> str:
-    """The request's own values in the header's placeholders."""
-    html = html.replace(CSRF_SLOT, generate_csrf())
-    html = html.replace(NEXT_SLOT, str(escape(request.full_path.rstrip("?"))))
+def _request_values() -> dict:
+    """What the header shows of this request: its CSRF token, its path, the badges."""
+    values = {"csrf": generate_csrf(), "next": request.full_path.rstrip("?")}
     for index, entry in enumerate(_menu()):
-        badge = ""
         if entry["badge"]:
-            badge = Markup(' <span class="badge" aria-label="{}">{}</span>').format(
-                entry["badge_label"], entry["badge"]
-            )
-        html = html.replace(_badge_slot(index), str(badge))
-    return html
+            values[f"badge{index}"] = Markup(
+                ' <span class="badge" aria-label="{}">{}</span>'
+            ).format(entry["badge_label"], entry["badge"])
+    return values
 
 
 def _frame_of_this_request() -> dict[str, Markup]:
@@ -66,8 +56,8 @@ def _frame_of_this_request() -> dict[str, Markup]:
         if len(kept) >= _MAX_KEPT:
             kept.clear()
         kept[key] = parts
-    # Our own autoescaped template; the request's values are escaped by _fill.
-    return {part: Markup(_fill(html) if part == "header" else html) for part, html in parts.items()}  # noqa: S704
+    values = _request_values()
+    return {part: slots.fill(cut, values) for part, cut in parts.items()}
 
 
 def page_frame(part: str) -> Markup:
