@@ -67,15 +67,20 @@ browser:
 	  fi; }
 	@command -v chromium >/dev/null 2>&1 || { echo "The browser tests need Debian's chromium: run 'sudo apt-get install chromium'." >&2; exit 1; }
 
-# The suite runs on SQLite, then again on PostgreSQL when TEST_DATABASE_URL is set.
-# The browser audits (EcoIndex, axe-core, keyboard) measure pages, not the database:
-# they run once, on SQLite.
+# The suite runs on SQLite and, when TEST_DATABASE_URL is set, on PostgreSQL at the
+# same time (one core each): the PostgreSQL run's output is printed after the SQLite
+# one's, and either failing fails the target. The browser audits (EcoIndex, axe-core,
+# keyboard) measure pages, not the database: they run once, on SQLite.
 test: setup browser lint
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
-	@if [ -n "$$TEST_DATABASE_URL" ]; then \
-	  echo "== The same suite on PostgreSQL ($$TEST_DATABASE_URL), less the browser audits =="; \
-	  EMPREINTE_TEST_DB=postgresql $(BIN)/python -m pytest -m "not audit" $(PYTEST_ARGS); \
-	fi
+	@if [ -z "$$TEST_DATABASE_URL" ]; then exec $(BIN)/python -m pytest $(PYTEST_ARGS); fi; \
+	log=$$(mktemp); \
+	echo "== The suite on SQLite, and on PostgreSQL ($$TEST_DATABASE_URL) alongside =="; \
+	EMPREINTE_TEST_DB=postgresql $(BIN)/python -m pytest -m "not audit" -p no:cacheprovider $(PYTEST_ARGS) >$$log 2>&1 & postgres=$$!; \
+	trap 'kill $$postgres 2>/dev/null; rm -f $$log' EXIT INT TERM; \
+	$(BIN)/python -m pytest $(PYTEST_ARGS); sqlite_status=$$?; \
+	wait $$postgres; postgres_status=$$?; \
+	echo "== The same suite on PostgreSQL, less the browser audits =="; cat $$log; \
+	test $$sqlite_status = 0 && test $$postgres_status = 0
 
 # Seeds a fresh database (SQLite, or <db>_bench next to DATABASE_URL), serves it
 # with gunicorn on port 5077 and measures every key page with wrk: JSON lines.

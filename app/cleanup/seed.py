@@ -18,6 +18,7 @@ from app.cleanup.models import (
     CleanupGoal,
     CleanupParticipant,
 )
+from app.core.demo import checks_deferred_to_the_end
 from app.core.signals import campaign_published
 from app.core.time import local_zone, utcnow
 from app.extensions import db
@@ -127,7 +128,8 @@ def _fill(rng: random.Random, campaign, types, people, share: float, per_person:
     for row in rows:
         if row[9] == ACCEPTED:
             achieved[units[row[2]]] = achieved.get(units[row[2]], 0) + row[5]
-    _insert_actions(rows)
+    with checks_deferred_to_the_end(CleanupAction.__tablename__):
+        _insert_actions(rows)
     return achieved
 
 

@@ -2,8 +2,10 @@
 
 import pytest
 from sqlalchemy import func, select, text
+from sqlalchemy.exc import IntegrityError
 
 from app.auth.models import User
+from app.core.demo import checks_deferred_to_the_end
 from app.core.models import Commune, Department
 from app.extensions import db
 
@@ -73,3 +75,43 @@ def test_demo_seed_leaves_postgresql_with_planner_statistics(runner):
         )
     )
     assert analysed == 1
+
+
+def _keys_and_indexes(table: str) -> set[tuple[str, str]]:
+    constraints = db.session.execute(
+        text(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
+            " WHERE conrelid = CAST(:table AS regclass)"
+        ),
+        {"table": table},
+    ).all()
+    indexes = db.session.execute(
+        text("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = :table"),
+        {"table": table},
+    ).all()
+    return {tuple(row) for row in [*constraints, *indexes]}
+
+
+def test_demo_seed_on_postgresql_leaves_every_key_and_index_of_the_bulk_table(runner):
+    """The clean-up actions are loaded with their checks rebuilt after: all come back."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the checks are set aside on PostgreSQL only")
+    before = _keys_and_indexes("cleanup_action")
+    db.session.commit()
+    result = runner.invoke(args=["demo", "seed", "--employees", "150"])
+    assert result.exit_code == 0, result.output
+    assert db.session.scalar(text("SELECT count(*) FROM cleanup_action")) > 150
+    assert _keys_and_indexes("cleanup_action") == before
+    assert len([name for name, _ in before if name.startswith("fk_")]) == 6
+
+
+def test_a_bulk_load_that_breaks_a_foreign_key_still_fails():
+    broken = text("INSERT INTO user_role (user_id, role) VALUES (:nobody, 'employee')").bindparams(
+        nobody=999_999
+    )
+    with pytest.raises(IntegrityError):
+        with checks_deferred_to_the_end("user_role"):
+            db.session.execute(broken)
+        db.session.flush()
+    db.session.rollback()
+    assert db.session.scalar(text("SELECT count(*) FROM user_role WHERE user_id = 999999")) == 0
