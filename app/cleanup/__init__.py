@@ -9,12 +9,13 @@ from app.core.dashboard import MenuItem, register_menu_item, register_panel
 def init_app(app: Flask) -> None:
     """Register the blueprint, menu entry, dashboard panel, seeders and listeners."""
     from app.api.spec import register_schema
-    from app.cleanup import api, integration, jobs, routes, seed, services
+    from app.cleanup import api, integration, jobs, queries, routes, seed, services
     from app.core.demo import register_seeder
     from app.core.jobs import register_job
     from app.core.personalisation import register_audience, register_variables
     from app.core.privacy import PersonalData, register_personal_data, register_retention
     from app.core.signals import device_returned
+    from app.core.warmup import register_warmer
 
     app.register_blueprint(routes.bp)
     app.register_blueprint(api.bp)
@@ -23,6 +24,7 @@ def init_app(app: Flask) -> None:
     register_menu_item(app, MenuItem("cleanup.index", _l("Clean-up"), order=20))
     register_panel(app, integration.dashboard_panel)
     register_seeder(app, seed.seed_cleanup, order=20)
+    register_warmer(app, queries.warm_boards)
     register_job(
         app, "cleanup.freeze_closed_campaigns", jobs.freeze_closed_campaigns, "interval", minutes=1
     )

@@ -50,10 +50,15 @@ def get_campaign(campaign_id: int, include_drafts: bool = False) -> CleanupCampa
 
 
 def list_campaigns(include_drafts: bool = False) -> list[CleanupCampaign]:
-    query = select(CleanupCampaign).order_by(CleanupCampaign.starts_at.desc())
+    # With their goals: the dashboard and the badges read the current campaign's.
+    query = (
+        select(CleanupCampaign)
+        .options(joinedload(CleanupCampaign.goals))
+        .order_by(CleanupCampaign.starts_at.desc())
+    )
     if not include_drafts:
         query = query.where(CleanupCampaign.published_at.is_not(None))
-    return list(db.session.scalars(query))
+    return list(db.session.scalars(query).unique())
 
 
 def current_campaign(now: datetime, user=None) -> CleanupCampaign | None:
@@ -337,6 +342,21 @@ def version_to_follow(campaign: CleanupCampaign) -> str | None:
         return pending["end"]
     board = current_app.extensions.get("cleanup.boards", {}).get(campaign.id)
     return board.version if board is not None else None
+
+
+def warm_boards() -> None:
+    """Build the boards a worker's first visitors need: running campaigns' and the latest.
+
+    Registered as a warmer (app/core/warmup.py): each web worker builds them at start
+    instead of making a first visitor wait about a second per board.
+    """
+    now = utcnow()
+    campaigns = {c.id: c for c in list_campaigns() if c.state(now) == RUNNING}
+    latest = default_campaign(now)
+    if latest is not None:
+        campaigns.setdefault(latest.id, latest)
+    for campaign in campaigns.values():
+        get_board(campaign)
 
 
 def follow_own_change(campaign, replaced: str, version: str, as_of, participant_id, change):

@@ -1,0 +1,31 @@
+"""Work a web worker does once at start, so that its first visitors do not wait for it.
+
+Some caches are per process and costly to build: a clean-up campaign's scoreboard
+reads every accepted action (about a second at the Bordeaux scale). Built lazily,
+the first visitor of each new worker after a deploy or a restart waited for it.
+Domains register a warmer with `register_warmer`; `wsgi.py` runs them all when the
+worker loads the app, before it accepts a request. A warmer that fails is logged and
+skipped: the cache is then built on first use, as before.
+"""
+
+from collections.abc import Callable
+
+from flask import Flask
+
+from app.extensions import db
+
+
+def register_warmer(app: Flask, warmer: Callable[[], None]) -> None:
+    """Add a function that fills a per-process cache (run in an app context)."""
+    app.extensions.setdefault("empreinte.warmers", []).append(warmer)
+
+
+def warm_up(app: Flask) -> None:
+    """Run every registered warmer, each in an app context of its own."""
+    for warmer in app.extensions.get("empreinte.warmers", []):
+        with app.app_context():
+            try:
+                warmer()
+            except Exception:  # a cold cache is slower, never wrong: serve anyway
+                app.logger.exception("warming %s failed", getattr(warmer, "__name__", warmer))
+                db.session.rollback()
