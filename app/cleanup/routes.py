@@ -5,6 +5,7 @@ import json
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
 from app.auth.decorators import role_required
 from app.auth.forms import ConfirmForm
@@ -215,7 +216,25 @@ def _collective_goals(campaign, totals, goals) -> str:
     )
 
 
+def _log_fields(campaign, form):
+    """The log form's fields, rendered when the template shows them.
+
+    A page view shows them empty: the same for everyone until a rule changes. After a
+    write they carry the entry and its errors, so they are rendered for that answer.
+    """
+
+    def render() -> Markup:
+        return Markup(render_template("cleanup/_log_fields.html", form=form))  # noqa: S704
+
+    if request.method != "GET":
+        return render
+    return lambda: cache.fragment(
+        "cleanup.log_fields", (campaign.id, current_language()), ("cleanup_rules",), render
+    )
+
+
 def _progress_context(campaign, now, form=None, message=None, message_kind="success"):
+    form = form or _log_form(campaign)
     totals = queries.campaign_totals(campaign)
     goals = queries.goal_progress(campaign, totals)
     all_entries = request.args.get("entries") == "all"
@@ -232,7 +251,8 @@ def _progress_context(campaign, now, form=None, message=None, message_kind="succ
         "actions": actions,
         "action_count": action_count,
         "all_entries": all_entries,
-        "form": form or _log_form(campaign),
+        "form": form,
+        "log_fields": _log_fields(campaign, form),
         "message": message,
         "message_kind": message_kind,
         # A person shows a few badges: translate those, not every badge.

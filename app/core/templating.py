@@ -1,12 +1,13 @@
 """Template filters, globals and htmx response conventions."""
 
 from flask import Flask
-from flask_babel import format_date, format_datetime, format_decimal, format_percent
+from flask_babel import format_date, format_datetime, format_percent
 
 from app.core import frame
 from app.core.i18n import (
     current_language,
     format_kg_co2e,
+    format_number,
     format_quantity,
     install_template_gettext,
 )
@@ -16,7 +17,7 @@ def init_app(app: Flask) -> None:
     """Register filters (Babel-formatted numbers, dates, units) and response hooks."""
     app.jinja_env.filters.update(
         kg_co2e=format_kg_co2e,
-        number=lambda value, pattern=None: format_decimal(value, format=pattern),
+        number=format_number,
         percent=lambda value: format_percent(value),
         datetime=lambda value, fmt="medium": format_datetime(value, fmt) if value else "",
         date=lambda value, fmt="medium": format_date(value, fmt) if value else "",

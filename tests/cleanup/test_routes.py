@@ -233,3 +233,24 @@ def test_choosing_to_show_ones_name_updates_the_cached_leaderboard(
 
     after = client.get(board).get_data(as_text=True)
     assert "Ada Lovelace" in after and person.pseudonym not in after
+
+
+def test_log_form_fields_follow_the_language_and_show_a_refused_entry(client, make, make_campaign):
+    """The empty fields of a page view are shared; a refused entry's are its own."""
+    campaign = running(make_campaign)
+    login(client, make.user())
+    page = f"/cleanup/campaigns/{campaign.id}"
+    french = client.get(page + "?lang=fr").get_data(as_text=True)
+    assert 'id="action_type"' in french and "avez-vous fait" in french
+    client.get("/?lang=en")
+    english = client.get(page + "?lang=en").get_data(as_text=True)
+    assert "What did you do" in english and "avez-vous fait" not in english
+
+    refused = client.post(
+        f"/cleanup/campaigns/{campaign.id}/actions",
+        data={"csrf_token": csrf_token(client), "action_type": "delete-mail", "quantity": "-3"},
+        headers={"HX-Request": "true"},
+    ).get_data(as_text=True)
+    assert 'value="-3"' in refused and "must be more than zero" in refused
+    again = client.get(page).get_data(as_text=True)
+    assert 'id="quantity"' in again and 'value="-3"' not in again

@@ -2,10 +2,10 @@
 
 import html
 
-from flask_babel import force_locale, gettext
+from flask_babel import force_locale, format_decimal, gettext
 
 from app.auth.models import User
-from app.core.i18n import format_kg_co2e
+from app.core.i18n import format_kg_co2e, format_number
 from app.extensions import db
 from tests.conftest import csrf_token, login
 
@@ -78,6 +78,18 @@ def test_masses_are_formatted_for_the_locale(app):
             assert format_kg_co2e(1234.5) == "1\u202f234,5\u00a0kg\u00a0CO₂e"
         with force_locale("en"):
             assert format_kg_co2e(1234.5) == "1,234.5\u00a0kg\u00a0CO₂e"
+
+
+def test_numbers_are_formatted_as_babel_does_in_each_locale(app):
+    """The number filter keeps parsed patterns: what it writes must not change."""
+    patterns = (None, "#,##0.###", "0.###", "#,##0", "#,##0.0")
+    with app.test_request_context():
+        for language, expected in (("fr", "1\u202f234\u202f567,891"), ("en", "1,234,567.891")):
+            with force_locale(language):
+                assert format_number(1234567.891) == expected
+                for value in (0, -3.5, 0.0004, 20000, 99.999, 1234567.891):
+                    for pattern in patterns:
+                        assert format_number(value, pattern) == format_decimal(value, pattern)
 
 
 def test_menu_marks_only_the_current_entry_of_a_section(client, make):
