@@ -29,3 +29,7 @@ def warm_up(app: Flask) -> None:
             except Exception:  # a cold cache is slower, never wrong: serve anyway
                 app.logger.exception("warming %s failed", getattr(warmer, "__name__", warmer))
                 db.session.rollback()
+    # Under `gunicorn --preload` this runs in the master before it forks: no worker
+    # may inherit (and share) a pooled database connection.
+    with app.app_context():
+        db.engine.dispose()
