@@ -4,6 +4,7 @@ Everything is aggregated in SQL from accepted `CleanupAction` rows (covering
 indexes `ix_cleanup_action_*`), so a recomputation always gives the same answer.
 """
 
+import functools
 import json
 import threading
 import time
@@ -13,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask import current_app, g, has_request_context
-from sqlalchemy import distinct, event, func, or_, select
+from sqlalchemy import bindparam, distinct, event, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from app.auth.models import LeaderboardVisibility, User
@@ -39,11 +40,21 @@ PER_PAGE = 50
 A = CleanupAction
 
 
-def get_campaign(campaign_id: int, include_drafts: bool = False) -> CleanupCampaign | None:
+@functools.cache
+def _campaign_statement():
+    """Built once: `session.get` with an option built a new query and its cache key at
+    every call, as long as running it on SQLite."""
     # Its goals come in the same query: every campaign page and leaderboard shows them.
-    campaign = db.session.get(
-        CleanupCampaign, campaign_id, options=[joinedload(CleanupCampaign.goals)]
+    return (
+        select(CleanupCampaign)
+        .options(joinedload(CleanupCampaign.goals))
+        .where(CleanupCampaign.id == bindparam("campaign_id"))
     )
+
+
+def get_campaign(campaign_id: int, include_drafts: bool = False) -> CleanupCampaign | None:
+    result = db.session.execute(_campaign_statement(), {"campaign_id": campaign_id})
+    campaign = result.unique().scalar_one_or_none()
     if campaign is None or (campaign.published_at is None and not include_drafts):
         return None
     return campaign
@@ -469,16 +480,21 @@ def remember_participant(campaign: CleanupCampaign, user, participant) -> None:
     _known_participants()[(campaign.id, user.id)] = participant
 
 
+@functools.cache
+def _participant_statement():
+    return select(CleanupParticipant).where(
+        CleanupParticipant.campaign_id == bindparam("campaign_id"),
+        CleanupParticipant.user_id == bindparam("user_id"),
+    )
+
+
 def participant_for(campaign: CleanupCampaign, user) -> CleanupParticipant | None:
     """The person's participant row, read once per request (a page asks three times)."""
     known = _known_participants()
     key = (campaign.id, user.id)
     if known.get(key) is None:
         known[key] = db.session.scalar(
-            select(CleanupParticipant).where(
-                CleanupParticipant.campaign_id == campaign.id,
-                CleanupParticipant.user_id == user.id,
-            )
+            _participant_statement(), {"campaign_id": campaign.id, "user_id": user.id}
         )
     return known[key]
 
