@@ -154,7 +154,13 @@ def show_item(item_id: int):
         # Only services are marked useful (equipment pages show no such button).
         marks=queries.usefulness_count(item.id) if item.kind == "service" else 0,
         marked=item.kind == "service" and queries.is_marked_useful(current_user, item.id),
-        add_form=AddToRequestForm(),
+        # The empty quantity field is the same for everyone: WTForms renders it once.
+        quantity_field=cache.fragment(
+            "catalogue.quantity_field",
+            (current_language(),),
+            (),
+            lambda: render_template("catalogue/_quantity_field.html", form=AddToRequestForm()),
+        ),
     ), 200 if valid else 400
 
 

@@ -285,3 +285,17 @@ def test_category_filter_is_in_each_persons_language(app, make):
         assert '<option value="laptop">Laptop</option>' in english.get("/catalogue/").get_data(
             as_text=True
         )
+
+
+def test_item_page_quantity_field_speaks_each_persons_language(client, make, make_item):
+    """The empty quantity field is shared by everyone who reads the same language."""
+    item = make_item()
+    for person, label in (
+        (make.user(locale="fr"), "Quantité"),
+        (make.user(locale="en"), "Quantity"),
+    ):
+        login(client, person)
+        page = client.get(f"/catalogue/items/{item.id}").get_data(as_text=True)
+        assert f'<label for="quantity">{label}</label>' in page
+        assert 'id="quantity"' in page and 'min="1"' in page and 'max="50"' in page
+        client.post("/auth/sign-out", data={"csrf_token": csrf_token(client)})
