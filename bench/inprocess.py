@@ -5,8 +5,10 @@ disturbs; this measures the work one request costs, which it barely does. It see
 the Bordeaux-scale demo into a SQLite file (kept in INPROCESS_DB, default
 `/tmp/empreinte-inprocess.db`, reused when it exists) or uses DATABASE_URL as it is,
 signs each account in through the real form, warms each page, then times
-INPROCESS_REPEAT requests. One JSON line per page: `ms` (median), `statements`
-(SQL statements one request sends) and `status`.
+INPROCESS_REPEAT requests, taking turns with the baseline (five requests each). One JSON
+line per page: `ms` (median), `baseline_ms` (the baseline's median, measured alongside),
+`times_baseline` (their quotient: compare this across runs on a machine whose speed
+drifts), `statements` (SQL statements one request sends) and `status`.
 
     .venv/bin/python bench/inprocess.py                    # every bench page
     .venv/bin/python bench/inprocess.py leaderboard inbox  # some pages
@@ -31,6 +33,7 @@ from bench.pages import BASELINE, Page, bench_pages  # noqa: E402
 from bench.run import CSRF_RE, flask, server_env  # noqa: E402
 
 REPEAT = int(os.environ.get("INPROCESS_REPEAT", "40"))
+BLOCK = 5  # requests in a row before the page and the baseline swap
 
 
 def database_url() -> str:
@@ -100,6 +103,10 @@ def main() -> None:
     pages = [BASELINE, *bench_pages()]
     pages = [p for p in pages if not wanted or p.name in wanted]
     clients = {}
+    baseline_client, _token = signed_in_client(app, BASELINE.account)
+    baseline_request = page_request(BASELINE, {}, _token)
+    for _ in range(5):
+        baseline_client.open(**baseline_request)
     for page in pages:
         with app.app_context():
             params = page.params(db.session) if page.params else {}
@@ -109,14 +116,25 @@ def main() -> None:
         request = page_request(page, params, token)
         for _ in range(5):
             status = client.open(**request).status_code
-        timings = []
-        for _ in range(REPEAT):
-            started = time.perf_counter()
-            client.open(**request)
-            timings.append((time.perf_counter() - started) * 1000)
+        # The page and the baseline take turns, a few requests each: a machine whose
+        # speed drifts (a shared VM) slows both alike, and `times_baseline` stays put.
+        timings, baseline_timings = [], []
+        for _ in range(-(-REPEAT // BLOCK)):
+            turns = (
+                (client, request, timings),
+                (baseline_client, baseline_request, baseline_timings),
+            )
+            for who, measured, times in turns:
+                for _ in range(BLOCK):
+                    started = time.perf_counter()
+                    who.open(**measured)
+                    times.append((time.perf_counter() - started) * 1000)
+        ms, baseline_ms = statistics.median(timings), statistics.median(baseline_timings)
         record = {
             "name": page.name,
-            "ms": round(statistics.median(timings), 2),
+            "ms": round(ms, 2),
+            "baseline_ms": round(baseline_ms, 2),
+            "times_baseline": round(ms / baseline_ms, 2),
             "statements": count_statements(app, client, request),
             "status": status,
         }
