@@ -95,12 +95,14 @@ def build_openapi() -> dict:
         seen.add(rule.endpoint)
         spec.path(view=view, app=app)
     document = spec.to_dict()
-    # Every API blueprint is rate-limited (app.api.api_blueprint): each operation can answer 429.
+    # Answers any operation can give, whatever its own docstring says: 429, as every API
+    # blueprint is rate-limited (app.api.api_blueprint); 400, as a U+0000 anywhere in the
+    # query or the body is refused before any view runs (app/core/security.py).
     for operations in document.get("paths", {}).values():
         for operation in operations.values():
-            operation.setdefault("responses", {}).setdefault(
-                "429", {"$ref": "#/components/responses/RateLimited"}
-            )
+            responses = operation.setdefault("responses", {})
+            responses.setdefault("400", {"$ref": "#/components/responses/BadRequest"})
+            responses.setdefault("429", {"$ref": "#/components/responses/RateLimited"})
     app.extensions["empreinte.openapi"] = document
     return document
 

@@ -61,6 +61,8 @@ def index():
     """The inbox, newest first."""
     page = _page()
     messages, pages = queries.list_inbox(current_user.id, page)
+    if page > pages:  # an old link past the last page: show the last one, not "no message"
+        return redirect(url_for("messaging.index", page=pages))
     return render_template(
         "messaging/index.html",
         messages=messages,

@@ -82,6 +82,17 @@ def test_openapi_document_describes_me(client):
     assert "bearerAuth" in document["components"]["securitySchemes"]
 
 
+def test_a_nul_character_is_a_json_400_that_every_operation_documents(client, make):
+    """Refused before any view runs, so the OpenAPI document lists it everywhere."""
+    user = make.user(locale="en")
+    response = client.get("/api/v1/me/messages?k%00ey=1", headers=bearer(new_token(user)))
+    assert response.status_code == 400 and response.json["error"]["code"] == "bad_request"
+    document = client.get("/api/v1/openapi.json").json
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            assert {"400", "429"} <= set(operation["responses"]), f"{method} {path}"
+
+
 def test_healthz_reports_ok_when_the_database_answers(client):
     response = client.get("/healthz")
     assert response.status_code == 200
