@@ -42,8 +42,8 @@ A = CleanupAction
 
 @functools.cache
 def _campaign_statement():
-    """Built once: `session.get` with an option built a new query and its cache key at
-    every call, as long as running it on SQLite."""
+    """Built once: `session.get` with a loader option built a new query and its cache key
+    at every call, which took as long as running it on SQLite."""
     # Its goals come in the same query: every campaign page and leaderboard shows them.
     return (
         select(CleanupCampaign)

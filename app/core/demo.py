@@ -202,7 +202,7 @@ def checks_deferred_to_the_end(table: str) -> Iterator[None]:
     """Load a large table with its foreign keys and secondary indexes rebuilt once, after.
 
     On PostgreSQL, COPY into a table checks each foreign key row by row and updates each
-    index row by row: for the demo's ~270,000 clean-up actions (five foreign keys, five
+    index row by row: for the demo's ~270,000 clean-up actions (six foreign keys, five
     indexes) that was most of the seed. Dropped inside the seed's transaction and
     recreated from their own definitions at the end, the keys are checked in one pass
     and the indexes built by sorting; a load that breaks a key still fails the seed.
