@@ -1,10 +1,11 @@
 """Reads of the recycling domain: points by distance, returns by viewer, statistics."""
 
+import functools
 import math
 from collections import Counter, defaultdict
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from app.auth.models import User
 from app.core import cache
@@ -161,16 +162,20 @@ def list_agent_returns(user: User, status: str | None, page: int, per_page: int 
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
 
 
+@functools.cache
+def _my_returns_statement():
+    """Built once (user and limit bound): the points page and the dashboard ask for it."""
+    return (
+        select(DeviceReturn)
+        .where(DeviceReturn.user_id == bindparam("user_id"))
+        .order_by(DeviceReturn.declared_at.desc(), DeviceReturn.id.desc())
+        .limit(bindparam("limit"))
+    )
+
+
 def list_my_returns(user: User, limit: int = 5) -> list[DeviceReturn]:
     """The user's latest returns."""
-    return list(
-        db.session.scalars(
-            select(DeviceReturn)
-            .where(DeviceReturn.user_id == user.id)
-            .order_by(DeviceReturn.declared_at.desc(), DeviceReturn.id.desc())
-            .limit(limit)
-        )
-    )
+    return list(db.session.scalars(_my_returns_statement(), {"user_id": user.id, "limit": limit}))
 
 
 def _month_expression():
