@@ -14,7 +14,8 @@ PAGE_SIZE = 20
 UNREAD_FIGURE = "unread_messages"
 
 
-def _inbox(user_id: int):
+def _inbox(user_id):
+    """A person's delivered inbox messages; `user_id` is an id or a bound parameter."""
     return select(Delivery).where(
         Delivery.user_id == user_id, Delivery.channel == "inbox", Delivery.status == "delivered"
     )
@@ -74,12 +75,7 @@ def _inbox_statement(unread_only: bool):
     running it on SQLite.
     """
     statement = (
-        select(Delivery)
-        .where(
-            Delivery.user_id == bindparam("user_id"),
-            Delivery.channel == "inbox",
-            Delivery.status == "delivered",
-        )
+        _inbox(bindparam("user_id"))
         .add_columns(func.count().over().label("total"))
         .order_by(Delivery.delivered_at.desc(), Delivery.id.desc())
         .limit(bindparam("limit"))
