@@ -85,6 +85,8 @@ def test_log_with_htmx_returns_the_progress_partial(client, make, make_campaign)
     body = response.get_data(as_text=True)
     assert response.status_code == 200 and "<html" not in body
     assert 'data-testid="my-points">20<' in body
+    # The collective goals come back as markup, not as escaped text.
+    assert '<ul class="cleanup-goals">' in body and "&lt;h3&gt;" not in body
 
 
 def test_log_without_js_redirects_with_a_flash(client, make, make_campaign):
