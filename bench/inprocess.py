@@ -13,6 +13,7 @@ drifts), `statements` (SQL statements one request sends) and `status`.
     .venv/bin/python bench/inprocess.py                    # every bench page
     .venv/bin/python bench/inprocess.py leaderboard inbox  # some pages
     INPROCESS_PROFILE=1 .venv/bin/python bench/inprocess.py log_action  # + cProfile
+    INPROCESS_STATEMENTS=1 .venv/bin/python bench/inprocess.py inbox    # + its SQL
 """
 
 import cProfile
@@ -83,7 +84,13 @@ def count_statements(app, client, request: dict) -> int:
     counted = []
     with app.app_context():
         engine = db.engine
-    listener = lambda *args: counted.append(1)  # noqa: E731
+    show = bool(os.environ.get("INPROCESS_STATEMENTS"))
+
+    def listener(_connection, _cursor, statement, *_args) -> None:
+        counted.append(1)
+        if show:
+            print(f"-- statement {len(counted)}\n{statement}", file=sys.stderr)
+
     event.listen(engine, "before_cursor_execute", listener)
     try:
         client.open(**request)

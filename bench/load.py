@@ -40,6 +40,7 @@ from bench.run import (  # noqa: E402
     flask,
     log,
     prepare_database,
+    seeded_employees,
     server_env,
     start_gunicorn,
     stop,
@@ -151,7 +152,6 @@ def prepare(env: dict) -> dict:
 
     from app import create_app
     from app.auth import services as auth_services
-    from app.auth.models import User, UserRole
     from app.catalogue.models import CatalogueItem
     from app.extensions import db
     from bench.pages import _campaign
@@ -159,17 +159,7 @@ def prepare(env: dict) -> dict:
     app = create_app()
     with app.app_context():
         campaign = _campaign(db.session)
-        writers = db.session.scalars(
-            select(User)
-            .where(
-                User.active.is_(True),
-                User.anonymised_at.is_(None),
-                User.email.not_like("%@demo.empreinte.fr"),
-                User.id.not_in(select(UserRole.user_id).where(UserRole.role != "employee")),
-            )
-            .order_by(User.id)
-            .limit(WRITERS)
-        ).all()
+        writers = seeded_employees(db.session, WRITERS)
         tokens = [auth_services.create_api_token(u, "load")[1] for u in writers]
         items = db.session.scalars(
             select(CatalogueItem.id).order_by(CatalogueItem.id).limit(20)

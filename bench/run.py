@@ -8,6 +8,7 @@
 5. wrk, 32 connections, BENCH_SECONDS each: the baseline, then every page of
    bench/pages.py; then the workers' peak memory, the mixed load scenario of
    bench/load.py (BENCH_LOAD=0 skips it), then bench/messaging.py if present.
+   BENCH_PAGES=log_action,inbox measures those pages only (no load, no dispatch).
 
 Prints one JSON object per line; `"name": "targets"` comes first.
 """
@@ -39,6 +40,8 @@ SECONDS = int(os.environ.get("BENCH_SECONDS", "5"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "32"))
 THREADS = int(os.environ.get("BENCH_THREADS", "2"))
 WORKERS = int(os.environ.get("BENCH_WORKERS", str((os.cpu_count() or 1) + 1)))
+# The people who send the writes marked `many_people` (bench/pages.py), one request each in turn.
+WRITERS = int(os.environ.get("BENCH_WRITERS", str(CONNECTIONS)))
 TARGETS = {
     "name": "targets",
     "min_ratio_to_baseline": 0.2,
@@ -202,7 +205,7 @@ def peak_rss_mb(pid: int) -> float:
 class Session:
     """A cookie jar signed in as one demo account, with a CSRF token of its session."""
 
-    def __init__(self, base: str, email: str | None):
+    def __init__(self, base: str, email: str | None, password: str = "demo"):  # noqa: S107
         self.base = base
         self.jar = http.cookiejar.CookieJar()
         self.opener = urllib.request.build_opener(
@@ -214,7 +217,7 @@ class Session:
             status, _ = self.request(
                 "POST",
                 "/auth/sign-in",
-                {"email": email, "password": "demo", "csrf_token": token},
+                {"email": email, "password": password, "csrf_token": token},
             )
             if status != 302:
                 raise SystemExit(f"signing in as {email} failed with HTTP {status}")
@@ -264,11 +267,28 @@ def lua_string(value: str) -> str:
     return "[==[" + value + "]==]"
 
 
-def wrk_script(method: str, headers: dict, body: str | None) -> str:
+LUA_PEOPLE = """
+local turn = 0
+request = function()
+  turn = turn % #PEOPLE + 1
+  wrk.headers["Cookie"] = PEOPLE[turn][1]
+  wrk.headers["X-CSRFToken"] = PEOPLE[turn][2]
+  return wrk.format()
+end
+"""
+
+
+def wrk_script(method: str, headers: dict, body: str | None, people=()) -> str:
+    """The Lua script of one page; with `people` (sessions), each request is the next one's."""
     lines = [f"wrk.method = {lua_string(method)}"]
     lines += [f"wrk.headers[ {lua_string(k)} ] = {lua_string(v)}" for k, v in headers.items()]
     if body is not None:
         lines.append(f"wrk.body = {lua_string(body)}")
+    if people:
+        pairs = ", ".join(
+            f"{{{lua_string(p.cookie_header())}, {lua_string(p.csrf)}}}" for p in people
+        )
+        lines += [f"PEOPLE = {{{pairs}}}", LUA_PEOPLE]
     return "\n".join(lines) + "\n" + LUA_DONE
 
 
@@ -289,23 +309,30 @@ def run_wrk(url: str, script: Path, seconds: int) -> dict:
     return json.loads(line[4:])
 
 
-def measure(page: Page, session: Session, params: dict, workdir: Path, baseline_rps) -> dict:
-    """Check one correct answer, warm up, then measure with wrk; return the JSON line."""
+def measure(
+    page: Page, session: Session, params: dict, workdir: Path, baseline_rps, people=()
+) -> dict:
+    """Check one correct answer, warm up, then measure with wrk; return the JSON line.
+
+    With `people` (signed-in sessions) each request is sent as the next of them, its
+    CSRF token in the X-CSRFToken header; else every request as `session`.
+    """
     path = page.path.format(**params)
     form = {k: str(v).format(**params) for k, v in (page.form or {}).items()}
     headers = dict(page.headers)
     body = None
+    if people:
+        session = people[0]
     if page.account:
         headers["Cookie"] = session.cookie_header()
     if page.method != "GET":
         headers["X-CSRFToken"] = session.csrf
-        form.setdefault("csrf_token", session.csrf)
-        body = urllib.parse.urlencode(form)
+        body = urllib.parse.urlencode(form if people else form | {"csrf_token": session.csrf})
         headers["Content-Type"] = "application/x-www-form-urlencoded"
     check_headers = {k: v for k, v in headers.items() if k != "Cookie"}
     status, _ = session.request(page.method, path, form if body else None, check_headers)
     script = workdir / f"{page.name}.lua"
-    script.write_text(wrk_script(page.method, headers, body))
+    script.write_text(wrk_script(page.method, headers, body, people))
     url = f"http://127.0.0.1:{PORT}{path}"
     run_wrk(url, script, 1)  # warm-up: templates compiled, connections pooled
     result = run_wrk(url, script, SECONDS)
@@ -335,6 +362,50 @@ def page_params(pages: list[Page], env: dict) -> dict[str, dict]:
     app = create_app()
     with app.app_context():
         return {p.name: p.params(db.session) for p in wanted}
+
+
+def seeded_employees(session, limit: int) -> list:
+    """The first `limit` seeded employees: active, not erased, no other role."""
+    from sqlalchemy import select
+
+    from app.auth.models import User, UserRole
+
+    return session.scalars(
+        select(User)
+        .where(
+            User.active.is_(True),
+            User.anonymised_at.is_(None),
+            User.email.not_like("%@demo.empreinte.fr"),
+            User.id.not_in(select(UserRole.user_id).where(UserRole.role != "employee")),
+        )
+        .order_by(User.id)
+        .limit(limit)
+    ).all()
+
+
+def bench_people(env: dict, count: int) -> tuple[list[str], str]:
+    """Give `count` seeded employees a password of this run: their e-mails and it.
+
+    Seeded employees have none (they sign in through the city's directory in a real
+    deployment); the bench signs them in through the same form as everyone.
+    """
+    os.environ.update(env)
+    from app import create_app
+    from app.auth.services import hash_password
+    from app.extensions import db
+
+    password = secrets.token_urlsafe(12)
+    app = create_app()
+    with app.app_context():
+        people = seeded_employees(db.session, count)
+        password_hash = hash_password(password)
+        for person in people:
+            person.password_hash = password_hash
+        emails = [p.email for p in people]
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+    return emails, password
 
 
 def run_domain_bench(name: str, env: dict) -> None:
@@ -383,10 +454,15 @@ def main() -> None:
         flask(env, "demo", "seed")
         emit({"name": "seed", "seconds": round(time.perf_counter() - started, 2)})
         pages = bench_pages()
+        if os.environ.get("BENCH_PAGES"):  # e.g. BENCH_PAGES=log_action,inbox: those only
+            wanted = os.environ["BENCH_PAGES"].split(",")
+            pages = [p for p in pages if p.name in wanted]
         params = page_params(pages, env)
+        emails, password = bench_people(env, WRITERS)
         server = start_gunicorn(env)
         base = f"http://127.0.0.1:{PORT}"
         sessions: dict[str | None, Session] = {}
+        people: list[Session] = []
 
         def session_for(account):
             if account not in sessions:
@@ -396,15 +472,17 @@ def main() -> None:
         baseline = measure(BASELINE, session_for(None), {}, workdir, None)
         emit(baseline)
         for page in pages:
-            emit(
-                measure(
-                    page,
-                    session_for(page.account),
-                    params.get(page.name, {}),
-                    workdir,
-                    baseline["requests_per_s"],
-                )
+            if page.many_people and not people:
+                people = [Session(base, email, password) for email in emails]
+            record = measure(
+                page,
+                session_for(page.account),
+                params.get(page.name, {}),
+                workdir,
+                baseline["requests_per_s"],
+                people if page.many_people else (),
             )
+            emit(record | ({"people": len(people)} if page.many_people else {}))
         peaks = [peak_rss_mb(pid) for pid in worker_pids(server.pid)]
         emit(
             {
@@ -413,7 +491,7 @@ def main() -> None:
                 "workers": len(peaks),
             }
         )
-        if os.environ.get("BENCH_LOAD", "1") != "0":
+        if os.environ.get("BENCH_LOAD", "1") != "0" and not os.environ.get("BENCH_PAGES"):
             from bench.load import run_load
 
             emit(run_load(base, env, database_url, workdir))
@@ -422,7 +500,8 @@ def main() -> None:
             stop(server)
         drop_database()
         shutil.rmtree(workdir, ignore_errors=True)
-    run_domain_bench("messaging", env)
+    if not os.environ.get("BENCH_PAGES"):
+        run_domain_bench("messaging", env)
     emit(verdict(EMITTED))
 
 

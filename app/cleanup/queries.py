@@ -118,6 +118,9 @@ class Board:
     total_points: int = 0  # the sum of `points`, kept as they change (not summed per read)
     team_points: dict[str, dict[int, int]] = field(default_factory=dict)
     team_people: dict[str, dict[int, int]] = field(default_factory=dict)
+    # participant -> the `last_logged_at` stamp its contribution was read at (or written
+    # with, by this process), for those stamped within the refresh window.
+    stamps: dict[int, datetime] = field(default_factory=dict)
     _ranked: list[int] | None = None
 
     @property
@@ -298,8 +301,9 @@ def _compute_board(campaign: CleanupCampaign) -> Board:
 
 
 # A write stamps its participant (`CleanupParticipant.last_logged_at`, wall clock) before
-# it commits; a refresh re-reads everyone stamped since its previous read less this
-# margin, which covers transactions that commit up to a minute after their stamp.
+# it commits; a refresh looks at everyone stamped since its previous read less this
+# margin, which covers transactions that commit up to a minute after their stamp, and
+# re-reads those whose stamp is not the one the board read them at.
 REFRESH_MARGIN = timedelta(seconds=60)
 FULL_RECOMPUTE_SECONDS = 600  # a safety net: a full recomputation every ten minutes
 
@@ -324,16 +328,27 @@ def get_board(campaign: CleanupCampaign) -> Board:
             board = _compute_board(campaign)
         else:
             version, as_of = campaign.scores_version, utcnow()
-            changed = db.session.scalars(
-                select(CleanupParticipant.id).where(
-                    CleanupParticipant.campaign_id == campaign.id,
-                    CleanupParticipant.last_logged_at >= board.as_of - REFRESH_MARGIN,
+            # Stamps first, contributions after: what is read is at least as new as the
+            # stamp kept for it, so a later write always shows as a different stamp.
+            recent = dict(
+                _rows(
+                    select(CleanupParticipant.id, CleanupParticipant.last_logged_at).where(
+                        CleanupParticipant.campaign_id == campaign.id,
+                        CleanupParticipant.last_logged_at >= board.as_of - REFRESH_MARGIN,
+                    )
                 )
-            ).all()
+            )
+            # With many people writing, the window holds all of them: re-reading each at
+            # every refresh cost more than the page. Only those stamped anew are read.
+            changed = [pid for pid, stamp in recent.items() if board.stamps.get(pid) != stamp]
             if changed:
                 contrib, days = _contributions(campaign, changed)
                 board.replace(contrib, days, changed)
-            board.version, board.as_of = version, as_of
+            # A stamp this very transaction wrote is not kept: its change may not be
+            # written yet (a write reads the board midway), so the next refresh re-reads.
+            ours = db.session.info.get(_OWN_STAMPS, ())
+            recent = {pid: stamp for pid, stamp in recent.items() if pid not in ours}
+            board.version, board.as_of, board.stamps = version, as_of, recent
         cache[campaign.id] = board
     return board
 
@@ -343,6 +358,12 @@ def get_board(campaign: CleanupCampaign) -> Board:
 # the board itself once its transaction commits, if no other write came in between
 # (services.touch_scores checks that with a conditional UPDATE of scores_version).
 _OWN_CHANGES = "cleanup.own_board_changes"
+_OWN_STAMPS = "cleanup.own_stamps"
+
+
+def stamped(participant_id: int) -> None:
+    """Note that this transaction stamped the participant (until it ends)."""
+    db.session.info.setdefault(_OWN_STAMPS, set()).add(participant_id)
 
 
 def version_to_follow(campaign: CleanupCampaign) -> str | None:
@@ -370,15 +391,16 @@ def warm_boards() -> None:
         get_board(campaign)
 
 
-def follow_own_change(campaign, replaced: str, version: str, as_of, participant_id, change):
-    """Remember a change to apply to the board at commit. `change` is None (no points
-    moved: a flagged entry) or (type, department, commune, quantity, points, new_day)."""
+def follow_own_change(campaign, replaced: str, version: str, as_of, entry: tuple):
+    """Remember a change to apply to the board at commit: `entry` is (participant id,
+    change, the participant's new stamp); the change None (no points moved: a flagged
+    entry) or (type, department, commune, quantity, points, new_day)."""
     own = db.session.info.setdefault(_OWN_CHANGES, {})
     pending = own.setdefault(
         campaign.id,
         {"boards": current_app.extensions.setdefault("cleanup.boards", {}), "start": replaced},
     )
-    pending.setdefault("changes", []).append((participant_id, change))
+    pending.setdefault("changes", []).append(entry)
     pending.setdefault("as_of", as_of)  # the earliest: later stamps are all after it
     pending["end"] = version
 
@@ -407,7 +429,9 @@ def _apply_own_changes(session) -> None:
             board = boards.get(campaign_id)
             if board is None or board.version != pending["start"]:
                 continue  # refreshed meanwhile (it read this commit, or will)
-            for pid, change in pending["changes"]:
+            for pid, change, stamp in pending["changes"]:
+                if stamp is not None:  # the board now holds what that stamp marks
+                    board.stamps[pid] = stamp
                 if change is None:
                     continue
                 type_id, department, commune, quantity, points, new_day = change
@@ -421,6 +445,7 @@ def _apply_own_changes(session) -> None:
 def _drop_own_changes(session, transaction) -> None:
     if transaction.parent is None:  # rolled back (a commit applied them already)
         session.info.pop(_OWN_CHANGES, None)
+        session.info.pop(_OWN_STAMPS, None)
 
 
 def _action_types() -> dict[int, CleanupActionType]:

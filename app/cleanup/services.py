@@ -14,6 +14,7 @@ from sqlalchemy import case, func, select, update
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from app.cleanup import queries
 from app.cleanup.catalogue import DEFAULT_ACTION_TYPES, SYSTEM_ACTION_TYPES
 from app.cleanup.models import (
     ACCEPTED,
@@ -54,22 +55,21 @@ class CleanupError(ValueError):
 
 
 def touch_scores(
-    campaign: CleanupCampaign, participant_id: int, stamped: bool = False, change=_REFRESH
+    campaign: CleanupCampaign, participant_id: int, stamp: datetime | None = None, change=_REFRESH
 ) -> None:
     """Tell every process's cached scoreboard that this participant's scores changed.
 
     The participant is stamped with the wall clock (not the domain `now`, which tests
-    fix): each process re-reads the participants stamped since its last refresh.
-    `stamped`: `_lock_participant` stamped it already, in the statement that locked it.
+    fix): each process re-reads the participants stamped anew since its last refresh.
+    `stamp`: the one `_lock_participant` wrote already, in the statement that locked it.
     `change`: what a new entry adds (see `queries.follow_own_change`). When this
     process's board holds the version being replaced, the conditional UPDATE proves no
     other write came in between, and the board takes the change at commit instead of
     re-reading the participant at its next read.
     """
-    from app.cleanup import queries
-
     version = uuid4().hex
-    if not stamped:
+    if stamp is None:
+        queries.stamped(participant_id)
         db.session.execute(
             update(CleanupParticipant)
             .where(CleanupParticipant.id == participant_id)
@@ -87,7 +87,9 @@ def touch_scores(
         ).rowcount
         if moved == 1:
             set_committed_value(campaign, "scores_version", version)
-            queries.follow_own_change(campaign, replaced, version, as_of, participant_id, change)
+            queries.follow_own_change(
+                campaign, replaced, version, as_of, (participant_id, change, stamp)
+            )
             db.session.flush()
             return
     queries.forget_own_changes(campaign)
@@ -226,7 +228,10 @@ def _lock_participant(campaign: CleanupCampaign, user, now: datetime) -> Cleanup
         index_elements=["campaign_id", "user_id"],
         set_={"last_logged_at": statement.excluded.last_logged_at},
     ).returning(CleanupParticipant)
-    return db.session.scalars(statement, execution_options={"populate_existing": True}).one()
+    participant = db.session.scalars(statement, execution_options={"populate_existing": True})
+    participant = participant.one()
+    queries.stamped(participant.id)
+    return participant
 
 
 def join_campaign(user, campaign: CleanupCampaign, now: datetime) -> CleanupParticipant:
@@ -329,9 +334,9 @@ def _flag_reason(campaign: CleanupCampaign, rule, quantity: float, mine: tuple) 
     # The campaign's accepted entries of this type, from the cached scoreboard (kept up to
     # date at every change): averaging them in SQL cost ~90 ms a write on PostgreSQL,
     # under the participant's lock.
-    from app.cleanup.queries import get_board
-
-    total, _points, count = get_board(campaign).type_totals.get(rule.action_type_id, (0, 0, 0))
+    total, _points, count = queries.get_board(campaign).type_totals.get(
+        rule.action_type_id, (0, 0, 0)
+    )
     everyone = (count, total / count if count else 0)
     if everyone[0] >= 20 and quantity > 20 * everyone[1]:
         return "far above what others log"
@@ -379,7 +384,7 @@ def log_action(
     if action.status == ACCEPTED:
         change = (action.action_type_id, action.department_id, action.commune_id, value,
                   action.points, accepted_today == 0)  # fmt: skip
-    touch_scores(campaign, participant.id, stamped=True, change=change)
+    touch_scores(campaign, participant.id, participant.last_logged_at, change)
     return action
 
 
@@ -415,7 +420,7 @@ def correct_action(user, action: CleanupAction, quantity, now: datetime) -> Clea
     action.points = round(value * rule.points_per_unit)
     action.status = FLAGGED if reason else ACCEPTED
     action.flag_reason = reason
-    touch_scores(campaign, participant.id, stamped=True)
+    touch_scores(campaign, participant.id, participant.last_logged_at)
     return action
 
 
@@ -424,7 +429,7 @@ def delete_action(user, action: CleanupAction, now: datetime) -> None:
     campaign = _check_editable(user, action, now)
     participant = _lock_participant(campaign, user, now)
     db.session.delete(action)
-    touch_scores(campaign, participant.id, stamped=True)
+    touch_scores(campaign, participant.id, participant.last_logged_at)
 
 
 def review_action(action: CleanupAction, actor, accept: bool, reason: str, now: datetime):
@@ -452,11 +457,9 @@ def freeze_campaign(campaign: CleanupCampaign, now: datetime, announce: bool = T
     The conditional UPDATE makes the job and a lazy first read race safely:
     only one of them freezes and announces `campaign_closed`.
     """
-    from app.cleanup.queries import compute_results
-
     if campaign.state(now) != CLOSED or campaign.frozen_at is not None:
         return False
-    snapshot = json.dumps(compute_results(campaign, now))
+    snapshot = json.dumps(queries.compute_results(campaign, now))
     result = db.session.execute(
         update(CleanupCampaign)
         .where(CleanupCampaign.id == campaign.id, CleanupCampaign.frozen_at.is_(None))

@@ -440,6 +440,75 @@ def test_a_write_from_another_process_makes_the_board_refresh(make, make_campaig
     assert _recomputed(campaign) == refreshed
 
 
+def _write_from_another_process(campaign, participant_id, points, stamp=True):
+    """What another worker's log leaves behind: an entry, a stamp, a new version."""
+    from app.cleanup.models import CleanupCampaign, CleanupParticipant
+    from app.core.time import utcnow
+
+    db.session.execute(
+        CleanupAction.__table__.insert().values(
+            campaign_id=campaign.id, participant_id=participant_id,
+            action_type_id=first_type(campaign), quantity=points / 10, points=points,
+            logged_at=NOW, day=NOW.date(), status="accepted", flag_reason="", review_reason="",
+        )
+    )  # fmt: skip
+    if stamp:
+        db.session.execute(
+            db.update(CleanupParticipant)
+            .where(CleanupParticipant.id == participant_id)
+            .values(last_logged_at=utcnow())
+        )
+    db.session.execute(
+        db.update(CleanupCampaign).where(CleanupCampaign.id == campaign.id)
+        .values(scores_version=f"elsewhere-{participant_id}-{points}")
+    )  # fmt: skip
+    db.session.commit()
+
+
+def test_a_refresh_rereads_only_the_people_stamped_since_it_read_them(make, make_campaign):
+    """Many people writing within the refresh window are not all re-read at every
+    refresh: only those stamped anew. A row changed without a stamp stays unseen until
+    the full recomputation, which is why every score change stamps its participant."""
+    from app.cleanup.models import CleanupParticipant
+
+    campaign = make_campaign()
+    people = [make.user() for _ in range(3)]
+    for person in people:
+        services.log_action(person, campaign, "empty-cloud", 1, NOW)
+    db.session.commit()
+    queries.get_board(campaign)
+    first, second = db.session.scalars(
+        select(CleanupParticipant.id).order_by(CleanupParticipant.id).limit(2)
+    ).all()
+    _write_from_another_process(campaign, first, 20)
+    assert queries.get_board(campaign).points[first] == 30  # stamped: re-read
+    _write_from_another_process(campaign, second, 50, stamp=False)
+    _write_from_another_process(campaign, first, 40)
+    board = _board_snapshot(campaign)
+    assert board[0][first] == 70 and board[0][second] == 10  # unstamped: not re-read
+    assert _recomputed(campaign)[0][second] == 60
+
+
+def test_a_board_read_midway_through_a_write_still_takes_that_write(make, make_campaign):
+    """A log reads the board (how large entries usually are) after stamping its
+    participant and before writing the entry: that refresh must not take the stamp as
+    read, or the entry would never reach the board."""
+    from app.cleanup.models import CleanupParticipant
+
+    campaign = make_campaign()
+    alice, bob = make.user(), make.user()
+    services.log_action(alice, campaign, "empty-cloud", 1, NOW)
+    db.session.commit()
+    queries.get_board(campaign)
+    alice_pid = db.session.scalar(select(CleanupParticipant.id))
+    _write_from_another_process(campaign, alice_pid, 20)  # the log below refreshes midway
+    services.log_action(bob, campaign, "empty-cloud", 2, NOW)
+    _write_from_another_process(campaign, alice_pid, 30)  # so its own change is dropped
+    board = _board_snapshot(campaign)
+    assert sorted(board[0].values()) == [20, 60]
+    assert _recomputed(campaign) == board
+
+
 def test_a_rolled_back_log_leaves_the_board_as_it_was(make, make_campaign):
     campaign = make_campaign()
     alice = make.user()
