@@ -126,34 +126,41 @@ def index():
 @login_required
 def show_item(item_id: int):
     """An item's label explained: figures, sources, ranges, lifetime, alternatives."""
-    item = _item_or_404(item_id)
+    head = queries.item_head(item_id)
+    if head is None:
+        abort(404)
     form = (
         LifetimeForm(request.args)
         if "years" in request.args
-        else LifetimeForm(data={"years": _default_years(item)})
+        else LifetimeForm(data={"years": _default_years(head)})
     )
     valid = form.validate()
-    # The explanation is the same for everyone until the catalogue changes; asking
-    # for the item, marking it useful and managing it stay per person.
-    body = cache.fragment(
-        "catalogue.item",
-        (item.id, current_language(), cache.digest(request.args.get("years"))),
-        ("catalogue",),
-        lambda: render_template(
+
+    def render_body() -> str:
+        item = _item_or_404(item_id)  # the whole row, only when the body is rendered
+        return render_template(
             "catalogue/_item_body.html",
             item=item,
             form=form,
             scenario=_scenario(item, form) if valid else None,
             alternatives=queries.lighter_alternatives(item),
-        ),
+        )
+
+    # The explanation is the same for everyone until the catalogue changes; asking
+    # for the item, marking it useful and managing it stay per person.
+    body = cache.fragment(
+        "catalogue.item",
+        (head.id, current_language(), cache.digest(request.args.get("years"))),
+        ("catalogue",),
+        render_body,
     )
     return render_template(
         "catalogue/item.html",
-        item=item,
+        item=head,
         body=body,
         # Only services are marked useful (equipment pages show no such button).
-        marks=queries.usefulness_count(item.id) if item.kind == "service" else 0,
-        marked=item.kind == "service" and queries.is_marked_useful(current_user, item.id),
+        marks=queries.usefulness_count(head.id) if head.kind == "service" else 0,
+        marked=head.kind == "service" and queries.is_marked_useful(current_user, head.id),
         # The empty quantity field is the same for everyone: WTForms renders it once.
         quantity_field=cache.fragment(
             "catalogue.quantity_field",
@@ -164,7 +171,7 @@ def show_item(item_id: int):
     ), 200 if valid else 400
 
 
-def _default_years(item: CatalogueItem) -> int:
+def _default_years(item: CatalogueItem | queries.ItemHead) -> int:
     years = round(item.lifetime_years or 4)
     return min(max(years, footprint.LIFETIME_MIN), footprint.LIFETIME_MAX)
 

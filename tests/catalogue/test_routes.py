@@ -200,10 +200,14 @@ def test_admin_creates_an_item_and_a_service_without_citation_is_refused(client,
 
 
 def test_admin_discontinues_an_item(client, auth, make, make_item):
-    login(client, make.user(roles=("admin",)))
+    login(client, make.user(roles=("admin",), locale="en"))
     item = make_item()
+    page = client.get(f"/catalogue/items/{item.id}").get_data(as_text=True)
+    assert "Add to my request" in page  # its page is cached now, head and body
     auth.post(f"/catalogue/admin/items/{item.id}/discontinue")
     assert db.session.get(CatalogueItem, item.id).status == "discontinued"
+    page = client.get(f"/catalogue/items/{item.id}").get_data(as_text=True)
+    assert "can no longer be requested" in page and "Add to my request" not in page
 
 
 def test_import_route_reports_the_faulty_line_and_imports_nothing(client, auth, make):
