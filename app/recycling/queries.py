@@ -164,18 +164,28 @@ def list_agent_returns(user: User, status: str | None, page: int, per_page: int 
 
 @functools.cache
 def _my_returns_statement():
-    """Built once (user and limit bound): the points page and the dashboard ask for it."""
+    """Built once (user and limit bound): the points page and the dashboard ask for it.
+
+    The four columns those lists show, not the returns with their point and commune
+    (about 30 columns and three objects a row).
+    """
     return (
-        select(DeviceReturn)
+        select(
+            DeviceReturn.receipt_number,
+            DeviceReturn.declared_at,
+            DeviceReturn.status,
+            CollectionPoint.name.label("point_name"),
+        )
+        .join(CollectionPoint, CollectionPoint.id == DeviceReturn.point_id)
         .where(DeviceReturn.user_id == bindparam("user_id"))
         .order_by(DeviceReturn.declared_at.desc(), DeviceReturn.id.desc())
         .limit(bindparam("limit"))
     )
 
 
-def list_my_returns(user: User, limit: int = 5) -> list[DeviceReturn]:
-    """The user's latest returns."""
-    return list(db.session.scalars(_my_returns_statement(), {"user_id": user.id, "limit": limit}))
+def list_my_returns(user: User, limit: int = 5) -> list:
+    """The user's latest returns: rows of receipt_number, declared_at, status, point_name."""
+    return db.session.execute(_my_returns_statement(), {"user_id": user.id, "limit": limit}).all()
 
 
 def _month_expression():

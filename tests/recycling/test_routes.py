@@ -96,6 +96,10 @@ def test_declaring_a_return_through_the_form_shows_the_receipt(client, auth, mak
     page = _text(client.get(response.headers["Location"]))
     assert device_return.receipt_number in page
     assert "Chaîne de traçabilité" in page
+    # The points page lists it among the person's latest returns, with its point.
+    page = _text(client.get("/recycling/"))
+    latest = page.split("Mes derniers dépôts", 1)[1].split("Points de collecte", 1)[0]
+    assert device_return.receipt_number in latest and point.name in latest
 
 
 def test_a_refused_return_shows_the_reason_and_stores_nothing(client, auth, make, rec):
