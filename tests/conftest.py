@@ -40,7 +40,24 @@ class IsolatedClient(FlaskClient):
         with self.application.app_context():
             response = super().open(*args, **kwargs)
         db.session.expire_all()
+        assert_no_escaped_markup(response)
         return response
+
+
+# Our own tags shown as text: a fragment rendered to a plain string (not Markup) and then
+# escaped by the template around it. People's input never holds these in the tests.
+ESCAPED_MARKUP = re.compile(
+    r"&lt;/?(h[1-6]|ul|ol|li|p|div|section|form|label|input|select|span|table|tr|td|th|a)[ &]"
+)
+
+
+def assert_no_escaped_markup(response) -> None:
+    """Every HTML answer of every test: no page or fragment shows our markup as text."""
+    if response.mimetype != "text/html" or response.is_streamed:
+        return
+    body = response.get_data(as_text=True)
+    found = ESCAPED_MARKUP.search(body)
+    assert found is None, f"escaped markup in the answer: {body[found.start() - 80 :][:200]!r}"
 
 
 @pytest.fixture(scope="session")

@@ -109,6 +109,8 @@ def test_a_refused_return_shows_the_reason_and_stores_nothing(client, auth, make
         "collection_point_id": point.id, "device_type": "monitor", "condition": "working"})  # fmt: skip
     assert response.status_code == 422
     assert "Closed point is temporarily closed" in _text(response)
+    # The fields come back as a form to correct, not as escaped HTML.
+    assert '<label for="collection_point_id"' in _text(response) and "&lt;" not in _text(response)
     assert db.session.scalar(select(func.count(DeviceReturn.id))) == 0
 
 
