@@ -188,19 +188,19 @@ def _log_choices(campaign) -> list[tuple[str, str]]:
     ]
 
 
-def _log_form(campaign, choices=None) -> LogActionForm:
-    """The log form; `choices` reuses those already built in this request."""
+def _log_form(campaign) -> LogActionForm:
     form = LogActionForm()
-    if choices is None and request.method == "GET":
+    if request.method == "GET":
         # A page view need not load the campaign's rules: the same for everyone until
         # a rule or an action type changes. A write loads them anyway to check the entry.
-        choices = cache.value(
+        form.action_type.choices = cache.value(
             "cleanup.log_choices",
             (campaign.id, current_language()),
             ("cleanup_rules",),
             lambda: _log_choices(campaign),
         )
-    form.action_type.choices = _log_choices(campaign) if choices is None else choices
+    else:
+        form.action_type.choices = _log_choices(campaign)
     return form
 
 
@@ -278,10 +278,12 @@ def show_campaign(campaign_id: int):
     )
 
 
-def _progress_response(campaign, message, kind, form=None, status=200, choices=None):
-    """The progress partial for htmx, or a redirect with a flash without JavaScript."""
+def _progress_response(campaign, message, kind, form=None, status=200):
+    """The progress partial for htmx, or a redirect with a flash without JavaScript.
+
+    `form`: the log form as posted (its entry shown again), else a new one.
+    """
     if _is_fragment():
-        form = form or (_log_form(campaign, choices) if choices is not None else None)
         context = _progress_context(campaign, utcnow(), form, message, kind)
         return render_template("cleanup/_my_progress.html", **context), status
     flash(message, "error" if kind == "error" else "success")
@@ -311,7 +313,7 @@ def log_action(campaign_id: int):
         message = _("Logged: %(points)s points.", points=action.points)
     commit_keeping_loaded_rows()
     queries.remember_participant(campaign, current_user, action.participant)
-    return _progress_response(campaign, message, "success", choices=form.action_type.choices)
+    return _progress_response(campaign, message, "success", form)
 
 
 def _own_action_or_404(action_id: int) -> CleanupAction:
