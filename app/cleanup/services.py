@@ -1,6 +1,7 @@
 """Writes and rules of clean-up campaigns. Services flush; the caller commits once."""
 
 import calendar
+import functools
 import json
 import math
 from datetime import datetime
@@ -10,7 +11,7 @@ from flask import current_app
 
 # Lazy: services also run in jobs and signal handlers, outside any request.
 from flask_babel import lazy_gettext as _
-from sqlalchemy import case, func, select, update
+from sqlalchemy import bindparam, case, func, select, update
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -205,6 +206,26 @@ def local_day(moment: datetime):
     return moment.astimezone(local_zone()).date()
 
 
+@functools.cache
+def _lock_statement(dialect: str):
+    """The participant's upsert, built once per dialect (its bound values given per call):
+    building it and its cache key at every log cost as much as running it."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    statement = dialect_insert(CleanupParticipant).values(
+        campaign_id=bindparam("campaign_id"),
+        user_id=bindparam("user_id"),
+        joined_at=bindparam("joined_at"),
+        last_logged_at=bindparam("stamp"),
+    )
+    return statement.on_conflict_do_update(
+        index_elements=["campaign_id", "user_id"],
+        set_={"last_logged_at": statement.excluded.last_logged_at},
+    ).returning(CleanupParticipant)
+
+
 def _lock_participant(campaign: CleanupCampaign, user, now: datetime) -> CleanupParticipant:
     """The person's participant row, created if needed, stamped and locked until commit.
 
@@ -216,20 +237,10 @@ def _lock_participant(campaign: CleanupCampaign, user, now: datetime) -> Cleanup
     one that stops short of a change (a daily cap in a device return) only makes
     the next refresh re-read this person.
     """
-    dialect = db.session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    statement = dialect_insert(CleanupParticipant).values(
-        campaign_id=campaign.id, user_id=user.id, joined_at=now, last_logged_at=utcnow()
-    )
-    statement = statement.on_conflict_do_update(
-        index_elements=["campaign_id", "user_id"],
-        set_={"last_logged_at": statement.excluded.last_logged_at},
-    ).returning(CleanupParticipant)
-    participant = db.session.scalars(statement, execution_options={"populate_existing": True})
-    participant = participant.one()
+    statement = _lock_statement(db.session.get_bind().dialect.name)
+    values = {"campaign_id": campaign.id, "user_id": user.id, "joined_at": now, "stamp": utcnow()}
+    found = db.session.scalars(statement, values, execution_options={"populate_existing": True})
+    participant = found.one()
     queries.stamped(participant.id)
     return participant
 
@@ -277,6 +288,30 @@ def check_quantity(rule: CleanupCampaignActionType, quantity) -> float:
     return round(value, 3)
 
 
+@functools.cache
+def _history_statement(excluding: bool, with_source: bool):
+    """`_history`'s statement, built once per form (its values bound per call)."""
+    A = CleanupAction
+    same_type = A.action_type_id == bindparam("type_id")
+    day = bindparam("day")
+    today = same_type & (A.day == day) & (A.status != REJECTED)
+    if excluding:
+        today &= A.id != bindparam("exclude_id")
+    accepted = same_type & (A.status == ACCEPTED)
+    query = select(
+        func.coalesce(func.sum(case((today, A.quantity))), 0),
+        func.count(case((accepted, A.id))),
+        func.avg(case((accepted, A.quantity))),
+        func.count(case(((A.day == day) & (A.status == ACCEPTED), A.id))),
+    ).where(A.participant_id == bindparam("participant_id"))
+    if with_source:
+        logged = select(A.id).where(
+            A.campaign_id == bindparam("campaign_id"), A.source_key == bindparam("source_key")
+        )
+        query = query.add_columns(logged.scalar_subquery())
+    return query
+
+
 def _history(participant_id: int, rule, day, exclude_id=None, source=(None, None)) -> tuple:
     """Of one person: (quantity of this type not rejected on `day`, (accepted entries of
     this type, their average quantity), accepted entries of any type on `day`, the id of
@@ -286,23 +321,14 @@ def _history(participant_id: int, rule, day, exclude_id=None, source=(None, None
     `exclude_id`: an entry being corrected, left out of the day's quantity only.
     `source`: (campaign id, source key) of an entry logged by another service, if any.
     """
-    A = CleanupAction
-    same_type = A.action_type_id == rule.action_type_id
-    today = same_type & (A.day == day) & (A.status != REJECTED)
-    if exclude_id is not None:
-        today &= A.id != exclude_id
-    accepted = same_type & (A.status == ACCEPTED)
-    query = select(
-        func.coalesce(func.sum(case((today, A.quantity))), 0),
-        func.count(case((accepted, A.id))),
-        func.avg(case((accepted, A.quantity))),
-        func.count(case(((A.day == day) & (A.status == ACCEPTED), A.id))),
-    ).where(A.participant_id == participant_id)
     campaign_id, source_key = source
+    statement = _history_statement(exclude_id is not None, source_key is not None)
+    values = {"type_id": rule.action_type_id, "day": day, "participant_id": participant_id}
+    if exclude_id is not None:
+        values["exclude_id"] = exclude_id
     if source_key is not None:
-        logged = select(A.id).where(A.campaign_id == campaign_id, A.source_key == source_key)
-        query = query.add_columns(logged.scalar_subquery())
-    row = db.session.execute(query).one()
+        values |= {"campaign_id": campaign_id, "source_key": source_key}
+    row = db.session.execute(statement, values).one()
     existing = row[4] if source_key is not None else None
     return float(row[0]), (row[1], row[2]), row[3], existing
 
