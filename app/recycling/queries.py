@@ -4,6 +4,7 @@ import functools
 import math
 from collections import Counter, defaultdict
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import bindparam, func, select
 
@@ -86,10 +87,36 @@ def nearest_point_id(user: User) -> int | None:
     return cache.value("recycling.nearest", key, ("points", "people"), nearest_id) or None
 
 
-def nearest_point(user: User) -> CollectionPoint | None:
+class PointHead(NamedTuple):
+    """What the dashboard and the return form show of a point: five of its columns."""
+
+    id: int
+    name: str
+    address: str
+    active: bool
+    opening_hours: str
+
+
+def point_head(point_id: int | None, active_only: bool = False) -> PointHead | None:
+    """A point's head, kept until a point changes; None when there is no such point."""
+    if point_id is None or not 1 <= point_id <= MAX_ID:
+        return None  # a number no id can hold (a typed or fuzzed value) is no point
+
+    def read() -> PointHead | None:
+        row = db.session.execute(
+            select(*(getattr(CollectionPoint, name) for name in PointHead._fields)).where(
+                CollectionPoint.id == point_id
+            )
+        ).first()
+        return PointHead(*row) if row is not None else None
+
+    head = cache.value("recycling.point_head", (point_id,), ("points",), read)
+    return None if head is None or (active_only and not head.active) else head
+
+
+def nearest_point(user: User) -> PointHead | None:
     """The active point nearest to the user's work commune."""
-    point_id = nearest_point_id(user)
-    return db.session.get(CollectionPoint, point_id) if point_id else None
+    return point_head(nearest_point_id(user))
 
 
 def get_point(point_id: int | None, active_only: bool = False) -> CollectionPoint | None:

@@ -191,9 +191,9 @@ def _with_point_choices(form: ReturnForm) -> ReturnForm:
 @login_required
 def new_return():
     """The return form; ?point=ID (the poster's QR code) preselects the point."""
-    chosen = queries.get_point(request.args.get("point", type=int), active_only=True)
-    if chosen is None and (nearest := queries.nearest_point_id(current_user)):
-        chosen = queries.get_point(nearest)
+    chosen = queries.point_head(request.args.get("point", type=int), active_only=True)
+    if chosen is None:
+        chosen = queries.nearest_point(current_user)
     form = ReturnForm()
     form.collection_point_id.data = chosen.id if chosen else None
     # The fields are the same for everyone who gets the same point preselected, until a

@@ -83,6 +83,21 @@ def test_the_return_form_shows_a_renamed_point_at_once(client, make, rec):
     assert "Hôtel de ville de Floirac" in form and "Mairie de Floirac" not in form
 
 
+def test_a_poster_of_a_point_closed_since_preselects_the_nearest_open_one(client, make, rec):
+    commune = make.commune()
+    open_point = rec.point(commune=commune, name="Point ouvert")
+    poster_point = rec.point(commune=commune, name="Point du poster")
+    login(client, make.user(commune=commune, locale="en"))
+    assert "At Point du poster," in _text(
+        client.get(f"/recycling/returns/new?point={poster_point.id}")
+    )  # its head is cached now
+    poster_point.active = False
+    db.session.commit()
+    form = _text(client.get(f"/recycling/returns/new?point={poster_point.id}"))
+    assert "At Point ouvert," in form and "At Point du poster," not in form
+    assert f'<option selected value="{open_point.id}">' in form
+
+
 def test_declaring_a_return_through_the_form_shows_the_receipt(client, auth, make, rec):
     point = rec.point()
     user = make.user()
