@@ -138,10 +138,18 @@ def index():
         ("points", "people"),
         render_list,
     )
+    # The sorting and map controls say where the list is sorted from, nothing personal.
+    label = str(origin_label) if origin_label else None
+    controls = cache.fragment(
+        "recycling.controls",
+        (current_language(), label),
+        (),
+        lambda: render_template("recycling/_points_controls.html", origin_label=label),
+    )
     return render_template(
         "recycling/index.html",
         point_list=point_list,
-        origin_label=origin_label,
+        controls=controls,
         my_returns=queries.list_my_returns(current_user),
         tile_url=current_app.config.get("MAP_TILE_URL") or "",
     )
