@@ -188,11 +188,16 @@ def _log_choices(campaign) -> list[tuple[str, str]]:
     ]
 
 
-def _log_form(campaign) -> LogActionForm:
-    form = LogActionForm()
-    if request.method == "GET":
-        # A page view need not load the campaign's rules: the same for everyone until
-        # a rule or an action type changes. A write loads them anyway to check the entry.
+def _log_form(campaign, posted: bool = False) -> LogActionForm:
+    """The log form: empty, or `posted` (bound to the request's fields, to check them).
+
+    A correction or a deletion answers with an empty one: bound to their request, it
+    showed the corrected quantity as if to log it again.
+    """
+    form = LogActionForm() if posted else LogActionForm(formdata=None)
+    if not posted:
+        # An empty form need not load the campaign's rules: the same for everyone until
+        # a rule or an action type changes. A log loads them anyway to check the entry.
         form.action_type.choices = cache.value(
             "cleanup.log_choices",
             (campaign.id, current_language()),
@@ -217,17 +222,17 @@ def _collective_goals(campaign, totals, goals) -> str:
     )
 
 
-def _log_fields(campaign, form):
+def _log_fields(campaign, form, posted: bool):
     """The log form's fields, rendered when the template shows them.
 
-    A page view shows them empty: the same for everyone until a rule changes. After a
-    write they carry the entry and its errors, so they are rendered for that answer.
+    Empty, they are the same for everyone until a rule changes. After a log they carry
+    the entry and its errors, so they are rendered for that answer.
     """
 
     def render() -> Markup:
         return Markup(render_template("cleanup/_log_fields.html", form=form))  # noqa: S704
 
-    if request.method != "GET":
+    if posted:
         return render
     return lambda: cache.fragment(
         "cleanup.log_fields", (campaign.id, current_language()), ("cleanup_rules",), render
@@ -235,6 +240,8 @@ def _log_fields(campaign, form):
 
 
 def _progress_context(campaign, now, form=None, message=None, message_kind="success"):
+    """`form`: the log form as posted (shown with its entry), else an empty one."""
+    posted = form is not None
     form = form or _log_form(campaign)
     totals = queries.campaign_totals(campaign)
     goals = queries.goal_progress(campaign, totals)
@@ -253,7 +260,7 @@ def _progress_context(campaign, now, form=None, message=None, message_kind="succ
         "action_count": action_count,
         "all_entries": all_entries,
         "form": form,
-        "log_fields": _log_fields(campaign, form),
+        "log_fields": _log_fields(campaign, form, posted),
         "message": message,
         "message_kind": message_kind,
         # A person shows a few badges: translate those, not every badge.
@@ -295,7 +302,7 @@ def _progress_response(campaign, message, kind, form=None, status=200):
 def log_action(campaign_id: int):
     """Log an action for the signed-in person."""
     campaign = _campaign_or_404(campaign_id)
-    form = _log_form(campaign)
+    form = _log_form(campaign, posted=True)
     if not form.validate_on_submit():
         message = " ".join(str(e) for errors in form.errors.values() for e in errors)
         return _progress_response(campaign, message, "error", form, 422)

@@ -1,5 +1,6 @@
 """Clean-up pages through the client, with and without htmx."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -132,12 +133,15 @@ def test_owner_corrects_then_deletes_entry(client, make, make_campaign):
     db.session.commit()
     action_id = action.id
     login(client, owner)
-    client.post(
+    answer = client.post(
         f"/cleanup/actions/{action_id}/correct",
         data={"csrf_token": csrf_token(client), "quantity": "3"},
         headers={"HX-Request": "true"},
-    )
+    ).get_data(as_text=True)
     assert db.session.get(CleanupAction, action_id).points == 30
+    # The corrected entry shows 3; the log form below stays empty, not ready to log 3.
+    log_quantity = re.search(r'<input[^>]*id="quantity"[^>]*>', answer).group(0)
+    assert 'value="3"' in answer and 'value=""' in log_quantity
     client.post(f"/cleanup/actions/{action_id}/delete", data={"csrf_token": csrf_token(client)})
     assert db.session.get(CleanupAction, action_id) is None
 
