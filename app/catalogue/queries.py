@@ -1,11 +1,12 @@
 """Catalogue reads: search, details, requests, budgets, usefulness, reference footprints."""
 
+import functools
 import statistics
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import selectinload
 
 from app.auth.models import User
@@ -370,47 +371,78 @@ def devices_due_for_renewal(now: datetime) -> Select:
     return select(User.id).where(User.id.in_(sorted(due)))
 
 
-def lighter_choice_for_basket(request_id: int) -> tuple[CatalogueItem, CatalogueItem] | None:
-    """The basket's first item that has a lighter available alternative, and the lightest one.
+class ItemLabel(NamedTuple):
+    """What a suggestion shows of an item."""
 
-    Two small queries rather than the lines, each item and each alternative list one by
-    one; and not one four-table join, which PostgreSQL took longer to plan than to run.
+    id: int
+    name_fr: str
+    name_en: str
+    annual_kgco2e: float
+    grade: str
+
+    def name(self, locale: str) -> str:
+        return self.name_en if locale == "en" else self.name_fr
+
+
+def lighter_choice(item_ids: tuple[int, ...]) -> tuple[ItemLabel, ItemLabel] | None:
+    """The first of these items that has a lighter available alternative, and the
+    lightest one; kept until the catalogue changes (the same basket, the same answer).
+
+    Two small queries rather than each item and each alternative list one by one; and
+    not one four-table join, which PostgreSQL took longer to plan than to run.
     """
-    items = db.session.scalars(
-        select(CatalogueItem)
-        .join(CatalogueRequestLine, CatalogueRequestLine.item_id == CatalogueItem.id)
-        .where(CatalogueRequestLine.request_id == request_id)
-        .order_by(CatalogueRequestLine.id)
-    ).all()
-    if not items:
+
+    def compute():
+        columns = [getattr(CatalogueItem, name) for name in ItemLabel._fields]
+        found = {
+            row[0]: ItemLabel(*row)
+            for row in db.session.execute(select(*columns).where(CatalogueItem.id.in_(item_ids)))
+        }
+        rows = db.session.execute(
+            select(catalogue_alternative.c.item_id, *columns)
+            .join(CatalogueItem, CatalogueItem.id == catalogue_alternative.c.alternative_id)
+            .where(
+                catalogue_alternative.c.item_id.in_(list(found)),
+                CatalogueItem.status == "available",
+            )
+            .order_by(CatalogueItem.annual_kgco2e, CatalogueItem.id)
+        ).all()
+        for item in (found[i] for i in item_ids if i in found):
+            for item_id, *alternative in rows:  # lightest first
+                if item_id == item.id and alternative[3] < item.annual_kgco2e:
+                    return item, ItemLabel(*alternative)
         return None
-    rows = db.session.execute(
-        select(catalogue_alternative.c.item_id, CatalogueItem)
-        .join(CatalogueItem, CatalogueItem.id == catalogue_alternative.c.alternative_id)
-        .where(
-            catalogue_alternative.c.item_id.in_([item.id for item in items]),
-            CatalogueItem.status == "available",
-        )
-        .order_by(CatalogueItem.annual_kgco2e, CatalogueItem.id)
-    ).all()
-    for item in items:
-        for item_id, alternative in rows:  # lightest first
-            if item_id == item.id and alternative.annual_kgco2e < item.annual_kgco2e:
-                return item, alternative
-    return None
+
+    key = (cache.digest(item_ids),)
+    return cache.value("catalogue.lighter_choice", key, ("catalogue",), compute)
 
 
-def dashboard_summary(user) -> dict:
-    """Open requests of the user and a lighter choice for what is in the basket."""
-    open_requests = db.session.scalars(
-        select(CatalogueRequest)
+@functools.cache
+def _open_requests_statement():
+    """Built once (user bound): every dashboard view asks for it."""
+    return (
+        select(CatalogueRequest.id, CatalogueRequest.status)
         .where(
-            CatalogueRequest.user_id == user.id,
+            CatalogueRequest.user_id == bindparam("user_id"),
             CatalogueRequest.status.in_(("draft", "submitted")),
         )
         .order_by(CatalogueRequest.id.desc())
         .limit(5)
-    ).all()
+    )
+
+
+def dashboard_summary(user) -> dict:
+    """Open requests of the user (id and status) and a lighter choice for the basket."""
+    open_requests = db.session.execute(_open_requests_statement(), {"user_id": user.id}).all()
     basket = next((r for r in open_requests if r.status == "draft"), None)
-    suggestion = lighter_choice_for_basket(basket.id) if basket is not None else None
+    suggestion = None
+    if basket is not None:
+        item_ids = tuple(
+            db.session.scalars(
+                select(CatalogueRequestLine.item_id)
+                .where(CatalogueRequestLine.request_id == basket.id)
+                .order_by(CatalogueRequestLine.id)
+            )
+        )
+        suggestion = lighter_choice(item_ids) if item_ids else None
     return {"open_requests": open_requests, "suggestion": suggestion}

@@ -276,6 +276,11 @@ def test_dashboard_suggests_the_lightest_available_alternative(client, auth, mak
     auth.post(f"/catalogue/items/{heavy.id}/request", {"quantity": "1"})
     page = client.get("/").get_data(as_text=True)
     assert "instead of New laptop, Shared laptop pool saves" in page
+    # The same basket's suggestion is kept, until the catalogue changes.
+    lightest.status = "discontinued"
+    db.session.commit()
+    page = client.get("/").get_data(as_text=True)
+    assert "instead of New laptop, Refurbished laptop saves" in page
 
 
 def test_category_filter_is_in_each_persons_language(app, make):
