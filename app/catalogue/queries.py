@@ -82,7 +82,7 @@ def get_item(item_id: int) -> CatalogueItem | None:
 
 
 class ItemHead(NamedTuple):
-    """What an item page shows around its cached explanation: a few of its ~40 columns."""
+    """What a page shows of an item around cached content: a few of its ~40 columns."""
 
     id: int
     kind: str
@@ -90,6 +90,8 @@ class ItemHead(NamedTuple):
     name_fr: str
     name_en: str
     lifetime_years: float | None
+    annual_kgco2e: float
+    grade: str
 
     def name(self, locale: str) -> str:
         return self.name_en if locale == "en" else self.name_fr
@@ -101,16 +103,7 @@ def item_head(item_id: int) -> ItemHead | None:
     The item page's body is a cached fragment; loading the whole item row for the few
     fields around it cost a fifth of the page.
     """
-
-    def read() -> ItemHead | None:
-        row = db.session.execute(
-            select(*(getattr(CatalogueItem, name) for name in ItemHead._fields)).where(
-                CatalogueItem.id == item_id
-            )
-        ).first()
-        return ItemHead(*row) if row is not None else None
-
-    return cache.value("catalogue.item_head", (item_id,), ("catalogue",), read)
+    return cache.row_head(CatalogueItem, item_id, ItemHead)
 
 
 def get_items(ids: list[int]) -> list[CatalogueItem]:
@@ -371,20 +364,7 @@ def devices_due_for_renewal(now: datetime) -> Select:
     return select(User.id).where(User.id.in_(sorted(due)))
 
 
-class ItemLabel(NamedTuple):
-    """What a suggestion shows of an item."""
-
-    id: int
-    name_fr: str
-    name_en: str
-    annual_kgco2e: float
-    grade: str
-
-    def name(self, locale: str) -> str:
-        return self.name_en if locale == "en" else self.name_fr
-
-
-def lighter_choice(item_ids: tuple[int, ...]) -> tuple[ItemLabel, ItemLabel] | None:
+def lighter_choice(item_ids: tuple[int, ...]) -> tuple[ItemHead, ItemHead] | None:
     """The first of these items that has a lighter available alternative, and the
     lightest one; kept until the catalogue changes (the same basket, the same answer).
 
@@ -393,9 +373,9 @@ def lighter_choice(item_ids: tuple[int, ...]) -> tuple[ItemLabel, ItemLabel] | N
     """
 
     def compute():
-        columns = [getattr(CatalogueItem, name) for name in ItemLabel._fields]
+        columns = [getattr(CatalogueItem, name) for name in ItemHead._fields]
         found = {
-            row[0]: ItemLabel(*row)
+            row[0]: ItemHead(*row)
             for row in db.session.execute(select(*columns).where(CatalogueItem.id.in_(item_ids)))
         }
         rows = db.session.execute(
@@ -408,9 +388,10 @@ def lighter_choice(item_ids: tuple[int, ...]) -> tuple[ItemLabel, ItemLabel] | N
             .order_by(CatalogueItem.annual_kgco2e, CatalogueItem.id)
         ).all()
         for item in (found[i] for i in item_ids if i in found):
-            for item_id, *alternative in rows:  # lightest first
-                if item_id == item.id and alternative[3] < item.annual_kgco2e:
-                    return item, ItemLabel(*alternative)
+            for item_id, *columns in rows:  # lightest first
+                alternative = ItemHead(*columns)
+                if item_id == item.id and alternative.annual_kgco2e < item.annual_kgco2e:
+                    return item, alternative
         return None
 
     key = (cache.digest(item_ids),)

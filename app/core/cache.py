@@ -167,3 +167,20 @@ def fragment(name: str, key: tuple, depends_on: tuple[str, ...], render: Callabl
 def init_app(app: Flask) -> None:
     cache.init_app(app)
     person_figures.register_person_figure(app, VERSIONS_FIGURE, _versions_subquery)
+
+
+def row_head(model, row_id: int, head: type):
+    """A few columns of one row as `head` (a NamedTuple whose fields name them), kept
+    until the model's namespace changes; None when there is no such row.
+
+    For a page whose body is a cached fragment: the fields around it, without loading
+    the whole row (and its eager relationships) as an object.
+    """
+
+    def read():
+        columns = [getattr(model, name) for name in head._fields]
+        row = db.session.execute(select(*columns).where(model.id == row_id)).first()
+        return head(*row) if row is not None else None
+
+    name = f"row_head.{model.__tablename__}.{head.__name__}"
+    return value(name, (row_id,), (namespace_of(model),), read)

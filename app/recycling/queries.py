@@ -102,15 +102,7 @@ def point_head(point_id: int | None, active_only: bool = False) -> PointHead | N
     if point_id is None or not 1 <= point_id <= MAX_ID:
         return None  # a number no id can hold (a typed or fuzzed value) is no point
 
-    def read() -> PointHead | None:
-        row = db.session.execute(
-            select(*(getattr(CollectionPoint, name) for name in PointHead._fields)).where(
-                CollectionPoint.id == point_id
-            )
-        ).first()
-        return PointHead(*row) if row is not None else None
-
-    head = cache.value("recycling.point_head", (point_id,), ("points",), read)
+    head = cache.row_head(CollectionPoint, point_id, PointHead)
     return None if head is None or (active_only and not head.active) else head
 
 

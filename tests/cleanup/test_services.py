@@ -397,7 +397,7 @@ def test_the_writers_board_takes_its_own_commits_without_reading_them(make, make
 def test_a_write_from_another_process_makes_the_board_refresh(make, make_campaign):
     """When another process wrote since this board's version, the conditional UPDATE
     moves nothing: the board re-reads the stamped participants, as before."""
-    from app.cleanup.models import CleanupCampaign, CleanupParticipant
+    from app.cleanup.models import CleanupParticipant
 
     campaign = make_campaign()
     alice, bob = make.user(), make.user()
@@ -405,29 +405,10 @@ def test_a_write_from_another_process_makes_the_board_refresh(make, make_campaig
     services.log_action(bob, campaign, "empty-cloud", 1, NOW)
     db.session.commit()
     queries.get_board(campaign)
-    # Another process: Bob's new entry, his stamp and a new version, committed.
     bob_pid = db.session.scalar(
         select(CleanupParticipant.id).where(CleanupParticipant.user_id == bob.id)
     )
-    from app.core.time import utcnow
-
-    db.session.execute(
-        CleanupAction.__table__.insert().values(
-            campaign_id=campaign.id, participant_id=bob_pid, action_type_id=first_type(campaign),
-            quantity=4, points=40, logged_at=NOW, day=NOW.date(), status="accepted",
-            flag_reason="", review_reason="",
-        )
-    )  # fmt: skip
-    db.session.execute(
-        db.update(CleanupParticipant)
-        .where(CleanupParticipant.id == bob_pid)
-        .values(last_logged_at=utcnow())
-    )
-    db.session.execute(
-        db.update(CleanupCampaign).where(CleanupCampaign.id == campaign.id)
-        .values(scores_version="another-process")
-    )  # fmt: skip
-    db.session.commit()
+    _write_from_another_process(campaign, bob_pid, 40)  # Bob's new entry, stamp, version
 
     # Flagged for its size, this entry is decided before the board is read: the write
     # expects the board's (old) version, and the conditional UPDATE finds another one.
