@@ -123,6 +123,9 @@ class Board:
     # participant -> the `last_logged_at` stamp its contribution was read at (or written
     # with, by this process), for those stamped within the refresh window.
     stamps: dict[int, datetime] = field(default_factory=dict)
+    # user id -> participant id, for everyone the board has read: a page finds the
+    # person's participation here instead of asking the database.
+    participants: dict[int, int] = field(default_factory=dict)
     _ranked: list[int] | None = None
 
     @property
@@ -285,6 +288,11 @@ def _compute_board(campaign: CleanupCampaign) -> Board:
     started, as_of = time.monotonic(), utcnow()
     types = _action_types().values()
     contrib, days = _contributions(campaign)
+    participants = _rows(
+        select(CleanupParticipant.user_id, CleanupParticipant.id).where(
+            CleanupParticipant.campaign_id == campaign.id
+        )
+    )
     board = Board(
         version=campaign.scores_version,
         as_of=as_of,
@@ -297,6 +305,7 @@ def _compute_board(campaign: CleanupCampaign) -> Board:
         computed_at=started,
         team_points={"departments": {}, "communes": {}},
         team_people={"departments": {}, "communes": {}},
+        participants=dict(participants),
     )
     board.replace(contrib, days, list(contrib))
     return board
@@ -332,14 +341,18 @@ def get_board(campaign: CleanupCampaign) -> Board:
             version, as_of = campaign.scores_version, utcnow()
             # Stamps first, contributions after: what is read is at least as new as the
             # stamp kept for it, so a later write always shows as a different stamp.
-            recent = dict(
-                _rows(
-                    select(CleanupParticipant.id, CleanupParticipant.last_logged_at).where(
-                        CleanupParticipant.campaign_id == campaign.id,
-                        CleanupParticipant.last_logged_at >= board.as_of - REFRESH_MARGIN,
-                    )
+            rows = _rows(
+                select(
+                    CleanupParticipant.id,
+                    CleanupParticipant.last_logged_at,
+                    CleanupParticipant.user_id,
+                ).where(
+                    CleanupParticipant.campaign_id == campaign.id,
+                    CleanupParticipant.last_logged_at >= board.as_of - REFRESH_MARGIN,
                 )
             )
+            recent = {pid: stamp for pid, stamp, _user in rows}
+            board.participants.update((user, pid) for pid, _stamp, user in rows)
             # With many people writing, the window holds all of them: re-reading each at
             # every refresh cost more than the page. Only those stamped anew are read.
             changed = [pid for pid, stamp in recent.items() if board.stamps.get(pid) != stamp]
@@ -504,25 +517,29 @@ def _known_participants() -> dict:
 
 def remember_participant(campaign: CleanupCampaign, user, participant) -> None:
     """The participant row a write has just locked: the answer need not read it again."""
-    _known_participants()[(campaign.id, user.id)] = participant
+    _known_participants()[(campaign.id, user.id)] = participant.id
 
 
 @functools.cache
 def _participant_statement():
-    return select(CleanupParticipant).where(
+    return select(CleanupParticipant.id).where(
         CleanupParticipant.campaign_id == bindparam("campaign_id"),
         CleanupParticipant.user_id == bindparam("user_id"),
     )
 
 
-def participant_for(campaign: CleanupCampaign, user) -> CleanupParticipant | None:
-    """The person's participant row, read once per request (a page asks three times)."""
+def participant_id_for(campaign: CleanupCampaign, user) -> int | None:
+    """The person's participant id: from the board when it has read them, else from the
+    database, once per request (a page asks up to three times)."""
     known = _known_participants()
     key = (campaign.id, user.id)
     if known.get(key) is None:
-        known[key] = db.session.scalar(
-            _participant_statement(), {"campaign_id": campaign.id, "user_id": user.id}
-        )
+        found = get_board(campaign).participants.get(user.id)
+        if found is None:  # not taking part, or since the board's last refresh
+            found = db.session.scalar(
+                _participant_statement(), {"campaign_id": campaign.id, "user_id": user.id}
+            )
+        known[key] = found
     return known[key]
 
 
@@ -534,15 +551,15 @@ def my_standing(campaign: CleanupCampaign, user) -> dict:
     board waits for its next recomputation.
     """
     board = get_board(campaign)
-    participant = participant_for(campaign, user)
-    if participant is None:
+    pid = participant_id_for(campaign, user)
+    if pid is None:
         fresh = []
-    elif board.version == campaign.scores_version and participant.id in board.stats:
+    elif board.version == campaign.scores_version and pid in board.stats:
         # The board was just brought to the campaign's version: it holds this person's
         # latest accepted actions already (their write stamped them for the refresh).
-        fresh = [(participant.id, board.points[participant.id], *board.stats[participant.id])]
+        fresh = [(pid, board.points[pid], *board.stats[pid])]
     else:
-        fresh = _participant_scores(campaign, [participant.id])
+        fresh = _participant_scores(campaign, [pid])
     if not fresh:
         return {"points": 0, "rank": None, "badges": [], "participants": len(board.points)}
     pid, points, gb, mail, devices, days = fresh[0]
@@ -768,14 +785,14 @@ def my_actions(campaign: CleanupCampaign, user, limit: int = MY_ACTIONS_LIMIT) -
     """
     # The participant first, then its actions by participant_id (ix_cleanup_action_cap):
     # joining from the campaign's 270,000 actions took ~100 ms.
-    participant = participant_for(campaign, user)
-    if participant is None:
+    pid = participant_id_for(campaign, user)
+    if pid is None:
         return [], 0
     rows = (
         db.session.connection()
         .execute(
             _my_actions_statement(),
-            {"participant_id": participant.id, "limit": min(limit, MY_ACTIONS_LIMIT)},
+            {"participant_id": pid, "limit": min(limit, MY_ACTIONS_LIMIT)},
         )
         .all()
     )

@@ -394,6 +394,31 @@ def test_the_writers_board_takes_its_own_commits_without_reading_them(make, make
     assert _recomputed(campaign) == followed
 
 
+def test_ones_standing_on_a_current_board_reads_nothing_more(make, make_campaign):
+    """The board knows who each participant is: a page asking for a person's points and
+    rank sends no statement of its own; someone who starts taking part after the board
+    was read is found in the database."""
+    from sqlalchemy import event
+
+    campaign = make_campaign()
+    alice, bob = make.user(), make.user()
+    services.log_action(alice, campaign, "empty-cloud", 5, NOW)
+    db.session.commit()
+    queries.get_board(campaign)
+    statements = []
+    count = lambda *args: statements.append(args[2])  # noqa: E731
+    db.session.refresh(campaign)  # the commit expired these: reloaded here, not counted
+    db.session.refresh(alice)
+    list(campaign.goals)
+    event.listen(db.engine, "before_cursor_execute", count)
+    standing = queries.my_standing(campaign, alice)
+    event.remove(db.engine, "before_cursor_execute", count)
+    assert standing["points"] == 50 and statements == []
+    services.log_action(bob, campaign, "delete-mail", 1, NOW)
+    db.session.commit()
+    assert queries.my_standing(campaign, bob)["points"] == 10
+
+
 def test_a_write_from_another_process_makes_the_board_refresh(make, make_campaign):
     """When another process wrote since this board's version, the conditional UPDATE
     moves nothing: the board re-reads the stamped participants, as before."""
