@@ -208,8 +208,7 @@ def local_day(moment: datetime):
 
 @functools.cache
 def _lock_statement(dialect: str):
-    """The participant's upsert, built once per dialect (its bound values given per call):
-    building it and its cache key at every log cost as much as running it."""
+    """The participant's upsert, built once per dialect, its values bound at each call."""
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as dialect_insert
     else:
