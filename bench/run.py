@@ -458,7 +458,8 @@ def main() -> None:
             wanted = os.environ["BENCH_PAGES"].split(",")
             pages = [p for p in pages if p.name in wanted]
         params = page_params(pages, env)
-        emails, password = bench_people(env, WRITERS)
+        wanted_people = any(p.many_people for p in pages)
+        emails, password = bench_people(env, WRITERS) if wanted_people else ([], "")
         server = start_gunicorn(env)
         base = f"http://127.0.0.1:{PORT}"
         sessions: dict[str | None, Session] = {}

@@ -388,8 +388,8 @@ def lighter_choice(item_ids: tuple[int, ...]) -> tuple[ItemHead, ItemHead] | Non
             .order_by(CatalogueItem.annual_kgco2e, CatalogueItem.id)
         ).all()
         for item in (found[i] for i in item_ids if i in found):
-            for item_id, *columns in rows:  # lightest first
-                alternative = ItemHead(*columns)
+            for item_id, *values in rows:  # lightest first
+                alternative = ItemHead(*values)
                 if item_id == item.id and alternative.annual_kgco2e < item.annual_kgco2e:
                     return item, alternative
         return None
@@ -412,18 +412,22 @@ def _open_requests_statement():
     )
 
 
+@functools.cache
+def _basket_items_statement():
+    """Built once (request bound): the items of a basket, in the order they were added."""
+    return (
+        select(CatalogueRequestLine.item_id)
+        .where(CatalogueRequestLine.request_id == bindparam("request_id"))
+        .order_by(CatalogueRequestLine.id)
+    )
+
+
 def dashboard_summary(user) -> dict:
     """Open requests of the user (id and status) and a lighter choice for the basket."""
     open_requests = db.session.execute(_open_requests_statement(), {"user_id": user.id}).all()
     basket = next((r for r in open_requests if r.status == "draft"), None)
     suggestion = None
     if basket is not None:
-        item_ids = tuple(
-            db.session.scalars(
-                select(CatalogueRequestLine.item_id)
-                .where(CatalogueRequestLine.request_id == basket.id)
-                .order_by(CatalogueRequestLine.id)
-            )
-        )
+        item_ids = tuple(db.session.scalars(_basket_items_statement(), {"request_id": basket.id}))
         suggestion = lighter_choice(item_ids) if item_ids else None
     return {"open_requests": open_requests, "suggestion": suggestion}

@@ -731,16 +731,16 @@ class ActionTypeLabel(NamedTuple):
         return self.name_en if locale == "en" else self.name_fr
 
 
+def _read_action_type_labels() -> dict[int, ActionTypeLabel]:
+    return {
+        i: ActionTypeLabel(t.key, t.name_fr, t.name_en, t.unit) for i, t in _action_types().items()
+    }
+
+
 def action_type_labels() -> dict[int, ActionTypeLabel]:
     """Every action type's key, names and unit by id, kept until a type changes."""
     return cache.value(
-        "cleanup.action_type_labels",
-        (),
-        ("cleanup_rules",),
-        lambda: {
-            t.id: ActionTypeLabel(t.key, t.name_fr, t.name_en, t.unit)
-            for t in db.session.scalars(select(CleanupActionType))
-        },
+        "cleanup.action_type_labels", (), ("cleanup_rules",), _read_action_type_labels
     )
 
 
@@ -797,6 +797,8 @@ def my_actions(campaign: CleanupCampaign, user, limit: int = MY_ACTIONS_LIMIT) -
         .all()
     )
     labels = action_type_labels()
+    if any(row[7] not in labels for row in rows):  # a type created since this request began
+        labels = _read_action_type_labels()
     entries = [Entry(*row[:7], labels[row[7]]) for row in rows]
     return entries, min(rows[0][-1], MY_ACTIONS_LIMIT) if rows else 0
 
