@@ -25,7 +25,8 @@ class Config:
     ENV_NAME = os.environ.get("EMPREINTE_ENV", "development")
     SECRET_KEY = os.environ.get("SECRET_KEY")
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")  # None: SQLite in instance/
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # No ping at every checkout: app/core/database.py pings a connection that sat idle.
+    DATABASE_PING_AFTER_IDLE = float(os.environ.get("DATABASE_PING_AFTER_IDLE", "10"))
     TIMEZONE = os.environ.get("TIMEZONE", "Europe/Paris")
     BABEL_DEFAULT_LOCALE = "fr"
     LANGUAGES = ("fr", "en")

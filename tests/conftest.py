@@ -66,8 +66,6 @@ def app(tmp_path_factory):
     app = create_app(
         TestConfig,
         SQLALCHEMY_DATABASE_URI=database_url(tmp_path_factory),
-        # A live-server thread and the test thread share the database, not the session.
-        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True},
     )
     app.test_client_class = IsolatedClient
     with app.app_context():

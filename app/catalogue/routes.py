@@ -1,5 +1,7 @@
 """Views of the catalogue domain: browse, understand a label, request, budgets, admin."""
 
+import functools
+
 from flask import (
     Blueprint,
     abort,
@@ -33,6 +35,7 @@ from app.catalogue.forms import (
 from app.catalogue.models import CatalogueItem
 from app.catalogue.reference import dataset_version
 from app.core import cache
+from app.core.database import reads_only
 from app.core.i18n import current_language
 from app.core.models import Department
 from app.core.time import local_zone, utcnow
@@ -72,6 +75,7 @@ def _item_or_404(item_id: int) -> CatalogueItem:
 
 
 @bp.get("/")
+@reads_only
 @login_required
 def index():
     """Browse and search the catalogue; the results alone for htmx.
@@ -80,14 +84,24 @@ def index():
     results (and the page around them) are cached per query and language until
     the catalogue changes (app/core/cache.py).
     """
-    form = SearchForm(request.args)
-    valid = form.validate()
     page = _page()
     # Only the filters themselves: unknown parameters are neither echoed in links nor keyed.
     args = {name: request.args[name] for name in SEARCH_ARGS if request.args.get(name)}
-    key = (current_language(), page, *sorted(args.items()))
+    # The key holds every filter given, even empty: `?status=` is refused, no status is not.
+    given = sorted((name, request.args[name]) for name in SEARCH_ARGS if name in request.args)
+    key = (current_language(), page, *given)
+
+    @functools.cache
+    def checked_form() -> tuple[SearchForm, bool]:
+        form = SearchForm(request.args)
+        return form, form.validate()
+
+    # Whether the filters are valid depends on them alone: the form is built only to
+    # render what the cache does not hold yet.
+    valid = cache.value("catalogue.search_valid", key, (), lambda: checked_form()[1])
 
     def render_results():
+        form = checked_form()[0]
         items, total = [], 0
         if valid:
             filters = queries.Filters(
@@ -117,12 +131,13 @@ def index():
         "catalogue.browse",
         (*key, current_user.has_role("admin")),
         ("catalogue",),
-        lambda: render_template("catalogue/_browse.html", form=form, results=results),
+        lambda: render_template("catalogue/_browse.html", form=checked_form()[0], results=results),
     )
     return render_template("catalogue/index.html", browse=browse), status
 
 
 @bp.get("/items/<int:item_id>")
+@reads_only
 @login_required
 def show_item(item_id: int):
     """An item's label explained: figures, sources, ranges, lifetime, alternatives."""
@@ -181,6 +196,7 @@ def _scenario(item, form):
 
 
 @bp.get("/items/<int:item_id>/lifetime")
+@reads_only
 @login_required
 def simulate_lifetime(item_id: int):
     """The keep-it-longer simulator: yearly footprint and grade for 2–10 years."""
@@ -198,6 +214,7 @@ def simulate_lifetime(item_id: int):
 
 
 @bp.get("/compare")
+@reads_only
 @login_required
 def compare():
     """Two to four items side by side."""
@@ -534,6 +551,7 @@ def export_csv():
 
 
 @bp.get("/method")
+@reads_only
 def method():
     """How footprints and grades are computed: thresholds and sources."""
     return render_template(

@@ -24,7 +24,7 @@ from app.cleanup.forms import (
 from app.cleanup.models import CLOSED, DRAFT, CleanupAction
 from app.core import cache
 from app.core.csv_safety import write_csv
-from app.core.database import commit_keeping_loaded_rows
+from app.core.database import commit_keeping_loaded_rows, reads_only
 from app.core.i18n import current_language
 from app.core.models import Department
 from app.core.time import utcnow
@@ -46,6 +46,7 @@ def _campaign_or_404(campaign_id: int):
 
 
 @bp.get("/")
+@reads_only
 @login_required
 def index():
     """Campaigns: running, scheduled and closed ones (and drafts for organisers)."""
@@ -368,6 +369,7 @@ def delete_action(action_id: int):
 
 
 @bp.get("/campaigns/<int:campaign_id>/leaderboard")
+@reads_only
 @login_required
 def leaderboard(campaign_id: int):
     """Individuals, departments (total or per head) and communes, paged."""

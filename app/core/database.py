@@ -1,9 +1,22 @@
-"""Per-connection database settings."""
+"""Per-connection database settings, and views that only read.
 
-from flask import Flask
+On PostgreSQL every request used to make four round trips for one query: the pool's
+liveness ping, `BEGIN`, the query, `ROLLBACK`. A view marked `@reads_only` runs its
+statements in autocommit, which drops `BEGIN` and `ROLLBACK`; under READ COMMITTED
+each statement saw its own snapshot anyway, so a read sees nothing different. A
+connection is pinged only when it has sat unused in the pool for a while
+(DATABASE_PING_AFTER_IDLE seconds), which is when a server restart or an idle
+timeout would have closed it.
+"""
+
+import select
+import time
+from collections.abc import Callable
+
+from flask import Flask, current_app, g, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 
 from app.auth import services as auth_services
 from app.extensions import db, login_manager
@@ -20,6 +33,79 @@ def _configure_sqlite(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+def reads_only(view: Callable) -> Callable:
+    """Mark a GET view that never writes: its statements run without a transaction.
+
+    Only for views that write nothing, even on a first visit: in autocommit a
+    second write would no longer be atomic with the first. Tests fail a marked
+    view that sends anything but a read (`_refuse_writes_in_read_only_views`).
+    """
+    view.reads_only = True
+    return view
+
+
+def _read_without_transaction() -> None:
+    if request.method not in ("GET", "HEAD"):
+        return
+    view = current_app.view_functions.get(request.endpoint)
+    if getattr(view, "reads_only", False):
+        g.reads_only = True
+        db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
+
+_READ_PREFIXES = ("SELECT", "WITH", "PRAGMA", "SHOW")
+
+
+class WriteInReadOnlyView(RuntimeError):
+    """A view marked @reads_only sent a write (raised in tests only)."""
+
+
+def _refuse_writes_in_read_only_views(_conn, _cursor, statement, *_args) -> None:
+    if g.get("reads_only") and not statement.lstrip().upper().startswith(_READ_PREFIXES):
+        raise WriteInReadOnlyView(f"{request.endpoint} is @reads_only but sent: {statement}")
+
+
+def _server_closed(dbapi_connection) -> bool:
+    """Whether the server has spoken on an idle connection: to close it, since we
+    never LISTEN. A poll of the socket, no round trip (SQLite has no socket)."""
+    fileno = getattr(dbapi_connection, "fileno", None)
+    if fileno is None:
+        return False
+    readable, _, _ = select.select([fileno()], [], [], 0)
+    return bool(readable)
+
+
+def _ping_after_idle(idle_seconds: float):
+    """Pool listeners: a connection the server closed, or one idle for a while, is checked.
+
+    A restart or `pg_terminate_backend` tells the client: its socket turns readable,
+    which a poll sees at no cost. A connection dropped silently (a firewall's idle
+    timeout) only shows when used, so one idle longer than `idle_seconds` is pinged.
+    Raising DisconnectionError makes the pool open a fresh connection instead.
+    """
+
+    def checkin(_dbapi_connection, record) -> None:
+        record.info["checked_in_at"] = time.monotonic()
+
+    def checkout(dbapi_connection, record, _proxy) -> None:
+        checked_in_at = record.info.get("checked_in_at")
+        if checked_in_at is None:
+            return  # just opened
+        try:
+            if _server_closed(dbapi_connection):
+                raise DisconnectionError("the server closed this connection")
+            if time.monotonic() - checked_in_at >= idle_seconds:
+                cursor = dbapi_connection.cursor()
+                cursor.execute("SELECT 1")
+                cursor.close()
+        except DisconnectionError:
+            raise
+        except Exception as error:  # any failure: the pool opens a fresh connection
+            raise DisconnectionError(str(error)) from error
+
+    return checkin, checkout
+
+
 def _release_session(_error) -> None:
     """End the request's session; a connection that died meanwhile is dropped, not reused.
 
@@ -34,13 +120,24 @@ def _release_session(_error) -> None:
 
 
 def init_app(app: Flask) -> None:
-    """Set SQLite pragmas on every connection, wire Flask-Login's loader, end sessions safely."""
+    """Set SQLite pragmas, ping idle connections, wire Flask-Login's loader and read-only views."""
     with app.app_context():
         engine: Engine = db.engine
         if engine.dialect.name == "sqlite" and not event.contains(
             engine, "connect", _configure_sqlite
         ):
             event.listen(engine, "connect", _configure_sqlite)
+        if "empreinte.ping_after_idle" not in app.extensions:
+            checkin, checkout = _ping_after_idle(app.config["DATABASE_PING_AFTER_IDLE"])
+            event.listen(engine, "checkin", checkin)
+            event.listen(engine, "checkout", checkout)
+            app.extensions["empreinte.ping_after_idle"] = True
+        if app.testing and not event.contains(
+            engine, "before_cursor_execute", _refuse_writes_in_read_only_views
+        ):
+            event.listen(engine, "before_cursor_execute", _refuse_writes_in_read_only_views)
+
+    app.before_request(_read_without_transaction)
 
     login_manager.user_loader(auth_services.load_session_user)
     login_manager.session_protection = None  # session_token rotation does this job

@@ -15,6 +15,7 @@ from sqlalchemy import text
 
 from app.auth.forms import ConfirmForm
 from app.core.dashboard import dashboard_panels
+from app.core.database import reads_only
 from app.core.urls import safe_next_url
 from app.extensions import db
 
@@ -22,6 +23,7 @@ bp = Blueprint("core", __name__)
 
 
 @bp.get("/")
+@reads_only
 @login_required
 def home():
     """The dashboard: one summary panel per domain."""
@@ -41,6 +43,7 @@ def set_language():
 
 
 @bp.get("/privacy")
+@reads_only
 def privacy():
     """The privacy notice."""
     return render_template("core/privacy.html")

@@ -19,6 +19,7 @@ from app.api import ApiError, page_number
 from app.auth.decorators import role_required
 from app.auth.forms import ConfirmForm
 from app.auth.models import ROLES, User
+from app.core.database import reads_only
 from app.core.models import Commune, Department
 from app.core.personalisation import known_audiences, known_variables, variables_for
 from app.core.time import local_zone, utcnow
@@ -56,6 +57,7 @@ def _page() -> int:
 
 
 @bp.get("/")
+@reads_only
 @login_required
 def index():
     """The inbox, newest first."""

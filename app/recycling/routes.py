@@ -22,7 +22,7 @@ from app.auth.decorators import role_required
 from app.auth.models import User, UserRole
 from app.core import cache
 from app.core.csv_safety import write_csv
-from app.core.database import commit_keeping_loaded_rows
+from app.core.database import commit_keeping_loaded_rows, reads_only
 from app.core.devices import DEVICE_TYPES
 from app.core.i18n import current_language
 from app.core.models import Commune
@@ -101,6 +101,7 @@ def _point_view(point: CollectionPoint, now, distance=None) -> dict:
 
 
 @bp.get("/")
+@reads_only
 @login_required
 def index():
     """The collection points: map and list, nearest first from the work commune or the browser."""
@@ -156,6 +157,7 @@ def index():
 
 
 @bp.get("/map/base.geojson")
+@reads_only
 @login_required
 def map_base():
     """Our own light base map: the communes' centres as GeoJSON (no third-party tiles)."""
@@ -196,6 +198,7 @@ def _with_point_choices(form: ReturnForm) -> ReturnForm:
 
 
 @bp.get("/returns/new")
+@reads_only
 @login_required
 def new_return():
     """The return form; ?point=ID (the poster's QR code) preselects the point."""

@@ -40,6 +40,20 @@ def test_unknown_category_and_oversized_search_get_a_message(client, make):
     assert "too long" in response.get_data(as_text=True)
 
 
+def test_an_empty_filter_refused_for_one_person_leaves_the_catalogue_to_others(
+    client, make, make_item
+):
+    """`?status=` is refused; the cached answer to it must not stand for no filter at all."""
+    make_item(name_en="Shared laptop")
+    login(client, make.user(locale="en"))
+    assert client.get("/catalogue/?status=").status_code == 400
+    other = client.application.test_client()
+    login(other, make.user(locale="en"))
+    page = other.get("/catalogue/")
+    assert page.status_code == 200
+    assert "Shared laptop" in page.get_data(as_text=True)
+
+
 def test_sort_by_footprint_puts_the_lightest_first(client, make, make_item):
     login(client, make.user())
     make_item(name_fr="Lourd", embodied_kgco2e=400)

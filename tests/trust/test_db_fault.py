@@ -1,5 +1,5 @@
 """Faults: PostgreSQL kills the portal's connections under load; the next requests
-succeed without restarting the portal (pool_pre_ping replaces dead connections). A database
+succeed without restarting the portal (the pool replaces the connections the server closed). A database
 that cannot be reached gets a translated 503, not a 500 (the real restart is in
 `test_db_restart.py`)."""
 
