@@ -2,8 +2,8 @@
 
 from sqlalchemy import event, text
 
-from app.core.database import WriteInReadOnlyView, reads_only
 from app.auth.models import User
+from app.core.database import WriteInReadOnlyView, reads_only
 from app.extensions import db
 from tests.conftest import csrf_token
 
@@ -96,6 +96,7 @@ def test_a_connection_that_cannot_answer_is_replaced_at_checkout(app, make_app, 
     client = _signed_in(app, user)
     other = make_app(DATABASE_PING_AFTER_IDLE=0)
     with other.app_context():
+
         def close_behind_the_pools_back(dbapi_connection, _record):
             dbapi_connection.close()  # as a socket a firewall dropped
 
