@@ -1,12 +1,12 @@
 """Per-connection database settings, and views that only read.
 
-On PostgreSQL every request used to make four round trips for one query: the pool's
+On PostgreSQL a page that sends one query would make four round trips: the pool's
 liveness ping, `BEGIN`, the query, `ROLLBACK`. A view marked `@reads_only` runs its
 statements in autocommit, which drops `BEGIN` and `ROLLBACK`; under READ COMMITTED
-each statement saw its own snapshot anyway, so a read sees nothing different. A
-connection is pinged only when it has sat unused in the pool for a while
-(DATABASE_PING_AFTER_IDLE seconds), which is when a server restart or an idle
-timeout would have closed it.
+each statement sees its own snapshot anyway, so a read sees nothing different. The
+pool checks a connection without a round trip (has the server closed its socket?)
+and pings it only after it sat unused for DATABASE_PING_AFTER_IDLE seconds, which
+is when a silent drop (a firewall's idle timeout) may have happened.
 """
 
 import select
@@ -53,7 +53,7 @@ def _read_without_transaction() -> None:
         db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
 
-_READ_PREFIXES = ("SELECT", "WITH", "PRAGMA", "SHOW")
+_READ_PREFIXES = ("SELECT", "WITH", "SHOW")
 
 
 class WriteInReadOnlyView(RuntimeError):
@@ -71,8 +71,9 @@ def _server_closed(dbapi_connection) -> bool:
     fileno = getattr(dbapi_connection, "fileno", None)
     if fileno is None:
         return False
-    readable, _, _ = select.select([fileno()], [], [], 0)
-    return bool(readable)
+    poll = select.poll()  # not select.select: it refuses descriptors past 1023
+    poll.register(fileno(), select.POLLIN | select.POLLHUP | select.POLLERR)
+    return bool(poll.poll(0))
 
 
 def _ping_after_idle(idle_seconds: float):
