@@ -13,7 +13,7 @@ import select
 import time
 from collections.abc import Callable
 
-from flask import Flask, current_app, g, request
+from flask import Flask, current_app, g, has_app_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, DisconnectionError
@@ -61,7 +61,9 @@ class WriteInReadOnlyView(RuntimeError):
 
 
 def _refuse_writes_in_read_only_views(_conn, _cursor, statement, *_args) -> None:
-    if g.get("reads_only") and not statement.lstrip().upper().startswith(_READ_PREFIXES):
+    if not has_app_context() or not g.get("reads_only"):
+        return
+    if not statement.lstrip().upper().startswith(_READ_PREFIXES):
         raise WriteInReadOnlyView(f"{request.endpoint} is @reads_only but sent: {statement}")
 
 
