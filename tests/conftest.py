@@ -229,5 +229,10 @@ def page(browser, live_server):
     context = browser.new_context(base_url=live_server, locale="fr-FR")
     page = context.new_page()
     page.set_default_timeout(10_000)
+    # Assertions wait as long as actions do: on a busy shared machine an htmx swap can take
+    # more than expect()'s default 5 s, and a real failure still fails after 10 s.
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=10_000)
     yield page
     context.close()
