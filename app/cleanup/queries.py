@@ -62,7 +62,9 @@ def get_campaign(campaign_id: int, include_drafts: bool = False) -> CleanupCampa
     return campaign
 
 
-def list_campaigns(include_drafts: bool = False) -> list[CleanupCampaign]:
+@functools.cache
+def _campaigns_statement(include_drafts: bool):
+    """Built once per variant: the dashboard lists campaigns at every view."""
     # With their goals: the dashboard and the badges read the current campaign's.
     query = (
         select(CleanupCampaign)
@@ -71,7 +73,11 @@ def list_campaigns(include_drafts: bool = False) -> list[CleanupCampaign]:
     )
     if not include_drafts:
         query = query.where(CleanupCampaign.published_at.is_not(None))
-    return list(db.session.scalars(query).unique())
+    return query
+
+
+def list_campaigns(include_drafts: bool = False) -> list[CleanupCampaign]:
+    return list(db.session.scalars(_campaigns_statement(include_drafts)).unique())
 
 
 def current_campaign(now: datetime, user=None) -> CleanupCampaign | None:
