@@ -13,7 +13,7 @@ import select
 import time
 from collections.abc import Callable
 
-from flask import Flask, current_app, g, has_app_context, request
+from flask import Flask, current_app, g, has_app_context, request, session
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, DisconnectionError
@@ -50,7 +50,11 @@ def _read_without_transaction() -> None:
     view = current_app.view_functions.get(request.endpoint)
     if getattr(view, "reads_only", False):
         g.reads_only = True
-        db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        # The connection is taken now, before the first statement, for a signed-in
+        # person (the loader reads the database anyway); a visitor's static page (the
+        # privacy notice) keeps answering without one, even while the database is away.
+        if "_user_id" in session:
+            db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
 
 _READ_PREFIXES = ("SELECT", "WITH", "SHOW")

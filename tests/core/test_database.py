@@ -105,3 +105,11 @@ def test_a_connection_that_cannot_answer_is_replaced_at_checkout(app, make_app, 
         client.application = other
         answer = client.get("/auth/profile")
     assert answer.status_code == 200
+
+
+def test_a_visitor_reads_the_privacy_notice_while_the_database_is_away(make_app):
+    """A read-only page that needs no data takes no connection for a visitor."""
+    away = make_app(SQLALCHEMY_DATABASE_URI="sqlite:////no-such-folder/empreinte.db")
+    answer = away.test_client().get("/privacy")
+    assert answer.status_code == 200
+    assert "<h1>" in answer.get_data(as_text=True)
