@@ -373,7 +373,7 @@ def lighter_choice(item_ids: tuple[int, ...]) -> tuple[ItemHead, ItemHead] | Non
     """
 
     def compute():
-        columns = [getattr(CatalogueItem, name) for name in ItemHead._fields]
+        columns = cache.head_columns(CatalogueItem, ItemHead)
         found = {
             row[0]: ItemHead(*row)
             for row in db.session.execute(select(*columns).where(CatalogueItem.id.in_(item_ids)))

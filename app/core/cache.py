@@ -169,6 +169,11 @@ def init_app(app: Flask) -> None:
     person_figures.register_person_figure(app, VERSIONS_FIGURE, _versions_subquery)
 
 
+def head_columns(model, head: type) -> list:
+    """The model's columns a head (a NamedTuple whose fields name them) is read from."""
+    return [getattr(model, name) for name in head._fields]
+
+
 def row_head(model, row_id: int, head: type):
     """A few columns of one row as `head` (a NamedTuple whose fields name them), kept
     until the model's namespace changes; None when there is no such row.
@@ -178,8 +183,8 @@ def row_head(model, row_id: int, head: type):
     """
 
     def read():
-        columns = [getattr(model, name) for name in head._fields]
-        row = db.session.execute(select(*columns).where(model.id == row_id)).first()
+        statement = select(*head_columns(model, head)).where(model.id == row_id)
+        row = db.session.execute(statement).first()
         return head(*row) if row is not None else None
 
     name = f"row_head.{model.__tablename__}.{head.__name__}"
