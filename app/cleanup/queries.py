@@ -750,6 +750,48 @@ def action_type_labels() -> dict[int, ActionTypeLabel]:
     )
 
 
+class CampaignRule(NamedTuple):
+    """How an action type counts in a campaign: what a log checks and scores with."""
+
+    action_type_id: int
+    key: str
+    name_fr: str
+    name_en: str
+    unit: str
+    points_per_unit: float
+    daily_cap: float
+    flag_above: float  # a single entry above this waits for review
+    max_quantity: float  # above this it is refused
+
+    def name(self, locale: str) -> str:
+        return self.name_en if locale == "en" else self.name_fr
+
+
+def campaign_rules(campaign: CleanupCampaign) -> dict[str, CampaignRule]:
+    """The campaign's rules by action type key (in the campaign's order), kept until a
+    rule or an action type changes: every log checks its entry against them, and
+    loading them as objects cost a statement and a tenth of the log's time."""
+
+    def read() -> dict[str, CampaignRule]:
+        rules = {}
+        for row in campaign.action_rules:
+            kind = row.action_type
+            rules[kind.key] = CampaignRule(
+                action_type_id=kind.id,
+                key=kind.key,
+                name_fr=kind.name_fr,
+                name_en=kind.name_en,
+                unit=kind.unit,
+                points_per_unit=row.points_per_unit,
+                daily_cap=row.daily_cap,
+                flag_above=kind.flag_above,
+                max_quantity=kind.max_quantity,
+            )
+        return rules
+
+    return cache.value("cleanup.rules", (campaign.id,), ("cleanup_rules",), read)
+
+
 class Entry(NamedTuple):
     """One of a person's entries, as their list shows it."""
 

@@ -181,11 +181,12 @@ def extend_campaign(campaign_id: int):
 
 
 def _log_choices(campaign) -> list[tuple[str, str]]:
+    """The action types one can log, the same for everyone until a rule or type changes."""
     locale = current_language()
     return [
-        (r.action_type.key, f"{r.action_type.name(locale)} ({r.action_type.unit})")
-        for r in campaign.action_rules
-        if r.action_type.key not in SYSTEM_ACTION_TYPES
+        (rule.key, f"{rule.name(locale)} ({rule.unit})")
+        for rule in queries.campaign_rules(campaign).values()
+        if rule.key not in SYSTEM_ACTION_TYPES
     ]
 
 
@@ -196,17 +197,7 @@ def _log_form(campaign, posted: bool = False) -> LogActionForm:
     showed the corrected quantity as if to log it again.
     """
     form = LogActionForm() if posted else LogActionForm(formdata=None)
-    if not posted:
-        # An empty form need not load the campaign's rules: the same for everyone until
-        # a rule or an action type changes. A log loads them anyway to check the entry.
-        form.action_type.choices = cache.value(
-            "cleanup.log_choices",
-            (campaign.id, current_language()),
-            ("cleanup_rules",),
-            lambda: _log_choices(campaign),
-        )
-    else:
-        form.action_type.choices = _log_choices(campaign)
+    form.action_type.choices = _log_choices(campaign)
     return form
 
 

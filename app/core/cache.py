@@ -17,7 +17,7 @@ import hashlib
 import secrets
 from collections.abc import Callable, Iterable
 
-from flask import Flask, g, has_request_context
+from flask import Flask, g, has_request_context, request
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import event, func, select
@@ -115,12 +115,22 @@ def _read_versions() -> dict[str, str]:
 
 
 def versions() -> dict[str, str]:
-    """Every namespace's version, once per request (with the person when signed in)."""
+    """Every namespace's version, once per request (with the person when signed in).
+
+    A write's pending changes are flushed first: each bumps its namespace, which
+    forgets the versions read so far, so the write's answer never shows a fragment of
+    before its own change.
+    """
+    if has_request_context() and request.method not in ("GET", "HEAD"):
+        db.session.flush()
     if has_request_context() and "_cache_versions" in g:
         return g._cache_versions
     packed = _NOT_READ
     if has_request_context() and current_user.is_authenticated:
-        packed = person_figures.person_figure(VERSIONS_FIGURE, current_user.id, lambda: _NOT_READ)
+        # Every bump forgets the figure: a write that changed nothing cached may use it.
+        packed = person_figures.person_figure(
+            VERSIONS_FIGURE, current_user.id, lambda: _NOT_READ, on_writes=True
+        )
     if packed is _NOT_READ:
         current = _read_versions()
     else:

@@ -5,8 +5,8 @@ unread badge and for the versions of the cached fragments: three round trips bef
 any of the page's own work. A domain registers a figure as a scalar subquery of the
 person's id; the loader adds each one as a column of its single query.
 
-The values are used for reading requests (GET, HEAD) only: a write may change them, so
-it reads them fresh.
+The values are used for reading requests (GET, HEAD): a write may change them, so it
+reads them fresh, unless the figure is forgotten by every write that changes it.
 """
 
 from collections.abc import Callable
@@ -38,9 +38,13 @@ def forget(name: str) -> None:
         g._person_figures[1].pop(name, None)
 
 
-def person_figure(name: str, user_id: int, compute: Callable):
-    """The figure read with the person when this is a reading request, else `compute()`."""
-    if has_request_context() and request.method in ("GET", "HEAD"):
+def person_figure(name: str, user_id: int, compute: Callable, on_writes: bool = False):
+    """The figure read with the person when this is a reading request, else `compute()`.
+
+    `on_writes`: for a figure that every write changing it forgets (`forget`), which a
+    write may then use as read with the person too.
+    """
+    if has_request_context() and (on_writes or request.method in ("GET", "HEAD")):
         known = g.get("_person_figures")
         if known is not None and known[0] == user_id:
             value = known[1].get(name, _MISSING)

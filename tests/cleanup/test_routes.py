@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.cleanup import services
+from app.cleanup.forms import to_local_naive
 from app.cleanup.models import CleanupAction, CleanupActionType, CleanupCampaign
 from app.core.time import utcnow
 from app.extensions import db
@@ -260,3 +261,51 @@ def test_log_form_fields_follow_the_language_and_show_a_refused_entry(client, ma
     assert 'value="-3"' in refused and "must be more than zero" in refused
     again = client.get(page).get_data(as_text=True)
     assert 'id="quantity"' in again and 'value="-3"' not in again
+
+
+def test_rules_edited_before_publication_are_the_ones_a_log_counts(client, make, make_campaign):
+    """A campaign's rules are kept per process: a page viewed before the organiser
+    changed them must not leave the old points, or a dropped type, for the first logs."""
+    organiser = make.user(roles=("organiser",), locale="en")
+    now = utcnow()
+    campaign = running(make_campaign, organiser=organiser, publish=False)
+    login(client, organiser)
+    # The draft's page builds its log form (hidden until it runs): the rules are read.
+    assert client.get(f"/cleanup/campaigns/{campaign.id}").status_code == 200
+    mail = db.session.scalar(
+        select(CleanupActionType).where(CleanupActionType.key == "delete-mail")
+    )
+    edited = client.post(
+        f"/cleanup/campaigns/{campaign.id}/edit",
+        data={
+            "csrf_token": csrf_token(client),
+            "name_fr": "Nettoyage",
+            "name_en": "Clean-up",
+            "starts_at": to_local_naive(now - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"),
+            "ends_at": to_local_naive(now + timedelta(days=5)).strftime("%Y-%m-%dT%H:%M"),
+            "all_departments": "y",
+            "rules-0-action_type_id": str(mail.id),
+            "rules-0-enabled": "y",
+            "rules-0-points_per_unit": "7",
+            "rules-0-daily_cap": "100",
+        },
+    )
+    assert edited.status_code == 302
+    token = csrf_token(client)
+    assert client.post(f"/cleanup/campaigns/{campaign.id}/publish", data={"csrf_token": token})
+    after = client.get(f"/cleanup/campaigns/{campaign.id}").get_data(as_text=True)
+    assert 'value="delete-mail"' in after and 'value="unsubscribe"' not in after
+
+    def log(key: str):
+        return client.post(
+            f"/cleanup/campaigns/{campaign.id}/actions",
+            data={"csrf_token": token, "action_type": key, "quantity": "2"},
+            headers={"HX-Request": "true"},
+        )
+
+    counted = log("delete-mail")
+    assert counted.status_code == 200
+    assert 'data-testid="my-points">14<' in counted.get_data(as_text=True)  # 2 × 7, not 2 × 10
+    dropped = log("unsubscribe")
+    assert dropped.status_code == 422
+    assert db.session.scalar(select(func.count(CleanupAction.id))) == 1

@@ -165,3 +165,26 @@ def test_a_cached_page_reads_only_the_person_with_their_badge_and_versions(app, 
     assert len(reads) == 1, reads
     assert "user_account" in reads[0] and "core_cache_version" in reads[0]
     assert "messaging_delivery" in reads[0]
+
+
+def test_a_write_sees_its_own_change_over_the_versions_read_with_the_person(app, make):
+    """A write uses the versions read with the person (no second statement), but a
+    change it holds, even not yet flushed, must move its namespace before a fragment
+    is looked up: else its answer shows the cached page of before the change."""
+    from flask_login import login_user
+
+    from app.core import person_figures
+
+    user = make.user(locale="en")
+    db.session.commit()
+    with app.test_request_context("/profile", method="POST"):
+        login_user(user)
+        read_with_person = ",".join(f"{k}:{v}" for k, v in cache._read_versions().items())
+        person_figures.remember(user.id, {cache.VERSIONS_FIGURE: read_with_person})
+        before = cache.version_of("people", "catalogue")
+        assert before == cache.version_of("people", "catalogue")
+        user.display_name = "Renamed"  # pending: not flushed yet
+        after = cache.version_of("people", "catalogue")
+        assert after.split("-")[0] != before.split("-")[0]  # people moved
+        assert after.split("-")[1] == before.split("-")[1]  # catalogue did not
+    db.session.rollback()
