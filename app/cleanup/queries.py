@@ -521,9 +521,9 @@ def _known_participants() -> dict:
     return g.setdefault("_cleanup_participants", {}) if has_request_context() else {}
 
 
-def remember_participant(campaign: CleanupCampaign, user, participant) -> None:
+def remember_participant(campaign: CleanupCampaign, user, participant_id: int) -> None:
     """The participant row a write has just locked: the answer need not read it again."""
-    _known_participants()[(campaign.id, user.id)] = participant.id
+    _known_participants()[(campaign.id, user.id)] = participant_id
 
 
 @functools.cache

@@ -311,7 +311,7 @@ def log_action(campaign_id: int):
     else:
         message = _("Logged: %(points)s points.", points=action.points)
     commit_keeping_loaded_rows()
-    queries.remember_participant(campaign, current_user, action.participant)
+    queries.remember_participant(campaign, current_user, action.participant_id)
     return _progress_response(campaign, message, "success", form)
 
 

@@ -5,6 +5,7 @@ import functools
 import json
 import math
 from datetime import datetime
+from typing import NamedTuple
 from uuid import uuid4
 
 from flask import current_app
@@ -54,6 +55,19 @@ class CleanupError(ValueError):
         return str(self._message)
 
 
+@functools.cache
+def _move_version_statement():
+    """`scores_version` moved only from the version this process's board holds: built
+    once, on the table (the ORM's bulk UPDATE cost four times the statement)."""
+    table = CleanupCampaign.__table__
+    return (
+        update(table)
+        .where(table.c.id == bindparam("campaign_id"))
+        .where(table.c.scores_version == bindparam("replaced"))
+        .values(scores_version=bindparam("version"))
+    )
+
+
 def touch_scores(
     campaign: CleanupCampaign, participant_id: int, stamp: datetime | None = None, change=_REFRESH
 ) -> None:
@@ -80,10 +94,8 @@ def touch_scores(
     if replaced is not None:
         as_of = utcnow()
         moved = db.session.execute(
-            update(CleanupCampaign)
-            .where(CleanupCampaign.id == campaign.id, CleanupCampaign.scores_version == replaced)
-            .values(scores_version=version)
-            .execution_options(synchronize_session=False)
+            _move_version_statement(),
+            {"campaign_id": campaign.id, "replaced": replaced, "version": version},
         ).rowcount
         if moved == 1:
             set_committed_value(campaign, "scores_version", version)
@@ -207,12 +219,17 @@ def local_day(moment: datetime):
 
 @functools.cache
 def _lock_statement(dialect: str):
-    """The participant's upsert, built once per dialect, its values bound at each call."""
+    """The participant's upsert, built once per dialect, its values bound at each call.
+
+    On the table, not the entity: the ORM's INSERT .. RETURNING of an object cost
+    three times the statement itself (0.6 ms against 0.16 on SQLite).
+    """
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as dialect_insert
     else:
         from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    statement = dialect_insert(CleanupParticipant).values(
+    table = CleanupParticipant.__table__
+    statement = dialect_insert(table).values(
         campaign_id=bindparam("campaign_id"),
         user_id=bindparam("user_id"),
         joined_at=bindparam("joined_at"),
@@ -221,10 +238,17 @@ def _lock_statement(dialect: str):
     return statement.on_conflict_do_update(
         index_elements=["campaign_id", "user_id"],
         set_={"last_logged_at": statement.excluded.last_logged_at},
-    ).returning(CleanupParticipant)
+    ).returning(table.c.id)
 
 
-def _lock_participant(campaign: CleanupCampaign, user, now: datetime) -> CleanupParticipant:
+class LockedParticipant(NamedTuple):
+    """A participant row a write holds: its id and the stamp it was just given."""
+
+    id: int
+    last_logged_at: datetime
+
+
+def _lock_participant(campaign: CleanupCampaign, user, now: datetime) -> LockedParticipant:
     """The person's participant row, created if needed, stamped and locked until commit.
 
     One statement: INSERT .. ON CONFLICT DO UPDATE .. RETURNING. On PostgreSQL the
@@ -236,18 +260,10 @@ def _lock_participant(campaign: CleanupCampaign, user, now: datetime) -> Cleanup
     the next refresh re-read this person.
     """
     statement = _lock_statement(db.session.get_bind().dialect.name)
-    values = {"campaign_id": campaign.id, "user_id": user.id, "joined_at": now, "stamp": utcnow()}
-    found = db.session.scalars(statement, values, execution_options={"populate_existing": True})
-    participant = found.one()
+    stamp = utcnow()
+    values = {"campaign_id": campaign.id, "user_id": user.id, "joined_at": now, "stamp": stamp}
+    participant = LockedParticipant(db.session.execute(statement, values).scalar_one(), stamp)
     queries.stamped(participant.id)
-    return participant
-
-
-def join_campaign(user, campaign: CleanupCampaign, now: datetime) -> CleanupParticipant:
-    """Take part in a campaign (idempotent)."""
-    _check_can_log(user, campaign, now)
-    participant = _lock_participant(campaign, user, now)
-    db.session.flush()
     return participant
 
 
@@ -390,7 +406,6 @@ def log_action(
     action = CleanupAction(
         campaign_id=campaign.id,
         participant_id=participant.id,
-        participant=participant,  # held: the answer shows the person's standing next
         action_type_id=rule.action_type_id,
         department_id=user.department_id,
         commune_id=user.commune_id,

@@ -9,6 +9,7 @@ and pings it only after it sat unused for DATABASE_PING_AFTER_IDLE seconds, whic
 is when a silent drop (a firewall's idle timeout) may have happened.
 """
 
+import re
 import select
 import time
 from collections.abc import Callable
@@ -58,6 +59,8 @@ def _read_without_transaction() -> None:
 
 
 _READ_PREFIXES = ("SELECT", "WITH", "SHOW")
+# A WITH may hide a write: WITH moved AS (UPDATE … RETURNING …) SELECT …
+_WRITE_IN_WITH = re.compile(r"\b(INSERT|UPDATE|DELETE|MERGE)\b", re.IGNORECASE)
 
 
 class WriteInReadOnlyView(RuntimeError):
@@ -67,7 +70,10 @@ class WriteInReadOnlyView(RuntimeError):
 def _refuse_writes_in_read_only_views(_conn, _cursor, statement, *_args) -> None:
     if not has_app_context() or not g.get("reads_only"):
         return
-    if not statement.lstrip().upper().startswith(_READ_PREFIXES):
+    text = statement.lstrip().upper()
+    if not text.startswith(_READ_PREFIXES) or (
+        text.startswith("WITH") and _WRITE_IN_WITH.search(text)
+    ):
         raise WriteInReadOnlyView(f"{request.endpoint} is @reads_only but sent: {statement}")
 
 

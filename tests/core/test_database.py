@@ -1,5 +1,6 @@
 """Views that only read run without a transaction; the pool replaces dead connections."""
 
+import pytest
 from sqlalchemy import event, text
 
 from app.auth.models import User
@@ -64,17 +65,21 @@ def test_a_page_that_writes_keeps_its_transaction(app, make):
     assert db.session.get(User, user_id).locale == "en"
 
 
-def test_a_read_only_view_that_writes_fails_the_tests(make_app, caplog):
+_GUARD_INSERT = "INSERT INTO core_cache_version (name, version) SELECT 'guard', 'x'"
+
+
+@pytest.mark.parametrize(
+    "write", [_GUARD_INSERT, f"WITH updated_at AS (SELECT 1 AS n) {_GUARD_INSERT}"]
+)
+def test_a_read_only_view_that_writes_fails_the_tests(make_app, caplog, write):
     """The guard that keeps @reads_only honest: a write in such a view is refused (a 500
-    that any test of the view sees), and nothing is written."""
+    that any test of the view sees), and nothing is written; a write behind a WITH too."""
     other = make_app()
 
     @other.get("/writes-while-reading")
     @reads_only
     def writes_while_reading():
-        db.session.execute(
-            text("INSERT INTO core_cache_version (name, version) VALUES ('guard', 'x')")
-        )
+        db.session.execute(text(write))
         return "written"
 
     with other.app_context():
