@@ -129,7 +129,7 @@ class Visitor:
         assert response.status == page_entry.status, f"{path} answered {response.status}"
         if page_entry.interact:
             page_entry.interact(self.page)
-        assert self.page.get_attribute("html", "lang") == self.lang
+        assert self.page.get_attribute("html", "lang") == (page_entry.fixed_lang or self.lang)
         return ecoindex(
             self.page.evaluate(COUNT_DOM), len(self.traffic.requests), self.traffic.size_kb
         )

@@ -41,7 +41,7 @@ def audit_one(tab, entry, lang: str) -> list[str]:
         problems.append(f"{figures.requests} requests (at most {MAX_REQUESTS})")
     if figures.size_kb > MAX_KB:
         problems.append(f"{figures.size_kb:.1f} KB (at most {MAX_KB})")
-    if figures.grade != "A":
+    if figures.grade != "A" and entry.grade_a:
         problems.append(f"EcoIndex grade {figures.grade} ({figures})")
     return problems
 
