@@ -410,7 +410,15 @@ def leaderboard(campaign_id: int):
         "standing": queries.my_standing(campaign, current_user),
     }
     if _is_fragment():
-        return render_template("cleanup/_leaderboard.html", **context)
+        # The tabs come along (out of band), so that the current one follows the table.
+        tabs = cache.fragment(
+            "cleanup.leaderboard_nav",
+            (campaign.id, scope, order, current_language()),
+            (),
+            lambda: render_template("cleanup/_leaderboard_nav.html", oob=True, **context),
+        )
+        table = Markup(render_template("cleanup/_leaderboard.html", **context))  # noqa: S704
+        return table + tabs
     name = campaign.name(current_language())
     tabs = cache.fragment(
         "cleanup.leaderboard_tabs",

@@ -156,6 +156,11 @@ def test_leaderboard_page_and_fragment(client, make, make_campaign):
     assert "<html" in client.get(url).get_data(as_text=True)
     fragment = client.get(url, headers={"HX-Request": "true"}).get_data(as_text=True)
     assert "<html" not in fragment and "<table" in fragment
+    # The tabs come along out of band: the current one follows the table shown.
+    tabs = re.search(r'<nav id="leaderboard-tabs"[^>]*hx-swap-oob="true".*?</nav>', fragment, re.S)
+    assert tabs, fragment
+    current = re.findall(r'id="tab-([a-z_-]+)"[^>]*aria-current="page"', tabs.group(0))
+    assert current == ["departments-per_head"]
     people = client.get(f"/cleanup/campaigns/{campaign.id}/leaderboard").get_data(as_text=True)
     assert "First step" in people or "Premier pas" in people
 

@@ -59,7 +59,7 @@ def test_a_returned_device_moves_my_campaign_score(browser, live_server, page, m
     agent_page.locator(f"#return-{receipt}").get_by_role(
         "button", name="Confirmer la réception"
     ).click()
-    agent_page.wait_for_selector(f"#return-{receipt} [role=status]")
+    agent_page.wait_for_selector(f"#return-{receipt} [data-announce]")
     agent_context.close()
 
     page.reload()

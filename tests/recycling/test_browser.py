@@ -58,7 +58,7 @@ def test_find_nearest_point_scan_its_qr_return_a_device_and_see_it_received(
     agent_page.goto("/recycling/agent")
     row = agent_page.locator(f"#return-{receipt}")
     row.get_by_role("button", name="Confirmer la réception").click()
-    agent_page.wait_for_selector(f"#return-{receipt} [role=status]")
+    agent_page.wait_for_selector(f"#return-{receipt} [data-announce]")
     assert "Reçu par un agent" in agent_page.locator(f"#return-{receipt}").inner_text()
     agent_context.close()
 

@@ -1,11 +1,45 @@
 // Small progressive enhancements; the portal works without this file.
 (function () {
   "use strict";
-  // After an htmx swap, move focus to a swapped region that asks for it
-  // (data-focus-after-swap), so keyboard and screen-reader users follow the change.
-  document.addEventListener("htmx:afterSwap", function (event) {
-    var target = event.detail.target.querySelector("[data-focus-after-swap]");
-    if (target) { target.setAttribute("tabindex", "-1"); target.focus(); }
+  // Screen readers read a live region's change only when the region was in the page
+  // before it: a region that an htmx swap inserts is often read by none. So the text a
+  // swap brings in and marks data-announce is copied into #announcer, a live region
+  // present since the page loaded (see _frame.html).
+  var seen = new WeakSet();
+  var focusedBeforeSwap = null;
+  function markPresent() {
+    document.querySelectorAll("[data-announce]").forEach(function (el) { seen.add(el); });
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", markPresent);
+  } else {
+    markPresent();
+  }
+  document.addEventListener("htmx:beforeSwap", function () {
+    focusedBeforeSwap = document.activeElement;
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    var fresh = [];
+    document.querySelectorAll("[data-announce]").forEach(function (el) {
+      if (!seen.has(el)) { seen.add(el); fresh.push(el); }
+    });
+    var region = document.getElementById("announcer");
+    var words = fresh.map(function (el) { return el.textContent.trim(); }).filter(Boolean);
+    if (region && words.length) {
+      // Emptied first, so that the same words said twice (two equal logs) are read twice.
+      region.textContent = "";
+      window.setTimeout(function () { region.textContent = words.join(" "); }, 50);
+    }
+    // A control the swap took away (a button replaced by its result) would leave the
+    // focus at the top of the page: it goes to what the swap says instead. htmx itself
+    // keeps the focus on a control the swap brings back with the same id.
+    var lost = focusedBeforeSwap && !focusedBeforeSwap.isConnected &&
+      (!document.activeElement || document.activeElement === document.body);
+    if (lost && fresh.length) {
+      fresh[0].setAttribute("tabindex", "-1");
+      fresh[0].focus();
+    }
+    focusedBeforeSwap = null;
   });
   // Elements marked data-autosubmit submit their form when changed (no inline script).
   document.addEventListener("change", function (event) {

@@ -1,0 +1,119 @@
+"""What an htmx swap changes is read out, and the keyboard stays where the person was.
+
+A screen reader reads a live region's change only when the region was in the page
+before it; one inserted by the swap is often read by none. Each test keeps a handle on
+the page's `#announcer` from before the swap and checks that this very element says
+what changed. Focus: a control the swap brings back keeps it (htmx, by id); a control
+the swap takes away hands it to what the swap says, not to the top of the page.
+"""
+
+import pytest
+from sqlalchemy import select
+
+from app.catalogue.models import CatalogueItem
+from app.extensions import db
+from bench.pages import AGENT, EMPLOYEE, _campaign
+from tests.audit.conftest import sign_in_through_the_form
+
+pytestmark = [pytest.mark.browser, pytest.mark.audit]
+
+KEEP_ANNOUNCER = "window.announcerAtLoad = document.getElementById('announcer')"
+SAID = """() => {
+  const region = window.announcerAtLoad;
+  return region && region.isConnected && region === document.getElementById('announcer')
+    ? region.textContent.trim() : null;
+}"""
+
+
+def said(page, expected: str = "") -> str:
+    """Wait until the announcer present at load says something holding `expected`."""
+    page.wait_for_function(f"() => ({SAID})()?.includes({expected!r}) && ({SAID})() !== ''")
+    return page.evaluate(SAID)
+
+
+def focused(page) -> dict:
+    return page.evaluate(
+        "() => ({id: document.activeElement.id, tag: document.activeElement.tagName,"
+        " text: document.activeElement.textContent.trim()})"
+    )
+
+
+@pytest.fixture
+def employee(page, demo_data):
+    sign_in_through_the_form(page, EMPLOYEE, "en")
+    return page
+
+
+def test_a_logged_action_is_read_out_and_the_keyboard_stays_in_the_form(employee):
+    page = employee
+    page.goto(f"/cleanup/campaigns/{_campaign(db.session)}")
+    page.evaluate(KEEP_ANNOUNCER)
+    page.select_option("#action_type", "delete-mail")
+    page.focus("#quantity")
+    page.keyboard.type("0.5")
+    page.keyboard.press("Enter")
+    assert said(page, "Logged").startswith("Logged")
+    assert focused(page)["id"] == "quantity"  # ready for the next entry
+
+    page.focus("#log-submit")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#my-progress table.cleanup-entries tbody tr:nth-child(2)")
+    assert said(page, "Logged")
+    assert focused(page)["id"] == "log-submit"
+
+    # Deleting an entry takes its button away: the focus goes to the message.
+    page.locator("#my-progress table.cleanup-entries button[id^=delete-]").first.focus()
+    page.keyboard.press("Enter")
+    message = said(page, "deleted")
+    now = focused(page)
+    assert now["tag"] == "P" and now["text"] == message
+
+
+def test_search_results_are_read_out_while_typing_stays_in_the_box(employee):
+    page = employee
+    page.goto("/catalogue/")
+    page.evaluate(KEEP_ANNOUNCER)
+    page.focus("#q")
+    page.keyboard.type("laptop")
+    assert "found" in said(page, "found")
+    assert focused(page)["id"] == "q"
+
+
+def test_a_leaderboard_tab_is_read_out_and_becomes_the_current_one(employee):
+    page = employee
+    page.goto(f"/cleanup/campaigns/{_campaign(db.session)}/leaderboard")
+    page.evaluate(KEEP_ANNOUNCER)
+    page.focus("#tab-departments-total")
+    page.keyboard.press("Enter")
+    assert "Departments by total points" in said(page, "Departments by total points")
+    assert page.get_attribute("#tab-departments-total", "aria-current") == "page"
+    assert page.get_attribute("#tab-individuals-total", "aria-current") is None
+    assert focused(page)["id"] == "tab-departments-total"
+
+
+def test_marking_a_service_useful_is_read_out(employee):
+    page = employee
+    service = db.session.scalar(
+        select(CatalogueItem.id).where(CatalogueItem.kind == "service").order_by(CatalogueItem.id)
+    )
+    page.goto(f"/catalogue/items/{service}")
+    page.evaluate(KEEP_ANNOUNCER)
+    page.focus("#useful-toggle")
+    page.keyboard.press("Enter")
+    assert "useful" in said(page, "useful")
+    assert page.get_attribute("#useful-toggle", "aria-pressed") == "true"
+    assert focused(page)["id"] == "useful-toggle"
+
+
+def test_an_agent_s_confirmed_receipt_is_read_out_and_focus_follows(page, demo_data):
+    sign_in_through_the_form(page, AGENT, "en")
+    page.goto("/recycling/agent?status=declared")
+    page.evaluate(KEEP_ANNOUNCER)
+    button = page.locator("#agent-returns form button[type=submit]").first
+    row_id = button.evaluate("b => b.closest('tr').id")
+    button.focus()
+    page.keyboard.press("Enter")
+    message = said(page)
+    page.wait_for_function(f"() => !document.querySelector('#{row_id} form')")
+    now = focused(page)
+    assert message and now["text"] == message
