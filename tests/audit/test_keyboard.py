@@ -3,7 +3,8 @@ and a focus indicator you can see."""
 
 import pytest
 
-from bench.pages import EMPLOYEE
+from app.extensions import db
+from bench.pages import EMPLOYEE, _campaign, _equipment
 from tests.audit.conftest import sign_in_through_the_form
 
 pytestmark = [pytest.mark.browser, pytest.mark.audit]
@@ -11,7 +12,7 @@ CORE_PAGES = ["/", "/auth/profile", "/privacy"]
 
 # The controls a keyboard user must reach: one stop per radio group, as browsers do.
 INTERACTIVE = """() => {
-  const selector = 'a[href], button, input:not([type=hidden]), select, textarea, [tabindex]';
+  const selector = 'a[href], button, input:not([type=hidden]), select, textarea, summary, [tabindex]';
   const seen = new Set();
   const found = [];
   document.querySelectorAll(selector).forEach((el, i) => {
@@ -80,11 +81,24 @@ def test_skip_link_comes_first_and_moves_focus_to_main(signed_in_page, path):
     assert page.evaluate("document.activeElement.id") == "main"
 
 
-@pytest.mark.parametrize("path", ["/auth/sign-in", *CORE_PAGES])
+# The key pages of each domain, where an employee acts (their `{placeholders}` as in
+# bench/pages.py).
+DOMAIN_PAGES = [
+    "/catalogue/",
+    "/catalogue/items/{item}",
+    "/cleanup/campaigns/{campaign}",
+    "/cleanup/campaigns/{campaign}/leaderboard",
+    "/recycling/",
+    "/recycling/returns/new",
+    "/messaging/",
+]
+
+
+@pytest.mark.parametrize("path", ["/auth/sign-in", *CORE_PAGES, *DOMAIN_PAGES])
 def test_every_control_is_reached_with_tab_and_shows_its_focus(page, demo_data, path):
     if path != "/auth/sign-in":
         sign_in_through_the_form(page, EMPLOYEE)
-    page.goto(path)
+    page.goto(path.format(campaign=_campaign(db.session), item=_equipment(db.session)))
     expected = page.evaluate(INTERACTIVE)
     reached, groups, invisible = set(), set(), []
     for _ in range(len(expected) + 3):
