@@ -30,6 +30,26 @@ COUNT_DOM = """() => {
   return total;
 }"""
 
+# Elements sticking out past the viewport's right edge, except inside a container that
+# scrolls sideways by design or clips (the map); their start tags, at most eight.
+WIDER_THAN_VIEWPORT = """() => {
+  const width = document.documentElement.clientWidth;
+  if (document.documentElement.scrollWidth <= width) return [];
+  const scrolls = (el) => ['auto', 'scroll', 'hidden', 'clip'].includes(getComputedStyle(el).overflowX);
+  const out = [];
+  for (const el of document.body.querySelectorAll('*')) {
+    const box = el.getBoundingClientRect();
+    if (box.right <= width + 1 || box.width === 0) continue;
+    let inside = false;
+    for (let up = el.parentElement; up && up !== document.body; up = up.parentElement) {
+      if (scrolls(up)) { inside = true; break; }
+    }
+    if (!inside && !el.closest('svg')) out.push(el.outerHTML.slice(0, 100));
+    if (out.length >= 8) break;
+  }
+  return out.length ? out : ['(the page scrolls sideways)'];
+}"""
+
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "audit: EcoIndex and accessibility audits in chromium")
@@ -133,6 +153,17 @@ class Visitor:
         return ecoindex(
             self.page.evaluate(COUNT_DOM), len(self.traffic.requests), self.traffic.size_kb
         )
+
+    def wider_than(self, width: int) -> list[str]:
+        """What makes the page scroll sideways at `width` CSS pixels (WCAG 1.4.10 Reflow:
+        320 px, a phone at 400 % zoom), outside the containers that scroll on purpose
+        (wide tables in `.table-scroll`); empty when nothing does."""
+        size = self.page.viewport_size
+        self.page.set_viewport_size({"width": width, "height": 640})
+        try:
+            return self.page.evaluate(WIDER_THAN_VIEWPORT)
+        finally:
+            self.page.set_viewport_size(size)
 
     def axe_violations(self) -> list[dict]:
         self.page.add_script_tag(path=str(AXE))

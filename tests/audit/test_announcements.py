@@ -26,9 +26,17 @@ SAID = """() => {
 
 
 def said(page, expected: str = "") -> str:
-    """Wait until the announcer present at load says something holding `expected`."""
-    page.wait_for_function(f"() => ({SAID})()?.includes({expected!r}) && ({SAID})() !== ''")
-    return page.evaluate(SAID)
+    """Wait until the announcer present at load says something holding `expected`, and
+    return it. The region is emptied first: words of an earlier swap do not count."""
+    handle = page.wait_for_function(
+        f"() => {{ const t = ({SAID})(); return t && t.includes({expected!r}) ? t : null; }}"
+    )
+    return handle.json_value()
+
+
+def before_swap(page) -> None:
+    """Forget what the announcer said so far."""
+    page.evaluate("window.announcerAtLoad.textContent = ''")
 
 
 def focused(page) -> dict:
@@ -55,6 +63,7 @@ def test_a_logged_action_is_read_out_and_the_keyboard_stays_in_the_form(employee
     assert said(page, "Logged").startswith("Logged")
     assert focused(page)["id"] == "quantity"  # ready for the next entry
 
+    before_swap(page)
     page.focus("#log-submit")
     page.keyboard.press("Enter")
     page.wait_for_selector("#my-progress table.cleanup-entries tbody tr:nth-child(2)")
@@ -62,6 +71,7 @@ def test_a_logged_action_is_read_out_and_the_keyboard_stays_in_the_form(employee
     assert focused(page)["id"] == "log-submit"
 
     # Deleting an entry takes its button away: the focus goes to the message.
+    before_swap(page)
     page.locator("#my-progress table.cleanup-entries button[id^=delete-]").first.focus()
     page.keyboard.press("Enter")
     message = said(page, "deleted")

@@ -35,6 +35,9 @@ def audit_one(tab, entry, lang: str) -> list[str]:
     violations = tab.axe_violations()
     if violations:
         problems.append(f"axe-core on {entry.path}:\n" + describe_violations(violations))
+    wider = tab.wider_than(320)
+    if wider:
+        problems.append("scrolls sideways at 320 px (WCAG 1.4.10): " + "; ".join(wider))
     if not entry.first_visit_limits:
         return problems
     if figures.requests > MAX_REQUESTS:

@@ -41,6 +41,20 @@
     }
     focusedBeforeSwap = null;
   });
+  // A table box that scrolls sideways (a narrow screen) takes the focus, so that it
+  // scrolls with the arrow keys too; one that fits is no extra Tab stop.
+  function scrollBoxesFocusable() {
+    document.querySelectorAll(".table-scroll").forEach(function (box) {
+      if (box.scrollWidth > box.clientWidth + 1) {
+        box.tabIndex = 0;
+      } else {
+        box.removeAttribute("tabindex");
+      }
+    });
+  }
+  document.addEventListener("DOMContentLoaded", scrollBoxesFocusable);
+  document.addEventListener("htmx:afterSettle", scrollBoxesFocusable);
+  window.addEventListener("resize", scrollBoxesFocusable);
   // Elements marked data-autosubmit submit their form when changed (no inline script).
   document.addEventListener("change", function (event) {
     var el = event.target.closest("[data-autosubmit]");
