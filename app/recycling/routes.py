@@ -12,6 +12,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
@@ -182,8 +183,23 @@ def poster(point_id: int):
     link = base + url_for("recycling.new_return", point=point.id)
     # Safe markup: segno builds the SVG from our own URL and escapes the title.
     svg = Markup(segno.make(link, error="m").svg_inline(scale=8, title=_("QR code")))  # noqa: S704
-    views = {lang: hours.describe(point.opening_hours, lang) for lang in ("fr", "en")}
-    return render_template("recycling/poster.html", point=point, link=link, qr_svg=svg, hours=views)
+    sides = {lang: _poster_side(point, lang) for lang in ("fr", "en")}
+    return render_template("recycling/poster.html", point=point, link=link, qr_svg=svg, sides=sides)
+
+
+def _poster_side(point: CollectionPoint, lang: str) -> dict:
+    """The poster's words in one language: it shows French and English side by side,
+    whatever the language of who prints it."""
+    with force_locale(lang):
+        return {
+            "title": _("Bring back your digital devices"),
+            "scan": _("Scan to log your return"),
+            "hours_title": _("Opening hours"),
+            "hours": hours.describe(point.opening_hours, lang),
+            "wipe": _(
+                "Computers, phones, tablets: wipe your data or ask the agent for a certified wipe."
+            ),
+        }
 
 
 def _with_point_choices(form: ReturnForm) -> ReturnForm:

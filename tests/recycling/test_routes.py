@@ -1,7 +1,9 @@
 """Pages of the recycling domain through the client."""
 
+import html
 from datetime import date
 
+import pytest
 from sqlalchemy import func, select
 
 from app.core.audit import AuditEvent
@@ -50,12 +52,18 @@ def test_no_tile_server_is_referenced_unless_configured(client, make, rec):
     assert 'data-tile-url=""' in _text(client.get("/recycling/"))
 
 
-def test_poster_has_a_qr_code_for_the_return_form_with_the_point_chosen(client, make, rec):
+@pytest.mark.parametrize("locale", ["fr", "en"])
+def test_poster_has_a_qr_code_for_the_return_form_with_the_point_chosen(client, make, rec, locale):
+    """French first and English alongside, whatever the language of who prints it."""
     point = rec.point(name="Mairie de Bègles")
-    login(client, make.user())
-    page = _text(client.get(f"/recycling/points/{point.id}/poster"))
+    login(client, make.user(locale=locale))
+    page = html.unescape(_text(client.get(f"/recycling/points/{point.id}/poster")))
     assert "<svg" in page and f"/recycling/returns/new?point={point.id}" in page
-    assert "Horaires" in page and "Opening hours" in page
+    assert (
+        "Rapportez vos appareils numériques" in page and "Bring back your digital devices" in page
+    )
+    assert "Horaires d'ouverture" in page and "Opening hours" in page
+    assert "effacement certifié" in page and "certified wipe" in page
     form = _text(client.get(f"/recycling/returns/new?point={point.id}"))
     assert f'<option selected value="{point.id}">' in form
 
