@@ -121,3 +121,30 @@ def test_every_control_is_reached_with_tab_and_shows_its_focus(page, demo_data, 
     assert len(expected) > 2
     assert not missed, f"not reachable with Tab on {path}: {missed}"
     assert not invisible, f"no visible focus on {path}: {invisible}"
+
+
+def test_a_table_wider_than_a_phone_scrolls_in_its_own_named_box(signed_in_page):
+    """At 320 px the entries table scrolls sideways in its box, not the page: the box
+    then takes the focus (arrow keys scroll it) and is named after the heading above it.
+    At a desktop's width it fits and is no extra Tab stop."""
+    page = signed_in_page
+    page.goto(f"/cleanup/campaigns/{_campaign(db.session)}")
+    page.select_option("#action_type", "delete-mail")
+    page.fill("#quantity", "0.5")
+    page.click("#log-submit")
+    box = page.locator("#my-progress .table-scroll")
+    box.wait_for()
+    assert box.get_attribute("tabindex") is None
+    page.set_viewport_size({"width": 320, "height": 640})
+    page.wait_for_function(
+        "() => document.querySelector('#my-progress .table-scroll').tabIndex === 0"
+    )
+    assert box.get_attribute("role") == "region"
+    assert box.get_attribute("aria-label") in ("Mes saisies", "My entries")
+    width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert width[0] <= width[1]
+    box.focus()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function(
+        "() => document.querySelector('#my-progress .table-scroll').scrollLeft > 0"
+    )

@@ -42,13 +42,29 @@
     focusedBeforeSwap = null;
   });
   // A table box that scrolls sideways (a narrow screen) takes the focus, so that it
-  // scrolls with the arrow keys too; one that fits is no extra Tab stop.
+  // scrolls with the arrow keys too, and is named after its caption or the heading
+  // above it; one that fits is no extra Tab stop.
+  function nameOf(box) {
+    var caption = box.querySelector("caption");
+    if (caption) { return caption.textContent.trim(); }
+    for (var el = box; el && el !== document.body; el = el.parentElement) {
+      for (var prev = el.previousElementSibling; prev; prev = prev.previousElementSibling) {
+        if (/^H[1-6]$/.test(prev.tagName)) { return prev.textContent.trim(); }
+      }
+    }
+    return "";
+  }
   function scrollBoxesFocusable() {
     document.querySelectorAll(".table-scroll").forEach(function (box) {
       if (box.scrollWidth > box.clientWidth + 1) {
         box.tabIndex = 0;
+        box.setAttribute("role", "region");
+        var name = nameOf(box);
+        if (name) { box.setAttribute("aria-label", name); }
       } else {
         box.removeAttribute("tabindex");
+        box.removeAttribute("role");
+        box.removeAttribute("aria-label");
       }
     });
   }
