@@ -158,25 +158,18 @@ def _closed_campaign(session) -> int:
     )
 
 
-def _own(session, model, column: str = "id", email: str = EMPLOYEE):
-    """A row of `model` belonging to the account `email` (its `column`)."""
-    from sqlalchemy import select
+def _request(session) -> int:
+    """The demo employee's first catalogue request."""
+    from sqlalchemy import func, select
 
     from app.auth.models import User
-
-    return session.scalar(
-        select(getattr(model, column))
-        .join(User, User.id == model.user_id)
-        .where(User.email == email)
-        .order_by(model.id)
-        .limit(1)
-    )
-
-
-def _request(session) -> int:
     from app.catalogue.models import CatalogueRequest
 
-    return _own(session, CatalogueRequest)
+    return session.scalar(
+        select(func.min(CatalogueRequest.id))
+        .join(User, User.id == CatalogueRequest.user_id)
+        .where(User.email == EMPLOYEE)
+    )
 
 
 def _receipt_at_agents_point(session) -> str:
@@ -196,25 +189,22 @@ def _receipt_at_agents_point(session) -> str:
     )
 
 
-def _first(model) -> Callable:
-    def first(session) -> int:
-        from sqlalchemy import func, select
+def _first_id(session, model) -> int:
+    from sqlalchemy import func, select
 
-        return session.scalar(select(func.min(model.id)))
-
-    return first
+    return session.scalar(select(func.min(model.id)))
 
 
 def _template(session) -> int:
     from app.messaging.models import MessageTemplate
 
-    return _first(MessageTemplate)(session)
+    return _first_id(session, MessageTemplate)
 
 
 def _dispatch(session) -> int:
     from app.messaging.models import Dispatch
 
-    return _first(Dispatch)(session)
+    return _first_id(session, Dispatch)
 
 
 def _unsubscribe_token(session) -> str:

@@ -39,6 +39,12 @@ def before_swap(page) -> None:
     page.evaluate("window.announcerAtLoad.textContent = ''")
 
 
+def press_enter_on(page, selector: str) -> None:
+    """Reach a control and press Enter, as a keyboard user does."""
+    page.focus(selector)
+    page.keyboard.press("Enter")
+
+
 def focused(page) -> dict:
     return page.evaluate(
         "() => ({id: document.activeElement.id, tag: document.activeElement.tagName,"
@@ -60,14 +66,13 @@ def test_a_logged_action_is_read_out_and_the_keyboard_stays_in_the_form(employee
     page.focus("#quantity")
     page.keyboard.type("0.5")
     page.keyboard.press("Enter")
-    assert said(page, "Logged").startswith("Logged")
+    said(page, "Logged:")  # fails after a wait when the announcer never says it
     assert focused(page)["id"] == "quantity"  # ready for the next entry
 
     before_swap(page)
-    page.focus("#log-submit")
-    page.keyboard.press("Enter")
+    press_enter_on(page, "#log-submit")
     page.wait_for_selector("#my-progress table.cleanup-entries tbody tr:nth-child(2)")
-    assert said(page, "Logged")
+    said(page, "Logged:")
     assert focused(page)["id"] == "log-submit"
 
     # Deleting an entry takes its button away: the focus goes to the message.
@@ -85,7 +90,7 @@ def test_search_results_are_read_out_while_typing_stays_in_the_box(employee):
     page.evaluate(KEEP_ANNOUNCER)
     page.focus("#q")
     page.keyboard.type("laptop")
-    assert "found" in said(page, "found")
+    said(page, " found")
     assert focused(page)["id"] == "q"
 
 
@@ -93,9 +98,8 @@ def test_a_leaderboard_tab_is_read_out_and_becomes_the_current_one(employee):
     page = employee
     page.goto(f"/cleanup/campaigns/{_campaign(db.session)}/leaderboard")
     page.evaluate(KEEP_ANNOUNCER)
-    page.focus("#tab-departments-total")
-    page.keyboard.press("Enter")
-    assert "Departments by total points" in said(page, "Departments by total points")
+    press_enter_on(page, "#tab-departments-total")
+    said(page, "Departments by total points")
     assert page.get_attribute("#tab-departments-total", "aria-current") == "page"
     assert page.get_attribute("#tab-individuals-total", "aria-current") is None
     assert focused(page)["id"] == "tab-departments-total"
@@ -108,9 +112,8 @@ def test_marking_a_service_useful_is_read_out(employee):
     )
     page.goto(f"/catalogue/items/{service}")
     page.evaluate(KEEP_ANNOUNCER)
-    page.focus("#useful-toggle")
-    page.keyboard.press("Enter")
-    assert "useful" in said(page, "useful")
+    press_enter_on(page, "#useful-toggle")
+    said(page, " it useful")
     assert page.get_attribute("#useful-toggle", "aria-pressed") == "true"
     assert focused(page)["id"] == "useful-toggle"
 

@@ -182,7 +182,6 @@ def test_a_write_sees_its_own_change_over_the_versions_read_with_the_person(app,
         read_with_person = ",".join(f"{k}:{v}" for k, v in cache._read_versions().items())
         person_figures.remember(user.id, {cache.VERSIONS_FIGURE: read_with_person})
         before = cache.version_of("people", "catalogue")
-        assert before == cache.version_of("people", "catalogue")
         user.display_name = "Renamed"  # pending: not flushed yet
         after = cache.version_of("people", "catalogue")
         assert after.split("-")[0] != before.split("-")[0]  # people moved
