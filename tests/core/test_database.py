@@ -18,7 +18,10 @@ def _signed_in(app, user):
 
 
 def test_a_read_only_page_reads_outside_any_transaction(app, make):
-    """The inbox's statements run in autocommit: no BEGIN, no ROLLBACK on PostgreSQL."""
+    """The inbox's statements run outside a transaction: in autocommit on PostgreSQL (no
+    BEGIN, no ROLLBACK); on SQLite, where Python's sqlite3 begins none before a SELECT,
+    without touching the isolation level, whose reset would expire every prepared
+    statement of the connection."""
     user = make.user()
     db.session.commit()
     client = _signed_in(app, user)
@@ -40,7 +43,8 @@ def test_a_read_only_page_reads_outside_any_transaction(app, make):
         event.remove(db.engine, "before_cursor_execute", record)
     assert answer.status_code == 200
     assert seen, "the inbox read nothing"
-    assert seen == [("AUTOCOMMIT", False)] * len(seen)
+    level = "AUTOCOMMIT" if db.engine.dialect.name == "postgresql" else None
+    assert seen == [(level, False)] * len(seen)
 
 
 def test_a_page_that_writes_keeps_its_transaction(app, make):
