@@ -6,8 +6,8 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import ForeignKey, String, UniqueConstraint, func, select
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from app.core.models import Commune, Department
 from app.core.time import utcnow
@@ -53,10 +53,21 @@ class User(UserMixin, db.Model):
     role_rows: Mapped[list["UserRole"]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
     )
+    # The role names as one 'employee,organiser' text, when the query asked for them
+    # (`with_expression(User.role_names, role_names_subquery(User.id))`): the session
+    # loader reads them with the person instead of building a row object per role.
+    role_names: Mapped[str | None] = query_expression()
 
     @property
     def roles(self) -> set[str]:
+        loaded = self.__dict__
+        if "role_rows" not in loaded and loaded.get("role_names") is not None:
+            return {name for name in loaded["role_names"].split(",") if name}
         return {row.role for row in self.role_rows}
+
+    def forget_roles(self) -> None:
+        """After the roles changed in the database: read them again on next use."""
+        db.session.expire(self, ["role_rows", "role_names"])
 
     def has_role(self, *roles: str) -> bool:
         """True when the user holds any of the given roles (admins hold them all)."""
@@ -84,6 +95,15 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.id}>"
+
+
+def role_names_subquery(user_id_column):
+    """The person's role names as one comma-separated text ('' when none)."""
+    return (
+        select(func.coalesce(func.aggregate_strings(UserRole.role, ","), ""))
+        .where(UserRole.user_id == user_id_column)
+        .scalar_subquery()
+    )
 
 
 class UserRole(db.Model):

@@ -8,10 +8,17 @@ from datetime import datetime
 
 from flask import current_app
 from sqlalchemy import bindparam, func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import lazyload, with_expression
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from app.auth.models import ROLES, ApiToken, LeaderboardVisibility, User, UserRole
+from app.auth.models import (
+    ROLES,
+    ApiToken,
+    LeaderboardVisibility,
+    User,
+    UserRole,
+    role_names_subquery,
+)
 from app.core.models import Department
 from app.core.person_figures import figure_columns, remember
 from app.extensions import db
@@ -163,23 +170,22 @@ def user_for_token(raw: str, now: datetime) -> User | None:
 def _session_user_statement():
     """The loader's query, built once per app: it runs on every signed-in request.
 
-    Building the statement (the figures' subqueries, their labels, the eager load)
-    and computing its cache key cost more than running it on SQLite; a statement
-    object kept and reused has its cache key memoised by SQLAlchemy.
+    Building the statement (the figures' subqueries, their labels) and computing its
+    cache key cost more than running it on SQLite; a statement object kept and reused
+    has its cache key memoised by SQLAlchemy.
     """
     statement = current_app.extensions.get("empreinte.session_user_statement")
     if statement is None:
-        # One query for the person, their roles and the figures every page shows about
-        # them (app/core/person_figures.py).
+        # One query for the person, their role names and the figures every page shows
+        # about them (app/core/person_figures.py). The roles come as one text, the
+        # department and commune when a page uses them: joined as objects (a row
+        # object per role, made unique), they cost more than the rest of the query.
         columns = figure_columns(User.id)
         statement = (
             select(User, *columns)
-            # The department and commune: leaderboards, the dashboard, /me and the
-            # recycling pages read them, each with a query of its own otherwise.
             .options(
-                joinedload(User.role_rows),
-                joinedload(User.department),
-                joinedload(User.commune),
+                with_expression(User.role_names, role_names_subquery(User.id)),
+                lazyload(User.role_rows),
             )
             .where(User.id == bindparam("user_id"))
         )
@@ -194,7 +200,7 @@ def load_session_user(session_id: str) -> User | None:
     if not user_id.isdigit() or not session_token:
         return None
     statement, figure_names = _session_user_statement()
-    row = db.session.execute(statement, {"user_id": int(user_id)}).unique().first()
+    row = db.session.execute(statement, {"user_id": int(user_id)}).first()
     if row is None or not row[0].is_active:
         return None
     user = row[0]

@@ -35,7 +35,7 @@ def set_role(actor: User, user: User, role: str, granted: bool, now: datetime) -
             UserRole.__table__.delete().where(UserRole.user_id == user.id, UserRole.role == role)
         )
     db.session.flush()
-    db.session.expire(user, ["role_rows"])
+    user.forget_roles()
     record_audit(
         actor, "grant_role" if granted else "revoke_role", "user", user.id, now, f"role={role}"
     )

@@ -157,7 +157,7 @@ def anonymise_user(user: User, now: datetime) -> None:
         token.name = "-"
     end_all_sessions(user)
     db.session.flush()
-    db.session.expire(user, ["role_rows"])
+    user.forget_roles()
 
 
 def erase_user(user: User, now: datetime, actor: User | None = None) -> None:

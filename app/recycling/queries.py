@@ -66,9 +66,29 @@ def sort_by_distance(
     return sorted(pairs, key=lambda pair: (pair[1], pair[0].id))
 
 
+class CommuneCentre(NamedTuple):
+    name: str
+    latitude: float
+    longitude: float
+
+
+def work_commune(user: User) -> CommuneCentre | None:
+    """The user's work commune (their own, else their department's): name and centre.
+
+    The same for everyone of a commune until a place changes: kept per process, so that
+    the collection points page loads neither the commune nor the department."""
+
+    def read() -> CommuneCentre | None:
+        commune = user.commune or (user.department.commune if user.department else None)
+        return CommuneCentre(commune.name, commune.latitude, commune.longitude) if commune else None
+
+    key = (user.commune_id, None if user.commune_id else user.department_id)
+    return cache.value("recycling.work_commune", key, ("people",), read)
+
+
 def origin_for(user: User) -> tuple[float, float] | None:
     """The centre of the user's work commune, the default origin of 'nearest to me'."""
-    commune = user.commune or (user.department.commune if user.department else None)
+    commune = work_commune(user)
     return (commune.latitude, commune.longitude) if commune else None
 
 

@@ -111,8 +111,8 @@ def index():
     origin, origin_label = None, None
     if lat is not None and lon is not None:
         origin, origin_label = (lat, lon), _("your position")
-    elif request.args.get("sort") != "name" and (origin := queries.origin_for(current_user)):
-        commune = current_user.commune or current_user.department.commune
+    elif request.args.get("sort") != "name" and (commune := queries.work_commune(current_user)):
+        origin = (commune.latitude, commune.longitude)
         origin_label = _("your work commune (%(commune)s)", commune=commune.name)
     page_args = {k: request.args[k] for k in ("sort", "lat", "lon") if request.args.get(k)}
     raw_page = request.args.get("page", "1")

@@ -75,3 +75,33 @@ def test_server_error_page_leaks_no_traceback(make_app):
     api = client.get("/api/v1/boom")
     assert api.status_code == 500
     assert api.json["error"]["code"] == "server_error"
+
+
+def test_the_signed_in_persons_roles_follow_a_change_in_the_same_request(make_app, make):
+    """The loader reads the roles as one text with the person; a role granted or revoked
+    during the request (an admin changing their own roles) shows in `roles` at once."""
+    from app.core.admin_services import set_role
+    from app.core.time import utcnow
+
+    other = make_app()
+
+    @other.get("/grant-then-revoke")
+    def grant_then_revoke():
+        from flask_login import current_user
+
+        person = current_user._get_current_object()
+        seen = [sorted(person.roles)]
+        set_role(person, person, "organiser", True, utcnow())
+        seen.append(sorted(person.roles))
+        set_role(person, person, "agent", True, utcnow())
+        set_role(person, person, "organiser", False, utcnow())
+        seen.append(sorted(person.roles))
+        return {"seen": seen}
+
+    client = other.test_client()
+    login(client, make.user(roles=("admin",)))
+    assert client.get("/grant-then-revoke").get_json()["seen"] == [
+        ["admin", "employee"],
+        ["admin", "employee", "organiser"],
+        ["admin", "agent", "employee"],
+    ]
