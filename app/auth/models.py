@@ -5,6 +5,7 @@ import hashlib
 import secrets
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String, UniqueConstraint, func, select
 from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
@@ -15,6 +16,17 @@ from app.core.types import UTCDateTime
 from app.extensions import db
 
 ROLES = ("employee", "organiser", "agent", "admin")
+ROLE_LABELS = {
+    "employee": _l("Employee"),
+    "organiser": _l("Organiser"),
+    "agent": _l("Collection agent"),
+    "admin": _l("Administrator"),
+}
+
+
+def role_label(role: str) -> str:
+    """A role's name in the reader's language (the key itself for an unknown role)."""
+    return str(ROLE_LABELS.get(role, role))
 
 
 class LeaderboardVisibility(enum.StrEnum):

@@ -12,7 +12,11 @@ def init_app(app: Flask) -> None:
     from app.cleanup import api, integration, jobs, queries, routes, seed, services
     from app.core.demo import register_seeder
     from app.core.jobs import register_job
-    from app.core.personalisation import register_audience, register_variables
+    from app.core.personalisation import (
+        register_audience,
+        register_audience_param,
+        register_variables,
+    )
     from app.core.privacy import PersonalData, register_personal_data, register_retention
     from app.core.signals import device_returned
     from app.core.warmup import register_warmer
@@ -31,6 +35,7 @@ def init_app(app: Flask) -> None:
     register_variables(app, integration.VARIABLES, integration.campaign_variables)
     for audience in integration.AUDIENCES:
         register_audience(app, audience)
+    register_audience_param(app, integration.CAMPAIGN_PARAM)
     register_personal_data(
         app, PersonalData("actions", integration.export_actions, services.erase_person)
     )

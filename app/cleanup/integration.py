@@ -17,7 +17,7 @@ from app.cleanup import queries, services
 from app.cleanup.catalogue import BADGES
 from app.cleanup.models import RUNNING, CleanupAction, CleanupCampaign, CleanupParticipant
 from app.core.dashboard import Panel
-from app.core.personalisation import Audience, Variable
+from app.core.personalisation import Audience, AudienceParam, Variable
 from app.core.time import local_zone, utcnow
 from app.core.urls import database_id
 from app.extensions import db
@@ -156,6 +156,23 @@ def resolve_non_participants(now: datetime, params: dict):
 def resolve_scope(now: datetime, params: dict):
     return queries.in_scope_user_ids(_campaign_param(params))
 
+
+def campaign_choices() -> list[tuple[str, str]]:
+    """Every campaign, the latest first, named in the reader's language."""
+    from app.core.i18n import current_language
+
+    language = current_language()
+    campaigns = db.session.scalars(
+        select(CleanupCampaign).order_by(
+            CleanupCampaign.starts_at.desc(), CleanupCampaign.id.desc()
+        )
+    )
+    return [(str(campaign.id), campaign.name(language)) for campaign in campaigns]
+
+
+CAMPAIGN_PARAM = AudienceParam(
+    "campaign_id", _l("Campaign (for the campaign audiences)"), campaign_choices
+)
 
 AUDIENCES = (
     Audience(

@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from app.auth.decorators import role_required
 from app.auth.forms import ConfirmForm
-from app.auth.models import User
+from app.auth.models import User, role_label
 from app.auth.services import AccountError
 from app.core import admin_services, privacy_services
 from app.core.admin_forms import AuditFilterForm, RoleForm, UserSearchForm
@@ -145,9 +145,17 @@ def update_role(user_id: int):
     db.session.commit()
     if changed:
         text = (
-            _("%(role)s role granted to %(email)s.", role=form.role.data, email=user.email)
+            _(
+                "%(role)s role granted to %(email)s.",
+                role=role_label(form.role.data),
+                email=user.email,
+            )
             if granted
-            else _("%(role)s role revoked from %(email)s.", role=form.role.data, email=user.email)
+            else _(
+                "%(role)s role revoked from %(email)s.",
+                role=role_label(form.role.data),
+                email=user.email,
+            )
         )
         flash(text, "success")
     return redirect(url_for("admin.roles", q=request.args.get("q", "")))

@@ -90,6 +90,10 @@ def translate():
     """Extract, update and compile the translation catalogues (wraps pybabel)."""
 
 
+# Beyond pybabel's own (gettext, ngettext, pgettext, _ …): the lazy forms the code uses.
+EXTRA_KEYWORDS = ("-k", "_l", "-k", "lazy_pgettext:1c,2")
+
+
 def _pybabel(*args: str) -> None:
     command = [sys.executable, "-m", "babel.messages.frontend", *args]
     if subprocess.run(command, cwd=ROOT, check=False).returncode != 0:
@@ -99,7 +103,9 @@ def _pybabel(*args: str) -> None:
 @translate.command("extract")
 def extract():
     """Write messages.pot from the code and templates."""
-    _pybabel("extract", "-F", "babel.cfg", "-k", "_l", "-o", "messages.pot", "--no-location", ".")
+    _pybabel(
+        "extract", "-F", "babel.cfg", *EXTRA_KEYWORDS, "-o", "messages.pot", "--no-location", "."
+    )
 
 
 @translate.command("update")

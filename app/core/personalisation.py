@@ -5,7 +5,10 @@
   returns the variables it knows per user id. Batches keep a 20,000-recipient
   dispatch at a few queries, not 20,000.
 - Audiences: each domain registers named audiences that resolve to a SELECT of
-  user ids (e.g. the participants of a campaign).
+  user ids (e.g. the participants of a campaign), and the parameters they take
+  (e.g. `campaign_id`) with their label and choices: the schedule form offers them
+  as lists, and a dispatch names its audience with them ("Participants of a clean-up
+  campaign: Spring clean-up"), never with an id.
 """
 
 from collections.abc import Callable, Iterable, Sequence
@@ -32,6 +35,14 @@ class Audience:
     # the organiser's choice (e.g. {"campaign_id": 3} or {"department_id": 7}).
     resolve: Callable[[datetime, dict], object]
     params: tuple[str, ...] = ()  # names of the parameters it needs
+
+
+@dataclass(frozen=True)
+class AudienceParam:
+    name: str
+    label: object  # lazy-translated: the schedule form's field
+    # () -> [(value, label)] in the reader's language, in the order to offer them
+    choices: Callable[[], list[tuple[str, str]]]
 
 
 def register_variables(app, variables: Iterable[Variable], provider: VariableProvider) -> None:
@@ -63,3 +74,36 @@ def register_audience(app, audience: Audience) -> None:
 
 def known_audiences() -> dict[str, Audience]:
     return dict(current_app.extensions.get("empreinte.audiences", {}))
+
+
+def register_audience_param(app, param: AudienceParam) -> None:
+    """Declare a parameter some audiences take, its label and where its values come from."""
+    app.extensions.setdefault("empreinte.audience_params", {})[param.name] = param
+
+
+def known_audience_params() -> dict[str, AudienceParam]:
+    return dict(current_app.extensions.get("empreinte.audience_params", {}))
+
+
+def audience_namer() -> Callable[[str, dict], str]:
+    """A function naming an audience with its parameters' labels, for one page.
+
+    Each parameter's choices are read once per namer, however many dispatches it names."""
+    from flask_babel import gettext as _
+
+    audiences, params, choices = known_audiences(), known_audience_params(), {}
+
+    def name(key: str, values: dict) -> str:
+        audience = audiences.get(key)
+        label = str(audience.label) if audience else key
+        named = []
+        for param_name, value in (values or {}).items():
+            if param_name not in choices:
+                param = params.get(param_name)
+                choices[param_name] = dict(param.choices()) if param else {}
+            named.append(choices[param_name].get(str(value), str(value)))
+        if not named:
+            return label
+        return _("%(audience)s: %(values)s", audience=label, values=", ".join(named))
+
+    return name

@@ -28,7 +28,7 @@ SETTINGS = {
 def init_app(app: Flask) -> None:
     """Register the blueprint, menu entry, dashboard panel, seeders and listeners."""
     from app.api.spec import register_schema
-    from app.messaging import api, audiences, cli, queries, routes, services
+    from app.messaging import api, audiences, cli, labels, queries, routes, services
     from app.messaging.rendering import text_to_html
     from app.messaging.scheduler import scheduler_cli
 
@@ -40,6 +40,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(cli.messaging_cli)
     app.cli.add_command(scheduler_cli)
     audiences.init_app(app)
+    labels.init_app(app)
     app.add_template_filter(text_to_html, "message_html")
     register_schema(app, "Message", api.MESSAGE_SCHEMA)
     register_schema(app, "Inbox", api.INBOX_SCHEMA)

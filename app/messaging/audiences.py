@@ -7,9 +7,19 @@ from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 
-from app.auth.models import ROLES, User, UserRole
-from app.core.personalisation import Audience, Variable, register_audience, register_variables
+from app.auth.models import ROLES, User, UserRole, role_label
+from app.core.i18n import current_language
+from app.core.models import Commune, Department
+from app.core.personalisation import (
+    Audience,
+    AudienceParam,
+    Variable,
+    register_audience,
+    register_audience_param,
+    register_variables,
+)
 from app.core.urls import database_id
+from app.extensions import db
 
 UNSUBSCRIBE_SALT = "messaging-unsubscribe"
 
@@ -97,8 +107,34 @@ def by_role(now: datetime, params: dict):
     return _reachable().where(User.id.in_(holders))
 
 
+def department_choices() -> list[tuple[str, str]]:
+    language = current_language()
+    departments = db.session.scalars(select(Department).order_by(Department.code))
+    return [(str(department.id), department.name(language)) for department in departments]
+
+
+def commune_choices() -> list[tuple[str, str]]:
+    communes = db.session.scalars(select(Commune).order_by(Commune.name))
+    return [(str(commune.id), commune.name) for commune in communes]
+
+
+def role_choices() -> list[tuple[str, str]]:
+    return [(role, role_label(role)) for role in ROLES]
+
+
+PARAMS = (
+    AudienceParam(
+        "department_id", _l("Department (for the department audience)"), department_choices
+    ),
+    AudienceParam("commune_id", _l("Commune (for the commune audience)"), commune_choices),
+    AudienceParam("role", _l("Role (for the role audience)"), role_choices),
+)
+
+
 def init_app(app) -> None:
-    """Register messaging's variables and audiences."""
+    """Register messaging's variables, audiences and their parameters."""
+    for param in PARAMS:
+        register_audience_param(app, param)
     register_variables(app, VARIABLES, messaging_variables)
     register_audience(app, Audience("everyone", _l("Everyone"), everyone))
     register_audience(

@@ -18,10 +18,15 @@ from wtforms.fields.choices import SelectChoice
 from app.api import ApiError, page_number
 from app.auth.decorators import role_required
 from app.auth.forms import ConfirmForm
-from app.auth.models import ROLES, User
+from app.auth.models import User
 from app.core.database import reads_only
-from app.core.models import Commune, Department
-from app.core.personalisation import known_audiences, known_variables, variables_for
+from app.core.personalisation import (
+    audience_namer,
+    known_audience_params,
+    known_audiences,
+    known_variables,
+    variables_for,
+)
 from app.core.time import local_zone, utcnow
 from app.extensions import db, htmx
 from app.messaging import queries, services
@@ -33,8 +38,6 @@ from app.messaging.models import Dispatch, MessageTemplate, Schedule
 from app.messaging.rendering import CompiledTemplate, check_template
 
 bp = Blueprint("messaging", __name__, url_prefix="/messaging", template_folder="templates")
-
-STANDARD_PARAMS = ("department_id", "commune_id", "role")
 
 
 def _partial_or_page(partial: str, page: str, **context):
@@ -291,16 +294,13 @@ def _schedule_form() -> ScheduleForm:
 
 
 def _schedule_page(form: ScheduleForm, size: dict | None = None):
-    extra = sorted({p for a in known_audiences().values() for p in a.params} - set(STANDARD_PARAMS))
+    wanted = {name for audience in known_audiences().values() for name in audience.params}
+    params = [param for name, param in known_audience_params().items() if name in wanted]
     return render_template(
         "messaging/schedule.html",
         form=form,
         size=size,
-        audiences=known_audiences(),
-        departments=db.session.scalars(select(Department).order_by(Department.code)).all(),
-        communes=db.session.scalars(select(Commune).order_by(Commune.name)).all(),
-        roles=ROLES,
-        extra_params=extra,
+        audience_params=params,
         values=request.values,
     )
 
@@ -375,6 +375,7 @@ def list_dispatches():
         "messaging/dispatches.html",
         dispatches=queries.list_dispatches(),
         schedules=queries.list_schedules(),
+        audience_name=audience_namer(),
         form=ConfirmForm(),
     )
 
@@ -390,6 +391,8 @@ def show_dispatch(dispatch_id: int):
         "messaging/_dispatch_counts.html",
         "messaging/dispatch.html",
         dispatch=dispatch,
+        was=request.args.get("was"),
+        audience_name=audience_namer(),
         counts=queries.dispatch_counts(dispatch.id),
         failures=queries.failed_deliveries(dispatch.id),
         form=ConfirmForm(),

@@ -118,6 +118,19 @@ def test_admin_grants_and_revokes_a_role_and_it_is_audited(client, auth, make):
     ]
 
 
+def test_roles_are_named_in_the_admins_language_never_by_their_key(client, auth, make):
+    admin = make.user(roles=("admin",), display_name="Hélène Laborde")
+    person = make.user(email="yasmine@example.org")
+    login(client, admin)
+    html = client.get("/admin/roles").get_data(as_text=True)
+    assert '<th scope="col">Agent de collecte</th>' in html
+    assert "Attribuer le rôle Organisateur à Hélène Laborde" in html
+    assert ">organiser<" not in html and "« employee »" not in html
+    answer = auth.post(f"/admin/roles/{person.id}", {"role": "organiser", "change": "grant"})
+    page = client.get(answer.headers["Location"]).get_data(as_text=True)
+    assert "Rôle Organisateur attribué à yasmine@example.org." in page
+
+
 def test_admin_cannot_remove_their_own_admin_role(client, auth, make):
     admin = make.user(roles=("admin",))
     login(client, admin)

@@ -1,0 +1,44 @@
+"""What organisers read of a dispatch's states, in their language (never the stored keys)."""
+
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
+
+# In French a dispatch (un envoi) is "programmé", a campaign (une campagne) "programmée".
+DISPATCH_STATUSES = {
+    "scheduled": lazy_pgettext("dispatch", "Scheduled"),
+    "sending": lazy_pgettext("dispatch", "Being sent"),
+    "done": lazy_pgettext("dispatch", "Sent"),
+    "cancelled": lazy_pgettext("dispatch", "Cancelled"),
+}
+# A dispatch in these states still changes: its page keeps following it.
+DISPATCH_IN_PROGRESS = ("scheduled", "sending")
+
+DELIVERY_STATUSES = {
+    "pending": _l("Waiting"),
+    "delivered": _l("Delivered"),
+    "skipped": _l("Skipped"),
+    "failed": _l("Failed"),
+}
+
+CHANNELS = {"inbox": _l("Portal inbox"), "email": _l("E-mail")}
+
+
+def _labeller(labels: dict):
+    def label(key: str) -> str:
+        return str(labels.get(key, key))
+
+    return label
+
+
+dispatch_status = _labeller(DISPATCH_STATUSES)
+delivery_status = _labeller(DELIVERY_STATUSES)
+channel_label = _labeller(CHANNELS)
+
+
+def init_app(app) -> None:
+    app.jinja_env.globals.update(
+        dispatch_status=dispatch_status,
+        delivery_status=delivery_status,
+        channel_label=channel_label,
+        dispatch_in_progress=DISPATCH_IN_PROGRESS,
+    )

@@ -1,0 +1,40 @@
+"""Every string the portal shows is in the French catalogue, translated."""
+
+import io
+from pathlib import Path
+
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
+from babel.messages.pofile import read_po
+
+ROOT = Path(__file__).resolve().parents[2]
+# The same keywords as `flask translate extract` (app/core/cli.py, EXTRA_KEYWORDS).
+KEYWORDS = DEFAULT_KEYWORDS | {"_l": None, "lazy_pgettext": ((1, "c"), 2)}
+
+
+def _extracted() -> dict[tuple[str | None, str], str]:
+    """(context, msgid) of every translatable string of the code and templates: where."""
+    method_map, options_map = parse_mapping_cfg(io.StringIO((ROOT / "babel.cfg").read_text()))
+    found = {}
+    for filename, lineno, message, _comments, context in extract_from_dir(
+        str(ROOT), method_map, options_map, keywords=KEYWORDS
+    ):
+        msgid = message if isinstance(message, str) else message[0]
+        found.setdefault((context, msgid), f"{filename}:{lineno}")
+    return found
+
+
+def test_every_string_of_the_portal_is_translated_to_french():
+    with open(ROOT / "translations/fr/LC_MESSAGES/messages.po", "rb") as po:
+        catalogue = read_po(po)
+    found = _extracted()
+    assert len(found) > 500, "the extraction found too few strings: is babel.cfg read?"
+    missing = []
+    for (context, msgid), where in sorted(found.items(), key=lambda item: item[1]):
+        entry = catalogue.get(msgid, context=context)
+        translated = entry is not None and (
+            all(entry.string) if isinstance(entry.string, tuple) else bool(entry.string)
+        )
+        if not translated or (entry is not None and entry.fuzzy):
+            missing.append(f"{where}: {msgid!r}" + (f" (context {context!r})" if context else ""))
+    assert not missing, "not translated to French:\n" + "\n".join(missing)
