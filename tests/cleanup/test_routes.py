@@ -70,6 +70,15 @@ def test_non_finite_numbers_are_refused_not_a_500(client, make, value):
     assert db.session.scalar(select(func.count()).select_from(CleanupCampaign)) == 0
 
 
+def test_guides_and_the_campaign_form_name_units_in_the_readers_language(client, make):
+    login(client, make.user(roles=("organiser",)))
+    guides = client.get("/cleanup/guides").get_data(as_text=True)
+    assert "<dd>éléments</dd>" in guides and "<dd>Go</dd>" in guides
+    assert "<dd>items</dd>" not in guides and "<dd>GB</dd>" not in guides
+    form = client.get("/cleanup/campaigns/new").get_data(as_text=True)
+    assert "(équipements)</legend>" in form and "(devices)</legend>" not in form
+
+
 def test_employees_cannot_create_campaigns(client, make):
     login(client, make.user())
     assert client.get("/cleanup/campaigns/new").status_code == 403
