@@ -6,7 +6,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
-    FloatField,
     IntegerField,
     SelectField,
     StringField,
@@ -24,6 +23,7 @@ from wtforms.validators import (
 )
 
 from app.catalogue import footprint
+from app.core.forms import LocalFloatField
 from app.core.i18n import current_language
 
 MAX_QUERY = 100
@@ -163,7 +163,7 @@ class BudgetForm(FlaskForm):
             NumberRange(2000, 2100, message=_l("Enter a year from 2000 to 2100.")),
         ],
     )
-    budget_kgco2e = FloatField(
+    budget_kgco2e = LocalFloatField(
         _l("Budget (kg CO₂e per year)"),
         validators=[
             DataRequired(message=_l("Enter a budget of 0 or more.")),
@@ -173,7 +173,7 @@ class BudgetForm(FlaskForm):
 
 
 def _number(label, hint=None, maximum=1e7):
-    return FloatField(
+    return LocalFloatField(
         label,
         description=hint,
         validators=[
@@ -219,7 +219,7 @@ class ItemForm(FlaskForm):
         _l("Services: footprint per user per year (kg CO₂e)"),
         _l("Required for a service, with its citation."),
     )
-    lifetime_years = FloatField(
+    lifetime_years = LocalFloatField(
         _l("Expected lifetime (years)"),
         validators=[
             Optional(),

@@ -1,5 +1,6 @@
 """Forms of the clean-up campaigns."""
 
+import contextlib
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
@@ -21,6 +22,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from app.core.i18n import parse_local_number
 from app.core.time import local_zone
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -36,9 +38,14 @@ def to_local_naive(moment: datetime) -> datetime:
 
 
 class FiniteDecimalField(DecimalField):
-    """A decimal that refuses NaN and infinities ("sNaN" would crash NumberRange)."""
+    """A decimal typed as the reader writes it ('0,5' in French) that refuses NaN and
+    infinities ("sNaN" would crash NumberRange)."""
 
     def process_formdata(self, valuelist):
+        if valuelist and valuelist[0].strip():
+            # '0,5' as a French reader types it; anything else, DecimalField says what is wrong
+            with contextlib.suppress(ValueError):
+                valuelist = [repr(parse_local_number(valuelist[0]))]
         super().process_formdata(valuelist)
         if self.data is not None and not self.data.is_finite():
             self.data = None

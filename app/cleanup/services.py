@@ -33,6 +33,7 @@ from app.cleanup.models import (
     CleanupParticipant,
 )
 from app.core.audit import record_audit
+from app.core.i18n import format_number, parse_local_number
 from app.core.signals import campaign_closed, campaign_published
 from app.core.time import local_zone, utcnow
 from app.extensions import db
@@ -288,7 +289,7 @@ def _rule_for(campaign: CleanupCampaign, key: str) -> queries.CampaignRule:
 def check_quantity(rule: queries.CampaignRule, quantity) -> float:
     """A positive, finite, plausible number (whole for items and devices)."""
     try:
-        value = float(quantity)
+        value = parse_local_number(quantity) if isinstance(quantity, str) else float(quantity)
     except (TypeError, ValueError):
         raise CleanupError(_("Enter the quantity as a number."), "invalid_quantity", 422) from None
     if not math.isfinite(value) or value <= 0:
@@ -354,8 +355,8 @@ def _check_cap(rule, quantity: float, already: float) -> None:
             _(
                 "Daily limit reached for this action: you can log %(left)s more today "
                 "(limit %(cap)s).",
-                left=f"{left:g}",
-                cap=f"{rule.daily_cap:g}",
+                left=format_number(left, "#,##0.###"),
+                cap=format_number(rule.daily_cap, "#,##0.###"),
             ),
             "cap_reached",
             409,

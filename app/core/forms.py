@@ -1,5 +1,12 @@
 """Form helpers shared by every part of the portal."""
 
+import math
+
+from flask_babel import gettext
+from wtforms import FloatField
+
+from app.core.i18n import parse_local_number
+
 try:  # WTForms 3.3 deprecates (value, label) tuples in favour of SelectChoice
     from wtforms.fields.choices import SelectChoice
 except ImportError:  # pragma: no cover - WTForms < 3.3
@@ -12,3 +19,21 @@ def choices(pairs) -> list:
     if SelectChoice is None:
         return pairs
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+class LocalFloatField(FloatField):
+    """A number typed as the reader writes it ('12,5' or '1 000' in French, '1,000.5' in
+    English; a point is read in any language). NaN and infinities are refused."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        try:
+            value = parse_local_number(valuelist[0])
+        except ValueError as error:
+            self.data = None
+            raise ValueError(gettext("Enter a number.")) from error
+        if not math.isfinite(value):
+            self.data = None
+            raise ValueError(gettext("Enter a number."))
+        self.data = value

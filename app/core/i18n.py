@@ -1,9 +1,10 @@
 """Locale selection and locale-aware formatting helpers for templates."""
 
+import re
 from functools import cached_property, lru_cache
 
 from babel import Locale
-from babel.numbers import NumberPattern, parse_pattern
+from babel.numbers import NumberFormatError, NumberPattern, parse_decimal, parse_pattern
 from babel.units import format_unit
 from flask import current_app, g, has_request_context, request, session
 from flask_babel import Babel, Domain, get_locale, get_translations
@@ -95,6 +96,19 @@ def format_number(value, pattern: str | None = None) -> str:
     """
     locale = get_locale() or Locale.parse(current_app.config["BABEL_DEFAULT_LOCALE"])
     return _number_pattern(locale, pattern).apply(value, locale)
+
+
+def parse_local_number(text: str) -> float:
+    """A number as the reader types it: '1,5' or '1 000,5' in French, '1,000.5' in English.
+
+    A French phone keyboard offers a comma for decimals. The point is read too ('1.5'),
+    as Python reads it; anything else raises ValueError."""
+    compact = re.sub(r"\s", "", text)  # spaces, no-break and narrow no-break spaces
+    locale = get_locale() or Locale.parse(current_app.config["BABEL_DEFAULT_LOCALE"])
+    try:
+        return float(parse_decimal(compact, locale=locale, strict=True))
+    except NumberFormatError:
+        return float(compact)
 
 
 def format_kg_co2e(value: float | None, digits: int = 1) -> str:

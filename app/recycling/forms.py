@@ -5,7 +5,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
-    FloatField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -17,6 +16,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.core.devices import DEVICE_TYPES
+from app.core.forms import LocalFloatField
 
 
 def _int_or_none(value):
@@ -120,10 +120,10 @@ class PointForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     commune_id = SelectField(_l("Commune"), coerce=_int_or_none, validators=[InputRequired()])
     address = StringField(_l("Address"), validators=[DataRequired(), Length(max=250)])
-    latitude = FloatField(
+    latitude = LocalFloatField(
         _l("Latitude"), validators=[InputRequired(), NumberRange(min=-90, max=90)]
     )
-    longitude = FloatField(
+    longitude = LocalFloatField(
         _l("Longitude"), validators=[InputRequired(), NumberRange(min=-180, max=180)]
     )
     opening_hours = StringField(

@@ -100,6 +100,29 @@ def test_log_with_htmx_returns_the_progress_partial(client, make, make_campaign)
     assert '<ul class="cleanup-goals">' in body and "&lt;h3&gt;" not in body
 
 
+def test_the_daily_limit_message_writes_numbers_the_french_way(client, make, make_campaign):
+    campaign = running(make_campaign)
+    login(client, make.user())
+
+    def log(quantity):
+        return client.post(
+            f"/cleanup/campaigns/{campaign.id}/actions",
+            data={
+                "csrf_token": csrf_token(client),
+                "action_type": "empty-cloud",
+                "quantity": quantity,
+            },
+            headers={"HX-Request": "true"},
+        )
+
+    assert log("49,5").status_code == 200
+    refused = log("1")
+    assert refused.status_code == 409
+    assert "vous pouvez encore enregistrer 0,5 aujourd'hui (plafond 50)" in refused.get_data(
+        as_text=True
+    ).replace("&#39;", "'")
+
+
 def test_log_without_js_redirects_with_a_flash(client, make, make_campaign):
     campaign = running(make_campaign)
     login(client, make.user())

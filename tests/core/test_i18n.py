@@ -2,10 +2,11 @@
 
 import html
 
+import pytest
 from flask_babel import force_locale, format_decimal, gettext
 
 from app.auth.models import User
-from app.core.i18n import format_kg_co2e, format_number
+from app.core.i18n import format_kg_co2e, format_number, parse_local_number
 from app.extensions import db
 from tests.conftest import csrf_token, login
 
@@ -111,3 +112,27 @@ def test_templates_follow_a_locale_forced_for_a_while(app):
             assert gettext("Sign out") == "Sign out"
         assert template.render() == "Se déconnecter fr"
         assert gettext("Sign out") == "Se déconnecter"
+
+
+@pytest.mark.parametrize(
+    ("locale", "typed", "read"),
+    [
+        ("fr", "1,5", 1.5),
+        ("fr", "1.5", 1.5),
+        ("fr", "1 000,5", 1000.5),
+        ("fr", "1\u202f000,5", 1000.5),
+        ("fr", " 49,5 ", 49.5),
+        ("en", "1.5", 1.5),
+        ("en", "1,000.5", 1000.5),
+        ("en", "1,000", 1000.0),
+    ],
+)
+def test_numbers_are_read_as_the_reader_types_them(app, locale, typed, read):
+    with app.test_request_context(), force_locale(locale):
+        assert parse_local_number(typed) == read
+
+
+@pytest.mark.parametrize(("locale", "typed"), [("en", "1,5"), ("fr", "abc"), ("fr", "")])
+def test_a_number_that_is_not_one_in_the_readers_language_is_refused(app, locale, typed):
+    with app.test_request_context(), force_locale(locale), pytest.raises(ValueError):
+        parse_local_number(typed)

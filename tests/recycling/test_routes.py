@@ -232,6 +232,19 @@ def test_admin_creates_and_closes_a_point_with_audit(client, auth, make):
     assert actions == ["create", "close"]
 
 
+def test_a_french_admin_types_coordinates_with_a_decimal_comma(client, auth, make):
+    commune = make.commune(name="Bouliac")
+    login(client, make.user(roles=("admin",)))
+    data = {"name": "Mairie de Bouliac", "commune_id": commune.id, "address": "Place Camille Hostein",
+            "latitude": "44,81", "longitude": "-0,5", "opening_hours": "Mo-Fr 09:00-12:00",
+            "accepted_types": ["laptop"]}  # fmt: skip
+    assert auth.post("/recycling/admin/points/new", data).status_code == 302
+    point = db.session.scalar(select(CollectionPoint))
+    assert (point.latitude, point.longitude) == (44.81, -0.5)
+    refused = auth.post("/recycling/admin/points/new", {**data, "latitude": "nan"})
+    assert refused.status_code == 422 and "Saisissez un nombre." in _text(refused)
+
+
 def test_statistics_and_open_data_csv_for_admins(client, make, rec):
     rec.device_return(make.user(), rec.point(), "monitor", wipe_requested=False)
     login(client, make.user(roles=("admin",)))
