@@ -13,6 +13,7 @@ from app.auth.models import User, role_label
 from app.auth.services import AccountError
 from app.core import admin_services, privacy_services
 from app.core.admin_forms import AuditFilterForm, RoleForm, UserSearchForm
+from app.core.audit import action_label, object_label
 from app.core.csv_safety import write_csv
 from app.core.forms import choices
 from app.core.time import local_zone, utcnow
@@ -36,8 +37,8 @@ def _audit_filters() -> tuple[AuditFilterForm, admin_services.AuditFilters, bool
     """The filter form from the query string, and the filters it gives when valid."""
     form = AuditFilterForm(request.args)
     actions, types = admin_services.audit_choices()
-    form.action.choices = choices([("", _("All")), *((a, a) for a in actions)])
-    form.object_type.choices = choices([("", _("All")), *((t, t) for t in types)])
+    form.action.choices = choices([("", _("All")), *((a, action_label(a)) for a in actions)])
+    form.object_type.choices = choices([("", _("All")), *((t, object_label(t)) for t in types)])
     if not form.validate():
         return form, admin_services.AuditFilters(), False
     filters = admin_services.AuditFilters(

@@ -5,6 +5,7 @@ from flask_babel import format_date, format_datetime, format_percent
 
 from app.auth.models import role_label
 from app.core import frame
+from app.core.audit import action_label, object_label
 from app.core.i18n import (
     current_language,
     format_kg_co2e,
@@ -24,7 +25,12 @@ def init_app(app: Flask) -> None:
         date=lambda value, fmt="medium": format_date(value, fmt) if value else "",
         quantity=format_quantity,
     )
-    app.jinja_env.globals.update(current_language=current_language, role_label=role_label)
+    app.jinja_env.globals.update(
+        current_language=current_language,
+        role_label=role_label,
+        audit_action=action_label,
+        audit_object=object_label,
+    )
     frame.init_app(app)
 
     app.jinja_env.add_extension("jinja2.ext.i18n")

@@ -29,8 +29,27 @@ def test_audit_log_lists_who_changed_what_newest_first(client, make):
     db.session.commit()
     login(client, admin)
     html = client.get("/admin/audit").get_data(as_text=True)
-    assert html.index("catalogue_item #3") < html.index("campaign #7")
+    assert html.index("Article du catalogue #3") < html.index("campaign #7")
     assert "nora@example.org" in html and "Spring clean" in html
+
+
+def test_the_audit_log_names_actions_and_objects_in_the_admins_language(client, make):
+    """The page and its filters show labels; the CSV export keeps the stored keys."""
+    admin = make.user(roles=("admin",))
+    record_audit(admin, "grant_role", "user", 5, NOW, "role=organiser")
+    record_audit(admin, "publish", "cleanup_campaign", 7, NOW)
+    db.session.commit()
+    login(client, admin)
+    html = client.get("/admin/audit").get_data(as_text=True)
+    assert "<td>Attribution de rôle</td>" in html and "<td>Personne #5</td>" in html
+    assert "<td>Publication</td>" in html and "<td>Campagne de nettoyage #7</td>" in html
+    assert '<option value="grant_role">Attribution de rôle</option>' in html
+    assert '<option value="cleanup_campaign">Campagne de nettoyage</option>' in html
+    rows = list(csv.reader(io.StringIO(client.get("/admin/audit.csv").get_data(as_text=True))))
+    assert {(row[2], row[3]) for row in rows[1:]} == {
+        ("grant_role", "user"),
+        ("publish", "cleanup_campaign"),
+    }
 
 
 def test_audit_log_filters_by_object_actor_and_dates(client, make):
