@@ -33,6 +33,7 @@ from app.cleanup.models import (
     CleanupParticipant,
 )
 from app.core.audit import record_audit
+from app.core.database import insert_missing
 from app.core.i18n import format_number, parse_local_number
 from app.core.signals import campaign_closed, campaign_published
 from app.core.time import local_zone, utcnow
@@ -112,11 +113,13 @@ def touch_scores(
 
 def ensure_default_action_types() -> list[CleanupActionType]:
     """Create the standard action types once; return them all in display order."""
-    existing = {t.key for t in db.session.scalars(select(CleanupActionType))}
-    for position, values in enumerate(DEFAULT_ACTION_TYPES):
-        if values["key"] not in existing:
-            db.session.add(CleanupActionType(position=position, **values))
-    db.session.flush()
+    existing = set(db.session.scalars(select(CleanupActionType.key)))
+    missing = [
+        {"position": position, **values}
+        for position, values in enumerate(DEFAULT_ACTION_TYPES)
+        if values["key"] not in existing
+    ]
+    insert_missing(CleanupActionType, missing, "key")
     return list(db.session.scalars(select(CleanupActionType).order_by(CleanupActionType.position)))
 
 

@@ -176,3 +176,17 @@ def commit_keeping_loaded_rows() -> None:
         session.commit()
     finally:
         session.expire_on_commit = True
+
+
+def insert_missing(model, rows: list[dict], key: str) -> None:
+    """Insert the rows whose `key` is not in the table yet; the others are left as they are.
+
+    For default rows created on first use: two first requests at once would otherwise
+    both insert them, and the second would fail on the unique key."""
+    if not rows:
+        return
+    if db.engine.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    db.session.execute(insert(model).on_conflict_do_nothing(index_elements=[key]), rows)

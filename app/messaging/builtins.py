@@ -6,6 +6,7 @@ templates also render where the clean-up or recycling domain is not installed.
 
 from sqlalchemy import select
 
+from app.core.database import insert_missing
 from app.extensions import db
 from app.messaging.models import MessageTemplate
 
@@ -118,18 +119,18 @@ BUILTIN_TEMPLATES = {
 }
 
 
-def ensure_builtin_templates() -> list[MessageTemplate]:
-    """Create the built-in templates that are missing; never overwrite an organiser's edits."""
+def ensure_builtin_templates() -> list[str]:
+    """Create the built-in templates that are missing (their keys); never overwrite an
+    organiser's edits."""
     existing = set(
         db.session.scalars(
             select(MessageTemplate.key).where(MessageTemplate.key.in_(BUILTIN_TEMPLATES))
         )
     )
-    created = [
-        MessageTemplate(key=key, builtin=True, **texts)
+    missing = [
+        {"key": key, "builtin": True, **texts}
         for key, texts in BUILTIN_TEMPLATES.items()
         if key not in existing
     ]
-    db.session.add_all(created)
-    db.session.flush()
-    return created
+    insert_missing(MessageTemplate, missing, "key")
+    return [row["key"] for row in missing]

@@ -122,3 +122,21 @@ def test_a_visitor_reads_the_privacy_notice_while_the_database_is_away(make_app)
     answer = away.test_client().get("/privacy")
     assert answer.status_code == 200
     assert "<h1>" in answer.get_data(as_text=True)
+
+
+def test_default_rows_created_by_two_first_visits_at_once_are_created_once(app):
+    """Both requests found the defaults missing; the second insert skips what the first
+    wrote instead of failing on the unique key (a 500 on a fresh install)."""
+    from sqlalchemy import func, select
+
+    from app.cleanup.catalogue import DEFAULT_ACTION_TYPES
+    from app.cleanup.models import CleanupActionType
+    from app.core.database import insert_missing
+
+    rows = [{"position": n, **values} for n, values in enumerate(DEFAULT_ACTION_TYPES)]
+    insert_missing(CleanupActionType, rows, "key")
+    db.session.commit()
+    insert_missing(CleanupActionType, rows, "key")  # the later of the two requests
+    db.session.commit()
+    count = db.session.scalar(select(func.count()).select_from(CleanupActionType))
+    assert count == len(DEFAULT_ACTION_TYPES)
