@@ -136,3 +136,32 @@ BADGES = {
     "high-scorer": (_l("High scorer"), _l("Earned 500 points.")),
     "goal-reached": (_l("Goal reached"), _l("Contributed to a collective goal that was reached.")),
 }
+
+
+# What a unit reads as (the log form, the review queue); stored as the keys.
+UNIT_LABELS = {
+    "GB": _l("GB"),
+    "items": _l("items"),
+    "devices": _l("devices"),
+    "participants": _l("participants"),
+}
+
+
+def unit_label(unit: str) -> str:
+    return str(UNIT_LABELS.get(unit, unit))
+
+
+# Why an entry was set aside for review, stored as these English keys (older rows hold
+# them too) and shown to organisers in their language.
+FLAG_ABOVE_USUAL = "above the usual size of one entry"
+FLAG_ABOVE_HISTORY = "far above this person's history"
+FLAG_ABOVE_OTHERS = "far above what others log"
+FLAG_REASON_LABELS = {
+    FLAG_ABOVE_USUAL: _l("above the usual size of one entry"),
+    FLAG_ABOVE_HISTORY: _l("far above this person's history"),
+    FLAG_ABOVE_OTHERS: _l("far above what others log"),
+}
+
+
+def flag_reason_label(reason: str) -> str:
+    return str(FLAG_REASON_LABELS.get(reason, reason))

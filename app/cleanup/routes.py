@@ -11,7 +11,7 @@ from app.auth.decorators import role_required
 from app.auth.forms import ConfirmForm
 from app.cleanup import queries, services
 from app.cleanup.calendar import campaign_ics
-from app.cleanup.catalogue import SYSTEM_ACTION_TYPES
+from app.cleanup.catalogue import SYSTEM_ACTION_TYPES, flag_reason_label, unit_label
 from app.cleanup.forms import (
     CampaignForm,
     CorrectActionForm,
@@ -184,7 +184,7 @@ def _log_choices(campaign) -> list[tuple[str, str]]:
     """The action types one can log, the same for everyone until a rule or type changes."""
     locale = current_language()
     return [
-        (rule.key, f"{rule.name(locale)} ({rule.unit})")
+        (rule.key, f"{rule.name(locale)} ({unit_label(rule.unit)})")
         for rule in queries.campaign_rules(campaign).values()
         if rule.key not in SYSTEM_ACTION_TYPES
     ]
@@ -439,6 +439,7 @@ def review(campaign_id: int):
         campaign=campaign,
         flagged=queries.flagged_actions(campaign),
         form=ReviewForm(),
+        flag_reason_label=flag_reason_label,
     )
 
 

@@ -16,7 +16,13 @@ from sqlalchemy import bindparam, case, func, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.cleanup import queries
-from app.cleanup.catalogue import DEFAULT_ACTION_TYPES, SYSTEM_ACTION_TYPES
+from app.cleanup.catalogue import (
+    DEFAULT_ACTION_TYPES,
+    FLAG_ABOVE_HISTORY,
+    FLAG_ABOVE_OTHERS,
+    FLAG_ABOVE_USUAL,
+    SYSTEM_ACTION_TYPES,
+)
 from app.cleanup.models import (
     ACCEPTED,
     CLOSED,
@@ -372,9 +378,9 @@ def _flag_reason(campaign: CleanupCampaign, rule, quantity: float, mine: tuple) 
     `mine`: the person's accepted entries of this type (count, average quantity).
     """
     if quantity > rule.flag_above:
-        return "above the usual size of one entry"
+        return FLAG_ABOVE_USUAL
     if mine[0] >= 3 and quantity > 10 * mine[1]:
-        return "far above this person's history"
+        return FLAG_ABOVE_HISTORY
     # The campaign's accepted entries of this type, from the cached scoreboard (kept up to
     # date at every change): averaging them in SQL cost ~90 ms a write on PostgreSQL,
     # under the participant's lock.
@@ -383,7 +389,7 @@ def _flag_reason(campaign: CleanupCampaign, rule, quantity: float, mine: tuple) 
     )
     everyone = (count, total / count if count else 0)
     if everyone[0] >= 20 and quantity > 20 * everyone[1]:
-        return "far above what others log"
+        return FLAG_ABOVE_OTHERS
     return ""
 
 

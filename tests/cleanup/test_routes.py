@@ -70,6 +70,13 @@ def test_non_finite_numbers_are_refused_not_a_500(client, make, value):
     assert db.session.scalar(select(func.count()).select_from(CleanupCampaign)) == 0
 
 
+def test_the_log_form_names_units_in_the_readers_language(client, make, make_campaign):
+    campaign = running(make_campaign)
+    login(client, make.user())
+    page = client.get(f"/cleanup/campaigns/{campaign.id}").get_data(as_text=True)
+    assert "des newsletters (éléments)</option>" in page and "(items)" not in page
+
+
 def test_guides_and_the_campaign_form_name_units_in_the_readers_language(client, make):
     login(client, make.user(roles=("organiser",)))
     guides = client.get("/cleanup/guides").get_data(as_text=True)
@@ -234,6 +241,9 @@ def test_organiser_reviews_a_flagged_entry_through_the_pages(client, make, make_
     login(client, make.user(roles=("organiser",)))
     page = client.get(f"/cleanup/campaigns/{campaign.id}/review")
     assert page.status_code == 200 and 'value="reject"' in page.get_data(as_text=True)
+    # Stored as an English key, read in the organiser's language.
+    assert action.flag_reason == "above the usual size of one entry"
+    assert "au-dessus de la taille habituelle d&#39;une saisie" in page.get_data(as_text=True)
     response = client.post(
         f"/cleanup/actions/{action.id}/review",
         data={"csrf_token": csrf_token(client), "decision": "reject", "reason": "Duplicate"},
