@@ -10,6 +10,7 @@ from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String, UniqueConstraint, func, select
 from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
+from app.core.i18n import labeller
 from app.core.models import Commune, Department
 from app.core.time import utcnow
 from app.core.types import UTCDateTime
@@ -23,10 +24,7 @@ ROLE_LABELS = {
     "admin": _l("Administrator"),
 }
 
-
-def role_label(role: str) -> str:
-    """A role's name in the reader's language (the key itself for an unknown role)."""
-    return str(ROLE_LABELS.get(role, role))
+role_label = labeller(ROLE_LABELS)
 
 
 class LeaderboardVisibility(enum.StrEnum):

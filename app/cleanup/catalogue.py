@@ -8,6 +8,8 @@ was freed and shows CO2 only as an estimate with that range.
 
 from flask_babel import lazy_gettext as _l
 
+from app.core.i18n import labeller
+
 STORAGE_SOURCE = (
     "ADEME-Arcep, Évaluation de l'impact environnemental du numérique en France (2022); "
     "range from Aslan et al. (2018) and cloud providers' disclosures"
@@ -146,9 +148,7 @@ UNIT_LABELS = {
     "participants": _l("participants"),
 }
 
-
-def unit_label(unit: str) -> str:
-    return str(UNIT_LABELS.get(unit, unit))
+unit_label = labeller(UNIT_LABELS)
 
 
 # Why an entry was set aside for review, stored as these English keys (older rows hold
@@ -162,6 +162,4 @@ FLAG_REASON_LABELS = {
     FLAG_ABOVE_OTHERS: _l("far above what others log"),
 }
 
-
-def flag_reason_label(reason: str) -> str:
-    return str(FLAG_REASON_LABELS.get(reason, reason))
+flag_reason_label = labeller(FLAG_REASON_LABELS)

@@ -7,6 +7,7 @@ from flask_babel import lazy_pgettext
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from app.core.i18n import labeller
 from app.core.types import UTCDateTime
 from app.extensions import db
 
@@ -82,10 +83,5 @@ OBJECT_LABELS = {
     "user": _l("Person"),
 }
 
-
-def action_label(action: str) -> str:
-    return str(ACTION_LABELS.get(action, action))
-
-
-def object_label(object_type: str) -> str:
-    return str(OBJECT_LABELS.get(object_type, object_type))
+action_label = labeller(ACTION_LABELS)
+object_label = labeller(OBJECT_LABELS)

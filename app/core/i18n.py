@@ -1,6 +1,7 @@
 """Locale selection and locale-aware formatting helpers for templates."""
 
 import re
+from collections.abc import Callable
 from functools import cached_property, lru_cache
 
 from babel import Locale
@@ -122,3 +123,13 @@ def format_kg_co2e(value: float | None, digits: int = 1) -> str:
 def format_quantity(value: float, unit: str, length: str = "short") -> str:
     """A number with a CLDR unit ('gigabyte', 'kilogram', 'year'…) in the user's locale."""
     return format_unit(value, unit, length=length, locale=get_locale())
+
+
+def labeller(labels: dict) -> Callable[[str], str]:
+    """A function naming a stored key in the reader's language (the key itself when it has
+    no label): for roles, states, units… that the database keeps as short English keys."""
+
+    def label(key: str) -> str:
+        return str(labels.get(key, key))
+
+    return label

@@ -3,6 +3,8 @@
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 
+from app.core.i18n import labeller
+
 # In French a dispatch (un envoi) is "programmé", a campaign (une campagne) "programmée".
 DISPATCH_STATUSES = {
     "scheduled": lazy_pgettext("dispatch", "Scheduled"),
@@ -22,17 +24,9 @@ DELIVERY_STATUSES = {
 
 CHANNELS = {"inbox": _l("Portal inbox"), "email": _l("E-mail")}
 
-
-def _labeller(labels: dict):
-    def label(key: str) -> str:
-        return str(labels.get(key, key))
-
-    return label
-
-
-dispatch_status = _labeller(DISPATCH_STATUSES)
-delivery_status = _labeller(DELIVERY_STATUSES)
-channel_label = _labeller(CHANNELS)
+dispatch_status = labeller(DISPATCH_STATUSES)
+delivery_status = labeller(DELIVERY_STATUSES)
+channel_label = labeller(CHANNELS)
 
 
 def init_app(app) -> None:
