@@ -43,6 +43,8 @@ def test_dispatches_name_their_audience_and_status_in_the_readers_language(
         assert "campaign-scope" not in french and "scheduled" not in french
         assert "campaign_id" not in french
 
+    assert "Statut : Programmé" in french  # a no-break space before the colon, in French
+
     organiser.locale = "en"
     db.session.commit()
     english = _text(client.get(f"/messaging/dispatches/{dispatch.id}").get_data(as_text=True))
