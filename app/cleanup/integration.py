@@ -25,15 +25,15 @@ from app.extensions import db
 VARIABLES = (
     Variable("points", _l("Your points in the campaign"), "120"),
     Variable("rank", _l("Your rank in the campaign"), "42"),
-    Variable("badges", _l("Your badges, comma-separated"), "First step, 10 GB club"),
-    Variable("campaign_name", _l("The campaign's name"), "Digital Clean-up Days"),
-    Variable("campaign_starts", _l("When the campaign starts"), "16 March 2026 09:00"),
-    Variable("campaign_ends", _l("When the campaign ends"), "6 April 2026 18:00"),
+    Variable("badges", _l("Your badges, comma-separated"), _l("First step, 10 GB club")),
+    Variable("campaign_name", _l("The campaign's name"), _l("Digital Clean-up Days")),
+    Variable("campaign_starts", _l("When the campaign starts"), _l("16 March 2026 09:00")),
+    Variable("campaign_ends", _l("When the campaign ends"), _l("6 April 2026 18:00")),
     Variable("days_left", _l("Days left before the end"), "5"),
     Variable("team_name", _l("Your department"), "Direction du numérique"),
-    Variable("team_points", _l("Your department's points"), "12,400"),
+    Variable("team_points", _l("Your department's points"), _l("12,400")),
     Variable("team_rank", _l("Your department's rank"), "3"),
-    Variable("goal_progress", _l("Progress toward the first goal"), "12 TB of 50 TB (24 %)"),
+    Variable("goal_progress", _l("Progress toward the first goal"), _l("12 TB of 50 TB (24 %)")),
     Variable("guides_url", _l("Link to the how-to guides"), "https://…/cleanup/guides"),
 )
 

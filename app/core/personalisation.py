@@ -24,7 +24,7 @@ VariableProvider = Callable[[Sequence[object], datetime, dict], dict[int, dict[s
 class Variable:
     name: str
     description: object  # lazy-translated, shown to template authors
-    example: object  # used by previews and template validation
+    example: object  # shown to template authors, used to validate: text, or lazy-translated
 
 
 @dataclass(frozen=True)

@@ -63,7 +63,7 @@ def check_source(field: str, source: str, required: bool = True) -> list[Templat
     if problems:
         return problems
     # Render once with the example values: catches sandbox violations and bad filters.
-    examples = {name: var.example for name, var in known.items()}
+    examples = {name: str(var.example) for name, var in known.items()}
     try:
         env.from_string(source).render(examples)
     except TemplateError as error:

@@ -23,7 +23,7 @@ VARIABLES = (
     Variable(
         "nearest_collection_point_hours",
         _l("Opening hours of that point, in words, in the recipient's language"),
-        "Lundi au vendredi : 08:30–12:00, 13:30–17:00",
+        _l("Monday to Friday: 08:30–12:00, 13:30–17:00"),
     ),
 )
 

@@ -105,3 +105,15 @@ def test_the_schedule_form_offers_campaigns_and_roles_by_name(
     dispatch = db.session.scalar(select(Dispatch).order_by(Dispatch.id.desc()))
     assert dispatch.due_at.year == 2099 and dispatch.audience_key == "campaign-scope"
     assert dispatch.audience_params == {"campaign_id": str(campaign.id)}
+
+
+def test_the_template_editor_gives_examples_in_the_authors_language(client, make):
+    author = make.user(roles=("organiser",))
+    login(client, author)
+    french = _text(client.get("/messaging/templates/new").get_data(as_text=True))
+    assert "(par ex. 16 mars 2026 09:00)" in french and "(par ex. 12 To sur 50 To (24 %))" in french
+    author.locale = "en"
+    db.session.commit()
+    english = _text(client.get("/messaging/templates/new").get_data(as_text=True))
+    assert "(e.g. 16 March 2026 09:00)" in english
+    assert "(e.g. Monday to Friday: 08:30–12:00, 13:30–17:00)" in english
