@@ -108,6 +108,17 @@ def load_communes() -> list[Commune]:
     return communes
 
 
+def town_hall_fr(commune: str) -> str:
+    """'Mairie de Pessac', 'Mairie du Bouscat', 'Mairie d'Eysines': French contracts and
+    elides the preposition."""
+    for article, preposition in (("Le ", "du "), ("La ", "de la "), ("Les ", "des ")):
+        if commune.startswith(article):
+            return f"Mairie {preposition}{commune[len(article) :]}"
+    if commune[:1].lower() in "aeiouyàâéèêîôû":
+        return f"Mairie d'{commune}"
+    return f"Mairie de {commune}"
+
+
 def seed_core(rng: random.Random, employees: int) -> None:
     """Communes, about 60 departments, the demo accounts and `employees` staff."""
     communes = load_communes()
@@ -118,7 +129,7 @@ def seed_core(rng: random.Random, employees: int) -> None:
     ] + [
         Department(
             code=f"MAIRIE-{c.insee_code}",
-            name_fr=f"Mairie de {c.name}",
+            name_fr=town_hall_fr(c.name),
             name_en=f"{c.name} Town Hall",
             commune=c,
         )

@@ -45,6 +45,9 @@ def test_demo_seed_loads_communes_departments_staff_and_demo_accounts(runner, au
     assert result.exit_code == 0, result.output
     assert db.session.scalar(select(func.count(Commune.id))) == 28
     assert db.session.scalar(select(func.count(Department.id))) == 60
+    town_halls = set(db.session.scalars(select(Department.name_fr)))
+    assert {"Mairie du Bouscat", "Mairie d'Eysines", "Mairie de Pessac"} <= town_halls
+    assert not {"Mairie de Le Bouscat", "Mairie de Eysines"} & town_halls
     assert db.session.scalar(select(func.count(User.id))) == 154
     passwordless = select(func.count(User.id)).where(User.password_hash.is_(None))
     assert db.session.scalar(passwordless) == 150
