@@ -339,7 +339,10 @@ def schedule():
     if request.method == "GET" and request.args.get("template", "").isdigit():
         form.template.data = int(request.args["template"])
     if not form.validate_on_submit():
-        return _schedule_page(form), 422 if form.errors else 200
+        # The chosen audience's size comes with the page: fetched on load, it was read out
+        # to screen readers as if it had just changed.
+        audience = form.audience.data or form.audience.choices[0].value
+        return _schedule_page(form, _size(audience)), 422 if form.errors else 200
     template = db.session.get(MessageTemplate, form.template.data)
     at = form.at.data.replace(tzinfo=local_zone()) if form.at.data else None
     try:

@@ -207,6 +207,18 @@ def test_audience_size_is_shown_with_and_without_htmx(client, make):
     assert "<html" in page and "2 " in page
 
 
+def test_the_schedule_page_comes_with_its_audience_size(client, make):
+    """Shown from the start, the size is not fetched on load: a size fetched on load was
+    read out to screen readers as a change the organiser had not made."""
+    make.user()
+    make.user()
+    login(client, make.user(roles=("organiser",)))
+    page = client.get("/messaging/schedule").get_data(as_text=True)
+    size = page.split('id="audience-size"', 1)[1].split("</p>", 1)[0]
+    assert "3 destinataires" in size
+    assert 'hx-trigger="change from:#schedule-form"' in page  # and not on load
+
+
 def test_scheduling_an_empty_audience_is_refused_with_a_message(auth, client, make, template):
     tpl = template()
     login(client, make.user(roles=("organiser",)))
