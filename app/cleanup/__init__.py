@@ -9,7 +9,7 @@ from app.core.dashboard import MenuItem, register_menu_item, register_panel
 def init_app(app: Flask) -> None:
     """Register the blueprint, menu entry, dashboard panel, seeders and listeners."""
     from app.api.spec import register_schema
-    from app.cleanup import api, integration, jobs, queries, routes, seed, services
+    from app.cleanup import api, catalogue, integration, jobs, queries, routes, seed, services
     from app.core.demo import register_seeder
     from app.core.jobs import register_job
     from app.core.personalisation import (
@@ -36,6 +36,7 @@ def init_app(app: Flask) -> None:
     for audience in integration.AUDIENCES:
         register_audience(app, audience)
     register_audience_param(app, integration.CAMPAIGN_PARAM)
+    app.jinja_env.globals["cleanup_unit"] = catalogue.unit_label
     register_personal_data(
         app, PersonalData("actions", integration.export_actions, services.erase_person)
     )

@@ -146,6 +146,7 @@ UNIT_LABELS = {
     "items": _l("items"),
     "devices": _l("devices"),
     "participants": _l("participants"),
+    "points": _l("points"),
 }
 
 unit_label = labeller(UNIT_LABELS)

@@ -17,6 +17,7 @@ from app.cleanup import queries, services
 from app.cleanup.catalogue import BADGES
 from app.cleanup.models import RUNNING, CleanupAction, CleanupCampaign, CleanupParticipant
 from app.core.dashboard import Panel
+from app.core.i18n import current_language
 from app.core.personalisation import Audience, AudienceParam, Variable
 from app.core.time import local_zone, utcnow
 from app.core.urls import database_id
@@ -159,8 +160,6 @@ def resolve_scope(now: datetime, params: dict):
 
 def campaign_choices() -> list[tuple[str, str]]:
     """Every campaign, the latest first, named in the reader's language."""
-    from app.core.i18n import current_language
-
     language = current_language()
     campaigns = db.session.scalars(
         select(CleanupCampaign).order_by(
