@@ -83,7 +83,7 @@ def test_guides_and_the_campaign_form_name_units_in_the_readers_language(client,
     assert "<dd>éléments</dd>" in guides and "<dd>Go</dd>" in guides
     assert "<dd>items</dd>" not in guides and "<dd>GB</dd>" not in guides
     form = client.get("/cleanup/campaigns/new").get_data(as_text=True)
-    assert "(équipements)</legend>" in form and "(devices)</legend>" not in form
+    assert "(appareils)</legend>" in form and "(devices)</legend>" not in form
 
 
 def test_employees_cannot_create_campaigns(client, make):
