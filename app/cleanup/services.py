@@ -42,6 +42,7 @@ from app.core.audit import record_audit
 from app.core.database import insert_missing
 from app.core.i18n import format_number, parse_local_number
 from app.core.signals import campaign_closed, campaign_published
+from app.core.sql import upsert_insert
 from app.core.time import local_zone, utcnow
 from app.extensions import db
 
@@ -234,12 +235,8 @@ def _lock_statement(dialect: str):
     On the table, not the entity: the ORM's INSERT .. RETURNING of an object cost
     three times the statement itself (0.6 ms against 0.16 on SQLite).
     """
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
     table = CleanupParticipant.__table__
-    statement = dialect_insert(table).values(
+    statement = upsert_insert(dialect)(table).values(
         campaign_id=bindparam("campaign_id"),
         user_id=bindparam("user_id"),
         joined_at=bindparam("joined_at"),

@@ -24,6 +24,7 @@ from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from app.core import person_figures
+from app.core.sql import upsert_insert
 from app.extensions import cache, db
 
 _NOT_READ = object()
@@ -47,11 +48,7 @@ def _upsert(connection, names: Iterable[str]) -> None:
     names = sorted(set(names))
     if not names:
         return
-    if connection.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    statement = insert(_table()).values(
+    statement = upsert_insert(connection.dialect.name)(_table()).values(
         [{"name": name, "version": secrets.token_hex(8)} for name in names]
     )
     connection.execute(

@@ -20,6 +20,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, DisconnectionError
 
 from app.auth import services as auth_services
+from app.core.sql import upsert_insert
 from app.extensions import db, login_manager
 
 
@@ -185,8 +186,5 @@ def insert_missing(model, rows: list[dict], key: str) -> None:
     both insert them, and the second would fail on the unique key."""
     if not rows:
         return
-    if db.engine.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
+    insert = upsert_insert(db.engine.dialect.name)
     db.session.execute(insert(model).on_conflict_do_nothing(index_elements=[key]), rows)
