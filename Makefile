@@ -73,13 +73,18 @@ browser:
 # keyboard) measure pages, not the database: they run once, on SQLite.
 test: setup browser lint
 	@if [ -z "$$TEST_DATABASE_URL" ]; then exec $(BIN)/python -m pytest $(PYTEST_ARGS); fi; \
-	log=$$(mktemp); \
+	postgres_log=$$(mktemp); sqlite_log=$$(mktemp); sqlite_status_file=$$(mktemp); \
 	echo "== The suite on SQLite, and on PostgreSQL ($$TEST_DATABASE_URL) alongside =="; \
-	EMPREINTE_TEST_DB=postgresql $(BIN)/python -m pytest -m "not audit" -p no:cacheprovider $(PYTEST_ARGS) >$$log 2>&1 & postgres=$$!; \
-	trap 'kill $$postgres 2>/dev/null; rm -f $$log' EXIT INT TERM; \
-	$(BIN)/python -m pytest $(PYTEST_ARGS); sqlite_status=$$?; \
+	EMPREINTE_TEST_DB=postgresql $(BIN)/python -m pytest -m "not audit" -p no:cacheprovider $(PYTEST_ARGS) >$$postgres_log 2>&1 & postgres=$$!; \
+	trap 'kill $$postgres 2>/dev/null; rm -f $$postgres_log $$sqlite_log $$sqlite_status_file' EXIT INT TERM; \
+	{ $(BIN)/python -m pytest $(PYTEST_ARGS) 2>&1; echo $$? >$$sqlite_status_file; } | tee $$sqlite_log; \
+	sqlite_status=$$(cat $$sqlite_status_file); \
 	wait $$postgres; postgres_status=$$?; \
-	echo "== The same suite on PostgreSQL, less the browser audits =="; cat $$log; \
+	echo "== The same suite on PostgreSQL, less the browser audits =="; cat $$postgres_log; \
+	echo "== Both runs (exit $$sqlite_status on SQLite, $$postgres_status on PostgreSQL) =="; \
+	for run in SQLite:$$sqlite_log PostgreSQL:$$postgres_log; do \
+	  grep -E '^(FAILED|ERROR) |^=+ .*(passed|failed|error).* in ' "$${run#*:}" | sed "s/^/$${run%%:*}: /"; \
+	done; \
 	test $$sqlite_status = 0 && test $$postgres_status = 0
 
 # Seeds a fresh database (SQLite, or <db>_bench next to DATABASE_URL), serves it

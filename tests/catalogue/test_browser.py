@@ -34,6 +34,9 @@ def test_search_simulate_request_and_approve(page, make, make_item):
     page.get_by_label("Sort by").select_option("-footprint")  # filters apply on change too
     expect(page).to_have_url(re.compile(r"sort=-footprint"))
     page.get_by_role("link", name="Rugged tablet").click()
+    # The figures for three years are in the page as served: wait for its scripts too,
+    # or the slider moves before htmx listens to it.
+    page.wait_for_url(re.compile(r"/catalogue/items/\d+$"), wait_until="load")
 
     result = page.locator("#lifetime-result")
     expect(result).to_contain_text("Kept 3 years")
