@@ -57,3 +57,14 @@ def test_each_session_gets_its_own_csrf_token_in_the_frame(app, make):
         "/language", data={"lang": "en", "next": "/privacy", "csrf_token": header_token}
     )
     assert refused.status_code == 400  # and no one else's
+
+
+def test_the_tab_title_names_the_page_then_the_portal(client, make):
+    """What a tab, a bookmark and a screen reader announce first (RGAA 8.6)."""
+    assert "<title>Sign in · Empreinte</title>" in client.get("/auth/sign-in?lang=en").get_data(
+        as_text=True
+    )
+    login(client, make.user(locale="fr"))
+    assert "<title>Catalogue · Empreinte</title>" in client.get("/catalogue/").get_data(
+        as_text=True
+    )

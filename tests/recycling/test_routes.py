@@ -225,8 +225,10 @@ def test_admin_creates_and_closes_a_point_with_audit(client, auth, make):
     assert auth.post("/recycling/admin/points/new", data).status_code == 302
     point = db.session.scalar(select(CollectionPoint))
     assert point.accepted_device_types == ["laptop", "monitor"]
-    auth.post(f"/recycling/admin/points/{point.id}/close", {"closure_note": "Travaux"})
+    auth.post(f"/recycling/admin/points/{point.id}/close", {"closure_note": "Travaux <b>"})
     assert not db.session.get(CollectionPoint, point.id).active
+    listing = client.get("/recycling/admin/points").get_data(as_text=True)
+    assert "<strong>Fermé temporairement</strong>\u00a0: Travaux &lt;b&gt;" in listing
     assert client.get("/api/v1/collection-points").get_json()["collection_points"] == []
     actions = db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
     assert actions == ["create", "close"]
