@@ -37,6 +37,7 @@ def init_app(app: Flask) -> None:
         register_audience(app, audience)
     register_audience_param(app, integration.CAMPAIGN_PARAM)
     app.jinja_env.globals["cleanup_unit"] = catalogue.unit_label
+    app.jinja_env.globals["cleanup_quantity"] = catalogue.quantity_label
     register_personal_data(
         app, PersonalData("actions", integration.export_actions, services.erase_person)
     )

@@ -7,8 +7,9 @@ was freed and shows CO2 only as an estimate with that range.
 """
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
-from app.core.i18n import labeller
+from app.core.i18n import format_number, labeller
 
 STORAGE_SOURCE = (
     "ADEME-Arcep, Évaluation de l'impact environnemental du numérique en France (2022); "
@@ -150,6 +151,26 @@ UNIT_LABELS = {
 }
 
 unit_label = labeller(UNIT_LABELS)
+
+
+def quantity_label(quantity, unit: str) -> str:
+    """A quantity with its unit as the reader says it: "1 élément", "4 éléments", "0,5 Go".
+
+    Counted units agree with the number (a whole number picks its plural form; a
+    fraction reads as plural, as "1.5 items" does in English). Gigabytes are a symbol.
+    """
+    number = format_number(quantity, "#,##0.###")
+    whole = float(quantity).is_integer()
+    plural_n = int(quantity) if whole else 2
+    if unit == "items":
+        return ngettext("%(count)s item", "%(count)s items", plural_n, count=number)
+    if unit == "devices":
+        return ngettext("%(count)s device", "%(count)s devices", plural_n, count=number)
+    if unit == "participants":
+        return ngettext("%(count)s participant", "%(count)s participants", plural_n, count=number)
+    if unit == "points":
+        return ngettext("%(count)s point", "%(count)s points", plural_n, count=number)
+    return f"{number} {unit_label(unit)}"
 
 
 # Why an entry was set aside for review, stored as these English keys (older rows hold

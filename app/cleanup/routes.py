@@ -4,6 +4,7 @@ import json
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
@@ -25,7 +26,7 @@ from app.cleanup.models import CLOSED, DRAFT, CleanupAction
 from app.core import cache
 from app.core.csv_safety import write_csv
 from app.core.database import commit_keeping_loaded_rows, reads_only
-from app.core.i18n import current_language
+from app.core.i18n import current_language, format_number
 from app.core.models import Department
 from app.core.time import utcnow
 from app.extensions import db, htmx
@@ -309,7 +310,12 @@ def log_action(campaign_id: int):
     if action.status == "flagged":
         message = _("Logged. This entry looks unusual: an organiser will review it.")
     else:
-        message = _("Logged: %(points)s points.", points=action.points)
+        message = ngettext(
+            "Logged: %(count)s point.",
+            "Logged: %(count)s points.",
+            action.points,
+            count=format_number(action.points),
+        )
     commit_keeping_loaded_rows()
     queries.remember_participant(campaign, current_user, action.participant_id)
     return _progress_response(campaign, message, "success", form)

@@ -130,6 +130,35 @@ def test_the_daily_limit_message_writes_numbers_the_french_way(client, make, mak
     ).replace("&#39;", "'")
 
 
+def test_counts_agree_with_their_number_in_both_languages(client, make, make_campaign):
+    """ "1 élément", "4 éléments", "1 point": a count of one is singular."""
+    campaign = running(make_campaign)
+    login(client, make.user(locale="fr"))
+
+    def log(action_type, quantity):
+        return client.post(
+            f"/cleanup/campaigns/{campaign.id}/actions",
+            data={
+                "csrf_token": csrf_token(client),
+                "action_type": action_type,
+                "quantity": quantity,
+            },
+            headers={"HX-Request": "true"},
+        ).get_data(as_text=True)
+
+    assert "Enregistré\u00a0: 1 point." in log("delete-mail", "0,1")
+    log("unsubscribe", "4")
+    body = log("unsubscribe", "1")
+    assert "Enregistré\u00a0: 2 points." in body
+    assert "<td>1 élément</td>" in body and "<td>4 éléments</td>" in body
+    assert "<td>0,1 Go</td>" in body
+    english = make.user(locale="en")
+    login(client, english)
+    assert "<td>1 item</td>" in log("unsubscribe", "1") and "Logged: 2 points." in log(
+        "unsubscribe", "1"
+    )
+
+
 def test_log_without_js_redirects_with_a_flash(client, make, make_campaign):
     campaign = running(make_campaign)
     login(client, make.user())
