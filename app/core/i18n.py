@@ -8,7 +8,7 @@ from babel import Locale
 from babel.numbers import NumberFormatError, NumberPattern, parse_decimal, parse_pattern
 from babel.units import format_unit
 from flask import current_app, g, has_request_context, request, session
-from flask_babel import Babel, Domain, get_locale, get_translations
+from flask_babel import Babel, Domain, format_date, format_time, get_locale, get_translations
 from flask_login import current_user
 
 
@@ -87,6 +87,14 @@ def install_template_gettext(app) -> None:
 @lru_cache(maxsize=128)
 def _number_pattern(locale: Locale, pattern: str | None) -> NumberPattern:
     return parse_pattern(locale.decimal_formats[None] if pattern is None else pattern)
+
+
+def format_moment(value) -> str:
+    """A date and a time to the minute, in the reader's language and time zone:
+    "18 déc. 2026, 09:00", "18 Dec 2026, 09:00". Babel's medium date-time writes the
+    seconds too, which say nothing to someone reading when a message goes out."""
+    joined = get_locale().datetime_formats["medium"]
+    return str(joined).format(format_time(value, "short"), format_date(value, "medium"))
 
 
 def format_number(value, pattern: str | None = None) -> str:

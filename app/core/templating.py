@@ -9,6 +9,7 @@ from app.core.audit import action_label, object_label
 from app.core.i18n import (
     current_language,
     format_kg_co2e,
+    format_moment,
     format_number,
     format_quantity,
     install_template_gettext,
@@ -21,7 +22,10 @@ def init_app(app: Flask) -> None:
         kg_co2e=format_kg_co2e,
         number=format_number,
         percent=lambda value: format_percent(value),
-        datetime=lambda value, fmt="medium": format_datetime(value, fmt) if value else "",
+        # A date and time to the minute unless a Babel format is named ("short", "long").
+        datetime=lambda value, fmt=None: (
+            (format_moment(value) if fmt is None else format_datetime(value, fmt)) if value else ""
+        ),
         date=lambda value, fmt="medium": format_date(value, fmt) if value else "",
         quantity=format_quantity,
     )

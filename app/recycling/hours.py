@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import opening_hours
 from babel.dates import format_date, format_time, get_day_names
-from flask_babel import force_locale
+from flask_babel import force_locale, pgettext
 from flask_babel import gettext as _
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -132,4 +132,7 @@ def describe_text(expression: str, locale: str) -> str:
     """The usual week in one sentence-like line, for messages."""
     lines = describe(expression, locale)
     with force_locale(locale):
-        return "; ".join(_("%(days)s: %(hours)s", days=days, hours=text) for days, text in lines)
+        separator = pgettext("between two lines of opening hours", "; ")
+        return separator.join(
+            _("%(days)s: %(hours)s", days=days, hours=text) for days, text in lines
+        )

@@ -6,7 +6,7 @@ import pytest
 from flask_babel import force_locale, format_decimal, gettext
 
 from app.auth.models import User
-from app.core.i18n import format_kg_co2e, format_number, parse_local_number
+from app.core.i18n import format_kg_co2e, format_moment, format_number, parse_local_number
 from app.extensions import db
 from tests.conftest import csrf_token, login
 
@@ -79,6 +79,18 @@ def test_masses_are_formatted_for_the_locale(app):
             assert format_kg_co2e(1234.5) == "1\u202f234,5\u00a0kg\u00a0CO₂e"
         with force_locale("en"):
             assert format_kg_co2e(1234.5) == "1,234.5\u00a0kg\u00a0CO₂e"
+
+
+def test_moments_are_written_to_the_minute_in_the_readers_time_zone(app):
+    """When a message goes out or a request was sent: no seconds, Paris time."""
+    from datetime import UTC, datetime
+
+    winter_eight_utc = datetime(2026, 12, 18, 8, 0, 41, tzinfo=UTC)
+    with app.test_request_context():
+        with force_locale("fr"):
+            assert format_moment(winter_eight_utc) == "18 déc. 2026, 09:00"
+        with force_locale("en"):
+            assert format_moment(winter_eight_utc).startswith("Dec 18, 2026, 9:00")
 
 
 def test_numbers_are_formatted_as_babel_does_in_each_locale(app):

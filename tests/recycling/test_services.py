@@ -27,8 +27,9 @@ def test_public_holidays_close_the_point():
 def test_hours_are_described_in_words_in_each_language():
     french = hours.describe_text(HOURS, "fr")
     english = hours.describe_text(HOURS, "en")
-    assert french.startswith("Lundi au vendredi : 08:30–12:00, 13:30–17:00")
-    assert "Samedi et dimanche : fermé" in french
+    # French typography: a no-break space before the colon and the semicolon.
+    assert french.startswith("Lundi au vendredi\u00a0: 08:30–12:00, 13:30–17:00\u00a0; Samedi")
+    assert "Samedi et dimanche\u00a0: fermé" in french
     assert english.startswith("Monday to Friday: 8:30")
     assert "Public holidays: closed" in english
 
