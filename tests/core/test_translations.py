@@ -1,6 +1,7 @@
 """Every string the portal shows is in the French catalogue, translated."""
 
 import io
+import re
 from pathlib import Path
 
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
@@ -38,3 +39,18 @@ def test_every_string_of_the_portal_is_translated_to_french():
         if not translated or (entry is not None and entry.fuzzy):
             missing.append(f"{where}: {msgid!r}" + (f" (context {context!r})" if context else ""))
     assert not missing, "not translated to French:\n" + "\n".join(missing)
+
+
+def test_french_strings_keep_their_punctuation_with_the_word_before():
+    """French typography: a space comes before ':', ';', '?' and '!' and inside « », and
+    a reader's line must never start with one of them. So that space is a no-break one."""
+
+    with open(ROOT / "translations/fr/LC_MESSAGES/messages.po", "rb") as po:
+        catalogue = read_po(po)
+    breakable = re.compile(r"\S [:;?!](\s|$)|« | »")
+    wrong = []
+    for message in catalogue:
+        for text in message.string if isinstance(message.string, tuple) else (message.string,):
+            if message.id and text and breakable.search(text):
+                wrong.append(f"{message.id!r}: {text!r}")
+    assert not wrong, "a breakable space before French punctuation:\n" + "\n".join(wrong)
