@@ -58,3 +58,30 @@ def test_search_simulate_request_and_approve(page, make, make_item):
     sign_in(employee.email)
     page.goto(request_url)
     expect(page.locator(".request-status")).to_contain_text("Approved")
+
+
+@pytest.mark.browser
+def test_on_a_phone_the_yearly_footprint_is_in_view_without_scrolling(page, make, make_item):
+    """People choose with the footprint in view, on a phone too (390 px wide, in French)."""
+    employee = make.user(locale="fr", email="phone@example.org")
+    make_item(
+        name_fr="Ordinateur portable station de travail reconditionné 16 pouces",
+        name_en="Refurbished 16-inch workstation laptop",
+    )
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/auth/sign-in")
+    page.fill("#email", employee.email)
+    page.fill("#password", "correct horse battery")
+    page.locator("main form button[type=submit]").click()
+    page.goto("/catalogue/")
+    footprint = page.locator(".catalogue-table tbody tr td.num").first
+    expect(footprint).to_contain_text("kg CO₂e")
+    box = page.locator(".catalogue-table").evaluate(
+        "(table) => { const cell = table.querySelector('tbody td.num').getBoundingClientRect();"
+        " const frame = table.closest('.table-scroll').getBoundingClientRect();"
+        " return {cell: cell.right, frame: frame.right, scrolls: table.closest('.table-scroll')"
+        ".scrollWidth > table.closest('.table-scroll').clientWidth}; }"
+    )
+    assert box["cell"] <= box["frame"] + 0.5 and not box["scrolls"], box
+    # The tick boxes' heading is out of sight but still names the column.
+    assert page.get_by_role("columnheader", name="Comparer").count() == 1
