@@ -154,10 +154,9 @@ unit_label = labeller(UNIT_LABELS)
 
 
 def quantity_label(quantity, unit: str) -> str:
-    """A quantity with its unit as the reader says it: "1 élément", "4 éléments", "0,5 Go".
-
-    Counted units agree with the number (a whole number picks its plural form; a
-    fraction reads as plural, as "1.5 items" does in English). Gigabytes are a symbol.
+    """A logged quantity with its unit as the reader says it: "1 élément", "4 éléments",
+    "0,5 Go". Counted units agree with the number (a whole number picks its plural form;
+    a fraction reads as plural, as "1.5 items" does in English). Gigabytes are a symbol.
     """
     number = format_number(quantity, "#,##0.###")
     whole = float(quantity).is_integer()
@@ -166,10 +165,6 @@ def quantity_label(quantity, unit: str) -> str:
         return ngettext("%(count)s item", "%(count)s items", plural_n, count=number)
     if unit == "devices":
         return ngettext("%(count)s device", "%(count)s devices", plural_n, count=number)
-    if unit == "participants":
-        return ngettext("%(count)s participant", "%(count)s participants", plural_n, count=number)
-    if unit == "points":
-        return ngettext("%(count)s point", "%(count)s points", plural_n, count=number)
     return f"{number} {unit_label(unit)}"
 
 

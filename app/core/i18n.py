@@ -91,7 +91,7 @@ def _number_pattern(locale: Locale, pattern: str | None) -> NumberPattern:
 
 def format_moment(value) -> str:
     """A date and a time to the minute, in the reader's language and time zone:
-    "18 déc. 2026, 09:00", "18 Dec 2026, 09:00". Babel's medium date-time writes the
+    "18 déc. 2026, 09:00", "Dec 18, 2026, 9:00 AM". Babel's medium date-time writes the
     seconds too, which say nothing to someone reading when a message goes out."""
     joined = get_locale().datetime_formats["medium"]
     return str(joined).format(format_time(value, "short"), format_date(value, "medium"))
