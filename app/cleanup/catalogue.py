@@ -112,7 +112,7 @@ DEFAULT_ACTION_TYPES = (
     },
     {
         "key": "return-device",
-        "name_fr": "Rapporter un équipement",
+        "name_fr": "Rapporter un appareil",
         "name_en": "Return a device",
         "guide_fr": "Déposez un équipement inutilisé dans un point de collecte : le module "
         "Recyclage enregistre le retour et l'action est comptée automatiquement.",

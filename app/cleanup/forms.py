@@ -22,6 +22,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from app.core.forms import local_number_value
 from app.core.i18n import parse_local_number
 from app.core.time import local_zone
 
@@ -40,6 +41,8 @@ def to_local_naive(moment: datetime) -> datetime:
 class FiniteDecimalField(DecimalField):
     """A decimal typed as the reader writes it ('0,5' in French) that refuses NaN and
     infinities ("sNaN" would crash NumberRange)."""
+
+    _value = local_number_value
 
     def process_formdata(self, valuelist):
         if valuelist and valuelist[0].strip():

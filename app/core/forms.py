@@ -5,7 +5,7 @@ import math
 from flask_babel import gettext
 from wtforms import FloatField
 
-from app.core.i18n import parse_local_number
+from app.core.i18n import format_number, parse_local_number
 
 try:  # WTForms 3.3 deprecates (value, label) tuples in favour of SelectChoice
     from wtforms.fields.choices import SelectChoice
@@ -21,9 +21,21 @@ def choices(pairs) -> list:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
+def local_number_value(field) -> str:
+    """What a number field shows: what the person typed, else its value written the
+    reader's way ('0,5' and '10' in French, not '0.5' and '10.0'), without grouping."""
+    if field.raw_data:
+        return field.raw_data[0]
+    if field.data is None:
+        return ""
+    return format_number(field.data, "0.######")
+
+
 class LocalFloatField(FloatField):
     """A number typed as the reader writes it ('12,5' or '1 000' in French, '1,000.5' in
     English; a point is read in any language). NaN and infinities are refused."""
+
+    _value = local_number_value
 
     def process_formdata(self, valuelist):
         if not valuelist:

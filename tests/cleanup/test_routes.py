@@ -86,6 +86,19 @@ def test_guides_and_the_campaign_form_name_units_in_the_readers_language(client,
     assert "(appareils)</legend>" in form and "(devices)</legend>" not in form
 
 
+def test_the_campaign_form_writes_its_numbers_the_readers_way(client, make):
+    """A French organiser sees "10" and "0,5", the way they would type them back."""
+    login(client, make.user(roles=("organiser",)))
+    form = client.get("/cleanup/campaigns/new").get_data(as_text=True)
+    points = re.findall(r'name="rules-\d+-points_per_unit"[^>]*value="([^"]*)"', form)
+    assert points and "10" in points and not any("." in value for value in points)
+    typed = client.post(
+        "/cleanup/campaigns/new",
+        data={"csrf_token": csrf_token(client), "name_fr": "", "rules-0-points_per_unit": "2,5"},
+    ).get_data(as_text=True)
+    assert re.search(r'name="rules-0-points_per_unit"[^>]*value="2,5"', typed)
+
+
 def test_employees_cannot_create_campaigns(client, make):
     login(client, make.user())
     assert client.get("/cleanup/campaigns/new").status_code == 403

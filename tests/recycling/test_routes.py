@@ -243,6 +243,8 @@ def test_a_french_admin_types_coordinates_with_a_decimal_comma(client, auth, mak
     assert auth.post("/recycling/admin/points/new", data).status_code == 302
     point = db.session.scalar(select(CollectionPoint))
     assert (point.latitude, point.longitude) == (44.81, -0.5)
+    edit = client.get(f"/recycling/admin/points/{point.id}/edit").get_data(as_text=True)
+    assert 'value="44,81"' in edit and 'value="-0,5"' in edit  # as they were typed
     refused = auth.post("/recycling/admin/points/new", {**data, "latitude": "nan"})
     assert refused.status_code == 422 and "Saisissez un nombre." in _text(refused)
 
