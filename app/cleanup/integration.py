@@ -7,7 +7,7 @@ from datetime import datetime
 
 from babel.dates import format_datetime as babel_datetime
 from babel.numbers import format_decimal as babel_decimal
-from flask import current_app
+from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -16,6 +16,7 @@ from sqlalchemy import select
 from app.cleanup import queries, services
 from app.cleanup.catalogue import BADGES
 from app.cleanup.models import RUNNING, CleanupAction, CleanupCampaign, CleanupParticipant
+from app.core import cache
 from app.core.dashboard import Panel
 from app.core.i18n import current_language
 from app.core.personalisation import Audience, AudienceParam, Variable
@@ -233,6 +234,18 @@ def erase_badges(user, now: datetime) -> None:
     """Badges are derived from actions: erasing the actions' link is enough."""
 
 
+def _panel_goals(campaign):
+    """The collective goals of the home panel: the same for everyone until a score or a
+    goal changes, as on the campaign page."""
+    goals = cache.digest([(goal.key, goal.unit, goal.target) for goal in campaign.goals])
+    return cache.fragment(
+        "cleanup.panel_goals",
+        (campaign.id, campaign.scores_version, goals, current_language()),
+        (),
+        lambda: render_template("cleanup/_panel_goals.html", goals=queries.goal_progress(campaign)),
+    )
+
+
 def dashboard_panel(user) -> Panel | None:
     """The running campaign in the user's scope, with their points, rank and goals."""
     campaign = queries.current_campaign(utcnow(), user)
@@ -244,7 +257,7 @@ def dashboard_panel(user) -> Panel | None:
         context={
             "campaign": campaign,
             "standing": queries.my_standing(campaign, user),
-            "goals": queries.goal_progress(campaign),
+            "goals": _panel_goals(campaign),
         },
         order=20,
     )

@@ -172,6 +172,29 @@ def test_counts_agree_with_their_number_in_both_languages(client, make, make_cam
     )
 
 
+def test_the_home_panels_goals_follow_each_log_at_once(client, make, make_campaign):
+    """The panel's goal list is kept per score version: a log moves it on the next view."""
+    campaign = running(make_campaign)
+    login(client, make.user(locale="fr"))
+
+    def home_goals():
+        page = client.get("/").get_data(as_text=True)
+        return re.sub(r"\s+", " ", page.split('<ul class="cleanup-goals">', 1)[1].split("</ul>")[0])
+
+    assert "0 / 100 Go" in home_goals()
+    for quantity, seen in (("2", "2 / 100 Go"), ("3", "5 / 100 Go")):
+        client.post(
+            f"/cleanup/campaigns/{campaign.id}/actions",
+            data={
+                "csrf_token": csrf_token(client),
+                "action_type": "delete-mail",
+                "quantity": quantity,
+            },
+            headers={"HX-Request": "true"},
+        )
+        assert seen in home_goals()
+
+
 def test_log_without_js_redirects_with_a_flash(client, make, make_campaign):
     campaign = running(make_campaign)
     login(client, make.user())
