@@ -80,9 +80,26 @@ def list_campaigns(include_drafts: bool = False) -> list[CleanupCampaign]:
     return list(db.session.scalars(_campaigns_statement(include_drafts)).unique())
 
 
+@functools.cache
+def _running_campaigns_statement():
+    """Published campaigns whose dates hold `now`, latest first: the home panel reads
+    these at every view, not every campaign of past years."""
+    return (
+        select(CleanupCampaign)
+        .options(joinedload(CleanupCampaign.goals))
+        .where(
+            CleanupCampaign.published_at.is_not(None),
+            CleanupCampaign.starts_at <= bindparam("now"),
+            CleanupCampaign.ends_at > bindparam("now"),
+        )
+        .order_by(CleanupCampaign.starts_at.desc())
+    )
+
+
 def current_campaign(now: datetime, user=None) -> CleanupCampaign | None:
     """The running campaign (in the user's scope when given), else None."""
-    for campaign in list_campaigns():
+    running = db.session.scalars(_running_campaigns_statement(), {"now": now}).unique()
+    for campaign in running:
         if campaign.state(now) == RUNNING and (user is None or campaign.in_scope(user)):
             return campaign
     return None

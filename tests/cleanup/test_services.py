@@ -24,6 +24,27 @@ def test_state_follows_the_clock(make_campaign):
     assert draft.state(NOW) == "draft"
 
 
+def test_the_current_campaign_is_the_latest_running_one_in_the_persons_scope(make, make_campaign):
+    person = make.user()
+    other_department = make.user().department_id
+    closed = make_campaign(
+        publish=False, starts_at=NOW - timedelta(days=40), ends_at=NOW - timedelta(days=20)
+    )
+    closed.published_at = NOW - timedelta(days=45)  # published in time, ended since
+    db.session.commit()
+    make_campaign(starts_at=NOW + timedelta(days=2), ends_at=NOW + timedelta(days=20))
+    make_campaign(publish=False)
+    assert queries.current_campaign(NOW, person) is None
+    running = make_campaign(starts_at=NOW - timedelta(days=3), ends_at=NOW + timedelta(days=18))
+    make_campaign(
+        starts_at=NOW - timedelta(days=1),
+        all_departments=False,
+        department_ids=[other_department],
+    )
+    assert queries.current_campaign(NOW, person).id == running.id  # the later one is not theirs
+    assert queries.current_campaign(NOW - timedelta(days=30), person).id == closed.id
+
+
 def test_logging_awards_points_and_rank(make, make_campaign):
     campaign = make_campaign()
     alice, bob = make.user(), make.user()
