@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from app.cleanup import services
+from app.cleanup import queries, services
 from app.cleanup.forms import to_local_naive
 from app.cleanup.models import CleanupAction, CleanupActionType, CleanupCampaign
 from app.core.time import utcnow
@@ -281,6 +281,12 @@ def test_results_freeze_on_first_read_and_export(client, make, make_campaign):
     csv_body = client.get(f"/cleanup/campaigns/{campaign.id}/results.csv").get_data(as_text=True)
     assert csv_body.startswith("level,code,name") and "@" not in csv_body
     assert client.get(f"/cleanup/campaigns/{campaign.id}/open-data.json").status_code == 200
+    # The snapshot is read by the results pages only, not with every page showing the campaign.
+    campaign_id = campaign.id
+    db.session.expunge_all()
+    shown = queries.get_campaign(campaign_id)
+    assert shown.frozen_at is not None and "results_json" not in shown.__dict__
+    assert queries.frozen_results(shown)["participants"] == 1
 
 
 def test_calendar_file(client, make, make_campaign):
