@@ -28,6 +28,8 @@ class Config:
     # No ping at every checkout: app/core/database.py pings a connection that sat idle.
     DATABASE_PING_AFTER_IDLE = float(os.environ.get("DATABASE_PING_AFTER_IDLE", "10"))
     TIMEZONE = os.environ.get("TIMEZONE", "Europe/Paris")
+    # The data protection officer's address, given on the privacy notice.
+    PRIVACY_CONTACT = os.environ.get("PRIVACY_CONTACT", "")
     BABEL_DEFAULT_LOCALE = "fr"
     LANGUAGES = ("fr", "en")
     BABEL_TRANSLATION_DIRECTORIES = str(Path(__file__).resolve().parent.parent / "translations")

@@ -46,7 +46,7 @@ def set_language():
 @reads_only
 def privacy():
     """The privacy notice."""
-    return render_template("core/privacy.html")
+    return render_template("core/privacy.html", contact=current_app.config["PRIVACY_CONTACT"])
 
 
 @bp.get("/healthz")
