@@ -56,7 +56,7 @@ def init_app(app: Flask) -> None:
         ),
     )
     register_menu_item(
-        app, MenuItem("messaging.list_dispatches", _l("Sending"), order=41, roles=("organiser",))
+        app, MenuItem("messaging.list_dispatches", _l("Dispatches"), order=41, roles=("organiser",))
     )
     register_panel(app, _panel)
     register_person_figure(app, queries.UNREAD_FIGURE, queries.unread_subquery)
