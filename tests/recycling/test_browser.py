@@ -51,13 +51,23 @@ def test_find_nearest_point_scan_its_qr_return_a_device_and_see_it_received(
     receipt = page.url.rsplit("/", 1)[1]
     assert "Déclaré" in page.locator(".return-status").inner_text()
 
-    agent_context = browser.new_context(base_url=live_server, locale="fr-FR")
+    # The agent confirms on a phone too: each return is a block with its button in view,
+    # and the list is still a table of rows and cells for a screen reader.
+    agent_context = browser.new_context(
+        base_url=live_server, locale="fr-FR", viewport={"width": 390, "height": 844}
+    )
     agent_page = agent_context.new_page()
     agent_page.set_default_timeout(10_000)
     _sign_in(agent_page, agent)
     agent_page.goto("/recycling/agent")
     row = agent_page.locator(f"#return-{receipt}")
-    row.get_by_role("button", name="Confirmer la réception").click()
+    confirm = row.get_by_role("button", name="Confirmer la réception")
+    box = confirm.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390, box
+    read_out = agent_page.get_by_role("row").filter(has_text=receipt)
+    assert read_out.get_by_role("cell").count() == 5
+    assert agent_page.get_by_role("columnheader", name="Déclaré").count() == 1
+    confirm.click()
     agent_page.wait_for_selector(f"#return-{receipt} [data-announce]")
     assert "Reçu par un agent" in agent_page.locator(f"#return-{receipt}").inner_text()
     agent_context.close()
