@@ -85,3 +85,14 @@ def test_on_a_phone_the_yearly_footprint_is_in_view_without_scrolling(page, make
     assert box["cell"] <= box["frame"] + 0.5 and not box["scrolls"], box
     # The tick boxes' heading is out of sight but still names the column.
     assert page.get_by_role("columnheader", name="Comparer").count() == 1
+
+    # The request being prepared: each line a block, its "Remove" in view.
+    page.get_by_role("link", name="Ordinateur portable station de travail").click()
+    with page.expect_navigation():  # the line is added before the basket is opened
+        page.get_by_role("button", name="Ajouter à ma demande").click()
+    page.goto("/catalogue/requests")
+    remove = page.get_by_role("button", name=re.compile("^Retirer"))
+    box = remove.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390, box
+    line = page.get_by_role("row").filter(has=remove)
+    assert line.get_by_role("cell").count() == 6  # still a table row for a screen reader
