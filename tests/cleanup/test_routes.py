@@ -21,6 +21,15 @@ def running(make_campaign, **overrides):
     )
 
 
+def log_through_htmx(client, campaign, action_type, quantity):
+    """Log an entry as the campaign page's form does (htmx, with the session's token)."""
+    return client.post(
+        f"/cleanup/campaigns/{campaign.id}/actions",
+        data={"csrf_token": csrf_token(client), "action_type": action_type, "quantity": quantity},
+        headers={"HX-Request": "true"},
+    )
+
+
 def test_organiser_creates_a_draft(client, make):
     organiser = make.user(roles=("organiser",))
     login(client, organiser)
@@ -125,15 +134,7 @@ def test_the_daily_limit_message_writes_numbers_the_french_way(client, make, mak
     login(client, make.user())
 
     def log(quantity):
-        return client.post(
-            f"/cleanup/campaigns/{campaign.id}/actions",
-            data={
-                "csrf_token": csrf_token(client),
-                "action_type": "empty-cloud",
-                "quantity": quantity,
-            },
-            headers={"HX-Request": "true"},
-        )
+        return log_through_htmx(client, campaign, "empty-cloud", quantity)
 
     assert log("49,5").status_code == 200
     refused = log("1")
@@ -144,20 +145,12 @@ def test_the_daily_limit_message_writes_numbers_the_french_way(client, make, mak
 
 
 def test_counts_agree_with_their_number_in_both_languages(client, make, make_campaign):
-    """ "1 élément", "4 éléments", "1 point": a count of one is singular."""
+    """A count of one is singular: "1 élément", "4 éléments", "1 point"."""
     campaign = running(make_campaign)
     login(client, make.user(locale="fr"))
 
     def log(action_type, quantity):
-        return client.post(
-            f"/cleanup/campaigns/{campaign.id}/actions",
-            data={
-                "csrf_token": csrf_token(client),
-                "action_type": action_type,
-                "quantity": quantity,
-            },
-            headers={"HX-Request": "true"},
-        ).get_data(as_text=True)
+        return log_through_htmx(client, campaign, action_type, quantity).get_data(as_text=True)
 
     assert "Enregistré\u00a0: 1 point." in log("delete-mail", "0,1")
     log("unsubscribe", "4")
@@ -183,15 +176,7 @@ def test_the_home_panels_goals_follow_each_log_at_once(client, make, make_campai
 
     assert "0 / 100 Go" in home_goals()
     for quantity, seen in (("2", "2 / 100 Go"), ("3", "5 / 100 Go")):
-        client.post(
-            f"/cleanup/campaigns/{campaign.id}/actions",
-            data={
-                "csrf_token": csrf_token(client),
-                "action_type": "delete-mail",
-                "quantity": quantity,
-            },
-            headers={"HX-Request": "true"},
-        )
+        log_through_htmx(client, campaign, "delete-mail", quantity)
         assert seen in home_goals()
 
 
