@@ -13,6 +13,12 @@ from app.messaging.models import MessageTemplate
 _CAMPAIGN_FR = (
     "{% if campaign_name is defined %}{{ campaign_name }}{% else %}la campagne{% endif %}"
 )
+# In a French sentence the campaign is named as "la campagne « … »": a name such as
+# "Journées du nettoyage numérique" would otherwise be the subject of a singular verb.
+_THE_CAMPAIGN_FR = (
+    "{% if campaign_name is defined %}la campagne «\u00a0{{ campaign_name }}\u00a0»"
+    "{% else %}la campagne{% endif %}"
+)
 _CAMPAIGN_EN = (
     "{% if campaign_name is defined %}{{ campaign_name }}{% else %}the campaign{% endif %}"
 )
@@ -57,7 +63,8 @@ BUILTIN_TEMPLATES = {
         "name": "Lancement de campagne / Campaign launch",
         "subject_fr": "C'est parti : " + _CAMPAIGN_FR,
         "subject_en": "It starts now: " + _CAMPAIGN_EN,
-        "body_fr": "Bonjour {{ first_name }},\n\n" + _CAMPAIGN_FR + " commence"
+        "body_fr": "Bonjour {{ first_name }},\n\nLa campagne"
+        "{% if campaign_name is defined %} «\u00a0{{ campaign_name }}\u00a0»{% endif %} commence"
         "{% if campaign_starts is defined %} le {{ campaign_starts }}{% endif %}"
         "{% if campaign_ends is defined %} et se termine le {{ campaign_ends }}{% endif %}."
         " Chaque action compte, pour vous et pour votre équipe.\n" + _POINT_FR + _FOOTER_FR,
@@ -72,7 +79,7 @@ BUILTIN_TEMPLATES = {
         "subject_en": "One week left: " + _CAMPAIGN_EN,
         "body_fr": "Bonjour {{ first_name }},\n\nIl reste"
         "{% if days_left is defined %} {{ days_left }} jours{% else %} une semaine{% endif %}"
-        " pour agir dans " + _CAMPAIGN_FR + ".\n" + _SCORE_FR + _POINT_FR + _FOOTER_FR,
+        " pour agir dans " + _THE_CAMPAIGN_FR + ".\n" + _SCORE_FR + _POINT_FR + _FOOTER_FR,
         "body_en": "Hello {{ first_name }},\n\nThere are"
         "{% if days_left is defined %} {{ days_left }} days{% else %} seven days{% endif %}"
         " left to act in " + _CAMPAIGN_EN + ".\n" + _SCORE_EN + _POINT_EN + _FOOTER_EN,
@@ -81,7 +88,9 @@ BUILTIN_TEMPLATES = {
         "name": "Dernières 48 heures / Last 48 hours",
         "subject_fr": "Dernières 48 heures : " + _CAMPAIGN_FR,
         "subject_en": "Last 48 hours: " + _CAMPAIGN_EN,
-        "body_fr": "Bonjour {{ first_name }},\n\n" + _CAMPAIGN_FR + " se termine dans 48 heures."
+        "body_fr": "Bonjour {{ first_name }},\n\nLa campagne"
+        "{% if campaign_name is defined %} «\u00a0{{ campaign_name }}\u00a0»{% endif %}"
+        " se termine dans 48 heures."
         " C'est le moment de faire le dernier effort.\n" + _SCORE_FR + _FOOTER_FR,
         "body_en": "Hello {{ first_name }},\n\n" + _CAMPAIGN_EN + " ends in 48 hours."
         " Time for one last effort.\n" + _SCORE_EN + _FOOTER_EN,
@@ -90,11 +99,9 @@ BUILTIN_TEMPLATES = {
         "name": "Résultats de campagne / Campaign results",
         "subject_fr": "Les résultats : " + _CAMPAIGN_FR,
         "subject_en": "The results: " + _CAMPAIGN_EN,
-        "body_fr": "Bonjour {{ first_name }},\n\n"
-        + _CAMPAIGN_FR
-        + " est terminée. Merci !\n"
-        + _SCORE_FR
-        + _FOOTER_FR,
+        "body_fr": "Bonjour {{ first_name }},\n\nLa campagne"
+        "{% if campaign_name is defined %} «\u00a0{{ campaign_name }}\u00a0»{% endif %}"
+        " est terminée. Merci !\n" + _SCORE_FR + _FOOTER_FR,
         "body_en": "Hello {{ first_name }},\n\n"
         + _CAMPAIGN_EN
         + " is over. Thank you!\n"

@@ -111,6 +111,8 @@ def test_campaign_messages_reach_its_scope_with_each_persons_own_figures(make, t
     assert _inbox(town["outsider"], "campaign-launch") is None
     camille_launch = _mail(smtp, town["camille"], "C'est parti : Grand ménage numérique")
     assert "Bonjour Camille," in camille_launch
+    # Named as "la campagne « … »": a plural name is not the subject of "commence".
+    assert "La campagne «\u00a0Grand ménage numérique\u00a0» commence le" in camille_launch
     assert "Point de collecte le plus proche : Mairie de Pessac – Place de la Ve République" in (
         camille_launch
     )
