@@ -237,7 +237,7 @@ def erase_badges(user, now: datetime) -> None:
 def _panel_goals(campaign):
     """The collective goals of the home panel: the same for everyone until a score or a
     goal changes, as on the campaign page."""
-    goals = cache.digest([(goal.key, goal.unit, goal.target) for goal in campaign.goals])
+    goals = queries.goals_key(campaign)
     return cache.fragment(
         "cleanup.panel_goals",
         (campaign.id, campaign.scores_version, goals, current_language()),

@@ -99,10 +99,12 @@ def _running_campaigns_statement():
 def current_campaign(now: datetime, user=None) -> CleanupCampaign | None:
     """The running campaign (in the user's scope when given), else None."""
     running = db.session.scalars(_running_campaigns_statement(), {"now": now}).unique()
-    for campaign in running:
-        if campaign.state(now) == RUNNING and (user is None or campaign.in_scope(user)):
-            return campaign
-    return None
+    return next((c for c in running if user is None or c.in_scope(user)), None)
+
+
+def goals_key(campaign: CleanupCampaign) -> str:
+    """What a cached fragment showing the campaign's goals depends on, besides its scores."""
+    return cache.digest([(goal.key, goal.unit, goal.target) for goal in campaign.goals])
 
 
 def default_campaign(now: datetime) -> CleanupCampaign | None:

@@ -401,7 +401,7 @@ def leaderboard(campaign_id: int):
 
     # The table is the same for everyone until a score, a goal or a name changes;
     # one's own rank above it is read fresh (queries.my_standing).
-    goals = cache.digest([(g.key, g.unit, g.target) for g in campaign.goals])
+    goals = queries.goals_key(campaign)
     table = cache.fragment(
         "cleanup.leaderboard",
         (campaign.id, campaign.scores_version, goals, scope, order, page, current_language()),
