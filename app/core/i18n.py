@@ -11,9 +11,25 @@ from flask import current_app, g, has_request_context, request, session
 from flask_babel import Babel, Domain, format_date, format_time, get_locale, get_translations
 from flask_login import current_user
 
+# How each language writes dates, times and numbers. English is read here by staff in
+# France: day before month and a 24-hour clock ("18 Dec 2026, 09:00"), as in the United
+# Kingdom, not "Dec 18, 2026, 9:00 AM". The catalogue is still `en` (gettext falls back
+# from en_GB to en).
+REGIONAL_LOCALES = {"en": "en_GB"}
+
+
+def regional_locale(language: str) -> str:
+    """The Babel locale that writes dates and numbers for readers of `language`."""
+    return REGIONAL_LOCALES.get(language, language)
+
 
 def select_locale() -> str:
-    """The user's preference, then ?lang remembered in the session, then the browser, then French."""
+    """The user's preference, then ?lang remembered in the session, then the browser, then
+    French; as the regional locale that formats for that language."""
+    return regional_locale(_select_language())
+
+
+def _select_language() -> str:
     languages = current_app.config["LANGUAGES"]
     if not has_request_context():  # CLI commands and scheduled jobs
         return current_app.config["BABEL_DEFAULT_LOCALE"]
@@ -91,7 +107,7 @@ def _number_pattern(locale: Locale, pattern: str | None) -> NumberPattern:
 
 def format_moment(value) -> str:
     """A date and a time to the minute, in the reader's language and time zone:
-    "18 déc. 2026, 09:00", "Dec 18, 2026, 9:00 AM". Babel's medium date-time writes the
+    "18 déc. 2026, 09:00", "18 Dec 2026, 09:00". Babel's medium date-time writes the
     seconds too, which say nothing to someone reading when a message goes out."""
     joined = get_locale().datetime_formats["medium"]
     return str(joined).format(format_time(value, "short"), format_date(value, "medium"))

@@ -13,6 +13,8 @@ from babel.dates import format_date, format_time, get_day_names
 from flask_babel import force_locale, pgettext
 from flask_babel import gettext as _
 
+from app.core.i18n import regional_locale
+
 PARIS = ZoneInfo("Europe/Paris")
 # A week without French public holidays, to describe the usual schedule.
 REFERENCE_MONDAY = date(2026, 3, 9)
@@ -59,8 +61,9 @@ def next_change(expression: str, now: datetime, zone: ZoneInfo = PARIS) -> datet
     return change.replace(tzinfo=zone)
 
 
-def status_text(expression: str, now: datetime, locale: str, zone: ZoneInfo = PARIS) -> str:
-    """'Open now, closes at 17:00' or 'Closed, opens Monday at 08:30', in `locale`."""
+def status_text(expression: str, now: datetime, language: str, zone: ZoneInfo = PARIS) -> str:
+    """'Open now, closes at 17:00' or 'Closed, opens Monday at 08:30', in `language`."""
+    locale = regional_locale(language)
     open_now = is_open(expression, now, zone)
     change = next_change(expression, now, zone)
     with force_locale(locale):
@@ -89,8 +92,9 @@ def _day_intervals(oh: opening_hours.OpeningHours, day: date) -> tuple[tuple[tim
 
 
 @lru_cache(maxsize=512)
-def describe(expression: str, locale: str) -> tuple[tuple[str, str], ...]:
+def describe(expression: str, language: str) -> tuple[tuple[str, str], ...]:
     """The usual week in words: ((days, hours), …), e.g. (('Monday to Friday', '08:30–12:00'),)."""
+    locale = regional_locale(language)
     try:
         oh = _parsed(expression, False)
     except (opening_hours.ParserError, SyntaxError, ValueError):
@@ -128,10 +132,10 @@ def _hours_text(spans: tuple[tuple[time, time], ...], locale: str) -> str:
     return ", ".join(f"{fmt(a)}–{fmt(b)}" for a, b in spans)
 
 
-def describe_text(expression: str, locale: str) -> str:
+def describe_text(expression: str, language: str) -> str:
     """The usual week in one sentence-like line, for messages."""
-    lines = describe(expression, locale)
-    with force_locale(locale):
+    lines = describe(expression, language)
+    with force_locale(regional_locale(language)):
         separator = pgettext("between two lines of opening hours", "; ")
         return separator.join(
             _("%(days)s: %(hours)s", days=days, hours=text) for days, text in lines

@@ -86,6 +86,16 @@ def test_the_log_form_names_units_in_the_readers_language(client, make, make_cam
     assert "des newsletters (éléments)</option>" in page and "(items)" not in page
 
 
+def test_english_readers_see_dates_day_first_on_a_24_hour_clock(client, make, make_campaign):
+    """Staff in France reading English: "16/03/2026, 11:00", not "3/16/26, 11:00 AM"."""
+    campaign = make_campaign()  # from 16 March 2026, 10:00 UTC (11:00 in Paris)
+    login(client, make.user(locale="en"))
+    page = client.get(f"/cleanup/campaigns/{campaign.id}").get_data(as_text=True)
+    assert "From 16/03/2026, 11:00 to" in page
+    assert "AM" not in page and "3/16/26" not in page
+    assert '<html lang="en">' in page
+
+
 def test_guides_and_the_campaign_form_name_units_in_the_readers_language(client, make):
     login(client, make.user(roles=("organiser",)))
     guides = client.get("/cleanup/guides").get_data(as_text=True)

@@ -6,7 +6,13 @@ import pytest
 from flask_babel import force_locale, format_decimal, gettext
 
 from app.auth.models import User
-from app.core.i18n import format_kg_co2e, format_moment, format_number, parse_local_number
+from app.core.i18n import (
+    format_kg_co2e,
+    format_moment,
+    format_number,
+    parse_local_number,
+    regional_locale,
+)
 from app.extensions import db
 from tests.conftest import csrf_token, login
 
@@ -89,8 +95,8 @@ def test_moments_are_written_to_the_minute_in_the_readers_time_zone(app):
     with app.test_request_context():
         with force_locale("fr"):
             assert format_moment(winter_eight_utc) == "18 déc. 2026, 09:00"
-        with force_locale("en"):
-            assert format_moment(winter_eight_utc).startswith("Dec 18, 2026, 9:00")
+        with force_locale(regional_locale("en")):
+            assert format_moment(winter_eight_utc) == "18 Dec 2026, 09:00"
 
 
 def test_numbers_are_formatted_as_babel_does_in_each_locale(app):

@@ -30,12 +30,13 @@ def test_hours_are_described_in_words_in_each_language():
     # French typography: a no-break space before the colon and the semicolon.
     assert french.startswith("Lundi au vendredi\u00a0: 08:30–12:00, 13:30–17:00\u00a0; Samedi")
     assert "Samedi et dimanche\u00a0: fermé" in french
-    assert english.startswith("Monday to Friday: 8:30")
+    # Staff in France reading English: a 24-hour clock, as in the United Kingdom.
+    assert english.startswith("Monday to Friday: 08:30–12:00, 13:30–17:00; Saturday")
     assert "Public holidays: closed" in english
 
 
 def test_status_text_tells_when_the_point_closes_or_opens():
-    assert hours.status_text(HOURS, NOW, "en") == "Open now, closes at 12:00\u202fPM"
+    assert hours.status_text(HOURS, NOW, "en") == "Open now, closes at 12:00"
     friday_evening = datetime(2026, 11, 27, 18, 0, tzinfo=UTC)
     assert hours.status_text(HOURS, friday_evening, "fr") == "Fermé, ouvre lundi à 08:30"
 
