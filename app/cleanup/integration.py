@@ -8,7 +8,7 @@ from datetime import datetime
 from babel.dates import format_datetime as babel_datetime
 from babel.numbers import format_decimal as babel_decimal
 from flask import current_app, render_template
-from flask_babel import force_locale
+from flask_babel import force_locale, get_translations
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -18,7 +18,7 @@ from app.cleanup.catalogue import BADGES
 from app.cleanup.models import RUNNING, CleanupAction, CleanupCampaign, CleanupParticipant
 from app.core import cache
 from app.core.dashboard import Panel
-from app.core.i18n import current_language
+from app.core.i18n import current_language, integer_writer, regional_locale
 from app.core.personalisation import Audience, AudienceParam, Variable
 from app.core.time import local_zone, utcnow
 from app.core.urls import database_id
@@ -26,14 +26,21 @@ from app.extensions import db
 
 VARIABLES = (
     Variable("points", _l("Your points in the campaign"), "120"),
+    Variable(
+        "points_text", _l("Your points, with the word: “1 point”, “120 points”"), _l("120 points")
+    ),
     Variable("rank", _l("Your rank in the campaign"), "42"),
     Variable("badges", _l("Your badges, comma-separated"), _l("First step, 10 GB club")),
     Variable("campaign_name", _l("The campaign's name"), _l("Digital Clean-up Days")),
     Variable("campaign_starts", _l("When the campaign starts"), _l("16 March 2026 09:00")),
     Variable("campaign_ends", _l("When the campaign ends"), _l("6 April 2026 18:00")),
     Variable("days_left", _l("Days left before the end"), "5"),
+    Variable("days_left_text", _l("Days left, with the word: “1 day”, “5 days”"), _l("5 days")),
     Variable("team_name", _l("Your department"), "Direction du numérique"),
     Variable("team_points", _l("Your department's points"), _l("12,400")),
+    Variable(
+        "team_points_text", _l("Your department's points, with the word"), _l("12,400 points")
+    ),
     Variable("team_rank", _l("Your department's rank"), "3"),
     Variable("goal_progress", _l("Progress toward the first goal"), _l("12 TB of 50 TB (24 %)")),
     Variable("guides_url", _l("Link to the how-to guides"), "https://…/cleanup/guides"),
@@ -107,9 +114,11 @@ def campaign_variables(users, now: datetime, context: dict) -> dict[int, dict]:
     # What is the same for everyone reading a language, worked out once per language
     # rather than once per recipient (a dispatch reaches 20,000 people).
     same_for_language = {}
+    wording = {}
     for lang in ("fr", "en"):
-        with force_locale(lang):  # jobs have no request to pick a language from
+        with force_locale(regional_locale(lang)):  # jobs have no request to pick one from
             badge_names[lang] = {key: str(label) for key, (label, _d) in BADGES.items()}
+            wording[lang] = _Wording(lang, get_translations())
         same_for_language[lang] = {
             "campaign_name": campaign.name(lang),
             "campaign_starts": babel_datetime(
@@ -118,7 +127,8 @@ def campaign_variables(users, now: datetime, context: dict) -> dict[int, dict]:
             "campaign_ends": babel_datetime(
                 campaign.ends_at, "d MMMM y HH:mm", tzinfo=zone, locale=lang
             ),
-            "days_left": days_left,
+            "days_left": wording[lang].integer(days_left),
+            "days_left_text": wording[lang].days(days_left),
             "goal_progress": goal_text(goals[0], lang) if goals else "",
             "guides_url": f"{base}/cleanup/guides",
         }
@@ -129,16 +139,38 @@ def campaign_variables(users, now: datetime, context: dict) -> dict[int, dict]:
         mine = points.get(pid)
         team = teams.get(user.department_id)
         department = user.department
+        words = wording[locale]
+        my_points, team_points = int(mine or 0), team["points"] if team else 0
         result[user.id] = {
             **same_for_language[locale],
-            "points": int(mine or 0),
-            "rank": board.rank_of(mine) if mine is not None else "",
+            "points": words.integer(my_points),
+            "points_text": words.points(my_points),
+            "rank": words.integer(board.rank_of(mine)) if mine is not None else "",
             "badges": ", ".join(badge_names[locale][key] for key in badges.get(pid, [])),
             "team_name": department.name(locale) if department else "",
-            "team_points": team["points"] if team else 0,
-            "team_rank": team["rank"] if team else "",
+            "team_points": words.integer(team_points),
+            "team_points_text": words.points(team_points),
+            "team_rank": words.integer(team["rank"]) if team else "",
         }
     return result
+
+
+class _Wording:
+    """Numbers and counted words in one language, for many recipients: the catalogue is
+    looked up once, not once per person (`force_locale` costs more than the lookup)."""
+
+    def __init__(self, language: str, translations):
+        self.integer = integer_writer(language)
+        self._translations = translations
+
+    def points(self, count: int) -> str:
+        """ "1 point", "0 point" in French, "1 234 points"."""
+        text = self._translations.ungettext("%(num)s point", "%(num)s points", count)
+        return text % {"num": self.integer(count)}
+
+    def days(self, count: int) -> str:
+        text = self._translations.ungettext("%(num)s day", "%(num)s days", count)
+        return text % {"num": self.integer(count)}
 
 
 def _campaign_param(params: dict) -> CleanupCampaign | None:

@@ -123,6 +123,18 @@ def format_number(value, pattern: str | None = None) -> str:
     return _number_pattern(locale, pattern).apply(value, locale)
 
 
+def integer_writer(language: str) -> Callable[[int], str]:
+    """Whole numbers (zero or more) written for readers of `language`, without Babel at
+    each call: "12\u202f400" in French, "12,400" in English.
+
+    For text composed in bulk: a dispatch words the scores of 20,000 recipients, and
+    Babel's format_decimal takes about 30 µs a number. Both languages group by three
+    from the first thousand; `tests/core/test_i18n.py` compares with Babel.
+    """
+    group = Locale.parse(regional_locale(language)).number_symbols["latn"]["group"]
+    return lambda value: f"{value:,}".replace(",", group)
+
+
 def parse_local_number(text: str) -> float:
     """A number as the reader types it: '1,5' or '1 000,5' in French, '1,000.5' in English.
 

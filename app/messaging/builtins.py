@@ -23,32 +23,35 @@ _CAMPAIGN_EN = (
     "{% if campaign_name is defined %}{{ campaign_name }}{% else %}the campaign{% endif %}"
 )
 _FOOTER_FR = (
-    "\n\nVotre boîte de réception : {{ inbox_url }}\n"
-    "Ne plus recevoir ces e-mails : {{ unsubscribe_url }}"
+    "\n\nVotre boîte de réception\u00a0: {{ inbox_url }}\n"
+    "Ne plus recevoir ces e-mails\u00a0: {{ unsubscribe_url }}"
 )
 _FOOTER_EN = "\n\nYour inbox: {{ inbox_url }}\nStop receiving these e-mails: {{ unsubscribe_url }}"
+# Counted words come worded (`points_text`: "1 point", "12 400 points"): a template
+# cannot choose the plural itself, its variables are text.
 _SCORE_FR = (
-    "{% if points is defined %}Vous avez {{ points }} points"
+    "{% if points_text is defined %}Vous avez {{ points_text }}"
     "{% if rank is defined and rank %} (rang {{ rank }}){% endif %}.{% endif %}"
     "{% if team_name is defined and team_name %}\nVotre équipe, {{ team_name }}, "
-    "a {{ team_points }} points{% if team_rank is defined and team_rank %} "
+    "a {{ team_points_text }}{% if team_rank is defined and team_rank %} "
     "(rang {{ team_rank }}){% endif %}.{% endif %}"
-    "{% if goal_progress is defined %}\nObjectif collectif : {{ goal_progress }}.{% endif %}"
+    "{% if goal_progress is defined %}\nObjectif collectif\u00a0: {{ goal_progress }}.{% endif %}"
 )
 _SCORE_EN = (
-    "{% if points is defined %}You have {{ points }} points"
+    "{% if points_text is defined %}You have {{ points_text }}"
     "{% if rank is defined and rank %} (rank {{ rank }}){% endif %}.{% endif %}"
     "{% if team_name is defined and team_name %}\nYour team, {{ team_name }}, "
-    "has {{ team_points }} points{% if team_rank is defined and team_rank %} "
+    "has {{ team_points_text }}{% if team_rank is defined and team_rank %} "
     "(rank {{ team_rank }}){% endif %}.{% endif %}"
     "{% if goal_progress is defined %}\nCollective goal: {{ goal_progress }}.{% endif %}"
 )
 _POINT_FR = (
     "{% if nearest_collection_point is defined and nearest_collection_point %}\n"
-    "Point de collecte le plus proche : {{ nearest_collection_point }}"
+    "Point de collecte le plus proche\u00a0: {{ nearest_collection_point }}"
     "{% if nearest_collection_point_hours is defined and nearest_collection_point_hours %}"
     " ({{ nearest_collection_point_hours }}){% endif %}.{% endif %}"
-    "{% if guides_url is defined %}\nLes guides pour aller plus loin : {{ guides_url }}{% endif %}"
+    "{% if guides_url is defined %}\nLes guides pour aller plus loin\u00a0: {{ guides_url }}"
+    "{% endif %}"
 )
 _POINT_EN = (
     "{% if nearest_collection_point is defined and nearest_collection_point %}\n"
@@ -61,7 +64,7 @@ _POINT_EN = (
 BUILTIN_TEMPLATES = {
     "campaign-launch": {
         "name": "Lancement de campagne / Campaign launch",
-        "subject_fr": "C'est parti : " + _CAMPAIGN_FR,
+        "subject_fr": "C'est parti\u00a0: " + _CAMPAIGN_FR,
         "subject_en": "It starts now: " + _CAMPAIGN_EN,
         "body_fr": "Bonjour {{ first_name }},\n\nLa campagne"
         "{% if campaign_name is defined %} «\u00a0{{ campaign_name }}\u00a0»{% endif %} commence"
@@ -75,18 +78,18 @@ BUILTIN_TEMPLATES = {
     },
     "campaign-reminder": {
         "name": "Rappel à une semaine de la fin / One week left",
-        "subject_fr": "Plus qu'une semaine : " + _CAMPAIGN_FR,
+        "subject_fr": "Plus qu'une semaine\u00a0: " + _CAMPAIGN_FR,
         "subject_en": "One week left: " + _CAMPAIGN_EN,
         "body_fr": "Bonjour {{ first_name }},\n\nIl reste"
-        "{% if days_left is defined %} {{ days_left }} jours{% else %} une semaine{% endif %}"
+        "{% if days_left_text is defined %} {{ days_left_text }}{% else %} une semaine{% endif %}"
         " pour agir dans " + _THE_CAMPAIGN_FR + ".\n" + _SCORE_FR + _POINT_FR + _FOOTER_FR,
         "body_en": "Hello {{ first_name }},\n\nThere are"
-        "{% if days_left is defined %} {{ days_left }} days{% else %} seven days{% endif %}"
+        "{% if days_left_text is defined %} {{ days_left_text }}{% else %} seven days{% endif %}"
         " left to act in " + _CAMPAIGN_EN + ".\n" + _SCORE_EN + _POINT_EN + _FOOTER_EN,
     },
     "campaign-last-48h": {
         "name": "Dernières 48 heures / Last 48 hours",
-        "subject_fr": "Dernières 48 heures : " + _CAMPAIGN_FR,
+        "subject_fr": "Dernières 48 heures\u00a0: " + _CAMPAIGN_FR,
         "subject_en": "Last 48 hours: " + _CAMPAIGN_EN,
         "body_fr": "Bonjour {{ first_name }},\n\nLa campagne"
         "{% if campaign_name is defined %} «\u00a0{{ campaign_name }}\u00a0»{% endif %}"
@@ -97,11 +100,11 @@ BUILTIN_TEMPLATES = {
     },
     "campaign-results": {
         "name": "Résultats de campagne / Campaign results",
-        "subject_fr": "Les résultats : " + _CAMPAIGN_FR,
+        "subject_fr": "Les résultats\u00a0: " + _CAMPAIGN_FR,
         "subject_en": "The results: " + _CAMPAIGN_EN,
         "body_fr": "Bonjour {{ first_name }},\n\nLa campagne"
         "{% if campaign_name is defined %} «\u00a0{{ campaign_name }}\u00a0»{% endif %}"
-        " est terminée. Merci !\n" + _SCORE_FR + _FOOTER_FR,
+        " est terminée. Merci\u00a0!\n" + _SCORE_FR + _FOOTER_FR,
         "body_en": "Hello {{ first_name }},\n\n"
         + _CAMPAIGN_EN
         + " is over. Thank you!\n"
@@ -115,7 +118,7 @@ BUILTIN_TEMPLATES = {
         "body_fr": "Bonjour {{ first_name }},\n\nVoici où vous en êtes.\n"
         + _SCORE_FR
         + _POINT_FR
-        + "\n\nLe portail : {{ portal_url }}"
+        + "\n\nLe portail\u00a0: {{ portal_url }}"
         + _FOOTER_FR,
         "body_en": "Hello {{ first_name }},\n\nHere is where you stand.\n"
         + _SCORE_EN

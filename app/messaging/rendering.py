@@ -12,6 +12,7 @@ from app.core.personalisation import known_variables
 from app.messaging.i18n import _
 
 URL_RE = re.compile(r"(https?://[^\s<]+)")
+ASCII_SPACES_RE = re.compile(r"[ \t\r\n\f\v]+")
 
 
 @dataclass(frozen=True)
@@ -109,7 +110,9 @@ class CompiledTemplate:
 
     def render(self, locale: str, variables: dict) -> tuple[str, str]:
         locale = locale if locale in self.subjects else "fr"
-        subject = " ".join(self.subjects[locale].render(variables).split())
+        # Lines and runs of spaces become one space; a no-break space stays (French
+        # typography: "C'est parti : …"), which str.split() would break.
+        subject = ASCII_SPACES_RE.sub(" ", self.subjects[locale].render(variables)).strip(" ")
         return subject[:300], self.bodies[locale].render(variables).strip()
 
 

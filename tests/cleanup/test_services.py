@@ -211,9 +211,11 @@ def test_message_variables_in_batch(make, make_campaign):
     user, other = make.user(locale="en"), make.user()
     services.log_action(user, campaign, "delete-mail", 2, NOW)
     values = campaign_variables([user, other], NOW, {"campaign_id": campaign.id})
-    assert values[user.id]["points"] == 20 and values[user.id]["rank"] == 1
+    assert values[user.id]["points"] == "20" and values[user.id]["rank"] == "1"
+    assert values[user.id]["points_text"] == "20 points"
     assert values[user.id]["goal_progress"] == "2\u00a0GB of 100\u00a0GB (2\u00a0%)"
-    assert values[other.id]["points"] == 0 and values[user.id]["days_left"] == 19
+    assert values[other.id]["points"] == "0" and values[other.id]["points_text"] == "0 point"
+    assert values[user.id]["days_left"] == "19" and values[other.id]["days_left_text"] == "19 jours"
 
 
 def test_message_variables_are_in_each_recipients_language(make, make_campaign):

@@ -109,12 +109,13 @@ def test_campaign_messages_reach_its_scope_with_each_persons_own_figures(make, t
     launched = {to for to, _m in smtp.messages}
     assert launched == {town[p].email for p in ("camille", "alex", "idle")}
     assert _inbox(town["outsider"], "campaign-launch") is None
-    camille_launch = _mail(smtp, town["camille"], "C'est parti : Grand ménage numérique")
+    camille_launch = _mail(smtp, town["camille"], "C'est parti\u00a0: Grand ménage numérique")
     assert "Bonjour Camille," in camille_launch
     # Named as "la campagne « … »": a plural name is not the subject of "commence".
     assert "La campagne «\u00a0Grand ménage numérique\u00a0» commence le" in camille_launch
-    assert "Point de collecte le plus proche : Mairie de Pessac – Place de la Ve République" in (
-        camille_launch
+    assert (
+        "Point de collecte le plus proche\u00a0: Mairie de Pessac – Place de la Ve République"
+        in (camille_launch)
     )
     alex_launch = _mail(smtp, town["alex"], "It starts now: Big digital clean-up")
     assert "Nearest collection point: Mairie d'Ambès – Place Jean Jaurès" in alex_launch
@@ -133,7 +134,7 @@ def test_campaign_messages_reach_its_scope_with_each_persons_own_figures(make, t
     assert "Il reste 7 jours" in camille
     assert "Vous avez 50 points (rang 1)." in camille
     assert "Votre équipe, Direction du numérique, a 70 points (rang 1)." in camille
-    assert "Objectif collectif : 7\u00a0Go sur 100\u00a0Go (7\u00a0%)." in camille
+    assert "Objectif collectif\u00a0: 7\u00a0Go sur 100\u00a0Go (7\u00a0%)." in camille
     assert "Mairie de Pessac" in camille
     assert camille in _mail(smtp, town["camille"], "Plus qu'une semaine")
     alex = _mail(smtp, town["alex"], "One week left: Big digital clean-up")
@@ -142,7 +143,8 @@ def test_campaign_messages_reach_its_scope_with_each_persons_own_figures(make, t
     assert "Your team, Digital department, has 70 points (rank 1)." in alex
     assert "Collective goal: 7\u00a0GB of 100\u00a0GB (7\u00a0%)." in alex
     assert "Mairie d'Ambès" in alex
-    assert "Vous avez 0 points." in _inbox(town["idle"], "campaign-reminder").body
+    # Counted words agree with their number: "0 point" in French, as "1 point".
+    assert "Vous avez 0 point." in _inbox(town["idle"], "campaign-reminder").body
 
     jobs.deliver_due(clock=lambda: campaign.ends_at - timedelta(hours=48))
     assert "You have 20 points (rank 2)." in _mail(smtp, town["alex"], "Last 48 hours")

@@ -248,7 +248,7 @@ def test_without_the_clean_up_audiences_campaign_messages_go_to_everyone(
     assert (dispatch.audience_key, dispatch.audience_params) == ("everyone", {})
     assert jobs.deliver_due(clock=lambda: TUESDAY) == 1
     subject = db.session.scalar(select(Delivery.subject).where(Delivery.channel == "inbox"))
-    assert subject == "Les résultats : la campagne"
+    assert subject == "Les résultats\u00a0: la campagne"  # the no-break space kept
 
 
 def test_scheduling_refuses_past_dates_bad_cron_and_empty_audiences(make, template):
