@@ -19,7 +19,7 @@ from app.cleanup.models import RUNNING, CleanupAction, CleanupCampaign, CleanupP
 from app.core import cache
 from app.core.dashboard import Panel
 from app.core.i18n import current_language, integer_writer, regional_locale
-from app.core.personalisation import Audience, AudienceParam, Variable
+from app.core.personalisation import Audience, AudienceParam, Variable, WrittenNumber
 from app.core.time import local_zone, utcnow
 from app.core.urls import database_id
 from app.extensions import db
@@ -160,17 +160,20 @@ class _Wording:
     looked up once, not once per person (`force_locale` costs more than the lookup)."""
 
     def __init__(self, language: str, translations):
-        self.integer = integer_writer(language)
+        self._write = integer_writer(language)
         self._translations = translations
+
+    def integer(self, value: int) -> WrittenNumber:
+        return WrittenNumber(self._write(value), value)
 
     def points(self, count: int) -> str:
         """ "1 point", "0 point" in French, "1 234 points"."""
         text = self._translations.ungettext("%(num)s point", "%(num)s points", count)
-        return text % {"num": self.integer(count)}
+        return text % {"num": self._write(count)}
 
     def days(self, count: int) -> str:
         text = self._translations.ungettext("%(num)s day", "%(num)s days", count)
-        return text % {"num": self.integer(count)}
+        return text % {"num": self._write(count)}
 
 
 def _campaign_param(params: dict) -> CleanupCampaign | None:

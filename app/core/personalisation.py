@@ -20,6 +20,22 @@ from flask import current_app
 VariableProvider = Callable[[Sequence[object], datetime, dict], dict[int, dict[str, object]]]
 
 
+class WrittenNumber(str):
+    """A number as a variable: written the recipient's way ("12\u202f400"), and false
+    when it is zero, so that `{% if points %}` keeps the meaning it has for a number."""
+
+    def __new__(cls, text: str, value):
+        written = super().__new__(cls, text)
+        written.value = value
+        return written
+
+    def __bool__(self) -> bool:
+        return bool(self.value)
+
+    def __getnewargs__(self):  # copy and pickle
+        return str(self), self.value
+
+
 @dataclass(frozen=True)
 class Variable:
     name: str

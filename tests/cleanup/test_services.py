@@ -12,6 +12,7 @@ from app.cleanup.integration import campaign_variables
 from app.cleanup.models import CleanupAction
 from app.core.signals import campaign_closed, device_returned
 from app.extensions import db
+from app.messaging.rendering import sandbox
 from tests.cleanup.conftest import NOW
 
 
@@ -216,6 +217,10 @@ def test_message_variables_in_batch(make, make_campaign):
     assert values[user.id]["goal_progress"] == "2\u00a0GB of 100\u00a0GB (2\u00a0%)"
     assert values[other.id]["points"] == "0" and values[other.id]["points_text"] == "0 point"
     assert values[user.id]["days_left"] == "19" and values[other.id]["days_left_text"] == "19 jours"
+    # Written as text, a zero still reads as nothing in a template's condition.
+    condition = sandbox().from_string("{% if points %}{{ points }} pts{% else %}none{% endif %}")
+    assert condition.render(values[user.id]) == "20 pts"
+    assert condition.render(values[other.id]) == "none"
 
 
 def test_message_variables_are_in_each_recipients_language(make, make_campaign):
