@@ -63,6 +63,7 @@ ACTION_LABELS = {
     "refused": lazy_pgettext("audit", "Refused"),
     "reject": lazy_pgettext("audit", "Rejected"),
     "reopen": lazy_pgettext("audit", "Reopened"),
+    "restore": lazy_pgettext("audit", "Built-in text restored"),
     "revoke_role": lazy_pgettext("audit", "Role revoked"),
     "set_alternatives": lazy_pgettext("audit", "Alternatives set"),
     "set_budget": lazy_pgettext("audit", "Budget set"),

@@ -189,6 +189,8 @@ def _editor(form: TemplateForm, template: MessageTemplate | None, preview: dict 
         template=template,
         preview=preview,
         variables=sorted(known_variables().values(), key=lambda v: v.name),
+        restorable=template is not None and services.differs_from_shipped_text(template),
+        confirm_form=ConfirmForm(),
     )
 
 
@@ -232,6 +234,21 @@ def edit_template(template_id: int):
         flash(_("Template saved."), "success")
         return redirect(url_for("messaging.edit_template", template_id=template.id))
     return _editor(form, template), 422 if form.errors else 200
+
+
+@bp.post("/templates/<int:template_id>/restore")
+@role_required("organiser")
+def restore_template(template_id: int):
+    """Put back the text Empreinte ships for a built-in template."""
+    template = _template_or_404(template_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            services.restore_shipped_text(template, current_user, utcnow())
+            db.session.commit()
+            flash(_("The built-in text is back."), "success")
+        except services.MessagingError as error:
+            flash(str(error), "error")
+    return redirect(url_for("messaging.edit_template", template_id=template.id))
 
 
 @bp.post("/templates/preview")

@@ -17,7 +17,7 @@ from app.core.audit import record_audit
 from app.core.personalisation import known_audiences
 from app.core.time import local_zone
 from app.extensions import db
-from app.messaging.builtins import ensure_builtin_templates
+from app.messaging.builtins import BUILTIN_TEMPLATES, ensure_builtin_templates
 from app.messaging.i18n import _
 from app.messaging.mailer import build_email
 from app.messaging.models import Delivery, Dispatch, MessageTemplate, Schedule
@@ -68,6 +68,32 @@ def save_template(
         template.key,
     )
     return template
+
+
+def shipped_text(template: MessageTemplate) -> dict | None:
+    """The text Empreinte ships for a built-in template (None for an organiser's own)."""
+    return BUILTIN_TEMPLATES.get(template.key) if template.builtin else None
+
+
+def differs_from_shipped_text(template: MessageTemplate) -> bool:
+    shipped = shipped_text(template)
+    return shipped is not None and any(
+        getattr(template, field) != shipped[field] for field in TEMPLATE_FIELDS
+    )
+
+
+def restore_shipped_text(template: MessageTemplate, actor, now: datetime) -> None:
+    """Put back the subjects and bodies Empreinte ships for a built-in template: undoes
+    an organiser's edits, and brings an install the texts of a newer release (built-ins
+    are otherwise created once, never overwritten)."""
+    shipped = shipped_text(template)
+    if shipped is None:
+        raise MessagingError(_("Only a built-in template has a text to restore."))
+    for field in TEMPLATE_FIELDS:
+        setattr(template, field, shipped[field])
+    template.updated_at = now
+    db.session.flush()
+    record_audit(actor, "restore", "messaging_template", template.id, now, template.key)
 
 
 def template_by_key(key: str) -> MessageTemplate | None:

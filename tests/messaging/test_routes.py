@@ -3,10 +3,12 @@
 from sqlalchemy import select
 
 from app.auth.models import User
+from app.core.audit import AuditEvent
 from app.core.time import utcnow
 from app.extensions import db
 from app.messaging import jobs, services
 from app.messaging.audiences import unsubscribe_token
+from app.messaging.builtins import BUILTIN_TEMPLATES, ensure_builtin_templates
 from app.messaging.models import Delivery, Dispatch, MessageTemplate
 from tests.conftest import CSRF_RE, csrf_token, login
 
@@ -157,6 +159,46 @@ def test_an_organiser_saves_a_template(auth, client, make):
     )
     assert response.status_code == 302
     assert db.session.scalar(select(MessageTemplate).where(MessageTemplate.key == "news"))
+
+
+def test_an_organiser_puts_back_the_text_a_builtin_template_ships_with(auth, client, make):
+    """Edits undone, or a newer release's wording brought to an existing install."""
+    ensure_builtin_templates()
+    launch = services.template_by_key("campaign-launch")
+    edit_page = f"/messaging/templates/{launch.id}"
+    login(client, make.user(roles=("organiser",)))
+    assert "Rétablir le texte fourni" not in client.get(edit_page).get_data(as_text=True)
+    edited = {f: getattr(launch, f) for f in services.TEMPLATE_FIELDS} | {"name": launch.name}
+    edited["subject_fr"] = "C'est parti : {{ campaign_name }}"  # a plain space before ":"
+    assert auth.post(edit_page, data={**edited, "action": "save"}).status_code == 302
+    page = client.get(edit_page).get_data(as_text=True)
+    assert "Rétablir le texte fourni" in page
+
+    response = auth.post(f"{edit_page}/restore", follow_redirects=True)
+    assert "Le texte fourni avec Empreinte est rétabli." in response.get_data(as_text=True)
+    db.session.refresh(launch)
+    assert launch.subject_fr == BUILTIN_TEMPLATES["campaign-launch"]["subject_fr"]
+    assert launch.body_en == BUILTIN_TEMPLATES["campaign-launch"]["body_en"]
+    assert (
+        db.session.scalar(select(AuditEvent.summary).where(AuditEvent.action == "restore"))
+        == "campaign-launch"
+    )
+    assert "Rétablir le texte fourni" not in client.get(edit_page).get_data(as_text=True)
+
+
+def test_only_a_builtin_template_can_be_restored_and_only_by_organisers(auth, client, make):
+    own = services.save_template(None, {**PREVIEW, "key": "own"}, make.user(), utcnow())
+    db.session.commit()
+    login(client, make.user())
+    assert auth.post(f"/messaging/templates/{own.id}/restore").status_code == 403
+    login(client, make.user(roles=("organiser",)))
+    response = auth.post(f"/messaging/templates/{own.id}/restore", follow_redirects=True)
+    assert "Seul un modèle fourni avec Empreinte a un texte à rétablir." in response.get_data(
+        as_text=True
+    )
+    db.session.refresh(own)
+    assert own.subject_fr == PREVIEW["subject_fr"]
+    assert auth.post("/messaging/templates/999999/restore").status_code == 404
 
 
 PREVIEW = {
