@@ -148,6 +148,7 @@ EXPECTATIONS: dict[str, Access] = {
     "messaging.edit_template": DERIVED,
     "messaging.preview_template": DERIVED,
     "messaging.test_template": DERIVED,
+    "messaging.restore_template": DERIVED,
     "messaging.audience_size": DERIVED,
     "messaging.schedule": DERIVED,
     "messaging.list_dispatches": DERIVED,
