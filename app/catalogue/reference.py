@@ -57,10 +57,11 @@ class Reference:
 
     @property
     def source(self) -> str:
+        """A citation, the same in every language (names of data sets and versions): the
+        item page explains in the reader's language how the figures are worked out."""
         return (
-            f"Boavizta API {dataset_version()} (boaviztapi), archetype '{self.archetype}': "
-            "ADEME Base Impacts / NegaOctet embodied GWP; use from the archetype's "
-            "average power and use-time ratio"
+            f"Boavizta API {dataset_version()} (boaviztapi, {self.archetype}); "
+            "ADEME Base Impacts / NegaOctet"
         )
 
 

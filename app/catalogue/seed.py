@@ -25,14 +25,19 @@ from app.extensions import db
 # Refurbished devices: share of the new device's embodied footprint (low, central, high).
 # boaviztapi does not model refurbishment: this is the portal's stated assumption.
 REFURBISHED_SHARE = (0.10, 0.25, 0.40)
-REFURBISHED_NOTE = (
-    "; refurbished: 25 % (10–40 %) of the new device's embodied footprint (portal assumption)"
-)
-ESTIMATE_SOURCE = (
-    "Demo estimate: boaviztapi 2.5.0 has no data for this device; "
-    "replace with the manufacturer's product carbon footprint"
-)
-SERVICE_SOURCE = "Demo figure (illustrative), to be replaced by the admin with a cited measurement"
+# Said in each language's description: a source is a citation, read in any language.
+REFURBISHED_NOTE = {
+    "fr": "Reconditionné\u00a0: sa fabrication compte pour 25\u00a0% (de 10 à 40\u00a0%) de celle "
+    "du même appareil neuf. C'est une hypothèse du portail\u00a0: boaviztapi ne modélise pas "
+    "le reconditionnement.",
+    "en": "Refurbished: its manufacture counts for 25\u00a0% (10 to 40\u00a0%) of the same "
+    "device's when new. This is the portal's assumption: boaviztapi does not model "
+    "refurbishment.",
+}
+# Demo items without reference data: the item page says, in the reader's language, that
+# the figures are an estimate to replace with a cited measurement.
+ESTIMATE_SOURCE = "Empreinte (démo / demo)"
+SERVICE_SOURCE = "Empreinte (démo / demo)"
 
 # code, category, archetype or None, power ('min'|'default'|'max'), refurbished,
 # French name, English name, (embodied, kWh/year, lifetime) for estimates.
@@ -527,7 +532,6 @@ def equipment_rows(now: datetime, grid: float) -> list[dict]:
                 embodied = round(embodied * REFURBISHED_SHARE[1], 2)
                 low = round(low * REFURBISHED_SHARE[0], 2)
                 high = round(high * REFURBISHED_SHARE[2], 2)
-                source += REFURBISHED_NOTE
             lifetime = ref.lifetime_years
             kwh_low, kwh_high = ref.use_kwh_min, ref.use_kwh_max
         else:
@@ -543,8 +547,8 @@ def equipment_rows(now: datetime, grid: float) -> list[dict]:
                 "category": category,
                 "name_fr": name_fr,
                 "name_en": name_en,
-                "description_fr": "",
-                "description_en": "",
+                "description_fr": REFURBISHED_NOTE["fr"] if refurbished else "",
+                "description_en": REFURBISHED_NOTE["en"] if refurbished else "",
                 "search_text": footprint.normalise_search(f"{name_fr} {name_en} {code} {category}"),
                 "status": "available",
                 "embodied_kgco2e": embodied,

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from app.catalogue import footprint, queries, services
 from app.catalogue.csv_io import export_catalogue_csv, import_catalogue_csv
 from app.catalogue.models import CatalogueItem, CatalogueRequest
+from app.catalogue.seed import equipment_rows
 from app.core.audit import AuditEvent
 from app.core.csv_safety import safe_cell
 from app.core.personalisation import known_audiences
@@ -61,6 +62,25 @@ def test_equipment_without_figures_takes_the_boavizta_archetype():
     assert values["embodied_kgco2e"] == 181.0  # boaviztapi laptop-pro, ADEME/NegaOctet
     assert values["lifetime_years"] == 4.0
     assert "boaviztapi" in values["source"] and "2.5.0" in values["source"]
+
+
+def test_demo_equipment_cites_its_data_and_explains_refurbishment_in_each_language():
+    """A French reader met English prose in every source ("use from the archetype's…")."""
+    rows = equipment_rows(NOW, GRID)
+    cited = [row["source"] for row in rows if not row["estimate"]]
+    assert cited and all(
+        source.startswith("Boavizta API 2.5.0 (boaviztapi, ")
+        and source.endswith("); ADEME Base Impacts / NegaOctet")
+        for source in cited
+    )
+    refurbished = [row for row in rows if "reconditionn" in row["name_fr"]]
+    assert len(refurbished) >= 5
+    for row in refurbished:
+        assert row["description_fr"].startswith(
+            "Reconditionné\u00a0: sa fabrication compte pour 25"
+        )
+        assert row["description_en"].startswith("Refurbished: its manufacture counts for 25")
+    assert all(not row["description_fr"] for row in rows if row not in refurbished)
 
 
 def test_a_printer_without_figures_is_refused_as_no_reference_data_exists():
