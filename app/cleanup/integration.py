@@ -32,8 +32,8 @@ VARIABLES = (
     Variable("rank", _l("Your rank in the campaign"), "42"),
     Variable("badges", _l("Your badges, comma-separated"), _l("First step, 10 GB club")),
     Variable("campaign_name", _l("The campaign's name"), _l("Digital Clean-up Days")),
-    Variable("campaign_starts", _l("When the campaign starts"), _l("16 March 2026 09:00")),
-    Variable("campaign_ends", _l("When the campaign ends"), _l("6 April 2026 18:00")),
+    Variable("campaign_starts", _l("When the campaign starts"), _l("16 March 2026 at 09:00")),
+    Variable("campaign_ends", _l("When the campaign ends"), _l("6 April 2026 at 18:00")),
     Variable("days_left", _l("Days left before the end"), "5"),
     Variable("days_left_text", _l("Days left, with the word: “1 day”, “5 days”"), _l("5 days")),
     Variable("team_name", _l("Your department"), "Direction du numérique"),
@@ -52,6 +52,8 @@ UNIT_WORDS = {
     "en": {"GB": "GB", "TB": "TB", "items": "items", "devices": "devices",
            "participants": "participants", "points": "points", "of": "of"},
 }  # fmt: skip
+# A moment in a sentence: "commence le 16 mars 2026 à 09:00", "starts on 16 March 2026 at 09:00".
+MOMENT_PATTERNS = {"fr": "d MMMM y 'à' HH:mm", "en": "d MMMM y 'at' HH:mm"}
 
 
 def on_device_returned(sender, device_return=None, user=None, now=None, **_kwargs) -> None:
@@ -122,10 +124,10 @@ def campaign_variables(users, now: datetime, context: dict) -> dict[int, dict]:
         same_for_language[lang] = {
             "campaign_name": campaign.name(lang),
             "campaign_starts": babel_datetime(
-                campaign.starts_at, "d MMMM y HH:mm", tzinfo=zone, locale=lang
+                campaign.starts_at, MOMENT_PATTERNS[lang], tzinfo=zone, locale=lang
             ),
             "campaign_ends": babel_datetime(
-                campaign.ends_at, "d MMMM y HH:mm", tzinfo=zone, locale=lang
+                campaign.ends_at, MOMENT_PATTERNS[lang], tzinfo=zone, locale=lang
             ),
             "days_left": wording[lang].integer(days_left),
             "days_left_text": wording[lang].days(days_left),

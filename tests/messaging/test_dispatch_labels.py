@@ -111,9 +111,11 @@ def test_the_template_editor_gives_examples_in_the_authors_language(client, make
     author = make.user(roles=("organiser",))
     login(client, author)
     french = _text(client.get("/messaging/templates/new").get_data(as_text=True))
-    assert "(par ex. 16 mars 2026 09:00)" in french and "(par ex. 12 To sur 50 To (24 %))" in french
+    assert (
+        "(par ex. 16 mars 2026 à 09:00)" in french and "(par ex. 12 To sur 50 To (24 %))" in french
+    )
     author.locale = "en"
     db.session.commit()
     english = _text(client.get("/messaging/templates/new").get_data(as_text=True))
-    assert "(e.g. 16 March 2026 09:00)" in english
+    assert "(e.g. 16 March 2026 at 09:00)" in english
     assert "(e.g. Monday to Friday: 08:30–12:00, 13:30–17:00)" in english
