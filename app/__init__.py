@@ -5,12 +5,13 @@ from pathlib import Path
 from flask import Flask
 
 from app.config import Config, resolve_secret_key
+from app.core.assets import PortalFlask
 from app.core.urls import BoundedIntConverter
 
 
 def create_app(config_class: type = Config, **overrides) -> Flask:
     """Build the application: configuration, extensions, blueprints, CLI, error handlers."""
-    app = Flask(__name__, instance_relative_config=True)
+    app = PortalFlask(__name__, instance_relative_config=True)
     app.url_map.converters["int"] = BoundedIntConverter
     app.config.from_object(config_class)
     app.config.update(overrides)

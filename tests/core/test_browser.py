@@ -29,3 +29,24 @@ def test_skip_link_is_the_first_thing_the_keyboard_reaches(page):
     page.keyboard.press("Tab")
     focused = page.evaluate("document.activeElement.textContent.trim()")
     assert focused == "Aller au contenu principal"
+
+
+def test_the_next_page_loads_without_fetching_the_static_files_again(page):
+    """Only the first page fetches the stylesheet and scripts; before, each page view
+    asked for them again (four requests answered 304)."""
+    page.goto("/auth/sign-in", wait_until="networkidle")  # the icon comes after "load"
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    fetched, from_cache = [], set()
+    cdp.on("Network.requestServedFromCache", lambda event: from_cache.add(event["requestId"]))
+
+    def received(event):
+        response = event["response"]
+        if "/static/" in response["url"] and not response.get("fromDiskCache"):
+            fetched.append((event["requestId"], response["url"], response["status"]))
+
+    cdp.on("Network.responseReceived", received)
+    page.goto("/privacy")
+    page.wait_for_load_state("load")
+    assert page.locator("link[rel=stylesheet]").count() == 1
+    assert [f for f in fetched if f[0] not in from_cache] == []

@@ -1,0 +1,53 @@
+"""Static files addressed by their content: kept by browsers, never stale."""
+
+import re
+
+from app.core.assets import static_url
+
+ASSET_RE = re.compile(r'(?:href|src|data-css|data-js)="(/static/[^"?]+)\?v=([0-9a-f]{16})"')
+A_YEAR = 365 * 24 * 3600
+
+
+def _fetch(client, url):
+    """Status, Cache-Control and ETag of a static file (its file handle closed)."""
+    response = client.get(url)
+    try:
+        return response.status_code, response.cache_control, response.headers.get("ETag")
+    finally:
+        response.close()
+
+
+def test_pages_address_every_static_file_at_its_version(client):
+    page = client.get("/auth/sign-in").get_data(as_text=True)
+    assets = dict(ASSET_RE.findall(page))
+    assert {"/static/css/portal.css", "/static/js/portal.js", "/static/favicon.svg"} <= set(assets)
+    assert "/static/vendor/htmx/htmx.min.js" in assets
+    assert not re.search(r'"/static/[^"?]+"', page), "a static file without its version"
+
+
+def test_a_versioned_file_is_kept_a_year_and_an_unversioned_one_checked(app, client):
+    with app.test_request_context():
+        current = static_url("css/portal.css")
+    status, cache, _etag = _fetch(client, current)
+    assert status == 200 and cache.max_age == A_YEAR and cache.immutable and cache.public
+
+    status, cache, etag = _fetch(client, "/static/css/portal.css")
+    assert status == 200 and cache.no_cache and etag and cache.max_age is None
+    _status, cache, _etag = _fetch(client, "/static/css/portal.css?v=0123456789abcdef")
+    assert cache.max_age is None and cache.no_cache
+    assert _fetch(client, "/static/nothing.css?v=0123456789abcdef")[0] == 404
+
+
+def test_a_changed_file_gets_a_new_address(app, tmp_path, monkeypatch):
+    monkeypatch.setattr(app, "static_folder", str(tmp_path))
+    style = tmp_path / "site.css"
+    style.write_text("body { color: black; }")
+    with app.test_request_context():
+        before = static_url("site.css")
+        style.write_text("body { color: navy; }")
+        after = static_url("site.css")
+        assert before != after and after.startswith("/static/site.css?v=")
+        assert static_url("missing.css") == "/static/missing.css"
+    client = app.test_client()
+    assert _fetch(client, after)[1].max_age == A_YEAR
+    assert _fetch(client, before)[1].max_age is None  # the old address: checked each time
