@@ -34,7 +34,7 @@ def create_app(config_class: type = Config, **overrides) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"], x_proto=1)
 
     from app.core import cache, database, i18n, security, templating
-    from app.extensions import babel, csrf, db, htmx, limiter, login_manager, migrate
+    from app.extensions import babel, compress, csrf, db, htmx, limiter, login_manager, migrate
 
     db.init_app(app)
     database.init_app(app)
@@ -49,6 +49,7 @@ def create_app(config_class: type = Config, **overrides) -> Flask:
     security.init_app(app)
     templating.init_app(app)
     cache.init_app(app)
+    compress.init_app(app)
 
     from app.api import routes as api_routes
     from app.auth import routes as auth_routes

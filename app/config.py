@@ -74,6 +74,12 @@ class Config:
     CACHE_THRESHOLD = 5000
     CACHE_KEY_PREFIX = "empreinte:"
 
+    # Static files are sent compressed (zstd, Brotli or gzip, as the browser accepts):
+    # htmx is 51 KB as is, about 16 KB compressed. Each browser fetches them once a release
+    # (app/core/assets.py), so they are compressed as they are sent. Pages are not: small,
+    # sent on every view, their CPU is better spent serving people; a proxy may do it.
+    COMPRESS_MIMETYPES = ["text/css", "text/javascript", "application/javascript", "image/svg+xml"]
+
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 - an algorithm name
     MAP_TILE_URL = os.environ.get("MAP_TILE_URL")  # None: no third-party tiles
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")

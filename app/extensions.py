@@ -2,6 +2,7 @@
 
 from flask import current_app, request
 from flask_caching import Cache
+from flask_compress import Compress
 from flask_htmx import HTMX
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -46,6 +47,8 @@ htmx = HTMX()
 csrf = CSRFProtect()
 # Rendered fragments (app/core/cache.py); the Jinja tag is not used.
 cache = Cache(with_jinja2_ext=False)
+# Static files only (COMPRESS_MIMETYPES): pages stay uncompressed, their CPU goes to people.
+compress = Compress()
 
 
 def _rate_limit_key() -> str:

@@ -1,4 +1,5 @@
-"""Static files addressed by their content, kept by browsers until a release changes them.
+"""Static files addressed by their content, kept by browsers until a release changes them,
+and sent compressed.
 
 Flask serves static files with `no-cache`: each page view asked again for the stylesheet,
 htmx, the portal's script and the icon, four conditional requests answered 304. With a
@@ -52,6 +53,24 @@ class PortalFlask(Flask):
         if filename and asked and asked == static_version(filename):
             return A_YEAR
         return super().get_send_file_max_age(filename)
+
+    def send_static_file(self, filename: str):
+        """The whole file, read at once and its handle closed, for Flask-Compress to
+        compress (`COMPRESS_MIMETYPES`): it compresses a streamed file without ever
+        closing it. A range of a compressed file would mean nothing, and a server may
+        ignore Range (RFC 9110, 14.2): these files are small and sent whole."""
+        request.environ.pop("HTTP_RANGE", None)
+        response = super().send_static_file(filename)
+        response.headers.pop("Accept-Ranges", None)
+        if response.status_code == 200 and response.is_streamed:
+            stream = response.response
+            try:
+                body = b"".join(stream)
+            finally:
+                stream.close()
+            response.direct_passthrough = False
+            response.set_data(body)
+        return response
 
 
 def init_app(app: Flask) -> None:

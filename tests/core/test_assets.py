@@ -1,6 +1,12 @@
 """Static files addressed by their content: kept by browsers, never stale."""
 
+import gzip
 import re
+from pathlib import Path
+
+import brotli
+import pytest
+from backports import zstd
 
 from app.core.assets import static_url
 
@@ -51,3 +57,47 @@ def test_a_changed_file_gets_a_new_address(app, tmp_path, monkeypatch):
     client = app.test_client()
     assert _fetch(client, after)[1].max_age == A_YEAR
     assert _fetch(client, before)[1].max_age is None  # the old address: checked each time
+
+
+@pytest.mark.parametrize(
+    ("accepted", "encoding", "decode"),
+    [
+        ("gzip", "gzip", gzip.decompress),
+        ("gzip, deflate, br", "br", brotli.decompress),
+        ("gzip, deflate, br, zstd", "zstd", zstd.decompress),
+    ],
+)
+def test_static_files_are_sent_compressed_as_the_browser_accepts(
+    app, client, accepted, encoding, decode
+):
+    with app.test_request_context():
+        url = static_url("vendor/htmx/htmx.min.js")
+    original = (Path(app.static_folder) / "vendor/htmx/htmx.min.js").read_bytes()
+    response = client.get(url, headers={"Accept-Encoding": accepted})
+    body = response.get_data()
+    response.close()
+    assert response.headers["Content-Encoding"] == encoding
+    assert "Accept-Encoding" in response.headers["Vary"]
+    assert decode(body) == original and len(body) < len(original) / 2
+    assert response.cache_control.max_age == A_YEAR  # still kept a year
+
+
+def test_a_browser_that_accepts_no_encoding_gets_the_file_as_is(app, client):
+    with app.test_request_context():
+        url = static_url("css/portal.css")
+    response = client.get(url, headers={"Accept-Encoding": "identity"})
+    body = response.get_data()
+    response.close()
+    assert "Content-Encoding" not in response.headers
+    assert body == (Path(app.static_folder) / "css/portal.css").read_bytes()
+
+
+def test_a_range_of_a_static_file_is_answered_with_the_whole_file(app, client):
+    """A range of a compressed file would mean nothing: the small files go whole."""
+    with app.test_request_context():
+        url = static_url("js/portal.js")
+    response = client.get(url, headers={"Range": "bytes=0-9", "Accept-Encoding": "identity"})
+    body = response.get_data()
+    response.close()
+    assert response.status_code == 200 and "Accept-Ranges" not in response.headers
+    assert body == (Path(app.static_folder) / "js/portal.js").read_bytes()
