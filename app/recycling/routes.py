@@ -48,7 +48,6 @@ bp = Blueprint(
     __name__,
     url_prefix="/recycling",
     template_folder="templates",
-    static_folder="static",
 )
 
 

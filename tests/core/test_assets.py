@@ -101,3 +101,14 @@ def test_a_range_of_a_static_file_is_answered_with_the_whole_file(app, client):
     response.close()
     assert response.status_code == 200 and "Accept-Ranges" not in response.headers
     assert body == (Path(app.static_folder) / "js/portal.js").read_bytes()
+
+
+def test_every_template_addresses_static_files_by_version():
+    """A static file linked with url_for('static', …) would be asked for on every page."""
+    templates = Path(__file__).resolve().parents[2] / "app"
+    unversioned = [
+        str(path.relative_to(templates))
+        for path in templates.rglob("*.html")
+        if re.search(r"url_for\(\s*['\"][\w.]*static['\"]", path.read_text())
+    ]
+    assert unversioned == []

@@ -135,7 +135,6 @@ EXPECTATIONS: dict[str, Access] = {
     "recycling.statistics": DERIVED,
     "recycling.statistics_csv": DERIVED,
     "recycling.statistics_json": DERIVED,
-    "recycling.static": PUBLIC,
     "recycling_api.collection_points": DERIVED,
     "recycling_api.create_device_return": DERIVED,
     "recycling_api.get_device_return": only("employee_a", "agent", "admin"),
@@ -163,7 +162,6 @@ EXPECTATIONS: dict[str, Access] = {
 # Unknown integer parameters default to A's user id.
 SAMPLES = {
     "filename": lambda world: "css/portal.css",
-    "recycling.static:filename": lambda world: "recycling.js",
     "token_id": lambda world: world.a_token_id,
     "request_id": lambda world: world.a_erasure_id,
     "catalogue.show_request:request_id": lambda world: world.ids["request"],
