@@ -5,7 +5,7 @@ from flask_babel import format_date, format_datetime, format_percent
 
 from app.auth.models import role_label
 from app.core import assets, frame
-from app.core.audit import action_label, object_label
+from app.core.audit import action_label, audit_details, object_label
 from app.core.i18n import (
     current_language,
     format_kg_co2e,
@@ -34,6 +34,7 @@ def init_app(app: Flask) -> None:
         role_label=role_label,
         audit_action=action_label,
         audit_object=object_label,
+        audit_details=audit_details,
     )
     frame.init_app(app)
     assets.init_app(app)

@@ -52,6 +52,35 @@ def test_the_audit_log_names_actions_and_objects_in_the_admins_language(client, 
     }
 
 
+def test_the_details_services_write_in_a_fixed_form_are_read_in_the_admins_language(client, make):
+    """What the portal itself writes is translated; what people typed is shown as is."""
+    admin = make.user(roles=("admin",))
+    written = {
+        ("grant_role", "user"): "role=organiser",
+        ("import", "catalogue_item"): "3 created, 1 updated",
+        ("extend", "cleanup_campaign"): "ends_at 2026-12-18T08:00:00+00:00 -> "
+        "2026-12-20T17:30:00+00:00",
+        ("set_budget", "catalogue_budget"): "2026: 1500.0",
+        ("erase", "user"): "personal data erased",
+        ("reject", "cleanup_action"): "role=organiser, 3 created",  # an organiser's words
+    }
+    for (action, object_type), summary in written.items():
+        record_audit(admin, action, object_type, 1, NOW, summary)
+    db.session.commit()
+    login(client, admin)
+    html = client.get("/admin/audit").get_data(as_text=True)
+    assert "<td>Organisateur</td>" in html
+    assert "<td>3 éléments créés · 1 élément modifié</td>" in html
+    assert (
+        "<td>Nouvelle fin\u00a0: 20 déc. 2026, 18:30 (au lieu du 18 déc. 2026, 09:00)</td>" in html
+    )
+    assert "<td>2026\u00a0: 1\u202f500\u00a0kg\u00a0CO₂e</td>" in html
+    assert "<td>Données personnelles effacées</td>" in html
+    assert "<td>role=organiser, 3 created</td>" in html
+    rows = list(csv.reader(io.StringIO(client.get("/admin/audit.csv").get_data(as_text=True))))
+    assert {row[5] for row in rows[1:]} == set(written.values())
+
+
 def test_audit_log_filters_by_object_actor_and_dates(client, make):
     admin = make.user(roles=("admin",), email="chief@example.org")
     organiser = make.user(roles=("organiser",), email="nora@example.org")
