@@ -1,8 +1,10 @@
 """The admin audit log: who changed which object, and when. Append-only."""
 
 import re
+from collections.abc import Callable
 from datetime import datetime
 
+from flask import Flask, current_app
 from flask_babel import gettext, lazy_pgettext, ngettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, String
@@ -142,8 +144,17 @@ _DETAILS = {
 }
 
 
+def register_audit_details(app: Flask, action: str, words: Callable[[str], str | None]) -> None:
+    """A domain reads back the details it writes for `action`: `words(summary)` gives them
+    in the reader's language, or None to show the stored text."""
+    app.extensions.setdefault("empreinte.audit_details", {})[action] = words
+
+
 def audit_details(action: str, summary: str) -> str:
     """An event's details as the audit log shows them (see `_DETAILS`)."""
+    domain_words = current_app.extensions.get("empreinte.audit_details", {}).get(action)
+    if domain_words is not None:
+        return domain_words(summary) or summary
     pattern, words = _DETAILS.get(action, (None, None))
     match = pattern.fullmatch(summary) if pattern else None
     return words(match) if match else summary

@@ -3,6 +3,7 @@
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
+from app.core.audit import register_audit_details
 from app.core.dashboard import MenuItem, register_menu_item, register_panel
 from app.core.demo import register_seeder
 from app.core.personalisation import register_variables
@@ -11,7 +12,7 @@ from app.core.privacy import PersonalData, register_personal_data
 
 def init_app(app: Flask) -> None:
     """Register the blueprints, menu entries, dashboard panel, seeder and registries."""
-    from app.recycling import api, models, providers, queries, routes, seed, services  # noqa: F401
+    from app.recycling import api, forms, models, providers, queries, routes, seed, services  # noqa: F401
 
     app.register_blueprint(routes.bp)
     app.register_blueprint(api.bp)
@@ -23,3 +24,5 @@ def init_app(app: Flask) -> None:
         app, PersonalData("returns", queries.personal_returns, services.erase_returns)
     )
     register_seeder(app, seed.seed_recycling, order=40)
+    # The audit log names a return's recorded outcome ("outcome" events store its key).
+    register_audit_details(app, "outcome", forms.outcome_label)

@@ -44,6 +44,12 @@ def outcome_choices():
     ]
 
 
+def outcome_label(key: str) -> str | None:
+    """An outcome's label in the reader's language; None for anything else."""
+    label = dict(outcome_choices()).get(key)
+    return str(label) if label is not None else None
+
+
 def status_choices():
     return [
         ("declared", _l("Declared")),

@@ -62,6 +62,7 @@ def test_the_details_services_write_in_a_fixed_form_are_read_in_the_admins_langu
         "2026-12-20T17:30:00+00:00",
         ("set_budget", "catalogue_budget"): "2026: 1500.0",
         ("erase", "user"): "personal data erased",
+        ("outcome", "device_return"): "donated",
         ("reject", "cleanup_action"): "role=organiser, 3 created",  # an organiser's words
     }
     for (action, object_type), summary in written.items():
@@ -76,6 +77,7 @@ def test_the_details_services_write_in_a_fixed_form_are_read_in_the_admins_langu
     )
     assert "<td>2026\u00a0: 1\u202f500\u00a0kg\u00a0CO₂e</td>" in html
     assert "<td>Données personnelles effacées</td>" in html
+    assert "<td>Donné</td>" in html  # a domain's own details (recycling)
     assert "<td>role=organiser, 3 created</td>" in html
     rows = list(csv.reader(io.StringIO(client.get("/admin/audit.csv").get_data(as_text=True))))
     assert {row[5] for row in rows[1:]} == set(written.values())
