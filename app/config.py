@@ -79,6 +79,7 @@ class Config:
     # (app/core/assets.py), so they are compressed as they are sent. Pages are not: small,
     # sent on every view, their CPU is better spent serving people; a proxy may do it.
     COMPRESS_MIMETYPES = ["text/css", "text/javascript", "application/javascript", "image/svg+xml"]
+    COMPRESS_REGISTER = False  # called for static files only (app/core/assets.py)
 
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 - an algorithm name
     MAP_TILE_URL = os.environ.get("MAP_TILE_URL")  # None: no third-party tiles

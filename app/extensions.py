@@ -47,7 +47,7 @@ htmx = HTMX()
 csrf = CSRFProtect()
 # Rendered fragments (app/core/cache.py); the Jinja tag is not used.
 cache = Cache(with_jinja2_ext=False)
-# Static files only (COMPRESS_MIMETYPES): pages stay uncompressed, their CPU goes to people.
+# Static files only (app/core/assets.py): pages stay uncompressed, their CPU goes to people.
 compress = Compress()
 
 

@@ -36,8 +36,7 @@ REFURBISHED_NOTE = {
 }
 # Demo items without reference data: the item page says, in the reader's language, that
 # the figures are an estimate to replace with a cited measurement.
-ESTIMATE_SOURCE = "Empreinte (démo / demo)"
-SERVICE_SOURCE = "Empreinte (démo / demo)"
+DEMO_SOURCE = "Empreinte (démo / demo)"
 
 # code, category, archetype or None, power ('min'|'default'|'max'), refurbished,
 # French name, English name, (embodied, kWh/year, lifetime) for estimates.
@@ -537,7 +536,7 @@ def equipment_rows(now: datetime, grid: float) -> list[dict]:
         else:
             embodied, kwh, lifetime = estimate
             low = high = kwh_low = kwh_high = None
-            source = ESTIMATE_SOURCE
+            source = DEMO_SOURCE
         use = footprint.use_kgco2e(kwh, grid)
         annual = footprint.annual_kgco2e(embodied, lifetime, use)
         rows.append(
@@ -603,7 +602,7 @@ def service_rows(rng: random.Random, now: datetime, departments: list[Department
                     "use_kgco2e_per_year": annual,
                     "annual_kgco2e": annual,
                     "grade": footprint.grade_for(category, annual),
-                    "source": SERVICE_SOURCE,
+                    "source": DEMO_SOURCE,
                     "source_url": "",
                     "estimate": True,
                     "user_count": rng.randint(5, 20_000 if category == "email" else 2_000),

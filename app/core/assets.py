@@ -13,6 +13,8 @@ from pathlib import Path
 
 from flask import Flask, current_app, request, url_for
 
+from app.extensions import compress
+
 A_YEAR = 365 * 24 * 3600
 
 
@@ -74,11 +76,15 @@ class PortalFlask(Flask):
 
 
 def init_app(app: Flask) -> None:
+    """`static_url` for templates; static files marked immutable and compressed (only
+    them: Flask-Compress's own hook would look at every page, `COMPRESS_REGISTER`)."""
     app.jinja_env.globals["static_url"] = static_url
 
     @app.after_request
-    def mark_versioned_files_immutable(response):
+    def finish_static_file(response):
+        if request.endpoint != "static":
+            return response
         # A versioned address never changes content: no revalidation, even on reload.
-        if request.endpoint == "static" and response.cache_control.max_age == A_YEAR:
+        if response.cache_control.max_age == A_YEAR:
             response.cache_control.immutable = True
-        return response
+        return compress.after_request(response)

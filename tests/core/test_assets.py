@@ -112,3 +112,10 @@ def test_every_template_addresses_static_files_by_version():
         if re.search(r"url_for\(\s*['\"][\w.]*static['\"]", path.read_text())
     ]
     assert unversioned == []
+
+
+def test_pages_are_not_compressed_and_do_not_vary_on_encoding(client):
+    """Pages are small and sent on every view: their CPU goes to serving people."""
+    response = client.get("/auth/sign-in", headers={"Accept-Encoding": "gzip, br, zstd"})
+    assert "Content-Encoding" not in response.headers
+    assert "Accept-Encoding" not in response.headers.get("Vary", "")
