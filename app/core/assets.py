@@ -60,14 +60,17 @@ class PortalFlask(Flask):
         """The whole file, read at once and its handle closed, for Flask-Compress to
         compress (`COMPRESS_MIMETYPES`): it compresses a streamed file without ever
         closing it. A range of a compressed file would mean nothing, and a server may
-        ignore Range (RFC 9110, 14.2): these files are small and sent whole."""
+        ignore Range (RFC 9110, 14.2): these files are small and sent whole.
+
+        A response without a body (304, 412) closes the file here too: left to the
+        server, it stayed open when the browser dropped the connection first."""
         request.environ.pop("HTTP_RANGE", None)
         response = super().send_static_file(filename)
         response.headers.pop("Accept-Ranges", None)
-        if response.status_code == 200 and response.is_streamed:
+        if response.is_streamed:
             stream = response.response
             try:
-                body = b"".join(stream)
+                body = b"".join(stream) if response.status_code == 200 else b""
             finally:
                 stream.close()
             response.direct_passthrough = False
