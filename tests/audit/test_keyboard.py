@@ -124,27 +124,44 @@ def test_every_control_is_reached_with_tab_and_shows_its_focus(page, demo_data, 
 
 
 def test_a_table_wider_than_a_phone_scrolls_in_its_own_named_box(signed_in_page):
-    """At 320 px the entries table scrolls sideways in its box, not the page: the box
-    then takes the focus (arrow keys scroll it) and is named after the heading above it.
+    """At 320 px the catalogue's table scrolls sideways in its box, not the page: the box
+    then takes the focus (arrow keys scroll it) and is named after the table's caption.
     At a desktop's width it fits and is no extra Tab stop."""
     page = signed_in_page
-    page.goto(f"/cleanup/campaigns/{_campaign(db.session)}")
-    page.select_option("#action_type", "delete-mail")
-    page.fill("#quantity", "0.5")
-    page.click("#log-submit")
-    box = page.locator("#my-progress .table-scroll")
+    page.goto("/catalogue/")
+    box = page.locator("main .table-scroll").first
     box.wait_for()
     assert box.get_attribute("tabindex") is None
     page.set_viewport_size({"width": 320, "height": 640})
-    page.wait_for_function(
-        "() => document.querySelector('#my-progress .table-scroll').tabIndex === 0"
-    )
+    page.wait_for_function("() => document.querySelector('main .table-scroll').tabIndex === 0")
     assert box.get_attribute("role") == "region"
-    assert box.get_attribute("aria-label") in ("Mes saisies", "My entries")
+    assert box.get_attribute("aria-label") in ("Éléments du catalogue", "Catalogue items")
     width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
     assert width[0] <= width[1]
     box.focus()
     page.keyboard.press("ArrowRight")
-    page.wait_for_function(
-        "() => document.querySelector('#my-progress .table-scroll').scrollLeft > 0"
+    page.wait_for_function("() => document.querySelector('main .table-scroll').scrollLeft > 0")
+
+
+def test_on_a_phone_each_entry_is_a_block_with_its_correction_in_view(signed_in_page):
+    """A person logs from a phone: their entries stack, each value named, the correction
+    and deletion buttons in view without scrolling sideways."""
+    page = signed_in_page
+    page.set_viewport_size({"width": 320, "height": 640})
+    page.goto(f"/cleanup/campaigns/{_campaign(db.session)}")
+    page.select_option("#action_type", "delete-mail")
+    page.fill("#quantity", "0.5")
+    page.click("#log-submit")
+    entry = page.locator("#my-progress table.cleanup-entries tbody tr").first
+    entry.wait_for()
+    box = page.locator("#my-progress .table-scroll")
+    assert box.evaluate("b => b.scrollWidth <= b.clientWidth")
+    assert box.get_attribute("tabindex") is None  # nothing to scroll: no extra Tab stop
+    labels = entry.evaluate(
+        "tr => [...tr.querySelectorAll('td[data-label]')]"
+        ".map(td => getComputedStyle(td, '::before').content)"
     )
+    assert any("Quantité" in label or "Quantity" in label for label in labels)
+    for button in ("button[id^=correct-]", "button[id^=delete-]"):
+        bounds = entry.locator(button).bounding_box()
+        assert bounds["x"] >= 0 and bounds["x"] + bounds["width"] <= 320
