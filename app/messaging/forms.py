@@ -1,5 +1,8 @@
 """Messaging forms: templates, preview recipient, schedules."""
 
+from datetime import time
+
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -9,9 +12,12 @@ from wtforms import (
     SelectField,
     StringField,
     TextAreaField,
+    TimeField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
+
+from app.messaging.recurrence import LAST_MONTH_DAY, REPEATS
 
 
 class TemplateForm(FlaskForm):
@@ -39,6 +45,10 @@ class TemplateForm(FlaskForm):
 
 
 class ScheduleForm(FlaskForm):
+    """When to send: now, at a moment, or again and again. A recurrence is chosen as
+    people say it (every Monday at 09:00); a cron expression only for a custom one.
+    `weekday.choices` are the reader's day names, set by the view."""
+
     template = SelectField(_l("Template"), coerce=int, validators=[DataRequired()])
     audience = SelectField(_l("Audience"), validators=[DataRequired()])
     kind = RadioField(
@@ -46,7 +56,7 @@ class ScheduleForm(FlaskForm):
         choices=[
             SelectChoice("now", _l("Now")),
             SelectChoice("at", _l("At a date and time")),
-            SelectChoice("cron", _l("Recurring (cron)")),
+            SelectChoice("cron", _l("Recurring")),
         ],
         default="now",
         validators=[DataRequired()],
@@ -54,8 +64,34 @@ class ScheduleForm(FlaskForm):
     at = DateTimeLocalField(
         _l("Date and time (Paris time)"), format="%Y-%m-%dT%H:%M", validators=[Optional()]
     )
+    repeat = SelectField(
+        _l("How often"),
+        choices=[SelectChoice(key, label) for key, label in REPEATS.items()],
+        default="weekly",
+    )
+    weekday = SelectField(_l("Day of the week"), coerce=int, default=0)
+    month_day = SelectField(
+        _l("Day of the month"),
+        description=_l("1 to 28: a day every month has."),
+        coerce=int,
+        choices=[SelectChoice(day, str(day)) for day in range(1, LAST_MONTH_DAY + 1)],
+        default=1,
+    )
+    time = TimeField(_l("Time (Paris time)"), default=time(9, 0), validators=[Optional()])
     cron = StringField(
         _l("Cron expression"),
         description=_l("Minute hour day month weekday, e.g. “0 9 * * mon” for Mondays at 9:00."),
         validators=[Optional(), Length(max=120)],
     )
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if self.kind.data != "cron":
+            return valid
+        if self.repeat.data == "custom" and not (self.cron.data or "").strip():
+            self.cron.errors = [*self.cron.errors, _("Give the cron expression.")]
+            return False
+        if self.repeat.data != "custom" and self.time.data is None and not self.time.errors:
+            self.time.errors = [*self.time.errors, _("Give the time of sending.")]
+            return False
+        return valid

@@ -1,5 +1,6 @@
 """Views of the messaging domain: the inbox, unsubscribe, templates, schedules, dispatches."""
 
+from babel.dates import get_day_names
 from flask import (
     Blueprint,
     abort,
@@ -10,6 +11,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -35,6 +37,7 @@ from app.messaging.builtins import ensure_builtin_templates
 from app.messaging.forms import ScheduleForm, TemplateForm
 from app.messaging.mailer import MailerPool
 from app.messaging.models import Dispatch, MessageTemplate, Schedule
+from app.messaging.recurrence import CRON_DAYS, describe_cron, next_run, recurrence_cron
 from app.messaging.rendering import CompiledTemplate, check_template
 
 bp = Blueprint("messaging", __name__, url_prefix="/messaging", template_folder="templates")
@@ -307,6 +310,8 @@ def _schedule_form() -> ScheduleForm:
     ]
     audiences = sorted(known_audiences().values(), key=lambda a: a.key != "everyone")
     form.audience.choices = [SelectChoice(a.key, str(a.label)) for a in audiences]
+    day_names = get_day_names("wide", locale=get_locale())
+    form.weekday.choices = [SelectChoice(day, day_names[day]) for day in range(len(CRON_DAYS))]
     return form
 
 
@@ -362,6 +367,15 @@ def schedule():
         return _schedule_page(form, _size(audience)), 422 if form.errors else 200
     template = db.session.get(MessageTemplate, form.template.data)
     at = form.at.data.replace(tzinfo=local_zone()) if form.at.data else None
+    cron = None
+    if form.kind.data == "cron":
+        cron = recurrence_cron(
+            form.repeat.data,
+            form.time.data,
+            form.weekday.data,
+            form.month_day.data,
+            form.cron.data or "",
+        )
     try:
         result = services.schedule_message(
             template,
@@ -371,7 +385,7 @@ def schedule():
             utcnow(),
             actor=current_user,
             at=at,
-            cron=form.cron.data,
+            cron=cron,
         )
     except services.MessagingError as error:
         db.session.rollback()
@@ -391,11 +405,14 @@ def schedule():
 @role_required("organiser")
 def list_dispatches():
     """Dispatches and recurring schedules."""
+    now = utcnow()
     return render_template(
         "messaging/dispatches.html",
         dispatches=queries.list_dispatches(),
         schedules=queries.list_schedules(),
         audience_name=audience_namer(),
+        describe_cron=describe_cron,
+        next_run=lambda expression: next_run(expression, now),
         form=ConfirmForm(),
     )
 

@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.messaging.models import Dispatch
+from app.messaging.models import Dispatch, Schedule
 
 pytestmark = pytest.mark.browser
 
@@ -34,3 +34,27 @@ def test_organiser_writes_previews_and_schedules_a_template(page, make):
     page.get_by_text("Message planifié.").wait_for()
     dispatch = db.session.scalar(select(Dispatch))
     assert dispatch.template.key == "spring" and dispatch.status == "scheduled"
+
+
+def test_organiser_schedules_a_monthly_message_seeing_only_the_fields_that_apply(
+    page, make, template
+):
+    template()
+    make.user(roles=("organiser",), email="nora@example.org", display_name="Nora Benali")
+    page.goto("/auth/sign-in")
+    page.fill("#email", "nora@example.org")
+    page.fill("#password", "correct horse battery")
+    page.locator("main form button[type=submit]").click()
+    page.goto("/messaging/schedule")
+    assert not page.is_visible("#at") and not page.is_visible("#repeat")
+    page.get_by_label("Récurrent").check()
+    assert page.is_visible("#weekday") and page.is_visible("#time")
+    assert not page.is_visible("#month_day") and not page.is_visible("#cron")
+    page.get_by_label("Fréquence").select_option(label="Chaque mois")
+    assert page.is_visible("#month_day") and not page.is_visible("#weekday")
+    page.get_by_label("Jour du mois").select_option("15")
+    page.get_by_label("Heure (heure de Paris)", exact=True).fill("08:45")
+    page.locator("#schedule-form button[type=submit]:not([formaction])").click()
+    page.get_by_text("Message planifié.").wait_for()
+    page.get_by_role("cell", name="Chaque mois, le 15 à 08:45").wait_for()
+    assert db.session.scalar(select(Schedule.cron)) == "45 8 15 * *"

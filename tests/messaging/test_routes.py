@@ -9,7 +9,7 @@ from app.extensions import db
 from app.messaging import jobs, services
 from app.messaging.audiences import unsubscribe_token
 from app.messaging.builtins import BUILTIN_TEMPLATES, ensure_builtin_templates
-from app.messaging.models import Delivery, Dispatch, MessageTemplate
+from app.messaging.models import Delivery, Dispatch, MessageTemplate, Schedule
 from tests.conftest import CSRF_RE, csrf_token, login
 
 HX = {"HX-Request": "true"}
@@ -282,6 +282,66 @@ def test_scheduling_at_a_time_creates_a_dispatch(auth, client, make, template):
     assert response.status_code == 302
     dispatch = db.session.scalar(select(Dispatch))
     assert dispatch.due_at.isoformat() == "2099-01-05T08:00:00+00:00"
+
+
+def _schedule_recurring(auth, template, **fields):
+    return auth.post(
+        "/messaging/schedule",
+        data={"template": template.id, "audience": "everyone", "kind": "cron", **fields},
+    )
+
+
+def test_a_weekly_message_is_chosen_by_day_and_time_and_listed_in_words(
+    auth, client, make, template
+):
+    login(client, make.user(roles=("organiser",)))
+    response = _schedule_recurring(
+        auth, template(), repeat="weekly", weekday="2", time="08:30", cron="ignored"
+    )
+    assert response.status_code == 302
+    assert db.session.scalar(select(Schedule.cron)) == "30 8 * * wed"
+    listing = client.get("/messaging/dispatches").get_data(as_text=True)
+    assert "Chaque mercredi à 08:30" in listing and "<code>" not in listing
+    assert "Prochain envoi" in listing and "08:30</td>" in listing
+
+
+def test_every_rhythm_becomes_its_cron(auth, client, make, template):
+    login(client, make.user(roles=("organiser",)))
+    tpl = template()
+    for fields, cron in [
+        ({"repeat": "daily", "time": "07:00"}, "0 7 * * *"),
+        ({"repeat": "weekdays", "time": "12:15"}, "15 12 * * mon-fri"),
+        ({"repeat": "monthly", "month_day": "28", "time": "09:00"}, "0 9 28 * *"),
+        ({"repeat": "custom", "cron": " 0 9 1,15 * * "}, "0 9 1,15 * *"),
+    ]:
+        assert _schedule_recurring(auth, tpl, **fields).status_code == 302
+        latest = db.session.scalars(select(Schedule).order_by(Schedule.id.desc())).first()
+        assert latest.cron == cron
+    listing = client.get("/messaging/dispatches").get_data(as_text=True)
+    assert "Chaque mois, le 28 à 09:00" in listing
+    assert "<code>0 9 1,15 * *</code>" in listing  # a custom rhythm, shown as typed
+
+
+def test_a_recurrence_missing_its_time_or_expression_is_refused_and_saves_nothing(
+    auth, client, make, template
+):
+    login(client, make.user(roles=("organiser",)))
+    tpl = template()
+    for fields, field, error in [
+        ({"repeat": "custom", "cron": "  "}, "cron", "Indiquez l&#39;expression cron."),
+        ({"repeat": "weekly", "weekday": "1", "time": ""}, "time", "Indiquez l&#39;heure"),
+        ({"repeat": "weekly", "weekday": "1", "time": "25:00"}, "time", ""),
+        ({"repeat": "monthly", "month_day": "31", "time": "09:00"}, "month_day", ""),
+        ({"repeat": "weekly", "weekday": "9", "time": "09:00"}, "weekday", ""),
+        ({"repeat": "hourly", "time": "09:00"}, "repeat", ""),
+        ({"repeat": "custom", "cron": "every monday"}, "kind", "pas une expression cron"),
+    ]:
+        response = _schedule_recurring(auth, tpl, **fields)
+        page = response.get_data(as_text=True)
+        assert response.status_code == 422, fields
+        message = page.split(f'id="{field}-error">', 1)[1].split("</p>", 1)[0]
+        assert message.strip() and error in message, fields
+    assert db.session.scalar(select(Schedule)) is None
 
 
 def test_dispatch_page_shows_counts_with_and_without_htmx(client, make, template):

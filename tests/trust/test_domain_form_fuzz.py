@@ -344,9 +344,15 @@ def test_saving_a_template_never_fails_and_refusals_change_nothing(
     kind=st.one_of(st.sampled_from(["now", "at", "cron"]), maybe_text),
     at=date_text,
     cron=st.one_of(st.sampled_from(["0 9 * * mon", "* * * * *", "61 25 * * *"]), maybe_text),
+    repeat=st.one_of(
+        st.sampled_from(["daily", "weekdays", "weekly", "monthly", "custom"]), maybe_text
+    ),
+    weekday=st.one_of(st.sampled_from(["0", "6", "7", "-1"]), numeric_text),
+    month_day=st.one_of(st.sampled_from(["1", "28", "29", "0"]), numeric_text),
+    time=st.one_of(st.sampled_from(["09:00", "23:59", "24:00", "9h"]), maybe_text),
 )
 def test_scheduling_never_fails_and_refusals_change_nothing(
-    app, make, template, audience, kind, at, cron
+    app, make, template, audience, kind, at, cron, repeat, weekday, month_day, time
 ):
     limiter.reset()
     client, token = _client(app, make.user(roles=("organiser",)))
@@ -362,6 +368,10 @@ def test_scheduling_never_fails_and_refusals_change_nothing(
             kind=kind,
             at=at,
             cron=cron,
+            repeat=repeat,
+            weekday=weekday,
+            month_day=month_day,
+            time=time,
             csrf_token=token,
         ),
     )

@@ -1,0 +1,89 @@
+"""Recurring messages chosen as people say them ("every Monday at 09:00"), kept as cron.
+
+An organiser picks how often and when; the schedule stores the cron expression the
+scheduler runs (`0 9 * * mon`). A custom expression stays possible for the rare rhythm
+the choices do not cover. The list of schedules words back the expressions these
+choices make, and shows the others as they are.
+"""
+
+import re
+from datetime import datetime, time
+
+from apscheduler.triggers.cron import CronTrigger
+from babel.dates import get_day_names
+from flask_babel import format_time, get_locale
+from flask_babel import lazy_gettext as _l
+
+from app.core.time import local_zone
+from app.messaging.i18n import _
+
+CRON_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # Monday is 0, as in Python
+
+# How often, in the order the form offers them.
+REPEATS = {
+    "daily": _l("Every day"),
+    "weekdays": _l("Every working day (Monday to Friday)"),
+    "weekly": _l("Every week"),
+    "monthly": _l("Every month"),
+    "custom": _l("Custom (cron expression)"),
+}
+
+# The last day every month has: a message planned for the 31st would skip most months.
+LAST_MONTH_DAY = 28
+
+_MADE_HERE = re.compile(
+    r"^(?P<minute>\d{1,2}) (?P<hour>\d{1,2}) (?P<day>\*|\d{1,2}) \* (?P<weekday>\*|mon-fri|[a-z]{3})$"
+)
+
+
+def recurrence_cron(
+    repeat: str, at: time | None, weekday: int | None, month_day: int | None, custom: str
+) -> str:
+    """The cron expression of a recurrence; `custom` as typed for a custom one."""
+    if repeat == "custom":
+        return custom.strip()
+    if at is None:
+        raise ValueError("a time is required for every repeat but a custom one")
+    moment = f"{at.minute} {at.hour}"
+    if repeat == "daily":
+        return f"{moment} * * *"
+    if repeat == "weekdays":
+        return f"{moment} * * mon-fri"
+    if repeat == "weekly":
+        return f"{moment} * * {CRON_DAYS[weekday or 0]}"
+    if repeat == "monthly":
+        return f"{moment} {month_day} * *"
+    raise ValueError(f"unknown repeat {repeat!r}")
+
+
+def describe_cron(expression: str) -> str | None:
+    """A recurrence these choices make, in the reader's words ("Every Monday at 09:00");
+    None for any other expression, which is then shown as typed."""
+    match = _MADE_HERE.match(expression.strip())
+    if not match:
+        return None
+    minute, hour = int(match["minute"]), int(match["hour"])
+    if minute > 59 or hour > 23:
+        return None
+    at = format_time(time(hour, minute), "short")
+    day, weekday = match["day"], match["weekday"]
+    if day == "*" and weekday == "*":
+        return _("Every day at %(time)s", time=at)
+    if day == "*" and weekday == "mon-fri":
+        return _("Every working day (Monday to Friday) at %(time)s", time=at)
+    if day == "*" and weekday in CRON_DAYS:
+        name = get_day_names("wide", locale=get_locale())[CRON_DAYS.index(weekday)]
+        return _("Every %(day)s at %(time)s", day=name, time=at)
+    if weekday == "*" and day != "*" and 1 <= int(day) <= LAST_MONTH_DAY:
+        return _("Every month on day %(day)s at %(time)s", day=int(day), time=at)
+    return None
+
+
+def next_run(expression: str, now: datetime) -> datetime | None:
+    """When a cron expression next fires after `now` (Paris time); None if it is invalid
+    (a schedule stored before its expression was checked) or never fires again."""
+    try:
+        trigger = CronTrigger.from_crontab(expression.strip(), timezone=local_zone())
+    except (ValueError, TypeError):
+        return None
+    return trigger.get_next_fire_time(None, now)
