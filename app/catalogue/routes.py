@@ -36,7 +36,7 @@ from app.catalogue.models import CatalogueItem
 from app.catalogue.reference import dataset_version
 from app.core import cache
 from app.core.database import reads_only
-from app.core.i18n import current_language
+from app.core.i18n import alphabetical, current_language
 from app.core.models import Department
 from app.core.time import local_zone, utcnow
 from app.core.urls import database_id
@@ -375,10 +375,10 @@ def decide_request(request_id: int):
 def _budget_form() -> BudgetForm:
     form = BudgetForm()
     lang = current_language()
-    form.department_id.choices = [
-        (d.id, d.name(lang))
-        for d in db.session.scalars(select(Department).order_by(Department.code))
-    ]
+    form.department_id.choices = sorted(
+        ((d.id, d.name(lang)) for d in db.session.scalars(select(Department))),
+        key=lambda choice: alphabetical(choice[1]),
+    )
     return form
 
 

@@ -15,14 +15,13 @@ from wtforms import (
     HiddenField,
     RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from app.core.forms import local_number_value
+from app.core.forms import MultiCheckboxField, local_number_value
 from app.core.i18n import parse_local_number
 from app.core.time import local_zone
 
@@ -86,7 +85,7 @@ class CampaignForm(FlaskForm):
         _l("Ends (Paris time)"), format=DATETIME_FORMAT, validators=[InputRequired()]
     )
     all_departments = BooleanField(_l("Everyone takes part"), default=True)
-    departments = SelectMultipleField(
+    departments = MultiCheckboxField(
         _l("Departments in scope (when not everyone)"), coerce=int, validate_choice=True
     )
     goal_gb = _goal_field(_l("Goal: GB freed"))

@@ -3,7 +3,8 @@
 import math
 
 from flask_babel import gettext
-from wtforms import FloatField
+from wtforms import FloatField, SelectMultipleField
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.core.i18n import format_number, parse_local_number
 
@@ -49,3 +50,11 @@ class LocalFloatField(FloatField):
             self.data = None
             raise ValueError(gettext("Enter a number."))
         self.data = value
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Several choices as tick boxes: easier than a multiple <select> (Ctrl-click on a
+    computer, a hidden list on a phone). Render it in a fieldset with a legend."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()

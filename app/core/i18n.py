@@ -1,6 +1,7 @@
 """Locale selection and locale-aware formatting helpers for templates."""
 
 import re
+import unicodedata
 from collections.abc import Callable
 from functools import cached_property, lru_cache
 
@@ -159,6 +160,17 @@ def format_kg_co2e(value: float | None, digits: int = 1) -> str:
 def format_quantity(value: float, unit: str, length: str = "short") -> str:
     """A number with a CLDR unit ('gigabyte', 'kilogram', 'year'…) in the user's locale."""
     return format_unit(value, unit, length=length, locale=get_locale())
+
+
+def alphabetical(name: str) -> tuple[str, str]:
+    """A key sorting names as a French index does: accents and capitals do not move a
+    name ("Bègles" before "Blanquefort", not after "Bruges" as code points put it).
+
+    SQLite orders by code point, and a PostgreSQL database's collation is the
+    installer's choice: the short lists people pick from are sorted here instead."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    letters = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return letters.casefold(), name
 
 
 def labeller(labels: dict) -> Callable[[str], str]:

@@ -8,7 +8,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 
 from app.auth.models import ROLES, User, UserRole, role_label
-from app.core.i18n import current_language
+from app.core.i18n import alphabetical, current_language
 from app.core.models import Commune, Department
 from app.core.personalisation import (
     Audience,
@@ -109,13 +109,19 @@ def by_role(now: datetime, params: dict):
 
 def department_choices() -> list[tuple[str, str]]:
     language = current_language()
-    departments = db.session.scalars(select(Department).order_by(Department.code))
-    return [(str(department.id), department.name(language)) for department in departments]
+    departments = db.session.scalars(select(Department))
+    return sorted(
+        ((str(department.id), department.name(language)) for department in departments),
+        key=lambda choice: alphabetical(choice[1]),
+    )
 
 
 def commune_choices() -> list[tuple[str, str]]:
-    communes = db.session.scalars(select(Commune).order_by(Commune.name))
-    return [(str(commune.id), commune.name) for commune in communes]
+    communes = db.session.scalars(select(Commune))
+    return sorted(
+        ((str(commune.id), commune.name) for commune in communes),
+        key=lambda choice: alphabetical(choice[1]),
+    )
 
 
 def role_choices() -> list[tuple[str, str]]:

@@ -7,16 +7,14 @@ from wtforms import (
     DateField,
     RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.core.devices import DEVICE_TYPES
-from app.core.forms import LocalFloatField
+from app.core.forms import LocalFloatField, MultiCheckboxField
 
 
 def _int_or_none(value):
@@ -66,11 +64,6 @@ def wipe_method_choices():
         ("factory_reset", _l("Factory reset (phones, tablets, printers)")),
         ("physical_destruction", _l("Physical destruction of the storage")),
     ]
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class ReturnForm(FlaskForm):

@@ -11,7 +11,7 @@ from sqlalchemy import bindparam, func, select
 from app.auth.models import User
 from app.core import cache
 from app.core.devices import DEVICE_TYPES
-from app.core.models import Commune
+from app.core.i18n import alphabetical
 from app.core.urls import MAX_ID
 from app.extensions import db
 from app.recycling import hours
@@ -52,10 +52,13 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 def list_points(active_only: bool = True) -> list[CollectionPoint]:
     """Collection points by commune name (active ones only unless asked)."""
-    query = select(CollectionPoint).join(Commune).order_by(Commune.name, CollectionPoint.name)
+    query = select(CollectionPoint)
     if active_only:
         query = query.where(CollectionPoint.active.is_(True))
-    return list(db.session.scalars(query))
+    return sorted(
+        db.session.scalars(query),
+        key=lambda p: (alphabetical(p.commune.name), alphabetical(p.name)),
+    )
 
 
 def sort_by_distance(

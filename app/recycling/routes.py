@@ -25,7 +25,7 @@ from app.core import cache
 from app.core.csv_safety import write_csv
 from app.core.database import commit_keeping_loaded_rows, reads_only
 from app.core.devices import DEVICE_TYPES
-from app.core.i18n import current_language
+from app.core.i18n import alphabetical, current_language
 from app.core.models import Commune
 from app.core.time import utcnow
 from app.extensions import db, htmx
@@ -411,9 +411,8 @@ def admin_points():
 
 def _point_form(point: CollectionPoint | None) -> PointForm:
     form = PointForm(obj=point) if point and request.method == "GET" else PointForm()
-    form.commune_id.choices = choices(
-        (c.id, c.name) for c in db.session.scalars(select(Commune).order_by(Commune.name))
-    )
+    communes = sorted(db.session.scalars(select(Commune)), key=lambda c: alphabetical(c.name))
+    form.commune_id.choices = choices((c.id, c.name) for c in communes)
     agents = db.session.scalars(
         select(User).join(UserRole).where(UserRole.role == "agent").order_by(User.display_name)
     ).all()

@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 from app.cleanup import services
 from app.cleanup.forms import to_local_naive
 from app.cleanup.models import CleanupCampaign
+from app.core.models import Department
 from app.core.time import utcnow
 from app.extensions import db
 
@@ -57,3 +58,37 @@ def test_campaign_journey(page, make):
     assert "20" in page.get_by_test_id("results-totals").inner_text()
     db.session.expire_all()
     assert db.session.get(CleanupCampaign, campaign.id).frozen_at is not None
+
+
+@pytest.mark.browser
+def test_an_organiser_ticks_the_departments_of_a_campaign_in_alphabetical_order(page, make):
+    """The departments are tick boxes, shown once "everyone" is unticked, sorted as a
+    French reader expects (accents do not send "Éducation" after "Voirie")."""
+    for name in ("Voirie", "Éducation", "Culture"):
+        make.department(name_fr=f"Direction {name}")
+    organiser = make.user(roles=("organiser",))
+    now = utcnow()
+    sign_in(page, organiser)
+    page.goto("/cleanup/campaigns/new")
+    boxes = page.locator(".for-some-departments")
+    assert not boxes.is_visible()
+    page.get_by_label("Tout le monde participe").uncheck()
+    assert boxes.is_visible()
+    names = boxes.locator("label").all_inner_texts()
+    ours = [
+        n for n in names if n in ("Direction Voirie", "Direction Éducation", "Direction Culture")
+    ]
+    assert ours == ["Direction Culture", "Direction Éducation", "Direction Voirie"]
+    page.get_by_label("Direction Éducation").check()
+    page.get_by_label("Direction Voirie").check()
+    page.fill("input[name=name_fr]", "Ménage des écoles")
+    page.fill("input[name=name_en]", "Schools clean-up")
+    start = to_local_naive(now + timedelta(days=1))
+    page.fill("input[name=starts_at]", start.strftime("%Y-%m-%dT%H:%M"))
+    page.fill("input[name=ends_at]", (start + timedelta(days=21)).strftime("%Y-%m-%dT%H:%M"))
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_selector(".flash-success")
+    campaign = db.session.query(CleanupCampaign).one()
+    chosen = {d.name_fr for d in db.session.query(Department) if d.id in campaign.department_ids}
+    assert not campaign.all_departments
+    assert chosen == {"Direction Éducation", "Direction Voirie"}

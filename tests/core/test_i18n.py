@@ -8,6 +8,7 @@ from flask_babel import force_locale, format_decimal, gettext
 
 from app.auth.models import User
 from app.core.i18n import (
+    alphabetical,
     format_kg_co2e,
     format_moment,
     format_number,
@@ -166,3 +167,16 @@ def test_numbers_are_read_as_the_reader_types_them(app, locale, typed, read):
 def test_a_number_that_is_not_one_in_the_readers_language_is_refused(app, locale, typed):
     with app.test_request_context(), force_locale(locale), pytest.raises(ValueError):
         parse_local_number(typed)
+
+
+def test_names_are_sorted_as_a_french_index_sorts_them():
+    communes = ["Bruges", "Eysines", "Bègles", "bordeaux", "Ambès", "Ambarès-et-Lagrave", "Écully"]
+    assert sorted(communes, key=alphabetical) == [
+        "Ambarès-et-Lagrave",
+        "Ambès",
+        "Bègles",
+        "bordeaux",
+        "Bruges",
+        "Écully",
+        "Eysines",
+    ]
