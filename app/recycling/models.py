@@ -14,6 +14,8 @@ from app.extensions import db
 CONDITIONS = ("working", "broken")
 OUTCOMES = ("reused", "donated", "refurbished", "recycled")
 STATUSES = ("declared", "received", "wiped", *OUTCOMES)
+# A return still waiting for an agent: received, wiped or given its outcome next.
+OPEN_STATUSES = ("declared", "received", "wiped")
 # Outcomes that keep the device in use: their manufacturing footprint is avoided.
 REUSE_OUTCOMES = ("reused", "donated", "refurbished")
 WIPE_METHODS = ("software_overwrite", "crypto_erase", "physical_destruction", "factory_reset")

@@ -16,6 +16,7 @@ from app.core.urls import MAX_ID
 from app.extensions import db
 from app.recycling import hours
 from app.recycling.models import (
+    OPEN_STATUSES,
     OUTCOMES,
     REUSE_OUTCOMES,
     STATUSES,
@@ -193,13 +194,16 @@ def get_return_for_agent(receipt_number: str, user: User) -> DeviceReturn | None
     return device_return if ids is None or device_return.point_id in ids else None
 
 
-def list_agent_returns(user: User, status: str | None, page: int, per_page: int = 25):
-    """The returns of the agent's points, newest first, optionally of one status."""
+def list_agent_returns(user: User, status: str, page: int, per_page: int = 25):
+    """The returns of the agent's points, newest first: those still to handle
+    (`status` "todo"), every one ("all"), or those of one status."""
     query = select(DeviceReturn).order_by(DeviceReturn.declared_at.desc(), DeviceReturn.id.desc())
     ids = agent_point_ids(user)
     if ids is not None:
         query = query.where(DeviceReturn.point_id.in_(ids))
-    if status in STATUSES:
+    if status == "todo":
+        query = query.where(DeviceReturn.status.in_(OPEN_STATUSES))
+    elif status in STATUSES:
         query = query.where(DeviceReturn.status == status)
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
 

@@ -292,8 +292,8 @@ def receipt(receipt: str):
 @bp.get("/agent")
 @role_required("agent")
 def agent_desk():
-    """The agent's desk: returns declared at their points."""
-    status = request.args.get("status") or None
+    """The agent's desk: the returns at their points still to handle, first of all."""
+    status = request.args.get("status") or "todo"
     pagination = queries.list_agent_returns(current_user, status, _page())
     template = "recycling/_agent_returns.html" if _wants_partial() else "recycling/agent.html"
     return render_template(

@@ -156,6 +156,27 @@ def test_agent_desk_lists_only_the_agents_points_page_and_fragment(client, make,
         assert "MINE-1" in body and "OTHER-1" not in body
 
 
+def test_agent_desk_opens_on_the_returns_still_to_handle(client, make, rec):
+    point = rec.point()
+    agent = rec.agent(point)
+    rec.device_return(make.user(), point, asset_tag="WAITING-1")
+    done = rec.device_return(make.user(), point, asset_tag="DONE-1")
+    done.status = "recycled"
+    db.session.commit()
+    login(client, agent)
+    desk = _text(client.get("/recycling/agent"))
+    assert "WAITING-1" in desk and "DONE-1" not in desk
+    assert '<option value="todo" selected>À traiter</option>' in desk
+    everything = _text(client.get("/recycling/agent?status=all"))
+    assert "WAITING-1" in everything and "DONE-1" in everything
+    only_done = _text(client.get("/recycling/agent?status=recycled"))
+    assert "DONE-1" in only_done and "WAITING-1" not in only_done
+    for device_return in db.session.scalars(select(DeviceReturn)):
+        device_return.status = "recycled"
+    db.session.commit()
+    assert "Plus rien à traiter à vos points de collecte." in _text(client.get("/recycling/agent"))
+
+
 def test_employees_cannot_open_the_agent_desk(client, make):
     login(client, make.user())
     assert client.get("/recycling/agent").status_code == 403
