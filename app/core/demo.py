@@ -14,6 +14,7 @@ from sqlalchemy import func, insert, select, text
 
 from app.auth.models import User, UserRole
 from app.auth.services import hash_password, new_pseudonym
+from app.core.i18n import alphabetical
 from app.core.models import Commune, Department
 from app.core.time import utcnow
 from app.extensions import db
@@ -162,7 +163,9 @@ def seed_core(rng: random.Random, employees: int) -> None:
     seen_emails: set[str] = set()
     for index in range(employees):
         first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
-        email = f"{first}.{last}.{index}@agents.empreinte.fr".lower()
+        # An address as a mail system writes it: "chloe.fernandez", not "chloé.fernandez".
+        local = alphabetical(f"{first}.{last}".replace(" ", "-"))[0]
+        email = f"{local}.{index}@agents.empreinte.fr"
         seen_emails.add(email)
         department = rng.choices(departments, weights)[0]
         rows.append(

@@ -51,6 +51,10 @@ def test_demo_seed_loads_communes_departments_staff_and_demo_accounts(runner, au
     assert db.session.scalar(select(func.count(User.id))) == 154
     passwordless = select(func.count(User.id)).where(User.password_hash.is_(None))
     assert db.session.scalar(passwordless) == 150
+    emails = db.session.scalars(select(User.email)).all()
+    assert all(email.isascii() and email == email.lower() for email in emails), [
+        e for e in emails if not e.isascii()
+    ]
     for email in ("employee", "organiser", "agent", "admin"):
         response = auth.sign_in(f"{email}@demo.empreinte.fr", "demo")
         assert response.status_code == 302, email

@@ -173,8 +173,9 @@ def test_roles_are_named_in_the_admins_language_never_by_their_key(client, auth,
     person = make.user(email="yasmine@example.org")
     login(client, admin)
     html = client.get("/admin/roles").get_data(as_text=True)
-    assert '<th scope="col">Agent de collecte</th>' in html
-    assert "Attribuer le rôle Organisateur à Hélène Laborde" in html
+    assert '<th scope="col" role="columnheader">Agent de collecte</th>' in html
+    # The button shows its verb and is named in full for a screen reader.
+    assert 'aria-label="Attribuer le rôle Organisateur à Hélène Laborde">Attribuer<' in html
     assert ">organiser<" not in html and "« employee »" not in html
     answer = auth.post(f"/admin/roles/{person.id}", {"role": "organiser", "change": "grant"})
     page = client.get(answer.headers["Location"]).get_data(as_text=True)
