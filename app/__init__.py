@@ -68,7 +68,9 @@ def create_app(config_class: type = Config, **overrides) -> Flask:
     app.register_blueprint(bench_routes.bp)
     errors.init_app(app)
 
-    from app.core import trust
+    from app.core import dashboard, trust
+
+    dashboard.init_app(app)
 
     trust.init_app(app)
 

@@ -3,7 +3,14 @@
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
-from app.core.dashboard import MenuItem, Panel, register_menu_item, register_panel
+from app.core.dashboard import (
+    MenuItem,
+    Panel,
+    WorkItem,
+    register_menu_item,
+    register_panel,
+    register_work,
+)
 
 
 def dashboard_panel(user):
@@ -16,6 +23,28 @@ def dashboard_panel(user):
         context=dashboard_summary(user),
         order=10,
     )
+
+
+def waiting_work(user) -> list[WorkItem]:
+    """For admins: the submitted requests waiting for a decision."""
+    from flask import url_for
+    from flask_babel import ngettext
+
+    from app.catalogue.queries import requests_to_decide_count
+    from app.core.i18n import format_number
+
+    if not user.has_role("admin"):
+        return []
+    count = requests_to_decide_count()
+    if not count:
+        return []
+    text = ngettext(
+        "%(count)s equipment or service request to decide",
+        "%(count)s equipment or service requests to decide",
+        count,
+        count=format_number(count),
+    )
+    return [WorkItem(text, url_for("catalogue.admin_requests"))]
 
 
 def init_app(app: Flask) -> None:
@@ -37,6 +66,7 @@ def init_app(app: Flask) -> None:
         MenuItem("catalogue.admin_requests", _l("Requests to decide"), order=11, roles=("admin",)),
     )
     register_panel(app, dashboard_panel)
+    register_work(app, waiting_work)
     register_seeder(app, seed_catalogue, order=10)
     register_personal_data(app, PersonalData("requests", export_personal_data, erase_personal_data))
     register_audience(

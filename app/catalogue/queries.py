@@ -165,6 +165,12 @@ def get_request(request_id: int) -> CatalogueRequest | None:
     return db.session.get(CatalogueRequest, request_id)
 
 
+def requests_to_decide_count() -> int:
+    return db.session.scalar(
+        select(func.count(CatalogueRequest.id)).where(CatalogueRequest.status == "submitted")
+    )
+
+
 def list_requests_to_decide(page: int, per_page: int = PER_PAGE):
     """Submitted requests, oldest first, for the admin."""
     query = select(CatalogueRequest).where(CatalogueRequest.status == "submitted")

@@ -3,7 +3,7 @@
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
-from app.core.dashboard import MenuItem, register_menu_item, register_panel
+from app.core.dashboard import MenuItem, register_menu_item, register_panel, register_work
 
 
 def init_app(app: Flask) -> None:
@@ -27,6 +27,7 @@ def init_app(app: Flask) -> None:
         register_schema(app, name, schema)
     register_menu_item(app, MenuItem("cleanup.index", _l("Clean-up"), order=20))
     register_panel(app, integration.dashboard_panel)
+    register_work(app, integration.waiting_work)
     register_seeder(app, seed.seed_cleanup, order=20)
     register_warmer(app, queries.warm_boards)
     register_job(

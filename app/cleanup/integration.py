@@ -7,8 +7,8 @@ from datetime import datetime
 
 from babel.dates import format_datetime as babel_datetime
 from babel.numbers import format_decimal as babel_decimal
-from flask import current_app, render_template
-from flask_babel import force_locale, get_translations
+from flask import current_app, render_template, url_for
+from flask_babel import force_locale, get_translations, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -17,8 +17,8 @@ from app.cleanup import queries, services
 from app.cleanup.catalogue import BADGES
 from app.cleanup.models import RUNNING, CleanupAction, CleanupCampaign, CleanupParticipant
 from app.core import cache
-from app.core.dashboard import Panel
-from app.core.i18n import current_language, integer_writer, regional_locale
+from app.core.dashboard import Panel, WorkItem
+from app.core.i18n import current_language, format_number, integer_writer, regional_locale
 from app.core.personalisation import Audience, AudienceParam, Variable, WrittenNumber
 from app.core.time import local_zone, utcnow
 from app.core.urls import database_id
@@ -281,6 +281,40 @@ def _panel_goals(campaign):
         (),
         lambda: render_template("cleanup/_panel_goals.html", goals=queries.goal_progress(campaign)),
     )
+
+
+def waiting_work(user) -> list[WorkItem]:
+    """For organisers: the entries waiting for review, campaign by campaign, and the drafts."""
+    if not user.has_role("organiser"):
+        return []
+    language = current_language()
+    items = [
+        WorkItem(
+            ngettext(
+                "%(count)s entry to review in “%(campaign)s”",
+                "%(count)s entries to review in “%(campaign)s”",
+                count,
+                count=format_number(count),
+                campaign=campaign.name(language),
+            ),
+            url_for("cleanup.review", campaign_id=campaign.id),
+        )
+        for campaign, count in queries.campaigns_with_entries_to_review()
+    ]
+    drafts = queries.draft_campaign_count()
+    if drafts:
+        items.append(
+            WorkItem(
+                ngettext(
+                    "%(count)s draft campaign, not yet published",
+                    "%(count)s draft campaigns, not yet published",
+                    drafts,
+                    count=format_number(drafts),
+                ),
+                url_for("cleanup.index"),
+            )
+        )
+    return items
 
 
 def dashboard_panel(user) -> Panel | None:

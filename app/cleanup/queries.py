@@ -883,6 +883,26 @@ def flagged_actions(campaign: CleanupCampaign) -> list[tuple[CleanupAction, User
     )
 
 
+def campaigns_with_entries_to_review() -> list[tuple[CleanupCampaign, int]]:
+    """Campaigns not yet frozen with flagged entries, and how many each, oldest first."""
+    count = func.count(A.id)
+    return list(
+        db.session.execute(
+            select(CleanupCampaign, count)
+            .join(A, (A.campaign_id == CleanupCampaign.id) & (A.status == FLAGGED))
+            .where(CleanupCampaign.frozen_at.is_(None))
+            .group_by(CleanupCampaign.id)
+            .order_by(CleanupCampaign.starts_at)
+        ).tuples()
+    )
+
+
+def draft_campaign_count() -> int:
+    return db.session.scalar(
+        select(func.count(CleanupCampaign.id)).where(CleanupCampaign.published_at.is_(None))
+    )
+
+
 def headcount_in_scope(campaign: CleanupCampaign) -> int:
     """Employees in the campaign's scope. An erased account still counts: its actions
     still count among the participants, and erasure must not move the results."""

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 
 
 @dataclass
@@ -15,6 +16,39 @@ class Panel:
     template: str  # a partial rendered with `panel` and `context` in scope
     context: dict
     order: int = 50
+
+
+@dataclass
+class WorkItem:
+    """Something waiting for this person to act: how much, in words, and where to act."""
+
+    text: str
+    url: str
+
+
+def register_work(app, provider: Callable) -> None:
+    """Add a provider `(user) -> list[WorkItem]` of what waits for staff (organisers,
+    agents, admins); it checks the person's roles itself."""
+    app.extensions.setdefault("empreinte.work", []).append(provider)
+
+
+def work_panel(user) -> Panel | None:
+    """For staff, first on the home page: what waits for them in every domain, each
+    with a link to where they act (the review queue, the agent's desk…)."""
+    if not user.has_role("organiser", "agent"):  # admins hold every role
+        return None
+    providers = current_app.extensions.get("empreinte.work", [])
+    items = [item for provider in providers for item in provider(user)]
+    return Panel(
+        title=str(_l("To do")),
+        template="core/_work_panel.html",
+        context={"items": items},
+        order=0,
+    )
+
+
+def init_app(app) -> None:
+    register_panel(app, work_panel)
 
 
 def register_panel(app, provider: Callable) -> None:

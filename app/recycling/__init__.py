@@ -4,7 +4,7 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from app.core.audit import register_audit_details
-from app.core.dashboard import MenuItem, register_menu_item, register_panel
+from app.core.dashboard import MenuItem, register_menu_item, register_panel, register_work
 from app.core.demo import register_seeder
 from app.core.personalisation import register_variables
 from app.core.privacy import PersonalData, register_personal_data
@@ -19,6 +19,7 @@ def init_app(app: Flask) -> None:
     api.register_schemas(app)
     register_menu_item(app, MenuItem("recycling.index", _l("Recycling"), order=30))
     register_panel(app, providers.panel)
+    register_work(app, providers.waiting_work)
     register_variables(app, providers.VARIABLES, providers.message_variables)
     register_personal_data(
         app, PersonalData("returns", queries.personal_returns, services.erase_returns)

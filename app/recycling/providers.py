@@ -3,11 +3,13 @@
 from collections.abc import Sequence
 from datetime import datetime
 
+from flask import url_for
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import select
 
-from app.core.dashboard import Panel
-from app.core.i18n import current_language
+from app.core.dashboard import Panel, WorkItem
+from app.core.i18n import current_language, format_number
 from app.core.models import Commune, Department
 from app.core.personalisation import Variable
 from app.core.time import utcnow
@@ -26,6 +28,22 @@ VARIABLES = (
         _l("Monday to Friday: 08:30–12:00, 13:30–17:00"),
     ),
 )
+
+
+def waiting_work(user) -> list[WorkItem]:
+    """For agents: the returns at their points still to handle."""
+    if not user.has_role("agent"):
+        return []
+    count = queries.returns_to_handle_count(user)
+    if not count:
+        return []
+    text = ngettext(
+        "%(count)s return to handle at your collection points",
+        "%(count)s returns to handle at your collection points",
+        count,
+        count=format_number(count),
+    )
+    return [WorkItem(text, url_for("recycling.agent_desk"))]
 
 
 def panel(user) -> Panel | None:

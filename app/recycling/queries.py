@@ -194,6 +194,15 @@ def get_return_for_agent(receipt_number: str, user: User) -> DeviceReturn | None
     return device_return if ids is None or device_return.point_id in ids else None
 
 
+def returns_to_handle_count(user: User) -> int:
+    """Returns at the agent's points still waiting for a step (every point for admins)."""
+    query = select(func.count(DeviceReturn.id)).where(DeviceReturn.status.in_(OPEN_STATUSES))
+    ids = agent_point_ids(user)
+    if ids is not None:
+        query = query.where(DeviceReturn.point_id.in_(ids))
+    return db.session.scalar(query)
+
+
 def list_agent_returns(user: User, status: str, page: int, per_page: int = 25):
     """The returns of the agent's points, newest first: those still to handle
     (`status` "todo"), every one ("all"), or those of one status."""

@@ -149,6 +149,19 @@ def test_request_journey_basket_submit_approve(client, auth, make, make_item, ap
     )
 
 
+def test_an_admins_home_counts_the_requests_to_decide(client, auth, make, make_item):
+    for employee in (make.user(), make.user()):
+        login(client, employee)
+        auth.post(f"/catalogue/items/{make_item().id}/request", {"quantity": "1"})
+        auth.post("/catalogue/requests/submit", {})
+    login(client, make.user(roles=("admin",), locale="en"))
+    home = client.get("/").get_data(as_text=True)
+    to_do = home.split("To do</h2>", 1)[1].split("</section>", 1)[0]
+    assert (
+        '<a href="/catalogue/admin/requests">2 equipment or service requests to decide</a>' in to_do
+    )
+
+
 def test_nobody_reads_another_persons_request(client, auth, make, make_item):
     owner, other = make.user(), make.user()
     login(client, owner)

@@ -318,6 +318,37 @@ def test_organiser_reviews_a_flagged_entry_through_the_pages(client, make, make_
     assert db.session.get(CleanupAction, action.id).status == "rejected"
 
 
+def _to_do(client) -> str:
+    """The home page's "To do" panel, as text ("" when the panel is not shown)."""
+    page = client.get("/").get_data(as_text=True).replace("&#39;", "'")
+    if "À faire</h2>" not in page:
+        return ""
+    return page.split("À faire</h2>", 1)[1].split("</section>", 1)[0]
+
+
+def test_an_organisers_home_lists_the_entries_to_review_and_the_drafts(client, make, make_campaign):
+    campaign = running(make_campaign, name_fr="Grand ménage")
+    organiser = make.user(roles=("organiser",))
+    login(client, organiser)
+    assert "Rien ne vous attend pour l'instant." in _to_do(client)
+
+    for author in (make.user(), make.user()):
+        services.log_action(author, campaign, "delete-mail", 15, utcnow())
+    make_campaign(publish=False, name_fr="Ménage d'été")
+    db.session.commit()
+    panel = _to_do(client)
+    assert "2 saisies à vérifier dans «\u00a0Grand ménage\u00a0»" in panel
+    assert f'href="/cleanup/campaigns/{campaign.id}/review"' in panel
+    assert "1 campagne en brouillon, pas encore publiée" in panel
+
+    for action in db.session.scalars(select(CleanupAction)):
+        services.review_action(action, organiser, True, "", utcnow())
+    db.session.commit()
+    assert "à vérifier" not in _to_do(client)
+    login(client, make.user())
+    assert _to_do(client) == ""  # an employee has no "To do" panel
+
+
 def test_campaign_page_lists_my_latest_entries_and_links_to_all(client, make, make_campaign):
     campaign = running(make_campaign)
     person = make.user()

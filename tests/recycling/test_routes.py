@@ -177,6 +177,20 @@ def test_agent_desk_opens_on_the_returns_still_to_handle(client, make, rec):
     assert "Plus rien à traiter à vos points de collecte." in _text(client.get("/recycling/agent"))
 
 
+def test_an_agents_home_counts_the_returns_to_handle_at_their_points(client, make, rec):
+    mine, other = rec.point(name="Mine"), rec.point(name="Other")
+    agent = rec.agent(mine)
+    login(client, agent)
+    assert "Rien ne vous attend pour l'instant." in _text(client.get("/"))
+    rec.device_return(make.user(), mine)
+    rec.device_return(make.user(), other)  # another agent's
+    done = rec.device_return(make.user(), mine)
+    done.status = "donated"
+    db.session.commit()
+    home = _text(client.get("/"))
+    assert '<a href="/recycling/agent">1 dépôt à traiter à vos points de collecte</a>' in home
+
+
 def test_employees_cannot_open_the_agent_desk(client, make):
     login(client, make.user())
     assert client.get("/recycling/agent").status_code == 403
