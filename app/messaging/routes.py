@@ -304,7 +304,10 @@ def _audience_params(audience_key: str) -> dict:
 
 def _schedule_form() -> ScheduleForm:
     form = ScheduleForm()
-    ensure_builtin_templates()
+    if ensure_builtin_templates():
+        # The form posts these ids back: they must outlive this request. Left to its
+        # rollback, PostgreSQL gave them new ids the next time and refused the choice.
+        db.session.commit()
     form.template.choices = [
         SelectChoice(t.id, f"{t.name} ({t.key})") for t in queries.list_templates()
     ]

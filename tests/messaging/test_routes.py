@@ -1,5 +1,7 @@
 """Messaging pages through the client: inbox, unsubscribe, templates, preview, schedule."""
 
+import re
+
 from sqlalchemy import select
 
 from app.auth.models import User
@@ -270,6 +272,20 @@ def test_scheduling_an_empty_audience_is_refused_with_a_message(auth, client, ma
     )
     assert response.status_code == 422
     assert db.session.scalar(select(Dispatch)) is None
+
+
+def test_the_first_schedule_page_keeps_the_built_in_templates_it_offers(auth, client, make):
+    """A fresh install creates the built-in templates on the first schedule page; the
+    organiser's choice among them must still exist when the form is posted."""
+    make.user()
+    login(client, make.user(roles=("organiser",)))
+    page = client.get("/messaging/schedule").get_data(as_text=True)
+    offered = re.search(r'<option value="(\d+)">Lancement de campagne', page).group(1)
+    response = auth.post(
+        "/messaging/schedule", data={"template": offered, "audience": "everyone", "kind": "now"}
+    )
+    assert response.status_code == 302
+    assert db.session.scalar(select(Dispatch.template_id)) == int(offered)
 
 
 def test_scheduling_at_a_time_creates_a_dispatch(auth, client, make, template):
