@@ -1,5 +1,6 @@
 """Demo data: a running campaign with 200,000+ logged actions and last year's closed one."""
 
+import math
 import random
 from datetime import UTC, datetime, timedelta
 from itertools import accumulate
@@ -120,8 +121,16 @@ def _fill(rng: random.Random, campaign, types, people, share: float, per_person:
                     "",
                 ]
             )
-    # A few implausible entries for organisers to review.
+    # A few implausible entries for organisers to review: above their type's usual size
+    # of one entry, as the portal would have flagged them.
+    # (Their own random draws: the demo's other data stays as it was.)
+    rules = {t.id: (t.flag_above, t.points_per_unit, t.unit) for t in types}
+    sizes = random.Random(campaign_id)
     for row in rows[:: max(len(rows) // 25, 1)][:25]:
+        flag_above, per_unit, unit = rules[row[2]]
+        size = flag_above * sizes.uniform(1.2, 2)
+        row[5] = round(size, 1) if unit == "GB" else math.ceil(size)
+        row[6] = round(row[5] * per_unit)
         row[9], row[10] = FLAGGED, "above the usual size of one entry"
     units = {t.id: t.unit for t in types}
     achieved = {"participants": len({row[1] for row in rows})}
