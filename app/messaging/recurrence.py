@@ -59,7 +59,13 @@ def recurrence_cron(
 def describe_cron(expression: str) -> str | None:
     """A recurrence these choices make, in the reader's words ("Every Monday at 09:00");
     None for any other expression, which is then shown as typed."""
-    match = _MADE_HERE.match(expression.strip())
+    fields = expression.split()
+    if len(fields) == 5:  # "0 9 * * 1" is Mondays too, "1-5" the working week
+        try:
+            fields[4] = _crontab_weekdays(fields[4]).replace("mon,tue,wed,thu,fri", "mon-fri")
+        except ValueError:
+            return None
+    match = _MADE_HERE.match(" ".join(fields))
     if not match:
         return None
     minute, hour = int(match["minute"]), int(match["hour"])
@@ -79,11 +85,50 @@ def describe_cron(expression: str) -> str | None:
     return None
 
 
+# Day-of-week numbers as crontab counts them: 0 and 7 are Sunday.
+_CRONTAB_DAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def _crontab_weekdays(field: str) -> str:
+    """The day-of-week field with crontab's numbers written as day names.
+
+    APScheduler counts from Monday (its 1 is Tuesday, and 7 does not exist), so an
+    organiser's "0 9 * * 1" (Mondays, as every crontab reads it) would have gone on
+    Tuesdays. Names mean the same to both; numbers, ranges and steps are spelled out.
+    """
+    if field == "*" or any(c.isalpha() for c in field):
+        return field
+    days: set[int] = set()
+    for part in field.split(","):
+        base, _slash, step_text = part.partition("/")
+        step = int(step_text) if step_text else 1
+        if base == "*":
+            first, last = 0, 6
+        elif "-" in base:
+            first, last = (int(n) for n in base.split("-", 1))
+        else:
+            first = int(base)
+            last = 6 if step_text else first
+        if not (0 <= first <= 7 and 0 <= last <= 7 and first <= last and step >= 1):
+            raise ValueError(f"day of week out of range: {part!r}")
+        days.update(day % 7 for day in range(first, last + 1, step))
+    return ",".join(_CRONTAB_DAYS[day] for day in sorted(days, key=lambda d: (d - 1) % 7))
+
+
+def cron_trigger(expression: str) -> CronTrigger:
+    """The scheduler's trigger for a 5-field crontab, in the portal's time zone, reading
+    the day of the week as crontab does. ValueError when the expression is not valid."""
+    fields = expression.split()
+    if len(fields) == 5:
+        fields[4] = _crontab_weekdays(fields[4])
+    return CronTrigger.from_crontab(" ".join(fields), timezone=local_zone())
+
+
 def next_run(expression: str, now: datetime) -> datetime | None:
     """When a cron expression next fires after `now` (Paris time); None if it is invalid
     (a schedule stored before its expression was checked) or never fires again."""
     try:
-        trigger = CronTrigger.from_crontab(expression.strip(), timezone=local_zone())
+        trigger = cron_trigger(expression)
     except (ValueError, TypeError):
         return None
     return trigger.get_next_fire_time(None, now)

@@ -22,6 +22,7 @@ from app.messaging.i18n import _
 from app.messaging.mailer import build_email
 from app.messaging.models import Delivery, Dispatch, MessageTemplate, Schedule
 from app.messaging.recipients import RecipientVariables
+from app.messaging.recurrence import cron_trigger
 from app.messaging.rendering import CompiledTemplate, TemplateProblem, check_template
 
 TEMPLATE_FIELDS = ("subject_fr", "body_fr", "subject_en", "body_en")
@@ -134,7 +135,7 @@ def audience_size(key: str, params: dict, now: datetime) -> int:
 def parse_cron(expression: str) -> CronTrigger:
     """A 5-field crontab in the portal's time zone, or MessagingError with a clear message."""
     try:
-        return CronTrigger.from_crontab(expression.strip(), timezone=local_zone())
+        return cron_trigger(expression)
     except (ValueError, TypeError) as error:
         raise MessagingError(
             _(

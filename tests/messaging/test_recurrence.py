@@ -1,11 +1,12 @@
 """Recurring messages chosen as people say them, stored as the cron the scheduler runs."""
 
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from flask_babel import force_locale
 
 from app.core.i18n import regional_locale
+from app.messaging import services
 from app.messaging.recurrence import describe_cron, next_run, recurrence_cron
 
 
@@ -61,3 +62,40 @@ def test_the_next_sending_is_in_paris_time():
     upcoming = next_run("30 8 * * wed", tuesday_noon)
     assert upcoming.isoformat() == "2026-12-02T08:30:00+01:00"
     assert next_run("not a cron", tuesday_noon) is None
+
+
+@pytest.mark.parametrize(
+    ("cron", "days"),
+    [
+        ("0 9 * * 1", {"Monday"}),
+        ("0 9 * * 0", {"Sunday"}),
+        ("0 9 * * 7", {"Sunday"}),
+        ("0 9 * * 1-5", {"Monday", "Tuesday", "Wednesday", "Thursday", "Friday"}),
+        ("0 9 * * */2", {"Sunday", "Tuesday", "Thursday", "Saturday"}),
+        ("0 9 * * 5-7", {"Friday", "Saturday", "Sunday"}),
+        ("0 9 * * 1,3", {"Monday", "Wednesday"}),
+        ("0 9 * * mon", {"Monday"}),
+    ],
+)
+def test_a_custom_expression_reads_the_day_of_the_week_as_crontab_does(cron, days):
+    """APScheduler counts days from Monday: "1" went on Tuesdays, "7" was refused."""
+    moment, seen = datetime(2026, 12, 3, tzinfo=UTC), set()
+    for _ in range(14):
+        moment = next_run(cron, moment + timedelta(minutes=1))
+        seen.add(moment.strftime("%A"))
+        assert moment.strftime("%H:%M") == "09:00"
+    assert seen == days
+
+
+@pytest.mark.parametrize("cron", ["0 9 * * 8", "0 9 * * 5-2", "0 9 * * x-1", "0 9 * * 1/0"])
+def test_a_day_of_the_week_out_of_range_is_refused(app, cron):
+    assert next_run(cron, datetime(2026, 12, 3, tzinfo=UTC)) is None
+    with app.test_request_context(), pytest.raises(services.MessagingError):
+        services.parse_cron(cron)
+
+
+def test_crontab_day_numbers_are_worded_too(app):
+    with app.test_request_context(), force_locale(regional_locale("en")):
+        assert describe_cron("0 9 * * 1") == "Every Monday at 09:00"
+        assert describe_cron("0 9 * * 1-5") == "Every working day (Monday to Friday) at 09:00"
+        assert describe_cron("0 9 * * 8") is None
