@@ -280,9 +280,12 @@ def create_return():
 def receipt(receipt: str):
     """The receipt and chain of custody (owner, the point's agents, admins)."""
     device_return = queries.get_return_for_viewer(receipt, current_user) or abort(404)
+    # Until an agent has it, the person still has to bring it: when, and how to get in.
+    waiting = device_return.status == "declared"
     return render_template(
         "recycling/receipt.html",
         r=device_return,
+        point=_point_view(device_return.point, utcnow()) if waiting else None,
         authentic={
             s.id: services.step_is_authentic(receipt.upper(), s) for s in device_return.steps
         },

@@ -137,6 +137,21 @@ def test_a_refused_return_shows_the_reason_and_stores_nothing(client, auth, make
     assert db.session.scalar(select(func.count(DeviceReturn.id))) == 0
 
 
+def test_a_receipt_says_when_to_bring_the_device_until_an_agent_has_it(client, make, rec):
+    owner = make.user()
+    point = rec.point(directions_fr="Accueil du rez-de-chaussée")
+    device_return = rec.device_return(owner, point)
+    login(client, owner)
+    page = _text(client.get(f"/recycling/returns/{device_return.receipt_number}"))
+    bring = page.split("Apporter l'appareil</h2>", 1)[1].split("</section>", 1)[0]
+    assert "Lundi au vendredi" in bring and "Accueil du rez-de-chaussée" in bring
+    assert 'class="open-badge' in bring
+    device_return.status = "received"
+    db.session.commit()
+    page = _text(client.get(f"/recycling/returns/{device_return.receipt_number}"))
+    assert "Apporter l'appareil" not in page
+
+
 def test_someone_elses_receipt_is_a_404(client, make, rec):
     receipt = rec.device_return(make.user(), rec.point()).receipt_number
     login(client, make.user())
