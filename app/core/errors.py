@@ -53,6 +53,14 @@ def _render(status: int, message: str | None = None):
     message = message or _messages().get(status) or _messages()[400]
     if _wants_json():
         return error_response(status, ERROR_CODES.get(status, "error"), message)
+    if request.headers.get("HX-Request") and not request.headers.get("HX-History-Restore-Request"):
+        # An htmx request swaps its answer into part of a page, errors included (htmx-config
+        # in _frame.html): the message goes where the page shows its messages, not a whole
+        # error page into the part.
+        response = make_response(render_template("errors/_flash.html", message=message), status)
+        response.headers["HX-Retarget"] = "#flashes"
+        response.headers["HX-Reswap"] = "innerHTML show:top"
+        return response
     return render_template("errors/error.html", status=status, message=message), status
 
 

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from app.cleanup import services
 from app.cleanup.forms import to_local_naive
-from app.cleanup.models import CleanupCampaign
+from app.cleanup.models import CleanupAction, CleanupCampaign
 from app.core.models import Department
 from app.core.time import utcnow
 from app.extensions import db
@@ -92,3 +92,67 @@ def test_an_organiser_ticks_the_departments_of_a_campaign_in_alphabetical_order(
     chosen = {d.name_fr for d in db.session.query(Department) if d.id in campaign.department_ids}
     assert not campaign.all_departments
     assert chosen == {"Direction Éducation", "Direction Voirie"}
+
+
+def _campaign_page(page, make):
+    """A running campaign's page, open for a signed-in participant."""
+    organiser, participant = make.user(roles=("organiser",)), make.user()
+    now = utcnow()
+    campaign = services.create_campaign(
+        organiser,
+        {
+            "name_fr": "Grand ménage",
+            "name_en": "Big clean-up",
+            "description_fr": "",
+            "description_en": "",
+            "starts_at": now - timedelta(hours=1),
+            "ends_at": now + timedelta(days=2),
+            "all_departments": True,
+            "department_ids": [],
+            "goals": {},
+            "rules": [
+                {"action_type_id": t.id, "points_per_unit": 10, "daily_cap": 2}
+                for t in services.ensure_default_action_types()
+            ],
+        },
+        now,
+    )
+    services.publish_campaign(campaign, organiser, now)
+    db.session.commit()
+    sign_in(page, participant)
+    page.goto(f"/cleanup/campaigns/{campaign.id}")
+    return campaign
+
+
+@pytest.mark.browser
+def test_a_refused_entry_is_explained_where_the_person_logs(page, make):
+    """htmx leaves a 4xx answer unswapped unless told: a mistyped quantity and a full
+    daily cap showed nothing at all."""
+    _campaign_page(page, make)
+    page.select_option("select[name=action_type]", "delete-mail")
+    page.fill("input[name=quantity]", "beaucoup")
+    page.locator("form.cleanup-log button").click()
+    status = page.locator("#progress-status")
+    expect(status).to_have_text("Saisissez la quantité sous forme de nombre.")
+    expect(page.locator("#announcer")).to_have_text("Saisissez la quantité sous forme de nombre.")
+    page.fill("input[name=quantity]", "3")
+    page.locator("form.cleanup-log button").click()
+    expect(status).to_contain_text("plafond 2")  # over the daily cap: 409
+    assert db.session.query(CleanupAction).count() == 0
+
+
+@pytest.mark.browser
+def test_an_expired_form_sent_through_htmx_says_so_at_the_top(page, make):
+    _campaign_page(page, make)
+    page.evaluate(
+        """() => {
+        document.body.setAttribute('hx-headers', '{"X-CSRFToken": "expired"}');
+        document.querySelectorAll('input[name=csrf_token]').forEach(i => i.value = 'expired');
+    }"""
+    )
+    page.select_option("select[name=action_type]", "delete-mail")
+    page.fill("input[name=quantity]", "1")
+    page.locator("form.cleanup-log button").click()
+    expect(page.locator("#flashes .flash-error")).to_contain_text("Votre formulaire a expiré")
+    expect(page.locator("#my-progress form.cleanup-log")).to_be_visible()  # left as it was
+    assert db.session.query(CleanupAction).count() == 0

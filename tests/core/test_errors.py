@@ -1,0 +1,41 @@
+"""Errors answered to htmx requests: a message where the page shows its messages."""
+
+from tests.conftest import login
+
+HX = {"HX-Request": "true"}
+
+
+def test_an_htmx_request_that_fails_gets_a_message_for_the_pages_message_area(client, make):
+    login(client, make.user())
+    response = client.get("/cleanup/campaigns/999999/leaderboard", headers=HX)
+    body = response.get_data(as_text=True)
+    assert response.status_code == 404
+    assert "<html" not in body and 'class="flash flash-error"' in body
+    assert response.headers["HX-Retarget"] == "#flashes"
+    assert response.headers["HX-Reswap"].startswith("innerHTML")
+
+
+def test_an_expired_form_sent_through_htmx_is_explained_and_changes_nothing(client, make):
+    login(client, make.user())
+    response = client.post("/language", data={"lang": "en"}, headers=HX)
+    assert response.status_code == 400
+    assert "Votre formulaire a expiré" in response.get_data(as_text=True)
+    assert response.headers["HX-Retarget"] == "#flashes"
+
+
+def test_a_page_that_fails_is_still_a_whole_page(client, make):
+    login(client, make.user())
+    response = client.get("/cleanup/campaigns/999999/leaderboard")
+    assert response.status_code == 404 and "<html" in response.get_data(as_text=True)
+    assert "HX-Retarget" not in response.headers
+    restore = client.get(
+        "/cleanup/campaigns/999999/leaderboard",
+        headers={**HX, "HX-History-Restore-Request": "true"},
+    )
+    assert "<html" in restore.get_data(as_text=True)  # htmx puts back a whole page
+
+
+def test_htmx_is_told_to_swap_the_portals_refusals(client):
+    """htmx 2 swaps no 4xx answer by default: the refusals would show nothing."""
+    page = client.get("/auth/sign-in").get_data(as_text=True)
+    assert '{"code": "[234]..", "swap": true}' in page
