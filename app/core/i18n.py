@@ -162,6 +162,7 @@ def format_quantity(value: float, unit: str, length: str = "short") -> str:
     return format_unit(value, unit, length=length, locale=get_locale())
 
 
+@lru_cache(maxsize=4096)  # the same few hundred names, sorted on every points page
 def alphabetical(name: str) -> tuple[str, str]:
     """A key sorting names as a French index does: accents and capitals do not move a
     name ("Bègles" before "Blanquefort", not after "Bruges" as code points put it).
