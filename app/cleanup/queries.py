@@ -897,6 +897,12 @@ def campaigns_with_entries_to_review() -> list[tuple[CleanupCampaign, int]]:
     )
 
 
+def flagged_count(campaign: CleanupCampaign) -> int:
+    return db.session.scalar(
+        select(func.count(A.id)).where(A.campaign_id == campaign.id, A.status == FLAGGED)
+    )
+
+
 def draft_campaign_count() -> int:
     return db.session.scalar(
         select(func.count(CleanupCampaign.id)).where(CleanupCampaign.published_at.is_(None))

@@ -275,6 +275,7 @@ def show_campaign(campaign_id: int):
         "cleanup/campaign.html",
         extend_form=ExtendForm(),
         confirm_form=ConfirmForm(),
+        flagged_count=queries.flagged_count,  # read for organisers only
         **context,
     )
 

@@ -340,6 +340,8 @@ def test_an_organisers_home_lists_the_entries_to_review_and_the_drafts(client, m
     assert "2 saisies à vérifier dans «\u00a0Grand ménage\u00a0»" in panel
     assert f'href="/cleanup/campaigns/{campaign.id}/review"' in panel
     assert "1 campagne en brouillon, pas encore publiée" in panel
+    campaign_page = client.get(f"/cleanup/campaigns/{campaign.id}").get_data(as_text=True)
+    assert "Vérifier les saisies signalées (2)</a>" in campaign_page
 
     for action in db.session.scalars(select(CleanupAction)):
         services.review_action(action, organiser, True, "", utcnow())
