@@ -319,6 +319,7 @@ def test_a_weekly_message_is_chosen_by_day_and_time_and_listed_in_words(
     listing = client.get("/messaging/dispatches").get_data(as_text=True)
     assert "Chaque mercredi à 08:30" in listing and "<code>" not in listing
     assert "Prochain envoi" in listing and "08:30</td>" in listing
+    assert 'data-label="Répétition\u00a0:"' in listing  # each value named on a phone
 
 
 def test_every_rhythm_becomes_its_cron(auth, client, make, template):
