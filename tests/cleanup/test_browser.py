@@ -94,41 +94,27 @@ def test_an_organiser_ticks_the_departments_of_a_campaign_in_alphabetical_order(
     assert chosen == {"Direction Éducation", "Direction Voirie"}
 
 
-def _campaign_page(page, make):
-    """A running campaign's page, open for a signed-in participant."""
-    organiser, participant = make.user(roles=("organiser",)), make.user()
+def _campaign_page(page, make, make_campaign):
+    """A running campaign's page (a daily cap of 2), open for a signed-in participant."""
     now = utcnow()
-    campaign = services.create_campaign(
-        organiser,
-        {
-            "name_fr": "Grand ménage",
-            "name_en": "Big clean-up",
-            "description_fr": "",
-            "description_en": "",
-            "starts_at": now - timedelta(hours=1),
-            "ends_at": now + timedelta(days=2),
-            "all_departments": True,
-            "department_ids": [],
-            "goals": {},
-            "rules": [
-                {"action_type_id": t.id, "points_per_unit": 10, "daily_cap": 2}
-                for t in services.ensure_default_action_types()
-            ],
-        },
-        now,
+    campaign = make_campaign(
+        starts_at=now - timedelta(hours=1),
+        ends_at=now + timedelta(days=2),
+        rules=[
+            {"action_type_id": t.id, "points_per_unit": 10, "daily_cap": 2}
+            for t in services.ensure_default_action_types()
+        ],
     )
-    services.publish_campaign(campaign, organiser, now)
-    db.session.commit()
-    sign_in(page, participant)
+    sign_in(page, make.user())
     page.goto(f"/cleanup/campaigns/{campaign.id}")
     return campaign
 
 
 @pytest.mark.browser
-def test_a_refused_entry_is_explained_where_the_person_logs(page, make):
+def test_a_refused_entry_is_explained_where_the_person_logs(page, make, make_campaign):
     """htmx leaves a 4xx answer unswapped unless told: a mistyped quantity and a full
     daily cap showed nothing at all."""
-    _campaign_page(page, make)
+    _campaign_page(page, make, make_campaign)
     page.select_option("select[name=action_type]", "delete-mail")
     page.fill("input[name=quantity]", "beaucoup")
     page.locator("form.cleanup-log button").click()
@@ -142,8 +128,8 @@ def test_a_refused_entry_is_explained_where_the_person_logs(page, make):
 
 
 @pytest.mark.browser
-def test_an_expired_form_sent_through_htmx_says_so_at_the_top(page, make):
-    _campaign_page(page, make)
+def test_an_expired_form_sent_through_htmx_says_so_at_the_top(page, make, make_campaign):
+    _campaign_page(page, make, make_campaign)
     page.evaluate(
         """() => {
         document.body.setAttribute('hx-headers', '{"X-CSRFToken": "expired"}');

@@ -9,12 +9,16 @@ from app.messaging.models import Dispatch, Schedule
 pytestmark = pytest.mark.browser
 
 
-def test_organiser_writes_previews_and_schedules_a_template(page, make):
+def _sign_in_as_an_organiser(page, make):
     make.user(roles=("organiser",), email="nora@example.org", display_name="Nora Benali")
     page.goto("/auth/sign-in")
     page.fill("#email", "nora@example.org")
     page.fill("#password", "correct horse battery")
     page.locator("main form button[type=submit]").click()
+
+
+def test_organiser_writes_previews_and_schedules_a_template(page, make):
+    _sign_in_as_an_organiser(page, make)
     page.goto("/messaging/templates/new")
     page.fill("#key", "spring")
     page.fill("#name", "Printemps")
@@ -40,11 +44,7 @@ def test_organiser_schedules_a_monthly_message_seeing_only_the_fields_that_apply
     page, make, template
 ):
     template()
-    make.user(roles=("organiser",), email="nora@example.org", display_name="Nora Benali")
-    page.goto("/auth/sign-in")
-    page.fill("#email", "nora@example.org")
-    page.fill("#password", "correct horse battery")
-    page.locator("main form button[type=submit]").click()
+    _sign_in_as_an_organiser(page, make)
     page.goto("/messaging/schedule")
     assert not page.is_visible("#at") and not page.is_visible("#repeat")
     page.get_by_label("Récurrent").check()
