@@ -897,6 +897,15 @@ def campaigns_with_entries_to_review() -> list[tuple[CleanupCampaign, int]]:
     )
 
 
+def action_author(action: CleanupAction) -> User | None:
+    """Who logged an entry; None once their account is erased."""
+    return db.session.scalar(
+        select(User)
+        .join(CleanupParticipant, CleanupParticipant.user_id == User.id)
+        .where(CleanupParticipant.id == action.participant_id)
+    )
+
+
 def flagged_count(campaign: CleanupCampaign) -> int:
     return db.session.scalar(
         select(func.count(A.id)).where(A.campaign_id == campaign.id, A.status == FLAGGED)

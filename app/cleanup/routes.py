@@ -454,26 +454,38 @@ def review(campaign_id: int):
 @bp.post("/actions/<int:action_id>/review")
 @role_required("organiser")
 def review_action(action_id: int):
-    """Accept or reject a flagged entry with a reason."""
+    """Accept or reject a flagged entry with a reason (htmx: the entry's block, decided or
+    with its error; otherwise back to the review queue)."""
     action = db.get_or_404(CleanupAction, action_id)
     form = ReviewForm()
     if not form.validate_on_submit():
-        flash(_("Choose accept or reject."), "error")
-    else:
-        try:
-            services.review_action(
-                action,
-                current_user,
-                form.decision.data == "accept",
-                form.reason.data or "",  # None when the field was not sent
-                utcnow(),
-            )
-            db.session.commit()
-            flash(_("Decision saved."), "success")
-        except services.CleanupError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-    return redirect(url_for("cleanup.review", campaign_id=action.campaign_id))
+        return _review_answer(action, _("Choose accept or reject."), 422)
+    accept = form.decision.data == "accept"
+    try:
+        services.review_action(action, current_user, accept, form.reason.data or "", utcnow())
+    except services.CleanupError as error:
+        db.session.rollback()
+        return _review_answer(action, error.message, error.status)
+    db.session.commit()
+    if accept:
+        return _review_answer(action, _("Accepted: the entry now counts."))
+    return _review_answer(action, _("Rejected: the participant sees it with your reason."))
+
+
+def _review_answer(action: CleanupAction, message: str, status: int = 200):
+    if not _is_fragment():
+        flash(message, "error" if status >= 400 else "success")
+        return redirect(url_for("cleanup.review", campaign_id=action.campaign_id))
+    if status >= 400:
+        page = render_template(
+            "cleanup/_review_entry.html",
+            action=action,
+            person=queries.action_author(action),
+            message=message,
+            flag_reason_label=flag_reason_label,
+        )
+        return page, status
+    return render_template("cleanup/_review_decided.html", action=action, message=message)
 
 
 def _closed_results(campaign_id: int):

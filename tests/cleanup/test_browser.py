@@ -142,3 +142,22 @@ def test_an_expired_form_sent_through_htmx_says_so_at_the_top(page, make, make_c
     expect(page.locator("#flashes .flash-error")).to_contain_text("Votre formulaire a expiré")
     expect(page.locator("#my-progress form.cleanup-log")).to_be_visible()  # left as it was
     assert db.session.query(CleanupAction).count() == 0
+
+
+@pytest.mark.browser
+def test_an_organiser_reviews_entries_in_place(page, make, make_campaign):
+    now = utcnow()
+    campaign = make_campaign(starts_at=now - timedelta(hours=1), ends_at=now + timedelta(days=2))
+    for _ in range(2):
+        services.log_action(make.user(), campaign, "delete-mail", 15, now)
+    db.session.commit()
+    sign_in(page, make.user(roles=("organiser",)))
+    page.goto(f"/cleanup/campaigns/{campaign.id}/review")
+    page.evaluate("window.stillTheSamePage = true")
+    first = page.locator("section.cleanup-review").first
+    first.get_by_label("Accepter").check()
+    first.get_by_role("button", name="Enregistrer la décision").click()
+    expect(page.locator("#announcer")).to_have_text("Acceptée\u00a0: la saisie compte désormais.")
+    assert page.locator("section.cleanup-review form").count() == 1  # the other one waits
+    assert page.evaluate("window.stillTheSamePage") is True  # no reload, no jump to the top
+    assert db.session.query(CleanupAction).filter_by(status="accepted").count() == 1

@@ -319,6 +319,43 @@ def test_organiser_reviews_a_flagged_entry_through_the_pages(client, make, make_
     assert db.session.get(CleanupAction, action.id).status == "rejected"
 
 
+def test_an_organiser_decides_in_place_entry_after_entry(client, make, make_campaign):
+    """Through htmx each decision answers with the entry's block, not the whole queue."""
+    campaign = running(make_campaign)
+    first, second = (
+        services.log_action(make.user(), campaign, "delete-mail", 15, utcnow()) for _ in range(2)
+    )
+    db.session.commit()
+    login(client, make.user(roles=("organiser",)))
+    token = csrf_token(client)
+    hx = {"HX-Request": "true"}
+
+    unanswered = client.post(
+        f"/cleanup/actions/{first.id}/review", data={"csrf_token": token}, headers=hx
+    )
+    block = unanswered.get_data(as_text=True)
+    assert unanswered.status_code == 422 and "<html" not in block
+    assert '<p class="flash flash-error" data-announce>Choisissez accepter ou refuser.</p>' in block
+    assert f'hx-post="/cleanup/actions/{first.id}/review"' in block  # the form, to answer
+
+    accepted = client.post(
+        f"/cleanup/actions/{first.id}/review",
+        data={"csrf_token": token, "decision": "accept"},
+        headers=hx,
+    ).get_data(as_text=True)
+    assert "Acceptée\u00a0: la saisie compte désormais." in accepted and "<form" not in accepted
+    rejected = client.post(
+        f"/cleanup/actions/{second.id}/review",
+        data={"csrf_token": token, "decision": "reject", "reason": "Doublon"},
+        headers=hx,
+    ).get_data(as_text=True)
+    assert "Refusée\u00a0: la personne la voit avec votre motif." in rejected
+    statuses = {
+        a.id: (a.status, a.review_reason) for a in db.session.scalars(select(CleanupAction))
+    }
+    assert statuses == {first.id: ("accepted", ""), second.id: ("rejected", "Doublon")}
+
+
 def _to_do(client) -> str:
     """The home page's "To do" panel, as text ("" when the panel is not shown)."""
     page = client.get("/").get_data(as_text=True).replace("&#39;", "'")
