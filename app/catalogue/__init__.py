@@ -1,7 +1,8 @@
 """The catalogue domain: services and equipment with footprint labels, requests, budgets."""
 
-from flask import Flask
+from flask import Flask, url_for
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from app.core.dashboard import (
     MenuItem,
@@ -11,6 +12,7 @@ from app.core.dashboard import (
     register_panel,
     register_work,
 )
+from app.core.i18n import format_number
 
 
 def dashboard_panel(user):
@@ -27,11 +29,7 @@ def dashboard_panel(user):
 
 def waiting_work(user) -> list[WorkItem]:
     """For admins: the submitted requests waiting for a decision."""
-    from flask import url_for
-    from flask_babel import ngettext
-
     from app.catalogue.queries import requests_to_decide_count
-    from app.core.i18n import format_number
 
     if not user.has_role("admin"):
         return []

@@ -165,18 +165,20 @@ def get_request(request_id: int) -> CatalogueRequest | None:
     return db.session.get(CatalogueRequest, request_id)
 
 
+TO_DECIDE = CatalogueRequest.status == "submitted"
+
+
 def requests_to_decide_count() -> int:
-    return db.session.scalar(
-        select(func.count(CatalogueRequest.id)).where(CatalogueRequest.status == "submitted")
-    )
+    return db.session.scalar(select(func.count(CatalogueRequest.id)).where(TO_DECIDE))
 
 
 def list_requests_to_decide(page: int, per_page: int = PER_PAGE):
     """Submitted requests, oldest first, for the admin."""
-    query = select(CatalogueRequest).where(CatalogueRequest.status == "submitted")
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    total = requests_to_decide_count()
     rows = db.session.scalars(
-        query.options(
+        select(CatalogueRequest)
+        .where(TO_DECIDE)
+        .options(
             selectinload(CatalogueRequest.lines).selectinload(CatalogueRequestLine.item),
             selectinload(CatalogueRequest.user),
             selectinload(CatalogueRequest.department),

@@ -15,7 +15,6 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from app.api import ApiError, page_number
 from app.auth.decorators import role_required
@@ -36,8 +35,8 @@ from app.catalogue.models import CatalogueItem
 from app.catalogue.reference import dataset_version
 from app.core import cache
 from app.core.database import reads_only
-from app.core.i18n import alphabetical, current_language
-from app.core.models import Department
+from app.core.i18n import current_language
+from app.core.models import departments_by_name
 from app.core.time import local_zone, utcnow
 from app.core.urls import database_id
 from app.extensions import db, htmx
@@ -375,10 +374,7 @@ def decide_request(request_id: int):
 def _budget_form() -> BudgetForm:
     form = BudgetForm()
     lang = current_language()
-    form.department_id.choices = sorted(
-        ((d.id, d.name(lang)) for d in db.session.scalars(select(Department))),
-        key=lambda choice: alphabetical(choice[1]),
-    )
+    form.department_id.choices = departments_by_name(lang)
     return form
 
 

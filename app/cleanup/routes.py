@@ -26,8 +26,8 @@ from app.cleanup.models import CLOSED, DRAFT, CleanupAction
 from app.core import cache
 from app.core.csv_safety import write_csv
 from app.core.database import commit_keeping_loaded_rows, reads_only
-from app.core.i18n import alphabetical, current_language, format_number
-from app.core.models import Department
+from app.core.i18n import current_language, format_number
+from app.core.models import departments_by_name
 from app.core.time import utcnow
 from app.extensions import db, htmx
 
@@ -68,11 +68,7 @@ def _campaign_form(campaign=None) -> CampaignForm:
     types = services.ensure_default_action_types()
     db.session.commit()  # the form posts these ids back: they must exist
     form = CampaignForm(obj=None)
-    language = current_language()
-    form.departments.choices = sorted(
-        ((d.id, d.name(language)) for d in db.session.scalars(db.select(Department))),
-        key=lambda choice: alphabetical(choice[1]),
-    )
+    form.departments.choices = departments_by_name(current_language())
     if request.method == "GET":
         rules = {r.action_type_id: r for r in campaign.action_rules} if campaign else {}
         if campaign:

@@ -1,8 +1,9 @@
 """Places and teams: communes and departments."""
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core.i18n import alphabetical
 from app.extensions import db
 
 
@@ -42,6 +43,19 @@ class Department(db.Model):
 
     def __repr__(self) -> str:
         return f"<Department {self.code}>"
+
+
+def communes_by_name() -> list[tuple[int, str]]:
+    """Every commune as (id, name), alphabetically: a list people pick from."""
+    names = [(id_, name) for id_, name in db.session.execute(select(Commune.id, Commune.name))]
+    return sorted(names, key=lambda choice: alphabetical(choice[1]))
+
+
+def departments_by_name(language: str) -> list[tuple[int, str]]:
+    """Every department as (id, name in `language`), alphabetically in that language."""
+    column = Department.name_en if language == "en" else Department.name_fr
+    names = [(id_, name) for id_, name in db.session.execute(select(Department.id, column))]
+    return sorted(names, key=lambda choice: alphabetical(choice[1]))
 
 
 class CacheVersion(db.Model):

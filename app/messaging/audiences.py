@@ -8,8 +8,8 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 
 from app.auth.models import ROLES, User, UserRole, role_label
-from app.core.i18n import alphabetical, current_language
-from app.core.models import Commune, Department
+from app.core.i18n import current_language
+from app.core.models import communes_by_name, departments_by_name
 from app.core.personalisation import (
     Audience,
     AudienceParam,
@@ -19,7 +19,6 @@ from app.core.personalisation import (
     register_variables,
 )
 from app.core.urls import database_id
-from app.extensions import db
 
 UNSUBSCRIBE_SALT = "messaging-unsubscribe"
 
@@ -108,20 +107,11 @@ def by_role(now: datetime, params: dict):
 
 
 def department_choices() -> list[tuple[str, str]]:
-    language = current_language()
-    departments = db.session.scalars(select(Department))
-    return sorted(
-        ((str(department.id), department.name(language)) for department in departments),
-        key=lambda choice: alphabetical(choice[1]),
-    )
+    return [(str(id_), name) for id_, name in departments_by_name(current_language())]
 
 
 def commune_choices() -> list[tuple[str, str]]:
-    communes = db.session.scalars(select(Commune))
-    return sorted(
-        ((str(commune.id), commune.name) for commune in communes),
-        key=lambda choice: alphabetical(choice[1]),
-    )
+    return [(str(id_), name) for id_, name in communes_by_name()]
 
 
 def role_choices() -> list[tuple[str, str]]:

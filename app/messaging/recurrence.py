@@ -86,7 +86,7 @@ def describe_cron(expression: str) -> str | None:
 
 
 # Day-of-week numbers as crontab counts them: 0 and 7 are Sunday.
-_CRONTAB_DAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_CRONTAB_DAYS = (CRON_DAYS[6], *CRON_DAYS)
 
 
 def _crontab_weekdays(field: str) -> str:

@@ -194,26 +194,28 @@ def get_return_for_agent(receipt_number: str, user: User) -> DeviceReturn | None
     return device_return if ids is None or device_return.point_id in ids else None
 
 
-def returns_to_handle_count(user: User) -> int:
-    """Returns at the agent's points still waiting for a step (every point for admins)."""
-    query = select(func.count(DeviceReturn.id)).where(DeviceReturn.status.in_(OPEN_STATUSES))
-    ids = agent_point_ids(user)
-    if ids is not None:
-        query = query.where(DeviceReturn.point_id.in_(ids))
-    return db.session.scalar(query)
-
-
-def list_agent_returns(user: User, status: str, page: int, per_page: int = 25):
-    """The returns of the agent's points, newest first: those still to handle
-    (`status` "todo"), every one ("all"), or those of one status."""
-    query = select(DeviceReturn).order_by(DeviceReturn.declared_at.desc(), DeviceReturn.id.desc())
+def _at_agents_points(query, user: User, status: str):
+    """`query` kept to the agent's points (every point for admins) and to the returns
+    still to handle (`status` "todo"), of one status, or all of them ("all")."""
     ids = agent_point_ids(user)
     if ids is not None:
         query = query.where(DeviceReturn.point_id.in_(ids))
     if status == "todo":
-        query = query.where(DeviceReturn.status.in_(OPEN_STATUSES))
-    elif status in STATUSES:
-        query = query.where(DeviceReturn.status == status)
+        return query.where(DeviceReturn.status.in_(OPEN_STATUSES))
+    if status in STATUSES:
+        return query.where(DeviceReturn.status == status)
+    return query
+
+
+def returns_to_handle_count(user: User) -> int:
+    """Returns at the agent's points still waiting for a step."""
+    return db.session.scalar(_at_agents_points(select(func.count(DeviceReturn.id)), user, "todo"))
+
+
+def list_agent_returns(user: User, status: str, page: int, per_page: int = 25):
+    """The returns of the agent's points, newest first (see `_at_agents_points`)."""
+    query = select(DeviceReturn).order_by(DeviceReturn.declared_at.desc(), DeviceReturn.id.desc())
+    query = _at_agents_points(query, user, status)
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
 
 

@@ -25,8 +25,8 @@ from app.core import cache
 from app.core.csv_safety import write_csv
 from app.core.database import commit_keeping_loaded_rows, reads_only
 from app.core.devices import DEVICE_TYPES
-from app.core.i18n import alphabetical, current_language
-from app.core.models import Commune
+from app.core.i18n import current_language
+from app.core.models import Commune, communes_by_name
 from app.core.time import utcnow
 from app.extensions import db, htmx
 from app.recycling import hours, queries, services
@@ -414,8 +414,7 @@ def admin_points():
 
 def _point_form(point: CollectionPoint | None) -> PointForm:
     form = PointForm(obj=point) if point and request.method == "GET" else PointForm()
-    communes = sorted(db.session.scalars(select(Commune)), key=lambda c: alphabetical(c.name))
-    form.commune_id.choices = choices((c.id, c.name) for c in communes)
+    form.commune_id.choices = choices(communes_by_name())
     agents = db.session.scalars(
         select(User).join(UserRole).where(UserRole.role == "agent").order_by(User.display_name)
     ).all()
