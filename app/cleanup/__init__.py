@@ -34,6 +34,7 @@ def init_app(app: Flask) -> None:
         app, "cleanup.freeze_closed_campaigns", jobs.freeze_closed_campaigns, "interval", minutes=1
     )
     register_variables(app, integration.VARIABLES, integration.campaign_variables)
+    register_variables(app, integration.ENTRY_VARIABLES, integration.entry_variables)
     for audience in integration.AUDIENCES:
         register_audience(app, audience)
     register_audience_param(app, integration.CAMPAIGN_PARAM)

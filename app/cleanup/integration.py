@@ -5,6 +5,7 @@ audiences, personal data and the dashboard panel. Registered in init_app.
 import math
 from datetime import datetime
 
+from babel.dates import format_date as babel_date
 from babel.dates import format_datetime as babel_datetime
 from babel.numbers import format_decimal as babel_decimal
 from flask import current_app, render_template, url_for
@@ -14,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.cleanup import queries, services
-from app.cleanup.catalogue import BADGES
+from app.cleanup.catalogue import BADGES, quantity_label
 from app.cleanup.models import RUNNING, CleanupAction, CleanupCampaign, CleanupParticipant
 from app.core import cache
 from app.core.dashboard import Panel, WorkItem
@@ -44,6 +45,20 @@ VARIABLES = (
     Variable("team_rank", _l("Your department's rank"), "3"),
     Variable("goal_progress", _l("Progress toward the first goal"), _l("12 TB of 50 TB (24 %)")),
     Variable("guides_url", _l("Link to the how-to guides"), "https://…/cleanup/guides"),
+)
+
+# Of one entry an organiser reviewed: the notice that tells its author (context `entry_id`).
+ENTRY_VARIABLES = (
+    Variable("entry_action", _l("The reviewed entry's action"), _l("Emails deleted")),
+    Variable("entry_quantity", _l("The reviewed entry's quantity, with its unit"), _l("15 GB")),
+    Variable("entry_date", _l("When the reviewed entry was logged"), _l("16 March 2026")),
+    Variable(
+        "entry_points_text", _l("The reviewed entry's points, with the word"), _l("30 points")
+    ),
+    Variable(
+        "review_reason", _l("The organiser's reason for not counting the entry"), _l("Duplicate")
+    ),
+    Variable("campaign_url", _l("Link to the campaign's page"), "https://…/cleanup/campaigns/3"),
 )
 
 UNIT_WORDS = {
@@ -154,6 +169,44 @@ def campaign_variables(users, now: datetime, context: dict) -> dict[int, dict]:
             "team_points_text": words.points(team_points),
             "team_rank": words.integer(team["rank"]) if team else "",
         }
+    return result
+
+
+def entry_variables(users, now: datetime, context: dict) -> dict[int, dict]:
+    """The reviewed entry of a notice, for its author only (nobody else is given it)."""
+    entry_id = database_id(context.get("entry_id"))
+    if entry_id is None or not users:
+        return {}
+    row = db.session.execute(
+        select(CleanupAction, CleanupParticipant.user_id)
+        .join(CleanupParticipant, CleanupParticipant.id == CleanupAction.participant_id)
+        .where(CleanupAction.id == entry_id)
+    ).first()
+    if row is None:
+        return {}
+    entry, author_id = row
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    result = {}
+    for user in users:
+        if user.id != author_id:
+            continue
+        locale = user.locale if user.locale in ("fr", "en") else "fr"
+        with force_locale(regional_locale(locale)):  # jobs have no request to pick one from
+            result[user.id] = {
+                "entry_action": entry.action_type.name(locale),
+                "entry_quantity": quantity_label(entry.quantity, entry.action_type.unit),
+                "entry_date": babel_date(
+                    entry.logged_at.astimezone(local_zone()), "long", locale=locale
+                ),
+                "entry_points_text": ngettext(
+                    "%(count)s point",
+                    "%(count)s points",
+                    entry.points,
+                    count=format_number(entry.points),
+                ),
+                "review_reason": entry.review_reason or "",
+                "campaign_url": f"{base}/cleanup/campaigns/{entry.campaign_id}#my-progress",
+            }
     return result
 
 

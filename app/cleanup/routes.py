@@ -464,8 +464,8 @@ def review_action(action_id: int):
         return _review_answer(action, error.message, error.status)
     db.session.commit()
     if accept:
-        return _review_answer(action, _("Accepted: the entry now counts."))
-    return _review_answer(action, _("Rejected: the participant sees it with your reason."))
+        return _review_answer(action, _("Accepted: the entry now counts, and its author gets a message."))
+    return _review_answer(action, _("Rejected: its author gets a message with your reason."))
 
 
 def _review_answer(action: CleanupAction, message: str, status: int = 200):

@@ -41,7 +41,7 @@ from app.cleanup.models import (
 from app.core.audit import record_audit
 from app.core.database import insert_missing
 from app.core.i18n import format_number, parse_local_number
-from app.core.signals import campaign_closed, campaign_published
+from app.core.signals import campaign_closed, campaign_published, entry_reviewed
 from app.core.sql import upsert_insert
 from app.core.time import local_zone, utcnow
 from app.extensions import db
@@ -495,6 +495,18 @@ def review_action(action: CleanupAction, actor, accept: bool, reason: str, now: 
     record_audit(
         actor, "accept" if accept else "reject", "cleanup_action", action.id, now, reason[:200]
     )
+    author_id = db.session.scalar(
+        select(CleanupParticipant.user_id).where(CleanupParticipant.id == action.participant_id)
+    )
+    if author_id is not None:  # an erased author has no one to tell
+        entry_reviewed.send(
+            current_app._get_current_object(),
+            entry_id=action.id,
+            campaign_id=campaign.id,
+            user_id=author_id,
+            accepted=accept,
+            now=now,
+        )
 
 
 def freeze_campaign(campaign: CleanupCampaign, now: datetime, announce: bool = True) -> bool:

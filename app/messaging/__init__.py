@@ -10,7 +10,7 @@ from app.core.dashboard import MenuItem, Panel, register_menu_item, register_pan
 from app.core.demo import register_seeder
 from app.core.person_figures import register_person_figure
 from app.core.privacy import PersonalData, register_personal_data, register_retention
-from app.core.signals import campaign_closed, campaign_published
+from app.core.signals import campaign_closed, campaign_published, entry_reviewed
 
 SETTINGS = {
     # name: (default, type) — read from the environment when not set in the config
@@ -67,6 +67,7 @@ def init_app(app: Flask) -> None:
     register_retention(app, services.apply_message_retention)
     campaign_published.connect(_on_campaign_published, weak=False)
     campaign_closed.connect(_on_campaign_closed, weak=False)
+    entry_reviewed.connect(_on_entry_reviewed, weak=False)
     _allow_one_click_unsubscribe(app)
 
 
@@ -107,6 +108,12 @@ def _on_campaign_closed(sender, campaign, now, **_kwargs) -> None:
     from app.messaging.services import schedule_campaign_results
 
     schedule_campaign_results(campaign, now)
+
+
+def _on_entry_reviewed(sender, entry_id, campaign_id, user_id, accepted, now, **_kwargs) -> None:
+    from app.messaging.services import review_notice
+
+    review_notice(entry_id, campaign_id, user_id, accepted, now)
 
 
 def _allow_one_click_unsubscribe(app: Flask) -> None:

@@ -5,10 +5,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.api import ApiError, api_blueprint, page_number
-from app.extensions import db
 from app.messaging import queries
 from app.messaging.jobs import counts_by_status
-from app.messaging.models import Dispatch
 
 bp = api_blueprint("messaging_api", __name__)
 
@@ -109,7 +107,7 @@ def dispatch_status(dispatch_id: int):
     """
     if not current_user.has_role("organiser"):
         raise ApiError(403, "forbidden", _("Only organisers can follow dispatches."))
-    dispatch = db.session.get(Dispatch, dispatch_id)
+    dispatch = queries.organiser_dispatch(dispatch_id)
     if dispatch is None:
         raise ApiError(404, "not_found", _("No such dispatch."))
     detail = queries.dispatch_counts(dispatch.id)

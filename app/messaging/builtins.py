@@ -61,6 +61,20 @@ _POINT_EN = (
     "{% if guides_url is defined %}\nGuides to do more: {{ guides_url }}{% endif %}"
 )
 
+# The reviewed entry of a notice, and where to see one's entries (clean-up variables).
+_ENTRY_FR = (
+    "{% if entry_date is defined %} du {{ entry_date }} ({{ entry_action }}\u00a0: "
+    "{{ entry_quantity }}){% endif %}"
+)
+_ENTRY_EN = (
+    "{% if entry_date is defined %} of {{ entry_date }} ({{ entry_action }}: "
+    "{{ entry_quantity }}){% endif %}"
+)
+_MY_ENTRIES_FR = (
+    "{% if campaign_url is defined %}\n\nVos saisies\u00a0: {{ campaign_url }}{% endif %}"
+)
+_MY_ENTRIES_EN = "{% if campaign_url is defined %}\n\nYour entries: {{ campaign_url }}{% endif %}"
+
 BUILTIN_TEMPLATES = {
     "campaign-launch": {
         "name": "Lancement de campagne / Campaign launch",
@@ -111,6 +125,46 @@ BUILTIN_TEMPLATES = {
         + _SCORE_EN
         + _FOOTER_EN,
     },
+    "entry-accepted": {
+        "name": "Saisie acceptée après examen / Entry accepted after review",
+        "subject_fr": "Votre saisie compte\u00a0: " + _CAMPAIGN_FR,
+        "subject_en": "Your entry counts: " + _CAMPAIGN_EN,
+        "body_fr": "Bonjour {{ first_name }},\n\nUn organisateur a examiné votre saisie"
+        + _ENTRY_FR
+        + " dans "
+        + _THE_CAMPAIGN_FR
+        + ". Elle compte"
+        "{% if entry_points_text is defined %}\u00a0: {{ entry_points_text }}{% endif %}."
+        + _MY_ENTRIES_FR
+        + _FOOTER_FR,
+        "body_en": "Hello {{ first_name }},\n\nAn organiser reviewed your entry"
+        + _ENTRY_EN
+        + " in "
+        + _CAMPAIGN_EN
+        + ". It counts"
+        "{% if entry_points_text is defined %}: {{ entry_points_text }}{% endif %}."
+        + _MY_ENTRIES_EN
+        + _FOOTER_EN,
+    },
+    "entry-rejected": {
+        "name": "Saisie refusée après examen / Entry rejected after review",
+        "subject_fr": "Votre saisie ne compte pas\u00a0: " + _CAMPAIGN_FR,
+        "subject_en": "Your entry does not count: " + _CAMPAIGN_EN,
+        "body_fr": "Bonjour {{ first_name }},\n\nUn organisateur a examiné votre saisie"
+        + _ENTRY_FR
+        + " dans "
+        + _THE_CAMPAIGN_FR
+        + ". Elle ne compte pas dans les scores."
+        "{% if review_reason is defined and review_reason %}\nMotif\u00a0: {{ review_reason }}"
+        "{% endif %}" + _MY_ENTRIES_FR + _FOOTER_FR,
+        "body_en": "Hello {{ first_name }},\n\nAn organiser reviewed your entry"
+        + _ENTRY_EN
+        + " in "
+        + _CAMPAIGN_EN
+        + ". It does not count towards the scores."
+        "{% if review_reason is defined and review_reason %}\nReason: {{ review_reason }}"
+        "{% endif %}" + _MY_ENTRIES_EN + _FOOTER_EN,
+    },
     "weekly-digest": {
         "name": "Résumé hebdomadaire / Weekly digest",
         "subject_fr": "Votre semaine numérique responsable",
@@ -127,6 +181,10 @@ BUILTIN_TEMPLATES = {
         + _FOOTER_EN,
     },
 }
+
+
+# Sent by the portal to one person about something of theirs, never to an audience.
+NOTICE_TEMPLATES = frozenset({"entry-accepted", "entry-rejected"})
 
 
 def ensure_builtin_templates() -> list[str]:

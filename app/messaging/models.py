@@ -16,6 +16,11 @@ STATUSES = ("pending", "delivered", "skipped", "failed")
 SCHEDULE_KINDS = ("now", "at", "cron", "campaign")
 
 
+# A notice goes to one person about something of theirs (an entry an organiser reviewed).
+# It is not an audience organisers pick, and their list of dispatches leaves it out.
+NOTICE_AUDIENCE = "person"
+
+
 class MessageTemplate(db.Model):
     """A subject and a body per locale, with Jinja variables rendered in a sandbox."""
 

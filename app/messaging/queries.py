@@ -8,7 +8,7 @@ from sqlalchemy import bindparam, func, select
 from app.auth.models import User
 from app.core.person_figures import person_figure
 from app.extensions import db
-from app.messaging.models import Delivery, Dispatch, MessageTemplate, Schedule
+from app.messaging.models import NOTICE_AUDIENCE, Delivery, Dispatch, MessageTemplate, Schedule
 
 PAGE_SIZE = 20
 UNREAD_FIGURE = "unread_messages"
@@ -119,9 +119,21 @@ def list_templates() -> list[MessageTemplate]:
 
 
 def list_dispatches(limit: int = 50) -> list[Dispatch]:
+    """What organisers sent or scheduled; notices to one person are that person's."""
     return db.session.scalars(
-        select(Dispatch).order_by(Dispatch.due_at.desc(), Dispatch.id.desc()).limit(limit)
+        select(Dispatch)
+        .where(Dispatch.audience_key != NOTICE_AUDIENCE)
+        .order_by(Dispatch.due_at.desc(), Dispatch.id.desc())
+        .limit(limit)
     ).all()
+
+
+def organiser_dispatch(dispatch_id: int) -> Dispatch | None:
+    """A dispatch organisers may follow or cancel: not a notice to one person."""
+    dispatch = db.session.get(Dispatch, dispatch_id)
+    if dispatch is None or dispatch.audience_key == NOTICE_AUDIENCE:
+        return None
+    return dispatch
 
 
 def list_schedules() -> list[Schedule]:

@@ -33,7 +33,7 @@ from app.core.time import local_zone, utcnow
 from app.extensions import db, htmx
 from app.messaging import queries, services
 from app.messaging.audiences import user_id_from_token
-from app.messaging.builtins import ensure_builtin_templates
+from app.messaging.builtins import NOTICE_TEMPLATES, ensure_builtin_templates
 from app.messaging.forms import ScheduleForm, TemplateForm
 from app.messaging.mailer import MailerPool
 from app.messaging.models import Dispatch, MessageTemplate, Schedule
@@ -309,7 +309,9 @@ def _schedule_form() -> ScheduleForm:
         # rollback, PostgreSQL gave them new ids the next time and refused the choice.
         db.session.commit()
     form.template.choices = [
-        SelectChoice(t.id, f"{t.name} ({t.key})") for t in queries.list_templates()
+        SelectChoice(t.id, f"{t.name} ({t.key})")
+        for t in queries.list_templates()
+        if t.key not in NOTICE_TEMPLATES
     ]
     audiences = sorted(known_audiences().values(), key=lambda a: a.key != "everyone")
     form.audience.choices = [SelectChoice(a.key, str(a.label)) for a in audiences]
@@ -424,7 +426,7 @@ def list_dispatches():
 @role_required("organiser")
 def show_dispatch(dispatch_id: int):
     """Follow one dispatch: recipients, delivered, waiting, skipped, failed, opened."""
-    dispatch = db.session.get(Dispatch, dispatch_id)
+    dispatch = queries.organiser_dispatch(dispatch_id)
     if dispatch is None:
         abort(404)
     return _partial_or_page(
@@ -443,7 +445,7 @@ def show_dispatch(dispatch_id: int):
 @role_required("organiser")
 def cancel_dispatch(dispatch_id: int):
     """Cancel a dispatch that has not started."""
-    dispatch = db.session.get(Dispatch, dispatch_id)
+    dispatch = queries.organiser_dispatch(dispatch_id)
     if dispatch is None:
         abort(404)
     if ConfirmForm().validate_on_submit():

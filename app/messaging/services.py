@@ -16,11 +16,12 @@ from app.auth.models import User
 from app.core.audit import record_audit
 from app.core.personalisation import known_audiences
 from app.core.time import local_zone
+from app.core.urls import database_id
 from app.extensions import db
-from app.messaging.builtins import BUILTIN_TEMPLATES, ensure_builtin_templates
+from app.messaging.builtins import BUILTIN_TEMPLATES, NOTICE_TEMPLATES, ensure_builtin_templates
 from app.messaging.i18n import _
 from app.messaging.mailer import build_email
-from app.messaging.models import Delivery, Dispatch, MessageTemplate, Schedule
+from app.messaging.models import NOTICE_AUDIENCE, Delivery, Dispatch, MessageTemplate, Schedule
 from app.messaging.recipients import RecipientVariables
 from app.messaging.recurrence import cron_trigger
 from app.messaging.rendering import CompiledTemplate, TemplateProblem, check_template
@@ -109,8 +110,19 @@ def template_by_key(key: str) -> MessageTemplate | None:
 # --- audiences -------------------------------------------------------------------------
 
 
+def _notice_recipient(params: dict):
+    user_id = database_id(params.get("user_id"))
+    if user_id is None:
+        raise MessagingError(_("This audience parameter is not valid."))
+    return select(User.id).where(
+        User.id == user_id, User.active.is_(True), User.anonymised_at.is_(None)
+    )
+
+
 def audience_select(key: str, params: dict, now: datetime):
     """The SELECT of user ids of an audience, or MessagingError for a bad key or parameter."""
+    if key == NOTICE_AUDIENCE:
+        return _notice_recipient(params)
     audience = known_audiences().get(key)
     if audience is None:
         raise MessagingError(_("Unknown audience."))
@@ -163,6 +175,10 @@ def schedule_message(
     cron: str | None = None,
 ) -> Dispatch | Schedule:
     """Schedule a template for an audience: now, at a time, or recurring (cron)."""
+    if template.key in NOTICE_TEMPLATES:
+        raise MessagingError(
+            _("The portal sends this message to one person about their entry; it is not scheduled.")
+        )
     _require_schedulable(template)
     if audience_size(audience_key, params, now) == 0:
         raise MessagingError(_("This audience is empty: nobody would receive the message."))
@@ -337,6 +353,38 @@ def schedule_campaign_results(campaign, now: datetime) -> Dispatch | None:
         now,
         context={"campaign_id": campaign.id},
         dedupe_key=dedupe,
+    )
+
+
+def send_notice(
+    template_key: str, user_id: int, context: dict, now: datetime, dedupe_key: str
+) -> Dispatch | None:
+    """A message to one person, due now: in their inbox, and by e-mail if they consented.
+
+    Delivered by the scheduler's next tick like any dispatch; `dedupe_key` makes a second
+    call for the same event (a signal sent twice) a no-op.
+    """
+    if db.session.scalar(select(Dispatch.id).where(Dispatch.dedupe_key == dedupe_key)):
+        return None
+    return create_dispatch(
+        template_by_key(template_key),
+        NOTICE_AUDIENCE,
+        {"user_id": user_id},
+        now,
+        now,
+        context=context,
+        dedupe_key=dedupe_key,
+    )
+
+
+def review_notice(entry_id: int, campaign_id: int, user_id: int, accepted: bool, now: datetime):
+    """Tell the author of a reviewed clean-up entry whether it counts, and why not."""
+    return send_notice(
+        "entry-accepted" if accepted else "entry-rejected",
+        user_id,
+        {"campaign_id": campaign_id, "entry_id": entry_id},
+        now,
+        f"entry:{entry_id}:reviewed",
     )
 
 

@@ -157,7 +157,9 @@ def test_an_organiser_reviews_entries_in_place(page, make, make_campaign):
     first = page.locator("section.cleanup-review").first
     first.get_by_label("Accepter").check()
     first.get_by_role("button", name="Enregistrer la décision").click()
-    expect(page.locator("#announcer")).to_have_text("Acceptée\u00a0: la saisie compte désormais.")
+    expect(page.locator("#announcer")).to_have_text(
+        "Acceptée\u00a0: la saisie compte désormais, et la personne reçoit un message."
+    )
     assert page.locator("section.cleanup-review form").count() == 1  # the other one waits
     assert page.evaluate("window.stillTheSamePage") is True  # no reload, no jump to the top
     assert db.session.query(CleanupAction).filter_by(status="accepted").count() == 1

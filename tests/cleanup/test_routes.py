@@ -343,13 +343,16 @@ def test_an_organiser_decides_in_place_entry_after_entry(client, make, make_camp
         data={"csrf_token": token, "decision": "accept"},
         headers=hx,
     ).get_data(as_text=True)
-    assert "Acceptée\u00a0: la saisie compte désormais." in accepted and "<form" not in accepted
+    assert (
+        "Acceptée\u00a0: la saisie compte désormais, et la personne reçoit un message." in accepted
+        and "<form" not in accepted
+    )
     rejected = client.post(
         f"/cleanup/actions/{second.id}/review",
         data={"csrf_token": token, "decision": "reject", "reason": "Doublon"},
         headers=hx,
     ).get_data(as_text=True)
-    assert "Refusée\u00a0: la personne la voit avec votre motif." in rejected
+    assert "Refusée\u00a0: la personne reçoit un message avec votre motif." in rejected
     statuses = {
         a.id: (a.status, a.review_reason) for a in db.session.scalars(select(CleanupAction))
     }

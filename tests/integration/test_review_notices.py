@@ -1,0 +1,144 @@
+"""Clean-up review → messaging: the author of a flagged entry is told the organiser's
+decision, in their inbox and (if they consented) by e-mail through a real SMTP server, in
+their language, with the reason of a rejection. Organisers' dispatch pages leave these
+one-person notices out."""
+
+import html
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select, update
+
+from app.cleanup import services as cleanup
+from app.core.time import utcnow
+from app.extensions import db
+from app.messaging import jobs
+from app.messaging.models import Delivery, Dispatch
+from app.messaging.services import MessagingError, schedule_message, template_by_key
+from tests.conftest import csrf_token, login
+
+
+@pytest.fixture
+def flagged(make, make_campaign):
+    """A running campaign, and a function logging a flagged entry for a person."""
+    now = utcnow()
+    campaign = make_campaign(
+        name_fr="Grand ménage", name_en="Big clean-up",
+        starts_at=now - timedelta(days=1), ends_at=now + timedelta(days=5),
+    )  # fmt: skip
+    # The campaign's own messages (its launch is due) are not what these tests follow.
+    db.session.execute(update(Dispatch).values(status="cancelled"))
+    db.session.commit()
+
+    def entry_of(author):
+        entry = cleanup.log_action(author, campaign, "delete-mail", 15, utcnow())
+        db.session.commit()
+        assert entry.status == "flagged"
+        return entry
+
+    entry_of.campaign = campaign
+    return entry_of
+
+
+def _review(client, entry, decision, reason=""):
+    return client.post(
+        f"/cleanup/actions/{entry.id}/review",
+        data={"csrf_token": csrf_token(client), "decision": decision, "reason": reason},
+    )
+
+
+def _inbox_page(client, person) -> str:
+    login(client, person)
+    return html.unescape(client.get("/messaging/").get_data(as_text=True))
+
+
+def test_a_rejected_entry_is_explained_to_its_author_in_the_inbox_and_by_e_mail(
+    client, make, flagged, smtp, config
+):
+    config(MAIL_WORKING_HOURS="24/7")
+    author = make.user(locale="fr", email_opt_in=True)
+    entry = flagged(author)
+    organiser = make.user(roles=("organiser",))
+    login(client, organiser)
+    assert _review(client, entry, "reject", "Doublon de la saisie de lundi").status_code == 302
+
+    assert jobs.deliver_due() == 1
+    inbox = _inbox_page(client, author)
+    assert "Votre saisie ne compte pas\u00a0: Grand ménage" in inbox
+    assert "Elle ne compte pas dans les scores." in inbox
+    assert "Motif\u00a0: Doublon de la saisie de lundi" in inbox
+    assert "pièces jointes\u00a0: 15 Go) dans la campagne «\u00a0Grand ménage\u00a0»." in inbox
+
+    [(to, mail)] = smtp.messages
+    body = mail.get_body(("plain",)).get_content()
+    assert to == author.email and str(mail["Subject"]).startswith("Votre saisie ne compte pas")
+    assert "Motif\u00a0: Doublon de la saisie de lundi" in body
+    assert f"/cleanup/campaigns/{flagged.campaign.id}#my-progress" in body
+
+
+def test_an_accepted_entry_tells_its_author_the_points_in_english_and_no_e_mail_without_consent(
+    client, make, flagged, smtp, config
+):
+    config(MAIL_WORKING_HOURS="24/7")
+    author = make.user(locale="en", email_opt_in=False)
+    entry = flagged(author)
+    login(client, make.user(roles=("organiser",)))
+    _review(client, entry, "accept")
+    jobs.deliver_due()
+
+    inbox = _inbox_page(client, author)
+    assert "Your entry counts: Big clean-up" in inbox
+    assert f"It counts: {entry.points} points." in inbox
+    assert smtp.messages == []  # no consent, no e-mail; the inbox still has it
+    skipped = db.session.scalar(
+        select(Delivery.status).where(Delivery.user_id == author.id, Delivery.channel == "email")
+    )
+    assert skipped == "skipped"
+
+
+def test_only_the_author_is_told_and_organisers_do_not_see_the_notice(
+    client, make, flagged, smtp, config
+):
+    config(MAIL_WORKING_HOURS="24/7")
+    author, bystander = make.user(email_opt_in=True), make.user(email_opt_in=True)
+    entry = flagged(author)
+    organiser = make.user(roles=("organiser",), email_opt_in=True)
+    login(client, organiser)
+    _review(client, entry, "reject", "Doublon")
+    _review(client, entry, "accept")  # decided already: refused, nothing more is sent
+    jobs.deliver_due()
+
+    notices = db.session.scalars(select(Dispatch).where(Dispatch.status != "cancelled")).all()
+    assert [(d.template.key, d.recipients) for d in notices] == [("entry-rejected", 1)]
+    assert smtp.recipients() == [author.email]
+    assert "ne compte pas" not in _inbox_page(client, bystander)
+    # The notice is the author's: organisers neither list it nor open it by its id.
+    _inbox_page(client, organiser)
+    listing = client.get("/messaging/dispatches").get_data(as_text=True)
+    assert "entry-rejected" not in listing and "Saisie refusée" not in listing
+    assert client.get(f"/messaging/dispatches/{notices[0].id}").status_code == 404
+    assert client.get(f"/api/v1/dispatches/{notices[0].id}").status_code == 404
+
+
+def test_an_erased_author_is_told_nothing(client, make, flagged, smtp, config):
+    config(MAIL_WORKING_HOURS="24/7")
+    author = make.user(email_opt_in=True)
+    entry = flagged(author)
+    cleanup.erase_person(author, utcnow())
+    db.session.commit()
+    login(client, make.user(roles=("organiser",)))
+    _review(client, entry, "reject", "Doublon")
+    assert db.session.scalars(select(Dispatch).where(Dispatch.status != "cancelled")).all() == []
+
+
+def test_organisers_cannot_send_a_review_notice_to_an_audience(client, make):
+    """Sent to everyone, "your entry" would name nobody's entry."""
+    organiser = make.user(roles=("organiser",))
+    login(client, organiser)
+    form = client.get("/messaging/schedule").get_data(as_text=True)
+    assert "(entry-rejected)" not in form and "(entry-accepted)" not in form
+    assert "(campaign-launch)" in form
+    rejected = template_by_key("entry-rejected")
+    with pytest.raises(MessagingError, match="one person about their entry"):
+        schedule_message(rejected, "everyone", {}, "now", utcnow(), actor=organiser)
+    assert db.session.scalars(select(Dispatch)).all() == []
