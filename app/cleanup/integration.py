@@ -198,12 +198,7 @@ def entry_variables(users, now: datetime, context: dict) -> dict[int, dict]:
                 "entry_date": babel_date(
                     entry.logged_at.astimezone(local_zone()), "long", locale=locale
                 ),
-                "entry_points_text": ngettext(
-                    "%(count)s point",
-                    "%(count)s points",
-                    entry.points,
-                    count=format_number(entry.points),
-                ),
+                "entry_points_text": _Wording(locale, get_translations()).points(entry.points),
                 "review_reason": entry.review_reason or "",
                 "campaign_url": f"{base}/cleanup/campaigns/{entry.campaign_id}#my-progress",
             }
