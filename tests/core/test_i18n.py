@@ -119,7 +119,19 @@ def test_numbers_are_formatted_as_babel_does_in_each_locale(app):
         for language, expected in (("fr", "1\u202f234\u202f567,891"), ("en", "1,234,567.891")):
             with force_locale(language):
                 assert format_number(1234567.891) == expected
-                for value in (0, -3.5, 0.0004, 20000, 99.999, 1234567.891):
+                for value in (
+                    0,
+                    1,
+                    999,
+                    1000,
+                    20000,
+                    1234567,
+                    -1234,
+                    -3.5,
+                    0.0004,
+                    99.999,
+                    1234567.891,
+                ):
                     for pattern in patterns:
                         assert format_number(value, pattern) == format_decimal(value, pattern)
 
