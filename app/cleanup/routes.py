@@ -188,13 +188,15 @@ def _log_choices(campaign) -> list[tuple[str, str]]:
     ]
 
 
-def _log_form(campaign, posted: bool = False) -> LogActionForm:
+def _log_form(campaign, posted: bool = False, action_type: str | None = None) -> LogActionForm:
     """The log form: empty, or `posted` (bound to the request's fields, to check them).
 
     A correction or a deletion answers with an empty one: bound to their request, it
-    showed the corrected quantity as if to log it again.
+    showed the corrected quantity as if to log it again. After a log the form is empty
+    but keeps its `action_type`: the next entry is often of the same kind, and a
+    quantity left in the field invited logging it twice.
     """
-    form = LogActionForm() if posted else LogActionForm(formdata=None)
+    form = LogActionForm() if posted else LogActionForm(formdata=None, action_type=action_type)
     form.action_type.choices = _log_choices(campaign)
     return form
 
@@ -215,8 +217,8 @@ def _collective_goals(campaign, totals, goals) -> str:
 def _log_fields(campaign, form, posted: bool):
     """The log form's fields, rendered when the template shows them.
 
-    Empty, they are the same for everyone until a rule changes. After a log they carry
-    the entry and its errors, so they are rendered for that answer.
+    Empty, they are the same for everyone choosing the same action type until a rule
+    changes. A refused entry comes back with its errors, rendered for that answer.
     """
 
     def render() -> Markup:
@@ -224,15 +226,17 @@ def _log_fields(campaign, form, posted: bool):
 
     if posted:
         return render
-    return lambda: cache.fragment(
-        "cleanup.log_fields", (campaign.id, current_language()), ("cleanup_rules",), render
-    )
+    key = (campaign.id, current_language(), form.action_type.data)
+    return lambda: cache.fragment("cleanup.log_fields", key, ("cleanup_rules",), render)
 
 
-def _progress_context(campaign, now, form=None, message=None, message_kind="success"):
-    """`form`: the log form as posted (shown with its entry), else an empty one."""
+def _progress_context(
+    campaign, now, form=None, message=None, message_kind="success", action_type=None
+):
+    """`form`: the log form as posted (shown with its entry), else an empty one, its
+    `action_type` chosen."""
     posted = form is not None
-    form = form or _log_form(campaign)
+    form = form or _log_form(campaign, action_type=action_type)
     totals = queries.campaign_totals(campaign)
     goals = queries.goal_progress(campaign, totals)
     all_entries = request.args.get("entries") == "all"
@@ -276,13 +280,14 @@ def show_campaign(campaign_id: int):
     )
 
 
-def _progress_response(campaign, message, kind, form=None, status=200):
+def _progress_response(campaign, message, kind, form=None, status=200, action_type=None):
     """The progress partial for htmx, or a redirect with a flash without JavaScript.
 
-    `form`: the log form as posted (its entry shown again), else a new one.
+    `form`: the log form as posted (its entry shown again), else a new one with
+    `action_type` chosen.
     """
     if _is_fragment():
-        context = _progress_context(campaign, utcnow(), form, message, kind)
+        context = _progress_context(campaign, utcnow(), form, message, kind, action_type)
         return render_template("cleanup/_my_progress.html", **context), status
     flash(message, "error" if kind == "error" else "success")
     return redirect(url_for("cleanup.show_campaign", campaign_id=campaign.id) + "#my-progress")
@@ -316,7 +321,7 @@ def log_action(campaign_id: int):
         )
     commit_keeping_loaded_rows()
     queries.remember_participant(campaign, current_user, action.participant_id)
-    return _progress_response(campaign, message, "success", form)
+    return _progress_response(campaign, message, "success", action_type=form.action_type.data)
 
 
 def _own_action_or_404(action_id: int) -> CleanupAction:
@@ -464,7 +469,9 @@ def review_action(action_id: int):
         return _review_answer(action, error.message, error.status)
     db.session.commit()
     if accept:
-        return _review_answer(action, _("Accepted: the entry now counts, and its author gets a message."))
+        return _review_answer(
+            action, _("Accepted: the entry now counts, and its author gets a message.")
+        )
     return _review_answer(action, _("Rejected: its author gets a message with your reason."))
 
 

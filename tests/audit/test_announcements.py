@@ -68,8 +68,11 @@ def test_a_logged_action_is_read_out_and_the_keyboard_stays_in_the_form(employee
     page.keyboard.press("Enter")
     said(page, "Logged:")  # fails after a wait when the announcer never says it
     assert focused(page)["id"] == "quantity"  # ready for the next entry
+    # Of the same kind, typed afresh: the field is empty, not ready to log the same twice.
+    assert page.input_value("#quantity") == "" and page.input_value("#action_type") == "delete-mail"
 
     before_swap(page)
+    page.keyboard.type("0.3")
     press_enter_on(page, "#log-submit")
     page.wait_for_selector("#my-progress table.cleanup-entries tbody tr:nth-child(2)")
     said(page, "Logged:")

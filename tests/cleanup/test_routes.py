@@ -176,6 +176,21 @@ def test_counts_agree_with_their_number_in_both_languages(client, make, make_cam
     )
 
 
+def test_after_a_log_the_form_keeps_the_action_and_empties_the_quantity(
+    client, make, make_campaign
+):
+    """Ready for the next entry of the same kind, never for logging the same one twice;
+    two people choosing different actions each get their own choice back."""
+    campaign = running(make_campaign)
+    for action_type, other in (("unsubscribe", "delete-mail"), ("delete-mail", "unsubscribe")):
+        login(client, make.user())
+        answer = log_through_htmx(client, campaign, action_type, "4").get_data(as_text=True)
+        quantity = re.search(r'<input[^>]*id="quantity"[^>]*>', answer).group(0)
+        assert 'value=""' in quantity
+        assert re.search(rf'<option selected value="{action_type}">', answer)
+        assert not re.search(rf'<option selected value="{other}">', answer)
+
+
 def test_the_home_panels_goals_follow_each_log_at_once(client, make, make_campaign):
     """The panel's goal list is kept per score version: a log moves it on the next view."""
     campaign = running(make_campaign)
