@@ -10,7 +10,19 @@ from datetime import datetime, timedelta
 import opening_hours
 from apscheduler.triggers.cron import CronTrigger
 from flask import current_app
-from sqlalchemy import and_, bindparam, case, func, insert, literal, or_, select, union_all, update
+from sqlalchemy import (
+    and_,
+    bindparam,
+    case,
+    delete,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    union_all,
+    update,
+)
 
 from app.auth.models import User
 from app.core.audit import record_audit
@@ -789,7 +801,21 @@ def apply_message_retention(now: datetime) -> None:
 
 
 def erase_messages(user, now: datetime) -> None:
-    """Erase the content of the person's messages; statuses, hence dispatch counts, stay."""
+    """Erase the content of the person's messages; statuses, hence dispatch counts, stay.
+
+    Notices to this person alone (an entry reviewed) are deleted outright: their
+    existence says something about the person, and no organiser counts them.
+    """
+    notices = [
+        dispatch.id
+        for dispatch in db.session.scalars(
+            select(Dispatch).where(Dispatch.audience_key == NOTICE_AUDIENCE)
+        )
+        if database_id(dispatch.audience_params.get("user_id")) == user.id
+    ]
+    if notices:
+        db.session.execute(delete(Delivery).where(Delivery.dispatch_id.in_(notices)))
+        db.session.execute(delete(Dispatch).where(Dispatch.id.in_(notices)))
     db.session.execute(
         update(Delivery)
         .where(Delivery.user_id == user.id)

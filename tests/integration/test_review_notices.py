@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select, update
 
 from app.cleanup import services as cleanup
+from app.core.privacy_services import erase_user
 from app.core.time import utcnow
 from app.extensions import db
 from app.messaging import jobs
@@ -142,3 +143,21 @@ def test_organisers_cannot_send_a_review_notice_to_an_audience(client, make):
     with pytest.raises(MessagingError, match="one person about their entry"):
         schedule_message(rejected, "everyone", {}, "now", utcnow(), actor=organiser)
     assert db.session.scalars(select(Dispatch)).all() == []
+
+
+def test_erasing_the_author_deletes_their_notices(client, make, flagged, smtp, config):
+    """A notice says something about its one reader: erasure leaves no trace of it."""
+    config(MAIL_WORKING_HOURS="24/7")
+    author, other = make.user(email_opt_in=True), make.user(email_opt_in=True)
+    entries = [flagged(author), flagged(other)]
+    login(client, make.user(roles=("organiser",)))
+    for entry in entries:
+        _review(client, entry, "reject", "Doublon")
+    jobs.deliver_due()
+    erase_user(author, utcnow())
+    db.session.commit()
+
+    notices = db.session.scalars(select(Dispatch).where(Dispatch.audience_key == "person")).all()
+    assert [d.audience_params for d in notices] == [{"user_id": other.id}]
+    assert db.session.scalars(select(Delivery).where(Delivery.user_id == author.id)).all() == []
+    assert "ne compte pas" in _inbox_page(client, other)
