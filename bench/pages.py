@@ -101,6 +101,14 @@ def log_an_action(page) -> None:
     page.wait_for_load_state("networkidle")
 
 
+def ask_to_delete_an_entry(page) -> None:
+    """Log an entry (the person may have none yet), then press its Delete: the dialog
+    that asks first is open."""
+    log_an_action(page)
+    page.click("#my-progress button[id^=delete-]")
+    page.wait_for_selector("dialog[open]")
+
+
 def _campaign(session) -> int:
     """The running clean-up campaign of the demo (the latest not frozen)."""
     from sqlalchemy import select
@@ -272,6 +280,13 @@ PAGES: list[Page] = [
         bench=False,
         params=lambda s: {"campaign": _campaign(s)},
         interact=log_an_action,
+    ),
+    Page(
+        "delete_entry_dialog",
+        "/cleanup/campaigns/{campaign}",
+        bench=False,
+        params=lambda s: {"campaign": _campaign(s)},
+        interact=ask_to_delete_an_entry,
     ),
     Page(
         "leaderboard",

@@ -78,9 +78,13 @@ def test_a_logged_action_is_read_out_and_the_keyboard_stays_in_the_form(employee
     said(page, "Logged:")
     assert focused(page)["id"] == "log-submit"
 
-    # Deleting an entry takes its button away: the focus goes to the message.
+    # Deleting an entry asks first, then takes its button away: the focus goes to the
+    # message.
     before_swap(page)
     page.locator("#my-progress table.cleanup-entries button[id^=delete-]").first.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_selector("dialog[open]")
+    page.keyboard.press("Tab")  # from "Keep it" to "Delete"
     page.keyboard.press("Enter")
     message = said(page, "deleted")
     now = focused(page)

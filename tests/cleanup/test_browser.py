@@ -163,3 +163,38 @@ def test_an_organiser_reviews_entries_in_place(page, make, make_campaign):
     assert page.locator("section.cleanup-review form").count() == 1  # the other one waits
     assert page.evaluate("window.stillTheSamePage") is True  # no reload, no jump to the top
     assert db.session.query(CleanupAction).filter_by(status="accepted").count() == 1
+
+
+@pytest.mark.browser
+def test_deleting_an_entry_asks_first_and_keeping_it_changes_nothing(page, make, make_campaign):
+    """A dialog asks, its focus on the answer that changes nothing; Escape keeps the entry
+    and brings the focus back to its button; "Delete" deletes it, through htmx."""
+    now = utcnow()
+    campaign = make_campaign(starts_at=now - timedelta(days=1), ends_at=now + timedelta(days=5))
+    participant = make.user()
+    entry = services.log_action(participant, campaign, "delete-mail", 2, now)
+    db.session.commit()
+    entry_id = entry.id
+    sign_in(page, participant)
+    page.goto(f"/cleanup/campaigns/{campaign.id}")
+    delete = page.locator(f"#delete-{entry_id}")
+
+    delete.focus()
+    page.keyboard.press("Enter")
+    dialog = page.get_by_role(
+        "alertdialog", name="Supprimer cette saisie\u00a0? Ses points quittent votre score."
+    )
+    expect(dialog).to_be_visible()
+    expect(dialog.get_by_role("button", name="Ne rien changer")).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(dialog).to_have_count(0)
+    expect(delete).to_be_focused()
+    db.session.expire_all()
+    assert db.session.get(CleanupAction, entry_id) is not None
+
+    delete.click()
+    page.get_by_role("alertdialog").get_by_role("button", name="Supprimer").click()
+    expect(page.locator("#my-progress")).to_contain_text("Saisie supprimée.")
+    expect(page.get_by_test_id("my-points")).to_have_text("0")
+    db.session.expire_all()
+    assert db.session.get(CleanupAction, entry_id) is None

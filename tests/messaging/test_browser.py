@@ -1,9 +1,13 @@
 """An organiser writes a template, previews it in both languages and schedules it."""
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
+from app.auth.models import User
+from app.core.time import utcnow
 from app.extensions import db
+from app.messaging import services
 from app.messaging.models import Dispatch, Schedule
 
 pytestmark = pytest.mark.browser
@@ -58,3 +62,29 @@ def test_organiser_schedules_a_monthly_message_seeing_only_the_fields_that_apply
     page.get_by_text("Message planifié.").wait_for()
     page.get_by_role("cell", name="Chaque mois, le 15 à 08:45").wait_for()
     assert db.session.scalar(select(Schedule.cron)) == "45 8 15 * *"
+
+
+def test_stopping_a_recurring_message_asks_first(page, make, template):
+    """A plain form (no htmx) asks too: "keep it" sends nothing, "Stop" stops it."""
+    tpl = template()
+    _sign_in_as_an_organiser(page, make)
+    organiser = db.session.scalar(select(User).where(User.email == "nora@example.org"))
+    services.schedule_message(tpl, "everyone", {}, "cron", utcnow(), organiser, cron="0 9 * * mon")
+    db.session.commit()
+    page.goto("/messaging/dispatches")
+    stop = page.locator("form[action*='/stop'] button")
+
+    stop.click()
+    question = "Arrêter ce message récurrent\u00a0? Il ne sera plus envoyé."
+    dialog = page.get_by_role("alertdialog", name=question)
+    dialog.get_by_role("button", name="Ne rien changer").click()
+    expect(dialog).to_have_count(0)
+    expect(stop).to_be_focused()
+    db.session.expire_all()
+    assert db.session.scalar(select(Schedule.active)) is True
+
+    stop.click()
+    page.get_by_role("alertdialog").get_by_role("button", name="Arrêter").click()
+    page.get_by_text("Aucun message récurrent.").wait_for()
+    db.session.expire_all()
+    assert db.session.scalar(select(Schedule.active)) is False

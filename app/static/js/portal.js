@@ -71,6 +71,56 @@
   document.addEventListener("DOMContentLoaded", scrollBoxesFocusable);
   document.addEventListener("htmx:afterSettle", scrollBoxesFocusable);
   window.addEventListener("resize", scrollBoxesFocusable);
+  // A form marked data-confirm asks first, in a modal dialog: data-confirm is the
+  // question, data-confirm-yes and data-confirm-no the two answers. The focus starts on
+  // "no" (the choice that changes nothing) and Escape is "no"; after "no" it returns to
+  // the button that asked. Listening while the event goes down, before htmx's listener
+  // on the form, stops the request until "yes". Without this script the form submits
+  // at once, as it always did.
+  function askFirst(form, submitter) {
+    var dialog = document.createElement("dialog");
+    dialog.className = "confirm-dialog";
+    dialog.setAttribute("role", "alertdialog");
+    dialog.setAttribute("aria-labelledby", "confirm-question");
+    var question = document.createElement("p");
+    question.id = "confirm-question";
+    question.textContent = form.getAttribute("data-confirm");
+    var answers = document.createElement("form");
+    answers.method = "dialog";
+    answers.className = "confirm-answers";
+    var no = document.createElement("button");
+    no.value = "no";
+    no.textContent = form.getAttribute("data-confirm-no");
+    var yes = document.createElement("button");
+    yes.value = "yes";
+    yes.className = "danger";
+    yes.textContent = form.getAttribute("data-confirm-yes");
+    answers.append(no, yes);
+    dialog.append(question, answers);
+    dialog.addEventListener("close", function () {
+      var confirmed = dialog.returnValue === "yes";
+      dialog.remove();
+      if (submitter && submitter.isConnected) { submitter.focus(); }
+      if (confirmed) {
+        form.setAttribute("data-confirmed", "");
+        if (submitter) { form.requestSubmit(submitter); } else { form.requestSubmit(); }
+      }
+    });
+    document.body.appendChild(dialog);
+    dialog.showModal();
+    no.focus();
+  }
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.hasAttribute("data-confirm")) { return; }
+    if (form.hasAttribute("data-confirmed")) {
+      form.removeAttribute("data-confirmed");
+      return;
+    }
+    event.preventDefault();
+    event.stopPropagation();
+    askFirst(form, event.submitter);
+  }, true);
   // Elements marked data-autosubmit submit their form when changed (no inline script).
   document.addEventListener("change", function (event) {
     var el = event.target.closest("[data-autosubmit]");
