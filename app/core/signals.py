@@ -16,6 +16,9 @@ campaign_closed = _signals.signal("campaign-closed")
 device_returned = _signals.signal("device-returned")
 #: device_return=DeviceReturn, agent=User, now=datetime. Sent when an agent confirms receipt.
 device_return_received = _signals.signal("device-return-received")
+#: device_return=DeviceReturn, step=str, now=datetime. Sent when an agent records a step
+#: of a return's chain of custody (received, wiped, an outcome); messaging tells its owner.
+custody_step_recorded = _signals.signal("custody-step-recorded")
 #: entry_id=int, campaign_id=int, user_id=int, accepted=bool, now=datetime. Sent when an
 #: organiser decides on a flagged clean-up entry; messaging tells its author.
 entry_reviewed = _signals.signal("entry-reviewed")

@@ -10,7 +10,12 @@ from app.core.dashboard import MenuItem, Panel, register_menu_item, register_pan
 from app.core.demo import register_seeder
 from app.core.person_figures import register_person_figure
 from app.core.privacy import PersonalData, register_personal_data, register_retention
-from app.core.signals import campaign_closed, campaign_published, entry_reviewed
+from app.core.signals import (
+    campaign_closed,
+    campaign_published,
+    custody_step_recorded,
+    entry_reviewed,
+)
 
 SETTINGS = {
     # name: (default, type) — read from the environment when not set in the config
@@ -68,6 +73,7 @@ def init_app(app: Flask) -> None:
     campaign_published.connect(_on_campaign_published, weak=False)
     campaign_closed.connect(_on_campaign_closed, weak=False)
     entry_reviewed.connect(_on_entry_reviewed, weak=False)
+    custody_step_recorded.connect(_on_custody_step, weak=False)
     _allow_one_click_unsubscribe(app)
 
 
@@ -114,6 +120,12 @@ def _on_entry_reviewed(sender, entry_id, campaign_id, user_id, accepted, now, **
     from app.messaging.services import review_notice
 
     review_notice(entry_id, campaign_id, user_id, accepted, now)
+
+
+def _on_custody_step(sender, device_return, step, now, **_kwargs) -> None:
+    from app.messaging.services import custody_notice
+
+    custody_notice(device_return.id, device_return.user_id, step, now)
 
 
 def _allow_one_click_unsubscribe(app: Flask) -> None:

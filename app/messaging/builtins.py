@@ -165,6 +165,19 @@ BUILTIN_TEMPLATES = {
         "{% if review_reason is defined and review_reason %}\nReason: {{ review_reason }}"
         "{% endif %}" + _MY_ENTRIES_EN + _FOOTER_EN,
     },
+    "device-custody": {
+        "name": "Suivi d'un appareil rapporté / News of a returned device",
+        "subject_fr": "Des nouvelles de l'appareil que vous avez rapporté",
+        "subject_en": "News of the device you returned",
+        "body_fr": "Bonjour {{ first_name }},\n\n"
+        "{% if custody_news is defined %}{{ custody_news }}{% endif %}"
+        "{% if receipt_url is defined %}\n\nVotre reçu et la chaîne de garde\u00a0: "
+        "{{ receipt_url }}{% endif %}" + _FOOTER_FR,
+        "body_en": "Hello {{ first_name }},\n\n"
+        "{% if custody_news is defined %}{{ custody_news }}{% endif %}"
+        "{% if receipt_url is defined %}\n\nYour receipt and the chain of custody: "
+        "{{ receipt_url }}{% endif %}" + _FOOTER_EN,
+    },
     "weekly-digest": {
         "name": "Résumé hebdomadaire / Weekly digest",
         "subject_fr": "Votre semaine numérique responsable",
@@ -184,7 +197,7 @@ BUILTIN_TEMPLATES = {
 
 
 # Sent by the portal to one person about something of theirs, never to an audience.
-NOTICE_TEMPLATES = frozenset({"entry-accepted", "entry-rejected"})
+NOTICE_TEMPLATES = frozenset({"entry-accepted", "entry-rejected", "device-custody"})
 
 
 def ensure_builtin_templates() -> list[str]:

@@ -400,6 +400,18 @@ def review_notice(entry_id: int, campaign_id: int, user_id: int, accepted: bool,
     )
 
 
+def custody_notice(return_id: int, user_id: int, step: str, now: datetime):
+    """Tell the owner of a returned device what an agent recorded: received, wiped, its
+    outcome."""
+    return send_notice(
+        "device-custody",
+        user_id,
+        {"return_id": return_id, "step": step},
+        now,
+        f"return:{return_id}:{step}",
+    )
+
+
 # --- the outbox ------------------------------------------------------------------------
 
 

@@ -21,6 +21,7 @@ def init_app(app: Flask) -> None:
     register_panel(app, providers.panel)
     register_work(app, providers.waiting_work)
     register_variables(app, providers.VARIABLES, providers.message_variables)
+    register_variables(app, providers.CUSTODY_VARIABLES, providers.custody_variables)
     register_personal_data(
         app, PersonalData("returns", queries.personal_returns, services.erase_returns)
     )

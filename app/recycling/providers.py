@@ -3,18 +3,24 @@
 from collections.abc import Sequence
 from datetime import datetime
 
-from flask import url_for
+from babel.dates import format_date
+from flask import current_app, url_for
+from flask_babel import force_locale, ngettext
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from sqlalchemy import select
 
 from app.core.dashboard import Panel, WorkItem
-from app.core.i18n import current_language, format_number
+from app.core.devices import DEVICE_TYPES
+from app.core.i18n import current_language, format_number, regional_locale
 from app.core.models import Commune, Department
 from app.core.personalisation import Variable
-from app.core.time import utcnow
+from app.core.time import local_zone, utcnow
+from app.core.urls import database_id
 from app.extensions import db
 from app.recycling import hours, queries
+from app.recycling.forms import outcome_label, wipe_method_choices
+from app.recycling.models import CustodyStep, DeviceReturn
 
 VARIABLES = (
     Variable(
@@ -28,6 +34,84 @@ VARIABLES = (
         _l("Monday to Friday: 08:30–12:00, 13:30–17:00"),
     ),
 )
+
+
+# Of one return an agent moved along its chain of custody: the notice to its owner
+# (context `return_id` and `step`).
+CUSTODY_VARIABLES = (
+    Variable(
+        "custody_news",
+        _l("What an agent recorded about the recipient's returned device, in a sentence"),
+        _l(
+            "Laptop (receipt R-2026-00042): an agent confirmed its receipt at Mairie de Pessac "
+            "on 3 December 2026."
+        ),
+    ),
+    Variable("receipt_number", _l("The returned device's receipt number"), "R-2026-00042"),
+    Variable(
+        "receipt_url",
+        _l("Link to the receipt and its chain of custody"),
+        "https://…/recycling/returns/R-2026-00042",
+    ),
+)
+
+
+def _custody_news(device_return: DeviceReturn, step: CustodyStep, locale: str) -> str:
+    """The step in a sentence, in the reader's language (a locale is forced around it)."""
+    kind = DEVICE_TYPES.get(device_return.device_type)
+    names = {
+        "device": str(kind.label) if kind else device_return.device_type,
+        "receipt": device_return.receipt_number,
+        "date": format_date(step.at.astimezone(local_zone()), "long", locale=locale),
+    }
+    if step.step == "received":
+        return _(
+            "%(device)s (receipt %(receipt)s): an agent confirmed its receipt at %(point)s "
+            "on %(date)s.",
+            point=device_return.point.name,
+            **names,
+        )
+    if step.step == "wiped":
+        methods = dict(wipe_method_choices())
+        return _(
+            "%(device)s (receipt %(receipt)s): its data was wiped on %(wiped)s (%(method)s, "
+            "certificate %(certificate)s).",
+            wiped=format_date(step.wipe_date, "long", locale=locale),
+            method=str(methods.get(step.wipe_method, step.wipe_method)),
+            certificate=step.certificate_number,
+            **names,
+        )
+    return _(
+        "%(device)s (receipt %(receipt)s), outcome: %(outcome)s. Thank you for bringing it back.",
+        outcome=outcome_label(step.step) or step.step,
+        **names,
+    )
+
+
+def custody_variables(users: Sequence, now: datetime, context: dict) -> dict[int, dict]:
+    """The step of a notice, for the return's owner only (nobody else is given it)."""
+    return_id = database_id(context.get("return_id"))
+    if return_id is None or not users:
+        return {}
+    device_return = db.session.get(DeviceReturn, return_id)
+    if device_return is None:
+        return {}
+    steps = [s for s in device_return.steps if s.step == context.get("step")]
+    if not steps:
+        return {}
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    result = {}
+    for user in users:
+        if user.id != device_return.user_id:
+            continue
+        locale = user.locale if user.locale in ("fr", "en") else "fr"
+        with force_locale(regional_locale(locale)):  # jobs have no request to pick one from
+            result[user.id] = {
+                "custody_news": _custody_news(device_return, steps[-1], locale),
+                "receipt_number": device_return.receipt_number,
+                "receipt_url": f"{base}/recycling/returns/{device_return.receipt_number}",
+            }
+    return result
 
 
 def waiting_work(user) -> list[WorkItem]:

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from app.auth.models import User
 from app.core.audit import record_audit
 from app.core.devices import DEVICE_TYPES
-from app.core.signals import device_return_received, device_returned
+from app.core.signals import custody_step_recorded, device_return_received, device_returned
 from app.extensions import db
 from app.recycling import hours
 from app.recycling.models import (
@@ -91,6 +91,11 @@ def _add_step(device_return: DeviceReturn, step: str, actor: User | None, now: d
     device_return.steps.append(row)
     device_return.status = step
     device_return.updated_at = now
+    if actor is not None and actor.id != device_return.user_id and device_return.user_id:
+        # An agent's step: the owner hears of it (not of their own declaration).
+        custody_step_recorded.send(
+            current_app._get_current_object(), device_return=device_return, step=step, now=now
+        )
     return row
 
 
