@@ -48,12 +48,12 @@ def waiting_work(user) -> list[WorkItem]:
 def init_app(app: Flask) -> None:
     """Register the blueprint, menu entry, dashboard panel, seeders and listeners."""
     from app.api.spec import register_schema
-    from app.catalogue import api, routes
+    from app.catalogue import api, messages, routes
     from app.catalogue.queries import devices_due_for_renewal
     from app.catalogue.seed import seed_catalogue
     from app.catalogue.services import erase_personal_data, export_personal_data
     from app.core.demo import register_seeder
-    from app.core.personalisation import Audience, register_audience
+    from app.core.personalisation import Audience, register_audience, register_variables
     from app.core.privacy import PersonalData, register_personal_data
 
     app.register_blueprint(routes.bp)
@@ -67,6 +67,7 @@ def init_app(app: Flask) -> None:
     register_work(app, waiting_work)
     register_seeder(app, seed_catalogue, order=10)
     register_personal_data(app, PersonalData("requests", export_personal_data, erase_personal_data))
+    register_variables(app, messages.REQUEST_VARIABLES, messages.request_variables)
     register_audience(
         app,
         Audience(

@@ -2,6 +2,7 @@
 
 from datetime import datetime
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import delete, select, update
 
@@ -15,6 +16,7 @@ from app.catalogue.models import (
 )
 from app.catalogue.reference import category_reference
 from app.core.audit import record_audit
+from app.core.signals import request_decided
 from app.extensions import db
 
 MAX_LINE_QUANTITY = 50
@@ -272,6 +274,14 @@ def decide_request(request: CatalogueRequest, admin, approve: bool, note: str, n
     request.decision_note = (note or "").strip()[:500]
     db.session.flush()
     record_audit(admin, request.status, "catalogue_request", request.id, now, request.decision_note)
+    if request.user_id is not None:  # an erased requester has no one to tell
+        request_decided.send(
+            current_app._get_current_object(),
+            request_id=request.id,
+            user_id=request.user_id,
+            approved=approve,
+            now=now,
+        )
     return request
 
 

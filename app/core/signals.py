@@ -19,6 +19,9 @@ device_return_received = _signals.signal("device-return-received")
 #: device_return=DeviceReturn, step=str, now=datetime. Sent when an agent records a step
 #: of a return's chain of custody (received, wiped, an outcome); messaging tells its owner.
 custody_step_recorded = _signals.signal("custody-step-recorded")
+#: request_id=int, user_id=int, approved=bool, now=datetime. Sent when an admin decides an
+#: equipment or service request; messaging tells the person who asked.
+request_decided = _signals.signal("request-decided")
 #: entry_id=int, campaign_id=int, user_id=int, accepted=bool, now=datetime. Sent when an
 #: organiser decides on a flagged clean-up entry; messaging tells its author.
 entry_reviewed = _signals.signal("entry-reviewed")

@@ -15,6 +15,7 @@ from app.core.signals import (
     campaign_published,
     custody_step_recorded,
     entry_reviewed,
+    request_decided,
 )
 
 SETTINGS = {
@@ -74,6 +75,7 @@ def init_app(app: Flask) -> None:
     campaign_closed.connect(_on_campaign_closed, weak=False)
     entry_reviewed.connect(_on_entry_reviewed, weak=False)
     custody_step_recorded.connect(_on_custody_step, weak=False)
+    request_decided.connect(_on_request_decided, weak=False)
     _allow_one_click_unsubscribe(app)
 
 
@@ -126,6 +128,12 @@ def _on_custody_step(sender, device_return, step, now, **_kwargs) -> None:
     from app.messaging.services import custody_notice
 
     custody_notice(device_return.id, device_return.user_id, step, now)
+
+
+def _on_request_decided(sender, request_id, user_id, approved, now, **_kwargs) -> None:
+    from app.messaging.services import decision_notice
+
+    decision_notice(request_id, user_id, approved, now)
 
 
 def _allow_one_click_unsubscribe(app: Flask) -> None:

@@ -178,6 +178,40 @@ BUILTIN_TEMPLATES = {
         "{% if receipt_url is defined %}\n\nYour receipt and the chain of custody: "
         "{{ receipt_url }}{% endif %}" + _FOOTER_EN,
     },
+    "request-approved": {
+        "name": "Demande acceptée / Request approved",
+        "subject_fr": "Votre demande est acceptée",
+        "subject_en": "Your request is approved",
+        "body_fr": "Bonjour {{ first_name }},\n\nVotre demande"
+        "{% if request_date is defined %} du {{ request_date }}{% endif %}"
+        "{% if request_items is defined %} ({{ request_items }}){% endif %} est acceptée."
+        "{% if decision_note is defined and decision_note %}\nNote\u00a0: {{ decision_note }}"
+        "{% endif %}{% if request_url is defined %}\n\nVotre demande\u00a0: {{ request_url }}"
+        "{% endif %}" + _FOOTER_FR,
+        "body_en": "Hello {{ first_name }},\n\nYour request"
+        "{% if request_date is defined %} of {{ request_date }}{% endif %}"
+        "{% if request_items is defined %} ({{ request_items }}){% endif %} is approved."
+        "{% if decision_note is defined and decision_note %}\nNote: {{ decision_note }}"
+        "{% endif %}{% if request_url is defined %}\n\nYour request: {{ request_url }}"
+        "{% endif %}" + _FOOTER_EN,
+    },
+    "request-refused": {
+        "name": "Demande refusée / Request refused",
+        "subject_fr": "Votre demande n'est pas acceptée",
+        "subject_en": "Your request is not approved",
+        "body_fr": "Bonjour {{ first_name }},\n\nVotre demande"
+        "{% if request_date is defined %} du {{ request_date }}{% endif %}"
+        "{% if request_items is defined %} ({{ request_items }}){% endif %} n'est pas acceptée."
+        "{% if decision_note is defined and decision_note %}\nMotif\u00a0: {{ decision_note }}"
+        "{% endif %}{% if request_url is defined %}\n\nVotre demande\u00a0: {{ request_url }}"
+        "{% endif %}" + _FOOTER_FR,
+        "body_en": "Hello {{ first_name }},\n\nYour request"
+        "{% if request_date is defined %} of {{ request_date }}{% endif %}"
+        "{% if request_items is defined %} ({{ request_items }}){% endif %} is not approved."
+        "{% if decision_note is defined and decision_note %}\nReason: {{ decision_note }}"
+        "{% endif %}{% if request_url is defined %}\n\nYour request: {{ request_url }}"
+        "{% endif %}" + _FOOTER_EN,
+    },
     "weekly-digest": {
         "name": "Résumé hebdomadaire / Weekly digest",
         "subject_fr": "Votre semaine numérique responsable",
@@ -197,7 +231,9 @@ BUILTIN_TEMPLATES = {
 
 
 # Sent by the portal to one person about something of theirs, never to an audience.
-NOTICE_TEMPLATES = frozenset({"entry-accepted", "entry-rejected", "device-custody"})
+NOTICE_TEMPLATES = frozenset(
+    {"entry-accepted", "entry-rejected", "device-custody", "request-approved", "request-refused"}
+)
 
 
 def ensure_builtin_templates() -> list[str]:

@@ -412,6 +412,17 @@ def custody_notice(return_id: int, user_id: int, step: str, now: datetime):
     )
 
 
+def decision_notice(request_id: int, user_id: int, approved: bool, now: datetime):
+    """Tell a person an admin's decision on their equipment or service request."""
+    return send_notice(
+        "request-approved" if approved else "request-refused",
+        user_id,
+        {"request_id": request_id},
+        now,
+        f"request:{request_id}:decided",
+    )
+
+
 # --- the outbox ------------------------------------------------------------------------
 
 
