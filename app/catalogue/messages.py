@@ -9,19 +9,22 @@ from flask_babel import lazy_gettext as _l
 
 from app.catalogue.models import CatalogueRequest
 from app.core.i18n import integer_writer
-from app.core.personalisation import Variable
+from app.core.personalisation import Variable, only_in_notices
 from app.core.time import local_zone
 from app.core.urls import database_id
 from app.extensions import db
 
 # Of one request an admin decided: the notice to the person who asked (context `request_id`).
-REQUEST_VARIABLES = (
-    Variable("request_date", _l("When the request was sent"), _l("3 December 2026")),
-    Variable(
-        "request_items", _l("What was asked for, with quantities"), _l("1 × Laptop 14 inches")
+REQUEST_VARIABLES = only_in_notices(
+    _l("notices about a decided request"),
+    (
+        Variable("request_date", _l("When the request was sent"), _l("3 December 2026")),
+        Variable(
+            "request_items", _l("What was asked for, with quantities"), _l("1 × Laptop 14 inches")
+        ),
+        Variable("decision_note", _l("The admin's note on the decision"), _l("Budget used up")),
+        Variable("request_url", _l("Link to the request"), "https://…/catalogue/requests/12"),
     ),
-    Variable("decision_note", _l("The admin's note on the decision"), _l("Budget used up")),
-    Variable("request_url", _l("Link to the request"), "https://…/catalogue/requests/12"),
 )
 
 

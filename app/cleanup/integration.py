@@ -20,7 +20,13 @@ from app.cleanup.models import RUNNING, CleanupAction, CleanupCampaign, CleanupP
 from app.core import cache
 from app.core.dashboard import Panel, WorkItem
 from app.core.i18n import current_language, format_number, integer_writer, regional_locale
-from app.core.personalisation import Audience, AudienceParam, Variable, WrittenNumber
+from app.core.personalisation import (
+    Audience,
+    AudienceParam,
+    Variable,
+    WrittenNumber,
+    only_in_notices,
+)
 from app.core.time import local_zone, utcnow
 from app.core.urls import database_id
 from app.extensions import db
@@ -48,17 +54,24 @@ VARIABLES = (
 )
 
 # Of one entry an organiser reviewed: the notice that tells its author (context `entry_id`).
-ENTRY_VARIABLES = (
-    Variable("entry_action", _l("The reviewed entry's action"), _l("Emails deleted")),
-    Variable("entry_quantity", _l("The reviewed entry's quantity, with its unit"), _l("15 GB")),
-    Variable("entry_date", _l("When the reviewed entry was logged"), _l("16 March 2026")),
-    Variable(
-        "entry_points_text", _l("The reviewed entry's points, with the word"), _l("30 points")
+ENTRY_VARIABLES = only_in_notices(
+    _l("notices about a reviewed clean-up entry"),
+    (
+        Variable("entry_action", _l("The reviewed entry's action"), _l("Emails deleted")),
+        Variable("entry_quantity", _l("The reviewed entry's quantity, with its unit"), _l("15 GB")),
+        Variable("entry_date", _l("When the reviewed entry was logged"), _l("16 March 2026")),
+        Variable(
+            "entry_points_text", _l("The reviewed entry's points, with the word"), _l("30 points")
+        ),
+        Variable(
+            "review_reason",
+            _l("The organiser's reason for not counting the entry"),
+            _l("Duplicate"),
+        ),
+        Variable(
+            "campaign_url", _l("Link to the campaign's page"), "https://…/cleanup/campaigns/3"
+        ),
     ),
-    Variable(
-        "review_reason", _l("The organiser's reason for not counting the entry"), _l("Duplicate")
-    ),
-    Variable("campaign_url", _l("Link to the campaign's page"), "https://…/cleanup/campaigns/3"),
 )
 
 UNIT_WORDS = {

@@ -12,7 +12,7 @@
 """
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from flask import current_app
@@ -41,6 +41,14 @@ class Variable:
     name: str
     description: object  # lazy-translated, shown to template authors
     example: object  # shown to template authors, used to validate: text, or lazy-translated
+    # The notices that give it (lazy-translated, e.g. "notices about a returned device"),
+    # or None when every message may use it. A template using one is never scheduled.
+    only_in: object = None
+
+
+def only_in_notices(notices, variables: Iterable[Variable]) -> tuple[Variable, ...]:
+    """The variables, marked as given only in `notices` (lazy-translated: what they are)."""
+    return tuple(replace(variable, only_in=notices) for variable in variables)
 
 
 @dataclass(frozen=True)

@@ -85,6 +85,18 @@ def _error_line(error: Exception) -> int | None:
     return line
 
 
+def notice_only_names(texts: dict[str, str]) -> list[str]:
+    """The variables of these texts that only the portal's notices give (sorted)."""
+    only = {name for name, var in known_variables().items() if var.only_in is not None}
+    used = set()
+    for source in texts.values():
+        try:
+            used |= meta.find_undeclared_variables(sandbox().parse(source or ""))
+        except TemplateSyntaxError:
+            continue  # reported by check_template
+    return sorted(used & only)
+
+
 def check_template(texts: dict[str, str]) -> list[TemplateProblem]:
     """Validate subject_fr, body_fr, subject_en, body_en together."""
     problems: list[TemplateProblem] = []

@@ -191,7 +191,8 @@ def _editor(form: TemplateForm, template: MessageTemplate | None, preview: dict 
         form=form,
         template=template,
         preview=preview,
-        variables=sorted(known_variables().values(), key=lambda v: v.name),
+        # Those every message may use first, then those only the notices give.
+        variables=sorted(known_variables().values(), key=lambda v: (v.only_in is not None, v.name)),
         restorable=template is not None and services.differs_from_shipped_text(template),
         confirm_form=ConfirmForm(),
     )
@@ -279,7 +280,7 @@ def test_template(template_id: int):
     """Send the template to myself, in my language, in the inbox and by e-mail."""
     template = _template_or_404(template_id)
     try:
-        services._require_schedulable(template)
+        services.require_valid(template)
         with MailerPool(current_app.config, size=1) as mailer:
             services.send_test_message(template, current_user, utcnow(), mailer)
         db.session.commit()

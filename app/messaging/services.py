@@ -36,7 +36,12 @@ from app.messaging.mailer import build_email
 from app.messaging.models import NOTICE_AUDIENCE, Delivery, Dispatch, MessageTemplate, Schedule
 from app.messaging.recipients import RecipientVariables
 from app.messaging.recurrence import cron_trigger
-from app.messaging.rendering import CompiledTemplate, TemplateProblem, check_template
+from app.messaging.rendering import (
+    CompiledTemplate,
+    TemplateProblem,
+    check_template,
+    notice_only_names,
+)
 
 TEMPLATE_FIELDS = ("subject_fr", "body_fr", "subject_en", "body_en")
 
@@ -170,10 +175,32 @@ def parse_cron(expression: str) -> CronTrigger:
         ) from error
 
 
-def _require_schedulable(template: MessageTemplate) -> None:
+def require_valid(template: MessageTemplate) -> None:
+    """TemplateInvalid with every problem of its four texts, if any."""
     problems = check_template({f: getattr(template, f) for f in TEMPLATE_FIELDS})
     if problems:
         raise TemplateInvalid(problems)
+
+
+def _require_schedulable(template: MessageTemplate) -> None:
+    """Valid, and meant for an audience: not a notice to one person, nor using its variables."""
+    if template.key in NOTICE_TEMPLATES:
+        raise MessagingError(
+            _(
+                "The portal sends this message to one person about something of theirs; it is not scheduled."
+            )
+        )
+    require_valid(template)
+    texts = {f: getattr(template, f) for f in TEMPLATE_FIELDS}
+    only_in_notices = notice_only_names(texts)
+    if only_in_notices:
+        raise MessagingError(
+            _(
+                "This template uses %(names)s, which only the portal's notices to one person "
+                "give: sent to an audience, it would fail for everyone.",
+                names=", ".join(only_in_notices),
+            )
+        )
 
 
 def schedule_message(
@@ -187,10 +214,6 @@ def schedule_message(
     cron: str | None = None,
 ) -> Dispatch | Schedule:
     """Schedule a template for an audience: now, at a time, or recurring (cron)."""
-    if template.key in NOTICE_TEMPLATES:
-        raise MessagingError(
-            _("The portal sends this message to one person about their entry; it is not scheduled.")
-        )
     _require_schedulable(template)
     if audience_size(audience_key, params, now) == 0:
         raise MessagingError(_("This audience is empty: nobody would receive the message."))

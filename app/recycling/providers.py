@@ -14,7 +14,7 @@ from app.core.dashboard import Panel, WorkItem
 from app.core.devices import DEVICE_TYPES
 from app.core.i18n import current_language, format_number, regional_locale
 from app.core.models import Commune, Department
-from app.core.personalisation import Variable
+from app.core.personalisation import Variable, only_in_notices
 from app.core.time import local_zone, utcnow
 from app.core.urls import database_id
 from app.extensions import db
@@ -38,20 +38,23 @@ VARIABLES = (
 
 # Of one return an agent moved along its chain of custody: the notice to its owner
 # (context `return_id` and `step`).
-CUSTODY_VARIABLES = (
-    Variable(
-        "custody_news",
-        _l("What an agent recorded about the recipient's returned device, in a sentence"),
-        _l(
-            "Laptop (receipt R-2026-00042): an agent confirmed its receipt at Mairie de Pessac "
-            "on 3 December 2026."
+CUSTODY_VARIABLES = only_in_notices(
+    _l("notices about a returned device"),
+    (
+        Variable(
+            "custody_news",
+            _l("What an agent recorded about the recipient's returned device, in a sentence"),
+            _l(
+                "Laptop (receipt R-2026-00042): an agent confirmed its receipt at Mairie de Pessac "
+                "on 3 December 2026."
+            ),
         ),
-    ),
-    Variable("receipt_number", _l("The returned device's receipt number"), "R-2026-00042"),
-    Variable(
-        "receipt_url",
-        _l("Link to the receipt and its chain of custody"),
-        "https://…/recycling/returns/R-2026-00042",
+        Variable("receipt_number", _l("The returned device's receipt number"), "R-2026-00042"),
+        Variable(
+            "receipt_url",
+            _l("Link to the receipt and its chain of custody"),
+            "https://…/recycling/returns/R-2026-00042",
+        ),
     ),
 )
 

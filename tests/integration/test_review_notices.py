@@ -140,7 +140,7 @@ def test_organisers_cannot_send_a_review_notice_to_an_audience(client, make):
     assert "(entry-rejected)" not in form and "(entry-accepted)" not in form
     assert "(campaign-launch)" in form
     rejected = template_by_key("entry-rejected")
-    with pytest.raises(MessagingError, match="one person about their entry"):
+    with pytest.raises(MessagingError, match="one person about something of theirs"):
         schedule_message(rejected, "everyone", {}, "now", utcnow(), actor=organiser)
     assert db.session.scalars(select(Dispatch)).all() == []
 
@@ -161,3 +161,22 @@ def test_erasing_the_author_deletes_their_notices(client, make, flagged, smtp, c
     assert [d.audience_params for d in notices] == [{"user_id": other.id}]
     assert db.session.scalars(select(Delivery).where(Delivery.user_id == author.id)).all() == []
     assert "ne compte pas" in _inbox_page(client, other)
+
+
+def test_a_template_using_a_notices_variable_is_never_sent_to_an_audience(
+    auth, client, make, template
+):
+    """`review_reason` exists only in a notice about one entry: sent to everyone, each
+    delivery would fail. The editor says so, and scheduling refuses it."""
+    tpl = template(body_fr="Motif : {{ review_reason }}. {{ unsubscribe_url }}")
+    login(client, make.user(roles=("organiser",)))
+    editor = html.unescape(client.get(f"/messaging/templates/{tpl.id}").get_data(as_text=True))
+    assert "Uniquement dans les notifications sur une saisie de nettoyage examinée." in editor
+    refused = auth.post(
+        "/messaging/schedule", data={"template": tpl.id, "audience": "everyone", "kind": "now"}
+    )
+    assert refused.status_code == 422
+    assert "Ce modèle utilise review_reason, que seules les notifications" in html.unescape(
+        refused.get_data(as_text=True)
+    )
+    assert db.session.scalars(select(Dispatch).where(Dispatch.status != "cancelled")).all() == []
