@@ -159,7 +159,10 @@ def aggregates(world: World) -> dict:
     db.session.expire_all()
     campaign = world.campaign
     results = cleanup_queries.compute_results(campaign, world.now)
-    dispatches = db.session.scalars(select(Dispatch.id).order_by(Dispatch.id)).all()
+    # What organisers follow: notices to one person are deleted with that person.
+    dispatches = db.session.scalars(
+        select(Dispatch.id).where(Dispatch.audience_key != "person").order_by(Dispatch.id)
+    ).all()
     return {
         "campaign_totals": cleanup_queries.campaign_totals(campaign),
         "goals": cleanup_queries.goal_progress(campaign),
