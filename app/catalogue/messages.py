@@ -9,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.catalogue.models import CatalogueRequest
 from app.core.i18n import integer_writer
-from app.core.personalisation import Variable, only_in_notices
+from app.core.personalisation import Variable, only_in_notices, owner_variables
 from app.core.time import local_zone
 from app.core.urls import database_id
 from app.extensions import db
@@ -31,25 +31,21 @@ REQUEST_VARIABLES = only_in_notices(
 def request_variables(users: Sequence, now: datetime, context: dict) -> dict[int, dict]:
     """The request of a notice, for the person who asked only (nobody else is given it)."""
     request_id = database_id(context.get("request_id"))
-    if request_id is None or not users:
-        return {}
-    request = db.session.get(CatalogueRequest, request_id)
+    request = db.session.get(CatalogueRequest, request_id) if request_id is not None else None
     if request is None:
         return {}
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-    result = {}
-    for user in users:
-        if user.id != request.user_id:
-            continue
-        locale = user.locale if user.locale in ("fr", "en") else "fr"
-        write = integer_writer(locale)
-        sent = request.submitted_at or request.created_at
-        result[user.id] = {
-            "request_date": format_date(sent.astimezone(local_zone()), "long", locale=locale),
+    sent = request.submitted_at or request.created_at
+
+    def build(language: str) -> dict:
+        write = integer_writer(language)
+        return {
+            "request_date": format_date(sent.astimezone(local_zone()), "long", locale=language),
             "request_items": ", ".join(
-                f"{write(line.quantity)} × {line.item.name(locale)}" for line in request.lines
+                f"{write(line.quantity)} × {line.item.name(language)}" for line in request.lines
             ),
             "decision_note": request.decision_note or "",
             "request_url": f"{base}/catalogue/requests/{request.id}",
         }
-    return result
+
+    return owner_variables(users, request.user_id, build)

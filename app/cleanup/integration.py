@@ -26,6 +26,7 @@ from app.core.personalisation import (
     Variable,
     WrittenNumber,
     only_in_notices,
+    owner_variables,
 )
 from app.core.time import local_zone, utcnow
 from app.core.urls import database_id
@@ -188,34 +189,31 @@ def campaign_variables(users, now: datetime, context: dict) -> dict[int, dict]:
 def entry_variables(users, now: datetime, context: dict) -> dict[int, dict]:
     """The reviewed entry of a notice, for its author only (nobody else is given it)."""
     entry_id = database_id(context.get("entry_id"))
-    if entry_id is None or not users:
-        return {}
-    row = db.session.execute(
-        select(CleanupAction, CleanupParticipant.user_id)
-        .join(CleanupParticipant, CleanupParticipant.id == CleanupAction.participant_id)
-        .where(CleanupAction.id == entry_id)
-    ).first()
+    row = None
+    if entry_id is not None:
+        row = db.session.execute(
+            select(CleanupAction, CleanupParticipant.user_id)
+            .join(CleanupParticipant, CleanupParticipant.id == CleanupAction.participant_id)
+            .where(CleanupAction.id == entry_id)
+        ).first()
     if row is None:
         return {}
     entry, author_id = row
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-    result = {}
-    for user in users:
-        if user.id != author_id:
-            continue
-        locale = user.locale if user.locale in ("fr", "en") else "fr"
-        with force_locale(regional_locale(locale)):  # jobs have no request to pick one from
-            result[user.id] = {
-                "entry_action": entry.action_type.name(locale),
-                "entry_quantity": quantity_label(entry.quantity, entry.action_type.unit),
-                "entry_date": babel_date(
-                    entry.logged_at.astimezone(local_zone()), "long", locale=locale
-                ),
-                "entry_points_text": _Wording(locale, get_translations()).points(entry.points),
-                "review_reason": entry.review_reason or "",
-                "campaign_url": f"{base}/cleanup/campaigns/{entry.campaign_id}#my-progress",
-            }
-    return result
+
+    def build(language: str) -> dict:
+        return {
+            "entry_action": entry.action_type.name(language),
+            "entry_quantity": quantity_label(entry.quantity, entry.action_type.unit),
+            "entry_date": babel_date(
+                entry.logged_at.astimezone(local_zone()), "long", locale=language
+            ),
+            "entry_points_text": _Wording(language, get_translations()).points(entry.points),
+            "review_reason": entry.review_reason or "",
+            "campaign_url": f"{base}/cleanup/campaigns/{entry.campaign_id}#my-progress",
+        }
+
+    return owner_variables(users, author_id, build)
 
 
 class _Wording:

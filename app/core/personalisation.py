@@ -51,6 +51,23 @@ def only_in_notices(notices, variables: Iterable[Variable]) -> tuple[Variable, .
     return tuple(replace(variable, only_in=notices) for variable in variables)
 
 
+def owner_variables(
+    users: Sequence[object], owner_id: int | None, build: Callable[[str], dict]
+) -> dict[int, dict]:
+    """A notice's variables, given to the one person it is about and to nobody else:
+    `build(language)` runs in that person's language (jobs have no request to pick one)."""
+    from flask_babel import force_locale
+
+    from app.core.i18n import regional_locale
+
+    for user in users:
+        if owner_id is not None and user.id == owner_id:
+            language = user.locale if user.locale in ("fr", "en") else "fr"
+            with force_locale(regional_locale(language)):
+                return {user.id: build(language)}
+    return {}
+
+
 @dataclass(frozen=True)
 class Audience:
     key: str

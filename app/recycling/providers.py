@@ -5,16 +5,16 @@ from datetime import datetime
 
 from babel.dates import format_date
 from flask import current_app, url_for
-from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from app.core.dashboard import Panel, WorkItem
 from app.core.devices import DEVICE_TYPES
-from app.core.i18n import current_language, format_number, regional_locale
+from app.core.i18n import current_language, format_number
 from app.core.models import Commune, Department
-from app.core.personalisation import Variable, only_in_notices
+from app.core.personalisation import Variable, only_in_notices, owner_variables
 from app.core.time import local_zone, utcnow
 from app.core.urls import database_id
 from app.extensions import db
@@ -94,27 +94,22 @@ def _custody_news(device_return: DeviceReturn, step: CustodyStep, locale: str) -
 def custody_variables(users: Sequence, now: datetime, context: dict) -> dict[int, dict]:
     """The step of a notice, for the return's owner only (nobody else is given it)."""
     return_id = database_id(context.get("return_id"))
-    if return_id is None or not users:
-        return {}
-    device_return = db.session.get(DeviceReturn, return_id)
+    device_return = db.session.get(DeviceReturn, return_id) if return_id is not None else None
     if device_return is None:
         return {}
     steps = [s for s in device_return.steps if s.step == context.get("step")]
     if not steps:
         return {}
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-    result = {}
-    for user in users:
-        if user.id != device_return.user_id:
-            continue
-        locale = user.locale if user.locale in ("fr", "en") else "fr"
-        with force_locale(regional_locale(locale)):  # jobs have no request to pick one from
-            result[user.id] = {
-                "custody_news": _custody_news(device_return, steps[-1], locale),
-                "receipt_number": device_return.receipt_number,
-                "receipt_url": f"{base}/recycling/returns/{device_return.receipt_number}",
-            }
-    return result
+
+    def build(language: str) -> dict:
+        return {
+            "custody_news": _custody_news(device_return, steps[-1], language),
+            "receipt_number": device_return.receipt_number,
+            "receipt_url": f"{base}/recycling/returns/{device_return.receipt_number}",
+        }
+
+    return owner_variables(users, device_return.user_id, build)
 
 
 def waiting_work(user) -> list[WorkItem]:

@@ -88,13 +88,15 @@
     var answers = document.createElement("form");
     answers.method = "dialog";
     answers.className = "confirm-answers";
-    var no = document.createElement("button");
-    no.value = "no";
-    no.textContent = form.getAttribute("data-confirm-no");
-    var yes = document.createElement("button");
-    yes.value = "yes";
+    function answer(value) {
+      var button = document.createElement("button");
+      button.value = value;
+      button.textContent = form.getAttribute("data-confirm-" + value);
+      return button;
+    }
+    var no = answer("no");
+    var yes = answer("yes");
     yes.className = "danger";
-    yes.textContent = form.getAttribute("data-confirm-yes");
     answers.append(no, yes);
     dialog.append(question, answers);
     dialog.addEventListener("close", function () {
