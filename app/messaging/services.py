@@ -187,7 +187,8 @@ def _require_schedulable(template: MessageTemplate) -> None:
     if template.key in NOTICE_TEMPLATES:
         raise MessagingError(
             _(
-                "The portal sends this message to one person about something of theirs; it is not scheduled."
+                "The portal sends this message to one person about something of theirs; "
+                "it is not scheduled."
             )
         )
     require_valid(template)
