@@ -222,6 +222,34 @@ def seed_cleanup(rng: random.Random) -> None:
     # Announce the demo campaign as an organiser's publication would, so that its
     # messages (launch now, reminders later) are scheduled like in a real deployment.
     campaign_published.send(current_app._get_current_object(), campaign=running, now=now)
+    _an_entry_of_the_demo_employee_set_aside(running, now)
+
+
+def _an_entry_of_the_demo_employee_set_aside(campaign: CleanupCampaign, now: datetime) -> None:
+    """An unusually large entry of the demo employee, rejected yesterday by the demo
+    organiser with a reason: their entries show it, and the notice that tells them (sent
+    through `entry_reviewed`) reaches their inbox at the scheduler's first tick."""
+    employee, organiser = (
+        db.session.scalar(select(User).where(User.email == f"{who}@demo.empreinte.fr"))
+        for who in ("employee", "organiser")
+    )
+    if employee is None or organiser is None:
+        return
+    for days_ago in (1, 2, 3):  # a day whose daily cap leaves room for it
+        try:
+            entry = services.log_action(
+                employee, campaign, "delete-mail", 12, now - timedelta(days=days_ago, hours=2)
+            )
+        except services.CleanupError:
+            continue
+        services.review_action(
+            entry,
+            organiser,
+            False,
+            "Même boîte nettoyée que dans votre saisie précédente\u00a0: elle ne compte qu'une fois.",
+            now - timedelta(hours=20),
+        )
+        return
 
 
 def _significant(value: float) -> float:

@@ -1,6 +1,7 @@
 """The home dashboard on the demo data: every domain's panel for each demo account, in a
 few queries per panel (not one per row), with sensible content."""
 
+import html
 import re
 
 import pytest
@@ -85,12 +86,18 @@ def test_each_demo_account_sees_every_panel_in_a_few_queries(client, demo, panel
 
 
 def test_demo_launch_message_reaches_the_inbox_and_the_mailbox(demo, client, smtp):
-    """The demo campaign is announced at seed time: the scheduler's next tick delivers it."""
+    """The demo campaign is announced at seed time, and the demo employee's entry set
+    aside yesterday is explained: the scheduler's next tick delivers both."""
     from app.messaging.jobs import deliver_due
 
     deliver_due(wait_for_leases=True)
     employee = db.session.scalar(select(User).where(User.email == "employee@demo.empreinte.fr"))
     login(client, employee)
     inbox = client.get("/api/v1/me/messages").json
-    assert inbox["unread"] == 1
+    assert inbox["unread"] == 2
+    subjects = sorted(m["subject"].split("\u00a0:")[0] for m in inbox["messages"])
+    assert subjects == ["C'est parti", "Votre saisie ne compte pas"]
     assert any(to == "employee@demo.empreinte.fr" for to, _message in smtp.messages)
+    campaign_id = current_campaign(utcnow()).id
+    entries = client.get(f"/cleanup/campaigns/{campaign_id}?entries=all").get_data(as_text=True)
+    assert ": Même boîte nettoyée que dans votre saisie précédente" in html.unescape(entries)
