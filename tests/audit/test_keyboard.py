@@ -2,7 +2,9 @@
 and a focus indicator you can see."""
 
 import pytest
+from sqlalchemy import select
 
+from app.auth.models import User
 from app.extensions import db
 from bench.pages import EMPLOYEE, _campaign, _equipment
 from tests.audit.conftest import sign_in_through_the_form
@@ -165,3 +167,28 @@ def test_on_a_phone_each_entry_is_a_block_with_its_correction_in_view(signed_in_
     for button in ("button[id^=correct-]", "button[id^=delete-]"):
         bounds = entry.locator(button).bounding_box()
         assert bounds["x"] >= 0 and bounds["x"] + bounds["width"] <= 320
+
+
+def test_on_a_phone_the_individual_leaderboard_fits_without_scrolling(signed_in_page):
+    """At 320 px (a phone, or 400 % zoom) the ranking of people reads without scrolling
+    sideways, even inside its box: rank, name, points and badges in view, with the
+    longest names people have in the first rows."""
+    page = signed_in_page
+    path = f"/cleanup/campaigns/{_campaign(db.session)}/leaderboard"
+    page.goto(path)
+    # The widest names people have: long family names, shown by those who chose to.
+    shown = page.locator("main table tbody th").all_inner_texts()[:3]
+    long_names = ("Vandenberghe Maximilienne", "Kerdraon-Lestrohan Apolline", "Duchesne 9990")
+    for name, long_name in zip(shown, long_names, strict=True):
+        person = db.session.scalar(
+            select(User).where((User.pseudonym == name) | (User.display_name == name))
+        )
+        person.display_name, person.leaderboard_visibility = long_name, "name"
+    db.session.commit()  # the board follows at once
+    page.set_viewport_size({"width": 320, "height": 640})
+    page.goto(path)
+    assert page.locator("main table tbody th").first.inner_text() == long_names[0]
+    box = page.locator("main .table-scroll").first
+    box.wait_for()
+    assert box.evaluate("b => b.scrollWidth <= b.clientWidth")
+    assert box.get_attribute("tabindex") is None
