@@ -853,13 +853,24 @@ def erase_messages(user, now: datetime) -> None:
     Notices to this person alone (an entry reviewed) are deleted outright: their
     existence says something about the person, and no organiser counts them.
     """
-    notices = [
+    # Sent ones through the person's own deliveries (indexed); the few not yet written
+    # to the outbox through their parameters.
+    notices = set(
+        db.session.scalars(
+            select(Delivery.dispatch_id)
+            .join(Dispatch, Dispatch.id == Delivery.dispatch_id)
+            .where(Delivery.user_id == user.id, Dispatch.audience_key == NOTICE_AUDIENCE)
+        )
+    )
+    notices |= {
         dispatch.id
         for dispatch in db.session.scalars(
-            select(Dispatch).where(Dispatch.audience_key == NOTICE_AUDIENCE)
+            select(Dispatch).where(
+                Dispatch.audience_key == NOTICE_AUDIENCE, Dispatch.status == "scheduled"
+            )
         )
         if database_id(dispatch.audience_params.get("user_id")) == user.id
-    ]
+    }
     if notices:
         db.session.execute(delete(Delivery).where(Delivery.dispatch_id.in_(notices)))
         db.session.execute(delete(Dispatch).where(Dispatch.id.in_(notices)))

@@ -154,6 +154,7 @@ def test_erasing_the_author_deletes_their_notices(client, make, flagged, smtp, c
     for entry in entries:
         _review(client, entry, "reject", "Doublon")
     jobs.deliver_due()
+    _review(client, flagged(author), "accept")  # a notice not delivered yet
     erase_user(author, utcnow())
     db.session.commit()
 
