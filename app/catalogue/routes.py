@@ -297,6 +297,25 @@ def show_request(request_id: int):
     return render_template("catalogue/request.html", req=req)
 
 
+@bp.post("/requests/<int:request_id>/withdraw")
+@login_required
+def withdraw_request(request_id: int):
+    """Take back one of my requests while it waits for a decision."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        req = services.withdraw_request(current_user, request_id, utcnow())
+    except services.CatalogueError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for(".show_request", request_id=request_id))
+    if req is None:
+        abort(404)
+    db.session.commit()
+    flash(_("Your request was withdrawn. Nothing more will be done with it."), "success")
+    return redirect(url_for(".show_request", request_id=request_id))
+
+
 @bp.post("/requests/lines/<int:line_id>/remove")
 @login_required
 def remove_line(line_id: int):

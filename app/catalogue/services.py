@@ -264,15 +264,29 @@ def submit_basket(user, comment: str, now: datetime) -> CatalogueRequest:
     return basket
 
 
+def _close_submitted(request: CatalogueRequest, status: str, actor, now: datetime, note=""):
+    """Move a request waiting for a decision to `status`, unless it was closed meanwhile.
+
+    One conditional UPDATE: an admin's decision and the requester's withdrawal sent at
+    the same moment cannot both apply; the second is told what happened.
+    """
+    closed = db.session.execute(
+        update(CatalogueRequest)
+        .where(CatalogueRequest.id == request.id, CatalogueRequest.status == "submitted")
+        .values(status=status, decided_at=now, decided_by_id=actor.id, decision_note=note)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(request)
+    if not closed:
+        if request.status == "withdrawn":
+            raise CatalogueError(_("This request was withdrawn by the person who sent it."))
+        raise CatalogueError(_("This request has already been decided."))
+
+
 def decide_request(request: CatalogueRequest, admin, approve: bool, note: str, now: datetime):
     """Approve or refuse a submitted request."""
-    if request.status != "submitted":
-        raise CatalogueError(_("This request has already been decided."))
-    request.status = "approved" if approve else "refused"
-    request.decided_at = now
-    request.decided_by_id = admin.id
-    request.decision_note = (note or "").strip()[:500]
-    db.session.flush()
+    status = "approved" if approve else "refused"
+    _close_submitted(request, status, admin, now, (note or "").strip()[:500])
     record_audit(admin, request.status, "catalogue_request", request.id, now, request.decision_note)
     if request.user_id is not None:  # an erased requester has no one to tell
         request_decided.send(
@@ -282,6 +296,32 @@ def decide_request(request: CatalogueRequest, admin, approve: bool, note: str, n
             approved=approve,
             now=now,
         )
+    return request
+
+
+def withdraw_request(user, request_id: int, now: datetime) -> CatalogueRequest | None:
+    """The requester takes back a request still waiting for a decision.
+
+    None when the request is not theirs. It leaves the admins' queue and never counts
+    in a budget; the person sends a new one if they still need the items.
+    """
+    request = db.session.scalar(
+        select(CatalogueRequest).where(
+            CatalogueRequest.id == request_id,
+            CatalogueRequest.user_id == user.id,
+            CatalogueRequest.status != "draft",
+        )
+    )
+    if request is None:
+        return None
+    try:
+        _close_submitted(request, "withdrawn", user, now)
+    except CatalogueError:
+        if request.status == "withdrawn":  # sent twice: the first one did it
+            raise CatalogueError(_("You have already withdrawn this request.")) from None
+        raise CatalogueError(
+            _("This request has been decided: it can no longer be withdrawn.")
+        ) from None
     return request
 
 

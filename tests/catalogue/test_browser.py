@@ -5,6 +5,11 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from app.catalogue import services as catalogue
+from app.catalogue.models import CatalogueRequest
+from app.core.time import utcnow
+from app.extensions import db
+
 
 @pytest.mark.browser
 def test_search_simulate_request_and_approve(page, make, make_item):
@@ -96,3 +101,39 @@ def test_on_a_phone_the_yearly_footprint_is_in_view_without_scrolling(page, make
     assert box["x"] >= 0 and box["x"] + box["width"] <= 390, box
     line = page.get_by_role("row").filter(has=remove)
     assert line.get_by_role("cell").count() == 6  # still a table row for a screen reader
+
+
+@pytest.mark.browser
+def test_withdrawing_a_request_asks_first_and_works_with_the_keyboard(page, make, make_item):
+    """Escape keeps the request; Enter on "Withdraw it" withdraws it. In French."""
+    employee = make.user(locale="fr", email="changed-mind@example.org")
+    item = make_item(name_fr="Écran 24 pouces", name_en="24-inch monitor")
+    catalogue.add_to_basket(employee, item, 1, utcnow())
+    request = catalogue.submit_basket(employee, "", utcnow())
+    db.session.commit()
+    page.goto("/auth/sign-in")
+    page.fill("#email", employee.email)
+    page.fill("#password", "correct horse battery")
+    page.locator("main form button[type=submit]").click()
+    page.goto(f"/catalogue/requests/{request.id}", wait_until="load")
+
+    withdraw = page.get_by_role("button", name="Retirer ma demande")
+    withdraw.focus()
+    page.keyboard.press("Enter")
+    dialog = page.get_by_role("alertdialog", name="Retirer cette demande\u00a0?")
+    expect(dialog).to_be_visible()
+    expect(dialog.get_by_role("button", name="Ne rien changer")).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(dialog).to_have_count(0)
+    expect(withdraw).to_be_focused()
+    db.session.expire_all()
+    assert db.session.get(CatalogueRequest, request.id).status == "submitted"
+
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")  # from "Ne rien changer" to "La retirer"
+    expect(page.get_by_role("alertdialog").get_by_role("button", name="La retirer")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.get_by_text("Votre demande a été retirée.")).to_be_visible()
+    expect(page.locator(".request-status")).to_have_text("Retirée")
+    db.session.expire_all()
+    assert db.session.get(CatalogueRequest, request.id).status == "withdrawn"

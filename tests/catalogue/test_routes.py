@@ -149,6 +149,88 @@ def test_request_journey_basket_submit_approve(client, auth, make, make_item, ap
     )
 
 
+def _sent_request(auth, make_item) -> int:
+    auth.post(f"/catalogue/items/{make_item().id}/request", {"quantity": "1"})
+    auth.post("/catalogue/requests/submit", {"comment": "for the new starter"})
+    return db.session.scalar(select(CatalogueRequest.id).where(CatalogueRequest.status != "draft"))
+
+
+def _admin(app, make):
+    from tests.conftest import Auth
+
+    admin_client = app.test_client()
+    login(admin_client, make.user(roles=("admin",), locale="en"))
+    return admin_client, Auth(admin_client)
+
+
+def test_a_person_withdraws_a_request_still_waiting_for_a_decision(
+    client, auth, make, make_item, app
+):
+    login(client, make.user(locale="en"))
+    request_id = _sent_request(auth, make_item)
+    page = client.get(f"/catalogue/requests/{request_id}").get_data(as_text=True)
+    assert "Withdraw my request" in page
+    assert 'data-confirm="Withdraw this request?' in page  # asked first, with JavaScript
+
+    response = auth.post(f"/catalogue/requests/{request_id}/withdraw", {})
+    assert response.headers["Location"].endswith(f"/catalogue/requests/{request_id}")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Your request was withdrawn." in page
+    assert "Withdrawn on" in page
+    assert "Withdraw my request" not in page
+    listing = client.get("/catalogue/requests").get_data(as_text=True)
+    assert "Withdrawn" in listing.split("Requests sent", 1)[1]
+
+    # It has left the admins' queue, and a decision sent from an old page changes nothing.
+    admin_client, admin_auth = _admin(app, make)
+    queue = admin_client.get("/catalogue/admin/requests").get_data(as_text=True)
+    assert f"Request {request_id}" not in queue
+    response = admin_auth.post(
+        f"/catalogue/admin/requests/{request_id}/decide", {"decision": "approve"}
+    )
+    queue = admin_client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "This request was withdrawn by the person who sent it." in queue
+    request = db.session.get(CatalogueRequest, request_id)
+    db.session.refresh(request)
+    assert request.status == "withdrawn"
+    assert (
+        db.session.scalar(
+            select(func.count(AuditEvent.id)).where(AuditEvent.object_type == "catalogue_request")
+        )
+        == 0
+    )
+
+    # Sent twice (a second tab): said so, nothing changes.
+    response = auth.post(f"/catalogue/requests/{request_id}/withdraw", {})
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "You have already withdrawn this request." in page
+
+
+def test_a_decided_request_can_no_longer_be_withdrawn(client, auth, make, make_item, app):
+    login(client, make.user(locale="fr"))
+    request_id = _sent_request(auth, make_item)
+    _, admin_auth = _admin(app, make)
+    admin_auth.post(f"/catalogue/admin/requests/{request_id}/decide", {"decision": "refuse"})
+    assert "Retirer ma demande" not in client.get(f"/catalogue/requests/{request_id}").get_data(
+        as_text=True
+    )
+
+    response = auth.post(f"/catalogue/requests/{request_id}/withdraw", {})
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Cette demande a été traitée\u00a0: elle ne peut plus être retirée." in page
+    request = db.session.get(CatalogueRequest, request_id)
+    db.session.refresh(request)
+    assert request.status == "refused"
+
+
+def test_nobody_withdraws_another_persons_request(client, auth, make, make_item):
+    login(client, make.user())
+    request_id = _sent_request(auth, make_item)
+    login(client, make.user())
+    assert auth.post(f"/catalogue/requests/{request_id}/withdraw", {}).status_code == 404
+    assert db.session.get(CatalogueRequest, request_id).status == "submitted"
+
+
 def test_an_admins_home_counts_the_requests_to_decide(client, auth, make, make_item):
     for employee in (make.user(), make.user()):
         login(client, employee)

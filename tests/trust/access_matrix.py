@@ -80,6 +80,7 @@ EXPECTATIONS: dict[str, Access] = {
     "catalogue.my_requests": DERIVED,
     "catalogue.show_request": OWN,
     "catalogue.remove_line": OWN,
+    "catalogue.withdraw_request": OWN,
     "catalogue.submit_request": DERIVED,
     "catalogue.budgets": DERIVED,
     "catalogue.export_csv": PUBLIC,  # open data: figures and sources only
@@ -166,6 +167,7 @@ SAMPLES = {
     "request_id": lambda world: world.a_erasure_id,
     "catalogue.show_request:request_id": lambda world: world.ids["request"],
     "catalogue.decide_request:request_id": lambda world: world.ids["request"],
+    "catalogue.withdraw_request:request_id": lambda world: world.ids["request"],
     "user_id": lambda world: world.a.id,
     "item_id": lambda world: world.ids["item"],
     "catalogue.toggle_useful:item_id": lambda world: world.ids["service"],
