@@ -92,6 +92,13 @@ def on_device_returned(sender, device_return=None, user=None, now=None, **_kwarg
     services.log_device_return(device_return, user, now or utcnow())
 
 
+def on_device_return_withdrawn(sender, return_id=None, user=None, now=None, **_kwargs) -> None:
+    """Take back the points a withdrawn declaration earned in the running campaigns."""
+    if return_id is None or user is None:
+        return
+    services.take_back_device_return(return_id, user, now or utcnow())
+
+
 def _amount(value: float, unit: str, locale: str) -> str:
     words = UNIT_WORDS[locale]
     if unit == "GB" and value >= 1000:

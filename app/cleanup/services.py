@@ -577,6 +577,33 @@ def log_device_return(device_return, user, now: datetime) -> list[CleanupAction]
     return logged
 
 
+def take_back_device_return(return_id: int, user, now: datetime) -> int:
+    """A withdrawn declaration no longer counts: its entries leave the running campaigns.
+
+    Entries in a campaign that has ended stay, since its results are frozen (invariant
+    1). Returns how many entries were deleted.
+    """
+    campaigns = {
+        campaign.id: campaign
+        for campaign in db.session.scalars(_running_campaigns(), {"now": now})
+        if campaign.frozen_at is None
+    }
+    if not campaigns:
+        return 0
+    actions = db.session.scalars(
+        select(CleanupAction).where(  # the (campaign_id, source_key) unique index
+            CleanupAction.campaign_id.in_(campaigns),
+            CleanupAction.source_key == f"device-return:{return_id}",
+        )
+    ).all()
+    for action in actions:
+        campaign = campaigns[action.campaign_id]
+        participant = _lock_participant(campaign, user, now)
+        db.session.delete(action)
+        touch_scores(campaign, participant.id, participant.last_logged_at)
+    return len(actions)
+
+
 def erase_person(user, now: datetime) -> None:
     """Detach the person's actions: participant rows lose their user, totals stay identical."""
     db.session.execute(

@@ -14,6 +14,9 @@ campaign_closed = _signals.signal("campaign-closed")
 #: device_return=DeviceReturn, user=User, now=datetime. Sent when a return is declared.
 #: The clean-up domain listens and logs the return as an action in running campaigns.
 device_returned = _signals.signal("device-returned")
+#: return_id=int, user=User, now=datetime. Sent when a person withdraws a declaration no
+#: agent has received: the clean-up domain takes back the points it gave for it.
+device_return_withdrawn = _signals.signal("device-return-withdrawn")
 #: device_return=DeviceReturn, agent=User, now=datetime. Sent when an agent confirms receipt.
 device_return_received = _signals.signal("device-return-received")
 #: device_return=DeviceReturn, step=str, now=datetime. Sent when an agent records a step

@@ -12,7 +12,7 @@ from app.core.urls import MAX_ID
 from app.extensions import db
 from app.recycling import queries, services
 from app.recycling.forms import ReturnForm
-from app.recycling.models import STATUSES
+from app.recycling.models import EVERY_STATUS
 
 bp = api_blueprint("recycling_api", __name__)
 
@@ -22,7 +22,7 @@ CUSTODY_STEP = {
     "type": "object",
     "required": ["step", "at", "by", "wipe_method", "wipe_date", "certificate_number", "note"],
     "properties": {
-        "step": {"type": "string", "enum": list(STATUSES)},
+        "step": {"type": "string", "enum": list(EVERY_STATUS)},
         "at": {"type": "string", "format": "date-time"},
         "by": NULLABLE_STRING,
         "wipe_method": NULLABLE_STRING,
@@ -103,7 +103,7 @@ def register_schemas(app) -> None:
             ],
             "properties": {
                 "receipt_number": {"type": "string"},
-                "status": {"type": "string", "enum": list(STATUSES)},
+                "status": {"type": "string", "enum": list(EVERY_STATUS)},
                 "collection_point_id": {"type": "integer"},
                 "collection_point": {"type": "string"},
                 "device_type": DEVICE_TYPE,

@@ -54,6 +54,7 @@ def status_choices():
         ("received", _l("Received by an agent")),
         ("wiped", _l("Data wiped")),
         *outcome_choices(),
+        ("withdrawn", _l("Withdrawn by the person")),
     ]
 
 

@@ -16,6 +16,10 @@ OUTCOMES = ("reused", "donated", "refurbished", "recycled")
 STATUSES = ("declared", "received", "wiped", *OUTCOMES)
 # A return still waiting for an agent: received, wiped or given its outcome next.
 OPEN_STATUSES = ("declared", "received", "wiped")
+# The person withdrew the declaration before an agent received the device: no device
+# changed hands, so the return counts in no statistic and its asset tag is free again.
+WITHDRAWN = "withdrawn"
+EVERY_STATUS = (*STATUSES, WITHDRAWN)
 # Outcomes that keep the device in use: their manufacturing footprint is avoided.
 REUSE_OUTCOMES = ("reused", "donated", "refurbished")
 WIPE_METHODS = ("software_overwrite", "crypto_erase", "physical_destruction", "factory_reset")
@@ -120,7 +124,8 @@ class CustodyStep(db.Model):
     return_id: Mapped[int] = mapped_column(
         ForeignKey("recycling_device_return.id", ondelete="CASCADE"), index=True
     )
-    step: Mapped[str] = mapped_column(String(12))  # declared, received, wiped or an outcome
+    # declared, received, wiped, an outcome, or withdrawn (by the person, before receipt)
+    step: Mapped[str] = mapped_column(String(12))
     at: Mapped[datetime] = mapped_column(UTCDateTime())
     actor_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL"), index=True

@@ -16,10 +16,12 @@ from app.core.urls import MAX_ID
 from app.extensions import db
 from app.recycling import hours
 from app.recycling.models import (
+    EVERY_STATUS,
     OPEN_STATUSES,
     OUTCOMES,
     REUSE_OUTCOMES,
     STATUSES,
+    WITHDRAWN,
     CollectionPoint,
     DeviceReturn,
     PointAgent,
@@ -202,7 +204,7 @@ def _at_agents_points(query, user: User, status: str):
         query = query.where(DeviceReturn.point_id.in_(ids))
     if status == "todo":
         return query.where(DeviceReturn.status.in_(OPEN_STATUSES))
-    if status in STATUSES:
+    if status in EVERY_STATUS:
         return query.where(DeviceReturn.status == status)
     return query
 
@@ -252,7 +254,9 @@ def _month_expression():
 
 
 def grouped_returns() -> list[dict]:
-    """Counts by month (UTC), point, device type and status: the open-data table."""
+    """Counts by month (UTC), point, device type and status: the open-data table.
+
+    A withdrawn declaration is left out: no device changed hands."""
     from app.catalogue.queries import reference_embodied_by_device_type
 
     embodied = reference_embodied_by_device_type()
@@ -264,7 +268,9 @@ def grouped_returns() -> list[dict]:
             DeviceReturn.device_type,
             DeviceReturn.status,
             func.count(DeviceReturn.id),
-        ).group_by(month, DeviceReturn.point_id, DeviceReturn.device_type, DeviceReturn.status)
+        )
+        .where(DeviceReturn.status != WITHDRAWN)
+        .group_by(month, DeviceReturn.point_id, DeviceReturn.device_type, DeviceReturn.status)
     ).all()
     points = {p.id: p for p in list_points(active_only=False)}
     table = []

@@ -41,7 +41,7 @@ from app.recycling.forms import (
     status_choices,
     wipe_method_choices,
 )
-from app.recycling.models import STATUSES, CollectionPoint
+from app.recycling.models import EVERY_STATUS, CollectionPoint
 
 bp = Blueprint(
     "recycling",
@@ -292,6 +292,26 @@ def receipt(receipt: str):
     )
 
 
+@bp.post("/returns/<receipt>/withdraw")
+@login_required
+def withdraw_return(receipt: str):
+    """Withdraw my declaration while no agent has received the device."""
+    device_return = queries.get_return_for_viewer(receipt, current_user)
+    if device_return is None or device_return.user_id != current_user.id:
+        abort(404)  # an agent or an admin sees the receipt; only its owner withdraws it
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        services.withdraw_return(current_user, device_return, utcnow())
+    except services.ReturnError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    else:
+        db.session.commit()
+        flash(_("Your declaration was withdrawn. Nobody expects the device any more."), "success")
+    return redirect(url_for("recycling.receipt", receipt=device_return.receipt_number))
+
+
 @bp.get("/agent")
 @role_required("agent")
 def agent_desk():
@@ -300,7 +320,7 @@ def agent_desk():
     pagination = queries.list_agent_returns(current_user, status, _page())
     template = "recycling/_agent_returns.html" if _wants_partial() else "recycling/agent.html"
     return render_template(
-        template, pagination=pagination, status=status, statuses=STATUSES, form=ConfirmForm()
+        template, pagination=pagination, status=status, statuses=EVERY_STATUS, form=ConfirmForm()
     )
 
 
@@ -518,6 +538,7 @@ def statistics_json():
             "title": "Empreinte – device returns by month, collection point, type and status",
             "licence": "Licence Ouverte / Open Licence 2.0 (Etalab)",
             "months": "UTC calendar months of the declaration",
+            "left_out": "declarations withdrawn before an agent received the device",
             "sources": {
                 "kg_ewaste": queries.WEIGHT_SOURCE,
                 "kgco2e_avoided": queries.EMBODIED_SOURCE,

@@ -14,13 +14,19 @@ from sqlalchemy.exc import IntegrityError
 from app.auth.models import User
 from app.core.audit import record_audit
 from app.core.devices import DEVICE_TYPES
-from app.core.signals import custody_step_recorded, device_return_received, device_returned
+from app.core.signals import (
+    custody_step_recorded,
+    device_return_received,
+    device_return_withdrawn,
+    device_returned,
+)
 from app.extensions import db
 from app.recycling import hours
 from app.recycling.models import (
     CONDITIONS,
     OUTCOMES,
     WIPE_METHODS,
+    WITHDRAWN,
     CollectionPoint,
     CustodyStep,
     DeviceReturn,
@@ -189,15 +195,55 @@ def register_device_return(
     raise ReturnError(_l("Please try again."))  # pragma: no cover - three collisions in a row
 
 
+def _leave_declared(device_return: DeviceReturn, status: str, now: datetime, **values) -> bool:
+    """Move a return from "declared" to `status` unless it left that state meanwhile.
+
+    One conditional UPDATE: an agent's receipt and the person's withdrawal sent at the
+    same moment cannot both apply. False (the row reloaded) when the other came first.
+    """
+    moved = db.session.execute(
+        update(DeviceReturn)
+        .where(DeviceReturn.id == device_return.id, DeviceReturn.status == "declared")
+        .values(status=status, updated_at=now, **values)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(device_return)
+    return bool(moved)
+
+
 def confirm_receipt(device_return: DeviceReturn, agent: User, now: datetime) -> None:
     """The agent confirms the device is in their hands."""
-    if device_return.status != "declared":
+    if not _leave_declared(device_return, "received", now):
+        if device_return.status == WITHDRAWN:
+            raise ReturnError(_l("This declaration was withdrawn by the person who made it."))
         raise ReturnError(_l("This return has already been received."))
     _add_step(device_return, "received", agent, now)
     db.session.flush()
     record_audit(agent, "receive", "device_return", device_return.receipt_number, now)
     device_return_received.send(
         current_app._get_current_object(), device_return=device_return, agent=agent, now=now
+    )
+
+
+def withdraw_return(user: User, device_return: DeviceReturn, now: datetime) -> None:
+    """The person takes back a declaration while no agent has received the device.
+
+    The return stays, marked withdrawn with a signed step, so the receipt keeps its
+    meaning; its asset tag is free for a later declaration, and the clean-up points it
+    earned in running campaigns are taken back (`device_return_withdrawn`).
+    """
+    if device_return.user_id != user.id:
+        raise ReturnError(_l("Only the person who declared this return can withdraw it."))
+    if not _leave_declared(device_return, WITHDRAWN, now, asset_tag_key=None):
+        if device_return.status == WITHDRAWN:
+            raise ReturnError(_l("You have already withdrawn this declaration."))
+        raise ReturnError(
+            _l("An agent has received this device: the declaration can no longer be withdrawn.")
+        )
+    _add_step(device_return, WITHDRAWN, user, now)
+    db.session.flush()
+    device_return_withdrawn.send(
+        current_app._get_current_object(), return_id=device_return.id, user=user, now=now
     )
 
 
@@ -309,7 +355,7 @@ def erase_returns(user: User, now: datetime) -> None:
     declared = db.session.scalars(
         select(CustodyStep).where(
             CustodyStep.return_id.in_(ids),
-            CustodyStep.step == "declared",
+            CustodyStep.step.in_(("declared", WITHDRAWN)),
             CustodyStep.actor_id == user.id,
         )
     ).all()

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from app.cleanup.models import CleanupAction
 from app.core.time import utcnow
 from app.extensions import db
-from tests.conftest import csrf_token, login
+from tests.conftest import Auth, csrf_token, login
 
 
 def _running(make_campaign, **overrides):
@@ -93,3 +93,82 @@ def test_beyond_the_daily_cap_the_return_stands_but_scores_no_more(
         assert _declare(auth, point, asset_tag=f"TAG-{n}").status_code == 302
     assert _my_points(client, campaign) == 500
     assert len(client.get("/recycling/").get_data(as_text=True).split("RC-")) > 1
+
+
+def _withdraw(auth, receipt_url):
+    return auth.post(f"{receipt_url}/withdraw", {})
+
+
+def test_a_withdrawn_declaration_leaves_the_agents_desk_my_score_and_the_statistics(
+    app, auth, client, make, rec, make_campaign
+):
+    campaign = _running(make_campaign)
+    point = rec.point(opening_hours="24/7")
+    agent = rec.agent(point)
+    agent.locale = "en"
+    db.session.commit()
+    login(client, make.user(locale="en"))
+    receipt_url = _declare(auth, point, asset_tag="BM-PC-78").location
+    receipt = receipt_url.rsplit("/", 1)[1]
+    assert _my_points(client, campaign) == 100
+    page = client.get(receipt_url).get_data(as_text=True)
+    assert "Withdraw my declaration" in page and 'data-confirm="Withdraw this declaration?' in page
+
+    response = _withdraw(auth, receipt_url)
+    assert response.location.endswith(receipt_url)
+    page = client.get(receipt_url).get_data(as_text=True)
+    assert "Your declaration was withdrawn." in page
+    assert "Withdrawn by the person" in page  # the status, and the last custody step
+    assert "Withdraw my declaration" not in page and "Bringing the device" not in page
+    assert page.count("Signature verified") == 2
+    assert _my_points(client, campaign) == 0
+    goals = client.get(f"/api/v1/campaigns/{campaign.id}").get_json()["goals"]
+    assert {g["key"]: g["achieved"] for g in goals}["devices-returned"] == 0
+    assert db.session.scalar(select(func.count(CleanupAction.id))) == 0
+
+    # The agent no longer expects it, and cannot receive it from an old page.
+    agent_client = app.test_client()
+    login(agent_client, agent)
+    desk = agent_client.get("/recycling/agent").get_data(as_text=True)
+    assert receipt not in desk
+    Auth(agent_client).post(f"/recycling/agent/returns/{receipt}/receive", {})
+    page = agent_client.get(f"/recycling/agent/returns/{receipt}").get_data(as_text=True)
+    assert "This declaration was withdrawn by the person who made it." in page
+    assert "Withdrawn by the person" in agent_client.get(
+        "/recycling/agent?status=withdrawn"
+    ).get_data(as_text=True)
+
+    # No statistic counts it; the asset tag is free for a new declaration.
+    admin_client = app.test_client()
+    login(admin_client, make.user(roles=("admin",)))
+    assert admin_client.get("/recycling/admin/statistics.json").get_json()["records"] == []
+    again = _declare(auth, point, asset_tag="BM-PC-78")
+    assert again.location != receipt_url
+    assert _my_points(client, campaign) == 100
+
+    # Withdrawn twice (a second tab): said so, nothing changes.
+    page = client.get(_withdraw(auth, receipt_url).location).get_data(as_text=True)
+    assert "You have already withdrawn this declaration." in page
+
+
+def test_a_received_device_can_no_longer_be_withdrawn(app, auth, client, make, rec, make_campaign):
+    campaign = _running(make_campaign)
+    point = rec.point(opening_hours="24/7")
+    agent = rec.agent(point)
+    owner = make.user(locale="fr")
+    login(client, owner)
+    receipt_url = _declare(auth, point).location
+    receipt = receipt_url.rsplit("/", 1)[1]
+    agent_client = app.test_client()
+    login(agent_client, agent)
+    Auth(agent_client).post(f"/recycling/agent/returns/{receipt}/receive", {})
+    assert "Retirer ma déclaration" not in client.get(receipt_url).get_data(as_text=True)
+
+    page = client.get(_withdraw(auth, receipt_url).location).get_data(as_text=True)
+    assert "Un agent a reçu cet appareil\u00a0: la déclaration ne peut plus être retirée." in page
+    assert _my_points(client, campaign) == 100
+
+    # Nobody but its owner withdraws a declaration, not even the point's agent.
+    login(client, make.user())
+    assert _withdraw(auth, receipt_url).status_code == 404
+    assert Auth(agent_client).post(f"{receipt_url}/withdraw", {}).status_code == 404

@@ -3,6 +3,7 @@
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.factories import DEFAULT_PASSWORD
 
@@ -75,3 +76,27 @@ def test_find_nearest_point_scan_its_qr_return_a_device_and_see_it_received(
     page.reload()
     assert "Reçu par un agent" in page.locator(".return-status").inner_text()
     assert f"signé par {agent.display_name}" in page.locator(".custody").inner_text()
+
+
+@pytest.mark.browser
+def test_withdrawing_a_declaration_asks_first(page, make, rec):
+    """On a phone, in French: "Ne rien changer" keeps it, "La retirer" withdraws it."""
+    point = rec.point(name="Point Mérignac", opening_hours="24/7")
+    owner = make.user(locale="fr")
+    device_return = rec.device_return(owner, point)
+    page.set_viewport_size({"width": 390, "height": 844})
+    _sign_in(page, owner)
+    page.goto(f"/recycling/returns/{device_return.receipt_number}", wait_until="load")
+    withdraw = page.get_by_role("button", name="Retirer ma déclaration")
+
+    withdraw.click()
+    dialog = page.get_by_role("alertdialog", name="Retirer cette déclaration\u00a0?")
+    dialog.get_by_role("button", name="Ne rien changer").click()
+    expect(dialog).to_have_count(0)
+    expect(page.locator(".return-status")).to_have_text("Déclaré")
+
+    withdraw.click()
+    page.get_by_role("alertdialog").get_by_role("button", name="La retirer").click()
+    expect(page.get_by_text("Votre déclaration a été retirée.")).to_be_visible()
+    expect(page.locator(".return-status")).to_have_text("Retiré par la personne")
+    expect(page.get_by_role("button", name="Retirer ma déclaration")).to_have_count(0)

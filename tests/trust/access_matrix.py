@@ -124,6 +124,7 @@ EXPECTATIONS: dict[str, Access] = {
     "recycling.new_return": DERIVED,
     "recycling.create_return": DERIVED,
     "recycling.receipt": only("employee_a", "agent", "admin"),
+    "recycling.withdraw_return": OWN,  # the point's agent and admins see it, only A withdraws
     "recycling.agent_desk": DERIVED,
     "recycling.agent_return": DERIVED,
     "recycling.receive_return": DERIVED,
