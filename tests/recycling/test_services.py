@@ -238,16 +238,28 @@ def test_erasure_detaches_the_person_and_keeps_statistics(make, rec):
     user = make.user()
     rec.device_return(user, point, asset_tag="X1")
     rec.device_return(user, point, "monitor", wipe_requested=False)
+    mistaken = rec.device_return(user, point, "tablet")
+    services.withdraw_return(user, mistaken, NOW)  # its withdrawn step names the person too
+    db.session.commit()
     before = queries.statistics()
     services.erase_returns(user, NOW)
     db.session.commit()
     assert queries.personal_returns(user) == []
-    assert db.session.scalar(select(func.count(DeviceReturn.id))) == 2
+    assert db.session.scalar(select(func.count(DeviceReturn.id))) == 3
     assert (
         db.session.scalar(select(func.count(CustodyStep.id)).where(CustodyStep.actor_id == user.id))
         == 0
     )
     assert queries.statistics() == before
+    assert before["total"] == 2  # the withdrawn declaration counts nowhere
+    steps = db.session.scalars(
+        select(CustodyStep).where(CustodyStep.return_id == mistaken.id)
+    ).all()
+    assert [step.step for step in steps] == ["declared", "withdrawn"]
+    assert all(
+        step.actor_name == "" and services.step_is_authentic(mistaken.receipt_number, step)
+        for step in steps
+    )
 
 
 def test_personal_data_export_lists_returns_with_their_custody(make, rec):
