@@ -11,7 +11,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -22,6 +22,7 @@ from app.auth.decorators import role_required
 from app.auth.forms import ConfirmForm
 from app.auth.models import User
 from app.core.database import reads_only
+from app.core.i18n import format_number
 from app.core.personalisation import (
     audience_namer,
     known_audience_params,
@@ -95,6 +96,26 @@ def mark_read(delivery_id: int):
         response.headers["Vary"] = "HX-Request"
         return response
     return redirect(url_for("messaging.index", page=request.args.get("page")))
+
+
+@bp.post("/inbox/read")
+@login_required
+def mark_all_read():
+    """Mark every unread message of mine read (after a holiday, say)."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    count = services.mark_all_read(current_user, utcnow())
+    db.session.commit()
+    flash(
+        ngettext(
+            "%(count)s message marked as read.",
+            "%(count)s messages marked as read.",
+            count,
+            count=format_number(count),
+        ),
+        "success",
+    )
+    return redirect(url_for("messaging.index"))
 
 
 # --- unsubscribe without sign-in ----------------------------------------------------------

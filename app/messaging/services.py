@@ -757,6 +757,21 @@ def mark_read(user, delivery_id: int, now: datetime) -> Delivery | None:
     return delivery
 
 
+def mark_all_read(user, now: datetime) -> int:
+    """Mark every unread message of the user's inbox read; how many were unread."""
+    return db.session.execute(
+        update(Delivery)
+        .where(
+            Delivery.user_id == user.id,
+            Delivery.channel == "inbox",
+            Delivery.status == "delivered",
+            Delivery.read_at.is_(None),
+        )
+        .values(read_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+
+
 def unsubscribe(user_id: int, now: datetime) -> User | None:
     """Withdraw e-mail consent at once (pending e-mails to this person are then skipped)."""
     user = db.session.get(User, user_id)

@@ -71,6 +71,29 @@ def test_mark_read_without_javascript_redirects_to_the_inbox(client, make, templ
     assert _message_of(user).read_at is not None
 
 
+def test_mark_all_as_read_reads_only_my_inbox(client, make, template):
+    me, colleague = make.user(locale="en"), make.user(locale="en")
+    tpl = template()
+    _deliver(tpl)
+    login(client, me)
+    assert "Mark all as read" not in client.get("/messaging/").get_data(as_text=True)  # one
+    _deliver(tpl)
+    _deliver(tpl)
+    page = client.get("/messaging/").get_data(as_text=True)
+    assert "3 unread messages" in page and "Mark all as read" in page
+
+    response = client.post("/messaging/inbox/read", data={"csrf_token": csrf_token(client)})
+    assert response.headers["Location"].endswith("/messaging/")
+    page = client.get("/messaging/").get_data(as_text=True)
+    assert "3 messages marked as read." in page
+    assert "0 unread messages" in page and 'class="badge"' not in page
+    assert "Mark all as read" not in page
+    unread = select(Delivery).where(Delivery.channel == "inbox", Delivery.read_at.is_(None))
+    still_unread = {d.user_id for d in db.session.scalars(unread)}
+    assert me.id not in still_unread and colleague.id in still_unread  # theirs stay
+    assert client.post("/messaging/inbox/read", data={}).status_code == 400  # no token
+
+
 def test_mark_read_with_htmx_returns_the_message_fragment(client, make, template):
     user = make.user()
     _deliver(template())

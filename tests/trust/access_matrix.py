@@ -143,6 +143,7 @@ EXPECTATIONS: dict[str, Access] = {
     # messaging: the inbox is its reader's; organisers write and send
     "messaging.index": DERIVED,
     "messaging.mark_read": OWN,
+    "messaging.mark_all_read": SIGNED_IN,
     "messaging.unsubscribe": PUBLIC,  # the signed token in the URL is the proof
     "messaging.list_templates": DERIVED,
     "messaging.new_template": DERIVED,
