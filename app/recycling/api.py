@@ -249,3 +249,39 @@ def get_device_return(receipt_number: str):
     if device_return is None:
         raise ApiError(404, "not_found", _("No return with this receipt number."))
     return jsonify(return_json(device_return))
+
+
+@bp.post("/device-returns/<receipt_number>/withdraw")
+@login_required
+def withdraw_device_return(receipt_number: str):
+    """Withdraw one's declaration while no agent has received the device.
+    ---
+    post:
+      summary: Withdraw my declaration (until an agent receives the device)
+      description: >-
+        The return stays, withdrawn, with a signed step; its asset tag is free again and
+        the clean-up points it earned leave running campaigns. Only the person who
+        declared it may withdraw it: anyone else gets 404.
+      security: [{bearerAuth: []}, {cookieAuth: []}]
+      parameters:
+        - {name: receipt_number, in: path, required: true, schema: {type: string, maxLength: 20}, example: RC-7K3M-9QXD}
+      responses:
+        200:
+          description: The return, withdrawn
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/DeviceReturn'}
+        401: {$ref: '#/components/responses/Unauthorized'}
+        404: {$ref: '#/components/responses/NotFound'}
+        409: {$ref: '#/components/responses/Conflict'}
+    """
+    device_return = queries.get_return_for_viewer(receipt_number, current_user)
+    if device_return is None or device_return.user_id != current_user.id:
+        raise ApiError(404, "not_found", _("No return with this receipt number."))
+    try:
+        services.withdraw_return(current_user, device_return, utcnow())
+    except services.ReturnError as error:
+        db.session.rollback()
+        raise ApiError(409, "not_withdrawable", str(error.message)) from None
+    db.session.commit()
+    return jsonify(return_json(device_return))

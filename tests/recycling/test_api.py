@@ -115,3 +115,40 @@ def test_the_openapi_document_describes_the_recycling_endpoints(client, make):
     paths = client.get("/api/v1/openapi.json").get_json()["paths"]
     assert {"/api/v1/collection-points", "/api/v1/device-returns",
             "/api/v1/device-returns/{receipt_number}"} <= set(paths)  # fmt: skip
+
+
+def test_the_owner_withdraws_a_declaration_until_an_agent_receives_it(app, client, make, rec):
+    point = rec.point()
+    owner = make.user(locale="en")
+    login(client, owner)
+    first = _post(client, point, asset_tag="BM-PC-5").get_json()["receipt_number"]
+    second = _post(client, point, device_type="monitor").get_json()["receipt_number"]
+    agent = rec.agent(point)
+    for user in (agent, make.user(), make.user(roles=("admin",))):  # they see it, or not
+        c = app.test_client()
+        login(c, user)
+        response = c.post(f"/api/v1/device-returns/{first}/withdraw", headers=_bearer(c))
+        assert response.status_code == 404, user
+
+    response = client.post(f"/api/v1/device-returns/{first}/withdraw", headers=_bearer(client))
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["status"] == "withdrawn"
+    assert [step["step"] for step in body["custody"]] == ["declared", "withdrawn"]
+    again = client.post(f"/api/v1/device-returns/{first}/withdraw", headers=_bearer(client))
+    assert again.status_code == 409
+    assert again.get_json()["error"]["message"] == "You have already withdrawn this declaration."
+    assert _post(client, point, asset_tag="BM-PC-5").status_code == 201  # the tag is free
+
+    agent_client = app.test_client()
+    login(agent_client, agent)
+    from tests.conftest import csrf_token
+
+    agent_client.post(
+        f"/recycling/agent/returns/{second}/receive",
+        data={"csrf_token": csrf_token(agent_client)},
+    )
+    received = client.post(f"/api/v1/device-returns/{second}/withdraw", headers=_bearer(client))
+    assert received.status_code == 409
+    assert db.session.scalar(select(DeviceReturn.status).where(
+        DeviceReturn.receipt_number == second)) == "received"  # fmt: skip

@@ -140,6 +140,7 @@ EXPECTATIONS: dict[str, Access] = {
     "recycling_api.collection_points": DERIVED,
     "recycling_api.create_device_return": DERIVED,
     "recycling_api.get_device_return": only("employee_a", "agent", "admin"),
+    "recycling_api.withdraw_device_return": OWN,
     # messaging: the inbox is its reader's; organisers write and send
     "messaging.index": DERIVED,
     "messaging.mark_read": OWN,
