@@ -167,16 +167,19 @@ def _closed_campaign(session) -> int:
 
 
 def _request(session) -> int:
-    """The demo employee's first catalogue request."""
-    from sqlalchemy import func, select
+    """The demo employee's request waiting for a decision: the page with most on it
+    (its withdrawal form too)."""
+    from sqlalchemy import select
 
     from app.auth.models import User
     from app.catalogue.models import CatalogueRequest
 
     return session.scalar(
-        select(func.min(CatalogueRequest.id))
+        select(CatalogueRequest.id)
         .join(User, User.id == CatalogueRequest.user_id)
-        .where(User.email == EMPLOYEE)
+        .where(User.email == EMPLOYEE, CatalogueRequest.status != "draft")
+        .order_by(CatalogueRequest.status != "submitted", CatalogueRequest.id)
+        .limit(1)
     )
 
 
