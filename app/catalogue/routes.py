@@ -14,6 +14,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from app.api import ApiError, page_number
@@ -314,6 +315,33 @@ def withdraw_request(request_id: int):
     db.session.commit()
     flash(_("Your request was withdrawn. Nothing more will be done with it."), "success")
     return redirect(url_for(".show_request", request_id=request_id))
+
+
+@bp.post("/requests/<int:request_id>/again")
+@login_required
+def request_again(request_id: int):
+    """Put the items of one of my decided or withdrawn requests back in my basket."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    result = services.request_again(current_user, request_id, utcnow())
+    if result is None:
+        abort(404)
+    added, unavailable = result
+    db.session.commit()
+    lang = current_language()
+    if unavailable:
+        flash(
+            ngettext(
+                "This item is no longer available and was left out: %(items)s.",
+                "These items are no longer available and were left out: %(items)s.",
+                len(unavailable),
+                items=", ".join(item.name(lang) for item in unavailable),
+            ),
+            "error" if not added else "info",
+        )
+    if added:
+        flash(_("The items are in your request being prepared: check it, then send it."), "success")
+    return redirect(url_for(".my_requests"))
 
 
 @bp.post("/requests/lines/<int:line_id>/remove")

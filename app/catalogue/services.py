@@ -325,6 +325,31 @@ def withdraw_request(user, request_id: int, now: datetime) -> CatalogueRequest |
     return request
 
 
+def request_again(user, request_id: int, now: datetime) -> tuple[int, list[CatalogueItem]] | None:
+    """Put the items of one of my decided or withdrawn requests back in my basket.
+
+    None when the request is not theirs or still waits for a decision. Returns how many
+    lines went back and the items left out because they are no longer available.
+    """
+    request = db.session.scalar(
+        select(CatalogueRequest).where(
+            CatalogueRequest.id == request_id,
+            CatalogueRequest.user_id == user.id,
+            CatalogueRequest.status.in_(("approved", "refused", "withdrawn")),
+        )
+    )
+    if request is None:
+        return None
+    added, unavailable = 0, []
+    for line in request.lines:
+        if line.item.status != "available":
+            unavailable.append(line.item)
+            continue
+        add_to_basket(user, line.item, line.quantity, now)
+        added += 1
+    return added, unavailable
+
+
 # Budgets and usefulness -----------------------------------------------------
 
 

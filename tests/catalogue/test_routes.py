@@ -223,6 +223,41 @@ def test_a_decided_request_can_no_longer_be_withdrawn(client, auth, make, make_i
     assert request.status == "refused"
 
 
+def test_a_decided_or_withdrawn_request_goes_back_to_the_basket_without_what_is_gone(
+    client, auth, make, make_item, app
+):
+    login(client, make.user(locale="en"))
+    kept = make_item(name_en="Docking station")
+    gone = make_item(name_en="Old headset")
+    auth.post(f"/catalogue/items/{kept.id}/request", {"quantity": "2"})
+    auth.post(f"/catalogue/items/{gone.id}/request", {"quantity": "1"})
+    auth.post("/catalogue/requests/submit", {})
+    request_id = db.session.scalar(select(CatalogueRequest.id))
+    again = f"/catalogue/requests/{request_id}/again"
+    assert "Add these items to a new request" not in client.get(
+        f"/catalogue/requests/{request_id}"
+    ).get_data(as_text=True)
+    assert auth.post(again, {}).status_code == 404  # still waiting: withdraw it first
+
+    auth.post(f"/catalogue/requests/{request_id}/withdraw", {})
+    gone.status = "discontinued"
+    db.session.commit()
+    assert "Add these items to a new request" in client.get(
+        f"/catalogue/requests/{request_id}"
+    ).get_data(as_text=True)
+    response = auth.post(again, {})
+    assert response.headers["Location"].endswith("/catalogue/requests")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "The items are in your request being prepared" in page
+    assert "This item is no longer available and was left out: Old headset." in page
+    basket = db.session.scalar(select(CatalogueRequest).where(CatalogueRequest.status == "draft"))
+    assert [(line.item_id, line.quantity) for line in basket.lines] == [(kept.id, 2)]
+
+    login(client, make.user())
+    assert auth.post(again, {}).status_code == 404  # not theirs
+    assert db.session.scalar(select(func.count(CatalogueRequest.id))) == 2
+
+
 def test_nobody_withdraws_another_persons_request(client, auth, make, make_item):
     login(client, make.user())
     request_id = _sent_request(auth, make_item)

@@ -81,6 +81,7 @@ EXPECTATIONS: dict[str, Access] = {
     "catalogue.show_request": OWN,
     "catalogue.remove_line": OWN,
     "catalogue.withdraw_request": OWN,
+    "catalogue.request_again": OWN,
     "catalogue.submit_request": DERIVED,
     "catalogue.budgets": DERIVED,
     "catalogue.export_csv": PUBLIC,  # open data: figures and sources only
@@ -171,6 +172,7 @@ SAMPLES = {
     "catalogue.show_request:request_id": lambda world: world.ids["request"],
     "catalogue.decide_request:request_id": lambda world: world.ids["request"],
     "catalogue.withdraw_request:request_id": lambda world: world.ids["request"],
+    "catalogue.request_again:request_id": lambda world: world.ids["refused_request"],
     "user_id": lambda world: world.a.id,
     "item_id": lambda world: world.ids["item"],
     "catalogue.toggle_useful:item_id": lambda world: world.ids["service"],

@@ -125,10 +125,19 @@ def _catalogue(a, now) -> dict:
     )
     catalogue.add_to_basket(a, laptop, 1, now)
     request = catalogue.submit_basket(a, "A-PRIVATE-NOTE", now)
+    catalogue.add_to_basket(a, laptop, 3, now)
+    refused = catalogue.submit_basket(a, "", now)
+    refused.status = "refused"  # decided: its items can be asked for again
     line = catalogue.add_to_basket(a, laptop, 2, now)  # A's new basket (draft)
     db.session.flush()
     assert db.session.get(CatalogueRequestLine, line.id).request_id != request.id
-    return {"item": laptop.id, "service": service.id, "request": request.id, "line": line.id}
+    return {
+        "item": laptop.id,
+        "service": service.id,
+        "request": request.id,
+        "refused_request": refused.id,
+        "line": line.id,
+    }
 
 
 def _recycling(a, agent, make, now) -> dict:
