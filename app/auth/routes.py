@@ -27,6 +27,7 @@ from app.auth.forms import (
 )
 from app.auth.models import ApiToken
 from app.core import privacy_services
+from app.core.i18n import current_language
 from app.core.time import utcnow
 from app.core.urls import safe_next_url
 from app.extensions import db, limiter
@@ -48,6 +49,8 @@ def sign_in():
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
         if user is not None:
+            services.keep_language_if_never_chosen(user, current_language())
+            db.session.commit()
             login_user(user)
             return redirect(safe_next_url(request.args.get("next")) or url_for("core.home"))
         flash(_("Wrong e-mail address or password."), "error")
@@ -193,7 +196,8 @@ def _render_profile(
 ):
     preferences_form = preferences_form or PreferencesForm(
         data={
-            "locale": current_user.locale or "fr",
+            # The language shown, so that saving another preference never switches it.
+            "locale": current_user.locale or current_language(),
             "visibility": current_user.leaderboard_visibility,
             "email_opt_in": current_user.email_opt_in,
         }

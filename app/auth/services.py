@@ -106,6 +106,17 @@ def authenticate(email: str, password: str) -> User | None:
     return user if check_password_hash(user.password_hash, password) else None
 
 
+def keep_language_if_never_chosen(user: User, language: str) -> None:
+    """Keep the language a person signed in with, unless they chose one.
+
+    Messages are written when no browser is there to ask: without this, a person who
+    reads the portal in English because of their browser would get them in French.
+    """
+    if user.locale is None:
+        user.locale = language
+        db.session.flush()
+
+
 def end_all_sessions(user: User) -> None:
     """Invalidate every session of this user, on every device."""
     user.session_token = secrets.token_hex(16)

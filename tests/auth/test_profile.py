@@ -80,3 +80,15 @@ def test_profile_requires_sign_in(client):
     response = client.get("/auth/profile")
     assert response.status_code == 302
     assert "/auth/sign-in" in response.headers["Location"]
+
+
+def test_the_language_shown_is_the_one_preselected(client, auth, make):
+    """Saving another preference never switches the language someone reads the portal in."""
+    user = make.user(locale=None)
+    login(client, user)
+    page = client.get("/auth/profile", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert '<html lang="en">' in page
+    assert re.search(r'<input checked[^>]*name="locale"[^>]*value="en"', page) or re.search(
+        r'<input checked[^>]*value="en"[^>]*name="locale"', page
+    )
+    assert not re.search(r'<input checked[^>]*value="fr"', page)

@@ -2,7 +2,8 @@
 
 from app.auth.models import User
 from app.extensions import db
-from tests.conftest import login
+from tests.conftest import CSRF_RE, login
+from tests.factories import DEFAULT_PASSWORD
 
 
 def test_sign_in_with_right_password_opens_the_dashboard(client, auth, make):
@@ -95,3 +96,36 @@ def _token(client):
     from tests.conftest import csrf_token
 
     return csrf_token(client)
+
+
+ENGLISH_BROWSER = {"Accept-Language": "en-GB,en;q=0.9"}
+
+
+def _sign_in_from(client, user, headers, password=DEFAULT_PASSWORD):
+    page = client.get("/auth/sign-in", headers=headers).get_data(as_text=True)
+    form = {"email": user.email, "password": password, "csrf_token": CSRF_RE.search(page)[1]}
+    return client.post("/auth/sign-in", data=form, headers=headers)
+
+
+def test_a_person_who_never_chose_keeps_the_language_they_signed_in_with(client, make):
+    """Messages are written later, with no browser to ask: they follow this language."""
+    user = make.user(locale=None)
+    assert _sign_in_from(client, user, ENGLISH_BROWSER).status_code == 302
+    assert db.session.get(User, user.id).locale == "en"
+    # From a French browser later, the portal stays in the language kept.
+    home = client.get("/", headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    assert '<html lang="en">' in home
+
+
+def test_a_language_the_person_chose_is_kept_whatever_the_browser(client, make):
+    user = make.user(locale="fr")
+    assert _sign_in_from(client, user, ENGLISH_BROWSER).status_code == 302
+    assert db.session.get(User, user.id).locale == "fr"
+    assert '<html lang="fr">' in client.get("/", headers=ENGLISH_BROWSER).get_data(as_text=True)
+
+
+def test_a_refused_sign_in_keeps_no_language(client, make):
+    user = make.user(locale=None)
+    answer = _sign_in_from(client, user, ENGLISH_BROWSER, password="not the password")
+    assert answer.status_code == 401
+    assert db.session.get(User, user.id).locale is None

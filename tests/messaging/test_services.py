@@ -11,6 +11,8 @@ from app.extensions import db
 from app.messaging import jobs, services
 from app.messaging.models import Delivery, Dispatch
 from app.messaging.rendering import check_template
+from tests.conftest import CSRF_RE
+from tests.factories import DEFAULT_PASSWORD
 
 # A Tuesday, 10:00 in Paris; and a Saturday.
 TUESDAY = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -84,6 +86,23 @@ def test_email_is_html_and_text_in_the_recipients_language_with_unsubscribe_head
     html = message.get_body(("html",)).get_content()
     assert "Hello Léa." in text and "Hello Léa." in html
     assert "/messaging/unsubscribe/" in message["List-Unsubscribe"]
+
+
+def test_someone_who_signed_in_from_an_english_browser_gets_english_email(
+    client, make, template, smtp
+):
+    """No language chosen: the e-mail follows the language the portal was read in."""
+    person = make.user(email="sam@example.org", display_name="Sam Reed", email_opt_in=True)
+    page = client.get("/auth/sign-in", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    form = {
+        "email": person.email,
+        "password": DEFAULT_PASSWORD,
+        "csrf_token": CSRF_RE.search(page)[1],
+    }
+    client.post("/auth/sign-in", data=form, headers={"Accept-Language": "en"})
+    jobs.run_dispatch(_dispatch_to_everyone(template(), TUESDAY).id, clock=lambda: TUESDAY)
+    subjects = {to: message["Subject"] for to, message in smtp.messages}
+    assert subjects["sam@example.org"] == "Hello Sam"
 
 
 def test_outside_working_hours_email_waits_but_the_inbox_does_not(make, template, smtp, config):
