@@ -3,8 +3,9 @@
 from datetime import datetime
 
 from sqlalchemy import Column, Float, ForeignKey, String, Table, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from app.core.i18n import collation_key
 from app.core.time import utcnow
 from app.core.types import UTCDateTime
 from app.extensions import db
@@ -36,6 +37,10 @@ class CatalogueItem(db.Model):
     description_fr: Mapped[str] = mapped_column(Text, default="")
     description_en: Mapped[str] = mapped_column(Text, default="")
     search_text: Mapped[str] = mapped_column(String(600), default="")
+    # The names as an index sorts them (`collation_key`): SQLite compares code points,
+    # which put every "Écran" after "Webcam". Kept in step by `_keep_sort_name`.
+    sort_name_fr: Mapped[str] = mapped_column(String(255), default="", index=True)
+    sort_name_en: Mapped[str] = mapped_column(String(255), default="", index=True)
     status: Mapped[str] = mapped_column(String(15), default="available", index=True)
 
     # Manufacture, transport and end of life, spread over the lifetime.
@@ -68,6 +73,11 @@ class CatalogueItem(db.Model):
 
     def name(self, locale: str) -> str:
         return self.name_en if locale == "en" else self.name_fr
+
+    @validates("name_fr", "name_en")
+    def _keep_sort_name(self, field: str, name: str) -> str:
+        setattr(self, f"sort_{field}", collation_key(name or ""))
+        return name
 
     def description(self, locale: str) -> str:
         return self.description_en if locale == "en" else self.description_fr

@@ -64,7 +64,7 @@ def search_items(filters: Filters, page: int, locale: str, per_page: int = PER_P
     if filters.status in ("available", "discontinued"):
         query = query.where(CatalogueItem.status == filters.status)
     total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    name = CatalogueItem.name_en if locale == "en" else CatalogueItem.name_fr
+    name = CatalogueItem.sort_name_en if locale == "en" else CatalogueItem.sort_name_fr
     order = {
         "name": (name, CatalogueItem.id),
         "footprint": (CatalogueItem.annual_kgco2e, name, CatalogueItem.id),

@@ -18,6 +18,7 @@ from app.catalogue.models import (
     catalogue_alternative,
 )
 from app.catalogue.reference import archetype_reference
+from app.core.i18n import collation_key
 from app.core.models import Department
 from app.core.time import local_zone, utcnow
 from app.extensions import db
@@ -546,6 +547,8 @@ def equipment_rows(now: datetime, grid: float) -> list[dict]:
                 "category": category,
                 "name_fr": name_fr,
                 "name_en": name_en,
+                "sort_name_fr": collation_key(name_fr),
+                "sort_name_en": collation_key(name_en),
                 "description_fr": REFURBISHED_NOTE["fr"] if refurbished else "",
                 "description_en": REFURBISHED_NOTE["en"] if refurbished else "",
                 "search_text": footprint.normalise_search(f"{name_fr} {name_en} {code} {category}"),
@@ -593,6 +596,8 @@ def service_rows(rng: random.Random, now: datetime, departments: list[Department
                     "category": category,
                     "name_fr": name_fr,
                     "name_en": name_en,
+                    "sort_name_fr": collation_key(name_fr),
+                    "sort_name_en": collation_key(name_en),
                     "description_fr": "",
                     "description_en": "",
                     "search_text": footprint.normalise_search(

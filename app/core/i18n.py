@@ -177,9 +177,19 @@ def alphabetical(name: str) -> tuple[str, str]:
 
     SQLite orders by code point, and a PostgreSQL database's collation is the
     installer's choice: the short lists people pick from are sorted here instead."""
+    return collation_key(name), name
+
+
+_DIGITS = re.compile(r"\d+")
+
+
+def collation_key(name: str) -> str:
+    """`name` as a French index compares it, as plain text a database can sort and index:
+    without accents or capitals, and with its numbers by value ("8-inch" before "10-inch").
+    """
     decomposed = unicodedata.normalize("NFKD", name)
-    letters = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return letters.casefold(), name
+    letters = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    return _DIGITS.sub(lambda digits: digits[0].zfill(8), letters)[:255]
 
 
 def labeller(labels: dict) -> Callable[[str], str]:

@@ -62,6 +62,39 @@ def test_sort_by_footprint_puts_the_lightest_first(client, make, make_item):
     assert page.index("Léger") < page.index("Lourd")
 
 
+def test_names_sort_as_an_index_does_in_each_language(client, make, make_item):
+    """Accents and capitals aside, numbers by value: SQLite alone put "Écran" after "Webcam"."""
+    for name_fr, name_en in [
+        ("Webcam", "Webcam"),
+        ("Écran 24 pouces", "24-inch monitor"),
+        ("Dock", "Dock"),
+        ("tablette 8 pouces", "8-inch tablet"),
+        ("Fauteuil", "armchair"),
+        ("Tablette 10 pouces", "10-inch tablet"),
+    ]:
+        make_item(name_fr=name_fr, name_en=name_en)
+    user = make.user(locale="fr")
+    login(client, user)
+    page = client.get("/catalogue/").get_data(as_text=True)
+    french = ["Dock", "Écran 24 pouces", "Fauteuil", "tablette 8 pouces", "Tablette 10", "Webcam"]
+    assert [page.index(name) for name in french] == sorted(page.index(name) for name in french)
+    user.locale = "en"
+    db.session.commit()
+    page = client.get("/catalogue/").get_data(as_text=True)
+    english = ["8-inch tablet", "10-inch tablet", "24-inch monitor", "armchair", "Dock", "Webcam"]
+    assert [page.index(name) for name in english] == sorted(page.index(name) for name in english)
+
+
+def test_a_renamed_item_moves_to_its_new_place(client, make, make_item):
+    first, second = make_item(name_fr="Agenda"), make_item(name_fr="Boîte")
+    login(client, make.user(locale="fr"))
+    first.name_fr = "Zoom"
+    db.session.commit()
+    page = client.get("/catalogue/").get_data(as_text=True)
+    assert page.index("Boîte") < page.index("Zoom")
+    assert second.sort_name_fr == "boite"
+
+
 def test_detail_page_explains_the_figure_with_its_source(client, make, make_item):
     login(client, make.user(locale="en"))
     item = make_item(

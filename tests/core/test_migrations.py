@@ -40,3 +40,28 @@ def test_upgrade_from_empty_database_matches_the_models(empty_database_url):
             differences = compare_metadata(context, db.metadata)
         db.engine.dispose()
     assert differences == []
+
+
+def test_items_already_there_get_their_sort_names(empty_database_url):
+    """A portal upgraded with items in its catalogue sorts them like new ones."""
+    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=empty_database_url)
+    with app.app_context():
+        upgrade(revision="20261202_cleanup_refresh")
+        with db.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO catalogue_item (code, kind, category, name_fr, name_en,"
+                    " description_fr, description_en, search_text, status, annual_kgco2e, grade,"
+                    " source, source_url, estimate, created_at, updated_at) VALUES ('EQ-1',"
+                    " 'equipment', 'monitor', 'Écran 24 pouces', 'Monitor 24-inch', '', '', '',"
+                    " 'available', 20.0, 'C', 'x', '', false, :now, :now)"
+                ),
+                {"now": "2026-12-03 10:00:00"},
+            )
+        upgrade(revision="heads")
+        with db.engine.connect() as connection:
+            keys = connection.execute(
+                text("SELECT sort_name_fr, sort_name_en FROM catalogue_item")
+            ).one()
+        db.engine.dispose()
+    assert tuple(keys) == ("ecran 00000024 pouces", "monitor 00000024-inch")
