@@ -25,7 +25,7 @@ from app.core import cache
 from app.core.csv_safety import write_csv
 from app.core.database import commit_keeping_loaded_rows, reads_only
 from app.core.devices import DEVICE_TYPES
-from app.core.i18n import current_language
+from app.core.i18n import alphabetical, current_language
 from app.core.models import Commune, communes_by_name
 from app.core.time import utcnow
 from app.extensions import db, htmx
@@ -435,9 +435,10 @@ def admin_points():
 def _point_form(point: CollectionPoint | None) -> PointForm:
     form = PointForm(obj=point) if point and request.method == "GET" else PointForm()
     form.commune_id.choices = choices(communes_by_name())
-    agents = db.session.scalars(
-        select(User).join(UserRole).where(UserRole.role == "agent").order_by(User.display_name)
-    ).all()
+    agents = sorted(
+        db.session.scalars(select(User).join(UserRole).where(UserRole.role == "agent")),
+        key=lambda agent: alphabetical(agent.display_name),
+    )
     form.agent_ids.choices = choices((u.id, f"{u.display_name} <{u.email}>") for u in agents)
     if point and request.method == "GET":
         form.accepted_types.data = point.accepted_device_types

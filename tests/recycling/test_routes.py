@@ -332,3 +332,13 @@ def test_dashboard_open_now_badge_follows_the_page_language(client, make, rec):
     french = client.get("/", headers={"Accept-Language": "fr"}).get_data(as_text=True)
     assert "Open now" in english and "Ouvert" not in english
     assert "Ouvert" in french
+
+
+def test_agents_to_pick_for_a_point_are_in_index_order(client, make):
+    """ "Élodie" among the E, not after "Zoé" as the database's code points put her."""
+    for name in ("Zoé Marin", "Élodie Brun", "adrien Roy", "Farid Naït"):
+        make.user(roles=("agent",), display_name=name)
+    login(client, make.user(roles=("admin",)))
+    form = client.get("/recycling/admin/points/new").get_data(as_text=True)
+    names = ["adrien Roy", "Élodie Brun", "Farid Naït", "Zoé Marin"]
+    assert [form.index(name) for name in names] == sorted(form.index(name) for name in names)
