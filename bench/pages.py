@@ -298,6 +298,12 @@ PAGES: list[Page] = [
         key=True,
     ),
     Page(
+        "leaderboard_my_place",
+        "/cleanup/campaigns/{campaign}/leaderboard?me=1",
+        bench=False,
+        params=lambda s: {"campaign": _campaign(s)},
+    ),
+    Page(
         "department_leaderboard",
         "/cleanup/campaigns/{campaign}/leaderboard?scope=departments",
         params=lambda s: {"campaign": _campaign(s)},

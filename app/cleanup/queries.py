@@ -601,12 +601,13 @@ def my_standing(campaign: CleanupCampaign, user) -> dict:
     }
 
 
-def individual_leaderboard(campaign: CleanupCampaign, page: int = 1, per_page: int = PER_PAGE):
-    """Ranked individuals; hidden and anonymised people take a rank but are never listed."""
-    board = get_board(campaign)
-    # Visibility is read fresh: a person who hides takes effect at once. Only the
-    # few who are not listed are read (hidden, anonymised, erased), not everyone.
-    unlisted = {
+def _unlisted_participants(campaign: CleanupCampaign) -> set[int]:
+    """Participants who take a rank but are never listed: hidden, anonymised, erased.
+
+    Visibility is read fresh: a person who hides takes effect at once. Only those few
+    are read, not everyone.
+    """
+    return {
         row[0]
         for row in _rows(
             select(CleanupParticipant.id)
@@ -621,6 +622,33 @@ def individual_leaderboard(campaign: CleanupCampaign, page: int = 1, per_page: i
             )
         )
     }
+
+
+def my_place_in_the_listing(
+    campaign: CleanupCampaign, user, per_page: int = PER_PAGE
+) -> tuple[int, int] | None:
+    """The page of the individual leaderboard that lists the person and their row on it
+    (from 0), or None when it lists them nowhere: no counted action yet, or hidden."""
+    board = get_board(campaign)
+    pid = participant_id_for(campaign, user)
+    if pid is None or pid not in board.points:
+        return None
+    unlisted = _unlisted_participants(campaign)
+    if pid in unlisted:
+        return None
+    position = 0
+    for other in board.ranked:
+        if other == pid:
+            break
+        position += other not in unlisted
+    page_index, row = divmod(position, per_page)
+    return page_index + 1, row
+
+
+def individual_leaderboard(campaign: CleanupCampaign, page: int = 1, per_page: int = PER_PAGE):
+    """Ranked individuals; hidden and anonymised people take a rank but are never listed."""
+    board = get_board(campaign)
+    unlisted = _unlisted_participants(campaign)
     listed = [pid for pid in board.ranked if pid not in unlisted] if unlisted else board.ranked
     window = listed[(page - 1) * per_page : page * per_page]
     people = {

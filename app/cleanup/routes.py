@@ -10,6 +10,7 @@ from markupsafe import Markup
 
 from app.auth.decorators import role_required
 from app.auth.forms import ConfirmForm
+from app.auth.models import LeaderboardVisibility
 from app.cleanup import queries, services
 from app.cleanup.calendar import campaign_ics
 from app.cleanup.catalogue import SYSTEM_ACTION_TYPES, flag_reason_label, unit_label
@@ -383,6 +384,12 @@ def leaderboard(campaign_id: int):
         abort(404)
     page = request.args.get("page", "1")
     page = int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
+    # "Show my place": the page that lists the person, their row marked.
+    my_row = None
+    if scope == "individuals" and request.args.get("me") == "1":
+        place = queries.my_place_in_the_listing(campaign, current_user)
+        if place is not None:
+            page, my_row = place
 
     def render_table():
         if scope == "individuals":
@@ -400,6 +407,7 @@ def leaderboard(campaign_id: int):
             page=page,
             pages=max((total + queries.PER_PAGE - 1) // queries.PER_PAGE, 1),
             badge_label=queries.badge_labels().__getitem__,
+            my_row=my_row,
         )
 
     # The table is the same for everyone until a score, a goal or a name changes;
@@ -407,7 +415,17 @@ def leaderboard(campaign_id: int):
     goals = queries.goals_key(campaign)
     table = cache.fragment(
         "cleanup.leaderboard",
-        (campaign.id, campaign.scores_version, goals, scope, order, page, current_language()),
+        # The marked row is a position, not a person: the same table for anyone there.
+        (
+            campaign.id,
+            campaign.scores_version,
+            goals,
+            scope,
+            order,
+            page,
+            my_row,
+            current_language(),
+        ),
         ("people",),
         render_table,
     )
@@ -417,6 +435,7 @@ def leaderboard(campaign_id: int):
         "order": order,
         "table": table,
         "standing": queries.my_standing(campaign, current_user),
+        "listed": current_user.leaderboard_visibility != LeaderboardVisibility.HIDDEN.value,
     }
     if _is_fragment():
         # The tabs come along (out of band), so that the current one follows the table.

@@ -511,3 +511,55 @@ def test_rules_edited_before_publication_are_the_ones_a_log_counts(client, make,
     dropped = log("unsubscribe")
     assert dropped.status_code == 422
     assert db.session.scalar(select(func.count(CleanupAction.id))) == 1
+
+
+def test_show_my_place_opens_the_page_that_lists_me_with_my_row_marked(
+    client, make, make_campaign, now
+):
+    """Among 90 people, the one 60th by points is on page 2; a hidden person above them
+    takes a rank but no line, which moves them up one line."""
+    campaign = make_campaign()
+    people = [make.user(locale="en") for _ in range(90)]
+    for n, person in enumerate(people, start=1):  # n points: the last one scores most
+        services.log_action(person, campaign, "delete-mail", round(n * 0.1, 1), now)
+    db.session.commit()
+    hidden, me = people[-3], people[-60]
+    hidden.leaderboard_visibility = "hidden"
+    db.session.commit()
+    login(client, me)
+    board = f"/cleanup/campaigns/{campaign.id}/leaderboard"
+    page = client.get(board).get_data(as_text=True)
+    assert f'href="{board}?me=1#my-row"' in page and "Show my place" in page
+    assert 'id="my-row"' not in page  # an ordinary page marks nobody
+    campaign_page = client.get(f"/cleanup/campaigns/{campaign.id}").get_data(as_text=True)
+    assert f'href="{board}?me=1#my-row"' in campaign_page  # next to "Rank: 60 / 90"
+
+    mine = client.get(f"{board}?me=1").get_data(as_text=True)
+    row = re.search(r'<tr id="my-row"[^>]*aria-current="true">.*?</tr>', mine, re.S)
+    assert row and me.pseudonym in row.group(0) and "(you)" in row.group(0)
+    assert "<td>60</td>" in row.group(0)  # its rank counts the hidden person
+    assert "Page 2 of 2" in mine
+    rows = re.findall(r"<tr[ >]", mine.split("<tbody>", 1)[1])
+    assert rows.index(row.group(0)[:4]) == 8  # line 59 of the listing: the 9th of page 2
+
+    # The same page for someone else marks nobody.
+    other = client.application.test_client()
+    login(other, people[0])
+    assert 'id="my-row"' not in other.get(f"{board}?page=2").get_data(as_text=True)
+
+
+def test_a_hidden_person_or_one_with_no_points_is_listed_nowhere(client, make, make_campaign, now):
+    campaign = make_campaign()
+    hidden = make.user(locale="en", leaderboard_visibility="hidden")
+    services.log_action(hidden, campaign, "delete-mail", 1, now)
+    services.log_action(make.user(), campaign, "delete-mail", 2, now)
+    db.session.commit()
+    board = f"/cleanup/campaigns/{campaign.id}/leaderboard"
+    for person in (hidden, make.user(locale="en")):
+        login(client, person)
+        page = client.get(board).get_data(as_text=True)
+        assert "Show my place" not in page
+        campaign_page = client.get(f"/cleanup/campaigns/{campaign.id}").get_data(as_text=True)
+        assert "Show my place" not in campaign_page
+        asked = client.get(f"{board}?me=1")
+        assert asked.status_code == 200 and 'id="my-row"' not in asked.get_data(as_text=True)
