@@ -715,7 +715,24 @@ def rank_teams(teams: list[dict], order: str = "total") -> list[dict]:
 
 
 def team_leaderboard(campaign, scope: str, order: str, locale: str, page=1, per_page=PER_PAGE):
-    teams = rank_teams(team_totals(campaign, scope), order)
+    """One page of ranked departments or communes, and how many there are."""
+    return team_page(rank_teams(team_totals(campaign, scope), order), locale, page, per_page)
+
+
+def team_place(teams: list[dict], team_id: int | None, locale: str, per_page=PER_PAGE):
+    """Where the team `team_id` (the reader's department or commune) stands in `teams`
+    as `rank_teams` ordered them: its rank, page, line on that page (from 0) and name;
+    None when it has no counted entry."""
+    for index, team in enumerate(teams):
+        if team["id"] == team_id:
+            page_index, row = divmod(index, per_page)
+            name = team["name_en"] if locale == "en" else team["name_fr"]
+            return {"rank": team["rank"], "page": page_index + 1, "row": row, "name": name}
+    return None
+
+
+def team_page(teams: list[dict], locale: str, page=1, per_page=PER_PAGE):
+    """One page of `teams` as `rank_teams` ordered them, and how many there are."""
     window = teams[(page - 1) * per_page : page * per_page]
     entries = [
         {

@@ -390,14 +390,20 @@ def leaderboard(campaign_id: int):
         place = queries.my_place_in_the_listing(campaign, current_user)
         if place is not None:
             page, my_row = place
+    # Team rankings say where the reader's own department or commune stands.
+    my_team = {"departments": current_user.department_id, "communes": current_user.commune_id}
+    my_team = my_team.get(scope)
 
     def render_table():
+        team = None
         if scope == "individuals":
             entries, total = queries.individual_leaderboard(campaign, page)
+            marked = my_row
         else:
-            entries, total = queries.team_leaderboard(
-                campaign, scope, order, current_language(), page
-            )
+            teams = queries.rank_teams(queries.team_totals(campaign, scope), order)
+            entries, total = queries.team_page(teams, current_language(), page)
+            team = queries.team_place(teams, my_team, current_language())
+            marked = team["row"] if team and team["page"] == page else None
         return render_template(
             "cleanup/_leaderboard_table.html",
             campaign=campaign,
@@ -406,8 +412,10 @@ def leaderboard(campaign_id: int):
             entries=entries,
             page=page,
             pages=max((total + queries.PER_PAGE - 1) // queries.PER_PAGE, 1),
+            teams=total,
             badge_label=queries.badge_labels().__getitem__,
-            my_row=my_row,
+            my_row=marked,
+            my_team=team,
         )
 
     # The table is the same for everyone until a score, a goal or a name changes;
@@ -415,7 +423,8 @@ def leaderboard(campaign_id: int):
     goals = queries.goals_key(campaign)
     table = cache.fragment(
         "cleanup.leaderboard",
-        # The marked row is a position, not a person: the same table for anyone there.
+        # The marked row is a position, the team a department or commune, not a person:
+        # the same table for anyone there.
         (
             campaign.id,
             campaign.scores_version,
@@ -424,6 +433,7 @@ def leaderboard(campaign_id: int):
             order,
             page,
             my_row,
+            my_team,
             current_language(),
         ),
         ("people",),

@@ -563,3 +563,46 @@ def test_a_hidden_person_or_one_with_no_points_is_listed_nowhere(client, make, m
         assert "Show my place" not in campaign_page
         asked = client.get(f"{board}?me=1")
         assert asked.status_code == 200 and 'id="my-row"' not in asked.get_data(as_text=True)
+
+
+def test_team_rankings_say_where_ones_department_and_commune_stand(
+    client, make, make_campaign, now
+):
+    """52 departments: the reader's, last, is on page 2; page 1 says so and links to it."""
+    campaign = make_campaign()
+    departments = [make.department() for _ in range(52)]
+    for n, department in enumerate(departments):  # the first department scores most
+        person = make.user(department=department)
+        services.log_action(person, campaign, "delete-mail", round(9 - n * 0.1, 1), now)
+    db.session.commit()
+    mine = departments[-1]
+    reader = make.user(department=mine, locale="en")
+    login(client, reader)
+    board = f"/cleanup/campaigns/{campaign.id}/leaderboard?scope=departments&order=total"
+    first = client.get(board).get_data(as_text=True)
+    assert f"Your department, {mine.name_en}, ranks 52 of 52." in first
+    assert 'id="my-row"' not in first
+    assert f'href="{board.replace("&", "&amp;")}&amp;page=2#my-row">Show it</a>' in first
+
+    second = client.get(board + "&page=2").get_data(as_text=True)
+    row = re.search(r'<tr id="my-row"[^>]*aria-current="true">.*?</tr>', second, re.S)
+    assert row and mine.name_en in row.group(0) and "(your department)" in row.group(0)
+    assert "Show it" not in second  # it is on this page
+
+    communes = client.get(board.replace("departments", "communes")).get_data(as_text=True)
+    assert f"Your commune, {mine.commune.name}, ranks 52 of 52." in communes
+    # Someone of another department sees their own, and no mark on that page.
+    other = client.application.test_client()
+    login(other, make.user(department=departments[0], locale="en"))
+    theirs = other.get(board + "&page=2").get_data(as_text=True)
+    assert f"Your department, {departments[0].name_en}, ranks 1 of 52." in theirs
+    assert 'id="my-row"' not in theirs
+
+
+def test_a_department_with_no_counted_entry_is_said_nowhere(client, make, make_campaign, now):
+    campaign = make_campaign()
+    services.log_action(make.user(), campaign, "delete-mail", 1, now)
+    db.session.commit()
+    login(client, make.user(locale="en"))
+    page = client.get(f"/cleanup/campaigns/{campaign.id}/leaderboard?scope=departments")
+    assert page.status_code == 200 and "Your department" not in page.get_data(as_text=True)
