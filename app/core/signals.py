@@ -17,6 +17,9 @@ device_returned = _signals.signal("device-returned")
 #: return_id=int, user=User, now=datetime. Sent when a person withdraws a declaration no
 #: agent has received: the clean-up domain takes back the points it gave for it.
 device_return_withdrawn = _signals.signal("device-return-withdrawn")
+#: return_id=int, user_id=int, now=datetime. Sent once for a declaration no agent has
+#: received after RECYCLING_REMINDER_DAYS: messaging reminds its owner to bring the device.
+device_return_waiting = _signals.signal("device-return-waiting")
 #: device_return=DeviceReturn, agent=User, now=datetime. Sent when an agent confirms receipt.
 device_return_received = _signals.signal("device-return-received")
 #: device_return=DeviceReturn, step=str, now=datetime. Sent when an agent records a step

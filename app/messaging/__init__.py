@@ -14,6 +14,7 @@ from app.core.signals import (
     campaign_closed,
     campaign_published,
     custody_step_recorded,
+    device_return_waiting,
     entry_reviewed,
     request_decided,
 )
@@ -75,6 +76,7 @@ def init_app(app: Flask) -> None:
     campaign_closed.connect(_on_campaign_closed, weak=False)
     entry_reviewed.connect(_on_entry_reviewed, weak=False)
     custody_step_recorded.connect(_on_custody_step, weak=False)
+    device_return_waiting.connect(_on_device_return_waiting, weak=False)
     request_decided.connect(_on_request_decided, weak=False)
     _allow_one_click_unsubscribe(app)
 
@@ -122,6 +124,12 @@ def _on_entry_reviewed(sender, entry_id, campaign_id, user_id, accepted, now, **
     from app.messaging.services import review_notice
 
     review_notice(entry_id, campaign_id, user_id, accepted, now)
+
+
+def _on_device_return_waiting(sender, return_id, user_id, now, **_kwargs) -> None:
+    from app.messaging.services import waiting_return_notice
+
+    waiting_return_notice(return_id, user_id, now)
 
 
 def _on_custody_step(sender, device_return, step, now, **_kwargs) -> None:

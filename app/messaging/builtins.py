@@ -178,6 +178,19 @@ BUILTIN_TEMPLATES = {
         "{% if receipt_url is defined %}\n\nYour receipt and the chain of custody: "
         "{{ receipt_url }}{% endif %}" + _FOOTER_EN,
     },
+    "device-return-reminder": {
+        "name": "Rappel d'un appareil à rapporter / Reminder of a device to bring",
+        "subject_fr": "L'appareil que vous avez déclaré attend d'être rapporté",
+        "subject_en": "The device you declared is waiting to be brought",
+        "body_fr": "Bonjour {{ first_name }},\n\n"
+        "{% if custody_news is defined %}{{ custody_news }}{% endif %}"
+        "{% if receipt_url is defined %}\n\nVotre reçu\u00a0: {{ receipt_url }}{% endif %}"
+        + _FOOTER_FR,
+        "body_en": "Hello {{ first_name }},\n\n"
+        "{% if custody_news is defined %}{{ custody_news }}{% endif %}"
+        "{% if receipt_url is defined %}\n\nYour receipt: {{ receipt_url }}{% endif %}"
+        + _FOOTER_EN,
+    },
     "request-approved": {
         "name": "Demande acceptée / Request approved",
         "subject_fr": "Votre demande est acceptée",
@@ -232,7 +245,14 @@ BUILTIN_TEMPLATES = {
 
 # Sent by the portal to one person about something of theirs, never to an audience.
 NOTICE_TEMPLATES = frozenset(
-    {"entry-accepted", "entry-rejected", "device-custody", "request-approved", "request-refused"}
+    {
+        "entry-accepted",
+        "entry-rejected",
+        "device-custody",
+        "device-return-reminder",
+        "request-approved",
+        "request-refused",
+    }
 )
 
 

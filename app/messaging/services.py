@@ -436,6 +436,17 @@ def custody_notice(return_id: int, user_id: int, step: str, now: datetime):
     )
 
 
+def waiting_return_notice(return_id: int, user_id: int, now: datetime):
+    """Remind the owner of a declared device that no agent has received it yet."""
+    return send_notice(
+        "device-return-reminder",
+        user_id,
+        {"return_id": return_id, "step": "declared"},
+        now,
+        f"return:{return_id}:reminder",
+    )
+
+
 def decision_notice(request_id: int, user_id: int, approved: bool, now: datetime):
     """Tell a person an admin's decision on their equipment or service request."""
     return send_notice(

@@ -1,19 +1,27 @@
 """The recycling domain: collection points, device returns and their chain of custody."""
 
+import os
+
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from app.core.audit import register_audit_details
 from app.core.dashboard import MenuItem, register_menu_item, register_panel, register_work
 from app.core.demo import register_seeder
+from app.core.jobs import register_job
 from app.core.personalisation import register_variables
 from app.core.privacy import PersonalData, register_personal_data
 
 
 def init_app(app: Flask) -> None:
     """Register the blueprints, menu entries, dashboard panel, seeder and registries."""
-    from app.recycling import api, forms, models, providers, queries, routes, seed, services  # noqa: F401
+    from app.recycling import api, forms, jobs, models, providers, queries, routes, seed, services  # noqa: F401
 
+    # Days after which a declared device no agent has received is recalled to its owner
+    # (0: never).
+    app.config.setdefault(
+        "RECYCLING_REMINDER_DAYS", int(os.environ.get("RECYCLING_REMINDER_DAYS", "7"))
+    )
     app.register_blueprint(routes.bp)
     app.register_blueprint(api.bp)
     api.register_schemas(app)
@@ -26,5 +34,14 @@ def init_app(app: Flask) -> None:
         app, PersonalData("returns", queries.personal_returns, services.erase_returns)
     )
     register_seeder(app, seed.seed_recycling, order=40)
+    # On working days, when the morning's e-mail goes out.
+    register_job(
+        app,
+        "recycling.remind_waiting_returns",
+        jobs.remind_waiting_returns,
+        "cron",
+        day_of_week="mon-fri",
+        hour=9,
+    )
     # The audit log names a return's recorded outcome ("outcome" events store its key).
     register_audit_details(app, "outcome", forms.outcome_label)

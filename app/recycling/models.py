@@ -101,6 +101,8 @@ class DeviceReturn(db.Model):
     status: Mapped[str] = mapped_column(String(12), index=True, default="declared")
     declared_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # When the owner was reminded that the device still waits to be brought (once).
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     point: Mapped[CollectionPoint] = relationship(lazy="joined")
     user: Mapped[User | None] = relationship()

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from app.core.dashboard import Panel, WorkItem
 from app.core.devices import DEVICE_TYPES
-from app.core.i18n import current_language, format_number
+from app.core.i18n import current_language, format_number, regional_locale
 from app.core.models import Commune, Department
 from app.core.personalisation import Variable, only_in_notices, owner_variables
 from app.core.time import local_zone, utcnow
@@ -43,7 +43,10 @@ CUSTODY_VARIABLES = only_in_notices(
     (
         Variable(
             "custody_news",
-            _l("What an agent recorded about the recipient's returned device, in a sentence"),
+            _l(
+                "What an agent recorded about the recipient's returned device, or a reminder "
+                "to bring it, in a sentence"
+            ),
             _l(
                 "Laptop (receipt R-2026-00042): an agent confirmed its receipt at Mairie de Pessac "
                 "on 3 December 2026."
@@ -65,8 +68,22 @@ def _custody_news(device_return: DeviceReturn, step: CustodyStep, locale: str) -
     names = {
         "device": str(kind.label) if kind else device_return.device_type,
         "receipt": device_return.receipt_number,
-        "date": format_date(step.at.astimezone(local_zone()), "long", locale=locale),
+        # "3 December 2026" for English readers too (en_GB), as the portal writes dates.
+        "date": format_date(
+            step.at.astimezone(local_zone()), "long", locale=regional_locale(locale)
+        ),
     }
+    if step.step == "declared":  # no agent has received it yet: a reminder
+        point = device_return.point
+        return _(
+            "%(device)s (receipt %(receipt)s): you declared it on %(date)s for %(point)s "
+            "(%(address)s), and no agent has received it yet. Opening hours: %(hours)s. "
+            "If you are keeping it after all, withdraw the declaration from your receipt.",
+            point=point.name,
+            address=point.address,
+            hours=hours.describe_text(point.opening_hours, locale),
+            **names,
+        )
     if step.step == "received":
         return _(
             "%(device)s (receipt %(receipt)s): an agent confirmed its receipt at %(point)s "
@@ -79,7 +96,7 @@ def _custody_news(device_return: DeviceReturn, step: CustodyStep, locale: str) -
         return _(
             "%(device)s (receipt %(receipt)s): its data was wiped on %(wiped)s (%(method)s, "
             "certificate %(certificate)s).",
-            wiped=format_date(step.wipe_date, "long", locale=locale),
+            wiped=format_date(step.wipe_date, "long", locale=regional_locale(locale)),
             method=str(methods.get(step.wipe_method, step.wipe_method)),
             certificate=step.certificate_number,
             **names,

@@ -4,7 +4,7 @@ import hashlib
 import hmac
 import re
 import secrets
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -17,6 +17,7 @@ from app.core.devices import DEVICE_TYPES
 from app.core.signals import (
     custody_step_recorded,
     device_return_received,
+    device_return_waiting,
     device_return_withdrawn,
     device_returned,
 )
@@ -347,6 +348,39 @@ def set_point_active(
     db.session.flush()
     record_audit(admin, "reopen" if active else "close", "collection_point", point.id, now,
                  point.closure_note)  # fmt: skip
+
+
+def remind_waiting_returns(now: datetime, after_days: int) -> int:
+    """Remind, once, the owners of devices declared `after_days` days ago or more that no
+    agent has received yet; how many were reminded.
+
+    A declaration left waiting is often a device forgotten in a drawer: the point, its
+    hours and the way to withdraw the declaration go to its owner (messaging listens to
+    `device_return_waiting`). Each return is marked first, in the same transaction, so a
+    second run never reminds it again.
+    """
+    if after_days <= 0:
+        return 0
+    waiting = db.session.execute(
+        select(DeviceReturn.id, DeviceReturn.user_id).where(
+            DeviceReturn.status == "declared",
+            DeviceReturn.declared_at <= now - timedelta(days=after_days),
+            DeviceReturn.reminded_at.is_(None),
+            DeviceReturn.user_id.is_not(None),
+        )
+    ).all()
+    if not waiting:
+        return 0
+    db.session.execute(
+        update(DeviceReturn)
+        .where(DeviceReturn.id.in_([row.id for row in waiting]))
+        .values(reminded_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    app = current_app._get_current_object()
+    for row in waiting:
+        device_return_waiting.send(app, return_id=row.id, user_id=row.user_id, now=now)
+    return len(waiting)
 
 
 def erase_returns(user: User, now: datetime) -> None:
