@@ -212,8 +212,9 @@ def entry_variables(users, now: datetime, context: dict) -> dict[int, dict]:
         return {
             "entry_action": entry.action_type.name(language),
             "entry_quantity": quantity_label(entry.quantity, entry.action_type.unit),
+            # "3 December 2026" for English readers too (en_GB), as the portal writes dates.
             "entry_date": babel_date(
-                entry.logged_at.astimezone(local_zone()), "long", locale=language
+                entry.logged_at.astimezone(local_zone()), "long", locale=regional_locale(language)
             ),
             "entry_points_text": _Wording(language, get_translations()).points(entry.points),
             "review_reason": entry.review_reason or "",

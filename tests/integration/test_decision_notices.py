@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from app.catalogue import services as catalogue
-from app.core.time import utcnow
+from app.core.time import local_zone, utcnow
 from app.extensions import db
 from app.messaging import jobs
 from app.messaging.models import Delivery, Dispatch
@@ -73,7 +73,8 @@ def test_an_approval_in_english_without_consent_stays_in_the_inbox(client, make,
     jobs.deliver_due()
 
     body = _inbox_body(person)
-    assert "Your request of " in body
+    sent = request.submitted_at.astimezone(local_zone()).strftime("%-d %B %Y")
+    assert f"Your request of {sent} (" in body  # day first, as the portal writes dates
     assert "(2 × Laptop 14 inches, 1 × 24-inch monitor) is approved." in body
     assert "Note:" not in body  # no note, no empty line for it
     assert smtp.messages == [] and _inbox_body(bystander) is None

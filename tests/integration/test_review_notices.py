@@ -11,7 +11,7 @@ from sqlalchemy import select, update
 
 from app.cleanup import services as cleanup
 from app.core.privacy_services import erase_user
-from app.core.time import utcnow
+from app.core.time import local_zone, utcnow
 from app.extensions import db
 from app.messaging import jobs
 from app.messaging.models import Delivery, Dispatch
@@ -90,6 +90,8 @@ def test_an_accepted_entry_tells_its_author_the_points_in_english_and_no_e_mail_
     inbox = _inbox_page(client, author)
     assert "Your entry counts: Big clean-up" in inbox
     assert f"It counts: {entry.points} points." in inbox
+    logged = entry.logged_at.astimezone(local_zone()).strftime("%-d %B %Y")
+    assert f"of {logged} (" in inbox  # day first, as the portal writes dates
     assert smtp.messages == []  # no consent, no e-mail; the inbox still has it
     skipped = db.session.scalar(
         select(Delivery.status).where(Delivery.user_id == author.id, Delivery.channel == "email")
