@@ -198,3 +198,27 @@ def test_deleting_an_entry_asks_first_and_keeping_it_changes_nothing(page, make,
     expect(page.get_by_test_id("my-points")).to_have_text("0")
     db.session.expire_all()
     assert db.session.get(CleanupAction, entry_id) is None
+
+
+@pytest.mark.browser
+def test_show_my_place_with_the_keyboard_brings_ones_line_into_view(page, make, make_campaign):
+    """60 people: the reader, 55th, is on page 2; their line is shown, marked in words."""
+    now = utcnow()
+    campaign = make_campaign(starts_at=now - timedelta(days=1), ends_at=now + timedelta(days=5))
+    people = [make.user() for _ in range(60)]
+    for n, person in enumerate(people, start=1):  # n points: the last one scores most
+        services.log_action(person, campaign, "delete-mail", round(n * 0.1, 1), now)
+    db.session.commit()
+    me = people[5]
+    sign_in(page, me)
+    page.goto(f"/cleanup/campaigns/{campaign.id}/leaderboard")
+    link = page.get_by_role("link", name="Voir ma place")
+    link.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url("**me=1#my-row")
+    row = page.locator("#my-row")
+    expect(row).to_be_in_viewport()
+    expect(row).to_have_attribute("aria-current", "true")
+    expect(row).to_contain_text(f"{me.pseudonym} (vous)")
+    expect(row.locator("td").first).to_have_text("55")
+    expect(page.get_by_text("Page 2 sur 2")).to_be_visible()
