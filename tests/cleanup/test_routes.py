@@ -606,3 +606,16 @@ def test_a_department_with_no_counted_entry_is_said_nowhere(client, make, make_c
     login(client, make.user(locale="en"))
     page = client.get(f"/cleanup/campaigns/{campaign.id}/leaderboard?scope=departments")
     assert page.status_code == 200 and "Your department" not in page.get_data(as_text=True)
+
+
+def test_the_home_panel_links_to_my_place_unless_i_am_hidden(client, make, make_campaign):
+    campaign = running(make_campaign)
+    person = make.user(locale="en")
+    services.log_action(person, campaign, "delete-mail", 1, utcnow())
+    db.session.commit()
+    login(client, person)
+    link = f'href="/cleanup/campaigns/{campaign.id}/leaderboard?me=1#my-row"'
+    assert link in client.get("/").get_data(as_text=True)
+    person.leaderboard_visibility = "hidden"
+    db.session.commit()
+    assert link not in client.get("/").get_data(as_text=True)
