@@ -106,7 +106,8 @@ def test_a_leaderboard_tab_is_read_out_and_becomes_the_current_one(employee):
     page.goto(f"/cleanup/campaigns/{_campaign(db.session)}/leaderboard")
     page.evaluate(KEEP_ANNOUNCER)
     press_enter_on(page, "#tab-departments-total")
-    said(page, "Departments by total points")
+    words = said(page, "Departments by total points")
+    assert "Your department, " in words  # where one's own department stands
     assert page.get_attribute("#tab-departments-total", "aria-current") == "page"
     assert page.get_attribute("#tab-individuals-total", "aria-current") is None
     assert focused(page)["id"] == "tab-departments-total"
