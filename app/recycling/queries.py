@@ -3,15 +3,17 @@
 import functools
 import math
 from collections import Counter, defaultdict
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import NamedTuple
 
+from flask import current_app
 from sqlalchemy import bindparam, func, select
 
 from app.auth.models import User
 from app.core import cache
 from app.core.devices import DEVICE_TYPES
 from app.core.i18n import alphabetical
+from app.core.time import utcnow
 from app.core.urls import MAX_ID
 from app.extensions import db
 from app.recycling import hours
@@ -196,14 +198,27 @@ def get_return_for_agent(receipt_number: str, user: User) -> DeviceReturn | None
     return device_return if ids is None or device_return.point_id in ids else None
 
 
+# The agents' filter of declarations left waiting: as long as their owners are given
+# before a reminder (RECYCLING_REMINDER_DAYS), at least a week.
+LONG_WAITING = "waiting"
+
+
+def long_waiting_days() -> int:
+    return max(current_app.config["RECYCLING_REMINDER_DAYS"], 7)
+
+
 def _at_agents_points(query, user: User, status: str):
     """`query` kept to the agent's points (every point for admins) and to the returns
-    still to handle (`status` "todo"), of one status, or all of them ("all")."""
+    still to handle (`status` "todo"), declared long ago and still not received
+    ("waiting"), of one status, or all of them ("all")."""
     ids = agent_point_ids(user)
     if ids is not None:
         query = query.where(DeviceReturn.point_id.in_(ids))
     if status == "todo":
         return query.where(DeviceReturn.status.in_(OPEN_STATUSES))
+    if status == LONG_WAITING:
+        since = utcnow() - timedelta(days=long_waiting_days())
+        return query.where(DeviceReturn.status == "declared", DeviceReturn.declared_at <= since)
     if status in EVERY_STATUS:
         return query.where(DeviceReturn.status == status)
     return query

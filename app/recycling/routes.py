@@ -320,7 +320,12 @@ def agent_desk():
     pagination = queries.list_agent_returns(current_user, status, _page())
     template = "recycling/_agent_returns.html" if _wants_partial() else "recycling/agent.html"
     return render_template(
-        template, pagination=pagination, status=status, statuses=EVERY_STATUS, form=ConfirmForm()
+        template,
+        pagination=pagination,
+        status=status,
+        statuses=EVERY_STATUS,
+        waiting_days=queries.long_waiting_days(),
+        form=ConfirmForm(),
     )
 
 

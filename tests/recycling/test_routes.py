@@ -1,13 +1,15 @@
 """Pages of the recycling domain through the client."""
 
 import html
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from app.core.audit import AuditEvent
+from app.core.time import utcnow
 from app.extensions import db
+from app.recycling import services
 from app.recycling.models import CollectionPoint, DeviceReturn
 from tests.conftest import login
 
@@ -342,3 +344,27 @@ def test_agents_to_pick_for_a_point_are_in_index_order(client, make):
     form = client.get("/recycling/admin/points/new").get_data(as_text=True)
     names = ["adrien Roy", "Élodie Brun", "Farid Naït", "Zoé Marin"]
     assert [form.index(name) for name in names] == sorted(form.index(name) for name in names)
+
+
+def test_agents_find_the_declarations_left_waiting_for_over_a_week(client, make, rec):
+    point = rec.point()
+    agent = rec.agent(point)
+    now = utcnow()
+    rec.device_return(make.user(), point, asset_tag="OLD-1", now=now - timedelta(days=8))
+    rec.device_return(make.user(), point, asset_tag="NEW-1", now=now - timedelta(days=2))
+    received = rec.device_return(make.user(), point, asset_tag="GOT-1", now=now - timedelta(days=9))
+    services.confirm_receipt(received, agent, now - timedelta(days=8))
+    db.session.commit()
+    login(client, agent)
+    desk = _text(client.get("/recycling/agent?status=waiting"))
+    assert '<option value="waiting" selected>Déclarés il y a plus de 7 jours, non reçus' in desk
+    assert "OLD-1" in desk and "NEW-1" not in desk and "GOT-1" not in desk
+    fragment = client.get("/recycling/agent?status=waiting", headers={"HX-Request": "true"})
+    assert "OLD-1" in _text(fragment) and "<html" not in _text(fragment)
+    services.confirm_receipt(
+        db.session.scalar(select(DeviceReturn).filter_by(asset_tag="OLD-1")), agent, now
+    )
+    db.session.commit()
+    assert "Aucune déclaration n'attend depuis si longtemps" in _text(
+        client.get("/recycling/agent?status=waiting")
+    )
