@@ -127,5 +127,8 @@ class Delivery(db.Model):
     body: Mapped[str | None] = mapped_column(Text)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # When the person deleted the message from their inbox: its content is erased, its
+    # status (and so every dispatch count) stays.
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     dispatch: Mapped[Dispatch] = relationship()

@@ -17,7 +17,10 @@ UNREAD_FIGURE = "unread_messages"
 def _inbox(user_id):
     """A person's delivered inbox messages; `user_id` is an id or a bound parameter."""
     return select(Delivery).where(
-        Delivery.user_id == user_id, Delivery.channel == "inbox", Delivery.status == "delivered"
+        Delivery.user_id == user_id,
+        Delivery.channel == "inbox",
+        Delivery.status == "delivered",
+        Delivery.deleted_at.is_(None),
     )
 
 
@@ -29,6 +32,7 @@ _UNREAD = (
         Delivery.__table__.c.channel == "inbox",
         Delivery.__table__.c.status == "delivered",
         Delivery.__table__.c.read_at.is_(None),
+        Delivery.__table__.c.deleted_at.is_(None),
     )
 )
 
@@ -52,6 +56,7 @@ def unread_subquery(user_id_column):
             Delivery.__table__.c.channel == "inbox",
             Delivery.__table__.c.status == "delivered",
             Delivery.__table__.c.read_at.is_(None),
+            Delivery.__table__.c.deleted_at.is_(None),
         )
         .scalar_subquery()
     )
@@ -84,8 +89,8 @@ def _inbox_statement(unread_only: bool):
     return statement.where(Delivery.read_at.is_(None)) if unread_only else statement
 
 
-def list_inbox(user_id: int, page: int = 1, per_page: int = PAGE_SIZE) -> tuple[list, int]:
-    """The user's messages, newest first, and the number of pages.
+def list_inbox(user_id: int, page: int = 1, per_page: int = PAGE_SIZE) -> tuple[list, int, int]:
+    """The user's messages, newest first, the number of pages and of messages.
 
     The total comes with the page's rows (a window count): one statement, not two.
     """
@@ -99,7 +104,8 @@ def list_inbox(user_id: int, page: int = 1, per_page: int = PAGE_SIZE) -> tuple[
         total = 0
     else:  # past the last page: count on its own
         total = db.session.scalar(select(func.count()).select_from(_inbox(user_id).subquery()))
-    return [row[0] for row in rows], max(1, -(-(total or 0) // per_page))
+    total = total or 0
+    return [row[0] for row in rows], max(1, -(-total // per_page)), total
 
 
 def latest_unread(user_id: int, limit: int = 3) -> list[Delivery]:

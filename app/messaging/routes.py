@@ -69,7 +69,7 @@ def _page() -> int:
 def index():
     """The inbox, newest first."""
     page = _page()
-    messages, pages = queries.list_inbox(current_user.id, page)
+    messages, pages, total = queries.list_inbox(current_user.id, page)
     if page > pages:  # an old link past the last page: show the last one, not "no message"
         return redirect(url_for("messaging.index", page=pages))
     return render_template(
@@ -78,6 +78,7 @@ def index():
         page=page,
         pages=pages,
         unread=queries.unread_badge_count(current_user.id),
+        total=total,
     )
 
 
@@ -110,6 +111,45 @@ def mark_all_read():
         ngettext(
             "%(count)s message marked as read.",
             "%(count)s messages marked as read.",
+            count,
+            count=format_number(count),
+        ),
+        "success",
+    )
+    return redirect(url_for("messaging.index"))
+
+
+@bp.post("/inbox/<int:delivery_id>/delete")
+@login_required
+def delete_message(delivery_id: int):
+    """Delete one of my messages: it leaves the inbox and its content is erased."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if not services.delete_message(current_user, delivery_id, utcnow()):
+        abort(404)
+    db.session.commit()
+    if htmx:
+        response = current_app.make_response(
+            render_template("messaging/_message_deleted.html", delivery_id=delivery_id)
+        )
+        response.headers["Vary"] = "HX-Request"
+        return response
+    flash(_("Message deleted."), "success")
+    return redirect(url_for("messaging.index", page=request.args.get("page")))
+
+
+@bp.post("/inbox/delete-read")
+@login_required
+def delete_read_messages():
+    """Delete every message I have read (the inbox's own clean-up)."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    count = services.delete_read_messages(current_user, utcnow())
+    db.session.commit()
+    flash(
+        ngettext(
+            "%(count)s read message deleted.",
+            "%(count)s read messages deleted.",
             count,
             count=format_number(count),
         ),

@@ -752,16 +752,21 @@ def complete_if_done(dispatch: Dispatch, now: datetime) -> bool:
 # --- the inbox and consent -------------------------------------------------------------
 
 
-def mark_read(user, delivery_id: int, now: datetime) -> Delivery | None:
-    """Mark one of the user's own inbox messages read (None when it is not theirs)."""
-    delivery = db.session.scalar(
+def _own_inbox_message(user, delivery_id: int) -> Delivery | None:
+    return db.session.scalar(
         select(Delivery).where(
             Delivery.id == delivery_id,
             Delivery.user_id == user.id,
             Delivery.channel == "inbox",
             Delivery.status == "delivered",
+            Delivery.deleted_at.is_(None),
         )
     )
+
+
+def mark_read(user, delivery_id: int, now: datetime) -> Delivery | None:
+    """Mark one of the user's own inbox messages read (None when it is not theirs)."""
+    delivery = _own_inbox_message(user, delivery_id)
     if delivery is not None and delivery.read_at is None:
         delivery.read_at = now
         db.session.flush()
@@ -777,10 +782,52 @@ def mark_all_read(user, now: datetime) -> int:
             Delivery.channel == "inbox",
             Delivery.status == "delivered",
             Delivery.read_at.is_(None),
+            Delivery.deleted_at.is_(None),
         )
         .values(read_at=now)
         .execution_options(synchronize_session=False)
     ).rowcount
+
+
+def _erase_deleted(user, dispatch_ids, now: datetime) -> None:
+    """The person's copies of these messages, inbox and e-mail, lose their content and
+    leave the inbox; their statuses stay, so every dispatch count is unchanged. An
+    e-mail still waiting (outside working hours) keeps what it is to send."""
+    db.session.execute(
+        update(Delivery)
+        .where(
+            Delivery.user_id == user.id,
+            Delivery.dispatch_id.in_(dispatch_ids),
+            Delivery.status != "pending",
+        )
+        .values(deleted_at=now, subject=None, body=None, locale=None)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def delete_message(user, delivery_id: int, now: datetime) -> bool:
+    """Delete one of the user's own inbox messages; False when it is not theirs."""
+    delivery = _own_inbox_message(user, delivery_id)
+    if delivery is None:
+        return False
+    _erase_deleted(user, [delivery.dispatch_id], now)
+    return True
+
+
+def delete_read_messages(user, now: datetime) -> int:
+    """Delete every message the user has read; how many left the inbox."""
+    read = db.session.scalars(
+        select(Delivery.dispatch_id).where(
+            Delivery.user_id == user.id,
+            Delivery.channel == "inbox",
+            Delivery.status == "delivered",
+            Delivery.read_at.is_not(None),
+            Delivery.deleted_at.is_(None),
+        )
+    ).all()
+    if read:
+        _erase_deleted(user, read, now)
+    return len(read)
 
 
 def unsubscribe(user_id: int, now: datetime) -> User | None:
@@ -834,7 +881,11 @@ def export_messages(user) -> list[dict]:
     """The person's inbox for the data export."""
     rows = db.session.scalars(
         select(Delivery)
-        .where(Delivery.user_id == user.id, Delivery.status == "delivered")
+        .where(
+            Delivery.user_id == user.id,
+            Delivery.status == "delivered",
+            Delivery.deleted_at.is_(None),
+        )
         .order_by(Delivery.delivered_at.desc(), Delivery.id.desc())
     )
     return [

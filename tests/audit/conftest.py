@@ -78,6 +78,25 @@ def demo_data(app):
     """The demo (core and every domain's seeder) at a small scale; emptied after the test."""
     demo.seed_demo(app, AUDIT_EMPLOYEES)
     db.session.commit()
+    _a_message_in_every_inbox(app)
+
+
+def _a_message_in_every_inbox(app):
+    """The weekly digest in every inbox (the in-portal channel only), so that the inbox
+    is audited with a message and its buttons, and the home page with its unread one."""
+    from app.core.time import utcnow
+    from app.messaging import jobs, services
+
+    now = utcnow()
+    saved = app.config["MAIL_WORKING_HOURS"]
+    app.config["MAIL_WORKING_HOURS"] = "Mo 00:00-00:01"  # e-mails wait: no SMTP here
+    try:
+        digest = services.template_by_key("weekly-digest")
+        dispatch = services.create_dispatch(digest, "everyone", {}, now, now)
+        db.session.commit()
+        jobs.run_dispatch(dispatch.id, clock=lambda: now)
+    finally:
+        app.config["MAIL_WORKING_HOURS"] = saved
 
 
 def sign_in_through_the_form(page, email: str, lang: str | None = None) -> None:

@@ -7,8 +7,8 @@ from sqlalchemy import select
 from app.auth.models import User
 from app.core.time import utcnow
 from app.extensions import db
-from app.messaging import services
-from app.messaging.models import Dispatch, Schedule
+from app.messaging import jobs, services
+from app.messaging.models import Delivery, Dispatch, Schedule
 
 pytestmark = pytest.mark.browser
 
@@ -88,3 +88,41 @@ def test_stopping_a_recurring_message_asks_first(page, make, template):
     page.get_by_text("Aucun message récurrent.").wait_for()
     db.session.expire_all()
     assert db.session.scalar(select(Schedule.active)) is False
+
+
+def test_deleting_a_message_with_the_keyboard_asks_first_then_says_so(page, make, template):
+    """htmx swaps the message for "Message supprimé.", read out, where the focus goes."""
+    reader = make.user(email="ines@example.org", display_name="Inès Roux")
+    now = utcnow()
+    dispatch = services.create_dispatch(template(), "everyone", {}, now, now)
+    db.session.commit()
+    jobs.run_dispatch(dispatch.id, clock=lambda: now)
+    page.goto("/auth/sign-in")
+    page.fill("#email", reader.email)
+    page.fill("#password", "correct horse battery")
+    page.locator("main form button[type=submit]").click()
+    page.goto("/messaging/")
+    delete = page.get_by_role("button", name="Supprimer Bonjour Inès")
+    delete.focus()
+    page.keyboard.press("Enter")
+    dialog = page.get_by_role(
+        "alertdialog", name="Supprimer ce message\u00a0? Son contenu sera effacé définitivement."
+    )
+    expect(dialog.get_by_role("button", name="Ne rien changer")).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(dialog).to_have_count(0)
+    expect(delete).to_be_focused()
+
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    expect(dialog.get_by_role("button", name="Le supprimer")).to_be_focused()
+    page.keyboard.press("Enter")
+    done = page.get_by_text("Message supprimé.")
+    expect(done).to_be_visible()
+    expect(done).to_be_focused()  # not the top of the page: the button is gone
+    expect(page.locator("#announcer")).to_have_text("Message supprimé.")
+    db.session.expire_all()
+    inbox = select(Delivery.deleted_at).where(
+        Delivery.user_id == reader.id, Delivery.channel == "inbox"
+    )
+    assert db.session.scalar(inbox) is not None

@@ -8,7 +8,7 @@ from app.auth.models import User
 from app.core.audit import AuditEvent
 from app.core.time import utcnow
 from app.extensions import db
-from app.messaging import jobs, services
+from app.messaging import jobs, queries, services
 from app.messaging.audiences import unsubscribe_token
 from app.messaging.builtins import BUILTIN_TEMPLATES, ensure_builtin_templates
 from app.messaging.models import Delivery, Dispatch, MessageTemplate, Schedule
@@ -92,6 +92,87 @@ def test_mark_all_as_read_reads_only_my_inbox(client, make, template):
     still_unread = {d.user_id for d in db.session.scalars(unread)}
     assert me.id not in still_unread and colleague.id in still_unread  # theirs stay
     assert client.post("/messaging/inbox/read", data={}).status_code == 400  # no token
+
+
+def _inbox_rows(user):
+    return db.session.scalars(
+        select(Delivery).where(Delivery.user_id == user.id, Delivery.channel == "inbox")
+    ).all()
+
+
+def test_deleting_a_message_erases_it_from_my_inbox_only_and_keeps_the_counts(
+    client, make, template, smtp, config
+):
+    config(MAIL_WORKING_HOURS="24/7")
+    me, colleague = make.user(locale="en", email_opt_in=True), make.user(locale="en")
+    dispatch = _deliver(template())
+    counts = queries.dispatch_counts(dispatch.id)
+    assert counts["channels"]["email"]["delivered"] == 1
+    login(client, me)
+    mine = _message_of(me)
+    fragment = client.post(
+        f"/messaging/inbox/{mine.id}/delete",
+        data={"csrf_token": csrf_token(client)},
+        headers=HX,
+    )
+    assert fragment.status_code == 200
+    assert f'<p class="hint" id="message-{mine.id}" data-announce>Message deleted.</p>' in (
+        fragment.get_data(as_text=True)
+    )
+    page = client.get("/messaging/").get_data(as_text=True)
+    assert "No message yet." in page and 'class="badge"' not in page
+    # Its content is gone from both copies, inbox and e-mail; its status stays.
+    rows = db.session.scalars(select(Delivery).where(Delivery.user_id == me.id)).all()
+    assert {(r.channel, r.status, r.subject, r.body) for r in rows} == {
+        ("inbox", "delivered", None, None),
+        ("email", "delivered", None, None),
+    }
+    assert "Hello" in _message_of(colleague).subject  # theirs stays
+    assert queries.dispatch_counts(dispatch.id) == counts  # what organisers follow
+    # Again, or someone else's: 404, and nothing changes.
+    again = client.post(
+        f"/messaging/inbox/{mine.id}/delete", data={"csrf_token": csrf_token(client)}
+    )
+    assert again.status_code == 404
+    theirs = _message_of(colleague)
+    refused = client.post(
+        f"/messaging/inbox/{theirs.id}/delete", data={"csrf_token": csrf_token(client)}
+    )
+    assert refused.status_code == 404 and _message_of(colleague).body is not None
+    assert client.post(f"/messaging/inbox/{theirs.id}/delete").status_code == 400  # no token
+
+
+def test_deleting_read_messages_leaves_the_unread_ones(client, make, template):
+    me = make.user(locale="en")
+    tpl = template()
+    for _ in range(3):
+        _deliver(tpl)
+    login(client, me)
+    assert "Delete read messages" not in client.get("/messaging/").get_data(as_text=True)
+    first, second, third = sorted(_inbox_rows(me), key=lambda d: d.id)
+    for message in (first, second):
+        client.post(f"/messaging/inbox/{message.id}/read", data={"csrf_token": csrf_token(client)})
+    page = client.get("/messaging/").get_data(as_text=True)
+    assert "Delete read messages" in page
+    response = client.post("/messaging/inbox/delete-read", data={"csrf_token": csrf_token(client)})
+    assert response.headers["Location"].endswith("/messaging/")
+    page = client.get("/messaging/").get_data(as_text=True)
+    assert "2 read messages deleted." in page
+    assert f'id="message-{third.id}"' in page and f'id="message-{first.id}"' not in page
+    assert "Delete read messages" not in page and "1 unread message" in page
+    assert client.post("/messaging/inbox/delete-read", data={}).status_code == 400
+
+
+def test_my_data_export_leaves_out_the_messages_i_deleted(client, make, template):
+    me = make.user()
+    tpl = template()
+    _deliver(tpl)
+    _deliver(tpl)
+    login(client, me)
+    first = min(_inbox_rows(me), key=lambda d: d.id)
+    client.post(f"/messaging/inbox/{first.id}/delete", data={"csrf_token": csrf_token(client)})
+    exported = services.export_messages(me)
+    assert [m["channel"] for m in exported] == ["inbox"]
 
 
 def test_mark_read_with_htmx_returns_the_message_fragment(client, make, template):

@@ -146,6 +146,8 @@ EXPECTATIONS: dict[str, Access] = {
     "messaging.index": DERIVED,
     "messaging.mark_read": OWN,
     "messaging.mark_all_read": SIGNED_IN,
+    "messaging.delete_message": OWN,
+    "messaging.delete_read_messages": SIGNED_IN,
     "messaging.unsubscribe": PUBLIC,  # the signed token in the URL is the proof
     "messaging.list_templates": DERIVED,
     "messaging.new_template": DERIVED,
