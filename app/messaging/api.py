@@ -1,11 +1,13 @@
-"""Messaging API: my inbox, and a dispatch's counts for organisers."""
+"""Messaging API: my inbox (reading, deleting), and a dispatch's counts for organisers."""
 
 from flask import jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.api import ApiError, api_blueprint, page_number
-from app.messaging import queries
+from app.core.time import utcnow
+from app.extensions import db
+from app.messaging import queries, services
 from app.messaging.jobs import counts_by_status
 
 bp = api_blueprint("messaging_api", __name__)
@@ -85,6 +87,32 @@ def my_messages():
             "unread": queries.unread_count(current_user.id),
         }
     )
+
+
+@bp.delete("/me/messages/<int:message_id>")
+@login_required
+def delete_my_message(message_id: int):
+    """Delete one of my messages: it leaves the inbox and its content is erased.
+    ---
+    delete:
+      summary: Delete one of my messages
+      description: >-
+        The inbox copy and the e-mail copy already sent lose their subject and body at
+        once; the dispatch's figures do not change. Anyone else's message, or one
+        already deleted, gets 404.
+      security: [{bearerAuth: []}, {cookieAuth: []}]
+      parameters:
+        - {name: message_id, in: path, required: true, schema: {type: integer, minimum: 1, maximum: 2147483647}}
+      responses:
+        204:
+          description: Deleted
+        401: {$ref: '#/components/responses/Unauthorized'}
+        404: {$ref: '#/components/responses/NotFound'}
+    """
+    if not services.delete_message(current_user, message_id, utcnow()):
+        raise ApiError(404, "not_found", _("No such message."))
+    db.session.commit()
+    return "", 204
 
 
 @bp.get("/dispatches/<int:dispatch_id>")

@@ -1,9 +1,12 @@
 """Messaging API: my inbox and a dispatch's counts."""
 
+from sqlalchemy import select
+
 from app.core.time import utcnow
 from app.extensions import db
 from app.messaging import jobs, services
-from tests.conftest import login
+from app.messaging.models import Delivery
+from tests.conftest import csrf_token, login
 
 
 def _deliver(template):
@@ -46,3 +49,23 @@ def test_unknown_dispatch_is_404(client, make):
 def test_openapi_documents_the_messaging_endpoints(client):
     paths = client.get("/api/v1/openapi.json").get_json()["paths"]
     assert "/api/v1/me/messages" in paths and "/api/v1/dispatches/{dispatch_id}" in paths
+
+
+def test_i_delete_my_message_through_the_api_and_nobody_elses(client, make, template):
+    me, colleague = make.user(), make.user()
+    _deliver(template("first", subject_fr="Premier"))
+    _deliver(template("second", subject_fr="Second"))
+    login(client, me)
+    token = {"X-CSRFToken": csrf_token(client)}  # a cookie session writes with its token
+    newest, oldest = client.get("/api/v1/me/messages").get_json()["messages"]
+    answer = client.delete(f"/api/v1/me/messages/{oldest['id']}", headers=token)
+    assert answer.status_code == 204 and answer.get_data() == b""
+    body = client.get("/api/v1/me/messages").get_json()
+    assert [m["subject"] for m in body["messages"]] == ["Second"] and body["unread"] == 1
+    again = client.delete(f"/api/v1/me/messages/{oldest['id']}", headers=token)
+    assert again.status_code == 404 and again.get_json()["error"]["code"] == "not_found"
+    theirs = db.session.scalar(
+        select(Delivery.id).where(Delivery.user_id == colleague.id, Delivery.channel == "inbox")
+    )
+    assert client.delete(f"/api/v1/me/messages/{theirs}", headers=token).status_code == 404
+    assert client.delete(f"/api/v1/me/messages/{newest['id']}").status_code == 400  # no token

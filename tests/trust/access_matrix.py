@@ -162,6 +162,7 @@ EXPECTATIONS: dict[str, Access] = {
     "messaging.cancel_dispatch": DERIVED,
     "messaging.stop_schedule": DERIVED,
     "messaging_api.my_messages": DERIVED,
+    "messaging_api.delete_my_message": OWN,
     "messaging_api.dispatch_status": roles("organiser"),  # checked in the view
 }
 
@@ -192,6 +193,7 @@ SAMPLES = {
     "recycling.outcome_return:receipt": lambda world: world.ids["unwiped_receipt"],
     "receipt_number": lambda world: world.ids["receipt"],
     "delivery_id": lambda world: world.ids["delivery"],
+    "message_id": lambda world: world.ids["delivery"],
     "template_id": lambda world: world.ids["template"],
     "dispatch_id": lambda world: world.ids["dispatch"],
     "schedule_id": lambda world: world.ids["schedule"],
