@@ -352,6 +352,7 @@ PAGES: list[Page] = [
     # Every other page, audited only: an employee's, then by role.
     Page("campaigns", "/cleanup/", bench=False),
     Page("guides", "/cleanup/guides", bench=False),
+    Page("edit_guide", "/cleanup/guides/delete-mail/edit", account=ORGANISER, bench=False),
     Page(
         "results",
         "/cleanup/campaigns/{campaign}/results",

@@ -126,6 +126,76 @@ class CampaignForm(FlaskForm):
         }
 
 
+def _factor_field(label):
+    return FiniteDecimalField(
+        label, places=None, validators=[Optional(), NumberRange(min=0, max=1_000)]
+    )
+
+
+class ActionTypeForm(FlaskForm):
+    """An action type's guide, defaults and CO2 factor, as organisers edit them. Its unit
+    is not here: entries already logged were counted in it."""
+
+    name_fr = StringField(_l("Name (French)"), validators=[DataRequired(), Length(max=160)])
+    name_en = StringField(_l("Name (English)"), validators=[DataRequired(), Length(max=160)])
+    guide_fr = TextAreaField(_l("Guide (French)"), validators=[Length(max=5000)])
+    guide_en = TextAreaField(_l("Guide (English)"), validators=[Length(max=5000)])
+    points_per_unit = FiniteDecimalField(
+        _l("Default points per unit"),
+        places=None,
+        validators=[InputRequired(), NumberRange(min=0, max=10_000)],
+        description=_l("New campaigns start from it; a campaign keeps its own."),
+    )
+    daily_cap = FiniteDecimalField(
+        _l("Default daily cap"),
+        places=None,
+        validators=[InputRequired(), NumberRange(min=0.001, max=100_000)],
+    )
+    flag_above = FiniteDecimalField(
+        _l("An entry above this is reviewed by an organiser"),
+        places=None,
+        validators=[InputRequired(), NumberRange(min=0.001, max=1_000_000)],
+    )
+    max_quantity = FiniteDecimalField(
+        _l("An entry above this is refused"),
+        places=None,
+        validators=[InputRequired(), NumberRange(min=0.001, max=1_000_000)],
+    )
+    kg_co2e_per_unit = _factor_field(_l("Estimated kgCO₂e per unit"))
+    kg_co2e_low = _factor_field(_l("Low estimate (kgCO₂e per unit)"))
+    kg_co2e_high = _factor_field(_l("High estimate (kgCO₂e per unit)"))
+    factor_source = StringField(
+        _l("Source of the factor"),
+        validators=[Length(max=300)],
+        description=_l("The data set and its version, or a citation."),
+    )
+    caveat_fr = TextAreaField(_l("Caveat (French)"), validators=[Length(max=2000)])
+    caveat_en = TextAreaField(_l("Caveat (English)"), validators=[Length(max=2000)])
+
+    def action_type_data(self) -> dict:
+        """The validated values in the shape the services expect."""
+
+        def number(field):
+            return None if field.data is None else float(field.data)
+
+        return {
+            "name_fr": self.name_fr.data.strip(),
+            "name_en": self.name_en.data.strip(),
+            "guide_fr": (self.guide_fr.data or "").strip(),
+            "guide_en": (self.guide_en.data or "").strip(),
+            "points_per_unit": number(self.points_per_unit),
+            "daily_cap": number(self.daily_cap),
+            "flag_above": number(self.flag_above),
+            "max_quantity": number(self.max_quantity),
+            "kg_co2e_per_unit": number(self.kg_co2e_per_unit),
+            "kg_co2e_low": number(self.kg_co2e_low),
+            "kg_co2e_high": number(self.kg_co2e_high),
+            "factor_source": (self.factor_source.data or "").strip(),
+            "caveat_fr": (self.caveat_fr.data or "").strip(),
+            "caveat_en": (self.caveat_en.data or "").strip(),
+        }
+
+
 class LogActionForm(FlaskForm):
     action_type = SelectField(_l("What did you do?"), validators=[DataRequired()])
     quantity = StringField(

@@ -1110,3 +1110,10 @@ def non_participant_user_ids(campaign: CleanupCampaign | None):
             )
         )
     return query
+
+
+def action_type_by_key(key: str) -> CleanupActionType | None:
+    """An action type by its key (a URL's), or None."""
+    if len(key) > 40:
+        return None
+    return db.session.scalar(select(CleanupActionType).where(CleanupActionType.key == key))

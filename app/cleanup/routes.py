@@ -15,6 +15,7 @@ from app.cleanup import queries, services
 from app.cleanup.calendar import campaign_ics
 from app.cleanup.catalogue import SYSTEM_ACTION_TYPES, flag_reason_label, unit_label
 from app.cleanup.forms import (
+    ActionTypeForm,
     CampaignForm,
     CorrectActionForm,
     ExtendForm,
@@ -62,7 +63,35 @@ def guides():
     """How-to guides of every action type, with their CO2 factor, source and caveat."""
     types = services.ensure_default_action_types()
     db.session.commit()
-    return render_template("cleanup/guides.html", action_types=types)
+    return render_template(
+        "cleanup/guides.html", action_types=types, can_edit=current_user.has_role("organiser")
+    )
+
+
+@bp.route("/guides/<key>/edit", methods=["GET", "POST"])
+@role_required("organiser")
+def edit_action_type(key: str):
+    """Edit an action type: its names, guide, defaults, thresholds and CO2 factor."""
+    services.ensure_default_action_types()
+    db.session.commit()  # a first visit by this address creates the built-in ones
+    action_type = queries.action_type_by_key(key) or abort(404)
+    form = ActionTypeForm(obj=action_type if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            services.update_action_type(
+                current_user, action_type, form.action_type_data(), utcnow()
+            )
+        except services.CleanupError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(_("The guide is saved."), "success")
+            return redirect(url_for("cleanup.guides", _anchor=f"guide-{action_type.key}"))
+    status = 422 if request.method == "POST" else 200
+    return render_template(
+        "cleanup/action_type_form.html", form=form, action_type=action_type
+    ), status
 
 
 def _campaign_form(campaign=None) -> CampaignForm:

@@ -130,6 +130,41 @@ def ensure_default_action_types() -> list[CleanupActionType]:
     return list(db.session.scalars(select(CleanupActionType).order_by(CleanupActionType.position)))
 
 
+def update_action_type(actor, action_type: CleanupActionType, data: dict, now: datetime) -> None:
+    """Save an action type's guide, defaults and CO2 factor, after checking they agree.
+
+    Its defaults apply to campaigns created afterwards (a campaign keeps its own points
+    and cap); its review and refusal thresholds apply to the next entry logged.
+    """
+    if data["flag_above"] > data["max_quantity"]:
+        raise CleanupError(
+            _("The review threshold cannot be above the largest entry accepted."),
+            "invalid_thresholds",
+            422,
+        )
+    factor = (data["kg_co2e_per_unit"], data["kg_co2e_low"], data["kg_co2e_high"])
+    if factor[0] is None and any(value is not None for value in factor[1:]):
+        raise CleanupError(_("Give the estimate itself with its range."), "invalid_factor", 422)
+    if factor[0] is not None:
+        low = factor[0] if factor[1] is None else factor[1]
+        high = factor[0] if factor[2] is None else factor[2]
+        if not low <= factor[0] <= high:
+            raise CleanupError(
+                _("The estimate must lie between its low and high values."), "invalid_factor", 422
+            )
+        if not data["factor_source"]:
+            raise CleanupError(
+                _("Give the source of the factor (data set and version, or a citation)."),
+                "invalid_factor",
+                422,
+            )
+        data = {**data, "kg_co2e_low": low, "kg_co2e_high": high}
+    for name, value in data.items():
+        setattr(action_type, name, value)
+    db.session.flush()
+    record_audit(actor, "update", "cleanup_action_type", action_type.key, now, action_type.name_en)
+
+
 def _apply_campaign_data(campaign: CleanupCampaign, data: dict) -> None:
     if data["ends_at"] <= data["starts_at"]:
         raise CleanupError(_("The end must come after the start."), "invalid_dates", 422)

@@ -79,6 +79,7 @@ OBJECT_LABELS = {
     "catalogue_item": _l("Catalogue item"),
     "catalogue_request": _l("Equipment request"),
     "cleanup_action": _l("Clean-up entry"),
+    "cleanup_action_type": _l("Clean-up action type"),
     "cleanup_campaign": _l("Clean-up campaign"),
     "collection_point": _l("Collection point"),
     "device_return": _l("Device return"),

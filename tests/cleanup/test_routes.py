@@ -1,5 +1,6 @@
 """Clean-up pages through the client, with and without htmx."""
 
+import html
 import re
 from datetime import timedelta
 
@@ -9,6 +10,7 @@ from sqlalchemy import func, select
 from app.cleanup import queries, services
 from app.cleanup.forms import to_local_naive
 from app.cleanup.models import CleanupAction, CleanupActionType, CleanupCampaign
+from app.core.audit import AuditEvent
 from app.core.time import utcnow
 from app.extensions import db
 from tests.conftest import csrf_token, login
@@ -619,3 +621,89 @@ def test_the_home_panel_links_to_my_place_unless_i_am_hidden(client, make, make_
     person.leaderboard_visibility = "hidden"
     db.session.commit()
     assert link not in client.get("/").get_data(as_text=True)
+
+
+def _guide_form(**changes):
+    values = {
+        "name_fr": "Supprimer les vieux e-mails",
+        "name_en": "Delete old e-mails",
+        "guide_fr": "Triez par taille, puis videz la corbeille.",
+        "guide_en": "Sort by size, then empty the bin.",
+        "points_per_unit": "12",
+        "daily_cap": "15",
+        "flag_above": "4,5",  # as a French organiser types it
+        "max_quantity": "500",
+        "kg_co2e_per_unit": "0,01",
+        "kg_co2e_low": "0,001",
+        "kg_co2e_high": "0,1",
+        "factor_source": "ADEME Base Empreinte 2025",
+        "caveat_fr": "Une estimation.",
+        "caveat_en": "An estimate.",
+    }
+    return {**values, **changes}
+
+
+def test_an_organiser_edits_a_guide_and_the_next_entry_follows_it(
+    client, auth, make, make_campaign
+):
+    campaign = running(make_campaign)
+    organiser = make.user(roles=("organiser",))
+    login(client, organiser)
+    guides = client.get("/cleanup/guides").get_data(as_text=True)
+    assert 'href="/cleanup/guides/delete-mail/edit"' in guides
+    form = client.get("/cleanup/guides/delete-mail/edit").get_data(as_text=True)
+    assert "Modifier le guide" in form and 'value="20"' in form  # today's daily cap
+    response = auth.post("/cleanup/guides/delete-mail/edit", _guide_form())
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/cleanup/guides#guide-delete-mail")
+    guides = client.get("/cleanup/guides").get_data(as_text=True)
+    assert "Triez par taille, puis videz la corbeille." in guides
+    assert "ADEME Base Empreinte 2025" in guides
+    reader = client.application.test_client()
+    login(reader, make.user(locale="en"))
+    english = reader.get("/cleanup/guides").get_data(as_text=True)
+    assert "Delete old e-mails" in english and "Sort by size, then empty the bin." in english
+    assert "/edit" not in english  # an employee reads the guides, never edits them
+    saved = db.session.scalar(select(CleanupActionType).filter_by(key="delete-mail"))
+    assert (saved.flag_above, saved.kg_co2e_per_unit, saved.points_per_unit) == (4.5, 0.01, 12)
+    audit = db.session.scalar(
+        select(AuditEvent).where(AuditEvent.object_type == "cleanup_action_type")
+    )
+    assert (audit.action, audit.object_id) == ("update", "delete-mail")
+    # The new review threshold applies to the next entry; the campaign keeps its points.
+    entry = services.log_action(make.user(), campaign, "delete-mail", 5, utcnow())
+    assert entry.status == "flagged" and entry.points == 50
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"flag_above": "600"}, "Le seuil d'examen ne peut pas dépasser"),
+        ({"kg_co2e_per_unit": "0,5"}, "L'estimation doit se situer entre"),
+        ({"factor_source": ""}, "Donnez la source du facteur"),
+        ({"kg_co2e_per_unit": "", "kg_co2e_low": "0,1"}, "Donnez l'estimation elle-même"),
+        ({"daily_cap": "-1"}, "Le nombre doit"),
+        ({"name_fr": ""}, "Ce champ est requis"),
+    ],
+)
+def test_a_guide_that_does_not_hold_together_is_refused_and_nothing_changes(
+    client, auth, make, changes, message
+):
+    login(client, make.user(roles=("organiser",)))
+    client.get("/cleanup/guides")  # the default action types
+    before = db.session.scalar(select(CleanupActionType).filter_by(key="delete-mail"))
+    kept = (before.name_fr, before.flag_above, before.kg_co2e_per_unit, before.daily_cap)
+    response = auth.post("/cleanup/guides/delete-mail/edit", _guide_form(**changes))
+    assert response.status_code == 422
+    assert message in html.unescape(response.get_data(as_text=True))
+    db.session.expire_all()
+    after = db.session.scalar(select(CleanupActionType).filter_by(key="delete-mail"))
+    assert (after.name_fr, after.flag_above, after.kg_co2e_per_unit, after.daily_cap) == kept
+
+
+def test_employees_cannot_edit_a_guide_and_unknown_guides_are_404(client, make):
+    login(client, make.user())
+    assert "/edit" not in client.get("/cleanup/guides").get_data(as_text=True)
+    assert client.get("/cleanup/guides/delete-mail/edit").status_code == 403
+    login(client, make.user(roles=("organiser",)))
+    assert client.get("/cleanup/guides/no-such-thing/edit").status_code == 404

@@ -99,6 +99,7 @@ EXPECTATIONS: dict[str, Access] = {
     # clean-up: campaigns are everyone's; a logged action is its author's
     "cleanup.index": DERIVED,
     "cleanup.guides": DERIVED,
+    "cleanup.edit_action_type": DERIVED,
     "cleanup.show_campaign": DERIVED,
     "cleanup.leaderboard": DERIVED,
     "cleanup.results": DERIVED,
@@ -182,6 +183,7 @@ SAMPLES = {
     "line_id": lambda world: world.ids["line"],
     "campaign_id": lambda world: world.ids["campaign"],
     "cleanup.edit_campaign:campaign_id": lambda world: world.ids["draft_campaign"],
+    "cleanup.edit_action_type:key": lambda world: "delete-mail",
     "cleanup.publish_campaign:campaign_id": lambda world: world.ids["draft_campaign"],
     "cleanup.results:campaign_id": lambda world: world.ids["closed_campaign"],
     "cleanup.results_csv:campaign_id": lambda world: world.ids["closed_campaign"],

@@ -14,7 +14,7 @@ from app.catalogue.models import CatalogueItem
 from app.catalogue.services import complete_footprint
 from app.cleanup import services as cleanup_services
 from app.cleanup.api import ActionInput
-from app.cleanup.forms import CampaignForm, CorrectActionForm, LogActionForm
+from app.cleanup.forms import ActionTypeForm, CampaignForm, CorrectActionForm, LogActionForm
 from app.core.devices import DEVICE_TYPES
 from app.core.time import utcnow
 from app.extensions import db, limiter
@@ -170,6 +170,47 @@ def test_creating_a_campaign_never_fails_and_refusals_change_nothing(
     )
     data["departments"] = departments
     response = client.post("/cleanup/campaigns/new", data=data)
+    assert response.status_code in (302, 400, 422)
+    refusal_changed_nothing(response, before, response.status_code >= 400)
+
+
+@fuzzes(ActionTypeForm)
+@FUZZ
+@given(
+    name=maybe_text,
+    guide=maybe_text,
+    points=numeric_text,
+    cap=numeric_text,
+    flag_above=numeric_text,
+    max_quantity=numeric_text,
+    factor=numeric_text,
+    low=numeric_text,
+    high=numeric_text,
+    source=maybe_text,
+)
+def test_editing_a_guide_never_fails_and_refusals_change_nothing(
+    app, make, name, guide, points, cap, flag_above, max_quantity, factor, low, high, source
+):
+    limiter.reset()
+    client, token = _client(app, make.user(roles=("organiser",)))
+    assert client.get("/cleanup/guides/delete-mail/edit").status_code == 200
+    before = database_fingerprint()
+    data = form(
+        name_fr=name,
+        name_en=name,
+        guide_fr=guide,
+        guide_en=guide,
+        points_per_unit=points,
+        daily_cap=cap,
+        flag_above=flag_above,
+        max_quantity=max_quantity,
+        kg_co2e_per_unit=factor,
+        kg_co2e_low=low,
+        kg_co2e_high=high,
+        factor_source=source,
+        csrf_token=token,
+    )
+    response = client.post("/cleanup/guides/delete-mail/edit", data=data)
     assert response.status_code in (302, 400, 422)
     refusal_changed_nothing(response, before, response.status_code >= 400)
 
