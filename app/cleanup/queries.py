@@ -719,6 +719,16 @@ def team_leaderboard(campaign, scope: str, order: str, locale: str, page=1, per_
     return team_page(rank_teams(team_totals(campaign, scope), order), locale, page, per_page)
 
 
+def team_standing(campaign: CleanupCampaign, team_id: int | None, scope: str = "departments"):
+    """The rank of a department (or commune) by total points and how many are ranked, from
+    the board alone (no names to read); None when it has no counted entry."""
+    points = get_board(campaign).team_points.get(scope, {})
+    mine = points.get(team_id) if team_id is not None else None
+    if mine is None:
+        return None
+    return {"rank": 1 + sum(other > mine for other in points.values()), "teams": len(points)}
+
+
 def team_place(teams: list[dict], team_id: int | None, locale: str, per_page=PER_PAGE):
     """Where the team `team_id` (the reader's department or commune) stands in `teams`
     as `rank_teams` ordered them: its rank, page, line on that page (from 0) and name;

@@ -279,6 +279,7 @@ def _progress_context(
         "state": campaign.state(now),
         "in_scope": campaign.in_scope(current_user),
         "standing": queries.my_standing(campaign, current_user),
+        "team": queries.team_standing(campaign, current_user.department_id),
         "collective": _collective_goals(campaign, totals, goals),
         "actions": actions,
         "action_count": action_count,

@@ -707,3 +707,18 @@ def test_employees_cannot_edit_a_guide_and_unknown_guides_are_404(client, make):
     assert client.get("/cleanup/guides/delete-mail/edit").status_code == 403
     login(client, make.user(roles=("organiser",)))
     assert client.get("/cleanup/guides/no-such-thing/edit").status_code == 404
+
+
+def test_my_progress_shows_my_departments_rank_and_a_log_moves_it(client, make, make_campaign):
+    campaign = running(make_campaign)
+    leading, mine = make.department(), make.department()
+    services.log_action(make.user(department=leading), campaign, "delete-mail", 3, utcnow())
+    db.session.commit()
+    me = make.user(department=mine, locale="en")
+    login(client, me)
+    page = client.get(f"/cleanup/campaigns/{campaign.id}").get_data(as_text=True)
+    assert "My department's rank:" not in page  # no counted entry yet
+    fragment = log_through_htmx(client, campaign, "delete-mail", "1").get_data(as_text=True)
+    assert re.search(r'data-testid="my-team-rank">2 / 2<', fragment)
+    fragment = log_through_htmx(client, campaign, "delete-mail", "5").get_data(as_text=True)
+    assert re.search(r'data-testid="my-team-rank">1 / 2<', fragment)  # 60 points against 30
