@@ -3,12 +3,11 @@
 from collections.abc import Sequence
 from datetime import datetime
 
-from babel.dates import format_date
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from app.catalogue.models import CatalogueRequest
-from app.core.i18n import integer_writer, regional_locale
+from app.core.i18n import integer_writer, long_date
 from app.core.personalisation import Variable, only_in_notices, owner_variables
 from app.core.time import local_zone
 from app.core.urls import database_id
@@ -40,10 +39,7 @@ def request_variables(users: Sequence, now: datetime, context: dict) -> dict[int
     def build(language: str) -> dict:
         write = integer_writer(language)
         return {
-            # "3 December 2026" for English readers too (en_GB), as the portal writes dates.
-            "request_date": format_date(
-                sent.astimezone(local_zone()), "long", locale=regional_locale(language)
-            ),
+            "request_date": long_date(sent.astimezone(local_zone()), language),
             "request_items": ", ".join(
                 f"{write(line.quantity)} × {line.item.name(language)}" for line in request.lines
             ),

@@ -5,7 +5,6 @@ audiences, personal data and the dashboard panel. Registered in init_app.
 import math
 from datetime import datetime
 
-from babel.dates import format_date as babel_date
 from babel.dates import format_datetime as babel_datetime
 from babel.numbers import format_decimal as babel_decimal
 from flask import current_app, render_template, url_for
@@ -19,7 +18,13 @@ from app.cleanup.catalogue import BADGES, quantity_label
 from app.cleanup.models import RUNNING, CleanupAction, CleanupCampaign, CleanupParticipant
 from app.core import cache
 from app.core.dashboard import Panel, WorkItem
-from app.core.i18n import current_language, format_number, integer_writer, regional_locale
+from app.core.i18n import (
+    current_language,
+    format_number,
+    integer_writer,
+    long_date,
+    regional_locale,
+)
 from app.core.personalisation import (
     Audience,
     AudienceParam,
@@ -212,10 +217,7 @@ def entry_variables(users, now: datetime, context: dict) -> dict[int, dict]:
         return {
             "entry_action": entry.action_type.name(language),
             "entry_quantity": quantity_label(entry.quantity, entry.action_type.unit),
-            # "3 December 2026" for English readers too (en_GB), as the portal writes dates.
-            "entry_date": babel_date(
-                entry.logged_at.astimezone(local_zone()), "long", locale=regional_locale(language)
-            ),
+            "entry_date": long_date(entry.logged_at.astimezone(local_zone()), language),
             "entry_points_text": _Wording(language, get_translations()).points(entry.points),
             "review_reason": entry.review_reason or "",
             "campaign_url": f"{base}/cleanup/campaigns/{entry.campaign_id}#my-progress",

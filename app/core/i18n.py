@@ -6,6 +6,7 @@ from collections.abc import Callable
 from functools import cached_property, lru_cache
 
 from babel import Locale
+from babel.dates import format_date as babel_format_date
 from babel.numbers import NumberFormatError, NumberPattern, parse_decimal, parse_pattern
 from babel.units import format_unit
 from flask import current_app, g, has_request_context, request, session
@@ -22,6 +23,15 @@ REGIONAL_LOCALES = {"en": "en_GB"}
 def regional_locale(language: str) -> str:
     """The Babel locale that writes dates and numbers for readers of `language`."""
     return REGIONAL_LOCALES.get(language, language)
+
+
+def long_date(value, language: str) -> str:
+    """A date in a message's sentence: "3 December 2026", "3 décembre 2026".
+
+    Messages are written for one reader with no request around: `language` is theirs,
+    written the regional way ("December 3, 2026" is how Babel's plain `en` puts it).
+    """
+    return babel_format_date(value, "long", locale=regional_locale(language))
 
 
 def select_locale() -> str:

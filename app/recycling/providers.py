@@ -3,7 +3,6 @@
 from collections.abc import Sequence
 from datetime import datetime
 
-from babel.dates import format_date
 from flask import current_app, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -12,7 +11,7 @@ from sqlalchemy import select
 
 from app.core.dashboard import Panel, WorkItem
 from app.core.devices import DEVICE_TYPES
-from app.core.i18n import current_language, format_number, regional_locale
+from app.core.i18n import current_language, format_number, long_date
 from app.core.models import Commune, Department
 from app.core.personalisation import Variable, only_in_notices, owner_variables
 from app.core.time import local_zone, utcnow
@@ -68,10 +67,7 @@ def _custody_news(device_return: DeviceReturn, step: CustodyStep, locale: str) -
     names = {
         "device": str(kind.label) if kind else device_return.device_type,
         "receipt": device_return.receipt_number,
-        # "3 December 2026" for English readers too (en_GB), as the portal writes dates.
-        "date": format_date(
-            step.at.astimezone(local_zone()), "long", locale=regional_locale(locale)
-        ),
+        "date": long_date(step.at.astimezone(local_zone()), locale),
     }
     if step.step == "declared":  # no agent has received it yet: a reminder
         point = device_return.point
@@ -96,7 +92,7 @@ def _custody_news(device_return: DeviceReturn, step: CustodyStep, locale: str) -
         return _(
             "%(device)s (receipt %(receipt)s): its data was wiped on %(wiped)s (%(method)s, "
             "certificate %(certificate)s).",
-            wiped=format_date(step.wipe_date, "long", locale=regional_locale(locale)),
+            wiped=long_date(step.wipe_date, locale),
             method=str(methods.get(step.wipe_method, step.wipe_method)),
             certificate=step.certificate_number,
             **names,
