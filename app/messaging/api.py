@@ -50,6 +50,16 @@ DISPATCH_SCHEMA = {
 }
 
 
+def _message_json(message) -> dict:
+    return {
+        "id": message.id,
+        "subject": message.subject,
+        "body": message.body,
+        "delivered_at": message.delivered_at.isoformat() if message.delivered_at else None,
+        "read": message.read_at is not None,
+    }
+
+
 @bp.get("/me/messages")
 @login_required
 def my_messages():
@@ -74,19 +84,37 @@ def my_messages():
     )
     return jsonify(
         {
-            "messages": [
-                {
-                    "id": m.id,
-                    "subject": m.subject,
-                    "body": m.body,
-                    "delivered_at": m.delivered_at.isoformat() if m.delivered_at else None,
-                    "read": m.read_at is not None,
-                }
-                for m in messages
-            ],
+            "messages": [_message_json(m) for m in messages],
             "unread": queries.unread_count(current_user.id),
         }
     )
+
+
+@bp.post("/me/messages/<int:message_id>/read")
+@login_required
+def read_my_message(message_id: int):
+    """Mark one of my messages read.
+    ---
+    post:
+      summary: Mark one of my messages read
+      description: Anyone else's message, or one deleted, gets 404. Marking it again changes nothing.
+      security: [{bearerAuth: []}, {cookieAuth: []}]
+      parameters:
+        - {name: message_id, in: path, required: true, schema: {type: integer, minimum: 1, maximum: 2147483647}}
+      responses:
+        200:
+          description: The message, read
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Message'}
+        401: {$ref: '#/components/responses/Unauthorized'}
+        404: {$ref: '#/components/responses/NotFound'}
+    """
+    message = services.mark_read(current_user, message_id, utcnow())
+    if message is None:
+        raise ApiError(404, "not_found", _("No such message."))
+    db.session.commit()
+    return jsonify(_message_json(message))
 
 
 @bp.delete("/me/messages/<int:message_id>")

@@ -69,3 +69,23 @@ def test_i_delete_my_message_through_the_api_and_nobody_elses(client, make, temp
     )
     assert client.delete(f"/api/v1/me/messages/{theirs}", headers=token).status_code == 404
     assert client.delete(f"/api/v1/me/messages/{newest['id']}").status_code == 400  # no token
+
+
+def test_i_mark_my_message_read_through_the_api_and_nobody_elses(client, make, template):
+    me, colleague = make.user(), make.user()
+    _deliver(template())
+    login(client, me)
+    token = {"X-CSRFToken": csrf_token(client)}
+    [message] = client.get("/api/v1/me/messages").get_json()["messages"]
+    answer = client.post(f"/api/v1/me/messages/{message['id']}/read", headers=token)
+    assert answer.status_code == 200 and answer.get_json()["read"] is True
+    assert client.get("/api/v1/me/messages").get_json()["unread"] == 0
+    again = client.post(f"/api/v1/me/messages/{message['id']}/read", headers=token)
+    assert again.status_code == 200  # already read: nothing changes
+    theirs = db.session.scalar(
+        select(Delivery).where(Delivery.user_id == colleague.id, Delivery.channel == "inbox")
+    )
+    refused = client.post(f"/api/v1/me/messages/{theirs.id}/read", headers=token)
+    assert refused.status_code == 404
+    db.session.refresh(theirs)
+    assert theirs.read_at is None

@@ -164,6 +164,7 @@ EXPECTATIONS: dict[str, Access] = {
     "messaging.stop_schedule": DERIVED,
     "messaging_api.my_messages": DERIVED,
     "messaging_api.delete_my_message": OWN,
+    "messaging_api.read_my_message": OWN,
     "messaging_api.dispatch_status": roles("organiser"),  # checked in the view
 }
 
