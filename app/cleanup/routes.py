@@ -10,7 +10,6 @@ from markupsafe import Markup
 
 from app.auth.decorators import role_required
 from app.auth.forms import ConfirmForm
-from app.auth.models import LeaderboardVisibility
 from app.cleanup import queries, services
 from app.cleanup.calendar import campaign_ics
 from app.cleanup.catalogue import SYSTEM_ACTION_TYPES, flag_reason_label, unit_label
@@ -475,7 +474,6 @@ def leaderboard(campaign_id: int):
         "order": order,
         "table": table,
         "standing": queries.my_standing(campaign, current_user),
-        "listed": current_user.leaderboard_visibility != LeaderboardVisibility.HIDDEN.value,
     }
     if _is_fragment():
         # The tabs come along (out of band), so that the current one follows the table.
