@@ -153,17 +153,25 @@ def test_on_a_phone_each_entry_is_a_block_with_its_correction_in_view(signed_in_
     page.goto(f"/cleanup/campaigns/{_campaign(db.session)}")
     page.select_option("#action_type", "delete-mail")
     page.fill("#quantity", "0.5")
-    page.click("#log-submit")
+    with page.expect_response(lambda r: r.request.method == "POST" and "/actions" in r.url):
+        page.click("#log-submit")
+    # The entry arrives by an htmx swap: wait until it has settled, then read the new row
+    # (an entry logged earlier may stand first in the table before the swap).
+    page.wait_for_function(
+        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
+    )
     entry = page.locator("#my-progress table.cleanup-entries tbody tr").first
     entry.wait_for()
     box = page.locator("#my-progress .table-scroll")
     assert box.evaluate("b => b.scrollWidth <= b.clientWidth")
     assert box.get_attribute("tabindex") is None  # nothing to scroll: no extra Tab stop
-    labels = entry.evaluate(
-        "tr => [...tr.querySelectorAll('td[data-label]')]"
-        ".map(td => getComputedStyle(td, '::before').content)"
+    # Each value is named on a phone: the cell's label is drawn before it.
+    page.wait_for_function(
+        "() => [...document.querySelectorAll("
+        "'#my-progress table.cleanup-entries tbody tr:first-child td[data-label]')]"
+        ".some(td => /Quantité|Quantity/.test(getComputedStyle(td, '::before').content))",
+        timeout=5000,
     )
-    assert any("Quantité" in label or "Quantity" in label for label in labels)
     for button in ("button[id^=correct-]", "button[id^=delete-]"):
         bounds = entry.locator(button).bounding_box()
         assert bounds["x"] >= 0 and bounds["x"] + bounds["width"] <= 320
