@@ -63,6 +63,10 @@ def create_app(config_class: type = Config, **overrides) -> Flask:
 
     app.register_blueprint(core_routes.bp)
     app.register_blueprint(auth_routes.bp)
+    from app.auth import services as auth_services
+    from app.core.privacy import register_retention
+
+    register_retention(app, auth_services.purge_sign_in_links)
     app.register_blueprint(api_routes.bp)
     app.register_blueprint(cli.bp)
     app.register_blueprint(bench_routes.bp)

@@ -51,6 +51,8 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     SIGN_IN_RATE_LIMIT = os.environ.get("SIGN_IN_RATE_LIMIT", "10 per minute")
+    # How long a sign-in link sent by e-mail works (once).
+    SIGN_IN_LINK_MINUTES = _int("SIGN_IN_LINK_MINUTES", 15)
     API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "600 per minute")
     WRITE_RATE_LIMIT = os.environ.get("WRITE_RATE_LIMIT", "60 per minute")
     # Number of reverse proxies in front of the portal whose X-Forwarded-For to trust.

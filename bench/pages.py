@@ -228,6 +228,28 @@ def _unsubscribe_token(session) -> str:
     return unsubscribe_token(session.scalar(select(User.id).where(User.email == EMPLOYEE)))
 
 
+def _sign_in_link_token(session) -> str:
+    """A new sign-in link's token for the employee, as the e-mail carries it."""
+    import secrets
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from app.auth.models import ApiToken, SignInLink, User
+    from app.core.time import utcnow
+
+    raw = secrets.token_urlsafe(32)
+    session.add(
+        SignInLink(
+            user_id=session.scalar(select(User.id).where(User.email == EMPLOYEE)),
+            token_digest=ApiToken.digest(raw),
+            expires_at=utcnow() + timedelta(hours=1),
+        )
+    )
+    session.commit()
+    return raw
+
+
 def _compared_items(session) -> str:
     """Two equipment items, as the compare link gives them."""
     from sqlalchemy import select
@@ -252,6 +274,21 @@ PAGES: list[Page] = [
     Page("privacy", "/privacy"),
     Page("api_me", "/api/v1/me", audit=False),
     Page("sign_in", "/auth/sign-in", account=None, bench=False),
+    Page(
+        "sign_in_link",
+        "/auth/sign-in/link/{token}",
+        account=None,
+        bench=False,
+        params=lambda s: {"token": _sign_in_link_token(s)},
+    ),
+    Page(
+        "sign_in_link_unusable",
+        "/auth/sign-in/link/{token}",
+        account=None,
+        bench=False,
+        status=404,
+        params=lambda s: {"token": "spent-or-expired"},
+    ),
     Page("not_found", "/no-such-page", status=404, bench=False),
     # Catalogue
     Page("catalogue", "/catalogue/", key=True),

@@ -412,8 +412,8 @@ def seeded_employees(session, limit: int) -> list:
 def bench_people(env: dict, count: int) -> tuple[list[str], str]:
     """Give `count` seeded employees a password of this run: their e-mails and it.
 
-    Seeded employees have none (they sign in through the city's directory in a real
-    deployment); the bench signs them in through the same form as everyone.
+    Seeded employees have none (they sign in with a link sent by e-mail); the bench
+    signs them in through the password form, as the demo accounts do.
     """
     os.environ.update(env)
     from app import create_app

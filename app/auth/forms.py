@@ -13,6 +13,15 @@ class SignInForm(FlaskForm):
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
 
 
+class SignInLinkForm(FlaskForm):
+    """Ask for a one-time sign-in link by e-mail (prefixed `link-`: it shares the sign-in
+    page with the password form)."""
+
+    email = EmailField(
+        _l("Your work e-mail"), validators=[DataRequired(), Email(), Length(max=254)]
+    )
+
+
 class PreferencesForm(FlaskForm):
     locale = RadioField(
         _l("Language"),

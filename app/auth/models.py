@@ -148,3 +148,21 @@ class ApiToken(db.Model):
     @staticmethod
     def digest(raw_token: str) -> str:
         return hashlib.sha256(raw_token.encode()).hexdigest()
+
+
+class SignInLink(db.Model):
+    """A one-time sign-in link sent by e-mail. Only its SHA-256 digest is stored; it works
+    once, until `expires_at`, and a sign-in with any link spends the person's others."""
+
+    __tablename__ = "sign_in_link"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    token_digest: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship()

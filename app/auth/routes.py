@@ -16,17 +16,19 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from app.auth import services
+from app.auth import mail, services
 from app.auth.forms import (
     ConfirmForm,
     ErasureForm,
     PasswordForm,
     PreferencesForm,
     SignInForm,
+    SignInLinkForm,
     TokenForm,
 )
 from app.auth.models import ApiToken
 from app.core import privacy_services
+from app.core.database import reads_only
 from app.core.i18n import current_language
 from app.core.time import utcnow
 from app.core.urls import safe_next_url
@@ -49,13 +51,86 @@ def sign_in():
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
         if user is not None:
-            services.keep_language_if_never_chosen(user, current_language())
-            db.session.commit()
-            login_user(user)
-            return redirect(safe_next_url(request.args.get("next")) or url_for("core.home"))
+            return _open_session(user)
         flash(_("Wrong e-mail address or password."), "error")
-        return render_template("auth/sign_in.html", form=form), 401
-    return render_template("auth/sign_in.html", form=form), 400 if form.errors else 200
+        return _sign_in_page(form, status=401)
+    return _sign_in_page(form, status=400 if form.errors else 200)
+
+
+def _sign_in_page(form=None, link_form=None, status=200):
+    """The sign-in page: the password form and the form asking for a link."""
+    return render_template(
+        "auth/sign_in.html",
+        form=form or SignInForm(formdata=None),
+        link_form=link_form or SignInLinkForm(formdata=None, prefix="link"),
+    ), status
+
+
+def _open_session(user):
+    """Sign the person in (their language kept if they never chose one) and go on."""
+    services.keep_language_if_never_chosen(user, current_language())
+    db.session.commit()
+    login_user(user)
+    return redirect(safe_next_url(request.args.get("next")) or url_for("core.home"))
+
+
+@bp.post("/sign-in/link")
+@limiter.limit(_sign_in_limit)
+def request_sign_in_link():
+    """E-mail a one-time sign-in link. The answer is the same whether or not the address
+    has an account: the form must not tell who works here."""
+    if current_user.is_authenticated:
+        return redirect(url_for("core.home"))
+    link_form = SignInLinkForm(prefix="link")
+    if not link_form.validate_on_submit():
+        return _sign_in_page(link_form=link_form, status=400)
+    created = services.create_sign_in_link(link_form.email.data, utcnow())
+    db.session.commit()
+    if created is not None:
+        user, raw_token = created
+        mail.send_sign_in_link(user, mail.sign_in_url(raw_token), user.locale or current_language())
+    return render_template(
+        "auth/sign_in_link_sent.html",
+        email=link_form.email.data,
+        minutes=current_app.config["SIGN_IN_LINK_MINUTES"],
+    )
+
+
+@bp.get("/sign-in/link/<token>")
+@reads_only
+def sign_in_with_link(token: str):
+    """The page a sign-in link opens: a button signs in. Opening the link spends nothing,
+    so that a mail filter that follows links before the person does cannot spend it."""
+    if current_user.is_authenticated:
+        return redirect(url_for("core.home"))
+    link = services.usable_sign_in_link(token, utcnow())
+    if link is None:
+        return _link_unusable()
+    return render_template("auth/sign_in_link.html", form=ConfirmForm(), email=link.user.email)
+
+
+@bp.post("/sign-in/link/<token>")
+@limiter.limit(_sign_in_limit)
+def redeem_sign_in_link(token: str):
+    """Sign in with the link, once."""
+    if current_user.is_authenticated:
+        return redirect(url_for("core.home"))
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    user = services.redeem_sign_in_link(token, utcnow())
+    if user is None:
+        db.session.rollback()
+        return _link_unusable()
+    return _open_session(user)
+
+
+def _link_unusable():
+    """A link used, expired, mistyped or of an account that no longer exists."""
+    return render_template(
+        "auth/sign_in_link_unusable.html",
+        link_form=SignInLinkForm(formdata=None, prefix="link"),
+        minutes=current_app.config["SIGN_IN_LINK_MINUTES"],
+    ), 404
 
 
 @bp.post("/sign-out")

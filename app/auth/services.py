@@ -4,10 +4,10 @@ Services flush; the caller (request, CLI command or job) commits once.
 """
 
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, delete, func, or_, select, update
 from sqlalchemy.orm import lazyload, with_expression
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -15,6 +15,7 @@ from app.auth.models import (
     ROLES,
     ApiToken,
     LeaderboardVisibility,
+    SignInLink,
     User,
     UserRole,
     role_names_subquery,
@@ -219,3 +220,69 @@ def load_session_user(session_id: str) -> User | None:
         return None
     remember(user.id, dict(zip(figure_names, row[1:], strict=True)))
     return user
+
+
+def create_sign_in_link(email: str, now: datetime) -> tuple[User, str] | None:
+    """A new one-time sign-in link for the active person with this address, as
+    (person, raw token); None for an unknown, inactive or erased address, which the
+    caller answers exactly as it answers a known one."""
+    user = find_user_by_email(email)
+    if user is None or not user.is_active:
+        return None
+    raw = secrets.token_urlsafe(32)
+    minutes = int(current_app.config["SIGN_IN_LINK_MINUTES"])
+    db.session.add(
+        SignInLink(
+            user_id=user.id,
+            token_digest=ApiToken.digest(raw),
+            created_at=now,
+            expires_at=now + timedelta(minutes=minutes),
+        )
+    )
+    db.session.flush()
+    return user, raw
+
+
+def usable_sign_in_link(raw: str, now: datetime) -> SignInLink | None:
+    """The link this token names if it can still sign its person in, else None."""
+    link = db.session.scalar(
+        select(SignInLink).where(SignInLink.token_digest == ApiToken.digest(raw))
+    )
+    if link is None or link.used_at is not None or link.expires_at <= now:
+        return None
+    return link if link.user.is_active else None
+
+
+def redeem_sign_in_link(raw: str, now: datetime) -> User | None:
+    """The person a usable link signs in, spending it and every other open link of
+    theirs (a link forwarded or found later no longer works); None otherwise."""
+    link = usable_sign_in_link(raw, now)
+    if link is None:
+        return None
+    spent = db.session.execute(
+        update(SignInLink)
+        .where(SignInLink.id == link.id, SignInLink.used_at.is_(None))
+        .values(used_at=now)
+    )
+    if spent.rowcount != 1:  # another request spent it a moment ago
+        return None
+    db.session.execute(
+        update(SignInLink)
+        .where(SignInLink.user_id == link.user_id, SignInLink.used_at.is_(None))
+        .values(used_at=now)
+    )
+    db.session.flush()
+    return link.user
+
+
+def forget_sign_in_links(user: User) -> None:
+    """Delete every sign-in link of this person (erasure)."""
+    db.session.execute(delete(SignInLink).where(SignInLink.user_id == user.id))
+
+
+def purge_sign_in_links(now: datetime) -> None:
+    """Retention step: delete the links spent or expired more than a day ago."""
+    day_ago = now - timedelta(days=1)
+    db.session.execute(
+        delete(SignInLink).where(or_(SignInLink.expires_at < day_ago, SignInLink.used_at < day_ago))
+    )

@@ -71,6 +71,7 @@ ACTION_LABELS = {
     "revoke_role": lazy_pgettext("audit", "Role revoked"),
     "set_alternatives": lazy_pgettext("audit", "Alternatives set"),
     "set_budget": lazy_pgettext("audit", "Budget set"),
+    "sync_directory": lazy_pgettext("audit", "Directory synchronised"),
     "update": lazy_pgettext("audit", "Updated"),
     "wipe": lazy_pgettext("audit", "Data wipe recorded"),
 }
@@ -87,6 +88,7 @@ OBJECT_LABELS = {
     "messaging_schedule": _l("Recurring message"),
     "messaging_template": _l("Message template"),
     "user": _l("Person"),
+    "user_directory": _l("Staff directory"),
 }
 
 action_label = labeller(ACTION_LABELS)
@@ -100,6 +102,7 @@ _ROLE = re.compile(r"role=(\w+)")
 _IMPORT = re.compile(r"(\d+) created, (\d+) updated")
 _EXTENSION = re.compile(r"ends_at (\S+) -> (\S+)")
 _BUDGET = re.compile(r"(\d{4}): (\d+(?:\.\d+)?)")
+_DIRECTORY = re.compile(r"(\d+) created, (\d+) updated, (\d+) deactivated, (\d+) reactivated")
 
 
 def _moment(iso: str) -> str:
@@ -125,6 +128,22 @@ def _import(match) -> str:
     )  # fmt: skip
 
 
+def _directory(match) -> str:
+    created, updated, deactivated, reactivated = (int(group) for group in match.groups())
+    return " · ".join(
+        (
+            ngettext("%(count)s account created", "%(count)s accounts created", created,
+                     count=format_number(created)),
+            ngettext("%(count)s updated", "%(count)s updated", updated,
+                     count=format_number(updated)),
+            ngettext("%(count)s deactivated", "%(count)s deactivated", deactivated,
+                     count=format_number(deactivated)),
+            ngettext("%(count)s reactivated", "%(count)s reactivated", reactivated,
+                     count=format_number(reactivated)),
+        )
+    )  # fmt: skip
+
+
 def _extension(match) -> str:
     return gettext(
         "New end: %(end)s (was %(before)s)", end=_moment(match[2]), before=_moment(match[1])
@@ -141,6 +160,7 @@ _DETAILS = {
     "import": (_IMPORT, _import),
     "extend": (_EXTENSION, _extension),
     "set_budget": (_BUDGET, _budget),
+    "sync_directory": (_DIRECTORY, _directory),
     "erase": (re.compile("personal data erased"), lambda _m: gettext("Personal data erased")),
 }
 

@@ -9,9 +9,11 @@ import click
 from flask import Blueprint, current_app
 from flask.cli import with_appcontext
 
+from app.auth import directory
 from app.auth import services as auth_services
 from app.auth.models import ROLES
 from app.core import demo
+from app.core.time import utcnow
 from app.extensions import db
 
 bp = Blueprint("cli", __name__, cli_group=None)
@@ -39,6 +41,46 @@ def create_user(email, roles, password, department, name):
         raise click.ClickException(str(error)) from error
     db.session.commit()
     click.echo(f"Created {user.email} with roles {', '.join(sorted(user.roles))}.")
+
+
+@users.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option(
+    "--deactivate-missing",
+    is_flag=True,
+    help="Deactivate the people the file no longer lists (not those holding a role).",
+)
+@click.option("--dry-run", is_flag=True, help="Check the file and print the counts; save nothing.")
+def import_users(path, deactivate_missing, dry_run):
+    """Create and update accounts from the staff directory's CSV export.
+
+    Columns: email, display_name, and optionally department (code) and commune (INSEE
+    code). A file with any error changes nothing; every error is listed.
+    """
+    text = Path(path).read_bytes().decode("utf-8-sig", errors="replace")
+    report = directory.sync_directory(text, utcnow(), deactivate_missing=deactivate_missing)
+    if report.errors:
+        db.session.rollback()
+        for error in report.errors[:50]:
+            click.echo(error, err=True)
+        if len(report.errors) > 50:
+            click.echo(f"… and {len(report.errors) - 50} more errors.", err=True)
+        raise click.ClickException("Nothing was changed: correct the file and run it again.")
+    if dry_run:
+        db.session.rollback()
+    else:
+        db.session.commit()
+    click.echo(
+        f"{'Would change' if dry_run else 'Done'}: {report.created} created, "
+        f"{report.updated} updated, {report.unchanged} unchanged, "
+        f"{report.reactivated} reactivated, {report.deactivated} deactivated"
+        + (
+            f", {report.kept_with_a_role} not listed but kept (they hold a role)"
+            if report.kept_with_a_role
+            else ""
+        )
+        + "."
+    )
 
 
 @bp.cli.group()

@@ -13,7 +13,7 @@ from sqlalchemy import delete, select
 
 from app.auth.identity import user_identity
 from app.auth.models import ApiToken, LeaderboardVisibility, User, UserRole
-from app.auth.services import end_all_sessions
+from app.auth.services import end_all_sessions, forget_sign_in_links
 from app.core.audit import record_audit
 from app.core.privacy import EXPORT_SECTIONS, personal_data_entries, retention_hooks
 from app.core.privacy_models import ErasureRequest
@@ -155,6 +155,7 @@ def anonymise_user(user: User, now: datetime) -> None:
     for token in db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id)):
         token.revoked_at = token.revoked_at or now
         token.name = "-"
+    forget_sign_in_links(user)
     end_all_sessions(user)
     db.session.flush()
     user.forget_roles()

@@ -1,11 +1,8 @@
 """E-mail through smtplib: one connection per batch, HTML and plain text, unsubscribe headers."""
 
 import base64
-import contextlib
 import secrets
-import smtplib
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from email.utils import formataddr, formatdate, make_msgid, parseaddr
 from functools import lru_cache
 
@@ -14,48 +11,8 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from app.core import slots
+from app.core.mail import Mailer, OutgoingEmail
 from app.messaging.rendering import text_to_html
-
-
-class Mailer:
-    """An SMTP connection opened on first use and reused until closed."""
-
-    def __init__(self, config):
-        self.config = config
-        self.connection: smtplib.SMTP | None = None
-
-    def _connect(self) -> smtplib.SMTP:
-        cfg = self.config
-        connection = smtplib.SMTP(cfg["MAIL_SERVER"], int(cfg["MAIL_PORT"]), timeout=10)
-        if cfg.get("MAIL_USE_TLS"):
-            connection.starttls()
-        if cfg.get("MAIL_USERNAME"):
-            connection.login(cfg["MAIL_USERNAME"], cfg.get("MAIL_PASSWORD") or "")
-        return connection
-
-    def send(self, message: "OutgoingEmail") -> None:
-        if self.connection is None:
-            self.connection = self._connect()
-        options = ("SMTPUTF8",) if message.needs_smtputf8 else ()
-        try:
-            self.connection.sendmail(message.sender, [message.to], message.data, options)
-        except smtplib.SMTPServerDisconnected:
-            # A dropped connection: reconnect once, then let the caller retry later.
-            self.close()
-            self.connection = self._connect()
-            self.connection.sendmail(message.sender, [message.to], message.data, options)
-
-    def close(self) -> None:
-        if self.connection is not None:
-            with contextlib.suppress(smtplib.SMTPException, OSError):
-                self.connection.quit()
-            self.connection = None
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
 
 
 class MailerPool:
@@ -93,19 +50,6 @@ class MailerPool:
 
     def __exit__(self, *exc):
         return None
-
-
-@dataclass
-class OutgoingEmail:
-    """A ready-to-send message: envelope and the RFC 5322 bytes."""
-
-    sender: str
-    to: str
-    data: bytes
-
-    @property
-    def needs_smtputf8(self) -> bool:
-        return not self.to.isascii()
 
 
 def _header(value: str) -> str:

@@ -169,8 +169,7 @@ def test_on_a_phone_each_entry_is_a_block_with_its_correction_in_view(signed_in_
     page.wait_for_function(
         "() => [...document.querySelectorAll("
         "'#my-progress table.cleanup-entries tbody tr:first-child td[data-label]')]"
-        ".some(td => /Quantité|Quantity/.test(getComputedStyle(td, '::before').content))",
-        timeout=5000,
+        ".some(td => /Quantité|Quantity/.test(getComputedStyle(td, '::before').content))"
     )
     for button in ("button[id^=correct-]", "button[id^=delete-]"):
         bounds = entry.locator(button).bounding_box()

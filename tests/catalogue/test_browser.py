@@ -77,7 +77,7 @@ def test_on_a_phone_the_yearly_footprint_is_in_view_without_scrolling(page, make
     page.goto("/auth/sign-in")
     page.fill("#email", employee.email)
     page.fill("#password", "correct horse battery")
-    page.locator("main form button[type=submit]").click()
+    page.press("#password", "Enter")
     page.goto("/catalogue/")
     footprint = page.locator(".catalogue-table tbody tr td.num").first
     expect(footprint).to_contain_text("kg CO₂e")
@@ -114,7 +114,7 @@ def test_withdrawing_a_request_asks_first_and_works_with_the_keyboard(page, make
     page.goto("/auth/sign-in")
     page.fill("#email", employee.email)
     page.fill("#password", "correct horse battery")
-    page.locator("main form button[type=submit]").click()
+    page.press("#password", "Enter")
     page.goto(f"/catalogue/requests/{request.id}", wait_until="load")
 
     withdraw = page.get_by_role("button", name="Retirer ma demande")

@@ -18,7 +18,7 @@ def _sign_in_as_an_organiser(page, make):
     page.goto("/auth/sign-in")
     page.fill("#email", "nora@example.org")
     page.fill("#password", "correct horse battery")
-    page.locator("main form button[type=submit]").click()
+    page.press("#password", "Enter")
 
 
 def test_organiser_writes_previews_and_schedules_a_template(page, make):
@@ -100,7 +100,7 @@ def test_deleting_a_message_with_the_keyboard_asks_first_then_says_so(page, make
     page.goto("/auth/sign-in")
     page.fill("#email", reader.email)
     page.fill("#password", "correct horse battery")
-    page.locator("main form button[type=submit]").click()
+    page.press("#password", "Enter")
     page.goto("/messaging/")
     delete = page.get_by_role("button", name="Supprimer Bonjour Inès")
     delete.focus()

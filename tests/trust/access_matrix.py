@@ -50,6 +50,9 @@ EXPECTATIONS: dict[str, Access] = {
     "core.set_language": PUBLIC,
     "core.home": SIGNED_IN,
     "auth.sign_in": PUBLIC,
+    "auth.request_sign_in_link": PUBLIC,
+    "auth.sign_in_with_link": PUBLIC,  # a token names the person; a wrong one is 404
+    "auth.redeem_sign_in_link": PUBLIC,
     "auth.sign_out": SIGNED_IN,
     "auth.profile": SIGNED_IN,
     "auth.update_preferences": SIGNED_IN,

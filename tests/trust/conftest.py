@@ -8,6 +8,7 @@ from sqlalchemy import Column, Integer, MetaData, String, Table, func, insert, s
 from app.auth import services as auth_services
 from app.core.privacy import PersonalData
 from app.extensions import db
+from tests.messaging.conftest import smtp  # noqa: F401 - the sign-in link's mail server
 
 fake_metadata = MetaData()
 fake_actions = Table(

@@ -1,7 +1,7 @@
 """Property tests over the core forms: any input gives a clear answer (never a 5xx),
 and input the form refuses leaves the database exactly as it was."""
 
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 import pytest
 from hypothesis import example, given
@@ -14,9 +14,10 @@ from app.auth.forms import (
     PasswordForm,
     PreferencesForm,
     SignInForm,
+    SignInLinkForm,
     TokenForm,
 )
-from app.auth.models import ApiToken, User
+from app.auth.models import ApiToken, SignInLink, User
 from app.extensions import db, limiter
 from tests.conftest import csrf_token, login
 from tests.trust.fuzzing import budget, fuzzes
@@ -51,6 +52,44 @@ def test_sign_in_never_fails_and_opens_no_session_on_bad_credentials(app, make, 
         "/auth/sign-in", data=_form(email=email, password=password, csrf_token=token)
     )
     assert response.status_code in (400, 401, 429)
+    assert database_fingerprint() == before
+    assert client.get("/").status_code == 302
+
+
+@fuzzes(SignInLinkForm)
+@FUZZ
+@given(email=st.one_of(st.sampled_from(["known@example.org", " KNOWN@example.org "]), maybe_text))
+@example(email="known@example.org\x00")
+def test_asking_for_a_sign_in_link_never_fails_and_links_only_a_known_address(
+    app, make, smtp, email
+):
+    limiter.reset()
+    if not db.session.scalar(select(User).where(User.email == "known@example.org")):
+        make.user(email="known@example.org")
+    client = app.test_client()
+    token = csrf_token(client)
+    links = db.session.scalar(select(func.count()).select_from(SignInLink))
+    response = client.post(
+        "/auth/sign-in/link", data=_form(**{"link-email": email}, csrf_token=token)
+    )
+    assert response.status_code in (200, 400)
+    added = db.session.scalar(select(func.count()).select_from(SignInLink)) - links
+    known = response.status_code == 200 and email.strip().lower() == "known@example.org"
+    assert added == (1 if known else 0)
+    assert client.get("/").status_code == 302  # asking signs nobody in
+
+
+@FUZZ
+@given(token=text)
+@example(token="x" * 5000)
+def test_any_sign_in_link_token_is_a_clear_answer_and_signs_nobody_in(app, make, token):
+    limiter.reset()
+    client = app.test_client()
+    path = "/auth/sign-in/link/" + quote(token, safe="")
+    assert client.get(path).status_code in (404, 308)
+    before = database_fingerprint()
+    response = client.post(path, data={"csrf_token": csrf_token(client)})
+    assert response.status_code in (404, 405, 308)
     assert database_fingerprint() == before
     assert client.get("/").status_code == 302
 

@@ -1,0 +1,181 @@
+"""The staff directory: accounts kept in step with the authority's HR export (a CSV file).
+
+A deployment has 20,000 people; nobody creates them one by one. The export lists who
+works here, with their name and department; the portal creates the missing accounts
+(without a password: they sign in with a link sent by e-mail), updates names and teams,
+and can deactivate those who left. Roles, passwords, languages and choices are the
+person's or the admins', never the file's.
+"""
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import select
+
+from app.auth.models import User, UserRole
+from app.auth.services import end_all_sessions, new_pseudonym
+from app.core.audit import record_audit
+from app.core.models import Commune, Department
+from app.extensions import db
+
+REQUIRED_COLUMNS = ("email", "display_name")
+OPTIONAL_COLUMNS = ("department", "commune")
+
+
+@dataclass
+class DirectoryEntry:
+    email: str
+    display_name: str
+    department: Department | None
+    commune: Commune | None
+
+
+@dataclass
+class DirectoryReport:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    reactivated: int = 0
+    deactivated: int = 0
+    kept_with_a_role: int = 0  # missing from the file, but holding a role: left active
+    errors: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """The counts as the audit log stores them (read back translated)."""
+        return (
+            f"{self.created} created, {self.updated} updated, "
+            f"{self.deactivated} deactivated, {self.reactivated} reactivated"
+        )
+
+
+def read_directory(text: str) -> tuple[list[DirectoryEntry], list[str]]:
+    """The file's people, and its errors as 'line N: …' (every error, not the first)."""
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    headers = [name.strip().lower() for name in reader.fieldnames or []]
+    missing = [name for name in REQUIRED_COLUMNS if name not in headers]
+    if missing:
+        return [], [f"missing column(s): {', '.join(missing)}"]
+    reader.fieldnames = headers
+    departments = {d.code.lower(): d for d in db.session.scalars(select(Department))}
+    communes = {c.insee_code: c for c in db.session.scalars(select(Commune))}
+    entries, errors, seen = [], [], {}
+    for line, row in enumerate(reader, start=2):
+        values = {key: (value or "").strip() for key, value in row.items() if key}
+        problems = []
+        try:
+            email = validate_email(values.get("email", ""), check_deliverability=False)
+            address = email.normalized.lower()
+        except EmailNotValidError as error:
+            problems.append(f"e-mail {values.get('email', '')!r}: {error}")
+            address = None
+        name = values.get("display_name", "")
+        if not name or len(name) > 120 or "\x00" in name:
+            problems.append("display_name is empty or longer than 120 characters")
+        department = None
+        if values.get("department"):
+            department = departments.get(values["department"].lower())
+            if department is None:
+                problems.append(f"unknown department code {values['department']!r}")
+        commune = None
+        if values.get("commune"):
+            commune = communes.get(values["commune"])
+            if commune is None:
+                problems.append(f"unknown commune INSEE code {values['commune']!r}")
+        if address and address in seen:
+            problems.append(f"{address} is already on line {seen[address]}")
+        if problems:
+            errors.extend(f"line {line}: {problem}" for problem in problems)
+            continue
+        seen[address] = line
+        entries.append(
+            DirectoryEntry(
+                address, name, department, commune or (department and department.commune)
+            )
+        )
+    return entries, errors
+
+
+def sync_directory(
+    text: str, now: datetime, *, deactivate_missing: bool = False
+) -> DirectoryReport:
+    """Bring the accounts in step with the export (flushes; the caller commits).
+
+    A file with any error changes nothing: the report lists every error instead.
+    With `deactivate_missing`, active people the file no longer lists are deactivated
+    (their sessions end), except those holding a role beyond employee, whom an admin
+    handles. Erased accounts are never touched.
+    """
+    entries, errors = read_directory(text)
+    report = DirectoryReport(errors=errors)
+    if errors:
+        return report
+    if deactivate_missing and not entries:
+        report.errors.append("the file lists nobody: nobody was deactivated")
+        return report
+    people = {
+        user.email.lower(): user
+        for user in db.session.scalars(select(User).where(User.anonymised_at.is_(None)))
+    }
+    taken = set(db.session.scalars(select(User.pseudonym)))
+    for entry in entries:
+        user = people.pop(entry.email, None)
+        if user is None:
+            _create(entry, taken, now)
+            report.created += 1
+            continue
+        changed = _update(user, entry)
+        if not user.active:
+            user.active = True
+            report.reactivated += 1
+        elif changed:
+            report.updated += 1
+        else:
+            report.unchanged += 1
+    if deactivate_missing:
+        privileged = set(
+            db.session.scalars(select(UserRole.user_id).where(UserRole.role != "employee"))
+        )
+        for user in people.values():
+            if not user.active:
+                continue
+            if user.id in privileged:
+                report.kept_with_a_role += 1
+                continue
+            user.active = False
+            end_all_sessions(user)
+            report.deactivated += 1
+    db.session.flush()
+    record_audit(None, "sync_directory", "user_directory", "", now, report.summary())
+    return report
+
+
+def _create(entry: DirectoryEntry, taken: set[str], now: datetime) -> User:
+    user = User(
+        email=entry.email,
+        display_name=entry.display_name,
+        pseudonym=new_pseudonym(taken),
+        department=entry.department,
+        commune=entry.commune,
+        created_at=now,
+    )
+    user.role_rows = [UserRole(role="employee")]
+    db.session.add(user)
+    return user
+
+
+def _update(user: User, entry: DirectoryEntry) -> bool:
+    """Apply the file's name and teams to the account; True when something changed."""
+    wanted = {
+        "display_name": entry.display_name,
+        "department_id": entry.department.id if entry.department else None,
+        "commune_id": entry.commune.id if entry.commune else None,
+    }
+    changed = False
+    for attribute, value in wanted.items():
+        if getattr(user, attribute) != value:
+            setattr(user, attribute, value)
+            changed = True
+    return changed

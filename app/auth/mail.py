@@ -1,0 +1,62 @@
+"""The sign-in link by e-mail: sent at once and whatever the person's e-mail consent (it
+is the service they asked for, not news), in their language, in plain text."""
+
+import smtplib
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid, parseaddr
+
+from flask import current_app, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+
+from app.auth.models import User
+from app.core.mail import Mailer, OutgoingEmail
+
+
+def sign_in_url(raw_token: str) -> str:
+    """The link's address on the portal's public address, never on the Host header a
+    request came with (someone could otherwise have links to their own site sent)."""
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    return base + url_for("auth.sign_in_with_link", token=raw_token)
+
+
+def sign_in_link_email(user: User, url: str, language: str) -> OutgoingEmail:
+    """The e-mail that carries the link, in `language`."""
+    minutes = int(current_app.config["SIGN_IN_LINK_MINUTES"])
+    with force_locale(language):
+        subject = _("Your sign-in link to Empreinte")
+        body = "\n\n".join(
+            (
+                _("Hello %(name)s,", name=user.first_name or user.display_name),
+                _(
+                    "Here is your link to sign in to Empreinte. It works once, within %(minutes)s minutes:",
+                    minutes=minutes,
+                ),
+                url,
+                _(
+                    "If you did not ask for it, ignore this e-mail: nobody can sign in without the link, and it expires by itself."
+                ),
+            )
+        )
+    sender = current_app.config["MAIL_DEFAULT_SENDER"]
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = user.email
+    message["Subject"] = subject
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = make_msgid(domain="empreinte.local")
+    message["Content-Language"] = language
+    message["Auto-Submitted"] = "auto-generated"
+    message.set_content(body + "\n")
+    return OutgoingEmail(parseaddr(sender)[1], user.email, message.as_bytes())
+
+
+def send_sign_in_link(user: User, url: str, language: str) -> bool:
+    """Send the link now; False (and logged) when the mail server cannot take it."""
+    try:
+        with Mailer(current_app.config) as mailer:
+            mailer.send(sign_in_link_email(user, url, language))
+    except (smtplib.SMTPException, OSError):
+        current_app.logger.exception("sign-in link not sent to user %s", user.id)
+        return False
+    return True

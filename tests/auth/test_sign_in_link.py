@@ -1,0 +1,201 @@
+"""Signing in with a one-time link sent by e-mail, through the real forms and a real
+SMTP server: what a person without a password (or who forgot theirs) does."""
+
+import re
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+import pytest
+from sqlalchemy import func, select
+
+from app.auth import services
+from app.auth.models import SignInLink
+from app.core.privacy import retention_hooks
+from app.core.privacy_services import erase_user
+from app.core.time import utcnow
+from app.extensions import db
+from tests.conftest import csrf_token
+
+LINK_RE = re.compile(r"https?://\S+/auth/sign-in/link/[\w-]+")
+
+
+def ask_for_link(client, email, **kwargs):
+    return client.post(
+        "/auth/sign-in/link",
+        data={"link-email": email, "csrf_token": csrf_token(client)},
+        **kwargs,
+    )
+
+
+def link_in(message) -> str:
+    """The path of the sign-in link an e-mail carries."""
+    found = LINK_RE.search(message.get_body(("plain",)).get_content())
+    assert found, "no sign-in link in the e-mail"
+    return urlsplit(found.group(0)).path
+
+
+def sign_in_with(client, path):
+    return client.post(path, data={"csrf_token": csrf_token(client)})
+
+
+def links_of(user) -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(SignInLink).where(SignInLink.user_id == user.id)
+    )
+
+
+def test_a_person_without_a_password_signs_in_with_the_link_they_receive(client, make, smtp):
+    person = make.user(password=None, display_name="Maëlle Dupuy", email="maelle@example.org")
+    answer = ask_for_link(client, "Maelle@Example.org")
+    assert answer.status_code == 200
+    assert "Consultez votre messagerie" in answer.get_data(as_text=True)
+    [(to, message)] = smtp.messages
+    assert to == "maelle@example.org"
+    assert message["Subject"] == "Votre lien de connexion à Empreinte"
+    assert "Bonjour Maëlle" in message.get_body(("plain",)).get_content()
+    path = link_in(message)
+    page = client.get(path)
+    assert page.status_code == 200
+    assert "maelle@example.org" in page.get_data(as_text=True)
+    assert client.get("/").status_code == 302  # opening the link alone signs nobody in
+    answer = sign_in_with(client, path)
+    assert answer.status_code == 302 and urlsplit(answer.headers["Location"]).path == "/"
+    assert "Maëlle" in client.get("/").get_data(as_text=True)
+    assert db.session.get(type(person), person.id).locale == "fr"  # kept, as at sign-in
+
+
+def test_an_unknown_address_gets_the_same_answer_and_no_e_mail(client, make, smtp):
+    make.user(email="known@example.org")
+    known = ask_for_link(client, "known@example.org").get_data(as_text=True)
+    unknown = ask_for_link(client, "nobody@example.org").get_data(as_text=True)
+    assert _same_text(unknown, known)
+    assert smtp.recipients() == ["known@example.org"]
+
+
+def _same_text(one: str, other: str) -> bool:
+    """The two answers, told apart only by the address typed and the CSRF tokens."""
+    strip = re.compile(r'value="[^"]*"|(nobody|known)@example\.org')
+    return strip.sub("", one) == strip.sub("", other)
+
+
+def test_an_erased_or_deactivated_account_gets_no_link(client, make, smtp):
+    erased = make.user(email="gone@example.org")
+    erase_user(erased, utcnow())
+    make.user(email="left@example.org", active=False)
+    db.session.commit()
+    for address in ("gone@example.org", "left@example.org"):
+        assert ask_for_link(client, address).status_code == 200
+    assert smtp.messages == []
+    assert db.session.scalar(select(func.count()).select_from(SignInLink)) == 0
+
+
+def test_a_link_works_once_and_spends_the_others(app, client, make, smtp):
+    make.user(email="twice@example.org")
+    ask_for_link(client, "twice@example.org")
+    ask_for_link(client, "twice@example.org")
+    first, second = (link_in(message) for _, message in smtp.messages)
+    assert sign_in_with(client, first).status_code == 302
+    other_browser = app.test_client()
+    for path in (first, second):
+        page = other_browser.get(path)
+        assert page.status_code == 404
+        assert "Ce lien de connexion ne fonctionne plus" in page.get_data(as_text=True)
+        assert sign_in_with(other_browser, path).status_code == 404
+    assert other_browser.get("/").status_code == 302
+
+
+def test_an_expired_link_signs_nobody_in(client, make):
+    person = make.user()
+    _person, raw = services.create_sign_in_link(person.email, utcnow() - timedelta(minutes=16))
+    db.session.commit()
+    path = f"/auth/sign-in/link/{raw}"
+    assert client.get(path).status_code == 404
+    assert sign_in_with(client, path).status_code == 404
+    assert client.get("/").status_code == 302
+
+
+def test_a_link_still_signs_in_within_its_minutes(client, make):
+    person = make.user()
+    _person, raw = services.create_sign_in_link(person.email, utcnow() - timedelta(minutes=14))
+    db.session.commit()
+    assert sign_in_with(client, f"/auth/sign-in/link/{raw}").status_code == 302
+    assert client.get("/").status_code == 200
+
+
+def test_the_e_mail_is_in_the_persons_language_and_on_the_public_address(
+    client, make, smtp, config
+):
+    config(PUBLIC_BASE_URL="https://empreinte.example.fr/")
+    make.user(email="reader@example.org", locale="en", display_name="Sam Lee")
+    ask_for_link(client, "reader@example.org")
+    [(_to, message)] = smtp.messages
+    assert message["Subject"] == "Your sign-in link to Empreinte"
+    body = message.get_body(("plain",)).get_content()
+    assert "Hello Sam" in body and "within 15 minutes" in body
+    url = LINK_RE.search(body).group(0)
+    # The portal's public address, not the one this request came to (localhost here).
+    assert url.startswith("https://empreinte.example.fr/auth/sign-in/link/")
+    assert message["Auto-Submitted"] == "auto-generated"
+    assert "List-Unsubscribe" not in message  # a service asked for, not news
+
+
+def test_a_bad_address_is_refused_with_a_message_and_changes_nothing(client, make, smtp):
+    answer = ask_for_link(client, "not an address")
+    assert answer.status_code == 400
+    assert "Adresse électronique non valide" in answer.get_data(as_text=True)
+    assert smtp.messages == []
+    assert db.session.scalar(select(func.count()).select_from(SignInLink)) == 0
+
+
+def test_a_mail_server_down_gives_the_same_answer_not_an_error(client, make, smtp_down):
+    make.user(email="down@example.org")
+    answer = ask_for_link(client, "down@example.org")
+    assert answer.status_code == 200
+    assert "Consultez votre messagerie" in answer.get_data(as_text=True)
+
+
+def test_asking_for_links_is_rate_limited(client, make, smtp):
+    make.user(email="many@example.org")
+    statuses = [ask_for_link(client, "many@example.org").status_code for _ in range(6)]
+    assert statuses == [200] * 5 + [429]
+    assert len(smtp.messages) == 5
+
+
+def test_a_signed_in_person_is_sent_home_and_spends_nothing(client, auth, make):
+    person = make.user()
+    _person, raw = services.create_sign_in_link(person.email, utcnow())
+    db.session.commit()
+    auth.sign_in(person)
+    assert client.get(f"/auth/sign-in/link/{raw}").status_code == 302
+    assert services.usable_sign_in_link(raw, utcnow()) is not None
+
+
+def test_erasure_deletes_the_persons_links(make):
+    person = make.user()
+    services.create_sign_in_link(person.email, utcnow())
+    db.session.commit()
+    erase_user(person, utcnow())
+    db.session.commit()
+    assert links_of(person) == 0
+
+
+@pytest.mark.parametrize(
+    ("created_ago", "spent", "kept"),
+    [
+        (timedelta(minutes=5), False, True),  # still usable
+        (timedelta(hours=2), False, True),  # expired today: kept a day for the record
+        (timedelta(days=2), False, False),  # expired long ago
+        (timedelta(days=2), True, False),  # spent long ago
+    ],
+)
+def test_retention_deletes_links_spent_or_expired_over_a_day_ago(make, created_ago, spent, kept):
+    person = make.user()
+    created = utcnow() - created_ago
+    _person, raw = services.create_sign_in_link(person.email, created)
+    if spent:
+        services.redeem_sign_in_link(raw, created + timedelta(minutes=1))
+    db.session.commit()
+    for hook in retention_hooks():
+        hook(utcnow())
+    db.session.commit()
+    assert links_of(person) == (1 if kept else 0)
