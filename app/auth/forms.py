@@ -42,16 +42,22 @@ class PreferencesForm(FlaskForm):
     email_opt_in = BooleanField(_l("Send me encouragement and campaign news by e-mail"))
 
 
-class PasswordForm(FlaskForm):
-    current_password = PasswordField(
-        _l("Current password"), validators=[DataRequired(), Length(max=200)]
-    )
+class NewPasswordForm(FlaskForm):
+    """A new password, right after signing in with a link sent by e-mail: owning the
+    mailbox was just proved, so the old password is not asked (it may be forgotten)."""
+
     new_password = PasswordField(
         _l("New password"), validators=[DataRequired(), Length(min=10, max=200)]
     )
     confirm_password = PasswordField(
         _l("Repeat the new password"),
         validators=[DataRequired(), EqualTo("new_password", message=_l("The passwords differ."))],
+    )
+
+
+class PasswordForm(NewPasswordForm):
+    current_password = PasswordField(
+        _l("Current password"), validators=[DataRequired(), Length(max=200)]
     )
 
 

@@ -11,6 +11,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_babel import gettext as _
@@ -20,6 +21,7 @@ from app.auth import mail, services
 from app.auth.forms import (
     ConfirmForm,
     ErasureForm,
+    NewPasswordForm,
     PasswordForm,
     PreferencesForm,
     SignInForm,
@@ -35,6 +37,8 @@ from app.core.urls import safe_next_url
 from app.extensions import db, limiter
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
+# [person id, time] of a sign-in with a link sent by e-mail, in the session.
+LINK_SIGN_IN_KEY = "signed_in_by_link_at"
 
 
 def _sign_in_limit() -> str:
@@ -71,6 +75,7 @@ def _open_session(user):
     services.keep_language_if_never_chosen(user, current_language())
     db.session.commit()
     login_user(user)
+    session.pop(LINK_SIGN_IN_KEY, None)
     return redirect(safe_next_url(request.args.get("next")) or url_for("core.home"))
 
 
@@ -121,7 +126,18 @@ def redeem_sign_in_link(token: str):
     if user is None:
         db.session.rollback()
         return _link_unusable()
-    return _open_session(user)
+    answer = _open_session(user)
+    session[LINK_SIGN_IN_KEY] = [user.id, int(utcnow().timestamp())]
+    return answer
+
+
+def _may_set_password_without_current() -> bool:
+    """True within SIGN_IN_LINK_MINUTES of signing in with a link sent by e-mail."""
+    mark = session.get(LINK_SIGN_IN_KEY)
+    if not (isinstance(mark, list) and len(mark) == 2 and mark[0] == current_user.id):
+        return False  # another person's sign-in on this browser proves nothing
+    minutes = int(current_app.config["SIGN_IN_LINK_MINUTES"])
+    return 0 <= utcnow().timestamp() - mark[1] <= minutes * 60
 
 
 def _link_unusable():
@@ -140,6 +156,7 @@ def sign_out():
     services.end_all_sessions(current_user)
     db.session.commit()
     logout_user()
+    session.pop(LINK_SIGN_IN_KEY, None)
     flash(_("You are signed out."), "success")
     return redirect(url_for("auth.sign_in"))
 
@@ -173,15 +190,23 @@ def update_preferences():
 @bp.post("/profile/password")
 @login_required
 def change_password():
-    """Change the password; every other session ends and this one is renewed."""
-    form = PasswordForm()
+    """Change the password (or set one, just after a link sign-in, without the old one);
+    every other session ends and this one is renewed."""
+    without_current = _may_set_password_without_current()
+    form = NewPasswordForm() if without_current else PasswordForm()
     if not form.validate_on_submit():
         return _render_profile(password_form=form, status=400)
-    try:
-        services.change_password(current_user, form.current_password.data, form.new_password.data)
-    except services.AccountError:
-        form.current_password.errors.append(_("This is not your current password."))
-        return _render_profile(password_form=form, status=400)
+    if without_current:
+        services.set_password(current_user, form.new_password.data)
+        session.pop(LINK_SIGN_IN_KEY, None)
+    else:
+        try:
+            services.change_password(
+                current_user, form.current_password.data, form.new_password.data
+            )
+        except services.AccountError:
+            form.current_password.errors.append(_("This is not your current password."))
+            return _render_profile(password_form=form, status=400)
     db.session.commit()
     login_user(current_user._get_current_object())  # the proxy itself would loop
     flash(_("Your password is changed. Your other sessions are closed."), "success")
@@ -286,7 +311,9 @@ def _render_profile(
         render_template(
             "auth/profile.html",
             preferences_form=preferences_form,
-            password_form=password_form or PasswordForm(),
+            password_form=password_form
+            or (NewPasswordForm() if _may_set_password_without_current() else PasswordForm()),
+            password_without_current=_may_set_password_without_current(),
             token_form=token_form or TokenForm(),
             confirm_form=ConfirmForm(),
             tokens=tokens,

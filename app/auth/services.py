@@ -132,6 +132,13 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
     end_all_sessions(user)
 
 
+def set_password(user: User, new_password: str) -> None:
+    """Set a new password without the old one (the caller checked the person just proved
+    they own the mailbox); ends the other sessions."""
+    user.password_hash = hash_password(new_password)
+    end_all_sessions(user)
+
+
 def update_preferences(
     user: User, *, locale: str, visibility: str, email_opt_in: bool, now: datetime
 ) -> None:

@@ -199,3 +199,68 @@ def test_retention_deletes_links_spent_or_expired_over_a_day_ago(make, created_a
         hook(utcnow())
     db.session.commit()
     assert links_of(person) == (1 if kept else 0)
+
+
+def _signed_in_by_link(client, person) -> None:
+    _person, raw = services.create_sign_in_link(person.email, utcnow())
+    db.session.commit()
+    assert sign_in_with(client, f"/auth/sign-in/link/{raw}").status_code == 302
+
+
+def test_after_a_link_sign_in_a_forgotten_password_is_replaced_without_the_old_one(
+    app, client, auth, make
+):
+    person = make.user(email="forgot@example.org")
+    _signed_in_by_link(client, person)
+    page = client.get("/auth/profile").get_data(as_text=True)
+    assert 'name="current_password"' not in page
+    assert "sans saisir l'ancien" in page
+    answer = auth.post(
+        "/auth/profile/password",
+        {"new_password": "a brand new secret", "confirm_password": "a brand new secret"},
+    )
+    assert answer.status_code == 302
+    auth.sign_out()
+    assert auth.sign_in(person, password="a brand new secret").status_code == 302
+    # The exemption was spent with the sign-in it came from.
+    page = client.get("/auth/profile").get_data(as_text=True)
+    assert 'name="current_password"' in page
+
+
+def test_a_person_without_a_password_may_choose_one_after_a_link_sign_in(client, auth, make):
+    person = make.user(password=None)
+    assert "Mot de passe" not in _profile_password_section(client)
+    _signed_in_by_link(client, person)
+    assert "Enregistrer mon nouveau mot de passe" in _profile_password_section(client)
+
+
+def _profile_password_section(client) -> str:
+    page = client.get("/auth/profile").get_data(as_text=True)
+    start = page.find('id="password-title"')
+    return page[start : page.find("</section>", start)] if start != -1 else ""
+
+
+@pytest.mark.parametrize("how", ["password", "link long ago", "another person's link"])
+def test_otherwise_the_current_password_is_still_asked(client, auth, make, how):
+    person = make.user()
+    if how == "password":
+        auth.sign_in(person)
+    elif how == "link long ago":
+        _signed_in_by_link(client, person)
+        with client.session_transaction() as session:
+            person_id, signed_in_at = session["signed_in_by_link_at"]
+            session["signed_in_by_link_at"] = [person_id, signed_in_at - 16 * 60]
+    else:
+        other = make.user()
+        _signed_in_by_link(client, other)
+        auth.sign_out()
+        auth.sign_in(person)
+        with client.session_transaction() as session:  # as if the mark had stayed
+            session["signed_in_by_link_at"] = [other.id, int(utcnow().timestamp())]
+    hash_before = db.session.get(type(person), person.id).password_hash
+    answer = auth.post(
+        "/auth/profile/password",
+        {"new_password": "a brand new secret", "confirm_password": "a brand new secret"},
+    )
+    assert answer.status_code == 400
+    assert db.session.get(type(person), person.id).password_hash == hash_before

@@ -8,9 +8,11 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
+from app.auth import services as auth_services
 from app.auth.forms import (
     ConfirmForm,
     ErasureForm,
+    NewPasswordForm,
     PasswordForm,
     PreferencesForm,
     SignInForm,
@@ -18,6 +20,7 @@ from app.auth.forms import (
     TokenForm,
 )
 from app.auth.models import ApiToken, SignInLink, User
+from app.core.time import utcnow
 from app.extensions import db, limiter
 from tests.conftest import csrf_token, login
 from tests.trust.fuzzing import budget, fuzzes
@@ -134,6 +137,30 @@ def test_password_change_with_wrong_current_password_changes_nothing(
     )
     assert response.status_code == 400
     assert database_fingerprint() == before
+
+
+@fuzzes(NewPasswordForm)
+@FUZZ
+@given(new=maybe_text, confirm=maybe_text)
+@example(new="long enough\x00", confirm="long enough\x00")
+def test_a_new_password_after_a_link_sign_in_is_validated_and_refusals_change_nothing(
+    app, make, new, confirm
+):
+    limiter.reset()
+    person = make.user()
+    _person, raw = auth_services.create_sign_in_link(person.email, utcnow())
+    db.session.commit()
+    client = app.test_client()
+    token = csrf_token(client)
+    client.post(f"/auth/sign-in/link/{raw}", data={"csrf_token": token})
+    before = database_fingerprint()
+    response = client.post(
+        "/auth/profile/password",
+        data=_form(new_password=new, confirm_password=confirm, csrf_token=csrf_token(client)),
+    )
+    assert response.status_code in (302, 400)
+    if response.status_code == 400:
+        assert database_fingerprint() == before
 
 
 @fuzzes(TokenForm)
