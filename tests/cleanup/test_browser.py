@@ -155,14 +155,20 @@ def test_an_organiser_reviews_entries_in_place(page, make, make_campaign):
     page.goto(f"/cleanup/campaigns/{campaign.id}/review")
     page.evaluate("window.stillTheSamePage = true")
     first = page.locator("section.cleanup-review").first
-    first.get_by_label("Accepter").check()
-    first.get_by_role("button", name="Enregistrer la décision").click()
+    first.get_by_role("button", name="Accepter").click()  # one press decides
     expect(page.locator("#announcer")).to_have_text(
         "Acceptée\u00a0: la saisie compte désormais, et la personne reçoit un message."
     )
     assert page.locator("section.cleanup-review form").count() == 1  # the other one waits
     assert page.evaluate("window.stillTheSamePage") is True  # no reload, no jump to the top
     assert db.session.query(CleanupAction).filter_by(status="accepted").count() == 1
+    waiting = page.locator("section.cleanup-review:has(form)")
+    waiting.get_by_role("button", name="Refuser").click()  # without a reason
+    expect(waiting.locator(".flash-error")).to_have_text("Indiquez un motif au participant.")
+    waiting.get_by_label("Motif montré au participant").fill("Une seule boîte, pas quinze")
+    waiting.get_by_role("button", name="Refuser").click()
+    expect(page.locator("section.cleanup-review form")).to_have_count(0)
+    assert db.session.query(CleanupAction).filter_by(status="rejected").count() == 1
 
 
 @pytest.mark.browser
