@@ -471,7 +471,7 @@ PAGES: list[Page] = [
         bench=False,
     ),
     Page("budgets", "/catalogue/budgets", account=ADMIN, bench=False, grade_a=False),
-    Page("usefulness", "/catalogue/admin/usefulness", account=ADMIN, bench=False, grade_a=False),
+    Page("usefulness", "/catalogue/admin/usefulness", account=ADMIN, bench=False),
     Page("new_item", "/catalogue/admin/items/new", account=ADMIN, bench=False),
     Page(
         "edit_item",
@@ -481,7 +481,7 @@ PAGES: list[Page] = [
         params=lambda s: {"item": _equipment(s)},
     ),
     Page("import_items", "/catalogue/admin/import", account=ADMIN, bench=False),
-    Page("points_admin", "/recycling/admin/points", account=ADMIN, bench=False, grade_a=False),
+    Page("points_admin", "/recycling/admin/points", account=ADMIN, bench=False),
     Page("new_point", "/recycling/admin/points/new", account=ADMIN, bench=False),
     Page(
         "edit_point",

@@ -496,9 +496,11 @@ def _set_point_active(point_id: int, active: bool):
         db.session.commit()
         flash(_("%(point)s reopened.", point=point.name) if active
               else _("%(point)s closed temporarily.", point=point.name), "success")  # fmt: skip
-    else:
-        flash(_("Your form expired. Please try again."), "error")
-    return redirect(url_for("recycling.admin_points"))
+        return redirect(url_for("recycling.admin_points"))
+    # Back to the point's page, where the form is, with what was wrong (nothing changed).
+    errors = [error for field_errors in form.errors.values() for error in field_errors]
+    flash(errors[0] if errors else _("Your form expired. Please try again."), "error")
+    return redirect(url_for("recycling.edit_point", point_id=point.id))
 
 
 @bp.get("/admin/statistics")

@@ -368,3 +368,24 @@ def test_agents_find_the_declarations_left_waiting_for_over_a_week(client, make,
     assert "Aucune déclaration n'attend depuis si longtemps" in _text(
         client.get("/recycling/agent?status=waiting")
     )
+
+
+def test_a_point_is_closed_and_reopened_from_its_own_page(client, auth, make, rec):
+    """The list stays light (no form per point); the point's page closes and reopens it,
+    and a note too long is refused there with its reason, changing nothing."""
+    point = rec.point(name="Mairie de Floirac")
+    login(client, make.user(roles=("admin",)))
+    listing = client.get("/recycling/admin/points").get_data(as_text=True)
+    assert "closure_note" not in listing
+    page = client.get(f"/recycling/admin/points/{point.id}/edit").get_data(as_text=True)
+    assert "Fermer temporairement" in page and "Rouvrir" not in page
+    refused = auth.post(f"/recycling/admin/points/{point.id}/close", {"closure_note": "x" * 251})
+    assert refused.headers["Location"].endswith(f"/recycling/admin/points/{point.id}/edit")
+    assert "250" in client.get(refused.headers["Location"]).get_data(as_text=True)
+    assert db.session.get(CollectionPoint, point.id).active
+    auth.post(f"/recycling/admin/points/{point.id}/close", {"closure_note": "Travaux"})
+    page = client.get(f"/recycling/admin/points/{point.id}/edit").get_data(as_text=True)
+    assert "Fermé temporairement\u00a0: Travaux" in page and "Rouvrir" in page
+    assert "Modifier ou rouvrir" in client.get("/recycling/admin/points").get_data(as_text=True)
+    auth.post(f"/recycling/admin/points/{point.id}/reopen")
+    assert db.session.get(CollectionPoint, point.id).active
