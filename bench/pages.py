@@ -46,9 +46,8 @@ class Page:
     # listing and search, item detail, both leaderboards, collection points, inbox, logging
     # an action, logging a device return); the other bench pages are measured and shown.
     key: bool = False
-    # False for the work lists of organisers and admins (long tables of inline forms):
-    # axe-core and the request and weight limits still apply, the EcoIndex is printed,
-    # but grade A is the target of the pages every employee uses.
+    # False for a page whose size is its content (the budgets of all 60 departments):
+    # axe-core and the request and weight limits still apply, the EcoIndex is printed.
     grade_a: bool = True
     # A page in one language whatever the reader chose (the printed poster: French,
     # with English alongside); None: the page follows the reader's language.
@@ -462,7 +461,7 @@ PAGES: list[Page] = [
         bench=False,
         params=lambda s: {"receipt": _receipt_at_agents_point(s)},
     ),
-    Page("roles", "/admin/roles", account=ADMIN, bench=False, grade_a=False),
+    Page("roles", "/admin/roles", account=ADMIN, bench=False),
     Page("erasures", "/admin/erasures", account=ADMIN, bench=False),
     Page(
         "catalogue_requests",

@@ -32,8 +32,19 @@ class UserSearchForm(FlaskForm):
     q = StringField(_l("Search by e-mail or name"), validators=[Optional(), Length(max=254)])
 
 
-class RoleForm(FlaskForm):
-    """Grant or revoke one role; the buttons carry the values."""
+ROLE_CHANGES = tuple(f"{verb}:{role}" for verb in ("grant", "revoke") for role in GRANTABLE_ROLES)
 
-    role = HiddenField(validators=[DataRequired(), AnyOf(GRANTABLE_ROLES)])
-    change = HiddenField(validators=[DataRequired(), AnyOf(("grant", "revoke"))])
+
+class RoleForm(FlaskForm):
+    """Grant or revoke one role of one person: one form per person, and the pressed
+    button carries the change ('grant:agent', 'revoke:organiser')."""
+
+    change = HiddenField(validators=[DataRequired(), AnyOf(ROLE_CHANGES)])
+
+    @property
+    def granted(self) -> bool:
+        return self.change.data.startswith("grant:")
+
+    @property
+    def role(self) -> str:
+        return self.change.data.split(":", 1)[1]

@@ -117,7 +117,6 @@ def roles():
         pages=max(1, math.ceil(total / 25)),
         privileged=admin_services.users_with_privileged_roles() if not query else [],
         roles=admin_services.GRANTABLE_ROLES,
-        role_form=RoleForm(),
         query=query or "",
     ), 200 if not form.errors else 400
 
@@ -132,9 +131,9 @@ def update_role(user_id: int):
     form = RoleForm()
     if not form.validate_on_submit():
         abort(400)
-    granted = form.change.data == "grant"
+    granted, role = form.granted, form.role
     try:
-        changed = admin_services.set_role(current_user, user, form.role.data, granted, utcnow())
+        changed = admin_services.set_role(current_user, user, role, granted, utcnow())
     except AccountError as error:
         db.session.rollback()
         messages = {
@@ -148,13 +147,13 @@ def update_role(user_id: int):
         text = (
             _(
                 "%(role)s role granted to %(email)s.",
-                role=role_label(form.role.data),
+                role=role_label(role),
                 email=user.email,
             )
             if granted
             else _(
                 "%(role)s role revoked from %(email)s.",
-                role=role_label(form.role.data),
+                role=role_label(role),
                 email=user.email,
             )
         )

@@ -50,3 +50,31 @@ def test_the_next_page_loads_without_fetching_the_static_files_again(page):
     page.wait_for_load_state("load")
     assert page.locator("link[rel=stylesheet]").count() == 1
     assert [f for f in fetched if f[0] not in from_cache] == []
+
+
+def test_an_admin_grants_and_revokes_a_role_from_the_table_with_the_keyboard(page, make):
+    """One form serves the whole table: each button sends its own person and change."""
+    from app.auth.models import User
+    from app.extensions import db
+
+    make.user(roles=("admin",), email="admin@example.org")
+    make.user(display_name="Yasmine Petit", email="yasmine@example.org")
+    page.goto("/auth/sign-in")
+    page.get_by_label("Adresse e-mail").fill("admin@example.org")
+    page.get_by_label("Mot de passe").fill("correct horse battery")
+    page.get_by_label("Mot de passe").press("Enter")
+    page.get_by_role("heading", name="Bonjour").first.wait_for()
+    page.goto("/admin/roles?q=yasmine")
+    page.get_by_role("button", name="Attribuer le rôle Agent de collecte à Yasmine Petit").focus()
+    page.keyboard.press("Enter")
+    page.get_by_text("Rôle Agent de collecte attribué à yasmine@example.org.").wait_for()
+    assert db.session.scalar(db.select(User).filter_by(email="yasmine@example.org")).roles == {
+        "employee",
+        "agent",
+    }
+    page.get_by_role("button", name="Retirer le rôle Agent de collecte à Yasmine Petit").click()
+    page.get_by_text("Rôle Agent de collecte retiré à yasmine@example.org.").wait_for()
+    db.session.expire_all()
+    assert db.session.scalar(db.select(User).filter_by(email="yasmine@example.org")).roles == {
+        "employee"
+    }

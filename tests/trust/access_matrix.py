@@ -228,6 +228,7 @@ def _return_form(world) -> dict:
 
 # Endpoint -> function(world) giving a valid form (POST) or query string (GET).
 INPUTS = {
+    "admin.update_role": lambda world: {"change": "grant:organiser"},
     "catalogue.index": lambda world: {"q": "Item", "kind": "equipment", "sort": "name"},
     "catalogue.compare": lambda world: {"ids": [world.ids["item"], world.ids["service"]]},
     "catalogue.simulate_lifetime": lambda world: {"years": "6"},
