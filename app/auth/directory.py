@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.auth.models import User, UserRole
@@ -23,6 +24,7 @@ from app.extensions import db
 
 REQUIRED_COLUMNS = ("email", "display_name")
 OPTIONAL_COLUMNS = ("department", "commune")
+MAX_ROWS = 100_000
 
 
 @dataclass
@@ -34,6 +36,13 @@ class DirectoryEntry:
 
 
 @dataclass
+class DirectoryProblem:
+    line: int
+    column: str
+    message: str  # in the reader's language
+
+
+@dataclass
 class DirectoryReport:
     created: int = 0
     updated: int = 0
@@ -41,7 +50,7 @@ class DirectoryReport:
     reactivated: int = 0
     deactivated: int = 0
     kept_with_a_role: int = 0  # missing from the file, but holding a role: left active
-    errors: list[str] = field(default_factory=list)
+    problems: list[DirectoryProblem] = field(default_factory=list)
 
     def summary(self) -> str:
         """The counts as the audit log stores them (read back translated)."""
@@ -51,69 +60,103 @@ class DirectoryReport:
         )
 
 
-def read_directory(text: str) -> tuple[list[DirectoryEntry], list[str]]:
-    """The file's people, and its errors as 'line N: …' (every error, not the first)."""
+def read_directory(text: str) -> tuple[list[DirectoryEntry], list[DirectoryProblem]]:
+    """The file's people, and every problem of the file (not only the first)."""
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    headers = [name.strip().lower() for name in reader.fieldnames or []]
+    try:
+        headers = [name.strip().lower() for name in reader.fieldnames or []]
+    except csv.Error as error:
+        return [], [DirectoryProblem(1, "-", str(error))]
     missing = [name for name in REQUIRED_COLUMNS if name not in headers]
     if missing:
-        return [], [f"missing column(s): {', '.join(missing)}"]
+        return [], [
+            DirectoryProblem(1, ", ".join(missing), _("Missing columns in the header line."))
+        ]
     reader.fieldnames = headers
     departments = {d.code.lower(): d for d in db.session.scalars(select(Department))}
     communes = {c.insee_code: c for c in db.session.scalars(select(Commune))}
-    entries, errors, seen = [], [], {}
-    for line, row in enumerate(reader, start=2):
-        values = {key: (value or "").strip() for key, value in row.items() if key}
-        problems = []
-        try:
-            email = validate_email(values.get("email", ""), check_deliverability=False)
-            address = email.normalized.lower()
-        except EmailNotValidError as error:
-            problems.append(f"e-mail {values.get('email', '')!r}: {error}")
-            address = None
-        name = values.get("display_name", "")
-        if not name or len(name) > 120 or "\x00" in name:
-            problems.append("display_name is empty or longer than 120 characters")
-        department = None
-        if values.get("department"):
-            department = departments.get(values["department"].lower())
-            if department is None:
-                problems.append(f"unknown department code {values['department']!r}")
-        commune = None
-        if values.get("commune"):
-            commune = communes.get(values["commune"])
-            if commune is None:
-                problems.append(f"unknown commune INSEE code {values['commune']!r}")
-        if address and address in seen:
-            problems.append(f"{address} is already on line {seen[address]}")
-        if problems:
-            errors.extend(f"line {line}: {problem}" for problem in problems)
-            continue
-        seen[address] = line
-        entries.append(
-            DirectoryEntry(
-                address, name, department, commune or (department and department.commune)
+    entries: list[DirectoryEntry] = []
+    problems: list[DirectoryProblem] = []
+    seen: dict[str, int] = {}
+    try:
+        for row in reader:
+            line = reader.line_num
+            if None in row:
+                problems.append(DirectoryProblem(line, "-", _("This line has too many cells.")))
+                continue
+            if len(entries) >= MAX_ROWS:
+                problems.append(
+                    DirectoryProblem(line, "-", _("At most %(n)s lines per file.", n=MAX_ROWS))
+                )
+                break
+            entry = _read_entry(row, line, departments, communes, seen, problems)
+            if entry is not None:
+                seen[entry.email] = line
+                entries.append(entry)
+    except csv.Error as error:
+        problems.append(DirectoryProblem(reader.line_num, "-", str(error)))
+    return entries, problems
+
+
+def _read_entry(row, line, departments, communes, seen, problems) -> DirectoryEntry | None:
+    """One line's person, or None after adding its problems."""
+    values = {key: (value or "").strip() for key, value in row.items() if key}
+    found = len(problems)
+    address = None
+    try:
+        address = validate_email(
+            values.get("email", ""), check_deliverability=False
+        ).normalized.lower()
+    except EmailNotValidError:
+        problems.append(DirectoryProblem(line, "email", _("This is not a valid e-mail address.")))
+    if address and address in seen:
+        problems.append(
+            DirectoryProblem(
+                line, "email", _("This address is already on line %(line)s.", line=seen[address])
             )
         )
-    return entries, errors
+    name = values.get("display_name", "")
+    if not name or len(name) > 120 or "\x00" in name:
+        problems.append(
+            DirectoryProblem(
+                line, "display_name", _("A name is needed, of at most 120 characters.")
+            )
+        )
+    department = None
+    if values.get("department"):
+        department = departments.get(values["department"].lower())
+        if department is None:
+            problems.append(DirectoryProblem(line, "department", _("Unknown department code.")))
+    commune = None
+    if values.get("commune"):
+        commune = communes.get(values["commune"])
+        if commune is None:
+            problems.append(DirectoryProblem(line, "commune", _("Unknown commune INSEE code.")))
+    if len(problems) > found:
+        return None
+    return DirectoryEntry(
+        address, name, department, commune or (department.commune if department else None)
+    )
 
 
 def sync_directory(
-    text: str, now: datetime, *, deactivate_missing: bool = False
+    text: str, now: datetime, *, deactivate_missing: bool = False, actor: User | None = None
 ) -> DirectoryReport:
     """Bring the accounts in step with the export (flushes; the caller commits).
 
-    A file with any error changes nothing: the report lists every error instead.
+    A file with any problem changes nothing: the report lists every problem instead.
     With `deactivate_missing`, active people the file no longer lists are deactivated
     (their sessions end), except those holding a role beyond employee, whom an admin
     handles. Erased accounts are never touched.
     """
-    entries, errors = read_directory(text)
-    report = DirectoryReport(errors=errors)
-    if errors:
+    entries, problems = read_directory(text)
+    report = DirectoryReport(problems=problems)
+    if problems:
         return report
     if deactivate_missing and not entries:
-        report.errors.append("the file lists nobody: nobody was deactivated")
+        report.problems.append(
+            DirectoryProblem(1, "-", _("The file lists nobody: nobody was deactivated."))
+        )
         return report
     people = {
         user.email.lower(): user
@@ -148,7 +191,7 @@ def sync_directory(
             end_all_sessions(user)
             report.deactivated += 1
     db.session.flush()
-    record_audit(None, "sync_directory", "user_directory", "", now, report.summary())
+    record_audit(actor, "sync_directory", "user_directory", "", now, report.summary())
     return report
 
 

@@ -36,6 +36,7 @@ from app.catalogue.models import CatalogueItem
 from app.catalogue.reference import dataset_version
 from app.core import cache
 from app.core.database import reads_only
+from app.core.forms import uploaded_text
 from app.core.i18n import current_language
 from app.core.models import departments_by_name
 from app.core.time import local_zone, utcnow
@@ -553,18 +554,10 @@ def import_csv():
     result = None
     status = 200
     if form.validate_on_submit():
-        raw = form.file.data.read(MAX_IMPORT_BYTES + 1)
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            text = None
-            flash(_("The file is not UTF-8 text."), "error")
+        text = uploaded_text(form.file.data, MAX_IMPORT_BYTES)
+        if text is None:
             status = 422
-        if len(raw) > MAX_IMPORT_BYTES:
-            text = None
-            flash(_("The file is too large (at most 5 MB)."), "error")
-            status = 422
-        if text is not None:
+        else:
             result = import_catalogue_csv(text, current_user, utcnow(), _grid())
             if result.ok:
                 db.session.commit()

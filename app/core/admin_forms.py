@@ -2,7 +2,8 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, SelectField, StringField
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField
 from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
 from app.core.admin_services import GRANTABLE_ROLES
@@ -48,3 +49,19 @@ class RoleForm(FlaskForm):
     @property
     def role(self) -> str:
         return self.change.data.split(":", 1)[1]
+
+
+class DirectoryForm(FlaskForm):
+    """The staff directory's CSV export, to bring the accounts in step with it."""
+
+    file = FileField(
+        _l("The staff directory's export (CSV, UTF-8)"),
+        validators=[
+            FileRequired(message=_l("Choose a CSV file.")),
+            FileAllowed(["csv"], message=_l("Only .csv files can be imported.")),
+        ],
+    )
+    deactivate_missing = BooleanField(
+        _l("Deactivate the people the file no longer lists (not those holding a role)")
+    )
+    check_only = BooleanField(_l("Only check the file and count what would change"))

@@ -7,15 +7,17 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from app.auth import directory as staff_directory
 from app.auth.decorators import role_required
 from app.auth.forms import ConfirmForm
 from app.auth.models import User, role_label
 from app.auth.services import AccountError
 from app.core import admin_services, privacy_services
-from app.core.admin_forms import AuditFilterForm, RoleForm, UserSearchForm
+from app.core.admin_forms import AuditFilterForm, DirectoryForm, RoleForm, UserSearchForm
 from app.core.audit import action_label, object_label
 from app.core.csv_safety import write_csv
-from app.core.forms import choices
+from app.core.forms import choices, uploaded_text
+from app.core.i18n import format_number
 from app.core.time import local_zone, utcnow
 from app.extensions import db, htmx
 
@@ -159,6 +161,45 @@ def update_role(user_id: int):
         )
         flash(text, "success")
     return redirect(url_for("admin.roles", q=request.args.get("q", "")))
+
+
+MAX_DIRECTORY_BYTES = 10 * 2**20  # 20,000 people take about 1.5 MB
+
+
+@bp.route("/directory", methods=["GET", "POST"])
+@role_required("admin")
+def directory():
+    """Bring the accounts in step with the staff directory's CSV export: all or nothing,
+    or only count what would change."""
+    form = DirectoryForm()
+    report, status = None, 200
+    if form.validate_on_submit():
+        text = uploaded_text(form.file.data, MAX_DIRECTORY_BYTES)
+        if text is None:
+            return render_template("admin/directory.html", form=form, report=None), 422
+        report = staff_directory.sync_directory(
+            text, utcnow(), deactivate_missing=form.deactivate_missing.data, actor=current_user
+        )
+        if report.problems or form.check_only.data:
+            db.session.rollback()
+            status = 422 if report.problems else 200
+        else:
+            db.session.commit()
+            flash(
+                _(
+                    "Directory imported: %(created)s created, %(updated)s updated, "
+                    "%(reactivated)s reactivated, %(deactivated)s deactivated.",
+                    created=format_number(report.created),
+                    updated=format_number(report.updated),
+                    reactivated=format_number(report.reactivated),
+                    deactivated=format_number(report.deactivated),
+                ),
+                "success",
+            )
+            return redirect(url_for("admin.directory"))
+    elif request.method == "POST":
+        status = 422
+    return render_template("admin/directory.html", form=form, report=report), status
 
 
 @bp.get("/erasures")

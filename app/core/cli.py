@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 from flask import Blueprint, current_app
 from flask.cli import with_appcontext
+from flask_babel import force_locale
 
 from app.auth import directory
 from app.auth import services as auth_services
@@ -58,27 +59,25 @@ def import_users(path, deactivate_missing, dry_run):
     code). A file with any error changes nothing; every error is listed.
     """
     text = Path(path).read_bytes().decode("utf-8-sig", errors="replace")
-    report = directory.sync_directory(text, utcnow(), deactivate_missing=deactivate_missing)
-    if report.errors:
+    with force_locale("en"):  # operators' commands speak English
+        report = directory.sync_directory(text, utcnow(), deactivate_missing=deactivate_missing)
+    if report.problems:
         db.session.rollback()
-        for error in report.errors[:50]:
-            click.echo(error, err=True)
-        if len(report.errors) > 50:
-            click.echo(f"… and {len(report.errors) - 50} more errors.", err=True)
+        for problem in report.problems[:50]:
+            click.echo(f"line {problem.line}, {problem.column}: {problem.message}", err=True)
+        if len(report.problems) > 50:
+            click.echo(f"… and {len(report.problems) - 50} more problems.", err=True)
         raise click.ClickException("Nothing was changed: correct the file and run it again.")
     if dry_run:
         db.session.rollback()
     else:
         db.session.commit()
+    kept = report.kept_with_a_role
     click.echo(
         f"{'Would change' if dry_run else 'Done'}: {report.created} created, "
         f"{report.updated} updated, {report.unchanged} unchanged, "
         f"{report.reactivated} reactivated, {report.deactivated} deactivated"
-        + (
-            f", {report.kept_with_a_role} not listed but kept (they hold a role)"
-            if report.kept_with_a_role
-            else ""
-        )
+        + (f", {kept} not listed but kept (they hold a role)" if kept else "")
         + "."
     )
 

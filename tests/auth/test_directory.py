@@ -1,5 +1,9 @@
 """Keeping accounts in step with the staff directory's CSV export (`flask users import`)."""
 
+import html
+import io
+
+import pytest
 from sqlalchemy import func, select
 
 from app.auth.models import User
@@ -93,11 +97,11 @@ def test_a_file_with_errors_changes_nothing_and_lists_every_error(runner, tmp_pa
     )
     assert result.exit_code == 1
     for expected in (
-        "line 3: e-mail 'not-an-address'",
-        "line 4: unknown department code 'NOPE'",
-        "line 5: ok@example.org is already on line 2",
-        "line 6: display_name is empty",
-        "line 6: unknown commune INSEE code '99999'",
+        "line 3, email: This is not a valid e-mail address.",
+        "line 4, department: Unknown department code.",
+        "line 5, email: This address is already on line 2.",
+        "line 6, display_name: A name is needed, of at most 120 characters.",
+        "line 6, commune: Unknown commune INSEE code.",
         "Nothing was changed",
     ):
         assert expected in result.output
@@ -107,7 +111,7 @@ def test_a_file_with_errors_changes_nothing_and_lists_every_error(runner, tmp_pa
 def test_a_file_without_the_needed_columns_is_refused(runner, tmp_path):
     result = run_import(runner, tmp_path, "mail;name\nx@example.org;X\n")
     assert result.exit_code == 1
-    assert "missing column(s): email, display_name" in result.output
+    assert "line 1, email, display_name: Missing columns in the header line." in result.output
 
 
 def test_people_who_left_are_deactivated_but_not_those_holding_a_role(app, runner, tmp_path, make):
@@ -145,7 +149,7 @@ def test_an_empty_file_deactivates_nobody(runner, tmp_path, make):
     make.user(email="here@example.org")
     result = run_import(runner, tmp_path, "email,display_name\n", "--deactivate-missing")
     assert result.exit_code == 1
-    assert "the file lists nobody" in result.output
+    assert "The file lists nobody: nobody was deactivated." in result.output
     assert person("here@example.org").is_active
 
 
@@ -172,3 +176,66 @@ def test_each_run_is_in_the_audit_log_in_the_admins_language(client, runner, tmp
     html = client.get("/admin/audit").get_data(as_text=True)
     assert "<td>Annuaire du personnel</td>" in html
     assert "<td>2 comptes créés · 0 modifié · 1 désactivé · 0 réactivé</td>" in html
+
+
+# --- the admin page: the same import, from a browser ----------------------------------
+
+
+def upload(auth, text, **options):
+    data = {"file": (io.BytesIO(text.encode() if isinstance(text, str) else text), "staff.csv")}
+    data.update({name: "y" for name, on in options.items() if on})
+    return auth.post("/admin/directory", data, content_type="multipart/form-data")
+
+
+def test_an_admin_checks_the_file_then_imports_it(client, auth, make):
+    admin = make.user(roles=("admin",))
+    login(client, admin)
+    make.department(code="DNUM")
+    text = "email,display_name,department\nnew.person@example.org,New Person,DNUM\n"
+    before = people_count()
+    checked = upload(auth, text, check_only=True)
+    assert checked.status_code == 200
+    page = html.unescape(checked.get_data(as_text=True))
+    assert "Le fichier est correct. Rien n'a été enregistré" in page
+    assert "<dt>Comptes créés</dt><dd>1</dd>" in page
+    assert people_count() == before
+    imported = upload(auth, text)
+    assert imported.status_code == 302
+    assert "Annuaire importé\u00a0: 1 créés" in client.get("/admin/directory").get_data(
+        as_text=True
+    )
+    assert person("new.person@example.org").department.code == "DNUM"
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "sync_directory"))
+    assert event.actor_id == admin.id
+
+
+def test_a_wrong_file_is_listed_line_by_line_in_french_and_changes_nothing(client, auth, make):
+    login(client, make.user(roles=("admin",)))
+    before = people_count()
+    answer = upload(auth, "email,display_name\nnot-an-address,Someone\nok@example.org,\n")
+    assert answer.status_code == 422
+    page = html.unescape(answer.get_data(as_text=True))
+    assert "<td>2</td><td>email</td><td>Cette adresse e-mail n'est pas valide.</td>" in page
+    assert "<td>3</td><td>display_name</td><td>Un nom est nécessaire" in page
+    assert people_count() == before
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"\xff\xfe not utf-8", "Le fichier n'est pas du texte UTF-8."),
+        (b"email,display_name\nnul\x00@example.org,X\n", "Rien n'a été modifié"),
+    ],
+)
+def test_a_file_that_is_not_text_is_refused_with_a_message(client, auth, make, content, message):
+    login(client, make.user(roles=("admin",)))
+    before = people_count()
+    answer = upload(auth, content)
+    assert answer.status_code == 422
+    assert message in html.unescape(answer.get_data(as_text=True))
+    assert people_count() == before
+
+
+def test_only_admins_open_the_directory_page(client, make):
+    login(client, make.user(roles=("organiser", "agent")))
+    assert client.get("/admin/directory").status_code == 403

@@ -70,6 +70,7 @@ EXPECTATIONS: dict[str, Access] = {
     "admin.audit_log_csv": roles("admin"),
     "admin.roles": roles("admin"),
     "admin.update_role": roles("admin"),
+    "admin.directory": roles("admin"),
     "admin.erasures": roles("admin"),
     "admin.execute_erasure": roles("admin"),
     "bench.baseline": PUBLIC,  # constant "ok", no data: the benchmark's floor
