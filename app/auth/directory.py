@@ -20,6 +20,8 @@ from app.auth.models import User, UserRole
 from app.auth.services import end_all_sessions, new_pseudonym
 from app.core.audit import record_audit
 from app.core.models import Commune, Department
+from app.core.reference import ImportProblem as DirectoryProblem
+from app.core.reference import apply_changes
 from app.extensions import db
 
 REQUIRED_COLUMNS = ("email", "display_name")
@@ -33,13 +35,6 @@ class DirectoryEntry:
     display_name: str
     department: Department | None
     commune: Commune | None
-
-
-@dataclass
-class DirectoryProblem:
-    line: int
-    column: str
-    message: str  # in the reader's language
 
 
 @dataclass
@@ -211,14 +206,11 @@ def _create(entry: DirectoryEntry, taken: set[str], now: datetime) -> User:
 
 def _update(user: User, entry: DirectoryEntry) -> bool:
     """Apply the file's name and teams to the account; True when something changed."""
-    wanted = {
-        "display_name": entry.display_name,
-        "department_id": entry.department.id if entry.department else None,
-        "commune_id": entry.commune.id if entry.commune else None,
-    }
-    changed = False
-    for attribute, value in wanted.items():
-        if getattr(user, attribute) != value:
-            setattr(user, attribute, value)
-            changed = True
-    return changed
+    return apply_changes(
+        user,
+        {
+            "display_name": entry.display_name,
+            "department_id": entry.department.id if entry.department else None,
+            "commune_id": entry.commune.id if entry.commune else None,
+        },
+    )

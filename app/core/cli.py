@@ -13,7 +13,7 @@ from flask_babel import force_locale
 from app.auth import directory
 from app.auth import services as auth_services
 from app.auth.models import ROLES
-from app.core import demo
+from app.core import demo, reference
 from app.core.time import utcnow
 from app.extensions import db
 
@@ -61,13 +61,7 @@ def import_users(path, deactivate_missing, dry_run):
     text = Path(path).read_bytes().decode("utf-8-sig", errors="replace")
     with force_locale("en"):  # operators' commands speak English
         report = directory.sync_directory(text, utcnow(), deactivate_missing=deactivate_missing)
-    if report.problems:
-        db.session.rollback()
-        for problem in report.problems[:50]:
-            click.echo(f"line {problem.line}, {problem.column}: {problem.message}", err=True)
-        if len(report.problems) > 50:
-            click.echo(f"… and {len(report.problems) - 50} more problems.", err=True)
-        raise click.ClickException("Nothing was changed: correct the file and run it again.")
+    _fail_on_problems(report.problems)
     if dry_run:
         db.session.rollback()
     else:
@@ -80,6 +74,53 @@ def import_users(path, deactivate_missing, dry_run):
         + (f", {kept} not listed but kept (they hold a role)" if kept else "")
         + "."
     )
+
+
+@bp.cli.group("reference")
+def reference_group():
+    """Reference data a deployment needs first: communes and departments."""
+
+
+@reference_group.command("communes")
+def load_communes():
+    """Create or update the communes of the metropolis shipped with the portal."""
+    counts = reference.sync_communes()
+    db.session.commit()
+    click.echo(
+        f"Communes: {counts.created} created, {counts.updated} updated, "
+        f"{counts.unchanged} unchanged."
+    )
+
+
+@reference_group.command("departments")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def import_departments(path):
+    """Create or update departments by code from a CSV file.
+
+    Columns: code, name_fr, name_en, and optionally commune (INSEE code). A file with
+    any error changes nothing; every error is listed. Departments are never deleted.
+    """
+    text = Path(path).read_bytes().decode("utf-8-sig", errors="replace")
+    with force_locale("en"):  # operators' commands speak English
+        counts = reference.import_departments(text, utcnow())
+    _fail_on_problems(counts.problems)
+    db.session.commit()
+    click.echo(
+        f"Departments: {counts.created} created, {counts.updated} updated, "
+        f"{counts.unchanged} unchanged."
+    )
+
+
+def _fail_on_problems(problems) -> None:
+    """Print a file's problems and stop, changing nothing."""
+    if not problems:
+        return
+    db.session.rollback()
+    for problem in problems[:50]:
+        click.echo(f"line {problem.line}, {problem.column}: {problem.message}", err=True)
+    if len(problems) > 50:
+        click.echo(f"… and {len(problems) - 50} more problems.", err=True)
+    raise click.ClickException("Nothing was changed: correct the file and run it again.")
 
 
 @bp.cli.group()

@@ -1,0 +1,168 @@
+"""Reference data a deployment needs before its people: the communes of the metropolis and
+the departments (the teams of leaderboards, budgets and the staff directory).
+
+The demo seed makes up its own; a real deployment loads the communes shipped with the
+portal and imports its organisation chart from a CSV file. Both are idempotent: run them
+again after a reorganisation. Nothing is ever deleted: people, campaigns and budgets
+refer to these rows.
+"""
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import datetime
+from importlib import resources
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from app.core.audit import record_audit
+from app.core.models import Commune, Department
+from app.extensions import db
+
+DEPARTMENT_COLUMNS = ("code", "name_fr", "name_en")
+MAX_DEPARTMENTS = 10_000
+
+
+@dataclass
+class ImportProblem:
+    line: int
+    column: str
+    message: str  # in the reader's language
+
+
+@dataclass
+class ImportCounts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    problems: list[ImportProblem] = field(default_factory=list)
+
+
+def sync_communes() -> ImportCounts:
+    """Create or update the communes shipped with the portal (`app/seed/communes.csv`),
+    by INSEE code (flushes)."""
+    text = resources.files("app").joinpath("seed/communes.csv").read_text(encoding="utf-8")
+    existing = {c.insee_code: c for c in db.session.scalars(select(Commune))}
+    counts = ImportCounts()
+    for row in csv.DictReader(text.splitlines()):
+        wanted = {
+            "name": row["name"],
+            "latitude": float(row["latitude"]),
+            "longitude": float(row["longitude"]),
+        }
+        commune = existing.get(row["insee_code"])
+        if commune is None:
+            db.session.add(Commune(insee_code=row["insee_code"], **wanted))
+            counts.created += 1
+        elif apply_changes(commune, wanted):
+            counts.updated += 1
+        else:
+            counts.unchanged += 1
+    db.session.flush()
+    return counts
+
+
+def import_departments(text: str, now: datetime, actor=None) -> ImportCounts:
+    """Create or update departments by code from CSV text (code, name_fr, name_en and
+    optionally commune, its INSEE code); nothing is written if any line is wrong."""
+    counts = ImportCounts()
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    try:
+        headers = [name.strip().lower() for name in reader.fieldnames or []]
+    except csv.Error as error:
+        counts.problems.append(ImportProblem(1, "-", str(error)))
+        return counts
+    missing = [name for name in DEPARTMENT_COLUMNS if name not in headers]
+    if missing:
+        counts.problems.append(
+            ImportProblem(1, ", ".join(missing), _("Missing columns in the header line."))
+        )
+        return counts
+    reader.fieldnames = headers
+    communes = {c.insee_code: c for c in db.session.scalars(select(Commune))}
+    wanted: dict[str, dict] = {}
+    lines: dict[str, int] = {}
+    try:
+        for row in reader:
+            line = reader.line_num
+            if None in row:
+                counts.problems.append(ImportProblem(line, "-", _("This line has too many cells.")))
+                continue
+            if len(wanted) >= MAX_DEPARTMENTS:
+                counts.problems.append(
+                    ImportProblem(line, "-", _("At most %(n)s lines per file.", n=MAX_DEPARTMENTS))
+                )
+                break
+            values = {key: (value or "").strip() for key, value in row.items() if key}
+            found = len(counts.problems)
+            code = values.get("code", "")
+            if not code or len(code) > 32 or "\x00" in code:
+                counts.problems.append(
+                    ImportProblem(line, "code", _("A code is needed, of at most 32 characters."))
+                )
+            elif code.lower() in lines:
+                counts.problems.append(
+                    ImportProblem(
+                        line,
+                        "code",
+                        _("This code is already on line %(line)s.", line=lines[code.lower()]),
+                    )
+                )
+            for column in ("name_fr", "name_en"):
+                name = values.get(column, "")
+                if not name or len(name) > 200 or "\x00" in name:
+                    counts.problems.append(
+                        ImportProblem(
+                            line, column, _("A name is needed, of at most 200 characters.")
+                        )
+                    )
+            commune = None
+            if values.get("commune"):
+                commune = communes.get(values["commune"])
+                if commune is None:
+                    counts.problems.append(
+                        ImportProblem(line, "commune", _("Unknown commune INSEE code."))
+                    )
+            if len(counts.problems) > found:
+                continue
+            lines[code.lower()] = line
+            wanted[code] = {
+                "name_fr": values["name_fr"],
+                "name_en": values["name_en"],
+                "commune_id": commune.id if commune else None,
+            }
+    except csv.Error as error:
+        counts.problems.append(ImportProblem(reader.line_num, "-", str(error)))
+    if counts.problems:
+        return counts
+    existing = {d.code.lower(): d for d in db.session.scalars(select(Department))}
+    for code, values in wanted.items():
+        department = existing.get(code.lower())
+        if department is None:
+            db.session.add(Department(code=code, **values))
+            counts.created += 1
+        elif apply_changes(department, values):
+            counts.updated += 1
+        else:
+            counts.unchanged += 1
+    db.session.flush()
+    record_audit(
+        actor,
+        "import",
+        "department",
+        "",
+        now,
+        f"{counts.created} created, {counts.updated} updated",
+    )
+    return counts
+
+
+def apply_changes(row, values: dict) -> bool:
+    """Set the values that differ; True when something changed."""
+    changed = False
+    for attribute, value in values.items():
+        if getattr(row, attribute) != value:
+            setattr(row, attribute, value)
+            changed = True
+    return changed

@@ -1,0 +1,104 @@
+"""Reference data for a real deployment: the communes shipped with the portal, the
+departments from the organisation chart, then the people (`flask reference …`)."""
+
+from sqlalchemy import func, select
+
+from app.auth.models import User
+from app.core.audit import AuditEvent
+from app.core.models import Commune, Department
+from app.extensions import db
+
+
+def run(runner, *args):
+    return runner.invoke(args=list(args))
+
+
+def write(tmp_path, name, text):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_a_new_deployment_loads_communes_then_departments_then_its_people(runner, tmp_path):
+    """The order a city follows on an empty database, and what a person ends up with."""
+    assert run(runner, "reference", "communes").output.strip() == (
+        "Communes: 28 created, 0 updated, 0 unchanged."
+    )
+    departments = write(
+        tmp_path,
+        "departments.csv",
+        "code,name_fr,name_en,commune\n"
+        "DNUM,Direction du numérique,Digital Department,33063\n"
+        "MAIRIE-33318,Mairie de Pessac,Pessac Town Hall,33318\n",
+    )
+    result = run(runner, "reference", "departments", departments)
+    assert result.output.strip() == "Departments: 2 created, 0 updated, 0 unchanged."
+    people = write(
+        tmp_path, "staff.csv", "email,display_name,department\nlou@example.org,Lou Bernard,DNUM\n"
+    )
+    assert run(runner, "users", "import", people).exit_code == 0
+    lou = db.session.scalar(select(User).where(User.email == "lou@example.org"))
+    assert (lou.department.name_fr, lou.commune.name) == ("Direction du numérique", "Bordeaux")
+
+
+def test_loading_the_communes_again_changes_nothing_and_mends_what_was_changed(runner):
+    run(runner, "reference", "communes")
+    bordeaux = db.session.scalar(select(Commune).where(Commune.insee_code == "33063"))
+    bordeaux.name = "Bordo"
+    db.session.commit()
+    result = run(runner, "reference", "communes")
+    assert result.output.strip() == "Communes: 0 created, 1 updated, 27 unchanged."
+    assert db.session.get(Commune, bordeaux.id).name == "Bordeaux"
+    assert count(Commune) == 28
+
+
+def test_a_reorganisation_renames_and_moves_departments_and_deletes_none(runner, tmp_path, make):
+    make.department(code="DNUM", name_fr="Ancien nom", name_en="Old name")
+    kept = make.department(code="GONE")
+    run(runner, "reference", "communes")
+    path = write(
+        tmp_path,
+        "departments.csv",
+        "code,name_fr,name_en,commune\ndnum,Direction du numérique,Digital Department,33318\n",
+    )
+    result = run(runner, "reference", "departments", path)
+    assert result.output.strip() == "Departments: 0 created, 1 updated, 0 unchanged."
+    dnum = db.session.scalar(select(Department).where(Department.code == "DNUM"))
+    assert (dnum.name_en, dnum.commune.name) == ("Digital Department", "Pessac")
+    assert db.session.get(Department, kept.id) is not None  # people and budgets refer to it
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.object_type == "department"))
+    assert (event.action, event.summary) == ("import", "0 created, 1 updated")
+
+
+def test_a_wrong_departments_file_changes_nothing_and_lists_every_problem(runner, tmp_path):
+    path = write(
+        tmp_path,
+        "departments.csv",
+        "code,name_fr,name_en,commune\n"
+        "A,Nom A,Name A,\n"
+        ",Sans code,No code,\n"
+        "a,Doublon,Duplicate,\n"
+        "B,,Name B,99999\n",
+    )
+    result = run(runner, "reference", "departments", path)
+    assert result.exit_code == 1
+    for expected in (
+        "line 3, code: A code is needed, of at most 32 characters.",
+        "line 4, code: This code is already on line 2.",
+        "line 5, name_fr: A name is needed, of at most 200 characters.",
+        "line 5, commune: Unknown commune INSEE code.",
+        "Nothing was changed",
+    ):
+        assert expected in result.output
+    assert count(Department) == 0
+
+
+def test_a_departments_file_without_its_columns_is_refused(runner, tmp_path):
+    path = write(tmp_path, "departments.csv", "code;name\nA;B\n")
+    result = run(runner, "reference", "departments", path)
+    assert result.exit_code == 1
+    assert "line 1, code, name_fr, name_en: Missing columns in the header line." in result.output
