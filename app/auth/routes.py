@@ -93,7 +93,8 @@ def request_sign_in_link():
     db.session.commit()
     if created is not None:
         user, raw_token = created
-        mail.send_sign_in_link(user, mail.sign_in_url(raw_token), user.locale or current_language())
+        url = mail.sign_in_url(raw_token, safe_next_url(request.args.get("next")))
+        mail.send_sign_in_link(user, url, user.locale or current_language())
     return render_template(
         "auth/sign_in_link_sent.html",
         email=link_form.email.data,

@@ -264,3 +264,20 @@ def test_otherwise_the_current_password_is_still_asked(client, auth, make, how):
     )
     assert answer.status_code == 400
     assert db.session.get(type(person), person.id).password_hash == hash_before
+
+
+def test_the_link_leads_to_the_page_the_person_was_going_to(client, make, smtp):
+    """Signed out, a person follows a link to a campaign, asks for a sign-in link there,
+    and lands on that page; a link to another site is dropped on the way."""
+    make.user(email="going@example.org")
+    for wanted, landing in (("/recycling/", "/recycling/"), ("https://evil.example/", "/")):
+        smtp.messages.clear()
+        client.post(
+            f"/auth/sign-in/link?next={wanted}",
+            data={"link-email": "going@example.org", "csrf_token": csrf_token(client)},
+        )
+        [(_to, message)] = smtp.messages
+        link = urlsplit(re.search(r"https?://\S+", message.get_body(("plain",)).get_content())[0])
+        answer = sign_in_with(client, f"{link.path}?{link.query}")
+        assert urlsplit(answer.headers["Location"]).path == landing
+        client.post("/auth/sign-out", data={"csrf_token": csrf_token(client)})
