@@ -464,6 +464,7 @@ PAGES: list[Page] = [
     Page("roles", "/admin/roles", account=ADMIN, bench=False),
     Page("erasures", "/admin/erasures", account=ADMIN, bench=False),
     Page("directory", "/admin/directory", account=ADMIN, bench=False),
+    Page("departments", "/admin/departments", account=ADMIN, bench=False),
     Page(
         "catalogue_requests",
         "/catalogue/admin/requests",

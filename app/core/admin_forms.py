@@ -65,3 +65,16 @@ class DirectoryForm(FlaskForm):
         _l("Deactivate the people the file no longer lists (not those holding a role)")
     )
     check_only = BooleanField(_l("Only check the file and count what would change"))
+
+
+class DepartmentsForm(FlaskForm):
+    """The organisation chart as CSV: departments created or updated by code."""
+
+    file = FileField(
+        _l("The departments (CSV, UTF-8)"),
+        validators=[
+            FileRequired(message=_l("Choose a CSV file.")),
+            FileAllowed(["csv"], message=_l("Only .csv files can be imported.")),
+        ],
+    )
+    check_only = BooleanField(_l("Only check the file and count what would change"))

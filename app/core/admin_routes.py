@@ -12,8 +12,14 @@ from app.auth.decorators import role_required
 from app.auth.forms import ConfirmForm
 from app.auth.models import User, role_label
 from app.auth.services import AccountError
-from app.core import admin_services, privacy_services
-from app.core.admin_forms import AuditFilterForm, DirectoryForm, RoleForm, UserSearchForm
+from app.core import admin_services, privacy_services, reference
+from app.core.admin_forms import (
+    AuditFilterForm,
+    DepartmentsForm,
+    DirectoryForm,
+    RoleForm,
+    UserSearchForm,
+)
 from app.core.audit import action_label, object_label
 from app.core.csv_safety import write_csv
 from app.core.forms import choices, uploaded_text
@@ -200,6 +206,47 @@ def directory():
     elif request.method == "POST":
         status = 422
     return render_template("admin/directory.html", form=form, report=report), status
+
+
+@bp.route("/departments", methods=["GET", "POST"])
+@role_required("admin")
+def departments():
+    """Import the organisation chart (departments by code): all or nothing, or only count."""
+    form = DepartmentsForm()
+    counts, status = None, 200
+    if form.validate_on_submit():
+        text = uploaded_text(form.file.data, MAX_DIRECTORY_BYTES)
+        if text is None:
+            return render_template("admin/departments.html", form=form, counts=None), 422
+        counts = reference.import_departments(text, utcnow(), actor=current_user)
+        if counts.problems or form.check_only.data:
+            db.session.rollback()
+            status = 422 if counts.problems else 200
+        else:
+            db.session.commit()
+            flash(
+                _(
+                    "Departments imported: %(created)s created, %(updated)s updated.",
+                    created=format_number(counts.created),
+                    updated=format_number(counts.updated),
+                ),
+                "success",
+            )
+            return redirect(url_for("admin.departments"))
+    elif request.method == "POST":
+        status = 422
+    return render_template("admin/departments.html", form=form, counts=counts), status
+
+
+@bp.get("/departments.csv")
+@role_required("admin")
+def export_departments():
+    """The departments as CSV, to edit and import again."""
+    return Response(
+        reference.export_departments_csv(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="departments.csv"'},
+    )
 
 
 @bp.get("/erasures")

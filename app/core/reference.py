@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.core.audit import record_audit
+from app.core.csv_safety import write_csv
 from app.core.models import Commune, Department
 from app.extensions import db
 
@@ -156,6 +157,14 @@ def import_departments(text: str, now: datetime, actor=None) -> ImportCounts:
         f"{counts.created} created, {counts.updated} updated",
     )
     return counts
+
+
+def export_departments_csv() -> str:
+    """The departments as the import reads them, sorted by code: edit, then import."""
+    departments = db.session.scalars(select(Department).order_by(Department.code)).all()
+    communes = {c.id: c.insee_code for c in db.session.scalars(select(Commune))}
+    rows = [(d.code, d.name_fr, d.name_en, communes.get(d.commune_id, "")) for d in departments]
+    return write_csv(rows, (*DEPARTMENT_COLUMNS, "commune"))
 
 
 def apply_changes(row, values: dict) -> bool:

@@ -1,12 +1,17 @@
 """Reference data for a real deployment: the communes shipped with the portal, the
 departments from the organisation chart, then the people (`flask reference …`)."""
 
+import csv
+import html
+import io
+
 from sqlalchemy import func, select
 
 from app.auth.models import User
 from app.core.audit import AuditEvent
 from app.core.models import Commune, Department
 from app.extensions import db
+from tests.conftest import login
 
 
 def run(runner, *args):
@@ -102,3 +107,61 @@ def test_a_departments_file_without_its_columns_is_refused(runner, tmp_path):
     result = run(runner, "reference", "departments", path)
     assert result.exit_code == 1
     assert "line 1, code, name_fr, name_en: Missing columns in the header line." in result.output
+
+
+# --- the admin page: download, edit, import ---------------------------------------------
+
+
+def upload(auth, text: str, **options):
+    data = {"file": (io.BytesIO(text.encode()), "departments.csv")}
+    data.update({name: "y" for name, on in options.items() if on})
+    return auth.post("/admin/departments", data, content_type="multipart/form-data")
+
+
+def test_an_admin_downloads_the_departments_edits_them_and_imports_them(client, auth, make):
+    admin = make.user(roles=("admin",))
+    login(client, admin)
+    pessac = make.commune(name="Pessac", insee_code="33318")
+    make.department(code="DNUM", name_fr="Ancien nom", name_en="Old name", commune=pessac)
+    exported = client.get("/admin/departments.csv")
+    assert exported.mimetype == "text/csv"
+    rows = list(csv.reader(io.StringIO(exported.get_data(as_text=True))))
+    assert rows[0] == ["code", "name_fr", "name_en", "commune"]
+    dnum = next(row for row in rows if row[0] == "DNUM")
+    assert dnum == ["DNUM", "Ancien nom", "Old name", "33318"]
+    dnum[1] = "Direction du numérique"
+    rows.append(["DRH", "Direction des ressources humaines", "Human Resources", ""])
+    edited = io.StringIO()
+    csv.writer(edited).writerows(rows)
+    checked = upload(auth, edited.getvalue(), check_only=True)
+    assert checked.status_code == 200
+    page = html.unescape(checked.get_data(as_text=True))
+    assert "<dt>Directions créées</dt><dd>1</dd>" in page
+    assert "<dt>Directions modifiées</dt><dd>1</dd>" in page
+    assert count(Department) == 2  # DNUM and the factory's team of the admin
+    assert upload(auth, edited.getvalue()).status_code == 302
+    assert "Directions importées\u00a0: 1 créées, 1 modifiées." in html.unescape(
+        client.get("/admin/departments").get_data(as_text=True)
+    )
+    names = set(db.session.scalars(select(Department.name_fr)))
+    assert {"Direction du numérique", "Direction des ressources humaines"} <= names
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.object_type == "department"))
+    assert event.actor_id == admin.id
+
+
+def test_a_wrong_departments_upload_lists_its_problems_in_french(client, auth, make):
+    login(client, make.user(roles=("admin",)))
+    before = count(Department)
+    answer = upload(auth, "code,name_fr,name_en\n,Sans code,No code\n")
+    assert answer.status_code == 422
+    page = html.unescape(answer.get_data(as_text=True))
+    assert (
+        "<td>2</td><td>code</td><td>Un code est nécessaire, de 32 caractères au plus.</td>" in page
+    )
+    assert count(Department) == before
+
+
+def test_only_admins_see_or_download_the_departments(client, make):
+    login(client, make.user(roles=("organiser", "agent")))
+    assert client.get("/admin/departments").status_code == 403
+    assert client.get("/admin/departments.csv").status_code == 403

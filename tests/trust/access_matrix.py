@@ -71,6 +71,8 @@ EXPECTATIONS: dict[str, Access] = {
     "admin.roles": roles("admin"),
     "admin.update_role": roles("admin"),
     "admin.directory": roles("admin"),
+    "admin.departments": roles("admin"),
+    "admin.export_departments": roles("admin"),
     "admin.erasures": roles("admin"),
     "admin.execute_erasure": roles("admin"),
     "bench.baseline": PUBLIC,  # constant "ok", no data: the benchmark's floor

@@ -16,7 +16,13 @@ from sqlalchemy import func, select
 from app.catalogue.forms import BudgetForm, DecisionForm, ImportForm, ItemForm
 from app.cleanup.forms import CampaignForm, ExtendForm, ReviewForm
 from app.cleanup.models import CleanupActionType
-from app.core.admin_forms import AuditFilterForm, DirectoryForm, RoleForm, UserSearchForm
+from app.core.admin_forms import (
+    AuditFilterForm,
+    DepartmentsForm,
+    DirectoryForm,
+    RoleForm,
+    UserSearchForm,
+)
 from app.core.admin_services import GRANTABLE_ROLES
 from app.core.devices import DEVICE_TYPES
 from app.core.models import Commune, Department
@@ -474,6 +480,36 @@ def test_importing_the_staff_directory_never_fails_and_refusals_change_nothing(
             deactivate_missing=deactivate,
             check_only=check_only,
             csrf_token=token,
+        ),
+        content_type="multipart/form-data",
+    )
+    assert response.status_code in (200, 302, 400, 422)
+    refusal_changed_nothing(response, before, response.status_code != 302)
+
+
+@fuzzes(DepartmentsForm)
+@FUZZ
+@given(
+    content=st.one_of(
+        st.binary(max_size=300),
+        text.map(str.encode),
+        st.lists(st.lists(text, max_size=5), max_size=3),  # the header, fuzzed rows
+    ),
+    check_only=checkbox,
+)
+@example(content=[["NEW", "Nouvelle", "New", ""]], check_only="")
+def test_importing_departments_never_fails_and_refusals_change_nothing(
+    app, make, content, check_only
+):
+    world = fresh_world(make)
+    client, token = _signed_in(world, "admin")
+    if isinstance(content, list):
+        content = _csv([["code", "name_fr", "name_en", "commune"], *content])
+    before = database_fingerprint()
+    response = client.post(
+        "/admin/departments",
+        data=form(
+            file=(io.BytesIO(content), "departments.csv"), check_only=check_only, csrf_token=token
         ),
         content_type="multipart/form-data",
     )
