@@ -14,7 +14,7 @@ from app.core.privacy import retention_hooks
 from app.core.privacy_services import erase_user
 from app.core.time import utcnow
 from app.extensions import db
-from tests.conftest import csrf_token
+from tests.conftest import csrf_token, login
 
 LINK_RE = re.compile(r"https?://\S+/auth/sign-in/link/[\w-]+")
 
@@ -229,7 +229,10 @@ def test_after_a_link_sign_in_a_forgotten_password_is_replaced_without_the_old_o
 
 def test_a_person_without_a_password_may_choose_one_after_a_link_sign_in(client, auth, make):
     person = make.user(password=None)
-    assert "Mot de passe" not in _profile_password_section(client)
+    login(client, person)
+    assert "Vous n'avez pas de mot de passe" in _profile_password_section(client)
+    assert 'name="new_password"' not in _profile_password_section(client)
+    auth.sign_out()
     _signed_in_by_link(client, person)
     assert "Enregistrer mon nouveau mot de passe" in _profile_password_section(client)
 
