@@ -2,6 +2,7 @@
 is the service they asked for, not news), in their language, in plain text."""
 
 import smtplib
+from email import policy
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
 
@@ -49,7 +50,13 @@ def sign_in_link_email(user: User, url: str, language: str) -> OutgoingEmail:
     message["Content-Language"] = language
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(body + "\n")
-    return OutgoingEmail(parseaddr(sender)[1], user.email, message.as_bytes())
+    # Lines end with CRLF, as SMTP wants: smtplib sends bytes as they are, and servers
+    # refuse bare line feeds (or a "line" longer than 998 bytes, which a whole message
+    # ending its lines with LF alone becomes).
+    outgoing = OutgoingEmail(parseaddr(sender)[1], user.email, b"")
+    wire = policy.SMTPUTF8 if outgoing.needs_smtputf8 else policy.SMTP
+    outgoing.data = message.as_bytes(policy=wire)
+    return outgoing
 
 
 def send_sign_in_link(user: User, url: str, language: str) -> bool:

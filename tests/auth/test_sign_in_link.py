@@ -284,3 +284,25 @@ def test_the_link_leads_to_the_page_the_person_was_going_to(client, make, smtp):
         answer = sign_in_with(client, f"{link.path}?{link.query}")
         assert urlsplit(answer.headers["Location"]).path == landing
         client.post("/auth/sign-out", data={"csrf_token": csrf_token(client)})
+
+
+def test_the_e_mail_is_sent_with_crlf_lines_even_with_a_long_link(client, make, smtp):
+    """SMTP servers refuse bare line feeds; a message ending its lines with LF alone was
+    one "line" to the server, refused past 998 bytes (a long page to come back to)."""
+    make.user(email="long@example.org")
+    client.post(
+        "/auth/sign-in/link?next=/cleanup/" + "x" * 1500,
+        data={"link-email": "long@example.org", "csrf_token": csrf_token(client)},
+    )
+    assert smtp.recipients() == ["long@example.org"]
+    assert smtp.raw[-1].count(b"\r\n") > 5 and b"\n" not in smtp.raw[-1].replace(b"\r\n", b"")
+
+
+def test_an_address_with_accents_gets_its_link(client, make, smtp):
+    make.user(email="josé@exämple.org")
+    client.post(
+        "/auth/sign-in/link",
+        data={"link-email": "josé@exämple.org", "csrf_token": csrf_token(client)},
+    )
+    [(to, message)] = smtp.messages
+    assert to == "josé@exämple.org" and message["To"] == "josé@exämple.org"

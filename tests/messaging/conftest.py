@@ -25,12 +25,14 @@ class Collector:
 
     def __init__(self):
         self.messages = []
+        self.raw = []  # the bytes as they came, line endings included
         self.lock = threading.Lock()
 
     async def handle_DATA(self, server, session, envelope):
         message = message_from_bytes(envelope.content, policy=default_policy)
         with self.lock:
             self.messages.append((envelope.rcpt_tos[0], message))
+            self.raw.append(envelope.original_content)
         return "250 OK"
 
     def recipients(self) -> list[str]:
