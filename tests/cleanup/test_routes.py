@@ -722,3 +722,20 @@ def test_my_progress_shows_my_departments_rank_and_a_log_moves_it(client, make, 
     assert re.search(r'data-testid="my-team-rank">2 / 2<', fragment)
     fragment = log_through_htmx(client, campaign, "delete-mail", "5").get_data(as_text=True)
     assert re.search(r'data-testid="my-team-rank">1 / 2<', fragment)  # 60 points against 30
+
+
+def test_the_home_panel_says_how_the_person_appears_on_leaderboards(client, make, make_campaign):
+    """Privacy in view where people look at their points: the pseudonym, the name or
+    hidden, with the way to change it."""
+    running(make_campaign)
+    expected = {
+        "pseudonym": "Dans les classements, vous apparaissez sous le pseudonyme {pseudonym}.",
+        "name": "Dans les classements, vous apparaissez sous votre nom.",
+        "hidden": "Vous êtes masqué des classements\u00a0; vos points comptent toujours",
+    }
+    for visibility, sentence in expected.items():
+        person = make.user(leaderboard_visibility=visibility)
+        login(client, person)
+        home = html.unescape(client.get("/").get_data(as_text=True))
+        assert sentence.format(pseudonym=person.pseudonym) in home
+        assert 'href="/auth/profile#prefs-title">Changer mon affichage</a>' in home
