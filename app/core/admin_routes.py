@@ -169,73 +169,75 @@ def update_role(user_id: int):
     return redirect(url_for("admin.roles", q=request.args.get("q", "")))
 
 
-MAX_DIRECTORY_BYTES = 10 * 2**20  # 20,000 people take about 1.5 MB
+MAX_IMPORT_BYTES = 10 * 2**20  # 20,000 people take about 1.5 MB
 
 
 @bp.route("/directory", methods=["GET", "POST"])
 @role_required("admin")
 def directory():
-    """Bring the accounts in step with the staff directory's CSV export: all or nothing,
-    or only count what would change."""
+    """Bring the accounts in step with the staff directory's CSV export."""
     form = DirectoryForm()
-    report, status = None, 200
-    if form.validate_on_submit():
-        text = uploaded_text(form.file.data, MAX_DIRECTORY_BYTES)
-        if text is None:
-            return render_template("admin/directory.html", form=form, report=None), 422
-        report = staff_directory.sync_directory(
+
+    def run(text):
+        return staff_directory.sync_directory(
             text, utcnow(), deactivate_missing=form.deactivate_missing.data, actor=current_user
         )
-        if report.problems or form.check_only.data:
-            db.session.rollback()
-            status = 422 if report.problems else 200
-        else:
-            db.session.commit()
-            flash(
-                _(
-                    "Directory imported: %(created)s created, %(updated)s updated, "
-                    "%(reactivated)s reactivated, %(deactivated)s deactivated.",
-                    created=format_number(report.created),
-                    updated=format_number(report.updated),
-                    reactivated=format_number(report.reactivated),
-                    deactivated=format_number(report.deactivated),
-                ),
-                "success",
-            )
-            return redirect(url_for("admin.directory"))
-    elif request.method == "POST":
-        status = 422
-    return render_template("admin/directory.html", form=form, report=report), status
+
+    def done(report):
+        return _(
+            "Directory imported: %(created)s created, %(updated)s updated, "
+            "%(reactivated)s reactivated, %(deactivated)s deactivated.",
+            created=format_number(report.created),
+            updated=format_number(report.updated),
+            reactivated=format_number(report.reactivated),
+            deactivated=format_number(report.deactivated),
+        )
+
+    return _import_page(form, run, done, "admin/directory.html", "admin.directory")
 
 
 @bp.route("/departments", methods=["GET", "POST"])
 @role_required("admin")
 def departments():
-    """Import the organisation chart (departments by code): all or nothing, or only count."""
+    """Import the organisation chart: departments created or updated by code."""
     form = DepartmentsForm()
-    counts, status = None, 200
+
+    def done(counts):
+        return _(
+            "Departments imported: %(created)s created, %(updated)s updated.",
+            created=format_number(counts.created),
+            updated=format_number(counts.updated),
+        )
+
+    return _import_page(
+        form,
+        lambda text: reference.import_departments(text, utcnow(), actor=current_user),
+        done,
+        "admin/departments.html",
+        "admin.departments",
+    )
+
+
+def _import_page(form, run, done, template: str, endpoint: str):
+    """An admin page importing a CSV file: all or nothing, or only counting what it would
+    change ("check only"). `run(text)` writes and returns a result with `problems`;
+    `done(result)` says what was saved."""
+    result, status = None, 200
     if form.validate_on_submit():
-        text = uploaded_text(form.file.data, MAX_DIRECTORY_BYTES)
+        text = uploaded_text(form.file.data, MAX_IMPORT_BYTES)
         if text is None:
-            return render_template("admin/departments.html", form=form, counts=None), 422
-        counts = reference.import_departments(text, utcnow(), actor=current_user)
-        if counts.problems or form.check_only.data:
+            return render_template(template, form=form, result=None), 422
+        result = run(text)
+        if result.problems or form.check_only.data:
             db.session.rollback()
-            status = 422 if counts.problems else 200
+            status = 422 if result.problems else 200
         else:
             db.session.commit()
-            flash(
-                _(
-                    "Departments imported: %(created)s created, %(updated)s updated.",
-                    created=format_number(counts.created),
-                    updated=format_number(counts.updated),
-                ),
-                "success",
-            )
-            return redirect(url_for("admin.departments"))
+            flash(done(result), "success")
+            return redirect(url_for(endpoint))
     elif request.method == "POST":
         status = 422
-    return render_template("admin/departments.html", form=form, counts=counts), status
+    return render_template(template, form=form, result=result), status
 
 
 @bp.get("/departments.csv")
