@@ -21,7 +21,7 @@ from app.auth.services import end_all_sessions, new_pseudonym
 from app.core.audit import record_audit
 from app.core.models import Commune, Department
 from app.core.reference import ImportProblem as DirectoryProblem
-from app.core.reference import apply_changes
+from app.core.reference import apply_changes, unreadable_csv
 from app.extensions import db
 
 REQUIRED_COLUMNS = ("email", "display_name")
@@ -60,8 +60,8 @@ def read_directory(text: str) -> tuple[list[DirectoryEntry], list[DirectoryProbl
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     try:
         headers = [name.strip().lower() for name in reader.fieldnames or []]
-    except csv.Error as error:
-        return [], [DirectoryProblem(1, "-", str(error))]
+    except csv.Error:
+        return [], [DirectoryProblem(1, "-", unreadable_csv())]
     missing = [name for name in REQUIRED_COLUMNS if name not in headers]
     if missing:
         return [], [
@@ -88,8 +88,8 @@ def read_directory(text: str) -> tuple[list[DirectoryEntry], list[DirectoryProbl
             if entry is not None:
                 seen[entry.email] = line
                 entries.append(entry)
-    except csv.Error as error:
-        problems.append(DirectoryProblem(reader.line_num, "-", str(error)))
+    except csv.Error:
+        problems.append(DirectoryProblem(reader.line_num, "-", unreadable_csv()))
     return entries, problems
 
 

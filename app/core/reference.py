@@ -40,6 +40,15 @@ class ImportCounts:
     problems: list[ImportProblem] = field(default_factory=list)
 
 
+def unreadable_csv() -> str:
+    """What Python's csv module refuses (a NUL character, an unclosed quote), said in the
+    reader's language rather than in the module's English."""
+    return _(
+        "This line cannot be read as CSV (a NUL character or a quote left open, perhaps): "
+        "the file was not read further."
+    )
+
+
 def sync_communes() -> ImportCounts:
     """Create or update the communes shipped with the portal (`app/seed/communes.csv`),
     by INSEE code (flushes)."""
@@ -71,8 +80,8 @@ def import_departments(text: str, now: datetime, actor=None) -> ImportCounts:
     reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
     try:
         headers = [name.strip().lower() for name in reader.fieldnames or []]
-    except csv.Error as error:
-        counts.problems.append(ImportProblem(1, "-", str(error)))
+    except csv.Error:
+        counts.problems.append(ImportProblem(1, "-", unreadable_csv()))
         return counts
     missing = [name for name in DEPARTMENT_COLUMNS if name not in headers]
     if missing:
@@ -133,8 +142,8 @@ def import_departments(text: str, now: datetime, actor=None) -> ImportCounts:
                 "name_en": values["name_en"],
                 "commune_id": commune.id if commune else None,
             }
-    except csv.Error as error:
-        counts.problems.append(ImportProblem(reader.line_num, "-", str(error)))
+    except csv.Error:
+        counts.problems.append(ImportProblem(reader.line_num, "-", unreadable_csv()))
     if counts.problems:
         return counts
     existing = {d.code.lower(): d for d in db.session.scalars(select(Department))}

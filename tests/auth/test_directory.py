@@ -224,7 +224,9 @@ def test_a_wrong_file_is_listed_line_by_line_in_french_and_changes_nothing(clien
     ("content", "message"),
     [
         (b"\xff\xfe not utf-8", "Le fichier n'est pas du texte UTF-8."),
-        (b"email,display_name\nnul\x00@example.org,X\n", "Rien n'a été modifié"),
+        (b"email,display_name\nnul\x00@example.org,X\n", "Cette adresse e-mail n'est pas valide."),
+        # Over the csv module's field limit (131,072 characters): it raises, we explain.
+        (b"email,display_name\n" + b"x" * 200_000 + b",X\n", "Cette ligne ne peut être lue en CSV"),
     ],
 )
 def test_a_file_that_is_not_text_is_refused_with_a_message(client, auth, make, content, message):
