@@ -59,12 +59,20 @@ def sign_in_link_email(user: User, url: str, language: str) -> OutgoingEmail:
     return outgoing
 
 
-def send_sign_in_link(user: User, url: str, language: str) -> bool:
-    """Send the link now; False (and logged) when the mail server cannot take it."""
-    try:
-        with Mailer(current_app.config) as mailer:
-            mailer.send(sign_in_link_email(user, url, language))
-    except (smtplib.SMTPException, OSError):
-        current_app.logger.exception("sign-in link not sent to user %s", user.id)
-        return False
-    return True
+def send_after_answering(response, user: User, url: str, language: str):
+    """Send the link once the answer has left (`call_on_close`): the page then takes as
+    long for an address with an account as for one without, and tells nobody which
+    addresses are staff's. The message is built now, while the request's context is
+    there; only the SMTP exchange waits."""
+    message = sign_in_link_email(user, url, language)
+    app, user_id = current_app._get_current_object(), user.id
+
+    def send() -> None:
+        try:
+            with Mailer(app.config) as mailer:
+                mailer.send(message)
+        except (smtplib.SMTPException, OSError):
+            app.logger.exception("sign-in link not sent to user %s", user_id)
+
+    response.call_on_close(send)
+    return response

@@ -8,6 +8,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
@@ -91,15 +92,18 @@ def request_sign_in_link():
         return _sign_in_page(link_form=link_form, status=400)
     created = services.create_sign_in_link(link_form.email.data, utcnow())
     db.session.commit()
+    answer = make_response(
+        render_template(
+            "auth/sign_in_link_sent.html",
+            email=link_form.email.data,
+            minutes=current_app.config["SIGN_IN_LINK_MINUTES"],
+        )
+    )
     if created is not None:
         user, raw_token = created
         url = mail.sign_in_url(raw_token, safe_next_url(request.args.get("next")))
-        mail.send_sign_in_link(user, url, user.locale or current_language())
-    return render_template(
-        "auth/sign_in_link_sent.html",
-        email=link_form.email.data,
-        minutes=current_app.config["SIGN_IN_LINK_MINUTES"],
-    )
+        mail.send_after_answering(answer, user, url, user.locale or current_language())
+    return answer
 
 
 @bp.get("/sign-in/link/<token>")
