@@ -1,5 +1,6 @@
-"""The sign-in link by e-mail: sent at once and whatever the person's e-mail consent (it
-is the service they asked for, not news), in their language, in plain text."""
+"""The sign-in link by e-mail: sent as soon as the answer has left, whatever the person's
+e-mail consent (it is the service they asked for, not news), in their language, in plain
+text."""
 
 import smtplib
 from email import policy
