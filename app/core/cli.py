@@ -58,7 +58,7 @@ def import_users(path, deactivate_missing, dry_run):
     Columns: email, display_name, and optionally department (code) and commune (INSEE
     code). A file with any error changes nothing; every error is listed.
     """
-    text = Path(path).read_bytes().decode("utf-8-sig", errors="replace")
+    text = _read_utf8(path)
     with force_locale("en"):  # operators' commands speak English
         report = directory.sync_directory(text, utcnow(), deactivate_missing=deactivate_missing)
     _fail_on_problems(report.problems)
@@ -100,7 +100,7 @@ def import_departments(path):
     Columns: code, name_fr, name_en, and optionally commune (INSEE code). A file with
     any error changes nothing; every error is listed. Departments are never deleted.
     """
-    text = Path(path).read_bytes().decode("utf-8-sig", errors="replace")
+    text = _read_utf8(path)
     with force_locale("en"):  # operators' commands speak English
         counts = reference.import_departments(text, utcnow())
     _fail_on_problems(counts.problems)
@@ -109,6 +109,15 @@ def import_departments(path):
         f"Departments: {counts.created} created, {counts.updated} updated, "
         f"{counts.unchanged} unchanged."
     )
+
+
+def _read_utf8(path: str) -> str:
+    """A CSV file as text (UTF-8, with or without a BOM); any other encoding is refused
+    rather than read with replacement characters in people's names."""
+    try:
+        return Path(path).read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise click.ClickException("The file is not UTF-8 text: export it as UTF-8.") from error
 
 
 def _fail_on_problems(problems) -> None:

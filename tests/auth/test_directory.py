@@ -242,3 +242,13 @@ def test_a_file_that_is_not_text_is_refused_with_a_message(client, auth, make, c
 def test_only_admins_open_the_directory_page(client, make):
     login(client, make.user(roles=("organiser", "agent")))
     assert client.get("/admin/directory").status_code == 403
+
+
+def test_a_file_that_is_not_utf_8_is_refused_by_the_command(runner, tmp_path):
+    """A Latin-1 export would have put replacement characters in people's names."""
+    path = tmp_path / "latin1.csv"
+    path.write_bytes("email,display_name\nlea@example.org,Léa Martin\n".encode("latin-1"))
+    result = runner.invoke(args=["users", "import", str(path)])
+    assert result.exit_code == 1
+    assert "The file is not UTF-8 text" in result.output
+    assert person("lea@example.org") is None
