@@ -24,8 +24,7 @@ from app.core.reference import ImportProblem as DirectoryProblem
 from app.core.reference import apply_changes, unreadable_csv
 from app.extensions import db
 
-REQUIRED_COLUMNS = ("email", "display_name")
-OPTIONAL_COLUMNS = ("department", "commune")
+REQUIRED_COLUMNS = ("email", "display_name")  # and optionally department, commune
 MAX_ROWS = 100_000
 
 
