@@ -48,9 +48,9 @@ def sign_in_link_email(user: User, url: str, language: str) -> OutgoingEmail:
     message["Subject"] = subject
     message["Date"] = formatdate(localtime=False)
     message["Message-ID"] = make_msgid(domain="empreinte.local")
-    message["Content-Language"] = language
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(body + "\n")
+    message["Content-Language"] = language  # after set_content, which drops Content-*
     # Lines end with CRLF, as SMTP wants: smtplib sends bytes as they are, and servers
     # refuse bare line feeds (or a "line" longer than 998 bytes, which a whole message
     # ending its lines with LF alone becomes).

@@ -136,6 +136,7 @@ def test_the_e_mail_is_in_the_persons_language_and_on_the_public_address(
     # The portal's public address, not the one this request came to (localhost here).
     assert url.startswith("https://empreinte.example.fr/auth/sign-in/link/")
     assert message["Auto-Submitted"] == "auto-generated"
+    assert message["Content-Language"] == "en"
     assert "List-Unsubscribe" not in message  # a service asked for, not news
 
 
