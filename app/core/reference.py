@@ -61,14 +61,12 @@ def sync_communes() -> ImportCounts:
             "latitude": float(row["latitude"]),
             "longitude": float(row["longitude"]),
         }
-        commune = existing.get(row["insee_code"])
-        if commune is None:
-            db.session.add(Commune(insee_code=row["insee_code"], **wanted))
-            counts.created += 1
-        elif apply_changes(commune, wanted):
-            counts.updated += 1
-        else:
-            counts.unchanged += 1
+        _create_or_update(
+            existing.get(row["insee_code"]),
+            lambda: Commune(insee_code=row["insee_code"], **wanted),  # noqa: B023 - called now
+            wanted,
+            counts,
+        )
     db.session.flush()
     return counts
 
@@ -148,14 +146,12 @@ def import_departments(text: str, now: datetime, actor=None) -> ImportCounts:
         return counts
     existing = {d.code.lower(): d for d in db.session.scalars(select(Department))}
     for code, values in wanted.items():
-        department = existing.get(code.lower())
-        if department is None:
-            db.session.add(Department(code=code, **values))
-            counts.created += 1
-        elif apply_changes(department, values):
-            counts.updated += 1
-        else:
-            counts.unchanged += 1
+        _create_or_update(
+            existing.get(code.lower()),
+            lambda: Department(code=code, **values),  # noqa: B023 - called now
+            values,
+            counts,
+        )
     db.session.flush()
     record_audit(
         actor,
@@ -174,6 +170,17 @@ def export_departments_csv() -> str:
     communes = {c.id: c.insee_code for c in db.session.scalars(select(Commune))}
     rows = [(d.code, d.name_fr, d.name_en, communes.get(d.commune_id, "")) for d in departments]
     return write_csv(rows, (*DEPARTMENT_COLUMNS, "commune"))
+
+
+def _create_or_update(row, new_row, values: dict, counts: ImportCounts) -> None:
+    """Add `new_row()` when `row` is None, else apply `values` to it; count which."""
+    if row is None:
+        db.session.add(new_row())
+        counts.created += 1
+    elif apply_changes(row, values):
+        counts.updated += 1
+    else:
+        counts.unchanged += 1
 
 
 def apply_changes(row, values: dict) -> bool:
