@@ -236,3 +236,12 @@ def page(browser, live_server):
     expect.set_options(timeout=10_000)
     yield page
     context.close()
+
+
+def shown(page, text: str):
+    """Where the page shows `text`, leaving out its copy in the #announcer live region.
+
+    An htmx swap marked data-announce is copied into #announcer a moment later, so a bare
+    get_by_text() may match one element or two depending on timing.
+    """
+    return page.locator("main").get_by_text(text).and_(page.locator(":not(#announcer)"))

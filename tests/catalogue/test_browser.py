@@ -9,6 +9,7 @@ from app.catalogue import services as catalogue
 from app.catalogue.models import CatalogueRequest
 from app.core.time import utcnow
 from app.extensions import db
+from tests.conftest import shown
 
 
 @pytest.mark.browser
@@ -59,7 +60,7 @@ def test_search_simulate_request_and_approve(page, make, make_item):
     sign_in("boss@example.org")
     page.goto("/catalogue/admin/requests")
     page.get_by_role("button", name="Approve").first.click()
-    expect(page.get_by_text("Request approved.")).to_be_visible()
+    expect(shown(page, "Request approved.")).to_be_visible()
 
     page.get_by_role("button", name=re.compile("sign out", re.I)).click()
     sign_in(employee.email)
@@ -135,7 +136,7 @@ def test_withdrawing_a_request_asks_first_and_works_with_the_keyboard(page, make
     page.keyboard.press("Tab")  # from "Ne rien changer" to "La retirer"
     expect(page.get_by_role("alertdialog").get_by_role("button", name="La retirer")).to_be_focused()
     page.keyboard.press("Enter")
-    expect(page.get_by_text("Votre demande a été retirée.")).to_be_visible()
+    expect(shown(page, "Votre demande a été retirée.")).to_be_visible()
     expect(page.locator(".request-status")).to_have_text("Retirée")
     db.session.expire_all()
     assert db.session.get(CatalogueRequest, request.id).status == "withdrawn"

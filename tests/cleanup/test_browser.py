@@ -11,6 +11,7 @@ from app.cleanup.models import CleanupAction, CleanupCampaign
 from app.core.models import Department
 from app.core.time import utcnow
 from app.extensions import db
+from tests.conftest import shown
 
 
 def sign_in(page, user):
@@ -227,4 +228,4 @@ def test_show_my_place_with_the_keyboard_brings_ones_line_into_view(page, make, 
     expect(row).to_have_attribute("aria-current", "true")
     expect(row).to_contain_text(f"{me.pseudonym} (vous)")
     expect(row.locator("td").first).to_have_text("55")
-    expect(page.get_by_text("Page 2 sur 2")).to_be_visible()
+    expect(shown(page, "Page 2 sur 2")).to_be_visible()

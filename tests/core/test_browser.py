@@ -2,6 +2,8 @@
 
 import pytest
 
+from tests.conftest import shown
+
 pytestmark = pytest.mark.browser
 
 
@@ -67,13 +69,13 @@ def test_an_admin_grants_and_revokes_a_role_from_the_table_with_the_keyboard(pag
     page.goto("/admin/roles?q=yasmine")
     page.get_by_role("button", name="Attribuer le rôle Agent de collecte à Yasmine Petit").focus()
     page.keyboard.press("Enter")
-    page.get_by_text("Rôle Agent de collecte attribué à yasmine@example.org.").wait_for()
+    shown(page, "Rôle Agent de collecte attribué à yasmine@example.org.").wait_for()
     assert db.session.scalar(db.select(User).filter_by(email="yasmine@example.org")).roles == {
         "employee",
         "agent",
     }
     page.get_by_role("button", name="Retirer le rôle Agent de collecte à Yasmine Petit").click()
-    page.get_by_text("Rôle Agent de collecte retiré à yasmine@example.org.").wait_for()
+    shown(page, "Rôle Agent de collecte retiré à yasmine@example.org.").wait_for()
     db.session.expire_all()
     assert db.session.scalar(db.select(User).filter_by(email="yasmine@example.org")).roles == {
         "employee"

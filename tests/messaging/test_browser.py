@@ -9,6 +9,7 @@ from app.core.time import utcnow
 from app.extensions import db
 from app.messaging import jobs, services
 from app.messaging.models import Delivery, Dispatch, Schedule
+from tests.conftest import shown
 
 pytestmark = pytest.mark.browser
 
@@ -39,7 +40,7 @@ def test_organiser_writes_previews_and_schedules_a_template(page, make):
     page.get_by_label("À une date et une heure").check()
     page.fill("#at", "2099-03-02T09:00")
     page.locator("#schedule-form button[type=submit]:not([formaction])").click()
-    page.get_by_text("Message planifié.").wait_for()
+    shown(page, "Message planifié.").wait_for()
     dispatch = db.session.scalar(select(Dispatch))
     assert dispatch.template.key == "spring" and dispatch.status == "scheduled"
 
@@ -59,7 +60,7 @@ def test_organiser_schedules_a_monthly_message_seeing_only_the_fields_that_apply
     page.get_by_label("Jour du mois").select_option("15")
     page.get_by_label("Heure (heure de Paris)", exact=True).fill("08:45")
     page.locator("#schedule-form button[type=submit]:not([formaction])").click()
-    page.get_by_text("Message planifié.").wait_for()
+    shown(page, "Message planifié.").wait_for()
     page.get_by_role("cell", name="Chaque mois, le 15 à 08:45").wait_for()
     assert db.session.scalar(select(Schedule.cron)) == "45 8 15 * *"
 
@@ -85,7 +86,7 @@ def test_stopping_a_recurring_message_asks_first(page, make, template):
 
     stop.click()
     page.get_by_role("alertdialog").get_by_role("button", name="Arrêter").click()
-    page.get_by_text("Aucun message récurrent.").wait_for()
+    shown(page, "Aucun message récurrent.").wait_for()
     db.session.expire_all()
     assert db.session.scalar(select(Schedule.active)) is False
 
@@ -117,7 +118,7 @@ def test_deleting_a_message_with_the_keyboard_asks_first_then_says_so(page, make
     page.keyboard.press("Tab")
     expect(dialog.get_by_role("button", name="Le supprimer")).to_be_focused()
     page.keyboard.press("Enter")
-    done = page.get_by_text("Message supprimé.")
+    done = shown(page, "Message supprimé.")
     expect(done).to_be_visible()
     expect(done).to_be_focused()  # not the top of the page: the button is gone
     expect(page.locator("#announcer")).to_have_text("Message supprimé.")

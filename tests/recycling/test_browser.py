@@ -5,6 +5,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect
 
+from tests.conftest import shown
 from tests.factories import DEFAULT_PASSWORD
 
 
@@ -97,6 +98,6 @@ def test_withdrawing_a_declaration_asks_first(page, make, rec):
 
     withdraw.click()
     page.get_by_role("alertdialog").get_by_role("button", name="La retirer").click()
-    expect(page.get_by_text("Votre déclaration a été retirée.")).to_be_visible()
+    expect(shown(page, "Votre déclaration a été retirée.")).to_be_visible()
     expect(page.locator(".return-status")).to_have_text("Retiré par la personne")
     expect(page.get_by_role("button", name="Retirer ma déclaration")).to_have_count(0)
