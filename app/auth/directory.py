@@ -4,7 +4,8 @@ A deployment has 20,000 people; nobody creates them one by one. The export lists
 works here, with their name and department; the portal creates the missing accounts
 (without a password: they sign in with a link sent by e-mail), updates names and teams,
 and can deactivate those who left. Roles, passwords, languages and choices are the
-person's or the admins', never the file's.
+person's or the admins', never the file's. A person erased at their request is not
+recreated while the directory still lists them.
 """
 
 import csv
@@ -14,10 +15,10 @@ from datetime import datetime
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app.auth.models import User, UserRole
-from app.auth.services import end_all_sessions, new_pseudonym
+from app.auth.services import end_all_sessions, erased_address_digest, new_pseudonym
 from app.core.audit import record_audit
 from app.core.models import Commune, Department
 from app.core.reference import ImportProblem as DirectoryProblem
@@ -44,6 +45,7 @@ class DirectoryReport:
     reactivated: int = 0
     deactivated: int = 0
     kept_with_a_role: int = 0  # missing from the file, but holding a role: left active
+    not_recreated: int = 0  # listed, but erased at their request: no new account
     problems: list[DirectoryProblem] = field(default_factory=list)
 
     def summary(self) -> str:
@@ -141,7 +143,10 @@ def sync_directory(
     A file with any problem changes nothing: the report lists every problem instead.
     With `deactivate_missing`, active people the file no longer lists are deactivated
     (their sessions end), except those holding a role beyond employee, whom an admin
-    handles. Erased accounts are never touched.
+    handles. Erased accounts are never touched, and a listed address whose account was
+    erased gets no new one. A full file (`deactivate_missing`) that no longer lists an
+    erased address lets the portal forget its digest: a person hired again later is
+    welcome back.
     """
     entries, problems = read_directory(text)
     report = DirectoryReport(problems=problems)
@@ -156,10 +161,21 @@ def sync_directory(
         user.email.lower(): user
         for user in db.session.scalars(select(User).where(User.anonymised_at.is_(None)))
     }
+    erased = set(
+        db.session.scalars(
+            select(User.erased_address_digest).where(User.erased_address_digest.is_not(None))
+        )
+    )
+    listed_digests: set[str] = set()
     taken = set(db.session.scalars(select(User.pseudonym)))
     for entry in entries:
         user = people.pop(entry.email, None)
         if user is None:
+            digest = erased_address_digest(entry.email)
+            if digest in erased:
+                listed_digests.add(digest)
+                report.not_recreated += 1
+                continue
             _create(entry, taken, now)
             report.created += 1
             continue
@@ -184,9 +200,22 @@ def sync_directory(
             user.active = False
             end_all_sessions(user)
             report.deactivated += 1
+        _forget_erased_addresses_not_listed(erased - listed_digests)
     db.session.flush()
     record_audit(actor, "sync_directory", "user_directory", "", now, report.summary())
     return report
+
+
+def _forget_erased_addresses_not_listed(digests: set[str]) -> None:
+    """They left: the portal has no reason left to recognise their address."""
+    remaining = sorted(digests)
+    for start in range(0, len(remaining), 500):
+        db.session.execute(
+            update(User)
+            .where(User.erased_address_digest.in_(remaining[start : start + 500]))
+            .values(erased_address_digest=None)
+            .execution_options(synchronize_session=False)
+        )
 
 
 def _create(entry: DirectoryEntry, taken: set[str], now: datetime) -> User:

@@ -57,6 +57,10 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # After an erasure, the SHA-256 of the address it replaced (`erased_address_digest()`):
+    # the staff directory then does not open a new account for the person. Forgotten when
+    # a full directory import no longer lists the address (app/auth/directory.py).
+    erased_address_digest: Mapped[str | None] = mapped_column(String(64), index=True)
 
     department: Mapped[Department | None] = relationship()
     commune: Mapped[Commune | None] = relationship()

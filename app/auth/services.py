@@ -3,6 +3,7 @@
 Services flush; the caller (request, CLI command or job) commits once.
 """
 
+import hashlib
 import secrets
 from datetime import datetime, timedelta
 
@@ -54,6 +55,12 @@ def new_pseudonym(taken: set[str] | None = None) -> str:
                 return candidate
         elif db.session.scalar(select(User.id).where(User.pseudonym == candidate)) is None:
             return candidate
+
+
+def erased_address_digest(email: str) -> str:
+    """What an erased account keeps of its address: enough to recognise it in the staff
+    directory, nothing to read it back from (though anyone holding it can compare)."""
+    return hashlib.sha256(f"erased:{email.strip().lower()}".encode()).hexdigest()
 
 
 def find_user_by_email(email: str) -> User | None:

@@ -5,6 +5,7 @@ from datetime import datetime, time, timedelta
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from app.auth import directory as staff_directory
@@ -184,13 +185,26 @@ def directory():
         )
 
     def done(report):
-        return _(
+        counts = _(
             "Directory imported: %(created)s created, %(updated)s updated, "
             "%(reactivated)s reactivated, %(deactivated)s deactivated.",
             created=format_number(report.created),
             updated=format_number(report.updated),
             reactivated=format_number(report.reactivated),
             deactivated=format_number(report.deactivated),
+        )
+        if not report.not_recreated:
+            return counts
+        return " ".join(
+            (
+                counts,
+                ngettext(
+                    "%(count)s person erased at their request was not recreated.",
+                    "%(count)s people erased at their request were not recreated.",
+                    report.not_recreated,
+                    count=format_number(report.not_recreated),
+                ),
+            )
         )
 
     return _import_page(form, run, done, "admin/directory.html", "admin.directory")

@@ -72,6 +72,11 @@ def import_users(path, deactivate_missing, dry_run):
         f"{report.updated} updated, {report.unchanged} unchanged, "
         f"{report.reactivated} reactivated, {report.deactivated} deactivated"
         + (f", {kept} not listed but kept (they hold a role)" if kept else "")
+        + (
+            f", {report.not_recreated} not recreated (erased at their request)"
+            if report.not_recreated
+            else ""
+        )
         + "."
     )
 

@@ -13,7 +13,7 @@ from sqlalchemy import delete, select
 
 from app.auth.identity import user_identity
 from app.auth.models import ApiToken, LeaderboardVisibility, User, UserRole
-from app.auth.services import end_all_sessions, forget_sign_in_links
+from app.auth.services import end_all_sessions, erased_address_digest, forget_sign_in_links
 from app.core.audit import record_audit
 from app.core.privacy import EXPORT_SECTIONS, personal_data_entries, retention_hooks
 from app.core.privacy_models import ErasureRequest
@@ -135,9 +135,11 @@ def anonymise_user(user: User, now: datetime) -> None:
     """Strip the account of everything that identifies the person.
 
     The row stays (with its department and commune) so that the totals derived
-    from the person's actions and returns do not move; it can never sign in again.
+    from the person's actions and returns do not move; it can never sign in again. Of
+    the address it keeps a digest, so that the staff directory does not recreate them.
     """
     placeholder = f"Anonyme {user.id}"
+    user.erased_address_digest = erased_address_digest(user.email)
     user.email = f"erased-{user.id}@invalid"
     user.display_name = placeholder
     user.pseudonym = placeholder

@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.auth.models import User
+from app.auth.services import erased_address_digest
 from app.core.audit import AuditEvent
 from app.core.privacy_services import erase_user
 from app.core.time import utcnow
@@ -146,6 +147,52 @@ def test_someone_listed_again_is_reactivated(runner, tmp_path, make):
     assert person("back@example.org").is_active
 
 
+def test_a_person_erased_at_their_request_is_not_recreated_until_the_directory_drops_them(
+    runner, tmp_path, make
+):
+    erased = make.user(email="ines.roux@example.org", display_name="Inès Roux")
+    make.user(email="stays@example.org", display_name="Stays Here")
+    erase_user(erased, utcnow())
+    db.session.commit()
+    row = db.session.get(User, erased.id)
+    assert row.erased_address_digest == erased_address_digest("ines.roux@example.org")
+    assert "ines" not in row.email + row.erased_address_digest  # a digest, not the address
+
+    listed = "email,display_name\nInes.Roux@Example.org,Inès Roux\nstays@example.org,Stays Here\n"
+    result = run_import(runner, tmp_path, listed)
+    assert result.exit_code == 0, result.output
+    assert "0 created" in result.output
+    assert "1 not recreated (erased at their request)" in result.output
+    assert person("ines.roux@example.org") is None
+
+    # A file without the address that still lists everyone else: she left the authority.
+    run_import(
+        runner,
+        tmp_path,
+        "email,display_name\nstays@example.org,Stays Here\n",
+        "--deactivate-missing",
+    )
+    db.session.expire_all()
+    assert db.session.get(User, erased.id).erased_address_digest is None
+
+    # Hired again later, she gets an account like anyone new.
+    result = run_import(runner, tmp_path, listed)
+    assert "1 created" in result.output and "not recreated" not in result.output
+    assert person("ines.roux@example.org").is_active
+
+
+def test_an_erased_address_is_remembered_through_partial_files(runner, tmp_path, make):
+    erased = make.user(email="gone@example.org")
+    erase_user(erased, utcnow())
+    db.session.commit()
+    run_import(runner, tmp_path, "email,display_name\nsomeone@example.org,Someone\n")
+    db.session.expire_all()
+    assert db.session.get(User, erased.id).erased_address_digest is not None
+    result = run_import(runner, tmp_path, "email,display_name\ngone@example.org,Gone Person\n")
+    assert "1 not recreated" in result.output
+    assert person("gone@example.org") is None
+
+
 def test_an_empty_file_deactivates_nobody(runner, tmp_path, make):
     make.user(email="here@example.org")
     result = run_import(runner, tmp_path, "email,display_name\n", "--deactivate-missing")
@@ -208,6 +255,20 @@ def test_an_admin_checks_the_file_then_imports_it(client, auth, make):
     assert person("new.person@example.org").department.code == "DNUM"
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "sync_directory"))
     assert event.actor_id == admin.id
+
+
+def test_the_admin_page_says_who_was_not_recreated_after_an_erasure(client, auth, make):
+    login(client, make.user(roles=("admin",)))
+    erase_user(make.user(email="left.alone@example.org"), utcnow())
+    db.session.commit()
+    text = "email,display_name\nleft.alone@example.org,Left Alone\nnew@example.org,New One\n"
+    checked = html.unescape(upload(auth, text, check_only=True).get_data(as_text=True))
+    assert "<dt>Non recréés (effacés à leur demande)</dt><dd>1</dd>" in checked
+    assert upload(auth, text).status_code == 302
+    page = html.unescape(client.get("/admin/directory").get_data(as_text=True))
+    assert "1 personne effacée à sa demande n'a pas été recréée." in page
+    assert person("left.alone@example.org") is None
+    assert person("new@example.org") is not None
 
 
 def test_a_wrong_file_is_listed_line_by_line_in_french_and_changes_nothing(client, auth, make):
