@@ -8,8 +8,6 @@ person's or the admins', never the file's. A person erased at their request is n
 recreated while the directory still lists them.
 """
 
-import csv
-import io
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -20,9 +18,9 @@ from sqlalchemy import select, update
 from app.auth.models import User, UserRole
 from app.auth.services import end_all_sessions, erased_address_digest, new_pseudonym
 from app.core.audit import record_audit
+from app.core.csv_import import ImportProblem, csv_lines
 from app.core.models import Commune, Department
-from app.core.reference import ImportProblem as DirectoryProblem
-from app.core.reference import apply_changes, unreadable_csv
+from app.core.reference import apply_changes
 from app.extensions import db
 
 REQUIRED_COLUMNS = ("email", "display_name")  # and optionally department, commune
@@ -46,7 +44,7 @@ class DirectoryReport:
     deactivated: int = 0
     kept_with_a_role: int = 0  # missing from the file, but holding a role: left active
     not_recreated: int = 0  # listed, but erased at their request: no new account
-    problems: list[DirectoryProblem] = field(default_factory=list)
+    problems: list[ImportProblem] = field(default_factory=list)
 
     def summary(self) -> str:
         """The counts as the audit log stores them (read back translated)."""
@@ -56,47 +54,23 @@ class DirectoryReport:
         )
 
 
-def read_directory(text: str) -> tuple[list[DirectoryEntry], list[DirectoryProblem]]:
+def read_directory(text: str) -> tuple[list[DirectoryEntry], list[ImportProblem]]:
     """The file's people, and every problem of the file (not only the first)."""
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    try:
-        headers = [name.strip().lower() for name in reader.fieldnames or []]
-    except csv.Error:
-        return [], [DirectoryProblem(1, "-", unreadable_csv())]
-    missing = [name for name in REQUIRED_COLUMNS if name not in headers]
-    if missing:
-        return [], [
-            DirectoryProblem(1, ", ".join(missing), _("Missing columns in the header line."))
-        ]
-    reader.fieldnames = headers
+    problems: list[ImportProblem] = []
     departments = {d.code.lower(): d for d in db.session.scalars(select(Department))}
     communes = {c.insee_code: c for c in db.session.scalars(select(Commune))}
     entries: list[DirectoryEntry] = []
-    problems: list[DirectoryProblem] = []
     seen: dict[str, int] = {}
-    try:
-        for row in reader:
-            line = reader.line_num
-            if None in row:
-                problems.append(DirectoryProblem(line, "-", _("This line has too many cells.")))
-                continue
-            if len(entries) >= MAX_ROWS:
-                problems.append(
-                    DirectoryProblem(line, "-", _("At most %(n)s lines per file.", n=MAX_ROWS))
-                )
-                break
-            entry = _read_entry(row, line, departments, communes, seen, problems)
-            if entry is not None:
-                seen[entry.email] = line
-                entries.append(entry)
-    except csv.Error:
-        problems.append(DirectoryProblem(reader.line_num, "-", unreadable_csv()))
+    for line, values in csv_lines(text, problems, required=REQUIRED_COLUMNS, max_lines=MAX_ROWS):
+        entry = _read_entry(values, line, departments, communes, seen, problems)
+        if entry is not None:
+            seen[entry.email] = line
+            entries.append(entry)
     return entries, problems
 
 
-def _read_entry(row, line, departments, communes, seen, problems) -> DirectoryEntry | None:
+def _read_entry(values, line, departments, communes, seen, problems) -> DirectoryEntry | None:
     """One line's person, or None after adding its problems."""
-    values = {key: (value or "").strip() for key, value in row.items() if key}
     found = len(problems)
     address = None
     try:
@@ -104,30 +78,28 @@ def _read_entry(row, line, departments, communes, seen, problems) -> DirectoryEn
             values.get("email", ""), check_deliverability=False
         ).normalized.lower()
     except EmailNotValidError:
-        problems.append(DirectoryProblem(line, "email", _("This is not a valid e-mail address.")))
+        problems.append(ImportProblem(line, "email", _("This is not a valid e-mail address.")))
     if address and address in seen:
         problems.append(
-            DirectoryProblem(
+            ImportProblem(
                 line, "email", _("This address is already on line %(line)s.", line=seen[address])
             )
         )
     name = values.get("display_name", "")
     if not name or len(name) > 120 or "\x00" in name:
         problems.append(
-            DirectoryProblem(
-                line, "display_name", _("A name is needed, of at most 120 characters.")
-            )
+            ImportProblem(line, "display_name", _("A name is needed, of at most 120 characters."))
         )
     department = None
     if values.get("department"):
         department = departments.get(values["department"].lower())
         if department is None:
-            problems.append(DirectoryProblem(line, "department", _("Unknown department code.")))
+            problems.append(ImportProblem(line, "department", _("Unknown department code.")))
     commune = None
     if values.get("commune"):
         commune = communes.get(values["commune"])
         if commune is None:
-            problems.append(DirectoryProblem(line, "commune", _("Unknown commune INSEE code.")))
+            problems.append(ImportProblem(line, "commune", _("Unknown commune INSEE code.")))
     if len(problems) > found:
         return None
     return DirectoryEntry(
@@ -154,7 +126,7 @@ def sync_directory(
         return report
     if deactivate_missing and not entries:
         report.problems.append(
-            DirectoryProblem(1, "-", _("The file lists nobody: nobody was deactivated."))
+            ImportProblem(1, "-", _("The file lists nobody: nobody was deactivated."))
         )
         return report
     people = {

@@ -1,7 +1,5 @@
 """CSV import (all or nothing, line and column of each fault) and open-data export."""
 
-import csv
-import io
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -13,6 +11,7 @@ from app.catalogue import footprint
 from app.catalogue.models import CatalogueItem
 from app.catalogue.services import CatalogueError, check_category, complete_footprint
 from app.core.audit import record_audit
+from app.core.csv_import import ImportProblem, csv_lines
 from app.core.csv_safety import FORMULA_STARTS, write_csv
 from app.extensions import db
 
@@ -47,13 +46,6 @@ NUMBERS = (
     "use_kgco2e_per_year",
 )
 MAX_ROWS = 20_000
-
-
-@dataclass
-class ImportProblem:
-    line: int
-    column: str
-    message: str
 
 
 @dataclass
@@ -133,56 +125,38 @@ def _parse_row(row: dict, problems: list, line: int) -> dict | None:
 def import_catalogue_csv(text: str, actor, now: datetime, grid_factor: float) -> ImportResult:
     """Create or update items by code from CSV text; nothing is written if any row is wrong."""
     result = ImportResult()
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    header = reader.fieldnames or []
-    missing = [c for c in REQUIRED if c not in header]
-    if missing:
-        result.problems.append(
-            ImportProblem(1, ", ".join(missing), _("Missing columns in the header line."))
-        )
-        return result
-    unknown = [c for c in header if c not in COLUMNS and c not in EXPORT_ONLY]
-    if unknown:
-        result.problems.append(ImportProblem(1, ", ".join(unknown), _("Unknown columns.")))
-        return result
-
     parsed: list[tuple[int, dict]] = []
     seen: set[str] = set()
-    try:
-        for row in reader:
-            line = reader.line_num
-            if None in row:
-                result.problems.append(ImportProblem(line, "-", _("This line has too many cells.")))
-                continue
-            if len(parsed) >= MAX_ROWS:
-                result.problems.append(
-                    ImportProblem(line, "-", _("At most %(n)s lines per file.", n=MAX_ROWS))
-                )
-                break
-            values = _parse_row(row, result.problems, line)
-            if values is None:
-                continue
-            if values["code"] in seen:
-                result.problems.append(
-                    ImportProblem(line, "code", _("This code appears twice in the file."))
-                )
-                continue
-            seen.add(values["code"])
-            try:
-                check_category(values["kind"], values["category"])
-                completed = complete_footprint(
-                    {k: v for k, v in values.items() if k != "alternatives"}, grid_factor
-                )
-            except CatalogueError as error:
-                column = "use_kgco2e_per_year" if values["kind"] == "service" else "source"
-                if "source" in str(error).lower():
-                    column = "source"
-                result.problems.append(ImportProblem(line, column, str(error)))
-                continue
-            completed["alternatives"] = values["alternatives"]
-            parsed.append((line, completed))
-    except csv.Error as error:
-        result.problems.append(ImportProblem(reader.line_num, "-", str(error)))
+    rows = csv_lines(
+        text,
+        result.problems,
+        required=REQUIRED,
+        max_lines=MAX_ROWS,
+        allowed=COLUMNS + EXPORT_ONLY,
+    )
+    for line, row in rows:
+        values = _parse_row(row, result.problems, line)
+        if values is None:
+            continue
+        if values["code"] in seen:
+            result.problems.append(
+                ImportProblem(line, "code", _("This code appears twice in the file."))
+            )
+            continue
+        seen.add(values["code"])
+        try:
+            check_category(values["kind"], values["category"])
+            completed = complete_footprint(
+                {k: v for k, v in values.items() if k != "alternatives"}, grid_factor
+            )
+        except CatalogueError as error:
+            column = "use_kgco2e_per_year" if values["kind"] == "service" else "source"
+            if "source" in str(error).lower():
+                column = "source"
+            result.problems.append(ImportProblem(line, column, str(error)))
+            continue
+        completed["alternatives"] = values["alternatives"]
+        parsed.append((line, completed))
 
     existing = {
         item.code: item

@@ -8,7 +8,6 @@ refer to these rows.
 """
 
 import csv
-import io
 from dataclasses import dataclass, field
 from datetime import datetime
 from importlib import resources
@@ -17,6 +16,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.core.audit import record_audit
+from app.core.csv_import import ImportProblem, csv_lines
 from app.core.csv_safety import write_csv
 from app.core.models import Commune, Department
 from app.extensions import db
@@ -26,27 +26,11 @@ MAX_DEPARTMENTS = 10_000
 
 
 @dataclass
-class ImportProblem:
-    line: int
-    column: str
-    message: str  # in the reader's language
-
-
-@dataclass
 class ImportCounts:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
     problems: list[ImportProblem] = field(default_factory=list)
-
-
-def unreadable_csv() -> str:
-    """What Python's csv module refuses (a NUL character, an unclosed quote), said in the
-    reader's language rather than in the module's English."""
-    return _(
-        "This line cannot be read as CSV (a NUL character or a quote left open, perhaps): "
-        "the file was not read further."
-    )
 
 
 def sync_communes() -> ImportCounts:
@@ -75,73 +59,15 @@ def import_departments(text: str, now: datetime, actor=None) -> ImportCounts:
     """Create or update departments by code from CSV text (code, name_fr, name_en and
     optionally commune, its INSEE code); nothing is written if any line is wrong."""
     counts = ImportCounts()
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    try:
-        headers = [name.strip().lower() for name in reader.fieldnames or []]
-    except csv.Error:
-        counts.problems.append(ImportProblem(1, "-", unreadable_csv()))
-        return counts
-    missing = [name for name in DEPARTMENT_COLUMNS if name not in headers]
-    if missing:
-        counts.problems.append(
-            ImportProblem(1, ", ".join(missing), _("Missing columns in the header line."))
-        )
-        return counts
-    reader.fieldnames = headers
     communes = {c.insee_code: c for c in db.session.scalars(select(Commune))}
     wanted: dict[str, dict] = {}
     lines: dict[str, int] = {}
-    try:
-        for row in reader:
-            line = reader.line_num
-            if None in row:
-                counts.problems.append(ImportProblem(line, "-", _("This line has too many cells.")))
-                continue
-            if len(wanted) >= MAX_DEPARTMENTS:
-                counts.problems.append(
-                    ImportProblem(line, "-", _("At most %(n)s lines per file.", n=MAX_DEPARTMENTS))
-                )
-                break
-            values = {key: (value or "").strip() for key, value in row.items() if key}
-            found = len(counts.problems)
-            code = values.get("code", "")
-            if not code or len(code) > 32 or "\x00" in code:
-                counts.problems.append(
-                    ImportProblem(line, "code", _("A code is needed, of at most 32 characters."))
-                )
-            elif code.lower() in lines:
-                counts.problems.append(
-                    ImportProblem(
-                        line,
-                        "code",
-                        _("This code is already on line %(line)s.", line=lines[code.lower()]),
-                    )
-                )
-            for column in ("name_fr", "name_en"):
-                name = values.get(column, "")
-                if not name or len(name) > 200 or "\x00" in name:
-                    counts.problems.append(
-                        ImportProblem(
-                            line, column, _("A name is needed, of at most 200 characters.")
-                        )
-                    )
-            commune = None
-            if values.get("commune"):
-                commune = communes.get(values["commune"])
-                if commune is None:
-                    counts.problems.append(
-                        ImportProblem(line, "commune", _("Unknown commune INSEE code."))
-                    )
-            if len(counts.problems) > found:
-                continue
-            lines[code.lower()] = line
-            wanted[code] = {
-                "name_fr": values["name_fr"],
-                "name_en": values["name_en"],
-                "commune_id": commune.id if commune else None,
-            }
-    except csv.Error:
-        counts.problems.append(ImportProblem(reader.line_num, "-", unreadable_csv()))
+    rows = csv_lines(text, counts.problems, required=DEPARTMENT_COLUMNS, max_lines=MAX_DEPARTMENTS)
+    for line, values in rows:
+        department = _read_department(line, values, communes, lines, counts.problems)
+        if department is not None:
+            lines[department["code"].lower()] = line
+            wanted[department.pop("code")] = department
     if counts.problems:
         return counts
     existing = {d.code.lower(): d for d in db.session.scalars(select(Department))}
@@ -162,6 +88,41 @@ def import_departments(text: str, now: datetime, actor=None) -> ImportCounts:
         f"{counts.created} created, {counts.updated} updated",
     )
     return counts
+
+
+def _read_department(line, values, communes, lines, problems) -> dict | None:
+    """One line's department (code, names, commune id), or None after adding its problems."""
+    found = len(problems)
+    code = values.get("code", "")
+    if not code or len(code) > 32 or "\x00" in code:
+        problems.append(
+            ImportProblem(line, "code", _("A code is needed, of at most 32 characters."))
+        )
+    elif code.lower() in lines:
+        problems.append(
+            ImportProblem(
+                line, "code", _("This code is already on line %(line)s.", line=lines[code.lower()])
+            )
+        )
+    for column in ("name_fr", "name_en"):
+        name = values.get(column, "")
+        if not name or len(name) > 200 or "\x00" in name:
+            problems.append(
+                ImportProblem(line, column, _("A name is needed, of at most 200 characters."))
+            )
+    commune = None
+    if values.get("commune"):
+        commune = communes.get(values["commune"])
+        if commune is None:
+            problems.append(ImportProblem(line, "commune", _("Unknown commune INSEE code.")))
+    if len(problems) > found:
+        return None
+    return {
+        "code": code,
+        "name_fr": values["name_fr"],
+        "name_en": values["name_en"],
+        "commune_id": commune.id if commune else None,
+    }
 
 
 def export_departments_csv() -> str:

@@ -1,0 +1,86 @@
+"""Reading an uploaded CSV file line by line, the same way for every import.
+
+The catalogue, the staff directory and the departments are imported all or nothing:
+each lists every problem of the file with its line and column, in the reader's
+language, before anything is written. The shape of a file (its header, a line with
+too many cells, too many lines, a line the csv module refuses) is checked here; each
+import checks its own values.
+"""
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+
+
+@dataclass
+class ImportProblem:
+    line: int
+    column: str
+    message: str  # in the reader's language
+
+
+def unreadable_csv() -> str:
+    """What Python's csv module refuses (a field beyond its size limit, say), said in the
+    reader's language rather than in the module's English."""
+    return _(
+        "This line cannot be read as CSV (a NUL character or a quote left open, perhaps): "
+        "the file was not read further."
+    )
+
+
+def csv_lines(
+    text: str,
+    problems: list[ImportProblem],
+    *,
+    required: Iterable[str],
+    max_lines: int,
+    allowed: Iterable[str] | None = None,
+) -> Iterator[tuple[int, dict[str, str]]]:
+    """Each line's number and its cells, by column name (lower case) with spaces trimmed.
+
+    A file whose header lacks a `required` column, or has one beyond `allowed`, yields
+    nothing. Lines with too many cells are skipped; reading stops after `max_lines`
+    lines or at a line the csv module refuses. Each of these adds to `problems`.
+    """
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    try:
+        headers = [name.strip().lower() for name in reader.fieldnames or []]
+    except csv.Error:
+        problems.append(ImportProblem(1, "-", unreadable_csv()))
+        return
+    missing = [name for name in required if name not in headers]
+    if missing:
+        problems.append(
+            ImportProblem(1, ", ".join(missing), _("Missing columns in the header line."))
+        )
+        return
+    if allowed is not None:
+        allowed = set(allowed)
+        unknown = [name for name in headers if name not in allowed]
+        if unknown:
+            problems.append(ImportProblem(1, ", ".join(unknown), _("Unknown columns.")))
+            return
+    reader.fieldnames = headers
+    read = 0
+    try:
+        for row in reader:
+            if None in row:
+                problems.append(
+                    ImportProblem(reader.line_num, "-", _("This line has too many cells."))
+                )
+                continue
+            if read >= max_lines:
+                problems.append(
+                    ImportProblem(
+                        reader.line_num, "-", _("At most %(n)s lines per file.", n=max_lines)
+                    )
+                )
+                return
+            read += 1
+            yield reader.line_num, {key: (value or "").strip() for key, value in row.items() if key}
+    except csv.Error:
+        # DictReader.line_num is the last line it read well; its reader's, the refused one.
+        problems.append(ImportProblem(reader.reader.line_num, "-", unreadable_csv()))
