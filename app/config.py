@@ -28,6 +28,8 @@ class Config:
     # No ping at every checkout: app/core/database.py pings a connection that sat idle.
     DATABASE_PING_AFTER_IDLE = float(os.environ.get("DATABASE_PING_AFTER_IDLE", "10"))
     TIMEZONE = os.environ.get("TIMEZONE", "Europe/Paris")
+    # The authority running the portal, named in the footer, the privacy notice and posters.
+    ORGANISATION_NAME = os.environ.get("ORGANISATION_NAME", "Bordeaux Métropole")
     # The data protection officer's address, given on the privacy notice.
     PRIVACY_CONTACT = os.environ.get("PRIVACY_CONTACT", "")
     BABEL_DEFAULT_LOCALE = "fr"

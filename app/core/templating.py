@@ -35,6 +35,7 @@ def init_app(app: Flask) -> None:
         audit_action=action_label,
         audit_object=object_label,
         audit_details=audit_details,
+        organisation=app.config["ORGANISATION_NAME"],
     )
     frame.init_app(app)
     assets.init_app(app)
