@@ -83,6 +83,7 @@ OBJECT_LABELS = {
     "cleanup_action_type": _l("Clean-up action type"),
     "cleanup_campaign": _l("Clean-up campaign"),
     "collection_point": _l("Collection point"),
+    "commune": _l("Commune"),
     "department": _l("Department"),
     "device_return": _l("Device return"),
     "messaging_dispatch": _l("Dispatch"),

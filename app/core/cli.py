@@ -87,9 +87,20 @@ def reference_group():
 
 
 @reference_group.command("communes")
-def load_communes():
-    """Create or update the communes of the metropolis shipped with the portal."""
-    counts = reference.sync_communes()
+@click.argument("path", required=False, type=click.Path(exists=True, dir_okay=False))
+def load_communes(path):
+    """Create or update communes by INSEE code: those shipped with the portal (the 28 of
+    Bordeaux Métropole), or those of a CSV file.
+
+    Columns: insee_code, name, latitude, longitude (the centre a map shows). A file with
+    any error changes nothing; every error is listed. Communes are never deleted.
+    """
+    with force_locale("en"):  # operators' commands speak English
+        if path:
+            counts = reference.import_communes(_read_utf8(path), utcnow())
+        else:
+            counts = reference.sync_communes(utcnow())
+    _fail_on_problems(counts.problems)
     db.session.commit()
     click.echo(
         f"Communes: {counts.created} created, {counts.updated} updated, "

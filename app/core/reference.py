@@ -7,7 +7,7 @@ again after a reorganisation. Nothing is ever deleted: people, campaigns and bud
 refer to these rows.
 """
 
-import csv
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from importlib import resources
@@ -21,6 +21,9 @@ from app.core.csv_safety import write_csv
 from app.core.models import Commune, Department
 from app.extensions import db
 
+COMMUNE_COLUMNS = ("insee_code", "name", "latitude", "longitude")
+MAX_COMMUNES = 5_000  # a metropolis has tens, a French département up to about 900
+INSEE_CODE = re.compile(r"[0-9][0-9AB][0-9]{3}")  # 2A and 2B for Corsica
 DEPARTMENT_COLUMNS = ("code", "name_fr", "name_en")
 MAX_DEPARTMENTS = 10_000
 
@@ -33,26 +36,86 @@ class ImportCounts:
     problems: list[ImportProblem] = field(default_factory=list)
 
 
-def sync_communes() -> ImportCounts:
-    """Create or update the communes shipped with the portal (`app/seed/communes.csv`),
-    by INSEE code (flushes)."""
+def sync_communes(now: datetime, actor=None) -> ImportCounts:
+    """Create or update the communes shipped with the portal (`app/seed/communes.csv`)."""
     text = resources.files("app").joinpath("seed/communes.csv").read_text(encoding="utf-8")
-    existing = {c.insee_code: c for c in db.session.scalars(select(Commune))}
+    return import_communes(text, now, actor)
+
+
+def import_communes(text: str, now: datetime, actor=None) -> ImportCounts:
+    """Create or update communes by INSEE code from CSV text (insee_code, name, latitude,
+    longitude: the centre a map shows); nothing is written if any line is wrong."""
     counts = ImportCounts()
-    for row in csv.DictReader(text.splitlines()):
-        wanted = {
-            "name": row["name"],
-            "latitude": float(row["latitude"]),
-            "longitude": float(row["longitude"]),
-        }
+    wanted: dict[str, dict] = {}
+    lines: dict[str, int] = {}
+    rows = csv_lines(text, counts.problems, required=COMMUNE_COLUMNS, max_lines=MAX_COMMUNES)
+    for line, values in rows:
+        commune = _read_commune(line, values, lines, counts.problems)
+        if commune is not None:
+            lines[commune["insee_code"]] = line
+            wanted[commune.pop("insee_code")] = commune
+    if counts.problems:
+        return counts
+    existing = {c.insee_code: c for c in db.session.scalars(select(Commune))}
+    for code, values in wanted.items():
         _create_or_update(
-            existing.get(row["insee_code"]),
-            lambda: Commune(insee_code=row["insee_code"], **wanted),  # noqa: B023 - called now
-            wanted,
+            existing.get(code),
+            lambda: Commune(insee_code=code, **values),  # noqa: B023 - called now
+            values,
             counts,
         )
     db.session.flush()
+    if counts.created or counts.updated:
+        record_audit(
+            actor,
+            "import",
+            "commune",
+            "",
+            now,
+            f"{counts.created} created, {counts.updated} updated",
+        )
     return counts
+
+
+def _read_commune(line, values, lines, problems) -> dict | None:
+    """One line's commune, or None after adding its problems."""
+    found = len(problems)
+    code = values.get("insee_code", "").upper()
+    if not INSEE_CODE.fullmatch(code):
+        problems.append(
+            ImportProblem(line, "insee_code", _("An INSEE code has five characters, like 33063."))
+        )
+    elif code in lines:
+        problems.append(
+            ImportProblem(
+                line, "insee_code", _("This code is already on line %(line)s.", line=lines[code])
+            )
+        )
+    name = values.get("name", "")
+    if not name or len(name) > 120 or "\x00" in name:
+        problems.append(
+            ImportProblem(line, "name", _("A name is needed, of at most 120 characters."))
+        )
+    centre = {}
+    for column, limit in (("latitude", 90), ("longitude", 180)):
+        try:
+            centre[column] = float(values.get(column, "").replace(",", "."))
+        except ValueError:
+            centre[column] = float("nan")
+        if not -limit <= centre[column] <= limit:  # NaN fails too
+            problems.append(
+                ImportProblem(
+                    line,
+                    column,
+                    _(
+                        "Enter a number of degrees between -%(limit)s and %(limit)s.",
+                        limit=limit,
+                    ),
+                )
+            )
+    if len(problems) > found:
+        return None
+    return {"insee_code": code, "name": name, **centre}
 
 
 def import_departments(text: str, now: datetime, actor=None) -> ImportCounts:

@@ -61,6 +61,57 @@ def test_loading_the_communes_again_changes_nothing_and_mends_what_was_changed(r
     assert count(Commune) == 28
 
 
+def test_another_metropolis_loads_its_own_communes_from_a_file(runner, tmp_path):
+    communes = write(
+        tmp_path,
+        "communes.csv",
+        "\ufeffINSEE_CODE,Name,Latitude,Longitude\n"
+        "31555,Toulouse,43.6045,1.4440\n"
+        '31069,Blagnac,"43,6364",1.3906\n'
+        "2a004,Ajaccio,41.9267,8.7369\n",
+    )
+    result = run(runner, "reference", "communes", communes)
+    assert result.output.strip() == "Communes: 3 created, 0 updated, 0 unchanged."
+    blagnac = db.session.scalar(select(Commune).where(Commune.insee_code == "31069"))
+    assert (blagnac.name, blagnac.latitude, blagnac.longitude) == ("Blagnac", 43.6364, 1.3906)
+    assert db.session.scalar(select(Commune).where(Commune.insee_code == "2A004")).name == "Ajaccio"
+    assert (
+        "Communes: 0 created, 0 updated, 3 unchanged."
+        in run(runner, "reference", "communes", communes).output
+    )
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.object_type == "commune"))
+    assert (event.action, event.summary) == ("import", "3 created, 0 updated")
+    departments = write(
+        tmp_path, "departments.csv", "code,name_fr,name_en,commune\nDSI,DSI,IT,31555\n"
+    )
+    assert run(runner, "reference", "departments", departments).exit_code == 0
+    assert db.session.scalar(select(Department)).commune.name == "Toulouse"
+
+
+def test_a_wrong_communes_file_changes_nothing_and_lists_every_problem(runner, tmp_path):
+    path = write(
+        tmp_path,
+        "communes.csv",
+        "insee_code,name,latitude,longitude\n"
+        "31555,Toulouse,43.6,1.4\n"
+        "3155,Too short,43.6,1.4\n"
+        "31555,Twice,43.6,1.4\n"
+        "31069,,north,200\n",
+    )
+    result = run(runner, "reference", "communes", path)
+    assert result.exit_code == 1
+    for expected in (
+        "line 3, insee_code: An INSEE code has five characters, like 33063.",
+        "line 4, insee_code: This code is already on line 2.",
+        "line 5, name: A name is needed, of at most 120 characters.",
+        "line 5, latitude: Enter a number of degrees between -90 and 90.",
+        "line 5, longitude: Enter a number of degrees between -180 and 180.",
+        "Nothing was changed",
+    ):
+        assert expected in result.output
+    assert count(Commune) == 0
+
+
 def test_a_reorganisation_renames_and_moves_departments_and_deletes_none(runner, tmp_path, make):
     make.department(code="DNUM", name_fr="Ancien nom", name_en="Old name")
     kept = make.department(code="GONE")
