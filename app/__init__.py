@@ -63,6 +63,9 @@ def create_app(config_class: type = Config, **overrides) -> Flask:
 
     app.register_blueprint(core_routes.bp)
     app.register_blueprint(auth_routes.bp)
+    from app.auth import sso
+
+    sso.init_app(app)
     from app.auth import services as auth_services
     from app.core.privacy import register_retention
 

@@ -88,6 +88,12 @@ class Config:
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 - an algorithm name
     MAP_TILE_URL = os.environ.get("MAP_TILE_URL")  # None: no third-party tiles
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    # Single sign-on with the authority's OpenID Connect provider (app/auth/sso.py): off
+    # unless OIDC_ISSUER is set. The provider is given PUBLIC_BASE_URL/auth/sso/callback.
+    OIDC_ISSUER = os.environ.get("OIDC_ISSUER", "")
+    OIDC_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID", "")
+    OIDC_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET", "")
+    OIDC_SCOPE = os.environ.get("OIDC_SCOPE", "openid email")
     GRID_FACTOR_KGCO2E_PER_KWH = float(os.environ.get("GRID_FACTOR_KGCO2E_PER_KWH", "0.052"))
     DEMO_EMPLOYEES = _int("DEMO_EMPLOYEES", 20_000)
     SCHEDULER_LOCK_FILE = os.environ.get("SCHEDULER_LOCK_FILE")

@@ -18,7 +18,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from app.auth import mail, services
+from app.auth import mail, services, sso
 from app.auth.forms import (
     ConfirmForm,
     ErasureForm,
@@ -40,6 +40,8 @@ from app.extensions import db, limiter
 bp = Blueprint("auth", __name__, url_prefix="/auth")
 # [person id, time] of a sign-in with a link sent by e-mail, in the session.
 LINK_SIGN_IN_KEY = "signed_in_by_link_at"
+# The page to go to after single sign-on, kept in the session during the round trip.
+SSO_NEXT_KEY = "sso_next"
 
 
 def _sign_in_limit() -> str:
@@ -68,16 +70,18 @@ def _sign_in_page(form=None, link_form=None, status=200):
         "auth/sign_in.html",
         form=form or SignInForm(formdata=None),
         link_form=link_form or SignInLinkForm(formdata=None, prefix="link"),
+        sso_enabled=sso.enabled(),
     ), status
 
 
-def _open_session(user):
-    """Sign the person in (their language kept if they never chose one) and go on."""
+def _open_session(user, next_url: str | None = None):
+    """Sign the person in (their language kept if they never chose one) and go on to
+    `next_url`, or to the page named by `?next=`, or home."""
     services.keep_language_if_never_chosen(user, current_language())
     db.session.commit()
     login_user(user)
     session.pop(LINK_SIGN_IN_KEY, None)
-    return redirect(safe_next_url(request.args.get("next")) or url_for("core.home"))
+    return redirect(next_url or safe_next_url(request.args.get("next")) or url_for("core.home"))
 
 
 @bp.post("/sign-in/link")
@@ -134,6 +138,50 @@ def redeem_sign_in_link(token: str):
     answer = _open_session(user)
     session[LINK_SIGN_IN_KEY] = [user.id, int(utcnow().timestamp())]
     return answer
+
+
+@bp.get("/sso")
+@limiter.limit(_sign_in_limit)
+def sso_sign_in():
+    """Go to the authority's sign-in page (single sign-on), to come back signed in."""
+    if not sso.enabled():
+        abort(404)
+    if current_user.is_authenticated:
+        return redirect(url_for("core.home"))
+    session[SSO_NEXT_KEY] = safe_next_url(request.args.get("next"))
+    callback = current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for("auth.sso_callback")
+    try:
+        return sso.redirect_to_provider(callback)
+    except sso.PROVIDER_FAILURES:
+        current_app.logger.exception("single sign-on: the identity provider does not answer")
+        return _sso_problem("unavailable", 503)
+
+
+@bp.get("/sso/callback")
+@limiter.limit(_sign_in_limit)
+def sso_callback():
+    """Where the authority's sign-in page sends the person back."""
+    if not sso.enabled():
+        abort(404)
+    if current_user.is_authenticated:
+        return redirect(url_for("core.home"))
+    try:
+        outcome = sso.outcome_of_callback()
+    except sso.REFUSALS as error:
+        current_app.logger.info("single sign-on refused: %s", error)
+        return _sso_problem("not_completed", 400)
+    except sso.PROVIDER_FAILURES:
+        current_app.logger.exception("single sign-on: the identity provider does not answer")
+        return _sso_problem("unavailable", 503)
+    if outcome.user is None:
+        reason = "no_account" if outcome.email and outcome.verified else "no_address"
+        return _sso_problem(reason, 403, email=outcome.email)
+    return _open_session(outcome.user, session.pop(SSO_NEXT_KEY, None))
+
+
+def _sso_problem(reason: str, status: int, email: str = ""):
+    """Why single sign-on did not sign the person in, and the other ways in."""
+    return render_template("auth/sso_problem.html", reason=reason, email=email), status
 
 
 def _may_set_password_without_current() -> bool:

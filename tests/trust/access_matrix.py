@@ -53,6 +53,8 @@ EXPECTATIONS: dict[str, Access] = {
     "auth.request_sign_in_link": PUBLIC,
     "auth.sign_in_with_link": PUBLIC,  # a token names the person; a wrong one is 404
     "auth.redeem_sign_in_link": PUBLIC,
+    "auth.sso_sign_in": PUBLIC,  # 404 without OIDC_ISSUER (tests/auth/test_sso.py)
+    "auth.sso_callback": PUBLIC,
     "auth.sign_out": SIGNED_IN,
     "auth.profile": SIGNED_IN,
     "auth.update_preferences": SIGNED_IN,

@@ -1,0 +1,84 @@
+"""Single sign-on with the authority's identity provider (OpenID Connect).
+
+When OIDC_ISSUER is set, the sign-in page offers "Sign in with my … account". The
+provider says who the person is; the staff directory says who works here: the address
+the provider vouches for must belong to an active account (created by `flask users
+import` or an admin), and no account is ever created on the way in.
+
+Authlib does the protocol: discovery, state and nonce kept in the session, PKCE, and the
+ID token's signature, issuer, audience and expiry checked against the provider's keys.
+"""
+
+from dataclasses import dataclass
+
+import requests
+from authlib.common.errors import AuthlibBaseError
+from authlib.integrations.flask_client import OAuth
+from flask import Flask, current_app
+from joserfc.errors import JoseError
+
+from app.auth.models import User
+from app.auth.services import find_user_by_email
+
+_EXTENSION = "authlib.integrations.flask_client"  # where OAuth(app) keeps itself
+# The provider does not answer, or answers nonsense.
+PROVIDER_FAILURES = (requests.RequestException, ValueError, KeyError)
+# The answer is refused: cancelled, a state of another session, a token that does not
+# check out (Authlib's own errors, and those of joserfc, which decodes the ID token).
+REFUSALS = (AuthlibBaseError, JoseError)
+
+
+@dataclass
+class SignInOutcome:
+    user: User | None
+    email: str  # as the provider gave it ("" when it gave none)
+    verified: bool
+
+
+def init_app(app: Flask) -> None:
+    """Register the provider when OIDC_ISSUER is set; one OAuth registry per app."""
+    issuer = app.config["OIDC_ISSUER"].rstrip("/")
+    if not issuer:
+        return
+    oauth = OAuth(app)
+    oauth.register(
+        "sso",
+        client_id=app.config["OIDC_CLIENT_ID"],
+        client_secret=app.config["OIDC_CLIENT_SECRET"],
+        server_metadata_url=f"{issuer}/.well-known/openid-configuration",
+        client_kwargs={"scope": app.config["OIDC_SCOPE"], "code_challenge_method": "S256"},
+    )
+
+
+def enabled() -> bool:
+    return _EXTENSION in current_app.extensions
+
+
+def _client():
+    return current_app.extensions[_EXTENSION].sso
+
+
+def redirect_to_provider(callback_url: str):
+    """The redirection to the provider's sign-in page (state and nonce saved in the
+    session). Raises one of PROVIDER_FAILURES when the provider does not answer."""
+    return _client().authorize_redirect(callback_url)
+
+
+def outcome_of_callback() -> SignInOutcome:
+    """Who the provider says signed in, and their account if they may use the portal.
+
+    Raises one of REFUSALS when the answer is refused, one of PROVIDER_FAILURES when
+    the provider does not answer.
+    """
+    client = _client()
+    token = client.authorize_access_token()
+    claims = token.get("userinfo") or {}
+    if not claims.get("email"):  # some providers give the address at userinfo only
+        claims = client.userinfo(token=token)
+    email = str(claims.get("email") or "").strip()
+    # Providers that say nothing of verification vouch for their own directory's address.
+    verified = claims.get("email_verified") is not False
+    user = find_user_by_email(email) if email and verified else None
+    if user is not None and not user.is_active:
+        user = None
+    return SignInOutcome(user, email, verified)

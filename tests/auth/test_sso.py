@@ -1,0 +1,181 @@
+"""Single sign-on against a real OpenID Connect provider, in its own process on a
+loopback port (oidc-provider-mock: Authlib's server, signed ID tokens, discovery, PKCE,
+nonces required)."""
+
+import html
+import socket
+import subprocess
+import sys
+import time
+from urllib.parse import parse_qs, quote, urlsplit
+
+import pytest
+import requests
+
+from tests.conftest import login
+
+
+@pytest.fixture(scope="module")
+def identity_provider():
+    """The provider's issuer URL; it accepts any client id and secret."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "oidc_provider_mock",
+            "--port",
+            str(port),
+            "--require-nonce",
+            "true",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    issuer = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                requests.get(f"{issuer}/.well-known/openid-configuration", timeout=1)
+                break
+            except requests.ConnectionError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    pytest.fail("the OpenID provider did not start")
+                time.sleep(0.1)
+        yield issuer
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+@pytest.fixture
+def sso_app(make_app, identity_provider):
+    return make_app(
+        OIDC_ISSUER=identity_provider,
+        OIDC_CLIENT_ID="empreinte",
+        OIDC_CLIENT_SECRET="a-secret-of-the-test",
+        PUBLIC_BASE_URL="https://empreinte.example.org",
+        ORGANISATION_NAME="Bordeaux Métropole",
+    )
+
+
+def set_identity(identity_provider, sub, **claims):
+    answer = requests.put(f"{identity_provider}/users/{quote(sub)}", json=claims, timeout=5)
+    assert answer.status_code == 204
+
+
+def sign_in_at_provider(client, sub, start="/auth/sso", action=None):
+    """Follow the portal to the provider, sign in there as `sub` (or press `action`),
+    and come back: the portal's answer to the callback."""
+    to_provider = client.get(start)
+    assert to_provider.status_code == 302, to_provider.get_data(as_text=True)
+    form = {"sub": sub} if action is None else {"action": action}
+    back = requests.post(to_provider.location, data=form, allow_redirects=False, timeout=5)
+    assert back.status_code == 302, back.text
+    callback = urlsplit(back.headers["Location"])
+    assert callback.netloc == "empreinte.example.org"  # PUBLIC_BASE_URL, not the request's
+    return client.get(f"{callback.path}?{callback.query}")
+
+
+def page_text(response) -> str:
+    return html.unescape(response.get_data(as_text=True))
+
+
+def test_a_person_signs_in_with_their_work_account_and_lands_where_they_were_going(
+    sso_app, identity_provider, make
+):
+    lea = make.user(email="lea.martin@example.org", password=None)
+    client = sso_app.test_client()
+    sign_in_page = page_text(client.get("/auth/sign-in?next=/catalogue/"))
+    assert "Me connecter avec mon compte Bordeaux Métropole" in sign_in_page
+    assert 'href="/auth/sso?next=/catalogue/"' in sign_in_page
+
+    to_provider = client.get("/auth/sso?next=/catalogue/")
+    query = parse_qs(urlsplit(to_provider.location).query)
+    assert query["client_id"] == ["empreinte"] and query["code_challenge_method"] == ["S256"]
+    assert query["redirect_uri"] == ["https://empreinte.example.org/auth/sso/callback"]
+    assert query["nonce"] and query["state"]
+
+    done = sign_in_at_provider(client, "Lea.Martin@example.org", start="/auth/sso?next=/catalogue/")
+    assert done.status_code == 302 and done.location == "/catalogue/"
+    assert f"{lea.display_name}" in page_text(client.get("/auth/profile"))
+
+
+def test_an_address_without_an_account_is_told_to_ask_for_one_and_is_not_signed_in(
+    sso_app, identity_provider
+):
+    client = sso_app.test_client()
+    answer = sign_in_at_provider(client, "not.in.the.directory@example.org")
+    assert answer.status_code == 403
+    assert (
+        "vous connaît comme not.in.the.directory@example.org, mais Empreinte n'a aucun compte "
+        "actif pour cette adresse" in page_text(answer)
+    )
+    assert client.get("/auth/profile").status_code == 302  # still signed out
+
+
+def test_a_deactivated_or_erased_account_does_not_sign_in(sso_app, identity_provider, make):
+    make.user(email="left@example.org", active=False)
+    client = sso_app.test_client()
+    assert sign_in_at_provider(client, "left@example.org").status_code == 403
+    assert client.get("/auth/profile").status_code == 302
+
+
+def test_an_address_the_provider_says_is_unverified_is_not_enough(sso_app, identity_provider, make):
+    make.user(email="claimed@example.org")
+    set_identity(
+        identity_provider, "someone-else", email="claimed@example.org", email_verified=False
+    )
+    client = sso_app.test_client()
+    answer = sign_in_at_provider(client, "someone-else")
+    assert answer.status_code == 403
+    assert "n'a pas donné d'adresse e-mail professionnelle vérifiée" in page_text(answer)
+    assert client.get("/auth/profile").status_code == 302
+
+
+def test_a_cancelled_sign_in_offers_to_try_again(sso_app, identity_provider):
+    client = sso_app.test_client()
+    answer = sign_in_at_provider(client, "", action="deny")
+    assert answer.status_code == 400
+    assert "La connexion n'a pas abouti" in page_text(answer)
+    assert 'href="/auth/sso"' in page_text(answer)
+
+
+def test_a_callback_from_another_browser_s_sign_in_is_refused(sso_app, identity_provider, make):
+    """Login CSRF: a code and state sent to someone else's browser sign nobody in there."""
+    make.user(email="attacker@example.org")
+    attacker = sso_app.test_client()
+    to_provider = attacker.get("/auth/sso")
+    back = requests.post(
+        to_provider.location,
+        data={"sub": "attacker@example.org"},
+        allow_redirects=False,
+        timeout=5,
+    )
+    callback = urlsplit(back.headers["Location"])
+    victim = sso_app.test_client()
+    answer = victim.get(f"{callback.path}?{callback.query}")
+    assert answer.status_code == 400
+    assert victim.get("/auth/profile").status_code == 302
+
+
+def test_a_provider_that_does_not_answer_is_said_so_in_french(make_app):
+    app = make_app(OIDC_ISSUER="http://127.0.0.1:9", OIDC_CLIENT_ID="empreinte")
+    answer = app.test_client().get("/auth/sso")
+    assert answer.status_code == 503
+    assert "ne répond pas. Réessayez dans un instant" in page_text(answer)
+
+
+def test_without_a_provider_there_is_no_single_sign_on(client):
+    assert "/auth/sso" not in client.get("/auth/sign-in").get_data(as_text=True)
+    assert client.get("/auth/sso").status_code == 404
+    assert client.get("/auth/sso/callback?code=x&state=y").status_code == 404
+
+
+def test_someone_signed_in_already_goes_home(sso_app, make):
+    client = sso_app.test_client()
+    login(client, make.user())
+    assert client.get("/auth/sso").location == "/"
