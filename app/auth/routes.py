@@ -168,7 +168,7 @@ def sso_callback():
     try:
         outcome = sso.outcome_of_callback()
     except sso.REFUSALS as error:
-        current_app.logger.info("single sign-on refused: %s", error)
+        current_app.logger.warning("single sign-on refused: %s", error)
         return _sso_problem("not_completed", 400)
     except sso.PROVIDER_FAILURES:
         current_app.logger.exception("single sign-on: the identity provider does not answer")

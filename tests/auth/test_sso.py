@@ -3,52 +3,12 @@ loopback port (oidc-provider-mock: Authlib's server, signed ID tokens, discovery
 nonces required)."""
 
 import html
-import socket
-import subprocess
-import sys
-import time
 from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 import requests
 
 from tests.conftest import login
-
-
-@pytest.fixture(scope="module")
-def identity_provider():
-    """The provider's issuer URL; it accepts any client id and secret."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "oidc_provider_mock",
-            "--port",
-            str(port),
-            "--require-nonce",
-            "true",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    issuer = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                requests.get(f"{issuer}/.well-known/openid-configuration", timeout=1)
-                break
-            except requests.ConnectionError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    pytest.fail("the OpenID provider did not start")
-                time.sleep(0.1)
-        yield issuer
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 @pytest.fixture
@@ -179,3 +139,9 @@ def test_someone_signed_in_already_goes_home(sso_app, make):
     client = sso_app.test_client()
     login(client, make.user())
     assert client.get("/auth/sso").location == "/"
+
+
+def test_the_privacy_notice_says_what_the_provider_sends(sso_app, client):
+    notice = "le portail en reçoit votre adresse e-mail, pour trouver votre compte"
+    assert notice in page_text(sso_app.test_client().get("/privacy?lang=fr"))
+    assert notice not in page_text(client.get("/privacy?lang=fr"))  # no provider, no word
