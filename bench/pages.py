@@ -249,6 +249,15 @@ def _sign_in_link_token(session) -> str:
     return raw
 
 
+def _employee(session) -> int:
+    """The demo employee's account id."""
+    from sqlalchemy import select
+
+    from app.auth.models import User
+
+    return session.scalar(select(User.id).where(User.email == EMPLOYEE))
+
+
 def _compared_items(session) -> str:
     """Two equipment items, as the compare link gives them."""
     from sqlalchemy import select
@@ -464,6 +473,13 @@ PAGES: list[Page] = [
     Page("roles", "/admin/roles", account=ADMIN, bench=False),
     Page("erasures", "/admin/erasures", account=ADMIN, bench=False),
     Page("directory", "/admin/directory", account=ADMIN, bench=False),
+    Page(
+        "person_account",
+        "/admin/people/{person}",
+        account=ADMIN,
+        bench=False,
+        params=lambda s: {"person": _employee(s)},
+    ),
     Page("departments", "/admin/departments", account=ADMIN, bench=False),
     Page(
         "catalogue_requests",

@@ -44,6 +44,7 @@ class DirectoryReport:
     deactivated: int = 0
     kept_with_a_role: int = 0  # missing from the file, but holding a role: left active
     not_recreated: int = 0  # listed, but erased at their request: no new account
+    kept_deactivated: int = 0  # listed, but deactivated by an admin: left so
     problems: list[ImportProblem] = field(default_factory=list)
 
     def summary(self) -> str:
@@ -115,7 +116,7 @@ def sync_directory(
     A file with any problem changes nothing: the report lists every problem instead.
     With `deactivate_missing`, active people the file no longer lists are deactivated
     (their sessions end), except those holding a role beyond employee, whom an admin
-    handles. Erased accounts are never touched, and a listed address whose account was
+    handles. An account an admin deactivated stays so. Erased accounts are never touched, and a listed address whose account was
     erased gets no new one. A full file (`deactivate_missing`) that no longer lists an
     erased address lets the portal forget its digest: a person hired again later is
     welcome back.
@@ -152,8 +153,10 @@ def sync_directory(
             report.created += 1
             continue
         changed = _update(user, entry)
-        if not user.active:
-            user.active = True
+        if not user.active and user.deactivated_by == "admin":
+            report.kept_deactivated += 1
+        elif not user.active:
+            user.active, user.deactivated_by, user.deactivated_at = True, None, None
             report.reactivated += 1
         elif changed:
             report.updated += 1
@@ -169,7 +172,7 @@ def sync_directory(
             if user.id in privileged:
                 report.kept_with_a_role += 1
                 continue
-            user.active = False
+            user.active, user.deactivated_by, user.deactivated_at = False, "directory", now
             end_all_sessions(user)
             report.deactivated += 1
         _forget_erased_addresses_not_listed(erased - listed_digests)

@@ -55,6 +55,10 @@ class User(UserMixin, db.Model):
     # Rotated on sign-out and password change so that every existing session ends.
     session_token: Mapped[str] = mapped_column(String(64), default=lambda: secrets.token_hex(16))
     active: Mapped[bool] = mapped_column(default=True)
+    # Who deactivated the account, and when: "admin" (only an admin reactivates it) or
+    # "directory" (no longer in the staff export; listed again, it is reactivated).
+    deactivated_by: Mapped[str | None] = mapped_column(String(10))
+    deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # After an erasure, the SHA-256 of the address it replaced (`erased_address_digest()`):

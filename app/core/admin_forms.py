@@ -78,3 +78,9 @@ class DepartmentsForm(FlaskForm):
         ],
     )
     check_only = BooleanField(_l("Only check the file and count what would change"))
+
+
+class AccountStatusForm(FlaskForm):
+    """Deactivate or reactivate one account: the pressed button carries the change."""
+
+    change = HiddenField(validators=[DataRequired(), AnyOf(("deactivate", "reactivate"))])

@@ -1,4 +1,5 @@
-"""Administration pages: audit log (read-only, CSV export), roles, erasure requests."""
+"""Administration pages: audit log (read-only, CSV export), roles, accounts, imports,
+erasure requests."""
 
 import math
 from datetime import datetime, time, timedelta
@@ -9,12 +10,14 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from app.auth import directory as staff_directory
+from app.auth import sso
 from app.auth.decorators import role_required
 from app.auth.forms import ConfirmForm
 from app.auth.models import User, role_label
 from app.auth.services import AccountError
 from app.core import admin_services, privacy_services, reference
 from app.core.admin_forms import (
+    AccountStatusForm,
     AuditFilterForm,
     DepartmentsForm,
     DirectoryForm,
@@ -168,6 +171,49 @@ def update_role(user_id: int):
         )
         flash(text, "success")
     return redirect(url_for("admin.roles", q=request.args.get("q", "")))
+
+
+@bp.get("/people/<int:user_id>")
+@role_required("admin")
+def person(user_id: int):
+    """One person's account: what it holds, how they sign in, deactivate or reactivate."""
+    user = db.session.get(User, user_id)
+    if user is None or user.anonymised_at is not None:
+        abort(404)
+    return render_template(
+        "admin/person.html", person=user, form=AccountStatusForm(), sso_enabled=sso.enabled()
+    )
+
+
+@bp.post("/people/<int:user_id>/status")
+@role_required("admin")
+def set_account_status(user_id: int):
+    """Deactivate or reactivate one account (audited)."""
+    user = db.session.get(User, user_id)
+    if user is None or user.anonymised_at is not None:
+        abort(404)
+    form = AccountStatusForm()
+    if not form.validate_on_submit():
+        abort(400)
+    active = form.change.data == "reactivate"
+    try:
+        changed = admin_services.set_account_active(current_user, user, active, utcnow())
+    except AccountError:
+        db.session.rollback()
+        flash(_("You cannot deactivate your own account."), "error")
+        return redirect(url_for("admin.person", user_id=user.id))
+    db.session.commit()
+    if changed:
+        message = (
+            _("The account of %(email)s is active again.", email=user.email)
+            if active
+            else _(
+                "The account of %(email)s is deactivated: its sessions have ended.",
+                email=user.email,
+            )
+        )
+        flash(message, "success")
+    return redirect(url_for("admin.person", user_id=user.id))
 
 
 MAX_IMPORT_BYTES = 10 * 2**20  # 20,000 people take about 1.5 MB

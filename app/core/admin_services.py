@@ -1,4 +1,4 @@
-"""Administration: roles (audited) and reads of the audit log."""
+"""Administration: roles and accounts (audited) and reads of the audit log."""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import Select, func, or_, select
 
 from app.auth.models import ROLES, User, UserRole
-from app.auth.services import AccountError
+from app.auth.services import AccountError, end_all_sessions, forget_sign_in_links
 from app.core.audit import AuditEvent, record_audit
 from app.extensions import db
 
@@ -39,6 +39,29 @@ def set_role(actor: User, user: User, role: str, granted: bool, now: datetime) -
     record_audit(
         actor, "grant_role" if granted else "revoke_role", "user", user.id, now, f"role={role}"
     )
+    return True
+
+
+def set_account_active(actor: User, user: User, active: bool, now: datetime) -> bool:
+    """Deactivate an account (its sessions, API tokens and sign-in links stop working,
+    and the staff directory will not reactivate it) or reactivate it; audited. False
+    when nothing changed. Raises AccountError for one's own account or an erased one.
+    """
+    if user.anonymised_at is not None:
+        raise AccountError("erased")
+    if user.id == actor.id:
+        raise AccountError("own-account")
+    if user.active == active and (active or user.deactivated_by == "admin"):
+        return False
+    user.active = active
+    user.deactivated_by = None if active else "admin"
+    user.deactivated_at = None if active else now
+    if not active:
+        end_all_sessions(user)
+        forget_sign_in_links(user)
+    db.session.flush()
+    action = "reactivate_account" if active else "deactivate_account"
+    record_audit(actor, action, "user", user.id, now, "")
     return True
 
 

@@ -66,19 +66,21 @@ def import_users(path, deactivate_missing, dry_run):
         db.session.rollback()
     else:
         db.session.commit()
-    kept = report.kept_with_a_role
-    click.echo(
-        f"{'Would change' if dry_run else 'Done'}: {report.created} created, "
-        f"{report.updated} updated, {report.unchanged} unchanged, "
-        f"{report.reactivated} reactivated, {report.deactivated} deactivated"
-        + (f", {kept} not listed but kept (they hold a role)" if kept else "")
-        + (
-            f", {report.not_recreated} not recreated (erased at their request)"
-            if report.not_recreated
-            else ""
-        )
-        + "."
-    )
+    counts = [
+        f"{report.created} created",
+        f"{report.updated} updated",
+        f"{report.unchanged} unchanged",
+        f"{report.reactivated} reactivated",
+        f"{report.deactivated} deactivated",
+    ]
+    for count, what in (
+        (report.kept_with_a_role, "not listed but kept (they hold a role)"),
+        (report.kept_deactivated, "listed but kept deactivated (by an admin)"),
+        (report.not_recreated, "not recreated (erased at their request)"),
+    ):
+        if count:
+            counts.append(f"{count} {what}")
+    click.echo(f"{'Would change' if dry_run else 'Done'}: {', '.join(counts)}.")
 
 
 @bp.cli.group("reference")

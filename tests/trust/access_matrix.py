@@ -72,6 +72,8 @@ EXPECTATIONS: dict[str, Access] = {
     "admin.audit_log_csv": roles("admin"),
     "admin.roles": roles("admin"),
     "admin.update_role": roles("admin"),
+    "admin.person": roles("admin"),
+    "admin.set_account_status": roles("admin"),
     "admin.directory": roles("admin"),
     "admin.departments": roles("admin"),
     "admin.export_departments": roles("admin"),
@@ -234,6 +236,7 @@ def _return_form(world) -> dict:
 # Endpoint -> function(world) giving a valid form (POST) or query string (GET).
 INPUTS = {
     "admin.update_role": lambda world: {"change": "grant:organiser"},
+    "admin.set_account_status": lambda world: {"change": "deactivate"},
     "catalogue.index": lambda world: {"q": "Item", "kind": "equipment", "sort": "name"},
     "catalogue.compare": lambda world: {"ids": [world.ids["item"], world.ids["service"]]},
     "catalogue.simulate_lifetime": lambda world: {"years": "6"},

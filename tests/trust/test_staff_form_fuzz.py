@@ -17,6 +17,7 @@ from app.catalogue.forms import BudgetForm, DecisionForm, ImportForm, ItemForm
 from app.cleanup.forms import CampaignForm, ExtendForm, ReviewForm
 from app.cleanup.models import CleanupActionType
 from app.core.admin_forms import (
+    AccountStatusForm,
     AuditFilterForm,
     DepartmentsForm,
     DirectoryForm,
@@ -445,6 +446,28 @@ def test_changing_a_role_never_fails_and_refusals_change_nothing(app, make, chan
     before = database_fingerprint()
     response = client.post(
         f"/admin/roles/{world.users[person].id}", data=form(change=change, csrf_token=token)
+    )
+    assert response.status_code in (302, 400)
+    refusal_changed_nothing(
+        response, before, response.status_code == 400 or bool(flashed_errors(client))
+    )
+
+
+@fuzzes(AccountStatusForm)
+@FUZZ
+@given(
+    change=_one_of_or(["deactivate", "reactivate", "delete", "Deactivate", ""]),
+    person=st.sampled_from(["employee_b", "admin"]),
+)
+def test_changing_an_account_s_status_never_fails_and_refusals_change_nothing(
+    app, make, change, person
+):
+    world = fresh_world(make)
+    client, token = _signed_in(world, "admin")
+    before = database_fingerprint()
+    response = client.post(
+        f"/admin/people/{world.users[person].id}/status",
+        data=form(change=change, csrf_token=token),
     )
     assert response.status_code in (302, 400)
     refusal_changed_nothing(

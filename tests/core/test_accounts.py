@@ -1,0 +1,119 @@
+"""An admin deactivates and reactivates one account (/admin/people/<id>)."""
+
+import html
+import re
+
+from sqlalchemy import select
+
+from app.auth import services as auth_services
+from app.auth.models import User
+from app.core.audit import AuditEvent
+from app.core.time import utcnow
+from app.extensions import db
+from tests.conftest import csrf_token, login
+
+
+def text(response) -> str:
+    """The page's text with the spaces between tags dropped."""
+    return re.sub(r">\s+<", "><", html.unescape(response.get_data(as_text=True)))
+
+
+def test_a_deactivated_account_loses_every_way_in_and_the_directory_keeps_it_so(
+    app, client, auth, make, runner, tmp_path
+):
+    admin = make.user(roles=("admin",))
+    person = make.user(email="suspended@example.org", display_name="Sam Durand")
+    _token, raw_token = auth_services.create_api_token(person, "phone")
+    db.session.commit()
+    device = app.test_client()
+    login(device, person)
+    assert device.get("/").status_code == 200
+
+    login(client, admin)
+    page = text(client.get(f"/admin/people/{person.id}"))
+    assert "<dt>Compte</dt><dd>Actif</dd>" in page
+    assert "un mot de passe ou un lien envoyé par e-mail" in page
+    answer = auth.post(f"/admin/people/{person.id}/status", {"change": "deactivate"})
+    assert answer.status_code == 302
+    page = text(client.get(answer.location))
+    assert (
+        "Le compte de suspended@example.org est désactivé\u00a0: ses sessions ont pris fin." in page
+    )
+    assert "Désactivé par un administrateur le" in page
+
+    assert device.get("/").status_code == 302  # the session on their phone ended
+    api = app.test_client().get("/api/v1/me", headers={"Authorization": f"Bearer {raw_token}"})
+    assert api.status_code == 401
+    assert auth_services.authenticate("suspended@example.org", "correct horse battery") is None
+    assert auth_services.create_sign_in_link("suspended@example.org", utcnow()) is None
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.object_id == str(person.id)))
+    assert (event.action, event.actor_id) == ("deactivate_account", admin.id)
+
+    # The nightly import lists them: the account stays deactivated, and says so.
+    path = tmp_path / "staff.csv"
+    path.write_text("email,display_name\nsuspended@example.org,Sam Durand\n", encoding="utf-8")
+    result = runner.invoke(args=["users", "import", str(path)])
+    assert "0 reactivated" in result.output
+    assert "1 listed but kept deactivated (by an admin)" in result.output
+    assert not db.session.get(User, person.id).active
+
+    auth.post(f"/admin/people/{person.id}/status", {"change": "reactivate"})
+    assert db.session.get(User, person.id).is_active
+    assert auth_services.authenticate("suspended@example.org", "correct horse battery")
+    actions = db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
+    assert actions[-1] == "reactivate_account"
+
+
+def test_someone_the_directory_deactivated_is_shown_so_and_comes_back_when_listed(
+    client, make, runner, tmp_path
+):
+    login(client, make.user(roles=("admin",)))
+    left = make.user(email="left@example.org", display_name="Left Person")
+    stays = make.user(email="stays@example.org", display_name="Stays")
+    path = tmp_path / "staff.csv"
+    path.write_text("email,display_name\nstays@example.org,Stays\n", encoding="utf-8")
+    runner.invoke(args=["users", "import", str(path), "--deactivate-missing"])
+    page = text(client.get(f"/admin/people/{left.id}"))
+    assert ": ne figure plus dans l'annuaire du personnel" in page
+    assert "Réactiver ce compte" in page
+    path.write_text("email,display_name\nleft@example.org,Left Person\n", encoding="utf-8")
+    assert "1 reactivated" in runner.invoke(args=["users", "import", str(path)]).output
+    assert db.session.get(User, left.id).is_active
+    assert stays.is_active
+
+
+def test_an_admin_cannot_deactivate_their_own_account(client, auth, make):
+    admin = make.user(roles=("admin",))
+    login(client, admin)
+    answer = auth.post(f"/admin/people/{admin.id}/status", {"change": "deactivate"})
+    assert "Vous ne pouvez pas désactiver votre propre compte." in text(client.get(answer.location))
+    assert db.session.get(User, admin.id).is_active
+    assert client.get("/").status_code == 200
+
+
+def test_a_wrong_change_or_an_erased_account_changes_nothing(client, make):
+    from app.core.privacy_services import erase_user
+
+    login(client, make.user(roles=("admin",)))
+    person = make.user()
+    token = csrf_token(client)
+    answer = client.post(
+        f"/admin/people/{person.id}/status", data={"change": "delete", "csrf_token": token}
+    )
+    assert answer.status_code == 400
+    assert db.session.get(User, person.id).is_active
+    erase_user(person, utcnow())
+    db.session.commit()
+    assert client.get(f"/admin/people/{person.id}").status_code == 404
+    post = client.post(
+        f"/admin/people/{person.id}/status", data={"change": "reactivate", "csrf_token": token}
+    )
+    assert post.status_code == 404
+    assert not db.session.get(User, person.id).active
+
+
+def test_the_roles_page_leads_to_each_person_s_account(client, make):
+    login(client, make.user(roles=("admin",)))
+    person = make.user(email="find.me@example.org", display_name="Find Me")
+    page = client.get("/admin/roles?q=find.me").get_data(as_text=True)
+    assert f'<a href="/admin/people/{person.id}">Find Me</a>' in page
