@@ -42,6 +42,8 @@ bp = Blueprint("auth", __name__, url_prefix="/auth")
 LINK_SIGN_IN_KEY = "signed_in_by_link_at"
 # The page to go to after single sign-on, kept in the session during the round trip.
 SSO_NEXT_KEY = "sso_next"
+# Set when the session was opened by single sign-on: signing out then signs out there too.
+SSO_SESSION_KEY = "signed_in_by_sso"
 
 
 def _sign_in_limit() -> str:
@@ -81,6 +83,7 @@ def _open_session(user, next_url: str | None = None):
     db.session.commit()
     login_user(user)
     session.pop(LINK_SIGN_IN_KEY, None)
+    session.pop(SSO_SESSION_KEY, None)
     return redirect(next_url or safe_next_url(request.args.get("next")) or url_for("core.home"))
 
 
@@ -176,7 +179,9 @@ def sso_callback():
     if outcome.user is None:
         reason = "no_account" if outcome.email and outcome.verified else "no_address"
         return _sso_problem(reason, 403, email=outcome.email)
-    return _open_session(outcome.user, session.pop(SSO_NEXT_KEY, None))
+    answer = _open_session(outcome.user, session.pop(SSO_NEXT_KEY, None))
+    session[SSO_SESSION_KEY] = True
+    return answer
 
 
 def _sso_problem(reason: str, status: int, email: str = ""):
@@ -211,6 +216,11 @@ def sign_out():
     logout_user()
     session.pop(LINK_SIGN_IN_KEY, None)
     flash(_("You are signed out."), "success")
+    if session.pop(SSO_SESSION_KEY, False) and sso.enabled():
+        back_to = current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for("auth.sign_in")
+        provider_page = sso.provider_sign_out_url(back_to)
+        if provider_page:
+            return redirect(provider_page)
     return redirect(url_for("auth.sign_in"))
 
 

@@ -10,6 +10,7 @@ ID token's signature, issuer, audience and expiry checked against the provider's
 """
 
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 import requests
 from authlib.common.errors import AuthlibBaseError
@@ -82,3 +83,19 @@ def outcome_of_callback() -> SignInOutcome:
     if user is not None and not user.is_active:
         user = None
     return SignInOutcome(user, email, verified)
+
+
+def provider_sign_out_url(back_to: str) -> str | None:
+    """The provider's sign-out page (RP-initiated logout), which sends the person back to
+    `back_to`; None when the provider has none or does not answer. On a shared computer,
+    signing out of the portal alone would let the next person in as the previous one."""
+    client = _client()
+    try:
+        endpoint = client.load_server_metadata().get("end_session_endpoint")
+    except PROVIDER_FAILURES:
+        current_app.logger.exception("single sign-on: the identity provider does not answer")
+        return None
+    if not endpoint:
+        return None
+    query = urlencode({"client_id": client.client_id, "post_logout_redirect_uri": back_to})
+    return f"{endpoint}{'&' if '?' in endpoint else '?'}{query}"

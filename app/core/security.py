@@ -12,11 +12,18 @@ STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 
 
 def content_security_policy(app: Flask) -> str:
+    from urllib.parse import urlsplit
+
     img_sources = "'self' data:"
+    form_targets = "'self'"
+    issuer = app.config.get("OIDC_ISSUER")
+    if issuer:
+        # Signing out (a form) ends at the provider's sign-out page: browsers apply
+        # form-action to where the answer redirects too.
+        parts = urlsplit(issuer)
+        form_targets += f" {parts.scheme}://{parts.netloc}"
     tile_url = app.config.get("MAP_TILE_URL")
     if tile_url:
-        from urllib.parse import urlsplit
-
         parts = urlsplit(tile_url.replace("{s}", "a"))
         img_sources += f" {parts.scheme}://{parts.netloc.replace('a.', '*.', 1)}"
     return "; ".join(
@@ -29,7 +36,7 @@ def content_security_policy(app: Flask) -> str:
             "font-src 'self'",
             "object-src 'none'",
             "base-uri 'self'",
-            "form-action 'self'",
+            f"form-action {form_targets}",
             "frame-ancestors 'none'",
         )
     )

@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, quote, urlsplit
 import pytest
 import requests
 
-from tests.conftest import login
+from tests.conftest import csrf_token, login
 
 
 @pytest.fixture
@@ -145,3 +145,34 @@ def test_the_privacy_notice_says_what_the_provider_sends(sso_app, client):
     notice = "le portail en reçoit votre adresse e-mail, pour trouver votre compte"
     assert notice in page_text(sso_app.test_client().get("/privacy?lang=fr"))
     assert notice not in page_text(client.get("/privacy?lang=fr"))  # no provider, no word
+
+
+def test_signing_out_also_signs_out_at_the_provider_so_the_next_person_is_asked(
+    sso_app, identity_provider, make
+):
+    """On a shared computer, the next person must not come in as the previous one."""
+    make.user(email="shared.desk@example.org")
+    client = sso_app.test_client()
+    assert sign_in_at_provider(client, "shared.desk@example.org").status_code == 302
+    out = client.post("/auth/sign-out", data={"csrf_token": csrf_token(client)})
+    provider_page = urlsplit(out.location)
+    assert f"{provider_page.scheme}://{provider_page.netloc}" == identity_provider
+    query = parse_qs(provider_page.query)
+    assert query["client_id"] == ["empreinte"]
+    assert query["post_logout_redirect_uri"] == ["https://empreinte.example.org/auth/sign-in"]
+    assert requests.get(out.location, timeout=5).status_code == 200  # the provider's page
+    assert client.get("/auth/profile").status_code == 302
+
+
+def test_signing_out_after_a_password_stays_in_the_portal(sso_app, make):
+    client = sso_app.test_client()
+    login(client, make.user())
+    out = client.post("/auth/sign-out", data={"csrf_token": csrf_token(client)})
+    assert out.location == "/auth/sign-in"
+
+
+def test_the_sign_out_form_may_end_at_the_provider_and_nowhere_else(sso_app, client):
+    policy = sso_app.test_client().get("/auth/sign-in").headers["Content-Security-Policy"]
+    issuer = sso_app.config["OIDC_ISSUER"]
+    assert f"form-action 'self' {issuer};" in policy
+    assert "form-action 'self';" in client.get("/auth/sign-in").headers["Content-Security-Policy"]
