@@ -18,9 +18,7 @@ depends_on = None
 def upgrade():
     with op.batch_alter_table("user_account", schema=None) as batch_op:
         batch_op.add_column(sa.Column("deactivated_by", sa.String(length=10), nullable=True))
-        batch_op.add_column(
-            sa.Column("deactivated_at", sa.DateTime(timezone=True), nullable=True)
-        )
+        batch_op.add_column(sa.Column("deactivated_at", sa.DateTime(timezone=True), nullable=True))
 
 
 def downgrade():
