@@ -176,3 +176,14 @@ def test_the_sign_out_form_may_end_at_the_provider_and_nowhere_else(sso_app, cli
     issuer = sso_app.config["OIDC_ISSUER"]
     assert f"form-action 'self' {issuer};" in policy
     assert "form-action 'self';" in client.get("/auth/sign-in").headers["Content-Security-Policy"]
+
+
+def test_the_profile_of_someone_without_a_password_names_both_ways_in(
+    sso_app, identity_provider, make
+):
+    make.user(email="no.password@example.org", password=None)
+    client = sso_app.test_client()
+    assert sign_in_at_provider(client, "no.password@example.org").status_code == 302
+    profile = page_text(client.get("/auth/profile"))
+    assert "Vous n'avez pas de mot de passe" in profile
+    assert "Vous pouvez aussi vous connecter avec votre compte Bordeaux Métropole." in profile
