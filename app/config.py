@@ -30,6 +30,13 @@ class Config:
     TIMEZONE = os.environ.get("TIMEZONE", "Europe/Paris")
     # The authority running the portal, named in the footer, the privacy notice and posters.
     ORGANISATION_NAME = os.environ.get("ORGANISATION_NAME", "Bordeaux Métropole")
+    # The accessibility statement (/accessibility, RGAA): the compliance status the last
+    # RGAA audit of this deployment found ("non-compliant" until one is done, as the RGAA
+    # asks), its date and rate, and whom to tell about a barrier.
+    ACCESSIBILITY_STATUS = os.environ.get("ACCESSIBILITY_STATUS", "non-compliant")
+    ACCESSIBILITY_AUDIT_DATE = os.environ.get("ACCESSIBILITY_AUDIT_DATE", "")
+    ACCESSIBILITY_COMPLIANCE_RATE = os.environ.get("ACCESSIBILITY_COMPLIANCE_RATE", "")
+    ACCESSIBILITY_CONTACT = os.environ.get("ACCESSIBILITY_CONTACT", "")
     # The data protection officer's address, given on the privacy notice.
     PRIVACY_CONTACT = os.environ.get("PRIVACY_CONTACT", "")
     BABEL_DEFAULT_LOCALE = "fr"

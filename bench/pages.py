@@ -280,6 +280,7 @@ PAGES: list[Page] = [
     Page("home", "/"),
     Page("profile", "/auth/profile"),
     Page("privacy", "/privacy"),
+    Page("accessibility", "/accessibility", account=None, bench=False),
     Page("api_me", "/api/v1/me", audit=False),
     Page("sign_in", "/auth/sign-in", account=None, bench=False),
     Page(

@@ -14,6 +14,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import text
 
 from app.auth.forms import ConfirmForm
+from app.core.accessibility import accessibility_statement
 from app.core.dashboard import dashboard_panels
 from app.core.database import reads_only
 from app.core.urls import safe_next_url
@@ -47,6 +48,13 @@ def set_language():
 def privacy():
     """The privacy notice."""
     return render_template("core/privacy.html", contact=current_app.config["PRIVACY_CONTACT"])
+
+
+@bp.get("/accessibility")
+@reads_only
+def accessibility():
+    """The accessibility statement (RGAA), with its compliance status."""
+    return render_template("core/accessibility.html", **accessibility_statement(current_app.config))
 
 
 @bp.get("/healthz")

@@ -4,7 +4,7 @@ from flask import Flask
 from flask_babel import format_date, format_datetime, format_percent
 
 from app.auth.models import role_label
-from app.core import assets, frame
+from app.core import accessibility, assets, frame
 from app.core.audit import action_label, audit_details, object_label
 from app.core.i18n import (
     current_language,
@@ -36,6 +36,7 @@ def init_app(app: Flask) -> None:
         audit_object=object_label,
         audit_details=audit_details,
         organisation=app.config["ORGANISATION_NAME"],
+        accessibility_status=lambda: accessibility.status_label(app.config),
     )
     frame.init_app(app)
     assets.init_app(app)

@@ -46,6 +46,7 @@ EXPECTATIONS: dict[str, Access] = {
     # core
     "static": PUBLIC,
     "core.privacy": PUBLIC,
+    "core.accessibility": PUBLIC,
     "core.healthz": PUBLIC,
     "core.set_language": PUBLIC,
     "core.home": SIGNED_IN,
