@@ -23,16 +23,18 @@ from app.core.models import Commune, Department
 from app.core.reference import apply_changes
 from app.extensions import db
 
-REQUIRED_COLUMNS = ("email", "display_name")  # and optionally department, commune
+REQUIRED_COLUMNS = ("email", "display_name")  # and optionally department, commune, staff_number
 MAX_ROWS = 100_000
 
 
 @dataclass
 class DirectoryEntry:
+    line: int
     email: str
     display_name: str
     department: Department | None
     commune: Commune | None
+    staff_number: str | None  # the HR export's matricule, when it has the column
 
 
 @dataclass
@@ -61,11 +63,13 @@ def read_directory(text: str) -> tuple[list[DirectoryEntry], list[ImportProblem]
     departments = {d.code.lower(): d for d in db.session.scalars(select(Department))}
     communes = {c.insee_code: c for c in db.session.scalars(select(Commune))}
     entries: list[DirectoryEntry] = []
-    seen: dict[str, int] = {}
+    seen: dict[str, int] = {}  # address or ("number", staff number) -> its line
     for line, values in csv_lines(text, problems, required=REQUIRED_COLUMNS, max_lines=MAX_ROWS):
         entry = _read_entry(values, line, departments, communes, seen, problems)
         if entry is not None:
             seen[entry.email] = line
+            if entry.staff_number:
+                seen[("number", entry.staff_number)] = line
             entries.append(entry)
     return entries, problems
 
@@ -101,10 +105,30 @@ def _read_entry(values, line, departments, communes, seen, problems) -> Director
         commune = communes.get(values["commune"])
         if commune is None:
             problems.append(ImportProblem(line, "commune", _("Unknown commune INSEE code.")))
+    number = values.get("staff_number", "")
+    if len(number) > 32 or not number.isprintable():
+        problems.append(
+            ImportProblem(
+                line, "staff_number", _("A staff number has at most 32 printable characters.")
+            )
+        )
+    elif number and ("number", number) in seen:
+        problems.append(
+            ImportProblem(
+                line,
+                "staff_number",
+                _("This staff number is already on line %(line)s.", line=seen[("number", number)]),
+            )
+        )
     if len(problems) > found:
         return None
     return DirectoryEntry(
-        address, name, department, commune or (department.commune if department else None)
+        line,
+        address,
+        name,
+        department,
+        commune or (department.commune if department else None),
+        number or None,
     )
 
 
@@ -130,10 +154,10 @@ def sync_directory(
             ImportProblem(1, "-", _("The file lists nobody: nobody was deactivated."))
         )
         return report
-    people = {
-        user.email.lower(): user
-        for user in db.session.scalars(select(User).where(User.anonymised_at.is_(None)))
-    }
+    live = db.session.scalars(select(User).where(User.anonymised_at.is_(None))).all()
+    plan = _match_accounts(entries, live, report.problems)
+    if report.problems:
+        return report
     erased = set(
         db.session.scalars(
             select(User.erased_address_digest).where(User.erased_address_digest.is_not(None))
@@ -141,8 +165,8 @@ def sync_directory(
     )
     listed_digests: set[str] = set()
     taken = set(db.session.scalars(select(User.pseudonym)))
-    for entry in entries:
-        user = people.pop(entry.email, None)
+    _free_addresses_that_move(plan)
+    for entry, user in plan:
         if user is None:
             digest = erased_address_digest(entry.email)
             if digest in erased:
@@ -162,6 +186,8 @@ def sync_directory(
             report.updated += 1
         else:
             report.unchanged += 1
+    listed = {user.id for _entry, user in plan if user is not None}
+    people = {user.id: user for user in live if user.id not in listed}
     if deactivate_missing:
         privileged = set(
             db.session.scalars(select(UserRole.user_id).where(UserRole.role != "employee"))
@@ -181,6 +207,65 @@ def sync_directory(
     return report
 
 
+def _match_accounts(entries, live, problems) -> list[tuple[DirectoryEntry, User | None]]:
+    """Each line's account (None: a new person), found by staff number, else by address.
+
+    A person whose address changed keeps their account, points and pseudonym when the
+    export gives their staff number. Refused, with a problem on the line: an address that
+    belongs to another account, an address whose account has another staff number, and
+    two lines for one account.
+    """
+    by_number = {user.staff_number: user for user in live if user.staff_number}
+    by_email = {user.email.lower(): user for user in live}
+    matched: dict[int, int] = {}  # account id -> line
+    plan = []
+    for entry in entries:
+        user = by_number.get(entry.staff_number) if entry.staff_number else None
+        holder = by_email.get(entry.email)
+        if user is None and holder is not None:
+            if entry.staff_number and holder.staff_number:
+                problems.append(
+                    ImportProblem(
+                        entry.line,
+                        "staff_number",
+                        _(
+                            "This address belongs to the account with staff number %(number)s.",
+                            number=holder.staff_number,
+                        ),
+                    )
+                )
+                continue
+            user = holder
+        elif user is not None and holder is not None and holder is not user:
+            problems.append(
+                ImportProblem(entry.line, "email", _("This address belongs to another account."))
+            )
+            continue
+        if user is not None:
+            if user.id in matched:
+                problems.append(
+                    ImportProblem(
+                        entry.line,
+                        "-",
+                        _("This person is already on line %(line)s.", line=matched[user.id]),
+                    )
+                )
+                continue
+            matched[user.id] = entry.line
+        plan.append((entry, user))
+    return plan
+
+
+def _free_addresses_that_move(plan) -> None:
+    """Give the accounts whose address changes a placeholder first, so that no two rows
+    hold one address between two statements of the flush (a unique column)."""
+    moving = [user for entry, user in plan if user is not None and user.email != entry.email]
+    for user in moving:
+        user.email = f"moving-{user.id}@invalid"
+    if moving:
+        db.session.flush()
+
+
 def _forget_erased_addresses_not_listed(digests: set[str]) -> None:
     """They left: the portal has no reason left to recognise their address."""
     remaining = sorted(digests)
@@ -196,6 +281,7 @@ def _forget_erased_addresses_not_listed(digests: set[str]) -> None:
 def _create(entry: DirectoryEntry, taken: set[str], now: datetime) -> User:
     user = User(
         email=entry.email,
+        staff_number=entry.staff_number,
         display_name=entry.display_name,
         pseudonym=new_pseudonym(taken),
         department=entry.department,
@@ -208,10 +294,14 @@ def _create(entry: DirectoryEntry, taken: set[str], now: datetime) -> User:
 
 
 def _update(user: User, entry: DirectoryEntry) -> bool:
-    """Apply the file's name and teams to the account; True when something changed."""
-    return apply_changes(
+    """Apply the file's address, number, name and teams to the account; True when
+    something changed (an address that moved counts)."""
+    moved = user.email != entry.email
+    user.email = entry.email
+    return moved | apply_changes(
         user,
         {
+            "staff_number": entry.staff_number or user.staff_number,
             "display_name": entry.display_name,
             "department_id": entry.department.id if entry.department else None,
             "commune_id": entry.commune.id if entry.commune else None,

@@ -41,6 +41,9 @@ class User(UserMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
+    # The staff directory's number for the person (matricule), when its export has one:
+    # it finds the account again after a change of address.
+    staff_number: Mapped[str | None] = mapped_column(String(32), unique=True, index=True)
     display_name: Mapped[str] = mapped_column(String(120))
     pseudonym: Mapped[str] = mapped_column(String(60), unique=True)
     password_hash: Mapped[str | None] = mapped_column(String(255))

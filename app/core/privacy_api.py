@@ -89,6 +89,7 @@ EXPORT_SCHEMA = {
             "required": USER_REQUIRED,
             "properties": USER_PROPERTIES
             | {
+                "staff_number": {"type": "string", "nullable": True},
                 "created_at": {"type": "string", "nullable": True},
                 "anonymised_at": {"type": "string", "nullable": True},
                 "api_tokens": {"type": "array", "items": {"type": "object"}},

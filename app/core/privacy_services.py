@@ -33,6 +33,7 @@ def profile_section(user: User) -> dict:
         select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id)
     ).all()
     return user_identity(user) | {
+        "staff_number": user.staff_number,
         "created_at": _iso(user.created_at),
         "anonymised_at": _iso(user.anonymised_at),
         "api_tokens": [
@@ -141,6 +142,7 @@ def anonymise_user(user: User, now: datetime) -> None:
     placeholder = f"Anonyme {user.id}"
     user.erased_address_digest = erased_address_digest(user.email)
     user.email = f"erased-{user.id}@invalid"
+    user.staff_number = None
     user.display_name = placeholder
     user.pseudonym = placeholder
     user.password_hash = None

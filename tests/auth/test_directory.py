@@ -193,6 +193,82 @@ def test_an_erased_address_is_remembered_through_partial_files(runner, tmp_path,
     assert person("gone@example.org") is None
 
 
+def test_with_a_staff_number_a_new_address_keeps_the_account_and_its_history(
+    runner, tmp_path, make
+):
+    result = run_import(
+        runner,
+        tmp_path,
+        "email,display_name,staff_number\nmarie.dupont@example.org,Marie Dupont,M-1042\n",
+    )
+    assert "1 created" in result.output
+    marie = person("marie.dupont@example.org")
+    account, pseudonym = marie.id, marie.pseudonym
+    assert marie.staff_number == "M-1042"
+
+    result = run_import(
+        runner,
+        tmp_path,
+        "email,display_name,staff_number\nmarie.martin@example.org,Marie Martin,M-1042\n",
+        "--deactivate-missing",
+    )
+    assert result.exit_code == 0, result.output
+    assert "0 created, 1 updated" in result.output and "0 deactivated" in result.output
+    assert person("marie.dupont@example.org") is None
+    moved = person("marie.martin@example.org")
+    assert (moved.id, moved.pseudonym, moved.display_name) == (account, pseudonym, "Marie Martin")
+    assert moved.is_active
+
+
+def test_a_staff_number_is_given_to_an_account_found_by_its_address(runner, tmp_path, make):
+    known = make.user(email="known@example.org", display_name="Known")
+    run_import(runner, tmp_path, "email,display_name,staff_number\nknown@example.org,Known,K-7\n")
+    assert db.session.get(User, known.id).staff_number == "K-7"
+
+
+def test_two_people_swapping_addresses_keep_their_own_accounts(runner, tmp_path, make):
+    header = "email,display_name,staff_number\n"
+    run_import(runner, tmp_path, header + "a@example.org,Ann,1\nb@example.org,Bob,2\n")
+    ann, bob = person("a@example.org").id, person("b@example.org").id
+    result = run_import(runner, tmp_path, header + "b@example.org,Ann,1\na@example.org,Bob,2\n")
+    assert result.exit_code == 1  # each new address belongs to the other account still
+    assert "line 2, email: This address belongs to another account." in result.output
+    assert (person("a@example.org").id, person("b@example.org").id) == (ann, bob)
+
+
+def test_a_file_that_contradicts_the_accounts_changes_nothing(runner, tmp_path, make):
+    header = "email,display_name,staff_number\n"
+    run_import(runner, tmp_path, header + "a@example.org,Ann,1\nb@example.org,Bob,2\n")
+    before = people_count()
+    result = run_import(
+        runner,
+        tmp_path,
+        header
+        + "a@example.org,Ann,3\n"  # her address, another number
+        + "c@example.org,Cat,4\n"
+        + "d@example.org,Dan,4\n"  # a number twice
+        + f"e@example.org,Eve,{'9' * 33}\n",
+    )
+    assert result.exit_code == 1
+    for expected in (
+        "line 4, staff_number: This staff number is already on line 3.",
+        "line 5, staff_number: A staff number has at most 32 printable characters.",
+    ):
+        assert expected in result.output
+    assert people_count() == before and person("c@example.org") is None
+    result = run_import(
+        runner,
+        tmp_path,
+        header + "a@example.org,Ann,3\nb@example.org,Bob,\nbob.new@example.org,Bob,2\n",
+    )
+    assert "line 2, staff_number: This address belongs to the account with staff number 1." in (
+        result.output
+    )
+    assert "line 4, -: This person is already on line 3." in result.output
+    assert person("a@example.org").staff_number == "1"
+    assert person("bob.new@example.org") is None
+
+
 def test_an_empty_file_deactivates_nobody(runner, tmp_path, make):
     make.user(email="here@example.org")
     result = run_import(runner, tmp_path, "email,display_name\n", "--deactivate-missing")
@@ -313,3 +389,15 @@ def test_a_file_that_is_not_utf_8_is_refused_by_the_command(runner, tmp_path):
     assert result.exit_code == 1
     assert "The file is not UTF-8 text" in result.output
     assert person("lea@example.org") is None
+
+
+def test_a_staff_number_is_in_the_person_s_export_and_gone_with_their_erasure(
+    client, runner, tmp_path
+):
+    run_import(runner, tmp_path, "email,display_name,staff_number\nzoe@example.org,Zoé,Z-9\n")
+    zoe = person("zoe@example.org")
+    login(client, zoe)
+    assert client.get("/auth/profile/export").json["profile"]["staff_number"] == "Z-9"
+    erase_user(zoe, utcnow())
+    db.session.commit()
+    assert db.session.get(User, zoe.id).staff_number is None
