@@ -181,7 +181,11 @@ def person(user_id: int):
     if user is None or user.anonymised_at is not None:
         abort(404)
     return render_template(
-        "admin/person.html", person=user, form=AccountStatusForm(), sso_enabled=sso.enabled()
+        "admin/person.html",
+        person=user,
+        form=AccountStatusForm(),
+        sso_enabled=sso.enabled(),
+        events=admin_services.events_about_person(user),
     )
 
 

@@ -65,6 +65,19 @@ def set_account_active(actor: User, user: User, active: bool, now: datetime) -> 
     return True
 
 
+def events_about_person(user: User, limit: int = 10) -> list[tuple[AuditEvent, User | None]]:
+    """The latest audited changes of this person's account (roles, deactivation,
+    erasure), newest first, with who made them."""
+    statement = (
+        select(AuditEvent, User)
+        .outerjoin(User, User.id == AuditEvent.actor_id)
+        .where(AuditEvent.object_type == "user", AuditEvent.object_id == str(user.id))
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.execute(statement).all())
+
+
 def search_users(query: str, page: int, per_page: int = 25) -> tuple[list[User], int]:
     """Accounts matching an e-mail or name fragment (all when empty), not erased."""
     statement = select(User).where(User.anonymised_at.is_(None))

@@ -117,3 +117,18 @@ def test_the_roles_page_leads_to_each_person_s_account(client, make):
     person = make.user(email="find.me@example.org", display_name="Find Me")
     page = client.get("/admin/roles?q=find.me").get_data(as_text=True)
     assert f'<a href="/admin/people/{person.id}">Find Me</a>' in page
+
+
+def test_the_account_page_lists_its_latest_changes_and_who_made_them(client, auth, make):
+    admin = make.user(roles=("admin",), email="chief@example.org")
+    person = make.user()
+    login(client, admin)
+    assert "Aucune modification de rôle ou d'état" in text(client.get(f"/admin/people/{person.id}"))
+    auth.post(f"/admin/roles/{person.id}", {"change": "grant:agent"})
+    auth.post(f"/admin/people/{person.id}/status", {"change": "deactivate"})
+    page = text(client.get(f"/admin/people/{person.id}"))
+    changes = re.search(r"Dernières modifications de ce compte</h2><ul>(.*?)</ul>", page).group(1)
+    items = re.findall(r"<li>(.*?)</li>", changes)
+    assert len(items) == 2
+    assert "Désactivation du compte" in items[0] and "chief@example.org" in items[0]
+    assert "Attribution de rôle (Agent de collecte)" in items[1]
