@@ -132,3 +132,11 @@ def test_the_account_page_lists_its_latest_changes_and_who_made_them(client, aut
     assert len(items) == 2
     assert "Désactivation du compte" in items[0] and "chief@example.org" in items[0]
     assert "Attribution de rôle (Agent de collecte)" in items[1]
+
+
+def test_the_audit_log_leads_from_a_person_s_change_to_their_account(client, auth, make):
+    login(client, make.user(roles=("admin",)))
+    person = make.user()
+    auth.post(f"/admin/people/{person.id}/status", {"change": "deactivate"})
+    log = text(client.get("/admin/audit"))
+    assert f'<td>Personne <a href="/admin/people/{person.id}">#{person.id}</a></td>' in log

@@ -41,7 +41,8 @@ def test_the_audit_log_names_actions_and_objects_in_the_admins_language(client, 
     db.session.commit()
     login(client, admin)
     html = client.get("/admin/audit").get_data(as_text=True)
-    assert "<td>Attribution de rôle</td>" in html and "<td>Personne #5</td>" in html
+    assert "<td>Attribution de rôle</td>" in html
+    assert '<td>Personne <a href="/admin/people/5">#5</a></td>' in html
     assert "<td>Publication</td>" in html and "<td>Campagne de nettoyage #7</td>" in html
     assert '<option value="grant_role">Attribution de rôle</option>' in html
     assert '<option value="cleanup_campaign">Campagne de nettoyage</option>' in html
