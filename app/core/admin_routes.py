@@ -173,13 +173,19 @@ def update_role(user_id: int):
     return redirect(url_for("admin.roles", q=request.args.get("q", "")))
 
 
+def _account_or_404(user_id: int) -> User:
+    """The account with this id; an erased one is no one's account any more."""
+    user = db.session.get(User, user_id)
+    if user is None or user.anonymised_at is not None:
+        abort(404)
+    return user
+
+
 @bp.get("/people/<int:user_id>")
 @role_required("admin")
 def person(user_id: int):
     """One person's account: what it holds, how they sign in, deactivate or reactivate."""
-    user = db.session.get(User, user_id)
-    if user is None or user.anonymised_at is not None:
-        abort(404)
+    user = _account_or_404(user_id)
     return render_template(
         "admin/person.html",
         person=user,
@@ -193,9 +199,7 @@ def person(user_id: int):
 @role_required("admin")
 def set_account_status(user_id: int):
     """Deactivate or reactivate one account (audited)."""
-    user = db.session.get(User, user_id)
-    if user is None or user.anonymised_at is not None:
-        abort(404)
+    user = _account_or_404(user_id)
     form = AccountStatusForm()
     if not form.validate_on_submit():
         abort(400)
