@@ -44,6 +44,9 @@ class User(UserMixin, db.Model):
     # The staff directory's number for the person (matricule), when its export has one:
     # it finds the account again after a change of address.
     staff_number: Mapped[str | None] = mapped_column(String(32), unique=True, index=True)
+    # The identity provider's stable identifier (`sub`) for the person, kept at their
+    # first single sign-on: it finds them again if the provider's address changes.
+    sso_subject: Mapped[str | None] = mapped_column(String(255), unique=True, index=True)
     display_name: Mapped[str] = mapped_column(String(120))
     pseudonym: Mapped[str] = mapped_column(String(60), unique=True)
     password_hash: Mapped[str | None] = mapped_column(String(255))

@@ -177,7 +177,12 @@ def sso_callback():
         current_app.logger.exception("single sign-on: the identity provider does not answer")
         return _sso_problem("unavailable", 503)
     if outcome.user is None:
-        reason = "no_account" if outcome.email and outcome.verified else "no_address"
+        if outcome.other_identity:
+            reason = "other_identity"
+        elif outcome.email and outcome.verified:
+            reason = "no_account"
+        else:
+            reason = "no_address"
         return _sso_problem(reason, 403, email=outcome.email)
     answer = _open_session(outcome.user, session.pop(SSO_NEXT_KEY, None))
     session[SSO_SESSION_KEY] = True

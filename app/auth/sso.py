@@ -3,7 +3,8 @@
 When OIDC_ISSUER is set, the sign-in page offers "Sign in with my … account". The
 provider says who the person is; the staff directory says who works here: the address
 the provider vouches for must belong to an active account (created by `flask users
-import` or an admin), and no account is ever created on the way in.
+import` or an admin), and no account is ever created on the way in. At the first sign-in
+the account keeps the provider's stable identifier (`sub`), which finds it afterwards.
 
 Authlib does the protocol: discovery, state and nonce kept in the session, PKCE, and the
 ID token's signature, issuer, audience and expiry checked against the provider's keys.
@@ -17,9 +18,11 @@ from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.flask_client import OAuth
 from flask import Flask, current_app
 from joserfc.errors import JoseError
+from sqlalchemy import select
 
 from app.auth.models import User
 from app.auth.services import find_user_by_email
+from app.extensions import db
 
 _EXTENSION = "authlib.integrations.flask_client"  # where OAuth(app) keeps itself
 # The provider does not answer, or answers nonsense.
@@ -34,6 +37,7 @@ class SignInOutcome:
     user: User | None
     email: str  # as the provider gave it ("" when it gave none)
     verified: bool
+    other_identity: bool = False  # the address's account is linked to another `sub`
 
 
 def init_app(app: Flask) -> None:
@@ -79,10 +83,25 @@ def outcome_of_callback() -> SignInOutcome:
     email = str(claims.get("email") or "").strip()
     # Providers that say nothing of verification vouch for their own directory's address.
     verified = claims.get("email_verified") is not False
-    user = find_user_by_email(email) if email and verified else None
+    subject = str(claims.get("sub") or "")
+    user = _account_of_subject(subject)
+    if user is None and email and verified:
+        user = find_user_by_email(email)
+        if user is not None and user.sso_subject and user.sso_subject != subject:
+            return SignInOutcome(None, email, verified, other_identity=True)
+        if user is not None and user.is_active and subject:
+            user.sso_subject = subject  # from now on, found by it (committed on sign-in)
     if user is not None and not user.is_active:
         user = None
     return SignInOutcome(user, email, verified)
+
+
+def _account_of_subject(subject: str) -> User | None:
+    """The account that signed in before with this identity of the provider: found again
+    even after the provider changed the person's address."""
+    if not subject:
+        return None
+    return db.session.scalar(select(User).where(User.sso_subject == subject))
 
 
 def provider_sign_out_url(back_to: str) -> str | None:

@@ -90,6 +90,7 @@ EXPORT_SCHEMA = {
             "properties": USER_PROPERTIES
             | {
                 "staff_number": {"type": "string", "nullable": True},
+                "sso_subject": {"type": "string", "nullable": True},
                 "created_at": {"type": "string", "nullable": True},
                 "anonymised_at": {"type": "string", "nullable": True},
                 "api_tokens": {"type": "array", "items": {"type": "object"}},

@@ -34,6 +34,7 @@ def profile_section(user: User) -> dict:
     ).all()
     return user_identity(user) | {
         "staff_number": user.staff_number,
+        "sso_subject": user.sso_subject,
         "created_at": _iso(user.created_at),
         "anonymised_at": _iso(user.anonymised_at),
         "api_tokens": [
@@ -143,6 +144,7 @@ def anonymise_user(user: User, now: datetime) -> None:
     user.erased_address_digest = erased_address_digest(user.email)
     user.email = f"erased-{user.id}@invalid"
     user.staff_number = None
+    user.sso_subject = None
     user.display_name = placeholder
     user.pseudonym = placeholder
     user.password_hash = None

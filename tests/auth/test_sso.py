@@ -187,3 +187,56 @@ def test_the_profile_of_someone_without_a_password_names_both_ways_in(
     profile = page_text(client.get("/auth/profile"))
     assert "Vous n'avez pas de mot de passe" in profile
     assert "Vous pouvez aussi vous connecter avec votre compte Bordeaux Métropole." in profile
+
+
+def test_the_provider_s_identifier_finds_the_person_after_their_address_changed_there(
+    sso_app, identity_provider, make
+):
+    from app.auth.models import User
+    from app.extensions import db
+
+    chloe = make.user(email="chloe.petit@example.org")
+    set_identity(identity_provider, "agent-2231", email="chloe.petit@example.org")
+    client = sso_app.test_client()
+    assert sign_in_at_provider(client, "agent-2231").status_code == 302
+    assert db.session.get(User, chloe.id).sso_subject == "agent-2231"
+    client.post("/auth/sign-out", data={"csrf_token": csrf_token(client)})
+
+    # The provider renamed her before the staff directory did.
+    set_identity(identity_provider, "agent-2231", email="chloe.bernard@example.org")
+    again = sso_app.test_client()
+    assert sign_in_at_provider(again, "agent-2231").status_code == 302
+    assert "chloe.petit@example.org" in page_text(again.get("/auth/profile"))
+
+
+def test_an_address_linked_to_another_identity_of_the_provider_is_refused(
+    sso_app, identity_provider, make
+):
+    make.user(email="taken@example.org")
+    set_identity(identity_provider, "first-identity", email="taken@example.org")
+    assert sign_in_at_provider(sso_app.test_client(), "first-identity").status_code == 302
+    set_identity(identity_provider, "second-identity", email="taken@example.org")
+    client = sso_app.test_client()
+    answer = sign_in_at_provider(client, "second-identity")
+    assert answer.status_code == 403
+    assert "Le compte de taken@example.org est lié à une autre identité" in page_text(answer)
+    assert client.get("/auth/profile").status_code == 302
+
+
+def test_the_provider_s_identifier_is_exported_and_erased_with_the_person(
+    sso_app, identity_provider, make
+):
+    from app.auth.models import User
+    from app.core.privacy_services import erase_user
+    from app.core.time import utcnow
+    from app.extensions import db
+
+    person = make.user(email="leaving@example.org")
+    set_identity(identity_provider, "agent-77", email="leaving@example.org")
+    client = sso_app.test_client()
+    sign_in_at_provider(client, "agent-77")
+    assert client.get("/auth/profile/export").json["profile"]["sso_subject"] == "agent-77"
+    erase_user(db.session.get(User, person.id), utcnow())
+    db.session.commit()
+    assert db.session.get(User, person.id).sso_subject is None
+    assert sign_in_at_provider(sso_app.test_client(), "agent-77").status_code == 403
