@@ -84,6 +84,8 @@ def outcome_of_callback() -> SignInOutcome:
     # Providers that say nothing of verification vouch for their own directory's address.
     verified = claims.get("email_verified") is not False
     subject = str(claims.get("sub") or "")
+    if len(subject) > 255 or not subject.isprintable():  # beyond what OIDC allows a sub
+        subject = ""
     user = _account_of_subject(subject)
     if user is None and email and verified:
         user = find_user_by_email(email)

@@ -240,3 +240,14 @@ def test_the_provider_s_identifier_is_exported_and_erased_with_the_person(
     db.session.commit()
     assert db.session.get(User, person.id).sso_subject is None
     assert sign_in_at_provider(sso_app.test_client(), "agent-77").status_code == 403
+
+
+def test_a_subject_beyond_what_openid_connect_allows_is_not_kept(sso_app, identity_provider, make):
+    from app.auth.models import User
+    from app.extensions import db
+
+    person = make.user(email="long.sub@example.org")
+    long_subject = "s" * 300
+    set_identity(identity_provider, long_subject, email="long.sub@example.org")
+    assert sign_in_at_provider(sso_app.test_client(), long_subject).status_code == 302
+    assert db.session.get(User, person.id).sso_subject is None
