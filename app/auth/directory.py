@@ -18,7 +18,7 @@ from sqlalchemy import select, update
 from app.auth.models import User, UserRole
 from app.auth.services import end_all_sessions, erased_address_digest, new_pseudonym
 from app.core.audit import record_audit
-from app.core.csv_import import ImportProblem, csv_lines
+from app.core.csv_import import ImportProblem, csv_lines, required_name
 from app.core.models import Commune, Department
 from app.core.reference import apply_changes
 from app.extensions import db
@@ -90,11 +90,7 @@ def _read_entry(values, line, departments, communes, seen, problems) -> Director
                 line, "email", _("This address is already on line %(line)s.", line=seen[address])
             )
         )
-    name = values.get("display_name", "")
-    if not name or len(name) > 120 or "\x00" in name:
-        problems.append(
-            ImportProblem(line, "display_name", _("A name is needed, of at most 120 characters."))
-        )
+    name = required_name(values, "display_name", 120, line, problems)
     department = None
     if values.get("department"):
         department = departments.get(values["department"].lower())

@@ -13,14 +13,14 @@ from flask_babel import gettext as _
 
 from app.auth.models import User
 from app.core.mail import Mailer, OutgoingEmail
+from app.core.urls import public_url
 
 
 def sign_in_url(raw_token: str, next_path: str | None = None) -> str:
     """The link's address on the portal's public address, never on the Host header a
     request came with (someone could otherwise have links to their own site sent). With
     `next_path` (already checked to be a path of the portal), the link leads there."""
-    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-    return base + url_for("auth.sign_in_with_link", token=raw_token, next=next_path)
+    return public_url(url_for("auth.sign_in_with_link", token=raw_token, next=next_path))
 
 
 def sign_in_link_email(user: User, url: str, language: str) -> OutgoingEmail:

@@ -34,7 +34,7 @@ from app.core import privacy_services
 from app.core.database import reads_only
 from app.core.i18n import current_language
 from app.core.time import utcnow
-from app.core.urls import safe_next_url
+from app.core.urls import public_url, safe_next_url
 from app.extensions import db, limiter
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
@@ -147,14 +147,11 @@ def redeem_sign_in_link(token: str):
 @limiter.limit(_sign_in_limit)
 def sso_sign_in():
     """Go to the authority's sign-in page (single sign-on), to come back signed in."""
-    if not sso.enabled():
-        abort(404)
-    if current_user.is_authenticated:
-        return redirect(url_for("core.home"))
+    if (elsewhere := _sso_not_needed()) is not None:
+        return elsewhere
     session[SSO_NEXT_KEY] = safe_next_url(request.args.get("next"))
-    callback = current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for("auth.sso_callback")
     try:
-        return sso.redirect_to_provider(callback)
+        return sso.redirect_to_provider(public_url(url_for("auth.sso_callback")))
     except sso.PROVIDER_FAILURES:
         current_app.logger.exception("single sign-on: the identity provider does not answer")
         return _sso_problem("unavailable", 503)
@@ -164,10 +161,8 @@ def sso_sign_in():
 @limiter.limit(_sign_in_limit)
 def sso_callback():
     """Where the authority's sign-in page sends the person back."""
-    if not sso.enabled():
-        abort(404)
-    if current_user.is_authenticated:
-        return redirect(url_for("core.home"))
+    if (elsewhere := _sso_not_needed()) is not None:
+        return elsewhere
     try:
         outcome = sso.outcome_of_callback()
     except sso.REFUSALS as error:
@@ -187,6 +182,15 @@ def sso_callback():
     answer = _open_session(outcome.user, session.pop(SSO_NEXT_KEY, None))
     session[SSO_SESSION_KEY] = True
     return answer
+
+
+def _sso_not_needed():
+    """404 without a provider, home for someone signed in already; None otherwise."""
+    if not sso.enabled():
+        abort(404)
+    if current_user.is_authenticated:
+        return redirect(url_for("core.home"))
+    return None
 
 
 def _sso_problem(reason: str, status: int, email: str = ""):
@@ -222,8 +226,7 @@ def sign_out():
     session.pop(LINK_SIGN_IN_KEY, None)
     flash(_("You are signed out."), "success")
     if session.pop(SSO_SESSION_KEY, False) and sso.enabled():
-        back_to = current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for("auth.sign_in")
-        provider_page = sso.provider_sign_out_url(back_to)
+        provider_page = sso.provider_sign_out_url(public_url(url_for("auth.sign_in")))
         if provider_page:
             return redirect(provider_page)
     return redirect(url_for("auth.sign_in"))

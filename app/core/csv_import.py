@@ -31,6 +31,18 @@ def unreadable_csv() -> str:
     )
 
 
+def required_name(values: dict[str, str], column: str, limit: int, line: int, problems) -> str:
+    """The line's name in `column`; a problem is added when it is missing or too long."""
+    name = values.get(column, "")
+    if not name or len(name) > limit or "\x00" in name:
+        problems.append(
+            ImportProblem(
+                line, column, _("A name is needed, of at most %(n)s characters.", n=limit)
+            )
+        )
+    return name
+
+
 def csv_lines(
     text: str,
     problems: list[ImportProblem],

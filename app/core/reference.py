@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.core.audit import record_audit
-from app.core.csv_import import ImportProblem, csv_lines
+from app.core.csv_import import ImportProblem, csv_lines, required_name
 from app.core.csv_safety import write_csv
 from app.core.models import Commune, Department
 from app.extensions import db
@@ -91,11 +91,7 @@ def _read_commune(line, values, lines, problems) -> dict | None:
                 line, "insee_code", _("This code is already on line %(line)s.", line=lines[code])
             )
         )
-    name = values.get("name", "")
-    if not name or len(name) > 120 or "\x00" in name:
-        problems.append(
-            ImportProblem(line, "name", _("A name is needed, of at most 120 characters."))
-        )
+    name = required_name(values, "name", 120, line, problems)
     centre = {}
     for column, limit in (("latitude", 90), ("longitude", 180)):
         try:
@@ -168,11 +164,7 @@ def _read_department(line, values, communes, lines, problems) -> dict | None:
             )
         )
     for column in ("name_fr", "name_en"):
-        name = values.get(column, "")
-        if not name or len(name) > 200 or "\x00" in name:
-            problems.append(
-                ImportProblem(line, column, _("A name is needed, of at most 200 characters."))
-            )
+        required_name(values, column, 200, line, problems)
     commune = None
     if values.get("commune"):
         commune = communes.get(values["commune"])

@@ -2,6 +2,7 @@
 
 from urllib.parse import urlsplit
 
+from flask import current_app
 from werkzeug.routing import IntegerConverter
 
 # Ids are PostgreSQL `integer` columns: a larger number in a URL is no id at all.
@@ -38,3 +39,10 @@ def database_id(raw) -> int | None:
         return None
     value = int(raw)
     return value if 1 <= value <= MAX_ID else None
+
+
+def public_url(path: str) -> str:
+    """A path of the portal on its public address (PUBLIC_BASE_URL), never on the Host
+    header a request came with: links in e-mails and addresses given to an identity
+    provider must not follow whatever host a request named."""
+    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + path

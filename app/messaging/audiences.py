@@ -40,10 +40,6 @@ def user_id_from_token(token: str) -> int | None:
     return value if isinstance(value, int) else None
 
 
-def public_url(path: str) -> str:
-    return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + path
-
-
 def messaging_variables(users, now: datetime, context: dict) -> dict[int, dict]:
     """first_name, display_name and the links every message carries (no query)."""
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
