@@ -51,7 +51,12 @@ def database_url() -> str:
 
 
 def signed_in_client(app, email: str | None):
-    """A test client signed in through the form, and a CSRF token of its session."""
+    """A test client sending the session of a sign-in through the form, and a CSRF token.
+
+    Like wrk, the client sends the same cookie with every request and ignores the ones
+    it gets back: a flash left by each redirect would otherwise pile up in the session
+    (the bench never follows the redirect that would show it) and be measured too.
+    """
     client = app.test_client()
     if email:
         page = client.get("/auth/sign-in").get_data(as_text=True)
@@ -61,7 +66,11 @@ def signed_in_client(app, email: str | None):
         )
         assert answer.status_code == 302, f"signing in as {email}: {answer.status_code}"
     token = CSRF_RE.search(client.get("/privacy").get_data(as_text=True)).group(1)
-    return client, token
+    session = client.get_cookie("session")
+    fixed = app.test_client(use_cookies=False)
+    if session is not None:
+        fixed.environ_base["HTTP_COOKIE"] = f"session={session.value}"
+    return fixed, token
 
 
 def page_request(page: Page, params: dict, token: str):
