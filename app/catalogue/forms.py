@@ -150,7 +150,7 @@ class DecisionForm(FlaskForm):
         _l("Decision"), choices=choices([("approve", _l("Approve")), ("refuse", _l("Refuse"))])
     )
     note = StringField(
-        _l("Note to the requester (optional)"), validators=[Optional(), Length(max=500)]
+        _l("Note to the requester (required to refuse)"), validators=[Optional(), Length(max=500)]
     )
 
 

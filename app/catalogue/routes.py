@@ -114,13 +114,18 @@ def index():
                 sort=form.sort.data,
             )
             items, total = queries.search_items(filters, page, current_language())
+        pages = max(1, -(-total // queries.PER_PAGE))
+        shown_page = page
+        if page > pages and total:  # a page past the end (an old link): the last one
+            shown_page = pages
+            items, total = queries.search_items(filters, shown_page, current_language())
         return render_template(
             "catalogue/_results.html",
             form=form,
             items=items,
             total=total,
-            page=page,
-            pages=max(1, -(-total // queries.PER_PAGE)),
+            page=shown_page,
+            pages=pages,
             args=args,
         )
 
@@ -214,6 +219,9 @@ def simulate_lifetime(item_id: int):
     return render_template("catalogue/_lifetime.html", item=item, form=form, scenario=scenario)
 
 
+COMPARED_AT_MOST = 4  # columns a phone can still show side by side
+
+
 @bp.get("/compare")
 @reads_only
 @login_required
@@ -221,10 +229,19 @@ def compare():
     """Two to four items side by side."""
     raw = request.args.getlist("ids")
     ids = list(dict.fromkeys(i for i in map(database_id, raw) if i is not None))
-    items = queries.get_items(ids[:4])
-    if len(items) < 2 or len(ids) > 4:
+    items = queries.get_items(ids[:COMPARED_AT_MOST])
+    if len(items) < 2:
         flash(_("Choose two to four items to compare."), "error")
-        return render_template("catalogue/compare.html", items=[]), 400
+        # One item ticked: its alternatives are the comparison people usually want.
+        alone = items[0] if items else None
+        return render_template(
+            "catalogue/compare.html",
+            items=[],
+            alone=alone,
+            alternatives=alone.alternatives[: COMPARED_AT_MOST - 1] if alone else [],
+        ), 400
+    if len(ids) > COMPARED_AT_MOST:
+        flash(_("Only the first four ticked items are compared."), "info")
     return render_template("catalogue/compare.html", items=items)
 
 

@@ -4,6 +4,7 @@ from datetime import datetime
 
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import delete, select, update
 
 from app.catalogue import footprint
@@ -16,6 +17,7 @@ from app.catalogue.models import (
 )
 from app.catalogue.reference import category_reference
 from app.core.audit import record_audit
+from app.core.i18n import format_number
 from app.core.signals import request_decided
 from app.extensions import db
 
@@ -212,10 +214,25 @@ def add_to_basket(user, item: CatalogueItem, quantity: int, now: datetime) -> Ca
         raise CatalogueError(_("The quantity must be between 1 and %(n)s.", n=MAX_LINE_QUANTITY))
     basket = get_or_create_basket(user, now)
     line = next((line for line in basket.lines if line.item_id == item.id), None)
+    held = line.quantity if line is not None else 0
+    if held + quantity > MAX_LINE_QUANTITY:
+        # Capping in silence left people believing their whole quantity was added.
+        raise CatalogueError(
+            ngettext(
+                "Your request already holds %(held)s of this item: you can add at most "
+                "%(more)s more (%(n)s per item).",
+                "Your request already holds %(held)s of this item: you can add at most "
+                "%(more)s more (%(n)s per item).",
+                held,
+                held=format_number(held),
+                more=format_number(MAX_LINE_QUANTITY - held),
+                n=format_number(MAX_LINE_QUANTITY),
+            )
+        )
     if line is None:
         line = CatalogueRequestLine(request=basket, item=item, quantity=0)
         db.session.add(line)
-    line.quantity = min(line.quantity + quantity, MAX_LINE_QUANTITY)
+    line.quantity = held + quantity
     db.session.flush()
     return line
 
@@ -285,8 +302,12 @@ def _close_submitted(request: CatalogueRequest, status: str, actor, now: datetim
 
 def decide_request(request: CatalogueRequest, admin, approve: bool, note: str, now: datetime):
     """Approve or refuse a submitted request."""
+    note = (note or "").strip()[:500]
+    if not approve and not note:
+        # A refusal without a word leaves the requester guessing what to ask for instead.
+        raise CatalogueError(_("Give the requester the reason for the refusal."))
     status = "approved" if approve else "refused"
-    _close_submitted(request, status, admin, now, (note or "").strip()[:500])
+    _close_submitted(request, status, admin, now, note)
     record_audit(admin, request.status, "catalogue_request", request.id, now, request.decision_note)
     if request.user_id is not None:  # an erased requester has no one to tell
         request_decided.send(

@@ -1,6 +1,7 @@
 """Catalogue pages through the client: browse, label, simulator, requests, admin."""
 
 import io
+import re
 
 import pytest
 from sqlalchemy import func, select
@@ -132,12 +133,47 @@ def test_a_negative_lifetime_gets_a_message(client, make, make_item):
     assert page.status_code == 400 and "from 2 to 10 years" in page.get_data(as_text=True)
 
 
+def test_a_page_past_the_end_shows_the_last_page_not_an_empty_list(client, make, make_item):
+    """An old link (`?page=9999`) said '26 items found' above nothing, with no way back."""
+    login(client, make.user(locale="en"))
+    for _ in range(26):
+        make_item()
+    last = client.get("/catalogue/?page=2").get_data(as_text=True)
+    past = client.get("/catalogue/?page=9999").get_data(as_text=True)
+    names = re.compile(r'href="/catalogue/items/\d+">([^<]+)</a>')
+    assert names.findall(past) == names.findall(last) != []
+    assert "Page 2 of 2" in past and 'rel="prev"' in past
+
+
 def test_compare_needs_two_to_four_items(client, make, make_item):
     login(client, make.user())
     a, b = make_item(name_fr="Alpha"), make_item(name_fr="Bravo")
     page = client.get(f"/catalogue/compare?ids={a.id}&ids={b.id}")
     assert "Alpha" in page.get_data(as_text=True) and "Bravo" in page.get_data(as_text=True)
     assert client.get(f"/catalogue/compare?ids={a.id}").status_code == 400
+
+
+def test_one_ticked_item_offers_to_compare_it_with_its_alternatives(client, make, make_item):
+    login(client, make.user(locale="en"))
+    lighter, other = make_item(name_en="Light laptop"), make_item(name_en="Other laptop")
+    alone = make_item(name_en="Heavy laptop", embodied_kgco2e=600)
+    alone.alternatives = [lighter, other]
+    db.session.commit()
+    page = client.get(f"/catalogue/compare?ids={alone.id}")
+    assert page.status_code == 400
+    link = re.search(r'<a href="([^"]+)">Compare Heavy laptop with its alternatives', page.text)
+    compared = client.get(link.group(1).replace("&amp;", "&")).get_data(as_text=True)
+    assert all(name in compared for name in ("Heavy laptop", "Light laptop", "Other laptop"))
+
+
+def test_five_ticked_items_compare_the_first_four_and_say_so(client, make, make_item):
+    login(client, make.user(locale="en"))
+    items = [make_item(name_en=f"Laptop {n}") for n in range(5)]
+    query = "&".join(f"ids={item.id}" for item in items)
+    page = client.get(f"/catalogue/compare?{query}")
+    assert page.status_code == 200
+    assert "Only the first four ticked items are compared." in page.text
+    assert all(f"Laptop {n}" in page.text for n in range(4)) and "Laptop 4" not in page.text
 
 
 @pytest.mark.parametrize("quantity", ["0", "", "51"])
@@ -154,6 +190,25 @@ def test_a_refused_quantity_is_explained_not_a_500(client, make, make_item, quan
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Enter a quantity from 1 to 50." in page
     assert db.session.scalar(select(func.count()).select_from(CatalogueRequest)) == 0
+
+
+def test_adding_beyond_the_limit_per_item_is_refused_and_says_how_many_more_fit(
+    client, auth, make, make_item
+):
+    """Capping in silence made 2 + 49 look like 51 while the line held 50."""
+    login(client, make.user(locale="fr"))
+    item = make_item()
+    auth.post(f"/catalogue/items/{item.id}/request", {"quantity": "2"})
+    response = auth.post(f"/catalogue/items/{item.id}/request", {"quantity": "49"})
+    assert response.headers["Location"].endswith(f"/catalogue/items/{item.id}")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Votre demande contient déjà 2 exemplaires de cet élément" in page
+    assert "48 de plus" in page
+    basket = db.session.scalar(select(CatalogueRequest).where(CatalogueRequest.status == "draft"))
+    assert [line.quantity for line in basket.lines] == [2]
+    auth.post(f"/catalogue/items/{item.id}/request", {"quantity": "48"})
+    db.session.expire_all()
+    assert [line.quantity for line in basket.lines] == [50]
 
 
 def test_request_journey_basket_submit_approve(client, auth, make, make_item, app):
@@ -243,7 +298,10 @@ def test_a_decided_request_can_no_longer_be_withdrawn(client, auth, make, make_i
     login(client, make.user(locale="fr"))
     request_id = _sent_request(auth, make_item)
     _, admin_auth = _admin(app, make)
-    admin_auth.post(f"/catalogue/admin/requests/{request_id}/decide", {"decision": "refuse"})
+    admin_auth.post(
+        f"/catalogue/admin/requests/{request_id}/decide",
+        {"decision": "refuse", "note": "Budget épuisé"},
+    )
     assert "Retirer ma demande" not in client.get(f"/catalogue/requests/{request_id}").get_data(
         as_text=True
     )
@@ -254,6 +312,25 @@ def test_a_decided_request_can_no_longer_be_withdrawn(client, auth, make, make_i
     request = db.session.get(CatalogueRequest, request_id)
     db.session.refresh(request)
     assert request.status == "refused"
+
+
+def test_a_refusal_needs_a_reason_for_the_requester(client, auth, make, make_item, app):
+    login(client, make.user(locale="fr"))
+    request_id = _sent_request(auth, make_item)
+    admin_client, admin_auth = _admin(app, make)
+    url = f"/catalogue/admin/requests/{request_id}/decide"
+    response = admin_auth.post(url, {"decision": "refuse", "note": "   "})
+    page = admin_client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Give the requester the reason for the refusal." in page
+    request = db.session.get(CatalogueRequest, request_id)
+    db.session.refresh(request)
+    assert request.status == "submitted" and request.decided_at is None
+
+    admin_auth.post(url, {"decision": "refuse", "note": "Already equipped this year"})
+    db.session.refresh(request)
+    assert request.status == "refused"
+    shown = client.get(f"/catalogue/requests/{request_id}").get_data(as_text=True)
+    assert "Already equipped this year" in shown
 
 
 def test_a_decided_or_withdrawn_request_goes_back_to_the_basket_without_what_is_gone(
