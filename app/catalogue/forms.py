@@ -15,6 +15,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     URL,
     DataRequired,
+    InputRequired,
     Length,
     NumberRange,
     Optional,
@@ -23,7 +24,7 @@ from wtforms.validators import (
 )
 
 from app.catalogue import footprint
-from app.core.forms import LocalFloatField
+from app.core.forms import LocalFloatField, LocalIntegerField, LocalNumberRange
 from app.core.i18n import current_language
 
 MAX_QUERY = 100
@@ -156,18 +157,20 @@ class DecisionForm(FlaskForm):
 
 class BudgetForm(FlaskForm):
     department_id = SelectField(_l("Department"), coerce=int, validate_choice=True)
-    year = IntegerField(
+    year = LocalIntegerField(
         _l("Year"),
         validators=[
-            DataRequired(),
+            InputRequired(message=_l("Enter a year from 2000 to 2100.")),
             NumberRange(2000, 2100, message=_l("Enter a year from 2000 to 2100.")),
         ],
     )
     budget_kgco2e = LocalFloatField(
         _l("Budget (kg CO₂e per year)"),
         validators=[
-            DataRequired(message=_l("Enter a budget of 0 or more.")),
-            NumberRange(0, 1e9, message=_l("Enter a budget of 0 or more.")),
+            InputRequired(message=_l("Enter a budget of 0 or more.")),
+            LocalNumberRange(
+                0, 1e9, message=_l("Enter a budget from %(min)s to %(max)s kg CO₂e per year.")
+            ),
         ],
     )
 
@@ -178,7 +181,7 @@ def _number(label, hint=None, maximum=1e7):
         description=hint,
         validators=[
             Optional(),
-            NumberRange(0, maximum, message=_l("Enter a number of 0 or more.")),
+            LocalNumberRange(0, maximum),
         ],
     )
 
@@ -235,8 +238,8 @@ class ItemForm(FlaskForm):
         _l("Source address (optional)"), validators=[Optional(), URL(), Length(max=400)]
     )
     estimate = BooleanField(_l("These figures are an estimate without reference data"))
-    user_count = IntegerField(
-        _l("Number of users (services)"), validators=[Optional(), NumberRange(0, 10_000_000)]
+    user_count = LocalIntegerField(
+        _l("Number of users (services)"), validators=[Optional(), LocalNumberRange(0, 10_000_000)]
     )
     alternatives = StringField(
         _l("Lower-footprint alternatives (codes, separated by commas)"),

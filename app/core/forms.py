@@ -4,7 +4,8 @@ import math
 
 from flask import flash
 from flask_babel import gettext
-from wtforms import FloatField, SelectMultipleField
+from wtforms import FloatField, IntegerField, SelectMultipleField
+from wtforms.validators import NumberRange, StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.core.i18n import format_number, parse_local_number
@@ -33,7 +34,60 @@ def local_number_value(field) -> str:
     return format_number(field.data, "0.######")
 
 
-class LocalFloatField(FloatField):
+class _OneMessageWhenUnreadable:
+    """A field whose text is not a number says so once: its range or required
+    validators would otherwise add a second, less accurate message ('Enter a number.
+    Enter a number of 0 or more.', or 'This field is required.' for 'abc')."""
+
+    def pre_validate(self, form):
+        if self.process_errors:
+            raise StopValidation()
+
+
+class LocalNumberRange(NumberRange):
+    """NumberRange whose message writes its bounds the reader's way ('1 000 000' and
+    '0,001' in French). `message` may name them as %(min)s and %(max)s."""
+
+    def __call__(self, form, field):
+        data = field.data
+        above_min = data is not None and (self.min is None or data >= self.min)
+        if above_min and not math.isnan(data) and (self.max is None or data <= self.max):
+            return
+        bounds = {
+            "min": format_number(self.min) if self.min is not None else "",
+            "max": format_number(self.max) if self.max is not None else "",
+        }
+        if self.message is not None:
+            raise ValidationError(str(self.message) % bounds)
+        if self.max is None:
+            raise ValidationError(gettext("Enter a number of %(min)s or more.", **bounds))
+        if self.min is None:
+            raise ValidationError(gettext("Enter a number of %(max)s or less.", **bounds))
+        raise ValidationError(gettext("Enter a number from %(min)s to %(max)s.", **bounds))
+
+
+class LocalIntegerField(_OneMessageWhenUnreadable, IntegerField):
+    """A whole number typed as the reader writes it ('1 000' in French); left empty,
+    it is None and the validators decide whether that will do."""
+
+    _value = local_number_value
+
+    def process_formdata(self, valuelist):
+        if not valuelist or not valuelist[0].strip():
+            self.data = None
+            return
+        try:
+            value = parse_local_number(valuelist[0])
+        except ValueError as error:
+            self.data = None
+            raise ValueError(gettext("Enter a whole number.")) from error
+        if not math.isfinite(value) or value != int(value):
+            self.data = None
+            raise ValueError(gettext("Enter a whole number."))
+        self.data = int(value)
+
+
+class LocalFloatField(_OneMessageWhenUnreadable, FloatField):
     """A number typed as the reader writes it ('12,5' or '1 000' in French, '1,000.5' in
     English; a point is read in any language). NaN and infinities are refused."""
 
