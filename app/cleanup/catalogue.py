@@ -152,6 +152,17 @@ UNIT_LABELS = {
 
 unit_label = labeller(UNIT_LABELS)
 
+# The built-in source is stored as written above (an organiser may replace it with their
+# own citation, shown as typed); the guides show it in the reader's language.
+source_label = labeller(
+    {
+        STORAGE_SOURCE: _l(
+            "ADEME-Arcep, Évaluation de l'impact environnemental du numérique en France "
+            "(2022); range from Aslan et al. (2018) and cloud providers' disclosures"
+        )
+    }
+)
+
 
 def quantity_label(quantity, unit: str) -> str:
     """A logged quantity with its unit as the reader says it: "1 élément", "4 éléments",

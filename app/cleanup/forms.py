@@ -2,9 +2,11 @@
 
 import contextlib
 from datetime import datetime
+from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.i18n import translations
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
@@ -19,13 +21,16 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, StopValidation
 
-from app.core.forms import MultiCheckboxField, local_number_value
+from app.core.forms import LocalNumberRange, MultiCheckboxField, local_number_value
 from app.core.i18n import parse_local_number
 from app.core.time import local_zone
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+# The smallest positive amount, as a Decimal: the float 0.001 is a hair above 0.001 and
+# refused a typed "0,001" as too small.
+SMALLEST = Decimal("0.001")
 
 
 def to_utc(local: datetime) -> datetime:
@@ -39,7 +44,7 @@ def to_local_naive(moment: datetime) -> datetime:
 
 class FiniteDecimalField(DecimalField):
     """A decimal typed as the reader writes it ('0,5' in French) that refuses NaN and
-    infinities ("sNaN" would crash NumberRange)."""
+    infinities ("sNaN" would crash NumberRange); text that is not a number says so once."""
 
     _value = local_number_value
 
@@ -53,23 +58,41 @@ class FiniteDecimalField(DecimalField):
             self.data = None
             raise ValueError(self.gettext("Not a valid decimal value."))
 
+    def pre_validate(self, form):
+        # Typed but not a number: its range would add a second, less accurate message.
+        # Left empty, Optional() decides (it clears the parse error).
+        if self.process_errors and self.raw_data and self.raw_data[0].strip():
+            raise StopValidation()
+
 
 class RuleForm(Form):
     """One action type's participation in a campaign (a sub-form: no CSRF of its own)."""
 
+    class Meta:
+        def get_translations(self, form):
+            # A plain Form speaks English: WTForms' own messages in the reader's language,
+            # as in the FlaskForm around it.
+            return translations
+
     action_type_id = HiddenField()
     enabled = BooleanField(_l("Counts in this campaign"))
     points_per_unit = FiniteDecimalField(
-        _l("Points per unit"), places=None, validators=[Optional(), NumberRange(min=0, max=10_000)]
+        _l("Points per unit"),
+        places=None,
+        validators=[Optional(), LocalNumberRange(min=0, max=10_000)],
     )
     daily_cap = FiniteDecimalField(
-        _l("Daily cap"), places=None, validators=[Optional(), NumberRange(min=0.001, max=100_000)]
+        _l("Daily cap"),
+        places=None,
+        validators=[Optional(), LocalNumberRange(min=SMALLEST, max=100_000)],
     )
 
 
 def _goal_field(label):
     return FiniteDecimalField(
-        label, places=None, validators=[Optional(), NumberRange(min=0.001, max=1_000_000_000)]
+        label,
+        places=None,
+        validators=[Optional(), LocalNumberRange(min=SMALLEST, max=1_000_000_000)],
     )
 
 
@@ -128,7 +151,7 @@ class CampaignForm(FlaskForm):
 
 def _factor_field(label):
     return FiniteDecimalField(
-        label, places=None, validators=[Optional(), NumberRange(min=0, max=1_000)]
+        label, places=None, validators=[Optional(), LocalNumberRange(min=0, max=1_000)]
     )
 
 
@@ -143,23 +166,23 @@ class ActionTypeForm(FlaskForm):
     points_per_unit = FiniteDecimalField(
         _l("Default points per unit"),
         places=None,
-        validators=[InputRequired(), NumberRange(min=0, max=10_000)],
+        validators=[InputRequired(), LocalNumberRange(min=0, max=10_000)],
         description=_l("New campaigns start from it; a campaign keeps its own."),
     )
     daily_cap = FiniteDecimalField(
         _l("Default daily cap"),
         places=None,
-        validators=[InputRequired(), NumberRange(min=0.001, max=100_000)],
+        validators=[InputRequired(), LocalNumberRange(min=SMALLEST, max=100_000)],
     )
     flag_above = FiniteDecimalField(
         _l("An entry above this is reviewed by an organiser"),
         places=None,
-        validators=[InputRequired(), NumberRange(min=0.001, max=1_000_000)],
+        validators=[InputRequired(), LocalNumberRange(min=SMALLEST, max=1_000_000)],
     )
     max_quantity = FiniteDecimalField(
         _l("An entry above this is refused"),
         places=None,
-        validators=[InputRequired(), NumberRange(min=0.001, max=1_000_000)],
+        validators=[InputRequired(), LocalNumberRange(min=SMALLEST, max=1_000_000)],
     )
     kg_co2e_per_unit = _factor_field(_l("Estimated kgCO₂e per unit"))
     kg_co2e_low = _factor_field(_l("Low estimate (kgCO₂e per unit)"))

@@ -12,7 +12,12 @@ from app.auth.decorators import role_required
 from app.auth.forms import ConfirmForm
 from app.cleanup import queries, services
 from app.cleanup.calendar import campaign_ics
-from app.cleanup.catalogue import SYSTEM_ACTION_TYPES, flag_reason_label, unit_label
+from app.cleanup.catalogue import (
+    SYSTEM_ACTION_TYPES,
+    flag_reason_label,
+    source_label,
+    unit_label,
+)
 from app.cleanup.forms import (
     ActionTypeForm,
     CampaignForm,
@@ -63,7 +68,10 @@ def guides():
     types = services.ensure_default_action_types()
     db.session.commit()
     return render_template(
-        "cleanup/guides.html", action_types=types, can_edit=current_user.has_role("organiser")
+        "cleanup/guides.html",
+        action_types=types,
+        can_edit=current_user.has_role("organiser"),
+        source_label=source_label,
     )
 
 
@@ -260,10 +268,18 @@ def _log_fields(campaign, form, posted: bool):
 
 
 def _progress_context(
-    campaign, now, form=None, message=None, message_kind="success", action_type=None
+    campaign,
+    now,
+    form=None,
+    message=None,
+    message_kind="success",
+    action_type=None,
+    message_at="log",
+    typed=None,
 ):
     """`form`: the log form as posted (shown with its entry), else an empty one, its
-    `action_type` chosen."""
+    `action_type` chosen. The message stands where the person acted (`message_at`: "log",
+    "entries" or an entry's id); `typed`: a refused correction's text, given back."""
     posted = form is not None
     form = form or _log_form(campaign, action_type=action_type)
     totals = queries.campaign_totals(campaign)
@@ -287,6 +303,8 @@ def _progress_context(
         "log_fields": _log_fields(campaign, form, posted),
         "message": message,
         "message_kind": message_kind,
+        "message_at": message_at,
+        "typed": typed,
         # A person shows a few badges: translate those, not every badge.
         "badge_label": queries.badge_label,
     }
@@ -310,17 +328,26 @@ def show_campaign(campaign_id: int):
     )
 
 
-def _progress_response(campaign, message, kind, form=None, status=200, action_type=None):
+def _progress_response(campaign, message, kind, status=200, **place):
     """The progress partial for htmx, or a redirect with a flash without JavaScript.
 
-    `form`: the log form as posted (its entry shown again), else a new one with
-    `action_type` chosen.
+    `place`: where the message stands and what the forms show (see _progress_context):
+    `form`, the log form as posted (its entry shown again), else a new one with
+    `action_type` chosen; `message_at` and `typed`.
     """
     if _is_fragment():
-        context = _progress_context(campaign, utcnow(), form, message, kind, action_type)
+        context = _progress_context(campaign, utcnow(), message=message, message_kind=kind, **place)
         return render_template("cleanup/_my_progress.html", **context), status
     flash(message, "error" if kind == "error" else "success")
     return redirect(url_for("cleanup.show_campaign", campaign_id=campaign.id) + "#my-progress")
+
+
+# The log form's field a refusal is about: the message is shown on that field.
+_FIELD_OF_REFUSAL = {
+    "invalid_quantity": "quantity",
+    "cap_reached": "quantity",
+    "unknown_action": "action_type",
+}
 
 
 @bp.post("/campaigns/<int:campaign_id>/actions")
@@ -331,14 +358,16 @@ def log_action(campaign_id: int):
     form = _log_form(campaign, posted=True)
     if not form.validate_on_submit():
         message = " ".join(str(e) for errors in form.errors.values() for e in errors)
-        return _progress_response(campaign, message, "error", form, 422)
+        return _progress_response(campaign, message, "error", 422, form=form)
     try:
         action = services.log_action(
             current_user, campaign, form.action_type.data, form.quantity.data, utcnow()
         )
     except services.CleanupError as error:
         db.session.rollback()
-        return _progress_response(campaign, error.message, "error", form, error.status)
+        if error.code in _FIELD_OF_REFUSAL:
+            getattr(form, _FIELD_OF_REFUSAL[error.code]).errors.append(error.message)
+        return _progress_response(campaign, error.message, "error", error.status, form=form)
     # Read before the commit expires the row: no reload just to word the message.
     if action.status == "flagged":
         message = _("Logged. This entry looks unusual: an organiser will review it.")
@@ -368,17 +397,18 @@ def correct_action(action_id: int):
     action = _own_action_or_404(action_id)
     campaign = queries.get_campaign(action.campaign_id)
     form = CorrectActionForm()
+    # A refused correction keeps what was typed, by its entry, to be put right.
+    here = {"message_at": action.id, "typed": (form.quantity.data or "")[:30]}
     if not form.validate_on_submit():
-        return _progress_response(
-            campaign, _("Enter the quantity as a number."), "error", None, 422
-        )
+        message = _("Enter the quantity as a number.")
+        return _progress_response(campaign, message, "error", 422, **here)
     try:
         services.correct_action(current_user, action, form.quantity.data, utcnow())
     except services.CleanupError as error:
         db.session.rollback()
-        return _progress_response(campaign, error.message, "error", None, error.status)
+        return _progress_response(campaign, error.message, "error", error.status, **here)
     db.session.commit()
-    return _progress_response(campaign, _("Entry corrected."), "success")
+    return _progress_response(campaign, _("Entry corrected."), "success", message_at=action_id)
 
 
 @bp.post("/actions/<int:action_id>/delete")
@@ -393,9 +423,15 @@ def delete_action(action_id: int):
         services.delete_action(current_user, action, utcnow())
     except services.CleanupError as error:
         db.session.rollback()
-        return _progress_response(campaign, error.message, "error", None, error.status)
+        return _progress_response(
+            campaign, error.message, "error", error.status, message_at=action_id
+        )
     db.session.commit()
-    return _progress_response(campaign, _("Entry deleted."), "success")
+    return _progress_response(campaign, _("Entry deleted."), "success", message_at="entries")
+
+
+def _last_page(total: int) -> int:
+    return max((total + queries.PER_PAGE - 1) // queries.PER_PAGE, 1)
 
 
 @bp.get("/campaigns/<int:campaign_id>/leaderboard")
@@ -424,23 +460,27 @@ def leaderboard(campaign_id: int):
     my_team = my_team.get(scope)
 
     def render_table():
-        team = None
+        team, shown = None, page
         if scope == "individuals":
             entries, total = queries.individual_leaderboard(campaign, page)
+            if page > _last_page(total):  # past the end (an old link): the last page
+                shown = _last_page(total)
+                entries, total = queries.individual_leaderboard(campaign, shown)
             marked = my_row
         else:
             teams = queries.rank_teams(queries.team_totals(campaign, scope), order)
-            entries, total = queries.team_page(teams, current_language(), page)
+            shown = min(page, _last_page(len(teams)))
+            entries, total = queries.team_page(teams, current_language(), shown)
             team = queries.team_place(teams, my_team, current_language())
-            marked = team["row"] if team and team["page"] == page else None
+            marked = team["row"] if team and team["page"] == shown else None
         return render_template(
             "cleanup/_leaderboard_table.html",
             campaign=campaign,
             scope=scope,
             order=order,
             entries=entries,
-            page=page,
-            pages=max((total + queries.PER_PAGE - 1) // queries.PER_PAGE, 1),
+            page=shown,
+            pages=_last_page(total),
             teams=total,
             badge_label=queries.badge_labels().__getitem__,
             my_row=marked,

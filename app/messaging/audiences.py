@@ -56,6 +56,16 @@ def messaging_variables(users, now: datetime, context: dict) -> dict[int, dict]:
     }
 
 
+def preview_placeholders() -> dict[str, str]:
+    """What a preview shows instead of a person's secret links.
+
+    The unsubscribe link works without signing in: shown to an organiser previewing a
+    colleague's message, it would let them unsubscribe that colleague. The placeholder
+    keeps the shape of the link and is clearly not a working one."""
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    return {"unsubscribe_url": f"{base}/messaging/unsubscribe/…"}
+
+
 VARIABLES = [
     Variable("first_name", _l("The recipient's first name"), "Camille"),
     Variable("display_name", _l("The recipient's full name"), "Camille Martin"),

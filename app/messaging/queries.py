@@ -46,6 +46,11 @@ def unread_count(user_id: int) -> int:
     return db.session.connection().execute(_UNREAD, {"user_id": user_id}).scalar() or 0
 
 
+def inbox_count(user_id: int) -> int:
+    """How many messages the user's inbox holds, read or not."""
+    return db.session.scalar(select(func.count()).select_from(_inbox(user_id).subquery())) or 0
+
+
 def unread_subquery(user_id_column):
     """The unread count as a scalar subquery, read with the signed-in person."""
     return (

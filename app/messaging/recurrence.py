@@ -7,7 +7,7 @@ choices make, and shows the others as they are.
 """
 
 import re
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
 from apscheduler.triggers.cron import CronTrigger
 from babel.dates import get_day_names
@@ -27,6 +27,10 @@ REPEATS = {
     "monthly": _l("Every month"),
     "custom": _l("Custom (cron expression)"),
 }
+
+# The shortest time between two sendings of a recurring message: a day, less the hour a
+# daily message loses when the clocks go forward. More often, it is spam, not a reminder.
+MIN_INTERVAL = timedelta(hours=23)
 
 # The last day every month has: a message planned for the 31st would skip most months.
 LAST_MONTH_DAY = 28
@@ -132,3 +136,19 @@ def next_run(expression: str, now: datetime) -> datetime | None:
     except (ValueError, TypeError):
         return None
     return trigger.get_next_fire_time(None, now)
+
+
+def more_than_daily(trigger: CronTrigger, now: datetime, sendings: int = 6) -> bool:
+    """Whether two of the next few sendings of a trigger come closer than a day.
+
+    A rhythm more often than daily shows within a few sendings: two of them fall on the
+    same day (every minute of the 1st of the month: its first two sendings)."""
+    previous = trigger.get_next_fire_time(None, now)
+    for _sending in range(sendings - 1):
+        if previous is None:
+            return False
+        following = trigger.get_next_fire_time(previous, previous)
+        if following is not None and following - previous < MIN_INTERVAL:
+            return True
+        previous = following
+    return False

@@ -85,16 +85,40 @@ def _error_line(error: Exception) -> int | None:
     return line
 
 
-def notice_only_names(texts: dict[str, str]) -> list[str]:
-    """The variables of these texts that only the portal's notices give (sorted)."""
-    only = {name for name, var in known_variables().items() if var.only_in is not None}
+def _used_names(sources) -> set[str]:
     used = set()
-    for source in texts.values():
+    for source in sources:
         try:
             used |= meta.find_undeclared_variables(sandbox().parse(source or ""))
         except TemplateSyntaxError:
             continue  # reported by check_template
-    return sorted(used & only)
+    return used
+
+
+def notice_only_names(texts: dict[str, str]) -> list[str]:
+    """The variables of these texts that only the portal's notices give (sorted)."""
+    only = {name for name, var in known_variables().items() if var.only_in is not None}
+    return sorted(_used_names(texts.values()) & only)
+
+
+def why_not_rendered(sources, values: dict) -> str:
+    """Why these texts did not render with these values, in the reader's words: the
+    variables they lack, never the exception (English, in Jinja's terms)."""
+    known = known_variables()
+    reasons = []
+    for name in sorted(_used_names(sources) - values.keys()):
+        variable = known.get(name)
+        if variable is not None and variable.only_in is not None:
+            reasons.append(
+                _(
+                    "The variable %(name)s is only given in %(notices)s, not in a preview.",
+                    name=name,
+                    notices=variable.only_in,
+                )
+            )
+        else:
+            reasons.append(_("The variable %(name)s has no value for this person.", name=name))
+    return " ".join(reasons) or _("This template cannot be rendered for this person.")
 
 
 def check_template(texts: dict[str, str]) -> list[TemplateProblem]:

@@ -33,13 +33,13 @@ from app.core.personalisation import (
 from app.core.time import local_zone, utcnow
 from app.extensions import db, htmx
 from app.messaging import queries, services
-from app.messaging.audiences import user_id_from_token
+from app.messaging.audiences import preview_placeholders, user_id_from_token
 from app.messaging.builtins import NOTICE_TEMPLATES, ensure_builtin_templates
 from app.messaging.forms import ScheduleForm, TemplateForm
 from app.messaging.mailer import MailerPool
 from app.messaging.models import Dispatch, MessageTemplate, Schedule
 from app.messaging.recurrence import CRON_DAYS, describe_cron, next_run, recurrence_cron
-from app.messaging.rendering import CompiledTemplate, check_template
+from app.messaging.rendering import CompiledTemplate, check_template, why_not_rendered
 
 bp = Blueprint("messaging", __name__, url_prefix="/messaging", template_folder="templates")
 
@@ -91,12 +91,22 @@ def mark_read(delivery_id: int):
         abort(404)
     db.session.commit()
     if htmx:
-        response = current_app.make_response(
-            render_template("messaging/_message.html", message=message, announce=True)
-        )
-        response.headers["Vary"] = "HX-Request"
-        return response
+        return _inbox_fragment("messaging/_message.html", message=message, announce=True)
     return redirect(url_for("messaging.index", page=request.args.get("page")))
+
+
+def _inbox_fragment(partial: str, **context):
+    """An htmx answer about one message, with the inbox's counts and the menu badge
+    out of band: reading or deleting one message changes them as marking all does."""
+    counts = render_template(
+        "messaging/_inbox_head.html",
+        oob=True,
+        unread=queries.unread_badge_count(current_user.id),
+        total=queries.inbox_count(current_user.id),
+    )
+    response = current_app.make_response(render_template(partial, **context) + counts)
+    response.headers["Vary"] = "HX-Request"
+    return response
 
 
 @bp.post("/inbox/read")
@@ -129,11 +139,7 @@ def delete_message(delivery_id: int):
         abort(404)
     db.session.commit()
     if htmx:
-        response = current_app.make_response(
-            render_template("messaging/_message_deleted.html", delivery_id=delivery_id)
-        )
-        response.headers["Vary"] = "HX-Request"
-        return response
+        return _inbox_fragment("messaging/_message_deleted.html", delivery_id=delivery_id)
     flash(_("Message deleted."), "success")
     return redirect(url_for("messaging.index", page=request.args.get("page")))
 
@@ -239,10 +245,13 @@ def _preview(form: TemplateForm) -> dict:
         # for this language's values, as if the recipient read the portal in it.
         reader = _InLanguage(recipient, locale)
         variables = variables_for([reader], now, {}).get(recipient.id, {})
+        # Secret links (unsubscribe) become placeholders: an organiser sees the preview.
+        variables.update(preview_placeholders())
         try:
             renders[locale] = compiled.render(locale, variables)
-        except Exception as error:  # a missing value for this person: show why
-            renders[locale] = ("", _("Cannot render for this person: %(error)s", error=error))
+        except Exception:  # a value this person or a preview lacks: say which
+            texts = (data[f"subject_{locale}"], data[f"body_{locale}"])
+            renders[locale] = ("", why_not_rendered(texts, variables))
     return {"problems": [], "renders": renders, "recipient": recipient}
 
 
@@ -382,7 +391,7 @@ def _schedule_form() -> ScheduleForm:
     return form
 
 
-def _schedule_page(form: ScheduleForm, size: dict | None = None):
+def _schedule_page(form: ScheduleForm, size: dict | None = None, param_errors=None):
     wanted = {name for audience in known_audiences().values() for name in audience.params}
     params = [param for name, param in known_audience_params().items() if name in wanted]
     return render_template(
@@ -390,8 +399,19 @@ def _schedule_page(form: ScheduleForm, size: dict | None = None):
         form=form,
         size=size,
         audience_params=params,
+        param_errors=param_errors or {},
         values=request.values,
     )
+
+
+def _refusal(form: ScheduleForm, error: services.MessagingError) -> dict:
+    """Show a refusal at its field: one of the form's, or an audience parameter's (the
+    errors returned, by parameter name); at "When" when it is about no field."""
+    if error.field in known_audience_params():
+        return {error.field: str(error)}
+    field = form._fields.get(error.field, form.kind)
+    field.errors = [*field.errors, str(error)]
+    return {}
 
 
 def _size(audience_key: str) -> dict:
@@ -456,8 +476,7 @@ def schedule():
         )
     except services.MessagingError as error:
         db.session.rollback()
-        form.kind.errors = [*form.kind.errors, str(error)]
-        return _schedule_page(form, _size(form.audience.data)), 422
+        return _schedule_page(form, _size(form.audience.data), _refusal(form, error)), 422
     db.session.commit()
     flash(_("Message scheduled."), "success")
     if isinstance(result, Dispatch):

@@ -26,7 +26,7 @@ from sqlalchemy import (
 
 from app.auth.models import User
 from app.core.audit import record_audit
-from app.core.personalisation import known_audiences
+from app.core.personalisation import known_audience_params, known_audiences
 from app.core.time import local_zone
 from app.core.urls import database_id
 from app.extensions import db
@@ -35,7 +35,7 @@ from app.messaging.i18n import _
 from app.messaging.mailer import build_email
 from app.messaging.models import NOTICE_AUDIENCE, Delivery, Dispatch, MessageTemplate, Schedule
 from app.messaging.recipients import RecipientVariables
-from app.messaging.recurrence import cron_trigger
+from app.messaging.recurrence import cron_trigger, more_than_daily
 from app.messaging.rendering import (
     CompiledTemplate,
     TemplateProblem,
@@ -47,7 +47,12 @@ TEMPLATE_FIELDS = ("subject_fr", "body_fr", "subject_en", "body_en")
 
 
 class MessagingError(ValueError):
-    """A rule refused the request; the message is translated and shown as is."""
+    """A rule refused the request; the message is translated and shown as is, at the
+    form field `field` names when it is about one (e.g. "cron", "campaign_id")."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 class TemplateInvalid(MessagingError):
@@ -145,11 +150,26 @@ def audience_select(key: str, params: dict, now: datetime):
         raise MessagingError(_("Unknown audience."))
     missing = [name for name in audience.params if params.get(name) in (None, "")]
     if missing:
-        raise MessagingError(_("Choose the audience's %(names)s.", names=", ".join(missing)))
+        raise MessagingError(_missing_param(missing[0]), field=missing[0])
     try:
         return audience.resolve(now, {name: params[name] for name in audience.params})
     except (ValueError, TypeError, KeyError) as error:
-        raise MessagingError(_("This audience parameter is not valid.")) from error
+        field = audience.params[0] if len(audience.params) == 1 else None
+        raise MessagingError(_("This audience parameter is not valid."), field=field) from error
+
+
+def _missing_param(name: str) -> str:
+    """What to ask an organiser who has not chosen an audience's parameter."""
+    asked = {
+        "department_id": _("Choose a department."),
+        "commune_id": _("Choose a commune."),
+        "role": _("Choose a role."),
+        "campaign_id": _("Choose a campaign."),
+    }
+    if name in asked:
+        return asked[name]
+    param = known_audience_params().get(name)
+    return _("Choose the audience's %(names)s.", names=str(param.label) if param else name)
 
 
 def audience_size(key: str, params: dict, now: datetime) -> int:
@@ -219,7 +239,14 @@ def schedule_message(
     if audience_size(audience_key, params, now) == 0:
         raise MessagingError(_("This audience is empty: nobody would receive the message."))
     if kind == "cron":
-        parse_cron(cron or "")
+        if more_than_daily(parse_cron(cron or ""), now):
+            raise MessagingError(
+                _(
+                    "A recurring message goes out at most once a day: this rhythm would "
+                    "send it more often."
+                ),
+                field="cron",
+            )
         schedule = Schedule(
             template_id=template.id,
             audience_key=audience_key,

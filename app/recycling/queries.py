@@ -2,6 +2,7 @@
 
 import functools
 import math
+import re
 from collections import Counter, defaultdict
 from datetime import datetime, timedelta
 from typing import NamedTuple
@@ -28,6 +29,7 @@ from app.recycling.models import (
     DeviceReturn,
     PointAgent,
 )
+from app.recycling.services import RECEIPT_ALPHABET
 
 # Typical mass of one device, to estimate kilograms of e-waste collected.
 TYPICAL_WEIGHT_KG = {
@@ -196,6 +198,29 @@ def get_return_for_agent(receipt_number: str, user: User) -> DeviceReturn | None
         return None
     ids = agent_point_ids(user)
     return device_return if ids is None or device_return.point_id in ids else None
+
+
+RECEIPT_BODY = re.compile(f"[{RECEIPT_ALPHABET}]{{8}}")
+
+
+def receipt_number_from(typed: str | None) -> str | None:
+    """The receipt number someone typed loosely ('rc 7k3m 9qxd', '7K3M9QXD'), written as
+    it is stored ('RC-7K3M-9QXD'); None when it cannot be one.
+
+    Without its prefix a number is still unambiguous: every receipt has eight characters
+    after 'RC'."""
+    compact = re.sub(r"[^0-9A-Z]", "", (typed or "")[:64].upper())
+    if len(compact) == 10 and compact.startswith("RC"):
+        compact = compact[2:]
+    if not RECEIPT_BODY.fullmatch(compact):
+        return None
+    return f"RC-{compact[:4]}-{compact[4:]}"
+
+
+def find_return_for_agent(typed: str | None, user: User) -> DeviceReturn | None:
+    """The return whose receipt number was typed at the desk, if the agent may handle it."""
+    receipt_number = receipt_number_from(typed)
+    return get_return_for_agent(receipt_number, user) if receipt_number else None
 
 
 # The agents' filter of declarations left waiting: as long as their owners are given

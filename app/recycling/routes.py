@@ -1,6 +1,9 @@
 """Views of the recycling domain: points, returns, agents' desk and admin pages."""
 
+from datetime import date
+
 import segno
+from babel.dates import format_skeleton
 from flask import (
     Blueprint,
     abort,
@@ -12,7 +15,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import force_locale
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
@@ -64,7 +67,16 @@ def recycling_labels() -> dict:
     def device_label(key: str) -> str:
         return str(DEVICE_TYPES[key].label) if key in DEVICE_TYPES else key
 
+    def month_label(iso_month: str) -> str:
+        # The open data keeps "2026-05" for machines; people read "mai 2026", "May 2026".
+        try:
+            month = date.fromisoformat(f"{iso_month}-01")
+        except (TypeError, ValueError):
+            return iso_month
+        return format_skeleton("yMMMM", month, locale=get_locale())
+
     return {
+        "recycling_month": month_label,
         "recycling_status": status_label,
         "recycling_device": device_label,
         "recycling_wipe": wipe_label,
@@ -153,6 +165,29 @@ def index():
         controls=controls,
         my_returns=queries.list_my_returns(current_user),
         tile_url=current_app.config.get("MAP_TILE_URL") or "",
+    )
+
+
+@bp.get("/points/cards")
+@reads_only
+@login_required
+def point_cards():
+    """Every open point's card, alphabetical and without distances: the same for everyone.
+
+    "Nearest to my current position" sorts them in the browser (recycling.js), so the
+    position never leaves the device."""
+    now = utcnow()
+    return cache.fragment(
+        "recycling.point_cards",
+        (current_language(), f"{now:%Y%m%d%H%M}"),
+        ("points", "people"),
+        lambda: render_template(
+            "recycling/_point_list.html",
+            views=[_point_view(p, now) for p in queries.list_points()],
+            page=1,
+            pages=1,
+            page_args={},
+        ),
     )
 
 
@@ -315,7 +350,11 @@ def withdraw_return(receipt: str):
 @bp.get("/agent")
 @role_required("agent")
 def agent_desk():
-    """The agent's desk: the returns at their points still to handle, first of all."""
+    """The agent's desk: the returns at their points still to handle, first of all;
+    ?receipt= opens the return whose receipt number the person shows at the desk."""
+    typed = request.args.get("receipt", "").strip()[:64]
+    if typed and (found := queries.find_return_for_agent(typed, current_user)):
+        return redirect(url_for("recycling.agent_return", receipt=found.receipt_number))
     status = request.args.get("status") or "todo"
     pagination = queries.list_agent_returns(current_user, status, _page())
     template = "recycling/_agent_returns.html" if _wants_partial() else "recycling/agent.html"
@@ -326,6 +365,8 @@ def agent_desk():
         statuses=EVERY_STATUS,
         waiting_days=queries.long_waiting_days(),
         form=ConfirmForm(),
+        receipt=typed,
+        receipt_error=_("No return with this receipt number at your points.") if typed else None,
     )
 
 

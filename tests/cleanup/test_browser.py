@@ -229,3 +229,78 @@ def test_show_my_place_with_the_keyboard_brings_ones_line_into_view(page, make, 
     expect(row).to_contain_text(f"{me.pseudonym} (vous)")
     expect(row.locator("td").first).to_have_text("55")
     expect(shown(page, "Page 2 sur 2")).to_be_visible()
+
+
+@pytest.mark.browser
+def test_on_a_phone_a_log_answers_by_the_form_without_moving_the_page(page, make, make_campaign):
+    """The progress block is swapped whole: the page jumped to its end, 1,500 px below
+    the answer. The view stays, the answer is by the form, a refused quantity is marked
+    on its field with what was typed."""
+    now = utcnow()
+    campaign = make_campaign(starts_at=now - timedelta(hours=1), ends_at=now + timedelta(days=2))
+    me = make.user()
+    for _ in range(6):  # a list of entries below the form, as after a few days
+        services.log_action(me, campaign, "delete-mail", 1, now)
+    db.session.commit()
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(page, me)
+    page.goto(f"/cleanup/campaigns/{campaign.id}")
+    page.locator("#log-submit").scroll_into_view_if_needed()
+    quantity = page.locator("form.cleanup-log input[name=quantity]")
+
+    before = page.evaluate("window.scrollY")
+    quantity.fill("0")
+    page.locator("#log-submit").click()
+    error = page.locator("#quantity-error")
+    expect(error).to_have_text("La quantité doit être supérieure à zéro.")
+    expect(error).to_be_in_viewport()
+    expect(quantity).to_have_attribute("aria-invalid", "true")
+    expect(quantity).to_have_attribute("aria-describedby", "quantity-hint quantity-error")
+    expect(quantity).to_have_value("0")
+    expect(quantity).to_be_focused()
+    expect(page.locator("#announcer")).to_have_text("La quantité doit être supérieure à zéro.")
+    assert abs(page.evaluate("window.scrollY") - before) < 200  # it jumped 1,300 px
+
+    quantity.fill("1")
+    page.locator("#log-submit").click()
+    message = page.locator("form.cleanup-log #progress-status")
+    expect(message).to_have_text("Enregistré\u00a0: 10 points.")
+    expect(message).to_be_in_viewport()
+    expect(quantity).not_to_have_attribute("aria-invalid", "true")
+    assert abs(page.evaluate("window.scrollY") - before) < 200  # it jumped 1,300 px
+
+
+@pytest.mark.browser
+def test_on_a_phone_a_refused_correction_is_explained_by_its_entry(page, make, make_campaign):
+    """The message stood at the top of the block and the field went back to the old
+    quantity, losing what was typed."""
+    now = utcnow()
+    campaign = make_campaign(starts_at=now - timedelta(hours=1), ends_at=now + timedelta(days=2))
+    me = make.user()
+    entry = services.log_action(me, campaign, "delete-mail", 1, now)
+    db.session.commit()
+    entry_id = entry.id
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(page, me)
+    page.goto(f"/cleanup/campaigns/{campaign.id}")
+    field = page.locator(f"#quantity-{entry_id}")
+    field.scroll_into_view_if_needed()
+    before = page.evaluate("window.scrollY")
+    field.fill("-2")
+    page.locator(f"#correct-{entry_id}").click()
+    row = page.locator("table.cleanup-entries tbody tr", has=field)
+    message = row.locator("#progress-status")
+    expect(message).to_have_text("La quantité doit être supérieure à zéro.")
+    expect(message).to_be_in_viewport()
+    expect(field).to_have_value("-2")
+    expect(field).to_have_attribute("aria-invalid", "true")
+    expect(field).to_have_attribute("aria-describedby", "progress-status")
+    expect(field).to_be_focused()
+    assert abs(page.evaluate("window.scrollY") - before) < 200  # it jumped 1,300 px
+
+    field.fill("2")
+    page.locator(f"#correct-{entry_id}").click()
+    expect(message).to_have_text("Saisie corrigée.")
+    expect(message).to_be_in_viewport()
+    expect(field).to_have_value("2")
+    expect(field).not_to_have_attribute("aria-invalid", "true")

@@ -81,6 +81,58 @@ def test_non_finite_numbers_are_refused_not_a_500(client, make, value):
     assert db.session.scalar(select(func.count()).select_from(CleanupCampaign)) == 0
 
 
+def test_out_of_range_numbers_of_the_campaign_form_are_told_in_french(client, make):
+    """The action types' lines said "Number must be between 0 and 10000." in English, the
+    goal "entre 0.001 et 1000000000" with numbers written the English way."""
+    login(client, make.user(roles=("organiser",)))
+    client.get("/cleanup/campaigns/new")
+    first_type_id = db.session.scalar(select(func.min(CleanupActionType.id)))
+    data = {
+        "csrf_token": csrf_token(client),
+        "name_fr": "Printemps",
+        "name_en": "Spring",
+        "starts_at": "2030-03-16T09:00",
+        "ends_at": "2030-04-06T18:00",
+        "goal_gb": "0",
+        "rules-0-action_type_id": str(first_type_id),
+        "rules-0-enabled": "y",
+        "rules-0-points_per_unit": "20000",
+        "rules-0-daily_cap": "beaucoup",
+    }
+    response = client.post("/cleanup/campaigns/new", data=data)
+    page = html.unescape(response.get_data(as_text=True)).replace("\u202f", " ")
+    page = page.replace("\u00a0", " ")
+    assert response.status_code == 422
+    assert "Saisissez un nombre de 0,001 à 1 000 000 000." in page
+    assert "Saisissez un nombre de 0 à 10 000." in page
+    assert "N'est pas une valeur décimale valide." in page  # once, no range after it
+    assert "Number must be" not in page and "Not a valid" not in page
+    assert "100 000" not in page  # the unreadable cap does not add its range
+    assert db.session.scalar(select(func.count()).select_from(CleanupCampaign)) == 0
+
+
+def test_a_daily_cap_of_the_smallest_amount_is_accepted(client, make):
+    """0,001 is the lowest cap the form names: the float 0.001 refused it as too small."""
+    login(client, make.user(roles=("organiser",)))
+    client.get("/cleanup/campaigns/new")
+    first_type_id = db.session.scalar(select(func.min(CleanupActionType.id)))
+    data = {
+        "csrf_token": csrf_token(client),
+        "name_fr": "Printemps",
+        "name_en": "Spring",
+        "starts_at": "2030-03-16T09:00",
+        "ends_at": "2030-04-06T18:00",
+        "all_departments": "y",
+        "goal_gb": "0,001",
+        "rules-0-action_type_id": str(first_type_id),
+        "rules-0-enabled": "y",
+        "rules-0-points_per_unit": "10",
+        "rules-0-daily_cap": "0,001",
+    }
+    response = client.post("/cleanup/campaigns/new", data=data)
+    assert response.status_code == 302
+
+
 def test_the_log_form_names_units_in_the_readers_language(client, make, make_campaign):
     campaign = running(make_campaign)
     login(client, make.user())
@@ -682,7 +734,7 @@ def test_an_organiser_edits_a_guide_and_the_next_entry_follows_it(
         ({"kg_co2e_per_unit": "0,5"}, "L'estimation doit se situer entre"),
         ({"factor_source": ""}, "Donnez la source du facteur"),
         ({"kg_co2e_per_unit": "", "kg_co2e_low": "0,1"}, "Donnez l'estimation elle-même"),
-        ({"daily_cap": "-1"}, "Le nombre doit"),
+        ({"daily_cap": "-1"}, "Saisissez un nombre de 0,001 à 100"),
         ({"name_fr": ""}, "Ce champ est requis"),
     ],
 )
@@ -739,3 +791,52 @@ def test_the_home_panel_says_how_the_person_appears_on_leaderboards(client, make
         home = html.unescape(client.get("/").get_data(as_text=True))
         assert sentence.format(pseudonym=person.pseudonym) in home
         assert 'href="/auth/profile#prefs-title">Changer mon affichage</a>' in home
+
+
+def test_the_guides_give_the_built_in_source_in_the_readers_language(client, make):
+    login(client, make.user(locale="fr"))
+    french = html.unescape(client.get("/cleanup/guides").get_data(as_text=True))
+    assert "fourchette d'après Aslan et al. (2018)" in french
+    assert "range from" not in french and "disclosures" not in french
+    login(client, make.user(locale="en"))
+    english = html.unescape(client.get("/cleanup/guides").get_data(as_text=True))
+    assert "range from Aslan et al. (2018) and cloud providers' disclosures" in english
+
+
+def test_a_board_ordered_per_head_shows_that_column_right_after_the_name(
+    client, make, make_campaign
+):
+    """On a phone the last columns are out of view: the visible "Points" made the order
+    look wrong."""
+    campaign = running(make_campaign)
+    services.log_action(make.user(), campaign, "delete-mail", 1, utcnow())
+    db.session.commit()
+    login(client, make.user())
+    board = f"/cleanup/campaigns/{campaign.id}/leaderboard?scope=departments"
+
+    def headers(url):
+        head = client.get(url).get_data(as_text=True).split("<thead>", 1)[1].split("</thead>")[0]
+        return re.findall(r'<th scope="col">([^<]*)</th>', head)
+
+    assert headers(board + "&order=per_head")[:3] == ["Rang", "Nom", "Points par participant"]
+    assert headers(board + "&order=total")[:3] == ["Rang", "Nom", "Points"]
+
+
+def test_a_page_past_the_end_of_a_leaderboard_shows_the_last_page(client, make, make_campaign):
+    campaign = running(make_campaign)
+    for _ in range(queries.PER_PAGE + 1):
+        services.log_action(make.user(), campaign, "delete-mail", 1, utcnow())
+    db.session.commit()
+    login(client, make.user())
+    for scope in ("individuals", "departments"):
+        url = f"/cleanup/campaigns/{campaign.id}/leaderboard?scope={scope}&page=99999"
+        page = html.unescape(client.get(url).get_data(as_text=True)).replace("\u202f", " ")
+        assert "Aucune action comptée" not in page and "99 999" not in page
+        assert "Page 2 sur 2" in page
+
+
+def test_a_draft_says_0_participant_0_point_in_french(client, make, make_campaign):
+    campaign = make_campaign(publish=False)
+    login(client, make.user(roles=("organiser",), locale="fr"))
+    page = client.get(f"/cleanup/campaigns/{campaign.id}?lang=fr").get_data(as_text=True)
+    assert "<p>0 participant, 0 point</p>" in page

@@ -127,3 +127,26 @@ def test_deleting_a_message_with_the_keyboard_asks_first_then_says_so(page, make
         Delivery.user_id == reader.id, Delivery.channel == "inbox"
     )
     assert db.session.scalar(inbox) is not None
+
+
+def test_reading_one_message_updates_the_unread_count_and_the_menu_badge(page, make, template):
+    reader = make.user(email="ines@example.org", display_name="Inès Roux")
+    tpl = template()
+    now = utcnow()
+    for _ in range(2):
+        dispatch = services.create_dispatch(tpl, "everyone", {}, now, now)
+        db.session.commit()
+        jobs.run_dispatch(dispatch.id, clock=lambda: now)
+    page.goto("/auth/sign-in")
+    page.fill("#email", reader.email)
+    page.fill("#password", "correct horse battery")
+    page.press("#password", "Enter")
+    page.goto("/messaging/")
+    menu_entry = page.locator(".main-nav a[href='/messaging/']")
+    expect(menu_entry.locator(".badge")).to_have_text("2")
+    expect(page.locator("#inbox-head p")).to_have_text("2 messages non lus")
+    page.get_by_role("button", name="Marquer comme lu", exact=True).first.click()
+    expect(page.get_by_text("Marqué comme lu.")).to_be_visible()
+    expect(menu_entry.locator(".badge")).to_have_text("1")
+    expect(page.locator("#inbox-head p")).to_have_text("1 message non lu")
+    expect(menu_entry).to_have_attribute("aria-current", "page")

@@ -7,7 +7,13 @@ from flask_babel import force_locale
 
 from app.core.i18n import regional_locale
 from app.messaging import services
-from app.messaging.recurrence import describe_cron, next_run, recurrence_cron
+from app.messaging.recurrence import (
+    cron_trigger,
+    describe_cron,
+    more_than_daily,
+    next_run,
+    recurrence_cron,
+)
 
 
 @pytest.mark.parametrize(
@@ -99,3 +105,22 @@ def test_crontab_day_numbers_are_worded_too(app):
         assert describe_cron("0 9 * * 1") == "Every Monday at 09:00"
         assert describe_cron("0 9 * * 1-5") == "Every working day (Monday to Friday) at 09:00"
         assert describe_cron("0 9 * * 8") is None
+
+
+@pytest.mark.parametrize(
+    ("cron", "refused"),
+    [
+        ("0 9 * * *", False),
+        ("30 2 * * *", False),  # 02:30 does not exist on 29 March 2026
+        ("0 9 * * mon-fri", False),
+        ("0 9 1,2 * *", False),
+        ("0 9,17 * * *", True),
+        ("59 23,0 * * *", True),
+        ("* 9 1 * *", True),
+    ],
+)
+def test_only_rhythms_more_often_than_daily_are_refused_even_across_summer_time(app, cron, refused):
+    """The days around the change to summer time (29 March 2026) are 23 hours apart."""
+    with app.app_context():
+        before_the_change = datetime(2026, 3, 27, 12, tzinfo=UTC)
+        assert more_than_daily(cron_trigger(cron), before_the_change) is refused

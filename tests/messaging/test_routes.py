@@ -189,6 +189,44 @@ def test_mark_read_with_htmx_returns_the_message_fragment(client, make, template
     assert response.status_code == 200 and "<html" not in body and f"message-{message.id}" in body
 
 
+def _inbox_rows_of(user):
+    return db.session.scalars(
+        select(Delivery)
+        .where(Delivery.user_id == user.id, Delivery.channel == "inbox")
+        .order_by(Delivery.id)
+    ).all()
+
+
+def test_reading_or_deleting_one_message_with_htmx_updates_the_counts_and_the_badge(
+    client, make, template
+):
+    """As marking all does (a reload), one message read or deleted changes the inbox's
+    "N unread messages" and the menu badge: sent out of band with the message."""
+    user = make.user()
+    tpl = template()
+    for _ in range(3):
+        _deliver(tpl)
+    login(client, user)
+    first, second, _third = _inbox_rows_of(user)
+    read = client.post(
+        f"/messaging/inbox/{first.id}/read", data={"csrf_token": csrf_token(client)}, headers=HX
+    ).get_data(as_text=True)
+    head = read.split('id="inbox-head" hx-swap-oob="true">', 1)[1].split("</div>", 1)[0]
+    assert "2 messages non lus" in head and "Tout marquer comme lu" in head
+    badge = read.split("""hx-swap-oob="innerHTML:.main-nav a[href='/messaging/']">""", 1)[1]
+    assert badge.startswith('Messages <span class="badge" aria-label="2 messages non lus">2<')
+
+    deleted = client.post(
+        f"/messaging/inbox/{second.id}/delete",
+        data={"csrf_token": csrf_token(client)},
+        headers=HX,
+    ).get_data(as_text=True)
+    head = deleted.split('id="inbox-head" hx-swap-oob="true">', 1)[1].split("</div>", 1)[0]
+    assert "1 message non lu" in head and "Tout marquer comme lu" not in head
+    assert 'aria-label="1 message non lu">1</span>' in deleted
+    assert "Message supprimé." in deleted
+
+
 def test_nobody_can_mark_someone_elses_message(client, make, template):
     owner, other = make.user(), make.user()
     _deliver(template())
@@ -328,6 +366,46 @@ def test_live_preview_renders_both_languages_for_the_chosen_recipient(auth, clie
     assert "Corps pour Zoé Petit" in body and "Body for Zoé Petit" in body
 
 
+def test_a_preview_for_a_colleague_never_shows_their_working_unsubscribe_link(
+    auth, client, make, smtp
+):
+    """The link unsubscribes without signing in: in an organiser's preview it is a
+    placeholder; the message the colleague receives carries the real one."""
+    colleague = make.user(email="zoe@example.org", email_opt_in=True)
+    token = unsubscribe_token(colleague.id)
+    login(client, make.user(roles=("organiser",)))
+    texts = {
+        **PREVIEW,
+        "body_fr": "Stop : {{ unsubscribe_url }}",
+        "body_en": "{{ unsubscribe_url }}",
+    }
+    for headers in (HX, {}):
+        response = auth.post(
+            "/messaging/templates/preview",
+            data={**texts, "recipient": "zoe@example.org"},
+            headers=headers,
+        )
+        body = response.get_data(as_text=True)
+        assert "/messaging/unsubscribe/…" in body and token not in body
+    saved = auth.post("/messaging/templates/new", data={**texts, "action": "preview"})
+    assert token not in saved.get_data(as_text=True)
+
+    _deliver(services.save_template(None, texts, colleague, utcnow()))
+    mailed = {to: m.get_body(("plain",)).get_content() for to, m in smtp.messages}
+    assert f"/messaging/unsubscribe/{token}" in mailed["zoe@example.org"]
+
+
+def test_a_preview_naming_a_variable_only_notices_give_explains_it_in_words(auth, client, make):
+    login(client, make.user(roles=("organiser",)))
+    texts = {**PREVIEW, "body_fr": "{{ custody_news }}", "body_en": "{{ custody_news }}"}
+    body = auth.post("/messaging/templates/preview", data=texts, headers=HX).get_data(as_text=True)
+    assert "is undefined" not in body and "Rendu impossible" not in body
+    assert (
+        "La variable custody_news n&#39;est fournie que dans les notifications sur un "
+        "appareil rapporté, pas dans un aperçu." in body
+    )
+
+
 def test_preview_without_javascript_shows_the_whole_editor(auth, client, make):
     login(client, make.user(roles=("organiser",), display_name="Nora Benali"))
     response = auth.post("/messaging/templates/new", data={**PREVIEW, "action": "preview"})
@@ -463,6 +541,45 @@ def test_a_recurrence_missing_its_time_or_expression_is_refused_and_saves_nothin
         message = page.split(f'id="{field}-error">', 1)[1].split("</p>", 1)[0]
         assert message.strip() and error in message, fields
     assert db.session.scalar(select(Schedule)) is None
+
+
+def test_a_recurrence_more_often_than_daily_is_refused_at_its_field_and_saves_nothing(
+    auth, client, make, template
+):
+    login(client, make.user(roles=("organiser",)))
+    tpl = template()
+    for cron in ("* * * * *", "*/15 * * * *", "0 9,17 * * *", "* 9 1 * *"):
+        response = _schedule_recurring(auth, tpl, repeat="custom", cron=cron)
+        page = response.get_data(as_text=True)
+        assert response.status_code == 422, cron
+        message = page.split('id="cron-error">', 1)[1].split("</p>", 1)[0]
+        assert "au plus une fois par jour" in message, cron
+        assert 'aria-invalid="true"' in re.search(r'<input[^>]*id="cron"[^>]*>', page).group()
+    assert db.session.scalar(select(Schedule)) is None
+    assert "Message planifié" not in client.get("/messaging/dispatches").get_data(as_text=True)
+
+
+def test_an_audience_without_its_parameter_asks_for_it_in_words_at_its_field(
+    auth, client, make, template
+):
+    login(client, make.user(roles=("organiser",)))
+    tpl = template()
+    for audience, param, asked in [
+        ("campaign-participants", "campaign_id", "Choisissez une campagne."),
+        ("department", "department_id", "Choisissez une direction."),
+        ("commune", "commune_id", "Choisissez une commune."),
+        ("role", "role", "Choisissez un rôle."),
+    ]:
+        response = auth.post(
+            "/messaging/schedule", data={"template": tpl.id, "audience": audience, "kind": "now"}
+        )
+        page = response.get_data(as_text=True)
+        assert response.status_code == 422, audience
+        assert f'<p class="error" id="{param}-error">{asked}</p>' in page, audience
+        select_tag = page.split(f'<select id="{param}"', 1)[1].split(">", 1)[0]
+        assert f'aria-describedby="{param}-error"' in select_tag and "aria-invalid" in select_tag
+        assert 'id="kind-error"' not in page
+    assert db.session.scalar(select(Dispatch)) is None
 
 
 def test_dispatch_page_shows_counts_with_and_without_htmx(client, make, template):

@@ -101,3 +101,66 @@ def test_withdrawing_a_declaration_asks_first(page, make, rec):
     expect(shown(page, "Votre déclaration a été retirée.")).to_be_visible()
     expect(page.locator(".return-status")).to_have_text("Retiré par la personne")
     expect(page.get_by_role("button", name="Retirer ma déclaration")).to_have_count(0)
+
+
+@pytest.mark.browser
+def test_an_agent_types_a_receipt_number_and_lands_on_the_return(page, make, rec):
+    """At the desk, with the keyboard only: the number as read out, lower case, no prefix."""
+    point = rec.point(name="Point Talence", opening_hours="24/7")
+    agent = rec.agent(point)
+    for _ in range(3):
+        rec.device_return(make.user(), point)
+    wanted = rec.device_return(make.user(), point, asset_tag="BM-PC-7777")
+    _sign_in(page, agent)
+    page.goto("/recycling/agent")
+    field = page.get_by_role("searchbox", name="Numéro de reçu")
+    field.focus()
+    body = wanted.receipt_number[3:]  # "XXXX-XXXX"
+    page.keyboard.type(body.replace("-", " ").lower())
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/recycling/agent/returns/{wanted.receipt_number}")
+    expect(page.locator("main")).to_contain_text("BM-PC-7777")
+
+    page.goto("/recycling/agent")
+    page.get_by_role("searchbox", name="Numéro de reçu").fill("RC-2222-3333")
+    page.get_by_role("button", name="Ouvrir le dépôt").click()
+    expect(page.locator("#receipt-error")).to_have_text(
+        "Aucun dépôt ne porte ce numéro de reçu à vos points de collecte."
+    )
+    expect(page.get_by_role("searchbox", name="Numéro de reçu")).to_have_attribute(
+        "aria-invalid", "true"
+    )
+
+
+@pytest.mark.browser
+def test_nearest_to_my_position_sorts_in_the_browser_and_sends_no_position(
+    browser, live_server, make, rec
+):
+    home = make.commune(name="Pessac", latitude=44.806, longitude=-0.631)
+    north = make.commune(name="Ambès", latitude=45.011, longitude=-0.532)
+    rec.point(commune=home, name="Point Pessac", opening_hours="24/7")
+    for n in range(11):  # the one nearest to the position is not on the first page
+        rec.point(commune=home, name=f"Point Pessac {n:02d}", opening_hours="24/7")
+    rec.point(commune=north, name="Point Ambès", opening_hours="24/7")
+    owner = make.user(commune=home)
+    context = browser.new_context(
+        base_url=live_server, locale="fr-FR", permissions=["geolocation"],
+        geolocation={"latitude": 45.01, "longitude": -0.53},
+    )  # fmt: skip
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    asked = []
+    page.on("request", lambda request: asked.append(request.url))
+    _sign_in(page, owner)
+    page.goto("/recycling/")
+    assert page.locator(".point-list h3").first.inner_text() != "Point Ambès"
+    expect(page.locator("#locate-hint")).to_be_visible()
+    page.get_by_role("button", name="Les plus proches de ma position actuelle").click()
+    expect(page.locator("#sort-status")).to_have_text(
+        "Du plus proche au plus éloigné, depuis votre position."
+    )
+    assert page.locator(".point-list h3").first.inner_text() == "Point Ambès"
+    assert page.locator(".point-list .point-card").count() == 13
+    assert "km" in page.locator(".point-list .point-meta").first.inner_text()
+    assert not [url for url in asked if "lat=" in url or "45.01" in url]
+    context.close()

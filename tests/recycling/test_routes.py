@@ -1,9 +1,11 @@
 """Pages of the recycling domain through the client."""
 
 import html
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from app.core.audit import AuditEvent
@@ -12,6 +14,7 @@ from app.extensions import db
 from app.recycling import services
 from app.recycling.models import CollectionPoint, DeviceReturn
 from tests.conftest import login
+from tests.recycling.conftest import NOW
 
 
 def _text(response) -> str:
@@ -389,3 +392,113 @@ def test_a_point_is_closed_and_reopened_from_its_own_page(client, auth, make, re
     assert "Modifier ou rouvrir" in client.get("/recycling/admin/points").get_data(as_text=True)
     auth.post(f"/recycling/admin/points/{point.id}/reopen")
     assert db.session.get(CollectionPoint, point.id).active
+
+
+# --- the desk's receipt-number search -------------------------------------------------
+
+
+def test_an_agent_opens_a_return_by_its_receipt_number_typed_loosely(client, make, rec):
+    point = rec.point()
+    device_return = rec.device_return(make.user(), point)
+    number = device_return.receipt_number  # RC-XXXX-XXXX
+    body = number[3:].replace("-", "")
+    login(client, rec.agent(point))
+    for typed in (number, number.lower(), f" rc {body[:4]} {body[4:]} ", body.lower()):
+        response = client.get("/recycling/agent", query_string={"receipt": typed})
+        assert response.status_code == 302, typed
+        assert response.headers["Location"] == f"/recycling/agent/returns/{number}"
+
+
+def test_a_receipt_number_not_at_the_agents_points_is_explained_on_the_desk(client, make, rec):
+    mine, other = rec.point(), rec.point()
+    agent = rec.agent(mine)
+    rec.device_return(make.user(), mine, asset_tag="MINE-1")
+    elsewhere = rec.device_return(make.user(), other).receipt_number
+    login(client, agent)
+    for typed in (elsewhere, "RC-2222-2222", "not a number"):
+        response = client.get("/recycling/agent", query_string={"receipt": typed})
+        page = _text(response)
+        assert response.status_code == 200
+        assert "Aucun dépôt ne porte ce numéro de reçu à vos points de collecte." in page
+        assert 'aria-invalid="true"' in page and "receipt-error" in page
+        assert "MINE-1" in page  # the desk is as it was
+    assert 'aria-invalid="true"' not in _text(client.get("/recycling/agent?receipt="))
+
+
+@settings(max_examples=60, derandomize=True, deadline=None, database=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
+@given(typed=st.text(max_size=120))
+def test_anything_typed_as_a_receipt_number_gets_the_return_or_the_message(
+    client, make, rec, typed
+):
+    if not getattr(client, "_desk_ready", False):
+        point = rec.point()
+        rec.device_return(make.user(), point)
+        login(client, rec.agent(point))
+        client._desk_ready = True
+    before = db.session.scalar(select(func.count()).select_from(DeviceReturn))
+    response = client.get("/recycling/agent", query_string={"receipt": typed})
+    assert response.status_code in (200, 302, 400)
+    if response.status_code == 302:
+        assert response.headers["Location"].startswith("/recycling/agent/returns/RC-")
+    elif response.status_code == 200 and typed.strip():
+        assert "Aucun dépôt ne porte ce numéro de reçu" in _text(response)
+    assert db.session.scalar(select(func.count()).select_from(DeviceReturn)) == before
+
+
+# --- the receipt once the device is handled -------------------------------------------
+
+
+def test_a_finished_receipt_says_the_wipe_was_done_and_no_longer_asks_to_bring_it(
+    client, make, rec
+):
+    point = rec.point()
+    owner, agent = make.user(), rec.agent(point)
+    device_return = rec.device_return(owner, point, wipe_requested=True)
+    login(client, owner)
+    url = f"/recycling/returns/{device_return.receipt_number}"
+    waiting = _text(client.get(url))
+    assert "Présentez ce numéro de reçu au point de collecte." in waiting
+    assert "Effacement certifié demandé" in waiting
+    services.confirm_receipt(device_return, agent, NOW)
+    services.record_wipe(device_return, agent, "crypto_erase", NOW.date(), "CERT-7", NOW)
+    services.record_outcome(device_return, agent, "donated", NOW)
+    db.session.commit()
+    done = _text(client.get(url))
+    assert "Présentez ce numéro de reçu" not in done
+    assert "Effacement certifié demandé" not in done
+    assert "Effacement certifié réalisé le 25 novembre 2026" in done
+
+
+# --- statistics by month ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("locale", "month"), [("fr", "mai 2026"), ("en", "May 2026")])
+def test_statistics_name_the_months_and_the_open_data_keeps_iso(client, make, rec, locale, month):
+    rec.device_return(make.user(), rec.point(), now=datetime(2026, 5, 12, 9, 0, tzinfo=UTC))
+    login(client, make.user(roles=("admin",), locale=locale))
+    page = _text(client.get("/recycling/admin/statistics"))
+    assert f'<time datetime="2026-05">{month}</time>' in page
+    assert ",2026-05," not in page
+    assert (
+        _text(client.get("/recycling/admin/statistics.csv")).splitlines()[1].startswith("2026-05,")
+    )
+    records = client.get("/recycling/admin/statistics.json").get_json()["records"]
+    assert records[0]["month"] == "2026-05"
+
+
+# --- nearest to my position, sorted in the browser --------------------------------------
+
+
+def test_every_open_points_card_is_served_for_the_browser_to_sort(client, make, rec):
+    for n in range(12):  # more than a page of the list
+        rec.point(name=f"Ouvert {n:02d}")
+    rec.point(name="Fermé", active=False)
+    login(client, make.user())
+    cards = _text(client.get("/recycling/points/cards"))
+    assert cards.count('class="card point-card"') == 12 and "Fermé" not in cards
+    assert "<html" not in cards and 'class="pagination"' not in cards
+    assert " km" not in cards  # no origin: the browser adds the distances
+    page = _text(client.get("/recycling/"))
+    assert 'data-cards="/recycling/points/cards"' in page and "data-url=" not in page
+    assert "Votre position reste dans votre navigateur" in page

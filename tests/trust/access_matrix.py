@@ -133,6 +133,7 @@ EXPECTATIONS: dict[str, Access] = {
     # recycling: a return is seen by its owner, the agents of its point and admins
     "recycling.index": DERIVED,
     "recycling.map_base": DERIVED,
+    "recycling.point_cards": DERIVED,
     "recycling.poster": DERIVED,
     "recycling.new_return": DERIVED,
     "recycling.create_return": DERIVED,

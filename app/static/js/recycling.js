@@ -65,9 +65,11 @@
       }).addTo(map);
       marker.bindTooltip(label);
       marker.on("click", function () {
-        p.element.scrollIntoView({ block: "nearest" });
-        p.element.setAttribute("tabindex", "-1");
-        p.element.focus();
+        var card = document.getElementById("point-" + p.id);  // the list may be sorted since
+        if (!card) { return; }
+        card.scrollIntoView({ block: "nearest" });
+        card.setAttribute("tabindex", "-1");
+        card.focus();
       });
       bounds.push([p.lat, p.lon]);
     });
@@ -105,22 +107,52 @@
     });
   }
 
-  // "Nearest to my current position": the position goes only into the user's own
-  // GET of this page (to sort the list); nothing is stored.
+  // "Nearest to my current position": the browser fetches every point's card (the same
+  // for everyone) and sorts them itself, so the position never leaves the device.
+  function kilometres(lat1, lon1, lat2, lon2) {
+    var rad = Math.PI / 180, dLat = (lat2 - lat1) * rad, dLon = (lon2 - lon1) * rad;
+    var a = Math.pow(Math.sin(dLat / 2), 2) +
+      Math.cos(lat1 * rad) * Math.cos(lat2 * rad) * Math.pow(Math.sin(dLon / 2), 2);
+    return 2 * 6371 * Math.asin(Math.sqrt(a));
+  }
+
+  function sortCards(button, html, lat, lon) {
+    var holder = document.createElement("template");
+    holder.innerHTML = html;
+    var column = holder.content.querySelector(".point-column");
+    var list = column && column.querySelector(".point-list");
+    var old = document.querySelector(".point-column");
+    if (!list || !old) { throw new Error("no list"); }
+    var number = new Intl.NumberFormat(document.documentElement.lang || undefined,
+      { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+    Array.prototype.map.call(list.querySelectorAll(".point-card[data-lat]"), function (li) {
+      return { li: li, km: kilometres(lat, lon, parseFloat(li.dataset.lat), parseFloat(li.dataset.lon)) };
+    }).sort(function (a, b) { return a.km - b.km; }).forEach(function (card) {
+      var meta = card.li.querySelector(".point-meta");
+      if (meta) { meta.textContent += " · " + button.dataset.km.replace("{km}", number.format(card.km)); }
+      list.appendChild(card.li);  // moved to the end: in order of distance
+    });
+    old.replaceWith(column);
+  }
+
   function initLocate() {
     var button = document.getElementById("locate-me");
-    if (!button || !navigator.geolocation) { return; }
+    var hint = document.getElementById("locate-hint");
+    if (!button || !navigator.geolocation || !window.fetch) { return; }
     button.hidden = false;
+    if (hint) { hint.hidden = false; }
     button.addEventListener("click", function () {
+      var status = document.getElementById("sort-status");
+      function failed() { if (status) { status.textContent = button.dataset.error; } }
       navigator.geolocation.getCurrentPosition(function (pos) {
-        var url = new URL(button.dataset.url, window.location.href);
-        url.searchParams.set("lat", pos.coords.latitude.toFixed(3));
-        url.searchParams.set("lon", pos.coords.longitude.toFixed(3));
-        window.location.assign(url.toString());
-      }, function () {
-        var status = document.getElementById("sort-status");
-        if (status) { status.textContent = button.dataset.error; }
-      }, { maximumAge: 600000, timeout: 10000 });
+        fetch(button.dataset.cards, { credentials: "same-origin" }).then(function (r) {
+          if (!r.ok) { throw new Error(r.status); }
+          return r.text();
+        }).then(function (html) {
+          sortCards(button, html, pos.coords.latitude, pos.coords.longitude);
+          if (status) { status.textContent = button.dataset.sorted; }
+        }).catch(failed);
+      }, failed, { maximumAge: 600000, timeout: 10000 });
     });
   }
 
