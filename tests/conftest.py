@@ -1,12 +1,15 @@
 """Shared fixtures: one real database per test session (SQLite file or PostgreSQL),
 emptied after every test; a test client; factories; a live server for the browser.
 
-Set EMPREINTE_TEST_DB=postgresql (and TEST_DATABASE_URL) to run on PostgreSQL.
+Set EMPREINTE_TEST_DB=postgresql (and TEST_DATABASE_URL) to run on PostgreSQL: the run
+creates a database of its own on that server and drops it at the end.
 """
 
 import os
 import re
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from flask.testing import FlaskClient
@@ -15,16 +18,20 @@ from werkzeug.serving import make_server
 from app import create_app
 from app.config import TestConfig
 from app.extensions import cache, db, limiter
+from tests.databases import fresh_postgresql_database, runs_on_postgresql
 from tests.factories import Factories
 
 
-def database_url(tmp_path_factory) -> str:
-    if os.environ.get("EMPREINTE_TEST_DB") == "postgresql":
-        url = os.environ.get("TEST_DATABASE_URL")
-        if not url:
-            raise pytest.UsageError("EMPREINTE_TEST_DB=postgresql needs TEST_DATABASE_URL")
-        return url
-    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+@contextmanager
+def session_database_url(tmp_path_factory) -> Iterator[str]:
+    """A SQLite file, or on PostgreSQL a database created for this run only."""
+    if not runs_on_postgresql():
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+        return
+    if not os.environ.get("TEST_DATABASE_URL"):
+        raise pytest.UsageError("EMPREINTE_TEST_DB=postgresql needs TEST_DATABASE_URL")
+    with fresh_postgresql_database("empreinte_test") as url:
+        yield url
 
 
 class IsolatedClient(FlaskClient):
@@ -61,12 +68,15 @@ def assert_no_escaped_markup(response) -> None:
 
 
 @pytest.fixture(scope="session")
-def app(tmp_path_factory):
+def database_url(tmp_path_factory):
+    with session_database_url(tmp_path_factory) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def app(database_url):
     """The application on a fresh schema, shared by the whole session."""
-    app = create_app(
-        TestConfig,
-        SQLALCHEMY_DATABASE_URI=database_url(tmp_path_factory),
-    )
+    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=database_url)
     app.test_client_class = IsolatedClient
     with app.app_context():
         db.drop_all()

@@ -4,6 +4,7 @@ import math
 
 from flask import flash
 from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from wtforms import FloatField, IntegerField, SelectMultipleField
 from wtforms.validators import NumberRange, StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -66,45 +67,50 @@ class LocalNumberRange(NumberRange):
         raise ValidationError(gettext("Enter a number from %(min)s to %(max)s.", **bounds))
 
 
-class LocalIntegerField(_OneMessageWhenUnreadable, IntegerField):
-    """A whole number typed as the reader writes it ('1 000' in French); left empty,
-    it is None and the validators decide whether that will do."""
-
-    _value = local_number_value
-
-    def process_formdata(self, valuelist):
-        if not valuelist or not valuelist[0].strip():
-            self.data = None
-            return
-        try:
-            value = parse_local_number(valuelist[0])
-        except ValueError as error:
-            self.data = None
-            raise ValueError(gettext("Enter a whole number.")) from error
-        if not math.isfinite(value) or value != int(value):
-            self.data = None
-            raise ValueError(gettext("Enter a whole number."))
-        self.data = int(value)
-
-
-class LocalFloatField(_OneMessageWhenUnreadable, FloatField):
+class _LocalNumberField(_OneMessageWhenUnreadable):
     """A number typed as the reader writes it ('12,5' or '1 000' in French, '1,000.5' in
-    English; a point is read in any language). NaN and infinities are refused."""
+    English; a point is read in any language). Left empty it is None, and the validators
+    (InputRequired or Optional) decide whether that will do; NaN and infinities are
+    refused with `unreadable_message`."""
 
     _value = local_number_value
+    unreadable_message = _l("Enter a number.")
 
     def process_formdata(self, valuelist):
         if not valuelist:
             return
+        self.data = None
+        if not valuelist[0].strip():
+            return
         try:
             value = parse_local_number(valuelist[0])
-        except ValueError as error:
-            self.data = None
-            raise ValueError(gettext("Enter a number.")) from error
-        if not math.isfinite(value):
-            self.data = None
-            raise ValueError(gettext("Enter a number."))
-        self.data = value
+        except ValueError:
+            value = math.nan
+        if not self.accepts(value):
+            raise ValueError(str(self.unreadable_message))
+        self.data = self.convert(value)
+
+    def accepts(self, value: float) -> bool:
+        return math.isfinite(value)
+
+    def convert(self, value: float):
+        return value
+
+
+class LocalIntegerField(_LocalNumberField, IntegerField):
+    """A whole number typed as the reader writes it ('1 000' in French)."""
+
+    unreadable_message = _l("Enter a whole number.")
+
+    def accepts(self, value: float) -> bool:
+        return math.isfinite(value) and value == int(value)
+
+    def convert(self, value: float) -> int:
+        return int(value)
+
+
+class LocalFloatField(_LocalNumberField, FloatField):
+    """A decimal number typed as the reader writes it ('12,5' in French)."""
 
 
 class MultiCheckboxField(SelectMultipleField):

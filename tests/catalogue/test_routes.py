@@ -453,6 +453,30 @@ def test_admin_creates_an_item_and_a_service_without_citation_is_refused(client,
     assert db.session.scalar(select(AuditEvent.action)) == "create"
 
 
+def test_optional_numbers_left_empty_by_the_browser_are_accepted(client, auth, make):
+    """A browser sends every field, the empty ones as ''. The optional footprint figures
+    left empty were refused with 'Enter a number.'."""
+    login(client, make.user(roles=("admin",), locale="en"))
+    form = {
+        "code": "SV-Y",
+        "kind": "service",
+        "category": "video",
+        "name_fr": "Visio",
+        "name_en": "Video",
+        "source": "Study 2024",
+        "use_kgco2e_per_year": "4",
+        "embodied_kgco2e": "",
+        "embodied_min_kgco2e": " ",
+        "embodied_max_kgco2e": "",
+        "use_kwh_per_year": "",
+        "lifetime_years": "",
+    }
+    response = auth.post("/catalogue/admin/items/new", form)
+    assert response.status_code == 302
+    item = db.session.scalar(select(CatalogueItem).where(CatalogueItem.code == "SV-Y"))
+    assert item.use_kwh_per_year is None and item.lifetime_years is None
+
+
 def test_admin_discontinues_an_item(client, auth, make, make_item):
     login(client, make.user(roles=("admin",), locale="en"))
     item = make_item()

@@ -10,7 +10,7 @@ keep every write it acknowledged.
 It runs in the PostgreSQL run of the suite only (`EMPREINTE_TEST_DB=postgresql`): that is
 the run whose claims are about PostgreSQL and which already needs a PostgreSQL
 installation, while the SQLite run stays the quick loop that needs nothing installed.
-Its own cluster keeps the shared test database out of the fault. Skipped when the
+Its own cluster keeps the run's test database out of the fault. Skipped when the
 PostgreSQL server binaries are missing.
 """
 
@@ -34,13 +34,14 @@ from app.auth.models import ApiToken
 from app.config import TestConfig
 from app.extensions import db
 from tests.conftest import CSRF_RE
+from tests.databases import runs_on_postgresql
 from tests.factories import DEFAULT_PASSWORD, Factories
 
 PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
 FRENCH_503 = "La base de données du portail est injoignable"
 
 pytestmark = pytest.mark.skipif(
-    os.environ.get("EMPREINTE_TEST_DB") != "postgresql",
+    not runs_on_postgresql(),
     reason="runs in the PostgreSQL run of the suite only (EMPREINTE_TEST_DB=postgresql)",
 )
 
