@@ -434,16 +434,18 @@ def test_review_list_shows_heavy_services_few_find_useful(client, make, make_ite
     assert "Vidéo lourde" in page and "Vidéo légère" not in page
 
 
+NEW_SERVICE = {
+    "kind": "service",
+    "category": "video",
+    "name_fr": "Visio",
+    "name_en": "Video",
+    "use_kgco2e_per_year": "4",
+}
+
+
 def test_admin_creates_an_item_and_a_service_without_citation_is_refused(client, auth, make):
     login(client, make.user(roles=("admin",), locale="en"))
-    form = {
-        "code": "SV-X",
-        "kind": "service",
-        "category": "video",
-        "name_fr": "Visio",
-        "name_en": "Video",
-        "use_kgco2e_per_year": "4",
-    }
+    form = {**NEW_SERVICE, "code": "SV-X"}
     response = auth.post("/catalogue/admin/items/new", form)
     assert response.status_code == 422 and "Give the source" in response.get_data(as_text=True)
     response = auth.post("/catalogue/admin/items/new", {**form, "source": "Study 2024"})
@@ -458,13 +460,9 @@ def test_optional_numbers_left_empty_by_the_browser_are_accepted(client, auth, m
     left empty were refused with 'Enter a number.'."""
     login(client, make.user(roles=("admin",), locale="en"))
     form = {
+        **NEW_SERVICE,
         "code": "SV-Y",
-        "kind": "service",
-        "category": "video",
-        "name_fr": "Visio",
-        "name_en": "Video",
         "source": "Study 2024",
-        "use_kgco2e_per_year": "4",
         "embodied_kgco2e": "",
         "embodied_min_kgco2e": " ",
         "embodied_max_kgco2e": "",
