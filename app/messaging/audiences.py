@@ -21,6 +21,8 @@ from app.core.personalisation import (
 from app.core.urls import database_id
 
 UNSUBSCRIBE_SALT = "messaging-unsubscribe"
+# The links only an e-mail needs: the inbox copy of a message leaves out their lines.
+EMAIL_ONLY_LINKS = ("inbox_url", "unsubscribe_url")
 
 
 def _serializer() -> URLSafeSerializer:

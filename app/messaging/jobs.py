@@ -88,12 +88,12 @@ def deliver_due(clock: Callable[[], datetime] = utcnow, wait_for_leases: bool = 
     return len(ids)
 
 
-def run_schedule(schedule_id: int) -> None:
+def run_schedule(schedule_id: int, clock: Callable[[], datetime] = utcnow) -> None:
     """One occurrence of a recurring schedule: create its dispatch and deliver it."""
     schedule = db.session.get(Schedule, schedule_id)
     if schedule is None or not schedule.active:
         return
-    dispatch = services.dispatch_for_schedule(schedule, utcnow())
+    dispatch = services.dispatch_for_schedule(schedule, clock())
     db.session.commit()
     if dispatch is not None:
-        run_dispatch(dispatch.id)
+        run_dispatch(dispatch.id, clock)

@@ -152,3 +152,13 @@ def more_than_daily(trigger: CronTrigger, now: datetime, sendings: int = 6) -> b
             return True
         previous = following
     return False
+
+
+def stored_more_than_daily(expression: str, now: datetime) -> bool:
+    """Whether a stored schedule's rhythm is more often than daily (saved before that
+    rule); False for an expression that is not valid, shown as is."""
+    try:
+        trigger = cron_trigger(expression)
+    except (ValueError, TypeError):
+        return False
+    return more_than_daily(trigger, now)

@@ -4,8 +4,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, meta, nodes
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError, meta, nodes
+from jinja2.sandbox import SandboxedEnvironment, SecurityError
 from markupsafe import Markup, escape
 
 from app.core.personalisation import known_variables
@@ -13,6 +13,9 @@ from app.messaging.i18n import _
 
 URL_RE = re.compile(r"(https?://[^\s<]+)")
 ASCII_SPACES_RE = re.compile(r"[ \t\r\n\f\v]+")
+# A link ends where the line or the word does, maybe after a sentence's punctuation.
+LINK_END_RE = re.compile(r"[.,;:!?)»\"']*(?:\s|$)")
+BLANK_LINES_RE = re.compile(r"\n\s*\n(?:\s*\n)+")
 
 
 @dataclass(frozen=True)
@@ -46,7 +49,8 @@ def _unknown_names(source: str, tree, known: set[str]) -> list[tuple[str, int | 
 
 
 def check_source(field: str, source: str, required: bool = True) -> list[TemplateProblem]:
-    """Problems of one subject or body: missing, syntax error, unknown variable, unsafe use."""
+    """Problems of one subject or body: missing, syntax error, unknown variable, filter or
+    test, unsafe use; each said in the reader's words, never Jinja's English."""
     if not source.strip():
         return [TemplateProblem(field, None, _("This text is required in both languages."))] * (
             1 if required else 0
@@ -55,7 +59,11 @@ def check_source(field: str, source: str, required: bool = True) -> list[Templat
     try:
         tree = env.parse(source)
     except TemplateSyntaxError as error:
-        return [TemplateProblem(field, error.lineno, error.message or str(error))]
+        return [TemplateProblem(field, error.lineno, _syntax_reason(error))]
+    # Before the variables: finding those compiles the template, which an unknown filter fails.
+    problems = _unknown_filters_and_tests(field, tree, env)
+    if problems:
+        return problems
     known = known_variables()
     problems = [
         TemplateProblem(field, line, _("unknown variable “%(name)s”.", name=name))
@@ -63,16 +71,95 @@ def check_source(field: str, source: str, required: bool = True) -> list[Templat
     ]
     if problems:
         return problems
-    # Render once with the example values: catches sandbox violations and bad filters.
+    # Render once with the example values: catches sandbox violations and bad filter uses.
     examples = {name: str(var.example) for name, var in known.items()}
     try:
         env.from_string(source).render(examples)
-    except TemplateError as error:
-        line = _error_line(error)
-        return [TemplateProblem(field, line, str(error))]
+    except TemplateSyntaxError as error:  # found when compiling: its line is known
+        return [TemplateProblem(field, error.lineno, _syntax_reason(error))]
     except Exception as error:  # a template must never crash a save: report it
-        return [TemplateProblem(field, None, str(error))]
+        return [TemplateProblem(field, _error_line(error), _runtime_reason(error))]
     return []
+
+
+_QUOTED = re.compile(r"'([^']+)'")
+_NO_ATTRIBUTE = re.compile(r"has no attribute '([^']+)'")
+
+
+def _quoted(message: str) -> str | None:
+    """The first name Jinja quotes in its message ('endif', '__class__', 'foo')."""
+    match = _QUOTED.search(message or "")
+    return match[1] if match else None
+
+
+def _syntax_reason(error: TemplateSyntaxError) -> str:
+    """A syntax error in words: Jinja's message is English and speaks of tokens."""
+    message = error.message or ""
+    tag = _quoted(message) if message.startswith("Encountered unknown tag") else None
+    if tag and (tag.startswith("end") or tag in ("else", "elif")):
+        return _(
+            "“%(tag)s” is not expected here: check that each block is opened, then closed, "
+            "in order.",
+            tag=tag,
+        )
+    if tag:
+        return _("“%(tag)s” is not an instruction templates know.", tag=tag)
+    if message.lower().startswith("unexpected end of template"):
+        return _(
+            "The text ends before a block is closed: each “if” needs its “endif”, each "
+            "“for” its “endfor”."
+        )
+    return _(
+        "This is not valid template syntax: check that each variable is written between "
+        "double braces and each instruction is complete."
+    )
+
+
+def _unknown_filters_and_tests(field: str, tree, env) -> list[TemplateProblem]:
+    """Filters (`|name`) and tests (`is name`) the sandbox does not have, with their line:
+    Jinja reports an unknown test only when its line runs."""
+    problems = []
+    for node in tree.find_all((nodes.Filter, nodes.Test)):
+        if isinstance(node, nodes.Filter) and node.name not in env.filters:
+            problems.append(
+                TemplateProblem(
+                    field,
+                    node.lineno,
+                    _("“%(name)s” is not a filter templates know.", name=node.name),
+                )
+            )
+        elif isinstance(node, nodes.Test) and node.name not in env.tests:
+            problems.append(
+                TemplateProblem(
+                    field,
+                    node.lineno,
+                    _(
+                        "“%(name)s” is not a test templates know (as in “is defined”).",
+                        name=node.name,
+                    ),
+                )
+            )
+    return problems
+
+
+def _runtime_reason(error: Exception) -> str:
+    """Why rendering with the example values failed, in words."""
+    if isinstance(error, SecurityError):
+        name = _quoted(str(error))  # "access to attribute '__class__' of 'str' object…"
+        if name:
+            return _("A template may not use “%(name)s”: use the variables as they are.", name=name)
+        return _("A template may not reach inside a value: use the variables as they are.")
+    if isinstance(error, UndefinedError):
+        missing = _NO_ATTRIBUTE.search(str(error))
+        if missing:
+            return _(
+                "A variable has no “%(name)s”: use the variables as they are.", name=missing[1]
+            )
+        return _("This uses a value that does not exist.")
+    return _(
+        "This cannot be worked out with the example values: check the filters and "
+        "operations on this line."
+    )
 
 
 def _error_line(error: Exception) -> int | None:
@@ -150,6 +237,30 @@ class CompiledTemplate:
         # typography: "C'est parti : …"), which str.split() would break.
         subject = ASCII_SPACES_RE.sub(" ", self.subjects[locale].render(variables)).strip(" ")
         return subject[:300], self.bodies[locale].render(variables).strip()
+
+
+def _carries(line: str, link: str) -> bool:
+    """Whether the line holds this very link (not a longer one it starts)."""
+    start = line.find(link)
+    while start != -1:
+        if LINK_END_RE.match(line, start + len(link)):
+            return True
+        start = line.find(link, start + 1)
+    return False
+
+
+def portal_copy(body: str, email_links) -> str:
+    """The inbox copy of a message: without the lines carrying an e-mail-only link.
+
+    A message's footer ("Your inbox: …", "Stop receiving these e-mails: …") is for the
+    e-mail; in the portal the reader is in the inbox already, and the one-click
+    unsubscribe link (absolute, signed) is no link to show on a page of the portal.
+    """
+    links = [link for link in email_links if link and link in body]
+    if not links:
+        return body
+    kept = [line for line in body.split("\n") if not any(_carries(line, x) for x in links)]
+    return BLANK_LINES_RE.sub("\n\n", "\n".join(kept)).strip()
 
 
 def text_to_html(body: str) -> Markup:

@@ -38,7 +38,13 @@ from app.messaging.builtins import NOTICE_TEMPLATES, ensure_builtin_templates
 from app.messaging.forms import ScheduleForm, TemplateForm
 from app.messaging.mailer import MailerPool
 from app.messaging.models import Dispatch, MessageTemplate, Schedule
-from app.messaging.recurrence import CRON_DAYS, describe_cron, next_run, recurrence_cron
+from app.messaging.recurrence import (
+    CRON_DAYS,
+    describe_cron,
+    next_run,
+    recurrence_cron,
+    stored_more_than_daily,
+)
 from app.messaging.rendering import CompiledTemplate, check_template, why_not_rendered
 
 bp = Blueprint("messaging", __name__, url_prefix="/messaging", template_folder="templates")
@@ -268,6 +274,16 @@ def _editor(form: TemplateForm, template: MessageTemplate | None, preview: dict 
     )
 
 
+def _refused_template(
+    form: TemplateForm, template: MessageTemplate | None, error: services.TemplateInvalid
+):
+    """The editor again, each problem at its text's field and in the summary (422)."""
+    for problem in error.problems:
+        field = form[problem.field]
+        field.errors = [*field.errors, str(problem)]
+    return _editor(form, template, {"problems": error.problems, "renders": {}}), 422
+
+
 @bp.route("/templates/new", methods=["GET", "POST"])
 @role_required("organiser")
 def new_template():
@@ -279,7 +295,7 @@ def new_template():
         try:
             template = services.save_template(None, _template_data(form), current_user, utcnow())
         except services.TemplateInvalid as error:
-            return _editor(form, None, {"problems": error.problems, "renders": {}}), 422
+            return _refused_template(form, None, error)
         except services.MessagingError as error:
             form.key.errors.append(str(error))
             return _editor(form, None), 422
@@ -303,7 +319,7 @@ def edit_template(template_id: int):
             services.save_template(template, _template_data(form), current_user, utcnow())
         except services.TemplateInvalid as error:
             db.session.rollback()
-            return _editor(form, template, {"problems": error.problems, "renders": {}}), 422
+            return _refused_template(form, template, error)
         db.session.commit()
         flash(_("Template saved."), "success")
         return redirect(url_for("messaging.edit_template", template_id=template.id))
@@ -499,6 +515,7 @@ def list_dispatches():
         audience_name=audience_namer(),
         describe_cron=describe_cron,
         next_run=lambda expression: next_run(expression, now),
+        too_often=lambda expression: stored_more_than_daily(expression, now),
         form=ConfirmForm(),
     )
 

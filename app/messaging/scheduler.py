@@ -198,6 +198,9 @@ scheduler_cli = AppGroup("scheduler", help="The process that runs scheduled jobs
 def run_scheduler(wait: bool):
     """Run the scheduled jobs; only one scheduler per database ever runs them."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    # APScheduler logs every run at INFO ("Running job…", "executed successfully"): two
+    # lines every 30 s. Its warnings (a missed run) and errors (a job that failed) stay.
+    logging.getLogger("apscheduler.executors").setLevel(logging.WARNING)
     app = current_app._get_current_object()
     lock = SchedulerLock(app)
     announced = False

@@ -3,6 +3,7 @@
 Every function takes `now` and flushes; the request, CLI command or job commits.
 """
 
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -30,20 +31,24 @@ from app.core.personalisation import known_audience_params, known_audiences
 from app.core.time import local_zone
 from app.core.urls import database_id
 from app.extensions import db
+from app.messaging.audiences import EMAIL_ONLY_LINKS
 from app.messaging.builtins import BUILTIN_TEMPLATES, NOTICE_TEMPLATES, ensure_builtin_templates
 from app.messaging.i18n import _
 from app.messaging.mailer import build_email
 from app.messaging.models import NOTICE_AUDIENCE, Delivery, Dispatch, MessageTemplate, Schedule
 from app.messaging.recipients import RecipientVariables
-from app.messaging.recurrence import cron_trigger, more_than_daily
+from app.messaging.recurrence import MIN_INTERVAL, cron_trigger, more_than_daily
 from app.messaging.rendering import (
     CompiledTemplate,
     TemplateProblem,
     check_template,
     notice_only_names,
+    portal_copy,
 )
 
 TEMPLATE_FIELDS = ("subject_fr", "body_fr", "subject_en", "body_en")
+
+log = logging.getLogger("empreinte.messaging")
 
 
 class MessagingError(ValueError):
@@ -191,7 +196,8 @@ def parse_cron(expression: str) -> CronTrigger:
                 "“%(cron)s” is not a valid cron expression: five fields, minute hour "
                 "day-of-month month day-of-week, e.g. “0 9 * * mon”.",
                 cron=expression,
-            )
+            ),
+            field="cron",
         ) from error
 
 
@@ -321,12 +327,35 @@ def deactivate_schedule(schedule: Schedule, actor, now: datetime) -> None:
     record_audit(actor, "deactivate", "messaging_schedule", schedule.id, now)
 
 
+def last_sending(schedule: Schedule) -> datetime | None:
+    """When a recurring schedule last sent (its latest dispatch not cancelled)."""
+    return db.session.scalar(
+        select(func.max(Dispatch.due_at)).where(
+            Dispatch.schedule_id == schedule.id, Dispatch.status != "cancelled"
+        )
+    )
+
+
 def dispatch_for_schedule(schedule: Schedule, now: datetime) -> Dispatch | None:
-    """One occurrence of a recurring schedule (at most one per minute, even if fired twice)."""
+    """One occurrence of a recurring schedule (at most one per minute, even if fired twice).
+
+    Never two within MIN_INTERVAL, whatever the stored rhythm: a schedule saved before
+    the once-a-day rule may fire every few minutes; its extra occurrences are skipped."""
     if not schedule.active:
         return None
     key = f"schedule:{schedule.id}:{now.strftime('%Y%m%d%H%M')}"
     if db.session.scalar(select(Dispatch.id).where(Dispatch.dedupe_key == key)):
+        return None
+    last = last_sending(schedule)
+    if last is not None and now - last < MIN_INTERVAL:
+        log.warning(
+            "schedule %s skipped at %s: it last sent at %s, less than %s ago (cron %r)",
+            schedule.id,
+            now.isoformat(),
+            last.isoformat(),
+            MIN_INTERVAL,
+            schedule.cron,
+        )
         return None
     return create_dispatch(
         schedule.template,
@@ -706,7 +735,12 @@ def deliver_claimed(
         subject, body = content
         change.update(subject=subject, body=body)
         if row.channel == "inbox":
-            change.update(status="delivered", delivered_at=now)
+            links = people.get(row.user_id, {})
+            change.update(
+                body=portal_copy(body, [links.get(name) for name in EMAIL_ONLY_LINKS]),
+                status="delivered",
+                delivered_at=now,
+            )
             result.delivered += 1
             continue
         if consent_required and not row.email_opt_in:

@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -16,9 +17,9 @@ from sqlalchemy import func, insert, select, text
 from app.auth.models import User
 from app.core.time import utcnow
 from app.extensions import db
+from app.messaging import jobs, services
 from app.messaging import scheduler as messaging_scheduler
-from app.messaging import services
-from app.messaging.models import Delivery, Dispatch
+from app.messaging.models import Delivery, Dispatch, Schedule
 from tests.messaging.conftest import Collector, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -97,6 +98,48 @@ def test_real_apscheduler_stores_cron_jobs_and_delivers_due_dispatches(app, make
     assert smtp.recipients() == ["yes@example.org"]
 
 
+def _stored_job(app, job_id):
+    """The job as the scheduler stores it (SQLAlchemyJobStore), schedules mirrored into it."""
+    scheduler = messaging_scheduler.build_scheduler(app, blocking=False)
+    scheduler.start(paused=True)  # the real job store; nothing runs on its own
+    try:
+        messaging_scheduler.sync_schedules(scheduler)
+        return scheduler.get_job(job_id)
+    finally:
+        scheduler.shutdown(wait=True)
+
+
+def test_a_stored_rhythm_more_often_than_daily_sends_at_most_once_a_day(
+    app, make, template, smtp, config, caplog
+):
+    """A schedule saved before the once-a-day rule (every 15 minutes) stays in the job
+    store; its occurrences less than 23 hours after a sending are skipped and logged."""
+    config(MAIL_WORKING_HOURS="24/7")
+    make.user(email="yes@example.org", email_opt_in=True)
+    tuesday = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    schedule = Schedule(
+        template_id=template().id,
+        audience_key="everyone",
+        audience_params={},
+        kind="cron",
+        cron="*/15 * * * *",
+        created_at=tuesday - timedelta(days=30),
+    )
+    db.session.add(schedule)
+    db.session.commit()
+    job = _stored_job(app, f"{messaging_scheduler.SCHEDULE_JOB_PREFIX}{schedule.id}")
+    assert job.func_ref == "app.messaging.scheduler:run_messaging_schedule"
+    for minutes in (0, 15, 30, 23 * 60 - 15, 23 * 60, 23 * 60 + 15):
+        jobs.run_schedule(*job.args, clock=lambda m=minutes: tuesday + timedelta(minutes=m))
+    sent = db.session.scalars(
+        select(Dispatch.due_at).where(Dispatch.schedule_id == schedule.id).order_by(Dispatch.id)
+    ).all()
+    assert sent == [tuesday, tuesday + timedelta(hours=23)]
+    assert smtp.recipients() == ["yes@example.org"] * 2
+    skipped = [r for r in caplog.records if f"schedule {schedule.id} skipped" in r.getMessage()]
+    assert len(skipped) == 4
+
+
 def test_a_second_lock_is_refused_while_the_first_is_held(app, tmp_path, config):
     config(SCHEDULER_LOCK_FILE=str(tmp_path / "lock"))
     first, second = messaging_scheduler.SchedulerLock(app), messaging_scheduler.SchedulerLock(app)
@@ -137,7 +180,9 @@ def test_flask_scheduler_run_delivers_and_a_second_scheduler_runs_nothing(
         first.send_signal(signal.SIGTERM)
         first.wait(timeout=20)
         log.close()
-    assert "Scheduler lock acquired" in (tmp_path / "first.log").read_text()
+    first_log = (tmp_path / "first.log").read_text()
+    assert "Scheduler lock acquired" in first_log
+    assert "executed successfully" not in first_log, "every run logged: the console fills up"
     assert smtp.recipients() == ["yes@example.org"]
 
 

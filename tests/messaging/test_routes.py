@@ -1,7 +1,10 @@
 """Messaging pages through the client: inbox, unsubscribe, templates, preview, schedule."""
 
+import html
 import re
 
+import pytest
+from flask import current_app
 from sqlalchemy import select
 
 from app.auth.models import User
@@ -44,6 +47,30 @@ def test_inbox_lists_my_message_and_counts_unread_in_the_menu(client, make, temp
     page = client.get("/messaging/").get_data(as_text=True)
     assert "Bonjour Inès" in page
     assert 'class="badge"' in page
+
+
+def test_my_inbox_copy_leaves_out_the_email_footer_that_my_email_keeps(client, make, smtp, config):
+    """In the portal the reader is in the inbox already: no "Your inbox" link, no
+    one-click unsubscribe link; a link within the portal to the e-mail choice instead."""
+    config(MAIL_WORKING_HOURS="24/7")
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    me = make.user(email="me@example.org", locale="en", email_opt_in=True)
+    _deliver(services.template_by_key("campaign-launch"))
+    login(client, me)
+    page = client.get("/messaging/").get_data(as_text=True)
+    fragment = client.post(
+        f"/messaging/inbox/{_message_of(me).id}/read",
+        data={"csrf_token": csrf_token(client)},
+        headers=HX,
+    ).get_data(as_text=True)
+    for shown in (page, fragment):
+        assert "Every action counts" in shown
+        assert "Your inbox:" not in shown and "Stop receiving these e-mails" not in shown
+        assert "/messaging/unsubscribe/" not in shown and base not in shown
+    assert 'href="/auth/profile#prefs-title"' in page
+    text = dict(smtp.messages)["me@example.org"].get_body(("plain",)).get_content()
+    assert f"Your inbox: {base}/messaging/\n" in text
+    assert f"Stop receiving these e-mails: {base}/messaging/unsubscribe/" in text
 
 
 def test_the_badge_follows_deliveries_and_reading_from_page_to_page(client, make, template):
@@ -95,9 +122,41 @@ def test_mark_all_as_read_reads_only_my_inbox(client, make, template):
 
 
 def _inbox_rows(user):
+    """The person's inbox copies, oldest first."""
     return db.session.scalars(
-        select(Delivery).where(Delivery.user_id == user.id, Delivery.channel == "inbox")
+        select(Delivery)
+        .where(Delivery.user_id == user.id, Delivery.channel == "inbox")
+        .order_by(Delivery.id)
     ).all()
+
+
+@pytest.fixture
+def my_inbox(client, make, template):
+    """Me, signed in, with `count` unread messages: returns me and my inbox rows, oldest first."""
+
+    def build(count=3, **user):
+        me = make.user(**user)
+        news = template()
+        for _ in range(count):
+            _deliver(news)
+        login(client, me)
+        return me, _inbox_rows(me)
+
+    return build
+
+
+def _post_hx(client, url: str) -> str:
+    """An htmx POST (with the CSRF token) and the fragment it answers."""
+    return client.post(url, data={"csrf_token": csrf_token(client)}, headers=HX).get_data(
+        as_text=True
+    )
+
+
+def _out_of_band(fragment: str) -> tuple[str, str]:
+    """The inbox head and the menu entry an htmx answer sends out of band."""
+    head = fragment.split('id="inbox-head" hx-swap-oob="true">', 1)[1].split("</div>", 1)[0]
+    menu = fragment.split("""hx-swap-oob="innerHTML:.main-nav a[href='/messaging/']">""", 1)[1]
+    return head, menu
 
 
 def test_deleting_a_message_erases_it_from_my_inbox_only_and_keeps_the_counts(
@@ -142,14 +201,9 @@ def test_deleting_a_message_erases_it_from_my_inbox_only_and_keeps_the_counts(
     assert client.post(f"/messaging/inbox/{theirs.id}/delete").status_code == 400  # no token
 
 
-def test_deleting_read_messages_leaves_the_unread_ones(client, make, template):
-    me = make.user(locale="en")
-    tpl = template()
-    for _ in range(3):
-        _deliver(tpl)
-    login(client, me)
+def test_deleting_read_messages_leaves_the_unread_ones(client, my_inbox):
+    _me, (first, second, third) = my_inbox(3, locale="en")
     assert "Delete read messages" not in client.get("/messaging/").get_data(as_text=True)
-    first, second, third = sorted(_inbox_rows(me), key=lambda d: d.id)
     for message in (first, second):
         client.post(f"/messaging/inbox/{message.id}/read", data={"csrf_token": csrf_token(client)})
     page = client.get("/messaging/").get_data(as_text=True)
@@ -163,13 +217,8 @@ def test_deleting_read_messages_leaves_the_unread_ones(client, make, template):
     assert client.post("/messaging/inbox/delete-read", data={}).status_code == 400
 
 
-def test_my_data_export_leaves_out_the_messages_i_deleted(client, make, template):
-    me = make.user()
-    tpl = template()
-    _deliver(tpl)
-    _deliver(tpl)
-    login(client, me)
-    first = min(_inbox_rows(me), key=lambda d: d.id)
+def test_my_data_export_leaves_out_the_messages_i_deleted(client, my_inbox):
+    me, (first, _second) = my_inbox(2)
     client.post(f"/messaging/inbox/{first.id}/delete", data={"csrf_token": csrf_token(client)})
     exported = services.export_messages(me)
     assert [m["channel"] for m in exported] == ["inbox"]
@@ -189,41 +238,20 @@ def test_mark_read_with_htmx_returns_the_message_fragment(client, make, template
     assert response.status_code == 200 and "<html" not in body and f"message-{message.id}" in body
 
 
-def _inbox_rows_of(user):
-    return db.session.scalars(
-        select(Delivery)
-        .where(Delivery.user_id == user.id, Delivery.channel == "inbox")
-        .order_by(Delivery.id)
-    ).all()
-
-
 def test_reading_or_deleting_one_message_with_htmx_updates_the_counts_and_the_badge(
-    client, make, template
+    client, my_inbox
 ):
     """As marking all does (a reload), one message read or deleted changes the inbox's
     "N unread messages" and the menu badge: sent out of band with the message."""
-    user = make.user()
-    tpl = template()
-    for _ in range(3):
-        _deliver(tpl)
-    login(client, user)
-    first, second, _third = _inbox_rows_of(user)
-    read = client.post(
-        f"/messaging/inbox/{first.id}/read", data={"csrf_token": csrf_token(client)}, headers=HX
-    ).get_data(as_text=True)
-    head = read.split('id="inbox-head" hx-swap-oob="true">', 1)[1].split("</div>", 1)[0]
+    _me, (first, second, _third) = my_inbox(3)
+    head, menu = _out_of_band(_post_hx(client, f"/messaging/inbox/{first.id}/read"))
     assert "2 messages non lus" in head and "Tout marquer comme lu" in head
-    badge = read.split("""hx-swap-oob="innerHTML:.main-nav a[href='/messaging/']">""", 1)[1]
-    assert badge.startswith('Messages <span class="badge" aria-label="2 messages non lus">2<')
+    assert menu.startswith('Messages <span class="badge" aria-label="2 messages non lus">2<')
 
-    deleted = client.post(
-        f"/messaging/inbox/{second.id}/delete",
-        data={"csrf_token": csrf_token(client)},
-        headers=HX,
-    ).get_data(as_text=True)
-    head = deleted.split('id="inbox-head" hx-swap-oob="true">', 1)[1].split("</div>", 1)[0]
+    deleted = _post_hx(client, f"/messaging/inbox/{second.id}/delete")
+    head, menu = _out_of_band(deleted)
     assert "1 message non lu" in head and "Tout marquer comme lu" not in head
-    assert 'aria-label="1 message non lu">1</span>' in deleted
+    assert menu.startswith('Messages <span class="badge" aria-label="1 message non lu">1<')
     assert "Message supprimé." in deleted
 
 
@@ -286,6 +314,66 @@ def test_a_template_with_an_unknown_variable_is_refused_with_its_line(auth, clie
     page = response.get_data(as_text=True)
     assert response.status_code == 422 and "prenom" in page and "2" in page
     assert db.session.scalar(select(MessageTemplate).where(MessageTemplate.key == "news")) is None
+
+
+def _template_form(**texts):
+    return {
+        "key": "news",
+        "name": "News",
+        "subject_fr": "Bonjour",
+        "body_fr": "Bonjour",
+        "subject_en": "Hello",
+        "body_en": "Hello",
+        **texts,
+    }
+
+
+def _field_error(page: str, field: str) -> str:
+    """The error shown at a form field, its text unescaped, checked to be announced."""
+    tag = re.search(rf'<(?:input|textarea)[^>]*id="{field}"[^>]*>', page).group()
+    assert 'aria-invalid="true"' in tag and f"{field}-error" in tag, tag
+    return html.unescape(page.split(f'id="{field}-error">', 1)[1].split("</p>", 1)[0])
+
+
+JINJA_PROBLEMS = [
+    ("Bonjour\n{{ first_name|shout }}", "Ligne 2", "«\u00a0shout\u00a0» n'est pas un filtre"),
+    ("Bonjour\n\n{{ first_name.__class__ }}", "Ligne 3", "pas utiliser «\u00a0__class__\u00a0»"),
+    ("Bonjour\n{% if first_name %}oublié", "Ligne 2", "avant qu'un bloc soit fermé"),
+    ("{{ first_name }", "Ligne 1", "syntaxe de modèle n'est pas valide"),
+    ("{% if first_name is shouted %}!{% endif %}", "Ligne 1", "n'est pas un test connu"),
+    ("{{ first_name + 1 }}", "Ligne 1", "Impossible de calculer ceci"),
+]
+
+
+def test_a_template_jinja_refuses_is_explained_in_words_at_its_field_and_not_saved(
+    auth, client, make
+):
+    """Unknown filter, unsafe attribute, syntax: a sentence in French with its line, at the
+    text's field; never Jinja's English (an unknown filter was a server error)."""
+    login(client, make.user(roles=("organiser",)))
+    for body, line, reason in JINJA_PROBLEMS:
+        response = auth.post("/messaging/templates/new", data=_template_form(body_fr=body))
+        page = response.get_data(as_text=True)
+        assert response.status_code == 422, body
+        message = _field_error(page, "body_fr")
+        assert message.startswith(line) and reason in message, (body, message)
+        for english in ("No filter named", "unsafe", "unexpected", "Jinja", "concatenate"):
+            assert english not in page, (body, english)
+    assert db.session.scalar(select(MessageTemplate).where(MessageTemplate.key == "news")) is None
+
+
+def test_an_edit_jinja_refuses_leaves_the_saved_template_as_it_was(auth, client, make, template):
+    login(client, make.user(roles=("organiser",)))
+    saved = template()
+    before = saved.body_en
+    response = auth.post(
+        f"/messaging/templates/{saved.id}",
+        data=_template_form(key=saved.key, body_en="Hi {{ first_name|shout }}"),
+    )
+    assert response.status_code == 422
+    assert "n'est pas un filtre" in _field_error(response.get_data(as_text=True), "body_en")
+    db.session.expire_all()
+    assert db.session.get(MessageTemplate, saved.id).body_en == before
 
 
 def test_an_organiser_saves_a_template(auth, client, make):
@@ -404,6 +492,19 @@ def test_a_preview_naming_a_variable_only_notices_give_explains_it_in_words(auth
         "La variable custody_news n&#39;est fournie que dans les notifications sur un "
         "appareil rapporté, pas dans un aperçu." in body
     )
+
+
+def test_the_preview_explains_a_jinja_problem_in_words_with_and_without_htmx(auth, client, make):
+    login(client, make.user(roles=("organiser",)))
+    data = {**PREVIEW, "body_en": "Hi\n{{ first_name|shout }}"}
+    fragment = auth.post("/messaging/templates/preview", data=data, headers=HX)
+    page = auth.post("/messaging/templates/preview", data=data)
+    assert fragment.status_code == page.status_code == 200
+    assert "<html" not in fragment.get_data(as_text=True) and "<html" in page.get_data(as_text=True)
+    for response in (fragment, page):
+        shown = html.unescape(response.get_data(as_text=True))
+        assert "Ligne 2\u00a0: «\u00a0shout\u00a0» n'est pas un filtre" in shown
+        assert "No filter named" not in shown
 
 
 def test_preview_without_javascript_shows_the_whole_editor(auth, client, make):
@@ -533,13 +634,24 @@ def test_a_recurrence_missing_its_time_or_expression_is_refused_and_saves_nothin
         ({"repeat": "monthly", "month_day": "31", "time": "09:00"}, "month_day", ""),
         ({"repeat": "weekly", "weekday": "9", "time": "09:00"}, "weekday", ""),
         ({"repeat": "hourly", "time": "09:00"}, "repeat", ""),
-        ({"repeat": "custom", "cron": "every monday"}, "kind", "pas une expression cron"),
     ]:
         response = _schedule_recurring(auth, tpl, **fields)
         page = response.get_data(as_text=True)
         assert response.status_code == 422, fields
         message = page.split(f'id="{field}-error">', 1)[1].split("</p>", 1)[0]
         assert message.strip() and error in message, fields
+    assert db.session.scalar(select(Schedule)) is None
+
+
+def test_a_cron_expression_that_is_not_valid_is_refused_at_the_cron_field(
+    auth, client, make, template
+):
+    login(client, make.user(roles=("organiser",)))
+    response = _schedule_recurring(auth, template(), repeat="custom", cron="every monday")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "n'est pas une expression cron valide" in _field_error(page, "cron")
+    assert 'id="kind-error"' not in page  # not at "When"
     assert db.session.scalar(select(Schedule)) is None
 
 
@@ -557,6 +669,31 @@ def test_a_recurrence_more_often_than_daily_is_refused_at_its_field_and_saves_no
         assert 'aria-invalid="true"' in re.search(r'<input[^>]*id="cron"[^>]*>', page).group()
     assert db.session.scalar(select(Schedule)) is None
     assert "Message planifié" not in client.get("/messaging/dispatches").get_data(as_text=True)
+
+
+def test_a_stored_rhythm_more_often_than_daily_is_listed_with_a_warning_to_change_it(
+    client, make, template
+):
+    """Saved before the once-a-day rule: the list asks to change it (it sends once a day)."""
+    tpl = template()
+    for cron in ("*/15 * * * *", "0 9 * * mon"):
+        db.session.add(
+            Schedule(
+                template_id=tpl.id,
+                audience_key="everyone",
+                audience_params={},
+                kind="cron",
+                cron=cron,
+                created_at=utcnow(),
+            )
+        )
+    db.session.commit()
+    login(client, make.user(roles=("organiser",)))
+    listing = client.get("/messaging/dispatches").get_data(as_text=True)
+    rows = listing.split("<tbody", 1)[1].split("</tbody>", 1)[0].split('<tr role="row">')[1:]
+    warned = [row for row in rows if "plus fréquent qu'une fois par jour" in html.unescape(row)]
+    assert len(rows) == 2 and len(warned) == 1
+    assert "<code>*/15 * * * *</code>" in warned[0] and "planifiez-le de nouveau" in warned[0]
 
 
 def test_an_audience_without_its_parameter_asks_for_it_in_words_at_its_field(

@@ -10,7 +10,7 @@ from app.core.signals import campaign_closed, campaign_published
 from app.extensions import db
 from app.messaging import jobs, services
 from app.messaging.models import Delivery, Dispatch
-from app.messaging.rendering import check_template
+from app.messaging.rendering import check_template, portal_copy
 from tests.conftest import CSRF_RE
 from tests.factories import DEFAULT_PASSWORD
 
@@ -49,6 +49,15 @@ def test_the_sandbox_refuses_reaching_python_internals():
 
 def test_variables_from_other_domains_are_known_once_registered(points_provider):
     assert check_template({**VALID, "body_fr": "{{ points }} pts, {{ team_name }}"}) == []
+
+
+def test_the_inbox_copy_keeps_a_line_whose_link_only_begins_like_the_inbox_link():
+    body = (
+        "Hi\n\nTemplates: https://x.example/messaging/templates.\n\n"
+        "Your inbox: https://x.example/messaging/.\nStop: https://x.example/messaging/u/tok"
+    )
+    links = ["https://x.example/messaging/", "https://x.example/messaging/u/tok"]
+    assert portal_copy(body, links) == "Hi\n\nTemplates: https://x.example/messaging/templates."
 
 
 def _dispatch_to_everyone(template, now, **kwargs):
