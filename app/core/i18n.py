@@ -3,10 +3,12 @@
 import re
 import unicodedata
 from collections.abc import Callable
+from datetime import date
 from functools import cached_property, lru_cache
 
 from babel import Locale
 from babel.dates import format_date as babel_format_date
+from babel.dates import format_skeleton
 from babel.numbers import NumberFormatError, NumberPattern, parse_decimal, parse_pattern
 from babel.units import format_unit
 from flask import current_app, g, has_request_context, request, session
@@ -135,6 +137,18 @@ def format_number(value, pattern: str | None = None) -> str:
         # Points, ranks, counts: grouped by three, as Babel writes them, ten times faster.
         return f"{value:,}".replace(",", _group_symbol(locale))
     return _number_pattern(locale, pattern).apply(value, locale)
+
+
+def format_month(iso_month: str) -> str:
+    """A month as people read it, in the request's locale: "2026-05" is "mai 2026" in
+    French, "May 2026" in English. Exports keep "2026-05" for machines; text that is no
+    such month comes back unchanged."""
+    try:
+        month = date.fromisoformat(f"{iso_month}-01")
+    except (TypeError, ValueError):
+        return iso_month
+    locale = get_locale() or Locale.parse(current_app.config["BABEL_DEFAULT_LOCALE"])
+    return format_skeleton("yMMMM", month, locale=locale)
 
 
 @lru_cache(maxsize=16)

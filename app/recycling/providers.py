@@ -126,19 +126,37 @@ def custody_variables(users: Sequence, now: datetime, context: dict) -> dict[int
 
 
 def waiting_work(user) -> list[WorkItem]:
-    """For agents: the returns at their points still to handle."""
+    """For agents: the returns still to handle where they act, as the desk lists them
+    (every point for admins); an agent assigned to no point is told so and whom to ask."""
     if not user.has_role("agent"):
         return []
+    desk = url_for("recycling.agent_desk")
+    point_ids = queries.agent_point_ids(user)
+    if point_ids == []:  # an agent of no point: nothing can ever wait for them
+        return [
+            WorkItem(
+                _("You are assigned to no collection point: ask an administrator to add you."),
+                desk,
+            )
+        ]
     count = queries.returns_to_handle_count(user)
     if not count:
         return []
-    text = ngettext(
-        "%(count)s return to handle at your collection points",
-        "%(count)s returns to handle at your collection points",
-        count,
-        count=format_number(count),
-    )
-    return [WorkItem(text, url_for("recycling.agent_desk"))]
+    if point_ids is None:  # admins handle the returns of every point
+        text = ngettext(
+            "%(count)s return to handle across all collection points",
+            "%(count)s returns to handle across all collection points",
+            count,
+            count=format_number(count),
+        )
+    else:
+        text = ngettext(
+            "%(count)s return to handle at your collection points",
+            "%(count)s returns to handle at your collection points",
+            count,
+            count=format_number(count),
+        )
+    return [WorkItem(text, desk)]
 
 
 def panel(user) -> Panel | None:

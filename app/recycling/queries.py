@@ -10,7 +10,7 @@ from typing import NamedTuple
 from flask import current_app
 from sqlalchemy import bindparam, func, select
 
-from app.auth.models import User
+from app.auth.models import User, UserRole
 from app.core import cache
 from app.core.devices import DEVICE_TYPES
 from app.core.i18n import alphabetical
@@ -173,6 +173,18 @@ def agent_point_ids(user: User) -> list[int] | None:
     return list(
         db.session.scalars(select(PointAgent.point_id).where(PointAgent.user_id == user.id))
     )
+
+
+def list_admin_contacts(limit: int = 3) -> list[tuple[str, str]]:
+    """Names and e-mail addresses of a few active administrators, by name: whom an agent
+    assigned to no point asks to be added to one."""
+    rows = db.session.execute(
+        select(User.display_name, User.email)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(UserRole.role == "admin", User.active.is_(True), User.anonymised_at.is_(None))
+    ).all()
+    admins = sorted((tuple(row) for row in rows), key=lambda admin: alphabetical(admin[0]))
+    return admins[:limit]
 
 
 def get_return_for_viewer(receipt_number: str, user: User) -> DeviceReturn | None:

@@ -1,9 +1,6 @@
 """Views of the recycling domain: points, returns, agents' desk and admin pages."""
 
-from datetime import date
-
 import segno
-from babel.dates import format_skeleton
 from flask import (
     Blueprint,
     abort,
@@ -15,7 +12,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import force_locale, get_locale
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
@@ -28,7 +25,7 @@ from app.core import cache
 from app.core.csv_safety import write_csv
 from app.core.database import commit_keeping_loaded_rows, reads_only
 from app.core.devices import DEVICE_TYPES
-from app.core.i18n import alphabetical, current_language
+from app.core.i18n import alphabetical, current_language, format_month
 from app.core.models import Commune, communes_by_name
 from app.core.time import utcnow
 from app.extensions import db, htmx
@@ -67,16 +64,9 @@ def recycling_labels() -> dict:
     def device_label(key: str) -> str:
         return str(DEVICE_TYPES[key].label) if key in DEVICE_TYPES else key
 
-    def month_label(iso_month: str) -> str:
-        # The open data keeps "2026-05" for machines; people read "mai 2026", "May 2026".
-        try:
-            month = date.fromisoformat(f"{iso_month}-01")
-        except (TypeError, ValueError):
-            return iso_month
-        return format_skeleton("yMMMM", month, locale=get_locale())
-
     return {
-        "recycling_month": month_label,
+        # The open data keeps "2026-05" for machines; people read "mai 2026", "May 2026".
+        "recycling_month": format_month,
         "recycling_status": status_label,
         "recycling_device": device_label,
         "recycling_wipe": wipe_label,
@@ -358,6 +348,15 @@ def agent_desk():
     status = request.args.get("status") or "todo"
     pagination = queries.list_agent_returns(current_user, status, _page())
     template = "recycling/_agent_returns.html" if _wants_partial() else "recycling/agent.html"
+    # The desk says whose returns it lists: an admin's are every point's, and an agent
+    # of no point is told whom to ask rather than shown an empty list as if all were done.
+    point_ids = queries.agent_point_ids(current_user)
+    every_point = point_ids is None
+    not_found = (
+        _("No return with this receipt number.")
+        if every_point
+        else _("No return with this receipt number at your points.")
+    )
     return render_template(
         template,
         pagination=pagination,
@@ -366,7 +365,9 @@ def agent_desk():
         waiting_days=queries.long_waiting_days(),
         form=ConfirmForm(),
         receipt=typed,
-        receipt_error=_("No return with this receipt number at your points.") if typed else None,
+        receipt_error=not_found if typed else None,
+        every_point=every_point,
+        admins=queries.list_admin_contacts() if point_ids == [] else None,
     )
 
 

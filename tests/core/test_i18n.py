@@ -11,6 +11,7 @@ from app.core.i18n import (
     alphabetical,
     format_kg_co2e,
     format_moment,
+    format_month,
     format_number,
     integer_writer,
     parse_local_number,
@@ -100,6 +101,26 @@ def test_moments_are_written_to_the_minute_in_the_readers_time_zone(app):
             assert format_moment(winter_eight_utc) == "18 déc. 2026, 09:00"
         with force_locale(regional_locale("en")):
             assert format_moment(winter_eight_utc) == "18 Dec 2026, 09:00"
+
+
+@pytest.mark.parametrize(
+    ("language", "iso", "written"),
+    [
+        ("fr", "2026-05", "mai 2026"),
+        ("en", "2026-05", "May 2026"),
+        ("fr", "2026-12", "décembre 2026"),
+    ],
+)
+def test_months_are_named_in_the_readers_language(app, language, iso, written):
+    """Statistics name "2026-05" the reader's way; the exports keep the ISO month."""
+    with app.test_request_context(), force_locale(regional_locale(language)):
+        assert format_month(iso) == written
+
+
+@pytest.mark.parametrize("text", ["2026-13", "mai", "", "2026-05-12"])
+def test_text_that_is_no_month_is_shown_as_it_is(app, text):
+    with app.test_request_context(), force_locale("fr"):
+        assert format_month(text) == text
 
 
 def test_whole_numbers_written_in_bulk_read_as_babel_writes_them():

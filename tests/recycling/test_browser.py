@@ -4,9 +4,14 @@ from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import expect
+from sqlalchemy import select
 
+from app.core.models import Commune
+from app.core.reference import sync_communes
+from app.extensions import db
 from tests.conftest import shown
 from tests.factories import DEFAULT_PASSWORD
+from tests.recycling.conftest import NOW
 
 
 def _sign_in(page, user):
@@ -132,23 +137,36 @@ def test_an_agent_types_a_receipt_number_and_lands_on_the_return(page, make, rec
     )
 
 
-@pytest.mark.browser
-def test_nearest_to_my_position_sorts_in_the_browser_and_sends_no_position(
-    browser, live_server, make, rec
-):
-    home = make.commune(name="Pessac", latitude=44.806, longitude=-0.631)
-    north = make.commune(name="Ambès", latitude=45.011, longitude=-0.532)
-    rec.point(commune=home, name="Point Pessac", opening_hours="24/7")
-    for n in range(11):  # the one nearest to the position is not on the first page
-        rec.point(commune=home, name=f"Point Pessac {n:02d}", opening_hours="24/7")
-    rec.point(commune=north, name="Point Ambès", opening_hours="24/7")
-    owner = make.user(commune=home)
+@pytest.fixture
+def page_near_ambes(browser, live_server):
+    """A page whose browser may tell its position: near Ambès, north of the metropolis."""
     context = browser.new_context(
         base_url=live_server, locale="fr-FR", permissions=["geolocation"],
         geolocation={"latitude": 45.01, "longitude": -0.53},
     )  # fmt: skip
     page = context.new_page()
     page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+def _pessac_points_then_ambes(make, rec):
+    """Twelve points in Pessac (more than a page of ten), then the one in Ambès, the
+    nearest to that position and not on the first page: Pessac and that point."""
+    home = make.commune(name="Pessac", latitude=44.806, longitude=-0.631)
+    north = make.commune(name="Ambès", latitude=45.011, longitude=-0.532)
+    for n in range(12):
+        rec.point(commune=home, name=f"Point Pessac {n:02d}", opening_hours="24/7")
+    return home, rec.point(commune=north, name="Point Ambès", opening_hours="24/7")
+
+
+@pytest.mark.browser
+def test_nearest_to_my_position_sorts_in_the_browser_and_sends_no_position(
+    page_near_ambes, make, rec
+):
+    page = page_near_ambes
+    home, _ambes = _pessac_points_then_ambes(make, rec)
+    owner = make.user(commune=home)
     asked = []
     page.on("request", lambda request: asked.append(request.url))
     _sign_in(page, owner)
@@ -163,4 +181,70 @@ def test_nearest_to_my_position_sorts_in_the_browser_and_sends_no_position(
     assert page.locator(".point-list .point-card").count() == 13
     assert "km" in page.locator(".point-list .point-meta").first.inner_text()
     assert not [url for url in asked if "lat=" in url or "45.01" in url]
-    context.close()
+
+
+@pytest.mark.browser
+def test_after_sorting_from_my_position_the_map_marks_every_listed_point(
+    page_near_ambes, make, rec
+):
+    page = page_near_ambes
+    home, far = _pessac_points_then_ambes(make, rec)
+    _sign_in(page, make.user(commune=home))
+    page.goto("/recycling/")
+    page.get_by_role("button", name="Afficher la carte").click()
+    markers = page.locator("#points-map path.leaflet-interactive")
+    expect(markers).to_have_count(10)  # the first page's cards
+    page.get_by_role("button", name="Les plus proches de ma position actuelle").click()
+    expect(page.locator(".point-list .point-card")).to_have_count(13)
+    expect(markers).to_have_count(13)  # without a reload
+    # As before: a marker names its point, and choosing it brings the focus to its card.
+    ambes = markers.first  # drawn in the list's order: the nearest first
+    ambes.hover()
+    expect(page.locator(".leaflet-tooltip").filter(has_text="Point Ambès")).to_be_visible()
+    ambes.click()
+    expect(page.locator(f"#point-{far.id}")).to_be_focused()
+
+
+VISIBLE_LABELS = """() => Array.from(document.querySelectorAll('#points-map .commune-label'))
+    .filter(el => getComputedStyle(el).visibility !== 'hidden')
+    .map(el => { const b = el.getBoundingClientRect();
+                 return {name: el.textContent, left: b.left, top: b.top, right: b.right,
+                         bottom: b.bottom}; })"""
+
+
+def _overlapping(labels):
+    return [
+        (a["name"], b["name"])
+        for i, a in enumerate(labels)
+        for b in labels[i + 1 :]
+        if a["left"] < b["right"] and b["left"] < a["right"]
+        and a["top"] < b["bottom"] and b["top"] < a["bottom"]
+    ]  # fmt: skip
+
+
+@pytest.mark.browser
+def test_commune_names_on_a_phones_map_never_print_over_each_other(page, make, rec):
+    """The 28 communes of Bordeaux Métropole, one point each, on a 390 px wide screen."""
+    sync_communes(NOW)
+    db.session.commit()
+    communes = {c.name: c for c in db.session.scalars(select(Commune))}
+    for commune in communes.values():
+        rec.point(commune=commune, name=f"Mairie – {commune.name}", opening_hours="24/7")
+    page.set_viewport_size({"width": 390, "height": 844})
+    _sign_in(page, make.user(commune=communes["Mérignac"], with_department=False))
+    page.goto("/recycling/")
+    page.get_by_role("button", name="Afficher la carte").click()
+    expect(page.locator("#points-map .commune-label")).to_have_count(28)
+    shown = page.evaluate(VISIBLE_LABELS)
+    assert len(shown) >= 8, shown  # most of the map is still named
+    assert "Mérignac" in {label["name"] for label in shown}  # the nearest points' communes first
+    assert not _overlapping(shown)
+    page.get_by_role("button", name="Zoom in").click()  # room for names hidden so far
+    hidden = set(communes) - {label["name"] for label in shown}
+    for _ in range(100):  # the zoom is animated
+        closer = page.evaluate(VISIBLE_LABELS)
+        if hidden & {label["name"] for label in closer}:
+            break
+        page.wait_for_timeout(100)
+    assert hidden & {label["name"] for label in closer}
+    assert not _overlapping(closer)

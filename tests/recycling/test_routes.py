@@ -211,6 +211,45 @@ def test_an_agents_home_counts_the_returns_to_handle_at_their_points(client, mak
     assert '<a href="/recycling/agent">1 dépôt à traiter à vos points de collecte</a>' in home
 
 
+def test_an_admin_of_no_point_is_told_the_returns_of_every_point_they_may_handle(client, make, rec):
+    first, second = rec.point(name="First"), rec.point(name="Second")
+    rec.device_return(make.user(), first, asset_tag="FIRST-1")
+    rec.device_return(make.user(), second, asset_tag="SECOND-1")
+    login(client, make.user(roles=("admin",)))
+    home = _text(client.get("/"))
+    assert "à vos points" not in home
+    assert '<a href="/recycling/agent">2 dépôts à traiter dans tous les points de collecte</a>' in (
+        home
+    )
+    desk = _text(client.get("/recycling/agent"))  # where the line leads: both are there
+    assert "FIRST-1" in desk and "SECOND-1" in desk
+    assert "à vos points" not in desk
+    unknown = _text(client.get("/recycling/agent?receipt=RC-2222-3333"))
+    assert "Aucun dépôt ne porte ce numéro de reçu." in unknown and "à vos points" not in unknown
+
+
+def test_an_agent_of_no_point_is_told_so_and_whom_to_ask(client, make, rec):
+    rec.device_return(make.user(), rec.point())
+    make.user(roles=("admin",), display_name="Alice Admin", email="alice@example.org")
+    make.user(roles=("admin",), display_name="Gone Admin", active=False)
+    login(client, rec.agent())  # an agent of no point
+    home = _text(client.get("/"))
+    assert (
+        '<a href="/recycling/agent">Vous n&#39;êtes affecté à aucun point de collecte\u00a0: '
+        "demandez à un administrateur de vous ajouter.</a>"
+    ) in home
+    assert "Rien ne vous attend" not in home
+    for desk in (
+        _text(client.get("/recycling/agent")),
+        _text(client.get("/recycling/agent?status=todo", headers={"HX-Request": "true"})),
+    ):
+        assert "Plus rien à traiter à vos points" not in desk
+    desk = _text(client.get("/recycling/agent"))
+    assert "Vous n'êtes encore affecté à aucun point de collecte" in desk
+    assert '<a href="mailto:alice@example.org">Alice Admin</a>' in desk
+    assert "Gone Admin" not in desk
+
+
 def test_employees_cannot_open_the_agent_desk(client, make):
     login(client, make.user())
     assert client.get("/recycling/agent").status_code == 403

@@ -6,7 +6,7 @@
   function pointsFromList() {
     return Array.prototype.map.call(document.querySelectorAll(".point-card[data-lat]"), function (li) {
       return {
-        id: li.dataset.id, name: li.dataset.name, open: li.dataset.open === "yes",
+        id: li.dataset.id, name: li.dataset.name, commune: li.dataset.commune, open: li.dataset.open === "yes",
         lat: parseFloat(li.dataset.lat), lon: parseFloat(li.dataset.lon), element: li
       };
     });
@@ -18,14 +18,75 @@
     fetch(url, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (data) {
       var coords = data.features.map(function (f) { return f.geometry.coordinates; });
       var hull = convexHull(coords).map(function (c) { return [c[1], c[0]]; });
+      // The base and the communes' names lie under the points' markers (the overlay pane,
+      // 400): a name never hides a point, nor the outline's tint a marker drawn before it.
+      map.createPane("communeBase").style.zIndex = 350;
+      map.createPane("communeNames").style.zIndex = 360;
       if (hull.length > 2) {
-        L.polygon(hull, { color: "#6b7680", weight: 1, fillColor: "#e8efe9", fillOpacity: 0.6, interactive: false }).addTo(map);
+        L.polygon(hull, {
+          pane: "communeBase", color: "#6b7680", weight: 1, fillColor: "#e8efe9", fillOpacity: 0.6, interactive: false
+        }).addTo(map);
       }
-      data.features.forEach(function (f) {
-        L.circleMarker([f.geometry.coordinates[1], f.geometry.coordinates[0]], {
-          radius: 2, color: "#6b7680", weight: 1, interactive: false
-        }).bindTooltip(f.properties.name, { permanent: true, direction: "right", className: "commune-label" }).addTo(map);
+      var labels = data.features.map(function (f) {
+        return {
+          name: f.properties.name,
+          tooltip: L.circleMarker([f.geometry.coordinates[1], f.geometry.coordinates[0]], {
+            pane: "communeBase", radius: 2, color: "#6b7680", weight: 1, interactive: false
+          }).bindTooltip(f.properties.name, {
+            pane: "communeNames", permanent: true, direction: "right", className: "commune-label"
+          }).addTo(map).getTooltip()
+        };
       });
+      if (drawn) { drawn.labels = labels; }
+      map.on("zoomend resize", function () { declutter(labels); });
+      declutter(labels);
+    });
+  }
+
+  // Dense communes (the north-west on a phone) would print their names over each other,
+  // under other communes' points, the zoom buttons or past the map's edge: such a name
+  // goes to the left of its commune's centre, or is hidden until zooming in gives it
+  // room; the communes of the points listed first (the nearest) are named first. The
+  // names are only a backdrop: the list and the points' tooltips say where each point is.
+  function declutter(labels) {
+    var rank = Object.create(null), markers = [];
+    pointsFromList().forEach(function (p, i) {
+      if (!(p.commune in rank)) { rank[p.commune] = i; }
+    });
+    if (drawn) {
+      drawn.layer.eachLayer(function (marker) {
+        var path = marker.getElement();
+        if (path) { markers.push({ commune: marker.commune, box: path.getBoundingClientRect() }); }
+      });
+    }
+    function order(label) { return label.name in rank ? rank[label.name] : 1e9; }
+    function overlap(a, b) { return a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom; }
+    var frame = drawn ? drawn.el.getBoundingClientRect() : null;
+    var controls = drawn ? Array.prototype.map.call(drawn.el.querySelectorAll(".leaflet-control"), function (c) {
+      return c.getBoundingClientRect();
+    }) : [];
+    var shown = [];  // the boxes of the names kept so far
+    function clashes(label, box) {
+      var cut = frame && (box.left < frame.left || box.right > frame.right || box.top < frame.top || box.bottom > frame.bottom);
+      return cut || controls.concat(shown).some(function (other) { return overlap(box, other); }) ||
+        markers.some(function (m) { return m.commune !== label.name && overlap(box, m.box); });
+    }
+    labels.slice().sort(function (a, b) { return order(a) - order(b); }).forEach(function (label) {
+      var tooltip = label.tooltip, el = tooltip.getElement();
+      if (!el) { return; }
+      // To the right of its commune's centre, else to the left, else not at this zoom.
+      var place = ["right", "left"].find(function (side) {
+        tooltip.options.direction = side;
+        tooltip.update();
+        return !clashes(label, el.getBoundingClientRect());
+      });
+      if (place) {
+        shown.push(el.getBoundingClientRect());
+      } else {
+        tooltip.options.direction = "right";
+        tooltip.update();
+      }
+      el.style.visibility = place ? "" : "hidden";
     });
   }
 
@@ -45,11 +106,12 @@
     return lower.slice(0, -1).concat(upper.slice(0, -1));
   }
 
+  var drawn = null;  // the map and its layer of points, once shown
+
   function initMap() {
     var el = document.getElementById("points-map");
     if (!el || !window.L) { return; }
-    var points = pointsFromList();
-    if (!points.length) { el.hidden = true; return; }
+    if (!pointsFromList().length) { el.hidden = true; return; }
     el.classList.add("is-ready");  // shown only when the map can be drawn
     var map = L.map(el, { scrollWheelZoom: false, attributionControl: !!el.dataset.tileUrl });
     if (el.dataset.tileUrl) {
@@ -57,12 +119,22 @@
     } else {
       drawOwnBase(map, el.dataset.baseUrl);
     }
-    var bounds = [];
-    points.forEach(function (p) {
+    drawn = { el: el, map: map, layer: L.layerGroup().addTo(map) };
+    drawPoints();
+  }
+
+  // One marker per card shown: drawn again when the list changes (sorted from the
+  // position, every point's card replaces the first page's).
+  function drawPoints() {
+    if (!drawn) { return; }
+    var el = drawn.el, bounds = [];
+    drawn.layer.clearLayers();
+    pointsFromList().forEach(function (p) {
       var label = p.name + " – " + (p.open ? el.dataset.openLabel : el.dataset.closedLabel);
       var marker = L.circleMarker([p.lat, p.lon], {
         radius: 8, weight: 2, color: "#14502f", fillColor: p.open ? "#1d6b45" : "#ffffff", fillOpacity: 1
-      }).addTo(map);
+      }).addTo(drawn.layer);
+      marker.commune = p.commune;  // its own commune's name may lie beside it
       marker.bindTooltip(label);
       marker.on("click", function () {
         var card = document.getElementById("point-" + p.id);  // the list may be sorted since
@@ -73,7 +145,8 @@
       });
       bounds.push([p.lat, p.lon]);
     });
-    map.fitBounds(bounds, { padding: [20, 20], maxZoom: 14 });
+    if (bounds.length) { drawn.map.fitBounds(bounds, { padding: [20, 20], maxZoom: 14 }); }
+    if (drawn.labels) { declutter(drawn.labels); }  // the nearest communes named first
   }
 
   // The map is drawn on demand: Leaflet's CSS and script (about 160 KB) are fetched
@@ -133,6 +206,7 @@
       list.appendChild(card.li);  // moved to the end: in order of distance
     });
     old.replaceWith(column);
+    drawPoints();  // the map, if shown, marks every point now listed
   }
 
   function initLocate() {
