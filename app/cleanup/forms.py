@@ -221,11 +221,8 @@ class ActionTypeForm(FlaskForm):
 
 class LogActionForm(FlaskForm):
     action_type = SelectField(_l("What did you do?"), validators=[DataRequired()])
-    quantity = StringField(
-        _l("How much?"),
-        validators=[DataRequired(), Length(max=30)],
-        description=_l("In the unit shown next to the action (GB, newsletters…)."),
-    )
+    # Its hint names the unit of the chosen action type (cleanup/_log_unit_hint.html).
+    quantity = StringField(_l("How much?"), validators=[DataRequired(), Length(max=30)])
 
 
 class CorrectActionForm(FlaskForm):

@@ -215,14 +215,14 @@ def extend_campaign(campaign_id: int):
     return redirect(url_for("cleanup.show_campaign", campaign_id=campaign_id))
 
 
-def _log_choices(campaign) -> list[tuple[str, str]]:
-    """The action types one can log, the same for everyone until a rule or type changes."""
-    locale = current_language()
-    return [
-        (rule.key, f"{rule.name(locale)} ({unit_label(rule.unit)})")
+def _loggable_rules(campaign) -> dict:
+    """The rules of the action types one can log by hand, by key, in the campaign's
+    order: the same for everyone until a rule or type changes."""
+    return {
+        rule.key: rule
         for rule in queries.campaign_rules(campaign).values()
         if rule.key not in SYSTEM_ACTION_TYPES
-    ]
+    }
 
 
 def _log_form(campaign, posted: bool = False, action_type: str | None = None) -> LogActionForm:
@@ -231,10 +231,19 @@ def _log_form(campaign, posted: bool = False, action_type: str | None = None) ->
     A correction or a deletion answers with an empty one: bound to their request, it
     showed the corrected quantity as if to log it again. After a log the form is empty
     but keeps its `action_type`: the next entry is often of the same kind, and a
-    quantity left in the field invited logging it twice.
+    quantity left in the field invited logging it twice. Each choice names its unit, and
+    the quantity's hint the unit of the chosen one (`form.unit`).
     """
+    rules = _loggable_rules(campaign)
+    if action_type not in rules:  # an old link or typed text: the first one, as shown
+        action_type = None
     form = LogActionForm() if posted else LogActionForm(formdata=None, action_type=action_type)
-    form.action_type.choices = _log_choices(campaign)
+    locale = current_language()
+    form.action_type.choices = [
+        (key, f"{rule.name(locale)} ({unit_label(rule.unit)})") for key, rule in rules.items()
+    ]
+    chosen = rules.get(form.action_type.data) or next(iter(rules.values()), None)
+    form.unit = unit_label(chosen.unit) if chosen else None
     return form
 
 
@@ -259,7 +268,8 @@ def _log_fields(campaign, form, posted: bool):
     """
 
     def render() -> Markup:
-        return Markup(render_template("cleanup/_log_fields.html", form=form))  # noqa: S704
+        html = render_template("cleanup/_log_fields.html", form=form, campaign=campaign)
+        return Markup(html)  # noqa: S704 - the output of our own autoescaped template
 
     if posted:
         return render
@@ -318,7 +328,8 @@ def show_campaign(campaign_id: int):
     now = utcnow()
     if services.freeze_campaign(campaign, now):
         db.session.commit()
-    context = _progress_context(campaign, now)
+    # ?action_type=: the log form with that type chosen (see log_unit, without htmx).
+    context = _progress_context(campaign, now, action_type=request.args.get("action_type"))
     return render_template(
         "cleanup/campaign.html",
         extend_form=ExtendForm(),
@@ -326,6 +337,20 @@ def show_campaign(campaign_id: int):
         flagged_count=queries.flagged_count,  # read for organisers only
         **context,
     )
+
+
+@bp.get("/campaigns/<int:campaign_id>/log-unit")
+@login_required
+def log_unit(campaign_id: int):
+    """The quantity's hint naming the unit of the action type chosen in the log form
+    (htmx), or the campaign page with that type chosen."""
+    campaign = _campaign_or_404(campaign_id)
+    action_type = request.args.get("action_type", "")[:60]
+    if not _is_fragment():
+        url = url_for("cleanup.show_campaign", campaign_id=campaign.id, action_type=action_type)
+        return redirect(url + "#my-progress")
+    form = _log_form(campaign, action_type=action_type)
+    return render_template("cleanup/_log_unit_hint.html", form=form)
 
 
 def _progress_response(campaign, message, kind, status=200, **place):

@@ -1,11 +1,14 @@
-"""Fixtures of the clean-up tests: a fixed clock and a campaign factory."""
+"""Fixtures of the clean-up tests: a fixed clock, a campaign factory and a participant
+using the campaign page's forms."""
 
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from app.cleanup import services
+from app.core.time import utcnow
 from app.extensions import db
+from tests.conftest import csrf_token, login
 
 NOW = datetime(2026, 3, 18, 10, 0, tzinfo=UTC)
 
@@ -49,3 +52,50 @@ def make_campaign(make):
         return campaign
 
     return build
+
+
+class Participant:
+    """A person signed in on `client` in a running `campaign`, sending the campaign
+    page's forms: through htmx (as the page does) or without JavaScript."""
+
+    def __init__(self, client, campaign, user):
+        self.client, self.campaign = client, campaign
+        self.sign_in(user)
+
+    def sign_in(self, user):
+        """Another person on the same client (the campaign stays)."""
+        self.user = user
+        login(self.client, user)
+        return self
+
+    def page(self, query: str = "") -> str:
+        """The campaign page's HTML."""
+        return self.client.get(f"/cleanup/campaigns/{self.campaign.id}{query}").get_data(
+            as_text=True
+        )
+
+    def _post(self, url, data, htmx):
+        headers = {"HX-Request": "true"} if htmx else {}
+        data = {"csrf_token": csrf_token(self.client), **data}
+        return self.client.post(url, data=data, headers=headers)
+
+    def log(self, action_type, quantity, htmx=True):
+        """Log an entry with the log form."""
+        url = f"/cleanup/campaigns/{self.campaign.id}/actions"
+        return self._post(url, {"action_type": action_type, "quantity": quantity}, htmx)
+
+    def correct(self, action_id, quantity, htmx=True):
+        """Correct an entry's quantity with its form in "My entries"."""
+        return self._post(f"/cleanup/actions/{action_id}/correct", {"quantity": quantity}, htmx)
+
+    def delete(self, action_id, htmx=False):
+        """Delete an entry with its button in "My entries"."""
+        return self._post(f"/cleanup/actions/{action_id}/delete", {}, htmx)
+
+
+@pytest.fixture
+def participant(client, make, make_campaign):
+    """A person signed in on `client` in a campaign running since yesterday."""
+    now = utcnow()
+    campaign = make_campaign(starts_at=now - timedelta(days=1), ends_at=now + timedelta(days=5))
+    return Participant(client, campaign, make.user())

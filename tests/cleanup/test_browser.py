@@ -95,27 +95,40 @@ def test_an_organiser_ticks_the_departments_of_a_campaign_in_alphabetical_order(
     assert chosen == {"Direction Éducation", "Direction Voirie"}
 
 
-def _campaign_page(page, make, make_campaign):
-    """A running campaign's page (a daily cap of 2), open for a signed-in participant."""
+PHONE = {"width": 390, "height": 844}
+
+
+def _campaign_page(page, make, make_campaign, entries=0, phone=False, **overrides):
+    """A running campaign's page, open for a signed-in participant who has logged
+    `entries` entries of 1 GB (their ids are returned, oldest first); on a phone
+    (390 px wide) when `phone`. `overrides` go to make_campaign (its rules…)."""
     now = utcnow()
     campaign = make_campaign(
-        starts_at=now - timedelta(hours=1),
-        ends_at=now + timedelta(days=2),
-        rules=[
-            {"action_type_id": t.id, "points_per_unit": 10, "daily_cap": 2}
-            for t in services.ensure_default_action_types()
-        ],
+        starts_at=now - timedelta(hours=1), ends_at=now + timedelta(days=2), **overrides
     )
-    sign_in(page, make.user())
+    me = make.user()
+    logged = [services.log_action(me, campaign, "delete-mail", 1, now) for _ in range(entries)]
+    db.session.commit()
+    if phone:
+        page.set_viewport_size(PHONE)
+    sign_in(page, me)
     page.goto(f"/cleanup/campaigns/{campaign.id}")
-    return campaign
+    return [entry.id for entry in logged]
+
+
+def _daily_cap(cap):
+    """Rules of every action type: 10 points per unit, `cap` a day."""
+    return [
+        {"action_type_id": t.id, "points_per_unit": 10, "daily_cap": cap}
+        for t in services.ensure_default_action_types()
+    ]
 
 
 @pytest.mark.browser
 def test_a_refused_entry_is_explained_where_the_person_logs(page, make, make_campaign):
     """htmx leaves a 4xx answer unswapped unless told: a mistyped quantity and a full
     daily cap showed nothing at all."""
-    _campaign_page(page, make, make_campaign)
+    _campaign_page(page, make, make_campaign, rules=_daily_cap(2))
     page.select_option("select[name=action_type]", "delete-mail")
     page.fill("input[name=quantity]", "beaucoup")
     page.locator("form.cleanup-log button").click()
@@ -130,7 +143,7 @@ def test_a_refused_entry_is_explained_where_the_person_logs(page, make, make_cam
 
 @pytest.mark.browser
 def test_an_expired_form_sent_through_htmx_says_so_at_the_top(page, make, make_campaign):
-    _campaign_page(page, make, make_campaign)
+    _campaign_page(page, make, make_campaign, rules=_daily_cap(2))
     page.evaluate(
         """() => {
         document.body.setAttribute('hx-headers', '{"X-CSRFToken": "expired"}');
@@ -236,15 +249,8 @@ def test_on_a_phone_a_log_answers_by_the_form_without_moving_the_page(page, make
     """The progress block is swapped whole: the page jumped to its end, 1,500 px below
     the answer. The view stays, the answer is by the form, a refused quantity is marked
     on its field with what was typed."""
-    now = utcnow()
-    campaign = make_campaign(starts_at=now - timedelta(hours=1), ends_at=now + timedelta(days=2))
-    me = make.user()
-    for _ in range(6):  # a list of entries below the form, as after a few days
-        services.log_action(me, campaign, "delete-mail", 1, now)
-    db.session.commit()
-    page.set_viewport_size({"width": 390, "height": 844})
-    sign_in(page, me)
-    page.goto(f"/cleanup/campaigns/{campaign.id}")
+    # A list of entries below the form, as after a few days.
+    _campaign_page(page, make, make_campaign, entries=6, phone=True)
     page.locator("#log-submit").scroll_into_view_if_needed()
     quantity = page.locator("form.cleanup-log input[name=quantity]")
 
@@ -274,15 +280,7 @@ def test_on_a_phone_a_log_answers_by_the_form_without_moving_the_page(page, make
 def test_on_a_phone_a_refused_correction_is_explained_by_its_entry(page, make, make_campaign):
     """The message stood at the top of the block and the field went back to the old
     quantity, losing what was typed."""
-    now = utcnow()
-    campaign = make_campaign(starts_at=now - timedelta(hours=1), ends_at=now + timedelta(days=2))
-    me = make.user()
-    entry = services.log_action(me, campaign, "delete-mail", 1, now)
-    db.session.commit()
-    entry_id = entry.id
-    page.set_viewport_size({"width": 390, "height": 844})
-    sign_in(page, me)
-    page.goto(f"/cleanup/campaigns/{campaign.id}")
+    (entry_id,) = _campaign_page(page, make, make_campaign, entries=1, phone=True)
     field = page.locator(f"#quantity-{entry_id}")
     field.scroll_into_view_if_needed()
     before = page.evaluate("window.scrollY")
@@ -304,3 +302,89 @@ def test_on_a_phone_a_refused_correction_is_explained_by_its_entry(page, make, m
     expect(message).to_be_in_viewport()
     expect(field).to_have_value("2")
     expect(field).not_to_have_attribute("aria-invalid", "true")
+
+
+@pytest.mark.browser
+def test_on_a_phone_the_per_head_team_board_shows_its_order_without_scrolling(
+    page, make, make_campaign
+):
+    """Departments ranked per head, 390 px wide, in French, long names: the column that
+    sets the order, heading and figures, is in view without scrolling sideways."""
+    now = utcnow()
+    campaign = make_campaign(starts_at=now - timedelta(days=1), ends_at=now + timedelta(days=5))
+    names = (
+        "Direction de l'urbanisme, du patrimoine et des paysages",
+        "Direction des systèmes d'information et du numérique",
+        "Mairie de Saint-Médard-en-Jalles",
+    )
+    for n, name in enumerate(names, start=1):
+        department = make.department(name_fr=name)
+        for _ in range(n):  # more people, fewer points each: per head, the order turns
+            person = make.user(department=department)
+            services.log_action(person, campaign, "delete-mail", round(1.2 / n, 1), now)
+    db.session.commit()
+    page.set_viewport_size(PHONE)
+    sign_in(page, make.user())
+    page.goto(f"/cleanup/campaigns/{campaign.id}/leaderboard?scope=departments&order=per_head")
+    table = page.locator("table.leaderboard")
+    expect(table.locator("caption")).to_have_text("Directions par points par participant")
+    seen = table.evaluate(
+        """(table) => {
+        const frame = table.closest('.table-scroll');
+        const edge = frame.getBoundingClientRect();
+        const context = document.createElement('canvas').getContext('2d');
+        const rows = [...table.tBodies[0].rows].map(row => {
+            const name = row.querySelector('th');
+            context.font = getComputedStyle(name).font;
+            const longest = Math.max(...name.textContent.trim().split(/\\s+/)
+                .map(word => context.measureText(word).width));
+            const figure = row.cells[2];
+            const box = figure.getBoundingClientRect();
+            return {
+                figure: figure.textContent,
+                label: getComputedStyle(figure, '::before').content,
+                inView: box.width > 0 && box.left >= edge.left - 0.5
+                    && box.right <= edge.right + 0.5,
+                readFirst: [...row.querySelectorAll('td[data-label]')].every(td => {
+                    const other = td.getBoundingClientRect();  // after it on its line, or below
+                    return td === figure || other.top >= box.bottom - 0.5
+                        || (Math.abs(other.top - box.top) < 0.5 && other.left > box.left);
+                }),
+                wholeWords: name.getBoundingClientRect().width + 0.5 >= longest,
+            };
+        });
+        return {
+            rows,
+            scrolls: frame.scrollWidth > frame.clientWidth,
+            page: document.documentElement.scrollWidth > window.innerWidth,
+        };
+    }"""
+    )
+    assert not seen["scrolls"] and not seen["page"], seen  # no sideways scrolling
+    rows = seen["rows"]
+    assert [row["figure"] for row in rows] == ["12", "6", "4"], rows  # the order's figures
+    assert all(row["label"] == '"Points par participant\u00a0: "' for row in rows), rows
+    assert all(row["inView"] and row["readFirst"] and row["wholeWords"] for row in rows), rows
+    # The headings are out of sight but still name the columns for a screen reader.
+    assert table.get_by_role("columnheader", name="Points par participant").count() == 1
+    assert table.get_by_role("row").nth(1).get_by_role("cell").count() == 4
+
+
+@pytest.mark.browser
+def test_choosing_an_action_shows_its_unit_by_the_quantity(page, make, make_campaign):
+    """The hint named "Go, lettres d'information", a unit no choice showed: it follows
+    the choice (htmx), as each choice names its own."""
+    _campaign_page(page, make, make_campaign, phone=True)
+    hint = page.locator("#quantity-hint")
+    expect(hint).to_have_text("Unité de l'action choisie\u00a0: Go.")
+    page.select_option("select[name=action_type]", "unsubscribe")
+    expect(hint).to_have_text("Unité de l'action choisie\u00a0: éléments.")
+    expect(page.locator("form.cleanup-log input[name=quantity]")).to_have_attribute(
+        "aria-describedby", "quantity-hint"
+    )
+    page.fill("input[name=quantity]", "3")
+    page.locator("#log-submit").click()  # the answer keeps the choice, and its unit
+    expect(page.locator("form.cleanup-log #progress-status")).to_have_text(
+        "Enregistré\u00a0: 6 points."
+    )
+    expect(hint).to_have_text("Unité de l'action choisie\u00a0: éléments.")

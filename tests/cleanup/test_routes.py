@@ -23,15 +23,6 @@ def running(make_campaign, **overrides):
     )
 
 
-def log_through_htmx(client, campaign, action_type, quantity):
-    """Log an entry as the campaign page's form does (htmx, with the session's token)."""
-    return client.post(
-        f"/cleanup/campaigns/{campaign.id}/actions",
-        data={"csrf_token": csrf_token(client), "action_type": action_type, "quantity": quantity},
-        headers={"HX-Request": "true"},
-    )
-
-
 def test_organiser_creates_a_draft(client, make):
     organiser = make.user(roles=("organiser",))
     login(client, organiser)
@@ -178,15 +169,8 @@ def test_employees_cannot_create_campaigns(client, make):
     assert client.get("/cleanup/campaigns/new").status_code == 403
 
 
-def test_log_with_htmx_returns_the_progress_partial(client, make, make_campaign):
-    campaign = running(make_campaign)
-    user = make.user()
-    login(client, user)
-    response = client.post(
-        f"/cleanup/campaigns/{campaign.id}/actions",
-        data={"csrf_token": csrf_token(client), "action_type": "delete-mail", "quantity": "2"},
-        headers={"HX-Request": "true"},
-    )
+def test_log_with_htmx_returns_the_progress_partial(participant):
+    response = participant.log("delete-mail", "2")
     body = response.get_data(as_text=True)
     assert response.status_code == 200 and "<html" not in body
     assert 'data-testid="my-points">20<' in body
@@ -194,12 +178,9 @@ def test_log_with_htmx_returns_the_progress_partial(client, make, make_campaign)
     assert '<ul class="cleanup-goals">' in body and "&lt;h3&gt;" not in body
 
 
-def test_the_daily_limit_message_writes_numbers_the_french_way(client, make, make_campaign):
-    campaign = running(make_campaign)
-    login(client, make.user())
-
+def test_the_daily_limit_message_writes_numbers_the_french_way(participant):
     def log(quantity):
-        return log_through_htmx(client, campaign, "empty-cloud", quantity)
+        return participant.log("empty-cloud", quantity)
 
     assert log("49,5").status_code == 200
     refused = log("1")
@@ -209,13 +190,12 @@ def test_the_daily_limit_message_writes_numbers_the_french_way(client, make, mak
     ).replace("&#39;", "'")
 
 
-def test_counts_agree_with_their_number_in_both_languages(client, make, make_campaign):
+def test_counts_agree_with_their_number_in_both_languages(participant, make):
     """A count of one is singular: "1 élément", "4 éléments", "1 point"."""
-    campaign = running(make_campaign)
-    login(client, make.user(locale="fr"))
+    participant.sign_in(make.user(locale="fr"))
 
     def log(action_type, quantity):
-        return log_through_htmx(client, campaign, action_type, quantity).get_data(as_text=True)
+        return participant.log(action_type, quantity).get_data(as_text=True)
 
     assert "Enregistré\u00a0: 1 point." in log("delete-mail", "0,1")
     log("unsubscribe", "4")
@@ -223,96 +203,68 @@ def test_counts_agree_with_their_number_in_both_languages(client, make, make_cam
     assert "Enregistré\u00a0: 2 points." in body
     assert ">1 élément</td>" in body and ">4 éléments</td>" in body
     assert ">0,1 Go</td>" in body
-    english = make.user(locale="en")
-    login(client, english)
+    participant.sign_in(make.user(locale="en"))
     assert ">1 item</td>" in log("unsubscribe", "1") and "Logged: 2 points." in log(
         "unsubscribe", "1"
     )
 
 
-def test_after_a_log_the_form_keeps_the_action_and_empties_the_quantity(
-    client, make, make_campaign
-):
+def test_after_a_log_the_form_keeps_the_action_and_empties_the_quantity(participant, make):
     """Ready for the next entry of the same kind, never for logging the same one twice;
     two people choosing different actions each get their own choice back."""
-    campaign = running(make_campaign)
     for action_type, other in (("unsubscribe", "delete-mail"), ("delete-mail", "unsubscribe")):
-        login(client, make.user())
-        answer = log_through_htmx(client, campaign, action_type, "4").get_data(as_text=True)
+        participant.sign_in(make.user())
+        answer = participant.log(action_type, "4").get_data(as_text=True)
         quantity = re.search(r'<input[^>]*id="quantity"[^>]*>', answer).group(0)
         assert 'value=""' in quantity
         assert re.search(rf'<option selected value="{action_type}">', answer)
         assert not re.search(rf'<option selected value="{other}">', answer)
 
 
-def test_the_home_panels_goals_follow_each_log_at_once(client, make, make_campaign):
+def test_the_home_panels_goals_follow_each_log_at_once(participant, make):
     """The panel's goal list is kept per score version: a log moves it on the next view."""
-    campaign = running(make_campaign)
-    login(client, make.user(locale="fr"))
+    participant.sign_in(make.user(locale="fr"))
 
     def home_goals():
-        page = client.get("/").get_data(as_text=True)
+        page = participant.client.get("/").get_data(as_text=True)
         return re.sub(r"\s+", " ", page.split('<ul class="cleanup-goals">', 1)[1].split("</ul>")[0])
 
     assert "0 / 100 Go" in home_goals()
     for quantity, seen in (("2", "2 / 100 Go"), ("3", "5 / 100 Go")):
-        log_through_htmx(client, campaign, "delete-mail", quantity)
+        participant.log("delete-mail", quantity)
         assert seen in home_goals()
 
 
-def test_log_without_js_redirects_with_a_flash(client, make, make_campaign):
-    campaign = running(make_campaign)
-    login(client, make.user())
-    response = client.post(
-        f"/cleanup/campaigns/{campaign.id}/actions",
-        data={"csrf_token": csrf_token(client), "action_type": "delete-mail", "quantity": "2"},
-    )
+def test_log_without_js_redirects_with_a_flash(participant):
+    response = participant.log("delete-mail", "2", htmx=False)
     assert response.status_code == 302
-    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    page = participant.client.get(response.headers["Location"]).get_data(as_text=True)
     assert "20" in page and "<html" in page
 
 
-def test_bad_quantity_answers_a_message_and_changes_nothing(client, make, make_campaign):
-    campaign = running(make_campaign)
-    login(client, make.user())
-    response = client.post(
-        f"/cleanup/campaigns/{campaign.id}/actions",
-        data={"csrf_token": csrf_token(client), "action_type": "delete-mail", "quantity": "-3"},
-        headers={"HX-Request": "true"},
-    )
+def test_bad_quantity_answers_a_message_and_changes_nothing(participant):
+    response = participant.log("delete-mail", "-3")
     assert response.status_code == 422
     assert db.session.scalar(select(func.count(CleanupAction.id))) == 0
 
 
-def test_someone_elses_entry_is_404(client, make, make_campaign):
-    campaign = running(make_campaign)
+def test_someone_elses_entry_is_404(participant, make):
     owner = make.user()
-    action = services.log_action(owner, campaign, "delete-mail", 1, utcnow())
+    action = services.log_action(owner, participant.campaign, "delete-mail", 1, utcnow())
     db.session.commit()
-    login(client, make.user())
-    response = client.post(
-        f"/cleanup/actions/{action.id}/delete", data={"csrf_token": csrf_token(client)}
-    )
-    assert response.status_code == 404
+    assert participant.delete(action.id).status_code == 404
 
 
-def test_owner_corrects_then_deletes_entry(client, make, make_campaign):
-    campaign = running(make_campaign)
-    owner = make.user()
-    action = services.log_action(owner, campaign, "delete-mail", 1, utcnow())
+def test_owner_corrects_then_deletes_entry(participant):
+    action = services.log_action(participant.user, participant.campaign, "delete-mail", 1, utcnow())
     db.session.commit()
     action_id = action.id
-    login(client, owner)
-    answer = client.post(
-        f"/cleanup/actions/{action_id}/correct",
-        data={"csrf_token": csrf_token(client), "quantity": "3"},
-        headers={"HX-Request": "true"},
-    ).get_data(as_text=True)
+    answer = participant.correct(action_id, "3").get_data(as_text=True)
     assert db.session.get(CleanupAction, action_id).points == 30
     # The corrected entry shows 3; the log form below stays empty, not ready to log 3.
     log_quantity = re.search(r'<input[^>]*id="quantity"[^>]*>', answer).group(0)
     assert 'value="3"' in answer and 'value=""' in log_quantity
-    client.post(f"/cleanup/actions/{action_id}/delete", data={"csrf_token": csrf_token(client)})
+    participant.delete(action_id)
     assert db.session.get(CleanupAction, action_id) is None
 
 
@@ -498,24 +450,17 @@ def test_choosing_to_show_ones_name_updates_the_cached_leaderboard(
     assert "Ada Lovelace" in after and person.pseudonym not in after
 
 
-def test_log_form_fields_follow_the_language_and_show_a_refused_entry(client, make, make_campaign):
+def test_log_form_fields_follow_the_language_and_show_a_refused_entry(participant):
     """The empty fields of a page view are shared; a refused entry's are its own."""
-    campaign = running(make_campaign)
-    login(client, make.user())
-    page = f"/cleanup/campaigns/{campaign.id}"
-    french = client.get(page + "?lang=fr").get_data(as_text=True)
+    french = participant.page("?lang=fr")
     assert 'id="action_type"' in french and "avez-vous fait" in french
-    client.get("/?lang=en")
-    english = client.get(page + "?lang=en").get_data(as_text=True)
+    participant.client.get("/?lang=en")
+    english = participant.page("?lang=en")
     assert "What did you do" in english and "avez-vous fait" not in english
 
-    refused = client.post(
-        f"/cleanup/campaigns/{campaign.id}/actions",
-        data={"csrf_token": csrf_token(client), "action_type": "delete-mail", "quantity": "-3"},
-        headers={"HX-Request": "true"},
-    ).get_data(as_text=True)
+    refused = participant.log("delete-mail", "-3").get_data(as_text=True)
     assert 'value="-3"' in refused and "must be more than zero" in refused
-    again = client.get(page).get_data(as_text=True)
+    again = participant.page()
     assert 'id="quantity"' in again and 'value="-3"' not in again
 
 
@@ -761,18 +706,17 @@ def test_employees_cannot_edit_a_guide_and_unknown_guides_are_404(client, make):
     assert client.get("/cleanup/guides/no-such-thing/edit").status_code == 404
 
 
-def test_my_progress_shows_my_departments_rank_and_a_log_moves_it(client, make, make_campaign):
-    campaign = running(make_campaign)
+def test_my_progress_shows_my_departments_rank_and_a_log_moves_it(participant, make):
     leading, mine = make.department(), make.department()
+    campaign = participant.campaign
     services.log_action(make.user(department=leading), campaign, "delete-mail", 3, utcnow())
     db.session.commit()
-    me = make.user(department=mine, locale="en")
-    login(client, me)
-    page = client.get(f"/cleanup/campaigns/{campaign.id}").get_data(as_text=True)
+    participant.sign_in(make.user(department=mine, locale="en"))
+    page = participant.page()
     assert "My department's rank:" not in page  # no counted entry yet
-    fragment = log_through_htmx(client, campaign, "delete-mail", "1").get_data(as_text=True)
+    fragment = participant.log("delete-mail", "1").get_data(as_text=True)
     assert re.search(r'data-testid="my-team-rank">2 / 2<', fragment)
-    fragment = log_through_htmx(client, campaign, "delete-mail", "5").get_data(as_text=True)
+    fragment = participant.log("delete-mail", "5").get_data(as_text=True)
     assert re.search(r'data-testid="my-team-rank">1 / 2<', fragment)  # 60 points against 30
 
 
@@ -815,8 +759,9 @@ def test_a_board_ordered_per_head_shows_that_column_right_after_the_name(
     board = f"/cleanup/campaigns/{campaign.id}/leaderboard?scope=departments"
 
     def headers(url):
-        head = client.get(url).get_data(as_text=True).split("<thead>", 1)[1].split("</thead>")[0]
-        return re.findall(r'<th scope="col">([^<]*)</th>', head)
+        head = re.search(r"<thead[^>]*>(.*?)</thead>", client.get(url).get_data(as_text=True), re.S)
+        head = head.group(1)
+        return re.findall(r'<th scope="col"[^>]*>([^<]*)</th>', head)
 
     assert headers(board + "&order=per_head")[:3] == ["Rang", "Nom", "Points par participant"]
     assert headers(board + "&order=total")[:3] == ["Rang", "Nom", "Points"]
@@ -840,3 +785,100 @@ def test_a_draft_says_0_participant_0_point_in_french(client, make, make_campaig
     login(client, make.user(roles=("organiser",), locale="fr"))
     page = client.get(f"/cleanup/campaigns/{campaign.id}?lang=fr").get_data(as_text=True)
     assert "<p>0 participant, 0 point</p>" in page
+
+
+def _hint(page: str) -> str:
+    return html.unescape(
+        re.search(r'<p class="hint" id="quantity-hint">([^<]*)</p>', page).group(1)
+    )
+
+
+def test_the_quantitys_hint_names_the_unit_of_the_chosen_action(participant, make):
+    """The hint said "(Go, lettres d'information…)", a unit no choice showed: it names
+    the one of the type chosen, as its choice does, in the reader's language."""
+    page = participant.page()
+    assert _hint(page) == "Unité de l'action choisie\u00a0: Go."  # the first choice's
+    assert "lettres d&#39;information" not in page
+    assert ">Se désabonner des newsletters (éléments)</option>" in page
+    # A refused entry and the form after a log keep the type, and its unit.
+    refused = participant.log("unsubscribe", "beaucoup").get_data(as_text=True)
+    assert _hint(refused) == "Unité de l'action choisie\u00a0: éléments."
+    logged = participant.log("unsubscribe", "2").get_data(as_text=True)
+    assert _hint(logged) == "Unité de l'action choisie\u00a0: éléments."
+    english = participant.sign_in(make.user(locale="en")).page()
+    assert _hint(english) == "Unit of the chosen action: GB."
+
+
+def test_choosing_an_action_type_brings_its_unit_with_and_without_htmx(client, make, make_campaign):
+    """htmx swaps in the hint's text on a change; the same address without it opens the
+    page with that type chosen; an unknown type names the first one's unit, no error."""
+    campaign = running(make_campaign)
+    login(client, make.user(locale="fr"))
+    url = f"/cleanup/campaigns/{campaign.id}/log-unit?action_type="
+    swapped = client.get(url + "unsubscribe", headers={"HX-Request": "true"})
+    assert swapped.status_code == 200
+    assert html.unescape(swapped.get_data(as_text=True)).strip() == (
+        "Unité de l'action choisie\u00a0: éléments."
+    )
+    page = client.get(url + "unsubscribe")
+    assert page.status_code == 302
+    assert page.headers["Location"].endswith(
+        f"/cleanup/campaigns/{campaign.id}?action_type=unsubscribe#my-progress"
+    )
+    opened = client.get(page.headers["Location"]).get_data(as_text=True)
+    assert '<option selected value="unsubscribe">' in opened
+    assert _hint(opened) == "Unité de l'action choisie\u00a0: éléments."
+    unknown = client.get(url + "%3Cscript%3E", headers={"HX-Request": "true"})
+    assert unknown.status_code == 200
+    assert html.unescape(unknown.get_data(as_text=True)).strip().endswith(": Go.")
+    opened = client.get(f"/cleanup/campaigns/{campaign.id}?action_type=nothing")
+    assert opened.status_code == 200 and _hint(opened.get_data(as_text=True)).endswith(": Go.")
+
+
+def _closed_campaign(make, make_campaign, quantities, **overrides):
+    """A campaign that has just closed, one person logging each of `quantities`."""
+    now = utcnow()
+    campaign = make_campaign(
+        starts_at=now - timedelta(days=3), ends_at=now + timedelta(days=1), **overrides
+    )
+    for quantity in quantities:
+        services.log_action(make.user(), campaign, "delete-mail", quantity, now)
+    campaign.ends_at = now - timedelta(minutes=1)  # the clock moved past the end
+    db.session.commit()
+    return campaign
+
+
+@pytest.mark.parametrize(
+    ("locale", "quantities", "expected"),
+    [
+        ("fr", [], "0 participant sur un effectif concerné de {staff}, 0 point."),
+        ("fr", [0.1], "1 participant sur un effectif concerné de {staff}, 1 point."),
+        ("fr", [1, 2], "2 participants sur un effectif concerné de {staff}, 30 points."),
+        ("en", [0.1], "1 participant out of {staff} staff in scope, 1 point."),
+        ("en", [1, 2], "2 participants out of {staff} staff in scope, 30 points."),
+    ],
+)
+def test_the_results_totals_agree_with_their_numbers(
+    client, make, make_campaign, locale, quantities, expected
+):
+    """ "%(n)s participants" said "1 participants" and "0 participants" in French."""
+    campaign = _closed_campaign(make, make_campaign, quantities)
+    login(client, make.user(locale=locale))
+    staff = queries.headcount_in_scope(campaign)
+    page = client.get(f"/cleanup/campaigns/{campaign.id}/results").get_data(as_text=True)
+    totals = re.search(r'data-testid="results-totals">([^<]*)</p>', page).group(1)
+    assert totals == expected.format(staff=staff)
+
+
+def test_the_results_totals_write_large_numbers_the_readers_way(client, make, make_campaign):
+    """2,000 points: "2 000" in French, "2,000" in English."""
+    rules = [
+        {"action_type_id": t.id, "points_per_unit": 1000, "daily_cap": 100}
+        for t in services.ensure_default_action_types()
+    ]
+    campaign = _closed_campaign(make, make_campaign, [2], rules=rules)
+    for locale, points in (("fr", "2\u202f000 points."), ("en", "2,000 points.")):
+        login(client, make.user(locale=locale))
+        page = client.get(f"/cleanup/campaigns/{campaign.id}/results").get_data(as_text=True)
+        totals = re.search(r'data-testid="results-totals">([^<]*)</p>', page).group(1)
+        assert totals.endswith(points)
