@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, func, select
 
 from app.auth.models import User, UserRole
@@ -41,11 +42,12 @@ TYPICAL_WEIGHT_KG = {
     "printer": 9.0,
     "accessory": 0.4,
 }
-WEIGHT_SOURCE = (
+# Shown in the reader's language on the statistics page, in English in the open data.
+WEIGHT_SOURCE = _l(
     "Typical masses of current business models from manufacturers' product data sheets "
-    "(Empreinte estimate, ±30 %)"
+    "(Empreinte estimate, ±30 percent)"
 )
-EMBODIED_SOURCE = "Boavizta / ADEME Base Impacts–NegaOctet reference data (catalogue)"
+EMBODIED_SOURCE = _l("Boavizta / ADEME Base Impacts–NegaOctet reference data (catalogue)")
 EARTH_RADIUS_KM = 6371.0
 
 
@@ -373,8 +375,6 @@ def statistics() -> dict:
         "kg_ewaste": round(sum(kg_by_type.values()), 1),
         "kgco2e_avoided": round(sum(avoided_by_type.values()), 1),
         "weights": TYPICAL_WEIGHT_KG,
-        "weight_source": WEIGHT_SOURCE,
-        "embodied_source": EMBODIED_SOURCE,
     }
 
 

@@ -554,6 +554,8 @@ def statistics():
     return render_template(
         "recycling/statistics.html",
         stats=queries.statistics(),
+        weight_source=queries.WEIGHT_SOURCE,
+        embodied_source=queries.EMBODIED_SOURCE,
         embodied=reference_embodied_by_device_type(),
         device_types=DEVICE_TYPES,
     )
@@ -583,16 +585,18 @@ def statistics_json():
     """Open data with its metadata (licence, sources, field meanings) as JSON."""
     from app.catalogue.queries import reference_embodied_by_device_type
 
+    with force_locale("en"):  # open data keeps one language whoever downloads it
+        sources = {
+            "kg_ewaste": str(queries.WEIGHT_SOURCE),
+            "kgco2e_avoided": str(queries.EMBODIED_SOURCE),
+        }
     return jsonify(
         {
             "title": "Empreinte – device returns by month, collection point, type and status",
             "licence": "Licence Ouverte / Open Licence 2.0 (Etalab)",
             "months": "UTC calendar months of the declaration",
             "left_out": "declarations withdrawn before an agent received the device",
-            "sources": {
-                "kg_ewaste": queries.WEIGHT_SOURCE,
-                "kgco2e_avoided": queries.EMBODIED_SOURCE,
-            },
+            "sources": sources,
             "typical_weight_kg": queries.TYPICAL_WEIGHT_KG,
             "embodied_kgco2e": reference_embodied_by_device_type(),
             "records": queries.grouped_returns(),

@@ -526,6 +526,17 @@ def test_statistics_name_the_months_and_the_open_data_keeps_iso(client, make, re
     assert records[0]["month"] == "2026-05"
 
 
+def test_statistics_sources_are_in_the_readers_language_and_english_in_open_data(client, make):
+    """The sources line showed English on the French page."""
+    login(client, make.user(roles=("admin",), locale="fr"))
+    page = _text(client.get("/recycling/admin/statistics"))
+    assert "masses types des modèles professionnels actuels" in page
+    assert "données de référence Boavizta" in page and "reference data" not in page
+    sources = client.get("/recycling/admin/statistics.json").get_json()["sources"]
+    assert sources["kgco2e_avoided"].startswith("Boavizta / ADEME Base Impacts")
+    assert "(Empreinte estimate, ±30 percent)" in sources["kg_ewaste"]
+
+
 # --- nearest to my position, sorted in the browser --------------------------------------
 
 
