@@ -23,7 +23,12 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, StopValidation
 
-from app.core.forms import LocalNumberRange, MultiCheckboxField, local_number_value
+from app.core.forms import (
+    LocalNumberRange,
+    MultiCheckboxField,
+    local_number_value,
+    single_line_breaks,
+)
 from app.core.i18n import parse_local_number
 from app.core.time import local_zone
 
@@ -241,4 +246,8 @@ class ReviewForm(FlaskForm):
         choices=[SelectChoice("accept", _l("Accept")), SelectChoice("reject", _l("Reject"))],
         validators=[DataRequired()],
     )
-    reason = StringField(_l("Reason shown to the participant"), validators=[Length(max=500)])
+    reason = StringField(
+        _l("Reason shown to the participant"),
+        filters=[single_line_breaks],
+        validators=[Length(max=500)],
+    )

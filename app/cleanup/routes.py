@@ -28,7 +28,7 @@ from app.cleanup.forms import (
     to_local_naive,
     to_utc,
 )
-from app.cleanup.models import CLOSED, DRAFT, CleanupAction
+from app.cleanup.models import CLOSED, DRAFT, CleanupAction, CleanupCampaign
 from app.core import cache
 from app.core.csv_safety import write_csv
 from app.core.database import commit_keeping_loaded_rows, reads_only
@@ -199,20 +199,28 @@ def publish_campaign(campaign_id: int):
 @bp.post("/campaigns/<int:campaign_id>/extend")
 @role_required("organiser")
 def extend_campaign(campaign_id: int):
-    """Push a campaign's end later."""
+    """Push a campaign's end later; an end refused is told at its field, nothing changed."""
     campaign = _campaign_or_404(campaign_id)
     form = ExtendForm()
     if not form.validate_on_submit():
-        flash(_("Enter a valid date and time."), "error")
+        return _extend_refused(campaign, form, _("Enter a valid date and time."))
+    try:
+        services.extend_campaign(campaign, current_user, to_utc(form.ends_at.data), utcnow())
+    except services.CleanupError as error:
+        db.session.rollback()
+        if error.status == 422:  # the date itself: the organiser corrects it in place
+            return _extend_refused(campaign, form, error.message)
+        flash(error.message, "error")
     else:
-        try:
-            services.extend_campaign(campaign, current_user, to_utc(form.ends_at.data), utcnow())
-            db.session.commit()
-            flash(_("Campaign extended."), "success")
-        except services.CleanupError as error:
-            db.session.rollback()
-            flash(error.message, "error")
+        db.session.commit()
+        flash(_("Campaign extended."), "success")
     return redirect(url_for("cleanup.show_campaign", campaign_id=campaign_id))
+
+
+def _extend_refused(campaign, form: ExtendForm, message: str):
+    """The campaign page again, the message on the new end's field, which takes the focus."""
+    form.ends_at.errors = [message]
+    return _campaign_page(campaign, extend_form=form), 422
 
 
 def _loggable_rules(campaign) -> dict:
@@ -324,7 +332,11 @@ def _progress_context(
 @login_required
 def show_campaign(campaign_id: int):
     """A campaign: description, goals, my score, rank and badges, the log form."""
-    campaign = _campaign_or_404(campaign_id)
+    return _campaign_page(_campaign_or_404(campaign_id))
+
+
+def _campaign_page(campaign, extend_form: ExtendForm | None = None):
+    """The campaign's page; `extend_form`: the organiser's extension as refused."""
     now = utcnow()
     if services.freeze_campaign(campaign, now):
         db.session.commit()
@@ -332,7 +344,7 @@ def show_campaign(campaign_id: int):
     context = _progress_context(campaign, now, action_type=request.args.get("action_type"))
     return render_template(
         "cleanup/campaign.html",
-        extend_form=ExtendForm(),
+        extend_form=extend_form or ExtendForm(),
         confirm_form=ConfirmForm(),
         flagged_count=queries.flagged_count,  # read for organisers only
         **context,
@@ -564,13 +576,17 @@ def leaderboard(campaign_id: int):
 @role_required("organiser")
 def review(campaign_id: int):
     """Flagged entries waiting for an organiser's decision."""
-    campaign = _campaign_or_404(campaign_id)
+    return _review_page(_campaign_or_404(campaign_id))
+
+
+def _review_page(campaign, **refusal):
+    """The review queue; `refusal` (see _review_entry.html) marks a refused reason."""
     return render_template(
         "cleanup/review.html",
         campaign=campaign,
         flagged=queries.flagged_actions(campaign),
-        form=ReviewForm(),
         flag_reason_label=flag_reason_label,
+        **refusal,
     )
 
 
@@ -581,13 +597,18 @@ def review_action(action_id: int):
     with its error; otherwise back to the review queue)."""
     action = db.get_or_404(CleanupAction, action_id)
     form = ReviewForm()
+    typed = form.reason.data or ""
     if not form.validate_on_submit():
+        if form.reason.errors:
+            return _reason_refused(action, form.reason.errors[0], typed)
         return _review_answer(action, _("Choose accept or reject."), 422)
     accept = form.decision.data == "accept"
     try:
-        services.review_action(action, current_user, accept, form.reason.data or "", utcnow())
+        services.review_action(action, current_user, accept, typed, utcnow())
     except services.CleanupError as error:
         db.session.rollback()
+        if error.code == "reason_required":
+            return _reason_refused(action, error.message, typed)
         return _review_answer(action, error.message, error.status)
     db.session.commit()
     if accept:
@@ -595,6 +616,23 @@ def review_action(action_id: int):
             action, _("Accepted: the entry now counts, and its author gets a message.")
         )
     return _review_answer(action, _("Rejected: its author gets a message with your reason."))
+
+
+def _reason_refused(action: CleanupAction, message: str, typed: str):
+    """The entry again, the message on its reason field, what was typed kept (the whole
+    queue without JavaScript): the organiser corrects the reason where it is."""
+    refusal = {"refused_id": action.id, "reason_error": message, "typed": typed}
+    if not _is_fragment():
+        campaign = db.session.get(CleanupCampaign, action.campaign_id)
+        return _review_page(campaign, **refusal), 422
+    entry = render_template(
+        "cleanup/_review_entry.html",
+        action=action,
+        person=queries.action_author(action),
+        flag_reason_label=flag_reason_label,
+        **refusal,
+    )
+    return entry, 422
 
 
 def _review_answer(action: CleanupAction, message: str, status: int = 200):

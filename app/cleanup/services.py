@@ -4,7 +4,7 @@ import calendar
 import functools
 import json
 import math
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import NamedTuple
 from uuid import uuid4
 
@@ -12,6 +12,7 @@ from flask import current_app
 
 # Lazy: services also run in jobs and signal handlers, outside any request.
 from flask_babel import lazy_gettext as _
+from flask_babel import lazy_ngettext as ngettext
 from sqlalchemy import bindparam, case, func, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -40,11 +41,20 @@ from app.cleanup.models import (
 )
 from app.core.audit import record_audit
 from app.core.database import insert_missing
-from app.core.i18n import format_number, parse_local_number
-from app.core.signals import campaign_closed, campaign_published, entry_reviewed
+from app.core.i18n import format_moment, format_number, parse_local_number
+from app.core.signals import (
+    campaign_closed,
+    campaign_extended,
+    campaign_published,
+    entry_reviewed,
+)
 from app.core.sql import upsert_insert
 from app.core.time import local_zone, utcnow
 from app.extensions import db
+
+# An organiser extends a campaign by at most this much at a time: a typo in the year
+# (9999) would otherwise keep it running, and its reminders waiting, for ever.
+MAX_EXTENSION = timedelta(days=90)
 
 _REFRESH = object()  # touch_scores without a change the board can apply itself
 
@@ -229,13 +239,23 @@ def publish_campaign(campaign: CleanupCampaign, actor, now: datetime) -> None:
 
 
 def extend_campaign(campaign: CleanupCampaign, actor, new_ends_at: datetime, now: datetime):
-    """Push the end later, only before it has ended. Logged points are untouched."""
+    """Push the end later, by at most MAX_EXTENSION, only before it has ended. Logged
+    points are untouched; announced, so that the reminders follow the new end."""
     if campaign.state(now) == CLOSED:
         raise CleanupError(_("This campaign has ended and can no longer be extended."), "ended")
     if new_ends_at <= campaign.ends_at:
         raise CleanupError(
             _("The new end must be later than the current end."), "invalid_dates", 422
         )
+    latest = campaign.ends_at + MAX_EXTENSION
+    if new_ends_at > latest:
+        message = ngettext(
+            "An extension adds at most %(num)s day: choose an end no later than %(latest)s.",
+            "An extension adds at most %(num)s days: choose an end no later than %(latest)s.",
+            MAX_EXTENSION.days,
+            latest=format_moment(latest),
+        )
+        raise CleanupError(message, "invalid_dates", 422)
     old = campaign.ends_at
     campaign.ends_at = new_ends_at
     db.session.flush()
@@ -247,6 +267,7 @@ def extend_campaign(campaign: CleanupCampaign, actor, new_ends_at: datetime, now
         now,
         f"ends_at {old.isoformat()} -> {new_ends_at.isoformat()}",
     )
+    campaign_extended.send(current_app._get_current_object(), campaign=campaign, now=now)
 
 
 def close_campaign_now(campaign: CleanupCampaign, actor, now: datetime) -> None:

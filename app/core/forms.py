@@ -25,6 +25,15 @@ def choices(pairs) -> list:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
+def single_line_breaks(text):
+    """A WTForms filter for text areas: a browser sends each line break as CRLF, two
+    characters, although its `maxlength` counted one. Stored with LF, a text the browser
+    let through is never refused as too long."""
+    if isinstance(text, str):
+        return text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
+
+
 def local_number_value(field) -> str:
     """What a number field shows: what the person typed, else its value written the
     reader's way ('0,5' and '10' in French, not '0.5' and '10.0'), without grouping."""

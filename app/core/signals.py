@@ -9,6 +9,9 @@ _signals = Namespace()
 
 #: campaign=Campaign, now=datetime. Sent when an organiser publishes a campaign.
 campaign_published = _signals.signal("campaign-published")
+#: campaign=Campaign, now=datetime. Sent when an organiser extends a running campaign:
+#: messaging moves the reminders it has not sent yet to the new end.
+campaign_extended = _signals.signal("campaign-extended")
 #: campaign=Campaign, now=datetime. Sent once when a campaign's results freeze.
 campaign_closed = _signals.signal("campaign-closed")
 #: device_return=DeviceReturn, user=User, now=datetime. Sent when a return is declared.

@@ -12,6 +12,7 @@ from app.core.person_figures import register_person_figure
 from app.core.privacy import PersonalData, register_personal_data, register_retention
 from app.core.signals import (
     campaign_closed,
+    campaign_extended,
     campaign_published,
     custody_step_recorded,
     device_return_waiting,
@@ -74,6 +75,7 @@ def init_app(app: Flask) -> None:
     register_retention(app, services.apply_message_retention)
     campaign_published.connect(_on_campaign_published, weak=False)
     campaign_closed.connect(_on_campaign_closed, weak=False)
+    campaign_extended.connect(_on_campaign_extended, weak=False)
     entry_reviewed.connect(_on_entry_reviewed, weak=False)
     custody_step_recorded.connect(_on_custody_step, weak=False)
     device_return_waiting.connect(_on_device_return_waiting, weak=False)
@@ -112,6 +114,12 @@ def _on_campaign_published(sender, campaign, now, **_kwargs) -> None:
     from app.messaging.services import schedule_campaign_messages
 
     schedule_campaign_messages(campaign, now)
+
+
+def _on_campaign_extended(sender, campaign, now, **_kwargs) -> None:
+    from app.messaging.services import follow_campaign_end
+
+    follow_campaign_end(campaign, now)
 
 
 def _on_campaign_closed(sender, campaign, now, **_kwargs) -> None:

@@ -60,10 +60,15 @@ def _partial_or_page(partial: str, page: str, **context):
 
 
 def _page() -> int:
+    """The page asked for. Text, 0 or a negative number (a link typed by hand) is the
+    first page, as in every list; a number past the end is the list's to bring back."""
+    raw = request.args.get("page") or ""
+    if raw.isascii() and raw.isdigit() and len(raw.lstrip("0")) > 6:
+        return 100_000  # beyond page_number's bound, so past any end: the last page
     try:
-        return page_number(request.args.get("page"))
+        return page_number(raw)
     except ApiError:
-        abort(404)
+        return 1
 
 
 # --- the inbox ---------------------------------------------------------------------------
@@ -76,8 +81,9 @@ def index():
     """The inbox, newest first."""
     page = _page()
     messages, pages, total = queries.list_inbox(current_user.id, page)
-    if page > pages:  # an old link past the last page: show the last one, not "no message"
-        return redirect(url_for("messaging.index", page=pages))
+    if page > pages:  # an old link past the last page: the last one, not "no message"
+        page = pages
+        messages, pages, total = queries.list_inbox(current_user.id, page)
     return render_template(
         "messaging/index.html",
         messages=messages,

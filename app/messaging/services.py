@@ -396,8 +396,18 @@ def _campaign_audience(event: str, campaign) -> tuple[str, dict]:
     return "everyone", {}
 
 
-def schedule_campaign_messages(campaign, now: datetime) -> list[Dispatch]:
-    """On publication: launch at the start, a reminder a week before the end, the last 48 hours."""
+# The campaign messages counted from its end: an extension moves them.
+CAMPAIGN_END_EVENTS = ("reminder", "last-48h")
+
+
+def schedule_campaign_messages(
+    campaign, now: datetime, events: tuple[str, ...] | None = None
+) -> list[Dispatch]:
+    """On publication: launch at the start, a reminder a week before the end, the last 48 hours.
+
+    `events`: only those. A dispatch already scheduled moves to the new moment; one that
+    has started, or been sent or cancelled, stays as it is.
+    """
     moments = {
         "launch": max(campaign.starts_at, now),
         "reminder": campaign.ends_at - timedelta(days=7),
@@ -405,11 +415,13 @@ def schedule_campaign_messages(campaign, now: datetime) -> list[Dispatch]:
     }
     created = []
     for event, key in CAMPAIGN_EVENTS:
+        if events is not None and event not in events:
+            continue
         due = moments[event]
         dedupe = f"campaign:{campaign.id}:{event}"
         existing = db.session.scalar(select(Dispatch).where(Dispatch.dedupe_key == dedupe))
         if existing is not None:
-            if existing.status == "scheduled":  # republished with new dates
+            if existing.status == "scheduled":  # republished or extended: new dates
                 existing.due_at = due
             continue
         if due < now or (event != "launch" and due <= campaign.starts_at):
@@ -429,6 +441,12 @@ def schedule_campaign_messages(campaign, now: datetime) -> list[Dispatch]:
         )
     db.session.flush()
     return created
+
+
+def follow_campaign_end(campaign, now: datetime) -> list[Dispatch]:
+    """On extension: the reminder and the last 48 hours not sent yet move with the end
+    (one a short campaign had no room for is scheduled if the new end leaves some)."""
+    return schedule_campaign_messages(campaign, now, CAMPAIGN_END_EVENTS)
 
 
 def schedule_campaign_results(campaign, now: datetime) -> Dispatch | None:

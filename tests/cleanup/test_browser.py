@@ -178,11 +178,40 @@ def test_an_organiser_reviews_entries_in_place(page, make, make_campaign):
     assert db.session.query(CleanupAction).filter_by(status="accepted").count() == 1
     waiting = page.locator("section.cleanup-review:has(form)")
     waiting.get_by_role("button", name="Refuser").click()  # without a reason
-    expect(waiting.locator(".flash-error")).to_have_text("Indiquez un motif au participant.")
-    waiting.get_by_label("Motif montré au participant").fill("Une seule boîte, pas quinze")
+    reason = waiting.get_by_label("Motif montré au participant")
+    expect(reason).to_be_focused()  # the refused field, its error read with it
+    expect(reason).to_have_attribute("aria-invalid", "true")
+    expect(reason).to_have_accessible_description("Indiquez un motif au participant.")
+    reason.fill("Une seule boîte, pas quinze")
     waiting.get_by_role("button", name="Refuser").click()
     expect(page.locator("section.cleanup-review form")).to_have_count(0)
     assert db.session.query(CleanupAction).filter_by(status="rejected").count() == 1
+
+
+@pytest.mark.browser
+def test_enter_in_the_review_reason_never_accepts_the_entry(page, make, make_campaign):
+    """Enter in the reason (meant to reject) submitted the form with its first button,
+    "Accept": now it starts a new line, and only a button decides."""
+    now = utcnow()
+    campaign = make_campaign(starts_at=now - timedelta(hours=1), ends_at=now + timedelta(days=2))
+    entry = services.log_action(make.user(), campaign, "delete-mail", 15, now)
+    db.session.commit()
+    entry_id = entry.id
+    sign_in(page, make.user(roles=("organiser",)))
+    page.goto(f"/cleanup/campaigns/{campaign.id}/review")
+    reason = page.get_by_label("Motif montré au participant")
+    reason.fill("Une seule boîte")
+    reason.press("Enter")
+    reason.press_sequentially("pas quinze")
+    page.wait_for_timeout(300)  # a submission, had there been one, would have answered
+    expect(page.get_by_role("button", name="Accepter")).to_be_visible()
+    db.session.expire_all()
+    assert db.session.get(CleanupAction, entry_id).status == "flagged"
+    page.get_by_role("button", name="Refuser").click()
+    expect(page.locator("section.cleanup-review form")).to_have_count(0)
+    db.session.expire_all()
+    decided = db.session.get(CleanupAction, entry_id)
+    assert (decided.status, decided.review_reason) == ("rejected", "Une seule boîte\npas quinze")
 
 
 @pytest.mark.browser

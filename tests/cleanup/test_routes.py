@@ -13,6 +13,7 @@ from app.cleanup.models import CleanupAction, CleanupActionType, CleanupCampaign
 from app.core.audit import AuditEvent
 from app.core.time import utcnow
 from app.extensions import db
+from app.messaging.models import Dispatch
 from tests.conftest import csrf_token, login
 
 
@@ -378,6 +379,137 @@ def test_an_organiser_decides_in_place_entry_after_entry(client, make, make_camp
         a.id: (a.status, a.review_reason) for a in db.session.scalars(select(CleanupAction))
     }
     assert statuses == {first.id: ("accepted", ""), second.id: ("rejected", "Doublon")}
+
+
+def test_the_review_reason_is_a_text_area_where_enter_cannot_accept(client, make, make_campaign):
+    """Enter in a one-line input submitted the form with its first button: "Accept"."""
+    campaign = running(make_campaign)
+    services.log_action(make.user(), campaign, "delete-mail", 15, utcnow())
+    db.session.commit()
+    login(client, make.user(roles=("organiser",)))
+    page = client.get(f"/cleanup/campaigns/{campaign.id}/review").get_data(as_text=True)
+    assert re.search(r'<textarea id="reason-\d+" name="reason"', page)
+    assert '<input id="reason-' not in page
+
+
+@pytest.mark.parametrize("headers", [{"HX-Request": "true"}, {}], ids=["htmx", "page"])
+def test_a_refusal_without_a_reason_is_told_at_the_reason_field(
+    client, make, make_campaign, headers
+):
+    """The error is tied to the field (aria-invalid, aria-describedby), which takes the
+    focus and keeps what was typed; the entry stays flagged. Through htmx the entry's
+    block; without, the queue again."""
+    campaign = running(make_campaign)
+    action = services.log_action(make.user(), campaign, "delete-mail", 15, utcnow())
+    db.session.commit()
+    login(client, make.user(roles=("organiser",)))
+    response = client.post(
+        f"/cleanup/actions/{action.id}/review",
+        data={"csrf_token": csrf_token(client), "decision": "reject", "reason": "  "},
+        headers=headers,
+    )
+    body = response.get_data(as_text=True)
+    assert response.status_code == 422 and ("<html" in body) == (not headers)
+    field = f"reason-{action.id}"
+    assert (
+        f'<textarea id="{field}" name="reason" maxlength="500" rows="2" aria-invalid="true"'
+        f' aria-describedby="{field}-error" autofocus>  </textarea>'
+    ) in body
+    assert f'<p class="error" id="{field}-error">Indiquez un motif au participant.</p>' in body
+    assert db.session.get(CleanupAction, action.id).status == "flagged"
+
+
+def test_a_reason_too_long_is_told_at_the_field_and_kept(client, make, make_campaign):
+    """A reason past 500 characters (the browser stops at 500) was told "Choose accept
+    or reject": now the field says what is wrong and keeps the text."""
+    campaign = running(make_campaign)
+    action = services.log_action(make.user(), campaign, "delete-mail", 15, utcnow())
+    db.session.commit()
+    login(client, make.user(roles=("organiser",)))
+    response = client.post(
+        f"/cleanup/actions/{action.id}/review",
+        data={"csrf_token": csrf_token(client), "decision": "reject", "reason": "x" * 501},
+        headers={"HX-Request": "true"},
+    )
+    body = response.get_data(as_text=True)
+    assert response.status_code == 422 and f"autofocus>{'x' * 501}</textarea>" in body
+    assert "Le champ ne peut pas contenir plus de 500 caractères." in body
+    assert "Choisissez accepter ou refuser." not in body
+    assert db.session.get(CleanupAction, action.id).status == "flagged"
+
+
+def test_a_reason_of_500_characters_with_line_breaks_is_accepted(client, make, make_campaign):
+    """The browser counts a line break as one character and sends it as two (CRLF):
+    a reason it let through was refused as too long."""
+    campaign = running(make_campaign)
+    action = services.log_action(make.user(), campaign, "delete-mail", 15, utcnow())
+    db.session.commit()
+    login(client, make.user(roles=("organiser",)))
+    reason = "\r\n".join(["x" * 19] * 25)  # 475 characters and 24 line breaks
+    client.post(
+        f"/cleanup/actions/{action.id}/review",
+        data={"csrf_token": csrf_token(client), "decision": "reject", "reason": reason},
+    )
+    rejected = db.session.get(CleanupAction, action.id)
+    assert rejected.status == "rejected" and rejected.review_reason == reason.replace("\r", "")
+
+
+def _extend(client, campaign, ends_at: str):
+    return client.post(
+        f"/cleanup/campaigns/{campaign.id}/extend",
+        data={"csrf_token": csrf_token(client), "ends_at": ends_at},
+    )
+
+
+@pytest.mark.parametrize(
+    ("ends_at", "message"),
+    [
+        ("9999-12-31T23:59", "Une prolongation ajoute au plus 90\u00a0jours"),
+        ("2001-01-01T10:00", "La nouvelle fin doit être postérieure à la fin actuelle."),
+        ("demain", "Saisissez une date et une heure valides."),
+    ],
+    ids=["year-9999", "earlier", "not-a-date"],
+)
+def test_an_end_refused_is_told_at_its_field_and_changes_nothing(
+    client, make, make_campaign, ends_at, message
+):
+    """The campaign page again (422), the message tied to the "New end" field, which
+    takes the focus; the end, the audit log and the reminders are as they were."""
+    campaign = running(make_campaign)
+    end = campaign.ends_at
+    login(client, make.user(roles=("organiser",)))
+    response = _extend(client, campaign, ends_at)
+    page = html.unescape(response.get_data(as_text=True))
+    assert response.status_code == 422
+    field = re.search(r"<input[^>]*name=\"ends_at\"[^>]*>", page).group(0)
+    assert 'aria-invalid="true"' in field and "autofocus" in field
+    assert 'aria-describedby="ends_at-error"' in field
+    assert (
+        re.search(r'<p class="error" id="ends_at-error">([^<]*)</p>', page)
+        .group(1)
+        .startswith(message)
+    )
+    db.session.expire_all()
+    assert db.session.get(CleanupCampaign, campaign.id).ends_at == end
+    assert not db.session.scalar(select(AuditEvent).where(AuditEvent.action == "extend"))
+
+
+def test_extending_through_the_page_moves_the_last_48_hours_message(client, make, make_campaign):
+    """The organiser's "Extend": the "Last 48 hours" message, not sent yet, follows the
+    new end (it went out two days before the old one)."""
+    campaign = running(make_campaign)
+    login(client, make.user(roles=("organiser",)))
+    old_end = campaign.ends_at
+    ends_at = to_local_naive(old_end + timedelta(days=10)).strftime("%Y-%m-%dT%H:%M")
+    response = _extend(client, campaign, ends_at)
+    assert response.status_code == 302
+    db.session.expire_all()
+    new_end = db.session.get(CleanupCampaign, campaign.id).ends_at
+    assert new_end - old_end > timedelta(days=9, hours=23)
+    due = db.session.scalar(
+        select(Dispatch.due_at).where(Dispatch.dedupe_key == f"campaign:{campaign.id}:last-48h")
+    )
+    assert due == new_end - timedelta(hours=48)
 
 
 def _to_do(client) -> str:

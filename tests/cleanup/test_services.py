@@ -122,6 +122,18 @@ def test_extending_keeps_logged_points(make, make_campaign):
         )
 
 
+def test_an_extension_adds_at_most_ninety_days(make, make_campaign):
+    """A year typed 9999 kept the campaign (and its reminders) waiting for ever."""
+    campaign = make_campaign()
+    organiser = make.user(roles=("organiser",))
+    end = campaign.ends_at
+    with pytest.raises(services.CleanupError) as refused:
+        services.extend_campaign(campaign, organiser, end + timedelta(days=90, minutes=1), NOW)
+    assert refused.value.status == 422 and campaign.ends_at == end
+    services.extend_campaign(campaign, organiser, end + timedelta(days=90), NOW)
+    assert campaign.ends_at == end + timedelta(days=90)
+
+
 def test_leaderboard_lists_hidden_people_never_but_counts_them(make, make_campaign):
     campaign = make_campaign()
     hidden = make.user(leaderboard_visibility="hidden")

@@ -150,3 +150,43 @@ def test_reading_one_message_updates_the_unread_count_and_the_menu_badge(page, m
     expect(menu_entry.locator(".badge")).to_have_text("1")
     expect(page.locator("#inbox-head p")).to_have_text("1 message non lu")
     expect(menu_entry).to_have_attribute("aria-current", "page")
+
+
+def test_deleting_the_read_messages_asks_first_as_deleting_one_does(page, make, template):
+    """The button that appears once a message is read (the counts come back with it,
+    out of band) asks first, its focus on "keep"; Escape keeps them; "Delete them" does."""
+    reader = make.user(email="ines@example.org", display_name="Inès Roux")
+    tpl = template()
+    now = utcnow()
+    for _ in range(2):
+        dispatch = services.create_dispatch(tpl, "everyone", {}, now, now)
+        db.session.commit()
+        jobs.run_dispatch(dispatch.id, clock=lambda: now)
+    page.goto("/auth/sign-in")
+    page.fill("#email", reader.email)
+    page.fill("#password", "correct horse battery")
+    page.press("#password", "Enter")
+    page.goto("/messaging/")
+    page.get_by_role("button", name="Marquer comme lu", exact=True).first.click()
+    delete_read = page.get_by_role("button", name="Supprimer les messages lus")
+    delete_read.click()
+    dialog = page.get_by_role(
+        "alertdialog",
+        name="Supprimer tous les messages que vous avez lus\u00a0? "
+        "Leur contenu sera effacé définitivement.",
+    )
+    expect(dialog.get_by_role("button", name="Les garder")).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(dialog).to_have_count(0)
+    expect(delete_read).to_be_focused()
+    kept = select(Delivery).where(
+        Delivery.user_id == reader.id, Delivery.channel == "inbox", Delivery.deleted_at.is_(None)
+    )
+    db.session.expire_all()
+    assert len(db.session.scalars(kept).all()) == 2
+
+    delete_read.click()
+    dialog.get_by_role("button", name="Les supprimer").click()
+    expect(page.locator("article.message")).to_have_count(1)
+    db.session.expire_all()
+    assert len(db.session.scalars(kept).all()) == 1

@@ -6,11 +6,13 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import func, select
 
+from app.cleanup import services as cleanup
 from app.core.signals import campaign_closed, campaign_published
 from app.extensions import db
 from app.messaging import jobs, services
 from app.messaging.models import Delivery, Dispatch
 from app.messaging.rendering import check_template, portal_copy
+from tests.cleanup.conftest import NOW
 from tests.conftest import CSRF_RE
 from tests.factories import DEFAULT_PASSWORD
 
@@ -239,6 +241,63 @@ def test_publishing_a_campaign_schedules_launch_reminder_and_last_48_hours(app, 
         ("campaign-reminder", campaign.ends_at - timedelta(days=7), {"campaign_id": 7}),
         ("campaign-last-48h", campaign.ends_at - timedelta(hours=48), {"campaign_id": 7}),
     ]
+
+
+def _campaign_dispatches(campaign_id) -> dict:
+    """The campaign's dispatches by event: (due, status)."""
+    db.session.expire_all()
+    rows = db.session.scalars(
+        select(Dispatch).where(Dispatch.dedupe_key.like(f"campaign:{campaign_id}:%"))
+    )
+    return {d.dedupe_key.rsplit(":", 1)[1]: (d.due_at, d.status) for d in rows}
+
+
+def test_extending_a_campaign_moves_the_reminders_not_sent_yet(app, make, make_campaign):
+    """Published (a signal), run, then extended by its organiser: the last 48 hours,
+    still to come, follow the new end; the reminder already sent stays as it went. The
+    scheduler's tick at the old moment sends nothing; at the new one, it goes."""
+    make.user()  # someone in the campaign's scope
+    organiser = make.user(roles=("organiser",))
+    campaign = make_campaign(
+        organiser, starts_at=NOW - timedelta(days=5), ends_at=NOW + timedelta(days=4)
+    )
+    jobs.deliver_due(clock=lambda: NOW)  # the launch and the week-before reminder go
+    old_end = campaign.ends_at
+    assert _campaign_dispatches(campaign.id) == {
+        "launch": (NOW - timedelta(days=5), "done"),
+        "reminder": (old_end - timedelta(days=7), "done"),
+        "last-48h": (old_end - timedelta(hours=48), "scheduled"),
+    }
+    new_end = NOW + timedelta(days=20)
+    cleanup.extend_campaign(campaign, organiser, new_end, NOW)
+    db.session.commit()
+    moved = _campaign_dispatches(campaign.id)
+    assert moved["reminder"] == (old_end - timedelta(days=7), "done")
+    assert moved["last-48h"] == (new_end - timedelta(hours=48), "scheduled")
+
+    jobs.deliver_due(clock=lambda: old_end - timedelta(hours=47))
+    assert _campaign_dispatches(campaign.id)["last-48h"][1] == "scheduled"
+    jobs.deliver_due(clock=lambda: new_end - timedelta(hours=47))
+    assert _campaign_dispatches(campaign.id)["last-48h"][1] == "done"
+
+
+def test_an_extension_gives_a_short_campaign_the_reminder_it_had_no_room_for(
+    app, make, make_campaign
+):
+    """A 5-day campaign had no "one week left"; extended to three weeks, it gets one,
+    a week before the new end."""
+    organiser = make.user(roles=("organiser",))
+    campaign = make_campaign(
+        organiser, starts_at=NOW - timedelta(days=1), ends_at=NOW + timedelta(days=4)
+    )
+    assert "reminder" not in _campaign_dispatches(campaign.id)
+    new_end = NOW + timedelta(days=20)
+    cleanup.extend_campaign(campaign, organiser, new_end, NOW)
+    db.session.commit()
+    assert _campaign_dispatches(campaign.id)["reminder"] == (
+        new_end - timedelta(days=7),
+        "scheduled",
+    )
 
 
 def test_a_short_campaign_gets_no_reminder_before_it_starts(app):
