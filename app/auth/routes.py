@@ -32,6 +32,7 @@ from app.auth.forms import (
 from app.auth.models import ApiToken
 from app.core import privacy_services
 from app.core.database import reads_only
+from app.core.errors import answers_expired_form
 from app.core.i18n import current_language
 from app.core.time import utcnow
 from app.core.urls import public_url, safe_next_url
@@ -64,6 +65,16 @@ def sign_in():
         flash(_("Wrong e-mail address or password."), "error")
         return _sign_in_page(form, status=401)
     return _sign_in_page(form, status=400 if form.errors else 200)
+
+
+@answers_expired_form("auth.sign_in")
+def sign_in_form_expired():
+    """The sign-in form sent from a page whose session is gone: the form again (with the
+    address typed and `next` kept), a fresh token, nobody signed in."""
+    if current_user.is_authenticated:
+        return redirect(url_for("core.home"))
+    flash(_("The page had expired: sign in again."), "info")
+    return _sign_in_page(SignInForm(), status=400)
 
 
 def _sign_in_page(form=None, link_form=None, status=200):
@@ -219,17 +230,32 @@ def _link_unusable():
 @bp.post("/sign-out")
 @login_required
 def sign_out():
-    """End this session and every other session of the user."""
+    """End this session and every other session of the user: sessions are not told apart
+    (one token per person, User.session_token), so signing out is everywhere."""
+    # The sign-in page that follows stays in the language the person was reading.
+    language = current_language()
     services.end_all_sessions(current_user)
     db.session.commit()
     logout_user()
     session.pop(LINK_SIGN_IN_KEY, None)
-    flash(_("You are signed out."), "success")
+    session["lang"] = language
+    flash(_("You are signed out on all your devices."), "success")
     if session.pop(SSO_SESSION_KEY, False) and sso.enabled():
         provider_page = sso.provider_sign_out_url(public_url(url_for("auth.sign_in")))
         if provider_page:
             return redirect(provider_page)
     return redirect(url_for("auth.sign_in"))
+
+
+@answers_expired_form("auth.sign_out")
+def sign_out_form_expired():
+    """The sign-out button of a page whose session is gone: nothing to do if the person
+    is signed out already; otherwise ask again, with a fresh token, and sign out only
+    then (a forged request must not sign anyone out)."""
+    if not current_user.is_authenticated:
+        flash(_("You are signed out."), "info")
+        return redirect(url_for("auth.sign_in"))
+    return render_template("auth/sign_out.html", form=ConfirmForm()), 400
 
 
 @bp.get("/profile")

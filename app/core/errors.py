@@ -1,5 +1,7 @@
 """Error pages in the user's language, and JSON errors under /api/."""
 
+from collections.abc import Callable
+
 from flask import Flask, flash, g, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
@@ -23,6 +25,31 @@ ERROR_CODES = {
     500: "server_error",
     503: "unavailable",
 }
+
+
+# Why Flask-WTF refuses a form whose page is merely old: the session cookie is gone (a tab
+# left open overnight, the browser restarted) or was replaced by a newer session. A token
+# missing from the form, or one that is not even a token, is no expired page.
+EXPIRED_FORM_REASONS = {
+    "The CSRF session token is missing.",
+    "The CSRF tokens do not match.",
+    "The CSRF token has expired.",
+}
+# endpoint → the answer to its form sent from an expired page, for the few forms in the
+# page frame or on the way in, where an error page strands the person.
+_expired_form_answers: dict[str, Callable] = {}
+
+
+def answers_expired_form(endpoint: str):
+    """Register the view's own answer to its form sent from an expired page (see
+    EXPIRED_FORM_REASONS). It must change nothing: the request still failed its CSRF
+    check, whoever sent it."""
+
+    def register(answer: Callable) -> Callable:
+        _expired_form_answers[endpoint] = answer
+        return answer
+
+    return register
 
 
 def _messages() -> dict[int, str]:
@@ -74,6 +101,14 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def handle_csrf_error(error: CSRFError):
         db.session.rollback()
+        answer = _expired_form_answers.get(request.endpoint)
+        if (
+            answer is not None
+            and error.description in EXPIRED_FORM_REASONS
+            and not _wants_json()
+            and not request.headers.get("HX-Request")
+        ):
+            return answer()
         return _render(
             400, _("Your form expired or was not sent from the portal. Please try again.")
         )

@@ -16,6 +16,7 @@ from markupsafe import Markup
 from app.core import slots
 from app.core.dashboard import main_menu
 from app.core.i18n import current_language
+from app.core.urls import page_to_come_back_to
 
 PARTS = ("top", "head", "header", "footer")
 _MAX_KEPT = 1000  # languages × role sets × endpoints: far below in practice
@@ -35,8 +36,9 @@ def _render(part: str) -> list[str]:
 
 
 def _request_values() -> dict:
-    """What the header shows of this request: its CSRF token, its path, the badges."""
-    values = {"csrf": generate_csrf(), "next": request.full_path.rstrip("?")}
+    """What the header shows of this request: its CSRF token, the page to come back to
+    (this one, unless it was a POST), the badges."""
+    values = {"csrf": generate_csrf(), "next": page_to_come_back_to()}
     for index, entry in enumerate(_menu()):
         if entry["badge"]:
             values[f"badge{index}"] = Markup(

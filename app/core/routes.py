@@ -3,6 +3,7 @@
 from flask import (
     Blueprint,
     current_app,
+    flash,
     jsonify,
     redirect,
     render_template,
@@ -10,6 +11,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import text
 
@@ -17,7 +19,8 @@ from app.auth.forms import ConfirmForm
 from app.core.accessibility import accessibility_statement
 from app.core.dashboard import dashboard_panels
 from app.core.database import reads_only
-from app.core.urls import safe_next_url
+from app.core.errors import answers_expired_form
+from app.core.urls import answers_get
 from app.extensions import db
 
 bp = Blueprint("core", __name__)
@@ -40,7 +43,22 @@ def set_language():
         if current_user.is_authenticated:
             current_user.locale = lang
             db.session.commit()
-    return redirect(safe_next_url(request.form.get("next")) or url_for("core.home"))
+    return redirect(_page_after_switch())
+
+
+@answers_expired_form("core.set_language")
+def language_form_expired():
+    """The language button of a page whose session is gone: back to that page, asking to
+    choose again (the choice sent is not trusted: nothing vouches for who sent it)."""
+    flash(_("The page had expired: choose the language again."), "info")
+    return redirect(_page_after_switch())
+
+
+def _page_after_switch() -> str:
+    """The page named by `next` if it is one of ours that answers GET (a page shown
+    before the fix, after a POST, named its POST-only address), else home."""
+    target = request.form.get("next")
+    return target if answers_get(target) else url_for("core.home")
 
 
 @bp.get("/privacy")

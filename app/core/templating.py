@@ -16,6 +16,13 @@ from app.core.i18n import (
 )
 
 
+def first_invalid(fields) -> str | None:
+    """The id of the first refused field of a form (or of fields listed in the order the
+    page shows them): the one to give the focus (autofocus), so that a form shown again
+    with its errors far down a page is where the person lands."""
+    return next((f.id for f in fields if f.errors and f.type != "CSRFTokenField"), None)
+
+
 def init_app(app: Flask) -> None:
     """Register filters (Babel-formatted numbers, dates, units) and response hooks."""
     app.jinja_env.filters.update(
@@ -28,6 +35,7 @@ def init_app(app: Flask) -> None:
         ),
         date=lambda value, fmt="medium": format_date(value, fmt) if value else "",
         quantity=format_quantity,
+        first_invalid=first_invalid,
     )
     app.jinja_env.globals.update(
         current_language=current_language,

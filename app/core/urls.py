@@ -2,8 +2,9 @@
 
 from urllib.parse import urlsplit
 
-from flask import current_app
-from werkzeug.routing import IntegerConverter
+from flask import current_app, request, url_for
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter, RequestRedirect
 
 # Ids are PostgreSQL `integer` columns: a larger number in a URL is no id at all.
 MAX_ID = 2_147_483_647
@@ -27,6 +28,43 @@ def safe_next_url(target: str | None) -> str | None:
     if "\\" in target:
         return None
     return target
+
+
+def answers_get(target: str | None) -> bool:
+    """True when a local path (with its query) is a page of the portal that answers GET:
+    not another host, not a form's POST-only address."""
+    try:
+        target = safe_next_url(target)
+    except ValueError:  # urlsplit: "//[" is no address at all
+        return False
+    if target is None:
+        return False
+    adapter = current_app.url_map.bind_to_environ(request.environ)
+    try:
+        adapter.match(urlsplit(target).path, method="GET")
+    except RequestRedirect:
+        return True  # /catalogue → /catalogue/: a page all the same
+    except HTTPException:
+        return False  # 404, or 405: only POST answers there
+    return True
+
+
+def page_to_come_back_to() -> str:
+    """Where to send the person back to after a form in the page frame (the language
+    switch): this very page when it answers GET; after a POST (a form shown again with
+    its errors), the page that sent it if it is ours, else the nearest page above the
+    form's address (/auth/profile for /auth/profile/password), else home."""
+    here = request.full_path.rstrip("?")
+    if request.method in ("GET", "HEAD"):
+        return here
+    candidates = []
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc == request.host and referrer.scheme in ("http", "https"):
+        candidates.append(referrer.path + (f"?{referrer.query}" if referrer.query else ""))
+    candidates.append(here)
+    parts = request.path.rstrip("/").split("/")
+    candidates += ["/".join(parts[:end]) or "/" for end in range(len(parts) - 1, 0, -1)]
+    return next((c for c in candidates if answers_get(c)), None) or url_for("core.home")
 
 
 def database_id(raw) -> int | None:

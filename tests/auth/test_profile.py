@@ -92,3 +92,52 @@ def test_the_language_shown_is_the_one_preselected(client, auth, make):
         r'<input checked[^>]*value="en"[^>]*name="locale"', page
     )
     assert not re.search(r'<input checked[^>]*value="fr"', page)
+
+
+def _input_tag(page: str, field_id: str) -> str:
+    return re.search(rf'<input[^>]*id="{field_id}"[^>]*>', page).group(0)
+
+
+def test_a_refused_password_change_takes_the_person_to_the_refused_field(client, auth, make):
+    """The form is far down the page: without the focus on it, the error was unseen."""
+    user = make.user()
+    login(client, user)
+    response = auth.post(
+        "/auth/profile/password",
+        {
+            "current_password": "not it",
+            "new_password": "another long passphrase",
+            "confirm_password": "another long passphrase",
+        },
+    )
+    page = response.get_data(as_text=True)
+    current = _input_tag(page, "current_password")
+    assert response.status_code == 400
+    assert " autofocus" in current and 'aria-invalid="true"' in current
+    assert 'aria-describedby="current_password-error"' in current
+    assert page.count(" autofocus") == 1
+    assert db.session.get(User, user.id).password_hash == user.password_hash
+
+
+def test_the_focus_goes_to_the_first_refused_field_in_the_order_shown(client, auth, make):
+    login(client, make.user())
+    page = auth.post(
+        "/auth/profile/password",
+        {"current_password": "", "new_password": "short", "confirm_password": "other"},
+    ).get_data(as_text=True)
+    assert " autofocus" in _input_tag(page, "current_password")
+    assert page.count(" autofocus") == 1
+
+
+def test_a_refused_token_name_takes_the_focus(client, auth, make):
+    user = make.user()
+    login(client, user)
+    response = auth.post("/auth/profile/tokens", {"name": "   "})
+    assert response.status_code == 400
+    assert " autofocus" in _input_tag(response.get_data(as_text=True), "name")
+    assert db.session.scalar(db.select(ApiToken).filter_by(user_id=user.id)) is None
+
+
+def test_an_untouched_profile_gives_the_focus_to_nothing(client, make):
+    login(client, make.user())
+    assert " autofocus" not in client.get("/auth/profile").get_data(as_text=True)

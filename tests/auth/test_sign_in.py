@@ -1,5 +1,7 @@
 """Signing in and out through the real form."""
 
+import re
+
 from app.auth.models import User
 from app.extensions import db
 from tests.conftest import CSRF_RE, login
@@ -129,3 +131,86 @@ def test_a_refused_sign_in_keeps_no_language(client, make):
     answer = _sign_in_from(client, user, ENGLISH_BROWSER, password="not the password")
     assert answer.status_code == 401
     assert db.session.get(User, user.id).locale is None
+
+
+def _token_of_a_page_left_open(app) -> str:
+    """A token from a page whose session cookie is gone since (another browser's)."""
+    from tests.conftest import csrf_token
+
+    return csrf_token(app.test_client())
+
+
+def test_signing_in_from_a_page_left_open_shows_the_form_again(app, client, make):
+    """The session cookie went overnight: the form again, not an error page."""
+    user = make.user()
+    response = client.post(
+        "/auth/sign-in?next=/privacy",
+        data={
+            "email": user.email,
+            "password": "correct horse battery",
+            "csrf_token": _token_of_a_page_left_open(app),
+        },
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "La page avait expiré\u00a0: connectez-vous à nouveau." in page
+    assert 'action="/auth/sign-in?next=/privacy"' in page
+    assert f'value="{user.email}"' in page and "correct horse battery" not in page
+    assert client.get("/").status_code == 302  # nobody signed in
+    again = client.post(
+        "/auth/sign-in?next=/privacy",
+        data={
+            "email": user.email,
+            "password": "correct horse battery",
+            "csrf_token": re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1),
+        },
+    )
+    assert again.headers["Location"] == "/privacy"
+
+
+def test_signing_out_from_a_page_left_open_when_signed_out_says_so(app, client):
+    response = client.post("/auth/sign-out", data={"csrf_token": _token_of_a_page_left_open(app)})
+    assert response.status_code == 302 and response.headers["Location"] == "/auth/sign-in"
+    assert "Déconnexion effectuée." in client.get("/auth/sign-in").get_data(as_text=True)
+
+
+def test_signing_out_with_another_sessions_token_asks_again_and_signs_out_nobody(app, client, make):
+    """A still signed-in person whose page is older than their session (or a forged
+    request): asked to confirm, with a fresh token; signed out only then."""
+    user = make.user()
+    login(client, user)
+    response = client.post("/auth/sign-out", data={"csrf_token": _token_of_a_page_left_open(app)})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "la déconnexion n'a pas encore eu lieu" in page.replace("&#39;", "'")
+    assert client.get("/").status_code == 200  # still signed in
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    assert client.post("/auth/sign-out", data={"csrf_token": token}).status_code == 302
+    assert client.get("/").status_code == 302
+
+
+def test_a_sign_in_form_with_a_token_that_is_none_is_still_refused_outright(client, make):
+    user = make.user()
+    client.get("/auth/sign-in")  # a session, with its token
+    response = client.post(
+        "/auth/sign-in",
+        data={"email": user.email, "password": "correct horse battery", "csrf_token": "forged"},
+    )
+    assert response.status_code == 400
+    assert "Votre formulaire a expiré" in response.get_data(as_text=True)
+    assert client.get("/").status_code == 302
+
+
+def test_signing_out_says_it_is_on_every_device(client, auth, make):
+    auth.sign_in(make.user(locale="en"))
+    auth.sign_out()
+    page = client.get("/auth/sign-in").get_data(as_text=True)
+    assert "You are signed out on all your devices." in page
+    assert '<html lang="en">' in page  # the language the person was reading
+
+
+def test_the_french_sign_out_message_is_written_without_a_middle_dot(client, auth, make):
+    auth.sign_in(make.user(locale="fr"))
+    auth.sign_out()
+    page = client.get("/auth/sign-in").get_data(as_text=True)
+    assert "Déconnexion effectuée sur tous vos appareils." in page

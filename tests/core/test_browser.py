@@ -80,3 +80,59 @@ def test_an_admin_grants_and_revokes_a_role_from_the_table_with_the_keyboard(pag
     assert db.session.scalar(db.select(User).filter_by(email="yasmine@example.org")).roles == {
         "employee"
     }
+
+
+def _sign_in(page, email):
+    page.goto("/auth/sign-in")
+    page.get_by_label("Adresse e-mail").fill(email)
+    page.get_by_label("Mot de passe").fill("correct horse battery")
+    page.get_by_label("Mot de passe").press("Enter")
+    page.get_by_role("heading", name="Bonjour").first.wait_for()
+
+
+def test_an_admin_erases_a_person_only_after_confirming_it_cannot_be_undone(page, make):
+    """The button erased at once: the person's days to withdraw were gone on one click."""
+    from playwright.sync_api import expect
+
+    from app.auth.models import User
+    from app.core.privacy_services import request_erasure
+    from app.core.time import utcnow
+    from app.extensions import db
+
+    make.user(roles=("admin",), email="admin@example.org")
+    person = make.user(display_name="Zoé Garnier", email="zoe@example.org")
+    request_erasure(person, utcnow())
+    db.session.commit()
+    _sign_in(page, "admin@example.org")
+    page.goto("/admin/erasures")
+    page.get_by_role("button", name="Effacer Zoé Garnier maintenant").click()
+    dialog = page.get_by_role("alertdialog")
+    expect(dialog).to_contain_text("C'est irréversible.")
+    expect(dialog.get_by_role("button", name="Garder la demande")).to_be_focused()
+    dialog.get_by_role("button", name="Garder la demande").click()
+    expect(dialog).to_have_count(0)
+    db.session.expire_all()
+    assert db.session.get(User, person.id).anonymised_at is None
+
+    page.get_by_role("button", name="Effacer Zoé Garnier maintenant").click()
+    dialog.get_by_role("button", name="Effacer Zoé Garnier maintenant").click()
+    shown(page, "Les données personnelles de cette personne sont effacées.").wait_for()
+    db.session.expire_all()
+    assert db.session.get(User, person.id).anonymised_at is not None
+
+
+def test_a_refused_password_change_lands_on_the_refused_field(page, make):
+    """The form is far down the profile: the page came back at its top, the error unseen."""
+    from playwright.sync_api import expect
+
+    make.user(email="ines@example.org")
+    _sign_in(page, "ines@example.org")
+    page.goto("/auth/profile")
+    page.get_by_label("Mot de passe actuel").fill("not it")
+    page.get_by_label("Nouveau mot de passe", exact=True).fill("another long passphrase")
+    page.get_by_label("Répétez le nouveau mot de passe").fill("another long passphrase")
+    page.get_by_role("button", name="Changer mon mot de passe").click()
+    current = page.get_by_label("Mot de passe actuel")
+    expect(current).to_be_focused()
+    expect(current).to_be_in_viewport()
+    expect(page.get_by_text("Ce n'est pas votre mot de passe actuel.")).to_be_in_viewport()

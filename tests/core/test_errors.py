@@ -39,3 +39,39 @@ def test_htmx_is_told_to_swap_the_portals_refusals(client):
     """htmx 2 swaps no 4xx answer by default: the refusals would show nothing."""
     page = client.get("/auth/sign-in").get_data(as_text=True)
     assert '{"code": "[234]..", "swap": true}' in page
+
+
+def test_the_language_button_of_a_page_left_open_comes_back_asking_again(app, client, make):
+    """The session cookie went overnight: back to the page, nothing switched."""
+    from tests.conftest import csrf_token
+
+    old_page_token = csrf_token(app.test_client())
+    response = client.post(
+        "/language", data={"lang": "en", "next": "/privacy", "csrf_token": old_page_token}
+    )
+    assert response.status_code == 302 and response.headers["Location"] == "/privacy"
+    page = client.get("/privacy").get_data(as_text=True)
+    assert '<html lang="fr">' in page
+    assert "La page avait expiré\u00a0: choisissez à nouveau la langue." in page
+
+
+def test_the_language_button_of_a_page_left_open_never_leaves_the_portal(app, client):
+    from tests.conftest import csrf_token
+
+    response = client.post(
+        "/language",
+        data={
+            "lang": "en",
+            "next": "https://evil.example/",
+            "csrf_token": csrf_token(app.test_client()),
+        },
+    )
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+
+
+def test_a_language_form_with_no_token_at_all_is_still_refused(client, make):
+    login(client, make.user())
+    client.get("/privacy")
+    response = client.post("/language", data={"lang": "en", "next": "/privacy"})
+    assert response.status_code == 400
+    assert "Votre formulaire a expiré" in response.get_data(as_text=True)

@@ -41,8 +41,11 @@ def test_the_language_button_comes_back_to_this_very_request_escaped(client, mak
 
 
 def test_each_session_gets_its_own_csrf_token_in_the_frame(app, make):
+    from app.auth.models import User
+
     first, second = app.test_client(), app.test_client()
-    login(first, make.user())
+    first_user = make.user(locale="fr")
+    login(first, first_user)
     login(second, make.user())
     first.get("/privacy")  # the frame of this page is now kept
     page = second.get("/privacy").get_data(as_text=True)
@@ -56,7 +59,10 @@ def test_each_session_gets_its_own_csrf_token_in_the_frame(app, make):
     refused = first.post(
         "/language", data={"lang": "en", "next": "/privacy", "csrf_token": header_token}
     )
-    assert refused.status_code == 400  # and no one else's
+    # and no one else's: taken as a page whose session has gone, nothing is switched
+    assert refused.status_code == 302 and refused.headers["Location"] == "/privacy"
+    assert db.session.get(User, first_user.id).locale == "fr"
+    assert "choisissez à nouveau la langue" in first.get("/privacy").get_data(as_text=True)
 
 
 def test_the_tab_title_names_the_page_then_the_portal(client, make):
@@ -68,3 +74,58 @@ def test_the_tab_title_names_the_page_then_the_portal(client, make):
     assert "<title>Catalogue · Empreinte</title>" in client.get("/catalogue/").get_data(
         as_text=True
     )
+
+
+def _refused_password_change(client) -> str:
+    from tests.conftest import csrf_token
+
+    data = {
+        "current_password": "not it",
+        "new_password": "another long passphrase",
+        "confirm_password": "another long passphrase",
+        "csrf_token": csrf_token(client),
+    }
+    return client.post("/auth/profile/password", data=data).get_data(as_text=True)
+
+
+def test_after_a_refused_form_the_language_button_lands_on_a_page_in_that_language(client, make):
+    """The page of a refused form is the answer to a POST: coming back to its address
+    with a GET was a 405 error page."""
+    login(client, make.user(locale="fr"))
+    page = _refused_password_change(client)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    answer = client.post(
+        "/language",
+        data={"lang": "en", "next": _next_field(page), "csrf_token": token},
+        follow_redirects=True,
+    )
+    assert answer.status_code == 200
+    assert answer.request.path == "/auth/profile"
+    assert '<html lang="en">' in answer.get_data(as_text=True)
+
+
+def test_after_a_post_the_language_button_comes_back_to_the_page_that_sent_it(client, make):
+    login(client, make.user(locale="en"))
+    from tests.conftest import csrf_token
+
+    data = {"current_password": "x", "csrf_token": csrf_token(client)}
+    ours = client.post(
+        "/auth/profile/password", data=data, headers={"Referer": "http://localhost/privacy?a=1"}
+    )
+    theirs = client.post(
+        "/auth/profile/password", data=data, headers={"Referer": "https://evil.example/privacy"}
+    )
+    assert _next_field(ours.get_data(as_text=True)) == "/privacy?a=1"
+    assert _next_field(theirs.get_data(as_text=True)) == "/auth/profile"
+
+
+def test_a_language_button_naming_a_post_only_address_goes_home(client, make):
+    """Pages already open in a browser still name the address of the form they answered."""
+    from tests.conftest import csrf_token
+
+    login(client, make.user(locale="fr"))
+    answer = client.post(
+        "/language",
+        data={"lang": "en", "next": "/auth/profile/password", "csrf_token": csrf_token(client)},
+    )
+    assert answer.status_code == 302 and answer.headers["Location"] == "/"

@@ -39,3 +39,34 @@ def test_the_authority_s_name_is_written_as_text_not_as_markup(make_app):
     other = make_app(ORGANISATION_NAME="Ville <b>& Co</b>")
     page = other.test_client().get("/privacy?lang=en").get_data(as_text=True)
     assert "<b>" not in page and "Ville &lt;b&gt;&amp; Co&lt;/b&gt;" in page
+
+
+def test_without_an_officer_address_the_notice_says_whom_to_ask(client):
+    page = _text(client.get("/privacy?lang=en").get_data(as_text=True))
+    assert "ask the administrators of this portal, who pass your request on to" in page
+
+
+def test_the_retention_periods_are_the_configured_ones(make_app):
+    other = make_app(ACTION_RETENTION_MONTHS=18, MESSAGE_BODY_RETENTION_DAYS=45)
+    page = _text(other.test_client().get("/privacy?lang=en").get_data(as_text=True))
+    assert "anonymised 18 months after their campaign closes" in page
+    assert "deleted 45 days after its delivery" in page
+    assert "twelve months" not in page
+
+
+def test_a_single_month_or_day_is_written_in_the_singular(make_app):
+    other = make_app(ACTION_RETENTION_MONTHS=1, MESSAGE_BODY_RETENTION_DAYS=1, ERASURE_DELAY_DAYS=1)
+    page = _text(other.test_client().get("/privacy?lang=en").get_data(as_text=True))
+    assert "anonymised 1 month after" in page and "deleted 1 day after" in page
+    assert "carried out 1 day after you make it" in page
+
+
+def test_the_erasure_delay_is_given_with_numbers_written_for_the_reader(make_app):
+    other = make_app(ERASURE_DELAY_DAYS=30, MESSAGE_BODY_RETENTION_DAYS=1000)
+    client = other.test_client()
+    french = client.get("/privacy?lang=fr").get_data(as_text=True)
+    english = _text(client.get("/privacy?lang=en").get_data(as_text=True))
+    assert "supprimé 1\u202f000 jours après sa remise" in french  # a narrow no-break space
+    assert "exécutée 30 jours après que vous l'avez faite" in _text(french)
+    assert "carried out 30 days after you make it" in english
+    assert "deleted 1,000 days after" in english

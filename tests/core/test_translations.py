@@ -54,3 +54,18 @@ def test_french_strings_keep_their_punctuation_with_the_word_before():
             if message.id and text and breakable.search(text):
                 wrong.append(f"{message.id!r}: {text!r}")
     assert not wrong, "a breakable space before French punctuation:\n" + "\n".join(wrong)
+
+
+def test_french_strings_name_people_without_a_middle_dot():
+    """ "déconnecté·e" is read letter by letter by screen readers: neutral wording instead
+    ("Déconnexion effectuée."). A middle dot between words (a separator) is fine."""
+
+    with open(ROOT / "translations/fr/LC_MESSAGES/messages.po", "rb") as po:
+        catalogue = read_po(po)
+    inclusive = re.compile(r"\w·\w")
+    wrong = []
+    for message in catalogue:
+        for text in message.string if isinstance(message.string, tuple) else (message.string,):
+            if message.id and text and inclusive.search(text):
+                wrong.append(f"{message.id!r}: {text!r}")
+    assert not wrong, "a middle dot inside a word:\n" + "\n".join(wrong)
