@@ -24,7 +24,12 @@ from wtforms.validators import (
 )
 
 from app.catalogue import footprint
-from app.core.forms import LocalFloatField, LocalIntegerField, LocalNumberRange
+from app.core.forms import (
+    LocalFloatField,
+    LocalIntegerField,
+    LocalNumberRange,
+    single_line_breaks,
+)
 from app.core.i18n import current_language
 
 MAX_QUERY = 100
@@ -140,9 +145,20 @@ class AddToRequestForm(FlaskForm):
     )
 
 
+MAX_NOTE = 500
+
+
 class SubmitRequestForm(FlaskForm):
     comment = TextAreaField(
-        _l("Why do you need it? (optional)"), validators=[Optional(), Length(max=500)]
+        _l("Why do you need it? (optional)"),
+        filters=[single_line_breaks],
+        validators=[
+            Optional(),
+            Length(
+                max=MAX_NOTE,
+                message=_l("Your comment is too long (at most %(max)d characters)."),
+            ),
+        ],
     )
 
 
@@ -150,8 +166,13 @@ class DecisionForm(FlaskForm):
     decision = SelectField(
         _l("Decision"), choices=choices([("approve", _l("Approve")), ("refuse", _l("Refuse"))])
     )
-    note = StringField(
-        _l("Note to the requester (required to refuse)"), validators=[Optional(), Length(max=500)]
+    note = TextAreaField(
+        _l("Note to the requester (required to refuse)"),
+        filters=[single_line_breaks],
+        validators=[
+            Optional(),
+            Length(max=MAX_NOTE, message=_l("The note is too long (at most %(max)d characters).")),
+        ],
     )
 
 

@@ -16,6 +16,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
+from markupsafe import Markup, escape
 
 from app.api import ApiError, page_number
 from app.auth.decorators import role_required
@@ -50,7 +51,12 @@ SEARCH_ARGS = ("q", "kind", "category", "grade", "status", "sort")
 
 @bp.context_processor
 def catalogue_helpers():
-    return {"category_label": footprint.category_label}
+    return {"category_label": footprint.category_label, "line_breaks": line_breaks}
+
+
+def line_breaks(text: str | None) -> Markup:
+    """Someone's text, escaped, its line breaks kept (a comment, a decision note)."""
+    return Markup("<br>\n").join(escape(line) for line in (text or "").splitlines())
 
 
 def _wants_fragment() -> bool:
@@ -62,6 +68,25 @@ def _page() -> int:
         return page_number(request.args.get("page"))
     except ApiError:
         return 1
+
+
+def _within_pages(fetch, page: int):
+    """One page of a list, its total, the page shown and the page count.
+
+    fetch(page) returns (rows, total). A page past the end (an old link, a list that
+    shrank since) shows the last page rather than an empty one.
+    """
+    rows, total = fetch(page)
+    pages = max(1, -(-total // queries.PER_PAGE))
+    if page > pages and total:
+        page = pages
+        rows, total = fetch(page)
+    return rows, total, page, pages
+
+
+def _listing_place() -> dict[str, str]:
+    """The catalogue filters and page someone came from, to take them back there."""
+    return {name: request.args[name] for name in (*SEARCH_ARGS, "page") if request.args.get(name)}
 
 
 def _grid() -> float:
@@ -103,7 +128,7 @@ def index():
 
     def render_results():
         form = checked_form()[0]
-        items, total = [], 0
+        items, total, shown_page, pages = [], 0, page, 1
         if valid:
             filters = queries.Filters(
                 q=(form.q.data or "").strip(),
@@ -113,12 +138,9 @@ def index():
                 status=form.status.data,
                 sort=form.sort.data,
             )
-            items, total = queries.search_items(filters, page, current_language())
-        pages = max(1, -(-total // queries.PER_PAGE))
-        shown_page = page
-        if page > pages and total:  # a page past the end (an old link): the last one
-            shown_page = pages
-            items, total = queries.search_items(filters, shown_page, current_language())
+            items, total, shown_page, pages = _within_pages(
+                lambda n: queries.search_items(filters, n, current_language()), page
+            )
         return render_template(
             "catalogue/_results.html",
             form=form,
@@ -213,7 +235,11 @@ def simulate_lifetime(item_id: int):
     valid = form.validate()
     if not _wants_fragment():
         if valid:
-            return redirect(url_for(".show_item", item_id=item.id, years=form.years.data))
+            # Back at the simulator, not at the top of the page (the form's action
+            # carries the same anchor when the years are refused).
+            return redirect(
+                url_for(".show_item", item_id=item.id, years=form.years.data, _anchor="lifetime")
+            )
         return show_item(item.id)
     scenario = _scenario(item, form) if valid else None
     return render_template("catalogue/_lifetime.html", item=item, form=form, scenario=scenario)
@@ -226,23 +252,29 @@ COMPARED_AT_MOST = 4  # columns a phone can still show side by side
 @reads_only
 @login_required
 def compare():
-    """Two to four items side by side."""
+    """Two to four items side by side; the catalogue's filters and page ride along."""
     raw = request.args.getlist("ids")
     ids = list(dict.fromkeys(i for i in map(database_id, raw) if i is not None))
     items = queries.get_items(ids[:COMPARED_AT_MOST])
+    place = _listing_place()
+    if not items:
+        # Nothing ticked: back to the listing as it was, search, filters and page kept.
+        flash(_("Choose two to four items to compare."), "error")
+        return redirect(url_for(".index", **place))
     if len(items) < 2:
         flash(_("Choose two to four items to compare."), "error")
         # One item ticked: its alternatives are the comparison people usually want.
-        alone = items[0] if items else None
+        alone = items[0]
         return render_template(
             "catalogue/compare.html",
             items=[],
             alone=alone,
-            alternatives=alone.alternatives[: COMPARED_AT_MOST - 1] if alone else [],
+            alternatives=alone.alternatives[: COMPARED_AT_MOST - 1],
+            place=place,
         ), 400
     if len(ids) > COMPARED_AT_MOST:
         flash(_("Only the first four ticked items are compared."), "info")
-    return render_template("catalogue/compare.html", items=items)
+    return render_template("catalogue/compare.html", items=items, place=place)
 
 
 @bp.post("/items/<int:item_id>/useful")
@@ -297,11 +329,15 @@ def add_to_request(item_id: int):
 @login_required
 def my_requests():
     """My basket (with its footprint and lighter alternatives) and my sent requests."""
+    return _my_requests_page(SubmitRequestForm())
+
+
+def _my_requests_page(submit_form: SubmitRequestForm) -> str:
     return render_template(
         "catalogue/requests.html",
         basket=queries.get_basket(current_user),
         requests=queries.list_my_requests(current_user),
-        submit_form=SubmitRequestForm(),
+        submit_form=submit_form,
         lighter=queries.lighter_alternatives,
     )
 
@@ -381,14 +417,14 @@ def submit_request():
     """Send my basket for approval."""
     form = SubmitRequestForm()
     if not form.validate_on_submit():
-        flash(_("Your comment is too long (at most 500 characters)."), "error")
-        return redirect(url_for(".my_requests"))
+        # The page again, the comment as typed and its error at the field: nothing lost.
+        return _my_requests_page(form), 422
     try:
         req = services.submit_basket(current_user, form.comment.data, utcnow())
     except services.CatalogueError as error:
         db.session.rollback()
         flash(str(error), "error")
-        return redirect(url_for(".my_requests"))
+        return _my_requests_page(form), 422
     db.session.commit()
     flash(_("Your request was sent. You can follow its status here."), "success")
     return redirect(url_for(".show_request", request_id=req.id))
@@ -398,39 +434,55 @@ def submit_request():
 @role_required("admin")
 def admin_requests():
     """Requests waiting for a decision."""
-    page = _page()
-    rows, total = queries.list_requests_to_decide(page)
+    return _admin_requests_page()
+
+
+def _admin_requests_page(refused: dict | None = None) -> str:
+    """The queue at the page asked for; `refused` puts a decision's error at its note."""
+    rows, total, page, pages = _within_pages(queries.list_requests_to_decide, _page())
     return render_template(
         "catalogue/admin_requests.html",
         rows=rows,
+        total=total,
         page=page,
-        pages=max(1, -(-total // queries.PER_PAGE)),
+        pages=pages,
         form=DecisionForm(),
+        refused=refused,
     )
 
 
 @bp.post("/admin/requests/<int:request_id>/decide")
 @role_required("admin")
 def decide_request(request_id: int):
-    """Approve or refuse a request."""
+    """Approve or refuse a request; back to the same page of the queue."""
     req = queries.get_request(request_id)
     if req is None:
         abort(404)
+    back = url_for(".admin_requests", page=_page())
     form = DecisionForm()
     if not form.validate_on_submit():
+        if form.note.errors:
+            refused = {"id": req.id, "note": form.note.data, "error": form.note.errors[0]}
+            return _admin_requests_page(refused), 422
         flash(_("Choose approve or refuse."), "error")
-        return redirect(url_for(".admin_requests"))
+        return redirect(back)
     try:
         services.decide_request(
             req, current_user, form.decision.data == "approve", form.note.data, utcnow()
         )
+    except services.RefusalReasonMissing as error:
+        # The same page, the error at this request's own note: nothing was decided.
+        db.session.rollback()
+        return _admin_requests_page(
+            {"id": req.id, "note": form.note.data, "error": str(error)}
+        ), 422
     except services.CatalogueError as error:
         db.session.rollback()
         flash(str(error), "error")
-        return redirect(url_for(".admin_requests"))
+        return redirect(back)
     db.session.commit()
     flash(_("Request approved.") if req.status == "approved" else _("Request refused."), "success")
-    return redirect(url_for(".admin_requests"))
+    return redirect(back)
 
 
 # Budgets and usefulness -----------------------------------------------------------
@@ -483,14 +535,13 @@ def set_budget():
 def usefulness():
     """Per service, usefulness against footprint; ?review=1 for the review list."""
     review = request.args.get("review") == "1"
-    page = _page()
-    rows, total = queries.usefulness_rows(page, review)
+    rows, total, page, pages = _within_pages(lambda n: queries.usefulness_rows(n, review), _page())
     return render_template(
         "catalogue/usefulness.html",
         rows=rows,
         review=review,
         page=page,
-        pages=max(1, -(-total // queries.PER_PAGE)),
+        pages=pages,
         total=total,
         review_grades=queries.REVIEW_GRADES,
         review_max=queries.REVIEW_MAX_MARKS,

@@ -50,6 +50,10 @@ class CatalogueError(Exception):
     """A rule was broken; the message is translated and safe to show."""
 
 
+class RefusalReasonMissing(CatalogueError):
+    """A refusal without a note: the error belongs next to that request's note field."""
+
+
 def complete_footprint(values: dict, grid_factor: float) -> dict:
     """Fill derived figures: reference data for blank equipment figures, use, yearly, grade.
 
@@ -305,7 +309,7 @@ def decide_request(request: CatalogueRequest, admin, approve: bool, note: str, n
     note = (note or "").strip()[:500]
     if not approve and not note:
         # A refusal without a word leaves the requester guessing what to ask for instead.
-        raise CatalogueError(_("Give the requester the reason for the refusal."))
+        raise RefusalReasonMissing(_("Give the requester the reason for the refusal."))
     status = "approved" if approve else "refused"
     _close_submitted(request, status, admin, now, note)
     record_audit(admin, request.status, "catalogue_request", request.id, now, request.decision_note)

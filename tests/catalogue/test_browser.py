@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from app.catalogue import services as catalogue
-from app.catalogue.models import CatalogueRequest
+from app.catalogue.models import CatalogueItem, CatalogueRequest
 from app.core.time import utcnow
 from app.extensions import db
 from tests.conftest import shown
@@ -140,3 +140,82 @@ def test_withdrawing_a_request_asks_first_and_works_with_the_keyboard(page, make
     expect(page.locator(".request-status")).to_have_text("Retirée")
     db.session.expire_all()
     assert db.session.get(CatalogueRequest, request.id).status == "withdrawn"
+
+
+def _sign_in(page, user):
+    page.goto("/auth/sign-in")
+    page.fill("#email", user.email)
+    page.fill("#password", "correct horse battery")
+    page.press("#password", "Enter")
+
+
+@pytest.mark.browser
+def test_enter_in_the_refusal_note_adds_a_line_never_approves(page, make, make_item):
+    """Enter in the note submitted the form with its first button: Approve."""
+    employee = make.user(locale="en", email="asks@example.org")
+    admin = make.user(roles=("admin",), locale="en", email="decides@example.org")
+    catalogue.add_to_basket(employee, make_item(), 1, utcnow())
+    request = catalogue.submit_basket(employee, "", utcnow())
+    db.session.commit()
+    _sign_in(page, admin)
+    page.goto("/catalogue/admin/requests", wait_until="load")
+
+    note = page.get_by_label("Note to the requester (required to refuse)")
+    note.type("Already equipped this year.")
+    note.press("Enter")
+    expect(note).to_have_value("Already equipped this year.\n")  # a new line, still here
+    note.type("Ask again in January.")
+    db.session.expire_all()
+    assert db.session.get(CatalogueRequest, request.id).status == "submitted"
+    page.get_by_role("button", name="Refuse").click()
+    expect(shown(page, "Request refused.")).to_be_visible()
+    db.session.expire_all()
+    decided = db.session.get(CatalogueRequest, request.id)
+    assert decided.status == "refused"
+    assert decided.decision_note == "Already equipped this year.\nAsk again in January."
+
+
+@pytest.mark.browser
+def test_discontinuing_an_item_asks_first(page, make, make_item):
+    """Escape keeps the item available; "Discontinue it" discontinues it."""
+    admin = make.user(roles=("admin",), locale="en", email="curator@example.org")
+    item = make_item(name_en="Old docking station", name_fr="Vieille station d'accueil")
+    _sign_in(page, admin)
+    page.goto(f"/catalogue/items/{item.id}", wait_until="load")
+
+    discontinue = page.get_by_role("button", name="Discontinue", exact=True)
+    discontinue.click()
+    dialog = page.get_by_role("alertdialog", name="Discontinue Old docking station?", exact=False)
+    expect(dialog).to_be_visible()
+    page.keyboard.press("Escape")
+    expect(dialog).to_have_count(0)
+    expect(discontinue).to_be_focused()
+    db.session.expire_all()
+    assert db.session.get(CatalogueItem, item.id).status == "available"
+
+    discontinue.click()
+    page.get_by_role("alertdialog").get_by_role("button", name="Discontinue it").click()
+    expect(shown(page, "Item discontinued.")).to_be_visible()
+    db.session.expire_all()
+    assert db.session.get(CatalogueItem, item.id).status == "discontinued"
+
+
+@pytest.mark.browser
+def test_a_refusal_without_a_reason_puts_the_focus_on_that_requests_note(page, make, make_item):
+    """The error was flashed at the top of page 1, above another request's note."""
+    employee = make.user(locale="en", email="asks-too@example.org")
+    admin = make.user(roles=("admin",), locale="en", email="decides-too@example.org")
+    for _ in range(2):
+        catalogue.add_to_basket(employee, make_item(), 1, utcnow())
+        last = catalogue.submit_basket(employee, "", utcnow())
+    db.session.commit()
+    _sign_in(page, admin)
+    page.goto("/catalogue/admin/requests", wait_until="load")
+
+    page.locator(f"#request-{last.id}").get_by_role("button", name="Refuse").click()
+    note = page.locator(f"#note-{last.id}")
+    expect(note).to_be_focused()
+    expect(note).to_have_attribute("aria-invalid", "true")
+    expect(note).to_have_accessible_description("Give the requester the reason for the refusal.")
+    db.session.expire_all()
+    assert db.session.get(CatalogueRequest, last.id).status == "submitted"

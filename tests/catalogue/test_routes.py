@@ -317,11 +317,11 @@ def test_a_decided_request_can_no_longer_be_withdrawn(client, auth, make, make_i
 def test_a_refusal_needs_a_reason_for_the_requester(client, auth, make, make_item, app):
     login(client, make.user(locale="fr"))
     request_id = _sent_request(auth, make_item)
-    admin_client, admin_auth = _admin(app, make)
+    _, admin_auth = _admin(app, make)
     url = f"/catalogue/admin/requests/{request_id}/decide"
     response = admin_auth.post(url, {"decision": "refuse", "note": "   "})
-    page = admin_client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "Give the requester the reason for the refusal." in page
+    assert response.status_code == 422
+    assert "Give the requester the reason for the refusal." in response.text
     request = db.session.get(CatalogueRequest, request_id)
     db.session.refresh(request)
     assert request.status == "submitted" and request.decided_at is None
@@ -621,3 +621,186 @@ def test_item_page_quantity_field_speaks_each_persons_language(client, make, mak
         assert f'<label for="quantity">{label}</label>' in page
         assert 'id="quantity"' in page and 'min="1"' in page and 'max="50"' in page
         client.post("/auth/sign-out", data={"csrf_token": csrf_token(client)})
+
+
+# Deciding from any page of the queue ------------------------------------------------
+
+
+def _queue(make, make_item, now, count: int) -> list[int]:
+    """`count` requests waiting for a decision, oldest first."""
+    from app.catalogue import services as catalogue
+
+    employee = make.user(locale="en")
+    item = make_item()
+    ids = []
+    for _ in range(count):
+        catalogue.add_to_basket(employee, item, 1, now)
+        ids.append(catalogue.submit_basket(employee, "", now).id)
+    db.session.commit()
+    return ids
+
+
+def test_a_refusal_without_a_reason_shows_the_error_at_that_requests_note_on_its_page(
+    app, make, make_item, now
+):
+    """It used to go back to page 1, the message above another request's note."""
+    ids = _queue(make, make_item, now, 27)  # 25 a page: two on page 2
+    _, admin_auth = _admin(app, make)
+    target = ids[-1]
+    response = admin_auth.post(
+        f"/catalogue/admin/requests/{target}/decide?page=2",
+        {"decision": "refuse", "note": "\r\n  "},
+    )
+    assert response.status_code == 422
+    page = response.text
+    assert "Page 2 of 2" in page and f"Request {ids[0]} " not in page
+    note = re.search(rf'<textarea id="note-{target}"[^>]*>', page).group(0)
+    assert 'aria-invalid="true"' in note and f'aria-describedby="note-{target}-error"' in note
+    assert "autofocus" in note
+    error = re.search(rf'<p class="error" id="note-{target}-error">([^<]+)</p>', page)
+    assert error.group(1) == "Give the requester the reason for the refusal."
+    other = re.search(rf'<textarea id="note-{ids[-2]}"[^>]*>', page).group(0)
+    assert "aria-invalid" not in other
+    assert f'action="/catalogue/admin/requests/{target}/decide?page=2"' in page
+    assert db.session.get(CatalogueRequest, target).status == "submitted"
+
+
+def test_a_refused_note_keeps_what_was_typed(app, make, make_item, now):
+    """Too long: the 501 characters come back in the field, with the error, nothing decided."""
+    (request_id,) = _queue(make, make_item, now, 1)
+    _, admin_auth = _admin(app, make)
+    typed = "Not this year, <sorry>. " + "x" * 477
+    response = admin_auth.post(
+        f"/catalogue/admin/requests/{request_id}/decide", {"decision": "refuse", "note": typed}
+    )
+    assert response.status_code == 422
+    assert "Not this year, &lt;sorry&gt;. " + "x" * 477 + "</textarea>" in response.text
+    assert "The note is too long (at most 500 characters)." in response.text
+    assert db.session.get(CatalogueRequest, request_id).status == "submitted"
+
+
+def test_after_a_decision_the_admin_stays_on_the_same_page(app, make, make_item, now):
+    ids = _queue(make, make_item, now, 27)
+    admin_client, admin_auth = _admin(app, make)
+    response = admin_auth.post(
+        f"/catalogue/admin/requests/{ids[-1]}/decide?page=2",
+        {"decision": "refuse", "note": "Line one\r\nline two"},
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/catalogue/admin/requests?page=2"
+    page = admin_client.get(response.headers["Location"]).text
+    assert "Request refused." in page and f"Request {ids[-2]} " in page
+    request = db.session.get(CatalogueRequest, ids[-1])
+    db.session.refresh(request)
+    assert request.status == "refused" and request.decision_note == "Line one\nline two"
+
+
+def test_a_page_past_the_end_of_the_queue_shows_its_last_page_and_the_total(
+    app, make, make_item, now
+):
+    """`?page=3` of two pages said "No request is waiting" under "Page 3 of 2"."""
+    ids = _queue(make, make_item, now, 27)
+    admin_client, _ = _admin(app, make)
+    page = admin_client.get("/catalogue/admin/requests?page=3").text
+    assert "Page 2 of 2" in page and f"Request {ids[-1]} " in page
+    assert "No request is waiting for a decision." not in page
+    assert "27 requests are waiting for a decision." in page
+
+
+def test_a_page_past_the_end_of_usefulness_shows_its_last_page(client, make, make_item):
+    login(client, make.user(roles=("admin",), locale="en"))
+    for n in range(26):
+        make_item(kind="service", name_en=f"Service {n:02d}")
+    page = client.get("/catalogue/admin/usefulness?page=999").text
+    assert "Page 2 of 2" in page
+    assert len(re.findall(r'<th scope="row" id="service-', page)) == 1
+
+
+# The comment of a request --------------------------------------------------------------
+
+
+def test_a_comment_the_browser_accepts_is_accepted_line_breaks_counting_one(
+    client, auth, make, make_item
+):
+    """500 characters with line breaks: the browser sends each as CR LF (two)."""
+    login(client, make.user(locale="en"))
+    auth.post(f"/catalogue/items/{make_item().id}/request", {"quantity": "1"})
+    comment = "\r\n".join(["x" * 49] * 10) + "\r\n"  # 500 with one-character line breaks
+    response = auth.post("/catalogue/requests/submit", {"comment": comment})
+    assert response.status_code == 302
+    request = db.session.scalar(select(CatalogueRequest))
+    assert request.status == "submitted"
+    assert request.comment == "\n".join(["x" * 49] * 10)  # stripped at the end
+
+
+def test_a_comment_too_long_comes_back_in_the_field_with_its_error(client, auth, make, make_item):
+    """It redirected to an empty field: the text was lost."""
+    login(client, make.user(locale="en"))
+    auth.post(f"/catalogue/items/{make_item().id}/request", {"quantity": "1"})
+    comment = "First line\r\n" + "y" * 490  # 501 characters
+    response = auth.post("/catalogue/requests/submit", {"comment": comment})
+    assert response.status_code == 422
+    field = re.search(r'<textarea [^>]*name="comment"[^>]*>([^<]*)</textarea>', response.text)
+    assert 'aria-invalid="true"' in field.group(0)
+    assert field.group(1).strip() == "First line\n" + "y" * 490
+    assert "Your comment is too long (at most 500 characters)." in response.text
+    assert "autofocus" in field.group(0)
+    assert db.session.scalar(select(CatalogueRequest.status)) == "draft"
+
+
+def test_the_requester_and_the_admin_see_the_comment_with_its_line_breaks(
+    client, auth, make, make_item, app
+):
+    login(client, make.user(locale="en"))
+    auth.post(f"/catalogue/items/{make_item().id}/request", {"quantity": "1"})
+    auth.post("/catalogue/requests/submit", {"comment": "New starter\r\n<b>on Monday</b>"})
+    request_id = db.session.scalar(select(CatalogueRequest.id))
+    shown = "New starter<br>\n&lt;b&gt;on Monday&lt;/b&gt;"
+    mine = client.get(f"/catalogue/requests/{request_id}").text
+    assert "Your comment" in mine and shown in mine
+    admin_client, _ = _admin(app, make)
+    assert shown in admin_client.get("/catalogue/admin/requests").text
+
+
+# Keeping one's place ---------------------------------------------------------------------
+
+
+def test_recompute_without_javascript_lands_back_at_the_simulator(client, make, make_item):
+    login(client, make.user(locale="en"))
+    item = make_item()
+    page = client.get(f"/catalogue/items/{item.id}").text
+    assert 'id="lifetime"' in page
+    assert f'action="/catalogue/items/{item.id}/lifetime#lifetime"' in page
+    response = client.get(f"/catalogue/items/{item.id}/lifetime?years=6")
+    assert response.headers["Location"] == f"/catalogue/items/{item.id}?years=6#lifetime"
+
+
+def test_compare_with_nothing_ticked_returns_to_the_listing_as_it_was(client, make, make_item):
+    """It was a 400 page at /catalogue/compare?, the search and page lost."""
+    login(client, make.user(locale="en"))
+    for n in range(26):
+        make_item(name_en=f"Laptop {n:02d}")
+    listing = client.get("/catalogue/?q=laptop&sort=-footprint&page=2").text
+    form = listing.split('id="compare-form"', 1)[1].split("</form>", 1)[0]
+    hidden = re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', form)
+    assert hidden == [("q", "laptop"), ("sort", "-footprint"), ("page", "2")]
+    response = client.get("/catalogue/compare?" + "&".join(f"{k}={v}" for k, v in hidden))
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/catalogue/?q=laptop&sort=-footprint&page=2"
+    page = client.get(response.headers["Location"]).text
+    assert "Choose two to four items to compare." in page and "Page 2 of 2" in page
+
+
+def test_the_compare_page_leads_back_to_the_listing_as_it_was(client, make, make_item):
+    login(client, make.user(locale="en"))
+    a, b = make_item(), make_item()
+    page = client.get(f"/catalogue/compare?ids={a.id}&ids={b.id}&q=item&page=2").text
+    assert 'href="/catalogue/?q=item&amp;page=2">Back to the catalogue' in page
+
+
+def test_discontinuing_asks_first(client, make, make_item):
+    login(client, make.user(roles=("admin",), locale="en"))
+    item = make_item(name_en="Old dock", kind="service")
+    for url in (f"/catalogue/items/{item.id}", "/catalogue/admin/usefulness"):
+        page = client.get(url).text
+        assert 'data-confirm="Discontinue Old dock? People can no longer request it."' in page
