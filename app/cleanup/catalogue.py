@@ -17,7 +17,7 @@ STORAGE_SOURCE = (
 )
 STORAGE_CAVEAT_FR = (
     "Estimation sur un an de stockage évité. Selon les études, l'empreinte d'un Go stocké "
-    "varie d'un facteur mille : le portail compte ce qui est libéré et présente le CO₂ "
+    "varie d'un facteur mille\u00a0: le portail compte ce qui est libéré et présente le CO₂ "
     "comme une fourchette."
 )
 STORAGE_CAVEAT_EN = (
@@ -55,7 +55,7 @@ DEFAULT_ACTION_TYPES = (
         "key": "unsubscribe",
         "name_fr": "Se désabonner des newsletters",
         "name_en": "Unsubscribe from newsletters",
-        "guide_fr": "Recherchez « se désabonner » dans votre messagerie et utilisez le lien en "
+        "guide_fr": "Recherchez «\u00a0se désabonner\u00a0» dans votre messagerie et utilisez le lien en "
         "bas de chaque lettre que vous ne lisez plus. Comptez une lettre par désabonnement.",
         "guide_en": "Search your mailbox for 'unsubscribe' and use the link at the bottom of each "
         "newsletter you no longer read. Count one per newsletter.",
@@ -114,7 +114,7 @@ DEFAULT_ACTION_TYPES = (
         "key": "return-device",
         "name_fr": "Rapporter un appareil",
         "name_en": "Return a device",
-        "guide_fr": "Déposez un équipement inutilisé dans un point de collecte : le module "
+        "guide_fr": "Déposez un équipement inutilisé dans un point de collecte\u00a0: le module "
         "Recyclage enregistre le retour et l'action est comptée automatiquement.",
         "guide_en": "Drop an unused device at a collection point: the Recycling module records "
         "the return and the action is counted automatically.",

@@ -1,5 +1,6 @@
 """Clean-up rules, tested through the services with a fixed clock."""
 
+import re
 import threading
 from datetime import timedelta
 from types import SimpleNamespace
@@ -8,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.cleanup import queries, services
+from app.cleanup.catalogue import DEFAULT_ACTION_TYPES, STORAGE_CAVEAT_FR
 from app.cleanup.integration import campaign_variables
 from app.cleanup.models import CleanupAction
 from app.core.signals import campaign_closed, device_returned
@@ -585,3 +587,12 @@ def test_an_entry_far_above_what_others_log_is_flagged(make, make_campaign):
     assert odd.status == "flagged" and odd.flag_reason == "far above what others log"
     usual = services.log_action(make.user(), campaign, "empty-cloud", 19, NOW)
     assert usual.status == "accepted"
+
+
+def test_the_french_guides_shipped_keep_punctuation_with_its_word():
+    """French puts a space before ':', ';', '?', '!' and inside « »: a no-break one, or a
+    phone's line may start with the colon. The shipped guides had ordinary spaces."""
+    texts = [STORAGE_CAVEAT_FR] + [
+        value for rule in DEFAULT_ACTION_TYPES for key, value in rule.items() if key.endswith("_fr")
+    ]
+    assert [t for t in texts if re.search(r" [:;?!»]|« ", t)] == []
