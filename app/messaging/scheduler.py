@@ -21,6 +21,7 @@ from filelock import FileLock, Timeout
 from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import create_engine, select, text
+from sqlalchemy.pool import NullPool
 
 from app.core.jobs import registered_jobs
 from app.core.time import local_zone
@@ -155,10 +156,12 @@ def build_scheduler(app, blocking: bool = True):
     scheduler_class = BlockingScheduler if blocking else BackgroundScheduler
     scheduler = scheduler_class(
         # Its own engine on the same database: the job store disposes it on shutdown,
-        # which must not close connections the app's session still uses.
+        # which must not close connections the app's session still uses. No pool: the
+        # store is read every few seconds at most, and APScheduler disposes the engine
+        # before its loop stops, so a connection the loop still held would stay open.
         jobstores={
             "default": SQLAlchemyJobStore(
-                engine=create_engine(engine.url, pool_pre_ping=True), tablename=JOB_TABLE
+                engine=create_engine(engine.url, poolclass=NullPool), tablename=JOB_TABLE
             )
         },
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 300},
