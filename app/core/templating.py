@@ -1,6 +1,6 @@
 """Template filters, globals and htmx response conventions."""
 
-from flask import Flask
+from flask import Flask, g
 from flask_babel import format_date, format_datetime, format_percent
 
 from app.auth.models import role_label
@@ -23,6 +23,16 @@ def first_invalid(fields) -> str | None:
     return next((f.id for f in fields if f.errors and f.type != "CSRFTokenField"), None)
 
 
+def claim_error_focus() -> bool:
+    """True once per request: for the first refused field the `field` macro renders, which
+    then takes the focus (autofocus). A form shown again with its errors lands the person
+    on what to correct, read out with its error, instead of at the top of the page."""
+    if g.get("error_focus_claimed"):
+        return False
+    g.error_focus_claimed = True
+    return True
+
+
 def init_app(app: Flask) -> None:
     """Register filters (Babel-formatted numbers, dates, units) and response hooks."""
     app.jinja_env.filters.update(
@@ -39,6 +49,7 @@ def init_app(app: Flask) -> None:
     )
     app.jinja_env.globals.update(
         current_language=current_language,
+        claim_error_focus=claim_error_focus,
         role_label=role_label,
         audit_action=action_label,
         audit_object=object_label,

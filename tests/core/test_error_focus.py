@@ -1,0 +1,27 @@
+"""A form shown again with its errors puts the focus on the first field to correct."""
+
+import re
+
+from tests.conftest import csrf_token, login
+
+
+def _autofocused(page: str) -> list[str]:
+    return re.findall(r"<(?:input|select|textarea)\b[^>]*\bautofocus\b[^>]*>", page)
+
+
+def test_the_first_refused_field_of_a_full_page_form_takes_the_focus(client, make):
+    """After a refused submit the focus stayed on the page's body, the errors far below."""
+    login(client, make.user(roles=("organiser",), locale="en"))
+    response = client.post(
+        "/cleanup/campaigns/new", data={"csrf_token": csrf_token(client), "name_en": ""}
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code in (400, 422)
+    focused = _autofocused(page)
+    first_invalid = re.search(r"<(?:input|select|textarea)\b[^>]*aria-invalid=\"true\"[^>]*>", page)
+    assert len(focused) == 1 and focused[0] == first_invalid.group(0)
+
+
+def test_a_page_without_errors_takes_no_focus(client, make):
+    login(client, make.user(roles=("organiser",), locale="en"))
+    assert _autofocused(client.get("/cleanup/campaigns/new").get_data(as_text=True)) == []
