@@ -6,6 +6,7 @@ production, which must be given explicitly.
 
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 
@@ -122,6 +123,10 @@ class TestConfig(Config):
     SIGN_IN_RATE_LIMIT = "5 per minute"
     DEMO_EMPLOYEES = 200
     MAIL_WORKING_HOURS = "24/7"
+    # Catalogue files awaiting confirmation: out of the instance folder, one per test run.
+    CATALOGUE_IMPORT_DIR = os.path.join(
+        tempfile.gettempdir(), f"empreinte-test-imports-{os.getpid()}"
+    )
 
 
 def resolve_secret_key(config: dict, instance_path: str) -> str:

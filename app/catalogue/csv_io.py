@@ -1,7 +1,11 @@
 """CSV import (all or nothing, line and column of each fault) and open-data export."""
 
+import csv
+import io
+import math
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -48,15 +52,36 @@ NUMBERS = (
 MAX_ROWS = 20_000
 
 
+# Significant digits written to the export: enough for any real figure, few enough to
+# drop binary noise (0.0067599999999999995 is written 0.00676).
+EXPORT_DIGITS = 10
+
+
+@dataclass
+class ItemChange:
+    code: str
+    name_fr: str
+    name_en: str
+    columns: list[str] = field(default_factory=list)  # changed columns, for an update
+
+    def name(self, locale: str) -> str:
+        return self.name_en if locale == "en" else self.name_fr
+
+
 @dataclass
 class ImportResult:
     problems: list[ImportProblem] = field(default_factory=list)
-    created: int = 0
-    updated: int = 0
+    created: list[ItemChange] = field(default_factory=list)
+    updated: list[ItemChange] = field(default_factory=list)
+    unchanged: int = 0
 
     @property
     def ok(self) -> bool:
         return not self.problems
+
+    @property
+    def changes(self) -> bool:
+        return bool(self.created or self.updated)
 
 
 def _restore(value: str) -> str:
@@ -74,6 +99,52 @@ def _number(raw: str, minimum: float = 0.0, maximum: float = 1e7) -> float | Non
     if value != value or not minimum <= value <= maximum:
         raise ValueError
     return value
+
+
+def _same(old, new) -> bool:
+    """Whether a stored value and an imported one are the same, figures within the
+    precision of the export (so an exported file imports back unchanged)."""
+    if isinstance(old, float) and isinstance(new, float | int) and not isinstance(new, bool):
+        return math.isclose(old, new, rel_tol=10.0 ** (1 - EXPORT_DIGITS), abs_tol=1e-12)
+    return old == new
+
+
+def _changed_columns(item: CatalogueItem, fields: dict, alternatives: list[str]) -> list[str]:
+    """The item's columns that the import would change, in the export's order."""
+    changed = [key for key, value in fields.items() if not _same(getattr(item, key), value)]
+    if sorted(a.code for a in item.alternatives) != sorted(set(alternatives) - {item.code}):
+        changed.append("alternatives")
+    order = {name: index for index, name in enumerate(COLUMNS + EXPORT_ONLY)}
+    return sorted(changed, key=lambda name: (order.get(name, len(order)), name))
+
+
+def _delimiter(text: str) -> str:
+    """`;` for a file whose header line is separated by semicolons (French Excel's
+    default), `,` otherwise: column names never contain either."""
+    header = text.split("\n", 1)[0]
+    return ";" if header.count(";") > header.count(",") else ","
+
+
+def _with_commas(text: str) -> str:
+    """The same CSV separated by commas, line for line (so line numbers stay right)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    try:
+        writer.writerows(csv.reader(io.StringIO(text), delimiter=";"))
+    except csv.Error:
+        return text  # `csv_lines` reports the unreadable line
+    return buffer.getvalue()
+
+
+def _missing_columns(text: str) -> list[str]:
+    """The required columns the header line lacks ([] when it cannot be read: the
+    reader reports that)."""
+    try:
+        header = next(csv.reader(io.StringIO(text)), [])
+    except csv.Error:
+        return []
+    names = {name.strip().lower() for name in header}
+    return [name for name in REQUIRED if name not in names]
 
 
 def _parse_row(row: dict, problems: list, line: int) -> dict | None:
@@ -122,11 +193,34 @@ def _parse_row(row: dict, problems: list, line: int) -> dict | None:
     return values if len(problems) == before else None
 
 
-def import_catalogue_csv(text: str, actor, now: datetime, grid_factor: float) -> ImportResult:
-    """Create or update items by code from CSV text; nothing is written if any row is wrong."""
+def import_catalogue_csv(
+    text: str, actor, now: datetime, grid_factor: float, *, apply: bool = True
+) -> ImportResult:
+    """Create or update items by code from CSV text (separated by commas or semicolons);
+    nothing is written if any row is wrong, nor when `apply` is false (a preview).
+
+    Only items whose values change are updated (and their `updated_at` touched)."""
     result = ImportResult()
     parsed: list[tuple[int, dict]] = []
     seen: set[str] = set()
+    text = text.lstrip("\ufeff")
+    if _delimiter(text) == ";":
+        text = _with_commas(text)
+    missing = _missing_columns(text)
+    if missing:
+        result.problems.append(
+            ImportProblem(
+                1,
+                ", ".join(missing),
+                _(
+                    "Missing columns in the header line: %(columns)s. The file must be "
+                    "UTF-8 CSV, its first line naming the columns of the export, separated "
+                    "by commas or semicolons.",
+                    columns=", ".join(missing),
+                ),
+            )
+        )
+        return result
     rows = csv_lines(
         text,
         result.problems,
@@ -178,35 +272,56 @@ def import_catalogue_csv(text: str, actor, now: datetime, grid_factor: float) ->
     if result.problems:
         return result
 
+    changed: list[dict] = []
     for _line, values in parsed:
         fields = {
             k: v for k, v in values.items() if k != "alternatives" and hasattr(CatalogueItem, k)
         }
         item = existing.get(values["code"])
         if item is None:
-            item = CatalogueItem(**fields, created_at=now, updated_at=now)
-            db.session.add(item)
-            existing[item.code] = item
-            result.created += 1
-        else:
+            result.created.append(ItemChange(values["code"], values["name_fr"], values["name_en"]))
+            changed.append(values)
+            if apply:
+                item = CatalogueItem(**fields, created_at=now, updated_at=now)
+                db.session.add(item)
+                existing[item.code] = item
+            continue
+        columns = _changed_columns(item, fields, values["alternatives"])
+        if not columns:
+            result.unchanged += 1
+            continue
+        result.updated.append(ItemChange(item.code, values["name_fr"], values["name_en"], columns))
+        changed.append(values)
+        if apply:
             for key, value in fields.items():
-                setattr(item, key, value)
+                if not _same(getattr(item, key), value):
+                    setattr(item, key, value)
             item.updated_at = now
-            result.updated += 1
+    if not apply:
+        return result
     db.session.flush()
-    for _line, values in parsed:
+    for values in changed:
         item = existing[values["code"]]
-        item.alternatives = [existing[c] for c in values["alternatives"] if c != item.code]
+        alternatives = [existing[c] for c in values["alternatives"] if c != item.code]
+        if {a.code for a in item.alternatives} != {a.code for a in alternatives}:
+            item.alternatives = alternatives
     db.session.flush()
+    # The shared "import" wording of the audit log (app.core.audit) reads this form.
     record_audit(
         actor,
         "import",
         "catalogue_item",
         "csv",
         now,
-        f"{result.created} created, {result.updated} updated",
+        f"{len(result.created)} created, {len(result.updated)} updated",
     )
     return result
+
+
+def _export_number(value: float) -> str:
+    """A figure without binary noise and without an exponent, which imports back to the
+    same value (within `EXPORT_DIGITS` significant digits)."""
+    return format(Decimal(f"{value:.{EXPORT_DIGITS}g}").normalize(), "f")
 
 
 def export_catalogue_csv() -> str:
@@ -226,6 +341,8 @@ def export_catalogue_csv() -> str:
                 value = "true" if item.estimate else "false"
             else:
                 value = getattr(item, column)
+                if isinstance(value, float):
+                    value = _export_number(value)
             row.append(value)
         rows.append(row)
     return write_csv(rows, COLUMNS + EXPORT_ONLY)

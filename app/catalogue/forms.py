@@ -6,6 +6,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
+    HiddenField,
     IntegerField,
     SelectField,
     StringField,
@@ -312,3 +313,9 @@ class ImportForm(FlaskForm):
             FileAllowed(["csv"], message=_l("Only .csv files can be imported.")),
         ],
     )
+
+
+class ConfirmImportForm(FlaskForm):
+    """The confirmation of a previewed import: the token of the file kept on the server."""
+
+    token = HiddenField(validators=[DataRequired(), Regexp(r"^[A-Za-z0-9_-]{32}$")])

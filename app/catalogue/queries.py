@@ -26,6 +26,8 @@ from app.core.models import Department
 from app.extensions import db
 
 PER_PAGE = 25
+# Each request to decide is a card with its lines and a note to write: ten a page.
+REQUESTS_PER_PAGE = 10
 SORTS = ("name", "footprint", "-footprint")
 # Review list: services graded E or worse that fewer than this many people find useful.
 REVIEW_GRADES = ("E", "F", "G")
@@ -172,7 +174,7 @@ def requests_to_decide_count() -> int:
     return db.session.scalar(select(func.count(CatalogueRequest.id)).where(TO_DECIDE))
 
 
-def list_requests_to_decide(page: int, per_page: int = PER_PAGE):
+def list_requests_to_decide(page: int, per_page: int = REQUESTS_PER_PAGE):
     """Submitted requests, oldest first, for the admin."""
     total = requests_to_decide_count()
     rows = db.session.scalars(

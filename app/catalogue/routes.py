@@ -21,11 +21,12 @@ from markupsafe import Markup, escape
 from app.api import ApiError, page_number
 from app.auth.decorators import role_required
 from app.auth.forms import ConfirmForm
-from app.catalogue import footprint, queries, services
+from app.catalogue import footprint, pending_imports, queries, services
 from app.catalogue.csv_io import export_catalogue_csv, import_catalogue_csv
 from app.catalogue.forms import (
     AddToRequestForm,
     BudgetForm,
+    ConfirmImportForm,
     DecisionForm,
     ImportForm,
     ItemForm,
@@ -38,7 +39,7 @@ from app.catalogue.reference import dataset_version
 from app.core import cache
 from app.core.database import reads_only
 from app.core.forms import uploaded_text
-from app.core.i18n import current_language
+from app.core.i18n import current_language, format_number
 from app.core.models import departments_by_name
 from app.core.time import local_zone, utcnow
 from app.core.urls import database_id
@@ -70,14 +71,14 @@ def _page() -> int:
         return 1
 
 
-def _within_pages(fetch, page: int):
+def _within_pages(fetch, page: int, per_page: int = queries.PER_PAGE):
     """One page of a list, its total, the page shown and the page count.
 
     fetch(page) returns (rows, total). A page past the end (an old link, a list that
     shrank since) shows the last page rather than an empty one.
     """
     rows, total = fetch(page)
-    pages = max(1, -(-total // queries.PER_PAGE))
+    pages = max(1, -(-total // per_page))
     if page > pages and total:
         page = pages
         rows, total = fetch(page)
@@ -439,7 +440,9 @@ def admin_requests():
 
 def _admin_requests_page(refused: dict | None = None) -> str:
     """The queue at the page asked for; `refused` puts a decision's error at its note."""
-    rows, total, page, pages = _within_pages(queries.list_requests_to_decide, _page())
+    rows, total, page, pages = _within_pages(
+        queries.list_requests_to_decide, _page(), queries.REQUESTS_PER_PAGE
+    )
     return render_template(
         "catalogue/admin_requests.html",
         rows=rows,
@@ -617,7 +620,7 @@ def discontinue_item(item_id: int):
 @bp.route("/admin/import", methods=["GET", "POST"])
 @role_required("admin")
 def import_csv():
-    """Import the catalogue from CSV: all or nothing."""
+    """Upload a catalogue CSV: preview what it would change, or list its problems."""
     form = ImportForm()
     result = None
     status = 200
@@ -626,23 +629,48 @@ def import_csv():
         if text is None:
             status = 422
         else:
-            result = import_catalogue_csv(text, current_user, utcnow(), _grid())
+            result = import_catalogue_csv(text, current_user, utcnow(), _grid(), apply=False)
+            db.session.rollback()  # a preview writes nothing
             if result.ok:
-                db.session.commit()
-                flash(
-                    _(
-                        "Import done: %(created)s created, %(updated)s updated.",
-                        created=result.created,
-                        updated=result.updated,
-                    ),
-                    "success",
-                )
-                return redirect(url_for(".index"))
-            db.session.rollback()
+                confirm = ConfirmImportForm(token=pending_imports.keep(text, current_user.id))
+                return render_template("catalogue/import_preview.html", result=result, form=confirm)
             status = 422
     elif request.method == "POST":
         status = 422
     return render_template("catalogue/import.html", form=form, result=result), status
+
+
+@bp.post("/admin/import/confirm")
+@role_required("admin")
+def confirm_import():
+    """Apply a previewed import: all or nothing, checked again against today's catalogue."""
+    form = ConfirmImportForm()
+    text = pending_imports.fetch(form.token.data, current_user.id) if form.validate() else None
+    if text is None:
+        flash(_("This preview has expired or is unknown: upload the file again."), "error")
+        return redirect(url_for(".import_csv"))
+    result = import_catalogue_csv(text, current_user, utcnow(), _grid())
+    if not result.ok:
+        db.session.rollback()
+        return render_template("catalogue/import.html", form=ImportForm(), result=result), 422
+    db.session.commit()
+    pending_imports.forget(form.token.data, current_user.id)
+    flash(import_summary(result), "success")
+    return redirect(url_for(".index"))
+
+
+def import_summary(result) -> str:
+    """'Import done: 0 created, 3 updated, 1,639 unchanged.' in the reader's language."""
+    created, updated, unchanged = len(result.created), len(result.updated), result.unchanged
+    return _(
+        "Import done: %(created)s, %(updated)s, %(unchanged)s.",
+        created=ngettext("%(count)s created", "%(count)s created", created,
+                         count=format_number(created)),
+        updated=ngettext("%(count)s updated", "%(count)s updated", updated,
+                         count=format_number(updated)),
+        unchanged=ngettext("%(count)s unchanged", "%(count)s unchanged", unchanged,
+                           count=format_number(unchanged)),
+    )  # fmt: skip
 
 
 @bp.get("/export.csv")

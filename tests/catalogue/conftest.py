@@ -58,3 +58,10 @@ def request_context(app):
     """Translated messages need a locale: services are called as from a request."""
     with app.test_request_context(headers={"Accept-Language": "en"}):
         yield
+
+
+@pytest.fixture(autouse=True)
+def import_folder(app, tmp_path, monkeypatch):
+    """Previewed imports are kept in a folder of the test's own, not the instance's."""
+    monkeypatch.setitem(app.config, "CATALOGUE_IMPORT_DIR", str(tmp_path / "imports"))
+    return tmp_path / "imports"

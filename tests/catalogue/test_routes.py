@@ -1,7 +1,9 @@
 """Catalogue pages through the client: browse, label, simulator, requests, admin."""
 
 import io
+import os
 import re
+import time
 
 import pytest
 from sqlalchemy import func, select
@@ -644,7 +646,7 @@ def test_a_refusal_without_a_reason_shows_the_error_at_that_requests_note_on_its
     app, make, make_item, now
 ):
     """It used to go back to page 1, the message above another request's note."""
-    ids = _queue(make, make_item, now, 27)  # 25 a page: two on page 2
+    ids = _queue(make, make_item, now, 12)  # ten a page: two on page 2
     _, admin_auth = _admin(app, make)
     target = ids[-1]
     response = admin_auth.post(
@@ -680,7 +682,7 @@ def test_a_refused_note_keeps_what_was_typed(app, make, make_item, now):
 
 
 def test_after_a_decision_the_admin_stays_on_the_same_page(app, make, make_item, now):
-    ids = _queue(make, make_item, now, 27)
+    ids = _queue(make, make_item, now, 17)  # ten a page: two pages
     admin_client, admin_auth = _admin(app, make)
     response = admin_auth.post(
         f"/catalogue/admin/requests/{ids[-1]}/decide?page=2",
@@ -699,12 +701,12 @@ def test_a_page_past_the_end_of_the_queue_shows_its_last_page_and_the_total(
     app, make, make_item, now
 ):
     """`?page=3` of two pages said "No request is waiting" under "Page 3 of 2"."""
-    ids = _queue(make, make_item, now, 27)
+    ids = _queue(make, make_item, now, 17)  # ten a page: two pages
     admin_client, _ = _admin(app, make)
     page = admin_client.get("/catalogue/admin/requests?page=3").text
     assert "Page 2 of 2" in page and f"Request {ids[-1]} " in page
     assert "No request is waiting for a decision." not in page
-    assert "27 requests are waiting for a decision." in page
+    assert "17 requests are waiting for a decision." in page
 
 
 def test_a_page_past_the_end_of_usefulness_shows_its_last_page(client, make, make_item):
@@ -804,3 +806,122 @@ def test_discontinuing_asks_first(client, make, make_item):
     for url in (f"/catalogue/items/{item.id}", "/catalogue/admin/usefulness"):
         page = client.get(url).text
         assert 'data-confirm="Discontinue Old dock? People can no longer request it."' in page
+
+
+CSV_HEADER = "code,kind,category,name_fr,name_en,use_kgco2e_per_year,source\n"
+ONE_SERVICE = CSV_HEADER + "S-1,service,email,Messagerie,E-mail,4,Study 2024\n"
+
+
+def _upload(auth, text: str):
+    return auth.post(
+        "/catalogue/admin/import",
+        {"file": (io.BytesIO(text.encode()), "catalogue.csv")},
+        content_type="multipart/form-data",
+    )
+
+
+def _token(page: str) -> str:
+    match = re.search(r'<input[^>]*name="token"[^>]*>', page)
+    return re.search(r'value="([^"]+)"', match.group(0)).group(1)
+
+
+def test_uploading_shows_a_preview_and_changes_nothing_until_confirmed(client, auth, make):
+    login(client, make.user(roles=("admin",), locale="en"))
+    preview = _upload(auth, ONE_SERVICE)
+    page = preview.get_data(as_text=True)
+    assert preview.status_code == 200
+    assert "1 item would be created" in page and "0 items are unchanged" in page
+    assert "S-1" in page and "Confirm the import" in page
+    assert db.session.scalar(select(func.count(CatalogueItem.id))) == 0
+    done = auth.post("/catalogue/admin/import/confirm", {"token": _token(page)})
+    assert done.status_code == 302
+    assert "Import done: 1 created, 0 updated, 0 unchanged." in client.get(done.location).text
+    assert db.session.scalar(select(CatalogueItem.code)) == "S-1"
+
+
+def test_the_preview_lists_updated_items_with_their_changed_columns(client, auth, make, make_item):
+    login(client, make.user(roles=("admin",), locale="en"))
+    make_item(code="S-1", kind="service", name_fr="Messagerie", name_en="E-mail",
+              use_kgco2e_per_year=3, source="Study 2024")  # fmt: skip
+    page = _upload(auth, ONE_SERVICE).get_data(as_text=True)
+    assert "1 item would be updated" in page and "use_kgco2e_per_year" in page
+
+
+def test_a_file_that_changes_nothing_offers_no_confirmation(client, auth, make, make_item):
+    login(client, make.user(roles=("admin",), locale="en"))
+    make_item(code="E-1")
+    page = _upload(auth, client.get("/catalogue/export.csv").text).get_data(as_text=True)
+    assert "1 item is unchanged" in page and "nothing to import" in page
+    assert "Confirm the import" not in page
+
+
+def test_a_confirmation_applies_once_and_only_for_the_admin_who_uploaded(client, auth, make):
+    admin = make.user(roles=("admin",), locale="en")
+    login(client, admin)
+    token = _token(_upload(auth, ONE_SERVICE).get_data(as_text=True))
+    login(client, make.user(roles=("admin",), locale="en"))
+    other = auth.post("/catalogue/admin/import/confirm", {"token": token})
+    assert (
+        other.status_code == 302 and "has expired or is unknown" in client.get(other.location).text
+    )
+    assert db.session.scalar(select(func.count(CatalogueItem.id))) == 0
+    login(client, admin)
+    assert auth.post("/catalogue/admin/import/confirm", {"token": token}).status_code == 302
+    again = auth.post("/catalogue/admin/import/confirm", {"token": token})
+    assert "has expired or is unknown" in client.get(again.location).text
+    assert db.session.scalar(select(func.count(AuditEvent.id))) == 1
+
+
+@pytest.mark.parametrize("token", ["", "../../secret_key", "x" * 32, "a" * 500])
+def test_a_bad_or_unknown_token_changes_nothing(client, auth, make, token):
+    login(client, make.user(roles=("admin",), locale="en"))
+    response = auth.post("/catalogue/admin/import/confirm", {"token": token})
+    assert response.status_code == 302
+    assert "has expired or is unknown" in client.get(response.location).text
+    assert db.session.scalar(select(func.count(CatalogueItem.id))) == 0
+
+
+def test_an_expired_preview_cannot_be_confirmed(client, auth, make, import_folder):
+    login(client, make.user(roles=("admin",), locale="en"))
+    token = _token(_upload(auth, ONE_SERVICE).get_data(as_text=True))
+    for kept in import_folder.iterdir():
+        os.utime(kept, (time.time() - 31 * 60,) * 2)
+    response = auth.post("/catalogue/admin/import/confirm", {"token": token})
+    assert "has expired or is unknown" in client.get(response.location).text
+    assert db.session.scalar(select(func.count(CatalogueItem.id))) == 0
+
+
+def test_confirming_needs_the_csrf_token(client, auth, make):
+    login(client, make.user(roles=("admin",), locale="en"))
+    token = _token(_upload(auth, ONE_SERVICE).get_data(as_text=True))
+    response = client.post("/catalogue/admin/import/confirm", data={"token": token})
+    assert response.status_code == 400
+    assert db.session.scalar(select(func.count(CatalogueItem.id))) == 0
+
+
+def test_confirming_checks_the_file_again_against_todays_catalogue(client, auth, make, make_item):
+    """An alternative deleted between the preview and the confirmation."""
+    login(client, make.user(roles=("admin",), locale="en"))
+    alt = make_item(code="ALT-1")
+    text = CSV_HEADER.replace("\n", ",alternatives\n") + (
+        "S-1,service,email,Messagerie,E-mail,4,Study 2024,ALT-1\n"
+    )
+    token = _token(_upload(auth, text).get_data(as_text=True))
+    db.session.delete(alt)
+    db.session.commit()
+    response = auth.post("/catalogue/admin/import/confirm", {"token": token})
+    assert response.status_code == 422 and "Unknown alternative code" in response.text
+    assert db.session.scalar(select(func.count(CatalogueItem.id))) == 0
+
+
+def test_a_semicolon_file_uploads_to_a_preview(client, auth, make):
+    login(client, make.user(roles=("admin",), locale="en"))
+    preview = _upload(auth, ONE_SERVICE.replace(",", ";"))
+    assert preview.status_code == 200 and "1 item would be created" in preview.text
+
+
+def test_import_page_in_french_names_missing_columns_and_the_separator(client, auth, make):
+    login(client, make.user(roles=("admin",), locale="fr"))
+    response = _upload(auth, "code|kind|category|name_fr|name_en\n")
+    assert response.status_code == 422
+    assert "Colonnes manquantes" in response.text and "points-virgules" in response.text

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from app.catalogue import footprint, queries, services
 from app.catalogue.csv_io import export_catalogue_csv, import_catalogue_csv
 from app.catalogue.models import CatalogueItem, CatalogueRequest
+from app.catalogue.routes import import_summary
 from app.catalogue.seed import equipment_rows
 from app.core.audit import AuditEvent
 from app.core.csv_safety import safe_cell
@@ -259,13 +260,15 @@ def test_import_creates_then_updates_by_code_with_alternatives(make):
         "L-1,equipment,laptop,Portable,Laptop,,5,,\n"
     )
     result = import_catalogue_csv(text, admin, NOW, GRID)
-    assert (result.ok, result.created, result.updated) == (True, 3, 0)
-    again = import_catalogue_csv(text, admin, NOW, GRID)
-    assert (again.created, again.updated) == (0, 3)
+    assert (result.ok, len(result.created), len(result.updated)) == (True, 3, 0)
+    again = import_catalogue_csv(
+        text.replace("Portable,Laptop,,5", "Portable,Laptop,,6"), admin, NOW, GRID
+    )
+    assert [(c.code, c.columns[0]) for c in again.updated] == [("L-1", "lifetime_years")]
     heavy = db.session.scalar(select(CatalogueItem).where(CatalogueItem.code == "S-1"))
     assert [a.code for a in heavy.alternatives] == ["S-2"]
     laptop = db.session.scalar(select(CatalogueItem).where(CatalogueItem.code == "L-1"))
-    assert laptop.embodied_kgco2e == 181.0 and laptop.lifetime_years == 5
+    assert laptop.embodied_kgco2e == 181.0 and laptop.lifetime_years == 6
 
 
 def test_export_neutralises_formulas_and_imports_back_unchanged(make, make_item):
@@ -279,3 +282,94 @@ def test_export_neutralises_formulas_and_imports_back_unchanged(make, make_item)
     item = db.session.scalar(select(CatalogueItem).where(CatalogueItem.code == "F-1"))
     assert item.name_fr == '=HYPERLINK("http://evil")'
     assert safe_cell("-2") == "'-2" and safe_cell(3.5) == "3.5"
+
+
+LATER = NOW + timedelta(days=1)
+THREE = HEADER + (
+    "S-1,service,email,Messagerie,E-mail,12,,Study 2024,S-2\n"
+    "S-2,service,email,Messagerie légère,Light e-mail,4,,Study 2024,\n"
+    "L-1,equipment,laptop,Portable,Laptop,,5,,\n"
+)
+
+
+def _item(code: str) -> CatalogueItem:
+    return db.session.scalar(select(CatalogueItem).where(CatalogueItem.code == code))
+
+
+def test_reimporting_a_file_counts_and_touches_only_the_items_that_change(make):
+    admin = make.user(roles=("admin",))
+    import_catalogue_csv(THREE, admin, NOW, GRID)
+    changed = THREE.replace("Light e-mail,4,", "Light e-mail,3,")
+    result = import_catalogue_csv(changed, admin, LATER, GRID)
+    assert (len(result.created), len(result.updated), result.unchanged) == (0, 1, 2)
+    assert result.updated[0].code == "S-2" and "use_kgco2e_per_year" in result.updated[0].columns
+    assert _item("S-2").updated_at == LATER
+    assert _item("S-1").updated_at == _item("L-1").updated_at == NOW
+    summaries = db.session.scalars(select(AuditEvent.summary).order_by(AuditEvent.id)).all()
+    assert summaries == ["3 created, 0 updated", "0 created, 1 updated"]
+
+
+def test_an_alternative_alone_changed_is_an_update(make):
+    admin = make.user(roles=("admin",))
+    import_catalogue_csv(THREE, admin, NOW, GRID)
+    result = import_catalogue_csv(
+        THREE.replace("Study 2024,S-2", "Study 2024,"), admin, LATER, GRID
+    )
+    assert [(c.code, c.columns) for c in result.updated] == [("S-1", ["alternatives"])]
+    assert _item("S-1").alternatives == [] and _item("S-1").updated_at == LATER
+
+
+def test_a_preview_counts_like_the_import_and_writes_nothing(make):
+    admin = make.user(roles=("admin",))
+    preview = import_catalogue_csv(THREE, admin, NOW, GRID, apply=False)
+    assert [c.code for c in preview.created] == ["S-1", "S-2", "L-1"]
+    assert db.session.scalar(select(func.count(CatalogueItem.id))) == 0
+    assert db.session.scalar(select(func.count(AuditEvent.id))) == 0
+
+
+def test_the_import_summary_says_unchanged_items_too_with_grouped_numbers(make):
+    admin = make.user(roles=("admin",))
+    import_catalogue_csv(THREE, admin, NOW, GRID)
+    result = import_catalogue_csv(
+        THREE.replace("Light e-mail,4,", "Light e-mail,3,"), admin, LATER, GRID
+    )
+    assert import_summary(result) == "Import done: 0 created, 1 updated, 2 unchanged."
+    result.unchanged = 1639
+    assert import_summary(result).endswith("1 updated, 1,639 unchanged.")
+
+
+def test_a_file_separated_by_semicolons_imports_like_one_separated_by_commas(make):
+    """French Excel saves CSV with semicolons (and decimal commas)."""
+    admin = make.user(roles=("admin",))
+    text = (
+        "code;kind;category;name_fr;name_en;use_kgco2e_per_year;source\n"
+        "S-1;service;email;Messagerie, légère;E-mail;1,5;Study 2024\n"
+        "S-2;service;email;Autre;Other;abc;Study 2024\n"
+    )
+    result = import_catalogue_csv(text, admin, NOW, GRID)
+    assert [(p.line, p.column) for p in result.problems] == [(3, "use_kgco2e_per_year")]
+    result = import_catalogue_csv(text.replace("abc", "2"), admin, NOW, GRID)
+    assert result.ok and len(result.created) == 2
+    assert _item("S-1").use_kgco2e_per_year == 1.5 and _item("S-1").name_fr == "Messagerie, légère"
+
+
+def test_a_header_without_the_columns_names_them_and_the_format_expected(make):
+    admin = make.user(roles=("admin",))
+    text = "code,kind,categorie,name\nS-1,service,email,a\n"
+    result = import_catalogue_csv(text, admin, NOW, GRID)
+    [problem] = result.problems
+    assert (problem.line, problem.column) == (1, "category, name_fr, name_en")
+    assert "category, name_fr, name_en" in problem.message
+    assert "UTF-8" in problem.message and "semicolons" in problem.message
+
+
+def test_export_writes_figures_without_float_noise_and_imports_back_unchanged(make, make_item):
+    admin = make.user(roles=("admin",))
+    make_item(code="N-1", use_kwh_per_year=0.13, embodied_kgco2e=1234567.8)  # 0.13 × 0.052
+    make_item(code="N-2", kind="service", use_kgco2e_per_year=0.1 + 0.2)
+    assert _item("N-1").use_kgco2e_per_year == 0.0067599999999999995
+    exported = export_catalogue_csv()
+    assert "0.0067599999999999995" not in exported and ",0.00676," in exported
+    assert ",1234567.8," in exported and ",0.3," in exported and "e-" not in exported
+    result = import_catalogue_csv(exported, admin, NOW, GRID)
+    assert (result.ok, result.created, result.updated, result.unchanged) == (True, [], [], 2)

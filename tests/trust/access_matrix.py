@@ -105,6 +105,7 @@ EXPECTATIONS: dict[str, Access] = {
     "catalogue.edit_item": DERIVED,
     "catalogue.discontinue_item": DERIVED,
     "catalogue.import_csv": DERIVED,
+    "catalogue.confirm_import": DERIVED,
     "catalogue_api.list_items": DERIVED,
     "catalogue_api.get_item": DERIVED,
     # clean-up: campaigns are everyone's; a logged action is its author's

@@ -8,12 +8,13 @@ that succeeds does not leave the next one a different state to work on."""
 
 import csv
 import io
+import re
 
 from hypothesis import example, given
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from app.catalogue.forms import BudgetForm, DecisionForm, ImportForm, ItemForm
+from app.catalogue.forms import BudgetForm, ConfirmImportForm, DecisionForm, ImportForm, ItemForm
 from app.cleanup.forms import CampaignForm, ExtendForm, ReviewForm
 from app.cleanup.models import CleanupActionType
 from app.core.admin_forms import (
@@ -422,8 +423,37 @@ def test_importing_a_catalogue_never_fails_and_refusals_change_nothing(
         data={"file": (io.BytesIO(content), filename), "csrf_token": token},
         content_type="multipart/form-data",
     )
+    assert response.status_code in (200, 400, 422)
+    refusal_changed_nothing(response, before, True)  # a preview writes nothing either
+
+
+@fuzzes(ConfirmImportForm)
+@FUZZ
+@given(
+    cell=st.tuples(st.integers(0, 30), text),  # one cell of the export, changed
+    token=st.one_of(st.none(), text, st.just("previewed")),
+)
+def test_confirming_an_import_never_fails_and_refusals_change_nothing(app, make, cell, token):
+    world = fresh_world(make)
+    client, csrf = _signed_in(world, "admin")
+    export = list(csv.reader(io.StringIO(client.get("/catalogue/export.csv").text)))
+    export[1][cell[0] % len(export[1])] = cell[1]
+    preview = client.post(
+        "/catalogue/admin/import",
+        data={"file": (io.BytesIO(_csv(export)), "items.csv"), "csrf_token": csrf},
+        content_type="multipart/form-data",
+    ).text
+    if token == "previewed":
+        found = re.search(r'name="token" type="hidden" value="([^"]+)"', preview)
+        token = found.group(1) if found else None
+    before = database_fingerprint()
+    response = client.post(
+        "/catalogue/admin/import/confirm", data=form(token=token, csrf_token=csrf)
+    )
     assert response.status_code in (302, 400, 422)
-    refusal_changed_nothing(response, before, response.status_code >= 400)
+    refusal_changed_nothing(
+        response, before, response.status_code >= 400 or bool(flashed_errors(client))
+    )
 
 
 # --- admins: roles and audit log ----------------------------------------------------------
