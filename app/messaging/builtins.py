@@ -171,7 +171,7 @@ BUILTIN_TEMPLATES = {
         "subject_en": "News of the device you returned",
         "body_fr": "Bonjour {{ first_name }},\n\n"
         "{% if custody_news is defined %}{{ custody_news }}{% endif %}"
-        "{% if receipt_url is defined %}\n\nVotre reçu et la chaîne de garde\u00a0: "
+        "{% if receipt_url is defined %}\n\nVotre reçu et la chaîne de traçabilité\u00a0: "
         "{{ receipt_url }}{% endif %}" + _FOOTER_FR,
         "body_en": "Hello {{ first_name }},\n\n"
         "{% if custody_news is defined %}{{ custody_news }}{% endif %}"

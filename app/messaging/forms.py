@@ -50,7 +50,10 @@ class ScheduleForm(FlaskForm):
     `weekday.choices` are the reader's day names, set by the view."""
 
     template = SelectField(_l("Template"), coerce=int, validators=[DataRequired()])
-    audience = SelectField(_l("Audience"), validators=[DataRequired()])
+    # No audience is chosen in advance: "Everyone" preselected went to all staff by mistake.
+    audience = SelectField(
+        _l("Audience"), validators=[DataRequired(message=_l("Choose who receives the message."))]
+    )
     kind = RadioField(
         _l("When"),
         choices=[

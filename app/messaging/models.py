@@ -19,6 +19,9 @@ SCHEDULE_KINDS = ("now", "at", "cron", "campaign")
 # A notice goes to one person about something of theirs (an entry an organiser reviewed).
 # It is not an audience organisers pick, and their list of dispatches leaves it out.
 NOTICE_AUDIENCE = "person"
+# "Send me a test": the template to its author alone. It is no sending to staff, so the
+# list of dispatches leaves it out too (it read "user: 2", the author's id).
+TEST_AUDIENCE = "user"
 
 
 class MessageTemplate(db.Model):

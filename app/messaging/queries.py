@@ -8,7 +8,14 @@ from sqlalchemy import bindparam, func, select
 from app.auth.models import User
 from app.core.person_figures import person_figure
 from app.extensions import db
-from app.messaging.models import NOTICE_AUDIENCE, Delivery, Dispatch, MessageTemplate, Schedule
+from app.messaging.models import (
+    NOTICE_AUDIENCE,
+    TEST_AUDIENCE,
+    Delivery,
+    Dispatch,
+    MessageTemplate,
+    Schedule,
+)
 
 PAGE_SIZE = 20
 UNREAD_FIGURE = "unread_messages"
@@ -130,10 +137,11 @@ def list_templates() -> list[MessageTemplate]:
 
 
 def list_dispatches(limit: int = 50) -> list[Dispatch]:
-    """What organisers sent or scheduled; notices to one person are that person's."""
+    """What organisers sent or scheduled; notices to one person are that person's, and
+    a test is its author's alone."""
     return db.session.scalars(
         select(Dispatch)
-        .where(Dispatch.audience_key != NOTICE_AUDIENCE)
+        .where(Dispatch.audience_key.not_in((NOTICE_AUDIENCE, TEST_AUDIENCE)))
         .order_by(Dispatch.due_at.desc(), Dispatch.id.desc())
         .limit(limit)
     ).all()

@@ -59,7 +59,7 @@ def check_source(field: str, source: str, required: bool = True) -> list[Templat
     try:
         tree = env.parse(source)
     except TemplateSyntaxError as error:
-        return [TemplateProblem(field, error.lineno, _syntax_reason(error))]
+        return [_syntax_problem(field, source, error)]
     # Before the variables: finding those compiles the template, which an unknown filter fails.
     problems = _unknown_filters_and_tests(field, tree, env)
     if problems:
@@ -76,7 +76,7 @@ def check_source(field: str, source: str, required: bool = True) -> list[Templat
     try:
         env.from_string(source).render(examples)
     except TemplateSyntaxError as error:  # found when compiling: its line is known
-        return [TemplateProblem(field, error.lineno, _syntax_reason(error))]
+        return [_syntax_problem(field, source, error)]
     except Exception as error:  # a template must never crash a save: report it
         return [TemplateProblem(field, _error_line(error), _runtime_reason(error))]
     return []
@@ -90,6 +90,87 @@ def _quoted(message: str) -> str | None:
     """The first name Jinja quotes in its message ('endif', '__class__', 'foo')."""
     match = _QUOTED.search(message or "")
     return match[1] if match else None
+
+
+# Blocks that need their "end…" tag, as a template may write them.
+_BLOCKS = ("if", "for", "macro", "call", "filter", "with", "autoescape")
+
+
+def _line_of(source: str, index: int) -> int:
+    return source.count("\n", 0, index) + 1
+
+
+_OPENERS = re.compile(r"\{\{|\{%|\{#")
+_CLOSERS = {"{{": "}}", "{%": "%}", "{#": "#}"}
+
+
+def _unclosed_delimiter(source: str) -> tuple[str, int] | None:
+    """The first "{{", "{%" or "{#" left without its "}}", "%}" or "#}", and where.
+
+    A variable or an instruction ends before the next one opens; a comment may hold
+    anything, so only its own end closes it."""
+    position = 0
+    while (match := _OPENERS.search(source, position)) is not None:
+        opener, start = match[0], match.start()
+        end = source.find(_CLOSERS[opener], match.end())
+        if opener != "{#":
+            following = _OPENERS.search(source, match.end())
+            if following is not None and (end == -1 or following.start() < end):
+                return opener, start
+        if end == -1:
+            return opener, start
+        position = end + 2
+    return None
+
+
+def _unclosed_block(source: str) -> tuple[str, int] | None:
+    """The innermost block left open at the end of the text, and the line it opens on."""
+    open_blocks: list[tuple[str, int]] = []
+    expect_name = False
+    try:
+        for line, kind, value in sandbox().lex(source):
+            if kind == "block_begin":
+                expect_name = True
+                continue
+            if kind == "whitespace":
+                continue
+            if expect_name and kind == "name":
+                if value in _BLOCKS:
+                    open_blocks.append((value, line))
+                elif value.startswith("end") and open_blocks and open_blocks[-1][0] == value[3:]:
+                    open_blocks.pop()
+            expect_name = False
+    except TemplateSyntaxError:
+        return None
+    return open_blocks[-1] if open_blocks else None
+
+
+def _syntax_problem(field: str, source: str, error: TemplateSyntaxError) -> TemplateProblem:
+    """A syntax error in words, at the line where the thing left open starts: Jinja
+    reports the end of the text, which says nothing of where to look."""
+    unclosed = _unclosed_delimiter(source)
+    if unclosed is not None:
+        opener, start = unclosed
+        reasons = {
+            "{{": _("A variable opened with “{{” is not closed: end it with “}}”."),
+            "{%": _("An instruction opened with “{%” is not closed: end it with “%}”."),
+            "{#": _("A comment opened with “{#” is not closed: end it with “#}”."),
+        }
+        return TemplateProblem(field, _line_of(source, start), reasons[opener])
+    if (error.message or "").lower().startswith("unexpected end of template"):
+        block = _unclosed_block(source)
+        if block:
+            tag, line = block
+            return TemplateProblem(
+                field,
+                line,
+                _(
+                    "The “%(tag)s” block is not closed: add “%(end)s” where it ends.",
+                    tag=tag,
+                    end="{% end" + tag + " %}",
+                ),
+            )
+    return TemplateProblem(field, error.lineno, _syntax_reason(error))
 
 
 def _syntax_reason(error: TemplateSyntaxError) -> str:

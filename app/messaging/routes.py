@@ -9,6 +9,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_babel import get_locale, ngettext
@@ -46,6 +47,9 @@ from app.messaging.recurrence import (
     stored_more_than_daily,
 )
 from app.messaging.rendering import CompiledTemplate, check_template, why_not_rendered
+
+# The person a template's preview was for, kept across the redirect after a save.
+PREVIEW_RECIPIENT_KEY = "messaging_preview_recipient"
 
 bp = Blueprint("messaging", __name__, url_prefix="/messaging", template_folder="templates")
 
@@ -307,7 +311,7 @@ def new_template():
             return _editor(form, None), 422
         db.session.commit()
         flash(_("Template saved."), "success")
-        return redirect(url_for("messaging.edit_template", template_id=template.id))
+        return _back_to_editor(template, form)
     return _editor(form, None), 422 if form.errors else 200
 
 
@@ -318,6 +322,8 @@ def edit_template(template_id: int):
     template = _template_or_404(template_id)
     form = TemplateForm(obj=template)
     form.key.data = template.key
+    if request.method == "GET":  # the person the preview was for, kept across a save
+        form.recipient.data = session.pop(PREVIEW_RECIPIENT_KEY, "")
     if form.validate_on_submit():
         if request.form.get("action") == "preview":
             return _editor(form, template, _preview(form))
@@ -328,8 +334,17 @@ def edit_template(template_id: int):
             return _refused_template(form, template, error)
         db.session.commit()
         flash(_("Template saved."), "success")
-        return redirect(url_for("messaging.edit_template", template_id=template.id))
+        return _back_to_editor(template, form)
     return _editor(form, template), 422 if form.errors else 200
+
+
+def _back_to_editor(template: MessageTemplate, form: TemplateForm):
+    """The editor after a save, its preview still for the person chosen (not the
+    organiser again, as if the choice had been forgotten). The colleague's address
+    goes through the session, never the URL (browser history, access logs)."""
+    if form.recipient.data:
+        session[PREVIEW_RECIPIENT_KEY] = form.recipient.data[:254]
+    return redirect(url_for("messaging.edit_template", template_id=template.id))
 
 
 @bp.post("/templates/<int:template_id>/restore")
@@ -407,7 +422,10 @@ def _schedule_form() -> ScheduleForm:
         if t.key not in NOTICE_TEMPLATES
     ]
     audiences = sorted(known_audiences().values(), key=lambda a: a.key != "everyone")
-    form.audience.choices = [SelectChoice(a.key, str(a.label)) for a in audiences]
+    form.audience.choices = [
+        SelectChoice("", _("Choose an audience")),
+        *(SelectChoice(a.key, str(a.label)) for a in audiences),
+    ]
     day_names = get_day_names("wide", locale=get_locale())
     form.weekday.choices = [SelectChoice(day, day_names[day]) for day in range(len(CRON_DAYS))]
     return form
@@ -436,7 +454,9 @@ def _refusal(form: ScheduleForm, error: services.MessagingError) -> dict:
     return {}
 
 
-def _size(audience_key: str) -> dict:
+def _size(audience_key: str) -> dict | None:
+    if not audience_key:  # none chosen yet: no size to show
+        return None
     try:
         return {
             "count": services.audience_size(audience_key, _audience_params(audience_key), utcnow())
@@ -472,8 +492,7 @@ def schedule():
     if not form.validate_on_submit():
         # The chosen audience's size comes with the page: fetched on load, it was read out
         # to screen readers as if it had just changed.
-        audience = form.audience.data or form.audience.choices[0].value
-        return _schedule_page(form, _size(audience)), 422 if form.errors else 200
+        return _schedule_page(form, _size(form.audience.data)), 422 if form.errors else 200
     template = db.session.get(MessageTemplate, form.template.data)
     at = form.at.data.replace(tzinfo=local_zone()) if form.at.data else None
     cron = None
@@ -485,25 +504,52 @@ def schedule():
             form.month_day.data,
             form.cron.data or "",
         )
+    audience, params, now = form.audience.data, _audience_params(form.audience.data), utcnow()
     try:
+        size = services.check_schedule(
+            template, audience, params, form.kind.data, now, at=at, cron=cron
+        )
+        if request.form.get("confirm") != "yes":
+            # Sending to many people, or again and again, is asked first, in words, on a
+            # page of its own: it works without JavaScript and its figures are those of
+            # this very form (a dialog written with the page could not know them).
+            if request.form.get("confirm") == "no":  # "Change something": the form again
+                return _schedule_page(form, _size(audience))
+            return _schedule_confirmation(form, template, size, params, at, cron, now)
         result = services.schedule_message(
-            template,
-            form.audience.data,
-            _audience_params(form.audience.data),
-            form.kind.data,
-            utcnow(),
-            actor=current_user,
-            at=at,
-            cron=cron,
+            template, audience, params, form.kind.data, now, actor=current_user, at=at, cron=cron
         )
     except services.MessagingError as error:
         db.session.rollback()
-        return _schedule_page(form, _size(form.audience.data), _refusal(form, error)), 422
+        return _schedule_page(form, _size(audience), _refusal(form, error)), 422
     db.session.commit()
     flash(_("Message scheduled."), "success")
     if isinstance(result, Dispatch):
         return redirect(url_for("messaging.show_dispatch", dispatch_id=result.id))
     return redirect(url_for("messaging.list_dispatches"))
+
+
+def _schedule_confirmation(form, template, size: int, params: dict, at, cron, now):
+    """The question before scheduling: how many people, when, and how often in words.
+    The form's fields go along hidden, so that "yes" schedules exactly what was asked."""
+    rhythm = describe_cron(cron) if cron else None
+    # "Every Monday at 09:00" inside a sentence ("Send to 3 people every Monday at
+    # 09:00?"): only its first letter changes, day names keep theirs.
+    rhythm_in_sentence = rhythm[:1].lower() + rhythm[1:] if rhythm else None
+    names = [f.name for f in form if f.name != "csrf_token"] + list(params)
+    return render_template(
+        "messaging/schedule_confirm.html",
+        form=form,
+        template=template,
+        size=size,
+        audience=audience_namer()(form.audience.data, params),
+        at=at,
+        cron=cron,
+        rhythm=rhythm,
+        rhythm_in_sentence=rhythm_in_sentence,
+        upcoming=next_run(cron, now) if cron else None,
+        hidden=[(name, request.form[name]) for name in names if name in request.form],
+    )
 
 
 # --- dispatches --------------------------------------------------------------------------

@@ -35,7 +35,14 @@ from app.messaging.audiences import EMAIL_ONLY_LINKS
 from app.messaging.builtins import BUILTIN_TEMPLATES, NOTICE_TEMPLATES, ensure_builtin_templates
 from app.messaging.i18n import _
 from app.messaging.mailer import build_email
-from app.messaging.models import NOTICE_AUDIENCE, Delivery, Dispatch, MessageTemplate, Schedule
+from app.messaging.models import (
+    NOTICE_AUDIENCE,
+    TEST_AUDIENCE,
+    Delivery,
+    Dispatch,
+    MessageTemplate,
+    Schedule,
+)
 from app.messaging.recipients import RecipientVariables
 from app.messaging.recurrence import MIN_INTERVAL, cron_trigger, more_than_daily
 from app.messaging.rendering import (
@@ -230,6 +237,40 @@ def _require_schedulable(template: MessageTemplate) -> None:
         )
 
 
+def check_schedule(
+    template: MessageTemplate,
+    audience_key: str,
+    params: dict,
+    kind: str,
+    now: datetime,
+    at: datetime | None = None,
+    cron: str | None = None,
+) -> int:
+    """How many people a schedule would reach now, or MessagingError saying why it
+    cannot be made: what the organiser confirms before `schedule_message` makes it."""
+    _require_schedulable(template)
+    size = audience_size(audience_key, params, now)
+    if size == 0:
+        raise MessagingError(_("This audience is empty: nobody would receive the message."))
+    if kind == "cron":
+        if more_than_daily(parse_cron(cron or ""), now):
+            raise MessagingError(
+                _(
+                    "A recurring message goes out at most once a day: this rhythm would "
+                    "send it more often."
+                ),
+                field="cron",
+            )
+    elif kind == "at":
+        if at is None or at.tzinfo is None:
+            raise MessagingError(_("Give the date and time of sending."))
+        if at <= now:
+            raise MessagingError(_("This date is in the past: choose a moment to come."))
+    elif kind != "now":
+        raise MessagingError(_("Unknown kind of schedule."))
+    return size
+
+
 def schedule_message(
     template: MessageTemplate,
     audience_key: str,
@@ -241,18 +282,8 @@ def schedule_message(
     cron: str | None = None,
 ) -> Dispatch | Schedule:
     """Schedule a template for an audience: now, at a time, or recurring (cron)."""
-    _require_schedulable(template)
-    if audience_size(audience_key, params, now) == 0:
-        raise MessagingError(_("This audience is empty: nobody would receive the message."))
+    check_schedule(template, audience_key, params, kind, now, at=at, cron=cron)
     if kind == "cron":
-        if more_than_daily(parse_cron(cron or ""), now):
-            raise MessagingError(
-                _(
-                    "A recurring message goes out at most once a day: this rhythm would "
-                    "send it more often."
-                ),
-                field="cron",
-            )
         schedule = Schedule(
             template_id=template.id,
             audience_key=audience_key,
@@ -266,16 +297,7 @@ def schedule_message(
         db.session.flush()
         record_audit(actor, "create", "messaging_schedule", schedule.id, now, schedule.cron)
         return schedule
-    if kind == "at":
-        if at is None or at.tzinfo is None:
-            raise MessagingError(_("Give the date and time of sending."))
-        if at <= now:
-            raise MessagingError(_("This date is in the past: choose a moment to come."))
-        due = at
-    elif kind == "now":
-        due = now
-    else:
-        raise MessagingError(_("Unknown kind of schedule."))
+    due = at if kind == "at" else now
     dispatch = create_dispatch(template, audience_key, params, due, now, actor=actor)
     record_audit(actor, "create", "messaging_dispatch", dispatch.id, now, template.key)
     return dispatch
@@ -924,7 +946,7 @@ def unsubscribe(user_id: int, now: datetime) -> User | None:
 def send_test_message(template: MessageTemplate, user, now: datetime, mailer) -> None:
     """Deliver a template to its author's inbox and e-mail, in their language, whatever the hour."""
     dispatch = create_dispatch(
-        template, "user", {"user_id": user.id}, now, now, actor=user, context={}
+        template, TEST_AUDIENCE, {"user_id": user.id}, now, now, actor=user, context={}
     )
     dispatch.status = "sending"
     dispatch.recipients = 1
@@ -950,7 +972,31 @@ def send_test_message(template: MessageTemplate, user, now: datetime, mailer) ->
     dispatch.completed_at = now
     db.session.flush()
     if result.retrying or result.failed:
-        raise MessagingError(_("The test e-mail could not be sent; it is in your inbox."))
+        raise MessagingError(_test_failure(dispatch.id))
+
+
+def _test_failure(dispatch_id: int) -> str:
+    """What became of a test that did not fully go, said as it is: where the test is, and
+    why the e-mail did not go (the server silent, or refusing it)."""
+    # Columns, not rows: the statuses were written with Core, the session's rows are stale.
+    rows = {
+        channel: (status, error or "")
+        for channel, status, error in db.session.execute(
+            select(Delivery.channel, Delivery.status, Delivery.error).where(
+                Delivery.dispatch_id == dispatch_id
+            )
+        )
+    }
+    if rows.get("inbox", ("",))[0] != "delivered":  # a value this person lacks
+        return _("The test could not be written for you: nothing was sent.")
+    # smtplib's refusals are SMTP…Error; a server down or unreachable is an OSError.
+    if rows.get("email", ("", ""))[1].startswith("SMTP"):
+        return _(
+            "The test is in your inbox. The e-mail could not be sent: the mail server refused it."
+        )
+    return _(
+        "The test is in your inbox. The e-mail could not be sent: the mail server did not answer."
+    )
 
 
 # --- personal data ---------------------------------------------------------------------

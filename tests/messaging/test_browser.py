@@ -37,9 +37,15 @@ def test_organiser_writes_previews_and_schedules_a_template(page, make):
     preview.get_by_text("Spring is coming, Nora.").wait_for()
     page.locator("button[name=action][value=save]").click()
     page.get_by_role("link", name="Planifier ce modèle").click()
+    page.get_by_label("Public visé", exact=True).select_option(label="Tout le monde")
+    page.locator("#audience-size").get_by_text("1 destinataire").wait_for()
     page.get_by_label("À une date et une heure").check()
     page.fill("#at", "2099-03-02T09:00")
     page.locator("#schedule-form button[type=submit]:not([formaction])").click()
+    # Asked first, in words; nothing is planned before "yes".
+    page.get_by_text("Envoyer à 1 personne le 2 mars 2099, 09:00\u00a0?").wait_for()
+    assert db.session.scalar(select(Dispatch)) is None
+    page.get_by_role("button", name="Le planifier").click()
     shown(page, "Message planifié.").wait_for()
     dispatch = db.session.scalar(select(Dispatch))
     assert dispatch.template.key == "spring" and dispatch.status == "scheduled"
@@ -59,7 +65,10 @@ def test_organiser_schedules_a_monthly_message_seeing_only_the_fields_that_apply
     assert page.is_visible("#month_day") and not page.is_visible("#weekday")
     page.get_by_label("Jour du mois").select_option("15")
     page.get_by_label("Heure (heure de Paris)", exact=True).fill("08:45")
+    page.get_by_label("Public visé", exact=True).select_option(label="Tout le monde")
     page.locator("#schedule-form button[type=submit]:not([formaction])").click()
+    page.get_by_text("chaque mois, le 15 à 08:45\u00a0?").wait_for()
+    page.get_by_role("button", name="Le répéter").click()
     shown(page, "Message planifié.").wait_for()
     page.get_by_role("cell", name="Chaque mois, le 15 à 08:45").wait_for()
     assert db.session.scalar(select(Schedule.cron)) == "45 8 15 * *"

@@ -99,6 +99,7 @@ def test_the_schedule_form_offers_campaigns_and_roles_by_name(
             "campaign_id": str(campaign.id),
             "kind": "at",
             "at": "2099-01-05T09:00",
+            "confirm": "yes",
         },
     )
     assert response.status_code == 302

@@ -18,6 +18,7 @@ from app.messaging.models import Delivery, Dispatch, MessageTemplate, Schedule
 from tests.conftest import CSRF_RE, csrf_token, login
 
 HX = {"HX-Request": "true"}
+CONFIRMED = {"confirm": "yes"}  # the organiser's "yes" on the confirmation page
 
 
 def _deliver(template, now=None):
@@ -338,8 +339,8 @@ def _field_error(page: str, field: str) -> str:
 JINJA_PROBLEMS = [
     ("Bonjour\n{{ first_name|shout }}", "Ligne 2", "«\u00a0shout\u00a0» n'est pas un filtre"),
     ("Bonjour\n\n{{ first_name.__class__ }}", "Ligne 3", "pas utiliser «\u00a0__class__\u00a0»"),
-    ("Bonjour\n{% if first_name %}oublié", "Ligne 2", "avant qu'un bloc soit fermé"),
-    ("{{ first_name }", "Ligne 1", "syntaxe de modèle n'est pas valide"),
+    ("Bonjour\n{% if first_name %}oublié", "Ligne 2", "Le bloc «\u00a0if\u00a0» n'est pas fermé"),
+    ("{{ first_name first_name }}", "Ligne 1", "syntaxe de modèle n'est pas valide"),
     ("{% if first_name is shouted %}!{% endif %}", "Ligne 1", "n'est pas un test connu"),
     ("{{ first_name + 1 }}", "Ligne 1", "Impossible de calculer ceci"),
 ]
@@ -360,6 +361,31 @@ def test_a_template_jinja_refuses_is_explained_in_words_at_its_field_and_not_sav
         for english in ("No filter named", "unsafe", "unexpected", "Jinja", "concatenate"):
             assert english not in page, (body, english)
     assert db.session.scalar(select(MessageTemplate).where(MessageTemplate.key == "news")) is None
+
+
+UNCLOSED = "Bonjour,\n\n{}\nÀ bientôt\n{{{{ unsubscribe_url }}}}"
+
+
+@pytest.mark.parametrize(
+    ("left_open", "reason"),
+    [
+        ("{{ first_name", "Une variable ouverte par «\u00a0{{\u00a0» n'est pas fermée"),
+        ("{{ first_name }", "Une variable ouverte par «\u00a0{{\u00a0» n'est pas fermée"),
+        ("{% if first_name", "Une instruction ouverte par «\u00a0{%\u00a0» n'est pas fermée"),
+        ("{# à relire", "Un commentaire ouvert par «\u00a0{#\u00a0» n'est pas fermé"),
+        ("{% for x in [1] %}{{ x }}", "Le bloc «\u00a0for\u00a0» n'est pas fermé"),
+    ],
+)
+def test_something_left_open_is_named_with_the_line_where_it_opens(
+    auth, client, make, left_open, reason
+):
+    """An unclosed variable was reported as a block missing its "endif", at the last line."""
+    login(client, make.user(roles=("organiser",)))
+    body = UNCLOSED.format(left_open)
+    response = auth.post("/messaging/templates/new", data=_template_form(body_fr=body))
+    message = html.unescape(_field_error(response.get_data(as_text=True), "body_fr"))
+    assert response.status_code == 422
+    assert message.startswith("Ligne 3\u00a0:") and reason in message, message
 
 
 def test_an_edit_jinja_refuses_leaves_the_saved_template_as_it_was(auth, client, make, template):
@@ -540,7 +566,7 @@ def test_the_schedule_page_comes_with_its_audience_size(client, make):
     make.user()
     make.user()
     login(client, make.user(roles=("organiser",)))
-    page = client.get("/messaging/schedule").get_data(as_text=True)
+    page = client.get("/messaging/audience-size?audience=everyone").get_data(as_text=True)
     size = page.split('id="audience-size"', 1)[1].split("</p>", 1)[0]
     assert "3 destinataires" in size
     assert 'hx-trigger="change from:#schedule-form"' in page  # and not on load
@@ -565,7 +591,8 @@ def test_the_first_schedule_page_keeps_the_built_in_templates_it_offers(auth, cl
     page = client.get("/messaging/schedule").get_data(as_text=True)
     offered = re.search(r'<option value="(\d+)">Lancement de campagne', page).group(1)
     response = auth.post(
-        "/messaging/schedule", data={"template": offered, "audience": "everyone", "kind": "now"}
+        "/messaging/schedule",
+        data={"template": offered, "audience": "everyone", "kind": "now", **CONFIRMED},
     )
     assert response.status_code == 302
     assert db.session.scalar(select(Dispatch.template_id)) == int(offered)
@@ -576,7 +603,13 @@ def test_scheduling_at_a_time_creates_a_dispatch(auth, client, make, template):
     login(client, make.user(roles=("organiser",)))
     response = auth.post(
         "/messaging/schedule",
-        data={"template": tpl.id, "audience": "everyone", "kind": "at", "at": "2099-01-05T09:00"},
+        data={
+            "template": tpl.id,
+            "audience": "everyone",
+            "kind": "at",
+            "at": "2099-01-05T09:00",
+            **CONFIRMED,
+        },
     )
     assert response.status_code == 302
     dispatch = db.session.scalar(select(Dispatch))
@@ -586,7 +619,13 @@ def test_scheduling_at_a_time_creates_a_dispatch(auth, client, make, template):
 def _schedule_recurring(auth, template, **fields):
     return auth.post(
         "/messaging/schedule",
-        data={"template": template.id, "audience": "everyone", "kind": "cron", **fields},
+        data={
+            "template": template.id,
+            "audience": "everyone",
+            "kind": "cron",
+            **CONFIRMED,
+            **fields,
+        },
     )
 
 
