@@ -1,5 +1,7 @@
 """Forms of the administration pages."""
 
+from datetime import date
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
@@ -7,6 +9,31 @@ from wtforms import BooleanField, DateField, HiddenField, SelectField, StringFie
 from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
 from app.core.admin_services import GRANTABLE_ROLES
+
+# The audit log's days: far enough on both sides for any real search, and near enough
+# that a day's start and the next day's stay within what a datetime can hold.
+FIRST_AUDIT_DAY, LAST_AUDIT_DAY = date(2000, 1, 1), date(2999, 12, 31)
+
+
+class AuditDateField(DateField):
+    """A day of the audit log's filters (YYYY-MM-DD, as date pickers send it). A day that
+    cannot be read says so in the reader's language, at the field."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+            raise ValueError(_l("Enter a valid date, as YYYY-MM-DD (e.g. 2026-03-01).")) from None
+        if self.data is not None and not FIRST_AUDIT_DAY <= self.data <= LAST_AUDIT_DAY:
+            self.data = None
+            raise ValueError(
+                _l(
+                    "Enter a date from %(first)s to %(last)s.",
+                    first=FIRST_AUDIT_DAY.isoformat(),
+                    last=LAST_AUDIT_DAY.isoformat(),
+                )
+            )
 
 
 class AuditFilterForm(FlaskForm):
@@ -22,8 +49,8 @@ class AuditFilterForm(FlaskForm):
         _l("Object"), choices=[], validate_choice=False, validators=[Length(max=40)]
     )
     actor = StringField(_l("Changed by (e-mail)"), validators=[Optional(), Length(max=254)])
-    since = DateField(_l("From"), validators=[Optional()])
-    until = DateField(_l("To (included)"), validators=[Optional()])
+    since = AuditDateField(_l("From"), validators=[Optional()])
+    until = AuditDateField(_l("To (included)"), validators=[Optional()])
 
 
 class UserSearchForm(FlaskForm):

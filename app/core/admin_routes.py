@@ -24,7 +24,7 @@ from app.core.admin_forms import (
     RoleForm,
     UserSearchForm,
 )
-from app.core.audit import action_label, object_label
+from app.core.audit import action_label, audit_target, object_label
 from app.core.csv_safety import write_csv
 from app.core.forms import choices, uploaded_text
 from app.core.i18n import format_number
@@ -78,14 +78,18 @@ def audit_log():
     context = {
         "form": form,
         "rows": rows,
+        "people": admin_services.people_in_events(rows),
+        "audit_target": audit_target,
         "total": total,
         "page": page,
         "pages": max(1, math.ceil(total / 50)),
-        "filter_args": _filter_args(),
+        # A refused filter is applied nowhere: neither to the next pages nor to the CSV.
+        "filter_args": _filter_args() if valid else {},
     }
     template = "admin/_audit_table.html" if htmx and not htmx.history_restore_request else None
-    body = render_template(template or "admin/audit.html", **context)
-    return body, 200 if valid else 400
+    # A date that cannot be read is said at its field, over the unfiltered log: the same
+    # answer for every filter, never an error page.
+    return render_template(template or "admin/audit.html", **context)
 
 
 @bp.get("/audit.csv")

@@ -83,9 +83,12 @@ def search_users(query: str, page: int, per_page: int = 25) -> tuple[list[User],
     statement = select(User).where(User.anonymised_at.is_(None))
     query = (query or "").strip().lower()
     if query:
-        pattern = f"%{query}%"
+        # autoescape: a typed % or _ is looked for as such, not as a LIKE wildcard.
         statement = statement.where(
-            or_(func.lower(User.email).like(pattern), func.lower(User.display_name).like(pattern))
+            or_(
+                func.lower(User.email).contains(query, autoescape=True),
+                func.lower(User.display_name).contains(query, autoescape=True),
+            )
         )
     total = db.session.scalar(select(func.count()).select_from(statement.subquery())) or 0
     users = db.session.scalars(
@@ -125,7 +128,7 @@ def audit_query(filters: AuditFilters) -> Select:
         statement = statement.where(AuditEvent.object_type == filters.object_type)
     if filters.actor:
         statement = statement.where(
-            func.lower(User.email).like(f"%{filters.actor.strip().lower()}%")
+            func.lower(User.email).contains(filters.actor.strip().lower(), autoescape=True)
         )
     if filters.since:
         statement = statement.where(AuditEvent.at >= filters.since)
@@ -140,6 +143,19 @@ def list_audit_events(filters: AuditFilters, page: int, per_page: int = 50):
     total = db.session.scalar(select(func.count()).select_from(statement.subquery())) or 0
     rows = db.session.execute(statement.limit(per_page).offset((page - 1) * per_page)).all()
     return list(rows), total
+
+
+def people_in_events(rows) -> dict[int, User]:
+    """The accounts the listed events are about (object "user"), by id: the log names
+    them rather than showing a number."""
+    ids = {
+        int(event.object_id)
+        for event, _actor in rows
+        if event.object_type == "user" and event.object_id.isdigit()
+    }
+    if not ids:
+        return {}
+    return {user.id: user for user in db.session.scalars(select(User).where(User.id.in_(ids)))}
 
 
 def audit_choices() -> tuple[list[str], list[str]]:

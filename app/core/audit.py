@@ -95,6 +95,19 @@ OBJECT_LABELS = {
     "user_directory": _l("Staff directory"),
 }
 
+# Events about many objects at once, stored with a keyword for their id.
+BATCH_TARGETS = {
+    ("catalogue_item", "csv"): _l("Catalogue CSV import"),
+}
+
+
+def audit_target(object_type: str, object_id: str) -> str | None:
+    """Words for an event's target that is no single object ("Catalogue CSV import"),
+    else None."""
+    label = BATCH_TARGETS.get((object_type, object_id))
+    return str(label) if label is not None else None
+
+
 action_label = labeller(ACTION_LABELS)
 object_label = labeller(OBJECT_LABELS)
 

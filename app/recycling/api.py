@@ -1,8 +1,9 @@
 """JSON API of the recycling domain under /api/v1."""
 
-from flask import jsonify
+from flask import jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from werkzeug.datastructures import ImmutableMultiDict
 
 from app.api import ApiError, api_blueprint, check_json_types, form_error
 from app.api.spec import register_schema
@@ -78,8 +79,15 @@ def register_schemas(app) -> None:
                 "device_type": DEVICE_TYPE,
                 "condition": {"type": "string", "enum": ["working", "broken"]},
                 "asset_tag": {"type": "string", "maxLength": 64, "nullable": True},
-                "data_wiped": {"type": "boolean"},
-                "wipe_requested": {"type": "boolean"},
+                "data_wiped": {
+                    "type": "boolean",
+                    "description": "The person wiped the device. For a data-bearing type, "
+                    "exactly one of data_wiped and wipe_requested is true.",
+                },
+                "wipe_requested": {
+                    "type": "boolean",
+                    "description": "The person asks the agent for a certified wipe.",
+                },
             },
         },
     )
@@ -201,15 +209,15 @@ def create_device_return():
         },
         nullable=("asset_tag",),
     )
-    form = ReturnForm(meta={"csrf": False})
+    formdata, flags = _return_input()
+    form = ReturnForm(formdata=formdata, meta={"csrf": False})
     if not form.validate():
         raise form_error(form)
     point = queries.get_point(form.collection_point_id.data)
     try:
         device_return, created = services.register_device_return(
             current_user, point, form.device_type.data, form.condition.data, utcnow(),
-            asset_tag=form.asset_tag.data, data_wiped=form.data_wiped.data,
-            wipe_requested=form.wipe_requested.data,
+            asset_tag=form.asset_tag.data, **flags,
         )  # fmt: skip
     except services.AssetTagTaken as error:
         db.session.rollback()
@@ -224,6 +232,23 @@ def create_device_return():
         ) from None
     db.session.commit()
     return jsonify(return_json(device_return)), 201 if created else 200
+
+
+WIPE_FLAGS = ("data_wiped", "wipe_requested")
+
+
+def _return_input() -> tuple[ImmutableMultiDict, dict[str, bool]]:
+    """The return's fields for the form, and its two wipe booleans for the service.
+
+    The API keeps its two documented booleans (their JSON types checked first); the
+    form's single choice between them is for people, so they stay out of its data."""
+    if request.is_json:
+        body = dict(request.get_json(silent=True) or {})
+        flags = {name: body.pop(name, None) is True for name in WIPE_FLAGS}
+        return ImmutableMultiDict(body), flags
+    fields = request.form.to_dict(flat=False)  # a form-encoded call: checkbox values
+    flags = {name: fields.pop(name, [""])[0] not in ("", "false") for name in WIPE_FLAGS}
+    return ImmutableMultiDict([(k, v) for k, values in fields.items() for v in values]), flags
 
 
 @bp.get("/device-returns/<receipt_number>")

@@ -3,7 +3,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    BooleanField,
     DateField,
     RadioField,
     SelectField,
@@ -11,10 +10,18 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from app.core.devices import DEVICE_TYPES
 from app.core.forms import LocalFloatField, MultiCheckboxField
+from app.recycling.services import ONE_WIPE_CHOICE
 
 
 def _int_or_none(value):
@@ -58,6 +65,13 @@ def status_choices():
     ]
 
 
+def wipe_choices():
+    return [
+        ("n", _l("I wiped it myself")),
+        ("y", _l("Ask the agent for a certified wipe")),
+    ]
+
+
 def wipe_method_choices():
     return [
         ("software_overwrite", _l("Software overwrite (certified tool)")),
@@ -91,8 +105,24 @@ class ReturnForm(FlaskForm):
         validators=[Optional(), Length(max=64)],
         description=_l("The inventory label on the device, e.g. BM-PC-004213."),
     )
-    data_wiped = BooleanField(_l("I have wiped all data from this device"))
-    wipe_requested = BooleanField(_l("I ask the agent for a certified wipe"))
+    # One choice, not two boxes that could both be ticked: "y" asks for the certified
+    # wipe (the value the former checkbox sent), "n" attests the person wiped it.
+    wipe_requested = RadioField(
+        _l("Data on the device"),
+        choices=choices(wipe_choices()),
+        validators=[Optional()],  # required for data-bearing types only: the service says so
+    )
+
+    def validate_wipe_requested(self, field):
+        """Both answers at once (a crafted request) are refused, not one picked at random."""
+        if len(field.raw_data) > 1:
+            raise ValidationError(str(ONE_WIPE_CHOICE))
+
+    @property
+    def wipe_flags(self) -> dict:
+        """The choice as the service's two flags, data_wiped and wipe_requested."""
+        choice = self.wipe_requested.data
+        return {"data_wiped": choice == "n", "wipe_requested": choice == "y"}
 
 
 class ConfirmForm(FlaskForm):

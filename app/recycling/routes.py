@@ -284,12 +284,13 @@ def create_return():
         try:
             device_return, created = services.register_device_return(
                 current_user, point, form.device_type.data, form.condition.data, utcnow(),
-                asset_tag=form.asset_tag.data, data_wiped=form.data_wiped.data,
-                wipe_requested=form.wipe_requested.data,
+                asset_tag=form.asset_tag.data, **form.wipe_flags,
             )  # fmt: skip
         except services.ReturnError as error:
             db.session.rollback()
-            getattr(form, error.field or "collection_point_id").errors.append(error.message)
+            # The service's two wipe flags are one choice on the form.
+            field = "wipe_requested" if error.field == "data_wiped" else error.field
+            getattr(form, field or "collection_point_id").errors.append(error.message)
         else:
             commit_keeping_loaded_rows()  # answered by a redirect: nothing to reload
             if created:
@@ -505,7 +506,7 @@ def edit_point(point_id: int | None = None):
             point = services.save_point(point, form.data, current_user, utcnow())
         except services.ReturnError as error:
             db.session.rollback()
-            form.opening_hours.errors.append(error.message)
+            getattr(form, error.field or "opening_hours").errors.append(error.message)
         else:
             db.session.commit()
             flash(_("Collection point saved."), "success")
@@ -532,9 +533,14 @@ def _set_point_active(point_id: int, active: bool):
     point = queries.get_point(point_id) or abort(404)
     form = CloseForm()
     if form.validate_on_submit():
-        services.set_point_active(
-            point, active, current_user, utcnow(), form.closure_note.data or ""
-        )
+        try:
+            services.set_point_active(
+                point, active, current_user, utcnow(), form.closure_note.data or ""
+            )
+        except services.ReturnError as error:
+            db.session.rollback()
+            flash(str(error.message), "error")
+            return redirect(url_for("recycling.edit_point", point_id=point.id))
         db.session.commit()
         flash(_("%(point)s reopened.", point=point.name) if active
               else _("%(point)s closed temporarily.", point=point.name), "success")  # fmt: skip

@@ -14,6 +14,8 @@ from sqlalchemy.exc import IntegrityError
 from app.auth.models import User
 from app.core.audit import record_audit
 from app.core.devices import DEVICE_TYPES
+from app.core.i18n import format_number
+from app.core.models import Commune
 from app.core.signals import (
     custody_step_recorded,
     device_return_received,
@@ -35,6 +37,15 @@ from app.recycling.models import (
 )
 
 RECEIPT_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud at a desk
+# A point further than this from its commune's centre is a typing mistake (the largest
+# commune of the metropolis spans about 10 km).
+MAX_KM_FROM_COMMUNE = 15
+ONE_WIPE_CHOICE = _l(
+    "Choose one answer: you wiped the device yourself, or the agent does a certified wipe."
+)
+NO_AGENT_MESSAGE = _l(
+    "An open collection point needs at least one agent to receive its returns: choose one."
+)
 
 
 class ReturnError(ValueError):
@@ -134,6 +145,9 @@ def check_return(point: CollectionPoint | None, device_type: str, condition: str
             ),
             "data_wiped",
         )
+    if kind.data_bearing and data_wiped and wipe_requested:
+        # The receipt would tell only one of them: the person says which is true.
+        raise ReturnError(ONE_WIPE_CHOICE, "data_wiped")
 
 
 def register_device_return(
@@ -151,8 +165,6 @@ def register_device_return(
     check_return(point, device_type, condition, data_wiped, wipe_requested)
     if not DEVICE_TYPES[device_type].data_bearing:
         data_wiped = wipe_requested = False
-    elif wipe_requested:
-        data_wiped = False  # the certified wipe supersedes the person's own attestation
     tag = (asset_tag or "").strip()[:64] or None
     key = normalise_asset_tag(tag)
     for _attempt in range(3):
@@ -308,6 +320,11 @@ def save_point(
             _l("These opening hours are not in OpenStreetMap syntax."), "opening_hours"
         )
     creating = point is None
+    check_point_place(db.session.get(Commune, data["commune_id"]), data["latitude"],
+                      data["longitude"])  # fmt: skip
+    # A new point opens at once; a closed one may wait for its agents until reopened.
+    if (creating or point.active) and not data.get("agent_ids"):
+        raise ReturnError(NO_AGENT_MESSAGE, "agent_ids")
     if creating:
         point = CollectionPoint(created_at=now, active=True, closure_note="")
         db.session.add(point)
@@ -327,6 +344,28 @@ def save_point(
     return point
 
 
+def check_point_place(commune: Commune | None, latitude: float, longitude: float) -> None:
+    """Raise ReturnError (at the latitude) unless the point lies near its commune's centre:
+    a point typed far away would be offered as the nearest to the wrong people."""
+    # queries imports this module: its haversine is read at call time.
+    from app.recycling.queries import haversine_km
+
+    if commune is None:
+        raise ReturnError(_l("Choose a commune."), "commune_id")
+    distance = haversine_km(commune.latitude, commune.longitude, latitude, longitude)
+    if distance > MAX_KM_FROM_COMMUNE:
+        raise ReturnError(
+            _l(
+                "These coordinates lie %(distance)s km from the centre of %(commune)s, more "
+                "than %(limit)s km: check the latitude and the longitude, or the commune.",
+                distance=format_number(round(distance)),
+                commune=commune.name,
+                limit=MAX_KM_FROM_COMMUNE,
+            ),
+            "latitude",
+        )
+
+
 def set_point_agents(point: CollectionPoint, agent_ids: list[int]) -> None:
     """Assign exactly these agents to the point."""
     wanted = set(agent_ids)
@@ -343,6 +382,8 @@ def set_point_active(
     point: CollectionPoint, active: bool, admin: User, now: datetime, note: str = ""
 ) -> None:
     """Close a point temporarily (with a note for staff) or reopen it."""
+    if active and not point.agent_rows:
+        raise ReturnError(NO_AGENT_MESSAGE, "agent_ids")
     point.active = active
     point.closure_note = "" if active else note.strip()[:250]
     db.session.flush()

@@ -139,4 +139,5 @@ def test_the_audit_log_leads_from_a_person_s_change_to_their_account(client, aut
     person = make.user()
     auth.post(f"/admin/people/{person.id}/status", {"change": "deactivate"})
     log = text(client.get("/admin/audit"))
-    assert f'<td>Personne <a href="/admin/people/{person.id}">#{person.id}</a></td>' in log
+    link = f'<td>Personne <a href="/admin/people/{person.id}">{person.display_name}</a></td>'
+    assert link in log

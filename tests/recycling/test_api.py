@@ -82,6 +82,16 @@ def test_concurrent_api_submissions_store_one_return(app, make, rec):
     assert db.session.scalar(select(func.count(DeviceReturn.id))) == 1
 
 
+def test_the_api_keeps_its_two_wipe_booleans(client, make, rec):
+    point = rec.point()
+    login(client, make.user())
+    wiped = _post(client, point, device_type="smartphone", data_wiped=True, wipe_requested=False)
+    asked = _post(client, point, device_type="tablet")
+    assert (wiped.status_code, asked.status_code) == (201, 201)
+    assert (wiped.get_json()["data_wiped"], wiped.get_json()["wipe_requested"]) == (True, False)
+    assert (asked.get_json()["data_wiped"], asked.get_json()["wipe_requested"]) == (False, True)
+
+
 def test_refusals_are_422_in_the_callers_language_and_store_nothing(client, make, rec):
     point = rec.point(accepted_types="laptop,smartphone")
     login(client, make.user(locale="fr"))
@@ -91,6 +101,9 @@ def test_refusals_are_422_in_the_callers_language_and_store_nothing(client, make
     assert "n'accepte pas" in printer.get_json()["error"]["message"]
     assert "data_wiped" in no_wipe.get_json()["error"]["details"]
     assert _post(client, point, condition="melted").status_code == 422
+    both = _post(client, point, data_wiped=True, wipe_requested=True)
+    assert both.status_code == 422 and "une seule réponse" in both.get_json()["error"]["message"]
+    assert "data_wiped" in both.get_json()["error"]["details"]
     assert db.session.scalar(select(func.count(DeviceReturn.id))) == 0
 
 

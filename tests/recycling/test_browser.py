@@ -52,7 +52,7 @@ def test_find_nearest_point_scan_its_qr_return_a_device_and_see_it_received(
     page.check("input[name=device_type][value=laptop]")
     page.check("input[name=condition][value=working]")
     page.fill("input[name=asset_tag]", "BM-PC-4242")
-    page.check("input[name=wipe_requested]")
+    page.check("input[name=wipe_requested][value=y]")
     page.click("form.return-form button[type=submit]")
     page.wait_for_url("**/recycling/returns/RC-*")
     receipt = page.url.rsplit("/", 1)[1]

@@ -1,6 +1,7 @@
 """Pages of the recycling domain through the client."""
 
 import html
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -128,6 +129,51 @@ def test_declaring_a_return_through_the_form_shows_the_receipt(client, auth, mak
     page = _text(client.get("/recycling/"))
     latest = page.split("Mes derniers dépôts", 1)[1].split("Points de collecte", 1)[0]
     assert device_return.receipt_number in latest and point.name in latest
+
+
+def _declare(auth, point, **overrides):
+    data = {"collection_point_id": point.id, "device_type": "laptop", "condition": "working"}
+    return auth.post("/recycling/returns/new", {**data, **overrides})
+
+
+def _wipe_error(response) -> str:
+    return _text(response).split('id="wipe_requested-error">', 1)[1].split("</p>", 1)[0]
+
+
+def test_the_wipe_question_is_one_choice_of_two(client, make, rec):
+    rec.point()
+    login(client, make.user(locale="en"))
+    page = _text(client.get("/recycling/returns/new"))
+    inputs = re.findall(r'<input[^>]*name="wipe_requested"[^>]*>', page)
+    assert len(inputs) == 2 and all('type="radio"' in tag for tag in inputs)
+    assert 'name="data_wiped"' not in page
+    assert "I wiped it myself" in page and "Ask the agent for a certified wipe" in page
+
+
+def test_i_wiped_it_myself_is_recorded_as_the_persons_attestation(client, auth, make, rec):
+    point = rec.point()
+    login(client, make.user(locale="en"))
+    response = _declare(auth, point, wipe_requested="n")
+    assert response.status_code == 302
+    device_return = db.session.scalar(select(DeviceReturn))
+    assert device_return.data_wiped and not device_return.wipe_requested
+    assert "Wiped by you (attestation)" in _text(client.get(response.headers["Location"]))
+
+
+@pytest.mark.parametrize("choice", [None, ["y", "n"], ["n", "y"]], ids=["none", "both", "both2"])
+def test_a_data_bearing_device_needs_exactly_one_wipe_answer(client, auth, make, rec, choice):
+    point = rec.point()
+    login(client, make.user(locale="en"))
+    response = _declare(auth, point, **({} if choice is None else {"wipe_requested": choice}))
+    assert response.status_code == 422
+    expected = "confirm that you wiped it" if choice is None else "Choose one answer"
+    assert expected in html.unescape(_wipe_error(response))
+    assert db.session.scalar(select(func.count(DeviceReturn.id))) == 0
+
+
+def test_a_monitor_is_declared_without_a_wipe_answer(client, auth, make, rec):
+    login(client, make.user())
+    assert _declare(auth, rec.point(), device_type="monitor").status_code == 302
 
 
 def test_a_refused_return_shows_the_reason_and_stores_nothing(client, auth, make, rec):
@@ -310,10 +356,11 @@ def test_agent_records_wipe_and_outcome_and_the_owner_sees_them(app, client, aut
 
 def test_admin_creates_and_closes_a_point_with_audit(client, auth, make):
     commune = make.commune(name="Bouliac")
+    agent = make.user(roles=("agent",))
     login(client, make.user(roles=("admin",)))
     data = {"name": "Mairie de Bouliac", "commune_id": commune.id, "address": "Place Camille Hostein",
             "latitude": "44.81", "longitude": "-0.50", "opening_hours": "Mo-Fr 09:00-12:00",
-            "accepted_types": ["laptop", "monitor"]}  # fmt: skip
+            "accepted_types": ["laptop", "monitor"], "agent_ids": [agent.id]}  # fmt: skip
     bad = auth.post("/recycling/admin/points/new", {**data, "opening_hours": "whenever"})
     assert bad.status_code == 422
     assert auth.post("/recycling/admin/points/new", data).status_code == 302
@@ -330,10 +377,11 @@ def test_admin_creates_and_closes_a_point_with_audit(client, auth, make):
 
 def test_a_french_admin_types_coordinates_with_a_decimal_comma(client, auth, make):
     commune = make.commune(name="Bouliac")
+    agent = make.user(roles=("agent",))
     login(client, make.user(roles=("admin",)))
     data = {"name": "Mairie de Bouliac", "commune_id": commune.id, "address": "Place Camille Hostein",
             "latitude": "44,81", "longitude": "-0,5", "opening_hours": "Mo-Fr 09:00-12:00",
-            "accepted_types": ["laptop"]}  # fmt: skip
+            "accepted_types": ["laptop"], "agent_ids": [agent.id]}  # fmt: skip
     assert auth.post("/recycling/admin/points/new", data).status_code == 302
     point = db.session.scalar(select(CollectionPoint))
     assert (point.latitude, point.longitude) == (44.81, -0.5)
@@ -341,6 +389,71 @@ def test_a_french_admin_types_coordinates_with_a_decimal_comma(client, auth, mak
     assert 'value="44,81"' in edit and 'value="-0,5"' in edit  # as they were typed
     refused = auth.post("/recycling/admin/points/new", {**data, "latitude": "nan"})
     assert refused.status_code == 422 and "Saisissez un nombre." in _text(refused)
+
+
+def _bassens_point(make, **overrides) -> dict:
+    commune = make.commune(name="Bassens", latitude=44.9017, longitude=-0.5167)
+    data = {"name": "Mairie de Bassens", "commune_id": commune.id, "address": "Rue du Dr Roux",
+            "latitude": "44.90", "longitude": "-0.52", "opening_hours": "Mo-Fr 09:00-12:00",
+            "accepted_types": ["laptop"]}  # fmt: skip
+    return {**data, **overrides}
+
+
+def test_an_open_point_without_an_agent_is_refused_at_the_agents_field(client, auth, make):
+    make.user(roles=("agent",))
+    login(client, make.user(roles=("admin",), locale="en"))
+    response = auth.post("/recycling/admin/points/new", _bassens_point(make))
+    assert response.status_code == 422
+    error = _text(response).split('id="agent_ids-error">', 1)[1].split("</p>", 1)[0]
+    assert "An open collection point needs at least one agent" in error
+    assert db.session.scalar(select(func.count(CollectionPoint.id))) == 0
+
+
+def test_a_closed_point_is_saved_without_agents_but_not_reopened(client, auth, make, rec):
+    agent = make.user(roles=("agent",))
+    point = rec.point(agents=[agent])
+    login(client, make.user(roles=("admin",), locale="en"))
+    assert auth.post(f"/recycling/admin/points/{point.id}/close", {}).status_code == 302
+    data = _bassens_point(make, name="Renamed while closed")
+    assert auth.post(f"/recycling/admin/points/{point.id}/edit", data).status_code == 302
+    saved = db.session.get(CollectionPoint, point.id)
+    assert saved.name == "Renamed while closed" and saved.agent_rows == []
+    refused = auth.post(f"/recycling/admin/points/{point.id}/reopen", {})
+    assert refused.headers["Location"].endswith(f"/recycling/admin/points/{point.id}/edit")
+    page = _text(client.get(refused.headers["Location"]))
+    assert "An open collection point needs at least one agent" in page
+    assert not db.session.get(CollectionPoint, point.id).active
+
+
+@pytest.mark.parametrize("field", ["latitude", "longitude"])
+def test_coordinates_far_from_the_commune_are_refused_naming_it(client, auth, make, field):
+    """Paris typed for Bassens: the point would be nobody's nearest, and wrongly placed."""
+    agent = make.user(roles=("agent",))
+    login(client, make.user(roles=("admin",)))  # French
+    paris = {"latitude": "48.85", "longitude": "2.35"}
+    data = _bassens_point(make, agent_ids=[agent.id], **{field: paris[field]})
+    response = auth.post("/recycling/admin/points/new", data)
+    assert response.status_code == 422
+    error = html.unescape(_text(response).split('id="latitude-error">', 1)[1].split("</p>")[0])
+    assert "du centre de Bassens" in error and "15" in error
+    assert db.session.scalar(select(func.count(CollectionPoint.id))) == 0
+    # Near the centre, the same point is saved.
+    saved = auth.post("/recycling/admin/points/new", _bassens_point(make, agent_ids=[agent.id]))
+    assert saved.status_code == 302
+
+
+def test_the_admin_list_warns_of_open_points_without_agents(client, make, rec):
+    agent = make.user(roles=("agent",))
+    rec.point(name="Point servi", agents=[agent])
+    rec.point(name="Point orphelin")
+    rec.point(name="Point fermé", active=False)
+    login(client, make.user(roles=("admin",), locale="en"))
+    page = _text(client.get("/recycling/admin/points"))
+    assert "1 open collection point has no agent" in page
+    row = page.split("Point orphelin", 1)[1].split("</tr>", 1)[0]
+    assert "No agent: nobody sees the returns declared here" in row
+    for name in ("Point servi", "Point fermé"):
+        assert "No agent" not in page.split(name, 1)[1].split("</tr>", 1)[0]
 
 
 def test_statistics_and_open_data_csv_for_admins(client, make, rec):
@@ -415,7 +528,7 @@ def test_agents_find_the_declarations_left_waiting_for_over_a_week(client, make,
 def test_a_point_is_closed_and_reopened_from_its_own_page(client, auth, make, rec):
     """The list stays light (no form per point); the point's page closes and reopens it,
     and a note too long is refused there with its reason, changing nothing."""
-    point = rec.point(name="Mairie de Floirac")
+    point = rec.point(name="Mairie de Floirac", agents=[make.user(roles=("agent",))])
     login(client, make.user(roles=("admin",)))
     listing = client.get("/recycling/admin/points").get_data(as_text=True)
     assert "closure_note" not in listing

@@ -76,8 +76,14 @@ def test_declaring_a_return_sends_the_device_returned_signal(app, make, rec):
         ({"active": False}, "laptop", {"wipe_requested": True}, "collection_point_id"),
         ({"accepted_types": "laptop"}, "printer", {"wipe_requested": True}, "device_type"),
         ({}, "smartphone", {"wipe_requested": False}, "data_wiped"),
+        ({}, "laptop", {"wipe_requested": True, "data_wiped": True}, "data_wiped"),
     ],
-    ids=["closed point", "type not accepted", "data-bearing without wipe choice"],
+    ids=[
+        "closed point",
+        "type not accepted",
+        "data-bearing without wipe choice",
+        "both wiped by the person and certified wipe asked",
+    ],
 )
 def test_unacceptable_returns_are_refused_and_nothing_is_stored(
     make, rec, overrides, device_type, kwargs, field

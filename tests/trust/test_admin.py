@@ -99,9 +99,10 @@ def test_audit_log_filters_by_object_actor_and_dates(client, make):
 
 
 def test_audit_log_rejects_a_bad_date_with_a_message(client, make):
+    """The log is shown unfiltered, the error at the date field (it was a 400 page)."""
     login(client, make.user(roles=("admin",)))
     response = client.get("/admin/audit?since=yesterday")
-    assert response.status_code == 400
+    assert response.status_code == 200
     assert 'aria-invalid="true"' in response.get_data(as_text=True)
 
 

@@ -1,0 +1,136 @@
+"""The roles page (confirmation before granting admin, literal search) and the audit log
+(people named, batch targets in words, bad dates answered at their field)."""
+
+import html
+import re
+from datetime import UTC, datetime
+
+import pytest
+
+from app.auth.models import User
+from app.core.audit import record_audit
+from app.core.privacy_services import anonymise_user
+from app.extensions import db
+from tests.conftest import login
+
+NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
+
+
+def _text(response) -> str:
+    return html.unescape(response.get_data(as_text=True))
+
+
+def _grant_admin_form(page: str, person: User) -> str:
+    """The form whose button grants the admin role to `person`."""
+    button = f'value="grant:admin" aria-label="Grant Administrator to {person.display_name}"'
+    return page[: page.index(button)].rsplit("<form", 1)[1]
+
+
+def test_granting_admin_asks_for_confirmation_naming_the_person(client, make):
+    admin = make.user(roles=("admin",), locale="en")
+    person = make.user(display_name="Yasmine Petit", roles=("employee", "agent"))
+    login(client, admin)
+    page = _text(client.get("/admin/roles"))
+    form = _grant_admin_form(page, person)
+    assert 'data-confirm="Make Yasmine Petit an administrator? They will be able' in form
+    assert 'data-confirm-yes="Make Yasmine Petit an administrator"' in form
+    assert 'data-confirm-no="Cancel"' in form and 'name="csrf_token"' in form
+    assert f'action="/admin/roles/{person.id}' in form
+
+
+def test_other_role_changes_stay_one_click(client, make):
+    login(client, make.user(roles=("admin",), locale="en"))
+    person = make.user(display_name="Yasmine Petit", roles=("employee", "agent"))
+    page = _text(client.get("/admin/roles"))
+    assert page.count("data-confirm=") == 1  # Yasmine's admin grant; the admin holds it
+    for change in ("grant:organiser", "revoke:agent"):
+        pattern = f'<button[^>]*value="{change}" aria-label="[^"]*{person.display_name}"'
+        assert 'form="roles-privileged"' in re.search(pattern, page)[0]
+
+
+def test_the_confirmed_admin_grant_still_works_without_javascript(client, auth, make):
+    login(client, make.user(roles=("admin",)))
+    person = make.user()
+    assert auth.post(f"/admin/roles/{person.id}", {"change": "grant:admin"}).status_code == 302
+    assert "admin" in db.session.get(User, person.id).roles
+
+
+@pytest.mark.parametrize(
+    ("query", "found"),
+    [("%", ["Taux 100% vert"]), ("_", ["jean_luc@example.org"]), ("100%", ["Taux 100% vert"])],
+)
+def test_the_people_search_takes_percent_and_underscore_literally(client, make, query, found):
+    login(client, make.user(roles=("admin",), locale="en", display_name="Hélène Laborde"))
+    make.user(display_name="Taux 100% vert", email="taux@example.org")
+    make.user(display_name="Jean Luc", email="jean_luc@example.org")
+    make.user(display_name="Jeanne Lucas", email="jeanneXluc@example.org")
+    page = _text(client.get("/admin/roles", query_string={"q": query}))
+    assert re.search(r"\b1 person found", page)
+    for text in found:
+        assert text in page
+    assert "Jeanne Lucas" not in page
+
+
+def test_the_audit_actor_filter_takes_percent_literally(client, make):
+    admin = make.user(roles=("admin",), email="chief@example.org", locale="en")
+    record_audit(admin, "update", "campaign", 7, NOW, "x")
+    db.session.commit()
+    login(client, admin)
+    assert "0 events" in _text(client.get("/admin/audit?actor=%25"))
+
+
+def test_the_audit_log_names_the_person_whose_role_changed(client, auth, make):
+    login(client, make.user(roles=("admin",), locale="en"))
+    person = make.user(display_name="Yasmine Petit")
+    auth.post(f"/admin/roles/{person.id}", {"change": "grant:organiser"})
+    page = _text(client.get("/admin/audit"))
+    assert f'<td>Person <a href="/admin/people/{person.id}">Yasmine Petit</a></td>' in page
+    assert f"#{person.id}<" not in page
+
+
+def test_an_erased_person_is_shown_anonymised_without_their_data(client, auth, make):
+    login(client, make.user(roles=("admin",), locale="en"))
+    person = make.user(display_name="Yasmine Petit", email="yasmine@example.org")
+    auth.post(f"/admin/roles/{person.id}", {"change": "grant:organiser"})
+    anonymise_user(db.session.get(User, person.id), NOW)
+    db.session.commit()
+    page = _text(client.get("/admin/audit"))
+    assert "<td>Anonymised person</td>" in page
+    assert f"/admin/people/{person.id}" not in page
+    assert "Yasmine" not in page and f"Anonyme {person.id}" not in page
+
+
+def test_a_catalogue_csv_import_is_named_in_words(client, make):
+    admin = make.user(roles=("admin",))  # French
+    record_audit(admin, "import", "catalogue_item", "csv", NOW, "2 created, 1 updated")
+    db.session.commit()
+    login(client, admin)
+    page = _text(client.get("/admin/audit"))
+    assert "<td>Import CSV du catalogue</td>" in page and "#csv" not in page
+
+
+@pytest.mark.parametrize("name", ["since", "until"])
+@pytest.mark.parametrize("value", ["2026-13-45", "yesterday", "0001-01-01", "9999-12-31"])
+@pytest.mark.parametrize("fragment", [False, True])
+def test_a_bad_date_is_answered_at_its_field_over_the_whole_log(
+    client, make, name, value, fragment
+):
+    admin = make.user(roles=("admin",), locale="en")
+    record_audit(admin, "publish", "campaign", 7, datetime(2026, 3, 1, 12, tzinfo=UTC))
+    record_audit(admin, "update", "template", 8, datetime(2026, 6, 1, 12, tzinfo=UTC))
+    db.session.commit()
+    login(client, admin)
+    headers = {"HX-Request": "true"} if fragment else {}
+    response = client.get(
+        "/admin/audit", query_string={name: value, "object_type": "template"}, headers=headers
+    )
+    assert response.status_code == 200
+    page = _text(response)
+    assert "campaign #7" in page and "template #8" in page  # no filter applied
+    label = {"since": "From", "until": "To (included)"}[name]
+    assert f"No filter was applied. To correct: {label}." in page
+    results = page.split('id="audit-results"', 1)[-1]
+    assert value not in results  # nor carried to the CSV link or the next pages
+    if not fragment:
+        error = page.split(f'id="{name}-error">', 1)[1].split("</p>", 1)[0]
+        assert error.startswith("Enter a")
