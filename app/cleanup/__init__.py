@@ -18,7 +18,11 @@ def init_app(app: Flask) -> None:
         register_variables,
     )
     from app.core.privacy import PersonalData, register_personal_data, register_retention
-    from app.core.signals import device_return_withdrawn, device_returned
+    from app.core.signals import (
+        device_return_received,
+        device_return_withdrawn,
+        device_returned,
+    )
     from app.core.warmup import register_warmer
 
     app.register_blueprint(routes.bp)
@@ -49,4 +53,5 @@ def init_app(app: Flask) -> None:
     register_retention(app, services.apply_action_retention)
     # Weak references would let the listener vanish; keep it for the app's lifetime.
     device_returned.connect(integration.on_device_returned, weak=False)
+    device_return_received.connect(integration.on_device_return_received, weak=False)
     device_return_withdrawn.connect(integration.on_device_return_withdrawn, weak=False)

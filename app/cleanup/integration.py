@@ -91,10 +91,18 @@ MOMENT_PATTERNS = {"fr": "d MMMM y 'à' HH:mm", "en": "d MMMM y 'at' HH:mm"}
 
 
 def on_device_returned(sender, device_return=None, user=None, now=None, **_kwargs) -> None:
-    """Count a declared device return in the running campaigns (idempotent by return id)."""
+    """Log a declared device return in the running campaigns, waiting for its receipt
+    (idempotent by return id)."""
     if device_return is None or user is None:
         return
     services.log_device_return(device_return, user, now or utcnow())
+
+
+def on_device_return_received(sender, device_return=None, now=None, **_kwargs) -> None:
+    """An agent has the device: its return now counts in the running campaigns."""
+    if device_return is None:
+        return
+    services.count_received_device_return(device_return.id, now or utcnow())
 
 
 def on_device_return_withdrawn(sender, return_id=None, user=None, now=None, **_kwargs) -> None:

@@ -27,6 +27,9 @@ from app.extensions import db
 
 DRAFT, SCHEDULED, RUNNING, CLOSED = "draft", "scheduled", "running", "closed"
 ACCEPTED, FLAGGED, REJECTED = "accepted", "flagged", "rejected"
+# A device return declared but not yet in an agent's hands: it counts toward the daily
+# cap (the declaration stands) but scores nothing until an agent confirms receipt.
+PENDING = "pending"
 UNITS = ("GB", "items", "devices")
 GOAL_UNITS = ("GB", "items", "devices", "participants", "points")
 

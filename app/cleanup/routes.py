@@ -28,7 +28,7 @@ from app.cleanup.forms import (
     to_local_naive,
     to_utc,
 )
-from app.cleanup.models import CLOSED, DRAFT, CleanupAction, CleanupCampaign
+from app.cleanup.models import CLOSED, DRAFT, SCHEDULED, CleanupAction, CleanupCampaign
 from app.core import cache
 from app.core.csv_safety import write_csv
 from app.core.database import commit_keeping_loaded_rows, reads_only
@@ -134,6 +134,7 @@ def _campaign_form(campaign=None) -> CampaignForm:
 
 
 def _save_campaign(form, campaign=None):
+    """Create or change the campaign; a refusal of its dates is told at the end's field."""
     now = utcnow()
     try:
         if campaign is None:
@@ -142,10 +143,16 @@ def _save_campaign(form, campaign=None):
             services.update_campaign(campaign, current_user, form.campaign_data(), now)
     except services.CleanupError as error:
         db.session.rollback()
-        flash(error.message, "error")
+        if error.code in ("ended", "invalid_dates"):
+            form.ends_at.errors = [error.message]
+        else:
+            flash(error.message, "error")
         return None
     db.session.commit()
-    flash(_("Campaign saved as a draft. Preview it, then publish it."), "success")
+    if campaign.state(now) == DRAFT:
+        flash(_("Campaign saved as a draft. Preview it, then publish it."), "success")
+    else:
+        flash(_("Changes saved. The messages not sent yet follow the new dates."), "success")
     return redirect(url_for("cleanup.show_campaign", campaign_id=campaign.id))
 
 
@@ -166,10 +173,10 @@ def new_campaign():
 @bp.route("/campaigns/<int:campaign_id>/edit", methods=["GET", "POST"])
 @role_required("organiser")
 def edit_campaign(campaign_id: int):
-    """Edit a draft campaign."""
+    """Edit a draft campaign, or a published one until it starts."""
     campaign = _campaign_or_404(campaign_id)
-    if campaign.state(utcnow()) != DRAFT:
-        flash(_("A published campaign can only be extended."), "error")
+    if campaign.state(utcnow()) not in (DRAFT, SCHEDULED):
+        flash(_("A campaign that has started can only be extended."), "error")
         return redirect(url_for("cleanup.show_campaign", campaign_id=campaign.id))
     form = _campaign_form(campaign)
     if form.validate_on_submit():
@@ -194,6 +201,24 @@ def publish_campaign(campaign_id: int):
             db.session.rollback()
             flash(error.message, "error")
     return redirect(url_for("cleanup.show_campaign", campaign_id=campaign_id))
+
+
+@bp.post("/campaigns/<int:campaign_id>/delete")
+@role_required("organiser")
+def delete_campaign(campaign_id: int):
+    """Delete a draft (a published campaign stays, for its messages and results)."""
+    campaign = _campaign_or_404(campaign_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        services.delete_draft(campaign, current_user, utcnow())
+    except services.CleanupError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("cleanup.show_campaign", campaign_id=campaign_id))
+    db.session.commit()
+    flash(_("Draft deleted."), "success")
+    return redirect(url_for("cleanup.index"))
 
 
 @bp.post("/campaigns/<int:campaign_id>/extend")
@@ -575,8 +600,11 @@ def leaderboard(campaign_id: int):
 @bp.get("/campaigns/<int:campaign_id>/review")
 @role_required("organiser")
 def review(campaign_id: int):
-    """Flagged entries waiting for an organiser's decision."""
-    return _review_page(_campaign_or_404(campaign_id))
+    """Flagged entries waiting for an organiser's decision; read-only once frozen."""
+    campaign = _campaign_or_404(campaign_id)
+    if services.freeze_campaign(campaign, utcnow()):  # a closed campaign: no decision left
+        db.session.commit()
+    return _review_page(campaign)
 
 
 def _review_page(campaign, **refusal):
@@ -584,6 +612,7 @@ def _review_page(campaign, **refusal):
     return render_template(
         "cleanup/review.html",
         campaign=campaign,
+        frozen=campaign.frozen_at is not None,
         flagged=queries.flagged_actions(campaign),
         flag_reason_label=flag_reason_label,
         **refusal,

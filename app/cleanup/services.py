@@ -4,13 +4,14 @@ import calendar
 import functools
 import json
 import math
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 from uuid import uuid4
 
 from flask import current_app
 
 # Lazy: services also run in jobs and signal handlers, outside any request.
+from flask_babel import format_date, format_datetime
 from flask_babel import lazy_gettext as _
 from flask_babel import lazy_ngettext as ngettext
 from sqlalchemy import bindparam, case, func, select, update
@@ -23,14 +24,17 @@ from app.cleanup.catalogue import (
     FLAG_ABOVE_OTHERS,
     FLAG_ABOVE_USUAL,
     SYSTEM_ACTION_TYPES,
+    quantity_label,
 )
 from app.cleanup.models import (
     ACCEPTED,
     CLOSED,
     DRAFT,
     FLAGGED,
+    PENDING,
     REJECTED,
     RUNNING,
+    SCHEDULED,
     CleanupAction,
     CleanupActionType,
     CleanupCampaign,
@@ -41,7 +45,7 @@ from app.cleanup.models import (
 )
 from app.core.audit import record_audit
 from app.core.database import insert_missing
-from app.core.i18n import format_moment, format_number, parse_local_number
+from app.core.i18n import parse_local_number
 from app.core.signals import (
     campaign_closed,
     campaign_extended,
@@ -55,6 +59,9 @@ from app.extensions import db
 # An organiser extends a campaign by at most this much at a time: a typo in the year
 # (9999) would otherwise keep it running, and its reminders waiting, for ever.
 MAX_EXTENSION = timedelta(days=90)
+
+# A day in a sentence: "on 3 December", "le 3 décembre" (the year is the campaign's).
+DAY_IN_SENTENCE = "d MMMM"
 
 _REFRESH = object()  # touch_scores without a change the board can apply itself
 
@@ -209,6 +216,7 @@ def _apply_campaign_data(campaign: CleanupCampaign, data: dict) -> None:
 
 def create_campaign(actor, data: dict, now: datetime) -> CleanupCampaign:
     """Create a draft campaign from validated form data."""
+    _check_not_over(data, now)
     campaign = CleanupCampaign(created_by_id=actor.id, created_at=now)
     _apply_campaign_data(campaign, data)
     db.session.add(campaign)
@@ -217,13 +225,32 @@ def create_campaign(actor, data: dict, now: datetime) -> CleanupCampaign:
     return campaign
 
 
+def _check_not_over(data: dict, now: datetime) -> None:
+    """A campaign saved already over could never be published: say so at its end."""
+    if data["ends_at"] <= now:
+        raise CleanupError(
+            _("This campaign would already be over: choose an end in the future."),
+            "ended",
+            422,
+        )
+
+
 def update_campaign(campaign: CleanupCampaign, actor, data: dict, now: datetime) -> None:
-    """Change a draft. Published campaigns can only be extended."""
-    if campaign.state(now) != DRAFT:
-        raise CleanupError(_("A published campaign can only be extended."), "published")
+    """Change a draft, or a published campaign until it starts (nobody has logged
+    anything yet). Once it has started it can only be extended.
+
+    A published one is announced again (`campaign_published`): messaging moves the
+    messages it scheduled and has not sent to the new dates.
+    """
+    state = campaign.state(now)
+    if state not in (DRAFT, SCHEDULED):
+        raise CleanupError(_("A campaign that has started can only be extended."), "started")
+    _check_not_over(data, now)
     _apply_campaign_data(campaign, data)
     db.session.flush()
     record_audit(actor, "update", "cleanup_campaign", campaign.id, now, campaign.name_en)
+    if state == SCHEDULED:
+        campaign_published.send(current_app._get_current_object(), campaign=campaign, now=now)
 
 
 def publish_campaign(campaign: CleanupCampaign, actor, now: datetime) -> None:
@@ -238,6 +265,17 @@ def publish_campaign(campaign: CleanupCampaign, actor, now: datetime) -> None:
     campaign_published.send(current_app._get_current_object(), campaign=campaign, now=now)
 
 
+def delete_draft(campaign: CleanupCampaign, actor, now: datetime) -> None:
+    """Delete a campaign never published: nobody saw it, nothing was logged in it."""
+    if campaign.published_at is not None:
+        raise CleanupError(
+            _("Only a draft can be deleted: a published campaign stays."), "published"
+        )
+    record_audit(actor, "delete", "cleanup_campaign", campaign.id, now, campaign.name_en)
+    db.session.delete(campaign)
+    db.session.flush()
+
+
 def extend_campaign(campaign: CleanupCampaign, actor, new_ends_at: datetime, now: datetime):
     """Push the end later, by at most MAX_EXTENSION, only before it has ended. Logged
     points are untouched; announced, so that the reminders follow the new end."""
@@ -247,13 +285,15 @@ def extend_campaign(campaign: CleanupCampaign, actor, new_ends_at: datetime, now
         raise CleanupError(
             _("The new end must be later than the current end."), "invalid_dates", 422
         )
-    latest = campaign.ends_at + MAX_EXTENSION
+    # In local time, as the organiser reads it: across a change to summer time, 90 days
+    # of UTC ended at 19:00 a campaign that ends at 18:00.
+    latest = (campaign.ends_at.astimezone(local_zone()) + MAX_EXTENSION).astimezone(UTC)
     if new_ends_at > latest:
         message = ngettext(
             "An extension adds at most %(num)s day: choose an end no later than %(latest)s.",
             "An extension adds at most %(num)s days: choose an end no later than %(latest)s.",
             MAX_EXTENSION.days,
-            latest=format_moment(latest),
+            latest=format_datetime(latest, "short"),  # as the campaign page writes its dates
         )
         raise CleanupError(message, "invalid_dates", 422)
     old = campaign.ends_at
@@ -410,19 +450,38 @@ def _history(participant_id: int, rule, day, exclude_id=None, source=(None, None
     return float(row[0]), (row[1], row[2]), row[3], existing
 
 
-def _check_cap(rule, quantity: float, already: float) -> None:
-    if already + quantity > rule.daily_cap + 1e-9:
-        left = max(rule.daily_cap - already, 0)
-        raise CleanupError(
-            _(
-                "Daily limit reached for this action: you can log %(left)s more today "
-                "(limit %(cap)s).",
-                left=format_number(left, "#,##0.###"),
-                cap=format_number(rule.daily_cap, "#,##0.###"),
-            ),
-            "cap_reached",
-            409,
+def _check_cap(rule, quantity: float, already: float, day, today) -> None:
+    """Refuse what would pass the daily cap of `day` (the entry's day, `today` the
+    local day now), saying the limit, what is left and the day, with units."""
+    if already + quantity <= rule.daily_cap + 1e-9:
+        return
+    left = max(rule.daily_cap - already, 0)
+    values = {"cap": quantity_label(rule.daily_cap, rule.unit)}
+    if left > 1e-9:
+        values["left"] = quantity_label(round(left, 3), rule.unit)
+    if day == today and "left" in values:
+        message = _(
+            "That would go over the daily limit of %(cap)s for this action: "
+            "you can still log %(left)s today.",
+            **values,
         )
+    elif day == today:
+        message = _("You have already reached the daily limit of %(cap)s for this action today.",
+                    **values)  # fmt: skip
+    elif "left" in values:
+        message = _(
+            "That would go over the daily limit of %(cap)s for this action: "
+            "you can still log %(left)s on %(day)s.",
+            day=format_date(day, DAY_IN_SENTENCE),
+            **values,
+        )
+    else:
+        message = _(
+            "The daily limit of %(cap)s for this action was already reached on %(day)s.",
+            day=format_date(day, DAY_IN_SENTENCE),
+            **values,
+        )
+    raise CleanupError(message, "cap_reached", 409)
 
 
 def _flag_reason(campaign: CleanupCampaign, rule, quantity: float, mine: tuple) -> str:
@@ -447,12 +506,19 @@ def _flag_reason(campaign: CleanupCampaign, rule, quantity: float, mine: tuple) 
 
 
 def log_action(
-    user, campaign: CleanupCampaign, action_type_key: str, quantity, now: datetime, source_key=None
+    user,
+    campaign: CleanupCampaign,
+    action_type_key: str,
+    quantity,
+    now: datetime,
+    source_key=None,
+    pending: bool = False,
 ) -> CleanupAction | None:
     """Log an action for `user`: checks the time-box, scope, quantity and daily cap.
 
     With a `source_key` (e.g. "device-return:42") the call is idempotent: a
     repeat returns the action already logged. Points are fixed at log time.
+    `pending`: logged as PENDING, scoring nothing until `count_pending_action`.
     """
     _check_can_log(user, campaign, now)
     rule = _rule_for(campaign, action_type_key)
@@ -464,7 +530,7 @@ def log_action(
     )
     if existing is not None:
         return db.session.get(CleanupAction, existing)
-    _check_cap(rule, value, already)
+    _check_cap(rule, value, already, day, day)
     reason = _flag_reason(campaign, rule, value, mine)
     action = CleanupAction(
         campaign_id=campaign.id,
@@ -476,7 +542,7 @@ def log_action(
         points=round(value * rule.points_per_unit),
         logged_at=now,
         day=day,
-        status=FLAGGED if reason else ACCEPTED,
+        status=PENDING if pending else FLAGGED if reason else ACCEPTED,
         flag_reason=reason,
         source_key=source_key,
     )
@@ -516,7 +582,7 @@ def correct_action(user, action: CleanupAction, quantity, now: datetime) -> Clea
     value = check_quantity(rule, quantity)
     participant = _lock_participant(campaign, user, now)
     already, mine, _accepted_today, _ = _history(participant.id, rule, action.day, action.id)
-    _check_cap(rule, value, already)
+    _check_cap(rule, value, already, action.day, local_day(now))
     reason = _flag_reason(campaign, rule, value, mine)
     action.quantity = value
     action.points = round(value * rule.points_per_unit)
@@ -537,7 +603,8 @@ def delete_action(user, action: CleanupAction, now: datetime) -> None:
 def review_action(action: CleanupAction, actor, accept: bool, reason: str, now: datetime):
     """Accept or reject a flagged entry; the reason is shown to the participant."""
     campaign = db.session.get(CleanupCampaign, action.campaign_id)
-    if campaign.frozen_at is not None:
+    # Ended but not frozen yet (the job runs every minute) is as good as frozen.
+    if campaign.frozen_at is not None or campaign.state(now) == CLOSED:
         raise CleanupError(_("The results of this campaign are frozen."), "frozen")
     if action.status != FLAGGED:
         raise CleanupError(_("This entry is not waiting for review."), "not_flagged")
@@ -612,7 +679,9 @@ def _running_campaigns():
 
 
 def log_device_return(device_return, user, now: datetime) -> list[CleanupAction]:
-    """Count a device return in every running campaign in scope that counts returns."""
+    """Log a declared device return in every running campaign in scope that counts
+    returns, as PENDING: it scores once an agent receives the device
+    (`count_received_device_return`), so a device never brought earns nothing."""
     logged = []
     campaigns = db.session.scalars(_running_campaigns(), {"now": now}).all()
     for campaign in campaigns:
@@ -626,11 +695,40 @@ def log_device_return(device_return, user, now: datetime) -> list[CleanupAction]
                 1,
                 now,
                 source_key=f"device-return:{device_return.id}",
+                pending=True,
             )
         except CleanupError:
             continue  # daily cap reached: the return itself still stands
         logged.append(action)
     return logged
+
+
+def count_received_device_return(return_id: int, now: datetime) -> int:
+    """An agent received the device: its pending entries count, dated from the declaration.
+
+    Only in campaigns still running at receipt: a campaign that has ended froze its
+    results (invariant 1), so a device brought after the end scores nothing there.
+    Returns how many entries now count (or wait for review, if their size was flagged).
+    """
+    campaigns = {
+        campaign.id: campaign
+        for campaign in db.session.scalars(_running_campaigns(), {"now": now})
+        if campaign.frozen_at is None
+    }
+    if not campaigns:
+        return 0
+    actions = db.session.scalars(
+        select(CleanupAction).where(  # the (campaign_id, source_key) unique index
+            CleanupAction.campaign_id.in_(campaigns),
+            CleanupAction.source_key == f"device-return:{return_id}",
+            CleanupAction.status == PENDING,
+        )
+    ).all()
+    for action in actions:
+        action.status = FLAGGED if action.flag_reason else ACCEPTED
+        # Like a review's decision: the board re-reads this participant at its next read.
+        touch_scores(campaigns[action.campaign_id], action.participant_id)
+    return len(actions)
 
 
 def take_back_device_return(return_id: int, user, now: datetime) -> int:

@@ -7,7 +7,8 @@ from blinker import Namespace
 
 _signals = Namespace()
 
-#: campaign=Campaign, now=datetime. Sent when an organiser publishes a campaign.
+#: campaign=Campaign, now=datetime. Sent when an organiser publishes a campaign, and again
+#: when they correct a scheduled one before it starts (messaging moves what it has not sent).
 campaign_published = _signals.signal("campaign-published")
 #: campaign=Campaign, now=datetime. Sent when an organiser extends a running campaign:
 #: messaging moves the reminders it has not sent yet to the new end.

@@ -45,9 +45,11 @@ def make_campaign(make):
             ],
         }
         data.update(overrides)
-        campaign = services.create_campaign(organiser, data, NOW - timedelta(days=10))
+        # Created and published in time, before its start (and its end) however old.
+        created = min(NOW - timedelta(days=10), data["starts_at"] - timedelta(days=2))
+        campaign = services.create_campaign(organiser, data, created)
         if publish:
-            services.publish_campaign(campaign, organiser, NOW - timedelta(days=9))
+            services.publish_campaign(campaign, organiser, created + timedelta(days=1))
         db.session.commit()
         return campaign
 

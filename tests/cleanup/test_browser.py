@@ -38,6 +38,10 @@ def test_campaign_journey(page, make):
     )
     page.locator("main form button[type=submit]").click()
     page.locator("form[action$='/publish'] button").click()
+    # It asks first, saying what publication does.
+    dialog = page.get_by_role("alertdialog")
+    expect(dialog).to_contain_text("ses règles sont figées")
+    dialog.get_by_role("button", name="Publier", exact=True).click()
     page.wait_for_selector(".flash-success")
     url = page.url
     page.context.clear_cookies()
@@ -137,7 +141,7 @@ def test_a_refused_entry_is_explained_where_the_person_logs(page, make, make_cam
     expect(page.locator("#announcer")).to_have_text("Saisissez la quantité sous forme de nombre.")
     page.fill("input[name=quantity]", "3")
     page.locator("form.cleanup-log button").click()
-    expect(status).to_contain_text("plafond 2")  # over the daily cap: 409
+    expect(status).to_contain_text("plafond journalier de 2 Go")  # over the daily cap: 409
     assert db.session.query(CleanupAction).count() == 0
 
 

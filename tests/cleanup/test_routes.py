@@ -2,7 +2,7 @@
 
 import html
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -14,6 +14,7 @@ from app.core.audit import AuditEvent
 from app.core.time import utcnow
 from app.extensions import db
 from app.messaging.models import Dispatch
+from tests.cleanup.conftest import Participant
 from tests.conftest import csrf_token, login
 
 
@@ -186,9 +187,47 @@ def test_the_daily_limit_message_writes_numbers_the_french_way(participant):
     assert log("49,5").status_code == 200
     refused = log("1")
     assert refused.status_code == 409
-    assert "vous pouvez encore enregistrer 0,5 aujourd'hui (plafond 50)" in refused.get_data(
-        as_text=True
-    ).replace("&#39;", "'")
+    assert "vous pouvez encore enregistrer 0,5 Go aujourd'hui." in html.unescape(
+        refused.get_data(as_text=True)
+    )
+
+
+def test_the_daily_limit_message_says_the_limit_and_what_is_left_with_units(
+    client, make, make_campaign
+):
+    """1e3 GB at once: "over the limit of 20 GB", not "limit reached" with nothing logged."""
+    campaign = running(make_campaign)
+    participant = Participant(client, campaign, make.user(locale="en"))
+    refused = participant.log("delete-mail", "1e3")
+    assert refused.status_code == 409
+    text = html.unescape(refused.get_data(as_text=True))
+    assert (
+        "That would go over the daily limit of 20 GB for this action: "
+        "you can still log 20 GB today." in text
+    )
+    assert participant.log("delete-mail", "20").status_code == 200
+    text = html.unescape(participant.log("delete-mail", "1").get_data(as_text=True))
+    assert "You have already reached the daily limit of 20 GB for this action today." in text
+
+
+def test_correcting_an_earlier_days_entry_names_that_day_not_today(client, make, make_campaign):
+    from babel.dates import format_date
+
+    now = utcnow()
+    campaign = make_campaign(starts_at=now - timedelta(days=3), ends_at=now + timedelta(days=3))
+    user = make.user(locale="en")
+    earlier = services.log_action(user, campaign, "delete-mail", 5, now - timedelta(days=2))
+    services.log_action(user, campaign, "delete-mail", 10, now - timedelta(days=2))
+    db.session.commit()
+    participant = Participant(client, campaign, user)
+    text = html.unescape(participant.correct(earlier.id, "12").get_data(as_text=True))
+    day = format_date(earlier.day, "d MMMM", locale="en_GB")
+    assert (
+        "That would go over the daily limit of 20 GB for this action: "
+        f"you can still log 10 GB on {day}." in text
+    )
+    assert "today" not in text.split("daily limit", 1)[1].split("<", 1)[0]
+    assert db.session.get(CleanupAction, earlier.id).quantity == 5
 
 
 def test_counts_agree_with_their_number_in_both_languages(participant, make):
@@ -1014,3 +1053,218 @@ def test_the_results_totals_write_large_numbers_the_readers_way(client, make, ma
         page = client.get(f"/cleanup/campaigns/{campaign.id}/results").get_data(as_text=True)
         totals = re.search(r'data-testid="results-totals">([^<]*)</p>', page).group(1)
         assert totals.endswith(points)
+
+
+def test_my_progress_says_a_declared_return_waits_for_its_receipt(app, participant):
+    """With and without htmx: the entry is waiting, the page says when it will count."""
+    from types import SimpleNamespace
+
+    from app.core.signals import device_return_received, device_returned
+
+    now = utcnow()
+    participant.user.locale = "en"
+    declared = SimpleNamespace(id=5, receipt_number="R-5")
+    device_returned.send(app, device_return=declared, user=participant.user, now=now)
+    db.session.commit()
+    page = participant.page()
+    assert "Waiting for an agent to receive the device" in page
+    assert 'data-testid="returns-pending"' in page
+    assert 'data-testid="my-points">0<' in page
+    fragment = participant.log("delete-mail", "1").get_data(as_text=True)
+    assert "Waiting for an agent to receive the device" in fragment
+
+    device_return_received.send(app, device_return=declared, now=now)
+    db.session.commit()
+    page = participant.page()
+    assert "Waiting for an agent" not in page and 'data-testid="returns-pending"' not in page
+    assert 'data-testid="my-points">110<' in page  # 100 for the device, 10 for 1 GB
+
+
+def test_a_closed_campaigns_flagged_entries_are_listed_read_only(client, make, make_campaign):
+    """No link to a queue whose every decision would be refused: the campaign page says
+    how many went unreviewed, the queue (opened anyway) lists them without buttons."""
+    campaign = _closed_campaign(make, make_campaign, [15, 16])  # above the usual size
+    login(client, make.user(roles=("organiser",), locale="en"))
+    page = client.get(f"/cleanup/campaigns/{campaign.id}").get_data(as_text=True)
+    assert f"/cleanup/campaigns/{campaign.id}/review" not in page
+    assert "2 flagged entries were not reviewed before the end: they do not count." in page
+
+    queue = client.get(f"/cleanup/campaigns/{campaign.id}/review").get_data(as_text=True)
+    assert "its results are frozen" in queue and 'data-testid="review-frozen"' in queue
+    assert queue.count('class="cleanup-review"') == 2
+    assert 'value="accept"' not in queue and 'value="reject"' not in queue
+
+
+def test_a_flagged_entry_cannot_be_decided_once_the_campaign_ended(client, make, make_campaign):
+    """Ended, not yet frozen by the job: a decision would change results being frozen."""
+    _closed_campaign(make, make_campaign, [15])
+    action = db.session.scalar(select(CleanupAction))
+    organiser = make.user(roles=("organiser",))
+    with pytest.raises(services.CleanupError, match="frozen"):
+        services.review_action(action, organiser, True, "", utcnow())
+    assert action.status == "flagged"
+
+
+def _form_data(client, starts_at, ends_at, **changes):
+    """The campaign form as sent: one action type, every department, these dates."""
+    services.ensure_default_action_types()
+    db.session.commit()
+    mail = db.session.scalar(
+        select(CleanupActionType).where(CleanupActionType.key == "delete-mail")
+    )
+    data = {
+        "csrf_token": csrf_token(client),
+        "name_fr": "Nettoyage",
+        "name_en": "Clean-up",
+        "starts_at": to_local_naive(starts_at).strftime("%Y-%m-%dT%H:%M"),
+        "ends_at": to_local_naive(ends_at).strftime("%Y-%m-%dT%H:%M"),
+        "all_departments": "y",
+        "rules-0-action_type_id": str(mail.id),
+        "rules-0-enabled": "y",
+        "rules-0-points_per_unit": "10",
+        "rules-0-daily_cap": "20",
+    }
+    return data | changes
+
+
+def test_publishing_asks_first_and_says_what_it_does(client, make, make_campaign):
+    campaign = running(make_campaign, publish=False)
+    login(client, make.user(roles=("organiser",), locale="en"))
+    page = html.unescape(client.get(f"/cleanup/campaigns/{campaign.id}").get_data(as_text=True))
+    form = re.search(r'<form[^>]*action="[^"]*/publish"[^>]*>', page).group(0)
+    assert 'data-confirm="Publish this campaign? Staff in its scope will see it' in form
+    assert "its rules are fixed and it can only be extended" in form
+    assert 'data-confirm-yes="Publish"' in form and 'data-confirm-no="Not yet"' in form
+
+
+def test_a_published_campaign_can_be_corrected_until_it_starts(client, make, make_campaign):
+    """Name and dates corrected after publication, before the start: saved, audited, and
+    the launch message not sent yet moves to the new start."""
+    now = utcnow()
+    campaign = make_campaign(starts_at=now + timedelta(days=2), ends_at=now + timedelta(days=20))
+    assert db.session.scalar(
+        select(Dispatch.id).where(Dispatch.dedupe_key == f"campaign:{campaign.id}:launch")
+    )
+    login(client, make.user(roles=("organiser",), locale="en"))
+    page = client.get(f"/cleanup/campaigns/{campaign.id}").get_data(as_text=True)
+    assert f"/cleanup/campaigns/{campaign.id}/edit" in page
+    form = client.get(f"/cleanup/campaigns/{campaign.id}/edit").get_data(as_text=True)
+    assert "This campaign is published" in form and "Save changes" in form
+
+    new_start = now + timedelta(days=3)
+    data = _form_data(client, new_start, now + timedelta(days=25), name_en="Spring clean-up")
+    response = client.post(f"/cleanup/campaigns/{campaign.id}/edit", data=data)
+    assert response.status_code == 302
+    db.session.expire_all()
+    saved = db.session.get(CleanupCampaign, campaign.id)
+    assert saved.name_en == "Spring clean-up" and saved.published_at is not None
+    launch = db.session.scalar(
+        select(Dispatch.due_at).where(Dispatch.dedupe_key == f"campaign:{campaign.id}:launch")
+    )
+    assert launch == saved.starts_at and abs(saved.starts_at - new_start) < timedelta(minutes=1)
+    assert db.session.scalar(select(func.count(AuditEvent.id)).where(AuditEvent.action == "update"))
+
+
+def test_a_campaign_that_has_started_can_only_be_extended(client, make, make_campaign):
+    campaign = running(make_campaign)
+    login(client, make.user(roles=("organiser",), locale="en"))
+    page = client.get(f"/cleanup/campaigns/{campaign.id}").get_data(as_text=True)
+    assert f"/cleanup/campaigns/{campaign.id}/edit" not in page
+    now = utcnow()
+    data = _form_data(client, now, now + timedelta(days=9), name_en="Changed")
+    response = client.post(f"/cleanup/campaigns/{campaign.id}/edit", data=data)
+    assert response.status_code == 302
+    followed = client.get(response.location).get_data(as_text=True)
+    assert "A campaign that has started can only be extended." in followed
+    db.session.expire_all()
+    assert db.session.get(CleanupCampaign, campaign.id).name_en == "Clean-up"
+
+
+def _local_evening_before_summer_time(now):
+    """18:00 Paris time on a day whose 90th day after falls in summer time (the end of
+    March changes the clock): the next one still ahead of `now`."""
+    from app.core.time import local_zone
+
+    zone = local_zone()
+    year = now.astimezone(zone).year
+    while True:
+        day = datetime(year, 1, 20, 18, 0, tzinfo=zone)
+        if day > now + timedelta(days=1):
+            return day.astimezone(UTC)
+        year += 1
+
+
+def test_the_latest_end_allowed_is_written_in_local_time_like_the_page(client, make, make_campaign):
+    """Across the change to summer time the refusal said 19:00 for an end at 18:00."""
+    now = utcnow()
+    end = _local_evening_before_summer_time(now)
+    campaign = make_campaign(starts_at=now - timedelta(days=1), ends_at=end)
+    login(client, make.user(roles=("organiser",), locale="en"))
+    page = html.unescape(client.get(f"/cleanup/campaigns/{campaign.id}").get_data(as_text=True))
+    form = re.search(r'<form[^>]*action="[^"]*/extend"[^>]*>', page).group(0)
+    assert 'data-confirm="Extend this campaign? The new end cannot be moved back' in form
+
+    latest = to_local_naive(end) + timedelta(days=90)  # 18:00 in April, summer time
+    response = _extend(client, campaign, ends_at=f"{latest + timedelta(minutes=1):%Y-%m-%dT%H:%M}")
+    text = html.unescape(response.get_data(as_text=True))
+    assert response.status_code == 422
+    assert f"choose an end no later than {latest.strftime('%d/%m/%Y')}, 18:00." in text
+    assert _extend(client, campaign, ends_at=f"{latest:%Y-%m-%dT%H:%M}").status_code == 302
+    db.session.expire_all()
+    assert to_local_naive(db.session.get(CleanupCampaign, campaign.id).ends_at) == latest
+
+
+def test_a_draft_already_over_is_refused_at_save_at_its_end(client, make, make_campaign):
+    """Saved without complaint, it was refused only at Publish."""
+    now = utcnow()
+    login(client, make.user(roles=("organiser",), locale="en"))
+    data = _form_data(client, now - timedelta(days=10), now - timedelta(days=1))
+    response = client.post("/cleanup/campaigns/new", data=data)
+    page = html.unescape(response.get_data(as_text=True))
+    assert response.status_code == 422
+    assert re.search(r'<p class="error" id="ends_at-error">([^<]*)</p>', page).group(1) == (
+        "This campaign would already be over: choose an end in the future."
+    )
+    assert db.session.scalar(select(func.count(CleanupCampaign.id))) == 0
+
+    draft = running(make_campaign, publish=False)
+    response = client.post(f"/cleanup/campaigns/{draft.id}/edit", data=data)
+    assert response.status_code == 422 and 'id="ends_at-error"' in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(CleanupCampaign, draft.id).ends_at > now
+
+
+def test_an_organiser_deletes_a_draft_after_confirming(client, make, make_campaign):
+    draft = running(make_campaign, publish=False)
+    published = running(make_campaign)
+    draft_id = draft.id
+    login(client, make.user(roles=("organiser",), locale="en"))
+    page = html.unescape(client.get(f"/cleanup/campaigns/{draft.id}").get_data(as_text=True))
+    form = re.search(r'<form[^>]*action="[^"]*/delete"[^>]*>', page).group(0)
+    assert 'data-confirm="Delete this draft? It cannot be undone."' in form
+    assert "/delete" not in client.get(f"/cleanup/campaigns/{published.id}").get_data(as_text=True)
+
+    response = client.post(
+        f"/cleanup/campaigns/{published.id}/delete", data={"csrf_token": csrf_token(client)}
+    )
+    followed = client.get(response.location).get_data(as_text=True)
+    assert "Only a draft can be deleted: a published campaign stays." in html.unescape(followed)
+    response = client.post(
+        f"/cleanup/campaigns/{draft.id}/delete", data={"csrf_token": csrf_token(client)}
+    )
+    assert response.status_code == 302 and response.location.endswith("/cleanup/")
+    db.session.expire_all()
+    assert db.session.get(CleanupCampaign, draft_id) is None
+    assert db.session.get(CleanupCampaign, published.id) is not None
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "delete"))
+    assert event is not None and event.object_type == "cleanup_campaign"
+
+
+def test_employees_cannot_delete_a_draft(client, make, make_campaign):
+    draft = running(make_campaign, publish=False)
+    login(client, make.user())
+    response = client.post(
+        f"/cleanup/campaigns/{draft.id}/delete", data={"csrf_token": csrf_token(client)}
+    )
+    assert response.status_code == 403
+    assert db.session.get(CleanupCampaign, draft.id) is not None

@@ -12,7 +12,12 @@ from app.cleanup import queries, services
 from app.cleanup.catalogue import DEFAULT_ACTION_TYPES, STORAGE_CAVEAT_FR
 from app.cleanup.integration import campaign_variables
 from app.cleanup.models import CleanupAction
-from app.core.signals import campaign_closed, device_returned
+from app.core.signals import (
+    campaign_closed,
+    device_return_received,
+    device_return_withdrawn,
+    device_returned,
+)
 from app.extensions import db
 from app.messaging.rendering import sandbox
 from tests.cleanup.conftest import NOW
@@ -179,14 +184,64 @@ def test_badges_follow_rules(make, make_campaign):
     assert {"first-action", "light-inbox"} <= set(queries.my_standing(campaign, user)["badges"])
 
 
-def test_device_return_signal_counts_once(app, make, make_campaign):
+def _devices_returned(campaign) -> float:
+    return {g["key"]: g["achieved"] for g in queries.goal_progress(campaign)}["devices-returned"]
+
+
+def test_a_declared_return_scores_only_once_an_agent_receives_it(app, make, make_campaign):
+    """Declared: logged once, waiting, no points, not in the goal nor the review queue.
+    Received: its 100 points and the goal count, dated from the declaration, and the
+    cached board equals a full recomputation."""
+    from flask import current_app
+
     campaign = make_campaign()
     user = make.user()
     device_return = SimpleNamespace(id=42, receipt_number="R-42")
+    queries.get_board(campaign)  # cached before the return
     for _ in range(2):
         device_returned.send(app, device_return=device_return, user=user, now=NOW)
-    assert queries.my_standing(campaign, user)["points"] == 100
+    db.session.commit()
+    action = db.session.scalar(select(CleanupAction))
     assert db.session.scalar(select(func.count(CleanupAction.id))) == 1
+    assert action.status == "pending"
+    assert queries.my_standing(campaign, user)["points"] == 0
+    assert _devices_returned(campaign) == 0
+    assert queries.flagged_actions(campaign) == [] and queries.flagged_count(campaign) == 0
+
+    later = NOW + timedelta(days=2)
+    for _ in range(2):  # a repeated signal changes nothing more
+        device_return_received.send(app, device_return=device_return, agent=make.user(), now=later)
+    db.session.commit()
+    assert action.status == "accepted" and action.logged_at == NOW
+    cached = (queries.my_standing(campaign, user), queries.goal_progress(campaign))
+    assert cached[0]["points"] == 100 and _devices_returned(campaign) == 1
+    current_app.extensions["cleanup.boards"].clear()
+    assert (queries.my_standing(campaign, user), queries.goal_progress(campaign)) == cached
+
+
+def test_a_device_received_after_the_campaign_ended_scores_nothing_there(app, make, make_campaign):
+    """The results of an ended campaign are frozen: a late receipt leaves them alone."""
+    campaign = make_campaign()
+    user, agent = make.user(), make.user()
+    device_return = SimpleNamespace(id=7, receipt_number="R-7")
+    device_returned.send(app, device_return=device_return, user=user, now=NOW)
+    after = campaign.ends_at + timedelta(hours=1)
+    services.freeze_closed_campaigns(after)
+    device_return_received.send(app, device_return=device_return, agent=agent, now=after)
+    db.session.commit()
+    assert db.session.scalar(select(CleanupAction.status)) == "pending"
+    assert queries.compute_results(campaign, after) == queries.frozen_results(campaign)
+    assert queries.frozen_results(campaign)["points"] == 0
+
+
+def test_a_withdrawn_return_leaves_the_campaign_before_its_receipt(app, make, make_campaign):
+    campaign = make_campaign()
+    user = make.user()
+    device_returned.send(app, device_return=SimpleNamespace(id=9), user=user, now=NOW)
+    device_return_withdrawn.send(app, return_id=9, user=user, now=NOW)
+    device_return_received.send(app, device_return=SimpleNamespace(id=9), now=NOW)
+    assert db.session.scalar(select(func.count(CleanupAction.id))) == 0
+    assert queries.my_standing(campaign, user)["points"] == 0
 
 
 def test_results_freeze_once_and_announce(app, make, make_campaign):

@@ -1,13 +1,16 @@
 """Recycling → clean-up: a device returned during a running campaign is a logged
-`return-device` action with its points, through the real pages and API."""
+`return-device` action, through the real pages and API; it scores once an agent of the
+point confirms receipt (declared only, it waits and scores nothing)."""
 
 from datetime import timedelta
 
 from sqlalchemy import func, select
 
+from app.auth.models import User
 from app.cleanup.models import CleanupAction
 from app.core.time import utcnow
 from app.extensions import db
+from app.recycling.models import PointAgent
 from tests.conftest import Auth, csrf_token, login
 
 
@@ -25,21 +28,40 @@ def _declare(auth, point, **overrides):
     return auth.post("/recycling/returns/new", data)
 
 
+def _received(app, point, *receipt_urls):
+    """An agent of the point confirms receipt of each device, on the agent desk."""
+    agent_id = db.session.scalar(select(PointAgent.user_id).where(PointAgent.point_id == point.id))
+    agent_client = app.test_client()
+    login(agent_client, db.session.get(User, agent_id))
+    for url in receipt_urls:
+        receipt = url.rsplit("/", 1)[1]
+        response = Auth(agent_client).post(f"/recycling/agent/returns/{receipt}/receive", {})
+        assert response.status_code == 302
+
+
 def _my_points(client, campaign):
     return client.get(f"/api/v1/campaigns/{campaign.id}").get_json()["points"]
 
 
-def test_a_return_declared_on_the_form_moves_my_campaign_score_once(
-    auth, client, make, rec, make_campaign
+def test_a_return_declared_on_the_form_moves_my_campaign_score_once_received(
+    app, auth, client, make, rec, make_campaign
 ):
     campaign = _running(make_campaign)
     point = rec.point(opening_hours="24/7")
-    owner = make.user()
+    rec.agent(point)
+    owner = make.user(locale="en")
     login(client, owner)
     assert _my_points(client, campaign) == 0
 
     response = _declare(auth, point, asset_tag="BM-PC-77")
     assert response.status_code == 302 and "/recycling/returns/RC-" in response.location
+    assert _my_points(client, campaign) == 0  # declared, not yet in an agent's hands
+    page = client.get(f"/cleanup/campaigns/{campaign.id}").get_data(as_text=True)
+    assert "Waiting for an agent to receive the device" in page
+    goals = client.get(f"/api/v1/campaigns/{campaign.id}").get_json()["goals"]
+    assert {g["key"]: g["achieved"] for g in goals}["devices-returned"] == 0
+
+    _received(app, point, response.location)
     assert _my_points(client, campaign) == 100
     page = client.get(f"/cleanup/campaigns/{campaign.id}").get_data(as_text=True)
     assert 'data-testid="my-points">100<' in page
@@ -55,9 +77,10 @@ def test_a_return_declared_on_the_form_moves_my_campaign_score_once(
         == ("return-device", 100, True)  # fmt: skip
 
 
-def test_a_return_through_the_api_counts_too(client, make, rec, make_campaign):
+def test_a_return_through_the_api_counts_too_once_received(app, client, make, rec, make_campaign):
     campaign = _running(make_campaign)
     point = rec.point(opening_hours="24/7")
+    rec.agent(point)
     login(client, make.user())
     response = client.post(
         "/api/v1/device-returns",
@@ -65,6 +88,8 @@ def test_a_return_through_the_api_counts_too(client, make, rec, make_campaign):
         headers={"X-CSRFToken": csrf_token(client)},
     )
     assert response.status_code == 201
+    assert _my_points(client, campaign) == 0
+    _received(app, point, f"/recycling/returns/{response.get_json()['receipt_number']}")
     assert _my_points(client, campaign) == 100
 
 
@@ -84,13 +109,18 @@ def test_a_return_counts_nowhere_outside_a_running_campaign_in_my_scope(
 
 
 def test_beyond_the_daily_cap_the_return_stands_but_scores_no_more(
-    auth, client, make, rec, make_campaign
+    app, auth, client, make, rec, make_campaign
 ):
     campaign = _running(make_campaign)
     point = rec.point(opening_hours="24/7")
+    rec.agent(point)
     login(client, make.user())
+    declared = []
     for n in range(6):  # the cap of `return-device` is 5 a day
-        assert _declare(auth, point, asset_tag=f"TAG-{n}").status_code == 302
+        response = _declare(auth, point, asset_tag=f"TAG-{n}")
+        assert response.status_code == 302
+        declared.append(response.location)
+    _received(app, point, *declared)
     assert _my_points(client, campaign) == 500
     assert len(client.get("/recycling/").get_data(as_text=True).split("RC-")) > 1
 
@@ -110,7 +140,7 @@ def test_a_withdrawn_declaration_leaves_the_agents_desk_my_score_and_the_statist
     login(client, make.user(locale="en"))
     receipt_url = _declare(auth, point, asset_tag="BM-PC-78").location
     receipt = receipt_url.rsplit("/", 1)[1]
-    assert _my_points(client, campaign) == 100
+    assert db.session.scalar(select(func.count(CleanupAction.id))) == 1  # waiting for receipt
     page = client.get(receipt_url).get_data(as_text=True)
     assert "Withdraw my declaration" in page and 'data-confirm="Withdraw this declaration?' in page
 
@@ -144,6 +174,7 @@ def test_a_withdrawn_declaration_leaves_the_agents_desk_my_score_and_the_statist
     assert admin_client.get("/recycling/admin/statistics.json").get_json()["records"] == []
     again = _declare(auth, point, asset_tag="BM-PC-78")
     assert again.location != receipt_url
+    _received(app, point, again.location)
     assert _my_points(client, campaign) == 100
 
     # Withdrawn twice (a second tab): said so, nothing changes.
