@@ -313,7 +313,8 @@ def import_catalogue_csv(
         "catalogue_item",
         "csv",
         now,
-        f"{len(result.created)} created, {len(result.updated)} updated",
+        f"{len(result.created)} created, {len(result.updated)} updated, "
+        f"{result.unchanged} unchanged",
     )
     return result
 

@@ -116,7 +116,7 @@ object_label = labeller(OBJECT_LABELS)
 # read back in the reader's language. Anything else (a name, a key, a reason typed by
 # an organiser) is shown as stored; the CSV export and the search keep the stored text.
 _ROLE = re.compile(r"role=(\w+)")
-_IMPORT = re.compile(r"(\d+) created, (\d+) updated")
+_IMPORT = re.compile(r"(\d+) created, (\d+) updated(?:, (\d+) unchanged)?")
 _EXTENSION = re.compile(r"ends_at (\S+) -> (\S+)")
 _BUDGET = re.compile(r"(\d{4}): (\d+(?:\.\d+)?)")
 _DIRECTORY = re.compile(r"(\d+) created, (\d+) updated, (\d+) deactivated, (\d+) reactivated")
@@ -135,14 +135,19 @@ def _role(match) -> str:
 
 def _import(match) -> str:
     created, updated = int(match[1]), int(match[2])
-    return " · ".join(
-        (
-            ngettext("%(count)s item created", "%(count)s items created", created,
-                     count=format_number(created)),
-            ngettext("%(count)s item updated", "%(count)s items updated", updated,
-                     count=format_number(updated)),
-        )
-    )  # fmt: skip
+    parts = [
+        ngettext("%(count)s item created", "%(count)s items created", created,
+                 count=format_number(created)),
+        ngettext("%(count)s item updated", "%(count)s items updated", updated,
+                 count=format_number(updated)),
+    ]  # fmt: skip
+    if match[3] is not None:  # the catalogue's import also says how many stayed as they were
+        unchanged = int(match[3])
+        parts.append(
+            ngettext("%(count)s item unchanged", "%(count)s items unchanged", unchanged,
+                     count=format_number(unchanged))
+        )  # fmt: skip
+    return " · ".join(parts)
 
 
 def _directory(match) -> str:

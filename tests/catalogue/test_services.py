@@ -306,7 +306,7 @@ def test_reimporting_a_file_counts_and_touches_only_the_items_that_change(make):
     assert _item("S-2").updated_at == LATER
     assert _item("S-1").updated_at == _item("L-1").updated_at == NOW
     summaries = db.session.scalars(select(AuditEvent.summary).order_by(AuditEvent.id)).all()
-    assert summaries == ["3 created, 0 updated", "0 created, 1 updated"]
+    assert summaries == ["3 created, 0 updated, 0 unchanged", "0 created, 1 updated, 2 unchanged"]
 
 
 def test_an_alternative_alone_changed_is_an_update(make):

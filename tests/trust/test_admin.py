@@ -58,7 +58,7 @@ def test_the_details_services_write_in_a_fixed_form_are_read_in_the_admins_langu
     admin = make.user(roles=("admin",))
     written = {
         ("grant_role", "user"): "role=organiser",
-        ("import", "catalogue_item"): "3 created, 1 updated",
+        ("import", "catalogue_item"): "3 created, 1 updated, 1639 unchanged",
         ("extend", "cleanup_campaign"): "ends_at 2026-12-18T08:00:00+00:00 -> "
         "2026-12-20T17:30:00+00:00",
         ("set_budget", "catalogue_budget"): "2026: 1500.0",
@@ -72,7 +72,7 @@ def test_the_details_services_write_in_a_fixed_form_are_read_in_the_admins_langu
     login(client, admin)
     html = client.get("/admin/audit").get_data(as_text=True)
     assert "<td>Organisateur</td>" in html
-    assert "<td>3 éléments créés · 1 élément modifié</td>" in html
+    assert "<td>3 éléments créés · 1 élément modifié · 1\u202f639 éléments inchangés</td>" in html
     assert (
         "<td>Nouvelle fin\u00a0: 20 déc. 2026, 18:30 (au lieu du 18 déc. 2026, 09:00)</td>" in html
     )
