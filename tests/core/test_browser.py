@@ -82,6 +82,33 @@ def test_an_admin_grants_and_revokes_a_role_from_the_table_with_the_keyboard(pag
     }
 
 
+def test_granting_administrator_from_the_shared_table_asks_first(page, make):
+    """The question sits on the one button of the table's shared form that needs it."""
+    from app.auth.models import User
+    from app.extensions import db
+
+    make.user(roles=("admin",), email="admin@example.org")
+    make.user(display_name="Yasmine Petit", email="yasmine@example.org")
+    _sign_in(page, "admin@example.org")
+    page.goto("/admin/roles?q=yasmine")
+    grant = page.get_by_role("button", name="Attribuer le rôle Administrateur à Yasmine Petit")
+    grant.click()
+    dialog = page.get_by_role("alertdialog")
+    dialog.get_by_role("button", name="Annuler").wait_for()
+    page.keyboard.press("Escape")
+    dialog.wait_for(state="detached")
+    assert db.session.scalar(db.select(User).filter_by(email="yasmine@example.org")).roles == {
+        "employee"
+    }
+    grant.click()
+    page.get_by_role("button", name="Faire de Yasmine Petit un administrateur").click()
+    shown(page, "Rôle Administrateur attribué à yasmine@example.org.").wait_for()
+    db.session.expire_all()
+    assert (
+        "admin" in db.session.scalar(db.select(User).filter_by(email="yasmine@example.org")).roles
+    )
+
+
 def _sign_in(page, email):
     page.goto("/auth/sign-in")
     page.get_by_label("Adresse e-mail").fill(email)

@@ -77,21 +77,21 @@
   // the button that asked. Listening while the event goes down, before htmx's listener
   // on the form, stops the request until "yes". Without this script the form submits
   // at once, as it always did.
-  function askFirst(form, submitter) {
+  function askFirst(form, submitter, asking) {
     var dialog = document.createElement("dialog");
     dialog.className = "confirm-dialog";
     dialog.setAttribute("role", "alertdialog");
     dialog.setAttribute("aria-labelledby", "confirm-question");
     var question = document.createElement("p");
     question.id = "confirm-question";
-    question.textContent = form.getAttribute("data-confirm");
+    question.textContent = asking.getAttribute("data-confirm");
     var answers = document.createElement("form");
     answers.method = "dialog";
     answers.className = "confirm-answers";
     function answer(value) {
       var button = document.createElement("button");
       button.value = value;
-      button.textContent = form.getAttribute("data-confirm-" + value);
+      button.textContent = asking.getAttribute("data-confirm-" + value);
       return button;
     }
     var no = answer("no");
@@ -112,16 +112,20 @@
     dialog.showModal();
     no.focus();
   }
+  // The question may sit on the button that submits (one button of a shared form, such
+  // as "Grant" Administrator among the other roles) or on the whole form.
   document.addEventListener("submit", function (event) {
     var form = event.target;
-    if (!form.hasAttribute("data-confirm")) { return; }
+    var submitter = event.submitter;
+    var asking = submitter && submitter.hasAttribute("data-confirm") ? submitter : form;
+    if (!asking.hasAttribute("data-confirm")) { return; }
     if (form.hasAttribute("data-confirmed")) {
       form.removeAttribute("data-confirmed");
       return;
     }
     event.preventDefault();
     event.stopPropagation();
-    askFirst(form, event.submitter);
+    askFirst(form, submitter, asking);
   }, true);
   // Elements marked data-autosubmit submit their form when changed (no inline script).
   document.addEventListener("change", function (event) {
