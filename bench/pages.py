@@ -12,6 +12,8 @@ called with a SQLAlchemy session on the seeded database, e.g.
 `params=lambda s: {"item": s.scalar(select(Item.id).limit(1))}`.
 """
 
+import csv
+import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -106,6 +108,41 @@ def ask_to_delete_an_entry(page) -> None:
     log_an_action(page)
     page.click("#my-progress button[id^=delete-]")
     page.wait_for_selector("dialog[open]")
+
+
+def ask_to_confirm_a_message(page) -> None:
+    """Choose a template and an audience, press Schedule: the page that asks first."""
+    page.select_option("#template", index=1)
+    page.select_option("#audience", "everyone")
+    page.click("#schedule-form button[type=submit]:not([formmethod])")
+    page.wait_for_selector("#schedule-confirm")
+    page.wait_for_load_state("networkidle")
+
+
+def preview_an_import(page) -> None:
+    """Upload the first lines of the catalogue's own export, one figure changed: the
+    preview that asks to confirm."""
+    rows = list(csv.DictReader(io.StringIO(page.request.get("/catalogue/export.csv").text())))
+    rows = rows[:12]
+    rows[0]["name_en"] += " (renamed)"
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    text = out.getvalue()
+    page.set_input_files(
+        "input[type=file]", {"name": "items.csv", "mimeType": "text/csv", "buffer": text.encode()}
+    )
+    page.click("form button.primary")
+    page.wait_for_selector("h1")
+    page.wait_for_load_state("networkidle")
+
+
+def submit_an_empty_campaign(page) -> None:
+    """Press Create on an empty campaign form: the form again, its first error focused."""
+    page.click("main form[novalidate] button[type=submit]")
+    page.wait_for_selector("[aria-invalid=true]")
+    page.wait_for_load_state("networkidle")
 
 
 def _campaign(session) -> int:
@@ -392,6 +429,14 @@ PAGES: list[Page] = [
     Page("inbox", "/messaging/", key=True),
     # Organisers, agents, admins
     Page("campaign_form", "/cleanup/campaigns/new", account=ORGANISER, bench=False),
+    Page(
+        "campaign_form_refused",
+        "/cleanup/campaigns/new",
+        account=ORGANISER,
+        bench=False,
+        interact=submit_an_empty_campaign,
+        first_visit_limits=False,  # a page after a submit: the form was the first visit
+    ),
     Page("template_editor", "/messaging/templates/new", account=ORGANISER, bench=False),
     Page("agent_desk", "/recycling/agent", account=AGENT, bench=False),
     Page("audit_log", "/admin/audit", account=ADMIN, bench=False),
@@ -456,6 +501,14 @@ PAGES: list[Page] = [
         params=lambda s: {"template": _template(s)},
     ),
     Page("schedule", "/messaging/schedule", account=ORGANISER, bench=False),
+    Page(
+        "schedule_confirm",
+        "/messaging/schedule",
+        account=ORGANISER,
+        bench=False,
+        interact=ask_to_confirm_a_message,
+        first_visit_limits=False,  # a page after a submit: the form was the first visit
+    ),
     Page("dispatches", "/messaging/dispatches", account=ORGANISER, bench=False),
     Page(
         "dispatch",
@@ -499,6 +552,14 @@ PAGES: list[Page] = [
         params=lambda s: {"item": _equipment(s)},
     ),
     Page("import_items", "/catalogue/admin/import", account=ADMIN, bench=False),
+    Page(
+        "import_preview",
+        "/catalogue/admin/import",
+        account=ADMIN,
+        bench=False,
+        interact=preview_an_import,
+        first_visit_limits=False,  # a page after a submit: the form was the first visit
+    ),
     Page("points_admin", "/recycling/admin/points", account=ADMIN, bench=False),
     Page("new_point", "/recycling/admin/points/new", account=ADMIN, bench=False),
     Page(
