@@ -703,6 +703,26 @@ def log_device_return(device_return, user, now: datetime) -> list[CleanupAction]
     return logged
 
 
+def _device_return_entries(return_id: int, now: datetime, *conditions):
+    """The entries of a device return in the campaigns still running and not frozen, with
+    those campaigns by id: what a receipt or a withdrawal may still change."""
+    campaigns = {
+        campaign.id: campaign
+        for campaign in db.session.scalars(_running_campaigns(), {"now": now})
+        if campaign.frozen_at is None
+    }
+    if not campaigns:
+        return campaigns, []
+    actions = db.session.scalars(
+        select(CleanupAction).where(  # the (campaign_id, source_key) unique index
+            CleanupAction.campaign_id.in_(campaigns),
+            CleanupAction.source_key == f"device-return:{return_id}",
+            *conditions,
+        )
+    ).all()
+    return campaigns, actions
+
+
 def count_received_device_return(return_id: int, now: datetime) -> int:
     """An agent received the device: its pending entries count, dated from the declaration.
 
@@ -710,20 +730,7 @@ def count_received_device_return(return_id: int, now: datetime) -> int:
     results (invariant 1), so a device brought after the end scores nothing there.
     Returns how many entries now count (or wait for review, if their size was flagged).
     """
-    campaigns = {
-        campaign.id: campaign
-        for campaign in db.session.scalars(_running_campaigns(), {"now": now})
-        if campaign.frozen_at is None
-    }
-    if not campaigns:
-        return 0
-    actions = db.session.scalars(
-        select(CleanupAction).where(  # the (campaign_id, source_key) unique index
-            CleanupAction.campaign_id.in_(campaigns),
-            CleanupAction.source_key == f"device-return:{return_id}",
-            CleanupAction.status == PENDING,
-        )
-    ).all()
+    campaigns, actions = _device_return_entries(return_id, now, CleanupAction.status == PENDING)
     for action in actions:
         action.status = FLAGGED if action.flag_reason else ACCEPTED
         # Like a review's decision: the board re-reads this participant at its next read.
@@ -737,19 +744,7 @@ def take_back_device_return(return_id: int, user, now: datetime) -> int:
     Entries in a campaign that has ended stay, since its results are frozen (invariant
     1). Returns how many entries were deleted.
     """
-    campaigns = {
-        campaign.id: campaign
-        for campaign in db.session.scalars(_running_campaigns(), {"now": now})
-        if campaign.frozen_at is None
-    }
-    if not campaigns:
-        return 0
-    actions = db.session.scalars(
-        select(CleanupAction).where(  # the (campaign_id, source_key) unique index
-            CleanupAction.campaign_id.in_(campaigns),
-            CleanupAction.source_key == f"device-return:{return_id}",
-        )
-    ).all()
+    campaigns, actions = _device_return_entries(return_id, now)
     for action in actions:
         campaign = campaigns[action.campaign_id]
         participant = _lock_participant(campaign, user, now)
