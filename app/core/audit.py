@@ -56,6 +56,7 @@ ACTION_LABELS = {
     "close": lazy_pgettext("audit", "Closed"),
     "create": lazy_pgettext("audit", "Created"),
     "deactivate": lazy_pgettext("audit", "Stopped"),
+    "delete": lazy_pgettext("audit", "Deleted"),
     "deactivate_account": lazy_pgettext("audit", "Account deactivated"),
     "discontinue": lazy_pgettext("audit", "Withdrawn from the catalogue"),
     "erase": lazy_pgettext("audit", "Erased"),

@@ -1,14 +1,17 @@
 """The roles page (confirmation before granting admin, literal search) and the audit log
 (people named, batch targets in words, bad dates answered at their field)."""
 
+import ast
 import html
 import re
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
+import app as app_package
 from app.auth.models import User
-from app.core.audit import record_audit
+from app.core.audit import ACTION_LABELS, record_audit
 from app.core.privacy_services import anonymise_user
 from app.extensions import db
 from tests.conftest import login
@@ -134,3 +137,35 @@ def test_a_bad_date_is_answered_at_its_field_over_the_whole_log(
     if not fragment:
         error = page.split(f'id="{name}-error">', 1)[1].split("</p>", 1)[0]
         assert error.startswith("Enter a")
+
+
+def _actions_recorded_in_the_code() -> set[str]:
+    """Every action name written as text in a `record_audit(actor, "action", …)` call."""
+    names = set()
+    for path in Path(app_package.__file__).parent.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                isinstance(node, ast.Call)
+                and getattr(node.func, "id", getattr(node.func, "attr", None)) == "record_audit"
+                and len(node.args) > 1
+                and isinstance(node.args[1], ast.Constant)
+            ):
+                names.add(node.args[1].value)
+    return names
+
+
+def test_every_action_the_portal_records_has_a_label_in_the_log():
+    """A deleted draft campaign showed as "delete" in English on the French log."""
+    recorded = _actions_recorded_in_the_code()
+    assert {"create", "delete", "publish"} <= recorded  # the scan finds the calls
+    assert sorted(recorded - set(ACTION_LABELS)) == []
+
+
+def test_an_admin_is_offered_no_button_to_revoke_their_own_admin_role(client, make):
+    """It was offered, then refused: "You cannot remove your own admin role."."""
+    admin = make.user(roles=("admin",), locale="en", display_name="Hélène Laborde")
+    make.user(roles=("admin",), display_name="Yasmine Petit")
+    login(client, admin)
+    page = _text(client.get("/admin/roles"))
+    assert 'aria-label="Revoke Administrator from Hélène Laborde"' not in page
+    assert 'aria-label="Revoke Administrator from Yasmine Petit"' in page
