@@ -58,11 +58,25 @@ EXPORT_DIGITS = 10
 
 
 @dataclass
+class ColumnChange:
+    """One column of the file that an update would change: its stored and imported value."""
+
+    column: str
+    old: object
+    new: object
+
+
+@dataclass
 class ItemChange:
     code: str
     name_fr: str
     name_en: str
-    columns: list[str] = field(default_factory=list)  # changed columns, for an update
+    differences: list[ColumnChange] = field(default_factory=list)  # for an update
+
+    @property
+    def columns(self) -> list[str]:
+        """The changed columns, in the export's order."""
+        return [difference.column for difference in self.differences]
 
     def name(self, locale: str) -> str:
         return self.name_en if locale == "en" else self.name_fr
@@ -109,13 +123,25 @@ def _same(old, new) -> bool:
     return old == new
 
 
-def _changed_columns(item: CatalogueItem, fields: dict, alternatives: list[str]) -> list[str]:
-    """The item's columns that the import would change, in the export's order."""
-    changed = [key for key, value in fields.items() if not _same(getattr(item, key), value)]
-    if sorted(a.code for a in item.alternatives) != sorted(set(alternatives) - {item.code}):
-        changed.append("alternatives")
+def _changed_columns(
+    item: CatalogueItem, fields: dict, alternatives: list[str]
+) -> list[ColumnChange]:
+    """The file's columns that the import would change, old and new value, in the export's
+    order. Internal values (the search text, reference ranges) follow the columns they
+    derive from and are not listed: the admin reads the file's column names."""
     order = {name: index for index, name in enumerate(COLUMNS + EXPORT_ONLY)}
-    return sorted(changed, key=lambda name: (order.get(name, len(order)), name))
+    changed = [
+        ColumnChange(key, getattr(item, key), value)
+        for key, value in fields.items()
+        if key in order and not _same(getattr(item, key), value)
+    ]
+    old_alternatives = sorted(a.code for a in item.alternatives)
+    new_alternatives = sorted(set(alternatives) - {item.code})
+    if old_alternatives != new_alternatives:
+        changed.append(
+            ColumnChange("alternatives", ", ".join(old_alternatives), ", ".join(new_alternatives))
+        )
+    return sorted(changed, key=lambda change: order[change.column])
 
 
 def _delimiter(text: str) -> str:

@@ -847,6 +847,19 @@ def test_the_preview_lists_updated_items_with_their_changed_columns(client, auth
     assert "1 item would be updated" in page and "use_kgco2e_per_year" in page
 
 
+def test_the_preview_shows_each_changed_column_old_to_new_in_the_readers_language(
+    client, auth, make, make_item
+):
+    login(client, make.user(roles=("admin",), locale="en"))
+    make_item(code="S-1", kind="service", category="email", name_fr="Messagerie",
+              name_en="Old <b>mail</b>", use_kgco2e_per_year=4, source="Study 2024")  # fmt: skip
+    page = _upload(auth, ONE_SERVICE).get_data(as_text=True)
+    row = page.split("To update", 1)[1].split("</tr>", 2)[1]
+    assert "<td>E-mail</td>" in row and "Messagerie" not in row
+    assert "name_en: Old &lt;b&gt;mail&lt;/b&gt; → E-mail" in row
+    assert "search_text" not in page and "annual_kgco2e" not in row
+
+
 def test_a_file_that_changes_nothing_offers_no_confirmation(client, auth, make, make_item):
     login(client, make.user(roles=("admin",), locale="en"))
     make_item(code="E-1")

@@ -176,6 +176,30 @@ def test_a_monitor_is_declared_without_a_wipe_answer(client, auth, make, rec):
     assert _declare(auth, rec.point(), device_type="monitor").status_code == 302
 
 
+def _autofocused(page: str) -> list[str]:
+    return re.findall(r"<(?:input|select|textarea)[^>]*\bautofocus\b[^>]*>", page)
+
+
+def test_a_return_without_type_or_condition_focuses_the_first_device_type(client, auth, make, rec):
+    point = rec.point()
+    login(client, make.user(locale="en"))
+    response = auth.post("/recycling/returns/new", {"collection_point_id": point.id})
+    assert response.status_code == 422
+    page = _text(response)
+    assert "Choose a device type." in page and "Say whether the device works." in page
+    focused = _autofocused(page)
+    first_type = re.search(r'<input[^>]*name="device_type"[^>]*>', page).group(0)
+    assert focused == [first_type]
+
+
+def test_a_return_without_condition_focuses_the_first_condition(client, auth, make, rec):
+    point = rec.point()
+    login(client, make.user(locale="en"))
+    page = _text(_declare(auth, point, condition=""))
+    first_condition = re.search(r'<input[^>]*name="condition"[^>]*>', page).group(0)
+    assert _autofocused(page) == [first_condition]
+
+
 def test_a_refused_return_shows_the_reason_and_stores_nothing(client, auth, make, rec):
     point = rec.point(active=False, name="Closed point")
     login(client, make.user(locale="en"))
