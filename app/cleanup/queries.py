@@ -25,6 +25,7 @@ from app.cleanup.models import (
     CLOSED,
     DRAFT,
     FLAGGED,
+    PENDING,
     RUNNING,
     SCHEDULED,
     CleanupAction,
@@ -234,6 +235,11 @@ class Board:
 def _rows(statement):
     """Plain Core rows: leaderboards read tens of thousands, ORM row processing is too slow."""
     return db.session.connection().execute(statement).all()
+
+
+def _rows_bound(statement, **params):
+    """`_rows` for a statement built once, its parameters bound."""
+    return db.session.connection().execute(statement, params).all()
 
 
 def _contributions(campaign: CleanupCampaign, participant_ids=None) -> tuple[dict, dict]:
@@ -577,6 +583,7 @@ def my_standing(campaign: CleanupCampaign, user) -> dict:
     """
     board = get_board(campaign)
     pid = participant_id_for(campaign, user)
+    waiting = _waiting_points(campaign, pid)
     if pid is None:
         fresh = []
     elif board.version == campaign.scores_version and pid in board.stats:
@@ -586,7 +593,8 @@ def my_standing(campaign: CleanupCampaign, user) -> dict:
     else:
         fresh = _participant_scores(campaign, [pid])
     if not fresh:
-        return {"points": 0, "rank": None, "badges": [], "participants": len(board.points)}
+        return {"points": 0, "rank": None, "badges": [], "participants": len(board.points),
+                **waiting}  # fmt: skip
     pid, points, gb, mail, devices, days = fresh[0]
     points = int(points)
     stale = board.points.get(pid)
@@ -598,7 +606,33 @@ def my_standing(campaign: CleanupCampaign, user) -> dict:
         "rank": above + 1,
         "badges": _badges(points, (gb, mail, devices, days), _goal_met(campaign)),
         "participants": len(board.points) + (stale is None),
+        **waiting,
     }
+
+
+@functools.cache
+def _waiting_statement():
+    """Built once (participant bound): the points of the person's entries still waiting."""
+    return select(func.count(), func.coalesce(func.sum(A.points), 0)).where(
+        A.participant_id == bindparam("participant_id"), A.status == PENDING
+    )
+
+
+def _waiting_points(campaign: CleanupCampaign, pid: int | None) -> dict:
+    """The points of the person's device returns still waiting for an agent, and how many
+    entries: they score on receipt, if it comes before the campaign ends. One small read
+    by participant (ix_cleanup_action_cap), and none in a campaign that does not count
+    returns or has ended (a return not received by then never counts)."""
+    none = {"pending": 0, "pending_entries": 0}
+    if (
+        pid is None
+        or campaign.frozen_at is not None
+        or campaign.ends_at <= utcnow()
+        or "return-device" not in campaign_rules(campaign)
+    ):
+        return none
+    count, points = _rows_bound(_waiting_statement(), participant_id=pid)[0]
+    return {"pending": int(points), "pending_entries": count}
 
 
 def _unlisted_participants(campaign: CleanupCampaign) -> set[int]:

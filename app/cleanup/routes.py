@@ -145,6 +145,8 @@ def _save_campaign(form, campaign=None):
         db.session.rollback()
         if error.code in ("ended", "invalid_dates"):
             form.ends_at.errors = [error.message]
+        elif error.code == "start_in_past":
+            form.starts_at.errors = [error.message]
         else:
             flash(error.message, "error")
         return None
@@ -372,6 +374,8 @@ def _campaign_page(campaign, extend_form: ExtendForm | None = None):
         extend_form=extend_form or ExtendForm(),
         confirm_form=ConfirmForm(),
         flagged_count=queries.flagged_count,  # read for organisers only
+        # A draft whose start has passed starts on publication: no correcting it then.
+        starts_later=campaign.starts_at > now,
         **context,
     )
 

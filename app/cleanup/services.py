@@ -246,6 +246,15 @@ def update_campaign(campaign: CleanupCampaign, actor, data: dict, now: datetime)
     if state not in (DRAFT, SCHEDULED):
         raise CleanupError(_("A campaign that has started can only be extended."), "started")
     _check_not_over(data, now)
+    if state == SCHEDULED and data["starts_at"] < now:
+        # It would start at once, backdated, its launch message sent now.
+        raise CleanupError(
+            _(
+                "This campaign is published: its start cannot be in the past. Choose a start from now on."
+            ),
+            "start_in_past",
+            422,
+        )
     _apply_campaign_data(campaign, data)
     db.session.flush()
     record_audit(actor, "update", "cleanup_campaign", campaign.id, now, campaign.name_en)

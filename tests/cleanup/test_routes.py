@@ -1128,7 +1128,10 @@ def _form_data(client, starts_at, ends_at, **changes):
 
 
 def test_publishing_asks_first_and_says_what_it_does(client, make, make_campaign):
-    campaign = running(make_campaign, publish=False)
+    now = utcnow()  # a draft starting later: it can be corrected until then
+    campaign = make_campaign(
+        publish=False, starts_at=now + timedelta(days=1), ends_at=now + timedelta(days=5)
+    )
     login(client, make.user(roles=("organiser",), locale="en"))
     page = html.unescape(client.get(f"/cleanup/campaigns/{campaign.id}").get_data(as_text=True))
     form = re.search(r'<form[^>]*action="[^"]*/publish"[^>]*>', page).group(0)
