@@ -410,8 +410,10 @@ def _audience_params(audience_key: str) -> dict:
     return {name: source.get(name, "").strip() for name in (audience.params if audience else ())}
 
 
-def _schedule_form() -> ScheduleForm:
-    form = ScheduleForm()
+def _schedule_form(formdata=None) -> ScheduleForm:
+    """The schedule form with its choices; filled from `formdata` when given (the page
+    shown again by an address), else from the posted form as usual."""
+    form = ScheduleForm() if formdata is None else ScheduleForm(formdata=formdata)
     if ensure_builtin_templates():
         # The form posts these ids back: they must outlive this request. Left to its
         # rollback, PostgreSQL gave them new ids the next time and refused the choice.
@@ -477,9 +479,8 @@ def audience_size():
         )
         response.headers["Vary"] = "HX-Request"
         return response
-    form = _schedule_form()
-    form.audience.data = key
-    return _schedule_page(form, size)
+    # The page again, as filled: the fields came along in the address.
+    return _schedule_page(_schedule_form(request.args), size)
 
 
 @bp.route("/schedule", methods=["GET", "POST"])
@@ -489,6 +490,10 @@ def schedule():
     form = _schedule_form()
     if request.method == "GET" and request.args.get("template", "").isdigit():
         form.template.data = int(request.args["template"])
+    if request.method == "POST" and request.form.get("count"):
+        # "Count the recipients" without JavaScript: the form again, as filled, with the
+        # size of its audience; nothing is checked or scheduled yet.
+        return _schedule_page(form, _size(form.audience.data))
     if not form.validate_on_submit():
         # The chosen audience's size comes with the page: fetched on load, it was read out
         # to screen readers as if it had just changed.

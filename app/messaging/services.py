@@ -949,7 +949,7 @@ def send_test_message(template: MessageTemplate, user, now: datetime, mailer) ->
         template, TEST_AUDIENCE, {"user_id": user.id}, now, now, actor=user, context={}
     )
     dispatch.status = "sending"
-    dispatch.recipients = 1
+    dispatch.recipients, dispatch.prepared_at = 1, now  # its outbox is written right here
     db.session.add_all(
         [
             Delivery(dispatch_id=dispatch.id, user_id=user.id, channel="inbox", status="pending"),
