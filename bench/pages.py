@@ -114,7 +114,7 @@ def ask_to_confirm_a_message(page) -> None:
     """Choose a template and an audience, press Schedule: the page that asks first."""
     page.select_option("#template", index=1)
     page.select_option("#audience", "everyone")
-    page.click("#schedule-form button[type=submit]:not([formmethod])")
+    page.click("#schedule-form button[type=submit]:not([name=count])")
     page.wait_for_selector("#schedule-confirm")
     page.wait_for_load_state("networkidle")
 
