@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField
-from wtforms.validators import AnyOf, DataRequired, Length, Optional
+from wtforms.validators import AnyOf, DataRequired, Length, Optional, ValidationError
 
 from app.core.admin_services import GRANTABLE_ROLES
 
@@ -51,6 +51,11 @@ class AuditFilterForm(FlaskForm):
     actor = StringField(_l("Changed by (e-mail)"), validators=[Optional(), Length(max=254)])
     since = AuditDateField(_l("From"), validators=[Optional()])
     until = AuditDateField(_l("To (included)"), validators=[Optional()])
+
+    def validate_until(self, field):
+        """Dates the wrong way round would find nothing, as if nothing had happened."""
+        if self.since.data and field.data and field.data < self.since.data:
+            raise ValidationError(_l("This date comes before the “From” date: swap them."))
 
 
 class UserSearchForm(FlaskForm):

@@ -139,6 +139,21 @@ def test_a_bad_date_is_answered_at_its_field_over_the_whole_log(
         assert error.startswith("Enter a")
 
 
+def test_dates_the_wrong_way_round_are_told_at_the_to_field(client, make):
+    """From after To found nothing and said "No event matches", as if nothing happened."""
+    admin = make.user(roles=("admin",), locale="en")
+    record_audit(admin, "publish", "campaign", 7, datetime(2026, 3, 1, 12, tzinfo=UTC))
+    db.session.commit()
+    login(client, admin)
+    page = _text(
+        client.get("/admin/audit", query_string={"since": "2026-06-01", "until": "2026-01-01"})
+    )
+    error = page.split('id="until-error">', 1)[1].split("</p>", 1)[0]
+    assert error == "This date comes before the “From” date: swap them."
+    assert "campaign #7" in page  # the whole log, no filter applied
+    assert client.get("/admin/audit.csv?since=2026-06-01&until=2026-01-01").status_code == 400
+
+
 def _actions_recorded_in_the_code() -> set[str]:
     """Every action name written as text in a `record_audit(actor, "action", …)` call."""
     names = set()
