@@ -25,11 +25,9 @@ def running(make_campaign, **overrides):
     )
 
 
-def test_organiser_creates_a_draft(client, make):
-    organiser = make.user(roles=("organiser",))
-    login(client, organiser)
-    page = client.get("/cleanup/campaigns/new")
-    assert page.status_code == 200
+def _post_new_campaign(client, **fields):
+    """POST the new campaign form: a spring campaign with the first action type enabled,
+    `fields` replacing or adding values (None leaves a field out)."""
     first_type_id = db.session.scalar(select(func.min(CleanupActionType.id)))
     data = {
         "csrf_token": csrf_token(client),
@@ -38,13 +36,23 @@ def test_organiser_creates_a_draft(client, make):
         "starts_at": "2030-03-16T09:00",
         "ends_at": "2030-04-06T18:00",
         "all_departments": "y",
-        "goal_gb": "500",
         "rules-0-action_type_id": str(first_type_id),
         "rules-0-enabled": "y",
         "rules-0-points_per_unit": "10",
         "rules-0-daily_cap": "20",
     }
-    response = client.post("/cleanup/campaigns/new", data=data)
+    data.update(fields)
+    return client.post(
+        "/cleanup/campaigns/new", data={k: v for k, v in data.items() if v is not None}
+    )
+
+
+def test_organiser_creates_a_draft(client, make):
+    organiser = make.user(roles=("organiser",))
+    login(client, organiser)
+    page = client.get("/cleanup/campaigns/new")
+    assert page.status_code == 200
+    response = _post_new_campaign(client, goal_gb="500")
     assert response.status_code == 302
     campaign = db.session.scalar(select(CleanupCampaign))
     assert campaign.published_at is None and campaign.starts_at.hour == 8  # 09:00 Paris
@@ -55,20 +63,12 @@ def test_non_finite_numbers_are_refused_not_a_500(client, make, value):
     """Regression (issue 7, fuzzing): "sNaN" crashed NumberRange with a ValueError."""
     login(client, make.user(roles=("organiser",), locale="en"))
     client.get("/cleanup/campaigns/new")
-    first_type_id = db.session.scalar(select(func.min(CleanupActionType.id)))
-    data = {
-        "csrf_token": csrf_token(client),
-        "name_fr": "Printemps",
-        "name_en": "Spring",
-        "starts_at": "2030-03-16T09:00",
-        "ends_at": "2030-04-06T18:00",
-        "goal_gb": value,
-        "rules-0-action_type_id": str(first_type_id),
-        "rules-0-enabled": "y",
-        "rules-0-points_per_unit": value,
-        "rules-0-daily_cap": value,
-    }
-    response = client.post("/cleanup/campaigns/new", data=data)
+    response = _post_new_campaign(
+        client,
+        all_departments=None,
+        goal_gb=value,
+        **{"rules-0-points_per_unit": value, "rules-0-daily_cap": value},
+    )
     assert response.status_code == 422
     assert "Not a valid decimal value." in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(CleanupCampaign)) == 0
@@ -79,20 +79,12 @@ def test_out_of_range_numbers_of_the_campaign_form_are_told_in_french(client, ma
     goal "entre 0.001 et 1000000000" with numbers written the English way."""
     login(client, make.user(roles=("organiser",)))
     client.get("/cleanup/campaigns/new")
-    first_type_id = db.session.scalar(select(func.min(CleanupActionType.id)))
-    data = {
-        "csrf_token": csrf_token(client),
-        "name_fr": "Printemps",
-        "name_en": "Spring",
-        "starts_at": "2030-03-16T09:00",
-        "ends_at": "2030-04-06T18:00",
-        "goal_gb": "0",
-        "rules-0-action_type_id": str(first_type_id),
-        "rules-0-enabled": "y",
-        "rules-0-points_per_unit": "20000",
-        "rules-0-daily_cap": "beaucoup",
-    }
-    response = client.post("/cleanup/campaigns/new", data=data)
+    response = _post_new_campaign(
+        client,
+        all_departments=None,
+        goal_gb="0",
+        **{"rules-0-points_per_unit": "20000", "rules-0-daily_cap": "beaucoup"},
+    )
     page = html.unescape(response.get_data(as_text=True)).replace("\u202f", " ")
     page = page.replace("\u00a0", " ")
     assert response.status_code == 422
@@ -108,21 +100,7 @@ def test_a_daily_cap_of_the_smallest_amount_is_accepted(client, make):
     """0,001 is the lowest cap the form names: the float 0.001 refused it as too small."""
     login(client, make.user(roles=("organiser",)))
     client.get("/cleanup/campaigns/new")
-    first_type_id = db.session.scalar(select(func.min(CleanupActionType.id)))
-    data = {
-        "csrf_token": csrf_token(client),
-        "name_fr": "Printemps",
-        "name_en": "Spring",
-        "starts_at": "2030-03-16T09:00",
-        "ends_at": "2030-04-06T18:00",
-        "all_departments": "y",
-        "goal_gb": "0,001",
-        "rules-0-action_type_id": str(first_type_id),
-        "rules-0-enabled": "y",
-        "rules-0-points_per_unit": "10",
-        "rules-0-daily_cap": "0,001",
-    }
-    response = client.post("/cleanup/campaigns/new", data=data)
+    response = _post_new_campaign(client, goal_gb="0,001", **{"rules-0-daily_cap": "0,001"})
     assert response.status_code == 302
 
 
