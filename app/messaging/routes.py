@@ -511,16 +511,17 @@ def schedule():
         )
     audience, params, now = form.audience.data, _audience_params(form.audience.data), utcnow()
     try:
-        size = services.check_schedule(
-            template, audience, params, form.kind.data, now, at=at, cron=cron
-        )
         if request.form.get("confirm") != "yes":
             # Sending to many people, or again and again, is asked first, in words, on a
             # page of its own: it works without JavaScript and its figures are those of
             # this very form (a dialog written with the page could not know them).
+            size = services.check_schedule(
+                template, audience, params, form.kind.data, now, at=at, cron=cron
+            )
             if request.form.get("confirm") == "no":  # "Change something": the form again
                 return _schedule_page(form, _size(audience))
             return _schedule_confirmation(form, template, size, params, at, cron, now)
+        # "Yes": schedule_message checks the same rules (the audience counted once).
         result = services.schedule_message(
             template, audience, params, form.kind.data, now, actor=current_user, at=at, cron=cron
         )

@@ -237,6 +237,9 @@ def create_device_return():
 WIPE_FLAGS = ("data_wiped", "wipe_requested")
 
 
+TRUE_VALUES = ("1", "true", "on", "yes", "y")
+
+
 def _return_input() -> tuple[ImmutableMultiDict, dict[str, bool]]:
     """The return's fields for the form, and its two wipe booleans for the service.
 
@@ -247,7 +250,8 @@ def _return_input() -> tuple[ImmutableMultiDict, dict[str, bool]]:
         flags = {name: body.pop(name, None) is True for name in WIPE_FLAGS}
         return ImmutableMultiDict(body), flags
     fields = request.form.to_dict(flat=False)  # a form-encoded call: checkbox values
-    flags = {name: fields.pop(name, [""])[0] not in ("", "false") for name in WIPE_FLAGS}
+    # Only a yes is a yes: "n" (the web form's "I wiped it myself"), "0", "no" are not.
+    flags = {name: fields.pop(name, [""])[0].lower() in TRUE_VALUES for name in WIPE_FLAGS}
     return ImmutableMultiDict([(k, v) for k, values in fields.items() for v in values]), flags
 
 

@@ -10,6 +10,7 @@ from typing import NamedTuple
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, func, select
+from sqlalchemy.orm import selectinload
 
 from app.auth.models import User, UserRole
 from app.core import cache
@@ -61,9 +62,13 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 def list_points(active_only: bool = True) -> list[CollectionPoint]:
     """Collection points by commune name (active ones only unless asked)."""
-    query = select(CollectionPoint)
+    query = select(CollectionPoint)  # its commune comes joined (the sort reads its name)
     if active_only:
         query = query.where(CollectionPoint.active.is_(True))
+    else:  # the admin list: each point's agents, loaded with the points, not a query each
+        query = query.options(
+            selectinload(CollectionPoint.agent_rows).selectinload(PointAgent.user)
+        )
     return sorted(
         db.session.scalars(query),
         key=lambda p: (alphabetical(p.commune.name), alphabetical(p.name)),
