@@ -2,15 +2,23 @@
 
 On PostgreSQL every run creates a database of its own next to TEST_DATABASE_URL's
 and drops it at the end, so that two runs at once (or a run and a leftover
-connection) never empty each other's tables.
+connection) never empty each other's tables. A run killed before its end cannot drop
+its database; the next run drops those left over (older than `LEFTOVER_AFTER_SECONDS`
+and with nobody connected), so they do not pile up on the server.
 """
 
 import os
+import re
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import create_engine, text
+
+#: A run of the whole suite takes about ten minutes; a database of the same prefix this
+#: old, with no connection, belongs to a run that was killed.
+LEFTOVER_AFTER_SECONDS = 3 * 60 * 60
 
 
 def runs_on_postgresql() -> bool:
@@ -19,11 +27,12 @@ def runs_on_postgresql() -> bool:
 
 @contextmanager
 def fresh_postgresql_database(prefix: str) -> Iterator[str]:
-    """Create an empty database named `prefix_<random>`, yield its URL, drop it after."""
+    """Create an empty database named `prefix_<created>_<random>`, yield its URL, drop it after."""
     base = os.environ["TEST_DATABASE_URL"].replace("postgresql://", "postgresql+psycopg://", 1)
-    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    name = f"{prefix}_{int(time.time())}_{uuid.uuid4().hex[:6]}"
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
+        drop_leftover_databases(connection, prefix, time.time())
         connection.execute(text(f'CREATE DATABASE "{name}"'))
     try:
         yield base.rsplit("/", 1)[0] + "/" + name
@@ -31,3 +40,17 @@ def fresh_postgresql_database(prefix: str) -> Iterator[str]:
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def drop_leftover_databases(connection, prefix: str, now: float) -> list[str]:
+    """Drop the databases of killed runs: named `prefix_<created>_<random>`, created more
+    than LEFTOVER_AFTER_SECONDS before `now`, nobody connected. Returns their names."""
+    pattern = re.compile(rf"^{re.escape(prefix)}_(\d+)_[0-9a-f]+$")
+    in_use = set(connection.scalars(text("SELECT DISTINCT datname FROM pg_stat_activity")))
+    dropped = []
+    for name in connection.scalars(text("SELECT datname FROM pg_database")):
+        created = pattern.match(name)
+        if created and name not in in_use and now - int(created[1]) > LEFTOVER_AFTER_SECONDS:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+            dropped.append(name)
+    return dropped

@@ -37,9 +37,10 @@ from app.catalogue.forms import (
 from app.catalogue.models import CatalogueItem
 from app.catalogue.reference import dataset_version
 from app.core import cache
+from app.core.csv_import import item_counts
 from app.core.database import reads_only
 from app.core.forms import uploaded_text
-from app.core.i18n import current_language, format_number
+from app.core.i18n import current_language
 from app.core.models import departments_by_name
 from app.core.time import local_zone, utcnow
 from app.core.urls import database_id
@@ -660,17 +661,10 @@ def confirm_import():
 
 
 def import_summary(result) -> str:
-    """'Import done: 0 created, 3 updated, 1,639 unchanged.' in the reader's language."""
-    created, updated, unchanged = len(result.created), len(result.updated), result.unchanged
-    return _(
-        "Import done: %(created)s, %(updated)s, %(unchanged)s.",
-        created=ngettext("%(count)s created", "%(count)s created", created,
-                         count=format_number(created)),
-        updated=ngettext("%(count)s updated", "%(count)s updated", updated,
-                         count=format_number(updated)),
-        unchanged=ngettext("%(count)s unchanged", "%(count)s unchanged", unchanged,
-                           count=format_number(unchanged)),
-    )  # fmt: skip
+    """'Import done: 3 items updated · …' in the reader's language, worded as the audit
+    log words the same import."""
+    counts = item_counts(len(result.created), len(result.updated), result.unchanged)
+    return _("Import done: %(counts)s.", counts=counts)
 
 
 @bp.get("/export.csv")

@@ -11,6 +11,7 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.auth.models import role_label
+from app.core.csv_import import item_counts
 from app.core.i18n import format_kg_co2e, format_moment, format_number, labeller
 from app.core.types import UTCDateTime
 from app.extensions import db
@@ -135,20 +136,9 @@ def _role(match) -> str:
 
 
 def _import(match) -> str:
-    created, updated = int(match[1]), int(match[2])
-    parts = [
-        ngettext("%(count)s item created", "%(count)s items created", created,
-                 count=format_number(created)),
-        ngettext("%(count)s item updated", "%(count)s items updated", updated,
-                 count=format_number(updated)),
-    ]  # fmt: skip
-    if match[3] is not None:  # the catalogue's import also says how many stayed as they were
-        unchanged = int(match[3])
-        parts.append(
-            ngettext("%(count)s item unchanged", "%(count)s items unchanged", unchanged,
-                     count=format_number(unchanged))
-        )  # fmt: skip
-    return " · ".join(parts)
+    # The catalogue's import also says how many stayed as they were (group 3).
+    unchanged = int(match[3]) if match[3] is not None else None
+    return item_counts(int(match[1]), int(match[2]), unchanged)
 
 
 def _directory(match) -> str:

@@ -13,6 +13,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
+
+from app.core.i18n import format_number
 
 
 @dataclass
@@ -20,6 +23,23 @@ class ImportProblem:
     line: int
     column: str
     message: str  # in the reader's language
+
+
+def item_counts(created: int, updated: int, unchanged: int | None = None) -> str:
+    """'3 items created · 1 item updated · 1,639 items unchanged' in the reader's language:
+    the catalogue import's message and the audit log word its counts the same way."""
+    parts = [
+        ngettext("%(count)s item created", "%(count)s items created", created,
+                 count=format_number(created)),
+        ngettext("%(count)s item updated", "%(count)s items updated", updated,
+                 count=format_number(updated)),
+    ]  # fmt: skip
+    if unchanged is not None:
+        parts.append(
+            ngettext("%(count)s item unchanged", "%(count)s items unchanged", unchanged,
+                     count=format_number(unchanged))
+        )  # fmt: skip
+    return " · ".join(parts)
 
 
 def unreadable_csv() -> str:

@@ -835,7 +835,10 @@ def test_uploading_shows_a_preview_and_changes_nothing_until_confirmed(client, a
     assert db.session.scalar(select(func.count(CatalogueItem.id))) == 0
     done = auth.post("/catalogue/admin/import/confirm", {"token": _token(page)})
     assert done.status_code == 302
-    assert "Import done: 1 created, 0 updated, 0 unchanged." in client.get(done.location).text
+    assert (
+        "Import done: 1 item created · 0 items updated · 0 items unchanged."
+        in client.get(done.location).text
+    )
     assert db.session.scalar(select(CatalogueItem.code)) == "S-1"
 
 

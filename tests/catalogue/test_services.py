@@ -333,9 +333,11 @@ def test_the_import_summary_says_unchanged_items_too_with_grouped_numbers(make):
     result = import_catalogue_csv(
         THREE.replace("Light e-mail,4,", "Light e-mail,3,"), admin, LATER, GRID
     )
-    assert import_summary(result) == "Import done: 0 created, 1 updated, 2 unchanged."
+    assert import_summary(result) == (
+        "Import done: 0 items created · 1 item updated · 2 items unchanged."
+    )
     result.unchanged = 1639
-    assert import_summary(result).endswith("1 updated, 1,639 unchanged.")
+    assert import_summary(result).endswith("1 item updated · 1,639 items unchanged.")
 
 
 def test_a_file_separated_by_semicolons_imports_like_one_separated_by_commas(make):
