@@ -10,6 +10,7 @@ def init_app(app: Flask) -> None:
     """Register the blueprint, menu entry, dashboard panel, seeders and listeners."""
     from app.api.spec import register_schema
     from app.cleanup import api, catalogue, integration, jobs, queries, routes, seed, services
+    from app.cleanup.return_notes import device_return_notes
     from app.core.demo import register_seeder
     from app.core.jobs import register_job
     from app.core.personalisation import (
@@ -18,6 +19,7 @@ def init_app(app: Flask) -> None:
         register_variables,
     )
     from app.core.privacy import PersonalData, register_personal_data, register_retention
+    from app.core.return_notes import register_return_note
     from app.core.signals import (
         device_return_received,
         device_return_withdrawn,
@@ -32,6 +34,7 @@ def init_app(app: Flask) -> None:
     register_menu_item(app, MenuItem("cleanup.index", _l("Clean-up"), order=20))
     register_panel(app, integration.dashboard_panel)
     register_work(app, integration.waiting_work)
+    register_return_note(app, device_return_notes)
     register_seeder(app, seed.seed_cleanup, order=20)
     register_warmer(app, queries.warm_boards)
     register_job(

@@ -395,17 +395,26 @@ def waiting_work(user) -> list[WorkItem]:
 
 
 def dashboard_panel(user) -> Panel | None:
-    """The running campaign in the user's scope, with their points, rank and goals."""
-    campaign = queries.current_campaign(utcnow(), user)
-    if campaign is None:
+    """Every running campaign in the user's scope, the soonest end first: days left, their
+    points and rank (or a call to take part); the goals when only one runs, the home
+    page staying light."""
+    now = utcnow()
+    campaigns = queries.running_campaigns(now, user)
+    if not campaigns:
         return None
     return Panel(
         title=_("Digital Clean-up"),
         template="cleanup/_panel.html",
         context={
-            "campaign": campaign,
-            "standing": queries.my_standing(campaign, user),
-            "goals": _panel_goals(campaign),
+            "campaigns": [
+                {
+                    "campaign": campaign,
+                    "days_left": math.ceil((campaign.ends_at - now).total_seconds() / 86400),
+                    "standing": queries.my_standing(campaign, user),
+                }
+                for campaign in campaigns
+            ],
+            "goals": _panel_goals(campaigns[0]) if len(campaigns) == 1 else None,
         },
         order=20,
     )

@@ -103,6 +103,14 @@ def current_campaign(now: datetime, user=None) -> CleanupCampaign | None:
     return next((c for c in running if user is None or c.in_scope(user)), None)
 
 
+def running_campaigns(now: datetime, user=None) -> list[CleanupCampaign]:
+    """Every running campaign (in the user's scope when given), the soonest end first:
+    the most urgent leads when several run at once."""
+    running = db.session.scalars(_running_campaigns_statement(), {"now": now}).unique()
+    mine = [c for c in running if user is None or c.in_scope(user)]
+    return sorted(mine, key=lambda c: (c.ends_at, c.id))
+
+
 def goals_key(campaign: CleanupCampaign) -> str:
     """What a cached fragment showing the campaign's goals depends on, besides its scores."""
     return cache.digest([(goal.key, goal.unit, goal.target) for goal in campaign.goals])

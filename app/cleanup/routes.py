@@ -3,8 +3,8 @@
 import json
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_date, format_time, get_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
@@ -32,7 +32,7 @@ from app.cleanup.models import CLOSED, DRAFT, SCHEDULED, CleanupAction, CleanupC
 from app.core import cache
 from app.core.csv_safety import write_csv
 from app.core.database import commit_keeping_loaded_rows, reads_only
-from app.core.i18n import current_language, format_number
+from app.core.i18n import current_language, format_number, regional_locale
 from app.core.models import departments_by_name
 from app.core.time import utcnow
 from app.extensions import db, htmx
@@ -239,9 +239,19 @@ def extend_campaign(campaign_id: int):
             return _extend_refused(campaign, form, error.message)
         flash(error.message, "error")
     else:
+        # Read before the commit expires the row: no reload just to word the message.
+        end = _full_moment(campaign.ends_at)
         db.session.commit()
-        flash(_("Campaign extended."), "success")
+        flash(_("Campaign extended to %(end)s.", end=end), "success")
     return redirect(url_for("cleanup.show_campaign", campaign_id=campaign_id))
+
+
+def _full_moment(value) -> str:
+    """A moment named in full, in the reader's language and time zone: "Friday,
+    18 December 2026, 18:00", "vendredi 18 décembre 2026, 18:00" (the day said, so that
+    a new end is read back without doubt)."""
+    joined = get_locale().datetime_formats["full"]
+    return str(joined).format(format_time(value, "short"), format_date(value, "full"))
 
 
 def _extend_refused(campaign, form: ExtendForm, message: str):
@@ -362,13 +372,15 @@ def show_campaign(campaign_id: int):
     return _campaign_page(_campaign_or_404(campaign_id))
 
 
-def _campaign_page(campaign, extend_form: ExtendForm | None = None):
-    """The campaign's page; `extend_form`: the organiser's extension as refused."""
+def _campaign_page(campaign, extend_form: ExtendForm | None = None, **progress):
+    """The campaign's page; `extend_form`: the organiser's extension as refused;
+    `progress`: what "My progress" shows (see _progress_context), e.g. a refused entry."""
     now = utcnow()
     if services.freeze_campaign(campaign, now):
         db.session.commit()
     # ?action_type=: the log form with that type chosen (see log_unit, without htmx).
-    context = _progress_context(campaign, now, action_type=request.args.get("action_type"))
+    progress.setdefault("action_type", request.args.get("action_type"))
+    context = _progress_context(campaign, now, **progress)
     return render_template(
         "cleanup/campaign.html",
         extend_form=extend_form or ExtendForm(),
@@ -376,6 +388,8 @@ def _campaign_page(campaign, extend_form: ExtendForm | None = None):
         flagged_count=queries.flagged_count,  # read for organisers only
         # A draft whose start has passed starts on publication: no correcting it then.
         starts_later=campaign.starts_at > now,
+        # The locale portal.js writes the typed end in, within the extension's question.
+        date_locale=regional_locale(current_language()).replace("_", "-"),
         **context,
     )
 
@@ -395,7 +409,9 @@ def log_unit(campaign_id: int):
 
 
 def _progress_response(campaign, message, kind, status=200, **place):
-    """The progress partial for htmx, or a redirect with a flash without JavaScript.
+    """The progress partial for htmx. Without JavaScript: a refusal is the whole page,
+    the message where the person acted, what they typed kept and the refused field
+    focused, as htmx shows it; a success redirects with a flash (POST/redirect/GET).
 
     `place`: where the message stands and what the forms show (see _progress_context):
     `form`, the log form as posted (its entry shown again), else a new one with
@@ -404,7 +420,10 @@ def _progress_response(campaign, message, kind, status=200, **place):
     if _is_fragment():
         context = _progress_context(campaign, utcnow(), message=message, message_kind=kind, **place)
         return render_template("cleanup/_my_progress.html", **context), status
-    flash(message, "error" if kind == "error" else "success")
+    if kind == "error":
+        page = _campaign_page(campaign, message=message, message_kind=kind, **place)
+        return page, status
+    flash(message, "success")
     return redirect(url_for("cleanup.show_campaign", campaign_id=campaign.id) + "#my-progress")
 
 

@@ -690,7 +690,13 @@ def _running_campaigns():
 def log_device_return(device_return, user, now: datetime) -> list[CleanupAction]:
     """Log a declared device return in every running campaign in scope that counts
     returns, as PENDING: it scores once an agent receives the device
-    (`count_received_device_return`), so a device never brought earns nothing."""
+    (`count_received_device_return`), so a device never brought earns nothing.
+
+    Past the person's daily limit the campaign is skipped: the cap holds for returns as
+    for any entry, and the return itself still stands. No entry is written for it (a
+    rejected one would show among the person's entries and in the organisers' review);
+    the receipt tells its owner it does not count there (`return_notes`), from the
+    day's entries that filled the limit."""
     logged = []
     campaigns = db.session.scalars(_running_campaigns(), {"now": now}).all()
     for campaign in campaigns:
@@ -707,7 +713,9 @@ def log_device_return(device_return, user, now: datetime) -> list[CleanupAction]
                 pending=True,
             )
         except CleanupError:
-            continue  # daily cap reached: the return itself still stands
+            # The daily cap: the only refusal left once the campaign runs, has the person
+            # in scope and counts returns. Whatever it is, the declaration must not fail.
+            continue
         logged.append(action)
     return logged
 

@@ -180,15 +180,20 @@ _DETAILS = {
 
 def register_audit_details(app: Flask, action: str, words: Callable[[str], str | None]) -> None:
     """A domain reads back the details it writes for `action`: `words(summary)` gives them
-    in the reader's language, or None to show the stored text."""
-    app.extensions.setdefault("empreinte.audit_details", {})[action] = words
+    in the reader's language, or None to show the stored text.
+
+    Several domains may read one action ("create" of a recurring message words its cron
+    expression): each returns None for details it does not recognise, and the first
+    that words them is shown."""
+    app.extensions.setdefault("empreinte.audit_details", {}).setdefault(action, []).append(words)
 
 
 def audit_details(action: str, summary: str) -> str:
-    """An event's details as the audit log shows them (see `_DETAILS`)."""
-    domain_words = current_app.extensions.get("empreinte.audit_details", {}).get(action)
-    if domain_words is not None:
-        return domain_words(summary) or summary
+    """An event's details as the audit log shows them (the domains' words, `_DETAILS`)."""
+    for domain_words in current_app.extensions.get("empreinte.audit_details", {}).get(action, ()):
+        worded = domain_words(summary)
+        if worded:
+            return worded
     pattern, words = _DETAILS.get(action, (None, None))
     match = pattern.fullmatch(summary) if pattern else None
     return words(match) if match else summary

@@ -6,6 +6,7 @@ from flask import Flask, request
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
+from app.core.audit import register_audit_details
 from app.core.dashboard import MenuItem, Panel, register_menu_item, register_panel
 from app.core.demo import register_seeder
 from app.core.person_figures import register_person_figure
@@ -37,6 +38,8 @@ def init_app(app: Flask) -> None:
     """Register the blueprint, menu entry, dashboard panel, seeders and listeners."""
     from app.api.spec import register_schema
     from app.messaging import api, audiences, cli, labels, queries, routes, services
+    from app.messaging.i18n import format_moment_clock
+    from app.messaging.recurrence import describe_cron
     from app.messaging.rendering import text_to_html
     from app.messaging.scheduler import scheduler_cli
 
@@ -50,6 +53,10 @@ def init_app(app: Flask) -> None:
     audiences.init_app(app)
     labels.init_app(app)
     app.add_template_filter(text_to_html, "message_html")
+    # Messaging's pages write times as French typography does (« 10 h 30 »).
+    app.add_template_filter(format_moment_clock, "message_moment")
+    # A recurring message's creation stores its cron expression: the audit log words it.
+    register_audit_details(app, "create", describe_cron)
     register_schema(app, "Message", api.MESSAGE_SCHEMA)
     register_schema(app, "Inbox", api.INBOX_SCHEMA)
     register_schema(app, "DispatchStatus", api.DISPATCH_SCHEMA)

@@ -1,8 +1,10 @@
 """Messaging's own variables and audiences, registered in the core registries."""
 
+from collections.abc import Callable
 from datetime import datetime
 
 from flask import current_app
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
@@ -14,11 +16,14 @@ from app.core.personalisation import (
     Audience,
     AudienceParam,
     Variable,
+    audience_namer,
     register_audience,
     register_audience_param,
     register_variables,
 )
 from app.core.urls import database_id
+from app.extensions import db
+from app.messaging.models import NOTICE_AUDIENCE, TEST_AUDIENCE
 
 UNSUBSCRIBE_SALT = "messaging-unsubscribe"
 # The links only an e-mail needs: the inbox copy of a message leaves out their lines.
@@ -133,6 +138,27 @@ PARAMS = (
     AudienceParam("commune_id", _l("Commune (for the commune audience)"), commune_choices),
     AudienceParam("role", _l("Role (for the role audience)"), role_choices),
 )
+
+
+def dispatch_audience_namer(reader) -> Callable[[str, dict], str]:
+    """`audience_namer` for dispatches: a test or a notice to one person is named in words
+    ("A test to yourself", "A test to Camille Martin"), not by its key and the person's
+    id ("user: 2"), which no organiser picks from a list."""
+    name_audience = audience_namer()
+
+    def name(key: str, params: dict) -> str:
+        if key not in (TEST_AUDIENCE, NOTICE_AUDIENCE):
+            return name_audience(key, params)
+        user_id = database_id((params or {}).get("user_id"))
+        if key == TEST_AUDIENCE and reader is not None and user_id == reader.id:
+            return gettext("A test to yourself")
+        person = db.session.get(User, user_id) if user_id is not None else None
+        who = person.display_name if person is not None else gettext("a person no longer here")
+        if key == TEST_AUDIENCE:
+            return gettext("A test to %(name)s", name=who)
+        return gettext("A notice to %(name)s", name=who)
+
+    return name
 
 
 def init_app(app) -> None:

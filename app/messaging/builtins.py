@@ -4,9 +4,15 @@ Variables from other domains are guarded with `is defined` so that these
 templates also render where the clean-up or recycling domain is not installed.
 """
 
+import hashlib
+import json
+from datetime import datetime
+
 from sqlalchemy import select
 
+from app.core.audit import record_audit
 from app.core.database import insert_missing
+from app.core.time import utcnow
 from app.extensions import db
 from app.messaging.models import MessageTemplate
 
@@ -256,18 +262,64 @@ NOTICE_TEMPLATES = frozenset(
 )
 
 
-def ensure_builtin_templates() -> list[str]:
-    """Create the built-in templates that are missing (their keys); never overwrite an
-    organiser's edits."""
-    existing = set(
-        db.session.scalars(
-            select(MessageTemplate.key).where(MessageTemplate.key.in_(BUILTIN_TEMPLATES))
+# The texts a built-in template's subjects and bodies were installed with, oldest first,
+# by fingerprint (`shipped_fingerprint`); the last is the text shipped now. A copy still
+# holding an older one was never edited, and takes the new text by itself. Changing a
+# text above: append its new fingerprint here, and keep the old ones (a test says so).
+SHIPPED_TEXTS = {
+    "campaign-launch": ("93ee19c92c191298", "1282b7d9a28c03d0", "b2151561860cdf65"),
+    "campaign-reminder": ("2faba753ead5fa0e", "0949f26e15002fa2", "ab82aea967a1844e"),
+    "campaign-last-48h": ("dc06a8f26d0fe8c2", "296845a62a2a7eaf", "2b0df419eadb69e2"),
+    "campaign-results": ("139b9d284a9c79fe", "09bcadd8036816cd", "5c010dc035aa334e"),
+    "weekly-digest": ("b89dffaf4b3b9252", "db7c402877d465f2"),
+    "entry-accepted": ("aeef7d486d847d05",),
+    "entry-rejected": ("2d213b0cbabe2fdf",),
+    "device-custody": ("50f1dc6aa38208e4", "c10480d68fdba5f2"),
+    "request-approved": ("c87c5c3b94166664",),
+    "request-refused": ("2e41c09e11f4752f",),
+    "device-return-reminder": ("ce5e0f8be36b997a",),
+}
+SHIPPED_FIELDS = ("subject_fr", "body_fr", "subject_en", "body_en")
+
+
+def shipped_fingerprint(texts) -> str:
+    """A short fingerprint of a template's subjects and bodies (a dict or a template)."""
+    values = [texts[f] if isinstance(texts, dict) else getattr(texts, f) for f in SHIPPED_FIELDS]
+    return hashlib.sha256(json.dumps(values).encode()).hexdigest()[:16]
+
+
+def ensure_builtin_templates(now: datetime | None = None) -> list[str]:
+    """Create the built-in templates that are missing, and bring the unedited ones the
+    text shipped now (the keys of both); never overwrite an organiser's edits."""
+    existing = {
+        template.key: template
+        for template in db.session.scalars(
+            select(MessageTemplate).where(MessageTemplate.key.in_(BUILTIN_TEMPLATES))
         )
-    )
+    }
     missing = [
         {"key": key, "builtin": True, **texts}
         for key, texts in BUILTIN_TEMPLATES.items()
         if key not in existing
     ]
     insert_missing(MessageTemplate, missing, "key")
-    return [row["key"] for row in missing]
+    return [row["key"] for row in missing] + _refresh_unedited(existing.values(), now)
+
+
+def _refresh_unedited(templates, now: datetime | None) -> list[str]:
+    """The built-in templates still holding an older shipped text take today's (flushes);
+    their keys. One edited by an organiser matches no shipped text and stays as it is."""
+    refreshed = []
+    for template in templates:
+        older = SHIPPED_TEXTS.get(template.key, ())[:-1]
+        if not template.builtin or shipped_fingerprint(template) not in older:
+            continue
+        now = now or utcnow()
+        for field in SHIPPED_FIELDS:
+            setattr(template, field, BUILTIN_TEMPLATES[template.key][field])
+        template.updated_at = now
+        record_audit(None, "restore", "messaging_template", template.id, now, template.key)
+        refreshed.append(template.key)
+    if refreshed:
+        db.session.flush()
+    return refreshed

@@ -11,11 +11,11 @@ from datetime import datetime, time, timedelta
 
 from apscheduler.triggers.cron import CronTrigger
 from babel.dates import get_day_names
-from flask_babel import format_time, get_locale
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 from app.core.time import local_zone
-from app.messaging.i18n import _
+from app.messaging.i18n import _, format_clock
 
 CRON_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # Monday is 0, as in Python
 
@@ -61,8 +61,8 @@ def recurrence_cron(
 
 
 def describe_cron(expression: str) -> str | None:
-    """A recurrence these choices make, in the reader's words ("Every Monday at 09:00");
-    None for any other expression, which is then shown as typed."""
+    """A recurrence these choices make, in the reader's words ("Every Monday at 09:00",
+    « Chaque lundi à 9 h »); None for any other expression, which is then shown as typed."""
     fields = expression.split()
     if len(fields) == 5:  # "0 9 * * 1" is Mondays too, "1-5" the working week
         try:
@@ -75,7 +75,7 @@ def describe_cron(expression: str) -> str | None:
     minute, hour = int(match["minute"]), int(match["hour"])
     if minute > 59 or hour > 23:
         return None
-    at = format_time(time(hour, minute), "short")
+    at = format_clock(time(hour, minute))
     day, weekday = match["day"], match["weekday"]
     if day == "*" and weekday == "*":
         return _("Every day at %(time)s", time=at)

@@ -34,7 +34,11 @@ from app.core.personalisation import (
 from app.core.time import local_zone, utcnow
 from app.extensions import db, htmx
 from app.messaging import queries, services
-from app.messaging.audiences import preview_placeholders, user_id_from_token
+from app.messaging.audiences import (
+    dispatch_audience_namer,
+    preview_placeholders,
+    user_id_from_token,
+)
 from app.messaging.builtins import NOTICE_TEMPLATES, ensure_builtin_templates
 from app.messaging.forms import ScheduleForm, TemplateForm
 from app.messaging.mailer import MailerPool
@@ -570,7 +574,7 @@ def list_dispatches():
         "messaging/dispatches.html",
         dispatches=queries.list_dispatches(),
         schedules=queries.list_schedules(),
-        audience_name=audience_namer(),
+        audience_name=dispatch_audience_namer(current_user),
         describe_cron=describe_cron,
         next_run=lambda expression: next_run(expression, now),
         too_often=lambda expression: stored_more_than_daily(expression, now),
@@ -590,7 +594,7 @@ def show_dispatch(dispatch_id: int):
         "messaging/dispatch.html",
         dispatch=dispatch,
         was=request.args.get("was"),
-        audience_name=audience_namer(),
+        audience_name=dispatch_audience_namer(current_user),
         counts=queries.dispatch_counts(dispatch.id),
         failures=queries.failed_deliveries(dispatch.id),
         form=ConfirmForm(),

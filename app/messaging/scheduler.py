@@ -26,6 +26,7 @@ from sqlalchemy.pool import NullPool
 from app.core.jobs import registered_jobs
 from app.core.time import local_zone
 from app.extensions import db
+from app.messaging.builtins import ensure_builtin_templates
 
 log = logging.getLogger("empreinte.scheduler")
 
@@ -215,6 +216,12 @@ def run_scheduler(wait: bool):
             raise SystemExit(1)
         time.sleep(app.config["MESSAGING_POLL_SECONDS"])
     log.info("Scheduler lock acquired: running jobs.")
+    # A new release's built-in texts reach the built-in templates nobody edited: the
+    # notices the jobs send use them before any organiser opens the templates page.
+    refreshed = ensure_builtin_templates()
+    db.session.commit()
+    if refreshed:
+        log.info("Built-in templates installed or updated: %s", ", ".join(refreshed))
     scheduler = build_scheduler(app, blocking=True)
     try:
         scheduler.start()

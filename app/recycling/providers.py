@@ -139,7 +139,7 @@ def waiting_work(user) -> list[WorkItem]:
                 desk,
             )
         ]
-    count = queries.returns_to_handle_count(user)
+    count = queries.returns_to_handle_count(point_ids)
     if not count:
         return []
     if point_ids is None:  # admins handle the returns of every point

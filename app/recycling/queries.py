@@ -194,11 +194,16 @@ def list_admin_contacts(limit: int = 3) -> list[tuple[str, str]]:
     return admins[:limit]
 
 
-def get_return_for_viewer(receipt_number: str, user: User) -> DeviceReturn | None:
-    """The return if `user` owns it, handles its point, or is an admin; else None (404)."""
-    device_return = db.session.scalar(
+def _return_by_receipt(receipt_number: str) -> DeviceReturn | None:
+    """The return of a receipt number, however its case and spaces were typed."""
+    return db.session.scalar(
         select(DeviceReturn).where(DeviceReturn.receipt_number == receipt_number.strip().upper())
     )
+
+
+def get_return_for_viewer(receipt_number: str, user: User) -> DeviceReturn | None:
+    """The return if `user` owns it, handles its point, or is an admin; else None (404)."""
+    device_return = _return_by_receipt(receipt_number)
     if device_return is None:
         return None
     if device_return.user_id == user.id or user.has_role("admin"):
@@ -208,15 +213,19 @@ def get_return_for_viewer(receipt_number: str, user: User) -> DeviceReturn | Non
     return None
 
 
-def get_return_for_agent(receipt_number: str, user: User) -> DeviceReturn | None:
-    """The return if `user` is an agent of its point (or an admin)."""
+def get_return_for_agent(
+    receipt_number: str, user: User, point_ids: list[int] | None
+) -> DeviceReturn | None:
+    """The return if `user` is an agent of its point (or an admin).
+
+    `point_ids`: `agent_point_ids(user)`, which the caller asks once and passes to every
+    read of the request (the desk lists, finds and links with the same ids)."""
     if not user.has_role("agent"):
         return None
-    device_return = get_return_for_viewer(receipt_number, user)
+    device_return = _return_by_receipt(receipt_number)
     if device_return is None:
         return None
-    ids = agent_point_ids(user)
-    return device_return if ids is None or device_return.point_id in ids else None
+    return device_return if point_ids is None or device_return.point_id in point_ids else None
 
 
 RECEIPT_BODY = re.compile(f"[{RECEIPT_ALPHABET}]{{8}}")
@@ -236,10 +245,13 @@ def receipt_number_from(typed: str | None) -> str | None:
     return f"RC-{compact[:4]}-{compact[4:]}"
 
 
-def find_return_for_agent(typed: str | None, user: User) -> DeviceReturn | None:
-    """The return whose receipt number was typed at the desk, if the agent may handle it."""
+def find_return_for_agent(
+    typed: str | None, user: User, point_ids: list[int] | None
+) -> DeviceReturn | None:
+    """The return whose receipt number was typed at the desk, if the agent may handle it
+    (`point_ids` as for `get_return_for_agent`)."""
     receipt_number = receipt_number_from(typed)
-    return get_return_for_agent(receipt_number, user) if receipt_number else None
+    return get_return_for_agent(receipt_number, user, point_ids) if receipt_number else None
 
 
 # The agents' filter of declarations left waiting: as long as their owners are given
@@ -251,13 +263,12 @@ def long_waiting_days() -> int:
     return max(current_app.config["RECYCLING_REMINDER_DAYS"], 7)
 
 
-def _at_agents_points(query, user: User, status: str):
-    """`query` kept to the agent's points (every point for admins) and to the returns
-    still to handle (`status` "todo"), declared long ago and still not received
-    ("waiting"), of one status, or all of them ("all")."""
-    ids = agent_point_ids(user)
-    if ids is not None:
-        query = query.where(DeviceReturn.point_id.in_(ids))
+def _at_agents_points(query, point_ids: list[int] | None, status: str):
+    """`query` kept to the agent's points (`agent_point_ids`: None for every point) and
+    to the returns still to handle (`status` "todo"), declared long ago and still not
+    received ("waiting"), of one status, or all of them ("all")."""
+    if point_ids is not None:
+        query = query.where(DeviceReturn.point_id.in_(point_ids))
     if status == "todo":
         return query.where(DeviceReturn.status.in_(OPEN_STATUSES))
     if status == LONG_WAITING:
@@ -268,15 +279,17 @@ def _at_agents_points(query, user: User, status: str):
     return query
 
 
-def returns_to_handle_count(user: User) -> int:
-    """Returns at the agent's points still waiting for a step."""
-    return db.session.scalar(_at_agents_points(select(func.count(DeviceReturn.id)), user, "todo"))
+def returns_to_handle_count(point_ids: list[int] | None) -> int:
+    """Returns at the agent's points (`agent_point_ids`) still waiting for a step."""
+    count = select(func.count(DeviceReturn.id))
+    return db.session.scalar(_at_agents_points(count, point_ids, "todo"))
 
 
-def list_agent_returns(user: User, status: str, page: int, per_page: int = 25):
-    """The returns of the agent's points, newest first (see `_at_agents_points`)."""
+def list_agent_returns(point_ids: list[int] | None, status: str, page: int, per_page: int = 25):
+    """The returns of the agent's points (`agent_point_ids`), newest first (see
+    `_at_agents_points`)."""
     query = select(DeviceReturn).order_by(DeviceReturn.declared_at.desc(), DeviceReturn.id.desc())
-    query = _at_agents_points(query, user, status)
+    query = _at_agents_points(query, point_ids, status)
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
 
 

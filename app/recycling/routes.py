@@ -27,6 +27,7 @@ from app.core.database import commit_keeping_loaded_rows, reads_only
 from app.core.devices import DEVICE_TYPES
 from app.core.i18n import alphabetical, current_language, format_month
 from app.core.models import Commune, communes_by_name
+from app.core.return_notes import return_notes
 from app.core.time import utcnow
 from app.extensions import db, htmx
 from app.recycling import hours, queries, services
@@ -306,12 +307,15 @@ def create_return():
 def receipt(receipt: str):
     """The receipt and chain of custody (owner, the point's agents, admins)."""
     device_return = queries.get_return_for_viewer(receipt, current_user) or abort(404)
+    now = utcnow()
     # Until an agent has it, the person still has to bring it: when, and how to get in.
     waiting = device_return.status == "declared"
     return render_template(
         "recycling/receipt.html",
         r=device_return,
-        point=_point_view(device_return.point, utcnow()) if waiting else None,
+        # Whether it counts in a clean-up campaign: for its owner only (their points).
+        notes=return_notes(device_return, current_user, now),
+        point=_point_view(device_return.point, now) if waiting else None,
         authentic={
             s.id: services.step_is_authentic(receipt.upper(), s) for s in device_return.steps
         },
@@ -344,14 +348,14 @@ def agent_desk():
     """The agent's desk: the returns at their points still to handle, first of all;
     ?receipt= opens the return whose receipt number the person shows at the desk."""
     typed = request.args.get("receipt", "").strip()[:64]
-    if typed and (found := queries.find_return_for_agent(typed, current_user)):
+    point_ids = queries.agent_point_ids(current_user)  # asked once, for every read below
+    if typed and (found := queries.find_return_for_agent(typed, current_user, point_ids)):
         return redirect(url_for("recycling.agent_return", receipt=found.receipt_number))
     status = request.args.get("status") or "todo"
-    pagination = queries.list_agent_returns(current_user, status, _page())
+    pagination = queries.list_agent_returns(point_ids, status, _page())
     template = "recycling/_agent_returns.html" if _wants_partial() else "recycling/agent.html"
     # The desk says whose returns it lists: an admin's are every point's, and an agent
     # of no point is told whom to ask rather than shown an empty list as if all were done.
-    point_ids = queries.agent_point_ids(current_user)
     every_point = point_ids is None
     not_found = (
         _("No return with this receipt number.")
@@ -380,7 +384,8 @@ def _page() -> int:
 
 
 def _agent_return(receipt: str):
-    return queries.get_return_for_agent(receipt, current_user) or abort(404)
+    point_ids = queries.agent_point_ids(current_user)
+    return queries.get_return_for_agent(receipt, current_user, point_ids) or abort(404)
 
 
 @bp.get("/agent/returns/<receipt>")

@@ -421,3 +421,36 @@ def test_choosing_an_action_shows_its_unit_by_the_quantity(page, make, make_camp
         "Enregistré\u00a0: 6 points."
     )
     expect(hint).to_have_text("Unité de l'action choisie\u00a0: éléments.")
+
+
+@pytest.mark.browser
+def test_extending_asks_with_the_new_end_typed_and_says_it_once_done(page, make, make_campaign):
+    """The question names the end the organiser typed, written out in full; "Keep the
+    current end" changes nothing, "Extend" extends and the message names the new end."""
+    from babel.dates import format_date
+
+    now = utcnow()
+    campaign = make_campaign(starts_at=now - timedelta(days=1), ends_at=now + timedelta(days=5))
+    old_end = campaign.ends_at
+    new_end = (to_local_naive(old_end) + timedelta(days=10)).replace(hour=18, minute=0)
+    weekday, month = (format_date(new_end, f, locale="fr") for f in ("EEEE", "MMMM"))
+    said = f"{weekday} {new_end.day} {month} {new_end.year}"
+    sign_in(page, make.user(roles=("organiser",)))
+    page.goto(f"/cleanup/campaigns/{campaign.id}")
+    page.fill("input[name=ends_at]", f"{new_end:%Y-%m-%dT%H:%M}")
+    extend = page.locator("form[action$='/extend'] button[type=submit]")
+
+    extend.click()
+    dialog = page.get_by_role("alertdialog")
+    expect(dialog).to_contain_text(f"Prolonger cette campagne jusqu'au {said}")
+    expect(dialog).to_contain_text("18:00")
+    dialog.get_by_role("button", name="Garder la fin actuelle").click()
+    expect(dialog).to_have_count(0)
+    db.session.expire_all()
+    assert db.session.get(CleanupCampaign, campaign.id).ends_at == old_end
+
+    extend.click()
+    page.get_by_role("alertdialog").get_by_role("button", name="Prolonger").click()
+    expect(page.locator(".flash-success")).to_contain_text(
+        f"Campagne prolongée jusqu'au {said}, 18:00."
+    )

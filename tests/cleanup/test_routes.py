@@ -260,6 +260,59 @@ def test_log_without_js_redirects_with_a_flash(participant):
     assert "20" in page and "<html" in page
 
 
+def _log_form_of(page: str) -> dict:
+    """The log form's refused field, its typed quantity and the one field with autofocus."""
+    form = page.split('class="cleanup-log"', 1)[1].split("</form>", 1)[0]
+    quantity = re.search(r'<input[^>]*id="quantity"[^>]*>', form).group(0)
+    return {
+        "form": form,
+        "quantity": quantity,
+        "autofocused": re.findall(r"<(?:input|select|textarea)\b[^>]*\bautofocus\b[^>]*>", page),
+    }
+
+
+@pytest.mark.parametrize("htmx", [True, False], ids=["htmx", "no-js"])
+@pytest.mark.parametrize(
+    ("quantity", "message", "status"),
+    [
+        ("-3", "supérieure à zéro", 422),
+        ("25", "plafond journalier de 20 Go", 409),  # deleted mail: 20 GB a day at most
+    ],
+    ids=["bad-quantity", "daily-cap"],
+)
+def test_a_refused_entry_is_told_at_the_quantity_typed_value_kept(
+    participant, make, htmx, quantity, message, status
+):
+    """With or without JavaScript: the message under the quantity, which keeps what was
+    typed and takes the focus, the action still chosen; no redirect, nothing written."""
+    participant.sign_in(make.user(locale="fr"))
+    response = participant.log("delete-mail", quantity, htmx=htmx)
+    assert response.status_code == status
+    page = html.unescape(response.get_data(as_text=True))
+    assert ("<html" in page) is not htmx  # the whole page without JavaScript
+    log = _log_form_of(page)
+    assert f'value="{quantity}"' in log["quantity"]
+    assert 'aria-invalid="true"' in log["quantity"] and "quantity-error" in log["quantity"]
+    error = re.search(r'<p class="error" id="quantity-error">([^<]*)</p>', log["form"]).group(1)
+    assert message.lower() in error.lower()
+    assert log["autofocused"] == [log["quantity"]]
+    assert re.search(r'<option selected value="delete-mail">', log["form"])
+    assert db.session.scalar(select(func.count(CleanupAction.id))) == 0
+
+
+def test_an_unknown_action_without_js_is_told_at_the_action_field(participant, make):
+    participant.sign_in(make.user(locale="en"))
+    response = participant.log("no-such-action", "2", htmx=False)
+    page = html.unescape(response.get_data(as_text=True))
+    assert response.status_code == 422 and "<html" in page
+    log = _log_form_of(page)
+    assert 'value="2"' in log["quantity"]
+    action = re.search(r'<select[^>]*id="action_type"[^>]*>', log["form"]).group(0)
+    assert 'aria-invalid="true"' in action and log["autofocused"] == [action]
+    assert re.search(r'<p class="error" id="action_type-error">[^<]+</p>', log["form"])
+    assert db.session.scalar(select(func.count(CleanupAction.id))) == 0
+
+
 def test_bad_quantity_answers_a_message_and_changes_nothing(participant):
     response = participant.log("delete-mail", "-3")
     assert response.status_code == 422
@@ -509,6 +562,35 @@ def test_an_end_refused_is_told_at_its_field_and_changes_nothing(
     db.session.expire_all()
     assert db.session.get(CleanupCampaign, campaign.id).ends_at == end
     assert not db.session.scalar(select(AuditEvent).where(AuditEvent.action == "extend"))
+
+
+@pytest.mark.parametrize(
+    ("locale", "said"),
+    [
+        ("en", "Campaign extended to {weekday}, {day} {month} {year}, 18:00."),
+        ("fr", "Campagne prolongée jusqu'au {weekday} {day} {month} {year}, 18:00."),
+    ],
+)
+def test_the_extension_says_the_new_end_in_full_in_the_readers_language(
+    client, make, make_campaign, locale, said
+):
+    """ "Campaign extended." did not say until when: the day, date and Paris time typed."""
+    from babel.dates import format_date
+
+    campaign = running(make_campaign)
+    login(client, make.user(roles=("organiser",), locale=locale))
+    new_end = (to_local_naive(campaign.ends_at) + timedelta(days=10)).replace(hour=18, minute=0)
+    response = _extend(client, campaign, f"{new_end:%Y-%m-%dT%H:%M}")
+    assert response.status_code == 302
+    page = html.unescape(client.get(response.headers["Location"]).get_data(as_text=True))
+    babel_locale = "en_GB" if locale == "en" else "fr"
+    expected = said.format(
+        weekday=format_date(new_end, "EEEE", locale=babel_locale),
+        day=new_end.day,
+        month=format_date(new_end, "MMMM", locale=babel_locale),
+        year=new_end.year,
+    )
+    assert expected in page
 
 
 def test_extending_through_the_page_moves_the_last_48_hours_message(client, make, make_campaign):
@@ -767,6 +849,48 @@ def test_the_home_panel_links_to_my_place_unless_i_am_hidden(client, make, make_
     person.leaderboard_visibility = "hidden"
     db.session.commit()
     assert link not in client.get("/").get_data(as_text=True)
+
+
+def test_the_home_panel_shows_every_running_campaign_of_mine_soonest_end_first(
+    client, make, make_campaign
+):
+    """Two campaigns ran at once and the home page showed only one: each now has its
+    line (days left, my points and rank, or a call to take part), the soonest end first;
+    a campaign of another department is not there."""
+    now = utcnow()
+    mine, other = make.department(), make.department()
+    later = make_campaign(
+        name_en="Spring clean", starts_at=now - timedelta(days=1), ends_at=now + timedelta(days=9)
+    )
+    sooner = make_campaign(
+        name_en="Mail week", starts_at=now - timedelta(days=2), ends_at=now + timedelta(days=3)
+    )
+    make_campaign(
+        name_en="Not ours",
+        starts_at=now - timedelta(days=1),
+        ends_at=now + timedelta(days=1),
+        all_departments=False,
+        department_ids=[other.id],
+    )
+    person = make.user(department=mine, locale="en")
+    services.log_action(person, later, "delete-mail", 2, now)
+    db.session.commit()
+    login(client, person)
+    home = html.unescape(client.get("/").get_data(as_text=True))
+    panel = home.split('<ul class="cleanup-panel-campaigns">', 1)[1].split("</ul>", 1)[0]
+    lines = re.findall(r"<li>(.*?)</li>", panel, re.S)
+    assert [re.search(r'">([^<]+)</a>', line).group(1) for line in lines] == [
+        "Mail week",
+        "Spring clean",
+    ]
+    assert "Not ours" not in home
+    first, second = (re.sub(r"\s+", " ", line) for line in lines)
+    assert "3 days left" in first and "9 days left" in second
+    take_part = f'href="/cleanup/campaigns/{sooner.id}#my-progress"'
+    assert take_part in first and "No points yet: log an action" in first
+    assert "My points: 20" in second and "My rank: 1" in second
+    assert f'href="/cleanup/campaigns/{later.id}/leaderboard?me=1#my-row"' in second
+    assert '<ul class="cleanup-goals">' not in home  # several campaigns: kept light
 
 
 def _guide_form(**changes):
@@ -1183,7 +1307,8 @@ def test_the_latest_end_allowed_is_written_in_local_time_like_the_page(client, m
     login(client, make.user(roles=("organiser",), locale="en"))
     page = html.unescape(client.get(f"/cleanup/campaigns/{campaign.id}").get_data(as_text=True))
     form = re.search(r'<form[^>]*action="[^"]*/extend"[^>]*>', page).group(0)
-    assert 'data-confirm="Extend this campaign? The new end cannot be moved back' in form
+    assert 'data-confirm="Extend this campaign to {value}? The new end cannot be moved back' in form
+    assert 'data-confirm-fill="ends_at"' in form and 'data-confirm-locale="en-GB"' in form
 
     latest = to_local_naive(end) + timedelta(days=90)  # 18:00 in April, summer time
     response = _extend(client, campaign, ends_at=f"{latest + timedelta(minutes=1):%Y-%m-%dT%H:%M}")

@@ -43,7 +43,7 @@ def test_organiser_writes_previews_and_schedules_a_template(page, make):
     page.fill("#at", "2099-03-02T09:00")
     page.locator("#schedule-form button[type=submit]:not([name=count])").click()
     # Asked first, in words; nothing is planned before "yes".
-    page.get_by_text("Envoyer à 1 personne le 2 mars 2099, 09:00\u00a0?").wait_for()
+    page.get_by_text("Envoyer à 1 personne le 2 mars 2099, 9\u00a0h\u00a0?").wait_for()
     assert db.session.scalar(select(Dispatch)) is None
     page.get_by_role("button", name="Le planifier").click()
     shown(page, "Message planifié.").wait_for()
@@ -67,10 +67,10 @@ def test_organiser_schedules_a_monthly_message_seeing_only_the_fields_that_apply
     page.get_by_label("Heure (heure de Paris)", exact=True).fill("08:45")
     page.get_by_label("Public visé", exact=True).select_option(label="Tout le monde")
     page.locator("#schedule-form button[type=submit]:not([name=count])").click()
-    page.get_by_text("chaque mois, le 15 à 08:45\u00a0?").wait_for()
+    page.get_by_text("chaque mois, le 15 à 8\u00a0h\u00a045\u00a0?").wait_for()
     page.get_by_role("button", name="Le planifier").click()
     shown(page, "Message planifié.").wait_for()
-    page.get_by_role("cell", name="Chaque mois, le 15 à 08:45").wait_for()
+    page.get_by_role("cell", name="Chaque mois, le 15 à 8\u00a0h\u00a045").wait_for()
     assert db.session.scalar(select(Schedule.cron)) == "45 8 15 * *"
 
 

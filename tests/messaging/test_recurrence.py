@@ -37,14 +37,14 @@ def test_a_custom_rhythm_is_the_expression_as_typed():
 @pytest.mark.parametrize(
     ("cron", "french", "english"),
     [
-        ("30 8 * * *", "Chaque jour à 08:30", "Every day at 08:30"),
+        ("30 8 * * *", "Chaque jour à 8\u00a0h\u00a030", "Every day at 08:30"),
         (
             "0 9 * * mon-fri",
-            "Chaque jour ouvré (du lundi au vendredi) à 09:00",
+            "Chaque jour ouvré (du lundi au vendredi) à 9\u00a0h",
             "Every working day (Monday to Friday) at 09:00",
         ),
-        ("0 17 * * wed", "Chaque mercredi à 17:00", "Every Wednesday at 17:00"),
-        ("5 9 15 * *", "Chaque mois, le 15 à 09:05", "Every month on day 15 at 09:05"),
+        ("0 17 * * wed", "Chaque mercredi à 17\u00a0h", "Every Wednesday at 17:00"),
+        ("5 9 15 * *", "Chaque mois, le 15 à 9\u00a0h\u00a005", "Every month on day 15 at 09:05"),
     ],
 )
 def test_the_rhythms_made_here_are_worded_in_the_readers_language(app, cron, french, english):

@@ -639,8 +639,8 @@ def test_a_weekly_message_is_chosen_by_day_and_time_and_listed_in_words(
     assert response.status_code == 302
     assert db.session.scalar(select(Schedule.cron)) == "30 8 * * wed"
     listing = client.get("/messaging/dispatches").get_data(as_text=True)
-    assert "Chaque mercredi à 08:30" in listing and "<code>" not in listing
-    assert "Prochain envoi" in listing and "08:30</td>" in listing
+    assert "Chaque mercredi à 8\u00a0h\u00a030" in listing and "<code>" not in listing
+    assert "Prochain envoi" in listing and "8\u00a0h\u00a030</td>" in listing
     assert 'data-label="Répétition\u00a0:"' in listing  # each value named on a phone
 
 
@@ -657,7 +657,7 @@ def test_every_rhythm_becomes_its_cron(auth, client, make, template):
         latest = db.session.scalars(select(Schedule).order_by(Schedule.id.desc())).first()
         assert latest.cron == cron
     listing = client.get("/messaging/dispatches").get_data(as_text=True)
-    assert "Chaque mois, le 28 à 09:00" in listing
+    assert "Chaque mois, le 28 à 9\u00a0h" in listing
     assert "<code>0 9 1,15 * *</code>" in listing  # a custom rhythm, shown as typed
 
 

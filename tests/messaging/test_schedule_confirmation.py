@@ -135,8 +135,8 @@ def test_a_recurring_message_left_at_its_defaults_is_confirmed_in_words(
             "time": "09:00",
         },
     ).get_data(as_text=True)
-    assert _question(page) == "Envoyer à 4 personnes chaque lundi à 09:00\u00a0?"
-    assert "Chaque lundi à 09:00" in page and "Prochain envoi" in page
+    assert _question(page) == "Envoyer à 4 personnes chaque lundi à 9\u00a0h\u00a0?"
+    assert "Chaque lundi à 9\u00a0h" in page and "Prochain envoi" in page
     assert _nothing_planned()
     assert _answer(auth, page, "yes").status_code == 302
     assert db.session.scalar(select(Schedule.cron)) == "0 9 * * mon"
@@ -160,7 +160,7 @@ def test_a_custom_rhythm_and_a_date_are_confirmed_as_asked(auth, client, make, t
         "/messaging/schedule",
         data={"template": tpl.id, "audience": "everyone", "kind": "at", "at": "2099-01-05T09:00"},
     ).get_data(as_text=True)
-    assert "Envoyer à 4 personnes le 5 janv. 2099, 09:00" in _question(later)
+    assert "Envoyer à 4 personnes le 5 janv. 2099, 9\u00a0h" in _question(later)
     assert _nothing_planned()
 
 

@@ -109,9 +109,10 @@ def test_logging_an_action_never_fails_and_refusals_change_nothing(
     )
     if fragment:
         refusal_changed_nothing(response, before, response.status_code >= 400)
-    else:
-        assert response.status_code in (302, 400)
-        refusal_changed_nothing(response, before, refused_or_flashed(response, client))
+    else:  # a refusal shows the page again (4xx), a success redirects
+        assert response.status_code in (302, 400, 409, 422)
+        refused = response.status_code >= 400 or refused_or_flashed(response, client)
+        refusal_changed_nothing(response, before, refused)
 
 
 @fuzzes(CampaignForm)
@@ -443,9 +444,9 @@ def test_correcting_an_entry_never_fails_and_refusals_change_nothing(
     )
     if fragment:
         refused = response.status_code >= 400
-    else:
-        assert response.status_code in (302, 400)
-        refused = refused_or_flashed(response, client)
+    else:  # a refusal shows the page again (4xx), a success redirects
+        assert response.status_code in (302, 400, 409, 422)
+        refused = response.status_code >= 400 or refused_or_flashed(response, client)
     refusal_changed_nothing(response, before, refused)
 
 

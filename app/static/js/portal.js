@@ -77,14 +77,40 @@
   // the button that asked. Listening while the event goes down, before htmx's listener
   // on the form, stops the request until "yes". Without this script the form submits
   // at once, as it always did.
-  function askFirst(form, submitter, asking) {
+  //
+  // data-confirm-fill names a field of the form whose value the question quotes in place
+  // of "{value}" (the new end of a campaign: what it does with what was typed); a
+  // date-time is written in full in data-confirm-locale. Empty, nothing is asked: the
+  // server refuses it at its field.
+  function typedValue(field, locale) {
+    var parts = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(field.value);
+    if (field.type !== "datetime-local" || !parts) { return field.value; }
+    // The wall-clock time typed, as typed: read in UTC, no time zone moves it.
+    var moment = new Date(Date.UTC(+parts[1], parts[2] - 1, +parts[3], +parts[4], +parts[5]));
+    try {
+      return new Intl.DateTimeFormat(locale || document.documentElement.lang || undefined,
+        { dateStyle: "full", timeStyle: "short", timeZone: "UTC" }).format(moment);
+    } catch (error) {
+      return field.value;
+    }
+  }
+  function questionOf(form, asking) {
+    var text = asking.getAttribute("data-confirm");
+    var name = asking.getAttribute("data-confirm-fill");
+    if (!name) { return text; }
+    var field = form.elements.namedItem(name);
+    if (!field || !field.value || !field.value.trim()) { return null; }
+    var value = typedValue(field, asking.getAttribute("data-confirm-locale"));
+    return text.split("{value}").join(value);
+  }
+  function askFirst(form, submitter, asking, text) {
     var dialog = document.createElement("dialog");
     dialog.className = "confirm-dialog";
     dialog.setAttribute("role", "alertdialog");
     dialog.setAttribute("aria-labelledby", "confirm-question");
     var question = document.createElement("p");
     question.id = "confirm-question";
-    question.textContent = asking.getAttribute("data-confirm");
+    question.textContent = text;
     var answers = document.createElement("form");
     answers.method = "dialog";
     answers.className = "confirm-answers";
@@ -123,9 +149,11 @@
       form.removeAttribute("data-confirmed");
       return;
     }
+    var text = questionOf(form, asking);
+    if (text === null) { return; }
     event.preventDefault();
     event.stopPropagation();
-    askFirst(form, submitter, asking);
+    askFirst(form, submitter, asking, text);
   }, true);
   // Elements marked data-autosubmit submit their form when changed (no inline script).
   document.addEventListener("change", function (event) {
