@@ -5,7 +5,6 @@ audiences, personal data and the dashboard panel. Registered in init_app.
 import math
 from datetime import datetime
 
-from babel.dates import format_datetime as babel_datetime
 from babel.numbers import format_decimal as babel_decimal
 from flask import current_app, render_template, url_for
 from flask_babel import force_locale, get_translations, ngettext
@@ -24,6 +23,7 @@ from app.core.i18n import (
     integer_writer,
     long_date,
     regional_locale,
+    sentence_moment,
 )
 from app.core.personalisation import (
     Audience,
@@ -86,8 +86,6 @@ UNIT_WORDS = {
     "en": {"GB": "GB", "TB": "TB", "items": "items", "devices": "devices",
            "participants": "participants", "points": "points", "of": "of"},
 }  # fmt: skip
-# A moment in a sentence: "commence le 16 mars 2026 à 09:00", "starts on 16 March 2026 at 09:00".
-MOMENT_PATTERNS = {"fr": "d MMMM y 'à' HH:mm", "en": "d MMMM y 'at' HH:mm"}
 
 
 def on_device_returned(sender, device_return=None, user=None, now=None, **_kwargs) -> None:
@@ -172,12 +170,8 @@ def campaign_variables(users, now: datetime, context: dict) -> dict[int, dict]:
             wording[lang] = _Wording(lang, get_translations())
         same_for_language[lang] = {
             "campaign_name": campaign.name(lang),
-            "campaign_starts": babel_datetime(
-                campaign.starts_at, MOMENT_PATTERNS[lang], tzinfo=zone, locale=lang
-            ),
-            "campaign_ends": babel_datetime(
-                campaign.ends_at, MOMENT_PATTERNS[lang], tzinfo=zone, locale=lang
-            ),
+            "campaign_starts": sentence_moment(campaign.starts_at, lang, zone),
+            "campaign_ends": sentence_moment(campaign.ends_at, lang, zone),
             "days_left": wording[lang].integer(days_left),
             "days_left_text": wording[lang].days(days_left),
             "goal_progress": goal_text(goals[0], lang) if goals else "",

@@ -3,8 +3,8 @@
 import json
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_date, format_time, get_locale, ngettext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
@@ -32,7 +32,7 @@ from app.cleanup.models import CLOSED, DRAFT, SCHEDULED, CleanupAction, CleanupC
 from app.core import cache
 from app.core.csv_safety import write_csv
 from app.core.database import commit_keeping_loaded_rows, reads_only
-from app.core.i18n import current_language, format_number, regional_locale
+from app.core.i18n import current_language, format_full_moment, format_number, regional_locale
 from app.core.models import departments_by_name
 from app.core.time import utcnow
 from app.extensions import db, htmx
@@ -240,18 +240,10 @@ def extend_campaign(campaign_id: int):
         flash(error.message, "error")
     else:
         # Read before the commit expires the row: no reload just to word the message.
-        end = _full_moment(campaign.ends_at)
+        end = format_full_moment(campaign.ends_at)
         db.session.commit()
         flash(_("Campaign extended to %(end)s.", end=end), "success")
     return redirect(url_for("cleanup.show_campaign", campaign_id=campaign_id))
-
-
-def _full_moment(value) -> str:
-    """A moment named in full, in the reader's language and time zone: "Friday,
-    18 December 2026, 18:00", "vendredi 18 décembre 2026, 18:00" (the day said, so that
-    a new end is read back without doubt)."""
-    joined = get_locale().datetime_formats["full"]
-    return str(joined).format(format_time(value, "short"), format_date(value, "full"))
 
 
 def _extend_refused(campaign, form: ExtendForm, message: str):

@@ -11,7 +11,7 @@ from uuid import uuid4
 from flask import current_app
 
 # Lazy: services also run in jobs and signal handlers, outside any request.
-from flask_babel import format_date, format_datetime
+from flask_babel import format_date
 from flask_babel import lazy_gettext as _
 from flask_babel import lazy_ngettext as ngettext
 from sqlalchemy import bindparam, case, func, select, update
@@ -45,7 +45,7 @@ from app.cleanup.models import (
 )
 from app.core.audit import record_audit
 from app.core.database import insert_missing
-from app.core.i18n import parse_local_number
+from app.core.i18n import format_moment, parse_local_number
 from app.core.signals import (
     campaign_closed,
     campaign_extended,
@@ -302,7 +302,7 @@ def extend_campaign(campaign: CleanupCampaign, actor, new_ends_at: datetime, now
             "An extension adds at most %(num)s day: choose an end no later than %(latest)s.",
             "An extension adds at most %(num)s days: choose an end no later than %(latest)s.",
             MAX_EXTENSION.days,
-            latest=format_datetime(latest, "short"),  # as the campaign page writes its dates
+            latest=format_moment(latest),  # as the campaign page writes its dates
         )
         raise CleanupError(message, "invalid_dates", 422)
     old = campaign.ends_at

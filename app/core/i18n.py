@@ -3,16 +3,17 @@
 import re
 import unicodedata
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime, time
 from functools import cached_property, lru_cache
 
 from babel import Locale
 from babel.dates import format_date as babel_format_date
 from babel.dates import format_skeleton
+from babel.dates import format_time as babel_format_time
 from babel.numbers import NumberFormatError, NumberPattern, parse_decimal, parse_pattern
 from babel.units import format_unit
 from flask import current_app, g, has_request_context, request, session
-from flask_babel import Babel, Domain, format_date, format_time, get_locale, get_translations
+from flask_babel import Babel, Domain, format_date, get_locale, get_translations, to_user_timezone
 from flask_login import current_user
 
 # How each language writes dates, times and numbers. English is read here by staff in
@@ -118,12 +119,44 @@ def _number_pattern(locale: Locale, pattern: str | None) -> NumberPattern:
     return parse_pattern(locale.decimal_formats[None] if pattern is None else pattern)
 
 
-def format_moment(value) -> str:
+def format_clock(value: time, language: str | None = None) -> str:
+    """A time of day as its reader writes it: « 9 h », « 10 h 30 » in French, as French
+    administrative typography has it (Babel's "09:00" is not how a French page says
+    it), Babel's short time in English ("09:00"). `language`: a message's reader, with no
+    request around; the request's language otherwise."""
+    language = language or current_language()
+    if language == "fr":
+        minutes = f"\u00a0{value.minute:02d}" if value.minute else ""
+        return f"{value.hour}\u00a0h{minutes}"
+    return babel_format_time(value, "short", locale=regional_locale(language))
+
+
+def format_moment(value: datetime) -> str:
     """A date and a time to the minute, in the reader's language and time zone:
-    "18 déc. 2026, 09:00", "18 Dec 2026, 09:00". Babel's medium date-time writes the
-    seconds too, which say nothing to someone reading when a message goes out."""
+    "18 déc. 2026, 9 h", "18 Dec 2026, 09:00": the one way every page writes a moment.
+    Babel's medium date-time writes the seconds too, which say nothing to someone
+    reading when a message goes out."""
+    local = to_user_timezone(value)
     joined = get_locale().datetime_formats["medium"]
-    return str(joined).format(format_time(value, "short"), format_date(value, "medium"))
+    return str(joined).format(format_clock(local.time()), format_date(local, "medium"))
+
+
+def format_full_moment(value: datetime) -> str:
+    """A moment with its day named in full, in the reader's language and time zone:
+    "Friday, 18 December 2026, 18:00", "vendredi 18 décembre 2026, 18 h" (a new end read
+    back without doubt)."""
+    local = to_user_timezone(value)
+    joined = get_locale().datetime_formats["full"]
+    return str(joined).format(format_clock(local.time()), format_date(local, "full"))
+
+
+def sentence_moment(value: datetime, language: str, zone) -> str:
+    """A moment inside a message's sentence, for one reader with no request around:
+    "16 mars 2026 à 9 h", "16 March 2026 at 09:00"."""
+    local = value.astimezone(zone)
+    day = babel_format_date(local, "long", locale=regional_locale(language))
+    at = {"fr": "%(day)s à %(time)s", "en": "%(day)s at %(time)s"}.get(language, "%(day)s %(time)s")
+    return at % {"day": day, "time": format_clock(local.time(), language)}
 
 
 def format_number(value, pattern: str | None = None) -> str:

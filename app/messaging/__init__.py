@@ -38,7 +38,6 @@ def init_app(app: Flask) -> None:
     """Register the blueprint, menu entry, dashboard panel, seeders and listeners."""
     from app.api.spec import register_schema
     from app.messaging import api, audiences, cli, labels, queries, routes, services
-    from app.messaging.i18n import format_moment_clock
     from app.messaging.recurrence import describe_cron
     from app.messaging.rendering import text_to_html
     from app.messaging.scheduler import scheduler_cli
@@ -53,8 +52,6 @@ def init_app(app: Flask) -> None:
     audiences.init_app(app)
     labels.init_app(app)
     app.add_template_filter(text_to_html, "message_html")
-    # Messaging's pages write times as French typography does (« 10 h 30 »).
-    app.add_template_filter(format_moment_clock, "message_moment")
     # A recurring message's creation stores its cron expression: the audit log words it.
     register_audit_details(app, "create", describe_cron)
     register_schema(app, "Message", api.MESSAGE_SCHEMA)

@@ -14,8 +14,9 @@ from babel.dates import get_day_names
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
+from app.core.i18n import format_clock
 from app.core.time import local_zone
-from app.messaging.i18n import _, format_clock
+from app.messaging.i18n import _
 
 CRON_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # Monday is 0, as in Python
 

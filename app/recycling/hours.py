@@ -9,11 +9,11 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import opening_hours
-from babel.dates import format_date, format_time, get_day_names
+from babel.dates import format_date, get_day_names
 from flask_babel import force_locale, pgettext
 from flask_babel import gettext as _
 
-from app.core.i18n import regional_locale
+from app.core.i18n import format_clock, regional_locale
 
 PARIS = ZoneInfo("Europe/Paris")
 # A week without French public holidays, to describe the usual schedule.
@@ -69,7 +69,7 @@ def status_text(expression: str, now: datetime, language: str, zone: ZoneInfo = 
     with force_locale(locale):
         if change is None:
             return _("Open now") if open_now else _("Closed")
-        at = format_time(change.time(), "short", locale=locale)
+        at = format_clock(change.time(), language)
         same_day = change.date() == now.astimezone(zone).date()
         if open_now:
             return _("Open now, closes at %(time)s", time=at)
@@ -113,21 +113,23 @@ def describe(expression: str, language: str) -> tuple[tuple[str, str], ...]:
                 days = _("%(first)s and %(last)s", first=days, last=names[last])
             elif last > first:
                 days = _("%(first)s to %(last)s", first=days, last=names[last])
-            lines.append((days, _hours_text(week[first], locale)))
+            lines.append((days, _hours_text(week[first], language)))
             first = last + 1
         if "PH off" in expression or "PH closed" in expression:
             lines.append((_("Public holidays"), _("closed")))
     return tuple(lines)
 
 
-def _hours_text(spans: tuple[tuple[time, time], ...], locale: str) -> str:
+def _hours_text(spans: tuple[tuple[time, time], ...], language: str) -> str:
     if not spans:
         return _("closed")
     if spans == ((time.min, time.max),):
         return _("open 24 hours")
 
     def fmt(value: time) -> str:
-        return "24:00" if value == time.max else format_time(value, "short", locale=locale)
+        if value == time.max:  # the end of the day, which no time of day writes
+            return "24\u00a0h" if language == "fr" else "24:00"
+        return format_clock(value, language)
 
     return ", ".join(f"{fmt(a)}–{fmt(b)}" for a, b in spans)
 

@@ -443,7 +443,7 @@ def test_extending_asks_with_the_new_end_typed_and_says_it_once_done(page, make,
     extend.click()
     dialog = page.get_by_role("alertdialog")
     expect(dialog).to_contain_text(f"Prolonger cette campagne jusqu'au {said}")
-    expect(dialog).to_contain_text("18:00")
+    expect(dialog).to_contain_text("à 18\u00a0h")
     dialog.get_by_role("button", name="Garder la fin actuelle").click()
     expect(dialog).to_have_count(0)
     db.session.expire_all()
@@ -452,5 +452,5 @@ def test_extending_asks_with_the_new_end_typed_and_says_it_once_done(page, make,
     extend.click()
     page.get_by_role("alertdialog").get_by_role("button", name="Prolonger").click()
     expect(page.locator(".flash-success")).to_contain_text(
-        f"Campagne prolongée jusqu'au {said}, 18:00."
+        f"Campagne prolongée jusqu'au {said}, 18\u00a0h."
     )

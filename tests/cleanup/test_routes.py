@@ -112,11 +112,11 @@ def test_the_log_form_names_units_in_the_readers_language(client, make, make_cam
 
 
 def test_english_readers_see_dates_day_first_on_a_24_hour_clock(client, make, make_campaign):
-    """Staff in France reading English: "16/03/2026, 11:00", not "3/16/26, 11:00 AM"."""
+    """Staff in France reading English: "16 Mar 2026, 11:00", not "Mar 16, 2026, 11:00 AM"."""
     campaign = make_campaign()  # from 16 March 2026, 10:00 UTC (11:00 in Paris)
     login(client, make.user(locale="en"))
     page = client.get(f"/cleanup/campaigns/{campaign.id}").get_data(as_text=True)
-    assert "From 16/03/2026, 11:00 to" in page
+    assert "From 16 Mar 2026, 11:00 to" in page
     # A time on a 12-hour clock ("11:00 AM"), not two letters of the CSRF token.
     assert not re.search(r"\d:\d\d\s?[AP]M", page) and "3/16/26" not in page
     assert '<html lang="en">' in page
@@ -568,7 +568,7 @@ def test_an_end_refused_is_told_at_its_field_and_changes_nothing(
     ("locale", "said"),
     [
         ("en", "Campaign extended to {weekday}, {day} {month} {year}, 18:00."),
-        ("fr", "Campagne prolongée jusqu'au {weekday} {day} {month} {year}, 18:00."),
+        ("fr", "Campagne prolongée jusqu'au {weekday} {day} {month} {year}, 18\u00a0h."),
     ],
 )
 def test_the_extension_says_the_new_end_in_full_in_the_readers_language(
@@ -1314,7 +1314,7 @@ def test_the_latest_end_allowed_is_written_in_local_time_like_the_page(client, m
     response = _extend(client, campaign, ends_at=f"{latest + timedelta(minutes=1):%Y-%m-%dT%H:%M}")
     text = html.unescape(response.get_data(as_text=True))
     assert response.status_code == 422
-    assert f"choose an end no later than {latest.strftime('%d/%m/%Y')}, 18:00." in text
+    assert f"choose an end no later than {latest.day} Apr {latest.year}, 18:00." in text
     assert _extend(client, campaign, ends_at=f"{latest:%Y-%m-%dT%H:%M}").status_code == 302
     db.session.expire_all()
     assert to_local_naive(db.session.get(CleanupCampaign, campaign.id).ends_at) == latest

@@ -302,7 +302,7 @@ def test_message_variables_are_in_each_recipients_language(make, make_campaign):
     assert values[french.id]["goal_progress"].startswith("0\u00a0Go sur 100\u00a0Go")
     # Paris time, to be read in a sentence ("se termine le …").
     assert values[english.id]["campaign_ends"] == "6 April 2026 at 12:00"
-    assert values[french.id]["campaign_ends"] == "6 avril 2026 à 12:00"
+    assert values[french.id]["campaign_ends"] == "6 avril 2026 à 12\u00a0h"
 
 
 def test_concurrent_logs_cannot_exceed_the_cap(app, make, make_campaign):

@@ -98,7 +98,7 @@ def test_moments_are_written_to_the_minute_in_the_readers_time_zone(app):
     winter_eight_utc = datetime(2026, 12, 18, 8, 0, 41, tzinfo=UTC)
     with app.test_request_context():
         with force_locale("fr"):
-            assert format_moment(winter_eight_utc) == "18 déc. 2026, 09:00"
+            assert format_moment(winter_eight_utc) == "18 déc. 2026, 9\u00a0h"
         with force_locale(regional_locale("en")):
             assert format_moment(winter_eight_utc) == "18 Dec 2026, 09:00"
 

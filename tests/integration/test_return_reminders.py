@@ -61,7 +61,7 @@ def test_a_device_left_waiting_is_recalled_once_to_its_owner(app, make, rec, poi
     )
     assert "pour Mairie de Pessac (Place de la Ve République), et aucun agent" in body
     assert (
-        "Horaires\u00a0: Lundi au vendredi\u00a0: 08:30–12:00\u00a0; Samedi et dimanche\u00a0: fermé."
+        "Horaires\u00a0: Lundi au vendredi\u00a0: 8\u00a0h\u00a030–12\u00a0h\u00a0; Samedi et dimanche\u00a0: fermé."
         in body
     )
     assert "retirez la déclaration depuis votre reçu" in body

@@ -11,7 +11,7 @@ from flask_babel import force_locale
 from sqlalchemy import select
 
 from app.core.audit import AuditEvent
-from app.core.i18n import regional_locale
+from app.core.i18n import format_clock, regional_locale
 from app.core.time import utcnow
 from app.extensions import db
 from app.messaging import services
@@ -21,7 +21,6 @@ from app.messaging.builtins import (
     ensure_builtin_templates,
     shipped_fingerprint,
 )
-from app.messaging.i18n import format_clock
 from app.messaging.models import Dispatch, MessageTemplate
 from tests.conftest import login
 

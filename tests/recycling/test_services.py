@@ -27,8 +27,10 @@ def test_public_holidays_close_the_point():
 def test_hours_are_described_in_words_in_each_language():
     french = hours.describe_text(HOURS, "fr")
     english = hours.describe_text(HOURS, "en")
-    # French typography: a no-break space before the colon and the semicolon.
-    assert french.startswith("Lundi au vendredi\u00a0: 08:30–12:00, 13:30–17:00\u00a0; Samedi")
+    # French typography: a no-break space before the colon and the semicolon, « 8 h 30 ».
+    assert french.startswith(
+        "Lundi au vendredi\u00a0: 8\u00a0h\u00a030–12\u00a0h, 13\u00a0h\u00a030–17\u00a0h\u00a0; Samedi"
+    )
     assert "Samedi et dimanche\u00a0: fermé" in french
     # Staff in France reading English: a 24-hour clock, as in the United Kingdom.
     assert english.startswith("Monday to Friday: 08:30–12:00, 13:30–17:00; Saturday")
@@ -38,7 +40,7 @@ def test_hours_are_described_in_words_in_each_language():
 def test_status_text_tells_when_the_point_closes_or_opens():
     assert hours.status_text(HOURS, NOW, "en") == "Open now, closes at 12:00"
     friday_evening = datetime(2026, 11, 27, 18, 0, tzinfo=UTC)
-    assert hours.status_text(HOURS, friday_evening, "fr") == "Fermé, ouvre lundi à 08:30"
+    assert hours.status_text(HOURS, friday_evening, "fr") == "Fermé, ouvre lundi à 8\u00a0h\u00a030"
 
 
 def test_invalid_hours_are_refused():

@@ -74,7 +74,8 @@ def test_the_details_services_write_in_a_fixed_form_are_read_in_the_admins_langu
     assert "<td>Organisateur</td>" in html
     assert "<td>3 éléments créés · 1 élément modifié · 1\u202f639 éléments inchangés</td>" in html
     assert (
-        "<td>Nouvelle fin\u00a0: 20 déc. 2026, 18:30 (au lieu du 18 déc. 2026, 09:00)</td>" in html
+        "<td>Nouvelle fin\u00a0: 20 déc. 2026, 18\u00a0h\u00a030 (au lieu du 18 déc. 2026, 9\u00a0h)</td>"
+        in html
     )
     assert "<td>2026\u00a0: 1\u202f500\u00a0kg\u00a0CO₂e</td>" in html
     assert "<td>Données personnelles effacées</td>" in html

@@ -87,8 +87,15 @@
     if (field.type !== "datetime-local" || !parts) { return field.value; }
     // The wall-clock time typed, as typed: read in UTC, no time zone moves it.
     var moment = new Date(Date.UTC(+parts[1], parts[2] - 1, +parts[3], +parts[4], +parts[5]));
+    var language = locale || document.documentElement.lang || undefined;
     try {
-      return new Intl.DateTimeFormat(locale || document.documentElement.lang || undefined,
+      if (/^fr/.test(language || "")) {
+        // French typography, as the server writes times: « 18 h », « 18 h 30 ».
+        var day = new Intl.DateTimeFormat(language, { dateStyle: "full", timeZone: "UTC" })
+          .format(moment);
+        return day + " à " + (+parts[4]) + "\u00a0h" + (+parts[5] ? "\u00a0" + parts[5] : "");
+      }
+      return new Intl.DateTimeFormat(language,
         { dateStyle: "full", timeStyle: "short", timeZone: "UTC" }).format(moment);
     } catch (error) {
       return field.value;
