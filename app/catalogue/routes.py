@@ -18,7 +18,6 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 from markupsafe import Markup, escape
 
-from app.api import ApiError, page_number
 from app.auth.decorators import role_required
 from app.auth.forms import ConfirmForm
 from app.catalogue import footprint, pending_imports, queries, services
@@ -43,7 +42,7 @@ from app.core.forms import uploaded_text
 from app.core.i18n import current_language
 from app.core.models import departments_by_name
 from app.core.time import local_zone, utcnow
-from app.core.urls import database_id
+from app.core.urls import database_id, requested_page, within_pages
 from app.extensions import db, htmx
 
 bp = Blueprint("catalogue", __name__, url_prefix="/catalogue", template_folder="templates")
@@ -63,27 +62,6 @@ def line_breaks(text: str | None) -> Markup:
 
 def _wants_fragment() -> bool:
     return bool(htmx) and not htmx.history_restore_request
-
-
-def _page() -> int:
-    try:
-        return page_number(request.args.get("page"))
-    except ApiError:
-        return 1
-
-
-def _within_pages(fetch, page: int, per_page: int = queries.PER_PAGE):
-    """One page of a list, its total, the page shown and the page count.
-
-    fetch(page) returns (rows, total). A page past the end (an old link, a list that
-    shrank since) shows the last page rather than an empty one.
-    """
-    rows, total = fetch(page)
-    pages = max(1, -(-total // per_page))
-    if page > pages and total:
-        page = pages
-        rows, total = fetch(page)
-    return rows, total, page, pages
 
 
 def _listing_place() -> dict[str, str]:
@@ -112,7 +90,7 @@ def index():
     results (and the page around them) are cached per query and language until
     the catalogue changes (app/core/cache.py).
     """
-    page = _page()
+    page = requested_page()
     # Only the filters themselves: unknown parameters are neither echoed in links nor keyed.
     args = {name: request.args[name] for name in SEARCH_ARGS if request.args.get(name)}
     # The key holds every filter given, even empty: `?status=` is refused, no status is not.
@@ -140,8 +118,10 @@ def index():
                 status=form.status.data,
                 sort=form.sort.data,
             )
-            items, total, shown_page, pages = _within_pages(
-                lambda n: queries.search_items(filters, n, current_language()), page
+            items, total, shown_page, pages = within_pages(
+                lambda n: queries.search_items(filters, n, current_language()),
+                page,
+                queries.PER_PAGE,
             )
         return render_template(
             "catalogue/_results.html",
@@ -441,8 +421,8 @@ def admin_requests():
 
 def _admin_requests_page(refused: dict | None = None) -> str:
     """The queue at the page asked for; `refused` puts a decision's error at its note."""
-    rows, total, page, pages = _within_pages(
-        queries.list_requests_to_decide, _page(), queries.REQUESTS_PER_PAGE
+    rows, total, page, pages = within_pages(
+        queries.list_requests_to_decide, requested_page(), queries.REQUESTS_PER_PAGE
     )
     return render_template(
         "catalogue/admin_requests.html",
@@ -462,7 +442,7 @@ def decide_request(request_id: int):
     req = queries.get_request(request_id)
     if req is None:
         abort(404)
-    back = url_for(".admin_requests", page=_page())
+    back = url_for(".admin_requests", page=requested_page())
     form = DecisionForm()
     if not form.validate_on_submit():
         if form.note.errors:
@@ -539,7 +519,9 @@ def set_budget():
 def usefulness():
     """Per service, usefulness against footprint; ?review=1 for the review list."""
     review = request.args.get("review") == "1"
-    rows, total, page, pages = _within_pages(lambda n: queries.usefulness_rows(n, review), _page())
+    rows, total, page, pages = within_pages(
+        lambda n: queries.usefulness_rows(n, review), requested_page(), queries.PER_PAGE
+    )
     return render_template(
         "catalogue/usefulness.html",
         rows=rows,

@@ -29,16 +29,12 @@ from app.core.csv_safety import write_csv
 from app.core.forms import choices, uploaded_text
 from app.core.i18n import format_number
 from app.core.time import local_zone, utcnow
+from app.core.urls import requested_page
 from app.extensions import db, htmx
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 CSV_MAX_ROWS = 100_000
-
-
-def _page() -> int:
-    raw = request.args.get("page", "1")
-    return int(raw) if raw.isdigit() and 1 <= int(raw) <= 100_000 else 1
 
 
 def _local_day_start(day) -> datetime:
@@ -73,7 +69,7 @@ def _filter_args() -> dict:
 def audit_log():
     """Who changed what, and when: read-only, filtered, paginated."""
     form, filters, valid = _audit_filters()
-    page = _page()
+    page = requested_page()
     rows, total = admin_services.list_audit_events(filters, page)
     context = {
         "form": form,
@@ -122,7 +118,7 @@ def roles():
     """Find a person and grant or revoke organiser, agent or admin."""
     form = UserSearchForm(request.args)
     query = form.q.data if form.validate() else ""
-    page = _page()
+    page = requested_page()
     users, total = admin_services.search_users(query or "", page)
     return render_template(
         "admin/roles.html",
@@ -327,7 +323,7 @@ def export_departments():
 @role_required("admin")
 def erasures():
     """Pending erasure requests, oldest first."""
-    page = _page()
+    page = requested_page()
     requests_, total = privacy_services.list_pending_erasures(page)
     return render_template(
         "admin/erasures.html",

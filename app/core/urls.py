@@ -84,3 +84,31 @@ def public_url(path: str) -> str:
     header a request came with: links in e-mails and addresses given to an identity
     provider must not follow whatever host a request named."""
     return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + path
+
+
+#: The largest page number a list is asked for: past the end of any list.
+LAST_PAGE_ASKABLE = 100_000
+
+
+def requested_page() -> int:
+    """The page of a list asked for in `?page=`. Text, 0 or a negative number (a link typed
+    by hand) is the first page; a number too long to be a page is past any end, which the
+    list brings back to its last page (`within_pages`)."""
+    raw = request.args.get("page") or ""
+    if not (raw.isascii() and raw.isdigit()) or int(raw) < 1:
+        return 1
+    return min(int(raw), LAST_PAGE_ASKABLE)
+
+
+def within_pages(fetch, page: int, per_page: int):
+    """One page of a list, its total, the page shown and the page count.
+
+    fetch(page) returns (rows, total). A page past the end (an old link, a list that
+    shrank since) shows the last page rather than an empty one.
+    """
+    rows, total = fetch(page)
+    pages = max(1, -(-total // per_page))
+    if page > pages and total:
+        page = pages
+        rows, total = fetch(page)
+    return rows, total, page, pages

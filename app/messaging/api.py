@@ -79,9 +79,7 @@ def my_messages():
         401: {$ref: '#/components/responses/Unauthorized'}
         422: {$ref: '#/components/responses/Invalid'}
     """
-    messages, _pages, _total = queries.list_inbox(
-        current_user.id, page_number(request.args.get("page"))
-    )
+    messages, _total = queries.list_inbox(current_user.id, page_number(request.args.get("page")))
     return jsonify(
         {
             "messages": [_message_json(m) for m in messages],

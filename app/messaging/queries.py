@@ -101,8 +101,8 @@ def _inbox_statement(unread_only: bool):
     return statement.where(Delivery.read_at.is_(None)) if unread_only else statement
 
 
-def list_inbox(user_id: int, page: int = 1, per_page: int = PAGE_SIZE) -> tuple[list, int, int]:
-    """The user's messages, newest first, the number of pages and of messages.
+def list_inbox(user_id: int, page: int = 1, per_page: int = PAGE_SIZE) -> tuple[list, int]:
+    """The user's messages, newest first, and the number of messages.
 
     The total comes with the page's rows (a window count): one statement, not two.
     """
@@ -116,8 +116,7 @@ def list_inbox(user_id: int, page: int = 1, per_page: int = PAGE_SIZE) -> tuple[
         total = 0
     else:  # past the last page: count on its own
         total = db.session.scalar(select(func.count()).select_from(_inbox(user_id).subquery()))
-    total = total or 0
-    return [row[0] for row in rows], max(1, -(-total // per_page)), total
+    return [row[0] for row in rows], total or 0
 
 
 def latest_unread(user_id: int, limit: int = 3) -> list[Delivery]:

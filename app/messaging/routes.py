@@ -18,7 +18,6 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
 
-from app.api import ApiError, page_number
 from app.auth.decorators import role_required
 from app.auth.forms import ConfirmForm
 from app.auth.models import User
@@ -32,6 +31,7 @@ from app.core.personalisation import (
     variables_for,
 )
 from app.core.time import local_zone, utcnow
+from app.core.urls import requested_page, within_pages
 from app.extensions import db, htmx
 from app.messaging import queries, services
 from app.messaging.audiences import (
@@ -67,18 +67,6 @@ def _partial_or_page(partial: str, page: str, **context):
     return response
 
 
-def _page() -> int:
-    """The page asked for. Text, 0 or a negative number (a link typed by hand) is the
-    first page, as in every list; a number past the end is the list's to bring back."""
-    raw = request.args.get("page") or ""
-    if raw.isascii() and raw.isdigit() and len(raw.lstrip("0")) > 6:
-        return 100_000  # beyond page_number's bound, so past any end: the last page
-    try:
-        return page_number(raw)
-    except ApiError:
-        return 1
-
-
 # --- the inbox ---------------------------------------------------------------------------
 
 
@@ -87,11 +75,9 @@ def _page() -> int:
 @login_required
 def index():
     """The inbox, newest first."""
-    page = _page()
-    messages, pages, total = queries.list_inbox(current_user.id, page)
-    if page > pages:  # an old link past the last page: the last one, not "no message"
-        page = pages
-        messages, pages, total = queries.list_inbox(current_user.id, page)
+    messages, total, page, pages = within_pages(
+        lambda n: queries.list_inbox(current_user.id, n), requested_page(), queries.PAGE_SIZE
+    )
     return render_template(
         "messaging/index.html",
         messages=messages,

@@ -18,7 +18,6 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy import select
 
-from app.api import ApiError, page_number
 from app.auth.decorators import role_required
 from app.auth.models import User, UserRole
 from app.core import cache
@@ -29,6 +28,7 @@ from app.core.i18n import alphabetical, current_language, format_month
 from app.core.models import Commune, communes_by_name
 from app.core.return_notes import return_notes
 from app.core.time import utcnow
+from app.core.urls import requested_page
 from app.extensions import db, htmx
 from app.recycling import hours, queries, services
 from app.recycling.forms import (
@@ -352,7 +352,7 @@ def agent_desk():
     if typed and (found := queries.find_return_for_agent(typed, current_user, point_ids)):
         return redirect(url_for("recycling.agent_return", receipt=found.receipt_number))
     status = request.args.get("status") or "todo"
-    pagination = queries.list_agent_returns(point_ids, status, _page())
+    pagination = queries.list_agent_returns(point_ids, status, requested_page())
     template = "recycling/_agent_returns.html" if _wants_partial() else "recycling/agent.html"
     # The desk says whose returns it lists: an admin's are every point's, and an agent
     # of no point is told whom to ask rather than shown an empty list as if all were done.
@@ -374,13 +374,6 @@ def agent_desk():
         every_point=every_point,
         admins=queries.list_admin_contacts() if point_ids == [] else None,
     )
-
-
-def _page() -> int:
-    try:
-        return page_number(request.args.get("page"))
-    except ApiError:
-        return 1
 
 
 def _agent_return(receipt: str):
