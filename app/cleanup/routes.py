@@ -19,6 +19,7 @@ from app.cleanup.catalogue import (
     unit_label,
 )
 from app.cleanup.forms import (
+    DATETIME_FORMAT,
     ActionTypeForm,
     CampaignForm,
     CorrectActionForm,
@@ -382,6 +383,8 @@ def _campaign_page(campaign, extend_form: ExtendForm | None = None, **progress):
         starts_later=campaign.starts_at > now,
         # The locale portal.js writes the typed end in, within the extension's question.
         date_locale=regional_locale(current_language()).replace("_", "-"),
+        # An end typed no later than this one is not asked about: the server refuses it.
+        current_end=to_local_naive(campaign.ends_at).strftime(DATETIME_FORMAT),
         **context,
     )
 

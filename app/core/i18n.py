@@ -141,13 +141,20 @@ def format_moment(value: datetime) -> str:
     return str(joined).format(format_clock(local.time()), format_date(local, "medium"))
 
 
+# A day and a time in a sentence ("le 16 mars 2026 à 9 h"): not a translation, since
+# messages are written for their reader with no request, hence no catalogue, around.
+_AT = {"fr": "%(day)s à %(time)s", "en": "%(day)s at %(time)s"}
+
+
 def format_full_moment(value: datetime) -> str:
-    """A moment with its day named in full, in the reader's language and time zone:
-    "Friday, 18 December 2026, 18:00", "vendredi 18 décembre 2026, 18 h" (a new end read
-    back without doubt)."""
+    """A moment with its day named in full, in the reader's language and time zone, as
+    a sentence says it: "Friday, 18 December 2026 at 18:00", « vendredi 18 décembre 2026
+    à 18 h » (a new end read back without doubt, as the question before it asked)."""
     local = to_user_timezone(value)
-    joined = get_locale().datetime_formats["full"]
-    return str(joined).format(format_clock(local.time()), format_date(local, "full"))
+    return _AT[current_language()] % {
+        "day": format_date(local, "full"),
+        "time": format_clock(local.time()),
+    }
 
 
 def sentence_moment(value: datetime, language: str, zone) -> str:
@@ -155,8 +162,7 @@ def sentence_moment(value: datetime, language: str, zone) -> str:
     "16 mars 2026 à 9 h", "16 March 2026 at 09:00"."""
     local = value.astimezone(zone)
     day = babel_format_date(local, "long", locale=regional_locale(language))
-    at = {"fr": "%(day)s à %(time)s", "en": "%(day)s at %(time)s"}.get(language, "%(day)s %(time)s")
-    return at % {"day": day, "time": format_clock(local.time(), language)}
+    return _AT[language] % {"day": day, "time": format_clock(local.time(), language)}
 
 
 def format_number(value, pattern: str | None = None) -> str:

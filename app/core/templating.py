@@ -1,7 +1,9 @@
 """Template filters, globals and htmx response conventions."""
 
-from flask import Flask, g
+from flask import Flask, g, request
 from flask_babel import format_date, format_datetime, format_percent
+from flask_babel import gettext as _
+from markupsafe import escape
 
 from app.auth.models import role_label
 from app.core import accessibility, assets, frame
@@ -31,6 +33,11 @@ def claim_error_focus() -> bool:
         return False
     g.error_focus_claimed = True
     return True
+
+
+#: The answers of a form refused as a whole page: its values wrong (422), or at odds with
+#: what is already there (409, a full daily cap).
+REFUSED_FORM_STATUSES = (409, 422)
 
 
 def init_app(app: Flask) -> None:
@@ -68,4 +75,20 @@ def init_app(app: Flask) -> None:
     def vary_on_htmx(response):
         # One URL serves a page or a fragment: caches must keep them apart.
         response.vary.add("HX-Request")
+        return response
+
+    @app.after_request
+    def title_tells_a_refusal(response):
+        """A whole page sent back with a refused form (409, 422) says so in its title,
+        the first words a screen reader reads of it: « Erreur : Nouvelle campagne »."""
+        if (
+            response.status_code in REFUSED_FORM_STATUSES
+            and response.mimetype == "text/html"
+            and not response.direct_passthrough
+            and "HX-Request" not in request.headers
+        ):
+            page = response.get_data(as_text=True)
+            if "<title>" in page:
+                marked = "<title>" + str(escape(_("Error:"))) + " "
+                response.set_data(page.replace("<title>", marked, 1))
         return response

@@ -38,7 +38,7 @@ def init_app(app: Flask) -> None:
     """Register the blueprint, menu entry, dashboard panel, seeders and listeners."""
     from app.api.spec import register_schema
     from app.messaging import api, audiences, cli, labels, queries, routes, services
-    from app.messaging.recurrence import describe_cron
+    from app.messaging.recurrence import audit_rhythm
     from app.messaging.rendering import text_to_html
     from app.messaging.scheduler import scheduler_cli
 
@@ -53,7 +53,7 @@ def init_app(app: Flask) -> None:
     labels.init_app(app)
     app.add_template_filter(text_to_html, "message_html")
     # A recurring message's creation stores its cron expression: the audit log words it.
-    register_audit_details(app, "create", describe_cron)
+    register_audit_details(app, "create", audit_rhythm)
     register_schema(app, "Message", api.MESSAGE_SCHEMA)
     register_schema(app, "Inbox", api.INBOX_SCHEMA)
     register_schema(app, "DispatchStatus", api.DISPATCH_SCHEMA)

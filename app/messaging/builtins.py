@@ -41,7 +41,8 @@ _SCORE_FR = (
     "{% if team_name is defined and team_name %}\nVotre équipe, {{ team_name }}, "
     "a {{ team_points_text }}{% if team_rank is defined and team_rank %} "
     "(rang {{ team_rank }}){% endif %}.{% endif %}"
-    "{% if goal_progress is defined %}\nObjectif collectif\u00a0: {{ goal_progress }}.{% endif %}"
+    "{% if goal_progress is defined and goal_progress %}"
+    "\nObjectif collectif\u00a0: {{ goal_progress }}.{% endif %}"
 )
 _SCORE_EN = (
     "{% if points_text is defined %}You have {{ points_text }}"
@@ -49,7 +50,8 @@ _SCORE_EN = (
     "{% if team_name is defined and team_name %}\nYour team, {{ team_name }}, "
     "has {{ team_points_text }}{% if team_rank is defined and team_rank %} "
     "(rank {{ team_rank }}){% endif %}.{% endif %}"
-    "{% if goal_progress is defined %}\nCollective goal: {{ goal_progress }}.{% endif %}"
+    "{% if goal_progress is defined and goal_progress %}"
+    "\nCollective goal: {{ goal_progress }}.{% endif %}"
 )
 _POINT_FR = (
     "{% if nearest_collection_point is defined and nearest_collection_point %}\n"
@@ -235,12 +237,16 @@ BUILTIN_TEMPLATES = {
         "name": "Résumé hebdomadaire / Weekly digest",
         "subject_fr": "Votre semaine numérique responsable",
         "subject_en": "Your responsible digital week",
-        "body_fr": "Bonjour {{ first_name }},\n\nVoici où vous en êtes.\n"
+        "body_fr": "Bonjour {{ first_name }},\n\nVoici où vous en êtes"
+        "{% if campaign_name is defined %} dans "
+        + _THE_CAMPAIGN_FR
+        + "{% endif %}.\n"
         + _SCORE_FR
         + _POINT_FR
         + "\n\nLe portail\u00a0: {{ portal_url }}"
         + _FOOTER_FR,
-        "body_en": "Hello {{ first_name }},\n\nHere is where you stand.\n"
+        "body_en": "Hello {{ first_name }},\n\nHere is where you stand"
+        "{% if campaign_name is defined %} in {{ campaign_name }}{% endif %}.\n"
         + _SCORE_EN
         + _POINT_EN
         + "\n\nThe portal: {{ portal_url }}"
@@ -268,10 +274,25 @@ NOTICE_TEMPLATES = frozenset(
 # text above: append its new fingerprint here, and keep the old ones (a test says so).
 SHIPPED_TEXTS = {
     "campaign-launch": ("93ee19c92c191298", "1282b7d9a28c03d0", "b2151561860cdf65"),
-    "campaign-reminder": ("2faba753ead5fa0e", "0949f26e15002fa2", "ab82aea967a1844e"),
-    "campaign-last-48h": ("dc06a8f26d0fe8c2", "296845a62a2a7eaf", "2b0df419eadb69e2"),
-    "campaign-results": ("139b9d284a9c79fe", "09bcadd8036816cd", "5c010dc035aa334e"),
-    "weekly-digest": ("b89dffaf4b3b9252", "db7c402877d465f2"),
+    "campaign-reminder": (
+        "2faba753ead5fa0e",
+        "0949f26e15002fa2",
+        "ab82aea967a1844e",
+        "9d1da51b32389693",
+    ),
+    "campaign-last-48h": (
+        "dc06a8f26d0fe8c2",
+        "296845a62a2a7eaf",
+        "2b0df419eadb69e2",
+        "1edb1aa7736cffda",
+    ),
+    "campaign-results": (
+        "139b9d284a9c79fe",
+        "09bcadd8036816cd",
+        "5c010dc035aa334e",
+        "dc10a15694126541",
+    ),
+    "weekly-digest": ("b89dffaf4b3b9252", "db7c402877d465f2", "1bf50280b5111f1e"),
     "entry-accepted": ("aeef7d486d847d05",),
     "entry-rejected": ("2d213b0cbabe2fdf",),
     "device-custody": ("50f1dc6aa38208e4", "c10480d68fdba5f2"),

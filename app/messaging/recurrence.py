@@ -120,6 +120,20 @@ def _crontab_weekdays(field: str) -> str:
     return ",".join(_CRONTAB_DAYS[day] for day in sorted(days, key=lambda d: (d - 1) % 7))
 
 
+def audit_rhythm(summary: str) -> str | None:
+    """A recurring message's rhythm as the audit log shows it: in words when these
+    choices make it, else named as a custom rhythm (a bare "0 9 1-7 * 1" read as noise);
+    None for details that are no cron expression (another object's creation)."""
+    described = describe_cron(summary)
+    if described:
+        return described
+    try:
+        cron_trigger(summary)
+    except ValueError:
+        return None
+    return _("Custom rhythm “%(cron)s”", cron=summary)
+
+
 def cron_trigger(expression: str) -> CronTrigger:
     """The scheduler's trigger for a 5-field crontab, in the portal's time zone, reading
     the day of the week as crontab does. ValueError when the expression is not valid."""

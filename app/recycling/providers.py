@@ -47,15 +47,15 @@ CUSTODY_VARIABLES = only_in_notices(
                 "to bring it, in a sentence"
             ),
             _l(
-                "Laptop (receipt R-2026-00042): an agent confirmed its receipt at Mairie de Pessac "
+                "Laptop (receipt RC-7K3M-9QXD): an agent confirmed its receipt at Mairie de Pessac "
                 "on 3 December 2026."
             ),
         ),
-        Variable("receipt_number", _l("The returned device's receipt number"), "R-2026-00042"),
+        Variable("receipt_number", _l("The returned device's receipt number"), "RC-7K3M-9QXD"),
         Variable(
             "receipt_url",
             _l("Link to the receipt and its chain of custody"),
-            "https://…/recycling/returns/R-2026-00042",
+            "https://…/recycling/returns/RC-7K3M-9QXD",
         ),
     ),
 )

@@ -452,5 +452,23 @@ def test_extending_asks_with_the_new_end_typed_and_says_it_once_done(page, make,
     extend.click()
     page.get_by_role("alertdialog").get_by_role("button", name="Prolonger").click()
     expect(page.locator(".flash-success")).to_contain_text(
-        f"Campagne prolongée jusqu'au {said}, 18\u00a0h."
+        f"Campagne prolongée jusqu'au {said} à 18\u00a0h."
     )
+
+
+def test_an_end_before_the_current_one_is_refused_without_asking(page, make, make_campaign):
+    """Asking "Extend this campaign to <an earlier day>?" asked to confirm a refusal."""
+    now = utcnow()
+    campaign = make_campaign(starts_at=now - timedelta(days=1), ends_at=now + timedelta(days=5))
+    earlier = to_local_naive(campaign.ends_at) - timedelta(days=2)
+    sign_in(page, make.user(roles=("organiser",)))
+    page.goto(f"/cleanup/campaigns/{campaign.id}")
+    page.fill("input[name=ends_at]", f"{earlier:%Y-%m-%dT%H:%M}")
+
+    page.locator("form[action$='/extend'] button[type=submit]").click()
+
+    expect(page.locator("#ends_at-error")).to_contain_text(
+        "La nouvelle fin doit être postérieure à la fin actuelle."
+    )
+    expect(page.get_by_role("alertdialog")).to_have_count(0)
+    expect(page.locator("input[name=ends_at]")).to_be_focused()

@@ -6,6 +6,7 @@ import html
 import re
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from app.cleanup import services
@@ -57,25 +58,25 @@ def _last_receipt() -> str:
     ).first()
 
 
-def test_after_declaring_the_owner_reads_the_points_to_come(client, auth, make, make_campaign):
+@pytest.mark.parametrize(
+    ("locale", "heading", "note"),
+    [
+        ("en", "Clean-up campaigns", "Counts 100 points in “Digital Clean-up week” once an agent"),
+        (
+            "fr",
+            "Campagnes de nettoyage",
+            "Compte pour 100 points dans « Semaine du numérique responsable » dès qu'un agent",
+        ),
+    ],
+)
+def test_after_declaring_the_owner_reads_the_points_to_come(
+    client, auth, make, make_campaign, locale, heading, note
+):
     _running(make_campaign)
     point = RecyclingFactories(make).point()
-    login(client, make.user(locale="en"))
+    login(client, make.user(locale=locale))
     page = _declare(auth, point)
-    assert "Clean-up campaigns" in page
-    assert "Counts 100 points in “Digital Clean-up week” once an agent receives it" in page
-
-
-def test_the_note_is_in_french_for_a_french_reader(client, auth, make, make_campaign):
-    _running(make_campaign)
-    point = RecyclingFactories(make).point()
-    login(client, make.user(locale="fr"))
-    page = _declare(auth, point)
-    assert "Campagnes de nettoyage" in page
-    assert (
-        "Compte pour 100 points dans « Semaine du numérique responsable » "
-        "dès qu'un agent le reçoit" in page
-    )
+    assert heading in page and note in page
 
 
 def test_once_an_agent_receives_it_the_owner_reads_it_counted(client, auth, make, make_campaign):

@@ -567,8 +567,8 @@ def test_an_end_refused_is_told_at_its_field_and_changes_nothing(
 @pytest.mark.parametrize(
     ("locale", "said"),
     [
-        ("en", "Campaign extended to {weekday}, {day} {month} {year}, 18:00."),
-        ("fr", "Campagne prolongée jusqu'au {weekday} {day} {month} {year}, 18\u00a0h."),
+        ("en", "Campaign extended to {weekday}, {day} {month} {year} at 18:00."),
+        ("fr", "Campagne prolongée jusqu'au {weekday} {day} {month} {year} à 18\u00a0h."),
     ],
 )
 def test_the_extension_says_the_new_end_in_full_in_the_readers_language(

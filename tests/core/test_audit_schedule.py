@@ -1,5 +1,5 @@
 """The audit log words a recurring message's rhythm as the confirmation page does, in
-the reader's language, and shows an expression it cannot word as stored."""
+the reader's language, and names an expression it cannot word as a custom rhythm."""
 
 import html
 import re
@@ -38,8 +38,12 @@ def test_a_recurring_message_is_worded_in_the_audit_log(client, auth, make):
     assert "Every Monday at 09:00" in _text(client.get("/admin/audit"))
 
 
-def test_a_rhythm_that_cannot_be_worded_is_shown_as_stored(client, auth, make):
+def test_a_rhythm_that_cannot_be_worded_is_named_a_custom_rhythm(client, auth, make):
     login(client, make.user(roles=("organiser",)))
     assert _schedule(auth, repeat="custom", cron="0 9 1,15 * *").status_code == 302
-    login(client, make.user(roles=("admin",)))
-    assert "0 9 1,15 * *" in _text(client.get("/admin/audit"))
+    admin = make.user(roles=("admin",), locale="en")
+    login(client, admin)
+    assert "Custom rhythm “0 9 1,15 * *”" in _text(client.get("/admin/audit"))
+    admin.locale = "fr"
+    db.session.commit()
+    assert "Rythme personnalisé «\u00a00 9 1,15 * *\u00a0»" in _text(client.get("/admin/audit"))

@@ -25,3 +25,20 @@ def test_the_first_refused_field_of_a_full_page_form_takes_the_focus(client, mak
 def test_a_page_without_errors_takes_no_focus(client, make):
     login(client, make.user(roles=("organiser",), locale="en"))
     assert _autofocused(client.get("/cleanup/campaigns/new").get_data(as_text=True)) == []
+
+
+def _title(page: str) -> str:
+    return re.search(r"<title>(.*?)</title>", page, re.S).group(1)
+
+
+def test_a_refused_page_says_so_in_its_title_and_an_accepted_one_does_not(client, make):
+    """The title is what a screen reader reads first of a page sent back with errors."""
+    login(client, make.user(roles=("organiser",), locale="fr"))
+    refused = client.post(
+        "/cleanup/campaigns/new", data={"csrf_token": csrf_token(client), "name_en": ""}
+    )
+    assert refused.status_code == 422
+    assert _title(refused.get_data(as_text=True)).startswith("Erreur\u00a0: ")
+    assert not _title(client.get("/cleanup/campaigns/new").get_data(as_text=True)).startswith(
+        "Erreur"
+    )

@@ -182,3 +182,26 @@ def test_every_builtin_template_renders_for_someone_with_no_activity(
             subject, body = CompiledTemplate.compile(template_by_key(key)).render(locale, variables)
             assert subject and body.startswith(("Bonjour", "Hello"))
             assert "None" not in body
+
+
+def test_the_weekly_digest_names_its_campaign_and_says_nothing_of_goals_it_has_not(
+    make, town, smtp
+):
+    """A campaign without goals gave « Objectif collectif : . », and the score named no campaign."""
+    from app.messaging import services as messaging
+
+    organiser = make.user(roles=("organiser",))
+    campaign = cleanup.create_campaign(organiser, _campaign_data([town["scoped"]], goals={}), NOW)
+    cleanup.publish_campaign(campaign, organiser, NOW - timedelta(hours=1))
+    digest = template_by_key("weekly-digest")
+    messaging.create_dispatch(digest, "department", {"department_id": town["scoped"].id}, NOW, NOW)
+    db.session.commit()
+
+    jobs.deliver_due(clock=lambda: NOW + timedelta(minutes=1))
+
+    camille = _inbox(town["camille"], "weekly-digest").body
+    assert "Voici où vous en êtes dans la campagne «\u00a0Grand ménage numérique\u00a0»." in camille
+    assert "Vous avez 0 point." in camille and "Objectif" not in camille
+    alex = _mail(smtp, town["alex"], "Your responsible digital week")
+    assert "Here is where you stand in Big digital clean-up." in alex
+    assert "Collective goal" not in alex

@@ -80,8 +80,8 @@
   //
   // data-confirm-fill names a field of the form whose value the question quotes in place
   // of "{value}" (the new end of a campaign: what it does with what was typed); a
-  // date-time is written in full in data-confirm-locale. Empty, nothing is asked: the
-  // server refuses it at its field.
+  // date-time is written in full in data-confirm-locale. Empty, or not after
+  // data-confirm-after, nothing is asked: the server refuses it at its field.
   function typedValue(field, locale) {
     var parts = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(field.value);
     if (field.type !== "datetime-local" || !parts) { return field.value; }
@@ -107,6 +107,10 @@
     if (!name) { return text; }
     var field = form.elements.namedItem(name);
     if (!field || !field.value || !field.value.trim()) { return null; }
+    // A value at or before data-confirm-after (a date-time, as the field writes it) is
+    // refused by the server at its field: asking to confirm it would ask for nothing.
+    var after = asking.getAttribute("data-confirm-after");
+    if (after && field.type === "datetime-local" && field.value <= after) { return null; }
     var value = typedValue(field, asking.getAttribute("data-confirm-locale"));
     return text.split("{value}").join(value);
   }
