@@ -8,6 +8,7 @@ from werkzeug.datastructures import ImmutableMultiDict
 from app.api import ApiError, api_blueprint, check_json_types, form_error
 from app.api.spec import register_schema
 from app.core.devices import DEVICE_TYPES
+from app.core.return_notes import COUNTED, NOT_COUNTED, PENDING, return_notes
 from app.core.time import utcnow
 from app.core.urls import MAX_ID
 from app.extensions import db
@@ -33,6 +34,9 @@ CUSTODY_STEP = {
         "signature": {"type": "string"},
     },
 }
+
+
+NOTE_KINDS = (PENDING, COUNTED, NOT_COUNTED)
 
 
 def register_schemas(app) -> None:
@@ -121,6 +125,20 @@ def register_schemas(app) -> None:
                 "wipe_requested": {"type": "boolean"},
                 "declared_at": {"type": "string", "format": "date-time"},
                 "custody": {"type": "array", "items": CUSTODY_STEP},
+                "notes": {
+                    "type": "array",
+                    "description": "For its owner only (GET): whether the return counts in "
+                    "other domains, e.g. the running clean-up campaigns, in the reader's "
+                    "language; kind: pending, counted or not-counted",
+                    "items": {
+                        "type": "object",
+                        "required": ["text", "kind"],
+                        "properties": {
+                            "text": {"type": "string"},
+                            "kind": {"type": "string", "enum": list(NOTE_KINDS)},
+                        },
+                    },
+                },
             },
         },
     )
@@ -277,7 +295,10 @@ def get_device_return(receipt_number: str):
     device_return = queries.get_return_for_viewer(receipt_number, current_user)
     if device_return is None:
         raise ApiError(404, "not_found", _("No return with this receipt number."))
-    return jsonify(return_json(device_return))
+    notes = return_notes(device_return, current_user, utcnow())
+    return jsonify(
+        {**return_json(device_return), "notes": [{"text": n.text, "kind": n.kind} for n in notes]}
+    )
 
 
 @bp.post("/device-returns/<receipt_number>/withdraw")

@@ -156,3 +156,23 @@ def test_another_employee_cannot_open_someone_elses_return(client, auth, make, m
     _declare(auth, point)
     login(client, make.user(locale="en"))
     assert client.get(f"/recycling/returns/{_last_receipt()}").status_code == 404
+
+
+def test_the_api_gives_the_owner_the_same_notes_and_an_agent_none(
+    client, auth, make, make_campaign
+):
+    _running(make_campaign)
+    rec = RecyclingFactories(make)
+    point = rec.point()
+    agent = rec.agent(point)
+    login(client, make.user(locale="en"))
+    _declare(auth, point)
+    receipt = _last_receipt()
+
+    [note] = client.get(f"/api/v1/device-returns/{receipt}").get_json()["notes"]
+    assert note["kind"] == "pending"
+    assert note["text"].startswith(
+        "Counts 100 points in “Digital Clean-up week” once an agent receives it"
+    )
+    login(client, agent)
+    assert client.get(f"/api/v1/device-returns/{receipt}").get_json()["notes"] == []
