@@ -24,6 +24,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, StopValidation
 
 from app.core.forms import (
+    LocalNumberInput,
     LocalNumberRange,
     MultiCheckboxField,
     local_number_value,
@@ -52,6 +53,7 @@ class FiniteDecimalField(DecimalField):
     infinities ("sNaN" would crash NumberRange); text that is not a number says so once."""
 
     _value = local_number_value
+    widget = LocalNumberInput()
 
     def process_formdata(self, valuelist):
         if valuelist and valuelist[0].strip():

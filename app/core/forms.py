@@ -7,7 +7,7 @@ from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from wtforms import FloatField, IntegerField, SelectMultipleField
 from wtforms.validators import NumberRange, StopValidation, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from app.core.i18n import format_number, parse_local_number
 
@@ -42,6 +42,21 @@ def local_number_value(field) -> str:
     if field.data is None:
         return ""
     return format_number(field.data, "0.######")
+
+
+class LocalNumberInput(TextInput):
+    """A number field written the reader's way, as text: a browser's `type="number"`
+    field drops a value it cannot read as a number with a point ('255,5', as a French
+    page writes it), shows an empty field, and saving the form then erased the number
+    without a word. `inputmode` still brings up a phone's number keypad."""
+
+    def __init__(self, inputmode: str = "decimal"):
+        super().__init__()
+        self.inputmode = inputmode
+
+    def __call__(self, field, **kwargs):
+        kwargs.setdefault("inputmode", self.inputmode)
+        return super().__call__(field, **kwargs)
 
 
 class _OneMessageWhenUnreadable:
@@ -83,6 +98,7 @@ class _LocalNumberField(_OneMessageWhenUnreadable):
     refused with `unreadable_message`."""
 
     _value = local_number_value
+    widget = LocalNumberInput()
     unreadable_message = _l("Enter a number.")
 
     def process_formdata(self, valuelist):
@@ -110,6 +126,7 @@ class LocalIntegerField(_LocalNumberField, IntegerField):
     """A whole number typed as the reader writes it ('1 000' in French)."""
 
     unreadable_message = _l("Enter a whole number.")
+    widget = LocalNumberInput("numeric")
 
     def accepts(self, value: float) -> bool:
         return math.isfinite(value) and value == int(value)

@@ -472,3 +472,30 @@ def test_an_end_before_the_current_one_is_refused_without_asking(page, make, mak
     )
     expect(page.get_by_role("alertdialog")).to_have_count(0)
     expect(page.locator("input[name=ends_at]")).to_be_focused()
+
+
+def test_saving_a_form_in_french_keeps_its_decimal_numbers(page, make):
+    """A `type="number"` field dropped « 0,35 », the French way of writing it: it showed
+    empty, and saving the guide for another change erased the CO₂ factor without a word."""
+    from app.cleanup.models import CleanupActionType as ActionType
+
+    services.ensure_default_action_types()
+    action_type = db.session.scalar(db.select(ActionType).where(ActionType.key == "clean-phone"))
+    action_type.kg_co2e_per_unit, action_type.kg_co2e_low, action_type.kg_co2e_high = 0.35, 0.1, 0.8
+    db.session.commit()
+    sign_in(page, make.user(roles=("organiser",)))
+    page.goto("/cleanup/guides/clean-phone/edit")
+    expect(page.locator("input[name=kg_co2e_per_unit]")).to_have_value("0,35")
+    page.fill("input[name=daily_cap]", "25")
+
+    page.get_by_role("button", name="Enregistrer le guide").click()
+
+    expect(page.locator(".flash-success")).to_be_visible()
+    db.session.expire_all()
+    saved = db.session.get(ActionType, action_type.id)
+    assert (saved.daily_cap, saved.kg_co2e_per_unit, saved.kg_co2e_low, saved.kg_co2e_high) == (
+        25,
+        0.35,
+        0.1,
+        0.8,
+    )
