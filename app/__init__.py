@@ -4,7 +4,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from app.config import Config, resolve_secret_key
+from app.config import Config, check_public_base_url, resolve_secret_key
 from app.core.assets import PortalFlask
 from app.core.urls import BoundedIntConverter
 
@@ -20,6 +20,7 @@ def create_app(config_class: type = Config, **overrides) -> Flask:
         app.config["REMEMBER_COOKIE_SECURE"] = True
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config["SECRET_KEY"] = resolve_secret_key(app.config, app.instance_path)
+    check_public_base_url(app.config)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = (
             f"sqlite:///{Path(app.instance_path) / 'empreinte.db'}"

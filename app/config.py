@@ -8,6 +8,7 @@ import os
 import secrets
 import tempfile
 from pathlib import Path
+from urllib.parse import urlsplit
 
 
 def _bool(name: str, default: bool = False) -> bool:
@@ -127,6 +128,18 @@ class TestConfig(Config):
     CATALOGUE_IMPORT_DIR = os.path.join(
         tempfile.gettempdir(), f"empreinte-test-imports-{os.getpid()}"
     )
+
+
+def check_public_base_url(config: dict) -> None:
+    """In production, refuse to start on the development address: every e-mail link,
+    sign-in link and QR code of a printed poster would lead to a machine of its own."""
+    host = urlsplit(config.get("PUBLIC_BASE_URL") or "").hostname
+    if config.get("ENV_NAME") == "production" and host in (None, "127.0.0.1", "localhost", "::1"):
+        raise RuntimeError(
+            "PUBLIC_BASE_URL is not set. Set it to the portal's address as staff reach it "
+            "(e.g. https://empreinte.example.org): links in e-mails and the QR codes of "
+            "printed posters are made from it."
+        )
 
 
 def resolve_secret_key(config: dict, instance_path: str) -> str:

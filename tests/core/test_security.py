@@ -80,6 +80,7 @@ def test_production_session_cookie_is_secure(app, make, make_app):
         Config,
         ENV_NAME="production",
         SECRET_KEY="x" * 40,
+        PUBLIC_BASE_URL="https://empreinte.example.org",
         PASSWORD_HASH_METHOD=app.config["PASSWORD_HASH_METHOD"],
     )
     client = production.test_client()
@@ -100,6 +101,15 @@ def test_production_refuses_to_start_without_a_secret_key(make_app):
 
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
         make_app(Config, ENV_NAME="production", SECRET_KEY=None)
+
+
+@pytest.mark.parametrize("address", [None, "", "http://127.0.0.1:5000", "http://localhost:8000"])
+def test_production_refuses_to_start_on_the_development_address(make_app, address):
+    """E-mail links and the QR codes of printed posters would lead nowhere."""
+    from app.config import Config
+
+    with pytest.raises(RuntimeError, match="PUBLIC_BASE_URL"):
+        make_app(Config, ENV_NAME="production", SECRET_KEY="x" * 40, PUBLIC_BASE_URL=address)
 
 
 def test_development_secret_key_is_generated_once(tmp_path):

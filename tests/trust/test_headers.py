@@ -78,6 +78,7 @@ def test_cookies_are_secure_in_production(tmp_path):
         **os.environ,
         "EMPREINTE_ENV": "production",
         "SECRET_KEY": "x" * 40,
+        "PUBLIC_BASE_URL": "https://empreinte.example.org",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'prod.db'}",
     }
     env.pop("SESSION_COOKIE_SECURE", None)
