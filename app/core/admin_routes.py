@@ -104,7 +104,7 @@ def audit_log_csv():
         ),
         header=("at", "actor", "action", "object_type", "object_id", "summary"),
     )  # fmt: skip
-    stamp = utcnow().strftime("%Y%m%d-%H%M")
+    stamp = utcnow().astimezone(local_zone()).strftime("%Y%m%d-%H%M")  # as the page shows times
     return Response(
         document,
         mimetype="text/csv",

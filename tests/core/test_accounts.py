@@ -141,3 +141,13 @@ def test_the_audit_log_leads_from_a_person_s_change_to_their_account(client, aut
     log = text(client.get("/admin/audit"))
     link = f'<td>Personne <a href="/admin/people/{person.id}">{person.display_name}</a></td>'
     assert link in log
+
+
+def test_deactivating_asks_first_naming_the_person(client, make):
+    """It ends every session of the person at once: one slip should not do it."""
+    person = make.user(display_name="Nora Benali")
+    login(client, make.user(roles=("admin",), locale="en"))
+    page = html.unescape(client.get(f"/admin/people/{person.id}").get_data(as_text=True))
+    button = re.search(r'<button[^>]*value="deactivate"[^>]*>', page, re.S).group(0)
+    assert 'data-confirm="Deactivate the account of Nora Benali?' in button
+    assert 'data-confirm-no="Keep it active"' in button

@@ -129,3 +129,14 @@ def test_a_language_button_naming_a_post_only_address_goes_home(client, make):
         data={"lang": "en", "next": "/auth/profile/password", "csrf_token": csrf_token(client)},
     )
     assert answer.status_code == 302 and answer.headers["Location"] == "/"
+
+
+def test_no_page_of_several_forms_repeats_an_id(client, make):
+    """Each form's CSRF field had id="csrf_token": four times on the profile, twice on the
+    sign-in page. An id names one element (a label, aria-describedby rely on it)."""
+    sign_in_page = client.get("/auth/sign-in").get_data(as_text=True)
+    login(client, make.user())
+    profile = client.get("/auth/profile").get_data(as_text=True)
+    for page in (sign_in_page, profile):
+        ids = re.findall(r'\sid="([^"]+)"', page)
+        assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})
