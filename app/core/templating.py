@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from markupsafe import escape
 
 from app.auth.models import role_label
-from app.core import accessibility, assets, frame
+from app.core import accessibility, assets, confirmation, frame
 from app.core.audit import action_label, audit_details, object_label
 from app.core.i18n import (
     current_language,
@@ -66,6 +66,7 @@ def init_app(app: Flask) -> None:
     )
     frame.init_app(app)
     assets.init_app(app)
+    confirmation.init_app(app)
 
     app.jinja_env.add_extension("jinja2.ext.i18n")
     app.jinja_env.policies["ext.i18n.trimmed"] = True

@@ -1,0 +1,52 @@
+"""The question before an action that cannot be undone, without JavaScript.
+
+With JavaScript, a form marked `data-confirm` asks in the portal's dialog before it is
+sent (static/js/portal.js). Without it the form used to act at once. Such a form also
+carries `confirm_without_script(question, yes, no)` (in `_macros.html`): hidden fields
+inside `<noscript>`, which a browser sends only when scripts do not run. A request
+carrying them is answered by a page asking the question, whose "yes" sends the same
+form again without them; nothing changes before that. The text asked is the form's own
+(the person's own request, escaped), so any route gets the question without code of
+its own.
+"""
+
+from flask import Flask, render_template, request, url_for
+
+from app.core.urls import safe_next_url
+
+#: The hidden fields of a form asked about without JavaScript.
+ASK_FIELDS = ("ask_first", "ask_first_yes", "ask_first_no")
+
+
+def init_app(app: Flask) -> None:
+    """Answer a form asked about without JavaScript with its question (after CSRF)."""
+
+    @app.before_request
+    def ask_before_acting():
+        if request.method != "POST" or request.url_rule is None or request.files:
+            return None
+        question = request.form.get("ask_first", "").strip()
+        if not question:
+            return None
+        return render_template(
+            "core/confirm_without_script.html",
+            question=question,
+            yes=request.form.get("ask_first_yes") or question,
+            no=request.form.get("ask_first_no"),
+            action=request.full_path.rstrip("?"),
+            fields=[
+                (name, value)
+                for name, value in request.form.items(multi=True)
+                if name not in ASK_FIELDS and name != "csrf_token"
+            ],
+            back=_page_asked_from(),
+        )
+
+
+def _page_asked_from() -> str:
+    """The page the form was on, if it is ours; else home."""
+    referrer = request.referrer or ""
+    host = request.host_url.rstrip("/")
+    if referrer.startswith(host + "/"):
+        return safe_next_url(referrer[len(host) :]) or url_for("core.home")
+    return url_for("core.home")
