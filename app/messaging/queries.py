@@ -8,6 +8,7 @@ from sqlalchemy import bindparam, func, select
 from app.auth.models import User
 from app.core.person_figures import person_figure
 from app.extensions import db
+from app.messaging.labels import DISPATCH_IN_PROGRESS
 from app.messaging.models import (
     NOTICE_AUDIENCE,
     TEST_AUDIENCE,
@@ -135,12 +136,27 @@ def list_templates() -> list[MessageTemplate]:
     return db.session.scalars(select(MessageTemplate).order_by(MessageTemplate.key)).all()
 
 
-def list_dispatches(limit: int = 50) -> list[Dispatch]:
+def _organisers_dispatches():
     """What organisers sent or scheduled; notices to one person are that person's, and
     a test is its author's alone."""
+    return select(Dispatch).where(Dispatch.audience_key.not_in((NOTICE_AUDIENCE, TEST_AUDIENCE)))
+
+
+def list_upcoming_dispatches(limit: int = 50) -> list[Dispatch]:
+    """Dispatches still to send or being sent, the soonest first (the next one on top)."""
     return db.session.scalars(
-        select(Dispatch)
-        .where(Dispatch.audience_key.not_in((NOTICE_AUDIENCE, TEST_AUDIENCE)))
+        _organisers_dispatches()
+        .where(Dispatch.status.in_(DISPATCH_IN_PROGRESS))
+        .order_by(Dispatch.due_at, Dispatch.id)
+        .limit(limit)
+    ).all()
+
+
+def list_past_dispatches(limit: int = 50) -> list[Dispatch]:
+    """Dispatches sent or cancelled, the newest first."""
+    return db.session.scalars(
+        _organisers_dispatches()
+        .where(Dispatch.status.not_in(DISPATCH_IN_PROGRESS))
         .order_by(Dispatch.due_at.desc(), Dispatch.id.desc())
         .limit(limit)
     ).all()

@@ -16,6 +16,9 @@ ASCII_SPACES_RE = re.compile(r"[ \t\r\n\f\v]+")
 # A link ends where the line or the word does, maybe after a sentence's punctuation.
 LINK_END_RE = re.compile(r"[.,;:!?)»\"']*(?:\s|$)")
 BLANK_LINES_RE = re.compile(r"\n\s*\n(?:\s*\n)+")
+# A template's own syntax: statements, comments and expressions, an unclosed one to the
+# end of the text, and a stray closing delimiter.
+TAG_RE = re.compile(r"\{%.*?(?:%\}|$)|\{#.*?(?:#\}|$)|\{\{.*?(?:\}\}|$)|%\}|#\}|\}\}", re.S)
 
 
 @dataclass(frozen=True)
@@ -287,6 +290,16 @@ def why_not_rendered(sources, values: dict) -> str:
         else:
             reasons.append(_("The variable %(name)s has no value for this person.", name=name))
     return " ".join(reasons) or _("This template cannot be rendered for this person.")
+
+
+def readable_subject(source: str, variables: dict) -> str:
+    """A subject as its reader would see it; where these values cannot render it, its
+    plain text without the template's tags: never the template's syntax."""
+    try:
+        text = sandbox().from_string(source or "").render(variables)
+    except Exception:  # a value the reader lacks, or a text that does not compile
+        text = TAG_RE.sub("", source or "")
+    return ASCII_SPACES_RE.sub(" ", text).strip(" ")
 
 
 def check_template(texts: dict[str, str]) -> list[TemplateProblem]:

@@ -22,13 +22,12 @@ from app.auth.decorators import role_required
 from app.auth.forms import ConfirmForm
 from app.auth.models import User
 from app.core.database import reads_only
-from app.core.i18n import format_number
+from app.core.i18n import current_language, format_number
 from app.core.personalisation import (
     audience_namer,
     known_audience_params,
     known_audiences,
     known_variables,
-    variables_for,
 )
 from app.core.time import local_zone, utcnow
 from app.core.urls import requested_page, within_pages
@@ -36,7 +35,6 @@ from app.extensions import db, htmx
 from app.messaging import queries, services
 from app.messaging.audiences import (
     dispatch_audience_namer,
-    preview_placeholders,
     user_id_from_token,
 )
 from app.messaging.builtins import NOTICE_TEMPLATES, ensure_builtin_templates
@@ -200,7 +198,9 @@ def list_templates():
     """Every template, the built-in ones included."""
     ensure_builtin_templates()
     db.session.commit()
-    return render_template("messaging/templates.html", templates=queries.list_templates())
+    templates = queries.list_templates()
+    subjects = services.subject_previews(templates, current_user, current_language(), utcnow())
+    return render_template("messaging/templates.html", templates=templates, subjects=subjects)
 
 
 def _template_or_404(template_id: int) -> MessageTemplate:
@@ -221,17 +221,6 @@ def _template_data(form: TemplateForm) -> dict:
     }
 
 
-class _InLanguage:
-    """The recipient, reading in another language (for the preview of each language)."""
-
-    def __init__(self, user, locale: str):
-        self._user = user
-        self.locale = locale
-
-    def __getattr__(self, name):
-        return getattr(self._user, name)
-
-
 def _preview(form: TemplateForm) -> dict:
     """Problems, or the rendering in both languages for the chosen recipient."""
     recipient = current_user
@@ -247,12 +236,7 @@ def _preview(form: TemplateForm) -> dict:
     compiled = CompiledTemplate.compile(MessageTemplate(**data))
     renders = {}
     for locale in ("fr", "en"):
-        # Providers write names, dates and hours in the recipient's language: ask them
-        # for this language's values, as if the recipient read the portal in it.
-        reader = _InLanguage(recipient, locale)
-        variables = variables_for([reader], now, {}).get(recipient.id, {})
-        # Secret links (unsubscribe) become placeholders: an organiser sees the preview.
-        variables.update(preview_placeholders())
+        variables = services.preview_variables(recipient, locale, now)
         try:
             renders[locale] = compiled.render(locale, variables)
         except Exception:  # a value this person or a preview lacks: say which
@@ -358,7 +342,10 @@ def preview_template():
     """The live preview (htmx): both languages for the chosen recipient."""
     form = TemplateForm()
     form.validate()
-    if form.recipient.errors:
+    if not any(_template_data(form)[name].strip() for name in services.TEMPLATE_FIELDS):
+        # A blank new template, asked on load: nothing typed yet, so nothing is wrong yet.
+        preview = None
+    elif form.recipient.errors:
         preview = {"error": _("Give a valid e-mail address."), "problems": [], "renders": {}}
     else:
         preview = _preview(form)
@@ -558,7 +545,8 @@ def list_dispatches():
     now = utcnow()
     return render_template(
         "messaging/dispatches.html",
-        dispatches=queries.list_dispatches(),
+        upcoming_dispatches=queries.list_upcoming_dispatches(),
+        past_dispatches=queries.list_past_dispatches(),
         schedules=queries.list_schedules(),
         audience_name=dispatch_audience_namer(current_user),
         describe_cron=describe_cron,

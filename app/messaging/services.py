@@ -27,11 +27,11 @@ from sqlalchemy import (
 
 from app.auth.models import User
 from app.core.audit import record_audit
-from app.core.personalisation import known_audience_params, known_audiences
+from app.core.personalisation import known_audience_params, known_audiences, variables_for
 from app.core.time import local_zone
 from app.core.urls import database_id
 from app.extensions import db
-from app.messaging.audiences import EMAIL_ONLY_LINKS
+from app.messaging.audiences import EMAIL_ONLY_LINKS, preview_placeholders
 from app.messaging.builtins import BUILTIN_TEMPLATES, NOTICE_TEMPLATES, ensure_builtin_templates
 from app.messaging.i18n import _
 from app.messaging.mailer import build_email
@@ -51,6 +51,7 @@ from app.messaging.rendering import (
     check_template,
     notice_only_names,
     portal_copy,
+    readable_subject,
 )
 
 TEMPLATE_FIELDS = ("subject_fr", "body_fr", "subject_en", "body_en")
@@ -130,6 +131,34 @@ def restore_shipped_text(template: MessageTemplate, actor, now: datetime) -> Non
     template.updated_at = now
     db.session.flush()
     record_audit(actor, "restore", "messaging_template", template.id, now, template.key)
+
+
+class _InLanguage:
+    """The recipient, reading in another language (for the preview of each language)."""
+
+    def __init__(self, user, locale: str):
+        self._user = user
+        self.locale = locale
+
+    def __getattr__(self, name):
+        return getattr(self._user, name)
+
+
+def preview_variables(reader, locale: str, now: datetime) -> dict:
+    """What a preview fills a template with: the reader's values in `locale`, their
+    secret links (unsubscribe) as placeholders, since an organiser sees the preview."""
+    # Providers write names, dates and hours in the recipient's language: ask them for
+    # this language's values, as if the recipient read the portal in it.
+    variables = variables_for([_InLanguage(reader, locale)], now, {}).get(reader.id, {})
+    variables.update(preview_placeholders())
+    return variables
+
+
+def subject_previews(templates, reader, locale: str, now: datetime) -> dict[int, str]:
+    """Each template's subject in `locale` as this reader would read it, by template id
+    (a list of templates shows subjects, never the template syntax behind them)."""
+    variables = preview_variables(reader, locale, now)
+    return {t.id: readable_subject(t.subject(locale), variables) for t in templates}
 
 
 def template_by_key(key: str) -> MessageTemplate | None:

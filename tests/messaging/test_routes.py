@@ -114,7 +114,7 @@ def test_mark_all_as_read_reads_only_my_inbox(client, make, template):
     assert response.headers["Location"].endswith("/messaging/")
     page = client.get("/messaging/").get_data(as_text=True)
     assert "3 messages marked as read." in page
-    assert "0 unread messages" in page and 'class="badge"' not in page
+    assert "No unread message." in page and 'class="badge"' not in page
     assert "Mark all as read" not in page
     unread = select(Delivery).where(Delivery.channel == "inbox", Delivery.read_at.is_(None))
     still_unread = {d.user_id for d in db.session.scalars(unread)}

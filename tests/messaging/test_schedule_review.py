@@ -148,8 +148,7 @@ def test_dispatches_not_prepared_yet_show_no_recipient_count(client, make, templ
     sent = _deliver(tpl)
     login(client, make.user(roles=("organiser",)))
     listing = client.get("/messaging/dispatches").get_data(as_text=True)
-    table = listing.split("<h2>", 2)[2].split("<tbody", 1)[1].split("</tbody>", 1)[0]
-    rows = table.split('<tr role="row">')[1:]
+    rows = listing.split("<h2>", 2)[2].split('<tr role="row">')[1:]  # upcoming, then past
     by_id = {
         dispatch.id: next(r for r in rows if f'/messaging/dispatches/{dispatch.id}"' in r)
         for dispatch in (waiting, sent)
