@@ -35,7 +35,7 @@ from app.cleanup.models import (
     CleanupParticipant,
 )
 from app.core import cache
-from app.core.models import Commune, Department
+from app.core.models import Commune, Department, departments_by_name
 from app.core.time import utcnow
 from app.extensions import db
 
@@ -881,6 +881,14 @@ class CampaignRule(NamedTuple):
 
     def name(self, locale: str) -> str:
         return self.name_en if locale == "en" else self.name_fr
+
+
+def scope_names(campaign: CleanupCampaign, language: str) -> list[str]:
+    """The names of the departments a campaign is for, alphabetically; [] for everyone."""
+    if campaign.all_departments:
+        return []
+    wanted = campaign.department_ids
+    return [name for id_, name in departments_by_name(language) if id_ in wanted]
 
 
 def campaign_rules(campaign: CleanupCampaign) -> dict[str, CampaignRule]:

@@ -68,9 +68,13 @@ def guides():
     """How-to guides of every action type, with their CO2 factor, source and caveat."""
     types = services.ensure_default_action_types()
     db.session.commit()
+    # The person's running campaign sets the points and caps they will meet.
+    campaign = queries.current_campaign(utcnow(), current_user)
     return render_template(
         "cleanup/guides.html",
         action_types=types,
+        campaign=campaign,
+        rules=queries.campaign_rules(campaign) if campaign else {},
         can_edit=current_user.has_role("organiser"),
         source_label=source_label,
     )
@@ -374,6 +378,12 @@ def _campaign_page(campaign, extend_form: ExtendForm | None = None, **progress):
     # ?action_type=: the log form with that type chosen (see log_unit, without htmx).
     progress.setdefault("action_type", request.args.get("action_type"))
     context = _progress_context(campaign, now, **progress)
+    # What an organiser checks before the start: who it is for and how each action counts.
+    if current_user.has_role("organiser") and context["state"] in (DRAFT, SCHEDULED):
+        context["preview"] = {
+            "scope": queries.scope_names(campaign, current_language()),
+            "rules": list(queries.campaign_rules(campaign).values()),
+        }
     return render_template(
         "cleanup/campaign.html",
         extend_form=extend_form or ExtendForm(),

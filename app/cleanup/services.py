@@ -406,12 +406,24 @@ def check_quantity(rule: queries.CampaignRule, quantity) -> float:
     if not math.isfinite(value) or value <= 0:
         raise CleanupError(_("The quantity must be more than zero."), "invalid_quantity", 422)
     if value > rule.max_quantity:
-        raise CleanupError(
-            _("This quantity is not plausible for one entry."), "invalid_quantity", 422
-        )
+        raise CleanupError(_too_large(rule), "invalid_quantity", 422)
     if rule.unit != "GB" and value != int(value):
         raise CleanupError(_("Enter a whole number."), "invalid_quantity", 422)
     return round(value, 3)
+
+
+def _too_large(rule: queries.CampaignRule):
+    """What one entry may hold at most, in its unit; "log several" only where several
+    entries can count, below the daily cap."""
+    most = quantity_label(rule.max_quantity, rule.unit)
+    if rule.daily_cap > rule.max_quantity:
+        return _("One entry holds at most %(most)s: log several entries if you did more.",
+                 most=most)  # fmt: skip
+    return _(
+        "One entry holds at most %(most)s, and this action counts at most %(cap)s a day.",
+        most=most,
+        cap=quantity_label(rule.daily_cap, rule.unit),
+    )
 
 
 @functools.cache
