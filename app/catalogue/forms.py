@@ -220,7 +220,9 @@ class ItemForm(FlaskForm):
         ],
     )
     kind = SelectField(
-        _l("Kind"), choices=choices([("equipment", _l("Equipment")), ("service", _l("Service"))])
+        # One item's kind, in the singular ("Equipment" is the listing's plural filter).
+        _l("Kind"),
+        choices=choices([("equipment", _l("Piece of equipment")), ("service", _l("Service"))]),
     )
     category = SelectField(_l("Category"), choices=category_choices(blank=False))
     name_fr = StringField(_l("Name in French"), validators=[DataRequired(), Length(max=200)])

@@ -144,6 +144,20 @@ def get_basket(user) -> CatalogueRequest | None:
     )
 
 
+def quantity_in_basket(user, item_id: int) -> int:
+    """How many of this item the user's request being prepared already holds (0 if none)."""
+    held = db.session.scalar(
+        select(CatalogueRequestLine.quantity)
+        .join(CatalogueRequest)
+        .where(
+            CatalogueRequest.user_id == user.id,
+            CatalogueRequest.status == "draft",
+            CatalogueRequestLine.item_id == item_id,
+        )
+    )
+    return held or 0
+
+
 def list_my_requests(user) -> list[CatalogueRequest]:
     """The user's sent requests, newest first."""
     return db.session.scalars(
@@ -231,13 +245,26 @@ def approved_footprint_by_department(year: int, zone) -> dict[int, float]:
     return {dep: round(float(total or 0), 3) for dep, total in rows}
 
 
+def shown_share(used: float, budget: float | None) -> float | None:
+    """The share of the budget used as the page writes it: to the whole percent, or to a
+    tenth of a percent within a point of a threshold, so that two rows both shown at
+    "80 %" never get different statuses (79.6 % and 80.5 % say why they do)."""
+    if not budget:
+        return None
+    ratio = used / budget
+    near = any(abs(ratio - threshold) < 0.01 for threshold in (AMBER_FROM, RED_ABOVE))
+    return round(ratio, 3 if near else 2)
+
+
 def budget_colour(used: float, budget: float | None) -> str:
-    """green up to 80 % of the budget, amber up to 100 %, red above; 'none' without budget."""
+    """green up to 80 % of the budget, amber up to 100 %, red above; 'none' without budget.
+
+    Judged on the share as shown (shown_share), not on the unrounded figure."""
     if budget is None:
         return "none"
     if budget == 0:
         return "green" if used == 0 else "red"
-    ratio = used / budget
+    ratio = shown_share(used, budget)
     if ratio <= AMBER_FROM:
         return "green"
     if ratio <= RED_ABOVE:
@@ -255,7 +282,8 @@ class BudgetRow:
 
     @property
     def share(self) -> float | None:
-        return self.used / self.budget if self.budget else None
+        """The share used, rounded as it is shown and judged (shown_share)."""
+        return shown_share(self.used, self.budget)
 
     @property
     def change(self) -> float | None:

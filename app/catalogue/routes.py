@@ -2,6 +2,7 @@
 
 import functools
 
+from babel.numbers import format_percent
 from flask import (
     Blueprint,
     abort,
@@ -13,8 +14,8 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user, login_required
 from markupsafe import Markup, escape
 
@@ -39,7 +40,7 @@ from app.core import cache
 from app.core.csv_import import item_counts
 from app.core.database import reads_only
 from app.core.forms import uploaded_text
-from app.core.i18n import current_language
+from app.core.i18n import current_language, format_kg_co2e, format_number
 from app.core.models import departments_by_name
 from app.core.time import local_zone, utcnow
 from app.core.urls import database_id, requested_page, within_pages
@@ -52,7 +53,38 @@ SEARCH_ARGS = ("q", "kind", "category", "grade", "status", "sort")
 
 @bp.context_processor
 def catalogue_helpers():
-    return {"category_label": footprint.category_label, "line_breaks": line_breaks}
+    return {
+        "category_label": footprint.category_label,
+        "line_breaks": line_breaks,
+        "share_percent": share_percent,
+        "kg_as_entered": kg_as_entered,
+        "kg_wrapping": kg_wrapping,
+        "common_digits": common_digits,
+    }
+
+
+def share_percent(share: float) -> str:
+    """A share already rounded as it is judged (queries.shown_share), written with the
+    decimals it has and no more: "79,6 %" next to a threshold, "57 %" elsewhere."""
+    return format_percent(share, locale=get_locale(), decimal_quantization=False)
+
+
+def kg_as_entered(value: float) -> str:
+    """A figure someone typed (a budget), to a tenth at most and without a trailing ",0":
+    425,5 stays 425,5 and 950 stays 950."""
+    return f"{format_number(value, '#,##0.#')}\u00a0kg\u00a0CO₂e"
+
+
+def kg_wrapping(value: float | None) -> str:
+    """Like the kg_co2e filter, but the unit may go to the next line in a narrow column."""
+    text = format_kg_co2e(value)
+    return text.replace("\u00a0kg", " kg", 1)
+
+
+def common_digits(*values: float | None) -> int:
+    """One decimal for a figure and its range if any of them needs it, none otherwise:
+    "200 (between 180 and 260)", never "200,0 (between 180,0 and 260,0)"."""
+    return 1 if any(v is not None and round(v, 1) != round(v) for v in values) else 0
 
 
 def line_breaks(text: str | None) -> Markup:
@@ -186,6 +218,8 @@ def show_item(item_id: int):
         # Only services are marked useful (equipment pages show no such button).
         marks=queries.usefulness_count(head.id) if head.kind == "service" else 0,
         marked=head.kind == "service" and queries.is_marked_useful(current_user, head.id),
+        # "Add 2" reads as an order of 2: say what the request already holds.
+        held=queries.quantity_in_basket(current_user, head.id),
         # The empty quantity field is the same for everyone: WTForms renders it once.
         quantity_field=cache.fragment(
             "catalogue.quantity_field",
@@ -297,14 +331,31 @@ def add_to_request(item_id: int):
         flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
         return redirect(url_for(".show_item", item_id=item.id))
     try:
-        services.add_to_basket(current_user, item, form.quantity.data, utcnow())
+        line = services.add_to_basket(current_user, item, form.quantity.data, utcnow())
     except services.CatalogueError as error:
         db.session.rollback()
         flash(str(error), "error")
         return redirect(url_for(".show_item", item_id=item.id))
     db.session.commit()
-    flash(_("Added to your request."), "success")
+    flash(added_message(form.quantity.data, line.quantity), "success")
     return redirect(url_for(".my_requests"))
+
+
+def added_message(added: int, total: int) -> str:
+    """What was added, and the line's new total when the request already held some: "2
+    added" alone, with 5 already there, read as an order of 2 and not 7."""
+    if total == added:
+        return ngettext(
+            "%(num)s added to your request.",
+            "%(num)s added to your request.",
+            added,
+        )
+    return ngettext(
+        "%(num)s added: %(total)s in all in your request.",
+        "%(num)s added: %(total)s in all in your request.",
+        added,  # at most 50: flask_babel writes it as %(num)s
+        total=format_number(total),
+    )
 
 
 @bp.get("/requests")
@@ -465,8 +516,17 @@ def decide_request(request_id: int):
         flash(str(error), "error")
         return redirect(back)
     db.session.commit()
-    flash(_("Request approved.") if req.status == "approved" else _("Request refused."), "success")
+    flash(decision_message(req), "success")
     return redirect(back)
+
+
+def decision_message(req) -> str:
+    """ "Request 12 (Alice Martin) approved.": the admin deciding a queue of requests
+    knows which one the answer is about."""
+    who = req.user.display_name if req.user else _("former employee")
+    if req.status == "approved":
+        return _("Request %(n)s (%(name)s) approved.", n=req.id, name=who)
+    return _("Request %(n)s (%(name)s) refused.", n=req.id, name=who)
 
 
 # Budgets and usefulness -----------------------------------------------------------

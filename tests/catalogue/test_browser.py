@@ -60,7 +60,7 @@ def test_search_simulate_request_and_approve(page, make, make_item):
     sign_in("boss@example.org")
     page.goto("/catalogue/admin/requests")
     page.get_by_role("button", name="Approve").first.click()
-    expect(shown(page, "Request approved.")).to_be_visible()
+    expect(shown(page, re.compile(r"^Request \d+ \(.+\) approved\.$"))).to_be_visible()
 
     page.get_by_role("button", name=re.compile("sign out", re.I)).click()
     sign_in(employee.email)
@@ -168,7 +168,7 @@ def test_enter_in_the_refusal_note_adds_a_line_never_approves(page, make, make_i
     db.session.expire_all()
     assert db.session.get(CatalogueRequest, request.id).status == "submitted"
     page.get_by_role("button", name="Refuse").click()
-    expect(shown(page, "Request refused.")).to_be_visible()
+    expect(shown(page, f"Request {request.id} ({employee.display_name}) refused.")).to_be_visible()
     db.session.expire_all()
     decided = db.session.get(CatalogueRequest, request.id)
     assert decided.status == "refused"
@@ -219,3 +219,49 @@ def test_a_refusal_without_a_reason_puts_the_focus_on_that_requests_note(page, m
     expect(note).to_have_accessible_description("Give the requester the reason for the refusal.")
     db.session.expire_all()
     assert db.session.get(CatalogueRequest, last.id).status == "submitted"
+
+
+# Fits within its frame: the table's right edge inside its scrolling box, nothing to scroll.
+FITS_ITS_FRAME = """(table) => {
+  const frame = table.closest('.table-scroll');
+  return {table: table.getBoundingClientRect().right, frame: frame.getBoundingClientRect().right,
+          scrolls: frame.scrollWidth > frame.clientWidth};
+}"""
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("count", [2, 3])
+def test_on_a_phone_two_or_three_compared_items_fit_without_scrolling(page, make, make_item, count):
+    """At 390 px the second column was cut off, with nothing showing that it scrolled."""
+    employee = make.user(locale="fr", email="compares@example.org")
+    names = [
+        "Ordinateur portable reconditionné 14 pouces",
+        "Ordinateur portable neuf 16 pouces station de travail",
+        "Tablette durcie de terrain",
+    ]
+    items = [
+        make_item(name_fr=name, name_en=name, embodied_kgco2e=1234.5, source="Boavizta API v1.3")
+        for name in names[:count]
+    ]
+    page.set_viewport_size({"width": 390, "height": 844})
+    _sign_in(page, employee)
+    query = "&".join(f"ids={item.id}" for item in items)
+    page.goto(f"/catalogue/compare?{query}", wait_until="load")
+    table = page.get_by_role("table")
+    expect(table.get_by_role("columnheader")).to_have_count(count + 1)
+    box = table.evaluate(FITS_ITS_FRAME)
+    assert box["table"] <= box["frame"] + 0.5 and not box["scrolls"], box
+    # Still a table read row by row: each figure named by its row heading.
+    expect(table.get_by_role("rowheader", name="Empreinte annuelle")).to_have_count(1)
+
+
+@pytest.mark.browser
+def test_on_a_phone_the_compare_boxes_are_at_least_24_pixels(page, make, make_item):
+    """WCAG 2.5.8: the « Comparer » tick boxes were 19 × 19 px."""
+    employee = make.user(locale="fr", email="ticks@example.org")
+    make_item(name_fr="Écran 24 pouces", name_en="24-inch monitor")
+    page.set_viewport_size({"width": 390, "height": 844})
+    _sign_in(page, employee)
+    page.goto("/catalogue/", wait_until="load")
+    box = page.get_by_role("checkbox", name="Comparer Écran 24 pouces").bounding_box()
+    assert box["width"] >= 24 and box["height"] >= 24, box

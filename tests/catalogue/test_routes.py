@@ -105,7 +105,7 @@ def test_detail_page_explains_the_figure_with_its_source(client, make, make_item
     )
     page = client.get(f"/catalogue/items/{item.id}").get_data(as_text=True)
     assert "Boavizta API 2.5.0 test" in page
-    assert "between 150.0" in page
+    assert "between 150\xa0kg\xa0CO₂e and 250\xa0kg\xa0CO₂e" in page  # no trailing .0
     assert "Keep it longer" in page
 
 
@@ -691,7 +691,8 @@ def test_after_a_decision_the_admin_stays_on_the_same_page(app, make, make_item,
     assert response.status_code == 302
     assert response.headers["Location"] == "/catalogue/admin/requests?page=2"
     page = admin_client.get(response.headers["Location"]).text
-    assert "Request refused." in page and f"Request {ids[-2]} " in page
+    assert re.search(rf"Request {ids[-1]} \([^)]+\) refused\.", page)
+    assert f"Request {ids[-2]} " in page
     request = db.session.get(CatalogueRequest, ids[-1])
     db.session.refresh(request)
     assert request.status == "refused" and request.decision_note == "Line one\nline two"
@@ -941,3 +942,101 @@ def test_import_page_in_french_names_missing_columns_and_the_separator(client, a
     response = _upload(auth, "code|kind|category|name_fr|name_en\n")
     assert response.status_code == 422
     assert "Colonnes manquantes" in response.text and "points-virgules" in response.text
+
+
+# Review fixes: totals, decisions named, budgets as shown, ranges -----------------------
+
+
+def test_adding_to_what_the_request_already_holds_says_the_new_total(client, auth, make, make_item):
+    """ "Ajouté à votre demande." after adding 2 to 5 read as an order of 2, not 7."""
+    login(client, make.user(locale="fr"))
+    item = make_item()
+    first = auth.post(f"/catalogue/items/{item.id}/request", {"quantity": "5"})
+    assert "5 ajoutés à votre demande." in client.get(first.location).text
+    again = auth.post(f"/catalogue/items/{item.id}/request", {"quantity": "2"})
+    assert "2 ajoutés\u00a0: 7 au total dans votre demande." in client.get(again.location).text
+
+
+def test_the_item_page_says_how_many_the_request_already_holds(client, auth, make, make_item):
+    login(client, make.user(locale="fr"))
+    item = make_item()
+    page = client.get(f"/catalogue/items/{item.id}").text
+    assert "contient déjà" not in page
+    auth.post(f"/catalogue/items/{item.id}/request", {"quantity": "5"})
+    page = client.get(f"/catalogue/items/{item.id}").text
+    assert "Votre demande en préparation contient déjà 5 exemplaires de cet élément" in page
+
+
+@pytest.mark.parametrize("decision", ["approve", "refuse"])
+def test_a_decision_message_names_the_request_and_its_requester(app, make, make_item, decision):
+    """« Demande acceptée. » alone: which one, in a queue of ten?"""
+    from app.catalogue import services as catalogue
+    from app.core.time import utcnow
+
+    employee = make.user(locale="fr", display_name="Alice Martin")
+    catalogue.add_to_basket(employee, make_item(), 1, utcnow())
+    request_id = catalogue.submit_basket(employee, "", utcnow()).id
+    db.session.commit()
+    admin_client, admin_auth = _admin(app, make)
+    response = admin_auth.post(
+        f"/catalogue/admin/requests/{request_id}/decide", {"decision": decision, "note": "Non"}
+    )
+    word = "approved" if decision == "approve" else "refused"
+    assert (
+        f"Request {request_id} (Alice Martin) {word}." in admin_client.get(response.location).text
+    )
+
+
+def _budget_row(make, make_item, admin, budget, used):
+    """A department whose approved requests this year add `used` kg against `budget`."""
+    from app.catalogue import services as catalogue
+    from tests.catalogue.conftest import NOW
+
+    user = make.user()
+    catalogue.add_to_basket(user, make_item(kind="service", use_kgco2e_per_year=used), 1, NOW)
+    request = catalogue.submit_basket(user, "", NOW)
+    catalogue.decide_request(request, admin, True, "", NOW)
+    catalogue.set_budget(user.department_id, 2026, budget, admin, NOW)
+    db.session.commit()
+    return user.department
+
+
+def test_budget_rows_shown_at_the_same_percentage_never_differ_in_status(client, make, make_item):
+    """756 / 950 and 845 / 1 050 both read « (80 %) », one green, the other amber."""
+    admin = make.user(roles=("admin",), locale="fr")
+    login(client, admin)
+    _budget_row(make, make_item, admin, 950, 756)
+    _budget_row(make, make_item, admin, 1050, 845)
+    _budget_row(make, make_item, admin, 1000, 500)
+    page = client.get("/catalogue/budgets?year=2026").text
+    rows = re.findall(r"\((\d+(?:,\d)?)\xa0%\)</td>\s*<td class=\"budget-status status-(\w+)", page)
+    assert sorted(rows) == [("50", "green"), ("79,6", "green"), ("80,5", "amber")]
+
+
+def test_a_budget_shows_as_entered_to_a_tenth(client, auth, make):
+    admin = make.user(roles=("admin",), locale="fr")
+    login(client, admin)
+    auth.post(
+        "/catalogue/admin/budgets",
+        {"department_id": str(admin.department_id), "year": "2026", "budget_kgco2e": "425,5"},
+    )
+    page = client.get("/catalogue/budgets?year=2026").text
+    assert ">425,5\xa0kg\xa0CO₂e</td>" in page
+
+
+def test_a_range_is_written_to_the_precision_of_its_figure(client, make, make_item):
+    """« 200,0 kg CO₂e (entre 180,0 kg CO₂e et 260,0 kg CO₂e) »: no trailing ,0."""
+    login(client, make.user(locale="fr"))
+    whole = make_item(embodied_kgco2e=200.0, embodied_min_kgco2e=180.0, embodied_max_kgco2e=260.0)
+    page = client.get(f"/catalogue/items/{whole.id}").text
+    assert "200\xa0kg\xa0CO₂e" in page and "(entre 180\xa0kg\xa0CO₂e et 260\xa0kg\xa0CO₂e)" in page
+    tenth = make_item(embodied_kgco2e=200.0, embodied_min_kgco2e=180.5, embodied_max_kgco2e=260.0)
+    page = client.get(f"/catalogue/items/{tenth.id}").text
+    assert "(entre 180,5\xa0kg\xa0CO₂e et 260,0\xa0kg\xa0CO₂e)" in page
+
+
+def test_the_item_form_names_one_items_kind_in_the_singular(client, make):
+    login(client, make.user(roles=("admin",), locale="fr"))
+    page = client.get("/catalogue/admin/items/new").text
+    assert '<option value="equipment">Équipement</option>' in page
+    assert '<option value="service">Service</option>' in page
