@@ -56,7 +56,10 @@ bp = Blueprint(
 def recycling_labels() -> dict:
     """Label helpers for the domain's templates (the dashboard panel included)."""
 
-    def status_label(key: str) -> str:
+    def status_label(key: str, mine: bool = False) -> str:
+        # Its owner withdrew it: "by the person" would read as someone else.
+        if mine and key == "withdrawn":
+            return _("Withdrawn by you")
         return str(dict(status_choices()).get(key, key))
 
     def wipe_label(key: str) -> str:
@@ -206,8 +209,11 @@ def poster(point_id: int):
     point = queries.get_point(point_id) or abort(404)
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
     link = base + url_for("recycling.new_return", point=point.id)
-    # Safe markup: segno builds the SVG from our own URL and escapes the title.
-    svg = Markup(segno.make(link, error="m").svg_inline(scale=8, title=_("QR code")))  # noqa: S704
+    # Safe markup: segno builds the SVG from our own URL and escapes the title. A viewBox
+    # and no fixed size: the CSS sizes the whole code, quiet zone included, to 70 mm (a
+    # fixed 328 px drawing in a 70 mm box lost its bottom rows and right margin).
+    qr = segno.make(link, error="m")
+    svg = Markup(qr.svg_inline(omitsize=True, title=_("QR code")))  # noqa: S704
     sides = {lang: _poster_side(point, lang) for lang in ("fr", "en")}
     return render_template("recycling/poster.html", point=point, link=link, qr_svg=svg, sides=sides)
 

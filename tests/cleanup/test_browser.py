@@ -499,3 +499,32 @@ def test_saving_a_form_in_french_keeps_its_decimal_numbers(page, make):
         0.1,
         0.8,
     )
+
+
+@pytest.mark.browser
+def test_without_javascript_deleting_an_entry_asks_on_a_page_first(
+    browser, live_server, make, make_campaign
+):
+    """With scripts off, "Delete" removed the entry and its points at once."""
+    now = utcnow()
+    campaign = make_campaign(starts_at=now - timedelta(days=1), ends_at=now + timedelta(days=5))
+    participant = make.user()
+    entry_id = services.log_action(participant, campaign, "delete-mail", 2, now).id
+    db.session.commit()
+    context = browser.new_context(base_url=live_server, locale="fr-FR", java_script_enabled=False)
+    page = context.new_page()
+    sign_in(page, participant)
+    page.goto(f"/cleanup/campaigns/{campaign.id}")
+
+    page.locator(f"#delete-{entry_id}").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Supprimer cette saisie\u00a0? Ses points quittent votre score."
+    )
+    db.session.expire_all()
+    assert db.session.get(CleanupAction, entry_id) is not None
+    page.get_by_role("button", name="Supprimer").click()
+    expect(page.locator(".flash-success")).to_contain_text("Saisie supprimée.")
+    db.session.expire_all()
+    assert db.session.get(CleanupAction, entry_id) is None
+    context.close()

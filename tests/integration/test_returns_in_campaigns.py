@@ -148,7 +148,7 @@ def test_a_withdrawn_declaration_leaves_the_agents_desk_my_score_and_the_statist
     assert response.location.endswith(receipt_url)
     page = client.get(receipt_url).get_data(as_text=True)
     assert "Your declaration was withdrawn." in page
-    assert "Withdrawn by the person" in page  # the status, and the last custody step
+    assert "Withdrawn by you" in page  # the status, and the last custody step
     assert "Withdraw my declaration" not in page and "Bringing the device" not in page
     assert page.count("Signature verified") == 2
     assert _my_points(client, campaign) == 0

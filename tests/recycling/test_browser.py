@@ -104,8 +104,34 @@ def test_withdrawing_a_declaration_asks_first(page, make, rec):
     withdraw.click()
     page.get_by_role("alertdialog").get_by_role("button", name="La retirer").click()
     expect(shown(page, "Votre déclaration a été retirée.")).to_be_visible()
-    expect(page.locator(".return-status")).to_have_text("Retiré par la personne")
+    expect(page.locator(".return-status")).to_have_text("Retiré par vous")
     expect(page.get_by_role("button", name="Retirer ma déclaration")).to_have_count(0)
+
+
+@pytest.mark.browser
+def test_an_agent_confirms_the_outcome_before_it_is_signed(page, make, rec):
+    """On a phone: "Recyclé" asks first, "Annuler" records nothing, "Enregistrer" signs it."""
+    point = rec.point(name="Point Bègles", opening_hours="24/7")
+    agent = rec.agent(point)
+    device_return = rec.device_return(make.user(), point, wipe_requested=False, data_wiped=True)
+    receipt = device_return.receipt_number
+    page.set_viewport_size({"width": 390, "height": 844})
+    _sign_in(page, agent)
+    page.goto(f"/recycling/agent/returns/{receipt}", wait_until="load")
+    page.get_by_role("button", name="Confirmer la réception").click()
+    recycled = page.get_by_role("button", name="Recyclé", exact=True)
+
+    recycled.click()
+    dialog = page.get_by_role("alertdialog")
+    expect(dialog).to_contain_text(f"Enregistrer « Recyclé » pour {receipt}\u00a0?")
+    dialog.get_by_role("button", name="Annuler").click()
+    expect(dialog).to_have_count(0)
+    expect(page.locator(".return-status")).to_have_text("Reçu par un agent")
+
+    recycled.click()
+    page.get_by_role("alertdialog").get_by_role("button", name="Enregistrer « Recyclé »").click()
+    expect(page.locator(".return-status")).to_have_text("Recyclé")
+    expect(page.locator(".custody")).to_contain_text(f"signé par {agent.display_name}")
 
 
 @pytest.mark.browser
@@ -248,3 +274,44 @@ def test_commune_names_on_a_phones_map_never_print_over_each_other(page, make, r
         page.wait_for_timeout(100)
     assert hidden & {label["name"] for label in closer}
     assert not _overlapping(closer)
+
+
+# Leaflet empties the paths it does not draw (outside the view): they have no size.
+MARKERS_IN_VIEW = """() => { const map = document.getElementById('points-map').getBoundingClientRect();
+    return Array.from(document.querySelectorAll('#points-map path.leaflet-interactive'))
+      .filter(m => { const b = m.getBoundingClientRect();
+                     return b.width > 0 && b.right > map.left && b.left < map.right
+                         && b.bottom > map.top && b.top < map.bottom; }).length; }"""
+
+
+@pytest.mark.browser
+def test_on_a_phone_the_map_zooms_to_the_points_nearest_to_my_position(page_near_ambes, make, rec):
+    """Three points around that position, ten in Pessac: the map then shows the three and
+    marks the position, instead of the whole metropolis."""
+    page = page_near_ambes
+    page.set_viewport_size({"width": 390, "height": 844})
+    home = make.commune(name="Pessac", latitude=44.806, longitude=-0.631)
+    north = make.commune(name="Ambès", latitude=45.011, longitude=-0.532)
+    for n in range(10):
+        rec.point(commune=home, name=f"Point Pessac {n:02d}", opening_hours="24/7",
+                  latitude=44.806 + n * 0.002, longitude=-0.631)  # fmt: skip
+    for n, (lat, lon) in enumerate(((45.012, -0.531), (45.006, -0.525), (45.018, -0.540))):
+        rec.point(commune=north, name=f"Point Ambès {n}", opening_hours="24/7",
+                  latitude=lat, longitude=lon)  # fmt: skip
+    _sign_in(page, make.user(commune=home))
+    page.goto("/recycling/")
+    page.get_by_role("button", name="Afficher la carte").click()
+    expect(page.locator("#points-map path.leaflet-interactive")).to_have_count(10)
+    page.get_by_role("button", name="Les plus proches de ma position actuelle").click()
+    expect(page.locator("#points-map path.leaflet-interactive")).to_have_count(13)
+    expect(page.locator("#points-map .my-position")).to_have_count(1)
+    expect(
+        page.locator("#points-map .leaflet-tooltip").filter(has_text="Vous êtes ici")
+    ).to_be_visible()
+    in_view = None
+    for _ in range(50):  # the zoom may be animated (a string to wait on breaks the CSP)
+        in_view = page.evaluate(MARKERS_IN_VIEW)
+        if in_view == 3:
+            break
+        page.wait_for_timeout(100)
+    assert in_view == 3  # the three nearest, not Pessac

@@ -690,3 +690,90 @@ def test_every_open_points_card_is_served_for_the_browser_to_sort(client, make, 
     page = _text(client.get("/recycling/"))
     assert 'data-cards="/recycling/points/cards"' in page and "data-url=" not in page
     assert "Votre position reste dans votre navigateur" in page
+
+
+def test_the_posters_qr_code_scales_whole_into_its_box(client, make, rec):
+    """A viewBox over the whole code and no fixed size: the 70 mm box shows every module."""
+    import segno
+
+    point = rec.point()
+    login(client, make.user())
+    page = html.unescape(_text(client.get(f"/recycling/points/{point.id}/poster")))
+    svg = re.search(r"<svg[^>]*>", page.split('class="poster-qr"', 1)[1]).group(0)
+    link = re.search(r"<code>([^<]+)</code>", page).group(1)
+    size = segno.make(link, error="m").symbol_size(scale=1)  # modules, quiet zone included
+    assert re.search(r'viewBox="0 0 (\d+) (\d+)"', svg).groups() == tuple(map(str, size))
+    assert "width=" not in svg and "height=" not in svg
+
+
+@pytest.mark.parametrize(
+    ("locale", "question"),
+    [
+        ("en", "Record “Recycled” for {receipt}? It is signed with your name"),
+        ("fr", "Enregistrer « Recyclé » pour {receipt} ? L'étape est signée de votre nom"),
+    ],
+)
+def test_recording_an_outcome_asks_first_naming_it(client, auth, make, rec, locale, question):
+    point = rec.point()
+    device_return = rec.device_return(make.user(), point, wipe_requested=False, data_wiped=True)
+    agent = rec.agent(point)
+    agent.locale = locale
+    db.session.commit()
+    login(client, agent)
+    base = f"/recycling/agent/returns/{device_return.receipt_number}"
+    auth.post(f"{base}/receive")
+    page = html.unescape(_text(client.get(base)))
+    button = re.search(r'<button[^>]*value="recycled"[^>]*>', page, re.S).group(0)
+    button = button.replace("\N{NO-BREAK SPACE}", " ")
+    assert question.format(receipt=device_return.receipt_number) in button
+    assert "data-confirm-yes=" in button and "data-confirm-no=" in button
+
+
+def test_recording_the_wipe_asks_first_quoting_the_certificate(client, auth, make, rec):
+    point = rec.point()
+    device_return = rec.device_return(make.user(), point)
+    login(client, rec.agent(point))
+    base = f"/recycling/agent/returns/{device_return.receipt_number}"
+    auth.post(f"{base}/receive")
+    page = html.unescape(_text(client.get(base)))
+    form = re.search(r'<form[^>]*action="[^"]*/wipe"[^>]*>', page, re.S).group(0)
+    assert 'data-confirm-fill="certificate_number"' in form
+    assert f"certificat {{value}} pour {device_return.receipt_number}" in form
+
+
+def test_the_outcome_is_recorded_by_its_button(client, auth, make, rec):
+    point = rec.point()
+    device_return = rec.device_return(make.user(), point, wipe_requested=False, data_wiped=True)
+    login(client, rec.agent(point))
+    base = f"/recycling/agent/returns/{device_return.receipt_number}"
+    auth.post(f"{base}/receive")
+    refused = auth.post(f"{base}/outcome", {"outcome": "lost"})
+    assert refused.status_code == 422 and 'id="outcome-error"' in _text(refused)
+    assert auth.post(f"{base}/outcome", {"outcome": "recycled", "note": ""}).status_code == 302
+    assert db.session.get(DeviceReturn, device_return.id).status == "recycled"
+
+
+def test_a_withdrawn_receipt_says_withdrawn_by_you_to_its_owner_only(app, client, make, rec):
+    owner = make.user()
+    point = rec.point()
+    device_return = rec.device_return(owner, point)
+    services.withdraw_return(owner, device_return, NOW)
+    db.session.commit()
+    login(client, owner)
+    page = _text(client.get(f"/recycling/returns/{device_return.receipt_number}"))
+    assert "Retiré par vous" in page and "Retiré par la personne" not in page
+    agent_client = app.test_client()
+    login(agent_client, rec.agent(point))
+    desk = _text(agent_client.get(f"/recycling/agent/returns/{device_return.receipt_number}"))
+    assert "Retiré par la personne" in desk and "Retiré par vous" not in desk
+
+
+def test_the_poster_link_says_it_is_to_print_and_names_its_point(client, make, rec):
+    point = rec.point(name="Mairie de Talence")
+    login(client, make.user())
+    page = _text(client.get("/recycling/"))
+    assert re.search(
+        rf'href="/recycling/points/{point.id}/poster">Affiche à imprimer'
+        r'<span class="visually-hidden"> \(Mairie de Talence\)</span></a>',
+        page,
+    )

@@ -107,6 +107,10 @@
   }
 
   var drawn = null;  // the map and its layer of points, once shown
+  // The person's position once they asked for the nearest points: it stays in the
+  // browser, where the map marks it and zooms to the few points nearest to it.
+  var here = null;
+  var NEAREST = 3;
 
   function initMap() {
     var el = document.getElementById("points-map");
@@ -145,7 +149,16 @@
       });
       bounds.push([p.lat, p.lon]);
     });
-    if (bounds.length) { drawn.map.fitBounds(bounds, { padding: [20, 20], maxZoom: 14 }); }
+    if (here) {
+      // Not interactive: the points keep every click, and the count of markers.
+      L.circleMarker([here.lat, here.lon], {
+        radius: 7, weight: 3, color: "#ffffff", fillColor: "#1a4fa0", fillOpacity: 1,
+        interactive: false, className: "my-position"
+      }).bindTooltip(el.dataset.hereLabel, { permanent: true, direction: "top" }).addTo(drawn.layer);
+      // The cards are in order of distance: the position and the nearest few fill the map.
+      bounds = [[here.lat, here.lon]].concat(bounds.slice(0, NEAREST));
+    }
+    if (bounds.length) { drawn.map.fitBounds(bounds, { padding: [30, 30], maxZoom: 15 }); }
     if (drawn.labels) { declutter(drawn.labels); }  // the nearest communes named first
   }
 
@@ -206,6 +219,7 @@
       list.appendChild(card.li);  // moved to the end: in order of distance
     });
     old.replaceWith(column);
+    here = { lat: lat, lon: lon };
     drawPoints();  // the map, if shown, marks every point now listed
   }
 
