@@ -154,6 +154,11 @@
   document.addEventListener("submit", function (event) {
     var form = event.target;
     var submitter = event.submitter;
+    // The question for browsers without scripts (hidden fields in <noscript>) is this
+    // script's to ask. A fragment htmx swapped in was parsed with scripting off, so its
+    // <noscript> holds real fields: they must not go with the form.
+    var forScriptless = form.querySelectorAll("noscript [name^='ask_first']");
+    for (var i = 0; i < forScriptless.length; i++) { forScriptless[i].remove(); }
     var asking = submitter && submitter.hasAttribute("data-confirm") ? submitter : form;
     if (!asking.hasAttribute("data-confirm")) { return; }
     if (form.hasAttribute("data-confirmed")) {
