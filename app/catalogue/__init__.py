@@ -4,6 +4,7 @@ from flask import Flask, url_for
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
+from app.core.audit import register_audit_details
 from app.core.dashboard import (
     MenuItem,
     Panel,
@@ -49,6 +50,7 @@ def init_app(app: Flask) -> None:
     """Register the blueprint, menu entry, dashboard panel, seeders and listeners."""
     from app.api.spec import register_schema
     from app.catalogue import api, messages, routes
+    from app.catalogue.audit import audit_changes
     from app.catalogue.queries import devices_due_for_renewal
     from app.catalogue.seed import seed_catalogue
     from app.catalogue.services import erase_personal_data, export_personal_data
@@ -66,6 +68,8 @@ def init_app(app: Flask) -> None:
     register_panel(app, dashboard_panel)
     register_work(app, waiting_work)
     register_seeder(app, seed_catalogue, order=10)
+    # An item's edit stores what changed, before -> after: the audit log words it.
+    register_audit_details(app, "update", audit_changes)
     register_personal_data(app, PersonalData("requests", export_personal_data, erase_personal_data))
     register_variables(app, messages.REQUEST_VARIABLES, messages.request_variables)
     register_audience(

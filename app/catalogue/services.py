@@ -8,6 +8,7 @@ from flask_babel import ngettext
 from sqlalchemy import delete, select, update
 
 from app.catalogue import footprint
+from app.catalogue.audit import changes_summary
 from app.catalogue.models import (
     CatalogueBudget,
     CatalogueItem,
@@ -157,12 +158,16 @@ def update_item(item: CatalogueItem, values: dict, actor, now: datetime, grid_fa
     if clash:
         raise CatalogueError(_("An item with this code already exists."))
     values = complete_footprint(values, grid_factor)
-    for key, value in values.items():
-        if hasattr(CatalogueItem, key):
-            setattr(item, key, value)
+    fields = [key for key in values if hasattr(CatalogueItem, key)]
+    before = {key: getattr(item, key) for key in fields}
+    for key in fields:
+        setattr(item, key, values[key])
     item.updated_at = now
     db.session.flush()
-    record_audit(actor, "update", "catalogue_item", item.id, now, item.code)
+    # What changed, so a wrong footprint can be traced: app.catalogue.audit words it.
+    if any(before[key] != values[key] for key in fields):
+        summary = changes_summary(before, values)
+        record_audit(actor, "update", "catalogue_item", item.id, now, summary)
     return item
 
 

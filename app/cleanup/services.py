@@ -18,6 +18,12 @@ from sqlalchemy import bindparam, case, func, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.cleanup import queries
+from app.cleanup.audit_changes import (
+    action_type_changes,
+    campaign_changes,
+    campaign_settings,
+    describe_changes,
+)
 from app.cleanup.catalogue import (
     DEFAULT_ACTION_TYPES,
     FLAG_ABOVE_HISTORY,
@@ -176,10 +182,18 @@ def update_action_type(actor, action_type: CleanupActionType, data: dict, now: d
                 422,
             )
         data = {**data, "kg_co2e_low": low, "kg_co2e_high": high}
+    before = {name: getattr(action_type, name) for name in data}
+    if all(before[name] == value for name, value in data.items()):
+        return  # saved as it was: nothing to record
     for name, value in data.items():
         setattr(action_type, name, value)
     db.session.flush()
-    record_audit(actor, "update", "cleanup_action_type", action_type.key, now, action_type.name_en)
+    # The settings that count, before -> after (the audit log words them); a change of
+    # wording alone is recorded under the type's name.
+    changed = describe_changes(action_type_changes(before, data))
+    record_audit(
+        actor, "update", "cleanup_action_type", action_type.key, now, changed or action_type.name_en
+    )
 
 
 def _apply_campaign_data(campaign: CleanupCampaign, data: dict) -> None:
@@ -255,9 +269,12 @@ def update_campaign(campaign: CleanupCampaign, actor, data: dict, now: datetime)
             "start_in_past",
             422,
         )
+    before = campaign_settings(campaign)
     _apply_campaign_data(campaign, data)
     db.session.flush()
-    record_audit(actor, "update", "cleanup_campaign", campaign.id, now, campaign.name_en)
+    # Its dates, goals and per-type rules, before -> after (the audit log words them).
+    changed = describe_changes(campaign_changes(before, campaign_settings(campaign)))
+    record_audit(actor, "update", "cleanup_campaign", campaign.id, now, changed or campaign.name_en)
     if state == SCHEDULED:
         campaign_published.send(current_app._get_current_object(), campaign=campaign, now=now)
 

@@ -1040,3 +1040,43 @@ def test_the_item_form_names_one_items_kind_in_the_singular(client, make):
     page = client.get("/catalogue/admin/items/new").text
     assert '<option value="equipment">Équipement</option>' in page
     assert '<option value="service">Service</option>' in page
+
+
+def _edit_form(item, **changes) -> dict:
+    """The item's edit form as the browser sends it back, with `changes`."""
+    fields = ("code", "kind", "category", "name_fr", "name_en", "source", "source_url")
+    numbers = ("embodied_kgco2e", "use_kwh_per_year", "use_kgco2e_per_year", "lifetime_years")
+    form = {name: getattr(item, name) or "" for name in fields}
+    form.update({name: "" if getattr(item, name) is None else str(getattr(item, name))
+                 for name in numbers})  # fmt: skip
+    return {**form, **changes}
+
+
+def test_an_items_edit_is_audited_before_and_after_in_the_admins_language(
+    client, auth, make, make_item
+):
+    admin = make.user(roles=("admin",), locale="fr")
+    login(client, admin)
+    item = make_item(embodied_kgco2e=255.5, lifetime_years=4.5, source="ADEME v1")
+    changes = {"embodied_kgco2e": "181", "lifetime_years": "4", "source": "Boavizta v2"}
+    response = auth.post(f"/catalogue/admin/items/{item.id}/edit", _edit_form(item, **changes))
+    assert response.status_code == 302
+    html = client.get("/admin/audit").get_data(as_text=True)
+    assert "Fabrication\u00a0: 255,5 → 181\u00a0kg\u00a0CO₂e" in html
+    assert "Durée de vie\u00a0: 4,5 → 4\u00a0ans" in html
+    assert "Source\u00a0: «\u00a0ADEME v1\u00a0» → «\u00a0Boavizta v2\u00a0»" in html
+    admin.locale = "en"
+    db.session.commit()
+    html = client.get("/admin/audit").get_data(as_text=True)
+    assert "Manufacturing: 255.5 → 181\u00a0kg\u00a0CO₂e · Lifetime: 4.5 → 4\u00a0years" in html
+    csv_text = client.get("/admin/audit.csv").get_data(as_text=True)
+    assert "embodied_kgco2e 255.5 -> 181; lifetime_years 4.5 -> 4" in csv_text
+
+
+def test_saving_an_item_unchanged_records_no_audit_event(client, auth, make, make_item):
+    login(client, make.user(roles=("admin",), locale="en"))
+    item = make_item()
+    response = auth.post(f"/catalogue/admin/items/{item.id}/edit", _edit_form(item))
+    assert response.status_code == 302
+    updates = select(func.count(AuditEvent.id)).where(AuditEvent.action == "update")
+    assert db.session.scalar(updates) == 0

@@ -1,0 +1,127 @@
+"""What an item's edit changed, before -> after, as the audit log stores and words it.
+
+The stored form is fixed and machine-readable ("embodied_kgco2e 255.5 -> 181; grade C -> B;
+source "ADEME v1" -> "Boavizta v2""); the audit log reads it back in the reader's
+language, and the CSV export keeps it as stored."""
+
+import json
+import re
+
+from flask_babel import gettext, ngettext
+from flask_babel import lazy_gettext as _l
+
+from app.core.i18n import format_number
+
+NUMBER_FIELDS = ("embodied_kgco2e", "use_kwh_per_year", "use_kgco2e_per_year", "lifetime_years")
+WORD_FIELDS = ("grade", "status")  # keys without spaces
+TEXT_FIELDS = ("source",)  # free text, stored as a JSON string
+TRACKED_FIELDS = NUMBER_FIELDS + WORD_FIELDS + TEXT_FIELDS
+_SOURCE_CHARS = 100  # two sources and the figures fit the 500 characters of a summary
+_NONE = "-"
+
+STATUS_LABELS = {"available": _l("Available"), "discontinued": _l("Discontinued")}
+
+_NUMBER = r"-|-?\d+(?:\.\d+)?(?:e[+-]?\d+)?"
+_WORD = r"\w+|-"
+_TEXT = r'"(?:[^"\\]|\\.)*"'
+_PART = re.compile(
+    rf"(?P<number>{'|'.join(NUMBER_FIELDS)}) (?P<n1>{_NUMBER}) -> (?P<n2>{_NUMBER})"
+    rf"|(?P<word>{'|'.join(WORD_FIELDS)}) (?P<w1>{_WORD}) -> (?P<w2>{_WORD})"
+    rf"|(?P<text>{'|'.join(TEXT_FIELDS)}) (?P<t1>{_TEXT}) -> (?P<t2>{_TEXT})"
+)
+_SEPARATOR = "; "
+
+
+def _stored(field: str, value) -> str:
+    if field in TEXT_FIELDS:
+        text = value or ""
+        if len(text) > _SOURCE_CHARS:
+            text = text[: _SOURCE_CHARS - 1] + "…"
+        return json.dumps(text, ensure_ascii=False)
+    if value is None or value == "":
+        return _NONE
+    if field in NUMBER_FIELDS:
+        return f"{float(value):g}" if abs(float(value)) < 1e15 else repr(float(value))
+    return str(value)
+
+
+def _differs(field: str, before, after) -> bool:
+    if field in NUMBER_FIELDS and before is not None and after is not None:
+        return abs(float(before) - float(after)) > 1e-9
+    return (before or None) != (after or None)
+
+
+def changes_summary(before: dict, after: dict) -> str:
+    """The tracked fields that changed, "field before -> after" joined by "; " ("" if none)."""
+    return _SEPARATOR.join(
+        f"{field} {_stored(field, before.get(field))} -> {_stored(field, after.get(field))}"
+        for field in TRACKED_FIELDS
+        if _differs(field, before.get(field), after.get(field))
+    )[:500]
+
+
+def _number(stored: str) -> str:
+    return "–" if stored == _NONE else format_number(float(stored))
+
+
+def _status(stored: str) -> str:
+    return "–" if stored == _NONE else str(STATUS_LABELS.get(stored, stored))
+
+
+def _years_count(stored: str) -> int:
+    value = 0.0 if stored == _NONE else float(stored)
+    return int(value) if value == int(value) else 2
+
+
+def _worded(part: re.Match) -> str:
+    if part["number"]:
+        field, before, after = part["number"], _number(part["n1"]), _number(part["n2"])
+        if field == "embodied_kgco2e":
+            return gettext(
+                "Manufacturing: %(before)s → %(after)s\u00a0kg\u00a0CO₂e",
+                before=before,
+                after=after,
+            )
+        if field == "use_kwh_per_year":
+            return gettext(
+                "Use: %(before)s → %(after)s\u00a0kWh a year", before=before, after=after
+            )
+        if field == "use_kgco2e_per_year":
+            return gettext(
+                "Use: %(before)s → %(after)s\u00a0kg\u00a0CO₂e a year", before=before, after=after
+            )
+        return ngettext(
+            "Lifetime: %(before)s → %(after)s\u00a0year",
+            "Lifetime: %(before)s → %(after)s\u00a0years",
+            _years_count(part["n2"]),
+            before=before,
+            after=after,
+        )
+    if part["word"] == "grade":
+        return gettext("Label: %(before)s → %(after)s", before=part["w1"], after=part["w2"])
+    if part["word"] == "status":
+        return gettext(
+            "Status: %(before)s → %(after)s", before=_status(part["w1"]), after=_status(part["w2"])
+        )
+    return gettext(
+        "Source: “%(before)s” → “%(after)s”",
+        before=json.loads(part["t1"]),
+        after=json.loads(part["t2"]),
+    )
+
+
+def audit_changes(summary: str) -> str | None:
+    """An item edit's changes in the reader's language, or None for any other summary."""
+    parts, position = [], 0
+    while position < len(summary):
+        # Matched one after the other, not split on "; ": a source may hold one.
+        part = _PART.match(summary, position)
+        if part is None:
+            return None
+        parts.append(part)
+        position = part.end()
+        if position < len(summary):
+            if not summary.startswith(_SEPARATOR, position):
+                return None
+            position += len(_SEPARATOR)
+    return " · ".join(_worded(part) for part in parts) if parts else None

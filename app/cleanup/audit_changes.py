@@ -1,0 +1,141 @@
+"""What an organiser changed in an action type or a campaign, for the audit log.
+
+The services store the changed settings in a fixed form, "daily_cap 20 -> 25;
+kg_co2e_per_unit 0.35 -> 0.4" (the CSV export keeps it); `audit_changes` words it in the
+reader's language: "Daily cap: 20 → 25 · CO₂ factor: 0.35 → 0.4 kg CO₂e".
+"""
+
+import re
+from datetime import UTC, datetime
+
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from app.cleanup.catalogue import unit_label
+from app.cleanup.models import CleanupActionType
+from app.core.i18n import format_moment, format_number
+from app.extensions import db
+
+# The settings an action type's audit event follows, and their labels.
+ACTION_TYPE_SETTINGS = {
+    "points_per_unit": _l("Points per unit"),
+    "daily_cap": _l("Daily cap"),
+    "flag_above": _l("Review threshold"),
+    "max_quantity": _l("Largest entry accepted"),
+    "kg_co2e_per_unit": _l("CO₂ factor"),
+    "kg_co2e_low": _l("CO₂ factor, low estimate"),
+    "kg_co2e_high": _l("CO₂ factor, high estimate"),
+}
+_CO2 = {"kg_co2e_per_unit", "kg_co2e_low", "kg_co2e_high"}
+_MOMENTS = {"starts_at": _l("Campaign start"), "ends_at": _l("Campaign end")}
+_GOALS = ("GB", "items", "devices", "participants", "points")
+_NONE = "-"  # as the catalogue writes a missing value
+SUMMARY_LENGTH = 500  # AuditEvent.summary
+_PART = re.compile(r"([a-z0-9_]+)(?:\[([\w-]+)\])? (\S+) -> (\S+)")
+
+
+def _stored(value) -> str:
+    """A value in the stored form: ISO moments, numbers without a useless ".0"."""
+    if value is None:
+        return _NONE
+    if isinstance(value, datetime):  # one instant is one text, whatever its zone
+        aware = value if value.tzinfo else value.replace(tzinfo=UTC)
+        return aware.astimezone(UTC).isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return repr(value) if isinstance(value, float) else str(value)
+
+
+def describe_changes(changes: list[tuple[str, object, object]]) -> str:
+    """The stored form of (setting, before, after) triples, leaving out those unchanged;
+    "" when nothing changed. Whole settings only, within an event's 500 characters
+    (a cut one could not be read back): the dates and goals come first."""
+    parts = [
+        f"{name} {_stored(before)} -> {_stored(after)}"
+        for name, before, after in changes
+        if _stored(before) != _stored(after)
+    ]
+    kept = []
+    for part in parts:
+        if len("; ".join([*kept, part])) > SUMMARY_LENGTH:
+            break
+        kept.append(part)
+    return "; ".join(kept)
+
+
+def action_type_changes(before: dict, after: dict) -> list[tuple[str, object, object]]:
+    return [(name, before.get(name), after.get(name)) for name in ACTION_TYPE_SETTINGS]
+
+
+def campaign_settings(campaign) -> dict:
+    """A campaign's dates, goals and per-type points and caps, keyed as stored."""
+    settings = {"starts_at": campaign.starts_at, "ends_at": campaign.ends_at}
+    for goal in campaign.goals:
+        settings[f"goal[{goal.unit}]"] = goal.target
+    for rule in campaign.action_rules:
+        key = rule.action_type.key if rule.action_type else str(rule.action_type_id)
+        settings[f"points_per_unit[{key}]"] = rule.points_per_unit
+        settings[f"daily_cap[{key}]"] = rule.daily_cap
+    return settings
+
+
+def campaign_changes(before: dict, after: dict) -> list[tuple[str, object, object]]:
+    names = list(before) + [name for name in after if name not in before]
+    return [(name, before.get(name), after.get(name)) for name in names]
+
+
+def _number(text: str) -> str:
+    if text == _NONE:
+        return "–"
+    value = float(text)
+    return format_number(int(value) if value.is_integer() else value)
+
+
+def _moment(text: str) -> str:
+    return "–" if text == _NONE else format_moment(datetime.fromisoformat(text))
+
+
+def _type_name(key: str) -> str:
+    action_type = db.session.scalar(select(CleanupActionType).filter_by(key=key))
+    if action_type is None:  # removed since: its key says which it was
+        return key
+    return action_type.name(str(get_locale() or "fr")[:2])
+
+
+def _worded(match) -> str | None:
+    name, qualifier, before, after = match.groups()
+    if name in _MOMENTS and qualifier is None:
+        label, before, after = _MOMENTS[name], _moment(before), _moment(after)
+    elif name == "goal" and qualifier in _GOALS:
+        label = _("Goal (%(unit)s)", unit=unit_label(qualifier))
+        before, after = _number(before), _number(after)
+    elif name in ("points_per_unit", "daily_cap") and qualifier is not None:
+        label = _(
+            "%(setting)s, %(type)s", setting=ACTION_TYPE_SETTINGS[name], type=_type_name(qualifier)
+        )
+        before, after = _number(before), _number(after)
+    elif name in ACTION_TYPE_SETTINGS and qualifier is None:
+        label, before, after = ACTION_TYPE_SETTINGS[name], _number(before), _number(after)
+        if name in _CO2:
+            after = f"{after}\u00a0kg\u00a0CO₂e"
+    else:
+        return None
+    return _("%(setting)s: %(before)s → %(after)s", setting=label, before=before, after=after)
+
+
+def audit_changes(summary: str) -> str | None:
+    """An "update" event's changed settings in the reader's words; None for details that
+    are not in this form (a name, another domain's update)."""
+    parts = []
+    for part in summary.split("; "):
+        match = _PART.fullmatch(part)
+        try:
+            worded = _worded(match) if match else None
+        except ValueError:  # a value that is no number or moment: not ours
+            worded = None
+        if worded is None:
+            return None
+        parts.append(worded)
+    return " · ".join(parts)
