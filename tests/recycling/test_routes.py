@@ -431,6 +431,9 @@ def test_an_open_point_without_an_agent_is_refused_at_the_agents_field(client, a
     error = _text(response).split('id="agent_ids-error">', 1)[1].split("</p>", 1)[0]
     assert "An open collection point needs at least one agent" in error
     assert db.session.scalar(select(func.count(CollectionPoint.id))) == 0
+    # The only refused field: its first box takes the focus (it stayed at the top).
+    focused = re.findall(r"<input[^>]*autofocus[^>]*>", response.get_data(as_text=True))
+    assert len(focused) == 1 and 'name="agent_ids"' in focused[0]
 
 
 def test_a_closed_point_is_saved_without_agents_but_not_reopened(client, auth, make, rec):
