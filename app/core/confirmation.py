@@ -10,9 +10,9 @@ form again without them; nothing changes before that. The text asked is the form
 its own.
 """
 
-from flask import Flask, render_template, request, url_for
+from flask import Flask, render_template, request
 
-from app.core.urls import safe_next_url
+from app.core.urls import page_to_come_back_to
 
 #: The hidden fields of a form asked about without JavaScript.
 ASK_FIELDS = ("ask_first", "ask_first_yes", "ask_first_no")
@@ -39,14 +39,5 @@ def init_app(app: Flask) -> None:
                 for name, value in request.form.items(multi=True)
                 if name not in ASK_FIELDS and name != "csrf_token"
             ],
-            back=_page_asked_from(),
+            back=page_to_come_back_to(),  # the page the form was on, if ours
         )
-
-
-def _page_asked_from() -> str:
-    """The page the form was on, if it is ours; else home."""
-    referrer = request.referrer or ""
-    host = request.host_url.rstrip("/")
-    if referrer.startswith(host + "/"):
-        return safe_next_url(referrer[len(host) :]) or url_for("core.home")
-    return url_for("core.home")
