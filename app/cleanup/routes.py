@@ -30,8 +30,8 @@ from app.cleanup.forms import (
     to_utc,
 )
 from app.cleanup.models import CLOSED, DRAFT, SCHEDULED, CleanupAction, CleanupCampaign
+from app.cleanup.results_export import results_spreadsheet
 from app.core import cache
-from app.core.csv_safety import write_csv
 from app.core.database import commit_keeping_loaded_rows, reads_only
 from app.core.i18n import current_language, format_full_moment, format_number, regional_locale
 from app.core.models import departments_by_name
@@ -740,27 +740,12 @@ def results(campaign_id: int):
 @bp.get("/campaigns/<int:campaign_id>/results.csv")
 @role_required("organiser")
 def results_csv(campaign_id: int):
-    """Results per department and commune as CSV (aggregates only)."""
+    """Results per department and commune as a spreadsheet (aggregates only)."""
     campaign, results = _closed_results(campaign_id)
     if results is None:
         abort(404)
-    header = ["level", "code", "name", "rank", "participants", "points", "points_per_head"]
-    rows = []
-    for level in ("departments", "communes"):
-        for team in results[level]:
-            rows.append(
-                [
-                    level[:-1],
-                    team["code"],
-                    team["name_fr"],
-                    team["rank"],
-                    team["participants"],
-                    team["points"],
-                    team["points_per_head"],
-                ]
-            )
     return Response(
-        write_csv(rows, header),
+        results_spreadsheet(results, current_language()),
         mimetype="text/csv",
         headers={"Content-Disposition": f"attachment; filename=campaign-{campaign.id}.csv"},
     )

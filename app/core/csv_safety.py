@@ -8,6 +8,7 @@ through `safe_cell`, which prefixes a quote to text that starts like a formula.
 import csv
 import io
 from collections.abc import Iterable
+from decimal import Decimal
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -29,4 +30,32 @@ def write_csv(rows: Iterable[Iterable[object]], header: Iterable[object]) -> str
     writer.writerow([safe_cell(cell) for cell in header])
     for row in rows:
         writer.writerow([safe_cell(cell) for cell in row])
+    return buffer.getvalue()
+
+
+#: Excel reads a CSV without it as Windows-1252 (« numérique » comes out « numÃ©rique »).
+BYTE_ORDER_MARK = "\ufeff"
+
+
+def spreadsheet_csv(
+    rows: Iterable[Iterable[object]], header: Iterable[object], language: str
+) -> str:
+    """A report a person opens in a spreadsheet, written as theirs expects: a byte order
+    mark so it is read as UTF-8, and in French a semicolon between cells and a decimal
+    comma (French Excel and LibreOffice read a comma as the decimal separator, and put a
+    comma-separated line in one column). Open data and files meant to be imported again
+    keep `write_csv`'s plain form."""
+    french = language == "fr"
+    buffer = io.StringIO()
+    buffer.write(BYTE_ORDER_MARK)
+    writer = csv.writer(buffer, delimiter=";" if french else ",", lineterminator="\r\n")
+
+    def cell(value: object) -> str:
+        if french and isinstance(value, float | Decimal):
+            return str(value).replace(".", ",")
+        return safe_cell(value)
+
+    writer.writerow([safe_cell(name) for name in header])
+    for row in rows:
+        writer.writerow([cell(value) for value in row])
     return buffer.getvalue()

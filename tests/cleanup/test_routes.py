@@ -1,6 +1,8 @@
 """Clean-up pages through the client, with and without htmx."""
 
+import csv
 import html
+import io
 import re
 from datetime import UTC, datetime, timedelta
 
@@ -367,7 +369,7 @@ def test_results_freeze_on_first_read_and_export(client, make, make_campaign):
     assert client.get(f"/cleanup/campaigns/{campaign.id}/results").status_code == 200
     assert db.session.get(CleanupCampaign, campaign.id).frozen_at is not None
     csv_body = client.get(f"/cleanup/campaigns/{campaign.id}/results.csv").get_data(as_text=True)
-    assert csv_body.startswith("level,code,name") and "@" not in csv_body
+    assert csv_body.startswith("\ufeffNiveau;Code;Nom;Rang") and "@" not in csv_body
     assert client.get(f"/cleanup/campaigns/{campaign.id}/open-data.json").status_code == 200
     # The snapshot is read by the results pages only, not with every page showing the campaign.
     campaign_id = campaign.id
@@ -375,6 +377,37 @@ def test_results_freeze_on_first_read_and_export(client, make, make_campaign):
     shown = queries.get_campaign(campaign_id)
     assert shown.frozen_at is not None and "results_json" not in shown.__dict__
     assert queries.frozen_results(shown)["participants"] == 1
+
+
+def test_results_spreadsheet_opens_in_the_organisers_language(client, make, make_campaign):
+    """French Excel reads UTF-8 only after a byte order mark, splits cells on semicolons
+    and reads a decimal comma; an English reader gets commas and decimal points."""
+    now = utcnow()
+    campaign = make_campaign(starts_at=now - timedelta(days=3), ends_at=now + timedelta(days=1))
+    team = make.department(name_fr="Direction du numérique", name_en="Digital department")
+    for _person in range(2):
+        services.log_action(make.user(department=team), campaign, "delete-mail", 3, now)
+    services.log_action(make.user(department=team), campaign, "delete-mail", 2, now)
+    campaign.ends_at = now - timedelta(minutes=1)
+    db.session.commit()
+    organiser = make.user(roles=("organiser",))
+    login(client, organiser)
+    url = f"/cleanup/campaigns/{campaign.id}/results.csv"
+
+    body = client.get(url).get_data(as_text=True)
+    assert body.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(body.removeprefix("\ufeff")), delimiter=";"))
+    assert rows[0] == ["Niveau", "Code", "Nom", "Rang", "Participants", "Points",
+                       "Points par participant"]  # fmt: skip
+    mine = next(row for row in rows if row[2] == "Direction du numérique")
+    assert mine[0] == "Service" and "," in mine[6] and "." not in mine[6]
+
+    organiser.locale = "en"
+    db.session.commit()
+    rows = list(csv.reader(io.StringIO(client.get(url).get_data(as_text=True)[1:])))
+    assert rows[0][:3] == ["Level", "Code", "Name"]
+    mine = next(row for row in rows if row[2] == "Digital department")
+    assert mine[0] == "Department" and "." in mine[6]
 
 
 def test_calendar_file(client, make, make_campaign):
