@@ -8,6 +8,11 @@ carrying them is answered by a page asking the question, whose "yes" sends the s
 form again without them; nothing changes before that. The text asked is the form's own
 (the person's own request, escaped), so any route gets the question without code of
 its own.
+
+A question that quotes what was typed (a campaign's new end, a wipe certificate) can
+only be worded once the value is checked: such a form carries `confirm_after_check()`
+instead, and its route, once the value is valid, answers `question_page(...)` when
+`asks_after_check()` is true.
 """
 
 from flask import Flask, render_template, request
@@ -15,7 +20,7 @@ from flask import Flask, render_template, request
 from app.core.urls import page_to_come_back_to
 
 #: The hidden fields of a form asked about without JavaScript.
-ASK_FIELDS = ("ask_first", "ask_first_yes", "ask_first_no")
+ASK_FIELDS = ("ask_first", "ask_first_yes", "ask_first_no", "ask_first_after_check")
 
 
 def init_app(app: Flask) -> None:
@@ -28,16 +33,31 @@ def init_app(app: Flask) -> None:
         question = request.form.get("ask_first", "").strip()
         if not question:
             return None
-        return render_template(
-            "core/confirm_without_script.html",
-            question=question,
+        return question_page(
+            question,
             yes=request.form.get("ask_first_yes") or question,
             no=request.form.get("ask_first_no"),
-            action=request.full_path.rstrip("?"),
-            fields=[
-                (name, value)
-                for name, value in request.form.items(multi=True)
-                if name not in ASK_FIELDS and name != "csrf_token"
-            ],
-            back=page_to_come_back_to(),  # the page the form was on, if ours
         )
+
+
+def asks_after_check() -> bool:
+    """The posted form asks its question once checked (scripts off, `confirm_after_check`)."""
+    return request.form.get("ask_first_after_check") == "1"
+
+
+def question_page(question: str, yes: str, no: str | None) -> str:
+    """The page asking `question` about the posted form; its "yes" sends the same fields
+    to the same address without the question's, and then the form acts."""
+    return render_template(
+        "core/confirm_without_script.html",
+        question=question,
+        yes=yes,
+        no=no,
+        action=request.full_path.rstrip("?"),
+        fields=[
+            (name, value)
+            for name, value in request.form.items(multi=True)
+            if name not in ASK_FIELDS and name != "csrf_token"
+        ],
+        back=page_to_come_back_to(),  # the page the form was on, if ours
+    )

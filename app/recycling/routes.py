@@ -21,6 +21,7 @@ from sqlalchemy import select
 from app.auth.decorators import role_required
 from app.auth.models import User, UserRole
 from app.core import cache
+from app.core.confirmation import asks_after_check, question_page
 from app.core.csv_safety import write_csv
 from app.core.database import commit_keeping_loaded_rows, reads_only
 from app.core.devices import DEVICE_TYPES
@@ -403,7 +404,18 @@ def _render_agent_return(device_return, wipe_form, outcome_form, status=200):
         wipe_form=wipe_form,
         outcome_form=outcome_form,
         data_bearing=DEVICE_TYPES[device_return.device_type].data_bearing,
+        wipe_question=wipe_question(device_return.receipt_number, "{value}"),
     ), status
+
+
+def wipe_question(receipt: str, certificate: str) -> str:
+    """Asked before a wipe is signed; "{value}" lets the page's script quote the certificate typed."""
+    return _(
+        "Record the wipe with certificate %(certificate)s for %(receipt)s? It is signed with "
+        "your name and cannot be changed.",
+        certificate=certificate,
+        receipt=receipt,
+    )
 
 
 @bp.post("/agent/returns/<receipt>/receive")
@@ -436,11 +448,16 @@ def wipe_return(receipt: str):
     device_return = _agent_return(receipt)
     form = WipeForm()
     if form.validate_on_submit():
+        wipe = (form.method.data, form.wipe_date.data, form.certificate_number.data, utcnow())
         try:
-            services.record_wipe(
-                device_return, current_user, form.method.data, form.wipe_date.data,
-                form.certificate_number.data, utcnow(),
-            )  # fmt: skip
+            if asks_after_check():  # scripts off: the question names the certificate typed
+                certificate = services.check_wipe(device_return, *wipe)
+                return question_page(
+                    wipe_question(device_return.receipt_number, certificate),
+                    yes=_("Record the wipe"),
+                    no=_("Cancel"),
+                )
+            services.record_wipe(device_return, current_user, *wipe)
         except services.ReturnError as error:
             db.session.rollback()
             getattr(form, error.field or "certificate_number").errors.append(error.message)

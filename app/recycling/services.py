@@ -269,6 +269,25 @@ def record_wipe(
     now: datetime,
 ) -> None:
     """The agent records the certified wipe of a data-bearing device."""
+    certificate = check_wipe(device_return, method, wipe_date, certificate_number, now)
+    _add_step(
+        device_return,
+        "wiped",
+        agent,
+        now,
+        wipe_method=method,
+        wipe_date=wipe_date,
+        certificate_number=certificate[:64],
+    )
+    db.session.flush()
+    record_audit(agent, "wipe", "device_return", device_return.receipt_number, now, certificate)
+
+
+def check_wipe(
+    device_return: DeviceReturn, method: str, wipe_date: date, certificate_number: str, now
+) -> str:
+    """The certificate number a wipe would be recorded with, or ReturnError for what
+    forbids it: checked before asking the agent to sign it, and when recording it."""
     if device_return.status != "received":
         raise ReturnError(_l("Confirm receipt before recording the wipe."))
     if not DEVICE_TYPES[device_return.device_type].data_bearing:
@@ -282,17 +301,7 @@ def record_wipe(
     certificate = certificate_number.strip()
     if not certificate:
         raise ReturnError(_l("Enter the wipe certificate number."), "certificate_number")
-    _add_step(
-        device_return,
-        "wiped",
-        agent,
-        now,
-        wipe_method=method,
-        wipe_date=wipe_date,
-        certificate_number=certificate[:64],
-    )
-    db.session.flush()
-    record_audit(agent, "wipe", "device_return", device_return.receipt_number, now, certificate)
+    return certificate
 
 
 def record_outcome(

@@ -744,6 +744,35 @@ def test_recording_the_wipe_asks_first_quoting_the_certificate(client, auth, mak
     assert f"certificat {{value}} pour {device_return.receipt_number}" in form
 
 
+def test_without_javascript_the_wipe_is_asked_naming_the_certificate_then_recorded(
+    client, auth, make, rec
+):
+    """Scripts off, the signed wipe used to be recorded at once; a refused wipe is still
+    refused at its field, without a question."""
+    point = rec.point()
+    device_return = rec.device_return(make.user(), point)
+    login(client, rec.agent(point))
+    base = f"/recycling/agent/returns/{device_return.receipt_number}"
+    auth.post(f"{base}/receive")
+    page = _text(client.get(base))
+    assert '<noscript><input type="hidden" name="ask_first_after_check" value="1">' in page
+    today = date.today().isoformat()
+    typed = {"method": "crypto_erase", "wipe_date": today, "certificate_number": "CERT-42",
+             "ask_first_after_check": "1"}  # fmt: skip
+
+    refused = auth.post(f"{base}/wipe", {**typed, "wipe_date": "2999-01-01"})
+    assert refused.status_code == 422 and "CERT-42 pour" not in _text(refused)
+
+    asked = html.unescape(_text(auth.post(f"{base}/wipe", typed)))
+    assert f"certificat CERT-42 pour {device_return.receipt_number}" in asked
+    assert db.session.get(DeviceReturn, device_return.id).status == "received"
+    again = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', asked))
+    assert "ask_first_after_check" not in again and again["certificate_number"] == "CERT-42"
+    assert auth.post(f"{base}/wipe", {k: v for k, v in again.items() if k != "csrf_token"})
+    db.session.expire_all()
+    assert db.session.get(DeviceReturn, device_return.id).status == "wiped"
+
+
 def test_the_outcome_is_recorded_by_its_button(client, auth, make, rec):
     point = rec.point()
     device_return = rec.device_return(make.user(), point, wipe_requested=False, data_wiped=True)
