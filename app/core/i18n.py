@@ -207,16 +207,24 @@ def integer_writer(language: str) -> Callable[[int], str]:
     return lambda value: f"{value:,}".replace(",", group)
 
 
+#: One comma between digits, not followed by exactly three: no thousands group reads so.
+DECIMAL_COMMA = re.compile(r"[+-]?\d+,(?!\d{3}$)\d+")
+
+
 def parse_local_number(text: str) -> float:
     """A number as the reader types it: '1,5' or '1 000,5' in French, '1,000.5' in English.
 
     A French phone keyboard offers a comma for decimals. The point is read too ('1.5'),
-    as Python reads it; anything else raises ValueError."""
+    as Python reads it. In English a comma that cannot group thousands ('1,5', '12,50':
+    staff in France reading the English pages type it) is a decimal comma; '1,500' stays
+    1,500. Anything else raises ValueError."""
     compact = re.sub(r"\s", "", text)  # spaces, no-break and narrow no-break spaces
     locale = get_locale() or Locale.parse(current_app.config["BABEL_DEFAULT_LOCALE"])
     try:
         return float(parse_decimal(compact, locale=locale, strict=True))
     except NumberFormatError:
+        if DECIMAL_COMMA.fullmatch(compact):
+            return float(compact.replace(",", "."))
         return float(compact)
 
 

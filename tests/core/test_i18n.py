@@ -189,6 +189,8 @@ def test_templates_follow_a_locale_forced_for_a_while(app):
         ("en", "1.5", 1.5),
         ("en", "1,000.5", 1000.5),
         ("en", "1,000", 1000.0),
+        ("en", "1,5", 1.5),  # staff in France reading the English pages
+        ("en", "12,50", 12.5),
     ],
 )
 def test_numbers_are_read_as_the_reader_types_them(app, locale, typed, read):
@@ -196,7 +198,7 @@ def test_numbers_are_read_as_the_reader_types_them(app, locale, typed, read):
         assert parse_local_number(typed) == read
 
 
-@pytest.mark.parametrize(("locale", "typed"), [("en", "1,5"), ("fr", "abc"), ("fr", "")])
+@pytest.mark.parametrize(("locale", "typed"), [("en", "1,5,0"), ("fr", "abc"), ("fr", "")])
 def test_a_number_that_is_not_one_in_the_readers_language_is_refused(app, locale, typed):
     with app.test_request_context(), force_locale(locale), pytest.raises(ValueError):
         parse_local_number(typed)
