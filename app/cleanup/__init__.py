@@ -49,6 +49,7 @@ def init_app(app: Flask) -> None:
     register_audience_param(app, integration.CAMPAIGN_PARAM)
     app.jinja_env.globals["cleanup_unit"] = catalogue.unit_label
     app.jinja_env.globals["cleanup_quantity"] = catalogue.quantity_label
+    app.jinja_env.globals["cleanup_co2_range"] = catalogue.co2_range
     register_personal_data(
         app, PersonalData("actions", integration.export_actions, services.erase_person)
     )

@@ -2,9 +2,12 @@
 
 The services store the changed settings in a fixed form, "daily_cap 20 -> 25;
 kg_co2e_per_unit 0.35 -> 0.4" (the CSV export keeps it); `audit_changes` words it in the
-reader's language: "Daily cap: 20 → 25 · CO₂ factor: 0.35 → 0.4 kg CO₂e".
+reader's language: "Daily cap: 20 → 25 · CO₂ factor: 0.35 → 0.4 kg CO₂e". Names are
+stored JSON-quoted (`name_en "Clean-up" -> "Spring clean-up"`), a campaign's scope as
+department ids (`scope all -> 3,7`).
 """
 
+import json
 import re
 from datetime import UTC, datetime
 
@@ -16,6 +19,7 @@ from sqlalchemy import select
 from app.cleanup.catalogue import unit_label
 from app.cleanup.models import CleanupActionType
 from app.core.i18n import format_moment, format_number
+from app.core.models import departments_by_name
 from app.extensions import db
 
 # The settings an action type's audit event follows, and their labels.
@@ -30,16 +34,25 @@ ACTION_TYPE_SETTINGS = {
 }
 _CO2 = {"kg_co2e_per_unit", "kg_co2e_low", "kg_co2e_high"}
 _MOMENTS = {"starts_at": _l("Campaign start"), "ends_at": _l("Campaign end")}
+_NAMES = {"name_fr": _l("Name (French)"), "name_en": _l("Name (English)")}
+_EVERYONE = "all"  # a campaign's scope when every department takes part
 _GOALS = ("GB", "items", "devices", "participants", "points")
 _NONE = "-"  # as the catalogue writes a missing value
 SUMMARY_LENGTH = 500  # AuditEvent.summary
-_PART = re.compile(r"([a-z0-9_]+)(?:\[([\w-]+)\])? (\S+) -> (\S+)")
+# A value: a JSON-quoted text (a name, which may hold spaces and "; "), or a word up to "; ".
+_VALUE = r'"(?:[^"\\]|\\.)*"|[^\s;]+'
+_PART = re.compile(rf"([a-z0-9_]+)(?:\[([\w-]+)\])? ({_VALUE}) -> ({_VALUE})")
 
 
 def _stored(value) -> str:
-    """A value in the stored form: ISO moments, numbers without a useless ".0"."""
+    """A value in the stored form: ISO moments, numbers without a useless ".0", texts
+    JSON-quoted, a scope as its sorted department ids."""
     if value is None:
         return _NONE
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, frozenset):
+        return ",".join(str(i) for i in sorted(value)) if value else _EVERYONE
     if isinstance(value, datetime):  # one instant is one text, whatever its zone
         aware = value if value.tzinfo else value.replace(tzinfo=UTC)
         return aware.astimezone(UTC).isoformat()
@@ -70,10 +83,13 @@ def action_type_changes(before: dict, after: dict) -> list[tuple[str, object, ob
 
 
 def campaign_settings(campaign) -> dict:
-    """A campaign's dates, goals and per-type points and caps, keyed as stored."""
+    """A campaign's dates, goals, scope, names and per-type points and caps, keyed as
+    stored (the first ones first: the summary keeps what fits)."""
     settings = {"starts_at": campaign.starts_at, "ends_at": campaign.ends_at}
     for goal in campaign.goals:
         settings[f"goal[{goal.unit}]"] = goal.target
+    settings["scope"] = frozenset(() if campaign.all_departments else campaign.department_ids)
+    settings["name_fr"], settings["name_en"] = campaign.name_fr, campaign.name_en
     for rule in campaign.action_rules:
         key = rule.action_type.key if rule.action_type else str(rule.action_type_id)
         settings[f"points_per_unit[{key}]"] = rule.points_per_unit
@@ -97,6 +113,23 @@ def _moment(text: str) -> str:
     return "–" if text == _NONE else format_moment(datetime.fromisoformat(text))
 
 
+def _name(text: str) -> str:
+    return _("“%(name)s”", name=json.loads(text))
+
+
+def _scope(text: str) -> str:
+    """A stored scope (every department, or their ids) in the reader's words."""
+    if text == _EVERYONE:
+        return _("Everyone")
+    wanted = {int(id_) for id_ in text.split(",")}
+    names = dict(departments_by_name(str(get_locale() or "fr")[:2]))
+    # Alphabetically; a department removed since is named by its id.
+    return ", ".join(
+        [name for id_, name in names.items() if id_ in wanted]
+        + sorted(str(id_) for id_ in wanted - names.keys())
+    )
+
+
 def _type_name(key: str) -> str:
     action_type = db.session.scalar(select(CleanupActionType).filter_by(key=key))
     if action_type is None:  # removed since: its key says which it was
@@ -108,6 +141,10 @@ def _worded(match) -> str | None:
     name, qualifier, before, after = match.groups()
     if name in _MOMENTS and qualifier is None:
         label, before, after = _MOMENTS[name], _moment(before), _moment(after)
+    elif name in _NAMES and qualifier is None:
+        label, before, after = _NAMES[name], _name(before), _name(after)
+    elif name == "scope" and qualifier is None:
+        label, before, after = _("Who takes part"), _scope(before), _scope(after)
     elif name == "goal" and qualifier in _GOALS:
         label = _("Goal (%(unit)s)", unit=unit_label(qualifier))
         before, after = _number(before), _number(after)
@@ -128,14 +165,20 @@ def _worded(match) -> str | None:
 def audit_changes(summary: str) -> str | None:
     """An "update" event's changed settings in the reader's words; None for details that
     are not in this form (a name, another domain's update)."""
-    parts = []
-    for part in summary.split("; "):
-        match = _PART.fullmatch(part)
+    parts, start = [], 0
+    while True:
+        # Part by part, not split on "; ": a quoted name may hold one.
+        match = _PART.match(summary, start)
         try:
             worded = _worded(match) if match else None
-        except ValueError:  # a value that is no number or moment: not ours
+        except ValueError:  # a value that is no number, moment or name: not ours
             worded = None
         if worded is None:
             return None
         parts.append(worded)
-    return " · ".join(parts)
+        start = match.end()
+        if start == len(summary):
+            return " · ".join(parts)
+        if not summary.startswith("; ", start):
+            return None
+        start += 2

@@ -6,6 +6,8 @@ older estimates including networks and duplicates), so the portal scores what
 was freed and shows CO2 only as an estimate with that range.
 """
 
+import math
+
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
@@ -177,6 +179,35 @@ def quantity_label(quantity, unit: str) -> str:
     if unit == "devices":
         return ngettext("%(count)s device", "%(count)s devices", plural_n, count=number)
     return f"{number} {unit_label(unit)}"
+
+
+def _decimals(value: float) -> int:
+    """Decimals that show two significant figures of `value` (none to three)."""
+    if value <= 0:
+        return 0
+    return min(max(1 - math.floor(math.log10(value)), 0), 3)
+
+
+def co2_range(co2_kg: dict) -> dict:
+    """A campaign's CO₂ estimate as the results page writes it, in one unit (tonnes once
+    the high end reaches one): the central value to two significant figures at most, both
+    ends of the range to the high end's decimals ("0,4 t" and "1,2 t", not "0,412"). `low` is
+    None when it rounds to nothing: the range then reads "up to" its high end."""
+    central, low, high = (co2_kg.get(key) or 0.0 for key in ("central", "low", "high"))
+    divisor, unit = (1000, "t") if high >= 1000 else (1, "kg")
+
+    def written(kg: float, decimals: int, digit: str = "0") -> str:
+        pattern = "#,##0" + ("." + digit * decimals if decimals else "")
+        return f"{format_number(kg / divisor, pattern)}\u00a0{unit}\u00a0CO₂e"
+
+    decimals = _decimals(high / divisor)
+    shown_low = round(low / divisor, decimals) > 0
+    return {
+        # Alone, without a trailing zero: "0,06 kg", not "0,060 kg".
+        "central": written(central, _decimals(central / divisor), "#"),
+        "low": written(low, decimals) if shown_low else None,
+        "high": written(high, decimals),
+    }
 
 
 # Why an entry was set aside for review, stored as these English keys (older rows hold

@@ -126,21 +126,39 @@ def goal_text(goal: dict, locale: str) -> str:
     )
 
 
-def _context_campaign(now: datetime, context: dict) -> CleanupCampaign | None:
-    campaign_id = context.get("campaign_id")
-    if campaign_id is not None:
-        try:
-            return queries.get_campaign(int(campaign_id))
-        except (TypeError, ValueError):
-            return None
-    return queries.default_campaign(now)
+def _named_campaign(context: dict) -> CleanupCampaign | None:
+    try:
+        return queries.get_campaign(int(context["campaign_id"]))
+    except (TypeError, ValueError):
+        return None
 
 
 def campaign_variables(users, now: datetime, context: dict) -> dict[int, dict]:
-    """Variables for a batch of users in a few queries, whatever the batch size."""
-    campaign = _context_campaign(now, context)
-    if campaign is None or not users:
+    """Variables for a batch of users in a few queries per campaign, whatever the batch
+    size: of the campaign the context names, else of each person's own campaign (in their
+    scope). Someone with no campaign in their scope is given none of these variables."""
+    if not users:
         return {}
+    if context.get("campaign_id") is not None:
+        campaign = _named_campaign(context)
+        return _variables_in(campaign, users, now) if campaign else {}
+    # A weekly digest names no campaign: one running for a department must not reach,
+    # with its name and 0 points, people outside its scope.
+    mine = queries.campaigns_by_department(now, {user.department_id for user in users})
+    groups: dict[int, list] = {}
+    for user in users:
+        campaign = mine.get(user.department_id)
+        if campaign is not None:
+            groups.setdefault(campaign.id, []).append(user)
+    campaigns = {campaign.id: campaign for campaign in mine.values()}
+    result = {}
+    for campaign_id, members in groups.items():
+        result.update(_variables_in(campaigns[campaign_id], members, now))
+    return result
+
+
+def _variables_in(campaign: CleanupCampaign, users, now: datetime) -> dict[int, dict]:
+    """One campaign's variables for its recipients: what they share is worked out once."""
     participants = dict(
         db.session.execute(
             select(CleanupParticipant.user_id, CleanupParticipant.id).where(

@@ -32,6 +32,7 @@ from app.cleanup.forms import (
 from app.cleanup.models import CLOSED, DRAFT, SCHEDULED, CleanupAction, CleanupCampaign
 from app.cleanup.results_export import results_spreadsheet
 from app.core import cache
+from app.core.confirmation import asks_after_check, question_page
 from app.core.database import commit_keeping_loaded_rows, reads_only
 from app.core.i18n import current_language, format_full_moment, format_number, regional_locale
 from app.core.models import departments_by_name
@@ -236,8 +237,16 @@ def extend_campaign(campaign_id: int):
     form = ExtendForm()
     if not form.validate_on_submit():
         return _extend_refused(campaign, form, _("Enter a valid date and time."))
+    new_end = to_utc(form.ends_at.data)
     try:
-        services.extend_campaign(campaign, current_user, to_utc(form.ends_at.data), utcnow())
+        if asks_after_check():  # scripts off: the question names the end typed, in full
+            services.check_extension(campaign, new_end, utcnow())
+            return question_page(
+                extend_question(format_full_moment(new_end)),
+                yes=_("Extend"),
+                no=_("Keep the current end"),
+            )
+        services.extend_campaign(campaign, current_user, new_end, utcnow())
     except services.CleanupError as error:
         db.session.rollback()
         if error.status == 422:  # the date itself: the organiser corrects it in place
@@ -249,6 +258,15 @@ def extend_campaign(campaign_id: int):
         db.session.commit()
         flash(_("Campaign extended to %(end)s.", end=end), "success")
     return redirect(url_for("cleanup.show_campaign", campaign_id=campaign_id))
+
+
+def extend_question(end: str) -> str:
+    """Asked before an extension; the page's script puts the end typed for "{value}"."""
+    return _(
+        "Extend this campaign to %(end)s? The new end cannot be moved back: a campaign can "
+        "be extended, never shortened.",
+        end=end,
+    )
 
 
 def _extend_refused(campaign, form: ExtendForm, message: str):
@@ -395,6 +413,7 @@ def _campaign_page(campaign, extend_form: ExtendForm | None = None, **progress):
         date_locale=regional_locale(current_language()).replace("_", "-"),
         # An end typed no later than this one is not asked about: the server refuses it.
         current_end=to_local_naive(campaign.ends_at).strftime(DATETIME_FORMAT),
+        extend_question=extend_question("{value}"),
         **context,
     )
 

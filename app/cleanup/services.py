@@ -272,7 +272,8 @@ def update_campaign(campaign: CleanupCampaign, actor, data: dict, now: datetime)
     before = campaign_settings(campaign)
     _apply_campaign_data(campaign, data)
     db.session.flush()
-    # Its dates, goals and per-type rules, before -> after (the audit log words them).
+    # Its dates, goals, scope, names and per-type rules, before -> after (the audit log
+    # words them); a change of description alone records the name.
     changed = describe_changes(campaign_changes(before, campaign_settings(campaign)))
     record_audit(actor, "update", "cleanup_campaign", campaign.id, now, changed or campaign.name_en)
     if state == SCHEDULED:
@@ -305,6 +306,24 @@ def delete_draft(campaign: CleanupCampaign, actor, now: datetime) -> None:
 def extend_campaign(campaign: CleanupCampaign, actor, new_ends_at: datetime, now: datetime):
     """Push the end later, by at most MAX_EXTENSION, only before it has ended. Logged
     points are untouched; announced, so that the reminders follow the new end."""
+    check_extension(campaign, new_ends_at, now)
+    old = campaign.ends_at
+    campaign.ends_at = new_ends_at
+    db.session.flush()
+    record_audit(
+        actor,
+        "extend",
+        "cleanup_campaign",
+        campaign.id,
+        now,
+        f"ends_at {old.isoformat()} -> {new_ends_at.isoformat()}",
+    )
+    campaign_extended.send(current_app._get_current_object(), campaign=campaign, now=now)
+
+
+def check_extension(campaign: CleanupCampaign, new_ends_at: datetime, now: datetime) -> None:
+    """CleanupError for what forbids moving the end to `new_ends_at`: checked before
+    asking the organiser to confirm it, and when extending."""
     if campaign.state(now) == CLOSED:
         raise CleanupError(_("This campaign has ended and can no longer be extended."), "ended")
     if new_ends_at <= campaign.ends_at:
@@ -322,18 +341,6 @@ def extend_campaign(campaign: CleanupCampaign, actor, new_ends_at: datetime, now
             latest=format_moment(latest),  # as the campaign page writes its dates
         )
         raise CleanupError(message, "invalid_dates", 422)
-    old = campaign.ends_at
-    campaign.ends_at = new_ends_at
-    db.session.flush()
-    record_audit(
-        actor,
-        "extend",
-        "cleanup_campaign",
-        campaign.id,
-        now,
-        f"ends_at {old.isoformat()} -> {new_ends_at.isoformat()}",
-    )
-    campaign_extended.send(current_app._get_current_object(), campaign=campaign, now=now)
 
 
 def close_campaign_now(campaign: CleanupCampaign, actor, now: datetime) -> None:

@@ -145,3 +145,66 @@ def test_another_domains_update_is_shown_as_stored(client, make):
     record_audit(admin, "update", "catalogue_item", 3, utcnow(), "new footprint -> 2")
     db.session.commit()
     assert "<td>new footprint -&gt; 2</td>" in _audit_page(client, make, "en")
+
+
+def _draft_with_its_form(client, make, make_campaign, **changes):
+    """A draft campaign, its organiser signed in on `client`, and its edit form as saved
+    with `changes` (a field set to None is left out, as an unticked box)."""
+    organiser = make.user(roles=("organiser",))
+    mail = services.ensure_default_action_types()[0]
+    now = utcnow().replace(second=0, microsecond=0)
+    campaign = make_campaign(
+        organiser=organiser,
+        publish=False,
+        starts_at=now + timedelta(days=1),
+        ends_at=now + timedelta(days=5),
+        goals={"GB": 100},
+        rules=[{"action_type_id": mail.id, "points_per_unit": 10, "daily_cap": 20}],
+    )
+    login(client, organiser)
+    form = {
+        "csrf_token": csrf_token(client),
+        "name_fr": campaign.name_fr,
+        "name_en": campaign.name_en,
+        "starts_at": to_local_naive(campaign.starts_at).strftime("%Y-%m-%dT%H:%M"),
+        "ends_at": to_local_naive(campaign.ends_at).strftime("%Y-%m-%dT%H:%M"),
+        "all_departments": "y",
+        "goal_gb": "100",
+        "rules-0-action_type_id": str(mail.id),
+        "rules-0-enabled": "y",
+        "rules-0-points_per_unit": "10",
+        "rules-0-daily_cap": "20",
+    }
+    form.update(changes)
+    return campaign, {name: value for name, value in form.items() if value is not None}
+
+
+def test_renaming_a_campaign_shows_the_old_and_new_names_in_each_language(
+    client, make, make_campaign
+):
+    campaign, form = _draft_with_its_form(
+        client, make, make_campaign, name_fr="Printemps; propre", name_en="Spring clean-up"
+    )
+    assert client.post(f"/cleanup/campaigns/{campaign.id}/edit", data=form).status_code == 302
+    french = _audit_page(client, make, "fr")
+    assert (
+        "Nom (français)\u00a0: «\u00a0Nettoyage\u00a0» → «\u00a0Printemps; propre\u00a0»"
+        " · Nom (anglais)\u00a0: «\u00a0Clean-up\u00a0» → «\u00a0Spring clean-up\u00a0»"
+    ) in french
+    english = _audit_page(client, make, "en")
+    assert "Name (English): “Clean-up” → “Spring clean-up”" in english
+
+
+def test_narrowing_a_campaigns_scope_shows_who_took_part_before_and_after(
+    client, make, make_campaign
+):
+    archives = make.department(name_fr="Archives", name_en="Records")
+    budget = make.department(name_fr="Budget", name_en="Finance")
+    campaign, form = _draft_with_its_form(
+        client, make, make_campaign, all_departments=None, departments=[budget.id, archives.id]
+    )
+    assert client.post(f"/cleanup/campaigns/{campaign.id}/edit", data=form).status_code == 302
+    assert "Qui participe\u00a0: Tout le monde → Archives, Budget" in _audit_page(
+        client, make, "fr"
+    )
+    assert "Who takes part: Everyone → Finance, Records" in _audit_page(client, make, "en")

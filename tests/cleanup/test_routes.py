@@ -1353,6 +1353,41 @@ def test_the_latest_end_allowed_is_written_in_local_time_like_the_page(client, m
     assert to_local_naive(db.session.get(CleanupCampaign, campaign.id).ends_at) == latest
 
 
+def test_without_javascript_an_extension_is_asked_naming_the_new_end_in_full(
+    client, make, make_campaign
+):
+    """Scripts off, the extension (which cannot be taken back) used to act at once."""
+    now = utcnow()
+    campaign = make_campaign(starts_at=now - timedelta(days=1), ends_at=now + timedelta(days=2))
+    login(client, make.user(roles=("organiser",), locale="en"))
+    page = client.get(f"/cleanup/campaigns/{campaign.id}").get_data(as_text=True)
+    assert 'name="ask_first_after_check" value="1"' in page
+    new_end = (to_local_naive(campaign.ends_at) + timedelta(days=3)).replace(
+        hour=18, minute=0, second=0, microsecond=0
+    )
+    typed = {"csrf_token": csrf_token(client), "ask_first_after_check": "1"}
+    url = f"/cleanup/campaigns/{campaign.id}/extend"
+
+    earlier = client.post(url, data={**typed, "ends_at": "2001-01-01T10:00"})
+    assert earlier.status_code == 422  # refused at its field, not asked
+
+    asked = html.unescape(
+        client.post(url, data={**typed, "ends_at": f"{new_end:%Y-%m-%dT%H:%M}"}).get_data(
+            as_text=True
+        )
+    )
+    assert f"<h1>Extend this campaign to {new_end:%A}, {new_end.day} {new_end:%B %Y} at 18:00?" in (
+        asked
+    )
+    db.session.expire_all()
+    assert to_local_naive(db.session.get(CleanupCampaign, campaign.id).ends_at) != new_end
+    again = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', asked))
+    assert "ask_first_after_check" not in again
+    assert client.post(url, data=again).status_code == 302
+    db.session.expire_all()
+    assert to_local_naive(db.session.get(CleanupCampaign, campaign.id).ends_at) == new_end
+
+
 def test_a_draft_already_over_is_refused_at_save_at_its_end(client, make, make_campaign):
     """Saved without complaint, it was refused only at Publish."""
     now = utcnow()
@@ -1407,3 +1442,46 @@ def test_employees_cannot_delete_a_draft(client, make, make_campaign):
     )
     assert response.status_code == 403
     assert db.session.get(CleanupCampaign, draft.id) is not None
+
+
+def _co2_sentence(client, make, make_campaign, gigabytes: float) -> str:
+    """The results page's CO₂ estimate, in French, once `gigabytes` of mail were deleted."""
+    now = utcnow()
+    campaign = make_campaign(starts_at=now - timedelta(days=3), ends_at=now + timedelta(days=1))
+    services.log_action(make.user(), campaign, "delete-mail", gigabytes, now)
+    campaign.ends_at = now - timedelta(minutes=1)
+    db.session.commit()
+    login(client, make.user(roles=("organiser",)))
+    page = client.get(f"/cleanup/campaigns/{campaign.id}/results").get_data(as_text=True)
+    return html.unescape(re.search(r"<p>(Environ [^<]*)</p>", page).group(1))
+
+
+def test_the_co2_range_writes_both_ends_alike(client, make, make_campaign):
+    make_campaign()  # the default action types, given a narrow range here
+    mail = db.session.scalar(select(CleanupActionType).filter_by(key="delete-mail"))
+    mail.kg_co2e_low, mail.kg_co2e_per_unit, mail.kg_co2e_high = 103, 200, 300
+    db.session.commit()
+    assert _co2_sentence(client, make, make_campaign, 4) == (
+        "Environ 0,8\u00a0t\u00a0CO₂e évités sur un an de stockage, "
+        "quelque part entre 0,4\u00a0t\u00a0CO₂e et 1,2\u00a0t\u00a0CO₂e."
+    )
+
+
+def test_a_co2_range_whose_low_end_rounds_to_nothing_reads_up_to_its_high_end(
+    client, make, make_campaign
+):
+    assert _co2_sentence(client, make, make_campaign, 6) == (
+        "Environ 0,06\u00a0kg\u00a0CO₂e évités sur un an de stockage, "
+        "jusqu'à 1,2\u00a0kg\u00a0CO₂e."
+    )
+
+
+def test_results_without_any_co2_say_there_is_no_estimate(client, make, make_campaign):
+    now = utcnow()
+    campaign = make_campaign(starts_at=now - timedelta(days=3), ends_at=now - timedelta(minutes=1))
+    login(client, make.user(roles=("organiser",)))
+    page = client.get(f"/cleanup/campaigns/{campaign.id}/results").get_data(as_text=True)
+    assert "Pas d'estimation de CO₂\u00a0: aucune saisie comptée n'a de facteur CO₂." in (
+        html.unescape(page)
+    )
+    assert "Environ 0" not in html.unescape(page)

@@ -12,6 +12,7 @@ from app.cleanup import queries, services
 from app.cleanup.catalogue import DEFAULT_ACTION_TYPES, STORAGE_CAVEAT_FR
 from app.cleanup.integration import campaign_variables
 from app.cleanup.models import CleanupAction
+from app.core.personalisation import variables_for
 from app.core.signals import (
     campaign_closed,
     device_return_received,
@@ -19,6 +20,7 @@ from app.core.signals import (
     device_returned,
 )
 from app.extensions import db
+from app.messaging.builtins import BUILTIN_TEMPLATES
 from app.messaging.rendering import sandbox
 from tests.cleanup.conftest import NOW
 
@@ -651,3 +653,86 @@ def test_the_french_guides_shipped_keep_punctuation_with_its_word():
         value for rule in DEFAULT_ACTION_TYPES for key, value in rule.items() if key.endswith("_fr")
     ]
     assert [t for t in texts if re.search(r" [:;?!»]|« ", t)] == []
+
+
+def test_a_message_naming_no_campaign_gives_each_person_the_campaign_in_their_scope(
+    make, make_campaign
+):
+    town_hall, library = make.department(), make.department()
+    alice, bob = make.user(department=town_hall), make.user(department=library, locale="en")
+    mine = make_campaign(name_fr="Mairie", all_departments=False, department_ids=[town_hall.id])
+    theirs = make_campaign(
+        name_en="Library week",
+        starts_at=NOW - timedelta(days=1),
+        ends_at=NOW + timedelta(days=5),
+        all_departments=False,
+        department_ids=[library.id],
+    )
+    services.log_action(alice, mine, "delete-mail", 2, NOW)
+    services.log_action(bob, theirs, "delete-mail", 1, NOW)
+    values = campaign_variables([alice, bob], NOW, {})
+    assert (values[alice.id]["campaign_name"], values[alice.id]["points_text"]) == (
+        "Mairie",
+        "20 points",
+    )
+    assert (values[bob.id]["campaign_name"], values[bob.id]["points_text"]) == (
+        "Library week",
+        "10 points",
+    )
+
+
+def test_a_message_naming_no_campaign_falls_back_on_the_latest_closed_one_in_scope(
+    make, make_campaign
+):
+    town_hall, library = make.department(), make.department()
+    alice = make.user(department=town_hall)
+    make_campaign(name_fr="Bibliothèque", all_departments=False, department_ids=[library.id])
+    make_campaign(
+        name_fr="Mairie 2025",
+        starts_at=NOW - timedelta(days=400),
+        ends_at=NOW - timedelta(days=380),
+        all_departments=False,
+        department_ids=[town_hall.id],
+    )
+    values = campaign_variables([alice], NOW, {})
+    assert values[alice.id]["campaign_name"] == "Mairie 2025"
+
+
+def test_the_weekly_digest_still_reads_well_for_someone_with_no_campaign_in_scope(
+    make, make_campaign
+):
+    outside = make.user(locale="en", display_name="Ann Lee")
+    library = make.department()
+    make_campaign(name_en="Library week", all_departments=False, department_ids=[library.id])
+    values = variables_for([outside], NOW, {})[outside.id]
+    text = sandbox().from_string(BUILTIN_TEMPLATES["weekly-digest"]["body_en"]).render(values)
+    assert text.startswith("Hello Ann,\n\nHere is where you stand.\n")
+    assert "Library week" not in text and "You have" not in text
+
+
+def test_each_persons_own_campaign_costs_queries_per_campaign_not_per_person(make, make_campaign):
+    from sqlalchemy import event
+    from sqlalchemy.orm import selectinload
+
+    from app.auth.models import User
+
+    town_hall, library = make.department(), make.department()
+    people = [make.user(department=d) for d in (town_hall, library) for _n in range(3)]
+    make_campaign(all_departments=False, department_ids=[town_hall.id])
+    make_campaign(all_departments=False, department_ids=[library.id])
+    ids = [person.id for person in people]
+
+    def statements_for(user_ids) -> int:
+        db.session.expire_all()
+        batch = db.session.scalars(
+            select(User).where(User.id.in_(user_ids)).options(selectinload(User.department))
+        ).all()
+        statements = []
+        count = lambda *args: statements.append(args[2])  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", count)
+        campaign_variables(batch, NOW, {})
+        event.remove(db.engine, "before_cursor_execute", count)
+        return len(statements)
+
+    statements_for(ids)  # the boards are read once, then cached
+    assert statements_for([ids[0], ids[3]]) == statements_for(ids)
