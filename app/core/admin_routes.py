@@ -4,7 +4,17 @@ erasure requests."""
 import math
 from datetime import datetime, time, timedelta
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -25,6 +35,7 @@ from app.core.admin_forms import (
     UserSearchForm,
 )
 from app.core.audit import action_label, audit_target, object_label
+from app.core.confirmation import asks_after_check, question_page
 from app.core.csv_safety import write_csv
 from app.core.forms import choices, uploaded_text
 from app.core.i18n import format_number
@@ -136,7 +147,8 @@ def roles():
 @bp.post("/roles/<int:user_id>")
 @role_required("admin")
 def update_role(user_id: int):
-    """Grant or revoke one role of one person (audited)."""
+    """Grant or revoke one role of one person (audited). With htmx the answer is the
+    person's updated row; otherwise the page again, at that row."""
     user = db.session.get(User, user_id)
     if user is None:
         abort(404)
@@ -144,6 +156,17 @@ def update_role(user_id: int):
     if not form.validate_on_submit():
         abort(400)
     granted, role = form.granted, form.role
+    if granted and role == "admin" and asks_after_check() and "admin" not in user.roles:
+        # Scripts off: asked on a page, naming the person, as the dialog does.
+        return question_page(
+            _(
+                "Make %(name)s an administrator? They will be able to change everyone's "
+                "roles, deactivate accounts and read the audit log.",
+                name=user.display_name,
+            ),
+            yes=_("Make %(name)s an administrator", name=user.display_name),
+            no=_("Cancel"),
+        )
     try:
         changed = admin_services.set_role(current_user, user, role, granted, utcnow())
     except AccountError as error:
@@ -152,25 +175,40 @@ def update_role(user_id: int):
             "own-admin": _("You cannot remove your own admin role."),
             "erased": _("This account was erased."),
         }
-        flash(messages.get(str(error), _("This role cannot be changed.")), "error")
-        return redirect(url_for("admin.roles", q=request.args.get("q", "")))
+        return _role_answer(user, messages.get(str(error), _("This role cannot be changed.")), 409)
     db.session.commit()
-    if changed:
-        text = (
-            _(
-                "%(role)s role granted to %(email)s.",
-                role=role_label(role),
-                email=user.email,
-            )
-            if granted
-            else _(
-                "%(role)s role revoked from %(email)s.",
-                role=role_label(role),
-                email=user.email,
-            )
+    return _role_answer(user, _role_changed(role, granted, user.email) if changed else None)
+
+
+def _role_changed(role: str, granted: bool, email: str) -> str:
+    """What a change of role did, in the admin's language."""
+    if granted:
+        return _("%(role)s role granted to %(email)s.", role=role_label(role), email=email)
+    return _("%(role)s role revoked from %(email)s.", role=role_label(role), email=email)
+
+
+def _role_answer(user: User, message: str | None, status: int = 200):
+    """The person's row with `message` (htmx), or the roles page again at their row, the
+    message flashed: the focus lands on the result, never back at the top of the page."""
+    row = f"person-{user.id}"  # the row's id in admin/_role_row.html
+    if htmx and not htmx.history_restore_request:
+        answer = render_template(
+            "admin/_role_row.html",
+            person=user,
+            roles=admin_services.GRANTABLE_ROLES,
+            query=request.args.get("q", ""),
+            message=message,
+            error=status != 200,
         )
-        flash(text, "success")
-    return redirect(url_for("admin.roles", q=request.args.get("q", "")))
+        response = make_response(answer, status)
+        # The buttons send a form the whole page shares: the row is named as the target here.
+        response.headers["HX-Retarget"] = f"#{row}"
+    else:
+        if message:
+            flash(message, "success" if status == 200 else "error")
+        response = redirect(url_for("admin.roles", q=request.args.get("q", ""), _anchor=row))
+    response.headers["Vary"] = "HX-Request"
+    return response
 
 
 def _account_or_404(user_id: int) -> User:

@@ -16,6 +16,9 @@ from app.core.i18n import format_kg_co2e, format_moment, format_number, labeller
 from app.core.types import UTCDateTime
 from app.extensions import db
 
+#: The longest summary an audit event stores, in characters.
+SUMMARY_LENGTH = 500
+
 
 class AuditEvent(db.Model):
     __tablename__ = "audit_event"
@@ -28,7 +31,15 @@ class AuditEvent(db.Model):
     action: Mapped[str] = mapped_column(String(40))  # e.g. "create", "update", "publish"
     object_type: Mapped[str] = mapped_column(String(40))  # e.g. "catalogue_item", "campaign"
     object_id: Mapped[str] = mapped_column(String(64))
-    summary: Mapped[str] = mapped_column(String(500), default="")
+    summary: Mapped[str] = mapped_column(String(SUMMARY_LENGTH), default="")
+
+
+def _fitted(summary: str) -> str:
+    """The summary as stored: one that does not fit ends with "…", so that a reader knows
+    it was cut."""
+    if len(summary) <= SUMMARY_LENGTH:
+        return summary
+    return summary[: SUMMARY_LENGTH - 1] + "…"
 
 
 def record_audit(
@@ -41,7 +52,7 @@ def record_audit(
         action=action,
         object_type=object_type,
         object_id=str(object_id),
-        summary=summary[:500],
+        summary=_fitted(summary),
     )
     db.session.add(event)
     db.session.flush()

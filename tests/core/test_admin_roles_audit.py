@@ -35,9 +35,9 @@ def test_granting_admin_asks_for_confirmation_naming_the_person(client, make):
     login(client, admin)
     page = _text(client.get("/admin/roles"))
     button = _grant_admin_button(page, person)
-    assert 'data-confirm="Make this person an administrator? They will be able' in button
+    assert 'data-confirm="Make Yasmine Petit an administrator? They will be able' in button
     assert 'data-confirm-yes="Make Yasmine Petit an administrator"' in button
-    assert 'data-confirm-no="Cancel"' in button and 'form="roles-privileged"' in button
+    assert 'data-confirm-no="Cancel"' in button and 'form="roles-grant-admin"' in button
     assert f'formaction="/admin/roles/{person.id}' in button
 
 
@@ -48,7 +48,7 @@ def test_other_role_changes_stay_one_click(client, make):
     assert page.count("data-confirm=") == 1  # Yasmine's admin grant; the admin holds it
     for change in ("grant:organiser", "revoke:agent"):
         pattern = f'<button[^>]*value="{change}" aria-label="[^"]*{person.display_name}"'
-        assert 'form="roles-privileged"' in re.search(pattern, page)[0]
+        assert 'form="roles-change"' in re.search(pattern, page)[0]
 
 
 def test_the_confirmed_admin_grant_still_works_without_javascript(client, auth, make):
