@@ -1,8 +1,9 @@
 """What an item's edit changed, before -> after, as the audit log stores and words it.
 
-The stored form is fixed and machine-readable ("embodied_kgco2e 255.5 -> 181; grade C -> B;
-source "ADEME v1" -> "Boavizta v2""); the audit log reads it back in the reader's
-language, and the CSV export keeps it as stored."""
+The stored form is fixed and machine-readable ("LAPTOP-14: embodied_kgco2e 255.5 -> 181;
+grade C -> B; source "ADEME v1" -> "Boavizta v2""); the audit log reads it back in the
+reader's language, and the CSV export keeps it as stored. It opens with the item's code:
+an admin looking for an item's events searches by the code they know, not by its id."""
 
 import json
 import re
@@ -13,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from app.core.i18n import format_number
 
 NUMBER_FIELDS = ("embodied_kgco2e", "use_kwh_per_year", "use_kgco2e_per_year", "lifetime_years")
-WORD_FIELDS = ("grade", "status")  # keys without spaces
+WORD_FIELDS = ("code", "grade", "status")  # keys without spaces
 TEXT_FIELDS = ("source",)  # free text, stored as a JSON string
 TRACKED_FIELDS = NUMBER_FIELDS + WORD_FIELDS + TEXT_FIELDS
 _SOURCE_CHARS = 100  # two sources and the figures fit the 500 characters of a summary
@@ -22,7 +23,8 @@ _NONE = "-"
 STATUS_LABELS = {"available": _l("Available"), "discontinued": _l("Discontinued")}
 
 _NUMBER = r"-|-?\d+(?:\.\d+)?(?:e[+-]?\d+)?"
-_WORD = r"\w+|-"
+_WORD = r"[\w.-]+"  # a code holds letters, digits, dot, dash and underscore
+_CODE = re.compile(rf"(?P<code>{_WORD}): ")
 _TEXT = r'"(?:[^"\\]|\\.)*"'
 _PART = re.compile(
     rf"(?P<number>{'|'.join(NUMBER_FIELDS)}) (?P<n1>{_NUMBER}) -> (?P<n2>{_NUMBER})"
@@ -52,12 +54,17 @@ def _differs(field: str, before, after) -> bool:
 
 
 def changes_summary(before: dict, after: dict) -> str:
-    """The tracked fields that changed, "field before -> after" joined by "; " ("" if none)."""
-    return _SEPARATOR.join(
+    """The item's code, then the tracked fields that changed, "field before -> after" joined
+    by "; " ("CODE: …"; the code alone when no tracked field changed)."""
+    changes = _SEPARATOR.join(
         f"{field} {_stored(field, before.get(field))} -> {_stored(field, after.get(field))}"
         for field in TRACKED_FIELDS
         if _differs(field, before.get(field), after.get(field))
-    )[:500]
+    )
+    code = after.get("code") or before.get("code")
+    if not code:
+        return changes[:500]
+    return (f"{code}: {changes}" if changes else code)[:500]
 
 
 def _number(stored: str) -> str:
@@ -97,6 +104,8 @@ def _worded(part: re.Match) -> str:
             before=before,
             after=after,
         )
+    if part["word"] == "code":
+        return gettext("Code: %(before)s → %(after)s", before=part["w1"], after=part["w2"])
     if part["word"] == "grade":
         return gettext("Label: %(before)s → %(after)s", before=part["w1"], after=part["w2"])
     if part["word"] == "status":
@@ -111,8 +120,11 @@ def _worded(part: re.Match) -> str:
 
 
 def audit_changes(summary: str) -> str | None:
-    """An item edit's changes in the reader's language, or None for any other summary."""
-    parts, position = [], 0
+    """An item edit's code and changes in the reader's language, or None for any other
+    summary (events stored before the code was recorded have no code)."""
+    code = _CODE.match(summary)
+    position = code.end() if code else 0
+    parts = []
     while position < len(summary):
         # Matched one after the other, not split on "; ": a source may hold one.
         part = _PART.match(summary, position)
@@ -124,4 +136,6 @@ def audit_changes(summary: str) -> str | None:
             if not summary.startswith(_SEPARATOR, position):
                 return None
             position += len(_SEPARATOR)
-    return " · ".join(_worded(part) for part in parts) if parts else None
+    if not parts:
+        return None
+    return " · ".join([*([code["code"]] if code else []), *(_worded(part) for part in parts)])

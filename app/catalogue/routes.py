@@ -466,12 +466,16 @@ def submit_request():
 @bp.get("/admin/requests")
 @role_required("admin")
 def admin_requests():
-    """Requests waiting for a decision."""
-    return _admin_requests_page()
+    """Requests waiting for a decision (and, after one without JavaScript, its outcome)."""
+    decided = queries.get_request(request.args.get("decided", type=int) or 0)
+    if decided is not None and decided.status not in ("approved", "refused"):
+        decided = None
+    return _admin_requests_page(decided=decided)
 
 
-def _admin_requests_page(refused: dict | None = None) -> str:
-    """The queue at the page asked for; `refused` puts a decision's error at its note."""
+def _admin_requests_page(refused: dict | None = None, decided=None) -> str:
+    """The queue at the page asked for; `refused` puts a decision's error at its note,
+    `decided` is a request just decided, shown first."""
     rows, total, page, pages = within_pages(
         queries.list_requests_to_decide, requested_page(), queries.REQUESTS_PER_PAGE
     )
@@ -483,41 +487,74 @@ def _admin_requests_page(refused: dict | None = None) -> str:
         pages=pages,
         form=DecisionForm(),
         refused=refused,
+        decided=decided,
+        decided_message=decision_message(decided) if decided else "",
     )
+
+
+def _request_to_decide(req, status: int, refused: dict | None = None, message: str = ""):
+    """The request's block again, to correct (htmx), or the whole queue without JavaScript."""
+    if not _wants_fragment():
+        if message:
+            flash(message, "error")
+            return redirect(url_for(".admin_requests", page=requested_page()))
+        return _admin_requests_page(refused), status
+    fragment = render_template(
+        "catalogue/_request_to_decide.html",
+        req=req,
+        page=requested_page(),
+        refused=refused,
+        message=message,
+    )
+    return fragment, status
 
 
 @bp.post("/admin/requests/<int:request_id>/decide")
 @role_required("admin")
 def decide_request(request_id: int):
-    """Approve or refuse a request; back to the same page of the queue."""
+    """Approve or refuse a request. htmx: the request's block becomes its outcome, which
+    takes the focus; otherwise back to the same page of the queue, at the outcome."""
     req = queries.get_request(request_id)
     if req is None:
         abort(404)
-    back = url_for(".admin_requests", page=requested_page())
     form = DecisionForm()
     if not form.validate_on_submit():
         if form.note.errors:
             refused = {"id": req.id, "note": form.note.data, "error": form.note.errors[0]}
-            return _admin_requests_page(refused), 422
-        flash(_("Choose approve or refuse."), "error")
-        return redirect(back)
+            return _request_to_decide(req, 422, refused)
+        return _request_to_decide(req, 422, message=_("Choose approve or refuse."))
     try:
         services.decide_request(
             req, current_user, form.decision.data == "approve", form.note.data, utcnow()
         )
     except services.RefusalReasonMissing as error:
-        # The same page, the error at this request's own note: nothing was decided.
+        # The same request, the error at its own note: nothing was decided.
         db.session.rollback()
-        return _admin_requests_page(
-            {"id": req.id, "note": form.note.data, "error": str(error)}
-        ), 422
+        return _request_to_decide(
+            req, 422, {"id": req.id, "note": form.note.data, "error": str(error)}
+        )
     except services.CatalogueError as error:
+        # Decided or withdrawn meanwhile: there is nothing left to decide here.
         db.session.rollback()
+        if _wants_fragment():
+            outcome = {"req": req, "message": str(error), "kind": "error"}
+            return render_template("catalogue/_request_decided.html", **outcome), 409
         flash(str(error), "error")
-        return redirect(back)
+        return redirect(url_for(".admin_requests", page=requested_page()))
     db.session.commit()
-    flash(decision_message(req), "success")
-    return redirect(back)
+    if _wants_fragment():
+        outcome = {"req": req, "message": decision_message(req), "kind": "success"}
+        return render_template("catalogue/_request_decided.html", **outcome)
+    # The outcome is shown first in the queue, and the address's anchor brings the focus
+    # to it (the decided request has left the queue: there is no row to come back to).
+    return redirect(
+        url_for(
+            ".admin_requests",
+            page=requested_page(),
+            decided=req.id,
+            _anchor=f"decided-{req.id}",
+        )
+    )
 
 
 def decision_message(req) -> str:

@@ -186,7 +186,9 @@ def set_alternatives(item: CatalogueItem, codes: list[str], actor, now: datetime
         )
     item.alternatives = list(found)
     db.session.flush()
-    record_audit(actor, "set_alternatives", "catalogue_item", item.id, now, ",".join(codes))
+    # The item's own code first, as in every item event: the log is searched by code.
+    summary = f"{item.code}: {','.join(codes) or '-'}"
+    record_audit(actor, "set_alternatives", "catalogue_item", item.id, now, summary)
 
 
 def discontinue_item(item: CatalogueItem, actor, now: datetime) -> None:

@@ -265,3 +265,93 @@ def test_on_a_phone_the_compare_boxes_are_at_least_24_pixels(page, make, make_it
     page.goto("/catalogue/", wait_until="load")
     box = page.get_by_role("checkbox", name="Comparer Écran 24 pouces").bounding_box()
     assert box["width"] >= 24 and box["height"] >= 24, box
+
+
+def _one_request_to_decide(make, make_item, email: str):
+    """An admin and one request of an employee's, waiting for the admin's decision."""
+    employee = make.user(locale="en", email=f"asks-{email}")
+    admin = make.user(roles=("admin",), locale="en", email=f"decides-{email}")
+    catalogue.add_to_basket(employee, make_item(), 1, utcnow())
+    request = catalogue.submit_basket(employee, "", utcnow())
+    db.session.commit()
+    return admin, employee, request
+
+
+@pytest.mark.browser
+def test_after_a_decision_the_focus_is_on_its_outcome(page, make, make_item):
+    """The decided request's block is swapped out with the button pressed: the focus went
+    back to the top of the page."""
+    admin, employee, request = _one_request_to_decide(make, make_item, "focus@example.org")
+    _sign_in(page, admin)
+    page.goto("/catalogue/admin/requests", wait_until="load")
+
+    page.locator(f"#request-{request.id}").get_by_role("button", name="Approve").click()
+    outcome = page.locator(f"#decided-{request.id}")
+    expect(outcome).to_have_text(f"Request {request.id} ({employee.display_name}) approved.")
+    expect(outcome).to_be_focused()
+
+
+@pytest.mark.browser
+def test_without_javascript_a_decision_comes_back_with_the_focus_on_its_outcome(
+    browser, live_server, make, make_item
+):
+    """The queue loaded again at its top, the decided request nowhere in it."""
+    admin, employee, request = _one_request_to_decide(make, make_item, "nojs@example.org")
+    context = browser.new_context(base_url=live_server, locale="en", java_script_enabled=False)
+    try:
+        page = context.new_page()
+        _sign_in(page, admin)
+        page.goto("/catalogue/admin/requests", wait_until="load")
+        note = page.get_by_label("Note to the requester (required to refuse)")
+        note.fill("Already equipped this year.")
+        page.locator(f"#request-{request.id}").get_by_role("button", name="Refuse").click()
+        page.wait_for_url(re.compile(rf"#decided-{request.id}$"), wait_until="load")
+        outcome = page.locator(f"#decided-{request.id}")
+        expect(outcome).to_have_text(f"Request {request.id} ({employee.display_name}) refused.")
+        expect(outcome).to_be_focused()
+    finally:
+        context.close()
+
+
+def _compare_on_a_phone(page, make, make_item, count: int, email: str):
+    """`count` items side by side on a 390 px phone, in French."""
+    employee = make.user(locale="fr", email=email)
+    names = [
+        "Ordinateur portable reconditionné 14 pouces",
+        "Ordinateur portable neuf 16 pouces station de travail",
+        "Tablette durcie de terrain",
+        "Écran 27 pouces 4K",
+    ]
+    items = [
+        make_item(name_fr=name, name_en=name, embodied_kgco2e=1234.5, source="Boavizta API v1.3")
+        for name in names[:count]
+    ]
+    page.set_viewport_size({"width": 390, "height": 844})
+    _sign_in(page, employee)
+    query = "&".join(f"ids={item.id}" for item in items)
+    page.goto(f"/catalogue/compare?{query}", wait_until="load")
+
+
+@pytest.mark.browser
+def test_on_a_phone_four_compared_items_say_they_scroll_and_scroll_with_the_keyboard(
+    page, make, make_item
+):
+    """The fourth column was out of view, with nothing showing that the table scrolled."""
+    _compare_on_a_phone(page, make, make_item, 4, "compares-four@example.org")
+    expect(
+        page.get_by_text("Faites défiler latéralement pour voir tous les éléments.")
+    ).to_be_visible()
+    region = page.get_by_role("region", name="Éléments comparés côte à côte")
+    region.focus()
+    expect(region).to_be_focused()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("document.querySelector('.compare-scroll').scrollLeft > 0")
+
+
+@pytest.mark.browser
+def test_on_a_phone_two_compared_items_that_fit_say_nothing_of_scrolling(page, make, make_item):
+    _compare_on_a_phone(page, make, make_item, 2, "compares-two@example.org")
+    expect(page.get_by_role("table")).to_be_visible()
+    expect(
+        page.get_by_text("Faites défiler latéralement pour voir tous les éléments.")
+    ).to_be_hidden()

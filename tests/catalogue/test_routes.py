@@ -689,13 +689,31 @@ def test_after_a_decision_the_admin_stays_on_the_same_page(app, make, make_item,
         {"decision": "refuse", "note": "Line one\r\nline two"},
     )
     assert response.status_code == 302
-    assert response.headers["Location"] == "/catalogue/admin/requests?page=2"
-    page = admin_client.get(response.headers["Location"]).text
+    location = f"/catalogue/admin/requests?page=2&decided={ids[-1]}#decided-{ids[-1]}"
+    assert response.headers["Location"] == location
+    page = admin_client.get(location).text
     assert re.search(rf"Request {ids[-1]} \([^)]+\) refused\.", page)
     assert f"Request {ids[-2]} " in page
     request = db.session.get(CatalogueRequest, ids[-1])
     db.session.refresh(request)
     assert request.status == "refused" and request.decision_note == "Line one\nline two"
+
+
+def test_a_decision_sent_with_htmx_answers_with_that_requests_outcome_only(
+    app, make, make_item, now
+):
+    """The block swapped in for the request: its outcome, focusable, not the whole queue."""
+    first, second = _queue(make, make_item, now, 2)
+    _, admin_auth = _admin(app, make)
+    response = admin_auth.post(
+        f"/catalogue/admin/requests/{second}/decide", {"decision": "approve"}, headers=HX
+    )
+    assert response.status_code == 200
+    outcome = re.search(
+        rf'<p class="flash flash-success" id="decided-{second}" ([^>]*)>', response.text
+    )
+    assert outcome and 'tabindex="-1"' in outcome.group(1) and "data-announce" in outcome.group(1)
+    assert f"Request {first} " not in response.text and "<html" not in response.text
 
 
 def test_a_page_past_the_end_of_the_queue_shows_its_last_page_and_the_total(
@@ -1071,6 +1089,21 @@ def test_an_items_edit_is_audited_before_and_after_in_the_admins_language(
     assert "Manufacturing: 255.5 → 181\u00a0kg\u00a0CO₂e · Lifetime: 4.5 → 4\u00a0years" in html
     csv_text = client.get("/admin/audit.csv").get_data(as_text=True)
     assert "embodied_kgco2e 255.5 -> 181; lifetime_years 4.5 -> 4" in csv_text
+
+
+def test_every_event_of_an_item_names_its_code_in_the_audit_log(client, auth, make, make_item):
+    """An admin looking for what happened to LAPTOP-14 finds its edit, its alternatives and
+    its withdrawal by the code, not only by an id they do not know."""
+    login(client, make.user(roles=("admin",), locale="en"))
+    item = make_item(code="LAPTOP-14", embodied_kgco2e=255.5)
+    other = make_item(code="LAPTOP-15")
+    form = _edit_form(item, embodied_kgco2e="181", alternatives=other.code)
+    assert auth.post(f"/catalogue/admin/items/{item.id}/edit", form).status_code == 302
+    auth.post(f"/catalogue/admin/items/{item.id}/discontinue")
+    html = client.get("/admin/audit?object_type=catalogue_item").get_data(as_text=True)
+    rows = re.findall(r"<tr>(.*?)</tr>", html, re.S)
+    actions = [re.findall(r"<td>(.*?)</td>", row, re.S)[2] for row in rows if "LAPTOP-14" in row]
+    assert actions == ["Withdrawn from the catalogue", "Alternatives set", "Updated"]
 
 
 def test_saving_an_item_unchanged_records_no_audit_event(client, auth, make, make_item):
