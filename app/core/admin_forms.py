@@ -49,6 +49,11 @@ class AuditFilterForm(FlaskForm):
         _l("Object"), choices=[], validate_choice=False, validators=[Length(max=40)]
     )
     actor = StringField(_l("Changed by (e-mail)"), validators=[Optional(), Length(max=254)])
+    text = StringField(
+        _l("Containing"),
+        description=_l("An item's code, a receipt number, a name…"),
+        validators=[Optional(), Length(max=100)],
+    )
     since = AuditDateField(_l("From"), validators=[Optional()])
     until = AuditDateField(_l("To (included)"), validators=[Optional()])
 

@@ -64,6 +64,7 @@ def _audit_filters() -> tuple[AuditFilterForm, admin_services.AuditFilters, bool
         action=form.action.data or "",
         object_type=form.object_type.data or "",
         actor=form.actor.data or "",
+        text=form.text.data or "",
         since=_local_day_start(form.since.data) if form.since.data else None,
         until=_local_day_start(form.until.data) + timedelta(days=1) if form.until.data else None,
     )
@@ -71,7 +72,7 @@ def _audit_filters() -> tuple[AuditFilterForm, admin_services.AuditFilters, bool
 
 
 def _filter_args() -> dict:
-    keys = ("action", "object_type", "actor", "since", "until")
+    keys = ("action", "object_type", "actor", "text", "since", "until")
     return {key: request.args[key] for key in keys if request.args.get(key)}
 
 

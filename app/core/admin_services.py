@@ -115,6 +115,7 @@ class AuditFilters:
     action: str = ""
     object_type: str = ""
     actor: str = ""  # fragment of the actor's e-mail
+    text: str = ""  # fragment of the summary or of the object's id (an item's code)
     since: datetime | None = None
     until: datetime | None = None
 
@@ -129,6 +130,14 @@ def audit_query(filters: AuditFilters) -> Select:
     if filters.actor:
         statement = statement.where(
             func.lower(User.email).contains(filters.actor.strip().lower(), autoescape=True)
+        )
+    if filters.text.strip():
+        fragment = filters.text.strip().lower()
+        statement = statement.where(
+            or_(
+                func.lower(AuditEvent.summary).contains(fragment, autoescape=True),
+                func.lower(AuditEvent.object_id).contains(fragment, autoescape=True),
+            )
         )
     if filters.since:
         statement = statement.where(AuditEvent.at >= filters.since)

@@ -1,0 +1,30 @@
+"""An admin finds an object's history in the audit log by what it is called."""
+
+import csv
+import io
+from datetime import UTC, datetime
+
+from app.core.audit import record_audit
+from app.extensions import db
+from tests.conftest import login
+
+NOW = datetime(2026, 11, 20, 9, tzinfo=UTC)
+
+
+def test_the_audit_log_finds_events_containing_a_code_or_a_receipt_number(client, make):
+    admin = make.user(roles=("admin",), locale="en")
+    record_audit(admin, "update", "catalogue_item", 14, NOW, "LAPTOP-14: lifetime_years 4 -> 5")
+    record_audit(admin, "update", "catalogue_item", 15, NOW, "LAPTOP-15: lifetime_years 4 -> 6")
+    record_audit(admin, "wipe", "device_return", "RC-7K2P-QX4M", NOW, "CERT-9")
+    record_audit(admin, "update", "template", 3, NOW, "100% sure")
+    db.session.commit()
+    login(client, admin)
+
+    page = client.get("/admin/audit?text=laptop-14").get_data(as_text=True)
+    assert "LAPTOP-14" in page and "LAPTOP-15" not in page
+    by_receipt = client.get("/admin/audit?text=RC-7K2P").get_data(as_text=True)
+    assert "CERT-9" in by_receipt and "LAPTOP" not in by_receipt
+    # The percent sign is a character to find, not a wildcard that finds everything.
+    assert "LAPTOP" not in client.get("/admin/audit?text=%25").get_data(as_text=True)
+    rows = list(csv.reader(io.StringIO(client.get("/admin/audit.csv?text=LAPTOP-14").text)))
+    assert [row[5] for row in rows[1:]] == ["LAPTOP-14: lifetime_years 4 -> 5"]
