@@ -184,6 +184,8 @@ def set_alternatives(item: CatalogueItem, codes: list[str], actor, now: datetime
         raise CatalogueError(
             _("Unknown alternative code: %(codes)s", codes=", ".join(sorted(missing)))
         )
+    if {a.id for a in item.alternatives} == {a.id for a in found}:
+        return  # the edit form sends them with every save: unchanged, nothing to record
     item.alternatives = list(found)
     db.session.flush()
     # The item's own code first, as in every item event: the log is searched by code.
