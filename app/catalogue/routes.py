@@ -544,7 +544,10 @@ def decide_request(request_id: int):
     db.session.commit()
     if _wants_fragment():
         outcome = {"req": req, "message": decision_message(req), "kind": "success"}
-        return render_template("catalogue/_request_decided.html", **outcome)
+        waiting = {"total": queries.requests_to_decide_count(), "oob": True}
+        return render_template("catalogue/_request_decided.html", **outcome) + render_template(
+            "catalogue/_requests_waiting.html", **waiting
+        )
     # The outcome is shown first in the queue, and the address's anchor brings the focus
     # to it (the decided request has left the queue: there is no row to come back to).
     return redirect(

@@ -714,6 +714,8 @@ def test_a_decision_sent_with_htmx_answers_with_that_requests_outcome_only(
     )
     assert outcome and 'tabindex="-1"' in outcome.group(1) and "data-announce" in outcome.group(1)
     assert f"Request {first} " not in response.text and "<html" not in response.text
+    # The count at the top of the queue follows, swapped out of band.
+    assert '<p id="requests-waiting" hx-swap-oob="true">1 request is waiting' in response.text
 
 
 def test_a_page_past_the_end_of_the_queue_shows_its_last_page_and_the_total(
