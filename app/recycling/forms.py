@@ -130,11 +130,23 @@ class ConfirmForm(FlaskForm):
 
 
 class WipeForm(FlaskForm):
-    method = SelectField(_l("Wipe method"), choices=choices(wipe_method_choices()))
+    method = SelectField(
+        _l("Wipe method"),
+        choices=choices(wipe_method_choices()),
+        validate_choice=False,  # the service says which methods fit the device
+    )
     wipe_date = DateField(_l("Date of the wipe"), validators=[DataRequired()])
     certificate_number = StringField(
         _l("Certificate number"), validators=[DataRequired(), Length(max=64)]
     )
+
+
+def wipe_form_for(device_type: str, **kwargs) -> WipeForm:
+    """The wipe form offering only the methods that fit this type of device."""
+    form = WipeForm(**kwargs)
+    fitting = DEVICE_TYPES[device_type].wipe_methods if device_type in DEVICE_TYPES else ()
+    form.method.choices = choices((k, v) for k, v in wipe_method_choices() if k in fitting)
+    return form
 
 
 class OutcomeForm(FlaskForm):

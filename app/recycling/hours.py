@@ -68,7 +68,8 @@ def status_text(expression: str, now: datetime, language: str, zone: ZoneInfo = 
     change = next_change(expression, now, zone)
     with force_locale(locale):
         if change is None:
-            return _("Open now") if open_now else _("Closed")
+            # "Closed" alone is also a campaign's state ("Terminée"): a point is "Fermé".
+            return _("Open now") if open_now else pgettext("collection point", "Closed")
         at = format_clock(change.time(), language)
         same_day = change.date() == now.astimezone(zone).date()
         if open_now:

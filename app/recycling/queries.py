@@ -125,13 +125,18 @@ def nearest_point_id(user: User) -> int | None:
 
 
 class PointHead(NamedTuple):
-    """What the dashboard and the return form show of a point: five of its columns."""
+    """What the dashboard and the return form show of a point: six of its columns."""
 
     id: int
     name: str
     address: str
     active: bool
     opening_hours: str
+    accepted_types: str
+
+    @property
+    def accepted_device_types(self) -> list[str]:
+        return [t for t in self.accepted_types.split(",") if t]
 
 
 def point_head(point_id: int | None, active_only: bool = False) -> PointHead | None:

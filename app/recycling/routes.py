@@ -38,9 +38,9 @@ from app.recycling.forms import (
     OutcomeForm,
     PointForm,
     ReturnForm,
-    WipeForm,
     choices,
     status_choices,
+    wipe_form_for,
     wipe_method_choices,
 )
 from app.recycling.models import EVERY_STATUS, CollectionPoint
@@ -249,7 +249,12 @@ def _with_point_choices(form: ReturnForm) -> ReturnForm:
 @reads_only
 @login_required
 def new_return():
-    """The return form; ?point=ID (the poster's QR code) preselects the point."""
+    """The return form; ?point=ID (the poster's QR code) preselects the point. With htmx,
+    the intro of the point picked on the form (?collection_point_id=ID)."""
+    if _wants_partial():
+        picked = request.args.get("collection_point_id", type=int)
+        point = queries.point_head(picked, active_only=True)
+        return render_template("recycling/_point_intro.html", point=point)
     chosen = queries.point_head(request.args.get("point", type=int), active_only=True)
     if chosen is None:
         chosen = queries.nearest_point(current_user)
@@ -393,7 +398,9 @@ def _agent_return(receipt: str):
 def agent_return(receipt: str):
     """One return, with the forms for the next custody step."""
     device_return = _agent_return(receipt)
-    return _render_agent_return(device_return, WipeForm(), OutcomeForm())
+    return _render_agent_return(
+        device_return, wipe_form_for(device_return.device_type), OutcomeForm()
+    )
 
 
 def _render_agent_return(device_return, wipe_form, outcome_form, status=200):
@@ -446,7 +453,7 @@ def receive_return(receipt: str):
 def wipe_return(receipt: str):
     """Record the certified wipe."""
     device_return = _agent_return(receipt)
-    form = WipeForm()
+    form = wipe_form_for(device_return.device_type)
     if form.validate_on_submit():
         wipe = (form.method.data, form.wipe_date.data, form.certificate_number.data, utcnow())
         try:
@@ -486,7 +493,7 @@ def outcome_return(receipt: str):
             db.session.commit()
             flash(_("Outcome recorded."), "success")
             return redirect(url_for("recycling.agent_return", receipt=device_return.receipt_number))
-    return _render_agent_return(device_return, WipeForm(), form, 422)
+    return _render_agent_return(device_return, wipe_form_for(device_return.device_type), form, 422)
 
 
 @bp.get("/admin/points")

@@ -142,17 +142,22 @@ def seed_recycling(rng: random.Random, returns: int = DEMO_RETURNS) -> None:
             }
         )
         rows[-1]["asset_tag_key"] = normalise_asset_tag(rows[-1]["asset_tag"])
-        plans[receipt] = (list(zip(path, times, strict=True)), rows[-1]["user_id"], point.id)
+        plans[receipt] = (
+            list(zip(path, times, strict=True)),
+            rows[-1]["user_id"],
+            point.id,
+            device_type,
+        )
     db.session.execute(insert(DeviceReturn), rows)
 
     ids = dict(db.session.execute(select(DeviceReturn.receipt_number, DeviceReturn.id)).all())
     steps = []
-    for receipt, (path, owner, point_id) in plans.items():
+    for receipt, (path, owner, point_id, device_type) in plans.items():
         for step_name, at in path:
             actor = owner if step_name == "declared" else agent_of[point_id]
             step = CustodyStep(step=step_name, at=at, actor_id=actor)
             if step_name == "wiped":
-                step.wipe_method = "software_overwrite"
+                step.wipe_method = DEVICE_TYPES[device_type].wipe_methods[0]  # one that fits
                 step.wipe_date = at.date()
                 step.certificate_number = f"CERT-{receipt[3:]}"
             steps.append(

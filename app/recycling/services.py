@@ -290,10 +290,18 @@ def check_wipe(
     forbids it: checked before asking the agent to sign it, and when recording it."""
     if device_return.status != "received":
         raise ReturnError(_l("Confirm receipt before recording the wipe."))
-    if not DEVICE_TYPES[device_return.device_type].data_bearing:
+    kind = DEVICE_TYPES[device_return.device_type]
+    if not kind.data_bearing:
         raise ReturnError(_l("This type of device holds no data to wipe."))
     if method not in WIPE_METHODS:
         raise ReturnError(_l("Choose a wipe method."), "method")
+    if method not in kind.wipe_methods:
+        # A factory reset leaves a laptop's drive readable: the certificate would lie.
+        raise ReturnError(
+            _l("This wipe method does not fit this type of device (%(type)s): choose one of "
+               "the methods offered.", type=kind.label),
+            "method",
+        )  # fmt: skip
     if wipe_date > now.date():
         raise ReturnError(_l("The wipe date cannot be in the future."), "wipe_date")
     if wipe_date < device_return.declared_at.date():

@@ -137,7 +137,12 @@
       var label = p.name + " – " + (p.open ? el.dataset.openLabel : el.dataset.closedLabel);
       var marker = L.circleMarker([p.lat, p.lon], {
         radius: 8, weight: 2, color: "#14502f", fillColor: p.open ? "#1d6b45" : "#ffffff", fillOpacity: 1
-      }).addTo(drawn.layer);
+      });
+      // No tab stop (the browser made each an unnamed one that did nothing on Enter):
+      // the list beside the map tells the same, card by card; the mouse still picks one.
+      // Its element exists once the map has a view, after fitBounds below.
+      marker.on("add", function () { marker.getElement().setAttribute("tabindex", "-1"); });
+      marker.addTo(drawn.layer);
       marker.commune = p.commune;  // its own commune's name may lie beside it
       marker.bindTooltip(label);
       marker.on("click", function () {
@@ -244,7 +249,8 @@
     });
   }
 
-  // The wipe question only matters for data-bearing devices.
+  // The wipe question only matters for data-bearing devices; the types the chosen point
+  // does not accept cannot be picked (its intro, swapped by htmx, lists them).
   function initReturnForm() {
     var choice = document.getElementById("wipe-choice");
     var types = document.getElementById("device-types");
@@ -253,8 +259,18 @@
       var checked = types.querySelector("input:checked");
       choice.hidden = !!checked && checked.dataset.bearing === "no";
     }
+    function followPoint() {
+      var intro = document.getElementById("point-intro");
+      var accepted = intro && intro.dataset.accepted ? intro.dataset.accepted.split(",") : null;
+      Array.prototype.forEach.call(types.querySelectorAll("input[type=radio]"), function (input) {
+        // A type already checked stays enabled: its refusal says why, and it keeps the focus.
+        input.disabled = !!accepted && accepted.indexOf(input.value) < 0 && !input.checked;
+      });
+    }
     types.addEventListener("change", update);
+    document.body.addEventListener("htmx:afterSettle", followPoint);
     update();
+    followPoint();
   }
 
   document.addEventListener("DOMContentLoaded", function () {
