@@ -4,6 +4,7 @@ import contextlib
 from datetime import datetime
 from decimal import Decimal
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.i18n import translations
@@ -23,7 +24,9 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, StopValidation
 
+from app.cleanup.catalogue import unit_label
 from app.core.forms import (
+    LocalIntegerField,
     LocalNumberInput,
     LocalNumberRange,
     MultiCheckboxField,
@@ -50,20 +53,25 @@ def to_local_naive(moment: datetime) -> datetime:
 
 class FiniteDecimalField(DecimalField):
     """A decimal typed as the reader writes it ('0,5' in French) that refuses NaN and
-    infinities ("sNaN" would crash NumberRange); text that is not a number says so once."""
+    infinities ("sNaN" would crash NumberRange); text that is not a number says so once,
+    in the words of the portal's other number fields ("Enter a number.")."""
 
     _value = local_number_value
     widget = LocalNumberInput()
 
     def process_formdata(self, valuelist):
         if valuelist and valuelist[0].strip():
-            # '0,5' as a French reader types it; anything else, DecimalField says what is wrong
+            # '0,5' as a French reader types it; anything else is refused below
             with contextlib.suppress(ValueError):
                 valuelist = [repr(parse_local_number(valuelist[0]))]
-        super().process_formdata(valuelist)
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            # DecimalField's "Not a valid decimal value." reads like a programmer's word
+            raise ValueError(_("Enter a number.")) from None
         if self.data is not None and not self.data.is_finite():
             self.data = None
-            raise ValueError(self.gettext("Not a valid decimal value."))
+            raise ValueError(_("Enter a number."))
 
     def pre_validate(self, form):
         # Typed but not a number: its range would add a second, less accurate message.
@@ -103,6 +111,21 @@ def _goal_field(label):
     )
 
 
+def _counted_goal_field(label):
+    """A goal counted in whole things (newsletters, devices, people): 2.5 is refused."""
+    return LocalIntegerField(
+        label,
+        validators=[
+            Optional(),
+            LocalNumberRange(
+                min=1,
+                max=1_000_000_000,
+                message=_l("Enter a whole number from %(min)s to %(max)s."),
+            ),
+        ],
+    )
+
+
 class CampaignForm(FlaskForm):
     name_fr = StringField(_l("Name (French)"), validators=[DataRequired(), Length(max=160)])
     name_en = StringField(_l("Name (English)"), validators=[DataRequired(), Length(max=160)])
@@ -119,10 +142,17 @@ class CampaignForm(FlaskForm):
         _l("Departments in scope (when not everyone)"), coerce=int, validate_choice=True
     )
     goal_gb = _goal_field(_l("Goal: GB freed"))
-    goal_items = _goal_field(_l("Goal: items cleaned (newsletters…)"))
-    goal_devices = _goal_field(_l("Goal: devices returned"))
-    goal_participants = _goal_field(_l("Goal: participants"))
+    goal_items = _counted_goal_field(_l("Goal: items cleaned (newsletters…)"))
+    goal_devices = _counted_goal_field(_l("Goal: devices returned"))
+    goal_participants = _counted_goal_field(_l("Goal: participants"))
     rules = FieldList(FormField(RuleForm), min_entries=0)
+
+    def name_cap_units(self, types_by_id: dict) -> None:
+        """Each action type's daily cap says what it counts: "Daily cap (GB a day)"."""
+        for entry in self.rules.entries:
+            kind = types_by_id.get(str(entry.form.action_type_id.data))
+            if kind is not None:
+                entry.form.daily_cap.label.text = cap_label(kind.unit)
 
     def campaign_data(self) -> dict:
         """The validated values in the shape the services expect."""
@@ -154,6 +184,13 @@ class CampaignForm(FlaskForm):
             },
             "rules": rules,
         }
+
+
+def cap_label(unit: str, default: bool = False) -> str:
+    """A daily cap's label naming its unit, in the reader's language (in a request)."""
+    if default:
+        return _("Default daily cap (%(unit)s a day)", unit=unit_label(unit))
+    return _("Daily cap (%(unit)s a day)", unit=unit_label(unit))
 
 
 def _factor_field(label):

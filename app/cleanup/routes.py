@@ -26,10 +26,18 @@ from app.cleanup.forms import (
     ExtendForm,
     LogActionForm,
     ReviewForm,
+    cap_label,
     to_local_naive,
     to_utc,
 )
-from app.cleanup.models import CLOSED, DRAFT, SCHEDULED, CleanupAction, CleanupCampaign
+from app.cleanup.models import (
+    CLOSED,
+    DRAFT,
+    RUNNING,
+    SCHEDULED,
+    CleanupAction,
+    CleanupCampaign,
+)
 from app.cleanup.results_export import results_spreadsheet
 from app.core import cache
 from app.core.confirmation import asks_after_check, question_page
@@ -69,13 +77,12 @@ def guides():
     """How-to guides of every action type, with their CO2 factor, source and caveat."""
     types = services.ensure_default_action_types()
     db.session.commit()
-    # The person's running campaign sets the points and caps they will meet.
-    campaign = queries.current_campaign(utcnow(), current_user)
+    # The person's running campaigns set the points and caps they will meet: each its own.
+    running = queries.running_campaigns(utcnow(), current_user)
     return render_template(
         "cleanup/guides.html",
         action_types=types,
-        campaign=campaign,
-        rules=queries.campaign_rules(campaign) if campaign else {},
+        running=[(campaign, queries.campaign_rules(campaign)) for campaign in running],
         can_edit=current_user.has_role("organiser"),
         source_label=source_label,
     )
@@ -89,6 +96,7 @@ def edit_action_type(key: str):
     db.session.commit()  # a first visit by this address creates the built-in ones
     action_type = queries.action_type_by_key(key) or abort(404)
     form = ActionTypeForm(obj=action_type if request.method == "GET" else None)
+    form.daily_cap.label.text = cap_label(action_type.unit, default=True)
     if form.validate_on_submit():
         try:
             services.update_action_type(
@@ -136,6 +144,7 @@ def _campaign_form(campaign=None) -> CampaignForm:
                 }
             )
     form.type_names = {str(t.id): t for t in types}
+    form.name_cap_units(form.type_names)
     return form
 
 
@@ -153,6 +162,8 @@ def _save_campaign(form, campaign=None):
             form.ends_at.errors = [error.message]
         elif error.code == "start_in_past":
             form.starts_at.errors = [error.message]
+        elif error.code == "invalid_scope":  # told at the departments, the first one focused
+            form.departments.errors = [error.message]
         else:
             flash(error.message, "error")
         return None
@@ -402,6 +413,9 @@ def _campaign_page(campaign, extend_form: ExtendForm | None = None, **progress):
             "scope": queries.scope_names(campaign, current_language()),
             "rules": list(queries.campaign_rules(campaign).values()),
         }
+    elif context["state"] in (SCHEDULED, RUNNING):
+        # What participants need before logging: how each action counts, and how much a day.
+        context["rules_list"] = _rules_list(campaign)
     return render_template(
         "cleanup/campaign.html",
         extend_form=extend_form or ExtendForm(),
@@ -415,6 +429,18 @@ def _campaign_page(campaign, extend_form: ExtendForm | None = None, **progress):
         current_end=to_local_naive(campaign.ends_at).strftime(DATETIME_FORMAT),
         extend_question=extend_question("{value}"),
         **context,
+    )
+
+
+def _rules_list(campaign) -> Markup:
+    """The campaign's "Actions that count": the same for everyone until a rule changes."""
+    return cache.fragment(
+        "cleanup.rules_list",
+        (campaign.id, current_language()),
+        ("cleanup_rules",),
+        lambda: render_template(
+            "cleanup/_rules.html", rules=list(queries.campaign_rules(campaign).values())
+        ),
     )
 
 

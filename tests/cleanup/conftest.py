@@ -4,8 +4,10 @@ using the campaign page's forms."""
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import func, select
 
 from app.cleanup import services
+from app.cleanup.models import CleanupActionType
 from app.core.time import utcnow
 from app.extensions import db
 from tests.conftest import csrf_token, login
@@ -16,6 +18,28 @@ NOW = datetime(2026, 3, 18, 10, 0, tzinfo=UTC)
 @pytest.fixture
 def now():
     return NOW
+
+
+def post_new_campaign(client, **fields):
+    """POST the new campaign form: a spring campaign with the first action type enabled,
+    `fields` replacing or adding values (None leaves a field out)."""
+    first_type_id = db.session.scalar(select(func.min(CleanupActionType.id)))
+    data = {
+        "csrf_token": csrf_token(client),
+        "name_fr": "Printemps",
+        "name_en": "Spring",
+        "starts_at": "2030-03-16T09:00",
+        "ends_at": "2030-04-06T18:00",
+        "all_departments": "y",
+        "rules-0-action_type_id": str(first_type_id),
+        "rules-0-enabled": "y",
+        "rules-0-points_per_unit": "10",
+        "rules-0-daily_cap": "20",
+    }
+    data.update(fields)
+    return client.post(
+        "/cleanup/campaigns/new", data={k: v for k, v in data.items() if v is not None}
+    )
 
 
 @pytest.fixture

@@ -528,3 +528,26 @@ def test_without_javascript_deleting_an_entry_asks_on_a_page_first(
     db.session.expire_all()
     assert db.session.get(CleanupAction, entry_id) is None
     context.close()
+
+
+@pytest.mark.browser
+def test_a_campaign_for_no_department_focuses_the_first_department(page, make):
+    """ "Not everyone" and no department: the message stood at the top only, the focus on
+    the page's body; it is told by the departments, the first of them focused."""
+    make.department(name_fr="Direction Aaa")
+    organiser = make.user(roles=("organiser",))
+    start = to_local_naive(utcnow() + timedelta(days=1))
+    sign_in(page, organiser)
+    page.goto("/cleanup/campaigns/new")
+    page.get_by_label("Tout le monde participe").uncheck()
+    page.fill("input[name=name_fr]", "Ménage des écoles")
+    page.fill("input[name=name_en]", "Schools clean-up")
+    page.fill("input[name=starts_at]", start.strftime("%Y-%m-%dT%H:%M"))
+    page.fill("input[name=ends_at]", (start + timedelta(days=21)).strftime("%Y-%m-%dT%H:%M"))
+    page.locator("main form button[type=submit]").click()
+    first = page.locator(".for-some-departments input[type=checkbox]").first
+    expect(first).to_be_focused()
+    departments = page.get_by_role("group", name="Directions concernées (si pas tout le monde)")
+    expect(departments).to_have_accessible_description(
+        "Choisissez au moins une direction, ou tout le monde."
+    )

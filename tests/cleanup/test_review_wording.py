@@ -5,15 +5,17 @@ import re
 from datetime import timedelta
 
 import pytest
+from flask_babel import force_locale
 
 from app.cleanup import services
+from app.cleanup.catalogue import quantity_label
 from app.core.time import utcnow
 from app.extensions import db
 from tests.cleanup.conftest import Participant
 from tests.conftest import login
 
 HX = {"HX-Request": "true"}
-TOO_LARGE_FOR_ONE = "Une saisie compte au plus 1\u202f000 Go\u00a0: saisissez-en plusieurs"
+TOO_LARGE_FOR_ONE = "Une saisie compte au plus 1\u202f000\u00a0Go\u00a0: saisissez-en plusieurs"
 
 
 def _rules(**caps):
@@ -73,7 +75,8 @@ def test_a_quantity_above_one_entry_and_the_daily_cap_says_both(participant, mak
     response = participant.log("delete-mail", "1500")
     error = re.search(r'id="quantity-error">([^<]*)</p>', response.text).group(1)
     assert error == (
-        "Une saisie compte au plus 1\u202f000 Go, et cette action compte au plus 20 Go par jour."
+        "Une saisie compte au plus 1\u202f000\u00a0Go, et cette action compte au plus "
+        "20\u00a0Go par jour."
     )
 
 
@@ -130,7 +133,7 @@ def test_the_guides_say_the_usual_daily_limit_with_its_unit(client, make):
     login(client, make.user(locale="fr"))
     page = client.get("/cleanup/guides").text
     mail = _guide(page, "delete-mail")
-    assert "20 Go par jour au plus" in mail and "10 points pour 1 Go" in mail
+    assert "20\u00a0Go par jour au plus" in mail and "10 points pour 1\u00a0Go" in mail
     assert "par défaut" not in page
 
 
@@ -144,7 +147,7 @@ def test_the_guides_follow_the_running_campaign_rules(client, make, make_campaig
     )
     login(client, make.user(locale="fr"))
     page = client.get("/cleanup/guides").text
-    assert "7 Go par jour au plus" in _guide(page, "delete-mail")
+    assert "7\u00a0Go par jour au plus" in _guide(page, "delete-mail")
     assert "campagne en cours, «\u00a0Printemps\u00a0»" in page
 
 
@@ -183,8 +186,8 @@ def test_an_organiser_checks_the_scope_and_rules_before_the_start(
     text = _words(preview)
     assert "Direction des finances" in text
     assert (
-        "Supprimer les vieux e-mails et pièces jointes\u00a0: 10 points pour 1 Go, "
-        "7 Go par jour au plus"
+        "Supprimer les vieux e-mails et pièces jointes\u00a0: 10 points pour 1\u00a0Go, "
+        "7\u00a0Go par jour au plus"
     ) in text
 
 
@@ -192,3 +195,10 @@ def test_a_running_campaign_shows_no_preview(client, make, make_campaign):
     campaign = make_campaign()
     login(client, make.user(roles=("organiser",), locale="fr"))
     assert "campaign-preview" not in client.get(f"/cleanup/campaigns/{campaign.id}").text
+
+
+def test_a_quantity_in_gigabytes_is_never_split_from_its_unit(app):
+    """ "0,5 Go" could break across two lines, "0,5" ending one and "Go" starting the next."""
+    with app.test_request_context(), force_locale("fr"):
+        assert quantity_label(0.5, "GB") == "0,5\u00a0Go"
+        assert quantity_label(1500, "GB") == "1\u202f500\u00a0Go"

@@ -16,7 +16,7 @@ from app.core.audit import AuditEvent
 from app.core.time import utcnow
 from app.extensions import db
 from app.messaging.models import Dispatch
-from tests.cleanup.conftest import Participant
+from tests.cleanup.conftest import Participant, post_new_campaign
 from tests.conftest import csrf_token, login
 
 
@@ -27,34 +27,12 @@ def running(make_campaign, **overrides):
     )
 
 
-def _post_new_campaign(client, **fields):
-    """POST the new campaign form: a spring campaign with the first action type enabled,
-    `fields` replacing or adding values (None leaves a field out)."""
-    first_type_id = db.session.scalar(select(func.min(CleanupActionType.id)))
-    data = {
-        "csrf_token": csrf_token(client),
-        "name_fr": "Printemps",
-        "name_en": "Spring",
-        "starts_at": "2030-03-16T09:00",
-        "ends_at": "2030-04-06T18:00",
-        "all_departments": "y",
-        "rules-0-action_type_id": str(first_type_id),
-        "rules-0-enabled": "y",
-        "rules-0-points_per_unit": "10",
-        "rules-0-daily_cap": "20",
-    }
-    data.update(fields)
-    return client.post(
-        "/cleanup/campaigns/new", data={k: v for k, v in data.items() if v is not None}
-    )
-
-
 def test_organiser_creates_a_draft(client, make):
     organiser = make.user(roles=("organiser",))
     login(client, organiser)
     page = client.get("/cleanup/campaigns/new")
     assert page.status_code == 200
-    response = _post_new_campaign(client, goal_gb="500")
+    response = post_new_campaign(client, goal_gb="500")
     assert response.status_code == 302
     campaign = db.session.scalar(select(CleanupCampaign))
     assert campaign.published_at is None and campaign.starts_at.hour == 8  # 09:00 Paris
@@ -65,14 +43,14 @@ def test_non_finite_numbers_are_refused_not_a_500(client, make, value):
     """Regression (issue 7, fuzzing): "sNaN" crashed NumberRange with a ValueError."""
     login(client, make.user(roles=("organiser",), locale="en"))
     client.get("/cleanup/campaigns/new")
-    response = _post_new_campaign(
+    response = post_new_campaign(
         client,
         all_departments=None,
         goal_gb=value,
         **{"rules-0-points_per_unit": value, "rules-0-daily_cap": value},
     )
     assert response.status_code == 422
-    assert "Not a valid decimal value." in response.get_data(as_text=True)
+    assert "Enter a number." in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(CleanupCampaign)) == 0
 
 
@@ -81,7 +59,7 @@ def test_out_of_range_numbers_of_the_campaign_form_are_told_in_french(client, ma
     goal "entre 0.001 et 1000000000" with numbers written the English way."""
     login(client, make.user(roles=("organiser",)))
     client.get("/cleanup/campaigns/new")
-    response = _post_new_campaign(
+    response = post_new_campaign(
         client,
         all_departments=None,
         goal_gb="0",
@@ -92,7 +70,7 @@ def test_out_of_range_numbers_of_the_campaign_form_are_told_in_french(client, ma
     assert response.status_code == 422
     assert "Saisissez un nombre de 0,001 à 1 000 000 000." in page
     assert "Saisissez un nombre de 0 à 10 000." in page
-    assert "N'est pas une valeur décimale valide." in page  # once, no range after it
+    assert page.count("Saisissez un nombre.") == 1  # once, no range after it
     assert "Number must be" not in page and "Not a valid" not in page
     assert "100 000" not in page  # the unreadable cap does not add its range
     assert db.session.scalar(select(func.count()).select_from(CleanupCampaign)) == 0
@@ -102,7 +80,7 @@ def test_a_daily_cap_of_the_smallest_amount_is_accepted(client, make):
     """0,001 is the lowest cap the form names: the float 0.001 refused it as too small."""
     login(client, make.user(roles=("organiser",)))
     client.get("/cleanup/campaigns/new")
-    response = _post_new_campaign(client, goal_gb="0,001", **{"rules-0-daily_cap": "0,001"})
+    response = post_new_campaign(client, goal_gb="0,001", **{"rules-0-daily_cap": "0,001"})
     assert response.status_code == 302
 
 
@@ -167,7 +145,7 @@ def test_the_daily_limit_message_writes_numbers_the_french_way(participant):
     assert log("49,5").status_code == 200
     refused = log("1")
     assert refused.status_code == 409
-    assert "vous pouvez encore enregistrer 0,5 Go aujourd'hui." in html.unescape(
+    assert "vous pouvez encore enregistrer 0,5\u00a0Go aujourd'hui." in html.unescape(
         refused.get_data(as_text=True)
     )
 
@@ -182,12 +160,12 @@ def test_the_daily_limit_message_says_the_limit_and_what_is_left_with_units(
     assert refused.status_code == 409
     text = html.unescape(refused.get_data(as_text=True))
     assert (
-        "That would go over the daily limit of 20 GB for this action: "
-        "you can still log 20 GB today." in text
+        "That would go over the daily limit of 20\u00a0GB for this action: "
+        "you can still log 20\u00a0GB today." in text
     )
     assert participant.log("delete-mail", "20").status_code == 200
     text = html.unescape(participant.log("delete-mail", "1").get_data(as_text=True))
-    assert "You have already reached the daily limit of 20 GB for this action today." in text
+    assert "You have already reached the daily limit of 20\u00a0GB for this action today." in text
 
 
 def test_correcting_an_earlier_days_entry_names_that_day_not_today(client, make, make_campaign):
@@ -203,8 +181,8 @@ def test_correcting_an_earlier_days_entry_names_that_day_not_today(client, make,
     text = html.unescape(participant.correct(earlier.id, "12").get_data(as_text=True))
     day = format_date(earlier.day, "d MMMM", locale="en_GB")
     assert (
-        "That would go over the daily limit of 20 GB for this action: "
-        f"you can still log 10 GB on {day}." in text
+        "That would go over the daily limit of 20\u00a0GB for this action: "
+        f"you can still log 10\u00a0GB on {day}." in text
     )
     assert "today" not in text.split("daily limit", 1)[1].split("<", 1)[0]
     assert db.session.get(CleanupAction, earlier.id).quantity == 5
@@ -222,7 +200,7 @@ def test_counts_agree_with_their_number_in_both_languages(participant, make):
     body = log("unsubscribe", "1")
     assert "Enregistré\u00a0: 2 points." in body
     assert ">1 élément</td>" in body and ">4 éléments</td>" in body
-    assert ">0,1 Go</td>" in body
+    assert ">0,1\u00a0Go</td>" in body
     participant.sign_in(make.user(locale="en"))
     assert ">1 item</td>" in log("unsubscribe", "1") and "Logged: 2 points." in log(
         "unsubscribe", "1"
@@ -278,7 +256,7 @@ def _log_form_of(page: str) -> dict:
     ("quantity", "message", "status"),
     [
         ("-3", "supérieure à zéro", 422),
-        ("25", "plafond journalier de 20 Go", 409),  # deleted mail: 20 GB a day at most
+        ("25", "plafond journalier de 20\u00a0Go", 409),  # deleted mail: 20 GB a day at most
     ],
     ids=["bad-quantity", "daily-cap"],
 )

@@ -68,7 +68,7 @@ def test_a_rejected_entry_is_explained_to_its_author_in_the_inbox_and_by_e_mail(
     assert "Votre saisie ne compte pas\u00a0: Grand ménage" in inbox
     assert "Elle ne compte pas dans les scores." in inbox
     assert "Motif\u00a0: Doublon de la saisie de lundi" in inbox
-    assert "pièces jointes\u00a0: 15 Go) dans la campagne «\u00a0Grand ménage\u00a0»." in inbox
+    assert "pièces jointes\u00a0: 15\u00a0Go) dans la campagne «\u00a0Grand ménage\u00a0»." in inbox
 
     [(to, mail)] = smtp.messages
     body = mail.get_body(("plain",)).get_content()

@@ -1,0 +1,90 @@
+"""The new/edit campaign form as an organiser fills it: where a refusal is told, what
+each number counts in, and whole numbers where things are counted."""
+
+import html
+import re
+
+from sqlalchemy import func, select
+
+from app.cleanup.models import CleanupCampaign
+from app.extensions import db
+from tests.cleanup.conftest import post_new_campaign
+from tests.conftest import login
+
+
+def _organiser(client, make, locale="en"):
+    login(client, make.user(roles=("organiser",), locale=locale))
+    client.get("/cleanup/campaigns/new")  # creates the built-in action types
+
+
+def _campaigns() -> int:
+    return db.session.scalar(select(func.count()).select_from(CleanupCampaign))
+
+
+def _error_of(page: str, field_id: str) -> str:
+    match = re.search(rf'<p class="error" id="{field_id}-error">([^<]*)</p>', page)
+    return html.unescape(match.group(1)) if match else ""
+
+
+def test_no_department_is_told_at_the_departments_its_first_box_focused(client, make):
+    """It was only flashed at the top, the focus left on the page's body."""
+    make.department(name_en="Aardvark department")
+    _organiser(client, make)
+    response = post_new_campaign(client, all_departments=None)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and _campaigns() == 0
+    assert _error_of(page, "departments") == "Choose at least one department, or everyone."
+    fieldset = re.search(r'<fieldset class="field for-some-departments[^>]*>', page).group(0)
+    assert "field-error" in fieldset and 'aria-describedby="departments-error"' in fieldset
+    focused = re.findall(r"<input[^>]*autofocus[^>]*>", page)
+    boxes = re.findall(r'<input[^>]*name="departments"[^>]*>', page)
+    assert focused == boxes[:1] and 'aria-invalid="true"' in boxes[0]
+    assert 'class="flash flash-error"' not in page  # told once, where it is put right
+
+
+def test_a_participants_goal_must_be_a_whole_number(client, make):
+    """2.5 participants was accepted; its refusal spoke of 0.001."""
+    _organiser(client, make)
+    response = post_new_campaign(client, goal_participants="2,5", goal_devices="0")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and _campaigns() == 0
+    assert _error_of(page, "goal_participants") == "Enter a whole number."
+    assert _error_of(page, "goal_devices") == "Enter a whole number from 1 to 1,000,000,000."
+    assert "0.001" not in page
+
+
+def test_each_daily_cap_says_what_it_counts_in(client, make):
+    """ "Daily cap 20": 20 what? Each action type's cap names its unit."""
+    _organiser(client, make)
+    page = html.unescape(client.get("/cleanup/campaigns/new").get_data(as_text=True))
+    labels = dict(re.findall(r'<label for="(rules-\d+-daily_cap)">([^<]*)</label>', page))
+    assert set(labels.values()) == {
+        "Daily cap (GB a day)",
+        "Daily cap (items a day)",
+        "Daily cap (devices a day)",
+    }
+
+
+def test_daily_caps_name_their_unit_in_french_on_a_refused_form_too(client, make):
+    _organiser(client, make, locale="fr")
+    page = html.unescape(
+        post_new_campaign(client, name_fr="").get_data(as_text=True)  # refused: no name
+    )
+    assert '<label for="rules-0-daily_cap">Plafond journalier (Go par jour)</label>' in page
+
+
+def test_the_usual_daily_cap_of_an_action_type_names_its_unit(client, make):
+    _organiser(client, make)
+    page = html.unescape(client.get("/cleanup/guides/unsubscribe/edit").get_data(as_text=True))
+    assert '<label for="daily_cap">Default daily cap (items a day)</label>' in page
+
+
+def test_text_that_is_not_a_number_says_enter_a_number(client, make):
+    """ "Not a valid decimal value.", unlike every other number field of the portal."""
+    _organiser(client, make)
+    response = post_new_campaign(client, goal_gb="lots", **{"rules-0-daily_cap": "many"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert _error_of(page, "goal_gb") == "Enter a number."
+    assert _error_of(page, "rules-0-daily_cap") == "Enter a number."
+    assert "Not a valid decimal value." not in page
