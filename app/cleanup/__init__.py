@@ -10,7 +10,7 @@ def init_app(app: Flask) -> None:
     """Register the blueprint, menu entry, dashboard panel, seeders and listeners."""
     from app.api.spec import register_schema
     from app.cleanup import api, catalogue, integration, jobs, queries, routes, seed, services
-    from app.cleanup.audit_changes import audit_changes
+    from app.cleanup.audit_changes import audit_changes, audit_names
     from app.cleanup.return_notes import device_return_notes
     from app.core.audit import register_audit_details
     from app.core.demo import register_seeder
@@ -59,6 +59,9 @@ def init_app(app: Flask) -> None:
     register_retention(app, services.apply_action_retention)
     # An action type's or a campaign's update stores what changed: the audit log words it.
     register_audit_details(app, "update", audit_changes)
+    # A campaign or a type named as a whole: its name in the reader's language.
+    for action in ("create", "update", "publish", "close", "delete"):
+        register_audit_details(app, action, audit_names)
     # Weak references would let the listener vanish; keep it for the app's lifetime.
     device_returned.connect(integration.on_device_returned, weak=False)
     device_return_received.connect(integration.on_device_return_received, weak=False)

@@ -4,7 +4,10 @@ The services store the changed settings in a fixed form, "daily_cap 20 -> 25;
 kg_co2e_per_unit 0.35 -> 0.4" (the CSV export keeps it); `audit_changes` words it in the
 reader's language: "Daily cap: 20 → 25 · CO₂ factor: 0.35 → 0.4 kg CO₂e". Names are
 stored JSON-quoted (`name_en "Clean-up" -> "Spring clean-up"`), a campaign's scope as
-department ids (`scope all -> 3,7`).
+department ids (`scope all -> 3,7`). An event about a campaign or a type as a whole
+(created, published, closed, deleted, reworded) stores both its names,
+`names {"fr": "Grand ménage", "en": "Big clean-up"}`: the CSV keeps both, so either finds
+it, and the log shows the reader's (`audit_names`).
 """
 
 import json
@@ -182,3 +185,28 @@ def audit_changes(summary: str) -> str | None:
         if not summary.startswith("; ", start):
             return None
         start += 2
+
+
+_NAMES_PREFIX = "names "
+
+
+def names_summary(named) -> str:
+    """A campaign's or an action type's two names, as its audit events store them."""
+    names = {"fr": named.name_fr, "en": named.name_en}
+    return _NAMES_PREFIX + json.dumps(names, ensure_ascii=False)
+
+
+def audit_names(summary: str) -> str | None:
+    """The name stored by `names_summary` in the reader's language; None for any other
+    details (older events stored the English name alone, shown as stored)."""
+    if not summary.startswith(_NAMES_PREFIX):
+        return None
+    try:
+        names = json.loads(summary[len(_NAMES_PREFIX) :])
+    except ValueError:
+        return None
+    if not isinstance(names, dict):
+        return None
+    language = get_locale().language if get_locale() else "fr"
+    name = names.get(language) or names.get("en") or names.get("fr")
+    return name if isinstance(name, str) and name else None

@@ -23,6 +23,7 @@ from app.cleanup.audit_changes import (
     campaign_changes,
     campaign_settings,
     describe_changes,
+    names_summary,
 )
 from app.cleanup.catalogue import (
     DEFAULT_ACTION_TYPES,
@@ -192,7 +193,12 @@ def update_action_type(actor, action_type: CleanupActionType, data: dict, now: d
     # wording alone is recorded under the type's name.
     changed = describe_changes(action_type_changes(before, data))
     record_audit(
-        actor, "update", "cleanup_action_type", action_type.key, now, changed or action_type.name_en
+        actor,
+        "update",
+        "cleanup_action_type",
+        action_type.key,
+        now,
+        changed or names_summary(action_type),
     )
 
 
@@ -235,7 +241,7 @@ def create_campaign(actor, data: dict, now: datetime) -> CleanupCampaign:
     _apply_campaign_data(campaign, data)
     db.session.add(campaign)
     db.session.flush()
-    record_audit(actor, "create", "cleanup_campaign", campaign.id, now, campaign.name_en)
+    record_audit(actor, "create", "cleanup_campaign", campaign.id, now, names_summary(campaign))
     return campaign
 
 
@@ -275,7 +281,9 @@ def update_campaign(campaign: CleanupCampaign, actor, data: dict, now: datetime)
     # Its dates, goals, scope, names and per-type rules, before -> after (the audit log
     # words them); a change of description alone records the name.
     changed = describe_changes(campaign_changes(before, campaign_settings(campaign)))
-    record_audit(actor, "update", "cleanup_campaign", campaign.id, now, changed or campaign.name_en)
+    record_audit(
+        actor, "update", "cleanup_campaign", campaign.id, now, changed or names_summary(campaign)
+    )
     if state == SCHEDULED:
         campaign_published.send(current_app._get_current_object(), campaign=campaign, now=now)
 
@@ -288,7 +296,7 @@ def publish_campaign(campaign: CleanupCampaign, actor, now: datetime) -> None:
         raise CleanupError(_("This campaign would already be over."), "ended")
     campaign.published_at = now
     db.session.flush()
-    record_audit(actor, "publish", "cleanup_campaign", campaign.id, now, campaign.name_en)
+    record_audit(actor, "publish", "cleanup_campaign", campaign.id, now, names_summary(campaign))
     campaign_published.send(current_app._get_current_object(), campaign=campaign, now=now)
 
 
@@ -298,7 +306,7 @@ def delete_draft(campaign: CleanupCampaign, actor, now: datetime) -> None:
         raise CleanupError(
             _("Only a draft can be deleted: a published campaign stays."), "published"
         )
-    record_audit(actor, "delete", "cleanup_campaign", campaign.id, now, campaign.name_en)
+    record_audit(actor, "delete", "cleanup_campaign", campaign.id, now, names_summary(campaign))
     db.session.delete(campaign)
     db.session.flush()
 
@@ -349,7 +357,7 @@ def close_campaign_now(campaign: CleanupCampaign, actor, now: datetime) -> None:
         raise CleanupError(_("Only a running campaign can be closed."), "not_running")
     campaign.ends_at = now
     db.session.flush()
-    record_audit(actor, "close", "cleanup_campaign", campaign.id, now, campaign.name_en)
+    record_audit(actor, "close", "cleanup_campaign", campaign.id, now, names_summary(campaign))
 
 
 def local_day(moment: datetime):
