@@ -81,6 +81,7 @@ def test_on_a_phone_the_yearly_footprint_is_in_view_without_scrolling(page, make
     page.fill("#email", employee.email)
     page.fill("#password", "correct horse battery")
     page.press("#password", "Enter")
+    page.wait_for_url(lambda url: "/auth/sign-in" not in url)
     page.goto("/catalogue/")
     footprint = page.locator(".catalogue-table tbody tr td.num").first
     expect(footprint).to_contain_text("kg CO₂e")
@@ -118,6 +119,7 @@ def test_withdrawing_a_request_asks_first_and_works_with_the_keyboard(page, make
     page.fill("#email", employee.email)
     page.fill("#password", "correct horse battery")
     page.press("#password", "Enter")
+    page.wait_for_url(lambda url: "/auth/sign-in" not in url)
     page.goto(f"/catalogue/requests/{request.id}", wait_until="load")
 
     withdraw = page.get_by_role("button", name="Retirer ma demande")
@@ -147,6 +149,8 @@ def _sign_in(page, user):
     page.fill("#email", user.email)
     page.fill("#password", "correct horse battery")
     page.press("#password", "Enter")
+    # Signed in once the form is left: a goto before that aborts the sign-in.
+    page.wait_for_url(lambda url: "/auth/sign-in" not in url)
 
 
 @pytest.mark.browser

@@ -19,6 +19,8 @@ def sign_in(page, user):
     page.fill("input[name=email]", user.email)
     page.fill("input[name=password]", "correct horse battery")
     page.press("input[name=password]", "Enter")
+    # Signed in once the form is left: a goto before that aborts the sign-in.
+    page.wait_for_url(lambda url: "/auth/sign-in" not in url)
 
 
 @pytest.mark.browser

@@ -69,6 +69,7 @@ def test_revoking_a_token_without_javascript_asks_on_a_page_first(browser, live_
     page.fill("input[name=email]", person.email)
     page.fill("input[name=password]", "correct horse battery")
     page.locator("button.primary").click()
+    page.wait_for_url(lambda url: "/auth/sign-in" not in url)
     page.goto("/auth/profile")
 
     page.get_by_role("button", name="Révoquer Tableur").click()

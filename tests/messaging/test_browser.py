@@ -20,6 +20,8 @@ def _sign_in_as_an_organiser(page, make):
     page.fill("#email", "nora@example.org")
     page.fill("#password", "correct horse battery")
     page.press("#password", "Enter")
+    # Signed in once the form is left: a goto before that aborts the sign-in.
+    page.wait_for_url(lambda url: "/auth/sign-in" not in url)
 
 
 def test_organiser_writes_previews_and_schedules_a_template(page, make):
@@ -111,6 +113,7 @@ def test_deleting_a_message_with_the_keyboard_asks_first_then_says_so(page, make
     page.fill("#email", reader.email)
     page.fill("#password", "correct horse battery")
     page.press("#password", "Enter")
+    page.wait_for_url(lambda url: "/auth/sign-in" not in url)
     page.goto("/messaging/")
     delete = page.get_by_role("button", name="Supprimer Bonjour Inès")
     delete.focus()
@@ -150,6 +153,7 @@ def test_reading_one_message_updates_the_unread_count_and_the_menu_badge(page, m
     page.fill("#email", reader.email)
     page.fill("#password", "correct horse battery")
     page.press("#password", "Enter")
+    page.wait_for_url(lambda url: "/auth/sign-in" not in url)
     page.goto("/messaging/")
     menu_entry = page.locator(".main-nav a[href='/messaging/']")
     expect(menu_entry.locator(".badge")).to_have_text("2")
@@ -175,6 +179,7 @@ def test_deleting_the_read_messages_asks_first_as_deleting_one_does(page, make, 
     page.fill("#email", reader.email)
     page.fill("#password", "correct horse battery")
     page.press("#password", "Enter")
+    page.wait_for_url(lambda url: "/auth/sign-in" not in url)
     page.goto("/messaging/")
     page.get_by_role("button", name="Marquer comme lu", exact=True).first.click()
     delete_read = page.get_by_role("button", name="Supprimer les messages lus")
