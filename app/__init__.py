@@ -71,6 +71,10 @@ def create_app(config_class: type = Config, **overrides) -> Flask:
     from app.core.privacy import register_retention
 
     register_retention(app, auth_services.purge_sign_in_links)
+    from app.auth.models import User
+    from app.core.audit import ids_named, register_audit_names
+
+    register_audit_names(app, "user", ids_named(User, User.display_name, User.email))
     app.register_blueprint(api_routes.bp)
     app.register_blueprint(cli.bp)
     app.register_blueprint(bench_routes.bp)

@@ -4,7 +4,7 @@ from flask import Flask, url_for
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
-from app.core.audit import register_audit_details
+from app.core.audit import ids_named, register_audit_details, register_audit_names
 from app.core.dashboard import (
     MenuItem,
     Panel,
@@ -51,6 +51,7 @@ def init_app(app: Flask) -> None:
     from app.api.spec import register_schema
     from app.catalogue import api, messages, routes
     from app.catalogue.audit import audit_changes
+    from app.catalogue.models import CatalogueItem
     from app.catalogue.queries import devices_due_for_renewal
     from app.catalogue.seed import seed_catalogue
     from app.catalogue.services import erase_personal_data, export_personal_data
@@ -70,6 +71,11 @@ def init_app(app: Flask) -> None:
     register_seeder(app, seed_catalogue, order=10)
     # An item's edit stores what changed, before -> after: the audit log words it.
     register_audit_details(app, "update", audit_changes)
+    register_audit_names(
+        app,
+        "catalogue_item",
+        ids_named(CatalogueItem, CatalogueItem.code, CatalogueItem.name_fr, CatalogueItem.name_en),
+    )
     register_personal_data(app, PersonalData("requests", export_personal_data, erase_personal_data))
     register_variables(app, messages.REQUEST_VARIABLES, messages.request_variables)
     register_audience(

@@ -11,8 +11,9 @@ def init_app(app: Flask) -> None:
     from app.api.spec import register_schema
     from app.cleanup import api, catalogue, integration, jobs, queries, routes, seed, services
     from app.cleanup.audit_changes import audit_changes, audit_names
+    from app.cleanup.models import CleanupCampaign
     from app.cleanup.return_notes import device_return_notes
-    from app.core.audit import register_audit_details
+    from app.core.audit import ids_named, register_audit_details, register_audit_names
     from app.core.demo import register_seeder
     from app.core.jobs import register_job
     from app.core.personalisation import (
@@ -62,6 +63,12 @@ def init_app(app: Flask) -> None:
     # A campaign or a type named as a whole: its name in the reader's language.
     for action in ("create", "update", "publish", "close", "delete"):
         register_audit_details(app, action, audit_names)
+    # Older events stored the English name alone: found by either name all the same.
+    register_audit_names(
+        app,
+        "cleanup_campaign",
+        ids_named(CleanupCampaign, CleanupCampaign.name_fr, CleanupCampaign.name_en),
+    )
     # Weak references would let the listener vanish; keep it for the app's lifetime.
     device_returned.connect(integration.on_device_returned, weak=False)
     device_return_received.connect(integration.on_device_return_received, weak=False)

@@ -7,7 +7,7 @@ from sqlalchemy import Select, func, or_, select
 
 from app.auth.models import ROLES, User, UserRole
 from app.auth.services import AccountError, end_all_sessions, forget_sign_in_links
-from app.core.audit import AuditEvent, record_audit
+from app.core.audit import AuditEvent, about_objects_named, record_audit
 from app.extensions import db
 
 GRANTABLE_ROLES = tuple(role for role in ROLES if role != "employee")
@@ -137,6 +137,7 @@ def audit_query(filters: AuditFilters) -> Select:
             or_(
                 func.lower(AuditEvent.summary).contains(fragment, autoescape=True),
                 func.lower(AuditEvent.object_id).contains(fragment, autoescape=True),
+                *about_objects_named(fragment),  # a person, a point, a template… by its name
             )
         )
     if filters.since:

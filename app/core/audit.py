@@ -7,7 +7,7 @@ from datetime import datetime
 from flask import Flask, current_app
 from flask_babel import gettext, lazy_pgettext, ngettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ColumnElement, ForeignKey, Select, String, and_, cast, func, or_, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.auth.models import role_label
@@ -208,3 +208,31 @@ def audit_details(action: str, summary: str) -> str:
     pattern, words = _DETAILS.get(action, (None, None))
     match = pattern.fullmatch(summary) if pattern else None
     return words(match) if match else summary
+
+
+def register_audit_names(app: Flask, object_type: str, named_ids: Callable[[str], Select]) -> None:
+    """A domain tells how to find its objects by name: `named_ids(fragment)` selects the
+    ids, as events store them, of those whose name holds `fragment` (lower case). The
+    log's "Containing" filter then finds every event about them, whatever each event's
+    details say (a point's closure stores only its reason)."""
+    app.extensions.setdefault("empreinte.audit_names", {})[object_type] = named_ids
+
+
+def ids_named(model, *names) -> Callable[[str], Select]:
+    """`named_ids` for a table whose id is the events' object id, named by `names`."""
+
+    def named_ids(fragment: str) -> Select:
+        holds = [func.lower(name).contains(fragment, autoescape=True) for name in names]
+        return select(cast(model.id, String)).where(or_(*holds))
+
+    return named_ids
+
+
+def about_objects_named(fragment: str) -> list[ColumnElement[bool]]:
+    """Conditions on events about an object whose name holds `fragment` (lower case)."""
+    return [
+        and_(AuditEvent.object_type == object_type, AuditEvent.object_id.in_(named_ids(fragment)))
+        for object_type, named_ids in current_app.extensions.get(
+            "empreinte.audit_names", {}
+        ).items()
+    ]

@@ -5,8 +5,9 @@ import os
 from flask import Flask, request
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
+from sqlalchemy import String, cast, select
 
-from app.core.audit import register_audit_details
+from app.core.audit import ids_named, register_audit_details, register_audit_names
 from app.core.dashboard import MenuItem, Panel, register_menu_item, register_panel
 from app.core.demo import register_seeder
 from app.core.person_figures import register_person_figure
@@ -38,6 +39,7 @@ def init_app(app: Flask) -> None:
     """Register the blueprint, menu entry, dashboard panel, seeders and listeners."""
     from app.api.spec import register_schema
     from app.messaging import api, audiences, cli, labels, queries, routes, services
+    from app.messaging.models import Dispatch, MessageTemplate, Schedule
     from app.messaging.recurrence import audit_rhythm
     from app.messaging.rendering import text_to_html
     from app.messaging.scheduler import scheduler_cli
@@ -54,6 +56,11 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(text_to_html, "message_html")
     # A recurring message's creation stores its cron expression: the audit log words it.
     register_audit_details(app, "create", audit_rhythm)
+    # A template, a recurring message or a dispatch is found by the template's name or key.
+    template_named = ids_named(MessageTemplate, MessageTemplate.name, MessageTemplate.key)
+    register_audit_names(app, "messaging_template", template_named)
+    for model, object_type in ((Schedule, "messaging_schedule"), (Dispatch, "messaging_dispatch")):
+        register_audit_names(app, object_type, sent_from(model, MessageTemplate, template_named))
     register_schema(app, "Message", api.MESSAGE_SCHEMA)
     register_schema(app, "Inbox", api.INBOX_SCHEMA)
     register_schema(app, "DispatchStatus", api.DISPATCH_SCHEMA)
@@ -176,3 +183,13 @@ def _allow_one_click_unsubscribe(app: Flask) -> None:
         return None
 
     app.before_request_funcs.setdefault(None, []).insert(0, one_click)
+
+
+def sent_from(model, template_model, template_named):
+    """The ids of `model` rows (schedules, dispatches) sent from a template so named."""
+
+    def named_ids(fragment: str):
+        templates = template_named(fragment).with_only_columns(template_model.id)
+        return select(cast(model.id, String)).where(model.template_id.in_(templates))
+
+    return named_ids

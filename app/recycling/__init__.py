@@ -5,7 +5,7 @@ import os
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
-from app.core.audit import register_audit_details
+from app.core.audit import ids_named, register_audit_details, register_audit_names
 from app.core.dashboard import MenuItem, register_menu_item, register_panel, register_work
 from app.core.demo import register_seeder
 from app.core.jobs import register_job
@@ -15,7 +15,7 @@ from app.core.privacy import PersonalData, register_personal_data
 
 def init_app(app: Flask) -> None:
     """Register the blueprints, menu entries, dashboard panel, seeder and registries."""
-    from app.recycling import api, forms, jobs, models, providers, queries, routes, seed, services  # noqa: F401
+    from app.recycling import api, forms, jobs, models, providers, queries, routes, seed, services
 
     # Days after which a declared device no agent has received is recalled to its owner
     # (0: never).
@@ -44,4 +44,7 @@ def init_app(app: Flask) -> None:
         hour=9,
     )
     # The audit log names a return's recorded outcome ("outcome" events store its key).
+    register_audit_names(
+        app, "collection_point", ids_named(models.CollectionPoint, models.CollectionPoint.name)
+    )
     register_audit_details(app, "outcome", forms.outcome_label)

@@ -28,3 +28,39 @@ def test_the_audit_log_finds_events_containing_a_code_or_a_receipt_number(client
     assert "LAPTOP" not in client.get("/admin/audit?text=%25").get_data(as_text=True)
     rows = list(csv.reader(io.StringIO(client.get("/admin/audit.csv?text=LAPTOP-14").text)))
     assert [row[5] for row in rows[1:]] == ["LAPTOP-14: lifetime_years 4 -> 5"]
+
+
+def test_the_audit_log_finds_every_event_about_an_object_by_its_name(client, make):
+    """Events about a person or a point store no name (a deactivation, a closure's reason
+    alone): searching their name found nothing, though the log names them."""
+    from app.messaging.models import Dispatch, MessageTemplate
+    from app.recycling.models import CollectionPoint
+
+    admin = make.user(roles=("admin",), locale="en")
+    person = make.user(display_name="Chloé Martin", email="chloe.martin@example.org")
+    point = CollectionPoint(
+        name="Hôtel de ville – Talence", address="1 place", latitude=44.8, longitude=-0.59,
+        opening_hours="Mo-Fr 09:00-17:00", accepted_types="laptop",
+        commune_id=make.commune().id,
+    )  # fmt: skip
+    template = MessageTemplate(key="winter-news", name="Nouvelles d'hiver")
+    db.session.add_all([point, template])
+    db.session.flush()
+    dispatch = Dispatch(template_id=template.id, audience_key="everyone", due_at=NOW)
+    db.session.add(dispatch)
+    db.session.flush()
+    record_audit(admin, "deactivate", "user", person.id, NOW, "")
+    record_audit(admin, "close", "collection_point", point.id, NOW, "Travaux jusqu'au 15")
+    record_audit(admin, "cancel", "messaging_dispatch", dispatch.id, NOW, "")
+    record_audit(admin, "update", "catalogue_item", 99, NOW, "LAPTOP-99: lifetime 4 -> 5")
+    db.session.commit()
+    login(client, admin)
+
+    def found(text: str) -> list[str]:
+        rows = csv.reader(io.StringIO(client.get(f"/admin/audit.csv?text={text}").text))
+        return sorted(row[3] for row in list(rows)[1:])
+
+    assert found("chloé martin") == ["user"]
+    assert found("martin@example") == ["user"]
+    assert found("talence") == ["collection_point"]
+    assert found("winter-news") == found("nouvelles d'hiver") == ["messaging_dispatch"]
