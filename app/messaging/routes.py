@@ -1,5 +1,7 @@
 """Views of the messaging domain: the inbox, unsubscribe, templates, schedules, dispatches."""
 
+from contextlib import nullcontext
+
 from babel.dates import get_day_names
 from flask import (
     Blueprint,
@@ -12,7 +14,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import get_locale, ngettext
+from flask_babel import force_locale, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -22,7 +24,7 @@ from app.auth.decorators import role_required
 from app.auth.forms import ConfirmForm
 from app.auth.models import User
 from app.core.database import reads_only
-from app.core.i18n import current_language, format_number
+from app.core.i18n import current_language, format_full_moment, format_number, regional_locale
 from app.core.personalisation import (
     audience_namer,
     known_audience_params,
@@ -173,20 +175,34 @@ def delete_read_messages():
 
 @bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
 def unsubscribe(token: str):
-    """GET: confirm page. POST (form or RFC 8058 one-click): stop e-mails at once."""
+    """GET: confirm page (or "already unsubscribed"). POST (form or RFC 8058 one-click):
+    stop e-mails at once. In the person's saved language: the signed token says who."""
     user_id = user_id_from_token(token)
-    if user_id is None or db.session.get(User, user_id) is None:
+    user = db.session.get(User, user_id) if user_id is not None else None
+    if user is None:
         return render_template("messaging/unsubscribe.html", invalid=True), 404
     if request.method == "POST":
-        return one_click_unsubscribe(user_id)
-    return render_template("messaging/unsubscribe.html", token=token, done=False)
+        return one_click_unsubscribe(user)
+    with _in_language_of(user):
+        return render_template(
+            "messaging/unsubscribe.html", token=token, done=False, subscribed=user.email_opt_in
+        )
 
 
-def one_click_unsubscribe(user_id: int):
+def one_click_unsubscribe(user: User):
     """Withdraw consent and say so (the signed token is the proof; no session is used)."""
-    services.unsubscribe(user_id, utcnow())
+    services.unsubscribe(user.id, utcnow())
     db.session.commit()
-    return render_template("messaging/unsubscribe.html", done=True)
+    with _in_language_of(user):
+        return render_template("messaging/unsubscribe.html", done=True)
+
+
+def _in_language_of(user: User):
+    """The person's saved language for this page, else the request's as usual: someone
+    opening a link from an e-mail is often signed out, on a browser in another language."""
+    if user.locale in current_app.config["LANGUAGES"]:
+        return force_locale(regional_locale(user.locale))
+    return nullcontext()
 
 
 # --- templates ---------------------------------------------------------------------------
@@ -520,6 +536,13 @@ def _schedule_confirmation(form, template, size: int, params: dict, at, cron, no
     # 09:00?"): only its first letter changes, day names keep theirs.
     rhythm_in_sentence = rhythm[:1].lower() + rhythm[1:] if rhythm else None
     names = [f.name for f in form if f.name != "csrf_token"] + list(params)
+    upcoming = next_run(cron, now) if cron else None
+    when = upcoming if cron else at or now
+    mismatch = None
+    if when is not None:  # a rhythm that never comes has no moment to check
+        mismatch = services.campaign_timing_mismatch(
+            template, form.audience.data, params, when, current_language()
+        )
     return render_template(
         "messaging/schedule_confirm.html",
         form=form,
@@ -530,7 +553,9 @@ def _schedule_confirmation(form, template, size: int, params: dict, at, cron, no
         cron=cron,
         rhythm=rhythm,
         rhythm_in_sentence=rhythm_in_sentence,
-        upcoming=next_run(cron, now) if cron else None,
+        upcoming=upcoming,
+        mismatch=mismatch,
+        mismatch_when=format_full_moment(when) if mismatch else None,
         hidden=[(name, request.form[name]) for name in names if name in request.form],
     )
 
@@ -563,13 +588,19 @@ def show_dispatch(dispatch_id: int):
     dispatch = queries.organiser_dispatch(dispatch_id)
     if dispatch is None:
         abort(404)
+    counts = queries.dispatch_counts(dispatch.id)
+    # "Waiting 22" on a Friday evening says nothing of why: e-mails wait for Monday.
+    paused_until = (
+        services.email_paused_until(utcnow()) if counts["channels"]["email"]["pending"] else None
+    )
     return _partial_or_page(
         "messaging/_dispatch_counts.html",
         "messaging/dispatch.html",
         dispatch=dispatch,
         was=request.args.get("was"),
         audience_name=dispatch_audience_namer(current_user),
-        counts=queries.dispatch_counts(dispatch.id),
+        counts=counts,
+        email_resumes=format_full_moment(paused_until) if paused_until else None,
         failures=queries.failed_deliveries(dispatch.id),
         form=ConfirmForm(),
     )

@@ -27,13 +27,19 @@ from sqlalchemy import (
 
 from app.auth.models import User
 from app.core.audit import record_audit
-from app.core.personalisation import known_audience_params, known_audiences, variables_for
+from app.core.personalisation import (
+    known_audience_params,
+    known_audiences,
+    known_variables,
+    variables_for,
+)
 from app.core.time import local_zone
 from app.core.urls import database_id
 from app.extensions import db
 from app.messaging.audiences import EMAIL_ONLY_LINKS, preview_placeholders
 from app.messaging.builtins import BUILTIN_TEMPLATES, NOTICE_TEMPLATES, ensure_builtin_templates
 from app.messaging.i18n import _
+from app.messaging.labels import channel_label
 from app.messaging.mailer import build_email
 from app.messaging.models import (
     NOTICE_AUDIENCE,
@@ -298,6 +304,60 @@ def check_schedule(
     elif kind != "now":
         raise MessagingError(_("Unknown kind of schedule."))
     return size
+
+
+# The built-in messages that speak of the campaign's calendar, and the whole days left
+# (as `days_left` counts them, rounded up) at which their words still hold: « Plus qu'une
+# semaine » read with « Il reste 17 jours » was sent by hand 17 days before the end.
+CAMPAIGN_TIMED_DAYS = {
+    "campaign-reminder": range(7, 9),
+    "campaign-last-48h": range(1, 3),
+}
+CAMPAIGN_TIMED = ("campaign-launch", "campaign-results", *CAMPAIGN_TIMED_DAYS)
+
+
+@dataclass(frozen=True)
+class TimingMismatch:
+    """A built-in campaign message going out when its words do not fit the calendar.
+
+    `days_left` at that moment (0: no campaign running for its recipients then);
+    `running_before`: the campaign was already running a day earlier (a late launch)."""
+
+    key: str
+    campaign_name: str
+    days_left: int
+    running_before: bool = False
+
+
+def campaign_timing_mismatch(
+    template: MessageTemplate, audience_key: str, params: dict, when: datetime, language: str
+) -> TimingMismatch | None:
+    """Whether a campaign-timed built-in would go out at `when` saying what the calendar
+    contradicts, as one of its recipients would read it (names in `language`); None when
+    it fits, or when no campaign domain gives the days left."""
+    if template.key not in CAMPAIGN_TIMED or "days_left" not in known_variables():
+        return None
+    sample_id = db.session.scalar(audience_select(audience_key, params, when).limit(1))
+    sample = db.session.get(User, sample_id) if sample_id is not None else None
+    if sample is None:
+        return None
+
+    def campaign_at(moment: datetime) -> tuple[str, int]:
+        values = variables_for([_InLanguage(sample, language)], moment, {}).get(sample.id, {})
+        return str(values.get("campaign_name", "")), getattr(values.get("days_left"), "value", 0)
+
+    name, left = campaign_at(when)
+    if template.key in CAMPAIGN_TIMED_DAYS:
+        fits = left in CAMPAIGN_TIMED_DAYS[template.key]
+    elif template.key == "campaign-results":
+        fits = left == 0 and bool(name)
+    else:  # the launch: running now, and not yet a day before
+        before_name, before_left = campaign_at(when - timedelta(days=1))
+        running_before = bool(left and before_left and before_name == name)
+        if left and not running_before:
+            return None
+        return TimingMismatch(template.key, name, left, running_before)
+    return None if fits else TimingMismatch(template.key, name, left)
 
 
 def schedule_message(
@@ -647,6 +707,12 @@ def next_working_window(now: datetime) -> datetime | None:
     local = now.astimezone(local_zone()).replace(tzinfo=None)
     change = opening_hours.OpeningHours(expression).next_change(local)
     return change.replace(tzinfo=local_zone()).astimezone(now.tzinfo) if change else None
+
+
+def email_paused_until(now: datetime) -> datetime | None:
+    """When e-mails waiting for the working hours (the right to disconnect) go out next;
+    None while e-mail may go out now."""
+    return None if within_working_hours(now) else next_working_window(now)
 
 
 def _claimable(dispatch_id: int, now: datetime, email_open: bool):
@@ -1032,7 +1098,8 @@ def _test_failure(dispatch_id: int) -> str:
 
 
 def export_messages(user) -> list[dict]:
-    """The person's inbox for the data export."""
+    """The person's inbox for the data export; each channel named in the language in force
+    (the export forces the person's)."""
     rows = db.session.scalars(
         select(Delivery)
         .where(
@@ -1045,6 +1112,7 @@ def export_messages(user) -> list[dict]:
     return [
         {
             "channel": row.channel,
+            "channel_name": channel_label(row.channel),
             "subject": row.subject,
             "body": row.body,
             "delivered_at": row.delivered_at.isoformat() if row.delivered_at else None,
