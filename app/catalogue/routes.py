@@ -285,7 +285,8 @@ def compare():
             "catalogue/compare.html",
             items=[],
             alone=alone,
-            alternatives=alone.alternatives[: COMPARED_AT_MOST - 1],
+            # The same lighter alternatives as on its page and in My requests.
+            alternatives=queries.lighter_alternatives(alone)[: COMPARED_AT_MOST - 1],
             place=place,
         ), 400
     if len(ids) > COMPARED_AT_MOST:
@@ -337,23 +338,28 @@ def add_to_request(item_id: int):
         flash(str(error), "error")
         return redirect(url_for(".show_item", item_id=item.id))
     db.session.commit()
-    flash(added_message(form.quantity.data, line.quantity), "success")
+    flash(
+        added_message(item.name(current_language()), form.quantity.data, line.quantity), "success"
+    )
     return redirect(url_for(".my_requests"))
 
 
-def added_message(added: int, total: int) -> str:
-    """What was added, and the line's new total when the request already held some: "2
-    added" alone, with 5 already there, read as an order of 2 and not 7."""
+def added_message(name: str, added: int, total: int) -> str:
+    """What was added, named, and the line's new total when the request already held some:
+    "× 2" alone, with 5 already there, read as an order of 2 and not 7. The name comes
+    after the verb, so that French needs no agreement with the item's gender."""
     if total == added:
         return ngettext(
-            "%(num)s added to your request.",
-            "%(num)s added to your request.",
-            added,
+            "Added to your request: %(name)s × %(num)s.",
+            "Added to your request: %(name)s × %(num)s.",
+            added,  # at most 50: flask_babel writes it as %(num)s
+            name=name,
         )
     return ngettext(
-        "%(num)s added: %(total)s in all in your request.",
-        "%(num)s added: %(total)s in all in your request.",
-        added,  # at most 50: flask_babel writes it as %(num)s
+        "Added to your request: %(name)s × %(num)s (%(total)s in all).",
+        "Added to your request: %(name)s × %(num)s (%(total)s in all).",
+        added,
+        name=name,
         total=format_number(total),
     )
 

@@ -437,6 +437,18 @@ EQUIPMENT = (
     ),
 )
 
+# Alternatives the demo draws itself do the same job as the item: "accessory" holds a
+# 4G box and a mouse, which no one swaps for the other. These categories are one job
+# each; elsewhere only the devices grouped here replace one another.
+ONE_JOB_CATEGORIES = frozenset({"laptop", "desktop", "monitor", "smartphone", "tablet"})
+SAME_JOB = {
+    "personal-printer": ("EQ-PRT-01", "EQ-PRT-02"),
+    "a3-printer": ("EQ-PRT-04", "EQ-PRT-05"),
+    "external-disk": ("EQ-ACC-02", "EQ-ACC-03"),
+}
+# Made for one use (CAD, field work): an everyday device of the category does not replace them.
+SPECIALISED = frozenset({"EQ-LAP-03", "EQ-DSK-03", "EQ-PHN-03", "EQ-TAB-03"})
+
 SERVICE_WORDS = {
     "email": (
         ("Messagerie", "E-mail"),
@@ -632,6 +644,7 @@ def seed_catalogue(rng: random.Random) -> None:
             CatalogueItem.code,
             CatalogueItem.kind,
             CatalogueItem.category,
+            CatalogueItem.name_en,
             CatalogueItem.annual_kgco2e,
             CatalogueItem.status,
         )
@@ -641,32 +654,48 @@ def seed_catalogue(rng: random.Random) -> None:
     _seed_marks(rng, items)
 
 
+def equipment_job(code: str, category: str) -> str | None:
+    """What a demo device is for, when the demo knows; None when nothing else does it."""
+    if code in SPECIALISED:
+        return None
+    if category in ONE_JOB_CATEGORIES:
+        return category
+    return next((job for job, codes in SAME_JOB.items() if code in codes), None)
+
+
+def service_job(category: str, name_en: str) -> tuple[str, str]:
+    """What a demo service does: its name says it before the department that runs it."""
+    return category, name_en.partition(" – ")[0]
+
+
 def _seed_alternatives(items) -> None:
     by_code = {i.code: i for i in items}
     pairs = set()
-    for item in items:
-        if item.kind == "equipment":
-            lighter = sorted(
-                (
-                    o
-                    for o in items
-                    if o.kind == "equipment"
-                    and o.category == item.category
-                    and o.annual_kgco2e < item.annual_kgco2e
-                ),
-                key=lambda o: o.annual_kgco2e,
-            )[:2]
-            pairs.update((item.id, o.id) for o in lighter)
-    # Personal printers point to the shared floor printer.
+    equipment = [i for i in items if i.kind == "equipment"]
+    for item in equipment:
+        job = equipment_job(item.code, item.category)
+        if job is None:
+            continue
+        lighter = sorted(
+            (
+                o
+                for o in equipment
+                if equipment_job(o.code, o.category) == job and o.annual_kgco2e < item.annual_kgco2e
+            ),
+            key=lambda o: o.annual_kgco2e,
+        )[:2]
+        pairs.update((item.id, o.id) for o in lighter)
+    # Personal printers point to the shared floor printer: printing, with one device less.
     for code in ("EQ-PRT-01", "EQ-PRT-02"):
         pairs.add((by_code[code].id, by_code["EQ-PRT-03"].id))
     services = [i for i in items if i.kind == "service" and i.status == "available"]
     lightest = {}
     for s in sorted(services, key=lambda s: s.annual_kgco2e):
-        lightest.setdefault(s.category, s)
+        lightest.setdefault(service_job(s.category, s.name_en), s)
     for s in services:
-        if s.annual_kgco2e > 3 * lightest[s.category].annual_kgco2e and s.id % 4 == 0:
-            pairs.add((s.id, lightest[s.category].id))
+        lighter = lightest[service_job(s.category, s.name_en)]
+        if s.annual_kgco2e > 3 * lighter.annual_kgco2e and s.id % 4 == 0:
+            pairs.add((s.id, lighter.id))
     db.session.execute(
         insert(catalogue_alternative),
         [{"item_id": a, "alternative_id": b} for a, b in sorted(pairs)],

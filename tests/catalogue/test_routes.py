@@ -970,11 +970,12 @@ def test_import_page_in_french_names_missing_columns_and_the_separator(client, a
 def test_adding_to_what_the_request_already_holds_says_the_new_total(client, auth, make, make_item):
     """ "Ajouté à votre demande." after adding 2 to 5 read as an order of 2, not 7."""
     login(client, make.user(locale="fr"))
-    item = make_item()
+    item = make_item(name_fr="Souris filaire")
     first = auth.post(f"/catalogue/items/{item.id}/request", {"quantity": "5"})
-    assert "5 ajoutés à votre demande." in client.get(first.location).text
+    assert "Ajouté à votre demande\u00a0: Souris filaire × 5." in client.get(first.location).text
     again = auth.post(f"/catalogue/items/{item.id}/request", {"quantity": "2"})
-    assert "2 ajoutés\u00a0: 7 au total dans votre demande." in client.get(again.location).text
+    added = "Ajouté à votre demande\u00a0: Souris filaire × 2 (7 au total)."
+    assert added in client.get(again.location).text
 
 
 def test_the_item_page_says_how_many_the_request_already_holds(client, auth, make, make_item):
@@ -1122,3 +1123,63 @@ def test_saving_an_item_unchanged_records_no_audit_event(client, auth, make, mak
 
     assert auth.post(f"/catalogue/admin/items/{item.id}/edit", form).status_code == 302
     assert db.session.scalar(events) == recorded
+
+
+# Browser review: alternatives that do the same job, the added item named, empty searches -----
+
+
+def test_the_demo_suggests_alternatives_that_do_the_same_job(runner, client, auth):
+    """The 4G home-working box (category "accessory") offered a wired mouse and keyboard."""
+    assert runner.invoke(args=["demo", "seed", "--employees", "150"]).exit_code == 0
+    auth.sign_in("employee@demo.empreinte.fr", "demo")
+    code_of = dict(db.session.execute(select(CatalogueItem.id, CatalogueItem.code)).all())
+    id_of = {code: item_id for item_id, code in code_of.items()}
+
+    def suggested(code: str) -> set[str]:
+        page = client.get(f"/catalogue/items/{id_of[code]}").text
+        section = page.partition('id="alt-h"')[2].partition("</section>")[0]
+        return {code_of[int(i)] for i in re.findall(r'href="/catalogue/items/(\d+)"', section)}
+
+    assert suggested("EQ-ACC-04") == set()  # the 4G box: nothing else does its job
+    assert suggested("EQ-ACC-03") == {"EQ-ACC-02"}  # an external disk for an external SSD
+    assert suggested("EQ-LAP-02") == {"EQ-LAP-06", "EQ-LAP-07"}  # refurbished laptops
+
+
+def test_one_ticked_item_is_compared_with_the_lighter_alternatives_its_page_shows(
+    client, make, make_item
+):
+    login(client, make.user(locale="en"))
+    lighter = make_item(name_en="Refurbished laptop", embodied_kgco2e=80)
+    heavier = make_item(name_en="Bigger laptop", embodied_kgco2e=900)
+    withdrawn = make_item(name_en="Withdrawn laptop", embodied_kgco2e=10, status="discontinued")
+    alone = make_item(name_en="New laptop", embodied_kgco2e=300)
+    alone.alternatives = [lighter, heavier, withdrawn]
+    db.session.commit()
+    page = client.get(f"/catalogue/compare?ids={alone.id}").text
+    link = re.search(r'<a href="([^"]+)">Compare New laptop with its alternatives', page)
+    assert re.findall(r"ids=(\d+)", link.group(1)) == [str(alone.id), str(lighter.id)]
+
+
+def test_the_added_message_names_the_item_in_english(client, auth, make, make_item):
+    login(client, make.user(locale="en"))
+    item = make_item(name_en="Wired mouse")
+    first = auth.post(f"/catalogue/items/{item.id}/request", {"quantity": "1"})
+    assert "Added to your request: Wired mouse × 1." in client.get(first.location).text
+    again = auth.post(f"/catalogue/items/{item.id}/request", {"quantity": "3"})
+    added = "Added to your request: Wired mouse × 3 (4 in all)."
+    assert added in client.get(again.location).text
+
+
+def test_a_search_without_result_offers_to_clear_the_filters_page_and_fragment(
+    client, make, make_item
+):
+    login(client, make.user(locale="fr"))
+    make_item(name_fr="Souris filaire", category="accessory")
+    help_text = "Aucun élément ne correspond. Essayez un autre mot ou effacez les filtres."
+    clear = '<a href="/catalogue/">Effacer la recherche et les filtres</a>'
+    for headers in ({}, HX):
+        empty = client.get("/catalogue/?q=imprimante&category=accessory", headers=headers).text
+        assert help_text in empty and clear in empty
+        found = client.get("/catalogue/?q=souris", headers=headers).text
+        assert help_text not in found and "Souris filaire" in found
+    assert "Souris filaire" in client.get("/catalogue/").text  # where the link leads
