@@ -21,7 +21,8 @@ from wtforms.validators import (
 
 from app.core.devices import DEVICE_TYPES
 from app.core.forms import LocalFloatField, MultiCheckboxField
-from app.recycling.services import ONE_WIPE_CHOICE
+from app.recycling import hours
+from app.recycling.services import BAD_HOURS_MESSAGE, ONE_WIPE_CHOICE
 
 
 def _int_or_none(value):
@@ -181,6 +182,12 @@ class PointForm(FlaskForm):
     directions_fr = TextAreaField(_l("How to get there (French)"), validators=[Length(max=2000)])
     directions_en = TextAreaField(_l("How to get there (English)"), validators=[Length(max=2000)])
     agent_ids = MultiCheckboxField(_l("Agents of this point"), coerce=int)
+
+    def validate_opening_hours(self, field):
+        """Checked with the other fields (the service checks again), so one submit
+        reports wrong hours along with a missing device type."""
+        if not hours.is_valid(field.data):
+            raise ValidationError(str(BAD_HOURS_MESSAGE))
 
 
 class CloseForm(FlaskForm):

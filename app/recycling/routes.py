@@ -529,13 +529,17 @@ def edit_point(point_id: int | None = None):
     """Create or edit a collection point."""
     point = queries.get_point(point_id) or abort(404) if point_id else None
     form = _point_form(point)
-    if form.validate_on_submit():
-        try:
+    if form.is_submitted():
+        # The service's rules are asked even when a field is refused: one submit reports
+        # every problem, each at its field.
+        valid = form.validate()
+        problems = services.point_problems(point, form.data)
+        for problem in problems:
+            field = getattr(form, problem.field)
+            if not field.errors:
+                field.errors.append(problem.message)
+        if valid and not problems:
             point = services.save_point(point, form.data, current_user, utcnow())
-        except services.ReturnError as error:
-            db.session.rollback()
-            getattr(form, error.field or "opening_hours").errors.append(error.message)
-        else:
             db.session.commit()
             flash(_("Collection point saved."), "success")
             return redirect(url_for("recycling.admin_points"))

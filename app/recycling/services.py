@@ -46,6 +46,7 @@ ONE_WIPE_CHOICE = _l(
 NO_AGENT_MESSAGE = _l(
     "An open collection point needs at least one agent to receive its returns: choose one."
 )
+BAD_HOURS_MESSAGE = _l("These opening hours are not in OpenStreetMap syntax.")
 
 
 class ReturnError(ValueError):
@@ -331,17 +332,10 @@ def save_point(
     point: CollectionPoint | None, data: dict, admin: User, now: datetime
 ) -> CollectionPoint:
     """Create (point None) or update a collection point from validated form data."""
-    expression = data["opening_hours"].strip()
-    if not hours.is_valid(expression):
-        raise ReturnError(
-            _l("These opening hours are not in OpenStreetMap syntax."), "opening_hours"
-        )
+    problems = point_problems(point, data)
+    if problems:
+        raise problems[0]
     creating = point is None
-    check_point_place(db.session.get(Commune, data["commune_id"]), data["latitude"],
-                      data["longitude"])  # fmt: skip
-    # A new point opens at once; a closed one may wait for its agents until reopened.
-    if (creating or point.active) and not data.get("agent_ids"):
-        raise ReturnError(NO_AGENT_MESSAGE, "agent_ids")
     if creating:
         point = CollectionPoint(created_at=now, active=True, closure_note="")
         db.session.add(point)
@@ -350,7 +344,7 @@ def save_point(
     point.address = data["address"].strip()
     point.latitude = data["latitude"]
     point.longitude = data["longitude"]
-    point.opening_hours = expression
+    point.opening_hours = data["opening_hours"].strip()
     point.accepted_types = ",".join(t for t in DEVICE_TYPES if t in data["accepted_types"])
     point.directions_fr = (data.get("directions_fr") or "").strip()
     point.directions_en = (data.get("directions_en") or "").strip()
@@ -361,26 +355,54 @@ def save_point(
     return point
 
 
-def check_point_place(commune: Commune | None, latitude: float, longitude: float) -> None:
-    """Raise ReturnError (at the latitude) unless the point lies near its commune's centre:
-    a point typed far away would be offered as the nearest to the wrong people."""
+def point_problems(point: CollectionPoint | None, data: dict) -> list[ReturnError]:
+    """Every rule these data break for the point (None: a new one), each at its field.
+
+    All are returned, not the first, so that one submit reports them all; a value the
+    form refused (None) is left to the form's own message.
+    """
+    problems = []
+    if not hours.is_valid(data.get("opening_hours") or ""):
+        problems.append(ReturnError(BAD_HOURS_MESSAGE, "opening_hours"))
+    commune_id = data.get("commune_id")
+    place = point_place_problem(
+        db.session.get(Commune, commune_id) if commune_id is not None else None,
+        data.get("latitude"),
+        data.get("longitude"),
+    )
+    if place is not None:
+        problems.append(place)
+    # A new point opens at once; a closed one may wait for its agents until reopened.
+    if (point is None or point.active) and not data.get("agent_ids"):
+        problems.append(ReturnError(NO_AGENT_MESSAGE, "agent_ids"))
+    return problems
+
+
+def point_place_problem(
+    commune: Commune | None, latitude: float | None, longitude: float | None
+) -> ReturnError | None:
+    """Why the point may not lie there (at the latitude) unless it is near its commune's
+    centre: a point typed far away would be offered as the nearest to the wrong people."""
     # queries imports this module: its haversine is read at call time.
     from app.recycling.queries import haversine_km
 
     if commune is None:
-        raise ReturnError(_l("Choose a commune."), "commune_id")
+        return ReturnError(_l("Choose a commune."), "commune_id")
+    if latitude is None or longitude is None:
+        return None  # the form says the number is missing or wrong
     distance = haversine_km(commune.latitude, commune.longitude, latitude, longitude)
-    if distance > MAX_KM_FROM_COMMUNE:
-        raise ReturnError(
-            _l(
-                "These coordinates lie %(distance)s km from the centre of %(commune)s, more "
-                "than %(limit)s km: check the latitude and the longitude, or the commune.",
-                distance=format_number(round(distance)),
-                commune=commune.name,
-                limit=MAX_KM_FROM_COMMUNE,
-            ),
-            "latitude",
-        )
+    if distance <= MAX_KM_FROM_COMMUNE:
+        return None
+    return ReturnError(
+        _l(
+            "These coordinates lie %(distance)s km from the centre of %(commune)s, more "
+            "than %(limit)s km: check the latitude and the longitude, or the commune.",
+            distance=format_number(round(distance)),
+            commune=commune.name,
+            limit=MAX_KM_FROM_COMMUNE,
+        ),
+        "latitude",
+    )
 
 
 def set_point_agents(point: CollectionPoint, agent_ids: list[int]) -> None:
