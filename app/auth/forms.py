@@ -3,8 +3,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, RadioField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
+from app.auth.services import api_token_name_taken
 from app.core.forms import choices
 
 
@@ -62,11 +63,22 @@ class PasswordForm(NewPasswordForm):
 
 
 class TokenForm(FlaskForm):
+    """A new token's name; given its `owner`, one their active tokens bear is refused."""
+
     name = StringField(
         _l("Token name"),
-        validators=[DataRequired(), Length(max=80)],
+        validators=[DataRequired(message=_l("Give the token a name")), Length(max=80)],
         description=_l("e.g. my script"),
     )
+
+    def __init__(self, *args, owner=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.owner = owner
+
+    def validate_name(self, field):
+        """Two "Revoke my script" buttons could not be told apart."""
+        if self.owner is not None and api_token_name_taken(self.owner, field.data):
+            raise ValidationError(_l("You already have a token with this name: choose another."))
 
 
 class ConfirmForm(FlaskForm):

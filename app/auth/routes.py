@@ -15,6 +15,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -258,11 +259,16 @@ def sign_out_form_expired():
     return render_template("auth/sign_out.html", form=ConfirmForm()), 400
 
 
+# A token just created, in the session until the profile page has shown it once: never
+# in a URL, and a reload neither shows it again nor creates another.
+NEW_TOKEN_KEY = "new_api_token"  # noqa: S105 (a session key, not a secret)
+
+
 @bp.get("/profile")
 @login_required
 def profile():
     """The user's own preferences, password and API tokens."""
-    return _render_profile()
+    return _render_profile(new_token=session.pop(NEW_TOKEN_KEY, None))
 
 
 @bp.post("/profile/preferences")
@@ -313,13 +319,14 @@ def change_password():
 @bp.post("/profile/tokens")
 @login_required
 def create_token():
-    """Create a personal API token and show it once."""
-    form = TokenForm()
+    """Create a personal API token, then show it once on the profile page."""
+    form = TokenForm(owner=current_user)
     if not form.validate_on_submit():
         return _render_profile(token_form=form, status=400)
     _token, raw = services.create_api_token(current_user, form.name.data.strip())
     db.session.commit()
-    return _render_profile(new_token=raw)
+    session[NEW_TOKEN_KEY] = raw
+    return redirect(url_for("auth.profile"))
 
 
 @bp.post("/profile/tokens/<int:token_id>/revoke")
@@ -359,12 +366,15 @@ def request_erasure():
     form = ErasureForm()
     if not form.validate_on_submit():
         return _render_profile(erasure_form=form, status=400)
-    privacy_services.request_erasure(current_user, utcnow())
+    erasure = privacy_services.request_erasure(current_user, utcnow())
+    due = erasure.due_at(current_app.config["ERASURE_DELAY_DAYS"])
     db.session.commit()
+    # Worded as the profile and the privacy notice say it: on a day, not "within" a delay.
     flash(
         _(
-            "Your erasure request is recorded. It will be carried out within %(days)s days.",
-            days=current_app.config["ERASURE_DELAY_DAYS"],
+            "Your erasure request is recorded. It will be carried out on %(due)s; until "
+            "then you can withdraw it.",
+            due=format_date(due, "long"),
         ),
         "success",
     )

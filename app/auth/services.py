@@ -158,6 +158,16 @@ def update_preferences(
     db.session.flush()
 
 
+def api_token_name_taken(user: User, name: str) -> bool:
+    """True when one of the person's active tokens bears `name` (case and spaces aside):
+    two "Revoke my script" buttons could not be told apart. A revoked one's name is free."""
+    wanted = name.strip().casefold()
+    names = db.session.scalars(
+        select(ApiToken.name).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+    )
+    return any(taken.strip().casefold() == wanted for taken in names)
+
+
 def create_api_token(user: User, name: str) -> tuple[ApiToken, str]:
     """Create a personal token; the raw value is returned once and never stored."""
     raw = "emp_" + secrets.token_urlsafe(32)

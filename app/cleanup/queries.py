@@ -561,7 +561,8 @@ def goal_progress(campaign: CleanupCampaign, totals: dict | None = None) -> list
             "unit": goal.unit,
             "target": goal.target,
             "achieved": round(achieved.get(goal.unit, 0), 3),
-            "ratio": min(achieved.get(goal.unit, 0) / goal.target, 1) if goal.target else 0,
+            # The real share, 1.1667 once passed: a capped bar is for display only.
+            "ratio": round(achieved.get(goal.unit, 0) / goal.target, 4) if goal.target else 0,
         }
         for goal in campaign.goals
     ]

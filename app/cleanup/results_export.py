@@ -1,4 +1,5 @@
-"""A closed campaign's team results as a spreadsheet, in the organiser's language."""
+"""A closed campaign's results as exported: a spreadsheet in the organiser's language,
+and open data."""
 
 from flask_babel import gettext as _
 
@@ -33,3 +34,20 @@ def results_spreadsheet(results: dict, language: str) -> str:
         for team in results[level]
     )
     return spreadsheet_csv(rows, header, language)
+
+
+def open_data_document(campaign, results: dict) -> dict:
+    """The frozen aggregates as open data, each goal with its real ratio (1.1667 for a
+    goal beaten by a sixth): older snapshots hold a ratio capped at 1, so it is worked
+    out again from what was achieved against the target."""
+    document = {"name_fr": campaign.name_fr, "name_en": campaign.name_en, "licence": "etalab-2.0"}
+    document.update(results)
+    document["goals"] = [_with_real_ratio(goal) for goal in results.get("goals", [])]
+    return document
+
+
+def _with_real_ratio(goal: dict) -> dict:
+    target, achieved = goal.get("target"), goal.get("achieved")
+    if not target or achieved is None:
+        return goal
+    return {**goal, "ratio": round(achieved / target, 4)}

@@ -38,7 +38,7 @@ from app.cleanup.models import (
     CleanupAction,
     CleanupCampaign,
 )
-from app.cleanup.results_export import results_spreadsheet
+from app.cleanup.results_export import open_data_document, results_spreadsheet
 from app.core import cache
 from app.core.confirmation import asks_after_check, question_page
 from app.core.database import commit_keeping_loaded_rows, reads_only
@@ -803,10 +803,8 @@ def open_data(campaign_id: int):
     campaign, results = _closed_results(campaign_id)
     if results is None:
         abort(404)
-    body = {"name_fr": campaign.name_fr, "name_en": campaign.name_en, "licence": "etalab-2.0"}
-    body.update(results)
     return Response(
-        json.dumps(body, ensure_ascii=False, indent=1),
+        json.dumps(open_data_document(campaign, results), ensure_ascii=False, indent=1),
         mimetype="application/json",
         headers={"Content-Disposition": f"attachment; filename=campaign-{campaign.id}.json"},
     )

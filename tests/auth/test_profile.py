@@ -54,7 +54,9 @@ def test_wrong_current_password_is_refused(client, auth, make):
 def test_new_token_is_shown_once_and_stored_hashed(client, auth, make):
     user = make.user()
     login(client, user)
-    page = auth.post("/auth/profile/tokens", {"name": "my script"}).get_data(as_text=True)
+    page = auth.post("/auth/profile/tokens", {"name": "my script"}, follow_redirects=True).get_data(
+        as_text=True
+    )
     raw = page.split('<code id="new-token">', 1)[1].split("<", 1)[0]
     stored = db.session.scalars(db.select(ApiToken)).one()
     assert raw.startswith("emp_") and stored.token_digest == ApiToken.digest(raw)

@@ -39,7 +39,9 @@ def assert_inert(html: str, payload: str) -> None:
 @pytest.mark.parametrize("payload", PAYLOADS)
 def test_token_name_renders_inert_on_the_profile(client, auth, make, payload):
     login(client, make.user())
-    html = auth.post("/auth/profile/tokens", {"name": payload}).get_data(as_text=True)
+    html = auth.post("/auth/profile/tokens", {"name": payload}, follow_redirects=True).get_data(
+        as_text=True
+    )
     assert_inert(html, payload)
     assert_inert(client.get("/auth/profile").get_data(as_text=True), payload)
 
