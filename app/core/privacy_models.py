@@ -1,6 +1,6 @@
 """Erasure requests: a person asks, an admin (or the delay job) executes."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import ForeignKey
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -31,3 +31,8 @@ class ErasureRequest(db.Model):
     @property
     def pending(self) -> bool:
         return self.executed_at is None and self.cancelled_at is None
+
+    def due_at(self, delay_days: int) -> datetime:
+        """When the hourly erasure job carries the request out (within the hour after),
+        unless an admin does it sooner: `delay_days` after it was made."""
+        return self.requested_at + timedelta(days=delay_days)
