@@ -41,6 +41,10 @@ class Config:
     ACCESSIBILITY_CONTACT = os.environ.get("ACCESSIBILITY_CONTACT", "")
     # The data protection officer's address, given on the privacy notice.
     PRIVACY_CONTACT = os.environ.get("PRIVACY_CONTACT", "")
+    # Uploaded files waiting for their admin's confirmation (app/core/pending_uploads.py):
+    # a folder every worker, and every host, shares. None: the instance folder.
+    PENDING_UPLOADS_DIR = os.environ.get("PENDING_UPLOADS_DIR") or None
+    CATALOGUE_IMPORT_DIR = os.environ.get("CATALOGUE_IMPORT_DIR") or None
     BABEL_DEFAULT_LOCALE = "fr"
     LANGUAGES = ("fr", "en")
     BABEL_TRANSLATION_DIRECTORIES = str(Path(__file__).resolve().parent.parent / "translations")
@@ -127,6 +131,9 @@ class TestConfig(Config):
     # Catalogue files awaiting confirmation: out of the instance folder, one per test run.
     CATALOGUE_IMPORT_DIR = os.path.join(
         tempfile.gettempdir(), f"empreinte-test-imports-{os.getpid()}"
+    )
+    PENDING_UPLOADS_DIR = os.path.join(
+        tempfile.gettempdir(), f"empreinte-test-uploads-{os.getpid()}"
     )
 
 

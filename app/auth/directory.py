@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from email_validator import EmailNotValidError, validate_email
+from flask_babel import format_percent
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
@@ -19,12 +20,18 @@ from app.auth.models import User, UserRole
 from app.auth.services import end_all_sessions, erased_address_digest, new_pseudonym
 from app.core.audit import record_audit
 from app.core.csv_import import ImportProblem, csv_lines, required_name
+from app.core.i18n import format_number
 from app.core.models import Commune, Department
 from app.core.reference import apply_changes
 from app.extensions import db
 
 REQUIRED_COLUMNS = ("email", "display_name")  # and optionally department, commune, staff_number
 MAX_ROWS = 100_000
+# A file that would deactivate more than this share of the active accounts (and more
+# than MASS_FLOOR people, so that a small team may lose a few) is taken for a partial
+# export: a one-line file once deactivated 1,973 of 2,005 accounts.
+MASS_SHARE = 0.10
+MASS_FLOOR = 10
 
 
 @dataclass
@@ -47,6 +54,8 @@ class DirectoryReport:
     kept_with_a_role: int = 0  # missing from the file, but holding a role: left active
     not_recreated: int = 0  # listed, but erased at their request: no new account
     kept_deactivated: int = 0  # listed, but deactivated by an admin: left so
+    leaving: list[User] = field(default_factory=list)  # deactivated, by name
+    mass_deactivation: bool = False  # refused: the file seems to list only part of the staff
     problems: list[ImportProblem] = field(default_factory=list)
 
     def summary(self) -> str:
@@ -129,7 +138,12 @@ def _read_entry(values, line, departments, communes, seen, problems) -> Director
 
 
 def sync_directory(
-    text: str, now: datetime, *, deactivate_missing: bool = False, actor: User | None = None
+    text: str,
+    now: datetime,
+    *,
+    deactivate_missing: bool = False,
+    allow_mass_deactivation: bool = False,
+    actor: User | None = None,
 ) -> DirectoryReport:
     """Bring the accounts in step with the export (flushes; the caller commits).
 
@@ -139,7 +153,8 @@ def sync_directory(
     handles. An account an admin deactivated stays so. Erased accounts are never touched, and a listed address whose account was
     erased gets no new one. A full file (`deactivate_missing`) that no longer lists an
     erased address lets the portal forget its digest: a person hired again later is
-    welcome back.
+    welcome back. A file that would deactivate more than MASS_SHARE of the active
+    accounts is refused (`mass_deactivation`) unless `allow_mass_deactivation`.
     """
     entries, problems = read_directory(text)
     report = DirectoryReport(problems=problems)
@@ -154,6 +169,12 @@ def sync_directory(
     plan = _match_accounts(entries, live, report.problems)
     if report.problems:
         return report
+    if deactivate_missing:
+        report.leaving = _leaving(plan, live, report)
+        if _too_many(len(report.leaving), live) and not allow_mass_deactivation:
+            report.mass_deactivation = True
+            report.problems.append(ImportProblem(1, "-", mass_deactivation_message(report, live)))
+            return report
     erased = set(
         db.session.scalars(
             select(User.erased_address_digest).where(User.erased_address_digest.is_not(None))
@@ -182,18 +203,8 @@ def sync_directory(
             report.updated += 1
         else:
             report.unchanged += 1
-    listed = {user.id for _entry, user in plan if user is not None}
-    people = {user.id: user for user in live if user.id not in listed}
     if deactivate_missing:
-        privileged = set(
-            db.session.scalars(select(UserRole.user_id).where(UserRole.role != "employee"))
-        )
-        for user in people.values():
-            if not user.active:
-                continue
-            if user.id in privileged:
-                report.kept_with_a_role += 1
-                continue
+        for user in report.leaving:
             user.active, user.deactivated_by, user.deactivated_at = False, "directory", now
             end_all_sessions(user)
             report.deactivated += 1
@@ -201,6 +212,42 @@ def sync_directory(
     db.session.flush()
     record_audit(actor, "sync_directory", "user_directory", "", now, report.summary())
     return report
+
+
+def _leaving(plan, live, report: DirectoryReport) -> list[User]:
+    """The active people the file no longer lists, by name, but those holding a role
+    beyond employee (counted in the report: an admin handles them)."""
+    listed = {user.id for _entry, user in plan if user is not None}
+    privileged = set(
+        db.session.scalars(select(UserRole.user_id).where(UserRole.role != "employee"))
+    )
+    leaving = []
+    for user in live:
+        if user.id in listed or not user.active:
+            continue
+        if user.id in privileged:
+            report.kept_with_a_role += 1
+        else:
+            leaving.append(user)
+    return sorted(leaving, key=lambda user: (user.display_name.lower(), user.email))
+
+
+def _too_many(leaving: int, live) -> bool:
+    """More deactivations than a real departure of staff brings about."""
+    active = sum(1 for user in live if user.active)
+    return leaving > MASS_FLOOR and leaving > active * MASS_SHARE
+
+
+def mass_deactivation_message(report: DirectoryReport, live) -> str:
+    """Why a file deactivating most people is refused, in the reader's language."""
+    return _(
+        "This file would deactivate %(count)s of the %(active)s active accounts, more "
+        "than %(share)s: it seems to list only part of the staff. Nothing was changed: "
+        "import the directory's full export.",
+        count=format_number(len(report.leaving)),
+        active=format_number(sum(1 for user in live if user.active)),
+        share=format_percent(MASS_SHARE),
+    )
 
 
 def _match_accounts(entries, live, problems) -> list[tuple[DirectoryEntry, User | None]]:

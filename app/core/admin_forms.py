@@ -5,8 +5,17 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
-from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField
-from wtforms.validators import AnyOf, DataRequired, Length, Optional, ValidationError
+from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectField, StringField
+from wtforms.validators import (
+    AnyOf,
+    DataRequired,
+    InputRequired,
+    Length,
+    Optional,
+    Regexp,
+    ValidationError,
+)
+from wtforms.widgets import HiddenInput
 
 from app.core.admin_services import GRANTABLE_ROLES
 
@@ -121,3 +130,11 @@ class AccountStatusForm(FlaskForm):
     """Deactivate or reactivate one account: the pressed button carries the change."""
 
     change = HiddenField(validators=[DataRequired(), AnyOf(("deactivate", "reactivate"))])
+
+
+class DirectoryConfirmForm(FlaskForm):
+    """The confirmation of a directory import that deactivates people: the token of the
+    file kept on the server and the number of people the admin saw."""
+
+    token = HiddenField(validators=[DataRequired(), Regexp(r"^[A-Za-z0-9_-]{32}$")])
+    deactivating = IntegerField(widget=HiddenInput(), validators=[InputRequired()])

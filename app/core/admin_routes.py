@@ -25,19 +25,21 @@ from app.auth.decorators import role_required
 from app.auth.forms import ConfirmForm
 from app.auth.models import User, role_label
 from app.auth.services import AccountError
-from app.core import admin_services, privacy_services, reference
+from app.core import admin_services, pending_uploads, privacy_services, reference
 from app.core.admin_forms import (
     AccountStatusForm,
     AuditFilterForm,
     DepartmentsForm,
+    DirectoryConfirmForm,
     DirectoryForm,
     RoleForm,
     UserSearchForm,
 )
 from app.core.audit import action_label, audit_target, object_label
 from app.core.confirmation import asks_after_check, question_page
+from app.core.csv_import import uploaded_csv
 from app.core.csv_safety import write_csv
-from app.core.forms import choices, uploaded_text
+from app.core.forms import choices
 from app.core.i18n import format_number
 from app.core.time import local_zone, utcnow
 from app.core.urls import requested_page
@@ -269,38 +271,81 @@ MAX_IMPORT_BYTES = 10 * 2**20  # 20,000 people take about 1.5 MB
 @bp.route("/directory", methods=["GET", "POST"])
 @role_required("admin")
 def directory():
-    """Bring the accounts in step with the staff directory's CSV export."""
+    """Bring the accounts in step with the staff directory's CSV export; deactivations
+    are asked about first (`confirm_directory`)."""
     form = DirectoryForm()
 
     def run(text):
-        return staff_directory.sync_directory(
+        report = staff_directory.sync_directory(
             text, utcnow(), deactivate_missing=form.deactivate_missing.data, actor=current_user
         )
+        if report.mass_deactivation:
+            form.deactivate_missing.errors.append(report.problems[-1].message)
+        return report
 
-    def done(report):
-        counts = _(
-            "Directory imported: %(created)s created, %(updated)s updated, "
-            "%(reactivated)s reactivated, %(deactivated)s deactivated.",
-            created=format_number(report.created),
-            updated=format_number(report.updated),
-            reactivated=format_number(report.reactivated),
-            deactivated=format_number(report.deactivated),
-        )
-        if not report.not_recreated:
-            return counts
-        return " ".join(
-            (
-                counts,
-                ngettext(
-                    "%(count)s person erased at their request was not recreated.",
-                    "%(count)s people erased at their request were not recreated.",
-                    report.not_recreated,
-                    count=format_number(report.not_recreated),
-                ),
-            )
-        )
+    def ask(text, report):
+        if not report.deactivated:
+            return None
+        token = pending_uploads.keep("directory", text, current_user.id)
+        confirm = DirectoryConfirmForm(token=token, deactivating=report.deactivated)
+        return render_template("admin/directory_confirm.html", form=confirm, result=report)
 
-    return _import_page(form, run, done, "admin/directory.html", "admin.directory")
+    return _import_page(
+        form, run, _directory_done, "admin/directory.html", "admin.directory", ask=ask
+    )
+
+
+@bp.post("/directory/confirm")
+@role_required("admin")
+def confirm_directory():
+    """Import a directory file whose deactivations the admin saw and confirmed: checked
+    again, and asked again if the count changed meanwhile."""
+    form = DirectoryConfirmForm()
+    valid = form.validate_on_submit()
+    text = pending_uploads.fetch("directory", form.token.data, current_user.id) if valid else None
+    if text is None:
+        flash(_("This check has expired or is unknown: upload the file again."), "error")
+        return redirect(url_for("admin.directory"))
+    report = staff_directory.sync_directory(
+        text, utcnow(), deactivate_missing=True, actor=current_user
+    )
+    if report.problems or report.deactivated != form.deactivating.data:
+        db.session.rollback()
+        if report.problems:
+            return render_template("admin/directory.html", form=DirectoryForm(), result=report), 422
+        form.deactivating.data = report.deactivated
+        return render_template(
+            "admin/directory_confirm.html", form=form, result=report, changed=True
+        ), 409
+    db.session.commit()
+    pending_uploads.forget("directory", form.token.data, current_user.id)
+    flash(_directory_done(report), "success")
+    return redirect(url_for("admin.directory"))
+
+
+def _directory_done(report) -> str:
+    """What a directory import did, in the admin's language."""
+    counts = _(
+        "Directory imported: %(created)s created, %(updated)s updated, "
+        "%(reactivated)s reactivated, %(deactivated)s deactivated.",
+        created=format_number(report.created),
+        updated=format_number(report.updated),
+        reactivated=format_number(report.reactivated),
+        deactivated=format_number(report.deactivated),
+    )
+    if not report.not_recreated:
+        return counts
+    return " ".join(
+        (
+            counts,
+            ngettext(
+                "%(count)s person erased at their request was not recreated.",
+                "%(count)s people erased at their request were not recreated.",
+                report.not_recreated,
+                count=format_number(report.not_recreated),
+            ),
+        )
+    )
 
 
 @bp.route("/departments", methods=["GET", "POST"])
@@ -325,23 +370,27 @@ def departments():
     )
 
 
-def _import_page(form, run, done, template: str, endpoint: str):
+def _import_page(form, run, done, template: str, endpoint: str, ask=None):
     """An admin page importing a CSV file: all or nothing, or only counting what it would
     change ("check only"). `run(text)` writes and returns a result with `problems`;
-    `done(result)` says what was saved."""
+    `done(result)` says what was saved. `ask(text, result)` may return a page asking to
+    confirm instead: nothing is saved then."""
     result, status = None, 200
     if form.validate_on_submit():
-        text = uploaded_text(form.file.data, MAX_IMPORT_BYTES)
+        text = uploaded_csv(form.file, MAX_IMPORT_BYTES)
         if text is None:
             return render_template(template, form=form, result=None), 422
         result = run(text)
-        if result.problems or form.check_only.data:
+        if not result.problems and not form.check_only.data:
+            question = ask(text, result) if ask else None
+            if question is None:
+                db.session.commit()
+                flash(done(result), "success")
+                return redirect(url_for(endpoint))
             db.session.rollback()
-            status = 422 if result.problems else 200
-        else:
-            db.session.commit()
-            flash(done(result), "success")
-            return redirect(url_for(endpoint))
+            return question
+        db.session.rollback()
+        status = 422 if result.problems else 200
     elif request.method == "POST":
         status = 422
     return render_template(template, form=form, result=result), status

@@ -7,6 +7,7 @@ from sqlalchemy import Select, func, or_, select
 
 from app.auth.models import ROLES, User, UserRole
 from app.auth.services import AccountError, end_all_sessions, forget_sign_in_links
+from app.core import text_search
 from app.core.audit import AuditEvent, about_objects_named, record_audit
 from app.extensions import db
 
@@ -79,15 +80,18 @@ def events_about_person(user: User, limit: int = 10) -> list[tuple[AuditEvent, U
 
 
 def search_users(query: str, page: int, per_page: int = 25) -> tuple[list[User], int]:
-    """Accounts matching an e-mail or name fragment (all when empty), not erased."""
+    """Accounts (not erased) whose name or e-mail holds each word of the query, accents
+    and case aside: "martin chloe" finds « Chloé Martin ». All of them when empty."""
     statement = select(User).where(User.anonymised_at.is_(None))
-    query = (query or "").strip().lower()
-    if query:
+    words = text_search.search_words(query or "")
+    if words:
+        text_search.prepare(db.session.connection())
+    for word in words:
         # autoescape: a typed % or _ is looked for as such, not as a LIKE wildcard.
         statement = statement.where(
             or_(
-                func.lower(User.email).contains(query, autoescape=True),
-                func.lower(User.display_name).contains(query, autoescape=True),
+                func.lower(User.email).contains(word, autoescape=True),
+                text_search.folded(User.display_name).contains(word, autoescape=True),
             )
         )
     total = db.session.scalar(select(func.count()).select_from(statement.subquery())) or 0

@@ -51,16 +51,33 @@ def create_user(email, roles, password, department, name):
     is_flag=True,
     help="Deactivate the people the file no longer lists (not those holding a role).",
 )
+@click.option(
+    "--allow-mass-deactivation",
+    is_flag=True,
+    help="Deactivate even more than 10% of the active accounts (a real mass departure).",
+)
 @click.option("--dry-run", is_flag=True, help="Check the file and print the counts; save nothing.")
-def import_users(path, deactivate_missing, dry_run):
+def import_users(path, deactivate_missing, allow_mass_deactivation, dry_run):
     """Create and update accounts from the staff directory's CSV export.
 
     Columns: email, display_name, and optionally department (code) and commune (INSEE
-    code). A file with any error changes nothing; every error is listed.
+    code), separated by commas or semicolons. A file with any error changes nothing;
+    every error is listed. With --deactivate-missing, a file that would deactivate more
+    than 10% of the active accounts is taken for a partial export and refused, unless
+    --allow-mass-deactivation.
     """
     text = _read_utf8(path)
     with force_locale("en"):  # operators' commands speak English
-        report = directory.sync_directory(text, utcnow(), deactivate_missing=deactivate_missing)
+        report = directory.sync_directory(
+            text,
+            utcnow(),
+            deactivate_missing=deactivate_missing,
+            allow_mass_deactivation=allow_mass_deactivation,
+        )
+    if report.mass_deactivation:
+        click.echo(
+            "If so many people really left, run again with --allow-mass-deactivation.", err=True
+        )
     _fail_on_problems(report.problems)
     if dry_run:
         db.session.rollback()
@@ -115,8 +132,9 @@ def load_communes(path):
 def import_departments(path):
     """Create or update departments by code from a CSV file.
 
-    Columns: code, name_fr, name_en, and optionally commune (INSEE code). A file with
-    any error changes nothing; every error is listed. Departments are never deleted.
+    Columns: code (letters, digits, dot, dash, underscore), name_fr, name_en, and
+    optionally commune (INSEE code), separated by commas or semicolons. A file with any
+    error changes nothing; every error is listed. Departments are never deleted.
     """
     text = _read_utf8(path)
     with force_locale("en"):  # operators' commands speak English
@@ -135,7 +153,9 @@ def _read_utf8(path: str) -> str:
     try:
         return Path(path).read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        raise click.ClickException("The file is not UTF-8 text: export it as UTF-8.") from error
+        raise click.ClickException(
+            "The file is not UTF-8 text: save it as “CSV UTF-8” in your spreadsheet."
+        ) from error
 
 
 def _fail_on_problems(problems) -> None:

@@ -9,13 +9,20 @@ import checks its own values.
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
 from app.core.i18n import format_number
+
+# A code (a catalogue item's, a department's): what fits in a URL, a file name and a
+# spreadsheet cell without quoting.
+CODE = re.compile(r"[A-Za-z0-9._-]+")
+CODE_MESSAGE = _l("Letters, digits, dot, dash and underscore only.")
 
 
 @dataclass
@@ -51,6 +58,36 @@ def unreadable_csv() -> str:
     )
 
 
+def not_utf8() -> str:
+    """Why an uploaded file is refused when it is not UTF-8, and how to fix it: a
+    spreadsheet's plain "CSV" is often Windows-1252."""
+    return _(
+        "The file is not UTF-8 text. Save it as “CSV UTF-8” in your spreadsheet, "
+        "then import it again."
+    )
+
+
+def uploaded_csv(field, max_bytes: int) -> str | None:
+    """A form's uploaded CSV file as text (UTF-8, with or without a BOM), or None after
+    adding why not to the field's errors (too large, not UTF-8)."""
+    raw = field.data.read(max_bytes + 1)
+    if len(raw) > max_bytes:
+        field.errors.append(_("The file is too large (at most %(mb)s MB).", mb=max_bytes // 2**20))
+        return None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        field.errors.append(not_utf8())
+        return None
+
+
+def csv_delimiter(text: str) -> str:
+    """`;` for a file whose header line is separated by semicolons (French Excel's
+    default), `,` otherwise: column names never contain either."""
+    header = text.split("\n", 1)[0]
+    return ";" if header.count(";") > header.count(",") else ","
+
+
 def required_name(values: dict[str, str], column: str, limit: int, line: int, problems) -> str:
     """The line's name in `column`; a problem is added when it is missing or too long."""
     name = values.get(column, "")
@@ -73,11 +110,13 @@ def csv_lines(
 ) -> Iterator[tuple[int, dict[str, str]]]:
     """Each line's number and its cells, by column name (lower case) with spaces trimmed.
 
-    A file whose header lacks a `required` column, or has one beyond `allowed`, yields
+    Cells are separated by commas or semicolons, as the header line is; a UTF-8 BOM is
+    skipped. A file whose header lacks a `required` column, or has one beyond `allowed`, yields
     nothing. Lines with too many cells are skipped; reading stops after `max_lines`
     lines or at a line the csv module refuses. Each of these adds to `problems`.
     """
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    text = text.lstrip("\ufeff")
+    reader = csv.DictReader(io.StringIO(text), delimiter=csv_delimiter(text))
     try:
         headers = [name.strip().lower() for name in reader.fieldnames or []]
     except csv.Error:

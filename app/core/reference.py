@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.core.audit import record_audit
-from app.core.csv_import import ImportProblem, csv_lines, required_name
+from app.core.csv_import import CODE, CODE_MESSAGE, ImportProblem, csv_lines, required_name
 from app.core.csv_safety import write_csv
 from app.core.models import Commune, Department
 from app.extensions import db
@@ -157,6 +157,8 @@ def _read_department(line, values, communes, lines, problems) -> dict | None:
         problems.append(
             ImportProblem(line, "code", _("A code is needed, of at most 32 characters."))
         )
+    elif not CODE.fullmatch(code):
+        problems.append(ImportProblem(line, "code", str(CODE_MESSAGE)))
     elif code.lower() in lines:
         problems.append(
             ImportProblem(

@@ -76,6 +76,7 @@ EXPECTATIONS: dict[str, Access] = {
     "admin.person": roles("admin"),
     "admin.set_account_status": roles("admin"),
     "admin.directory": roles("admin"),
+    "admin.confirm_directory": roles("admin"),
     "admin.departments": roles("admin"),
     "admin.export_departments": roles("admin"),
     "admin.erasures": roles("admin"),

@@ -1,0 +1,80 @@
+"""Uploaded files kept between what they would change and their admin's confirmation
+(the catalogue's import, the staff directory's).
+
+The file stays on the server, under a random
+token and the admin's id, rather than travelling back through the browser. Nothing the
+browser sends can change what was shown, and a file of several megabytes does not hit
+the form size limit. A file is kept for `KEEP_SECONDS`, in one folder per kind of
+import (PENDING_UPLOADS_DIR, by default the instance folder, which every worker of one
+host shares; the catalogue's is CATALOGUE_IMPORT_DIR when set).
+"""
+
+import os
+import re
+import secrets
+import time
+from pathlib import Path
+
+from flask import current_app
+
+KEEP_SECONDS = 30 * 60
+TOKEN = re.compile(r"[A-Za-z0-9_-]{32}")
+KIND = re.compile(r"[a-z-]+")
+
+
+def _folder(kind: str) -> Path:
+    """A kind's own folder when one is set (`CATALOGUE_IMPORT_DIR` for "catalogue"), else
+    one under PENDING_UPLOADS_DIR."""
+    if not KIND.fullmatch(kind):
+        raise ValueError(kind)
+    own = current_app.config.get(f"{kind.upper().replace('-', '_')}_IMPORT_DIR")
+    root = current_app.config.get("PENDING_UPLOADS_DIR") or os.path.join(
+        current_app.instance_path, "pending-uploads"
+    )
+    path = Path(own) if own else Path(root) / kind
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _path(kind: str, token: str, user_id: int) -> Path | None:
+    if not TOKEN.fullmatch(token or ""):
+        return None
+    return _folder(kind) / f"{int(user_id)}-{token}.csv"
+
+
+def _forget_old(folder: Path, now: float) -> None:
+    for path in folder.glob("*.csv"):
+        try:
+            if now - path.stat().st_mtime > KEEP_SECONDS:
+                path.unlink()
+        except FileNotFoundError:
+            pass  # another worker removed it first
+
+
+def keep(kind: str, text: str, user_id: int) -> str:
+    """Keep an uploaded file for its admin; the token that names it."""
+    _forget_old(_folder(kind), time.time())
+    token = secrets.token_urlsafe(24)
+    descriptor = os.open(_path(kind, token, user_id), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as file:
+        file.write(text)
+    return token
+
+
+def fetch(kind: str, token: str, user_id: int) -> str | None:
+    """The file this admin uploaded under `token`, or None (unknown, someone else's, expired)."""
+    path = _path(kind, token, user_id)
+    try:
+        if path is None or time.time() - path.stat().st_mtime > KEEP_SECONDS:
+            return None
+        with path.open(encoding="utf-8", newline="") as file:
+            return file.read()
+    except FileNotFoundError:
+        return None
+
+
+def forget(kind: str, token: str, user_id: int) -> None:
+    """Remove a kept file once it is imported."""
+    path = _path(kind, token, user_id)
+    if path is not None:
+        path.unlink(missing_ok=True)
