@@ -12,8 +12,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.catalogue import footprint
+from app.catalogue.forms import SOURCE_URL_MESSAGE
 from app.catalogue.models import CatalogueItem
-from app.catalogue.services import CatalogueError, check_category, complete_footprint
+from app.catalogue.services import (
+    CatalogueError,
+    check_category,
+    complete_footprint,
+    footprint_problems,
+)
 from app.core.audit import record_audit
 from app.core.csv_import import ImportProblem, csv_lines
 from app.core.csv_safety import FORMULA_STARTS, write_csv
@@ -197,6 +203,11 @@ def _parse_row(row: dict, problems: list, line: int) -> dict | None:
         fail("kind", _("Unknown kind: choose equipment or service."))
     elif values["category"] and footprint.kind_of(values["category"]) != values["kind"]:
         fail("category", _("Unknown category for this kind of item."))
+    known_category = bool(values["kind"] and footprint.kind_of(values["category"]))
+    if values["source_url"] and not values["source_url"].lower().startswith(
+        ("https://", "http://")
+    ):
+        fail("source_url", str(SOURCE_URL_MESSAGE))
     values["status"] = values["status"] or "available"
     if values["status"] not in ("available", "discontinued"):
         fail("status", _("The status must be available or discontinued."))
@@ -216,6 +227,13 @@ def _parse_row(row: dict, problems: list, line: int) -> dict | None:
         fail("user_count", _("Enter a number between 0 and 10,000,000."))
     values["estimate"] = values["estimate"].lower() in ("1", "true", "yes", "oui")
     values["alternatives"] = [c.strip() for c in values["alternatives"].split(";") if c.strip()]
+    if known_category:
+        # Every fault of the line at once: its figures (and their ranges) and source too,
+        # except at a column already refused as unreadable.
+        refused = {problem.column for problem in problems[before:]}
+        for column, message in footprint_problems(values).items():
+            if column not in refused:
+                fail(column, message)
     return values if len(problems) == before else None
 
 
@@ -270,10 +288,7 @@ def import_catalogue_csv(
                 {k: v for k, v in values.items() if k != "alternatives"}, grid_factor
             )
         except CatalogueError as error:
-            column = "use_kgco2e_per_year" if values["kind"] == "service" else "source"
-            if "source" in str(error).lower():
-                column = "source"
-            result.problems.append(ImportProblem(line, column, str(error)))
+            result.problems.append(ImportProblem(line, error.field or "-", str(error)))
             continue
         completed["alternatives"] = values["alternatives"]
         parsed.append((line, completed))
@@ -296,6 +311,8 @@ def import_catalogue_csv(
                 )
             )
     if result.problems:
+        # Checked in two passes (each line, then codes across lines): listed as the file reads.
+        result.problems.sort(key=lambda problem: problem.line)
         return result
 
     changed: list[dict] = []

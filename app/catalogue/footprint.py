@@ -8,9 +8,11 @@ thresholds: a value equal to a bound gets the better grade.
 import unicodedata
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from app.core.devices import DEVICE_TYPES
+from app.core.i18n import format_number
 
 GRADES = "ABCDEFG"
 KINDS = ("equipment", "service")
@@ -28,6 +30,11 @@ SERVICE_CATEGORIES: tuple[str, ...] = tuple(SERVICE_LABELS)
 # Per-user figures for these are contested in the literature: pages say so.
 CONTESTED_CATEGORIES = frozenset({"email", "storage"})
 LIFETIME_MIN, LIFETIME_MAX = 2, 10
+# Each figure with its low and high estimates, as the item's fields name them.
+RANGES = (
+    ("embodied_kgco2e", "embodied_min_kgco2e", "embodied_max_kgco2e"),
+    ("use_kwh_per_year", "use_kwh_min", "use_kwh_max"),
+)
 
 # Upper bounds (kgCO2e per year, inclusive) of grades A to F; above the last: G.
 # Equipment bounds are set so that the Boavizta archetype with its default use
@@ -59,6 +66,30 @@ def kind_of(category: str) -> str | None:
     if category in SERVICE_CATEGORIES:
         return "service"
     return None
+
+
+def range_problems(values: dict) -> dict[str, str]:
+    """Each estimate on the wrong side of its figure or of the other estimate, by field
+    name: an item page otherwise reads "200 (between 300 and 100)". Blank ones pass."""
+    problems = {}
+    for figure, low_name, high_name in RANGES:
+        value, low, high = (values.get(name) for name in (figure, low_name, high_name))
+        if value is not None and low is not None and low > value:
+            problems[low_name] = _(
+                "The low estimate cannot be above the figure (%(value)s).",
+                value=format_number(value),
+            )
+        if value is not None and high is not None and high < value:
+            problems[high_name] = _(
+                "The high estimate cannot be below the figure (%(value)s).",
+                value=format_number(value),
+            )
+        elif low is not None and high is not None and high < low and low_name not in problems:
+            problems[high_name] = _(
+                "The high estimate cannot be below the low estimate (%(low)s).",
+                low=format_number(low),
+            )
+    return problems
 
 
 def grade_for(category: str, annual_kgco2e: float) -> str:

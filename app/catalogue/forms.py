@@ -208,6 +208,9 @@ def _number(label, hint=None, maximum=1e7):
     )
 
 
+SOURCE_URL_MESSAGE = _l("Give an address starting with https:// (or http://).")
+
+
 class ItemForm(FlaskForm):
     code = StringField(
         _l("Code"),
@@ -242,6 +245,8 @@ class ItemForm(FlaskForm):
     embodied_min_kgco2e = _number(_l("Embodied, low estimate (kg CO₂e)"))
     embodied_max_kgco2e = _number(_l("Embodied, high estimate (kg CO₂e)"))
     use_kwh_per_year = _number(_l("Electricity use (kWh per year)"))
+    use_kwh_min = _number(_l("Electricity use, low estimate (kWh per year)"))
+    use_kwh_max = _number(_l("Electricity use, high estimate (kWh per year)"))
     use_kgco2e_per_year = _number(
         _l("Services: footprint per user per year (kg CO₂e)"),
         _l("Required for a service, with its citation."),
@@ -259,7 +264,8 @@ class ItemForm(FlaskForm):
         description=_l("Data set and version, or the study the figures come from."),
     )
     source_url = StringField(
-        _l("Source address (optional)"), validators=[Optional(), URL(), Length(max=400)]
+        _l("Source address (optional)"),
+        validators=[Optional(), URL(message=SOURCE_URL_MESSAGE), Length(max=400)],
     )
     estimate = BooleanField(_l("These figures are an estimate without reference data"))
     user_count = LocalIntegerField(
@@ -278,6 +284,23 @@ class ItemForm(FlaskForm):
         if footprint.kind_of(field.data) != self.kind.data:
             raise ValidationError(_l("This category does not belong to this kind of item."))
 
+    def validate(self, extra_validators=None) -> bool:
+        """The fields' own checks, then each low and high estimate against its figure."""
+        super().validate(extra_validators)
+        names = [name for names in footprint.RANGES for name in names]
+        self.refuse(footprint.range_problems({name: self[name].data for name in names}))
+        return not self.errors
+
+    def refuse(self, problems: dict[str, str]) -> None:
+        """Put messages at their fields (by name) that have no error yet: a field says
+        first what is wrong with it as typed."""
+        for name, message in problems.items():
+            field = self._fields.get(name) if name else None
+            if field is None:
+                self.form_errors.append(message)  # about the item as a whole
+            elif not field.errors:
+                field.errors = [*field.errors, message]
+
     def item_values(self) -> dict:
         names = [
             "code",
@@ -291,6 +314,8 @@ class ItemForm(FlaskForm):
             "embodied_min_kgco2e",
             "embodied_max_kgco2e",
             "use_kwh_per_year",
+            "use_kwh_min",
+            "use_kwh_max",
             "use_kgco2e_per_year",
             "lifetime_years",
             "source",

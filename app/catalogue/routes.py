@@ -37,9 +37,8 @@ from app.catalogue.forms import (
 from app.catalogue.models import CatalogueItem
 from app.catalogue.reference import dataset_version
 from app.core import cache
-from app.core.csv_import import item_counts
+from app.core.csv_import import item_counts, uploaded_csv
 from app.core.database import reads_only
-from app.core.forms import uploaded_text
 from app.core.i18n import current_language, format_kg_co2e, format_number
 from app.core.models import departments_by_name
 from app.core.time import local_zone, utcnow
@@ -649,20 +648,18 @@ def usefulness():
 def new_item():
     """Create an item."""
     form = ItemForm()
-    if form.validate_on_submit():
+    if _item_checked(form, None):
         try:
             item = services.create_item(form.item_values(), current_user, utcnow(), _grid())
             services.set_alternatives(item, form.alternative_codes(), current_user, utcnow())
         except services.CatalogueError as error:
             db.session.rollback()
-            flash(str(error), "error")
+            form.refuse({error.field: str(error)})
         else:
             db.session.commit()
             flash(_("Item created."), "success")
             return redirect(url_for(".show_item", item_id=item.id))
-    return render_template("catalogue/item_form.html", form=form, item=None), (
-        422 if request.method == "POST" else 200
-    )
+    return _item_form_page(form, None)
 
 
 @bp.route("/admin/items/<int:item_id>/edit", methods=["GET", "POST"])
@@ -673,20 +670,36 @@ def edit_item(item_id: int):
     form = ItemForm(obj=item)
     if request.method == "GET":
         form.alternatives.data = ", ".join(a.code for a in item.alternatives)
-    if form.validate_on_submit():
+    if _item_checked(form, item):
         try:
             services.update_item(item, form.item_values(), current_user, utcnow(), _grid())
             services.set_alternatives(item, form.alternative_codes(), current_user, utcnow())
         except services.CatalogueError as error:
             db.session.rollback()
-            flash(str(error), "error")
+            form.refuse({error.field: str(error)})
         else:
             db.session.commit()
             flash(_("Item saved."), "success")
             return redirect(url_for(".show_item", item_id=item.id))
-    return render_template("catalogue/item_form.html", form=form, item=item), (
-        422 if request.method == "POST" else 200
-    )
+    return _item_form_page(form, item)
+
+
+def _item_checked(form: ItemForm, item: CatalogueItem | None) -> bool:
+    """Whether a sent item form can be saved. Every check runs in one pass, the form's
+    and the catalogue's (source, alternatives, code), each error at its field: fixing
+    one no longer reveals the next at the following save."""
+    if not form.is_submitted():
+        return False
+    form.validate()
+    form.refuse(services.item_problems(form.item_values(), form.alternative_codes(), item))
+    return not form.errors
+
+
+def _item_form_page(form: ItemForm, item: CatalogueItem | None):
+    """The item form, shown again with its errors (422) after a refused save; the first
+    field in error takes the focus (the `field` macro)."""
+    status = 422 if request.method == "POST" else 200
+    return render_template("catalogue/item_form.html", form=form, item=item), status
 
 
 @bp.post("/admin/items/<int:item_id>/discontinue")
@@ -714,7 +727,7 @@ def import_csv():
     result = None
     status = 200
     if form.validate_on_submit():
-        text = uploaded_text(form.file.data, MAX_IMPORT_BYTES)
+        text = uploaded_csv(form.file, MAX_IMPORT_BYTES)  # why not: at the file field
         if text is None:
             status = 422
         else:

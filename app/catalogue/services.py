@@ -6,6 +6,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import delete, select, update
+from sqlalchemy.orm import selectinload
 
 from app.catalogue import footprint
 from app.catalogue.audit import changes_summary
@@ -18,7 +19,7 @@ from app.catalogue.models import (
 )
 from app.catalogue.reference import category_reference
 from app.core.audit import record_audit
-from app.core.i18n import format_number
+from app.core.i18n import current_language, format_number
 from app.core.signals import request_decided
 from app.extensions import db
 
@@ -48,7 +49,12 @@ ITEM_FIELDS = (
 
 
 class CatalogueError(Exception):
-    """A rule was broken; the message is translated and safe to show."""
+    """A rule was broken; the message is translated and safe to show. `field` names the
+    item's field (the form's field, the CSV's column) it is about, when there is one."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 class RefusalReasonMissing(CatalogueError):
@@ -61,16 +67,14 @@ def complete_footprint(values: dict, grid_factor: float) -> dict:
     Equipment left without an embodied figure takes its category's boaviztapi
     archetype (with its range, yearly kWh and lifetime) and that source.
     """
+    problems = footprint_problems(values)
+    if problems:
+        field, message = next(iter(problems.items()))
+        raise CatalogueError(message, field)
     values = dict(values)
     if values["kind"] == "equipment":
         reference = category_reference(values["category"])
         if values.get("embodied_kgco2e") is None:
-            if reference is None:
-                raise CatalogueError(
-                    _(
-                        "No reference data exists for this category: enter the figures and their source."
-                    )
-                )
             values.update(
                 embodied_kgco2e=reference.embodied_kgco2e,
                 embodied_min_kgco2e=reference.embodied_min_kgco2e,
@@ -93,8 +97,6 @@ def complete_footprint(values: dict, grid_factor: float) -> dict:
         )
         embodied, lifetime = values["embodied_kgco2e"], values["lifetime_years"]
     else:
-        if values.get("use_kgco2e_per_year") is None:
-            raise CatalogueError(_("Enter the service's footprint per user per year."))
         embodied, lifetime = None, None
         values.update(
             embodied_kgco2e=None,
@@ -105,16 +107,74 @@ def complete_footprint(values: dict, grid_factor: float) -> dict:
             use_kwh_max=None,
             grid_factor=None,
         )
-    if not (values.get("source") or "").strip():
-        raise CatalogueError(
-            _("Give the source of the figures (data set and version, or a citation).")
-        )
     values["annual_kgco2e"] = footprint.annual_kgco2e(
         embodied, lifetime, values["use_kgco2e_per_year"]
     )
     values["grade"] = footprint.grade_for(values["category"], values["annual_kgco2e"])
     values["search_text"] = search_text(values)
     return values
+
+
+def footprint_problems(values: dict) -> dict[str, str]:
+    """What keeps an item's figures from being completed, every one at once, by field:
+    missing figures (or reference data for them), a missing source, estimates on the
+    wrong side of their figure."""
+    problems = {}
+    takes_reference = False
+    if values["kind"] == "equipment":
+        if values.get("embodied_kgco2e") is None:
+            if category_reference(values["category"]) is None:
+                problems["embodied_kgco2e"] = _(
+                    "No reference data exists for this category: enter the figures and their source."
+                )
+            else:
+                takes_reference = True  # and the reference's source with it
+    elif values.get("use_kgco2e_per_year") is None:
+        problems["use_kgco2e_per_year"] = _("Enter the service's footprint per user per year.")
+    if not takes_reference and not (values.get("source") or "").strip():
+        problems["source"] = _(
+            "Give the source of the figures (data set and version, or a citation)."
+        )
+    return problems | footprint.range_problems(values)
+
+
+def item_problems(values: dict, alternatives: list[str], item=None) -> dict[str, str]:
+    """Everything `create_item` (or `update_item` of `item`) and `set_alternatives` would
+    refuse, by field, checked in one pass so a form can show every error at once."""
+    problems = {}
+    try:
+        check_category(values["kind"], values["category"])
+    except CatalogueError as error:
+        problems[error.field] = str(error)
+    else:  # figures are judged against a known kind and category
+        problems |= footprint_problems(values)
+    if _code_taken(values["code"], item):
+        problems["code"] = _("An item with this code already exists.")
+    missing = _unknown_codes(alternatives, item.code if item else values["code"])
+    if missing:
+        problems["alternatives"] = _unknown_alternatives(missing)
+    return problems
+
+
+def _code_taken(code: str, item=None) -> bool:
+    """Whether another item than `item` has this code."""
+    query = select(CatalogueItem.id).where(CatalogueItem.code == code)
+    if item is not None:
+        query = query.where(CatalogueItem.id != item.id)
+    return db.session.scalar(query) is not None
+
+
+def _unknown_codes(codes: list[str], own_code: str) -> list[str]:
+    """The alternative codes no item has, sorted (the item's own code is ignored)."""
+    codes = {c for c in codes if c and c != own_code}
+    if not codes:
+        return []
+    known = db.session.scalars(select(CatalogueItem.code).where(CatalogueItem.code.in_(codes)))
+    return sorted(codes - set(known))
+
+
+def _unknown_alternatives(missing: list[str]) -> str:
+    return _("Unknown alternative code: %(codes)s", codes=", ".join(missing))
 
 
 def search_text(values: dict) -> str:
@@ -125,16 +185,16 @@ def search_text(values: dict) -> str:
 
 def check_category(kind: str, category: str) -> None:
     if kind not in footprint.KINDS:
-        raise CatalogueError(_("Unknown kind: choose equipment or service."))
+        raise CatalogueError(_("Unknown kind: choose equipment or service."), "kind")
     if footprint.kind_of(category) != kind:
-        raise CatalogueError(_("Unknown category for this kind of item."))
+        raise CatalogueError(_("Unknown category for this kind of item."), "category")
 
 
 def create_item(values: dict, actor, now: datetime, grid_factor: float) -> CatalogueItem:
     """Add an item to the catalogue (figures completed from reference data)."""
     check_category(values["kind"], values["category"])
-    if db.session.scalar(select(CatalogueItem.id).where(CatalogueItem.code == values["code"])):
-        raise CatalogueError(_("An item with this code already exists."))
+    if _code_taken(values["code"]):
+        raise CatalogueError(_("An item with this code already exists."), "code")
     values = complete_footprint(values, grid_factor)
     item = CatalogueItem(
         **{k: v for k, v in values.items() if hasattr(CatalogueItem, k)},
@@ -150,13 +210,8 @@ def create_item(values: dict, actor, now: datetime, grid_factor: float) -> Catal
 def update_item(item: CatalogueItem, values: dict, actor, now: datetime, grid_factor: float):
     """Change an item's fields; derived figures are recomputed."""
     check_category(values["kind"], values["category"])
-    clash = db.session.scalar(
-        select(CatalogueItem.id).where(
-            CatalogueItem.code == values["code"], CatalogueItem.id != item.id
-        )
-    )
-    if clash:
-        raise CatalogueError(_("An item with this code already exists."))
+    if _code_taken(values["code"], item):
+        raise CatalogueError(_("An item with this code already exists."), "code")
     values = complete_footprint(values, grid_factor)
     fields = [key for key in values if hasattr(CatalogueItem, key)]
     before = {key: getattr(item, key) for key in fields}
@@ -181,9 +236,7 @@ def set_alternatives(item: CatalogueItem, codes: list[str], actor, now: datetime
     )
     missing = set(codes) - {a.code for a in found}
     if missing:
-        raise CatalogueError(
-            _("Unknown alternative code: %(codes)s", codes=", ".join(sorted(missing)))
-        )
+        raise CatalogueError(_unknown_alternatives(sorted(missing)), "alternatives")
     if {a.id for a in item.alternatives} == {a.id for a in found}:
         return  # the edit form sends them with every save: unchanged, nothing to record
     item.alternatives = list(found)
@@ -428,14 +481,20 @@ def toggle_useful(user, item: CatalogueItem, now: datetime) -> bool:
 
 
 def export_personal_data(user) -> dict:
-    """A person's requests and usefulness marks, JSON-serialisable."""
+    """A person's requests and usefulness marks, JSON-serialisable: each item's code with
+    its name in the language of the locale in force (the export forces the person's)."""
+    language = current_language()
     requests = db.session.scalars(
         select(CatalogueRequest)
         .where(CatalogueRequest.user_id == user.id)
         .order_by(CatalogueRequest.id)
+        .options(selectinload(CatalogueRequest.lines).selectinload(CatalogueRequestLine.item))
     ).all()
-    marks = db.session.scalars(
-        select(CatalogueUsefulMark).where(CatalogueUsefulMark.user_id == user.id)
+    marks = db.session.execute(
+        select(CatalogueUsefulMark.created_at, CatalogueItem)
+        .join(CatalogueItem, CatalogueItem.id == CatalogueUsefulMark.item_id)
+        .where(CatalogueUsefulMark.user_id == user.id)
+        .order_by(CatalogueUsefulMark.created_at)
     ).all()
     return {
         "requests": [
@@ -445,18 +504,31 @@ def export_personal_data(user) -> dict:
                 "comment": r.comment,
                 "created_at": r.created_at.isoformat(),
                 "submitted_at": r.submitted_at.isoformat() if r.submitted_at else None,
-                "decided_at": r.decided_at.isoformat() if r.decided_at else None,
+                # A withdrawal is stored as the request's closing time; it is no decision.
+                "decided_at": _iso_unless(r.decided_at, r.status == "withdrawn"),
+                "withdrawn_at": _iso_unless(r.decided_at, r.status != "withdrawn"),
                 "decision_note": r.decision_note,
-                "lines": [{"item": line.item.code, "quantity": line.quantity} for line in r.lines],
+                "lines": [
+                    {
+                        "item": line.item.code,
+                        "item_name": line.item.name(language),
+                        "quantity": line.quantity,
+                    }
+                    for line in r.lines
+                ],
                 "total_annual_kgco2e": r.total_annual_kgco2e,
             }
             for r in requests
         ],
         "useful_marks": [
-            {"item": db.session.get(CatalogueItem, m.item_id).code, "at": m.created_at.isoformat()}
-            for m in marks
+            {"item": item.code, "item_name": item.name(language), "at": at.isoformat()}
+            for at, item in marks
         ],
     }
+
+
+def _iso_unless(moment: datetime | None, hidden: bool) -> str | None:
+    return None if hidden or moment is None else moment.isoformat()
 
 
 def erase_personal_data(user, now: datetime) -> None:

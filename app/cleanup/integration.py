@@ -323,37 +323,59 @@ AUDIENCES = (
 
 
 def export_actions(user) -> list[dict]:
+    """The person's logged actions for the data export: each stored key with its name in
+    the language in force (the export forces the person's), the quantity with its unit."""
+    language = current_language()
+    types = queries.action_type_labels()
     rows = db.session.execute(
-        select(CleanupAction, CleanupCampaign.name_en)
+        select(CleanupAction, CleanupCampaign.name_fr, CleanupCampaign.name_en)
         .join(CleanupParticipant, CleanupParticipant.id == CleanupAction.participant_id)
         .join(CleanupCampaign, CleanupCampaign.id == CleanupAction.campaign_id)
         .where(CleanupParticipant.user_id == user.id)
         .order_by(CleanupAction.logged_at)
     ).all()
-    return [
-        {
-            "campaign": name,
-            "action_type": action.action_type.key,
-            "quantity": action.quantity,
-            "points": action.points,
-            "logged_at": action.logged_at.isoformat(),
-            "status": action.status,
-            "review_reason": action.review_reason,
-        }
-        for action, name in rows
-    ]
+    exported = []
+    for action, name_fr, name_en in rows:
+        kind = types[action.action_type_id]
+        exported.append(
+            {
+                "campaign": name_en,
+                "campaign_name": name_en if language == "en" else name_fr,
+                "action_type": kind.key,
+                "action_type_name": kind.name(language),
+                "quantity": action.quantity,
+                "unit": kind.unit,
+                "quantity_text": quantity_label(action.quantity, kind.unit),
+                "points": action.points,
+                "logged_at": action.logged_at.isoformat(),
+                "status": action.status,
+                "review_reason": action.review_reason,
+            }
+        )
+    return exported
 
 
 def export_badges(user) -> list[dict]:
+    """The person's badges per campaign: the keys, and their names in the language in force."""
+    language = current_language()
+    labels = queries.badge_labels()
     rows = db.session.execute(
         select(CleanupParticipant.id, CleanupCampaign)
         .join(CleanupCampaign, CleanupCampaign.id == CleanupParticipant.campaign_id)
         .where(CleanupParticipant.user_id == user.id)
     ).all()
-    return [
-        {"campaign": campaign.name_en, "badges": queries.badges_for(campaign, [pid]).get(pid, [])}
-        for pid, campaign in rows
-    ]
+    exported = []
+    for pid, campaign in rows:
+        badges = queries.badges_for(campaign, [pid]).get(pid, [])
+        exported.append(
+            {
+                "campaign": campaign.name_en,
+                "campaign_name": campaign.name(language),
+                "badges": badges,
+                "badge_names": [labels.get(key, key) for key in badges],
+            }
+        )
+    return exported
 
 
 def erase_badges(user, now: datetime) -> None:

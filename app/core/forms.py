@@ -2,7 +2,6 @@
 
 import math
 
-from flask import flash
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from wtforms import FloatField, IntegerField, SelectMultipleField
@@ -145,16 +144,3 @@ class MultiCheckboxField(SelectMultipleField):
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
-
-
-def uploaded_text(storage, max_bytes: int) -> str | None:
-    """An uploaded file as text, or None after flashing why not (too large, not UTF-8)."""
-    raw = storage.read(max_bytes + 1)
-    if len(raw) > max_bytes:
-        flash(gettext("The file is too large (at most %(mb)s MB).", mb=max_bytes // 2**20), "error")
-        return None
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        flash(gettext("The file is not UTF-8 text."), "error")
-        return None

@@ -25,25 +25,40 @@ def _list_of(properties: dict) -> dict:
     }
 
 
+# A catalogue item: its code, and its name in the person's language.
+ITEM_NAMED = {"item": STRING, "item_name": STRING}
+
 # The shape of each domain's section (see the domains' PersonalData exports).
 SECTION_SCHEMAS = {
     "actions": _list_of(
         {
             "campaign": STRING,
+            "campaign_name": STRING,
             "action_type": STRING,
+            "action_type_name": STRING,
             "quantity": NUMBER,
+            "unit": {"type": "string", "description": "GB, items or devices"},
+            "quantity_text": {"type": "string", "description": "The quantity with its unit"},
             "points": INTEGER,
             "logged_at": STRING,
             "status": STRING,
             "review_reason": STRING,
         }
     ),
-    "badges": _list_of({"campaign": STRING, "badges": {"type": "array", "items": STRING}}),
+    "badges": _list_of(
+        {
+            "campaign": STRING,
+            "campaign_name": STRING,
+            "badges": {"type": "array", "items": STRING},
+            "badge_names": {"type": "array", "items": STRING, "description": "In badges' order"},
+        }
+    ),
     "returns": _list_of(
         {
             "receipt_number": STRING,
             "collection_point": STRING,
             "device_type": STRING,
+            "device_type_name": STRING,
             "asset_tag": NULLABLE_STRING,
             "condition": STRING,
             "data_wiped": BOOLEAN,
@@ -56,6 +71,7 @@ SECTION_SCHEMAS = {
     "messages": _list_of(
         {
             "channel": STRING,
+            "channel_name": STRING,
             "subject": NULLABLE_STRING,
             "body": NULLABLE_STRING,
             "delivered_at": NULLABLE_STRING,
@@ -70,8 +86,29 @@ SECTION_SCHEMAS = {
                 "type": "object",
                 "required": ["requests", "useful_marks"],
                 "properties": {
-                    "requests": {"type": "array", "items": {"type": "object"}},
-                    "useful_marks": {"type": "array", "items": {"type": "object"}},
+                    "requests": _list_of(
+                        {
+                            "id": INTEGER,
+                            "status": STRING,
+                            "comment": STRING,
+                            "created_at": STRING,
+                            "submitted_at": NULLABLE_STRING,
+                            "decided_at": {
+                                "type": "string",
+                                "nullable": True,
+                                "description": "When an admin approved or refused it",
+                            },
+                            "withdrawn_at": {
+                                "type": "string",
+                                "nullable": True,
+                                "description": "When the person withdrew it",
+                            },
+                            "decision_note": STRING,
+                            "lines": _list_of(ITEM_NAMED | {"quantity": INTEGER}),
+                            "total_annual_kgco2e": NUMBER,
+                        }
+                    ),
+                    "useful_marks": _list_of(ITEM_NAMED | {"at": STRING}),
                 },
             },
         ],
@@ -89,6 +126,8 @@ EXPORT_SCHEMA = {
             "required": USER_REQUIRED,
             "properties": USER_PROPERTIES
             | {
+                "department_name": {"type": "string", "nullable": True},
+                "commune_name": {"type": "string", "nullable": True},
                 "staff_number": {"type": "string", "nullable": True},
                 "sso_subject": {"type": "string", "nullable": True},
                 "created_at": {"type": "string", "nullable": True},
@@ -120,6 +159,10 @@ def export_me():
       description: >
         One JSON document with the sections profile, consents, actions, badges,
         returns, messages and requests (empty lists where a part holds nothing).
+        Each stored code (item, department, commune, action type, badge, device
+        type, channel) comes with its name in the person's language (their
+        preferred language, French by default), in the field named after it
+        with `_name` (`item` and `item_name`; `badges` and `badge_names`).
       security: [{bearerAuth: []}, {cookieAuth: []}]
       responses:
         200:

@@ -9,12 +9,14 @@ calls them all. Services flush; the caller (request, CLI command, job) commits.
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import force_locale
 from sqlalchemy import delete, select
 
 from app.auth.identity import user_identity
 from app.auth.models import ApiToken, LeaderboardVisibility, User, UserRole
 from app.auth.services import end_all_sessions, erased_address_digest, forget_sign_in_links
 from app.core.audit import record_audit
+from app.core.i18n import regional_locale
 from app.core.privacy import EXPORT_SECTIONS, personal_data_entries, retention_hooks
 from app.core.privacy_models import ErasureRequest
 from app.core.time import utcnow
@@ -27,12 +29,23 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def profile_section(user: User) -> dict:
-    """What the core holds about the person: account, preferences, tokens."""
+def export_language(user: User) -> str:
+    """The language the person reads the portal in: their choice, French when they made none
+    (the export is theirs, whoever asks for it and whatever the caller's browser says)."""
+    if user.locale in current_app.config["LANGUAGES"]:
+        return user.locale
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def profile_section(user: User, language: str) -> dict:
+    """What the core holds about the person: account, preferences, tokens; their department
+    and commune by code and by name."""
     tokens = db.session.scalars(
         select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id)
     ).all()
     return user_identity(user) | {
+        "department_name": user.department.name(language) if user.department else None,
+        "commune_name": user.commune.name if user.commune else None,
         "staff_number": user.staff_number,
         "sso_subject": user.sso_subject,
         "created_at": _iso(user.created_at),
@@ -71,16 +84,22 @@ def consents_section(user: User) -> dict:
 
 
 def export_personal_data(user: User, now: datetime) -> dict:
-    """One JSON-able document with every section, empty lists for absent domains."""
+    """One JSON-able document with every section, empty lists for absent domains.
+
+    Stored codes come with their names in the person's language: the domains' exports
+    read the locale in force, so the whole document is written under theirs.
+    """
+    language = export_language(user)
     document: dict = {"format": EXPORT_FORMAT, "exported_at": now.isoformat()}
-    document["profile"] = profile_section(user)
-    document["consents"] = consents_section(user)
-    for section in EXPORT_SECTIONS[2:]:
-        document[section] = []
-    for entry in personal_data_entries():
-        if entry.section in ("profile", "consents"):
-            continue  # the core's own sections cannot be replaced by a domain
-        document[entry.section] = entry.export(user)
+    with force_locale(regional_locale(language)):
+        document["profile"] = profile_section(user, language)
+        document["consents"] = consents_section(user)
+        for section in EXPORT_SECTIONS[2:]:
+            document[section] = []
+        for entry in personal_data_entries():
+            if entry.section in ("profile", "consents"):
+                continue  # the core's own sections cannot be replaced by a domain
+            document[entry.section] = entry.export(user)
     return document
 
 

@@ -44,6 +44,21 @@ class TemplateForm(FlaskForm):
     )
 
 
+class SendTestForm(FlaskForm):
+    """ "Send me a test": in which language, since a template is written in both."""
+
+    # Each language named in itself, as the profile's choice of language does.
+    language = SelectField(
+        _l("Language of the test"),
+        choices=[
+            SelectChoice("fr", "Français", render_kw={"lang": "fr"}),
+            SelectChoice("en", "English", render_kw={"lang": "en"}),
+        ],
+        # Left out (a page from before the choice): the organiser's own language.
+        validators=[Optional()],
+    )
+
+
 class ScheduleForm(FlaskForm):
     """When to send: now, at a moment, or again and again. A recurrence is chosen as
     people say it (every Monday at 09:00); a cron expression only for a custom one.

@@ -5,6 +5,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.auth.models import User
 from app.core.time import utcnow
 from app.core.types import UTCDateTime
 from app.extensions import db
@@ -68,8 +69,14 @@ class Schedule(db.Model):
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # A stopped schedule stays (inactive), listed with who stopped it and when.
+    stopped_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    stopped_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL")
+    )
 
     template: Mapped[MessageTemplate] = relationship()
+    stopped_by: Mapped[User | None] = relationship(foreign_keys=[stopped_by_id])
 
 
 class Dispatch(db.Model):

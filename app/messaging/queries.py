@@ -4,6 +4,7 @@ import functools
 
 from flask import g, has_request_context, request
 from sqlalchemy import bindparam, func, select
+from sqlalchemy.orm import selectinload
 
 from app.auth.models import User
 from app.core.person_figures import person_figure
@@ -173,6 +174,18 @@ def organiser_dispatch(dispatch_id: int) -> Dispatch | None:
 def list_schedules() -> list[Schedule]:
     return db.session.scalars(
         select(Schedule).where(Schedule.active.is_(True)).order_by(Schedule.id)
+    ).all()
+
+
+def list_stopped_schedules(limit: int = 50) -> list[Schedule]:
+    """Recurring schedules an organiser stopped, the latest stopped first (those stopped
+    before the portal kept the moment, last)."""
+    return db.session.scalars(
+        select(Schedule)
+        .where(Schedule.active.is_(False), Schedule.kind == "cron")
+        .options(selectinload(Schedule.template), selectinload(Schedule.stopped_by))
+        .order_by(Schedule.stopped_at.is_(None), Schedule.stopped_at.desc(), Schedule.id.desc())
+        .limit(limit)
     ).all()
 
 

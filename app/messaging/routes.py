@@ -40,7 +40,7 @@ from app.messaging.audiences import (
     user_id_from_token,
 )
 from app.messaging.builtins import NOTICE_TEMPLATES, ensure_builtin_templates
-from app.messaging.forms import ScheduleForm, TemplateForm
+from app.messaging.forms import ScheduleForm, SendTestForm, TemplateForm
 from app.messaging.mailer import MailerPool
 from app.messaging.models import Dispatch, MessageTemplate, Schedule
 from app.messaging.recurrence import (
@@ -271,6 +271,8 @@ def _editor(form: TemplateForm, template: MessageTemplate | None, preview: dict 
         variables=sorted(known_variables().values(), key=lambda v: (v.only_in is not None, v.name)),
         restorable=template is not None and services.differs_from_shipped_text(template),
         confirm_form=ConfirmForm(),
+        # The test in the organiser's own language unless they choose the other one.
+        test_form=SendTestForm(formdata=None, language=current_user.locale or current_language()),
     )
 
 
@@ -377,12 +379,17 @@ def preview_template():
 @bp.post("/templates/<int:template_id>/test")
 @role_required("organiser")
 def test_template(template_id: int):
-    """Send the template to myself, in my language, in the inbox and by e-mail."""
+    """Send the template to myself, in the language chosen, in the inbox and by e-mail."""
     template = _template_or_404(template_id)
+    form = SendTestForm()
+    if not form.validate_on_submit():
+        abort(400)
     try:
         services.require_valid(template)
         with MailerPool(current_app.config, size=1) as mailer:
-            services.send_test_message(template, current_user, utcnow(), mailer)
+            services.send_test_message(
+                template, current_user, utcnow(), mailer, locale=form.language.data
+            )
         db.session.commit()
         flash(
             _("Test message sent to %(email)s and to your inbox.", email=current_user.email),
@@ -573,6 +580,7 @@ def list_dispatches():
         upcoming_dispatches=queries.list_upcoming_dispatches(),
         past_dispatches=queries.list_past_dispatches(),
         schedules=queries.list_schedules(),
+        stopped_schedules=queries.list_stopped_schedules(),
         audience_name=dispatch_audience_namer(current_user),
         describe_cron=describe_cron,
         next_run=lambda expression: next_run(expression, now),

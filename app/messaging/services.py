@@ -42,6 +42,7 @@ from app.messaging.i18n import _
 from app.messaging.labels import channel_label
 from app.messaging.mailer import build_email
 from app.messaging.models import (
+    LOCALES,
     NOTICE_AUDIENCE,
     TEST_AUDIENCE,
     Delivery,
@@ -75,8 +76,8 @@ class MessagingError(ValueError):
 
 
 class TemplateInvalid(MessagingError):
-    def __init__(self, problems: list[TemplateProblem]):
-        super().__init__("; ".join(str(p) for p in problems))
+    def __init__(self, problems: list[TemplateProblem], field: str | None = None):
+        super().__init__("; ".join(str(p) for p in problems), field)
         self.problems = problems
 
 
@@ -194,14 +195,14 @@ def audience_select(key: str, params: dict, now: datetime):
         return _notice_recipient(params)
     audience = known_audiences().get(key)
     if audience is None:
-        raise MessagingError(_("Unknown audience."))
+        raise MessagingError(_("Unknown audience."), field="audience")
     missing = [name for name in audience.params if params.get(name) in (None, "")]
     if missing:
         raise MessagingError(_missing_param(missing[0]), field=missing[0])
     try:
         return audience.resolve(now, {name: params[name] for name in audience.params})
     except (ValueError, TypeError, KeyError) as error:
-        field = audience.params[0] if len(audience.params) == 1 else None
+        field = audience.params[0] if len(audience.params) == 1 else "audience"
         raise MessagingError(_("This audience parameter is not valid."), field=field) from error
 
 
@@ -243,11 +244,11 @@ def parse_cron(expression: str) -> CronTrigger:
         ) from error
 
 
-def require_valid(template: MessageTemplate) -> None:
-    """TemplateInvalid with every problem of its four texts, if any."""
+def require_valid(template: MessageTemplate, field: str | None = None) -> None:
+    """TemplateInvalid with every problem of its four texts, if any (shown at `field`)."""
     problems = check_template({f: getattr(template, f) for f in TEMPLATE_FIELDS})
     if problems:
-        raise TemplateInvalid(problems)
+        raise TemplateInvalid(problems, field)
 
 
 def _require_schedulable(template: MessageTemplate) -> None:
@@ -257,9 +258,10 @@ def _require_schedulable(template: MessageTemplate) -> None:
             _(
                 "The portal sends this message to one person about something of theirs; "
                 "it is not scheduled."
-            )
+            ),
+            field="template",
         )
-    require_valid(template)
+    require_valid(template, field="template")
     texts = {f: getattr(template, f) for f in TEMPLATE_FIELDS}
     only_in_notices = notice_only_names(texts)
     if only_in_notices:
@@ -268,7 +270,8 @@ def _require_schedulable(template: MessageTemplate) -> None:
                 "This template uses %(names)s, which only the portal's notices to one person "
                 "give: sent to an audience, it would fail for everyone.",
                 names=", ".join(only_in_notices),
-            )
+            ),
+            field="template",
         )
 
 
@@ -286,7 +289,9 @@ def check_schedule(
     _require_schedulable(template)
     size = audience_size(audience_key, params, now)
     if size == 0:
-        raise MessagingError(_("This audience is empty: nobody would receive the message."))
+        raise MessagingError(
+            _("This audience is empty: nobody would receive the message."), field="audience"
+        )
     if kind == "cron":
         if more_than_daily(parse_cron(cron or ""), now):
             raise MessagingError(
@@ -298,11 +303,13 @@ def check_schedule(
             )
     elif kind == "at":
         if at is None or at.tzinfo is None:
-            raise MessagingError(_("Give the date and time of sending."))
+            raise MessagingError(_("Give the date and time of sending."), field="at")
         if at <= now:
-            raise MessagingError(_("This date is in the past: choose a moment to come."))
+            raise MessagingError(
+                _("This date is in the past: choose a moment to come."), field="at"
+            )
     elif kind != "now":
-        raise MessagingError(_("Unknown kind of schedule."))
+        raise MessagingError(_("Unknown kind of schedule."), field="kind")
     return size
 
 
@@ -405,12 +412,18 @@ def create_dispatch(
     dedupe_key: str | None = None,
 ) -> Dispatch:
     """A dispatch due at `due_at`; its outbox is written when it comes due."""
+    context = dict(context or {})
+    campaign_id = database_id(params.get("campaign_id")) if params else None
+    if campaign_id is not None and "campaign_id" not in context:
+        # The participants of campaign X read about X: left to its variables, each
+        # recipient read about the campaign of their own scope.
+        context["campaign_id"] = campaign_id
     dispatch = Dispatch(
         template_id=template.id,
         schedule_id=schedule.id if schedule else None,
         audience_key=audience_key,
         audience_params=params or {},
-        context=context or {},
+        context=context,
         dedupe_key=dedupe_key,
         due_at=due_at,
         status="scheduled",
@@ -432,8 +445,12 @@ def cancel_dispatch(dispatch: Dispatch, actor, now: datetime) -> None:
 
 
 def deactivate_schedule(schedule: Schedule, actor, now: datetime) -> None:
-    """Stop a recurring schedule."""
+    """Stop a recurring schedule; it stays listed as stopped, by whom and when."""
+    if not schedule.active:  # stopped twice (two tabs): the first stop is the one told
+        return
     schedule.active = False
+    schedule.stopped_at = now
+    schedule.stopped_by_id = getattr(actor, "id", None)
     db.session.flush()
     record_audit(actor, "deactivate", "messaging_schedule", schedule.id, now)
 
@@ -806,12 +823,14 @@ def deliver_claimed(
     variables: RecipientVariables | None = None,
     *,
     consent_required: bool = True,
+    locale: str | None = None,
 ) -> BatchResult:
     """Render and deliver the rows claimed with `token`; one bulk UPDATE of their statuses.
 
     `variables` carries the dispatch's variables from batch to batch (computed here when
     absent); `consent_required=False` e-mails a person who has not consented (a test
-    message they asked for).
+    message they asked for); `locale` writes every row in that language rather than
+    each person's (a test in the language its author chose).
     """
     rows = db.session.execute(
         select(
@@ -841,11 +860,11 @@ def deliver_claimed(
     rendered: dict[int, tuple[str, str] | Exception] = {}
     updates, outgoing, result = [], [], BatchResult()
     for row in rows:
-        locale = row.locale or "fr"
+        language = locale or row.locale or "fr"
         change = {
             "row_id": row.id,
             "status": "pending",
-            "locale": locale,
+            "locale": language,
             "subject": None,
             "body": None,
             "error": None,
@@ -859,7 +878,7 @@ def deliver_claimed(
             continue
         if row.user_id not in rendered:
             try:
-                rendered[row.user_id] = compiled.render(locale, people.get(row.user_id, {}))
+                rendered[row.user_id] = compiled.render(language, people.get(row.user_id, {}))
             except Exception as error:  # a missing variable for this person: fail this row
                 rendered[row.user_id] = error
         content = rendered[row.user_id]
@@ -886,7 +905,7 @@ def deliver_claimed(
             to=row.email,
             subject=subject,
             body=body,
-            locale=locale,
+            locale=language,
             unsubscribe_url=people[row.user_id]["unsubscribe_url"],
             sender=sender,
         )
@@ -1038,8 +1057,12 @@ def unsubscribe(user_id: int, now: datetime) -> User | None:
     return user
 
 
-def send_test_message(template: MessageTemplate, user, now: datetime, mailer) -> None:
-    """Deliver a template to its author's inbox and e-mail, in their language, whatever the hour."""
+def send_test_message(
+    template: MessageTemplate, user, now: datetime, mailer, locale: str | None = None
+) -> None:
+    """Deliver a template to its author's inbox and e-mail, whatever the hour, in `locale`
+    (each language of a bilingual template can be tried), else in the author's own."""
+    locale = locale if locale in LOCALES else user.locale or "fr"
     dispatch = create_dispatch(
         template, TEST_AUDIENCE, {"user_id": user.id}, now, now, actor=user, context={}
     )
@@ -1059,9 +1082,19 @@ def send_test_message(template: MessageTemplate, user, now: datetime, mailer) ->
         execution_options={"synchronize_session": False},
     )
     compiled = CompiledTemplate.compile(template)
+    # Names, dates and hours in the language of the test, as a reader of it gets them.
+    variables = RecipientVariables(dispatch.id, {})
+    variables.values = variables_for([_InLanguage(user, locale)], now, {})
     # A test goes to the author even without their consent: they asked for it.
     result = deliver_claimed(
-        dispatch, "test" + str(dispatch.id), compiled, mailer, now, consent_required=False
+        dispatch,
+        "test" + str(dispatch.id),
+        compiled,
+        mailer,
+        now,
+        variables,
+        consent_required=False,
+        locale=locale,
     )
     dispatch.status = "done"
     dispatch.completed_at = now

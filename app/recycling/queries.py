@@ -402,15 +402,24 @@ def statistics() -> dict:
 
 
 def personal_returns(user: User) -> list[dict]:
-    """Everything the domain holds about the person: their returns and custody steps."""
+    """Everything the domain holds about the person: their returns and custody steps, each
+    device type named in the language in force (the export forces the person's)."""
     returns = db.session.scalars(
-        select(DeviceReturn).where(DeviceReturn.user_id == user.id).order_by(DeviceReturn.id)
+        select(DeviceReturn)
+        .where(DeviceReturn.user_id == user.id)
+        .order_by(DeviceReturn.id)
+        .options(selectinload(DeviceReturn.steps))
     ).all()
     return [
         {
             "receipt_number": r.receipt_number,
             "collection_point": r.point.name,
             "device_type": r.device_type,
+            "device_type_name": (
+                str(DEVICE_TYPES[r.device_type].label)
+                if r.device_type in DEVICE_TYPES
+                else r.device_type
+            ),
             "asset_tag": r.asset_tag,
             "condition": r.condition,
             "data_wiped": r.data_wiped,

@@ -47,7 +47,7 @@ def test_a_file_that_is_not_utf_8_says_how_to_save_it_at_the_field(client, auth,
     page = html.unescape(answer.get_data(as_text=True))
     assert answer.status_code == 422
     assert 'id="file-error">Le fichier n\'est pas du texte UTF-8. Enregistrez-le au format ' in page
-    assert "« CSV UTF-8 »" in page
+    assert "«\u00a0CSV UTF-8\u00a0»" in page
     assert department("DNUM") is None
 
 

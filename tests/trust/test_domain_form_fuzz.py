@@ -3,6 +3,7 @@ the real routes with a valid CSRF token and a signed-in person of the right role
 gives a clear answer (never a 5xx), and input the server refuses leaves the database exactly
 as it was."""
 
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -20,7 +21,8 @@ from app.core.time import utcnow
 from app.extensions import db, limiter
 from app.messaging import queries as messaging_queries
 from app.messaging.builtins import ensure_builtin_templates
-from app.messaging.forms import ScheduleForm, TemplateForm
+from app.messaging.forms import ScheduleForm, SendTestForm, TemplateForm
+from app.messaging.models import MessageTemplate
 from app.recycling.forms import ReturnForm
 from tests.conftest import csrf_token, login
 from tests.recycling.conftest import RecyclingFactories
@@ -377,6 +379,27 @@ def test_saving_a_template_never_fails_and_refusals_change_nothing(
     assert response.status_code in (200, 302, 400, 422)
     # A preview (200) and a refusal (422) both leave the database as it was.
     refusal_changed_nothing(response, before, response.status_code != 302)
+
+
+@fuzzes(SendTestForm)
+@FUZZ
+@given(language=st.one_of(st.none(), st.sampled_from(["fr", "en", "de"]), maybe_text))
+def test_sending_myself_a_test_never_fails_and_refusals_change_nothing(app, make, language):
+    limiter.reset()
+    client, token = _client(app, make.user(roles=("organiser",)))
+    template = MessageTemplate(
+        key=f"t-{uuid.uuid4().hex[:8]}", name="Test", subject_fr="Bonjour", body_fr="Texte",
+        subject_en="Hello", body_en="Text",
+    )  # fmt: skip
+    db.session.add(template)
+    db.session.commit()
+    before = database_fingerprint()
+    response = client.post(
+        f"/messaging/templates/{template.id}/test",
+        data=form(language=language, csrf_token=token),
+    )
+    assert response.status_code in (302, 400)
+    refusal_changed_nothing(response, before, response.status_code == 400)
 
 
 @fuzzes(ScheduleForm)

@@ -21,6 +21,7 @@ from app.core.admin_forms import (
     AccountStatusForm,
     AuditFilterForm,
     DepartmentsForm,
+    DirectoryConfirmForm,
     DirectoryForm,
     RoleForm,
     UserSearchForm,
@@ -534,6 +535,45 @@ def test_importing_the_staff_directory_never_fails_and_refusals_change_nothing(
         deactivate_missing=deactivate,
         check_only=check_only,
         csrf_token=token,
+    )
+
+
+@fuzzes(DirectoryConfirmForm)
+@FUZZ
+@given(
+    token=st.one_of(st.none(), text, st.just("kept")),
+    deactivating=st.one_of(numeric_text, st.just("seen")),
+)
+@example(token="kept", deactivating="seen")
+def test_confirming_a_directory_import_never_fails_and_refusals_change_nothing(
+    app, make, token, deactivating
+):
+    world = fresh_world(make)
+    client, csrf = _signed_in(world, "admin")
+    asked = client.post(
+        "/admin/directory",
+        data={
+            "file": (io.BytesIO(_csv([["email", "display_name"], ["new@example.org", "New"]])),
+                     "staff.csv"),
+            "deactivate_missing": "y",
+            "csrf_token": csrf,
+        },
+        content_type="multipart/form-data",
+    ).text  # fmt: skip
+    if token == "kept":
+        found = re.search(r'name="token" type="hidden" value="([^"]+)"', asked)
+        token = found.group(1) if found else None
+    if deactivating == "seen":
+        found = re.search(r'name="deactivating" type="hidden" value="([^"]+)"', asked)
+        deactivating = found.group(1) if found else None
+    before = database_fingerprint()
+    response = client.post(
+        "/admin/directory/confirm",
+        data=form(token=token, deactivating=deactivating, csrf_token=csrf),
+    )
+    assert response.status_code in (302, 400, 409, 422)
+    refusal_changed_nothing(
+        response, before, response.status_code >= 400 or bool(flashed_errors(client))
     )
 
 
