@@ -349,7 +349,7 @@ def test_on_a_phone_four_compared_items_say_they_scroll_and_scroll_with_the_keyb
     region.focus()
     expect(region).to_be_focused()
     page.keyboard.press("ArrowRight")
-    page.wait_for_function("document.querySelector('.compare-scroll').scrollLeft > 0")
+    page.wait_for_function("() => document.querySelector('.compare-scroll').scrollLeft > 0")
 
 
 @pytest.mark.browser
