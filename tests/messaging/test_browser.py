@@ -159,7 +159,7 @@ def test_reading_one_message_updates_the_unread_count_and_the_menu_badge(page, m
     expect(menu_entry.locator(".badge")).to_have_text("2")
     expect(page.locator("#inbox-head p")).to_have_text("2 messages non lus")
     page.get_by_role("button", name="Marquer comme lu", exact=True).first.click()
-    expect(page.get_by_text("Marqué comme lu.")).to_be_visible()
+    expect(shown(page, "Marqué comme lu.")).to_be_visible()
     expect(menu_entry.locator(".badge")).to_have_text("1")
     expect(page.locator("#inbox-head p")).to_have_text("1 message non lu")
     expect(menu_entry).to_have_attribute("aria-current", "page")
