@@ -792,7 +792,11 @@ def results_csv(campaign_id: int):
     return Response(
         results_spreadsheet(results, current_language()),
         mimetype="text/csv",
-        headers={"Content-Disposition": f"attachment; filename=campaign-{campaign.id}.csv"},
+        # Named in the organiser's language, as the spreadsheet's columns are (ASCII only).
+        headers={
+            "Content-Disposition": "attachment; filename="
+            + _("campaign-%(id)s-results.csv", id=campaign.id)
+        },
     )
 
 

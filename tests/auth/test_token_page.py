@@ -99,3 +99,12 @@ def test_in_the_browser_a_new_token_gets_the_focus_and_a_reload_keeps_one(page, 
     page.reload()
     expect(page.locator("#new-token")).to_have_count(0)
     assert _tokens_of(user) == ["mon script"]
+
+
+def test_each_token_says_whether_it_is_active_or_revoked(client, auth, make):
+    """The status column held only the Revoke button for a token in use."""
+    login(client, make.user(locale="fr"))
+    auth.post("/auth/profile/tokens", {"name": "script actif"})
+    page = client.get("/auth/profile").get_data(as_text=True)
+    row = re.search(r"<tr>\s*<td>script actif.*?</tr>", page, re.S).group(0)
+    assert "Actif" in row and "Révoqué" not in row

@@ -372,7 +372,11 @@ def test_results_spreadsheet_opens_in_the_organisers_language(client, make, make
     login(client, organiser)
     url = f"/cleanup/campaigns/{campaign.id}/results.csv"
 
-    body = client.get(url).get_data(as_text=True)
+    response = client.get(url)
+    assert (
+        f"filename=campagne-{campaign.id}-resultats.csv" in response.headers["Content-Disposition"]
+    )
+    body = response.get_data(as_text=True)
     assert body.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(body.removeprefix("\ufeff")), delimiter=";"))
     assert rows[0] == ["Niveau", "Code", "Nom", "Rang", "Participants", "Points",
