@@ -192,5 +192,7 @@ class PointForm(FlaskForm):
 
 class CloseForm(FlaskForm):
     closure_note = StringField(
-        _l("Reason shown to staff (optional)"), validators=[Optional(), Length(max=250)]
+        _l("Reason shown to staff (optional)"),
+        validators=[Optional(), Length(max=250)],
+        id="closure-note",
     )

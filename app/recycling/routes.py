@@ -508,15 +508,17 @@ def admin_points():
     )
 
 
-def _point_form(point: CollectionPoint | None) -> PointForm:
-    form = PointForm(obj=point) if point and request.method == "GET" else PointForm()
+def _point_form(point: CollectionPoint | None, posted: bool) -> PointForm:
+    # Not posted (a GET, or the page shown again after a refused closure): the point's own
+    # values, never the closure form's fields read as if they were the point's.
+    form = PointForm() if posted else PointForm(formdata=None, obj=point)
     form.commune_id.choices = choices(communes_by_name())
     agents = sorted(
         db.session.scalars(select(User).join(UserRole).where(UserRole.role == "agent")),
         key=lambda agent: alphabetical(agent.display_name),
     )
     form.agent_ids.choices = choices((u.id, f"{u.display_name} <{u.email}>") for u in agents)
-    if point and request.method == "GET":
+    if point and not posted:
         form.accepted_types.data = point.accepted_device_types
         form.agent_ids.data = [row.user_id for row in point.agent_rows]
     return form
@@ -528,7 +530,7 @@ def _point_form(point: CollectionPoint | None) -> PointForm:
 def edit_point(point_id: int | None = None):
     """Create or edit a collection point."""
     point = queries.get_point(point_id) or abort(404) if point_id else None
-    form = _point_form(point)
+    form = _point_form(point, posted=request.method == "POST")
     if form.is_submitted():
         # The service's rules are asked even when a field is refused: one submit reports
         # every problem, each at its field.
@@ -544,7 +546,9 @@ def edit_point(point_id: int | None = None):
             flash(_("Collection point saved."), "success")
             return redirect(url_for("recycling.admin_points"))
     status = 422 if request.method == "POST" else 200
-    return render_template("recycling/point_form.html", form=form, point=point), status
+    return render_template(
+        "recycling/point_form.html", form=form, point=point, close_form=CloseForm(formdata=None)
+    ), status
 
 
 @bp.post("/admin/points/<int:point_id>/close")
@@ -564,23 +568,36 @@ def reopen_point(point_id: int):
 def _set_point_active(point_id: int, active: bool):
     point = queries.get_point(point_id) or abort(404)
     form = CloseForm()
-    if form.validate_on_submit():
-        try:
-            services.set_point_active(
-                point, active, current_user, utcnow(), form.closure_note.data or ""
-            )
-        except services.ReturnError as error:
-            db.session.rollback()
-            flash(str(error.message), "error")
-            return redirect(url_for("recycling.edit_point", point_id=point.id))
-        db.session.commit()
-        flash(_("%(point)s reopened.", point=point.name) if active
-              else _("%(point)s closed temporarily.", point=point.name), "success")  # fmt: skip
-        return redirect(url_for("recycling.admin_points"))
-    # Back to the point's page, where the form is, with what was wrong (nothing changed).
-    errors = [error for field_errors in form.errors.values() for error in field_errors]
-    flash(errors[0] if errors else _("Your form expired. Please try again."), "error")
-    return redirect(url_for("recycling.edit_point", point_id=point.id))
+    if not form.validate_on_submit():
+        return _refused_closure(point, form, 422)
+    try:
+        services.set_point_active(
+            point, active, current_user, utcnow(), form.closure_note.data or ""
+        )
+    except services.ReturnError as error:
+        db.session.rollback()
+        form.closure_note.errors.append(error.message)
+        return _refused_closure(point, form, 409)
+    db.session.commit()
+    flash(_("%(point)s reopened.", point=point.name) if active
+          else _("%(point)s closed temporarily.", point=point.name), "success")  # fmt: skip
+    return redirect(url_for("recycling.admin_points"))
+
+
+def _refused_closure(point: CollectionPoint, form: CloseForm, status: int):
+    """The point's page again, nothing changed, with why at the note (closing) or at the
+    Reopen button (reopening), which takes the focus."""
+    errors = [str(error) for field_errors in form.errors.values() for error in field_errors]
+    if not form.closure_note.errors:  # only the CSRF token was refused
+        form.closure_note.errors = errors or [_("Your form expired. Please try again.")]
+    return render_template(
+        "recycling/point_form.html",
+        form=_point_form(point, posted=False),
+        point=point,
+        close_form=form,
+        # Said where the page shows it: the note of an open point, the button of a closed one.
+        reopen_error=None if point.active else " ".join(map(str, form.closure_note.errors)),
+    ), status
 
 
 @bp.get("/admin/statistics")

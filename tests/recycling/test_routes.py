@@ -446,9 +446,8 @@ def test_a_closed_point_is_saved_without_agents_but_not_reopened(client, auth, m
     saved = db.session.get(CollectionPoint, point.id)
     assert saved.name == "Renamed while closed" and saved.agent_rows == []
     refused = auth.post(f"/recycling/admin/points/{point.id}/reopen", {})
-    assert refused.headers["Location"].endswith(f"/recycling/admin/points/{point.id}/edit")
-    page = _text(client.get(refused.headers["Location"]))
-    assert "An open collection point needs at least one agent" in page
+    assert refused.status_code == 409
+    assert "An open collection point needs at least one agent" in _text(refused)
     assert not db.session.get(CollectionPoint, point.id).active
 
 
@@ -562,8 +561,7 @@ def test_a_point_is_closed_and_reopened_from_its_own_page(client, auth, make, re
     page = client.get(f"/recycling/admin/points/{point.id}/edit").get_data(as_text=True)
     assert "Fermer temporairement" in page and "Rouvrir" not in page
     refused = auth.post(f"/recycling/admin/points/{point.id}/close", {"closure_note": "x" * 251})
-    assert refused.headers["Location"].endswith(f"/recycling/admin/points/{point.id}/edit")
-    assert "250" in client.get(refused.headers["Location"]).get_data(as_text=True)
+    assert refused.status_code == 422 and "250" in _text(refused)
     assert db.session.get(CollectionPoint, point.id).active
     auth.post(f"/recycling/admin/points/{point.id}/close", {"closure_note": "Travaux"})
     page = client.get(f"/recycling/admin/points/{point.id}/edit").get_data(as_text=True)

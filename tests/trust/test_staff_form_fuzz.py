@@ -286,8 +286,9 @@ def test_closing_a_point_never_fails_and_refusals_change_nothing(app, make, note
         f"/recycling/admin/points/{world.ids['point']}/{action}",
         data=form(closure_note=note, csrf_token=token),
     )
-    assert response.status_code in (302, 400)
-    refusal_changed_nothing(response, before, refused_or_flashed(response, client))
+    assert response.status_code in (302, 400, 409, 422)
+    refused = response.status_code >= 400 or bool(flashed_errors(client))
+    refusal_changed_nothing(response, before, refused)
 
 
 # --- admins: catalogue --------------------------------------------------------------------
