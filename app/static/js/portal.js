@@ -10,10 +10,27 @@
   function markPresent() {
     document.querySelectorAll("[data-announce]").forEach(function (el) { seen.add(el); });
   }
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", markPresent);
-  } else {
+  // A message flashed after a redirect ("Added to your request: …") is in the page from
+  // its first byte, where a live region says nothing: it is read out through #announcer
+  // once the page has loaded, as a swap's words are (a swap's own words win).
+  function announceFlashes() {
+    var region = document.getElementById("announcer");
+    var words = Array.prototype.map.call(document.querySelectorAll("#flashes .flash"),
+      function (el) { return el.textContent.trim(); }).filter(Boolean);
+    if (region && words.length) {
+      window.setTimeout(function () {
+        if (!region.textContent) { region.textContent = words.join(" "); }
+      }, 300);
+    }
+  }
+  function onLoad() {
     markPresent();
+    announceFlashes();
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", onLoad);
+  } else {
+    onLoad();
   }
   document.addEventListener("htmx:beforeSwap", function () {
     focusedBeforeSwap = document.activeElement;
