@@ -43,7 +43,9 @@ def test_campaign_journey(page, make):
     # It asks first, saying what publication does.
     dialog = page.get_by_role("alertdialog")
     expect(dialog).to_contain_text("ses règles sont figées")
-    dialog.get_by_role("button", name="Publier", exact=True).click()
+    # The page already shows the draft's "saved" message: wait for the publication's page.
+    with page.expect_navigation():
+        dialog.get_by_role("button", name="Publier", exact=True).click()
     page.wait_for_selector(".flash-success")
     url = page.url
     page.context.clear_cookies()
