@@ -237,20 +237,7 @@ FITS_ITS_FRAME = """(table) => {
 @pytest.mark.parametrize("count", [2, 3])
 def test_on_a_phone_two_or_three_compared_items_fit_without_scrolling(page, make, make_item, count):
     """At 390 px the second column was cut off, with nothing showing that it scrolled."""
-    employee = make.user(locale="fr", email="compares@example.org")
-    names = [
-        "Ordinateur portable reconditionné 14 pouces",
-        "Ordinateur portable neuf 16 pouces station de travail",
-        "Tablette durcie de terrain",
-    ]
-    items = [
-        make_item(name_fr=name, name_en=name, embodied_kgco2e=1234.5, source="Boavizta API v1.3")
-        for name in names[:count]
-    ]
-    page.set_viewport_size({"width": 390, "height": 844})
-    _sign_in(page, employee)
-    query = "&".join(f"ids={item.id}" for item in items)
-    page.goto(f"/catalogue/compare?{query}", wait_until="load")
+    _compare_on_a_phone(page, make, make_item, count, "compares@example.org")
     table = page.get_by_role("table")
     expect(table.get_by_role("columnheader")).to_have_count(count + 1)
     box = table.evaluate(FITS_ITS_FRAME)
