@@ -162,7 +162,7 @@ def sync_directory(
         return report
     if deactivate_missing and not entries:
         report.problems.append(
-            ImportProblem(1, "-", _("The file lists nobody: nobody was deactivated."))
+            ImportProblem(None, "", _("The file lists nobody: nobody was deactivated."))
         )
         return report
     live = db.session.scalars(select(User).where(User.anonymised_at.is_(None))).all()
@@ -173,7 +173,7 @@ def sync_directory(
         report.leaving = _leaving(plan, live, report)
         if _too_many(len(report.leaving), live) and not allow_mass_deactivation:
             report.mass_deactivation = True
-            report.problems.append(ImportProblem(1, "-", mass_deactivation_message(report, live)))
+            report.problems.append(ImportProblem(None, "", mass_deactivation_message(report, live)))
             return report
     erased = set(
         db.session.scalars(

@@ -312,7 +312,7 @@ def import_catalogue_csv(
             )
     if result.problems:
         # Checked in two passes (each line, then codes across lines): listed as the file reads.
-        result.problems.sort(key=lambda problem: problem.line)
+        result.problems.sort(key=lambda problem: problem.line or 0)
         return result
 
     changed: list[dict] = []

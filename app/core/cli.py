@@ -164,7 +164,8 @@ def _fail_on_problems(problems) -> None:
         return
     db.session.rollback()
     for problem in problems[:50]:
-        click.echo(f"line {problem.line}, {problem.column}: {problem.message}", err=True)
+        where = f"line {problem.line}, {problem.column}" if problem.line else "the file"
+        click.echo(f"{where}: {problem.message}", err=True)
     if len(problems) > 50:
         click.echo(f"… and {len(problems) - 50} more problems.", err=True)
     raise click.ClickException("Nothing was changed: correct the file and run it again.")

@@ -27,7 +27,7 @@ CODE_MESSAGE = _l("Letters, digits, dot, dash and underscore only.")
 
 @dataclass
 class ImportProblem:
-    line: int
+    line: int | None  # None: about the whole file, shown above the table of lines
     column: str
     message: str  # in the reader's language
 
@@ -120,7 +120,7 @@ def csv_lines(
     try:
         headers = [name.strip().lower() for name in reader.fieldnames or []]
     except csv.Error:
-        problems.append(ImportProblem(1, "-", unreadable_csv()))
+        problems.append(ImportProblem(None, "", unreadable_csv()))
         return
     missing = [name for name in required if name not in headers]
     if missing:

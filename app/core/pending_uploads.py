@@ -20,14 +20,17 @@ from flask import current_app
 KEEP_SECONDS = 30 * 60
 TOKEN = re.compile(r"[A-Za-z0-9_-]{32}")
 KIND = re.compile(r"[a-z-]+")
+# Kinds of import whose folder has a setting of its own (set before the shared one existed).
+OWN_FOLDER_SETTING = {"catalogue": "CATALOGUE_IMPORT_DIR"}
 
 
 def _folder(kind: str) -> Path:
-    """A kind's own folder when one is set (`CATALOGUE_IMPORT_DIR` for "catalogue"), else
-    one under PENDING_UPLOADS_DIR."""
+    """A kind's own folder when its setting is set (`OWN_FOLDER_SETTING`), else one under
+    PENDING_UPLOADS_DIR."""
     if not KIND.fullmatch(kind):
         raise ValueError(kind)
-    own = current_app.config.get(f"{kind.upper().replace('-', '_')}_IMPORT_DIR")
+    setting = OWN_FOLDER_SETTING.get(kind)
+    own = current_app.config.get(setting) if setting else None
     root = current_app.config.get("PENDING_UPLOADS_DIR") or os.path.join(
         current_app.instance_path, "pending-uploads"
     )

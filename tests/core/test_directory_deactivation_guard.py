@@ -105,6 +105,18 @@ def test_a_file_listing_only_part_of_the_staff_is_refused_at_the_box(client, aut
     assert active_count() == before
 
 
+def test_a_partial_file_is_refused_as_a_whole_not_as_its_first_line(client, auth, make):
+    """The refusal is about the file: it read « Ligne 1 · Colonne - » in the table of
+    faulty lines, as if the header were wrong."""
+    login(client, make.user(roles=("admin",), locale="en"))
+    kept, *_leaving = staff(make, 20)
+    answer = upload(auth, f"email,display_name\n{kept.email},{kept.display_name}\n",
+                    deactivate_missing=True)  # fmt: skip
+    alert = re.search(r'<div role="alert" class="notice">(.*?)</div>\n', answer.text, re.S)
+    assert "<table" not in alert.group(1)
+    assert re.search(r"<p>[^<]*seems to list only part of the staff", html.unescape(alert.group(1)))
+
+
 def test_the_command_refuses_a_partial_file_unless_told_so_many_left(runner, tmp_path, make):
     kept, *_leaving = staff(make, 20)
     path = tmp_path / "staff.csv"
