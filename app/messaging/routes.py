@@ -185,7 +185,11 @@ def unsubscribe(token: str):
         return one_click_unsubscribe(user)
     with _in_language_of(user):
         return render_template(
-            "messaging/unsubscribe.html", token=token, done=False, subscribed=user.email_opt_in
+            "messaging/unsubscribe.html",
+            token=token,
+            done=False,
+            subscribed=user.email_opt_in,
+            can_undo=services.can_undo_unsubscribe(user, utcnow()),
         )
 
 
@@ -194,7 +198,28 @@ def one_click_unsubscribe(user: User):
     services.unsubscribe(user.id, utcnow())
     db.session.commit()
     with _in_language_of(user):
-        return render_template("messaging/unsubscribe.html", done=True)
+        return render_template(
+            "messaging/unsubscribe.html",
+            token=request.view_args["token"],
+            done=True,
+            can_undo=True,
+        )
+
+
+@bp.post("/unsubscribe/<token>/undo")
+def undo_unsubscribe(token: str):
+    """Take back an unsubscribe made by mistake, within the hour (CSRF-checked: this gives
+    consent, which a forged request must not do). Later, it is the profile's choice."""
+    user_id = user_id_from_token(token)
+    user = db.session.get(User, user_id) if user_id is not None else None
+    if user is None:
+        return render_template("messaging/unsubscribe.html", invalid=True), 404
+    undone = services.undo_unsubscribe(user, utcnow())
+    db.session.commit()
+    with _in_language_of(user):
+        return render_template("messaging/unsubscribe.html", undone=undone, too_late=not undone), (
+            200 if undone else 409
+        )
 
 
 def _in_language_of(user: User):

@@ -1057,6 +1057,31 @@ def unsubscribe(user_id: int, now: datetime) -> User | None:
     return user
 
 
+# How long after unsubscribing the page still offers to undo it (a click by mistake); later,
+# consent is given back from the profile, after signing in.
+UNDO_UNSUBSCRIBE = timedelta(hours=1)
+
+
+def can_undo_unsubscribe(user: User, now: datetime) -> bool:
+    """Whether this person unsubscribed recently enough for the link to take it back."""
+    changed = user.email_opt_in_changed_at
+    if user.email_opt_in or changed is None:
+        return False
+    if changed.tzinfo is None:  # SQLite gives back naive UTC
+        changed = changed.replace(tzinfo=now.tzinfo)
+    return now - changed <= UNDO_UNSUBSCRIBE
+
+
+def undo_unsubscribe(user: User, now: datetime) -> bool:
+    """Give e-mail consent back within UNDO_UNSUBSCRIBE of withdrawing it; False, and
+    nothing changed, after that."""
+    if not can_undo_unsubscribe(user, now):
+        return False
+    user.email_opt_in, user.email_opt_in_changed_at = True, now
+    db.session.flush()
+    return True
+
+
 def send_test_message(
     template: MessageTemplate, user, now: datetime, mailer, locale: str | None = None
 ) -> None:

@@ -207,3 +207,40 @@ def test_a_dispatch_page_within_working_hours_says_nothing_of_them(client, make,
     db.session.commit()
     login(client, make.user(roles=("organiser",), locale="fr"))
     assert "droit à la déconnexion" not in _text(client.get(f"/messaging/dispatches/{dispatch.id}"))
+
+
+# --- undoing an unsubscribe made by mistake --------------------------------------------------
+
+
+def _undo(client, user):
+    return client.post(f"{_unsubscribe_url(user)}/undo", data={"csrf_token": csrf_token(client)})
+
+
+def test_an_unsubscribe_by_mistake_is_undone_from_the_page_that_confirmed_it(client, make):
+    person = make.user(email_opt_in=True, locale="fr")
+    done = client.post(_unsubscribe_url(person), data={"csrf_token": csrf_token(client)})
+    assert "Annuler : continuer à recevoir les e-mails" in _text(done)
+    answer = _undo(client, person)
+    assert answer.status_code == 200
+    assert "votre abonnement aux e-mails est rétabli" in _text(answer)
+    assert db.session.get(User, person.id).email_opt_in is True
+
+
+def test_after_an_hour_the_link_no_longer_gives_consent_back(client, make):
+    person = make.user(email_opt_in=False, locale="fr")
+    person.email_opt_in_changed_at = utcnow() - timedelta(hours=1, minutes=1)
+    db.session.commit()
+    page = client.get(_unsubscribe_url(person))
+    assert "Annuler : continuer" not in _text(page)
+    answer = _undo(client, person)
+    assert answer.status_code == 409
+    assert "que pendant une heure" in _text(answer)
+    assert db.session.get(User, person.id).email_opt_in is False
+
+
+def test_undoing_needs_the_form_s_csrf_token(client, make):
+    person = make.user(email_opt_in=True)
+    client.post(_unsubscribe_url(person), data={"List-Unsubscribe": "One-Click"})
+    answer = client.post(f"{_unsubscribe_url(person)}/undo")
+    assert answer.status_code == 400
+    assert db.session.get(User, person.id).email_opt_in is False

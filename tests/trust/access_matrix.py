@@ -166,6 +166,7 @@ EXPECTATIONS: dict[str, Access] = {
     "messaging.delete_message": OWN,
     "messaging.delete_read_messages": SIGNED_IN,
     "messaging.unsubscribe": PUBLIC,  # the signed token in the URL is the proof
+    "messaging.undo_unsubscribe": PUBLIC,  # the same token, within the hour of unsubscribing
     "messaging.list_templates": DERIVED,
     "messaging.new_template": DERIVED,
     "messaging.edit_template": DERIVED,
