@@ -8,7 +8,7 @@ from wtforms import FloatField, IntegerField, SelectMultipleField
 from wtforms.validators import NumberRange, StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
-from app.core.i18n import format_number, parse_local_number
+from app.core.i18n import AmbiguousNumber, format_number, parse_local_number
 
 try:  # WTForms 3.3 deprecates (value, label) tuples in favour of SelectChoice
     from wtforms.fields.choices import SelectChoice
@@ -108,6 +108,8 @@ class _LocalNumberField(_OneMessageWhenUnreadable):
             return
         try:
             value = parse_local_number(valuelist[0])
+        except AmbiguousNumber as ambiguous:
+            raise ValueError(str(ambiguous)) from None
         except ValueError:
             value = math.nan
         if not self.accepts(value):

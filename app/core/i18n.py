@@ -14,6 +14,7 @@ from babel.numbers import NumberFormatError, NumberPattern, parse_decimal, parse
 from babel.units import format_unit
 from flask import current_app, g, has_request_context, request, session
 from flask_babel import Babel, Domain, format_date, get_locale, get_translations, to_user_timezone
+from flask_babel import gettext as _
 from flask_login import current_user
 
 # How each language writes dates, times and numbers. English is read here by staff in
@@ -211,15 +212,36 @@ def integer_writer(language: str) -> Callable[[int], str]:
 DECIMAL_COMMA = re.compile(r"[+-]?\d+,(?!\d{3}$)\d+")
 
 
+#: A point grouping thousands ('1.000', '12.500.000'): how many French readers write a
+#: thousand, though Python and the English pages read a decimal point there.
+POINT_GROUPED = re.compile(r"[+-]?[1-9]\d{0,2}(?:\.\d{3})+")
+
+
+class AmbiguousNumber(ValueError):
+    """A number that reads two ways in the reader's language; its text says how to write
+    it (every number field shows it rather than its own "Enter a number")."""
+
+
 def parse_local_number(text: str) -> float:
     """A number as the reader types it: '1,5' or '1 000,5' in French, '1,000.5' in English.
 
     A French phone keyboard offers a comma for decimals. The point is read too ('1.5'),
     as Python reads it. In English a comma that cannot group thousands ('1,5', '12,50':
     staff in France reading the English pages type it) is a decimal comma; '1,500' stays
-    1,500. Anything else raises ValueError."""
+    1,500. In French, '1.000' could be a thousand or one (AmbiguousNumber): a thousand
+    times too small, silently, would be worse than a question. Anything else raises
+    ValueError."""
     compact = re.sub(r"\s", "", text)  # spaces, no-break and narrow no-break spaces
     locale = get_locale() or Locale.parse(current_app.config["BABEL_DEFAULT_LOCALE"])
+    if locale.number_symbols["latn"]["decimal"] == "," and POINT_GROUPED.fullmatch(compact):
+        raise AmbiguousNumber(
+            _(
+                "%(typed)s reads two ways: write %(whole)s for a whole number, or %(decimal)s with a comma for a decimal.",
+                typed=compact,
+                whole=compact.replace(".", ""),
+                decimal=compact.replace(".", ","),
+            )
+        )
     try:
         return float(parse_decimal(compact, locale=locale, strict=True))
     except NumberFormatError:

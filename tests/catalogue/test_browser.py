@@ -349,14 +349,18 @@ def test_on_a_phone_two_compared_items_that_fit_say_nothing_of_scrolling(page, m
 
 
 @pytest.mark.browser
-def test_the_message_after_adding_to_a_request_is_read_out(page, make, make_item):
+def test_the_message_after_adding_to_a_request_takes_the_focus(page, make, make_item):
     """A message flashed after a redirect sat in a live region from the page's first
-    byte, which screen readers do not read: it goes through the announcer once loaded."""
+    byte, which screen readers do not read, and the focus stayed at the top of the page:
+    the message takes the focus, and Tab goes on from it into the page."""
     employee = make.user(locale="fr", email="hears@example.org")
     item = make_item(name_fr="Souris filaire", name_en="Wired mouse")
     _sign_in(page, employee)
     page.goto(f"/catalogue/items/{item.id}")
     page.get_by_role("button", name="Ajouter à ma demande").click()
-    expect(page.locator("#announcer")).to_have_text(
-        re.compile(r"^Ajouté à votre demande\u00a0: Souris filaire × 1")
-    )
+    message = page.locator("#flashes .flash")
+    expect(message).to_have_text(re.compile(r"^Ajouté à votre demande\u00a0: Souris filaire × 1"))
+    expect(message).to_be_focused()
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.querySelector('main').contains(document.activeElement)")
+    assert page.evaluate("() => !document.activeElement.classList.contains('skip-link')")

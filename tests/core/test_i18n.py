@@ -8,6 +8,7 @@ from flask_babel import force_locale, format_decimal, gettext
 
 from app.auth.models import User
 from app.core.i18n import (
+    AmbiguousNumber,
     alphabetical,
     format_kg_co2e,
     format_moment,
@@ -202,6 +203,18 @@ def test_numbers_are_read_as_the_reader_types_them(app, locale, typed, read):
 def test_a_number_that_is_not_one_in_the_readers_language_is_refused(app, locale, typed):
     with app.test_request_context(), force_locale(locale), pytest.raises(ValueError):
         parse_local_number(typed)
+
+
+def test_a_point_grouping_thousands_is_a_question_in_french_not_one_unit(app):
+    """'1.000' logged 1 GB for someone who meant a thousand: a thousand times too small,
+    silently. It is asked about; a decimal point that cannot group thousands is read."""
+    with app.test_request_context(), force_locale("fr"):
+        with pytest.raises(AmbiguousNumber, match=r"écrivez 1000 .* ou 1,000 avec une virgule"):
+            parse_local_number("1.000")
+        assert parse_local_number("0.500") == 0.5
+        assert parse_local_number("1.50") == 1.5
+    with app.test_request_context(), force_locale("en"):
+        assert parse_local_number("1.000") == 1.0
 
 
 def test_names_are_sorted_as_a_french_index_sorts_them():

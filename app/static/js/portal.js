@@ -11,13 +11,25 @@
     document.querySelectorAll("[data-announce]").forEach(function (el) { seen.add(el); });
   }
   // A message flashed after a redirect ("Added to your request: …") is in the page from
-  // its first byte, where a live region says nothing: it is read out through #announcer
-  // once the page has loaded, as a swap's words are (a swap's own words win).
+  // its first byte, where a live region says nothing. When nothing else has the focus
+  // (a refused field claims it with autofocus), the focus moves to the message: a screen
+  // reader reads it, and Tab goes on from there into the page rather than from the top.
+  // Otherwise it is read out through #announcer once the page has loaded, as a swap's
+  // words are (a swap's own words win).
   function announceFlashes() {
-    var region = document.getElementById("announcer");
-    var words = Array.prototype.map.call(document.querySelectorAll("#flashes .flash"),
+    var flashes = document.querySelectorAll("#flashes .flash");
+    var words = Array.prototype.map.call(flashes,
       function (el) { return el.textContent.trim(); }).filter(Boolean);
-    if (region && words.length) {
+    if (!words.length) { return; }
+    var focused = document.activeElement;
+    if (!focused || focused === document.body) {
+      var target = flashes.length === 1 ? flashes[0] : document.getElementById("flashes");
+      target.setAttribute("tabindex", "-1");
+      target.focus();
+      return;
+    }
+    var region = document.getElementById("announcer");
+    if (region) {
       window.setTimeout(function () {
         if (!region.textContent) { region.textContent = words.join(" "); }
       }, 300);
