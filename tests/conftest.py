@@ -244,8 +244,18 @@ def page(browser, live_server):
     from playwright.sync_api import expect
 
     expect.set_options(timeout=10_000)
+    # Whatever a test does, the portal's own pages and scripts break no rule of its
+    # Content Security Policy (an inline style, an eval): the browser logs each one.
+    refused = []
+    page.on(
+        "console",
+        lambda message: refused.append(message.text)
+        if "Content Security Policy" in message.text
+        else None,
+    )
     yield page
     context.close()
+    assert not refused, refused
 
 
 def shown(page, text: str):

@@ -76,9 +76,6 @@ def read_directory(text: str) -> tuple[list[DirectoryEntry], list[ImportProblem]
     for line, values in csv_lines(text, problems, required=REQUIRED_COLUMNS, max_lines=MAX_ROWS):
         entry = _read_entry(values, line, departments, communes, seen, problems)
         if entry is not None:
-            seen[entry.email] = line
-            if entry.staff_number:
-                seen[("number", entry.staff_number)] = line
             entries.append(entry)
     return entries, problems
 
@@ -125,6 +122,12 @@ def _read_entry(values, line, departments, communes, seen, problems) -> Director
                 _("This staff number is already on line %(line)s.", line=seen[("number", number)]),
             )
         )
+    # A line refused for another reason still holds its address and number: a later
+    # line repeating them is told now, not after this one is corrected.
+    if address:
+        seen.setdefault(address, line)
+    if number and len(number) <= 32 and number.isprintable():
+        seen.setdefault(("number", number), line)
     if len(problems) > found:
         return None
     return DirectoryEntry(

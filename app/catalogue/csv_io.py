@@ -38,6 +38,8 @@ COLUMNS = (
     "embodied_min_kgco2e",
     "embodied_max_kgco2e",
     "use_kwh_per_year",
+    "use_kwh_min",
+    "use_kwh_max",
     "use_kgco2e_per_year",
     "lifetime_years",
     "source",
@@ -53,8 +55,13 @@ NUMBERS = (
     "embodied_min_kgco2e",
     "embodied_max_kgco2e",
     "use_kwh_per_year",
+    "use_kwh_min",
+    "use_kwh_max",
     "use_kgco2e_per_year",
 )
+# Columns added later: a file made before has neither, and keeps the stored range
+# while it still surrounds the figure (`_stored_use_range`).
+USE_RANGE = ("use_kwh_min", "use_kwh_max")
 MAX_ROWS = 20_000
 
 
@@ -78,6 +85,7 @@ class ItemChange:
     name_fr: str
     name_en: str
     differences: list[ColumnChange] = field(default_factory=list)  # for an update
+    notes: list[str] = field(default_factory=list)  # why a column changes that the file lacks
 
     @property
     def columns(self) -> list[str]:
@@ -211,7 +219,12 @@ def _parse_row(row: dict, problems: list, line: int) -> dict | None:
     values["status"] = values["status"] or "available"
     if values["status"] not in ("available", "discontinued"):
         fail("status", _("The status must be available or discontinued."))
+    # A file without both range columns leaves the range to `_stored_use_range`; with one
+    # of them, the other one is blank, as any optional column the file lacks.
+    has_use_range = any(column in row for column in USE_RANGE)
     for column in NUMBERS:
+        if column in USE_RANGE and not has_use_range:
+            continue
         try:
             values[column] = _number(row.get(column) or "")
         except ValueError:
@@ -235,6 +248,27 @@ def _parse_row(row: dict, problems: list, line: int) -> dict | None:
             if column not in refused:
                 fail(column, message)
     return values if len(problems) == before else None
+
+
+def _stored_use_range(item: CatalogueItem, values: dict) -> str | None:
+    """For a line of a file without the yearly-use range columns: None when the stored
+    range still surrounds the line's yearly use (it is kept); otherwise the range is
+    cleared in `values`, and the reason is returned for the preview."""
+    if any(column in values for column in USE_RANGE):  # set by `complete_footprint`
+        return None
+    stored = {
+        "use_kwh_per_year": values.get("use_kwh_per_year"),
+        "use_kwh_min": item.use_kwh_min,
+        "use_kwh_max": item.use_kwh_max,
+    }
+    if not footprint.range_problems(stored):
+        return None
+    values.update(use_kwh_min=None, use_kwh_max=None)
+    return _(
+        "The file has no use_kwh_min and use_kwh_max columns, and its use_kwh_per_year "
+        "falls outside the stored range: the range is cleared. Add these columns to the "
+        "file to keep or set a range."
+    )
 
 
 def import_catalogue_csv(
@@ -317,10 +351,11 @@ def import_catalogue_csv(
 
     changed: list[dict] = []
     for _line, values in parsed:
+        item = existing.get(values["code"])
+        note = _stored_use_range(item, values) if item is not None else None
         fields = {
             k: v for k, v in values.items() if k != "alternatives" and hasattr(CatalogueItem, k)
         }
-        item = existing.get(values["code"])
         if item is None:
             result.created.append(ItemChange(values["code"], values["name_fr"], values["name_en"]))
             changed.append(values)
@@ -333,7 +368,11 @@ def import_catalogue_csv(
         if not columns:
             result.unchanged += 1
             continue
-        result.updated.append(ItemChange(item.code, values["name_fr"], values["name_en"], columns))
+        result.updated.append(
+            ItemChange(
+                item.code, values["name_fr"], values["name_en"], columns, [note] if note else []
+            )
+        )
         changed.append(values)
         if apply:
             for key, value in fields.items():

@@ -21,6 +21,7 @@ from wtforms.validators import (
     NumberRange,
     Optional,
     Regexp,
+    StopValidation,
     ValidationError,
 )
 
@@ -119,20 +120,34 @@ class SearchForm(FlaskForm):
         self.kind.choices = kind_choices()
 
 
-LIFETIME_MESSAGE = _l("Choose a lifetime from %(min)d to %(max)d years.")
+class YearsField(IntegerField):
+    """Whole years; anything else is None, so that the one range message below says
+    what to choose (not "Not a valid integer value." beside it)."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+
+
+def lifetime_in_range(form, field):
+    """From LIFETIME_MIN to LIFETIME_MAX years, with its numbers, however it is wrong."""
+    if field.data is None or not footprint.LIFETIME_MIN <= field.data <= footprint.LIFETIME_MAX:
+        raise StopValidation(
+            _l(
+                "Choose a lifetime from %(min)d to %(max)d years.",
+                min=footprint.LIFETIME_MIN,
+                max=footprint.LIFETIME_MAX,
+            )
+        )
 
 
 class LifetimeForm(FlaskForm):
     class Meta:
         csrf = False
 
-    years = IntegerField(
-        _l("Years of use"),
-        validators=[
-            DataRequired(message=LIFETIME_MESSAGE),
-            NumberRange(footprint.LIFETIME_MIN, footprint.LIFETIME_MAX, message=LIFETIME_MESSAGE),
-        ],
-    )
+    years = YearsField(_l("Years of use"), validators=[lifetime_in_range])
 
 
 class AddToRequestForm(FlaskForm):

@@ -21,6 +21,7 @@ from app.catalogue.reference import category_reference
 from app.core.audit import record_audit
 from app.core.i18n import current_language, format_number
 from app.core.signals import request_decided
+from app.core.time import local_iso
 from app.extensions import db
 
 MAX_LINE_QUANTITY = 50
@@ -480,9 +481,22 @@ def toggle_useful(user, item: CatalogueItem, now: datetime) -> bool:
 # Personal data ----------------------------------------------------------------
 
 
+def request_status_name(status: str) -> str:
+    """A request's status in the words of its page (`status_text` in `_label.html`)."""
+    names = {
+        "draft": _("Not sent yet"),
+        "submitted": _("Waiting for a decision"),
+        "approved": _("Approved"),
+        "refused": _("Refused"),
+        "withdrawn": _("Withdrawn"),
+    }
+    return names.get(status, status)
+
+
 def export_personal_data(user) -> dict:
-    """A person's requests and usefulness marks, JSON-serialisable: each item's code with
-    its name in the language of the locale in force (the export forces the person's)."""
+    """A person's requests and usefulness marks, JSON-serialisable: each item's code and
+    each status with its name in the language of the locale in force (the export forces
+    the person's), each moment with the portal's local offset."""
     language = current_language()
     requests = db.session.scalars(
         select(CatalogueRequest)
@@ -501,9 +515,10 @@ def export_personal_data(user) -> dict:
             {
                 "id": r.id,
                 "status": r.status,
+                "status_name": request_status_name(r.status),
                 "comment": r.comment,
-                "created_at": r.created_at.isoformat(),
-                "submitted_at": r.submitted_at.isoformat() if r.submitted_at else None,
+                "created_at": local_iso(r.created_at),
+                "submitted_at": local_iso(r.submitted_at),
                 # A withdrawal is stored as the request's closing time; it is no decision.
                 "decided_at": _iso_unless(r.decided_at, r.status == "withdrawn"),
                 "withdrawn_at": _iso_unless(r.decided_at, r.status != "withdrawn"),
@@ -521,14 +536,14 @@ def export_personal_data(user) -> dict:
             for r in requests
         ],
         "useful_marks": [
-            {"item": item.code, "item_name": item.name(language), "at": at.isoformat()}
+            {"item": item.code, "item_name": item.name(language), "at": local_iso(at)}
             for at, item in marks
         ],
     }
 
 
 def _iso_unless(moment: datetime | None, hidden: bool) -> str | None:
-    return None if hidden or moment is None else moment.isoformat()
+    return None if hidden else local_iso(moment)
 
 
 def erase_personal_data(user, now: datetime) -> None:

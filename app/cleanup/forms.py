@@ -1,6 +1,5 @@
 """Forms of the clean-up campaigns."""
 
-import contextlib
 from datetime import datetime
 from decimal import Decimal
 
@@ -33,7 +32,7 @@ from app.core.forms import (
     local_number_value,
     single_line_breaks,
 )
-from app.core.i18n import parse_local_number
+from app.core.i18n import AmbiguousNumber, parse_local_number
 from app.core.time import local_zone
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -62,8 +61,13 @@ class FiniteDecimalField(DecimalField):
     def process_formdata(self, valuelist):
         if valuelist and valuelist[0].strip():
             # '0,5' as a French reader types it; anything else is refused below
-            with contextlib.suppress(ValueError):
+            try:
                 valuelist = [repr(parse_local_number(valuelist[0]))]
+            except AmbiguousNumber as ambiguous:  # '1.000' in French: a thousand, or one?
+                self.data = None
+                raise ValueError(str(ambiguous)) from None
+            except ValueError:
+                pass
         try:
             super().process_formdata(valuelist)
         except ValueError:

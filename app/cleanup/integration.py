@@ -33,7 +33,7 @@ from app.core.personalisation import (
     only_in_notices,
     owner_variables,
 )
-from app.core.time import local_zone, utcnow
+from app.core.time import local_iso, local_zone, utcnow
 from app.core.urls import database_id
 from app.extensions import db
 
@@ -322,24 +322,48 @@ AUDIENCES = (
 )
 
 
+def action_status_name(status: str, frozen: bool) -> str:
+    """An entry's status in the words of "My entries" (`_my_progress.html`): once the
+    campaign's results are frozen, an entry still waiting no longer counts."""
+    names = {
+        "accepted": _("Counted"),
+        "flagged": (
+            _("Not reviewed before the end: does not count") if frozen else _("Waiting for review")
+        ),
+        "rejected": _("Rejected"),
+        "pending": (
+            _("Not received before the end: does not count")
+            if frozen
+            else _("Waiting for an agent to receive the device")
+        ),
+    }
+    return names.get(status, status)
+
+
 def export_actions(user) -> list[dict]:
     """The person's logged actions for the data export: each stored key with its name in
     the language in force (the export forces the person's), the quantity with its unit."""
     language = current_language()
     types = queries.action_type_labels()
     rows = db.session.execute(
-        select(CleanupAction, CleanupCampaign.name_fr, CleanupCampaign.name_en)
+        select(
+            CleanupAction,
+            CleanupCampaign.id,
+            CleanupCampaign.name_fr,
+            CleanupCampaign.name_en,
+            CleanupCampaign.frozen_at,
+        )
         .join(CleanupParticipant, CleanupParticipant.id == CleanupAction.participant_id)
         .join(CleanupCampaign, CleanupCampaign.id == CleanupAction.campaign_id)
         .where(CleanupParticipant.user_id == user.id)
         .order_by(CleanupAction.logged_at)
     ).all()
     exported = []
-    for action, name_fr, name_en in rows:
+    for action, campaign_id, name_fr, name_en, frozen_at in rows:
         kind = types[action.action_type_id]
         exported.append(
             {
-                "campaign": name_en,
+                "campaign": campaign_id,
                 "campaign_name": name_en if language == "en" else name_fr,
                 "action_type": kind.key,
                 "action_type_name": kind.name(language),
@@ -347,8 +371,9 @@ def export_actions(user) -> list[dict]:
                 "unit": kind.unit,
                 "quantity_text": quantity_label(action.quantity, kind.unit),
                 "points": action.points,
-                "logged_at": action.logged_at.isoformat(),
+                "logged_at": local_iso(action.logged_at),
                 "status": action.status,
+                "status_name": action_status_name(action.status, frozen_at is not None),
                 "review_reason": action.review_reason,
             }
         )
@@ -369,7 +394,7 @@ def export_badges(user) -> list[dict]:
         badges = queries.badges_for(campaign, [pid]).get(pid, [])
         exported.append(
             {
-                "campaign": campaign.name_en,
+                "campaign": campaign.id,
                 "campaign_name": campaign.name(language),
                 "badges": badges,
                 "badge_names": [labels.get(key, key) for key in badges],

@@ -122,16 +122,22 @@ def _fill(rng: random.Random, campaign, types, people, share: float, per_person:
                 ]
             )
     # A few implausible entries for organisers to review: above their type's usual size
-    # of one entry, as the portal would have flagged them.
-    # (Their own random draws: the demo's other data stays as it was.)
-    rules = {t.id: (t.flag_above, t.points_per_unit, t.unit) for t in types}
+    # of one entry, as the portal would have flagged them, yet within its daily cap (the
+    # portal refuses more) and leaving some of it: "40 items" against "at most 30 a day"
+    # contradicted the rules, and filled the day. (Their own random draws: the demo's
+    # other data stays as it was.)
+    rules = {t.id: (t.flag_above, t.daily_cap, t.points_per_unit, t.unit) for t in types}
     sizes = random.Random(campaign_id)
     for row in rows[:: max(len(rows) // 25, 1)][:25]:
-        flag_above, per_unit, unit = rules[row[2]]
-        size = flag_above * sizes.uniform(1.2, 2)
+        flag_above, cap, per_unit, unit = rules[row[2]]
+        share = sizes.uniform(0.2, 0.8)
+        if cap <= flag_above:
+            continue  # no entry can be flagged for its size without passing the cap
+        size = flag_above + (cap - flag_above) * share
         row[5] = round(size, 1) if unit == "GB" else math.ceil(size)
         row[6] = round(row[5] * per_unit)
         row[9], row[10] = FLAGGED, "above the usual size of one entry"
+    rows = _within_daily_caps(rows, {t.id: t.daily_cap for t in types})
     units = {t.id: t.unit for t in types}
     achieved = {"participants": len({row[1] for row in rows})}
     for row in rows:
@@ -140,6 +146,29 @@ def _fill(rng: random.Random, campaign, types, people, share: float, per_person:
     with checks_deferred_to_the_end(CleanupAction.__tablename__):
         _insert_actions(rows)
     return achieved
+
+
+def _within_daily_caps(rows: list[list], caps: dict) -> list[list]:
+    """The rows, in their order, without those that would pass their type's daily cap
+    for that person on that day, as the portal would have refused them. The flagged
+    ones count first (the portal counts all but rejected entries): organisers have them
+    to review."""
+    taken: dict[tuple, float] = {}
+    for row in rows:
+        if row[9] == FLAGGED:
+            key = (row[1], row[2], row[8])
+            taken[key] = taken.get(key, 0) + row[5]
+    kept = []
+    for row in rows:
+        if row[9] == FLAGGED:
+            kept.append(row)
+            continue
+        key = (row[1], row[2], row[8])
+        total = taken.get(key, 0) + row[5]
+        if total <= caps[row[2]] + 1e-9:
+            taken[key] = total
+            kept.append(row)
+    return kept
 
 
 ACTION_COLUMNS = (

@@ -52,7 +52,7 @@ from app.cleanup.models import (
 )
 from app.core.audit import record_audit
 from app.core.database import insert_missing
-from app.core.i18n import format_moment, parse_local_number
+from app.core.i18n import AmbiguousNumber, format_moment, parse_local_number
 from app.core.signals import (
     campaign_closed,
     campaign_extended,
@@ -433,6 +433,8 @@ def check_quantity(rule: queries.CampaignRule, quantity) -> float:
     """A positive, finite, plausible number (whole for items and devices)."""
     try:
         value = parse_local_number(quantity) if isinstance(quantity, str) else float(quantity)
+    except AmbiguousNumber as ambiguous:
+        raise CleanupError(str(ambiguous), "invalid_quantity", 422) from None
     except (TypeError, ValueError):
         raise CleanupError(_("Enter the quantity as a number."), "invalid_quantity", 422) from None
     if not math.isfinite(value) or value <= 0:
@@ -441,7 +443,39 @@ def check_quantity(rule: queries.CampaignRule, quantity) -> float:
         raise CleanupError(_too_large(rule), "invalid_quantity", 422)
     if rule.unit != "GB" and value != int(value):
         raise CleanupError(_("Enter a whole number."), "invalid_quantity", 422)
-    return round(value, 3)
+    value = round(value, 3)
+    smallest = smallest_scoring_quantity(rule)
+    if smallest is not None and value < smallest:
+        # It would be counted, fill the daily cap and the goals, and score nothing.
+        raise CleanupError(
+            _(
+                "This counts no point: the smallest entry that scores is %(smallest)s.",
+                smallest=quantity_label(smallest, rule.unit),
+            ),
+            "invalid_quantity",
+            422,
+        )
+    return value
+
+
+def entry_points(rule, quantity: float) -> int:
+    """The points an entry of `quantity` (as stored, to 3 decimals) scores."""
+    return round(quantity * rule.points_per_unit)
+
+
+def smallest_scoring_quantity(rule) -> float | None:
+    """The smallest quantity one entry can hold that scores a point (a multiple of
+    0.001 GB, or a whole number of items or devices), as `entry_points` rounds (half to
+    even: 0.05 GB at 10 points per GB scores 0). None when nothing needs refusing: a type
+    worth no point, or one only other services log (a device return never fails on it).
+    """
+    if rule.points_per_unit <= 0 or rule.key in SYSTEM_ACTION_TYPES:
+        return None
+    step = 0.001 if rule.unit == "GB" else 1
+    steps = max(math.ceil(0.5 / rule.points_per_unit / step - 1e-6), 1)
+    while entry_points(rule, round(steps * step, 3)) < 1:
+        steps += 1
+    return round(steps * step, 3)
 
 
 def _too_large(rule: queries.CampaignRule):
@@ -503,16 +537,34 @@ def _history(participant_id: int, rule, day, exclude_id=None, source=(None, None
     return float(row[0]), (row[1], row[2]), row[3], existing
 
 
-def _check_cap(rule, quantity: float, already: float, day, today) -> None:
+def _check_cap(rule, quantity: float, already: float, day, today, correcting=False) -> None:
     """Refuse what would pass the daily cap of `day` (the entry's day, `today` the
-    local day now), saying the limit, what is left and the day, with units."""
+    local day now), saying the limit, what is left and the day, with units.
+
+    `correcting`: `already` leaves out the entry being corrected, so what is left is
+    what that entry can hold, not what more can be logged.
+    """
     if already + quantity <= rule.daily_cap + 1e-9:
         return
     left = max(rule.daily_cap - already, 0)
     values = {"cap": quantity_label(rule.daily_cap, rule.unit)}
     if left > 1e-9:
         values["left"] = quantity_label(round(left, 3), rule.unit)
-    if day == today and "left" in values:
+    if correcting and "left" in values:
+        if day == today:
+            message = _(
+                "That would go over the daily limit of %(cap)s for this action: "
+                "this entry can hold at most %(left)s today.",
+                **values,
+            )
+        else:
+            message = _(
+                "That would go over the daily limit of %(cap)s for this action: "
+                "this entry can hold at most %(left)s on %(day)s.",
+                day=format_date(day, DAY_IN_SENTENCE),
+                **values,
+            )
+    elif day == today and "left" in values:
         message = _(
             "That would go over the daily limit of %(cap)s for this action: "
             "you can still log %(left)s today.",
@@ -592,7 +644,7 @@ def log_action(
         department_id=user.department_id,
         commune_id=user.commune_id,
         quantity=value,
-        points=round(value * rule.points_per_unit),
+        points=entry_points(rule, value),
         logged_at=now,
         day=day,
         status=PENDING if pending else FLAGGED if reason else ACCEPTED,
@@ -635,10 +687,10 @@ def correct_action(user, action: CleanupAction, quantity, now: datetime) -> Clea
     value = check_quantity(rule, quantity)
     participant = _lock_participant(campaign, user, now)
     already, mine, _accepted_today, _ = _history(participant.id, rule, action.day, action.id)
-    _check_cap(rule, value, already, action.day, local_day(now))
+    _check_cap(rule, value, already, action.day, local_day(now), correcting=True)
     reason = _flag_reason(campaign, rule, value, mine)
     action.quantity = value
-    action.points = round(value * rule.points_per_unit)
+    action.points = entry_points(rule, value)
     action.status = FLAGGED if reason else ACCEPTED
     action.flag_reason = reason
     touch_scores(campaign, participant.id, participant.last_logged_at)

@@ -4,6 +4,7 @@ erasure requests."""
 import math
 from datetime import datetime, time, timedelta
 
+from babel.lists import format_list
 from flask import (
     Blueprint,
     Response,
@@ -15,8 +16,8 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 
 from app.auth import directory as staff_directory
@@ -172,6 +173,9 @@ def update_role(user_id: int):
         )
     try:
         changed = admin_services.set_role(current_user, user, role, granted, utcnow())
+    except admin_services.OnlyAgentError as error:
+        db.session.rollback()
+        return _role_answer(user, _only_agent_message(user, error.points), 409)
     except AccountError as error:
         db.session.rollback()
         messages = {
@@ -188,6 +192,20 @@ def _role_changed(role: str, granted: bool, email: str) -> str:
     if granted:
         return _("%(role)s role granted to %(email)s.", role=role_label(role), email=email)
     return _("%(role)s role revoked from %(email)s.", role=role_label(role), email=email)
+
+
+def _only_agent_message(user: User, points: list) -> str:
+    """Why this person cannot stop being an agent: the open points nobody else staffs."""
+    names = format_list([_("“%(name)s”", name=point.name) for point in points], locale=get_locale())
+    return ngettext(
+        "%(name)s is the only agent of the collection point %(points)s: assign another "
+        "agent to it or close it first. Nothing was changed.",
+        "%(name)s is the only agent of the collection points %(points)s: assign another "
+        "agent to them or close them first. Nothing was changed.",
+        len(points),
+        name=user.display_name,
+        points=names,
+    )
 
 
 def _role_answer(user: User, message: str | None, status: int = 200):
@@ -247,6 +265,17 @@ def set_account_status(user_id: int):
     active = form.change.data == "reactivate"
     try:
         changed = admin_services.set_account_active(current_user, user, active, utcnow())
+    except admin_services.OnlyAgentError as error:
+        db.session.rollback()
+        # Said at the button, the page as it was: the admin reads which points to staff.
+        return render_template(
+            "admin/person.html",
+            person=user,
+            form=form,
+            sso_enabled=sso.enabled(),
+            events=admin_services.events_about_person(user),
+            refusal=_only_agent_message(user, error.points),
+        ), 409
     except AccountError:
         db.session.rollback()
         flash(_("You cannot deactivate your own account."), "error")
@@ -325,14 +354,22 @@ def confirm_directory():
 
 def _directory_done(report) -> str:
     """What a directory import did, in the admin's language."""
+    # One ngettext per count: French says « 0 modifié », « 1 compte créé ».
     counts = _(
-        "Directory imported: %(created)s created, %(updated)s updated, "
-        "%(reactivated)s reactivated, %(deactivated)s deactivated.",
-        created=format_number(report.created),
-        updated=format_number(report.updated),
-        reactivated=format_number(report.reactivated),
-        deactivated=format_number(report.deactivated),
-    )
+        "Directory imported: %(counts)s.",
+        counts=", ".join(
+            (
+                ngettext("%(count)s account created", "%(count)s accounts created",
+                         report.created, count=format_number(report.created)),
+                ngettext("%(count)s updated", "%(count)s updated",
+                         report.updated, count=format_number(report.updated)),
+                ngettext("%(count)s reactivated", "%(count)s reactivated",
+                         report.reactivated, count=format_number(report.reactivated)),
+                ngettext("%(count)s deactivated", "%(count)s deactivated",
+                         report.deactivated, count=format_number(report.deactivated)),
+            )
+        ),
+    )  # fmt: skip
     if not report.not_recreated:
         return counts
     return " ".join(

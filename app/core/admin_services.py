@@ -3,22 +3,42 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, delete, func, or_, select
 
 from app.auth.models import ROLES, User, UserRole
 from app.auth.services import AccountError, end_all_sessions, forget_sign_in_links
 from app.core import text_search
 from app.core.audit import AuditEvent, about_objects_named, record_audit
 from app.extensions import db
+from app.recycling.models import PointAgent
+from app.recycling.queries import open_points_only_staffed_by
 
 GRANTABLE_ROLES = tuple(role for role in ROLES if role != "employee")
+
+
+class OnlyAgentError(AccountError):
+    """The change would leave open collection points (`points`) without anyone to
+    receive their returns: the point form refuses that too."""
+
+    def __init__(self, points: list):
+        super().__init__("only-agent")
+        self.points = points
+
+
+def _refuse_leaving_points_unstaffed(user: User) -> None:
+    """Raise OnlyAgentError when this person is the only agent of open points."""
+    points = open_points_only_staffed_by(user.id)
+    if points:
+        raise OnlyAgentError(points)
 
 
 def set_role(actor: User, user: User, role: str, granted: bool, now: datetime) -> bool:
     """Grant or revoke a role and audit it; False when nothing changed.
 
     Raises AccountError (message for the admin) for an unknown role, or for a
-    change that would leave the portal without an admin.
+    change that would leave the portal without an admin; OnlyAgentError for revoking
+    the agent role of the only agent of open points. A revoked agent leaves the points
+    they were assigned to: the point's form lists only agents.
     """
     if role not in GRANTABLE_ROLES:
         raise AccountError("unknown-role")
@@ -32,6 +52,9 @@ def set_role(actor: User, user: User, role: str, granted: bool, now: datetime) -
     else:
         if role == "admin" and user.id == actor.id:
             raise AccountError("own-admin")
+        if role == "agent":
+            _refuse_leaving_points_unstaffed(user)
+            db.session.execute(delete(PointAgent).where(PointAgent.user_id == user.id))
         db.session.execute(
             UserRole.__table__.delete().where(UserRole.user_id == user.id, UserRole.role == role)
         )
@@ -46,7 +69,9 @@ def set_role(actor: User, user: User, role: str, granted: bool, now: datetime) -
 def set_account_active(actor: User, user: User, active: bool, now: datetime) -> bool:
     """Deactivate an account (its sessions, API tokens and sign-in links stop working,
     and the staff directory will not reactivate it) or reactivate it; audited. False
-    when nothing changed. Raises AccountError for one's own account or an erased one.
+    when nothing changed. Raises AccountError for one's own account or an erased one,
+    OnlyAgentError for the only agent of open points. A deactivated agent stays
+    assigned to their points, to take them up again once reactivated.
     """
     if user.anonymised_at is not None:
         raise AccountError("erased")
@@ -54,6 +79,8 @@ def set_account_active(actor: User, user: User, active: bool, now: datetime) -> 
         raise AccountError("own-account")
     if user.active == active and (active or user.deactivated_by == "admin"):
         return False
+    if not active and user.active:
+        _refuse_leaving_points_unstaffed(user)
     user.active = active
     user.deactivated_by = None if active else "admin"
     user.deactivated_at = None if active else now

@@ -25,6 +25,9 @@ def _list_of(properties: dict) -> dict:
     }
 
 
+# The clean-up campaign's id (its name is beside it, in `campaign_name`).
+CAMPAIGN_ID = {"type": "integer", "description": "The clean-up campaign's id"}
+
 # A catalogue item: its code, and its name in the person's language.
 ITEM_NAMED = {"item": STRING, "item_name": STRING}
 
@@ -32,7 +35,7 @@ ITEM_NAMED = {"item": STRING, "item_name": STRING}
 SECTION_SCHEMAS = {
     "actions": _list_of(
         {
-            "campaign": STRING,
+            "campaign": CAMPAIGN_ID,
             "campaign_name": STRING,
             "action_type": STRING,
             "action_type_name": STRING,
@@ -42,12 +45,13 @@ SECTION_SCHEMAS = {
             "points": INTEGER,
             "logged_at": STRING,
             "status": STRING,
+            "status_name": STRING,
             "review_reason": STRING,
         }
     ),
     "badges": _list_of(
         {
-            "campaign": STRING,
+            "campaign": CAMPAIGN_ID,
             "campaign_name": STRING,
             "badges": {"type": "array", "items": STRING},
             "badge_names": {"type": "array", "items": STRING, "description": "In badges' order"},
@@ -61,9 +65,11 @@ SECTION_SCHEMAS = {
             "device_type_name": STRING,
             "asset_tag": NULLABLE_STRING,
             "condition": STRING,
+            "condition_name": STRING,
             "data_wiped": BOOLEAN,
             "wipe_requested": BOOLEAN,
             "status": STRING,
+            "status_name": STRING,
             "declared_at": STRING,
             "custody": {"type": "array", "items": {"type": "object"}},
         }
@@ -90,6 +96,7 @@ SECTION_SCHEMAS = {
                         {
                             "id": INTEGER,
                             "status": STRING,
+                            "status_name": STRING,
                             "comment": STRING,
                             "created_at": STRING,
                             "submitted_at": NULLABLE_STRING,
@@ -126,6 +133,7 @@ EXPORT_SCHEMA = {
             "required": USER_REQUIRED,
             "properties": USER_PROPERTIES
             | {
+                "leaderboard_visibility_name": STRING,
                 "department_name": {"type": "string", "nullable": True},
                 "commune_name": {"type": "string", "nullable": True},
                 "staff_number": {"type": "string", "nullable": True},
@@ -160,9 +168,11 @@ def export_me():
         One JSON document with the sections profile, consents, actions, badges,
         returns, messages and requests (empty lists where a part holds nothing).
         Each stored code (item, department, commune, action type, badge, device
-        type, channel) comes with its name in the person's language (their
-        preferred language, French by default), in the field named after it
-        with `_name` (`item` and `item_name`; `badges` and `badge_names`).
+        type, condition, status, custody step, channel, leaderboard visibility)
+        comes with its name in the person's language (their preferred language,
+        French by default), in the field named after it with `_name` (`item` and
+        `item_name`; `badges` and `badge_names`); `campaign` is the campaign's id.
+        Moments are ISO 8601 with the offset of the portal's time zone.
       security: [{bearerAuth: []}, {cookieAuth: []}]
       responses:
         200:

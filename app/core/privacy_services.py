@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 
 from app.auth.identity import user_identity
@@ -19,14 +20,18 @@ from app.core.audit import record_audit
 from app.core.i18n import regional_locale
 from app.core.privacy import EXPORT_SECTIONS, personal_data_entries, retention_hooks
 from app.core.privacy_models import ErasureRequest
-from app.core.time import utcnow
+from app.core.time import local_iso, utcnow
 from app.extensions import db
 
 EXPORT_FORMAT = "empreinte-export/1"
 
 
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
+# The preferences form's words for each leaderboard visibility.
+VISIBILITY_NAMES = {
+    LeaderboardVisibility.PSEUDONYM.value: _l("My pseudonym"),
+    LeaderboardVisibility.NAME.value: _l("My name"),
+    LeaderboardVisibility.HIDDEN.value: _l("Nobody: hide me (my points still count for my team)"),
+}
 
 
 def export_language(user: User) -> str:
@@ -43,28 +48,30 @@ def profile_section(user: User, language: str) -> dict:
     tokens = db.session.scalars(
         select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id)
     ).all()
+    visibility = user.leaderboard_visibility
     return user_identity(user) | {
+        "leaderboard_visibility_name": str(VISIBILITY_NAMES.get(visibility, visibility)),
         "department_name": user.department.name(language) if user.department else None,
         "commune_name": user.commune.name if user.commune else None,
         "staff_number": user.staff_number,
         "sso_subject": user.sso_subject,
-        "created_at": _iso(user.created_at),
-        "anonymised_at": _iso(user.anonymised_at),
+        "created_at": local_iso(user.created_at),
+        "anonymised_at": local_iso(user.anonymised_at),
         "api_tokens": [
             {
                 "name": token.name,
                 "prefix": token.prefix,
-                "created_at": _iso(token.created_at),
-                "last_used_at": _iso(token.last_used_at),
-                "revoked_at": _iso(token.revoked_at),
+                "created_at": local_iso(token.created_at),
+                "last_used_at": local_iso(token.last_used_at),
+                "revoked_at": local_iso(token.revoked_at),
             }
             for token in tokens
         ],
         "erasure_requests": [
             {
-                "requested_at": _iso(request.requested_at),
-                "executed_at": _iso(request.executed_at),
-                "cancelled_at": _iso(request.cancelled_at),
+                "requested_at": local_iso(request.requested_at),
+                "executed_at": local_iso(request.executed_at),
+                "cancelled_at": local_iso(request.cancelled_at),
             }
             for request in db.session.scalars(
                 select(ErasureRequest)
@@ -79,7 +86,7 @@ def consents_section(user: User) -> dict:
     """The consents the person gave, and when they last changed them."""
     return {
         "email_opt_in": user.email_opt_in,
-        "email_opt_in_changed_at": _iso(user.email_opt_in_changed_at),
+        "email_opt_in_changed_at": local_iso(user.email_opt_in_changed_at),
     }
 
 
@@ -87,10 +94,11 @@ def export_personal_data(user: User, now: datetime) -> dict:
     """One JSON-able document with every section, empty lists for absent domains.
 
     Stored codes come with their names in the person's language: the domains' exports
-    read the locale in force, so the whole document is written under theirs.
+    read the locale in force, so the whole document is written under theirs. Moments are
+    ISO 8601 with the portal's local offset, the day and hour its pages show.
     """
     language = export_language(user)
-    document: dict = {"format": EXPORT_FORMAT, "exported_at": now.isoformat()}
+    document: dict = {"format": EXPORT_FORMAT, "exported_at": local_iso(now)}
     with force_locale(regional_locale(language)):
         document["profile"] = profile_section(user, language)
         document["consents"] = consents_section(user)

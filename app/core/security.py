@@ -2,6 +2,7 @@
 
 from flask import Flask, abort, g, request
 from flask_babel import gettext as _
+from flask_login import current_user
 
 from app.api import API_PREFIX, error_response
 from app.auth import services as auth_services
@@ -58,11 +59,12 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def authenticate_bearer():
-        header = request.headers.get("Authorization", "")
+        scheme, _space, credentials = request.headers.get("Authorization", "").partition(" ")
         # Tokens are for the API only: web pages keep cookie sessions and their CSRF check.
-        if not header.startswith("Bearer ") or not request.path.startswith(API_PREFIX):
+        # The scheme's name is case-insensitive (RFC 7235): "bearer" is a Bearer too.
+        if scheme.lower() != "bearer" or not request.path.startswith(API_PREFIX):
             return None
-        user = auth_services.user_for_token(header[7:].strip(), utcnow())
+        user = auth_services.user_for_token(credentials.strip(), utcnow())
         if user is None:
             return error_response(
                 401, "invalid_token", _("This API token is not valid or was revoked.")
@@ -76,8 +78,13 @@ def init_app(app: Flask) -> None:
     def enforce_csrf():
         # Bearer-token API calls carry no cookie, so a forged cross-site request
         # cannot use them; cookie-authenticated writes must carry the CSRF token.
-        if request.method in STATE_CHANGING and not g.get("bearer_authenticated"):
-            csrf.protect()
+        if request.method not in STATE_CHANGING or g.get("bearer_authenticated"):
+            return
+        # An API call with neither a token nor a signed-in session can change nothing:
+        # its answer is the API's 401 with what to send, not the web form's "expired".
+        if request.path.startswith(API_PREFIX) and not current_user.is_authenticated:
+            return
+        csrf.protect()
 
     @app.before_request
     def refuse_nul_characters():

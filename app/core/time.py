@@ -14,3 +14,10 @@ def utcnow() -> datetime:
 def local_zone() -> ZoneInfo:
     """The portal's timezone (TIMEZONE, Europe/Paris by default)."""
     return ZoneInfo(current_app.config.get("TIMEZONE", "Europe/Paris"))
+
+
+def local_iso(value: datetime | None) -> str | None:
+    """An instant as ISO 8601 with the offset of the portal's timezone, as people read it
+    there (`2026-12-05T00:06:08+01:00`): the same instant as in UTC, but the day and the
+    hour match the portal's pages. None stays None."""
+    return value.astimezone(local_zone()).isoformat() if value else None

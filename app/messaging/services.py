@@ -33,7 +33,7 @@ from app.core.personalisation import (
     known_variables,
     variables_for,
 )
-from app.core.time import local_zone
+from app.core.time import local_iso, local_zone
 from app.core.urls import database_id
 from app.extensions import db
 from app.messaging.audiences import EMAIL_ONLY_LINKS, preview_placeholders
@@ -1157,7 +1157,7 @@ def _test_failure(dispatch_id: int) -> str:
 
 def export_messages(user) -> list[dict]:
     """The person's inbox for the data export; each channel named in the language in force
-    (the export forces the person's)."""
+    (the export forces the person's), each moment with the portal's local offset."""
     rows = db.session.scalars(
         select(Delivery)
         .where(
@@ -1173,8 +1173,8 @@ def export_messages(user) -> list[dict]:
             "channel_name": channel_label(row.channel),
             "subject": row.subject,
             "body": row.body,
-            "delivered_at": row.delivered_at.isoformat() if row.delivered_at else None,
-            "read_at": row.read_at.isoformat() if row.read_at else None,
+            "delivered_at": local_iso(row.delivered_at),
+            "read_at": local_iso(row.read_at),
         }
         for row in rows
     ]

@@ -192,7 +192,9 @@ class PointForm(FlaskForm):
 
 class CloseForm(FlaskForm):
     closure_note = StringField(
-        _l("Reason shown to staff (optional)"),
+        # Said where it is shown: the desk, a return and the receipt of a declaration there,
+        # the return form and the poster.
+        _l("Note shown to staff, to its agents and on the poster (optional)"),
         validators=[Optional(), Length(max=250)],
         id="closure-note",
     )

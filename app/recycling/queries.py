@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from flask import current_app
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import selectinload
@@ -16,10 +17,11 @@ from app.auth.models import User, UserRole
 from app.core import cache
 from app.core.devices import DEVICE_TYPES
 from app.core.i18n import alphabetical
-from app.core.time import utcnow
+from app.core.time import local_iso, utcnow
 from app.core.urls import MAX_ID
 from app.extensions import db
 from app.recycling import hours
+from app.recycling.forms import condition_choices, status_choices, wipe_method_choices
 from app.recycling.models import (
     EVERY_STATUS,
     OPEN_STATUSES,
@@ -66,13 +68,35 @@ def list_points(active_only: bool = True) -> list[CollectionPoint]:
     if active_only:
         query = query.where(CollectionPoint.active.is_(True))
     else:  # the admin list: each point's agents, loaded with the points, not a query each
-        query = query.options(
+        query = query.options(  # (their roles come with them: User.role_rows is selectin)
             selectinload(CollectionPoint.agent_rows).selectinload(PointAgent.user)
         )
     return sorted(
         db.session.scalars(query),
         key=lambda p: (alphabetical(p.commune.name), alphabetical(p.name)),
     )
+
+
+def working_agents(point: CollectionPoint) -> list[User]:
+    """The point's agents who can still handle its returns: active, and still agents.
+
+    An admin may revoke the role or deactivate the person while the assignment stays:
+    such an agent no longer sees the desk, so the point waits for nobody. The role itself,
+    as `open_points_only_staffed_by` asks: the point form offers only agents."""
+    return [
+        row.user for row in point.agent_rows if row.user.is_active and "agent" in row.user.roles
+    ]
+
+
+def list_closed_points(point_ids: list[int] | None) -> list[CollectionPoint]:
+    """The temporarily closed points among the agent's (`agent_point_ids`: None for
+    every point), by name: the desk says so, with the admin's note."""
+    if point_ids == []:
+        return []
+    query = select(CollectionPoint).where(CollectionPoint.active.is_(False))
+    if point_ids is not None:
+        query = query.where(CollectionPoint.id.in_(point_ids))
+    return sorted(db.session.scalars(query), key=lambda p: alphabetical(p.name))
 
 
 def sort_by_distance(
@@ -125,7 +149,7 @@ def nearest_point_id(user: User) -> int | None:
 
 
 class PointHead(NamedTuple):
-    """What the dashboard and the return form show of a point: six of its columns."""
+    """What the dashboard and the return form show of a point: seven of its columns."""
 
     id: int
     name: str
@@ -133,6 +157,7 @@ class PointHead(NamedTuple):
     active: bool
     opening_hours: str
     accepted_types: str
+    closure_note: str
 
     @property
     def accepted_device_types(self) -> list[str]:
@@ -185,6 +210,34 @@ def agent_point_ids(user: User) -> list[int] | None:
     return list(
         db.session.scalars(select(PointAgent.point_id).where(PointAgent.user_id == user.id))
     )
+
+
+def open_points_only_staffed_by(user_id: int) -> list:
+    """The open points this person is the only agent of, by name: no one else assigned
+    there holds the agent role on an active account, so nobody would handle returns
+    there without them."""
+    other = (
+        select(PointAgent.id)
+        .join(User, User.id == PointAgent.user_id)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(
+            PointAgent.point_id == CollectionPoint.id,
+            PointAgent.user_id != user_id,
+            UserRole.role == "agent",
+            User.active.is_(True),
+            User.anonymised_at.is_(None),
+        )
+    )
+    points = db.session.scalars(
+        select(CollectionPoint)
+        .join(PointAgent, PointAgent.point_id == CollectionPoint.id)
+        .where(
+            PointAgent.user_id == user_id,
+            CollectionPoint.active.is_(True),
+            ~other.exists(),
+        )
+    ).all()
+    return sorted(points, key=lambda point: alphabetical(point.name))
 
 
 def list_admin_contacts(limit: int = 3) -> list[tuple[str, str]]:
@@ -290,11 +343,19 @@ def returns_to_handle_count(point_ids: list[int] | None) -> int:
     return db.session.scalar(_at_agents_points(count, point_ids, "todo"))
 
 
+# The views of returns still waiting for a step: the longest waiting come first.
+OLDEST_FIRST = ("todo", LONG_WAITING, *OPEN_STATUSES)
+
+
 def list_agent_returns(point_ids: list[int] | None, status: str, page: int, per_page: int = 25):
-    """The returns of the agent's points (`agent_point_ids`), newest first (see
-    `_at_agents_points`)."""
-    query = select(DeviceReturn).order_by(DeviceReturn.declared_at.desc(), DeviceReturn.id.desc())
-    query = _at_agents_points(query, point_ids, status)
+    """The returns of the agent's points (`agent_point_ids`; see `_at_agents_points`):
+    those still waiting oldest first, so the first page holds who waited longest; the
+    others (all, finished, withdrawn) newest first."""
+    if status in OLDEST_FIRST:
+        order = (DeviceReturn.declared_at.asc(), DeviceReturn.id.asc())
+    else:
+        order = (DeviceReturn.declared_at.desc(), DeviceReturn.id.desc())
+    query = _at_agents_points(select(DeviceReturn).order_by(*order), point_ids, status)
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
 
 
@@ -401,9 +462,33 @@ def statistics() -> dict:
     }
 
 
+def _own_status_name(key: str) -> str:
+    """A status or step as its owner reads it on their receipt (`recycling_status` with
+    `mine`): their own withdrawal is "by you", not "by the person"."""
+    if key == "withdrawn":
+        return _("Withdrawn by you")
+    return str(dict(status_choices()).get(key, key))
+
+
+def _exported_step(step) -> dict:
+    """A custody step for its owner's export: named, and at the portal's local time."""
+    wipe_methods = dict(wipe_method_choices())
+    return {
+        "step": step.step,
+        "step_name": _own_status_name(step.step),
+        **step_json(step),
+        "at": local_iso(step.at),
+        "wipe_method_name": (
+            str(wipe_methods.get(step.wipe_method, step.wipe_method)) if step.wipe_method else None
+        ),
+    }
+
+
 def personal_returns(user: User) -> list[dict]:
     """Everything the domain holds about the person: their returns and custody steps, each
-    device type named in the language in force (the export forces the person's)."""
+    device type, condition, status and step named in the language in force (the export
+    forces the person's), each moment with the portal's local offset."""
+    conditions = dict(condition_choices())
     returns = db.session.scalars(
         select(DeviceReturn)
         .where(DeviceReturn.user_id == user.id)
@@ -422,11 +507,13 @@ def personal_returns(user: User) -> list[dict]:
             ),
             "asset_tag": r.asset_tag,
             "condition": r.condition,
+            "condition_name": str(conditions.get(r.condition, r.condition)),
             "data_wiped": r.data_wiped,
             "wipe_requested": r.wipe_requested,
             "status": r.status,
-            "declared_at": r.declared_at.isoformat(),
-            "custody": [step_json(s) for s in r.steps],
+            "status_name": _own_status_name(r.status),
+            "declared_at": local_iso(r.declared_at),
+            "custody": [_exported_step(s) for s in r.steps],
         }
         for r in returns
     ]

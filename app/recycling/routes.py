@@ -206,16 +206,23 @@ def map_base():
 @bp.get("/points/<int:point_id>/poster")
 @login_required
 def poster(point_id: int):
-    """A printable A4 poster, in French and English, with a QR code to the return form."""
+    """A printable A4 poster, in French and English, with a QR code to the return form.
+
+    A temporarily closed point's poster says so instead, with the admin's note, and sends
+    to the other points: its hours and QR code would invite people to a point that
+    refuses their device."""
     point = queries.get_point(point_id) or abort(404)
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    sides = {lang: _poster_side(point, lang) for lang in ("fr", "en")}
+    if not point.active:
+        link = base + url_for("recycling.index")
+        return render_template("recycling/poster.html", point=point, link=link, sides=sides)
     link = base + url_for("recycling.new_return", point=point.id)
     # Safe markup: segno builds the SVG from our own URL and escapes the title. A viewBox
     # and no fixed size: the CSS sizes the whole code, quiet zone included, to 70 mm (a
     # fixed 328 px drawing in a 70 mm box lost its bottom rows and right margin).
     qr = segno.make(link, error="m")
     svg = Markup(qr.svg_inline(omitsize=True, title=_("QR code")))  # noqa: S704
-    sides = {lang: _poster_side(point, lang) for lang in ("fr", "en")}
     return render_template("recycling/poster.html", point=point, link=link, qr_svg=svg, sides=sides)
 
 
@@ -228,6 +235,16 @@ def _poster_side(point: CollectionPoint, lang: str) -> dict:
             "scan": _("Scan to log your return"),
             "hours_title": _("Opening hours"),
             "hours": hours.describe(point.opening_hours, lang),
+            # What this point takes: a printer brought to a point that refuses it is a
+            # wasted trip.
+            "types_title": _("Devices accepted here"),
+            "types": [
+                str(DEVICE_TYPES[t].label) for t in point.accepted_device_types if t in DEVICE_TYPES
+            ],
+            "closed": _("Temporarily closed"),
+            "closed_text": _(
+                "This collection point takes no device for now. Find another one on the portal:"
+            ),
             "wipe": _(
                 "Computers, phones, tablets: wipe your data or ask the agent for a certified wipe."
             ),
@@ -255,9 +272,10 @@ def new_return():
         picked = request.args.get("collection_point_id", type=int)
         point = queries.point_head(picked, active_only=True)
         return render_template("recycling/_point_intro.html", point=point)
-    chosen = queries.point_head(request.args.get("point", type=int), active_only=True)
-    if chosen is None:
-        chosen = queries.nearest_point(current_user)
+    # The poster of a point closed since it was printed: say so, and offer the nearest.
+    asked = queries.point_head(request.args.get("point", type=int))
+    closed = asked if asked is not None and not asked.active else None
+    chosen = asked if asked is not None and asked.active else queries.nearest_point(current_user)
     form = ReturnForm()
     form.collection_point_id.data = chosen.id if chosen else None
     # The fields are the same for everyone who gets the same point preselected, until a
@@ -268,7 +286,7 @@ def new_return():
         ("points", "people"),
         lambda: _return_fields(form),
     )
-    return _render_return_form(form, chosen, fields)
+    return _render_return_form(form, chosen, fields, closed_point=closed)
 
 
 def _return_fields(form) -> Markup:
@@ -279,9 +297,13 @@ def _return_fields(form) -> Markup:
     return Markup(html)  # noqa: S704 - the output of our own autoescaped template
 
 
-def _render_return_form(form, point, fields, status=200):
+def _render_return_form(form, point, fields, status=200, closed_point=None):
     return render_template(
-        "recycling/return_form.html", form=form, point=point, fields=fields
+        "recycling/return_form.html",
+        form=form,
+        point=point,
+        fields=fields,
+        closed_point=closed_point,
     ), status
 
 
@@ -365,7 +387,8 @@ def agent_desk():
         return redirect(url_for("recycling.agent_return", receipt=found.receipt_number))
     status = request.args.get("status") or "todo"
     pagination = queries.list_agent_returns(point_ids, status, requested_page())
-    template = "recycling/_agent_returns.html" if _wants_partial() else "recycling/agent.html"
+    partial = _wants_partial()
+    template = "recycling/_agent_returns.html" if partial else "recycling/agent.html"
     # The desk says whose returns it lists: an admin's are every point's, and an agent
     # of no point is told whom to ask rather than shown an empty list as if all were done.
     every_point = point_ids is None
@@ -385,6 +408,8 @@ def agent_desk():
         receipt_error=not_found if typed else None,
         every_point=every_point,
         admins=queries.list_admin_contacts() if point_ids == [] else None,
+        # Its closed points, with the admin's note: returns still come from them.
+        closed_points=[] if partial else queries.list_closed_points(point_ids),
     )
 
 
@@ -500,9 +525,15 @@ def outcome_return(receipt: str):
 @role_required("admin")
 def admin_points():
     """Every collection point, open or closed, with actions."""
+    points = queries.list_points(active_only=False)
+    # Only agents who can still reach the desk count: a revoked or deactivated agent's
+    # assignment stays, but the returns declared at the point wait for nobody.
+    working = {p.id: {u.id for u in queries.working_agents(p)} for p in points}
     return render_template(
         "recycling/admin_points.html",
-        points=queries.list_points(active_only=False),
+        points=points,
+        working=working,
+        unattended=[p for p in points if p.active and not working[p.id]],
         close_form=CloseForm(),
         confirm_form=ConfirmForm(),
     )

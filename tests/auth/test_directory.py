@@ -325,7 +325,7 @@ def test_an_admin_checks_the_file_then_imports_it(client, auth, make):
     assert people_count() == before
     imported = upload(auth, text)
     assert imported.status_code == 302
-    assert "Annuaire importé\u00a0: 1 créés" in client.get("/admin/directory").get_data(
+    assert "Annuaire importé\u00a0: 1 compte créé" in client.get("/admin/directory").get_data(
         as_text=True
     )
     assert person("new.person@example.org").department.code == "DNUM"

@@ -52,6 +52,14 @@ def test_one_item_comes_with_its_alternatives(client, make, make_item):
     assert client.get("/api/v1/catalogue/items/999999").status_code == 404
 
 
+def test_an_item_gives_its_yearly_use_with_its_range(client, make, make_item):
+    """The page shows "between 80 and 150 kWh a year"; the API gave the figure alone."""
+    login(client, make.user())
+    item = make_item(use_kwh_per_year=100, use_kwh_min=80, use_kwh_max=150)
+    body = client.get(f"/api/v1/catalogue/items/{item.id}").get_json()
+    assert (body["use_kwh_min"], body["use_kwh_per_year"], body["use_kwh_max"]) == (80, 100, 150)
+
+
 def test_api_needs_authentication(client):
     assert client.get("/api/v1/catalogue/items").status_code == 401
 

@@ -1,5 +1,6 @@
 """Catalogue pages through the client: browse, label, simulator, requests, admin."""
 
+import html
 import io
 import os
 import re
@@ -133,6 +134,17 @@ def test_a_negative_lifetime_gets_a_message(client, make, make_item):
     assert "from 2 to 10 years" in fragment.get_data(as_text=True)
     page = client.get(f"/catalogue/items/{item.id}/lifetime?years=-3")
     assert page.status_code == 400 and "from 2 to 10 years" in page.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("years", ["0", "", "abc", "1,5"])
+def test_any_wrong_lifetime_gets_the_range_once_with_its_numbers(client, make, make_item, years):
+    """Empty, zero or not a number read « de %(min)d à %(max)d ans », shown twice."""
+    login(client, make.user(locale="fr"))
+    item = make_item()
+    fragment = client.get(f"/catalogue/items/{item.id}/lifetime?years={years}", headers=HX)
+    text = html.unescape(fragment.get_data(as_text=True))
+    assert text.count("Choisissez une durée de 2 à 10 ans.") == 1
+    assert "%(" not in text
 
 
 def test_a_page_past_the_end_shows_the_last_page_not_an_empty_list(client, make, make_item):
@@ -892,6 +904,40 @@ def test_a_file_that_changes_nothing_offers_no_confirmation(client, auth, make, 
     assert "Confirm the import" not in page
 
 
+OLD_LAPTOP = (
+    "code,kind,category,name_fr,name_en,embodied_kgco2e,use_kwh_per_year,source\n"
+    "R-1,equipment,laptop,Portable,Laptop,200,300,Study\n"
+)
+
+
+def test_the_preview_says_a_file_without_the_range_columns_clears_a_range_it_outgrows(
+    client, auth, make, make_item
+):
+    login(client, make.user(roles=("admin",), locale="en"))
+    make_item(code="R-1", name_fr="Portable", name_en="Laptop", source="Study",
+              use_kwh_per_year=100, use_kwh_min=80, use_kwh_max=150)  # fmt: skip
+    page = _upload(auth, OLD_LAPTOP).text
+    assert "use_kwh_min: 80 → <em>empty</em>" in page
+    assert "use_kwh_max: 150 → <em>empty</em>" in page
+    assert "the range is cleared. Add these columns to the file" in page
+    auth.post("/catalogue/admin/import/confirm", {"token": _token(page)})
+    item = db.session.scalar(select(CatalogueItem).where(CatalogueItem.code == "R-1"))
+    assert (item.use_kwh_per_year, item.use_kwh_min, item.use_kwh_max) == (300, None, None)
+
+
+def test_the_import_page_names_the_line_and_column_of_a_wrong_yearly_use_range(client, auth, make):
+    login(client, make.user(roles=("admin",), locale="fr"))
+    text = OLD_LAPTOP.replace("use_kwh_per_year,", "use_kwh_per_year,use_kwh_min,use_kwh_max,")
+    response = _upload(auth, text.replace(",300,", ",300,310,290,"))
+    assert response.status_code == 422
+    row = response.text.split("<td>2</td>", 1)[1].split("</tr>", 1)[0]
+    assert (
+        "use_kwh_min" in row
+        and "estimation basse ne peut pas dépasser le chiffre retenu (300)" in row
+    )
+    assert db.session.scalar(select(func.count(CatalogueItem.id))) == 0
+
+
 def test_a_confirmation_applies_once_and_only_for_the_admin_who_uploaded(client, auth, make):
     admin = make.user(roles=("admin",), locale="en")
     login(client, admin)
@@ -1183,3 +1229,14 @@ def test_a_search_without_result_offers_to_clear_the_filters_page_and_fragment(
         found = client.get("/catalogue/?q=souris", headers=headers).text
         assert help_text not in found and "Souris filaire" in found
     assert "Souris filaire" in client.get("/catalogue/").text  # where the link leads
+
+
+def test_an_items_electricity_figures_share_one_decimal(client, make, make_item):
+    """« 144,54 kWh par an … entre 52,56 et 262,8 »: two decimals beside one."""
+    login(client, make.user(locale="fr"))
+    item = make_item(
+        kind="equipment", use_kwh_per_year=144.54, use_kwh_min=52.56, use_kwh_max=262.8
+    )
+    text = html.unescape(client.get(f"/catalogue/items/{item.id}").get_data(as_text=True))
+    assert "144,5\u00a0kWh par an" in text or "144,5 kWh par an" in text
+    assert re.search(r"entre 52,6 et 262,8\s+kWh par an", text)

@@ -375,3 +375,98 @@ def test_export_writes_figures_without_float_noise_and_imports_back_unchanged(ma
     assert ",1234567.8," in exported and ",0.3," in exported and "e-" not in exported
     result = import_catalogue_csv(exported, admin, NOW, GRID)
     assert (result.ok, result.created, result.updated, result.unchanged) == (True, [], [], 2)
+
+
+RANGE_HEADER = (
+    "code,kind,category,name_fr,name_en,embodied_kgco2e,use_kwh_per_year,use_kwh_min,"
+    "use_kwh_max,lifetime_years,source\n"
+)
+
+
+def test_export_writes_the_yearly_use_range_after_the_figure_and_imports_back_unchanged(
+    make, make_item
+):
+    admin = make.user(roles=("admin",))
+    make_item(code="R-1", use_kwh_per_year=100, use_kwh_min=70.5, use_kwh_max=140)
+    header, line = export_catalogue_csv().splitlines()
+    columns = header.split(",")
+    at = columns.index("use_kwh_per_year")
+    assert columns[at : at + 3] == ["use_kwh_per_year", "use_kwh_min", "use_kwh_max"]
+    assert line.split(",")[at : at + 3] == ["100", "70.5", "140"]
+    result = import_catalogue_csv(export_catalogue_csv(), admin, NOW, GRID)
+    assert (result.ok, result.updated, result.unchanged) == (True, [], 1)
+
+
+def test_import_sets_and_changes_the_yearly_use_range(make):
+    admin = make.user(roles=("admin",))
+    text = RANGE_HEADER + "R-1,equipment,laptop,Portable,Laptop,200,100,80,150,4,Study\n"
+    assert import_catalogue_csv(text, admin, NOW, GRID).ok
+    assert (_item("R-1").use_kwh_min, _item("R-1").use_kwh_max) == (80, 150)
+    result = import_catalogue_csv(text.replace(",80,150,", ",90,,"), admin, LATER, GRID)
+    [change] = result.updated
+    assert [(d.column, d.old, d.new) for d in change.differences] == [
+        ("use_kwh_min", 80, 90),
+        ("use_kwh_max", 150, None),
+    ]
+    assert (_item("R-1").use_kwh_min, _item("R-1").use_kwh_max) == (90, None)
+
+
+def test_import_refuses_a_yearly_use_range_that_does_not_surround_the_figure(make):
+    """Each fault at its line and column, every one in one pass, worded as the form's."""
+    admin = make.user(roles=("admin",))
+    text = RANGE_HEADER + (
+        "R-1,equipment,laptop,Portable,Laptop,200,100,120,150,4,Study\n"
+        "R-2,equipment,laptop,Portable,Laptop,200,100,80,90,4,Study\n"
+        "R-3,equipment,laptop,Portable,Laptop,200,,80,abc,4,\n"
+    )
+    result = import_catalogue_csv(text, admin, NOW, GRID)
+    assert [(p.line, p.column) for p in result.problems] == [
+        (2, "use_kwh_min"),
+        (3, "use_kwh_max"),
+        (4, "use_kwh_max"),
+        (4, "source"),
+    ]
+    assert result.problems[0].message == "The low estimate cannot be above the figure (100)."
+    assert result.problems[1].message == "The high estimate cannot be below the figure (100)."
+    assert result.problems[2].message == "Enter a number between 0 and 10,000,000."
+    assert db.session.scalar(select(func.count(CatalogueItem.id))) == 0
+
+
+OLD_HEADER = RANGE_HEADER.replace("use_kwh_min,use_kwh_max,", "")
+
+
+def test_a_file_without_the_range_columns_keeps_a_range_that_still_surrounds_the_figure(
+    make, make_item
+):
+    admin = make.user(roles=("admin",))
+    make_item(code="R-1", name_fr="Portable", name_en="Laptop", source="Study",
+              use_kwh_per_year=100, use_kwh_min=80, use_kwh_max=150)  # fmt: skip
+    line = "R-1,equipment,laptop,Portable,Laptop,200,100,4,Study\n"
+    result = import_catalogue_csv(OLD_HEADER + line, admin, LATER, GRID)
+    assert (result.ok, result.updated, result.unchanged) == (True, [], 1)
+    result = import_catalogue_csv(OLD_HEADER + line.replace(",100,", ",120,"), admin, LATER, GRID)
+    [change] = result.updated
+    assert "use_kwh_per_year" in change.columns and "use_kwh_min" not in change.columns
+    assert change.notes == []
+    assert (_item("R-1").use_kwh_min, _item("R-1").use_kwh_max) == (80, 150)
+
+
+def test_a_file_without_the_range_columns_clears_a_range_left_outside_the_new_figure(
+    make, make_item
+):
+    admin = make.user(roles=("admin",))
+    make_item(code="R-1", name_fr="Portable", name_en="Laptop", source="Study",
+              use_kwh_per_year=100, use_kwh_min=80, use_kwh_max=150)  # fmt: skip
+    text = OLD_HEADER + "R-1,equipment,laptop,Portable,Laptop,200,300,4,Study\n"
+    preview = import_catalogue_csv(text, admin, LATER, GRID, apply=False)
+    [change] = preview.updated
+    assert [(d.column, d.old, d.new) for d in change.differences][:3] == [
+        ("use_kwh_per_year", 100, 300),
+        ("use_kwh_min", 80, None),
+        ("use_kwh_max", 150, None),
+    ]
+    assert "the range is cleared" in change.notes[0]
+    db.session.rollback()
+    assert import_catalogue_csv(text, admin, LATER, GRID).ok
+    assert (_item("R-1").use_kwh_per_year, _item("R-1").use_kwh_min) == (300, None)
+    assert _item("R-1").use_kwh_max is None

@@ -182,7 +182,7 @@ def test_correcting_an_earlier_days_entry_names_that_day_not_today(client, make,
     day = format_date(earlier.day, "d MMMM", locale="en_GB")
     assert (
         "That would go over the daily limit of 20\u00a0GB for this action: "
-        f"you can still log 10\u00a0GB on {day}." in text
+        f"this entry can hold at most 10\u00a0GB on {day}." in text
     )
     assert "today" not in text.split("daily limit", 1)[1].split("<", 1)[0]
     assert db.session.get(CleanupAction, earlier.id).quantity == 5
@@ -296,6 +296,15 @@ def test_an_unknown_action_without_js_is_told_at_the_action_field(participant, m
 def test_bad_quantity_answers_a_message_and_changes_nothing(participant):
     response = participant.log("delete-mail", "-3")
     assert response.status_code == 422
+    assert db.session.scalar(select(func.count(CleanupAction.id))) == 0
+
+
+def test_a_thousand_written_with_a_point_in_french_is_asked_about_not_logged_as_one(
+    participant,
+):
+    response = participant.log("delete-mail", "1.000")
+    assert response.status_code == 422
+    assert "écrivez 1000 pour un nombre entier" in html.unescape(response.get_data(as_text=True))
     assert db.session.scalar(select(func.count(CleanupAction.id))) == 0
 
 

@@ -104,3 +104,16 @@ def test_a_token_opens_the_api_but_not_the_web_pages(client, make):
     assert client.get("/api/v1/me", headers=bearer(raw)).status_code == 200
     page = client.get("/auth/profile", headers=bearer(raw))
     assert page.status_code == 302 and "/auth/sign-in" in page.headers["Location"]
+
+
+def test_the_bearer_scheme_is_read_whatever_its_case(client, make):
+    user = make.user(display_name="Léa Fabre")
+    response = client.get("/api/v1/me", headers={"Authorization": f"bearer {new_token(user)}"})
+    assert response.status_code == 200 and response.json["display_name"] == "Léa Fabre"
+
+
+def test_a_write_with_no_credentials_at_all_is_a_json_401_not_an_expired_form(client, make):
+    """A script that forgot its token was told its form had expired (the CSRF 400)."""
+    response = client.post("/api/v1/campaigns/1/actions", json={"action_type": "delete-mail"})
+    assert response.status_code == 401
+    assert response.json["error"]["code"] == "unauthorized"

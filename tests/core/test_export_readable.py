@@ -8,13 +8,15 @@ import pytest
 from sqlalchemy import event
 
 from app.catalogue import services as catalogue_services
+from app.cleanup import services as cleanup_services
 from app.core import privacy_services
 from app.core.privacy_api import EXPORT_SCHEMA
 from app.core.time import local_zone
 from app.extensions import db
+from app.recycling import services as recycling_services
 from tests.catalogue.conftest import make_item  # noqa: F401 - a service to mark useful
 from tests.conftest import login
-from tests.trust.world import add_activity, build_world
+from tests.trust.world import add_activity, build_world, send_message
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 
@@ -95,7 +97,7 @@ def test_a_withdrawn_request_has_a_withdrawal_time_and_no_decision(make):
     assert (exported["status"], exported["decided_at"], exported["withdrawn_at"]) == (
         "withdrawn",
         None,
-        (NOW + timedelta(hours=2)).isoformat(),
+        "2026-11-25T13:00:00+01:00",  # 12:00 UTC, read in Paris
     )
 
 
@@ -108,7 +110,7 @@ def test_a_decided_request_keeps_its_decision_time_and_no_withdrawal(make):
     db.session.commit()
     [exported] = privacy_services.export_personal_data(person, NOW)["requests"]["requests"]
     assert (exported["decided_at"], exported["withdrawn_at"]) == (
-        (NOW + timedelta(hours=3)).isoformat(),
+        "2026-11-25T14:00:00+01:00",  # 13:00 UTC, read in Paris
         None,
     )
 
@@ -206,3 +208,137 @@ def test_asking_for_erasure_says_the_day_it_is_carried_out(client, auth, make):
     erasure = privacy_services.pending_erasure(person)
     due = erasure.due_at(30).astimezone(local_zone())
     assert f"Elle sera exécutée le {due.day} " in page and "sous 30 jours" not in page
+
+
+# --- Statuses, conditions, visibility, campaign and moments, as the portal reads them ----
+
+
+def _named(document: dict) -> dict:
+    """Every stored status, condition and visibility of the export, with the name beside it."""
+    returns = document["returns"]
+    return {
+        "action": {(a["status"], a["status_name"]) for a in document["actions"]},
+        "request": {(r["status"], r["status_name"]) for r in document["requests"]["requests"]},
+        "return": {(r["status"], r["status_name"]) for r in returns},
+        "condition": {(r["condition"], r["condition_name"]) for r in returns},
+        "step": {(s["step"], s["step_name"]) for r in returns for s in r["custody"]},
+        "visibility": {
+            (
+                document["profile"]["leaderboard_visibility"],
+                document["profile"]["leaderboard_visibility_name"],
+            )
+        },
+    }
+
+
+def test_statuses_conditions_and_visibility_are_named_in_french(export_of):
+    named = _named(export_of(locale="fr", leaderboard_visibility="pseudonym"))
+    assert named == {
+        "action": {
+            ("accepted", "Comptée"),
+            ("pending", "En attente de la réception de l'appareil par un agent"),
+        },
+        "request": {("approved", "Acceptée")},
+        "return": {("reused", "Réemployé dans l'administration"), ("declared", "Déclaré")},
+        "condition": {("working", "En état de marche")},
+        "step": {
+            ("declared", "Déclaré"),
+            ("received", "Reçu par un agent"),
+            ("wiped", "Données effacées"),
+            ("reused", "Réemployé dans l'administration"),
+        },
+        "visibility": {("pseudonym", "Mon pseudonyme")},
+    }
+
+
+def test_statuses_conditions_and_visibility_are_named_in_english(export_of):
+    named = _named(export_of(locale="en", leaderboard_visibility="hidden"))
+    assert named == {
+        "action": {
+            ("accepted", "Counted"),
+            ("pending", "Waiting for an agent to receive the device"),
+        },
+        "request": {("approved", "Approved")},
+        "return": {("reused", "Reused inside the administration"), ("declared", "Declared")},
+        "condition": {("working", "Working")},
+        "step": {
+            ("declared", "Declared"),
+            ("received", "Received by an agent"),
+            ("wiped", "Data wiped"),
+            ("reused", "Reused inside the administration"),
+        },
+        "visibility": {("hidden", "Nobody: hide me (my points still count for my team)")},
+    }
+
+
+def test_a_return_its_owner_withdrew_reads_withdrawn_by_them(make):
+    person = make.user(locale="en")
+    world = build_world(make, NOW)
+    add_activity(world, person, "me")
+    recycling_services.withdraw_return(person, world.returns[-1], NOW)
+    db.session.commit()
+    returns = privacy_services.export_personal_data(person, NOW)["returns"]
+    assert (returns[-1]["status"], returns[-1]["status_name"]) == ("withdrawn", "Withdrawn by you")
+
+
+def test_an_entry_left_waiting_when_the_campaign_froze_reads_as_not_counting(make):
+    person = make.user(locale="en")
+    world = build_world(make, NOW)
+    add_activity(world, person, "me")
+    cleanup_services.close_campaign_now(world.campaign, world.organiser, NOW)
+    cleanup_services.freeze_campaign(world.campaign, NOW, announce=False)
+    db.session.commit()
+    actions = privacy_services.export_personal_data(person, NOW)["actions"]
+    assert {a["status_name"] for a in actions if a["status"] == "pending"} == {
+        "Not received before the end: does not count"
+    }
+
+
+def test_the_campaign_is_its_id_with_its_name_in_the_persons_language(make):
+    person = make.user(locale="fr")
+    world = build_world(make, NOW)
+    add_activity(world, person, "me")
+    document = privacy_services.export_personal_data(person, NOW)
+    campaigns = {(a["campaign"], a["campaign_name"]) for a in document["actions"]}
+    campaigns |= {(b["campaign"], b["campaign_name"]) for b in document["badges"]}
+    assert campaigns == {(world.campaign.id, "Nettoyage d'hiver")}
+
+
+def _moments(value, key=""):
+    """Every moment of the document: the fields named `at` or `…_at`."""
+    if isinstance(value, dict):
+        for name, inner in value.items():
+            yield from _moments(inner, name)
+    elif isinstance(value, list):
+        for inner in value:
+            yield from _moments(inner, key)
+    elif value is not None and (key == "at" or key.endswith("_at")):
+        yield value
+
+
+def test_every_moment_carries_the_portals_local_offset(make):
+    person = make.user()
+    world = build_world(make, NOW)
+    add_activity(world, person, "me")
+    send_message(world)
+    document = privacy_services.export_personal_data(person, NOW)
+    moments = list(_moments(document))
+    assert len(moments) == 17 and all(m.endswith("+01:00") for m in moments), moments
+
+
+def test_an_action_logged_late_in_the_evening_utc_reads_on_the_next_local_day(make):
+    person = make.user()
+    world = build_world(make, NOW)
+    late = datetime(2026, 11, 25, 23, 30, tzinfo=UTC)
+    cleanup_services.log_action(person, world.campaign, "delete-mail", 1, late)
+    db.session.commit()
+    [action] = privacy_services.export_personal_data(person, late)["actions"]
+    assert action["logged_at"] == "2026-11-26T00:30:00+01:00"
+
+
+def test_a_summer_moment_carries_the_summer_offset(make):
+    person = make.user()
+    summer = datetime(2026, 7, 1, 8, 0, tzinfo=UTC)
+    assert privacy_services.export_personal_data(person, summer)["exported_at"] == (
+        "2026-07-01T10:00:00+02:00"
+    )

@@ -38,8 +38,8 @@ def test_export_has_real_data_from_every_domain(client, make):
         ("return-device", 1),
         ("unsubscribe", 3),
     ]
-    assert [(b["campaign"], b["badges"]) for b in document["badges"]] == [
-        ("Winter clean-up", ["first-action", "device-returned"])
+    assert [(b["campaign"], b["campaign_name"], b["badges"]) for b in document["badges"]] == [
+        (world.campaign.id, "Nettoyage d'hiver", ["first-action", "device-returned"])
     ]
     returns = document["returns"]
     assert [r["asset_tag"] for r in returns] == ["BM-ines-0", "BM-ines-1"]
