@@ -42,9 +42,11 @@ from app.core.csv_import import uploaded_csv
 from app.core.csv_safety import write_csv
 from app.core.forms import choices
 from app.core.i18n import format_number
+from app.core.privacy_models import ErasureRequest
 from app.core.time import local_zone, utcnow
 from app.core.urls import requested_page
 from app.extensions import db, htmx
+from app.recycling.queries import open_points_only_staffed_by
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -463,11 +465,27 @@ def erasures():
 @bp.post("/erasures/<int:request_id>/execute")
 @role_required("admin")
 def execute_erasure(request_id: int):
-    """Carry out one pending erasure request now."""
+    """Carry out one pending erasure request now. Erasure is the person's right, so being
+    a point's only agent does not stop it: the admin is told which points lost theirs."""
     if not ConfirmForm().validate_on_submit():
         abort(400)
+    erasure = db.session.get(ErasureRequest, request_id)
+    unstaffed = open_points_only_staffed_by(erasure.user_id) if erasure else []
     if not privacy_services.execute_erasure_request(request_id, current_user, utcnow()):
         abort(404)
     db.session.commit()
     flash(_("The personal data of this person are erased."), "success")
+    if unstaffed:
+        flash(_points_left_without_agent(unstaffed), "error")
     return redirect(url_for("admin.erasures"))
+
+
+def _points_left_without_agent(points: list) -> str:
+    """The open points an erasure left with nobody to receive their returns."""
+    names = format_list([_("“%(name)s”", name=point.name) for point in points], locale=get_locale())
+    return ngettext(
+        "The collection point %(points)s now has no agent: assign one or close it.",
+        "The collection points %(points)s now have no agent: assign one to each or close them.",
+        len(points),
+        points=names,
+    )

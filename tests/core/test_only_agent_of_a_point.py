@@ -133,3 +133,21 @@ def test_deactivating_an_agent_who_is_not_alone_keeps_their_assignment(client, a
     db.session.expire_all()
     assert not db.session.get(User, manon.id).active
     assert assigned(manon) == ["Mairie de Pessac"]  # theirs again once reactivated
+
+
+def test_erasing_the_only_agent_goes_ahead_and_names_the_point_left_without_one(client, auth, make):
+    """Erasure is the person's right: it is not refused, but the admin learns at once
+    which open point nobody now staffs (its returns would wait for nobody)."""
+    from app.core.privacy_services import request_erasure
+
+    manon = agent(make, display_name="Manon Fabre")
+    make_point(make, "Mairie de Pessac", [manon])
+    erasure = request_erasure(manon, NOW)
+    db.session.commit()
+    login(client, make.user(roles=("admin",), locale="en"))
+    answer = auth.post(f"/admin/erasures/{erasure.id}/execute")
+    assert db.session.get(User, manon.id).anonymised_at is not None
+    page = _text(client.get(answer.location))
+    assert (
+        "The collection point “Mairie de Pessac” now has no agent: assign one or close it." in page
+    )
