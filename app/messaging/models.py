@@ -25,6 +25,11 @@ NOTICE_AUDIENCE = "person"
 TEST_AUDIENCE = "user"
 
 
+def confirmation_key(once: str) -> str:
+    """The dedupe key of what an organiser's confirmation (its one-time token) created."""
+    return f"confirm:{once}"
+
+
 class MessageTemplate(db.Model):
     """A subject and a body per locale, with Jinja variables rendered in a sandbox."""
 
@@ -69,6 +74,8 @@ class Schedule(db.Model):
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # e.g. "confirm:<token>": the organiser's "yes", sent twice, creates it once.
+    dedupe_key: Mapped[str | None] = mapped_column(String(80), unique=True)
     # A stopped schedule stays (inactive), listed with who stopped it and when.
     stopped_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     stopped_by_id: Mapped[int | None] = mapped_column(
@@ -94,7 +101,8 @@ class Dispatch(db.Model):
     audience_key: Mapped[str] = mapped_column(String(60))
     audience_params: Mapped[dict] = mapped_column(JSON, default=dict)
     context: Mapped[dict] = mapped_column(JSON, default=dict)  # e.g. {"campaign_id": 3}
-    # e.g. "campaign:3:launch": a campaign event schedules its message at most once.
+    # e.g. "campaign:3:launch": a campaign event schedules its message at most once;
+    # "confirm:<token>": an organiser's "yes" sent twice schedules it once.
     dedupe_key: Mapped[str | None] = mapped_column(String(80), unique=True)
     due_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     # scheduled → sending (outbox written) → done; cancelled by an organiser.

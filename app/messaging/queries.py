@@ -3,7 +3,7 @@
 import functools
 
 from flask import g, has_request_context, request
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from app.auth.models import User
@@ -17,6 +17,7 @@ from app.messaging.models import (
     Dispatch,
     MessageTemplate,
     Schedule,
+    confirmation_key,
 )
 
 PAGE_SIZE = 20
@@ -133,6 +134,21 @@ def get_message(user_id: int, delivery_id: int) -> Delivery | None:
     return db.session.scalar(_inbox(user_id).where(Delivery.id == delivery_id))
 
 
+def inbox_neighbour(user_id: int, delivery_id: int) -> int | None:
+    """The message that takes this one's place in the inbox once it is deleted: the
+    next older one, or, for the oldest, the one just newer (None when it is alone)."""
+    message = get_message(user_id, delivery_id)
+    if message is None:
+        return None
+    at, id_ = message.delivered_at, message.id
+    older = or_(Delivery.delivered_at < at, and_(Delivery.delivered_at == at, Delivery.id < id_))
+    newer = or_(Delivery.delivered_at > at, and_(Delivery.delivered_at == at, Delivery.id > id_))
+    inbox = _inbox(user_id).with_only_columns(Delivery.id).limit(1)
+    return db.session.scalar(
+        inbox.where(older).order_by(Delivery.delivered_at.desc(), Delivery.id.desc())
+    ) or db.session.scalar(inbox.where(newer).order_by(Delivery.delivered_at, Delivery.id))
+
+
 def list_templates() -> list[MessageTemplate]:
     return db.session.scalars(select(MessageTemplate).order_by(MessageTemplate.key)).all()
 
@@ -222,3 +238,12 @@ def failed_deliveries(dispatch_id: int, limit: int = 50) -> list[tuple]:
         .order_by(Delivery.id)
         .limit(limit)
     ).all()
+
+
+def confirmed_already(once: str) -> Dispatch | Schedule | None:
+    """What an organiser's confirmation already created (a dispatch or a recurring
+    schedule), if it was used before."""
+    key = confirmation_key(once)
+    return db.session.scalar(select(Dispatch).where(Dispatch.dedupe_key == key)) or (
+        db.session.scalar(select(Schedule).where(Schedule.dedupe_key == key))
+    )

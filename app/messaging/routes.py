@@ -1,5 +1,7 @@
 """Views of the messaging domain: the inbox, unsubscribe, templates, schedules, dispatches."""
 
+import re
+import secrets
 from contextlib import nullcontext
 
 from babel.dates import get_day_names
@@ -18,6 +20,7 @@ from flask_babel import force_locale, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from wtforms.fields.choices import SelectChoice
 
 from app.auth.decorators import role_required
@@ -98,7 +101,15 @@ def mark_read(delivery_id: int):
     db.session.commit()
     if htmx:
         return _inbox_fragment("messaging/_message.html", message=message, announce=True)
-    return redirect(url_for("messaging.index", page=request.args.get("page")))
+    # Without JavaScript: said at the top of the page, which lands back at the message.
+    flash(_("Marked as read."), "success")
+    return redirect(_inbox_at(f"message-{message.id}"))
+
+
+def _inbox_at(anchor: str | None):
+    """The inbox page the form was sent from, at the element `anchor` (if any)."""
+    page = requested_page()
+    return url_for("messaging.index", page=page if page > 1 else None, _anchor=anchor)
 
 
 def _inbox_fragment(partial: str, **context):
@@ -141,13 +152,15 @@ def delete_message(delivery_id: int):
     """Delete one of my messages: it leaves the inbox and its content is erased."""
     if not ConfirmForm().validate_on_submit():
         abort(400)
+    neighbour = queries.inbox_neighbour(current_user.id, delivery_id)
     if not services.delete_message(current_user, delivery_id, utcnow()):
         abort(404)
     db.session.commit()
     if htmx:
         return _inbox_fragment("messaging/_message_deleted.html", delivery_id=delivery_id)
     flash(_("Message deleted."), "success")
-    return redirect(url_for("messaging.index", page=request.args.get("page")))
+    # Without JavaScript, the page lands where the message was: at the one now in its place.
+    return redirect(_inbox_at(f"message-{neighbour}" if neighbour else None))
 
 
 @bp.post("/inbox/delete-read")
@@ -241,7 +254,9 @@ def list_templates():
     db.session.commit()
     templates = queries.list_templates()
     subjects = services.subject_previews(templates, current_user, current_language(), utcnow())
-    return render_template("messaging/templates.html", templates=templates, subjects=subjects)
+    return render_template(
+        "messaging/templates.html", templates=templates, subjects=subjects, notices=NOTICE_TEMPLATES
+    )
 
 
 def _template_or_404(template_id: int) -> MessageTemplate:
@@ -295,6 +310,7 @@ def _editor(form: TemplateForm, template: MessageTemplate | None, preview: dict 
         # Those every message may use first, then those only the notices give.
         variables=sorted(known_variables().values(), key=lambda v: (v.only_in is not None, v.name)),
         restorable=template is not None and services.differs_from_shipped_text(template),
+        notices=NOTICE_TEMPLATES,
         confirm_form=ConfirmForm(),
         # The test in the organiser's own language unless they choose the other one.
         test_form=SendTestForm(formdata=None, language=current_user.locale or current_language()),
@@ -508,13 +524,34 @@ def audience_size():
     return _schedule_page(_schedule_form(request.args), size)
 
 
+def _notice_template(template_id: int) -> MessageTemplate | None:
+    template = db.session.get(MessageTemplate, template_id) if template_id < 2**31 else None
+    return template if template is not None and template.key in NOTICE_TEMPLATES else None
+
+
+def _not_schedulable(template: MessageTemplate) -> str:
+    return _(
+        "“%(name)s” is sent by the portal itself, to one person when it concerns them: it cannot be scheduled. Choose another template.",
+        name=template.name,
+    )
+
+
 @bp.route("/schedule", methods=["GET", "POST"])
 @role_required("organiser")
 def schedule():
     """Pick a template, an audience and when: now, at a date-time, recurring."""
+    once = _confirmation_token()
+    if once and (earlier := queries.confirmed_already(once)) is not None:
+        return _already_scheduled(earlier)  # "yes" sent again (Back, a slow network)
     form = _schedule_form()
     if request.method == "GET" and request.args.get("template", "").isdigit():
-        form.template.data = int(request.args["template"])
+        asked = int(request.args["template"])
+        if asked in {choice.value for choice in form.template.choices}:
+            form.template.data = asked
+        elif notice := _notice_template(asked):
+            # A notice goes to one person when something happens to them: preselecting
+            # another template instead sent the wrong message to a whole scope.
+            form.template.errors = [_not_schedulable(notice)]
     if request.method == "POST" and request.form.get("count"):
         # "Count the recipients" without JavaScript: the form again, as filled, with the
         # size of its audience; nothing is checked or scheduled yet.
@@ -548,15 +585,65 @@ def schedule():
             return _schedule_confirmation(form, template, size, params, at, cron, now)
         # "Yes": schedule_message checks the same rules (the audience counted once).
         result = services.schedule_message(
-            template, audience, params, form.kind.data, now, actor=current_user, at=at, cron=cron
+            template,
+            audience,
+            params,
+            form.kind.data,
+            now,
+            actor=current_user,
+            at=at,
+            cron=cron,
+            once=once,
         )
     except services.MessagingError as error:
         db.session.rollback()
         return _schedule_page(form, _size(audience), _refusal(form, error)), 422
+    except IntegrityError:
+        # The same "yes" twice at once: the other request holds its token's unique key.
+        db.session.rollback()
+        earlier = queries.confirmed_already(once) if once else None
+        if earlier is None:
+            raise
+        return _already_scheduled(earlier)
     db.session.commit()
     flash(_("Message scheduled."), "success")
     if isinstance(result, Dispatch):
         return redirect(url_for("messaging.show_dispatch", dispatch_id=result.id))
+    return redirect(url_for("messaging.list_dispatches"))
+
+
+# The one-time token of a confirmation page (secrets.token_urlsafe); the unique key
+# "confirm:<token>" must fit in 80 characters.
+ONCE_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
+
+def _confirmation_token() -> str | None:
+    """The one-time token sent with the confirmation page's "yes", if well formed."""
+    if request.method != "POST" or request.form.get("confirm") != "yes":
+        return None
+    once = request.form.get("once", "")
+    return once if ONCE_TOKEN.fullmatch(once) else None
+
+
+def _already_scheduled(earlier: Dispatch | Schedule):
+    """The answer to a confirmation used again: what it created the first time."""
+    if isinstance(earlier, Dispatch):
+        flash(
+            _(
+                "This message was already scheduled by your first confirmation (dispatch "
+                "%(number)s): it is not sent a second time.",
+                number=earlier.id,
+            ),
+            "info",
+        )
+        return redirect(url_for("messaging.show_dispatch", dispatch_id=earlier.id))
+    flash(
+        _(
+            "This recurring message was already scheduled by your first confirmation: "
+            "it is not scheduled a second time."
+        ),
+        "info",
+    )
     return redirect(url_for("messaging.list_dispatches"))
 
 
@@ -589,6 +676,8 @@ def _schedule_confirmation(form, template, size: int, params: dict, at, cron, no
         mismatch=mismatch,
         mismatch_when=format_full_moment(when) if mismatch else None,
         hidden=[(name, request.form[name]) for name in names if name in request.form],
+        # Made with the question: its "yes", sent twice, schedules the message once.
+        once=secrets.token_urlsafe(16),
     )
 
 

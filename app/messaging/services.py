@@ -49,6 +49,7 @@ from app.messaging.models import (
     Dispatch,
     MessageTemplate,
     Schedule,
+    confirmation_key,
 )
 from app.messaging.recipients import RecipientVariables
 from app.messaging.recurrence import MIN_INTERVAL, cron_trigger, more_than_daily
@@ -376,9 +377,14 @@ def schedule_message(
     actor=None,
     at: datetime | None = None,
     cron: str | None = None,
+    once: str | None = None,
 ) -> Dispatch | Schedule:
-    """Schedule a template for an audience: now, at a time, or recurring (cron)."""
+    """Schedule a template for an audience: now, at a time, or recurring (cron).
+
+    `once`: the token of the organiser's confirmation. A second call with it fails on
+    the unique key (IntegrityError) rather than sending to everyone again."""
     check_schedule(template, audience_key, params, kind, now, at=at, cron=cron)
+    dedupe_key = confirmation_key(once) if once else None
     if kind == "cron":
         schedule = Schedule(
             template_id=template.id,
@@ -388,13 +394,16 @@ def schedule_message(
             cron=(cron or "").strip(),
             created_by_id=getattr(actor, "id", None),
             created_at=now,
+            dedupe_key=dedupe_key,
         )
         db.session.add(schedule)
         db.session.flush()
         record_audit(actor, "create", "messaging_schedule", schedule.id, now, schedule.cron)
         return schedule
     due = at if kind == "at" else now
-    dispatch = create_dispatch(template, audience_key, params, due, now, actor=actor)
+    dispatch = create_dispatch(
+        template, audience_key, params, due, now, actor=actor, dedupe_key=dedupe_key
+    )
     record_audit(actor, "create", "messaging_dispatch", dispatch.id, now, template.key)
     return dispatch
 

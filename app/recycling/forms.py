@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
+    HiddenField,
     RadioField,
     SelectField,
     StringField,
@@ -21,15 +22,9 @@ from wtforms.validators import (
 
 from app.core.devices import DEVICE_TYPES
 from app.core.forms import LocalFloatField, MultiCheckboxField
+from app.core.urls import database_id
 from app.recycling import hours
 from app.recycling.services import BAD_HOURS_MESSAGE, ONE_WIPE_CHOICE
-
-
-def _int_or_none(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 def choices(pairs) -> list[SelectChoice]:
@@ -87,7 +82,7 @@ class ReturnForm(FlaskForm):
 
     collection_point_id = SelectField(
         _l("Collection point"),
-        coerce=_int_or_none,
+        coerce=database_id,
         validators=[InputRequired()],
         validate_choice=False,  # the service explains a closed or unknown point
     )
@@ -113,6 +108,10 @@ class ReturnForm(FlaskForm):
         choices=choices(wipe_choices()),
         validators=[Optional()],  # required for data-bearing types only: the service says so
     )
+
+    # One per form shown: the same form sent twice (a double click, Back then Send) is
+    # one declaration (services.receipt_number_for_form); the form filled again, another.
+    form_token = HiddenField()
 
     def validate_wipe_requested(self, field):
         """Both answers at once (a crafted request) are refused, not one picked at random."""
@@ -161,7 +160,7 @@ class PointForm(FlaskForm):
     """Create or edit a collection point."""
 
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
-    commune_id = SelectField(_l("Commune"), coerce=_int_or_none, validators=[InputRequired()])
+    commune_id = SelectField(_l("Commune"), coerce=database_id, validators=[InputRequired()])
     address = StringField(_l("Address"), validators=[DataRequired(), Length(max=250)])
     latitude = LocalFloatField(
         _l("Latitude"), validators=[InputRequired(), NumberRange(min=-90, max=90)]

@@ -1,5 +1,7 @@
 """Views of the recycling domain: points, returns, agents' desk and admin pages."""
 
+import secrets
+
 import segno
 from flask import (
     Blueprint,
@@ -278,6 +280,7 @@ def new_return():
     chosen = asked if asked is not None and asked.active else queries.nearest_point(current_user)
     form = ReturnForm()
     form.collection_point_id.data = chosen.id if chosen else None
+    form.form_token.data = secrets.token_urlsafe(16)
     # The fields are the same for everyone who gets the same point preselected, until a
     # point changes; the CSRF token stays outside them.
     fields = cache.fragment(
@@ -298,6 +301,8 @@ def _return_fields(form) -> Markup:
 
 
 def _render_return_form(form, point, fields, status=200, closed_point=None):
+    if not form.form_token.data:  # a form sent without one: the next send is told apart
+        form.form_token.data = secrets.token_urlsafe(16)
     return render_template(
         "recycling/return_form.html",
         form=form,
@@ -320,6 +325,7 @@ def create_return():
             device_return, created = services.register_device_return(
                 current_user, point, form.device_type.data, form.condition.data, utcnow(),
                 asset_tag=form.asset_tag.data, **form.wipe_flags,
+                form_token=(form.form_token.data or "")[:64] or None,
             )  # fmt: skip
         except services.ReturnError as error:
             db.session.rollback()
@@ -492,7 +498,7 @@ def wipe_return(receipt: str):
             services.record_wipe(device_return, current_user, *wipe)
         except services.ReturnError as error:
             db.session.rollback()
-            getattr(form, error.field or "certificate_number").errors.append(error.message)
+            _show_refusal(form, error)
         else:
             db.session.commit()
             flash(_("Wipe recorded."), "success")
@@ -513,12 +519,22 @@ def outcome_return(receipt: str):
             )
         except services.ReturnError as error:
             db.session.rollback()
-            form.outcome.errors.append(error.message)
+            _show_refusal(form, error)
         else:
             db.session.commit()
             flash(_("Outcome recorded."), "success")
             return redirect(url_for("recycling.agent_return", receipt=device_return.receipt_number))
     return _render_agent_return(device_return, wipe_form_for(device_return.device_type), form, 422)
+
+
+def _show_refusal(form, error: services.ReturnError) -> None:
+    """A custody step refused: at its field, or, when the return's state refuses it
+    (already recorded, sent twice; not received yet), at the top of the page, whose
+    form for that step is gone."""
+    if error.field is None:
+        flash(str(error.message), "error")
+    else:
+        getattr(form, error.field).errors.append(error.message)
 
 
 @bp.get("/admin/points")

@@ -74,6 +74,18 @@ def new_receipt_number() -> str:
     return f"RC-{chars[:4]}-{chars[4:]}"
 
 
+def receipt_number_for_form(user_id: int, form_token: str) -> str:
+    """The receipt number one return form, sent by one person, is recorded under: the
+    same form sent twice (a double click, Back then Send again) gives the same number,
+    which the unique receipt number then refuses a second time. Keyed with the secret
+    key, so nobody can aim at another person's receipt."""
+    key = current_app.config["SECRET_KEY"].encode()
+    message = f"return-form|{user_id}|{form_token}".encode()
+    bits = int.from_bytes(hmac.new(key, message, hashlib.sha256).digest()[:5], "big")
+    chars = "".join(RECEIPT_ALPHABET[(bits >> (5 * i)) & 31] for i in range(8))
+    return f"RC-{chars[:4]}-{chars[4:]}"
+
+
 def _step_payload(receipt: str, step: CustodyStep) -> bytes:
     parts = (
         receipt,
@@ -160,17 +172,21 @@ def register_device_return(
     asset_tag: str | None = None,
     data_wiped: bool = False,
     wipe_requested: bool = False,
+    form_token: str | None = None,
 ) -> tuple[DeviceReturn, bool]:
     """Declare a return; (return, created). A tag already returned by the same person
-    gives the original return (created False); by someone else, AssetTagTaken."""
+    gives the original return (created False); by someone else, AssetTagTaken. The same
+    form (`form_token`) sent again with the same answers gives the original too."""
     check_return(point, device_type, condition, data_wiped, wipe_requested)
     if not DEVICE_TYPES[device_type].data_bearing:
         data_wiped = wipe_requested = False
     tag = (asset_tag or "").strip()[:64] or None
     key = normalise_asset_tag(tag)
-    for _attempt in range(3):
+    from_form = receipt_number_for_form(user.id, form_token) if form_token else None
+    for attempt in range(3):
+        number = from_form if from_form and attempt == 0 else new_receipt_number()
         device_return = DeviceReturn(
-            receipt_number=new_receipt_number(),
+            receipt_number=number,
             user_id=user.id,
             point_id=point.id,
             device_type=device_type,
@@ -195,7 +211,10 @@ def register_device_return(
                 else None
             )
             if existing is None:
-                continue  # a receipt-number collision: draw another one
+                resent = _same_declaration(number, device_return)
+                if resent is not None:
+                    return resent, False
+                continue  # a receipt-number collision, or the form's answers changed
             if existing.user_id == user.id:
                 return existing, False
             raise AssetTagTaken(
@@ -209,20 +228,56 @@ def register_device_return(
     raise ReturnError(_l("Please try again."))  # pragma: no cover - three collisions in a row
 
 
-def _leave_declared(device_return: DeviceReturn, status: str, now: datetime, **values) -> bool:
-    """Move a return from "declared" to `status` unless it left that state meanwhile.
+def _same_declaration(number: str, new: DeviceReturn) -> DeviceReturn | None:
+    """The return already stored under this receipt number when it is the same
+    declaration sent again: same person, point, device and answers, not withdrawn since
+    (a form sent again after a withdrawal declares the device anew)."""
+    existing = db.session.scalar(select(DeviceReturn).where(DeviceReturn.receipt_number == number))
+    facts = ("user_id", "point_id", "device_type", "asset_tag_key", "condition", "data_wiped",
+             "wipe_requested")  # fmt: skip
+    if existing is None or existing.status == WITHDRAWN:
+        return None
+    if any(getattr(existing, fact) != getattr(new, fact) for fact in facts):
+        return None
+    return existing
 
-    One conditional UPDATE: an agent's receipt and the person's withdrawal sent at the
-    same moment cannot both apply. False (the row reloaded) when the other came first.
+
+def _move_status(
+    device_return: DeviceReturn, from_statuses: tuple[str, ...], status: str, now: datetime,
+    **values,
+) -> bool:  # fmt: skip
+    """Move a return from one of `from_statuses` to `status` unless it left them meanwhile.
+
+    One conditional UPDATE: two steps sent at the same moment (an agent's receipt and the
+    person's withdrawal, a double-clicked outcome) cannot both apply. False (the row
+    reloaded) when the other came first.
     """
     moved = db.session.execute(
         update(DeviceReturn)
-        .where(DeviceReturn.id == device_return.id, DeviceReturn.status == "declared")
+        .where(DeviceReturn.id == device_return.id, DeviceReturn.status.in_(from_statuses))
         .values(status=status, updated_at=now, **values)
         .execution_options(synchronize_session=False)
     ).rowcount
     db.session.refresh(device_return)
     return bool(moved)
+
+
+def _leave_declared(device_return: DeviceReturn, status: str, now: datetime, **values) -> bool:
+    """Move a return from "declared" to `status` unless it left that state meanwhile."""
+    return _move_status(device_return, ("declared",), status, now, **values)
+
+
+WIPE_ALREADY_RECORDED = _l("The wipe of this device has already been recorded.")
+OUTCOME_ALREADY_RECORDED = _l("The outcome of this device has already been recorded.")
+
+
+def _already_recorded(device_return: DeviceReturn, step: str) -> None:
+    """Refuse a wipe or an outcome (`step`) for a return past it (sent twice, or by two
+    agents at once): the step stays as first recorded."""
+    if device_return.status in OUTCOMES:
+        raise ReturnError(OUTCOME_ALREADY_RECORDED)
+    if step == "wiped" and device_return.status == "wiped":
+        raise ReturnError(WIPE_ALREADY_RECORDED)
 
 
 def confirm_receipt(device_return: DeviceReturn, agent: User, now: datetime) -> None:
@@ -271,6 +326,9 @@ def record_wipe(
 ) -> None:
     """The agent records the certified wipe of a data-bearing device."""
     certificate = check_wipe(device_return, method, wipe_date, certificate_number, now)
+    if not _move_status(device_return, ("received",), "wiped", now):
+        _already_recorded(device_return, "wiped")
+        raise ReturnError(_l("Confirm receipt before recording the wipe."))  # pragma: no cover
     _add_step(
         device_return,
         "wiped",
@@ -289,6 +347,7 @@ def check_wipe(
 ) -> str:
     """The certificate number a wipe would be recorded with, or ReturnError for what
     forbids it: checked before asking the agent to sign it, and when recording it."""
+    _already_recorded(device_return, "wiped")
     if device_return.status != "received":
         raise ReturnError(_l("Confirm receipt before recording the wipe."))
     kind = DEVICE_TYPES[device_return.device_type]
@@ -319,10 +378,15 @@ def record_outcome(
     """The agent records what became of the device: reused, donated, refurbished or recycled."""
     if outcome not in OUTCOMES:
         raise ReturnError(_l("Choose an outcome."), "outcome")
+    _already_recorded(device_return, outcome)
     if device_return.status not in ("received", "wiped"):
         raise ReturnError(_l("Confirm receipt before recording the outcome."))
     if device_return.wipe_requested and device_return.status != "wiped":
         raise ReturnError(_l("A certified wipe was requested: record it before the outcome."))
+    ready = ("wiped",) if device_return.wipe_requested else ("received", "wiped")
+    if not _move_status(device_return, ready, outcome, now):
+        _already_recorded(device_return, outcome)
+        raise ReturnError(_l("Confirm receipt before recording the outcome."))  # pragma: no cover
     _add_step(device_return, outcome, agent, now, note=note.strip()[:250])
     db.session.flush()
     record_audit(agent, "outcome", "device_return", device_return.receipt_number, now, outcome)
