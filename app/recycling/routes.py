@@ -555,16 +555,29 @@ def admin_points():
     )
 
 
+def _agent_choice(user: User) -> str:
+    label = f"{user.display_name} <{user.email}>"
+    return label if user.active else f"{label} ({_('account deactivated')})"
+
+
 def _point_form(point: CollectionPoint | None, posted: bool) -> PointForm:
     # Not posted (a GET, or the page shown again after a refused closure): the point's own
     # values, never the closure form's fields read as if they were the point's.
     form = PointForm() if posted else PointForm(formdata=None, obj=point)
     form.commune_id.choices = choices(communes_by_name())
+    # Agents who can work, and those already assigned here whose account is deactivated
+    # (kept for their return, marked so): unticking them is the admin's choice.
+    assigned = [row.user_id for row in point.agent_rows] if point else []
     agents = sorted(
-        db.session.scalars(select(User).join(UserRole).where(UserRole.role == "agent")),
+        db.session.scalars(
+            select(User)
+            .join(UserRole)
+            .where(UserRole.role == "agent", User.anonymised_at.is_(None))
+            .where(User.active.is_(True) | User.id.in_(assigned))
+        ),
         key=lambda agent: alphabetical(agent.display_name),
     )
-    form.agent_ids.choices = choices((u.id, f"{u.display_name} <{u.email}>") for u in agents)
+    form.agent_ids.choices = choices((u.id, _agent_choice(u)) for u in agents)
     if point and not posted:
         form.accepted_types.data = point.accepted_device_types
         form.agent_ids.data = [row.user_id for row in point.agent_rows]

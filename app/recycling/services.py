@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
-from app.auth.models import User
+from app.auth.models import User, UserRole
 from app.core.audit import record_audit
 from app.core.devices import DEVICE_TYPES
 from app.core.i18n import format_number
@@ -436,10 +436,25 @@ def point_problems(point: CollectionPoint | None, data: dict) -> list[ReturnErro
     )
     if place is not None:
         problems.append(place)
-    # A new point opens at once; a closed one may wait for its agents until reopened.
-    if (point is None or point.active) and not data.get("agent_ids"):
+    # A new point opens at once; a closed one may wait for its agents until reopened. An
+    # agent whose account is deactivated stays listed for their return, but receives nothing.
+    if (point is None or point.active) and not _any_working_agent(data.get("agent_ids") or []):
         problems.append(ReturnError(NO_AGENT_MESSAGE, "agent_ids"))
     return problems
+
+
+def _any_working_agent(user_ids: list[int]) -> bool:
+    """Whether one of these people holds the agent role on an active account."""
+    if not user_ids:
+        return False
+    working = (
+        select(User.id)
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(User.id.in_(user_ids), UserRole.role == "agent", User.active.is_(True))
+        .where(User.anonymised_at.is_(None))
+        .limit(1)
+    )
+    return db.session.scalar(working) is not None
 
 
 def point_place_problem(
