@@ -23,6 +23,7 @@ from app.core.signals import (
     device_return_withdrawn,
     device_returned,
 )
+from app.core.urls import database_id
 from app.extensions import db
 from app.recycling import hours
 from app.recycling.models import (
@@ -445,6 +446,7 @@ def point_problems(point: CollectionPoint | None, data: dict) -> list[ReturnErro
 
 def _any_working_agent(user_ids: list[int]) -> bool:
     """Whether one of these people holds the agent role on an active account."""
+    user_ids = [i for i in map(database_id, user_ids) if i is not None]  # the form refuses others
     if not user_ids:
         return False
     working = (

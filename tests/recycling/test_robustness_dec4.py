@@ -251,3 +251,15 @@ def test_a_refused_wipe_choice_takes_the_focus_and_says_why(client, auth, make, 
     assert focused == radios[:1]
     assert all('aria-invalid="true"' in radio for radio in radios)
     assert all('aria-describedby="wipe_requested-error"' in radio for radio in radios)
+
+
+def test_every_radio_of_a_refused_group_says_it_is_refused_and_why(client, auth, make, rec):
+    """The device type and condition tiles had their error on the group only: a screen
+    reader moving from radio to radio did not hear that the answer was missing."""
+    point = rec.point()
+    login(client, make.user(locale="en"))
+    page = _text(auth.post("/recycling/returns/new", {"collection_point_id": point.id}))
+    for name in ("device_type", "condition"):
+        radios = re.findall(rf'<input[^>]*name="{name}"[^>]*>', page)
+        assert radios and all('aria-invalid="true"' in radio for radio in radios)
+        assert all(f'aria-describedby="{name}-error"' in radio for radio in radios)
