@@ -8,6 +8,9 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationE
 from app.auth.services import api_token_name_taken
 from app.core.forms import choices
 
+# The shortest and longest password the portal accepts (`flask users create` too).
+PASSWORD_LENGTH = (10, 200)
+
 
 class SignInForm(FlaskForm):
     email = EmailField(_l("E-mail address"), validators=[DataRequired(), Email(), Length(max=254)])
@@ -48,7 +51,7 @@ class NewPasswordForm(FlaskForm):
     mailbox was just proved, so the old password is not asked (it may be forgotten)."""
 
     new_password = PasswordField(
-        _l("New password"), validators=[DataRequired(), Length(min=10, max=200)]
+        _l("New password"), validators=[DataRequired(), Length(*PASSWORD_LENGTH)]
     )
     confirm_password = PasswordField(
         _l("Repeat the new password"),

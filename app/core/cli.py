@@ -12,6 +12,7 @@ from flask_babel import force_locale
 
 from app.auth import directory
 from app.auth import services as auth_services
+from app.auth.forms import PASSWORD_LENGTH
 from app.auth.models import ROLES
 from app.core import demo, reference
 from app.core.time import utcnow
@@ -28,12 +29,41 @@ def users():
 
 @users.command("create")
 @click.argument("email")
-@click.option("--role", "roles", multiple=True, type=click.Choice(ROLES), default=["employee"])
-@click.option("--password", default=None, help="Leave out to create an account without password.")
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    type=click.Choice(ROLES),
+    default=["employee"],
+    help="A role to give besides employee; repeat it for several (--role admin "
+    f"--role organiser). One of: {', '.join(ROLES)}.",
+)
+@click.option(
+    "--password-prompt",
+    is_flag=True,
+    help="Ask for the password, hidden, twice (nothing in the shell history).",
+)
+@click.option(
+    "--password-stdin",
+    is_flag=True,
+    help="Read the password from the first line of standard input (for scripts).",
+)
+@click.option(
+    "--password",
+    default=None,
+    help="The password itself: it stays in the shell history and shows in `ps`; "
+    "prefer --password-prompt or --password-stdin.",
+)
 @click.option("--department", default=None, help="Department code, e.g. DNUM.")
 @click.option("--name", default=None, help="Display name.")
-def create_user(email, roles, password, department, name):
-    """Create an account (this is how the first admin of a deployment is made)."""
+def create_user(email, roles, password_prompt, password_stdin, password, department, name):
+    """Create an account (this is how the first admin of a deployment is made).
+
+    Without any password option, the account has no password: its owner signs in with
+    a link sent by e-mail (or single sign-on) and may then choose one on their profile.
+    A password has at least 10 characters, as on the profile form.
+    """
+    password = _new_password(password, password_prompt, password_stdin)
     try:
         user = auth_services.create_user(
             email, name, roles=tuple(roles), password=password, department_code=department
@@ -42,6 +72,28 @@ def create_user(email, roles, password, department, name):
         raise click.ClickException(str(error)) from error
     db.session.commit()
     click.echo(f"Created {user.email} with roles {', '.join(sorted(user.roles))}.")
+
+
+def _new_password(given: str | None, prompt: bool, stdin: bool) -> str | None:
+    """The password from the one way it was given (None: an account without one),
+    refused when the profile form would refuse it."""
+    if (given is not None) + prompt + stdin > 1:
+        raise click.UsageError(
+            "Give the password one way: --password, --password-prompt or --password-stdin."
+        )
+    if prompt:
+        given = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    elif stdin:
+        given = sys.stdin.readline().rstrip("\r\n")
+    if given is None:
+        return None
+    shortest, longest = PASSWORD_LENGTH
+    if not shortest <= len(given) <= longest:
+        raise click.ClickException(
+            f"A password has {shortest} to {longest} characters (as on the profile form); "
+            f"this one has {len(given)}. Nothing was created."
+        )
+    return given
 
 
 @users.command("import")
@@ -60,8 +112,9 @@ def create_user(email, roles, password, department, name):
 def import_users(path, deactivate_missing, allow_mass_deactivation, dry_run):
     """Create and update accounts from the staff directory's CSV export.
 
-    Columns: email, display_name, and optionally department (code) and commune (INSEE
-    code), separated by commas or semicolons. A file with any error changes nothing;
+    Columns: email, display_name, and optionally department (code), commune (INSEE
+    code) and staff_number (the matricule: an account is found by it first, so a
+    changed address keeps its account), separated by commas or semicolons. A file with any error changes nothing;
     every error is listed. With --deactivate-missing, a file that would deactivate more
     than 10% of the active accounts is taken for a partial export and refused, unless
     --allow-mass-deactivation.

@@ -2,11 +2,14 @@
 
 import click
 from flask import Blueprint, current_app
+from sqlalchemy import select
 
+from app.auth.models import User, UserRole
 from app.auth.services import find_user_by_email
 from app.core import privacy_services
 from app.core.time import utcnow
 from app.extensions import db
+from app.recycling.queries import open_points_only_staffed_by
 
 bp = Blueprint("privacy_cli", __name__, cli_group="privacy")
 
@@ -15,16 +18,47 @@ bp = Blueprint("privacy_cli", __name__, cli_group="privacy")
 @click.argument("email")
 @click.option("--yes", is_flag=True, help="Confirm: the erasure cannot be undone.")
 def erase(email, yes):
-    """Erase a person's personal data and anonymise their account now."""
+    """Erase a person's personal data and anonymise their account now.
+
+    Erasure is the person's right: it is carried out even when they were the last
+    admin or the only agent of open collection points, and the command says so.
+    """
     user = find_user_by_email(email)
     if user is None:
         raise click.ClickException(f"No account for {email}.")
     if not yes:
         raise click.ClickException("Erasure cannot be undone: add --yes to confirm.")
-    user_id = user.id
+    user_id, was_admin = user.id, "admin" in user.roles
+    unstaffed = [point.name for point in open_points_only_staffed_by(user_id)]
     privacy_services.erase_user(user, utcnow())
     db.session.commit()
     click.echo(f"Account {user_id} erased and anonymised.")
+    if was_admin and not _active_admin_remains():
+        click.echo(
+            "Warning: no active admin remains. Create one with "
+            "`flask users create EMAIL --role admin --password-prompt`.",
+            err=True,
+        )
+    if unstaffed:
+        names = ", ".join(f"“{name}”" for name in unstaffed)
+        click.echo(
+            f"Warning: nobody is left to receive returns at the open collection point(s) "
+            f"{names}: assign an agent to each or close them at /recycling/admin/points.",
+            err=True,
+        )
+
+
+def _active_admin_remains() -> bool:
+    """Whether an active, not erased account still holds the admin role."""
+    return (
+        db.session.scalar(
+            select(User.id)
+            .join(UserRole, UserRole.user_id == User.id)
+            .where(UserRole.role == "admin", User.active.is_(True), User.anonymised_at.is_(None))
+            .limit(1)
+        )
+        is not None
+    )
 
 
 @bp.cli.command("erase-due")

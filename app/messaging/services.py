@@ -178,6 +178,13 @@ def template_by_key(key: str) -> MessageTemplate | None:
     return template
 
 
+def schedulable_template_keys() -> list[str]:
+    """The keys of the templates an audience may be sent (not the notices to one person)."""
+    ensure_builtin_templates()
+    keys = db.session.scalars(select(MessageTemplate.key).order_by(MessageTemplate.key))
+    return [key for key in keys if key not in NOTICE_TEMPLATES]
+
+
 # --- audiences -------------------------------------------------------------------------
 
 
@@ -366,6 +373,37 @@ def campaign_timing_mismatch(
             return None
         return TimingMismatch(template.key, name, left, running_before)
     return None if fits else TimingMismatch(template.key, name, left)
+
+
+def require_campaign_named(
+    template: MessageTemplate, audience_key: str, params: dict, context: dict, now: datetime
+) -> None:
+    """MessagingError (at `campaign_id`) when a built-in campaign message names no campaign
+    that gives its variables: its texts leave out what they lack, so everyone would read
+    « C'est parti : la campagne » with no name nor dates. The campaign is the context's,
+    else the audience's `campaign_id` (as `create_dispatch` passes it on)."""
+    if template.key not in CAMPAIGN_TIMED:
+        return
+    named = context.get("campaign_id", params.get("campaign_id"))
+    if named in (None, ""):
+        raise MessagingError(
+            _("This message speaks of one campaign: choose the campaign it is about."),
+            field="campaign_id",
+        )
+    campaign_id = database_id(named)
+    sample_id = db.session.scalar(audience_select(audience_key, params, now).limit(1))
+    sample = db.session.get(User, sample_id) if sample_id is not None else None
+    values = {}
+    if campaign_id is not None and sample is not None:
+        values = variables_for([sample], now, {"campaign_id": campaign_id}).get(sample.id, {})
+    if "campaign_name" not in values:
+        raise MessagingError(
+            _(
+                "There is no campaign %(campaign)s to give this message its name and dates.",
+                campaign=named,
+            ),
+            field="campaign_id",
+        )
 
 
 def schedule_message(
