@@ -7,18 +7,23 @@ BIN := $(VENV)/bin
 FLASK := FLASK_APP=app:create_app $(BIN)/flask
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# `make run`: e-mailed links lead to the address served, and the development mail sink
+# listens where the portal sends (either may be set, in the environment or on the line).
+PUBLIC_BASE_URL ?= http://$(HOST):$(PORT)
+MAIL_PORT ?= 1025
+RUN_ENV := PUBLIC_BASE_URL='$(PUBLIC_BASE_URL)' MAIL_PORT='$(MAIL_PORT)'
 VENDOR := app/static/vendor
 
 .PHONY: run serve setup install assets translations db demo test lint format pytest browser bench load wrk clean
 
-run: setup db demo ## Set up, migrate, load the demo data and serve on http://127.0.0.1:5000
+run: setup db demo ## Set up, migrate, load the demo data and serve on http://$(HOST):$(PORT)
 	@# The scheduler and a development mail sink (e-mails land in instance/mail/, a
 	@# maildir) run next to the web server and stop with it.
 	mkdir -p instance/mail/tmp instance/mail/new instance/mail/cur
-	$(BIN)/python -m aiosmtpd -n -l 127.0.0.1:1025 -c aiosmtpd.handlers.Mailbox instance/mail & MAIL_PID=$$!; \
-	$(FLASK) scheduler run & SCHEDULER_PID=$$!; \
+	$(BIN)/python -m aiosmtpd -n -l 127.0.0.1:$(MAIL_PORT) -c aiosmtpd.handlers.Mailbox instance/mail & MAIL_PID=$$!; \
+	$(RUN_ENV) $(FLASK) scheduler run & SCHEDULER_PID=$$!; \
 	trap 'kill $$SCHEDULER_PID $$MAIL_PID 2>/dev/null' EXIT INT TERM; \
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	$(RUN_ENV) $(FLASK) run --host $(HOST) --port $(PORT)
 
 setup: install assets translations
 

@@ -6,6 +6,7 @@ from flask import Flask
 
 from app.config import Config, check_public_base_url, resolve_secret_key
 from app.core.assets import PortalFlask
+from app.core.settings_check import check_settings
 from app.core.urls import BoundedIntConverter
 
 
@@ -15,6 +16,7 @@ def create_app(config_class: type = Config, **overrides) -> Flask:
     app.url_map.converters["int"] = BoundedIntConverter
     app.config.from_object(config_class)
     app.config.update(overrides)
+    check_settings(app.config)  # before anything uses them (a secret key written to disk)
     if app.config["ENV_NAME"] == "production" and "SESSION_COOKIE_SECURE" not in overrides:
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["REMEMBER_COOKIE_SECURE"] = True

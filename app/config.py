@@ -11,16 +11,32 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 
-def _bool(name: str, default: bool = False) -> bool:
+# A value these helpers cannot read is kept as given: create_app refuses it with its
+# name and what it accepts (app/core/settings_check.py), not with a bare ValueError.
+def _bool(name: str, default: bool = False) -> bool | str:
     value = os.environ.get(name)
     if value is None:
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    word = value.strip().lower()
+    if word in {"1", "true", "yes", "on"}:
+        return True
+    return False if word in {"0", "false", "no", "off", ""} else value
 
 
-def _int(name: str, default: int) -> int:
-    value = os.environ.get(name)
-    return int(value) if value else default
+def _int(name: str, default: int) -> int | str:
+    value = os.environ.get(name, "").strip()
+    try:
+        return int(value) if value else default
+    except ValueError:
+        return value
+
+
+def _float(name: str, default: float) -> float | str:
+    value = os.environ.get(name, "").strip()
+    try:
+        return float(value) if value else default
+    except ValueError:
+        return value
 
 
 class Config:
@@ -28,7 +44,7 @@ class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY")
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")  # None: SQLite in instance/
     # No ping at every checkout: app/core/database.py pings a connection that sat idle.
-    DATABASE_PING_AFTER_IDLE = float(os.environ.get("DATABASE_PING_AFTER_IDLE", "10"))
+    DATABASE_PING_AFTER_IDLE = _float("DATABASE_PING_AFTER_IDLE", 10.0)
     TIMEZONE = os.environ.get("TIMEZONE", "Europe/Paris")
     # The authority running the portal, named in the footer, the privacy notice and posters.
     ORGANISATION_NAME = os.environ.get("ORGANISATION_NAME", "Bordeaux Métropole")
@@ -75,7 +91,7 @@ class Config:
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "127.0.0.1")
     MAIL_PORT = _int("MAIL_PORT", 1025)
-    MAIL_USE_TLS = _bool("MAIL_USE_TLS")
+    MAIL_USE_TLS = _bool("MAIL_USE_TLS")  # STARTTLS; implicit TLS (port 465) is not spoken
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_DEFAULT_SENDER = os.environ.get(
@@ -107,7 +123,7 @@ class Config:
     OIDC_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID", "")
     OIDC_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET", "")
     OIDC_SCOPE = os.environ.get("OIDC_SCOPE", "openid email")
-    GRID_FACTOR_KGCO2E_PER_KWH = float(os.environ.get("GRID_FACTOR_KGCO2E_PER_KWH", "0.052"))
+    GRID_FACTOR_KGCO2E_PER_KWH = _float("GRID_FACTOR_KGCO2E_PER_KWH", 0.052)
     DEMO_EMPLOYEES = _int("DEMO_EMPLOYEES", 20_000)
     SCHEDULER_LOCK_FILE = os.environ.get("SCHEDULER_LOCK_FILE")
 

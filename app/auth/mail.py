@@ -47,7 +47,8 @@ def sign_in_link_email(user: User, url: str, language: str) -> OutgoingEmail:
     message["To"] = user.email
     message["Subject"] = subject
     message["Date"] = formatdate(localtime=False)
-    message["Message-ID"] = make_msgid(domain="empreinte.local")
+    # The sender's domain, as mail servers and spam filters expect of a Message-ID.
+    message["Message-ID"] = make_msgid(domain=parseaddr(sender)[1].rpartition("@")[2])
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(body + "\n")
     message["Content-Language"] = language  # after set_content, which drops Content-*

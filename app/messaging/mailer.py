@@ -107,7 +107,7 @@ def build_email(
         f"To: {to}",  # a UTF-8 address is sent with SMTPUTF8
         f"Subject: {_header(subject)}",
         f"Date: {formatdate(localtime=False)}",
-        f"Message-ID: {make_msgid(domain='empreinte.local')}",
+        f"Message-ID: {make_msgid(domain=sender_address.rpartition('@')[2])}",
         f"Content-Language: {locale}",
         f"List-Unsubscribe: <{unsubscribe_url}>",
         "List-Unsubscribe-Post: List-Unsubscribe=One-Click",

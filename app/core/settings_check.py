@@ -1,0 +1,226 @@
+"""Settings with a closed set of values or a format, checked when the app is built.
+
+A typo in one of them (`EMPREINTE_ENV=prod`, `TIMEZONE=Paris`, `MAIL_WORKING_HOURS=lundi
+8-19`) would otherwise be accepted and fail later, far from its cause: a traceback at the
+first e-mail, or silently another behaviour (development cookies in production). The
+portal refuses to start instead, with one message naming each variable and what it accepts.
+"""
+
+import os
+from collections.abc import Callable, Mapping
+from datetime import date
+from email.utils import parseaddr
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+ENVIRONMENTS = ("development", "production", "testing")
+ACCESSIBILITY_STATUSES = ("non-compliant", "partially-compliant", "fully-compliant")
+BOOLEAN_WORDS = ("1", "true", "yes", "on", "0", "false", "no", "off", "")
+
+# Whole numbers and their smallest (and largest) accepted value.
+INTEGERS: dict[str, tuple[int, int | None]] = {
+    "MAIL_PORT": (1, 65535),
+    "PROXY_FIX_X_FOR": (0, None),
+    "SIGN_IN_LINK_MINUTES": (1, None),
+    "DEMO_EMPLOYEES": (1, None),
+    "ERASURE_DELAY_DAYS": (0, None),
+    "ACTION_RETENTION_MONTHS": (1, None),
+    "MESSAGE_BODY_RETENTION_DAYS": (1, None),
+    "RECYCLING_REMINDER_DAYS": (0, None),
+    "MESSAGING_BATCH_SIZE": (1, None),
+    "MESSAGING_CLAIM_SECONDS": (1, None),
+    "MESSAGING_RETRY_SECONDS": (1, None),
+    "MESSAGING_MAX_ATTEMPTS": (1, None),
+    "MESSAGING_POLL_SECONDS": (1, None),
+    "MESSAGING_SMTP_CONNECTIONS": (1, None),
+    "MESSAGING_VARIABLES_WINDOW": (1, None),
+}
+NUMBERS = ("DATABASE_PING_AFTER_IDLE", "GRID_FACTOR_KGCO2E_PER_KWH")
+BOOLEANS = ("SESSION_COOKIE_SECURE", "MAIL_USE_TLS")
+RATE_LIMITS = ("SIGN_IN_RATE_LIMIT", "API_RATE_LIMIT", "WRITE_RATE_LIMIT")
+
+
+class SettingsError(RuntimeError):
+    """One or more settings cannot be used; the message lists each with what it accepts."""
+
+
+def check_settings(config: Mapping, environ: Mapping[str, str] = os.environ) -> None:
+    """Raise SettingsError naming every setting whose value cannot be used.
+
+    A setting missing from `config` is read from `environ`, as the domains do when they
+    register their own (MESSAGING_*, RECYCLING_REMINDER_DAYS)."""
+
+    def value(name: str):
+        return config[name] if name in config else environ.get(name)
+
+    problems = [problem for check in CHECKS for problem in check(value)]
+    if problems:
+        raise SettingsError(
+            "Empreinte cannot start with these settings (environment variables):\n"
+            + "\n".join(f"- {problem}" for problem in problems)
+        )
+
+
+def _environment(value):
+    if value("ENV_NAME") not in ENVIRONMENTS:
+        yield (
+            f"EMPREINTE_ENV={value('ENV_NAME')!r}: use 'production' on a server, "
+            "'development' (the default) on a workstation"
+        )
+
+
+def _integers(value):
+    for name, (low, high) in INTEGERS.items():
+        given = value(name)
+        if given is None or given == "":
+            continue
+        try:
+            number = int(str(given).strip())
+        except ValueError:
+            number = None
+        if number is None or number < low or (high is not None and number > high):
+            span = f"from {low} to {high}" if high is not None else f"{low} or more"
+            yield f"{name}={given!r}: a whole number, {span}"
+
+
+def _numbers(value):
+    for name in NUMBERS:
+        given = value(name)
+        try:
+            number = float(str(given).strip()) if given not in (None, "") else 0.0
+        except ValueError:
+            number = -1.0
+        if number < 0:
+            yield f"{name}={given!r}: a number, 0 or more (a dot for decimals: 0.052)"
+
+
+def _booleans(value):
+    for name in BOOLEANS:
+        given = value(name)
+        if isinstance(given, str) and given.strip().lower() not in BOOLEAN_WORDS:
+            yield f"{name}={given!r}: 1, true, yes or on (or 0, false, no, off)"
+
+
+def _time_zone(value):
+    zone = value("TIMEZONE")
+    try:
+        ZoneInfo(str(zone))
+    except (ZoneInfoNotFoundError, ValueError):
+        yield f"TIMEZONE={zone!r}: an IANA time zone name, such as Europe/Paris"
+
+
+def _working_hours(value):
+    import opening_hours
+
+    expression = value("MAIL_WORKING_HOURS")
+    if not expression or str(expression).strip() == "24/7":
+        return
+    try:
+        opening_hours.OpeningHours(str(expression))
+    except opening_hours.ParserError:
+        yield (
+            f"MAIL_WORKING_HOURS={expression!r}: OpenStreetMap opening_hours syntax, "
+            "such as 'Mo-Fr 08:00-19:00' (the default) or '24/7'"
+        )
+
+
+def _mail(value):
+    sender = value("MAIL_DEFAULT_SENDER")
+    address = parseaddr(str(sender or ""))[1]
+    if "@" not in address or not address.rpartition("@")[2]:
+        yield (
+            f"MAIL_DEFAULT_SENDER={sender!r}: an e-mail address, alone or with a name, "
+            "such as 'Empreinte <no-reply@example.org>'"
+        )
+    # The mailer speaks SMTP, with STARTTLS when MAIL_USE_TLS is on: a Flask-Mail habit
+    # (implicit TLS on port 465) would hang on the first e-mail instead.
+    if str(value("MAIL_PORT")).strip() == "465":
+        yield (
+            "MAIL_PORT='465': implicit TLS (SMTPS) is not supported; use the server's "
+            "submission port (587) with MAIL_USE_TLS=1 (STARTTLS)"
+        )
+    use_ssl = str(value("MAIL_USE_SSL") or "").strip().lower()
+    if use_ssl not in BOOLEAN_WORDS or use_ssl in ("1", "true", "yes", "on"):
+        yield (
+            f"MAIL_USE_SSL={value('MAIL_USE_SSL')!r}: implicit TLS (SMTPS, port 465) is not "
+            "supported; use the server's submission port (587) with MAIL_USE_TLS=1 (STARTTLS)"
+        )
+
+
+def _accessibility(value):
+    status = value("ACCESSIBILITY_STATUS")
+    if status not in ACCESSIBILITY_STATUSES:
+        yield f"ACCESSIBILITY_STATUS={status!r}: one of " + ", ".join(ACCESSIBILITY_STATUSES)
+    audited = value("ACCESSIBILITY_AUDIT_DATE")
+    if audited:
+        try:
+            date.fromisoformat(str(audited))
+        except ValueError:
+            yield f"ACCESSIBILITY_AUDIT_DATE={audited!r}: the audit's date, YYYY-MM-DD"
+    rate = value("ACCESSIBILITY_COMPLIANCE_RATE")
+    if rate not in (None, ""):
+        try:
+            share = float(str(rate).replace(",", "."))
+        except ValueError:
+            share = -1.0
+        if not 0 <= share <= 100:
+            yield f"ACCESSIBILITY_COMPLIANCE_RATE={rate!r}: a percentage from 0 to 100, such as 87"
+
+
+def _rate_limits(value):
+    from limits import parse_many
+
+    for name in RATE_LIMITS:
+        given = value(name)
+        try:
+            parse_many(str(given))
+        except ValueError:
+            yield f"{name}={given!r}: a rate such as '10 per minute' or '600/hour'"
+
+
+def _addresses(value):
+    from limits.storage import SCHEMES
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    database = value("SQLALCHEMY_DATABASE_URI")
+    if database:
+        try:
+            make_url(str(database))
+        except ArgumentError:
+            # Not repeated: the address may carry a password.
+            yield "DATABASE_URL cannot be read as a database address: such as postgresql://user@host/empreinte"
+
+    base = value("PUBLIC_BASE_URL")
+    parts = urlsplit(str(base or ""))
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        yield f"PUBLIC_BASE_URL={base!r}: the portal's address, such as https://empreinte.example.org"
+    issuer = value("OIDC_ISSUER")
+    if issuer and urlsplit(str(issuer)).scheme not in ("http", "https"):
+        yield f"OIDC_ISSUER={issuer!r}: the provider's issuer URL, such as https://sso.example.org"
+    storage = str(value("RATELIMIT_STORAGE_URI") or "")
+    if storage.partition("://")[0] not in SCHEMES or "://" not in storage:
+        yield (
+            f"RATELIMIT_STORAGE_URI (starting {storage.partition(':')[0]!r}): memory:// (one "
+            "count per process) or redis://HOST:6379 (shared by every worker)"
+        )
+    cache = value("CACHE_REDIS_URL")
+    if cache and urlsplit(str(cache)).scheme not in ("redis", "rediss", "unix"):
+        yield (
+            f"CACHE_REDIS_URL (starting {str(cache).partition(':')[0]!r}): a Redis address, "
+            "such as redis://127.0.0.1:6379/1"
+        )
+
+
+CHECKS: tuple[Callable, ...] = (
+    _environment,
+    _integers,
+    _numbers,
+    _booleans,
+    _time_zone,
+    _working_hours,
+    _mail,
+    _accessibility,
+    _rate_limits,
+    _addresses,
+)
