@@ -6,6 +6,7 @@ import math
 from datetime import datetime
 
 from babel.numbers import format_decimal as babel_decimal
+from babel.numbers import format_percent as babel_percent
 from flask import current_app, render_template, url_for
 from flask_babel import force_locale, get_translations, ngettext
 from flask_babel import gettext as _
@@ -14,7 +15,8 @@ from sqlalchemy import select
 
 from app.cleanup import queries, services
 from app.cleanup.catalogue import BADGES, quantity_label
-from app.cleanup.models import RUNNING, CleanupAction, CleanupCampaign, CleanupParticipant
+from app.cleanup.countdown import ends_when
+from app.cleanup.models import CLOSED, RUNNING, CleanupAction, CleanupCampaign, CleanupParticipant
 from app.core import cache
 from app.core.dashboard import Panel, WorkItem
 from app.core.i18n import (
@@ -49,6 +51,17 @@ VARIABLES = (
     Variable("campaign_ends", _l("When the campaign ends"), _l("6 April 2026 at 18:00")),
     Variable("days_left", _l("Days left before the end"), "5"),
     Variable("days_left_text", _l("Days left, with the word: “1 day”, “5 days”"), _l("5 days")),
+    Variable(
+        "ends_when",
+        _l("When the campaign ends, from the day the message is sent: “today at 18:00”"),
+        _l("in 5 days, on 6 April 2026 at 18:00"),
+    ),
+    Variable("campaign_url", _l("Link to the campaign's page"), "https://…/cleanup/campaigns/3"),
+    Variable(
+        "results_url",
+        _l("Link to the campaign's results, once it has ended"),
+        "https://…/cleanup/campaigns/3/results",
+    ),
     Variable("team_name", _l("Your department"), "Direction du numérique"),
     Variable("team_points", _l("Your department's points"), _l("12,400")),
     Variable(
@@ -73,9 +86,6 @@ ENTRY_VARIABLES = only_in_notices(
             "review_reason",
             _l("The organiser's reason for not counting the entry"),
             _l("Duplicate"),
-        ),
-        Variable(
-            "campaign_url", _l("Link to the campaign's page"), "https://…/cleanup/campaigns/3"
         ),
     ),
 )
@@ -118,11 +128,13 @@ def _amount(value: float, unit: str, locale: str) -> str:
 
 
 def goal_text(goal: dict, locale: str) -> str:
-    """e.g. '12 To sur 50 To (24 %)'."""
-    percent = round(100 * goal["achieved"] / goal["target"]) if goal["target"] else 0
+    """e.g. '12 To sur 50 To (24 %)', '12 TB of 50 TB (24%)': the percent written the
+    reader's way, rounded half up as the campaign's points are."""
+    percent = math.floor(100 * goal["achieved"] / goal["target"] + 0.5) if goal["target"] else 0
+    written = babel_percent(percent / 100, locale=regional_locale(locale))
     return (
         f"{_amount(goal['achieved'], goal['unit'], locale)} {UNIT_WORDS[locale]['of']} "
-        f"{_amount(goal['target'], goal['unit'], locale)} ({percent}\u00a0%)"
+        f"{_amount(goal['target'], goal['unit'], locale)} ({written})"
     )
 
 
@@ -175,8 +187,14 @@ def _variables_in(campaign: CleanupCampaign, users, now: datetime) -> dict[int, 
     zone = local_zone()
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
     days_left = 0
-    if campaign.state(now) == RUNNING:
+    state = campaign.state(now)
+    if state == RUNNING:
+        # Whole days, a part of a day counting as one (messaging's calendar checks count
+        # so); `ends_when` says the end as people do ("today at 23:22").
         days_left = math.ceil((campaign.ends_at - now).total_seconds() / 86400)
+    links = {"campaign_url": f"{base}/cleanup/campaigns/{campaign.id}"}
+    if state == CLOSED:
+        links["results_url"] = f"{base}/cleanup/campaigns/{campaign.id}/results"
     badge_names = {}
     # What is the same for everyone reading a language, worked out once per language
     # rather than once per recipient (a dispatch reaches 20,000 people).
@@ -192,6 +210,12 @@ def _variables_in(campaign: CleanupCampaign, users, now: datetime) -> dict[int, 
             "campaign_ends": sentence_moment(campaign.ends_at, lang, zone),
             "days_left": wording[lang].integer(days_left),
             "days_left_text": wording[lang].days(days_left),
+            "ends_when": (
+                ends_when(campaign.ends_at, now, lang, wording[lang].translations)
+                if state == RUNNING
+                else ""
+            ),
+            **links,
             "goal_progress": goal_text(goals[0], lang) if goals else "",
             "guides_url": f"{base}/cleanup/guides",
         }
@@ -253,6 +277,11 @@ class _Wording:
     def __init__(self, language: str, translations):
         self._write = integer_writer(language)
         self._translations = translations
+
+    @property
+    def translations(self):
+        """The language's catalogue."""
+        return self._translations
 
     def integer(self, value: int) -> WrittenNumber:
         return WrittenNumber(self._write(value), value)
@@ -461,6 +490,7 @@ def dashboard_panel(user) -> Panel | None:
     campaigns = queries.running_campaigns(now, user)
     if not campaigns:
         return None
+    language, translations = current_language(), get_translations()
     return Panel(
         title=_("Digital Clean-up"),
         template="cleanup/_panel.html",
@@ -468,7 +498,7 @@ def dashboard_panel(user) -> Panel | None:
             "campaigns": [
                 {
                     "campaign": campaign,
-                    "days_left": math.ceil((campaign.ends_at - now).total_seconds() / 86400),
+                    "ends_when": ends_when(campaign.ends_at, now, language, translations),
                     "standing": queries.my_standing(campaign, user),
                 }
                 for campaign in campaigns

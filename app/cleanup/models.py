@@ -95,6 +95,11 @@ class CleanupCampaign(db.Model):
     # Cache key of the derived scoreboard: replaced by every write that changes
     # scores, so every process sees at once that its cached board is stale.
     scores_version: Mapped[str] = mapped_column(String(32), default=lambda: uuid4().hex)
+    # When an organiser last changed it (None before these were kept), and how many
+    # times its dates changed: the calendar file's LAST-MODIFIED and SEQUENCE, without
+    # which calendar apps keep an event's old end after an extension.
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    dates_sequence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     goals: Mapped[list["CleanupGoal"]] = relationship(
         back_populates="campaign", cascade="all, delete-orphan", order_by="CleanupGoal.id"
@@ -258,6 +263,11 @@ class CleanupAction(db.Model):
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The quantity and status before its author's last correction, and when: the review
+    # queue shows an organiser what changed ("corrected from 30 GB (accepted)").
+    corrected_from: Mapped[float | None] = mapped_column(Float)
+    corrected_from_status: Mapped[str | None] = mapped_column(String(10))
+    corrected_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # Idempotency key for actions logged by other modules, e.g. "device-return:42".
     source_key: Mapped[str | None] = mapped_column(String(80))
 

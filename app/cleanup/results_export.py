@@ -2,6 +2,7 @@
 and open data."""
 
 from flask_babel import gettext as _
+from flask_babel import pgettext
 
 from app.core.csv_safety import spreadsheet_csv
 
@@ -18,7 +19,7 @@ def results_spreadsheet(results: dict, language: str) -> str:
         _("Points"),
         _("Points per participant"),
     ]
-    levels = (("departments", _("Department")), ("communes", _("Commune")))
+    levels = (("departments", pgettext("cleanup", "Department")), ("communes", _("Commune")))
     name_key = "name_en" if language == "en" else "name_fr"
     rows = (
         [

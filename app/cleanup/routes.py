@@ -821,7 +821,7 @@ def calendar(campaign_id: int):
     campaign = _campaign_or_404(campaign_id)
     url = url_for("cleanup.show_campaign", campaign_id=campaign.id, _external=True)
     return Response(
-        campaign_ics(campaign, current_language(), url, utcnow()),
+        campaign_ics(campaign, current_language(), url),
         mimetype="text/calendar",
         headers={"Content-Disposition": f"attachment; filename=campaign-{campaign.id}.ics"},
     )

@@ -113,7 +113,7 @@ def _fill(rng: random.Random, campaign, types, people, share: float, per_person:
                     department_id,
                     commune_id,
                     quantity,
-                    round(quantity * per_unit),
+                    services.points_for(quantity, per_unit),
                     at,
                     (at + offsets[hour]).date(),
                     ACCEPTED,
@@ -135,7 +135,7 @@ def _fill(rng: random.Random, campaign, types, people, share: float, per_person:
             continue  # no entry can be flagged for its size without passing the cap
         size = flag_above + (cap - flag_above) * share
         row[5] = round(size, 1) if unit == "GB" else math.ceil(size)
-        row[6] = round(row[5] * per_unit)
+        row[6] = services.points_for(row[5], per_unit)
         row[9], row[10] = FLAGGED, "above the usual size of one entry"
     rows = _within_daily_caps(rows, {t.id: t.daily_cap for t in types})
     units = {t.id: t.unit for t in types}

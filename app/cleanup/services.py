@@ -5,6 +5,7 @@ import functools
 import json
 import math
 from datetime import UTC, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from typing import NamedTuple
 from uuid import uuid4
 
@@ -202,6 +203,14 @@ def update_action_type(actor, action_type: CleanupActionType, data: dict, now: d
     )
 
 
+def _mark_changed(campaign: CleanupCampaign, now: datetime, dates_before: tuple) -> None:
+    """Stamp an organiser's change; a change of dates also moves the calendar file's
+    SEQUENCE, so calendar apps replace the event they hold."""
+    if dates_before != (campaign.starts_at, campaign.ends_at):
+        campaign.dates_sequence = (campaign.dates_sequence or 0) + 1
+    campaign.updated_at = now
+
+
 def _apply_campaign_data(campaign: CleanupCampaign, data: dict) -> None:
     if data["ends_at"] <= data["starts_at"]:
         raise CleanupError(_("The end must come after the start."), "invalid_dates", 422)
@@ -237,7 +246,7 @@ def _apply_campaign_data(campaign: CleanupCampaign, data: dict) -> None:
 def create_campaign(actor, data: dict, now: datetime) -> CleanupCampaign:
     """Create a draft campaign from validated form data."""
     _check_not_over(data, now)
-    campaign = CleanupCampaign(created_by_id=actor.id, created_at=now)
+    campaign = CleanupCampaign(created_by_id=actor.id, created_at=now, updated_at=now)
     _apply_campaign_data(campaign, data)
     db.session.add(campaign)
     db.session.flush()
@@ -276,7 +285,9 @@ def update_campaign(campaign: CleanupCampaign, actor, data: dict, now: datetime)
             422,
         )
     before = campaign_settings(campaign)
+    dates = (campaign.starts_at, campaign.ends_at)
     _apply_campaign_data(campaign, data)
+    _mark_changed(campaign, now, dates)
     db.session.flush()
     # Its dates, goals, scope, names and per-type rules, before -> after (the audit log
     # words them); a change of description alone records the name.
@@ -295,6 +306,7 @@ def publish_campaign(campaign: CleanupCampaign, actor, now: datetime) -> None:
     if campaign.ends_at <= now:
         raise CleanupError(_("This campaign would already be over."), "ended")
     campaign.published_at = now
+    _mark_changed(campaign, now, (campaign.starts_at, campaign.ends_at))
     db.session.flush()
     record_audit(actor, "publish", "cleanup_campaign", campaign.id, now, names_summary(campaign))
     campaign_published.send(current_app._get_current_object(), campaign=campaign, now=now)
@@ -317,6 +329,7 @@ def extend_campaign(campaign: CleanupCampaign, actor, new_ends_at: datetime, now
     check_extension(campaign, new_ends_at, now)
     old = campaign.ends_at
     campaign.ends_at = new_ends_at
+    _mark_changed(campaign, now, (campaign.starts_at, old))
     db.session.flush()
     record_audit(
         actor,
@@ -355,7 +368,9 @@ def close_campaign_now(campaign: CleanupCampaign, actor, now: datetime) -> None:
     """End a running campaign early (its results then freeze as usual)."""
     if campaign.state(now) != RUNNING:
         raise CleanupError(_("Only a running campaign can be closed."), "not_running")
+    dates = (campaign.starts_at, campaign.ends_at)
     campaign.ends_at = now
+    _mark_changed(campaign, now, dates)
     db.session.flush()
     record_audit(actor, "close", "cleanup_campaign", campaign.id, now, names_summary(campaign))
 
@@ -458,24 +473,38 @@ def check_quantity(rule: queries.CampaignRule, quantity) -> float:
     return value
 
 
+def points_for(quantity: float, points_per_unit: float) -> int:
+    """`quantity` times `points_per_unit`, rounded half up on the exact product (as
+    people count: 2.5 points an item make 3 for 1 item, 8 for 3; 7.25 GB at 10 points
+    per GB 73). Python's `round` went half to even (2, 8, 12 for 1, 3, 5 items), and the
+    float product of 7.25 by 10 may fall a hair either side of the half."""
+    product = quantity * points_per_unit
+    if abs(product - math.floor(product) - 0.5) > 1e-6:
+        return math.floor(product + 0.5)  # not near a half: the float is exact enough
+    product = Decimal(repr(float(quantity))) * Decimal(repr(float(points_per_unit)))
+    return int(product.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
 def entry_points(rule, quantity: float) -> int:
     """The points an entry of `quantity` (as stored, to 3 decimals) scores."""
-    return round(quantity * rule.points_per_unit)
+    return points_for(quantity, rule.points_per_unit)
 
 
 def smallest_scoring_quantity(rule) -> float | None:
     """The smallest quantity one entry can hold that scores a point (a multiple of
-    0.001 GB, or a whole number of items or devices), as `entry_points` rounds (half to
-    even: 0.05 GB at 10 points per GB scores 0). None when nothing needs refusing: a type
-    worth no point, or one only other services log (a device return never fails on it).
+    0.001 GB, or a whole number of items or devices), as `entry_points` rounds (half up:
+    0.05 GB at 10 points per GB scores 1, 0.049 GB 0). None when nothing needs refusing:
+    a type worth no point, or one only other services log (a device return never fails
+    on it).
     """
     if rule.points_per_unit <= 0 or rule.key in SYSTEM_ACTION_TYPES:
         return None
-    step = 0.001 if rule.unit == "GB" else 1
-    steps = max(math.ceil(0.5 / rule.points_per_unit / step - 1e-6), 1)
-    while entry_points(rule, round(steps * step, 3)) < 1:
+    step = Decimal("0.001") if rule.unit == "GB" else Decimal(1)
+    half = Decimal("0.5") / Decimal(repr(float(rule.points_per_unit)))
+    steps = max(math.ceil(half / step), 1)
+    while entry_points(rule, float(steps * step)) < 1:
         steps += 1
-    return round(steps * step, 3)
+    return float(steps * step)
 
 
 def _too_large(rule: queries.CampaignRule):
@@ -689,6 +718,11 @@ def correct_action(user, action: CleanupAction, quantity, now: datetime) -> Clea
     already, mine, _accepted_today, _ = _history(participant.id, rule, action.day, action.id)
     _check_cap(rule, value, already, action.day, local_day(now), correcting=True)
     reason = _flag_reason(campaign, rule, value, mine)
+    # What the organiser judges the change against: the last decided quantity (a second
+    # correction of an entry still waiting keeps the accepted one it came from).
+    if action.status != FLAGGED or action.corrected_from is None:
+        action.corrected_from, action.corrected_from_status = action.quantity, action.status
+    action.corrected_at = now
     action.quantity = value
     action.points = entry_points(rule, value)
     action.status = FLAGGED if reason else ACCEPTED

@@ -83,6 +83,23 @@ _MY_ENTRIES_FR = (
 )
 _MY_ENTRIES_EN = "{% if campaign_url is defined %}\n\nYour entries: {{ campaign_url }}{% endif %}"
 
+# Where to act, and where the results are once the campaign has ended (clean-up variables).
+_CAMPAIGN_LINK_FR = (
+    "{% if campaign_url is defined %}\nLa page de la campagne\u00a0: {{ campaign_url }}{% endif %}"
+)
+_CAMPAIGN_LINK_EN = (
+    "{% if campaign_url is defined %}\nThe campaign's page: {{ campaign_url }}{% endif %}"
+)
+_RESULTS_LINK_FR = (
+    "{% if results_url is defined %}\nTous les résultats\u00a0: {{ results_url }}"
+    "{% elif campaign_url is defined %}\nLa page de la campagne\u00a0: {{ campaign_url }}"
+    "{% endif %}"
+)
+_RESULTS_LINK_EN = (
+    "{% if results_url is defined %}\nAll the results: {{ results_url }}"
+    "{% elif campaign_url is defined %}\nThe campaign's page: {{ campaign_url }}{% endif %}"
+)
+
 BUILTIN_TEMPLATES = {
     "campaign-launch": {
         "name": "Lancement de campagne / Campaign launch",
@@ -92,22 +109,41 @@ BUILTIN_TEMPLATES = {
         "{% if campaign_name is defined %} «\u00a0{{ campaign_name }}\u00a0»{% endif %} commence"
         "{% if campaign_starts is defined %} le {{ campaign_starts }}{% endif %}"
         "{% if campaign_ends is defined %} et se termine le {{ campaign_ends }}{% endif %}."
-        " Chaque action compte, pour vous et pour votre équipe.\n" + _POINT_FR + _FOOTER_FR,
+        " Chaque action compte, pour vous et pour votre équipe.\n"
+        + _CAMPAIGN_LINK_FR
+        + _POINT_FR
+        + _FOOTER_FR,
         "body_en": "Hello {{ first_name }},\n\n" + _CAMPAIGN_EN + " starts"
         "{% if campaign_starts is defined %} on {{ campaign_starts }}{% endif %}"
         "{% if campaign_ends is defined %} and ends on {{ campaign_ends }}{% endif %}."
-        " Every action counts, for you and for your team.\n" + _POINT_EN + _FOOTER_EN,
+        " Every action counts, for you and for your team.\n"
+        + _CAMPAIGN_LINK_EN
+        + _POINT_EN
+        + _FOOTER_EN,
     },
     "campaign-reminder": {
         "name": "Rappel à une semaine de la fin / One week left",
         "subject_fr": "Plus qu'une semaine\u00a0: " + _CAMPAIGN_FR,
         "subject_en": "One week left: " + _CAMPAIGN_EN,
-        "body_fr": "Bonjour {{ first_name }},\n\nIl reste"
-        "{% if days_left_text is defined %} {{ days_left_text }}{% else %} une semaine{% endif %}"
-        " pour agir dans " + _THE_CAMPAIGN_FR + ".\n" + _SCORE_FR + _POINT_FR + _FOOTER_FR,
-        "body_en": "Hello {{ first_name }},\n\nThere are"
-        "{% if days_left_text is defined %} {{ days_left_text }}{% else %} seven days{% endif %}"
-        " left to act in " + _CAMPAIGN_EN + ".\n" + _SCORE_EN + _POINT_EN + _FOOTER_EN,
+        # "ends today at 23 h 22", not "1 day left" minutes before the end.
+        "body_fr": "Bonjour {{ first_name }},\n\nIl est encore temps d'agir dans "
+        + _THE_CAMPAIGN_FR
+        + "\u00a0: elle se termine"
+        "{% if ends_when is defined and ends_when %} {{ ends_when }}"
+        "{% else %} dans une semaine{% endif %}.\n"
+        + _SCORE_FR
+        + _CAMPAIGN_LINK_FR
+        + _POINT_FR
+        + _FOOTER_FR,
+        "body_en": "Hello {{ first_name }},\n\nThere is still time to act in "
+        + _CAMPAIGN_EN
+        + ": it ends"
+        "{% if ends_when is defined and ends_when %} {{ ends_when }}"
+        "{% else %} in a week{% endif %}.\n"
+        + _SCORE_EN
+        + _CAMPAIGN_LINK_EN
+        + _POINT_EN
+        + _FOOTER_EN,
     },
     "campaign-last-48h": {
         "name": "Dernières 48 heures / Last 48 hours",
@@ -126,11 +162,12 @@ BUILTIN_TEMPLATES = {
         "subject_en": "The results: " + _CAMPAIGN_EN,
         "body_fr": "Bonjour {{ first_name }},\n\nLa campagne"
         "{% if campaign_name is defined %} «\u00a0{{ campaign_name }}\u00a0»{% endif %}"
-        " est terminée. Merci\u00a0!\n" + _SCORE_FR + _FOOTER_FR,
+        " est terminée. Merci\u00a0!\n" + _SCORE_FR + _RESULTS_LINK_FR + _FOOTER_FR,
         "body_en": "Hello {{ first_name }},\n\n"
         + _CAMPAIGN_EN
         + " is over. Thank you!\n"
         + _SCORE_EN
+        + _RESULTS_LINK_EN
         + _FOOTER_EN,
     },
     "entry-accepted": {
@@ -273,12 +310,18 @@ NOTICE_TEMPLATES = frozenset(
 # holding an older one was never edited, and takes the new text by itself. Changing a
 # text above: append its new fingerprint here, and keep the old ones (a test says so).
 SHIPPED_TEXTS = {
-    "campaign-launch": ("93ee19c92c191298", "1282b7d9a28c03d0", "b2151561860cdf65"),
+    "campaign-launch": (
+        "93ee19c92c191298",
+        "1282b7d9a28c03d0",
+        "b2151561860cdf65",
+        "5b4282ef6c9cd69b",
+    ),
     "campaign-reminder": (
         "2faba753ead5fa0e",
         "0949f26e15002fa2",
         "ab82aea967a1844e",
         "9d1da51b32389693",
+        "33f426315a0f8e97",
     ),
     "campaign-last-48h": (
         "dc06a8f26d0fe8c2",
@@ -291,6 +334,7 @@ SHIPPED_TEXTS = {
         "09bcadd8036816cd",
         "5c010dc035aa334e",
         "dc10a15694126541",
+        "08b27a27ad246b84",
     ),
     "weekly-digest": ("b89dffaf4b3b9252", "db7c402877d465f2", "1bf50280b5111f1e"),
     "entry-accepted": ("aeef7d486d847d05",),

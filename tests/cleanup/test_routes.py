@@ -391,7 +391,7 @@ def test_results_spreadsheet_opens_in_the_organisers_language(client, make, make
     assert rows[0] == ["Niveau", "Code", "Nom", "Rang", "Participants", "Points",
                        "Points par participant"]  # fmt: skip
     mine = next(row for row in rows if row[2] == "Direction du numérique")
-    assert mine[0] == "Service" and "," in mine[6] and "." not in mine[6]
+    assert mine[0] == "Direction" and "," in mine[6] and "." not in mine[6]
 
     organiser.locale = "en"
     db.session.commit()
@@ -909,7 +909,7 @@ def test_the_home_panel_shows_every_running_campaign_of_mine_soonest_end_first(
     ]
     assert "Not ours" not in home
     first, second = (re.sub(r"\s+", " ", line) for line in lines)
-    assert "3 days left" in first and "9 days left" in second
+    assert "ends in 3 days, on" in first and "ends in 9 days, on" in second
     take_part = f'href="/cleanup/campaigns/{sooner.id}#my-progress"'
     assert take_part in first and "No points yet: log an action" in first
     assert "My points: 20" in second and "My rank: 1" in second

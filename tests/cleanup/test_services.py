@@ -285,7 +285,7 @@ def test_message_variables_in_batch(make, make_campaign):
     values = campaign_variables([user, other], NOW, {"campaign_id": campaign.id})
     assert values[user.id]["points"] == "20" and values[user.id]["rank"] == "1"
     assert values[user.id]["points_text"] == "20 points"
-    assert values[user.id]["goal_progress"] == "2\u00a0GB of 100\u00a0GB (2\u00a0%)"
+    assert values[user.id]["goal_progress"] == "2\u00a0GB of 100\u00a0GB (2%)"
     assert values[other.id]["points"] == "0" and values[other.id]["points_text"] == "0 point"
     assert values[user.id]["days_left"] == "19" and values[other.id]["days_left_text"] == "19 jours"
     # Written as text, a zero still reads as nothing in a template's condition.
@@ -300,7 +300,7 @@ def test_message_variables_are_in_each_recipients_language(make, make_campaign):
     values = campaign_variables([english, french], NOW, {"campaign_id": campaign.id})
     assert values[english.id]["campaign_name"] == "Clean-up"
     assert values[french.id]["campaign_name"] == "Nettoyage"
-    assert values[english.id]["goal_progress"] == "0\u00a0GB of 100\u00a0GB (0\u00a0%)"
+    assert values[english.id]["goal_progress"] == "0\u00a0GB of 100\u00a0GB (0%)"
     assert values[french.id]["goal_progress"].startswith("0\u00a0Go sur 100\u00a0Go")
     # Paris time, to be read in a sentence ("se termine le …").
     assert values[english.id]["campaign_ends"] == "6 April 2026 at 12:00"

@@ -131,17 +131,17 @@ def test_campaign_messages_reach_its_scope_with_each_persons_own_figures(make, t
     # One week before the end: each person's own points and rank, their team, the goal.
     jobs.deliver_due(clock=lambda: campaign.ends_at - timedelta(days=7))
     camille = _inbox(town["camille"], "campaign-reminder").body
-    assert "Il reste 7 jours" in camille
+    assert "elle se termine dans 7 jours, le" in camille
     assert "Vous avez 50 points (rang 1)." in camille
     assert "Votre équipe, Direction du numérique, a 70 points (rang 1)." in camille
     assert "Objectif collectif\u00a0: 7\u00a0Go sur 100\u00a0Go (7\u00a0%)." in camille
     assert "Mairie de Pessac" in camille
     assert camille in _mail(smtp, town["camille"], "Plus qu'une semaine")
     alex = _mail(smtp, town["alex"], "One week left: Big digital clean-up")
-    assert "There are 7 days left" in alex
+    assert "There is still time to act in Big digital clean-up: it ends in 7 days, on" in alex
     assert "You have 20 points (rank 2)." in alex
     assert "Your team, Digital department, has 70 points (rank 1)." in alex
-    assert "Collective goal: 7\u00a0GB of 100\u00a0GB (7\u00a0%)." in alex
+    assert "Collective goal: 7\u00a0GB of 100\u00a0GB (7%)." in alex
     assert "Mairie d'Ambès" in alex
     # Counted words agree with their number: "0 point" in French, as "1 point".
     assert "Vous avez 0 point." in _inbox(town["idle"], "campaign-reminder").body
