@@ -177,16 +177,18 @@ def update_role(user_id: int):
         changed = admin_services.set_role(current_user, user, role, granted, utcnow())
     except admin_services.OnlyAgentError as error:
         db.session.rollback()
-        return _role_answer(user, _only_agent_message(user, error.points), 409)
+        return _role_answer(user, role, _only_agent_message(user, error.points), 409)
     except AccountError as error:
         db.session.rollback()
         messages = {
             "own-admin": _("You cannot remove your own admin role."),
             "erased": _("This account was erased."),
         }
-        return _role_answer(user, messages.get(str(error), _("This role cannot be changed.")), 409)
+        return _role_answer(
+            user, role, messages.get(str(error), _("This role cannot be changed.")), 409
+        )
     db.session.commit()
-    return _role_answer(user, _role_changed(role, granted, user.email) if changed else None)
+    return _role_answer(user, role, _role_changed(role, granted, user.email) if changed else None)
 
 
 def _role_changed(role: str, granted: bool, email: str) -> str:
@@ -210,9 +212,10 @@ def _only_agent_message(user: User, points: list) -> str:
     )
 
 
-def _role_answer(user: User, message: str | None, status: int = 200):
-    """The person's row with `message` (htmx), or the roles page again at their row, the
-    message flashed: the focus lands on the result, never back at the top of the page."""
+def _role_answer(user: User, role: str, message: str | None, status: int = 200):
+    """The person's row with `message` in the cell of `role` (htmx), or the roles page
+    again at their row, the message flashed: the focus lands on the result, never back at
+    the top of the page."""
     row = f"person-{user.id}"  # the row's id in admin/_role_row.html
     if htmx and not htmx.history_restore_request:
         answer = render_template(
@@ -221,6 +224,7 @@ def _role_answer(user: User, message: str | None, status: int = 200):
             roles=admin_services.GRANTABLE_ROLES,
             query=request.args.get("q", ""),
             message=message,
+            changed_role=role,
             error=status != 200,
         )
         response = make_response(answer, status)

@@ -342,6 +342,7 @@ class TimingMismatch:
     campaign_name: str
     days_left: int
     running_before: bool = False
+    ends_when: str = ""  # "today at 23:22": whole days said "1 day" minutes before the end
 
 
 def campaign_timing_mismatch(
@@ -357,22 +358,23 @@ def campaign_timing_mismatch(
     if sample is None:
         return None
 
-    def campaign_at(moment: datetime) -> tuple[str, int]:
+    def campaign_at(moment: datetime) -> tuple[str, int, str]:
         values = variables_for([_InLanguage(sample, language)], moment, {}).get(sample.id, {})
-        return str(values.get("campaign_name", "")), getattr(values.get("days_left"), "value", 0)
+        name, ends = str(values.get("campaign_name", "")), str(values.get("ends_when", ""))
+        return name, getattr(values.get("days_left"), "value", 0), ends
 
-    name, left = campaign_at(when)
+    name, left, ends = campaign_at(when)
     if template.key in CAMPAIGN_TIMED_DAYS:
         fits = left in CAMPAIGN_TIMED_DAYS[template.key]
     elif template.key == "campaign-results":
         fits = left == 0 and bool(name)
     else:  # the launch: running now, and not yet a day before
-        before_name, before_left = campaign_at(when - timedelta(days=1))
+        before_name, before_left, _ends = campaign_at(when - timedelta(days=1))
         running_before = bool(left and before_left and before_name == name)
         if left and not running_before:
             return None
-        return TimingMismatch(template.key, name, left, running_before)
-    return None if fits else TimingMismatch(template.key, name, left)
+        return TimingMismatch(template.key, name, left, running_before, ends)
+    return None if fits else TimingMismatch(template.key, name, left, ends_when=ends)
 
 
 def require_campaign_named(

@@ -71,10 +71,17 @@ def list_points(active_only: bool = True) -> list[CollectionPoint]:
         query = query.options(  # (their roles come with them: User.role_rows is selectin)
             selectinload(CollectionPoint.agent_rows).selectinload(PointAgent.user)
         )
-    return sorted(
-        db.session.scalars(query),
-        key=lambda p: (alphabetical(p.commune.name), alphabetical(p.name)),
-    )
+    return _by_commune(db.session.scalars(query))
+
+
+def list_staff_points() -> list[CollectionPoint]:
+    """The staff's list: every point, the temporarily closed ones included (people look
+    for their usual point, and read there why it is closed), by commune name."""
+    return _by_commune(db.session.scalars(select(CollectionPoint)))
+
+
+def _by_commune(points) -> list[CollectionPoint]:
+    return sorted(points, key=lambda p: (alphabetical(p.commune.name), alphabetical(p.name)))
 
 
 def working_agents(point: CollectionPoint) -> list[User]:

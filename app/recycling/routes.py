@@ -101,7 +101,8 @@ def _point_view(point: CollectionPoint, now, distance=None) -> dict:
     return {
         "point": point,
         "distance": distance,
-        "open_now": hours.is_open(point.opening_hours, now),
+        # Temporarily closed, it is not open whatever its hours say (the map reads this).
+        "open_now": point.active and hours.is_open(point.opening_hours, now),
         "status": hours.status_text(point.opening_hours, now, locale),
         "hours": hours.describe(point.opening_hours, locale),
         "types": [DEVICE_TYPES[t].label for t in point.accepted_device_types if t in DEVICE_TYPES],
@@ -126,7 +127,7 @@ def index():
     raw_page = request.args.get("page", "1")
 
     def render_list():
-        points = queries.list_points()
+        points = queries.list_staff_points()
         pairs = queries.sort_by_distance(points, *origin) if origin else [(p, None) for p in points]
         # Ten cards a page keep the page light (EcoIndex A): the nearest come first.
         pages = max(1, -(-len(pairs) // POINTS_PER_PAGE))
@@ -169,7 +170,8 @@ def index():
 @reads_only
 @login_required
 def point_cards():
-    """Every open point's card, alphabetical and without distances: the same for everyone.
+    """Every point's card (the closed ones saying so), alphabetical and without distances:
+    the same for everyone.
 
     "Nearest to my current position" sorts them in the browser (recycling.js), so the
     position never leaves the device."""
@@ -180,7 +182,7 @@ def point_cards():
         ("points", "people"),
         lambda: render_template(
             "recycling/_point_list.html",
-            views=[_point_view(p, now) for p in queries.list_points()],
+            views=[_point_view(p, now) for p in queries.list_staff_points()],
             page=1,
             pages=1,
             page_args={},
@@ -215,24 +217,36 @@ def poster(point_id: int):
     refuses their device."""
     point = queries.get_point(point_id) or abort(404)
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-    sides = {lang: _poster_side(point, lang) for lang in ("fr", "en")}
+    link = base + url_for("recycling.new_return", point=point.id)
     if not point.active:
         link = base + url_for("recycling.index")
-        return render_template("recycling/poster.html", point=point, link=link, sides=sides)
-    link = base + url_for("recycling.new_return", point=point.id)
+    sides = {lang: _poster_side(point, lang, link) for lang in ("fr", "en")}
+    # The admin's closure note is written in the portal's language, amid French and English.
+    note_lang = current_app.config["BABEL_DEFAULT_LOCALE"]
+    if not point.active:
+        return render_template(
+            "recycling/poster.html", point=point, link=link, sides=sides, note_lang=note_lang
+        )
     # Safe markup: segno builds the SVG from our own URL and escapes the title. A viewBox
     # and no fixed size: the CSS sizes the whole code, quiet zone included, to 70 mm (a
-    # fixed 328 px drawing in a 70 mm box lost its bottom rows and right margin).
+    # fixed 328 px drawing in a 70 mm box lost its bottom rows and right margin). An image
+    # named by its title, in the page's language (French): « Code QR vers https://… ».
     qr = segno.make(link, error="m")
-    svg = Markup(qr.svg_inline(omitsize=True, title=_("QR code")))  # noqa: S704
+    drawing = qr.svg_inline(omitsize=True, title=sides["fr"]["qr_name"])
+    svg = Markup(drawing.replace("<svg ", '<svg role="img" ', 1))  # noqa: S704
     return render_template("recycling/poster.html", point=point, link=link, qr_svg=svg, sides=sides)
 
 
-def _poster_side(point: CollectionPoint, lang: str) -> dict:
+def _poster_side(point: CollectionPoint, lang: str, link: str) -> dict:
     """The poster's words in one language: it shows French and English side by side,
     whatever the language of who prints it."""
     with force_locale(lang):
         return {
+            # The tab and the printed file say what it is, and that the point is closed.
+            "page_title": _("Poster – %(point)s", point=point.name)
+            if point.active
+            else _("Poster – %(point)s (temporarily closed)", point=point.name),
+            "qr_name": _("QR code to %(link)s", link=link),
             "title": _("Bring back your digital devices"),
             "scan": _("Scan to log your return"),
             "hours_title": _("Opening hours"),
@@ -639,8 +653,9 @@ def _set_point_active(point_id: int, active: bool):
         form.closure_note.errors.append(error.message)
         return _refused_closure(point, form, 409)
     db.session.commit()
-    flash(_("%(point)s reopened.", point=point.name) if active
-          else _("%(point)s closed temporarily.", point=point.name), "success")  # fmt: skip
+    flash(_("The collection point “%(point)s” is open again.", point=point.name) if active
+          else _("The collection point “%(point)s” is temporarily closed.", point=point.name),
+          "success")  # fmt: skip
     return redirect(url_for("recycling.admin_points"))
 
 

@@ -138,7 +138,10 @@ def check_return(point: CollectionPoint | None, device_type: str, condition: str
         raise ReturnError(_l("Choose a collection point."), "collection_point_id")
     if not point.active:
         raise ReturnError(
-            _l("%(point)s is temporarily closed. Choose another point.", point=point.name),
+            _l(
+                "The collection point “%(point)s” is temporarily closed. Choose another point.",
+                point=point.name,
+            ),
             "collection_point_id",
         )
     kind = DEVICE_TYPES.get(device_type)

@@ -364,4 +364,3 @@ def test_the_message_after_adding_to_a_request_takes_the_focus(page, make, make_
     page.keyboard.press("Tab")
     assert page.evaluate("() => document.querySelector('main').contains(document.activeElement)")
     assert page.evaluate("() => !document.activeElement.classList.contains('skip-link')")
-

@@ -39,7 +39,10 @@ def test_a_change_with_htmx_answers_the_persons_row_saying_what_changed(client, 
     assert response.status_code == 200 and "HX-Request" in response.headers["Vary"]
     assert row.lstrip().startswith(f'<tr id="person-{person.id}"')
     assert response.headers["HX-Retarget"] == f"#person-{person.id}"
-    assert "<span data-announce>Collection agent role granted to yasmine@example.org.</span>" in row
+    assert (
+        f'<span id="person-{person.id}-message" tabindex="-1" autofocus>'
+        "Collection agent role granted to yasmine@example.org.</span>" in row
+    )
 
 
 def test_a_refused_change_with_htmx_says_why_in_the_row(client, auth, make):
@@ -52,7 +55,7 @@ def test_a_refused_change_with_htmx_says_why_in_the_row(client, auth, make):
 
     assert response.status_code == 409
     row = html.unescape(response.get_data(as_text=True))
-    assert 'class="error" data-announce>You cannot remove your own admin role.' in row
+    assert 'class="error" tabindex="-1" autofocus>You cannot remove your own admin role.' in row
 
 
 def test_a_change_without_javascript_goes_back_to_the_persons_row(client, auth, make):

@@ -31,9 +31,8 @@ def test_the_agent_desk_shows_the_note_of_its_closed_point(client, make, rec):
     db.session.commit()
     login(client, agent)
     page = client.get("/recycling/agent").get_data(as_text=True)
-    assert "Mairie de Floirac est fermé temporairement\u00a0: Travaux jusqu&#39;au 3 décembre" in (
-        page
-    )
+    closed = "Le point de collecte «\u00a0Mairie de Floirac\u00a0» est fermé temporairement"
+    assert f"{closed}\u00a0: Travaux jusqu&#39;au 3 décembre" in page
 
 
 def test_an_agents_return_page_at_a_closed_point_shows_its_note(client, make, rec):
@@ -46,7 +45,7 @@ def test_an_agents_return_page_at_a_closed_point_shows_its_note(client, make, re
     db.session.commit()
     login(client, agent)
     page = client.get(f"/recycling/agent/returns/{device_return.receipt_number}")
-    assert "is closed temporarily: Travaux" in page.get_data(as_text=True)
+    assert "is temporarily closed: Travaux" in page.get_data(as_text=True)
 
 
 def test_a_receipt_waiting_at_a_closed_point_says_it_is_closed_not_open(client, make, rec):
@@ -58,7 +57,7 @@ def test_a_receipt_waiting_at_a_closed_point_says_it_is_closed_not_open(client, 
     login(client, owner)
     page = client.get(f"/recycling/returns/{device_return.receipt_number}").get_data(as_text=True)
     bringing = page[page.index('id="bring-title"') :]
-    assert "Mairie de Cenon is closed temporarily: Works" in bringing
+    assert "The collection point “Mairie de Cenon” is temporarily closed: Works" in bringing
     assert "open-badge" not in bringing  # "Open" (24/7) would invite the person to come
 
 
@@ -66,7 +65,7 @@ def test_the_qr_code_of_a_closed_point_says_so_and_offers_another(client, make, 
     point, _agent = _closed_point(rec, make)
     login(client, make.user(locale="en"))
     page = client.get(f"/recycling/returns/new?point={point.id}").get_data(as_text=True)
-    assert "Mairie de Floirac is closed temporarily: Travaux" in page
+    assert "The collection point “Mairie de Floirac” is temporarily closed: Travaux" in page
     assert "Declare your return at another point below." in page
 
 
@@ -78,7 +77,10 @@ def test_a_refused_return_at_a_closed_point_shows_its_note(client, auth, make, r
         {"collection_point_id": point.id, "device_type": "monitor", "condition": "working"},
     )
     assert refused.status_code == 422
-    assert "Mairie de Floirac is closed temporarily: Travaux" in refused.get_data(as_text=True)
+    assert (
+        "The collection point “Mairie de Floirac” is temporarily closed: Travaux"
+        in refused.get_data(as_text=True)
+    )
 
 
 def test_the_closure_note_label_names_who_sees_it(client, make, rec):

@@ -62,6 +62,5 @@ def test_closing_and_reopening_still_redirect_with_a_message(client, auth, make,
     assert not db.session.get(CollectionPoint, point.id).active
     reopened = auth.post(f"/recycling/admin/points/{point.id}/reopen")
     assert reopened.status_code == 302
-    assert "Mairie de Cenon reopened." in client.get("/recycling/admin/points").get_data(
-        as_text=True
-    )
+    listing = client.get("/recycling/admin/points").get_data(as_text=True)
+    assert "The collection point “Mairie de Cenon” is open again." in listing

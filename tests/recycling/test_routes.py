@@ -206,7 +206,7 @@ def test_a_refused_return_shows_the_reason_and_stores_nothing(client, auth, make
     response = auth.post("/recycling/returns/new", {
         "collection_point_id": point.id, "device_type": "monitor", "condition": "working"})  # fmt: skip
     assert response.status_code == 422
-    assert "Closed point is temporarily closed" in _text(response)
+    assert "The collection point “Closed point” is temporarily closed" in _text(response)
     # The fields come back as a form to correct, not as escaped HTML.
     assert '<label for="collection_point_id"' in _text(response) and "&lt;" not in _text(response)
     assert db.session.scalar(select(func.count(DeviceReturn.id))) == 0
@@ -678,14 +678,14 @@ def test_statistics_sources_are_in_the_readers_language_and_english_in_open_data
 # --- nearest to my position, sorted in the browser --------------------------------------
 
 
-def test_every_open_points_card_is_served_for_the_browser_to_sort(client, make, rec):
+def test_every_points_card_is_served_for_the_browser_to_sort(client, make, rec):
     for n in range(12):  # more than a page of the list
         rec.point(name=f"Ouvert {n:02d}")
     rec.point(name="Temporarily closed", active=False)
     login(client, make.user())
     cards = _text(client.get("/recycling/points/cards"))
-    # (A point open now or not says "Fermé" by the clock: the closed one is named apart.)
-    assert cards.count('class="card point-card"') == 12 and "Temporarily closed" not in cards
+    # The closed one too, saying so (the list keeps it where people look for it).
+    assert cards.count('class="card point-card"') == 13 and "fermé temporairement" in cards
     assert "<html" not in cards and 'class="pagination"' not in cards
     assert " km" not in cards  # no origin: the browser adds the distances
     page = _text(client.get("/recycling/"))
