@@ -315,3 +315,19 @@ def test_on_a_phone_the_map_zooms_to_the_points_nearest_to_my_position(page_near
             break
         page.wait_for_timeout(100)
     assert in_view == 3  # the three nearest, not Pessac
+
+
+@pytest.mark.browser
+def test_a_temporarily_closed_point_s_marker_says_so_not_just_closed(page, make, rec):
+    """« Fermé » is also what a point outside its hours reads: a point an admin closed
+    for works is news of another kind."""
+    home = make.commune(name="Bègles")
+    rec.point(commune=home, name="Mairie de Bègles", active=False, opening_hours="24/7")
+    _sign_in(page, make.user(commune=home))
+    page.goto("/recycling/")
+    page.get_by_role("button", name="Afficher la carte").click()
+    marker = page.locator("#points-map path.leaflet-interactive").first
+    marker.hover()
+    expect(page.locator(".leaflet-tooltip:not(.commune-label)")).to_have_text(
+        "Mairie de Bègles – Fermé temporairement"
+    )

@@ -7,6 +7,7 @@
     return Array.prototype.map.call(document.querySelectorAll(".point-card[data-lat]"), function (li) {
       return {
         id: li.dataset.id, name: li.dataset.name, commune: li.dataset.commune, open: li.dataset.open === "yes",
+        suspended: li.dataset.open === "suspended",
         lat: parseFloat(li.dataset.lat), lon: parseFloat(li.dataset.lon), element: li
       };
     });
@@ -134,7 +135,10 @@
     var el = drawn.el, bounds = [];
     drawn.layer.clearLayers();
     pointsFromList().forEach(function (p) {
-      var label = p.name + " – " + (p.open ? el.dataset.openLabel : el.dataset.closedLabel);
+      // Closed for now by its hours, or closed temporarily by an admin: not the same news.
+      var state = p.open ? el.dataset.openLabel
+        : p.suspended ? el.dataset.suspendedLabel : el.dataset.closedLabel;
+      var label = p.name + " – " + state;
       var marker = L.circleMarker([p.lat, p.lon], {
         radius: 8, weight: 2, color: "#14502f", fillColor: p.open ? "#1d6b45" : "#ffffff", fillOpacity: 1
       });
