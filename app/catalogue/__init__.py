@@ -54,7 +54,11 @@ def init_app(app: Flask) -> None:
     from app.catalogue.models import CatalogueItem
     from app.catalogue.queries import devices_due_for_renewal
     from app.catalogue.seed import seed_catalogue
-    from app.catalogue.services import erase_personal_data, export_personal_data
+    from app.catalogue.services import (
+        erase_personal_data,
+        export_personal_data,
+        request_status_name,
+    )
     from app.core.demo import register_seeder
     from app.core.personalisation import Audience, register_audience, register_variables
     from app.core.privacy import PersonalData, register_personal_data
@@ -77,6 +81,8 @@ def init_app(app: Flask) -> None:
         ids_named(CatalogueItem, CatalogueItem.code, CatalogueItem.name_fr, CatalogueItem.name_en),
     )
     register_personal_data(app, PersonalData("requests", export_personal_data, erase_personal_data))
+    # A request's pages and the personal data export name its status in the same words.
+    app.jinja_env.globals["request_status_name"] = request_status_name
     register_variables(app, messages.REQUEST_VARIABLES, messages.request_variables)
     register_audience(
         app,

@@ -482,7 +482,8 @@ def toggle_useful(user, item: CatalogueItem, now: datetime) -> bool:
 
 
 def request_status_name(status: str) -> str:
-    """A request's status in the words of its page (`status_text` in `_label.html`)."""
+    """A request's status as its pages (`status_text` in `_label.html`) and the personal
+    data export say it."""
     names = {
         "draft": _("Not sent yet"),
         "submitted": _("Waiting for a decision"),

@@ -51,6 +51,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["cleanup_unit"] = catalogue.unit_label
     app.jinja_env.globals["cleanup_quantity"] = catalogue.quantity_label
     app.jinja_env.globals["cleanup_co2_range"] = catalogue.co2_range
+    # "My entries" and the personal data export name an entry's status in the same words.
+    app.jinja_env.globals["cleanup_status_name"] = integration.action_status_name
     register_personal_data(
         app, PersonalData("actions", integration.export_actions, services.erase_person)
     )

@@ -352,8 +352,8 @@ AUDIENCES = (
 
 
 def action_status_name(status: str, frozen: bool) -> str:
-    """An entry's status in the words of "My entries" (`_my_progress.html`): once the
-    campaign's results are frozen, an entry still waiting no longer counts."""
+    """An entry's status as "My entries" and the data export say it: once the campaign's
+    results are frozen, an entry still waiting no longer counts."""
     names = {
         "accepted": _("Counted"),
         "flagged": (
