@@ -202,12 +202,13 @@ def unsubscribe(token: str):
             token=token,
             done=False,
             subscribed=user.email_opt_in,
-            can_undo=services.can_undo_unsubscribe(user, utcnow()),
         )
 
 
 def one_click_unsubscribe(user: User):
-    """Withdraw consent and say so (the signed token is the proof; no session is used)."""
+    """Withdraw consent and say so (the signed token is the proof; no session is used).
+    Only an unsubscribe made here can be undone from here, with the receipt it hands back."""
+    was_subscribed = user.email_opt_in
     services.unsubscribe(user.id, utcnow())
     db.session.commit()
     with _in_language_of(user):
@@ -215,7 +216,7 @@ def one_click_unsubscribe(user: User):
             "messaging/unsubscribe.html",
             token=request.view_args["token"],
             done=True,
-            can_undo=True,
+            receipt=services.undo_receipt(user) if was_subscribed else None,
         )
 
 
@@ -227,7 +228,7 @@ def undo_unsubscribe(token: str):
     user = db.session.get(User, user_id) if user_id is not None else None
     if user is None:
         return render_template("messaging/unsubscribe.html", invalid=True), 404
-    undone = services.undo_unsubscribe(user, utcnow())
+    undone = services.undo_unsubscribe(user, request.form.get("receipt", ""), utcnow())
     db.session.commit()
     with _in_language_of(user):
         return render_template("messaging/unsubscribe.html", undone=undone, too_late=not undone), (

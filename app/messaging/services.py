@@ -6,11 +6,12 @@ Every function takes `now` and flushes; the request, CLI command or job commits.
 import logging
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import opening_hours
 from apscheduler.triggers.cron import CronTrigger
 from flask import current_app
+from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import (
     and_,
     bindparam,
@@ -1111,20 +1112,39 @@ def unsubscribe(user_id: int, now: datetime) -> User | None:
 UNDO_UNSUBSCRIBE = timedelta(hours=1)
 
 
-def can_undo_unsubscribe(user: User, now: datetime) -> bool:
-    """Whether this person unsubscribed recently enough for the link to take it back."""
+UNDO_SALT = "empreinte-undo-unsubscribe"
+
+
+def _consent_changed_at(user: User) -> datetime | None:
     changed = user.email_opt_in_changed_at
-    if user.email_opt_in or changed is None:
+    if changed is not None and changed.tzinfo is None:  # SQLite gives back naive UTC
+        changed = changed.replace(tzinfo=UTC)
+    return changed
+
+
+def undo_receipt(user: User) -> str:
+    """What the page confirming an unsubscribe hands back to undo it: signed, naming the
+    person and the moment of that very unsubscribe. Consent withdrawn in the profile, by an
+    erasure or earlier gets no receipt, so no link can turn it back on."""
+    changed = _consent_changed_at(user)
+    serializer = URLSafeSerializer(current_app.config["SECRET_KEY"], salt=UNDO_SALT)
+    return serializer.dumps([user.id, changed.isoformat() if changed else ""])
+
+
+def undo_unsubscribe(user: User, receipt: str, now: datetime) -> bool:
+    """Give e-mail consent back with the receipt of the unsubscribe it undoes, within
+    UNDO_UNSUBSCRIBE, while nothing changed since; False, and nothing changed, otherwise."""
+    serializer = URLSafeSerializer(current_app.config["SECRET_KEY"], salt=UNDO_SALT)
+    try:
+        user_id, at = serializer.loads(receipt or "")
+    except (BadSignature, TypeError, ValueError):
         return False
-    if changed.tzinfo is None:  # SQLite gives back naive UTC
-        changed = changed.replace(tzinfo=now.tzinfo)
-    return now - changed <= UNDO_UNSUBSCRIBE
-
-
-def undo_unsubscribe(user: User, now: datetime) -> bool:
-    """Give e-mail consent back within UNDO_UNSUBSCRIBE of withdrawing it; False, and
-    nothing changed, after that."""
-    if not can_undo_unsubscribe(user, now):
+    changed = _consent_changed_at(user)
+    if user_id != user.id or changed is None or at != changed.isoformat():
+        return False
+    if user.email_opt_in or not user.active or user.anonymised_at is not None:
+        return False
+    if now - changed > UNDO_UNSUBSCRIBE:
         return False
     user.email_opt_in, user.email_opt_in_changed_at = True, now
     db.session.flush()

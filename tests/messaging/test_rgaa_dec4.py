@@ -62,9 +62,11 @@ def test_the_one_click_unsubscribe_still_answers_the_page_itself(client, make):
 
 def test_after_undoing_the_page_says_the_subscription_is_back_and_leads_on(client, make):
     person = make.user(email_opt_in=True, locale="fr")
-    client.post(_unsubscribe_url(person), data={"csrf_token": csrf_token(client)})
+    done = client.post(_unsubscribe_url(person), data={"csrf_token": csrf_token(client)})
+    receipt = re.search(r'name="receipt" value="([^"]+)"', _html(done)).group(1)
     answer = client.post(
-        f"{_unsubscribe_url(person)}/undo", data={"csrf_token": csrf_token(client)}
+        f"{_unsubscribe_url(person)}/undo",
+        data={"csrf_token": csrf_token(client), "receipt": receipt},
     )
     page = _html(answer)
     title, h1 = _title_and_h1(page)

@@ -225,23 +225,44 @@ def test_a_dispatch_page_within_working_hours_says_nothing_of_them(client, make,
 # --- undoing an unsubscribe made by mistake --------------------------------------------------
 
 
-def _undo(client, user):
-    return client.post(f"{_unsubscribe_url(user)}/undo", data={"csrf_token": csrf_token(client)})
+def _unsubscribe(client, person) -> str:
+    """Unsubscribe from the link's page; the receipt its "Undo" button carries."""
+    done = client.post(_unsubscribe_url(person), data={"csrf_token": csrf_token(client)})
+    found = re.search(r'name="receipt" value="([^"]+)"', done.get_data(as_text=True))
+    return found.group(1) if found else ""
+
+
+def _undo(client, person, receipt=""):
+    return client.post(
+        f"{_unsubscribe_url(person)}/undo",
+        data={"csrf_token": csrf_token(client), "receipt": receipt},
+    )
 
 
 def test_an_unsubscribe_by_mistake_is_undone_from_the_page_that_confirmed_it(client, make):
     person = make.user(email_opt_in=True, locale="fr")
-    done = client.post(_unsubscribe_url(person), data={"csrf_token": csrf_token(client)})
-    assert "Annuler : continuer à recevoir les e-mails" in _text(done)
-    answer = _undo(client, person)
+    receipt = _unsubscribe(client, person)
+    assert receipt
+    answer = _undo(client, person, receipt)
     assert answer.status_code == 200
     assert "votre abonnement aux e-mails est rétabli" in _text(answer)
     assert db.session.get(User, person.id).email_opt_in is True
 
 
-def test_after_an_hour_the_link_no_longer_gives_consent_back(client, make):
+def test_after_an_hour_the_receipt_no_longer_gives_consent_back(app, client, make):
+    person = make.user(email_opt_in=True, locale="fr")
+    receipt = _unsubscribe(client, person)
+    person = db.session.get(User, person.id)
+    later = person.email_opt_in_changed_at.replace(tzinfo=UTC) + timedelta(hours=1, minutes=1)
+    assert services.undo_unsubscribe(person, receipt, later) is False
+    assert db.session.get(User, person.id).email_opt_in is False
+
+
+def test_consent_withdrawn_in_the_profile_is_never_given_back_by_a_link(client, make):
+    """An old e-mail's link (forwarded, say) offered "Undo" to whoever held it, and turned
+    back on e-mails the person had turned off in their profile."""
     person = make.user(email_opt_in=False, locale="fr")
-    person.email_opt_in_changed_at = utcnow() - timedelta(hours=1, minutes=1)
+    person.email_opt_in_changed_at = utcnow()
     db.session.commit()
     page = client.get(_unsubscribe_url(person))
     assert "Annuler : continuer" not in _text(page)
@@ -251,9 +272,28 @@ def test_after_an_hour_the_link_no_longer_gives_consent_back(client, make):
     assert db.session.get(User, person.id).email_opt_in is False
 
 
+def test_an_erased_account_is_never_subscribed_again(client, make):
+    person = make.user(email_opt_in=True, locale="fr")
+    receipt = _unsubscribe(client, person)
+    person = db.session.get(User, person.id)
+    person.anonymised_at = utcnow()
+    db.session.commit()
+    assert _undo(client, person, receipt).status_code == 409
+    assert db.session.get(User, person.id).email_opt_in is False
+
+
+def test_a_receipt_for_another_person_changes_nothing(client, make):
+    mine = make.user(email_opt_in=True)
+    theirs = make.user(email_opt_in=True)
+    receipt = _unsubscribe(client, mine)
+    _unsubscribe(client, theirs)
+    assert _undo(client, theirs, receipt).status_code == 409
+    assert db.session.get(User, theirs.id).email_opt_in is False
+
+
 def test_undoing_needs_the_form_s_csrf_token(client, make):
     person = make.user(email_opt_in=True)
-    client.post(_unsubscribe_url(person), data={"List-Unsubscribe": "One-Click"})
-    answer = client.post(f"{_unsubscribe_url(person)}/undo")
+    receipt = _unsubscribe(client, person)
+    answer = client.post(f"{_unsubscribe_url(person)}/undo", data={"receipt": receipt})
     assert answer.status_code == 400
     assert db.session.get(User, person.id).email_opt_in is False
