@@ -35,7 +35,7 @@ from app.core import privacy_services
 from app.core.database import reads_only
 from app.core.errors import answers_expired_form
 from app.core.i18n import current_language
-from app.core.time import utcnow
+from app.core.time import local_zone, utcnow
 from app.core.urls import public_url, safe_next_url
 from app.extensions import db, limiter
 
@@ -353,7 +353,7 @@ def export_data():
         mimetype="application/json",
         headers={
             "Content-Disposition": (
-                f'attachment; filename="empreinte-export-{now.strftime("%Y%m%d")}.json"'
+                f'attachment; filename="empreinte-export-{now.astimezone(local_zone()):%Y%m%d}.json"'
             )
         },
     )

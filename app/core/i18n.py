@@ -10,7 +10,13 @@ from babel import Locale
 from babel.dates import format_date as babel_format_date
 from babel.dates import format_skeleton
 from babel.dates import format_time as babel_format_time
-from babel.numbers import NumberFormatError, NumberPattern, parse_decimal, parse_pattern
+from babel.numbers import (
+    NumberFormatError,
+    NumberPattern,
+    format_decimal,
+    parse_decimal,
+    parse_pattern,
+)
 from babel.units import format_unit
 from flask import current_app, g, has_request_context, request, session
 from flask_babel import Babel, Domain, format_date, get_locale, get_translations, to_user_timezone
@@ -132,6 +138,22 @@ def format_clock(value: time, language: str | None = None) -> str:
     return babel_format_time(value, "short", locale=regional_locale(language))
 
 
+@lru_cache(maxsize=1024)
+def _day_text(day: date, fmt: str, _locale: Locale) -> str:
+    return format_date(day, fmt)  # `_locale`, the request's, keys the text
+
+
+def format_day(value: date | datetime, fmt: str = "medium") -> str:
+    """A day in the reader's language ("18 déc. 2026"), a moment's day in their time zone.
+
+    Babel formats a date in about 15 µs and a list shows one per row; a day's text in a
+    language never changes, so it is kept (per process, a thousand days at most).
+    """
+    if isinstance(value, datetime):
+        value = to_user_timezone(value).date()
+    return _day_text(value, fmt, get_locale())
+
+
 def format_moment(value: datetime) -> str:
     """A date and a time to the minute, in the reader's language and time zone:
     "18 déc. 2026, 9 h", "18 Dec 2026, 09:00": the one way every page writes a moment.
@@ -139,7 +161,7 @@ def format_moment(value: datetime) -> str:
     reading when a message goes out."""
     local = to_user_timezone(value)
     joined = get_locale().datetime_formats["medium"]
-    return str(joined).format(format_clock(local.time()), format_date(local, "medium"))
+    return str(joined).format(format_clock(local.time()), format_day(local.date()))
 
 
 # A day and a time in a sentence ("le 16 mars 2026 à 9 h"): not a translation, since
@@ -238,7 +260,7 @@ def parse_local_number(text: str) -> float:
             _(
                 "%(typed)s reads two ways: write %(whole)s for a whole number, or %(decimal)s with a comma for a decimal.",
                 typed=compact,
-                whole=compact.replace(".", ""),
+                whole=format_decimal(int(compact.replace(".", "")), locale=locale),
                 decimal=compact.replace(".", ","),
             )
         )

@@ -6,6 +6,7 @@ first e-mail, or silently another behaviour (development cookies in production).
 portal refuses to start instead, with one message naming each variable and what it accepts.
 """
 
+import math
 import os
 from collections.abc import Callable, Mapping
 from datetime import date
@@ -40,8 +41,11 @@ BOOLEANS = ("SESSION_COOKIE_SECURE", "MAIL_USE_TLS")
 RATE_LIMITS = ("SIGN_IN_RATE_LIMIT", "API_RATE_LIMIT", "WRITE_RATE_LIMIT")
 
 
-class SettingsError(RuntimeError):
-    """One or more settings cannot be used; the message lists each with what it accepts."""
+class SettingsError(SystemExit):
+    """One or more settings cannot be used; the message lists each with what it accepts.
+
+    A SystemExit: uncaught (a `flask` command, gunicorn's import), Python prints the
+    message alone, with no traceback above it, and exits with status 1."""
 
 
 def check_settings(config: Mapping, environ: Mapping[str, str] = os.environ) -> None:
@@ -90,7 +94,7 @@ def _numbers(value):
             number = float(str(given).strip()) if given not in (None, "") else 0.0
         except ValueError:
             number = -1.0
-        if number < 0:
+        if not math.isfinite(number) or number < 0:  # "nan" and "inf" are floats too
             yield f"{name}={given!r}: a number, 0 or more (a dot for decimals: 0.052)"
 
 
@@ -114,6 +118,12 @@ def _working_hours(value):
 
     expression = value("MAIL_WORKING_HOURS")
     if not expression or str(expression).strip() == "24/7":
+        return
+    if str(expression).strip().lower() in ("off", "closed"):
+        yield (
+            f"MAIL_WORKING_HOURS={expression!r}: e-mails would never go out; give the hours "
+            "they may be sent, such as 'Mo-Fr 08:00-19:00' (the default) or '24/7'"
+        )
         return
     try:
         opening_hours.OpeningHours(str(expression))
@@ -199,13 +209,19 @@ def _addresses(value):
     if issuer and urlsplit(str(issuer)).scheme not in ("http", "https"):
         yield f"OIDC_ISSUER={issuer!r}: the provider's issuer URL, such as https://sso.example.org"
     storage = str(value("RATELIMIT_STORAGE_URI") or "")
-    if storage.partition("://")[0] not in SCHEMES or "://" not in storage:
+    scheme = storage.partition("://")[0]
+    hostless = scheme.startswith("redis") and not urlsplit(storage).hostname
+    if scheme not in SCHEMES or "://" not in storage or hostless:
         yield (
             f"RATELIMIT_STORAGE_URI (starting {storage.partition(':')[0]!r}): memory:// (one "
             "count per process) or redis://HOST:6379 (shared by every worker)"
         )
     cache = value("CACHE_REDIS_URL")
-    if cache and urlsplit(str(cache)).scheme not in ("redis", "rediss", "unix"):
+    cache_parts = urlsplit(str(cache or ""))
+    if cache and (
+        cache_parts.scheme not in ("redis", "rediss", "unix")
+        or (cache_parts.scheme != "unix" and not cache_parts.hostname)
+    ):
         yield (
             f"CACHE_REDIS_URL (starting {str(cache).partition(':')[0]!r}): a Redis address, "
             "such as redis://127.0.0.1:6379/1"

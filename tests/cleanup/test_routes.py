@@ -304,7 +304,9 @@ def test_a_thousand_written_with_a_point_in_french_is_asked_about_not_logged_as_
 ):
     response = participant.log("delete-mail", "1.000")
     assert response.status_code == 422
-    assert "écrivez 1000 pour un nombre entier" in html.unescape(response.get_data(as_text=True))
+    assert "écrivez 1\u202f000 pour un nombre entier" in html.unescape(
+        response.get_data(as_text=True)
+    )
     assert db.session.scalar(select(func.count(CleanupAction.id))) == 0
 
 

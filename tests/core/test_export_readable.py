@@ -342,3 +342,16 @@ def test_a_summer_moment_carries_the_summer_offset(make):
     assert privacy_services.export_personal_data(person, summer)["exported_at"] == (
         "2026-07-01T10:00:00+02:00"
     )
+
+
+def test_the_file_is_named_after_the_day_it_was_exported_in_paris(client, make, monkeypatch):
+    """At 00:30 in Paris the name said the day before (UTC), the content the day itself."""
+    from datetime import UTC, datetime
+
+    import app.auth.routes as auth_routes
+    from tests.conftest import login
+
+    monkeypatch.setattr(auth_routes, "utcnow", lambda: datetime(2026, 12, 4, 23, 30, tzinfo=UTC))
+    login(client, make.user())
+    answer = client.get("/auth/profile/export")
+    assert 'filename="empreinte-export-20261205.json"' in answer.headers["Content-Disposition"]

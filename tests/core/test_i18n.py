@@ -104,6 +104,23 @@ def test_moments_are_written_to_the_minute_in_the_readers_time_zone(app):
             assert format_moment(winter_eight_utc) == "18 Dec 2026, 09:00"
 
 
+def test_days_are_written_in_the_readers_language_and_time_zone_each_time(app):
+    """The `date` filter keeps a day's text: asked again in the other language (or for
+    late evening in Paris, already the next day there), it still answers for the reader."""
+    from datetime import UTC, date, datetime
+
+    late_evening = datetime(2026, 12, 31, 23, 30, tzinfo=UTC)  # 1 January in Paris
+    template = app.jinja_env.from_string("{{ day|date }} / {{ moment|date('long') }}")
+    with app.test_request_context():
+        for _round in range(2):
+            with force_locale("fr"):
+                written = template.render(day=date(2026, 12, 18), moment=late_evening)
+                assert written == "18 déc. 2026 / 1 janvier 2027"
+            with force_locale(regional_locale("en")):
+                written = template.render(day=date(2026, 12, 18), moment=late_evening)
+                assert written == "18 Dec 2026 / 1 January 2027"
+
+
 @pytest.mark.parametrize(
     ("language", "iso", "written"),
     [
@@ -209,7 +226,10 @@ def test_a_point_grouping_thousands_is_a_question_in_french_not_one_unit(app):
     """'1.000' logged 1 GB for someone who meant a thousand: a thousand times too small,
     silently. It is asked about; a decimal point that cannot group thousands is read."""
     with app.test_request_context(), force_locale("fr"):
-        with pytest.raises(AmbiguousNumber, match=r"écrivez 1000 .* ou 1,000 avec une virgule"):
+        with pytest.raises(
+            AmbiguousNumber,
+            match="écrivez 1\u202f000 pour un nombre entier, ou 1,000 avec une virgule",
+        ):
             parse_local_number("1.000")
         assert parse_local_number("0.500") == 0.5
         assert parse_local_number("1.50") == 1.5
