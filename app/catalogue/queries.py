@@ -144,16 +144,25 @@ def get_basket(user) -> CatalogueRequest | None:
     )
 
 
-def quantity_in_basket(user, item_id: int) -> int:
-    """How many of this item the user's request being prepared already holds (0 if none)."""
-    held = db.session.scalar(
+@functools.cache
+def _quantity_in_basket_statement():
+    """Built once (user and item bound): every item page asks for it, and building
+    the join and its cache key cost more than running it on SQLite."""
+    return (
         select(CatalogueRequestLine.quantity)
         .join(CatalogueRequest)
         .where(
-            CatalogueRequest.user_id == user.id,
+            CatalogueRequest.user_id == bindparam("user_id"),
             CatalogueRequest.status == "draft",
-            CatalogueRequestLine.item_id == item_id,
+            CatalogueRequestLine.item_id == bindparam("item_id"),
         )
+    )
+
+
+def quantity_in_basket(user, item_id: int) -> int:
+    """How many of this item the user's request being prepared already holds (0 if none)."""
+    held = db.session.scalar(
+        _quantity_in_basket_statement(), {"user_id": user.id, "item_id": item_id}
     )
     return held or 0
 

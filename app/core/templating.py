@@ -1,7 +1,7 @@
 """Template filters, globals and htmx response conventions."""
 
 from flask import Flask, g, request
-from flask_babel import format_date, format_datetime, format_percent
+from flask_babel import format_datetime, format_percent
 from flask_babel import gettext as _
 from markupsafe import escape
 
@@ -10,6 +10,7 @@ from app.core import accessibility, assets, confirmation, frame
 from app.core.audit import action_label, audit_details, object_label
 from app.core.i18n import (
     current_language,
+    format_day,
     format_kg_co2e,
     format_moment,
     format_number,
@@ -50,7 +51,7 @@ def init_app(app: Flask) -> None:
         datetime=lambda value, fmt=None: (
             (format_moment(value) if fmt is None else format_datetime(value, fmt)) if value else ""
         ),
-        date=lambda value, fmt="medium": format_date(value, fmt) if value else "",
+        date=lambda value, fmt="medium": format_day(value, fmt) if value else "",
         quantity=format_quantity,
         first_invalid=first_invalid,
     )

@@ -55,6 +55,10 @@ bp = Blueprint(
 )
 
 
+# Lazy labels, translated when shown: the list of choices was built again for each row.
+_STATUS_LABELS = dict(status_choices())
+
+
 @bp.app_context_processor
 def recycling_labels() -> dict:
     """Label helpers for the domain's templates (the dashboard panel included)."""
@@ -63,7 +67,7 @@ def recycling_labels() -> dict:
         # Its owner withdrew it: "by the person" would read as someone else.
         if mine and key == "withdrawn":
             return _("Withdrawn by you")
-        return str(dict(status_choices()).get(key, key))
+        return str(_STATUS_LABELS.get(key, key))
 
     def wipe_label(key: str) -> str:
         return str(dict(wipe_method_choices()).get(key, key))

@@ -45,7 +45,7 @@ def test_a_closed_point_in_the_staff_list_offers_no_return(client, make, rec):
     card = _card(_text(client.get("/recycling/")), closed.id)
     assert "returns/new" not in card and "Déposer" not in card
     assert f"/recycling/points/{closed.id}/poster" in card  # its (closed) poster still
-    assert 'data-open="no"' in _text(client.get("/recycling/points/cards"))
+    assert 'data-open="suspended"' in _text(client.get("/recycling/points/cards"))
 
 
 def test_a_closed_point_is_not_open_on_the_map_whatever_its_hours(client, make, rec):
@@ -53,7 +53,7 @@ def test_a_closed_point_is_not_open_on_the_map_whatever_its_hours(client, make, 
     login(client, make.user())
     card = _text(client.get("/recycling/points/cards"))
     assert f'id="point-{closed.id}"' in card
-    assert re.search(rf'id="point-{closed.id}"[^>]*data-open="no"', card)
+    assert re.search(rf'id="point-{closed.id}"[^>]*data-open="suspended"', card)
 
 
 @pytest.mark.parametrize(
