@@ -258,6 +258,16 @@ def page(browser, live_server):
     assert not refused, refused
 
 
+def browser_sign_in(page, user_or_email, password: str = "correct horse battery") -> None:
+    """Sign in through the real form in chromium, and wait until the form is left: a
+    `goto` before that aborts the sign-in on a busy machine."""
+    page.goto("/auth/sign-in")
+    page.fill("#email", getattr(user_or_email, "email", user_or_email))
+    page.fill("#password", password)
+    page.press("#password", "Enter")
+    page.wait_for_url(lambda url: "/auth/sign-in" not in url)
+
+
 def shown(page, text: str):
     """Where the page shows `text`, leaving out its copy in the #announcer live region.
 

@@ -9,7 +9,7 @@ from app.catalogue import services as catalogue
 from app.catalogue.models import CatalogueItem, CatalogueRequest
 from app.core.time import utcnow
 from app.extensions import db
-from tests.conftest import shown
+from tests.conftest import browser_sign_in, shown
 
 
 @pytest.mark.browser
@@ -77,11 +77,7 @@ def test_on_a_phone_the_yearly_footprint_is_in_view_without_scrolling(page, make
         name_en="Refurbished 16-inch workstation laptop",
     )
     page.set_viewport_size({"width": 390, "height": 844})
-    page.goto("/auth/sign-in")
-    page.fill("#email", employee.email)
-    page.fill("#password", "correct horse battery")
-    page.press("#password", "Enter")
-    page.wait_for_url(lambda url: "/auth/sign-in" not in url)
+    browser_sign_in(page, employee.email)
     page.goto("/catalogue/")
     footprint = page.locator(".catalogue-table tbody tr td.num").first
     expect(footprint).to_contain_text("kg CO₂e")
@@ -115,11 +111,7 @@ def test_withdrawing_a_request_asks_first_and_works_with_the_keyboard(page, make
     catalogue.add_to_basket(employee, item, 1, utcnow())
     request = catalogue.submit_basket(employee, "", utcnow())
     db.session.commit()
-    page.goto("/auth/sign-in")
-    page.fill("#email", employee.email)
-    page.fill("#password", "correct horse battery")
-    page.press("#password", "Enter")
-    page.wait_for_url(lambda url: "/auth/sign-in" not in url)
+    browser_sign_in(page, employee.email)
     page.goto(f"/catalogue/requests/{request.id}", wait_until="load")
 
     withdraw = page.get_by_role("button", name="Retirer ma demande")
@@ -144,13 +136,7 @@ def test_withdrawing_a_request_asks_first_and_works_with_the_keyboard(page, make
     assert db.session.get(CatalogueRequest, request.id).status == "withdrawn"
 
 
-def _sign_in(page, user):
-    page.goto("/auth/sign-in")
-    page.fill("#email", user.email)
-    page.fill("#password", "correct horse battery")
-    page.press("#password", "Enter")
-    # Signed in once the form is left: a goto before that aborts the sign-in.
-    page.wait_for_url(lambda url: "/auth/sign-in" not in url)
+_sign_in = browser_sign_in
 
 
 @pytest.mark.browser

@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import login
+from tests.conftest import browser_sign_in, login
 
 
 def test_each_listing_row_is_headed_by_its_items_name(client, make, make_item):
@@ -25,11 +25,7 @@ def test_the_row_headers_look_like_the_other_cells(page, make, make_item, width)
     make_item(name_fr="Écran 24 pouces", name_en="24-inch monitor")
     employee = make.user(locale="fr")
     page.set_viewport_size({"width": width, "height": 844})
-    page.goto("/auth/sign-in")
-    page.fill("#email", employee.email)
-    page.fill("#password", "correct horse battery")
-    page.press("#password", "Enter")
-    page.wait_for_url(lambda url: "/auth/sign-in" not in url)
+    browser_sign_in(page, employee.email)
     page.goto("/catalogue/")
     expect(page.get_by_role("rowheader", name="Écran 24 pouces")).to_have_count(1)
     looks = page.locator(".catalogue-table tbody tr").first.evaluate(

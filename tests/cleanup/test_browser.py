@@ -11,16 +11,9 @@ from app.cleanup.models import CleanupAction, CleanupCampaign
 from app.core.models import Department
 from app.core.time import utcnow
 from app.extensions import db
-from tests.conftest import shown
+from tests.conftest import browser_sign_in, shown
 
-
-def sign_in(page, user):
-    page.goto("/auth/sign-in")
-    page.fill("input[name=email]", user.email)
-    page.fill("input[name=password]", "correct horse battery")
-    page.press("input[name=password]", "Enter")
-    # Signed in once the form is left: a goto before that aborts the sign-in.
-    page.wait_for_url(lambda url: "/auth/sign-in" not in url)
+sign_in = browser_sign_in
 
 
 @pytest.mark.browser

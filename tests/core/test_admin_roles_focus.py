@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from app.auth.models import User
 from app.extensions import db
-from tests.conftest import login
+from tests.conftest import browser_sign_in, login
 
 
 def _roles_of(email: str) -> set[str]:
@@ -16,13 +16,7 @@ def _roles_of(email: str) -> set[str]:
     return set(db.session.scalar(select(User).filter_by(email=email)).roles)
 
 
-def _sign_in(page, email: str) -> None:
-    page.goto("/auth/sign-in")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", "correct horse battery")
-    page.locator("button.primary").click()
-    # Signed in once the form is left (the sign-in page has a heading too).
-    page.wait_for_url(lambda url: "/auth/sign-in" not in url)
+_sign_in = browser_sign_in
 
 
 def test_a_change_with_htmx_answers_the_persons_row_saying_what_changed(client, auth, make):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.conftest import shown
+from tests.conftest import browser_sign_in, shown
 
 pytestmark = pytest.mark.browser
 
@@ -109,12 +109,7 @@ def test_granting_administrator_from_the_shared_table_asks_first(page, make):
     )
 
 
-def _sign_in(page, email):
-    page.goto("/auth/sign-in")
-    page.get_by_label("Adresse e-mail").fill(email)
-    page.get_by_label("Mot de passe").fill("correct horse battery")
-    page.get_by_label("Mot de passe").press("Enter")
-    page.get_by_role("heading", name="Bonjour").first.wait_for()
+_sign_in = browser_sign_in
 
 
 def test_an_admin_erases_a_person_only_after_confirming_it_cannot_be_undone(page, make):

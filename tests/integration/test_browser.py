@@ -8,15 +8,9 @@ import pytest
 from playwright.sync_api import expect
 
 from app.core.time import utcnow
-from tests.factories import DEFAULT_PASSWORD
+from tests.conftest import browser_sign_in
 
-
-def _sign_in(page, user):
-    page.goto("/auth/sign-in")
-    page.fill("input[name=email]", user.email)
-    page.fill("input[name=password]", DEFAULT_PASSWORD)
-    page.click("form button.primary")
-    page.wait_for_url("**/")
+_sign_in = browser_sign_in
 
 
 @pytest.mark.browser

@@ -11,19 +11,14 @@ from app.core.time import utcnow
 from app.extensions import db
 from app.messaging import jobs, services
 from app.messaging.models import Delivery, Dispatch, Schedule
-from tests.conftest import shown
+from tests.conftest import browser_sign_in, shown
 
 pytestmark = pytest.mark.browser
 
 
 def _sign_in_as_an_organiser(page, make):
     make.user(roles=("organiser",), email="nora@example.org", display_name="Nora Benali")
-    page.goto("/auth/sign-in")
-    page.fill("#email", "nora@example.org")
-    page.fill("#password", "correct horse battery")
-    page.press("#password", "Enter")
-    # Signed in once the form is left: a goto before that aborts the sign-in.
-    page.wait_for_url(lambda url: "/auth/sign-in" not in url)
+    browser_sign_in(page, "nora@example.org")
 
 
 def test_organiser_writes_previews_and_schedules_a_template(page, make):
@@ -111,11 +106,7 @@ def test_deleting_a_message_with_the_keyboard_asks_first_then_says_so(page, make
     dispatch = services.create_dispatch(template(), "everyone", {}, now, now)
     db.session.commit()
     jobs.run_dispatch(dispatch.id, clock=lambda: now)
-    page.goto("/auth/sign-in")
-    page.fill("#email", reader.email)
-    page.fill("#password", "correct horse battery")
-    page.press("#password", "Enter")
-    page.wait_for_url(lambda url: "/auth/sign-in" not in url)
+    browser_sign_in(page, reader.email)
     page.goto("/messaging/")
     delete = page.get_by_role("button", name="Supprimer Bonjour Inès")
     delete.focus()
@@ -151,11 +142,7 @@ def test_reading_one_message_updates_the_unread_count_and_the_menu_badge(page, m
         dispatch = services.create_dispatch(tpl, "everyone", {}, now, now)
         db.session.commit()
         jobs.run_dispatch(dispatch.id, clock=lambda: now)
-    page.goto("/auth/sign-in")
-    page.fill("#email", reader.email)
-    page.fill("#password", "correct horse battery")
-    page.press("#password", "Enter")
-    page.wait_for_url(lambda url: "/auth/sign-in" not in url)
+    browser_sign_in(page, reader.email)
     page.goto("/messaging/")
     menu_entry = page.locator(".main-nav a[href='/messaging/']")
     expect(menu_entry.locator(".badge")).to_have_text("2")
@@ -177,11 +164,7 @@ def test_deleting_the_read_messages_asks_first_as_deleting_one_does(page, make, 
         dispatch = services.create_dispatch(tpl, "everyone", {}, now, now)
         db.session.commit()
         jobs.run_dispatch(dispatch.id, clock=lambda: now)
-    page.goto("/auth/sign-in")
-    page.fill("#email", reader.email)
-    page.fill("#password", "correct horse battery")
-    page.press("#password", "Enter")
-    page.wait_for_url(lambda url: "/auth/sign-in" not in url)
+    browser_sign_in(page, reader.email)
     page.goto("/messaging/")
     page.get_by_role("button", name=re.compile(r"^Marquer comme lu ")).first.click()
     delete_read = page.get_by_role("button", name="Supprimer les messages lus")

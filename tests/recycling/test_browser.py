@@ -9,17 +9,10 @@ from sqlalchemy import select
 from app.core.models import Commune
 from app.core.reference import sync_communes
 from app.extensions import db
-from tests.conftest import shown
-from tests.factories import DEFAULT_PASSWORD
+from tests.conftest import browser_sign_in, shown
 from tests.recycling.conftest import NOW
 
-
-def _sign_in(page, user):
-    page.goto("/auth/sign-in")
-    page.fill("input[name=email]", user.email)
-    page.fill("input[name=password]", DEFAULT_PASSWORD)
-    page.click("form button.primary")
-    page.wait_for_url("**/")
+_sign_in = browser_sign_in
 
 
 @pytest.mark.browser
