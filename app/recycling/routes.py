@@ -461,7 +461,17 @@ def _render_agent_return(device_return, wipe_form, outcome_form, status=200):
         outcome_form=outcome_form,
         data_bearing=DEVICE_TYPES[device_return.device_type].data_bearing,
         wipe_question=wipe_question(device_return.receipt_number, "{value}"),
+        outcome_question=outcome_question,
     ), status
+
+
+def outcome_question(receipt: str, outcome: str) -> str:
+    """Asked before an outcome is signed, in the dialog and on the page without scripts."""
+    return _(
+        "Record “%(outcome)s” for %(receipt)s? It is signed with your name and cannot be changed.",
+        outcome=outcome,
+        receipt=receipt,
+    )
 
 
 def wipe_question(receipt: str, certificate: str) -> str:
@@ -532,6 +542,14 @@ def outcome_return(receipt: str):
     form = OutcomeForm()
     if form.validate_on_submit():
         try:
+            if asks_after_check():  # scripts off: the signed step is asked about first
+                services.check_outcome(device_return, form.outcome.data)
+                label = {c.value: c.label for c in form.outcome.choices}[form.outcome.data]
+                return question_page(
+                    outcome_question(device_return.receipt_number, label),
+                    yes=_("Record “%(outcome)s”", outcome=label),
+                    no=_("Cancel"),
+                )
             services.record_outcome(
                 device_return, current_user, form.outcome.data, utcnow(), form.note.data or ""
             )

@@ -376,10 +376,9 @@ def check_wipe(
     return certificate
 
 
-def record_outcome(
-    device_return: DeviceReturn, agent: User, outcome: str, now: datetime, note: str = ""
-) -> None:
-    """The agent records what became of the device: reused, donated, refurbished or recycled."""
+def check_outcome(device_return: DeviceReturn, outcome: str) -> None:
+    """ReturnError when this outcome cannot be recorded now: what `record_outcome` checks
+    before writing, and what the question asked without JavaScript checks first."""
     if outcome not in OUTCOMES:
         raise ReturnError(_l("Choose an outcome."), "outcome")
     _already_recorded(device_return, outcome)
@@ -387,6 +386,13 @@ def record_outcome(
         raise ReturnError(_l("Confirm receipt before recording the outcome."))
     if device_return.wipe_requested and device_return.status != "wiped":
         raise ReturnError(_l("A certified wipe was requested: record it before the outcome."))
+
+
+def record_outcome(
+    device_return: DeviceReturn, agent: User, outcome: str, now: datetime, note: str = ""
+) -> None:
+    """The agent records what became of the device: reused, donated, refurbished or recycled."""
+    check_outcome(device_return, outcome)
     ready = ("wiped",) if device_return.wipe_requested else ("received", "wiped")
     if not _move_status(device_return, ready, outcome, now):
         _already_recorded(device_return, outcome)

@@ -183,3 +183,32 @@ def test_a_refused_device_type_keeps_the_focus_on_the_type_checked(client, auth,
     assert refused.status_code == 422
     focused = re.findall(r"<input[^>]*\bautofocus\b[^>]*>", _text(refused))
     assert len(focused) == 1 and 'value="monitor"' in focused[0]
+
+
+# --- an outcome is asked about first, with scripts off too ----------------------------------
+
+
+def test_without_scripts_an_outcome_is_asked_about_before_it_is_signed(client, auth, make, rec):
+    """Its buttons asked only through portal.js: one click, scripts off, signed an outcome
+    that can never be changed."""
+    device_return, base = _received(auth, client, rec, make, "monitor")
+    page = _text(client.get(base))
+    assert '<noscript><input type="hidden" name="ask_first_after_check" value="1">' in page
+    asked = auth.post(f"{base}/outcome", {"outcome": "reused", "ask_first_after_check": "1"})
+    question = _text(asked)
+    assert asked.status_code == 200
+    assert (
+        f"Enregistrer «\u00a0Réemployé dans l'administration\u00a0» pour {device_return.receipt_number}"
+        in question
+    )
+    assert db.session.get(DeviceReturn, device_return.id).status == "received"
+    auth.post(f"{base}/outcome", {"outcome": "reused"})
+    assert db.session.get(DeviceReturn, device_return.id).status == "reused"
+
+
+def test_without_scripts_an_outcome_already_recorded_is_refused_not_asked(client, auth, make, rec):
+    device_return, base = _received(auth, client, rec, make, "monitor")
+    auth.post(f"{base}/outcome", {"outcome": "recycled"})
+    again = auth.post(f"{base}/outcome", {"outcome": "reused", "ask_first_after_check": "1"})
+    assert again.status_code == 422
+    assert db.session.get(DeviceReturn, device_return.id).status == "recycled"
