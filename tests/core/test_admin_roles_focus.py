@@ -2,6 +2,7 @@
 top of the page, and granting Administrator asks first, with or without JavaScript."""
 
 import html
+import re
 
 import pytest
 from sqlalchemy import select
@@ -33,9 +34,14 @@ def test_a_change_with_htmx_answers_the_persons_row_saying_what_changed(client, 
     assert response.status_code == 200 and "HX-Request" in response.headers["Vary"]
     assert row.lstrip().startswith(f'<tr id="person-{person.id}"')
     assert response.headers["HX-Retarget"] == f"#person-{person.id}"
+    message_id = f"person-{person.id}-message"
     assert (
-        f'<span id="person-{person.id}-message" tabindex="-1" autofocus>'
-        "Collection agent role granted to yasmine@example.org.</span>" in row
+        f'<span id="{message_id}">Collection agent role granted to yasmine@example.org.</span>'
+        in row
+    )
+    # The button that now revokes it takes the focus, described by what happened.
+    assert re.search(
+        rf'<button [^>]*value="revoke:agent"[^>]*aria-describedby="{message_id}" autofocus', row
     )
 
 
@@ -69,16 +75,19 @@ def test_granting_a_role_puts_the_focus_on_what_changed_in_the_persons_row(page,
     from playwright.sync_api import expect
 
     make.user(roles=("admin",), email="admin@example.org")
-    person = make.user(display_name="Yasmine Petit", email="yasmine@example.org")
+    make.user(display_name="Yasmine Petit", email="yasmine@example.org")
     _sign_in(page, "admin@example.org")
     page.goto("/admin/roles?q=yasmine")
 
     page.get_by_role("button", name="Attribuer le rôle Agent de collecte à Yasmine Petit").focus()
     page.keyboard.press("Enter")
 
-    focused = page.locator(":focus")
-    expect(focused).to_have_text("Rôle Agent de collecte attribué à yasmine@example.org.")
-    assert page.evaluate("document.activeElement.closest('tr').id") == f"person-{person.id}"
+    # Focused, the button now revoking the role reads what happened as its description.
+    revoke = page.get_by_role("button", name="Retirer le rôle Agent de collecte à Yasmine Petit")
+    expect(revoke).to_be_focused()
+    expect(revoke).to_have_accessible_description(
+        "Rôle Agent de collecte attribué à yasmine@example.org."
+    )
     assert _roles_of("yasmine@example.org") == {"employee", "agent"}
 
 

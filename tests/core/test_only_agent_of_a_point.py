@@ -65,7 +65,7 @@ def test_revoking_the_only_agent_of_an_open_point_is_refused_in_their_row(client
     row = _text(answer)
     assert answer.status_code == 409 and answer.headers["HX-Retarget"] == f"#person-{manon.id}"
     assert (
-        'class="error" tabindex="-1" autofocus>Manon Fabre is the only agent of the collection point '
+        'class="error">Manon Fabre is the only agent of the collection point '
         "“Mairie de Pessac”: assign another agent to it or close it first." in row
     )
     db.session.expire_all()
