@@ -116,6 +116,9 @@ def csv_lines(
     lines or at a line the csv module refuses. Each of these adds to `problems`.
     """
     text = text.lstrip("\ufeff")
+    if not text.strip():  # "missing columns in the header line" said line 1 of nothing
+        problems.append(ImportProblem(None, "", _("The file is empty.")))
+        return
     reader = csv.DictReader(io.StringIO(text), delimiter=csv_delimiter(text))
     try:
         headers = [name.strip().lower() for name in reader.fieldnames or []]

@@ -130,3 +130,15 @@ def test_the_command_refuses_a_partial_file_unless_told_so_many_left(runner, tmp
     )
     assert allowed.exit_code == 0, allowed.output
     assert active_count() == 1
+
+
+def test_an_empty_file_is_said_to_be_empty_and_the_faults_take_the_focus(client, auth, make):
+    """A 0-byte file read « Ligne 1 · Colonnes manquantes », and the focus stayed at the
+    top of the page, far above the faults."""
+    login(client, make.user(roles=("admin",), locale="fr"))
+    answer = upload(auth, "")
+    page = html.unescape(answer.get_data(as_text=True))
+    assert answer.status_code == 422
+    alert = re.search(r'<div role="alert" class="notice">(.*?)</div>\n', page, re.S).group(1)
+    assert "<p>Le fichier est vide.</p>" in alert and "<table" not in alert
+    assert re.search(r'<h2 id="import-problems" tabindex="-1" autofocus>', alert)
