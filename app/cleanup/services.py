@@ -464,7 +464,7 @@ def check_quantity(rule: queries.CampaignRule, quantity) -> float:
         # It would be counted, fill the daily cap and the goals, and score nothing.
         raise CleanupError(
             _(
-                "This counts no point: the smallest entry that scores is %(smallest)s.",
+                "This entry scores no points: the smallest that scores is %(smallest)s.",
                 smallest=quantity_label(smallest, rule.unit),
             ),
             "invalid_quantity",

@@ -359,8 +359,14 @@ def campaign_timing_mismatch(
     if sample is None:
         return None
 
+    # The campaign the audience names, as `create_dispatch` passes it on; else the one in
+    # the recipient's own scope (two running campaigns: the form's, not the other one).
+    named = database_id(params.get("campaign_id"))
+    context = {"campaign_id": named} if named is not None else {}
+
     def campaign_at(moment: datetime) -> tuple[str, int, str]:
-        values = variables_for([_InLanguage(sample, language)], moment, {}).get(sample.id, {})
+        reader = [_InLanguage(sample, language)]
+        values = variables_for(reader, moment, context).get(sample.id, {})
         name, ends = str(values.get("campaign_name", "")), str(values.get("ends_when", ""))
         return name, getattr(values.get("days_left"), "value", 0), ends
 

@@ -64,7 +64,7 @@ def test_a_quantity_that_scores_no_point_is_refused_at_its_field(participant, ma
     assert response.status_code == 422
     # At 10 points per GB, points round half up: 0.049 GB scores 0, 0.05 GB 1.
     assert _quantity_error(response) == (
-        "This counts no point: the smallest entry that scores is 0.05\u00a0GB."
+        "This entry scores no points: the smallest that scores is 0.05\u00a0GB."
     )
     assert db.session.scalar(select(func.count(CleanupAction.id))) == 0
     assert db.session.scalar(select(func.count(CleanupParticipant.id))) == 0
@@ -91,7 +91,7 @@ def test_a_correction_to_a_quantity_that_scores_nothing_is_refused(participant, 
     db.session.commit()
     response = participant.correct(entry.id, "0.01")
     assert response.status_code == 422
-    assert "the smallest entry that scores is 0.05\u00a0GB" in html.unescape(response.text)
+    assert "the smallest that scores is 0.05\u00a0GB" in html.unescape(response.text)
     assert db.session.get(CleanupAction, entry.id).quantity == 1
 
 
@@ -108,7 +108,7 @@ def test_a_quantity_that_scores_no_point_is_refused_through_the_api(client, make
     error = response.get_json()["error"]
     assert error["code"] == "invalid_quantity"
     assert error["message"] == (
-        "This counts no point: the smallest entry that scores is 0.05\u00a0GB."
+        "This entry scores no points: the smallest that scores is 0.05\u00a0GB."
     )
     assert db.session.scalar(select(func.count(CleanupAction.id))) == 0
 
@@ -126,7 +126,7 @@ def test_items_worth_less_than_a_point_each_name_the_smallest_whole_number(
     participant.sign_in(make.user(locale="en"))
     response = participant.log("unsubscribe", "1")
     assert _quantity_error(response) == (
-        "This counts no point: the smallest entry that scores is 2 items."
+        "This entry scores no points: the smallest that scores is 2 items."
     )
 
 

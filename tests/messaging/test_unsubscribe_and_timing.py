@@ -297,3 +297,25 @@ def test_undoing_needs_the_form_s_csrf_token(client, make):
     answer = client.post(f"{_unsubscribe_url(person)}/undo", data={"receipt": receipt})
     assert answer.status_code == 400
     assert db.session.get(User, person.id).email_opt_in is False
+
+
+def test_the_warning_judges_the_campaign_the_audience_names_not_another_running(
+    auth, client, make, make_campaign
+):
+    """With two campaigns running, the results of the one just ended were said to clash
+    with the other, still running: the check read the recipient's default campaign."""
+    now = utcnow()
+    make_campaign(
+        name_fr="Long", starts_at=now - timedelta(days=5), ends_at=now + timedelta(days=9)
+    )
+    ended = make_campaign(
+        name_fr="Mini défi", starts_at=now - timedelta(hours=2), ends_at=now - timedelta(minutes=3)
+    )
+    ensure_builtin_templates()
+    db.session.commit()
+    login(client, make.user(roles=("organiser",), locale="fr"))
+    data = {"template": services.template_by_key("campaign-results").id,
+            "audience": "campaign-scope", "campaign_id": ended.id, "kind": "now"}  # fmt: skip
+    page = auth.post("/messaging/schedule", data=data).get_data(as_text=True)
+    assert 'id="schedule-confirm"' in page
+    assert 'id="timing-warning"' not in page
