@@ -722,6 +722,10 @@ def correct_action(user, action: CleanupAction, quantity, now: datetime) -> Clea
     # correction of an entry still waiting keeps the accepted one it came from).
     if action.status != FLAGGED or action.corrected_from is None:
         action.corrected_from, action.corrected_from_status = action.quantity, action.status
+    if action.corrected_from_status == ACCEPTED and value <= action.corrected_from:
+        # An organiser accepted more than this: asking again only took its points away
+        # until the review (and a rejection lost the accepted quantity).
+        reason = ""
     action.corrected_at = now
     action.quantity = value
     action.points = entry_points(rule, value)

@@ -184,6 +184,20 @@ def test_a_re_flagged_correction_shows_what_the_organiser_accepted(client, make,
     assert shown.startswith("Corrected from 30\u00a0GB (accepted) on ")
 
 
+def test_correcting_an_accepted_entry_downward_keeps_it_counted(make, make_campaign):
+    """Accepted at 11 GB, corrected to 10.5: flagged again, its 110 points went to 0 until
+    the review, and a rejection then lost the 11 GB an organiser had accepted."""
+    now = utcnow()
+    campaign = make_campaign(starts_at=now - timedelta(days=1), ends_at=now + timedelta(days=5))
+    author, organiser = make.user(), make.user(roles=("organiser",))
+    entry = services.log_action(author, campaign, "delete-mail", 11, now)
+    services.review_action(entry, organiser, True, "", now)
+    services.correct_action(author, entry, "10.5", now + timedelta(minutes=5))
+    db.session.commit()
+    corrected = db.session.get(CleanupAction, entry.id)
+    assert (corrected.status, corrected.quantity, corrected.points) == ("accepted", 10.5, 105)
+
+
 def test_campaign_messages_link_to_the_campaign_and_its_results(app, make, make_campaign):
     """Only the review notices had `campaign_url`; the results message had no link."""
     now = utcnow()
