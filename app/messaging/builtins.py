@@ -149,12 +149,20 @@ BUILTIN_TEMPLATES = {
         "name": "Dernières 48 heures / Last 48 hours",
         "subject_fr": "Dernières 48 heures\u00a0: " + _CAMPAIGN_FR,
         "subject_en": "Last 48 hours: " + _CAMPAIGN_EN,
+        # When it really ends ("today at 23 h"), sent early or late, and a way in.
         "body_fr": "Bonjour {{ first_name }},\n\nLa campagne"
         "{% if campaign_name is defined %} «\u00a0{{ campaign_name }}\u00a0»{% endif %}"
-        " se termine dans 48 heures."
-        " C'est le moment de faire le dernier effort.\n" + _SCORE_FR + _FOOTER_FR,
-        "body_en": "Hello {{ first_name }},\n\n" + _CAMPAIGN_EN + " ends in 48 hours."
-        " Time for one last effort.\n" + _SCORE_EN + _FOOTER_EN,
+        " se termine"
+        "{% if ends_when is defined and ends_when %} {{ ends_when }}"
+        "{% else %} dans 48 heures{% endif %}."
+        " C'est le moment de faire le dernier effort.\n"
+        + _SCORE_FR
+        + _CAMPAIGN_LINK_FR
+        + _FOOTER_FR,
+        "body_en": "Hello {{ first_name }},\n\n" + _CAMPAIGN_EN + " ends"
+        "{% if ends_when is defined and ends_when %} {{ ends_when }}"
+        "{% else %} in 48 hours{% endif %}."
+        " Time for one last effort.\n" + _SCORE_EN + _CAMPAIGN_LINK_EN + _FOOTER_EN,
     },
     "campaign-results": {
         "name": "Résultats de campagne / Campaign results",
@@ -328,6 +336,7 @@ SHIPPED_TEXTS = {
         "296845a62a2a7eaf",
         "2b0df419eadb69e2",
         "1edb1aa7736cffda",
+        "c0fe02aa5ebc8bdc",
     ),
     "campaign-results": (
         "139b9d284a9c79fe",

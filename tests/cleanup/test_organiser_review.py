@@ -263,3 +263,19 @@ def test_the_calendar_file_stamps_an_unchanged_campaign_with_its_last_change(
     first, second = _event(client, campaign.id), _event(client, campaign.id)
     assert first["DTSTAMP"].dt == second["DTSTAMP"].dt == campaign.updated_at
     assert int(first["SEQUENCE"]) == 0
+
+
+def test_the_last_48_hours_message_says_when_it_really_ends_and_links_to_the_campaign(
+    app, make, make_campaign
+):
+    """Sent 15 minutes before the end it said « se termine dans 48 heures », and it was
+    the one campaign message with no way in."""
+    now = utcnow()
+    campaign = make_campaign(starts_at=now - timedelta(days=3), ends_at=now + timedelta(minutes=15))
+    user = make.user(locale="fr")
+    values = campaign_variables([user], now, {"campaign_id": campaign.id})[user.id]
+    body = sandbox().from_string(BUILTIN_TEMPLATES["campaign-last-48h"]["body_fr"])
+    text = body.render(first_name="A", inbox_url="-", unsubscribe_url="-", **values)
+    assert "se termine dans moins d'une heure, à " in text
+    assert "48 heures" not in text
+    assert f"/cleanup/campaigns/{campaign.id}" in text
