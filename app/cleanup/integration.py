@@ -256,14 +256,19 @@ def entry_variables(users, now: datetime, context: dict) -> dict[int, dict]:
         return {}
     entry, author_id = row
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    # The entry as the organiser decided it, not as it is now (corrected since, say).
+    decided = context.get("decided") if isinstance(context.get("decided"), dict) else {}
+    quantity = decided.get("quantity", entry.quantity)
+    points = decided.get("points", entry.points)
+    reason = decided.get("review_reason", entry.review_reason)
 
     def build(language: str) -> dict:
         return {
             "entry_action": entry.action_type.name(language),
-            "entry_quantity": quantity_label(entry.quantity, entry.action_type.unit),
+            "entry_quantity": quantity_label(quantity, entry.action_type.unit),
             "entry_date": long_date(entry.logged_at.astimezone(local_zone()), language),
-            "entry_points_text": _Wording(language, get_translations()).points(entry.points),
-            "review_reason": entry.review_reason or "",
+            "entry_points_text": _Wording(language, get_translations()).points(points),
+            "review_reason": reason or "",
             "campaign_url": f"{base}/cleanup/campaigns/{entry.campaign_id}#my-progress",
         }
 

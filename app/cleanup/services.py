@@ -772,6 +772,13 @@ def review_action(action: CleanupAction, actor, accept: bool, reason: str, now: 
             user_id=author_id,
             accepted=accept,
             now=now,
+            # The entry as decided: the notice goes out at the next tick, by which time
+            # its author may have corrected it again.
+            decided={
+                "quantity": action.quantity,
+                "points": action.points,
+                "review_reason": action.review_reason,
+            },
         )
 
 

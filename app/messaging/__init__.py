@@ -139,10 +139,12 @@ def _on_campaign_closed(sender, campaign, now, **_kwargs) -> None:
     schedule_campaign_results(campaign, now)
 
 
-def _on_entry_reviewed(sender, entry_id, campaign_id, user_id, accepted, now, **_kwargs) -> None:
+def _on_entry_reviewed(
+    sender, entry_id, campaign_id, user_id, accepted, now, decided=None, **_kwargs
+) -> None:
     from app.messaging.services import review_notice
 
-    review_notice(entry_id, campaign_id, user_id, accepted, now)
+    review_notice(entry_id, campaign_id, user_id, accepted, now, decided)
 
 
 def _on_device_return_waiting(sender, return_id, user_id, now, **_kwargs) -> None:

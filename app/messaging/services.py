@@ -671,12 +671,23 @@ def send_notice(
     )
 
 
-def review_notice(entry_id: int, campaign_id: int, user_id: int, accepted: bool, now: datetime):
-    """Tell the author of a reviewed clean-up entry whether it counts, and why not."""
+def review_notice(
+    entry_id: int,
+    campaign_id: int,
+    user_id: int,
+    accepted: bool,
+    now: datetime,
+    decided: dict | None = None,
+):
+    """Tell the author of a reviewed clean-up entry whether it counts, and why not, as it
+    was decided (`decided`: the entry's figures then, kept in the dispatch's context)."""
+    context = {"campaign_id": campaign_id, "entry_id": entry_id}
+    if decided:
+        context["decided"] = decided
     return send_notice(
         "entry-accepted" if accepted else "entry-rejected",
         user_id,
-        {"campaign_id": campaign_id, "entry_id": entry_id},
+        context,
         now,
         f"entry:{entry_id}:reviewed",
     )

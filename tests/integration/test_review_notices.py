@@ -183,3 +183,23 @@ def test_a_template_using_a_notices_variable_is_never_sent_to_an_audience(
         refused.get_data(as_text=True)
     )
     assert db.session.scalars(select(Dispatch).where(Dispatch.status != "cancelled")).all() == []
+
+
+def test_the_notice_says_what_was_accepted_even_if_the_entry_changed_before_it_went(
+    client, make, flagged, config
+):
+    """Accepted at 15 GB, corrected to 14 before the scheduler's tick: the notice said
+    « 14 Go … 140 points », which nobody had decided."""
+    config(MAIL_WORKING_HOURS="24/7")
+    author = make.user(locale="en", email_opt_in=False)
+    entry = flagged(author)
+    login(client, make.user(roles=("organiser",)))
+    _review(client, entry, "accept")
+    accepted_points = db.session.get(type(entry), entry.id).points
+    cleanup.correct_action(author, db.session.get(type(entry), entry.id), "14", utcnow())
+    db.session.commit()
+    jobs.deliver_due()
+
+    inbox = _inbox_page(client, author)
+    assert "15\u00a0GB)" in inbox and f"It counts: {accepted_points} points." in inbox
+    assert "14\u00a0GB" not in inbox
