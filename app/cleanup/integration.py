@@ -129,9 +129,10 @@ def _amount(value: float, unit: str, locale: str) -> str:
 
 def goal_text(goal: dict, locale: str) -> str:
     """e.g. '12 To sur 50 To (24 %)', '12 TB of 50 TB (24%)': the percent written the
-    reader's way, rounded half up as the campaign's points are."""
-    percent = math.floor(100 * goal["achieved"] / goal["target"] + 0.5) if goal["target"] else 0
-    written = babel_percent(percent / 100, locale=regional_locale(locale))
+    reader's way, and rounded as the campaign page's `percent` filter does (Babel), so
+    that a message and the page never give the same goal two shares."""
+    share = goal["achieved"] / goal["target"] if goal["target"] else 0
+    written = babel_percent(share, locale=regional_locale(locale))
     return (
         f"{_amount(goal['achieved'], goal['unit'], locale)} {UNIT_WORDS[locale]['of']} "
         f"{_amount(goal['target'], goal['unit'], locale)} ({written})"
