@@ -311,12 +311,11 @@ def directory():
     form = DirectoryForm()
 
     def run(text):
-        report = staff_directory.sync_directory(
+        # A partial file's refusal is a fault of the whole file, said once, in the page's
+        # list of faults, which takes the focus (it was said at the box too: twice).
+        return staff_directory.sync_directory(
             text, utcnow(), deactivate_missing=form.deactivate_missing.data, actor=current_user
         )
-        if report.mass_deactivation:
-            form.deactivate_missing.errors.append(report.problems[-1].message)
-        return report
 
     def ask(text, report):
         if not report.deactivated:
