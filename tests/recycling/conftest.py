@@ -1,6 +1,7 @@
 """Fixtures of the recycling tests: a fixed clock, collection points and returns."""
 
 import itertools
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -62,3 +63,9 @@ class RecyclingFactories:
 @pytest.fixture
 def rec(make) -> RecyclingFactories:
     return RecyclingFactories(make)
+
+
+def error_at(page: str, field: str) -> str:
+    """The message a page shows at a form field ('' when it has none)."""
+    found = re.search(rf'<p class="error" id="{field}-error">(.*?)</p>', page, re.S)
+    return found.group(1) if found else ""

@@ -9,7 +9,7 @@ from app.extensions import db
 from app.recycling import services
 from app.recycling.models import CollectionPoint
 from tests.conftest import login
-from tests.recycling.conftest import HOURS, NOW
+from tests.recycling.conftest import HOURS, NOW, error_at
 
 BAD_HOURS = "Mo-Fr 9h-17h"
 
@@ -18,10 +18,7 @@ def _text(response) -> str:
     return response.get_data(as_text=True)
 
 
-def _error(page: str, field: str) -> str:
-    """The message shown at a field ('' when it has none)."""
-    found = re.search(rf'<p class="error" id="{field}-error">(.*?)</p>', page, re.S)
-    return found.group(1) if found else ""
+_error = error_at
 
 
 def _focused(page: str) -> list[str]:

@@ -12,7 +12,7 @@ from app.extensions import db
 from app.recycling import services
 from app.recycling.models import CollectionPoint, CustodyStep, DeviceReturn
 from tests.conftest import login
-from tests.recycling.conftest import NOW
+from tests.recycling.conftest import NOW, error_at
 
 TOO_LARGE = "99999999999999999999999"
 
@@ -21,9 +21,7 @@ def _text(response) -> str:
     return response.get_data(as_text=True)
 
 
-def _error(page: str, field: str) -> str:
-    found = re.search(rf'<p class="error" id="{field}-error">(.*?)</p>', page, re.S)
-    return found.group(1) if found else ""
+_error = error_at
 
 
 def _count(model) -> int:
