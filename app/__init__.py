@@ -36,7 +36,7 @@ def create_app(config_class: type = Config, **overrides) -> Flask:
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"], x_proto=1)
 
-    from app.core import cache, database, i18n, security, templating
+    from app.core import cache, database, i18n, security, signatures, templating
     from app.extensions import babel, compress, csrf, db, htmx, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -48,6 +48,7 @@ def create_app(config_class: type = Config, **overrides) -> Flask:
     )
     htmx.init_app(app)
     csrf.init_app(app)
+    signatures.init_app(app)
     limiter.init_app(app)
     security.init_app(app)
     templating.init_app(app)
