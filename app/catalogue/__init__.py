@@ -52,7 +52,7 @@ def init_app(app: Flask) -> None:
     from app.catalogue import api, messages, routes
     from app.catalogue.audit import audit_changes
     from app.catalogue.models import CatalogueItem
-    from app.catalogue.queries import devices_due_for_renewal
+    from app.catalogue.queries import BASKET_FIGURE, basket_subquery, devices_due_for_renewal
     from app.catalogue.seed import seed_catalogue
     from app.catalogue.services import (
         erase_personal_data,
@@ -60,6 +60,7 @@ def init_app(app: Flask) -> None:
         request_status_name,
     )
     from app.core.demo import register_seeder
+    from app.core.person_figures import register_person_figure
     from app.core.personalisation import Audience, register_audience, register_variables
     from app.core.privacy import PersonalData, register_personal_data
 
@@ -71,6 +72,7 @@ def init_app(app: Flask) -> None:
         MenuItem("catalogue.admin_requests", _l("Requests to decide"), order=11, roles=("admin",)),
     )
     register_panel(app, dashboard_panel)
+    register_person_figure(app, BASKET_FIGURE, basket_subquery)
     register_work(app, waiting_work)
     register_seeder(app, seed_catalogue, order=10)
     # An item's edit stores what changed, before -> after: the audit log words it.

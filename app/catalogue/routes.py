@@ -17,6 +17,7 @@ from flask import (
 from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup, escape
 
 from app.auth.decorators import role_required
@@ -36,7 +37,7 @@ from app.catalogue.forms import (
 )
 from app.catalogue.models import CatalogueItem
 from app.catalogue.reference import dataset_version
-from app.core import cache
+from app.core import cache, slots
 from app.core.csv_import import item_counts, uploaded_csv
 from app.core.database import reads_only
 from app.core.i18n import current_language, format_kg_co2e, format_number
@@ -122,23 +123,20 @@ def index():
     the catalogue changes (app/core/cache.py).
     """
     page = requested_page()
+    asked = request.args
     # Only the filters themselves: unknown parameters are neither echoed in links nor keyed.
-    args = {name: request.args[name] for name in SEARCH_ARGS if request.args.get(name)}
+    args = {name: asked[name] for name in SEARCH_ARGS if asked.get(name)}
     # The key holds every filter given, even empty: `?status=` is refused, no status is not.
-    given = sorted((name, request.args[name]) for name in SEARCH_ARGS if name in request.args)
+    given = sorted((name, asked[name]) for name in SEARCH_ARGS if name in asked)
     key = (current_language(), page, *given)
 
     @functools.cache
     def checked_form() -> tuple[SearchForm, bool]:
-        form = SearchForm(request.args)
+        form = SearchForm(asked)
         return form, form.validate()
 
-    # Whether the filters are valid depends on them alone: the form is built only to
-    # render what the cache does not hold yet.
-    valid = cache.value("catalogue.search_valid", key, (), lambda: checked_form()[1])
-
     def render_results():
-        form = checked_form()[0]
+        form, valid = checked_form()
         items, total, shown_page, pages = [], 0, page, 1
         if valid:
             filters = queries.Filters(
@@ -164,17 +162,26 @@ def index():
             args=args,
         )
 
-    results = cache.fragment("catalogue.results", key, ("catalogue",), render_results)
-    status = 200 if valid or _wants_fragment() else 400
+    def results() -> Markup:
+        return cache.fragment("catalogue.results", key, ("catalogue",), render_results)
+
     if _wants_fragment():
-        return results, status
-    browse = cache.fragment(
-        "catalogue.browse",
-        (*key, current_user.has_role("admin")),
-        ("catalogue",),
-        lambda: render_template("catalogue/_browse.html", form=checked_form()[0], results=results),
+        return results(), 200  # refused filters are said inside the results
+
+    def render_browse() -> tuple[str, str, bool]:
+        form, valid = checked_form()
+        browse = render_template("catalogue/_browse.html", form=form, results=results())
+        return _("Catalogue"), str(browse), valid
+
+    # The page around the results, its title and whether its filters are valid (which
+    # depends on them alone): one look-up, and no catalogue of translations to find for
+    # the title; the form is built only to render what is not cached yet.
+    title, browse, valid = cache.value(
+        "catalogue.browse", (*key, current_user.has_role("admin")), ("catalogue",), render_browse
     )
-    return render_template("catalogue/index.html", browse=browse), status
+    browse = Markup(browse)  # noqa: S704 - our own autoescaped template, cached
+    html = render_template("catalogue/index.html", title=title, browse=browse)
+    return html, 200 if valid else 400
 
 
 @bp.get("/items/<int:item_id>")
@@ -182,51 +189,70 @@ def index():
 @login_required
 def show_item(item_id: int):
     """An item's label explained: figures, sources, ranges, lifetime, alternatives."""
+    years = request.args.get("years")
+    admin = current_user.has_role("admin")
+    # The page is the same for everyone until the catalogue changes, but for what is
+    # each person's: it is kept with slots (app/core/slots.py) filled for each request.
+    shared = cache.value(
+        "catalogue.item",
+        (item_id, current_language(), cache.digest(years), admin),
+        ("catalogue",),
+        lambda: _render_item_page(item_id, years, admin),
+    )
+    if shared is None:
+        abort(404)
+    head, parts, valid = shared
+    held = queries.quantity_in_basket(current_user, head.id)
+    values = {
+        "csrf": generate_csrf(),
+        # "Add 2" reads as an order of 2: say what the request already holds.
+        "held": _rendered("catalogue/_held.html", held=held) if held else "",
+    }
+    # Only services are marked useful (equipment pages show no such button).
+    if head.kind == "service":
+        values["useful"] = _rendered(
+            "catalogue/_useful.html",
+            item=head,
+            marks=queries.usefulness_count(head.id),
+            marked=queries.is_marked_useful(current_user, head.id),
+        )
+    content = slots.fill(parts, values)
+    return render_template("catalogue/item.html", item=head, content=content), (
+        200 if valid else 400
+    )
+
+
+def _rendered(template: str, **context) -> Markup:
+    return Markup(render_template(template, **context))  # noqa: S704 - autoescaped template
+
+
+def _render_item_page(item_id: int, years: str | None, admin: bool):
+    """An item's page as everyone sees it, cut at its slots, with its head and whether
+    the years asked are valid; None when there is no such item."""
     head = queries.item_head(item_id)
     if head is None:
-        abort(404)
+        return None
     form = (
         LifetimeForm(request.args)
-        if "years" in request.args
+        if years is not None
         else LifetimeForm(data={"years": _default_years(head)})
     )
     valid = form.validate()
-
-    def render_body() -> str:
-        item = _item_or_404(item_id)  # the whole row, only when the body is rendered
-        return render_template(
-            "catalogue/_item_body.html",
-            item=item,
-            form=form,
-            scenario=_scenario(item, form) if valid else None,
-            alternatives=queries.lighter_alternatives(item),
-        )
-
-    # The explanation is the same for everyone until the catalogue changes; asking
-    # for the item, marking it useful and managing it stay per person.
-    body = cache.fragment(
-        "catalogue.item",
-        (head.id, current_language(), cache.digest(request.args.get("years"))),
-        ("catalogue",),
-        render_body,
-    )
-    return render_template(
-        "catalogue/item.html",
-        item=head,
-        body=body,
-        # Only services are marked useful (equipment pages show no such button).
-        marks=queries.usefulness_count(head.id) if head.kind == "service" else 0,
-        marked=head.kind == "service" and queries.is_marked_useful(current_user, head.id),
-        # "Add 2" reads as an order of 2: say what the request already holds.
-        held=queries.quantity_in_basket(current_user, head.id),
+    item = _item_or_404(item_id)  # the whole row, only when the page is rendered
+    html = render_template(
+        "catalogue/_item_page.html",
+        item=item,
+        form=form,
+        scenario=_scenario(item, form) if valid else None,
+        alternatives=queries.lighter_alternatives(item),
+        admin=admin,
         # The empty quantity field is the same for everyone: WTForms renders it once.
-        quantity_field=cache.fragment(
-            "catalogue.quantity_field",
-            (current_language(),),
-            (),
-            lambda: render_template("catalogue/_quantity_field.html", form=AddToRequestForm()),
+        quantity_field=Markup(  # noqa: S704 - autoescaped template
+            render_template("catalogue/_quantity_field.html", form=AddToRequestForm())
         ),
-    ), 200 if valid else 400
+        **{name: slots.slot(name) for name in ("csrf", "held", "useful")},
+    )
+    return head, slots.cut(html), valid
 
 
 def _default_years(item: CatalogueItem | queries.ItemHead) -> int:

@@ -7,16 +7,21 @@ markers, and joined again with each use's values.
 """
 
 import re
+import secrets
 
 from markupsafe import Markup, escape
 
-_MARK = "\ue000"  # a private-use character: never in what our templates write
-_SLOT_RE = re.compile(f"{_MARK}([a-z0-9_]+){_MARK}")
+# A private-use character and a text drawn once per process: a kept template may hold
+# text someone typed (an item's name, a message's subject), which can never hold a
+# marker, by chance or on purpose. Kept HTML is stored already cut, so another process
+# drawing another marker reads it alike.
+_MARK = f"\ue000{secrets.token_hex(8)}"
+_SLOT_RE = re.compile(f"{_MARK}([a-z0-9_]+)\ue000")
 
 
 def slot(name: str) -> Markup:
     """The marker to render where the value called `name` goes."""
-    return Markup(f"{_MARK}{name}{_MARK}")  # noqa: S704 - a fixed marker, no user data
+    return Markup(f"{_MARK}{name}\ue000")  # noqa: S704 - a fixed marker, no user data
 
 
 def cut(html: str) -> list[str]:

@@ -44,6 +44,7 @@ from app.messaging.audiences import (
 )
 from app.messaging.builtins import NOTICE_TEMPLATES, ensure_builtin_templates
 from app.messaging.forms import ScheduleForm, SendTestForm, TemplateForm
+from app.messaging.inbox import render_message, render_messages
 from app.messaging.mailer import MailerPool
 from app.messaging.models import Dispatch, MessageTemplate, Schedule
 from app.messaging.recurrence import (
@@ -78,15 +79,16 @@ def _partial_or_page(partial: str, page: str, **context):
 @login_required
 def index():
     """The inbox, newest first."""
+    user_id = current_user.id
     messages, total, page, pages = within_pages(
-        lambda n: queries.list_inbox(current_user.id, n), requested_page(), queries.PAGE_SIZE
+        lambda n: queries.list_inbox(user_id, n), requested_page(), queries.PAGE_SIZE
     )
     return render_template(
         "messaging/index.html",
-        messages=messages,
+        messages=render_messages(messages, page),
         page=page,
         pages=pages,
-        unread=queries.unread_badge_count(current_user.id),
+        unread=queries.unread_badge_count(user_id),
         total=total,
     )
 
@@ -100,7 +102,7 @@ def mark_read(delivery_id: int):
         abort(404)
     db.session.commit()
     if htmx:
-        return _inbox_fragment("messaging/_message.html", message=message, announce=True)
+        return _inbox_fragment(render_message(message, announce=True))
     # Without JavaScript: said at the top of the page, which lands back at the message.
     flash(_("Marked as read."), "success")
     return redirect(_inbox_at(f"message-{message.id}"))
@@ -112,16 +114,16 @@ def _inbox_at(anchor: str | None):
     return url_for("messaging.index", page=page if page > 1 else None, _anchor=anchor)
 
 
-def _inbox_fragment(partial: str, **context):
-    """An htmx answer about one message, with the inbox's counts and the menu badge
-    out of band: reading or deleting one message changes them as marking all does."""
+def _inbox_fragment(html: str):
+    """An htmx answer about one message (its HTML), with the inbox's counts and the menu
+    badge out of band: reading or deleting one message changes them as marking all does."""
     counts = render_template(
         "messaging/_inbox_head.html",
         oob=True,
         unread=queries.unread_badge_count(current_user.id),
         total=queries.inbox_count(current_user.id),
     )
-    response = current_app.make_response(render_template(partial, **context) + counts)
+    response = current_app.make_response(str(html) + counts)
     response.headers["Vary"] = "HX-Request"
     return response
 
@@ -157,7 +159,8 @@ def delete_message(delivery_id: int):
         abort(404)
     db.session.commit()
     if htmx:
-        return _inbox_fragment("messaging/_message_deleted.html", delivery_id=delivery_id)
+        deleted = render_template("messaging/_message_deleted.html", delivery_id=delivery_id)
+        return _inbox_fragment(deleted)
     flash(_("Message deleted."), "success")
     # Without JavaScript, the page lands where the message was: at the one now in its place.
     return redirect(_inbox_at(f"message-{neighbour}" if neighbour else None))

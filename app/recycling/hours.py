@@ -4,6 +4,7 @@ The clock is always passed in; open/closed is evaluated in the portal's zone
 (Europe/Paris) with the French public-holiday calendar.
 """
 
+from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -18,6 +19,8 @@ from app.core.i18n import format_clock, regional_locale
 PARIS = ZoneInfo("Europe/Paris")
 # A week without French public holidays, to describe the usual schedule.
 REFERENCE_MONDAY = date(2026, 3, 9)
+# How far ahead the next opening or closing is named ("Closed, opens Monday at 08:30").
+STATUS_HORIZON = timedelta(days=14)
 
 
 @lru_cache(maxsize=256)
@@ -56,9 +59,33 @@ def next_change(expression: str, now: datetime, zone: ZoneInfo = PARIS) -> datet
         change = _parsed(expression, True).next_change(local)
     except (opening_hours.ParserError, SyntaxError, ValueError):
         return None
-    if change is None or change - local > timedelta(days=14):
+    if change is None or change - local > STATUS_HORIZON:
         return None
     return change.replace(tzinfo=zone)
+
+
+def unchanged_until(expressions: Iterable[str], now: datetime, zone: ZoneInfo = PARIS) -> datetime:
+    """Until when `is_open` and `status_text` say of every one of `expressions` what they
+    say at `now` (aware, in `zone`): the first opening or closing to come, the moment a
+    change comes within the fortnight `status_text` names, or the next midnight (it says
+    "opens at" on the day, "opens Monday at" before it), whichever comes first.
+
+    A page showing those states is the same for everyone until then: it is kept until
+    then, not re-rendered each minute.
+    """
+    local = _local(now, zone)
+    moments = [datetime.combine(local.date() + timedelta(days=1), time.min)]
+    for expression in set(expressions):
+        try:
+            change = _parsed(expression, True).next_change(local)
+        except (opening_hours.ParserError, SyntaxError, ValueError):
+            continue  # never open, "Closed" whatever the time
+        if change is None:
+            continue  # always open, or never
+        if change - local > STATUS_HORIZON:
+            change -= STATUS_HORIZON  # status_text names it from then on
+        moments.append(change)
+    return min(moments).replace(tzinfo=zone)
 
 
 def status_text(expression: str, now: datetime, language: str, zone: ZoneInfo = PARIS) -> str:

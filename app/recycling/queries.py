@@ -80,6 +80,12 @@ def list_staff_points() -> list[CollectionPoint]:
     return _by_commune(db.session.scalars(select(CollectionPoint)))
 
 
+def opening_hours_in_use() -> set[str]:
+    """The opening hours of every point (the closed ones too: the staff's list shows their
+    hours' state)."""
+    return set(db.session.scalars(select(CollectionPoint.opening_hours).distinct()))
+
+
 def _by_commune(points) -> list[CollectionPoint]:
     return sorted(points, key=lambda p: (alphabetical(p.commune.name), alphabetical(p.name)))
 
@@ -389,7 +395,11 @@ def _my_returns_statement():
 
 def list_my_returns(user: User, limit: int = 5) -> list:
     """The user's latest returns: rows of receipt_number, declared_at, status, point_name."""
-    return db.session.execute(_my_returns_statement(), {"user_id": user.id, "limit": limit}).all()
+    # Plain rows through the connection: the ORM's execution (no object to load here)
+    # cost as much again as the statement itself.
+    db.session.flush()
+    connection = db.session.connection()
+    return connection.execute(_my_returns_statement(), {"user_id": user.id, "limit": limit}).all()
 
 
 def _month_expression():

@@ -90,6 +90,8 @@ def _wants_partial() -> bool:
 
 def _coordinate(name: str, low: float, high: float) -> float | None:
     raw = request.args.get(name, "")
+    if not raw:  # the usual case: no position asked
+        return None
     try:
         value = float(raw)
     except ValueError:
@@ -114,6 +116,34 @@ def _point_view(point: CollectionPoint, now, distance=None) -> dict:
     }
 
 
+def _states_moment(now) -> int:
+    """What the points' open or closed states are keyed by: until when they stay as at
+    `now` (`hours.unchanged_until`), not the minute, so that the list is rendered again
+    when one of them changes, not every minute.
+
+    Kept per process and version of the points: working it out at each request cost
+    as much as reading the rendered list.
+    """
+    version = cache.version_of("points")
+    kept = current_app.extensions.setdefault("empreinte.recycling_states", {})
+    known = kept.get(version)
+    if known is None or not known[0] <= now < known[1]:
+        known = (now, hours.unchanged_until(queries.opening_hours_in_use(), now))
+        kept.clear()
+        kept[version] = known
+    return int(known[1].timestamp())
+
+
+def _origin(place: tuple) -> tuple[tuple[float, float] | None, str | None]:
+    """Where the list is sorted from (None: by commune) and how the page says it."""
+    if place[0] == "position":
+        return place[1:], _("your position")
+    if place[0] == "work" and (commune := queries.work_commune(current_user)):
+        label = _("your work commune (%(commune)s)", commune=commune.name)
+        return (commune.latitude, commune.longitude), label
+    return None, None
+
+
 @bp.get("/")
 @reads_only
 @login_required
@@ -121,16 +151,19 @@ def index():
     """The collection points: map and list, nearest first from the work commune or the browser."""
     now = utcnow()
     lat, lon = _coordinate("lat", -90, 90), _coordinate("lon", -180, 180)
-    origin, origin_label = None, None
     if lat is not None and lon is not None:
-        origin, origin_label = (lat, lon), _("your position")
-    elif request.args.get("sort") != "name" and (commune := queries.work_commune(current_user)):
-        origin = (commune.latitude, commune.longitude)
-        origin_label = _("your work commune (%(commune)s)", commune=commune.name)
+        place = ("position", lat, lon)
+    elif request.args.get("sort") != "name":  # the work commune follows from these ids
+        commune_id = current_user.commune_id
+        place = ("work", commune_id, None if commune_id else current_user.department_id)
+    else:
+        place = ("name",)
     page_args = {k: request.args[k] for k in ("sort", "lat", "lon") if request.args.get(k)}
     raw_page = request.args.get("page", "1")
+    tile_url = current_app.config.get("MAP_TILE_URL") or ""
 
-    def render_list():
+    def render_points():
+        origin, origin_label = _origin(place)
         points = queries.list_staff_points()
         pairs = queries.sort_by_distance(points, *origin) if origin else [(p, None) for p in points]
         # Ten cards a page keep the page light (EcoIndex A): the nearest come first.
@@ -138,35 +171,48 @@ def index():
         page = min(int(raw_page), pages) if raw_page.isdigit() and int(raw_page) >= 1 else 1
         window = pairs[(page - 1) * POINTS_PER_PAGE : page * POINTS_PER_PAGE]
         return render_template(
-            "recycling/_point_list.html",
+            "recycling/_points_section.html",
             views=[_point_view(p, now, d) for p, d in window],
             page=page,
             pages=pages,
             page_args=page_args,
+            origin_label=str(origin_label) if origin_label else None,
+            tile_url=tile_url,
         )
 
-    # The same list for everyone from the same place, until a point changes or the
-    # minute turns (opening hours say "open now").
-    point_list = cache.fragment(
+    # The points (list, map data, sorting controls) are the same for everyone from the
+    # same place until a point or a place changes, or one of them opens or closes.
+    points = cache.fragment(
         "recycling.points",
-        (current_language(), origin, raw_page[:6], *sorted(page_args.items()), f"{now:%Y%m%d%H%M}"),
+        (
+            current_language(),
+            place,
+            raw_page[:6],
+            *sorted(page_args.items()),
+            tile_url,
+            _states_moment(now),
+        ),
         ("points", "people"),
-        render_list,
+        render_points,
     )
-    # The sorting and map controls say where the list is sorted from, nothing personal.
-    label = str(origin_label) if origin_label else None
-    controls = cache.fragment(
-        "recycling.controls",
-        (current_language(), label),
+    agent, admin = current_user.has_role("agent"), current_user.has_role("admin")
+    heading = cache.fragment(
+        "recycling.heading",
+        (current_language(), agent, admin),
         (),
-        lambda: render_template("recycling/_points_controls.html", origin_label=label),
+        lambda: render_template("recycling/_points_heading.html", agent=agent, admin=admin),
+    )
+    # The person's own returns: read for each request, rendered again only when what
+    # they show changes (a status, a point's name).
+    mine = queries.list_my_returns(current_user)
+    my_returns = cache.fragment(
+        "recycling.my_returns",
+        (current_language(), current_user.id, cache.digest([tuple(row) for row in mine])),
+        (),
+        lambda: render_template("recycling/_my_returns.html", my_returns=mine),
     )
     return render_template(
-        "recycling/index.html",
-        point_list=point_list,
-        controls=controls,
-        my_returns=queries.list_my_returns(current_user),
-        tile_url=current_app.config.get("MAP_TILE_URL") or "",
+        "recycling/index.html", heading=heading, points=points, my_returns=my_returns
     )
 
 
@@ -182,7 +228,7 @@ def point_cards():
     now = utcnow()
     return cache.fragment(
         "recycling.point_cards",
-        (current_language(), f"{now:%Y%m%d%H%M}"),
+        (current_language(), _states_moment(now)),
         ("points", "people"),
         lambda: render_template(
             "recycling/_point_list.html",

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from app.catalogue.models import CatalogueItem, CatalogueRequest
 from app.core.audit import AuditEvent
 from app.extensions import db
-from tests.conftest import csrf_token, login
+from tests.conftest import Auth, csrf_token, login
 
 HX = {"HX-Request": "true"}
 
@@ -1240,3 +1240,102 @@ def test_an_items_electricity_figures_share_one_decimal(client, make, make_item)
     text = html.unescape(client.get(f"/catalogue/items/{item.id}").get_data(as_text=True))
     assert "144,5\u00a0kWh par an" in text or "144,5 kWh par an" in text
     assert re.search(r"entre 52,6 et 262,8\s+kWh par an", text)
+
+
+# The item page and the listing are kept whole for everyone: what is each person's -------
+
+
+def _form_token(page: str, action: str) -> str:
+    """The CSRF token of the form posting to `action` on a page."""
+    found = re.search(
+        rf'action="{re.escape(action)}"[^>]*>\s*<input type="hidden" name="csrf_token" '
+        r'value="([^"]+)"',
+        page,
+    )
+    assert found, f"no form posting to {action}"
+    return found.group(1)
+
+
+def test_a_kept_item_page_shows_each_person_their_own_basket(app, make, make_item):
+    """The page is kept for everyone; what a request holds is each reader's own."""
+    item = make_item()
+    holder, other = app.test_client(), app.test_client()
+    login(holder, make.user(locale="en"))
+    login(other, make.user(locale="en"))
+    assert "already holds" not in other.get(f"/catalogue/items/{item.id}").text  # kept now
+    Auth(holder).post(f"/catalogue/items/{item.id}/request", {"quantity": "4"})
+    assert "already holds 4 of this item" in holder.get(f"/catalogue/items/{item.id}").text
+    assert "already holds" not in other.get(f"/catalogue/items/{item.id}").text
+
+
+def test_the_basket_an_item_page_shows_follows_a_removal(client, auth, make, make_item):
+    login(client, make.user(locale="en"))
+    item = make_item()
+    auth.post(f"/catalogue/items/{item.id}/request", {"quantity": "2"})
+    assert "already holds 2 of this item" in client.get(f"/catalogue/items/{item.id}").text
+    line = db.session.scalar(select(CatalogueRequest)).lines[0]
+    auth.post(f"/catalogue/requests/lines/{line.id}/remove")
+    assert "already holds" not in client.get(f"/catalogue/items/{item.id}").text
+
+
+def test_a_kept_item_page_carries_each_persons_csrf_token(app, make, make_item):
+    """Adding to a request from a page kept for someone else works with one's own token."""
+    item = make_item()
+    first, second = app.test_client(), app.test_client()
+    login(first, make.user(locale="en"))
+    login(second, make.user(locale="en"))
+    action = f"/catalogue/items/{item.id}/request"
+    first.get(f"/catalogue/items/{item.id}")
+    page = second.get(f"/catalogue/items/{item.id}").text
+    token = _form_token(page, action)
+    assert token == csrf_token(second)
+    answer = second.post(action, data={"quantity": "1", "csrf_token": token})
+    assert answer.status_code == 302 and answer.location.endswith("/catalogue/requests")
+
+
+def test_a_kept_service_page_shows_each_person_their_own_mark(app, make, make_item):
+    service = make_item(kind="service")
+    marker, other = app.test_client(), app.test_client()
+    login(marker, make.user(locale="en"))
+    login(other, make.user(locale="en"))
+    other.get(f"/catalogue/items/{service.id}")  # kept before the mark
+    Auth(marker).post(f"/catalogue/items/{service.id}/useful")
+    mine = marker.get(f"/catalogue/items/{service.id}").text
+    theirs = other.get(f"/catalogue/items/{service.id}").text
+    assert 'aria-pressed="true"' in mine and "1 person finds it useful" in mine
+    assert 'aria-pressed="false"' in theirs and "1 person finds it useful" in theirs
+
+
+def test_an_item_page_kept_for_an_admin_shows_no_manage_section_to_others(app, make, make_item):
+    item = make_item()
+    admin, employee = app.test_client(), app.test_client()
+    login(admin, make.user(roles=("admin",), locale="en"))
+    login(employee, make.user(locale="en"))
+    assert "Discontinue" in admin.get(f"/catalogue/items/{item.id}").text
+    page = employee.get(f"/catalogue/items/{item.id}").text
+    assert "Discontinue" not in page and "Add to my request" in page
+
+
+def test_an_item_text_looking_like_a_slot_is_shown_as_typed(client, make, make_item):
+    """The kept page is cut where each person's values go: an admin's text is never cut."""
+    login(client, make.user(locale="en"))
+    typed = "Mark \ue000csrf\ue000 and \ue000held\ue000 stay"
+    item = make_item(description_en=typed)
+    page = client.get(f"/catalogue/items/{item.id}").text
+    assert html.escape(typed, quote=False) in page
+
+
+def test_the_kept_listing_speaks_each_readers_language(app, make):
+    french, english = app.test_client(), app.test_client()
+    login(french, make.user(locale="fr"))
+    login(english, make.user(locale="en"))
+    assert "Services et équipements" in french.get("/catalogue/?sort=footprint").text  # kept
+    page = english.get("/catalogue/?sort=footprint").text
+    assert "<title>Catalogue · " in page and "Services and equipment with" in page
+
+
+def test_a_refused_filter_stays_refused_when_the_listing_is_kept(client, make):
+    login(client, make.user(locale="en"))
+    assert client.get("/catalogue/?grade=Z").status_code == 400
+    again = client.get("/catalogue/?grade=Z")
+    assert again.status_code == 400 and '<p class="error" data-announce>' in again.text

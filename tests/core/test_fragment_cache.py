@@ -129,7 +129,7 @@ def test_two_workers_sharing_redis_never_serve_each_other_stale_pages(make_app, 
         clients.append(client)
     try:
         assert "Mailbox" in clients[0].get(f"/catalogue/items/{item.id}").get_data(as_text=True)
-        assert store.keys(f"{prefix}fragment:catalogue.item:*")
+        assert store.keys(f"{prefix}value:catalogue.item:*")
 
         db.session.execute(  # a third process: the version changes for both workers
             update(CatalogueItem).where(CatalogueItem.id == item.id).values(name_en="Team inbox")

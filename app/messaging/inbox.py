@@ -1,0 +1,88 @@
+"""The inbox's messages as HTML: each kind of message rendered once, then filled.
+
+Rendered by Jinja one by one, twenty messages cost six times the rest of the page:
+each one translated a dozen texts, built four addresses and a CSRF field again. A
+message's HTML is the same for every message of its kind (language, read or not,
+with a subject and a body or erased, the page it is on) but for its number, subject,
+date, body and the request's CSRF token: `_message.html` is rendered once per kind
+with slots there (app/core/slots.py), kept per process, and filled for each message.
+"""
+
+from types import SimpleNamespace
+
+from flask import current_app, render_template
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
+
+from app.core import slots
+from app.core.i18n import current_language
+from app.messaging.rendering import text_to_html
+
+# The number a kind is rendered with, then made a slot: an id no message has (its column
+# is a 32-bit integer) and no text of the template holds.
+_ID_STAND_IN = 2**31 - 1
+_MAX_KEPT = 1000  # languages × kinds × pages: far below in practice
+
+
+def _kind(message, page: int | None, announce: bool) -> tuple:
+    """What the message's HTML depends on besides the values filled in."""
+    return (
+        current_language(),
+        message.read_at is not None,
+        bool(message.subject),
+        message.body is not None,
+        page if page and page > 1 else None,
+        announce,
+    )
+
+
+def _render_kind(kind: tuple) -> list[str]:
+    _language, read, has_subject, has_body, page, announce = kind
+    stand_in = SimpleNamespace(
+        id=_ID_STAND_IN,
+        subject=slots.slot("subject") if has_subject else None,
+        delivered=slots.slot("delivered"),
+        body=slots.slot("body") if has_body else None,
+        read_at=read or None,
+    )
+    html = render_template(
+        "messaging/_message.html",
+        message=stand_in,
+        page=page or 1,
+        announce=announce,
+        csrf=slots.slot("csrf"),
+    )
+    return slots.cut(html.replace(str(_ID_STAND_IN), str(slots.slot("id"))))
+
+
+def render_message(message, page: int | None = None, announce: bool = False) -> Markup:
+    """One message of the inbox (a row of `queries.list_inbox`, or a Delivery) as HTML.
+
+    `page`: the inbox page it is shown on, which its forms come back to without
+    JavaScript; `announce`: say it was just marked read (an htmx answer).
+    """
+    return _filled(message, page, announce, generate_csrf())
+
+
+def render_messages(messages, page: int | None = None) -> list[Markup]:
+    """The messages of one inbox page as HTML, in order."""
+    token = generate_csrf()
+    return [_filled(message, page, False, token) for message in messages]
+
+
+def _filled(message, page: int | None, announce: bool, token: str) -> Markup:
+    kept = current_app.extensions.setdefault("empreinte.inbox_messages", {})
+    kind = _kind(message, page, announce)
+    parts = kept.get(kind)
+    if parts is None:
+        if len(kept) >= _MAX_KEPT:
+            kept.clear()
+        parts = kept[kind] = _render_kind(kind)
+    values = {
+        "id": message.id,
+        "subject": message.subject,
+        "delivered": current_app.jinja_env.filters["datetime"](message.delivered_at),
+        "body": text_to_html(message.body) if message.body is not None else "",
+        "csrf": token,
+    }
+    return slots.fill(parts, values)

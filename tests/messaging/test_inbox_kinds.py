@@ -1,0 +1,134 @@
+"""The inbox's messages, each kind rendered once and filled (app/messaging/inbox.py):
+every message keeps its own state, date, language and the reader's own CSRF token."""
+
+import re
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.messaging import jobs, services
+from app.messaging.models import Delivery
+from tests.conftest import CSRF_RE, csrf_token, login
+
+HX = {"HX-Request": "true"}
+
+
+def _deliver(template, now=None):
+    now = now or datetime.now(UTC)
+    dispatch = services.create_dispatch(template, "everyone", {}, now, now)
+    db.session.commit()
+    jobs.run_dispatch(dispatch.id, clock=lambda: now)
+
+
+def _inbox(user) -> list[Delivery]:
+    return db.session.scalars(
+        select(Delivery)
+        .where(Delivery.user_id == user.id, Delivery.channel == "inbox")
+        .order_by(Delivery.id)
+    ).all()
+
+
+def _article(page: str, message_id: int) -> str:
+    start = page.index('<article class="message')
+    start = page.index(f'id="message-{message_id}"', start)
+    return page[page.rindex("<article", 0, start) : page.index("</article>", start)]
+
+
+def _spaced(page: str) -> str:
+    """The page, its no-break spaces (French typography: "9 h") as plain ones."""
+    return page.replace("\u202f", " ").replace("\xa0", " ")
+
+
+def test_a_read_message_and_an_unread_one_each_show_their_own_state(client, make, template):
+    me = make.user(locale="en")
+    news = template()
+    for _ in range(3):
+        _deliver(news)
+    login(client, me)
+    first, second, third = _inbox(me)
+    client.get("/messaging/")  # every kind rendered once already
+    client.post(f"/messaging/inbox/{second.id}/read", data={"csrf_token": csrf_token(client)})
+    page = client.get("/messaging/").get_data(as_text=True)
+    for unread in (first, third):
+        shown = _article(page, unread.id)
+        assert '<span class="tag">Unread</span>' in shown
+        assert f'action="/messaging/inbox/{unread.id}/read"' in shown
+    read = _article(page, second.id)
+    assert "Unread" not in read and "/read" not in read
+    assert f'action="/messaging/inbox/{second.id}/delete"' in read
+
+
+def test_each_reader_sees_the_date_in_their_language_and_the_time_of_paris(client, make, template):
+    french, english = make.user(locale="fr"), make.user(locale="en")
+    _deliver(template(), now=datetime(2026, 3, 16, 8, 0, tzinfo=UTC))  # 9 h in Paris
+    login(client, french)
+    page = _spaced(client.get("/messaging/").get_data(as_text=True))
+    assert '<p class="hint">16 mars 2026, 9 h</p>' in page and "Marquer comme lu" in page
+    login(client, english)
+    page = _spaced(client.get("/messaging/").get_data(as_text=True))
+    assert '<p class="hint">16 Mar 2026, 09:00</p>' in page and "Mark as read" in page
+    assert "Marquer comme lu" not in page
+
+
+def test_the_forms_of_my_messages_carry_my_own_csrf_token(app, client, make, template):
+    me, colleague = make.user(), make.user()
+    _deliver(template())
+    pages = []
+    for person in (me, colleague):
+        reader = app.test_client()
+        login(reader, person)
+        pages.append(reader.get("/messaging/").get_data(as_text=True))
+    tokens = [set(re.findall(r'name="csrf_token" value="([^"]+)"', page)) for page in pages]
+    assert [len(found) for found in tokens] == [1, 1]
+    assert tokens[0] != tokens[1]
+    for page, found in zip(pages, tokens, strict=True):
+        assert found == {CSRF_RE.search(page).group(1)}
+
+
+def test_a_message_on_page_two_comes_back_to_page_two_without_javascript(client, make, template):
+    me = make.user(locale="en")
+    news = template()
+    for _ in range(21):
+        _deliver(news)
+    login(client, me)
+    oldest = _inbox(me)[0]
+    newest = _inbox(me)[-1]
+    first = client.get("/messaging/").get_data(as_text=True)
+    second = client.get("/messaging/?page=2").get_data(as_text=True)
+    assert f'action="/messaging/inbox/{newest.id}/read"' in first
+    assert f'action="/messaging/inbox/{oldest.id}/read?page=2"' in second
+    assert f'hx-post="/messaging/inbox/{oldest.id}/read"' in second
+
+
+def test_marking_read_with_htmx_says_so_for_that_message_only(client, make, template):
+    me = make.user(locale="en")
+    news = template()
+    _deliver(news)
+    _deliver(news)
+    login(client, me)
+    first, second = _inbox(me)
+    fragment = client.post(
+        f"/messaging/inbox/{first.id}/read", data={"csrf_token": csrf_token(client)}, headers=HX
+    ).get_data(as_text=True)
+    assert f'id="message-{first.id}"' in fragment and "Marked as read." in fragment
+    assert 'name="csrf_token" value="' + csrf_token(client) in fragment
+    client.post(f"/messaging/inbox/{second.id}/read", data={"csrf_token": csrf_token(client)})
+    page = client.get("/messaging/").get_data(as_text=True)
+    assert "Marked as read." not in _article(page, first.id)
+
+
+def test_a_message_whose_content_was_erased_says_so(client, make, template):
+    me = make.user(locale="en")
+    news = template()
+    _deliver(news)
+    _deliver(news)
+    login(client, me)
+    erased, kept = _inbox(me)
+    erased.subject = erased.body = None
+    db.session.commit()
+    page = client.get("/messaging/").get_data(as_text=True)
+    gone = _article(page, erased.id)
+    assert "(content erased)" in gone and "end of its retention period" in gone
+    shown = _article(page, kept.id)
+    assert kept.subject in shown and "(content erased)" not in shown
