@@ -146,6 +146,14 @@ class CleanupCampaignDepartment(db.Model):
     department_id: Mapped[int] = mapped_column(ForeignKey("department.id"), primary_key=True)
 
 
+_GOAL_KEYS = {"GB": "storage-freed", "items": "items-cleaned", "devices": "devices-returned"}
+
+
+def goal_key(unit: str) -> str:
+    """A goal's key (its name in texts and badges) from its unit."""
+    return _GOAL_KEYS.get(unit, unit)
+
+
 class CleanupGoal(db.Model):
     """A collective goal, e.g. 50,000 GB freed or 2,000 devices returned."""
 
@@ -162,9 +170,7 @@ class CleanupGoal(db.Model):
 
     @property
     def key(self) -> str:
-        return {"GB": "storage-freed", "items": "items-cleaned", "devices": "devices-returned"}.get(
-            self.unit, self.unit
-        )
+        return goal_key(self.unit)
 
 
 class CleanupCampaignActionType(db.Model):

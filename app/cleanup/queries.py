@@ -12,6 +12,7 @@ from bisect import bisect_left, bisect_right, insort
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from types import MappingProxyType
 from typing import NamedTuple
 
 from flask import current_app, g, has_request_context
@@ -32,7 +33,9 @@ from app.cleanup.models import (
     CleanupActionType,
     CleanupCampaign,
     CleanupCampaignDepartment,
+    CleanupGoal,
     CleanupParticipant,
+    goal_key,
 )
 from app.core import cache
 from app.core.models import Commune, Department, departments_by_name
@@ -61,6 +64,78 @@ def get_campaign(campaign_id: int, include_drafts: bool = False) -> CleanupCampa
     if campaign is None or (campaign.published_at is None and not include_drafts):
         return None
     return campaign
+
+
+class GoalHead(NamedTuple):
+    """A collective goal as `CampaignHead` carries it."""
+
+    unit: str
+    target: float
+
+    @property
+    def key(self) -> str:
+        return goal_key(self.unit)
+
+
+class CampaignHead(NamedTuple):
+    """The columns of a campaign a leaderboard reads, with its goals, as plain values.
+
+    Read fresh at every view (its `scores_version` keys the board and the cached
+    table), in one Core statement: loading the ORM object with its goals cost five
+    times as much. It answers what the board, one's standing and the templates ask
+    of a campaign; `action_rules` loads the ORM object (only a rules cache miss asks).
+    """
+
+    id: int
+    name_fr: str
+    name_en: str
+    starts_at: datetime
+    ends_at: datetime
+    published_at: datetime | None
+    frozen_at: datetime | None
+    all_departments: bool
+    scores_version: str
+    goals: tuple[GoalHead, ...]
+
+    name = CleanupCampaign.name
+    state = CleanupCampaign.state
+
+    @property
+    def action_rules(self):
+        return db.session.get(CleanupCampaign, self.id).action_rules
+
+
+@functools.cache
+def _campaign_head_statement():
+    """Built once: the campaign's columns, a line per goal (in the goals' order)."""
+    c, goal = CleanupCampaign, CleanupGoal
+    return (
+        select(
+            c.id,
+            c.name_fr,
+            c.name_en,
+            c.starts_at,
+            c.ends_at,
+            c.published_at,
+            c.frozen_at,
+            c.all_departments,
+            c.scores_version,
+            goal.unit,
+            goal.target,
+        )
+        .outerjoin(goal, goal.campaign_id == c.id)
+        .where(c.id == bindparam("campaign_id"))
+        .order_by(goal.id)
+    )
+
+
+def get_campaign_head(campaign_id: int, include_drafts: bool = False) -> CampaignHead | None:
+    """`get_campaign` for pages that only read a campaign (the leaderboards)."""
+    rows = _rows_bound(_campaign_head_statement(), campaign_id=campaign_id)
+    if not rows or (rows[0].published_at is None and not include_drafts):
+        return None
+    goals = tuple([GoalHead(row.unit, row.target) for row in rows if row.unit is not None])
+    return CampaignHead(*rows[0][:9], goals)
 
 
 @functools.cache
@@ -608,12 +683,13 @@ def participant_id_for(campaign: CleanupCampaign, user) -> int | None:
     return known[key]
 
 
-def my_standing(campaign: CleanupCampaign, user) -> dict:
+def my_standing(campaign: CleanupCampaign, user, with_badges: bool = True) -> dict:
     """The user's own points, rank (None before a first accepted action) and badges.
 
     Read fresh from the person's own actions (a few rows), then ranked against the
     cached board: a logged action shows in one's own rank at once, even while the
-    board waits for its next recomputation.
+    board waits for its next recomputation. `with_badges=False` (a leaderboard, which
+    shows none of one's own) leaves them out, and the goals' progress they ask for.
     """
     board = get_board(campaign)
     pid = participant_id_for(campaign, user)
@@ -635,13 +711,18 @@ def my_standing(campaign: CleanupCampaign, user) -> dict:
     above = len(board.ascending) - bisect_right(board.ascending, points)
     if stale is not None and stale > points:
         above -= 1  # one's own older score is not someone else's
-    return {
+    standing = {
         "points": points,
         "rank": above + 1,
-        "badges": _badges(points, (gb, mail, devices, days), _goal_met(campaign)),
         "participants": len(board.points) + (stale is None),
         **waiting,
     }
+    if with_badges:
+        standing["badges"] = _badges(points, (gb, mail, devices, days), _goal_met(campaign))
+    return standing
+
+
+_NOTHING_WAITING = MappingProxyType({"pending": 0, "pending_entries": 0})
 
 
 @functools.cache
@@ -656,17 +737,29 @@ def _waiting_points(campaign: CleanupCampaign, pid: int | None) -> dict:
     """The points of the person's device returns still waiting for an agent, and how many
     entries: they score on receipt, if it comes before the campaign ends. One small read
     by participant (ix_cleanup_action_cap), and none in a campaign that does not count
-    returns or has ended (a return not received by then never counts)."""
-    none = {"pending": 0, "pending_entries": 0}
-    if (
-        pid is None
-        or campaign.frozen_at is not None
-        or campaign.ends_at <= utcnow()
-        or "return-device" not in campaign_rules(campaign)
-    ):
-        return none
-    count, points = _rows_bound(_waiting_statement(), participant_id=pid)[0]
-    return {"pending": int(points), "pending_entries": count}
+    returns or has ended (a return not received by then never counts).
+
+    Kept per process until the campaign's scores_version or its rules change: every
+    write to a waiting entry (its declaration, receipt or withdrawal, through
+    `services.touch_scores`) replaces that version in its own transaction, so a kept
+    answer is never stale; the rules decide whether returns count at all."""
+    if pid is None or campaign.frozen_at is not None or campaign.ends_at <= utcnow():
+        return _NOTHING_WAITING
+    versions = (campaign.scores_version, cache.version_of("cleanup_rules"))
+    kept = current_app.extensions.setdefault("cleanup.waiting", {})
+    known_at, known = kept.get(campaign.id, (None, None))
+    if known_at != versions:
+        known = {}
+        kept[campaign.id] = (versions, known)
+    found = known.get(pid)
+    if found is None:
+        if "return-device" not in campaign_rules(campaign):
+            found = _NOTHING_WAITING
+        else:
+            count, points = _rows_bound(_waiting_statement(), participant_id=pid)[0]
+            found = {"pending": int(points), "pending_entries": count}
+        known[pid] = found
+    return found
 
 
 def _unlisted_participants(campaign: CleanupCampaign) -> set[int]:
