@@ -116,9 +116,9 @@ def _panel(user):
 
 
 def _seed(rng) -> None:
-    from app.messaging.builtins import ensure_builtin_templates
+    from app.messaging.seed import seed_messaging
 
-    ensure_builtin_templates()
+    seed_messaging(rng)
 
 
 def _on_campaign_published(sender, campaign, now, **_kwargs) -> None:

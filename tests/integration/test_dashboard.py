@@ -86,17 +86,17 @@ def test_each_demo_account_sees_every_panel_in_a_few_queries(client, demo, panel
 
 
 def test_demo_launch_message_reaches_the_inbox_and_the_mailbox(demo, client, smtp):
-    """The demo campaign is announced at seed time, and the demo employee's entry set
-    aside yesterday is explained: the scheduler's next tick delivers both."""
+    """The demo campaign is announced at seed time (the scheduler's next tick delivers
+    it), and the demo employee's entry set aside yesterday is already explained, both
+    unread among the weeks of messages before them."""
     from app.messaging.jobs import deliver_due
 
     deliver_due(wait_for_leases=True)
     employee = db.session.scalar(select(User).where(User.email == "employee@demo.empreinte.fr"))
     login(client, employee)
     inbox = client.get("/api/v1/me/messages").json
-    assert inbox["unread"] == 2
-    subjects = sorted(m["subject"].split("\u00a0:")[0] for m in inbox["messages"])
-    assert subjects == ["C'est parti", "Votre saisie ne compte pas"]
+    unread = {m["subject"].split("\u00a0:")[0] for m in inbox["messages"] if not m["read"]}
+    assert {"C'est parti", "Votre saisie ne compte pas"} <= unread
     assert any(to == "employee@demo.empreinte.fr" for to, _message in smtp.messages)
     campaign_id = current_campaign(utcnow()).id
     entries = client.get(f"/cleanup/campaigns/{campaign_id}?entries=all").get_data(as_text=True)
