@@ -22,6 +22,10 @@ from app.messaging.rendering import text_to_html
 # is a 32-bit integer) and no text of the template holds.
 _ID_STAND_IN = 2**31 - 1
 _MAX_KEPT = 1000  # languages × kinds × pages: far below in practice
+# Messages kept filled but for the CSRF token, per process: a person coming back to their
+# inbox (or reading one message after another) gets the others as they were. Bounded:
+# about 3 KB each, emptied when full.
+_MAX_MESSAGES_KEPT = 5000
 
 
 def _kind(message, page: int | None, announce: bool) -> tuple:
@@ -71,18 +75,50 @@ def render_messages(messages, page: int | None = None) -> list[Markup]:
 
 
 def _filled(message, page: int | None, announce: bool, token: str) -> Markup:
-    kept = current_app.extensions.setdefault("empreinte.inbox_messages", {})
     kind = _kind(message, page, announce)
-    parts = kept.get(kind)
+    # Its text is part of the key, not only its id: an id is given again once a
+    # message is deleted (SQLite), and an erased message becomes another kind.
+    key = (kind, message.id, message.delivered_at, message.subject, hash(message.body))
+    messages = current_app.extensions.setdefault("empreinte.inbox_filled", {})
+    parts = messages.get(key)
     if parts is None:
-        if len(kept) >= _MAX_KEPT:
-            kept.clear()
-        parts = kept[kind] = _render_kind(kind)
+        if len(messages) >= _MAX_MESSAGES_KEPT:
+            messages.clear()
+        parts = messages[key] = slots.cut(_fill_all_but_the_token(message, kind))
+    return slots.fill(parts, {"csrf": token})
+
+
+def _fill_all_but_the_token(message, kind: tuple) -> Markup:
+    kinds = current_app.extensions.setdefault("empreinte.inbox_messages", {})
+    parts = kinds.get(kind)
+    if parts is None:
+        if len(kinds) >= _MAX_KEPT:
+            kinds.clear()
+        parts = kinds[kind] = _render_kind(kind)
     values = {
         "id": message.id,
         "subject": message.subject,
         "delivered": current_app.jinja_env.filters["datetime"](message.delivered_at),
         "body": text_to_html(message.body) if message.body is not None else "",
-        "csrf": token,
+        "csrf": slots.slot("csrf"),  # filled for each request
     }
     return slots.fill(parts, values)
+
+
+def render_head(unread: int, total: int) -> Markup:
+    """The inbox's counts and its actions on every message, with the request's token."""
+    kept = current_app.extensions.setdefault("empreinte.inbox_heads", {})
+    key = (current_language(), unread, total > unread)
+    parts = kept.get(key)
+    if parts is None:
+        if len(kept) >= _MAX_KEPT:
+            kept.clear()
+        html = render_template(
+            "messaging/_inbox_head.html",
+            oob=False,
+            unread=unread,
+            total=total,
+            csrf=slots.slot("csrf"),
+        )
+        parts = kept[key] = slots.cut(html)
+    return slots.fill(parts, {"csrf": generate_csrf()})

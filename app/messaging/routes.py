@@ -19,6 +19,7 @@ from flask import (
 from flask_babel import force_locale, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from flask_wtf.csrf import generate_csrf
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from wtforms.fields.choices import SelectChoice
@@ -44,7 +45,7 @@ from app.messaging.audiences import (
 )
 from app.messaging.builtins import NOTICE_TEMPLATES, ensure_builtin_templates
 from app.messaging.forms import ScheduleForm, SendTestForm, TemplateForm
-from app.messaging.inbox import render_message, render_messages
+from app.messaging.inbox import render_head, render_message, render_messages
 from app.messaging.mailer import MailerPool
 from app.messaging.models import Dispatch, MessageTemplate, Schedule
 from app.messaging.recurrence import (
@@ -83,13 +84,13 @@ def index():
     messages, total, page, pages = within_pages(
         lambda n: queries.list_inbox(user_id, n), requested_page(), queries.PAGE_SIZE
     )
+    unread = queries.unread_badge_count(user_id)
     return render_template(
         "messaging/index.html",
         messages=render_messages(messages, page),
+        head=render_head(unread, total),
         page=page,
         pages=pages,
-        unread=queries.unread_badge_count(user_id),
-        total=total,
     )
 
 
@@ -122,6 +123,7 @@ def _inbox_fragment(html: str):
         oob=True,
         unread=queries.unread_badge_count(current_user.id),
         total=queries.inbox_count(current_user.id),
+        csrf=generate_csrf(),
     )
     response = current_app.make_response(str(html) + counts)
     response.headers["Vary"] = "HX-Request"
