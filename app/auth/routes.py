@@ -15,7 +15,6 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -34,7 +33,8 @@ from app.auth.models import ApiToken
 from app.core import privacy_services
 from app.core.database import reads_only
 from app.core.errors import answers_expired_form
-from app.core.i18n import current_language
+from app.core.i18n import current_language, format_day
+from app.core.security import renew_csrf_token
 from app.core.time import local_zone, utcnow
 from app.core.urls import public_url, safe_next_url
 from app.extensions import db, limiter
@@ -94,6 +94,7 @@ def _open_session(user, next_url: str | None = None):
     services.keep_language_if_never_chosen(user, current_language())
     db.session.commit()
     login_user(user)
+    renew_csrf_token()
     session.pop(LINK_SIGN_IN_KEY, None)
     session.pop(SSO_SESSION_KEY, None)
     return redirect(next_url or safe_next_url(request.args.get("next")) or url_for("core.home"))
@@ -238,6 +239,7 @@ def sign_out():
     services.end_all_sessions(current_user)
     db.session.commit()
     logout_user()
+    renew_csrf_token()
     session.pop(LINK_SIGN_IN_KEY, None)
     session["lang"] = language
     flash(_("You are signed out on all your devices."), "success")
@@ -312,6 +314,7 @@ def change_password():
             return _render_profile(password_form=form, status=400)
     db.session.commit()
     login_user(current_user._get_current_object())  # the proxy itself would loop
+    renew_csrf_token()
     flash(_("Your password is changed. Your other sessions are closed."), "success")
     return redirect(url_for("auth.profile"))
 
@@ -374,7 +377,7 @@ def request_erasure():
         _(
             "Your erasure request is recorded. It will be carried out on %(due)s; until "
             "then you can withdraw it.",
-            due=format_date(due, "long"),
+            due=format_day(due, "long"),
         ),
         "success",
     )

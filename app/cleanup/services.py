@@ -12,7 +12,6 @@ from uuid import uuid4
 from flask import current_app
 
 # Lazy: services also run in jobs and signal handlers, outside any request.
-from flask_babel import format_date
 from flask_babel import lazy_gettext as _
 from flask_babel import lazy_ngettext as ngettext
 from sqlalchemy import bindparam, case, func, select, update
@@ -53,7 +52,7 @@ from app.cleanup.models import (
 )
 from app.core.audit import record_audit
 from app.core.database import insert_missing
-from app.core.i18n import AmbiguousNumber, format_moment, parse_local_number
+from app.core.i18n import AmbiguousNumber, format_day, format_moment, parse_local_number
 from app.core.signals import (
     campaign_closed,
     campaign_extended,
@@ -590,7 +589,7 @@ def _check_cap(rule, quantity: float, already: float, day, today, correcting=Fal
             message = _(
                 "That would go over the daily limit of %(cap)s for this action: "
                 "this entry can hold at most %(left)s on %(day)s.",
-                day=format_date(day, DAY_IN_SENTENCE),
+                day=format_day(day, DAY_IN_SENTENCE),
                 **values,
             )
     elif day == today and "left" in values:
@@ -606,13 +605,13 @@ def _check_cap(rule, quantity: float, already: float, day, today, correcting=Fal
         message = _(
             "That would go over the daily limit of %(cap)s for this action: "
             "you can still log %(left)s on %(day)s.",
-            day=format_date(day, DAY_IN_SENTENCE),
+            day=format_day(day, DAY_IN_SENTENCE),
             **values,
         )
     else:
         message = _(
             "The daily limit of %(cap)s for this action was already reached on %(day)s.",
-            day=format_date(day, DAY_IN_SENTENCE),
+            day=format_day(day, DAY_IN_SENTENCE),
             **values,
         )
     raise CleanupError(message, "cap_reached", 409)

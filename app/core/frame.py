@@ -42,8 +42,11 @@ def _request_values() -> dict:
     for index, entry in enumerate(_menu()):
         if entry["badge"]:
             values[f"badge{index}"] = Markup(
-                ' <span class="badge" aria-label="{}">{}</span>'
-            ).format(entry["badge_label"], entry["badge"])
+                # Read as its words: an aria-label on a plain span is left unread by
+                # many screen readers, which said "Messages 3".
+                ' <span class="badge"><span aria-hidden="true">{}</span>'
+                '<span class="visually-hidden">{}</span></span>'
+            ).format(entry["badge"], entry["badge_label"])
     return values
 
 

@@ -35,13 +35,25 @@ def regional_locale(language: str) -> str:
     return REGIONAL_LOCALES.get(language, language)
 
 
+_FIRST_DAY = re.compile(r"(?<![0-9])1(?= )")
+
+
+def first_of_month(text: str, day: date, language: str) -> str:
+    """« 1er décembre », not « 1 décembre »: French writes the first of a month as an
+    ordinal, which Babel's patterns leave out. Other days and languages as they are."""
+    if day.day != 1 or not language.startswith("fr"):
+        return text
+    return _FIRST_DAY.sub("1er", text, count=1)
+
+
 def long_date(value, language: str) -> str:
     """A date in a message's sentence: "3 December 2026", "3 décembre 2026".
 
     Messages are written for one reader with no request around: `language` is theirs,
     written the regional way ("December 3, 2026" is how Babel's plain `en` puts it).
     """
-    return babel_format_date(value, "long", locale=regional_locale(language))
+    text = babel_format_date(value, "long", locale=regional_locale(language))
+    return first_of_month(text, value, language)
 
 
 def select_locale() -> str:
@@ -140,7 +152,8 @@ def format_clock(value: time, language: str | None = None) -> str:
 
 @lru_cache(maxsize=1024)
 def _day_text(day: date, fmt: str, _locale: Locale) -> str:
-    return format_date(day, fmt)  # `_locale`, the request's, keys the text
+    # `_locale`, the request's, keys the text
+    return first_of_month(format_date(day, fmt), day, _locale.language)
 
 
 def format_day(value: date | datetime, fmt: str = "medium") -> str:
@@ -174,8 +187,9 @@ def format_full_moment(value: datetime) -> str:
     a sentence says it: "Friday, 18 December 2026 at 18:00", « vendredi 18 décembre 2026
     à 18 h » (a new end read back without doubt, as the question before it asked)."""
     local = to_user_timezone(value)
-    return _AT[current_language()] % {
-        "day": format_date(local, "full"),
+    language = current_language()
+    return _AT[language] % {
+        "day": first_of_month(format_date(local, "full"), local.date(), language),
         "time": format_clock(local.time()),
     }
 
@@ -184,7 +198,7 @@ def sentence_moment(value: datetime, language: str, zone) -> str:
     """A moment inside a message's sentence, for one reader with no request around:
     "16 mars 2026 à 9 h", "16 March 2026 at 09:00"."""
     local = value.astimezone(zone)
-    day = babel_format_date(local, "long", locale=regional_locale(language))
+    day = long_date(local.date(), language)
     return _AT[language] % {"day": day, "time": format_clock(local.time(), language)}
 
 

@@ -1,6 +1,6 @@
 """Security headers and CSRF enforcement for every request."""
 
-from flask import Flask, abort, g, request
+from flask import Flask, abort, current_app, g, request, session
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -41,6 +41,14 @@ def content_security_policy(app: Flask) -> str:
             "frame-ancestors 'none'",
         )
     )
+
+
+def renew_csrf_token() -> None:
+    """A new CSRF token from the next page on, for a session that changes hands (signing
+    in or out, a new password): a page kept from before can no longer post."""
+    field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    session.pop(field, None)
+    g.pop(field, None)
 
 
 def _carries_nul() -> bool:

@@ -30,8 +30,11 @@ _MAX_MESSAGES_KEPT = 5000
 
 def _kind(message, page: int | None, announce: bool) -> tuple:
     """What the message's HTML depends on besides the values filled in."""
+    language = current_language()
+    written_in = (message.locale or language)[:2]
     return (
-        current_language(),
+        language,
+        written_in if written_in != language else None,
         message.read_at is not None,
         bool(message.subject),
         message.body is not None,
@@ -41,9 +44,10 @@ def _kind(message, page: int | None, announce: bool) -> tuple:
 
 
 def _render_kind(kind: tuple) -> list[str]:
-    _language, read, has_subject, has_body, page, announce = kind
+    _language, written_in, read, has_subject, has_body, page, announce = kind
     stand_in = SimpleNamespace(
         id=_ID_STAND_IN,
+        lang=written_in,
         subject=slots.slot("subject") if has_subject else None,
         delivered=slots.slot("delivered"),
         body=slots.slot("body") if has_body else None,

@@ -88,7 +88,7 @@ def unread_badge_count(user_id: int) -> int:
 
 
 # What the inbox and the API show of a message: read as plain rows, not ORM objects.
-_INBOX_COLUMNS = ("id", "subject", "body", "delivered_at", "read_at")
+_INBOX_COLUMNS = ("id", "subject", "body", "delivered_at", "read_at", "locale")
 
 
 @functools.cache
@@ -127,7 +127,7 @@ def _inbox_rows(unread_only: bool, user_id: int, limit: int, offset: int) -> lis
 
 
 def list_inbox(user_id: int, page: int = 1, per_page: int = PAGE_SIZE) -> tuple[list, int]:
-    """The user's messages (rows: id, subject, body, delivered_at, read_at), newest
+    """The user's messages (rows: id, subject, body, delivered_at, read_at, locale), newest
     first, and the number of messages.
 
     The total comes with the page's rows (a window count): one statement, not two.

@@ -1,14 +1,18 @@
 """Demo data: the built-in templates, and an inbox history for the demo accounts.
 
 Someone trying the portal, and the bench timing the inbox, should find what a person
-finds after a few weeks of use: weekly digests and the notices about their own
-requests and entries, some read, the latest not yet. Each message goes through the
-outbox as any dispatch does (the built-in template, the person's variables and
-language, delivered to the portal inbox), dated when it would have been sent.
+finds after a few weeks of use: the notices about their own requests, entries and
+returned devices, some read, the latest not yet. Each message goes through the outbox
+as any dispatch does (the built-in template, the person's variables and language,
+delivered to the portal inbox), dated when it would have been sent, in office hours.
+
+No weekly digest: a digest is rendered from the figures of the day it goes out, and
+can't be rendered as of a past Monday (it would speak of the campaign running today,
+or of last year's).
 """
 
 import random
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 from flask import current_app
 from sqlalchemy import select, update
@@ -23,11 +27,15 @@ from app.messaging.builtins import ensure_builtin_templates
 from app.messaging.mailer import MailerPool
 from app.messaging.models import NOTICE_AUDIENCE, Delivery, Dispatch
 from app.messaging.rendering import CompiledTemplate
+from app.recycling.models import CustodyStep, DeviceReturn
 
-DIGEST_WEEKS = 8
+HISTORY_WEEKS = 8
+RECENT_RETURNS = 3  # the returns whose custody steps are in the inbox, latest first
 # The newest messages are still unread, as in anybody's inbox; older ones mostly read.
 UNREAD_NEWEST = 2
 READ_SHARE = 0.85
+# Seeded messages come and are read in office hours (Paris), Monday to Friday.
+OFFICE_OPENS, OFFICE_CLOSES = time(9), time(17, 30)
 
 
 def seed_messaging(rng: random.Random) -> None:
@@ -38,43 +46,42 @@ def seed_messaging(rng: random.Random) -> None:
         select(User).where(User.email.in_([email for email, _n, _r in DEMO_ACCOUNTS]))
     ).all()
     for person in sorted(people, key=lambda p: p.id):
-        dispatches = _notices_already_due(person, now)  # before the digests join them
-        dispatches += [_digest(person, at) for at in _digest_moments(rng, now)]
+        dispatches = _notices_already_due(rng, person, now)
         dispatches += _request_decisions(rng, person, now)
+        dispatches += _return_notices(rng, person, now)
         delivered = [_deliver_to_inbox(dispatch) for dispatch in dispatches]
         _read_some(rng, person, [d for d in delivered if d is not None], now)
 
 
-def _digest_moments(rng: random.Random, now: datetime) -> list[datetime]:
-    """The past DIGEST_WEEKS Mondays at about 9:00 (Paris), a few minutes apart."""
+def in_office_hours(at: datetime) -> bool:
+    """True on a weekday between OFFICE_OPENS and OFFICE_CLOSES, Paris time."""
+    local = at.astimezone(local_zone())
+    return local.weekday() < 5 and OFFICE_OPENS <= local.time() <= OFFICE_CLOSES
+
+
+def _office_hours(rng: random.Random, at: datetime, now: datetime) -> datetime:
+    """`at` if in office hours, else the next opening (a few minutes after it); the
+    last closing before `at` when the next opening is not past yet."""
+    if in_office_hours(at):
+        return at
     zone = local_zone()
-    local = now.astimezone(zone)
-    monday = (local - timedelta(days=local.weekday())).replace(
-        hour=9, minute=0, second=0, microsecond=0
-    )
-    moments = []
-    for week in range(DIGEST_WEEKS + 1):
-        at = (monday - timedelta(weeks=week)).astimezone(now.tzinfo)
-        at += timedelta(minutes=rng.randint(0, 20), seconds=rng.randint(0, 59))
-        if at < now:
-            moments.append(at)
-    return moments[:DIGEST_WEEKS]
+    local = at.astimezone(zone)
+    day = local.date() + timedelta(days=local.time() > OFFICE_CLOSES)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    minutes = timedelta(minutes=rng.randint(0, 45), seconds=rng.randint(0, 59))
+    later = datetime.combine(day, OFFICE_OPENS, tzinfo=zone).astimezone(at.tzinfo) + minutes
+    if later < now:
+        return later
+    day = local.date() - timedelta(days=local.time() < OFFICE_OPENS)
+    while day.weekday() >= 5:
+        day -= timedelta(days=1)
+    return datetime.combine(day, OFFICE_CLOSES, tzinfo=zone).astimezone(at.tzinfo) - minutes
 
 
-def _digest(person: User, at: datetime) -> Dispatch:
-    """That week's digest for this person, as a weekly schedule would have sent it."""
-    return services.create_dispatch(
-        services.template_by_key("weekly-digest"),
-        NOTICE_AUDIENCE,
-        {"user_id": person.id},
-        at,
-        at,
-        dedupe_key=f"demo:{person.id}:digest:{at:%Y%m%d}",
-    )
-
-
-def _notices_already_due(person: User, now: datetime) -> list[Dispatch]:
-    """Notices the other domains' seeds gave this person (an entry set aside), due by now."""
+def _notices_already_due(rng: random.Random, person: User, now: datetime) -> list[Dispatch]:
+    """Notices the other domains' seeds gave this person (an entry set aside), due by now,
+    moved into office hours."""
     due = db.session.scalars(
         select(Dispatch).where(
             Dispatch.audience_key == NOTICE_AUDIENCE,
@@ -82,7 +89,10 @@ def _notices_already_due(person: User, now: datetime) -> list[Dispatch]:
             Dispatch.due_at <= now,
         )
     )
-    return [d for d in due if d.audience_params.get("user_id") == person.id]
+    notices = [d for d in due if d.audience_params.get("user_id") == person.id]
+    for notice in notices:
+        notice.due_at = notice.created_at = _office_hours(rng, notice.due_at, now)
+    return notices
 
 
 def _request_decisions(rng: random.Random, person: User, now: datetime) -> list[Dispatch]:
@@ -90,17 +100,63 @@ def _request_decisions(rng: random.Random, person: User, now: datetime) -> list[
     requests = db.session.execute(
         select(CatalogueRequest.id, CatalogueRequest.status, CatalogueRequest.decided_at).where(
             CatalogueRequest.user_id == person.id,
-            CatalogueRequest.decided_at > now - timedelta(weeks=DIGEST_WEEKS),
+            CatalogueRequest.decided_at > now - timedelta(weeks=HISTORY_WEEKS),
             CatalogueRequest.status.in_(("approved", "refused")),
         )
     ).all()
     notices = []
     for request_id, status, decided_at in requests:
-        at = decided_at + timedelta(minutes=rng.randint(1, 5))  # the scheduler's next tick
+        at = _office_hours(rng, _next_tick(rng, decided_at), now)
         notice = services.decision_notice(request_id, person.id, status == "approved", at)
         if notice is not None:
             notices.append(notice)
     return notices
+
+
+def _return_notices(rng: random.Random, person: User, now: datetime) -> list[Dispatch]:
+    """The news of each agent's step on the person's latest returns, and the reminder of
+    a return left waiting, each sent when it happened (as the signals would have)."""
+    steps = db.session.execute(
+        select(DeviceReturn.id, CustodyStep.step, CustodyStep.at)
+        .join(CustodyStep, CustodyStep.return_id == DeviceReturn.id)
+        .where(
+            DeviceReturn.id.in_(
+                select(DeviceReturn.id)
+                .where(DeviceReturn.user_id == person.id, DeviceReturn.status != "declared")
+                .order_by(DeviceReturn.declared_at.desc())
+                .limit(RECENT_RETURNS)
+            ),
+            CustodyStep.step != "declared",  # the owner's own step: no news for them
+            CustodyStep.at <= now,
+        )
+        .order_by(CustodyStep.at)
+    ).all()
+    notices = [
+        services.custody_notice(return_id, person.id, step, _at(rng, at, now))
+        for return_id, step, at in steps
+    ]
+    reminded = db.session.execute(
+        select(DeviceReturn.id, DeviceReturn.reminded_at).where(
+            DeviceReturn.user_id == person.id,
+            DeviceReturn.status == "declared",
+            DeviceReturn.reminded_at <= now,
+        )
+    ).all()
+    notices += [
+        services.waiting_return_notice(return_id, person.id, _at(rng, at, now))
+        for return_id, at in reminded
+    ]
+    return [notice for notice in notices if notice is not None]
+
+
+def _next_tick(rng: random.Random, at: datetime) -> datetime:
+    """When the scheduler's next tick delivers what happened at `at`."""
+    return at + timedelta(minutes=rng.randint(1, 5), seconds=rng.randint(0, 59))
+
+
+def _at(rng: random.Random, event_at: datetime, now: datetime) -> datetime:
+    """The delivery of a notice of `event_at`, at the next tick, kept in office hours."""
+    return _office_hours(rng, min(_next_tick(rng, event_at), now - timedelta(minutes=1)), now)
 
 
 def _deliver_to_inbox(dispatch: Dispatch) -> Dispatch | None:
@@ -130,7 +186,8 @@ def _deliver_to_inbox(dispatch: Dispatch) -> Dispatch | None:
 
 
 def _read_some(rng: random.Random, person: User, dispatches: list[Dispatch], now: datetime):
-    """Mark older messages read, a few hours to a day after they came; the newest stay unread."""
+    """Mark older messages read, a few hours to a day after they came, in office hours;
+    the newest stay unread."""
     rows = db.session.execute(
         select(Delivery.id, Delivery.delivered_at)
         .where(
@@ -142,5 +199,8 @@ def _read_some(rng: random.Random, person: User, dispatches: list[Dispatch], now
     ).all()
     for delivery_id, delivered_at in rows[UNREAD_NEWEST:]:
         if rng.random() < READ_SHARE:
-            read_at = min(delivered_at + timedelta(minutes=rng.randint(20, 26 * 60)), now)
-            services.mark_read(person, delivery_id, read_at)
+            read_at = delivered_at + timedelta(minutes=rng.randint(20, 26 * 60))
+            if not in_office_hours(read_at):
+                read_at = _office_hours(rng, read_at, now)
+            if delivered_at <= read_at <= now:
+                services.mark_read(person, delivery_id, read_at)

@@ -1,14 +1,14 @@
 """Demo data: one collection point per commune, their agents, a few thousand past returns."""
 
 import random
-from datetime import timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import insert, select
 
 from app.auth.models import User, UserRole
 from app.core.devices import DEVICE_TYPES
 from app.core.models import Commune
-from app.core.time import utcnow
+from app.core.time import local_zone, utcnow
 from app.extensions import db
 from app.recycling.models import (
     OUTCOMES,
@@ -20,6 +20,7 @@ from app.recycling.models import (
 from app.recycling.services import new_receipt_number, normalise_asset_tag, sign_step
 
 DEMO_RETURNS = 3000
+DEMO_EMPLOYEE = "employee@demo.empreinte.fr"
 HOURS = (
     "Mo-Fr 08:30-12:00,13:30-17:00; PH off",
     "Mo-Fr 09:00-17:30; PH off",
@@ -32,6 +33,17 @@ STREETS = ("place de la Mairie", "avenue de la République", "rue Jean Jaurès",
 ALL_TYPES = tuple(DEVICE_TYPES)
 SMALL_TYPES = ("laptop", "smartphone", "tablet", "accessory", "monitor")
 DEMO_AGENT_COMMUNES = ("Bordeaux", "Mérignac", "Pessac", "Talence")
+# The demo employee's own returns, oldest first: device type, condition, wipe requested,
+# declared so many days ago, then each later step after so many working days. The last
+# is still waiting for an agent, and its owner was reminded of it (RECYCLING_REMINDER_DAYS).
+DEMO_EMPLOYEE_RETURNS = (
+    ("laptop", "working", True, 130, (("received", 1), ("wiped", 3), ("refurbished", 5))),
+    ("laptop", "working", True, 52, (("received", 2), ("wiped", 2), ("refurbished", 4))),
+    ("smartphone", "working", True, 33, (("received", 1), ("wiped", 2), ("reused", 3))),
+    ("monitor", "broken", False, 18, (("received", 2), ("recycled", 4))),
+    ("tablet", "working", True, 11, ()),
+)
+REMINDED_AFTER_DAYS = 8  # the job's next round in office hours, once the 7 days are over
 
 
 def _points(rng: random.Random) -> list[dict]:
@@ -139,6 +151,7 @@ def seed_recycling(rng: random.Random, returns: int = DEMO_RETURNS) -> None:
                 "status": path[-1],
                 "declared_at": declared_at,
                 "updated_at": times[-1],
+                "reminded_at": None,
             }
         )
         rows[-1]["asset_tag_key"] = normalise_asset_tag(rows[-1]["asset_tag"])
@@ -148,6 +161,11 @@ def seed_recycling(rng: random.Random, returns: int = DEMO_RETURNS) -> None:
             point.id,
             device_type,
         )
+    employee = db.session.scalar(select(User.id).where(User.email == DEMO_EMPLOYEE))
+    bordeaux = next((p for p in points if p.commune.name == "Bordeaux"), points[0])
+    for row, path in _demo_employee_returns(rng, now, employee, bordeaux.id, receipts):
+        rows.append(row)
+        plans[row["receipt_number"]] = (path, employee, bordeaux.id, row["device_type"])
     db.session.execute(insert(DeviceReturn), rows)
 
     ids = dict(db.session.execute(select(DeviceReturn.receipt_number, DeviceReturn.id)).all())
@@ -176,3 +194,58 @@ def seed_recycling(rng: random.Random, returns: int = DEMO_RETURNS) -> None:
             )
     db.session.execute(insert(CustodyStep), steps)
     db.session.flush()
+
+
+def _office_moment(rng: random.Random, day: date) -> datetime:
+    """A moment of that day between 9:00 and 17:00 (Paris), when points and agents work."""
+    opening = datetime.combine(day, time(9), tzinfo=local_zone())
+    return (opening + timedelta(minutes=rng.randint(0, 8 * 60))).astimezone(UTC)
+
+
+def _working_day(day: date, step: int = 1) -> date:
+    """`day` if a weekday, else the nearest one in the direction of `step` (1 or -1)."""
+    while day.weekday() >= 5:
+        day += timedelta(days=step)
+    return day
+
+
+def _demo_employee_returns(rng: random.Random, now: datetime, owner, point_id: int, receipts):
+    """The demo employee's returns (DEMO_EMPLOYEE_RETURNS), each step in office hours:
+    their receipts show a chain of custody, and their inbox the news of each step."""
+    if owner is None:
+        return []
+    today = now.astimezone(local_zone()).date()
+    made = []
+    for index, (device_type, condition, wipe, days_ago, later) in enumerate(DEMO_EMPLOYEE_RETURNS):
+        day = _working_day(today - timedelta(days=days_ago), -1)
+        path = [("declared", _office_moment(rng, day))]
+        for step_name, working_days in later:
+            for _ in range(working_days):
+                day = _working_day(day + timedelta(days=1))
+            path.append((step_name, _office_moment(rng, day)))
+        receipt = new_receipt_number()
+        while receipt in receipts:
+            receipt = new_receipt_number()
+        receipts.add(receipt)
+        tag = f"BM-{device_type[:3].upper()}-D{index:05d}"
+        reminded = None
+        if not later:
+            reminded_day = _working_day(day + timedelta(days=REMINDED_AFTER_DAYS))
+            reminded = _office_moment(rng, reminded_day)
+        row = {
+            "receipt_number": receipt,
+            "user_id": owner,
+            "point_id": point_id,
+            "device_type": device_type,
+            "asset_tag": tag,
+            "asset_tag_key": normalise_asset_tag(tag),
+            "condition": condition,
+            "data_wiped": False,
+            "wipe_requested": wipe,
+            "status": path[-1][0],
+            "declared_at": path[0][1],
+            "updated_at": path[-1][1],
+            "reminded_at": reminded,
+        }
+        made.append((row, path))
+    return made

@@ -22,6 +22,10 @@ INTERACTIVE = """() => {
     const box = el.getBoundingClientRect();
     const style = getComputedStyle(el);
     if (style.visibility === 'hidden' || style.display === 'none') return;
+    // Inside a closed <details> (a read message), only its summary is there to reach:
+    // it opens the rest.
+    const closed = el.closest('details:not([open])');
+    if (closed && el.parentElement !== closed) return;
     if (el.type === 'radio') {
       if (seen.has(el.name)) return;
       seen.add(el.name);

@@ -115,10 +115,30 @@ def test_days_are_written_in_the_readers_language_and_time_zone_each_time(app):
         for _round in range(2):
             with force_locale("fr"):
                 written = template.render(day=date(2026, 12, 18), moment=late_evening)
-                assert written == "18 déc. 2026 / 1 janvier 2027"
+                assert written == "18 déc. 2026 / 1er janvier 2027"
             with force_locale(regional_locale("en")):
                 written = template.render(day=date(2026, 12, 18), moment=late_evening)
                 assert written == "18 Dec 2026 / 1 January 2027"
+
+
+def test_the_first_of_a_month_is_an_ordinal_in_french_wherever_a_day_is_written(app):
+    """« 1er décembre », as French writes it; the 11th, the 21st and English unchanged."""
+    from datetime import UTC, date, datetime
+
+    from app.core.i18n import format_full_moment, long_date, sentence_moment
+
+    first = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)  # 9:00 in Paris
+    with app.test_request_context():
+        with force_locale("fr"):
+            assert format_moment(first) == "1er déc. 2026, 9\u00a0h"
+            assert format_full_moment(first) == "mardi 1er décembre 2026 à 9\u00a0h"
+            assert format_moment(first.replace(day=11)) == "11 déc. 2026, 9\u00a0h"
+            assert format_moment(first.replace(day=21)) == "21 déc. 2026, 9\u00a0h"
+        with force_locale(regional_locale("en")):
+            assert format_moment(first) == "1 Dec 2026, 09:00"
+    assert long_date(date(2026, 12, 1), "fr") == "1er décembre 2026"
+    assert long_date(date(2026, 12, 1), "en") == "1 December 2026"
+    assert sentence_moment(first, "fr", UTC).startswith("1er décembre 2026 à")
 
 
 @pytest.mark.parametrize(

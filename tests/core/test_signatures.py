@@ -71,3 +71,21 @@ def test_the_csrf_token_signed_once_is_accepted_and_a_new_session_gets_its_own(a
     refused = other.post("/auth/sign-out", data={"csrf_token": token})
     assert refused.status_code == 400
     assert other.get("/auth/profile").status_code == 200  # still signed in
+
+
+def test_a_page_kept_from_before_signing_out_cannot_post_once_signed_in_again(app, make):
+    """Signing in or out renews the CSRF token: a form left open (or copied) from the
+    previous session is refused; the new page's form works."""
+    client = app.test_client()
+    user = make.user()
+    Auth(client).sign_in(user)
+    token_of = lambda: CSRF_RE.search(client.get("/privacy").get_data(as_text=True)).group(1)  # noqa: E731
+    before = token_of()
+    assert client.post("/auth/sign-out", data={"csrf_token": before}).status_code == 302
+    assert token_of() != before  # signed out: another token already
+    Auth(client).sign_in(user)
+    after = token_of()
+    assert after != before
+    assert client.post("/auth/sign-out", data={"csrf_token": before}).status_code == 400
+    assert client.get("/auth/profile").status_code == 200  # the old form changed nothing
+    assert client.post("/auth/sign-out", data={"csrf_token": after}).status_code == 302

@@ -1,10 +1,15 @@
 """The demo seed gives the demo accounts an inbox of the past weeks, through the outbox."""
 
+import html
+
 import pytest
 from sqlalchemy import select
 
+from app.auth.models import User
+from app.core.time import utcnow
 from app.extensions import db
 from app.messaging.models import Delivery
+from app.messaging.seed import in_office_hours
 
 EMPLOYEE = "employee@demo.empreinte.fr"
 
@@ -15,16 +20,45 @@ def seeded(runner):
     assert result.exit_code == 0, result.output
 
 
-def test_a_demo_account_finds_read_and_unread_messages_in_its_language(seeded, auth, client):
+@pytest.fixture
+def inbox_page(seeded, auth, client):
+    """The demo employee's inbox, in French (the demo accounts' language)."""
     assert auth.sign_in(EMPLOYEE, "demo").status_code == 302
     page = client.get("/messaging/", headers={"Accept-Language": "fr"}).get_data(as_text=True)
-    unread = page.count('class="message message-unread"')
-    read = page.count('class="message"')
-    assert unread >= 2 and read >= 3, (unread, read)
-    # In French, the demo accounts' language: the digests and the decision on a request.
-    assert "Votre semaine numérique responsable" in page
-    assert "Votre demande est acceptée" in page
-    assert "Your responsible digital week" not in page
+    return html.unescape(page)
+
+
+def test_the_demo_employee_finds_several_messages_the_newest_unread(inbox_page):
+    unread = inbox_page.count('class="message message-unread"')
+    read = inbox_page.count('class="message"')
+    assert unread >= 2 and read >= 5 and 8 <= unread + read <= 12, (unread, read)
+
+
+def test_the_demo_employee_hears_of_their_requests_entries_and_returned_devices(inbox_page):
+    assert "Votre demande est acceptée" in inbox_page
+    assert "Votre saisie ne compte pas" in inbox_page
+    assert "un agent a confirmé sa réception" in inbox_page  # the news of each step
+    assert "Des nouvelles de l'appareil que vous avez rapporté" in inbox_page
+    assert "L'appareil que vous avez déclaré attend d'être rapporté" in inbox_page
+    assert "News of the device you returned" not in inbox_page
+
+
+def test_no_digest_of_a_past_week_speaks_of_the_previous_edition(inbox_page):
+    assert "Votre semaine numérique responsable" not in inbox_page
+    assert "édition précédente" not in inbox_page
+
+
+def test_every_seeded_message_came_and_was_read_in_office_hours(seeded):
+    now = utcnow()
+    times = db.session.execute(
+        select(Delivery.delivered_at, Delivery.read_at)
+        .join(User, User.id == Delivery.user_id)
+        .where(Delivery.channel == "inbox", User.email.like("%@demo.empreinte.fr"))
+    ).all()
+    moments = [at for row in times for at in row if at is not None]
+    assert len(times) >= 8
+    outside = [at for at in moments if not in_office_hours(at) or at > now]
+    assert outside == []
 
 
 def test_the_demo_inbox_history_sends_no_email(seeded):

@@ -132,3 +132,35 @@ def test_a_message_whose_content_was_erased_says_so(client, make, template):
     assert "(content erased)" in gone and "end of its retention period" in gone
     shown = _article(page, kept.id)
     assert kept.subject in shown and "(content erased)" not in shown
+
+
+def test_a_message_in_another_language_than_the_page_is_marked_with_its_own(client, make, template):
+    """Written in French for someone now reading in English: a screen reader reads its
+    subject and body in French; the buttons stay in the page's language."""
+    me = make.user(locale="fr")
+    _deliver(template())
+    me.locale = "en"
+    db.session.commit()
+    login(client, me)
+    (message,) = _inbox(me)
+    shown = _article(client.get("/messaging/").get_data(as_text=True), message.id)
+    assert f'<span lang="fr">{message.subject}</span>' in shown
+    assert '<div class="message-body" lang="fr">' in shown
+    assert ">Mark as read<" in shown
+    me.locale = "fr"
+    db.session.commit()
+    same = _article(client.get("/messaging/").get_data(as_text=True), message.id)
+    assert "lang=" not in same
+
+
+def test_buttons_of_messages_with_the_same_subject_say_when_each_came(client, make, template):
+    """Eight weekly digests: « Supprimer Votre semaine…, 30 nov. 2026, 9 h » tells them apart."""
+    me = make.user(locale="fr")
+    news = template()
+    _deliver(news, datetime(2026, 11, 23, 8, 0, tzinfo=UTC))
+    _deliver(news, datetime(2026, 11, 30, 8, 0, tzinfo=UTC))
+    login(client, me)
+    page = _spaced(client.get("/messaging/").get_data(as_text=True))
+    older, newer = _inbox(me)
+    assert f"{older.subject}</span>, 23 nov. 2026, 9 h</span>" in _article(page, older.id)
+    assert f"{newer.subject}</span>, 30 nov. 2026, 9 h</span>" in _article(page, newer.id)

@@ -247,12 +247,14 @@ def test_reading_or_deleting_one_message_with_htmx_updates_the_counts_and_the_ba
     _me, (first, second, _third) = my_inbox(3)
     head, menu = _out_of_band(_post_hx(client, f"/messaging/inbox/{first.id}/read"))
     assert "2 messages non lus" in head and "Tout marquer comme lu" in head
-    assert menu.startswith('Messages <span class="badge" aria-label="2 messages non lus">2<')
+    assert menu.startswith('Messages <span class="badge"><span aria-hidden="true">2</span>')
+    assert '<span class="visually-hidden">2 messages non lus</span>' in menu
 
     deleted = _post_hx(client, f"/messaging/inbox/{second.id}/delete")
     head, menu = _out_of_band(deleted)
     assert "1 message non lu" in head and "Tout marquer comme lu" not in head
-    assert menu.startswith('Messages <span class="badge" aria-label="1 message non lu">1<')
+    assert menu.startswith('Messages <span class="badge"><span aria-hidden="true">1</span>')
+    assert '<span class="visually-hidden">1 message non lu</span>' in menu
     assert "Message supprimé." in deleted
 
 
