@@ -264,7 +264,6 @@ def seed(employees, if_empty):
     demo.seed_demo(current_app, count)
     db.session.commit()
     demo.refresh_planner_statistics()
-    db.session.commit()
     click.echo(f"Demo data loaded in {time.perf_counter() - started:.1f} s ({count} employees).")
 
 
