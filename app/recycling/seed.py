@@ -3,6 +3,7 @@
 import random
 from datetime import UTC, date, datetime, time, timedelta
 
+from flask import current_app
 from sqlalchemy import insert, select
 
 from app.auth.models import User, UserRole
@@ -151,7 +152,9 @@ def seed_recycling(rng: random.Random, returns: int = DEMO_RETURNS) -> None:
                 "status": path[-1],
                 "declared_at": declared_at,
                 "updated_at": times[-1],
-                "reminded_at": None,
+                # A declaration long left waiting was reminded in its time: the first
+                # run of the reminder job must not remind the whole history at once.
+                "reminded_at": _reminded_in_its_time(path[-1], declared_at, now),
             }
         )
         rows[-1]["asset_tag_key"] = normalise_asset_tag(rows[-1]["asset_tag"])
@@ -249,3 +252,12 @@ def _demo_employee_returns(rng: random.Random, now: datetime, owner, point_id: i
         }
         made.append((row, path))
     return made
+
+
+def _reminded_in_its_time(status: str, declared_at, now):
+    """When the reminder job would have reminded a seeded return still waiting, if that
+    moment has passed (None otherwise: it is reminded when its day comes)."""
+    if status != "declared":
+        return None
+    reminded = declared_at + timedelta(days=current_app.config["RECYCLING_REMINDER_DAYS"])
+    return reminded if reminded <= now else None
