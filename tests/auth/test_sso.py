@@ -251,3 +251,12 @@ def test_a_subject_beyond_what_openid_connect_allows_is_not_kept(sso_app, identi
     set_identity(identity_provider, long_subject, email="long.sub@example.org")
     assert sign_in_at_provider(sso_app.test_client(), long_subject).status_code == 302
     assert db.session.get(User, person.id).sso_subject is None
+
+
+def test_starting_single_sign_on_is_rate_limited_as_signing_in_is(sso_app):
+    """Its own limit applies to the GET that starts it, which a web page read is not
+    exempt from: a script hammering it gets 429, as the sign-in form does."""
+    client = sso_app.test_client()
+    statuses = [client.get("/auth/sso").status_code for _ in range(6)]
+    assert statuses[:5] == [302] * 5
+    assert statuses[5] == 429
