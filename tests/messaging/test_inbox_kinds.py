@@ -29,6 +29,16 @@ def _inbox(user) -> list[Delivery]:
     ).all()
 
 
+def _reading(client, make, template, count: int, locale: str = "en") -> tuple:
+    """Someone signed in with `count` messages of one template: (them, their messages)."""
+    me = make.user(locale=locale)
+    news = template()
+    for _ in range(count):
+        _deliver(news)
+    login(client, me)
+    return me, _inbox(me)
+
+
 def _article(page: str, message_id: int) -> str:
     start = page.index('<article class="message')
     start = page.index(f'id="message-{message_id}"', start)
@@ -41,12 +51,7 @@ def _spaced(page: str) -> str:
 
 
 def test_a_read_message_and_an_unread_one_each_show_their_own_state(client, make, template):
-    me = make.user(locale="en")
-    news = template()
-    for _ in range(3):
-        _deliver(news)
-    login(client, me)
-    first, second, third = _inbox(me)
+    _me, (first, second, third) = _reading(client, make, template, 3)
     client.get("/messaging/")  # every kind rendered once already
     client.post(f"/messaging/inbox/{second.id}/read", data={"csrf_token": csrf_token(client)})
     page = client.get("/messaging/").get_data(as_text=True)
@@ -87,13 +92,9 @@ def test_the_forms_of_my_messages_carry_my_own_csrf_token(app, client, make, tem
 
 
 def test_a_message_on_page_two_comes_back_to_page_two_without_javascript(client, make, template):
-    me = make.user(locale="en")
-    news = template()
-    for _ in range(21):
-        _deliver(news)
-    login(client, me)
-    oldest = _inbox(me)[0]
-    newest = _inbox(me)[-1]
+    _me, messages = _reading(client, make, template, 21)
+    oldest = messages[0]
+    newest = messages[-1]
     first = client.get("/messaging/").get_data(as_text=True)
     second = client.get("/messaging/?page=2").get_data(as_text=True)
     assert f'action="/messaging/inbox/{newest.id}/read"' in first
@@ -102,12 +103,7 @@ def test_a_message_on_page_two_comes_back_to_page_two_without_javascript(client,
 
 
 def test_marking_read_with_htmx_says_so_for_that_message_only(client, make, template):
-    me = make.user(locale="en")
-    news = template()
-    _deliver(news)
-    _deliver(news)
-    login(client, me)
-    first, second = _inbox(me)
+    _me, (first, second) = _reading(client, make, template, 2)
     fragment = client.post(
         f"/messaging/inbox/{first.id}/read", data={"csrf_token": csrf_token(client)}, headers=HX
     ).get_data(as_text=True)
@@ -119,12 +115,7 @@ def test_marking_read_with_htmx_says_so_for_that_message_only(client, make, temp
 
 
 def test_a_message_whose_content_was_erased_says_so(client, make, template):
-    me = make.user(locale="en")
-    news = template()
-    _deliver(news)
-    _deliver(news)
-    login(client, me)
-    erased, kept = _inbox(me)
+    _me, (erased, kept) = _reading(client, make, template, 2)
     erased.subject = erased.body = None
     db.session.commit()
     page = client.get("/messaging/").get_data(as_text=True)
