@@ -9,7 +9,10 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 # `make run`: e-mailed links lead to the address served, and the development mail sink
 # listens where the portal sends (either may be set, in the environment or on the line).
-PUBLIC_BASE_URL ?= http://$(HOST):$(PORT)
+# Served on every interface (HOST=0.0.0.0), a link naming 0.0.0.0 opens nowhere for
+# others: it names this machine's first address instead.
+PUBLIC_HOST := $(if $(filter 0.0.0.0 ::,$(HOST)),$(firstword $(shell hostname -I 2>/dev/null) 127.0.0.1),$(HOST))
+PUBLIC_BASE_URL ?= http://$(PUBLIC_HOST):$(PORT)
 MAIL_PORT ?= 1025
 RUN_ENV := PUBLIC_BASE_URL='$(PUBLIC_BASE_URL)' MAIL_PORT='$(MAIL_PORT)'
 VENDOR := app/static/vendor
