@@ -1339,3 +1339,15 @@ def test_a_refused_filter_stays_refused_when_the_listing_is_kept(client, make):
     assert client.get("/catalogue/?grade=Z").status_code == 400
     again = client.get("/catalogue/?grade=Z")
     assert again.status_code == 400 and '<p class="error" data-announce>' in again.text
+
+
+def test_an_admin_reads_what_their_request_holds_once_where_they_ask_for_it(
+    client, make, auth, make_item
+):
+    """Not a second time under "Manage", next to "Discontinue", where it made no sense."""
+    login(client, make.user(roles=("admin",), locale="en"))
+    item = make_item()
+    auth.post(f"/catalogue/items/{item.id}/request", {"quantity": "1"})
+    page = client.get(f"/catalogue/items/{item.id}").get_data(as_text=True)
+    assert page.count("already holds 1 of this item") == 1
+    assert page.index("already holds") < page.index('id="admin-h"')
