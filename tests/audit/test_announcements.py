@@ -107,7 +107,9 @@ def test_a_leaderboard_tab_is_read_out_and_becomes_the_current_one(employee):
     page.evaluate(KEEP_ANNOUNCER)
     press_enter_on(page, "#tab-departments-total")
     words = said(page, "Departments by total points")
+    assert words.startswith("Departments by total points")  # the board named first
     assert "Your department, " in words  # where one's own department stands
+    assert "Your rank" not in words  # one's own rank did not change: not said again
     assert page.get_attribute("#tab-departments-total", "aria-current") == "page"
     assert page.get_attribute("#tab-individuals-total", "aria-current") is None
     assert focused(page)["id"] == "tab-departments-total"

@@ -271,6 +271,7 @@ def test_show_my_place_with_the_keyboard_brings_ones_line_into_view(page, make, 
     expect(row).to_have_attribute("aria-current", "true")
     expect(row).to_contain_text(f"{me.pseudonym} (vous)")
     expect(row.locator("td").first).to_have_text("55")
+    expect(row).to_be_focused()  # read out, and Tab goes on from it
     expect(shown(page, "Page 2 sur 2")).to_be_visible()
 
 

@@ -53,7 +53,11 @@
       if (!seen.has(el)) { seen.add(el); fresh.push(el); }
     });
     var region = document.getElementById("announcer");
-    var words = fresh.map(function (el) { return el.textContent.trim(); }).filter(Boolean);
+    // What the swap brought, named first (data-announce="first": a table's caption),
+    // then the rest in the page's order.
+    var named = fresh.filter(function (el) { return el.dataset.announce === "first"; });
+    var ordered = named.concat(fresh.filter(function (el) { return named.indexOf(el) < 0; }));
+    var words = ordered.map(function (el) { return el.textContent.trim(); }).filter(Boolean);
     if (region && words.length) {
       // Emptied first, so that the same words said twice (two equal logs) are read twice.
       region.textContent = "";
