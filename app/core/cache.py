@@ -17,7 +17,7 @@ import hashlib
 import secrets
 from collections.abc import Callable, Iterable
 
-from flask import Flask, g, has_request_context, request
+from flask import Flask, current_app, g, has_request_context, request
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import event, func, select
@@ -168,6 +168,22 @@ def fragment(name: str, key: tuple, depends_on: tuple[str, ...], render: Callabl
     varies on); `depends_on` the namespaces whose version it must follow.
     """
     html = _cached("fragment", name, key, depends_on, lambda: str(render()))
+    return Markup(html)  # noqa: S704 - the output of our own autoescaped templates
+
+
+def personal_fragment(name: str, key: tuple, render: Callable[[], str], limit: int = 5000):
+    """A fragment showing one person's own data, kept in this process only.
+
+    `key` must hold everything it shows (a digest of the rows, the language). Kept in the
+    shared store, 20,000 people's entries would push out the fragments everyone shares
+    (the store prunes when full); here they are bounded on their own, emptied when full.
+    """
+    kept = current_app.extensions.setdefault(f"empreinte.personal.{name}", {})
+    html = kept.get(key)
+    if html is None:
+        if len(kept) >= limit:
+            kept.clear()
+        html = kept[key] = str(render())
     return Markup(html)  # noqa: S704 - the output of our own autoescaped templates
 
 

@@ -205,10 +205,9 @@ def index():
     # The person's own returns: read for each request, rendered again only when what
     # they show changes (a status, a point's name).
     mine = queries.list_my_returns(current_user)
-    my_returns = cache.fragment(
+    my_returns = cache.personal_fragment(
         "recycling.my_returns",
         (current_language(), current_user.id, cache.digest([tuple(row) for row in mine])),
-        (),
         lambda: render_template("recycling/_my_returns.html", my_returns=mine),
     )
     return render_template(
