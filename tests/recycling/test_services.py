@@ -261,7 +261,7 @@ def test_erasure_detaches_the_person_and_keeps_statistics(make, rec):
     assert queries.statistics() == before
     assert before["total"] == 2  # the withdrawn declaration counts nowhere
     steps = db.session.scalars(
-        select(CustodyStep).where(CustodyStep.return_id == mistaken.id)
+        select(CustodyStep).where(CustodyStep.return_id == mistaken.id).order_by(CustodyStep.id)
     ).all()
     assert [step.step for step in steps] == ["declared", "withdrawn"]
     assert all(
