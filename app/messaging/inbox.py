@@ -28,9 +28,8 @@ _MAX_KEPT = 1000  # languages × kinds × pages: far below in practice
 _MAX_MESSAGES_KEPT = 5000
 
 
-def _kind(message, page: int | None, announce: bool) -> tuple:
+def _kind(message, language: str, page: int | None, announce: bool) -> tuple:
     """What the message's HTML depends on besides the values filled in."""
-    language = current_language()
     written_in = (message.locale or language)[:2]
     return (
         language,
@@ -69,17 +68,17 @@ def render_message(message, page: int | None = None, announce: bool = False) -> 
     `page`: the inbox page it is shown on, which its forms come back to without
     JavaScript; `announce`: say it was just marked read (an htmx answer).
     """
-    return _filled(message, page, announce, generate_csrf())
+    return _filled(message, current_language(), page, announce, generate_csrf())
 
 
 def render_messages(messages, page: int | None = None) -> list[Markup]:
     """The messages of one inbox page as HTML, in order."""
-    token = generate_csrf()
-    return [_filled(message, page, False, token) for message in messages]
+    token, language = generate_csrf(), current_language()  # once for the page, not per message
+    return [_filled(message, language, page, False, token) for message in messages]
 
 
-def _filled(message, page: int | None, announce: bool, token: str) -> Markup:
-    kind = _kind(message, page, announce)
+def _filled(message, language: str, page: int | None, announce: bool, token: str) -> Markup:
+    kind = _kind(message, language, page, announce)
     # Its text is part of the key, not only its id: an id is given again once a
     # message is deleted (SQLite), and an erased message becomes another kind.
     key = (kind, message.id, message.delivered_at, message.subject, hash(message.body))

@@ -114,14 +114,22 @@ def test_the_home_panel_says_a_campaign_ends_within_the_hour(client, make, make_
     assert "1 day left" not in home
 
 
+def _campaign_message(make, make_campaign, key: str, language: str, ends_in: timedelta):
+    """A running campaign ending in `ends_in`, and its built-in message `key` as one of
+    its people reads it now: (campaign, text)."""
+    now = utcnow()
+    campaign = make_campaign(starts_at=now - timedelta(days=3), ends_at=now + ends_in)
+    user = make.user(locale=language)
+    values = campaign_variables([user], now, {"campaign_id": campaign.id})[user.id]
+    body = sandbox().from_string(BUILTIN_TEMPLATES[key][f"body_{language}"])
+    return campaign, body.render(first_name="A", inbox_url="-", unsubscribe_url="-", **values)
+
+
 def test_the_reminder_says_the_campaign_ends_within_the_hour(make, make_campaign):
     """The "one week left" message sent by hand 7 minutes before the end said "1 day"."""
-    now = utcnow()
-    campaign = make_campaign(starts_at=now - timedelta(days=3), ends_at=now + timedelta(minutes=7))
-    user = make.user(locale="en")
-    values = campaign_variables([user], now, {"campaign_id": campaign.id})[user.id]
-    body = sandbox().from_string(BUILTIN_TEMPLATES["campaign-reminder"]["body_en"])
-    text = body.render(first_name="Alex", inbox_url="-", unsubscribe_url="-", **values)
+    _campaign, text = _campaign_message(
+        make, make_campaign, "campaign-reminder", "en", timedelta(minutes=7)
+    )
     assert "There is still time to act in Clean-up: it ends in less than an hour, at " in text
     assert "1 day" not in text
 
@@ -270,12 +278,9 @@ def test_the_last_48_hours_message_says_when_it_really_ends_and_links_to_the_cam
 ):
     """Sent 15 minutes before the end it said « se termine dans 48 heures », and it was
     the one campaign message with no way in."""
-    now = utcnow()
-    campaign = make_campaign(starts_at=now - timedelta(days=3), ends_at=now + timedelta(minutes=15))
-    user = make.user(locale="fr")
-    values = campaign_variables([user], now, {"campaign_id": campaign.id})[user.id]
-    body = sandbox().from_string(BUILTIN_TEMPLATES["campaign-last-48h"]["body_fr"])
-    text = body.render(first_name="A", inbox_url="-", unsubscribe_url="-", **values)
+    campaign, text = _campaign_message(
+        make, make_campaign, "campaign-last-48h", "fr", timedelta(minutes=15)
+    )
     assert "se termine dans moins d'une heure, à " in text
     assert "48 heures" not in text
     assert f"/cleanup/campaigns/{campaign.id}" in text
