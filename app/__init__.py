@@ -5,7 +5,7 @@ from pathlib import Path
 from flask import Flask
 
 from app.config import Config, check_public_base_url, resolve_secret_key
-from app.core.assets import PortalFlask
+from app.core.application import PortalFlask
 from app.core.settings_check import check_settings
 from app.core.urls import BoundedIntConverter
 

@@ -46,18 +46,9 @@ def static_url(filename: str) -> str:
     return url_for("static", filename=filename, v=version)
 
 
-class PortalFlask(Flask):
-    def ensure_sync(self, func):
-        """Flask's own, remembered per function: Flask asks it of every hook, view and
-        teardown of every request (26 for a page), and each asking inspects the
-        function's code flags again to tell a coroutine. None of ours is one."""
-        known = self.__dict__.setdefault("_synced", {})
-        synced = known.get(func)
-        if synced is None:
-            if len(known) >= 10_000:  # registered functions number a few hundred
-                known.clear()
-            synced = known[func] = super().ensure_sync(func)
-        return synced
+class StaticFiles:
+    """How the app serves its static files: kept a year at their current version, read
+    whole and compressed. Mixed into the app's class (`app/core/application.py`)."""
 
     def get_send_file_max_age(self, filename: str | None) -> int | None:
         """A year for a static file asked at its current version; otherwise Flask's

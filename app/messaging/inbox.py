@@ -19,7 +19,8 @@ from app.core.i18n import current_language
 from app.messaging.rendering import text_to_html
 
 # The number a kind is rendered with, then made a slot: an id no message has (its column
-# is a 32-bit integer) and no text of the template holds.
+# is a 32-bit integer) and no text of the template holds. A number, not the slot itself:
+# the id goes through `url_for`, whose `<int:…>` converter refuses any other text.
 _ID_STAND_IN = 2**31 - 1
 _MAX_KEPT = 1000  # languages × kinds × pages: far below in practice
 # Messages kept filled but for the CSRF token, per process: a person coming back to their
