@@ -1,5 +1,7 @@
 """Flask extensions, created unbound and initialised in create_app."""
 
+import threading
+
 from flask import current_app, request
 from flask_caching import Cache
 from flask_compress import Compress
@@ -10,6 +12,7 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
+from limits.storage import MemoryStorage
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
@@ -89,6 +92,28 @@ class PortalLimiter(Limiter):
         if in_middleware and _web_page_read():
             return None
         return super()._check_request_limit(callable_name, in_middleware)
+
+
+class SweptMemoryStorage(MemoryStorage):
+    """The limiter's in-process storage (`memory://`), its expired counters swept once
+    a second instead of 10 ms after each counted request.
+
+    The library starts a thread 10 ms after a hit whenever its last one has ended, and
+    that thread walks every counter: under steady writes, a thread started per write
+    (0.3 to 0.5 ms of it) and a walk over everyone's counters a hundred times a second.
+    A counter past its window is already ignored when read (`get`); the sweep only
+    frees memory, which once a second does as well. Registered under the `memory`
+    scheme, so RATELIMIT_STORAGE_URI keeps its usual values.
+    """
+
+    STORAGE_SCHEME = ["memory"]
+    SWEEP_SECONDS = 1.0
+
+    def _MemoryStorage__schedule_expiry(self) -> None:
+        if not self.timer.is_alive():
+            self.timer = threading.Timer(self.SWEEP_SECONDS, self._MemoryStorage__expire_events)
+            self.timer.daemon = True  # a command's exit never waits for a sweep
+            self.timer.start()
 
 
 # Every state-changing request is limited per route (WRITE_RATE_LIMIT); sign-in and the

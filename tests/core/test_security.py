@@ -1,5 +1,8 @@
 """Security headers, CSRF on every state change, cookie flags."""
 
+import threading
+import time
+
 import pytest
 
 from app.auth.models import User
@@ -140,6 +143,41 @@ def test_writes_are_rate_limited_per_person(make_app, make):
     assert [save(busy) for _ in range(4)] == [302, 302, 302, 429]
     assert save(other) == 302
     assert busy.get("/auth/profile").status_code == 200  # reading is never limited
+
+
+def _save_preferences(client):
+    from tests.conftest import csrf_token
+
+    return client.post(
+        "/auth/profile/preferences",
+        data={"locale": "fr", "visibility": "name", "csrf_token": csrf_token(client)},
+    ).status_code
+
+
+def test_a_person_limited_may_write_again_once_the_window_has_passed(make_app, make):
+    limited = make_app(WRITE_RATE_LIMIT="2 per 1 second")
+    busy = limited.test_client()
+    login(busy, make.user())
+    assert [_save_preferences(busy) for _ in range(3)] == [302, 302, 429]
+    time.sleep(1.1)
+    assert _save_preferences(busy) == 302
+
+
+def test_steady_writes_do_not_start_a_thread_each(make_app, make, monkeypatch):
+    """The limiter's storage sweeps its old counters once a second: the library's own
+    started a thread 10 ms after each write (see SweptMemoryStorage)."""
+    started, start = [], threading.Timer.start
+    monkeypatch.setattr(
+        threading.Timer, "start", lambda timer: (started.append(timer), start(timer))
+    )
+    limited = make_app(WRITE_RATE_LIMIT="100 per minute")
+    writer = limited.test_client()
+    login(writer, make.user())
+    started.clear()
+    for _ in range(10):
+        assert _save_preferences(writer) == 302
+        time.sleep(0.02)  # more than the library's 10 ms between two writes
+    assert len(started) <= 1
 
 
 def test_behind_a_trusted_proxy_each_client_address_has_its_own_sign_in_limit(make_app, make):
