@@ -130,23 +130,44 @@ def test_every_control_is_reached_with_tab_and_shows_its_focus(page, demo_data, 
 
 
 def test_a_table_wider_than_a_phone_scrolls_in_its_own_named_box(signed_in_page):
-    """At 320 px the catalogue's table scrolls sideways in its box, not the page: the box
-    then takes the focus (arrow keys scroll it) and is named after the table's caption.
+    """At 320 px the departments' budgets scroll sideways in their box, not the page: the
+    box then takes the focus (arrow keys scroll it) and is named after the page's heading.
     At a desktop's width it fits and is no extra Tab stop."""
     page = signed_in_page
-    page.goto("/catalogue/")
+    page.goto("/catalogue/budgets")
     box = page.locator("main .table-scroll").first
     box.wait_for()
     assert box.get_attribute("tabindex") is None
     page.set_viewport_size({"width": 320, "height": 640})
     page.wait_for_function("() => document.querySelector('main .table-scroll').tabIndex === 0")
     assert box.get_attribute("role") == "region"
-    assert box.get_attribute("aria-label") in ("Éléments du catalogue", "Catalogue items")
+    assert box.get_attribute("aria-label") == page.locator("h1").inner_text()
     width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
     assert width[0] <= width[1]
     box.focus()
     page.keyboard.press("ArrowRight")
     page.wait_for_function("() => document.querySelector('main .table-scroll').scrollLeft > 0")
+
+
+def test_on_a_phone_each_catalogue_item_shows_its_yearly_footprint_in_full(signed_in_page):
+    """At 320 px each item is a block: its box, label and name, then its yearly footprint
+    named and in view, with no sideways scrolling (it used to sit half behind a scroll)."""
+    page = signed_in_page
+    page.set_viewport_size({"width": 320, "height": 640})
+    page.goto("/catalogue/")
+    box = page.locator("main .table-scroll").first
+    box.wait_for()
+    assert box.evaluate("b => b.scrollWidth <= b.clientWidth")
+    assert box.get_attribute("tabindex") is None  # nothing to scroll: no extra Tab stop
+    rows = page.locator("main table tbody tr")
+    assert rows.count() > 5
+    for index in range(rows.count()):
+        footprint = rows.nth(index).locator("td.num")
+        bounds = footprint.bounding_box()
+        assert bounds["x"] >= 0 and bounds["x"] + bounds["width"] <= 320
+        assert "CO₂e" in footprint.inner_text()
+    label = rows.first.locator("td.num").evaluate("td => getComputedStyle(td, '::before').content")
+    assert "Empreinte annuelle" in label or "Yearly footprint" in label
 
 
 def test_on_a_phone_each_entry_is_a_block_with_its_correction_in_view(signed_in_page):
