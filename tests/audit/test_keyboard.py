@@ -170,6 +170,21 @@ def test_on_a_phone_each_catalogue_item_shows_its_yearly_footprint_in_full(signe
     assert "Empreinte annuelle" in label or "Yearly footprint" in label
 
 
+def test_on_a_phone_the_campaigns_list_reads_without_scrolling_sideways(signed_in_page):
+    """Each campaign a block at 320 px: its name, its dates named, its state."""
+    page = signed_in_page
+    page.set_viewport_size({"width": 320, "height": 640})
+    page.goto("/cleanup/")
+    box = page.locator("main .table-scroll").first
+    box.wait_for()
+    assert box.evaluate("b => b.scrollWidth <= b.clientWidth")
+    dates = page.locator("main table tbody tr").first.locator("td[data-label]")
+    assert dates.evaluate("td => getComputedStyle(td, '::before').content") in (
+        '"Dates\xa0: "',
+        '"Dates: "',
+    )
+
+
 def test_on_a_phone_each_entry_is_a_block_with_its_correction_in_view(signed_in_page):
     """A person logs from a phone: their entries stack, each value named, the correction
     and deletion buttons in view without scrolling sideways."""
