@@ -1,9 +1,23 @@
 """Messaging reads: the inbox, unread counts, templates, dispatches and their counts."""
 
 import functools
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from flask import g, has_request_context, request
-from sqlalchemy import and_, bindparam, func, or_, select
+from sqlalchemy import (
+    Integer,
+    String,
+    and_,
+    bindparam,
+    cast,
+    func,
+    literal_column,
+    null,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import selectinload
 
 from app.auth.models import User
@@ -265,3 +279,90 @@ def confirmed_already(once: str) -> Dispatch | Schedule | None:
     return db.session.scalar(select(Dispatch).where(Dispatch.dedupe_key == key)) or (
         db.session.scalar(select(Schedule).where(Schedule.dedupe_key == key))
     )
+
+
+# "Recently", for the warning before the same message is confirmed again: a template
+# sent to the same people in the last 30 days is fresh in their inboxes.
+SAME_MESSAGE_DAYS = 30
+
+
+@dataclass(frozen=True)
+class EarlierSending:
+    """The same template already going to the same audience: a dispatch (`state`
+    scheduled, sending or done) or an active recurring schedule (`state` "recurring")."""
+
+    state: str
+    id: int
+    due_at: datetime | None  # a dispatch's moment; None for a recurring schedule
+    recipients: int  # counted when the dispatch was prepared (0 before)
+    cron: str | None = None
+
+
+def _same_params(stored: dict | None) -> dict:
+    """Audience parameters as compared: "3" typed in the form is the 3 a campaign stored."""
+    return {
+        name: str(value).strip()
+        for name, value in (stored or {}).items()
+        if value is not None and str(value).strip() != ""
+    }
+
+
+def list_same_message(
+    template_id: int, audience_key: str, params: dict, now: datetime
+) -> list[EarlierSending]:
+    """What already sends this template to this audience (same parameters, such as the
+    campaign): active recurring schedules, dispatches to come or under way (soonest first),
+    and the latest one sent in the last SAME_MESSAGE_DAYS; cancelled ones do not count.
+
+    One statement for dispatches and schedules alike (a UNION ALL); the parameters are
+    compared here, stored as JSON with numbers or strings."""
+    dispatches = select(
+        literal_column("'dispatch'", String).label("source"),
+        Dispatch.id,
+        Dispatch.status,
+        Dispatch.due_at.label("moment"),
+        Dispatch.recipients,
+        Dispatch.audience_params.label("params"),
+        Dispatch.schedule_id,
+        cast(null(), String).label("cron"),
+    ).where(
+        Dispatch.template_id == template_id,
+        Dispatch.audience_key == audience_key,
+        Dispatch.status != "cancelled",
+        Dispatch.due_at >= now - timedelta(days=SAME_MESSAGE_DAYS),
+    )
+    schedules = select(
+        literal_column("'schedule'", String),
+        Schedule.id,
+        literal_column("'recurring'", String),
+        Schedule.created_at,
+        literal_column("0", Integer),
+        Schedule.audience_params,
+        Schedule.id,
+        Schedule.cron,
+    ).where(
+        Schedule.template_id == template_id,
+        Schedule.audience_key == audience_key,
+        Schedule.kind == "cron",
+        Schedule.active.is_(True),
+    )
+    both = union_all(dispatches, schedules).subquery()
+    rows = db.session.execute(
+        select(both).order_by(both.c.source.desc(), both.c.moment, both.c.id).limit(200)
+    ).all()
+    wanted = _same_params(params)
+    rows = [row for row in rows if _same_params(row.params) == wanted]
+    # Schedules first (the ordering above): what a recurring message sent is said by it.
+    recurring = {row.id for row in rows if row.source == "schedule"}
+    found, latest_sent = [], None
+    for row in rows:
+        if row.source == "dispatch" and row.schedule_id in recurring:
+            continue
+        if row.status == "done":
+            latest_sent = row  # in time order: the last one wins
+            continue
+        found.append(EarlierSending(row.status, row.id, row.moment, row.recipients, row.cron))
+    if latest_sent is not None:
+        row = latest_sent
+        found.append(EarlierSending(row.status, row.id, row.moment, row.recipients))
+    return found

@@ -657,9 +657,7 @@ def _schedule_confirmation(form, template, size: int, params: dict, at, cron, no
     """The question before scheduling: how many people, when, and how often in words.
     The form's fields go along hidden, so that "yes" schedules exactly what was asked."""
     rhythm = describe_cron(cron) if cron else None
-    # "Every Monday at 09:00" inside a sentence ("Send to 3 people every Monday at
-    # 09:00?"): only its first letter changes, day names keep theirs.
-    rhythm_in_sentence = rhythm[:1].lower() + rhythm[1:] if rhythm else None
+    rhythm_in_sentence = _in_sentence(rhythm) if rhythm else None  # "Send to 3 people every…?"
     names = [f.name for f in form if f.name != "csrf_token"] + list(params)
     upcoming = next_run(cron, now) if cron else None
     when = upcoming if cron else at or now
@@ -673,6 +671,8 @@ def _schedule_confirmation(form, template, size: int, params: dict, at, cron, no
         form=form,
         template=template,
         size=size,
+        earlier=_earlier_sendings(template, form.audience.data, params, size, now),
+        earlier_days=queries.SAME_MESSAGE_DAYS,
         audience=audience_namer()(form.audience.data, params),
         at=at,
         cron=cron,
@@ -685,6 +685,44 @@ def _schedule_confirmation(form, template, size: int, params: dict, at, cron, no
         # Made with the question: its "yes", sent twice, schedules the message once.
         once=secrets.token_urlsafe(16),
     )
+
+
+def _in_sentence(text: str) -> str:
+    """A rhythm ("Every Monday at 09:00") inside a sentence: only its first letter
+    changes, day names keep theirs."""
+    return text[:1].lower() + text[1:]
+
+
+def _earlier_sendings(template, audience: str, params: dict, size: int, now) -> list[dict]:
+    """The same template already sent to this audience lately, or planned: what the
+    confirmation warns of, each with its moment in words and where to check or cancel it.
+    A sending not prepared yet goes to this same audience: `size` people, counted now."""
+    found = []
+    for earlier in queries.list_same_message(template.id, audience, params, now):
+        if earlier.state == "recurring":
+            upcoming = next_run(earlier.cron, now)
+            rhythm = describe_cron(earlier.cron)
+            found.append(
+                {
+                    "state": earlier.state,
+                    "url": url_for("messaging.list_dispatches", _anchor=f"schedule-{earlier.id}"),
+                    "when": format_full_moment(upcoming) if upcoming else None,
+                    "rhythm": _in_sentence(rhythm) if rhythm else None,
+                    "cron": earlier.cron,
+                    "count": size,
+                }
+            )
+            continue
+        found.append(
+            {
+                "state": earlier.state,
+                "id": earlier.id,
+                "url": url_for("messaging.show_dispatch", dispatch_id=earlier.id),
+                "when": format_full_moment(earlier.due_at),
+                "count": size if earlier.state == "scheduled" else earlier.recipients,
+            }
+        )
+    return found
 
 
 # --- dispatches --------------------------------------------------------------------------
