@@ -10,7 +10,7 @@ def init_app(app: Flask) -> None:
     """Register the blueprint, menu entry, dashboard panel, seeders and listeners."""
     from app.api.spec import register_schema
     from app.cleanup import api, catalogue, integration, jobs, queries, routes, seed, services
-    from app.cleanup.audit_changes import audit_changes, audit_names
+    from app.cleanup.audit_changes import audit_changes, audit_names, audit_refused_correction
     from app.cleanup.models import CleanupCampaign
     from app.cleanup.return_notes import device_return_notes
     from app.core.audit import ids_named, register_audit_details, register_audit_names
@@ -65,6 +65,8 @@ def init_app(app: Flask) -> None:
     # A campaign or a type named as a whole: its name in the reader's language.
     for action in ("create", "update", "publish", "close", "delete"):
         register_audit_details(app, action, audit_names)
+    # A rejected correction stores what was asked and what the entry keeps.
+    register_audit_details(app, "reject", audit_refused_correction)
     # Older events stored the English name alone: found by either name all the same.
     register_audit_names(
         app,

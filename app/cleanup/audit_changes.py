@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from app.cleanup.catalogue import unit_label
+from app.cleanup.catalogue import quantity_label, unit_label
 from app.cleanup.models import CleanupActionType
 from app.core.i18n import format_moment, format_number
 from app.core.models import departments_by_name
@@ -210,3 +210,32 @@ def audit_names(summary: str) -> str | None:
     language = get_locale().language if get_locale() else "fr"
     name = names.get(language) or names.get("en") or names.get("fr")
     return name if isinstance(name, str) and name else None
+
+
+# A rejected correction of an accepted entry: the quantity asked and the one the entry
+# keeps, then the organiser's reason (`correction[GB] 15 -> 1; Duplicate`).
+_CORRECTION = re.compile(r"correction\[(\w+)\] (\S+) -> (\S+)(?:; (.*))?", re.DOTALL)
+
+
+def correction_refused_summary(unit: str, refused: float, kept: float, reason: str) -> str:
+    """What a "reject" event stores when it refuses a correction and the entry keeps
+    what was accepted (the reason last, as typed)."""
+    stored = f"correction[{unit}] {_stored(float(refused))} -> {_stored(float(kept))}"
+    return f"{stored}; {reason}" if reason else stored
+
+
+def audit_refused_correction(summary: str) -> str | None:
+    """A refused correction in the reader's words; None for another rejection's reason."""
+    match = _CORRECTION.fullmatch(summary)
+    if match is None:
+        return None
+    unit, refused, kept, reason = match.groups()
+    try:
+        worded = _(
+            "Correction to %(refused)s refused, the entry keeps %(kept)s",
+            refused=quantity_label(float(refused), unit),
+            kept=quantity_label(float(kept), unit),
+        )
+    except ValueError:  # no numbers: an organiser's reason that looks like one
+        return None
+    return f"{worded} · {reason}" if reason else worded

@@ -87,6 +87,14 @@ ENTRY_VARIABLES = only_in_notices(
             _l("The organiser's reason for not counting the entry"),
             _l("Duplicate"),
         ),
+        Variable(
+            "entry_refused_quantity",
+            _l(
+                "The quantity a refused correction asked for, with its unit; empty for any "
+                "other decision"
+            ),
+            _l("15 GB"),
+        ),
     ),
 )
 
@@ -262,6 +270,9 @@ def entry_variables(users, now: datetime, context: dict) -> dict[int, dict]:
     quantity = decided.get("quantity", entry.quantity)
     points = decided.get("points", entry.points)
     reason = decided.get("review_reason", entry.review_reason)
+    # A refused correction of an accepted entry: what was asked (the entry keeps the rest).
+    refused = decided.get("refused_quantity")
+    refused = refused if isinstance(refused, int | float) else None
 
     def build(language: str) -> dict:
         return {
@@ -270,6 +281,9 @@ def entry_variables(users, now: datetime, context: dict) -> dict[int, dict]:
             "entry_date": long_date(entry.logged_at.astimezone(local_zone()), language),
             "entry_points_text": _Wording(language, get_translations()).points(points),
             "review_reason": reason or "",
+            "entry_refused_quantity": (
+                quantity_label(refused, entry.action_type.unit) if refused is not None else ""
+            ),
             "campaign_url": f"{base}/cleanup/campaigns/{entry.campaign_id}#my-progress",
         }
 

@@ -1045,6 +1045,8 @@ class Entry(NamedTuple):
     status: str
     review_reason: str | None
     source_key: str | None
+    # Counted as last accepted, its author's correction refused (`review_reason` says why).
+    correction_refused: bool
     action_type: ActionTypeLabel
 
 
@@ -1056,10 +1058,12 @@ def _my_actions_statement():
     # made the database carry every column of every entry to the sort.
     listed = select(A.id).where(A.participant_id == participant).limit(MY_ACTIONS_LIMIT)
     count = select(func.count()).select_from(listed.subquery()).scalar_subquery()
+    # A refused correction clears `corrected_from` and keeps `corrected_at`.
+    refused = A.corrected_at.is_not(None) & A.corrected_from.is_(None)
     return (
         select(
             A.id, A.logged_at, A.quantity, A.points, A.status, A.review_reason, A.source_key,
-            A.action_type_id, count,
+            refused, A.action_type_id, count,
         )
         .where(A.participant_id == participant)
         .order_by(A.logged_at.desc(), A.id.desc())
@@ -1088,9 +1092,9 @@ def my_actions(campaign: CleanupCampaign, user, limit: int = MY_ACTIONS_LIMIT) -
         .all()
     )
     labels = action_type_labels()
-    if any(row[7] not in labels for row in rows):  # a type created since this request began
+    if any(row[8] not in labels for row in rows):  # a type created since this request began
         labels = _read_action_type_labels()
-    entries = [Entry(*row[:7], labels[row[7]]) for row in rows]
+    entries = [Entry(*row[:7], bool(row[7]), labels[row[8]]) for row in rows]
     return entries, min(rows[0][-1], MY_ACTIONS_LIMIT) if rows else 0
 
 

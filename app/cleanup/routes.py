@@ -16,6 +16,7 @@ from app.cleanup.calendar import campaign_ics
 from app.cleanup.catalogue import (
     SYSTEM_ACTION_TYPES,
     flag_reason_label,
+    quantity_label,
     source_label,
     unit_label,
 )
@@ -690,6 +691,14 @@ def review(campaign_id: int):
     return _review_page(campaign)
 
 
+# What the review queue's entries read: why each was flagged, and what a correction of
+# an accepted entry goes back to if refused.
+_REVIEW_HELPERS = {
+    "flag_reason_label": flag_reason_label,
+    "accepted_before": services.accepted_before,
+}
+
+
 def _review_page(campaign, **refusal):
     """The review queue; `refusal` (see _review_entry.html) marks a refused reason."""
     return render_template(
@@ -697,7 +706,7 @@ def _review_page(campaign, **refusal):
         campaign=campaign,
         frozen=campaign.frozen_at is not None,
         flagged=queries.flagged_actions(campaign),
-        flag_reason_label=flag_reason_label,
+        **_REVIEW_HELPERS,
         **refusal,
     )
 
@@ -715,8 +724,9 @@ def review_action(action_id: int):
             return _reason_refused(action, form.reason.errors[0], typed)
         return _review_answer(action, _("Choose accept or reject."), 422)
     accept = form.decision.data == "accept"
+    refused = quantity_label(action.quantity, action.action_type.unit)
     try:
-        services.review_action(action, current_user, accept, typed, utcnow())
+        kept = services.review_action(action, current_user, accept, typed, utcnow())
     except services.CleanupError as error:
         db.session.rollback()
         if error.code == "reason_required":
@@ -727,6 +737,18 @@ def review_action(action_id: int):
         return _review_answer(
             action, _("Accepted: the entry now counts, and its author gets a message.")
         )
+    if kept is not None:
+        message = ngettext(
+            "Correction to %(refused)s refused: the entry keeps %(quantity)s (%(points)s "
+            "point), and its author gets a message with your reason.",
+            "Correction to %(refused)s refused: the entry keeps %(quantity)s (%(points)s "
+            "points), and its author gets a message with your reason.",
+            kept.points,
+            refused=refused,
+            quantity=quantity_label(kept.quantity, action.action_type.unit),
+            points=format_number(kept.points),
+        )
+        return _review_answer(action, message)
     return _review_answer(action, _("Rejected: its author gets a message with your reason."))
 
 
@@ -741,7 +763,7 @@ def _reason_refused(action: CleanupAction, message: str, typed: str):
         "cleanup/_review_entry.html",
         action=action,
         person=queries.action_author(action),
-        flag_reason_label=flag_reason_label,
+        **_REVIEW_HELPERS,
         **refusal,
     )
     return entry, 422
@@ -757,7 +779,7 @@ def _review_answer(action: CleanupAction, message: str, status: int = 200):
             action=action,
             person=queries.action_author(action),
             message=message,
-            flag_reason_label=flag_reason_label,
+            **_REVIEW_HELPERS,
         )
         return page, status
     return render_template("cleanup/_review_decided.html", action=action, message=message)

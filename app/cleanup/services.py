@@ -22,6 +22,7 @@ from app.cleanup.audit_changes import (
     action_type_changes,
     campaign_changes,
     campaign_settings,
+    correction_refused_summary,
     describe_changes,
     names_summary,
 )
@@ -723,7 +724,7 @@ def correct_action(user, action: CleanupAction, quantity, now: datetime) -> Clea
         action.corrected_from, action.corrected_from_status = action.quantity, action.status
     if action.corrected_from_status == ACCEPTED and value <= action.corrected_from:
         # An organiser accepted more than this: asking again only took its points away
-        # until the review (and a rejection lost the accepted quantity).
+        # until the review.
         reason = ""
     action.corrected_at = now
     action.quantity = value
@@ -742,8 +743,40 @@ def delete_action(user, action: CleanupAction, now: datetime) -> None:
     touch_scores(campaign, participant.id, participant.last_logged_at)
 
 
-def review_action(action: CleanupAction, actor, accept: bool, reason: str, now: datetime):
-    """Accept or reject a flagged entry; the reason is shown to the participant."""
+class AcceptedBefore(NamedTuple):
+    """What a flagged correction of an accepted entry came from: the quantity and points
+    the entry goes back to if an organiser refuses the correction."""
+
+    quantity: float
+    points: int
+
+
+def accepted_before(action: CleanupAction) -> AcceptedBefore | None:
+    """For a flagged correction of an entry that counted, what it counted before; None
+    for an entry never accepted (a new unusual one, or a correction of one still waiting),
+    which a rejection rejects whole."""
+    if (
+        action.status != FLAGGED
+        or action.corrected_from is None
+        or action.corrected_from_status != ACCEPTED
+    ):
+        return None
+    campaign = db.session.get(CleanupCampaign, action.campaign_id)
+    # A campaign's points are fixed once it starts: the points it was accepted with.
+    rule = _rule_for(campaign, action.action_type.key)
+    return AcceptedBefore(action.corrected_from, entry_points(rule, action.corrected_from))
+
+
+def review_action(
+    action: CleanupAction, actor, accept: bool, reason: str, now: datetime
+) -> AcceptedBefore | None:
+    """Accept or reject a flagged entry; the reason is shown to the participant.
+
+    Rejecting a correction of an accepted entry refuses the change only: the entry goes
+    back to the quantity and points last accepted, and counts (returned, else None).
+    `corrected_from` is cleared and `corrected_at` kept: "My entries" says the correction
+    was refused, with the reason.
+    """
     campaign = db.session.get(CleanupCampaign, action.campaign_id)
     # Ended but not frozen yet (the job runs every minute) is as good as frozen.
     if campaign.frozen_at is not None or campaign.state(now) == CLOSED:
@@ -752,14 +785,21 @@ def review_action(action: CleanupAction, actor, accept: bool, reason: str, now: 
         raise CleanupError(_("This entry is not waiting for review."), "not_flagged")
     if not accept and not reason.strip():
         raise CleanupError(_("Give the participant a reason."), "reason_required", 422)
-    action.status = ACCEPTED if accept else REJECTED
+    kept = None if accept else accepted_before(action)
+    refused = action.quantity
+    if kept is not None:
+        action.quantity, action.points = kept
+        action.corrected_from = action.corrected_from_status = None
+    action.status = ACCEPTED if accept or kept is not None else REJECTED
     action.review_reason = reason.strip()
     action.reviewed_by_id = actor.id
     action.reviewed_at = now
     touch_scores(campaign, action.participant_id)
-    record_audit(
-        actor, "accept" if accept else "reject", "cleanup_action", action.id, now, reason[:200]
-    )
+    summary = reason[:200]
+    if kept is not None:  # what was asked and what stays, then the reason
+        unit = action.action_type.unit
+        summary = correction_refused_summary(unit, refused, kept.quantity, summary.strip())
+    record_audit(actor, "accept" if accept else "reject", "cleanup_action", action.id, now, summary)
     author_id = db.session.scalar(
         select(CleanupParticipant.user_id).where(CleanupParticipant.id == action.participant_id)
     )
@@ -777,8 +817,11 @@ def review_action(action: CleanupAction, actor, accept: bool, reason: str, now: 
                 "quantity": action.quantity,
                 "points": action.points,
                 "review_reason": action.review_reason,
+                # A refused correction: what was asked (the entry keeps the rest).
+                **({"refused_quantity": refused} if kept is not None else {}),
             },
         )
+    return kept
 
 
 def freeze_campaign(campaign: CleanupCampaign, now: datetime, announce: bool = True) -> bool:

@@ -78,6 +78,7 @@ _ENTRY_EN = (
     "{% if entry_date is defined %} of {{ entry_date }} ({{ entry_action }}: "
     "{{ entry_quantity }}){% endif %}"
 )
+_IF_CORRECTION_REFUSED = "{% if entry_refused_quantity is defined and entry_refused_quantity %}"
 _MY_ENTRIES_FR = (
     "{% if campaign_url is defined %}\n\nVos saisies\u00a0: {{ campaign_url }}{% endif %}"
 )
@@ -199,22 +200,41 @@ BUILTIN_TEMPLATES = {
         + _MY_ENTRIES_EN
         + _FOOTER_EN,
     },
+    # A rejected correction of an accepted entry refuses the change only: the entry keeps
+    # what was accepted, and still counts (`entry_refused_quantity`, else empty).
     "entry-rejected": {
         "name": "Saisie refusée après examen / Entry rejected after review",
-        "subject_fr": "Votre saisie ne compte pas\u00a0: " + _CAMPAIGN_FR,
-        "subject_en": "Your entry does not count: " + _CAMPAIGN_EN,
-        "body_fr": "Bonjour {{ first_name }},\n\nUn organisateur a examiné votre saisie"
+        "subject_fr": _IF_CORRECTION_REFUSED
+        + "Votre correction n'a pas été acceptée\u00a0: {% else %}"
+        "Votre saisie ne compte pas\u00a0: {% endif %}" + _CAMPAIGN_FR,
+        "subject_en": _IF_CORRECTION_REFUSED + "Your correction was not accepted: {% else %}"
+        "Your entry does not count: {% endif %}" + _CAMPAIGN_EN,
+        "body_fr": "Bonjour {{ first_name }},\n\n"
+        + _IF_CORRECTION_REFUSED
+        + "Votre correction de la saisie du {{ entry_date }} ({{ entry_action }}) à "
+        "{{ entry_refused_quantity }} dans "
+        + _THE_CAMPAIGN_FR
+        + " n'a pas été acceptée. La saisie conserve {{ entry_quantity }} "
+        "({{ entry_points_text }}), la quantité acceptée auparavant."
+        "{% else %}Un organisateur a examiné votre saisie"
         + _ENTRY_FR
         + " dans "
         + _THE_CAMPAIGN_FR
-        + ". Elle ne compte pas dans les scores."
+        + ". Elle ne compte pas dans les scores.{% endif %}"
         "{% if review_reason is defined and review_reason %}\nMotif\u00a0: {{ review_reason }}"
         "{% endif %}" + _MY_ENTRIES_FR + _FOOTER_FR,
-        "body_en": "Hello {{ first_name }},\n\nAn organiser reviewed your entry"
+        "body_en": "Hello {{ first_name }},\n\n"
+        + _IF_CORRECTION_REFUSED
+        + "Your correction of your entry of {{ entry_date }} ({{ entry_action }}) to "
+        "{{ entry_refused_quantity }} in "
+        + _CAMPAIGN_EN
+        + " was not accepted. The entry keeps {{ entry_quantity }} ({{ entry_points_text }}),"
+        " the quantity accepted before."
+        "{% else %}An organiser reviewed your entry"
         + _ENTRY_EN
         + " in "
         + _CAMPAIGN_EN
-        + ". It does not count towards the scores."
+        + ". It does not count towards the scores.{% endif %}"
         "{% if review_reason is defined and review_reason %}\nReason: {{ review_reason }}"
         "{% endif %}" + _MY_ENTRIES_EN + _FOOTER_EN,
     },
@@ -347,7 +367,7 @@ SHIPPED_TEXTS = {
     ),
     "weekly-digest": ("b89dffaf4b3b9252", "db7c402877d465f2", "1bf50280b5111f1e"),
     "entry-accepted": ("aeef7d486d847d05",),
-    "entry-rejected": ("2d213b0cbabe2fdf",),
+    "entry-rejected": ("2d213b0cbabe2fdf", "e00ac7ba55c027fe"),
     "device-custody": ("50f1dc6aa38208e4", "c10480d68fdba5f2"),
     "request-approved": ("c87c5c3b94166664",),
     "request-refused": ("2e41c09e11f4752f",),
