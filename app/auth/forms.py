@@ -3,17 +3,19 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, RadioField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from app.auth.services import api_token_name_taken
-from app.core.forms import choices
+from app.core.forms import choices, valid_email
 
 # The shortest and longest password the portal accepts (`flask users create` too).
 PASSWORD_LENGTH = (10, 200)
 
 
 class SignInForm(FlaskForm):
-    email = EmailField(_l("E-mail address"), validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField(
+        _l("E-mail address"), validators=[DataRequired(), valid_email(), Length(max=254)]
+    )
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
 
 
@@ -22,7 +24,7 @@ class SignInLinkForm(FlaskForm):
     page with the password form)."""
 
     email = EmailField(
-        _l("Your work e-mail"), validators=[DataRequired(), Email(), Length(max=254)]
+        _l("Your work e-mail"), validators=[DataRequired(), valid_email(), Length(max=254)]
     )
 
 

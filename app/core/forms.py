@@ -5,7 +5,7 @@ import math
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from wtforms import FloatField, IntegerField, SelectMultipleField
-from wtforms.validators import NumberRange, StopValidation, ValidationError
+from wtforms.validators import Email, NumberRange, StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget, TextInput
 
 from app.core.i18n import AmbiguousNumber, format_number, parse_local_number
@@ -14,6 +14,12 @@ try:  # WTForms 3.3 deprecates (value, label) tuples in favour of SelectChoice
     from wtforms.fields.choices import SelectChoice
 except ImportError:  # pragma: no cover - WTForms < 3.3
     SelectChoice = None
+
+
+def valid_email() -> Email:
+    """WTForms' e-mail check, saying it in the portal's words: its own French message
+    ("Adresse électronique non valide") named the address unlike every other page."""
+    return Email(message=_l("This is not a valid e-mail address."))
 
 
 def choices(pairs) -> list:

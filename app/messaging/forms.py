@@ -15,8 +15,9 @@ from wtforms import (
     TimeField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
+from wtforms.validators import DataRequired, Length, Optional, Regexp
 
+from app.core.forms import valid_email
 from app.messaging.recurrence import LAST_MONTH_DAY, REPEATS
 
 
@@ -40,7 +41,7 @@ class TemplateForm(FlaskForm):
     recipient = EmailField(
         _l("Preview for"),
         description=_l("The e-mail address of a person; yourself if left empty."),
-        validators=[Optional(), Email(), Length(max=254)],
+        validators=[Optional(), valid_email(), Length(max=254)],
     )
 
 
