@@ -476,7 +476,9 @@ def _progress_response(campaign, message, kind, status=200, **place):
         page = _campaign_page(campaign, message=message, message_kind=kind, **place)
         return page, status
     flash(message, "success")
-    return redirect(url_for("cleanup.show_campaign", campaign_id=campaign.id) + "#my-progress")
+    entries = "all" if request.args.get("entries") == "all" else None  # as they were listed
+    url = url_for("cleanup.show_campaign", campaign_id=campaign.id, entries=entries)
+    return redirect(url + "#my-progress")
 
 
 # The log form's field a refusal is about: the message is shown on that field.
