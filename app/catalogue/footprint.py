@@ -5,9 +5,11 @@ The grade (A best … G worst) compares that yearly figure with per-category
 thresholds: a value equal to a bound gets the better grade.
 """
 
+import functools
 import unicodedata
 from dataclasses import dataclass
 
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -57,6 +59,44 @@ def category_label(category: str) -> str:
     if category in DEVICE_TYPES:
         return str(DEVICE_TYPES[category].label)
     return str(SERVICE_LABELS.get(category, category))
+
+
+# What people type for a category besides its name ("téléphone" for a smartphone,
+# "computer" for a laptop), a translated list each: the search finds a category's
+# items by these words and by its name, in every language.
+CATEGORY_SEARCH_WORDS = {
+    "laptop": _l("laptop computer notebook PC"),
+    "desktop": _l("desktop computer PC tower"),
+    "monitor": _l("monitor screen display"),
+    "smartphone": _l("mobile phone telephone"),
+    "printer": _l("printer copier scanner multifunction"),
+    "accessory": _l("keyboard mouse headset webcam docking station"),
+    "email": _l("e-mail email mail inbox"),
+    "storage": _l("cloud drive files"),
+    "collaboration": _l("office suite documents spreadsheet"),
+    "video": _l("video conferencing meeting"),
+    "telephony": _l("phone telephone calls"),
+}
+
+
+@functools.cache
+def _category_search_texts(languages: tuple[str, ...]) -> dict[str, str]:
+    """Each category's key, names and search words in every language, folded as the
+    search folds what people type. Translations do not change while the app runs."""
+    texts = dict.fromkeys(THRESHOLDS, "")
+    for language in languages:
+        with force_locale(language):
+            for category in texts:
+                words = (category, category_label(category), CATEGORY_SEARCH_WORDS.get(category))
+                texts[category] += " " + " ".join(str(w) for w in words if w)
+    return {category: normalise_search(text) for category, text in texts.items()}
+
+
+def categories_matching(word: str, languages: tuple[str, ...]) -> list[str]:
+    """The categories whose key, name or search words in one of `languages` hold the
+    folded `word`: "ordinateur" gives laptops and desktops, whatever the page's language."""
+    texts = _category_search_texts(languages)
+    return sorted(category for category, text in texts.items() if word in text)
 
 
 def kind_of(category: str) -> str | None:

@@ -150,13 +150,23 @@ class LifetimeForm(FlaskForm):
     years = YearsField(_l("Years of use"), validators=[lifetime_in_range])
 
 
+QUANTITY_MESSAGE = _l("Enter a quantity from 1 to 50.")
+
+
+class QuantityField(LocalIntegerField):
+    """A quantity typed as text, given back as typed when refused ("abc" stays "abc": a
+    browser's number field would empty it), with one message whatever is wrong."""
+
+    unreadable_message = QUANTITY_MESSAGE
+
+
 class AddToRequestForm(FlaskForm):
-    quantity = IntegerField(
+    quantity = QuantityField(
         _l("Quantity"),
         default=1,
         validators=[
-            DataRequired(message=_l("Enter a quantity from 1 to 50.")),
-            NumberRange(1, 50, message=_l("Enter a quantity from 1 to 50.")),
+            DataRequired(message=QUANTITY_MESSAGE),
+            NumberRange(1, 50, message=QUANTITY_MESSAGE),
         ],
     )
 

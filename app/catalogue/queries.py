@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import Select, String, bindparam, cast, func, select
+from flask import current_app
+from sqlalchemy import Select, String, bindparam, cast, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from app.auth.models import User
@@ -54,10 +55,16 @@ def search_items(filters: Filters, page: int, locale: str, per_page: int = PER_P
     """One page of items matching the filters, and how many match in all."""
     query = select(CatalogueItem)
     if filters.q:
+        languages = tuple(current_app.config["LANGUAGES"])
         for word in footprint.normalise_search(filters.q).split()[:8]:
-            query = query.where(
-                CatalogueItem.search_text.like(f"%{_escape_like(word)}%", escape="\\")
-            )
+            found = CatalogueItem.search_text.like(f"%{_escape_like(word)}%", escape="\\")
+            # The stored text holds the category's key alone ("laptop"): its names in
+            # every language ("ordinateur portable") are matched here, where they are
+            # translated, so that no stored copy has to follow the translations.
+            categories = footprint.categories_matching(word, languages)
+            if categories:
+                found = or_(found, CatalogueItem.category.in_(categories))
+            query = query.where(found)
     if filters.kind:
         query = query.where(CatalogueItem.kind == filters.kind)
     if filters.category:

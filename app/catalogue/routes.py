@@ -189,10 +189,17 @@ def index():
 @login_required
 def show_item(item_id: int):
     """An item's label explained: figures, sources, ranges, lifetime, alternatives."""
+    return _item_page(item_id, _empty_quantity_field())
+
+
+def _item_page(item_id: int, quantity_field: Markup, status: int = 200):
+    """The item's page with `quantity_field` (empty, or refused as this person typed it).
+
+    The page is the same for everyone until the catalogue changes, but for what is each
+    person's: it is kept with slots (app/core/slots.py) filled for each request.
+    """
     years = request.args.get("years")
     admin = current_user.has_role("admin")
-    # The page is the same for everyone until the catalogue changes, but for what is
-    # each person's: it is kept with slots (app/core/slots.py) filled for each request.
     shared = cache.value(
         "catalogue.item",
         (item_id, current_language(), cache.digest(years), admin),
@@ -207,6 +214,7 @@ def show_item(item_id: int):
         "csrf": generate_csrf(),
         # "Add 2" reads as an order of 2: say what the request already holds.
         "held": _rendered("catalogue/_held.html", held=held) if held else "",
+        "quantity_field": quantity_field,
     }
     # Only services are marked useful (equipment pages show no such button).
     if head.kind == "service":
@@ -217,13 +225,25 @@ def show_item(item_id: int):
             marked=queries.is_marked_useful(current_user, head.id),
         )
     content = slots.fill(parts, values)
-    return render_template("catalogue/item.html", item=head, content=content), (
-        200 if valid else 400
-    )
+    html = render_template("catalogue/item.html", item=head, content=content)
+    return html, status if valid else 400
 
 
 def _rendered(template: str, **context) -> Markup:
     return Markup(render_template(template, **context))  # noqa: S704 - autoescaped template
+
+
+def _empty_quantity_field() -> Markup:
+    """The quantity field as everyone first sees it: the same for all who read a language.
+    Never bound to what was posted (formdata=None): a refused quantity is one person's."""
+    return cache.fragment(
+        "catalogue.quantity_field",
+        (current_language(),),
+        (),
+        lambda: render_template(
+            "catalogue/_quantity_field.html", form=AddToRequestForm(formdata=None)
+        ),
+    )
 
 
 def _render_item_page(item_id: int, years: str | None, admin: bool):
@@ -232,10 +252,11 @@ def _render_item_page(item_id: int, years: str | None, admin: bool):
     head = queries.item_head(item_id)
     if head is None:
         return None
+    # Never bound to a POST's fields: a refused quantity renders this page too.
     form = (
         LifetimeForm(request.args)
         if years is not None
-        else LifetimeForm(data={"years": _default_years(head)})
+        else LifetimeForm(formdata=None, data={"years": _default_years(head)})
     )
     valid = form.validate()
     item = _item_or_404(item_id)  # the whole row, only when the page is rendered
@@ -246,11 +267,7 @@ def _render_item_page(item_id: int, years: str | None, admin: bool):
         scenario=_scenario(item, form) if valid else None,
         alternatives=queries.lighter_alternatives(item),
         admin=admin,
-        # The empty quantity field is the same for everyone: WTForms renders it once.
-        quantity_field=Markup(  # noqa: S704 - autoescaped template
-            render_template("catalogue/_quantity_field.html", form=AddToRequestForm())
-        ),
-        **{name: slots.slot(name) for name in ("csrf", "held", "useful")},
+        **{name: slots.slot(name) for name in ("csrf", "held", "quantity_field", "useful")},
     )
     return head, slots.cut(html), valid
 
@@ -350,23 +367,48 @@ def toggle_useful(item_id: int):
 @bp.post("/items/<int:item_id>/request")
 @login_required
 def add_to_request(item_id: int):
-    """Put an item in my request (basket)."""
+    """Put an item in my request (basket); a refused quantity comes back at its field."""
     item = _item_or_404(item_id)
     form = AddToRequestForm()
     if not form.validate_on_submit():
-        flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
-        return redirect(url_for(".show_item", item_id=item.id))
+        return _quantity_refused(item, form)
     try:
         line = services.add_to_basket(current_user, item, form.quantity.data, utcnow())
     except services.CatalogueError as error:
         db.session.rollback()
+        if error.field == "quantity":  # more than the line may hold
+            form.quantity.errors = [str(error)]
+            return _quantity_refused(item, form)
         flash(str(error), "error")
-        return redirect(url_for(".show_item", item_id=item.id))
+        return _go_to(url_for(".show_item", item_id=item.id))
     db.session.commit()
     flash(
         added_message(item.name(current_language()), form.quantity.data, line.quantity), "success"
     )
-    return redirect(url_for(".my_requests"))
+    return _go_to(url_for(".my_requests"))
+
+
+def _quantity_refused(item: CatalogueItem, form: AddToRequestForm):
+    """The request form again, the quantity as typed, its error at it and the focus on it
+    (the `field` macro): the form alone for htmx, else the item's whole page. Rendered
+    for this answer only, never kept: the cached page holds the empty field."""
+    field = _rendered("catalogue/_quantity_field.html", form=form)
+    if _wants_fragment():
+        form_html = render_template(
+            "catalogue/_ask_form.html", item=item, csrf=generate_csrf(), quantity_field=field
+        )
+        return form_html, 422
+    return _item_page(item.id, field, 422)
+
+
+def _go_to(url: str):
+    """A redirect; for htmx, which would swap the page it leads to into the form, the
+    browser is sent there instead (HX-Redirect)."""
+    if not _wants_fragment():
+        return redirect(url)
+    response = make_response("", 204)
+    response.headers["HX-Redirect"] = url
+    return response
 
 
 def added_message(name: str, added: int, total: int) -> str:

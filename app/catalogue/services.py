@@ -179,7 +179,8 @@ def _unknown_alternatives(missing: list[str]) -> str:
 
 
 def search_text(values: dict) -> str:
-    """What the text search matches: both names, the code and the category."""
+    """What the text search matches: both names, the code and the category's key (its
+    names in each language are matched at search time: queries.search_items)."""
     parts = (values.get("name_fr"), values.get("name_en"), values.get("code"), values["category"])
     return footprint.normalise_search(" ".join(p for p in parts if p))[:600]
 
@@ -278,30 +279,45 @@ def add_to_basket(user, item: CatalogueItem, quantity: int, now: datetime) -> Ca
     if item.status != "available":
         raise CatalogueError(_("This item is discontinued and can no longer be requested."))
     if not 1 <= quantity <= MAX_LINE_QUANTITY:
-        raise CatalogueError(_("The quantity must be between 1 and %(n)s.", n=MAX_LINE_QUANTITY))
+        raise CatalogueError(
+            _("The quantity must be between 1 and %(n)s.", n=MAX_LINE_QUANTITY), "quantity"
+        )
     basket = get_or_create_basket(user, now)
     line = next((line for line in basket.lines if line.item_id == item.id), None)
     held = line.quantity if line is not None else 0
     if held + quantity > MAX_LINE_QUANTITY:
         # Capping in silence left people believing their whole quantity was added.
-        raise CatalogueError(
-            ngettext(
-                "Your request already holds %(held)s of this item: you can add at most "
-                "%(more)s more (%(n)s per item).",
-                "Your request already holds %(held)s of this item: you can add at most "
-                "%(more)s more (%(n)s per item).",
-                held,
-                held=format_number(held),
-                more=format_number(MAX_LINE_QUANTITY - held),
-                n=format_number(MAX_LINE_QUANTITY),
-            )
-        )
+        raise CatalogueError(too_many_message(held), "quantity")
     if line is None:
         line = CatalogueRequestLine(request=basket, item=item, quantity=0)
         db.session.add(line)
     line.quantity = held + quantity
     db.session.flush()
     return line
+
+
+def too_many_message(held: int) -> str:
+    """Why a quantity does not fit beside the `held` ones already asked for, and how many
+    more would: none is said in words ("you cannot add more"), not as "0 more"."""
+    values = {"held": format_number(held), "n": format_number(MAX_LINE_QUANTITY)}
+    if held >= MAX_LINE_QUANTITY:
+        return ngettext(
+            "Your request already holds %(held)s of this item: you cannot add more "
+            "(%(n)s per item).",
+            "Your request already holds %(held)s of this item: you cannot add more "
+            "(%(n)s per item).",
+            held,
+            **values,
+        )
+    return ngettext(
+        "Your request already holds %(held)s of this item: you can add at most "
+        "%(more)s more (%(n)s per item).",
+        "Your request already holds %(held)s of this item: you can add at most "
+        "%(more)s more (%(n)s per item).",
+        held,
+        more=format_number(MAX_LINE_QUANTITY - held),
+        **values,
+    )
 
 
 def remove_basket_line(user, line_id: int) -> bool:

@@ -163,7 +163,8 @@ class CampaignForm(FlaskForm):
         rules = []
         for entry in self.rules.entries:
             sub = entry.form
-            if sub.enabled.data and sub.action_type_id.data:
+            # A hidden field: anything but a number (typed by hand) names no action type.
+            if sub.enabled.data and str(sub.action_type_id.data or "").isdecimal():
                 rules.append(
                     {
                         "action_type_id": int(sub.action_type_id.data),

@@ -160,9 +160,9 @@ def _save_campaign(form, campaign=None):
             services.update_campaign(campaign, current_user, form.campaign_data(), now)
     except services.CleanupError as error:
         db.session.rollback()
-        if error.code in ("ended", "invalid_dates"):
+        if error.code in ("ended", "invalid_dates", "too_long"):
             form.ends_at.errors = [error.message]
-        elif error.code == "start_in_past":
+        elif error.code in ("start_in_past", "start_too_late"):
             form.starts_at.errors = [error.message]
         elif error.code == "invalid_scope":  # told at the departments, the first one focused
             form.departments.errors = [error.message]
@@ -429,6 +429,10 @@ def _campaign_page(campaign, extend_form: ExtendForm | None = None, **progress):
         date_locale=regional_locale(current_language()).replace("_", "-"),
         # An end typed no later than this one is not asked about: the server refuses it.
         current_end=to_local_naive(campaign.ends_at).strftime(DATETIME_FORMAT),
+        # Nor is one later than an extension allows (`services.check_extension`).
+        latest_end=(to_local_naive(campaign.ends_at) + services.MAX_EXTENSION).strftime(
+            DATETIME_FORMAT
+        ),
         extend_question=extend_question("{value}"),
         **context,
     )

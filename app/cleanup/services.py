@@ -67,6 +67,12 @@ from app.extensions import db
 # An organiser extends a campaign by at most this much at a time: a typo in the year
 # (9999) would otherwise keep it running, and its reminders waiting, for ever.
 MAX_EXTENSION = timedelta(days=90)
+# A campaign is time-boxed (three weeks, say): at most this long when created, and
+# planned at most this far ahead.
+MAX_LENGTH = timedelta(days=90)
+START_WITHIN = timedelta(days=366)
+# A day with its year, in a sentence: "3 December 2027", "3 décembre 2027".
+LONG_DAY = "d MMMM y"
 
 # A day in a sentence: "on 3 December", "le 3 décembre" (the year is the campaign's).
 DAY_IN_SENTENCE = "d MMMM"
@@ -255,11 +261,31 @@ def create_campaign(actor, data: dict, now: datetime) -> CleanupCampaign:
 
 
 def _check_not_over(data: dict, now: datetime) -> None:
-    """A campaign saved already over could never be published: say so at its end."""
+    """A campaign saved already over could never be published: say so at its end. A
+    campaign is time-boxed: at most MAX_LENGTH long, starting within START_WITHIN (a
+    typo in a year, 2099 or 2020, is told at once, not found in a launch e-mail)."""
     if data["ends_at"] <= now:
         raise CleanupError(
             _("This campaign would already be over: choose an end in the future."),
             "ended",
+            422,
+        )
+    if data["starts_at"] > now + START_WITHIN:
+        latest = format_day(local_day(now + START_WITHIN), LONG_DAY)
+        raise CleanupError(
+            _("Choose a start within a year, by %(latest)s.", latest=latest),
+            "start_too_late",
+            422,
+        )
+    if data["ends_at"] > data["starts_at"] + MAX_LENGTH:
+        latest = format_day(local_day(data["starts_at"] + MAX_LENGTH), LONG_DAY)
+        raise CleanupError(
+            _(
+                "A campaign lasts at most %(days)s days: choose an end by %(latest)s.",
+                days=MAX_LENGTH.days,
+                latest=latest,
+            ),
+            "too_long",
             422,
         )
 
@@ -305,8 +331,12 @@ def publish_campaign(campaign: CleanupCampaign, actor, now: datetime) -> None:
         raise CleanupError(_("This campaign is already published."), "published")
     if campaign.ends_at <= now:
         raise CleanupError(_("This campaign would already be over."), "ended")
+    dates = (campaign.starts_at, campaign.ends_at)
+    # A draft whose start has passed starts on publication, as the question before says:
+    # its page, calendar file and launch message then give the day it really started.
+    campaign.starts_at = max(campaign.starts_at, now)
     campaign.published_at = now
-    _mark_changed(campaign, now, (campaign.starts_at, campaign.ends_at))
+    _mark_changed(campaign, now, dates)
     db.session.flush()
     record_audit(actor, "publish", "cleanup_campaign", campaign.id, now, names_summary(campaign))
     campaign_published.send(current_app._get_current_object(), campaign=campaign, now=now)

@@ -310,8 +310,9 @@ def withdraw_device_return(receipt_number: str):
       summary: Withdraw my declaration (until an agent receives the device)
       description: >-
         The return stays, withdrawn, with a signed step; its asset tag is free again and
-        the clean-up points it earned leave running campaigns. Only the person who
-        declared it may withdraw it: anyone else gets 404.
+        its entries waiting for the device in running clean-up campaigns are removed (a
+        return scores only once received, so nothing was scored yet). Only the person
+        who declared it may withdraw it: anyone else gets 404.
       security: [{bearerAuth: []}, {cookieAuth: []}]
       parameters:
         - {name: receipt_number, in: path, required: true, schema: {type: string, maxLength: 20}, example: RC-7K3M-9QXD}

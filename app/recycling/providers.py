@@ -71,10 +71,13 @@ def _custody_news(device_return: DeviceReturn, step: CustodyStep, locale: str) -
     }
     if step.step == "declared":  # no agent has received it yet: a reminder
         point = device_return.point
+        # Worded around "the device", never agreeing with its name: « Tablette » and
+        # « Imprimante » are feminine, « Ordinateur portable » masculine.
         return _(
-            "%(device)s (receipt %(receipt)s): you declared it on %(date)s for %(point)s "
-            "(%(address)s), and no agent has received it yet. Opening hours: %(hours)s. "
-            "If you are keeping it after all, withdraw the declaration from your receipt.",
+            "The device (%(device)s, receipt %(receipt)s) you declared on %(date)s for "
+            "%(point)s (%(address)s) has not been received by an agent yet. Opening hours: "
+            "%(hours)s. If you are keeping this device after all, withdraw the declaration "
+            "from your receipt.",
             point=point.name,
             address=point.address,
             hours=hours.describe_text(point.opening_hours, locale),

@@ -18,7 +18,7 @@ from app.core import cache
 from app.core.devices import DEVICE_TYPES
 from app.core.i18n import alphabetical
 from app.core.time import local_iso, utcnow
-from app.core.urls import MAX_ID
+from app.core.urls import MAX_ID, within_pages
 from app.extensions import db
 from app.recycling import hours
 from app.recycling.forms import condition_choices, status_choices, wipe_method_choices
@@ -374,10 +374,12 @@ def list_agent_returns(point_ids: list[int] | None, status: str, page: int, per_
 
 @functools.cache
 def _my_returns_statement():
-    """Built once (user and limit bound): the points page and the dashboard ask for it.
+    """Built once (user, limit and offset bound): the points page, the list of all one's
+    returns and the dashboard ask for it.
 
-    The four columns those lists show, not the returns with their point and commune
-    (about 30 columns and three objects a row).
+    The columns those lists show, not the returns with their point and commune (about
+    30 columns and three objects a row), and how many returns the person has in all (a
+    window over the same rows: no second query).
     """
     return (
         select(
@@ -385,21 +387,46 @@ def _my_returns_statement():
             DeviceReturn.declared_at,
             DeviceReturn.status,
             CollectionPoint.name.label("point_name"),
+            # Three returns of one day at one point are told apart by what they are.
+            DeviceReturn.device_type,
+            DeviceReturn.asset_tag,
+            func.count().over().label("total"),
         )
         .join(CollectionPoint, CollectionPoint.id == DeviceReturn.point_id)
         .where(DeviceReturn.user_id == bindparam("user_id"))
         .order_by(DeviceReturn.declared_at.desc(), DeviceReturn.id.desc())
         .limit(bindparam("limit"))
+        .offset(bindparam("offset"))
     )
 
 
-def list_my_returns(user: User, limit: int = 5) -> list:
-    """The user's latest returns: rows of receipt_number, declared_at, status, point_name."""
+def list_my_returns(user: User, limit: int = 5, offset: int = 0) -> list:
+    """The user's returns, newest first: rows of receipt_number, declared_at, status,
+    point_name, device_type, asset_tag and total (how many they have in all)."""
     # Plain rows through the connection: the ORM's execution (no object to load here)
     # cost as much again as the statement itself.
     db.session.flush()
     connection = db.session.connection()
-    return connection.execute(_my_returns_statement(), {"user_id": user.id, "limit": limit}).all()
+    values = {"user_id": user.id, "limit": limit, "offset": offset}
+    return connection.execute(_my_returns_statement(), values).all()
+
+
+MY_RETURNS_PER_PAGE = 20
+
+
+def my_returns_page(user: User, page: int, per_page: int = MY_RETURNS_PER_PAGE):
+    """One page of all the user's returns, newest first (only theirs): rows as
+    `list_my_returns`, the total, the page shown and the page count."""
+
+    def fetch(number: int):
+        rows = list_my_returns(user, per_page, (number - 1) * per_page)
+        if rows or number == 1:
+            return rows, rows[0].total if rows else 0
+        # Past the end (an old link): the total says which page is the last.
+        count = select(func.count(DeviceReturn.id)).where(DeviceReturn.user_id == user.id)
+        return rows, db.session.scalar(count)
+
+    return within_pages(fetch, page, per_page)
 
 
 def _month_expression():

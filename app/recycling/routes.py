@@ -14,7 +14,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
@@ -29,7 +29,7 @@ from app.core.database import commit_keeping_loaded_rows, reads_only
 from app.core.devices import DEVICE_TYPES
 from app.core.i18n import alphabetical, current_language, format_month
 from app.core.models import Commune, communes_by_name
-from app.core.return_notes import return_notes
+from app.core.return_notes import PENDING, return_notes
 from app.core.time import utcnow
 from app.core.urls import requested_page
 from app.extensions import db, htmx
@@ -203,7 +203,7 @@ def index():
         lambda: render_template("recycling/_points_heading.html", agent=agent, admin=admin),
     )
     # The person's own returns: read for each request, rendered again only when what
-    # they show changes (a status, a point's name).
+    # they show changes (a status, a point's name, how many they have in all).
     mine = queries.list_my_returns(current_user)
     my_returns = cache.personal_fragment(
         "recycling.my_returns",
@@ -212,6 +212,17 @@ def index():
     )
     return render_template(
         "recycling/index.html", heading=heading, points=points, my_returns=my_returns
+    )
+
+
+@bp.get("/my-returns")
+@reads_only
+@login_required
+def my_returns():
+    """All my returns, newest first, a page at a time: only the signed-in person's."""
+    rows, total, page, pages = queries.my_returns_page(current_user, requested_page())
+    return render_template(
+        "recycling/my_returns.html", rows=rows, total=total, page=page, pages=pages
     )
 
 
@@ -413,15 +424,41 @@ def receipt(receipt: str):
     now = utcnow()
     # Until an agent has it, the person still has to bring it: when, and how to get in.
     waiting = device_return.status == "declared"
+    # Whether it counts in a clean-up campaign: for its owner only (their points).
+    notes = return_notes(device_return, current_user, now)
     return render_template(
         "recycling/receipt.html",
         r=device_return,
-        # Whether it counts in a clean-up campaign: for its owner only (their points).
-        notes=return_notes(device_return, current_user, now),
+        notes=notes,
         point=_point_view(device_return.point, now) if waiting else None,
+        withdraw_question=withdraw_question(notes) if waiting else None,
         authentic={
             s.id: services.step_is_authentic(receipt.upper(), s) for s in device_return.steps
         },
+    )
+
+
+def withdraw_question(notes) -> str:
+    """Asked before a declaration is withdrawn (dialog, or a page without scripts).
+
+    Nothing was scored yet: a return scores once an agent receives the device, and it can
+    only be withdrawn before. Declared during a running clean-up campaign, it waits there
+    as an entry to count on receipt (its note says so, `PENDING`); withdrawing deletes
+    that entry (`take_back_device_return`), so the points to come are dropped."""
+    waiting_entries = sum(note.kind == PENDING for note in notes)
+    if not waiting_entries:
+        return _(
+            "Withdraw this declaration? The device will no longer be expected at the "
+            "collection point."
+        )
+    return ngettext(
+        "Withdraw this declaration? The device will no longer be expected at the collection "
+        "point, and its entry in the running clean-up campaign, waiting for the device, is "
+        "removed: the points it would earn on receipt will not come.",
+        "Withdraw this declaration? The device will no longer be expected at the collection "
+        "point, and its entries in %(num)s running clean-up campaigns, waiting for the "
+        "device, are removed: the points they would earn on receipt will not come.",
+        waiting_entries,
     )
 
 

@@ -302,8 +302,9 @@ def withdraw_return(user: User, device_return: DeviceReturn, now: datetime) -> N
     """The person takes back a declaration while no agent has received the device.
 
     The return stays, marked withdrawn with a signed step, so the receipt keeps its
-    meaning; its asset tag is free for a later declaration, and the clean-up points it
-    earned in running campaigns are taken back (`device_return_withdrawn`).
+    meaning; its asset tag is free for a later declaration, and its entries waiting for
+    the device in running clean-up campaigns are removed (`device_return_withdrawn`):
+    they scored nothing yet, a return scores once received.
     """
     if device_return.user_id != user.id:
         raise ReturnError(_l("Only the person who declared this return can withdraw it."))

@@ -2,6 +2,7 @@
 using the campaign page's forms."""
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
@@ -20,6 +21,13 @@ def now():
     return NOW
 
 
+def in_days(days: int, time: str) -> str:
+    """A date-time as the form's field writes it, `days` from today (Paris time): a
+    campaign's start must come within a year, so the tests' dates follow the clock."""
+    day = (datetime.now(ZoneInfo("Europe/Paris")) + timedelta(days=days)).date()
+    return f"{day.isoformat()}T{time}"
+
+
 def post_new_campaign(client, **fields):
     """POST the new campaign form: a spring campaign with the first action type enabled,
     `fields` replacing or adding values (None leaves a field out)."""
@@ -28,8 +36,8 @@ def post_new_campaign(client, **fields):
         "csrf_token": csrf_token(client),
         "name_fr": "Printemps",
         "name_en": "Spring",
-        "starts_at": "2030-03-16T09:00",
-        "ends_at": "2030-04-06T18:00",
+        "starts_at": in_days(100, "09:00"),
+        "ends_at": in_days(121, "18:00"),
         "all_departments": "y",
         "rules-0-action_type_id": str(first_type_id),
         "rules-0-enabled": "y",

@@ -550,3 +550,19 @@ def test_a_campaign_for_no_department_focuses_the_first_department(page, make):
     expect(departments).to_have_accessible_description(
         "Choisissez au moins une direction, ou tout le monde."
     )
+
+
+def test_an_end_past_what_an_extension_allows_is_refused_without_asking(page, make, make_campaign):
+    """« Prolonger jusqu'au 31 décembre 9999 ? » asked to confirm what the server refuses."""
+    now = utcnow()
+    campaign = make_campaign(starts_at=now - timedelta(days=1), ends_at=now + timedelta(days=5))
+    sign_in(page, make.user(roles=("organiser",)))
+    page.goto(f"/cleanup/campaigns/{campaign.id}")
+    page.fill("input[name=ends_at]", "9999-12-31T18:00")
+
+    page.locator("form[action$='/extend'] button[type=submit]").click()
+
+    expect(page.locator("#ends_at-error")).to_contain_text("Une prolongation ajoute au plus 90")
+    expect(page.get_by_role("alertdialog")).to_have_count(0)
+    db.session.expire_all()
+    assert db.session.get(CleanupCampaign, campaign.id).ends_at == campaign.ends_at

@@ -4,10 +4,14 @@ controls name their entry, and an ended campaign no longer invites to log."""
 import re
 from datetime import timedelta
 
+import pytest
+from sqlalchemy import func, select
+
 from app.cleanup import services
-from app.cleanup.models import CleanupAction
+from app.cleanup.models import CleanupAction, CleanupCampaign
 from app.core.time import utcnow
 from app.extensions import db
+from tests.cleanup.conftest import in_days, post_new_campaign
 from tests.conftest import csrf_token, login
 
 HTMX = {"HX-Request": "true"}
@@ -98,3 +102,85 @@ def test_an_ended_campaign_without_a_badge_does_not_invite_to_log(client, make, 
     running = _running(make_campaign)
     page = client.get(f"/cleanup/campaigns/{running.id}").get_data(as_text=True)
     assert "Pas encore de badge\xa0: enregistrez une première action\xa0!" in page
+
+
+def _refusal_at(page: str, field: str) -> str:
+    """The error shown at a field of the campaign form (its `id="<field>-error"` text)."""
+    found = re.search(rf'id="{field}-error"[^>]*>(.*?)</', page, re.S)
+    return found.group(1) if found else ""
+
+
+@pytest.fixture(autouse=True)
+def _action_types(app):
+    """The built-in action types, as the new campaign form creates them at a first visit."""
+    services.ensure_default_action_types()
+    db.session.commit()
+
+
+def test_a_campaign_of_more_than_90_days_is_refused_at_its_end(client, make):
+    """A year typed wrong (2099 for 2026) is told at once, not found in a launch e-mail."""
+    login(client, make.user(roles=("organiser",), locale="fr"))
+    answer = post_new_campaign(
+        client, starts_at=in_days(10, "09:00"), ends_at=in_days(10 + 91, "09:00")
+    )
+    assert answer.status_code == 422
+    assert "Une campagne dure au plus 90 jours" in _refusal_at(
+        answer.get_data(as_text=True), "ends_at"
+    )
+    assert db.session.scalar(select(func.count()).select_from(CleanupCampaign)) == 0
+
+
+def test_a_start_in_a_past_year_is_refused_by_the_length_too(client, make):
+    login(client, make.user(roles=("organiser",), locale="fr"))
+    answer = post_new_campaign(client, starts_at="2020-01-10T09:00", ends_at=in_days(20, "18:00"))
+    assert answer.status_code == 422
+    assert "au plus 90 jours" in _refusal_at(answer.get_data(as_text=True), "ends_at")
+
+
+def test_a_start_more_than_a_year_ahead_is_refused_at_the_start(client, make):
+    login(client, make.user(roles=("organiser",), locale="en"))
+    answer = post_new_campaign(
+        client, starts_at=in_days(400, "09:00"), ends_at=in_days(420, "18:00")
+    )
+    assert answer.status_code == 422
+    assert "Choose a start within a year" in _refusal_at(answer.get_data(as_text=True), "starts_at")
+    assert db.session.scalar(select(func.count()).select_from(CleanupCampaign)) == 0
+
+
+def test_three_weeks_from_next_month_are_accepted(client, make):
+    login(client, make.user(roles=("organiser",)))
+    answer = post_new_campaign(client, starts_at=in_days(30, "09:00"), ends_at=in_days(51, "18:00"))
+    assert answer.status_code == 302
+    assert db.session.scalar(select(func.count()).select_from(CleanupCampaign)) == 1
+
+
+def test_a_draft_whose_start_has_passed_starts_when_published(client, make, make_campaign):
+    """The question before publishing says it starts at once: its page then says so too."""
+    now = utcnow()
+    organiser = make.user(roles=("organiser",), locale="fr")
+    draft = make_campaign(
+        organiser=organiser,
+        publish=False,
+        starts_at=now - timedelta(days=3),
+        ends_at=now + timedelta(days=10),
+    )
+    login(client, organiser)
+    client.post(f"/cleanup/campaigns/{draft.id}/publish", data={"csrf_token": csrf_token(client)})
+    db.session.expire_all()
+    published = db.session.get(CleanupCampaign, draft.id)
+    assert published.published_at is not None
+    assert abs(published.starts_at - published.published_at) < timedelta(seconds=1)
+    assert published.starts_at > now - timedelta(minutes=1)
+
+
+def test_an_action_type_that_is_no_number_is_refused_not_an_error(client, make):
+    login(client, make.user(roles=("organiser",), locale="en"))
+    answer = post_new_campaign(
+        client,
+        starts_at=in_days(30, "09:00"),
+        ends_at=in_days(51, "18:00"),
+        **{"rules-0-action_type_id": "None"},
+    )
+    assert answer.status_code == 422
+    assert "Choose at least one action type." in answer.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(CleanupCampaign)) == 0

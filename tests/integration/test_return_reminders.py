@@ -57,9 +57,10 @@ def test_a_device_left_waiting_is_recalled_once_to_its_owner(app, make, rec, poi
     assert message["Subject"] == "L'appareil que vous avez déclaré attend d'être rapporté"
     body = message.get_body(("plain",)).get_content()
     assert (
-        f"Ordinateur portable (reçu {laptop.receipt_number})\u00a0: vous l'avez déclaré le " in body
+        f"L'appareil (Ordinateur portable, reçu {laptop.receipt_number}) que vous avez déclaré le "
+        in body
     )
-    assert "pour Mairie de Pessac (Place de la Ve République), et aucun agent" in body
+    assert "pour Mairie de Pessac (Place de la Ve République) n'a encore été reçu par aucun" in body
     assert (
         "Horaires\u00a0: Lundi au vendredi\u00a0: 8\u00a0h\u00a030–12\u00a0h\u00a0; Samedi et dimanche\u00a0: fermé."
         in body
@@ -99,7 +100,9 @@ def test_someone_reading_english_is_reminded_in_english(app, make, rec, point):
     jobs.deliver_due()
     [body] = _inbox(owner)
     declared = tablet.declared_at.astimezone(local_zone()).strftime("%-d %B %Y")
-    assert f"Tablet (receipt {tablet.receipt_number}): you declared it on {declared} " in body
+    assert (
+        f"The device (Tablet, receipt {tablet.receipt_number}) you declared on {declared} " in body
+    )
     assert "Opening hours: Monday to Friday: 08:30–12:00; Saturday and Sunday: closed." in body
     assert "withdraw the declaration from your receipt" in body
 

@@ -7,8 +7,8 @@ from flask_babel import force_locale
 from markupsafe import escape
 
 from app.core.personalisation import known_variables
+from app.core.time import utcnow
 from tests.conftest import login
-from tests.integration.conftest import NOW
 
 HX = {"HX-Request": "true"}
 # One variable of each domain that registers some.
@@ -44,8 +44,12 @@ def test_preview_renders_each_language_with_that_languages_values(
     auth, client, make, rec, make_campaign
 ):
     # Running now, whatever the real clock says (the preview uses the real clock).
+    today = utcnow()
     campaign = make_campaign(
-        name_fr="Grand ménage", name_en="Big clean-up", ends_at=NOW + timedelta(days=3650)
+        name_fr="Grand ménage",
+        name_en="Big clean-up",
+        starts_at=today - timedelta(days=1),
+        ends_at=today + timedelta(days=30),
     )
     commune = make.commune()
     rec.point(commune=commune, name="Mairie", opening_hours="Mo-Fr 08:30-17:00")

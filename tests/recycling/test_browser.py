@@ -258,7 +258,7 @@ def test_commune_names_on_a_phones_map_never_print_over_each_other(page, make, r
     assert len(shown) >= 8, shown  # most of the map is still named
     assert "Mérignac" in {label["name"] for label in shown}  # the nearest points' communes first
     assert not _overlapping(shown)
-    page.get_by_role("button", name="Zoom in").click()  # room for names hidden so far
+    page.get_by_role("button", name="Zoom avant").click()  # room for names hidden so far
     hidden = set(communes) - {label["name"] for label in shown}
     for _ in range(100):  # the zoom is animated
         closer = page.evaluate(VISIBLE_LABELS)

@@ -138,6 +138,7 @@ EXPECTATIONS: dict[str, Access] = {
     "recycling.index": DERIVED,
     "recycling.map_base": DERIVED,
     "recycling.point_cards": DERIVED,
+    "recycling.my_returns": DERIVED,  # the signed-in person's own returns, no id in the URL
     "recycling.poster": DERIVED,
     "recycling.new_return": DERIVED,
     "recycling.create_return": DERIVED,
@@ -167,6 +168,7 @@ EXPECTATIONS: dict[str, Access] = {
     "messaging.delete_read_messages": SIGNED_IN,
     "messaging.unsubscribe": PUBLIC,  # the signed token in the URL is the proof
     "messaging.undo_unsubscribe": PUBLIC,  # the same token, within the hour of unsubscribing
+    "messaging.test_unsubscribe": PUBLIC,  # a test message's link: says it unsubscribes nobody
     "messaging.list_templates": DERIVED,
     "messaging.new_template": DERIVED,
     "messaging.edit_template": DERIVED,

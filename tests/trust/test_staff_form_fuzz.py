@@ -33,6 +33,7 @@ from app.core.time import utcnow
 from app.extensions import db
 from app.recycling.forms import CloseForm, ConfirmForm, OutcomeForm, PointForm, WipeForm
 from app.recycling.models import OUTCOMES, WIPE_METHODS, DeviceReturn
+from tests.cleanup.conftest import in_days
 from tests.trust.fuzzing import (
     budget,
     checkbox,
@@ -84,13 +85,13 @@ def _signed_in(world, persona):
     twin_rule=st.booleans(),
 )
 @example(  # was a 500: a valid edit re-inserted the campaign's action types
-    name_fr="Nettoyage", name_en="Clean-up", starts_at="2030-01-10T09:00",
-    ends_at="2030-02-10T18:00", goal="12.5", all_departments="y", departments=[],
+    name_fr="Nettoyage", name_en="Clean-up", starts_at=in_days(40, "09:00"),
+    ends_at=in_days(71, "18:00"), goal="12.5", all_departments="y", departments=[],
     rule_type="valid", rule_points="2", rule_cap="50", twin_rule=False,
 )  # fmt: skip
 @example(  # the same action type posted twice counts once
-    name_fr="Nettoyage", name_en="Clean-up", starts_at="2030-01-10T09:00",
-    ends_at="2030-02-10T18:00", goal=None, all_departments="y", departments=[],
+    name_fr="Nettoyage", name_en="Clean-up", starts_at=in_days(40, "09:00"),
+    ends_at=in_days(71, "18:00"), goal=None, all_departments="y", departments=[],
     rule_type="valid", rule_points="2", rule_cap="50", twin_rule=True,
 )  # fmt: skip
 def test_editing_a_draft_campaign_never_fails_and_refusals_change_nothing(
@@ -220,11 +221,9 @@ def test_confirming_a_receipt_ignores_stray_fields(app, make, extra, fragment):
     )
     receipt = world.ids["receipt"]
     returned = db.session.scalar(select(DeviceReturn).where(DeviceReturn.receipt_number == receipt))
-    if any("\x00" in key + value for key, value in extra.items()):  # refused outright
-        assert (response.status_code, returned.status) == (400, "declared")
-    else:
-        assert response.status_code == (200 if fragment else 302)
-        assert returned.status == "received"
+    # A NUL character in them is taken out before the view reads the form, like any other.
+    assert response.status_code == (200 if fragment else 302)
+    assert returned.status == "received"
 
 
 # --- admins: collection points ------------------------------------------------------------

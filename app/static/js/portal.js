@@ -113,8 +113,9 @@
   //
   // data-confirm-fill names a field of the form whose value the question quotes in place
   // of "{value}" (the new end of a campaign: what it does with what was typed); a
-  // date-time is written in full in data-confirm-locale. Empty, or not after
-  // data-confirm-after, nothing is asked: the server refuses it at its field.
+  // date-time is written in full in data-confirm-locale. Empty, not after
+  // data-confirm-after or after data-confirm-until, nothing is asked: the server refuses
+  // it at its field.
   function typedValue(field, locale) {
     var parts = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(field.value);
     if (field.type !== "datetime-local" || !parts) { return field.value; }
@@ -144,6 +145,8 @@
     // refused by the server at its field: asking to confirm it would ask for nothing.
     var after = asking.getAttribute("data-confirm-after");
     if (after && field.type === "datetime-local" && field.value <= after) { return null; }
+    var until = asking.getAttribute("data-confirm-until");
+    if (until && field.type === "datetime-local" && field.value > until) { return null; }
     var value = typedValue(field, asking.getAttribute("data-confirm-locale"));
     return text.split("{value}").join(value);
   }

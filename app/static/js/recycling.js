@@ -118,7 +118,12 @@
     if (!el || !window.L) { return; }
     if (!pointsFromList().length) { el.hidden = true; return; }
     el.classList.add("is-ready");  // shown only when the map can be drawn
-    var map = L.map(el, { scrollWheelZoom: false, attributionControl: !!el.dataset.tileUrl });
+    // Leaflet's own zoom buttons are titled and named in English: ours carry the page's words.
+    var map = L.map(el, { scrollWheelZoom: false, zoomControl: false, attributionControl: !!el.dataset.tileUrl });
+    var zoom = {};  // a list rendered before the labels existed keeps Leaflet's own
+    if (el.dataset.zoomInLabel) { zoom.zoomInTitle = el.dataset.zoomInLabel; }
+    if (el.dataset.zoomOutLabel) { zoom.zoomOutTitle = el.dataset.zoomOutLabel; }
+    L.control.zoom(zoom).addTo(map);
     if (el.dataset.tileUrl) {
       L.tileLayer(el.dataset.tileUrl, { maxZoom: 18, attribution: "© OpenStreetMap" }).addTo(map);
     } else {
