@@ -566,3 +566,22 @@ def test_an_end_past_what_an_extension_allows_is_refused_without_asking(page, ma
     expect(page.get_by_role("alertdialog")).to_have_count(0)
     db.session.expire_all()
     assert db.session.get(CleanupCampaign, campaign.id).ends_at == campaign.ends_at
+
+
+def test_a_campaign_name_without_spaces_breaks_rather_than_widen_a_phone(page, make, make_campaign):
+    """A 40-letter word in a campaign's name ran 400 px past a phone's edge."""
+    now = utcnow()
+    long_word = "Grandnettoyagenumeriquedelametropolebordelaise"
+    campaign = make_campaign(
+        name_fr=long_word,
+        name_en=long_word,
+        starts_at=now - timedelta(days=1),
+        ends_at=now + timedelta(days=5),
+    )
+    page.set_viewport_size({"width": 320, "height": 640})
+    sign_in(page, make.user())
+    for path in (f"/cleanup/campaigns/{campaign.id}", "/cleanup/"):
+        page.goto(path)
+        expect(page.locator("main")).to_contain_text(long_word[:20])
+        width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        assert width[0] <= width[1], path
