@@ -21,6 +21,7 @@ from app.core import cache
 from app.core.dashboard import Panel, WorkItem
 from app.core.i18n import (
     current_language,
+    format_day,
     format_number,
     integer_writer,
     long_date,
@@ -335,14 +336,27 @@ def resolve_scope(now: datetime, params: dict):
 
 
 def campaign_choices() -> list[tuple[str, str]]:
-    """Every campaign, the latest first, named in the reader's language."""
+    """Every published campaign, the latest first, named in the reader's language with its
+    days (two campaigns may share a name). Not a draft: it gives a message no name nor
+    dates, so « La campagne commence. » reached its whole scope with nothing in it."""
     language = current_language()
     campaigns = db.session.scalars(
-        select(CleanupCampaign).order_by(
-            CleanupCampaign.starts_at.desc(), CleanupCampaign.id.desc()
-        )
+        select(CleanupCampaign)
+        .where(CleanupCampaign.published_at.is_not(None))
+        .order_by(CleanupCampaign.starts_at.desc(), CleanupCampaign.id.desc())
     )
-    return [(str(campaign.id), campaign.name(language)) for campaign in campaigns]
+    return [
+        (
+            str(campaign.id),
+            _(
+                "%(name)s (%(start)s – %(end)s)",
+                name=campaign.name(language),
+                start=format_day(campaign.starts_at),
+                end=format_day(campaign.ends_at),
+            ),
+        )
+        for campaign in campaigns
+    ]
 
 
 CAMPAIGN_PARAM = AudienceParam(

@@ -39,11 +39,11 @@ from app.core.admin_forms import (
 from app.core.audit import action_label, audit_target, object_label
 from app.core.confirmation import asks_after_check, question_page
 from app.core.csv_import import uploaded_csv
-from app.core.csv_safety import write_csv
+from app.core.csv_safety import spreadsheet_csv
 from app.core.forms import choices
-from app.core.i18n import format_number
+from app.core.i18n import current_language, format_number
 from app.core.privacy_models import ErasureRequest
-from app.core.time import local_zone, utcnow
+from app.core.time import local_plain, local_zone, utcnow
 from app.core.urls import requested_page
 from app.extensions import db, htmx
 from app.recycling.queries import open_points_only_staffed_by
@@ -113,13 +113,16 @@ def audit_log_csv():
     if not valid:
         abort(400)
     rows = db.session.execute(admin_services.audit_query(filters).limit(CSV_MAX_ROWS))
-    document = write_csv(
+    # A spreadsheet for the admin (as the campaign results): times as the page shows them,
+    # the codes and details in their stored form for filtering.
+    document = spreadsheet_csv(
         (
-            (event.at.isoformat(), actor.email if actor else "", event.action,
+            (local_plain(event.at), actor.email if actor else "", event.action,
              event.object_type, event.object_id, event.summary)
             for event, actor in rows
         ),
-        header=("at", "actor", "action", "object_type", "object_id", "summary"),
+        (f"at ({local_zone().key})", "actor", "action", "object_type", "object_id", "summary"),
+        current_language(),
     )  # fmt: skip
     stamp = utcnow().astimezone(local_zone()).strftime("%Y%m%d-%H%M")  # as the page shows times
     return Response(
@@ -443,7 +446,7 @@ def _import_page(form, run, done, template: str, endpoint: str, ask=None):
 def export_departments():
     """The departments as CSV, to edit and import again."""
     return Response(
-        reference.export_departments_csv(),
+        reference.export_departments_csv(current_language()),
         mimetype="text/csv",
         headers={"Content-Disposition": 'attachment; filename="departments.csv"'},
     )

@@ -43,8 +43,8 @@ def spreadsheet_csv(
     """A report a person opens in a spreadsheet, written as theirs expects: a byte order
     mark so it is read as UTF-8, and in French a semicolon between cells and a decimal
     comma (French Excel and LibreOffice read a comma as the decimal separator, and put a
-    comma-separated line in one column). Open data and files meant to be imported again
-    keep `write_csv`'s plain form."""
+    comma-separated line in one column). Open data keeps `write_csv`'s plain form; a file
+    an admin edits and imports again may use either (the imports read both)."""
     french = language == "fr"
     buffer = io.StringIO()
     buffer.write(BYTE_ORDER_MARK)

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from app.core.audit import record_audit
 from app.core.csv_import import CODE, CODE_MESSAGE, ImportProblem, csv_lines, required_name
-from app.core.csv_safety import write_csv
+from app.core.csv_safety import spreadsheet_csv
 from app.core.models import Commune, Department
 from app.extensions import db
 
@@ -182,12 +182,14 @@ def _read_department(line, values, communes, lines, problems) -> dict | None:
     }
 
 
-def export_departments_csv() -> str:
-    """The departments as the import reads them, sorted by code: edit, then import."""
+def export_departments_csv(language: str) -> str:
+    """The departments as the import reads them, sorted by code: edit in a spreadsheet
+    (written as the reader's opens it: the import reads either separator and the BOM),
+    then import."""
     departments = db.session.scalars(select(Department).order_by(Department.code)).all()
     communes = {c.id: c.insee_code for c in db.session.scalars(select(Commune))}
     rows = [(d.code, d.name_fr, d.name_en, communes.get(d.commune_id, "")) for d in departments]
-    return write_csv(rows, (*DEPARTMENT_COLUMNS, "commune"))
+    return spreadsheet_csv(rows, (*DEPARTMENT_COLUMNS, "commune"), language)
 
 
 def _create_or_update(row, new_row, values: dict, counts: ImportCounts) -> None:

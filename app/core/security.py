@@ -1,10 +1,11 @@
 """Security headers and CSRF enforcement for every request."""
 
-from flask import Flask, abort, current_app, g, request, session
+from flask import Flask, current_app, g, request, session
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.datastructures import MultiDict
 
-from app.api import API_PREFIX, error_response
+from app.api import API_PREFIX, ApiError, error_response
 from app.auth import services as auth_services
 from app.core.time import utcnow
 from app.extensions import csrf, db
@@ -51,17 +52,60 @@ def renew_csrf_token() -> None:
     g.pop(field, None)
 
 
-def _carries_nul() -> bool:
-    """U+0000 in a query or form field (name or value) or in a JSON body's text."""
+NUL = "\x00"
+
+
+def _has_nul(value: object) -> bool:
+    """U+0000 anywhere in a JSON value's text, keys included (a loop, not recursion: the
+    body may be nested as deep as the parser allows)."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if NUL in item:
+                return True
+        elif isinstance(item, dict):
+            pending += [*item.keys(), *item.values()]
+        elif isinstance(item, list):
+            pending += item
+    return False
+
+
+def _without_nul(fields: MultiDict) -> MultiDict | None:
+    """The fields with U+0000 taken out of names and values, or None when none has it."""
+    pairs = list(fields.items(multi=True))
+    if not any(NUL in key or NUL in value for key, value in pairs):
+        return None
+    return type(fields)((key.replace(NUL, ""), value.replace(NUL, "")) for key, value in pairs)
+
+
+def keep_nul_out() -> None:
+    """No U+0000 goes further than here: PostgreSQL text cannot hold it (a 500 from deep
+    inside a query or an insert), and SQLite gets the same treatment.
+
+    A page's query string and form fields lose the character: nobody sees or means it (a
+    paste from another program), so the form is checked and answered as if it were not
+    there, with what the person typed. The API and JSON bodies refuse it instead with a
+    JSON 400: a program is told its data was wrong rather than have it changed."""
     environ = request.environ
     if not environ.get("QUERY_STRING") and not environ.get("CONTENT_TYPE"):
-        return False  # no query and no body to read: most page views
-    fields = [*request.args.items(multi=True), *request.form.items(multi=True)]
-    if request.is_json:
-        body = request.get_json(silent=True)
-        if isinstance(body, dict):
-            fields += [(key, value) for key, value in body.items() if isinstance(value, str)]
-    return any("\x00" in key or "\x00" in value for key, value in fields)
+        return  # no query and no body to read: most page views
+    api = request.path.startswith(API_PREFIX)
+    if request.is_json and _has_nul(request.get_json(silent=True)):
+        raise ApiError(400, "bad_request", nul_refused())
+    for name in ("args", "form"):
+        cleaned = _without_nul(getattr(request, name))
+        if cleaned is None:
+            continue
+        if api:
+            raise ApiError(400, "bad_request", nul_refused())
+        setattr(request, name, cleaned)  # Werkzeug caches the parsed fields: replace them
+        request.__dict__.pop("values", None)  # args and form together, if already read
+
+
+def nul_refused() -> str:
+    """Why the API refuses a request carrying U+0000."""
+    return _("Text cannot contain the NUL character (U+0000).")
 
 
 def init_app(app: Flask) -> None:
@@ -97,12 +141,7 @@ def init_app(app: Flask) -> None:
             return
         csrf.protect()
 
-    @app.before_request
-    def refuse_nul_characters():
-        # PostgreSQL text cannot hold U+0000: refuse it up front (the translated 400) rather
-        # than with a 500 from deep inside a query or an insert; SQLite gets the same answer.
-        if _carries_nul():
-            abort(400)
+    app.before_request(keep_nul_out)
 
     every_answer = (
         ("Content-Security-Policy", policy),

@@ -21,3 +21,10 @@ def local_iso(value: datetime | None) -> str | None:
     there (`2026-12-05T00:06:08+01:00`): the same instant as in UTC, but the day and the
     hour match the portal's pages. None stays None."""
     return value.astimezone(local_zone()).isoformat() if value else None
+
+
+def local_plain(value: datetime) -> str:
+    """An instant as the portal's clocks show it, written plainly for a spreadsheet
+    (`2026-12-05 04:28:11`): spreadsheets read this as a date and time, not an offset
+    they do not understand; the column's header names the zone."""
+    return value.astimezone(local_zone()).strftime("%Y-%m-%d %H:%M:%S")

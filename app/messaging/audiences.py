@@ -73,6 +73,14 @@ def preview_placeholders() -> dict[str, str]:
     return {"unsubscribe_url": f"{base}/messaging/unsubscribe/…"}
 
 
+def test_links() -> dict[str, str]:
+    """The links a test message carries instead of its author's secret ones: its
+    unsubscribe link leads to a page saying it was a test. The real one, in a test
+    identical to the message, unsubscribed the organiser who clicked it to try it."""
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    return {"unsubscribe_url": f"{base}/messaging/test-unsubscribe"}
+
+
 VARIABLES = [
     Variable("first_name", _l("The recipient's first name"), "Camille"),
     Variable("display_name", _l("The recipient's full name"), "Camille Martin"),

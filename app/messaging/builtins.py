@@ -53,11 +53,13 @@ _SCORE_EN = (
     "{% if goal_progress is defined and goal_progress %}"
     "\nCollective goal: {{ goal_progress }}.{% endif %}"
 )
+# The hours come written to stand alone ("Lundi au vendredi : … ; Samedi : …"); inside a
+# French sentence their words are common ones, day names included: lower-case.
 _POINT_FR = (
     "{% if nearest_collection_point is defined and nearest_collection_point %}\n"
     "Point de collecte le plus proche\u00a0: {{ nearest_collection_point }}"
     "{% if nearest_collection_point_hours is defined and nearest_collection_point_hours %}"
-    " ({{ nearest_collection_point_hours }}){% endif %}.{% endif %}"
+    " ({{ nearest_collection_point_hours|lower }}){% endif %}.{% endif %}"
     "{% if guides_url is defined %}\nLes guides pour aller plus loin\u00a0: {{ guides_url }}"
     "{% endif %}"
 )
@@ -343,6 +345,7 @@ SHIPPED_TEXTS = {
         "1282b7d9a28c03d0",
         "b2151561860cdf65",
         "5b4282ef6c9cd69b",
+        "9108c591a567e8ae",
     ),
     "campaign-reminder": (
         "2faba753ead5fa0e",
@@ -350,6 +353,7 @@ SHIPPED_TEXTS = {
         "ab82aea967a1844e",
         "9d1da51b32389693",
         "33f426315a0f8e97",
+        "9e071c53e70a697f",
     ),
     "campaign-last-48h": (
         "dc06a8f26d0fe8c2",
@@ -365,7 +369,12 @@ SHIPPED_TEXTS = {
         "dc10a15694126541",
         "08b27a27ad246b84",
     ),
-    "weekly-digest": ("b89dffaf4b3b9252", "db7c402877d465f2", "1bf50280b5111f1e"),
+    "weekly-digest": (
+        "b89dffaf4b3b9252",
+        "db7c402877d465f2",
+        "1bf50280b5111f1e",
+        "dd987ae52238af00",
+    ),
     "entry-accepted": ("aeef7d486d847d05",),
     "entry-rejected": ("2d213b0cbabe2fdf", "e00ac7ba55c027fe"),
     "device-custody": ("50f1dc6aa38208e4", "c10480d68fdba5f2"),

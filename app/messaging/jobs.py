@@ -29,9 +29,12 @@ def run_dispatch(
     """
     config = current_app.config
     dispatch = db.session.get(Dispatch, dispatch_id)
-    if dispatch is None or dispatch.status in ("done", "cancelled"):
+    if dispatch is None or dispatch.status in ("done", "cancelled", "skipped"):
         return counts_by_status(dispatch_id)
     if dispatch.status == "scheduled":
+        if services.skip_if_not_sendable(dispatch, clock()):
+            db.session.commit()
+            return counts_by_status(dispatch_id)
         services.prepare_dispatch(dispatch, clock())
         db.session.commit()
     compiled = CompiledTemplate.compile(dispatch.template)

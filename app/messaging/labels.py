@@ -11,6 +11,15 @@ DISPATCH_STATUSES = {
     "sending": lazy_pgettext("dispatch", "Being sent"),
     "done": lazy_pgettext("dispatch", "Sent"),
     "cancelled": lazy_pgettext("dispatch", "Cancelled"),
+    "skipped": lazy_pgettext("dispatch", "Not sent"),
+}
+# Why a dispatch was skipped when it came due (its context's "not_sent").
+NOT_SENT_REASONS = {
+    "campaign": _l(
+        "Not sent: the campaign it is about is a draft or no longer exists, so the "
+        "message would have named no campaign."
+    ),
+    "audience": _l("Not sent: its audience no longer exists (a department, commune or role)."),
 }
 # A dispatch in these states still changes: its page keeps following it.
 DISPATCH_IN_PROGRESS = ("scheduled", "sending")
@@ -27,6 +36,7 @@ CHANNELS = {"inbox": _l("Portal inbox"), "email": _l("E-mail")}
 dispatch_status = labeller(DISPATCH_STATUSES)
 delivery_status = labeller(DELIVERY_STATUSES)
 channel_label = labeller(CHANNELS)
+not_sent_reason = labeller(NOT_SENT_REASONS)
 
 
 def init_app(app) -> None:
@@ -34,5 +44,6 @@ def init_app(app) -> None:
         dispatch_status=dispatch_status,
         delivery_status=delivery_status,
         channel_label=channel_label,
+        not_sent_reason=not_sent_reason,
         dispatch_in_progress=DISPATCH_IN_PROGRESS,
     )

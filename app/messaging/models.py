@@ -23,6 +23,9 @@ NOTICE_AUDIENCE = "person"
 # "Send me a test": the template to its author alone. It is no sending to staff, so the
 # list of dispatches leaves it out too (it read "user: 2", the author's id).
 TEST_AUDIENCE = "user"
+# The key, in a skipped dispatch's context, of why it was not sent ("campaign": the
+# campaign it is about is a draft or gone; "audience": its audience no longer exists).
+NOT_SENT = "not_sent"
 
 
 def confirmation_key(once: str) -> str:
@@ -100,12 +103,14 @@ class Dispatch(db.Model):
     )
     audience_key: Mapped[str] = mapped_column(String(60))
     audience_params: Mapped[dict] = mapped_column(JSON, default=dict)
-    context: Mapped[dict] = mapped_column(JSON, default=dict)  # e.g. {"campaign_id": 3}
+    # e.g. {"campaign_id": 3}; a skipped dispatch's reason too, {"not_sent": "campaign"}
+    context: Mapped[dict] = mapped_column(JSON, default=dict)
     # e.g. "campaign:3:launch": a campaign event schedules its message at most once;
     # "confirm:<token>": an organiser's "yes" sent twice schedules it once.
     dedupe_key: Mapped[str | None] = mapped_column(String(80), unique=True)
     due_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
-    # scheduled → sending (outbox written) → done; cancelled by an organiser.
+    # scheduled → sending (outbox written) → done; cancelled by an organiser; skipped
+    # when it came due naming what is no longer offered (a draft campaign).
     status: Mapped[str] = mapped_column(String(12), default="scheduled", index=True)
     recipients: Mapped[int] = mapped_column(Integer, default=0)
     prepared_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -312,7 +312,8 @@ def list_same_message(
 ) -> list[EarlierSending]:
     """What already sends this template to this audience (same parameters, such as the
     campaign): active recurring schedules, dispatches to come or under way (soonest first),
-    and the latest one sent in the last SAME_MESSAGE_DAYS; cancelled ones do not count.
+    and the latest one sent in the last SAME_MESSAGE_DAYS; cancelled or skipped ones do not
+    count.
 
     One statement for dispatches and schedules alike (a UNION ALL); the parameters are
     compared here, stored as JSON with numbers or strings."""
@@ -328,7 +329,7 @@ def list_same_message(
     ).where(
         Dispatch.template_id == template_id,
         Dispatch.audience_key == audience_key,
-        Dispatch.status != "cancelled",
+        Dispatch.status.not_in(("cancelled", "skipped")),  # neither reached anyone
         Dispatch.due_at >= now - timedelta(days=SAME_MESSAGE_DAYS),
     )
     schedules = select(

@@ -191,28 +191,63 @@ def delete_read_messages():
 # --- unsubscribe without sign-in ----------------------------------------------------------
 
 
+# The receipt of the unsubscribe made from this browser, kept across the redirect to the
+# page that offers to undo it: in the session, never the address (history, access logs).
+UNDO_RECEIPT_KEY = "messaging_undo_receipt"
+
+
+def _person_of(token: str) -> User | None:
+    user_id = user_id_from_token(token)
+    return db.session.get(User, user_id) if user_id is not None else None
+
+
 @bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
 def unsubscribe(token: str):
-    """GET: confirm page (or "already unsubscribed"). POST (form or RFC 8058 one-click):
-    stop e-mails at once. In the person's saved language: the signed token says who."""
-    user_id = user_id_from_token(token)
-    user = db.session.get(User, user_id) if user_id is not None else None
+    """GET: the person's state now (asked first while subscribed). POST: stop e-mails at
+    once; the form then shows the result by a redirect, so that a reload or Back shows the
+    state then and never replays the POST. In the person's saved language (the token)."""
+    user = _person_of(token)
     if user is None:
         return render_template("messaging/unsubscribe.html", invalid=True), 404
     if request.method == "POST":
-        return one_click_unsubscribe(user)
+        if request.form.get("List-Unsubscribe") == "One-Click":
+            return one_click_unsubscribe(user)
+        return _unsubscribe_then_show(user, token)
+    return _unsubscribe_page(user, token, request.args.get("result"))
+
+
+def _unsubscribe_then_show(user: User, token: str):
+    """The page's own button: unsubscribe, keep the receipt to undo it, show the result."""
+    was_subscribed = user.email_opt_in
+    services.unsubscribe(user.id, utcnow())
+    db.session.commit()
+    if was_subscribed:
+        session[UNDO_RECEIPT_KEY] = services.undo_receipt(user)
+    return redirect(url_for("messaging.unsubscribe", token=token, result="unsubscribed"), 303)
+
+
+def _unsubscribe_page(user: User, token: str, result: str | None):
+    """The state now: `result` (what a button of the page did) is said only while true,
+    and "Undo" offered only with this browser's receipt of the current unsubscribe."""
+    receipt = session.get(UNDO_RECEIPT_KEY)
+    receipt = receipt if services.can_undo_unsubscribe(user, receipt, utcnow()) else None
+    subscribed = user.email_opt_in
     with _in_language_of(user):
         return render_template(
             "messaging/unsubscribe.html",
             token=token,
-            done=False,
-            subscribed=user.email_opt_in,
+            subscribed=subscribed,
+            done=not subscribed and (result == "unsubscribed" or receipt is not None),
+            receipt=receipt,
+            undone=subscribed and result == "restored",
+            too_late=not subscribed and result == "kept" and receipt is None,
         )
 
 
 def one_click_unsubscribe(user: User):
-    """Withdraw consent and say so (the signed token is the proof; no session is used).
-    Only an unsubscribe made here can be undone from here, with the receipt it hands back."""
+    """RFC 8058: withdraw consent and answer the page itself, with no session or redirect
+    (the signed token is the proof). Only an unsubscribe made here can be undone from
+    here, with the receipt it hands back."""
     was_subscribed = user.email_opt_in
     services.unsubscribe(user.id, utcnow())
     db.session.commit()
@@ -228,17 +263,16 @@ def one_click_unsubscribe(user: User):
 @bp.post("/unsubscribe/<token>/undo")
 def undo_unsubscribe(token: str):
     """Take back an unsubscribe made by mistake, within the hour (CSRF-checked: this gives
-    consent, which a forged request must not do). Later, it is the profile's choice."""
-    user_id = user_id_from_token(token)
-    user = db.session.get(User, user_id) if user_id is not None else None
+    consent, which a forged request must not do). Later, it is the profile's choice.
+    The page then shows what happened by a redirect, as the unsubscribe does."""
+    user = _person_of(token)
     if user is None:
         return render_template("messaging/unsubscribe.html", invalid=True), 404
     undone = services.undo_unsubscribe(user, request.form.get("receipt", ""), utcnow())
     db.session.commit()
-    with _in_language_of(user):
-        return render_template("messaging/unsubscribe.html", undone=undone, too_late=not undone), (
-            200 if undone else 409
-        )
+    session.pop(UNDO_RECEIPT_KEY, None)
+    result = "restored" if undone else "kept"
+    return redirect(url_for("messaging.unsubscribe", token=token, result=result), 303)
 
 
 def _in_language_of(user: User):
@@ -446,6 +480,13 @@ def test_template(template_id: int):
         db.session.commit()  # the inbox copy stays even when the e-mail failed
         flash(str(error), "error")
     return redirect(url_for("messaging.edit_template", template_id=template.id))
+
+
+@bp.get("/test-unsubscribe")
+def test_unsubscribe():
+    """Where a test message's unsubscribe link leads (no sign-in: it is opened from the
+    e-mail): it unsubscribes nobody, and says so."""
+    return render_template("messaging/test_unsubscribe.html")
 
 
 # --- audiences and schedules -------------------------------------------------------------

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 import opening_hours
 from apscheduler.triggers.cron import CronTrigger
 from flask import current_app
+from flask_babel import force_locale
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import (
     and_,
@@ -28,6 +29,7 @@ from sqlalchemy import (
 
 from app.auth.models import User
 from app.core.audit import record_audit
+from app.core.i18n import regional_locale
 from app.core.personalisation import (
     known_audience_params,
     known_audiences,
@@ -37,13 +39,14 @@ from app.core.personalisation import (
 from app.core.time import local_iso, local_zone
 from app.core.urls import database_id
 from app.extensions import db
-from app.messaging.audiences import EMAIL_ONLY_LINKS, preview_placeholders
+from app.messaging.audiences import EMAIL_ONLY_LINKS, preview_placeholders, test_links
 from app.messaging.builtins import BUILTIN_TEMPLATES, NOTICE_TEMPLATES, ensure_builtin_templates
 from app.messaging.i18n import _
 from app.messaging.labels import channel_label
 from app.messaging.mailer import build_email
 from app.messaging.models import (
     LOCALES,
+    NOT_SENT,
     NOTICE_AUDIENCE,
     TEST_AUDIENCE,
     Delivery,
@@ -53,7 +56,7 @@ from app.messaging.models import (
     confirmation_key,
 )
 from app.messaging.recipients import RecipientVariables
-from app.messaging.recurrence import MIN_INTERVAL, cron_trigger, more_than_daily
+from app.messaging.recurrence import MIN_INTERVAL, cron_trigger, more_than_daily, next_run
 from app.messaging.rendering import (
     CompiledTemplate,
     TemplateProblem,
@@ -208,11 +211,31 @@ def audience_select(key: str, params: dict, now: datetime):
     missing = [name for name in audience.params if params.get(name) in (None, "")]
     if missing:
         raise MessagingError(_missing_param(missing[0]), field=missing[0])
+    for name in audience.params:
+        require_offered(name, params[name])
     try:
         return audience.resolve(now, {name: params[name] for name in audience.params})
     except (ValueError, TypeError, KeyError) as error:
         field = audience.params[0] if len(audience.params) == 1 else "audience"
         raise MessagingError(_("This audience parameter is not valid."), field=field) from error
+
+
+def require_offered(name: str, value) -> None:
+    """MessagingError at `name` unless `value` is one of those the form offers now: a
+    draft campaign posted by hand (or one deleted since a message was planned) named no
+    campaign, and its message reached the whole staff with nothing in it."""
+    param = known_audience_params().get(name)
+    if param is None or str(value) in {choice for choice, _label in param.choices()}:
+        return
+    if name == "campaign_id":
+        raise MessagingError(
+            _(
+                "No message can be sent about this campaign: it is a draft, or it no "
+                "longer exists. Choose a published campaign."
+            ),
+            field=name,
+        )
+    raise MessagingError(_("This audience parameter is not valid."), field=name)
 
 
 def _missing_param(name: str) -> str:
@@ -302,7 +325,13 @@ def check_schedule(
             _("This audience is empty: nobody would receive the message."), field="audience"
         )
     if kind == "cron":
-        if more_than_daily(parse_cron(cron or ""), now):
+        trigger = parse_cron(cron or "")
+        if next_run(cron, now) is None:  # 31 February: confirmed, it showed "Next: –"
+            raise MessagingError(
+                _("This rhythm never sends: no date of the calendar matches it."),
+                field="cron",
+            )
+        if more_than_daily(trigger, now):
             raise MessagingError(
                 _(
                     "A recurring message goes out at most once a day: this rhythm would "
@@ -730,6 +759,27 @@ def decision_notice(request_id: int, user_id: int, approved: bool, now: datetime
 # --- the outbox ------------------------------------------------------------------------
 
 
+def skip_if_not_sendable(dispatch: Dispatch, now: datetime) -> bool:
+    """Mark a due dispatch "skipped" when what it names is no longer offered (a campaign
+    still a draft, or deleted, since it was planned; a department gone): its message
+    would name no campaign, or reach nobody meant. The reason ("campaign" or "audience")
+    is kept in its context for the dispatch's page. False when it may go."""
+    if dispatch.audience_key in (NOTICE_AUDIENCE, TEST_AUDIENCE):
+        return False  # to one person, about something of theirs: never "no longer offered"
+    try:
+        if (dispatch.context or {}).get("campaign_id") is not None:
+            require_offered("campaign_id", dispatch.context["campaign_id"])
+        audience_select(dispatch.audience_key, dispatch.audience_params, now)
+    except MessagingError as error:
+        reason = "campaign" if error.field == "campaign_id" else "audience"
+        dispatch.status, dispatch.completed_at = "skipped", now
+        dispatch.context = {**(dispatch.context or {}), NOT_SENT: reason}
+        db.session.flush()
+        log.warning("dispatch %s not sent: %s (%s)", dispatch.id, reason, error)
+        return True
+    return False
+
+
 def prepare_dispatch(dispatch: Dispatch, now: datetime) -> int:
     """Write the outbox: one row per recipient and channel, in one INSERT … SELECT.
 
@@ -891,13 +941,15 @@ def deliver_claimed(
     *,
     consent_required: bool = True,
     locale: str | None = None,
+    list_unsubscribe: bool = True,
 ) -> BatchResult:
     """Render and deliver the rows claimed with `token`; one bulk UPDATE of their statuses.
 
     `variables` carries the dispatch's variables from batch to batch (computed here when
     absent); `consent_required=False` e-mails a person who has not consented (a test
     message they asked for); `locale` writes every row in that language rather than
-    each person's (a test in the language its author chose).
+    each person's (a test in the language its author chose); `list_unsubscribe=False`
+    leaves out the unsubscribe headers (a test, which is no mailing to leave).
     """
     rows = db.session.execute(
         select(
@@ -975,6 +1027,7 @@ def deliver_claimed(
             locale=language,
             unsubscribe_url=people[row.user_id]["unsubscribe_url"],
             sender=sender,
+            list_unsubscribe=list_unsubscribe,
         )
         outgoing.append((row, change, message))
     errors = mailer.send_many([message for _row, _change, message in outgoing])
@@ -1148,9 +1201,9 @@ def undo_receipt(user: User) -> str:
     return serializer.dumps([user.id, changed.isoformat() if changed else ""])
 
 
-def undo_unsubscribe(user: User, receipt: str, now: datetime) -> bool:
-    """Give e-mail consent back with the receipt of the unsubscribe it undoes, within
-    UNDO_UNSUBSCRIBE, while nothing changed since; False, and nothing changed, otherwise."""
+def can_undo_unsubscribe(user: User, receipt: str | None, now: datetime) -> bool:
+    """Whether `receipt` is that of the person's current unsubscribe, still within
+    UNDO_UNSUBSCRIBE, nothing changed since: the page offers "Undo" only then."""
     serializer = URLSafeSerializer(current_app.config["SECRET_KEY"], salt=UNDO_SALT)
     try:
         user_id, at = serializer.loads(receipt or "")
@@ -1161,7 +1214,13 @@ def undo_unsubscribe(user: User, receipt: str, now: datetime) -> bool:
         return False
     if user.email_opt_in or not user.active or user.anonymised_at is not None:
         return False
-    if now - changed > UNDO_UNSUBSCRIBE:
+    return now - changed <= UNDO_UNSUBSCRIBE
+
+
+def undo_unsubscribe(user: User, receipt: str, now: datetime) -> bool:
+    """Give e-mail consent back with the receipt of the unsubscribe it undoes, within
+    UNDO_UNSUBSCRIBE, while nothing changed since; False, and nothing changed, otherwise."""
+    if not can_undo_unsubscribe(user, receipt, now):
         return False
     user.email_opt_in, user.email_opt_in_changed_at = True, now
     db.session.flush()
@@ -1192,10 +1251,11 @@ def send_test_message(
         .values(claim_token="test" + str(dispatch.id), attempts=1),
         execution_options={"synchronize_session": False},
     )
-    compiled = CompiledTemplate.compile(template)
+    compiled = _MarkedAsTest(CompiledTemplate.compile(template), template.name)
     # Names, dates and hours in the language of the test, as a reader of it gets them.
     variables = RecipientVariables(dispatch.id, {})
     variables.values = variables_for([_InLanguage(user, locale)], now, {})
+    variables.values.setdefault(user.id, {}).update(test_links())
     # A test goes to the author even without their consent: they asked for it.
     result = deliver_claimed(
         dispatch,
@@ -1206,12 +1266,32 @@ def send_test_message(
         variables,
         consent_required=False,
         locale=locale,
+        list_unsubscribe=False,
     )
     dispatch.status = "done"
     dispatch.completed_at = now
     db.session.flush()
     if result.retrying or result.failed:
         raise MessagingError(_test_failure(dispatch.id))
+
+
+class _MarkedAsTest:
+    """A template whose rendering says it is a test, in the language of the test: a test
+    identical to the real message was taken for it (and its links for working ones)."""
+
+    def __init__(self, compiled: CompiledTemplate, name: str):
+        self._compiled, self._name = compiled, name
+
+    def render(self, locale: str, variables: dict) -> tuple[str, str]:
+        subject, body = self._compiled.render(locale, variables)
+        with force_locale(regional_locale(locale)):
+            subject = _("[Test] %(subject)s", subject=subject)
+            note = _(
+                "This is a test of the template “%(name)s”, sent to you alone. Its "
+                "unsubscribe link unsubscribes nobody.",
+                name=self._name,
+            )
+        return subject[:300], f"{note}\n\n{body}"
 
 
 def _test_failure(dispatch_id: int) -> str:

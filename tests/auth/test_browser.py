@@ -27,7 +27,7 @@ def test_a_person_without_a_password_signs_in_with_the_link_from_their_mailbox(p
     url = re.search(r"https?://\S+", message.get_body(("plain",)).get_content()).group(0)
     page.goto(urlsplit(url).path)
     expect(
-        page.get_by_text("Vous allez vous connecter en tant que noe@example.org.")
+        page.get_by_text("Vous allez vous connecter avec le compte noe@example.org.")
     ).to_be_visible()
     page.get_by_role("button", name="Se connecter").focus()
     page.keyboard.press("Enter")

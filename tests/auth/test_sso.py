@@ -219,7 +219,7 @@ def test_an_address_linked_to_another_identity_of_the_provider_is_refused(
     client = sso_app.test_client()
     answer = sign_in_at_provider(client, "second-identity")
     assert answer.status_code == 403
-    assert "Le compte de taken@example.org est lié à une autre identité" in page_text(answer)
+    assert "Le compte taken@example.org est lié à une autre identité" in page_text(answer)
     assert client.get("/auth/profile").status_code == 302
 
 

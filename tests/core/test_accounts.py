@@ -36,9 +36,7 @@ def test_a_deactivated_account_loses_every_way_in_and_the_directory_keeps_it_so(
     answer = auth.post(f"/admin/people/{person.id}/status", {"change": "deactivate"})
     assert answer.status_code == 302
     page = text(client.get(answer.location))
-    assert (
-        "Le compte de suspended@example.org est désactivé\u00a0: ses sessions ont pris fin." in page
-    )
+    assert "Le compte suspended@example.org est désactivé\u00a0: ses sessions ont pris fin." in page
     assert "Désactivé par un administrateur le" in page
 
     assert device.get("/").status_code == 302  # the session on their phone ended

@@ -124,10 +124,10 @@ def test_granting_administrator_without_javascript_asks_first(browser, live_serv
     page.get_by_role("button", name="Attribuer le rôle Administrateur à Yasmine Petit").click()
 
     expect(page.get_by_role("heading", level=1)).to_contain_text(
-        "Faire de Yasmine Petit un administrateur ?"
+        "Donner le rôle administrateur à Yasmine Petit ?"
     )
     assert _roles_of("yasmine@example.org") == {"employee"}
-    page.get_by_role("button", name="Faire de Yasmine Petit un administrateur").click()
+    page.get_by_role("button", name="Donner le rôle administrateur à Yasmine Petit").click()
     expect(page).to_have_url(f"{live_server}/admin/roles?q=yasmine#person-{person.id}")
     assert _roles_of("yasmine@example.org") == {"employee", "admin"}
     context.close()

@@ -101,7 +101,7 @@ def test_granting_administrator_from_the_shared_table_asks_first(page, make):
         "employee"
     }
     grant.click()
-    page.get_by_role("button", name="Faire de Yasmine Petit un administrateur").click()
+    page.get_by_role("button", name="Donner le rôle administrateur à Yasmine Petit").click()
     shown(page, "Rôle Administrateur attribué à yasmine@example.org.").wait_for()
     db.session.expire_all()
     assert (

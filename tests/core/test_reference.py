@@ -177,14 +177,16 @@ def test_an_admin_downloads_the_departments_edits_them_and_imports_them(client, 
     make.department(code="DNUM", name_fr="Ancien nom", name_en="Old name", commune=pessac)
     exported = client.get("/admin/departments.csv")
     assert exported.mimetype == "text/csv"
-    rows = list(csv.reader(io.StringIO(exported.get_data(as_text=True))))
+    # Written for the French admin's spreadsheet: a byte order mark, semicolons.
+    rows = list(csv.reader(io.StringIO(exported.get_data(as_text=True)[1:]), delimiter=";"))
     assert rows[0] == ["code", "name_fr", "name_en", "commune"]
     dnum = next(row for row in rows if row[0] == "DNUM")
     assert dnum == ["DNUM", "Ancien nom", "Old name", "33318"]
     dnum[1] = "Direction du numérique"
     rows.append(["DRH", "Direction des ressources humaines", "Human Resources", ""])
-    edited = io.StringIO()
-    csv.writer(edited).writerows(rows)
+    edited = io.StringIO("\ufeff")  # saved again as "CSV UTF-8" by French Excel
+    edited.seek(1)
+    csv.writer(edited, delimiter=";").writerows(rows)
     checked = upload(auth, edited.getvalue(), check_only=True)
     assert checked.status_code == 200
     page = html.unescape(checked.get_data(as_text=True))

@@ -87,7 +87,7 @@ def test_the_schedule_form_offers_campaigns_and_roles_by_name(
     tpl = template()
     login(client, make.user(roles=("organiser",)))
     page = client.get("/messaging/schedule").get_data(as_text=True)
-    assert f'<option value="{campaign.id}">Printemps sobre</option>' in page
+    assert f'<option value="{campaign.id}">Printemps sobre (' in page  # then its days
     assert '<option value="agent">Agent de collecte</option>' in page
     assert 'id="campaign_id"' in page and "Campagne (pour les destinataires" in page
 

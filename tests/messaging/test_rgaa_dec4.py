@@ -37,7 +37,11 @@ def _unsubscribe_url(user) -> str:
 
 def test_a_confirmed_unsubscribe_has_its_own_title_and_heading(client, make):
     person = make.user(email_opt_in=True, locale="fr")
-    page = _html(client.post(_unsubscribe_url(person), data={"csrf_token": csrf_token(client)}))
+    page = _html(
+        client.post(
+            _unsubscribe_url(person), data={"csrf_token": csrf_token(client)}, follow_redirects=True
+        )
+    )
     title, h1 = _title_and_h1(page)
     assert title.startswith("Désabonnement confirmé") and h1 == "Désabonnement confirmé"
 
@@ -45,7 +49,11 @@ def test_a_confirmed_unsubscribe_has_its_own_title_and_heading(client, make):
 def test_the_result_of_unsubscribing_takes_the_focus_instead_of_a_silent_status(client, make):
     """A role="status" in the page from its first byte is read by no screen reader."""
     person = make.user(email_opt_in=True, locale="fr")
-    page = _html(client.post(_unsubscribe_url(person), data={"csrf_token": csrf_token(client)}))
+    page = _html(
+        client.post(
+            _unsubscribe_url(person), data={"csrf_token": csrf_token(client)}, follow_redirects=True
+        )
+    )
     assert re.search(
         r'<p id="unsubscribe-result" tabindex="-1" autofocus>C\'est fait : Empreinte ne vous', page
     )
@@ -62,11 +70,14 @@ def test_the_one_click_unsubscribe_still_answers_the_page_itself(client, make):
 
 def test_after_undoing_the_page_says_the_subscription_is_back_and_leads_on(client, make):
     person = make.user(email_opt_in=True, locale="fr")
-    done = client.post(_unsubscribe_url(person), data={"csrf_token": csrf_token(client)})
+    done = client.post(
+        _unsubscribe_url(person), data={"csrf_token": csrf_token(client)}, follow_redirects=True
+    )
     receipt = re.search(r'name="receipt" value="([^"]+)"', _html(done)).group(1)
     answer = client.post(
         f"{_unsubscribe_url(person)}/undo",
         data={"csrf_token": csrf_token(client), "receipt": receipt},
+        follow_redirects=True,
     )
     page = _html(answer)
     title, h1 = _title_and_h1(page)
@@ -80,10 +91,12 @@ def test_undoing_too_late_says_the_unsubscribe_is_kept_and_takes_the_focus(clien
     person.email_opt_in_changed_at = utcnow() - timedelta(hours=2)
     db.session.commit()
     answer = client.post(
-        f"{_unsubscribe_url(person)}/undo", data={"csrf_token": csrf_token(client)}
+        f"{_unsubscribe_url(person)}/undo",
+        data={"csrf_token": csrf_token(client)},
+        follow_redirects=True,
     )
     page = _html(answer)
-    assert answer.status_code == 409 and _title_and_h1(page)[1] == "Désabonnement maintenu"
+    assert _title_and_h1(page)[1] == "Désabonnement maintenu"
     assert '<p id="unsubscribe-result" tabindex="-1" autofocus>' in page
     assert '<p role="alert">' not in page
 

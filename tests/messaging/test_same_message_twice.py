@@ -4,7 +4,8 @@ where to check or cancel it. A warning: confirming still schedules."""
 
 import html
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from flask_babel import force_locale
 from sqlalchemy import func, select
@@ -17,8 +18,15 @@ from app.messaging.models import Dispatch, MessageTemplate, Schedule
 from tests.conftest import login
 
 HIDDEN_RE = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)">')
-# The campaign's start, as the schedule form takes it (Paris time, UTC+1 in March).
-LAUNCH = datetime(2099, 3, 16, 8, 0, tzinfo=UTC)
+# The campaign's start: a Monday some weeks ahead (a campaign starts within a year) at
+# 9:00 in Paris, and as the schedule form takes it.
+PARIS = ZoneInfo("Europe/Paris")
+_LAUNCH_DAY = (utcnow().astimezone(PARIS) + timedelta(weeks=8)).date()
+_LAUNCH_LOCAL = datetime.combine(
+    _LAUNCH_DAY - timedelta(days=_LAUNCH_DAY.weekday()), time(9, 0), tzinfo=PARIS
+)
+LAUNCH = _LAUNCH_LOCAL.astimezone(UTC)
+LAUNCH_FIELD = _LAUNCH_LOCAL.strftime("%Y-%m-%dT%H:%M")
 
 
 def _confirmation(auth, **fields) -> str:
@@ -62,7 +70,7 @@ def _to_admins(client, make, template) -> dict:
 
 
 def test_a_launch_scheduled_with_the_campaign_is_warned_of_and_can_still_be_sent(
-    auth, client, make, make_campaign
+    app, auth, client, make, make_campaign
 ):
     campaign = make_campaign(starts_at=LAUNCH, ends_at=LAUNCH + timedelta(days=21))
     automatic = db.session.scalar(
@@ -77,12 +85,12 @@ def test_a_launch_scheduled_with_the_campaign_is_warned_of_and_can_still_be_sent
         audience="campaign-scope",
         campaign_id=str(campaign.id),
         kind="at",
-        at="2099-03-16T09:00",
+        at=LAUNCH_FIELD,
     )
     assert _warning(page) == (
         "Attention : ce modèle est déjà parti à ce même public dans les 30 derniers jours, "
         "ou y est déjà programmé. "
-        "Programmé pour le lundi 16 mars 2099 à 9\u00a0h, à 3 personnes : "
+        f"Programmé pour le {_moment(app, LAUNCH)}, à 3 personnes : "
         f"[/messaging/dispatches/{automatic.id}] envoi {automatic.id} . "
         "Si vous confirmez, ces personnes le reçoivent une fois de plus. Chaque lien mène "
         "à l'envoi précédent, pour le vérifier, l'annuler ou l'arrêter."
@@ -153,7 +161,7 @@ def test_the_launch_of_another_campaign_is_not_warned_of(auth, client, make, mak
     login(client, make.user(roles=("organiser",)))
     launch = services.template_by_key("campaign-launch").id
     asked = {"template": launch, "audience": "campaign-scope", "kind": "at"}
-    asked["at"] = "2099-03-16T09:00"
+    asked["at"] = LAUNCH_FIELD
     pages = [_confirmation(auth, **asked, campaign_id=str(c.id)) for c in (first, second)]
     # Each campaign has its own launch scheduled: each page names that one only.
     links = [re.findall(r"/messaging/dispatches/(\d+)", _warning(page) or "") for page in pages]

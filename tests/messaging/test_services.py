@@ -328,6 +328,12 @@ def test_without_the_clean_up_audiences_campaign_messages_go_to_everyone(
         "empreinte.audiences",
         {k: v for k, v in audiences.items() if not k.startswith("campaign-")},
     )
+    params = app.extensions["empreinte.audience_params"]  # nor which campaigns there are
+    monkeypatch.setitem(
+        app.extensions,
+        "empreinte.audience_params",
+        {k: v for k, v in params.items() if k != "campaign_id"},
+    )
     make.user()
     campaign_closed.send(app, campaign=_campaign(), now=TUESDAY)
     db.session.commit()

@@ -35,12 +35,12 @@ def test_a_french_organiser_gets_the_english_test_by_email_and_in_the_inbox(
     response = auth.post(f"/messaging/templates/{tpl.id}/test", data={"language": "en"})
     assert response.status_code == 302
     [(to, email)] = smtp.messages
-    assert to == "me@example.org" and email["Subject"] == "Hello Nora"
+    assert to == "me@example.org" and email["Subject"] == "[Test] Hello Nora"
     assert "Unsubscribe:" in email.get_body(("plain",)).get_content()
     inbox = db.session.scalar(
         select(Delivery).where(Delivery.user_id == organiser.id, Delivery.channel == "inbox")
     )
-    assert (inbox.subject, inbox.locale) == ("Hello Nora", "en")
+    assert (inbox.subject, inbox.locale) == ("[Test] Hello Nora", "en")
 
 
 def test_a_language_the_portal_does_not_write_is_refused(auth, client, make, template, smtp):

@@ -15,6 +15,13 @@ from tests.conftest import login
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 
 
+def _audit_rows(response) -> list[list[str]]:
+    """The audit CSV's rows as a French spreadsheet reads them (BOM, semicolons)."""
+    text = response.get_data(as_text=True)
+    assert text.startswith("\ufeff")
+    return list(csv.reader(io.StringIO(text[1:]), delimiter=";"))
+
+
 def _events(actor, count, action="update", object_type="campaign", at=NOW, summary="changed"):
     for n in range(count):
         record_audit(actor, action, object_type, n, at - timedelta(minutes=n), summary)
@@ -46,7 +53,7 @@ def test_the_audit_log_names_actions_and_objects_in_the_admins_language(client, 
     assert "<td>Publication</td>" in html and "<td>Campagne de nettoyage #7</td>" in html
     assert '<option value="grant_role">Attribution de rôle</option>' in html
     assert '<option value="cleanup_campaign">Campagne de nettoyage</option>' in html
-    rows = list(csv.reader(io.StringIO(client.get("/admin/audit.csv").get_data(as_text=True))))
+    rows = _audit_rows(client.get("/admin/audit.csv"))
     assert {(row[2], row[3]) for row in rows[1:]} == {
         ("grant_role", "user"),
         ("publish", "cleanup_campaign"),
@@ -81,7 +88,7 @@ def test_the_details_services_write_in_a_fixed_form_are_read_in_the_admins_langu
     assert "<td>Données personnelles effacées</td>" in html
     assert "<td>Donné</td>" in html  # a domain's own details (recycling)
     assert "<td>role=organiser, 3 created</td>" in html
-    rows = list(csv.reader(io.StringIO(client.get("/admin/audit.csv").get_data(as_text=True))))
+    rows = _audit_rows(client.get("/admin/audit.csv"))
     assert {row[5] for row in rows[1:]} == set(written.values())
 
 
@@ -136,8 +143,15 @@ def test_audit_csv_neutralises_formulas(client, make):
     response = client.get("/admin/audit.csv?object_type=catalogue_item")
     assert response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
-    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
-    assert rows[0] == ["at", "actor", "action", "object_type", "object_id", "summary"]
+    rows = _audit_rows(response)
+    assert rows[0] == [
+        "at (Europe/Paris)",
+        "actor",
+        "action",
+        "object_type",
+        "object_id",
+        "summary",
+    ]
     summaries = {row[5] for row in rows[1:]}
     assert summaries == {'\'=HYPERLINK("http://evil","x")', "'@SUM(A1)"}
 

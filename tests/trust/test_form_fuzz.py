@@ -79,7 +79,8 @@ def test_asking_for_a_sign_in_link_never_fails_and_links_only_a_known_address(
     )
     assert response.status_code in (200, 400)
     added = db.session.scalar(select(func.count()).select_from(SignInLink)) - links
-    known = response.status_code == 200 and email.strip().lower() == "known@example.org"
+    typed = (email or "").replace("\x00", "")  # taken out before any form reads it
+    known = response.status_code == 200 and typed.strip().lower() == "known@example.org"
     assert added == (1 if known else 0)
     assert client.get("/").status_code == 302  # asking signs nobody in
 
@@ -172,9 +173,10 @@ def test_a_new_password_after_a_link_sign_in_is_validated_and_refusals_change_no
 def test_token_names_are_validated_and_refusals_change_nothing(signed_in, name):
     client, user, token = signed_in
     count = db.session.scalar(select(func.count()).select_from(ApiToken))
-    valid = name is not None and name.strip() != "" and len(name) <= 80 and "\x00" not in name
+    typed = None if name is None else name.replace("\x00", "")  # taken out before the form
+    valid = typed is not None and typed.strip() != "" and len(typed) <= 80
     # A name one of their active tokens bears is refused too.
-    valid = valid and not auth_services.api_token_name_taken(user, name)
+    valid = valid and not auth_services.api_token_name_taken(user, typed)
     response = client.post("/auth/profile/tokens", data=_form(name=name, csrf_token=token))
     assert response.status_code in (302, 400)
     added = db.session.scalar(select(func.count()).select_from(ApiToken)) - count

@@ -73,7 +73,8 @@ def test_audit_summary_is_inert_in_html_and_csv(client, make, payload):
     db.session.commit()
     login(client, admin)
     assert_inert(client.get("/admin/audit").get_data(as_text=True), payload)
-    rows = list(csv.reader(io.StringIO(client.get("/admin/audit.csv").get_data(as_text=True))))
+    document = client.get("/admin/audit.csv").get_data(as_text=True)
+    rows = list(csv.reader(io.StringIO(document.lstrip("\ufeff")), delimiter=";"))
     summary = rows[1][5]
     assert not summary.startswith(("=", "+", "-", "@"))
     assert summary.lstrip("'") == payload
