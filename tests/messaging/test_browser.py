@@ -64,6 +64,7 @@ def test_organiser_schedules_a_monthly_message_seeing_only_the_fields_that_apply
     assert page.is_visible("#month_day") and not page.is_visible("#weekday")
     page.get_by_label("Jour du mois").select_option("15")
     page.get_by_label("Heure (heure de Paris)", exact=True).fill("08:45")
+    page.get_by_label("Modèle", exact=True).select_option(label="Hello (hello)")
     page.get_by_label("Public visé", exact=True).select_option(label="Tout le monde")
     page.locator("#schedule-form button[type=submit]:not([name=count])").click()
     page.get_by_text("chaque mois, le 15 à 8\u00a0h\u00a045\u00a0?").wait_for()
