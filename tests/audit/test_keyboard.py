@@ -149,16 +149,21 @@ def test_a_table_wider_than_a_phone_scrolls_in_its_own_named_box(signed_in_page)
     page.wait_for_function("() => document.querySelector('main .table-scroll').scrollLeft > 0")
 
 
+def _table_fitting_a_phone(page, path: str) -> None:
+    """Open `path` at 320 px: its table fits its box, which is then no extra Tab stop."""
+    page.set_viewport_size({"width": 320, "height": 640})
+    page.goto(path)
+    box = page.locator("main .table-scroll").first
+    box.wait_for()
+    assert box.evaluate("b => b.scrollWidth <= b.clientWidth")
+    assert box.get_attribute("tabindex") is None
+
+
 def test_on_a_phone_each_catalogue_item_shows_its_yearly_footprint_in_full(signed_in_page):
     """At 320 px each item is a block: its box, label and name, then its yearly footprint
     named and in view, with no sideways scrolling (it used to sit half behind a scroll)."""
     page = signed_in_page
-    page.set_viewport_size({"width": 320, "height": 640})
-    page.goto("/catalogue/")
-    box = page.locator("main .table-scroll").first
-    box.wait_for()
-    assert box.evaluate("b => b.scrollWidth <= b.clientWidth")
-    assert box.get_attribute("tabindex") is None  # nothing to scroll: no extra Tab stop
+    _table_fitting_a_phone(page, "/catalogue/")
     rows = page.locator("main table tbody tr")
     assert rows.count() > 5
     for index in range(rows.count()):
@@ -173,11 +178,7 @@ def test_on_a_phone_each_catalogue_item_shows_its_yearly_footprint_in_full(signe
 def test_on_a_phone_the_campaigns_list_reads_without_scrolling_sideways(signed_in_page):
     """Each campaign a block at 320 px: its name, its dates named, its state."""
     page = signed_in_page
-    page.set_viewport_size({"width": 320, "height": 640})
-    page.goto("/cleanup/")
-    box = page.locator("main .table-scroll").first
-    box.wait_for()
-    assert box.evaluate("b => b.scrollWidth <= b.clientWidth")
+    _table_fitting_a_phone(page, "/cleanup/")
     dates = page.locator("main table tbody tr").first.locator("td[data-label]")
     assert dates.evaluate("td => getComputedStyle(td, '::before').content") in (
         '"Dates\xa0: "',
