@@ -187,6 +187,9 @@ class PointForm(FlaskForm):
         reports wrong hours along with a missing device type."""
         if not hours.is_valid(field.data):
             raise ValidationError(str(BAD_HOURS_MESSAGE))
+        # Valid, but the pages would show less than applies (the Christmas closure left out).
+        if reason := hours.unreadable_reason(field.data):
+            raise ValidationError(reason)
 
 
 class CloseForm(FlaskForm):

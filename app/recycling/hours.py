@@ -4,17 +4,20 @@ The clock is always passed in; open/closed is evaluated in the portal's zone
 (Europe/Paris) with the French public-holiday calendar.
 """
 
+import re
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import opening_hours
-from babel.dates import format_date, get_day_names
+from babel.dates import format_date, format_skeleton, get_day_names, get_month_names
+from babel.lists import format_list
 from flask_babel import force_locale, pgettext
 from flask_babel import gettext as _
 
-from app.core.i18n import format_clock, regional_locale
+from app.core.i18n import first_of_month, format_clock, regional_locale
+from app.recycling.hours_rules import SEPARATOR, Rule, Unreadable, check_order, read_rules
 
 PARIS = ZoneInfo("Europe/Paris")
 # A week without French public holidays, to describe the usual schedule.
@@ -37,6 +40,44 @@ def is_valid(expression: str) -> bool:
     except (opening_hours.ParserError, SyntaxError, ValueError):
         return False
     return bool(expression.strip())
+
+
+def unreadable_reason(expression: str) -> str | None:
+    """Why the pages could not show these (valid) hours in words, naming the part in
+    question, in the request's language; None when they can (or the syntax is wrong,
+    which `is_valid` says)."""
+    expression = expression.strip()
+    try:
+        oh = _parsed(expression, True)
+    except (opening_hours.ParserError, SyntaxError, ValueError):
+        return None
+    try:
+        check_order(read_rules(str(oh)))
+    except Unreadable as refused:
+        # Quoted as typed when the rules can be matched ("Dec 07 off", not "Dec 7 closed").
+        typed = [rule.strip() for rule in expression.split(";")]
+        written = SEPARATOR.split(str(oh))[::2]
+        as_typed = dict(zip(written, typed, strict=True)) if len(typed) == len(written) else {}
+        part = as_typed.get(refused.part, refused.part)
+        if refused.school_holidays:
+            return _(
+                "The portal has no calendar of school holidays, so it cannot show “SH”: "
+                "write the dates of the holidays instead, e.g. Feb 14-Mar 01 off."
+            )
+        if refused.before is not None:
+            return _(
+                "Write the usual week first, then the exceptions (dates, weeks, public "
+                "holidays), as the pages show them: move “%(rule)s” before “%(exception)s”.",
+                rule=part,
+                exception=as_typed.get(refused.before, refused.before),
+            )
+        return _(
+            "The portal cannot show “%(part)s” in words on its pages. Write the hours with "
+            "days, times, dates, weeks and public holidays, e.g. Mo-Fr 08:30-12:00; "
+            "Dec 24-Jan 01 off; week 1-26 Sa 09:00-12:00; PH off.",
+            part=part,
+        )
+    return None
 
 
 def _local(now: datetime, zone: ZoneInfo = PARIS) -> datetime:
@@ -121,31 +162,147 @@ def _day_intervals(oh: opening_hours.OpeningHours, day: date) -> tuple[tuple[tim
 
 @lru_cache(maxsize=512)
 def describe(expression: str, language: str) -> tuple[tuple[str, str], ...]:
-    """The usual week in words: ((days, hours), …), e.g. (('Monday to Friday', '08:30–12:00'),)."""
+    """The hours in words: ((days, hours), …), the usual week first, e.g.
+    (('Monday to Friday', '08:30–12:00'), …), then each exception in the order written,
+    e.g. ('From 24 December to 1 January', 'closed'), ('Public holidays', 'closed')."""
     locale = regional_locale(language)
     try:
         oh = _parsed(expression, False)
     except (opening_hours.ParserError, SyntaxError, ValueError):
         return ()
-    names = get_day_names("wide", locale=locale)
-    week = [_day_intervals(oh, REFERENCE_MONDAY + timedelta(days=i)) for i in range(7)]
+    try:
+        rules = read_rules(str(oh))
+        check_order(rules)
+    except Unreadable:
+        # Saved before the form refused what it cannot put into words: the week as it
+        # falls in a week without holidays, then the hours as written, hiding nothing.
+        with force_locale(locale):
+            return (*_week_lines(oh, language), (_("Hours as entered"), expression))
+    usual = [rule for rule in rules if not rule.is_exception]
     lines: list[tuple[str, str]] = []
     with force_locale(locale):
-        first = 0
-        while first < 7:
-            last = first
-            while last + 1 < 7 and week[last + 1] == week[first]:
-                last += 1
-            days = str(names[first]).capitalize()
-            if last == first + 1:
-                days = _("%(first)s and %(last)s", first=days, last=names[last])
-            elif last > first:
-                days = _("%(first)s to %(last)s", first=days, last=names[last])
-            lines.append((days, _hours_text(week[first], language)))
-            first = last + 1
-        if "PH off" in expression or "PH closed" in expression:
-            lines.append((_("Public holidays"), _("closed")))
+        # Only exceptions ("week 1-26 Tu 14:00-16:00"): a week closed but for them.
+        week = "".join(
+            (", " if rule.additional else "; ") * bool(i) + rule.text
+            for i, rule in enumerate(usual)
+        )
+        lines += _week_lines(_parsed(week or "off", False), language)
+        for rule in rules:
+            if rule.is_exception:
+                lines.append((_exception_label(rule, language), _exception_hours(rule, language)))
     return tuple(lines)
+
+
+def _week_lines(oh: opening_hours.OpeningHours, language: str) -> list[tuple[str, str]]:
+    """The usual week, days with the same hours together ('Monday to Friday')."""
+    names = get_day_names("wide", locale=regional_locale(language))
+    week = [_day_intervals(oh, REFERENCE_MONDAY + timedelta(days=i)) for i in range(7)]
+    lines: list[tuple[str, str]] = []
+    first = 0
+    while first < 7:
+        last = first
+        while last + 1 < 7 and week[last + 1] == week[first]:
+            last += 1
+        days = str(names[first]).capitalize()
+        if last == first + 1:
+            days = _("%(first)s and %(last)s", first=days, last=names[last])
+        elif last > first:
+            days = _("%(first)s to %(last)s", first=days, last=names[last])
+        lines.append((days, _hours_text(week[first], language)))
+        first = last + 1
+    return lines
+
+
+def _exception_label(rule: Rule, language: str) -> str:
+    """When an exception applies: 'From 24 December to 1 January', 'Weeks 1 to 26, Tuesday'."""
+    locale = regional_locale(language)
+    parts = []
+    if rule.years:
+        parts.append(format_list([_years_text(*years) for years in rule.years], locale=locale))
+    if rule.dates:
+        texts = [_dates_text(first, last, language) for first, last in rule.dates]
+        parts.append(format_list(texts, locale=locale))
+    if rule.weeks:
+        texts = [
+            _("week %(number)s", number=first)
+            if first == last
+            else _("weeks %(first)s to %(last)s", first=first, last=last)
+            for first, last in rule.weeks
+        ]
+        parts.append(format_list(texts, locale=locale))
+    if rule.weekdays:
+        texts = [_weekday_text(day, language) for day in rule.weekdays]
+        parts.append(format_list(texts, locale=locale))
+    text = ", ".join(parts)
+    return text[:1].upper() + text[1:]
+
+
+def _years_text(first: int, last: int) -> str:
+    if first == last:
+        return _("in %(period)s", period=first)
+    return _("from %(first)s through %(last)s", first=first, last=last)
+
+
+def _date_text(point, language: str) -> str:
+    """'24 December', '24 December 2026', 'July', « 1er janvier »."""
+    year, month, day = point
+    locale = regional_locale(language)
+    if day is None:  # a month: Babel's skeletons shorten it ("janv.")
+        name = str(get_month_names("wide", locale=locale)[month])
+        return f"{name} {year}" if year else name
+    value = date(year or 2024, month, day)  # 2024: 29 February exists
+    text = format_skeleton("yMMMMd" if year else "MMMMd", value, locale=locale)
+    return first_of_month(text, value, language)
+
+
+def _dates_text(first, last, language: str) -> str:
+    if last is None:
+        text = _date_text(first, language)
+        return text if first[2] else _("in %(period)s", period=text)
+    texts = {"first": _date_text(first, language), "last": _date_text(last, language)}
+    if first[2] and last[2]:
+        return _("from %(first)s to %(last)s", **texts)  # « du 24 décembre au 1er janvier »
+    text = _("from %(first)s through %(last)s", **texts)  # « de juillet à août »
+    # « d'avril », « d'octobre »: French elides "de" before a vowel.
+    return re.sub(r"\bde (?=[aeiouyâéèê])", "d'", text) if language == "fr" else text
+
+
+def _weekday_text(day: tuple, language: str) -> str:
+    """'public holidays', 'Monday to Friday', 'first Saturday of the month'."""
+    first, last, nth = day
+    if first == "PH":
+        return _("public holidays")
+    names = get_day_names("wide", locale=regional_locale(language))
+    if first != last:
+        return _("%(first)s to %(last)s", first=names[first], last=names[last])
+    if not nth:
+        return str(names[first])
+    ordinals = {
+        1: _("first %(day)s of the month", day=names[first]),
+        2: _("second %(day)s of the month", day=names[first]),
+        3: _("third %(day)s of the month", day=names[first]),
+        4: _("fourth %(day)s of the month", day=names[first]),
+        5: _("fifth %(day)s of the month", day=names[first]),
+        -1: _("last %(day)s of the month", day=names[first]),
+    }
+    return format_list([ordinals[n] for n in nth], locale=regional_locale(language))
+
+
+def _exception_hours(rule: Rule, language: str) -> str:
+    """'closed', '14:00–16:00', 'closed 12:00–14:00', 'also open 14:00–16:00'."""
+    spans = ", ".join(f"{_clock(a, language)}–{_clock(b, language)}" for a, b in rule.times)
+    if rule.closed:
+        return _("closed %(hours)s", hours=spans) if spans else _("closed")
+    if not spans:
+        return _("open 24 hours")
+    # After ",", the rule adds its hours to the day's, where after ";" it replaces them.
+    return _("also open %(hours)s", hours=spans) if rule.additional else spans
+
+
+def _clock(minutes: int, language: str) -> str:
+    if minutes == 24 * 60:  # the end of the day, which no time of day writes
+        return "24\u00a0h" if language == "fr" else "24:00"
+    return format_clock(time(minutes // 60 % 24, minutes % 60), language)
 
 
 def _hours_text(spans: tuple[tuple[time, time], ...], language: str) -> str:
@@ -154,12 +311,12 @@ def _hours_text(spans: tuple[tuple[time, time], ...], language: str) -> str:
     if spans == ((time.min, time.max),):
         return _("open 24 hours")
 
-    def fmt(value: time) -> str:
-        if value == time.max:  # the end of the day, which no time of day writes
-            return "24\u00a0h" if language == "fr" else "24:00"
-        return format_clock(value, language)
+    def minutes(value: time) -> int:
+        return 24 * 60 if value == time.max else value.hour * 60 + value.minute
 
-    return ", ".join(f"{fmt(a)}–{fmt(b)}" for a, b in spans)
+    return ", ".join(
+        f"{_clock(minutes(a), language)}–{_clock(minutes(b), language)}" for a, b in spans
+    )
 
 
 def describe_text(expression: str, language: str) -> str:

@@ -1,6 +1,7 @@
 """Views of the recycling domain: points, returns, agents' desk and admin pages."""
 
 import secrets
+from datetime import timedelta
 
 import segno
 from flask import (
@@ -535,9 +536,15 @@ def agent_return(receipt: str):
 
 
 def _render_agent_return(device_return, wipe_form, outcome_form, status=200):
+    first_wipe_day, last_wipe_day = services.wipe_dates(device_return, utcnow())
     return render_template(
         "recycling/agent_return.html",
         r=device_return,
+        # Outside them the server refuses the date at its field: the page's script asks
+        # nothing first (data-confirm-after and -until), as for a campaign's new end.
+        first_wipe_day=first_wipe_day,
+        last_wipe_day=last_wipe_day,
+        before_first_wipe_day=first_wipe_day - timedelta(days=1),
         confirm_form=ConfirmForm(),
         wipe_form=wipe_form,
         outcome_form=outcome_form,

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from app.auth.models import User, UserRole
 from app.core.audit import record_audit
 from app.core.devices import DEVICE_TYPES
-from app.core.i18n import format_number
+from app.core.i18n import format_day, format_number
 from app.core.models import Commune
 from app.core.signals import (
     custody_step_recorded,
@@ -23,6 +23,7 @@ from app.core.signals import (
     device_return_withdrawn,
     device_returned,
 )
+from app.core.time import local_zone
 from app.core.urls import database_id
 from app.extensions import db
 from app.recycling import hours
@@ -367,14 +368,32 @@ def check_wipe(
                "the methods offered.", type=kind.label),
             "method",
         )  # fmt: skip
-    if wipe_date > now.date():
+    received, today = wipe_dates(device_return, now)
+    if wipe_date > today:
         raise ReturnError(_l("The wipe date cannot be in the future."), "wipe_date")
-    if wipe_date < device_return.declared_at.date():
-        raise ReturnError(_l("The wipe date cannot be before the return."), "wipe_date")
+    if wipe_date < received:
+        # The signed chain of custody would read "received on 5 Dec", then "wiped on 15 Aug".
+        raise ReturnError(
+            _l("The wipe date cannot be before the device was received, on %(date)s.",
+               date=format_day(received)),
+            "wipe_date",
+        )  # fmt: skip
     certificate = certificate_number.strip()
     if not certificate:
         raise ReturnError(_l("Enter the wipe certificate number."), "certificate_number")
     return certificate
+
+
+def wipe_dates(device_return: DeviceReturn, now: datetime) -> tuple[date, date]:
+    """The first and last dates a wipe of this return may bear, as days in the portal's
+    time zone: the day an agent received the device (the day it was declared, before
+    that), and today."""
+    zone = local_zone()
+    received = next(
+        (step.at for step in device_return.steps if step.step == "received"),
+        device_return.declared_at,
+    )
+    return received.astimezone(zone).date(), now.astimezone(zone).date()
 
 
 def check_outcome(device_return: DeviceReturn, outcome: str) -> None:
@@ -439,6 +458,8 @@ def point_problems(point: CollectionPoint | None, data: dict) -> list[ReturnErro
     problems = []
     if not hours.is_valid(data.get("opening_hours") or ""):
         problems.append(ReturnError(BAD_HOURS_MESSAGE, "opening_hours"))
+    elif reason := hours.unreadable_reason(data["opening_hours"]):
+        problems.append(ReturnError(reason, "opening_hours"))
     commune_id = data.get("commune_id")
     place = point_place_problem(
         db.session.get(Commune, commune_id) if commune_id is not None else None,

@@ -12,6 +12,7 @@ from app.extensions import db
 from app.messaging import jobs
 from app.messaging.models import Delivery, Dispatch
 from tests.conftest import csrf_token, login
+from tests.recycling.conftest import local_today
 
 
 @pytest.fixture
@@ -58,7 +59,7 @@ def test_the_owner_hears_of_receipt_wipe_and_outcome(client, make, desk, smtp):
     )
     assert f"/recycling/returns/{laptop.receipt_number}" in received
 
-    today = utcnow().date().isoformat()
+    today = local_today()
     wiped = _agent_posts(
         client, laptop, "wipe", method="crypto_erase", wipe_date=today,
         certificate_number="CERT-2026-118",
@@ -100,7 +101,7 @@ def test_a_refused_step_tells_nobody(client, make, desk):
     owner = make.user(email_opt_in=True)
     laptop = desk.declare(owner, device_type="laptop")
     refused = _agent_posts(
-        client, laptop, "wipe", method="crypto_erase", wipe_date=utcnow().date().isoformat(),
+        client, laptop, "wipe", method="crypto_erase", wipe_date=local_today(),
         certificate_number="CERT-1",
     )  # fmt: skip
     assert refused.status_code == 422

@@ -3,6 +3,7 @@
 import itertools
 import re
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -63,6 +64,12 @@ class RecyclingFactories:
 @pytest.fixture
 def rec(make) -> RecyclingFactories:
     return RecyclingFactories(make)
+
+
+def local_today() -> str:
+    """Today in the portal's time zone, as a date field writes it: what a wipe dated today
+    means (after 23:00 UTC in winter, Paris is already on the next day)."""
+    return datetime.now(ZoneInfo("Europe/Paris")).date().isoformat()
 
 
 def error_at(page: str, field: str) -> str:

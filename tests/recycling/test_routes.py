@@ -2,7 +2,7 @@
 
 import html
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -15,7 +15,7 @@ from app.extensions import db
 from app.recycling import services
 from app.recycling.models import CollectionPoint, DeviceReturn
 from tests.conftest import login
-from tests.recycling.conftest import NOW
+from tests.recycling.conftest import NOW, local_today
 
 
 def _text(response) -> str:
@@ -367,7 +367,7 @@ def test_agent_records_wipe_and_outcome_and_the_owner_sees_them(app, client, aut
     bad = auth.post(f"{base}/wipe", {"method": "crypto_erase", "wipe_date": "2999-01-01",
                                      "certificate_number": "C-1"})  # fmt: skip
     assert bad.status_code == 422
-    today = date.today().isoformat()
+    today = local_today()
     assert auth.post(f"{base}/wipe", {"method": "crypto_erase", "wipe_date": today,
                                       "certificate_number": "CERT-9"}).status_code == 302  # fmt: skip
     assert auth.post(f"{base}/outcome", {"outcome": "donated"}).status_code == 302
@@ -754,7 +754,7 @@ def test_without_javascript_the_wipe_is_asked_naming_the_certificate_then_record
     auth.post(f"{base}/receive")
     page = _text(client.get(base))
     assert '<noscript><input type="hidden" name="ask_first_after_check" value="1">' in page
-    today = date.today().isoformat()
+    today = local_today()
     typed = {"method": "crypto_erase", "wipe_date": today, "certificate_number": "CERT-42",
              "ask_first_after_check": "1"}  # fmt: skip
 

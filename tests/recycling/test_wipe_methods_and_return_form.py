@@ -2,17 +2,15 @@
 
 import html
 import re
-from datetime import date
 
 import pytest
 
-from app.auth.models import User
 from app.core.devices import DEVICE_TYPES
 from app.extensions import db
 from app.recycling import hours, services
 from app.recycling.models import WIPE_METHODS, DeviceReturn
 from tests.conftest import login
-from tests.recycling.conftest import NOW
+from tests.recycling.conftest import NOW, local_today
 
 
 def _text(response) -> str:
@@ -67,7 +65,7 @@ def test_the_wipe_form_offers_only_the_methods_that_fit_the_device(
 def test_a_laptops_factory_reset_is_refused_at_the_method_field(client, auth, make, rec, ask_first):
     """Scripts off, the question is not asked either: the method is refused first."""
     device_return, base = _received(auth, client, rec, make, "laptop")
-    data = {"method": "factory_reset", "wipe_date": date.today().isoformat(),
+    data = {"method": "factory_reset", "wipe_date": local_today(),
             "certificate_number": "CERT-1"}  # fmt: skip
     if ask_first:
         data["ask_first_after_check"] = "1"
@@ -111,7 +109,7 @@ def test_the_outcome_buttons_wait_for_the_requested_wipe(client, auth, make, rec
     waiting = _text(client.get(base))
     assert 'name="outcome"' not in waiting
     assert "Un effacement certifié a été demandé" in waiting
-    today = date.today().isoformat()
+    today = local_today()
     auth.post(f"{base}/wipe", {"method": "crypto_erase", "wipe_date": today,
                                "certificate_number": "CERT-3"})  # fmt: skip
     assert 'name="outcome"' in _text(client.get(base))
@@ -123,12 +121,17 @@ def test_the_outcome_is_still_refused_before_the_requested_wipe(client, auth, ma
     assert db.session.get(DeviceReturn, device_return.id).status == "received"
 
 
-def test_the_agent_sees_the_certified_wipe_done_with_its_date(client, auth, make, rec):
-    device_return, base = _received(auth, client, rec, make, "laptop", wipe_requested=True)
-    agent = db.session.get(User, device_return.steps[-1].actor_id)  # who received it
+def test_the_agent_sees_the_certified_wipe_done_with_its_date(client, make, rec):
+    point = rec.point()
+    device_return = rec.device_return(make.user(), point, "laptop", wipe_requested=True)
+    agent = rec.agent(point)
+    agent.locale = "fr"
+    # Received the day of the wipe: a wipe cannot be dated before the receipt.
+    services.confirm_receipt(device_return, agent, NOW)
     services.record_wipe(device_return, agent, "crypto_erase", NOW.date(), "CERT-7", NOW)
     db.session.commit()
-    page = _text(client.get(base))
+    login(client, agent)
+    page = _text(client.get(f"/recycling/agent/returns/{device_return.receipt_number}"))
     assert "Effacement certifié réalisé le 25 novembre 2026" in page
     assert "Effacement certifié demandé" not in page
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from app.core.time import local_zone, utcnow
+from tests.recycling.conftest import local_today
 
 PERSONAS = ("anonymous", "employee_b", "organiser", "agent", "employee_a", "admin")
 
@@ -270,7 +271,7 @@ INPUTS = {
     "recycling_api.create_device_return": _return_form,
     "recycling.wipe_return": lambda world: {
         "method": "software_overwrite",
-        "wipe_date": utcnow().date().isoformat(),
+        "wipe_date": local_today(),
         "certificate_number": "CERT-1",
     },
     "recycling.outcome_return": lambda world: {"outcome": "reused", "note": "Team B"},

@@ -29,11 +29,11 @@ from app.core.admin_forms import (
 from app.core.admin_services import GRANTABLE_ROLES
 from app.core.devices import DEVICE_TYPES
 from app.core.models import Commune, Department
-from app.core.time import utcnow
 from app.extensions import db
 from app.recycling.forms import CloseForm, ConfirmForm, OutcomeForm, PointForm, WipeForm
 from app.recycling.models import OUTCOMES, WIPE_METHODS, DeviceReturn
 from tests.cleanup.conftest import in_days
+from tests.recycling.conftest import local_today
 from tests.trust.fuzzing import (
     budget,
     checkbox,
@@ -53,7 +53,7 @@ from tests.trust.fuzzing import (
 from tests.trust.sweep import database_fingerprint
 
 FUZZ = budget(15)
-TODAY = str(utcnow().date())
+TODAY = local_today()
 
 
 def _one_of_or(values, other=maybe_text):

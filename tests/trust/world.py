@@ -5,6 +5,7 @@ custody, a delivered message, and catalogue requests decided against a budget.""
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -124,7 +125,9 @@ def add_activity(world: World, person, tag: str) -> None:
         world.returns.append(device_return)
     first = world.returns[-2]
     recycling_services.confirm_receipt(first, world.agent, now)
-    recycling_services.record_wipe(first, world.agent, "crypto_erase", now.date(), "C-1", now)
+    # Wiped the day it was received, in Paris (after 23:00 UTC that is the next UTC day).
+    wiped_on = now.astimezone(ZoneInfo("Europe/Paris")).date()
+    recycling_services.record_wipe(first, world.agent, "crypto_erase", wiped_on, "C-1", now)
     recycling_services.record_outcome(first, world.agent, "reused", now, note=f"to {tag}")
     catalogue_services.add_to_basket(person, world.item, 2, now)
     request = catalogue_services.submit_basket(person, f"For {tag}'s team", now)

@@ -141,12 +141,23 @@
     if (!name) { return text; }
     var field = form.elements.namedItem(name);
     if (!field || !field.value || !field.value.trim()) { return null; }
-    // A value at or before data-confirm-after (a date-time, as the field writes it) is
-    // refused by the server at its field: asking to confirm it would ask for nothing.
-    var after = asking.getAttribute("data-confirm-after");
-    if (after && field.type === "datetime-local" && field.value <= after) { return null; }
-    var until = asking.getAttribute("data-confirm-until");
-    if (until && field.type === "datetime-local" && field.value > until) { return null; }
+    // A value at or before data-confirm-after, or after data-confirm-until (a date-time
+    // or a date, as the field writes it), is refused by the server at its field: asking
+    // to confirm it would ask for nothing. They bound the field data-confirm-bounds
+    // names, when it is not the one quoted (a wipe's date; its certificate is quoted).
+    var bounded = form.elements.namedItem(asking.getAttribute("data-confirm-bounds") || name);
+    if (bounded && (bounded.type === "datetime-local" || bounded.type === "date")) {
+      if (!bounded.value) { return null; }
+      var after = asking.getAttribute("data-confirm-after");
+      if (after && bounded.value <= after) { return null; }
+      var until = asking.getAttribute("data-confirm-until");
+      // A day until today: a page left open past midnight still asks about the new day.
+      var now = new Date();
+      var today = new Date(now.getTime() - now.getTimezoneOffset() * 60000)
+        .toISOString().slice(0, 10);
+      if (until && bounded.type === "date" && today > until) { until = today; }
+      if (until && bounded.value > until) { return null; }
+    }
     var value = typedValue(field, asking.getAttribute("data-confirm-locale"));
     return text.split("{value}").join(value);
   }
