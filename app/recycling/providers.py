@@ -61,6 +61,14 @@ CUSTODY_VARIABLES = only_in_notices(
 )
 
 
+def _hours_in_sentence(expression: str, locale: str) -> str:
+    """A point's hours inside a sentence, after « Horaires : »: they are written to stand
+    alone (« Lundi au vendredi : … ; Samedi : … »), and French day and month names are
+    common words, lower-case mid-sentence, as the built-in messages write them."""
+    text = hours.describe_text(expression, locale)
+    return text.lower() if locale.startswith("fr") else text
+
+
 def _custody_news(device_return: DeviceReturn, step: CustodyStep, locale: str) -> str:
     """The step in a sentence, in the reader's language (a locale is forced around it)."""
     kind = DEVICE_TYPES.get(device_return.device_type)
@@ -80,7 +88,7 @@ def _custody_news(device_return: DeviceReturn, step: CustodyStep, locale: str) -
             "from your receipt.",
             point=point.name,
             address=point.address,
-            hours=hours.describe_text(point.opening_hours, locale),
+            hours=_hours_in_sentence(point.opening_hours, locale),
             **names,
         )
     if step.step == "received":
@@ -102,7 +110,8 @@ def _custody_news(device_return: DeviceReturn, step: CustodyStep, locale: str) -
         )
     return _(
         "%(device)s (receipt %(receipt)s), outcome: %(outcome)s. Thank you for bringing it back.",
-        outcome=outcome_label(step.step) or step.step,
+        # A common word inside the sentence: « devenir : recyclé », "outcome: recycled".
+        outcome=(outcome_label(step.step) or step.step).lower(),
         **names,
     )
 

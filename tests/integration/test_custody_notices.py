@@ -70,7 +70,7 @@ def test_the_owner_hears_of_receipt_wipe_and_outcome(client, make, desk, smtp):
     _received, wipe, outcome = _notices(owner)
     assert "ses données ont été effacées le " in wipe
     assert "(Effacement cryptographique, certificat CERT-2026-118)." in wipe
-    assert "devenir\u00a0: Reconditionné. Merci pour votre geste." in outcome
+    assert "devenir\u00a0: reconditionné. Merci pour votre geste." in outcome
 
     subjects = [str(m["Subject"]) for to, m in smtp.messages if to == owner.email]
     assert subjects == ["Des nouvelles de l'appareil que vous avez rapporté"] * 3
