@@ -160,8 +160,9 @@ def _table_fitting_a_phone(page, path: str) -> None:
 
 
 def test_on_a_phone_each_catalogue_item_shows_its_yearly_footprint_in_full(signed_in_page):
-    """At 320 px each item is a block: its box, label and name, then its yearly footprint
-    named and in view, with no sideways scrolling (it used to sit half behind a scroll)."""
+    """At 320 px each item is a block: its box, label and name, then its category and
+    yearly footprint named and in view, with no sideways scrolling (the footprint sat half
+    behind a scroll, the category was left out)."""
     page = signed_in_page
     _table_fitting_a_phone(page, "/catalogue/")
     rows = page.locator("main table tbody tr")
@@ -171,6 +172,7 @@ def test_on_a_phone_each_catalogue_item_shows_its_yearly_footprint_in_full(signe
         bounds = footprint.bounding_box()
         assert bounds["x"] >= 0 and bounds["x"] + bounds["width"] <= 320
         assert "CO₂e" in footprint.inner_text()
+        assert rows.nth(index).locator("td.category").is_visible()  # nothing left out
     label = rows.first.locator("td.num").evaluate("td => getComputedStyle(td, '::before').content")
     assert "Empreinte annuelle" in label or "Yearly footprint" in label
 

@@ -144,6 +144,23 @@ def test_a_message_in_another_language_than_the_page_is_marked_with_its_own(clie
     assert "lang=" not in same
 
 
+def test_the_home_panel_marks_a_subject_in_another_language_too(client, make, template):
+    """« Latest messages » on the home page lists the same subjects as the inbox: one
+    written in French, read on an English page, is read out in French (WCAG 3.1.2)."""
+    me = make.user(locale="fr")
+    _deliver(template())
+    me.locale = "en"
+    db.session.commit()
+    login(client, me)
+    (message,) = _inbox(me)
+    home = client.get("/").get_data(as_text=True)
+    assert re.search(rf'<a href="/messaging/#message-{message.id}" lang="fr">', home)
+    me.locale = "fr"
+    db.session.commit()
+    home = client.get("/").get_data(as_text=True)
+    assert f'<a href="/messaging/#message-{message.id}">' in home
+
+
 def test_buttons_of_messages_with_the_same_subject_say_when_each_came(client, make, template):
     """Eight weekly digests: « Supprimer Votre semaine…, 30 nov. 2026, 9 h » tells them apart."""
     me = make.user(locale="fr")
