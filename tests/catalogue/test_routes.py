@@ -167,6 +167,14 @@ def test_compare_needs_two_to_four_items(client, make, make_item):
     assert client.get(f"/catalogue/compare?ids={a.id}").status_code == 400
 
 
+def test_a_comparisons_title_names_the_items_compared(client, make, make_item):
+    """Two comparisons open in two tabs are told apart by their titles (WCAG 2.4.2)."""
+    login(client, make.user(locale="fr"))
+    a, b = make_item(name_fr="Alpha"), make_item(name_fr="Bravo")
+    page = client.get(f"/catalogue/compare?ids={a.id}&ids={b.id}").get_data(as_text=True)
+    assert "<title>Comparer\u00a0: Alpha, Bravo · " in page
+
+
 def test_one_ticked_item_offers_to_compare_it_with_its_alternatives(client, make, make_item):
     login(client, make.user(locale="en"))
     lighter, other = make_item(name_en="Light laptop"), make_item(name_en="Other laptop")
