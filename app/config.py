@@ -55,11 +55,20 @@ class Config:
     ACCESSIBILITY_AUDIT_DATE = os.environ.get("ACCESSIBILITY_AUDIT_DATE", "")
     ACCESSIBILITY_COMPLIANCE_RATE = os.environ.get("ACCESSIBILITY_COMPLIANCE_RATE", "")
     ACCESSIBILITY_CONTACT = os.environ.get("ACCESSIBILITY_CONTACT", "")
-    # The data protection officer's address, given on the privacy notice.
-    PRIVACY_CONTACT = os.environ.get("PRIVACY_CONTACT", "")
+    # The privacy notice's contacts (RGPD art. 13): how to reach the controller (the
+    # authority: a postal or e-mail address) and its data protection officer's e-mail
+    # address. Left empty, the notice says the administrator has still to give them.
+    PRIVACY_CONTROLLER_CONTACT = os.environ.get("PRIVACY_CONTROLLER_CONTACT", "").strip()
+    PRIVACY_CONTACT = os.environ.get("PRIVACY_CONTACT", "").strip()
     # Uploaded files waiting for their admin's confirmation (app/core/pending_uploads.py):
     # a folder every worker, and every host, shares. None: the instance folder.
     PENDING_UPLOADS_DIR = os.environ.get("PENDING_UPLOADS_DIR") or None
+    # The largest request body, in bytes: a 413 beyond it, before anything is read. The
+    # largest upload is the staff directory's CSV (10 MB, refused at its field above).
+    MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 16 * 2**20)
+    # A body of fields only (a form, JSON), parsed whole in memory, and each text field of
+    # a multipart form: the longest form, a message in two languages, sends under 500 kB.
+    MAX_FORM_MEMORY_SIZE = 2**20
     CATALOGUE_IMPORT_DIR = os.environ.get("CATALOGUE_IMPORT_DIR") or None
     BABEL_DEFAULT_LOCALE = "fr"
     LANGUAGES = ("fr", "en")
@@ -124,6 +133,9 @@ class Config:
     OIDC_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET", "")
     OIDC_SCOPE = os.environ.get("OIDC_SCOPE", "openid email")
     GRID_FACTOR_KGCO2E_PER_KWH = _float("GRID_FACTOR_KGCO2E_PER_KWH", 0.052)
+    # A team (department, commune) with fewer participants is listed on the clean-up
+    # boards and results without its figures or a rank: they would be a person's.
+    LEADERBOARD_MIN_TEAM = _int("LEADERBOARD_MIN_TEAM", 3)
     DEMO_EMPLOYEES = _int("DEMO_EMPLOYEES", 20_000)
     SCHEDULER_LOCK_FILE = os.environ.get("SCHEDULER_LOCK_FILE")
 
@@ -144,6 +156,9 @@ class TestConfig(Config):
     SIGN_IN_RATE_LIMIT = "5 per minute"
     DEMO_EMPLOYEES = 200
     MAIL_WORKING_HOURS = "24/7"
+    # The factories give each person a department of their own: tests of team boards
+    # would all be withheld. tests/cleanup/test_small_teams.py sets the real minimum.
+    LEADERBOARD_MIN_TEAM = 1
     # Catalogue files awaiting confirmation: out of the instance folder, one per test run.
     CATALOGUE_IMPORT_DIR = os.path.join(
         tempfile.gettempdir(), f"empreinte-test-imports-{os.getpid()}"

@@ -78,6 +78,7 @@ def build_openapi() -> dict:
         (403, "Forbidden", "The caller may not do this"),
         (404, "NotFound", "No such object"),
         (409, "Conflict", "The request conflicts with the current state"),
+        (413, "PayloadTooLarge", "The request body is larger than the portal accepts"),
         (422, "Invalid", "Some fields are not valid"),
         (429, "RateLimited", "Too many requests from this client; retry after a minute"),
     ):
@@ -97,11 +98,13 @@ def build_openapi() -> dict:
     document = spec.to_dict()
     # Answers any operation can give, whatever its own docstring says: 429, as every API
     # blueprint is rate-limited (app.api.api_blueprint); 400, as a U+0000 anywhere in the
-    # query or the body is refused before any view runs (app/core/security.py).
+    # query or the body is refused before any view runs (app/core/security.py); 413, as a
+    # body over the portal's limit is refused before it is read (MAX_CONTENT_LENGTH).
     for operations in document.get("paths", {}).values():
         for operation in operations.values():
             responses = operation.setdefault("responses", {})
             responses.setdefault("400", {"$ref": "#/components/responses/BadRequest"})
+            responses.setdefault("413", {"$ref": "#/components/responses/PayloadTooLarge"})
             responses.setdefault("429", {"$ref": "#/components/responses/RateLimited"})
     app.extensions["empreinte.openapi"] = document
     return document

@@ -101,12 +101,20 @@ def item_json(item, locale: str) -> dict:
     }
 
 
+def _unknown(name: str, value: str, allowed: str) -> str:
+    """Why a filter's value is refused, the whole sentence in the caller's language."""
+    if name == "kind":
+        return _("Unknown kind: %(value)s (one of %(allowed)s).", value=value, allowed=allowed)
+    if name == "category":
+        return _("Unknown category: %(value)s (one of %(allowed)s).", value=value, allowed=allowed)
+    return _("Unknown grade: %(value)s (one of %(allowed)s).", value=value, allowed=allowed)
+
+
 def _choice(name: str, allowed) -> str:
     value = request.args.get(name, "")
     if value and value not in allowed:
-        raise ApiError(
-            422, "invalid_" + name, _("Unknown %(name)s: %(value)s", name=name, value=value[:40])
-        )
+        listed = ", ".join(sorted(allowed))
+        raise ApiError(422, "invalid_" + name, _unknown(name, value[:40], listed))
     return value
 
 

@@ -5,10 +5,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import Field, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, Length, ValidationError
 
 from app.api import ApiError, api_blueprint, check_json_types, form_error, page_number
 from app.cleanup import queries, services
+from app.cleanup.catalogue import SYSTEM_ACTION_TYPES
 from app.core.i18n import current_language
 from app.core.time import utcnow
 from app.extensions import db
@@ -26,6 +27,12 @@ class RawField(Field):
 class ActionInput(FlaskForm):
     action_type = StringField(validators=[DataRequired(), Length(max=40)])
     quantity = RawField(validators=[DataRequired()])
+
+    def validate_action_type(self, field):
+        """Refused as the web form refuses it (a choice it does not offer): an action
+        type only another service logs, a device return an agent received."""
+        if field.data in SYSTEM_ACTION_TYPES:
+            raise ValidationError(field.gettext("Not a valid choice."))
 
 
 def _campaign(campaign_id: int):
@@ -174,7 +181,7 @@ def post_action(campaign_id: int):
               type: object
               required: [action_type, quantity]
               properties:
-                action_type: {type: string, minLength: 1, maxLength: 40, example: delete-mail}
+                action_type: {type: string, minLength: 1, maxLength: 40, example: delete-mail, description: "one of the campaign's action types, except return-device (counted when an agent receives the device)"}
                 quantity: {type: number, exclusiveMinimum: true, minimum: 0, example: 2.5}
       responses:
         201:
@@ -276,15 +283,18 @@ SCHEMAS = {
             "entries": {
                 "type": "array",
                 "description": "individuals: rank, name, points, badges; "
-                "departments and communes: rank, name, points, participants, points_per_head",
+                "departments and communes: rank, name, points, participants, "
+                "points_per_head, withheld (a team with fewer participants than "
+                "LEADERBOARD_MIN_TEAM: listed last, rank and figures null)",
                 "items": _object(
                     {
-                        "rank": INTEGER,
+                        "rank": {"type": "integer", "nullable": True},
                         "name": STRING,
-                        "points": INTEGER,
+                        "points": {"type": "integer", "nullable": True},
                         "badges": BADGES,
-                        "participants": INTEGER,
-                        "points_per_head": NUMBER,
+                        "participants": {"type": "integer", "nullable": True},
+                        "points_per_head": {"type": "number", "nullable": True},
+                        "withheld": {"type": "boolean"},
                     },
                     required=["rank", "name", "points"],
                 ),

@@ -16,7 +16,14 @@ from sqlalchemy import select
 from app.cleanup import queries, services
 from app.cleanup.catalogue import BADGES, quantity_label
 from app.cleanup.countdown import ends_when
-from app.cleanup.models import CLOSED, RUNNING, CleanupAction, CleanupCampaign, CleanupParticipant
+from app.cleanup.models import (
+    ACCEPTED,
+    CLOSED,
+    RUNNING,
+    CleanupAction,
+    CleanupCampaign,
+    CleanupParticipant,
+)
 from app.core import cache
 from app.core.dashboard import Panel, WorkItem
 from app.core.i18n import (
@@ -192,7 +199,12 @@ def _variables_in(campaign: CleanupCampaign, users, now: datetime) -> dict[int, 
     board = queries.get_board(campaign)
     points = board.points
     badges = queries.badges_for(campaign)
-    teams = {t["id"]: t for t in queries.rank_teams(queries.team_totals(campaign, "departments"))}
+    # A team too small to be shown on the boards is not told in messages either: in a
+    # team of two, its points less one's own are the other person's.
+    ranked = queries.rank_teams(
+        queries.team_totals(campaign, "departments"), minimum=queries.min_team()
+    )
+    teams = {t["id"]: t for t in ranked if not t.get("withheld")}
     goals = queries.goal_progress(campaign)
     zone = local_zone()
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
@@ -433,7 +445,10 @@ def export_actions(user) -> list[dict]:
                 "quantity": action.quantity,
                 "unit": kind.unit,
                 "quantity_text": quantity_label(action.quantity, kind.unit),
-                "points": action.points,
+                # What counts in the score, as "My entries" shows it, apart from what
+                # the entry was logged for: a rejected entry claimed points, counts none.
+                "points_counted": action.points if action.status == ACCEPTED else 0,
+                "points_claimed": action.points,
                 "logged_at": local_iso(action.logged_at),
                 "status": action.status,
                 "status_name": action_status_name(action.status, frozen_at is not None),

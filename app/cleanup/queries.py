@@ -863,42 +863,85 @@ def team_totals(campaign: CleanupCampaign, scope: str) -> list[dict]:
     ]
 
 
-def rank_teams(teams: list[dict], order: str = "total") -> list[dict]:
-    """Competition ranking (1, 2, 2, 4) by total points or points per head."""
+def min_team() -> int:
+    """The fewest participants a team's figures are shown with (LEADERBOARD_MIN_TEAM)."""
+    return current_app.config["LEADERBOARD_MIN_TEAM"]
+
+
+_WITHHELD = {"rank": None, "points": None, "participants": None, "points_per_head": None}
+
+
+def rank_teams(teams: list[dict], order: str = "total", minimum: int = 1) -> list[dict]:
+    """Competition ranking (1, 2, 2, 4) by total points or points per head.
+
+    A team with fewer than `minimum` participants takes no rank and shows no figure
+    (`withheld`): alone or two in a department, its points would be a person's, hidden
+    or not. It is listed after the ranked ones, by name, never where its points would
+    put it. Applied as the teams are shown (the board and the snapshots keep them all),
+    so the ranks of the others stay consecutive.
+    """
     key = "points_per_head" if order == "per_head" else "points"
-    ordered = sorted(teams, key=lambda t: (-t[key], t["name_fr"]))
+    shown = [t for t in teams if (t["participants"] or 0) >= minimum]
+    ordered = sorted(shown, key=lambda t: (-t[key], t["name_fr"]))
     ranked, previous, rank = [], None, 0
     for index, team in enumerate(ordered, start=1):
         if team[key] != previous:
             rank, previous = index, team[key]
-        ranked.append({**team, "rank": rank})
+        ranked.append({**team, "rank": rank, "withheld": False})
+    if len(shown) < len(teams):
+        withheld = [t for t in teams if (t["participants"] or 0) < minimum]
+        for team in sorted(withheld, key=lambda t: t["name_fr"]):
+            ranked.append({**team, **_WITHHELD, "withheld": True})
     return ranked
 
 
-def team_leaderboard(campaign, scope: str, order: str, locale: str, page=1, per_page=PER_PAGE):
-    """One page of ranked departments or communes, and how many there are."""
-    return team_page(rank_teams(team_totals(campaign, scope), order), locale, page, per_page)
+def team_leaderboard(
+    campaign, scope: str, order: str, locale: str, page=1, per_page=PER_PAGE, minimum=None
+):
+    """One page of ranked departments or communes, and how many there are; teams under
+    `minimum` participants (LEADERBOARD_MIN_TEAM by default) without their figures."""
+    minimum = min_team() if minimum is None else minimum
+    teams = rank_teams(team_totals(campaign, scope), order, minimum)
+    return team_page(teams, locale, page, per_page)
 
 
-def team_standing(campaign: CleanupCampaign, team_id: int | None, scope: str = "departments"):
+def team_standing(
+    campaign: CleanupCampaign, team_id: int | None, scope: str = "departments", minimum=None
+):
     """The rank of a department (or commune) by total points and how many are ranked, from
-    the board alone (no names to read); None when it has no counted entry."""
-    points = get_board(campaign).team_points.get(scope, {})
+    the board alone (no names to read); None when it has no counted entry.
+
+    A team under `minimum` participants (LEADERBOARD_MIN_TEAM by default) gets
+    `{"withheld": True, "minimum": …}`, its own members included: two in a team, its
+    total less one's own points is the other's score, whatever they chose to show.
+    """
+    minimum = min_team() if minimum is None else minimum
+    board = get_board(campaign)
+    points, people = board.team_points.get(scope, {}), board.team_people.get(scope, {})
     mine = points.get(team_id) if team_id is not None else None
     if mine is None:
         return None
-    return {"rank": 1 + sum(other > mine for other in points.values()), "teams": len(points)}
+    if people.get(team_id, 0) < minimum:
+        return {"withheld": True, "minimum": minimum}
+    ranked = [other for team, other in points.items() if people.get(team, 0) >= minimum]
+    return {"rank": 1 + sum(other > mine for other in ranked), "teams": len(ranked)}
 
 
 def team_place(teams: list[dict], team_id: int | None, locale: str, per_page=PER_PAGE):
     """Where the team `team_id` (the reader's department or commune) stands in `teams`
-    as `rank_teams` ordered them: its rank, page, line on that page (from 0) and name;
-    None when it has no counted entry."""
+    as `rank_teams` ordered them: its rank (None when withheld) among how many ranked,
+    page, line on that page (from 0) and name; None when it has no counted entry."""
     for index, team in enumerate(teams):
         if team["id"] == team_id:
             page_index, row = divmod(index, per_page)
-            name = team["name_en"] if locale == "en" else team["name_fr"]
-            return {"rank": team["rank"], "page": page_index + 1, "row": row, "name": name}
+            return {
+                "rank": team["rank"],
+                "ranked": sum(1 for t in teams if not t["withheld"]),
+                "withheld": team["withheld"],
+                "page": page_index + 1,
+                "row": row,
+                "name": team["name_en"] if locale == "en" else team["name_fr"],
+            }
     return None
 
 
@@ -912,6 +955,7 @@ def team_page(teams: list[dict], locale: str, page=1, per_page=PER_PAGE):
             "points": t["points"],
             "participants": t["participants"],
             "points_per_head": t["points_per_head"],
+            "withheld": t["withheld"],
         }
         for t in window
     ]
@@ -1237,6 +1281,21 @@ def previous_campaign(campaign: CleanupCampaign) -> CleanupCampaign | None:
 
 def frozen_results(campaign: CleanupCampaign) -> dict | None:
     return json.loads(campaign.results_json) if campaign.results_json else None
+
+
+def published_results(results: dict | None, minimum: int | None = None) -> dict | None:
+    """A frozen snapshot as the results page and its exports show it: its departments and
+    communes ranked again with the teams under `minimum` participants (LEADERBOARD_MIN_TEAM
+    by default) withheld (`rank_teams`). The snapshot keeps every team's figures, so one
+    frozen before this rule, or under another minimum, follows the current one."""
+    if results is None:
+        return None
+    minimum = min_team() if minimum is None else minimum
+    teams = {
+        level: rank_teams(results.get(level, []), minimum=minimum)
+        for level in ("departments", "communes")
+    }
+    return {**results, **teams}
 
 
 def state_label(state: str) -> str:

@@ -7,9 +7,12 @@ from flask_babel import pgettext
 from app.core.csv_safety import spreadsheet_csv
 
 
-def results_spreadsheet(results: dict, language: str) -> str:
+def results_spreadsheet(results: dict, language: str, minimum: int = 1) -> str:
     """Departments then communes, ranked, with the columns the results page shows: the
-    team's name in the reader's language (the page's own wording, not the stored keys)."""
+    team's name in the reader's language (the page's own wording, not the stored keys).
+    A team withheld (under `minimum` participants, see queries.rank_teams) is listed
+    without a rank or figures, its participants cell saying why."""
+    fewer = _("fewer than %(num)s", num=minimum)
     header = [
         _("Level"),
         _("Code"),
@@ -22,7 +25,9 @@ def results_spreadsheet(results: dict, language: str) -> str:
     levels = (("departments", pgettext("cleanup", "Department")), ("communes", _("Commune")))
     name_key = "name_en" if language == "en" else "name_fr"
     rows = (
-        [
+        [level_name, team["code"], team[name_key], "", fewer, "", ""]
+        if team.get("withheld")
+        else [
             level_name,
             team["code"],
             team[name_key],

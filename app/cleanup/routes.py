@@ -606,6 +606,7 @@ def leaderboard(campaign_id: int):
             page, my_row = place
     # Team rankings say where the reader's own department or commune stands.
     my_team = {"departments": user.department_id, "communes": user.commune_id}.get(scope)
+    minimum = queries.min_team()
 
     def render_table():
         team, shown = None, page
@@ -616,7 +617,7 @@ def leaderboard(campaign_id: int):
                 entries, total = queries.individual_leaderboard(campaign, shown)
             marked = my_row
         else:
-            teams = queries.rank_teams(queries.team_totals(campaign, scope), order)
+            teams = queries.rank_teams(queries.team_totals(campaign, scope), order, minimum)
             shown = min(page, _last_page(len(teams)))
             entries, total = queries.team_page(teams, language, shown)
             team = queries.team_place(teams, my_team, language)
@@ -629,10 +630,10 @@ def leaderboard(campaign_id: int):
             entries=entries,
             page=shown,
             pages=_last_page(total),
-            teams=total,
             badge_label=queries.badge_labels().__getitem__,
             my_row=marked,
             my_team=team,
+            min_team=minimum,
         )
 
     # The table is the same for everyone until a score, a goal or a name changes;
@@ -650,6 +651,7 @@ def leaderboard(campaign_id: int):
             page,
             my_row,
             my_team,
+            minimum,
             language,
         ),
         ("people",),
@@ -731,6 +733,7 @@ def review_action(action_id: int):
         return _review_answer(action, _("Choose accept or reject."), 422)
     accept = form.decision.data == "accept"
     refused = quantity_label(action.quantity, action.action_type.unit)
+    erased = queries.action_author(action) is None  # nobody to tell of the decision
     try:
         kept = services.review_action(action, current_user, accept, typed, utcnow())
     except services.CleanupError as error:
@@ -739,6 +742,8 @@ def review_action(action_id: int):
             return _reason_refused(action, error.message, typed)
         return _review_answer(action, error.message, error.status)
     db.session.commit()
+    if erased:
+        return _review_answer(action, _decided_for_erased(accept, kept, refused, action))
     if accept:
         return _review_answer(
             action, _("Accepted: the entry now counts, and its author gets a message.")
@@ -756,6 +761,27 @@ def review_action(action_id: int):
         )
         return _review_answer(action, message)
     return _review_answer(action, _("Rejected: its author gets a message with your reason."))
+
+
+def _decided_for_erased(accept: bool, kept, refused: str, action: CleanupAction) -> str:
+    """What an organiser reads after deciding on the entry of a person whose account was
+    erased: the decision, and that no message goes to anyone."""
+    if accept:
+        return _(
+            "Accepted: the entry now counts. The person's account was erased: no message is sent."
+        )
+    if kept is not None:
+        return ngettext(
+            "Correction to %(refused)s refused: the entry keeps %(quantity)s (%(points)s "
+            "point). The person's account was erased: no message is sent.",
+            "Correction to %(refused)s refused: the entry keeps %(quantity)s (%(points)s "
+            "points). The person's account was erased: no message is sent.",
+            kept.points,
+            refused=refused,
+            quantity=quantity_label(kept.quantity, action.action_type.unit),
+            points=format_number(kept.points),
+        )
+    return _("Rejected. The person's account was erased: no message is sent.")
 
 
 def _reason_refused(action: CleanupAction, message: str, typed: str):
@@ -799,7 +825,8 @@ def _closed_results(campaign_id: int):
         return campaign, None
     if services.freeze_campaign(campaign, now):
         db.session.commit()
-    return campaign, queries.frozen_results(campaign)
+    # Shown and exported with the small teams' figures withheld (LEADERBOARD_MIN_TEAM).
+    return campaign, queries.published_results(queries.frozen_results(campaign))
 
 
 @bp.get("/campaigns/<int:campaign_id>/results")
@@ -817,6 +844,7 @@ def results(campaign_id: int):
         results=results,
         previous=previous,
         previous_results=queries.frozen_results(previous) if previous else None,
+        min_team=queries.min_team(),
     )
 
 
@@ -828,7 +856,7 @@ def results_csv(campaign_id: int):
     if results is None:
         abort(404)
     return Response(
-        results_spreadsheet(results, current_language()),
+        results_spreadsheet(results, current_language(), queries.min_team()),
         mimetype="text/csv",
         # Named in the organiser's language, as the spreadsheet's columns are (ASCII only).
         headers={

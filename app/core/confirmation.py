@@ -9,18 +9,39 @@ form again without them; nothing changes before that. The text asked is the form
 (the person's own request, escaped), so any route gets the question without code of
 its own.
 
+A form about one item of a list (an entry, a message, a return) also names it:
+`confirm_without_script(question, yes, no, about=..., anchor=...)`. The page's title and
+heading then say the question and what it is about (« Supprimer cette saisie ?
+Suppression de courriels, 3 déc. 2026 à 10 h »), and its "no" goes back to the item's
+place on the page the form was on (`#anchor`, an id and nothing else).
+
 A question that quotes what was typed (a campaign's new end, a wipe certificate) can
 only be worded once the value is checked: such a form carries `confirm_after_check()`
 instead, and its route, once the value is valid, answers `question_page(...)` when
 `asks_after_check()` is true.
 """
 
+import re
+
 from flask import Flask, render_template, request
 
 from app.core.urls import page_to_come_back_to
 
 #: The hidden fields of a form asked about without JavaScript.
-ASK_FIELDS = ("ask_first", "ask_first_yes", "ask_first_no", "ask_first_after_check")
+ASK_FIELDS = (
+    "ask_first",
+    "ask_first_yes",
+    "ask_first_no",
+    "ask_first_about",
+    "ask_first_anchor",
+    "ask_first_after_check",
+)
+
+# An element's id on the page to come back to: a fragment, never a path or another host.
+_ANCHOR = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,99}")
+# The question asked, then what it explains: "Delete this entry?" of "Delete this entry?
+# Its points leave your score." (up to its last question mark followed by more words).
+_ASKED = re.compile(r"(.*\?)\s+\S", re.S)
 
 
 def init_app(app: Flask) -> None:
@@ -37,6 +58,8 @@ def init_app(app: Flask) -> None:
             question,
             yes=request.form.get("ask_first_yes") or question,
             no=request.form.get("ask_first_no"),
+            about=request.form.get("ask_first_about"),
+            anchor=request.form.get("ask_first_anchor"),
         )
 
 
@@ -45,12 +68,25 @@ def asks_after_check() -> bool:
     return request.form.get("ask_first_after_check") == "1"
 
 
-def question_page(question: str, yes: str, no: str | None) -> str:
+def question_page(
+    question: str, yes: str, no: str | None, about: str | None = None, anchor: str | None = None
+) -> str:
     """The page asking `question` about the posted form; its "yes" sends the same fields
-    to the same address without the question's, and then the form acts."""
+    to the same address without the question's, and then the form acts.
+
+    `about`: what the question is about (an entry, a message), said in the page's title
+    and heading; `anchor`: the id of the item's place on the page "no" goes back to."""
+    about = (about or "").strip() or None
+    asked = _ASKED.match(question)
+    back = page_to_come_back_to()  # the page the form was on, if ours
+    if anchor and _ANCHOR.fullmatch(anchor):
+        back = f"{back}#{anchor}"
     return render_template(
         "core/confirm_without_script.html",
         question=question,
+        # The title, read first: the question without its explanation, and the item.
+        title=" ".join(filter(None, (asked.group(1) if asked else question, about))),
+        about=about,
         yes=yes,
         no=no,
         action=request.full_path.rstrip("?"),
@@ -59,5 +95,5 @@ def question_page(question: str, yes: str, no: str | None) -> str:
             for name, value in request.form.items(multi=True)
             if name not in ASK_FIELDS and name != "csrf_token"
         ],
-        back=page_to_come_back_to(),  # the page the form was on, if ours
+        back=back,
     )

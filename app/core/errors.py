@@ -9,6 +9,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from app.api import API_PREFIX, ApiError, error_response
+from app.core.security import body_too_large
 from app.extensions import db, login_manager
 
 ERROR_CODES = {
@@ -119,6 +120,8 @@ def init_app(app: Flask) -> None:
         status = error.code or 500
         if status == 500:
             return _render(500)
+        if status == 413:  # the body's limit, as this request had it (app/core/security.py)
+            return _render(413, body_too_large())
         return _render(status)
 
     @app.errorhandler(InternalServerError)

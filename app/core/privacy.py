@@ -1,8 +1,9 @@
 """Personal data registry: each domain says what it holds about a person,
 how to export it and how to erase it, so export and erasure cover everything.
 
-Export sections: profile, consents (core); actions, badges (clean-up); returns
-(recycling); messages (messaging); requests (catalogue).
+Export sections: profile, consents (core); actions, badges (clean-up); returns and
+custody_steps, the steps an agent signed (recycling); messages (messaging); requests
+(catalogue).
 """
 
 from collections.abc import Callable
@@ -31,7 +32,16 @@ def personal_data_entries() -> list[PersonalData]:
 
 # Sections every export has, in this order, even when no domain registered them:
 # the document keeps the same shape whatever is installed.
-EXPORT_SECTIONS = ("profile", "consents", "actions", "badges", "returns", "messages", "requests")
+EXPORT_SECTIONS = (
+    "profile",
+    "consents",
+    "actions",
+    "badges",
+    "returns",
+    "custody_steps",
+    "messages",
+    "requests",
+)
 
 RetentionHook = Callable[[datetime], None]
 

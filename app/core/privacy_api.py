@@ -42,7 +42,14 @@ SECTION_SCHEMAS = {
             "quantity": NUMBER,
             "unit": {"type": "string", "description": "GB, items or devices"},
             "quantity_text": {"type": "string", "description": "The quantity with its unit"},
-            "points": INTEGER,
+            "points_counted": {
+                "type": "integer",
+                "description": "The points the entry counts in the score: 0 unless accepted",
+            },
+            "points_claimed": {
+                "type": "integer",
+                "description": "The points the entry was logged for, counted or not",
+            },
             "logged_at": STRING,
             "status": STRING,
             "status_name": STRING,
@@ -74,6 +81,27 @@ SECTION_SCHEMAS = {
             "custody": {"type": "array", "items": {"type": "object"}},
         }
     ),
+    "custody_steps": {
+        "description": "The custody steps the person signed as an agent (receipt, wipe, "
+        "outcome), without the owners of the devices",
+        **_list_of(
+            {
+                "receipt_number": STRING,
+                "collection_point": STRING,
+                "device_type": STRING,
+                "device_type_name": STRING,
+                "step": STRING,
+                "step_name": STRING,
+                "at": STRING,
+                "wipe_method": NULLABLE_STRING,
+                "wipe_method_name": NULLABLE_STRING,
+                "wipe_date": NULLABLE_STRING,
+                "certificate_number": NULLABLE_STRING,
+                "note": NULLABLE_STRING,
+                "signature": STRING,
+            }
+        ),
+    },
     "messages": _list_of(
         {
             "channel": STRING,
@@ -166,7 +194,10 @@ def export_me():
       summary: Export my personal data
       description: >
         One JSON document with the sections profile, consents, actions, badges,
-        returns, messages and requests (empty lists where a part holds nothing).
+        returns, custody_steps (the steps the person signed as an agent), messages
+        and requests (empty lists where a part holds nothing). An action gives the
+        points it counts (`points_counted`, 0 unless accepted) apart from the points
+        it was logged for (`points_claimed`).
         Each stored code (item, department, commune, action type, badge, device
         type, condition, status, custody step, channel, leaderboard visibility)
         comes with its name in the person's language (their preferred language,

@@ -20,6 +20,7 @@ from app.core.accessibility import accessibility_statement
 from app.core.dashboard import dashboard_panels
 from app.core.database import reads_only
 from app.core.errors import answers_expired_form
+from app.core.pending_uploads import KEEP_SECONDS
 from app.core.urls import answers_get
 from app.extensions import db
 
@@ -65,7 +66,12 @@ def _page_after_switch() -> str:
 @reads_only
 def privacy():
     """The privacy notice."""
-    return render_template("core/privacy.html", contact=current_app.config["PRIVACY_CONTACT"])
+    return render_template(
+        "core/privacy.html",
+        contact=current_app.config["PRIVACY_CONTACT"],
+        controller_contact=current_app.config["PRIVACY_CONTROLLER_CONTACT"],
+        upload_minutes=KEEP_SECONDS // 60,
+    )
 
 
 @bp.get("/accessibility")

@@ -1,12 +1,14 @@
 """Security headers and CSRF enforcement for every request."""
 
-from flask import Flask, current_app, g, request, session
+from flask import Flask, Request, current_app, g, request, session
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf.csrf import CSRFError
 from werkzeug.datastructures import MultiDict
 
 from app.api import API_PREFIX, ApiError, error_response
 from app.auth import services as auth_services
+from app.core.i18n import format_quantity
 from app.core.time import utcnow
 from app.extensions import csrf, db
 
@@ -52,6 +54,39 @@ def renew_csrf_token() -> None:
     g.pop(field, None)
 
 
+class BoundedRequest(Request):
+    """Flask's request, its body held to the portal's limits before anything reads it.
+
+    A multipart form (a CSV import: its file goes to disk as it arrives) may send up to
+    MAX_CONTENT_LENGTH. Any other body (a form's fields, JSON) is read whole into memory
+    and parsed at once: at most MAX_FORM_MEMORY_SIZE, Flask's limit on one field of a
+    multipart form. Either is refused with a 413 from its Content-Length, unread."""
+
+    @property
+    def max_content_length(self) -> int | None:
+        limit = Request.max_content_length.fget(self)
+        fields = self.max_form_memory_size
+        if self._max_content_length is not None or self.mimetype == "multipart/form-data":
+            return limit  # a view's own limit, or a file upload
+        if fields is None or limit is None:
+            return fields if limit is None else limit
+        return min(limit, fields)
+
+    @max_content_length.setter
+    def max_content_length(self, value: int | None) -> None:
+        self._max_content_length = value
+
+
+def body_too_large() -> str:
+    """The 413's message: what the portal accepts at most, in megabytes."""
+    limit = request.max_content_length
+    if not limit:
+        return _("What you sent is too large.")
+    size = format_quantity(round(limit / 2**20, 1), "digital-megabyte")
+    return _("What you sent is too large: the portal accepts at most %(size)s at a time.",
+             size=size)  # fmt: skip
+
+
 NUL = "\x00"
 
 
@@ -79,6 +114,17 @@ def _without_nul(fields: MultiDict) -> MultiDict | None:
     return type(fields)((key.replace(NUL, ""), value.replace(NUL, "")) for key, value in pairs)
 
 
+def _json_body() -> object:
+    """The request's JSON body, None if it does not parse; a 400 for one nested deeper than
+    Python's parser goes (a few kilobytes of `[[[[…`), which raised RecursionError."""
+    try:
+        return request.get_json(silent=True)
+    except RecursionError:
+        raise ApiError(
+            400, "invalid_json", _("The request body is nested too deeply to be read.")
+        ) from None
+
+
 def keep_nul_out() -> None:
     """No U+0000 goes further than here: PostgreSQL text cannot hold it (a 500 from deep
     inside a query or an insert), and SQLite gets the same treatment.
@@ -86,14 +132,18 @@ def keep_nul_out() -> None:
     A page's query string and form fields lose the character: nobody sees or means it (a
     paste from another program), so the form is checked and answered as if it were not
     there, with what the person typed. The API and JSON bodies refuse it instead with a
-    JSON 400: a program is told its data was wrong rather than have it changed."""
+    JSON 400: a program is told its data was wrong rather than have it changed.
+
+    Only a write's body is read (its form, or its JSON, which Flask-WTF forms read too): a
+    body sent with a GET is never parsed, whatever its size or depth."""
     environ = request.environ
     if not environ.get("QUERY_STRING") and not environ.get("CONTENT_TYPE"):
         return  # no query and no body to read: most page views
     api = request.path.startswith(API_PREFIX)
-    if request.is_json and _has_nul(request.get_json(silent=True)):
+    write = request.method in STATE_CHANGING
+    if write and request.is_json and _has_nul(_json_body()):
         raise ApiError(400, "bad_request", nul_refused())
-    for name in ("args", "form"):
+    for name in ("args", "form") if write else ("args",):
         cleaned = _without_nul(getattr(request, name))
         if cleaned is None:
             continue
@@ -103,14 +153,25 @@ def keep_nul_out() -> None:
         request.__dict__.pop("values", None)  # args and form together, if already read
 
 
+def api_csrf_refused() -> str:
+    """Why the API refuses a write from a signed-in session without its CSRF token."""
+    return _(
+        "This request has no valid CSRF token. Send the session's token in the "
+        "X-CSRFToken header, or call the API with a personal token in the Authorization "
+        "header (Bearer), which needs none."
+    )
+
+
 def nul_refused() -> str:
     """Why the API refuses a request carrying U+0000."""
     return _("Text cannot contain the NUL character (U+0000).")
 
 
 def init_app(app: Flask) -> None:
-    """Enforce CSRF for cookie sessions and add security headers to every response."""
+    """Bound request bodies, enforce CSRF for cookie sessions and add security headers to
+    every response."""
     policy = content_security_policy(app)
+    app.request_class = BoundedRequest
 
     @app.before_request
     def authenticate_bearer():
@@ -137,9 +198,14 @@ def init_app(app: Flask) -> None:
             return
         # An API call with neither a token nor a signed-in session can change nothing:
         # its answer is the API's 401 with what to send, not the web form's "expired".
-        if request.path.startswith(API_PREFIX) and not current_user.is_authenticated:
-            return
-        csrf.protect()
+        if not request.path.startswith(API_PREFIX):
+            csrf.protect()
+        elif current_user.is_authenticated:
+            try:
+                csrf.protect()
+            except CSRFError:
+                # A program, not a page: "your form expired" would mislead it.
+                raise ApiError(400, "csrf_failed", api_csrf_refused()) from None
 
     app.before_request(keep_nul_out)
 

@@ -6,6 +6,7 @@ first e-mail, or silently another behaviour (development cookies in production).
 portal refuses to start instead, with one message naming each variable and what it accepts.
 """
 
+import logging
 import math
 import os
 from collections.abc import Callable, Mapping
@@ -22,8 +23,10 @@ BOOLEAN_WORDS = ("1", "true", "yes", "on", "0", "false", "no", "off", "")
 INTEGERS: dict[str, tuple[int, int | None]] = {
     "MAIL_PORT": (1, 65535),
     "PROXY_FIX_X_FOR": (0, None),
+    "MAX_CONTENT_LENGTH": (2**20, None),
     "SIGN_IN_LINK_MINUTES": (1, None),
     "DEMO_EMPLOYEES": (1, None),
+    "LEADERBOARD_MIN_TEAM": (1, None),
     "ERASURE_DELAY_DAYS": (0, None),
     "ACTION_RETENTION_MONTHS": (1, None),
     "MESSAGE_BODY_RETENTION_DAYS": (1, None),
@@ -63,6 +66,29 @@ def check_settings(config: Mapping, environ: Mapping[str, str] = os.environ) -> 
             "Empreinte cannot start with these settings (environment variables):\n"
             + "\n".join(f"- {problem}" for problem in problems)
         )
+    for warning in settings_warnings(value):
+        logging.getLogger(__name__).warning(warning)
+
+
+# The privacy notice's contacts (RGPD art. 13): a portal starts without them, since the
+# notice then says they are missing, but in production its operator is told at each start.
+PRIVACY_CONTACTS = {
+    "PRIVACY_CONTROLLER_CONTACT": "the controller's contact (a postal or e-mail address)",
+    "PRIVACY_CONTACT": "the data protection officer's e-mail address",
+}
+
+
+def settings_warnings(value) -> list[str]:
+    """What a production portal lacks without refusing to start: `value(name)` reads a
+    setting as in check_settings."""
+    if value("ENV_NAME") != "production":
+        return []
+    return [
+        f"{name} is empty: the privacy notice gives no {what}; it says the administrator "
+        "must fill it in. Set it in the environment."
+        for name, what in PRIVACY_CONTACTS.items()
+        if not str(value(name) or "").strip()
+    ]
 
 
 def _environment(value):

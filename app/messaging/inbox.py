@@ -72,10 +72,15 @@ def render_message(message, page: int | None = None, announce: bool = False) -> 
     return _filled(message, current_language(), page, announce, generate_csrf())
 
 
-def render_messages(messages, page: int | None = None) -> list[Markup]:
-    """The messages of one inbox page as HTML, in order."""
+def render_messages(
+    messages, page: int | None = None, just_read: int | None = None
+) -> list[Markup]:
+    """The messages of one inbox page as HTML, in order; `just_read`: the one marked read
+    without JavaScript, open and saying so (its own kind: no other message is)."""
     token, language = generate_csrf(), current_language()  # once for the page, not per message
-    return [_filled(message, language, page, False, token) for message in messages]
+    return [
+        _filled(message, language, page, message.id == just_read, token) for message in messages
+    ]
 
 
 def _filled(message, language: str, page: int | None, announce: bool, token: str) -> Markup:
@@ -112,7 +117,7 @@ def _fill_all_but_the_token(message, kind: tuple) -> Markup:
 def render_head(unread: int, total: int) -> Markup:
     """The inbox's counts and its actions on every message, with the request's token."""
     kept = current_app.extensions.setdefault("empreinte.inbox_heads", {})
-    key = (current_language(), unread, total > unread)
+    key = (current_language(), unread, total - unread)  # "Delete read messages" counts them
     parts = kept.get(key)
     if parts is None:
         if len(kept) >= _MAX_KEPT:

@@ -31,7 +31,12 @@ DELIVERY_STATUSES = {
     "failed": _l("Failed"),
 }
 
-CHANNELS = {"inbox": _l("Portal inbox"), "email": _l("E-mail")}
+# In their own context: the catalogue's "E-mail" service is « Messagerie » in French,
+# which would name the e-mail channel like the portal's own inbox.
+CHANNELS = {
+    "inbox": lazy_pgettext("channel", "Portal inbox"),
+    "email": lazy_pgettext("channel", "E-mail"),
+}
 
 dispatch_status = labeller(DISPATCH_STATUSES)
 delivery_status = labeller(DELIVERY_STATUSES)

@@ -57,6 +57,8 @@ from app.messaging.recurrence import (
 )
 from app.messaging.rendering import CompiledTemplate, check_template, why_not_rendered
 
+# The message just marked read without JavaScript, kept across the redirect to the inbox.
+JUST_READ_KEY = "messaging_just_read"
 # The person a template's preview was for, kept across the redirect after a save.
 PREVIEW_RECIPIENT_KEY = "messaging_preview_recipient"
 
@@ -85,9 +87,14 @@ def index():
         lambda n: queries.list_inbox(user_id, n), requested_page(), queries.PAGE_SIZE
     )
     unread = queries.unread_badge_count(user_id)
+    # Just marked read without JavaScript: that message stays open, "Marked as read." at
+    # its place (`mark_read`); said at the top if it is no longer on this page.
+    just_read = session.pop(JUST_READ_KEY, None)
+    if just_read is not None and all(m.id != just_read for m in messages):
+        flash(_("Marked as read."), "success")
     return render_template(
         "messaging/index.html",
-        messages=render_messages(messages, page),
+        messages=render_messages(messages, page, just_read=just_read),
         head=render_head(unread, total),
         page=page,
         pages=pages,
@@ -104,9 +111,10 @@ def mark_read(delivery_id: int):
     db.session.commit()
     if htmx:
         return _inbox_fragment(render_message(message, announce=True))
-    # Without JavaScript: said at the top of the page, which lands back at the message.
-    flash(_("Marked as read."), "success")
-    return redirect(_inbox_at(f"message-{message.id}"))
+    # Without JavaScript the inbox comes back at the message, still open, and at "Marked
+    # as read." in the place of the button (as the htmx answer does), not at the top.
+    session[JUST_READ_KEY] = message.id
+    return redirect(_inbox_at(f"message-{message.id}-read"))
 
 
 def _inbox_at(anchor: str | None):

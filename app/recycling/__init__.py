@@ -33,6 +33,10 @@ def init_app(app: Flask) -> None:
     register_personal_data(
         app, PersonalData("returns", queries.personal_returns, services.erase_returns)
     )
+    # An agent's signed steps: in their export, their name taken off on erasure.
+    register_personal_data(
+        app, PersonalData("custody_steps", queries.signed_steps, services.erase_signed_steps)
+    )
     register_seeder(app, seed.seed_recycling, order=40)
     # On working days, when the morning's e-mail goes out.
     register_job(

@@ -26,7 +26,13 @@ CUSTODY_STEP = {
     "properties": {
         "step": {"type": "string", "enum": list(EVERY_STATUS)},
         "at": {"type": "string", "format": "date-time"},
-        "by": NULLABLE_STRING,
+        "by": {
+            "type": "string",
+            "nullable": True,
+            "description": 'The agent who signed the step; "Anonymised agent" (in the '
+            "reader's language) once their account is erased; null for the owner's own steps "
+            "(declared, withdrawn), where nobody is named",
+        },
         "wipe_method": NULLABLE_STRING,
         "wipe_date": {"type": "string", "format": "date", "nullable": True},
         "certificate_number": NULLABLE_STRING,

@@ -20,6 +20,9 @@ OPEN_STATUSES = ("declared", "received", "wiped")
 # changed hands, so the return counts in no statistic and its asset tag is free again.
 WITHDRAWN = "withdrawn"
 EVERY_STATUS = (*STATUSES, WITHDRAWN)
+# The steps the device's owner records (declaring it, withdrawing the declaration): no
+# name is stored for them, the pages say "by you" or "by the person who returned it".
+OWNER_STEPS = ("declared", WITHDRAWN)
 # Outcomes that keep the device in use: their manufacturing footprint is avoided.
 REUSE_OUTCOMES = ("reused", "donated", "refurbished")
 WIPE_METHODS = ("software_overwrite", "crypto_erase", "physical_destruction", "factory_reset")
@@ -132,6 +135,9 @@ class CustodyStep(db.Model):
     actor_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL"), index=True
     )
+    # The agent's name when they signed; empty for the owner's steps (OWNER_STEPS) and
+    # once the agent's account is erased. Not signed: the signature covers actor_id, so
+    # erasing the name leaves every step verifiable.
     actor_name: Mapped[str] = mapped_column(String(120), default="")
     # HMAC of the step's facts: a later edit of the row no longer verifies.
     signature: Mapped[str] = mapped_column(String(64))

@@ -26,10 +26,12 @@ from app.recycling.models import (
     EVERY_STATUS,
     OPEN_STATUSES,
     OUTCOMES,
+    OWNER_STEPS,
     REUSE_OUTCOMES,
     STATUSES,
     WITHDRAWN,
     CollectionPoint,
+    CustodyStep,
     DeviceReturn,
     PointAgent,
 )
@@ -563,11 +565,58 @@ def personal_returns(user: User) -> list[dict]:
     ]
 
 
+def signed_steps(user: User) -> list[dict]:
+    """The custody steps an agent signed, for their data export: what they did, when and
+    where, and to which receipt; of the return nothing about its owner (neither who they
+    are nor the asset tag), only the device type the step is about."""
+    rows = db.session.execute(
+        select(CustodyStep, DeviceReturn.receipt_number, DeviceReturn.device_type,
+               CollectionPoint.name)
+        .join(DeviceReturn, DeviceReturn.id == CustodyStep.return_id)
+        .join(CollectionPoint, CollectionPoint.id == DeviceReturn.point_id)
+        .where(CustodyStep.actor_id == user.id, CustodyStep.step.not_in(OWNER_STEPS))
+        .order_by(CustodyStep.at, CustodyStep.id)
+    ).all()  # fmt: skip
+    statuses, wipe_methods = dict(status_choices()), dict(wipe_method_choices())
+    return [
+        {
+            "receipt_number": receipt,
+            "collection_point": point,
+            "device_type": device_type,
+            "device_type_name": (
+                str(DEVICE_TYPES[device_type].label) if device_type in DEVICE_TYPES else device_type
+            ),
+            "step": step.step,
+            "step_name": str(statuses.get(step.step, step.step)),
+            "at": local_iso(step.at),
+            "wipe_method": step.wipe_method,
+            "wipe_method_name": (
+                str(wipe_methods.get(step.wipe_method, step.wipe_method))
+                if step.wipe_method
+                else None
+            ),
+            "wipe_date": step.wipe_date.isoformat() if step.wipe_date else None,
+            "certificate_number": step.certificate_number,
+            "note": step.note or None,
+            "signature": step.signature,
+        }
+        for step, receipt, device_type, point in rows
+    ]
+
+
+def step_signer(step) -> str | None:
+    """Who a step says did it: the agent's name as signed, "Anonymised agent" once their
+    account is erased; None for the owner's own steps, where nobody is named."""
+    if step.step in OWNER_STEPS:
+        return None
+    return step.actor_name or _("Anonymised agent")
+
+
 def step_json(step) -> dict:
     return {
         "step": step.step,
         "at": step.at.isoformat(),
-        "by": step.actor_name or None,
+        "by": step_signer(step),
         "wipe_method": step.wipe_method,
         "wipe_date": step.wipe_date.isoformat() if step.wipe_date else None,
         "certificate_number": step.certificate_number,

@@ -30,6 +30,7 @@ from app.recycling import hours
 from app.recycling.models import (
     CONDITIONS,
     OUTCOMES,
+    OWNER_STEPS,
     WIPE_METHODS,
     WITHDRAWN,
     CollectionPoint,
@@ -113,11 +114,13 @@ def step_is_authentic(receipt: str, step: CustodyStep) -> bool:
 
 
 def _add_step(device_return: DeviceReturn, step: str, actor: User | None, now: datetime, **facts):
+    # The owner's own steps keep no name, whichever way they were declared (form, API,
+    # seed): the point's agents read "by the person who returned it".
     row = CustodyStep(
         step=step,
         at=now.replace(microsecond=0),
         actor_id=actor.id if actor else None,
-        actor_name=actor.display_name if actor else "",
+        actor_name=actor.display_name if actor and step not in OWNER_STEPS else "",
         **facts,
     )
     row.signature = sign_step(device_return.receipt_number, row)
@@ -581,7 +584,7 @@ def erase_returns(user: User, now: datetime) -> None:
     declared = db.session.scalars(
         select(CustodyStep).where(
             CustodyStep.return_id.in_(ids),
-            CustodyStep.step.in_(("declared", WITHDRAWN)),
+            CustodyStep.step.in_(OWNER_STEPS),
             CustodyStep.actor_id == user.id,
         )
     ).all()
@@ -593,4 +596,19 @@ def erase_returns(user: User, now: datetime) -> None:
         update(DeviceReturn).where(DeviceReturn.user_id == user.id).values(user_id=None)
     )
     db.session.execute(delete(PointAgent).where(PointAgent.user_id == user.id))
+    db.session.flush()
+
+
+def erase_signed_steps(user: User, now: datetime) -> None:
+    """Take an erased agent's name off the custody steps they signed.
+
+    The steps stay, with their account (now « Anonyme <id> ») as actor_id: the signature
+    covers that id, not the name, so every step still verifies and the chain of custody
+    still shows which steps one hand signed. The pages then read "signed by an
+    anonymised agent"."""
+    db.session.execute(
+        update(CustodyStep)
+        .where(CustodyStep.actor_id == user.id, CustodyStep.step.not_in(OWNER_STEPS))
+        .values(actor_name="")
+    )
     db.session.flush()

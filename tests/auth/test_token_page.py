@@ -106,5 +106,5 @@ def test_each_token_says_whether_it_is_active_or_revoked(client, auth, make):
     login(client, make.user(locale="fr"))
     auth.post("/auth/profile/tokens", {"name": "script actif"})
     page = client.get("/auth/profile").get_data(as_text=True)
-    row = re.search(r"<tr>\s*<td>script actif.*?</tr>", page, re.S).group(0)
+    row = re.search(r"<tr[^>]*>\s*<th[^>]*>script actif.*?</tr>", page, re.S).group(0)
     assert "Actif" in row and "Révoqué" not in row

@@ -517,7 +517,7 @@ def test_without_javascript_deleting_an_entry_asks_on_a_page_first(
 
     page.locator(f"#delete-{entry_id}").click()
 
-    expect(page.get_by_role("heading", level=1)).to_have_text(
+    expect(page.get_by_role("heading", level=1)).to_contain_text(
         "Supprimer cette saisie\u00a0? Ses points quittent votre score."
     )
     db.session.expire_all()
