@@ -116,3 +116,29 @@ def template(make):
         return saved
 
     return build
+
+
+def deliver_to_everyone(template, count: int = 1, now=None) -> None:
+    """Send `template` to everyone `count` times through the real dispatch job, at `now`
+    (the real clock by default): the inbox then holds what people would find in it."""
+    from app.core.time import utcnow
+    from app.messaging import jobs
+
+    now = now or utcnow()
+    for _ in range(count):
+        dispatch = services.create_dispatch(template, "everyone", {}, now, now)
+        db.session.commit()
+        jobs.run_dispatch(dispatch.id, clock=lambda: now)
+
+
+def inbox_of(user) -> list:
+    """The person's inbox deliveries, oldest first."""
+    from sqlalchemy import select
+
+    from app.messaging.models import Delivery
+
+    return db.session.scalars(
+        select(Delivery)
+        .where(Delivery.user_id == user.id, Delivery.channel == "inbox")
+        .order_by(Delivery.id)
+    ).all()

@@ -4,29 +4,14 @@ every message keeps its own state, date, language and the reader's own CSRF toke
 import re
 from datetime import UTC, datetime
 
-from sqlalchemy import select
-
 from app.extensions import db
-from app.messaging import jobs, services
-from app.messaging.models import Delivery
 from tests.conftest import CSRF_RE, csrf_token, login
+from tests.messaging.conftest import deliver_to_everyone, inbox_of
 
 HX = {"HX-Request": "true"}
 
 
-def _deliver(template, now=None):
-    now = now or datetime.now(UTC)
-    dispatch = services.create_dispatch(template, "everyone", {}, now, now)
-    db.session.commit()
-    jobs.run_dispatch(dispatch.id, clock=lambda: now)
-
-
-def _inbox(user) -> list[Delivery]:
-    return db.session.scalars(
-        select(Delivery)
-        .where(Delivery.user_id == user.id, Delivery.channel == "inbox")
-        .order_by(Delivery.id)
-    ).all()
+_deliver, _inbox = deliver_to_everyone, inbox_of
 
 
 def _reading(client, make, template, count: int, locale: str = "en") -> tuple:
@@ -165,8 +150,8 @@ def test_buttons_of_messages_with_the_same_subject_say_when_each_came(client, ma
     """Eight weekly digests: « Supprimer Votre semaine…, 30 nov. 2026, 9 h » tells them apart."""
     me = make.user(locale="fr")
     news = template()
-    _deliver(news, datetime(2026, 11, 23, 8, 0, tzinfo=UTC))
-    _deliver(news, datetime(2026, 11, 30, 8, 0, tzinfo=UTC))
+    _deliver(news, now=datetime(2026, 11, 23, 8, 0, tzinfo=UTC))
+    _deliver(news, now=datetime(2026, 11, 30, 8, 0, tzinfo=UTC))
     login(client, me)
     page = _spaced(client.get("/messaging/").get_data(as_text=True))
     older, newer = _inbox(me)

@@ -7,34 +7,19 @@ import re
 
 import pytest
 from playwright.sync_api import expect
-from sqlalchemy import select
 
 from app.auth.models import User
-from app.core.time import utcnow
 from app.extensions import db
-from app.messaging import jobs, services
+from app.messaging import services
 from app.messaging.audiences import unsubscribe_token
-from app.messaging.models import Delivery
 from tests.conftest import browser_sign_in, csrf_token, login
+from tests.messaging.conftest import deliver_to_everyone, inbox_of
 from tests.recycling.conftest import RecyclingFactories
 
 HX = {"HX-Request": "true"}
 
 
-def _deliver(template, count: int = 1) -> None:
-    now = utcnow()
-    for _ in range(count):
-        dispatch = services.create_dispatch(template, "everyone", {}, now, now)
-        db.session.commit()
-        jobs.run_dispatch(dispatch.id, clock=lambda: now)
-
-
-def _inbox(user) -> list[Delivery]:
-    return db.session.scalars(
-        select(Delivery)
-        .where(Delivery.user_id == user.id, Delivery.channel == "inbox")
-        .order_by(Delivery.id)
-    ).all()
+_deliver, _inbox = deliver_to_everyone, inbox_of
 
 
 def _text(response) -> str:
