@@ -42,6 +42,7 @@ from app.core.csv_import import item_counts, uploaded_csv
 from app.core.database import reads_only
 from app.core.i18n import current_language, format_kg_co2e, format_number
 from app.core.models import departments_by_name
+from app.core.security import accepts_files
 from app.core.time import local_zone, utcnow
 from app.core.urls import database_id, requested_page, within_pages
 from app.extensions import db, htmx
@@ -788,6 +789,7 @@ def discontinue_item(item_id: int):
 
 
 @bp.route("/admin/import", methods=["GET", "POST"])
+@accepts_files
 @role_required("admin")
 def import_csv():
     """Upload a catalogue CSV: preview what it would change, or list its problems."""

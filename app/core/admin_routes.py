@@ -43,6 +43,7 @@ from app.core.csv_safety import spreadsheet_csv
 from app.core.forms import choices
 from app.core.i18n import current_language, format_number
 from app.core.privacy_models import ErasureRequest
+from app.core.security import accepts_files
 from app.core.time import local_plain, local_zone, utcnow
 from app.core.urls import requested_page
 from app.extensions import db, htmx
@@ -307,6 +308,7 @@ MAX_IMPORT_BYTES = 10 * 2**20  # 20,000 people take about 1.5 MB
 
 
 @bp.route("/directory", methods=["GET", "POST"])
+@accepts_files
 @role_required("admin")
 def directory():
     """Bring the accounts in step with the staff directory's CSV export; deactivations
@@ -394,6 +396,7 @@ def _directory_done(report) -> str:
 
 
 @bp.route("/departments", methods=["GET", "POST"])
+@accepts_files
 @role_required("admin")
 def departments():
     """Import the organisation chart: departments created or updated by code."""

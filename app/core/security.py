@@ -54,23 +54,38 @@ def renew_csrf_token() -> None:
     g.pop(field, None)
 
 
+def accepts_files(view):
+    """Mark a view that takes a file upload: its multipart body may be as large as
+    MAX_CONTENT_LENGTH (see BoundedRequest). Every other view gets a form's size."""
+    view.accepts_files = True
+    return view
+
+
 class BoundedRequest(Request):
     """Flask's request, its body held to the portal's limits before anything reads it.
 
-    A multipart form (a CSV import: its file goes to disk as it arrives) may send up to
-    MAX_CONTENT_LENGTH. Any other body (a form's fields, JSON) is read whole into memory
-    and parsed at once: at most MAX_FORM_MEMORY_SIZE, Flask's limit on one field of a
-    multipart form. Either is refused with a 413 from its Content-Length, unread."""
+    A file sent to a view that takes one (`@accepts_files`: a CSV import, its file going
+    to disk as it arrives) may be up to MAX_CONTENT_LENGTH. Any other body (a form's
+    fields, JSON, a multipart body sent anywhere else) is at most MAX_FORM_MEMORY_SIZE,
+    Flask's limit on one field of a multipart form: the CSRF check reads a body before
+    its view runs, and 16 MB sent to every form would be read to be refused. Either is
+    refused with a 413 from its Content-Length, unread."""
 
     @property
     def max_content_length(self) -> int | None:
         limit = Request.max_content_length.fget(self)
         fields = self.max_form_memory_size
-        if self._max_content_length is not None or self.mimetype == "multipart/form-data":
+        if self._max_content_length is not None or self._sends_a_file_where_one_is_taken():
             return limit  # a view's own limit, or a file upload
         if fields is None or limit is None:
             return fields if limit is None else limit
         return min(limit, fields)
+
+    def _sends_a_file_where_one_is_taken(self) -> bool:
+        if self.mimetype != "multipart/form-data" or self.endpoint is None:
+            return False
+        view = current_app.view_functions.get(self.endpoint)
+        return getattr(view, "accepts_files", False)
 
     @max_content_length.setter
     def max_content_length(self, value: int | None) -> None:

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app import create_app
+from app.auth.models import ApiToken
 from app.cleanup import queries as cleanup_queries
 from app.cleanup.models import CleanupAction
 from app.config import TestConfig
@@ -342,3 +343,24 @@ def test_on_a_phone_each_token_is_a_block_with_its_revoke_button_in_view(page, m
         bounds = button.bounding_box()
         assert bounds["x"] >= 0 and bounds["x"] + bounds["width"] <= 320
         assert button.inner_text().startswith("Révoquer")
+
+
+def test_a_multipart_form_sent_where_no_file_is_taken_is_held_to_a_forms_size(client, make):
+    """Only an import page takes a file: 2 MB of multipart sent to any other form is
+    refused from its length, like any other form body, before the CSRF check reads it."""
+    login(client, make.user(locale="en"))
+    body = b"".join(
+        (
+            b'--B\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n',
+            csrf_token(client).encode(),
+            b'\r\n--B\r\nContent-Disposition: form-data; name="name"\r\n\r\n',
+            b"x" * (2 * MB),
+            b"\r\n--B--\r\n",
+        )
+    )
+    response = client.post(
+        "/auth/profile/tokens", data=body, content_type="multipart/form-data; boundary=B"
+    )
+    assert response.status_code == 413
+    assert "the portal accepts at most 1 MB at a time" in html.unescape(response.text)
+    assert db.session.scalar(select(func.count()).select_from(ApiToken)) == 0
