@@ -24,7 +24,7 @@ def test_without_an_audit_the_statement_says_not_compliant_and_how_to_get_help(c
     assert "<h1>Déclaration d'accessibilité</h1>" in page
     assert "Empreinte est non conforme avec le RGAA" in page
     assert "Aucun audit RGAA de ce déploiement n'a encore été réalisé." in page
-    assert "contactez la direction du numérique de Bordeaux Métropole" in page
+    assert "contactez la direction du numérique de votre organisation (Bordeaux Métropole)" in page
     assert "Défenseur des droits, Libre réponse 71120, 75342 Paris CEDEX 07" in page
     assert "WCAG 2.1" in page and "ne remplacent pas l'audit" in page
 

@@ -29,9 +29,9 @@ def test_the_authority_running_the_portal_is_named_as_configured(make_app):
     other = make_app(ORGANISATION_NAME="Toulouse Métropole", PRIVACY_CONTACT="dpo@example.org")
     client = other.test_client()
     page = _text(client.get("/privacy?lang=fr").get_data(as_text=True))
-    assert "les campagnes de Toulouse Métropole." in page
-    assert "délégué à la protection des données de Toulouse Métropole" in page
-    assert "portail du numérique responsable des agents de Toulouse Métropole." in page
+    assert "les campagnes organisées par Toulouse Métropole." in page
+    assert "délégué à la protection des données désigné par Toulouse Métropole" in page
+    assert "portail du numérique responsable proposé par Toulouse Métropole à ses agents." in page
     assert "Bordeaux" not in page
 
 

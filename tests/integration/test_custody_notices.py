@@ -69,7 +69,7 @@ def test_the_owner_hears_of_receipt_wipe_and_outcome(client, make, desk, smtp):
     jobs.deliver_due()
     _received, wipe, outcome = _notices(owner)
     assert "ses données ont été effacées le " in wipe
-    assert "(Effacement cryptographique, certificat CERT-2026-118)." in wipe
+    assert ", certificat CERT-2026-118. Méthode\u00a0: Effacement cryptographique." in wipe
     assert "devenir\u00a0: reconditionné. Merci pour votre geste." in outcome
 
     subjects = [str(m["Subject"]) for to, m in smtp.messages if to == owner.email]

@@ -57,8 +57,8 @@ def test_a_device_left_waiting_is_recalled_once_to_its_owner(app, make, rec, poi
     assert message["Subject"] == "L'appareil que vous avez déclaré attend d'être rapporté"
     body = message.get_body(("plain",)).get_content()
     assert (
-        f"L'appareil (Ordinateur portable, reçu {laptop.receipt_number}) que vous avez déclaré le "
-        in body
+        f"L'appareil «\u00a0Ordinateur portable\u00a0» (reçu {laptop.receipt_number}) que vous "
+        "avez déclaré le " in body
     )
     assert "pour Mairie de Pessac (Place de la Ve République) n'a encore été reçu par aucun" in body
     assert (

@@ -461,7 +461,7 @@ def test_coordinates_far_from_the_commune_are_refused_naming_it(client, auth, ma
     response = auth.post("/recycling/admin/points/new", data)
     assert response.status_code == 422
     error = html.unescape(_text(response).split('id="latitude-error">', 1)[1].split("</p>")[0])
-    assert "du centre de Bassens" in error and "15" in error
+    assert "du centre de la commune choisie (Bassens)" in error and "15" in error
     assert db.session.scalar(select(func.count(CollectionPoint.id))) == 0
     # Near the centre, the same point is saved.
     saved = auth.post("/recycling/admin/points/new", _bassens_point(make, agent_ids=[agent.id]))

@@ -72,7 +72,7 @@ def test_a_laptops_factory_reset_is_refused_at_the_method_field(client, auth, ma
     refused = auth.post(f"{base}/wipe", data)
     assert refused.status_code == 422
     error = _text(refused).split('id="method-error">', 1)[1].split("</p>", 1)[0]
-    assert "ne convient pas à ce type d'appareil (Ordinateur portable)" in error
+    assert "ne convient pas au type d'appareil «\u00a0Ordinateur portable\u00a0»" in error
     assert db.session.get(DeviceReturn, device_return.id).status == "received"
 
 
