@@ -352,10 +352,20 @@ def _at_agents_points(query, point_ids: list[int] | None, status: str):
     return query
 
 
+# The views of the agents' desk (`?status=`): a value sent back by its forms is one of these.
+DESK_VIEWS = ("todo", LONG_WAITING, "all", *EVERY_STATUS)
+
+
+def count_agent_returns(point_ids: list[int] | None, status: str = "todo") -> int:
+    """How many returns one view of the desk lists (`_at_agents_points`): the count the
+    desk shows, again after a receipt moved a return out of that view."""
+    count = select(func.count(DeviceReturn.id))
+    return db.session.scalar(_at_agents_points(count, point_ids, status))
+
+
 def returns_to_handle_count(point_ids: list[int] | None) -> int:
     """Returns at the agent's points (`agent_point_ids`) still waiting for a step."""
-    count = select(func.count(DeviceReturn.id))
-    return db.session.scalar(_at_agents_points(count, point_ids, "todo"))
+    return count_agent_returns(point_ids, "todo")
 
 
 # The views of returns still waiting for a step: the longest waiting come first.

@@ -9,6 +9,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     jsonify,
     redirect,
     render_template,
@@ -32,7 +33,7 @@ from app.core.i18n import alphabetical, current_language, format_month
 from app.core.models import Commune, communes_by_name
 from app.core.return_notes import PENDING, return_notes
 from app.core.time import utcnow
-from app.core.urls import requested_page
+from app.core.urls import LAST_PAGE_ASKABLE, requested_page
 from app.extensions import db, htmx
 from app.recycling import hours, queries, services
 from app.recycling.forms import (
@@ -507,6 +508,7 @@ def agent_desk():
     return render_template(
         template,
         pagination=pagination,
+        page=pagination.page,  # a receipt confirmed without JavaScript comes back to it
         status=status,
         statuses=EVERY_STATUS,
         waiting_days=queries.long_waiting_days(),
@@ -520,9 +522,15 @@ def agent_desk():
     )
 
 
+def _point_ids() -> list[int] | None:
+    """The signed-in agent's points, asked once per request (None: an admin's, every point)."""
+    if "recycling_point_ids" not in g:
+        g.recycling_point_ids = queries.agent_point_ids(current_user)
+    return g.recycling_point_ids
+
+
 def _agent_return(receipt: str):
-    point_ids = queries.agent_point_ids(current_user)
-    return queries.get_return_for_agent(receipt, current_user, point_ids) or abort(404)
+    return queries.get_return_for_agent(receipt, current_user, _point_ids()) or abort(404)
 
 
 @bp.get("/agent/returns/<receipt>")
@@ -576,7 +584,8 @@ def wipe_question(receipt: str, certificate: str) -> str:
 @bp.post("/agent/returns/<receipt>/receive")
 @role_required("agent")
 def receive_return(receipt: str):
-    """Confirm receipt (htmx: the updated row; otherwise back to the return)."""
+    """Confirm receipt (htmx: the updated row and the desk's count; otherwise back to the
+    desk it was confirmed at, or to the return)."""
     device_return = _agent_return(receipt)
     if ConfirmForm().validate_on_submit():
         try:
@@ -588,12 +597,33 @@ def receive_return(receipt: str):
             message = str(error.message)
     else:
         message = _("Your form expired. Please try again.")
+    desk, page = _desk_view()
     if _wants_partial():
+        # The desk's count follows: the return may have left the view the agent is in.
+        total = None if desk is None else queries.count_agent_returns(_point_ids(), desk)
         return render_template(
-            "recycling/_agent_return_row.html", r=device_return, form=ConfirmForm(), message=message
+            "recycling/_agent_receipt.html",
+            r=device_return,
+            form=ConfirmForm(),
+            message=message,
+            status=desk,
+            page=page,
+            total=total,
         )
     flash(message, "info")
+    if desk is not None:  # confirmed at the desk: back to it, counted again
+        return redirect(
+            url_for("recycling.agent_desk", status=desk, page=page if page > 1 else None)
+        )
     return redirect(url_for("recycling.agent_return", receipt=device_return.receipt_number))
+
+
+def _desk_view() -> tuple[str | None, int]:
+    """The desk's view and page a form was sent from (None: from the return's own page)."""
+    desk = request.form.get("desk")
+    raw = request.form.get("page") or ""
+    page = min(int(raw), LAST_PAGE_ASKABLE) if raw.isascii() and raw.isdigit() else 1
+    return (desk if desk in queries.DESK_VIEWS else None), max(page, 1)
 
 
 @bp.post("/agent/returns/<receipt>/wipe")

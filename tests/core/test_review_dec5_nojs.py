@@ -326,7 +326,7 @@ def test_the_desks_table_is_no_live_region_and_its_count_is_read_out(client, mak
     region = re.search(r'<div id="agent-returns"[^>]*>', page).group(0)
     assert "aria-live" not in region
     partial = client.get("/recycling/agent?status=all", headers=HX).get_data(as_text=True)
-    assert re.search(r"<p data-announce>1 [^<]*</p>", partial)
+    assert re.search(r'<p id="agent-returns-count" data-announce>1 [^<]*</p>', partial)
 
 
 @pytest.mark.browser

@@ -34,6 +34,21 @@ def test_find_nearest_point_scan_its_qr_return_a_device_and_see_it_received(
     page.click("#show-map")
     page.wait_for_selector("#points-map.is-ready path.leaflet-interactive")
     assert page.locator("#points-map path.leaflet-interactive").count() == 2
+    # The button becomes its toggle, keeping the focus: it was left on screen, disabled.
+    toggle = page.locator("#show-map")
+    expect(toggle).to_have_text("Masquer la carte")
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    expect(toggle).to_be_enabled()
+    expect(toggle).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("#points-map")).to_be_hidden()
+    expect(toggle).to_have_text("Afficher la carte")
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    expect(toggle).to_be_focused()
+    page.keyboard.press("Space")
+    expect(page.locator("#points-map")).to_be_visible()
+    expect(page.locator("#points-map path.leaflet-interactive")).to_have_count(2)
+    expect(toggle).to_have_attribute("aria-expanded", "true")
 
     # The poster's QR code encodes this URL; open it as a phone camera would.
     page.goto(f"/recycling/points/{near.id}/poster")

@@ -284,8 +284,7 @@ def _reminded(app, client, make, rec, config, locale):  # noqa: F811
 def test_the_reminder_of_a_tablet_reads_right_in_french(app, client, make, rec, config):  # noqa: F811
     tablet, inbox = _reminded(app, client, make, rec, config, "fr")
     assert (
-        f"L'appareil « Tablette » (reçu {tablet.receipt_number}) que vous avez déclaré le "
-        in inbox
+        f"L'appareil « Tablette » (reçu {tablet.receipt_number}) que vous avez déclaré le " in inbox
     )
     assert (
         "pour Mairie de Pessac (Place de la Ve République) n'a encore été reçu par aucun" in inbox

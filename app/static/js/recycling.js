@@ -178,7 +178,7 @@
 
   // The map is drawn on demand: Leaflet's CSS and script (about 160 KB) are fetched
   // only when the person presses "Show the map", so the list stays light.
-  function loadLeaflet(button, done) {
+  function loadLeaflet(button, done, failed) {
     if (window.L) { done(); return; }
     var css = document.createElement("link");
     css.rel = "stylesheet";
@@ -187,23 +187,46 @@
     var script = document.createElement("script");
     script.src = button.dataset.js;
     script.onload = done;
+    script.onerror = failed;  // the button may be pressed again
     document.head.appendChild(script);
   }
 
+  // A toggle: "Show the map" draws it (fetching Leaflet the first time), then reads
+  // "Hide the map", and so on. The button stays where it is, with the focus, and
+  // aria-expanded says whether the map it controls is shown.
   function initMapButton() {
     var button = document.getElementById("show-map");
     var el = document.getElementById("points-map");
     if (!button || !el || !pointsFromList().length) { return; }
+    var labels = { show: button.textContent, hide: button.dataset.hideLabel || button.textContent };
+    var loading = false;
+    function setShown(shown) {
+      el.classList.toggle("is-ready", shown);
+      button.setAttribute("aria-expanded", shown ? "true" : "false");
+      button.textContent = shown ? labels.hide : labels.show;
+    }
     button.hidden = false;
     button.addEventListener("click", function () {
-      button.disabled = true;
+      if (loading) { return; }
+      if (button.getAttribute("aria-expanded") === "true") { setShown(false); return; }
+      if (drawn) {
+        setShown(true);
+        drawn.map.invalidateSize();  // drawn while hidden (the list sorted since): no size
+        drawPoints();
+        return;
+      }
+      // aria-disabled, not disabled: a disabled button would lose the keyboard's focus.
+      loading = true;
+      button.setAttribute("aria-disabled", "true");
+      function ready() {
+        loading = false;
+        button.removeAttribute("aria-disabled");
+      }
       loadLeaflet(button, function () {
+        ready();
         initMap();
-        button.setAttribute("aria-expanded", "true");
-        button.hidden = true;
-        el.setAttribute("tabindex", "-1");
-        el.focus();  // the button is gone: keyboard users land on the map
-      });
+        setShown(!!drawn);
+      }, ready);
     });
   }
 
