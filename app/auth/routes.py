@@ -279,7 +279,7 @@ def update_preferences():
     """Save language, leaderboard visibility and e-mail consent."""
     form = PreferencesForm()
     if not form.validate_on_submit():
-        return _render_profile(preferences_form=form, status=400)
+        return _render_profile(preferences_form=form, status=422)
     services.update_preferences(
         current_user,
         locale=form.locale.data,
@@ -300,7 +300,7 @@ def change_password():
     without_current = _may_set_password_without_current()
     form = NewPasswordForm() if without_current else PasswordForm()
     if not form.validate_on_submit():
-        return _render_profile(password_form=form, status=400)
+        return _render_profile(password_form=form, status=422)
     if without_current:
         services.set_password(current_user, form.new_password.data)
         session.pop(LINK_SIGN_IN_KEY, None)
@@ -311,7 +311,7 @@ def change_password():
             )
         except services.AccountError:
             form.current_password.errors.append(_("This is not your current password."))
-            return _render_profile(password_form=form, status=400)
+            return _render_profile(password_form=form, status=422)
     db.session.commit()
     login_user(current_user._get_current_object())  # the proxy itself would loop
     renew_csrf_token()
@@ -325,7 +325,7 @@ def create_token():
     """Create a personal API token, then show it once on the profile page."""
     form = TokenForm(owner=current_user)
     if not form.validate_on_submit():
-        return _render_profile(token_form=form, status=400)
+        return _render_profile(token_form=form, status=422)
     _token, raw = services.create_api_token(current_user, form.name.data.strip())
     db.session.commit()
     session[NEW_TOKEN_KEY] = raw
@@ -368,7 +368,7 @@ def request_erasure():
     """Ask for my account and personal data to be erased."""
     form = ErasureForm()
     if not form.validate_on_submit():
-        return _render_profile(erasure_form=form, status=400)
+        return _render_profile(erasure_form=form, status=422)
     erasure = privacy_services.request_erasure(current_user, utcnow())
     due = erasure.due_at(current_app.config["ERASURE_DELAY_DAYS"])
     db.session.commit()

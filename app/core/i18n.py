@@ -194,6 +194,23 @@ def format_full_moment(value: datetime) -> str:
     }
 
 
+def moment_patterns() -> dict[str, str]:
+    """How format_full_moment words a moment, as patterns for portal.js, which words a
+    date-time typed in a form (a campaign's new end) in the question before it is sent:
+    « {day} à {H} h {mm} », "{day} at {HH}:{mm}", and the same on the hour (« {day} à
+    {H} h »). {day} is the day in full, {H} the hour, {HH} on two digits, {mm} the
+    minutes: the words and the clock are the server's, in the reader's language."""
+    language = current_language()
+
+    def pattern(minute: int) -> str:
+        # A sample time whose numbers become the placeholders (7 and 43 appear once).
+        clock = format_clock(time(7, minute), language)
+        clock = clock.replace("43", "{mm}").replace("07", "{HH}").replace("7", "{H}")
+        return _AT[language] % {"day": "{day}", "time": clock}
+
+    return {"moment": pattern(43), "moment-on-the-hour": pattern(0)}
+
+
 def sentence_moment(value: datetime, language: str, zone) -> str:
     """A moment inside a message's sentence, for one reader with no request around:
     "16 mars 2026 à 9 h", "16 March 2026 at 09:00"."""

@@ -16,6 +16,7 @@ from app.core.i18n import (
     format_number,
     format_quantity,
     install_template_gettext,
+    moment_patterns,
 )
 
 
@@ -57,6 +58,7 @@ def init_app(app: Flask) -> None:
     )
     app.jinja_env.globals.update(
         current_language=current_language,
+        moment_patterns=moment_patterns,
         claim_error_focus=claim_error_focus,
         role_label=role_label,
         audit_action=action_label,

@@ -32,7 +32,7 @@ def test_invalid_visibility_is_refused_and_changes_nothing(client, auth, make):
     user = make.user()
     login(client, user)
     response = auth.post("/auth/profile/preferences", {"locale": "fr", "visibility": "everyone"})
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert db.session.get(User, user.id).leaderboard_visibility == "pseudonym"
 
 
@@ -47,7 +47,7 @@ def test_wrong_current_password_is_refused(client, auth, make):
             "confirm_password": "another long passphrase",
         },
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "mot de passe actuel" in response.get_data(as_text=True)
 
 
@@ -114,7 +114,7 @@ def test_a_refused_password_change_takes_the_person_to_the_refused_field(client,
     )
     page = response.get_data(as_text=True)
     current = _input_tag(page, "current_password")
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert " autofocus" in current and 'aria-invalid="true"' in current
     assert 'aria-describedby="current_password-error"' in current
     assert page.count(" autofocus") == 1
@@ -135,7 +135,7 @@ def test_a_refused_token_name_takes_the_focus(client, auth, make):
     user = make.user()
     login(client, user)
     response = auth.post("/auth/profile/tokens", {"name": "   "})
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert " autofocus" in _input_tag(response.get_data(as_text=True), "name")
     assert db.session.scalar(db.select(ApiToken).filter_by(user_id=user.id)) is None
 

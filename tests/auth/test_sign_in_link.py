@@ -269,7 +269,7 @@ def test_otherwise_the_current_password_is_still_asked(client, auth, make, how):
         "/auth/profile/password",
         {"new_password": "a brand new secret", "confirm_password": "a brand new secret"},
     )
-    assert answer.status_code == 400
+    assert answer.status_code == 422
     assert db.session.get(type(person), person.id).password_hash == hash_before
 
 

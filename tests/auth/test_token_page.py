@@ -51,7 +51,7 @@ def test_a_name_already_used_by_an_active_token_is_refused_at_the_field(client, 
     login(client, user)
     auth.post("/auth/profile/tokens", {"name": "my script"})
     response = auth.post("/auth/profile/tokens", {"name": "  My Script "})
-    assert response.status_code == 400
+    assert response.status_code == 422
     field = _name_input(response.get_data(as_text=True))
     assert 'aria-invalid="true"' in field and " autofocus" in field
     assert "You already have a token with this name: choose another." in response.text
@@ -75,7 +75,7 @@ def test_an_empty_name_asks_to_name_the_token(client, auth, make, locale, messag
     """Not the generic « Ce champ est requis. »."""
     login(client, make.user(locale=locale))
     response = auth.post("/auth/profile/tokens", {"name": "  "})
-    assert response.status_code == 400
+    assert response.status_code == 422
     error = re.search(r'<p class="error" id="name-error">([^<]*)</p>', response.text)
     assert error.group(1) == message
 

@@ -33,7 +33,7 @@ def test_person_asks_for_erasure_from_the_profile(client, auth, make):
 def test_erasure_request_without_confirmation_changes_nothing(client, auth, make):
     user = make.user()
     login(client, user)
-    assert auth.post("/auth/profile/erasure", {}).status_code == 400
+    assert auth.post("/auth/profile/erasure", {}).status_code == 422
     assert db.session.scalar(select(ErasureRequest)) is None
 
 

@@ -114,8 +114,8 @@ def test_preferences_accept_only_valid_values(signed_in, locale, visibility, opt
         "/auth/profile/preferences",
         data=_form(locale=locale, visibility=visibility, email_opt_in=opt_in, csrf_token=token),
     )
-    assert response.status_code in (302, 400)
-    if response.status_code == 400:
+    assert response.status_code in (302, 422)
+    if response.status_code == 422:
         assert database_fingerprint() == before
     saved = db.session.get(User, user.id)
     assert saved.locale in ("fr", "en", None)
@@ -138,7 +138,7 @@ def test_password_change_with_wrong_current_password_changes_nothing(
             current_password=current, new_password=new, confirm_password=confirm, csrf_token=token
         ),
     )
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert database_fingerprint() == before
 
 
@@ -161,8 +161,8 @@ def test_a_new_password_after_a_link_sign_in_is_validated_and_refusals_change_no
         "/auth/profile/password",
         data=_form(new_password=new, confirm_password=confirm, csrf_token=csrf_token(client)),
     )
-    assert response.status_code in (302, 400)
-    if response.status_code == 400:
+    assert response.status_code in (302, 422)
+    if response.status_code == 422:
         assert database_fingerprint() == before
 
 
@@ -178,7 +178,7 @@ def test_token_names_are_validated_and_refusals_change_nothing(signed_in, name):
     # A name one of their active tokens bears is refused too.
     valid = valid and not auth_services.api_token_name_taken(user, typed)
     response = client.post("/auth/profile/tokens", data=_form(name=name, csrf_token=token))
-    assert response.status_code in (302, 400)
+    assert response.status_code in (302, 422)
     added = db.session.scalar(select(func.count()).select_from(ApiToken)) - count
     assert added == (1 if response.status_code == 302 else 0)
     assert (response.status_code == 302) == valid
@@ -191,8 +191,8 @@ def test_erasure_request_needs_the_box_ticked_and_refusals_change_nothing(signed
     client, _user, token = signed_in
     before = database_fingerprint()
     response = client.post("/auth/profile/erasure", data=_form(confirm=confirm, csrf_token=token))
-    assert response.status_code in (302, 400)
-    if response.status_code == 400:
+    assert response.status_code in (302, 422)
+    if response.status_code == 422:
         assert database_fingerprint() == before
     client.post("/auth/profile/erasure/cancel", data={"csrf_token": token})
 

@@ -116,21 +116,29 @@
   // date-time is written in full in data-confirm-locale. Empty, not after
   // data-confirm-after or after data-confirm-until, nothing is asked: the server refuses
   // it at its field.
+  //
+  // The words around a date-time's day and time (« à 18 h », "at 18:00") are the
+  // server's, in the page's language: <body data-moment> and data-moment-on-the-hour
+  // (app/core/i18n.py, moment_patterns), so that the question reads as the server's
+  // answer after it. {day} is the day written in full, {H} the hour, {HH} the hour on
+  // two digits, {mm} the minutes.
   function typedValue(field, locale) {
     var parts = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(field.value);
     if (field.type !== "datetime-local" || !parts) { return field.value; }
     // The wall-clock time typed, as typed: read in UTC, no time zone moves it.
     var moment = new Date(Date.UTC(+parts[1], parts[2] - 1, +parts[3], +parts[4], +parts[5]));
     var language = locale || document.documentElement.lang || undefined;
+    var pattern = document.body.getAttribute(
+      +parts[5] ? "data-moment" : "data-moment-on-the-hour");
     try {
-      if (/^fr/.test(language || "")) {
-        // French typography, as the server writes times: « 18 h », « 18 h 30 ».
-        var day = new Intl.DateTimeFormat(language, { dateStyle: "full", timeZone: "UTC" })
-          .format(moment);
-        return day + " à " + (+parts[4]) + "\u00a0h" + (+parts[5] ? "\u00a0" + parts[5] : "");
+      if (!pattern) {
+        return new Intl.DateTimeFormat(language,
+          { dateStyle: "full", timeStyle: "short", timeZone: "UTC" }).format(moment);
       }
-      return new Intl.DateTimeFormat(language,
-        { dateStyle: "full", timeStyle: "short", timeZone: "UTC" }).format(moment);
+      var day = new Intl.DateTimeFormat(language, { dateStyle: "full", timeZone: "UTC" })
+        .format(moment);
+      var values = { day: day, H: String(+parts[4]), HH: parts[4], mm: parts[5] };
+      return pattern.replace(/\{(day|HH|H|mm)\}/g, function (whole, name) { return values[name]; });
     } catch (error) {
       return field.value;
     }
@@ -161,6 +169,13 @@
     var value = typedValue(field, asking.getAttribute("data-confirm-locale"));
     return text.split("{value}").join(value);
   }
+  // What a form about one item of a list asks about ("Mail deleted, 3 Dec 2026, 10:00"):
+  // the same words its page without scripts is titled with (confirm_without_script in
+  // _macros.html puts them in data-confirm-about), said under the question.
+  function aboutOf(form) {
+    var marked = form.querySelector("[data-confirm-about]");
+    return marked ? marked.getAttribute("data-confirm-about").trim() : "";
+  }
   function askFirst(form, submitter, asking, text) {
     var dialog = document.createElement("dialog");
     dialog.className = "confirm-dialog";
@@ -169,6 +184,17 @@
     var question = document.createElement("p");
     question.id = "confirm-question";
     question.textContent = text;
+    dialog.append(question);
+    var about = aboutOf(form);
+    if (about) {
+      // Read with the question, as the dialog's description, before the focused answer.
+      var item = document.createElement("p");
+      item.id = "confirm-about";
+      item.className = "confirm-about";
+      item.textContent = about;
+      dialog.setAttribute("aria-describedby", item.id);
+      dialog.append(item);
+    }
     var answers = document.createElement("form");
     answers.method = "dialog";
     answers.className = "confirm-answers";
@@ -182,7 +208,7 @@
     var yes = answer("yes");
     yes.className = "danger";
     answers.append(no, yes);
-    dialog.append(question, answers);
+    dialog.append(answers);
     dialog.addEventListener("close", function () {
       var confirmed = dialog.returnValue === "yes";
       dialog.remove();
