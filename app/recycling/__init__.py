@@ -52,3 +52,5 @@ def init_app(app: Flask) -> None:
         app, "collection_point", ids_named(models.CollectionPoint, models.CollectionPoint.name)
     )
     register_audit_details(app, "outcome", forms.outcome_label)
+    # A point's edit stores what changed (services.point_changes_summary).
+    register_audit_details(app, "update", services.audit_point_changes)

@@ -13,7 +13,7 @@ from app.core.time import utcnow
 from app.core.urls import MAX_ID
 from app.extensions import db
 from app.recycling import queries, services
-from app.recycling.forms import ReturnForm
+from app.recycling.forms import ASSET_TAG, ASSET_TAG_LENGTH, ReturnForm
 from app.recycling.models import EVERY_STATUS
 
 bp = api_blueprint("recycling_api", __name__)
@@ -88,7 +88,12 @@ def register_schemas(app) -> None:
                 "collection_point_id": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
                 "device_type": DEVICE_TYPE,
                 "condition": {"type": "string", "enum": ["working", "broken"]},
-                "asset_tag": {"type": "string", "maxLength": 64, "nullable": True},
+                "asset_tag": {
+                    "type": "string",
+                    "maxLength": ASSET_TAG_LENGTH,
+                    "pattern": ASSET_TAG,
+                    "nullable": True,
+                },
                 "data_wiped": {
                     "type": "boolean",
                     "description": "The person wiped the device. For a data-bearing type, "

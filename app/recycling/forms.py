@@ -17,14 +17,19 @@ from wtforms.validators import (
     Length,
     NumberRange,
     Optional,
+    Regexp,
     ValidationError,
 )
 
 from app.core.devices import DEVICE_TYPES
 from app.core.forms import LocalFloatField, MultiCheckboxField
 from app.core.urls import database_id
-from app.recycling import hours
-from app.recycling.services import BAD_HOURS_MESSAGE, ONE_WIPE_CHOICE
+from app.recycling.services import ONE_WIPE_CHOICE, hours_problem
+
+# What an inventory label can hold (BM-PC-004213, "PC 0042", 2024/117): letters and digits,
+# joined by hyphens, dots, slashes, underscores or spaces (compared without them).
+ASSET_TAG = r"^[A-Za-z0-9](?:[A-Za-z0-9./_ -]*[A-Za-z0-9])?$"
+ASSET_TAG_LENGTH = 40  # the longest label issued; the column holds 64
 
 
 def choices(pairs) -> list[SelectChoice]:
@@ -98,7 +103,21 @@ class ReturnForm(FlaskForm):
     )
     asset_tag = StringField(
         _l("Asset tag (optional)"),
-        validators=[Optional(), Length(max=64)],
+        filters=[lambda value: value.strip() if isinstance(value, str) else value],
+        validators=[
+            Optional(),
+            Length(
+                max=ASSET_TAG_LENGTH,
+                message=_l("An asset tag holds at most %(max)d characters."),
+            ),
+            Regexp(
+                ASSET_TAG,
+                message=_l(
+                    "An asset tag holds letters, digits, hyphens, dots, slashes and "
+                    "spaces only, e.g. BM-PC-004213."
+                ),
+            ),
+        ],
         description=_l("The inventory label on the device, e.g. BM-PC-004213."),
     )
     # One choice, not two boxes that could both be ticked: "y" asks for the certified
@@ -129,13 +148,28 @@ class ConfirmForm(FlaskForm):
     """A button that only carries the CSRF token."""
 
 
+class WipeDateField(DateField):
+    """A date whose unreadable value (a year of five digits) is refused as such: with
+    DataRequired, WTForms would say "required" under the value typed."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(
+                str(_l("Enter a real date, with a year of four digits, between the day the "
+                       "device was received and today."))
+            ) from None  # fmt: skip
+
+
 class WipeForm(FlaskForm):
     method = SelectField(
         _l("Wipe method"),
         choices=choices(wipe_method_choices()),
         validate_choice=False,  # the service says which methods fit the device
     )
-    wipe_date = DateField(_l("Date of the wipe"), validators=[DataRequired()])
+    # InputRequired, not DataRequired: an unreadable date keeps its own message.
+    wipe_date = WipeDateField(_l("Date of the wipe"), validators=[InputRequired()])
     certificate_number = StringField(
         _l("Certificate number"), validators=[DataRequired(), Length(max=64)]
     )
@@ -185,10 +219,7 @@ class PointForm(FlaskForm):
     def validate_opening_hours(self, field):
         """Checked with the other fields (the service checks again), so one submit
         reports wrong hours along with a missing device type."""
-        if not hours.is_valid(field.data):
-            raise ValidationError(str(BAD_HOURS_MESSAGE))
-        # Valid, but the pages would show less than applies (the Christmas closure left out).
-        if reason := hours.unreadable_reason(field.data):
+        if reason := hours_problem(field.data or ""):
             raise ValidationError(reason)
 
 

@@ -12,6 +12,7 @@ naming the part, which the admin form shows.
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import pairwise
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 WEEKDAYS = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
@@ -177,3 +178,38 @@ def _span(item: str) -> tuple[int, int]:
 def _minutes(clock: str) -> int:
     hours, minutes = clock.split(":")
     return int(hours) * 60 + int(minutes)
+
+
+@dataclass
+class Doubtful:
+    """Hours that parse but say something an admin hardly means: `kind` is "never_open"
+    (every rule closes), "overnight" (`ranges[0]` ends at or before it starts, or past
+    midnight: the pages show each day's hours within that day) or "overlap" (`ranges`,
+    two ranges of one rule, which the library would silently merge)."""
+
+    kind: str
+    ranges: tuple[str, ...] = ()
+
+
+def doubtful_hours(rules: list[Rule]) -> Doubtful | None:
+    """What is doubtful in these rules (the first thing found), or None."""
+    if all(rule.closed for rule in rules):
+        return Doubtful("never_open")
+    for rule in rules:
+        for start, end in rule.times:
+            if end <= start or end > 24 * 60:
+                return Doubtful("overnight", (_range_text(start, end),))
+        spans = sorted(rule.times)
+        for (start, end), (next_start, next_end) in pairwise(spans):
+            if next_start < end:
+                merged = _range_text(start, max(end, next_end))
+                return Doubtful(
+                    "overlap",
+                    (_range_text(start, end), _range_text(next_start, next_end), merged),
+                )
+    return None
+
+
+def _range_text(start: int, end: int) -> str:
+    """A range of minutes as the syntax writes it: "08:00-12:00"."""
+    return f"{start // 60:02d}:{start % 60:02d}-{end // 60:02d}:{end % 60:02d}"

@@ -545,6 +545,9 @@ def agent_return(receipt: str):
 
 def _render_agent_return(device_return, wipe_form, outcome_form, status=200):
     first_wipe_day, last_wipe_day = services.wipe_dates(device_return, utcnow())
+    # Only the outcomes the device can still have are offered (the service refuses others).
+    possible = services.possible_outcomes(device_return)
+    outcome_form.outcome.choices = [c for c in outcome_form.outcome.choices if c.value in possible]
     return render_template(
         "recycling/agent_return.html",
         r=device_return,
@@ -559,6 +562,7 @@ def _render_agent_return(device_return, wipe_form, outcome_form, status=200):
         data_bearing=DEVICE_TYPES[device_return.device_type].data_bearing,
         wipe_question=wipe_question(device_return.receipt_number, "{value}"),
         outcome_question=outcome_question,
+        storage_destroyed=services.storage_destroyed(device_return),
     ), status
 
 

@@ -2,17 +2,20 @@
 
 import hashlib
 import hmac
+import json
 import re
 import secrets
 from datetime import date, datetime, timedelta
 
+import opening_hours
 from flask import current_app
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.auth.models import User, UserRole
-from app.core.audit import record_audit
+from app.core.audit import SUMMARY_LENGTH, record_audit
 from app.core.devices import DEVICE_TYPES
 from app.core.i18n import format_day, format_number
 from app.core.models import Commune
@@ -27,10 +30,12 @@ from app.core.time import local_zone
 from app.core.urls import database_id
 from app.extensions import db
 from app.recycling import hours
+from app.recycling.hours_rules import doubtful_hours, read_rules
 from app.recycling.models import (
     CONDITIONS,
     OUTCOMES,
     OWNER_STEPS,
+    REUSE_OUTCOMES,
     WIPE_METHODS,
     WITHDRAWN,
     CollectionPoint,
@@ -223,6 +228,15 @@ def register_device_return(
                 if resent is not None:
                     return resent, False
                 continue  # a receipt-number collision, or the form's answers changed
+            if existing.user_id == user.id and existing.device_type != device_type:
+                # Another of the person's devices, or a typing mistake: not the same return.
+                raise ReturnError(
+                    _l("You already declared this asset tag for another type of device, "
+                       "“%(type)s” (receipt %(receipt)s): check the tag.",
+                       type=_device_label(existing.device_type),
+                       receipt=existing.receipt_number),
+                    "asset_tag",
+                ) from None  # fmt: skip
             if existing.user_id == user.id:
                 return existing, False
             raise AssetTagTaken(
@@ -234,6 +248,11 @@ def register_device_return(
         )
         return device_return, True
     raise ReturnError(_l("Please try again."))  # pragma: no cover - three collisions in a row
+
+
+def _device_label(device_type: str) -> str:
+    kind = DEVICE_TYPES.get(device_type)
+    return str(kind.label) if kind else device_type
 
 
 def _same_declaration(number: str, new: DeviceReturn) -> DeviceReturn | None:
@@ -409,6 +428,27 @@ def check_outcome(device_return: DeviceReturn, outcome: str) -> None:
         raise ReturnError(_l("Confirm receipt before recording the outcome."))
     if device_return.wipe_requested and device_return.status != "wiped":
         raise ReturnError(_l("A certified wipe was requested: record it before the outcome."))
+    if outcome not in possible_outcomes(device_return):
+        raise ReturnError(STORAGE_DESTROYED, "outcome")
+
+
+STORAGE_DESTROYED = _l(
+    "The storage of this device was physically destroyed: it can only be recycled, not "
+    "reused, donated or refurbished."
+)
+
+
+def storage_destroyed(device_return: DeviceReturn) -> bool:
+    """Whether the recorded wipe destroyed the device's storage."""
+    return any(step.wipe_method == "physical_destruction" for step in device_return.steps)
+
+
+def possible_outcomes(device_return: DeviceReturn) -> tuple[str, ...]:
+    """The outcomes this device can still have: none that needs a working device
+    (REUSE_OUTCOMES) once its storage was destroyed."""
+    if storage_destroyed(device_return):
+        return tuple(outcome for outcome in OUTCOMES if outcome not in REUSE_OUTCOMES)
+    return OUTCOMES
 
 
 def record_outcome(
@@ -433,6 +473,7 @@ def save_point(
     if problems:
         raise problems[0]
     creating = point is None
+    before = {} if creating else point_settings(point)
     if creating:
         point = CollectionPoint(created_at=now, active=True, closure_note="")
         db.session.add(point)
@@ -447,9 +488,120 @@ def save_point(
     point.directions_en = (data.get("directions_en") or "").strip()
     db.session.flush()
     set_point_agents(point, data.get("agent_ids") or [])
+    # An edit stores what changed, before -> after (`audit_point_changes` words it).
+    summary = point.name if creating else point_changes_summary(before, point_settings(point))
     record_audit(admin, "create" if creating else "update", "collection_point", point.id, now,
-                 point.name)  # fmt: skip
+                 summary)  # fmt: skip
     return point
+
+
+# The settings a point's audit event follows, keyed as stored, and their labels (the
+# form's). Agents are stored by account id: an erased agent's name is not kept here.
+POINT_SETTINGS = {
+    "name": _l("Name"),
+    "commune": _l("Commune"),
+    "address": _l("Address"),
+    "latitude": _l("Latitude"),
+    "longitude": _l("Longitude"),
+    "opening_hours": _l("Opening hours"),
+    "accepted_types": _l("Accepted device types"),
+    "directions_fr": _l("How to get there (French)"),
+    "directions_en": _l("How to get there (English)"),
+    "agents": _l("Agents of this point"),
+}
+_AUDIT_TEXT_CHARS = 100  # two values of every setting changed still fit 500 characters
+_AUDIT_TEXT = r'"(?:[^"\\]|\\.)*"'
+_AUDIT_NAME = re.compile(rf"({_AUDIT_TEXT}): ")
+_AUDIT_PART = re.compile(rf"({'|'.join(POINT_SETTINGS)}) ({_AUDIT_TEXT}) -> ({_AUDIT_TEXT})")
+
+
+def point_settings(point: CollectionPoint) -> dict[str, str]:
+    """A point's settings as its audit events store them (texts)."""
+    return {
+        "name": point.name,
+        "commune": point.commune.name if point.commune else str(point.commune_id),
+        "address": point.address,
+        "latitude": f"{point.latitude:g}",
+        "longitude": f"{point.longitude:g}",
+        "opening_hours": point.opening_hours,
+        "accepted_types": point.accepted_types,
+        "directions_fr": point.directions_fr or "",
+        "directions_en": point.directions_en or "",
+        "agents": ",".join(str(i) for i in sorted(row.user_id for row in point.agent_rows)),
+    }
+
+
+def _audit_text(value: str) -> str:
+    if len(value) > _AUDIT_TEXT_CHARS:
+        value = value[: _AUDIT_TEXT_CHARS - 1] + "…"
+    return json.dumps(value, ensure_ascii=False)
+
+
+def point_changes_summary(before: dict[str, str], after: dict[str, str]) -> str:
+    """The point's name, then each setting changed, `setting "before" -> "after"`, joined
+    by "; " (whole settings only, within an event's 500 characters); the name alone
+    when nothing changed."""
+    parts = [
+        f"{key} {_audit_text(before[key])} -> {_audit_text(after[key])}"
+        for key in POINT_SETTINGS
+        if before.get(key) != after.get(key)
+    ]
+    summary = f"{_audit_text(after['name'])}: "
+    if not parts:
+        return after["name"]
+    kept = []
+    for part in parts:
+        if len(summary + "; ".join([*kept, part])) > SUMMARY_LENGTH:
+            break
+        kept.append(part)
+    return summary + "; ".join(kept)
+
+
+def _audit_value(key: str, stored: str) -> str:
+    """A stored setting in the reader's words."""
+    value = json.loads(stored)
+    if key == "accepted_types":
+        labels = [str(DEVICE_TYPES[t].label) if t in DEVICE_TYPES else t for t in value.split(",")]
+        return ", ".join(label for label in labels if label) or "–"
+    if key == "agents":
+        ids = [int(i) for i in value.split(",") if i.isdigit()]
+        names = dict(
+            db.session.execute(select(User.id, User.display_name).where(User.id.in_(ids))).all()
+        )
+        return ", ".join(names.get(i) or str(i) for i in ids) or "–"
+    if key in ("latitude", "longitude"):
+        return format_number(float(value)) if value else "–"
+    return _("“%(name)s”", name=value) if value else "–"
+
+
+def audit_point_changes(summary: str) -> str | None:
+    """A point edit's name and changed settings in the reader's words ("Mairie · Opening
+    hours: “…” → “…”"); None for any other details (a name alone, another domain's)."""
+    name = _AUDIT_NAME.match(summary)
+    if name is None:
+        return None
+    parts, position = [], name.end()
+    while position < len(summary):
+        # Part by part, not split on "; ": a text may hold one.
+        part = _AUDIT_PART.match(summary, position)
+        if part is None:
+            return None
+        key, before, after = part.groups()
+        try:
+            parts.append(
+                _("%(setting)s: %(before)s → %(after)s", setting=POINT_SETTINGS[key],
+                  before=_audit_value(key, before), after=_audit_value(key, after))
+            )  # fmt: skip
+        except ValueError:  # not what this module stores
+            return None
+        position = part.end()
+        if position < len(summary):
+            if not summary.startswith("; ", position):
+                return None
+            position += 2
+    if not parts:
+        return None
+    return " · ".join([json.loads(name[1]), *parts])
 
 
 def point_problems(point: CollectionPoint | None, data: dict) -> list[ReturnError]:
@@ -459,11 +611,17 @@ def point_problems(point: CollectionPoint | None, data: dict) -> list[ReturnErro
     form refused (None) is left to the form's own message.
     """
     problems = []
-    if not hours.is_valid(data.get("opening_hours") or ""):
-        problems.append(ReturnError(BAD_HOURS_MESSAGE, "opening_hours"))
-    elif reason := hours.unreadable_reason(data["opening_hours"]):
+    if reason := hours_problem(data.get("opening_hours") or ""):
         problems.append(ReturnError(reason, "opening_hours"))
     commune_id = data.get("commune_id")
+    if commune_id is not None and _name_taken(point, commune_id, data.get("name") or ""):
+        problems.append(
+            ReturnError(
+                _l("A collection point with this name already exists in this commune: "
+                   "give this one a name staff can tell apart (its street, its building)."),
+                "name",
+            )
+        )  # fmt: skip
     place = point_place_problem(
         db.session.get(Commune, commune_id) if commune_id is not None else None,
         data.get("latitude"),
@@ -476,6 +634,61 @@ def point_problems(point: CollectionPoint | None, data: dict) -> list[ReturnErro
     if (point is None or point.active) and not _any_working_agent(data.get("agent_ids") or []):
         problems.append(ReturnError(NO_AGENT_MESSAGE, "agent_ids"))
     return problems
+
+
+def hours_problem(expression: str) -> str | None:
+    """Why these opening hours are refused (in the request's language), or None: not in
+    the syntax, not put into words by the pages, or saying what an admin hardly means (a
+    point never open, a range ending before it starts, two ranges overlapping)."""
+    if not hours.is_valid(expression):
+        return str(BAD_HOURS_MESSAGE)
+    if reason := hours.unreadable_reason(expression):
+        return reason
+    doubtful = doubtful_hours(read_rules(str(opening_hours.OpeningHours(expression.strip()))))
+    if doubtful is None:
+        return None
+    if doubtful.kind == "never_open":
+        # Staff would be sent to a point where nobody receives their device.
+        return _(
+            "With these hours the point never opens. Enter the days and times it opens; "
+            "to stop returns there for a while, keep its usual hours and use "
+            "“Close temporarily”."
+        )
+    if doubtful.kind == "overnight":
+        return _(
+            "“%(range)s” does not end after it starts on the same day: the pages show each "
+            "day's hours within that day. Write a range such as %(example)s, and split "
+            "hours past midnight over two days.",
+            range=doubtful.ranges[0],
+            example="08:00-17:00",
+        )
+    first, second, merged = doubtful.ranges
+    return _(
+        "“%(first)s” and “%(second)s” overlap: write them as one range (%(merged)s) or "
+        "correct one of them.",
+        first=first,
+        second=second,
+        merged=merged,
+    )
+
+
+def _name_key(name: str) -> str:
+    """A point's name as two names are compared: without case or spaces."""
+    return re.sub(r"\s+", "", name).casefold()
+
+
+def _name_taken(point: CollectionPoint | None, commune_id: int, name: str) -> bool:
+    """Whether another point of this commune bears this name (two identical cards)."""
+    key = _name_key(name)
+    if not key:
+        return False  # the form says the name is missing
+    names = db.session.scalars(
+        select(CollectionPoint.name).where(
+            CollectionPoint.commune_id == commune_id,
+            CollectionPoint.id != (point.id if point is not None else -1),
+        )
+    )
+    return any(_name_key(other) == key for other in names)
 
 
 def _any_working_agent(user_ids: list[int]) -> bool:
