@@ -223,8 +223,8 @@ def run_load(base: str, env: dict, database_url: str, workdir: Path) -> dict:
             f"CATALOGUE = {catalogue_lua}",
             f"LEADERBOARDS = {lua_list(leaderboards)}",
             f"WRITE_PATH = {json.dumps(f'/api/v1/campaigns/{campaign}/actions')}",
-            # 0.05 GB of mail, the smallest that scores: the 20 GB daily cap allows 400 a person a day.
-            'WRITE_BODY = [[{"action_type": "delete-mail", "quantity": 0.05}]]',
+            # 0.1 GB of mail, the smallest that scores: the 20 GB daily cap allows 200 a person a day.
+            'WRITE_BODY = [[{"action_type": "delete-mail", "quantity": 0.1}]]',
         ]
     )
     script = workdir / "load.lua"

@@ -397,9 +397,9 @@ PAGES: list[Page] = [
         "/cleanup/campaigns/{campaign}/actions",
         method="POST",
         headers=HTMX,
-        # 0.05 GB of mail, the smallest entry that scores a point (a smaller one is
-        # refused): far below the 20 GB daily cap however long the bench runs.
-        form={"action_type": "delete-mail", "quantity": "0.05"},
+        # 0.1 GB of mail, the smallest entry that scores a point (points round down; a
+        # smaller one is refused): far below the 20 GB daily cap however long it runs.
+        form={"action_type": "delete-mail", "quantity": "0.1"},
         audit=False,
         many_people=True,
         params=lambda s: {"campaign": _campaign(s)},

@@ -268,14 +268,24 @@ class ActionTypeForm(FlaskForm):
         }
 
 
+QUANTITY_MAX_LENGTH = 30
+
+
+def _quantity_length():
+    """The longest quantity typed, on the log form and an entry's correction alike (its
+    `maxlength`); longer text is no number, and says so as other text does."""
+    return Length(max=QUANTITY_MAX_LENGTH, message=_l("Enter the quantity as a number."))
+
+
 class LogActionForm(FlaskForm):
     action_type = SelectField(_l("What did you do?"), validators=[DataRequired()])
     # Its hint names the unit of the chosen action type (cleanup/_log_unit_hint.html).
-    quantity = StringField(_l("How much?"), validators=[DataRequired(), Length(max=30)])
+    quantity = StringField(_l("How much?"), validators=[DataRequired(), _quantity_length()])
 
 
 class CorrectActionForm(FlaskForm):
-    quantity = StringField(_l("Quantity"), validators=[DataRequired(), Length(max=30)])
+    # "My entries" renders this field by hand: its maxlength is QUANTITY_MAX_LENGTH too.
+    quantity = StringField(_l("Quantity"), validators=[DataRequired(), _quantity_length()])
 
 
 class ExtendForm(FlaskForm):

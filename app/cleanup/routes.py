@@ -22,6 +22,7 @@ from app.cleanup.catalogue import (
 )
 from app.cleanup.forms import (
     DATETIME_FORMAT,
+    QUANTITY_MAX_LENGTH,
     ActionTypeForm,
     CampaignForm,
     CorrectActionForm,
@@ -151,18 +152,20 @@ def _campaign_form(campaign=None) -> CampaignForm:
 
 
 def _save_campaign(form, campaign=None):
-    """Create or change the campaign; a refusal of its dates is told at the end's field."""
+    """Create or change the campaign; a refusal of its dates is told at the field to
+    correct (the start's first)."""
     now = utcnow()
+    update = None
     try:
         if campaign is None:
             campaign = services.create_campaign(current_user, form.campaign_data(), now)
         else:
-            services.update_campaign(campaign, current_user, form.campaign_data(), now)
+            update = services.update_campaign(campaign, current_user, form.campaign_data(), now)
     except services.CleanupError as error:
         db.session.rollback()
         if error.code in ("ended", "invalid_dates", "too_long"):
             form.ends_at.errors = [error.message]
-        elif error.code in ("start_in_past", "start_too_late"):
+        elif error.code in ("start_in_past", "start_too_early", "start_too_late"):
             form.starts_at.errors = [error.message]
         elif error.code == "invalid_scope":  # told at the departments, the first one focused
             form.departments.errors = [error.message]
@@ -170,10 +173,14 @@ def _save_campaign(form, campaign=None):
             flash(error.message, "error")
         return None
     db.session.commit()
-    if campaign.state(now) == DRAFT:
+    if update is not None and not update.changed:
+        flash(_("Nothing changed: the campaign is as it was."), "success")
+    elif campaign.state(now) == DRAFT:
         flash(_("Campaign saved as a draft. Preview it, then publish it."), "success")
-    else:
+    elif update.dates_changed:
         flash(_("Changes saved. The messages not sent yet follow the new dates."), "success")
+    else:
+        flash(_("Changes saved."), "success")
     return redirect(url_for("cleanup.show_campaign", campaign_id=campaign.id))
 
 
@@ -481,7 +488,13 @@ def _progress_response(campaign, message, kind, status=200, **place):
         return page, status
     flash(message, "success")
     entries = "all" if request.args.get("entries") == "all" else None  # as they were listed
-    url = url_for("cleanup.show_campaign", campaign_id=campaign.id, entries=entries)
+    # After a log, the action stays chosen, as htmx keeps it (the page reads ?action_type=).
+    url = url_for(
+        "cleanup.show_campaign",
+        campaign_id=campaign.id,
+        entries=entries,
+        action_type=place.get("action_type"),
+    )
     return redirect(url + "#my-progress")
 
 
@@ -541,7 +554,7 @@ def correct_action(action_id: int):
     campaign = queries.get_campaign(action.campaign_id)
     form = CorrectActionForm()
     # A refused correction keeps what was typed, by its entry, to be put right.
-    here = {"message_at": action.id, "typed": (form.quantity.data or "")[:30]}
+    here = {"message_at": action.id, "typed": (form.quantity.data or "")[:QUANTITY_MAX_LENGTH]}
     if not form.validate_on_submit():
         message = _("Enter the quantity as a number.")
         return _progress_response(campaign, message, "error", 422, **here)

@@ -5,7 +5,7 @@ import functools
 import json
 import math
 from datetime import UTC, datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_FLOOR, Decimal
 from typing import NamedTuple
 from uuid import uuid4
 
@@ -263,7 +263,22 @@ def create_campaign(actor, data: dict, now: datetime) -> CleanupCampaign:
 def _check_not_over(data: dict, now: datetime) -> None:
     """A campaign saved already over could never be published: say so at its end. A
     campaign is time-boxed: at most MAX_LENGTH long, starting within START_WITHIN (a
-    typo in a year, 2099 or 2020, is told at once, not found in a launch e-mail)."""
+    typo in a year, 2099 or 2020, is told at once, not found in a launch e-mail).
+
+    The start comes first: a draft may start in the past (it starts on publication), but
+    one that started MAX_LENGTH ago would be over whatever its end, and asking for an end
+    first sent the organiser from one refused end to another."""
+    if data["starts_at"] + MAX_LENGTH <= now:
+        raise CleanupError(
+            _(
+                "A campaign lasts at most %(days)s days: one starting on %(start)s would "
+                "already be over. Choose a start from today on.",
+                days=MAX_LENGTH.days,
+                start=format_day(local_day(data["starts_at"]), LONG_DAY),
+            ),
+            "start_too_early",
+            422,
+        )
     if data["ends_at"] <= now:
         raise CleanupError(
             _("This campaign would already be over: choose an end in the future."),
@@ -290,19 +305,27 @@ def _check_not_over(data: dict, now: datetime) -> None:
         )
 
 
-def update_campaign(campaign: CleanupCampaign, actor, data: dict, now: datetime) -> None:
+class CampaignUpdate(NamedTuple):
+    """What saving the campaign form changed: anything at all, and its dates."""
+
+    changed: bool
+    dates_changed: bool
+
+
+def update_campaign(campaign: CleanupCampaign, actor, data: dict, now: datetime) -> CampaignUpdate:
     """Change a draft, or a published campaign until it starts (nobody has logged
     anything yet). Once it has started it can only be extended.
 
     A published one is announced again (`campaign_published`): messaging moves the
-    messages it scheduled and has not sent to the new dates.
+    messages it scheduled and has not sent to the new dates. Saved as it was, nothing is
+    recorded nor announced.
     """
     state = campaign.state(now)
     if state not in (DRAFT, SCHEDULED):
         raise CleanupError(_("A campaign that has started can only be extended."), "started")
-    _check_not_over(data, now)
     if state == SCHEDULED and data["starts_at"] < now:
-        # It would start at once, backdated, its launch message sent now.
+        # It would start at once, backdated, its launch message sent now. Told before the
+        # end's checks, so that one correction is enough.
         raise CleanupError(
             _(
                 "This campaign is published: its start cannot be in the past. Choose a start from now on."
@@ -310,19 +333,26 @@ def update_campaign(campaign: CleanupCampaign, actor, data: dict, now: datetime)
             "start_in_past",
             422,
         )
+    _check_not_over(data, now)
     before = campaign_settings(campaign)
+    descriptions = (campaign.description_fr, campaign.description_en)
     dates = (campaign.starts_at, campaign.ends_at)
     _apply_campaign_data(campaign, data)
+    db.session.flush()
+    after = campaign_settings(campaign)
+    if before == after and descriptions == (campaign.description_fr, campaign.description_en):
+        return CampaignUpdate(changed=False, dates_changed=False)  # saved as it was
     _mark_changed(campaign, now, dates)
     db.session.flush()
     # Its dates, goals, scope, names and per-type rules, before -> after (the audit log
     # words them); a change of description alone records the name.
-    changed = describe_changes(campaign_changes(before, campaign_settings(campaign)))
+    changed = describe_changes(campaign_changes(before, after))
     record_audit(
         actor, "update", "cleanup_campaign", campaign.id, now, changed or names_summary(campaign)
     )
     if state == SCHEDULED:
         campaign_published.send(current_app._get_current_object(), campaign=campaign, now=now)
+    return CampaignUpdate(True, dates_changed=dates != (campaign.starts_at, campaign.ends_at))
 
 
 def publish_campaign(campaign: CleanupCampaign, actor, now: datetime) -> None:
@@ -504,15 +534,17 @@ def check_quantity(rule: queries.CampaignRule, quantity) -> float:
 
 
 def points_for(quantity: float, points_per_unit: float) -> int:
-    """`quantity` times `points_per_unit`, rounded half up on the exact product (as
-    people count: 2.5 points an item make 3 for 1 item, 8 for 3; 7.25 GB at 10 points
-    per GB 73). Python's `round` went half to even (2, 8, 12 for 1, 3, 5 items), and the
-    float product of 7.25 by 10 may fall a hair either side of the half."""
+    """`quantity` times `points_per_unit`, rounded down to whole points, so that entries
+    split in small pieces never score more than one entry of their total (rounded half
+    up, ten entries of 0.05 GB at 10 points per GB scored 10 where 0.5 GB scored 5).
+    The float product of 0.29 by 100 falls a hair below 29: near a whole number, the
+    product is taken exactly on the decimals as typed."""
     product = quantity * points_per_unit
-    if abs(product - math.floor(product) - 0.5) > 1e-6:
-        return math.floor(product + 0.5)  # not near a half: the float is exact enough
-    product = Decimal(repr(float(quantity))) * Decimal(repr(float(points_per_unit)))
-    return int(product.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    points = math.floor(product)
+    if product - points < 1 - 1e-6:
+        return points  # not just below a whole number: the float is exact enough
+    exact = Decimal(repr(float(quantity))) * Decimal(repr(float(points_per_unit)))
+    return int(exact.to_integral_value(rounding=ROUND_FLOOR))
 
 
 def entry_points(rule, quantity: float) -> int:
@@ -522,16 +554,16 @@ def entry_points(rule, quantity: float) -> int:
 
 def smallest_scoring_quantity(rule) -> float | None:
     """The smallest quantity one entry can hold that scores a point (a multiple of
-    0.001 GB, or a whole number of items or devices), as `entry_points` rounds (half up:
-    0.05 GB at 10 points per GB scores 1, 0.049 GB 0). None when nothing needs refusing:
+    0.001 GB, or a whole number of items or devices), as `entry_points` rounds (down:
+    0.1 GB at 10 points per GB scores 1, 0.099 GB 0). None when nothing needs refusing:
     a type worth no point, or one only other services log (a device return never fails
     on it).
     """
     if rule.points_per_unit <= 0 or rule.key in SYSTEM_ACTION_TYPES:
         return None
     step = Decimal("0.001") if rule.unit == "GB" else Decimal(1)
-    half = Decimal("0.5") / Decimal(repr(float(rule.points_per_unit)))
-    steps = max(math.ceil(half / step), 1)
+    one = Decimal(1) / Decimal(repr(float(rule.points_per_unit)))
+    steps = max(math.ceil(one / step) - 1, 1)
     while entry_points(rule, float(steps * step)) < 1:
         steps += 1
     return float(steps * step)

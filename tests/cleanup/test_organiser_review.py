@@ -1,4 +1,4 @@
-"""An organiser's browser review (4 December): points round half up, the percent and
+"""An organiser's browser review (4 December): points round (down since 6 December), the percent and
 the end of a campaign are said the reader's way, one CO₂ figure per page, « Direction »
 throughout, a corrected entry shows what it was, campaign messages link to the campaign,
 and the calendar file makes calendar apps follow an extension."""
@@ -34,19 +34,19 @@ def _campaign_with_points(make_campaign, key: str, points_per_unit: float):
     )
 
 
-@pytest.mark.parametrize(("items", "points"), [(1, 3), (3, 8), (5, 13)])
-def test_points_round_half_up_for_whole_items(make, make_campaign, items, points):
-    """At 2.5 points an item, Python's round gave 2 for 1 item and 12 for 5."""
+@pytest.mark.parametrize(("items", "points"), [(1, 2), (3, 7), (5, 12)])
+def test_points_round_down_for_whole_items(make, make_campaign, items, points):
+    """At 2.5 points an item, an entry scores its whole points: never more than its share."""
     campaign = _campaign_with_points(make_campaign, "unsubscribe", 2.5)
     entry = services.log_action(make.user(), campaign, "unsubscribe", items, utcnow())
     assert entry.points == points
 
 
-def test_points_round_half_up_on_the_exact_product_of_gigabytes(make, make_campaign):
-    """7.25 GB at 10 points per GB scored 72 (half to even, or a float a hair below)."""
-    campaign = _campaign_with_points(make_campaign, "delete-mail", 10)
-    entry = services.log_action(make.user(), campaign, "delete-mail", 7.25, utcnow())
-    assert entry.points == 73
+def test_points_round_down_on_the_exact_product_of_gigabytes(make, make_campaign):
+    """0.29 GB at 100 points per GB: the float product is a hair below 29, which is still 29."""
+    campaign = _campaign_with_points(make_campaign, "delete-mail", 100)
+    entry = services.log_action(make.user(), campaign, "delete-mail", 0.29, utcnow())
+    assert entry.points == 29
 
 
 @pytest.mark.parametrize(

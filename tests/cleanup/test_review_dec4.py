@@ -62,9 +62,9 @@ def test_a_quantity_that_scores_no_point_is_refused_at_its_field(participant, ma
     participant.sign_in(make.user(locale="en"))
     response = participant.log("delete-mail", "0.001")
     assert response.status_code == 422
-    # At 10 points per GB, points round half up: 0.049 GB scores 0, 0.05 GB 1.
+    # At 10 points per GB, points round down: 0.099 GB scores 0, 0.1 GB 1.
     assert _quantity_error(response) == (
-        "This entry scores no points: the smallest that scores is 0.05\u00a0GB."
+        "This entry scores no points: the smallest that scores is 0.1\u00a0GB."
     )
     assert db.session.scalar(select(func.count(CleanupAction.id))) == 0
     assert db.session.scalar(select(func.count(CleanupParticipant.id))) == 0
@@ -72,8 +72,8 @@ def test_a_quantity_that_scores_no_point_is_refused_at_its_field(participant, ma
 
 def test_the_smallest_quantity_that_scores_is_accepted(participant, make):
     participant.sign_in(make.user(locale="en"))
-    assert participant.log("delete-mail", "0.049").status_code == 422
-    assert "Logged: 1 point." in html.unescape(participant.log("delete-mail", "0.05").text)
+    assert participant.log("delete-mail", "0.099").status_code == 422
+    assert "Logged: 1 point." in html.unescape(participant.log("delete-mail", "0.1").text)
 
 
 def test_a_quantity_that_scores_no_point_is_refused_in_french_with_its_unit(participant, make):
@@ -81,7 +81,7 @@ def test_a_quantity_that_scores_no_point_is_refused_in_french_with_its_unit(part
     response = participant.log("delete-mail", "0,001")
     assert _quantity_error(response) == (
         "Cette saisie ne rapporte aucun point\u00a0: la plus petite qui en rapporte est "
-        "0,05\u00a0Go."
+        "0,1\u00a0Go."
     )
 
 
@@ -91,7 +91,7 @@ def test_a_correction_to_a_quantity_that_scores_nothing_is_refused(participant, 
     db.session.commit()
     response = participant.correct(entry.id, "0.01")
     assert response.status_code == 422
-    assert "the smallest that scores is 0.05\u00a0GB" in html.unescape(response.text)
+    assert "the smallest that scores is 0.1\u00a0GB" in html.unescape(response.text)
     assert db.session.get(CleanupAction, entry.id).quantity == 1
 
 
@@ -108,7 +108,7 @@ def test_a_quantity_that_scores_no_point_is_refused_through_the_api(client, make
     error = response.get_json()["error"]
     assert error["code"] == "invalid_quantity"
     assert error["message"] == (
-        "This entry scores no points: the smallest that scores is 0.05\u00a0GB."
+        "This entry scores no points: the smallest that scores is 0.1\u00a0GB."
     )
     assert db.session.scalar(select(func.count(CleanupAction.id))) == 0
 
@@ -116,7 +116,8 @@ def test_a_quantity_that_scores_no_point_is_refused_through_the_api(client, make
 def test_items_worth_less_than_a_point_each_name_the_smallest_whole_number(
     participant, make, make_campaign
 ):
-    """At 0.3 points an item, 1 item scores 0 (0.3 rounds down): 2 is the smallest (0.6 -> 1)."""
+    """At 0.3 points an item, 1 item scores 0 and 3 score 0.9, rounded down to 0: 4 is the
+    smallest (1.2 -> 1)."""
     now = utcnow()
     types = {t.key: t for t in services.ensure_default_action_types()}
     rules = [{"action_type_id": types["unsubscribe"].id, "points_per_unit": 0.3, "daily_cap": 30}]
@@ -126,7 +127,7 @@ def test_items_worth_less_than_a_point_each_name_the_smallest_whole_number(
     participant.sign_in(make.user(locale="en"))
     response = participant.log("unsubscribe", "1")
     assert _quantity_error(response) == (
-        "This entry scores no points: the smallest that scores is 2 items."
+        "This entry scores no points: the smallest that scores is 4 items."
     )
 
 

@@ -54,8 +54,11 @@ def test_without_javascript_a_log_comes_back_to_all_the_entries(client, make, ma
     login(client, _with_entries(make, campaign, 7))
     answer = _log(client, campaign, "?entries=all")
     assert answer.status_code == 302
-    assert answer.location.endswith(f"/cleanup/campaigns/{campaign.id}?entries=all#my-progress")
-    assert _log(client, campaign).location.endswith(f"/cleanup/campaigns/{campaign.id}#my-progress")
+    # The action logged stays chosen too (see test_review_dec6).
+    kept = f"/cleanup/campaigns/{campaign.id}?entries=all&action_type=delete-mail#my-progress"
+    assert answer.location.endswith(kept)
+    latest = f"/cleanup/campaigns/{campaign.id}?action_type=delete-mail#my-progress"
+    assert _log(client, campaign).location.endswith(latest)
 
 
 def test_each_entrys_correction_and_deletion_name_the_entry(client, make, make_campaign):
@@ -130,11 +133,13 @@ def test_a_campaign_of_more_than_90_days_is_refused_at_its_end(client, make):
     assert db.session.scalar(select(func.count()).select_from(CleanupCampaign)) == 0
 
 
-def test_a_start_in_a_past_year_is_refused_by_the_length_too(client, make):
+def test_a_start_in_a_past_year_is_refused_at_the_start(client, make):
+    """Told at the end ("choose an end by 9 April 2020"), no end could be right."""
     login(client, make.user(roles=("organiser",), locale="fr"))
     answer = post_new_campaign(client, starts_at="2020-01-10T09:00", ends_at=in_days(20, "18:00"))
     assert answer.status_code == 422
-    assert "au plus 90 jours" in _refusal_at(answer.get_data(as_text=True), "ends_at")
+    assert "au plus 90 jours" in _refusal_at(answer.get_data(as_text=True), "starts_at")
+    assert not _refusal_at(answer.get_data(as_text=True), "ends_at")
 
 
 def test_a_start_more_than_a_year_ahead_is_refused_at_the_start(client, make):

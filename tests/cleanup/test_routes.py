@@ -153,10 +153,10 @@ def test_the_daily_limit_message_writes_numbers_the_french_way(participant):
 def test_the_daily_limit_message_says_the_limit_and_what_is_left_with_units(
     client, make, make_campaign
 ):
-    """1e3 GB at once: "over the limit of 20 GB", not "limit reached" with nothing logged."""
+    """1000 GB at once: "over the limit of 20 GB", not "limit reached" with nothing logged."""
     campaign = running(make_campaign)
     participant = Participant(client, campaign, make.user(locale="en"))
-    refused = participant.log("delete-mail", "1e3")
+    refused = participant.log("delete-mail", "1000")
     assert refused.status_code == 409
     text = html.unescape(refused.get_data(as_text=True))
     assert (
