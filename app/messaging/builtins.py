@@ -8,6 +8,7 @@ import hashlib
 import json
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.core.audit import record_audit
@@ -213,8 +214,10 @@ BUILTIN_TEMPLATES = {
         "Your entry does not count: {% endif %}" + _CAMPAIGN_EN,
         "body_fr": "Bonjour {{ first_name }},\n\n"
         + _IF_CORRECTION_REFUSED
-        + "Votre correction de la saisie du {{ entry_date }} ({{ entry_action }}) à "
-        "{{ entry_refused_quantity }} dans "
+        # The entry named before the correction: « Votre correction de la saisie du
+        # 3 décembre (Mails supprimés) à 5 Go » read as a date range.
+        + "Pour votre saisie «\u00a0{{ entry_action }}\u00a0» du {{ entry_date }}, votre "
+        "correction à {{ entry_refused_quantity }} dans "
         + _THE_CAMPAIGN_FR
         + " n'a pas été acceptée. La saisie conserve {{ entry_quantity }} "
         "({{ entry_points_text }}), la quantité acceptée auparavant."
@@ -227,7 +230,7 @@ BUILTIN_TEMPLATES = {
         "{% endif %}" + _MY_ENTRIES_FR + _FOOTER_FR,
         "body_en": "Hello {{ first_name }},\n\n"
         + _IF_CORRECTION_REFUSED
-        + "Your correction of your entry of {{ entry_date }} ({{ entry_action }}) to "
+        + "For your entry “{{ entry_action }}” of {{ entry_date }}, your correction to "
         "{{ entry_refused_quantity }} in "
         + _CAMPAIGN_EN
         + " was not accepted. The entry keeps {{ entry_quantity }} ({{ entry_points_text }}),"
@@ -334,6 +337,25 @@ NOTICE_TEMPLATES = frozenset(
     }
 )
 
+# What the preview and the test of a notice show for the news only a real event gives
+# (`custody_news` comes with an agent's step): named as samples, in words. Without them
+# these built-ins previewed as « Bonjour Camille, » and their footer.
+NOTICE_SAMPLES = {
+    "device-custody": {
+        "custody_news": _l(
+            "[News of the device: what an agent recorded (its receipt at a collection "
+            "point, the wiping of its data or its outcome), with its receipt number and "
+            "the date]"
+        ),
+    },
+    "device-return-reminder": {
+        "custody_news": _l(
+            "[Reminder: the device declared, its receipt number, the day it was declared, "
+            "the collection point with its address and opening hours, and how to withdraw "
+            "the declaration]"
+        ),
+    },
+}
 
 # The texts a built-in template's subjects and bodies were installed with, oldest first,
 # by fingerprint (`shipped_fingerprint`); the last is the text shipped now. A copy still
@@ -376,7 +398,7 @@ SHIPPED_TEXTS = {
         "dd987ae52238af00",
     ),
     "entry-accepted": ("aeef7d486d847d05",),
-    "entry-rejected": ("2d213b0cbabe2fdf", "e00ac7ba55c027fe"),
+    "entry-rejected": ("2d213b0cbabe2fdf", "e00ac7ba55c027fe", "1aed081c558a2cc0"),
     "device-custody": ("50f1dc6aa38208e4", "c10480d68fdba5f2"),
     "request-approved": ("c87c5c3b94166664",),
     "request-refused": ("2e41c09e11f4752f",),

@@ -133,7 +133,7 @@ def build_email(
         "\r\n".join(headers)
         + "\r\n\r\n"
         + f"--{boundary}\r\n"
-        + _base64_part("text/plain", body)
+        + _base64_part("text/plain", body + _plain_footer(locale, unsubscribe_url))
         + f"--{boundary}\r\n"
         + _base64_part("text/html", html)
         + f"--{boundary}--\r\n"
@@ -157,6 +157,13 @@ def _html_layout(locale: str) -> list[str]:
     return layouts[locale]
 
 
+def _plain_footer(locale: str, unsubscribe_url: str) -> str:
+    """The HTML layout's footer for the plain-text part (why this e-mail, how to stop
+    it), after a signature separator: a reader of plain text had neither."""
+    labels = email_labels(locale)
+    return "\n\n-- \n" + labels["why"] + "\n" + labels["unsubscribe_at"] % {"url": unsubscribe_url}
+
+
 def default_sender() -> str:
     return current_app.config["MAIL_DEFAULT_SENDER"]
 
@@ -171,5 +178,7 @@ def email_labels(locale: str) -> dict[str, str]:
             _LABELS[locale] = {
                 "unsubscribe": _("Unsubscribe from these e-mails"),
                 "why": _("You receive this e-mail because you accepted e-mails from Empreinte."),
+                # Filled per message (`%(url)s`): gettext without values leaves it as is.
+                "unsubscribe_at": _("Unsubscribe from these e-mails: %(url)s"),
             }
     return _LABELS[locale]

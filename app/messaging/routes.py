@@ -330,8 +330,9 @@ def _preview(form: TemplateForm) -> dict:
     recipient = current_user
     if form.recipient.data:
         recipient = db.session.scalar(select(User).where(User.email == form.recipient.data.lower()))
-        if recipient is None:
-            return {"error": _("Nobody has this e-mail address."), "problems": [], "renders": {}}
+        if recipient is None:  # said at the field, as an address not well formed is
+            form.recipient.errors = [*form.recipient.errors, _("Nobody has this e-mail address.")]
+            return {"recipient_refused": True, "problems": [], "renders": {}}
     data = _template_data(form)
     problems = check_template(data)
     if problems:
@@ -340,7 +341,7 @@ def _preview(form: TemplateForm) -> dict:
     compiled = CompiledTemplate.compile(MessageTemplate(**data))
     renders = {}
     for locale in ("fr", "en"):
-        variables = services.preview_variables(recipient, locale, now)
+        variables = services.preview_variables(recipient, locale, now, data["key"] or "")
         try:
             renders[locale] = compiled.render(locale, variables)
         except Exception:  # a value this person or a preview lacks: say which
@@ -350,6 +351,8 @@ def _preview(form: TemplateForm) -> dict:
 
 
 def _editor(form: TemplateForm, template: MessageTemplate | None, preview: dict | None = None):
+    if preview is None and form.recipient.errors:  # the field says why; the preview where
+        preview = {"recipient_refused": True, "problems": [], "renders": {}}
     return render_template(
         "messaging/template_form.html",
         form=form,
@@ -435,9 +438,11 @@ def restore_template(template_id: int):
     template = _template_or_404(template_id)
     if ConfirmForm().validate_on_submit():
         try:
-            services.restore_shipped_text(template, current_user, utcnow())
-            db.session.commit()
-            flash(_("The built-in text is back."), "success")
+            if services.restore_shipped_text(template, current_user, utcnow()):
+                db.session.commit()
+                flash(_("The built-in text is back."), "success")
+            else:
+                flash(_("This text is already the built-in one."), "info")
         except services.MessagingError as error:
             flash(str(error), "error")
     return redirect(url_for("messaging.edit_template", template_id=template.id))
@@ -452,14 +457,15 @@ def preview_template():
     if not any(_template_data(form)[name].strip() for name in services.TEMPLATE_FIELDS):
         # A blank new template, asked on load: nothing typed yet, so nothing is wrong yet.
         preview = None
-    elif form.recipient.errors:
-        preview = {"error": _("Give a valid e-mail address."), "problems": [], "renders": {}}
+    elif form.recipient.errors:  # said at the field, in the form's own words
+        preview = {"recipient_refused": True, "problems": [], "renders": {}}
     else:
         preview = _preview(form)
     if htmx and not htmx.history_restore_request:
-        response = current_app.make_response(
-            render_template("messaging/_preview.html", preview=preview)
-        )
+        html = render_template("messaging/_preview.html", preview=preview)
+        if htmx.trigger == form.recipient.id:  # the address changed: its field follows
+            html += render_template("messaging/_recipient_field.html", form=form, oob=True)
+        response = current_app.make_response(html)
         response.headers["Vary"] = "HX-Request"
         return response
     return _editor(form, None, preview)
@@ -552,9 +558,13 @@ def _refusal(form: ScheduleForm, error: services.MessagingError) -> dict:
     return {}
 
 
-def _size(audience_key: str) -> dict | None:
+def _size(audience_key: str, live: bool = False) -> dict | None:
+    """The count shown under the audience; `live` (as the form is filled): a parameter
+    not chosen yet is a step to come, not a refusal, which waits for the form's sending."""
     if not audience_key:  # none chosen yet: no size to show
         return None
+    if live and (step := services.count_waits_for(audience_key, _audience_params(audience_key))):
+        return {"waiting": step}
     try:
         return {
             "count": services.audience_size(audience_key, _audience_params(audience_key), utcnow())
@@ -568,7 +578,7 @@ def _size(audience_key: str) -> dict | None:
 def audience_size():
     """How many people the chosen audience reaches (htmx fragment or full page)."""
     key = request.args.get("audience", "")
-    size = _size(key)
+    size = _size(key, live=True)
     if htmx and not htmx.history_restore_request:
         response = current_app.make_response(
             render_template("messaging/_audience_size.html", size=size)
@@ -846,7 +856,9 @@ def stop_schedule(schedule_id: int):
     if schedule is None:
         abort(404)
     if ConfirmForm().validate_on_submit():
-        services.deactivate_schedule(schedule, current_user, utcnow())
-        db.session.commit()
-        flash(_("Recurring message stopped."), "success")
+        if services.deactivate_schedule(schedule, current_user, utcnow()):
+            db.session.commit()
+            flash(_("Recurring message stopped."), "success")
+        else:
+            flash(_("This recurring message was already stopped."), "info")
     return redirect(url_for("messaging.list_dispatches"))

@@ -40,7 +40,12 @@ from app.core.time import local_iso, local_zone
 from app.core.urls import database_id
 from app.extensions import db
 from app.messaging.audiences import EMAIL_ONLY_LINKS, preview_placeholders, test_links
-from app.messaging.builtins import BUILTIN_TEMPLATES, NOTICE_TEMPLATES, ensure_builtin_templates
+from app.messaging.builtins import (
+    BUILTIN_TEMPLATES,
+    NOTICE_SAMPLES,
+    NOTICE_TEMPLATES,
+    ensure_builtin_templates,
+)
 from app.messaging.i18n import _
 from app.messaging.labels import channel_label
 from app.messaging.mailer import build_email
@@ -131,18 +136,22 @@ def differs_from_shipped_text(template: MessageTemplate) -> bool:
     )
 
 
-def restore_shipped_text(template: MessageTemplate, actor, now: datetime) -> None:
+def restore_shipped_text(template: MessageTemplate, actor, now: datetime) -> bool:
     """Put back the subjects and bodies Empreinte ships for a built-in template: undoes
     an organiser's edits, and brings an install the texts of a newer release (built-ins
-    are otherwise created once, never overwritten)."""
+    are otherwise created once, never overwritten). False when it held them already:
+    nothing changed, nothing is recorded (two tabs, a page from before the restore)."""
     shipped = shipped_text(template)
     if shipped is None:
         raise MessagingError(_("Only a built-in template has a text to restore."))
+    if not differs_from_shipped_text(template):
+        return False
     for field in TEMPLATE_FIELDS:
         setattr(template, field, shipped[field])
     template.updated_at = now
     db.session.flush()
     record_audit(actor, "restore", "messaging_template", template.id, now, template.key)
+    return True
 
 
 class _InLanguage:
@@ -156,14 +165,36 @@ class _InLanguage:
         return getattr(self._user, name)
 
 
-def preview_variables(reader, locale: str, now: datetime) -> dict:
+def preview_variables(reader, locale: str, now: datetime, template_key: str = "") -> dict:
     """What a preview fills a template with: the reader's values in `locale`, their
-    secret links (unsubscribe) as placeholders, since an organiser sees the preview."""
+    secret links (unsubscribe) as placeholders, since an organiser sees the preview; a
+    device notice's news as a named sample (`notice_samples`)."""
     # Providers write names, dates and hours in the recipient's language: ask them for
     # this language's values, as if the recipient read the portal in it.
     variables = variables_for([_InLanguage(reader, locale)], now, {}).get(reader.id, {})
     variables.update(preview_placeholders())
+    variables.update(notice_samples(template_key, locale, variables))
     return variables
+
+
+def notice_samples(template_key: str, locale: str, values: dict) -> dict[str, str]:
+    """For the preview and the test of a device notice, in `locale`: the variables only
+    its real event gives, as samples named as such ("[News of the device: …]"), the
+    others as their examples. Guarded by `is defined`, these built-ins said nothing else."""
+    samples = NOTICE_SAMPLES.get(template_key)
+    if samples is None:
+        return {}
+    known = known_variables()
+    # The variables given with the sampled ones (the receipt's number and link).
+    given_with = {known[name].only_in for name in samples if name in known}
+    with force_locale(regional_locale(locale)):
+        return {
+            name: str(samples.get(name, variable.example))
+            for name, variable in known.items()
+            if name not in values
+            and variable.only_in is not None
+            and (name in samples or variable.only_in in given_with)
+        }
 
 
 def subject_previews(templates, reader, locale: str, now: datetime) -> dict[int, str]:
@@ -250,6 +281,22 @@ def _missing_param(name: str) -> str:
         return asked[name]
     param = known_audience_params().get(name)
     return _("Choose the audience's %(names)s.", names=str(param.label) if param else name)
+
+
+def count_waits_for(key: str, params: dict) -> str | None:
+    """While a form is being filled: what the count of this audience waits for (a
+    parameter not chosen yet), said as a step to take, not as a refusal; else None."""
+    audience = known_audiences().get(key)
+    missing = [name for name in (audience.params if audience else ()) if not params.get(name)]
+    if not missing:
+        return None
+    steps = {
+        "department_id": _("Choose a department to count the recipients."),
+        "commune_id": _("Choose a commune to count the recipients."),
+        "role": _("Choose a role to count the recipients."),
+        "campaign_id": _("Choose a campaign to count the recipients."),
+    }
+    return steps.get(missing[0]) or _("Complete the audience to count the recipients.")
 
 
 def audience_size(key: str, params: dict, now: datetime) -> int:
@@ -529,15 +576,17 @@ def cancel_dispatch(dispatch: Dispatch, actor, now: datetime) -> None:
     record_audit(actor, "cancel", "messaging_dispatch", dispatch.id, now)
 
 
-def deactivate_schedule(schedule: Schedule, actor, now: datetime) -> None:
-    """Stop a recurring schedule; it stays listed as stopped, by whom and when."""
-    if not schedule.active:  # stopped twice (two tabs): the first stop is the one told
-        return
+def deactivate_schedule(schedule: Schedule, actor, now: datetime) -> bool:
+    """Stop a recurring schedule; it stays listed as stopped, by whom and when. False
+    when it was stopped already (two tabs): the first stop is the one recorded."""
+    if not schedule.active:
+        return False
     schedule.active = False
     schedule.stopped_at = now
     schedule.stopped_by_id = getattr(actor, "id", None)
     db.session.flush()
     record_audit(actor, "deactivate", "messaging_schedule", schedule.id, now)
+    return True
 
 
 def last_sending(schedule: Schedule) -> datetime | None:
@@ -1255,7 +1304,9 @@ def send_test_message(
     # Names, dates and hours in the language of the test, as a reader of it gets them.
     variables = RecipientVariables(dispatch.id, {})
     variables.values = variables_for([_InLanguage(user, locale)], now, {})
-    variables.values.setdefault(user.id, {}).update(test_links())
+    values = variables.values.setdefault(user.id, {})
+    values.update(test_links())
+    values.update(notice_samples(template.key, locale, values))
     # A test goes to the author even without their consent: they asked for it.
     result = deliver_claimed(
         dispatch,
