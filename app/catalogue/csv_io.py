@@ -3,6 +3,7 @@
 import csv
 import io
 import math
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -12,11 +13,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.catalogue import footprint
-from app.catalogue.forms import SOURCE_URL_MESSAGE
+from app.catalogue.forms import CODE_MESSAGE, CODE_PATTERN, SOURCE_URL_MESSAGE
 from app.catalogue.models import CatalogueItem
 from app.catalogue.services import (
     CatalogueError,
     check_category,
+    code_key,
+    code_taken_message,
     complete_footprint,
     footprint_problems,
 )
@@ -204,6 +207,8 @@ def _parse_row(row: dict, problems: list, line: int) -> dict | None:
             fail(column, _("This column is required."))
     if len(values["code"]) > 40:
         fail("code", _("At most %(n)s characters.", n=40))
+    elif values["code"] and not re.match(CODE_PATTERN, values["code"]):
+        fail("code", str(CODE_MESSAGE))
     for column in ("name_fr", "name_en"):
         if len(values[column]) > 200:
             fail(column, _("At most %(n)s characters.", n=200))
@@ -310,12 +315,12 @@ def import_catalogue_csv(
         values = _parse_row(row, result.problems, line)
         if values is None:
             continue
-        if values["code"] in seen:
+        if code_key(values["code"]) in seen:  # `LAP-1` and `lap-1` are one code
             result.problems.append(
                 ImportProblem(line, "code", _("This code appears twice in the file."))
             )
             continue
-        seen.add(values["code"])
+        seen.add(code_key(values["code"]))
         try:
             check_category(values["kind"], values["category"])
             completed = complete_footprint(
@@ -333,8 +338,13 @@ def import_catalogue_csv(
             select(CatalogueItem).options(selectinload(CatalogueItem.alternatives))
         )
     }
-    known_codes = set(existing) | seen
+    by_key = {code_key(code): item for code, item in existing.items()}
+    known_codes = set(existing) | {values["code"] for _line, values in parsed}
     for line, values in parsed:
+        other = by_key.get(code_key(values["code"]))
+        if values["code"] not in existing and other is not None:
+            # Another case of a stored code: a second item, not an update of that one.
+            result.problems.append(ImportProblem(line, "code", code_taken_message(other)))
         unknown_alts = [c for c in values["alternatives"] if c not in known_codes]
         if unknown_alts:
             result.problems.append(

@@ -234,17 +234,21 @@ def _number(label, hint=None, maximum=1e7):
 
 
 SOURCE_URL_MESSAGE = _l("Give an address starting with https:// (or http://).")
+# ASCII only: codes are compared capitals aside, and SQL's lower() folds only ASCII alike
+# on SQLite and PostgreSQL (`services.item_with_code`).
+CODE_PATTERN = r"^[A-Za-z0-9._-]+$"
+CODE_MESSAGE = _l("Letters, digits, dot, dash and underscore only.")
 
 
 class ItemForm(FlaskForm):
     code = StringField(
         _l("Code"),
+        # Spaces around a pasted code are no part of it (` LAP-1 ` is `LAP-1`, taken or not).
+        filters=[lambda code: code.strip() if isinstance(code, str) else code],
         validators=[
             DataRequired(),
             Length(max=40),
-            Regexp(
-                r"^[A-Za-z0-9._-]+$", message=_l("Letters, digits, dot, dash and underscore only.")
-            ),
+            Regexp(CODE_PATTERN, message=CODE_MESSAGE),
         ],
     )
     kind = SelectField(

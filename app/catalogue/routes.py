@@ -60,7 +60,10 @@ def catalogue_helpers():
         "share_percent": share_percent,
         "kg_as_entered": kg_as_entered,
         "kg_wrapping": kg_wrapping,
+        "kg_figure": kg_figure,
         "common_digits": common_digits,
+        "kwh": kwh,
+        "kg_per_kwh": kg_per_kwh,
     }
 
 
@@ -76,9 +79,17 @@ def kg_as_entered(value: float) -> str:
     return f"{format_number(value, '#,##0.#')}\u00a0kg\u00a0CO₂e"
 
 
-def kg_wrapping(value: float | None) -> str:
-    """Like the kg_co2e filter, but the unit may go to the next line in a narrow column."""
-    text = format_kg_co2e(value)
+def kg_figure(value: float | None, *range_values: float | None) -> str:
+    """A footprint figure as every catalogue page writes it (item page, comparison,
+    listing, requests): to a tenth, without a trailing ",0" unless its range, given
+    after it, needs the tenth. The item page said "181 kg CO₂e" and the comparison
+    "181,0 kg CO₂e" for the same figure."""
+    return format_kg_co2e(value, common_digits(value, *range_values))
+
+
+def kg_wrapping(value: float | None, *range_values: float | None) -> str:
+    """Like `kg_figure`, but the unit may go to the next line in a narrow column."""
+    text = kg_figure(value, *range_values)
     return text.replace("\u00a0kg", " kg", 1)
 
 
@@ -86,6 +97,17 @@ def common_digits(*values: float | None) -> int:
     """One decimal for a figure and its range if any of them needs it, none otherwise:
     "200 (between 180 and 260)", never "200,0 (between 180,0 and 260,0)"."""
     return 1 if any(v is not None and round(v, 1) != round(v) for v in values) else 0
+
+
+def kwh(value: float | None) -> str:
+    """Electricity in kWh, to a tenth at most, held to its unit by a no-break space."""
+    return f"{format_number(value, '#,##0.#')}\u00a0kWh"
+
+
+def kg_per_kwh(factor: float | None) -> str:
+    """A grid's emission factor, "0,052 kg CO₂e" (per kWh, said by the sentence), held
+    together by no-break spaces as every other figure and unit of the portal."""
+    return f"{format_number(factor, '0.000')}\u00a0kg\u00a0CO₂e"
 
 
 def line_breaks(text: str | None) -> Markup:

@@ -5,7 +5,7 @@ from datetime import datetime
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import selectinload
 
 from app.catalogue import footprint
@@ -149,20 +149,38 @@ def item_problems(values: dict, alternatives: list[str], item=None) -> dict[str,
         problems[error.field] = str(error)
     else:  # figures are judged against a known kind and category
         problems |= footprint_problems(values)
-    if _code_taken(values["code"], item):
-        problems["code"] = _("An item with this code already exists.")
+    taken_by = item_with_code(values["code"], item)
+    if taken_by is not None:
+        problems["code"] = code_taken_message(taken_by)
     missing = _unknown_codes(alternatives, item.code if item else values["code"])
     if missing:
         problems["alternatives"] = _unknown_alternatives(missing)
     return problems
 
 
-def _code_taken(code: str, item=None) -> bool:
-    """Whether another item than `item` has this code."""
-    query = select(CatalogueItem.id).where(CatalogueItem.code == code)
+def code_key(code: str) -> str:
+    """What makes two codes the same: capitals and surrounding spaces aside
+    (`LAP-TEST-1` and ` lap-test-1 ` name one item)."""
+    return (code or "").strip().lower()
+
+
+def item_with_code(code: str, item=None) -> CatalogueItem | None:
+    """Another item than `item` whose code is `code`, capitals and spaces aside. Codes
+    are ASCII (the form's and the import's pattern), which SQL's lower() folds alike on
+    SQLite and PostgreSQL."""
+    query = select(CatalogueItem).where(func.lower(CatalogueItem.code) == code_key(code))
     if item is not None:
         query = query.where(CatalogueItem.id != item.id)
-    return db.session.scalar(query) is not None
+    return db.session.scalars(query.limit(1)).first()
+
+
+def code_taken_message(other: CatalogueItem) -> str:
+    """Why a code is refused: the item that already has it, by its code and name."""
+    return _(
+        "Item %(code)s, “%(name)s”, already has this code (capital letters aside).",
+        code=other.code,
+        name=other.name(current_language()),
+    )
 
 
 def _unknown_codes(codes: list[str], own_code: str) -> list[str]:
@@ -192,11 +210,17 @@ def check_category(kind: str, category: str) -> None:
         raise CatalogueError(_("Unknown category for this kind of item."), "category")
 
 
+def _refuse_taken_code(code: str, item=None) -> None:
+    taken_by = item_with_code(code, item)
+    if taken_by is not None:
+        raise CatalogueError(code_taken_message(taken_by), "code")
+
+
 def create_item(values: dict, actor, now: datetime, grid_factor: float) -> CatalogueItem:
     """Add an item to the catalogue (figures completed from reference data)."""
+    values = {**values, "code": values["code"].strip()}
     check_category(values["kind"], values["category"])
-    if _code_taken(values["code"]):
-        raise CatalogueError(_("An item with this code already exists."), "code")
+    _refuse_taken_code(values["code"])
     values = complete_footprint(values, grid_factor)
     item = CatalogueItem(
         **{k: v for k, v in values.items() if hasattr(CatalogueItem, k)},
@@ -211,9 +235,9 @@ def create_item(values: dict, actor, now: datetime, grid_factor: float) -> Catal
 
 def update_item(item: CatalogueItem, values: dict, actor, now: datetime, grid_factor: float):
     """Change an item's fields; derived figures are recomputed."""
+    values = {**values, "code": values["code"].strip()}
     check_category(values["kind"], values["category"])
-    if _code_taken(values["code"], item):
-        raise CatalogueError(_("An item with this code already exists."), "code")
+    _refuse_taken_code(values["code"], item)
     values = complete_footprint(values, grid_factor)
     fields = [key for key in values if hasattr(CatalogueItem, key)]
     before = {key: getattr(item, key) for key in fields}

@@ -1246,7 +1246,7 @@ def test_an_items_electricity_figures_share_one_decimal(client, make, make_item)
     )
     text = html.unescape(client.get(f"/catalogue/items/{item.id}").get_data(as_text=True))
     assert "144,5\u00a0kWh par an" in text or "144,5 kWh par an" in text
-    assert re.search(r"entre 52,6 et 262,8\s+kWh par an", text)
+    assert "entre 52,6\u00a0kWh et 262,8\u00a0kWh par an" in text
 
 
 # The item page and the listing are kept whole for everyone: what is each person's -------
