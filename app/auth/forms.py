@@ -72,7 +72,7 @@ class TokenForm(FlaskForm):
 
     name = StringField(
         _l("Token name"),
-        validators=[DataRequired(message=_l("Give the token a name")), Length(max=80)],
+        validators=[DataRequired(message=_l("Give the token a name.")), Length(max=80)],
         description=_l("e.g. my script"),
     )
 

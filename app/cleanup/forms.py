@@ -60,14 +60,15 @@ class FiniteDecimalField(DecimalField):
 
     def process_formdata(self, valuelist):
         if valuelist and valuelist[0].strip():
-            # '0,5' as a French reader types it; anything else is refused below
+            # '0,5' as a French reader types it; "1e3", "NaN" or words are no number
             try:
                 valuelist = [repr(parse_local_number(valuelist[0]))]
             except AmbiguousNumber as ambiguous:  # '1.000' in French: a thousand, or one?
                 self.data = None
                 raise ValueError(str(ambiguous)) from None
             except ValueError:
-                pass
+                self.data = None
+                raise ValueError(_("Enter a number.")) from None
         try:
             super().process_formdata(valuelist)
         except ValueError:

@@ -511,8 +511,10 @@ def check_quantity(rule: queries.CampaignRule, quantity) -> float:
     except AmbiguousNumber as ambiguous:
         raise CleanupError(str(ambiguous), "invalid_quantity", 422) from None
     except (TypeError, ValueError):
-        raise CleanupError(_("Enter the quantity as a number."), "invalid_quantity", 422) from None
-    if not math.isfinite(value) or value <= 0:
+        value = math.nan
+    if not math.isfinite(value):  # text, or NaN and Infinity, which JSON bodies may send
+        raise CleanupError(_("Enter the quantity as a number."), "invalid_quantity", 422)
+    if value <= 0:
         raise CleanupError(_("The quantity must be more than zero."), "invalid_quantity", 422)
     if value > rule.max_quantity:
         raise CleanupError(_too_large(rule), "invalid_quantity", 422)

@@ -4,6 +4,7 @@ import math
 
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
+from flask_wtf import i18n as flask_wtf_i18n
 from wtforms import FloatField, IntegerField, SelectMultipleField
 from wtforms.validators import Email, NumberRange, StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget, TextInput
@@ -14,6 +15,44 @@ try:  # WTForms 3.3 deprecates (value, label) tuples in favour of SelectChoice
     from wtforms.fields.choices import SelectChoice
 except ImportError:  # pragma: no cover - WTForms < 3.3
     SelectChoice = None
+
+
+ONE_OF_THE_OPTIONS = _l("Choose one of the options offered.")
+
+#: WTForms' own words for a value no form offered or no calendar holds, in the portal's.
+#: Its French (« N'est pas un choix valide. », « N'est pas une date/heure valide. ») reads
+#: like a programmer's, and the extend form already said « Saisissez une date et une
+#: heure valides. » where the campaign form said the stock sentence.
+PORTAL_WORDING = {
+    "Not a valid choice.": ONE_OF_THE_OPTIONS,
+    "Invalid Choice: could not coerce.": ONE_OF_THE_OPTIONS,
+    "Not a valid datetime value.": _l("Enter a valid date and time."),
+    "Not a valid date value.": _l("Enter a valid date."),
+    "Not a valid time value.": _l("Enter a valid time."),
+}
+
+#: A multiple choice (tick boxes) naming the values nobody offered.
+PORTAL_PLURAL_WORDING = {
+    "'%(value)s' is not a valid choice for this field.": ONE_OF_THE_OPTIONS,
+}
+
+
+class PortalFormWording(flask_wtf_i18n.Translations):
+    """Flask-WTF's translations of WTForms' messages, a few of them in the portal's words."""
+
+    def gettext(self, string):
+        own = PORTAL_WORDING.get(string)
+        return str(own) if own is not None else super().gettext(string)
+
+    def ngettext(self, singular, plural, n):
+        own = PORTAL_PLURAL_WORDING.get(singular)
+        return str(own) if own is not None else super().ngettext(singular, plural, n)
+
+
+# Every FlaskForm (and the cleanup rules' sub-form) asks this one object for WTForms'
+# messages: given the portal's words here, each select, radio and date field of every
+# form says them, with no field or form to remember it.
+flask_wtf_i18n.translations.__class__ = PortalFormWording
 
 
 def valid_email() -> Email:

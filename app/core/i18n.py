@@ -270,6 +270,13 @@ DECIMAL_COMMA = re.compile(r"[+-]?\d+,(?!\d{3}$)\d+")
 POINT_GROUPED = re.compile(r"[+-]?[1-9]\d{0,2}(?:\.\d{3})+")
 
 
+#: What a person types as a number: an optional sign, digits, and the points and commas
+#: that group or separate them (which of them is which is the locale's matter, below).
+#: Python's float() reads more ('NaN', 'inf', '1e3', '1_000'), none of it typed as a
+#: quantity: 'nan' slipped through as a number no range refuses, '1e3' as a thousand.
+TYPED_NUMBER = re.compile(r"[+-]?[0-9.,]*[0-9][0-9.,]*")
+
+
 class AmbiguousNumber(ValueError):
     """A number that reads two ways in the reader's language; its text says how to write
     it (every number field shows it rather than its own "Enter a number")."""
@@ -283,8 +290,10 @@ def parse_local_number(text: str) -> float:
     staff in France reading the English pages type it) is a decimal comma; '1,500' stays
     1,500. In French, '1.000' could be a thousand or one (AmbiguousNumber): a thousand
     times too small, silently, would be worse than a question. Anything else raises
-    ValueError."""
+    ValueError, 'NaN', 'inf' and exponents ('1e3') included."""
     compact = re.sub(r"\s", "", text)  # spaces, no-break and narrow no-break spaces
+    if not TYPED_NUMBER.fullmatch(compact):
+        raise ValueError(f"not a number as a person types it: {text!r}")
     locale = get_locale() or Locale.parse(current_app.config["BABEL_DEFAULT_LOCALE"])
     if locale.number_symbols["latn"]["decimal"] == "," and POINT_GROUPED.fullmatch(compact):
         raise AmbiguousNumber(

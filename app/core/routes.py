@@ -71,6 +71,8 @@ def privacy():
         contact=current_app.config["PRIVACY_CONTACT"],
         controller_contact=current_app.config["PRIVACY_CONTROLLER_CONTACT"],
         upload_minutes=KEEP_SECONDS // 60,
+        # A missing contact is an administrator's task, named by its setting for them only.
+        names_settings=current_user.is_authenticated and current_user.has_role("admin"),
     )
 
 

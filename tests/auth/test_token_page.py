@@ -69,7 +69,7 @@ def test_a_revoked_tokens_name_can_be_given_again(client, auth, make):
 
 
 @pytest.mark.parametrize(
-    ("locale", "message"), [("fr", "Donnez un nom au jeton"), ("en", "Give the token a name")]
+    ("locale", "message"), [("fr", "Donnez un nom au jeton."), ("en", "Give the token a name.")]
 )
 def test_an_empty_name_asks_to_name_the_token(client, auth, make, locale, message):
     """Not the generic « Ce champ est requis. »."""

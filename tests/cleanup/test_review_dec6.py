@@ -8,9 +8,10 @@ import re
 from datetime import timedelta
 
 from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 
 from app.cleanup import services
-from app.cleanup.forms import to_local_naive
+from app.cleanup.forms import RuleForm, to_local_naive
 from app.cleanup.models import CleanupAction
 from app.core.audit import AuditEvent
 from app.core.time import utcnow
@@ -203,3 +204,29 @@ def test_a_too_long_quantity_is_told_as_text_that_is_not_a_number(participant, m
         assert "Enter the quantity as a number." in answer
         assert "longer than" not in answer
     assert db.session.get(CleanupAction, entry.id).quantity == 1
+
+
+def test_a_quantity_of_nan_or_infinity_sent_to_the_api_is_no_number(client, make, make_campaign):
+    """Python's JSON reader takes NaN and Infinity: they are no quantity, said at it."""
+    campaign = _running(make_campaign)
+    login(client, make.user(locale="en"))
+    for quantity in ("NaN", "Infinity", "-Infinity"):
+        response = client.post(
+            f"/api/v1/campaigns/{campaign.id}/actions",
+            data='{"action_type": "delete-mail", "quantity": ' + quantity + "}",
+            content_type="application/json",
+            headers={"X-CSRFToken": csrf_token(client)},
+        )
+        assert response.status_code == 422
+        error = response.get_json()["error"]
+        assert error["details"]["quantity"] == ["This value must be a finite number."]
+    assert db.session.scalar(select(CleanupAction.id)) is None
+
+
+def test_an_organisers_rule_typed_with_an_exponent_is_no_number(app):
+    """ "1e3" is how a program writes a thousand, not a person: the rule says so."""
+    with app.test_request_context():
+        form = RuleForm(MultiDict({"points_per_unit": "1e3"}))
+        form.validate()
+        assert form.points_per_unit.data is None
+        assert form.points_per_unit.errors == ["Saisissez un nombre."]

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from app.cleanup import services
 from app.cleanup.forms import to_local_naive
-from app.core.i18n import format_moment
+from app.core.i18n import first_of_month, format_moment
 from app.core.time import utcnow
 from app.extensions import db
 from tests.conftest import browser_sign_in
@@ -85,7 +85,7 @@ def _extend_dialog(page, make, locale: str, minute: int):
 )
 def test_a_typed_end_is_worded_in_french_as_the_server_words_it(page, make, minute, said):
     dialog, new_end = _extend_dialog(page, make, "fr", minute)
-    day = format_date(new_end, "EEEE d MMMM y", locale="fr")
+    day = first_of_month(format_date(new_end, "EEEE d MMMM y", locale="fr"), new_end, "fr")
     expect(dialog).to_contain_text(f"Prolonger cette campagne jusqu'au {day} {said}")
 
 
@@ -120,3 +120,41 @@ def test_the_script_words_a_moment_with_the_pages_pattern_only(page, make):
     page.locator("form[action$='/extend'] button[type=submit]").click()
     dialog = page.get_by_role("alertdialog")
     expect(dialog).to_contain_text(f"{new_end.year} at 09:05\u00a0?")
+
+
+def _extend_with(page, make, typed: str):
+    """The organiser types `typed` as the campaign's new end and presses « Prolonger »."""
+    campaign = _running_campaign(make)
+    browser_sign_in(page, make.user(roles=("organiser",), locale="fr"))
+    page.goto(f"/cleanup/campaigns/{campaign.id}")
+    field = page.locator("form[action$='/extend'] input[name=ends_at]")
+    # fill() takes only what a date picker writes; a person can type a longer year.
+    field.evaluate("(input, typed) => { input.value = typed; }", typed)
+    page.locator("form[action$='/extend'] button[type=submit]").click()
+    return campaign
+
+
+def test_a_five_digit_year_asks_nothing_and_is_refused_at_the_field(page, make):
+    """« Prolonger cette campagne jusqu'au 20266-12-25T09:00 ? » asked to confirm a
+    date the server then refused: it is refused at once, as without JavaScript."""
+    campaign = _extend_with(page, make, "20266-12-25T09:00")
+    error = page.locator("#ends_at-error")
+    expect(error).to_have_text("Saisissez une date et une heure valides.")
+    expect(page.get_by_role("alertdialog")).to_have_count(0)
+    db.session.expire_all()
+    assert db.session.get(type(campaign), campaign.id).ends_at == campaign.ends_at
+
+
+def test_the_first_of_a_month_is_an_ordinal_in_the_french_question(page, make):
+    """« 1er décembre », as the server writes it, not Intl's « 1 décembre »."""
+    campaign = _running_campaign(make)
+    end = to_local_naive(campaign.ends_at)
+    first = (end.replace(day=1) + timedelta(days=32)).replace(day=1, hour=9, minute=0)
+    browser_sign_in(page, make.user(roles=("organiser",), locale="fr"))
+    page.goto(f"/cleanup/campaigns/{campaign.id}")
+    page.fill("input[name=ends_at]", f"{first:%Y-%m-%dT%H:%M}")
+    page.locator("form[action$='/extend'] button[type=submit]").click()
+    day = format_date(first, "EEEE 'X' MMMM y", locale="fr").replace("X", "1er")
+    expect(page.get_by_role("alertdialog")).to_contain_text(
+        f"Prolonger cette campagne jusqu'au {day} à 9\u00a0h\u00a0?"
+    )

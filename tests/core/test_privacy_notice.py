@@ -2,6 +2,8 @@
 
 import re
 
+from tests.conftest import login
+
 
 def _text(html: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
@@ -70,3 +72,33 @@ def test_the_erasure_delay_is_given_with_numbers_written_for_the_reader(make_app
     assert "exécutée 30 jours après que vous l'avez faite" in _text(french)
     assert "carried out 30 days after you make it" in english
     assert "deleted 1,000 days after" in english
+
+
+def test_without_contacts_an_employee_is_told_whom_to_ask_not_a_setting(client, make):
+    """The set-up hint (« l'administrateur … doit la renseigner (réglage …) ») is an
+    administrator's task, not something an employee can act on."""
+    login(client, make.user(locale="fr"))
+    page = _text(client.get("/privacy").get_data(as_text=True))
+    assert "PRIVACY_CONTROLLER_CONTACT" not in page and "PRIVACY_CONTACT" not in page
+    assert (
+        "Son adresse de contact n'a pas encore été indiquée : renseignez-vous auprès "
+        "de la direction du numérique de votre organisation." in page
+    )
+    assert (
+        "L'adresse de son délégué à la protection des données n'a pas encore été "
+        "indiquée : renseignez-vous auprès de la direction du numérique de "
+        "votre organisation." in page
+    )
+
+
+def test_without_contacts_a_visitor_signed_out_sees_no_setting_either(client):
+    page = _text(client.get("/privacy?lang=en").get_data(as_text=True))
+    assert "PRIVACY_CONTROLLER_CONTACT" not in page and "PRIVACY_CONTACT" not in page
+    assert "has not been given yet: ask your organisation's digital department." in page
+
+
+def test_without_contacts_an_administrator_is_told_which_settings_to_fill_in(client, make):
+    login(client, make.user(roles=("admin",), locale="en"))
+    page = _text(client.get("/privacy").get_data(as_text=True))
+    assert "must fill it in (setting PRIVACY_CONTROLLER_CONTACT)." in page
+    assert "must fill it in (setting PRIVACY_CONTACT)." in page

@@ -69,7 +69,7 @@ def test_the_api_refuses_a_device_return_by_hand_as_the_web_form_does(client, ma
 
     assert web.status_code == api.status_code == 422
     assert _error(api)["details"] == {"action_type": [web_message]}
-    assert web_message == "N'est pas un choix valide."
+    assert web_message == "Choisissez l'une des options proposées."
     assert _actions() == 0 and _devices_returned(world.campaign) == 0
 
 
@@ -80,7 +80,7 @@ def test_a_program_with_a_token_cannot_log_a_device_return_either(client, make, 
         headers=_bearer(token_for(make.user(locale="en"))),
     )
     assert response.status_code == 422
-    assert _error(response)["details"] == {"action_type": ["Not a valid choice."]}
+    assert _error(response)["details"] == {"action_type": ["Choose one of the options offered."]}
     assert _actions() == 0
 
 

@@ -122,6 +122,28 @@
   // (app/core/i18n.py, moment_patterns), so that the question reads as the server's
   // answer after it. {day} is the day written in full, {H} the hour, {HH} the hour on
   // two digits, {mm} the minutes.
+  //
+  // A date or a date-time that is none in the calendar's range (a five-digit year,
+  // "20266-12-25T09:00", which the field lets one type and string order puts before the
+  // bound) asks nothing either: the question would quote it raw, and the server refuses
+  // it at its field once "yes" was pressed.
+  var MOMENT = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::\d{2}(?:\.\d{1,3})?)?)?$/;
+  function readableMoment(field) {
+    var parts = MOMENT.exec(field.value);
+    if (!parts || (field.type === "datetime-local") !== (parts[4] !== undefined)) {
+      return false;
+    }
+    var year = +parts[1], month = +parts[2], day = +parts[3];
+    var date = new Date(Date.UTC(year, month - 1, day));
+    return year >= 1 && date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 &&
+      date.getUTCDate() === day && (parts[4] === undefined || (+parts[4] < 24 && +parts[5] < 60));
+  }
+  // « 1er décembre », as the server writes the first of a month in French (first_of_month
+  // in app/core/i18n.py); Intl writes « 1 décembre ».
+  function firstOfMonth(text, dayOfMonth, language) {
+    if (dayOfMonth !== 1 || !/^fr(?![a-z])/i.test(language || "")) { return text; }
+    return text.replace(/(^|[^0-9])1(?= )/, "$11er");
+  }
   function typedValue(field, locale) {
     var parts = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})/.exec(field.value);
     if (field.type !== "datetime-local" || !parts) { return field.value; }
@@ -132,16 +154,20 @@
       +parts[5] ? "data-moment" : "data-moment-on-the-hour");
     try {
       if (!pattern) {
-        return new Intl.DateTimeFormat(language,
-          { dateStyle: "full", timeStyle: "short", timeZone: "UTC" }).format(moment);
+        return firstOfMonth(new Intl.DateTimeFormat(language,
+          { dateStyle: "full", timeStyle: "short", timeZone: "UTC" }).format(moment),
+          +parts[3], language);
       }
-      var day = new Intl.DateTimeFormat(language, { dateStyle: "full", timeZone: "UTC" })
-        .format(moment);
+      var day = firstOfMonth(new Intl.DateTimeFormat(language,
+        { dateStyle: "full", timeZone: "UTC" }).format(moment), +parts[3], language);
       var values = { day: day, H: String(+parts[4]), HH: parts[4], mm: parts[5] };
       return pattern.replace(/\{(day|HH|H|mm)\}/g, function (whole, name) { return values[name]; });
     } catch (error) {
       return field.value;
     }
+  }
+  function isMomentField(field) {
+    return field.type === "datetime-local" || field.type === "date";
   }
   function questionOf(form, asking) {
     var text = asking.getAttribute("data-confirm");
@@ -154,8 +180,9 @@
     // to confirm it would ask for nothing. They bound the field data-confirm-bounds
     // names, when it is not the one quoted (a wipe's date; its certificate is quoted).
     var bounded = form.elements.namedItem(asking.getAttribute("data-confirm-bounds") || name);
-    if (bounded && (bounded.type === "datetime-local" || bounded.type === "date")) {
-      if (!bounded.value) { return null; }
+    if (isMomentField(field) && !readableMoment(field)) { return null; }
+    if (bounded && isMomentField(bounded)) {
+      if (!readableMoment(bounded)) { return null; }
       var after = asking.getAttribute("data-confirm-after");
       if (after && bounded.value <= after) { return null; }
       var until = asking.getAttribute("data-confirm-until");
