@@ -8,6 +8,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     make_response,
     redirect,
     render_template,
@@ -64,8 +65,9 @@ def sign_in():
         if user is not None:
             return _open_session(user)
         flash(_("Wrong e-mail address or password."), "error")
+        g.form_refused = True  # a 401, as sign-in failures are counted, yet a refused form
         return _sign_in_page(form, status=401)
-    return _sign_in_page(form, status=400 if form.errors else 200)
+    return _sign_in_page(form, status=422 if form.errors else 200)
 
 
 @answers_expired_form("auth.sign_in")
@@ -109,7 +111,7 @@ def request_sign_in_link():
         return redirect(url_for("core.home"))
     link_form = SignInLinkForm(prefix="link")
     if not link_form.validate_on_submit():
-        return _sign_in_page(link_form=link_form, status=400)
+        return _sign_in_page(link_form=link_form, status=422)
     created = services.create_sign_in_link(link_form.email.data, utcnow())
     db.session.commit()
     answer = make_response(

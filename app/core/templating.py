@@ -83,10 +83,11 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def title_tells_a_refusal(response):
-        """A whole page sent back with a refused form (409, 422) says so in its title,
-        the first words a screen reader reads of it: « Erreur : Nouvelle campagne »."""
+        """A whole page sent back with a refused form (409, 422, or one marked
+        `g.form_refused`: a sign-in refused with its 401) says so in its title, the
+        first words a screen reader reads of it: « Erreur : Nouvelle campagne »."""
         if (
-            response.status_code in REFUSED_FORM_STATUSES
+            (response.status_code in REFUSED_FORM_STATUSES or g.get("form_refused"))
             and response.mimetype == "text/html"
             and not response.direct_passthrough
             and "HX-Request" not in request.headers

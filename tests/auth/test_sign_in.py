@@ -4,7 +4,7 @@ import re
 
 from app.auth.models import User
 from app.extensions import db
-from tests.conftest import CSRF_RE, login
+from tests.conftest import CSRF_RE, csrf_token, login
 from tests.factories import DEFAULT_PASSWORD
 
 
@@ -32,7 +32,7 @@ def test_unknown_email_gets_the_same_answer_as_a_wrong_password(auth, make):
 
 def test_account_without_password_cannot_sign_in(auth, make):
     user = make.user(password=None)
-    assert auth.sign_in(user, password="").status_code == 400
+    assert auth.sign_in(user, password="").status_code == 422
     assert auth.sign_in(user, password="anything").status_code == 401
 
 
@@ -214,3 +214,25 @@ def test_the_french_sign_out_message_is_written_without_a_middle_dot(client, aut
     auth.sign_out()
     page = client.get("/auth/sign-in").get_data(as_text=True)
     assert "Déconnexion effectuée sur tous vos appareils." in page
+
+
+def _title(response) -> str:
+    return re.search(r"<title>([^<]*)</title>", response.get_data(as_text=True)).group(1)
+
+
+def test_a_refused_sign_in_says_error_first_in_the_page_title(auth, client, make):
+    """A screen reader reads the title first: a sign-in refused, whether its fields were
+    wrong or its credentials, begins with « Erreur : »; the page itself does not."""
+    user = make.user()
+    assert not _title(client.get("/auth/sign-in")).startswith("Erreur")
+    assert _title(auth.sign_in(user, password="")).startswith("Erreur\u00a0: ")
+    assert _title(auth.sign_in(user, password="wrong")).startswith("Erreur\u00a0: ")
+
+
+def test_a_refused_request_for_a_link_says_error_first_in_the_page_title(client):
+    response = client.post(
+        "/auth/sign-in/link",
+        data={"link-email": "not an address", "csrf_token": csrf_token(client)},
+    )
+    assert response.status_code == 422
+    assert _title(response).startswith("Erreur\u00a0: ")

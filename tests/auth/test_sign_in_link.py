@@ -144,7 +144,7 @@ def test_the_e_mail_is_in_the_persons_language_and_on_the_public_address(
 
 def test_a_bad_address_is_refused_with_a_message_and_changes_nothing(client, make, smtp):
     answer = ask_for_link(client, "not an address")
-    assert answer.status_code == 400
+    assert answer.status_code == 422
     # In the words of the rest of the portal (WTForms says « Adresse électronique »).
     assert "Cette adresse e-mail n'est pas valide." in answer.get_data(as_text=True)
     assert smtp.messages == []
