@@ -5,7 +5,7 @@ from datetime import datetime
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import String, cast, delete, func, select, update
 from sqlalchemy.orm import selectinload
 
 from app.catalogue import footprint
@@ -18,7 +18,7 @@ from app.catalogue.models import (
     CatalogueUsefulMark,
 )
 from app.catalogue.reference import category_reference
-from app.core.audit import record_audit
+from app.core.audit import erase_audit_texts, record_audit
 from app.core.i18n import current_language, format_number
 from app.core.signals import request_decided
 from app.core.time import local_iso
@@ -591,8 +591,13 @@ def erase_personal_data(user, now: datetime) -> None:
     """Delete the person's basket; detach their other requests and marks from them.
 
     Submitted and decided requests keep their department and lines, so every
-    budget total stays exactly the same; free text that may identify them goes.
+    budget total stays exactly the same; free text that may identify them goes, the
+    decision notes the audit log copied too (its events stay).
     """
+    erase_audit_texts(
+        "catalogue_request",
+        select(cast(CatalogueRequest.id, String)).where(CatalogueRequest.user_id == user.id),
+    )
     drafts = select(CatalogueRequest.id).where(
         CatalogueRequest.user_id == user.id, CatalogueRequest.status == "draft"
     )

@@ -14,11 +14,12 @@ from flask import current_app
 # Lazy: services also run in jobs and signal handlers, outside any request.
 from flask_babel import lazy_gettext as _
 from flask_babel import lazy_ngettext as ngettext
-from sqlalchemy import bindparam, case, func, select, update
+from sqlalchemy import String, bindparam, case, cast, func, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.cleanup import queries
 from app.cleanup.audit_changes import (
+    _CORRECTION,
     action_type_changes,
     campaign_changes,
     campaign_settings,
@@ -51,7 +52,7 @@ from app.cleanup.models import (
     CleanupGoal,
     CleanupParticipant,
 )
-from app.core.audit import record_audit
+from app.core.audit import erase_audit_texts, record_audit
 from app.core.database import insert_missing
 from app.core.i18n import AmbiguousNumber, format_day, format_moment, parse_local_number
 from app.core.signals import (
@@ -1017,8 +1018,43 @@ def take_back_device_return(return_id: int, user, now: datetime) -> int:
     return len(actions)
 
 
+def _review_figures(summary: str) -> str:
+    """What a review's audit event keeps once its reason is erased: a refused correction's
+    figures (`correction_refused_summary`), nothing of any other review."""
+    match = _CORRECTION.fullmatch(summary)
+    if match is None:
+        return ""
+    unit, refused, kept, _reason = match.groups()
+    try:
+        return correction_refused_summary(unit, float(refused), float(kept), "")
+    except ValueError:  # an organiser's reason that looks like one
+        return ""
+
+
 def erase_person(user, now: datetime) -> None:
-    """Detach the person's actions: participant rows lose their user, totals stay identical."""
+    """Detach the person's actions: participant rows lose their user, totals stay identical.
+
+    The text written about their entries goes, as retention does: the organiser's reasons
+    (on the entries and in the audit log, whose events stay) and the flag reasons, but for
+    entries still waiting for a review or a receipt, which an organiser still reads."""
+    mine = CleanupAction.participant_id.in_(
+        select(CleanupParticipant.id).where(CleanupParticipant.user_id == user.id)
+    )
+    erase_audit_texts(
+        "cleanup_action", select(cast(CleanupAction.id, String)).where(mine), _review_figures
+    )
+    db.session.execute(
+        update(CleanupAction)
+        .where(mine)
+        .values(
+            review_reason="",
+            flag_reason=case(
+                (CleanupAction.status.in_((FLAGGED, PENDING)), CleanupAction.flag_reason),
+                else_="",
+            ),
+        )
+        .execution_options(synchronize_session=False)
+    )
     db.session.execute(
         update(CleanupParticipant)
         .where(CleanupParticipant.user_id == user.id)
@@ -1052,14 +1088,19 @@ def anonymise_old_actions(now: datetime, months: int) -> int:
         .values(user_id=None)
         .execution_options(synchronize_session=False)
     ).rowcount
+    with_text = (
+        CleanupAction.campaign_id.in_(ended),
+        (CleanupAction.flag_reason != "")
+        | (CleanupAction.review_reason != "")
+        | CleanupAction.reviewed_by_id.is_not(None),
+    )
+    # The reviews' reasons copied into the audit log go too (only those not done yet).
+    erase_audit_texts(
+        "cleanup_action", select(cast(CleanupAction.id, String)).where(*with_text), _review_figures
+    )
     db.session.execute(
         update(CleanupAction)
-        .where(
-            CleanupAction.campaign_id.in_(ended),
-            (CleanupAction.flag_reason != "")
-            | (CleanupAction.review_reason != "")
-            | CleanupAction.reviewed_by_id.is_not(None),
-        )
+        .where(*with_text)
         .values(flag_reason="", review_reason="", reviewed_by_id=None)
         .execution_options(synchronize_session=False)
     )

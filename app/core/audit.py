@@ -1,4 +1,5 @@
-"""The admin audit log: who changed which object, and when. Append-only."""
+"""The admin audit log: who changed which object, and when. Append-only: an erasure takes
+out the free text the events copied about the person (`erase_audit_texts`), never an event."""
 
 import re
 from collections.abc import Callable
@@ -18,6 +19,10 @@ from app.extensions import db
 
 #: The longest summary an audit event stores, in characters.
 SUMMARY_LENGTH = 500
+
+#: What an event stores in place of a text erased with the person it was about (a reason
+#: typed about them); the log words it in the reader's language.
+ERASED_TEXT = "text erased"
 
 
 class AuditEvent(db.Model):
@@ -40,6 +45,27 @@ def _fitted(summary: str) -> str:
     if len(summary) <= SUMMARY_LENGTH:
         return summary
     return summary[: SUMMARY_LENGTH - 1] + "…"
+
+
+def erase_audit_texts(
+    object_type: str, object_ids: Select, fixed_part: Callable[[str], str] | None = None
+) -> None:
+    """Erasure: the events about these objects (`object_ids` selects their ids as events
+    store them) lose the text they copied (an organiser's reason, a decision note), which
+    gives way to `ERASED_TEXT`; the events themselves stay, as the controller's record of
+    who decided what, and when. `fixed_part(summary)` keeps what a service wrote in a fixed
+    form ("" when none). Flushes."""
+    events = db.session.scalars(
+        select(AuditEvent).where(
+            AuditEvent.object_type == object_type,
+            AuditEvent.object_id.in_(object_ids),
+            AuditEvent.summary != "",
+            AuditEvent.summary != ERASED_TEXT,
+        )
+    ).all()
+    for event in events:
+        event.summary = (fixed_part(event.summary) if fixed_part else "") or ERASED_TEXT
+    db.session.flush()
 
 
 def record_audit(
@@ -201,6 +227,8 @@ def register_audit_details(app: Flask, action: str, words: Callable[[str], str |
 
 def audit_details(action: str, summary: str) -> str:
     """An event's details as the audit log shows them (the domains' words, `_DETAILS`)."""
+    if summary == ERASED_TEXT:
+        return gettext("Text erased with the person's data")
     for domain_words in current_app.extensions.get("empreinte.audit_details", {}).get(action, ()):
         worded = domain_words(summary)
         if worded:
