@@ -163,7 +163,7 @@ def dispatch_status(dispatch_id: int):
     """
     if not current_user.has_role("organiser"):
         raise ApiError(403, "forbidden", _("Only organisers can follow dispatches."))
-    dispatch = queries.organiser_dispatch(dispatch_id)
+    dispatch = queries.organiser_dispatch(dispatch_id, current_user)
     if dispatch is None:
         raise ApiError(404, "not_found", _("No such dispatch."))
     detail = queries.dispatch_counts(dispatch.id)

@@ -211,10 +211,15 @@ def list_past_dispatches(limit: int = 50) -> list[Dispatch]:
     ).all()
 
 
-def organiser_dispatch(dispatch_id: int) -> Dispatch | None:
-    """A dispatch organisers may follow or cancel: not a notice to one person."""
+def organiser_dispatch(dispatch_id: int, viewer) -> Dispatch | None:
+    """A dispatch this organiser may follow or cancel: not a notice to one person, and a
+    test only its author's (it names its one recipient, their address and any error)."""
     dispatch = db.session.get(Dispatch, dispatch_id)
     if dispatch is None or dispatch.audience_key == NOTICE_AUDIENCE:
+        return None
+    if dispatch.audience_key == TEST_AUDIENCE and (
+        viewer is None or dispatch.created_by_id != viewer.id
+    ):
         return None
     return dispatch
 

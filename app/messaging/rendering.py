@@ -5,11 +5,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError, meta, nodes
-from jinja2.sandbox import SandboxedEnvironment, SecurityError
+from jinja2.sandbox import SecurityError
 from markupsafe import Markup, escape
 
 from app.core.personalisation import known_variables
 from app.messaging.i18n import _
+from app.messaging.limits import BoundedSandbox, TemplateTooCostly, bounded_render
 
 URL_RE = re.compile(r"(https?://[^\s<]+)")
 ASCII_SPACES_RE = re.compile(r"[ \t\r\n\f\v]+")
@@ -34,11 +35,10 @@ class TemplateProblem:
 
 
 @lru_cache(maxsize=1)
-def sandbox() -> SandboxedEnvironment:
-    """The one environment templates run in: no autoescape (text), undefined is an error."""
-    return SandboxedEnvironment(
-        undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False
-    )
+def sandbox() -> BoundedSandbox:
+    """The one environment templates run in: no autoescape (text), undefined is an error,
+    each rendering bounded in time and size (`limits`)."""
+    return BoundedSandbox(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
 
 
 def _unknown_names(source: str, tree, known: set[str]) -> list[tuple[str, int | None]]:
@@ -77,7 +77,7 @@ def check_source(field: str, source: str, required: bool = True) -> list[Templat
     # Render once with the example values: catches sandbox violations and bad filter uses.
     examples = {name: str(var.example) for name, var in known.items()}
     try:
-        env.from_string(source).render(examples)
+        bounded_render(env.from_string(source), examples)
     except TemplateSyntaxError as error:  # found when compiling: its line is known
         return [_syntax_problem(field, source, error)]
     except Exception as error:  # a template must never crash a save: report it
@@ -228,6 +228,8 @@ def _unknown_filters_and_tests(field: str, tree, env) -> list[TemplateProblem]:
 
 def _runtime_reason(error: Exception) -> str:
     """Why rendering with the example values failed, in words."""
+    if isinstance(error, TemplateTooCostly):
+        return error.reason()
     if isinstance(error, SecurityError):
         name = _quoted(str(error))  # "access to attribute '__class__' of 'str' object…"
         if name:
@@ -296,7 +298,7 @@ def readable_subject(source: str, variables: dict) -> str:
     """A subject as its reader would see it; where these values cannot render it, its
     plain text without the template's tags: never the template's syntax."""
     try:
-        text = sandbox().from_string(source or "").render(variables)
+        text = bounded_render(sandbox().from_string(source or ""), variables)
     except Exception:  # a value the reader lacks, or a text that does not compile
         text = TAG_RE.sub("", source or "")
     return ASCII_SPACES_RE.sub(" ", text).strip(" ")
@@ -329,8 +331,9 @@ class CompiledTemplate:
         locale = locale if locale in self.subjects else "fr"
         # Lines and runs of spaces become one space; a no-break space stays (French
         # typography: "C'est parti : …"), which str.split() would break.
-        subject = ASCII_SPACES_RE.sub(" ", self.subjects[locale].render(variables)).strip(" ")
-        return subject[:300], self.bodies[locale].render(variables).strip()
+        subject = bounded_render(self.subjects[locale], variables)
+        subject = ASCII_SPACES_RE.sub(" ", subject).strip(" ")
+        return subject[:300], bounded_render(self.bodies[locale], variables).strip()
 
 
 def _carries(line: str, link: str) -> bool:

@@ -46,6 +46,7 @@ from app.messaging.audiences import (
 from app.messaging.builtins import NOTICE_TEMPLATES, ensure_builtin_templates
 from app.messaging.forms import ScheduleForm, SendTestForm, TemplateForm
 from app.messaging.inbox import render_head, render_message, render_messages
+from app.messaging.limits import TemplateTooCostly
 from app.messaging.mailer import MailerPool
 from app.messaging.models import Dispatch, MessageTemplate, Schedule
 from app.messaging.recurrence import (
@@ -341,13 +342,18 @@ def _preview(form: TemplateForm) -> dict:
     compiled = CompiledTemplate.compile(MessageTemplate(**data))
     renders = {}
     for locale in ("fr", "en"):
-        variables = services.preview_variables(recipient, locale, now, data["key"] or "")
+        variables = services.preview_variables(
+            recipient, locale, now, data["key"] or "", viewer=current_user
+        )
         try:
             renders[locale] = compiled.render(locale, variables)
+        except TemplateTooCostly as error:  # the values the examples stood for were larger
+            renders[locale] = ("", error.reason())
         except Exception:  # a value this person or a preview lacks: say which
             texts = (data[f"subject_{locale}"], data[f"body_{locale}"])
             renders[locale] = ("", why_not_rendered(texts, variables))
-    return {"problems": [], "renders": renders, "recipient": recipient}
+    others = recipient.id != current_user.id  # their activity is not shown: examples are
+    return {"problems": [], "renders": renders, "recipient": recipient, "examples": others}
 
 
 def _editor(form: TemplateForm, template: MessageTemplate | None, preview: dict | None = None):
@@ -810,7 +816,7 @@ def list_dispatches():
 @role_required("organiser")
 def show_dispatch(dispatch_id: int):
     """Follow one dispatch: recipients, delivered, waiting, skipped, failed, opened."""
-    dispatch = queries.organiser_dispatch(dispatch_id)
+    dispatch = queries.organiser_dispatch(dispatch_id, current_user)
     if dispatch is None:
         abort(404)
     counts = queries.dispatch_counts(dispatch.id)
@@ -835,7 +841,7 @@ def show_dispatch(dispatch_id: int):
 @role_required("organiser")
 def cancel_dispatch(dispatch_id: int):
     """Cancel a dispatch that has not started."""
-    dispatch = queries.organiser_dispatch(dispatch_id)
+    dispatch = queries.organiser_dispatch(dispatch_id, current_user)
     if dispatch is None:
         abort(404)
     if ConfirmForm().validate_on_submit():

@@ -165,13 +165,26 @@ class _InLanguage:
         return getattr(self._user, name)
 
 
-def preview_variables(reader, locale: str, now: datetime, template_key: str = "") -> dict:
-    """What a preview fills a template with: the reader's values in `locale`, their
+# What a preview for someone else keeps of that person: the name the wording is checked
+# with, and the links everyone gets. Their points, rank and badges, their department's
+# figures, their collection point… are what the leaderboards may hide at their request,
+# and would tie a pseudonym to an address: the preview shows the examples instead.
+KEPT_FOR_OTHERS = frozenset({"first_name", "display_name", "inbox_url", "portal_url"})
+
+
+def preview_variables(
+    reader, locale: str, now: datetime, template_key: str = "", viewer=None
+) -> dict:
+    """What a preview fills a template with: the reader's values in `locale` (for a
+    `viewer` other than the reader, only their name, the rest the examples), their
     secret links (unsubscribe) as placeholders, since an organiser sees the preview; a
     device notice's news as a named sample (`notice_samples`)."""
     # Providers write names, dates and hours in the recipient's language: ask them for
     # this language's values, as if the recipient read the portal in it.
     variables = variables_for([_InLanguage(reader, locale)], now, {}).get(reader.id, {})
+    if viewer is not None and viewer.id != reader.id:
+        variables = {name: variables[name] for name in KEPT_FOR_OTHERS if name in variables}
+        variables.update(example_values(locale, variables))
     variables.update(preview_placeholders())
     variables.update(notice_samples(template_key, locale, variables))
     return variables
@@ -194,6 +207,16 @@ def notice_samples(template_key: str, locale: str, values: dict) -> dict[str, st
             if name not in values
             and variable.only_in is not None
             and (name in samples or variable.only_in in given_with)
+        }
+
+
+def example_values(locale: str, given: dict) -> dict[str, str]:
+    """The example of each variable every message may use and `given` lacks, in `locale`."""
+    with force_locale(regional_locale(locale)):
+        return {
+            name: str(variable.example)
+            for name, variable in known_variables().items()
+            if variable.only_in is None and name not in given
         }
 
 
