@@ -50,6 +50,7 @@ from app.extensions import db, htmx
 bp = Blueprint("catalogue", __name__, url_prefix="/catalogue", template_folder="templates")
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
 SEARCH_ARGS = ("q", "kind", "category", "grade", "status", "sort")
+FILTER_ARGS = ("kind", "category", "grade", "status")  # what narrows the listing (not sort)
 
 
 @bp.context_processor
@@ -115,6 +116,26 @@ def line_breaks(text: str | None) -> Markup:
     return Markup("<br>\n").join(escape(line) for line in (text or "").splitlines())
 
 
+def listing_title(q: str, filtered: bool, page: int) -> str:
+    """The listing's page title, naming what it shows (RGAA 8.6): the words searched, or
+    that filters apply, and the page past the first."""
+    if q:
+        title = _("Results for “%(words)s” – Catalogue", words=q)
+    elif filtered:
+        title = _("Filtered results – Catalogue")
+    else:
+        title = _("Catalogue")
+    if page > 1:
+        return _("%(title)s, page %(page)s", title=title, page=format_number(page))
+    return title
+
+
+def fragment_title(title: str) -> Markup:
+    """A <title> for an htmx answer whose URL goes into the history: htmx takes it out of
+    what it swaps and makes it the document's title, as the whole page has it."""
+    return Markup("<title>{} · Empreinte</title>\n").format(title)
+
+
 def _wants_fragment() -> bool:
     return bool(htmx) and not htmx.history_restore_request
 
@@ -175,7 +196,7 @@ def index():
                 page,
                 queries.PER_PAGE,
             )
-        return render_template(
+        html = render_template(
             "catalogue/_results.html",
             form=form,
             items=items,
@@ -184,17 +205,25 @@ def index():
             pages=pages,
             args=args,
         )
+        q = (form.q.data or "").strip() if valid else ""
+        return listing_title(q, valid and any(n in args for n in FILTER_ARGS), shown_page), html
 
-    def results() -> Markup:
-        return cache.fragment("catalogue.results", key, ("catalogue",), render_results)
+    def results() -> tuple[str, Markup]:
+        """The listing's title (what was asked, the page shown) and its results, kept
+        together: one key, so the title follows the very results it names."""
+        title, html = cache.value("catalogue.results", key, ("catalogue",), render_results)
+        return title, Markup(html)  # noqa: S704 - our own autoescaped template, cached
 
     if _wants_fragment():
-        return results(), 200  # refused filters are said inside the results
+        # htmx puts the URL in the history: its <title> (taken out of the swap) follows.
+        title, html = results()
+        return fragment_title(title) + html, 200  # refused filters are said in the results
 
     def render_browse() -> tuple[str, str, bool]:
         form, valid = checked_form()
-        browse = render_template("catalogue/_browse.html", form=form, results=results())
-        return _("Catalogue"), str(browse), valid
+        title, html = results()
+        browse = render_template("catalogue/_browse.html", form=form, results=html)
+        return title, str(browse), valid
 
     # The page around the results, its title and whether its filters are valid (which
     # depends on them alone): one look-up, and no catalogue of translations to find for

@@ -4,6 +4,7 @@ import json
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 from markupsafe import Markup
@@ -586,6 +587,27 @@ def delete_action(action_id: int):
     return _progress_response(campaign, _("Entry deleted."), "success", message_at="entries")
 
 
+#: The leaderboard's tabs: scope, order and name (its tabs and its page title say it).
+LEADERBOARD_TABS = (
+    ("individuals", "total", _l("Individuals")),
+    ("departments", "total", _l("Departments (total)")),
+    ("departments", "per_head", _l("Departments (per head)")),
+    ("communes", "total", _l("Communes")),
+)
+
+
+def leaderboard_title(scope: str, order: str, page: int, campaign_name: str) -> str:
+    """The title of a leaderboard's tab and page (RGAA 8.6): « Communes – Classements,
+    page 2 · Campagne »; its tabs' links go into the history."""
+    # A scope and order no tab offers (a link typed by hand): the scope's first tab.
+    named = [n for s, o, n in LEADERBOARD_TABS if (s, o) == (scope, order)]
+    tab = str((named or [n for s, _o, n in LEADERBOARD_TABS if s == scope])[0])
+    title = _("%(tab)s – Leaderboards", tab=tab)
+    if page > 1:
+        title = _("%(title)s, page %(page)s", title=title, page=format_number(page))
+    return f"{title} · {campaign_name}"
+
+
 def _last_page(total: int) -> int:
     return max((total + queries.PER_PAGE - 1) // queries.PER_PAGE, 1)
 
@@ -635,7 +657,7 @@ def leaderboard(campaign_id: int):
             entries, total = queries.team_page(teams, language, shown)
             team = queries.team_place(teams, my_team, language)
             marked = team["row"] if team and team["page"] == shown else None
-        return render_template(
+        return shown, render_template(
             "cleanup/_leaderboard_table.html",
             campaign=campaign,
             scope=scope,
@@ -650,8 +672,9 @@ def leaderboard(campaign_id: int):
         )
 
     # The table is the same for everyone until a score, a goal or a name changes;
-    # one's own rank above it is read fresh (queries.my_standing).
-    table = cache.fragment(
+    # one's own rank above it is read fresh (queries.my_standing). The page it shows (the
+    # last one for a page past the end) is kept with it, for the page's title.
+    shown, table = cache.value(
         "cleanup.leaderboard",
         # The marked row is a position, the team a department or commune, not a person:
         # the same table for anyone there.
@@ -670,10 +693,12 @@ def leaderboard(campaign_id: int):
         ("people",),
         render_table,
     )
+    table = Markup(table)  # noqa: S704 - our own autoescaped template, cached
     standing = queries.my_standing(campaign, user, with_badges=False)
     context = {
         "campaign": campaign,
         "campaign_name": campaign.name(language),
+        "tabs_named": LEADERBOARD_TABS,
         "scope": scope,
         "order": order,
         "table": table,
@@ -692,14 +717,19 @@ def leaderboard(campaign_id: int):
             lambda: render_template("cleanup/_leaderboard_nav.html", oob=True, **context),
         )
         table = Markup(render_template("cleanup/_leaderboard.html", **context))  # noqa: S704
-        return table + tabs
+        # The tab's URL goes into the history: its <title> (htmx takes it out) follows.
+        title = Markup("<title>{} · Empreinte</title>\n").format(
+            leaderboard_title(scope, order, shown, context["campaign_name"])
+        )
+        return title + table + tabs
     tabs = cache.fragment(
         "cleanup.leaderboard_tabs",
         (campaign.id, cache.digest(context["campaign_name"]), scope, order, language),
         (),
         lambda: render_template("cleanup/_leaderboard_tabs.html", **context),
     )
-    return render_template("cleanup/leaderboard.html", tabs=tabs, **context)
+    title = leaderboard_title(scope, order, shown, context["campaign_name"])
+    return render_template("cleanup/leaderboard.html", tabs=tabs, title=title, **context)
 
 
 @bp.get("/campaigns/<int:campaign_id>/review")

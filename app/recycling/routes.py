@@ -29,7 +29,7 @@ from app.core.confirmation import asks_after_check, question_page
 from app.core.csv_safety import write_csv
 from app.core.database import commit_keeping_loaded_rows, reads_only
 from app.core.devices import DEVICE_TYPES
-from app.core.i18n import alphabetical, current_language, format_month
+from app.core.i18n import alphabetical, current_language, format_month, format_number
 from app.core.models import Commune, communes_by_name
 from app.core.return_notes import PENDING, return_notes
 from app.core.time import utcnow
@@ -47,7 +47,7 @@ from app.recycling.forms import (
     wipe_form_for,
     wipe_method_choices,
 )
-from app.recycling.models import EVERY_STATUS, CollectionPoint
+from app.recycling.models import CollectionPoint
 
 bp = Blueprint(
     "recycling",
@@ -77,11 +77,16 @@ def recycling_labels() -> dict:
     def device_label(key: str) -> str:
         return str(DEVICE_TYPES[key].label) if key in DEVICE_TYPES else key
 
+    def devices_refused(accepted) -> list[str]:
+        # What a point does not take: its radios are disabled on the return form.
+        return [str(kind.label) for key, kind in DEVICE_TYPES.items() if key not in accepted]
+
     return {
         # The open data keeps "2026-05" for machines; people read "mai 2026", "May 2026".
         "recycling_month": format_month,
         "recycling_status": status_label,
         "recycling_device": device_label,
+        "recycling_devices_refused": devices_refused,
         "recycling_wipe": wipe_label,
     }
 
@@ -497,6 +502,7 @@ def agent_desk():
     pagination = queries.list_agent_returns(point_ids, status, requested_page())
     partial = _wants_partial()
     template = "recycling/_agent_returns.html" if partial else "recycling/agent.html"
+    views = desk_views(queries.long_waiting_days())
     # The desk says whose returns it lists: an admin's are every point's, and an agent
     # of no point is told whom to ask rather than shown an empty list as if all were done.
     every_point = point_ids is None
@@ -505,13 +511,16 @@ def agent_desk():
         if every_point
         else _("No return with this receipt number at your points.")
     )
-    return render_template(
+    title = _("Collection desk") if typed else desk_title(views, status, pagination.page)
+    # No return found: a refused search, said by the title too (« Erreur : », core/templating).
+    g.form_refused = bool(typed)
+    html = render_template(
         template,
+        title=title,
         pagination=pagination,
         page=pagination.page,  # a receipt confirmed without JavaScript comes back to it
         status=status,
-        statuses=EVERY_STATUS,
-        waiting_days=queries.long_waiting_days(),
+        views=views,
         form=ConfirmForm(),
         receipt=typed,
         receipt_error=not_found if typed else None,
@@ -520,6 +529,37 @@ def agent_desk():
         # Its closed points, with the admin's note: returns still come from them.
         closed_points=[] if partial else queries.list_closed_points(point_ids),
     )
+    if partial:
+        # The filter's URL goes into the history: its <title> (htmx takes it out) follows.
+        return Markup("<title>{} · Empreinte</title>\n").format(title) + Markup(html)  # noqa: S704
+    return html
+
+
+def desk_views(waiting_days: int) -> list[tuple[str, str]]:
+    """The desk's views (queries.DESK_VIEWS) and their names, as its filter lists them."""
+    named = {
+        "todo": _("To handle"),
+        queries.LONG_WAITING: ngettext(
+            "Declared over %(num)s day ago, not received",
+            "Declared over %(num)s days ago, not received",
+            waiting_days,
+        ),
+        "all": _("All"),
+    }
+    return [
+        (view, named.get(view) or str(_STATUS_LABELS.get(view, view)))
+        for view in queries.DESK_VIEWS
+    ]
+
+
+def desk_title(views: list[tuple[str, str]], status: str, page: int) -> str:
+    """The desk's title names the view it lists and its page (RGAA 8.6): « À traiter –
+    Guichet de collecte, page 2 »."""
+    view = dict(views).get(status)
+    title = _("%(view)s – Collection desk", view=view) if view else _("Collection desk")
+    if page > 1:
+        return _("%(title)s, page %(page)s", title=title, page=format_number(page))
+    return title
 
 
 def _point_ids() -> list[int] | None:

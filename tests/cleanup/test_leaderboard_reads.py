@@ -138,11 +138,11 @@ def test_the_leaderboard_names_the_campaign_in_the_readers_language(client, make
     login(client, reader)
     board = f"/cleanup/campaigns/{campaign.id}/leaderboard"
     english = client.get(board).get_data(as_text=True)
-    assert "<title>Leaderboards · Clean-up" in english and ">Clean-up</a>" in english
+    assert "<title>Individuals – Leaderboards · Clean-up" in english and ">Clean-up</a>" in english
     reader.locale = "fr"
     db.session.commit()
     french = client.get(board).get_data(as_text=True)
-    assert "<title>Classements · Nettoyage" in french and ">Nettoyage</a>" in french
+    assert "<title>Individus – Classements · Nettoyage" in french and ">Nettoyage</a>" in french
 
 
 def test_a_drafts_leaderboard_is_for_organisers_only(client, make, make_campaign):
