@@ -50,11 +50,14 @@ class Config:
     ORGANISATION_NAME = os.environ.get("ORGANISATION_NAME", "Bordeaux Métropole")
     # The accessibility statement (/accessibility, RGAA): the compliance status the last
     # RGAA audit of this deployment found ("non-compliant" until one is done, as the RGAA
-    # asks), its date and rate, and whom to tell about a barrier.
+    # asks), its date and rate, the statement's own date (YYYY-MM-DD; empty: the date of
+    # its text in app/core/accessibility.py, or the audit's) and whom to tell about a
+    # barrier (an e-mail or web address; empty: PRIVACY_CONTACT).
     ACCESSIBILITY_STATUS = os.environ.get("ACCESSIBILITY_STATUS", "non-compliant")
     ACCESSIBILITY_AUDIT_DATE = os.environ.get("ACCESSIBILITY_AUDIT_DATE", "")
     ACCESSIBILITY_COMPLIANCE_RATE = os.environ.get("ACCESSIBILITY_COMPLIANCE_RATE", "")
-    ACCESSIBILITY_CONTACT = os.environ.get("ACCESSIBILITY_CONTACT", "")
+    ACCESSIBILITY_STATEMENT_DATE = os.environ.get("ACCESSIBILITY_STATEMENT_DATE", "").strip()
+    ACCESSIBILITY_CONTACT = os.environ.get("ACCESSIBILITY_CONTACT", "").strip()
     # The privacy notice's contacts (RGPD art. 13): how to reach the controller (the
     # authority: a postal or e-mail address) and its data protection officer's e-mail
     # address. Left empty, the notice says the administrator has still to give them.

@@ -2,6 +2,7 @@
 no. 2005-102): its compliance status, named in every page's footer, comes from the last
 RGAA audit of the deployment, set in the configuration."""
 
+import re
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
@@ -23,11 +24,45 @@ def status(config) -> str:
     return configured
 
 
+# When the statement's text was last revised here: its date while the deployment gives
+# none (ACCESSIBILITY_STATEMENT_DATE), or the audit's when that is later.
+STATEMENT_WRITTEN = date(2026, 12, 5)
+EMAIL = re.compile(r"[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+")
+WEB_ADDRESS = re.compile(r"https?://[^\s<>\"']+")
+
+
 def _audit_date(config) -> date | None:
+    return _iso_date(config.get("ACCESSIBILITY_AUDIT_DATE", ""))
+
+
+def _iso_date(given) -> date | None:
     try:
-        return date.fromisoformat(config.get("ACCESSIBILITY_AUDIT_DATE", ""))
+        return date.fromisoformat(str(given or "").strip())
     except ValueError:
         return None
+
+
+def statement_date(config) -> date:
+    """The statement's date, as configured; otherwise the text's own, or the audit's."""
+    configured = _iso_date(config.get("ACCESSIBILITY_STATEMENT_DATE", ""))
+    if configured:
+        return configured
+    return max(filter(None, (STATEMENT_WRITTEN, _audit_date(config))))
+
+
+def contact(config) -> dict | None:
+    """Whom to tell about a barrier: ACCESSIBILITY_CONTACT, else the data protection
+    officer (PRIVACY_CONTACT). An e-mail address or a web address becomes a link
+    (`href`); anything else (a postal address, a phone number) is shown as written."""
+    given = str(config.get("ACCESSIBILITY_CONTACT") or "").strip()
+    given = given or str(config.get("PRIVACY_CONTACT") or "").strip()
+    if not given:
+        return None
+    if EMAIL.fullmatch(given):
+        return {"text": given, "href": "mailto:" + given}
+    if WEB_ADDRESS.fullmatch(given):
+        return {"text": given, "href": given}
+    return {"text": given, "href": None}
 
 
 def status_label(config) -> str:
@@ -36,7 +71,8 @@ def status_label(config) -> str:
 
 def accessibility_statement(config) -> dict:
     """What the statement page shows: the status, the audit's date and rate when one was
-    done (ignored when unreadable), and whom to write to about a barrier."""
+    done (ignored when unreadable), the statement's date, and whom to write to about a
+    barrier."""
     audited_on = _audit_date(config)
     try:
         rate = float(str(config.get("ACCESSIBILITY_COMPLIANCE_RATE", "")).replace(",", "."))
@@ -49,5 +85,6 @@ def accessibility_statement(config) -> dict:
         "status_label": status_label(config),
         "audited_on": audited_on,
         "compliance_rate": rate if audited_on else None,
-        "contact": config.get("ACCESSIBILITY_CONTACT", ""),
+        "stated_on": statement_date(config),
+        "contact": contact(config),
     }

@@ -80,7 +80,12 @@ def privacy():
 @reads_only
 def accessibility():
     """The accessibility statement (RGAA), with its compliance status."""
-    return render_template("core/accessibility.html", **accessibility_statement(current_app.config))
+    return render_template(
+        "core/accessibility.html",
+        **accessibility_statement(current_app.config),
+        # A missing contact is an administrator's task, named by its setting for them only.
+        names_settings=current_user.is_authenticated and current_user.has_role("admin"),
+    )
 
 
 @bp.get("/healthz")

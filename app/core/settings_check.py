@@ -83,12 +83,28 @@ def settings_warnings(value) -> list[str]:
     setting as in check_settings."""
     if value("ENV_NAME") != "production":
         return []
-    return [
+    warnings = [
         f"{name} is empty: the privacy notice gives no {what}; it says the administrator "
         "must fill it in. Set it in the environment."
         for name, what in PRIVACY_CONTACTS.items()
         if not str(value(name) or "").strip()
     ]
+    # The accessibility statement (RGAA) is dated and gives a way to report a barrier.
+    if not str(value("ACCESSIBILITY_STATEMENT_DATE") or "").strip():
+        warnings.append(
+            "ACCESSIBILITY_STATEMENT_DATE is empty: the accessibility statement shows the "
+            "date of its text in the code (or the audit's), not the day it was established "
+            "for this portal. Set it in the environment (YYYY-MM-DD)."
+        )
+    if not any(
+        str(value(name) or "").strip() for name in ("ACCESSIBILITY_CONTACT", "PRIVACY_CONTACT")
+    ):
+        warnings.append(
+            "ACCESSIBILITY_CONTACT is empty (and PRIVACY_CONTACT too): the accessibility "
+            "statement gives no address to report a barrier to. Set it in the environment "
+            "(an e-mail or web address)."
+        )
+    return warnings
 
 
 def _environment(value):
@@ -193,6 +209,12 @@ def _accessibility(value):
             date.fromisoformat(str(audited))
         except ValueError:
             yield f"ACCESSIBILITY_AUDIT_DATE={audited!r}: the audit's date, YYYY-MM-DD"
+    stated = value("ACCESSIBILITY_STATEMENT_DATE")
+    if stated:
+        try:
+            date.fromisoformat(str(stated).strip())
+        except ValueError:
+            yield f"ACCESSIBILITY_STATEMENT_DATE={stated!r}: the statement's date, YYYY-MM-DD"
     rate = value("ACCESSIBILITY_COMPLIANCE_RATE")
     if rate not in (None, ""):
         try:

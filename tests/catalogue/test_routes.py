@@ -639,7 +639,7 @@ def test_item_page_quantity_field_speaks_each_persons_language(client, make, mak
     ):
         login(client, person)
         page = client.get(f"/catalogue/items/{item.id}").get_data(as_text=True)
-        assert f'<label for="quantity">{label}</label>' in page
+        assert f'<label for="quantity">{label}<span class="required-mark">' in page
         assert 'id="quantity"' in page and 'inputmode="numeric"' in page and 'value="1"' in page
         client.post("/auth/sign-out", data={"csrf_token": csrf_token(client)})
 

@@ -76,7 +76,7 @@ def test_daily_caps_name_their_unit_in_french_on_a_refused_form_too(client, make
 def test_the_usual_daily_cap_of_an_action_type_names_its_unit(client, make):
     _organiser(client, make)
     page = html.unescape(client.get("/cleanup/guides/unsubscribe/edit").get_data(as_text=True))
-    assert '<label for="daily_cap">Default daily cap (items a day)</label>' in page
+    assert '<label for="daily_cap">Default daily cap (items a day)<span' in page
 
 
 def test_text_that_is_not_a_number_says_enter_a_number(client, make):

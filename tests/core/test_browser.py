@@ -151,7 +151,9 @@ def test_a_refused_password_change_lands_on_the_refused_field(page, make):
     _sign_in(page, "ines@example.org")
     page.goto("/auth/profile")
     page.get_by_label("Mot de passe actuel").fill("not it")
-    page.get_by_label("Nouveau mot de passe", exact=True).fill("another long passphrase")
+    page.get_by_label("Nouveau mot de passe (obligatoire)", exact=True).fill(
+        "another long passphrase"
+    )
     page.get_by_label("Répétez le nouveau mot de passe").fill("another long passphrase")
     page.get_by_role("button", name="Changer mon mot de passe").click()
     current = page.get_by_label("Mot de passe actuel")

@@ -27,6 +27,12 @@ ROOT = Path(__file__).resolve().parents[2]
         ("MAIL_PORT", 70000, "MAIL_PORT", "from 1 to 65535"),
         ("ACCESSIBILITY_STATUS", "conforme", "ACCESSIBILITY_STATUS", "partially-compliant"),
         ("ACCESSIBILITY_AUDIT_DATE", "30/11/2026", "ACCESSIBILITY_AUDIT_DATE", "YYYY-MM-DD"),
+        (
+            "ACCESSIBILITY_STATEMENT_DATE",
+            "05/12/2026",
+            "ACCESSIBILITY_STATEMENT_DATE",
+            "YYYY-MM-DD",
+        ),
         ("ACCESSIBILITY_COMPLIANCE_RATE", "140", "ACCESSIBILITY_COMPLIANCE_RATE", "0 to 100"),
         ("MAIL_USE_TLS", "ouais", "MAIL_USE_TLS", "true"),
         ("SESSION_COOKIE_SECURE", "vrai", "SESSION_COOKIE_SECURE", "true"),

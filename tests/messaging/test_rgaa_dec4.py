@@ -207,7 +207,8 @@ def test_the_audience_legend_is_not_the_selects_label(client, make):
     page = _html(client.get("/messaging/schedule"))
     legend = re.search(r"<legend>(.*?)</legend>", page).group(1)
     label = re.search(r'<label for="audience">(.*?)</label>', page).group(1)
-    assert legend == "Destinataires" and label == "Public visé"
+    assert legend == "Destinataires"
+    assert label == 'Public visé<span class="required-mark"> (obligatoire)</span>'
 
 
 def _dispatch_page(client, make, template):

@@ -52,25 +52,36 @@
     document.querySelectorAll("[data-announce]").forEach(function (el) {
       if (!seen.has(el)) { seen.add(el); fresh.push(el); }
     });
-    var region = document.getElementById("announcer");
-    // What the swap brought, named first (data-announce="first": a table's caption),
-    // then the rest in the page's order.
-    var named = fresh.filter(function (el) { return el.dataset.announce === "first"; });
-    var ordered = named.concat(fresh.filter(function (el) { return named.indexOf(el) < 0; }));
-    var words = ordered.map(function (el) { return el.textContent.trim(); }).filter(Boolean);
-    if (region && words.length) {
-      // Emptied first, so that the same words said twice (two equal logs) are read twice.
-      region.textContent = "";
-      window.setTimeout(function () { region.textContent = words.join(" "); }, 50);
-    }
     // A control the swap took away (a button replaced by its result) would leave the
     // focus at the top of the page: it goes to what the swap says instead. htmx itself
     // keeps the focus on a control the swap brings back with the same id.
     var lost = focusedBeforeSwap && !focusedBeforeSwap.isConnected &&
       (!document.activeElement || document.activeElement === document.body);
+    var focusedWords = null;
     if (lost && fresh.length) {
       fresh[0].setAttribute("tabindex", "-1");
       fresh[0].focus();
+      if (document.activeElement === fresh[0]) { focusedWords = fresh[0]; }
+    }
+    // A message that took the focus is read because it is focused: copied into
+    // #announcer as well, it would be read twice (RGAA 7.5). Only the words the focus
+    // is not on go there.
+    var spoken = fresh.filter(function (el) {
+      return !focusedWords || !(focusedWords.contains(el) || el.contains(focusedWords));
+    });
+    var region = document.getElementById("announcer");
+    // What the swap brought, named first (data-announce="first": a table's caption),
+    // then the rest in the page's order.
+    var named = spoken.filter(function (el) { return el.dataset.announce === "first"; });
+    var ordered = named.concat(spoken.filter(function (el) { return named.indexOf(el) < 0; }));
+    var words = ordered.map(function (el) { return el.textContent.trim(); }).filter(Boolean);
+    if (region && fresh.length) {
+      // Emptied first, so that the same words said twice (two equal logs) are read twice,
+      // and so that an earlier swap's words do not linger next to a focused message.
+      region.textContent = "";
+      if (words.length) {
+        window.setTimeout(function () { region.textContent = words.join(" "); }, 50);
+      }
     }
     focusedBeforeSwap = null;
   });
