@@ -850,6 +850,13 @@ def review_action(
         raise CleanupError(_("This entry is not waiting for review."), "not_flagged")
     if not accept and not reason.strip():
         raise CleanupError(_("Give the participant a reason."), "reason_required", 422)
+    author_id = db.session.scalar(
+        select(CleanupParticipant.user_id).where(CleanupParticipant.id == action.participant_id)
+    )
+    if author_id is None:
+        # An erased author: the reason would be written about them after their erasure,
+        # and nobody reads it. The decision is kept, its words are not.
+        reason = ""
     kept = None if accept else accepted_before(action)
     refused = action.quantity
     if kept is not None:
@@ -865,9 +872,6 @@ def review_action(
         unit = action.action_type.unit
         summary = correction_refused_summary(unit, refused, kept.quantity, summary.strip())
     record_audit(actor, "accept" if accept else "reject", "cleanup_action", action.id, now, summary)
-    author_id = db.session.scalar(
-        select(CleanupParticipant.user_id).where(CleanupParticipant.id == action.participant_id)
-    )
     if author_id is not None:  # an erased author has no one to tell
         entry_reviewed.send(
             current_app._get_current_object(),

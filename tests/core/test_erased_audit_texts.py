@@ -131,3 +131,25 @@ def test_retention_takes_a_reviews_reason_out_of_the_audit_log_too(make, make_ca
         select(AuditEvent).where(AuditEvent.object_id == str(entry.id))
     ).all()
     assert events and all("Laurent" not in event.summary for event in events)
+
+
+def test_a_review_after_the_erasure_keeps_the_decision_not_its_words(make, running):
+    """An organiser may still decide an erased person's waiting entry: the reason typed
+    would name them after their erasure, for nobody to read. It is not kept."""
+    now = utcnow()
+    person = make.user(display_name="Louis Laurent")
+    entry = cleanup.log_action(person, running, "delete-mail", 15, now)
+    db.session.commit()
+    erase_user(person, now)
+    db.session.commit()
+    cleanup.review_action(entry, make.user(roles=("organiser",)), False, REASON, now)
+    db.session.commit()
+    decided = db.session.get(CleanupAction, entry.id)
+    assert (decided.status, decided.review_reason) == ("rejected", "")
+    events = db.session.scalars(
+        select(AuditEvent).where(
+            AuditEvent.object_type == "cleanup_action", AuditEvent.object_id == str(entry.id)
+        )
+    ).all()
+    assert [event.action for event in events] == ["reject"]
+    assert all("Laurent" not in event.summary for event in events)

@@ -151,3 +151,30 @@ def test_upcoming_dispatches_come_soonest_first_and_past_ones_newest_first(clien
     listed = [int(i) for i in re.findall(r'href="/messaging/dispatches/(\d+)"', listing)]
     assert listed == [soon.id, later.id, newer.id, older.id]
     assert listing.index("À venir et en cours") < listing.index(f'/{soon.id}"')
+
+
+def _announced(fragment: str) -> list[str]:
+    return [html.unescape(t) for t in re.findall(r"<p[^>]*data-announce>([^<]*)</p>", fragment)]
+
+
+def test_the_preview_is_no_live_region_read_whole_at_each_pause(client, make):
+    """Both messages read out at each pause in the typing talked over it (RGAA 7.5)."""
+    login(client, make.user(roles=("organiser",)))
+    page = client.get("/messaging/templates/new").get_data(as_text=True)
+    preview = re.search(r'<div id="preview"[^>]*>', page).group(0)
+    assert "aria-live" not in preview and 'role="status"' not in preview
+
+
+def test_the_preview_says_in_a_few_words_what_changed(auth, client, make):
+    login(client, make.user(roles=("organiser",)))
+    missing = auth.post(
+        "/messaging/templates/preview", data={**BLANK, "subject_fr": "Bonjour"}, headers=HX
+    ).get_data(as_text=True)
+    assert _announced(missing) == ["Aperçu\u00a0: 3 problèmes à corriger."]
+    texts = {"subject_fr": "Bonjour", "body_fr": "Texte", "subject_en": "Hello", "body_en": "Text"}
+    whole = auth.post("/messaging/templates/preview", data={**BLANK, **texts}, headers=HX).get_data(
+        as_text=True
+    )
+    assert _announced(whole) == ["Aperçu mis à jour."]
+    blank = auth.post("/messaging/templates/preview", data=BLANK, headers=HX)
+    assert _announced(blank.get_data(as_text=True)) == []

@@ -242,6 +242,7 @@ def test_a_production_start_without_contacts_warns_naming_the_settings(caplog):
             **production,
             PRIVACY_CONTROLLER_CONTACT="rgpd@example.org",
             PRIVACY_CONTACT="dpo@example.org",
+            ACCESSIBILITY_STATEMENT_DATE="2026-12-05",
         )
     assert not caplog.records
 
