@@ -206,7 +206,9 @@ def index():
             args=args,
         )
         q = (form.q.data or "").strip() if valid else ""
-        return listing_title(q, valid and any(n in args for n in FILTER_ARGS), shown_page), html
+        # Filtered: a filter other than its default (the live search sends them all).
+        filtered = valid and any(form[n].data != form[n].default for n in FILTER_ARGS)
+        return listing_title(q, filtered, shown_page), html
 
     def results() -> tuple[str, Markup]:
         """The listing's title (what was asked, the page shown) and its results, kept

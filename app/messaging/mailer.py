@@ -104,6 +104,7 @@ def build_email(
     Written directly rather than with email.message.EmailMessage, whose header
     parsing costs milliseconds per message: too slow for 10,000 e-mails.
     """
+    body = _without_unsubscribe_lines(body, unsubscribe_url)
     html = slots.fill(
         _html_layout(locale),
         {"subject": subject, "body_html": text_to_html(body), "unsubscribe_url": unsubscribe_url},
@@ -155,6 +156,15 @@ def _html_layout(locale: str) -> list[str]:
         )
         layouts[locale] = slots.cut(html)
     return layouts[locale]
+
+
+def _without_unsubscribe_lines(body: str, unsubscribe_url: str) -> str:
+    """The body without its lines giving the unsubscribe link ("Stop receiving these
+    e-mails: …", as the built-in texts end): both parts' footers give it, once."""
+    if not unsubscribe_url or unsubscribe_url not in body:
+        return body
+    kept = [line for line in body.split("\n") if unsubscribe_url not in line]
+    return "\n".join(kept).rstrip()
 
 
 def _plain_footer(locale: str, unsubscribe_url: str) -> str:

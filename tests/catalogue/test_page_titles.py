@@ -67,3 +67,14 @@ def test_in_a_browser_a_live_search_changes_the_documents_title(page, make, make
     page.get_by_role("searchbox").fill("laptop")
     expect(page).to_have_url(re.compile(r"q=laptop"))
     expect(page).to_have_title("Résultats pour «\u00a0laptop\u00a0» – Catalogue · Empreinte")
+
+
+def test_the_listing_with_every_filter_at_its_default_is_no_filtered_result(client, make):
+    """The live search sends every filter, at its default when untouched, and a sort
+    only orders: the title stays « Catalogue »."""
+    login(client, make.user(locale="fr"))
+    query = "/catalogue/?q=&kind=&category=&grade=&status=available&sort=name"
+    page = client.get(query).get_data(as_text=True)
+    assert "<title>Catalogue · Empreinte</title>" in page
+    filtered = client.get("/catalogue/?status=all").get_data(as_text=True)
+    assert "<title>Résultats filtrés – Catalogue · Empreinte</title>" in filtered

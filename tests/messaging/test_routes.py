@@ -71,7 +71,12 @@ def test_my_inbox_copy_leaves_out_the_email_footer_that_my_email_keeps(client, m
     assert 'href="/auth/profile#prefs-title"' in page
     text = dict(smtp.messages)["me@example.org"].get_body(("plain",)).get_content()
     assert f"Your inbox: {base}/messaging/\n" in text
-    assert f"Stop receiving these e-mails: {base}/messaging/unsubscribe/" in text
+    # The body's own "Stop receiving…" line gives way to the footer's: one link, once.
+    assert "Stop receiving these e-mails" not in text
+    assert text.count(f"{base}/messaging/unsubscribe/") == 1
+    assert f"Unsubscribe from these e-mails: {base}/messaging/unsubscribe/" in text
+    html_part = dict(smtp.messages)["me@example.org"].get_body(("html",)).get_content()
+    assert html_part.count("/messaging/unsubscribe/") == 1
 
 
 def test_the_badge_follows_deliveries_and_reading_from_page_to_page(client, make, template):

@@ -36,7 +36,8 @@ def test_a_french_organiser_gets_the_english_test_by_email_and_in_the_inbox(
     assert response.status_code == 302
     [(to, email)] = smtp.messages
     assert to == "me@example.org" and email["Subject"] == "[Test] Hello Nora"
-    assert "Unsubscribe:" in email.get_body(("plain",)).get_content()
+    text = email.get_body(("plain",)).get_content()
+    assert "Hello Nora." in text and "Unsubscribe from these e-mails:" in text
     inbox = db.session.scalar(
         select(Delivery).where(Delivery.user_id == organiser.id, Delivery.channel == "inbox")
     )
