@@ -117,6 +117,10 @@ def _ping_after_idle(idle_seconds: float):
                 cursor = dbapi_connection.cursor()
                 cursor.execute("SELECT 1")
                 cursor.close()
+                # The ping began a transaction (psycopg): ended, or a view reading in
+                # autocommit (`reads_only`) could not switch and failed ("can't change
+                # 'autocommit' now"), as could `VACUUM` after a seed.
+                dbapi_connection.rollback()
         except DisconnectionError:
             raise
         except Exception as error:  # any failure: the pool opens a fresh connection

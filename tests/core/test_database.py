@@ -140,3 +140,13 @@ def test_default_rows_created_by_two_first_visits_at_once_are_created_once(app):
     db.session.commit()
     count = db.session.scalar(select(func.count()).select_from(CleanupActionType))
     assert count == len(DEFAULT_ACTION_TYPES)
+
+
+def test_a_connection_pinged_after_idling_can_still_read_in_autocommit(make_app):
+    """The ping began a transaction on PostgreSQL: a view reading without one (and the
+    seed's VACUUM) then failed with "can't change 'autocommit' now"."""
+    other = make_app(DATABASE_PING_AFTER_IDLE=0)
+    with other.app_context():
+        db.engine.raw_connection().close()  # pooled: the next checkout pings it
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            assert connection.execute(text("SELECT 1")).scalar() == 1
