@@ -97,9 +97,12 @@ def build_email(
     unsubscribe_url: str,
     sender: str,
     list_unsubscribe: bool = True,
+    asked_for: bool = False,
 ) -> OutgoingEmail:
     """A multipart/alternative message (text, then HTML) with RFC 2369/8058 unsubscribe headers
     (`list_unsubscribe=False`: without them, for a test, which is no mailing to leave).
+    `asked_for`: sent because the person asked for it (a test), not for their consent,
+    which the footer's "why" then says.
 
     Written directly rather than with email.message.EmailMessage, whose header
     parsing costs milliseconds per message: too slow for 10,000 e-mails.
@@ -107,7 +110,12 @@ def build_email(
     body = _without_unsubscribe_lines(body, unsubscribe_url)
     html = slots.fill(
         _html_layout(locale),
-        {"subject": subject, "body_html": text_to_html(body), "unsubscribe_url": unsubscribe_url},
+        {
+            "subject": subject,
+            "body_html": text_to_html(body),
+            "unsubscribe_url": unsubscribe_url,
+            "why": _why(locale, asked_for),
+        },
     )
     boundary = "=_" + secrets.token_hex(12)
     unsubscribe = (
@@ -134,7 +142,7 @@ def build_email(
         "\r\n".join(headers)
         + "\r\n\r\n"
         + f"--{boundary}\r\n"
-        + _base64_part("text/plain", body + _plain_footer(locale, unsubscribe_url))
+        + _base64_part("text/plain", body + _plain_footer(locale, unsubscribe_url, asked_for))
         + f"--{boundary}\r\n"
         + _base64_part("text/html", html)
         + f"--{boundary}--\r\n"
@@ -151,7 +159,7 @@ def _html_layout(locale: str) -> list[str]:
         # The app's Jinja environment without request context processors: this runs in jobs.
         html = current_app.jinja_env.get_template("messaging/email.html").render(
             locale=locale,
-            labels=email_labels(locale),
+            labels=email_labels(locale) | {"why": slots.slot("why")},
             **{name: slots.slot(name) for name in ("subject", "body_html", "unsubscribe_url")},
         )
         layouts[locale] = slots.cut(html)
@@ -167,11 +175,17 @@ def _without_unsubscribe_lines(body: str, unsubscribe_url: str) -> str:
     return "\n".join(kept).rstrip()
 
 
-def _plain_footer(locale: str, unsubscribe_url: str) -> str:
+def _why(locale: str, asked_for: bool) -> str:
+    """Why the person receives the e-mail: their consent, or their own request."""
+    return email_labels(locale)["why_asked" if asked_for else "why"]
+
+
+def _plain_footer(locale: str, unsubscribe_url: str, asked_for: bool = False) -> str:
     """The HTML layout's footer for the plain-text part (why this e-mail, how to stop
     it), after a signature separator: a reader of plain text had neither."""
     labels = email_labels(locale)
-    return "\n\n-- \n" + labels["why"] + "\n" + labels["unsubscribe_at"] % {"url": unsubscribe_url}
+    unsubscribe = labels["unsubscribe_at"] % {"url": unsubscribe_url}
+    return "\n\n-- \n" + _why(locale, asked_for) + "\n" + unsubscribe
 
 
 def default_sender() -> str:
@@ -188,6 +202,7 @@ def email_labels(locale: str) -> dict[str, str]:
             _LABELS[locale] = {
                 "unsubscribe": _("Unsubscribe from these e-mails"),
                 "why": _("You receive this e-mail because you accepted e-mails from Empreinte."),
+                "why_asked": _("You receive this e-mail because you asked for it."),
                 # Filled per message (`%(url)s`): gettext without values leaves it as is.
                 "unsubscribe_at": _("Unsubscribe from these e-mails: %(url)s"),
             }

@@ -1100,6 +1100,7 @@ def deliver_claimed(
             unsubscribe_url=people[row.user_id]["unsubscribe_url"],
             sender=sender,
             list_unsubscribe=list_unsubscribe,
+            asked_for=not consent_required,
         )
         outgoing.append((row, change, message))
     errors = mailer.send_many([message for _row, _change, message in outgoing])

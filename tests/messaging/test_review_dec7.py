@@ -185,7 +185,10 @@ def test_a_test_email_has_the_footer_in_its_plain_text_part_too(auth, client, ma
     plain = email.get_body(("plain",)).get_content().replace("\u00a0", " ")
     rich = html.unescape(email.get_body(("html",)).get_content())
     link = re.search(r'href="([^"]+)">Se désabonner de ces e-mails</a>', rich)[1]
-    assert "\n-- \n" + FOOTER_FR[0] + "\n" + FOOTER_FR[1] + link in plain
+    # A test comes because its author asked for it, not for their consent: so it says.
+    asked = "Vous recevez cet e-mail parce que vous l'avez demandé."
+    assert "\n-- \n" + asked + "\n" + FOOTER_FR[1] + link in plain
+    assert asked in rich and FOOTER_FR[0] not in plain + rich
     assert "/messaging/test-unsubscribe" in link
 
 
@@ -198,6 +201,7 @@ def test_a_real_email_has_the_same_footer_and_link_in_both_parts(make, template,
     link = re.search(r'href="([^"]+)">Se désabonner de ces e-mails</a>', rich)[1]
     assert "/messaging/unsubscribe/" in link and link == email["List-Unsubscribe"][1:-1]
     assert plain.rstrip().endswith(FOOTER_FR[0] + "\n" + FOOTER_FR[1] + link)
+    assert FOOTER_FR[0] in rich
 
 
 # --- 4. the live count waits for the campaign --------------------------------------------
