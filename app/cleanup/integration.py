@@ -76,7 +76,7 @@ VARIABLES = (
         "team_points_text", _l("Your department's points, with the word"), _l("12,400 points")
     ),
     Variable("team_rank", _l("Your department's rank"), "3"),
-    Variable("goal_progress", _l("Progress toward the first goal"), _l("12 TB of 50 TB (24 %)")),
+    Variable("goal_progress", _l("Progress toward the first goal"), _l("12 TB of 50 TB (24%)")),
     Variable("guides_url", _l("Link to the how-to guides"), "https://…/cleanup/guides"),
 )
 
