@@ -10,6 +10,7 @@ import pytest
 from app.extensions import db
 from app.recycling import services
 from app.recycling.models import CollectionPoint, PointAgent
+from tests.conftest import login
 
 # Wednesday 25 November 2026, 10:00 in Paris.
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
@@ -76,3 +77,14 @@ def error_at(page: str, field: str) -> str:
     """The message a page shows at a form field ('' when it has none)."""
     found = re.search(rf'<p class="error" id="{field}-error">(.*?)</p>', page, re.S)
     return found.group(1) if found else ""
+
+
+@pytest.fixture
+def point_data(client, make):
+    """An English admin signed in, and the data of a point that could be saved."""
+    agent = make.user(roles=("agent",))
+    login(client, make.user(roles=("admin",), locale="en"))
+    commune = make.commune(name="Bassens", latitude=44.9017, longitude=-0.5167)
+    return {"name": "Mairie de Bassens", "commune_id": commune.id, "address": "Rue du Dr Roux",
+            "latitude": "44.90", "longitude": "-0.52", "opening_hours": "Mo-Fr 09:00-12:00",
+            "accepted_types": ["laptop"], "agent_ids": [agent.id]}  # fmt: skip

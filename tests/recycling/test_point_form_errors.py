@@ -25,32 +25,21 @@ def _focused(page: str) -> list[str]:
     return re.findall(r"<(?:input|select|textarea)[^>]*\bautofocus\b[^>]*>", page)
 
 
-@pytest.fixture
-def admin_page(client, make):
-    """An English admin signed in, an agent, and the data of a point that could be saved."""
-    agent = make.user(roles=("agent",))
-    login(client, make.user(roles=("admin",), locale="en"))
-    commune = make.commune(name="Bassens", latitude=44.9017, longitude=-0.5167)
-    return {"name": "Mairie de Bassens", "commune_id": commune.id, "address": "Rue du Dr Roux",
-            "latitude": "44.90", "longitude": "-0.52", "opening_hours": "Mo-Fr 09:00-12:00",
-            "accepted_types": ["laptop"], "agent_ids": [agent.id]}  # fmt: skip
-
-
 def _without_types_with_bad_hours(data: dict) -> dict:
     return {**{k: v for k, v in data.items() if k != "accepted_types"}, "opening_hours": BAD_HOURS}
 
 
-def test_a_new_point_shows_the_missing_type_and_the_bad_hours_at_once(auth, admin_page):
+def test_a_new_point_shows_the_missing_type_and_the_bad_hours_at_once(auth, point_data):
     page = _text(
-        auth.post("/recycling/admin/points/new", _without_types_with_bad_hours(admin_page))
+        auth.post("/recycling/admin/points/new", _without_types_with_bad_hours(point_data))
     )
     assert "Choose at least one device type." in _error(page, "accepted_types")
     assert "not in OpenStreetMap syntax" in _error(page, "opening_hours")
 
 
-def test_both_refused_fields_are_marked_invalid(auth, admin_page):
+def test_both_refused_fields_are_marked_invalid(auth, point_data):
     page = _text(
-        auth.post("/recycling/admin/points/new", _without_types_with_bad_hours(admin_page))
+        auth.post("/recycling/admin/points/new", _without_types_with_bad_hours(point_data))
     )
     hours_input = re.search(r'<input[^>]*id="opening_hours"[^>]*>', page).group(0)
     boxes = re.findall(r'<input[^>]*name="accepted_types"[^>]*>', page)
@@ -59,35 +48,35 @@ def test_both_refused_fields_are_marked_invalid(auth, admin_page):
     assert all('aria-describedby="accepted_types-error"' in box for box in boxes)
 
 
-def test_a_point_refused_for_two_fields_is_not_saved(auth, admin_page):
-    response = auth.post("/recycling/admin/points/new", _without_types_with_bad_hours(admin_page))
+def test_a_point_refused_for_two_fields_is_not_saved(auth, point_data):
+    response = auth.post("/recycling/admin/points/new", _without_types_with_bad_hours(point_data))
     assert response.status_code == 422
     assert db.session.scalar(select(func.count(CollectionPoint.id))) == 0
 
 
-def test_the_first_refused_field_takes_the_focus(auth, admin_page):
+def test_the_first_refused_field_takes_the_focus(auth, point_data):
     page = _text(
-        auth.post("/recycling/admin/points/new", _without_types_with_bad_hours(admin_page))
+        auth.post("/recycling/admin/points/new", _without_types_with_bad_hours(point_data))
     )
     focused = _focused(page)
     assert len(focused) == 1 and 'id="opening_hours"' in focused[0]
 
 
-def test_the_device_types_take_the_focus_when_they_are_the_first_refused(auth, admin_page):
-    data = {k: v for k, v in admin_page.items() if k not in ("accepted_types", "agent_ids")}
+def test_the_device_types_take_the_focus_when_they_are_the_first_refused(auth, point_data):
+    data = {k: v for k, v in point_data.items() if k not in ("accepted_types", "agent_ids")}
     page = _text(auth.post("/recycling/admin/points/new", data))
     focused = _focused(page)
     assert len(focused) == 1 and 'name="accepted_types"' in focused[0]
 
 
-def test_the_missing_agent_is_told_along_with_the_form_s_own_problems(auth, admin_page):
-    data = {k: v for k, v in admin_page.items() if k not in ("accepted_types", "agent_ids")}
+def test_the_missing_agent_is_told_along_with_the_form_s_own_problems(auth, point_data):
+    data = {k: v for k, v in point_data.items() if k not in ("accepted_types", "agent_ids")}
     page = _text(auth.post("/recycling/admin/points/new", {**data, "opening_hours": BAD_HOURS}))
     assert all(_error(page, field) for field in ("opening_hours", "accepted_types", "agent_ids"))
 
 
-def test_a_point_far_from_its_commune_is_told_along_with_the_bad_hours(auth, admin_page):
-    data = {**admin_page, "latitude": "45.80", "opening_hours": BAD_HOURS}
+def test_a_point_far_from_its_commune_is_told_along_with_the_bad_hours(auth, point_data):
+    data = {**point_data, "latitude": "45.80", "opening_hours": BAD_HOURS}
     page = _text(auth.post("/recycling/admin/points/new", data))
     assert "km from the centre of Bassens" in _error(page, "latitude")
     assert "not in OpenStreetMap syntax" in _error(page, "opening_hours")

@@ -25,17 +25,6 @@ def _points() -> int:
     return db.session.scalar(select(func.count()).select_from(CollectionPoint))
 
 
-@pytest.fixture
-def point_data(client, make):
-    """An English admin signed in, and the data of a point that could be saved."""
-    agent = make.user(roles=("agent",))
-    login(client, make.user(roles=("admin",), locale="en"))
-    commune = make.commune(name="Bassens", latitude=44.9017, longitude=-0.5167)
-    return {"name": "Mairie de Bassens", "commune_id": commune.id, "address": "Rue du Dr Roux",
-            "latitude": "44.90", "longitude": "-0.52", "opening_hours": "Mo-Fr 09:00-12:00",
-            "accepted_types": ["laptop"], "agent_ids": [agent.id]}  # fmt: skip
-
-
 def _hours_error(auth, point_data, hours: str) -> str:
     before = _points()
     response = auth.post("/recycling/admin/points/new", {**point_data, "opening_hours": hours})

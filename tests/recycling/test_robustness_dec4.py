@@ -31,17 +31,6 @@ def _count(model) -> int:
 # --- 1. an id no database column can hold is refused at its field -------------------------
 
 
-@pytest.fixture
-def point_data(client, make):
-    """An English admin signed in, and the data of a point that could be saved."""
-    agent = make.user(roles=("agent",))
-    login(client, make.user(roles=("admin",), locale="en"))
-    commune = make.commune(name="Bassens", latitude=44.9017, longitude=-0.5167)
-    return {"name": "Mairie de Bassens", "commune_id": commune.id, "address": "Rue du Dr Roux",
-            "latitude": "44.90", "longitude": "-0.52", "opening_hours": "Mo-Fr 09:00-12:00",
-            "accepted_types": ["laptop"], "agent_ids": [agent.id]}  # fmt: skip
-
-
 def test_a_commune_id_too_large_for_the_database_is_refused_at_the_commune(auth, point_data):
     response = auth.post("/recycling/admin/points/new", {**point_data, "commune_id": TOO_LARGE})
     assert response.status_code == 422
