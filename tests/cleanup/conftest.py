@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.cleanup import services
+from app.cleanup.forms import to_local_naive
 from app.cleanup.models import CleanupActionType
 from app.core.time import utcnow
 from app.extensions import db
@@ -50,42 +51,62 @@ def post_new_campaign(client, **fields):
     )
 
 
+def build_campaign(make, organiser=None, publish=True, **overrides):
+    """A published campaign running at NOW (by default), created by `organiser`; for
+    tests outside this folder, which cannot take the `make_campaign` fixture."""
+    organiser = organiser or make.user(roles=("organiser",))
+    types = services.ensure_default_action_types()
+    data = {
+        "name_fr": "Nettoyage",
+        "name_en": "Clean-up",
+        "description_fr": "",
+        "description_en": "",
+        "starts_at": NOW - timedelta(days=2),
+        "ends_at": NOW + timedelta(days=19),
+        "all_departments": True,
+        "department_ids": [],
+        "goals": {"GB": 100, "devices": 5},
+        "rules": [
+            {
+                "action_type_id": t.id,
+                "points_per_unit": t.points_per_unit,
+                "daily_cap": t.daily_cap,
+            }
+            for t in types
+        ],
+    }
+    data.update(overrides)
+    # Created and published in time, before its start (and its end) however old.
+    created = min(NOW - timedelta(days=10), data["starts_at"] - timedelta(days=2))
+    campaign = services.create_campaign(organiser, data, created)
+    if publish:
+        services.publish_campaign(campaign, organiser, created + timedelta(days=1))
+    db.session.commit()
+    return campaign
+
+
 @pytest.fixture
 def make_campaign(make):
     """make_campaign(**overrides): a published campaign running at NOW (by default)."""
+    return lambda **overrides: build_campaign(make, **overrides)
 
-    def build(organiser=None, publish=True, **overrides):
-        organiser = organiser or make.user(roles=("organiser",))
-        types = services.ensure_default_action_types()
-        data = {
-            "name_fr": "Nettoyage",
-            "name_en": "Clean-up",
-            "description_fr": "",
-            "description_en": "",
-            "starts_at": NOW - timedelta(days=2),
-            "ends_at": NOW + timedelta(days=19),
-            "all_departments": True,
-            "department_ids": [],
-            "goals": {"GB": 100, "devices": 5},
-            "rules": [
-                {
-                    "action_type_id": t.id,
-                    "points_per_unit": t.points_per_unit,
-                    "daily_cap": t.daily_cap,
-                }
-                for t in types
-            ],
-        }
-        data.update(overrides)
-        # Created and published in time, before its start (and its end) however old.
-        created = min(NOW - timedelta(days=10), data["starts_at"] - timedelta(days=2))
-        campaign = services.create_campaign(organiser, data, created)
-        if publish:
-            services.publish_campaign(campaign, organiser, created + timedelta(days=1))
-        db.session.commit()
-        return campaign
 
-    return build
+def edit_form(client, campaign) -> dict:
+    """The edit form of a campaign with one rule (10 points, 20 a day) and a 100 GB goal,
+    as its organiser, signed in on `client`, saves it unchanged."""
+    return {
+        "csrf_token": csrf_token(client),
+        "name_fr": campaign.name_fr,
+        "name_en": campaign.name_en,
+        "starts_at": to_local_naive(campaign.starts_at).strftime("%Y-%m-%dT%H:%M"),
+        "ends_at": to_local_naive(campaign.ends_at).strftime("%Y-%m-%dT%H:%M"),
+        "all_departments": "y",
+        "goal_gb": "100",
+        "rules-0-action_type_id": str(campaign.action_rules[0].action_type_id),
+        "rules-0-enabled": "y",
+        "rules-0-points_per_unit": "10",
+        "rules-0-daily_cap": "20",
+    }
 
 
 class Participant:

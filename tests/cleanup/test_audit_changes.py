@@ -14,6 +14,7 @@ from app.core.audit import AuditEvent, record_audit
 from app.core.i18n import format_moment
 from app.core.time import utcnow
 from app.extensions import db
+from tests.cleanup.conftest import edit_form
 from tests.conftest import csrf_token, login
 
 
@@ -181,19 +182,7 @@ def _draft_with_its_form(client, make, make_campaign, **changes):
         rules=[{"action_type_id": mail.id, "points_per_unit": 10, "daily_cap": 20}],
     )
     login(client, organiser)
-    form = {
-        "csrf_token": csrf_token(client),
-        "name_fr": campaign.name_fr,
-        "name_en": campaign.name_en,
-        "starts_at": to_local_naive(campaign.starts_at).strftime("%Y-%m-%dT%H:%M"),
-        "ends_at": to_local_naive(campaign.ends_at).strftime("%Y-%m-%dT%H:%M"),
-        "all_departments": "y",
-        "goal_gb": "100",
-        "rules-0-action_type_id": str(mail.id),
-        "rules-0-enabled": "y",
-        "rules-0-points_per_unit": "10",
-        "rules-0-daily_cap": "20",
-    }
+    form = edit_form(client, campaign)
     form.update(changes)
     return campaign, {name: value for name, value in form.items() if value is not None}
 

@@ -16,7 +16,7 @@ from app.cleanup.models import CleanupAction
 from app.core.audit import AuditEvent
 from app.core.time import utcnow
 from app.extensions import db
-from tests.cleanup.conftest import in_days, post_new_campaign
+from tests.cleanup.conftest import edit_form, in_days, post_new_campaign
 from tests.conftest import csrf_token, login
 
 
@@ -124,19 +124,7 @@ def _scheduled_with_its_form(client, make, make_campaign):
         rules=_rules(10),
     )
     login(client, organiser)
-    form = {
-        "csrf_token": csrf_token(client),
-        "name_fr": campaign.name_fr,
-        "name_en": campaign.name_en,
-        "starts_at": to_local_naive(campaign.starts_at).strftime("%Y-%m-%dT%H:%M"),
-        "ends_at": to_local_naive(campaign.ends_at).strftime("%Y-%m-%dT%H:%M"),
-        "all_departments": "y",
-        "goal_gb": "100",
-        "rules-0-action_type_id": str(campaign.action_rules[0].action_type_id),
-        "rules-0-enabled": "y",
-        "rules-0-points_per_unit": "10",
-        "rules-0-daily_cap": "20",
-    }
+    form = edit_form(client, campaign)
     return campaign, form
 
 

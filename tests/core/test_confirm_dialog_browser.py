@@ -14,6 +14,7 @@ from app.cleanup.forms import to_local_naive
 from app.core.i18n import first_of_month, format_moment
 from app.core.time import utcnow
 from app.extensions import db
+from tests.cleanup.conftest import build_campaign
 from tests.conftest import browser_sign_in
 
 pytestmark = pytest.mark.browser
@@ -21,28 +22,8 @@ pytestmark = pytest.mark.browser
 
 def _running_campaign(make):
     """A published campaign that started yesterday and ends in five days."""
-    organiser = make.user(roles=("organiser",))
     now = utcnow()
-    types = services.ensure_default_action_types()
-    data = {
-        "name_fr": "Nettoyage",
-        "name_en": "Clean-up",
-        "description_fr": "",
-        "description_en": "",
-        "starts_at": now - timedelta(days=1),
-        "ends_at": now + timedelta(days=5),
-        "all_departments": True,
-        "department_ids": [],
-        "goals": {},
-        "rules": [
-            {"action_type_id": t.id, "points_per_unit": t.points_per_unit, "daily_cap": t.daily_cap}
-            for t in types
-        ],
-    }
-    campaign = services.create_campaign(organiser, data, now - timedelta(days=3))
-    services.publish_campaign(campaign, organiser, now - timedelta(days=2))
-    db.session.commit()
-    return campaign
+    return build_campaign(make, starts_at=now - timedelta(days=1), ends_at=now + timedelta(days=5))
 
 
 def test_the_dialog_names_the_entry_it_asks_about(app, page, make):

@@ -142,3 +142,14 @@ def inbox_of(user) -> list:
         .where(Delivery.user_id == user.id, Delivery.channel == "inbox")
         .order_by(Delivery.id)
     ).all()
+
+
+# A template whose texts render with the previewed person's names.
+PREVIEW = {
+    "key": "x",
+    "name": "x",
+    "subject_fr": "Objet {{ first_name }}",
+    "body_fr": "Corps pour {{ display_name }}",
+    "subject_en": "Subject {{ first_name }}",
+    "body_en": "Body for {{ display_name }}",
+}

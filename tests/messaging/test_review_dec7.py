@@ -16,7 +16,7 @@ from app.extensions import db
 from app.messaging import services
 from app.messaging.builtins import BUILTIN_TEMPLATES, ensure_builtin_templates
 from tests.conftest import browser_sign_in, login
-from tests.messaging.conftest import deliver_to_everyone
+from tests.messaging.conftest import PREVIEW, deliver_to_everyone
 
 HX = {"HX-Request": "true"}
 
@@ -106,14 +106,6 @@ def test_a_variable_only_notices_give_is_still_explained_in_a_template_of_ones_o
 # --- 2. "Preview for": one message, at the field -----------------------------------------
 
 
-PREVIEW = {
-    "key": "x",
-    "name": "x",
-    "subject_fr": "Objet {{ first_name }}",
-    "body_fr": "Corps pour {{ display_name }}",
-    "subject_en": "Subject {{ first_name }}",
-    "body_en": "Body for {{ display_name }}",
-}
 INVALID = "Cette adresse e-mail n'est pas valide."
 UNKNOWN = "Personne n'a cette adresse e-mail."
 OTHER = "Donnez une adresse e-mail valide."

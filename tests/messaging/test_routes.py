@@ -16,6 +16,7 @@ from app.messaging.audiences import unsubscribe_token
 from app.messaging.builtins import BUILTIN_TEMPLATES, ensure_builtin_templates
 from app.messaging.models import Delivery, Dispatch, MessageTemplate, Schedule
 from tests.conftest import CSRF_RE, csrf_token, login
+from tests.messaging.conftest import PREVIEW
 
 HX = {"HX-Request": "true"}
 CONFIRMED = {"confirm": "yes"}  # the organiser's "yes" on the confirmation page
@@ -464,16 +465,6 @@ def test_only_a_builtin_template_can_be_restored_and_only_by_organisers(auth, cl
     db.session.refresh(own)
     assert own.subject_fr == PREVIEW["subject_fr"]
     assert auth.post("/messaging/templates/999999/restore").status_code == 404
-
-
-PREVIEW = {
-    "key": "x",
-    "name": "x",
-    "subject_fr": "Objet {{ first_name }}",
-    "body_fr": "Corps pour {{ display_name }}",
-    "subject_en": "Subject {{ first_name }}",
-    "body_en": "Body for {{ display_name }}",
-}
 
 
 def test_live_preview_renders_both_languages_for_the_chosen_recipient(auth, client, make):
