@@ -88,7 +88,10 @@ def build_campaign(make, organiser=None, publish=True, **overrides):
 @pytest.fixture
 def make_campaign(make):
     """make_campaign(**overrides): a published campaign running at NOW (by default)."""
-    return lambda **overrides: build_campaign(make, **overrides)
+    def build(organiser=None, publish=True, **overrides):
+        return build_campaign(make, organiser, publish, **overrides)
+
+    return build
 
 
 def edit_form(client, campaign) -> dict:
