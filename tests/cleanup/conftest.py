@@ -88,6 +88,7 @@ def build_campaign(make, organiser=None, publish=True, **overrides):
 @pytest.fixture
 def make_campaign(make):
     """make_campaign(**overrides): a published campaign running at NOW (by default)."""
+
     def build(organiser=None, publish=True, **overrides):
         return build_campaign(make, organiser, publish, **overrides)
 
