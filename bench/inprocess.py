@@ -8,7 +8,11 @@ signs each account in through the real form, warms each page, then times
 INPROCESS_REPEAT requests, taking turns with the baseline (five requests each). One JSON
 line per page: `ms` (median), `baseline_ms` (the baseline's median, measured alongside),
 `times_baseline` (their quotient: compare this across runs on a machine whose speed
-drifts), `statements` (SQL statements one request sends) and `status`.
+drifts), `statements` (SQL statements one request sends) and `status`. Every timed
+answer is checked against the page's expected status: `unexpected_statuses` counts the
+others (a daily cap reached turns writes into refusals, which are not the page). A
+write marked `many_people` is sent by `BENCH_WRITERS` seeded employees in turn, as in
+`make bench`.
 
     .venv/bin/python bench/inprocess.py                    # every bench page
     .venv/bin/python bench/inprocess.py leaderboard inbox  # some pages
@@ -30,7 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.pages import BASELINE, Page, bench_pages  # noqa: E402
-from bench.run import CSRF_RE, flask, server_env  # noqa: E402
+from bench.run import CSRF_RE, WRITERS, flask, seeded_employees, server_env  # noqa: E402
 
 REPEAT = int(os.environ.get("INPROCESS_REPEAT", "40"))
 BLOCK = 5  # requests in a row before the page and the baseline swap
@@ -49,7 +53,10 @@ def database_url() -> str:
     return url
 
 
-def signed_in_client(app, email: str | None):
+DEMO_PASSWORD = "demo"  # the demo accounts' documented password
+
+
+def signed_in_client(app, email: str | None, password: str = DEMO_PASSWORD):
     """A test client sending the session of a sign-in through the form, and a CSRF token.
 
     Like wrk, the client sends the same cookie with every request and ignores the ones
@@ -61,7 +68,7 @@ def signed_in_client(app, email: str | None):
         page = client.get("/auth/sign-in").get_data(as_text=True)
         token = CSRF_RE.search(page).group(1)
         answer = client.post(
-            "/auth/sign-in", data={"email": email, "password": "demo", "csrf_token": token}
+            "/auth/sign-in", data={"email": email, "password": password, "csrf_token": token}
         )
         assert answer.status_code == 302, f"signing in as {email}: {answer.status_code}"
     token = CSRF_RE.search(client.get("/privacy").get_data(as_text=True)).group(1)
@@ -70,6 +77,27 @@ def signed_in_client(app, email: str | None):
     if session is not None:
         fixed.environ_base["HTTP_COOKIE"] = f"session={session.value}"
     return fixed, token
+
+
+def writers(app, count: int) -> list[tuple]:
+    """Clients of `count` seeded employees, signed in through the form, with their tokens.
+
+    A write marked `many_people` is sent by each in turn, as `make bench` does: one
+    person's writes pile up to the daily cap, after which every "write" measured would
+    be a refusal.
+    """
+    from app.auth.services import hash_password
+    from app.extensions import db
+
+    password = "inprocess-writer"  # set here, on a scratch database
+    with app.app_context():
+        people = seeded_employees(db.session, count)
+        password_hash = hash_password(password)
+        for person in people:
+            person.password_hash = password_hash
+        emails = [p.email for p in people]
+        db.session.commit()
+    return [signed_in_client(app, email, password) for email in emails]
 
 
 def page_request(page: Page, params: dict, token: str):
@@ -128,22 +156,35 @@ def main() -> None:
         if page.account not in clients:
             clients[page.account] = signed_in_client(app, page.account)
         client, token = clients[page.account]
-        request = page_request(page, params, token)
+        if page.many_people:
+            people = writers(app, WRITERS)
+            senders = [(c, page_request(page, params, t)) for c, t in people]
+        else:
+            senders = [(client, page_request(page, params, token))]
+        client, request = senders[0]
+        turn = iter(range(1 << 62))
+
+        def send(_senders=senders, _turn=turn):
+            who, measured = _senders[next(_turn) % len(_senders)]
+            return who.open(**measured).status_code
+
         for _ in range(5):
-            status = client.open(**request).status_code
+            status = send()
         # The page and the baseline take turns, a few requests each: a machine whose
         # speed drifts (a shared VM) slows both alike, and `times_baseline` stays put.
-        timings, baseline_timings = [], []
+        # Every answer is checked: a refusal (a daily cap reached) is not the page.
+        timings, baseline_timings, unexpected = [], [], {}
         for _ in range(-(-REPEAT // BLOCK)):
-            turns = (
-                (client, request, timings),
-                (baseline_client, baseline_request, baseline_timings),
-            )
-            for who, measured, times in turns:
-                for _ in range(BLOCK):
-                    started = time.perf_counter()
-                    who.open(**measured)
-                    times.append((time.perf_counter() - started) * 1000)
+            for _ in range(BLOCK):
+                started = time.perf_counter()
+                answered = send()
+                timings.append((time.perf_counter() - started) * 1000)
+                if answered != page.status:
+                    unexpected[answered] = unexpected.get(answered, 0) + 1
+            for _ in range(BLOCK):
+                started = time.perf_counter()
+                baseline_client.open(**baseline_request)
+                baseline_timings.append((time.perf_counter() - started) * 1000)
         ms, baseline_ms = statistics.median(timings), statistics.median(baseline_timings)
         record = {
             "name": page.name,
@@ -153,12 +194,14 @@ def main() -> None:
             "statements": count_statements(app, client, request),
             "status": status,
         }
+        if unexpected:
+            record["unexpected_statuses"] = unexpected
         print(json.dumps(record), flush=True)
         if os.environ.get("INPROCESS_PROFILE"):
             profiler = cProfile.Profile()
             profiler.enable()
             for _ in range(REPEAT):
-                client.open(**request)
+                send()
             profiler.disable()
             stats = pstats.Stats(profiler, stream=sys.stderr)
             stats.sort_stats(os.environ.get("INPROCESS_SORT", "cumulative")).print_stats(
