@@ -117,7 +117,19 @@ class CleanupCampaign(db.Model):
         return self.name_en if locale == "en" else self.name_fr
 
     def description(self, locale: str) -> str:
-        return self.description_en if locale == "en" else self.description_fr
+        """In the reader's language, else in the other one: the English description is
+        optional, and an English reader was shown none when only the French was written."""
+        own, other = (
+            (self.description_en, self.description_fr)
+            if locale == "en"
+            else (self.description_fr, self.description_en)
+        )
+        return (own or "").strip() or (other or "").strip()
+
+    def description_language(self, locale: str) -> str:
+        """The language `description(locale)` is written in (its `lang`)."""
+        own = self.description_en if locale == "en" else self.description_fr
+        return locale if (own or "").strip() else ("fr" if locale == "en" else "en")
 
     def state(self, now: datetime) -> str:
         """draft until published, then scheduled, running and closed by the clock."""

@@ -1100,7 +1100,8 @@ def _my_actions_statement():
     participant = bindparam("participant_id")
     # The count is an uncorrelated subquery, evaluated once; a window count instead
     # made the database carry every column of every entry to the sort.
-    listed = select(A.id).where(A.participant_id == participant).limit(MY_ACTIONS_LIMIT)
+    # One more than the list holds: "more than the list" is told, not a capped count.
+    listed = select(A.id).where(A.participant_id == participant).limit(MY_ACTIONS_LIMIT + 1)
     count = select(func.count()).select_from(listed.subquery()).scalar_subquery()
     # A refused correction clears `corrected_from` and keeps `corrected_at`.
     refused = A.corrected_at.is_not(None) & A.corrected_from.is_(None)
@@ -1116,8 +1117,9 @@ def _my_actions_statement():
 
 
 def my_actions(campaign: CleanupCampaign, user, limit: int = MY_ACTIONS_LIMIT) -> tuple[list, int]:
-    """The person's latest entries in a campaign, newest first, and how many "show all
-    my entries" lists (at most MY_ACTIONS_LIMIT): one statement.
+    """The person's latest entries in a campaign, newest first, and how many there are,
+    counted up to MY_ACTIONS_LIMIT + 1 (more than "show all my entries" lists): one
+    statement.
 
     The columns the list shows, with the action types' labels kept per process: loading
     each entry with its action type as objects cost a page view or a log a millisecond.
@@ -1139,7 +1141,7 @@ def my_actions(campaign: CleanupCampaign, user, limit: int = MY_ACTIONS_LIMIT) -
     if any(row[8] not in labels for row in rows):  # a type created since this request began
         labels = _read_action_type_labels()
     entries = [Entry(*row[:7], bool(row[7]), labels[row[8]]) for row in rows]
-    return entries, min(rows[0][-1], MY_ACTIONS_LIMIT) if rows else 0
+    return entries, rows[0][-1] if rows else 0
 
 
 def flagged_actions(campaign: CleanupCampaign) -> list[tuple[CleanupAction, User | None]]:

@@ -389,6 +389,7 @@ def _progress_context(
         "collective": _collective_goals(campaign, totals, goals),
         "actions": actions,
         "action_count": action_count,
+        "entries_limit": queries.MY_ACTIONS_LIMIT,
         "all_entries": all_entries,
         "form": form,
         "log_fields": _log_fields(campaign, form, posted),
@@ -632,7 +633,8 @@ def leaderboard(campaign_id: int):
     ):
         abort(404)
     page = request.args.get("page", "1")
-    page = int(page) if page.isdigit() and 0 < int(page) < 100_000 else 1
+    # ASCII digits only: "²" is a digit to str.isdigit() but not to int(), a 500.
+    page = int(page) if page.isascii() and page.isdigit() and 0 < int(page) < 100_000 else 1
     # "Show my place": the page that lists the person, their row marked.
     my_row = None
     if scope == "individuals" and request.args.get("me") == "1":
@@ -644,13 +646,16 @@ def leaderboard(campaign_id: int):
     minimum = queries.min_team()
 
     def render_table():
-        team, shown = None, page
+        team, shown, unlisted_only = None, page, False
         if scope == "individuals":
             entries, total = queries.individual_leaderboard(campaign, page)
             if page > _last_page(total):  # past the end (an old link): the last page
                 shown = _last_page(total)
                 entries, total = queries.individual_leaderboard(campaign, shown)
             marked = my_row
+            # Points counted, nobody listed: everyone ranked chose to be hidden (not
+            # "no counted action yet", beside the reader's own rank 1 of 1).
+            unlisted_only = not total and queries.campaign_totals(campaign)["participants"] > 0
         else:
             teams = queries.rank_teams(queries.team_totals(campaign, scope), order, minimum)
             shown = min(page, _last_page(len(teams)))
@@ -669,6 +674,7 @@ def leaderboard(campaign_id: int):
             my_row=marked,
             my_team=team,
             min_team=minimum,
+            unlisted_only=unlisted_only,
         )
 
     # The table is the same for everyone until a score, a goal or a name changes;

@@ -1026,7 +1026,7 @@ def test_the_home_panel_says_how_the_person_appears_on_leaderboards(client, make
     expected = {
         "pseudonym": "Dans les classements, vous apparaissez sous le pseudonyme {pseudonym}.",
         "name": "Dans les classements, vous apparaissez sous votre nom.",
-        "hidden": "Vous êtes masqué des classements\u00a0; vos points comptent toujours",
+        "hidden": "Vous n'apparaissez pas dans les classements\u00a0; vos points comptent toujours",
     }
     for visibility, sentence in expected.items():
         person = make.user(leaderboard_visibility=visibility)
