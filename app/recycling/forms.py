@@ -163,9 +163,12 @@ class WipeDateField(DateField):
 
 
 class WipeForm(FlaskForm):
+    # No method chosen in advance: the first one offered, left as it was, could be signed for
+    # a drive the agent had destroyed, and a signed step is never corrected.
     method = SelectField(
         _l("Wipe method"),
         choices=choices(wipe_method_choices()),
+        validators=[InputRequired(message=_l("Choose a wipe method."))],
         validate_choice=False,  # the service says which methods fit the device
     )
     # InputRequired, not DataRequired: an unreadable date keeps its own message.
@@ -179,7 +182,8 @@ def wipe_form_for(device_type: str, **kwargs) -> WipeForm:
     """The wipe form offering only the methods that fit this type of device."""
     form = WipeForm(**kwargs)
     fitting = DEVICE_TYPES[device_type].wipe_methods if device_type in DEVICE_TYPES else ()
-    form.method.choices = choices((k, v) for k, v in wipe_method_choices() if k in fitting)
+    offered = [(k, v) for k, v in wipe_method_choices() if k in fitting]
+    form.method.choices = choices([("", _l("Choose the method used")), *offered])
     return form
 
 

@@ -130,7 +130,9 @@ def unchanged_until(expressions: Iterable[str], now: datetime, zone: ZoneInfo = 
 
 
 def status_text(expression: str, now: datetime, language: str, zone: ZoneInfo = PARIS) -> str:
-    """'Open now, closes at 17:00' or 'Closed, opens Monday at 08:30', in `language`."""
+    """'Open now, closes at 17:00', 'Closed, opens Monday at 08:30', 'Closed, opens
+    Monday 4 January at 08:00' (a week or more ahead), 'Open now, closes Friday at
+    midnight', in `language`."""
     locale = regional_locale(language)
     open_now = is_open(expression, now, zone)
     change = next_change(expression, now, zone)
@@ -138,14 +140,30 @@ def status_text(expression: str, now: datetime, language: str, zone: ZoneInfo = 
         if change is None:
             # "Closed" alone is also a campaign's state ("Terminée"): a point is "Fermé".
             return _("Open now") if open_now else pgettext("collection point", "Closed")
-        at = format_clock(change.time(), language)
-        same_day = change.date() == now.astimezone(zone).date()
-        if open_now:
-            return _("Open now, closes at %(time)s", time=at)
-        if same_day:
+        today = now.astimezone(zone).date()
+        day, at = change.date(), format_clock(change.time(), language)
+        if open_now and change.time() == time.min:
+            # Closing at 00:00 is closing at the end of the day before: « ferme à minuit »,
+            # not « ferme à 0 h » read as the night to come.
+            day, at = day - timedelta(days=1), _("midnight")
+        if day == today:
+            if open_now:
+                return _("Open now, closes at %(time)s", time=at)
             return _("Closed, opens at %(time)s", time=at)
-        day = format_date(change.date(), "EEEE", locale=locale)
-        return _("Closed, opens %(day)s at %(time)s", day=day, time=at)
+        named = _day_ahead(day, today, language)
+        if open_now:
+            return _("Open now, closes %(day)s at %(time)s", day=named, time=at)
+        return _("Closed, opens %(day)s at %(time)s", day=named, time=at)
+
+
+def _day_ahead(day: date, today: date, language: str) -> str:
+    """A day to come as the status names it: 'Monday' within the coming week, 'Monday 4
+    January' from a week ahead on (after a holiday closure, « lundi » alone reads as the
+    Monday to come, a week too early)."""
+    locale = regional_locale(language)
+    if (day - today).days < 7:
+        return format_date(day, "EEEE", locale=locale)
+    return first_of_month(format_date(day, "EEEE d MMMM", locale=locale), day, language)
 
 
 def _day_intervals(oh: opening_hours.OpeningHours, day: date) -> tuple[tuple[time, time], ...]:

@@ -439,8 +439,11 @@ def receipt(receipt: str):
         notes=notes,
         point=_point_view(device_return.point, now) if waiting else None,
         withdraw_question=withdraw_question(notes) if waiting else None,
+        # Checked against the stored number: the address may be typed loosely
+        # (« rc-… », a space copied along), and a step is not altered for that.
         authentic={
-            s.id: services.step_is_authentic(receipt.upper(), s) for s in device_return.steps
+            s.id: services.step_is_authentic(device_return.receipt_number, s)
+            for s in device_return.steps
         },
     )
 
@@ -806,8 +809,18 @@ def edit_point(point_id: int | None = None):
             return redirect(url_for("recycling.admin_points"))
     status = 422 if request.method == "POST" else 200
     return render_template(
-        "recycling/point_form.html", form=form, point=point, close_form=CloseForm(formdata=None)
+        "recycling/point_form.html",
+        form=form,
+        point=point,
+        close_form=CloseForm(formdata=None),
+        awaited=_devices_awaited(point),
     ), status
+
+
+def _devices_awaited(point: CollectionPoint | None) -> int:
+    """How many declared devices the point still awaits: closing it, the admin is told
+    that their owners will find it closed."""
+    return queries.count_agent_returns([point.id], "declared") if point else 0
 
 
 @bp.post("/admin/points/<int:point_id>/close")
@@ -855,6 +868,7 @@ def _refused_closure(point: CollectionPoint, form: CloseForm, status: int):
         form=_point_form(point, posted=False),
         point=point,
         close_form=form,
+        awaited=_devices_awaited(point),
         # Said where the page shows it: the note of an open point, the button of a closed one.
         reopen_error=None if point.active else " ".join(map(str, form.closure_note.errors)),
     ), status

@@ -749,7 +749,9 @@ def set_point_active(
     point: CollectionPoint, active: bool, admin: User, now: datetime, note: str = ""
 ) -> None:
     """Close a point temporarily (with a note for staff) or reopen it."""
-    if active and not point.agent_rows:
+    # As when it is saved: an agent whose role was revoked or whose account is
+    # deactivated stays assigned, but would receive none of the returns declared there.
+    if active and not _any_working_agent([row.user_id for row in point.agent_rows]):
         raise ReturnError(NO_AGENT_MESSAGE, "agent_ids")
     point.active = active
     point.closure_note = "" if active else note.strip()[:250]

@@ -221,6 +221,7 @@ def test_the_agent_is_asked_to_sign_only_a_wipe_date_the_server_takes(page, make
     page.goto(f"/recycling/agent/returns/{device_return.receipt_number}")
     record = page.get_by_role("button", name="Enregistrer l'effacement")
     dialog = page.get_by_role("alertdialog")
+    page.get_by_label("Méthode d'effacement").select_option("crypto_erase")
 
     page.get_by_label("Numéro de certificat").fill("CERT-12")
     page.get_by_label("Date de l'effacement").fill((today + timedelta(days=10)).isoformat())
