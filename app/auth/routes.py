@@ -99,7 +99,16 @@ def _open_session(user, next_url: str | None = None):
     renew_csrf_token()
     session.pop(LINK_SIGN_IN_KEY, None)
     session.pop(SSO_SESSION_KEY, None)
-    return redirect(next_url or safe_next_url(request.args.get("next")) or url_for("core.home"))
+    return redirect(next_url or _requested_next() or url_for("core.home"))
+
+
+def _requested_next() -> str | None:
+    """The page named by `?next=` when it is a path of the portal; None otherwise, an
+    address that cannot even be read ("//[": urlsplit raises) included."""
+    try:
+        return safe_next_url(request.args.get("next"))
+    except ValueError:
+        return None
 
 
 @bp.post("/sign-in/link")
@@ -123,7 +132,7 @@ def request_sign_in_link():
     )
     if created is not None:
         user, raw_token = created
-        url = mail.sign_in_url(raw_token, safe_next_url(request.args.get("next")))
+        url = mail.sign_in_url(raw_token, _requested_next())
         mail.send_after_answering(answer, user, url, user.locale or current_language())
     return answer
 
@@ -132,27 +141,38 @@ def request_sign_in_link():
 @reads_only
 def sign_in_with_link(token: str):
     """The page a sign-in link opens: a button signs in. Opening the link spends nothing,
-    so that a mail filter that follows links before the person does cannot spend it."""
-    if current_user.is_authenticated:
-        return redirect(url_for("core.home"))
+    so that a mail filter that follows links before the person does cannot spend it.
+    On a browser signed in as someone else (a shared computer), the page says so: the
+    link's owner must not carry on in that other person's account."""
     link = services.usable_sign_in_link(token, utcnow())
+    if (already := _signed_in_already(link)) is not None:
+        return already
     if link is None:
         return _link_unusable()
-    return render_template("auth/sign_in_link.html", form=ConfirmForm(), email=link.user.email)
+    return render_template(
+        "auth/sign_in_link.html",
+        form=ConfirmForm(),
+        email=link.user.email,
+        signed_in_as=current_user.email if current_user.is_authenticated else None,
+    )
 
 
 @bp.post("/sign-in/link/<token>")
 @limiter.limit(_sign_in_limit)
 def redeem_sign_in_link(token: str):
-    """Sign in with the link, once."""
-    if current_user.is_authenticated:
-        return redirect(url_for("core.home"))
+    """Sign in with the link, once. On a browser signed in as someone else, that
+    person is signed out of this browser first (their other devices stay signed in)."""
+    if (already := _signed_in_already(services.usable_sign_in_link(token, utcnow()))) is not None:
+        return already
     if not ConfirmForm().validate_on_submit():
         abort(400)
     user = services.redeem_sign_in_link(token, utcnow())
     if user is None:
         db.session.rollback()
         return _link_unusable()
+    if current_user.is_authenticated:
+        logout_user()
+        session.clear()  # nothing of the other person's session carries over
     answer = _open_session(user)
     session[LINK_SIGN_IN_KEY] = [user.id, int(utcnow().timestamp())]
     return answer
@@ -164,7 +184,7 @@ def sso_sign_in():
     """Go to the authority's sign-in page (single sign-on), to come back signed in."""
     if (elsewhere := _sso_not_needed()) is not None:
         return elsewhere
-    session[SSO_NEXT_KEY] = safe_next_url(request.args.get("next"))
+    session[SSO_NEXT_KEY] = _requested_next()
     try:
         return sso.redirect_to_provider(public_url(url_for("auth.sso_callback")))
     except sso.PROVIDER_FAILURES:
@@ -197,6 +217,16 @@ def sso_callback():
     answer = _open_session(outcome.user, session.pop(SSO_NEXT_KEY, None))
     session[SSO_SESSION_KEY] = True
     return answer
+
+
+def _signed_in_already(link):
+    """Where a link leads someone signed in already: on, when it is their own link or no
+    link at all (nothing to change); None when it is another person's usable link."""
+    if not current_user.is_authenticated:
+        return None
+    if link is None or link.user_id == current_user.id:
+        return redirect(_requested_next() or url_for("core.home"))
+    return None
 
 
 def _sso_not_needed():

@@ -246,12 +246,30 @@ def load_session_user(session_id: str) -> User | None:
     return user
 
 
+# At most this many links of one person work at a time: the form's rate limit counts
+# per address asking, so without it anyone could fill a colleague's mailbox with links
+# (from several addresses) and keep dozens of them working at once.
+OPEN_LINKS_PER_PERSON = 3
+
+
 def create_sign_in_link(email: str, now: datetime) -> tuple[User, str] | None:
     """A new one-time sign-in link for the active person with this address, as
-    (person, raw token); None for an unknown, inactive or erased address, which the
-    caller answers exactly as it answers a known one."""
+    (person, raw token); None for an unknown, inactive or erased address, or for a
+    person who already has OPEN_LINKS_PER_PERSON links still working (they may use one),
+    which the caller answers exactly as it answers a known one."""
     user = find_user_by_email(email)
     if user is None or not user.is_active:
+        return None
+    still_working = db.session.scalar(
+        select(func.count())
+        .select_from(SignInLink)
+        .where(
+            SignInLink.user_id == user.id,
+            SignInLink.used_at.is_(None),
+            SignInLink.expires_at > now,
+        )
+    )
+    if still_working >= OPEN_LINKS_PER_PERSON:
         return None
     raw = secrets.token_urlsafe(32)
     minutes = int(current_app.config["SIGN_IN_LINK_MINUTES"])

@@ -143,3 +143,15 @@ def test_a_refused_token_name_takes_the_focus(client, auth, make):
 def test_an_untouched_profile_gives_the_focus_to_nothing(client, make):
     login(client, make.user())
     assert " autofocus" not in client.get("/auth/profile").get_data(as_text=True)
+
+
+def test_the_profile_leads_to_what_is_kept_about_the_person_and_why(client, make):
+    """The export and the erasure are on the profile; why the data are kept, how long
+    and whom to ask are in the privacy notice, which the profile now names."""
+    login(client, make.user())
+    page = client.get("/auth/profile").get_data(as_text=True)
+    assert re.search(
+        r'<a href="/privacy">Ce que le portail garde sur vous, pourquoi, combien de temps, '
+        r"et vos droits</a>",
+        page,
+    )

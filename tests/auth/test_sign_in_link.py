@@ -159,10 +159,53 @@ def test_a_mail_server_down_gives_the_same_answer_not_an_error(client, make, smt
 
 
 def test_asking_for_links_is_rate_limited(client, make, smtp):
-    make.user(email="many@example.org")
-    statuses = [ask_for_link(client, "many@example.org").status_code for _ in range(6)]
+    people = [make.user(email=f"many{n}@example.org") for n in range(6)]
+    statuses = [ask_for_link(client, person.email).status_code for person in people]
     assert statuses == [200] * 5 + [429]
     assert len(smtp.messages) == 5
+
+
+def test_a_person_has_at_most_three_links_working_at_once(app, client, make, smtp):
+    """The rate limit counts per address asking: from several, anyone could fill a
+    colleague's mailbox with links, dozens of them working at once."""
+    make.user(email="target@example.org")
+    for n in range(5):
+        asking = app.test_client()  # another browser each time, as from another address
+        asking.environ_base["REMOTE_ADDR"] = f"192.0.2.{n + 1}"
+        answer = ask_for_link(asking, "target@example.org")
+        assert answer.status_code == 200
+        assert "Consultez votre messagerie" in answer.get_data(as_text=True)
+    assert smtp.recipients() == ["target@example.org"] * 3
+    # Once one of them is used (which spends the others), a new one can be asked for.
+    assert sign_in_with(app.test_client(), link_in(smtp.messages[0][1])).status_code == 302
+    ask_for_link(app.test_client(), "target@example.org")
+    assert len(smtp.messages) == 4
+
+
+@pytest.mark.parametrize("odd_next", ["//[", "//x]"])
+def test_a_next_address_that_cannot_be_read_is_left_out_not_an_error(
+    client, auth, make, smtp, odd_next
+):
+    person = make.user(email="odd@example.org")
+    answer = client.post(
+        "/auth/sign-in/link",
+        query_string={"next": odd_next},
+        data={"link-email": person.email, "csrf_token": csrf_token(client)},
+        buffered=True,
+    )
+    assert answer.status_code == 200
+    [(_to, message)] = smtp.messages
+    assert "next=" not in message.get_body(("plain",)).get_content()
+    answer = client.post(
+        "/auth/sign-in",
+        query_string={"next": odd_next},
+        data={
+            "email": person.email,
+            "password": "correct horse battery",
+            "csrf_token": csrf_token(client),
+        },
+    )
+    assert answer.status_code == 302 and urlsplit(answer.headers["Location"]).path == "/"
 
 
 def test_a_signed_in_person_is_sent_home_and_spends_nothing(client, auth, make):
@@ -172,6 +215,31 @@ def test_a_signed_in_person_is_sent_home_and_spends_nothing(client, auth, make):
     auth.sign_in(person)
     assert client.get(f"/auth/sign-in/link/{raw}").status_code == 302
     assert services.usable_sign_in_link(raw, utcnow()) is not None
+
+
+def test_a_link_opened_where_someone_else_is_signed_in_says_so_then_switches(client, auth, make):
+    """A shared computer: the link's owner must not carry on in the other person's
+    account, nor read what that session held (a token just created)."""
+    alice = make.user(email="alice@example.org", display_name="Alice Martin")
+    bob = make.user(email="bob@example.org", display_name="Bob Petit")
+    _person, raw = services.create_sign_in_link(bob.email, utcnow())
+    db.session.commit()
+    auth.sign_in(alice)
+    alice_devices = db.session.get(type(alice), alice.id).session_token
+    with client.session_transaction() as session:
+        session["new_api_token"] = "emp_alices_secret"
+    page = client.get(f"/auth/sign-in/link/{raw}")
+    assert page.status_code == 200
+    assert (
+        "Ce navigateur est connecté avec le compte alice@example.org. Vous connecter avec ce "
+        "lien déconnecte ce compte de ce navigateur." in page.get_data(as_text=True)
+    )
+    assert sign_in_with(client, f"/auth/sign-in/link/{raw}").status_code == 302
+    profile = client.get("/auth/profile").get_data(as_text=True)
+    assert "bob@example.org" in profile and "alice@example.org" not in profile
+    assert "emp_alices_secret" not in profile
+    db.session.expire_all()
+    assert db.session.get(type(alice), alice.id).session_token == alice_devices
 
 
 def test_erasure_deletes_the_persons_links(make):

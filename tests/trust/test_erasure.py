@@ -1,5 +1,6 @@
 """Erasure: asked from the profile, executed by an admin, the delay job or the CLI."""
 
+import re
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
@@ -174,3 +175,13 @@ def test_erasure_keeps_every_total_of_every_domain_exactly(make):
     assert document["actions"] == [] and document["returns"] == []
     assert all(m["body"] is None for m in document["messages"])
     assert document["requests"]["requests"] == []
+
+
+def test_the_admin_reads_on_which_day_each_request_is_carried_out_anyway(client, make):
+    person = make.user(display_name="Zoé Garnier")
+    request_erasure(person, NOW)
+    db.session.commit()
+    login(client, make.user(roles=("admin",)))
+    page = client.get("/admin/erasures").get_data(as_text=True)
+    # NOW + ERASURE_DELAY_DAYS (30), on the portal's calendar.
+    assert re.search(r'data-label="Exécutée automatiquement le">25 décembre 2026<', page)
