@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from app.auth.models import User, UserRole
-from app.auth.services import end_all_sessions, erased_address_digest, new_pseudonym
+from app.auth.services import close_access, erased_address_digest, new_pseudonym
 from app.core.audit import record_audit
 from app.core.csv_import import ImportProblem, csv_lines, required_name
 from app.core.i18n import format_number
@@ -209,7 +209,7 @@ def sync_directory(
     if deactivate_missing:
         for user in report.leaving:
             user.active, user.deactivated_by, user.deactivated_at = False, "directory", now
-            end_all_sessions(user)
+            close_access(user, now)
             report.deactivated += 1
         _forget_erased_addresses_not_listed(erased - listed_digests)
     db.session.flush()

@@ -131,6 +131,21 @@ def end_all_sessions(user: User) -> None:
     db.session.flush()
 
 
+def close_access(user: User, now: datetime) -> None:
+    """Every way in of a deactivated account stops for good: its sessions end, its API
+    tokens are revoked and its sign-in links deleted. A reactivation gives none of them
+    back: the person signs in again and creates new tokens (an account closed after a
+    lost phone must not come back with the phone's token working)."""
+    end_all_sessions(user)
+    db.session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    forget_sign_in_links(user)
+
+
 def change_password(user: User, current_password: str, new_password: str) -> None:
     """Change the password after checking the current one; ends the other sessions."""
     if not user.password_hash or not check_password_hash(user.password_hash, current_password):

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from app.catalogue import footprint
@@ -20,6 +21,7 @@ from app.catalogue.services import (
     check_category,
     code_key,
     code_taken_message,
+    committed_item_with_code,
     complete_footprint,
     footprint_problems,
 )
@@ -209,17 +211,18 @@ def _parse_row(row: dict, problems: list, line: int) -> dict | None:
         fail("code", _("At most %(n)s characters.", n=40))
     elif values["code"] and not re.match(CODE_PATTERN, values["code"]):
         fail("code", str(CODE_MESSAGE))
-    for column in ("name_fr", "name_en"):
-        if len(values[column]) > 200:
-            fail(column, _("At most %(n)s characters.", n=200))
+    # The item form's limits, which are the columns' own: a longer source was previewed
+    # as fine, then refused by PostgreSQL at the confirmation (an error page).
+    for column, most in (("name_fr", 200), ("name_en", 200), ("source", 400), ("source_url", 400)):
+        if len(values[column]) > most:
+            fail(column, _("At most %(n)s characters.", n=most))
     if values["kind"] and values["kind"] not in footprint.KINDS:
         fail("kind", _("Unknown kind: choose equipment or service."))
     elif values["category"] and footprint.kind_of(values["category"]) != values["kind"]:
         fail("category", _("Unknown category for this kind of item."))
     known_category = bool(values["kind"] and footprint.kind_of(values["category"]))
-    if values["source_url"] and not values["source_url"].lower().startswith(
-        ("https://", "http://")
-    ):
+    url = values["source_url"]
+    if url and len(url) <= 400 and not url.lower().startswith(("https://", "http://")):
         fail("source_url", str(SOURCE_URL_MESSAGE))
     values["status"] = values["status"] or "available"
     if values["status"] not in ("available", "discontinued"):
@@ -339,13 +342,20 @@ def import_catalogue_csv(
         )
     }
     by_key = {code_key(code): item for code, item in existing.items()}
-    known_codes = set(existing) | {values["code"] for _line, values in parsed}
+    # Alternatives name items capitals aside, as every code is compared: `eq-lap-06` is
+    # EQ-LAP-06, stored or created by the file.
+    known_codes = {code_key(code): code for code in existing} | {
+        code_key(values["code"]): values["code"] for _line, values in parsed
+    }
     for line, values in parsed:
         other = by_key.get(code_key(values["code"]))
         if values["code"] not in existing and other is not None:
             # Another case of a stored code: a second item, not an update of that one.
             result.problems.append(ImportProblem(line, "code", code_taken_message(other)))
-        unknown_alts = [c for c in values["alternatives"] if c not in known_codes]
+        unknown_alts = [c for c in values["alternatives"] if code_key(c) not in known_codes]
+        values["alternatives"] = list(
+            dict.fromkeys(known_codes.get(code_key(c), c) for c in values["alternatives"])
+        )
         if unknown_alts:
             result.problems.append(
                 ImportProblem(
@@ -391,7 +401,15 @@ def import_catalogue_csv(
             item.updated_at = now
     if not apply:
         return result
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # An item saved meanwhile took a code the file creates (the unique index on
+        # lower(code)): said at that line like any taken code, nothing written.
+        result.problems = _codes_taken_meanwhile(parsed, {c.code for c in result.created})
+        if not result.problems:
+            raise
+        return result
     for values in changed:
         item = existing[values["code"]]
         alternatives = [existing[c] for c in values["alternatives"] if c != item.code]
@@ -409,6 +427,17 @@ def import_catalogue_csv(
         f"{result.unchanged} unchanged",
     )
     return result
+
+
+def _codes_taken_meanwhile(parsed: list[tuple[int, dict]], created: set[str]) -> list:
+    """The lines of the file creating an item whose code another item now has."""
+    problems = []
+    for line, values in parsed:
+        if values["code"] in created:
+            taken_by = committed_item_with_code(values["code"])
+            if taken_by is not None:
+                problems.append(ImportProblem(line, "code", code_taken_message(taken_by)))
+    return problems
 
 
 def _export_number(value: float) -> str:

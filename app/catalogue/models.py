@@ -2,7 +2,17 @@
 
 from datetime import datetime
 
-from sqlalchemy import Column, Float, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy import (
+    Column,
+    Float,
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    func,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from app.core.i18n import collation_key
@@ -30,6 +40,10 @@ class CatalogueItem(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)
+    # Codes are one whatever their capitals (`services.code_key`): the database holds
+    # to it too, so two admins saving `lap-1` and `LAP-1` at once cannot both succeed.
+    # Codes are ASCII, which lower() folds alike on SQLite and PostgreSQL.
+    __table_args__ = (Index("ix_catalogue_item_code_lower", func.lower(code), unique=True),)
     kind: Mapped[str] = mapped_column(String(10), index=True)  # equipment | service
     category: Mapped[str] = mapped_column(String(30), index=True)
     name_fr: Mapped[str] = mapped_column(String(200))

@@ -1,6 +1,7 @@
 """Views of the catalogue domain: browse, understand a label, request, budgets, admin."""
 
 import functools
+from decimal import ROUND_HALF_EVEN, Decimal
 
 from babel.numbers import format_percent
 from flask import (
@@ -8,6 +9,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     make_response,
     redirect,
     render_template,
@@ -96,8 +98,15 @@ def kg_wrapping(value: float | None, *range_values: float | None) -> str:
 
 def common_digits(*values: float | None) -> int:
     """One decimal for a figure and its range if any of them needs it, none otherwise:
-    "200 (between 180 and 260)", never "200,0 (between 180,0 and 260,0)"."""
-    return 1 if any(v is not None and round(v, 1) != round(v) for v in values) else 0
+    "200 (between 180 and 260)", never "200,0 (between 180,0 and 260,0)".
+
+    A tenth is judged as Babel writes it (the decimal written, half to even): Python's
+    round() of the binary float took 8.05 for 8.1, which Babel then wrote « 8,0 »."""
+    return 1 if any(v is not None and _tenths(v) % 10 for v in values) else 0
+
+
+def _tenths(value: float) -> int:
+    return int(Decimal(str(value)).quantize(Decimal("0.1"), ROUND_HALF_EVEN) * 10)
 
 
 def kwh(value: float | None) -> str:
@@ -540,7 +549,7 @@ def request_again(request_id: int):
     result = services.request_again(current_user, request_id, utcnow())
     if result is None:
         abort(404)
-    added, unavailable = result
+    added, unavailable, too_many = result
     db.session.commit()
     lang = current_language()
     if unavailable:
@@ -550,6 +559,18 @@ def request_again(request_id: int):
                 "These items are no longer available and were left out: %(items)s.",
                 len(unavailable),
                 items=", ".join(item.name(lang) for item in unavailable),
+            ),
+            "error" if not added else "info",
+        )
+    if too_many:
+        # Sent twice, or already in the basket: never more than a line may hold.
+        flash(
+            ngettext(
+                "Left out, as your request would hold more than %(n)s of it: %(items)s.",
+                "Left out, as your request would hold more than %(n)s of each: %(items)s.",
+                len(too_many),
+                n=services.MAX_LINE_QUANTITY,
+                items=", ".join(item.name(lang) for item in too_many),
             ),
             "error" if not added else "info",
         )
@@ -594,7 +615,9 @@ def submit_request():
 @role_required("admin")
 def admin_requests():
     """Requests waiting for a decision (and, after one without JavaScript, its outcome)."""
-    decided = queries.get_request(request.args.get("decided", type=int) or 0)
+    # An id as the database can hold one: `?decided=99999999999999999999` from a hand-typed
+    # address is no request (it overflowed SQLite's integer: a 500).
+    decided = queries.get_request(database_id(request.args.get("decided")) or 0)
     if decided is not None and decided.status not in ("approved", "refused"):
         decided = None
     return _admin_requests_page(decided=decided)
@@ -710,13 +733,21 @@ def _budget_form() -> BudgetForm:
 @login_required
 def budgets():
     """Departments' yearly footprint budgets, coloured, with the year-on-year change."""
-    this_year = utcnow().astimezone(local_zone()).year
-    year = request.args.get("year", type=int) or this_year
-    if not 2000 <= year <= 2100:
-        year = this_year
+    year = _budget_year(request.args.get("year", type=int))
     form = _budget_form() if current_user.has_role("admin") else None
     if form is not None and not form.year.data:
         form.year.data = year
+    return _budgets_page(year, form)
+
+
+def _budget_year(year: int | None) -> int:
+    """The year asked for, or this one when it is none or out of range."""
+    if isinstance(year, int) and 2000 <= year <= 2100:
+        return year
+    return utcnow().astimezone(local_zone()).year
+
+
+def _budgets_page(year: int, form: BudgetForm | None) -> str:
     return render_template(
         "catalogue/budgets.html",
         rows=queries.department_budgets(year, local_zone()),
@@ -731,8 +762,11 @@ def set_budget():
     """Set a department's yearly budget."""
     form = _budget_form()
     if not form.validate_on_submit():
-        flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
-        return redirect(url_for(".budgets"))
+        # The page again, the budget as typed and each error at its field (the first
+        # focused): a message at the top of a page reloaded empty lost what was typed.
+        # A 400, as every refusal of this form has been answered; its title says "Error".
+        g.form_refused = True
+        return _budgets_page(_budget_year(form.year.data), form), 400
     services.set_budget(
         form.department_id.data, form.year.data, form.budget_kgco2e.data, current_user, utcnow()
     )

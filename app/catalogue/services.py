@@ -6,6 +6,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import String, cast, delete, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from app.catalogue import footprint
@@ -174,22 +175,58 @@ def item_with_code(code: str, item=None) -> CatalogueItem | None:
     return db.session.scalars(query.limit(1)).first()
 
 
-def code_taken_message(other: CatalogueItem) -> str:
-    """Why a code is refused: the item that already has it, by its code and name."""
+def code_taken_message(other) -> str:
+    """Why a code is refused: the item that already has it (a CatalogueItem, or a row of
+    its code and names), by its code and name."""
+    name = other.name_en if current_language() == "en" else other.name_fr
     return _(
         "Item %(code)s, “%(name)s”, already has this code (capital letters aside).",
         code=other.code,
-        name=other.name(current_language()),
+        name=name,
     )
+
+
+def committed_item_with_code(code: str):
+    """The code and names of the item saved with `code` (capitals aside), read outside
+    this session, whose transaction a refused write has spoilt: None if there is none."""
+    query = select(CatalogueItem.code, CatalogueItem.name_fr, CatalogueItem.name_en).where(
+        func.lower(CatalogueItem.code) == code_key(code)
+    )
+    with db.engine.connect() as connection:
+        return connection.execute(query.limit(1)).first()
+
+
+def flush_item(code: str) -> None:
+    """Write an item whose `code` was found free a moment ago. Another admin's save may
+    have taken it since, in other capitals too: the unique index on lower(code) refuses
+    the second, which is told as a code taken before, at the code field and naming the
+    item, never as an error page. The caller rolls back, as after any CatalogueError."""
+    try:
+        db.session.flush()
+    except IntegrityError:
+        taken_by = committed_item_with_code(code)
+        if taken_by is None:
+            raise  # another constraint: a fault of ours, not the person's
+        raise CatalogueError(code_taken_message(taken_by), "code") from None
+
+
+def _items_by_code_key(codes: list[str]) -> dict[str, CatalogueItem]:
+    """The items with these codes, capitals and spaces aside as every code is compared
+    (`eq-lap-06` names EQ-LAP-06), by `code_key`."""
+    keys = {code_key(c) for c in codes if code_key(c)}
+    if not keys:
+        return {}
+    found = db.session.scalars(
+        select(CatalogueItem).where(func.lower(CatalogueItem.code).in_(keys))
+    ).all()
+    return {code_key(item.code): item for item in found}
 
 
 def _unknown_codes(codes: list[str], own_code: str) -> list[str]:
     """The alternative codes no item has, sorted (the item's own code is ignored)."""
-    codes = {c for c in codes if c and c != own_code}
-    if not codes:
-        return []
-    known = db.session.scalars(select(CatalogueItem.code).where(CatalogueItem.code.in_(codes)))
-    return sorted(codes - set(known))
+    codes = {c for c in codes if code_key(c) and code_key(c) != code_key(own_code)}
+    known = _items_by_code_key(list(codes))
+    return sorted(c for c in codes if code_key(c) not in known)
 
 
 def _unknown_alternatives(missing: list[str]) -> str:
@@ -228,7 +265,7 @@ def create_item(values: dict, actor, now: datetime, grid_factor: float) -> Catal
         updated_at=now,
     )
     db.session.add(item)
-    db.session.flush()
+    flush_item(item.code)
     record_audit(actor, "create", "catalogue_item", item.id, now, item.code)
     return item
 
@@ -244,7 +281,7 @@ def update_item(item: CatalogueItem, values: dict, actor, now: datetime, grid_fa
     for key in fields:
         setattr(item, key, values[key])
     item.updated_at = now
-    db.session.flush()
+    flush_item(values["code"])
     # What changed, so a wrong footprint can be traced: app.catalogue.audit words it.
     if any(before[key] != values[key] for key in fields):
         summary = changes_summary(before, values)
@@ -254,21 +291,19 @@ def update_item(item: CatalogueItem, values: dict, actor, now: datetime, grid_fa
 
 def set_alternatives(item: CatalogueItem, codes: list[str], actor, now: datetime) -> None:
     """Point an item to lower-footprint alternatives, by code."""
-    codes = [c for c in dict.fromkeys(codes) if c and c != item.code]
-    found = (
-        db.session.scalars(select(CatalogueItem).where(CatalogueItem.code.in_(codes))).all()
-        if codes
-        else []
-    )
-    missing = set(codes) - {a.code for a in found}
+    codes = [c for c in codes if code_key(c) and code_key(c) != code_key(item.code)]
+    by_key = _items_by_code_key(codes)
+    missing = {c for c in codes if code_key(c) not in by_key}
     if missing:
         raise CatalogueError(_unknown_alternatives(sorted(missing)), "alternatives")
+    # In the order typed, each once, under its stored code (`eq-lap-06` is EQ-LAP-06).
+    found = list({code_key(c): by_key[code_key(c)] for c in codes}.values())
     if {a.id for a in item.alternatives} == {a.id for a in found}:
         return  # the edit form sends them with every save: unchanged, nothing to record
-    item.alternatives = list(found)
+    item.alternatives = found
     db.session.flush()
     # The item's own code first, as in every item event: the log is searched by code.
-    summary = f"{item.code}: {','.join(codes) or '-'}"
+    summary = f"{item.code}: {','.join(a.code for a in found) or '-'}"
     record_audit(actor, "set_alternatives", "catalogue_item", item.id, now, summary)
 
 
@@ -453,11 +488,14 @@ def withdraw_request(user, request_id: int, now: datetime) -> CatalogueRequest |
     return request
 
 
-def request_again(user, request_id: int, now: datetime) -> tuple[int, list[CatalogueItem]] | None:
+def request_again(
+    user, request_id: int, now: datetime
+) -> tuple[int, list[CatalogueItem], list[CatalogueItem]] | None:
     """Put the items of one of my decided or withdrawn requests back in my basket.
 
     None when the request is not theirs or still waits for a decision. Returns how many
-    lines went back and the items left out because they are no longer available.
+    lines went back, the items left out because they are no longer available and those
+    left out because the basket would hold more than MAX_LINE_QUANTITY of them.
     """
     request = db.session.scalar(
         select(CatalogueRequest).where(
@@ -468,14 +506,18 @@ def request_again(user, request_id: int, now: datetime) -> tuple[int, list[Catal
     )
     if request is None:
         return None
-    added, unavailable = 0, []
+    added, unavailable, too_many = 0, [], []
     for line in request.lines:
         if line.item.status != "available":
             unavailable.append(line.item)
             continue
-        add_to_basket(user, line.item, line.quantity, now)
+        try:
+            add_to_basket(user, line.item, line.quantity, now)
+        except CatalogueError:  # more than a line may hold: nothing added for this one
+            too_many.append(line.item)
+            continue
         added += 1
-    return added, unavailable
+    return added, unavailable, too_many
 
 
 # Budgets and usefulness -----------------------------------------------------

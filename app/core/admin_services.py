@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import Select, delete, func, or_, select
 
 from app.auth.models import ROLES, User, UserRole
-from app.auth.services import AccountError, end_all_sessions, forget_sign_in_links
+from app.auth.services import AccountError, close_access
 from app.core import text_search
 from app.core.audit import AuditEvent, about_objects_named, record_audit
 from app.extensions import db
@@ -85,8 +85,7 @@ def set_account_active(actor: User, user: User, active: bool, now: datetime) -> 
     user.deactivated_by = None if active else "admin"
     user.deactivated_at = None if active else now
     if not active:
-        end_all_sessions(user)
-        forget_sign_in_links(user)
+        close_access(user, now)
     db.session.flush()
     action = "reactivate_account" if active else "deactivate_account"
     record_audit(actor, action, "user", user.id, now, "")

@@ -22,7 +22,10 @@ def safe_next_url(target: str | None) -> str | None:
     """Accept only a local path as a redirect target, never another host."""
     if not target:
         return None
-    parts = urlsplit(target)
+    try:
+        parts = urlsplit(target)
+    except ValueError:  # "//[" is no address at all
+        return None
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return None
     if "\\" in target:
@@ -33,10 +36,7 @@ def safe_next_url(target: str | None) -> str | None:
 def answers_get(target: str | None) -> bool:
     """True when a local path (with its query) is a page of the portal that answers GET:
     not another host, not a form's POST-only address."""
-    try:
-        target = safe_next_url(target)
-    except ValueError:  # urlsplit: "//[" is no address at all
-        return False
+    target = safe_next_url(target)
     if target is None:
         return False
     adapter = current_app.url_map.bind_to_environ(request.environ)

@@ -473,6 +473,9 @@ def grouped_returns() -> list[dict]:
     ):
         point = points[point_id]
         avoided = embodied.get(device_type, 0.0) * count if status in REUSE_OUTCOMES else 0.0
+        # Only what an agent received was collected: a device declared and still
+        # expected (or never brought) weighs nothing yet.
+        collected = status != "declared"
         table.append(
             {
                 "month": month_value,
@@ -482,7 +485,9 @@ def grouped_returns() -> list[dict]:
                 "device_type": device_type,
                 "status": status,
                 "devices": count,
-                "kg_ewaste": round(TYPICAL_WEIGHT_KG.get(device_type, 0.0) * count, 2),
+                "kg_ewaste": (
+                    round(TYPICAL_WEIGHT_KG.get(device_type, 0.0) * count, 2) if collected else 0.0
+                ),
                 "kgco2e_avoided": round(avoided, 1),
             }
         )
@@ -490,7 +495,11 @@ def grouped_returns() -> list[dict]:
 
 
 def statistics() -> dict:
-    """Totals by type, point, outcome and month, e-waste mass and avoided footprint."""
+    """Totals by type, point, outcome and month, e-waste mass and avoided footprint.
+
+    `total` counts the devices an agent received (returned); `expected`, those declared
+    and not received yet, which count in no mass. The tables by type, point, status and
+    month count every declaration not withdrawn, with its status."""
     table = grouped_returns()
     by_type, by_point, by_status, by_month = Counter(), Counter(), Counter(), Counter()
     kg_by_type, avoided_by_type = defaultdict(float), defaultdict(float)
@@ -502,7 +511,8 @@ def statistics() -> dict:
         kg_by_type[row["device_type"]] += row["kg_ewaste"]
         avoided_by_type[row["device_type"]] += row["kgco2e_avoided"]
     return {
-        "total": sum(by_type.values()),
+        "total": sum(by_type.values()) - by_status["declared"],
+        "expected": by_status["declared"],
         "by_type": [
             (t, by_type[t], round(kg_by_type[t], 1), round(avoided_by_type[t], 1))
             for t in DEVICE_TYPES

@@ -925,6 +925,8 @@ def statistics_json():
             "licence": "Licence Ouverte / Open Licence 2.0 (Etalab)",
             "months": "UTC calendar months of the declaration",
             "left_out": "declarations withdrawn before an agent received the device",
+            "kg_ewaste": "typical mass of the devices an agent received; 0 for those "
+            "declared and not received yet (status declared)",
             "sources": sources,
             "typical_weight_kg": queries.TYPICAL_WEIGHT_KG,
             "embodied_kgco2e": reference_embodied_by_device_type(),

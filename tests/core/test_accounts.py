@@ -6,7 +6,7 @@ import re
 from sqlalchemy import select
 
 from app.auth import services as auth_services
-from app.auth.models import User
+from app.auth.models import SignInLink, User
 from app.core.audit import AuditEvent
 from app.core.time import utcnow
 from app.extensions import db
@@ -58,16 +58,23 @@ def test_a_deactivated_account_loses_every_way_in_and_the_directory_keeps_it_so(
     auth.post(f"/admin/people/{person.id}/status", {"change": "reactivate"})
     assert db.session.get(User, person.id).is_active
     assert auth_services.authenticate("suspended@example.org", "correct horse battery")
+    # The token of the phone it was closed for stays revoked: back, they create a new one.
+    api = app.test_client().get("/api/v1/me", headers={"Authorization": f"Bearer {raw_token}"})
+    assert api.status_code == 401
     actions = db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
     assert actions[-1] == "reactivate_account"
 
 
 def test_someone_the_directory_deactivated_is_shown_so_and_comes_back_when_listed(
-    client, make, runner, tmp_path
+    app, client, make, runner, tmp_path
 ):
     login(client, make.user(roles=("admin",)))
     left = make.user(email="left@example.org", display_name="Left Person")
     stays = make.user(email="stays@example.org", display_name="Stays")
+    _token, raw_token = auth_services.create_api_token(left, "script")
+    db.session.commit()
+    assert auth_services.create_sign_in_link("left@example.org", utcnow()) is not None
+    db.session.commit()
     path = tmp_path / "staff.csv"
     path.write_text("email,display_name\nstays@example.org,Stays\n", encoding="utf-8")
     runner.invoke(args=["users", "import", str(path), "--deactivate-missing"])
@@ -78,6 +85,11 @@ def test_someone_the_directory_deactivated_is_shown_so_and_comes_back_when_liste
     assert "1 reactivated" in runner.invoke(args=["users", "import", str(path)]).output
     assert db.session.get(User, left.id).is_active
     assert stays.is_active
+    # Back on the staff list, they sign in again: what worked before they left does not.
+    api = app.test_client().get("/api/v1/me", headers={"Authorization": f"Bearer {raw_token}"})
+    assert api.status_code == 401
+    links = db.session.scalars(select(SignInLink).where(SignInLink.user_id == left.id)).all()
+    assert links == []
 
 
 def test_an_admin_cannot_deactivate_their_own_account(client, auth, make):

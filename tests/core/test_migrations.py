@@ -1,5 +1,7 @@
 """The migrations build, from an empty database, exactly the schema the models declare."""
 
+import warnings
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -28,7 +30,16 @@ def test_upgrade_from_empty_database_matches_the_models(empty_database_url):
         upgrade(revision="heads")
         with db.engine.connect() as connection:
             context = MigrationContext.configure(connection, opts={"compare_type": True})
-            differences = compare_metadata(context, db.metadata)
+            with warnings.catch_warnings():
+                # SQLite cannot report an index on an expression (the catalogue's
+                # lower(code)): both libraries say they skip it, which is no difference.
+                warnings.filterwarnings(
+                    "ignore", "autogenerate skipping metadata-specified expression-based index"
+                )
+                warnings.filterwarnings(
+                    "ignore", "Skipped unsupported reflection of expression-based index"
+                )
+                differences = compare_metadata(context, db.metadata)
         db.engine.dispose()
     assert differences == []
 
