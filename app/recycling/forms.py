@@ -24,6 +24,7 @@ from wtforms.validators import (
 from app.core.devices import DEVICE_TYPES
 from app.core.forms import LocalFloatField, MultiCheckboxField
 from app.core.urls import database_id
+from app.recycling import hours
 from app.recycling.services import ONE_WIPE_CHOICE, hours_problem
 
 # What an inventory label can hold (BM-PC-004213, "PC 0042", 2024/117): letters and digits,
@@ -209,6 +210,7 @@ class PointForm(FlaskForm):
     opening_hours = StringField(
         _l("Opening hours"),
         validators=[DataRequired(), Length(max=250)],
+        filters=[lambda value: hours.tidy(value) if value else value],
         description=_l("OpenStreetMap syntax, e.g. Mo-Fr 08:30-12:00,13:30-17:00; PH off"),
     )
     accepted_types = MultiCheckboxField(

@@ -33,6 +33,22 @@ def _parsed(expression: str, with_holidays: bool) -> opening_hours.OpeningHours:
     return opening_hours.OpeningHours(expression)
 
 
+# What a French keyboard or a word processor types in place of the syntax's own
+# characters: « 8h30 » for 08:30, typographic dashes for "-".
+_FRENCH_CLOCK = re.compile(r"(?<![A-Za-z0-9:])(\d{1,2}) ?h ?(\d{2})?(?![A-Za-z0-9])")
+_DASHES = str.maketrans({"\u2013": "-", "\u2014": "-", "\u2212": "-", "\u2010": "-"})
+
+
+def tidy(expression: str) -> str:
+    """The hours as typed, with « 8h30 » written 08:30 and typographic dashes as "-":
+    what an admin means, in the syntax (« Mo–Fr 8h30-12h » is Mo-Fr 08:30-12:00)."""
+
+    def clock(match: re.Match) -> str:
+        return f"{int(match[1]):02d}:{match[2] or '00'}"
+
+    return _FRENCH_CLOCK.sub(clock, expression.translate(_DASHES))
+
+
 def is_valid(expression: str) -> bool:
     """True when the expression parses as OSM opening hours."""
     try:

@@ -11,7 +11,7 @@ from app.recycling.models import CollectionPoint
 from tests.conftest import login
 from tests.recycling.conftest import HOURS, NOW, error_at
 
-BAD_HOURS = "Mo-Fr 9h-17h"
+BAD_HOURS = "lundi-vendredi 9h-17h"  # French day names are not the syntax
 
 
 def _text(response) -> str:
@@ -105,3 +105,15 @@ def test_the_service_still_refuses_bad_hours_on_its_own(make, rec):
     with pytest.raises(services.ReturnError) as refused:
         services.save_point(None, data, make.user(roles=("admin",)), NOW)
     assert refused.value.field == "opening_hours"
+
+
+def test_hours_typed_the_french_way_are_saved_in_the_syntax(auth, point_data):
+    """« 8h30 » and a word processor's dash are what an admin means: saved as 08:30 and
+    "-", and shown in words, rather than refused as "not in OpenStreetMap syntax"."""
+    typed = {**point_data, "opening_hours": "Mo–Fr 8h30-12h,13h30-17h; PH off"}
+    answer = auth.post("/recycling/admin/points/new", typed)
+    assert answer.status_code == 302
+    point = db.session.scalar(
+        select(CollectionPoint).where(CollectionPoint.name == "Mairie de Bassens")
+    )
+    assert point.opening_hours == "Mo-Fr 08:30-12:00,13:30-17:00; PH off"
