@@ -285,7 +285,9 @@ SCHEMAS = {
                 "description": "individuals: rank, name, points, badges; "
                 "departments and communes: rank, name, points, participants, "
                 "points_per_head, withheld (a team with fewer participants than "
-                "LEADERBOARD_MIN_TEAM: listed last, rank and figures null)",
+                "LEADERBOARD_MIN_TEAM, or the smallest others needed so that its figures "
+                "cannot be worked out from the campaign's totals: listed last, rank and "
+                "figures null), protecting (withheld for the latter reason)",
                 "items": _object(
                     {
                         "rank": {"type": "integer", "nullable": True},
@@ -295,6 +297,7 @@ SCHEMAS = {
                         "participants": {"type": "integer", "nullable": True},
                         "points_per_head": {"type": "number", "nullable": True},
                         "withheld": {"type": "boolean"},
+                        "protecting": {"type": "boolean"},
                     },
                     required=["rank", "name", "points"],
                 ),

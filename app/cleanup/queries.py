@@ -38,6 +38,7 @@ from app.cleanup.models import (
     goal_key,
 )
 from app.core import cache
+from app.core.i18n import collation_key
 from app.core.models import Commune, Department, departments_by_name
 from app.core.time import utcnow
 from app.extensions import db
@@ -871,27 +872,55 @@ def min_team() -> int:
 _WITHHELD = {"rank": None, "points": None, "participants": None, "points_per_head": None}
 
 
+def withheld_teams(teams: list[tuple[int, int, int]], minimum: int) -> dict[int, str]:
+    """Which of `teams` (id, points, participants) show no figures, and why: "small" for
+    fewer than `minimum` participants, "protecting" for the smallest others withheld with
+    them until the withheld teams hold `minimum` participants together.
+
+    The campaign's totals are published: with one team of two withheld, the totals less
+    the teams shown would be that team's figures, and one member's points less their own
+    the other's. So the smallest teams shown go too (fewest participants, then points,
+    then id), and what the subtraction gives is the sum of at least `minimum` people.
+    """
+    small = {team for team, _points, people in teams if (people or 0) < minimum}
+    reasons = dict.fromkeys(small, "small")
+    hidden = sum(people or 0 for team, _points, people in teams if team in small)
+    if not small or hidden >= minimum:
+        return reasons
+    others = sorted(
+        (people or 0, points or 0, team) for team, points, people in teams if team not in small
+    )
+    for people, _points, team in others:
+        if hidden >= minimum:
+            break
+        reasons[team] = "protecting"
+        hidden += people
+    return reasons
+
+
 def rank_teams(teams: list[dict], order: str = "total", minimum: int = 1) -> list[dict]:
     """Competition ranking (1, 2, 2, 4) by total points or points per head.
 
     A team with fewer than `minimum` participants takes no rank and shows no figure
     (`withheld`): alone or two in a department, its points would be a person's, hidden
-    or not. It is listed after the ranked ones, by name, never where its points would
-    put it. Applied as the teams are shown (the board and the snapshots keep them all),
-    so the ranks of the others stay consecutive.
+    or not; so does the smallest team needed to keep it from being worked out from the
+    campaign's totals (`withheld_teams`; `protecting` is then True). They are listed after
+    the ranked ones, by name, never where their points would put them. Applied as the
+    teams are shown (the board and the snapshots keep them all), so the ranks of the
+    others stay consecutive.
     """
     key = "points_per_head" if order == "per_head" else "points"
-    shown = [t for t in teams if (t["participants"] or 0) >= minimum]
+    reasons = withheld_teams([(t["id"], t["points"], t["participants"]) for t in teams], minimum)
+    shown = [t for t in teams if t["id"] not in reasons]
     ordered = sorted(shown, key=lambda t: (-t[key], t["name_fr"]))
     ranked, previous, rank = [], None, 0
     for index, team in enumerate(ordered, start=1):
         if team[key] != previous:
             rank, previous = index, team[key]
-        ranked.append({**team, "rank": rank, "withheld": False})
-    if len(shown) < len(teams):
-        withheld = [t for t in teams if (t["participants"] or 0) < minimum]
-        for team in sorted(withheld, key=lambda t: t["name_fr"]):
-            ranked.append({**team, **_WITHHELD, "withheld": True})
+        ranked.append({**team, "rank": rank, "withheld": False, "protecting": False})
+    withheld = [(t, reasons[t["id"]]) for t in teams if t["id"] in reasons]
+    for team, reason in sorted(withheld, key=lambda pair: collation_key(pair[0]["name_fr"])):
+        ranked.append({**team, **_WITHHELD, "withheld": True, "protecting": reason != "small"})
     return ranked
 
 
@@ -911,8 +940,9 @@ def team_standing(
     """The rank of a department (or commune) by total points and how many are ranked, from
     the board alone (no names to read); None when it has no counted entry.
 
-    A team under `minimum` participants (LEADERBOARD_MIN_TEAM by default) gets
-    `{"withheld": True, "minimum": …}`, its own members included: two in a team, its
+    A team under `minimum` participants (LEADERBOARD_MIN_TEAM by default), or withheld to
+    protect one (`withheld_teams`, the same choice as the boards'), gets `{"withheld":
+    True, "minimum": …, "protecting": …}`, its own members included: two in a team, its
     total less one's own points is the other's score, whatever they chose to show.
     """
     minimum = min_team() if minimum is None else minimum
@@ -921,9 +951,13 @@ def team_standing(
     mine = points.get(team_id) if team_id is not None else None
     if mine is None:
         return None
-    if people.get(team_id, 0) < minimum:
-        return {"withheld": True, "minimum": minimum}
-    ranked = [other for team, other in points.items() if people.get(team, 0) >= minimum]
+    withheld = withheld_teams(
+        [(team, total, people.get(team, 0)) for team, total in points.items()], minimum
+    )
+    if team_id in withheld:
+        reason = withheld[team_id]
+        return {"withheld": True, "minimum": minimum, "protecting": reason != "small"}
+    ranked = [other for team, other in points.items() if team not in withheld]
     return {"rank": 1 + sum(other > mine for other in ranked), "teams": len(ranked)}
 
 
@@ -938,6 +972,7 @@ def team_place(teams: list[dict], team_id: int | None, locale: str, per_page=PER
                 "rank": team["rank"],
                 "ranked": sum(1 for t in teams if not t["withheld"]),
                 "withheld": team["withheld"],
+                "protecting": team.get("protecting", False),
                 "page": page_index + 1,
                 "row": row,
                 "name": team["name_en"] if locale == "en" else team["name_fr"],
@@ -956,6 +991,7 @@ def team_page(teams: list[dict], locale: str, page=1, per_page=PER_PAGE):
             "participants": t["participants"],
             "points_per_head": t["points_per_head"],
             "withheld": t["withheld"],
+            "protecting": t.get("protecting", False),
         }
         for t in window
     ]
@@ -1144,15 +1180,20 @@ def my_actions(campaign: CleanupCampaign, user, limit: int = MY_ACTIONS_LIMIT) -
     return entries, rows[0][-1] if rows else 0
 
 
+REVIEW_LIMIT = 200  # flagged entries the review queue shows at once, oldest first
+
+
 def flagged_actions(campaign: CleanupCampaign) -> list[tuple[CleanupAction, User | None]]:
+    """The oldest REVIEW_LIMIT flagged entries, with who logged them: decided, they
+    leave the queue and the next ones come."""
     return list(
         db.session.execute(
             select(A, User)
             .join(CleanupParticipant, CleanupParticipant.id == A.participant_id)
             .outerjoin(User, User.id == CleanupParticipant.user_id)
             .where(A.campaign_id == campaign.id, A.status == FLAGGED)
-            .order_by(A.logged_at)
-            .limit(200)
+            .order_by(A.logged_at, A.id)
+            .limit(REVIEW_LIMIT)
         ).tuples()
     )
 

@@ -10,9 +10,12 @@ from app.core.csv_safety import spreadsheet_csv
 def results_spreadsheet(results: dict, language: str, minimum: int = 1) -> str:
     """Departments then communes, ranked, with the columns the results page shows: the
     team's name in the reader's language (the page's own wording, not the stored keys).
-    A team withheld (under `minimum` participants, see queries.rank_teams) is listed
-    without a rank or figures, its participants cell saying why."""
+    A team withheld (under `minimum` participants, or protecting one: see
+    queries.rank_teams) is listed without a rank or figures, its participants cell
+    saying why."""
     fewer = _("fewer than %(num)s", num=minimum)
+    # Withheld with the small ones, so that theirs cannot be worked out from the totals.
+    protecting = _("not published")
     header = [
         _("Level"),
         _("Code"),
@@ -25,7 +28,15 @@ def results_spreadsheet(results: dict, language: str, minimum: int = 1) -> str:
     levels = (("departments", pgettext("cleanup", "Department")), ("communes", _("Commune")))
     name_key = "name_en" if language == "en" else "name_fr"
     rows = (
-        [level_name, team["code"], team[name_key], "", fewer, "", ""]
+        [
+            level_name,
+            team["code"],
+            team[name_key],
+            "",
+            protecting if team.get("protecting") else fewer,
+            "",
+            "",
+        ]
         if team.get("withheld")
         else [
             level_name,

@@ -758,11 +758,15 @@ _REVIEW_HELPERS = {
 
 def _review_page(campaign, **refusal):
     """The review queue; `refusal` (see _review_entry.html) marks a refused reason."""
+    flagged = queries.flagged_actions(campaign)
+    # A full queue says how many wait in all: the rest come as these are decided.
+    waiting = queries.flagged_count(campaign) if len(flagged) >= queries.REVIEW_LIMIT else None
     return render_template(
         "cleanup/review.html",
         campaign=campaign,
         frozen=campaign.frozen_at is not None,
-        flagged=queries.flagged_actions(campaign),
+        flagged=flagged,
+        waiting=waiting,
         **_REVIEW_HELPERS,
         **refusal,
     )
@@ -887,13 +891,19 @@ def results(campaign_id: int):
         flash(_("Results are published when the campaign ends."), "info")
         return redirect(url_for("cleanup.show_campaign", campaign_id=campaign_id))
     previous = queries.previous_campaign(campaign)
+    minimum = queries.min_team()
+    # The teams shown, ranked again by points per participant: teams level on it share a
+    # rank (1, 2, 2, 4). Those withheld stay out (their figures are gone already).
+    shown = [team for team in results["departments"] if not team["withheld"]]
+    per_head = queries.rank_teams(shown, "per_head")
     return render_template(
         "cleanup/results.html",
         campaign=campaign,
         results=results,
+        ranked_per_head=per_head,
         previous=previous,
         previous_results=queries.frozen_results(previous) if previous else None,
-        min_team=queries.min_team(),
+        min_team=minimum,
     )
 
 

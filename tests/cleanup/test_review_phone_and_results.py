@@ -106,3 +106,23 @@ def test_an_english_reader_reads_the_description_written_in_french_only(
     block = re.search(r'<div[^>]*data-testid="campaign-description"[^>]*>(.*?)</div>', page, re.S)
     assert 'lang="fr"' in block.group(0)
     assert re.findall(r"<p>(.*?)</p>", block.group(1)) == ["Trois semaines.", "Chaque Go compte."]
+
+
+def test_a_full_review_queue_says_how_many_wait_in_all(client, make, make_campaign, monkeypatch):
+    """The queue shows the oldest entries a page holds; it said nothing of the others."""
+    monkeypatch.setattr(queries, "REVIEW_LIMIT", 2)
+    campaign = make_campaign(
+        starts_at=utcnow() - timedelta(days=1), ends_at=utcnow() + timedelta(days=1)
+    )
+    for _ in range(3):
+        services.log_action(make.user(), campaign, "delete-mail", 15, utcnow())
+    db.session.commit()
+    login(client, make.user(roles=("organiser",), locale="en"))
+    page = client.get(f"/cleanup/campaigns/{campaign.id}/review").get_data(as_text=True)
+    assert (
+        "The 2 oldest of 3 entries to review are shown: once they are decided, the next "
+        "ones appear here."
+    ) in page
+    monkeypatch.setattr(queries, "REVIEW_LIMIT", 3)
+    page = client.get(f"/cleanup/campaigns/{campaign.id}/review").get_data(as_text=True)
+    assert 'data-testid="review-more"' not in page

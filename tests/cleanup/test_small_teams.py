@@ -3,7 +3,9 @@ or commune, hidden from the individual board, would otherwise be read off its li
 (« Délégation à la protection des données — 1 participant, 70 points »). Below
 LEADERBOARD_MIN_TEAM participants a team is listed last, by name, with no rank, points or
 participants, on the web boards, in the API, on the campaign page, on the results page and
-in its exports; the other teams' ranks stay consecutive."""
+in its exports; the other teams' ranks stay consecutive. The campaign's totals are public:
+so that the small teams' figures cannot be worked out from them less the teams shown, the
+smallest teams shown are withheld with them until the withheld hold 3 people."""
 
 import csv
 import html
@@ -22,6 +24,7 @@ from tests.conftest import browser_sign_in, login
 
 DPO = ("Délégation à la protection des données", "Data Protection Office")
 WITHHELD_ROW = ["– not ranked", "Fewer than 3 participants: figures not shown"]
+PROTECTING = "Figures not shown: they would let a smaller team's be worked out"
 
 
 @pytest.fixture(autouse=True)
@@ -89,10 +92,11 @@ def test_a_team_of_one_or_two_shows_no_figures_and_no_rank_on_the_board(
     dpo, _ = _team(make, campaign, DPO, people, 7)  # 70 points each: it would lead
     big, middle = _big_and_middle(make, campaign)
     login(client, make.user(locale="en"))
+    # The totals less the big team would be the small one's and the middle's together.
     assert _board(client, campaign, scope) == [
         ["1", _name(big, scope), "80", "4", "20"],
-        ["2", _name(middle, scope), "30", "3", "10"],
         [WITHHELD_ROW[0], _name(dpo, scope), WITHHELD_ROW[1]],
+        [WITHHELD_ROW[0], _name(middle, scope), PROTECTING],
     ]
 
 
@@ -103,8 +107,8 @@ def test_a_small_department_takes_no_rank_per_head_either(client, make, make_cam
     login(client, make.user(locale="en"))
     assert _board(client, campaign, order="per_head") == [
         ["1", big.name_en, "20", "4", "80"],
-        ["2", middle.name_en, "10", "3", "30"],
         [WITHHELD_ROW[0], dpo.name_en, WITHHELD_ROW[1]],
+        [WITHHELD_ROW[0], middle.name_en, PROTECTING],
     ]
 
 
@@ -117,8 +121,8 @@ def test_a_department_of_three_shows_its_figures_beside_one_of_two(client, make,
     assert _board(client, campaign) == [
         ["1", dpo.name_en, "210", "3", "70"],
         ["2", big.name_en, "80", "4", "20"],
-        ["3", middle.name_en, "30", "3", "10"],
         [WITHHELD_ROW[0], cabinet.name_en, WITHHELD_ROW[1]],
+        [WITHHELD_ROW[0], middle.name_en, PROTECTING],
     ]
 
 
@@ -151,13 +155,14 @@ def test_a_member_of_a_small_department_is_told_why_its_line_has_no_figures(
 
 
 def test_my_departments_rank_counts_only_the_teams_shown(client, make, make_campaign):
-    """ "ranks 2 of 2": the team of two below the minimum is no third."""
+    """ "ranks 1 of 1": neither the team of two below the minimum nor the one withheld
+    with it is ranked."""
     campaign = _campaign(make_campaign)
     _team(make, campaign, ("Cabinet du maire", "Mayor's Office"), 2, 9)
     big, _ = _big_and_middle(make, campaign)
     login(client, make.user(department=big, locale="en"))
     page = client.get(f"/cleanup/campaigns/{campaign.id}/leaderboard?scope=departments")
-    assert f"Your department, {big.name_en}, ranks 1 of 2." in _text(page.get_data(as_text=True))
+    assert f"Your department, {big.name_en}, ranks 1 of 1." in _text(page.get_data(as_text=True))
 
 
 def _api_board(client, campaign, scope="departments", order="total") -> list[dict]:
@@ -176,27 +181,29 @@ def test_the_api_gives_a_department_of_one_or_two_no_figures_and_no_rank(
     big, middle = _big_and_middle(make, campaign)
     login(client, make.user(locale="en"))
     withheld = {"rank": None, "name": dpo.name_en, "points": None, "participants": None,
-                "points_per_head": None, "withheld": True}  # fmt: skip
+                "points_per_head": None, "withheld": True, "protecting": False}  # fmt: skip
     for order in ("total", "per_head"):
         entries = _api_board(client, campaign, order=order)
-        assert [(e["rank"], e["name"]) for e in entries[:2]] == [
-            (1, big.name_en),
-            (2, middle.name_en),
-        ]
-        assert entries[2] == withheld and len(entries) == 3
+        assert [(e["rank"], e["name"]) for e in entries[:1]] == [(1, big.name_en)]
+        assert entries[1] == withheld and len(entries) == 3
+        assert entries[2] == withheld | {"name": middle.name_en, "protecting": True}
     communes = _api_board(client, campaign, scope="communes")
-    assert communes[-1]["name"] == dpo.commune.name and communes[-1]["points"] is None
+    assert [(e["name"], e["points"]) for e in communes[1:]] == [
+        (dpo.commune.name, None),
+        (middle.commune.name, None),
+    ]
 
 
 def test_the_api_gives_a_department_of_three_its_figures_and_rank(client, make, make_campaign):
     campaign = _campaign(make_campaign)
     dpo, _ = _team(make, campaign, DPO, 3, 7)
-    cabinet, _ = _team(make, campaign, ("Cabinet du maire", "Mayor's Office"), 2, 9)
+    _big_and_middle(make, campaign)
     login(client, make.user(locale="en"))
     entries = _api_board(client, campaign)
     assert entries[0] == {"rank": 1, "name": dpo.name_en, "points": 210, "participants": 3,
-                          "points_per_head": 70.0, "withheld": False}  # fmt: skip
-    assert entries[1]["name"] == cabinet.name_en and entries[1]["rank"] is None
+                          "points_per_head": 70.0, "withheld": False,
+                          "protecting": False}  # fmt: skip
+    assert [e["rank"] for e in entries] == [1, 2, 3]
 
 
 def _my_team_rank(client, campaign) -> str:
@@ -223,7 +230,7 @@ def test_my_department_of_three_ranks_among_the_teams_shown(client, make, make_c
     _team(make, campaign, ("Cabinet du maire", "Mayor's Office"), 2, 9)
     _big_and_middle(make, campaign)
     login(client, members[1])
-    assert _my_team_rank(client, campaign) == "1 / 3"
+    assert _my_team_rank(client, campaign) == "1 / 2"  # the middle one protects the cabinet
 
 
 def _closed(campaign):
@@ -246,20 +253,16 @@ def test_the_results_page_leaves_a_small_department_out_of_the_top_teams(
 ):
     campaign = _campaign(make_campaign)
     _team(make, campaign, DPO, 2, 7)
-    big, middle = _big_and_middle(make, campaign)
+    big, _middle = _big_and_middle(make, campaign)
     _closed(campaign)
     login(client, make.user(locale="en"))
     page = client.get(f"/cleanup/campaigns/{campaign.id}/results").get_data(as_text=True)
-    assert _top_teams(page) == [
-        ["1", big.name_en, "80"],
-        ["2", middle.name_en, "30"],
-        ["1", big.name_en, "20"],
-        ["2", middle.name_en, "10"],
-    ]
+    assert _top_teams(page) == [["1", big.name_en, "80"], ["1", big.name_en, "20"]]
     hint = re.search(r'data-testid="results-withheld">(.*?)</p>', page, re.S).group(1)
     assert _text(hint) == (
         "Departments with fewer than 3 participants are not ranked and their figures are "
-        "not published."
+        "not published. Nor are those of the smallest other departments, from which, with "
+        "the campaign's totals, theirs could be worked out."
     )
     # The campaign's own totals still count everyone.
     assert "9 participants" in _text(page) and "250 points" in _text(page)
@@ -273,11 +276,13 @@ def test_the_results_page_ranks_a_department_of_three(client, make, make_campaig
     _closed(campaign)
     login(client, make.user(locale="en"))
     page = client.get(f"/cleanup/campaigns/{campaign.id}/results").get_data(as_text=True)
-    assert _top_teams(page)[:3] == [
+    assert _top_teams(page) == [
         ["1", dpo.name_en, "210"],
         ["2", big.name_en, "80"],
-        ["3", middle.name_en, "30"],
+        ["1", dpo.name_en, "70"],
+        ["2", big.name_en, "20"],
     ]
+    assert middle.name_en not in page.split("<h2>Top teams</h2>", 1)[1].split("<h2>", 1)[0]
 
 
 def test_the_results_exports_withhold_a_small_departments_figures(client, make, make_campaign):
@@ -295,17 +300,18 @@ def test_the_results_exports_withhold_a_small_departments_figures(client, make, 
     assert departments == [
         [dpo.name_en, "1", "3", "210"],
         [big.name_en, "2", "4", "80"],
-        [middle.name_en, "3", "3", "30"],
         [cabinet.name_en, "", "fewer than 3", ""],
+        [middle.name_en, "", "not published", ""],
     ]
     body = client.get(f"/cleanup/campaigns/{campaign.id}/open-data.json").get_data(as_text=True)
     published = {team["name_en"]: team for team in json.loads(body)["departments"]}
     assert published[cabinet.name_en] | {"id": None, "code": None} == {
         "id": None, "code": None, "name_fr": "Cabinet du maire", "name_en": "Mayor's Office",
         "rank": None, "points": None, "participants": None, "points_per_head": None,
-        "withheld": True,
+        "withheld": True, "protecting": False,
     }  # fmt: skip
-    assert published[dpo.name_en]["points"] == 210 and published[middle.name_en]["rank"] == 3
+    assert published[dpo.name_en]["points"] == 210 and published[big.name_en]["rank"] == 2
+    assert published[middle.name_en]["points"] is None and published[middle.name_en]["protecting"]
 
 
 @pytest.mark.browser
@@ -334,3 +340,80 @@ def test_on_a_phone_a_withheld_line_is_read_whole_without_scrolling(page, make, 
     }"""
     )
     assert seen == {"inView": True, "scrolls": False}
+
+
+def test_the_teams_shown_and_the_totals_never_give_a_small_teams_figures(
+    client, make, make_campaign
+):
+    """What anyone reads (the campaign's participants and points, every team shown) adds
+    up, for the teams withheld, to at least 3 people, never to one team of two."""
+    campaign = _campaign(make_campaign)
+    _team(make, campaign, DPO, 2, 7)
+    _team(make, campaign, ("Direction des sports", "Sports Department"), 3, 0.5)
+    big, middle = _big_and_middle(make, campaign)
+    _closed(campaign)
+    login(client, make.user(roles=("organiser",), locale="en"))
+    body = client.get(f"/cleanup/campaigns/{campaign.id}/open-data.json").get_data(as_text=True)
+    results = json.loads(body)
+    shown = [t for t in results["departments"] if not t["withheld"]]
+    withheld = [t for t in results["departments"] if t["withheld"]]
+    left = (
+        results["participants"] - sum(t["participants"] for t in shown),
+        results["points"] - sum(t["points"] for t in shown),
+    )
+    # The sports department (3 people, 15 points) is the smallest shown: it goes too.
+    assert {t["name_en"] for t in withheld} == {DPO[1], "Sports Department"}
+    assert left == (5, 155) and {t["name_en"] for t in shown} == {big.name_en, middle.name_en}
+    assert [t["protecting"] for t in sorted(withheld, key=lambda t: t["name_en"])] == [
+        False,
+        True,
+    ]
+
+
+def test_with_enough_people_withheld_nothing_more_is(client, make, make_campaign):
+    """Two small teams of two: together four people, already more than the minimum."""
+    campaign = _campaign(make_campaign)
+    dpo, _ = _team(make, campaign, DPO, 2, 7)
+    cabinet, _ = _team(make, campaign, ("Cabinet du maire", "Mayor's Office"), 2, 9)
+    big, middle = _big_and_middle(make, campaign)
+    login(client, make.user(locale="en"))
+    assert _board(client, campaign) == [
+        ["1", big.name_en, "80", "4", "20"],
+        ["2", middle.name_en, "30", "3", "10"],
+        [WITHHELD_ROW[0], cabinet.name_en, WITHHELD_ROW[1]],
+        [WITHHELD_ROW[0], dpo.name_en, WITHHELD_ROW[1]],
+    ]
+
+
+def test_a_member_of_a_team_withheld_to_protect_another_is_told_why(client, make, make_campaign):
+    campaign = _campaign(make_campaign)
+    _team(make, campaign, DPO, 1, 7)
+    sports, members = _team(
+        make, campaign, ("Direction des sports", "Sports Department"), 3, 0.5, hidden_first=False
+    )
+    _big_and_middle(make, campaign)
+    login(client, members[0])
+    page = client.get(f"/cleanup/campaigns/{campaign.id}/leaderboard?scope=departments")
+    assert (
+        f"Votre direction, {sports.name_fr}, n'est pas classée\u00a0: ses chiffres "
+        "permettraient de déduire ceux d'une direction plus petite."
+    ) in _text(page.get_data(as_text=True))
+    assert _my_team_rank(client, campaign) == (
+        "non affiché, pour que les chiffres d'une direction plus petite ne puissent pas être "
+        "déduits"
+    )
+
+
+def test_teams_level_per_head_share_their_rank_on_the_results_page(client, make, make_campaign):
+    """By points per participant, two departments at 10 a head are both third, as on
+    the leaderboards (1, 2, 3, 3), not third and fourth."""
+    campaign = _campaign(make_campaign)
+    dpo, _ = _team(make, campaign, DPO, 3, 7)
+    big, middle = _big_and_middle(make, campaign)
+    sports, _ = _team(make, campaign, ("Direction des sports", "Sports Department"), 3, 1)
+    _closed(campaign)
+    login(client, make.user(locale="en"))
+    page = client.get(f"/cleanup/campaigns/{campaign.id}/results").get_data(as_text=True)
+    per_head = _top_teams(page)[4:]
+    assert per_head[0] == ["1", dpo.name_en, "70"] and per_head[1] == ["2", big.name_en, "20"]
+    assert sorted(per_head[2:]) == [["3", middle.name_en, "10"], ["3", sports.name_en, "10"]]
