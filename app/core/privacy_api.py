@@ -162,6 +162,8 @@ EXPORT_SCHEMA = {
             "properties": USER_PROPERTIES
             | {
                 "leaderboard_visibility_name": STRING,
+                "role_names": {"type": "array", "items": STRING},
+                "locale_name": {"type": "string", "nullable": True},
                 "department_name": {"type": "string", "nullable": True},
                 "commune_name": {"type": "string", "nullable": True},
                 "staff_number": {"type": "string", "nullable": True},

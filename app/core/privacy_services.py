@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 
 from app.auth.identity import user_identity
-from app.auth.models import ApiToken, LeaderboardVisibility, User, UserRole
+from app.auth.models import ApiToken, LeaderboardVisibility, User, UserRole, role_label
 from app.auth.services import end_all_sessions, erased_address_digest, forget_sign_in_links
 from app.core.audit import record_audit
 from app.core.i18n import regional_locale
@@ -25,6 +25,9 @@ from app.extensions import db
 
 EXPORT_FORMAT = "empreinte-export/1"
 
+
+# Each language in its own words, as the profile's choice shows it.
+LANGUAGE_NAMES = {"fr": "Français", "en": "English"}
 
 # The preferences form's words for each leaderboard visibility.
 VISIBILITY_NAMES = {
@@ -50,6 +53,9 @@ def profile_section(user: User, language: str) -> dict:
     ).all()
     visibility = user.leaderboard_visibility
     return user_identity(user) | {
+        # The stored codes ("agent", "fr") come with their names in the person's language.
+        "role_names": [str(role_label(role)) for role in sorted(user.roles)],
+        "locale_name": LANGUAGE_NAMES.get(user.locale) if user.locale else None,
         "leaderboard_visibility_name": str(VISIBILITY_NAMES.get(visibility, visibility)),
         "department_name": user.department.name(language) if user.department else None,
         "commune_name": user.commune.name if user.commune else None,

@@ -355,3 +355,11 @@ def test_the_file_is_named_after_the_day_it_was_exported_in_paris(client, make, 
     login(client, make.user())
     answer = client.get("/auth/profile/export")
     assert 'filename="empreinte-export-20261205.json"' in answer.headers["Content-Disposition"]
+
+
+def test_roles_and_language_come_with_their_names(export_of):
+    """ "agent" and "en" are codes: the person reads what they mean, in their language."""
+    profile = export_of(roles=("agent",), locale="fr")["profile"]
+    assert profile["roles"] == ["agent", "employee"]
+    assert profile["role_names"] == ["Agent de collecte", "Membre du personnel"]
+    assert (profile["locale"], profile["locale_name"]) == ("fr", "Français")
