@@ -134,6 +134,10 @@ def build_email(
         f"Date: {formatdate(localtime=False)}",
         f"Message-ID: {make_msgid(domain=sender_address.rpartition('@')[2])}",
         f"Content-Language: {locale}",
+        # Sent by the portal, not by a person: an out-of-office reply to each of 10,000
+        # e-mails (RFC 3834; Exchange reads its own header) would answer no one.
+        "Auto-Submitted: auto-generated",
+        "X-Auto-Response-Suppress: OOF, AutoReply",
         *unsubscribe,
         "MIME-Version: 1.0",
         f'Content-Type: multipart/alternative; boundary="{boundary}"',

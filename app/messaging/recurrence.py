@@ -32,6 +32,10 @@ REPEATS = {
 # The shortest time between two sendings of a recurring message: a day, less the hour a
 # daily message loses when the clocks go forward. More often, it is spam, not a reminder.
 MIN_INTERVAL = timedelta(hours=23)
+# How late an occurrence may run after its moment (the scheduler's misfire grace): one
+# run a little late then one on time came 22 h 59 min 59 s apart on the day the clocks go
+# forward, and the daily message of that Sunday was skipped as too soon.
+RUN_LATENESS = timedelta(minutes=5)
 
 # The last day every month has: a message planned for the 31st would skip most months.
 LAST_MONTH_DAY = 28

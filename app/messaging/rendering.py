@@ -12,7 +12,11 @@ from app.core.personalisation import known_variables
 from app.messaging.i18n import _
 from app.messaging.limits import BoundedSandbox, TemplateTooCostly, bounded_render
 
-URL_RE = re.compile(r"(https?://[^\s<]+)")
+# A link in a message's text: up to a space, or a character no written link holds
+# (matched in the text before it is escaped, so "&gt;" is never taken for part of it).
+URL_RE = re.compile(r"https?://[^\s<>\"]+")
+# What ends a sentence after a link rather than the link: "… campaigns/2." or "(… guides)".
+LINK_TRAILING = ".,;:!?'»"
 ASCII_SPACES_RE = re.compile(r"[ \t\r\n\f\v]+")
 # A link ends where the line or the word does, maybe after a sentence's punctuation.
 LINK_END_RE = re.compile(r"[.,;:!?)»\"']*(?:\s|$)")
@@ -360,12 +364,35 @@ def portal_copy(body: str, email_links) -> str:
     return BLANK_LINES_RE.sub("\n\n", "\n".join(kept)).strip()
 
 
+def _link_end(url: str) -> str:
+    """The link without the punctuation of the sentence around it: a full stop, a comma,
+    a closing guillemet, or a closing parenthesis the link did not open. Taken in, they
+    made the link lead to a page that does not exist (".../campaigns/2." is a 404)."""
+    while url and (
+        url[-1] in LINK_TRAILING or (url[-1] == ")" and url.count(")") > url.count("("))
+    ):
+        url = url[:-1]
+    return url
+
+
+def _linked(text: str) -> str:
+    """Escaped text with its links made clickable."""
+    parts, position = [], 0
+    for match in URL_RE.finditer(text):
+        url = _link_end(match[0])
+        if "://" not in url or url.endswith("://"):
+            continue
+        parts.append(str(escape(text[position : match.start()])))
+        parts.append(f'<a href="{escape(url)}">{escape(url)}</a>')
+        position = match.start() + len(url)
+    parts.append(str(escape(text[position:])))
+    return "".join(parts)
+
+
 def text_to_html(body: str) -> Markup:
     """Plain text to safe HTML: escaped, paragraphs kept, links clickable."""
     paragraphs = [p for p in re.split(r"\n\s*\n", body) if p.strip()]
     parts = []
     for paragraph in paragraphs:
-        escaped = str(escape(paragraph))
-        linked = URL_RE.sub(r'<a href="\1">\1</a>', escaped)
-        parts.append("<p>" + linked.replace("\n", "<br>\n") + "</p>")
+        parts.append("<p>" + _linked(paragraph).replace("\n", "<br>\n") + "</p>")
     return Markup("\n".join(parts))  # noqa: S704 - built from escaped text only

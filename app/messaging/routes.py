@@ -245,6 +245,7 @@ def _unsubscribe_page(user: User, token: str, result: str | None):
         return render_template(
             "messaging/unsubscribe.html",
             token=token,
+            closed=not user.is_active,
             subscribed=subscribed,
             done=not subscribed and (result == "unsubscribed" or receipt is not None),
             receipt=receipt,
@@ -264,6 +265,7 @@ def one_click_unsubscribe(user: User):
         return render_template(
             "messaging/unsubscribe.html",
             token=request.view_args["token"],
+            closed=not user.is_active,
             done=True,
             receipt=services.undo_receipt(user) if was_subscribed else None,
         )

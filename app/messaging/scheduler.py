@@ -27,6 +27,7 @@ from app.core.jobs import registered_jobs
 from app.core.time import local_zone
 from app.extensions import db
 from app.messaging.builtins import ensure_builtin_templates
+from app.messaging.recurrence import RUN_LATENESS
 
 log = logging.getLogger("empreinte.scheduler")
 
@@ -165,7 +166,11 @@ def build_scheduler(app, blocking: bool = True):
                 engine=create_engine(engine.url, poolclass=NullPool), tablename=JOB_TABLE
             )
         },
-        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 300},
+        job_defaults={
+            "coalesce": True,
+            "max_instances": 1,
+            "misfire_grace_time": int(RUN_LATENESS.total_seconds()),
+        },
         timezone=zone,
     )
     _state.update(app=app, scheduler=scheduler)

@@ -61,7 +61,13 @@ from app.messaging.models import (
     confirmation_key,
 )
 from app.messaging.recipients import RecipientVariables
-from app.messaging.recurrence import MIN_INTERVAL, cron_trigger, more_than_daily, next_run
+from app.messaging.recurrence import (
+    MIN_INTERVAL,
+    RUN_LATENESS,
+    cron_trigger,
+    more_than_daily,
+    next_run,
+)
 from app.messaging.rendering import (
     CompiledTemplate,
     TemplateProblem,
@@ -624,15 +630,16 @@ def last_sending(schedule: Schedule) -> datetime | None:
 def dispatch_for_schedule(schedule: Schedule, now: datetime) -> Dispatch | None:
     """One occurrence of a recurring schedule (at most one per minute, even if fired twice).
 
-    Never two within MIN_INTERVAL, whatever the stored rhythm: a schedule saved before
-    the once-a-day rule may fire every few minutes; its extra occurrences are skipped."""
+    Never two within MIN_INTERVAL (less the lateness a run may have), whatever the stored
+    rhythm: a schedule saved before the once-a-day rule may fire every few minutes; its
+    extra occurrences are skipped."""
     if not schedule.active:
         return None
     key = f"schedule:{schedule.id}:{now.strftime('%Y%m%d%H%M')}"
     if db.session.scalar(select(Dispatch.id).where(Dispatch.dedupe_key == key)):
         return None
     last = last_sending(schedule)
-    if last is not None and now - last < MIN_INTERVAL:
+    if last is not None and now - last < MIN_INTERVAL - RUN_LATENESS:
         log.warning(
             "schedule %s skipped at %s: it last sent at %s, less than %s ago (cron %r)",
             schedule.id,
