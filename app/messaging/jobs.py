@@ -35,7 +35,9 @@ def run_dispatch(
         if services.skip_if_not_sendable(dispatch, clock()):
             db.session.commit()
             return counts_by_status(dispatch_id)
-        services.prepare_dispatch(dispatch, clock())
+        if services.prepare_dispatch(dispatch, clock()) is None:  # cancelled meanwhile
+            db.session.commit()
+            return counts_by_status(dispatch_id)
         db.session.commit()
     compiled = CompiledTemplate.compile(dispatch.template)
     variables = RecipientVariables(

@@ -597,11 +597,20 @@ def create_dispatch(
 
 
 def cancel_dispatch(dispatch: Dispatch, actor, now: datetime) -> None:
-    """Cancel a dispatch that has not started sending."""
-    if dispatch.status != "scheduled":
+    """Cancel a dispatch that has not started sending.
+
+    Only while it is still scheduled, in one conditional UPDATE: a sender starting it at
+    this very moment (`_start_sending`) wins or loses as a whole, and the page never says
+    "Cancelled" of a dispatch that goes out."""
+    cancelled = db.session.execute(
+        update(Dispatch)
+        .where(Dispatch.id == dispatch.id, Dispatch.status == "scheduled")
+        .values(status="cancelled")
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(dispatch, ["status"])
+    if cancelled != 1:
         raise MessagingError(_("Only a dispatch that has not started can be cancelled."))
-    dispatch.status = "cancelled"
-    db.session.flush()
     record_audit(actor, "cancel", "messaging_dispatch", dispatch.id, now)
 
 
@@ -859,13 +868,31 @@ def skip_if_not_sendable(dispatch: Dispatch, now: datetime) -> bool:
     return False
 
 
-def prepare_dispatch(dispatch: Dispatch, now: datetime) -> int:
-    """Write the outbox: one row per recipient and channel, in one INSERT … SELECT.
+def _start_sending(dispatch: Dispatch, now: datetime) -> bool:
+    """Move a scheduled dispatch to "sending", only if it is still scheduled: False when
+    an organiser cancelled it meanwhile. The row stays locked to this transaction, so a
+    cancel arriving now waits for it and then finds the dispatch started."""
+    started = db.session.execute(
+        update(Dispatch)
+        .where(Dispatch.id == dispatch.id, Dispatch.status == "scheduled")
+        .values(status="sending", prepared_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(dispatch, ["status", "prepared_at"])
+    return started == 1
+
+
+def prepare_dispatch(dispatch: Dispatch, now: datetime) -> int | None:
+    """Write the outbox: one row per recipient and channel, in one INSERT … SELECT; None,
+    writing nothing, when the dispatch is no longer scheduled (cancelled at the last
+    moment, or started by another sender).
 
     E-mail rows of people who did not consent are written as skipped at once. The rows
     are numbered person by person, so a claimed batch holds both rows of each person:
     their variables are computed and their message rendered once for the two channels.
     """
+    if not _start_sending(dispatch, now):
+        return None
     ids = audience_select(dispatch.audience_key, dispatch.audience_params, now).subquery()
     recipients = (
         select(User.id, User.email_opt_in, User.locale).where(User.id.in_(select(ids))).subquery()
@@ -897,8 +924,6 @@ def prepare_dispatch(dispatch: Dispatch, now: datetime) -> int:
         .where(Delivery.dispatch_id == dispatch.id, Delivery.channel == "inbox")
     )
     dispatch.recipients = count or 0
-    dispatch.status = "sending"
-    dispatch.prepared_at = now
     db.session.flush()
     return dispatch.recipients
 

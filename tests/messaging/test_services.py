@@ -4,7 +4,8 @@ from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.cleanup import services as cleanup
 from app.core.signals import campaign_closed, campaign_published
@@ -187,10 +188,43 @@ def test_the_outbox_is_unique_per_recipient_and_channel(make, template):
     dispatch = _dispatch_to_everyone(template(), TUESDAY)
     services.prepare_dispatch(dispatch, TUESDAY)
     db.session.commit()
+    dispatch.status = "scheduled"  # as if a sender wrote its outbox a second time
+    db.session.commit()
     with pytest.raises(Exception, match=r"(?i)unique"):
         services.prepare_dispatch(dispatch, TUESDAY)
         db.session.commit()
     db.session.rollback()
+
+
+def _stale(dispatch, status: str) -> None:
+    """Another process moved the dispatch to `status`; this one still holds "scheduled"."""
+    db.session.execute(update(Dispatch).where(Dispatch.id == dispatch.id).values(status=status))
+    db.session.commit()
+    set_committed_value(dispatch, "status", "scheduled")
+
+
+def test_a_dispatch_cancelled_as_the_sender_starts_it_sends_nothing(make, template):
+    """The sender read it scheduled a moment before the organiser's cancel committed: it
+    wrote its outbox anyway and sent, while the page said "Cancelled"."""
+    make.user()
+    dispatch = _dispatch_to_everyone(template(), TUESDAY)
+    _stale(dispatch, "cancelled")
+    assert services.prepare_dispatch(dispatch, TUESDAY) is None
+    db.session.commit()
+    assert db.session.get(Dispatch, dispatch.id).status == "cancelled"
+    assert db.session.scalar(select(func.count(Delivery.id))) == 0
+
+
+def test_a_dispatch_the_sender_started_cannot_be_cancelled_any_more(make, template):
+    """The cancel read it scheduled; the sender started it meanwhile: the cancel is
+    refused, and the dispatch stays "sending" rather than "cancelled" while it goes out."""
+    make.user()
+    dispatch = _dispatch_to_everyone(template(), TUESDAY)
+    _stale(dispatch, "sending")
+    with pytest.raises(services.MessagingError):
+        services.cancel_dispatch(dispatch, None, TUESDAY)
+    db.session.commit()
+    assert db.session.get(Dispatch, dispatch.id).status == "sending"
 
 
 def test_other_domains_variables_are_rendered(make, template, points_provider):
