@@ -2,6 +2,7 @@
 
 import base64
 import secrets
+import time
 from concurrent.futures import ThreadPoolExecutor
 from email.utils import formataddr, formatdate, make_msgid, parseaddr
 from functools import lru_cache
@@ -15,6 +16,13 @@ from app.core.mail import Mailer, OutgoingEmail
 from app.messaging.rendering import text_to_html
 
 
+class NotSent(Exception):
+    """A message left unsent because its batch's lease was ending (`send_many`)."""
+
+
+LEFT_FOR_LATER = NotSent("left for another sender: the batch's lease was ending")
+
+
 class MailerPool:
     """A few SMTP connections used in parallel for one batch (SMTP is round-trip bound)."""
 
@@ -22,8 +30,14 @@ class MailerPool:
         self.config = config
         self.size = max(1, size or int(config.get("MESSAGING_SMTP_CONNECTIONS", 4)))
 
-    def send_many(self, messages: list["OutgoingEmail"]) -> list[Exception | None]:
-        """Send each message; the result is None (sent) or the error, in the same order."""
+    def send_many(
+        self, messages: list["OutgoingEmail"], stop_at: float | None = None
+    ) -> list[Exception | None]:
+        """Send each message; the result is None (sent) or the error, in the same order.
+
+        `stop_at` (time.monotonic()): past it, the messages left are not sent and answer
+        LEFT_FOR_LATER: their batch's lease is ending, and another sender may claim them.
+        """
         results: list[Exception | None] = [None] * len(messages)
         if not messages:
             return results
@@ -32,6 +46,9 @@ class MailerPool:
         def work(indexes):
             with Mailer(self.config) as mailer:
                 for index in indexes:
+                    if stop_at is not None and time.monotonic() >= stop_at:
+                        results[index] = LEFT_FOR_LATER
+                        continue
                     try:
                         mailer.send(messages[index])
                     except Exception as error:  # reported per message, retried later

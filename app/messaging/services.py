@@ -5,6 +5,7 @@ Every function takes `now` and flushes; the request, CLI command or job commits.
 
 import logging
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -48,7 +49,7 @@ from app.messaging.builtins import (
 )
 from app.messaging.i18n import _
 from app.messaging.labels import channel_label
-from app.messaging.mailer import build_email
+from app.messaging.mailer import LEFT_FOR_LATER, build_email
 from app.messaging.models import (
     LOCALES,
     NOT_SENT,
@@ -1027,6 +1028,7 @@ class BatchResult:
     skipped: int = 0
     failed: int = 0
     retrying: int = 0
+    left: int = 0  # not sent before the lease ran short: claimable again at once
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -1055,6 +1057,7 @@ def deliver_claimed(
     each person's (a test in the language its author chose); `list_unsubscribe=False`
     leaves out the unsubscribe headers (a test, which is no mailing to leave).
     """
+    started = time.monotonic()
     rows = db.session.execute(
         select(
             Delivery.id,
@@ -1087,6 +1090,7 @@ def deliver_claimed(
         change = {
             "row_id": row.id,
             "status": "pending",
+            "attempts": row.attempts,
             "locale": language,
             "subject": None,
             "body": None,
@@ -1135,11 +1139,20 @@ def deliver_claimed(
             asked_for=not consent_required,
         )
         outgoing.append((row, change, message))
-    errors = mailer.send_many([message for _row, _change, message in outgoing])
+    # The claim's lease runs from the claim, just before this: past three quarters of it
+    # (a slow mail server), the rest is left for the next claim rather than sent while
+    # another sender may already be taking the same rows.
+    lease = current_app.config["MESSAGING_CLAIM_SECONDS"]
+    stop_at = started + lease * 0.75
+    errors = mailer.send_many([message for _row, _change, message in outgoing], stop_at)
     for (row, change, _message), error in zip(outgoing, errors, strict=True):
         if error is None:
             change.update(status="delivered", delivered_at=now)
             result.delivered += 1
+            continue
+        if error is LEFT_FOR_LATER:  # unsent, as if never claimed: no attempt spent on it
+            change.update(subject=None, body=None, attempts=row.attempts - 1)
+            result.left += 1
             continue
         # SMTP or network failure: retry with backoff, then give up with the reason.
         reason = f"{type(error).__name__}: {error}"[:500]
@@ -1162,6 +1175,7 @@ _STATUS_UPDATE = (
     .where(_DELIVERY.c.id == bindparam("row_id"))
     .values(
         status=bindparam("status"),
+        attempts=bindparam("attempts"),
         locale=bindparam("locale"),
         subject=bindparam("subject"),
         body=bindparam("body"),

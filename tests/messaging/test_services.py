@@ -1,9 +1,11 @@
 """Messaging rules: validation, the outbox, delivery, working hours, retries, campaigns."""
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
+from aiosmtpd.controller import Controller
 from sqlalchemy import func, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -11,11 +13,13 @@ from app.cleanup import services as cleanup
 from app.core.signals import campaign_closed, campaign_published
 from app.extensions import db
 from app.messaging import jobs, services
+from app.messaging.mailer import MailerPool
 from app.messaging.models import Delivery, Dispatch
-from app.messaging.rendering import check_template, portal_copy
+from app.messaging.rendering import CompiledTemplate, check_template, portal_copy
 from tests.cleanup.conftest import NOW
 from tests.conftest import CSRF_RE
 from tests.factories import DEFAULT_PASSWORD
+from tests.messaging.conftest import Collector, free_port
 
 # A Tuesday, 10:00 in Paris; and a Saturday.
 TUESDAY = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -418,3 +422,45 @@ def test_erasure_removes_message_content_and_keeps_counts(make, template, smtp):
     db.session.commit()
     assert jobs.counts_by_status(dispatch.id) == before
     assert all(m["subject"] is None and m["body"] is None for m in services.export_messages(user))
+
+
+class SlowCollector(Collector):
+    """A mail server taking 0.2 s to accept each message."""
+
+    async def handle_DATA(self, server, session, envelope):
+        await asyncio.sleep(0.2)
+        return await super().handle_DATA(server, session, envelope)
+
+
+def test_a_slow_mail_server_gets_each_message_once(app, make, template, config):
+    """A batch still sending when its lease ran out was claimed again by the other sender
+    and its people e-mailed twice: past three quarters of the lease, the rest is left
+    unsent and unclaimed, the next claim sends it."""
+    handler, port = SlowCollector(), free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        config(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MESSAGING_CLAIM_SECONDS=1,
+               MESSAGING_SMTP_CONNECTIONS=1)  # fmt: skip
+        people = [make.user(email=f"p{n}@example.org", email_opt_in=True) for n in range(8)]
+        dispatch = _dispatch_to_everyone(template(), TUESDAY)
+        services.prepare_dispatch(dispatch, TUESDAY)
+        token = services.claim_batch(dispatch.id, TUESDAY, 100, 1)
+        db.session.commit()
+        compiled = CompiledTemplate.compile(dispatch.template)
+        with MailerPool(app.config) as mailer:
+            result = services.deliver_claimed(dispatch, token, compiled, mailer, TUESDAY)
+        db.session.commit()
+        assert result.delivered > 0 and result.left > 0
+        left = db.session.scalars(
+            select(Delivery).where(
+                Delivery.dispatch_id == dispatch.id, Delivery.status == "pending"
+            )
+        ).all()
+        assert len(left) == result.left
+        assert all(row.claim_token is None and row.attempts == 0 for row in left)
+        jobs.run_dispatch(dispatch.id, clock=lambda: TUESDAY)
+        sent = sorted(handler.recipients())
+        assert sent == sorted(person.email for person in people)  # each once
+    finally:
+        controller.stop()
