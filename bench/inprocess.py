@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.pages import BASELINE, Page, bench_pages  # noqa: E402
-from bench.run import CSRF_RE, WRITERS, flask, seeded_employees, server_env  # noqa: E402
+from bench.run import CSRF_RE, WRITERS, flask, give_password, server_env  # noqa: E402
 
 REPEAT = int(os.environ.get("INPROCESS_REPEAT", "40"))
 BLOCK = 5  # requests in a row before the page and the baseline swap
@@ -86,17 +86,8 @@ def writers(app, count: int) -> list[tuple]:
     person's writes pile up to the daily cap, after which every "write" measured would
     be a refusal.
     """
-    from app.auth.services import hash_password
-    from app.extensions import db
-
     password = "inprocess-writer"  # set here, on a scratch database
-    with app.app_context():
-        people = seeded_employees(db.session, count)
-        password_hash = hash_password(password)
-        for person in people:
-            person.password_hash = password_hash
-        emails = [p.email for p in people]
-        db.session.commit()
+    emails = give_password(app, count, password)
     return [signed_in_client(app, email, password) for email in emails]
 
 

@@ -417,11 +417,22 @@ def bench_people(env: dict, count: int) -> tuple[list[str], str]:
     """
     os.environ.update(env)
     from app import create_app
-    from app.auth.services import hash_password
     from app.extensions import db
 
     password = secrets.token_urlsafe(12)
     app = create_app()
+    emails = give_password(app, count, password)
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    return emails, password
+
+
+def give_password(app, count: int, password: str) -> list[str]:
+    """Give the first `count` seeded employees this password: their e-mails."""
+    from app.auth.services import hash_password
+    from app.extensions import db
+
     with app.app_context():
         people = seeded_employees(db.session, count)
         password_hash = hash_password(password)
@@ -429,9 +440,7 @@ def bench_people(env: dict, count: int) -> tuple[list[str], str]:
             person.password_hash = password_hash
         emails = [p.email for p in people]
         db.session.commit()
-        db.session.remove()
-        db.engine.dispose()
-    return emails, password
+    return emails
 
 
 def run_domain_bench(name: str, env: dict) -> None:

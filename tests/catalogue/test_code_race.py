@@ -15,19 +15,10 @@ from app.catalogue.csv_io import import_catalogue_csv
 from app.catalogue.models import CatalogueItem
 from app.extensions import db
 from tests.catalogue.conftest import GRID, NOW
+from tests.catalogue.test_item_codes import FORM as ITEM_FORM
 from tests.conftest import login
 
-FORM = {
-    "code": "lap-race-1",
-    "kind": "equipment",
-    "category": "laptop",
-    "name_fr": "Portable test",
-    "name_en": "Test laptop",
-    "embodied_kgco2e": "200",
-    "lifetime_years": "4",
-    "use_kwh_per_year": "30",
-    "source": "Study 2024",
-}
+FORM = ITEM_FORM | {"code": "lap-race-1"}
 TAKEN = "Item LAP-RACE-1, “Laptop saved first”, already has this code (capital letters aside)."
 
 

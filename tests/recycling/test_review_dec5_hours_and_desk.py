@@ -15,6 +15,7 @@ from app.recycling import hours, services
 from app.recycling.models import CollectionPoint, DeviceReturn
 from tests.conftest import login
 from tests.recycling.conftest import NOW, error_at, local_today
+from tests.recycling.test_wipe_methods_and_return_form import _received
 
 
 def _text(response) -> str:
@@ -74,15 +75,7 @@ def test_a_receipt_opened_with_a_space_and_lower_case_verifies_its_steps(client,
 
 
 def _received_laptop(client, auth, make, rec):
-    point = rec.point()
-    device_return = rec.device_return(make.user(), point, "laptop", wipe_requested=True)
-    agent = rec.agent(point)
-    agent.locale = "fr"
-    db.session.commit()
-    login(client, agent)
-    base = f"/recycling/agent/returns/{device_return.receipt_number}"
-    auth.post(f"{base}/receive")
-    return device_return, base
+    return _received(auth, client, rec, make, "laptop", wipe_requested=True)
 
 
 def test_the_wipe_form_chooses_no_method_in_advance(client, auth, make, rec):
@@ -148,7 +141,8 @@ def test_closing_a_point_says_how_many_declared_devices_are_still_expected(clien
     page = _text(client.get(f"/recycling/admin/points/{point.id}/edit"))
     said = (
         "3 appareils déclarés sont encore attendus ici\u00a0: les personnes qui les ont "
-        "déclarés verront la fermeture sur leurs reçus."
+        "déclarés en sont averties par message, avec votre note, et verront la fermeture sur "
+        "leurs reçus."
     )
     assert f'<p id="closure-awaited">{said}</p>' in page
     question = re.search(r'data-confirm="([^"]*)"', page).group(1)
