@@ -2,6 +2,7 @@
 
 import functools
 from decimal import ROUND_HALF_EVEN, Decimal
+from urllib.parse import urlsplit
 
 from babel.numbers import format_percent
 from flask import (
@@ -868,11 +869,17 @@ def discontinue_item(item_id: int):
     services.discontinue_item(item, current_user, utcnow())
     db.session.commit()
     flash(_("Item discontinued."), "success")
-    return redirect(
-        request.referrer
-        if request.referrer and "/catalogue/" in request.referrer
-        else url_for(".show_item", item_id=item.id)
-    )
+    return redirect(_catalogue_page_sent_from() or url_for(".show_item", item_id=item.id))
+
+
+def _catalogue_page_sent_from() -> str | None:
+    """The catalogue page a form was sent from (its Referer), when it is the portal's: a
+    Referer naming another site (« https://elsewhere.example/catalogue/ ») is no page to
+    send an admin to."""
+    sent_from = urlsplit(request.referrer or "")
+    if sent_from.netloc != request.host or not sent_from.path.startswith("/catalogue/"):
+        return None
+    return sent_from.path + (f"?{sent_from.query}" if sent_from.query else "")
 
 
 @bp.route("/admin/import", methods=["GET", "POST"])

@@ -49,6 +49,7 @@ from app.core.database import commit_keeping_loaded_rows, reads_only
 from app.core.i18n import current_language, format_full_moment, format_number, regional_locale
 from app.core.models import departments_by_name
 from app.core.time import utcnow
+from app.core.urls import public_url
 from app.extensions import db, htmx
 
 bp = Blueprint("cleanup", __name__, url_prefix="/cleanup", template_folder="templates")
@@ -944,7 +945,8 @@ def open_data(campaign_id: int):
 def calendar(campaign_id: int):
     """The campaign's dates as an iCalendar file."""
     campaign = _campaign_or_404(campaign_id)
-    url = url_for("cleanup.show_campaign", campaign_id=campaign.id, _external=True)
+    # On the portal's public address, never the Host header the request named.
+    url = public_url(url_for("cleanup.show_campaign", campaign_id=campaign.id))
     return Response(
         campaign_ics(campaign, current_language(), url),
         mimetype="text/calendar",

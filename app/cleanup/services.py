@@ -835,7 +835,8 @@ def accepted_before(action: CleanupAction) -> AcceptedBefore | None:
 def review_action(
     action: CleanupAction, actor, accept: bool, reason: str, now: datetime
 ) -> AcceptedBefore | None:
-    """Accept or reject a flagged entry; the reason is shown to the participant.
+    """Accept or reject a flagged entry (never one's own); the reason is shown to the
+    participant.
 
     Rejecting a correction of an accepted entry refuses the change only: the entry goes
     back to the quantity and points last accepted, and counts (returned, else None).
@@ -853,6 +854,11 @@ def review_action(
     author_id = db.session.scalar(
         select(CleanupParticipant.user_id).where(CleanupParticipant.id == action.participant_id)
     )
+    if author_id == actor.id:
+        # Flagged as unusual: its author accepting it would make the review a formality.
+        raise CleanupError(
+            _("You logged this entry yourself: another organiser decides on it."), "own_entry", 403
+        )
     if author_id is None:
         # An erased author: the reason would be written about them after their erasure,
         # and nobody reads it. The decision is kept, its words are not.
