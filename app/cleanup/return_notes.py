@@ -30,6 +30,7 @@ from app.extensions import db
 
 # The recycling domain's words for a return's state (it is not imported here).
 DECLARED, WITHDRAWN = "declared", "withdrawn"
+NOT_BROUGHT = "not_brought"  # an agent closed the declaration: the device never came
 
 
 def _campaigns_of(device_return, user):
@@ -150,8 +151,9 @@ def _note(row, device_return, now: datetime) -> Note:
 
 def device_return_notes(device_return, user, now: datetime) -> list[Note]:
     """Whether the return counts in each campaign that was running when it was declared
-    (nothing for a withdrawn declaration: its page says nobody expects the device)."""
-    if device_return.status == WITHDRAWN or device_return.declared_at is None:
+    (nothing for a declaration withdrawn, or closed because the device never came: its
+    page says nobody expects the device)."""
+    if device_return.status in (WITHDRAWN, NOT_BROUGHT) or device_return.declared_at is None:
         return []
     rows = _campaigns_of(device_return, user)
     return [_note(row, device_return, now) for row in rows]

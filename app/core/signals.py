@@ -19,11 +19,17 @@ campaign_closed = _signals.signal("campaign-closed")
 #: The clean-up domain listens and logs the return as an action in running campaigns.
 device_returned = _signals.signal("device-returned")
 #: return_id=int, user=User, now=datetime. Sent when a person withdraws a declaration no
-#: agent has received: the clean-up domain takes back the points it gave for it.
+#: agent has received, or an agent closes one whose device never came (`user` is then the
+#: owner): the clean-up domain takes back the points it gave for it.
 device_return_withdrawn = _signals.signal("device-return-withdrawn")
 #: return_id=int, user_id=int, now=datetime. Sent once for a declaration no agent has
 #: received after RECYCLING_REMINDER_DAYS: messaging reminds its owner to bring the device.
 device_return_waiting = _signals.signal("device-return-waiting")
+#: point_id=int, note=str, owners=dict[int, list[int]], now=datetime. Sent once when an
+#: admin closes an open collection point temporarily (`note`: their closure note, maybe
+#: empty); `owners` maps each person whose declarations still wait there to those returns'
+#: ids, oldest first. Messaging tells each person once. Reopening sends nothing.
+collection_point_closed = _signals.signal("collection-point-closed")
 #: device_return=DeviceReturn, agent=User, now=datetime. Sent when an agent confirms receipt.
 device_return_received = _signals.signal("device-return-received")
 #: device_return=DeviceReturn, step=str, now=datetime. Sent when an agent records a step

@@ -16,6 +16,7 @@ from app.core.signals import (
     campaign_closed,
     campaign_extended,
     campaign_published,
+    collection_point_closed,
     custody_step_recorded,
     device_return_waiting,
     entry_reviewed,
@@ -90,6 +91,7 @@ def init_app(app: Flask) -> None:
     entry_reviewed.connect(_on_entry_reviewed, weak=False)
     custody_step_recorded.connect(_on_custody_step, weak=False)
     device_return_waiting.connect(_on_device_return_waiting, weak=False)
+    collection_point_closed.connect(_on_collection_point_closed, weak=False)
     request_decided.connect(_on_request_decided, weak=False)
     _allow_one_click_unsubscribe(app)
 
@@ -151,6 +153,12 @@ def _on_device_return_waiting(sender, return_id, user_id, now, **_kwargs) -> Non
     from app.messaging.services import waiting_return_notice
 
     waiting_return_notice(return_id, user_id, now)
+
+
+def _on_collection_point_closed(sender, point_id, note, owners, now, **_kwargs) -> None:
+    from app.messaging.services import point_closed_notices
+
+    point_closed_notices(point_id, note, owners, now)
 
 
 def _on_custody_step(sender, device_return, step, now, **_kwargs) -> None:

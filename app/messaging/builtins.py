@@ -338,14 +338,14 @@ NOTICE_TEMPLATES = frozenset(
 )
 
 # What the preview and the test of a notice show for the news only a real event gives
-# (`custody_news` comes with an agent's step): named as samples, in words. Without them
-# these built-ins previewed as « Bonjour Camille, » and their footer.
+# (`custody_news` comes with an agent's step or a point's closure): named as samples, in
+# words. Without them these built-ins previewed as « Bonjour Camille, » and their footer.
 NOTICE_SAMPLES = {
     "device-custody": {
         "custody_news": _l(
             "[News of the device: what an agent recorded (its receipt at a collection "
-            "point, the wiping of its data or its outcome), with its receipt number and "
-            "the date]"
+            "point, the wiping of its data, its outcome, or that it never came), or the "
+            "temporary closure of its collection point, with its receipt number and the date]"
         ),
     },
     "device-return-reminder": {

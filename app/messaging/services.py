@@ -834,6 +834,23 @@ def waiting_return_notice(return_id: int, user_id: int, now: datetime):
     )
 
 
+def point_closed_notices(
+    point_id: int, note: str, owners: dict[int, list[int]], now: datetime
+) -> list[Dispatch]:
+    """Tell each person whose declarations still wait at a point just closed: one notice
+    per person and closure, naming all their devices there (recycling words it), in the
+    `device-custody` template; `owners` maps each person to their returns' ids."""
+    closure = now.strftime("%Y%m%dT%H%M%S%f")  # a point closed again later is told again
+    dispatches = []
+    for user_id, return_ids in owners.items():
+        context = {"closed_point_id": point_id, "return_ids": list(return_ids),
+                   "closure_note": note or ""}  # fmt: skip
+        dedupe = f"point:{point_id}:closed:{closure}:{user_id}"
+        if dispatch := send_notice("device-custody", user_id, context, now, dedupe):
+            dispatches.append(dispatch)
+    return dispatches
+
+
 def decision_notice(request_id: int, user_id: int, approved: bool, now: datetime):
     """Tell a person an admin's decision on their equipment or service request."""
     return send_notice(

@@ -52,5 +52,7 @@ def init_app(app: Flask) -> None:
         app, "collection_point", ids_named(models.CollectionPoint, models.CollectionPoint.name)
     )
     register_audit_details(app, "outcome", forms.outcome_label)
+    # A declaration an agent closed because the device never came ("close" of a return).
+    register_audit_details(app, "close", services.audit_not_brought)
     # A point's edit stores what changed (services.point_changes_summary).
     register_audit_details(app, "update", services.audit_point_changes)

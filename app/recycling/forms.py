@@ -64,6 +64,7 @@ def status_choices():
         ("wiped", _l("Data wiped")),
         *outcome_choices(),
         ("withdrawn", _l("Withdrawn by the person")),
+        ("not_brought", _l("Closed: the device never came")),
     ]
 
 

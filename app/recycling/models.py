@@ -19,7 +19,14 @@ OPEN_STATUSES = ("declared", "received", "wiped")
 # The person withdrew the declaration before an agent received the device: no device
 # changed hands, so the return counts in no statistic and its asset tag is free again.
 WITHDRAWN = "withdrawn"
-EVERY_STATUS = (*STATUSES, WITHDRAWN)
+# An agent closed the declaration because the device never came to the point: no device
+# changed hands either, but the owner did not withdraw it, and their receipt says who
+# closed it and why (`services.close_not_brought`).
+NOT_BROUGHT = "not_brought"
+# Declarations that ended with no device handed in: in no statistic or open-data record,
+# their asset tag free for a later declaration.
+NEVER_HANDED_IN = (WITHDRAWN, NOT_BROUGHT)
+EVERY_STATUS = (*STATUSES, *NEVER_HANDED_IN)
 # The steps the device's owner records (declaring it, withdrawing the declaration): no
 # name is stored for them, the pages say "by you" or "by the person who returned it".
 OWNER_STEPS = ("declared", WITHDRAWN)
@@ -129,7 +136,8 @@ class CustodyStep(db.Model):
     return_id: Mapped[int] = mapped_column(
         ForeignKey("recycling_device_return.id", ondelete="CASCADE"), index=True
     )
-    # declared, received, wiped, an outcome, or withdrawn (by the person, before receipt)
+    # declared, received, wiped, an outcome, withdrawn (by the person, before receipt) or
+    # not_brought (closed by an agent: the device never came)
     step: Mapped[str] = mapped_column(String(12))
     at: Mapped[datetime] = mapped_column(UTCDateTime())
     actor_id: Mapped[int | None] = mapped_column(

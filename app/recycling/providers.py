@@ -19,7 +19,7 @@ from app.core.urls import database_id
 from app.extensions import db
 from app.recycling import hours, queries
 from app.recycling.forms import outcome_label, wipe_method_choices
-from app.recycling.models import CustodyStep, DeviceReturn
+from app.recycling.models import NOT_BROUGHT, CollectionPoint, CustodyStep, DeviceReturn
 
 VARIABLES = (
     Variable(
@@ -43,8 +43,8 @@ CUSTODY_VARIABLES = only_in_notices(
         Variable(
             "custody_news",
             _l(
-                "What an agent recorded about the recipient's returned device, or a reminder "
-                "to bring it, in a sentence"
+                "What an agent recorded about the recipient's returned device, a reminder to "
+                "bring it, or the temporary closure of its collection point, in a few sentences"
             ),
             _l(
                 "Laptop (receipt RC-7K3M-9QXD): an agent confirmed its receipt at Mairie de Pessac "
@@ -91,6 +91,17 @@ def _custody_news(device_return: DeviceReturn, step: CustodyStep, locale: str) -
             hours=_hours_in_sentence(point.opening_hours, locale),
             **names,
         )
+    if step.step == NOT_BROUGHT:
+        point = device_return.point
+        return _(
+            "The device (%(device)s, receipt %(receipt)s) you declared for %(point)s "
+            "(%(address)s) never came: an agent of the point closed the declaration on "
+            "%(date)s, and nobody expects the device there any more. To hand it in later, "
+            "declare it again.",
+            point=point.name,
+            address=point.address,
+            **names,
+        )
     if step.step == "received":
         return _(
             "%(device)s (receipt %(receipt)s): an agent confirmed its receipt at %(point)s "
@@ -117,7 +128,10 @@ def _custody_news(device_return: DeviceReturn, step: CustodyStep, locale: str) -
 
 
 def custody_variables(users: Sequence, now: datetime, context: dict) -> dict[int, dict]:
-    """The step of a notice, for the return's owner only (nobody else is given it)."""
+    """The step of a notice, or the closure of a point, for the return's owner only
+    (nobody else is given it)."""
+    if "closed_point_id" in context:
+        return _closure_variables(users, context)
     return_id = database_id(context.get("return_id"))
     device_return = db.session.get(DeviceReturn, return_id) if return_id is not None else None
     if device_return is None:
@@ -135,6 +149,106 @@ def custody_variables(users: Sequence, now: datetime, context: dict) -> dict[int
         }
 
     return owner_variables(users, device_return.user_id, build)
+
+
+# The declarations a closure's notice names one by one; beyond them it says how many more
+# (its link then leads to all the person's returns).
+CLOSURE_NOTICE_RETURNS = 10
+
+
+def _closure_variables(users: Sequence, context: dict) -> dict[int, dict]:
+    """A point closed temporarily (context `closed_point_id`, `return_ids`, `closure_note`),
+    for the owner of those returns: their devices expected there, each with the nearest
+    other open point that takes it, and what they can do."""
+    point_id = database_id(context.get("closed_point_id"))
+    point = db.session.get(CollectionPoint, point_id) if point_id is not None else None
+    ids = [i for i in map(database_id, context.get("return_ids") or ()) if i is not None]
+    if point is None or not ids:
+        return {}
+    returns = db.session.scalars(
+        select(DeviceReturn)
+        .where(DeviceReturn.id.in_(ids), DeviceReturn.point_id == point.id)
+        .order_by(DeviceReturn.declared_at, DeviceReturn.id)
+    ).all()
+    owners = {r.user_id for r in returns}
+    if len(owners) != 1:
+        return {}  # one person's notice: returns of several (a forged context) name nobody's
+    others = [p for p in queries.list_points() if p.id != point.id]
+    nearest = {}
+    for device_type in {r.device_type for r in returns}:
+        taking = [p for p in others if device_type in p.accepted_device_types]
+        pairs = queries.sort_by_distance(taking, point.latitude, point.longitude)
+        nearest[device_type] = pairs[0][0] if pairs else None
+    note = str(context.get("closure_note") or "").strip()
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+
+    def build(language: str) -> dict:
+        closed = (
+            _("The collection point “%(point)s” (%(address)s) is temporarily closed: %(note)s",
+              point=point.name, address=point.address, note=note)
+            if note
+            else _("The collection point “%(point)s” (%(address)s) is temporarily closed.",
+                   point=point.name, address=point.address)
+        )  # fmt: skip
+        count = len(returns)
+        devices = [
+            ngettext(
+                "You declared a device there that no agent has received yet:",
+                "You declared %(num)s devices there that no agent has received yet:",
+                count,  # a few devices: written alike in both languages
+            )
+        ]
+        devices += [
+            f"– {_closure_line(r, nearest[r.device_type])}"
+            for r in returns[:CLOSURE_NOTICE_RETURNS]
+        ]
+        if (more := count - CLOSURE_NOTICE_RETURNS) > 0:
+            devices.append(
+                "– " + ngettext("and %(num)s other device.", "and %(num)s other devices.", more)
+            )  # fmt: skip
+        advice = ngettext(
+            "To bring it to another open collection point, withdraw the declaration from "
+            "your receipt, then declare the device at that point. If you are keeping the "
+            "device after all, simply withdraw the declaration. Otherwise it stays expected "
+            "at this point until it reopens.",
+            "To bring one to another open collection point, withdraw its declaration from "
+            "its receipt, then declare the device at that point. If you are keeping a "
+            "device after all, simply withdraw its declaration. Otherwise they stay expected "
+            "at this point until it reopens.",
+            count,
+        )
+        values = {"custody_news": "\n\n".join((closed, "\n".join(devices), advice))}
+        if count == 1:  # the notice then links to its receipt
+            values["receipt_number"] = returns[0].receipt_number
+            values["receipt_url"] = f"{base}/recycling/returns/{returns[0].receipt_number}"
+        else:
+            values["custody_news"] += "\n\n" + _(
+                "Your returns and their receipts: %(url)s", url=f"{base}/recycling/my-returns"
+            )
+        return values
+
+    return owner_variables(users, owners.pop(), build)
+
+
+def _closure_line(device_return: DeviceReturn, nearest: CollectionPoint | None) -> str:
+    """One device expected at a closed point, and where else it could go, in a sentence."""
+    kind = DEVICE_TYPES.get(device_return.device_type)
+    names = {
+        "device": str(kind.label) if kind else device_return.device_type,
+        "receipt": device_return.receipt_number,
+    }
+    if nearest is None:
+        return _(
+            "%(device)s (receipt %(receipt)s): no other open collection point accepts it for now.",
+            **names,
+        )
+    return _(
+        "%(device)s (receipt %(receipt)s): the nearest open collection point that accepts "
+        "it is “%(point)s” (%(address)s).",
+        point=nearest.name,
+        address=nearest.address,
+        **names,
+    )
 
 
 def waiting_work(user) -> list[WorkItem]:

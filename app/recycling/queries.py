@@ -17,6 +17,7 @@ from app.auth.models import User, UserRole
 from app.core import cache
 from app.core.devices import DEVICE_TYPES
 from app.core.i18n import alphabetical
+from app.core.return_notes import return_notes
 from app.core.time import local_iso, utcnow
 from app.core.urls import MAX_ID, within_pages
 from app.extensions import db
@@ -24,12 +25,12 @@ from app.recycling import hours
 from app.recycling.forms import condition_choices, status_choices, wipe_method_choices
 from app.recycling.models import (
     EVERY_STATUS,
+    NEVER_HANDED_IN,
     OPEN_STATUSES,
     OUTCOMES,
     OWNER_STEPS,
     REUSE_OUTCOMES,
     STATUSES,
-    WITHDRAWN,
     CollectionPoint,
     CustodyStep,
     DeviceReturn,
@@ -450,7 +451,8 @@ def _month_expression():
 def grouped_returns() -> list[dict]:
     """Counts by month (UTC), point, device type and status: the open-data table.
 
-    A withdrawn declaration is left out: no device changed hands."""
+    A declaration withdrawn, or closed because the device never came, is left out: no
+    device changed hands."""
     from app.catalogue.queries import reference_embodied_by_device_type
 
     embodied = reference_embodied_by_device_type()
@@ -463,7 +465,7 @@ def grouped_returns() -> list[dict]:
             DeviceReturn.status,
             func.count(DeviceReturn.id),
         )
-        .where(DeviceReturn.status != WITHDRAWN)
+        .where(DeviceReturn.status.not_in(NEVER_HANDED_IN))
         .group_by(month, DeviceReturn.point_id, DeviceReturn.device_type, DeviceReturn.status)
     ).all()
     points = {p.id: p for p in list_points(active_only=False)}
@@ -499,7 +501,7 @@ def statistics() -> dict:
 
     `total` counts the devices an agent received (returned); `expected`, those declared
     and not received yet, which count in no mass. The tables by type, point, status and
-    month count every declaration not withdrawn, with its status."""
+    month count every declaration not withdrawn nor closed unbrought, with its status."""
     table = grouped_returns()
     by_type, by_point, by_status, by_month = Counter(), Counter(), Counter(), Counter()
     kg_by_type, avoided_by_type = defaultdict(float), defaultdict(float)
@@ -526,6 +528,11 @@ def statistics() -> dict:
         "kgco2e_avoided": round(sum(avoided_by_type.values()), 1),
         "weights": TYPICAL_WEIGHT_KG,
     }
+
+
+def owner_notes(device_return: DeviceReturn, user: User, now: datetime) -> list:
+    """What other domains tell the return's owner about it (`return_notes`)."""
+    return return_notes(device_return, user, now)
 
 
 def _own_status_name(key: str) -> str:

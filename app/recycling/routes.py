@@ -31,7 +31,7 @@ from app.core.database import commit_keeping_loaded_rows, reads_only
 from app.core.devices import DEVICE_TYPES
 from app.core.i18n import alphabetical, current_language, format_month, format_number
 from app.core.models import Commune, communes_by_name
-from app.core.return_notes import PENDING, return_notes
+from app.core.return_notes import PENDING
 from app.core.time import utcnow
 from app.core.urls import LAST_PAGE_ASKABLE, requested_page
 from app.extensions import db, htmx
@@ -432,7 +432,7 @@ def receipt(receipt: str):
     # Until an agent has it, the person still has to bring it: when, and how to get in.
     waiting = device_return.status == "declared"
     # Whether it counts in a clean-up campaign: for its owner only (their points).
-    notes = return_notes(device_return, current_user, now)
+    notes = queries.owner_notes(device_return, current_user, now)
     return render_template(
         "recycling/receipt.html",
         r=device_return,
@@ -587,13 +587,20 @@ def agent_return(receipt: str):
 
 
 def _render_agent_return(device_return, wipe_form, outcome_form, status=200):
-    first_wipe_day, last_wipe_day = services.wipe_dates(device_return, utcnow())
+    now = utcnow()
+    first_wipe_day, last_wipe_day = services.wipe_dates(device_return, now)
     # Only the outcomes the device can still have are offered (the service refuses others).
     possible = services.possible_outcomes(device_return)
     outcome_form.outcome.choices = [c for c in outcome_form.outcome.choices if c.value in possible]
+    # Offered once its owner had their chance to bring it (`check_not_brought`).
+    closable = services.may_close_not_brought(
+        device_return, current_user, now, queries.long_waiting_days()
+    )
     return render_template(
         "recycling/agent_return.html",
         r=device_return,
+        not_brought_question=not_brought_question(device_return) if closable else None,
+        own_device_message=services.OWN_DEVICE,
         # Outside them the server refuses the date at its field: the page's script asks
         # nothing first (data-confirm-after and -until), as for a campaign's new end.
         first_wipe_day=first_wipe_day,
@@ -607,6 +614,16 @@ def _render_agent_return(device_return, wipe_form, outcome_form, status=200):
         outcome_question=outcome_question,
         storage_destroyed=services.storage_destroyed(device_return),
     ), status
+
+
+def not_brought_question(device_return) -> str:
+    """Asked before an agent closes a declaration whose device never came."""
+    return _(
+        "Close the declaration %(receipt)s? Its owner is told that the device never came, "
+        "and declares it again to bring it later. The step is signed with your name and "
+        "cannot be changed.",
+        receipt=device_return.receipt_number,
+    )
 
 
 def outcome_question(receipt: str, outcome: str) -> str:
@@ -673,6 +690,28 @@ def _desk_view() -> tuple[str | None, int]:
     return (desk if desk in queries.DESK_VIEWS else None), max(page, 1)
 
 
+@bp.post("/agent/returns/<receipt>/not-brought")
+@role_required("agent")
+def close_not_brought(receipt: str):
+    """Close a declaration whose device never came (asked first; signed and audited)."""
+    device_return = _agent_return(receipt)
+    if not ConfirmForm().validate_on_submit():
+        flash(_("Your form expired. Please try again."), "error")
+    else:
+        try:
+            services.close_not_brought(
+                device_return, current_user, utcnow(), queries.long_waiting_days()
+            )
+        except services.ReturnError as error:
+            db.session.rollback()
+            flash(str(error.message), "error")
+        else:
+            db.session.commit()
+            flash(_("Declaration %(receipt)s closed: its owner is told that the device never "
+                    "came.", receipt=device_return.receipt_number), "success")  # fmt: skip
+    return redirect(url_for("recycling.agent_return", receipt=device_return.receipt_number))
+
+
 @bp.post("/agent/returns/<receipt>/wipe")
 @role_required("agent")
 def wipe_return(receipt: str):
@@ -683,7 +722,7 @@ def wipe_return(receipt: str):
         wipe = (form.method.data, form.wipe_date.data, form.certificate_number.data, utcnow())
         try:
             if asks_after_check():  # scripts off: the question names the certificate typed
-                certificate = services.check_wipe(device_return, *wipe)
+                certificate = services.check_wipe(device_return, *wipe, agent=current_user)
                 return question_page(
                     wipe_question(device_return.receipt_number, certificate),
                     yes=_("Record the wipe"),
@@ -709,7 +748,7 @@ def outcome_return(receipt: str):
     if form.validate_on_submit():
         try:
             if asks_after_check():  # scripts off: the signed step is asked about first
-                services.check_outcome(device_return, form.outcome.data)
+                services.check_outcome(device_return, form.outcome.data, current_user)
                 label = {c.value: c.label for c in form.outcome.choices}[form.outcome.data]
                 return question_page(
                     outcome_question(device_return.receipt_number, label),

@@ -20,6 +20,7 @@ from app.core.devices import DEVICE_TYPES
 from app.core.i18n import format_day, format_number
 from app.core.models import Commune
 from app.core.signals import (
+    collection_point_closed,
     custody_step_recorded,
     device_return_received,
     device_return_waiting,
@@ -33,6 +34,8 @@ from app.recycling import hours
 from app.recycling.hours_rules import doubtful_hours, read_rules
 from app.recycling.models import (
     CONDITIONS,
+    NEVER_HANDED_IN,
+    NOT_BROUGHT,
     OUTCOMES,
     OWNER_STEPS,
     REUSE_OUTCOMES,
@@ -257,12 +260,12 @@ def _device_label(device_type: str) -> str:
 
 def _same_declaration(number: str, new: DeviceReturn) -> DeviceReturn | None:
     """The return already stored under this receipt number when it is the same
-    declaration sent again: same person, point, device and answers, not withdrawn since
-    (a form sent again after a withdrawal declares the device anew)."""
+    declaration sent again: same person, point, device and answers, not withdrawn or
+    closed since (a form sent again then declares the device anew)."""
     existing = db.session.scalar(select(DeviceReturn).where(DeviceReturn.receipt_number == number))
     facts = ("user_id", "point_id", "device_type", "asset_tag_key", "condition", "data_wiped",
              "wipe_requested")  # fmt: skip
-    if existing is None or existing.status == WITHDRAWN:
+    if existing is None or existing.status in NEVER_HANDED_IN:
         return None
     if any(getattr(existing, fact) != getattr(new, fact) for fact in facts):
         return None
@@ -307,11 +310,28 @@ def _already_recorded(device_return: DeviceReturn, step: str) -> None:
         raise ReturnError(WIPE_ALREADY_RECORDED)
 
 
+OWN_DEVICE = _l(
+    "You declared this return yourself: another agent of the point, or an administrator, "
+    "signs its custody steps."
+)
+
+
+def _not_their_own(device_return: DeviceReturn, agent: User | None) -> None:
+    """Refuse a custody step signed by the person who declared the return: its receipt
+    scores in the clean-up campaigns, and its certified wipe is the proof the person
+    asked for; neither proves anything signed by the same hand."""
+    if agent is not None and agent.id == device_return.user_id:
+        raise ReturnError(OWN_DEVICE)
+
+
 def confirm_receipt(device_return: DeviceReturn, agent: User, now: datetime) -> None:
-    """The agent confirms the device is in their hands."""
+    """The agent confirms the device is in their hands (never one they declared)."""
+    _not_their_own(device_return, agent)
     if not _leave_declared(device_return, "received", now):
         if device_return.status == WITHDRAWN:
             raise ReturnError(_l("This declaration was withdrawn by the person who made it."))
+        if device_return.status == NOT_BROUGHT:
+            raise ReturnError(CLOSED_NOT_BROUGHT)
         raise ReturnError(_l("This return has already been received."))
     _add_step(device_return, "received", agent, now)
     db.session.flush()
@@ -334,6 +354,11 @@ def withdraw_return(user: User, device_return: DeviceReturn, now: datetime) -> N
     if not _leave_declared(device_return, WITHDRAWN, now, asset_tag_key=None):
         if device_return.status == WITHDRAWN:
             raise ReturnError(_l("You have already withdrawn this declaration."))
+        if device_return.status == NOT_BROUGHT:
+            raise ReturnError(
+                _l("An agent closed this declaration because the device never came: there "
+                   "is nothing to withdraw. To hand the device in, declare it again.")
+            )  # fmt: skip
         raise ReturnError(
             _l("An agent has received this device: the declaration can no longer be withdrawn.")
         )
@@ -342,6 +367,101 @@ def withdraw_return(user: User, device_return: DeviceReturn, now: datetime) -> N
     device_return_withdrawn.send(
         current_app._get_current_object(), return_id=device_return.id, user=user, now=now
     )
+
+
+CLOSED_NOT_BROUGHT = _l(
+    "This declaration was closed because the device never came: to hand the device in "
+    "now, its owner declares it again."
+)
+
+
+def _handles_point(agent: User, point_id: int) -> bool:
+    """Whether `agent` handles the returns of this point: an admin (every point), or an
+    agent assigned to it."""
+    if agent.has_role("admin"):
+        return True
+    assigned = select(PointAgent.id).where(
+        PointAgent.point_id == point_id, PointAgent.user_id == agent.id
+    )
+    return agent.has_role("agent") and db.session.scalar(assigned.limit(1)) is not None
+
+
+def check_not_brought(
+    device_return: DeviceReturn, agent: User, now: datetime, waiting_days: int
+) -> None:
+    """ReturnError unless `agent` may close this declaration as never brought: still
+    declared, at one of their points, and left waiting long enough that its owner had
+    their chance: declared `waiting_days` ago (`queries.long_waiting_days`: the
+    reminder's delay, at least a week) and reminded, or twice as long ago (reminders
+    turned off, or the owner erased before theirs)."""
+    _not_their_own(device_return, agent)
+    if not _handles_point(agent, device_return.point_id):
+        raise ReturnError(_l("This return was declared at a collection point you do not handle."))
+    if device_return.status == WITHDRAWN:
+        raise ReturnError(_l("This declaration was withdrawn by the person who made it."))
+    if device_return.status == NOT_BROUGHT:
+        raise ReturnError(_l("This declaration is already closed: the device never came."))
+    if device_return.status != "declared":
+        raise ReturnError(
+            _l("An agent has received this device: its declaration cannot be closed as never "
+               "brought.")
+        )  # fmt: skip
+    declared = device_return.declared_at
+    late = declared <= now - timedelta(days=waiting_days)
+    reminded = device_return.reminded_at is not None
+    if not late or not (reminded or declared <= now - timedelta(days=2 * waiting_days)):
+        raise ReturnError(
+            _l("Too early to close this declaration, made on %(date)s: it can be closed "
+               "%(days)s days after it was declared once its owner has been reminded, or "
+               "%(twice)s days after it was declared.",
+               date=format_day(declared), days=format_number(waiting_days),
+               twice=format_number(2 * waiting_days))
+        )  # fmt: skip
+
+
+def may_close_not_brought(
+    device_return: DeviceReturn, agent: User, now: datetime, waiting_days: int
+) -> bool:
+    """Whether the agent's page offers to close this declaration (`check_not_brought`)."""
+    try:
+        check_not_brought(device_return, agent, now, waiting_days)
+    except ReturnError:
+        return False
+    return True
+
+
+def close_not_brought(
+    device_return: DeviceReturn, agent: User, now: datetime, waiting_days: int
+) -> None:
+    """An agent closes a declaration whose device never came to the point.
+
+    Its own terminal status, "not_brought", not "withdrawn": the owner did not withdraw
+    anything, and their receipt, their export and the message they receive must not say
+    "Withdrawn by you". Otherwise it ends as a withdrawal does: a signed custody step (the
+    agent's, so the owner is told through `custody_step_recorded`), the asset tag free for
+    a later declaration, in no statistic, and the clean-up entries waiting for the device
+    taken back (`device_return_withdrawn`, sent with the owner, whose points they are).
+    """
+    check_not_brought(device_return, agent, now, waiting_days)
+    if not _leave_declared(device_return, NOT_BROUGHT, now, asset_tag_key=None):
+        # Received or withdrawn a moment ago: said as `check_not_brought` says it.
+        check_not_brought(device_return, agent, now, waiting_days)
+        raise ReturnError(CLOSED_NOT_BROUGHT)  # pragma: no cover - the check above refuses
+    _add_step(device_return, NOT_BROUGHT, agent, now)
+    db.session.flush()
+    record_audit(agent, "close", "device_return", device_return.receipt_number, now, NOT_BROUGHT)
+    device_return_withdrawn.send(
+        current_app._get_current_object(),
+        return_id=device_return.id,
+        user=device_return.user,
+        now=now,
+    )
+
+
+def audit_not_brought(summary: str) -> str | None:
+    """A declaration's closure ("close" events store `not_brought`) in the reader's words;
+    None for anything else (a point's closure stores its note)."""
+    return _("The device never came") if summary == NOT_BROUGHT else None
 
 
 def record_wipe(
@@ -353,7 +473,7 @@ def record_wipe(
     now: datetime,
 ) -> None:
     """The agent records the certified wipe of a data-bearing device."""
-    certificate = check_wipe(device_return, method, wipe_date, certificate_number, now)
+    certificate = check_wipe(device_return, method, wipe_date, certificate_number, now, agent)
     if not _move_status(device_return, ("received",), "wiped", now):
         _already_recorded(device_return, "wiped")
         raise ReturnError(_l("Confirm receipt before recording the wipe."))  # pragma: no cover
@@ -371,10 +491,16 @@ def record_wipe(
 
 
 def check_wipe(
-    device_return: DeviceReturn, method: str, wipe_date: date, certificate_number: str, now
+    device_return: DeviceReturn,
+    method: str,
+    wipe_date: date,
+    certificate_number: str,
+    now,
+    agent: User | None = None,
 ) -> str:
     """The certificate number a wipe would be recorded with, or ReturnError for what
     forbids it: checked before asking the agent to sign it, and when recording it."""
+    _not_their_own(device_return, agent)
     _already_recorded(device_return, "wiped")
     if device_return.status != "received":
         raise ReturnError(_l("Confirm receipt before recording the wipe."))
@@ -418,9 +544,10 @@ def wipe_dates(device_return: DeviceReturn, now: datetime) -> tuple[date, date]:
     return received.astimezone(zone).date(), now.astimezone(zone).date()
 
 
-def check_outcome(device_return: DeviceReturn, outcome: str) -> None:
+def check_outcome(device_return: DeviceReturn, outcome: str, agent: User | None = None) -> None:
     """ReturnError when this outcome cannot be recorded now: what `record_outcome` checks
     before writing, and what the question asked without JavaScript checks first."""
+    _not_their_own(device_return, agent)
     if outcome not in OUTCOMES:
         raise ReturnError(_l("Choose an outcome."), "outcome")
     _already_recorded(device_return, outcome)
@@ -455,7 +582,7 @@ def record_outcome(
     device_return: DeviceReturn, agent: User, outcome: str, now: datetime, note: str = ""
 ) -> None:
     """The agent records what became of the device: reused, donated, refurbished or recycled."""
-    check_outcome(device_return, outcome)
+    check_outcome(device_return, outcome, agent)
     ready = ("wiped",) if device_return.wipe_requested else ("received", "wiped")
     if not _move_status(device_return, ready, outcome, now):
         _already_recorded(device_return, outcome)
@@ -748,16 +875,57 @@ def set_point_agents(point: CollectionPoint, agent_ids: list[int]) -> None:
 def set_point_active(
     point: CollectionPoint, active: bool, admin: User, now: datetime, note: str = ""
 ) -> None:
-    """Close a point temporarily (with a note for staff) or reopen it."""
+    """Close a point temporarily (with a note for staff) or reopen it.
+
+    Closing an open point tells the people whose declarations still wait there, once each
+    (`collection_point_closed`); closing it again to change the note, or reopening it,
+    tells nobody."""
     # As when it is saved: an agent whose role was revoked or whose account is
     # deactivated stays assigned, but would receive none of the returns declared there.
     if active and not _any_working_agent([row.user_id for row in point.agent_rows]):
         raise ReturnError(NO_AGENT_MESSAGE, "agent_ids")
+    # One conditional UPDATE: of two closures sent at once (a double click, two admins),
+    # one closes the point and has its owners told.
+    closing = not active and bool(
+        db.session.execute(
+            update(CollectionPoint)
+            .where(CollectionPoint.id == point.id, CollectionPoint.active.is_(True))
+            .values(active=False)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+    )
     point.active = active
     point.closure_note = "" if active else note.strip()[:250]
     db.session.flush()
     record_audit(admin, "reopen" if active else "close", "collection_point", point.id, now,
                  point.closure_note)  # fmt: skip
+    if closing:
+        _tell_owners_of_closure(point, now)
+
+
+def _tell_owners_of_closure(point: CollectionPoint, now: datetime) -> None:
+    """Send `collection_point_closed` with the owners of the declarations still waiting
+    at the point, each with their returns, oldest first (nothing when nobody waits)."""
+    waiting = db.session.execute(
+        select(DeviceReturn.user_id, DeviceReturn.id)
+        .where(
+            DeviceReturn.point_id == point.id,
+            DeviceReturn.status == "declared",
+            DeviceReturn.user_id.is_not(None),
+        )
+        .order_by(DeviceReturn.declared_at, DeviceReturn.id)
+    ).all()
+    owners: dict[int, list[int]] = {}
+    for user_id, return_id in waiting:
+        owners.setdefault(user_id, []).append(return_id)
+    if owners:
+        collection_point_closed.send(
+            current_app._get_current_object(),
+            point_id=point.id,
+            note=point.closure_note,
+            owners=owners,
+            now=now,
+        )
 
 
 def remind_waiting_returns(now: datetime, after_days: int) -> int:

@@ -150,6 +150,7 @@ EXPECTATIONS: dict[str, Access] = {
     "recycling.receive_return": DERIVED,
     "recycling.wipe_return": DERIVED,
     "recycling.outcome_return": DERIVED,
+    "recycling.close_not_brought": DERIVED,
     "recycling.admin_points": DERIVED,
     "recycling.edit_point": DERIVED,
     "recycling.close_point": DERIVED,
