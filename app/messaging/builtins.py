@@ -245,8 +245,8 @@ BUILTIN_TEMPLATES = {
     },
     "device-custody": {
         "name": "Suivi d'un appareil rapporté / News of a returned device",
-        "subject_fr": "Des nouvelles de l'appareil que vous avez rapporté",
-        "subject_en": "News of the device you returned",
+        "subject_fr": "Des nouvelles de l'appareil que vous avez déclaré",
+        "subject_en": "News of the device you declared",
         "body_fr": "Bonjour {{ first_name }},\n\n"
         "{% if custody_news is defined %}{{ custody_news }}{% endif %}"
         "{% if receipt_url is defined %}\n\nVotre reçu et la chaîne de traçabilité\u00a0: "
@@ -399,7 +399,7 @@ SHIPPED_TEXTS = {
     ),
     "entry-accepted": ("aeef7d486d847d05",),
     "entry-rejected": ("2d213b0cbabe2fdf", "e00ac7ba55c027fe", "1aed081c558a2cc0"),
-    "device-custody": ("50f1dc6aa38208e4", "c10480d68fdba5f2"),
+    "device-custody": ("50f1dc6aa38208e4", "c10480d68fdba5f2", "0180a0c4cb735b96"),
     "request-approved": ("c87c5c3b94166664",),
     "request-refused": ("2e41c09e11f4752f",),
     "device-return-reminder": ("ce5e0f8be36b997a",),

@@ -73,7 +73,7 @@ def test_the_owner_hears_of_receipt_wipe_and_outcome(client, make, desk, smtp):
     assert "devenir\u00a0: reconditionné. Merci pour votre geste." in outcome
 
     subjects = [str(m["Subject"]) for to, m in smtp.messages if to == owner.email]
-    assert subjects == ["Des nouvelles de l'appareil que vous avez rapporté"] * 3
+    assert subjects == ["Des nouvelles de l'appareil que vous avez déclaré"] * 3
 
     login(client, owner)
     inbox = html.unescape(client.get("/messaging/").get_data(as_text=True))

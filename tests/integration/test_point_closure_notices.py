@@ -21,7 +21,7 @@ from app.messaging.models import Delivery, Dispatch
 from app.recycling import services
 from tests.conftest import csrf_token, login
 
-SUBJECT_FR = "Des nouvelles de l'appareil que vous avez rapporté"
+SUBJECT_FR = "Des nouvelles de l'appareil que vous avez déclaré"
 
 
 @pytest.fixture

@@ -132,15 +132,35 @@ def _old_custody_text() -> str:
     )
 
 
+# The subjects the custody notice was shipped with until 5 December ("returned" read
+# oddly for a device that never came, or a point that closed).
+OLD_CUSTODY_SUBJECTS = {
+    "subject_fr": "Des nouvelles de l'appareil que vous avez rapporté",
+    "subject_en": "News of the device you returned",
+}
+
+
 def test_an_unedited_builtin_template_takes_the_new_text_on_the_templates_page(client, make):
-    custody = _installed("device-custody", body_fr=_old_custody_text())
+    custody = _installed("device-custody", body_fr=_old_custody_text(), **OLD_CUSTODY_SUBJECTS)
     login(client, make.user(roles=("organiser",)))
     assert client.get("/messaging/templates").status_code == 200
     db.session.expire_all()
     custody = db.session.get(MessageTemplate, custody.id)
     assert "chaîne de traçabilité" in custody.body_fr and "chaîne de garde" not in custody.body_fr
+    assert custody.subject_en == "News of the device you declared"
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.object_id == str(custody.id)))
     assert (event.action, event.actor_id, event.summary) == ("restore", None, "device-custody")
+
+
+def test_the_custody_notice_shipped_before_takes_its_new_subject(app, make):
+    body_fr = BUILTIN_TEMPLATES["device-custody"]["body_fr"]
+    custody = _installed("device-custody", body_fr=body_fr, **OLD_CUSTODY_SUBJECTS)
+    with app.test_request_context():
+        assert "device-custody" in ensure_builtin_templates()
+    db.session.commit()
+    db.session.expire_all()
+    custody = db.session.get(MessageTemplate, custody.id)
+    assert custody.subject_fr == "Des nouvelles de l'appareil que vous avez déclaré"
 
 
 def test_an_edited_builtin_template_is_never_overwritten(app, make):
