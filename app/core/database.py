@@ -183,6 +183,20 @@ def commit_keeping_loaded_rows() -> None:
         session.expire_on_commit = True
 
 
+def savepoint():
+    """`db.session.begin_nested()`, inside the request's transaction on SQLite too.
+
+    Python's sqlite3 opens a transaction only before a write: a SAVEPOINT sent first
+    opened one of its own, which its RELEASE committed, so what the savepoint wrote was
+    stored at once, whatever became of the rest. A BEGIN is sent first when none is open.
+    """
+    if db.session.get_bind().dialect.name == "sqlite":
+        driver = db.session.connection().connection.driver_connection
+        if not driver.in_transaction:
+            driver.execute("BEGIN")
+    return db.session.begin_nested()
+
+
 def insert_missing(model, rows: list[dict], key: str) -> None:
     """Insert the rows whose `key` is not in the table yet; the others are left as they are.
 

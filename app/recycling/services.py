@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.auth.models import User, UserRole
 from app.core.audit import SUMMARY_LENGTH, record_audit
+from app.core.database import savepoint
 from app.core.devices import DEVICE_TYPES
 from app.core.i18n import format_day, format_number
 from app.core.models import Commune
@@ -218,7 +219,7 @@ def register_device_return(
         try:
             # A savepoint: the unique constraint decides between concurrent
             # submissions, and only this insert is undone when it loses.
-            with db.session.begin_nested():
+            with savepoint():
                 db.session.add(device_return)
         except IntegrityError:
             existing = (
