@@ -406,8 +406,11 @@ def extend_campaign(campaign: CleanupCampaign, actor, new_ends_at: datetime, now
 def check_extension(campaign: CleanupCampaign, new_ends_at: datetime, now: datetime) -> None:
     """CleanupError for what forbids moving the end to `new_ends_at`: checked before
     asking the organiser to confirm it, and when extending."""
-    if campaign.state(now) == CLOSED:
+    state = campaign.state(now)
+    if state == CLOSED:
         raise CleanupError(_("This campaign has ended and can no longer be extended."), "ended")
+    if state == DRAFT:  # its page offers no extension: a draft's dates are in its form
+        raise CleanupError(_("This campaign is a draft: change its end in its form."), "draft", 409)
     if new_ends_at <= campaign.ends_at:
         raise CleanupError(
             _("The new end must be later than the current end."), "invalid_dates", 422

@@ -13,7 +13,7 @@ from app.cleanup.models import CleanupAction
 from app.core.time import utcnow
 from app.extensions import db
 from tests.cleanup.conftest import Participant
-from tests.conftest import login
+from tests.conftest import csrf_token, login
 
 
 def _running(make_campaign, **overrides):
@@ -126,3 +126,19 @@ def test_a_full_review_queue_says_how_many_wait_in_all(client, make, make_campai
     monkeypatch.setattr(queries, "REVIEW_LIMIT", 3)
     page = client.get(f"/cleanup/campaigns/{campaign.id}/review").get_data(as_text=True)
     assert 'data-testid="review-more"' not in page
+
+
+def test_a_draft_is_not_extended_its_end_is_in_its_form(client, make, make_campaign):
+    """Its page offers no extension; a POST made by hand changed a draft's end anyway."""
+    draft = make_campaign(publish=False)
+    end = draft.ends_at
+    organiser = make.user(roles=("organiser",), locale="en")
+    login(client, organiser)
+    answer = client.post(
+        f"/cleanup/campaigns/{draft.id}/extend",
+        data={"csrf_token": csrf_token(client), "ends_at": "2099-01-01T10:00"},
+        follow_redirects=True,
+    )
+    assert "This campaign is a draft: change its end in its form." in html.unescape(answer.text)
+    db.session.expire_all()
+    assert db.session.get(type(draft), draft.id).ends_at == end
