@@ -25,7 +25,8 @@ from app.core.models import Commune, Department
 from app.core.reference import apply_changes
 from app.extensions import db
 
-REQUIRED_COLUMNS = ("email", "display_name")  # and optionally department, commune, staff_number
+REQUIRED_COLUMNS = ("email", "display_name")
+OPTIONAL_COLUMNS = ("department", "commune", "staff_number")
 MAX_ROWS = 100_000
 # A file that would deactivate more than this share of the active accounts (and more
 # than MASS_FLOOR people, so that a small team may lose a few) is taken for a partial
@@ -42,6 +43,9 @@ class DirectoryEntry:
     department: Department | None
     commune: Commune | None
     staff_number: str | None  # the HR export's matricule, when it has the column
+    # The optional columns the file has: one it lacks leaves the account's value alone
+    # (a file of addresses and names once cleared every person's department).
+    columns: frozenset[str] = frozenset(("department", "commune", "staff_number"))
 
 
 @dataclass
@@ -74,6 +78,8 @@ def read_directory(text: str) -> tuple[list[DirectoryEntry], list[ImportProblem]
     entries: list[DirectoryEntry] = []
     seen: dict[str, int] = {}  # address or ("number", staff number) -> its line
     for line, values in csv_lines(text, problems, required=REQUIRED_COLUMNS, max_lines=MAX_ROWS):
+        if not any(values.values()):
+            continue  # a row a spreadsheet emptied, saved as ";;;": no one
         entry = _read_entry(values, line, departments, communes, seen, problems)
         if entry is not None:
             entries.append(entry)
@@ -101,7 +107,13 @@ def _read_entry(values, line, departments, communes, seen, problems) -> Director
     if values.get("department"):
         department = departments.get(values["department"].lower())
         if department is None:
-            problems.append(ImportProblem(line, "department", _("Unknown department code.")))
+            problems.append(
+                ImportProblem(
+                    line,
+                    "department",
+                    _("Unknown department code: %(code)s.", code=values["department"]),
+                )
+            )
     commune = None
     if values.get("commune"):
         commune = communes.get(values["commune"])
@@ -137,6 +149,7 @@ def _read_entry(values, line, departments, communes, seen, problems) -> Director
         department,
         commune or (department.commune if department else None),
         number or None,
+        frozenset(column for column in OPTIONAL_COLUMNS if column in values),
     )
 
 
@@ -344,12 +357,13 @@ def _update(user: User, entry: DirectoryEntry) -> bool:
     something changed (an address that moved counts)."""
     moved = user.email != entry.email
     user.email = entry.email
-    return moved | apply_changes(
-        user,
-        {
-            "staff_number": entry.staff_number or user.staff_number,
-            "display_name": entry.display_name,
-            "department_id": entry.department.id if entry.department else None,
-            "commune_id": entry.commune.id if entry.commune else None,
-        },
-    )
+    changes = {
+        "staff_number": entry.staff_number or user.staff_number,
+        "display_name": entry.display_name,
+    }
+    if "department" in entry.columns:
+        changes["department_id"] = entry.department.id if entry.department else None
+    # Without its own column, the commune follows a department the file gives.
+    if entry.columns & {"department", "commune"}:
+        changes["commune_id"] = entry.commune.id if entry.commune else None
+    return moved | apply_changes(user, changes)

@@ -27,7 +27,7 @@ from app.catalogue.services import (
 )
 from app.core.audit import record_audit
 from app.core.csv_import import ImportProblem, csv_lines
-from app.core.csv_safety import FORMULA_STARTS, write_csv
+from app.core.csv_safety import FORMULA_STARTS, spreadsheet_csv, write_csv
 from app.extensions import db
 
 COLUMNS = (
@@ -246,7 +246,7 @@ def _parse_row(row: dict, problems: list, line: int) -> dict | None:
         values["user_count"] = int(count) if count is not None else None
     except ValueError:
         fail("user_count", _("Enter a number between 0 and 10,000,000."))
-    values["estimate"] = values["estimate"].lower() in ("1", "true", "yes", "oui")
+    values["estimate"] = values["estimate"].lower() in ("1", "true", "yes", "oui", "vrai")
     values["alternatives"] = [c.strip() for c in values["alternatives"].split(";") if c.strip()]
     if known_category:
         # Every fault of the line at once: its figures (and their ranges) and source too,
@@ -288,7 +288,6 @@ def import_catalogue_csv(
     Only items whose values change are updated (and their `updated_at` touched)."""
     result = ImportResult()
     parsed: list[tuple[int, dict]] = []
-    seen: set[str] = set()
     text = text.lstrip("\ufeff")
     if _delimiter(text) == ";":
         text = _with_commas(text)
@@ -314,16 +313,29 @@ def import_catalogue_csv(
         max_lines=MAX_ROWS,
         allowed=COLUMNS + EXPORT_ONLY,
     )
+    first_line: dict[str, tuple[int, str]] = {}  # code, capitals aside -> its line, as written
     for line, row in rows:
+        if not any(row.values()):
+            continue  # a row a spreadsheet emptied, saved as ";;;": no item
         values = _parse_row(row, result.problems, line)
         if values is None:
             continue
-        if code_key(values["code"]) in seen:  # `LAP-1` and `lap-1` are one code
+        if code_key(values["code"]) in first_line:  # `LAP-1` and `lap-1` are one code
+            earlier, written = first_line[code_key(values["code"])]
             result.problems.append(
-                ImportProblem(line, "code", _("This code appears twice in the file."))
+                ImportProblem(
+                    line,
+                    "code",
+                    _(
+                        "This code is already on line %(line)s (%(code)s): codes are "
+                        "compared capitals aside.",
+                        line=earlier,
+                        code=written,
+                    ),
+                )
             )
             continue
-        seen.add(code_key(values["code"]))
+        first_line[code_key(values["code"])] = (line, values["code"])
         try:
             check_category(values["kind"], values["category"])
             completed = complete_footprint(
@@ -448,12 +460,32 @@ def _export_number(value: float) -> str:
 
 def export_catalogue_csv() -> str:
     """Every item as CSV, open data: figures and sources only, nothing about people."""
+    return write_csv(_export_rows(), COLUMNS + EXPORT_ONLY)
+
+
+def export_catalogue_for_spreadsheet(language: str) -> str:
+    """The same export as a spreadsheet opens it in the reader's language (a byte order
+    mark, and in French semicolons and decimal commas): the open-data file put every line
+    in one column, « Clé » read as « ClÃ© », in French Excel. It imports back unchanged."""
+    decimal = "," if language == "fr" else "."
+    rows = (
+        [cell.replace(".", decimal) if column in FIGURES else cell for column, cell in zip(
+            COLUMNS + EXPORT_ONLY, row, strict=True)]
+        for row in _export_rows()
+    )  # fmt: skip
+    return spreadsheet_csv(rows, COLUMNS + EXPORT_ONLY, language)
+
+
+FIGURES = (*NUMBERS, "lifetime_years", "grid_factor", "annual_kgco2e")
+
+
+def _export_rows():
+    """Each item's cells in the export's columns, figures written by `_export_number`."""
     items = db.session.scalars(
         select(CatalogueItem)
         .options(selectinload(CatalogueItem.alternatives))
         .order_by(CatalogueItem.code)
     )
-    rows = []
     for item in items:
         row = []
         for column in COLUMNS + EXPORT_ONLY:
@@ -465,6 +497,5 @@ def export_catalogue_csv() -> str:
                 value = getattr(item, column)
                 if isinstance(value, float):
                     value = _export_number(value)
-            row.append(value)
-        rows.append(row)
-    return write_csv(rows, COLUMNS + EXPORT_ONLY)
+            row.append("" if value is None else str(value))
+        yield row

@@ -26,7 +26,11 @@ from markupsafe import Markup, escape
 from app.auth.decorators import role_required
 from app.auth.forms import ConfirmForm
 from app.catalogue import footprint, pending_imports, queries, services
-from app.catalogue.csv_io import export_catalogue_csv, import_catalogue_csv
+from app.catalogue.csv_io import (
+    export_catalogue_csv,
+    export_catalogue_for_spreadsheet,
+    import_catalogue_csv,
+)
 from app.catalogue.forms import (
     AddToRequestForm,
     BudgetForm,
@@ -938,6 +942,16 @@ def export_csv():
     response = make_response(export_catalogue_csv())
     response.headers["Content-Type"] = "text/csv; charset=utf-8"
     response.headers["Content-Disposition"] = "attachment; filename=empreinte-catalogue.csv"
+    return response
+
+
+@bp.get("/export-spreadsheet.csv")
+def export_for_spreadsheet():
+    """The same catalogue as a spreadsheet opens it in the reader's language."""
+    response = make_response(export_catalogue_for_spreadsheet(current_language()))
+    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    response.headers["Content-Disposition"] = "attachment; filename=empreinte-catalogue.csv"
+    response.headers["Vary"] = "Accept-Language, Cookie"
     return response
 
 

@@ -43,6 +43,15 @@ class TemplateForm(FlaskForm):
         description=_l("The e-mail address of a person; yourself if left empty."),
         validators=[Optional(), valid_email(), Length(max=254)],
     )
+    # Which campaign the preview speaks of: a campaign message scheduled for next month
+    # is checked with that campaign's name and dates, not the one running today. The
+    # choices are the clean-up domain's, set by the view.
+    campaign_id = SelectField(
+        _l("About the campaign"),
+        description=_l("Only for the preview; a message sent says its own campaign."),
+        choices=[],
+        validate_choice=False,
+    )
 
 
 class SendTestForm(FlaskForm):

@@ -328,6 +328,25 @@ def _template_data(form: TemplateForm) -> dict:
     }
 
 
+def _template_form(**kwargs) -> TemplateForm:
+    """The template form, its preview's campaign chosen among the published ones."""
+    form = TemplateForm(**kwargs)
+    param = known_audience_params().get("campaign_id")
+    campaigns = param.choices() if param is not None else []
+    form.campaign_id.choices = (
+        [("", _("The recipient's own campaign")), *campaigns] if campaigns else []
+    )
+    return form
+
+
+def _preview_context(form: TemplateForm) -> dict:
+    """The campaign the preview speaks of, when one of those offered was chosen."""
+    offered = {value for value, _label in form.campaign_id.choices}
+    if form.campaign_id.data and form.campaign_id.data in offered:
+        return {"campaign_id": int(form.campaign_id.data)}
+    return {}
+
+
 def _preview(form: TemplateForm) -> dict:
     """Problems, or the rendering in both languages for the chosen recipient."""
     recipient = current_user
@@ -345,7 +364,12 @@ def _preview(form: TemplateForm) -> dict:
     renders = {}
     for locale in ("fr", "en"):
         variables = services.preview_variables(
-            recipient, locale, now, data["key"] or "", viewer=current_user
+            recipient,
+            locale,
+            now,
+            data["key"] or "",
+            viewer=current_user,
+            context=_preview_context(form),
         )
         try:
             renders[locale] = compiled.render(locale, variables)
@@ -390,7 +414,7 @@ def _refused_template(
 @role_required("organiser")
 def new_template():
     """Write a new template."""
-    form = TemplateForm()
+    form = _template_form()
     if form.validate_on_submit():
         if request.form.get("action") == "preview":
             return _editor(form, None, _preview(form))
@@ -412,10 +436,12 @@ def new_template():
 def edit_template(template_id: int):
     """Edit a template (the key stays)."""
     template = _template_or_404(template_id)
-    form = TemplateForm(obj=template)
+    form = _template_form(obj=template)
     form.key.data = template.key
     if request.method == "GET":  # the person the preview was for, kept across a save
         form.recipient.data = session.pop(PREVIEW_RECIPIENT_KEY, "")
+        # From a dispatch's page: the preview speaks of its campaign.
+        form.campaign_id.data = request.args.get("campaign_id", "")[:12]
     if form.validate_on_submit():
         if request.form.get("action") == "preview":
             return _editor(form, template, _preview(form))
@@ -460,7 +486,7 @@ def restore_template(template_id: int):
 @role_required("organiser")
 def preview_template():
     """The live preview (htmx): both languages for the chosen recipient."""
-    form = TemplateForm()
+    form = _template_form()
     form.validate()
     if not any(_template_data(form)[name].strip() for name in services.TEMPLATE_FIELDS):
         # A blank new template, asked on load: nothing typed yet, so nothing is wrong yet.

@@ -177,20 +177,28 @@ class _InLanguage:
 # figures, their collection point… are what the leaderboards may hide at their request,
 # and would tie a pseudonym to an address: the preview shows the examples instead.
 KEPT_FOR_OTHERS = frozenset({"first_name", "display_name", "inbox_url", "portal_url"})
+# What a campaign chosen for the preview says the same to everyone: kept for a colleague
+# too, so that next month's launch reads with its own name and dates.
+CAMPAIGN_FACTS = frozenset(
+    {"campaign_name", "campaign_starts", "campaign_ends", "campaign_url", "results_url",
+     "ends_when", "days_left", "days_left_text", "goal_progress", "guides_url"}
+)  # fmt: skip
 
 
 def preview_variables(
-    reader, locale: str, now: datetime, template_key: str = "", viewer=None
+    reader, locale: str, now: datetime, template_key: str = "", viewer=None, context=None
 ) -> dict:
     """What a preview fills a template with: the reader's values in `locale` (for a
     `viewer` other than the reader, only their name, the rest the examples), their
     secret links (unsubscribe) as placeholders, since an organiser sees the preview; a
-    device notice's news as a named sample (`notice_samples`)."""
+    device notice's news as a named sample (`notice_samples`). `context`: as a dispatch's
+    (`{"campaign_id": 3}`: that campaign's name, dates and figures)."""
     # Providers write names, dates and hours in the recipient's language: ask them for
     # this language's values, as if the recipient read the portal in it.
-    variables = variables_for([_InLanguage(reader, locale)], now, {}).get(reader.id, {})
+    variables = variables_for([_InLanguage(reader, locale)], now, context or {}).get(reader.id, {})
     if viewer is not None and viewer.id != reader.id:
-        variables = {name: variables[name] for name in KEPT_FOR_OTHERS if name in variables}
+        kept = KEPT_FOR_OTHERS | (CAMPAIGN_FACTS if context else frozenset())
+        variables = {name: variables[name] for name in kept if name in variables}
         variables.update(example_values(locale, variables))
     variables.update(preview_placeholders())
     variables.update(notice_samples(template_key, locale, variables))
@@ -719,15 +727,24 @@ def schedule_campaign_messages(
     for event, key in CAMPAIGN_EVENTS:
         if events is not None and event not in events:
             continue
-        due = moments[event]
+        due = _campaign_working_moment(event, moments[event], campaign, now)
         dedupe = f"campaign:{campaign.id}:{event}"
         existing = db.session.scalar(select(Dispatch).where(Dispatch.dedupe_key == dedupe))
+        # A short campaign has no reminder; past moments are not sent late.
+        left_out = due < now or (event != "launch" and due <= campaign.starts_at)
         if existing is not None:
-            if existing.status == "scheduled":  # republished or extended: new dates
+            if existing.status != "scheduled":
+                continue  # started, sent or cancelled: it stays as it is
+            if left_out:
+                # Dates corrected so that this message no longer fits (« Plus qu'une
+                # semaine » before the start, or at once): it goes, and comes back if
+                # a later correction leaves room for it again.
+                db.session.delete(existing)
+            else:  # republished or extended: new dates
                 existing.due_at = due
             continue
-        if due < now or (event != "launch" and due <= campaign.starts_at):
-            continue  # a short campaign has no reminder; past moments are not sent late
+        if left_out:
+            continue
         template = template_by_key(key)
         audience, params = _campaign_audience(event, campaign)
         created.append(
@@ -743,6 +760,31 @@ def schedule_campaign_messages(
         )
     db.session.flush()
     return created
+
+
+def _campaign_working_moment(event: str, due: datetime, campaign, now: datetime) -> datetime:
+    """A campaign message's moment moved into MAIL_WORKING_HOURS, so that nobody reads
+    « Dernières 48 heures » on a Sunday morning: the next window while it leaves a day
+    before the end, else (reminders only) the last working hour before `due`."""
+    if within_working_hours(due):
+        return due
+    later = next_working_window(due)
+    if later is not None and later <= campaign.ends_at - timedelta(hours=24):
+        return later
+    if event == "launch":
+        return due  # never before the start; its e-mail waits for the window anyway
+    expression = current_app.config["MAIL_WORKING_HOURS"]
+    zone = local_zone()
+    local = due.astimezone(zone).replace(tzinfo=None)
+    spans = opening_hours.OpeningHours(expression).intervals(local - timedelta(days=7), local)
+    opened = [
+        (start, end) for start, end, state, _note in spans if state == opening_hours.State.OPEN
+    ]
+    if not opened:
+        return due
+    start, end = opened[-1]
+    earlier = max(start, end - timedelta(hours=1)).replace(tzinfo=zone).astimezone(due.tzinfo)
+    return earlier if now <= earlier and campaign.starts_at < earlier else due
 
 
 def follow_campaign_end(campaign, now: datetime) -> list[Dispatch]:

@@ -100,7 +100,7 @@ def test_a_file_with_errors_changes_nothing_and_lists_every_error(runner, tmp_pa
     assert result.exit_code == 1
     for expected in (
         "line 3, email: This is not a valid e-mail address.",
-        "line 4, department: Unknown department code.",
+        "line 4, department: Unknown department code: NOPE.",
         "line 5, email: This address is already on line 2.",
         "line 6, display_name: A name is needed, of at most 120 characters.",
         "line 6, commune: Unknown commune INSEE code.",
@@ -401,3 +401,28 @@ def test_a_staff_number_is_in_the_person_s_export_and_gone_with_their_erasure(
     erase_user(zoe, utcnow())
     db.session.commit()
     assert db.session.get(User, zoe.id).staff_number is None
+
+
+def test_a_file_without_the_department_column_leaves_departments_alone(runner, tmp_path, make):
+    team = make.department(code="DNUM")
+    make.user(email="kept@example.org", display_name="Old Name", department=team)
+    result = run_import(runner, tmp_path, "email,display_name\nkept@example.org,New Name\n")
+    assert result.exit_code == 0, result.output
+    kept = person("kept@example.org")
+    assert (kept.display_name, kept.department_id, kept.commune_id) == (
+        "New Name",
+        team.id,
+        team.commune_id,
+    )
+
+
+def test_a_row_a_spreadsheet_emptied_is_skipped_and_an_unknown_department_is_named(
+    runner, tmp_path, make
+):
+    result = run_import(
+        runner,
+        tmp_path,
+        "email;display_name;department\r\n;;\r\nnew@example.org;New Person;DXYZ\r\n",
+    )
+    assert "line 3, department: Unknown department code: DXYZ." in result.output
+    assert "line 2" not in result.output

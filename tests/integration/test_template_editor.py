@@ -5,9 +5,14 @@ from datetime import timedelta
 import pytest
 from flask_babel import force_locale
 from markupsafe import escape
+from sqlalchemy import select
 
 from app.core.personalisation import known_variables
 from app.core.time import utcnow
+from app.extensions import db
+from app.messaging.builtins import ensure_builtin_templates
+from app.messaging.models import Dispatch
+from app.messaging.services import template_by_key
 from tests.conftest import login
 
 HX = {"HX-Request": "true"}
@@ -71,3 +76,42 @@ def test_preview_renders_each_language_with_that_languages_values(
     assert campaign.id and "Grand ménage" in body and "Big clean-up" in body
     assert "Lundi" in body or "lundi" in body
     assert "Monday" in body
+
+
+def test_a_campaign_message_previews_with_the_campaign_chosen_not_the_running_one(
+    auth, client, make, make_campaign
+):
+    """Next month's launch, checked today from its dispatch: its own name and dates, for
+    me and for a colleague, not those of the campaign running now."""
+    today = utcnow()
+    make_campaign(name_fr="En cours", name_en="Running", starts_at=today - timedelta(days=1),
+                  ends_at=today + timedelta(days=20))  # fmt: skip
+    coming = make_campaign(name_fr="Semaine du tri", name_en="Sorting week",
+                           starts_at=today + timedelta(days=30),
+                           ends_at=today + timedelta(days=35))  # fmt: skip
+    colleague = make.user(display_name="Paule Collègue", email="paule@example.org")
+    login(client, make.user(roles=("organiser",), locale="fr"))
+    ensure_builtin_templates()
+    launch = template_by_key("campaign-launch")
+    dispatch = db.session.scalar(
+        select(Dispatch).where(Dispatch.dedupe_key == f"campaign:{coming.id}:launch")
+    )
+    page = client.get(f"/messaging/dispatches/{dispatch.id}").get_data(as_text=True)
+    editor = f"/messaging/templates/{launch.id}?campaign_id={coming.id}"
+    assert escape(editor) in page
+    assert f'<option selected value="{coming.id}">' in client.get(editor).get_data(as_text=True)
+    texts = {name: getattr(launch, name) for name in ("name", "subject_fr", "body_fr",
+                                                      "subject_en", "body_en")}  # fmt: skip
+    for recipient in ("", colleague.email):
+        body = auth.post(
+            "/messaging/templates/preview",
+            data={
+                "key": launch.key,
+                **texts,
+                "recipient": recipient,
+                "campaign_id": str(coming.id),
+            },
+            headers=HX,
+        ).get_data(as_text=True)
+        assert "Semaine du tri" in body and "Sorting week" in body, recipient
+        assert "En cours" not in body and "Running" not in body, recipient

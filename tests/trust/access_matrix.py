@@ -98,6 +98,7 @@ EXPECTATIONS: dict[str, Access] = {
     "catalogue.submit_request": DERIVED,
     "catalogue.budgets": DERIVED,
     "catalogue.export_csv": PUBLIC,  # open data: figures and sources only
+    "catalogue.export_for_spreadsheet": PUBLIC,  # the same, as a spreadsheet opens it
     "catalogue.method": PUBLIC,
     "catalogue.admin_requests": DERIVED,
     "catalogue.decide_request": DERIVED,

@@ -49,7 +49,12 @@ def test_every_html_and_json_response_has_security_headers(app, make, endpoint):
             # HTML and JSON, and downloads too (CSV, calendar, JS, plain text).
             assert_secure_headers(response, f"GET {rule.rule} as {persona}")
             checked += response.mimetype in ("text/html", "application/json")
-    downloads = ("static", "bench.baseline", "catalogue.export_csv")
+    downloads = (
+        "static",
+        "bench.baseline",
+        "catalogue.export_csv",
+        "catalogue.export_for_spreadsheet",
+    )
     if endpoint not in downloads and any(m == "GET" for _r, m in rules_for(current_app, endpoint)):
         assert checked, f"{endpoint}: no HTML or JSON response was checked"
 
