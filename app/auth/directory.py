@@ -95,7 +95,14 @@ def _read_entry(values, line, departments, communes, seen, problems) -> Director
             values.get("email", ""), check_deliverability=False
         ).normalized.lower()
     except EmailNotValidError:
-        problems.append(ImportProblem(line, "email", _("This is not a valid e-mail address.")))
+        # Quoted, so that the person fixing the file sees what to fix (cut: it may be junk).
+        typed = values.get("email", "").strip()[:80]
+        message = (
+            _("This is not a valid e-mail address: %(address)s.", address=typed)
+            if typed and typed.isprintable()
+            else _("This is not a valid e-mail address.")
+        )
+        problems.append(ImportProblem(line, "email", message))
     if address and address in seen:
         problems.append(
             ImportProblem(
@@ -118,7 +125,13 @@ def _read_entry(values, line, departments, communes, seen, problems) -> Director
     if values.get("commune"):
         commune = communes.get(values["commune"])
         if commune is None:
-            problems.append(ImportProblem(line, "commune", _("Unknown commune INSEE code.")))
+            problems.append(
+                ImportProblem(
+                    line,
+                    "commune",
+                    _("Unknown commune INSEE code: %(code)s.", code=values["commune"][:20]),
+                )
+            )
     number = values.get("staff_number", "")
     if len(number) > 32 or not number.isprintable():
         problems.append(

@@ -132,10 +132,15 @@ def csv_lines(
         )
         return
     if allowed is not None:
-        allowed = set(allowed)
+        allowed = list(allowed)
         unknown = [name for name in headers if name not in allowed]
         if unknown:
-            problems.append(ImportProblem(1, ", ".join(unknown), _("Unknown columns.")))
+            # A column renamed in a spreadsheet: the names it may take, to put it right.
+            message = _(
+                "Unknown columns. The columns this file may have: %(columns)s.",
+                columns=", ".join(allowed),
+            )
+            problems.append(ImportProblem(1, ", ".join(unknown), message))
             return
     reader.fieldnames = headers
     read = 0

@@ -99,11 +99,11 @@ def test_a_file_with_errors_changes_nothing_and_lists_every_error(runner, tmp_pa
     )
     assert result.exit_code == 1
     for expected in (
-        "line 3, email: This is not a valid e-mail address.",
+        "line 3, email: This is not a valid e-mail address: not-an-address.",
         "line 4, department: Unknown department code: NOPE.",
         "line 5, email: This address is already on line 2.",
         "line 6, display_name: A name is needed, of at most 120 characters.",
-        "line 6, commune: Unknown commune INSEE code.",
+        "line 6, commune: Unknown commune INSEE code: 99999.",
         "Nothing was changed",
     ):
         assert expected in result.output
@@ -353,7 +353,10 @@ def test_a_wrong_file_is_listed_line_by_line_in_french_and_changes_nothing(clien
     answer = upload(auth, "email,display_name\nnot-an-address,Someone\nok@example.org,\n")
     assert answer.status_code == 422
     page = html.unescape(answer.get_data(as_text=True))
-    assert "<td>2</td><td>email</td><td>Cette adresse e-mail n'est pas valide.</td>" in page
+    assert (
+        "<td>2</td><td>email</td><td>Cette adresse e-mail n'est pas valide\u00a0: not-an-address."
+        "</td>"
+    ) in page
     assert "<td>3</td><td>display_name</td><td>Un nom est nécessaire" in page
     assert people_count() == before
 

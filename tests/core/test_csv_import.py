@@ -41,7 +41,9 @@ def test_a_header_without_a_needed_column_yields_nothing():
 def test_a_column_beyond_those_allowed_is_named():
     lines, problems = read("code,name,colour\nA-1,Écran,red\n", allowed=("code", "name"))
     assert lines == []
-    assert problems == [(1, "colour", "Unknown columns.")]
+    assert problems == [
+        (1, "colour", "Unknown columns. The columns this file may have: code, name.")
+    ]
 
 
 def test_a_line_with_too_many_cells_is_skipped_and_the_others_read():
