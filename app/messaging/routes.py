@@ -774,10 +774,20 @@ def _schedule_confirmation(form, template, size: int, params: dict, at, cron, no
         upcoming=upcoming,
         mismatch=mismatch,
         mismatch_when=format_full_moment(when) if mismatch else None,
+        # A rhythm whose e-mails fall outside the working hours on some days (every day,
+        # with Mo-Fr hours): said before scheduling, as they will pile up.
+        held=_held_run_in_words(cron, now) if cron else None,
         hidden=[(name, request.form[name]) for name in names if name in request.form],
         # Made with the question: its "yes", sent twice, schedules the message once.
         once=secrets.token_urlsafe(16),
     )
+
+
+def _held_run_in_words(cron: str, now) -> tuple[str, str] | None:
+    """The first sending whose e-mails wait for the working hours, and when they go, as
+    the page says moments (with the day's name: « dimanche 6 décembre 2026 à 9 h »)."""
+    held = services.first_held_run(cron, now)
+    return (format_full_moment(held[0]), format_full_moment(held[1])) if held else None
 
 
 def _in_sentence(text: str) -> str:

@@ -1007,6 +1007,25 @@ def next_working_window(now: datetime) -> datetime | None:
     return change.replace(tzinfo=local_zone()).astimezone(now.tzinfo) if change else None
 
 
+def first_held_run(expression: str, now: datetime, runs: int = 14) -> tuple | None:
+    """(run, when its e-mails go) for the first of a rhythm's next `runs` sendings that
+    falls outside MAIL_WORKING_HOURS, or None: its inbox copies go at once, its e-mails
+    wait for the working hours, where those of several days arrive together."""
+    try:
+        trigger = cron_trigger(expression)
+    except (ValueError, TypeError):
+        return None
+    run = trigger.get_next_fire_time(None, now)
+    for _sending in range(runs):
+        if run is None:
+            return None
+        if not within_working_hours(run):
+            window = next_working_window(run)
+            return (run, window) if window else None
+        run = trigger.get_next_fire_time(run, run + timedelta(seconds=1))
+    return None
+
+
 def email_paused_until(now: datetime) -> datetime | None:
     """When e-mails waiting for the working hours (the right to disconnect) go out next;
     None while e-mail may go out now."""

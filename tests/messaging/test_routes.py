@@ -5,7 +5,7 @@ import re
 
 import pytest
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.auth.models import User
 from app.core.audit import AuditEvent
@@ -812,3 +812,31 @@ def _inbox_list(page: str) -> str:
     the address, for the language links)."""
     listed = page.split('<ul class="inbox">', 1)[1].split("</nav>", 1)[0]
     return _without_token(listed)
+
+
+@pytest.mark.parametrize(("repeat", "warned"), [("daily", True), ("weekdays", False)])
+def test_a_rhythm_outside_the_working_hours_is_told_before_scheduling(
+    auth, client, make, template, config, repeat, warned
+):
+    """Every day at 9 h with Monday-to-Friday hours: the e-mails of Saturday and Sunday
+    wait for Monday, when three arrive together; the organiser reads it before "yes"."""
+    config(MAIL_WORKING_HOURS="Mo-Fr 08:00-19:00")
+    login(client, make.user(roles=("organiser",), locale="en"))
+    page = auth.post(
+        "/messaging/schedule",
+        data={
+            "template": template().id,
+            "audience": "everyone",
+            "kind": "cron",
+            "repeat": repeat,
+            "time": "09:00",
+        },
+    ).get_data(as_text=True)
+    assert "Confirm the message" in page
+    warning = re.search(r'id="working-hours-warning"[^>]*>(.*?)</p>', page, re.S)
+    assert bool(warning) == warned
+    if warned:
+        text = html.unescape(warning.group(1))
+        assert "Some of its sendings fall outside the e-mail working hours" in text
+        assert re.search(r"the first on (Saturday|Sunday), .* wait until Monday, ", text)
+    assert db.session.scalar(select(func.count(Schedule.id))) == 0  # asked, not scheduled
