@@ -8,7 +8,7 @@ from werkzeug.datastructures import ImmutableMultiDict
 from app.api import ApiError, api_blueprint, check_json_types, form_error
 from app.api.spec import register_schema
 from app.core.devices import DEVICE_TYPES
-from app.core.return_notes import COUNTED, NOT_COUNTED, PENDING
+from app.core.return_notes import COUNTED, NOT_COUNTED, PENDING, return_notes
 from app.core.time import utcnow
 from app.core.urls import MAX_ID
 from app.extensions import db
@@ -306,7 +306,7 @@ def get_device_return(receipt_number: str):
     device_return = queries.get_return_for_viewer(receipt_number, current_user)
     if device_return is None:
         raise ApiError(404, "not_found", _("No return with this receipt number."))
-    notes = queries.owner_notes(device_return, current_user, utcnow())
+    notes = return_notes(device_return, current_user, utcnow())
     return jsonify(
         {**return_json(device_return), "notes": [{"text": n.text, "kind": n.kind} for n in notes]}
     )

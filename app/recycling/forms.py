@@ -211,7 +211,7 @@ class PointForm(FlaskForm):
     opening_hours = StringField(
         _l("Opening hours"),
         validators=[DataRequired(), Length(max=250)],
-        filters=[lambda value: hours.tidy(value) if value else value],
+        filters=[hours.tidy],
         description=_l("OpenStreetMap syntax, e.g. Mo-Fr 08:30-12:00,13:30-17:00; PH off"),
     )
     accepted_types = MultiCheckboxField(

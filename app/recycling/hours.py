@@ -39,9 +39,12 @@ _FRENCH_CLOCK = re.compile(r"(?<![A-Za-z0-9:])(\d{1,2}) ?h ?(\d{2})?(?![A-Za-z0-
 _DASHES = str.maketrans({"\u2013": "-", "\u2014": "-", "\u2212": "-", "\u2010": "-"})
 
 
-def tidy(expression: str) -> str:
+def tidy(expression: str | None) -> str | None:
     """The hours as typed, with « 8h30 » written 08:30 and typographic dashes as "-":
-    what an admin means, in the syntax (« Mo–Fr 8h30-12h » is Mo-Fr 08:30-12:00)."""
+    what an admin means, in the syntax (« Mo–Fr 8h30-12h » is Mo-Fr 08:30-12:00).
+    A form's filter: nothing typed stays nothing."""
+    if not expression:
+        return expression
 
     def clock(match: re.Match) -> str:
         return f"{int(match[1]):02d}:{match[2] or '00'}"

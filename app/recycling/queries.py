@@ -17,7 +17,6 @@ from app.auth.models import User, UserRole
 from app.core import cache
 from app.core.devices import DEVICE_TYPES
 from app.core.i18n import alphabetical
-from app.core.return_notes import return_notes
 from app.core.time import local_iso, utcnow
 from app.core.urls import MAX_ID, within_pages
 from app.extensions import db
@@ -528,11 +527,6 @@ def statistics() -> dict:
         "kgco2e_avoided": round(sum(avoided_by_type.values()), 1),
         "weights": TYPICAL_WEIGHT_KG,
     }
-
-
-def owner_notes(device_return: DeviceReturn, user: User, now: datetime) -> list:
-    """What other domains tell the return's owner about it (`return_notes`)."""
-    return return_notes(device_return, user, now)
 
 
 def _own_status_name(key: str) -> str:

@@ -31,7 +31,7 @@ from app.core.database import commit_keeping_loaded_rows, reads_only
 from app.core.devices import DEVICE_TYPES
 from app.core.i18n import alphabetical, current_language, format_month, format_number
 from app.core.models import Commune, communes_by_name
-from app.core.return_notes import PENDING
+from app.core.return_notes import PENDING, return_notes
 from app.core.time import utcnow
 from app.core.urls import LAST_PAGE_ASKABLE, requested_page
 from app.extensions import db, htmx
@@ -432,7 +432,7 @@ def receipt(receipt: str):
     # Until an agent has it, the person still has to bring it: when, and how to get in.
     waiting = device_return.status == "declared"
     # Whether it counts in a clean-up campaign: for its owner only (their points).
-    notes = queries.owner_notes(device_return, current_user, now)
+    notes = return_notes(device_return, current_user, now)
     return render_template(
         "recycling/receipt.html",
         r=device_return,
