@@ -94,6 +94,9 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     SIGN_IN_RATE_LIMIT = os.environ.get("SIGN_IN_RATE_LIMIT", "10 per minute")
+    # Wrong passwords typed for one address, from any client address: guesses spread over
+    # many machines (or behind one proxy) add up. A link or single sign-on still works.
+    ACCOUNT_SIGN_IN_RATE_LIMIT = os.environ.get("ACCOUNT_SIGN_IN_RATE_LIMIT", "20 per hour")
     # How long a sign-in link sent by e-mail works (once).
     SIGN_IN_LINK_MINUTES = _int("SIGN_IN_LINK_MINUTES", 15)
     API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "600 per minute")

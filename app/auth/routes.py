@@ -53,8 +53,36 @@ def _sign_in_limit() -> str:
     return current_app.config["SIGN_IN_RATE_LIMIT"]
 
 
+def _account_sign_in_limit() -> str:
+    return current_app.config["ACCOUNT_SIGN_IN_RATE_LIMIT"]
+
+
+def _typed_address() -> str:
+    """The address typed in the password form, as the account's own limit is keyed:
+    whether or not it has an account, so a refusal tells nobody who works here."""
+    return "account:" + (request.form.get("email") or "").strip().casefold()[:320]
+
+
+def _wrong_password(response) -> bool:
+    return response.status_code == 401
+
+
+def _account_limited_message() -> str:
+    return _(
+        "Too many wrong passwords were typed for this address. Try again in an hour, or "
+        "ask for a sign-in link by e-mail."
+    )
+
+
 @bp.route("/sign-in", methods=["GET", "POST"])
 @limiter.limit(_sign_in_limit, methods=["POST"])
+@limiter.limit(
+    _account_sign_in_limit,
+    key_func=_typed_address,
+    methods=["POST"],
+    deduct_when=_wrong_password,
+    error_message=_account_limited_message,
+)
 def sign_in():
     """Show the sign-in form and open a session on valid credentials."""
     if current_user.is_authenticated:

@@ -267,10 +267,13 @@ def year_bounds(year: int, zone) -> tuple[datetime, datetime]:
     return start, end
 
 
-def approved_footprint_by_department(year: int, zone) -> dict[int, float]:
-    """Yearly kgCO2e added by the requests approved in `year`, per department."""
+def approved_footprint_by_department(
+    year: int, zone, department_ids: set[int] | None = None
+) -> dict[int, float]:
+    """Yearly kgCO2e added by the requests approved in `year`, per department (only
+    those of `department_ids` when given)."""
     start, end = year_bounds(year, zone)
-    rows = db.session.execute(
+    query = (
         select(
             CatalogueRequest.department_id,
             func.sum(CatalogueRequestLine.quantity * CatalogueRequestLine.annual_kgco2e),
@@ -284,7 +287,9 @@ def approved_footprint_by_department(year: int, zone) -> dict[int, float]:
         )
         .group_by(CatalogueRequest.department_id)
     )
-    return {dep: round(float(total or 0), 3) for dep, total in rows}
+    if department_ids is not None:
+        query = query.where(CatalogueRequest.department_id.in_(sorted(department_ids)))
+    return {dep: round(float(total or 0), 3) for dep, total in db.session.execute(query)}
 
 
 def shown_share(used: float, budget: float | None) -> float | None:
@@ -357,6 +362,67 @@ def department_budgets(year: int, zone) -> list[BudgetRow]:
     ]
     order = {"red": 0, "amber": 1, "green": 2, "none": 3}
     return sorted(rows, key=lambda r: (order[r.colour], -(r.share or 0), r.department.code))
+
+
+@dataclass(frozen=True)
+class BudgetUse:
+    """A request's department budget in `year`: what approved requests used, and what
+    approving the request would bring it to (`adding`: 0 once it is decided, being
+    counted in `used` when approved)."""
+
+    year: int
+    budget: float | None
+    used: float
+    adding: float
+
+    @property
+    def share(self) -> float | None:
+        return shown_share(self.used, self.budget)
+
+    @property
+    def colour(self) -> str:
+        return budget_colour(self.used, self.budget)
+
+    @property
+    def after(self) -> float:
+        return round(self.used + self.adding, 3)
+
+    @property
+    def share_after(self) -> float | None:
+        return shown_share(self.after, self.budget)
+
+    @property
+    def colour_after(self) -> str:
+        """Judged as the budgets page judges a department: red is over the budget."""
+        return budget_colour(self.after, self.budget)
+
+
+def request_budget_uses(requests, year: int, zone) -> dict[int, BudgetUse]:
+    """Each request's department budget use in `year`, by request id; requests without
+    a department are left out. Two queries for all the requests, whatever their number
+    (the budgets, then the approved totals), their lines being loaded already."""
+    department_ids = {r.department_id for r in requests if r.department_id is not None}
+    if not department_ids:
+        return {}
+    budgets = dict(
+        db.session.execute(
+            select(CatalogueBudget.department_id, CatalogueBudget.budget_kgco2e).where(
+                CatalogueBudget.year == year,
+                CatalogueBudget.department_id.in_(sorted(department_ids)),
+            )
+        ).all()
+    )
+    used = approved_footprint_by_department(year, zone, department_ids)
+    return {
+        r.id: BudgetUse(
+            year=year,
+            budget=budgets.get(r.department_id),
+            used=used.get(r.department_id, 0.0),
+            adding=r.total_annual_kgco2e if r.status == "submitted" else 0.0,
+        )
+        for r in requests
+        if r.department_id is not None
+    }
 
 
 # Usefulness -------------------------------------------------------------------

@@ -227,7 +227,9 @@ def index():
     def results() -> tuple[str, Markup]:
         """The listing's title (what was asked, the page shown) and its results, kept
         together: one key, so the title follows the very results it names."""
-        title, html = cache.value("catalogue.results", key, ("catalogue",), render_results)
+        title, html = cache.value(
+            "catalogue.results", key, ("catalogue",), render_results, typed=bool(given)
+        )
         return title, Markup(html)  # noqa: S704 - our own autoescaped template, cached
 
     if _wants_fragment():
@@ -245,7 +247,11 @@ def index():
     # depends on them alone): one look-up, and no catalogue of translations to find for
     # the title; the form is built only to render what is not cached yet.
     title, browse, valid = cache.value(
-        "catalogue.browse", (*key, current_user.has_role("admin")), ("catalogue",), render_browse
+        "catalogue.browse",
+        (*key, current_user.has_role("admin")),
+        ("catalogue",),
+        render_browse,
+        typed=bool(given),
     )
     browse = Markup(browse)  # noqa: S704 - our own autoescaped template, cached
     html = render_template("catalogue/index.html", title=title, browse=browse)
@@ -273,6 +279,7 @@ def _item_page(item_id: int, quantity_field: Markup, status: int = 200):
         (item_id, current_language(), cache.digest(years), admin),
         ("catalogue",),
         lambda: _render_item_page(item_id, years, admin),
+        typed=years is not None,
     )
     if shared is None:
         abort(404)
@@ -644,7 +651,15 @@ def _admin_requests_page(refused: dict | None = None, decided=None) -> str:
         refused=refused,
         decided=decided,
         decided_message=decision_message(decided) if decided else "",
+        budget_uses=_budget_uses(*rows, decided),
     )
+
+
+def _budget_uses(*requests) -> dict[int, queries.BudgetUse]:
+    """This year's budget use of each request's department, read for all of them at once
+    (the queue shows ten requests: not two queries for each)."""
+    shown = [r for r in requests if r is not None]
+    return queries.request_budget_uses(shown, _budget_year(None), local_zone())
 
 
 def _request_to_decide(req, status: int, refused: dict | None = None, message: str = ""):
@@ -660,6 +675,7 @@ def _request_to_decide(req, status: int, refused: dict | None = None, message: s
         page=requested_page(),
         refused=refused,
         message=message,
+        budget_uses=_budget_uses(req),
     )
     return fragment, status
 
@@ -698,7 +714,13 @@ def decide_request(request_id: int):
         return redirect(url_for(".admin_requests", page=requested_page()))
     db.session.commit()
     if _wants_fragment():
-        outcome = {"req": req, "message": decision_message(req), "kind": "success"}
+        # Read after the commit: an approval now counts in what its department used.
+        outcome = {
+            "req": req,
+            "message": decision_message(req),
+            "kind": "success",
+            "budget_uses": _budget_uses(req),
+        }
         waiting = {"total": queries.requests_to_decide_count(), "oob": True}
         return render_template("catalogue/_request_decided.html", **outcome) + render_template(
             "catalogue/_requests_waiting.html", **waiting

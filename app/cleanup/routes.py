@@ -699,6 +699,7 @@ def leaderboard(campaign_id: int):
         ),
         ("people",),
         render_table,
+        typed=page > 1,
     )
     table = Markup(table)  # noqa: S704 - our own autoescaped template, cached
     standing = queries.my_standing(campaign, user, with_badges=False)

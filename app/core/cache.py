@@ -147,27 +147,66 @@ def digest(value) -> str:
     return hashlib.blake2s(repr(value).encode(), digest_size=8).hexdigest()
 
 
-def _cached(kind: str, name: str, key: tuple, depends_on: tuple[str, ...], compute: Callable):
+# How many keys typed by visitors this process remembers having seen once (a few MB).
+SEEN_ONCE_LIMIT = 20_000
+
+
+def _seen_before(cache_key: str) -> bool:
+    """Whether this process was asked for `cache_key` before (and remember it now)."""
+    seen = current_app.extensions.setdefault("empreinte.cache_seen_once", set())
+    token = hash(cache_key)  # a number, whatever the length of what was typed
+    if token in seen:
+        return True
+    if len(seen) >= SEEN_ONCE_LIMIT:
+        seen.clear()
+    seen.add(token)
+    return False
+
+
+def _cached(
+    kind: str,
+    name: str,
+    key: tuple,
+    depends_on: tuple[str, ...],
+    compute: Callable,
+    typed: bool = False,
+):
     cache_key = ":".join((kind, name, version_of(*depends_on), *(str(part) for part in key)))
     found = cache.get(cache_key)
     if found is None:
         found = compute()
-        cache.set(cache_key, found, timeout=FRAGMENT_SECONDS)
+        if not typed or _seen_before(cache_key):
+            cache.set(cache_key, found, timeout=FRAGMENT_SECONDS)
     return found
 
 
-def value(name: str, key: tuple, depends_on: tuple[str, ...], compute: Callable):
-    """A computed value (plain data: lists, tuples, numbers), cached like a fragment."""
-    return _cached("value", name, key, depends_on, compute)
+def value(
+    name: str, key: tuple, depends_on: tuple[str, ...], compute: Callable, typed: bool = False
+):
+    """A computed value (plain data: lists, tuples, numbers), cached like a fragment.
+
+    `typed`: the key holds what a visitor typed (a search, coordinates, a page number),
+    which can take endless values. Such a value is kept only once this process is asked
+    for it a second time, so that a stream of one-off queries (a script, a scan) cannot
+    push the pages everyone reads out of the store, nor fill a shared Redis.
+    """
+    return _cached("value", name, key, depends_on, compute, typed)
 
 
-def fragment(name: str, key: tuple, depends_on: tuple[str, ...], render: Callable[[], str]):
+def fragment(
+    name: str,
+    key: tuple,
+    depends_on: tuple[str, ...],
+    render: Callable[[], str],
+    typed: bool = False,
+):
     """A rendered fragment, from the cache when the same data was rendered before.
 
     `key` holds what the fragment shows (arguments, language, anything personal it
-    varies on); `depends_on` the namespaces whose version it must follow.
+    varies on); `depends_on` the namespaces whose version it must follow; `typed` as
+    for `value`.
     """
-    html = _cached("fragment", name, key, depends_on, lambda: str(render()))
+    html = _cached("fragment", name, key, depends_on, lambda: str(render()), typed)
     return Markup(html)  # noqa: S704 - the output of our own autoescaped templates
 
 

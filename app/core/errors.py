@@ -4,6 +4,7 @@ from collections.abc import Callable
 
 from flask import Flask, flash, g, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_limiter.errors import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -122,6 +123,8 @@ def init_app(app: Flask) -> None:
             return _render(500)
         if status == 413:  # the body's limit, as this request had it (app/core/security.py)
             return _render(413, body_too_large())
+        if isinstance(error, RateLimitExceeded) and error.limit.error_message:
+            return _render(429, str(error.description))  # a limit that says what to do
         return _render(status)
 
     @app.errorhandler(InternalServerError)

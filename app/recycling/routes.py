@@ -201,6 +201,7 @@ def index():
         ),
         ("points", "people"),
         render_points,
+        typed=bool(request.args),
     )
     agent, admin = current_user.has_role("agent"), current_user.has_role("admin")
     heading = cache.fragment(

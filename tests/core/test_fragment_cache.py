@@ -187,3 +187,47 @@ def test_a_write_sees_its_own_change_over_the_versions_read_with_the_person(app,
         assert after.split("-")[0] != before.split("-")[0]  # people moved
         assert after.split("-")[1] == before.split("-")[1]  # catalogue did not
     db.session.rollback()
+
+
+def _statements_of(client, url: str) -> list[str]:
+    statements = []
+
+    def record(_conn, _cursor, statement, *_args):
+        if not statement.lstrip().upper().startswith(("SELECT 1", "PRAGMA")):
+            statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        assert client.get(url).status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    return statements
+
+
+def test_a_stream_of_one_off_searches_leaves_the_shared_listing_cached(make_app, make):
+    """Each search someone types makes a key of its own: a script sending thousands
+    must not push the listing everyone reads out of the store (nor fill Redis)."""
+    worker = make_app(CACHE_THRESHOLD=20)
+    _item()
+    client = worker.test_client()
+    login(client, make.user(locale="en"))
+    with worker.app_context():
+        client.get("/catalogue/")  # the listing everyone reads, now cached
+        for n in range(60):
+            assert client.get(f"/catalogue/?q=scan{n}").status_code == 200
+
+        assert len(_statements_of(client, "/catalogue/")) == 1  # the person alone
+
+
+def test_a_search_asked_again_is_kept(make_app, make):
+    worker = make_app()
+    _item()
+    client = worker.test_client()
+    login(client, make.user(locale="en"))
+    with worker.app_context():
+        client.get("/catalogue/?q=mail")
+        first_again = _statements_of(client, "/catalogue/?q=mail")
+        then = _statements_of(client, "/catalogue/?q=mail")
+
+    assert any("catalogue_item" in s for s in first_again)  # asked once: not kept
+    assert len(then) == 1  # asked twice: from the cache

@@ -196,3 +196,40 @@ def test_behind_a_trusted_proxy_each_client_address_has_its_own_sign_in_limit(ma
     first, second = proxied.test_client(), proxied.test_client()
     assert [attempt(first, "198.51.100.7") for _ in range(6)][-1] == 429
     assert attempt(second, "198.51.100.8") == 401
+
+
+def test_wrong_passwords_for_one_account_add_up_across_client_addresses(make_app, make):
+    """Guesses spread over many machines are counted against the account they aim at;
+    another account, and a right password before the limit, are not held back."""
+    from tests.conftest import csrf_token
+
+    guarded = make_app(
+        PROXY_FIX_X_FOR=1, ACCOUNT_SIGN_IN_RATE_LIMIT="3 per hour", SIGN_IN_RATE_LIMIT="99/minute"
+    )
+    target, other = make.user(password="right-one-1"), make.user(password="right-one-2")
+
+    def attempt(user, password, address):
+        client = guarded.test_client()
+        return client.post(
+            "/auth/sign-in",
+            data={
+                "email": user.email.upper(),
+                "password": password,
+                "csrf_token": csrf_token(client),
+            },
+            headers={"X-Forwarded-For": address},
+        ).status_code
+
+    assert attempt(target, "right-one-1", "198.51.100.1") == 302  # a success counts for nothing
+    guesses = [attempt(target, "guess", f"198.51.100.{n}") for n in range(2, 6)]
+    assert guesses == [401, 401, 401, 429]
+    assert attempt(target, "right-one-1", "198.51.100.9") == 429
+    french = guarded.test_client()
+    refused = french.post(
+        "/auth/sign-in",
+        data={"email": target.email, "password": "guess", "csrf_token": csrf_token(french)},
+        headers={"X-Forwarded-For": "198.51.100.10", "Accept-Language": "fr"},
+    )
+    assert "ou demandez un lien de connexion par e-mail" in refused.get_data(as_text=True)
+    assert attempt(other, "guess", "198.51.100.2") == 401
+    assert attempt(other, "right-one-2", "198.51.100.2") == 302
