@@ -54,5 +54,7 @@ def init_app(app: Flask) -> None:
     register_audit_details(app, "outcome", forms.outcome_label)
     # A declaration an agent closed because the device never came ("close" of a return).
     register_audit_details(app, "close", services.audit_not_brought)
+    # A receipt an agent undid ("cancel" of a return stores `receipt_undo: <reason>`).
+    register_audit_details(app, "cancel", services.audit_receipt_undone)
     # A point's edit stores what changed (services.point_changes_summary).
     register_audit_details(app, "update", services.audit_point_changes)

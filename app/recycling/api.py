@@ -14,7 +14,7 @@ from app.core.urls import MAX_ID
 from app.extensions import db
 from app.recycling import queries, services
 from app.recycling.forms import ASSET_TAG, ASSET_TAG_LENGTH, ReturnForm
-from app.recycling.models import EVERY_STATUS
+from app.recycling.models import CUSTODY_STEPS, EVERY_STATUS
 
 bp = api_blueprint("recycling_api", __name__)
 
@@ -24,7 +24,7 @@ CUSTODY_STEP = {
     "type": "object",
     "required": ["step", "at", "by", "wipe_method", "wipe_date", "certificate_number", "note"],
     "properties": {
-        "step": {"type": "string", "enum": list(EVERY_STATUS)},
+        "step": {"type": "string", "enum": list(CUSTODY_STEPS)},
         "at": {"type": "string", "format": "date-time"},
         "by": {
             "type": "string",

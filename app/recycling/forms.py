@@ -25,7 +25,13 @@ from app.core.devices import DEVICE_TYPES
 from app.core.forms import LocalFloatField, MultiCheckboxField
 from app.core.urls import database_id
 from app.recycling import hours
-from app.recycling.services import ONE_WIPE_CHOICE, hours_problem
+from app.recycling.models import RECEIPT_UNDONE
+from app.recycling.services import (
+    ONE_WIPE_CHOICE,
+    UNDO_REASON_LENGTH,
+    UNDO_REASON_MISSING,
+    hours_problem,
+)
 
 # What an inventory label can hold (BM-PC-004213, "PC 0042", 2024/117): letters and digits,
 # joined by hyphens, dots, slashes, underscores or spaces (compared without them).
@@ -66,6 +72,12 @@ def status_choices():
         ("withdrawn", _l("Withdrawn by the person")),
         ("not_brought", _l("Closed: the device never came")),
     ]
+
+
+def step_choices():
+    """The custody steps as the chain of custody names them: the statuses, and the undoing
+    of a receipt (a step that is never a status)."""
+    return [*status_choices(), (RECEIPT_UNDONE, _l("Receipt undone"))]
 
 
 def wipe_choices():
@@ -148,6 +160,24 @@ class ReturnForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A button that only carries the CSRF token."""
+
+
+class UndoReceiptForm(FlaskForm):
+    """Why an agent undoes a receipt recorded by mistake: kept in the signed step."""
+
+    reason = StringField(
+        _l("Why is this receipt undone?"),
+        filters=[lambda value: value.strip() if isinstance(value, str) else value],
+        validators=[
+            DataRequired(message=UNDO_REASON_MISSING),
+            Length(max=UNDO_REASON_LENGTH),
+        ],
+        description=_l(
+            "For example: wrong row clicked. Signed with the step, and shown to the device's "
+            "owner in its chain of custody."
+        ),
+        id="undo-reason",
+    )
 
 
 class WipeDateField(DateField):

@@ -27,6 +27,12 @@ NOT_BROUGHT = "not_brought"
 # their asset tag free for a later declaration.
 NEVER_HANDED_IN = (WITHDRAWN, NOT_BROUGHT)
 EVERY_STATUS = (*STATUSES, *NEVER_HANDED_IN)
+# An agent undid a receipt recorded by mistake (`services.undo_receipt`): a step, never a
+# status (the return is "declared" again), appended after the receipt it undoes, which
+# stays. Named within the column's 12 characters.
+RECEIPT_UNDONE = "receipt_undo"
+# Every step a chain of custody may hold.
+CUSTODY_STEPS = (*EVERY_STATUS, RECEIPT_UNDONE)
 # The steps the device's owner records (declaring it, withdrawing the declaration): no
 # name is stored for them, the pages say "by you" or "by the person who returned it".
 OWNER_STEPS = ("declared", WITHDRAWN)
@@ -136,8 +142,9 @@ class CustodyStep(db.Model):
     return_id: Mapped[int] = mapped_column(
         ForeignKey("recycling_device_return.id", ondelete="CASCADE"), index=True
     )
-    # declared, received, wiped, an outcome, withdrawn (by the person, before receipt) or
-    # not_brought (closed by an agent: the device never came)
+    # declared, received, wiped, an outcome, withdrawn (by the person, before receipt),
+    # not_brought (closed by an agent: the device never came) or receipt_undo (a receipt
+    # undone by an agent, its reason in `note`)
     step: Mapped[str] = mapped_column(String(12))
     at: Mapped[datetime] = mapped_column(UTCDateTime())
     actor_id: Mapped[int | None] = mapped_column(

@@ -19,7 +19,13 @@ from app.core.urls import database_id
 from app.extensions import db
 from app.recycling import hours, queries
 from app.recycling.forms import outcome_label, wipe_method_choices
-from app.recycling.models import NOT_BROUGHT, CollectionPoint, CustodyStep, DeviceReturn
+from app.recycling.models import (
+    NOT_BROUGHT,
+    RECEIPT_UNDONE,
+    CollectionPoint,
+    CustodyStep,
+    DeviceReturn,
+)
 
 VARIABLES = (
     Variable(
@@ -100,6 +106,15 @@ def _custody_news(device_return: DeviceReturn, step: CustodyStep, locale: str) -
             "declare it again.",
             point=point.name,
             address=point.address,
+            **names,
+        )
+    if step.step == RECEIPT_UNDONE:
+        # The device's name mid-sentence, a common word: « votre tablette », "your laptop".
+        return _(
+            "The receipt of your %(device_name)s at %(point)s was recorded by mistake and has "
+            "been undone; your declaration is waiting again (receipt %(receipt)s).",
+            device_name=names["device"].lower(),
+            point=device_return.point.name,
             **names,
         )
     if step.step == "received":

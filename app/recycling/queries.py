@@ -21,7 +21,7 @@ from app.core.time import local_iso, utcnow
 from app.core.urls import MAX_ID, within_pages
 from app.extensions import db
 from app.recycling import hours
-from app.recycling.forms import condition_choices, status_choices, wipe_method_choices
+from app.recycling.forms import condition_choices, step_choices, wipe_method_choices
 from app.recycling.models import (
     EVERY_STATUS,
     NEVER_HANDED_IN,
@@ -534,7 +534,7 @@ def _own_status_name(key: str) -> str:
     `mine`): their own withdrawal is "by you", not "by the person"."""
     if key == "withdrawn":
         return _("Withdrawn by you")
-    return str(dict(status_choices()).get(key, key))
+    return str(dict(step_choices()).get(key, key))
 
 
 def _exported_step(step) -> dict:
@@ -598,7 +598,7 @@ def signed_steps(user: User) -> list[dict]:
         .where(CustodyStep.actor_id == user.id, CustodyStep.step.not_in(OWNER_STEPS))
         .order_by(CustodyStep.at, CustodyStep.id)
     ).all()  # fmt: skip
-    statuses, wipe_methods = dict(status_choices()), dict(wipe_method_choices())
+    statuses, wipe_methods = dict(step_choices()), dict(wipe_method_choices())
     return [
         {
             "receipt_number": receipt,

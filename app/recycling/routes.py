@@ -42,8 +42,9 @@ from app.recycling.forms import (
     OutcomeForm,
     PointForm,
     ReturnForm,
+    UndoReceiptForm,
     choices,
-    status_choices,
+    step_choices,
     wipe_form_for,
     wipe_method_choices,
 )
@@ -58,7 +59,8 @@ bp = Blueprint(
 
 
 # Lazy labels, translated when shown: the list of choices was built again for each row.
-_STATUS_LABELS = dict(status_choices())
+# A step's too (the chain of custody names an undone receipt).
+_STATUS_LABELS = dict(step_choices())
 
 
 @bp.app_context_processor
@@ -587,7 +589,7 @@ def agent_return(receipt: str):
     )
 
 
-def _render_agent_return(device_return, wipe_form, outcome_form, status=200):
+def _render_agent_return(device_return, wipe_form, outcome_form, status=200, undo_form=None):
     now = utcnow()
     first_wipe_day, last_wipe_day = services.wipe_dates(device_return, now)
     # Only the outcomes the device can still have are offered (the service refuses others).
@@ -597,10 +599,15 @@ def _render_agent_return(device_return, wipe_form, outcome_form, status=200):
     closable = services.may_close_not_brought(
         device_return, current_user, now, queries.long_waiting_days()
     )
+    # A receipt recorded by mistake, while nothing followed it and within the window.
+    undoable = services.may_undo_receipt(device_return, current_user, now)
     return render_template(
         "recycling/agent_return.html",
         r=device_return,
         not_brought_question=not_brought_question(device_return) if closable else None,
+        undo_form=(undo_form or UndoReceiptForm()) if undoable else None,
+        undo_question=undo_question(device_return) if undoable else None,
+        undo_until=services.undo_receipt_until(device_return) if undoable else None,
         own_device_message=services.OWN_DEVICE,
         # Outside them the server refuses the date at its field: the page's script asks
         # nothing first (data-confirm-after and -until), as for a campaign's new end.
@@ -623,6 +630,17 @@ def not_brought_question(device_return) -> str:
         "Close the declaration %(receipt)s? Its owner is told that the device never came, "
         "and declares it again to bring it later. The step is signed with your name and "
         "cannot be changed.",
+        receipt=device_return.receipt_number,
+    )
+
+
+def undo_question(device_return) -> str:
+    """Asked before an agent undoes a receipt recorded by mistake."""
+    return _(
+        "Undo the receipt of %(receipt)s? The device is expected at the point again, its "
+        "owner is told, and the points its receipt scored in clean-up campaigns are taken "
+        "back. The receipt stays in the chain of custody, followed by this step, signed with "
+        "your name.",
         receipt=device_return.receipt_number,
     )
 
@@ -711,6 +729,27 @@ def close_not_brought(receipt: str):
             flash(_("Declaration %(receipt)s closed: its owner is told that the device never "
                     "came.", receipt=device_return.receipt_number), "success")  # fmt: skip
     return redirect(url_for("recycling.agent_return", receipt=device_return.receipt_number))
+
+
+@bp.post("/agent/returns/<receipt>/undo-receipt")
+@role_required("agent")
+def undo_receipt(receipt: str):
+    """Undo a receipt recorded by mistake (asked first, with a reason; signed and audited)."""
+    device_return = _agent_return(receipt)
+    form = UndoReceiptForm()
+    if form.validate_on_submit():
+        try:
+            services.undo_receipt(device_return, current_user, form.reason.data, utcnow())
+        except services.ReturnError as error:
+            db.session.rollback()
+            _show_refusal(form, error)
+        else:
+            db.session.commit()
+            flash(_("Receipt of %(receipt)s undone: the device is expected again, and its owner "
+                    "is told.", receipt=device_return.receipt_number), "success")  # fmt: skip
+            return redirect(url_for("recycling.agent_return", receipt=device_return.receipt_number))
+    wipe_form = wipe_form_for(device_return.device_type)
+    return _render_agent_return(device_return, wipe_form, OutcomeForm(), 422, undo_form=form)
 
 
 @bp.post("/agent/returns/<receipt>/wipe")

@@ -39,6 +39,7 @@ from app.recycling.models import (
     NOT_BROUGHT,
     OUTCOMES,
     OWNER_STEPS,
+    RECEIPT_UNDONE,
     REUSE_OUTCOMES,
     WIPE_METHODS,
     WITHDRAWN,
@@ -108,6 +109,10 @@ def _step_payload(receipt: str, step: CustodyStep) -> bytes:
         step.wipe_date.isoformat() if step.wipe_date else "",
         step.certificate_number or "",
     )
+    if step.step == RECEIPT_UNDONE:
+        # Its reason is what the step says: signed with it. Not for the older steps,
+        # whose signatures never covered their note and must still verify.
+        parts = (*parts, step.note or "")
     return "|".join(parts).encode()
 
 
@@ -122,9 +127,13 @@ def step_is_authentic(receipt: str, step: CustodyStep) -> bool:
     return hmac.compare_digest(step.signature, sign_step(receipt, step))
 
 
-def _add_step(device_return: DeviceReturn, step: str, actor: User | None, now: datetime, **facts):
+def _add_step(
+    device_return: DeviceReturn, step: str, actor: User | None, now: datetime,
+    status: str | None = None, **facts,
+):  # fmt: skip
     # The owner's own steps keep no name, whichever way they were declared (form, API,
-    # seed): the point's agents read "by the person who returned it".
+    # seed): the point's agents read "by the person who returned it". A step is the
+    # return's new status, but for an undone receipt (`status` then says which).
     row = CustodyStep(
         step=step,
         at=now.replace(microsecond=0),
@@ -134,7 +143,7 @@ def _add_step(device_return: DeviceReturn, step: str, actor: User | None, now: d
     )
     row.signature = sign_step(device_return.receipt_number, row)
     device_return.steps.append(row)
-    device_return.status = step
+    device_return.status = status or step
     device_return.updated_at = now
     if actor is not None and actor.id != device_return.user_id and device_return.user_id:
         # An agent's step: the owner hears of it (not of their own declaration).
@@ -459,6 +468,120 @@ def close_not_brought(
     )
 
 
+# How long after a receipt its agent may still undo it: a click on the wrong row at the
+# desk is noticed the same day, or at the next day's first look at the desk. An
+# assumption (README, Recycling), not a rule of the metropolis.
+UNDO_RECEIPT_HOURS = 24
+UNDO_REASON_LENGTH = 250  # the step's note
+UNDO_REASON_MISSING = _l("Say why this receipt is undone, in a few words.")
+
+
+def _receipt_to_undo(device_return: DeviceReturn) -> CustodyStep | None:
+    """The receipt step the return's chain ends on, if it ends on one."""
+    steps = device_return.steps
+    return steps[-1] if steps and steps[-1].step == "received" else None
+
+
+def check_undo_receipt(
+    device_return: DeviceReturn, agent: User, now: datetime, reason: str | None = None
+) -> str:
+    """The reason an undone receipt would be recorded with, or ReturnError for what
+    forbids it: an agent of the point (or an admin) other than the owner, a device
+    received and nothing recorded since, within UNDO_RECEIPT_HOURS of its receipt, and a
+    reason (`reason` None: everything but the reason, to offer the button)."""
+    _not_their_own(device_return, agent)
+    if not _handles_point(agent, device_return.point_id):
+        raise ReturnError(_l("This return was declared at a collection point you do not handle."))
+    if device_return.status == "wiped":
+        raise ReturnError(
+            _l("The wipe of this device has been recorded since its receipt: the receipt can "
+               "no longer be undone.")
+        )  # fmt: skip
+    if device_return.status in OUTCOMES:
+        raise ReturnError(
+            _l("The outcome of this device has been recorded since its receipt: the receipt "
+               "can no longer be undone.")
+        )  # fmt: skip
+    receipt = _receipt_to_undo(device_return)
+    if device_return.status != "received" or receipt is None:
+        raise ReturnError(_l("This device is not recorded as received: there is no receipt to "
+                             "undo."))  # fmt: skip
+    if now - receipt.at > timedelta(hours=UNDO_RECEIPT_HOURS):
+        raise ReturnError(
+            _l("Too late to undo this receipt, recorded on %(date)s: a receipt can be undone "
+               "within %(hours)s hours.",
+               date=format_day(receipt.at), hours=format_number(UNDO_RECEIPT_HOURS))
+        )  # fmt: skip
+    if reason is None:
+        return ""
+    reason = reason.strip()
+    if not reason:
+        raise ReturnError(UNDO_REASON_MISSING, "reason")
+    if len(reason) > UNDO_REASON_LENGTH:
+        raise ReturnError(
+            _l("Keep the reason to %(length)s characters or fewer.",
+               length=format_number(UNDO_REASON_LENGTH)),
+            "reason",
+        )  # fmt: skip
+    return reason
+
+
+def undo_receipt_until(device_return: DeviceReturn) -> datetime | None:
+    """Until when the receipt the return's chain ends on may be undone (None: no receipt)."""
+    receipt = _receipt_to_undo(device_return)
+    return receipt.at + timedelta(hours=UNDO_RECEIPT_HOURS) if receipt else None
+
+
+def may_undo_receipt(device_return: DeviceReturn, agent: User, now: datetime) -> bool:
+    """Whether the agent's page offers to undo this receipt (`check_undo_receipt`)."""
+    try:
+        check_undo_receipt(device_return, agent, now)
+    except ReturnError:
+        return False
+    return True
+
+
+def undo_receipt(device_return: DeviceReturn, agent: User, reason: str, now: datetime) -> None:
+    """An agent undoes a receipt recorded by mistake (a click on the wrong row).
+
+    The chain of custody is append-only: the receipt step stays, and a signed
+    `receipt_undo` step with the reason follows it; the return is "declared" again, moved
+    by one conditional UPDATE so that a wipe or an outcome recorded at the same moment
+    and this cannot both apply. The owner is told (`custody_step_recorded`). The points
+    the receipt scored in running clean-up campaigns are taken back as a withdrawal's are
+    (`device_return_withdrawn`), then the return is logged again, waiting for its device
+    (`device_returned`): received again, it scores again.
+    """
+    reason = check_undo_receipt(device_return, agent, now, reason)
+    if not _move_status(device_return, ("received",), "declared", now):
+        # Wiped, given its outcome or undone a moment ago: said as the check says it.
+        check_undo_receipt(device_return, agent, now, reason)
+        raise ReturnError(  # pragma: no cover - the check above refuses
+            _l("This return has changed meanwhile: look at its chain of custody.")
+        )
+    _add_step(device_return, RECEIPT_UNDONE, agent, now, status="declared", note=reason)
+    db.session.flush()
+    record_audit(agent, "cancel", "device_return", device_return.receipt_number, now,
+                 f"{RECEIPT_UNDONE}: {reason}")  # fmt: skip
+    owner = device_return.user
+    if owner is None:
+        return  # an erased owner: their entries were detached, nobody to score for
+    app = current_app._get_current_object()
+    device_return_withdrawn.send(app, return_id=device_return.id, user=owner, now=now)
+    # The entries taken back are deleted before the same ones are logged again.
+    db.session.flush()
+    device_returned.send(app, device_return=device_return, user=owner, now=now)
+
+
+def audit_receipt_undone(summary: str) -> str | None:
+    """An undone receipt ("cancel" of a return stores `receipt_undo: <reason>`) in the
+    reader's words; None for anything else."""
+    prefix = f"{RECEIPT_UNDONE}: "
+    if not summary.startswith(prefix):
+        return None
+    return _("Receipt undone: %(reason)s", reason=summary[len(prefix) :])
+
+
 def audit_not_brought(summary: str) -> str | None:
     """A declaration's closure ("close" events store `not_brought`) in the reader's words;
     None for anything else (a point's closure stores its note)."""
@@ -536,10 +659,10 @@ def check_wipe(
 def wipe_dates(device_return: DeviceReturn, now: datetime) -> tuple[date, date]:
     """The first and last dates a wipe of this return may bear, as days in the portal's
     time zone: the day an agent received the device (the day it was declared, before
-    that), and today."""
+    that), and today. A receipt undone and recorded again counts from the later one."""
     zone = local_zone()
     received = next(
-        (step.at for step in device_return.steps if step.step == "received"),
+        (step.at for step in reversed(device_return.steps) if step.step == "received"),
         device_return.declared_at,
     )
     return received.astimezone(zone).date(), now.astimezone(zone).date()

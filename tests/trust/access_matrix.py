@@ -152,6 +152,7 @@ EXPECTATIONS: dict[str, Access] = {
     "recycling.wipe_return": DERIVED,
     "recycling.outcome_return": DERIVED,
     "recycling.close_not_brought": DERIVED,
+    "recycling.undo_receipt": DERIVED,
     "recycling.admin_points": DERIVED,
     "recycling.edit_point": DERIVED,
     "recycling.close_point": DERIVED,

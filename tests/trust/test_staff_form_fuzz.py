@@ -30,7 +30,14 @@ from app.core.admin_services import GRANTABLE_ROLES
 from app.core.devices import DEVICE_TYPES
 from app.core.models import Commune, Department
 from app.extensions import db
-from app.recycling.forms import CloseForm, ConfirmForm, OutcomeForm, PointForm, WipeForm
+from app.recycling.forms import (
+    CloseForm,
+    ConfirmForm,
+    OutcomeForm,
+    PointForm,
+    UndoReceiptForm,
+    WipeForm,
+)
 from app.recycling.models import OUTCOMES, WIPE_METHODS, DeviceReturn
 from tests.cleanup.conftest import in_days
 from tests.recycling.conftest import local_today
@@ -203,6 +210,22 @@ def test_recording_an_outcome_never_fails_and_refusals_change_nothing(
     response = client.post(
         f"/recycling/agent/returns/{world.ids[receipt]}/outcome",
         data=form(outcome=outcome, note=note, csrf_token=token),
+    )
+    assert response.status_code in (302, 400, 422)
+    refusal_changed_nothing(response, before, response.status_code >= 400)
+
+
+@fuzzes(UndoReceiptForm)
+@FUZZ
+@given(reason=maybe_text, receipt=st.sampled_from(["received_receipt", "receipt"]))
+@example(reason="Wrong row", receipt="received_receipt")
+def test_undoing_a_receipt_never_fails_and_refusals_change_nothing(app, make, reason, receipt):
+    world = fresh_world(make)
+    client, token = _signed_in(world, "agent")
+    before = database_fingerprint()
+    response = client.post(
+        f"/recycling/agent/returns/{world.ids[receipt]}/undo-receipt",
+        data=form(reason=reason, csrf_token=token),
     )
     assert response.status_code in (302, 400, 422)
     refusal_changed_nothing(response, before, response.status_code >= 400)

@@ -145,7 +145,8 @@
         : p.suspended ? el.dataset.suspendedLabel : el.dataset.closedLabel;
       var label = p.name + " – " + state;
       var marker = L.circleMarker([p.lat, p.lon], {
-        radius: 8, weight: 2, color: "#14502f", fillColor: p.open ? "#1d6b45" : "#ffffff", fillOpacity: 1
+        // 24 px across at least (WCAG 2.5.8): a finger picks one on a phone.
+        radius: 12, weight: 2, color: "#14502f", fillColor: p.open ? "#1d6b45" : "#ffffff", fillOpacity: 1
       });
       // No tab stop (the browser made each an unnamed one that did nothing on Enter):
       // the list beside the map tells the same, card by card; the mouse still picks one.
