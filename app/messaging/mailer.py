@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 
 from app.core import slots
 from app.core.mail import Mailer, OutgoingEmail
-from app.messaging.rendering import text_to_html
+from app.messaging.rendering import plain_text, text_to_html
 
 
 class NotSent(Exception):
@@ -163,7 +163,9 @@ def build_email(
         "\r\n".join(headers)
         + "\r\n\r\n"
         + f"--{boundary}\r\n"
-        + _base64_part("text/plain", body + _plain_footer(locale, unsubscribe_url, asked_for))
+        + _base64_part(
+            "text/plain", plain_text(body) + _plain_footer(locale, unsubscribe_url, asked_for)
+        )
         + f"--{boundary}\r\n"
         + _base64_part("text/html", html)
         + f"--{boundary}--\r\n"

@@ -389,6 +389,12 @@ def _linked(text: str) -> str:
     return "".join(parts)
 
 
+def plain_text(body: str) -> str:
+    """The body as an e-mail's plain-text part: the blank lines an `{% if %}` left behind
+    when it came out empty become one, as the HTML part's paragraphs already read."""
+    return BLANK_LINES_RE.sub("\n\n", body)
+
+
 def text_to_html(body: str) -> Markup:
     """Plain text to safe HTML: escaped, paragraphs kept, links clickable."""
     paragraphs = [p for p in re.split(r"\n\s*\n", body) if p.strip()]

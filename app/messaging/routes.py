@@ -362,14 +362,10 @@ def _preview(form: TemplateForm) -> dict:
     now = utcnow()
     compiled = CompiledTemplate.compile(MessageTemplate(**data))
     renders = {}
+    context = _preview_context(form)
     for locale in ("fr", "en"):
         variables = services.preview_variables(
-            recipient,
-            locale,
-            now,
-            data["key"] or "",
-            viewer=current_user,
-            context=_preview_context(form),
+            recipient, locale, now, data["key"] or "", viewer=current_user, context=context
         )
         try:
             renders[locale] = compiled.render(locale, variables)
@@ -379,7 +375,14 @@ def _preview(form: TemplateForm) -> dict:
             texts = (data[f"subject_{locale}"], data[f"body_{locale}"])
             renders[locale] = ("", why_not_rendered(texts, variables))
     others = recipient.id != current_user.id  # their activity is not shown: examples are
-    return {"problems": [], "renders": renders, "recipient": recipient, "examples": others}
+    # A chosen campaign's facts are the same for everyone: the note says they are real.
+    return {
+        "problems": [],
+        "renders": renders,
+        "recipient": recipient,
+        "examples": others,
+        "campaign_chosen": bool(context),
+    }
 
 
 def _editor(form: TemplateForm, template: MessageTemplate | None, preview: dict | None = None):

@@ -136,6 +136,15 @@ def test_a_negative_lifetime_gets_a_message(client, make, make_item):
     assert page.status_code == 400 and "from 2 to 10 years" in page.get_data(as_text=True)
 
 
+def test_without_javascript_a_wrong_lifetime_is_said_once_at_its_field(client, make, make_item):
+    """The whole page shows the field with its error: the result area says nothing more
+    (a screen reader heard it twice)."""
+    login(client, make.user(locale="en"))
+    item = make_item()
+    page = client.get(f"/catalogue/items/{item.id}/lifetime?years=-3").get_data(as_text=True)
+    assert page.count("from 2 to 10 years") == 1
+
+
 @pytest.mark.parametrize("years", ["0", "", "abc", "1,5"])
 def test_any_wrong_lifetime_gets_the_range_once_with_its_numbers(client, make, make_item, years):
     """Empty, zero or not a number read « de %(min)d à %(max)d ans », shown twice."""
