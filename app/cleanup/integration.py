@@ -156,8 +156,12 @@ def goal_text(goal: dict, locale: str) -> str:
 
 
 def _named_campaign(context: dict) -> CleanupCampaign | None:
+    # A draft only for a template's preview (`"preview": True`): a message sent about one
+    # is refused before it gets here, and would otherwise name a campaign nobody sees.
     try:
-        return queries.get_campaign(int(context["campaign_id"]))
+        return queries.get_campaign(
+            int(context["campaign_id"]), include_drafts=context.get("preview") is True
+        )
     except (TypeError, ValueError):
         return None
 
@@ -371,8 +375,35 @@ def campaign_choices() -> list[tuple[str, str]]:
     ]
 
 
+def campaign_preview_choices() -> list[tuple[str, str]]:
+    """For a template's preview only (organisers): the drafts, named as such, then the
+    published campaigns, so a launch message is checked before its campaign is published."""
+    language = current_language()
+    drafts = db.session.scalars(
+        select(CleanupCampaign)
+        .where(CleanupCampaign.published_at.is_(None))
+        .order_by(CleanupCampaign.starts_at.desc(), CleanupCampaign.id.desc())
+    )
+    named = [
+        (
+            str(campaign.id),
+            _(
+                "%(name)s (draft, %(start)s – %(end)s)",
+                name=campaign.name(language),
+                start=format_day(campaign.starts_at),
+                end=format_day(campaign.ends_at),
+            ),
+        )
+        for campaign in drafts
+    ]
+    return [*named, *campaign_choices()]
+
+
 CAMPAIGN_PARAM = AudienceParam(
-    "campaign_id", _l("Campaign (for the campaign audiences)"), campaign_choices
+    "campaign_id",
+    _l("Campaign (for the campaign audiences)"),
+    campaign_choices,
+    preview_choices=campaign_preview_choices,
 )
 
 AUDIENCES = (

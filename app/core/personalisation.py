@@ -84,6 +84,9 @@ class AudienceParam:
     label: object  # lazy-translated: the schedule form's field
     # () -> [(value, label)] in the reader's language, in the order to offer them
     choices: Callable[[], list[tuple[str, str]]]
+    # The same for a template's preview only, where organisers may also check what is not
+    # offered yet (a draft campaign's launch); None: the choices above.
+    preview_choices: Callable[[], list[tuple[str, str]]] | None = None
 
 
 def register_variables(app, variables: Iterable[Variable], provider: VariableProvider) -> None:

@@ -329,10 +329,12 @@ def _template_data(form: TemplateForm) -> dict:
 
 
 def _template_form(**kwargs) -> TemplateForm:
-    """The template form, its preview's campaign chosen among the published ones."""
+    """The template form, its preview's campaign chosen among the published ones and the
+    drafts (only previewed: a message about a draft is refused when it is scheduled)."""
     form = TemplateForm(**kwargs)
     param = known_audience_params().get("campaign_id")
-    campaigns = param.choices() if param is not None else []
+    offered = param and (param.preview_choices or param.choices)
+    campaigns = offered() if offered else []
     form.campaign_id.choices = (
         [("", _("The recipient's own campaign")), *campaigns] if campaigns else []
     )
@@ -343,7 +345,8 @@ def _preview_context(form: TemplateForm) -> dict:
     """The campaign the preview speaks of, when one of those offered was chosen."""
     offered = {value for value, _label in form.campaign_id.choices}
     if form.campaign_id.data and form.campaign_id.data in offered:
-        return {"campaign_id": int(form.campaign_id.data)}
+        # "preview": a draft's values too, which a message sent never has.
+        return {"campaign_id": int(form.campaign_id.data), "preview": True}
     return {}
 
 
