@@ -42,6 +42,12 @@ def _float(name: str, default: float) -> float | str:
 class Config:
     ENV_NAME = os.environ.get("EMPREINTE_ENV", "development")
     SECRET_KEY = os.environ.get("SECRET_KEY")
+    # Former secret keys, comma-separated, while a new SECRET_KEY is rolled out: sessions,
+    # unsubscribe links in e-mails already sent and custody signatures made with them
+    # still verify; everything new is signed with SECRET_KEY.
+    SECRET_KEY_FALLBACKS = [
+        key.strip() for key in os.environ.get("SECRET_KEY_FALLBACKS", "").split(",") if key.strip()
+    ]
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")  # None: SQLite in instance/
     # No ping at every checkout: app/core/database.py pings a connection that sat idle.
     DATABASE_PING_AFTER_IDLE = _float("DATABASE_PING_AFTER_IDLE", 10.0)

@@ -15,7 +15,7 @@ its signed form stays valid as long as the session's raw token does.
 
 import time
 
-from flask import Flask, g, session
+from flask import Flask, current_app, g, session
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from itsdangerous import BadSignature
 
@@ -88,3 +88,10 @@ def init_app(app: Flask) -> None:
     tokens = SignedCsrfTokens(app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"))
     app.before_request(tokens.before_request)
     app.after_request(tokens.after_request)
+
+
+def signing_keys() -> list[str]:
+    """The secret keys a signature may have been made with, oldest first and the current
+    one last (the order itsdangerous expects): SECRET_KEY_FALLBACKS, then SECRET_KEY."""
+    config = current_app.config
+    return [*config.get("SECRET_KEY_FALLBACKS", ()), config["SECRET_KEY"]]

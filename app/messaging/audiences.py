@@ -21,6 +21,7 @@ from app.core.personalisation import (
     register_audience_param,
     register_variables,
 )
+from app.core.signatures import signing_keys
 from app.core.urls import database_id
 from app.extensions import db
 from app.messaging.models import NOTICE_AUDIENCE, TEST_AUDIENCE
@@ -31,7 +32,8 @@ EMAIL_ONLY_LINKS = ("inbox_url", "unsubscribe_url")
 
 
 def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=UNSUBSCRIBE_SALT)
+    # Links in e-mails sent before a new secret key still work (SECRET_KEY_FALLBACKS).
+    return URLSafeSerializer(signing_keys(), salt=UNSUBSCRIBE_SALT)
 
 
 def unsubscribe_token(user_id: int) -> str:

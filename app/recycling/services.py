@@ -28,6 +28,7 @@ from app.core.signals import (
     device_return_withdrawn,
     device_returned,
 )
+from app.core.signatures import signing_keys
 from app.core.time import local_zone
 from app.core.urls import database_id
 from app.extensions import db
@@ -116,15 +117,20 @@ def _step_payload(receipt: str, step: CustodyStep) -> bytes:
     return "|".join(parts).encode()
 
 
-def sign_step(receipt: str, step: CustodyStep) -> str:
-    """HMAC-SHA256 of the step's facts with the portal's secret key."""
-    key = current_app.config["SECRET_KEY"].encode()
-    return hmac.new(key, _step_payload(receipt, step), hashlib.sha256).hexdigest()
+def sign_step(receipt: str, step: CustodyStep, key: str | None = None) -> str:
+    """HMAC-SHA256 of the step's facts with the portal's secret key (or `key`)."""
+    key = key or current_app.config["SECRET_KEY"]
+    return hmac.new(key.encode(), _step_payload(receipt, step), hashlib.sha256).hexdigest()
 
 
 def step_is_authentic(receipt: str, step: CustodyStep) -> bool:
-    """True when the stored signature still matches the step's facts."""
-    return hmac.compare_digest(step.signature, sign_step(receipt, step))
+    """True when the stored signature still matches the step's facts, signed with the
+    current secret key or a former one (SECRET_KEY_FALLBACKS): rolling the key out does
+    not make every past step look tampered with."""
+    return any(
+        hmac.compare_digest(step.signature, sign_step(receipt, step, key))
+        for key in reversed(signing_keys())
+    )
 
 
 def _add_step(

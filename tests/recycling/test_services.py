@@ -321,3 +321,23 @@ def test_demo_seed_gives_each_commune_a_point_and_returns_in_every_status(app):
     assert statuses == set(STATUSES)
     step = db.session.scalar(select(CustodyStep).where(CustodyStep.step == "wiped").limit(1))
     assert services.step_is_authentic(step.device_return.receipt_number, step)
+
+
+def test_steps_signed_before_a_new_secret_key_still_verify_with_the_former_one(app, make, rec):
+    """SECRET_KEY_FALLBACKS: rolling out a new key does not make every past step of the
+    chain of custody look tampered with; without the former key they would."""
+    point = rec.point()
+    device_return = rec.device_return(make.user(), point)
+    services.confirm_receipt(device_return, rec.agent(point), NOW)
+    former = app.config["SECRET_KEY"]
+    app.config["SECRET_KEY"] = "a-new-key-rolled-out"
+    try:
+        app.config["SECRET_KEY_FALLBACKS"] = []
+        assert not services.step_is_authentic(device_return.receipt_number, device_return.steps[1])
+        app.config["SECRET_KEY_FALLBACKS"] = [former]
+        assert all(
+            services.step_is_authentic(device_return.receipt_number, step)
+            for step in device_return.steps
+        )
+    finally:
+        app.config["SECRET_KEY"], app.config["SECRET_KEY_FALLBACKS"] = former, []
