@@ -59,28 +59,32 @@ def _account_sign_in_limit() -> str:
 
 def _typed_address() -> str:
     """The address typed in the password form, as the account's own limit is keyed:
-    whether or not it has an account, so a refusal tells nobody who works here."""
-    return "account:" + (request.form.get("email") or "").strip().casefold()[:320]
-
-
-def _wrong_password(response) -> bool:
-    return response.status_code == 401
+    whether or not it has an account, so a refusal tells nobody who works here. Read
+    where the form reads it (a form body, else a JSON one), so that no way of sending
+    the form escapes its account's limit."""
+    if request.form or not request.is_json:
+        typed = request.form.get("email")
+    else:
+        body = request.get_json(silent=True)
+        typed = body.get("email") if isinstance(body, dict) else None
+    return "account:" + (typed if isinstance(typed, str) else "").strip().casefold()[:320]
 
 
 def _account_limited_message() -> str:
     return _(
-        "Too many wrong passwords were typed for this address. Try again in an hour, or "
-        "ask for a sign-in link by e-mail."
+        "Too many sign-in attempts for this address. Try again in an hour, or ask for a "
+        "sign-in link by e-mail."
     )
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 @limiter.limit(_sign_in_limit, methods=["POST"])
+# Every attempt counts, before its password is checked: counting only the wrong ones
+# after the answer let a burst of guesses sent at once all pass the check.
 @limiter.limit(
     _account_sign_in_limit,
     key_func=_typed_address,
     methods=["POST"],
-    deduct_when=_wrong_password,
     error_message=_account_limited_message,
 )
 def sign_in():

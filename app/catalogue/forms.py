@@ -200,6 +200,9 @@ class DecisionForm(FlaskForm):
             Length(max=MAX_NOTE, message=_l("The note is too long (at most %(max)d characters).")),
         ],
     )
+    # The budget figures an over-budget approval was asked about (routes.budget_seen):
+    # approving passes the budget only when they are still the figures now.
+    budget_seen = HiddenField()
 
 
 class BudgetForm(FlaskForm):

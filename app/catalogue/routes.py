@@ -45,6 +45,7 @@ from app.catalogue.forms import (
 from app.catalogue.models import CatalogueItem
 from app.catalogue.reference import dataset_version
 from app.core import cache, slots
+from app.core.confirmation import asks_after_check, question_page
 from app.core.csv_import import item_counts, uploaded_csv
 from app.core.database import reads_only
 from app.core.i18n import current_language, format_kg_co2e, format_number
@@ -66,6 +67,10 @@ def catalogue_helpers():
         "category_label": footprint.category_label,
         "line_breaks": line_breaks,
         "share_percent": share_percent,
+        "signed_percent": signed_percent,
+        "over_budget_question": over_budget_question,
+        "budget_seen": budget_seen,
+        "request_named": request_named,
         "kg_as_entered": kg_as_entered,
         "kg_wrapping": kg_wrapping,
         "kg_figure": kg_figure,
@@ -79,6 +84,19 @@ def share_percent(share: float) -> str:
     """A share already rounded as it is judged (queries.shown_share), written with the
     decimals it has and no more: "79,6 %" next to a threshold, "57 %" elsewhere."""
     return format_percent(share, locale=get_locale(), decimal_quantization=False)
+
+
+def signed_percent(change: float) -> str:
+    """A change with its sign, « +12 % » or « −41 % »: Babel writes the number in the
+    reader's locale, and its minus, a hyphen in Babel's French and English, is written as
+    the minus sign (U+2212) that typography and screen readers take for one. A change
+    written as 0 has no sign."""
+    locale = get_locale()
+    pattern = locale.percent_formats[None].pattern.split(";")[0]
+    text = format_percent(change, f"+{pattern};-{pattern}", locale=locale)
+    if not any(digit in text for digit in "123456789"):
+        return format_percent(0, locale=locale)
+    return text.replace("-", "\u2212")
 
 
 def kg_as_entered(value: float) -> str:
@@ -662,8 +680,11 @@ def _budget_uses(*requests) -> dict[int, queries.BudgetUse]:
     return queries.request_budget_uses(shown, _budget_year(None), local_zone())
 
 
-def _request_to_decide(req, status: int, refused: dict | None = None, message: str = ""):
-    """The request's block again, to correct (htmx), or the whole queue without JavaScript."""
+def _request_to_decide(
+    req, status: int, refused: dict | None = None, message: str = "", note: str = ""
+):
+    """The request's block again, to correct (htmx), or the whole queue without JavaScript;
+    `note`: the note typed, kept with a `message` about the whole decision (htmx)."""
     if not _wants_fragment():
         if message:
             flash(message, "error")
@@ -675,6 +696,7 @@ def _request_to_decide(req, status: int, refused: dict | None = None, message: s
         page=requested_page(),
         refused=refused,
         message=message,
+        note=note,
         budget_uses=_budget_uses(req),
     )
     return fragment, status
@@ -694,6 +716,10 @@ def decide_request(request_id: int):
             refused = {"id": req.id, "note": form.note.data, "error": form.note.errors[0]}
             return _request_to_decide(req, 422, refused)
         return _request_to_decide(req, 422, message=_("Choose approve or refuse."))
+    if form.decision.data == "approve":
+        asking = _ask_before_passing_budget(req, form)
+        if asking is not None:
+            return asking
     try:
         services.decide_request(
             req, current_user, form.decision.data == "approve", form.note.data, utcnow()
@@ -735,6 +761,64 @@ def decide_request(request_id: int):
             _anchor=f"decided-{req.id}",
         )
     )
+
+
+def _ask_before_passing_budget(req, form: DecisionForm):
+    """None when approving `req` keeps its department within its budget, or when the admin
+    said yes to passing it with the figures as they are now; otherwise the question, and
+    nothing decided. The figures are read again: the page may be older than an approval."""
+    use = _budget_uses(req).get(req.id)
+    if use is None or use.colour_after != "red" or req.status != "submitted":
+        return None
+    if form.budget_seen.data != budget_seen(use):
+        # Not asked about these figures (within budget when the page was shown, or they
+        # changed since): the request again with them, its "Approve" asking first now.
+        message = _(
+            "Approving this request now takes its department over its budget: nothing was "
+            "decided. Read the figures again, then approve it if you still mean to."
+        )
+        return _request_to_decide(req, 409, message=message, note=form.note.data)
+    if asks_after_check():  # scripts off: asked on a page, as the dialog asks
+        return question_page(
+            over_budget_question(req, use),
+            yes=_("Approve over budget"),
+            no=_("Keep it waiting"),
+            about=request_named(req),
+            anchor=f"request-{req.id}",
+        )
+    return None
+
+
+def over_budget_question(req, use: queries.BudgetUse) -> str:
+    """Asked before an approval passes the department's budget (in the dialog, or on a
+    page without JavaScript): the department named, and where approving takes it."""
+    department = req.department.name(current_language())
+    if use.share_after is None:  # a budget of 0: any footprint passes it
+        return _(
+            "Approve this request over its department's budget? %(department)s has a budget "
+            "of %(budget)s for %(year)s.",
+            department=department,
+            budget=kg_as_entered(use.budget),
+            year=use.year,
+        )
+    return _(
+        "Approve this request over its department's budget? %(department)s would then be at "
+        "%(share)s of its %(year)s budget.",
+        department=department,
+        share=share_percent(use.share_after),
+        year=use.year,
+    )
+
+
+def budget_seen(use: queries.BudgetUse) -> str:
+    """The figures an over-budget approval is asked about, sent back with the answer."""
+    return f"{use.after!r}/{use.budget!r}"
+
+
+def request_named(req) -> str:
+    """ "Request 12 — Alice Martin", as the request's heading in the queue says it."""
+    who = req.user.display_name if req.user else _("former employee")
+    return f"{_('Request %(n)s', n=req.id)} — {who}"
 
 
 def decision_message(req) -> str:

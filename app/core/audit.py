@@ -4,6 +4,7 @@ out the free text the events copied about the person (`erase_audit_texts`), neve
 import re
 from collections.abc import Callable
 from datetime import datetime
+from decimal import Decimal
 
 from flask import Flask, current_app
 from flask_babel import gettext, lazy_pgettext, ngettext
@@ -157,7 +158,7 @@ object_label = labeller(OBJECT_LABELS)
 _ROLE = re.compile(r"role=(\w+)")
 _IMPORT = re.compile(r"(\d+) created, (\d+) updated(?:, (\d+) unchanged)?")
 _EXTENSION = re.compile(r"ends_at (\S+) -> (\S+)")
-_BUDGET = re.compile(r"(\d{4}): (\d+(?:\.\d+)?)")
+_BUDGET = re.compile(r"(\d{4}): (\d+(?:\.(\d+))?)")
 _DIRECTORY = re.compile(r"(\d+) created, (\d+) updated, (\d+) deactivated, (\d+) reactivated")
 
 
@@ -201,7 +202,14 @@ def _extension(match) -> str:
 
 
 def _budget(match) -> str:
-    return gettext("%(year)s: %(amount)s", year=match[1], amount=format_kg_co2e(float(match[2]), 0))
+    # The decimals stored, as typed (1234.5 is « 1 234,5 », 1500.0 is « 1 500 »): rounded
+    # to the unit, the log said 1 234 for a budget of 1 234,5.
+    decimals = len(match[3].rstrip("0")) if match[3] else 0
+    return gettext(
+        "%(year)s: %(amount)s",
+        year=match[1],
+        amount=format_kg_co2e(Decimal(match[2]), decimals),
+    )
 
 
 _DETAILS = {

@@ -1,5 +1,6 @@
 """The admin deciding a request sees its department's footprint budget for the year."""
 
+import html
 import re
 from datetime import UTC, datetime
 
@@ -8,6 +9,7 @@ from sqlalchemy import event
 
 from app.catalogue import routes
 from app.catalogue import services as catalogue
+from app.catalogue.models import CatalogueRequest
 from app.extensions import db
 from tests.catalogue.conftest import NOW
 from tests.conftest import Auth, login
@@ -190,8 +192,11 @@ def test_an_approved_request_counts_in_what_its_department_used(
 ):
     department = _department_with_budget(make, admin, 600, 450, ask)
     request_id = ask(222, department)
+    block = _block(admin_client.get("/catalogue/admin/requests").text, request_id)
+    # Sent as the dialog's "yes" sends it (asked first: the figures it was asked about).
+    sent = {**_sent(block, scripts=True), "decision": "approve"}
     response = Auth(admin_client).post(
-        f"/catalogue/admin/requests/{request_id}/decide", {"decision": "approve"}, headers=headers
+        f"/catalogue/admin/requests/{request_id}/decide", sent, headers=headers
     )
     page = (
         admin_client.get(response.location).text if response.status_code == 302 else (response.text)
@@ -200,3 +205,123 @@ def test_an_approved_request_counts_in_what_its_department_used(
     assert f"Request {request_id} " in outcome and "approved." in outcome
     assert "Used so far this year 672 kg CO₂e a year (112%) ■ Over budget" in outcome
     assert "If this request is approved" not in outcome and OVER not in outcome
+
+
+# Approving past the budget asks first ------------------------------------------------
+
+DECIDE = "/catalogue/admin/requests/{}/decide"
+
+
+def _sent(block: str, scripts: bool) -> dict[str, str]:
+    """The hidden fields the request's form sends: with JavaScript, portal.js takes out
+    those inside <noscript>; the CSRF token is added by Auth.post."""
+    if scripts:
+        block = re.sub(r"<noscript>.*?</noscript>", "", block, flags=re.S)
+    fields = re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', block)
+    return {name: html.unescape(value) for name, value in fields if name != "csrf_token"}
+
+
+def _status(request_id: int) -> str:
+    db.session.expire_all()
+    return db.session.get(CatalogueRequest, request_id).status
+
+
+def _approve_button(block: str) -> str:
+    return re.search(r'<button [^>]*value="approve"[^>]*>', block, re.S).group(0)
+
+
+def test_approving_past_the_budget_without_javascript_asks_naming_the_department_first(
+    admin_client, admin, make, ask
+):
+    department = _department_with_budget(make, admin, 600, 450, ask)
+    request_id = ask(222, department)
+    block = _block(admin_client.get("/catalogue/admin/requests").text, request_id)
+    sent = {**_sent(block, scripts=False), "decision": "approve", "note": ""}
+    asked = Auth(admin_client).post(DECIDE.format(request_id), sent)
+    question = (
+        "Approve this request over its department's budget? "
+        f"{department.name_en} would then be at 112% of its 2026 budget."
+    )
+    assert asked.status_code == 200 and question in html.unescape(asked.text)
+    assert _status(request_id) == "submitted"
+    # "Approve over budget" sends the same form again, without the question: approved.
+    again = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', asked.text))
+    assert ">Approve over budget</button>" in asked.text and "ask_first_after_check" not in again
+    response = admin_client.post(DECIDE.format(request_id), data=again)
+    assert response.status_code == 302 and _status(request_id) == "approved"
+
+
+def test_approving_past_the_budget_with_javascript_asks_in_the_dialog(
+    admin_client, admin, make, ask
+):
+    department = _department_with_budget(make, admin, 600, 450, ask)
+    request_id = ask(222, department)
+    block = _block(admin_client.get("/catalogue/admin/requests").text, request_id)
+    approve = html.unescape(_approve_button(block))
+    assert (
+        f"data-confirm=\"Approve this request over its department's budget? "
+        f'{department.name_en} would then be at 112% of its 2026 budget."' in approve
+    )
+    assert 'data-confirm-yes="Approve over budget"' in approve
+    assert "data-confirm" not in re.search(r'<button [^>]*value="refuse"[^>]*>', block).group(0)
+    # What the form sends once the dialog's "yes" is pressed.
+    sent = {**_sent(block, scripts=True), "decision": "approve", "note": ""}
+    response = Auth(admin_client).post(DECIDE.format(request_id), sent, headers=HX)
+    assert response.status_code == 200 and _status(request_id) == "approved"
+
+
+@pytest.mark.parametrize("headers", [HX, {}], ids=["htmx", "without JavaScript"])
+def test_an_approval_passing_the_budget_since_the_page_was_shown_decides_nothing(
+    admin_client, admin, make, ask, headers
+):
+    """Shown within budget (one press), the request would now pass it: another request
+    was approved meanwhile. The figures come back and "Approve" asks first."""
+    department = _department_with_budget(make, admin, 600, 400, ask)
+    request_id = ask(150, department)
+    block = _block(admin_client.get("/catalogue/admin/requests").text, request_id)
+    assert "data-confirm" not in _approve_button(block)
+    ask(100, department, approved_on=NOW, admin=admin)
+    sent = {**_sent(block, scripts=not headers), "decision": "approve", "note": "Oui"}
+    response = Auth(admin_client).post(DECIDE.format(request_id), sent, headers=headers)
+    assert _status(request_id) == "submitted"
+    if headers:
+        assert response.status_code == 409
+        shown = response.text
+        assert ">\nOui</textarea>" in shown  # the note typed is kept
+    else:
+        assert response.status_code == 302
+        shown = admin_client.get(response.location).text
+    assert "nothing was decided" in shown
+    again = _block(shown, request_id)
+    assert f"{OVER}: 108% of it." in _text(again)
+    assert "would then be at 108% of its 2026 budget" in html.unescape(_approve_button(again))
+
+
+@pytest.mark.parametrize("scripts", [True, False], ids=["with JavaScript", "without it"])
+def test_an_approval_within_the_budget_and_a_refusal_are_one_press(
+    admin_client, admin, make, ask, scripts
+):
+    department = _department_with_budget(make, admin, 600, 400, ask)
+    within, refused = ask(150, department), ask(300, department)
+    page = admin_client.get("/catalogue/admin/requests").text
+    for request_id, decision in ((within, "approve"), (refused, "refuse")):
+        sent = {**_sent(_block(page, request_id), scripts), "decision": decision, "note": "Vu"}
+        response = Auth(admin_client).post(DECIDE.format(request_id), sent)
+        assert response.status_code == 302
+    assert (_status(within), _status(refused)) == ("approved", "refused")
+
+
+def test_a_french_admin_is_asked_in_french(app, make, ask):
+    admin = make.user(roles=("admin",), locale="fr")
+    client = app.test_client()
+    login(client, admin)
+    department = _department_with_budget(make, admin, 600, 450, ask)
+    request_id = ask(222, department)
+    block = _block(client.get("/catalogue/admin/requests").text, request_id)
+    sent = {**_sent(block, scripts=False), "decision": "approve", "note": ""}
+    asked = html.unescape(Auth(client).post(DECIDE.format(request_id), sent).text)
+    assert (
+        "Accepter cette demande au-delà du budget de sa direction\u00a0? "
+        f"{department.name_fr} serait alors à 112\u00a0% de son budget 2026." in asked
+    )
+    assert ">Accepter au-delà du budget</button>" in asked

@@ -198,38 +198,89 @@ def test_behind_a_trusted_proxy_each_client_address_has_its_own_sign_in_limit(ma
     assert attempt(second, "198.51.100.8") == 401
 
 
-def test_wrong_passwords_for_one_account_add_up_across_client_addresses(make_app, make):
-    """Guesses spread over many machines are counted against the account they aim at;
-    another account, and a right password before the limit, are not held back."""
-    from tests.conftest import csrf_token
-
+def _guarded_sign_in(make_app):
     guarded = make_app(
         PROXY_FIX_X_FOR=1, ACCOUNT_SIGN_IN_RATE_LIMIT="3 per hour", SIGN_IN_RATE_LIMIT="99/minute"
     )
+
+    def prepared(email, password, address, as_json=False):
+        """An attempt ready to send: its own browser, with the form's token."""
+        from tests.conftest import csrf_token
+
+        client = guarded.test_client()
+        token = csrf_token(client)
+        fields = {"email": email, "password": password, "csrf_token": token}
+        sent = {"json": fields} if as_json else {"data": fields}
+        headers = {"X-Forwarded-For": address, "X-CSRFToken": token}
+
+        def send():
+            with guarded.app_context():
+                return client.post("/auth/sign-in", headers=headers, **sent).status_code
+
+        return send
+
+    def attempt(*args, **kwargs):
+        return prepared(*args, **kwargs)()
+
+    attempt.prepared = prepared
+    return attempt
+
+
+def test_sign_in_attempts_for_one_account_add_up_across_client_addresses(make_app, make):
+    """Guesses spread over many machines are counted against the account they aim at;
+    another account is not held back."""
+    attempt = _guarded_sign_in(make_app)
     target, other = make.user(password="right-one-1"), make.user(password="right-one-2")
 
-    def attempt(user, password, address):
-        client = guarded.test_client()
-        return client.post(
-            "/auth/sign-in",
-            data={
-                "email": user.email.upper(),
-                "password": password,
-                "csrf_token": csrf_token(client),
-            },
-            headers={"X-Forwarded-For": address},
-        ).status_code
+    assert attempt(target.email.upper(), "right-one-1", "198.51.100.1") == 302
+    guesses = [attempt(target.email, "guess", f"198.51.100.{n}") for n in range(2, 5)]
+    assert guesses == [401, 401, 429]
+    assert attempt(target.email, "right-one-1", "198.51.100.9") == 429
+    assert attempt(other.email, "guess", "198.51.100.2") == 401
+    assert attempt(other.email, "right-one-2", "198.51.100.2") == 302
 
-    assert attempt(target, "right-one-1", "198.51.100.1") == 302  # a success counts for nothing
-    guesses = [attempt(target, "guess", f"198.51.100.{n}") for n in range(2, 6)]
-    assert guesses == [401, 401, 401, 429]
-    assert attempt(target, "right-one-1", "198.51.100.9") == 429
-    french = guarded.test_client()
-    refused = french.post(
-        "/auth/sign-in",
-        data={"email": target.email, "password": "guess", "csrf_token": csrf_token(french)},
-        headers={"X-Forwarded-For": "198.51.100.10", "Accept-Language": "fr"},
-    )
+
+def test_the_account_limit_says_what_to_do_in_french(make_app, make):
+    from tests.conftest import csrf_token
+
+    guarded = make_app(ACCOUNT_SIGN_IN_RATE_LIMIT="1 per hour")
+    target = make.user()
+    client = guarded.test_client()
+    for _ in range(2):
+        refused = client.post(
+            "/auth/sign-in",
+            data={"email": target.email, "password": "guess", "csrf_token": csrf_token(client)},
+            headers={"Accept-Language": "fr"},
+        )
+    assert refused.status_code == 429
     assert "ou demandez un lien de connexion par e-mail" in refused.get_data(as_text=True)
-    assert attempt(other, "guess", "198.51.100.2") == 401
-    assert attempt(other, "right-one-2", "198.51.100.2") == 302
+
+
+def test_a_sign_in_sent_as_json_counts_against_the_same_account(make_app, make):
+    attempt = _guarded_sign_in(make_app)
+    target, other = make.user(), make.user(password="right-one-2")
+    for n in range(3):
+        attempt(target.email, "guess", f"198.51.100.{n}")
+
+    assert attempt(target.email, "guess", "198.51.100.7", as_json=True) == 429
+    assert attempt(other.email, "right-one-2", "198.51.100.8", as_json=True) == 302
+
+
+def test_guesses_sent_at_once_are_counted_before_any_password_is_checked(make_app, make):
+    """A burst of simultaneous guesses: no more are checked than the limit allows."""
+    attempt = _guarded_sign_in(make_app)
+    target = make.user()
+    guesses = [attempt.prepared(target.email, f"guess-{n}", f"203.0.113.{n}") for n in range(8)]
+    start = threading.Barrier(8)
+    answers = []
+
+    def guess(send):
+        start.wait()
+        answers.append(send())
+
+    threads = [threading.Thread(target=guess, args=(send,)) for send in guesses]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(answers) == [401, 401, 401, 429, 429, 429, 429, 429]
