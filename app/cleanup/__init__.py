@@ -24,6 +24,7 @@ def init_app(app: Flask) -> None:
     from app.core.privacy import PersonalData, register_personal_data, register_retention
     from app.core.return_notes import register_return_note
     from app.core.signals import (
+        device_receipt_undone,
         device_return_received,
         device_return_withdrawn,
         device_returned,
@@ -51,6 +52,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["cleanup_unit"] = catalogue.unit_label
     app.jinja_env.globals["cleanup_quantity"] = catalogue.quantity_label
     app.jinja_env.globals["cleanup_co2_range"] = catalogue.co2_range
+    app.jinja_env.globals["cleanup_goal_share"] = catalogue.goal_share
     # "My entries" and the personal data export name an entry's status in the same words.
     app.jinja_env.globals["cleanup_status_name"] = integration.action_status_name
     register_personal_data(
@@ -76,4 +78,5 @@ def init_app(app: Flask) -> None:
     # Weak references would let the listener vanish; keep it for the app's lifetime.
     device_returned.connect(integration.on_device_returned, weak=False)
     device_return_received.connect(integration.on_device_return_received, weak=False)
+    device_receipt_undone.connect(integration.on_device_receipt_undone, weak=False)
     device_return_withdrawn.connect(integration.on_device_return_withdrawn, weak=False)

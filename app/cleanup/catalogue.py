@@ -7,11 +7,36 @@ was freed and shows CO2 only as an estimate with that range.
 """
 
 import math
+from decimal import ROUND_HALF_UP, Decimal
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
 from app.core.i18n import format_number, labeller
+
+
+def rounded(value, places: int) -> float:
+    """`value` to `places` decimals, a half rounded up as a person does (28.25 -> 28.3):
+    Python's round() and Babel round a half to even, and work on the float, which holds
+    a hair below 28.25 for some quotients. Taken on the value as written (its str)."""
+    return float(Decimal(str(value)).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP))
+
+
+def per_head(points, people) -> float:
+    """Points per participant as shown, to one decimal, a half up (113 / 4 -> 28.3): the
+    quotient of the whole numbers, exact, not of their float."""
+    if not people:
+        return 0
+    return rounded(Decimal(str(points)) / Decimal(str(people)), 1)
+
+
+def goal_share(achieved, target, places: int = 2) -> float:
+    """A goal's share, by default as shown in whole percent (0.125 -> 0.13, "13 %"), a
+    half up; open data gives it to 4 decimals."""
+    if not target:
+        return 0
+    return rounded(Decimal(str(achieved)) / Decimal(str(target)), places)
+
 
 STORAGE_SOURCE = (
     "ADEME-Arcep, Évaluation de l'impact environnemental du numérique en France (2022); "

@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.cleanup import queries, services
-from app.cleanup.catalogue import BADGES, quantity_label
+from app.cleanup.catalogue import BADGES, goal_share, quantity_label
 from app.cleanup.countdown import ends_when
 from app.cleanup.models import (
     ACCEPTED,
@@ -52,7 +52,7 @@ VARIABLES = (
     Variable(
         "points_text", _l("Your points, with the word: “1 point”, “120 points”"), _l("120 points")
     ),
-    Variable("rank", _l("Your rank in the campaign"), "42"),
+    Variable("rank", _l("Your rank in the campaign; “not ranked yet” before any points"), "42"),
     Variable("badges", _l("Your badges, comma-separated"), _l("First step, 10 GB club")),
     Variable("campaign_name", _l("The campaign's name"), _l("Digital Clean-up Days")),
     Variable("campaign_starts", _l("When the campaign starts"), _l("16 March 2026 at 09:00")),
@@ -129,6 +129,13 @@ def on_device_return_received(sender, device_return=None, now=None, **_kwargs) -
     services.count_received_device_return(device_return.id, now or utcnow())
 
 
+def on_device_receipt_undone(sender, return_id=None, now=None, **_kwargs) -> None:
+    """A receipt undone: what it made count waits for the device again."""
+    if return_id is None:
+        return
+    services.uncount_received_device_return(return_id, now or utcnow())
+
+
 def on_device_return_withdrawn(sender, return_id=None, user=None, now=None, **_kwargs) -> None:
     """Take back the points a withdrawn declaration earned in the running campaigns."""
     if return_id is None or user is None:
@@ -146,8 +153,8 @@ def _amount(value: float, unit: str, locale: str) -> str:
 def goal_text(goal: dict, locale: str) -> str:
     """e.g. '12 To sur 50 To (24 %)', '12 TB of 50 TB (24%)': the percent written the
     reader's way, and rounded as the campaign page's `percent` filter does (Babel), so
-    that a message and the page never give the same goal two shares."""
-    share = goal["achieved"] / goal["target"] if goal["target"] else 0
+    that a message and the page never give the same goal two shares (a half up)."""
+    share = goal_share(goal["achieved"], goal["target"])
     written = babel_percent(share, locale=regional_locale(locale))
     return (
         f"{_amount(goal['achieved'], goal['unit'], locale)} {UNIT_WORDS[locale]['of']} "
@@ -226,10 +233,14 @@ def _variables_in(campaign: CleanupCampaign, users, now: datetime) -> dict[int, 
     # rather than once per recipient (a dispatch reaches 20,000 people).
     same_for_language = {}
     wording = {}
+    unranked = {}
     for lang in ("fr", "en"):
         with force_locale(regional_locale(lang)):  # jobs have no request to pick one from
             badge_names[lang] = {key: str(label) for key, (label, _d) in BADGES.items()}
             wording[lang] = _Wording(lang, get_translations())
+            # Someone with no points yet has no rank: "rang ." read as a mistake. Still
+            # false in `{% if rank %}`, as the zero of `points` is.
+            unranked[lang] = WrittenNumber(_("not ranked yet"), None)
         same_for_language[lang] = {
             "campaign_name": campaign.name(lang),
             "campaign_starts": sentence_moment(campaign.starts_at, lang, zone),
@@ -258,7 +269,7 @@ def _variables_in(campaign: CleanupCampaign, users, now: datetime) -> dict[int, 
             **same_for_language[locale],
             "points": words.integer(my_points),
             "points_text": words.points(my_points),
-            "rank": words.integer(board.rank_of(mine)) if mine is not None else "",
+            "rank": words.integer(board.rank_of(mine)) if mine is not None else unranked[locale],
             "badges": ", ".join(badge_names[locale][key] for key in badges.get(pid, [])),
             "team_name": department.name(locale) if department else "",
             "team_points": words.integer(team_points),

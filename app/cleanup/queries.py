@@ -20,7 +20,7 @@ from sqlalchemy import bindparam, distinct, event, func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.auth.models import LeaderboardVisibility, User
-from app.cleanup.catalogue import BADGES
+from app.cleanup.catalogue import BADGES, goal_share, per_head
 from app.cleanup.models import (
     ACCEPTED,
     CLOSED,
@@ -638,7 +638,7 @@ def goal_progress(campaign: CleanupCampaign, totals: dict | None = None) -> list
             "target": goal.target,
             "achieved": round(achieved.get(goal.unit, 0), 3),
             # The real share, 1.1667 once passed: a capped bar is for display only.
-            "ratio": round(achieved.get(goal.unit, 0) / goal.target, 4) if goal.target else 0,
+            "ratio": goal_share(achieved.get(goal.unit, 0), goal.target, 4),
         }
         for goal in campaign.goals
     ]
@@ -858,7 +858,7 @@ def team_totals(campaign: CleanupCampaign, scope: str) -> list[dict]:
             **names.get(team_id, {"id": team_id, "code": "", "name_fr": "?", "name_en": "?"}),
             "points": points,
             "participants": people,
-            "points_per_head": round(points / people, 1) if people else 0,
+            "points_per_head": per_head(points, people),
         }
         for team_id, points, people in get_board(campaign).teams[scope]
     ]
@@ -1335,10 +1335,18 @@ def published_results(results: dict | None, minimum: int | None = None) -> dict 
         return None
     minimum = min_team() if minimum is None else minimum
     teams = {
-        level: rank_teams(results.get(level, []), minimum=minimum)
+        level: rank_teams([_per_head_again(t) for t in results.get(level, [])], minimum=minimum)
         for level in ("departments", "communes")
     }
     return {**results, **teams}
+
+
+def _per_head_again(team: dict) -> dict:
+    """A snapshot's team with its points per participant worked out again: snapshots
+    frozen before `per_head` hold round()'s figure (113 / 4 gave 28.2, not 28.3)."""
+    if team.get("points") is None or not team.get("participants"):
+        return team
+    return {**team, "points_per_head": per_head(team["points"], team["participants"])}
 
 
 def state_label(state: str) -> str:

@@ -4,6 +4,7 @@ and open data."""
 from flask_babel import gettext as _
 from flask_babel import pgettext
 
+from app.cleanup.catalogue import goal_share
 from app.core.csv_safety import spreadsheet_csv
 
 
@@ -67,4 +68,4 @@ def _with_real_ratio(goal: dict) -> dict:
     target, achieved = goal.get("target"), goal.get("achieved")
     if not target or achieved is None:
         return goal
-    return {**goal, "ratio": round(achieved / target, 4)}
+    return {**goal, "ratio": goal_share(achieved, target, 4)}

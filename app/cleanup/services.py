@@ -268,8 +268,12 @@ def _check_not_over(data: dict, now: datetime) -> None:
 
     The start comes first: a draft may start in the past (it starts on publication), but
     one that started MAX_LENGTH ago would be over whatever its end, and asking for an end
-    first sent the organiser from one refused end to another."""
-    if data["starts_at"] + MAX_LENGTH <= now:
+    first sent the organiser from one refused end to another.
+
+    Dates typed are compared, never moved: a start in year 9999 plus MAX_LENGTH would
+    be past the calendar's last day (OverflowError) before being told too far off."""
+    start = data["starts_at"]
+    if start <= now.astimezone(start.tzinfo) - MAX_LENGTH:
         raise CleanupError(
             _(
                 "A campaign lasts at most %(days)s days: one starting on %(start)s would "
@@ -293,7 +297,7 @@ def _check_not_over(data: dict, now: datetime) -> None:
             "start_too_late",
             422,
         )
-    if data["ends_at"] > data["starts_at"] + MAX_LENGTH:
+    if data["ends_at"] - data["starts_at"] > MAX_LENGTH:
         latest = format_day(local_day(data["starts_at"] + MAX_LENGTH), LONG_DAY)
         raise CleanupError(
             _(
@@ -1012,6 +1016,20 @@ def count_received_device_return(return_id: int, now: datetime) -> int:
     for action in actions:
         action.status = FLAGGED if action.flag_reason else ACCEPTED
         # Like a review's decision: the board re-reads this participant at its next read.
+        touch_scores(campaigns[action.campaign_id], action.participant_id)
+    return len(actions)
+
+
+def uncount_received_device_return(return_id: int, now: datetime) -> int:
+    """A receipt undone: what it made count waits for the device again (PENDING), as
+    before the receipt, in the campaigns still running and not frozen; nothing is
+    logged anew, so a receipt undone and made again scores once, and only where the
+    declaration was counted. A rejected entry stays rejected. Returns how many wait."""
+    campaigns, actions = _device_return_entries(
+        return_id, now, CleanupAction.status.in_((ACCEPTED, FLAGGED))
+    )
+    for action in actions:
+        action.status = PENDING
         touch_scores(campaigns[action.campaign_id], action.participant_id)
     return len(actions)
 

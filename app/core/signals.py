@@ -32,6 +32,9 @@ device_return_waiting = _signals.signal("device-return-waiting")
 collection_point_closed = _signals.signal("collection-point-closed")
 #: device_return=DeviceReturn, agent=User, now=datetime. Sent when an agent confirms receipt.
 device_return_received = _signals.signal("device-return-received")
+#: return_id=int, now=datetime. Sent when an agent undoes a receipt recorded by mistake:
+#: the clean-up domain makes what that receipt made count wait again, and nothing else.
+device_receipt_undone = _signals.signal("device-receipt-undone")
 #: device_return=DeviceReturn, step=str, now=datetime. Sent when an agent records a step
 #: of a return's chain of custody (received, wiped, an outcome); messaging tells its owner.
 custody_step_recorded = _signals.signal("custody-step-recorded")

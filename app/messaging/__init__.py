@@ -164,7 +164,10 @@ def _on_collection_point_closed(sender, point_id, note, owners, now, **_kwargs) 
 def _on_custody_step(sender, device_return, step, now, **_kwargs) -> None:
     from app.messaging.services import custody_notice
 
-    custody_notice(device_return.id, device_return.user_id, step, now)
+    # The step just recorded is the last of its kind in the chain: counting them tells a
+    # receipt recorded again (after an undo) apart from the same receipt's signal sent twice.
+    occurrence = sum(1 for recorded in device_return.steps if recorded.step == step)
+    custody_notice(device_return.id, device_return.user_id, step, now, occurrence)
 
 
 def _on_request_decided(sender, request_id, user_id, approved, now, **_kwargs) -> None:

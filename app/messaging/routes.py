@@ -572,6 +572,8 @@ def _schedule_form(formdata=None) -> ScheduleForm:
     ]
     day_names = get_day_names("wide", locale=get_locale())
     form.weekday.choices = [SelectChoice(day, day_names[day]) for day in range(len(CRON_DAYS))]
+    # The date picker stops where the service does (a year ahead), so 2062 is not offered.
+    form.at.render_kw = {"max": f"{services.latest_schedulable_day(utcnow())}T23:59"}
     return form
 
 

@@ -7,11 +7,11 @@ import logging
 import secrets
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import opening_hours
 from apscheduler.triggers.cron import CronTrigger
-from flask import current_app
+from flask import current_app, has_request_context
 from flask_babel import force_locale
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import (
@@ -30,7 +30,7 @@ from sqlalchemy import (
 
 from app.auth.models import User
 from app.core.audit import record_audit
-from app.core.i18n import regional_locale
+from app.core.i18n import current_language, long_date, regional_locale
 from app.core.personalisation import (
     known_audience_params,
     known_audiences,
@@ -392,6 +392,16 @@ def _require_schedulable(template: MessageTemplate) -> None:
         )
 
 
+def latest_schedulable_day(now: datetime) -> date:
+    """The last day (Paris calendar) a message may be planned for: a year from today.
+    A year typed wrong (2062 for 2026, 9999) planned a message that never went."""
+    today = now.astimezone(local_zone()).date()
+    try:
+        return today.replace(year=today.year + 1)
+    except ValueError:  # 29 February: the 28th next year
+        return today.replace(year=today.year + 1, day=28)
+
+
 def check_schedule(
     template: MessageTemplate,
     audience_key: str,
@@ -430,6 +440,18 @@ def check_schedule(
         if at <= now:
             raise MessagingError(
                 _("This date is in the past: choose a moment to come."), field="at"
+            )
+        latest = latest_schedulable_day(now)
+        # Compared as instants: converting year 9999 to another zone overflows.
+        if at >= datetime.combine(latest + timedelta(days=1), datetime.min.time(), local_zone()):
+            language = current_language() if has_request_context() else "en"
+            raise MessagingError(
+                _(
+                    "A message can be planned at most a year ahead: choose a date no later "
+                    "than %(latest)s.",
+                    latest=long_date(latest, language),
+                ),
+                field="at",
             )
     elif kind != "now":
         raise MessagingError(_("Unknown kind of schedule."), field="kind")
@@ -853,15 +875,17 @@ def review_notice(
     )
 
 
-def custody_notice(return_id: int, user_id: int, step: str, now: datetime):
+def custody_notice(return_id: int, user_id: int, step: str, now: datetime, occurrence: int = 1):
     """Tell the owner of a returned device what an agent recorded: received, wiped, its
-    outcome."""
+    outcome. `occurrence`: which step of that kind in the return's chain (a receipt undone,
+    then recorded again, is a second "received"); the same step told twice is told once."""
+    key = f"return:{return_id}:{step}"  # the first keeps the key notices were sent with
     return send_notice(
         "device-custody",
         user_id,
         {"return_id": return_id, "step": step},
         now,
-        f"return:{return_id}:{step}",
+        key if occurrence <= 1 else f"{key}:{occurrence}",
     )
 
 

@@ -173,8 +173,8 @@ class UndoReceiptForm(FlaskForm):
             Length(max=UNDO_REASON_LENGTH),
         ],
         description=_l(
-            "For example: wrong row clicked. Signed with the step, and shown to the device's "
-            "owner in its chain of custody."
+            "For example: wrong row clicked. Shown to the device's owner in its chain of "
+            "custody, and erased with their personal data."
         ),
         id="undo-reason",
     )

@@ -144,7 +144,7 @@ class CustodyStep(db.Model):
     )
     # declared, received, wiped, an outcome, withdrawn (by the person, before receipt),
     # not_brought (closed by an agent: the device never came) or receipt_undo (a receipt
-    # undone by an agent, its reason in `note`)
+    # undone by an agent, its reason in `note`, empty once the owner is erased)
     step: Mapped[str] = mapped_column(String(12))
     at: Mapped[datetime] = mapped_column(UTCDateTime())
     actor_id: Mapped[int | None] = mapped_column(
@@ -159,6 +159,8 @@ class CustodyStep(db.Model):
     wipe_method: Mapped[str | None] = mapped_column(String(30))
     wipe_date: Mapped[date | None] = mapped_column(Date)
     certificate_number: Mapped[str | None] = mapped_column(String(64))
+    # Free text staff wrote (an outcome's note, an undone receipt's reason): never signed,
+    # emptied on the owner's erasure (`services.erase_returns`).
     note: Mapped[str] = mapped_column(String(250), default="")
 
     device_return: Mapped[DeviceReturn] = relationship(back_populates="steps")

@@ -15,7 +15,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.auth.models import User, UserRole
-from app.core.audit import SUMMARY_LENGTH, record_audit
+from app.core.audit import SUMMARY_LENGTH, erase_audit_texts, record_audit
 from app.core.database import savepoint
 from app.core.devices import DEVICE_TYPES
 from app.core.i18n import format_day, format_number
@@ -23,6 +23,7 @@ from app.core.models import Commune
 from app.core.signals import (
     collection_point_closed,
     custody_step_recorded,
+    device_receipt_undone,
     device_return_received,
     device_return_waiting,
     device_return_withdrawn,
@@ -110,10 +111,9 @@ def _step_payload(receipt: str, step: CustodyStep) -> bytes:
         step.wipe_date.isoformat() if step.wipe_date else "",
         step.certificate_number or "",
     )
-    if step.step == RECEIPT_UNDONE:
-        # Its reason is what the step says: signed with it. Not for the older steps,
-        # whose signatures never covered their note and must still verify.
-        parts = (*parts, step.note or "")
+    # The note (an outcome's, an undone receipt's reason) is free text that may name the
+    # owner: never signed, so that it can be erased with their data (`erase_returns`)
+    # and every step still verifies.
     return "|".join(parts).encode()
 
 
@@ -553,10 +553,9 @@ def undo_receipt(device_return: DeviceReturn, agent: User, reason: str, now: dat
     The chain of custody is append-only: the receipt step stays, and a signed
     `receipt_undo` step with the reason follows it; the return is "declared" again, moved
     by one conditional UPDATE so that a wipe or an outcome recorded at the same moment
-    and this cannot both apply. The owner is told (`custody_step_recorded`). The points
-    the receipt scored in running clean-up campaigns are taken back as a withdrawal's are
-    (`device_return_withdrawn`), then the return is logged again, waiting for its device
-    (`device_returned`): received again, it scores again.
+    and this cannot both apply. The owner is told (`custody_step_recorded`). The entries
+    the receipt made count in running clean-up campaigns wait for the device again
+    (`device_receipt_undone`): received again, they count again, and only they.
     """
     reason = check_undo_receipt(device_return, agent, now, reason)
     if not _move_status(device_return, ("received",), "declared", now):
@@ -569,14 +568,11 @@ def undo_receipt(device_return: DeviceReturn, agent: User, reason: str, now: dat
     db.session.flush()
     record_audit(agent, "cancel", "device_return", device_return.receipt_number, now,
                  f"{RECEIPT_UNDONE}: {reason}")  # fmt: skip
-    owner = device_return.user
-    if owner is None:
-        return  # an erased owner: their entries were detached, nobody to score for
-    app = current_app._get_current_object()
-    device_return_withdrawn.send(app, return_id=device_return.id, user=owner, now=now)
-    # The entries taken back are deleted before the same ones are logged again.
-    db.session.flush()
-    device_returned.send(app, device_return=device_return, user=owner, now=now)
+    # What the receipt made count waits for the device again; nothing is logged anew (a
+    # receipt undone and made again scored in campaigns that had never counted it).
+    device_receipt_undone.send(
+        current_app._get_current_object(), return_id=device_return.id, now=now
+    )
 
 
 def audit_receipt_undone(summary: str) -> str | None:
@@ -1091,20 +1087,31 @@ def remind_waiting_returns(now: datetime, after_days: int) -> int:
     return len(waiting)
 
 
+def _audit_facts(summary: str) -> str:
+    """What an event about a return keeps on its owner's erasure: the facts a service
+    wrote (an outcome's key, `not_brought`, a wipe's certificate number), not an undone
+    receipt's reason ("" gives way to the erased-text mark)."""
+    return "" if summary.startswith(f"{RECEIPT_UNDONE}: ") else summary
+
+
 def erase_returns(user: User, now: datetime) -> None:
-    """Detach a person from their returns; the returns and every statistic stay."""
-    ids = select(DeviceReturn.id).where(DeviceReturn.user_id == user.id).scalar_subquery()
-    declared = db.session.scalars(
-        select(CustodyStep).where(
-            CustodyStep.return_id.in_(ids),
-            CustodyStep.step.in_(OWNER_STEPS),
-            CustodyStep.actor_id == user.id,
-        )
-    ).all()
-    for step in declared:
-        step.actor_id = None
-        step.actor_name = ""
-        step.signature = sign_step(step.device_return.receipt_number, step)
+    """Detach a person from their returns; the returns and every statistic stay.
+
+    What staff wrote about their returns goes too: every custody step's note (an undone
+    receipt's reason, an outcome's note), which no signature covers, and the reasons the
+    audit log copied (its events stay). Asset tags stay: the authority's inventory."""
+    theirs = DeviceReturn.user_id == user.id
+    erase_audit_texts(
+        "device_return", select(DeviceReturn.receipt_number).where(theirs), _audit_facts
+    )
+    ids = select(DeviceReturn.id).where(theirs).scalar_subquery()
+    steps = db.session.scalars(select(CustodyStep).where(CustodyStep.return_id.in_(ids))).all()
+    for step in steps:
+        step.note = ""
+        if step.step in OWNER_STEPS and step.actor_id == user.id:
+            step.actor_id = None
+            step.actor_name = ""
+            step.signature = sign_step(step.device_return.receipt_number, step)
     db.session.execute(
         update(DeviceReturn).where(DeviceReturn.user_id == user.id).values(user_id=None)
     )
@@ -1118,7 +1125,8 @@ def erase_signed_steps(user: User, now: datetime) -> None:
     The steps stay, with their account (now « Anonyme <id> ») as actor_id: the signature
     covers that id, not the name, so every step still verifies and the chain of custody
     still shows which steps one hand signed. The pages then read "signed by an
-    anonymised agent"."""
+    anonymised agent". Their notes stay: they speak of the device and its owner, not of
+    the agent, and go with the owner's data (`erase_returns`)."""
     db.session.execute(
         update(CustodyStep)
         .where(CustodyStep.actor_id == user.id, CustodyStep.step.not_in(OWNER_STEPS))

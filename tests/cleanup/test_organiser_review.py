@@ -287,10 +287,15 @@ def test_the_last_48_hours_message_says_when_it_really_ends_and_links_to_the_cam
 
 
 def test_a_message_and_the_campaign_page_give_a_goal_the_same_share(client, make, make_campaign):
-    """0.5 GB of a 100 GB goal read "0%" on the page and « (1 %) » in the reminder."""
+    """0.5 GB of a 100 GB goal read "0%" on the page and « (1 %) » in the reminder; both
+    now round a half up, as a person does (« 1 % »)."""
     from flask import render_template_string
 
     goal = {"achieved": 0.5, "target": 100, "unit": "GB"}
     with client.application.test_request_context(), force_locale("fr"):
-        page_share = render_template_string("{{ share|percent }}", share=0.005)
+        page = render_template_string(
+            '{% from "cleanup/_macros.html" import goal_list %}{{ goal_list([goal]) }}', goal=goal
+        )
+    page_share = re.search(r'data-testid="goal-share">([^<·]*?)\s*<', page).group(1)
+    assert page_share == "1\u00a0%"
     assert goal_text(goal, "fr").endswith(f"({page_share})")

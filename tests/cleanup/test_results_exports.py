@@ -78,3 +78,51 @@ def test_open_data_mends_the_capped_ratio_of_an_older_snapshot(client, make, mak
     frozen.results_json = json.dumps(snapshot)
     db.session.commit()
     assert _open_data_goals(client, campaign)[0]["ratio"] == 1.5
+
+
+def _team_of_four_with_113_points(make, make_campaign):
+    """Saint-Louis-de-Montferrand: 4 participants, 113 points (28.25 each), closed."""
+    commune = make.commune(name="Saint-Louis-de-Montferrand")
+    department = make.department(name_fr="Direction des Parcs", commune=commune)
+    now = utcnow()
+    campaign = make_campaign(starts_at=now - timedelta(days=3), ends_at=now + timedelta(days=1))
+    for gigabytes in (2.8, 2.8, 2.8, 2.9):  # 10 points a GB: 28 + 28 + 28 + 29
+        services.log_action(
+            make.user(department=department), campaign, "delete-mail", gigabytes, now
+        )
+    campaign.ends_at = now - timedelta(minutes=1)
+    db.session.commit()
+    return campaign
+
+
+def test_points_per_participant_round_a_half_up_on_the_results_page(client, make, make_campaign):
+    """113 points for 4 showed « 28,2 » (round() rounds a half to even): a person says 28,3."""
+    campaign = _team_of_four_with_113_points(make, make_campaign)
+    login(client, make.user(roles=("organiser",), locale="fr"))
+    page = client.get(f"/cleanup/campaigns/{campaign.id}/results").get_data(as_text=True)
+    shown = re.findall(r'<th scope="row">Direction des Parcs</th><td>(\d+,\d)</td>', page)
+    assert shown == ["28,3"]
+
+
+def test_points_per_participant_round_a_half_up_in_the_spreadsheet(client, make, make_campaign):
+    campaign = _team_of_four_with_113_points(make, make_campaign)
+    login(client, make.user(roles=("organiser",), locale="fr"))
+    body = client.get(f"/cleanup/campaigns/{campaign.id}/results.csv").get_data(as_text=True)
+    lines = {line.split(";")[2]: line.split(";") for line in body.splitlines()[1:]}
+    assert lines["Saint-Louis-de-Montferrand"][4:] == ["4", "113", "28,3"]
+    assert lines["Direction des Parcs"][4:] == ["4", "113", "28,3"]
+
+
+def test_a_snapshot_frozen_with_the_old_rounding_shows_28_3_too(client, make, make_campaign):
+    """Results frozen before the fix hold 28.2: the page works it out again."""
+    campaign = _team_of_four_with_113_points(make, make_campaign)
+    login(client, make.user(roles=("organiser",), locale="en"))
+    client.get(f"/cleanup/campaigns/{campaign.id}/results")  # freezes the results
+    frozen = db.session.get(CleanupCampaign, campaign.id)
+    snapshot = json.loads(frozen.results_json)
+    for team in snapshot["departments"] + snapshot["communes"]:
+        team["points_per_head"] = 28.2  # as round(113 / 4, 1) froze it
+    frozen.results_json = json.dumps(snapshot)
+    db.session.commit()
+    body = client.get(f"/cleanup/campaigns/{campaign.id}/results.csv").get_data(as_text=True)
+    assert body.count(",113,28.3\r\n") == 2

@@ -153,3 +153,17 @@ PREVIEW = {
     "subject_en": "Subject {{ first_name }}",
     "body_en": "Body for {{ display_name }}",
 }
+
+
+def coming(month: int, day: int, clock: str = "09:00") -> str:
+    """The next `day` of `month` after today in Paris, as the date field writes it
+    ("2027-01-05T09:00"): always within the year a message may be planned ahead."""
+    from datetime import date
+
+    from app.core.time import local_zone, utcnow
+
+    today = utcnow().astimezone(local_zone()).date()
+    moment = date(today.year, month, day)
+    if moment <= today:
+        moment = moment.replace(year=today.year + 1)
+    return f"{moment.isoformat()}T{clock}"

@@ -12,6 +12,7 @@ from app.extensions import db
 from app.messaging import jobs, services
 from app.messaging.models import Delivery, Dispatch, Schedule
 from tests.conftest import browser_sign_in, shown
+from tests.messaging.conftest import coming
 
 pytestmark = pytest.mark.browser
 
@@ -39,10 +40,12 @@ def test_organiser_writes_previews_and_schedules_a_template(page, make):
     page.get_by_label("Public visé (obligatoire)", exact=True).select_option(label="Tout le monde")
     page.locator("#audience-size").get_by_text("1 destinataire").wait_for()
     page.get_by_label("À une date et une heure").check()
-    page.fill("#at", "2099-03-02T09:00")
+    page.fill("#at", coming(3, 2))
     page.locator("#schedule-form button[type=submit]:not([name=count])").click()
     # Asked first, in words; nothing is planned before "yes".
-    page.get_by_text("Envoyer à 1 personne le 2 mars 2099, 9\u00a0h\u00a0?").wait_for()
+    page.get_by_text(
+        f"Envoyer à 1 personne le 2 mars {coming(3, 2)[:4]}, 9\u00a0h\u00a0?"
+    ).wait_for()
     assert db.session.scalar(select(Dispatch)) is None
     page.get_by_role("button", name="Le planifier").click()
     shown(page, "Message planifié.").wait_for()

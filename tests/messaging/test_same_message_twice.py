@@ -16,6 +16,7 @@ from app.extensions import db
 from app.messaging import jobs, services
 from app.messaging.models import Dispatch, MessageTemplate, Schedule
 from tests.conftest import login
+from tests.messaging.conftest import coming
 
 HIDDEN_RE = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)">')
 # The campaign's start: a Monday some weeks ahead (a campaign starts within a year) at
@@ -146,7 +147,7 @@ def test_a_recurring_message_to_the_same_audience_is_warned_of_with_its_next_sen
 def test_only_the_same_template_to_the_same_audience_is_warned_of(auth, client, make, template):
     fields = _to_admins(client, make, template)
     other = template(key="other")
-    _yes(auth, _confirmation(auth, **fields, kind="at", at="2099-01-05T09:00"))
+    _yes(auth, _confirmation(auth, **fields, kind="at", at=coming(1, 5)))
     same = _confirmation(auth, **fields, kind="now")
     to_organisers = _confirmation(auth, **{**fields, "role": "organiser"}, kind="now")
     to_everyone = _confirmation(auth, template=fields["template"], audience="everyone", kind="now")
@@ -176,7 +177,7 @@ def test_the_launch_of_another_campaign_is_not_warned_of(auth, client, make, mak
 
 def test_a_cancelled_dispatch_is_no_longer_warned_of(auth, client, make, template):
     fields = _to_admins(client, make, template)
-    _yes(auth, _confirmation(auth, **fields, kind="at", at="2099-01-05T09:00"))
+    _yes(auth, _confirmation(auth, **fields, kind="at", at=coming(1, 5)))
     before = _warning(_confirmation(auth, **fields, kind="now"))
     dispatch = db.session.scalar(select(Dispatch))
     auth.post(f"/messaging/dispatches/{dispatch.id}/cancel")

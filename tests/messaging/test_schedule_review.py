@@ -12,6 +12,7 @@ from app.extensions import db
 from app.messaging import services
 from app.messaging.models import Dispatch, Schedule
 from tests.conftest import login
+from tests.messaging.conftest import coming
 from tests.messaging.test_routes import _deliver
 
 HX = {"HX-Request": "true"}
@@ -52,7 +53,7 @@ def _filled(tpl) -> dict:
         "template": str(tpl.id),
         "audience": "everyone",
         "kind": "at",
-        "at": "2031-05-06T09:30",
+        "at": coming(5, 6, "09:30"),
     }
 
 
@@ -61,7 +62,7 @@ def _assert_filled(page: str, tpl) -> None:
         f'<option selected value="{tpl.id}">'
         in page.split('id="template"', 1)[1].split("</select>", 1)[0]
     )
-    assert 'value="2031-05-06T09:30"' in _tag(page, "input", 'id="at"')
+    assert f'value="{coming(5, 6, "09:30")}"' in _tag(page, "input", 'id="at"')
     assert "checked" in _tag(page, "input", 'value="at"')
     assert "3 destinataires" in page.split('id="audience-size"', 1)[1].split("</p>", 1)[0]
 

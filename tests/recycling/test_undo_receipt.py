@@ -121,11 +121,16 @@ def test_undoing_declares_the_return_again_after_a_signed_step_the_receipt_stayi
     assert "Confirm receipt" in page and UNDO_BUTTON not in page
 
 
-def test_the_reason_is_signed_with_the_step(client, desk):
+def test_the_steps_facts_are_signed_its_reason_is_not(client, desk):
+    """Who undid the receipt, and when, are signed; the reason is free text that goes
+    with the owner's erased data, so emptying it leaves the step verified."""
     laptop = desk.received()
     _undo(client, laptop)
     step = _reloaded(laptop).steps[-1]
-    step.note = "Another reason"
+    step.note = ""
+    db.session.commit()
+    assert services.step_is_authentic(laptop.receipt_number, step)
+    step.at -= timedelta(minutes=1)
     db.session.commit()
     assert not services.step_is_authentic(laptop.receipt_number, step)
 
@@ -170,6 +175,22 @@ def test_the_points_of_the_receipt_are_taken_back_and_come_again_on_a_new_receip
     assert _receive(client, laptop).status_code == 302
     assert _reloaded(laptop).status == "received"
     assert my_standing(campaign, owner)["points"] == scored
+
+
+def test_undoing_a_receipt_never_makes_a_declaration_count_where_it_did_not(client, make, desk):
+    """Declared before the campaign, the return never counted there: receiving it,
+    undoing and receiving it again gives its owner nothing (it gave 100 points)."""
+    owner = make.user(locale="fr")
+    laptop = desk.received(owner)  # declared and received before any campaign
+    now = utcnow()
+    campaign = build_campaign(
+        make, starts_at=now - timedelta(days=1), ends_at=now + timedelta(days=10)
+    )
+    _undo(client, laptop)
+    assert _receive(client, laptop).status_code == 302
+
+    assert db.session.scalars(select(CleanupAction)).all() == []
+    assert my_standing(campaign, owner)["points"] == 0
 
 
 def _receive(client, device_return):
