@@ -1,7 +1,7 @@
 """Personal data registry: each domain says what it holds about a person,
 how to export it and how to erase it, so export and erasure cover everything.
 
-Export sections: profile, consents (core); actions, badges (clean-up); returns and
+Export sections: profile, consents, audit_events (core); actions, badges (clean-up); returns and
 custody_steps, the steps an agent signed (recycling); messages (messaging); requests
 (catalogue).
 """
@@ -35,6 +35,7 @@ def personal_data_entries() -> list[PersonalData]:
 EXPORT_SECTIONS = (
     "profile",
     "consents",
+    "audit_events",
     "actions",
     "badges",
     "returns",
@@ -42,6 +43,9 @@ EXPORT_SECTIONS = (
     "messages",
     "requests",
 )
+
+# The sections the core writes itself, which no domain can replace.
+CORE_SECTIONS = EXPORT_SECTIONS[:3]
 
 RetentionHook = Callable[[datetime], None]
 

@@ -170,6 +170,18 @@ EXPORT_SCHEMA = {
                 "sso_subject": {"type": "string", "nullable": True},
                 "created_at": {"type": "string", "nullable": True},
                 "anonymised_at": {"type": "string", "nullable": True},
+                "active": BOOLEAN,
+                "deactivated_at": NULLABLE_STRING,
+                "deactivated_by": {
+                    "type": "string",
+                    "nullable": True,
+                    "description": "admin or directory (the staff directory)",
+                },
+                "deactivated_by_name": NULLABLE_STRING,
+                "collection_points": {
+                    "description": "The collection points the person is an agent of",
+                    **_list_of({"id": INTEGER, "name": STRING}),
+                },
                 "api_tokens": {"type": "array", "items": {"type": "object"}},
                 "erasure_requests": {"type": "array", "items": {"type": "object"}},
             },
@@ -181,6 +193,20 @@ EXPORT_SCHEMA = {
                 "email_opt_in": {"type": "boolean"},
                 "email_opt_in_changed_at": {"type": "string", "nullable": True},
             },
+        },
+        "audit_events": {
+            "description": "The audit log's events about the person's account, oldest first; "
+            "whoever made the change is named by role (admin, system, self), never by name",
+            **_list_of(
+                {
+                    "at": STRING,
+                    "action": STRING,
+                    "action_name": STRING,
+                    "details": STRING,
+                    "actor": STRING,
+                    "actor_name": STRING,
+                }
+            ),
         },
         **SECTION_SCHEMAS,
     },

@@ -16,12 +16,18 @@ from sqlalchemy import delete, select
 from app.auth.identity import user_identity
 from app.auth.models import ApiToken, LeaderboardVisibility, User, UserRole, role_label
 from app.auth.services import end_all_sessions, erased_address_digest, forget_sign_in_links
-from app.core.audit import record_audit
-from app.core.i18n import regional_locale
-from app.core.privacy import EXPORT_SECTIONS, personal_data_entries, retention_hooks
+from app.core.audit import AuditEvent, action_label, audit_details, record_audit
+from app.core.i18n import labeller, regional_locale
+from app.core.privacy import (
+    CORE_SECTIONS,
+    EXPORT_SECTIONS,
+    personal_data_entries,
+    retention_hooks,
+)
 from app.core.privacy_models import ErasureRequest
 from app.core.time import local_iso, utcnow
 from app.extensions import db
+from app.recycling.models import CollectionPoint, PointAgent
 
 EXPORT_FORMAT = "empreinte-export/1"
 
@@ -45,9 +51,26 @@ def export_language(user: User) -> str:
     return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
+# Who deactivated an account (`User.deactivated_by`), in words.
+DEACTIVATED_BY_NAMES = {"admin": _l("Administrator"), "directory": _l("Staff directory")}
+
+# Who made a change to the person's account, as the export names them: by their role, never
+# by name (the actor's identity is another person's data). Every change to an account is
+# made from the administration pages, which only admins reach; the scheduled jobs act as
+# the portal itself.
+ACTOR_NAMES = {
+    "admin": _l("An administrator"),
+    "system": _l("The portal, automatically"),
+    "self": _l("You"),
+}
+actor_label = labeller(ACTOR_NAMES)
+deactivated_by_label = labeller(DEACTIVATED_BY_NAMES)
+
+
 def profile_section(user: User, language: str) -> dict:
-    """What the core holds about the person: account, preferences, tokens; their department
-    and commune by code and by name."""
+    """What the core holds about the person: account and its status, preferences, tokens,
+    the collection points they are an agent of; their department and commune by code and
+    by name."""
     tokens = db.session.scalars(
         select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id)
     ).all()
@@ -63,6 +86,21 @@ def profile_section(user: User, language: str) -> dict:
         "sso_subject": user.sso_subject,
         "created_at": local_iso(user.created_at),
         "anonymised_at": local_iso(user.anonymised_at),
+        "active": user.active,
+        "deactivated_at": local_iso(user.deactivated_at),
+        "deactivated_by": user.deactivated_by,
+        "deactivated_by_name": (
+            deactivated_by_label(user.deactivated_by) if user.deactivated_by else None
+        ),
+        "collection_points": [
+            {"id": point_id, "name": name}
+            for point_id, name in db.session.execute(
+                select(CollectionPoint.id, CollectionPoint.name)
+                .join(PointAgent, PointAgent.point_id == CollectionPoint.id)
+                .where(PointAgent.user_id == user.id)
+                .order_by(CollectionPoint.name, CollectionPoint.id)
+            )
+        ],
         "api_tokens": [
             {
                 "name": token.name,
@@ -96,6 +134,33 @@ def consents_section(user: User) -> dict:
     }
 
 
+def audit_events_section(user: User) -> list[dict]:
+    """The audit log's events about the person's account (a role granted, the account
+    deactivated), oldest first, worded as the log words them; the actor named by role."""
+    events = db.session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.object_type == "user", AuditEvent.object_id == str(user.id))
+        .order_by(AuditEvent.at, AuditEvent.id)
+    )
+    rows = []
+    for event in events:
+        if event.actor_id is None:
+            actor = "system"
+        else:
+            actor = "self" if event.actor_id == user.id else "admin"
+        rows.append(
+            {
+                "at": local_iso(event.at),
+                "action": event.action,
+                "action_name": action_label(event.action),
+                "details": audit_details(event.action, event.summary),
+                "actor": actor,
+                "actor_name": actor_label(actor),
+            }
+        )
+    return rows
+
+
 def export_personal_data(user: User, now: datetime) -> dict:
     """One JSON-able document with every section, empty lists for absent domains.
 
@@ -108,10 +173,11 @@ def export_personal_data(user: User, now: datetime) -> dict:
     with force_locale(regional_locale(language)):
         document["profile"] = profile_section(user, language)
         document["consents"] = consents_section(user)
-        for section in EXPORT_SECTIONS[2:]:
+        document["audit_events"] = audit_events_section(user)
+        for section in EXPORT_SECTIONS[len(CORE_SECTIONS) :]:
             document[section] = []
         for entry in personal_data_entries():
-            if entry.section in ("profile", "consents"):
+            if entry.section in CORE_SECTIONS:
                 continue  # the core's own sections cannot be replaced by a domain
             document[entry.section] = entry.export(user)
     return document

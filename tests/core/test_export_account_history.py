@@ -1,0 +1,97 @@
+"""The personal data export tells the person what the administration did to their account
+(roles granted, deactivation), naming whoever did it by role only, and the account's
+status and collection points; the privacy notice names every kind of data the code keeps."""
+
+import re
+from datetime import UTC, datetime
+
+from app.core import admin_services, privacy_services
+from app.extensions import db
+from tests.conftest import login
+from tests.trust.world import build_world
+
+NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
+
+
+def _export(client, person) -> dict:
+    login(client, person)
+    return client.get("/auth/profile/export").get_json(force=True)
+
+
+def test_a_role_granted_is_in_the_export_with_the_admin_named_by_role(client, make):
+    admin = make.user(roles=("admin",), display_name="Bérénice Lacaze", email="bl@example.org")
+    person = make.user(locale="fr")
+    admin_services.set_role(admin, person, "organiser", True, NOW)
+    db.session.commit()
+    [event] = _export(client, person)["audit_events"]
+    assert (event["action"], event["action_name"], event["details"]) == (
+        "grant_role",
+        "Attribution de rôle",
+        "Organisateur",
+    )
+    assert (event["actor"], event["actor_name"]) == ("admin", "Un administrateur")
+    assert "Lacaze" not in str(event) and "bl@example.org" not in str(event)
+
+
+def test_the_export_gives_the_account_status_and_who_deactivated_it(make):
+    """A deactivated account cannot sign in: the service is called as an operator would."""
+    admin = make.user(roles=("admin",), display_name="Bérénice Lacaze")
+    person = make.user(locale="en")
+    admin_services.set_account_active(admin, person, False, NOW)
+    admin_services.set_account_active(admin, person, True, NOW)
+    admin_services.set_account_active(admin, person, False, NOW)
+    db.session.commit()
+    document = privacy_services.export_personal_data(person, NOW)
+    profile = document["profile"]
+    assert (profile["active"], profile["deactivated_by"], profile["deactivated_by_name"]) == (
+        False,
+        "admin",
+        "Administrator",
+    )
+    assert profile["deactivated_at"].startswith("2026-11-25T11:00:00")
+    assert [(e["action_name"], e["actor_name"]) for e in document["audit_events"]] == [
+        ("Account deactivated", "An administrator"),
+        ("Account reactivated", "An administrator"),
+        ("Account deactivated", "An administrator"),
+    ]
+    assert "Lacaze" not in str(document["audit_events"])
+
+
+def test_an_agent_s_export_lists_the_collection_points_they_are_assigned_to(client, make):
+    world = build_world(make, NOW)
+    db.session.commit()
+    profile = _export(client, world.agent)["profile"]
+    assert profile["collection_points"] == [{"id": world.point.id, "name": world.point.name}]
+    assert profile["active"] is True
+
+
+def _text(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def test_the_notice_names_tokens_identifiers_useful_items_and_staff_notes_in_french(client):
+    page = _text(client.get("/privacy?lang=fr").get_data(as_text=True))
+    processed = page.split("Ce que nous traitons et pourquoi")[1].split("Responsable")[0]
+    for words in (
+        "jetons d'API",
+        "matricule",
+        "identifiant de connexion unique",
+        "les éléments du catalogue que vous marquez comme utiles",
+        "motif d'un refus de demande",
+        "motif de la vérification d'une action de nettoyage",
+        "l'historique des changements de votre compte",
+    ):
+        assert words in processed, words
+
+
+def test_the_notice_says_in_french_what_stays_without_time_limit(client):
+    page = _text(client.get("/privacy?lang=fr").get_data(as_text=True))
+    kept = page.split("sans limite de durée")[1].split("Vos droits")[0]
+    for words in (
+        "numéros d'inventaire",
+        "supprime les notes des agents",
+        "le statut de chaque message",
+        "e-mails qui n'ont pas pu être envoyés",
+        "contexte",
+    ):
+        assert words in kept, words
