@@ -54,7 +54,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["cleanup_co2_range"] = catalogue.co2_range
     app.jinja_env.globals["cleanup_goal_share"] = catalogue.goal_share
     # "My entries" and the personal data export name an entry's status in the same words.
-    app.jinja_env.globals["cleanup_status_name"] = integration.action_status_name
+    app.jinja_env.globals["cleanup_status_text"] = integration.action_status_text
     register_personal_data(
         app, PersonalData("actions", integration.export_actions, services.erase_person)
     )

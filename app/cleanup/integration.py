@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.cleanup import queries, services
-from app.cleanup.catalogue import BADGES, goal_share, quantity_label
+from app.cleanup.catalogue import BADGES, flag_reason_label, goal_share, quantity_label
 from app.cleanup.countdown import ends_when
 from app.cleanup.models import (
     ACCEPTED,
@@ -457,6 +457,23 @@ def action_status_name(status: str, frozen: bool) -> str:
     return names.get(status, status)
 
 
+def action_status_text(
+    status: str, frozen: bool, review_reason: str | None, correction_refused: bool
+) -> str:
+    """An entry's status with the organiser's decision as "My entries" and the data export
+    write it: a rejection with its reason, a refused correction with why."""
+    name = action_status_name(status, frozen)
+    if status == "rejected" and review_reason:
+        return _("%(label)s: %(value)s", label=name, value=review_reason)
+    if status == "accepted" and correction_refused and review_reason:
+        return _(
+            "%(status)s. Your correction was not accepted: %(reason)s",
+            status=name,
+            reason=review_reason,
+        )
+    return name
+
+
 def export_actions(user) -> list[dict]:
     """The person's logged actions for the data export: each stored key with its name in
     the language in force (the export forces the person's), the quantity with its unit."""
@@ -478,6 +495,10 @@ def export_actions(user) -> list[dict]:
     exported = []
     for action, campaign_id, name_fr, name_en, frozen_at in rows:
         kind = types[action.action_type_id]
+        frozen = frozen_at is not None
+        # A refused correction clears `corrected_from` and keeps `corrected_at`.
+        refused = action.corrected_at is not None and action.corrected_from is None
+        before = action.corrected_from
         exported.append(
             {
                 "campaign": campaign_id,
@@ -493,8 +514,31 @@ def export_actions(user) -> list[dict]:
                 "points_claimed": action.points,
                 "logged_at": local_iso(action.logged_at),
                 "status": action.status,
-                "status_name": action_status_name(action.status, frozen_at is not None),
+                "status_name": action_status_name(action.status, frozen),
                 "review_reason": action.review_reason,
+                # What "My entries" shows in its status column: the decision and its reason.
+                "status_text": action_status_text(
+                    action.status, frozen, action.review_reason, refused
+                ),
+                "reviewed_at": local_iso(action.reviewed_at),
+                # Why it was set aside for review: the stored key, and in the person's words.
+                "flag_reason": action.flag_reason,
+                "flag_reason_text": flag_reason_label(action.flag_reason),
+                # The person's last correction: what the entry said before it (None once an
+                # organiser refused it: the entry went back to that quantity).
+                "corrected_at": local_iso(action.corrected_at),
+                "correction_refused": refused,
+                "corrected_from": before,
+                "corrected_from_text": (
+                    None if before is None else quantity_label(before, kind.unit)
+                ),
+                "corrected_from_status": action.corrected_from_status,
+                # The status it had then, not what a frozen campaign makes of it now.
+                "corrected_from_status_name": (
+                    None
+                    if action.corrected_from_status is None
+                    else action_status_name(action.corrected_from_status, False)
+                ),
             }
         )
     return exported

@@ -1107,10 +1107,10 @@ def months_before(moment: datetime, months: int) -> datetime:
 def anonymise_old_actions(now: datetime, months: int) -> int:
     """Retention: `months` after a campaign ended, its actions no longer point to a person.
 
-    Participant rows lose their user (as on erasure) and the free text about each action
-    goes; every action row, quantity, points, team and commune stays, so totals and the
-    results stay exactly the same and can still be recomputed. Returns how many
-    participants were detached."""
+    Participant rows lose their user (as on erasure); the free text about each action goes,
+    and so does the device return an entry was logged for (`source_key`); every action row,
+    quantity, points, team and commune stays, so totals and the results stay exactly the
+    same and can still be recomputed. Returns how many participants were detached."""
     cutoff = months_before(now, months)
     ended = select(CleanupCampaign.id).where(CleanupCampaign.ends_at <= cutoff)
     detached = db.session.execute(
@@ -1133,6 +1133,17 @@ def anonymise_old_actions(now: datetime, months: int) -> int:
         update(CleanupAction)
         .where(*with_text)
         .values(flag_reason="", review_reason="", reviewed_by_id=None)
+        .execution_options(synchronize_session=False)
+    )
+    # "device-return:<id>" names a return, which keeps its owner: the entry would lead
+    # back to them. Once the campaign is over only the return's page reads it (its note
+    # on that campaign, which goes as the person's entries do); receipts and withdrawals
+    # change running campaigns only. NULLs never collide in the (campaign_id, source_key)
+    # unique index, on SQLite as on PostgreSQL.
+    db.session.execute(
+        update(CleanupAction)
+        .where(CleanupAction.campaign_id.in_(ended), CleanupAction.source_key.is_not(None))
+        .values(source_key=None)
         .execution_options(synchronize_session=False)
     )
     db.session.flush()

@@ -53,7 +53,17 @@ SECTION_SCHEMAS = {
             "logged_at": STRING,
             "status": STRING,
             "status_name": STRING,
+            "status_text": {"type": "string", "description": "As 'My entries' shows it"},
             "review_reason": STRING,
+            "reviewed_at": NULLABLE_STRING,
+            "flag_reason": {"type": "string", "description": "Why it was set aside: a code"},
+            "flag_reason_text": STRING,
+            "corrected_at": NULLABLE_STRING,
+            "correction_refused": BOOLEAN,
+            "corrected_from": {"type": "number", "nullable": True},
+            "corrected_from_text": NULLABLE_STRING,
+            "corrected_from_status": NULLABLE_STRING,
+            "corrected_from_status_name": NULLABLE_STRING,
         }
     ),
     "badges": _list_of(

@@ -15,9 +15,11 @@ from flask import current_app, has_request_context
 from flask_babel import force_locale
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import (
+    String,
     and_,
     bindparam,
     case,
+    cast,
     delete,
     func,
     insert,
@@ -29,6 +31,7 @@ from sqlalchemy import (
 )
 
 from app.auth.models import User
+from app.cleanup.services import months_before
 from app.core.audit import record_audit
 from app.core.i18n import current_language, long_date, regional_locale
 from app.core.personalisation import (
@@ -48,7 +51,7 @@ from app.messaging.builtins import (
     ensure_builtin_templates,
 )
 from app.messaging.i18n import _
-from app.messaging.labels import channel_label
+from app.messaging.labels import DISPATCH_IN_PROGRESS, channel_label, delivery_status
 from app.messaging.mailer import LEFT_FOR_LATER, build_email
 from app.messaging.models import (
     LOCALES,
@@ -1545,27 +1548,35 @@ def _test_failure(dispatch_id: int) -> str:
 
 
 def export_messages(user) -> list[dict]:
-    """The person's inbox for the data export; each channel named in the language in force
-    (the export forces the person's), each moment with the portal's local offset."""
-    rows = db.session.scalars(
-        select(Delivery)
-        .where(
-            Delivery.user_id == user.id,
-            Delivery.status == "delivered",
-            Delivery.deleted_at.is_(None),
+    """Every message kept for the person, for the data export: their inbox and each e-mail,
+    sent or not (waiting, skipped, failed, with its reason), the content while it is held;
+    each status and channel named in the language in force (the export forces the
+    person's), each moment with the portal's local offset. A message they deleted is left
+    out, as it left their inbox."""
+    rows = db.session.execute(
+        select(Delivery, Dispatch.prepared_at)
+        .join(Dispatch, Dispatch.id == Delivery.dispatch_id)
+        .where(Delivery.user_id == user.id, Delivery.deleted_at.is_(None))
+        .order_by(
+            func.coalesce(Delivery.delivered_at, Dispatch.prepared_at).desc(),
+            Delivery.id.desc(),
         )
-        .order_by(Delivery.delivered_at.desc(), Delivery.id.desc())
     )
     return [
         {
             "channel": row.channel,
             "channel_name": channel_label(row.channel),
+            "status": row.status,
+            "status_name": delivery_status(row.status),
             "subject": row.subject,
             "body": row.body,
+            "error": row.error,
+            "written_at": local_iso(written_at),  # when it was put in the outbox
+            "next_attempt_at": local_iso(row.next_attempt_at),
             "delivered_at": local_iso(row.delivered_at),
             "read_at": local_iso(row.read_at),
         }
-        for row in rows
+        for row, written_at in rows
     ]
 
 
@@ -1588,9 +1599,88 @@ def purge_message_bodies(now: datetime, days: int) -> int:
     return purged
 
 
+def error_code(error: str) -> str:
+    """What an error says without its text: its class or kind ("SMTPRecipientsRefused",
+    "render", "inactive"); the text may hold the address refused or a person's values."""
+    return error.split(":", 1)[0].strip()[:60]
+
+
+def purge_undelivered_contents(now: datetime, days: int) -> int:
+    """Retention: a message that was never delivered (its e-mail failed or skipped) loses
+    its subject, its body and its error's text `days` after its dispatch finished (or was
+    written to the outbox, for one still sending), keeping the error's class.
+
+    A delivery row has no moment of its own for a failure: its dispatch's `completed_at`
+    comes after every attempt of every row, `prepared_at` is when the row was written.
+    Statuses stay, so every count is unchanged. Returns how many rows were purged."""
+    finished = select(Dispatch.id).where(
+        func.coalesce(Dispatch.completed_at, Dispatch.prepared_at) <= now - timedelta(days=days)
+    )
+    given_up = (
+        Delivery.status.not_in(("pending", "delivered")),  # given up: failed, skipped
+        Delivery.dispatch_id.in_(finished),
+    )
+    purged = db.session.execute(
+        update(Delivery)
+        .where(*given_up, or_(Delivery.subject.is_not(None), Delivery.body.is_not(None)))
+        .values(subject=None, body=None)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    codes = [
+        {"row_id": row_id, "error": error_code(error)}
+        for row_id, error in db.session.execute(
+            select(Delivery.id, Delivery.error).where(*given_up, Delivery.error.is_not(None))
+        )
+        if error_code(error) != error
+    ]
+    if codes:  # Core executemany, as `deliver_claimed` writes statuses
+        db.session.execute(update(_DELIVERY).where(_DELIVERY.c.id == bindparam("row_id")), codes)
+    db.session.flush()
+    return purged + len(codes)
+
+
+# What a notice's context keeps past the clean-up retention: the kind of news a custody
+# notice told ("received", "wiped"…) and why a dispatch was not sent. Entry, return and
+# request ids, the reasons written and the figures decided go: with the deliveries they
+# would tie the person again to what the clean-up retention anonymised.
+NOTICE_CONTEXT_KEPT = ("step", NOT_SENT)
+
+
+def strip_old_notices(now: datetime, months: int) -> int:
+    """Retention: `months` after a notice to one person was sent (or cancelled), its
+    dispatch no longer says what it was about nor whom: its context keeps only
+    `NOTICE_CONTEXT_KEPT`, its audience loses the person's id, its dedupe key (which
+    names the entry, return, request or person) goes. Template, times, status and the
+    deliveries stay: the person's inbox keeps the message, every count is unchanged.
+    Returns how many dispatches were stripped."""
+    cutoff = months_before(now, months)
+    notices = db.session.scalars(
+        select(Dispatch).where(
+            Dispatch.audience_key == NOTICE_AUDIENCE,
+            Dispatch.status.not_in(DISPATCH_IN_PROGRESS),
+            func.coalesce(Dispatch.completed_at, Dispatch.due_at) <= cutoff,
+            # Not stripped yet (a stripped one is not read again each day): every notice
+            # sent has a dedupe key, and one written by hand names its person.
+            Dispatch.dedupe_key.is_not(None) | (cast(Dispatch.audience_params, String) != "{}"),
+        )
+    )
+    stripped = 0
+    for dispatch in notices:
+        context = dispatch.context or {}
+        kept = {key: value for key, value in context.items() if key in NOTICE_CONTEXT_KEPT}
+        dispatch.context, dispatch.audience_params, dispatch.dedupe_key = kept, {}, None
+        stripped += 1
+    db.session.flush()
+    return stripped
+
+
 def apply_message_retention(now: datetime) -> None:
     """The messaging retention step (`app.core.privacy.register_retention`)."""
-    purge_message_bodies(now, current_app.config["MESSAGE_BODY_RETENTION_DAYS"])
+    config = current_app.config
+    purge_message_bodies(now, config["MESSAGE_BODY_RETENTION_DAYS"])
+    purge_undelivered_contents(now, config["MESSAGE_BODY_RETENTION_DAYS"])
+    # The clean-up retention's own period: past it, its entries no longer name anyone.
+    strip_old_notices(now, config["ACTION_RETENTION_MONTHS"])
 
 
 def erase_messages(user, now: datetime) -> None:

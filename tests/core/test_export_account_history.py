@@ -91,7 +91,15 @@ def test_the_notice_says_in_french_what_stays_without_time_limit(client):
         "numéros d'inventaire",
         "supprime les notes des agents",
         "le statut de chaque message",
-        "e-mails qui n'ont pas pu être envoyés",
-        "contexte",
     ):
         assert words in kept, words
+
+
+def test_the_notice_says_in_french_when_unsent_e_mails_and_notice_contexts_go(client):
+    page = _text(client.get("/privacy?lang=fr").get_data(as_text=True))
+    deleted = page.split("au bout d'un délai")[1].split("sans limite de durée")[0]
+    for words in (
+        "d'un e-mail qui n'a pas pu être envoyé",
+        "la trace de cet envoi ne dit plus de laquelle il s'agissait",
+    ):
+        assert words in deleted, words

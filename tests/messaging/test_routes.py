@@ -228,7 +228,11 @@ def test_my_data_export_leaves_out_the_messages_i_deleted(client, my_inbox):
     me, (first, _second) = my_inbox(2)
     client.post(f"/messaging/inbox/{first.id}/delete", data={"csrf_token": csrf_token(client)})
     exported = services.export_messages(me)
-    assert [m["channel"] for m in exported] == ["inbox"]
+    # The second message alone: its inbox copy, and its e-mail (not sent without consent).
+    assert [(m["channel"], m["status"]) for m in exported] == [
+        ("inbox", "delivered"),
+        ("email", "skipped"),
+    ]
 
 
 def test_mark_read_with_htmx_returns_the_message_fragment(client, make, template):
