@@ -77,6 +77,19 @@ def _account_limited_message() -> str:
     )
 
 
+def _account_limited_page(_limit):
+    """The sign-in page again (429), the message at its top and the address typed in both
+    forms: the link, which still works, is one button away instead of a bare error page."""
+    typed = _typed_address().removeprefix("account:")
+    flash(_account_limited_message(), "error")
+    g.form_refused = True
+    page, _status = _sign_in_page(
+        SignInForm(formdata=None, email=typed),
+        SignInLinkForm(formdata=None, prefix="link", email=typed),
+    )
+    return make_response(page, 429)
+
+
 @bp.route("/sign-in", methods=["GET", "POST"])
 @limiter.limit(_sign_in_limit, methods=["POST"])
 # Every attempt counts, before its password is checked: counting only the wrong ones
@@ -86,6 +99,7 @@ def _account_limited_message() -> str:
     key_func=_typed_address,
     methods=["POST"],
     error_message=_account_limited_message,
+    on_breach=_account_limited_page,
 )
 def sign_in():
     """Show the sign-in form and open a session on valid credentials."""

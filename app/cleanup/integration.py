@@ -219,12 +219,15 @@ def _variables_in(campaign: CleanupCampaign, users, now: datetime) -> dict[int, 
     goals = queries.goal_progress(campaign)
     zone = local_zone()
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-    days_left = 0
     state = campaign.state(now)
-    if state == RUNNING:
+    # Not started yet (a draft previewed, a message sent before the start): the countdown
+    # as of the start, when the launch message goes, never « fin ; 0 jour. ».
+    as_of = max(now, campaign.starts_at)
+    days_left = 0
+    if as_of < campaign.ends_at:
         # Whole days, a part of a day counting as one (messaging's calendar checks count
         # so); `ends_when` says the end as people do ("today at 23:22").
-        days_left = math.ceil((campaign.ends_at - now).total_seconds() / 86400)
+        days_left = math.ceil((campaign.ends_at - as_of).total_seconds() / 86400)
     links = {"campaign_url": f"{base}/cleanup/campaigns/{campaign.id}"}
     if state == CLOSED:
         links["results_url"] = f"{base}/cleanup/campaigns/{campaign.id}/results"
@@ -245,11 +248,15 @@ def _variables_in(campaign: CleanupCampaign, users, now: datetime) -> dict[int, 
             "campaign_name": campaign.name(lang),
             "campaign_starts": sentence_moment(campaign.starts_at, lang, zone),
             "campaign_ends": sentence_moment(campaign.ends_at, lang, zone),
-            "days_left": wording[lang].integer(days_left),
+            "days_left": (
+                wording[lang].integer(days_left)
+                if state == RUNNING or not days_left
+                else _DaysFromStart(wording[lang].integer(days_left))
+            ),
             "days_left_text": wording[lang].days(days_left),
             "ends_when": (
-                ends_when(campaign.ends_at, now, lang, wording[lang].translations)
-                if state == RUNNING
+                ends_when(campaign.ends_at, as_of, lang, wording[lang].translations)
+                if days_left
                 else ""
             ),
             **links,
@@ -342,6 +349,22 @@ class _Wording:
     def days(self, count: int) -> str:
         text = self._translations.ungettext("%(num)s day", "%(num)s days", count)
         return text % {"num": self._write(count)}
+
+
+class _DaysFromStart(WrittenNumber):
+    """The days a campaign not started yet will run, counted from its start: a number
+    like any other in a template (true, "7"), while `value` stays 0, the days left at
+    that moment, which messaging's calendar check reads (`campaign_timing_mismatch`: a
+    launch or a reminder sent before the start is flagged, as no campaign runs then)."""
+
+    def __new__(cls, written: WrittenNumber):
+        return super().__new__(cls, str(written), 0)
+
+    def __bool__(self) -> bool:
+        return True
+
+    def __getnewargs__(self):  # copy and pickle
+        return (WrittenNumber(str(self), 0),)
 
 
 def _campaign_param(params: dict) -> CleanupCampaign | None:

@@ -123,6 +123,8 @@ def init_app(app: Flask) -> None:
             return _render(500)
         if status == 413:  # the body's limit, as this request had it (app/core/security.py)
             return _render(413, body_too_large())
+        if isinstance(error, RateLimitExceeded) and error.response is not None:
+            return error.response  # a limit that answers with its own page (sign-in)
         if isinstance(error, RateLimitExceeded) and error.limit.error_message:
             return _render(429, str(error.description))  # a limit that says what to do
         return _render(status)

@@ -739,6 +739,15 @@ def undo_receipt(receipt: str):
     form = UndoReceiptForm()
     if form.validate_on_submit():
         try:
+            if asks_after_check():  # scripts off: asked once the reason and the rules pass
+                services.check_undo_receipt(device_return, current_user, utcnow(), form.reason.data)
+                return question_page(
+                    undo_question(device_return),
+                    yes=_("Undo the receipt"),
+                    no=_("Keep the receipt"),
+                    about=_("Return %(number)s", number=device_return.receipt_number),
+                    anchor="undo-receipt-heading",
+                )
             services.undo_receipt(device_return, current_user, form.reason.data, utcnow())
         except services.ReturnError as error:
             db.session.rollback()

@@ -252,8 +252,12 @@ def test_the_account_limit_says_what_to_do_in_french(make_app, make):
             data={"email": target.email, "password": "guess", "csrf_token": csrf_token(client)},
             headers={"Accept-Language": "fr"},
         )
+    page = refused.get_data(as_text=True)
     assert refused.status_code == 429
-    assert "ou demandez un lien de connexion par e-mail" in refused.get_data(as_text=True)
+    assert "ou demandez un lien de connexion par e-mail" in page
+    # The sign-in page again, the link form filled in, not a bare « Erreur 429 » page.
+    assert "Erreur 429" not in page
+    assert f'name="link-email" required type="email" value="{target.email}"' in page
 
 
 def test_a_sign_in_sent_as_json_counts_against_the_same_account(make_app, make):

@@ -88,8 +88,22 @@ def test_the_button_is_offered_asked_first_with_a_reason(client, desk):
     assert f'data-confirm="Undo the receipt of {laptop.receipt_number}? The device is' in form
     assert 'data-confirm-yes="Undo the receipt"' in form
     assert re.search(r'<input[^>]*id="undo-reason"[^>]*required', page)
-    # Without JavaScript the portal asks on a page of its own first.
-    assert 'name="ask_first"' in page
+    # Without JavaScript the portal asks on a page of its own, once the reason is checked;
+    # with it, a blank reason asks nothing (data-confirm-fill) and is refused at its field.
+    assert 'name="ask_first_after_check"' in page and 'data-confirm-fill="reason"' in form
+
+
+def test_without_javascript_a_blank_reason_is_refused_before_anything_is_asked(client, desk):
+    laptop = desk.received()
+    blank = _undo(client, laptop, reason="   ", ask_first_after_check="1")
+    assert blank.status_code == 422 and "Say why this receipt is undone" in blank.text
+    _nothing_changed(laptop)
+
+    asked = _undo(client, laptop, reason="Wrong row", ask_first_after_check="1")
+    assert (
+        asked.status_code == 200 and f"Undo the receipt of {laptop.receipt_number}?" in asked.text
+    )
+    _nothing_changed(laptop)
 
 
 def test_undoing_declares_the_return_again_after_a_signed_step_the_receipt_staying(client, desk):
