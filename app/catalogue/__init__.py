@@ -57,6 +57,7 @@ def init_app(app: Flask) -> None:
     from app.catalogue.queries import BASKET_FIGURE, basket_subquery, devices_due_for_renewal
     from app.catalogue.seed import seed_catalogue
     from app.catalogue.services import (
+        audited_requests,
         erase_personal_data,
         export_personal_data,
         request_status_name,
@@ -84,7 +85,10 @@ def init_app(app: Flask) -> None:
         "catalogue_item",
         ids_named(CatalogueItem, CatalogueItem.code, CatalogueItem.name_fr, CatalogueItem.name_en),
     )
-    register_personal_data(app, PersonalData("requests", export_personal_data, erase_personal_data))
+    register_personal_data(
+        app,
+        PersonalData("requests", export_personal_data, erase_personal_data, audited_requests),
+    )
     # A request's pages and the personal data export name its status in the same words.
     app.jinja_env.globals["request_status_name"] = request_status_name
     register_variables(app, messages.REQUEST_VARIABLES, messages.request_variables)

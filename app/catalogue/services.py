@@ -629,6 +629,13 @@ def _iso_unless(moment: datetime | None, hidden: bool) -> str | None:
     return None if hidden else local_iso(moment)
 
 
+def audited_requests(user):
+    """The person's requests as the audit log names them (`PersonalData.audited`)."""
+    return "catalogue_request", select(cast(CatalogueRequest.id, String)).where(
+        CatalogueRequest.user_id == user.id
+    )
+
+
 def erase_personal_data(user, now: datetime) -> None:
     """Delete the person's basket; detach their other requests and marks from them.
 
@@ -636,10 +643,7 @@ def erase_personal_data(user, now: datetime) -> None:
     budget total stays exactly the same; free text that may identify them goes, the
     decision notes the audit log copied too (its events stay).
     """
-    erase_audit_texts(
-        "catalogue_request",
-        select(cast(CatalogueRequest.id, String)).where(CatalogueRequest.user_id == user.id),
-    )
+    erase_audit_texts(*audited_requests(user))
     drafts = select(CatalogueRequest.id).where(
         CatalogueRequest.user_id == user.id, CatalogueRequest.status == "draft"
     )

@@ -56,7 +56,10 @@ def init_app(app: Flask) -> None:
     # "My entries" and the personal data export name an entry's status in the same words.
     app.jinja_env.globals["cleanup_status_text"] = integration.action_status_text
     register_personal_data(
-        app, PersonalData("actions", integration.export_actions, services.erase_person)
+        app,
+        PersonalData(
+            "actions", integration.export_actions, services.erase_person, services.audited_entries
+        ),
     )
     register_personal_data(
         app, PersonalData("badges", integration.export_badges, integration.erase_badges)

@@ -1062,6 +1062,14 @@ def _review_figures(summary: str) -> str:
         return ""
 
 
+def audited_entries(user):
+    """The person's entries as the audit log names them (`PersonalData.audited`)."""
+    mine = CleanupAction.participant_id.in_(
+        select(CleanupParticipant.id).where(CleanupParticipant.user_id == user.id)
+    )
+    return "cleanup_action", select(cast(CleanupAction.id, String)).where(mine)
+
+
 def erase_person(user, now: datetime) -> None:
     """Detach the person's actions: participant rows lose their user, totals stay identical.
 

@@ -20,6 +20,10 @@ class PersonalData:
     # (user, now) -> None: remove or anonymise the person's rows, keeping every
     # team, commune and campaign total exactly as it was. Flushes, never commits.
     erase: Callable[[object, datetime], None]
+    # (user) -> (object_type, a Select of the ids the audit log stores for the person's
+    # objects): the log's events about them come in the person's export. None: no object
+    # of this section is audited.
+    audited: Callable[[object], tuple[str, object]] | None = None
 
 
 def register_personal_data(app, entry: PersonalData) -> None:

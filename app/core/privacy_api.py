@@ -205,11 +205,14 @@ EXPORT_SCHEMA = {
             },
         },
         "audit_events": {
-            "description": "The audit log's events about the person's account, oldest first; "
-            "whoever made the change is named by role (admin, system, self), never by name",
+            "description": "The audit log's events about the person's account and their "
+            "objects (requests, clean-up entries, device returns), oldest first; whoever made "
+            "the change is named by role (admin, staff, system, self), never by name",
             **_list_of(
                 {
                     "at": STRING,
+                    "object_type": {"type": "string", "description": "user, catalogue_request…"},
+                    "object": {"type": "string", "description": "Its id, or a receipt number"},
                     "action": STRING,
                     "action_name": STRING,
                     "details": STRING,

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, select
+from sqlalchemy import and_, delete, or_, select
 
 from app.auth.identity import user_identity
 from app.auth.models import ApiToken, LeaderboardVisibility, User, UserRole, role_label
@@ -60,6 +60,8 @@ DEACTIVATED_BY_NAMES = {"admin": _l("Administrator"), "directory": _l("Staff dir
 # the portal itself.
 ACTOR_NAMES = {
     "admin": _l("An administrator"),
+    # Someone who decided about the person's objects: an organiser, an agent or an admin.
+    "staff": _l("A staff member"),
     "system": _l("The portal, automatically"),
     "self": _l("You"),
 }
@@ -136,21 +138,31 @@ def consents_section(user: User) -> dict:
 
 def audit_events_section(user: User) -> list[dict]:
     """The audit log's events about the person's account (a role granted, the account
-    deactivated), oldest first, worded as the log words them; the actor named by role."""
+    deactivated) and about their objects (a request decided, an entry reviewed, a device
+    received), oldest first, worded as the log words them; the actor named by role."""
+    account = and_(AuditEvent.object_type == "user", AuditEvent.object_id == str(user.id))
+    theirs = [
+        and_(AuditEvent.object_type == object_type, AuditEvent.object_id.in_(object_ids))
+        for object_type, object_ids in (
+            entry.audited(user) for entry in personal_data_entries() if entry.audited
+        )
+    ]
     events = db.session.scalars(
-        select(AuditEvent)
-        .where(AuditEvent.object_type == "user", AuditEvent.object_id == str(user.id))
-        .order_by(AuditEvent.at, AuditEvent.id)
+        select(AuditEvent).where(or_(account, *theirs)).order_by(AuditEvent.at, AuditEvent.id)
     )
     rows = []
     for event in events:
         if event.actor_id is None:
             actor = "system"
-        else:
-            actor = "self" if event.actor_id == user.id else "admin"
+        elif event.actor_id == user.id:
+            actor = "self"
+        else:  # changes to an account are made by admins; to one's objects, by staff
+            actor = "admin" if event.object_type == "user" else "staff"
         rows.append(
             {
                 "at": local_iso(event.at),
+                "object_type": event.object_type,
+                "object": event.object_id,
                 "action": event.action,
                 "action_name": action_label(event.action),
                 "details": audit_details(event.action, event.summary),

@@ -31,7 +31,10 @@ def init_app(app: Flask) -> None:
     register_variables(app, providers.VARIABLES, providers.message_variables)
     register_variables(app, providers.CUSTODY_VARIABLES, providers.custody_variables)
     register_personal_data(
-        app, PersonalData("returns", queries.personal_returns, services.erase_returns)
+        app,
+        PersonalData(
+            "returns", queries.personal_returns, services.erase_returns, services.audited_returns
+        ),
     )
     # An agent's signed steps: in their export, their name taken off on erasure.
     register_personal_data(

@@ -1094,6 +1094,13 @@ def _audit_facts(summary: str) -> str:
     return "" if summary.startswith(f"{RECEIPT_UNDONE}: ") else summary
 
 
+def audited_returns(user: User):
+    """The person's returns as the audit log names them (`PersonalData.audited`)."""
+    return "device_return", select(DeviceReturn.receipt_number).where(
+        DeviceReturn.user_id == user.id
+    )
+
+
 def erase_returns(user: User, now: datetime) -> None:
     """Detach a person from their returns; the returns and every statistic stay.
 

@@ -103,3 +103,25 @@ def test_the_notice_says_in_french_when_unsent_e_mails_and_notice_contexts_go(cl
         "la trace de cet envoi ne dit plus de laquelle il s'agissait",
     ):
         assert words in deleted, words
+
+
+def test_the_export_gives_the_logs_events_about_the_persons_objects_by_role(make):
+    """A device received, wiped and given its outcome, a request approved: the person sees
+    what staff recorded about their own objects, never who by name; other people's
+    objects stay out."""
+    from tests.trust.world import add_activity
+
+    world = build_world(make, NOW)
+    person, other = make.user(locale="fr"), make.user(locale="fr")
+    add_activity(world, person, "me")
+    add_activity(world, other, "them")
+
+    events = privacy_services.export_personal_data(person, NOW)["audit_events"]
+    mine = {r.receipt_number for r in world.returns[:2]}
+    seen = {(e["object_type"], e["action"]) for e in events}
+    assert {("device_return", "receive"), ("device_return", "wipe")} <= seen
+    assert ("catalogue_request", "approved") in seen
+    assert {e["object"] for e in events if e["object_type"] == "device_return"} <= mine
+    staff = [e for e in events if e["object_type"] != "user"]
+    assert {(e["actor"], e["actor_name"]) for e in staff} == {("staff", "Un membre du personnel")}
+    assert world.agent.display_name not in str(events)
