@@ -77,7 +77,16 @@ def read_directory(text: str) -> tuple[list[DirectoryEntry], list[ImportProblem]
     communes = {c.insee_code: c for c in db.session.scalars(select(Commune))}
     entries: list[DirectoryEntry] = []
     seen: dict[str, int] = {}  # address or ("number", staff number) -> its line
-    for line, values in csv_lines(text, problems, required=REQUIRED_COLUMNS, max_lines=MAX_ROWS):
+    rows = csv_lines(
+        text,
+        problems,
+        required=REQUIRED_COLUMNS,
+        max_lines=MAX_ROWS,
+        # A misspelt column ("departement") would be skipped in silence, and with it
+        # every change the file meant to make.
+        allowed=(*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS),
+    )
+    for line, values in rows:
         if not any(values.values()):
             continue  # a row a spreadsheet emptied, saved as ";;;": no one
         entry = _read_entry(values, line, departments, communes, seen, problems)

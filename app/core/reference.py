@@ -48,7 +48,13 @@ def import_communes(text: str, now: datetime, actor=None) -> ImportCounts:
     counts = ImportCounts()
     wanted: dict[str, dict] = {}
     lines: dict[str, int] = {}
-    rows = csv_lines(text, counts.problems, required=COMMUNE_COLUMNS, max_lines=MAX_COMMUNES)
+    rows = csv_lines(
+        text,
+        counts.problems,
+        required=COMMUNE_COLUMNS,
+        max_lines=MAX_COMMUNES,
+        allowed=COMMUNE_COLUMNS,
+    )
     for line, values in rows:
         commune = _read_commune(line, values, lines, counts.problems)
         if commune is not None:
@@ -121,7 +127,13 @@ def import_departments(text: str, now: datetime, actor=None) -> ImportCounts:
     communes = {c.insee_code: c for c in db.session.scalars(select(Commune))}
     wanted: dict[str, dict] = {}
     lines: dict[str, int] = {}
-    rows = csv_lines(text, counts.problems, required=DEPARTMENT_COLUMNS, max_lines=MAX_DEPARTMENTS)
+    rows = csv_lines(
+        text,
+        counts.problems,
+        required=DEPARTMENT_COLUMNS,
+        max_lines=MAX_DEPARTMENTS,
+        allowed=(*DEPARTMENT_COLUMNS, "commune"),
+    )
     for line, values in rows:
         department = _read_department(line, values, communes, lines, counts.problems)
         if department is not None:
