@@ -118,7 +118,7 @@ class Config:
     MAIL_DEFAULT_SENDER = os.environ.get(
         "MAIL_DEFAULT_SENDER", "Empreinte <no-reply@empreinte.local>"
     )
-    MAIL_WORKING_HOURS = os.environ.get("MAIL_WORKING_HOURS", "Mo-Fr 08:00-19:00")
+    MAIL_WORKING_HOURS = os.environ.get("MAIL_WORKING_HOURS", "Mo-Fr 08:00-19:00; PH off")
 
     # Rendered fragments shared by everyone (app/core/cache.py): one store per process
     # by default, or one Redis shared by every worker with CACHE_REDIS_URL.

@@ -71,11 +71,19 @@ VARIABLES = (
         "https://…/cleanup/campaigns/3/results",
     ),
     Variable("team_name", _l("Your department"), "Direction du numérique"),
-    Variable("team_points", _l("Your department's points"), _l("12,400")),
+    Variable(
+        "team_points",
+        _l("Your department's points; “not published” when too few people take part in it"),
+        _l("12,400"),
+    ),
     Variable(
         "team_points_text", _l("Your department's points, with the word"), _l("12,400 points")
     ),
-    Variable("team_rank", _l("Your department's rank"), "3"),
+    Variable(
+        "team_rank",
+        _l("Your department's rank; “not published” when too few people take part in it"),
+        "3",
+    ),
     Variable("goal_progress", _l("Progress toward the first goal"), _l("12 TB of 50 TB (24%)")),
     Variable("guides_url", _l("Link to the how-to guides"), "https://…/cleanup/guides"),
 )
@@ -215,7 +223,7 @@ def _variables_in(campaign: CleanupCampaign, users, now: datetime) -> dict[int, 
     ranked = queries.rank_teams(
         queries.team_totals(campaign, "departments"), minimum=queries.min_team()
     )
-    teams = {t["id"]: t for t in ranked if not t.get("withheld")}
+    teams = {t["id"]: t for t in ranked}
     goals = queries.goal_progress(campaign)
     zone = local_zone()
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
@@ -237,6 +245,7 @@ def _variables_in(campaign: CleanupCampaign, users, now: datetime) -> dict[int, 
     same_for_language = {}
     wording = {}
     unranked = {}
+    unpublished = {}
     for lang in ("fr", "en"):
         with force_locale(regional_locale(lang)):  # jobs have no request to pick one from
             badge_names[lang] = {key: str(label) for key, (label, _d) in BADGES.items()}
@@ -244,6 +253,9 @@ def _variables_in(campaign: CleanupCampaign, users, now: datetime) -> dict[int, 
             # Someone with no points yet has no rank: "rang ." read as a mistake. Still
             # false in `{% if rank %}`, as the zero of `points` is.
             unranked[lang] = WrittenNumber(_("not ranked yet"), None)
+            # A withheld team's figures are not 0 (its member's own points count in them):
+            # printed, they say so; false, so that `{% if team_rank %}` leaves them out.
+            unpublished[lang] = WrittenNumber(_("not published"), None)
         same_for_language[lang] = {
             "campaign_name": campaign.name(lang),
             "campaign_starts": sentence_moment(campaign.starts_at, lang, zone),
@@ -271,7 +283,7 @@ def _variables_in(campaign: CleanupCampaign, users, now: datetime) -> dict[int, 
         team = teams.get(user.department_id)
         department = user.department
         words = wording[locale]
-        my_points, team_points = int(mine or 0), team["points"] if team else 0
+        my_points = int(mine or 0)
         result[user.id] = {
             **same_for_language[locale],
             "points": words.integer(my_points),
@@ -279,10 +291,24 @@ def _variables_in(campaign: CleanupCampaign, users, now: datetime) -> dict[int, 
             "rank": words.integer(board.rank_of(mine)) if mine is not None else unranked[locale],
             "badges": ", ".join(badge_names[locale][key] for key in badges.get(pid, [])),
             "team_name": department.name(locale) if department else "",
-            "team_points": words.integer(team_points),
-            "team_points_text": words.points(team_points),
-            "team_rank": words.integer(team["rank"]) if team else "",
         }
+        if team is not None and team["withheld"]:
+            # Too small to be shown (or shown, it would give a smaller team's): no team
+            # line in the built-in messages, whose `{% if team_name %}` now reads false.
+            result[user.id].update(
+                team_name=_WithheldTeamName(result[user.id]["team_name"]),
+                team_points=unpublished[locale],
+                team_points_text=unpublished[locale],
+                team_rank=unpublished[locale],
+            )
+        else:
+            # A department with no counted points yet is on no board: 0 is what it has.
+            team_points = team["points"] if team else 0
+            result[user.id].update(
+                team_points=words.integer(team_points),
+                team_points_text=words.points(team_points),
+                team_rank=words.integer(team["rank"]) if team else "",
+            )
     return result
 
 
@@ -349,6 +375,14 @@ class _Wording:
     def days(self, count: int) -> str:
         text = self._translations.ungettext("%(num)s day", "%(num)s days", count)
         return text % {"num": self._write(count)}
+
+
+class _WithheldTeamName(str):
+    """The department of someone whose team's figures are withheld: its name as written,
+    false in `{% if team_name %}`, the test by which a message tells the team's points."""
+
+    def __bool__(self) -> bool:
+        return False
 
 
 class _DaysFromStart(WrittenNumber):

@@ -164,7 +164,7 @@ def _working_hours(value):
     if str(expression).strip().lower() in ("off", "closed"):
         yield (
             f"MAIL_WORKING_HOURS={expression!r}: e-mails would never go out; give the hours "
-            "they may be sent, such as 'Mo-Fr 08:00-19:00' (the default) or '24/7'"
+            "they may be sent, such as 'Mo-Fr 08:00-19:00; PH off' (the default) or '24/7'"
         )
         return
     try:
@@ -172,7 +172,7 @@ def _working_hours(value):
     except opening_hours.ParserError:
         yield (
             f"MAIL_WORKING_HOURS={expression!r}: OpenStreetMap opening_hours syntax, "
-            "such as 'Mo-Fr 08:00-19:00' (the default) or '24/7'"
+            "such as 'Mo-Fr 08:00-19:00; PH off' (the default) or '24/7'"
         )
 
 

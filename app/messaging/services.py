@@ -8,6 +8,7 @@ import secrets
 import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 
 import opening_hours
 from apscheduler.triggers.cron import CronTrigger
@@ -755,8 +756,9 @@ def schedule_campaign_messages(
         due = _campaign_working_moment(event, moments[event], campaign, now)
         dedupe = f"campaign:{campaign.id}:{event}"
         existing = db.session.scalar(select(Dispatch).where(Dispatch.dedupe_key == dedupe))
-        # A short campaign has no reminder; past moments are not sent late.
-        left_out = due < now or (event != "launch" and due <= campaign.starts_at)
+        # A short campaign has no reminder; past moments are not sent late; last 48
+        # hours with no working hour in them have no message.
+        left_out = due is None or due < now or (event != "launch" and due <= campaign.starts_at)
         if existing is not None:
             if existing.status != "scheduled":
                 continue  # started, sent or cancelled: it stays as it is
@@ -787,21 +789,26 @@ def schedule_campaign_messages(
     return created
 
 
-def _campaign_working_moment(event: str, due: datetime, campaign, now: datetime) -> datetime:
+def _campaign_working_moment(event: str, due: datetime, campaign, now: datetime) -> datetime | None:
     """A campaign message's moment moved into MAIL_WORKING_HOURS, so that nobody reads
     « Dernières 48 heures » on a Sunday morning: the next window while it leaves a day
-    before the end, else (reminders only) the last working hour before `due`."""
+    before the end, else (the reminder) the last working hour before `due`. The last 48
+    hours never leave them: the first working moment before the end, or None (no such
+    message) when the whole of them is outside the working hours."""
     if within_working_hours(due):
         return due
     later = next_working_window(due)
+    if event == "last-48h":
+        # Sent earlier, it would say « Dernières 48 heures » above « se termine dans
+        # 3 jours »: late in the last 48 hours is better than a subject that is false.
+        return later if later is not None and later < campaign.ends_at else None
     if later is not None and later <= campaign.ends_at - timedelta(hours=24):
         return later
     if event == "launch":
         return due  # never before the start; its e-mail waits for the window anyway
-    expression = current_app.config["MAIL_WORKING_HOURS"]
     zone = local_zone()
     local = due.astimezone(zone).replace(tzinfo=None)
-    spans = opening_hours.OpeningHours(expression).intervals(local - timedelta(days=7), local)
+    spans = _working_hours().intervals(local - timedelta(days=7), local)
     opened = [
         (start, end) for start, end, state, _note in spans if state == opening_hours.State.OPEN
     ]
@@ -1015,22 +1022,35 @@ def prepare_dispatch(dispatch: Dispatch, now: datetime) -> int | None:
     return dispatch.recipients
 
 
+# The calendar `PH` (public holidays) follows in MAIL_WORKING_HOURS: the portal's.
+WORKING_HOURS_COUNTRY = "FR"
+
+
+@lru_cache(maxsize=8)
+def _parsed_working_hours(expression: str) -> opening_hours.OpeningHours:
+    return opening_hours.OpeningHours(expression, country=WORKING_HOURS_COUNTRY)
+
+
+def _working_hours() -> opening_hours.OpeningHours:
+    """MAIL_WORKING_HOURS, with the French public holidays (`PH off`: no e-mail on 25 Dec)."""
+    return _parsed_working_hours(current_app.config["MAIL_WORKING_HOURS"].strip())
+
+
 def within_working_hours(now: datetime) -> bool:
     """True when e-mail may go out (MAIL_WORKING_HOURS, in the portal's time zone)."""
     expression = current_app.config.get("MAIL_WORKING_HOURS") or "24/7"
     if expression.strip() == "24/7":
         return True
     local = now.astimezone(local_zone()).replace(tzinfo=None)
-    return opening_hours.OpeningHours(expression).is_open(local)
+    return _working_hours().is_open(local)
 
 
 def next_working_window(now: datetime) -> datetime | None:
     """When e-mail may go out next (now if open), as an aware UTC datetime."""
     if within_working_hours(now):
         return now
-    expression = current_app.config["MAIL_WORKING_HOURS"]
     local = now.astimezone(local_zone()).replace(tzinfo=None)
-    change = opening_hours.OpeningHours(expression).next_change(local)
+    change = _working_hours().next_change(local)
     return change.replace(tzinfo=local_zone()).astimezone(now.tzinfo) if change else None
 
 

@@ -55,8 +55,9 @@ def test_campaign_messages_are_not_scheduled_on_a_weekend(make, config):
     assert _moments(campaign)["campaign-last-48h"] == datetime(2026, 3, 30, 6, 0, tzinfo=UTC)
 
 
-def test_a_last_48h_the_next_window_would_leave_too_late_goes_the_working_day_before(make, config):
-    """Ending on Monday at 9:00: Monday 8:00 would leave an hour; it goes on Friday."""
+def test_a_last_48h_goes_at_the_first_working_moment_of_the_last_48_hours(make, config):
+    """Ending on Monday at 9:00: it goes on Monday at 8:00, « se termine aujourd'hui à 9 h »;
+    sent on Friday, its subject (« Dernières 48 heures ») and its « dans 3 jours » disagreed."""
     config(MAIL_WORKING_HOURS="Mo-Fr 08:00-19:00", TIMEZONE="Europe/Paris")
     organiser = make.user(roles=("organiser",))
     department = make.department()
@@ -65,5 +66,5 @@ def test_a_last_48h_the_next_window_would_leave_too_late_goes_the_working_day_be
     data = _campaign_data([department], starts_at=starts, ends_at=ends)
     campaign = cleanup.create_campaign(organiser, data, NOW)
     cleanup.publish_campaign(campaign, organiser, NOW)
-    # Friday 3 April, 18:00 in Paris: the last working hour before Saturday 9:00.
-    assert _moments(campaign)["campaign-last-48h"] == datetime(2026, 4, 3, 16, 0, tzinfo=UTC)
+    # Monday 6 April, 8:00 in Paris: the first working moment after Saturday 9:00.
+    assert _moments(campaign)["campaign-last-48h"] == datetime(2026, 4, 6, 6, 0, tzinfo=UTC)
