@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from app.catalogue import footprint
+from app.catalogue.audit import changes_summary
 from app.catalogue.forms import CODE_MESSAGE, CODE_PATTERN, SOURCE_URL_MESSAGE
 from app.catalogue.models import CatalogueItem
 from app.catalogue.services import (
@@ -25,6 +26,7 @@ from app.catalogue.services import (
     complete_footprint,
     footprint_problems,
 )
+from app.core import cache
 from app.core.audit import record_audit
 from app.core.csv_import import ImportProblem, csv_lines
 from app.core.csv_safety import FORMULA_STARTS, spreadsheet_csv, write_csv
@@ -107,6 +109,22 @@ class ImportResult:
     created: list[ItemChange] = field(default_factory=list)
     updated: list[ItemChange] = field(default_factory=list)
     unchanged: int = 0
+    # The catalogue changed since the preview confirmed (`import_catalogue_csv(previewed=…)`):
+    # this result is the preview again, recomputed, and nothing was written.
+    stale: bool = False
+
+    @property
+    def digest(self) -> str:
+        """What the preview shows, as a short digest: a confirmation writes only when the
+        catalogue still gives the same preview (the notes are words, in the reader's
+        language: what they explain is in the differences)."""
+        return cache.digest(
+            (
+                [(c.code, c.name_fr, c.name_en) for c in self.created],
+                [(c.code, [(d.column, d.old, d.new) for d in c.differences]) for c in self.updated],
+                self.unchanged,
+            )
+        )
 
     @property
     def ok(self) -> bool:
@@ -192,8 +210,19 @@ def _missing_columns(text: str) -> list[str]:
     return [name for name in REQUIRED if name not in names]
 
 
-def _parse_row(row: dict, problems: list, line: int) -> dict | None:
-    """One CSV row as item values, or None with its problems appended."""
+def _stored_values(item: CatalogueItem) -> dict:
+    """An item's values as `_parse_row` reads them from a line."""
+    values = {column: getattr(item, column) for column in COLUMNS if column != "alternatives"}
+    values["alternatives"] = [alternative.code for alternative in item.alternatives]
+    return values
+
+
+def _parse_row(
+    row: dict, problems: list, line: int, existing: dict[str, CatalogueItem]
+) -> dict | None:
+    """One CSV row as item values, or None with its problems appended. For an item of
+    `existing` (by code), a column the file lacks keeps the stored value (the yearly-use
+    range columns, both lacking, are left to `_stored_use_range`); a new item gets blanks."""
     before = len(problems)
 
     def fail(column: str, message: str) -> None:
@@ -248,6 +277,16 @@ def _parse_row(row: dict, problems: list, line: int) -> dict | None:
         fail("user_count", _("Enter a number between 0 and 10,000,000."))
     values["estimate"] = values["estimate"].lower() in ("1", "true", "yes", "oui", "vrai")
     values["alternatives"] = [c.strip() for c in values["alternatives"].split(";") if c.strip()]
+    item = existing.get(values["code"])
+    if item is not None:
+        stored = _stored_values(item)
+        for column in COLUMNS:
+            if column not in row and (has_use_range or column not in USE_RANGE):
+                values[column] = stored[column]
+        if values["kind"] == "equipment" and "embodied_kgco2e" not in row and not values["source"]:
+            # A blank source names the source of the figures kept (the reference's, for
+            # equipment that took them from its category): the stored one.
+            values["source"] = stored["source"]
     if known_category:
         # Every fault of the line at once: its figures (and their ranges) and source too,
         # except at a column already refused as unreadable.
@@ -280,14 +319,23 @@ def _stored_use_range(item: CatalogueItem, values: dict) -> str | None:
 
 
 def import_catalogue_csv(
-    text: str, actor, now: datetime, grid_factor: float, *, apply: bool = True
+    text: str,
+    actor,
+    now: datetime,
+    grid_factor: float,
+    *,
+    apply: bool = True,
+    previewed: str | None = None,
 ) -> ImportResult:
     """Create or update items by code from CSV text (separated by commas or semicolons);
-    nothing is written if any row is wrong, nor when `apply` is false (a preview).
+    nothing is written if any row is wrong, nor when `apply` is false (a preview), nor
+    when `previewed` (a preview's `digest`) is not the digest of the preview now (`stale`).
 
-    Only items whose values change are updated (and their `updated_at` touched)."""
+    Only items whose values change are updated (and their `updated_at` touched); an
+    existing item keeps the stored value of each column the file lacks."""
     result = ImportResult()
     parsed: list[tuple[int, dict]] = []
+    present: dict[str, set[str]] = {}  # code -> the columns its line has
     text = text.lstrip("\ufeff")
     if _delimiter(text) == ";":
         text = _with_commas(text)
@@ -313,11 +361,17 @@ def import_catalogue_csv(
         max_lines=MAX_ROWS,
         allowed=COLUMNS + EXPORT_ONLY,
     )
+    existing = {
+        item.code: item
+        for item in db.session.scalars(
+            select(CatalogueItem).options(selectinload(CatalogueItem.alternatives))
+        )
+    }
     first_line: dict[str, tuple[int, str]] = {}  # code, capitals aside -> its line, as written
     for line, row in rows:
         if not any(row.values()):
             continue  # a row a spreadsheet emptied, saved as ";;;": no item
-        values = _parse_row(row, result.problems, line)
+        values = _parse_row(row, result.problems, line, existing)
         if values is None:
             continue
         if code_key(values["code"]) in first_line:  # `LAP-1` and `lap-1` are one code
@@ -336,6 +390,7 @@ def import_catalogue_csv(
             )
             continue
         first_line[code_key(values["code"])] = (line, values["code"])
+        present[values["code"]] = set(row)
         try:
             check_category(values["kind"], values["category"])
             completed = complete_footprint(
@@ -347,12 +402,6 @@ def import_catalogue_csv(
         completed["alternatives"] = values["alternatives"]
         parsed.append((line, completed))
 
-    existing = {
-        item.code: item
-        for item in db.session.scalars(
-            select(CatalogueItem).options(selectinload(CatalogueItem.alternatives))
-        )
-    }
     by_key = {code_key(code): item for code, item in existing.items()}
     # Alternatives name items capitals aside, as every code is compared: `eq-lap-06` is
     # EQ-LAP-06, stored or created by the file.
@@ -381,22 +430,24 @@ def import_catalogue_csv(
         result.problems.sort(key=lambda problem: problem.line or 0)
         return result
 
-    changed: list[dict] = []
+    to_create: list[dict] = []
+    to_update: list[tuple[CatalogueItem, dict]] = []
     for _line, values in parsed:
         item = existing.get(values["code"])
-        note = _stored_use_range(item, values) if item is not None else None
-        fields = {
-            k: v for k, v in values.items() if k != "alternatives" and hasattr(CatalogueItem, k)
-        }
         if item is None:
             result.created.append(ItemChange(values["code"], values["name_fr"], values["name_en"]))
-            changed.append(values)
-            if apply:
-                item = CatalogueItem(**fields, created_at=now, updated_at=now)
-                db.session.add(item)
-                existing[item.code] = item
+            to_create.append(values)
             continue
-        columns = _changed_columns(item, fields, values["alternatives"])
+        note = _stored_use_range(item, values)
+        fields = _item_fields(values)
+        # Only the file's columns are shown (and the yearly-use range it clears, said why):
+        # the others keep their stored values, or follow the file's (the label, the grid).
+        shown = present[item.code] | (set(USE_RANGE) if note else set())
+        columns = [
+            change
+            for change in _changed_columns(item, fields, values["alternatives"])
+            if change.column in shown
+        ]
         if not columns:
             result.unchanged += 1
             continue
@@ -405,14 +456,39 @@ def import_catalogue_csv(
                 item.code, values["name_fr"], values["name_en"], columns, [note] if note else []
             )
         )
-        changed.append(values)
-        if apply:
-            for key, value in fields.items():
-                if not _same(getattr(item, key), value):
-                    setattr(item, key, value)
-            item.updated_at = now
+        to_update.append((item, values))
+    if previewed is not None and previewed != result.digest:
+        result.stale = True
+        return result
     if not apply:
         return result
+    return _apply(result, existing, parsed, to_create, to_update, actor, now)
+
+
+def _item_fields(values: dict) -> dict:
+    """A line's values that are the item's own columns (not its alternatives)."""
+    return {k: v for k, v in values.items() if k != "alternatives" and hasattr(CatalogueItem, k)}
+
+
+def _apply(result, existing, parsed, to_create, to_update, actor, now) -> ImportResult:
+    """Write a checked import: each item created or updated gets its own audit event,
+    opening with its code and saying what changed as an edit's does, then the summary."""
+    created = []
+    for values in to_create:
+        item = CatalogueItem(**_item_fields(values), created_at=now, updated_at=now)
+        db.session.add(item)
+        existing[item.code] = item
+        created.append(item)
+    edits = []
+    for item, values in to_update:
+        fields = _item_fields(values)
+        before = {key: getattr(item, key) for key in fields}
+        for key, value in fields.items():
+            if not _same(before[key], value):
+                setattr(item, key, value)
+        item.updated_at = now
+        if any(not _same(before[key], value) for key, value in fields.items()):
+            edits.append((item, changes_summary(before, fields)))
     try:
         db.session.flush()
     except IntegrityError:
@@ -422,11 +498,19 @@ def import_catalogue_csv(
         if not result.problems:
             raise
         return result
-    for values in changed:
+    for item in created:
+        record_audit(actor, "create", "catalogue_item", item.id, now, item.code)
+    for item, summary in edits:
+        record_audit(actor, "update", "catalogue_item", item.id, now, summary)
+    for values in to_create + [values for _item, values in to_update]:
         item = existing[values["code"]]
         alternatives = [existing[c] for c in values["alternatives"] if c != item.code]
         if {a.code for a in item.alternatives} != {a.code for a in alternatives}:
             item.alternatives = alternatives
+            db.session.flush()
+            # As `services.set_alternatives` records them: the item's code first.
+            summary = f"{item.code}: {','.join(a.code for a in alternatives) or '-'}"
+            record_audit(actor, "set_alternatives", "catalogue_item", item.id, now, summary)
     db.session.flush()
     # The shared "import" wording of the audit log (app.core.audit) reads this form.
     record_audit(

@@ -378,3 +378,5 @@ class ConfirmImportForm(FlaskForm):
     """The confirmation of a previewed import: the token of the file kept on the server."""
 
     token = HiddenField(validators=[DataRequired(), Regexp(r"^[A-Za-z0-9_-]{32}$")])
+    # What the admin saw (`ImportResult.digest`): confirmed only while the catalogue gives it.
+    preview = HiddenField(validators=[Optional(), Regexp(r"^[0-9a-f]{16}$")])

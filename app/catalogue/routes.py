@@ -26,6 +26,7 @@ from markupsafe import Markup, escape
 from app.auth.decorators import role_required
 from app.auth.forms import ConfirmForm
 from app.catalogue import footprint, pending_imports, queries, services
+from app.catalogue.audit import STATUS_LABELS
 from app.catalogue.csv_io import (
     export_catalogue_csv,
     export_catalogue_for_spreadsheet,
@@ -77,7 +78,13 @@ def catalogue_helpers():
         "common_digits": common_digits,
         "kwh": kwh,
         "kg_per_kwh": kg_per_kwh,
+        "item_status_name": item_status_name,
     }
+
+
+def item_status_name(status: str) -> str:
+    """An item's status in the reader's language ("discontinued" is « Retiré »)."""
+    return str(STATUS_LABELS.get(status, status))
 
 
 def share_percent(share: float) -> str:
@@ -982,6 +989,19 @@ def discontinue_item(item_id: int):
     return redirect(_catalogue_page_sent_from() or url_for(".show_item", item_id=item.id))
 
 
+@bp.post("/admin/items/<int:item_id>/make-available")
+@role_required("admin")
+def make_item_available(item_id: int):
+    """Offer a discontinued item again (« Retirer du catalogue » undone)."""
+    item = _item_or_404(item_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    services.make_item_available(item, current_user, utcnow())
+    db.session.commit()
+    flash(_("Item available again."), "success")
+    return redirect(_catalogue_page_sent_from() or url_for(".show_item", item_id=item.id))
+
+
 def _catalogue_page_sent_from() -> str | None:
     """The catalogue page a form was sent from (its Referer), when it is the portal's: a
     Referer naming another site (« https://elsewhere.example/catalogue/ ») is no page to
@@ -1008,8 +1028,8 @@ def import_csv():
             result = import_catalogue_csv(text, current_user, utcnow(), _grid(), apply=False)
             db.session.rollback()  # a preview writes nothing
             if result.ok:
-                confirm = ConfirmImportForm(token=pending_imports.keep(text, current_user.id))
-                return render_template("catalogue/import_preview.html", result=result, form=confirm)
+                token = pending_imports.keep(text, current_user.id)
+                return _import_preview(result, token)
             status = 422
     elif request.method == "POST":
         status = 422
@@ -1025,14 +1045,26 @@ def confirm_import():
     if text is None:
         flash(_("This preview has expired or is unknown: upload the file again."), "error")
         return redirect(url_for(".import_csv"))
-    result = import_catalogue_csv(text, current_user, utcnow(), _grid())
+    previewed = form.preview.data or ""
+    result = import_catalogue_csv(text, current_user, utcnow(), _grid(), previewed=previewed)
     if not result.ok:
         db.session.rollback()
         return render_template("catalogue/import.html", form=ImportForm(), result=result), 422
+    if result.stale:
+        # Edited since the preview: writing the file now would undo what was not seen.
+        db.session.rollback()
+        return _import_preview(result, form.token.data), 422
     db.session.commit()
     pending_imports.forget(form.token.data, current_user.id)
     flash(import_summary(result), "success")
     return redirect(url_for(".index"))
+
+
+def _import_preview(result, token: str) -> str:
+    """What a kept file would change, with the form confirming this very preview."""
+    form = ConfirmImportForm(token=token)
+    form.preview.data = result.digest  # not the digest a stale confirmation sent
+    return render_template("catalogue/import_preview.html", result=result, form=form)
 
 
 def import_summary(result) -> str:

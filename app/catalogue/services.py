@@ -315,6 +315,19 @@ def discontinue_item(item: CatalogueItem, actor, now: datetime) -> None:
     record_audit(actor, "discontinue", "catalogue_item", item.id, now, item.code)
 
 
+def make_item_available(item: CatalogueItem, actor, now: datetime) -> None:
+    """Offer a discontinued item again; an available one stays as it is, unrecorded."""
+    if item.status == "available":
+        return
+    before = {"code": item.code, "status": item.status}
+    item.status = "available"
+    item.updated_at = now
+    db.session.flush()
+    # An edit of its status, as the form's would be recorded: "CODE: status … -> available".
+    summary = changes_summary(before, {"code": item.code, "status": item.status})
+    record_audit(actor, "update", "catalogue_item", item.id, now, summary)
+
+
 # Requests -----------------------------------------------------------------
 
 

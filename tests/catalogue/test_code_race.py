@@ -116,8 +116,9 @@ def test_an_import_confirmed_as_another_admin_takes_a_code_lists_that_line(clien
         content_type="multipart/form-data",
     )
     token = re.search(r'name="token"[^>]*value="([^"]+)"', preview.text).group(1)
+    seen = re.search(r'name="preview"[^>]*value="([^"]+)"', preview.text).group(1)
     with saved_meanwhile():
-        response = auth.post("/catalogue/admin/import/confirm", {"token": token})
+        response = auth.post("/catalogue/admin/import/confirm", {"token": token, "preview": seen})
     assert response.status_code == 422
     assert TAKEN in html.unescape(response.text)
     assert _count("sv-ok-1") == 0

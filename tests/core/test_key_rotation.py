@@ -12,8 +12,11 @@ FORMER, NEW = "former-key-of-the-portal", "new-key-of-the-portal"
 def _unsubscribe_link(application, user) -> str:
     from app.messaging.audiences import unsubscribe_token
 
+    # Read here: in the other app's context, a refresh of `user` would take a connection
+    # from that app's engine for this test's session, and hold it past its disposal.
+    user_id = user.id
     with application.app_context():
-        return f"/messaging/unsubscribe/{unsubscribe_token(user.id)}"
+        return f"/messaging/unsubscribe/{unsubscribe_token(user_id)}"
 
 
 def test_an_unsubscribe_link_sent_before_the_new_key_still_unsubscribes(make_app, make):

@@ -107,6 +107,7 @@ EXPECTATIONS: dict[str, Access] = {
     "catalogue.new_item": DERIVED,
     "catalogue.edit_item": DERIVED,
     "catalogue.discontinue_item": DERIVED,
+    "catalogue.make_item_available": DERIVED,
     "catalogue.import_csv": DERIVED,
     "catalogue.confirm_import": DERIVED,
     "catalogue_api.list_items": DERIVED,
