@@ -1,7 +1,7 @@
 """Views of the catalogue domain: browse, understand a label, request, budgets, admin."""
 
 import functools
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import urlsplit
 
 from babel.numbers import format_percent
@@ -117,7 +117,8 @@ def kg_figure(value: float | None, *range_values: float | None) -> str:
     listing, requests): to a tenth, without a trailing ",0" unless its range, given
     after it, needs the tenth. The item page said "181 kg CO₂e" and the comparison
     "181,0 kg CO₂e" for the same figure."""
-    return format_kg_co2e(value, common_digits(value, *range_values))
+    digits = common_digits(value, *range_values)
+    return format_kg_co2e(half_up(value, digits), digits)
 
 
 def kg_wrapping(value: float | None, *range_values: float | None) -> str:
@@ -128,20 +129,43 @@ def kg_wrapping(value: float | None, *range_values: float | None) -> str:
 
 def common_digits(*values: float | None) -> int:
     """One decimal for a figure and its range if any of them needs it, none otherwise:
-    "200 (between 180 and 260)", never "200,0 (between 180,0 and 260,0)".
+    "200 (between 180 and 260)", never "200,0 (between 180,0 and 260,0)". A figure under
+    one shows two significant digits (« 0,0068 kg », not « 0 kg » for a service's use).
 
-    A tenth is judged as Babel writes it (the decimal written, half to even): Python's
-    round() of the binary float took 8.05 for 8.1, which Babel then wrote « 8,0 »."""
-    return 1 if any(v is not None and _tenths(v) % 10 for v in values) else 0
+    A tenth is judged on the decimal written, half up as people round (Python's round()
+    of the binary float took 8.05 for 8.1, and Babel wrote 6.25 « 6,2 »)."""
+    digits = [_small_digits(v) for v in values if v is not None]
+    if any(v is not None and _tenths(v) % 10 for v in values):
+        digits.append(1)
+    return max(digits, default=0)
+
+
+def _small_digits(value: float) -> int:
+    """The decimals two significant digits of a figure under one take (0 otherwise)."""
+    if not 0 < abs(value) < 0.95:
+        return 0
+    written = Decimal(str(abs(value)))
+    two = written.quantize(Decimal(1).scaleb(written.adjusted() - 1), ROUND_HALF_UP)
+    return min(max(-two.normalize().as_tuple().exponent, 1), 6)
+
+
+def half_up(value: float | None, digits: int) -> Decimal | None:
+    """`value` to `digits` decimals, a half rounded up, as the figure is written."""
+    if value is None:
+        return None
+    return Decimal(str(value)).quantize(Decimal(1).scaleb(-digits), ROUND_HALF_UP)
 
 
 def _tenths(value: float) -> int:
-    return int(Decimal(str(value)).quantize(Decimal("0.1"), ROUND_HALF_EVEN) * 10)
+    return int(half_up(value, 1) * 10)
 
 
 def kwh(value: float | None) -> str:
-    """Electricity in kWh, to a tenth at most, held to its unit by a no-break space."""
-    return f"{format_number(value, '#,##0.#')}\u00a0kWh"
+    """Electricity in kWh, to a tenth at most (two significant digits under one: « 0,05 »,
+    not « 0 »), a half up, held to its unit by a no-break space."""
+    digits = max(_small_digits(value), 1) if value is not None else 1
+    pattern = "#,##0." + "#" * digits
+    return f"{format_number(half_up(value, digits), pattern)}\u00a0kWh"
 
 
 def kg_per_kwh(factor: float | None) -> str:

@@ -142,8 +142,28 @@ def test_an_import_refuses_a_source_longer_than_the_item_form_takes(client, make
 
 
 def test_a_figure_on_a_half_tenth_never_reads_with_a_trailing_zero(client, make, make_item):
-    """8.05 kg: Python's round() saw a tenth (8.1), Babel wrote it half to even, « 8,0 »."""
+    """8.05 kg: Python's round() saw a tenth (8.1), Babel wrote it half to even, « 8,0 »;
+    it reads « 8,1 », a half rounded up as people round."""
     login(client, make.user(locale="fr"))
     make_item(kind="service", name_fr="Agenda partagé", use_kgco2e_per_year=8.05)
     listing = client.get("/catalogue/?q=agenda").text
-    assert f">8{NBSP}kg{NBSP}CO₂e <span" in listing and "8,0" not in listing
+    assert f">8,1{NBSP}kg{NBSP}CO₂e <span" in listing and "8,0" not in listing
+
+
+def test_a_small_figure_keeps_two_significant_digits_and_halves_go_up(client, make, make_item):
+    """« = 0 kg CO₂e par an » for 0.00676 kg, « entre 0 kWh et 0,3 kWh » for 0.05–0.28,
+    « 6,2 » for 6.25: the item page now says what is stored, as people round it."""
+    login(client, make.user(locale="fr"))
+    item = make_item(
+        kind="equipment",
+        name_fr="Clé USB",
+        embodied_kgco2e=6.25,
+        use_kwh_per_year=0.13,
+        use_kwh_min=0.05,
+        use_kwh_max=0.28,
+        use_kgco2e_per_year=0.00676,
+    )
+    page = client.get(f"/catalogue/items/{item.id}").text
+    assert f"6,3{NBSP}kg{NBSP}CO₂e" in page and f"6,2{NBSP}kg" not in page
+    assert f"= 0,0068{NBSP}kg{NBSP}CO₂e" in page
+    assert f"entre 0,05{NBSP}kWh et 0,28{NBSP}kWh" in page
