@@ -57,17 +57,21 @@ def _account_sign_in_limit() -> str:
     return current_app.config["ACCOUNT_SIGN_IN_RATE_LIMIT"]
 
 
-def _typed_address() -> str:
-    """The address typed in the password form, as the account's own limit is keyed:
-    whether or not it has an account, so a refusal tells nobody who works here. Read
-    where the form reads it (a form body, else a JSON one), so that no way of sending
-    the form escapes its account's limit."""
+def _address_as_typed() -> str:
+    """The address in the password form, read where the form reads it (a form body, else
+    a JSON one), so that no way of sending the form escapes its account's limit."""
     if request.form or not request.is_json:
         typed = request.form.get("email")
     else:
         body = request.get_json(silent=True)
         typed = body.get("email") if isinstance(body, dict) else None
-    return "account:" + (typed if isinstance(typed, str) else "").strip().casefold()[:320]
+    return typed.strip() if isinstance(typed, str) else ""
+
+
+def _typed_address() -> str:
+    """The account's own limit's key: the address typed, whether or not it has an
+    account, so a refusal tells nobody who works here."""
+    return "account:" + _address_as_typed().casefold()[:320]
 
 
 def _account_limited_message() -> str:
@@ -80,7 +84,7 @@ def _account_limited_message() -> str:
 def _account_limited_page(_limit):
     """The sign-in page again (429), the message at its top and the address typed in both
     forms: the link, which still works, is one button away instead of a bare error page."""
-    typed = _typed_address().removeprefix("account:")
+    typed = _address_as_typed()[:254]  # as typed: the key's casefold may be another mailbox
     flash(_account_limited_message(), "error")
     g.form_refused = True
     page, _status = _sign_in_page(

@@ -643,10 +643,11 @@ def _iso_unless(moment: datetime | None, hidden: bool) -> str | None:
 
 
 def audited_requests(user):
-    """The person's requests as the audit log names them (`PersonalData.audited`)."""
-    return "catalogue_request", select(cast(CatalogueRequest.id, String)).where(
-        CatalogueRequest.user_id == user.id
-    )
+    """The person's requests as the audit log names them, each since it was created
+    (`PersonalData.audited`)."""
+    return "catalogue_request", select(
+        cast(CatalogueRequest.id, String), CatalogueRequest.created_at
+    ).where(CatalogueRequest.user_id == user.id)
 
 
 def erase_personal_data(user, now: datetime) -> None:
@@ -656,7 +657,10 @@ def erase_personal_data(user, now: datetime) -> None:
     budget total stays exactly the same; free text that may identify them goes, the
     decision notes the audit log copied too (its events stay).
     """
-    erase_audit_texts(*audited_requests(user))
+    erase_audit_texts(
+        "catalogue_request",
+        select(cast(CatalogueRequest.id, String)).where(CatalogueRequest.user_id == user.id),
+    )
     drafts = select(CatalogueRequest.id).where(
         CatalogueRequest.user_id == user.id, CatalogueRequest.status == "draft"
     )

@@ -1063,11 +1063,15 @@ def _review_figures(summary: str) -> str:
 
 
 def audited_entries(user):
-    """The person's entries as the audit log names them (`PersonalData.audited`)."""
+    """The person's entries as the audit log names them, each since it was logged
+    (`PersonalData.audited`): SQLite gives a deleted entry's id to the next one, and the
+    events about the one deleted belong to its own author."""
     mine = CleanupAction.participant_id.in_(
         select(CleanupParticipant.id).where(CleanupParticipant.user_id == user.id)
     )
-    return "cleanup_action", select(cast(CleanupAction.id, String)).where(mine)
+    return "cleanup_action", select(cast(CleanupAction.id, String), CleanupAction.logged_at).where(
+        mine
+    )
 
 
 def erase_person(user, now: datetime) -> None:

@@ -21,8 +21,8 @@ class PersonalData:
     # team, commune and campaign total exactly as it was. Flushes, never commits.
     erase: Callable[[object, datetime], None]
     # (user) -> (object_type, a Select of the ids the audit log stores for the person's
-    # objects): the log's events about them come in the person's export. None: no object
-    # of this section is audited.
+    # objects and the moment each became theirs): the log's events about them since then
+    # come in the person's export. None: no object of this section is audited.
     audited: Callable[[object], tuple[str, object]] | None = None
 
 

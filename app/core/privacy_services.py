@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, delete, or_, select
+from sqlalchemy import and_, delete, exists, or_, select
 
 from app.auth.identity import user_identity
 from app.auth.models import ApiToken, LeaderboardVisibility, User, UserRole, role_label
@@ -136,14 +136,25 @@ def consents_section(user: User) -> dict:
     }
 
 
+def _events_since(object_type: str, owned):
+    """Events about one of `owned`'s objects (its first column the id as the log stores
+    it, its second when the object became the person's): an id SQLite gave again to a
+    newer object does not bring the events about the one deleted before."""
+    object_id, since = owned.c
+    return and_(
+        AuditEvent.object_type == object_type,
+        exists().where(object_id == AuditEvent.object_id, AuditEvent.at >= since),
+    )
+
+
 def audit_events_section(user: User) -> list[dict]:
     """The audit log's events about the person's account (a role granted, the account
     deactivated) and about their objects (a request decided, an entry reviewed, a device
     received), oldest first, worded as the log words them; the actor named by role."""
     account = and_(AuditEvent.object_type == "user", AuditEvent.object_id == str(user.id))
     theirs = [
-        and_(AuditEvent.object_type == object_type, AuditEvent.object_id.in_(object_ids))
-        for object_type, object_ids in (
+        _events_since(object_type, owned.subquery())
+        for object_type, owned in (
             entry.audited(user) for entry in personal_data_entries() if entry.audited
         )
     ]

@@ -1095,8 +1095,9 @@ def _audit_facts(summary: str) -> str:
 
 
 def audited_returns(user: User):
-    """The person's returns as the audit log names them (`PersonalData.audited`)."""
-    return "device_return", select(DeviceReturn.receipt_number).where(
+    """The person's returns as the audit log names them, each since it was declared
+    (`PersonalData.audited`)."""
+    return "device_return", select(DeviceReturn.receipt_number, DeviceReturn.declared_at).where(
         DeviceReturn.user_id == user.id
     )
 

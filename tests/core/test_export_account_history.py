@@ -125,3 +125,30 @@ def test_the_export_gives_the_logs_events_about_the_persons_objects_by_role(make
     staff = [e for e in events if e["object_type"] != "user"]
     assert {(e["actor"], e["actor_name"]) for e in staff} == {("staff", "Un membre du personnel")}
     assert world.agent.display_name not in str(events)
+
+
+def test_an_entry_id_given_again_does_not_bring_the_events_about_the_deleted_one(make):
+    """SQLite gives the id of a deleted entry to the next one logged: the organiser's
+    words about the first author's entry must not reach the second's export."""
+    from datetime import timedelta
+
+    from app.cleanup import services as cleanup_services
+    from app.cleanup.models import CleanupAction
+    from app.core.audit import record_audit
+
+    world = build_world(make, NOW)
+    first, second = make.user(locale="fr"), make.user(locale="fr")
+    entry = cleanup_services.log_action(first, world.campaign, "delete-mail", 1, NOW)
+    db.session.flush()
+    reviewed = entry.id
+    record_audit(world.admin, "accept", "cleanup_action", reviewed, NOW, "Photos of your 12 GB")
+    db.session.delete(entry)
+    db.session.commit()
+    later = NOW + timedelta(hours=1)
+    again = cleanup_services.log_action(second, world.campaign, "delete-mail", 1, later)
+    db.session.commit()
+
+    events = privacy_services.export_personal_data(second, later)["audit_events"]
+    assert "Photos of your 12 GB" not in str(events)
+    if db.engine.dialect.name == "sqlite":  # the case itself: the id was given again
+        assert again.id == reviewed and db.session.get(CleanupAction, reviewed) is again
