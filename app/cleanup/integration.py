@@ -423,17 +423,25 @@ def campaign_choices() -> list[tuple[str, str]]:
     """Every published campaign, the latest first, named in the reader's language with its
     days (two campaigns may share a name). Not a draft: it gives a message no name nor
     dates, so « La campagne commence. » reached its whole scope with nothing in it."""
+    return _named_with_dates(
+        CleanupCampaign.published_at.is_not(None),
+        lambda **dated: _("%(name)s (%(start)s – %(end)s)", **dated),
+    )
+
+
+def _named_with_dates(which, label) -> list[tuple[str, str]]:
+    """The campaigns `which` selects, newest first, each named by `label(name=, start=,
+    end=)` (a gettext call, so that the words stay where extraction finds them)."""
     language = current_language()
     campaigns = db.session.scalars(
         select(CleanupCampaign)
-        .where(CleanupCampaign.published_at.is_not(None))
+        .where(which)
         .order_by(CleanupCampaign.starts_at.desc(), CleanupCampaign.id.desc())
     )
     return [
         (
             str(campaign.id),
-            _(
-                "%(name)s (%(start)s – %(end)s)",
+            label(
                 name=campaign.name(language),
                 start=format_day(campaign.starts_at),
                 end=format_day(campaign.ends_at),
@@ -446,25 +454,11 @@ def campaign_choices() -> list[tuple[str, str]]:
 def campaign_preview_choices() -> list[tuple[str, str]]:
     """For a template's preview only (organisers): the drafts, named as such, then the
     published campaigns, so a launch message is checked before its campaign is published."""
-    language = current_language()
-    drafts = db.session.scalars(
-        select(CleanupCampaign)
-        .where(CleanupCampaign.published_at.is_(None))
-        .order_by(CleanupCampaign.starts_at.desc(), CleanupCampaign.id.desc())
+    drafts = _named_with_dates(
+        CleanupCampaign.published_at.is_(None),
+        lambda **dated: _("%(name)s (draft, %(start)s – %(end)s)", **dated),
     )
-    named = [
-        (
-            str(campaign.id),
-            _(
-                "%(name)s (draft, %(start)s – %(end)s)",
-                name=campaign.name(language),
-                start=format_day(campaign.starts_at),
-                end=format_day(campaign.ends_at),
-            ),
-        )
-        for campaign in drafts
-    ]
-    return [*named, *campaign_choices()]
+    return [*drafts, *campaign_choices()]
 
 
 CAMPAIGN_PARAM = AudienceParam(

@@ -1,6 +1,7 @@
 """Fixtures of the clean-up tests: a fixed clock, a campaign factory and a participant
 using the campaign page's forms."""
 
+import re
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -158,3 +159,16 @@ def participant(client, make, make_campaign):
     now = utcnow()
     campaign = make_campaign(starts_at=now - timedelta(days=1), ends_at=now + timedelta(days=5))
     return Participant(client, campaign, make.user())
+
+
+def refusal_at(page: str, field: str) -> str:
+    """The error shown at a field of a form (its `id="<field>-error"` text)."""
+    found = re.search(rf'id="{field}-error"[^>]*>(.*?)</', page, re.S)
+    return found.group(1) if found else ""
+
+
+@pytest.fixture
+def action_types(app):
+    """The built-in action types, as the new campaign form creates them at a first visit."""
+    services.ensure_default_action_types()
+    db.session.commit()

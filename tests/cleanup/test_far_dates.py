@@ -1,31 +1,21 @@
 """Browser review: dates at the ends of the calendar (year 9999, year 1) typed in the
 campaign form or the extension are refused at their field, never a 500."""
 
-import re
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
-from app.cleanup import services
 from app.cleanup.models import CleanupCampaign
 from app.core.time import utcnow
 from app.extensions import db
-from tests.cleanup.conftest import edit_form, post_new_campaign
+from tests.cleanup.conftest import edit_form, post_new_campaign, refusal_at
 from tests.conftest import csrf_token, login
 
 
-def _refusal_at(page: str, field: str) -> str:
-    """The error shown at a field of a form (its `id="<field>-error"` text)."""
-    found = re.search(rf'id="{field}-error"[^>]*>(.*?)</', page, re.S)
-    return found.group(1) if found else ""
-
-
 @pytest.fixture(autouse=True)
-def _action_types(app):
-    """The built-in action types, as the new campaign form creates them at a first visit."""
-    services.ensure_default_action_types()
-    db.session.commit()
+def _action_types(action_types):
+    """The built-in action types, as the new campaign form creates them."""
 
 
 FAR_OFF = [
@@ -42,7 +32,7 @@ def test_a_campaign_created_at_the_ends_of_the_calendar_is_refused_at_its_field(
     login(client, make.user(roles=("organiser",), locale="en"))
     answer = post_new_campaign(client, starts_at=starts_at, ends_at=ends_at)
     assert answer.status_code == 422
-    assert message in _refusal_at(answer.get_data(as_text=True), field)
+    assert message in refusal_at(answer.get_data(as_text=True), field)
     assert db.session.scalar(select(func.count()).select_from(CleanupCampaign)) == 0
 
 
@@ -63,7 +53,7 @@ def test_a_campaign_edited_to_the_ends_of_the_calendar_is_refused_at_its_field(
     data = {**edit_form(client, draft), "starts_at": starts_at, "ends_at": ends_at}
     answer = client.post(f"/cleanup/campaigns/{draft.id}/edit", data=data)
     assert answer.status_code == 422
-    assert message in _refusal_at(answer.get_data(as_text=True), field)
+    assert message in refusal_at(answer.get_data(as_text=True), field)
     db.session.expire_all()
     kept = db.session.get(CleanupCampaign, draft.id)
     assert (kept.starts_at, kept.ends_at) == dates
@@ -83,6 +73,6 @@ def test_an_extension_to_the_ends_of_the_calendar_is_refused_at_the_new_end(
         data["ask_first_after_check"] = "1"
     answer = client.post(f"/cleanup/campaigns/{campaign.id}/extend", data=data)
     assert answer.status_code == 422
-    assert _refusal_at(answer.get_data(as_text=True), "ends_at")
+    assert refusal_at(answer.get_data(as_text=True), "ends_at")
     db.session.expire_all()
     assert db.session.get(CleanupCampaign, campaign.id).ends_at == end

@@ -11,7 +11,7 @@ from app.cleanup import services
 from app.cleanup.models import CleanupAction, CleanupCampaign
 from app.core.time import utcnow
 from app.extensions import db
-from tests.cleanup.conftest import in_days, post_new_campaign
+from tests.cleanup.conftest import in_days, post_new_campaign, refusal_at
 from tests.conftest import csrf_token, login
 
 HTMX = {"HX-Request": "true"}
@@ -107,17 +107,9 @@ def test_an_ended_campaign_without_a_badge_does_not_invite_to_log(client, make, 
     assert "Pas encore de badge\xa0: enregistrez une première action\xa0!" in page
 
 
-def _refusal_at(page: str, field: str) -> str:
-    """The error shown at a field of the campaign form (its `id="<field>-error"` text)."""
-    found = re.search(rf'id="{field}-error"[^>]*>(.*?)</', page, re.S)
-    return found.group(1) if found else ""
-
-
 @pytest.fixture(autouse=True)
-def _action_types(app):
-    """The built-in action types, as the new campaign form creates them at a first visit."""
-    services.ensure_default_action_types()
-    db.session.commit()
+def _action_types(action_types):
+    """The built-in action types, as the new campaign form creates them."""
 
 
 def test_a_campaign_of_more_than_90_days_is_refused_at_its_end(client, make):
@@ -127,7 +119,7 @@ def test_a_campaign_of_more_than_90_days_is_refused_at_its_end(client, make):
         client, starts_at=in_days(10, "09:00"), ends_at=in_days(10 + 91, "09:00")
     )
     assert answer.status_code == 422
-    assert "Une campagne dure au plus 90 jours" in _refusal_at(
+    assert "Une campagne dure au plus 90 jours" in refusal_at(
         answer.get_data(as_text=True), "ends_at"
     )
     assert db.session.scalar(select(func.count()).select_from(CleanupCampaign)) == 0
@@ -138,8 +130,8 @@ def test_a_start_in_a_past_year_is_refused_at_the_start(client, make):
     login(client, make.user(roles=("organiser",), locale="fr"))
     answer = post_new_campaign(client, starts_at="2020-01-10T09:00", ends_at=in_days(20, "18:00"))
     assert answer.status_code == 422
-    assert "au plus 90 jours" in _refusal_at(answer.get_data(as_text=True), "starts_at")
-    assert not _refusal_at(answer.get_data(as_text=True), "ends_at")
+    assert "au plus 90 jours" in refusal_at(answer.get_data(as_text=True), "starts_at")
+    assert not refusal_at(answer.get_data(as_text=True), "ends_at")
 
 
 def test_a_start_more_than_a_year_ahead_is_refused_at_the_start(client, make):
@@ -148,7 +140,7 @@ def test_a_start_more_than_a_year_ahead_is_refused_at_the_start(client, make):
         client, starts_at=in_days(400, "09:00"), ends_at=in_days(420, "18:00")
     )
     assert answer.status_code == 422
-    assert "Choose a start within a year" in _refusal_at(answer.get_data(as_text=True), "starts_at")
+    assert "Choose a start within a year" in refusal_at(answer.get_data(as_text=True), "starts_at")
     assert db.session.scalar(select(func.count()).select_from(CleanupCampaign)) == 0
 
 
