@@ -1370,18 +1370,29 @@ def mark_all_read(user, now: datetime) -> int:
 
 def _erase_deleted(user, dispatch_ids, now: datetime) -> None:
     """The person's copies of these messages, inbox and e-mail, lose their content and
-    leave the inbox; their statuses stay, so every dispatch count is unchanged. An
+    leave the inbox, and a failed e-mail its error's text (which may hold the address);
+    their statuses and the error's kind stay, so every dispatch count is unchanged. An
     e-mail still waiting (outside working hours) keeps what it is to send."""
+    theirs = (
+        Delivery.user_id == user.id,
+        Delivery.dispatch_id.in_(dispatch_ids),
+        Delivery.status != "pending",
+    )
+    codes = [
+        {"row_id": row_id, "error": error_code(error)}
+        for row_id, error in db.session.execute(
+            select(Delivery.id, Delivery.error).where(*theirs, Delivery.error.is_not(None))
+        )
+        if error_code(error) != error
+    ]
     db.session.execute(
         update(Delivery)
-        .where(
-            Delivery.user_id == user.id,
-            Delivery.dispatch_id.in_(dispatch_ids),
-            Delivery.status != "pending",
-        )
+        .where(*theirs)
         .values(deleted_at=now, subject=None, body=None, locale=None)
         .execution_options(synchronize_session=False)
     )
+    if codes:  # Core executemany, as `deliver_claimed` writes statuses
+        db.session.execute(update(_DELIVERY).where(_DELIVERY.c.id == bindparam("row_id")), codes)
 
 
 def delete_message(user, delivery_id: int, now: datetime) -> bool:

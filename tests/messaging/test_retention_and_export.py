@@ -183,3 +183,19 @@ def test_pages_still_show_a_stripped_notice_and_its_dispatches(client, app, make
     login(client, make.user(roles=("organiser",), locale="en"))
     assert client.get("/messaging/dispatches").status_code == 200
     assert client.get(f"/messaging/dispatches/{dispatch.id}").status_code == 404  # a notice
+
+
+def test_deleting_a_message_takes_the_address_out_of_its_failed_emails_error(
+    make, template, smtp_refusing
+):
+    paul, dispatch = _failed_email(make, template)
+    before = jobs.counts_by_status(dispatch.id)
+    inbox_row = db.session.scalar(
+        select(Delivery).where(Delivery.channel == "inbox", Delivery.user_id == paul.id)
+    )
+    assert services.delete_message(paul, inbox_row.id, TUESDAY)
+    db.session.commit()
+
+    row = _email_row(paul)
+    assert (row.status, row.subject, row.error) == ("failed", None, "SMTPRecipientsRefused")
+    assert jobs.counts_by_status(dispatch.id) == before
