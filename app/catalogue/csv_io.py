@@ -9,6 +9,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -66,9 +67,12 @@ NUMBERS = (
     "use_kwh_max",
     "use_kgco2e_per_year",
 )
-# Columns added later: a file made before has neither, and keeps the stored range
-# while it still surrounds the figure (`_stored_use_range`).
-USE_RANGE = ("use_kwh_min", "use_kwh_max")
+# Each figure's range columns: a file without both keeps an item's stored range while it
+# still surrounds the file's figure, and clears it otherwise (`_stored_ranges`).
+RANGE_COLUMNS = {
+    "embodied_kgco2e": ("embodied_min_kgco2e", "embodied_max_kgco2e"),
+    "use_kwh_per_year": ("use_kwh_min", "use_kwh_max"),
+}
 MAX_ROWS = 20_000
 
 
@@ -109,6 +113,8 @@ class ImportResult:
     created: list[ItemChange] = field(default_factory=list)
     updated: list[ItemChange] = field(default_factory=list)
     unchanged: int = 0
+    # Codes of the lines whose grade or annual_kgco2e differs from what is worked out.
+    computed_ignored: list[str] = field(default_factory=list)
     # The catalogue changed since the preview confirmed (`import_catalogue_csv(previewed=…)`):
     # this result is the preview again, recomputed, and nothing was written.
     stale: bool = False
@@ -222,7 +228,7 @@ def _parse_row(
 ) -> dict | None:
     """One CSV row as item values, or None with its problems appended. For an item of
     `existing` (by code), a column the file lacks keeps the stored value (the yearly-use
-    range columns, both lacking, are left to `_stored_use_range`); a new item gets blanks."""
+    range columns, both lacking, are left to `_stored_ranges`); a new item gets blanks."""
     before = len(problems)
 
     def fail(column: str, message: str) -> None:
@@ -256,11 +262,16 @@ def _parse_row(
     values["status"] = values["status"] or "available"
     if values["status"] not in ("available", "discontinued"):
         fail("status", _("The status must be available or discontinued."))
-    # A file without both range columns leaves the range to `_stored_use_range`; with one
-    # of them, the other one is blank, as any optional column the file lacks.
-    has_use_range = any(column in row for column in USE_RANGE)
+    # A file without both range columns of a figure leaves its range to `_stored_ranges`;
+    # with one of them, the other one is blank, as any optional column the file lacks.
+    lacking = {
+        column
+        for pair in RANGE_COLUMNS.values()
+        if not any(column in row for column in pair)
+        for column in pair
+    }
     for column in NUMBERS:
-        if column in USE_RANGE and not has_use_range:
+        if column in lacking:
             continue
         try:
             values[column] = _number(row.get(column) or "")
@@ -281,7 +292,7 @@ def _parse_row(
     if item is not None:
         stored = _stored_values(item)
         for column in COLUMNS:
-            if column not in row and (has_use_range or column not in USE_RANGE):
+            if column not in row and column not in lacking:
                 values[column] = stored[column]
         if values["kind"] == "equipment" and "embodied_kgco2e" not in row and not values["source"]:
             # A blank source names the source of the figures kept (the reference's, for
@@ -297,25 +308,75 @@ def _parse_row(
     return values if len(problems) == before else None
 
 
-def _stored_use_range(item: CatalogueItem, values: dict) -> str | None:
-    """For a line of a file without the yearly-use range columns: None when the stored
-    range still surrounds the line's yearly use (it is kept); otherwise the range is
-    cleared in `values`, and the reason is returned for the preview."""
-    if any(column in values for column in USE_RANGE):  # set by `complete_footprint`
-        return None
-    stored = {
-        "use_kwh_per_year": values.get("use_kwh_per_year"),
-        "use_kwh_min": item.use_kwh_min,
-        "use_kwh_max": item.use_kwh_max,
-    }
-    if not footprint.range_problems(stored):
-        return None
-    values.update(use_kwh_min=None, use_kwh_max=None)
-    return _(
-        "The file has no use_kwh_min and use_kwh_max columns, and its use_kwh_per_year "
-        "falls outside the stored range: the range is cleared. Add these columns to the "
-        "file to keep or set a range."
+def _stored_ranges(item: CatalogueItem, values: dict) -> tuple[set[str], list[str]]:
+    """For a line of a file without a figure's two range columns: the stored range is kept
+    while it still surrounds the line's figure; otherwise it is cleared in `values`, and
+    the columns cleared are returned, with the reasons for the preview."""
+    cleared, notes = set(), []
+    for figure, pair in RANGE_COLUMNS.items():
+        if any(column in values for column in pair):  # the file's, or `complete_footprint`'s
+            continue
+        stored = {figure: values.get(figure)} | {column: getattr(item, column) for column in pair}
+        if not footprint.range_problems(stored):
+            continue
+        values.update(dict.fromkeys(pair))
+        cleared.update(pair)
+        if figure == "embodied_kgco2e":
+            notes.append(
+                _(
+                    "The file has no embodied_min_kgco2e and embodied_max_kgco2e columns, and "
+                    "its embodied_kgco2e falls outside the stored range: the range is cleared. "
+                    "Add these columns to the file to keep or set a range."
+                )
+            )
+        else:
+            notes.append(
+                _(
+                    "The file has no use_kwh_min and use_kwh_max columns, and its "
+                    "use_kwh_per_year falls outside the stored range: the range is cleared. "
+                    "Add these columns to the file to keep or set a range."
+                )
+            )
+    return cleared, notes
+
+
+def _followed_note(columns: list[str], from_reference: bool) -> str:
+    """Why columns the file lacks change: the category's reference figures an empty
+    embodied_kgco2e takes, or the kind and figures the file gives."""
+    if from_reference:
+        return ngettext(
+            "The file has no %(columns)s column, and its embodied_kgco2e is empty: it "
+            "takes the category's reference value too. Add this column to the file to keep "
+            "or set it.",
+            "The file has no %(columns)s columns, and its embodied_kgco2e is empty: they "
+            "take the category's reference values too. Add these columns to the file to keep "
+            "or set them.",
+            len(columns),
+            columns=", ".join(columns),
+        )
+    return ngettext(
+        "The file has no %(columns)s column: it is worked out again from the kind, category "
+        "and figures the file gives.",
+        "The file has no %(columns)s columns: they are worked out again from the kind, "
+        "category and figures the file gives.",
+        len(columns),
+        columns=", ".join(columns),
     )
+
+
+def _computed_differ(row: dict, values: dict) -> bool:
+    """Whether the line gives a grade or annual_kgco2e other than the one worked out
+    from its figures (an empty cell gives none)."""
+    grade = _restore((row.get("grade") or "").strip())
+    if grade and grade.upper() != values["grade"]:
+        return True
+    annual = (row.get("annual_kgco2e") or "").strip()
+    if not annual:
+        return False
+    try:
+        return not _same(float(values["annual_kgco2e"]), _number(annual, maximum=math.inf))
+    except ValueError:
+        return True
 
 
 def import_catalogue_csv(
@@ -336,6 +397,7 @@ def import_catalogue_csv(
     result = ImportResult()
     parsed: list[tuple[int, dict]] = []
     present: dict[str, set[str]] = {}  # code -> the columns its line has
+    from_reference: set[str] = set()  # codes of equipment lines without embodied_kgco2e
     text = text.lstrip("\ufeff")
     if _delimiter(text) == ";":
         text = _with_commas(text)
@@ -401,6 +463,10 @@ def import_catalogue_csv(
             continue
         completed["alternatives"] = values["alternatives"]
         parsed.append((line, completed))
+        if values["kind"] == "equipment" and values.get("embodied_kgco2e") is None:
+            from_reference.add(values["code"])
+        if _computed_differ(row, completed):
+            result.computed_ignored.append(values["code"])
 
     by_key = {code_key(code): item for code, item in existing.items()}
     # Alternatives name items capitals aside, as every code is compared: `eq-lap-06` is
@@ -438,23 +504,27 @@ def import_catalogue_csv(
             result.created.append(ItemChange(values["code"], values["name_fr"], values["name_en"]))
             to_create.append(values)
             continue
-        note = _stored_use_range(item, values)
+        cleared, notes = _stored_ranges(item, values)
         fields = _item_fields(values)
-        # Only the file's columns are shown (and the yearly-use range it clears, said why):
-        # the others keep their stored values, or follow the file's (the label, the grid).
-        shown = present[item.code] | (set(USE_RANGE) if note else set())
-        columns = [
-            change
-            for change in _changed_columns(item, fields, values["alternatives"])
-            if change.column in shown
-        ]
-        if not columns:
+        columns = _changed_columns(item, fields, values["alternatives"])
+        # An item is updated when a column of the file changes (or a range it clears); then
+        # every column written is shown, those the file lacks said why, so nothing changes
+        # that the preview hid. Otherwise it is left as it is (the grid alone moved).
+        if not any(change.column in present[item.code] | cleared for change in columns):
             result.unchanged += 1
             continue
+        followed = [
+            change.column
+            for change in columns
+            if change.column in COLUMNS
+            and change.column not in present[item.code] | cleared
+            # an equipment's, like the grade, is worked out from its yearly kWh and the grid
+            and not (change.column == "use_kgco2e_per_year" and values["kind"] == "equipment")
+        ]
+        if followed:
+            notes.append(_followed_note(followed, item.code in from_reference))
         result.updated.append(
-            ItemChange(
-                item.code, values["name_fr"], values["name_en"], columns, [note] if note else []
-            )
+            ItemChange(item.code, values["name_fr"], values["name_en"], columns, notes)
         )
         to_update.append((item, values))
     if previewed is not None and previewed != result.digest:
