@@ -298,6 +298,15 @@ def _parse_row(
             # A blank source names the source of the figures kept (the reference's, for
             # equipment that took them from its category): the stored one.
             values["source"] = stored["source"]
+        if (
+            values["kind"] == "equipment"
+            and "embodied_kgco2e" in row
+            and values.get("embodied_kgco2e") is None
+            and "source" not in row
+        ):
+            # Emptied on purpose: the category's reference figures come with their own
+            # source, not with the one that named the figures they replace.
+            values["source"] = ""
     if known_category:
         # Every fault of the line at once: its figures (and their ranges) and source too,
         # except at a column already refused as unreadable.

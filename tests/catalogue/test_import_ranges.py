@@ -125,3 +125,18 @@ def test_a_range_cleared_is_said_in_french(client, auth, make, make_item):
         "et son embodied_kgco2e sort de la fourchette enregistrée\u00a0: la fourchette est "
         "effacée" in preview
     )
+
+
+def test_reference_figures_brought_by_an_emptied_figure_name_their_own_source(
+    client, auth, make, make_item
+):
+    """The file lacks `source`: the category's figures replacing the emptied one are not
+    labelled with the source of the figures they replace."""
+    _admin(client, make)
+    make_item(code="EQ-1", name_fr="Portable", name_en="Laptop", source="Fiche fabricant", **RANGED)
+    preview = _upload(auth, EMBODIED + "EQ-1,equipment,laptop,Portable,Laptop,\n").text
+    assert any(change.startswith("source") for change in _changes(preview))
+
+    auth.post(CONFIRM, _confirmation(preview))
+
+    assert _item("EQ-1").source == category_reference("laptop").source
