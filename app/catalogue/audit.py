@@ -13,8 +13,19 @@ from flask_babel import lazy_gettext as _l
 
 from app.core.i18n import format_number
 
-NUMBER_FIELDS = ("embodied_kgco2e", "use_kwh_per_year", "use_kgco2e_per_year", "lifetime_years")
-WORD_FIELDS = ("code", "grade", "status")  # keys without spaces
+NUMBER_FIELDS = (
+    "embodied_kgco2e",
+    "use_kwh_per_year",
+    "use_kgco2e_per_year",
+    "lifetime_years",
+    # Ranges and users: an import may change them alone (a range cleared, a count fixed).
+    "embodied_min_kgco2e",
+    "embodied_max_kgco2e",
+    "use_kwh_min",
+    "use_kwh_max",
+    "user_count",
+)
+WORD_FIELDS = ("code", "grade", "status", "category", "estimate")  # keys without spaces
 TEXT_FIELDS = ("source",)  # free text, stored as a JSON string
 TRACKED_FIELDS = NUMBER_FIELDS + WORD_FIELDS + TEXT_FIELDS
 _SOURCE_CHARS = 100  # two sources and the figures fit the 500 characters of a summary
@@ -40,6 +51,8 @@ def _stored(field: str, value) -> str:
         if len(text) > _SOURCE_CHARS:
             text = text[: _SOURCE_CHARS - 1] + "…"
         return json.dumps(text, ensure_ascii=False)
+    if field == "estimate":
+        return "yes" if value else "no"
     if value is None or value == "":
         return _NONE
     if field in NUMBER_FIELDS:
@@ -48,6 +61,8 @@ def _stored(field: str, value) -> str:
 
 
 def _differs(field: str, before, after) -> bool:
+    if field == "estimate":
+        return bool(before) != bool(after)
     if field in NUMBER_FIELDS and before is not None and after is not None:
         return abs(float(before) - float(after)) > 1e-9
     return (before or None) != (after or None)
@@ -75,6 +90,16 @@ def _status(stored: str) -> str:
     return "–" if stored == _NONE else str(STATUS_LABELS.get(stored, stored))
 
 
+def _category(stored: str) -> str:
+    from app.catalogue.footprint import category_label
+
+    return "–" if stored == _NONE else str(category_label(stored))
+
+
+def _yes_no(stored: str) -> str:
+    return gettext("Yes") if stored == "yes" else gettext("No")
+
+
 def _years_count(stored: str) -> int:
     value = 0.0 if stored == _NONE else float(stored)
     return int(value) if value == int(value) else 2
@@ -97,6 +122,32 @@ def _worded(part: re.Match) -> str:
             return gettext(
                 "Use: %(before)s → %(after)s\u00a0kg\u00a0CO₂e a year", before=before, after=after
             )
+        if field == "embodied_min_kgco2e":
+            return gettext(
+                "Manufacturing, low estimate: %(before)s → %(after)s\u00a0kg\u00a0CO₂e",
+                before=before,
+                after=after,
+            )
+        if field == "embodied_max_kgco2e":
+            return gettext(
+                "Manufacturing, high estimate: %(before)s → %(after)s\u00a0kg\u00a0CO₂e",
+                before=before,
+                after=after,
+            )
+        if field == "use_kwh_min":
+            return gettext(
+                "Use, low estimate: %(before)s → %(after)s\u00a0kWh a year",
+                before=before,
+                after=after,
+            )
+        if field == "use_kwh_max":
+            return gettext(
+                "Use, high estimate: %(before)s → %(after)s\u00a0kWh a year",
+                before=before,
+                after=after,
+            )
+        if field == "user_count":
+            return gettext("Users: %(before)s → %(after)s", before=before, after=after)
         return ngettext(
             "Lifetime: %(before)s → %(after)s\u00a0year",
             "Lifetime: %(before)s → %(after)s\u00a0years",
@@ -108,6 +159,18 @@ def _worded(part: re.Match) -> str:
         return gettext("Code: %(before)s → %(after)s", before=part["w1"], after=part["w2"])
     if part["word"] == "grade":
         return gettext("Label: %(before)s → %(after)s", before=part["w1"], after=part["w2"])
+    if part["word"] == "category":
+        return gettext(
+            "Category: %(before)s → %(after)s",
+            before=_category(part["w1"]),
+            after=_category(part["w2"]),
+        )
+    if part["word"] == "estimate":
+        return gettext(
+            "Estimated figures: %(before)s → %(after)s",
+            before=_yes_no(part["w1"]),
+            after=_yes_no(part["w2"]),
+        )
     if part["word"] == "status":
         return gettext(
             "Status: %(before)s → %(after)s", before=_status(part["w1"]), after=_status(part["w2"])

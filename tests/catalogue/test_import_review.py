@@ -216,3 +216,22 @@ def test_the_preview_tells_close_figures_apart_and_names_statuses_in_french(
     changes = _changes(_upload(auth, text).text)
     assert "use_kgco2e_per_year\u00a0: 0,13 → 0,1304" in changes
     assert "status\u00a0: Retiré → Disponible" in changes
+
+
+def test_an_import_changing_users_estimate_and_category_says_so_in_the_audit_log(
+    client, auth, make, make_item
+):
+    """The event read only « SV-1 » for a change the preview had listed."""
+    _admin(client, make, locale="fr")
+    make_item(
+        code="SV-1", kind="service", category="email", name_fr="Messagerie", name_en="Mail",
+        user_count=19719, estimate=True, use_kgco2e_per_year=3.0,
+    )  # fmt: skip
+    text = "code,kind,category,name_fr,name_en,user_count,estimate\n"
+    text += "SV-1,service,storage,Messagerie,Mail,,false\n"
+    auth.post(CONFIRM, _confirmation(_upload(auth, text).text))
+
+    summary = db.session.scalar(select(AuditEvent.summary).where(AuditEvent.action == "update"))
+    assert summary == "SV-1: user_count 19719 -> -; category email -> storage; estimate yes -> no"
+    log = client.get("/admin/audit?text=SV-1").text.replace("\u00a0", " ").replace("\u202f", " ")
+    assert "Utilisateurs : 19 719 → –" in log and "Chiffres estimés : Oui → Non" in log
