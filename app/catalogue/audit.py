@@ -11,6 +11,7 @@ import re
 from flask_babel import gettext, ngettext
 from flask_babel import lazy_gettext as _l
 
+from app.catalogue.footprint import category_label
 from app.core.i18n import format_number
 
 NUMBER_FIELDS = (
@@ -91,8 +92,6 @@ def _status(stored: str) -> str:
 
 
 def _category(stored: str) -> str:
-    from app.catalogue.footprint import category_label
-
     return "–" if stored == _NONE else str(category_label(stored))
 
 
@@ -105,49 +104,28 @@ def _years_count(stored: str) -> int:
     return int(value) if value == int(value) else 2
 
 
+# Each figure's change in the reader's language (lifetime, a plural, is worded apart).
+NUMBER_WORDING = {
+    "embodied_kgco2e": _l("Manufacturing: %(before)s → %(after)s\u00a0kg\u00a0CO₂e"),
+    "use_kwh_per_year": _l("Use: %(before)s → %(after)s\u00a0kWh a year"),
+    "use_kgco2e_per_year": _l("Use: %(before)s → %(after)s\u00a0kg\u00a0CO₂e a year"),
+    "embodied_min_kgco2e": _l(
+        "Manufacturing, low estimate: %(before)s → %(after)s\u00a0kg\u00a0CO₂e"
+    ),
+    "embodied_max_kgco2e": _l(
+        "Manufacturing, high estimate: %(before)s → %(after)s\u00a0kg\u00a0CO₂e"
+    ),
+    "use_kwh_min": _l("Use, low estimate: %(before)s → %(after)s\u00a0kWh a year"),
+    "use_kwh_max": _l("Use, high estimate: %(before)s → %(after)s\u00a0kWh a year"),
+    "user_count": _l("Users: %(before)s → %(after)s"),
+}
+
+
 def _worded(part: re.Match) -> str:
     if part["number"]:
         field, before, after = part["number"], _number(part["n1"]), _number(part["n2"])
-        if field == "embodied_kgco2e":
-            return gettext(
-                "Manufacturing: %(before)s → %(after)s\u00a0kg\u00a0CO₂e",
-                before=before,
-                after=after,
-            )
-        if field == "use_kwh_per_year":
-            return gettext(
-                "Use: %(before)s → %(after)s\u00a0kWh a year", before=before, after=after
-            )
-        if field == "use_kgco2e_per_year":
-            return gettext(
-                "Use: %(before)s → %(after)s\u00a0kg\u00a0CO₂e a year", before=before, after=after
-            )
-        if field == "embodied_min_kgco2e":
-            return gettext(
-                "Manufacturing, low estimate: %(before)s → %(after)s\u00a0kg\u00a0CO₂e",
-                before=before,
-                after=after,
-            )
-        if field == "embodied_max_kgco2e":
-            return gettext(
-                "Manufacturing, high estimate: %(before)s → %(after)s\u00a0kg\u00a0CO₂e",
-                before=before,
-                after=after,
-            )
-        if field == "use_kwh_min":
-            return gettext(
-                "Use, low estimate: %(before)s → %(after)s\u00a0kWh a year",
-                before=before,
-                after=after,
-            )
-        if field == "use_kwh_max":
-            return gettext(
-                "Use, high estimate: %(before)s → %(after)s\u00a0kWh a year",
-                before=before,
-                after=after,
-            )
-        if field == "user_count":
-            return gettext("Users: %(before)s → %(after)s", before=before, after=after)
+        if field in NUMBER_WORDING:
+            return str(NUMBER_WORDING[field]) % {"before": before, "after": after}
         return ngettext(
             "Lifetime: %(before)s → %(after)s\u00a0year",
             "Lifetime: %(before)s → %(after)s\u00a0years",
