@@ -3,16 +3,24 @@
 The stored form is fixed and machine-readable ("LAPTOP-14: embodied_kgco2e 255.5 -> 181;
 grade C -> B; source "ADEME v1" -> "Boavizta v2""); the audit log reads it back in the
 reader's language, and the CSV export keeps it as stored. It opens with the item's code:
-an admin looking for an item's events searches by the code they know, not by its id."""
+an admin looking for an item's events searches by the code they know, not by its id.
+
+A department's budget is stored as "2026: 10 -> 12.5; department SPORTS {"fr": …, "en": …}"
+(`budget_summary`): the year, the budget before and after, and the department's code and
+names, which the log's search finds and the CSV keeps; `budget_changes` words it."""
 
 import json
 import re
+from decimal import Decimal
 
-from flask_babel import gettext, ngettext
+from flask_babel import get_locale, gettext, ngettext
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, String, cast, func, or_, select
 
 from app.catalogue.footprint import category_label
+from app.catalogue.models import CatalogueBudget
 from app.core.i18n import format_number
+from app.core.models import Department
 
 NUMBER_FIELDS = (
     "embodied_kgco2e",
@@ -180,3 +188,76 @@ def audit_changes(summary: str) -> str | None:
     if not parts:
         return None
     return " · ".join([*([code["code"]] if code else []), *(_worded(part) for part in parts)])
+
+
+# Budgets ----------------------------------------------------------------------
+
+_NAME_CHARS = 100  # both names, the code and the figures fit the 500 characters
+_BUDGET = re.compile(
+    rf"(?P<year>\d{{4}}): (?P<before>{_NUMBER}) -> (?P<after>{_NUMBER})"
+    r"; department (?P<code>\S+) (?P<names>\{.*\})"
+)
+# The budgets page writes a budget to a tenth at most (`kg_as_entered`), and so does
+# the log, unless the tenth hides the change itself (12.31 -> 12.34).
+_TENTH, _AS_STORED = "#,##0.#", "#,##0.#########"
+
+
+def _amount(value: float | None) -> str:
+    """A budget as stored: its decimals and no more ("1500", "12.3456789"), "-" for none."""
+    if value is None:
+        return _NONE
+    return f"{Decimal(repr(float(value))).normalize():f}"
+
+
+def budget_summary(department: Department, year: int, before: float | None, after: float) -> str:
+    """What a budget's change stores: the year, the budget before ("-": none) and after,
+    the department's code and both its names (JSON)."""
+    names = {"fr": department.name_fr[:_NAME_CHARS], "en": department.name_en[:_NAME_CHARS]}
+    return (
+        f"{year}: {_amount(before)} -> {_amount(after)}; "
+        f"department {department.code} {json.dumps(names, ensure_ascii=False)}"
+    )
+
+
+def budget_changes(summary: str) -> str | None:
+    """A budget's change in the reader's language: "Sports department, 2026: 10 → 12.3 kg
+    CO₂e"; None for any other summary (before the department was recorded: "2026: 12.5")."""
+    match = _BUDGET.fullmatch(summary)
+    if match is None:
+        return None
+    try:
+        names = json.loads(match["names"])
+    except ValueError:
+        return None
+    language = get_locale().language if get_locale() else "fr"
+    name = names.get(language) or names.get("fr") or match["code"]
+    before, after = match["before"], match["after"]
+    tenths = {format_number(Decimal(v), _TENTH) for v in (before, after) if v != _NONE}
+    hidden = _NONE not in (before, after) and before != after and len(tenths) == 1
+    pattern = _AS_STORED if hidden else _TENTH
+
+    def amount(stored: str) -> str:
+        return "–" if stored == _NONE else format_number(Decimal(stored), pattern)
+
+    return gettext(
+        "%(department)s, %(year)s: %(before)s → %(after)s\u00a0kg\u00a0CO₂e",
+        department=name,
+        year=match["year"],
+        before=amount(before),
+        after=amount(after),
+    )
+
+
+def budgets_of_departments_named(fragment: str) -> Select:
+    """The budgets (ids as events store them) of the departments whose code or name holds
+    `fragment` (lower case): the log finds a budget's events by its direction, those
+    stored before the names were too."""
+    holds = [
+        func.lower(column).contains(fragment, autoescape=True)
+        for column in (Department.code, Department.name_fr, Department.name_en)
+    ]
+    return (
+        select(cast(CatalogueBudget.id, String))
+        .join(Department, Department.id == CatalogueBudget.department_id)
+        .where(or_(*holds))
+    )

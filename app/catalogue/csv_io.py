@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
+from babel import Locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -16,7 +18,12 @@ from sqlalchemy.orm import selectinload
 
 from app.catalogue import footprint
 from app.catalogue.audit import changes_summary
-from app.catalogue.forms import CODE_MESSAGE, CODE_PATTERN, SOURCE_URL_MESSAGE
+from app.catalogue.forms import (
+    ALTERNATIVES_SEPARATOR,
+    CODE_MESSAGE,
+    CODE_PATTERN,
+    SOURCE_URL_MESSAGE,
+)
 from app.catalogue.models import CatalogueItem
 from app.catalogue.services import (
     CatalogueError,
@@ -31,6 +38,7 @@ from app.core import cache
 from app.core.audit import record_audit
 from app.core.csv_import import ImportProblem, csv_lines
 from app.core.csv_safety import FORMULA_STARTS, spreadsheet_csv, write_csv
+from app.core.i18n import AmbiguousNumber, parse_local_number
 from app.extensions import db
 
 COLUMNS = (
@@ -74,6 +82,19 @@ RANGE_COLUMNS = {
     "use_kwh_per_year": ("use_kwh_min", "use_kwh_max"),
 }
 MAX_ROWS = 20_000
+
+# How a file writes its figures, told by what separates its cells, as the exports write
+# them: with semicolons (French Excel, the French spreadsheet export) a decimal comma and
+# thousands grouped by spaces, '1 250,5'; with commas (open data, the English spreadsheet
+# export) a decimal point and thousands grouped by commas, '1,250.5'. The item form reads
+# each language's the same way (`parse_local_number`); a point that could group thousands
+# in a file of semicolons ('1.250') is refused as reading two ways, never guessed.
+NUMBER_READING = {";": Locale.parse("fr"), ",": Locale.parse("en_GB")}
+# Most cells, read without Babel: digits and the file's decimal mark (20,000 lines of figures).
+_PLAIN_NUMBER = {";": re.compile(r"\d+(?:,\d+)?"), ",": re.compile(r"\d+(?:\.\d+)?")}
+# The `estimate` column's words, the export's first ("true", "false"); empty is false.
+TRUE_WORDS = ("true", "yes", "vrai", "oui", "1")
+FALSE_WORDS = ("false", "no", "faux", "non", "0", "")
 
 
 # Significant digits written to the export: enough for any real figure, few enough to
@@ -148,14 +169,63 @@ def _restore(value: str) -> str:
     return value
 
 
-def _number(raw: str, minimum: float = 0.0, maximum: float = 1e7) -> float | None:
-    raw = raw.strip().replace("\u00a0", "").replace(" ", "").replace(",", ".")
+def _number(raw: str, delimiter: str) -> float | None:
+    """A cell's figure as its file writes them (`NUMBER_READING`), None when empty;
+    ValueError when it is no number, AmbiguousNumber (saying how to write it) when it
+    reads two ways."""
+    raw = raw.strip()
     if raw == "":
         return None
-    value = float(raw)  # ValueError handled by the caller
-    if value != value or not minimum <= value <= maximum:
-        raise ValueError
-    return value
+    if _PLAIN_NUMBER[delimiter].fullmatch(raw):
+        return float(raw.replace(",", "."))
+    return parse_local_number(raw, NUMBER_READING[delimiter])
+
+
+def _format_hint(delimiter: str) -> str:
+    """How the file's figures are written, for a cell whose points or commas do not read."""
+    if delimiter == ";":
+        return _(
+            "In a file separated by semicolons, figures take a decimal comma and thousands "
+            "grouped by spaces or not at all: 1250,5 or 1 250,5."
+        )
+    return _(
+        "In a file separated by commas, figures take a decimal point and thousands grouped "
+        "by commas or not at all: 1250.5 or 1,250.5."
+    )
+
+
+# Each figure's column: what it expects (translated only for a cell refused: 20,000 lines),
+# its bounds, and whether it is a whole number.
+FIGURE_CELLS = {
+    **{column: (_l("Enter a number between 0 and 10,000,000."), (0.0, 1e7), False)
+       for column in NUMBERS},
+    "lifetime_years": (
+        _l("The lifetime must be a number of years between 1 and 15."), (1.0, 15.0), False
+    ),
+    "user_count": (_l("Enter a whole number between 0 and 10,000,000."), (0.0, 1e7), True),
+}  # fmt: skip
+
+
+def _figure(
+    raw: str, delimiter: str, message, bounds=(0.0, 1e7), whole: bool = False
+) -> tuple[float | None, str | None]:
+    """A cell's figure and None, or None and why it is refused: `message` (the range
+    expected), with how the file writes figures when its points or commas are the fault."""
+    try:
+        value = _number(raw, delimiter)
+    except AmbiguousNumber as ambiguous:
+        return None, str(ambiguous)
+    except ValueError:
+        value = math.nan
+    if value is None:
+        return None, None
+    minimum, maximum = bounds
+    if not minimum <= value <= maximum or (whole and value != int(value)):
+        unread = math.isnan(value) or value != int(value)
+        if unread and any(mark in raw for mark in ".,"):  # its decimal mark, most likely
+            return None, f"{message} {_format_hint(delimiter)}"
+        return None, str(message)
+    return value, None
 
 
 def _same(old, new) -> bool:
@@ -216,6 +286,23 @@ def _missing_columns(text: str) -> list[str]:
     return [name for name in REQUIRED if name not in names]
 
 
+def _short_lines(text: str) -> dict[int, int]:
+    """The lines with fewer cells than the header line, by line number (as `csv_lines`
+    numbers them), with their count of cells. The line reader fills missing cells with
+    blanks, and a blank cell empties its column: a line cut short (a separator lost)
+    would have replaced figures with the reference's and emptied the source address."""
+    reader = csv.reader(io.StringIO(text))
+    short = {}
+    try:
+        width = len(next(reader, []))
+        for cells in reader:
+            if cells and len(cells) < width:
+                short[reader.line_num] = len(cells)
+    except csv.Error:
+        pass  # `csv_lines` reports the line it cannot read
+    return short
+
+
 def _stored_values(item: CatalogueItem) -> dict:
     """An item's values as `_parse_row` reads them from a line."""
     values = {column: getattr(item, column) for column in COLUMNS if column != "alternatives"}
@@ -224,7 +311,7 @@ def _stored_values(item: CatalogueItem) -> dict:
 
 
 def _parse_row(
-    row: dict, problems: list, line: int, existing: dict[str, CatalogueItem]
+    row: dict, problems: list, line: int, existing: dict[str, CatalogueItem], delimiter: str
 ) -> dict | None:
     """One CSV row as item values, or None with its problems appended. For an item of
     `existing` (by code), a column the file lacks keeps the stored value (the yearly-use
@@ -237,7 +324,7 @@ def _parse_row(
     values = {
         k: _restore((row.get(k) or "").strip())
         for k in COLUMNS
-        if k not in NUMBERS and k != "lifetime_years"
+        if k not in NUMBERS and k not in ("lifetime_years", "user_count")
     }
     for column in REQUIRED:
         if not values[column]:
@@ -270,24 +357,31 @@ def _parse_row(
         if not any(column in row for column in pair)
         for column in pair
     }
-    for column in NUMBERS:
+    for column, (message, bounds, whole) in FIGURE_CELLS.items():
         if column in lacking:
             continue
-        try:
-            values[column] = _number(row.get(column) or "")
-        except ValueError:
-            fail(column, _("Enter a number between 0 and 10,000,000."))
-    try:
-        values["lifetime_years"] = _number(row.get("lifetime_years") or "", 1, 15)
-    except ValueError:
-        fail("lifetime_years", _("The lifetime must be a number of years between 1 and 15."))
-    try:
-        count = _number(values.pop("user_count") or "", 0, 10_000_000)
-        values["user_count"] = int(count) if count is not None else None
-    except ValueError:
-        fail("user_count", _("Enter a number between 0 and 10,000,000."))
-    values["estimate"] = values["estimate"].lower() in ("1", "true", "yes", "oui", "vrai")
-    values["alternatives"] = [c.strip() for c in values["alternatives"].split(";") if c.strip()]
+        value, refused = _figure(row.get(column) or "", delimiter, message, bounds, whole)
+        if refused:
+            fail(column, refused)
+        elif whole:
+            values[column] = None if value is None else int(value)
+        else:
+            values[column] = value
+    estimate = values["estimate"].lower()
+    values["estimate"] = estimate in TRUE_WORDS
+    if estimate not in TRUE_WORDS + FALSE_WORDS:
+        fail(
+            "estimate",
+            _(
+                "Write true or false (yes or no, vrai or faux, oui or non, 1 or 0 too); "
+                "empty is false."
+            ),
+        )
+    values["alternatives"] = [
+        code.strip()
+        for code in ALTERNATIVES_SEPARATOR.split(values["alternatives"])
+        if code.strip()
+    ]
     item = existing.get(values["code"])
     if item is not None:
         stored = _stored_values(item)
@@ -373,7 +467,7 @@ def _followed_note(columns: list[str], from_reference: bool) -> str:
     )
 
 
-def _computed_differ(row: dict, values: dict) -> bool:
+def _computed_differ(row: dict, values: dict, delimiter: str) -> bool:
     """Whether the line gives a grade or annual_kgco2e other than the one worked out
     from its figures (an empty cell gives none)."""
     grade = _restore((row.get("grade") or "").strip())
@@ -383,7 +477,7 @@ def _computed_differ(row: dict, values: dict) -> bool:
     if not annual:
         return False
     try:
-        return not _same(float(values["annual_kgco2e"]), _number(annual, maximum=math.inf))
+        return not _same(float(values["annual_kgco2e"]), _number(annual, delimiter))
     except ValueError:
         return True
 
@@ -408,9 +502,11 @@ def import_catalogue_csv(
     present: dict[str, set[str]] = {}  # code -> the columns its line has
     from_reference: set[str] = set()  # codes of equipment lines without embodied_kgco2e
     text = text.lstrip("\ufeff")
-    if _delimiter(text) == ";":
+    delimiter = _delimiter(text)
+    if delimiter == ";":
         text = _with_commas(text)
-    missing = _missing_columns(text)
+    # An empty file is said so by `csv_lines`, not as one missing every column.
+    missing = _missing_columns(text) if text.strip() else []
     if missing:
         result.problems.append(
             ImportProblem(
@@ -439,10 +535,20 @@ def import_catalogue_csv(
         )
     }
     first_line: dict[str, tuple[int, str]] = {}  # code, capitals aside -> its line, as written
+    short = _short_lines(text)
     for line, row in rows:
         if not any(row.values()):
             continue  # a row a spreadsheet emptied, saved as ";;;": no item
-        values = _parse_row(row, result.problems, line, existing)
+        if line in short:
+            message = _(
+                "This line has too few cells: %(cells)s, for %(columns)s columns in the "
+                "header line.",
+                cells=short[line],
+                columns=len(row),
+            )
+            result.problems.append(ImportProblem(line, "-", message))
+            continue
+        values = _parse_row(row, result.problems, line, existing, delimiter)
         if values is None:
             continue
         if code_key(values["code"]) in first_line:  # `LAP-1` and `lap-1` are one code
@@ -474,7 +580,7 @@ def import_catalogue_csv(
         parsed.append((line, completed))
         if values["kind"] == "equipment" and values.get("embodied_kgco2e") is None:
             from_reference.add(values["code"])
-        if _computed_differ(row, completed):
+        if _computed_differ(row, completed, delimiter):
             result.computed_ignored.append(values["code"])
 
     by_key = {code_key(code): item for code, item in existing.items()}

@@ -6,6 +6,7 @@ thresholds: a value equal to a bound gets the better grade.
 """
 
 import functools
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -92,11 +93,12 @@ def _category_search_texts(languages: tuple[str, ...]) -> dict[str, str]:
     return {category: normalise_search(text) for category, text in texts.items()}
 
 
-def categories_matching(word: str, languages: tuple[str, ...]) -> list[str]:
-    """The categories whose key, name or search words in one of `languages` hold the
-    folded `word`: "ordinateur" gives laptops and desktops, whatever the page's language."""
+def categories_matching(term: str, languages: tuple[str, ...]) -> list[str]:
+    """The categories whose key, name or search words in one of `languages` hold a word
+    starting with the folded `term`: "ordinateur" gives laptops and desktops, whatever
+    the page's language; "eau" is no part of « bureautique »."""
     texts = _category_search_texts(languages)
-    return sorted(category for category, text in texts.items() if word in text)
+    return sorted(category for category, text in texts.items() if f" {term}" in f" {text}")
 
 
 def kind_of(category: str) -> str | None:
@@ -157,7 +159,7 @@ def annual_kgco2e(embodied: float | None, lifetime_years: float | None, use_per_
 
 @dataclass(frozen=True)
 class LifetimeScenario:
-    years: int
+    years: float  # whole when chosen; the item's own lifetime (2.5) until then
     annual_kgco2e: float
     embodied_share_kgco2e: float
     grade: str
@@ -166,12 +168,13 @@ class LifetimeScenario:
     saving_one_more_over_life_kgco2e: float  # embodied avoided by stretching replacements
 
 
-def simulate_lifetime(item, years: int) -> LifetimeScenario:
-    """The yearly footprint and grade of an equipment item kept `years` years."""
+def simulate_lifetime(item, years: float) -> LifetimeScenario:
+    """The yearly footprint and grade of an equipment item kept `years` years, and what
+    one and two more years would save: at the item's own lifetime, its label's."""
     embodied = item.embodied_kgco2e or 0.0
     use = item.use_kgco2e_per_year or 0.0
 
-    def at(n: int) -> float:
+    def at(n: float) -> float:
         return annual_kgco2e(embodied, n, use)
 
     current = at(years)
@@ -186,7 +189,13 @@ def simulate_lifetime(item, years: int) -> LifetimeScenario:
     )
 
 
+_NOT_A_WORD = re.compile(r"[\W_]+")
+
+
 def normalise_search(text: str) -> str:
-    """Lower case without accents, so 'ecran' finds 'Écran'."""
+    """Its words in lower case without accents, one space between them, so that 'ecran'
+    finds 'Écran' and a search matches the start of a word: « l'eau » is "l eau", whose
+    "eau" a search finds, while « bureautique » holds no word starting with "eau"."""
     decomposed = unicodedata.normalize("NFKD", text or "")
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().strip()
+    letters = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    return _NOT_A_WORD.sub(" ", letters).strip()

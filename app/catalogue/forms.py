@@ -1,5 +1,7 @@
 """Catalogue forms: search filters, lifetime, basket, decisions, budgets, items, import."""
 
+import re
+
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -241,6 +243,21 @@ SOURCE_URL_MESSAGE = _l("Give an address starting with https:// (or http://).")
 # on SQLite and PostgreSQL (`services.item_with_code`).
 CODE_PATTERN = r"^[A-Za-z0-9._-]+$"
 CODE_MESSAGE = _l("Letters, digits, dot, dash and underscore only.")
+# Between alternatives' codes, in the form as in the import: a comma (as the form and the
+# preview list them) or a semicolon (as the export writes them). Codes contain neither.
+ALTERNATIVES_SEPARATOR = re.compile(r"[,;]")
+
+
+class CodesField(StringField):
+    """Items' codes as one text. Filled from an item (`ItemForm(obj=item)`), it holds
+    their codes, not the items: a form sent without the field keeps the stored
+    alternatives, as the other fields keep their stored values (the list itself was
+    split as text: a 500)."""
+
+    def process_data(self, value):
+        if value is not None and not isinstance(value, str):
+            value = ", ".join(item.code for item in value)
+        super().process_data(value)
 
 
 class ItemForm(FlaskForm):
@@ -303,7 +320,7 @@ class ItemForm(FlaskForm):
     user_count = LocalIntegerField(
         _l("Number of users (services)"), validators=[Optional(), LocalNumberRange(0, 10_000_000)]
     )
-    alternatives = StringField(
+    alternatives = CodesField(
         _l("Lower-footprint alternatives (codes, separated by commas)"),
         validators=[Optional(), Length(max=400)],
     )
@@ -320,8 +337,14 @@ class ItemForm(FlaskForm):
         """The fields' own checks, then each low and high estimate against its figure."""
         super().validate(extra_validators)
         names = [name for names in footprint.RANGES for name in names]
-        self.refuse(footprint.range_problems({name: self[name].data for name in names}))
+        self.refuse(footprint.range_problems({name: self._kept(name) for name in names}))
         return not self.errors
+
+    def _kept(self, name: str):
+        """A field's value, None when the field refused it: an estimate is not compared
+        with a figure already refused (-1 said "cannot be above the figure (-1)")."""
+        field = self[name]
+        return None if field.errors else field.data
 
     def refuse(self, problems: dict[str, str]) -> None:
         """Put messages at their fields (by name) that have no error yet: a field says
@@ -355,18 +378,29 @@ class ItemForm(FlaskForm):
             "estimate",
             "user_count",
         ]
-        values = {name: getattr(self, name).data for name in names}
+        # A refused value is no value: the catalogue's checks (`services.item_problems`)
+        # judge the others without it, as the import does a refused cell.
+        values = {name: self._kept(name) for name in names}
         for key in ("description_fr", "description_en", "source", "source_url"):
             values[key] = (values[key] or "").strip()
         return values
 
     def alternative_codes(self) -> list[str]:
-        return [c.strip() for c in (self.alternatives.data or "").split(",") if c.strip()]
+        """The codes typed, separated by commas or, as the CSV export writes them, semicolons."""
+        codes = ALTERNATIVES_SEPARATOR.split(self.alternatives.data or "")
+        return [code.strip() for code in codes if code.strip()]
+
+
+# The largest catalogue file imported (`app.core.csv_import.uploaded_csv` says so at the
+# field; a body beyond MAX_CONTENT_LENGTH is answered at the field too, `routes`).
+MAX_IMPORT_MB = 5
+MAX_IMPORT_BYTES = MAX_IMPORT_MB * 2**20
 
 
 class ImportForm(FlaskForm):
     file = FileField(
         _l("CSV file (UTF-8)"),
+        description=_l("At most %(mb)s MB.", mb=MAX_IMPORT_MB),
         validators=[
             FileRequired(message=_l("Choose a CSV file.")),
             FileAllowed(["csv"], message=_l("Only .csv files can be imported.")),

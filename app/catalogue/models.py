@@ -12,6 +12,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
@@ -110,6 +111,18 @@ class CatalogueRequest(db.Model):
     """An employee's request for items: a basket (draft) until submitted, then decided."""
 
     __tablename__ = "catalogue_request"
+    # One request being prepared per person, held by the database: a double click's two
+    # adds each found none and opened one, and the second came back after sending.
+    # `services.get_or_create_basket` adds to the one there instead (ON CONFLICT).
+    __table_args__ = (
+        Index(
+            "ix_catalogue_request_one_draft",
+            "user_id",
+            unique=True,
+            sqlite_where=text("status = 'draft'"),
+            postgresql_where=text("status = 'draft'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # NULL once the person is erased: the request still counts in its department's budget.

@@ -7,7 +7,18 @@ from datetime import UTC, datetime, timedelta
 from typing import NamedTuple
 
 from flask import current_app
-from sqlalchemy import Select, String, bindparam, cast, func, or_, select
+from sqlalchemy import (
+    Select,
+    String,
+    and_,
+    bindparam,
+    cast,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+)
 from sqlalchemy.orm import selectinload
 
 from app.auth.models import User
@@ -51,17 +62,40 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+# The stored words with a space before each, so that one LIKE finds a word's start.
+_SEARCHED_WORDS = literal(" ") + CatalogueItem.search_text
+
+
+def search_terms(q: str) -> list[str]:
+    """What was typed, as the words each term holds (`normalise_search`): « l'eau » is
+    "l eau", found as those two words one after the other; eight terms at most."""
+    folded = (footprint.normalise_search(term) for term in q.split()[:8])
+    return [term for term in folded if term]
+
+
 def search_items(filters: Filters, page: int, locale: str, per_page: int = PER_PAGE):
     """One page of items matching the filters, and how many match in all."""
     query = select(CatalogueItem)
     if filters.q:
         languages = tuple(current_app.config["LANGUAGES"])
-        for word in footprint.normalise_search(filters.q).split()[:8]:
-            found = CatalogueItem.search_text.like(f"%{_escape_like(word)}%", escape="\\")
+        terms = search_terms(filters.q)
+        if not terms:  # nothing but punctuation: no word to find
+            query = query.where(false())
+        for term in terms:
+            # The start of a word, not any part of one: "eau" found inside « bureautique »
+            # listed every service of the collaboration category. The stored text holds
+            # its words one space apart (normalise_search), on SQLite and PostgreSQL alike.
+            # The term anywhere first: a pattern opening with a space tries every space of
+            # every row, and this one leaves it the few rows holding the term.
+            escaped = _escape_like(term)
+            found = and_(
+                CatalogueItem.search_text.like(f"%{escaped}%", escape="\\"),
+                _SEARCHED_WORDS.like(f"% {escaped}%", escape="\\"),
+            )
             # The stored text holds the category's key alone ("laptop"): its names in
             # every language ("ordinateur portable") are matched here, where they are
             # translated, so that no stored copy has to follow the translations.
-            categories = footprint.categories_matching(word, languages)
+            categories = footprint.categories_matching(term, languages)
             if categories:
                 found = or_(found, CatalogueItem.category.in_(categories))
             query = query.where(found)
@@ -150,6 +184,13 @@ def get_basket(user) -> CatalogueRequest | None:
         .options(selectinload(CatalogueRequest.lines).selectinload(CatalogueRequestLine.item))
         .where(CatalogueRequest.user_id == user.id, CatalogueRequest.status == "draft")
     )
+
+
+def requestable_total(basket: CatalogueRequest) -> float:
+    """The yearly footprint of what the request being prepared can still ask for: an item
+    discontinued since it was added cannot be sent, and counting it misled."""
+    lines = (line for line in basket.lines if line.item.status == "available")
+    return round(sum(line.total_annual_kgco2e for line in lines), 3)
 
 
 # The person's request being prepared, as "item:quantity,…", read with the person: the

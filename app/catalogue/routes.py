@@ -33,6 +33,8 @@ from app.catalogue.csv_io import (
     import_catalogue_csv,
 )
 from app.catalogue.forms import (
+    MAX_IMPORT_BYTES,
+    MAX_IMPORT_MB,
     AddToRequestForm,
     BudgetForm,
     ConfirmImportForm,
@@ -57,7 +59,6 @@ from app.core.urls import database_id, requested_page, within_pages
 from app.extensions import db, htmx
 
 bp = Blueprint("catalogue", __name__, url_prefix="/catalogue", template_folder="templates")
-MAX_IMPORT_BYTES = 5 * 1024 * 1024
 SEARCH_ARGS = ("q", "kind", "category", "grade", "status", "sort")
 FILTER_ARGS = ("kind", "category", "grade", "status")  # what narrows the listing (not sort)
 
@@ -259,6 +260,9 @@ def index():
                 page,
                 queries.PER_PAGE,
             )
+        # A page past the end of nothing found (or of refused filters) is the first: the
+        # title said "page 99" above no result.
+        shown_page = min(shown_page, pages)
         html = render_template(
             "catalogue/_results.html",
             form=form,
@@ -388,7 +392,9 @@ def _render_item_page(item_id: int, years: str | None, admin: bool):
         "catalogue/_item_page.html",
         item=item,
         form=form,
-        scenario=_scenario(item, form) if valid else None,
+        scenario=_opening_scenario(item)
+        if years is None
+        else (_scenario(item, form) if valid else None),
         alternatives=queries.lighter_alternatives(item),
         admin=admin,
         **{name: slots.slot(name) for name in ("csrf", "held", "quantity_field", "useful")},
@@ -403,6 +409,15 @@ def _default_years(item: CatalogueItem | queries.ItemHead) -> int:
 
 def _scenario(item, form):
     return footprint.simulate_lifetime(item, form.years.data) if item.kind == "equipment" else None
+
+
+def _opening_scenario(item: CatalogueItem):
+    """The simulator as the page opens: at the item's own lifetime, the label's figure
+    (2.5 years, not the slider's whole 3 years, which contradicted the label above it);
+    the slider offers whole years from there."""
+    if item.kind != "equipment":
+        return None
+    return footprint.simulate_lifetime(item, item.lifetime_years or _default_years(item))
 
 
 @bp.get("/items/<int:item_id>/lifetime")
@@ -569,6 +584,7 @@ def _my_requests_page(submit_form: SubmitRequestForm) -> str:
         requests=queries.list_my_requests(current_user),
         submit_form=submit_form,
         lighter=queries.lighter_alternatives,
+        requestable_total=queries.requestable_total,
     )
 
 
@@ -741,6 +757,10 @@ def decide_request(request_id: int):
     req = queries.get_request(request_id)
     if req is None:
         abort(404)
+    try:
+        services.refuse_own_request(req, current_user)
+    except services.OwnRequest as error:
+        return _own_request_refused(req, str(error))
     form = DecisionForm()
     if not form.validate_on_submit():
         if form.note.errors:
@@ -792,6 +812,15 @@ def decide_request(request_id: int):
             _anchor=f"decided-{req.id}",
         )
     )
+
+
+def _own_request_refused(req, message: str):
+    """403, nothing decided: the request's block (which offers no buttons to its sender)
+    with why, for htmx; otherwise the queue with the message."""
+    if _wants_fragment():
+        return _request_to_decide(req, 403, message=message)
+    flash(message, "error")
+    return _admin_requests_page(), 403
 
 
 def _ask_before_passing_budget(req, form: DecisionForm):
@@ -966,8 +995,6 @@ def edit_item(item_id: int):
     """Edit an item; derived figures are recomputed."""
     item = _item_or_404(item_id)
     form = ItemForm(obj=item)
-    if request.method == "GET":
-        form.alternatives.data = ", ".join(a.code for a in item.alternatives)
     if _item_checked(form, item):
         try:
             services.update_item(item, form.item_values(), current_user, utcnow(), _grid())
@@ -1058,6 +1085,36 @@ def import_csv():
     elif request.method == "POST":
         status = 422
     return render_template("catalogue/import.html", form=form, result=result), status
+
+
+class ImportTooLarge(Exception):
+    """An admin's catalogue file beyond the portal's body limit (`_import_too_large`)."""
+
+
+@bp.url_value_preprocessor
+def _refuse_an_import_too_large(endpoint: str | None, _values) -> None:
+    """An admin's file beyond MAX_CONTENT_LENGTH is answered at the import form's field, as
+    one beyond MAX_IMPORT_BYTES is (a bare 413 page named 16 MB where the field says 5).
+    Checked from its Content-Length, unread, here: the one hook before the CSRF check
+    reads the body. Anyone else gets the portal's 413, as before."""
+    if (
+        endpoint == "catalogue.import_csv"
+        and request.method == "POST"
+        and request.content_length
+        and request.max_content_length
+        and request.content_length > request.max_content_length
+        and current_user.is_authenticated
+        and current_user.has_role("admin")
+    ):
+        raise ImportTooLarge
+
+
+@bp.errorhandler(ImportTooLarge)
+def _import_too_large(_error):
+    """The import form, its field saying the largest file it takes (nothing was read)."""
+    form = ImportForm(formdata=None)
+    form.file.errors = [_("The file is too large (at most %(mb)s MB).", mb=MAX_IMPORT_MB)]
+    return render_template("catalogue/import.html", form=form, result=None), 413
 
 
 @bp.post("/admin/import/confirm")

@@ -1,16 +1,17 @@
 """Catalogue writes and rules. Services take explicit arguments, flush, never commit."""
 
+import functools
 from datetime import datetime
 
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import String, cast, delete, func, select, update
+from sqlalchemy import String, bindparam, cast, delete, func, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from app.catalogue import footprint
-from app.catalogue.audit import changes_summary
+from app.catalogue.audit import budget_summary, changes_summary
 from app.catalogue.models import (
     CatalogueBudget,
     CatalogueItem,
@@ -21,7 +22,9 @@ from app.catalogue.models import (
 from app.catalogue.reference import category_reference
 from app.core.audit import erase_audit_texts, record_audit
 from app.core.i18n import current_language, format_number
+from app.core.models import Department
 from app.core.signals import request_decided
+from app.core.sql import upsert_insert
 from app.core.time import local_iso
 from app.extensions import db
 
@@ -61,6 +64,10 @@ class CatalogueError(Exception):
 
 class RefusalReasonMissing(CatalogueError):
     """A refusal without a note: the error belongs next to that request's note field."""
+
+
+class OwnRequest(CatalogueError):
+    """An admin deciding a request they sent themselves: another admin decides it."""
 
 
 def complete_footprint(values: dict, grid_factor: float) -> dict:
@@ -331,19 +338,38 @@ def make_item_available(item: CatalogueItem, actor, now: datetime) -> None:
 # Requests -----------------------------------------------------------------
 
 
-def get_or_create_basket(user, now: datetime) -> CatalogueRequest:
-    basket = db.session.scalar(
-        select(CatalogueRequest).where(
-            CatalogueRequest.user_id == user.id, CatalogueRequest.status == "draft"
-        )
+@functools.cache
+def _basket_statement(dialect: str):
+    """The basket's upsert, built once per dialect, its values bound at each call."""
+    table = CatalogueRequest.__table__
+    statement = upsert_insert(dialect)(table).values(
+        user_id=bindparam("user_id"),
+        department_id=bindparam("department_id"),
+        status="draft",
+        created_at=bindparam("now"),
     )
-    if basket is None:
-        basket = CatalogueRequest(
-            user_id=user.id, department_id=user.department_id, status="draft", created_at=now
-        )
-        db.session.add(basket)
-        db.session.flush()
-    return basket
+    return statement.on_conflict_do_update(
+        # The partial unique index's own column and condition (`ix_catalogue_request_one_draft`),
+        # written out: a bound 'draft' matched it only until PostgreSQL prepared the statement.
+        index_elements=["user_id"],
+        index_where=text("status = 'draft'"),
+        set_={"status": statement.excluded.status},  # a draft stays one: the row is locked
+    ).returning(table.c.id)
+
+
+def get_or_create_basket(user, now: datetime) -> CatalogueRequest:
+    """The person's request being prepared, opened on first use, locked until commit.
+
+    One statement: INSERT .. ON CONFLICT DO UPDATE .. RETURNING, on the index that holds
+    one draft per person. Looking first let two adds at once (a double click) each find
+    none and open one. Now the second waits for the first (PostgreSQL locks the row,
+    SQLite the database) and adds to the same basket, reading the lines the first put in.
+    """
+    basket_id = db.session.execute(
+        _basket_statement(db.session.get_bind().dialect.name),
+        {"user_id": user.id, "department_id": user.department_id, "now": now},
+    ).scalar_one()
+    return db.session.get(CatalogueRequest, basket_id)
 
 
 def add_to_basket(user, item: CatalogueItem, quantity: int, now: datetime) -> CatalogueRequestLine:
@@ -413,9 +439,11 @@ def remove_basket_line(user, line_id: int) -> bool:
 def submit_basket(user, comment: str, now: datetime) -> CatalogueRequest:
     """Send the basket for approval; the footprint of each line is frozen."""
     basket = db.session.scalar(
-        select(CatalogueRequest).where(
-            CatalogueRequest.user_id == user.id, CatalogueRequest.status == "draft"
-        )
+        select(CatalogueRequest)
+        .where(CatalogueRequest.user_id == user.id, CatalogueRequest.status == "draft")
+        # An add at the same moment waits (`get_or_create_basket`), then opens a new basket:
+        # its line never lands, unfrozen, in the request just sent.
+        .with_for_update()
     )
     if basket is None or not basket.lines:
         raise CatalogueError(_("Your request is empty: add items first."))
@@ -455,8 +483,15 @@ def _close_submitted(request: CatalogueRequest, status: str, actor, now: datetim
         raise CatalogueError(_("This request has already been decided."))
 
 
+def refuse_own_request(request: CatalogueRequest, admin) -> None:
+    """Staff never sign off their own work: an admin's own request waits for another admin."""
+    if request.user_id is not None and request.user_id == admin.id:
+        raise OwnRequest(_("You sent this request yourself: another administrator decides on it."))
+
+
 def decide_request(request: CatalogueRequest, admin, approve: bool, note: str, now: datetime):
-    """Approve or refuse a submitted request."""
+    """Approve or refuse a submitted request (never one the admin sent)."""
+    refuse_own_request(request, admin)
     note = (note or "").strip()[:500]
     if not approve and not note:
         # A refusal without a word leaves the requester guessing what to ask for instead.
@@ -545,13 +580,17 @@ def set_budget(department_id: int, year: int, amount: float, actor, now: datetim
             CatalogueBudget.department_id == department_id, CatalogueBudget.year == year
         )
     )
+    before = budget.budget_kgco2e if budget is not None else None
     if budget is None:
         budget = CatalogueBudget(department_id=department_id, year=year, budget_kgco2e=amount)
         db.session.add(budget)
     budget.budget_kgco2e = amount
     budget.updated_at = now
     db.session.flush()
-    record_audit(actor, "set_budget", "catalogue_budget", budget.id, now, f"{year}: {amount}")
+    # Which department, and from what: "Carbon budget #30 · 2026: 12.5" traced neither.
+    department = db.session.get(Department, department_id)
+    summary = budget_summary(department, year, before, amount)
+    record_audit(actor, "set_budget", "catalogue_budget", budget.id, now, summary)
     return budget
 
 

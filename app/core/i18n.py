@@ -289,7 +289,7 @@ class AmbiguousNumber(ValueError):
     it (every number field shows it rather than its own "Enter a number")."""
 
 
-def parse_local_number(text: str) -> float:
+def parse_local_number(text: str, locale: Locale | str | None = None) -> float:
     """A number as the reader types it: '1,5' or '1 000,5' in French, '1,000.5' in English.
 
     A French phone keyboard offers a comma for decimals. The point is read too ('1.5'),
@@ -297,13 +297,18 @@ def parse_local_number(text: str) -> float:
     staff in France reading the English pages type it) is a decimal comma; '1,500' stays
     1,500. In French, '1.000' could be a thousand or one (AmbiguousNumber): a thousand
     times too small, silently, would be worse than a question. Anything else raises
-    ValueError, 'NaN', 'inf' and exponents ('1e3') included."""
+    ValueError, 'NaN', 'inf' and exponents ('1e3') included.
+
+    `locale`: a text written another way than the request's language (a CSV file is read
+    by the convention of its own format, whoever uploads it)."""
     if len(text) > TYPED_NUMBER_MAX_LENGTH:
         raise ValueError("not a number as a person types it: too long")
     compact = re.sub(r"\s", "", text)  # spaces, no-break and narrow no-break spaces
     if not TYPED_NUMBER.fullmatch(compact):
         raise ValueError(f"not a number as a person types it: {text!r}")
-    locale = get_locale() or Locale.parse(current_app.config["BABEL_DEFAULT_LOCALE"])
+    if locale is None:
+        locale = get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"]
+    locale = Locale.parse(locale)
     if locale.number_symbols["latn"]["decimal"] == "," and POINT_GROUPED.fullmatch(compact):
         raise AmbiguousNumber(
             _(

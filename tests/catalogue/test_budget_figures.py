@@ -63,4 +63,5 @@ def test_the_audit_log_keeps_a_budgets_decimals(client, make):
     )
     assert stored == 1234.5  # the figure itself was kept: only its log said less
     log = html.unescape(client.get("/admin/audit").text)
-    assert "<td>2026\u00a0: 1\u202f234,5\u00a0kg\u00a0CO₂e</td>" in log
+    department = admin.department.name_fr
+    assert f"<td>{department}, 2026\u00a0: – → 1\u202f234,5\u00a0kg\u00a0CO₂e</td>" in log
