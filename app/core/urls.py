@@ -108,7 +108,8 @@ def within_pages(fetch, page: int, per_page: int):
     """
     rows, total = fetch(page)
     pages = max(1, -(-total // per_page))
-    if page > pages and total:
-        page = pages
-        rows, total = fetch(page)
+    if page > pages:
+        page = pages  # an empty list's only page is the first: "page 40" titled nothing
+        if total:
+            rows, total = fetch(page)
     return rows, total, page, pages

@@ -145,6 +145,10 @@ class ReturnForm(FlaskForm):
     # One per form shown: the same form sent twice (a double click, Back then Send) is
     # one declaration (services.receipt_number_for_form); the form filled again, another.
     form_token = HiddenField()
+    # The receipt a second, identical device is declared after (the receipt's "Declare a
+    # second one"): within services.REPEAT_WINDOW the same answers are otherwise taken as
+    # that declaration sent again.
+    another_than = HiddenField()
 
     def validate_wipe_requested(self, field):
         """Both answers at once (a crafted request) are refused, not one picked at random."""

@@ -381,7 +381,17 @@ def list_agent_returns(point_ids: list[int] | None, status: str, page: int, per_
     else:
         order = (DeviceReturn.declared_at.desc(), DeviceReturn.id.desc())
     query = _at_agents_points(select(DeviceReturn).order_by(*order), point_ids, status)
-    return db.paginate(query, page=page, per_page=per_page, error_out=False)
+
+    def fetch(number: int):
+        pagination = db.paginate(query, page=number, per_page=per_page, error_out=False)
+        return pagination, pagination.total
+
+    # A page past the end (an old link, a view that shrank) shows the last page, and an
+    # empty view its first: never "page 40 of 18" over an empty table.
+    pagination, _total, shown, _pages = within_pages(fetch, page, per_page)
+    # The rows are the page shown's; the paginator of an empty view is asked again for
+    # its first page, which it names and links from.
+    return pagination if pagination.page == shown else fetch(shown)[0]
 
 
 @functools.cache
@@ -499,30 +509,43 @@ def statistics() -> dict:
     """Totals by type, point, outcome and month, e-waste mass and avoided footprint.
 
     `total` counts the devices an agent received (returned); `expected`, those declared
-    and not received yet, which count in no mass. The tables by type, point, status and
-    month count every declaration not withdrawn nor closed unbrought, with its status."""
+    and not received yet, which count in no mass. The tables by type, point and month
+    count both apart, as (returned, expected), so that each column adds up to its
+    headline; a declaration withdrawn or closed unbrought counts nowhere."""
     table = grouped_returns()
     by_type, by_point, by_status, by_month = Counter(), Counter(), Counter(), Counter()
+    # Declared, not received yet: by type, point and month, beside those returned.
+    waiting_type, waiting_point, waiting_month = Counter(), Counter(), Counter()
     kg_by_type, avoided_by_type = defaultdict(float), defaultdict(float)
     for row in table:
-        by_type[row["device_type"]] += row["devices"]
-        by_point[row["point"]] += row["devices"]
         by_status[row["status"]] += row["devices"]
-        by_month[row["month"]] += row["devices"]
+        if row["status"] == "declared":
+            types, places, months = waiting_type, waiting_point, waiting_month
+        else:
+            types, places, months = by_type, by_point, by_month
+        types[row["device_type"]] += row["devices"]
+        places[row["point"]] += row["devices"]
+        months[row["month"]] += row["devices"]
         kg_by_type[row["device_type"]] += row["kg_ewaste"]
         avoided_by_type[row["device_type"]] += row["kgco2e_avoided"]
+    points = set(by_point) | set(waiting_point)
     return {
-        "total": sum(by_type.values()) - by_status["declared"],
+        "total": sum(by_type.values()),
         "expected": by_status["declared"],
         "by_type": [
-            (t, by_type[t], round(kg_by_type[t], 1), round(avoided_by_type[t], 1))
+            (t, by_type[t], waiting_type[t], round(kg_by_type[t], 1), round(avoided_by_type[t], 1))
             for t in DEVICE_TYPES
-            if by_type[t]
+            if by_type[t] or waiting_type[t]
         ],
-        "by_point": sorted(by_point.items(), key=lambda kv: (-kv[1], kv[0])),
+        "by_point": sorted(
+            ((p, by_point[p], waiting_point[p]) for p in points),
+            key=lambda row: (-row[1], -row[2], row[0]),
+        ),
         "by_status": [(s, by_status[s]) for s in STATUSES],
         "by_outcome": [(o, by_status[o]) for o in OUTCOMES],
-        "by_month": sorted(by_month.items()),
+        "by_month": sorted(
+            (m, by_month[m], waiting_month[m]) for m in set(by_month) | set(waiting_month)
+        ),
         "kg_ewaste": round(sum(kg_by_type.values()), 1),
         "kgco2e_avoided": round(sum(avoided_by_type.values()), 1),
         "weights": TYPICAL_WEIGHT_KG,

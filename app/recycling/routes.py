@@ -14,6 +14,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_babel import force_locale, ngettext
@@ -48,7 +49,7 @@ from app.recycling.forms import (
     wipe_form_for,
     wipe_method_choices,
 )
-from app.recycling.models import CollectionPoint
+from app.recycling.models import NEVER_HANDED_IN, CollectionPoint
 
 bp = Blueprint(
     "recycling",
@@ -396,6 +397,10 @@ def _render_return_form(form, point, fields, status=200, closed_point=None):
     ), status
 
 
+# The receipt a declaration sent again landed on, for that receipt's next showing.
+DECLARED_AGAIN = "recycling.declared_again"
+
+
 @bp.post("/returns/new")
 @login_required
 def create_return():
@@ -410,6 +415,10 @@ def create_return():
                 current_user, point, form.device_type.data, form.condition.data, utcnow(),
                 asset_tag=form.asset_tag.data, **form.wipe_flags,
                 form_token=(form.form_token.data or "")[:64] or None,
+                # Sent from a form we showed (it carries a token), which Back shows again:
+                # a request built without one (a script) declares what it sends.
+                repeat_window=services.REPEAT_WINDOW if form.form_token.data else None,
+                another_than=(form.another_than.data or "")[:64] or None,
             )  # fmt: skip
         except services.ReturnError as error:
             db.session.rollback()
@@ -420,8 +429,11 @@ def create_return():
             commit_keeping_loaded_rows()  # answered by a redirect: nothing to reload
             if created:
                 flash(_("Thank you! Your return is recorded."), "success")
-            else:
-                flash(_("You had already declared this device: here is your receipt."), "info")
+                return redirect(url_for("recycling.receipt", receipt=device_return.receipt_number))
+            flash(_("You had already declared this device: here is your receipt."), "info")
+            # Without a tag, a second, identical device is told apart only by the person:
+            # the receipt they land on offers to declare it (`another_than`), once.
+            session[DECLARED_AGAIN] = device_return.receipt_number
             return redirect(url_for("recycling.receipt", receipt=device_return.receipt_number))
     return _render_return_form(form, point, _return_fields(form), 422)
 
@@ -436,9 +448,22 @@ def receipt(receipt: str):
     waiting = device_return.status == "declared"
     # Whether it counts in a clean-up campaign: for its owner only (their points).
     notes = return_notes(device_return, current_user, now)
+    mine = device_return.user_id == current_user.id
+    # Popped only when there: popping a missing key would send the session cookie again.
+    landed_again = session.pop(DECLARED_AGAIN) if DECLARED_AGAIN in session else None
+    # Landed here by sending the same declaration again: a second, identical device is
+    # declared from here, on purpose (`create_return`), with a form of its own (its token).
+    offer_another = (
+        landed_again == device_return.receipt_number
+        and mine
+        and device_return.asset_tag_key is None
+        and device_return.status not in NEVER_HANDED_IN
+    )
     return render_template(
         "recycling/receipt.html",
         r=device_return,
+        mine=mine,
+        another_token=secrets.token_urlsafe(16) if offer_another else None,
         notes=notes,
         point=_point_view(device_return.point, now) if waiting else None,
         withdraw_question=withdraw_question(notes) if waiting else None,
@@ -504,7 +529,9 @@ def agent_desk():
     point_ids = queries.agent_point_ids(current_user)  # asked once, for every read below
     if typed and (found := queries.find_return_for_agent(typed, current_user, point_ids)):
         return redirect(url_for("recycling.agent_return", receipt=found.receipt_number))
-    status = request.args.get("status") or "todo"
+    status = request.args.get("status")
+    if status not in queries.DESK_VIEWS:  # none, or one typed by hand: the default view
+        status = "todo"
     pagination = queries.list_agent_returns(point_ids, status, requested_page())
     partial = _wants_partial()
     template = "recycling/_agent_returns.html" if partial else "recycling/agent.html"

@@ -62,6 +62,10 @@ NO_AGENT_MESSAGE = _l(
     "An open collection point needs at least one agent to receive its returns: choose one."
 )
 BAD_HOURS_MESSAGE = _l("These opening hours are not in OpenStreetMap syntax.")
+# The same declaration sent again within this time is taken as sent twice (Back then Send
+# on the return form): long enough for someone to go back and press Send, short enough
+# that a second, identical device declared later is not held up (an assumption).
+REPEAT_WINDOW = timedelta(minutes=10)
 
 
 class ReturnError(ValueError):
@@ -205,15 +209,24 @@ def register_device_return(
     data_wiped: bool = False,
     wipe_requested: bool = False,
     form_token: str | None = None,
+    repeat_window: timedelta | None = None,
+    another_than: str | None = None,
 ) -> tuple[DeviceReturn, bool]:
     """Declare a return; (return, created). A tag already returned by the same person
     gives the original return (created False); by someone else, AssetTagTaken. The same
-    form (`form_token`) sent again with the same answers gives the original too."""
+    form (`form_token`) sent again with the same answers gives the original too, and so
+    does the same declaration sent again within `repeat_window` (the return form's Back
+    then Send), unless `another_than` names it: the person said it is another device."""
     check_return(point, device_type, condition, data_wiped, wipe_requested)
     if not DEVICE_TYPES[device_type].data_bearing:
         data_wiped = wipe_requested = False
     tag = (asset_tag or "").strip()[:64] or None
     key = normalise_asset_tag(tag)
+    if repeat_window is not None:
+        facts = (point.id, device_type, key, condition, data_wiped, wipe_requested)
+        earlier = latest_same_declaration(user, facts, now - repeat_window)
+        if earlier is not None and earlier.receipt_number != another_than:
+            return earlier, False
     from_form = receipt_number_for_form(user.id, form_token) if form_token else None
     for attempt in range(3):
         number = from_form if from_form and attempt == 0 else new_receipt_number()
@@ -267,6 +280,32 @@ def register_device_return(
         )
         return device_return, True
     raise ReturnError(_l("Please try again."))  # pragma: no cover - three collisions in a row
+
+
+def latest_same_declaration(user: User, facts: tuple, since: datetime) -> DeviceReturn | None:
+    """The person's latest return declared since `since` with the same point, device type,
+    asset tag (normalised), condition and data answers, neither withdrawn nor closed.
+
+    Without JavaScript, Back after a declaration loads the form again (pages are sent
+    no-store) with a new form token, and the browser fills the answers in again: the form
+    token cannot tell that send from the first, the answers and the moment do."""
+    point_id, device_type, key, condition, data_wiped, wipe_requested = facts
+    return db.session.scalar(
+        select(DeviceReturn)
+        .where(
+            DeviceReturn.user_id == user.id,
+            DeviceReturn.point_id == point_id,
+            DeviceReturn.device_type == device_type,
+            DeviceReturn.asset_tag_key == key,  # IS NULL when there is no tag
+            DeviceReturn.condition == condition,
+            DeviceReturn.data_wiped.is_(data_wiped),
+            DeviceReturn.wipe_requested.is_(wipe_requested),
+            DeviceReturn.status.not_in(NEVER_HANDED_IN),
+            DeviceReturn.declared_at >= since,
+        )
+        .order_by(DeviceReturn.declared_at.desc(), DeviceReturn.id.desc())
+        .limit(1)
+    )
 
 
 def _device_label(device_type: str) -> str:

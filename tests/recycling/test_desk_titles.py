@@ -25,8 +25,12 @@ def test_each_view_of_the_desk_names_itself_in_the_title(client, rec, make):
     )
 
 
-def test_a_page_past_the_first_is_in_the_desks_title(client, rec):
-    login(client, rec.agent(rec.point()))
+def test_a_page_past_the_first_is_in_the_desks_title(client, rec, make):
+    point = rec.point()
+    owner = make.user()
+    for _ in range(26):  # two pages of 25
+        rec.device_return(owner, point, "accessory")
+    login(client, rec.agent(point))
     title = _title(client.get("/recycling/agent?status=all&page=2"))
     assert title == "Tous – Guichet de collecte, page 2 · Empreinte"
 
@@ -44,3 +48,10 @@ def test_a_receipt_not_found_says_error_in_the_title(client, rec):
     response = client.get("/recycling/agent", query_string={"receipt": "RC-2222-2222"})
     assert response.status_code == 200  # the desk, as it was, with the field's error
     assert _title(response) == "Erreur\u00a0: Guichet de collecte · Empreinte"
+
+
+def test_a_page_past_the_end_of_an_empty_desk_is_its_first(client, rec):
+    """Nothing to list: the desk shows its only page, not "page 40" above no row."""
+    login(client, rec.agent(rec.point()))
+    title = _title(client.get("/recycling/agent?status=all&page=40"))
+    assert title == "Tous – Guichet de collecte · Empreinte"

@@ -175,11 +175,14 @@ def test_the_same_return_form_sent_twice_gives_one_receipt(client, auth, make, r
 
 
 def test_the_return_form_filled_again_declares_another_device(client, auth, make, rec):
+    """Filled again with other answers: within minutes, the same answers are the same
+    declaration sent again (Back then Send), unless the person says it is another device
+    (tests/recycling/test_review_dec6_recycling.py)."""
     point = rec.point()
     login(client, make.user(locale="en"))
     data = {"collection_point_id": point.id, "device_type": "accessory", "condition": "working"}
     auth.post("/recycling/returns/new", {**_return_form(client), **data})
-    auth.post("/recycling/returns/new", {**_return_form(client), **data})
+    auth.post("/recycling/returns/new", {**_return_form(client), **data, "condition": "broken"})
     assert _count(DeviceReturn) == 2
 
 
