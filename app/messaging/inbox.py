@@ -36,19 +36,28 @@ def _kind(message, language: str, page: int | None, announce: bool) -> tuple:
         language,
         written_in if written_in != language else None,
         message.read_at is not None,
-        bool(message.subject),
+        _subject_state(message.subject),
         message.body is not None,
         page if page and page > 1 else None,
         announce,
     )
 
 
+def _subject_state(subject: str | None) -> str:
+    """ "erased" (its content erased with the person's data), "blank" (sent with none,
+    before subjects were checked) or "written": an empty subject is no erased message."""
+    if subject is None:
+        return "erased"
+    return "written" if subject.strip() else "blank"
+
+
 def _render_kind(kind: tuple) -> list[str]:
-    _language, written_in, read, has_subject, has_body, page, announce = kind
+    _language, written_in, read, subject_state, has_body, page, announce = kind
+    subjects = {"written": slots.slot("subject"), "blank": "", "erased": None}
     stand_in = SimpleNamespace(
         id=_ID_STAND_IN,
         lang=written_in,
-        subject=slots.slot("subject") if has_subject else None,
+        subject=subjects[subject_state],
         delivered=slots.slot("delivered"),
         body=slots.slot("body") if has_body else None,
         read_at=read or None,

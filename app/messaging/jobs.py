@@ -14,7 +14,6 @@ from app.messaging import services
 from app.messaging.mailer import MailerPool
 from app.messaging.models import Delivery, Dispatch, Schedule
 from app.messaging.recipients import RecipientVariables
-from app.messaging.rendering import CompiledTemplate
 
 log = logging.getLogger("empreinte.messaging")
 
@@ -39,7 +38,7 @@ def run_dispatch(
             db.session.commit()
             return counts_by_status(dispatch_id)
         db.session.commit()
-    compiled = CompiledTemplate.compile(dispatch.template)
+    compiled = services.compiled_for(dispatch)
     variables = RecipientVariables(
         dispatch.id, dispatch.context, config["MESSAGING_VARIABLES_WINDOW"]
     )

@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 
 from app.core import slots
 from app.core.mail import Mailer, OutgoingEmail
-from app.messaging.rendering import plain_text, text_to_html
+from app.messaging.rendering import plain_text, text_to_html, without_links
 
 
 class NotSent(Exception):
@@ -124,7 +124,9 @@ def build_email(
     Written directly rather than with email.message.EmailMessage, whose header
     parsing costs milliseconds per message: too slow for 10,000 e-mails.
     """
-    body = _without_unsubscribe_lines(body, unsubscribe_url)
+    # The footers give the unsubscribe link: a line that gave only it ("Stop receiving
+    # these e-mails: …", as the built-in texts end) goes; one with more text stays whole.
+    body = without_links(body, [unsubscribe_url], inline=False)
     html = slots.fill(
         _html_layout(locale),
         {
@@ -187,15 +189,6 @@ def _html_layout(locale: str) -> list[str]:
         )
         layouts[locale] = slots.cut(html)
     return layouts[locale]
-
-
-def _without_unsubscribe_lines(body: str, unsubscribe_url: str) -> str:
-    """The body without its lines giving the unsubscribe link ("Stop receiving these
-    e-mails: …", as the built-in texts end): both parts' footers give it, once."""
-    if not unsubscribe_url or unsubscribe_url not in body:
-        return body
-    kept = [line for line in body.split("\n") if unsubscribe_url not in line]
-    return "\n".join(kept).rstrip()
 
 
 def _why(locale: str, asked_for: bool) -> str:

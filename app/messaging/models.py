@@ -51,6 +51,10 @@ class MessageTemplate(db.Model):
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Deleted by an organiser once it had been sent: it leaves the lists and the schedule
+    # form, its row stays for the dispatches that sent it (deleting it took them along,
+    # and the messages in people's inboxes).
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     def subject(self, locale: str) -> str:
         return self.subject_en if locale == "en" else self.subject_fr
@@ -112,6 +116,9 @@ class Dispatch(db.Model):
     # scheduled → sending (outbox written) → done; cancelled by an organiser; skipped
     # when it came due naming what is no longer offered (a draft campaign).
     status: Mapped[str] = mapped_column(String(12), default="scheduled", index=True)
+    # The template's name and four texts when its outbox was written: what it sent, and
+    # sends until done (e-mails held for the working hours), whatever edits came since.
+    sent_text: Mapped[dict | None] = mapped_column(JSON)
     recipients: Mapped[int] = mapped_column(Integer, default=0)
     prepared_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

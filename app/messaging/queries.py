@@ -182,7 +182,12 @@ def inbox_neighbour(user_id: int, delivery_id: int) -> int | None:
 
 
 def list_templates() -> list[MessageTemplate]:
-    return db.session.scalars(select(MessageTemplate).order_by(MessageTemplate.key)).all()
+    """The templates organisers may edit and schedule (not those deleted once sent)."""
+    return db.session.scalars(
+        select(MessageTemplate)
+        .where(MessageTemplate.archived_at.is_(None))
+        .order_by(MessageTemplate.key)
+    ).all()
 
 
 def _organisers_dispatches():

@@ -8,7 +8,7 @@ from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError, meta, n
 from jinja2.sandbox import SecurityError
 from markupsafe import Markup, escape
 
-from app.core.personalisation import known_variables
+from app.core.personalisation import WrittenNumber, known_variables
 from app.messaging.i18n import _
 from app.messaging.limits import BoundedSandbox, TemplateTooCostly, bounded_render
 
@@ -21,9 +21,14 @@ ASCII_SPACES_RE = re.compile(r"[ \t\r\n\f\v]+")
 # A link ends where the line or the word does, maybe after a sentence's punctuation.
 LINK_END_RE = re.compile(r"[.,;:!?)»\"']*(?:\s|$)")
 BLANK_LINES_RE = re.compile(r"\n\s*\n(?:\s*\n)+")
+# An example that stands for a number ("120", "12\u202f400"): a reader without one has 0.
+NUMBER_RE = re.compile(r"[\d\s]+")
 # A template's own syntax: statements, comments and expressions, an unclosed one to the
 # end of the text, and a stray closing delimiter.
 TAG_RE = re.compile(r"\{%.*?(?:%\}|$)|\{#.*?(?:#\}|$)|\{\{.*?(?:\}\}|$)|%\}|#\}|\}\}", re.S)
+
+
+TEXT_FIELDS = ("subject_fr", "body_fr", "subject_en", "body_en")
 
 
 @dataclass(frozen=True)
@@ -308,11 +313,64 @@ def readable_subject(source: str, variables: dict) -> str:
     return ASCII_SPACES_RE.sub(" ", text).strip(" ")
 
 
+# The variables no reader lacks nor has empty: the portal's own names and links, and a
+# campaign's name, dates and links, given with their campaign (or not at all). Any other
+# may be empty for someone (no badges yet, no points, a team name withheld).
+NEVER_EMPTY = frozenset(
+    {"first_name", "display_name", "unsubscribe_url", "inbox_url", "portal_url",
+     "campaign_name", "campaign_starts", "campaign_ends", "campaign_url", "results_url",
+     "guides_url"}
+)  # fmt: skip
+
+
+def _empty_value(example) -> str:
+    """A variable's value for a reader who has none: a number is zero (false in `{% if %}`,
+    yet written "0"), a text is empty."""
+    text = str(example)
+    if NUMBER_RE.fullmatch(text):
+        return WrittenNumber("0", 0)
+    return ""
+
+
+def _empty_subject_problem(field: str, source: str) -> TemplateProblem | None:
+    """A subject that comes out empty for a reader whose optional values are empty
+    (`{% if badges %}…{% endif %}` alone): checked with the examples only, it was saved,
+    and went out with an empty Subject: line."""
+    known = known_variables()
+    used = _used_names([source]) - NEVER_EMPTY
+    values = {name: str(var.example) for name, var in known.items()}
+    values.update({name: _empty_value(known[name].example) for name in used if name in known})
+    try:
+        text = bounded_render(sandbox().from_string(source), values)
+    except Exception:  # a value that empty cannot stand for (a sum, a comparison): unknown
+        return None
+    if ASCII_SPACES_RE.sub("", text).strip():
+        return None
+    if not used:
+        return TemplateProblem(
+            field, None, _("This subject always comes out empty: write its words.")
+        )
+    return TemplateProblem(
+        field,
+        None,
+        _(
+            "This subject comes out empty for a reader without %(names)s: write some words "
+            "outside the conditions, or give “else” a text.",
+            names=", ".join(sorted(used)),
+        ),
+    )
+
+
 def check_template(texts: dict[str, str]) -> list[TemplateProblem]:
-    """Validate subject_fr, body_fr, subject_en, body_en together."""
+    """Validate subject_fr, body_fr, subject_en, body_en together; a subject must also
+    never come out empty."""
     problems: list[TemplateProblem] = []
     for field in ("subject_fr", "body_fr", "subject_en", "body_en"):
-        problems.extend(check_source(field, texts.get(field) or ""))
+        found = check_source(field, texts.get(field) or "")
+        if not found and field.startswith("subject_"):
+            empty = _empty_subject_problem(field, texts.get(field) or "")
+            found = [empty] if empty else []
+        problems.extend(found)
     return problems
 
 
@@ -322,13 +380,25 @@ class CompiledTemplate:
 
     subjects: dict
     bodies: dict
+    # What a subject that came out empty reads instead (the template's name): an e-mail
+    # with an empty Subject: line, an inbox message with no title.
+    fallback: str = ""
 
     @classmethod
     def compile(cls, template) -> "CompiledTemplate":
+        return cls.from_texts(
+            {field: getattr(template, field) or "" for field in TEXT_FIELDS},
+            template.name or template.key or "",
+        )
+
+    @classmethod
+    def from_texts(cls, texts: dict, name: str) -> "CompiledTemplate":
+        """From the four texts (`TEXT_FIELDS`) and the template's name."""
         env = sandbox()
         return cls(
-            subjects={loc: env.from_string(template.subject(loc)) for loc in ("fr", "en")},
-            bodies={loc: env.from_string(template.body(loc)) for loc in ("fr", "en")},
+            subjects={loc: env.from_string(texts[f"subject_{loc}"] or "") for loc in ("fr", "en")},
+            bodies={loc: env.from_string(texts[f"body_{loc}"] or "") for loc in ("fr", "en")},
+            fallback=name,
         )
 
     def render(self, locale: str, variables: dict) -> tuple[str, str]:
@@ -337,31 +407,89 @@ class CompiledTemplate:
         # typography: "C'est parti : …"), which str.split() would break.
         subject = bounded_render(self.subjects[locale], variables)
         subject = ASCII_SPACES_RE.sub(" ", subject).strip(" ")
+        if not subject.strip():
+            subject = ASCII_SPACES_RE.sub(" ", self.fallback).strip()
         return subject[:300], bounded_render(self.bodies[locale], variables).strip()
 
 
-def _carries(line: str, link: str) -> bool:
-    """Whether the line holds this very link (not a longer one it starts)."""
+def _carried_at(line: str, link: str) -> int | None:
+    """Where the line holds this very link (not a longer one it starts), if it does."""
     start = line.find(link)
     while start != -1:
         if LINK_END_RE.match(line, start + len(link)):
-            return True
+            return start
         start = line.find(link, start + 1)
-    return False
+    return None
+
+
+# Where the words introducing a link ("Your inbox: ", "… stop receiving them: ") begin:
+# after a link or a sentence's end, or at a separator (" — ", ", ") before them.
+LABEL_START_RE = re.compile(
+    r"(?P<after>https?://[^\s<>\"]+|[.!?…:](?=\s))|(?P<before>\s[—–|•-]\s|[;,](?=\s))"
+)
+# What no-break spaces and narrow ones included, a line may end with before a colon.
+LINE_SPACES = " \t\u00a0\u202f"
+# Punctuation a link's sentence may end with, right after the link.
+CLOSING = ".,;:!?»\"'"
+
+
+def _without_label(before: str) -> str:
+    """The text before a link, without the words introducing it when it ends with them
+    ("See the campaign. Your inbox: " gives "See the campaign.")."""
+    stripped = before.rstrip(LINE_SPACES)
+    if not stripped.endswith(":"):
+        return before
+    head, cut = stripped[:-1], 0
+    for match in LABEL_START_RE.finditer(head):
+        cut = match.end() if match.lastgroup == "after" else match.start()
+    return head[:cut]
+
+
+def _without_link(line: str, link: str) -> str:
+    """The line without this link and the words introducing it; the rest stays."""
+    while (start := _carried_at(line, link)) is not None:
+        before, after = line[:start], line[start + len(link) :]
+        kept = _without_label(before)
+        if kept != before:  # the label's sentence ended with the link: its full stop too
+            after = after.lstrip(CLOSING)
+        kept, after = kept.rstrip(LINE_SPACES), after.lstrip(LINE_SPACES)
+        glue = " " if kept.strip() and after and after[0] not in CLOSING else ""
+        line = kept + glue + after
+    return line
+
+
+def _has_words(line: str) -> bool:
+    return any(character.isalnum() for character in line)
+
+
+def without_links(body: str, links, inline: bool = True) -> str:
+    """The body without these links: a line that only gave one ("Your inbox: …", as the
+    built-in footers end) goes; elsewhere only the link and the words introducing it go
+    (`inline`), or the line stays as it is (`inline=False`), the author's other text and
+    links kept. Dropping every line that held one took them along."""
+    links = [link for link in links if link and link in body]
+    if not links:
+        return body
+    kept = []
+    for line in body.split("\n"):
+        shortened = line
+        for link in links:
+            shortened = _without_link(shortened, link)
+        if shortened == line:
+            kept.append(line)
+        elif _has_words(shortened):
+            kept.append(shortened if inline else line)
+    return BLANK_LINES_RE.sub("\n\n", "\n".join(kept)).strip()
 
 
 def portal_copy(body: str, email_links) -> str:
-    """The inbox copy of a message: without the lines carrying an e-mail-only link.
+    """The inbox copy of a message: without its e-mail-only links.
 
     A message's footer ("Your inbox: …", "Stop receiving these e-mails: …") is for the
     e-mail; in the portal the reader is in the inbox already, and the one-click
     unsubscribe link (absolute, signed) is no link to show on a page of the portal.
     """
-    links = [link for link in email_links if link and link in body]
-    if not links:
-        return body
-    kept = [line for line in body.split("\n") if not any(_carries(line, x) for x in links)]
-    return BLANK_LINES_RE.sub("\n\n", "\n".join(kept)).strip()
+    return without_links(body, email_links)
 
 
 def _link_end(url: str) -> str:

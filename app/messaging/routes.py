@@ -40,6 +40,7 @@ from app.core.urls import requested_page, within_pages
 from app.extensions import db, htmx
 from app.messaging import queries, services
 from app.messaging.audiences import (
+    EMAIL_ONLY_LINKS,
     dispatch_audience_namer,
     user_id_from_token,
 )
@@ -56,7 +57,12 @@ from app.messaging.recurrence import (
     recurrence_cron,
     stored_more_than_daily,
 )
-from app.messaging.rendering import CompiledTemplate, check_template, why_not_rendered
+from app.messaging.rendering import (
+    CompiledTemplate,
+    check_template,
+    portal_copy,
+    why_not_rendered,
+)
 
 # The message just marked read without JavaScript, kept across the redirect to the inbox.
 JUST_READ_KEY = "messaging_just_read"
@@ -287,9 +293,12 @@ def undo_unsubscribe(token: str):
 
 
 def _in_language_of(user: User):
-    """The person's saved language for this page, else the request's as usual: someone
-    opening a link from an e-mail is often signed out, on a browser in another language."""
-    if user.locale in current_app.config["LANGUAGES"]:
+    """The person's saved language for this page: someone opening a link from an e-mail
+    is often signed out, on a browser in another language. The language chosen on this
+    browser wins (the header's button, `?lang=`; a signed-in reader's own): the button
+    reloaded the same page in the saved language, which may be only the default one."""
+    chosen = current_user.is_authenticated or "lang" in session or "lang" in request.args
+    if not chosen and user.locale in current_app.config["LANGUAGES"]:
         return force_locale(regional_locale(user.locale))
     return nullcontext()
 
@@ -311,8 +320,9 @@ def list_templates():
 
 
 def _template_or_404(template_id: int) -> MessageTemplate:
+    """A template organisers may open; one deleted (archived once sent) is gone for them."""
     template = db.session.get(MessageTemplate, template_id)
-    if template is None:
+    if template is None or template.archived_at is not None:
         abort(404)
     return template
 
@@ -364,7 +374,7 @@ def _preview(form: TemplateForm) -> dict:
         return {"problems": problems, "renders": {}, "recipient": recipient}
     now = utcnow()
     compiled = CompiledTemplate.compile(MessageTemplate(**data))
-    renders = {}
+    renders, inbox_copies = {}, {}
     context = _preview_context(form)
     for locale in ("fr", "en"):
         variables = services.preview_variables(
@@ -374,14 +384,21 @@ def _preview(form: TemplateForm) -> dict:
             renders[locale] = compiled.render(locale, variables)
         except TemplateTooCostly as error:  # the values the examples stood for were larger
             renders[locale] = ("", error.reason())
+            continue
         except Exception:  # a value this person or a preview lacks: say which
             texts = (data[f"subject_{locale}"], data[f"body_{locale}"])
             renders[locale] = ("", why_not_rendered(texts, variables))
+            continue
+        # The inbox copy leaves out the e-mail-only links: shown when it reads otherwise.
+        inbox = portal_copy(renders[locale][1], [variables.get(n) for n in EMAIL_ONLY_LINKS])
+        if inbox != renders[locale][1]:
+            inbox_copies[locale] = inbox
     others = recipient.id != current_user.id  # their activity is not shown: examples are
     # A chosen campaign's facts are the same for everyone: the note says they are real.
     return {
         "problems": [],
         "renders": renders,
+        "inbox_copies": inbox_copies,
         "recipient": recipient,
         "examples": others,
         "campaign_chosen": bool(context),
@@ -486,6 +503,24 @@ def restore_template(template_id: int):
         except services.MessagingError as error:
             flash(str(error), "error")
     return redirect(url_for("messaging.edit_template", template_id=template.id))
+
+
+@bp.post("/templates/<int:template_id>/delete")
+@role_required("organiser")
+def delete_template(template_id: int):
+    """Delete a template no message is still to go out with (asked first)."""
+    template = _template_or_404(template_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    name = template.name
+    try:
+        services.delete_template(template, current_user, utcnow())
+    except services.MessagingError as error:
+        flash(str(error), "error")
+        return redirect(url_for("messaging.edit_template", template_id=template.id))
+    db.session.commit()
+    flash(_("Template “%(name)s” deleted.", name=name), "success")
+    return redirect(url_for("messaging.list_templates"))
 
 
 @bp.post("/templates/preview")
@@ -866,6 +901,7 @@ def show_dispatch(dispatch_id: int):
     if dispatch is None:
         abort(404)
     counts = queries.dispatch_counts(dispatch.id)
+    sent = services.text_of_dispatch(dispatch)
     # "Waiting 22" on a Friday evening says nothing of why: e-mails wait for Monday.
     paused_until = (
         services.email_paused_until(utcnow()) if counts["channels"]["email"]["pending"] else None
@@ -879,6 +915,8 @@ def show_dispatch(dispatch_id: int):
         counts=counts,
         email_resumes=format_full_moment(paused_until) if paused_until else None,
         failures=queries.failed_deliveries(dispatch.id),
+        sent=sent,
+        template_changed=sent is not None and sent != services.text_sent_by(dispatch.template),
         form=ConfirmForm(),
     )
 

@@ -26,7 +26,6 @@ from app.messaging import services
 from app.messaging.builtins import ensure_builtin_templates
 from app.messaging.mailer import MailerPool
 from app.messaging.models import NOTICE_AUDIENCE, Delivery, Dispatch
-from app.messaging.rendering import CompiledTemplate
 from app.recycling.models import CustodyStep, DeviceReturn
 
 HISTORY_WEEKS = 8
@@ -178,7 +177,7 @@ def _deliver_to_inbox(dispatch: Dispatch) -> Dispatch | None:
     token = services.claim_batch(dispatch.id, at, 10, config["MESSAGING_CLAIM_SECONDS"])
     if token is None:  # the person is no longer reachable
         return None
-    compiled = CompiledTemplate.compile(dispatch.template)
+    compiled = services.compiled_for(dispatch)
     with MailerPool(config) as mailer:  # handed no message: nothing is sent
         services.deliver_claimed(dispatch, token, compiled, mailer, at)
     services.complete_if_done(dispatch, at)

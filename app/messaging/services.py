@@ -115,7 +115,16 @@ def save_template(
     created = template is None
     if created:
         key = data["key"]
-        if db.session.scalar(select(MessageTemplate.id).where(MessageTemplate.key == key)):
+        holder = db.session.scalar(select(MessageTemplate).where(MessageTemplate.key == key))
+        if holder is not None and holder.archived_at is not None:
+            # Its past dispatches keep it, and the audit log names it by this key.
+            raise MessagingError(
+                _(
+                    "A deleted template had this key, which its past dispatches keep: "
+                    "choose another."
+                )
+            )
+        if holder is not None:
             raise MessagingError(_("A template with this key already exists."))
         template = MessageTemplate(key=key, created_by_id=actor.id, created_at=now)
         db.session.add(template)
@@ -133,6 +142,51 @@ def save_template(
         template.key,
     )
     return template
+
+
+def delete_template(template: MessageTemplate, actor, now: datetime) -> bool:
+    """Delete a template an organiser wrote: outright when nothing was ever sent or
+    planned with it (True); once sent, archived instead (False): it leaves the lists and
+    the schedule form, its dispatches keep showing what they sent, and the messages in
+    people's inboxes stay. Refused while a message is still to go out with it."""
+    if template.builtin:
+        raise MessagingError(
+            _(
+                "A built-in template cannot be deleted: the portal sends it itself. Its text "
+                "can be changed, or restored."
+            )
+        )
+    waiting = db.session.scalars(
+        select(Dispatch.id)
+        .where(Dispatch.template_id == template.id, Dispatch.status.in_(DISPATCH_IN_PROGRESS))
+        .order_by(Dispatch.due_at, Dispatch.id)
+    ).all()
+    recurring = db.session.scalar(
+        select(func.count())
+        .select_from(Schedule)
+        .where(Schedule.template_id == template.id, Schedule.active.is_(True))
+    )
+    if waiting or recurring:
+        uses = [_("dispatch %(number)s", number=number) for number in waiting]
+        uses += [_("a recurring message")] * bool(recurring)
+        raise MessagingError(
+            _(
+                "This template cannot be deleted while it is still to go out (%(uses)s): "
+                "cancel or stop that on the Dispatches page, or let it be sent, first.",
+                uses=", ".join(uses),
+            )
+        )
+    used = db.session.scalar(
+        select(Dispatch.id).where(Dispatch.template_id == template.id).limit(1)
+    ) or db.session.scalar(select(Schedule.id).where(Schedule.template_id == template.id).limit(1))
+    # Archived or gone, to the organiser it is deleted: the audit log says so (its key).
+    record_audit(actor, "delete", "messaging_template", template.id, now, template.key)
+    if used:
+        template.archived_at = now
+    else:
+        db.session.delete(template)
+    db.session.flush()
+    return not used
 
 
 def shipped_text(template: MessageTemplate) -> dict | None:
@@ -258,7 +312,11 @@ def template_by_key(key: str) -> MessageTemplate | None:
 def schedulable_template_keys() -> list[str]:
     """The keys of the templates an audience may be sent (not the notices to one person)."""
     ensure_builtin_templates()
-    keys = db.session.scalars(select(MessageTemplate.key).order_by(MessageTemplate.key))
+    keys = db.session.scalars(
+        select(MessageTemplate.key)
+        .where(MessageTemplate.archived_at.is_(None))
+        .order_by(MessageTemplate.key)
+    )
     return [key for key in keys if key not in NOTICE_TEMPLATES]
 
 
@@ -373,7 +431,10 @@ def require_valid(template: MessageTemplate, field: str | None = None) -> None:
 
 
 def _require_schedulable(template: MessageTemplate) -> None:
-    """Valid, and meant for an audience: not a notice to one person, nor using its variables."""
+    """Valid, and meant for an audience: not a notice to one person, nor using its
+    variables, nor deleted."""
+    if template.archived_at is not None:
+        raise MessagingError(_("This template was deleted: choose another one."), field="template")
     if template.key in NOTICE_TEMPLATES:
         raise MessagingError(
             _(
@@ -969,11 +1030,37 @@ def _start_sending(dispatch: Dispatch, now: datetime) -> bool:
     started = db.session.execute(
         update(Dispatch)
         .where(Dispatch.id == dispatch.id, Dispatch.status == "scheduled")
-        .values(status="sending", prepared_at=now)
+        .values(status="sending", prepared_at=now, sent_text=text_sent_by(dispatch.template))
         .execution_options(synchronize_session=False)
     ).rowcount
-    db.session.refresh(dispatch, ["status", "prepared_at"])
+    db.session.refresh(dispatch, ["status", "prepared_at", "sent_text"])
     return started == 1
+
+
+def text_sent_by(template: MessageTemplate) -> dict:
+    """What a dispatch keeps of its template when it starts: its name and four texts."""
+    return {"name": template.name, **{field: getattr(template, field) for field in TEMPLATE_FIELDS}}
+
+
+def compiled_for(dispatch: Dispatch) -> CompiledTemplate:
+    """The text a dispatch sends: the one kept when it started (an e-mail held until
+    Monday goes with the words its inbox copy went with on Friday), else its template's."""
+    kept = dispatch.sent_text
+    if kept:
+        return CompiledTemplate.from_texts(kept, kept.get("name") or dispatch.template.name)
+    return CompiledTemplate.compile(dispatch.template)
+
+
+def text_of_dispatch(dispatch: Dispatch) -> dict | None:
+    """The name and texts a dispatch sent, for its page: those kept when it started, else
+    (sent before they were kept) its template's while unchanged since; None when they are
+    no longer known, or not yet (still scheduled: its template's current text goes)."""
+    if dispatch.sent_text:
+        return dispatch.sent_text
+    template = dispatch.template
+    if dispatch.prepared_at is not None and template.updated_at <= dispatch.prepared_at:
+        return text_sent_by(template)
+    return None
 
 
 def prepare_dispatch(dispatch: Dispatch, now: datetime) -> int | None:
@@ -1491,7 +1578,7 @@ def send_test_message(
     dispatch = create_dispatch(
         template, TEST_AUDIENCE, {"user_id": user.id}, now, now, actor=user, context={}
     )
-    dispatch.status = "sending"
+    dispatch.status, dispatch.sent_text = "sending", text_sent_by(template)
     dispatch.recipients, dispatch.prepared_at = 1, now  # its outbox is written right here
     db.session.add_all(
         [

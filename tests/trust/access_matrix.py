@@ -180,6 +180,7 @@ EXPECTATIONS: dict[str, Access] = {
     "messaging.preview_template": DERIVED,
     "messaging.test_template": DERIVED,
     "messaging.restore_template": DERIVED,
+    "messaging.delete_template": DERIVED,
     "messaging.audience_size": DERIVED,
     "messaging.schedule": DERIVED,
     "messaging.list_dispatches": DERIVED,
