@@ -194,17 +194,21 @@ source_label = labeller(
 def quantity_label(quantity, unit: str) -> str:
     """A logged quantity with its unit as the reader says it: "1 élément", "4 éléments",
     "0,5 Go". Counted units agree with the number (a whole number picks its plural form;
-    a fraction reads as plural, as "1.5 items" does in English). Gigabytes are a symbol,
-    held to their number by a no-break space ("0,5 Go" is never split across two lines).
+    a fraction reads as plural, as "1.5 items" does in English). Every unit is held to
+    its number by a no-break space: "0,5 Go" or "28 éléments" is never split across two
+    lines.
     """
     number = format_number(quantity, "#,##0.###")
     whole = float(quantity).is_integer()
     plural_n = int(quantity) if whole else 2
     if unit == "items":
-        return ngettext("%(count)s item", "%(count)s items", plural_n, count=number)
-    if unit == "devices":
-        return ngettext("%(count)s device", "%(count)s devices", plural_n, count=number)
-    return f"{number}\u00a0{unit_label(unit)}"
+        counted = ngettext("%(count)s item", "%(count)s items", plural_n, count=number)
+    elif unit == "devices":
+        counted = ngettext("%(count)s device", "%(count)s devices", plural_n, count=number)
+    else:
+        return f"{number}\u00a0{unit_label(unit)}"
+    # The catalogues write an ordinary space after the number: held, wherever it stands.
+    return counted.replace(f"{number} ", f"{number}\u00a0", 1)
 
 
 def _decimals(value: float) -> int:

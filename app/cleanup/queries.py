@@ -1180,6 +1180,23 @@ def my_actions(campaign: CleanupCampaign, user, limit: int = MY_ACTIONS_LIMIT) -
     return entries, rows[0][-1] if rows else 0
 
 
+def entry_listed_after(action: CleanupAction) -> int | None:
+    """The entry "My entries" lists right after this one (the next older, in
+    `my_actions`' order), None for the person's oldest."""
+    return db.session.scalar(
+        select(A.id)
+        .where(
+            A.participant_id == action.participant_id,
+            or_(
+                A.logged_at < action.logged_at,
+                (A.logged_at == action.logged_at) & (A.id < action.id),
+            ),
+        )
+        .order_by(A.logged_at.desc(), A.id.desc())
+        .limit(1)
+    )
+
+
 REVIEW_LIMIT = 200  # flagged entries the review queue shows at once, oldest first
 
 

@@ -2,7 +2,17 @@
 
 import json
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -165,13 +175,7 @@ def _save_campaign(form, campaign=None):
             update = services.update_campaign(campaign, current_user, form.campaign_data(), now)
     except services.CleanupError as error:
         db.session.rollback()
-        if error.code in ("ended", "invalid_dates", "too_long"):
-            form.ends_at.errors = [error.message]
-        elif error.code in ("start_in_past", "start_too_early", "start_too_late"):
-            form.starts_at.errors = [error.message]
-        elif error.code == "invalid_scope":  # told at the departments, the first one focused
-            form.departments.errors = [error.message]
-        else:
+        if not _told_at_field(form, error):
             flash(error.message, "error")
         return None
     db.session.commit()
@@ -186,6 +190,40 @@ def _save_campaign(form, campaign=None):
     return redirect(url_for("cleanup.show_campaign", campaign_id=campaign.id))
 
 
+def _told_at_field(form, error) -> bool:
+    """Put a refusal of the campaign's dates or scope on its field; False for another."""
+    if error.code in ("ended", "invalid_dates", "too_long"):
+        form.ends_at.errors = [error.message]
+    elif error.code in ("start_in_past", "start_too_early", "start_too_late"):
+        form.starts_at.errors = [error.message]
+    elif error.code == "invalid_scope":  # told at the departments, the first one focused
+        form.departments.errors = [error.message]
+    else:
+        return False
+    return True
+
+
+def _tell_dates_and_scope(form, campaign=None) -> None:
+    """A form refused for some fields also tells what saving would refuse of its dates
+    and scope: every error in one pass, not a start in the past once the rest is fixed."""
+    start, end = form.starts_at, form.ends_at
+    if start.data and end.data and not (start.errors or end.errors):
+        dates = {"starts_at": to_utc(start.data), "ends_at": to_utc(end.data)}
+        try:
+            services.check_campaign_dates(campaign, dates, utcnow())
+        except services.CleanupError as error:
+            _told_at_field(form, error)
+    if not form.departments.errors:
+        scope = {
+            "all_departments": bool(form.all_departments.data),
+            "department_ids": form.departments.data or [],
+        }
+        try:
+            services.check_campaign_scope(scope)
+        except services.CleanupError as error:
+            _told_at_field(form, error)
+
+
 @bp.route("/campaigns/new", methods=["GET", "POST"])
 @role_required("organiser")
 def new_campaign():
@@ -195,6 +233,8 @@ def new_campaign():
         response = _save_campaign(form)
         if response:
             return response
+    elif request.method == "POST":
+        _tell_dates_and_scope(form)
     return render_template("cleanup/form.html", form=form, campaign=None), (
         422 if form.errors or request.method == "POST" else 200
     )
@@ -213,6 +253,8 @@ def edit_campaign(campaign_id: int):
         response = _save_campaign(form, campaign)
         if response:
             return response
+    elif request.method == "POST":
+        _tell_dates_and_scope(form, campaign)
     status = 422 if request.method == "POST" else 200
     return render_template("cleanup/form.html", form=form, campaign=campaign), status
 
@@ -368,10 +410,13 @@ def _progress_context(
     action_type=None,
     message_at="log",
     typed=None,
+    deleted_before=None,
 ):
     """`form`: the log form as posted (shown with its entry), else an empty one, its
     `action_type` chosen. The message stands where the person acted (`message_at`: "log",
-    "entries" or an entry's id); `typed`: a refused correction's text, given back."""
+    "entries", an entry's id, or "deleted": in the row of the entry deleted, before the
+    entry `deleted_before` that followed it, at the list's end for None); `typed`: a
+    refused correction's text, given back."""
     posted = form is not None
     form = form or _log_form(campaign, action_type=action_type)
     totals = queries.campaign_totals(campaign)
@@ -397,6 +442,7 @@ def _progress_context(
         "message": message,
         "message_kind": message_kind,
         "message_at": message_at,
+        "deleted_before": deleted_before,
         "typed": typed,
         # A person shows a few badges: translate those, not every badge.
         "badge_label": queries.badge_label,
@@ -407,7 +453,31 @@ def _progress_context(
 @login_required
 def show_campaign(campaign_id: int):
     """A campaign: description, goals, my score, rank and badges, the log form."""
-    return _campaign_page(_campaign_or_404(campaign_id))
+    campaign = _campaign_or_404(campaign_id)
+    return _campaign_page(campaign, **_answer_carried(campaign))
+
+
+# The answer to a log, a correction or a deletion sent without JavaScript, carried over
+# its redirect to stand where the person acted, as htmx shows it: flashed, it stood at the
+# top of the page, out of view of the form the page opens at.
+_ANSWER_KEY = "cleanup_answer"
+
+
+def _carry_answer(campaign, message: str, place: dict) -> None:
+    """Keep a success's message and its place (see _progress_context) for the next page."""
+    where = {k: place[k] for k in ("message_at", "deleted_before") if k in place}
+    session[_ANSWER_KEY] = {"campaign": campaign.id, "message": message, **where}
+
+
+def _answer_carried(campaign) -> dict:
+    """The answer carried over the redirect (see _carry_answer), once, on its campaign."""
+    if _ANSWER_KEY not in session:  # a pop would rewrite the cookie at every view
+        return {}
+    carried = session.pop(_ANSWER_KEY)
+    if not isinstance(carried, dict) or carried.get("campaign") != campaign.id:
+        return {}
+    carried.pop("campaign")
+    return carried
 
 
 def _campaign_page(campaign, extend_form: ExtendForm | None = None, **progress):
@@ -489,16 +559,18 @@ def _progress_response(campaign, message, kind, status=200, **place):
     if kind == "error":
         page = _campaign_page(campaign, message=message, message_kind=kind, **place)
         return page, status
-    flash(message, "success")
+    _carry_answer(campaign, message, place)
     entries = "all" if request.args.get("entries") == "all" else None  # as they were listed
     # After a log, the action stays chosen, as htmx keeps it (the page reads ?action_type=).
+    # The page opens at the message, where the person acted.
     url = url_for(
         "cleanup.show_campaign",
         campaign_id=campaign.id,
         entries=entries,
         action_type=place.get("action_type"),
+        _anchor="progress-status",
     )
-    return redirect(url + "#my-progress")
+    return redirect(url)
 
 
 # The log form's field a refusal is about: the message is shown on that field.
@@ -566,8 +638,17 @@ def correct_action(action_id: int):
     except services.CleanupError as error:
         db.session.rollback()
         return _progress_response(campaign, error.message, "error", error.status, **here)
+    # Read before the commit expires the row. A correction to an unusual quantity goes
+    # back to review, its points with it: "corrected" alone hid why the score dropped.
+    if action.status == "flagged":
+        message = _(
+            "Entry corrected. It looks unusual: an organiser will review it, and its points "
+            "count once it is accepted."
+        )
+    else:
+        message = _("Entry corrected.")
     db.session.commit()
-    return _progress_response(campaign, _("Entry corrected."), "success", message_at=action_id)
+    return _progress_response(campaign, message, "success", message_at=action_id)
 
 
 @bp.post("/actions/<int:action_id>/delete")
@@ -578,6 +659,9 @@ def delete_action(action_id: int):
     campaign = queries.get_campaign(action.campaign_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
+    # The message takes the deleted row's place, before the entry that followed it: in a
+    # long list, above the table it was out of sight, and the focus far from the row.
+    following = queries.entry_listed_after(action)
     try:
         services.delete_action(current_user, action, utcnow())
     except services.CleanupError as error:
@@ -586,7 +670,9 @@ def delete_action(action_id: int):
             campaign, error.message, "error", error.status, message_at=action_id
         )
     db.session.commit()
-    return _progress_response(campaign, _("Entry deleted."), "success", message_at="entries")
+    return _progress_response(
+        campaign, _("Entry deleted."), "success", message_at="deleted", deleted_before=following
+    )
 
 
 #: The leaderboard's tabs: scope, order and name (its tabs and its page title say it).
@@ -869,7 +955,12 @@ def _review_answer(action: CleanupAction, message: str, status: int = 200):
             **_REVIEW_HELPERS,
         )
         return page, status
-    return render_template("cleanup/_review_decided.html", action=action, message=message)
+    return render_template(
+        "cleanup/_review_decided.html",
+        action=action,
+        person=queries.action_author(action),
+        message=message,
+    )
 
 
 def _closed_results(campaign_id: int):

@@ -218,16 +218,39 @@ def _mark_changed(campaign: CleanupCampaign, now: datetime, dates_before: tuple)
     campaign.updated_at = now
 
 
-def _apply_campaign_data(campaign: CleanupCampaign, data: dict) -> None:
+def check_campaign_dates(campaign: CleanupCampaign | None, data: dict, now: datetime) -> None:
+    """The checks saving a campaign makes of its dates (`data`'s starts_at and ends_at),
+    the start's first; `campaign`: the one edited, None for a new one. Also run on a form
+    refused for its other fields, so that every error is told at once."""
+    if campaign is not None and campaign.state(now) == SCHEDULED and data["starts_at"] < now:
+        # It would start at once, backdated, its launch message sent now. Told before the
+        # end's checks, so that one correction is enough.
+        raise CleanupError(
+            _(
+                "This campaign is published: its start cannot be in the past. Choose a start from now on."
+            ),
+            "start_in_past",
+            422,
+        )
+    _check_not_over(data, now)
     if data["ends_at"] <= data["starts_at"]:
         raise CleanupError(_("The end must come after the start."), "invalid_dates", 422)
+
+
+def check_campaign_scope(data: dict) -> None:
+    """Everyone takes part, or at least one department does (`data`'s all_departments
+    and department_ids); also run on a form refused for its other fields."""
+    if not data["all_departments"] and not data["department_ids"]:
+        raise CleanupError(_("Choose at least one department, or everyone."), "invalid_scope", 422)
+
+
+def _apply_campaign_data(campaign: CleanupCampaign, data: dict) -> None:
+    check_campaign_scope(data)
     for name in ("name_fr", "name_en", "description_fr", "description_en"):
         setattr(campaign, name, data[name])
     campaign.starts_at, campaign.ends_at = data["starts_at"], data["ends_at"]
     campaign.all_departments = data["all_departments"]
     department_ids = set() if data["all_departments"] else set(data["department_ids"])
-    if not data["all_departments"] and not department_ids:
-        raise CleanupError(_("Choose at least one department, or everyone."), "invalid_scope", 422)
     campaign.scope_rows = [
         CleanupCampaignDepartment(department_id=d) for d in sorted(department_ids)
     ]
@@ -252,7 +275,7 @@ def _apply_campaign_data(campaign: CleanupCampaign, data: dict) -> None:
 
 def create_campaign(actor, data: dict, now: datetime) -> CleanupCampaign:
     """Create a draft campaign from validated form data."""
-    _check_not_over(data, now)
+    check_campaign_dates(None, data, now)
     campaign = CleanupCampaign(created_by_id=actor.id, created_at=now, updated_at=now)
     _apply_campaign_data(campaign, data)
     db.session.add(campaign)
@@ -328,17 +351,7 @@ def update_campaign(campaign: CleanupCampaign, actor, data: dict, now: datetime)
     state = campaign.state(now)
     if state not in (DRAFT, SCHEDULED):
         raise CleanupError(_("A campaign that has started can only be extended."), "started")
-    if state == SCHEDULED and data["starts_at"] < now:
-        # It would start at once, backdated, its launch message sent now. Told before the
-        # end's checks, so that one correction is enough.
-        raise CleanupError(
-            _(
-                "This campaign is published: its start cannot be in the past. Choose a start from now on."
-            ),
-            "start_in_past",
-            422,
-        )
-    _check_not_over(data, now)
+    check_campaign_dates(campaign, data, now)
     before = campaign_settings(campaign)
     descriptions = (campaign.description_fr, campaign.description_en)
     dates = (campaign.starts_at, campaign.ends_at)

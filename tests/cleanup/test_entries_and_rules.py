@@ -87,7 +87,7 @@ def test_participants_see_the_actions_that_count_in_a_running_campaign(client, m
     assert _words(block) == (
         "Actions that count "
         "Delete old e-mails and attachments: 10 points for 1\u00a0GB, at most 20\u00a0GB a day "
-        "Return a device: 100 points for 1 device, at most 5 devices a day"
+        "Return a device: 100 points for 1\u00a0device, at most 5\u00a0devices a day"
     )
 
 
@@ -121,7 +121,7 @@ def test_the_guides_give_each_running_campaigns_points(client, make, make_campai
     page = client.get("/cleanup/guides").get_data(as_text=True)
     returns = _words(page.split('id="guide-return-device"', 1)[1].split("</section>", 1)[0])
     assert "Does not count in the running campaign" not in page
-    assert "Returns: 100 points for 1 device, at most 5 devices a day" in returns
+    assert "Returns: 100 points for 1\u00a0device, at most 5\u00a0devices a day" in returns
     assert "Spring: does not count" in returns
     intro = _words(page.split('data-testid="guides-rules">', 1)[1].split("</p>", 1)[0])
     assert intro.startswith("Several campaigns you take part in are running")

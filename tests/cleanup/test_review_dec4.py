@@ -127,7 +127,7 @@ def test_items_worth_less_than_a_point_each_name_the_smallest_whole_number(
     participant.sign_in(make.user(locale="en"))
     response = participant.log("unsubscribe", "1")
     assert _quantity_error(response) == (
-        "This entry scores no points: the smallest that scores is 4 items."
+        "This entry scores no points: the smallest that scores is 4\u00a0items."
     )
 
 

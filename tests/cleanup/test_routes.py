@@ -189,7 +189,8 @@ def test_correcting_an_earlier_days_entry_names_that_day_not_today(client, make,
 
 
 def test_counts_agree_with_their_number_in_both_languages(participant, make):
-    """A count of one is singular: "1 élément", "4 éléments", "1 point"."""
+    """A count of one is singular: "1 élément", "4 éléments", "1 point"; a counted unit
+    is held to its number (no-break space) as "0,1 Go" is."""
     participant.sign_in(make.user(locale="fr"))
 
     def log(action_type, quantity):
@@ -199,10 +200,10 @@ def test_counts_agree_with_their_number_in_both_languages(participant, make):
     log("unsubscribe", "4")
     body = log("unsubscribe", "1")
     assert "Enregistré\u00a0: 2 points." in body
-    assert ">1 élément</td>" in body and ">4 éléments</td>" in body
+    assert ">1\u00a0élément</td>" in body and ">4\u00a0éléments</td>" in body
     assert ">0,1\u00a0Go</td>" in body
     participant.sign_in(make.user(locale="en"))
-    assert ">1 item</td>" in log("unsubscribe", "1") and "Logged: 2 points." in log(
+    assert ">1\u00a0item</td>" in log("unsubscribe", "1") and "Logged: 2 points." in log(
         "unsubscribe", "1"
     )
 
