@@ -18,6 +18,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
+from limits import parse_many
 
 from app.auth import mail, services, sso
 from app.auth.forms import (
@@ -58,13 +59,9 @@ def _account_sign_in_limit() -> str:
 
 
 def _address_as_typed() -> str:
-    """The address in the password form, read where the form reads it (a form body, else
-    a JSON one), so that no way of sending the form escapes its account's limit."""
-    if request.form or not request.is_json:
-        typed = request.form.get("email")
-    else:
-        body = request.get_json(silent=True)
-        typed = body.get("email") if isinstance(body, dict) else None
+    """The address in the password form. The form is read from form fields only: a JSON
+    body never reaches the view (`refuse_json_on_web_forms`, a 415), nor any password."""
+    typed = request.form.get("email")
     return typed.strip() if isinstance(typed, str) else ""
 
 
@@ -384,6 +381,10 @@ def change_password():
         services.set_password(current_user, form.new_password.data)
         session.pop(LINK_SIGN_IN_KEY, None)
     else:
+        if not _current_password_check_allowed():
+            form.current_password.errors.append(_password_checks_limited_message())
+            g.form_refused = True  # a 429, yet the form again with its message
+            return _render_profile(password_form=form, status=429)
         try:
             services.change_password(
                 current_user, form.current_password.data, form.new_password.data
@@ -396,6 +397,30 @@ def change_password():
     renew_csrf_token()
     flash(_("Your password is changed. Your other sessions are closed."), "success")
     return redirect(url_for("auth.profile"))
+
+
+def _current_password_check_allowed() -> bool:
+    """Count one check of the account's current password; False past the sign-in form's
+    own limit per account (ACCOUNT_SIGN_IN_RATE_LIMIT).
+
+    A session left open, or stolen, would otherwise guess the password here at the pace
+    of any form. Every check counts, before the password is compared, as on the sign-in
+    page: counting only the wrong ones afterwards let a burst sent at once all be checked.
+    """
+    if not limiter.enabled:  # RATELIMIT_ENABLED=False turns every limit off
+        return True
+    key = f"user:{current_user.id}"
+    limits = parse_many(_account_sign_in_limit())
+    counted = [limiter.limiter.hit(limit, "current-password", key) for limit in limits]
+    return all(counted)  # each limit counts the check, the first one refusing or not
+
+
+def _password_checks_limited_message() -> str:
+    return _(
+        "Too many password attempts for this account. Try again in an hour, or sign out "
+        "and sign in with a link sent by e-mail: you can then choose a new password "
+        "without the current one."
+    )
 
 
 @bp.post("/profile/tokens")

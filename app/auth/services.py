@@ -5,6 +5,7 @@ Services flush; the caller (request, CLI command or job) commits once.
 
 import hashlib
 import secrets
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -61,6 +62,24 @@ def erased_address_digest(email: str) -> str:
     """What an erased account keeps of its address: enough to recognise it in the staff
     directory, nothing to read it back from (though anyone holding it can compare)."""
     return hashlib.sha256(f"erased:{email.strip().lower()}".encode()).hexdigest()
+
+
+def lock_people(ids: Iterable[int]) -> None:
+    """Hold these accounts until the transaction ends, so that a check followed by a
+    write about them ("at most three links", "an admin remains") runs one request at a
+    time: a request reading after the wait sees what the other one wrote.
+
+    PostgreSQL locks their rows (in id order: two requests never hold one each and wait
+    for the other). SQLite has one writer for the whole database: a write, even one that
+    changes nothing, takes that lock before the check reads. Written on the table, not
+    the entity, so that no cached page about people is invalidated (`app/core/cache.py`).
+    """
+    table = User.__table__
+    chosen = table.c.id.in_(sorted(set(ids)))
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(select(table.c.id).where(chosen).order_by(table.c.id).with_for_update())
+    else:
+        db.session.execute(update(table).where(chosen).values(id=table.c.id))
 
 
 def find_user_by_email(email: str) -> User | None:
@@ -275,6 +294,8 @@ def create_sign_in_link(email: str, now: datetime) -> tuple[User, str] | None:
     user = find_user_by_email(email)
     if user is None or not user.is_active:
         return None
+    # Counted then inserted: simultaneous requests would all count the same links.
+    lock_people([user.id])
     still_working = db.session.scalar(
         select(func.count())
         .select_from(SignInLink)

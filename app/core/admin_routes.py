@@ -459,6 +459,10 @@ def export_departments():
 @role_required("admin")
 def erasures():
     """Pending erasure requests, oldest first."""
+    return _erasures_page()
+
+
+def _erasures_page(status: int = 200):
     page = requested_page()
     requests_, total = privacy_services.list_pending_erasures(page)
     return render_template(
@@ -468,7 +472,7 @@ def erasures():
         page=page,
         pages=max(1, math.ceil(total / 50)),
         confirm_form=ConfirmForm(),
-    )
+    ), status
 
 
 @bp.post("/erasures/<int:request_id>/execute")
@@ -480,13 +484,32 @@ def execute_erasure(request_id: int):
         abort(400)
     erasure = db.session.get(ErasureRequest, request_id)
     unstaffed = open_points_only_staffed_by(erasure.user_id) if erasure else []
-    if not privacy_services.execute_erasure_request(request_id, current_user, utcnow()):
+    try:
+        executed = privacy_services.execute_erasure_request(request_id, current_user, utcnow())
+    except privacy_services.ErasureRefused as refused:
+        db.session.rollback()
+        flash(_erasure_refused_message(str(refused)), "error")
+        return _erasures_page(409)
+    if not executed:
         abort(404)
     db.session.commit()
     flash(_("The personal data of this person are erased."), "success")
     if unstaffed:
         flash(_points_left_without_agent(unstaffed), "error")
     return redirect(url_for("admin.erasures"))
+
+
+def _erasure_refused_message(reason: str) -> str:
+    """Why an admin cannot carry out this erasure request from the page."""
+    if reason == "own-request":
+        return _(
+            "You cannot carry out your own erasure request: another administrator does, "
+            "or it is carried out automatically when its delay ends."
+        )
+    return _(
+        "Erasing this person now would leave the portal without an active administrator: "
+        "make someone else an administrator first."
+    )
 
 
 def _points_left_without_agent(points: list) -> str:

@@ -1,16 +1,19 @@
 """Error pages in the user's language, and JSON errors under /api/."""
 
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 from flask import Flask, flash, g, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_limiter.errors import RateLimitExceeded
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from app.api import API_PREFIX, ApiError, error_response
-from app.core.security import body_too_large
+from app.core.security import JsonSentToWebForm, body_too_large, json_to_web_form_refused
+from app.core.urls import safe_next_url
 from app.extensions import db, login_manager
 
 ERROR_CODES = {
@@ -78,19 +81,45 @@ def _wants_json() -> bool:
     return request.path.startswith(API_PREFIX)
 
 
-def _render(status: int, message: str | None = None):
+def _is_fragment() -> bool:
+    return bool(request.headers.get("HX-Request")) and not request.headers.get(
+        "HX-History-Restore-Request"
+    )
+
+
+def _render(status: int, message: str | None = None, sign_in: str | None = None):
+    """The error page, or for htmx its message; `sign_in`: a link to sign in again."""
     message = message or _messages().get(status) or _messages()[400]
     if _wants_json():
         return error_response(status, ERROR_CODES.get(status, "error"), message)
-    if request.headers.get("HX-Request") and not request.headers.get("HX-History-Restore-Request"):
+    if _is_fragment():
         # An htmx request swaps its answer into part of a page, errors included (htmx-config
         # in _frame.html): the message goes where the page shows its messages, not a whole
         # error page into the part.
-        response = make_response(render_template("errors/_flash.html", message=message), status)
+        page = render_template("errors/_flash.html", message=message, sign_in=sign_in)
+        response = make_response(page, status)
         response.headers["HX-Retarget"] = "#flashes"
         response.headers["HX-Reswap"] = "innerHTML show:top"
         return response
-    return render_template("errors/error.html", status=status, message=message), status
+    page = render_template("errors/error.html", status=status, message=message, sign_in=sign_in)
+    return page, status
+
+
+def _signed_out():
+    """The answer to an htmx request of a page whose person is no longer signed in (signed
+    out in another tab, the session ended): say so, with a link to sign in that comes
+    back to the page. "Try again" could only fail again (the page's token went with the
+    session), and a bare "please sign in" left them looking for where."""
+    try:  # the page htmx sent the request from, as a path of the portal
+        page = urlsplit(request.headers.get("HX-Current-URL", ""))
+        back = safe_next_url(page.path + (f"?{page.query}" if page.query else ""))
+    except ValueError:  # "http://[": no address at all
+        back = None
+    return _render(
+        401,
+        _("You are no longer signed in: sign in again to continue on this page."),
+        sign_in=url_for("auth.sign_in", next=back),
+    )
 
 
 def init_app(app: Flask) -> None:
@@ -111,6 +140,9 @@ def init_app(app: Flask) -> None:
             and not request.headers.get("HX-Request")
         ):
             return answer()
+        # No form of a page seen signed out is sent through htmx: the session is gone.
+        if _is_fragment() and not current_user.is_authenticated:
+            return _signed_out()
         return _render(
             400, _("Your form expired or was not sent from the portal. Please try again.")
         )
@@ -123,6 +155,8 @@ def init_app(app: Flask) -> None:
             return _render(500)
         if status == 413:  # the body's limit, as this request had it (app/core/security.py)
             return _render(413, body_too_large())
+        if isinstance(error, JsonSentToWebForm):
+            return _render(415, json_to_web_form_refused())
         if isinstance(error, RateLimitExceeded) and error.response is not None:
             return error.response  # a limit that answers with its own page (sign-in)
         if isinstance(error, RateLimitExceeded) and error.limit.error_message:
@@ -156,7 +190,9 @@ def init_app(app: Flask) -> None:
 
     @login_manager.unauthorized_handler
     def unauthorized():
-        if _wants_json() or request.headers.get("HX-Request"):
+        if _wants_json():
             return _render(401)
+        if request.headers.get("HX-Request"):
+            return _signed_out()
         flash(_("Please sign in to continue."), "info")
         return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))

@@ -2,9 +2,7 @@
 
 import click
 from flask import Blueprint, current_app
-from sqlalchemy import select
 
-from app.auth.models import User, UserRole
 from app.auth.services import find_user_by_email
 from app.core import privacy_services
 from app.core.time import utcnow
@@ -33,7 +31,7 @@ def erase(email, yes):
     privacy_services.erase_user(user, utcnow())
     db.session.commit()
     click.echo(f"Account {user_id} erased and anonymised.")
-    if was_admin and not _active_admin_remains():
+    if was_admin and not privacy_services.active_admin_ids():
         click.echo(
             "Warning: no active admin remains. Create one with "
             "`flask users create EMAIL --role admin --password-prompt`.",
@@ -46,19 +44,6 @@ def erase(email, yes):
             f"{names}: assign an agent to each or close them at /recycling/admin/points.",
             err=True,
         )
-
-
-def _active_admin_remains() -> bool:
-    """Whether an active, not erased account still holds the admin role."""
-    return (
-        db.session.scalar(
-            select(User.id)
-            .join(UserRole, UserRole.user_id == User.id)
-            .where(UserRole.role == "admin", User.active.is_(True), User.anonymised_at.is_(None))
-            .limit(1)
-        )
-        is not None
-    )
 
 
 @bp.cli.command("erase-due")

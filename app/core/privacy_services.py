@@ -15,7 +15,12 @@ from sqlalchemy import and_, delete, exists, or_, select
 
 from app.auth.identity import user_identity
 from app.auth.models import ApiToken, LeaderboardVisibility, User, UserRole, role_label
-from app.auth.services import end_all_sessions, erased_address_digest, forget_sign_in_links
+from app.auth.services import (
+    end_all_sessions,
+    erased_address_digest,
+    forget_sign_in_links,
+    lock_people,
+)
 from app.core.audit import AuditEvent, action_label, audit_details, record_audit
 from app.core.i18n import labeller, regional_locale
 from app.core.privacy import (
@@ -308,11 +313,46 @@ def erase_user(user: User, now: datetime, actor: User | None = None) -> None:
     db.session.flush()
 
 
+class ErasureRefused(ValueError):
+    """A request an admin may not carry out from the page (`str()` says why):
+    "own-request", or "last-admin" when no other active admin would remain."""
+
+
+def active_admin_ids() -> list[int]:
+    """The active, not erased accounts holding the admin role."""
+    return list(
+        db.session.scalars(
+            select(User.id)
+            .join(UserRole, UserRole.user_id == User.id)
+            .where(UserRole.role == "admin", User.active.is_(True), User.anonymised_at.is_(None))
+        )
+    )
+
+
+def _refuse_leaving_no_admin(user: User) -> None:
+    """ErasureRefused("last-admin") unless an active admin besides `user` remains.
+
+    Every admin's account is held first: two admins erasing each other at the same
+    moment would each count the other and leave none; the second now counts after the
+    first has committed."""
+    lock_people(db.session.scalars(select(UserRole.user_id).where(UserRole.role == "admin")))
+    if not set(active_admin_ids()) - {user.id}:
+        raise ErasureRefused("last-admin")
+
+
 def execute_erasure_request(request_id: int, actor: User, now: datetime) -> bool:
-    """An admin carries out a pending request; False when it is not pending."""
+    """An admin carries out a pending request; False when it is not pending.
+
+    Raises ErasureRefused for the admin's own request (another admin decides, as staff
+    never sign off their own work) and for one that would leave no active admin. The
+    scheduled job and `flask privacy erase` refuse neither: erasure is the person's
+    right, and the command says when no admin remains."""
     request = db.session.get(ErasureRequest, request_id)
     if request is None or not request.pending:
         return False
+    if request.user_id == actor.id:
+        raise ErasureRefused("own-request")
+    _refuse_leaving_no_admin(request.user)
     erase_user(request.user, now, actor=actor)
     return True
 

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import UnsupportedMediaType
 
 from app.api import API_PREFIX, ApiError, error_response
 from app.auth import services as auth_services
@@ -168,6 +169,34 @@ def keep_nul_out() -> None:
         request.__dict__.pop("values", None)  # args and form together, if already read
 
 
+class JsonSentToWebForm(UnsupportedMediaType):
+    """A JSON body posted to a web page's address (`refuse_json_on_web_forms`)."""
+
+
+def refuse_json_on_web_forms() -> None:
+    """A web page's forms take what a browser sends (form fields), never JSON: a 415.
+
+    Flask-WTF reads a JSON body as the form's fields, and a number, true or null where
+    a field expects text broke its validators (`len()` of an int: a 500) on any form of
+    the portal. Programs have the API under /api/v1, whose views check JSON types; no
+    page of the portal sends JSON. Refused before any view, for every form at once."""
+    if (
+        request.method in STATE_CHANGING
+        and request.is_json
+        and request.url_rule is not None  # an unknown address stays a 404 (or 405)
+        and not request.path.startswith(API_PREFIX)
+    ):
+        raise JsonSentToWebForm()
+
+
+def json_to_web_form_refused() -> str:
+    """The 415's message: a web form takes no JSON, the API does."""
+    return _(
+        "The portal's pages take form fields, not JSON. A program uses the API under "
+        "/api/v1 instead."
+    )
+
+
 def api_csrf_refused() -> str:
     """Why the API refuses a write from a signed-in session without its CSRF token."""
     return _(
@@ -223,6 +252,7 @@ def init_app(app: Flask) -> None:
                 raise ApiError(400, "csrf_failed", api_csrf_refused()) from None
 
     app.before_request(keep_nul_out)
+    app.before_request(refuse_json_on_web_forms)
 
     every_answer = (
         ("Content-Security-Policy", policy),
