@@ -275,3 +275,13 @@ def shown(page, text: str):
     get_by_text() may match one element or two depending on timing.
     """
     return page.locator("main").get_by_text(text).and_(page.locator(":not(#announcer)"))
+
+
+@pytest.fixture
+def empty_database_url(tmp_path):
+    """A brand-new empty database of the kind the suite runs on."""
+    if not runs_on_postgresql():
+        yield f"sqlite:///{tmp_path / 'migrations.db'}"
+        return
+    with fresh_postgresql_database("empreinte_migrations") as url:
+        yield url

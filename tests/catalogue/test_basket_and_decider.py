@@ -18,7 +18,6 @@ from app.extensions import db
 from tests.catalogue.conftest import NOW
 from tests.catalogue.test_item_codes import FORM as ITEM_FORM
 from tests.conftest import Auth, csrf_token, login
-from tests.databases import fresh_postgresql_database, runs_on_postgresql
 from tests.factories import Factories
 
 HX = {"HX-Request": "true"}
@@ -156,15 +155,6 @@ def test_a_double_click_leaves_no_basket_behind_once_sent(app, client, auth, mak
     assert _drafts(user) == []
     sent = db.session.scalar(select(CatalogueRequest).where(CatalogueRequest.user_id == user.id))
     assert _held(sent) == {item.id: 2}
-
-
-@pytest.fixture
-def empty_database_url(tmp_path):
-    if not runs_on_postgresql():
-        yield f"sqlite:///{tmp_path / 'migrations.db'}"
-        return
-    with fresh_postgresql_database("empreinte_migrations") as url:
-        yield url
 
 
 def test_the_upgrade_merges_a_persons_drafts_into_their_first(empty_database_url, make_item):

@@ -2,7 +2,6 @@
 
 import warnings
 
-import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import upgrade
@@ -11,17 +10,6 @@ from sqlalchemy import text
 from app import create_app
 from app.config import TestConfig
 from app.extensions import db
-from tests.databases import fresh_postgresql_database, runs_on_postgresql
-
-
-@pytest.fixture
-def empty_database_url(tmp_path):
-    """A brand-new empty database of the kind the suite runs on."""
-    if not runs_on_postgresql():
-        yield f"sqlite:///{tmp_path / 'migrations.db'}"
-        return
-    with fresh_postgresql_database("empreinte_migrations") as url:
-        yield url
 
 
 def test_upgrade_from_empty_database_matches_the_models(empty_database_url):
