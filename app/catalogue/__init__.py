@@ -4,7 +4,12 @@ from flask import Flask, url_for
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
-from app.core.audit import ids_named, register_audit_details, register_audit_names
+from app.core.audit import (
+    ids_named,
+    register_audit_details,
+    register_audit_names,
+    register_audit_subject,
+)
 from app.core.dashboard import (
     MenuItem,
     Panel,
@@ -58,14 +63,16 @@ def init_app(app: Flask) -> None:
     from app.catalogue.seed import seed_catalogue
     from app.catalogue.services import (
         audited_requests,
+        decided_requests,
         erase_personal_data,
         export_personal_data,
         request_status_name,
+        requester,
     )
     from app.core.demo import register_seeder
     from app.core.person_figures import register_person_figure
     from app.core.personalisation import Audience, register_audience, register_variables
-    from app.core.privacy import PersonalData, register_personal_data
+    from app.core.privacy import PersonalData, register_personal_data, register_staff_records
 
     app.register_blueprint(routes.bp)
     app.register_blueprint(api.bp)
@@ -92,6 +99,9 @@ def init_app(app: Flask) -> None:
         app,
         PersonalData("requests", export_personal_data, erase_personal_data, audited_requests),
     )
+    # A decision's event keeps its requester; the decider finds theirs in their export.
+    register_audit_subject(app, "catalogue_request", requester)
+    register_staff_records(app, "requests_decided", decided_requests)
     # A request's pages and the personal data export name its status in the same words.
     app.jinja_env.globals["request_status_name"] = request_status_name
     register_variables(app, messages.REQUEST_VARIABLES, messages.request_variables)

@@ -92,6 +92,12 @@ MAX_ROWS = 20_000
 NUMBER_READING = {";": Locale.parse("fr"), ",": Locale.parse("en_GB")}
 # Most cells, read without Babel: digits and the file's decimal mark (20,000 lines of figures).
 _PLAIN_NUMBER = {";": re.compile(r"\d+(?:,\d+)?"), ",": re.compile(r"\d+(?:\.\d+)?")}
+# In a file of commas, a comma in a figure (a quoted cell) that could group thousands as
+# well as mark decimals: '84,125' is 84125 or 84.125. Refused as reading two ways, as a
+# point is in a file of semicolons ('1.250'): grade A became G in silence. A comma that
+# cannot group ('84,5', '12,50') is a decimal comma, as the item form reads it in English;
+# one beside a point ('1,250.5') or between several groups ('1,250,000') groups thousands.
+_COMMA_GROUPED = re.compile(r"[+-]?[1-9]\d{0,2},\d{3}")
 # The `estimate` column's words, the export's first ("true", "false"); empty is false.
 TRUE_WORDS = ("true", "yes", "vrai", "oui", "1")
 FALSE_WORDS = ("false", "no", "faux", "non", "0", "")
@@ -178,6 +184,17 @@ def _number(raw: str, delimiter: str) -> float | None:
         return None
     if _PLAIN_NUMBER[delimiter].fullmatch(raw):
         return float(raw.replace(",", "."))
+    if delimiter == "," and _COMMA_GROUPED.fullmatch(compact := re.sub(r"\s", "", raw)):
+        whole, decimals = compact.split(",")
+        raise AmbiguousNumber(
+            _(
+                "%(typed)s reads two ways in a file separated by commas: write %(whole)s for "
+                "a whole number, or %(decimal)s with a point for a decimal.",
+                typed=compact,
+                whole=whole + decimals,
+                decimal=f"{whole}.{decimals}",
+            )
+        )
     return parse_local_number(raw, NUMBER_READING[delimiter])
 
 

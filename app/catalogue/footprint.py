@@ -71,34 +71,53 @@ CATEGORY_SEARCH_WORDS = {
     "monitor": _l("monitor screen display"),
     "smartphone": _l("mobile phone telephone"),
     "printer": _l("printer copier scanner multifunction"),
-    "accessory": _l("keyboard mouse headset webcam docking station"),
     "email": _l("e-mail email mail inbox"),
     "storage": _l("cloud drive files"),
     "collaboration": _l("office suite documents spreadsheet"),
     "video": _l("video conferencing meeting"),
     "telephony": _l("phone telephone calls"),
 }
+# The kinds of item a category holds, not other names of it: "souris" names one of the
+# accessories, and matching the whole category listed all eight, a keyboard with the
+# mouse. A kind finds its category only where none of the category's items is named
+# by it (`queries.search_items`); a name's examples in brackets are kinds too
+# (« Accessoire (clavier, souris, casque…) »).
+CATEGORY_KIND_WORDS = {
+    "accessory": _l("keyboard mouse headset webcam docking station"),
+}
 
 
 @functools.cache
-def _category_search_texts(languages: tuple[str, ...]) -> dict[str, str]:
-    """Each category's key, names and search words in every language, folded as the
-    search folds what people type. Translations do not change while the app runs."""
-    texts = dict.fromkeys(THRESHOLDS, "")
+def _category_search_texts(languages: tuple[str, ...]) -> dict[str, tuple[str, str]]:
+    """Each category's names (its key, its name, its other names) and the kinds of item
+    it holds, in every language, folded as the search folds what people type.
+    Translations do not change while the app runs."""
+    names, kinds = dict.fromkeys(THRESHOLDS, ""), dict.fromkeys(THRESHOLDS, "")
     for language in languages:
         with force_locale(language):
-            for category in texts:
-                words = (category, category_label(category), CATEGORY_SEARCH_WORDS.get(category))
-                texts[category] += " " + " ".join(str(w) for w in words if w)
-    return {category: normalise_search(text) for category, text in texts.items()}
+            for category in names:
+                name, _bracket, examples = category_label(category).partition("(")
+                words = (category, name, CATEGORY_SEARCH_WORDS.get(category))
+                names[category] += " " + " ".join(str(w) for w in words if w)
+                kinds[category] += f" {examples} {CATEGORY_KIND_WORDS.get(category, '')}"
+    return {
+        category: (normalise_search(names[category]), normalise_search(kinds[category]))
+        for category in names
+    }
 
 
-def categories_matching(term: str, languages: tuple[str, ...]) -> list[str]:
-    """The categories whose key, name or search words in one of `languages` hold a word
-    starting with the folded `term`: "ordinateur" gives laptops and desktops, whatever
-    the page's language; "eau" is no part of « bureautique »."""
-    texts = _category_search_texts(languages)
-    return sorted(category for category, text in texts.items() if f" {term}" in f" {text}")
+def categories_matching(term: str, languages: tuple[str, ...]) -> tuple[list[str], list[str]]:
+    """The categories one of whose names, in one of `languages`, holds a word starting
+    with the folded `term` ("ordinateur" gives laptops and desktops, whatever the page's
+    language; "eau" is no part of « bureautique »), and the others whose kinds of item
+    do ("souris": the accessories)."""
+    named, kinds = [], []
+    for category, (names, kind_words) in sorted(_category_search_texts(languages).items()):
+        if f" {term}" in f" {names}":
+            named.append(category)
+        elif f" {term}" in f" {kind_words}":
+            kinds.append(category)
+    return named, kinds
 
 
 def kind_of(category: str) -> str | None:
@@ -157,9 +176,38 @@ def annual_kgco2e(embodied: float | None, lifetime_years: float | None, use_per_
     return round(total, 3)
 
 
+def simulator_years(lifetime: float | None) -> float:
+    """Where the simulator opens: the item's own lifetime to a tenth of a year (the
+    label's 2.5 or 6.6, not the 2 or 7 a whole-year slider showed), within the range it
+    offers."""
+    years = round(lifetime or 4.0, 1)
+    return min(max(years, LIFETIME_MIN), LIFETIME_MAX)
+
+
+def years_text(years: float) -> str:
+    """Years as a slider's value and a link write them: "2.5", "3" (never "3.0")."""
+    return f"{years:g}"
+
+
+def lifetime_step(*years: float | None) -> float:
+    """The slider's step: the coarsest of a year, half a year or a tenth that has every
+    one of `years` (the item's lifetime, the one chosen) on it, counting from
+    LIFETIME_MIN; whole years are on every one. A value off its step is moved by the
+    browser to the nearest, and the slider said 2 beside « Kept 2.5 years »."""
+    for step in (1, 0.5):
+        if all(_on_step(y, step) for y in years if y is not None):
+            return step
+    return 0.1
+
+
+def _on_step(years: float, step: float) -> bool:
+    steps = (years - LIFETIME_MIN) / step
+    return abs(steps - round(steps)) < 1e-6
+
+
 @dataclass(frozen=True)
 class LifetimeScenario:
-    years: float  # whole when chosen; the item's own lifetime (2.5) until then
+    years: float  # to a tenth of a year; the item's own lifetime until another is chosen
     annual_kgco2e: float
     embodied_share_kgco2e: float
     grade: str

@@ -1,6 +1,7 @@
 """Catalogue forms: search filters, lifetime, basket, decisions, budgets, items, import."""
 
 import re
+from decimal import ROUND_HALF_UP, Decimal
 
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
@@ -8,8 +9,8 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
+    Field,
     HiddenField,
-    IntegerField,
     SelectField,
     StringField,
     TextAreaField,
@@ -26,6 +27,7 @@ from wtforms.validators import (
     StopValidation,
     ValidationError,
 )
+from wtforms.widgets import TextInput
 
 from app.catalogue import footprint
 from app.core.forms import (
@@ -122,15 +124,29 @@ class SearchForm(FlaskForm):
         self.kind.choices = kind_choices()
 
 
-class YearsField(IntegerField):
-    """Whole years; anything else is None, so that the one range message below says
-    what to choose (not "Not a valid integer value." beside it)."""
+YEARS = re.compile(r"\s*(\d{1,3})(?:[.,](\d+))?\s*")
+
+
+class YearsField(Field):
+    """Years to a tenth ("2.5", or "2,5" as French is typed; more decimals are rounded):
+    the item's own lifetime is one of the slider's values (2.5 years, 6.6). Anything
+    else is None, so that the one range message below says what to choose."""
+
+    widget = TextInput()
 
     def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            self.data = None
+        self.data = None
+        match = YEARS.fullmatch(valuelist[0]) if valuelist else None
+        if match:
+            whole, tenths = match.groups()
+            exact = Decimal(f"{whole}.{tenths or 0}")
+            self.data = float(exact.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+    def _value(self) -> str:
+        """As a slider's value and a link write it: "2.5", "3" (never "3.0")."""
+        if self.data is None:
+            return self.raw_data[0] if self.raw_data else ""
+        return footprint.years_text(self.data)
 
 
 def lifetime_in_range(form, field):
@@ -171,6 +187,9 @@ class AddToRequestForm(FlaskForm):
             NumberRange(1, 50, message=QUANTITY_MESSAGE),
         ],
     )
+    # One per rendered form: the same form sent twice (a double click) adds once
+    # (services.add_to_basket). Absent (an older page, a script): every send adds.
+    form_token = HiddenField()
 
 
 MAX_NOTE = 500

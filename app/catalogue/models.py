@@ -161,6 +161,11 @@ class CatalogueRequestLine(db.Model):
     )
     item_id: Mapped[int] = mapped_column(ForeignKey("catalogue_item.id"), index=True)
     quantity: Mapped[int] = mapped_column(default=1)
+    # The add form that last changed the line (a token per rendered form) and the quantity
+    # it added: the same form sent again (a double click) is counted once
+    # (`services.add_to_basket`).
+    form_token: Mapped[str | None] = mapped_column(String(64))
+    form_quantity: Mapped[int | None]
     # Per unit, frozen at submission so a later edit of the item leaves budgets unchanged.
     annual_kgco2e: Mapped[float] = mapped_column(Float, default=0.0)
 

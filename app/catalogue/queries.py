@@ -95,7 +95,8 @@ def search_items(filters: Filters, page: int, locale: str, per_page: int = PER_P
             # The stored text holds the category's key alone ("laptop"): its names in
             # every language ("ordinateur portable") are matched here, where they are
             # translated, so that no stored copy has to follow the translations.
-            categories = footprint.categories_matching(term, languages)
+            named, kinds = footprint.categories_matching(term, languages)
+            categories = named + _kinds_named_by_none(found, kinds)
             if categories:
                 found = or_(found, CatalogueItem.category.in_(categories))
             query = query.where(found)
@@ -118,6 +119,21 @@ def search_items(filters: Filters, page: int, locale: str, per_page: int = PER_P
         query.order_by(*order).offset((page - 1) * per_page).limit(per_page)
     ).all()
     return items, total
+
+
+def _kinds_named_by_none(found, categories: list[str]) -> list[str]:
+    """Of the `categories` a term names a kind of item of ("souris": the accessories),
+    those none of whose items is `found` by it: "souris" lists « Souris filaire » alone
+    (not every accessory with it, a keyboard among them), and the accessories only in a
+    catalogue that names no mouse. One query, only for such a term."""
+    if not categories:
+        return []
+    named = db.session.scalars(
+        select(CatalogueItem.category)
+        .where(found, CatalogueItem.category.in_(categories))
+        .distinct()
+    )
+    return sorted(set(categories) - set(named))
 
 
 def get_item(item_id: int) -> CatalogueItem | None:

@@ -1,6 +1,7 @@
 """Views of the catalogue domain: browse, understand a label, request, budgets, admin."""
 
 import functools
+import secrets
 from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import urlsplit
 
@@ -319,8 +320,11 @@ def show_item(item_id: int):
     return _item_page(item_id, _empty_quantity_field())
 
 
-def _item_page(item_id: int, quantity_field: Markup, status: int = 200):
-    """The item's page with `quantity_field` (empty, or refused as this person typed it).
+def _item_page(
+    item_id: int, quantity_field: Markup, status: int = 200, form_token: str | None = None
+):
+    """The item's page with `quantity_field` (empty, or refused as this person typed it)
+    and the add form's token (a new one, or the refused form's: nothing was added).
 
     The page is the same for everyone until the catalogue changes, but for what is each
     person's: it is kept with slots (app/core/slots.py) filled for each request.
@@ -340,6 +344,7 @@ def _item_page(item_id: int, quantity_field: Markup, status: int = 200):
     held = queries.quantity_in_basket(current_user, head.id)
     values = {
         "csrf": generate_csrf(),
+        "form_token": form_token or new_form_token(),
         # "Add 2" reads as an order of 2: say what the request already holds.
         "held": _rendered("catalogue/_held.html", held=held) if held else "",
         "quantity_field": quantity_field,
@@ -355,6 +360,11 @@ def _item_page(item_id: int, quantity_field: Markup, status: int = 200):
     content = slots.fill(parts, values)
     html = render_template("catalogue/item.html", item=head, content=content)
     return html, status if valid else 400
+
+
+def new_form_token() -> str:
+    """A token for one rendered add form (`services.add_to_basket`)."""
+    return secrets.token_urlsafe(16)
 
 
 def _rendered(template: str, **context) -> Markup:
@@ -384,7 +394,9 @@ def _render_item_page(item_id: int, years: str | None, admin: bool):
     form = (
         LifetimeForm(request.args)
         if years is not None
-        else LifetimeForm(formdata=None, data={"years": _default_years(head)})
+        else LifetimeForm(
+            formdata=None, data={"years": footprint.simulator_years(head.lifetime_years)}
+        )
     )
     valid = form.validate()
     item = _item_or_404(item_id)  # the whole row, only when the page is rendered
@@ -392,32 +404,26 @@ def _render_item_page(item_id: int, years: str | None, admin: bool):
         "catalogue/_item_page.html",
         item=item,
         form=form,
-        scenario=_opening_scenario(item)
-        if years is None
-        else (_scenario(item, form) if valid else None),
+        # Opening at the item's own lifetime (the slider's value too), and so at its
+        # label's figure: 2.5 years, not the 2 or 3 a whole-year slider showed.
+        scenario=_scenario(item, form) if valid else None,
+        lifetime_min=footprint.LIFETIME_MIN,
+        lifetime_max=footprint.LIFETIME_MAX,
+        years_step=footprint.lifetime_step(
+            footprint.simulator_years(item.lifetime_years), form.years.data if valid else None
+        ),
         alternatives=queries.lighter_alternatives(item),
         admin=admin,
-        **{name: slots.slot(name) for name in ("csrf", "held", "quantity_field", "useful")},
+        **{
+            name: slots.slot(name)
+            for name in ("csrf", "form_token", "held", "quantity_field", "useful")
+        },
     )
     return head, slots.cut(html), valid
 
 
-def _default_years(item: CatalogueItem | queries.ItemHead) -> int:
-    years = round(item.lifetime_years or 4)
-    return min(max(years, footprint.LIFETIME_MIN), footprint.LIFETIME_MAX)
-
-
 def _scenario(item, form):
     return footprint.simulate_lifetime(item, form.years.data) if item.kind == "equipment" else None
-
-
-def _opening_scenario(item: CatalogueItem):
-    """The simulator as the page opens: at the item's own lifetime, the label's figure
-    (2.5 years, not the slider's whole 3 years, which contradicted the label above it);
-    the slider offers whole years from there."""
-    if item.kind != "equipment":
-        return None
-    return footprint.simulate_lifetime(item, item.lifetime_years or _default_years(item))
 
 
 @bp.get("/items/<int:item_id>/lifetime")
@@ -435,7 +441,12 @@ def simulate_lifetime(item_id: int):
             # Back at the simulator, not at the top of the page (the form's action
             # carries the same anchor when the years are refused).
             return redirect(
-                url_for(".show_item", item_id=item.id, years=form.years.data, _anchor="lifetime")
+                url_for(
+                    ".show_item",
+                    item_id=item.id,
+                    years=footprint.years_text(form.years.data),
+                    _anchor="lifetime",
+                )
             )
         return show_item(item.id)
     scenario = _scenario(item, form) if valid else None
@@ -512,7 +523,9 @@ def add_to_request(item_id: int):
     if not form.validate_on_submit():
         return _quantity_refused(item, form)
     try:
-        line = services.add_to_basket(current_user, item, form.quantity.data, utcnow())
+        line = services.add_to_basket(
+            current_user, item, form.quantity.data, utcnow(), form.form_token.data
+        )
     except services.CatalogueError as error:
         db.session.rollback()
         if error.field == "quantity":  # more than the line may hold
@@ -532,12 +545,17 @@ def _quantity_refused(item: CatalogueItem, form: AddToRequestForm):
     (the `field` macro): the form alone for htmx, else the item's whole page. Rendered
     for this answer only, never kept: the cached page holds the empty field."""
     field = _rendered("catalogue/_quantity_field.html", form=form)
+    form_token = (form.form_token.data or "")[:64] or new_form_token()
     if _wants_fragment():
         form_html = render_template(
-            "catalogue/_ask_form.html", item=item, csrf=generate_csrf(), quantity_field=field
+            "catalogue/_ask_form.html",
+            item=item,
+            csrf=generate_csrf(),
+            form_token=form_token,
+            quantity_field=field,
         )
         return form_html, 422
-    return _item_page(item.id, field, 422)
+    return _item_page(item.id, field, 422, form_token)
 
 
 def _go_to(url: str):

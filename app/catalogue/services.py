@@ -26,6 +26,7 @@ from app.core.models import Department
 from app.core.signals import request_decided
 from app.core.sql import upsert_insert
 from app.core.time import local_iso
+from app.core.urls import database_id
 from app.extensions import db
 
 MAX_LINE_QUANTITY = 50
@@ -372,8 +373,15 @@ def get_or_create_basket(user, now: datetime) -> CatalogueRequest:
     return db.session.get(CatalogueRequest, basket_id)
 
 
-def add_to_basket(user, item: CatalogueItem, quantity: int, now: datetime) -> CatalogueRequestLine:
-    """Put an available item in the user's basket (adds to the quantity already there)."""
+def add_to_basket(
+    user, item: CatalogueItem, quantity: int, now: datetime, form_token: str | None = None
+) -> CatalogueRequestLine:
+    """Put an available item in the user's basket (adds to the quantity already there).
+
+    `form_token`: the add form's own (one per rendered form). The same form sent again
+    with the same quantity (a double click, with or without JavaScript) changes nothing
+    and gives the line as the first left it: the second send waits for the first on the
+    basket (`get_or_create_basket`), then reads its line and token."""
     if item.status != "available":
         raise CatalogueError(_("This item is discontinued and can no longer be requested."))
     if not 1 <= quantity <= MAX_LINE_QUANTITY:
@@ -382,6 +390,13 @@ def add_to_basket(user, item: CatalogueItem, quantity: int, now: datetime) -> Ca
         )
     basket = get_or_create_basket(user, now)
     line = next((line for line in basket.lines if line.item_id == item.id), None)
+    form_token = (form_token or "")[:64] or None
+    if (
+        line is not None
+        and form_token is not None
+        and (line.form_token, line.form_quantity) == (form_token, quantity)
+    ):
+        return line
     held = line.quantity if line is not None else 0
     if held + quantity > MAX_LINE_QUANTITY:
         # Capping in silence left people believing their whole quantity was added.
@@ -390,6 +405,7 @@ def add_to_basket(user, item: CatalogueItem, quantity: int, now: datetime) -> Ca
         line = CatalogueRequestLine(request=basket, item=item, quantity=0)
         db.session.add(line)
     line.quantity = held + quantity
+    line.form_token, line.form_quantity = form_token, quantity
     db.session.flush()
     return line
 
@@ -451,7 +467,8 @@ def submit_basket(user, comment: str, now: datetime) -> CatalogueRequest:
         if line.item.status != "available":
             raise CatalogueError(
                 _(
-                    "%(name)s is discontinued: remove it before sending.",
+                    "%(name)s: this item is no longer in the catalogue. Remove it before "
+                    "sending your request.",
                     name=line.item.name(user.locale or "fr"),
                 )
             )
@@ -679,6 +696,32 @@ def export_personal_data(user) -> dict:
 
 def _iso_unless(moment: datetime | None, hidden: bool) -> str | None:
     return None if hidden else local_iso(moment)
+
+
+def requester(object_id: str):
+    """Whose request an audit event names (`register_audit_subject`): nobody once they
+    are erased."""
+    return select(CatalogueRequest.user_id).where(CatalogueRequest.id == database_id(object_id))
+
+
+def decided_requests(user) -> list[dict]:
+    """The requests the person approved or refused as an admin, for their export's
+    `staff_records`: which (its id, as the audit log names it), when and how; nothing of
+    the requester nor of what they asked for."""
+    rows = db.session.execute(
+        select(CatalogueRequest.id, CatalogueRequest.status, CatalogueRequest.decided_at)
+        .where(CatalogueRequest.decided_by_id == user.id)
+        .order_by(CatalogueRequest.decided_at, CatalogueRequest.id)
+    )
+    return [
+        {
+            "request": request_id,
+            "status": status,
+            "status_name": request_status_name(status),
+            "decided_at": local_iso(decided_at),
+        }
+        for request_id, status, decided_at in rows
+    ]
 
 
 def audited_requests(user):

@@ -167,8 +167,15 @@ def test_the_upgrade_merges_a_persons_drafts_into_their_first(empty_database_url
 
         def draft(owner, lines, status="draft"):
             request = CatalogueRequest(user_id=owner.id, status=status, created_at=NOW)
-            request.lines = [CatalogueRequestLine(item_id=i, quantity=q) for i, q in lines]
             db.session.add(request)
+            db.session.commit()
+            # The lines as this revision holds them (not the model's later columns).
+            for item_id, quantity in lines:
+                db.session.execute(
+                    CatalogueRequestLine.__table__.insert().values(
+                        request_id=request.id, item_id=item_id, quantity=quantity
+                    )
+                )
             db.session.commit()
             return request.id
 

@@ -227,8 +227,9 @@ def _basket_with_a_discontinued_item(client, make, make_item):
 def test_the_basket_tags_an_item_discontinued_since_it_was_added(client, make, make_item):
     page = _basket_with_a_discontinued_item(client, make, make_item)
     row = page[page.index(">Gone laptop</a>") :]
-    assert row[: row.index("</td>")].endswith('<span class="tag">discontinued</span>')
-    assert "Gone laptop is discontinued: remove it before sending." in page
+    assert row[: row.index("</td>")].endswith('<span class="tag">no longer in the catalogue</span>')
+    notice = "Gone laptop: this item is no longer in the catalogue. Remove it before sending"
+    assert notice in page
     assert "Remove<span" in row
 
 

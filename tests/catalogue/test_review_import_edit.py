@@ -57,12 +57,15 @@ def _error(page: str, field_id: str) -> str:
 # 1. Numbers: one reading per language and file format ---------------------------------------
 
 
-def test_a_file_of_commas_reads_a_comma_as_grouping_thousands(make, request_context):
-    """`1,250` was read 1.25 (grade C became A) and `1,500` users 1."""
+def test_a_file_of_commas_never_reads_1_250_as_1_25(make, request_context):
+    """`1,250` was read 1.25 (grade C became A) and `1,500` users 1; read 1250 since, it
+    reads two ways and is refused (test_review_round2: `84,125` became 84125 in silence)."""
     text = HEADER + 'EQ-1,equipment,laptop,Portable,Laptop,"1,250",Study,"1,500"\n'
-    assert _problems(_import(make, text)) == []
-    item = _item("EQ-1")
-    assert (item.embodied_kgco2e, item.user_count) == (1250.0, 1500)
+    assert [column for _line, column, _message in _problems(_import(make, text))] == [
+        "embodied_kgco2e",
+        "user_count",
+    ]
+    assert _item("EQ-1") is None
 
 
 def test_a_file_of_commas_reads_a_decimal_point_and_thousands_together(make, request_context):
