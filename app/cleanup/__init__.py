@@ -13,7 +13,12 @@ def init_app(app: Flask) -> None:
     from app.cleanup.audit_changes import audit_changes, audit_names, audit_refused_correction
     from app.cleanup.models import CleanupCampaign
     from app.cleanup.return_notes import device_return_notes
-    from app.core.audit import ids_named, register_audit_details, register_audit_names
+    from app.core.audit import (
+        ids_named,
+        register_audit_details,
+        register_audit_names,
+        register_audit_subject,
+    )
     from app.core.demo import register_seeder
     from app.core.jobs import register_job
     from app.core.personalisation import (
@@ -21,7 +26,12 @@ def init_app(app: Flask) -> None:
         register_audience_param,
         register_variables,
     )
-    from app.core.privacy import PersonalData, register_personal_data, register_retention
+    from app.core.privacy import (
+        PersonalData,
+        register_personal_data,
+        register_retention,
+        register_staff_records,
+    )
     from app.core.return_notes import register_return_note
     from app.core.signals import (
         device_receipt_undone,
@@ -65,6 +75,10 @@ def init_app(app: Flask) -> None:
         app, PersonalData("badges", integration.export_badges, integration.erase_badges)
     )
     register_retention(app, services.apply_action_retention)
+    # A review's event keeps its entry's author, even once the entry is deleted.
+    register_audit_subject(app, "cleanup_action", integration.entry_author, services.review_figures)
+    register_staff_records(app, "campaigns_created", integration.campaigns_created)
+    register_staff_records(app, "entries_reviewed", integration.entries_reviewed)
     # An action type's or a campaign's update stores what changed: the audit log words it.
     register_audit_details(app, "update", audit_changes)
     # A campaign or a type named as a whole: its name in the reader's language.

@@ -622,6 +622,58 @@ def erase_badges(user, now: datetime) -> None:
     """Badges are derived from actions: erasing the actions' link is enough."""
 
 
+def entry_author(object_id: str):
+    """Who logged the entry an audit event names (`register_audit_subject`): nobody once
+    they are erased or the entry anonymised."""
+    return (
+        select(CleanupParticipant.user_id)
+        .join(CleanupAction, CleanupAction.participant_id == CleanupParticipant.id)
+        .where(CleanupAction.id == database_id(object_id))
+    )
+
+
+def campaigns_created(user) -> list[dict]:
+    """The campaigns the person created as an organiser, for their export's `staff_records`."""
+    language = current_language()
+    campaigns = db.session.scalars(
+        select(CleanupCampaign)
+        .where(CleanupCampaign.created_by_id == user.id)
+        .order_by(CleanupCampaign.created_at, CleanupCampaign.id)
+    )
+    return [
+        {
+            "campaign": campaign.id,
+            "campaign_name": campaign.name(language),
+            "created_at": local_iso(campaign.created_at),
+        }
+        for campaign in campaigns
+    ]
+
+
+def entries_reviewed(user) -> list[dict]:
+    """The entries the person reviewed as an organiser, for their export's `staff_records`:
+    which entry (its id, as the audit log names it), in which campaign, when, and the
+    status it has; nothing of its author nor of what they logged."""
+    language = current_language()
+    rows = db.session.execute(
+        select(CleanupAction.id, CleanupAction.reviewed_at, CleanupAction.status, CleanupCampaign)
+        .join(CleanupCampaign, CleanupCampaign.id == CleanupAction.campaign_id)
+        .where(CleanupAction.reviewed_by_id == user.id)
+        .order_by(CleanupAction.reviewed_at, CleanupAction.id)
+    ).all()
+    return [
+        {
+            "entry": entry_id,
+            "campaign": campaign.id,
+            "campaign_name": campaign.name(language),
+            "reviewed_at": local_iso(reviewed_at),
+            "status": status,
+            "status_name": action_status_name(status, campaign.frozen_at is not None),
+        }
+        for entry_id, reviewed_at, status, campaign in rows
+    ]
+
+
 def _panel_goals(campaign):
     """The collective goals of the home panel: the same for everyone until a score or a
     goal changes, as on the campaign page."""

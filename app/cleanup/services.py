@@ -52,7 +52,7 @@ from app.cleanup.models import (
     CleanupGoal,
     CleanupParticipant,
 )
-from app.core.audit import erase_audit_texts, record_audit
+from app.core.audit import erase_audit_texts, erase_gone_audit_texts, record_audit
 from app.core.database import insert_missing
 from app.core.i18n import AmbiguousNumber, format_day, format_moment, parse_local_number
 from app.core.signals import (
@@ -1062,7 +1062,7 @@ def take_back_device_return(return_id: int, user, now: datetime) -> int:
     return len(actions)
 
 
-def _review_figures(summary: str) -> str:
+def review_figures(summary: str) -> str:
     """What a review's audit event keeps once its reason is erased: a refused correction's
     figures (`correction_refused_summary`), nothing of any other review."""
     match = _CORRECTION.fullmatch(summary)
@@ -1097,7 +1097,7 @@ def erase_person(user, now: datetime) -> None:
         select(CleanupParticipant.id).where(CleanupParticipant.user_id == user.id)
     )
     erase_audit_texts(
-        "cleanup_action", select(cast(CleanupAction.id, String)).where(mine), _review_figures
+        "cleanup_action", select(cast(CleanupAction.id, String)).where(mine), review_figures
     )
     db.session.execute(
         update(CleanupAction)
@@ -1150,9 +1150,16 @@ def anonymise_old_actions(now: datetime, months: int) -> int:
         | (CleanupAction.review_reason != "")
         | CleanupAction.reviewed_by_id.is_not(None),
     )
-    # The reviews' reasons copied into the audit log go too (only those not done yet).
+    # The reviews' reasons copied into the audit log go too (only those not done yet), and
+    # those about entries deleted since (the person's own or a withdrawn return's).
     erase_audit_texts(
-        "cleanup_action", select(cast(CleanupAction.id, String)).where(*with_text), _review_figures
+        "cleanup_action", select(cast(CleanupAction.id, String)).where(*with_text), review_figures
+    )
+    erase_gone_audit_texts(
+        "cleanup_action",
+        select(cast(CleanupAction.id, String), CleanupAction.logged_at),
+        cutoff,
+        review_figures,
     )
     db.session.execute(
         update(CleanupAction)

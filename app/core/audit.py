@@ -1,15 +1,37 @@
 """The admin audit log: who changed which object, and when. Append-only: an erasure takes
-out the free text the events copied about the person (`erase_audit_texts`), never an event."""
+out the free text the events copied about the person (`erase_audit_texts`), never an event.
+
+An event about a person's object (an entry reviewed, a request decided, a device received)
+records that person when it is written (`subject_user_id`, found through the domain's
+`register_audit_subject`): the object may be deleted afterwards (an entry withdrawn, whose id
+SQLite may even give to the next one), and the event still says whose it was. Their export,
+their erasure and the retention periods find it by that column, not through the object; the
+column is cleared once the event no longer belongs to them (their erasure, retention).
+Deleting an object leaves its events as they are: the log is the controller's record of
+who decided what, and the reason stays readable until the person's erasure or the
+retention period takes it out."""
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
 from flask import Flask, current_app
 from flask_babel import gettext, lazy_pgettext, ngettext
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, ForeignKey, Select, String, and_, cast, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    ForeignKey,
+    Select,
+    String,
+    and_,
+    cast,
+    exists,
+    func,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.auth.models import role_label
@@ -38,6 +60,41 @@ class AuditEvent(db.Model):
     object_type: Mapped[str] = mapped_column(String(40))  # e.g. "catalogue_item", "campaign"
     object_id: Mapped[str] = mapped_column(String(64))
     summary: Mapped[str] = mapped_column(String(SUMMARY_LENGTH), default="")
+    # Whose object the event is about, as it was when the event was written (None: nobody's,
+    # or no longer theirs since an erasure or retention): see the module's docstring.
+    subject_user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("user_account.id", ondelete="SET NULL"), index=True
+    )
+
+
+@dataclass(frozen=True)
+class AuditSubject:
+    """How a domain's object type names its person (`register_audit_subject`)."""
+
+    # (object id as events store it) -> a Select of the user id it belongs to (or none).
+    owner_of: Callable[[str], Select]
+    # (summary) -> what an event keeps once it no longer belongs to the person: the part
+    # the domain's services wrote in a fixed form, "" when none. None: nothing is kept.
+    kept_text: Callable[[str], str] | None = None
+
+
+def register_audit_subject(
+    app: Flask,
+    object_type: str,
+    owner_of: Callable[[str], Select],
+    kept_text: Callable[[str], str] | None = None,
+) -> None:
+    """A domain says whose its objects of `object_type` are: every event recorded about one
+    stores its person (`AuditEvent.subject_user_id`), kept when the object is deleted, so that
+    the person's export, erasure and retention find it. `kept_text` as for
+    `erase_audit_texts`' `fixed_part`."""
+    app.extensions.setdefault("empreinte.audit_subjects", {})[object_type] = AuditSubject(
+        owner_of, kept_text
+    )
+
+
+def _audit_subjects() -> dict[str, AuditSubject]:
+    return current_app.extensions.get("empreinte.audit_subjects", {})
 
 
 def _fitted(summary: str) -> str:
@@ -48,31 +105,92 @@ def _fitted(summary: str) -> str:
     return summary[: SUMMARY_LENGTH - 1] + "…"
 
 
+# Events that still hold a text to erase, or still name the person they are about.
+_NOT_FORGOTTEN = or_(
+    AuditEvent.subject_user_id.is_not(None),
+    and_(AuditEvent.summary != "", AuditEvent.summary != ERASED_TEXT),
+)
+
+
+def _forget(events, fixed_part: Callable[[str], str] | None) -> None:
+    """The events lose the text they copied and the person they were about (flushes)."""
+    for event in events:
+        if event.summary not in ("", ERASED_TEXT):
+            event.summary = (fixed_part(event.summary) if fixed_part else "") or ERASED_TEXT
+        event.subject_user_id = None
+    db.session.flush()
+
+
 def erase_audit_texts(
     object_type: str, object_ids: Select, fixed_part: Callable[[str], str] | None = None
 ) -> None:
     """Erasure: the events about these objects (`object_ids` selects their ids as events
     store them) lose the text they copied (an organiser's reason, a decision note), which
-    gives way to `ERASED_TEXT`; the events themselves stay, as the controller's record of
-    who decided what, and when. `fixed_part(summary)` keeps what a service wrote in a fixed
-    form ("" when none). Flushes."""
+    gives way to `ERASED_TEXT`, and the person they were about; the events themselves stay,
+    as the controller's record of who decided what, and when. `fixed_part(summary)` keeps
+    what a service wrote in a fixed form ("" when none). Flushes."""
+    _forget(
+        db.session.scalars(
+            select(AuditEvent).where(
+                AuditEvent.object_type == object_type,
+                AuditEvent.object_id.in_(object_ids),
+                _NOT_FORGOTTEN,
+            )
+        ).all(),
+        fixed_part,
+    )
+
+
+def erase_subject_audit_texts(user_id: int) -> None:
+    """Erasure of a person: every event about an object that was theirs when it was written,
+    deleted since or not, loses its copied text (but each domain's fixed part) and its link
+    to them. The domains' erasers do the same for the events about the objects they still
+    hold, older events written before the log kept their person included. Flushes."""
+    subjects = _audit_subjects()
     events = db.session.scalars(
-        select(AuditEvent).where(
-            AuditEvent.object_type == object_type,
-            AuditEvent.object_id.in_(object_ids),
-            AuditEvent.summary != "",
-            AuditEvent.summary != ERASED_TEXT,
-        )
+        select(AuditEvent).where(AuditEvent.subject_user_id == user_id)
     ).all()
-    for event in events:
-        event.summary = (fixed_part(event.summary) if fixed_part else "") or ERASED_TEXT
-    db.session.flush()
+    for object_type in {event.object_type for event in events}:
+        subject = subjects.get(object_type)
+        _forget(
+            [event for event in events if event.object_type == object_type],
+            subject.kept_text if subject else None,
+        )
+
+
+def erase_gone_audit_texts(
+    object_type: str,
+    objects: Select,
+    before: datetime,
+    fixed_part: Callable[[str], str] | None = None,
+) -> None:
+    """Retention of the events about objects deleted since: `objects` selects the ids (as
+    events store them) of the objects that exist and when each became what it is (an
+    entry's logging time), so an id given again to a newer object is no alibi; every event
+    of `object_type` written before `before` about none of them loses its text (but
+    `fixed_part`) and its person. A deleted object's period ran from a moment after its
+    events (a deleted entry's campaign was still running when it went), so an event older
+    than the cutoff is past it. Flushes."""
+    object_id, since = objects.subquery().c
+    _forget(
+        db.session.scalars(
+            select(AuditEvent).where(
+                AuditEvent.object_type == object_type,
+                AuditEvent.at <= before,
+                _NOT_FORGOTTEN,
+                ~exists().where(object_id == AuditEvent.object_id, since <= AuditEvent.at),
+            )
+        ).all(),
+        fixed_part,
+    )
 
 
 def record_audit(
     actor, action: str, object_type: str, object_id: object, now: datetime, summary: str = ""
 ) -> AuditEvent:
-    """Append an audit event for a change made by an organiser, agent or admin (flushes)."""
+    """Append an audit event for a change made by an organiser, agent or admin, with the
+    person whose object it is about, when its domain registered them (flushes)."""
+    subject = _audit_subjects().get(object_type)
     event = AuditEvent(
         at=now,
         actor_id=getattr(actor, "id", None),
@@ -80,6 +198,9 @@ def record_audit(
         object_type=object_type,
         object_id=str(object_id),
         summary=_fitted(summary),
+        subject_user_id=(
+            db.session.scalar(subject.owner_of(str(object_id))) if subject is not None else None
+        ),
     )
     db.session.add(event)
     db.session.flush()

@@ -1,9 +1,13 @@
 """Personal data registry: each domain says what it holds about a person,
 how to export it and how to erase it, so export and erasure cover everything.
 
-Export sections: profile, consents, audit_events (core); actions, badges (clean-up); returns and
-custody_steps, the steps an agent signed (recycling); messages (messaging); requests
-(catalogue).
+Export sections: profile, consents, audit_events, staff_records (core); actions, badges
+(clean-up); returns and custody_steps, the steps an agent signed (recycling); messages
+(messaging); requests (catalogue).
+
+`staff_records` gathers the rows that name the person as the staff member who made or
+decided them (a campaign or a template created, an entry reviewed, a request decided), which
+each domain lists with `register_staff_records`: what they did, never who it was about.
 """
 
 from collections.abc import Callable
@@ -40,6 +44,7 @@ EXPORT_SECTIONS = (
     "profile",
     "consents",
     "audit_events",
+    "staff_records",
     "actions",
     "badges",
     "returns",
@@ -49,7 +54,23 @@ EXPORT_SECTIONS = (
 )
 
 # The sections the core writes itself, which no domain can replace.
-CORE_SECTIONS = EXPORT_SECTIONS[:3]
+CORE_SECTIONS = EXPORT_SECTIONS[:4]
+
+# (user) -> JSON-serialisable rows naming the person as their creator, reviewer or decider.
+StaffRecords = Callable[[object], list[dict]]
+
+
+def register_staff_records(app, kind: str, export: StaffRecords) -> None:
+    """Add `kind` to the export's `staff_records`: `export(user)` lists the domain's rows that
+    carry the person's id as the staff member who created, reviewed or decided them (their
+    id, what and when), and nothing about the people those rows concern, whose data they
+    are (neither their names nor what they logged or asked for)."""
+    app.extensions.setdefault("empreinte.staff_records", {})[kind] = export
+
+
+def staff_record_exports() -> dict[str, StaffRecords]:
+    return dict(current_app.extensions.get("empreinte.staff_records", {}))
+
 
 RetentionHook = Callable[[datetime], None]
 

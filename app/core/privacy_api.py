@@ -93,7 +93,8 @@ SECTION_SCHEMAS = {
     ),
     "custody_steps": {
         "description": "The custody steps the person signed as an agent (receipt, wipe, "
-        "outcome), without the owners of the devices",
+        "outcome) and the receipt each was signed for, nothing about the devices' owners "
+        "(neither who they are, nor the asset tag, nor the notes, which speak of them)",
         **_list_of(
             {
                 "receipt_number": STRING,
@@ -107,7 +108,6 @@ SECTION_SCHEMAS = {
                 "wipe_method_name": NULLABLE_STRING,
                 "wipe_date": NULLABLE_STRING,
                 "certificate_number": NULLABLE_STRING,
-                "note": NULLABLE_STRING,
                 "signature": STRING,
             }
         ),
@@ -206,8 +206,9 @@ EXPORT_SCHEMA = {
         },
         "audit_events": {
             "description": "The audit log's events about the person's account and their "
-            "objects (requests, clean-up entries, device returns), oldest first; whoever made "
-            "the change is named by role (admin, staff, system, self), never by name",
+            "objects (requests, clean-up entries, device returns, deleted since or not), and "
+            "those the person wrote as staff (actor self), oldest first; whoever made the "
+            "change is named by role (admin, staff, system, self), never by name",
             **_list_of(
                 {
                     "at": STRING,
@@ -220,6 +221,14 @@ EXPORT_SCHEMA = {
                     "actor_name": STRING,
                 }
             ),
+        },
+        "staff_records": {
+            "type": "object",
+            "description": "The rows naming the person as the staff member who created, "
+            "reviewed, decided or carried them out (campaigns_created, entries_reviewed, "
+            "requests_decided, templates_created, recurring_messages, dispatches_created, "
+            "erasures_executed), each kind a list, nothing about the people they concern",
+            "additionalProperties": {"type": "array", "items": {"type": "object"}},
         },
         **SECTION_SCHEMAS,
     },
@@ -234,8 +243,9 @@ def export_me():
     get:
       summary: Export my personal data
       description: >
-        One JSON document with the sections profile, consents, actions, badges,
-        returns, custody_steps (the steps the person signed as an agent), messages
+        One JSON document with the sections profile, consents, audit_events,
+        staff_records (what the person created, reviewed or decided as staff), actions,
+        badges, returns, custody_steps (the steps the person signed as an agent), messages
         and requests (empty lists where a part holds nothing). An action gives the
         points it counts (`points_counted`, 0 unless accepted) apart from the points
         it was logged for (`points_claimed`).

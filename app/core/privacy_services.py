@@ -21,13 +21,20 @@ from app.auth.services import (
     forget_sign_in_links,
     lock_people,
 )
-from app.core.audit import AuditEvent, action_label, audit_details, record_audit
+from app.core.audit import (
+    AuditEvent,
+    action_label,
+    audit_details,
+    erase_subject_audit_texts,
+    record_audit,
+)
 from app.core.i18n import labeller, regional_locale
 from app.core.privacy import (
     CORE_SECTIONS,
     EXPORT_SECTIONS,
     personal_data_entries,
     retention_hooks,
+    staff_record_exports,
 )
 from app.core.privacy_models import ErasureRequest
 from app.core.time import local_iso, utcnow
@@ -154,9 +161,17 @@ def _events_since(object_type: str, owned):
 
 def audit_events_section(user: User) -> list[dict]:
     """The audit log's events about the person's account (a role granted, the account
-    deactivated) and about their objects (a request decided, an entry reviewed, a device
-    received), oldest first, worded as the log words them; the actor named by role."""
+    deactivated), about their objects (a request decided, an entry reviewed, a device
+    received), deleted since or not, and those they wrote themselves as staff (an entry they
+    rejected, a template they created, an erasure they carried out), oldest first, worded as
+    the log words them; the actor named by role.
+
+    An event they wrote says what the log stores (the object's id, the reason they typed),
+    nothing looked up about the person it concerned; a reason erased with that person reads
+    as erased here too."""
     account = and_(AuditEvent.object_type == "user", AuditEvent.object_id == str(user.id))
+    # Events written before the log kept their person (`subject_user_id`): found through
+    # the objects the domains still hold for them.
     theirs = [
         _events_since(object_type, owned.subquery())
         for object_type, owned in (
@@ -164,7 +179,16 @@ def audit_events_section(user: User) -> list[dict]:
         )
     ]
     events = db.session.scalars(
-        select(AuditEvent).where(or_(account, *theirs)).order_by(AuditEvent.at, AuditEvent.id)
+        select(AuditEvent)
+        .where(
+            or_(
+                account,
+                AuditEvent.subject_user_id == user.id,
+                AuditEvent.actor_id == user.id,
+                *theirs,
+            )
+        )
+        .order_by(AuditEvent.at, AuditEvent.id)
     )
     rows = []
     for event in events:
@@ -189,6 +213,27 @@ def audit_events_section(user: User) -> list[dict]:
     return rows
 
 
+def executed_erasures(user: User) -> list[dict]:
+    """The erasure requests the person carried out as an admin: when, and nothing of whom
+    (that person is erased)."""
+    return [
+        {"executed_at": local_iso(executed_at)}
+        for executed_at in db.session.scalars(
+            select(ErasureRequest.executed_at)
+            .where(ErasureRequest.executed_by_id == user.id)
+            .order_by(ErasureRequest.executed_at, ErasureRequest.id)
+        )
+    ]
+
+
+def staff_records_section(user: User) -> dict:
+    """The rows naming the person as the staff member who created, reviewed, decided or
+    carried them out, kind by kind (`register_staff_records`), every kind listed even when
+    empty."""
+    exports = {"erasures_executed": executed_erasures} | staff_record_exports()
+    return {kind: exports[kind](user) for kind in sorted(exports)}
+
+
 def export_personal_data(user: User, now: datetime) -> dict:
     """One JSON-able document with every section, empty lists for absent domains.
 
@@ -202,6 +247,7 @@ def export_personal_data(user: User, now: datetime) -> dict:
         document["profile"] = profile_section(user, language)
         document["consents"] = consents_section(user)
         document["audit_events"] = audit_events_section(user)
+        document["staff_records"] = staff_records_section(user)
         for section in EXPORT_SECTIONS[len(CORE_SECTIONS) :]:
             document[section] = []
         for entry in personal_data_entries():
@@ -299,6 +345,8 @@ def erase_user(user: User, now: datetime, actor: User | None = None) -> None:
     if user.anonymised_at is None:
         for entry in personal_data_entries():
             entry.erase(user, now)
+        # The events about objects that were theirs, deleted since included.
+        erase_subject_audit_texts(user.id)
         anonymise_user(user, now)
         record_audit(actor, "erase", "user", user.id, now, "personal data erased")
     for request in db.session.scalars(

@@ -272,8 +272,10 @@ def init_app(app: Flask) -> None:
         for name, value in every_answer:
             if name.lower() not in present:
                 headers.add(name, value)
-        if "cache-control" not in present and (
-            request.path.startswith("/api/") or response.mimetype == "text/html"
-        ):
+        # Nothing but a static file is kept by a browser or a proxy: pages, the API, and
+        # every download (a person's data export, the audit log's CSV, a campaign's
+        # results) may be personal, and a shared computer's cache would hand them on.
+        # Static files and views that say otherwise set their own Cache-Control.
+        if "cache-control" not in present and request.endpoint != "static":
             headers.add("Cache-Control", "no-store")
         return response

@@ -11,7 +11,12 @@ from app.core.audit import ids_named, register_audit_details, register_audit_nam
 from app.core.dashboard import MenuItem, Panel, register_menu_item, register_panel
 from app.core.demo import register_seeder
 from app.core.person_figures import register_person_figure
-from app.core.privacy import PersonalData, register_personal_data, register_retention
+from app.core.privacy import (
+    PersonalData,
+    register_personal_data,
+    register_retention,
+    register_staff_records,
+)
 from app.core.signals import (
     campaign_closed,
     campaign_extended,
@@ -85,6 +90,9 @@ def init_app(app: Flask) -> None:
         app, PersonalData("messages", services.export_messages, services.erase_messages)
     )
     register_retention(app, services.apply_message_retention)
+    register_staff_records(app, "templates_created", services.templates_created)
+    register_staff_records(app, "recurring_messages", services.schedules_of)
+    register_staff_records(app, "dispatches_created", services.dispatches_created)
     campaign_published.connect(_on_campaign_published, weak=False)
     campaign_closed.connect(_on_campaign_closed, weak=False)
     campaign_extended.connect(_on_campaign_extended, weak=False)

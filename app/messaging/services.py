@@ -52,7 +52,12 @@ from app.messaging.builtins import (
     ensure_builtin_templates,
 )
 from app.messaging.i18n import _
-from app.messaging.labels import DISPATCH_IN_PROGRESS, channel_label, delivery_status
+from app.messaging.labels import (
+    DISPATCH_IN_PROGRESS,
+    channel_label,
+    delivery_status,
+    dispatch_status,
+)
 from app.messaging.mailer import LEFT_FOR_LATER, build_email
 from app.messaging.models import (
     LOCALES,
@@ -1695,6 +1700,72 @@ def export_messages(user) -> list[dict]:
             "read_at": local_iso(row.read_at),
         }
         for row, written_at in rows
+    ]
+
+
+def templates_created(user) -> list[dict]:
+    """The message templates the person created as an organiser (`staff_records`)."""
+    templates = db.session.scalars(
+        select(MessageTemplate)
+        .where(MessageTemplate.created_by_id == user.id)
+        .order_by(MessageTemplate.created_at, MessageTemplate.id)
+    )
+    return [
+        {
+            "template": template.id,
+            "key": template.key,
+            "name": template.name,
+            "created_at": local_iso(template.created_at),
+            "archived_at": local_iso(template.archived_at),
+        }
+        for template in templates
+    ]
+
+
+def schedules_of(user) -> list[dict]:
+    """The recurring messages the person created or stopped as an organiser
+    (`staff_records`): which template, its rhythm, when; never its audience's members."""
+    schedules = db.session.execute(
+        select(Schedule, MessageTemplate.key)
+        .join(MessageTemplate, MessageTemplate.id == Schedule.template_id)
+        .where((Schedule.created_by_id == user.id) | (Schedule.stopped_by_id == user.id))
+        .order_by(Schedule.created_at, Schedule.id)
+    )
+    return [
+        {
+            "schedule": schedule.id,
+            "template": key,
+            "kind": schedule.kind,
+            "cron": schedule.cron,
+            "created_by_you": schedule.created_by_id == user.id,
+            "created_at": local_iso(schedule.created_at),
+            "stopped_by_you": schedule.stopped_by_id == user.id,
+            "stopped_at": local_iso(schedule.stopped_at),
+        }
+        for schedule, key in schedules
+    ]
+
+
+def dispatches_created(user) -> list[dict]:
+    """The dispatches the person scheduled as an organiser (`staff_records`): which
+    template, when, its state and how many it went to; never who they were."""
+    dispatches = db.session.execute(
+        select(Dispatch, MessageTemplate.key)
+        .join(MessageTemplate, MessageTemplate.id == Dispatch.template_id)
+        .where(Dispatch.created_by_id == user.id)
+        .order_by(Dispatch.created_at, Dispatch.id)
+    )
+    return [
+        {
+            "dispatch": dispatch.id,
+            "template": key,
+            "created_at": local_iso(dispatch.created_at),
+            "due_at": local_iso(dispatch.due_at),
+            "status": dispatch.status,
+            "status_name": dispatch_status(dispatch.status),
+            "recipients": dispatch.recipients,
+        }
+        for dispatch, key in dispatches
     ]
 
 

@@ -5,7 +5,12 @@ import os
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
-from app.core.audit import ids_named, register_audit_details, register_audit_names
+from app.core.audit import (
+    ids_named,
+    register_audit_details,
+    register_audit_names,
+    register_audit_subject,
+)
 from app.core.dashboard import MenuItem, register_menu_item, register_panel, register_work
 from app.core.demo import register_seeder
 from app.core.jobs import register_job
@@ -36,6 +41,8 @@ def init_app(app: Flask) -> None:
             "returns", queries.personal_returns, services.erase_returns, services.audited_returns
         ),
     )
+    # The events about a return keep its owner; an erasure leaves their fixed facts.
+    register_audit_subject(app, "device_return", services.return_owner, services.audit_facts)
     # An agent's signed steps: in their export, their name taken off on erasure.
     register_personal_data(
         app, PersonalData("custody_steps", queries.signed_steps, services.erase_signed_steps)

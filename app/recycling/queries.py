@@ -611,8 +611,9 @@ def personal_returns(user: User) -> list[dict]:
 
 def signed_steps(user: User) -> list[dict]:
     """The custody steps an agent signed, for their data export: what they did, when and
-    where, and to which receipt; of the return nothing about its owner (neither who they
-    are nor the asset tag), only the device type the step is about."""
+    where, and to which receipt (the reference their signature and their audit events
+    carry); of the return nothing about its owner: neither who they are, nor the asset
+    tag, nor the step's note, which speaks of the owner and goes with their data."""
     rows = db.session.execute(
         select(CustodyStep, DeviceReturn.receipt_number, DeviceReturn.device_type,
                CollectionPoint.name)
@@ -641,7 +642,6 @@ def signed_steps(user: User) -> list[dict]:
             ),
             "wipe_date": step.wipe_date.isoformat() if step.wipe_date else None,
             "certificate_number": step.certificate_number,
-            "note": step.note or None,
             "signature": step.signature,
         }
         for step, receipt, device_type, point in rows

@@ -1126,11 +1126,17 @@ def remind_waiting_returns(now: datetime, after_days: int) -> int:
     return len(waiting)
 
 
-def _audit_facts(summary: str) -> str:
+def audit_facts(summary: str) -> str:
     """What an event about a return keeps on its owner's erasure: the facts a service
     wrote (an outcome's key, `not_brought`, a wipe's certificate number), not an undone
     receipt's reason ("" gives way to the erased-text mark)."""
     return "" if summary.startswith(f"{RECEIPT_UNDONE}: ") else summary
+
+
+def return_owner(receipt_number: str):
+    """Whose return an audit event names (`register_audit_subject`): nobody once they are
+    erased."""
+    return select(DeviceReturn.user_id).where(DeviceReturn.receipt_number == receipt_number)
 
 
 def audited_returns(user: User):
@@ -1149,7 +1155,7 @@ def erase_returns(user: User, now: datetime) -> None:
     audit log copied (its events stay). Asset tags stay: the authority's inventory."""
     theirs = DeviceReturn.user_id == user.id
     erase_audit_texts(
-        "device_return", select(DeviceReturn.receipt_number).where(theirs), _audit_facts
+        "device_return", select(DeviceReturn.receipt_number).where(theirs), audit_facts
     )
     ids = select(DeviceReturn.id).where(theirs).scalar_subquery()
     steps = db.session.scalars(select(CustodyStep).where(CustodyStep.return_id.in_(ids))).all()

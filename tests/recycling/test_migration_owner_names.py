@@ -52,6 +52,9 @@ def _add_columns_of_later_revisions() -> None:
         operations = Operations(MigrationContext.configure(connection))
         with operations.batch_alter_table("messaging_template") as batch:
             batch.add_column(sa.Column("archived_at", sa.DateTime(timezone=True), nullable=True))
+        # 20261205_core_audit_subject: an audit event's person, which receipts record.
+        with operations.batch_alter_table("audit_event") as batch:
+            batch.add_column(sa.Column("subject_user_id", sa.Integer(), nullable=True))
 
 
 def _returns_as_recorded_before_5_december() -> str:
