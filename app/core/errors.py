@@ -3,17 +3,27 @@
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
-from flask import Flask, flash, g, make_response, redirect, render_template, request, url_for
+from flask import (
+    Flask,
+    current_app,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_limiter.errors import RateLimitExceeded
-from flask_login import current_user
+from flask_login import current_user, login_required
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from app.api import API_PREFIX, ApiError, error_response
 from app.core.security import JsonSentToWebForm, body_too_large, json_to_web_form_refused
-from app.core.urls import safe_next_url
+from app.core.urls import page_to_come_back_to, safe_next_url
 from app.extensions import db, login_manager
 
 ERROR_CODES = {
@@ -106,20 +116,42 @@ def _render(status: int, message: str | None = None, sign_in: str | None = None)
 
 
 def _signed_out():
-    """The answer to an htmx request of a page whose person is no longer signed in (signed
-    out in another tab, the session ended): say so, with a link to sign in that comes
-    back to the page. "Try again" could only fail again (the page's token went with the
-    session), and a bare "please sign in" left them looking for where."""
-    try:  # the page htmx sent the request from, as a path of the portal
-        page = urlsplit(request.headers.get("HX-Current-URL", ""))
-        back = safe_next_url(page.path + (f"?{page.query}" if page.query else ""))
-    except ValueError:  # "http://[": no address at all
-        back = None
+    """The answer to a request of a page whose person is no longer signed in (signed out
+    in another tab, the session ended): say so, with a link to sign in that comes back to
+    the page. "Try again" could only fail again (the page's token went with the session),
+    and a bare "please sign in" left them looking for where."""
     return _render(
         401,
         _("You are no longer signed in: sign in again to continue on this page."),
-        sign_in=url_for("auth.sign_in", next=back),
+        sign_in=url_for("auth.sign_in", next=_page_sent_from()),
     )
+
+
+def _page_sent_from() -> str | None:
+    """The portal's page the request came from: htmx names it (HX-Current-URL); a plain
+    form's browser sends it as the Referer (same-origin policy), checked to be ours."""
+    if not request.headers.get("HX-Request"):
+        return page_to_come_back_to()
+    try:
+        page = urlsplit(request.headers.get("HX-Current-URL", ""))
+        return safe_next_url(page.path + (f"?{page.query}" if page.query else ""))
+    except ValueError:  # "http://[": no address at all
+        return None
+
+
+# The view Flask-Login's login_required wraps around a view: the same code for every view.
+_SIGNED_IN_ONLY = login_required(lambda: None).__code__
+
+
+def _needs_sign_in(endpoint: str | None) -> bool:
+    """True when the view answering `endpoint` is behind login_required (directly or
+    through role_required): its forms are only ever shown to someone signed in."""
+    view = current_app.view_functions.get(endpoint) if endpoint else None
+    while view is not None:
+        if getattr(view, "__code__", None) is _SIGNED_IN_ONLY:
+            return True
+        view = getattr(view, "__wrapped__", None)
+    return False
 
 
 def init_app(app: Flask) -> None:
@@ -140,8 +172,11 @@ def init_app(app: Flask) -> None:
             and not request.headers.get("HX-Request")
         ):
             return answer()
-        # No form of a page seen signed out is sent through htmx: the session is gone.
-        if _is_fragment() and not current_user.is_authenticated:
+        # Nobody signed in, yet a form only shown to someone signed in (or an htmx request:
+        # no page seen signed out sends one): the session is gone, not merely the page.
+        if not current_user.is_authenticated and (
+            _is_fragment() or _needs_sign_in(request.endpoint)
+        ):
             return _signed_out()
         return _render(
             400, _("Your form expired or was not sent from the portal. Please try again.")

@@ -310,6 +310,8 @@ def panel(user) -> Panel | None:
         context["open_now"] = hours.is_open(point.opening_hours, now)
         # The page's language (preference, session or browser), not only the stored preference.
         context["status"] = hours.status_text(point.opening_hours, now, current_language())
+    else:  # no point near them, or no commune to be near: say which, truthfully
+        context["no_commune"] = queries.origin_for(user) is None
     return Panel(title=str(_l("Recycling")), template="recycling/_panel.html",
                  context=context, order=30)  # fmt: skip
 

@@ -444,11 +444,12 @@ def receipt(receipt: str):
     """The receipt and chain of custody (owner, the point's agents, admins)."""
     device_return = queries.get_return_for_viewer(receipt, current_user) or abort(404)
     now = utcnow()
-    # Until an agent has it, the person still has to bring it: when, and how to get in.
-    waiting = device_return.status == "declared"
+    mine = device_return.user_id == current_user.id
+    # Until an agent has it, its owner still has to bring it: when, and how to get in.
+    # Staff reading it (the point's agents, admins) bring nothing: their page is the desk's.
+    waiting = device_return.status == "declared" and mine
     # Whether it counts in a clean-up campaign: for its owner only (their points).
     notes = return_notes(device_return, current_user, now)
-    mine = device_return.user_id == current_user.id
     # Popped only when there: popping a missing key would send the session cookie again.
     landed_again = session.pop(DECLARED_AGAIN) if DECLARED_AGAIN in session else None
     # Landed here by sending the same declaration again: a second, identical device is
