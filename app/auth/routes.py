@@ -1,6 +1,9 @@
 """Sign-in, sign-out and the profile page."""
 
 import json
+import math
+import time
+from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -17,6 +20,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 from limits import parse_many
 
@@ -35,10 +39,10 @@ from app.auth.models import ApiToken
 from app.core import privacy_services
 from app.core.database import reads_only
 from app.core.errors import answers_expired_form
-from app.core.i18n import current_language, format_day
+from app.core.i18n import current_language, format_day, format_number
 from app.core.security import renew_csrf_token
 from app.core.time import local_zone, utcnow
-from app.core.urls import public_url, safe_next_url
+from app.core.urls import answers_get, public_url, safe_next_url
 from app.extensions import db, limiter
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
@@ -78,11 +82,36 @@ def _account_limited_message() -> str:
     )
 
 
+def _address_limited_message(limit) -> str:
+    """The per-address limit's refusal: when to try again (the window's end, in whole
+    minutes), and the link, which this limit does not hold back (it counts its own)."""
+    minutes = max(1, math.ceil((limit.window.reset_time - time.time()) / 60))
+    return ngettext(
+        "Too many sign-in attempts from this connection. Try again in %(minutes)s minute, or "
+        "ask for a sign-in link by e-mail.",
+        "Too many sign-in attempts from this connection. Try again in %(minutes)s minutes, or "
+        "ask for a sign-in link by e-mail.",
+        minutes,
+        minutes=format_number(minutes),
+    )
+
+
+def _address_limited_page(limit):
+    """The per-address limit answers as the account's does (`_account_limited_page`): the
+    sign-in page again, not a bare error page that lost the form and the link."""
+    return _limited_page(_address_limited_message(limit))
+
+
 def _account_limited_page(_limit):
     """The sign-in page again (429), the message at its top and the address typed in both
     forms: the link, which still works, is one button away instead of a bare error page."""
+    return _limited_page(_account_limited_message())
+
+
+def _limited_page(message: str):
+    """The sign-in page (429) with `message` and the address typed in both forms."""
     typed = _address_as_typed()[:254]  # as typed: the key's casefold may be another mailbox
-    flash(_account_limited_message(), "error")
+    flash(message, "error")
     g.form_refused = True
     page, _status = _sign_in_page(
         SignInForm(formdata=None, email=typed),
@@ -92,7 +121,7 @@ def _account_limited_page(_limit):
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
-@limiter.limit(_sign_in_limit, methods=["POST"])
+@limiter.limit(_sign_in_limit, methods=["POST"], on_breach=_address_limited_page)
 # Every attempt counts, before its password is checked: counting only the wrong ones
 # after the answer let a burst of guesses sent at once all pass the check.
 @limiter.limit(
@@ -150,9 +179,22 @@ def _open_session(user, next_url: str | None = None):
 
 
 def _requested_next() -> str | None:
-    """The page named by `?next=` when it is a path of the portal; None otherwise, an
-    address that cannot even be read ("//[") included."""
-    return safe_next_url(request.args.get("next"))
+    """The page named by `?next=` when it is a page of the portal; None otherwise, an
+    address that cannot even be read ("//[") included.
+
+    A form's address (POST only) names no page: a form sent from a tab left open after
+    signing out elsewhere sends the person to sign in with it as `next`, and going on
+    to it answered 405, what they typed lost. The nearest page above it is then the one
+    the form was on (/auth/profile for /auth/profile/tokens), its query kept (the roles
+    search and page of /admin/roles/7?q=martin&page=2); home when there is none."""
+    target = safe_next_url(request.args.get("next"))
+    if target is None or answers_get(target):
+        return target
+    parts = urlsplit(target)
+    steps = parts.path.rstrip("/").split("/")
+    above = ("/".join(steps[:end]) or "/" for end in range(len(steps) - 1, 0, -1))
+    query = f"?{parts.query}" if parts.query else ""
+    return next((page + query for page in above if answers_get(page)), None)
 
 
 @bp.post("/sign-in/link")

@@ -227,6 +227,7 @@ def _role_answer(user: User, role: str, message: str | None, status: int = 200):
             person=user,
             roles=admin_services.GRANTABLE_ROLES,
             query=request.args.get("q", ""),
+            page=requested_page(),
             message=message,
             changed_role=role,
             error=status != 200,
@@ -237,7 +238,16 @@ def _role_answer(user: User, role: str, message: str | None, status: int = 200):
     else:
         if message:
             flash(message, "success" if status == 200 else "error")
-        response = redirect(url_for("admin.roles", q=request.args.get("q", ""), _anchor=row))
+        # Back to the page of the list the row was on: page 1 may not even hold it.
+        page = requested_page()
+        response = redirect(
+            url_for(
+                "admin.roles",
+                q=request.args.get("q", ""),
+                page=page if page > 1 else None,
+                _anchor=row,
+            )
+        )
     response.headers["Vary"] = "HX-Request"
     return response
 
@@ -403,11 +413,19 @@ def departments():
     form = DepartmentsForm()
 
     def done(counts):
+        # One ngettext per count, as the directory's: « 1 direction créée, 0 direction
+        # modifiée », never « 1 créées ».
         return _(
-            "Departments imported: %(created)s created, %(updated)s updated.",
-            created=format_number(counts.created),
-            updated=format_number(counts.updated),
-        )
+            "Departments imported: %(counts)s.",
+            counts=", ".join(
+                (
+                    ngettext("%(count)s department created", "%(count)s departments created",
+                             counts.created, count=format_number(counts.created)),
+                    ngettext("%(count)s department updated", "%(count)s departments updated",
+                             counts.updated, count=format_number(counts.updated)),
+                )
+            ),
+        )  # fmt: skip
 
     return _import_page(
         form,

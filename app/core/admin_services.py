@@ -1,14 +1,24 @@
 """Administration: roles and accounts (audited) and reads of the audit log."""
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, delete, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, delete, func, or_, select
 
 from app.auth.models import ROLES, User, UserRole
 from app.auth.services import AccountError, close_access
 from app.core import text_search
-from app.core.audit import AuditEvent, about_objects_named, record_audit
+from app.core.audit import (
+    ACTION_LABELS,
+    BATCH_TARGETS,
+    ERASED_TEXT,
+    OBJECT_LABELS,
+    AuditEvent,
+    about_objects_named,
+    audit_details,
+    record_audit,
+)
 from app.extensions import db
 from app.recycling.models import PointAgent
 from app.recycling.queries import open_points_only_staffed_by
@@ -168,6 +178,7 @@ def audit_query(filters: AuditFilters) -> Select:
                 func.lower(AuditEvent.summary).contains(fragment, autoescape=True),
                 func.lower(AuditEvent.object_id).contains(fragment, autoescape=True),
                 *about_objects_named(fragment),  # a person, a point, a template… by its name
+                *shown_with(fragment),  # « Organisateur », « créé »: the page's own words
             )
         )
     if filters.since:
@@ -175,6 +186,73 @@ def audit_query(filters: AuditFilters) -> Select:
     if filters.until:
         statement = statement.where(AuditEvent.at < filters.until)
     return statement.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+
+
+# Details stored in a fixed form that the log words in the reader's language: each
+# (action, stored summary) found by its words (`audit_details`) in the reader's language.
+_WORDED_DETAILS = (
+    *((action, f"role={role}") for action in ("grant_role", "revoke_role") for role in ROLES),
+    ("erase", "personal data erased"),
+)
+# Counts stored in a fixed form: the words around the figures (« compte créé »), in the
+# singular and plural, and the events that store such counts.
+_COUNTED_DETAILS = (
+    (
+        "import",
+        ("1 created, 1 updated, 1 unchanged", "2 created, 2 updated, 2 unchanged"),
+        and_(AuditEvent.action == "import", AuditEvent.summary.contains(" created, ")),
+    ),
+    (
+        "sync_directory",
+        (
+            "1 created, 1 updated, 1 deactivated, 1 reactivated",
+            "2 created, 2 updated, 2 deactivated, 2 reactivated",
+        ),
+        AuditEvent.action == "sync_directory",
+    ),
+)
+
+
+def shown_with(fragment: str) -> list[ColumnElement[bool]]:
+    """Conditions on the events whose words on the log's page hold `fragment`, in the
+    reader's language, accents and case aside, though their stored text is English keys
+    and codes: an action, an object type, a role, a detail stored in a fixed form
+    ("Données personnelles effacées" is stored "personal data erased"). The stored text
+    is searched besides (`audit_query`)."""
+    typed = text_search.fold(fragment).strip()
+    if not typed:
+        return []
+
+    def holds(words) -> bool:
+        return typed in text_search.fold(str(words))
+
+    conditions: list[ColumnElement[bool]] = []
+    actions = [action for action, label in ACTION_LABELS.items() if holds(label)]
+    if actions:
+        conditions.append(AuditEvent.action.in_(actions))
+    types = [object_type for object_type, label in OBJECT_LABELS.items() if holds(label)]
+    if types:
+        conditions.append(AuditEvent.object_type.in_(types))
+    conditions += [
+        and_(AuditEvent.object_type == object_type, AuditEvent.object_id == object_id)
+        for (object_type, object_id), label in BATCH_TARGETS.items()
+        if holds(label)
+    ]
+    conditions += [
+        and_(AuditEvent.action == action, AuditEvent.summary == summary)
+        for action, summary in _WORDED_DETAILS
+        if holds(audit_details(action, summary))
+    ]
+    if holds(audit_details("", ERASED_TEXT)):
+        conditions.append(AuditEvent.summary == ERASED_TEXT)
+    if not any(character.isdigit() for character in typed):
+        # The words only: "1 compte" is not every import that created accounts.
+        conditions += [
+            condition
+            for action, samples, condition in _COUNTED_DETAILS
+            if any(holds(re.sub(r"\d", "", audit_details(action, s))) for s in samples)
+        ]
+    return conditions
 
 
 def list_audit_events(filters: AuditFilters, page: int, per_page: int = 50):

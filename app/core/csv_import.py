@@ -17,12 +17,42 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
+from app.core.csv_safety import FORMULA_STARTS
 from app.core.i18n import format_number
 
 # A code (a catalogue item's, a department's): what fits in a URL, a file name and a
 # spreadsheet cell without quoting.
 CODE = re.compile(r"[A-Za-z0-9._-]+")
 CODE_MESSAGE = _l("Letters, digits, dot, dash and underscore only.")
+
+
+# The columns whose line breaks are text (the catalogue's descriptions, typed in a text
+# area): every other cell is one line.
+MULTILINE_COLUMNS = ("description_fr", "description_en")
+# A run of spaces, tabs and line breaks (Unicode's line and paragraph separators too): one
+# space in a single-line cell. A no-break space is kept: it is typed on purpose (« 10 W »).
+_WHITESPACE_RUN = re.compile(r"[ \t\n\r\f\v\x1c-\x1f\x85\u2028\u2029]+")
+# Control characters (a bell, an escape), dropped: no text holds them, and a name shown
+# with one is garbled. Those that are whitespace are folded above instead; in a multi-line
+# cell, tabs and line breaks stay and the other control characters go. A NUL stays, for
+# each import to refuse its cell: it marks a file that is no text at all.
+_CONTROL = re.compile(r"[\x01-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
+_MULTILINE_CONTROL = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def clean_cell(value: str, multiline: bool = False) -> str:
+    """A cell as an import stores it: the export's spreadsheet protection undone
+    (`app.core.csv_safety.safe_cell`'s leading `'`), control characters dropped, and in a
+    single-line cell each run of whitespace one space ("Jean\\nDupont" is "Jean Dupont");
+    trimmed."""
+    value = value.strip()
+    if value.startswith("'") and value[1:].startswith(FORMULA_STARTS):
+        # '=Direction was =Direction, protected on its way out so that a spreadsheet
+        # does not run it as a formula: imported back as it was stored.
+        value = value[1:]
+    if multiline:
+        return _MULTILINE_CONTROL.sub("", value).strip()
+    return _WHITESPACE_RUN.sub(" ", _CONTROL.sub("", value)).strip()
 
 
 @dataclass
@@ -108,7 +138,9 @@ def csv_lines(
     max_lines: int,
     allowed: Iterable[str] | None = None,
 ) -> Iterator[tuple[int, dict[str, str]]]:
-    """Each line's number and its cells, by column name (lower case) with spaces trimmed.
+    """Each line's number and its cells, by column name (lower case), each as `clean_cell`
+    reads it: trimmed, on one line (but `MULTILINE_COLUMNS`), without control characters,
+    and without the leading `'` the portal's own exports add before `=`, `+`, `-`, `@`.
 
     Cells are separated by commas or semicolons, as the header line is; a UTF-8 BOM is
     skipped. A file whose header lacks a `required` column, or has one beyond `allowed`, yields
@@ -159,7 +191,14 @@ def csv_lines(
                 )
                 return
             read += 1
-            yield reader.line_num, {key: (value or "").strip() for key, value in row.items() if key}
+            yield (
+                reader.line_num,
+                {
+                    key: clean_cell(value or "", multiline=key in MULTILINE_COLUMNS)
+                    for key, value in row.items()
+                    if key
+                },
+            )
     except csv.Error:
         # DictReader.line_num is the last line it read well; its reader's, the refused one.
         problems.append(ImportProblem(reader.reader.line_num, "-", unreadable_csv()))

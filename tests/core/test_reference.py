@@ -194,7 +194,7 @@ def test_an_admin_downloads_the_departments_edits_them_and_imports_them(client, 
     assert "<dt>Directions modifiées</dt><dd>1</dd>" in page
     assert count(Department) == 2  # DNUM and the factory's team of the admin
     assert upload(auth, edited.getvalue()).status_code == 302
-    assert "Directions importées\u00a0: 1 créées, 1 modifiées." in html.unescape(
+    assert "Directions importées\u00a0: 1 direction créée, 1 direction modifiée." in html.unescape(
         client.get("/admin/departments").get_data(as_text=True)
     )
     names = set(db.session.scalars(select(Department.name_fr)))
