@@ -938,7 +938,12 @@ def review_notice(
     decided: dict | None = None,
 ):
     """Tell the author of a reviewed clean-up entry whether it counts, and why not, as it
-    was decided (`decided`: the entry's figures then, kept in the dispatch's context)."""
+    was decided (`decided`: the entry's figures then, kept in the dispatch's context).
+
+    Each decision is told: an entry accepted, then corrected and flagged again, is
+    decided a second time. The key names the decision's moment (a decision is recorded
+    once: deciding an entry no longer flagged is refused), so the second is not taken
+    for the first told again."""
     context = {"campaign_id": campaign_id, "entry_id": entry_id}
     if decided:
         context["decided"] = decided
@@ -947,7 +952,7 @@ def review_notice(
         user_id,
         context,
         now,
-        f"entry:{entry_id}:reviewed",
+        f"entry:{entry_id}:reviewed:{now:%Y%m%dT%H%M%S.%f}",
     )
 
 

@@ -203,3 +203,25 @@ def test_the_notice_says_what_was_accepted_even_if_the_entry_changed_before_it_w
     inbox = _inbox_page(client, author)
     assert "15\u00a0GB)" in inbox and f"It counts: {accepted_points} points." in inbox
     assert "14\u00a0GB" not in inbox
+
+
+def test_a_second_decision_on_the_same_entry_is_told_too(client, make, flagged, config):
+    """Accepted, then corrected to an unusual quantity and refused: the refusal's notice
+    was taken for the acceptance's again (one key per entry) and never went out, while
+    the organiser read that its author gets a message."""
+    config(MAIL_WORKING_HOURS="24/7")
+    author = make.user(locale="en", email_opt_in=False)
+    entry = flagged(author)
+    login(client, make.user(roles=("organiser",)))
+    _review(client, entry, "accept")
+    assert jobs.deliver_due() == 1
+    corrected = cleanup.correct_action(
+        author, db.session.get(type(entry), entry.id), "19", utcnow()
+    )
+    db.session.commit()
+    assert corrected.status == "flagged"
+    _review(client, corrected, "reject", "Your personal cloud does not count")
+
+    assert jobs.deliver_due() == 1
+    inbox = _inbox_page(client, author)
+    assert "Your personal cloud does not count" in inbox
