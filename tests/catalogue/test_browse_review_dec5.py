@@ -17,7 +17,6 @@ from app.core.audit import record_audit
 from app.extensions import db
 from tests.catalogue.conftest import NOW
 from tests.conftest import Auth, login
-from tests.databases import fresh_postgresql_database, runs_on_postgresql
 
 HX = {"HX-Request": "true"}
 NAMES = re.compile(r'href="/catalogue/items/\d+">([^<]+)</a>')
@@ -84,7 +83,7 @@ def test_a_search_of_punctuation_alone_finds_nothing(client, make, make_item):
     assert _found(client, "–") == []
 
 
-def test_items_already_there_get_their_search_words(tmp_path):
+def test_items_already_there_get_their_search_words(empty_database_url):
     """A portal upgraded with items in its catalogue finds them by word like new ones."""
 
     def run(url):
@@ -110,11 +109,7 @@ def test_items_already_there_get_their_search_words(tmp_path):
             db.engine.dispose()
         return stored[0]
 
-    if runs_on_postgresql():
-        with fresh_postgresql_database("empreinte_search_words") as url:
-            stored = run(url)
-    else:
-        stored = run(f"sqlite:///{tmp_path / 'search.db'}")
+    stored = run(empty_database_url)
     assert stored == "agenda direction de l eau calendar water sv 0001 business application"
 
 
