@@ -21,7 +21,14 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, StopValidation
+from wtforms.validators import (
+    AnyOf,
+    DataRequired,
+    InputRequired,
+    Length,
+    Optional,
+    StopValidation,
+)
 
 from app.cleanup.catalogue import unit_label
 from app.core.forms import (
@@ -306,3 +313,6 @@ class ReviewForm(FlaskForm):
         filters=[single_line_breaks],
         validators=[Length(max=500)],
     )
+    # A change of the decision taken: the one the organiser saw ("accepted" or
+    # "rejected"), refused if it is no longer the entry's. Empty for a first decision.
+    was = HiddenField(validators=[Optional(), AnyOf(("accepted", "rejected"))])

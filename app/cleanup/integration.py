@@ -70,7 +70,7 @@ VARIABLES = (
         _l("Link to the campaign's results, once it has ended"),
         "https://…/cleanup/campaigns/3/results",
     ),
-    Variable("team_name", _l("Your department"), "Direction du numérique"),
+    Variable("team_name", _l("Your department"), _l("Digital Department")),
     Variable(
         "team_points",
         _l("Your department's points; “not published” when too few people take part in it"),
@@ -207,13 +207,10 @@ def campaign_variables(users, now: datetime, context: dict) -> dict[int, dict]:
 
 def _variables_in(campaign: CleanupCampaign, users, now: datetime) -> dict[int, dict]:
     """One campaign's variables for its recipients: what they share is worked out once."""
+    # The campaign's participants as its results count them: a counted entry (one
+    # flagged, rejected or a device not received makes nobody a participant).
     participants = dict(
-        db.session.execute(
-            select(CleanupParticipant.user_id, CleanupParticipant.id).where(
-                CleanupParticipant.campaign_id == campaign.id,
-                CleanupParticipant.user_id.is_not(None),
-            )
-        ).all()
+        db.session.execute(queries.counted_participants(campaign.id)).tuples().all()
     )
     board = queries.get_board(campaign)
     points = board.points
@@ -260,10 +257,15 @@ def _variables_in(campaign: CleanupCampaign, users, now: datetime) -> dict[int, 
             "campaign_name": campaign.name(lang),
             "campaign_starts": sentence_moment(campaign.starts_at, lang, zone),
             "campaign_ends": sentence_moment(campaign.ends_at, lang, zone),
+            # Before the start, the days it will run are words only: plain text ("7",
+            # true in `{% if days_left %}`) with no `value`, which messaging's calendar
+            # check reads as the days left at that moment (`campaign_timing_mismatch`
+            # takes a missing one for 0: no campaign runs yet, so a launch or a reminder
+            # sent then is still flagged).
             "days_left": (
                 wording[lang].integer(days_left)
                 if state == RUNNING or not days_left
-                else _DaysFromStart(wording[lang].integer(days_left))
+                else str(wording[lang].integer(days_left))
             ),
             "days_left_text": wording[lang].days(days_left),
             "ends_when": (
@@ -292,9 +294,11 @@ def _variables_in(campaign: CleanupCampaign, users, now: datetime) -> dict[int, 
             "badges": ", ".join(badge_names[locale][key] for key in badges.get(pid, [])),
             "team_name": department.name(locale) if department else "",
         }
-        if team is not None and team["withheld"]:
-            # Too small to be shown (or shown, it would give a smaller team's): no team
-            # line in the built-in messages, whose `{% if team_name %}` now reads false.
+        if team is None or team["withheld"]:
+            # No figures published for the team: too small to be shown (or shown, it
+            # would give a smaller team's), or on no board at all (no counted entry yet,
+            # outside the campaign's scope, no department). No team line in the built-in
+            # messages, whose `{% if team_name %}` now reads false; never « a 0 point ».
             result[user.id].update(
                 team_name=_WithheldTeamName(result[user.id]["team_name"]),
                 team_points=unpublished[locale],
@@ -302,12 +306,10 @@ def _variables_in(campaign: CleanupCampaign, users, now: datetime) -> dict[int, 
                 team_rank=unpublished[locale],
             )
         else:
-            # A department with no counted points yet is on no board: 0 is what it has.
-            team_points = team["points"] if team else 0
             result[user.id].update(
-                team_points=words.integer(team_points),
-                team_points_text=words.points(team_points),
-                team_rank=words.integer(team["rank"]) if team else "",
+                team_points=words.integer(team["points"]),
+                team_points_text=words.points(team["points"]),
+                team_rank=words.integer(team["rank"]),
             )
     return result
 
@@ -383,22 +385,6 @@ class _WithheldTeamName(str):
 
     def __bool__(self) -> bool:
         return False
-
-
-class _DaysFromStart(WrittenNumber):
-    """The days a campaign not started yet will run, counted from its start: a number
-    like any other in a template (true, "7"), while `value` stays 0, the days left at
-    that moment, which messaging's calendar check reads (`campaign_timing_mismatch`: a
-    launch or a reminder sent before the start is flagged, as no campaign runs then)."""
-
-    def __new__(cls, written: WrittenNumber):
-        return super().__new__(cls, str(written), 0)
-
-    def __bool__(self) -> bool:
-        return True
-
-    def __getnewargs__(self):  # copy and pickle
-        return (WrittenNumber(str(self), 0),)
 
 
 def _campaign_param(params: dict) -> CleanupCampaign | None:

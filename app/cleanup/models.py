@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -260,6 +261,14 @@ class CleanupAction(db.Model):
             "points",
         ),
         Index("ix_cleanup_action_cap", "participant_id", "action_type_id", "day"),
+        # The review page's latest decisions: the few entries reviewed, not every one.
+        Index(
+            "ix_cleanup_action_reviewed",
+            "campaign_id",
+            "reviewed_at",
+            sqlite_where=text("reviewed_at IS NOT NULL"),
+            postgresql_where=text("reviewed_at IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -27,6 +27,7 @@ from app.cleanup.models import (
     DRAFT,
     FLAGGED,
     PENDING,
+    REJECTED,
     RUNNING,
     SCHEDULED,
     CleanupAction,
@@ -40,7 +41,7 @@ from app.cleanup.models import (
 from app.core import cache
 from app.core.i18n import collation_key
 from app.core.models import Commune, Department, departments_by_name
-from app.core.time import utcnow
+from app.core.time import local_iso, utcnow
 from app.extensions import db
 
 PER_PAGE = 50
@@ -1215,6 +1216,28 @@ def flagged_actions(campaign: CleanupCampaign) -> list[tuple[CleanupAction, User
     )
 
 
+DECIDED_LIMIT = 50  # decisions the review page lists, the latest first, to change one
+
+
+def decided_actions(campaign: CleanupCampaign) -> list[tuple[CleanupAction, User | None]]:
+    """The latest DECIDED_LIMIT entries an organiser accepted or rejected, with who logged
+    them: a decision taken by mistake can be changed (`ix_cleanup_action_reviewed`)."""
+    return list(
+        db.session.execute(
+            select(A, User)
+            .join(CleanupParticipant, CleanupParticipant.id == A.participant_id)
+            .outerjoin(User, User.id == CleanupParticipant.user_id)
+            .where(
+                A.campaign_id == campaign.id,
+                A.reviewed_at.is_not(None),
+                A.status.in_((ACCEPTED, REJECTED)),
+            )
+            .order_by(A.reviewed_at.desc(), A.id.desc())
+            .limit(DECIDED_LIMIT)
+        ).tuples()
+    )
+
+
 def campaigns_with_entries_to_review() -> list[tuple[CleanupCampaign, int]]:
     """Campaigns not yet frozen with flagged entries, and how many each, oldest first."""
     count = func.count(A.id)
@@ -1311,9 +1334,11 @@ def compute_results(campaign: CleanupCampaign, now: datetime) -> dict:
             co2["high"] += quantity * (action_type.kg_co2e_high or action_type.kg_co2e_per_unit)
     return {
         "campaign_id": campaign.id,
-        "computed_at": now.isoformat(),
-        "starts_at": campaign.starts_at.isoformat(),
-        "ends_at": campaign.ends_at.isoformat(),
+        # Each instant with the Paris offset it is read with (`local_iso`), whatever the
+        # zone the datetime came in: the seed's were Paris times, the form's UTC.
+        "computed_at": local_iso(now),
+        "starts_at": local_iso(campaign.starts_at),
+        "ends_at": local_iso(campaign.ends_at),
         "participants": totals["participants"],
         "points": totals["points"],
         "in_scope": in_scope,
@@ -1377,11 +1402,23 @@ def state_label(state: str) -> str:
     }[state]
 
 
-def participant_user_ids(campaign_id: int):
-    """SELECT of user ids who take part (joined or logged) in a campaign."""
-    return select(CleanupParticipant.user_id).where(
-        CleanupParticipant.campaign_id == campaign_id, CleanupParticipant.user_id.is_not(None)
+def counted_participants(campaign_id: int):
+    """SELECT of (user id, participant id) of the people who take part in a campaign as
+    its results count them: at least one counted (accepted) entry. An entry waiting for
+    review, rejected, or a device not received yet makes nobody a participant (the
+    results page, per head and the participants goal count the same people). One
+    statement, read from the board's covering index, whatever the headcount."""
+    counted = select(A.participant_id).where(*_accepted(campaign_id))
+    return select(CleanupParticipant.user_id, CleanupParticipant.id).where(
+        CleanupParticipant.campaign_id == campaign_id,
+        CleanupParticipant.user_id.is_not(None),
+        CleanupParticipant.id.in_(counted),
     )
+
+
+def participant_user_ids(campaign_id: int):
+    """SELECT of the user ids of a campaign's participants (`counted_participants`)."""
+    return counted_participants(campaign_id).with_only_columns(CleanupParticipant.user_id)
 
 
 def in_scope_user_ids(campaign: CleanupCampaign | None):
@@ -1401,7 +1438,8 @@ def in_scope_user_ids(campaign: CleanupCampaign | None):
 
 
 def non_participant_user_ids(campaign: CleanupCampaign | None):
-    """SELECT of active users in scope who have not taken part."""
+    """SELECT of active users in scope who have not taken part: no counted entry (one
+    waiting for review, rejected or not received yet is not taking part)."""
     if campaign is None:
         return select(User.id).where(User.id.is_(None))
     query = select(User.id).where(

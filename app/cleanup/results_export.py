@@ -1,11 +1,17 @@
 """A closed campaign's results as exported: a spreadsheet in the organiser's language,
 and open data."""
 
+from datetime import datetime
+
 from flask_babel import gettext as _
 from flask_babel import pgettext
 
 from app.cleanup.catalogue import goal_share
 from app.core.csv_safety import spreadsheet_csv
+from app.core.time import local_iso
+
+# The snapshot's instants, written ISO 8601 with the Europe/Paris offset.
+SNAPSHOT_INSTANTS = ("computed_at", "starts_at", "ends_at")
 
 
 def results_spreadsheet(results: dict, language: str, minimum: int = 1) -> str:
@@ -61,7 +67,21 @@ def open_data_document(campaign, results: dict) -> dict:
     document = {"name_fr": campaign.name_fr, "name_en": campaign.name_en, "licence": "etalab-2.0"}
     document.update(results)
     document["goals"] = [_with_real_ratio(goal) for goal in results.get("goals", [])]
+    # Older snapshots wrote an instant in the zone it came in: +01:00 for the seeded
+    # campaigns, UTC for those created with the form. One convention for all: Paris.
+    for key in SNAPSHOT_INSTANTS:
+        if key in document:
+            document[key] = _paris_instant(document[key])
     return document
+
+
+def _paris_instant(value):
+    """An ISO 8601 instant written with its Europe/Paris offset; anything else as it is."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return value
+    return local_iso(moment) if moment.tzinfo is not None else value
 
 
 def _with_real_ratio(goal: dict) -> dict:

@@ -45,8 +45,11 @@ from app.cleanup.forms import (
     to_utc,
 )
 from app.cleanup.models import (
+    ACCEPTED,
     CLOSED,
     DRAFT,
+    FLAGGED,
+    REJECTED,
     RUNNING,
     SCHEDULED,
     CleanupAction,
@@ -56,17 +59,14 @@ from app.cleanup.results_export import open_data_document, results_spreadsheet
 from app.core import cache
 from app.core.confirmation import asks_after_check, question_page
 from app.core.database import commit_keeping_loaded_rows, reads_only
+from app.core.htmx import wants_fragment
 from app.core.i18n import current_language, format_full_moment, format_number, regional_locale
 from app.core.models import departments_by_name
 from app.core.time import utcnow
 from app.core.urls import public_url
-from app.extensions import db, htmx
+from app.extensions import db
 
 bp = Blueprint("cleanup", __name__, url_prefix="/cleanup", template_folder="templates")
-
-
-def _is_fragment() -> bool:
-    return bool(htmx) and not htmx.history_restore_request
 
 
 def _campaign_or_404(campaign_id: int):
@@ -537,7 +537,7 @@ def log_unit(campaign_id: int):
     (htmx), or the campaign page with that type chosen."""
     campaign = _campaign_or_404(campaign_id)
     action_type = request.args.get("action_type", "")[:60]
-    if not _is_fragment():
+    if not wants_fragment():
         url = url_for("cleanup.show_campaign", campaign_id=campaign.id, action_type=action_type)
         return redirect(url + "#my-progress")
     form = _log_form(campaign, action_type=action_type)
@@ -553,7 +553,7 @@ def _progress_response(campaign, message, kind, status=200, **place):
     `form`, the log form as posted (its entry shown again), else a new one with
     `action_type` chosen; `message_at` and `typed`.
     """
-    if _is_fragment():
+    if wants_fragment():
         context = _progress_context(campaign, utcnow(), message=message, message_kind=kind, **place)
         return render_template("cleanup/_my_progress.html", **context), status
     if kind == "error":
@@ -802,7 +802,7 @@ def leaderboard(campaign_id: int):
         and scope == "individuals"
         and user.leaderboard_visibility != LeaderboardVisibility.HIDDEN.value,
     }
-    if _is_fragment():
+    if wants_fragment():
         # The tabs come along (out of band), so that the current one follows the table.
         tabs = cache.fragment(
             "cleanup.leaderboard_nav",
@@ -841,20 +841,25 @@ def review(campaign_id: int):
 _REVIEW_HELPERS = {
     "flag_reason_label": flag_reason_label,
     "accepted_before": services.accepted_before,
+    "decision_changeable": services.decision_changeable,
+    "correction_refused": services.correction_refused,
 }
 
 
 def _review_page(campaign, **refusal):
-    """The review queue; `refusal` (see _review_entry.html) marks a refused reason."""
+    """The review queue, then the latest decisions (each can be changed until the end);
+    `refusal` (see _review_form.html) marks a refused reason."""
     flagged = queries.flagged_actions(campaign)
     # A full queue says how many wait in all: the rest come as these are decided.
     waiting = queries.flagged_count(campaign) if len(flagged) >= queries.REVIEW_LIMIT else None
+    frozen = campaign.frozen_at is not None
     return render_template(
         "cleanup/review.html",
         campaign=campaign,
-        frozen=campaign.frozen_at is not None,
+        frozen=frozen,
         flagged=flagged,
         waiting=waiting,
+        decided=[] if frozen else queries.decided_actions(campaign),
         **_REVIEW_HELPERS,
         **refusal,
     )
@@ -863,34 +868,42 @@ def _review_page(campaign, **refusal):
 @bp.post("/actions/<int:action_id>/review")
 @role_required("organiser")
 def review_action(action_id: int):
-    """Accept or reject a flagged entry with a reason (htmx: the entry's block, decided or
-    with its error; otherwise back to the review queue)."""
+    """Accept or reject a flagged entry with a reason, or change the decision taken
+    (`was`); htmx: the entry's block, decided or with its error; otherwise back to the
+    review page."""
     action = db.get_or_404(CleanupAction, action_id)
     form = ReviewForm()
     typed = form.reason.data or ""
+    changing = form.was.data if form.was.data in (ACCEPTED, REJECTED) else None
     if not form.validate_on_submit():
         if form.reason.errors:
-            return _reason_refused(action, form.reason.errors[0], typed)
-        return _review_answer(action, _("Choose accept or reject."), 422)
+            return _reason_refused(action, form.reason.errors[0], typed, changing)
+        return _review_answer(action, _("Choose accept or reject."), 422, changing)
     accept = form.decision.data == "accept"
     refused = quantity_label(action.quantity, action.action_type.unit)
     erased = queries.action_author(action) is None  # nobody to tell of the decision
     try:
-        kept = services.review_action(action, current_user, accept, typed, utcnow())
+        kept = services.review_action(action, current_user, accept, typed, utcnow(), changing)
     except services.CleanupError as error:
         db.session.rollback()
         if error.code == "reason_required":
-            return _reason_refused(action, error.message, typed)
-        return _review_answer(action, error.message, error.status)
+            return _reason_refused(action, error.message, typed, changing)
+        # Decided meanwhile (another organiser, a double press): shown as it is now.
+        decided = action.status != FLAGGED
+        return _review_answer(action, error.message, error.status, changing, decided)
     db.session.commit()
+    message = _decided_message(accept, kept, refused, action, erased)
+    return _review_answer(action, message, changing=changing)
+
+
+def _decided_message(accept: bool, kept, refused: str, action: CleanupAction, erased: bool):
+    """What the organiser reads once the decision is taken (or changed)."""
     if erased:
-        return _review_answer(action, _decided_for_erased(accept, kept, refused, action))
+        return _decided_for_erased(accept, kept, refused, action)
     if accept:
-        return _review_answer(
-            action, _("Accepted: the entry now counts, and its author gets a message.")
-        )
+        return _("Accepted: the entry now counts, and its author gets a message.")
     if kept is not None:
-        message = ngettext(
+        return ngettext(
             "Correction to %(refused)s refused: the entry keeps %(quantity)s (%(points)s "
             "point), and its author gets a message with your reason.",
             "Correction to %(refused)s refused: the entry keeps %(quantity)s (%(points)s "
@@ -900,8 +913,7 @@ def review_action(action_id: int):
             quantity=quantity_label(kept.quantity, action.action_type.unit),
             points=format_number(kept.points),
         )
-        return _review_answer(action, message)
-    return _review_answer(action, _("Rejected: its author gets a message with your reason."))
+    return _("Rejected: its author gets a message with your reason.")
 
 
 def _decided_for_erased(accept: bool, kept, refused: str, action: CleanupAction) -> str:
@@ -925,13 +937,29 @@ def _decided_for_erased(accept: bool, kept, refused: str, action: CleanupAction)
     return _("Rejected. The person's account was erased: no message is sent.")
 
 
-def _reason_refused(action: CleanupAction, message: str, typed: str):
+def _decided_block(action: CleanupAction, changing, **values) -> str:
+    """A decided entry's block: in the queue (a first decision, h2) as it was decided; in
+    the review page's latest decisions (a change, h3) with the form to change it again."""
+    return render_template(
+        "cleanup/_review_decided.html",
+        action=action,
+        person=queries.action_author(action),
+        level=3 if changing else 2,
+        offer_change=changing is not None,
+        **_REVIEW_HELPERS,
+        **values,
+    )
+
+
+def _reason_refused(action: CleanupAction, message: str, typed: str, changing=None):
     """The entry again, the message on its reason field, what was typed kept (the whole
     queue without JavaScript): the organiser corrects the reason where it is."""
     refusal = {"refused_id": action.id, "reason_error": message, "typed": typed}
-    if not _is_fragment():
+    if not wants_fragment():
         campaign = db.session.get(CleanupCampaign, action.campaign_id)
         return _review_page(campaign, **refusal), 422
+    if changing:
+        return _decided_block(action, changing, **refusal), 422
     entry = render_template(
         "cleanup/_review_entry.html",
         action=action,
@@ -942,25 +970,23 @@ def _reason_refused(action: CleanupAction, message: str, typed: str):
     return entry, 422
 
 
-def _review_answer(action: CleanupAction, message: str, status: int = 200):
-    if not _is_fragment():
+def _review_answer(action, message: str, status: int = 200, changing=None, decided=False):
+    """The answer to a decision or its change: the entry decided (`decided`: refused, it
+    is decided all the same), else the entry with its form and the error."""
+    if not wants_fragment():
         flash(message, "error" if status >= 400 else "success")
         return redirect(url_for("cleanup.review", campaign_id=action.campaign_id))
-    if status >= 400:
-        page = render_template(
-            "cleanup/_review_entry.html",
-            action=action,
-            person=queries.action_author(action),
-            message=message,
-            **_REVIEW_HELPERS,
-        )
-        return page, status
-    return render_template(
-        "cleanup/_review_decided.html",
+    failed = status >= 400
+    if changing or not failed or decided:
+        return _decided_block(action, changing, message=message, failed=failed), status
+    page = render_template(
+        "cleanup/_review_entry.html",
         action=action,
         person=queries.action_author(action),
         message=message,
+        **_REVIEW_HELPERS,
     )
+    return page, status
 
 
 def _closed_results(campaign_id: int):

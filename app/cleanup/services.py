@@ -839,12 +839,12 @@ class AcceptedBefore(NamedTuple):
 def accepted_before(action: CleanupAction) -> AcceptedBefore | None:
     """For a flagged correction of an entry that counted, what it counted before; None
     for an entry never accepted (a new unusual one, or a correction of one still waiting),
-    which a rejection rejects whole."""
-    if (
-        action.status != FLAGGED
-        or action.corrected_from is None
-        or action.corrected_from_status != ACCEPTED
-    ):
+    which a rejection rejects whole. The same for such a correction an organiser accepted:
+    changing that decision to a rejection refuses the correction, as rejecting it then
+    would have (not once its author corrected the entry again since)."""
+    if action.corrected_from is None or action.corrected_from_status != ACCEPTED:
+        return None
+    if action.status != FLAGGED and not _accepted_the_correction(action):
         return None
     campaign = db.session.get(CleanupCampaign, action.campaign_id)
     # A campaign's points are fixed once it starts: the points it was accepted with.
@@ -852,8 +852,93 @@ def accepted_before(action: CleanupAction) -> AcceptedBefore | None:
     return AcceptedBefore(action.corrected_from, entry_points(rule, action.corrected_from))
 
 
+def _accepted_the_correction(action: CleanupAction) -> bool:
+    """An organiser accepted this correction of an entry that counted: its author has
+    not corrected it again since (a correction down stays accepted, unreviewed)."""
+    return (
+        action.status == ACCEPTED
+        and action.reviewed_at is not None
+        and action.corrected_at is not None
+        and action.corrected_at <= action.reviewed_at
+    )
+
+
+def correction_refused(action: CleanupAction) -> bool:
+    """An organiser refused this entry's correction: it went back to what was accepted
+    (`corrected_from` cleared, `corrected_at` kept)."""
+    return (
+        action.status == ACCEPTED
+        and action.reviewed_at is not None
+        and action.corrected_at is not None
+        and action.corrected_from is None
+    )
+
+
+def decision_changeable(action: CleanupAction) -> bool:
+    """Whether an organiser may change the decision taken on this entry: accepted or
+    rejected after a review. Not a refused correction: the quantity asked is gone, and
+    its author can correct the entry again."""
+    return (
+        action.status in (ACCEPTED, REJECTED)
+        and action.reviewed_at is not None
+        and not correction_refused(action)
+    )
+
+
+def _check_change(action: CleanupAction, accept: bool, changing: str) -> None:
+    """Refuse to change a decision that is no longer the one the organiser saw, to take
+    the same one again, or to change one that cannot be (`decision_changeable`)."""
+    if action.status != changing or action.reviewed_at is None:
+        raise CleanupError(
+            _("This entry has changed since the page was shown: here it is as it is now."),
+            "decision_moved",
+        )
+    if accept == (changing == ACCEPTED):
+        message = (
+            _("This entry is already accepted.") if accept else _("This entry is already rejected.")
+        )
+        raise CleanupError(message, "same_decision")
+    if not decision_changeable(action):
+        raise CleanupError(
+            _("A refused correction stays refused: its author can correct the entry again."),
+            "correction_refused",
+        )
+
+
+def _check_cap_to_accept_again(campaign: CleanupCampaign, action: CleanupAction) -> datetime:
+    """A rejected entry leaves its day's cap: its author may have logged up to the cap
+    since. Accepted again, it must still fit in it. Locks the author's participant row
+    (as a log does) and returns the stamp it was given."""
+    stamp = utcnow()
+    queries.stamped(action.participant_id)
+    db.session.execute(
+        update(CleanupParticipant)
+        .where(CleanupParticipant.id == action.participant_id)
+        .values(last_logged_at=stamp)
+        .execution_options(synchronize_session=False)
+    )
+    rule = _rule_for(campaign, action.action_type.key)
+    already, _mine, _today, _existing = _history(action.participant_id, rule, action.day, action.id)
+    if already + action.quantity > rule.daily_cap + 1e-9:
+        raise CleanupError(
+            _(
+                "Accepted now, this entry would pass the daily limit of %(cap)s for this "
+                "action on %(day)s: its author logged more that day after it was rejected.",
+                cap=quantity_label(rule.daily_cap, rule.unit),
+                day=format_day(action.day, DAY_IN_SENTENCE),
+            ),
+            "cap_reached",
+        )
+    return stamp
+
+
 def review_action(
-    action: CleanupAction, actor, accept: bool, reason: str, now: datetime
+    action: CleanupAction,
+    actor,
+    accept: bool,
+    reason: str,
+    now: datetime,
+    changing: str | None = None,
 ) -> AcceptedBefore | None:
     """Accept or reject a flagged entry (never one's own); the reason is shown to the
     participant.
@@ -862,13 +947,18 @@ def review_action(
     back to the quantity and points last accepted, and counts (returned, else None).
     `corrected_from` is cleared and `corrected_at` kept: "My entries" says the correction
     was refused, with the reason.
+
+    `changing`: the decision taken before ("accepted" or "rejected"), which this one
+    replaces (an organiser's mistake), told to the author and recorded the same way.
     """
     campaign = db.session.get(CleanupCampaign, action.campaign_id)
     # Ended but not frozen yet (the job runs every minute) is as good as frozen.
     if campaign.frozen_at is not None or campaign.state(now) == CLOSED:
         raise CleanupError(_("The results of this campaign are frozen."), "frozen")
-    if action.status != FLAGGED:
+    if changing is None and action.status != FLAGGED:
         raise CleanupError(_("This entry is not waiting for review."), "not_flagged")
+    if changing is not None:
+        _check_change(action, accept, changing)
     if not accept and not reason.strip():
         raise CleanupError(_("Give the participant a reason."), "reason_required", 422)
     author_id = db.session.scalar(
@@ -883,6 +973,9 @@ def review_action(
         # An erased author: the reason would be written about them after their erasure,
         # and nobody reads it. The decision is kept, its words are not.
         reason = ""
+    stamp = None
+    if accept and action.status == REJECTED:
+        stamp = _check_cap_to_accept_again(campaign, action)
     kept = None if accept else accepted_before(action)
     refused = action.quantity
     if kept is not None:
@@ -892,7 +985,7 @@ def review_action(
     action.review_reason = reason.strip()
     action.reviewed_by_id = actor.id
     action.reviewed_at = now
-    touch_scores(campaign, action.participant_id)
+    touch_scores(campaign, action.participant_id, stamp)
     summary = reason[:200]
     if kept is not None:  # what was asked and what stays, then the reason
         unit = action.action_type.unit

@@ -119,7 +119,7 @@ def test_the_migration_gives_existing_events_the_person_of_objects_still_there(
         db.session.execute(text("UPDATE audit_event SET subject_user_id = NULL"))
         db.session.commit()
         db.session.remove()
-        downgrade(revision="20261205_core_audit_subject@-1")  # this revision only
+        downgrade(revision="20261205_catalogue_add_once")  # this revision only
         upgrade(revision="heads")
         subjects = {
             (action, object_type): subject

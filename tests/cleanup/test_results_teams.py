@@ -1,0 +1,108 @@
+"""The results page's "Top teams" when no department may be ranked: with no department of
+LEADERBOARD_MIN_TEAM participants, its two tables showed their headers only, where the
+README lists such a team by name, as the leaderboard and the CSV do. With no team at all,
+a sentence says so instead of two empty tables."""
+
+import csv
+import html
+import io
+from datetime import timedelta
+
+import pytest
+
+from app.core.time import utcnow
+from tests.cleanup.test_small_teams import (
+    DPO,
+    PROTECTING,
+    WITHHELD_ROW,
+    _board,
+    _closed,
+    _team,
+    _top_teams,
+)
+from tests.conftest import login
+
+CABINET = ("Cabinet du maire", "Mayor's Office")
+
+
+@pytest.fixture(autouse=True)
+def _minimum_of_three(app, monkeypatch):
+    """The production default (the test configuration shows every team)."""
+    monkeypatch.setitem(app.config, "LEADERBOARD_MIN_TEAM", 3)
+
+
+def _ended(make_campaign):
+    """Ran for three days, ends in a day (closed by `_closed` once its entries are in)."""
+    now = utcnow()
+    return make_campaign(starts_at=now - timedelta(days=3), ends_at=now + timedelta(days=1))
+
+
+def test_with_no_department_big_enough_the_top_teams_list_them_by_name(client, make, make_campaign):
+    campaign = _ended(make_campaign)
+    _team(make, campaign, DPO, 1, 7)
+    _team(make, campaign, CABINET, 2, 9)
+    login(client, make.user(roles=("organiser",), locale="en"))
+    # What the leaderboard says of them while the campaign runs…
+    board = _board(client, campaign)
+    _closed(campaign)
+    page = client.get(f"/cleanup/campaigns/{campaign.id}/results").get_data(as_text=True)
+    # …the results page says too, in each of its two tables, never headers alone.
+    expected = [
+        [WITHHELD_ROW[0], CABINET[1], WITHHELD_ROW[1]],
+        [WITHHELD_ROW[0], DPO[1], WITHHELD_ROW[1]],
+    ]
+    assert board == expected
+    assert _top_teams(page) == expected + expected
+    assert 'data-testid="results-no-teams"' not in page
+    # And the spreadsheet lists the same teams, without figures.
+    text = client.get(f"/cleanup/campaigns/{campaign.id}/results.csv").get_data(as_text=True)
+    rows = [row for row in csv.reader(io.StringIO(text.lstrip("\ufeff"))) if row]
+    assert [row[2] for row in rows[1:] if row[0] == "Department"] == [CABINET[1], DPO[1]]
+
+
+def test_a_team_withheld_to_protect_another_says_why_on_the_results_page(
+    client, make, make_campaign
+):
+    campaign = _ended(make_campaign)
+    _team(make, campaign, DPO, 2, 7)
+    sports = ("Direction des sports", "Sports Department")
+    _team(make, campaign, sports, 3, 1)
+    _closed(campaign)
+    login(client, make.user(locale="en"))
+    page = client.get(f"/cleanup/campaigns/{campaign.id}/results").get_data(as_text=True)
+    rows = [
+        [WITHHELD_ROW[0], DPO[1], WITHHELD_ROW[1]],
+        [WITHHELD_ROW[0], sports[1], PROTECTING],
+    ]
+    assert _top_teams(page) == rows + rows
+
+
+def test_in_french_a_withheld_department_reads_as_on_the_leaderboard(client, make, make_campaign):
+    campaign = _ended(make_campaign)
+    _team(make, campaign, DPO, 1, 7)
+    _closed(campaign)
+    login(client, make.user(locale="fr"))
+    page = client.get(f"/cleanup/campaigns/{campaign.id}/results").get_data(as_text=True)
+    row = ["– non classée", DPO[0], "Moins de 3 participants\u00a0: chiffres non publiés"]
+    assert _top_teams(page.replace("<h2>Meilleures équipes</h2>", "<h2>Top teams</h2>")) == [
+        row,
+        row,
+    ]
+
+
+@pytest.mark.parametrize("locale", ["en", "fr"])
+def test_with_no_team_at_all_a_sentence_replaces_the_empty_tables(
+    client, make, make_campaign, locale
+):
+    campaign = _ended(make_campaign)
+    _closed(campaign)  # nobody logged anything
+    login(client, make.user(locale=locale))
+    page = client.get(f"/cleanup/campaigns/{campaign.id}/results").get_data(as_text=True)
+    heading = "<h2>Top teams</h2>" if locale == "en" else "<h2>Meilleures équipes</h2>"
+    section = page.split(heading, 1)[1].split("<h2>", 1)[0]
+    said = {
+        "en": "No department has a counted entry: there is no team to rank.",
+        "fr": "Aucune direction n'a de saisie comptée\u00a0: il n'y a pas d'équipe à classer.",
+    }[locale]
+    assert said in html.unescape(section)
+    assert "<table" not in section
