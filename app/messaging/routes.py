@@ -28,12 +28,12 @@ from app.auth.decorators import role_required
 from app.auth.forms import ConfirmForm
 from app.auth.models import User
 from app.core.database import reads_only
+from app.core.htmx import wants_fragment
 from app.core.i18n import current_language, format_full_moment, format_number, regional_locale
 from app.core.personalisation import (
     audience_namer,
     known_audience_params,
     known_audiences,
-    known_variables,
 )
 from app.core.time import local_zone, utcnow
 from app.core.urls import requested_page, within_pages
@@ -73,7 +73,7 @@ bp = Blueprint("messaging", __name__, url_prefix="/messaging", template_folder="
 
 
 def _partial_or_page(partial: str, page: str, **context):
-    if htmx and not htmx.history_restore_request:
+    if wants_fragment():
         response = current_app.make_response(render_template(partial, **context))
     else:
         response = current_app.make_response(render_template(page, **context))
@@ -413,8 +413,7 @@ def _editor(form: TemplateForm, template: MessageTemplate | None, preview: dict 
         form=form,
         template=template,
         preview=preview,
-        # Those every message may use first, then those only the notices give.
-        variables=sorted(known_variables().values(), key=lambda v: (v.only_in is not None, v.name)),
+        variables=services.variables_for_authors(),
         restorable=template is not None and services.differs_from_shipped_text(template),
         notices=NOTICE_TEMPLATES,
         confirm_form=ConfirmForm(),
@@ -536,7 +535,7 @@ def preview_template():
         preview = {"recipient_refused": True, "problems": [], "renders": {}}
     else:
         preview = _preview(form)
-    if htmx and not htmx.history_restore_request:
+    if wants_fragment():
         html = render_template("messaging/_preview.html", preview=preview)
         if htmx.trigger == form.recipient.id:  # the address changed: its field follows
             html += render_template("messaging/_recipient_field.html", form=form, oob=True)
@@ -656,7 +655,7 @@ def audience_size():
     """How many people the chosen audience reaches (htmx fragment or full page)."""
     key = request.args.get("audience", "")
     size = _size(key, live=True)
-    if htmx and not htmx.history_restore_request:
+    if wants_fragment():
         response = current_app.make_response(
             render_template("messaging/_audience_size.html", size=size)
         )

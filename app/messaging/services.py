@@ -288,6 +288,12 @@ def notice_samples(template_key: str, locale: str, values: dict) -> dict[str, st
         }
 
 
+def variables_for_authors() -> list:
+    """The variables the template editor lists, with their examples in the page's
+    language: those every message may use first, then those only the notices give."""
+    return sorted(known_variables().values(), key=lambda v: (v.only_in is not None, v.name))
+
+
 def example_values(locale: str, given: dict) -> dict[str, str]:
     """The example of each variable every message may use and `given` lacks, in `locale`."""
     with force_locale(regional_locale(locale)):
@@ -856,12 +862,14 @@ def schedule_campaign_messages(
 
 
 def _campaign_working_moment(event: str, due: datetime, campaign, now: datetime) -> datetime | None:
-    """A campaign message's moment moved into MAIL_WORKING_HOURS, so that nobody reads
+    """A reminder's moment moved into MAIL_WORKING_HOURS, so that nobody reads
     « Dernières 48 heures » on a Sunday morning: the next window while it leaves a day
-    before the end, else (the reminder) the last working hour before `due`. The last 48
+    before the end, else (one week left) the last working hour before `due`. The last 48
     hours never leave them: the first working moment before the end, or None (no such
-    message) when the whole of them is outside the working hours."""
-    if within_working_hours(due):
+    message) when the whole of them is outside the working hours. The launch stays at the
+    start: its inbox copies go then, its e-mails wait for the window as any e-mail does
+    (moved, a campaign published or starting on a Saturday was told of on Monday)."""
+    if event == "launch" or within_working_hours(due):
         return due
     later = next_working_window(due)
     if event == "last-48h":
@@ -870,8 +878,6 @@ def _campaign_working_moment(event: str, due: datetime, campaign, now: datetime)
         return later if later is not None and later < campaign.ends_at else None
     if later is not None and later <= campaign.ends_at - timedelta(hours=24):
         return later
-    if event == "launch":
-        return due  # never before the start; its e-mail waits for the window anyway
     zone = local_zone()
     local = due.astimezone(zone).replace(tzinfo=None)
     spans = _working_hours().intervals(local - timedelta(days=7), local)
