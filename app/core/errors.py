@@ -22,6 +22,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from app.api import API_PREFIX, ApiError, error_response
+from app.core.htmx import wants_fragment
 from app.core.security import JsonSentToWebForm, body_too_large, json_to_web_form_refused
 from app.core.urls import page_to_come_back_to, safe_next_url
 from app.extensions import db, login_manager
@@ -91,18 +92,12 @@ def _wants_json() -> bool:
     return request.path.startswith(API_PREFIX)
 
 
-def _is_fragment() -> bool:
-    return bool(request.headers.get("HX-Request")) and not request.headers.get(
-        "HX-History-Restore-Request"
-    )
-
-
 def _render(status: int, message: str | None = None, sign_in: str | None = None):
     """The error page, or for htmx its message; `sign_in`: a link to sign in again."""
     message = message or _messages().get(status) or _messages()[400]
     if _wants_json():
         return error_response(status, ERROR_CODES.get(status, "error"), message)
-    if _is_fragment():
+    if wants_fragment():
         # An htmx request swaps its answer into part of a page, errors included (htmx-config
         # in _frame.html): the message goes where the page shows its messages, not a whole
         # error page into the part.
@@ -175,7 +170,7 @@ def init_app(app: Flask) -> None:
         # Nobody signed in, yet a form only shown to someone signed in (or an htmx request:
         # no page seen signed out sends one): the session is gone, not merely the page.
         if not current_user.is_authenticated and (
-            _is_fragment() or _needs_sign_in(request.endpoint)
+            wants_fragment() or _needs_sign_in(request.endpoint)
         ):
             return _signed_out()
         return _render(
