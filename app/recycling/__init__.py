@@ -9,6 +9,7 @@ from app.core.audit import (
     ids_named,
     register_audit_details,
     register_audit_names,
+    register_audit_search,
     register_audit_subject,
 )
 from app.core.dashboard import MenuItem, register_menu_item, register_panel, register_work
@@ -66,5 +67,9 @@ def init_app(app: Flask) -> None:
     register_audit_details(app, "close", services.audit_not_brought)
     # A receipt an agent undid ("cancel" of a return stores `receipt_undo: <reason>`).
     register_audit_details(app, "cancel", services.audit_receipt_undone)
+    # The log's "Containing" search finds those events by the words it shows them with
+    # (read by `admin_services.shown_with`).
+    for action, sample, stored in services.AUDIT_SEARCHED_DETAILS:
+        register_audit_search(app, action, sample, stored)
     # A point's edit stores what changed (services.point_changes_summary).
     register_audit_details(app, "update", services.audit_point_changes)

@@ -127,8 +127,8 @@ class ReturnForm(FlaskForm):
             Regexp(
                 ASSET_TAG,
                 message=_l(
-                    "An asset tag holds letters, digits, hyphens, dots, slashes and "
-                    "spaces only, e.g. BM-PC-004213."
+                    "An asset tag holds letters, digits, hyphens, dots, slashes, "
+                    "underscores and spaces only, e.g. BM-PC-004213."
                 ),
             ),
         ],

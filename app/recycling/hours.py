@@ -61,6 +61,37 @@ def is_valid(expression: str) -> bool:
     return bool(expression.strip())
 
 
+# Where the parser stopped reading (" --> 1:7": line 1, column 7).
+_STOPPED_AT = re.compile(r"--> *(\d+):(\d+)")
+# What ends a word of the syntax around the place the parser stopped.
+_WORD_EDGES = " ;,"
+
+
+def unparsed_part(expression: str) -> str | None:
+    """The word of these hours that is not in the syntax, where the parser stopped (the
+    whole word around that place: « Lu-Ve », « Sam »); None when they parse, or when the
+    parser does not say where."""
+    expression = expression.strip()
+    try:
+        _parsed(expression, True)
+    except (opening_hours.ParserError, SyntaxError, ValueError) as refused:
+        stopped = _STOPPED_AT.search(str(refused))
+    else:
+        return None
+    if stopped is None or stopped[1] != "1":
+        return None  # the hours are one line; a parser saying otherwise is not understood
+    column = int(stopped[2]) - 1
+    if not 0 <= column < len(expression):
+        return None  # stopped at the end: something is missing, no word is wrong
+    start = column
+    while start > 0 and expression[start - 1] not in _WORD_EDGES:
+        start -= 1
+    end = column
+    while end < len(expression) and expression[end] not in _WORD_EDGES:
+        end += 1
+    return expression[start:end] or None
+
+
 def unreadable_reason(expression: str) -> str | None:
     """Why the pages could not show these (valid) hours in words, naming the part in
     question, in the request's language; None when they can (or the syntax is wrong,

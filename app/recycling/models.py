@@ -7,6 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
 from app.core.models import Commune
+from app.core.text_search import fold
 from app.core.time import utcnow
 from app.core.types import UTCDateTime
 from app.extensions import db
@@ -41,6 +42,16 @@ REUSE_OUTCOMES = ("reused", "donated", "refurbished")
 WIPE_METHODS = ("software_overwrite", "crypto_erase", "physical_destruction", "factory_reset")
 
 
+def point_label(name: str, commune: str) -> str:
+    """A point named with its commune (« Mairie annexe · Bègles »), as the return form's
+    list names it: two communes may each have a point of the same name. A name that
+    already says its commune, accents and case aside (« Mairie de Talence », the demo's
+    « Cité municipale – Bordeaux »), is not followed by it again."""
+    if fold(commune) in fold(name):
+        return name
+    return f"{name} · {commune}"
+
+
 class CollectionPoint(db.Model):
     """A place where staff drop obsolete devices."""
 
@@ -70,6 +81,11 @@ class CollectionPoint(db.Model):
     @property
     def accepted_device_types(self) -> list[str]:
         return [t for t in self.accepted_types.split(",") if t]
+
+    @property
+    def label(self) -> str:
+        """Its name and commune, where the name alone could be another commune's point."""
+        return point_label(self.name, self.commune.name)
 
     def directions(self, locale: str) -> str:
         return (self.directions_en if locale == "en" else self.directions_fr) or (

@@ -188,12 +188,12 @@ def _closure_variables(users: Sequence, context: dict) -> dict[int, dict]:
     owners = {r.user_id for r in returns}
     if len(owners) != 1:
         return {}  # one person's notice: returns of several (a forged context) name nobody's
-    others = [p for p in queries.list_points() if p.id != point.id]
-    nearest = {}
-    for device_type in {r.device_type for r in returns}:
-        taking = [p for p in others if device_type in p.accepted_device_types]
-        pairs = queries.sort_by_distance(taking, point.latitude, point.longitude)
-        nearest[device_type] = pairs[0][0] if pairs else None
+    # The same nearest point as the return form proposes to the closed point's QR code.
+    open_points = queries.list_points()
+    nearest = {
+        device_type: queries.nearest_open_point(point, device_type, open_points)
+        for device_type in {r.device_type for r in returns}
+    }
     note = str(context.get("closure_note") or "").strip()
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
 
@@ -268,7 +268,8 @@ def _closure_line(device_return: DeviceReturn, nearest: CollectionPoint | None) 
 
 def waiting_work(user) -> list[WorkItem]:
     """For agents: the returns still to handle where they act, as the desk lists them
-    (every point for admins); an agent assigned to no point is told so and whom to ask."""
+    (every point for admins), their own left to another agent; an agent assigned to no
+    point is told so and whom to ask."""
     if not user.has_role("agent"):
         return []
     desk = url_for("recycling.agent_desk")
@@ -280,7 +281,7 @@ def waiting_work(user) -> list[WorkItem]:
                 desk,
             )
         ]
-    count = queries.returns_to_handle_count(point_ids)
+    count = queries.returns_to_handle_count(point_ids, user.id)
     if not count:
         return []
     if point_ids is None:  # admins handle the returns of every point

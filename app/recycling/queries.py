@@ -10,14 +10,14 @@ from typing import NamedTuple
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import ColumnElement, bindparam, case, func, select
 from sqlalchemy.orm import selectinload
 
 from app.auth.models import User, UserRole
 from app.core import cache
 from app.core.devices import DEVICE_TYPES
 from app.core.i18n import alphabetical
-from app.core.time import local_iso, utcnow
+from app.core.time import local_iso, local_zone, utcnow
 from app.core.urls import MAX_ID, within_pages
 from app.extensions import db
 from app.recycling import hours
@@ -105,13 +105,13 @@ def working_agents(point: CollectionPoint) -> list[User]:
 
 def list_closed_points(point_ids: list[int] | None) -> list[CollectionPoint]:
     """The temporarily closed points among the agent's (`agent_point_ids`: None for
-    every point), by name: the desk says so, with the admin's note."""
+    every point), by name and commune: the desk says so, with the admin's note."""
     if point_ids == []:
         return []
     query = select(CollectionPoint).where(CollectionPoint.active.is_(False))
     if point_ids is not None:
         query = query.where(CollectionPoint.id.in_(point_ids))
-    return sorted(db.session.scalars(query), key=lambda p: alphabetical(p.name))
+    return sorted(db.session.scalars(query), key=lambda p: alphabetical(p.label))
 
 
 def sort_by_distance(
@@ -120,6 +120,23 @@ def sort_by_distance(
     """Points with their distance from (latitude, longitude), nearest first."""
     pairs = [(p, haversine_km(latitude, longitude, p.latitude, p.longitude)) for p in points]
     return sorted(pairs, key=lambda pair: (pair[1], pair[0].id))
+
+
+def nearest_open_point(
+    point: CollectionPoint, device_type: str | None = None, open_points=None
+) -> CollectionPoint | None:
+    """The open point nearest to `point` (a closed one: where its people go instead), that
+    takes `device_type` when one is given; None when no other open point does.
+
+    `open_points`: `list_points()`, read once by a caller asking for several types."""
+    candidates = [
+        other
+        for other in (list_points() if open_points is None else open_points)
+        if other.id != point.id
+        and (device_type is None or device_type in other.accepted_device_types)
+    ]
+    pairs = sort_by_distance(candidates, point.latitude, point.longitude)
+    return pairs[0][0] if pairs else None
 
 
 class CommuneCentre(NamedTuple):
@@ -336,12 +353,23 @@ def long_waiting_days() -> int:
     return max(current_app.config["RECYCLING_REMINDER_DAYS"], 7)
 
 
-def _at_agents_points(query, point_ids: list[int] | None, status: str):
+# The desk's views of work to do: an agent's own returns are not theirs to handle.
+WORK_VIEWS = ("todo", LONG_WAITING)
+
+
+def _at_agents_points(query, point_ids: list[int] | None, status: str, agent_id: int | None):
     """`query` kept to the agent's points (`agent_point_ids`: None for every point) and
     to the returns still to handle (`status` "todo"), declared long ago and still not
-    received ("waiting"), of one status, or all of them ("all")."""
+    received ("waiting"), of one status, or all of them ("all").
+
+    The views of work (WORK_VIEWS) leave out the returns `agent_id` declared: nobody signs
+    the steps of their own device (`services._not_their_own`), so counting them would
+    keep "Nothing left to handle" from ever being said."""
     if point_ids is not None:
         query = query.where(DeviceReturn.point_id.in_(point_ids))
+    if status in WORK_VIEWS and agent_id is not None:
+        # Distinct from, not "!=": a return whose owner was erased (no owner) is work too.
+        query = query.where(DeviceReturn.user_id.is_distinct_from(agent_id))
     if status == "todo":
         return query.where(DeviceReturn.status.in_(OPEN_STATUSES))
     if status == LONG_WAITING:
@@ -356,31 +384,53 @@ def _at_agents_points(query, point_ids: list[int] | None, status: str):
 DESK_VIEWS = ("todo", LONG_WAITING, "all", *EVERY_STATUS)
 
 
-def count_agent_returns(point_ids: list[int] | None, status: str = "todo") -> int:
-    """How many returns one view of the desk lists (`_at_agents_points`): the count the
-    desk shows, again after a receipt moved a return out of that view."""
+def count_agent_returns(
+    point_ids: list[int] | None, status: str = "todo", agent_id: int | None = None
+) -> int:
+    """How many returns one view of the desk lists (`_at_agents_points`, for the agent
+    `agent_id`): the count the desk shows, again after a receipt moved a return out of
+    that view."""
     count = select(func.count(DeviceReturn.id))
-    return db.session.scalar(_at_agents_points(count, point_ids, status))
+    return db.session.scalar(_at_agents_points(count, point_ids, status, agent_id))
 
 
-def returns_to_handle_count(point_ids: list[int] | None) -> int:
-    """Returns at the agent's points (`agent_point_ids`) still waiting for a step."""
-    return count_agent_returns(point_ids, "todo")
+def returns_to_handle_count(point_ids: list[int] | None, agent_id: int) -> int:
+    """Returns at the agent's points (`agent_point_ids`) still waiting for a step, but
+    their own: the home page counts what the desk's "To handle" lists."""
+    return count_agent_returns(point_ids, "todo", agent_id)
+
+
+def list_own_open_returns(point_ids: list[int] | None, agent_id: int, limit: int = 50):
+    """The returns the agent declared themselves at their points (`agent_point_ids`) and
+    still waiting for a step, oldest first: left out of their work (`WORK_VIEWS`), the
+    desk lists them apart, for another agent to receive."""
+    if point_ids == []:
+        return []
+    query = select(DeviceReturn).where(
+        DeviceReturn.user_id == agent_id, DeviceReturn.status.in_(OPEN_STATUSES)
+    )
+    if point_ids is not None:
+        query = query.where(DeviceReturn.point_id.in_(point_ids))
+    order = (DeviceReturn.declared_at.asc(), DeviceReturn.id.asc())
+    return db.session.scalars(query.order_by(*order).limit(limit)).all()
 
 
 # The views of returns still waiting for a step: the longest waiting come first.
 OLDEST_FIRST = ("todo", LONG_WAITING, *OPEN_STATUSES)
 
 
-def list_agent_returns(point_ids: list[int] | None, status: str, page: int, per_page: int = 25):
-    """The returns of the agent's points (`agent_point_ids`; see `_at_agents_points`):
+def list_agent_returns(
+    point_ids: list[int] | None, status: str, page: int, agent_id: int, per_page: int = 25
+):
+    """The returns of the agent's points (`agent_point_ids`; see `_at_agents_points`, for
+    the agent `agent_id`):
     those still waiting oldest first, so the first page holds who waited longest; the
     others (all, finished, withdrawn) newest first."""
     if status in OLDEST_FIRST:
         order = (DeviceReturn.declared_at.asc(), DeviceReturn.id.asc())
     else:
         order = (DeviceReturn.declared_at.desc(), DeviceReturn.id.desc())
-    query = _at_agents_points(select(DeviceReturn).order_by(*order), point_ids, status)
+    query = _at_agents_points(select(DeviceReturn).order_by(*order), point_ids, status, agent_id)
 
     def fetch(number: int):
         pagination = db.paginate(query, page=number, per_page=per_page, error_out=False)
@@ -451,21 +501,42 @@ def my_returns_page(user: User, page: int, per_page: int = MY_RETURNS_PER_PAGE):
     return within_pages(fetch, page, per_page)
 
 
-def _month_expression():
-    if db.engine.dialect.name == "postgresql":
-        return func.to_char(func.timezone("UTC", DeviceReturn.declared_at), "YYYY-MM")
-    return func.strftime("%Y-%m", DeviceReturn.declared_at)
+def _month_expression() -> ColumnElement | None:
+    """The month each device was declared, as people there read it: in the portal's zone
+    (Europe/Paris), so that one declared on 1 June at 00:30 counts in June, not in May as
+    in UTC.
+
+    Neither database is asked to convert: SQLite knows no zone. The months from the first
+    declaration to the last start at local midnights, each an instant: a declaration is in
+    the month whose start it follows and whose end it precedes."""
+    first, last = db.session.execute(
+        select(func.min(DeviceReturn.declared_at), func.max(DeviceReturn.declared_at))
+    ).one()
+    if first is None:  # no declaration: no month
+        return None
+    zone = local_zone()
+    month = first.astimezone(zone).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    month = month.replace(tzinfo=None)
+    end = last.astimezone(zone).replace(tzinfo=None)
+    whens = []
+    while month <= end:
+        following = (month + timedelta(days=32)).replace(day=1)
+        # Local midnight of the next month's first day, whatever its offset from UTC.
+        whens.append((DeviceReturn.declared_at < following.replace(tzinfo=zone), f"{month:%Y-%m}"))
+        month = following
+    return case(*whens)
 
 
-def grouped_returns() -> list[dict]:
-    """Counts by month (UTC), point, device type and status: the open-data table.
-
-    A declaration withdrawn, or closed because the device never came, is left out: no
-    device changed hands."""
+def _grouped_returns() -> tuple[list[dict], dict[int, CollectionPoint]]:
+    """The open-data table (`grouped_returns`) and the points it names, by id."""
     from app.catalogue.queries import reference_embodied_by_device_type
 
     embodied = reference_embodied_by_device_type()
-    month = _month_expression().label("month")
+    points = {p.id: p for p in db.session.scalars(select(CollectionPoint))}
+    month = _month_expression()
+    if month is None:  # nothing declared yet
+        return [], points
+    month = month.label("month")
     rows = db.session.execute(
         select(
             month,
@@ -477,7 +548,6 @@ def grouped_returns() -> list[dict]:
         .where(DeviceReturn.status.not_in(NEVER_HANDED_IN))
         .group_by(month, DeviceReturn.point_id, DeviceReturn.device_type, DeviceReturn.status)
     ).all()
-    points = {p.id: p for p in list_points(active_only=False)}
     table = []
     for month_value, point_id, device_type, status, count in sorted(
         rows, key=lambda r: (r[0], r[1], r[2], r[3])
@@ -502,17 +572,27 @@ def grouped_returns() -> list[dict]:
                 "kgco2e_avoided": round(avoided, 1),
             }
         )
-    return table
+    return table, points
+
+
+def grouped_returns() -> list[dict]:
+    """Counts by month of declaration (in the portal's zone), point, device type and
+    status: the open-data table.
+
+    A declaration withdrawn, or closed because the device never came, is left out: no
+    device changed hands."""
+    return _grouped_returns()[0]
 
 
 def statistics() -> dict:
-    """Totals by type, point, outcome and month, e-waste mass and avoided footprint.
+    """Totals by type, point (named with its commune), outcome and month of declaration
+    (in the portal's zone), e-waste mass and avoided footprint.
 
     `total` counts the devices an agent received (returned); `expected`, those declared
     and not received yet, which count in no mass. The tables by type, point and month
     count both apart, as (returned, expected), so that each column adds up to its
     headline; a declaration withdrawn or closed unbrought counts nowhere."""
-    table = grouped_returns()
+    table, points = _grouped_returns()
     by_type, by_point, by_status, by_month = Counter(), Counter(), Counter(), Counter()
     # Declared, not received yet: by type, point and month, beside those returned.
     waiting_type, waiting_point, waiting_month = Counter(), Counter(), Counter()
@@ -524,11 +604,13 @@ def statistics() -> dict:
         else:
             types, places, months = by_type, by_point, by_month
         types[row["device_type"]] += row["devices"]
-        places[row["point"]] += row["devices"]
+        # By id: two communes may each have a point of the same name.
+        places[row["point_id"]] += row["devices"]
         months[row["month"]] += row["devices"]
         kg_by_type[row["device_type"]] += row["kg_ewaste"]
         avoided_by_type[row["device_type"]] += row["kgco2e_avoided"]
-    points = set(by_point) | set(waiting_point)
+    # Named with their commune, which tells two points of one name apart.
+    labels = {point_id: points[point_id].label for point_id in set(by_point) | set(waiting_point)}
     return {
         "total": sum(by_type.values()),
         "expected": by_status["declared"],
@@ -538,8 +620,8 @@ def statistics() -> dict:
             if by_type[t] or waiting_type[t]
         ],
         "by_point": sorted(
-            ((p, by_point[p], waiting_point[p]) for p in points),
-            key=lambda row: (-row[1], -row[2], row[0]),
+            ((label, by_point[p], waiting_point[p]) for p, label in labels.items()),
+            key=lambda row: (-row[1], -row[2], alphabetical(row[0])),
         ),
         "by_status": [(s, by_status[s]) for s in STATUSES],
         "by_outcome": [(o, by_status[o]) for o in OUTCOMES],

@@ -4,6 +4,7 @@ import secrets
 from datetime import timedelta
 
 import segno
+from babel.lists import format_list
 from flask import (
     Blueprint,
     abort,
@@ -30,12 +31,13 @@ from app.core.confirmation import asks_after_check, question_page
 from app.core.csv_safety import write_csv
 from app.core.database import commit_keeping_loaded_rows, reads_only
 from app.core.devices import DEVICE_TYPES
+from app.core.htmx import wants_fragment
 from app.core.i18n import alphabetical, current_language, format_month, format_number
 from app.core.models import Commune, communes_by_name
 from app.core.return_notes import PENDING, return_notes
-from app.core.time import utcnow
+from app.core.time import local_zone, utcnow
 from app.core.urls import LAST_PAGE_ASKABLE, requested_page
-from app.extensions import db, htmx
+from app.extensions import db
 from app.recycling import hours, queries, services
 from app.recycling.forms import (
     CloseForm,
@@ -92,10 +94,6 @@ def recycling_labels() -> dict:
         "recycling_devices_refused": devices_refused,
         "recycling_wipe": wipe_label,
     }
-
-
-def _wants_partial() -> bool:
-    return bool(htmx) and not htmx.history_restore_request
 
 
 def _coordinate(name: str, low: float, high: float) -> float | None:
@@ -332,10 +330,24 @@ def _poster_side(point: CollectionPoint, lang: str, link: str) -> dict:
             "closed_text": _(
                 "This collection point takes no device for now. Find another one on the portal:"
             ),
-            "wipe": _(
-                "Computers, phones, tablets: wipe your data or ask the agent for a certified wipe."
-            ),
+            "wipe": _wipe_instruction(point, lang),
         }
+
+
+def _wipe_instruction(point: CollectionPoint, lang: str) -> str | None:
+    """Which devices the point takes that hold data (`DEVICE_TYPES`: printers too), and
+    what to do about that data; None when it takes none of them. Called in `lang`."""
+    accepted = point.accepted_device_types
+    bearing = [
+        str(kind.label)
+        for key, kind in DEVICE_TYPES.items()
+        if kind.data_bearing and key in accepted
+    ]
+    if not bearing:
+        return None
+    # The types' names are common words inside the sentence (« …, tablette et imprimante »).
+    devices = format_list([bearing[0], *(name.lower() for name in bearing[1:])], locale=lang)
+    return _("%(devices)s: wipe your data or ask the agent for a certified wipe.", devices=devices)
 
 
 def _with_point_choices(form: ReturnForm) -> ReturnForm:
@@ -343,7 +355,7 @@ def _with_point_choices(form: ReturnForm) -> ReturnForm:
         "recycling.point_choices",
         (),
         ("points", "people"),
-        lambda: [(p.id, f"{p.name} · {p.commune.name}") for p in queries.list_points()],
+        lambda: [(p.id, p.label) for p in queries.list_points()],
     )
     form.collection_point_id.choices = choices(points)
     return form
@@ -355,14 +367,18 @@ def _with_point_choices(form: ReturnForm) -> ReturnForm:
 def new_return():
     """The return form; ?point=ID (the poster's QR code) preselects the point. With htmx,
     the intro of the point picked on the form (?collection_point_id=ID)."""
-    if _wants_partial():
+    if wants_fragment():
         picked = request.args.get("collection_point_id", type=int)
         point = queries.point_head(picked, active_only=True)
         return render_template("recycling/_point_intro.html", point=point)
-    # The poster of a point closed since it was printed: say so, and offer the nearest.
+    # The poster of a point closed since it was printed: say so, and offer the open point
+    # nearest to it (where its closure's notice sends its people), not to one's office.
     asked = queries.point_head(request.args.get("point", type=int))
-    closed = asked if asked is not None and not asked.active else None
-    chosen = asked if asked is not None and asked.active else queries.nearest_point(current_user)
+    closed = queries.get_point(asked.id) if asked is not None and not asked.active else None
+    if closed is not None:
+        chosen = queries.nearest_open_point(closed)
+    else:
+        chosen = asked or queries.nearest_point(current_user)
     form = ReturnForm()
     form.collection_point_id.data = chosen.id if chosen else None
     form.form_token.data = secrets.token_urlsafe(16)
@@ -533,8 +549,8 @@ def agent_desk():
     status = request.args.get("status")
     if status not in queries.DESK_VIEWS:  # none, or one typed by hand: the default view
         status = "todo"
-    pagination = queries.list_agent_returns(point_ids, status, requested_page())
-    partial = _wants_partial()
+    pagination = queries.list_agent_returns(point_ids, status, requested_page(), current_user.id)
+    partial = wants_fragment()
     template = "recycling/_agent_returns.html" if partial else "recycling/agent.html"
     views = desk_views(queries.long_waiting_days())
     # The desk says whose returns it lists: an admin's are every point's, and an agent
@@ -562,6 +578,10 @@ def agent_desk():
         admins=queries.list_admin_contacts() if point_ids == [] else None,
         # Its closed points, with the admin's note: returns still come from them.
         closed_points=[] if partial else queries.list_closed_points(point_ids),
+        # Beside what is theirs to handle, their own declarations, for another agent.
+        own_returns=(
+            queries.list_own_open_returns(point_ids, current_user.id) if status == "todo" else []
+        ),
     )
     if partial:
         # The filter's URL goes into the history: its <title> (htmx takes it out) follows.
@@ -709,9 +729,13 @@ def receive_return(receipt: str):
     else:
         message = _("Your form expired. Please try again.")
     desk, page = _desk_view()
-    if _wants_partial():
+    if wants_fragment():
         # The desk's count follows: the return may have left the view the agent is in.
-        total = None if desk is None else queries.count_agent_returns(_point_ids(), desk)
+        total = (
+            None
+            if desk is None
+            else queries.count_agent_returns(_point_ids(), desk, current_user.id)
+        )
         return render_template(
             "recycling/_agent_receipt.html",
             r=device_return,
@@ -800,10 +824,13 @@ def wipe_return(receipt: str):
         try:
             if asks_after_check():  # scripts off: the question names the certificate typed
                 certificate = services.check_wipe(device_return, *wipe, agent=current_user)
+                # "Cancel" goes back to the wipe's form, not the top of the return's page.
                 return question_page(
                     wipe_question(device_return.receipt_number, certificate),
                     yes=_("Record the wipe"),
                     no=_("Cancel"),
+                    about=_("Return %(number)s", number=device_return.receipt_number),
+                    anchor="wipe-heading",
                 )
             services.record_wipe(device_return, current_user, *wipe)
         except services.ReturnError as error:
@@ -831,6 +858,8 @@ def outcome_return(receipt: str):
                     outcome_question(device_return.receipt_number, label),
                     yes=_("Record “%(outcome)s”", outcome=label),
                     no=_("Cancel"),
+                    about=_("Return %(number)s", number=device_return.receipt_number),
+                    anchor="outcome-heading",
                 )
             services.record_outcome(
                 device_return, current_user, form.outcome.data, utcnow(), form.note.data or ""
@@ -1039,7 +1068,10 @@ def statistics_json():
         {
             "title": "Empreinte – device returns by month, collection point, type and status",
             "licence": "Licence Ouverte / Open Licence 2.0 (Etalab)",
-            "months": "UTC calendar months of the declaration",
+            # What "month" counts: when the device was declared, as the portal's clocks say.
+            "months": f"calendar months in which the devices were declared, in the portal's "
+            f"local time ({local_zone().key}): a device declared on 1 June at 00:30 there "
+            "counts in June",
             "left_out": "declarations withdrawn before an agent received the device",
             "kg_ewaste": "typical mass of the devices an agent received; 0 for those "
             "declared and not received yet (status declared)",

@@ -1,5 +1,6 @@
 """Demo data: one collection point per commune, their agents, a few thousand past returns."""
 
+import itertools
 import random
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -88,7 +89,8 @@ def seed_recycling(rng: random.Random, returns: int = DEMO_RETURNS) -> None:
     new_agents = rng.sample(staff, min(len(staff), len(points)))
     db.session.execute(insert(UserRole), [{"user_id": i, "role": "agent"} for i in new_agents])
     links = []
-    for point, generated in zip(points, new_agents, strict=False):
+    # A small demo has fewer staff than points: its agents then handle several points.
+    for point, generated in zip(points, itertools.cycle(new_agents)):
         if demo_agent and point.commune.name in DEMO_AGENT_COMMUNES:
             agent_of[point.id] = demo_agent.id
         else:

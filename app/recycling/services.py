@@ -11,11 +11,11 @@ import opening_hours
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, select, update
+from sqlalchemy import and_, delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.auth.models import User, UserRole
-from app.core.audit import SUMMARY_LENGTH, erase_audit_texts, record_audit
+from app.core.audit import SUMMARY_LENGTH, AuditEvent, erase_audit_texts, record_audit
 from app.core.database import savepoint
 from app.core.devices import DEVICE_TYPES
 from app.core.i18n import format_day, format_number
@@ -629,6 +629,25 @@ def audit_not_brought(summary: str) -> str | None:
     return _("The device never came") if summary == NOT_BROUGHT else None
 
 
+def _of_returns(summary_condition):
+    return and_(AuditEvent.object_type == "device_return", summary_condition)
+
+
+# The details a return's events store in a fixed form, which the audit log shows in the
+# reader's words (`audit_details`): each (action, a summary of that form, the events
+# storing one), so that its "Containing" search finds them by those words (« Donné »,
+# « Réception annulée », « jamais arrivé »), in `admin_services.shown_with`.
+AUDIT_SEARCHED_DETAILS = (
+    *(("outcome", outcome, _of_returns(AuditEvent.summary == outcome)) for outcome in OUTCOMES),
+    ("close", NOT_BROUGHT, _of_returns(AuditEvent.summary == NOT_BROUGHT)),
+    (
+        "cancel",
+        f"{RECEIPT_UNDONE}: ",  # worded without its reason: « Réception annulée : »
+        _of_returns(AuditEvent.summary.startswith(f"{RECEIPT_UNDONE}: ", autoescape=True)),
+    ),
+)
+
+
 def record_wipe(
     device_return: DeviceReturn,
     agent: User,
@@ -933,6 +952,14 @@ def hours_problem(expression: str) -> str | None:
     the syntax, not put into words by the pages, or saying what an admin hardly means (a
     point never open, a range ending before it starts, two ranges overlapping)."""
     if not hours.is_valid(expression):
+        if part := hours.unparsed_part(expression):
+            # Named, with how the syntax writes days: « Lu-Ve » is the French way.
+            return _(
+                "These opening hours are not in OpenStreetMap syntax: “%(part)s” cannot be "
+                "read. Days are written Mo, Tu, We, Th, Fr, Sa, Su and times 08:30-12:00, "
+                "e.g. Mo-Fr 08:30-12:00; PH off.",
+                part=part,
+            )
         return str(BAD_HOURS_MESSAGE)
     if reason := hours.unreadable_reason(expression):
         return reason

@@ -26,7 +26,8 @@ def _closed_point(rec, make, **overrides):
 
 
 def test_the_agent_desk_shows_the_note_of_its_closed_point(client, make, rec):
-    _point, agent = _closed_point(rec, make)
+    # In its commune: the desk names a point with its commune unless its name says it.
+    _point, agent = _closed_point(rec, make, commune=make.commune(name="Floirac"))
     agent.locale = "fr"
     db.session.commit()
     login(client, agent)
@@ -62,11 +63,20 @@ def test_a_receipt_waiting_at_a_closed_point_says_it_is_closed_not_open(client, 
 
 
 def test_the_qr_code_of_a_closed_point_says_so_and_offers_another(client, make, rec):
-    point, _agent = _closed_point(rec, make)
+    floirac = make.commune(name="Floirac")
+    point, _agent = _closed_point(rec, make, commune=floirac)
+    rec.point(name="Médiathèque", commune=floirac)
     login(client, make.user(locale="en"))
     page = client.get(f"/recycling/returns/new?point={point.id}").get_data(as_text=True)
     assert "The collection point “Mairie de Floirac” is temporarily closed: Travaux" in page
-    assert "Declare your return at another point below." in page
+    assert "The open collection point nearest to it, “Médiathèque · Floirac”" in page
+
+
+def test_the_qr_code_of_the_only_point_says_none_other_is_open(client, make, rec):
+    point, _agent = _closed_point(rec, make)
+    login(client, make.user(locale="en"))
+    page = client.get(f"/recycling/returns/new?point={point.id}").get_data(as_text=True)
+    assert "No other collection point is open for now." in page
 
 
 def test_a_refused_return_at_a_closed_point_shows_its_note(client, auth, make, rec):

@@ -245,7 +245,7 @@ def test_the_statistics_page_shows_both_columns(client, make, rec):
     page = _words(client.get("/recycling/admin/statistics"))
     # Declared only: returned 0, expected 1, in each table as in the headline.
     assert "Devices returned 0 Declared, not received yet 1" in page
-    assert "Point Sud 0 1" in page
+    assert f"Point Sud · {point.commune.name} 0 1" in page
 
 
 RECEIPT_URL = re.compile(r"/recycling/returns/RC-[^/]+$")

@@ -139,8 +139,10 @@ def test_the_closure_note_on_the_bilingual_poster_has_its_language(client, make,
 
 
 def test_the_admin_points_links_name_their_point(client, make, rec):
-    rec.point(name="Mairie de Talence", agents=[make.user(roles=("agent",))])
-    _closed(rec)
+    # Names that say their commune are not followed by it (`models.point_label`).
+    talence = make.commune(name="Talence")
+    rec.point(name="Mairie de Talence", commune=talence, agents=[make.user(roles=("agent",))])
+    _closed(rec, commune=make.commune(name="Bordeaux"))
     login(client, make.user(roles=("admin",), locale="fr"))
     page = _text(client.get("/recycling/admin/points"))
     hidden = '<span class="visually-hidden"> ({})</span></a>'

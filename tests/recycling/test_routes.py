@@ -808,7 +808,7 @@ def test_a_withdrawn_receipt_says_withdrawn_by_you_to_its_owner_only(app, client
 
 
 def test_the_poster_link_says_it_is_to_print_and_names_its_point(client, make, rec):
-    point = rec.point(name="Mairie de Talence")
+    point = rec.point(name="Mairie de Talence", commune=make.commune(name="Talence"))
     login(client, make.user())
     page = _text(client.get("/recycling/"))
     assert re.search(
