@@ -4,6 +4,9 @@ The stored form is fixed and machine-readable ("LAPTOP-14: embodied_kgco2e 255.5
 grade C -> B; source "ADEME v1" -> "Boavizta v2""); the audit log reads it back in the
 reader's language, and the CSV export keeps it as stored. It opens with the item's code:
 an admin looking for an item's events searches by the code they know, not by its id.
+A renamed item's names are stored before -> after as its source is
+(`name_fr "Souris" -> "Souris filaire"`), a changed description only as changed
+(`description_en changed`).
 
 A department's budget is stored as "2026: 10 -> 12.5; department SPORTS {"fr": …, "en": …}"
 (`budget_summary`): the year, the budget before and after, and the department's code and
@@ -35,10 +38,20 @@ NUMBER_FIELDS = (
     "user_count",
 )
 WORD_FIELDS = ("code", "grade", "status", "category", "estimate")  # keys without spaces
-TEXT_FIELDS = ("source",)  # free text, stored as a JSON string
-TRACKED_FIELDS = NUMBER_FIELDS + WORD_FIELDS + TEXT_FIELDS
-_SOURCE_CHARS = 100  # two sources and the figures fit the 500 characters of a summary
+# Free text, stored as a JSON string: the names first (a renamed item is found by its
+# old name too), cut to `_TEXT_CHARS`.
+TEXT_FIELDS = ("name_fr", "name_en", "source")
+# Long text, whose change alone is recorded ("description_fr changed"): a summary holds
+# 500 characters, and the item's page shows the description as it is.
+CHANGED_FIELDS = ("description_fr", "description_en")
+TRACKED_FIELDS = TEXT_FIELDS[:2] + NUMBER_FIELDS + WORD_FIELDS + TEXT_FIELDS[2:] + CHANGED_FIELDS
+_TEXT_CHARS = 100  # two sources and the figures fit the 500 characters of a summary
+# When everything changed at once: each text cut shorter rather than the summary cut,
+# which the log could no longer read back.
+_SHORT_TEXT_CHARS = 30
+_SUMMARY_CHARS = 500
 _NONE = "-"
+_CHANGED = "changed"
 
 STATUS_LABELS = {"available": _l("Available"), "discontinued": _l("Discontinued")}
 
@@ -50,15 +63,16 @@ _PART = re.compile(
     rf"(?P<number>{'|'.join(NUMBER_FIELDS)}) (?P<n1>{_NUMBER}) -> (?P<n2>{_NUMBER})"
     rf"|(?P<word>{'|'.join(WORD_FIELDS)}) (?P<w1>{_WORD}) -> (?P<w2>{_WORD})"
     rf"|(?P<text>{'|'.join(TEXT_FIELDS)}) (?P<t1>{_TEXT}) -> (?P<t2>{_TEXT})"
+    rf"|(?P<changed>{'|'.join(CHANGED_FIELDS)}) {_CHANGED}"
 )
 _SEPARATOR = "; "
 
 
-def _stored(field: str, value) -> str:
+def _stored(field: str, value, text_chars: int = _TEXT_CHARS) -> str:
     if field in TEXT_FIELDS:
         text = value or ""
-        if len(text) > _SOURCE_CHARS:
-            text = text[: _SOURCE_CHARS - 1] + "…"
+        if len(text) > text_chars:
+            text = text[: text_chars - 1] + "…"
         return json.dumps(text, ensure_ascii=False)
     if field == "estimate":
         return "yes" if value else "no"
@@ -77,18 +91,26 @@ def _differs(field: str, before, after) -> bool:
     return (before or None) != (after or None)
 
 
+def _change(field: str, before, after, text_chars: int) -> str:
+    if field in CHANGED_FIELDS:
+        return f"{field} {_CHANGED}"
+    return f"{field} {_stored(field, before, text_chars)} -> {_stored(field, after, text_chars)}"
+
+
 def changes_summary(before: dict, after: dict) -> str:
     """The item's code, then the tracked fields that changed, "field before -> after" joined
-    by "; " ("CODE: …"; the code alone when no tracked field changed)."""
-    changes = _SEPARATOR.join(
-        f"{field} {_stored(field, before.get(field))} -> {_stored(field, after.get(field))}"
-        for field in TRACKED_FIELDS
-        if _differs(field, before.get(field), after.get(field))
-    )
+    by "; " ("CODE: …"; the code alone when no tracked field changed); a description, only
+    that it changed ("description_fr changed")."""
+    changed = [f for f in TRACKED_FIELDS if _differs(f, before.get(f), after.get(f))]
     code = after.get("code") or before.get("code")
-    if not code:
-        return changes[:500]
-    return (f"{code}: {changes}" if changes else code)[:500]
+    for text_chars in (_TEXT_CHARS, _SHORT_TEXT_CHARS):
+        changes = _SEPARATOR.join(
+            _change(field, before.get(field), after.get(field), text_chars) for field in changed
+        )
+        summary = (f"{code}: {changes}" if changes else code) if code else changes
+        if len(summary) <= _SUMMARY_CHARS:
+            break
+    return summary[:_SUMMARY_CHARS]
 
 
 def _number(stored: str) -> str:
@@ -129,6 +151,17 @@ NUMBER_WORDING = {
 }
 
 
+TEXT_WORDING = {
+    "name_fr": _l("Name in French: “%(before)s” → “%(after)s”"),
+    "name_en": _l("Name in English: “%(before)s” → “%(after)s”"),
+    "source": _l("Source: “%(before)s” → “%(after)s”"),
+}
+DESCRIPTION_WORDING = {
+    "description_fr": _l("Description in French changed"),
+    "description_en": _l("Description in English changed"),
+}
+
+
 def _worded(part: re.Match) -> str:
     if part["number"]:
         field, before, after = part["number"], _number(part["n1"]), _number(part["n2"])
@@ -161,11 +194,10 @@ def _worded(part: re.Match) -> str:
         return gettext(
             "Status: %(before)s → %(after)s", before=_status(part["w1"]), after=_status(part["w2"])
         )
-    return gettext(
-        "Source: “%(before)s” → “%(after)s”",
-        before=json.loads(part["t1"]),
-        after=json.loads(part["t2"]),
-    )
+    if part["changed"]:
+        return str(DESCRIPTION_WORDING[part["changed"]])
+    texts = {"before": json.loads(part["t1"]), "after": json.loads(part["t2"])}
+    return str(TEXT_WORDING[part["text"]]) % texts
 
 
 def audit_changes(summary: str) -> str | None:

@@ -65,6 +65,8 @@ COLUMNS = (
     "alternatives",
 )
 EXPORT_ONLY = ("grid_factor", "annual_kgco2e", "grade")
+# The columns whose line breaks are text (typed in a text area): every other cell is one line.
+MULTILINE = ("description_fr", "description_en")
 REQUIRED = ("code", "kind", "category", "name_fr", "name_en")
 NUMBERS = (
     "embodied_kgco2e",
@@ -544,6 +546,7 @@ def import_catalogue_csv(
         required=REQUIRED,
         max_lines=MAX_ROWS,
         allowed=COLUMNS + EXPORT_ONLY,
+        multiline=MULTILINE,
     )
     existing = {
         item.code: item

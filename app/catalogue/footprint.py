@@ -32,6 +32,8 @@ SERVICE_LABELS = {
 SERVICE_CATEGORIES: tuple[str, ...] = tuple(SERVICE_LABELS)
 # Per-user figures for these are contested in the literature: pages say so.
 CONTESTED_CATEGORIES = frozenset({"email", "storage"})
+# The simulator's years, widened for an item whose own lifetime is outside them
+# (`lifetime_range`).
 LIFETIME_MIN, LIFETIME_MAX = 2, 10
 # Each figure with its low and high estimates, as the item's fields name them.
 RANGES = (
@@ -178,10 +180,17 @@ def annual_kgco2e(embodied: float | None, lifetime_years: float | None, use_per_
 
 def simulator_years(lifetime: float | None) -> float:
     """Where the simulator opens: the item's own lifetime to a tenth of a year (the
-    label's 2.5 or 6.6, not the 2 or 7 a whole-year slider showed), within the range it
-    offers."""
-    years = round(lifetime or 4.0, 1)
-    return min(max(years, LIFETIME_MIN), LIFETIME_MAX)
+    label's 2.5 or 6.6, not the 2 or 7 a whole-year slider showed), which its range
+    always holds (`lifetime_range`)."""
+    return round(lifetime or 4.0, 1)
+
+
+def lifetime_range(lifetime: float | None) -> tuple[float, float]:
+    """The years the simulator offers for an item: LIFETIME_MIN to LIFETIME_MAX, widened
+    to its own lifetime when it is outside them (1.5 years, 12), so that the simulator
+    opens at the label's figure for every item, the slider where the text says."""
+    own = simulator_years(lifetime)
+    return min(LIFETIME_MIN, own), max(LIFETIME_MAX, own)
 
 
 def years_text(years: float) -> str:
@@ -189,19 +198,21 @@ def years_text(years: float) -> str:
     return f"{years:g}"
 
 
-def lifetime_step(*years: float | None) -> float:
-    """The slider's step: the coarsest of a year, half a year or a tenth that has every
-    one of `years` (the item's lifetime, the one chosen) on it, counting from
-    LIFETIME_MIN; whole years are on every one. A value off its step is moved by the
-    browser to the nearest, and the slider said 2 beside « Kept 2.5 years »."""
+def lifetime_step(lifetime: float | None, chosen: float | None = None) -> float:
+    """The slider's step: the coarsest of a year, half a year or a tenth that has on it,
+    counting from the range's low end, the item's lifetime, the years chosen, both ends
+    and the whole years (LIFETIME_MIN). A value off its step is moved by the browser to
+    the nearest, and the slider said 2 beside « Kept 2.5 years »."""
+    low, high = lifetime_range(lifetime)
+    years = (simulator_years(lifetime), chosen, high, LIFETIME_MIN)
     for step in (1, 0.5):
-        if all(_on_step(y, step) for y in years if y is not None):
+        if all(_on_step(y, low, step) for y in years if y is not None):
             return step
     return 0.1
 
 
-def _on_step(years: float, step: float) -> bool:
-    steps = (years - LIFETIME_MIN) / step
+def _on_step(years: float, low: float, step: float) -> bool:
+    steps = (years - low) / step
     return abs(steps - round(steps)) < 1e-6
 
 

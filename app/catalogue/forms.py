@@ -4,6 +4,7 @@ import re
 from decimal import ROUND_HALF_UP, Decimal
 
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
@@ -36,7 +37,7 @@ from app.core.forms import (
     LocalNumberRange,
     single_line_breaks,
 )
-from app.core.i18n import current_language
+from app.core.i18n import current_language, format_number
 
 MAX_QUERY = 100
 
@@ -150,22 +151,30 @@ class YearsField(Field):
 
 
 def lifetime_in_range(form, field):
-    """From LIFETIME_MIN to LIFETIME_MAX years, with its numbers, however it is wrong."""
-    if field.data is None or not footprint.LIFETIME_MIN <= field.data <= footprint.LIFETIME_MAX:
+    """Within the item's simulator range (`footprint.lifetime_range`), with its numbers,
+    however it is wrong."""
+    low, high = form.years_range
+    if field.data is None or not low <= field.data <= high:
         raise StopValidation(
-            _l(
-                "Choose a lifetime from %(min)d to %(max)d years.",
-                min=footprint.LIFETIME_MIN,
-                max=footprint.LIFETIME_MAX,
+            _(
+                "Choose a lifetime from %(min)s to %(max)s years.",
+                min=format_number(low),
+                max=format_number(high),
             )
         )
 
 
 class LifetimeForm(FlaskForm):
+    """The simulator's years, for an item of `lifetime` years (its range holds them)."""
+
     class Meta:
         csrf = False
 
     years = YearsField(_l("Years of use"), validators=[lifetime_in_range])
+
+    def __init__(self, *args, lifetime: float | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.years_range = footprint.lifetime_range(lifetime)
 
 
 QUANTITY_MESSAGE = _l("Enter a quantity from 1 to 50.")
@@ -307,7 +316,8 @@ class ItemForm(FlaskForm):
     embodied_kgco2e = _number(
         _l("Embodied footprint (kg CO₂e)"),
         _l(
-            "Manufacture, transport and end of life. Leave blank for equipment to use the Boavizta reference data."
+            "Manufacture, transport and end of life. Leave blank for equipment to use the "
+            "Boavizta reference data, which printers and accessories lack: enter theirs."
         ),
     )
     embodied_min_kgco2e = _number(_l("Embodied, low estimate (kg CO₂e)"))

@@ -523,8 +523,8 @@ def reference_embodied_by_device_type() -> dict[str, float]:
     """Median embodied kgCO2e of available catalogue equipment, per DEVICE_TYPES key.
 
     Falls back to the boaviztapi archetype of the category when the catalogue has
-    none; printers have no archetype in boaviztapi 2.5.0, so without catalogue
-    printers the value is 0.0 (nothing is claimed).
+    none; printers and accessories have no archetype in boaviztapi 2.5.0, so without
+    catalogue ones the value is 0.0 (nothing is claimed).
     """
     rows = db.session.execute(
         select(CatalogueItem.category, CatalogueItem.embodied_kgco2e).where(

@@ -12,15 +12,17 @@ from importlib.metadata import PackageNotFoundError, version
 
 HOURS_PER_YEAR = 8760
 
-# Catalogue category -> (boaviztapi device class name, archetype id).
-# boaviztapi has no printer: printers need figures entered with a citation.
+# Catalogue category -> boaviztapi archetype id, the reference of an item entered
+# without figures. boaviztapi has no printer, and no keyboard, mouse, headset, webcam or
+# docking station: printers and accessories need figures entered with a citation (an
+# accessory once took an external hard disk's). The demo's USB stick, disks and 4G box
+# name their own archetypes (`seed.EQUIPMENT`).
 CATEGORY_ARCHETYPES: dict[str, str] = {
     "laptop": "laptop-pro",
     "desktop": "desktop-pro",
     "monitor": "monitor-default",
     "smartphone": "smartphone-default",
     "tablet": "tablet-default",
-    "accessory": "hdd-default",
 }
 ARCHETYPE_CLASSES = {
     "laptop": "DeviceLaptop",

@@ -52,12 +52,13 @@ from app.core import cache, slots
 from app.core.confirmation import asks_after_check, question_page
 from app.core.csv_import import item_counts, uploaded_csv
 from app.core.database import reads_only
+from app.core.htmx import wants_fragment
 from app.core.i18n import current_language, format_kg_co2e, format_number
 from app.core.models import departments_by_name
 from app.core.security import accepts_files
 from app.core.time import local_zone, utcnow
 from app.core.urls import database_id, requested_page, within_pages
-from app.extensions import db, htmx
+from app.extensions import db
 
 bp = Blueprint("catalogue", __name__, url_prefix="/catalogue", template_folder="templates")
 SEARCH_ARGS = ("q", "kind", "category", "grade", "status", "sort")
@@ -201,10 +202,6 @@ def fragment_title(title: str) -> Markup:
     return Markup("<title>{} · Empreinte</title>\n").format(title)
 
 
-def _wants_fragment() -> bool:
-    return bool(htmx) and not htmx.history_restore_request
-
-
 def _listing_place() -> dict[str, str]:
     """The catalogue filters and page someone came from, to take them back there."""
     return {name: request.args[name] for name in (*SEARCH_ARGS, "page") if request.args.get(name)}
@@ -286,7 +283,7 @@ def index():
         )
         return title, Markup(html)  # noqa: S704 - our own autoescaped template, cached
 
-    if _wants_fragment():
+    if wants_fragment():
         # htmx puts the URL in the history: its <title> (taken out of the swap) follows.
         title, html = results()
         return fragment_title(title) + html, 200  # refused filters are said in the results
@@ -392,26 +389,28 @@ def _render_item_page(item_id: int, years: str | None, admin: bool):
         return None
     # Never bound to a POST's fields: a refused quantity renders this page too.
     form = (
-        LifetimeForm(request.args)
+        LifetimeForm(request.args, lifetime=head.lifetime_years)
         if years is not None
         else LifetimeForm(
-            formdata=None, data={"years": footprint.simulator_years(head.lifetime_years)}
+            formdata=None,
+            data={"years": footprint.simulator_years(head.lifetime_years)},
+            lifetime=head.lifetime_years,
         )
     )
     valid = form.validate()
     item = _item_or_404(item_id)  # the whole row, only when the page is rendered
+    low, high = form.years_range
     html = render_template(
         "catalogue/_item_page.html",
         item=item,
         form=form,
         # Opening at the item's own lifetime (the slider's value too), and so at its
-        # label's figure: 2.5 years, not the 2 or 3 a whole-year slider showed.
+        # label's figure: 2.5 years, not the 2 or 3 a whole-year slider showed; the
+        # range stretches to hold it (1.5 years, 12).
         scenario=_scenario(item, form) if valid else None,
-        lifetime_min=footprint.LIFETIME_MIN,
-        lifetime_max=footprint.LIFETIME_MAX,
-        years_step=footprint.lifetime_step(
-            footprint.simulator_years(item.lifetime_years), form.years.data if valid else None
-        ),
+        lifetime_min=footprint.years_text(low),
+        lifetime_max=footprint.years_text(high),
+        years_step=footprint.lifetime_step(item.lifetime_years, form.years.data if valid else None),
         alternatives=queries.lighter_alternatives(item),
         admin=admin,
         **{
@@ -430,13 +429,14 @@ def _scenario(item, form):
 @reads_only
 @login_required
 def simulate_lifetime(item_id: int):
-    """The keep-it-longer simulator: yearly footprint and grade for 2–10 years."""
+    """The keep-it-longer simulator: yearly footprint and grade for 2–10 years, or
+    down or up to the item's own lifetime."""
     item = _item_or_404(item_id)
     if item.kind != "equipment":
         abort(404)
-    form = LifetimeForm(request.args)
+    form = LifetimeForm(request.args, lifetime=item.lifetime_years)
     valid = form.validate()
-    if not _wants_fragment():
+    if not wants_fragment():
         if valid:
             # Back at the simulator, not at the top of the page (the form's action
             # carries the same anchor when the years are refused).
@@ -500,7 +500,7 @@ def toggle_useful(item_id: int):
         flash(str(error), "error")
         return redirect(url_for(".show_item", item_id=item.id))
     db.session.commit()
-    if _wants_fragment():
+    if wants_fragment():
         return render_template(
             "catalogue/_useful.html",
             item=item,
@@ -546,7 +546,7 @@ def _quantity_refused(item: CatalogueItem, form: AddToRequestForm):
     for this answer only, never kept: the cached page holds the empty field."""
     field = _rendered("catalogue/_quantity_field.html", form=form)
     form_token = (form.form_token.data or "")[:64] or new_form_token()
-    if _wants_fragment():
+    if wants_fragment():
         form_html = render_template(
             "catalogue/_ask_form.html",
             item=item,
@@ -561,7 +561,7 @@ def _quantity_refused(item: CatalogueItem, form: AddToRequestForm):
 def _go_to(url: str):
     """A redirect; for htmx, which would swap the page it leads to into the form, the
     browser is sent there instead (HX-Redirect)."""
-    if not _wants_fragment():
+    if not wants_fragment():
         return redirect(url)
     response = make_response("", 204)
     response.headers["HX-Redirect"] = url
@@ -750,7 +750,7 @@ def _request_to_decide(
 ):
     """The request's block again, to correct (htmx), or the whole queue without JavaScript;
     `note`: the note typed, kept with a `message` about the whole decision (htmx)."""
-    if not _wants_fragment():
+    if not wants_fragment():
         if message:
             flash(message, "error")
             return redirect(url_for(".admin_requests", page=requested_page()))
@@ -802,13 +802,13 @@ def decide_request(request_id: int):
     except services.CatalogueError as error:
         # Decided or withdrawn meanwhile: there is nothing left to decide here.
         db.session.rollback()
-        if _wants_fragment():
+        if wants_fragment():
             outcome = {"req": req, "message": str(error), "kind": "error"}
             return render_template("catalogue/_request_decided.html", **outcome), 409
         flash(str(error), "error")
         return redirect(url_for(".admin_requests", page=requested_page()))
     db.session.commit()
-    if _wants_fragment():
+    if wants_fragment():
         # Read after the commit: an approval now counts in what its department used.
         outcome = {
             "req": req,
@@ -835,7 +835,7 @@ def decide_request(request_id: int):
 def _own_request_refused(req, message: str):
     """403, nothing decided: the request's block (which offers no buttons to its sender)
     with why, for htmx; otherwise the queue with the message."""
-    if _wants_fragment():
+    if wants_fragment():
         return _request_to_decide(req, 403, message=message)
     flash(message, "error")
     return _admin_requests_page(), 403

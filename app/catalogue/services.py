@@ -30,6 +30,8 @@ from app.core.urls import database_id
 from app.extensions import db
 
 MAX_LINE_QUANTITY = 50
+# The statuses an admin's decision gives; a withdrawal is the requester's.
+DECIDED = ("approved", "refused")
 ITEM_FIELDS = (
     "code",
     "kind",
@@ -481,16 +483,19 @@ def submit_basket(user, comment: str, now: datetime) -> CatalogueRequest:
     return basket
 
 
-def _close_submitted(request: CatalogueRequest, status: str, actor, now: datetime, note=""):
+def _close_submitted(request: CatalogueRequest, status: str, decider, now: datetime, note=""):
     """Move a request waiting for a decision to `status`, unless it was closed meanwhile.
+    `decider`: the admin who approved or refused it; None for a withdrawal, which is no
+    decision (the person's export would list it among those they decided as staff).
 
     One conditional UPDATE: an admin's decision and the requester's withdrawal sent at
     the same moment cannot both apply; the second is told what happened.
     """
+    decided_by_id = decider.id if decider is not None else None
     closed = db.session.execute(
         update(CatalogueRequest)
         .where(CatalogueRequest.id == request.id, CatalogueRequest.status == "submitted")
-        .values(status=status, decided_at=now, decided_by_id=actor.id, decision_note=note)
+        .values(status=status, decided_at=now, decided_by_id=decided_by_id, decision_note=note)
         .execution_options(synchronize_session=False)
     ).rowcount
     db.session.refresh(request)
@@ -543,7 +548,7 @@ def withdraw_request(user, request_id: int, now: datetime) -> CatalogueRequest |
     if request is None:
         return None
     try:
-        _close_submitted(request, "withdrawn", user, now)
+        _close_submitted(request, "withdrawn", None, now)
     except CatalogueError:
         if request.status == "withdrawn":  # sent twice: the first one did it
             raise CatalogueError(_("You have already withdrawn this request.")) from None
@@ -710,7 +715,12 @@ def decided_requests(user) -> list[dict]:
     the requester nor of what they asked for."""
     rows = db.session.execute(
         select(CatalogueRequest.id, CatalogueRequest.status, CatalogueRequest.decided_at)
-        .where(CatalogueRequest.decided_by_id == user.id)
+        .where(
+            CatalogueRequest.decided_by_id == user.id,
+            # Withdrawals are the requester's own, never a decision (older rows held the
+            # requester there too: migration 20261206_catalogue_withdrawals clears them).
+            CatalogueRequest.status.in_(DECIDED),
+        )
         .order_by(CatalogueRequest.decided_at, CatalogueRequest.id)
     )
     return [
@@ -733,11 +743,13 @@ def audited_requests(user):
 
 
 def erase_personal_data(user, now: datetime) -> None:
-    """Delete the person's basket; detach their other requests and marks from them.
+    """Delete the person's basket, withdraw their requests still waiting for a decision
+    (nobody is left to receive the items: they leave the admins' queue, and no approval
+    charges a budget for them), then detach their requests and marks from them.
 
-    Submitted and decided requests keep their department and lines, so every
-    budget total stays exactly the same; free text that may identify them goes, the
-    decision notes the audit log copied too (its events stay).
+    Sent requests keep their department and lines, so every budget total stays exactly
+    the same; free text that may identify them goes, the decision notes the audit log
+    copied too (its events stay).
     """
     erase_audit_texts(
         "catalogue_request",
@@ -753,6 +765,13 @@ def erase_personal_data(user, now: datetime) -> None:
         delete(CatalogueRequest).where(
             CatalogueRequest.user_id == user.id, CatalogueRequest.status == "draft"
         )
+    )
+    # One conditional UPDATE, as a withdrawal: an admin's decision sent at the same
+    # moment applies first or is told the request was withdrawn (`_close_submitted`).
+    db.session.execute(
+        update(CatalogueRequest)
+        .where(CatalogueRequest.user_id == user.id, CatalogueRequest.status == "submitted")
+        .values(status="withdrawn", decided_at=now, decided_by_id=None)
     )
     db.session.execute(
         update(CatalogueRequest)
