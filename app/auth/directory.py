@@ -14,11 +14,11 @@ from datetime import datetime
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import format_percent
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 
 from app.auth.models import User, UserRole
 from app.auth.services import close_access, erased_address_digest, new_pseudonym
-from app.core.audit import record_audit
+from app.core.audit import DIRECTORY_CHANGE, AuditEvent, record_audit
 from app.core.csv_import import ImportProblem, csv_lines, required_name
 from app.core.i18n import format_number
 from app.core.models import Commune, Department
@@ -219,6 +219,7 @@ def sync_directory(
         )
     )
     listed_digests: set[str] = set()
+    reactivated: list[User] = []
     taken = set(db.session.scalars(select(User.pseudonym)))
     _free_addresses_that_move(plan)
     for entry, user in plan:
@@ -236,6 +237,7 @@ def sync_directory(
             report.kept_deactivated += 1
         elif not user.active:
             user.active, user.deactivated_by, user.deactivated_at = True, None, None
+            reactivated.append(user)
             report.reactivated += 1
         elif changed:
             report.updated += 1
@@ -249,7 +251,31 @@ def sync_directory(
         _forget_erased_addresses_not_listed(erased - listed_digests)
     db.session.flush()
     record_audit(actor, "sync_directory", "user_directory", "", now, report.summary())
+    _record_account_changes(actor, report.leaving, reactivated, now)
     return report
+
+
+def _record_account_changes(actor, deactivated: list[User], reactivated: list[User], now) -> None:
+    """Each account the file deactivated or reactivated gets its own event, as an admin's
+    (de)activation does, so that its page and the person's export tell it: the run's
+    summary event named no one. One INSERT for them all (thousands on a first full file)."""
+    rows = [
+        {
+            "at": now,
+            "actor_id": getattr(actor, "id", None),
+            "action": action,
+            "object_type": "user",
+            "object_id": str(user.id),
+            "summary": DIRECTORY_CHANGE,
+        }
+        for action, users in (
+            ("deactivate_account", deactivated),
+            ("reactivate_account", reactivated),
+        )
+        for user in users
+    ]
+    if rows:
+        db.session.execute(insert(AuditEvent), rows)
 
 
 def _leaving(plan, live, report: DirectoryReport) -> list[User]:

@@ -379,16 +379,11 @@ def sign_out_form_expired():
     return render_template("auth/sign_out.html", form=ConfirmForm()), 400
 
 
-# A token just created, in the session until the profile page has shown it once: never
-# in a URL, and a reload neither shows it again nor creates another.
-NEW_TOKEN_KEY = "new_api_token"  # noqa: S105 (a session key, not a secret)
-
-
 @bp.get("/profile")
 @login_required
 def profile():
     """The user's own preferences, password and API tokens."""
-    return _render_profile(new_token=session.pop(NEW_TOKEN_KEY, None))
+    return _render_profile()
 
 
 @bp.post("/profile/preferences")
@@ -468,14 +463,16 @@ def _password_checks_limited_message() -> str:
 @bp.post("/profile/tokens")
 @login_required
 def create_token():
-    """Create a personal API token, then show it once on the profile page."""
+    """Create a personal API token and show it once, in this very answer."""
     form = TokenForm(owner=current_user)
     if not form.validate_on_submit():
         return _render_profile(token_form=form, status=422)
     _token, raw = services.create_api_token(current_user, form.name.data.strip())
     db.session.commit()
-    session[NEW_TOKEN_KEY] = raw
-    return redirect(url_for("auth.profile"))
+    # Neither redirected through the session cookie (signed, not encrypted: readable by
+    # whoever holds it) nor in a URL. A reload posts the form again, whose name is then
+    # an active token's: refused, no second token, and this one is not shown again.
+    return _render_profile(new_token=raw)
 
 
 @bp.post("/profile/tokens/<int:token_id>/revoke")
@@ -550,13 +547,16 @@ def _render_profile(
     status=200,
     erasure_form=None,
 ):
+    # The forms not sent are shown as they are stored, never filled from another form's
+    # post (an unticked box would read as a setting changed).
     preferences_form = preferences_form or PreferencesForm(
+        formdata=None,
         data={
             # The language shown, so that saving another preference never switches it.
             "locale": current_user.locale or current_language(),
             "visibility": current_user.leaderboard_visibility,
             "email_opt_in": current_user.email_opt_in,
-        }
+        },
     )
     tokens = db.session.scalars(
         db.select(ApiToken)
@@ -568,13 +568,17 @@ def _render_profile(
             "auth/profile.html",
             preferences_form=preferences_form,
             password_form=password_form
-            or (NewPasswordForm() if _may_set_password_without_current() else PasswordForm()),
+            or (
+                NewPasswordForm(formdata=None)
+                if _may_set_password_without_current()
+                else PasswordForm(formdata=None)
+            ),
             password_without_current=_may_set_password_without_current(),
-            token_form=token_form or TokenForm(),
+            token_form=token_form or TokenForm(formdata=None),
             confirm_form=ConfirmForm(),
             tokens=tokens,
             new_token=new_token,
-            erasure_form=erasure_form or ErasureForm(),
+            erasure_form=erasure_form or ErasureForm(formdata=None),
             erasure_request=privacy_services.pending_erasure(current_user),
             erasure_delay_days=current_app.config["ERASURE_DELAY_DAYS"],
         ),

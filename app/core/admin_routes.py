@@ -41,12 +41,13 @@ from app.core.confirmation import asks_after_check, question_page
 from app.core.csv_import import uploaded_csv
 from app.core.csv_safety import spreadsheet_csv
 from app.core.forms import choices
+from app.core.htmx import wants_fragment
 from app.core.i18n import current_language, format_number
 from app.core.privacy_models import ErasureRequest
 from app.core.security import accepts_files
 from app.core.time import local_plain, local_zone, utcnow
 from app.core.urls import requested_page
-from app.extensions import db, htmx
+from app.extensions import db
 from app.recycling.queries import open_points_only_staffed_by
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -100,7 +101,7 @@ def audit_log():
         # A refused filter is applied nowhere: neither to the next pages nor to the CSV.
         "filter_args": _filter_args() if valid else {},
     }
-    template = "admin/_audit_table.html" if htmx and not htmx.history_restore_request else None
+    template = "admin/_audit_table.html" if wants_fragment() else None
     # A date that cannot be read is said at its field, over the unfiltered log: the same
     # answer for every filter, never an error page.
     return render_template(template or "admin/audit.html", **context)
@@ -221,7 +222,7 @@ def _role_answer(user: User, role: str, message: str | None, status: int = 200):
     again at their row, the message flashed: the focus lands on the result, never back at
     the top of the page."""
     row = f"person-{user.id}"  # the row's id in admin/_role_row.html
-    if htmx and not htmx.history_restore_request:
+    if wants_fragment():
         answer = render_template(
             "admin/_role_row.html",
             person=user,

@@ -12,11 +12,13 @@ from app.core import text_search
 from app.core.audit import (
     ACTION_LABELS,
     BATCH_TARGETS,
+    DIRECTORY_CHANGE,
     ERASED_TEXT,
     OBJECT_LABELS,
     AuditEvent,
     about_objects_named,
     audit_details,
+    audit_search_samples,
     record_audit,
 )
 from app.extensions import db
@@ -193,17 +195,39 @@ def audit_query(filters: AuditFilters) -> Select:
 _WORDED_DETAILS = (
     *((action, f"role={role}") for action in ("grant_role", "revoke_role") for role in ROLES),
     ("erase", "personal data erased"),
+    *((action, DIRECTORY_CHANGE) for action in ("deactivate_account", "reactivate_account")),
 )
 # Counts stored in a fixed form: the words around the figures (« compte créé »), in the
-# singular and plural, and the events that store such counts.
+# singular and plural, for events of an object type ("" for any), and the events that
+# store such counts. An import's words name what it imported (« direction créée »).
+_IMPORTED_BY_NAME = ("department", "commune")
 _COUNTED_DETAILS = (
+    *(
+        (
+            "import",
+            object_type,
+            ("1 created, 1 updated", "2 created, 2 updated"),
+            and_(
+                AuditEvent.action == "import",
+                AuditEvent.object_type == object_type,
+                AuditEvent.summary.contains(" created, "),
+            ),
+        )
+        for object_type in _IMPORTED_BY_NAME
+    ),
     (
         "import",
+        "",
         ("1 created, 1 updated, 1 unchanged", "2 created, 2 updated, 2 unchanged"),
-        and_(AuditEvent.action == "import", AuditEvent.summary.contains(" created, ")),
+        and_(
+            AuditEvent.action == "import",
+            AuditEvent.object_type.not_in(_IMPORTED_BY_NAME),
+            AuditEvent.summary.contains(" created, "),
+        ),
     ),
     (
         "sync_directory",
+        "",
         (
             "1 created, 1 updated, 1 deactivated, 1 reactivated",
             "2 created, 2 updated, 2 deactivated, 2 reactivated",
@@ -245,12 +269,19 @@ def shown_with(fragment: str) -> list[ColumnElement[bool]]:
     ]
     if holds(audit_details("", ERASED_TEXT)):
         conditions.append(AuditEvent.summary == ERASED_TEXT)
+    # The domains' own details stored in a fixed form (a return's outcome « Donné », its
+    # undone receipt), found by the words the log shows them with.
+    conditions += [
+        and_(AuditEvent.action == action, stored)
+        for action, sample, stored in audit_search_samples()
+        if holds(audit_details(action, sample))
+    ]
     if not any(character.isdigit() for character in typed):
         # The words only: "1 compte" is not every import that created accounts.
         conditions += [
             condition
-            for action, samples, condition in _COUNTED_DETAILS
-            if any(holds(re.sub(r"\d", "", audit_details(action, s))) for s in samples)
+            for action, object_type, samples, condition in _COUNTED_DETAILS
+            if any(holds(re.sub(r"\d", "", audit_details(action, s, object_type))) for s in samples)
         ]
     return conditions
 

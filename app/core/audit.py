@@ -43,6 +43,10 @@ from app.extensions import db
 #: The longest summary an audit event stores, in characters.
 SUMMARY_LENGTH = 500
 
+#: What the staff directory's import stores on each account it deactivates or reactivates
+#: (`app.auth.directory`), apart from an admin's own (de)activation, which stores nothing.
+DIRECTORY_CHANGE = "staff directory"
+
 #: What an event stores in place of a text erased with the person it was about (a reason
 #: typed about them); the log words it in the reader's language.
 ERASED_TEXT = "text erased"
@@ -294,10 +298,31 @@ def _role(match) -> str:
     return role_label(match[1])
 
 
-def _import(match) -> str:
+def _import(match, object_type: str) -> str:
+    """An import's counts, named for what it imported: the departments and communes say
+    so, any other import (the catalogue's) counts items."""
+    created, updated = int(match[1]), int(match[2])
+    if object_type == "department":
+        return " · ".join(
+            (
+                ngettext("%(count)s department created", "%(count)s departments created",
+                         created, count=format_number(created)),
+                ngettext("%(count)s department updated", "%(count)s departments updated",
+                         updated, count=format_number(updated)),
+            )
+        )  # fmt: skip
+    if object_type == "commune":
+        return " · ".join(
+            (
+                ngettext("%(count)s commune created", "%(count)s communes created",
+                         created, count=format_number(created)),
+                ngettext("%(count)s commune updated", "%(count)s communes updated",
+                         updated, count=format_number(updated)),
+            )
+        )  # fmt: skip
     # The catalogue's import also says how many stayed as they were (group 3).
     unchanged = int(match[3]) if match[3] is not None else None
-    return item_counts(int(match[1]), int(match[2]), unchanged)
+    return item_counts(created, updated, unchanged)
 
 
 def _directory(match) -> str:
@@ -336,32 +361,67 @@ def _budget(match) -> str:
 _DETAILS = {
     "grant_role": (_ROLE, _role),
     "revoke_role": (_ROLE, _role),
-    "import": (_IMPORT, _import),
     "extend": (_EXTENSION, _extension),
     "set_budget": (_BUDGET, _budget),
     "sync_directory": (_DIRECTORY, _directory),
     "erase": (re.compile("personal data erased"), lambda _m: gettext("Personal data erased")),
+    "deactivate_account": (
+        re.compile(DIRECTORY_CHANGE),
+        lambda _m: gettext("No longer in the staff directory"),
+    ),
+    "reactivate_account": (
+        re.compile(DIRECTORY_CHANGE),
+        lambda _m: gettext("Listed in the staff directory again"),
+    ),
 }
 
 
-def register_audit_details(app: Flask, action: str, words: Callable[[str], str | None]) -> None:
+def register_audit_details(
+    app: Flask,
+    action: str,
+    words: Callable[[str], str | None],
+    object_types: tuple[str, ...] = (),
+) -> None:
     """A domain reads back the details it writes for `action`: `words(summary)` gives them
     in the reader's language, or None to show the stored text.
 
     Several domains may read one action ("create" of a recurring message words its cron
     expression): each returns None for details it does not recognise, and the first
-    that words them is shown."""
-    app.extensions.setdefault("empreinte.audit_details", {}).setdefault(action, []).append(words)
+    that words them is shown. `object_types` keep the words to the domain's own events
+    where two domains write summaries of the same shape (an item's and a campaign's
+    renaming)."""
+    registered = app.extensions.setdefault("empreinte.audit_details", {})
+    registered.setdefault(action, []).append((object_types, words))
 
 
-def audit_details(action: str, summary: str) -> str:
-    """An event's details as the audit log shows them (the domains' words, `_DETAILS`)."""
+def register_audit_search(app: Flask, action: str, sample: str, stored) -> None:
+    """The log's "Containing" search finds a domain's events of `action` whose summary is
+    of a fixed form (`stored`, a condition on `AuditEvent`) by the words the log shows
+    for `sample`, one such summary: the domain's words only turn summaries into words,
+    so the search cannot run them backwards."""
+    app.extensions.setdefault("empreinte.audit_search", []).append((action, sample, stored))
+
+
+def audit_search_samples() -> list:
+    """What the domains registered with `register_audit_search`: (action, sample, stored)."""
+    return current_app.extensions.get("empreinte.audit_search", [])
+
+
+def audit_details(action: str, summary: str, object_type: str = "") -> str:
+    """An event's details as the audit log shows them (the domains' words, `_DETAILS`);
+    `object_type`, the event's, names what an import's counts are of."""
     if summary == ERASED_TEXT:
         return gettext("Text erased with the person's data")
-    for domain_words in current_app.extensions.get("empreinte.audit_details", {}).get(action, ()):
+    for own_types, domain_words in current_app.extensions.get("empreinte.audit_details", {}).get(
+        action, ()
+    ):
+        if own_types and object_type and object_type not in own_types:
+            continue
         worded = domain_words(summary)
         if worded:
             return worded
+    if action == "import" and (counted := _IMPORT.fullmatch(summary)):
+        return _import(counted, object_type)
     pattern, words = _DETAILS.get(action, (None, None))
     match = pattern.fullmatch(summary) if pattern else None
     return words(match) if match else summary

@@ -26,9 +26,6 @@ CODE = re.compile(r"[A-Za-z0-9._-]+")
 CODE_MESSAGE = _l("Letters, digits, dot, dash and underscore only.")
 
 
-# The columns whose line breaks are text (the catalogue's descriptions, typed in a text
-# area): every other cell is one line.
-MULTILINE_COLUMNS = ("description_fr", "description_en")
 # A run of spaces, tabs and line breaks (Unicode's line and paragraph separators too): one
 # space in a single-line cell. A no-break space is kept: it is typed on purpose (« 10 W »).
 _WHITESPACE_RUN = re.compile(r"[ \t\n\r\f\v\x1c-\x1f\x85\u2028\u2029]+")
@@ -137,10 +134,12 @@ def csv_lines(
     required: Iterable[str],
     max_lines: int,
     allowed: Iterable[str] | None = None,
+    multiline: Iterable[str] = (),
 ) -> Iterator[tuple[int, dict[str, str]]]:
     """Each line's number and its cells, by column name (lower case), each as `clean_cell`
-    reads it: trimmed, on one line (but `MULTILINE_COLUMNS`), without control characters,
-    and without the leading `'` the portal's own exports add before `=`, `+`, `-`, `@`.
+    reads it: trimmed, on one line (but the `multiline` columns, whose line breaks are
+    text typed in a text area), without control characters, and without the leading `'`
+    the portal's own exports add before `=`, `+`, `-`, `@`.
 
     Cells are separated by commas or semicolons, as the header line is; a UTF-8 BOM is
     skipped. A file whose header lacks a `required` column, or has one beyond `allowed`, yields
@@ -175,6 +174,7 @@ def csv_lines(
             problems.append(ImportProblem(1, ", ".join(unknown), message))
             return
     reader.fieldnames = headers
+    multiline = frozenset(multiline)
     read = 0
     try:
         for row in reader:
@@ -194,7 +194,7 @@ def csv_lines(
             yield (
                 reader.line_num,
                 {
-                    key: clean_cell(value or "", multiline=key in MULTILINE_COLUMNS)
+                    key: clean_cell(value or "", multiline=key in multiline)
                     for key, value in row.items()
                     if key
                 },

@@ -205,7 +205,7 @@ def audit_events_section(user: User) -> list[dict]:
                 "object": event.object_id,
                 "action": event.action,
                 "action_name": action_label(event.action),
-                "details": audit_details(event.action, event.summary),
+                "details": audit_details(event.action, event.summary, event.object_type),
                 "actor": actor,
                 "actor_name": actor_label(actor),
             }

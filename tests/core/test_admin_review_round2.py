@@ -114,10 +114,18 @@ def test_csv_cells_fold_whitespace_and_drop_control_characters():
     problems = []
     text = 'code,name,description_fr\nA-1,"Jean\nDupont","Ligne 1\nLigne 2\x07"\nB-2,Jean\tDupont\x07 ,\n'
     with force_locale("en"):
-        lines = list(csv_lines(text, problems, required=("code", "name"), max_lines=10))
+        lines = list(
+            csv_lines(
+                text,
+                problems,
+                required=("code", "name"),
+                max_lines=10,
+                multiline=("description_fr",),
+            )
+        )
     assert problems == []
     assert [cells["name"] for _line, cells in lines] == ["Jean Dupont", "Jean Dupont"]
-    # A description is text on several lines (a text area): its line breaks stay.
+    # A column the import names multi-line (a text area's): its line breaks stay.
     assert lines[0][1]["description_fr"] == "Ligne 1\nLigne 2"
 
 

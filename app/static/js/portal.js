@@ -282,6 +282,21 @@
     event.stopPropagation();
     askFirst(form, submitter, asking, text);
   }, true);
+  // A slider marked data-valuetext (« {value} ans », the server's words in the page's
+  // language) keeps its aria-valuetext in step as it moves, the number written as the
+  // page writes it (« 6,6 », "6.6"): a screen reader otherwise says the bare value,
+  // "6.6", while the text beside it says « 6,6 ans ».
+  document.addEventListener("input", function (event) {
+    var slider = event.target;
+    if (!slider.matches || !slider.matches("input[type=range][data-valuetext]")) { return; }
+    var number = slider.value;
+    try {
+      number = new Intl.NumberFormat(document.documentElement.lang || undefined,
+        { maximumFractionDigits: 1 }).format(Number(slider.value));
+    } catch (error) { /* the bare value, still with its unit */ }
+    slider.setAttribute("aria-valuetext",
+      slider.getAttribute("data-valuetext").split("{value}").join(number));
+  });
   // Elements marked data-autosubmit submit their form when changed (no inline script).
   document.addEventListener("change", function (event) {
     var el = event.target.closest("[data-autosubmit]");
