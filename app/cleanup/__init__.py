@@ -80,7 +80,9 @@ def init_app(app: Flask) -> None:
     register_staff_records(app, "campaigns_created", integration.campaigns_created)
     register_staff_records(app, "entries_reviewed", integration.entries_reviewed)
     # An action type's or a campaign's update stores what changed: the audit log words it.
-    register_audit_details(app, "update", audit_changes)
+    register_audit_details(
+        app, "update", audit_changes, ("cleanup_campaign", "cleanup_action_type")
+    )
     # A campaign or a type named as a whole: its name in the reader's language.
     for action in ("create", "update", "publish", "close", "delete"):
         register_audit_details(app, action, audit_names)
