@@ -348,10 +348,14 @@ def _link_unusable():
 
 
 @bp.post("/sign-out")
-@login_required
 def sign_out():
     """End this session and every other session of the user: sessions are not told apart
-    (one token per person, User.session_token), so signing out is everywhere."""
+    (one token per person, User.session_token), so signing out is everywhere. Pressed on
+    a page whose session ended elsewhere (signed out on another device), there is
+    nothing left to end: it says so rather than asking to sign in."""
+    if not current_user.is_authenticated:
+        flash(_("You are signed out."), "info")
+        return redirect(url_for("auth.sign_in"))
     # The sign-in page that follows stays in the language the person was reading.
     language = current_language()
     services.end_all_sessions(current_user)

@@ -206,7 +206,9 @@ def test_closing_twice_is_said_and_records_one_step(client, desk):
     _close(client, laptop)
     assert "This declaration is already closed: the device never came." in _page(client, laptop)
     steps = db.session.scalars(
-        select(CustodyStep.step).where(CustodyStep.return_id == laptop.id)
+        select(CustodyStep.step)
+        .where(CustodyStep.return_id == laptop.id)
+        .order_by(CustodyStep.at, CustodyStep.id)
     ).all()
     assert steps == ["declared", "not_brought"]
 
