@@ -4,7 +4,8 @@ import base64
 import secrets
 import time
 from concurrent.futures import ThreadPoolExecutor
-from email.utils import formataddr, formatdate, make_msgid, parseaddr
+from datetime import datetime
+from email.utils import format_datetime, formataddr, make_msgid, parseaddr
 from functools import lru_cache
 
 from flask import current_app
@@ -13,6 +14,7 @@ from flask_babel import gettext as _
 
 from app.core import slots
 from app.core.mail import Mailer, OutgoingEmail
+from app.core.time import local_zone
 from app.messaging.rendering import plain_text, text_to_html, without_links
 
 
@@ -150,7 +152,9 @@ def build_email(
         f"From: {from_header}",
         f"To: {to}",  # a UTF-8 address is sent with SMTPUTF8
         f"Subject: {_header(subject)}",
-        f"Date: {formatdate(localtime=False)}",
+        # When it is sent, with the portal's offset (« +0100 »): RFC 5322 reads « -0000 »
+        # as a time whose zone is unknown.
+        f"Date: {format_datetime(datetime.now(local_zone()))}",
         f"Message-ID: {make_msgid(domain=sender_address.rpartition('@')[2])}",
         f"Content-Language: {locale}",
         # Sent by the portal, not by a person: an out-of-office reply to each of 10,000

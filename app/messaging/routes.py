@@ -819,6 +819,9 @@ def _schedule_confirmation(form, template, size: int, params: dict, at, cron, no
         # A rhythm whose e-mails fall outside the working hours on some days (every day,
         # with Mo-Fr hours): said before scheduling, as they will pile up.
         held=_held_run_in_words(cron, now) if cron else None,
+        # A one-off message sent outside them (now on a Saturday, on a Sunday at 10:00):
+        # its inbox copies go at once, its e-mails when the working hours open.
+        emails_wait=_emails_wait_in_words(at or now) if not cron else None,
         hidden=[(name, request.form[name]) for name in names if name in request.form],
         # Made with the question: its "yes", sent twice, schedules the message once.
         once=secrets.token_urlsafe(16),
@@ -830,6 +833,13 @@ def _held_run_in_words(cron: str, now) -> tuple[str, str] | None:
     the page says moments (with the day's name: « dimanche 6 décembre 2026 à 9 h »)."""
     held = services.first_held_run(cron, now)
     return (format_full_moment(held[0]), format_full_moment(held[1])) if held else None
+
+
+def _emails_wait_in_words(when) -> str | None:
+    """When the e-mails of a message sent at `when` go, if they wait for the working
+    hours (« lundi 7 décembre 2026 à 8 h »); None when they go at once."""
+    paused_until = services.email_paused_until(when)
+    return format_full_moment(paused_until) if paused_until else None
 
 
 def _in_sentence(text: str) -> str:

@@ -2,9 +2,11 @@
 
 Someone trying the portal, and the bench timing the inbox, should find what a person
 finds after a few weeks of use: the notices about their own requests, entries and
-returned devices, some read, the latest not yet. Each message goes through the outbox
-as any dispatch does (the built-in template, the person's variables and language,
-delivered to the portal inbox), dated when it would have been sent, in office hours.
+returned devices, the older read, the newest not yet. Each message goes through the
+outbox as any dispatch does (the built-in template, the person's variables and language,
+delivered to the portal inbox), dated when it would have been sent, in office hours,
+and never before what it tells (an event after the last office hours before the seed:
+just after it, as the scheduler's tick delivers an inbox copy at any hour).
 
 No weekly digest: a digest is rendered from the figures of the day it goes out, and
 can't be rendered as of a past Monday (it would speak of the campaign running today,
@@ -30,9 +32,8 @@ from app.recycling.models import CustodyStep, DeviceReturn
 
 HISTORY_WEEKS = 8
 RECENT_RETURNS = 3  # the returns whose custody steps are in the inbox, latest first
-# The newest messages are still unread, as in anybody's inbox; older ones mostly read.
+# The newest messages are still unread, as in anybody's inbox; older ones read.
 UNREAD_NEWEST = 2
-READ_SHARE = 0.85
 # Seeded messages come and are read in office hours (Paris), Monday to Friday.
 OFFICE_OPENS, OFFICE_CLOSES = time(9), time(17, 30)
 
@@ -58,9 +59,8 @@ def in_office_hours(at: datetime) -> bool:
     return local.weekday() < 5 and OFFICE_OPENS <= local.time() <= OFFICE_CLOSES
 
 
-def _office_hours(rng: random.Random, at: datetime, now: datetime) -> datetime:
-    """`at` if in office hours, else the next opening (a few minutes after it); the
-    last closing before `at` when the next opening is not past yet."""
+def _next_office_moment(rng: random.Random, at: datetime) -> datetime:
+    """`at` if in office hours, else a few minutes after the next opening."""
     if in_office_hours(at):
         return at
     zone = local_zone()
@@ -69,13 +69,16 @@ def _office_hours(rng: random.Random, at: datetime, now: datetime) -> datetime:
     while day.weekday() >= 5:
         day += timedelta(days=1)
     minutes = timedelta(minutes=rng.randint(0, 45), seconds=rng.randint(0, 59))
-    later = datetime.combine(day, OFFICE_OPENS, tzinfo=zone).astimezone(at.tzinfo) + minutes
-    if later < now:
-        return later
-    day = local.date() - timedelta(days=local.time() < OFFICE_OPENS)
-    while day.weekday() >= 5:
-        day -= timedelta(days=1)
-    return datetime.combine(day, OFFICE_CLOSES, tzinfo=zone).astimezone(at.tzinfo) - minutes
+    return datetime.combine(day, OFFICE_OPENS, tzinfo=zone).astimezone(at.tzinfo) + minutes
+
+
+def _office_hours(rng: random.Random, at: datetime, now: datetime) -> datetime:
+    """When a notice due at `at` comes: `at` if in office hours, else the next opening
+    when it has come by `now`; else `at` itself (a rejection recorded late on Friday,
+    seeded on Saturday), as the scheduler's tick delivers an inbox copy at any hour. Never
+    before what the notice tells: the last closing before it dated a rejection before it."""
+    later = _next_office_moment(rng, at)
+    return later if later < now else at
 
 
 def _notices_already_due(rng: random.Random, person: User, now: datetime) -> list[Dispatch]:
@@ -90,7 +93,7 @@ def _notices_already_due(rng: random.Random, person: User, now: datetime) -> lis
     )
     notices = [d for d in due if d.audience_params.get("user_id") == person.id]
     for notice in notices:
-        notice.due_at = notice.created_at = _office_hours(rng, notice.due_at, now)
+        notice.due_at = notice.created_at = _at(rng, notice.due_at, now)
     return notices
 
 
@@ -105,7 +108,7 @@ def _request_decisions(rng: random.Random, person: User, now: datetime) -> list[
     ).all()
     notices = []
     for request_id, status, decided_at in requests:
-        at = _office_hours(rng, _next_tick(rng, decided_at), now)
+        at = _at(rng, decided_at, now)
         notice = services.decision_notice(request_id, person.id, status == "approved", at)
         if notice is not None:
             notices.append(notice)
@@ -154,8 +157,10 @@ def _next_tick(rng: random.Random, at: datetime) -> datetime:
 
 
 def _at(rng: random.Random, event_at: datetime, now: datetime) -> datetime:
-    """The delivery of a notice of `event_at`, at the next tick, kept in office hours."""
-    return _office_hours(rng, min(_next_tick(rng, event_at), now - timedelta(minutes=1)), now)
+    """The delivery of a notice of `event_at`, at the next tick, kept in office hours
+    when they came since; never before the event nor after `now`."""
+    tick = max(event_at, min(_next_tick(rng, event_at), now - timedelta(minutes=1)))
+    return _office_hours(rng, tick, now)
 
 
 def _deliver_to_inbox(dispatch: Dispatch) -> Dispatch | None:
@@ -185,8 +190,9 @@ def _deliver_to_inbox(dispatch: Dispatch) -> Dispatch | None:
 
 
 def _read_some(rng: random.Random, person: User, dispatches: list[Dispatch], now: datetime):
-    """Mark older messages read, a few hours to a day after they came, in office hours;
-    the newest stay unread."""
+    """Mark older messages read, oldest first, each a few hours to a day after it came,
+    in office hours; the newest stay unread, and so does any message newer than one
+    not read yet (its reading would come after `now`): the unread are the newest."""
     rows = db.session.execute(
         select(Delivery.id, Delivery.delivered_at)
         .where(
@@ -194,12 +200,11 @@ def _read_some(rng: random.Random, person: User, dispatches: list[Dispatch], now
             Delivery.channel == "inbox",
             Delivery.status == "delivered",
         )
-        .order_by(Delivery.delivered_at.desc())
+        .order_by(Delivery.delivered_at.desc(), Delivery.id.desc())
     ).all()
-    for delivery_id, delivered_at in rows[UNREAD_NEWEST:]:
-        if rng.random() < READ_SHARE:
-            read_at = delivered_at + timedelta(minutes=rng.randint(20, 26 * 60))
-            if not in_office_hours(read_at):
-                read_at = _office_hours(rng, read_at, now)
-            if delivered_at <= read_at <= now:
-                services.mark_read(person, delivery_id, read_at)
+    for delivery_id, delivered_at in reversed(rows[UNREAD_NEWEST:]):
+        later = delivered_at + timedelta(minutes=rng.randint(20, 26 * 60))
+        read_at = _next_office_moment(rng, later)
+        if read_at > now:
+            break
+        services.mark_read(person, delivery_id, read_at)

@@ -1292,6 +1292,10 @@ def deliver_claimed(
             Delivery.user_id,
             Delivery.channel,
             Delivery.attempts,
+            # What a held e-mail was rendered as with its inbox copy (`_hold_emails`).
+            Delivery.locale.label("kept_locale"),
+            Delivery.subject.label("kept_subject"),
+            Delivery.body.label("kept_body"),
             User.email,
             User.email_opt_in,
             User.locale,
@@ -1313,8 +1317,13 @@ def deliver_claimed(
     sender = current_app.config["MAIL_DEFAULT_SENDER"]
     rendered: dict[int, tuple[str, str] | Exception] = {}
     updates, outgoing, result = [], [], BatchResult()
+    # Inbox copies delivered apart from their e-mail (held for the working hours): what
+    # they were rendered as, for the e-mail to go with.
+    emails_here = {row.user_id for row in rows if row.channel == "email"}
+    held: list[dict] = []
     for row in rows:
-        language = locale or row.locale or "fr"
+        kept = row.channel == "email" and row.kept_subject is not None
+        language = (row.kept_locale if kept else None) or locale or row.locale or "fr"
         change = {
             "row_id": row.id,
             "status": "pending",
@@ -1331,12 +1340,15 @@ def deliver_claimed(
             change.update(status="skipped", error="inactive")
             result.skipped += 1
             continue
-        if row.user_id not in rendered:
-            try:
-                rendered[row.user_id] = compiled.render(language, people.get(row.user_id, {}))
-            except Exception as error:  # a missing variable for this person: fail this row
-                rendered[row.user_id] = error
-        content = rendered[row.user_id]
+        if kept:  # held for the working hours: it goes as its inbox copy went
+            content = (row.kept_subject, row.kept_body or "")
+        else:
+            if row.user_id not in rendered:
+                try:
+                    rendered[row.user_id] = compiled.render(language, people.get(row.user_id, {}))
+                except Exception as error:  # a missing variable for this person: fail this row
+                    rendered[row.user_id] = error
+            content = rendered[row.user_id]
         if isinstance(content, Exception):
             change.update(status="failed", error=f"render: {content}"[:500])
             result.failed += 1
@@ -1350,6 +1362,10 @@ def deliver_claimed(
                 status="delivered",
                 delivered_at=now,
             )
+            if row.user_id not in emails_here:
+                held.append(
+                    {"user": row.user_id, "locale": language, "subject": subject, "body": body}
+                )
             result.delivered += 1
             continue
         if consent_required and not row.email_opt_in:
@@ -1379,7 +1395,7 @@ def deliver_claimed(
             result.delivered += 1
             continue
         if error is LEFT_FOR_LATER:  # unsent, as if never claimed: no attempt spent on it
-            change.update(subject=None, body=None, attempts=row.attempts - 1)
+            change.update(subject=row.kept_subject, body=row.kept_body, attempts=row.attempts - 1)
             result.left += 1
             continue
         # SMTP or network failure: retry with backoff, then give up with the reason.
@@ -1393,14 +1409,50 @@ def deliver_claimed(
     if updates:
         # Core executemany: the ORM's per-row bookkeeping costs more than the statement.
         db.session.execute(_STATUS_UPDATE, updates)
+    _hold_emails(dispatch.id, held)
     db.session.flush()
     return result
+
+
+def _hold_emails(dispatch_id: int, copies: list[dict]) -> None:
+    """Write into each person's waiting e-mail (held for the working hours, or in the next
+    batch) the message rendered for their inbox copy: it goes as the inbox copy went,
+    in the same language and with the same figures, rendered once for both channels. A
+    person's own message, erased with the inbox copy when they delete it."""
+    waiting = _DELIVERY.c.channel == "email", _DELIVERY.c.status == "pending"
+    if copies:  # only those waiting: most people's e-mail was skipped for want of consent
+        waiting_ids = set(
+            db.session.scalars(
+                select(_DELIVERY.c.user_id).where(
+                    _DELIVERY.c.dispatch_id == dispatch_id,
+                    _DELIVERY.c.user_id.in_([copy["user"] for copy in copies]),
+                    *waiting,
+                )
+            )
+        )
+        copies = [copy for copy in copies if copy["user"] in waiting_ids]
+    if copies:  # Core executemany, as the statuses are written
+        db.session.execute(
+            update(_DELIVERY)
+            .where(
+                _DELIVERY.c.dispatch_id == dispatch_id,
+                _DELIVERY.c.user_id == bindparam("user"),
+                *waiting,
+                _DELIVERY.c.subject.is_(None),
+                _DELIVERY.c.deleted_at.is_(None),
+            )
+            .values(
+                locale=bindparam("locale"), subject=bindparam("subject"), body=bindparam("body")
+            ),
+            copies,
+        )
 
 
 _DELIVERY = Delivery.__table__
 _STATUS_UPDATE = (
     update(_DELIVERY)
-    .where(_DELIVERY.c.id == bindparam("row_id"))
+    # A message deleted while its e-mail was being sent stays deleted, without content.
+    .where(_DELIVERY.c.id == bindparam("row_id"), _DELIVERY.c.deleted_at.is_(None))
     .values(
         status=bindparam("status"),
         attempts=bindparam("attempts"),
@@ -1473,13 +1525,17 @@ def mark_all_read(user, now: datetime) -> int:
 
 def _erase_deleted(user, dispatch_ids, now: datetime) -> None:
     """The person's copies of these messages, inbox and e-mail, lose their content and
-    leave the inbox, and a failed e-mail its error's text (which may hold the address);
-    their statuses and the error's kind stay, so every dispatch count is unchanged. An
-    e-mail still waiting (outside working hours) keeps what it is to send."""
-    theirs = (
-        Delivery.user_id == user.id,
-        Delivery.dispatch_id.in_(dispatch_ids),
-        Delivery.status != "pending",
+    leave the inbox and the export, and a failed e-mail its error's text (which may hold
+    the address); their statuses and the error's kind stay, so the delivered and opened
+    counts are unchanged. An e-mail still waiting (for the working hours, or to be
+    retried) is not sent: skipped, as one whose person withdrew consent, the message it
+    copies deleted by its reader."""
+    theirs = (Delivery.user_id == user.id, Delivery.dispatch_id.in_(dispatch_ids))
+    db.session.execute(
+        update(Delivery)
+        .where(*theirs, Delivery.channel == "email", Delivery.status == "pending")
+        .values(status="skipped", next_attempt_at=None, claim_token=None, claimed_until=None)
+        .execution_options(synchronize_session=False)
     )
     codes = [
         {"row_id": row_id, "error": error_code(error)}

@@ -3,15 +3,16 @@
 from collections.abc import Sequence
 from datetime import datetime
 
+from babel.dates import get_day_names, get_month_names
 from flask import current_app, url_for
+from flask_babel import force_locale, ngettext, pgettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from sqlalchemy import select
 
 from app.core.dashboard import Panel, WorkItem
 from app.core.devices import DEVICE_TYPES
-from app.core.i18n import current_language, format_number, long_date
+from app.core.i18n import current_language, format_number, long_date, regional_locale
 from app.core.models import Commune, Department
 from app.core.personalisation import Variable, only_in_notices, owner_variables
 from app.core.time import local_zone, utcnow
@@ -69,10 +70,9 @@ CUSTODY_VARIABLES = only_in_notices(
 
 def _hours_in_sentence(expression: str, locale: str) -> str:
     """A point's hours inside a sentence, after « Horaires : »: they are written to stand
-    alone (« Lundi au vendredi : … ; Samedi : … »), and French day and month names are
-    common words, lower-case mid-sentence, as the built-in messages write them."""
-    text = hours.describe_text(expression, locale)
-    return text.lower() if locale.startswith("fr") else text
+    alone (« Lundi au vendredi : … ; Samedi : … »); mid-sentence, day names and "public
+    holidays" are lower-case where the language writes them so (`_hours_in_a_line`)."""
+    return _hours_in_a_line(expression, locale, from_the_first=True)
 
 
 def _custody_news(device_return: DeviceReturn, step: CustodyStep, locale: str) -> str:
@@ -317,6 +317,25 @@ def panel(user) -> Panel | None:
                  context=context, order=30)  # fmt: skip
 
 
+def _hours_in_a_line(expression: str, language: str, from_the_first: bool = False) -> str:
+    """A point's hours in one line, for messages: each line after the first (and the
+    first too, `from_the_first`, after a colon) goes on the sentence, its first word
+    lower-case unless the language writes it with a capital (English day and month
+    names), where the lines standing alone begin with one ("…; Public holidays: closed"
+    read wrongly inside an English sentence)."""
+    locale = regional_locale(language)
+    names = [*get_day_names("wide", locale=locale).values()]
+    names += get_month_names("wide", locale=locale).values()
+    capitalised = {str(name) for name in names if str(name)[:1].isupper()}
+    lines = []
+    with force_locale(locale):
+        for days, text in hours.describe(expression, language):
+            if (lines or from_the_first) and days.split(" ", 1)[0] not in capitalised:
+                days = days[:1].lower() + days[1:]
+            lines.append(_("%(days)s: %(hours)s", days=days, hours=text))
+        return pgettext("between two lines of opening hours", "; ").join(lines)
+
+
 def message_variables(users: Sequence, now: datetime, context: dict) -> dict[int, dict]:
     """Batch: the nearest active point per recipient, in three queries for any number of users."""
     points = queries.list_points()
@@ -352,7 +371,7 @@ def message_variables(users: Sequence, now: datetime, context: dict) -> dict[int
         if key not in described:
             described[key] = {
                 "nearest_collection_point": f"{point.name} – {point.address}",
-                "nearest_collection_point_hours": hours.describe_text(point.opening_hours, key[1]),
+                "nearest_collection_point_hours": _hours_in_a_line(point.opening_hours, key[1]),
             }
         result[user.id] = dict(described[key])
     return result

@@ -119,7 +119,11 @@ def test_campaign_messages_reach_its_scope_with_each_persons_own_figures(make, t
     )
     alex_launch = _mail(smtp, town["alex"], "It starts now: Big digital clean-up")
     assert "Nearest collection point: Mairie d'Ambès – Place Jean Jaurès" in alex_launch
-    assert hours.describe_text(POINT_HOURS, "en") in alex_launch
+    # Inside the sentence, the lines after the first go on lower-case but for names.
+    assert (
+        "(Monday to Friday: 08:30–12:00, 13:30–17:00; Saturday and Sunday: closed; "
+        "public holidays: closed)." in alex_launch
+    )
     assert f"({hours.describe_text(POINT_HOURS, 'fr').lower()})" in camille_launch  # in a sentence
 
     # Camille frees 5 GB, Alex 2 GB.
