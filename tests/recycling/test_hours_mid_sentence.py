@@ -6,7 +6,7 @@ HOURS = "Mo-Fr 08:30-12:00; PH off"
 
 
 def test_english_hours_mid_sentence_keep_day_capitals_only(app):
-    """"…; Public holidays: closed" read wrongly inside an English sentence."""
+    """ "…; Public holidays: closed" read wrongly inside an English sentence."""
     with app.test_request_context():
         text = _hours_in_sentence(HOURS, "en")
     assert text.startswith("Monday to Friday: ")
