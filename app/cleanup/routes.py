@@ -882,10 +882,14 @@ def review_action(action_id: int):
     accept = form.decision.data == "accept"
     refused = quantity_label(action.quantity, action.action_type.unit)
     erased = queries.action_author(action) is None  # nobody to tell of the decision
+    campaign_id = action.campaign_id
     try:
         kept = services.review_action(action, current_user, accept, typed, utcnow(), changing)
     except services.CleanupError as error:
         db.session.rollback()
+        if error.code == "deleted":  # nothing left to show: back to the review page
+            flash(error.message, "error")
+            return _to_review_page(campaign_id)
         if error.code == "reason_required":
             return _reason_refused(action, error.message, typed, changing)
         # Decided meanwhile (another organiser, a double press): shown as it is now.
@@ -939,13 +943,16 @@ def _decided_for_erased(accept: bool, kept, refused: str, action: CleanupAction)
 
 def _decided_block(action: CleanupAction, changing, **values) -> str:
     """A decided entry's block: in the queue (a first decision, h2) as it was decided; in
-    the review page's latest decisions (a change, h3) with the form to change it again."""
+    the review page's latest decisions (a change, h3) with the form to change it again,
+    unless the campaign has ended (its results frozen, or about to be)."""
+    campaign = db.session.get(CleanupCampaign, action.campaign_id)
     return render_template(
         "cleanup/_review_decided.html",
         action=action,
         person=queries.action_author(action),
         level=3 if changing else 2,
         offer_change=changing is not None,
+        frozen=campaign.frozen_at is not None or campaign.state(utcnow()) == CLOSED,
         **_REVIEW_HELPERS,
         **values,
     )
@@ -968,6 +975,14 @@ def _reason_refused(action: CleanupAction, message: str, typed: str, changing=No
         **refusal,
     )
     return entry, 422
+
+
+def _to_review_page(campaign_id: int):
+    """Back to the review page: a redirect, or for htmx the whole page loaded there."""
+    target = url_for("cleanup.review", campaign_id=campaign_id)
+    if wants_fragment():
+        return "", 200, {"HX-Redirect": target}
+    return redirect(target)
 
 
 def _review_answer(action, message: str, status: int = 200, changing=None, decided=False):

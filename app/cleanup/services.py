@@ -15,6 +15,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _
 from flask_babel import lazy_ngettext as ngettext
 from sqlalchemy import String, bindparam, case, cast, func, select, update
+from sqlalchemy.exc import InvalidRequestError
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.cleanup import queries
@@ -905,10 +906,14 @@ def _check_change(action: CleanupAction, accept: bool, changing: str) -> None:
         )
 
 
-def _check_cap_to_accept_again(campaign: CleanupCampaign, action: CleanupAction) -> datetime:
-    """A rejected entry leaves its day's cap: its author may have logged up to the cap
-    since. Accepted again, it must still fit in it. Locks the author's participant row
-    (as a log does) and returns the stamp it was given."""
+def _lock_entry(action: CleanupAction) -> datetime:
+    """Hold the entry's author (their participant row, stamped) until the transaction
+    ends, then read the entry again: a decision checks the entry as it is once the
+    decisions and corrections sent at the same moment are done, not as the request
+    first read it. Two decisions at once otherwise both pass their checks and both
+    write (two audit events, two notices). The participant row before the entry, in
+    the order a log or a correction takes them: never two requests each holding one
+    and waiting for the other. Returns the stamp it was given (see `touch_scores`)."""
     stamp = utcnow()
     queries.stamped(action.participant_id)
     db.session.execute(
@@ -917,6 +922,18 @@ def _check_cap_to_accept_again(campaign: CleanupCampaign, action: CleanupAction)
         .values(last_logged_at=stamp)
         .execution_options(synchronize_session=False)
     )
+    try:
+        db.session.refresh(action)
+    except InvalidRequestError:  # its author deleted it meanwhile
+        raise CleanupError(
+            _("This entry was deleted by its author meanwhile."), "deleted", 404
+        ) from None
+    return stamp
+
+
+def _check_cap_to_accept_again(campaign: CleanupCampaign, action: CleanupAction) -> None:
+    """A rejected entry leaves its day's cap: its author may have logged up to the cap
+    since. Accepted again, it must still fit in it (the author held: `_lock_entry`)."""
     rule = _rule_for(campaign, action.action_type.key)
     already, _mine, _today, _existing = _history(action.participant_id, rule, action.day, action.id)
     if already + action.quantity > rule.daily_cap + 1e-9:
@@ -929,7 +946,6 @@ def _check_cap_to_accept_again(campaign: CleanupCampaign, action: CleanupAction)
             ),
             "cap_reached",
         )
-    return stamp
 
 
 def review_action(
@@ -955,6 +971,7 @@ def review_action(
     # Ended but not frozen yet (the job runs every minute) is as good as frozen.
     if campaign.frozen_at is not None or campaign.state(now) == CLOSED:
         raise CleanupError(_("The results of this campaign are frozen."), "frozen")
+    stamp = _lock_entry(action)
     if changing is None and action.status != FLAGGED:
         raise CleanupError(_("This entry is not waiting for review."), "not_flagged")
     if changing is not None:
@@ -973,9 +990,8 @@ def review_action(
         # An erased author: the reason would be written about them after their erasure,
         # and nobody reads it. The decision is kept, its words are not.
         reason = ""
-    stamp = None
     if accept and action.status == REJECTED:
-        stamp = _check_cap_to_accept_again(campaign, action)
+        _check_cap_to_accept_again(campaign, action)
     kept = None if accept else accepted_before(action)
     refused = action.quantity
     if kept is not None:

@@ -1,0 +1,252 @@
+"""Two review decisions sent at the same moment: the second is refused, not taken too.
+
+Each request checked the entry as it first read it, then wrote: two organisers
+changing the same rejection to an acceptance both got 200, the audit log kept two
+events and the author two notices; an acceptance and a rejection of the same flagged
+entry both succeeded. Now a decision holds the entry's author and reads the entry
+again before checking it: the second is refused (409) with what happened, once.
+
+And once a campaign has ended, the refused change no longer offers its button again.
+"""
+
+import html
+import re
+import threading
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select, update
+
+from app.auth.models import User
+from app.cleanup import services
+from app.cleanup.models import CleanupAction, CleanupCampaign
+from app.core.audit import AuditEvent
+from app.core.time import utcnow
+from app.extensions import db
+from app.messaging.models import Dispatch
+from tests.cleanup.conftest import Participant
+from tests.conftest import csrf_token, login
+
+REASON = "Duplicate of yesterday's entry"
+MOVED = "This entry has changed since the page was shown: here it is as it is now."
+NOT_WAITING = "This entry is not waiting for review."
+
+
+@pytest.fixture
+def running(make_campaign):
+    """A campaign running since yesterday, its own messages (its launch) set aside."""
+    now = utcnow()
+    campaign = make_campaign(starts_at=now - timedelta(days=1), ends_at=now + timedelta(days=5))
+    db.session.execute(update(Dispatch).values(status="cancelled"))
+    db.session.commit()
+    return campaign
+
+
+def _flagged(client, campaign, author) -> int:
+    """12 GB of mail in one entry: above the usual size, flagged for review."""
+    assert Participant(client, campaign, author).log("delete-mail", "12").status_code == 200
+    entry = db.session.scalars(select(CleanupAction).order_by(CleanupAction.id.desc())).first()
+    assert entry.status == "flagged"
+    return entry.id
+
+
+def _review(client, entry_id, decision, reason="", htmx=False, was=None):
+    headers = {"HX-Request": "true"} if htmx else {}
+    data = {"csrf_token": csrf_token(client), "decision": decision, "reason": reason}
+    if was is not None:
+        data["was"] = was
+    return client.post(f"/cleanup/actions/{entry_id}/review", data=data, headers=headers)
+
+
+def _said(response) -> str:
+    return re.sub(r"\s+", " ", html.unescape(response.get_data(as_text=True)))
+
+
+def _events(entry_id) -> list[str]:
+    """The decisions the audit log records on the entry, in order."""
+    return list(
+        db.session.scalars(
+            select(AuditEvent.action)
+            .where(AuditEvent.object_type == "cleanup_action")
+            .where(AuditEvent.object_id == str(entry_id))
+            .order_by(AuditEvent.id)
+        )
+    )
+
+
+def _notices(entry_id) -> int:
+    """The review notices prepared for the entry's author."""
+    key = f"entry:{entry_id}:reviewed:%"
+    return db.session.scalar(select(func.count(Dispatch.id)).where(Dispatch.dedupe_key.like(key)))
+
+
+def _organisers(app, make):
+    """An organiser and an admin, each on a client of their own, with its CSRF token."""
+    people = [
+        make.user(roles=("organiser",), locale="en"),
+        make.user(roles=("admin",), locale="en"),
+    ]
+    clients = []
+    for person in people:
+        client = app.test_client()
+        login(client, person)
+        clients.append((client, csrf_token(client)))
+    return clients
+
+
+def _at_once(app, clients, entry_id, forms):
+    """POST each form on its client at the same moment; the answers' (status, text)."""
+    barrier, answers = threading.Barrier(len(clients)), []
+
+    def press(client, csrf, form):
+        with app.app_context():
+            barrier.wait()
+            answer = client.post(
+                f"/cleanup/actions/{entry_id}/review",
+                data={"csrf_token": csrf, **form},
+                headers={"HX-Request": "true"},
+            )
+            answers.append((answer.status_code, _said(answer)))
+            db.session.remove()
+
+    threads = [
+        threading.Thread(target=press, args=(*pair, form))
+        for pair, form in zip(clients, forms, strict=True)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    db.session.expire_all()
+    return sorted(answers)
+
+
+def test_two_changes_of_one_rejection_at_once_change_it_once(app, client, make, running):
+    entry_id = _flagged(client, running, make.user())
+    login(client, make.user(roles=("organiser",)))
+    assert _review(client, entry_id, "reject", REASON).status_code == 302
+    db.session.execute(update(Dispatch).values(status="cancelled"))
+    db.session.commit()
+
+    form = {"decision": "accept", "reason": "", "was": "rejected"}
+    answers = _at_once(app, _organisers(app, make), entry_id, [form, form])
+
+    assert [status for status, _said in answers] == [200, 409]
+    assert MOVED in answers[1][1]
+    assert db.session.get(CleanupAction, entry_id).status == "accepted"
+    assert _events(entry_id) == ["reject", "accept"]
+    assert _notices(entry_id) == 2  # the rejection's, then one acceptance's
+
+
+def test_an_acceptance_and_a_rejection_at_once_decide_once(app, client, make, running):
+    entry_id = _flagged(client, running, make.user())
+
+    forms = [{"decision": "accept", "reason": ""}, {"decision": "reject", "reason": REASON}]
+    answers = _at_once(app, _organisers(app, make), entry_id, forms)
+
+    assert [status for status, _said in answers] == [200, 409]
+    assert NOT_WAITING in answers[1][1]
+    assert len(_events(entry_id)) == 1 and _notices(entry_id) == 1
+    decided = db.session.get(CleanupAction, entry_id).status
+    assert [decided] == [{"accept": "accepted", "reject": "rejected"}[_events(entry_id)[0]]]
+
+
+def _decided_meanwhile(app, organiser_id, entry_id, decision, reason="", changing=None) -> None:
+    """Another organiser's decision, in a request (a session) of its own, committed."""
+    with app.app_context():
+        organiser = db.session.get(User, organiser_id)
+        entry = db.session.get(CleanupAction, entry_id)
+        services.review_action(entry, organiser, decision, reason, utcnow(), changing)
+        db.session.commit()
+        db.session.remove()
+
+
+def test_a_change_checks_the_entry_as_it_is_when_it_writes(app, client, make, running):
+    """Deterministic, on either database: the entry read, another organiser changes the
+    decision and commits, then this one's check and write."""
+    entry_id = _flagged(client, running, make.user())
+    login(client, make.user(roles=("organiser",)))
+    assert _review(client, entry_id, "reject", REASON).status_code == 302
+    organiser, other = make.user(roles=("organiser",)), make.user(roles=("organiser",))
+    db.session.commit()
+    seen = db.session.get(CleanupAction, entry_id)
+    assert seen.status == "rejected"
+
+    _decided_meanwhile(app, other.id, entry_id, True, changing="rejected")
+    with pytest.raises(services.CleanupError) as refused:
+        services.review_action(seen, organiser, True, "", utcnow(), "rejected")
+    db.session.rollback()
+
+    assert (refused.value.status, refused.value.code) == (409, "decision_moved")
+    assert _events(entry_id) == ["reject", "accept"] and _notices(entry_id) == 2
+
+
+def test_a_first_decision_checks_the_entry_as_it_is_when_it_writes(app, client, make, running):
+    entry_id = _flagged(client, running, make.user())
+    organiser, other = make.user(roles=("organiser",)), make.user(roles=("organiser",))
+    db.session.commit()
+    seen = db.session.get(CleanupAction, entry_id)
+    assert seen.status == "flagged"
+
+    _decided_meanwhile(app, other.id, entry_id, False, REASON)
+    with pytest.raises(services.CleanupError) as refused:
+        services.review_action(seen, organiser, True, "", utcnow())
+    db.session.rollback()
+
+    assert (refused.value.status, refused.value.code) == (409, "not_flagged")
+    assert db.session.get(CleanupAction, entry_id).status == "rejected"
+    assert _events(entry_id) == ["reject"] and _notices(entry_id) == 1
+
+
+@pytest.mark.parametrize("htmx", [True, False])
+def test_a_change_refused_once_the_campaign_ended_offers_no_button(client, make, running, htmx):
+    entry_id = _flagged(client, running, make.user())
+    login(client, make.user(roles=("organiser",), locale="fr"))
+    assert _review(client, entry_id, "reject", REASON).status_code == 302
+    campaign = db.session.get(CleanupCampaign, running.id)
+    campaign.ends_at = utcnow() - timedelta(minutes=1)
+    db.session.commit()
+    client.get(f"/cleanup/campaigns/{running.id}/review")  # freezes the results
+    assert db.session.get(CleanupCampaign, running.id).frozen_at is not None
+
+    response = _review(client, entry_id, "accept", htmx=htmx, was="rejected")
+    if not htmx:
+        assert response.status_code == 302
+        response = client.get(response.headers["Location"])
+    else:
+        assert response.status_code == 409
+    said = _said(response)
+    assert "Les résultats de cette campagne sont figés." in said
+    assert ">Accepter</button>" not in said and 'name="was"' not in said
+    assert db.session.get(CleanupAction, entry_id).status == "rejected"
+
+
+def _deleted_meanwhile(app, author_id, entry_id) -> None:
+    """The author deletes the entry, in a request (a session) of its own, committed."""
+    with app.app_context():
+        author = db.session.get(User, author_id)
+        services.delete_action(author, db.session.get(CleanupAction, entry_id), utcnow())
+        db.session.commit()
+        db.session.remove()
+
+
+def test_a_decision_on_an_entry_its_author_deleted_meanwhile_is_refused(app, client, make, running):
+    """The decision read the entry, its author deleted it, then the decision's lock read
+    it again: a 500 (the row gone), now a clear refusal."""
+    author = make.user()
+    entry_id = _flagged(client, running, author)
+    organiser = make.user(roles=("organiser",))
+    db.session.commit()
+    seen = db.session.get(CleanupAction, entry_id)
+
+    _deleted_meanwhile(app, author.id, entry_id)
+    with pytest.raises(services.CleanupError) as refused:
+        services.review_action(seen, organiser, True, "", utcnow())
+    db.session.rollback()
+
+    assert (refused.value.status, refused.value.code) == (404, "deleted")
+    assert (
+        refused.value.message
+        == "Cette saisie a été supprimée entre-temps par la personne qui l'a faite."
+    )
+    assert db.session.get(CleanupAction, entry_id) is None and _events(entry_id) == []
