@@ -5,7 +5,7 @@ text."""
 import smtplib
 from email import policy
 from email.message import EmailMessage
-from email.utils import formatdate, make_msgid, parseaddr
+from email.utils import format_datetime, make_msgid, parseaddr
 
 from flask import current_app, url_for
 from flask_babel import force_locale
@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 
 from app.auth.models import User
 from app.core.mail import Mailer, OutgoingEmail
+from app.core.time import local_zone, utcnow
 from app.core.urls import public_url
 
 
@@ -46,7 +47,8 @@ def sign_in_link_email(user: User, url: str, language: str) -> OutgoingEmail:
     message["From"] = sender
     message["To"] = user.email
     message["Subject"] = subject
-    message["Date"] = formatdate(localtime=False)
+    # With the portal's offset, as the portal's other e-mails: « -0000 » means "zone unknown".
+    message["Date"] = format_datetime(utcnow().astimezone(local_zone()))
     # The sender's domain, as mail servers and spam filters expect of a Message-ID.
     message["Message-ID"] = make_msgid(domain=parseaddr(sender)[1].rpartition("@")[2])
     message["Auto-Submitted"] = "auto-generated"

@@ -185,7 +185,7 @@ def _requested_next() -> str | None:
     A form's address (POST only) names no page: a form sent from a tab left open after
     signing out elsewhere sends the person to sign in with it as `next`, and going on
     to it answered 405, what they typed lost. The nearest page above it is then the one
-    the form was on (/auth/profile for /auth/profile/tokens), its query kept (the roles
+    the form was on (/auth/profile for /auth/profile/preferences), its query kept (the roles
     search and page of /admin/roles/7?q=martin&page=2); home when there is none."""
     target = safe_next_url(request.args.get("next"))
     if target is None or answers_get(target):
@@ -468,6 +468,9 @@ def _password_checks_limited_message() -> str:
 @login_required
 def create_token():
     """Create a personal API token and show it once, in this very answer."""
+    # Held until the commit: two forms sent at once are checked one after the other, the
+    # second seeing the first's token, so no two active tokens share a name.
+    services.lock_people([current_user.id])
     form = TokenForm(owner=current_user)
     if not form.validate_on_submit():
         return _render_profile(token_form=form, status=422)
@@ -477,6 +480,14 @@ def create_token():
     # whoever holds it) nor in a URL. A reload posts the form again, whose name is then
     # an active token's: refused, no second token, and this one is not shown again.
     return _render_profile(new_token=raw)
+
+
+@bp.get("/profile/tokens")
+@login_required
+def show_tokens():
+    """The address the token form leaves in the address bar: reloaded with Enter, opened
+    in a new tab or bookmarked, it leads to the tokens on the profile page, not a 405."""
+    return redirect(url_for("auth.profile", _anchor="tokens-title"))
 
 
 @bp.post("/profile/tokens/<int:token_id>/revoke")

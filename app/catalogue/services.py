@@ -500,6 +500,15 @@ def _close_submitted(request: CatalogueRequest, status: str, decider, now: datet
     ).rowcount
     db.session.refresh(request)
     if not closed:
+        if request.status == "withdrawn" and request.user_id is None:
+            # Erasure withdraws the person's waiting requests, then detaches them: the
+            # person did not take it back, and nobody is left to receive the items.
+            raise CatalogueError(
+                _(
+                    "This request was withdrawn because the personal data of the person "
+                    "who sent it was erased."
+                )
+            )
         if request.status == "withdrawn":
             raise CatalogueError(_("This request was withdrawn by the person who sent it."))
         raise CatalogueError(_("This request has already been decided."))

@@ -501,19 +501,29 @@ def my_returns_page(user: User, page: int, per_page: int = MY_RETURNS_PER_PAGE):
     return within_pages(fetch, page, per_page)
 
 
-def _month_expression() -> ColumnElement | None:
+def _month_expression(now: datetime) -> ColumnElement | None:
     """The month each device was declared, as people there read it: in the portal's zone
     (Europe/Paris), so that one declared on 1 June at 00:30 counts in June, not in May as
-    in UTC.
+    in UTC. None when nothing was declared.
 
-    Neither database is asked to convert: SQLite knows no zone. The months from the first
-    declaration to the last start at local midnights, each an instant: a declaration is in
-    the month whose start it follows and whose end it precedes."""
+    Neither database is asked to convert: SQLite knows no zone. The months run from the
+    first declaration's to this one (`now`), or to the last declaration's if later."""
     first, last = db.session.execute(
         select(func.min(DeviceReturn.declared_at), func.max(DeviceReturn.declared_at))
     ).one()
     if first is None:  # no declaration: no month
         return None
+    return months_of_declarations(first, max(last, now))
+
+
+def months_of_declarations(first: datetime, last: datetime) -> ColumnElement:
+    """The month of each declaration, from `first`'s month to `last`'s: each month starts
+    at a local midnight, an instant, and a declaration is in the month whose start it
+    follows and whose end it precedes.
+
+    A declaration committed after `first` and `last` were read, later than `last`, is in
+    no month of these: it counts in the month after `last`'s, its own unless the read was
+    more than a month old, rather than in none (a NULL month the tables cannot sort)."""
     zone = local_zone()
     month = first.astimezone(zone).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     month = month.replace(tzinfo=None)
@@ -524,18 +534,24 @@ def _month_expression() -> ColumnElement | None:
         # Local midnight of the next month's first day, whatever its offset from UTC.
         whens.append((DeviceReturn.declared_at < following.replace(tzinfo=zone), f"{month:%Y-%m}"))
         month = following
-    return case(*whens)
+    return case(*whens, else_=f"{month:%Y-%m}")
 
 
 def _grouped_returns() -> tuple[list[dict], dict[int, CollectionPoint]]:
     """The open-data table (`grouped_returns`) and the points it names, by id."""
     from app.catalogue.queries import reference_embodied_by_device_type
 
-    embodied = reference_embodied_by_device_type()
     points = {p.id: p for p in db.session.scalars(select(CollectionPoint))}
-    month = _month_expression()
+    month = _month_expression(utcnow())
     if month is None:  # nothing declared yet
         return [], points
+    return returns_by_month(month, points, reference_embodied_by_device_type()), points
+
+
+def returns_by_month(
+    month: ColumnElement, points: dict[int, CollectionPoint], embodied: dict[str, float]
+) -> list[dict]:
+    """The open-data table's rows, each declaration in the month `month` gives it."""
     month = month.label("month")
     rows = db.session.execute(
         select(
@@ -572,7 +588,7 @@ def _grouped_returns() -> tuple[list[dict], dict[int, CollectionPoint]]:
                 "kgco2e_avoided": round(avoided, 1),
             }
         )
-    return table, points
+    return table
 
 
 def grouped_returns() -> list[dict]:

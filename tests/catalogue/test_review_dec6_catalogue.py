@@ -233,7 +233,10 @@ def test_an_erased_persons_request_can_no_longer_be_decided(
     sent = {"decision": decision, "note": "Pas de budget pour Camille", "confirmed": "y"}
     response = auth.post(f"/catalogue/admin/requests/{erased_requester}/decide", sent)
     page = _text(client.get(response.location).text)
-    assert "Cette demande a été retirée par la personne qui l'a envoyée." in page
+    assert (
+        "Cette demande a été retirée parce que les données personnelles de la personne "
+        "qui l'a envoyée ont été effacées." in page
+    )
     assert _request(erased_requester).status == "withdrawn"
     events = select(AuditEvent).where(AuditEvent.object_type == "catalogue_request")
     assert db.session.scalars(events).all() == []

@@ -62,6 +62,7 @@ EXPECTATIONS: dict[str, Access] = {
     "auth.update_preferences": SIGNED_IN,
     "auth.change_password": SIGNED_IN,
     "auth.create_token": SIGNED_IN,
+    "auth.show_tokens": SIGNED_IN,  # redirects to the profile's tokens
     "auth.revoke_token": OWN,
     "auth.export_data": SIGNED_IN,
     "auth.request_erasure": SIGNED_IN,
