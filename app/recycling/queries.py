@@ -551,7 +551,8 @@ def _grouped_returns() -> tuple[list[dict], dict[int, CollectionPoint]]:
 def returns_by_month(
     month: ColumnElement, points: dict[int, CollectionPoint], embodied: dict[str, float]
 ) -> list[dict]:
-    """The open-data table's rows, each declaration in the month `month` gives it."""
+    """The open-data table's rows, each declaration in the month `month` gives it;
+    `points` gains any point the rows name that it lacks."""
     month = month.label("month")
     rows = db.session.execute(
         select(
@@ -568,6 +569,8 @@ def returns_by_month(
     for month_value, point_id, device_type, status, count in sorted(
         rows, key=lambda r: (r[0], r[1], r[2], r[3])
     ):
+        if point_id not in points:  # a point created since `points` was read
+            points[point_id] = db.session.get(CollectionPoint, point_id)
         point = points[point_id]
         avoided = embodied.get(device_type, 0.0) * count if status in REUSE_OUTCOMES else 0.0
         # Only what an agent received was collected: a device declared and still

@@ -51,3 +51,19 @@ def test_the_statistics_count_every_declaration_by_its_month(make, rec):
         "2026-06",
         "2026-07",
     ]
+
+
+def test_a_point_created_after_the_points_were_read_is_named(make, rec):
+    """The points are read before the counts: a point created (and declared at) between
+    the two was a KeyError, the statistics page a 500."""
+    first = rec.point()
+    june = datetime(2026, 6, 10, 9, 0, tzinfo=UTC)
+    rec.device_return(make.user(), first, "laptop", now=june)
+    points = {p.id: p for p in db.session.scalars(select(CollectionPoint))}
+    later = rec.point()
+    rec.device_return(make.user(), later, "tablet", now=june)
+
+    table = queries.returns_by_month(queries.months_of_declarations(june, june), points, {})
+
+    assert {row["point_id"] for row in table} == {first.id, later.id}
+    assert points[later.id].name == later.name
