@@ -114,6 +114,17 @@ class RuleForm(Form):
         validators=[Optional(), LocalNumberRange(min=SMALLEST, max=100_000)],
     )
 
+    def validate(self, extra_validators=None) -> bool:
+        """Both figures are needed of a type that counts: left empty, they were saved as
+        0 points and a cap of 1, with no word said."""
+        valid = super().validate(extra_validators)
+        if self.enabled.data:
+            for field in (self.points_per_unit, self.daily_cap):
+                if field.data is None and not field.errors:
+                    field.errors = [*field.errors, _l("Enter a figure for a type that counts.")]
+                    valid = False
+        return valid
+
 
 def _goal_field(label):
     return FiniteDecimalField(

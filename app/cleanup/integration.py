@@ -5,6 +5,7 @@ audiences, personal data and the dashboard panel. Registered in init_app.
 import math
 from datetime import datetime
 
+from babel import Locale
 from babel.numbers import format_decimal as babel_decimal
 from babel.numbers import format_percent as babel_percent
 from flask import current_app, render_template, url_for
@@ -13,6 +14,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from app.auth.models import User
 from app.cleanup import queries, services
 from app.cleanup.catalogue import BADGES, flag_reason_label, goal_share, quantity_label
 from app.cleanup.countdown import ends_when
@@ -151,11 +153,25 @@ def on_device_return_withdrawn(sender, return_id=None, user=None, now=None, **_k
     services.take_back_device_return(return_id, user, now or utcnow())
 
 
+# The counted units in the singular, where the language's plural rule asks for it
+# (« 0 appareil », « 1 participant », "1 device"); GB and TB are symbols.
+SINGULAR_UNIT_WORDS = {
+    "fr": {"items": "élément", "devices": "appareil", "participants": "participant",
+           "points": "point"},
+    "en": {"items": "item", "devices": "device", "participants": "participant",
+           "points": "point"},
+}  # fmt: skip
+
+
 def _amount(value: float, unit: str, locale: str) -> str:
     words = UNIT_WORDS[locale]
     if unit == "GB" and value >= 1000:
         value, unit = value / 1000, "TB"
-    return f"{babel_decimal(round(value, 1), locale=locale)}\u00a0{words[unit]}"
+    value = round(value, 1)
+    word = words[unit]
+    if unit in SINGULAR_UNIT_WORDS[locale] and Locale.parse(locale).plural_form(value) == "one":
+        word = SINGULAR_UNIT_WORDS[locale][unit]
+    return f"{babel_decimal(value, locale=locale)}\u00a0{word}"
 
 
 def goal_text(goal: dict, locale: str) -> str:
@@ -393,8 +409,13 @@ def _campaign_param(params: dict) -> CleanupCampaign | None:
 
 
 def resolve_participants(now: datetime, params: dict):
+    """The campaign's participants who can still be reached (active accounts), as the
+    non-participants are: the two audiences add up to the campaign's scope."""
     campaign = _campaign_param(params)
-    return queries.participant_user_ids(campaign.id if campaign else -1)
+    counted = queries.participant_user_ids(campaign.id if campaign else -1)
+    return select(User.id).where(
+        User.id.in_(counted), User.active.is_(True), User.anonymised_at.is_(None)
+    )
 
 
 def resolve_non_participants(now: datetime, params: dict):

@@ -66,3 +66,15 @@ def test_the_results_thank_only_those_whose_entries_counted(people):
     assert "est terminée. Merci" in results.body and "Vous avez 10 points (rang 1)." in results.body
     for kind in ("flagged", "rejected", "pending", "idle"):
         assert inbox_of(who[kind]) == [], kind
+
+
+def test_a_deactivated_participant_is_not_counted_among_the_recipients(people, make):
+    """Participants and non-participants add up to the scope: a deactivated account is
+    in neither (the non-participants already left such accounts out)."""
+    campaign, who = people
+    gone = make.user()
+    services.log_action(gone, campaign, "delete-mail", 1, utcnow())
+    gone.active = False
+    db.session.commit()
+    assert _audience("campaign-participants", campaign) == {who["counted"].id}
+    assert gone.id not in _audience("campaign-non-participants", campaign)

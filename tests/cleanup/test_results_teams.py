@@ -106,3 +106,17 @@ def test_with_no_team_at_all_a_sentence_replaces_the_empty_tables(
     }[locale]
     assert said in html.unescape(section)
     assert "<table" not in section
+
+
+def test_the_participation_table_names_people_without_a_counted_entry_as_such(
+    client, make, make_campaign
+):
+    """Its first row counted people who did log (an entry rejected or never reviewed)
+    under « aucune action »: it counts those with no counted entry, and says so."""
+    campaign = _ended(make_campaign)
+    _team(make, campaign, DPO, 1, 7)
+    _closed(campaign)
+    login(client, make.user(roles=("organiser",), locale="fr"))
+    page = client.get(f"/cleanup/campaigns/{campaign.id}/results").get_data(as_text=True)
+    assert '<th scope="row">aucune saisie comptée</th>' in page
+    assert "aucune action" not in page
