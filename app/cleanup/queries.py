@@ -706,7 +706,7 @@ def my_standing(campaign: CleanupCampaign, user, with_badges: bool = True) -> di
         fresh = _participant_scores(campaign, [pid])
     if not fresh:
         return {"points": 0, "rank": None, "badges": [], "participants": len(board.points),
-                **waiting}  # fmt: skip
+                "in_review": _entries_in_review(pid), **waiting}  # fmt: skip
     pid, points, gb, mail, devices, days = fresh[0]
     points = int(points)
     stale = board.points.get(pid)
@@ -725,6 +725,16 @@ def my_standing(campaign: CleanupCampaign, user, with_badges: bool = True) -> di
 
 
 _NOTHING_WAITING = MappingProxyType({"pending": 0, "pending_entries": 0})
+
+
+def _entries_in_review(pid: int | None) -> int:
+    """How many of a person's entries wait for an organiser's review: asked only of
+    someone with no counted entry, whom "log an action" would mislead."""
+    if pid is None:
+        return 0
+    return db.session.scalar(
+        select(func.count()).where(A.participant_id == pid, A.status == FLAGGED)
+    )
 
 
 @functools.cache
