@@ -96,6 +96,9 @@ def test_the_review_page_lists_a_decision_with_the_form_to_change_it(client, mak
     assert "Rejected on " in block and f": {REASON}<" in block
     assert 'name="was" value="rejected"' in block
     assert ">Accept</button>" in block and ">Reject</button>" not in block
+    # Accepting asks for no reason: the box "(needed to reject)" is the rejection's only.
+    assert "needed to reject" not in block and 'name="reason"' not in block
+    assert "needed to reject" in _decided_block(page, accepted.id)
 
 
 def test_an_entry_accepted_by_mistake_is_rejected_and_stops_counting_at_once(client, make, running):
