@@ -6,13 +6,14 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from app.cleanup import services
 from app.cleanup.forms import to_local_naive
 from app.cleanup.models import CleanupActionType
 from app.core.time import utcnow
 from app.extensions import db
+from app.messaging.models import Dispatch
 from tests.conftest import csrf_token, login
 
 NOW = datetime(2026, 3, 18, 10, 0, tzinfo=UTC)
@@ -112,6 +113,36 @@ def edit_form(client, campaign) -> dict:
         "rules-0-points_per_unit": "10",
         "rules-0-daily_cap": "20",
     }
+
+
+def draft_with_its_form(client, make, make_campaign, **changes):
+    """A draft campaign, its organiser signed in on `client`, and its edit form as saved
+    with `changes` (a field set to None is left out, as an unticked box)."""
+    organiser = make.user(roles=("organiser",))
+    mail = services.ensure_default_action_types()[0]
+    now = utcnow().replace(second=0, microsecond=0)
+    campaign = make_campaign(
+        organiser=organiser,
+        publish=False,
+        starts_at=now + timedelta(days=1),
+        ends_at=now + timedelta(days=5),
+        goals={"GB": 100},
+        rules=[{"action_type_id": mail.id, "points_per_unit": 10, "daily_cap": 20}],
+    )
+    login(client, organiser)
+    form = edit_form(client, campaign)
+    form.update(changes)
+    return campaign, {name: value for name, value in form.items() if value is not None}
+
+
+@pytest.fixture
+def running(make_campaign):
+    """A campaign running since yesterday, its own messages (its launch) set aside."""
+    now = utcnow()
+    campaign = make_campaign(starts_at=now - timedelta(days=1), ends_at=now + timedelta(days=5))
+    db.session.execute(update(Dispatch).values(status="cancelled"))
+    db.session.commit()
+    return campaign
 
 
 class Participant:

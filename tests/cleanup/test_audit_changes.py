@@ -14,7 +14,7 @@ from app.core.audit import AuditEvent, record_audit
 from app.core.i18n import format_moment
 from app.core.time import utcnow
 from app.extensions import db
-from tests.cleanup.conftest import edit_form
+from tests.cleanup.conftest import draft_with_its_form
 from tests.conftest import csrf_token, login
 
 
@@ -167,30 +167,10 @@ def test_another_domains_update_is_shown_as_stored(client, make):
     assert "<td>new footprint -&gt; 2</td>" in _audit_page(client, make, "en")
 
 
-def _draft_with_its_form(client, make, make_campaign, **changes):
-    """A draft campaign, its organiser signed in on `client`, and its edit form as saved
-    with `changes` (a field set to None is left out, as an unticked box)."""
-    organiser = make.user(roles=("organiser",))
-    mail = services.ensure_default_action_types()[0]
-    now = utcnow().replace(second=0, microsecond=0)
-    campaign = make_campaign(
-        organiser=organiser,
-        publish=False,
-        starts_at=now + timedelta(days=1),
-        ends_at=now + timedelta(days=5),
-        goals={"GB": 100},
-        rules=[{"action_type_id": mail.id, "points_per_unit": 10, "daily_cap": 20}],
-    )
-    login(client, organiser)
-    form = edit_form(client, campaign)
-    form.update(changes)
-    return campaign, {name: value for name, value in form.items() if value is not None}
-
-
 def test_renaming_a_campaign_shows_the_old_and_new_names_in_each_language(
     client, make, make_campaign
 ):
-    campaign, form = _draft_with_its_form(
+    campaign, form = draft_with_its_form(
         client, make, make_campaign, name_fr="Printemps; propre", name_en="Spring clean-up"
     )
     assert client.post(f"/cleanup/campaigns/{campaign.id}/edit", data=form).status_code == 302
@@ -208,7 +188,7 @@ def test_narrowing_a_campaigns_scope_shows_who_took_part_before_and_after(
 ):
     archives = make.department(name_fr="Archives", name_en="Records")
     budget = make.department(name_fr="Budget", name_en="Finance")
-    campaign, form = _draft_with_its_form(
+    campaign, form = draft_with_its_form(
         client, make, make_campaign, all_departments=None, departments=[budget.id, archives.id]
     )
     assert client.post(f"/cleanup/campaigns/{campaign.id}/edit", data=form).status_code == 302

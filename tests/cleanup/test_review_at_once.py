@@ -32,16 +32,6 @@ MOVED = "This entry has changed since the page was shown: here it is as it is no
 NOT_WAITING = "This entry is not waiting for review."
 
 
-@pytest.fixture
-def running(make_campaign):
-    """A campaign running since yesterday, its own messages (its launch) set aside."""
-    now = utcnow()
-    campaign = make_campaign(starts_at=now - timedelta(days=1), ends_at=now + timedelta(days=5))
-    db.session.execute(update(Dispatch).values(status="cancelled"))
-    db.session.commit()
-    return campaign
-
-
 def _flagged(client, campaign, author) -> int:
     """12 GB of mail in one entry: above the usual size, flagged for review."""
     assert Participant(client, campaign, author).log("delete-mail", "12").status_code == 200

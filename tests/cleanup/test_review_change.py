@@ -12,7 +12,7 @@ from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from app.cleanup import queries, services
 from app.cleanup.models import CleanupAction, CleanupCampaign
@@ -20,21 +20,10 @@ from app.core.audit import AuditEvent
 from app.core.time import utcnow
 from app.extensions import db
 from app.messaging import jobs
-from app.messaging.models import Dispatch
 from tests.cleanup.conftest import Participant
 from tests.conftest import browser_sign_in, csrf_token, login
 
 REASON = "Duplicate of yesterday's entry"
-
-
-@pytest.fixture
-def running(make_campaign):
-    """A campaign running since yesterday, its own messages (its launch) set aside."""
-    now = utcnow()
-    campaign = make_campaign(starts_at=now - timedelta(days=1), ends_at=now + timedelta(days=5))
-    db.session.execute(update(Dispatch).values(status="cancelled"))
-    db.session.commit()
-    return campaign
 
 
 def _logged(person: Participant, quantity) -> CleanupAction:
