@@ -5,6 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, RadioField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
+from app.auth.models import TOKEN_NAME_LENGTH
 from app.auth.services import api_token_name_taken
 from app.core.forms import choices, valid_email
 
@@ -72,7 +73,10 @@ class TokenForm(FlaskForm):
 
     name = StringField(
         _l("Token name"),
-        validators=[DataRequired(message=_l("Give the token a name.")), Length(max=80)],
+        validators=[
+            DataRequired(message=_l("Give the token a name.")),
+            Length(max=TOKEN_NAME_LENGTH),
+        ],
         description=_l("e.g. my script"),
     )
 

@@ -141,6 +141,10 @@ class UserRole(db.Model):
     user: Mapped[User] = relationship(back_populates="role_rows")
 
 
+#: The longest name of an API token, in characters.
+TOKEN_NAME_LENGTH = 80
+
+
 class ApiToken(db.Model):
     """A personal API token. Only its SHA-256 digest is stored."""
 
@@ -150,7 +154,7 @@ class ApiToken(db.Model):
     user_id: Mapped[int] = mapped_column(
         ForeignKey("user_account.id", ondelete="CASCADE"), index=True
     )
-    name: Mapped[str] = mapped_column(String(80))
+    name: Mapped[str] = mapped_column(String(TOKEN_NAME_LENGTH))
     token_digest: Mapped[str] = mapped_column(String(64), unique=True)
     prefix: Mapped[str] = mapped_column(String(12))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

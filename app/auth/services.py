@@ -9,12 +9,14 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import bindparam, delete, func, or_, select, update
 from sqlalchemy.orm import lazyload, with_expression
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.auth.models import (
     ROLES,
+    TOKEN_NAME_LENGTH,
     ApiToken,
     LeaderboardVisibility,
     SignInLink,
@@ -203,7 +205,25 @@ def api_token_name_taken(user: User, name: str) -> bool:
 
 
 def create_api_token(user: User, name: str) -> tuple[ApiToken, str]:
-    """Create a personal token; the raw value is returned once and never stored."""
+    """Create a personal token; the raw value is returned once and never stored.
+
+    Its name is required and none of the person's active tokens may bear it
+    (`AccountError` otherwise, nothing created), whoever asks: the profile form checks the
+    same first, to show it at its field. The person is held until the commit
+    (`lock_people`): two requests at once are checked one after the other."""
+    lock_people([user.id])
+    name = name.strip()
+    if not name:
+        raise AccountError(_("Give the token a name."))
+    if len(name) > TOKEN_NAME_LENGTH:
+        raise AccountError(
+            _("A token's name holds at most %(count)s characters.", count=TOKEN_NAME_LENGTH)
+        )
+    if api_token_name_taken(user, name):
+        raise AccountError(
+            _("An active token of this person is already named “%(name)s”: choose another "
+              "name.", name=name)
+        )  # fmt: skip
     raw = "emp_" + secrets.token_urlsafe(32)
     token = ApiToken(user=user, name=name, token_digest=ApiToken.digest(raw), prefix=raw[:10])
     db.session.add(token)
@@ -266,7 +286,7 @@ def _session_user_statement():
 
 def load_session_user(session_id: str) -> User | None:
     """Flask-Login's loader: 'id:session_token', refused once the token has rotated."""
-    user_id, _, session_token = session_id.partition(":")
+    user_id, _sep, session_token = session_id.partition(":")
     if not user_id.isdigit() or not session_token:
         return None
     statement, figure_names = _session_user_statement()

@@ -11,6 +11,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
     func,
     text,
 )
@@ -139,6 +140,10 @@ class CatalogueRequest(db.Model):
         ForeignKey("user_account.id", ondelete="SET NULL")
     )
     decision_note: Mapped[str] = mapped_column(String(500), default="")
+    # Withdrawn by its sender's erasure (`services.erase_personal_data`), not by them: once
+    # they are gone, nothing else tells the two apart. False unless that UPDATE sets it (a
+    # server default only: inserts written for earlier revisions leave it out).
+    withdrawn_on_erasure: Mapped[bool] = mapped_column(server_default=false())
 
     lines: Mapped[list["CatalogueRequestLine"]] = relationship(
         back_populates="request", cascade="all, delete-orphan", order_by="CatalogueRequestLine.id"

@@ -500,9 +500,10 @@ def _close_submitted(request: CatalogueRequest, status: str, decider, now: datet
     ).rowcount
     db.session.refresh(request)
     if not closed:
-        if request.status == "withdrawn" and request.user_id is None:
+        if request.status == "withdrawn" and request.withdrawn_on_erasure:
             # Erasure withdraws the person's waiting requests, then detaches them: the
-            # person did not take it back, and nobody is left to receive the items.
+            # person did not take it back, and nobody is left to receive the items. One
+            # they withdrew before is detached alike, and still theirs to have withdrawn.
             raise CatalogueError(
                 _(
                     "This request was withdrawn because the personal data of the person "
@@ -754,7 +755,8 @@ def audited_requests(user):
 def erase_personal_data(user, now: datetime) -> None:
     """Delete the person's basket, withdraw their requests still waiting for a decision
     (nobody is left to receive the items: they leave the admins' queue, and no approval
-    charges a budget for them), then detach their requests and marks from them.
+    charges a budget for them), marked as withdrawn by the erasure (those the person
+    withdrew themselves stay theirs), then detach their requests and marks from them.
 
     Sent requests keep their department and lines, so every budget total stays exactly
     the same; free text that may identify them goes, the decision notes the audit log
@@ -780,7 +782,7 @@ def erase_personal_data(user, now: datetime) -> None:
     db.session.execute(
         update(CatalogueRequest)
         .where(CatalogueRequest.user_id == user.id, CatalogueRequest.status == "submitted")
-        .values(status="withdrawn", decided_at=now, decided_by_id=None)
+        .values(status="withdrawn", decided_at=now, decided_by_id=None, withdrawn_on_erasure=True)
     )
     db.session.execute(
         update(CatalogueRequest)

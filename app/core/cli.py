@@ -231,13 +231,22 @@ def tokens():
 
 @tokens.command("create")
 @click.argument("email")
-@click.option("--name", default="cli", help="A name to recognise the token by.")
+@click.option(
+    "--name",
+    default="cli",
+    help="A name to recognise the token by, which none of the person's active tokens bears.",
+)
 def create_token(email, name):
     """Create a token for a user and print it as the last line."""
     user = auth_services.find_user_by_email(email)
     if user is None:
         raise click.ClickException(f"No account for {email}.")
-    _token, raw = auth_services.create_api_token(user, name)
+    try:
+        with force_locale("en"):  # operators' commands speak English
+            _token, raw = auth_services.create_api_token(user, name)
+    except auth_services.AccountError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from error
     db.session.commit()
     click.echo(f"Token for {user.email} (shown once):")
     click.echo(raw)

@@ -71,5 +71,8 @@ def init_app(app: Flask) -> None:
     # (read by `admin_services.shown_with`).
     for action, sample, stored in services.AUDIT_SEARCHED_DETAILS:
         register_audit_search(app, action, sample, stored)
-    # A point's edit stores what changed (services.point_changes_summary).
+    # A point's edit stores what changed (services.point_changes_summary), shown with the
+    # names of the settings, by which the search finds it as well.
     register_audit_details(app, "update", services.audit_point_changes)
+    for action, sample, stored in services.AUDIT_SEARCHED_EDITS:
+        register_audit_search(app, action, sample, stored)

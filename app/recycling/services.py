@@ -11,7 +11,7 @@ import opening_hours
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, delete, select, update
+from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from app.auth.models import User, UserRole
@@ -826,6 +826,31 @@ _AUDIT_NAME = re.compile(rf"({_AUDIT_TEXT}): ")
 _AUDIT_PART = re.compile(rf"({'|'.join(POINT_SETTINGS)}) ({_AUDIT_TEXT}) -> ({_AUDIT_TEXT})")
 
 
+def _point_edits_changing(key: str):
+    """The point edits whose details hold a change of `key`: its part follows the name's
+    closing quote (`": key "`) or the part before it (`"; key "`). A quote inside a
+    stored text is escaped, so a name or hours that merely mention the key are no such
+    part (but a text typed to end like one, which the search finds as well)."""
+    return and_(
+        AuditEvent.object_type == "collection_point",
+        or_(
+            *(
+                AuditEvent.summary.contains(f'"{joint} {key} "', autoescape=True)
+                for joint in (":", ";")
+            )
+        ),
+    )
+
+
+# A point's edit, shown with the names of the settings it changed (« Horaires
+# d'ouverture : … → … »): (action, an edit of each setting, the events holding one), so
+# that the log's "Containing" search finds edits by those names too, as
+# `AUDIT_SEARCHED_DETAILS` does a return's events. The sample's empty values show as « – ».
+AUDIT_SEARCHED_EDITS = tuple(
+    ("update", f'"": {key} "" -> ""', _point_edits_changing(key)) for key in POINT_SETTINGS
+)
+
+
 def point_settings(point: CollectionPoint) -> dict[str, str]:
     """A point's settings as its audit events store them (texts)."""
     return {
@@ -876,6 +901,8 @@ def _audit_value(key: str, stored: str) -> str:
         return ", ".join(label for label in labels if label) or "–"
     if key == "agents":
         ids = [int(i) for i in value.split(",") if i.isdigit()]
+        if not ids:
+            return "–"
         names = dict(
             db.session.execute(select(User.id, User.display_name).where(User.id.in_(ids))).all()
         )

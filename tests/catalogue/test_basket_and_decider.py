@@ -7,13 +7,14 @@ from contextlib import contextmanager
 
 import pytest
 from flask_migrate import upgrade
-from sqlalchemy import event, func, select
+from sqlalchemy import column, event, func, select, table
 from sqlalchemy.exc import IntegrityError
 
 from app import create_app
 from app.catalogue import services
 from app.catalogue.models import CatalogueItem, CatalogueRequest, CatalogueRequestLine
 from app.config import TestConfig
+from app.core.types import UTCDateTime
 from app.extensions import db
 from tests.catalogue.conftest import NOW
 from tests.catalogue.test_item_codes import FORM as ITEM_FORM
@@ -157,6 +158,18 @@ def test_a_double_click_leaves_no_basket_behind_once_sent(app, client, auth, mak
     assert _held(sent) == {item.id: 2}
 
 
+# The requests' table at revision 20261205_catalogue_one_basket-1.
+REQUESTS_THEN = table(
+    "catalogue_request",
+    column("id"),
+    column("user_id"),
+    column("status"),
+    column("created_at", UTCDateTime()),
+    column("comment"),
+    column("decision_note"),
+)
+
+
 def test_the_upgrade_merges_a_persons_drafts_into_their_first(empty_database_url, make_item):
     app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=empty_database_url)
     with app.app_context():
@@ -166,18 +179,23 @@ def test_the_upgrade_merges_a_persons_drafts_into_their_first(empty_database_url
         a, b, c = (make_item().id for _ in range(3))
 
         def draft(owner, lines, status="draft"):
-            request = CatalogueRequest(user_id=owner.id, status=status, created_at=NOW)
-            db.session.add(request)
+            # The request and its lines as this revision holds them (not the model's
+            # later columns).
+            request_id = db.session.execute(
+                REQUESTS_THEN.insert()
+                .values(user_id=owner.id, status=status, created_at=NOW, comment="",
+                        decision_note="")
+                .returning(REQUESTS_THEN.c.id)
+            ).scalar_one()  # fmt: skip
             db.session.commit()
-            # The lines as this revision holds them (not the model's later columns).
             for item_id, quantity in lines:
                 db.session.execute(
                     CatalogueRequestLine.__table__.insert().values(
-                        request_id=request.id, item_id=item_id, quantity=quantity
+                        request_id=request_id, item_id=item_id, quantity=quantity
                     )
                 )
             db.session.commit()
-            return request.id
+            return request_id
 
         first = draft(user, [(a, 2)])
         draft(user, [(a, 49), (b, 1)])

@@ -32,6 +32,19 @@ def test_upgrade_from_empty_database_matches_the_models(empty_database_url):
     assert differences == []
 
 
+def test_every_revision_fits_the_version_table():
+    """Alembic records the revision in a VARCHAR(32): PostgreSQL refuses a longer name at
+    upgrade (SQLite stores it anyway, so the suite on SQLite alone would not tell)."""
+    from pathlib import Path
+
+    from alembic.script import ScriptDirectory
+
+    folder = Path(__file__).resolve().parents[2] / "migrations"
+    revisions = [script.revision for script in ScriptDirectory(str(folder)).walk_revisions()]
+    assert revisions
+    assert [revision for revision in revisions if len(revision) > 32] == []
+
+
 def test_items_already_there_get_their_sort_names(empty_database_url):
     """A portal upgraded with items in its catalogue sorts them like new ones."""
     app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=empty_database_url)

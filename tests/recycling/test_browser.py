@@ -93,6 +93,35 @@ def test_find_nearest_point_scan_its_qr_return_a_device_and_see_it_received(
 
 
 @pytest.mark.browser
+def test_the_hidden_wipe_question_is_not_required_and_is_again_once_shown(page, make, rec):
+    """A monitor holds no data: its hidden question asks no answer (a browser checking
+    the form, or a screen reader, saw a required group no one could answer)."""
+    point = rec.point(name="Point Bègles", opening_hours="24/7")
+    _sign_in(page, make.user(locale="fr"))
+    page.goto(f"/recycling/returns/new?point={point.id}", wait_until="load")
+    answers = page.locator("input[name=wipe_requested]")
+    form_valid = "form => form.checkValidity()"
+
+    page.check("input[name=device_type][value=monitor]")
+    page.check("input[name=condition][value=working]")
+    expect(page.locator("#wipe-choice")).to_be_hidden()
+    for answer in answers.all():
+        expect(answer).not_to_have_attribute("required", "")
+    assert page.locator("form.return-form").evaluate(form_valid)
+
+    page.check("input[name=device_type][value=laptop]")
+    expect(page.locator("#wipe-choice")).to_be_visible()
+    for answer in answers.all():
+        expect(answer).to_have_attribute("required", "")
+    assert not page.locator("form.return-form").evaluate(form_valid)
+
+    page.check("input[name=device_type][value=monitor]")
+    page.click("form.return-form button[type=submit]")
+    page.wait_for_url("**/recycling/returns/RC-*")
+    assert "Déclaré" in page.locator(".return-status").inner_text()
+
+
+@pytest.mark.browser
 def test_withdrawing_a_declaration_asks_first(page, make, rec):
     """On a phone, in French: "Ne rien changer" keeps it, "La retirer" withdraws it."""
     point = rec.point(name="Point Mérignac", opening_hours="24/7")

@@ -188,6 +188,40 @@ def test_a_refused_device_type_keeps_the_focus_on_the_type_checked(client, auth,
     assert len(focused) == 1 and 'value="monitor"' in focused[0]
 
 
+# --- the data question, only for devices that hold data --------------------------------------
+# Hidden by recycling.js for the other types, which then drops its radios' `required`
+# (tests/recycling/test_browser.py): the server asks no answer of them either.
+
+
+def test_the_data_question_s_radios_carry_what_the_script_hides_them_by(client, make, rec):
+    rec.point()
+    login(client, make.user(locale="fr"))
+    page = _text(client.get("/recycling/returns/new"))
+    box = re.search(r'<div id="wipe-choice".*?</fieldset>', page, re.S).group(0)
+    answers = re.findall(r'<input[^>]*name="wipe_requested"[^>]*>', box)
+    assert len(answers) == 2 and all(re.search(r"\brequired\b", a) for a in answers)
+    types = re.findall(r'<input[^>]*name="device_type"[^>]*>', page)
+    bearing = {re.search(r'value="(\w+)"', t)[1]: re.search(r'data-bearing="(\w+)"', t)[1]
+               for t in types}  # fmt: skip
+    assert bearing == {t: "yes" if kind.data_bearing else "no" for t, kind in DEVICE_TYPES.items()}
+
+
+@pytest.mark.parametrize("left_ticked", [None, "y", "n"])
+def test_a_device_without_data_is_declared_whatever_the_hidden_question_holds(
+    client, auth, make, rec, left_ticked
+):
+    """No answer, or the one left ticked for a laptop before picking a monitor: accepted,
+    and no wipe is recorded for a device that holds no data."""
+    point = rec.point()
+    login(client, make.user())
+    data = {"collection_point_id": point.id, "device_type": "monitor", "condition": "working"}
+    if left_ticked:
+        data["wipe_requested"] = left_ticked
+    assert auth.post("/recycling/returns/new", data).status_code == 302
+    device_return = db.session.scalar(db.select(DeviceReturn))
+    assert not device_return.wipe_requested and not device_return.data_wiped
+
+
 # --- an outcome is asked about first, with scripts off too ----------------------------------
 
 

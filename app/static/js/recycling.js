@@ -282,15 +282,22 @@
     });
   }
 
-  // The wipe question only matters for data-bearing devices; the types the chosen point
-  // does not accept cannot be picked (its intro, swapped by htmx, lists them).
+  // The wipe question only matters for data-bearing devices: hidden for the others, its
+  // radios are no longer required (the server asks no answer of them), and required
+  // again once shown. The types the chosen point does not accept cannot be picked (its
+  // intro, swapped by htmx, lists them).
   function initReturnForm() {
     var choice = document.getElementById("wipe-choice");
     var types = document.getElementById("device-types");
     if (!choice || !types) { return; }
+    var answers = choice.querySelectorAll("input[type=radio]");
+    var required = Array.prototype.map.call(answers, function (input) { return input.required; });
     function update() {
       var checked = types.querySelector("input:checked");
       choice.hidden = !!checked && checked.dataset.bearing === "no";
+      Array.prototype.forEach.call(answers, function (input, i) {
+        input.required = required[i] && !choice.hidden;
+      });
     }
     function followPoint() {
       var intro = document.getElementById("point-intro");
