@@ -11,7 +11,7 @@ from app.api import ApiError, api_blueprint, check_json_types, form_error, page_
 from app.cleanup import queries, services
 from app.cleanup.catalogue import SYSTEM_ACTION_TYPES
 from app.core.i18n import current_language
-from app.core.time import utcnow
+from app.core.time import local_iso, utcnow
 from app.extensions import db
 
 bp = api_blueprint("cleanup_api", __name__)
@@ -48,8 +48,10 @@ def campaign_json(campaign, now) -> dict:
     return {
         "id": campaign.id,
         "name": campaign.name(locale),
-        "starts_at": campaign.starts_at.isoformat(),
-        "ends_at": campaign.ends_at.isoformat(),
+        # With the Paris offset, as open data writes them: the same instants, the day and
+        # the hour those of the portal's pages.
+        "starts_at": local_iso(campaign.starts_at),
+        "ends_at": local_iso(campaign.ends_at),
         "state": campaign.state(now),
         "goals": [
             {"key": g["key"], "unit": g["unit"], "target": g["target"], "achieved": g["achieved"]}
@@ -237,14 +239,21 @@ NUMBER = {"type": "number"}
 INTEGER = {"type": "integer"}
 STRING = {"type": "string"}
 BADGES = {"type": "array", "items": STRING}
+PARIS_TIME = {
+    "type": "string",
+    "format": "date-time",
+    "description": "ISO 8601 with the offset of the portal's time zone (Europe/Paris: "
+    "+01:00 in winter, +02:00 in summer), as the open data writes it",
+    "example": "2026-12-18T18:00:00+01:00",
+}
 
 SCHEMAS = {
     "CleanupCampaign": _object(
         {
             "id": INTEGER,
             "name": STRING,
-            "starts_at": {"type": "string", "format": "date-time"},
-            "ends_at": {"type": "string", "format": "date-time"},
+            "starts_at": PARIS_TIME,
+            "ends_at": PARIS_TIME,
             "state": {"type": "string", "enum": ["draft", "scheduled", "running", "closed"]},
             "goals": {
                 "type": "array",

@@ -1,6 +1,6 @@
 """Forms of the clean-up campaigns."""
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from flask_babel import gettext as _
@@ -28,6 +28,7 @@ from wtforms.validators import (
     Length,
     Optional,
     StopValidation,
+    ValidationError,
 )
 
 from app.cleanup.catalogue import unit_label
@@ -39,7 +40,7 @@ from app.core.forms import (
     local_number_value,
     single_line_breaks,
 )
-from app.core.i18n import AmbiguousNumber, parse_local_number
+from app.core.i18n import AmbiguousNumber, format_clock, parse_local_number
 from app.core.time import local_zone
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -49,18 +50,88 @@ SMALLEST = Decimal("0.001")
 
 
 def to_utc(local: datetime) -> datetime:
-    """A naive Europe/Paris date-time from a form as an aware instant."""
-    return local.replace(tzinfo=local_zone())
+    """A naive Europe/Paris date-time from a form as an aware instant in UTC. A time the
+    clocks show twice (02:30 on the last Sunday of October) is the first of the two, in
+    summer time, whatever the form parsed (`fold=0`); in UTC, it compares equal to the
+    same instant read back from the database (a Paris time in the repeated hour never
+    does, PEP 495). One the clocks skip is refused by the form (`ExistingLocalTime`)
+    before it comes here."""
+    aware = local.replace(tzinfo=local_zone(), fold=0)
+    try:
+        return aware.astimezone(UTC)
+    except OverflowError:  # the calendar's first or last hours: refused as too far off
+        return aware
+
+
+def skipped_by_the_clocks(local: datetime) -> tuple[datetime, datetime] | None:
+    """For a naive local date-time the clocks skip when they go forward (02:30 on the
+    last Sunday of March in Paris), the local times they jump from and to (02:00 and
+    03:00); None for a time that exists."""
+    zone = local_zone()
+    local = local.replace(tzinfo=None)
+    first = local.replace(tzinfo=zone, fold=0)
+    try:
+        if first.astimezone(UTC).astimezone(zone).replace(tzinfo=None) == local:
+            return None
+    except OverflowError:  # the calendar's first or last day: refused as too far off
+        return None
+    before, after = first.utcoffset(), local.replace(tzinfo=zone, fold=1).utcoffset()
+    # The change is at an instant between the two readings of `local`, on a minute.
+    moment = (local - after).replace(tzinfo=UTC)
+    while moment.astimezone(zone).utcoffset() != after and moment < first:
+        moment += timedelta(minutes=1)
+    return moment.replace(tzinfo=None) + before, moment.astimezone(zone).replace(tzinfo=None)
+
+
+class ExistingLocalTime:
+    """A date-time typed in Paris time that the clocks show: one in the hour skipped
+    when they go forward was saved an hour later without a word."""
+
+    def __call__(self, form, field):
+        if field.data is None:
+            return
+        skipped = skipped_by_the_clocks(field.data)
+        if skipped is not None:
+            raise ValidationError(
+                _(
+                    "This time does not exist in Paris: clocks go forward from %(start)s "
+                    "to %(end)s that night.",
+                    start=format_clock(skipped[0].time()),
+                    end=format_clock(skipped[1].time()),
+                )
+            )
 
 
 def to_local_naive(moment: datetime) -> datetime:
     return moment.astimezone(local_zone()).replace(tzinfo=None)
 
 
-class FiniteDecimalField(DecimalField):
+class _RangeWhenUnreadable:
+    """A number field whose text is not a number is told the range it takes, as a number
+    out of range is ("Enter a number from 0 to 10,000."): "Enter a number." alone left
+    the organiser guessing what the line accepts."""
+
+    def unreadable(self, plain) -> str:
+        """The message of the field's range (`LocalNumberRange`), else `plain`."""
+        for validator in self.validators:
+            if isinstance(validator, LocalNumberRange):
+                try:  # nothing read: the range refuses it with its own words
+                    validator(None, _NothingRead)
+                except ValidationError as refusal:
+                    return str(refusal)
+        return str(plain)
+
+
+class _NothingRead:
+    """What a range validator reads of a field whose text was no number."""
+
+    data = None
+
+
+class FiniteDecimalField(_RangeWhenUnreadable, DecimalField):
     """A decimal typed as the reader writes it ('0,5' in French) that refuses NaN and
     infinities ("sNaN" would crash NumberRange); text that is not a number says so once,
-    in the words of the portal's other number fields ("Enter a number.")."""
+    with the field's range ("Enter a number from 0.001 to 100,000.")."""
 
     _value = local_number_value
     widget = LocalNumberInput()
@@ -75,15 +146,15 @@ class FiniteDecimalField(DecimalField):
                 raise ValueError(str(ambiguous)) from None
             except ValueError:
                 self.data = None
-                raise ValueError(_("Enter a number.")) from None
+                raise ValueError(self.unreadable(_("Enter a number."))) from None
         try:
             super().process_formdata(valuelist)
         except ValueError:
             # DecimalField's "Not a valid decimal value." reads like a programmer's word
-            raise ValueError(_("Enter a number.")) from None
+            raise ValueError(self.unreadable(_("Enter a number."))) from None
         if self.data is not None and not self.data.is_finite():
             self.data = None
-            raise ValueError(_("Enter a number."))
+            raise ValueError(self.unreadable(_("Enter a number.")))
 
     def pre_validate(self, form):
         # Typed but not a number: its range would add a second, less accurate message.
@@ -134,9 +205,17 @@ def _goal_field(label):
     )
 
 
+class WholeNumberField(_RangeWhenUnreadable, LocalIntegerField):
+    """A whole number typed the reader's way; text, or 2.5, is told the field's range."""
+
+    @property
+    def unreadable_message(self) -> str:
+        return self.unreadable(_("Enter a whole number."))
+
+
 def _counted_goal_field(label):
     """A goal counted in whole things (newsletters, devices, people): 2.5 is refused."""
-    return LocalIntegerField(
+    return WholeNumberField(
         label,
         validators=[
             Optional(),
@@ -155,10 +234,14 @@ class CampaignForm(FlaskForm):
     description_fr = TextAreaField(_l("Description (French)"), validators=[Length(max=5000)])
     description_en = TextAreaField(_l("Description (English)"), validators=[Length(max=5000)])
     starts_at = DateTimeLocalField(
-        _l("Starts (Paris time)"), format=DATETIME_FORMAT, validators=[InputRequired()]
+        _l("Starts (Paris time)"),
+        format=DATETIME_FORMAT,
+        validators=[InputRequired(), ExistingLocalTime()],
     )
     ends_at = DateTimeLocalField(
-        _l("Ends (Paris time)"), format=DATETIME_FORMAT, validators=[InputRequired()]
+        _l("Ends (Paris time)"),
+        format=DATETIME_FORMAT,
+        validators=[InputRequired(), ExistingLocalTime()],
     )
     all_departments = BooleanField(_l("Everyone takes part"), default=True)
     departments = MultiCheckboxField(
@@ -309,7 +392,9 @@ class CorrectActionForm(FlaskForm):
 
 class ExtendForm(FlaskForm):
     ends_at = DateTimeLocalField(
-        _l("New end (Paris time)"), format=DATETIME_FORMAT, validators=[InputRequired()]
+        _l("New end (Paris time)"),
+        format=DATETIME_FORMAT,
+        validators=[InputRequired(), ExistingLocalTime()],
     )
 
 

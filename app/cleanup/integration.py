@@ -102,7 +102,7 @@ ENTRY_VARIABLES = only_in_notices(
         ),
         Variable(
             "review_reason",
-            _l("The organiser's reason for not counting the entry"),
+            _l("The reason the organiser gave with the decision (empty if none)"),
             _l("Duplicate"),
         ),
         Variable(
@@ -516,10 +516,16 @@ def action_status_name(status: str, frozen: bool) -> str:
 
 
 def action_status_text(
-    status: str, frozen: bool, review_reason: str | None, correction_refused: bool
+    status: str,
+    frozen: bool,
+    review_reason: str | None,
+    correction_refused: bool,
+    reviewed_as_is: bool = False,
 ) -> str:
     """An entry's status with the organiser's decision as "My entries" and the data export
-    write it: a rejection with its reason, a refused correction with why."""
+    write it: a rejection with its reason, a refused correction with why, an acceptance
+    with the reason typed with it (`reviewed_as_is`: not corrected since, else the reason
+    was about another quantity)."""
     name = action_status_name(status, frozen)
     if status == "rejected" and review_reason:
         return _("%(label)s: %(value)s", label=name, value=review_reason)
@@ -529,7 +535,16 @@ def action_status_text(
             status=name,
             reason=review_reason,
         )
+    if status == "accepted" and reviewed_as_is and review_reason:
+        return _("%(status)s. Reason: %(reason)s", status=name, reason=review_reason)
     return name
+
+
+def reviewed_as_is(action: CleanupAction) -> bool:
+    """Decided by an organiser and not corrected by its author since (as `my_actions`)."""
+    return action.reviewed_at is not None and (
+        action.corrected_at is None or action.corrected_at <= action.reviewed_at
+    )
 
 
 def export_actions(user) -> list[dict]:
@@ -576,7 +591,7 @@ def export_actions(user) -> list[dict]:
                 "review_reason": action.review_reason,
                 # What "My entries" shows in its status column: the decision and its reason.
                 "status_text": action_status_text(
-                    action.status, frozen, action.review_reason, refused
+                    action.status, frozen, action.review_reason, refused, reviewed_as_is(action)
                 ),
                 "reviewed_at": local_iso(action.reviewed_at),
                 # Why it was set aside for review: the stored key, and in the person's words.

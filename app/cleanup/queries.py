@@ -16,7 +16,7 @@ from types import MappingProxyType
 from typing import NamedTuple
 
 from flask import current_app, g, has_request_context
-from sqlalchemy import bindparam, distinct, event, func, or_, select
+from sqlalchemy import bindparam, case, distinct, event, func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.auth.models import LeaderboardVisibility, User
@@ -1139,6 +1139,9 @@ class Entry(NamedTuple):
     # Counted as last accepted, its author's correction refused (`review_reason` says why).
     correction_refused: bool
     action_type: ActionTypeLabel
+    # Decided by an organiser and not corrected since: `review_reason` is about the entry
+    # as it stands (a reason typed with an acceptance included).
+    reviewed_as_is: bool = False
 
 
 @functools.cache
@@ -1152,10 +1155,13 @@ def _my_actions_statement():
     count = select(func.count()).select_from(listed.subquery()).scalar_subquery()
     # A refused correction clears `corrected_from` and keeps `corrected_at`.
     refused = A.corrected_at.is_not(None) & A.corrected_from.is_(None)
+    as_is = A.reviewed_at.is_not(None) & (
+        A.corrected_at.is_(None) | (A.corrected_at <= A.reviewed_at)
+    )
     return (
         select(
             A.id, A.logged_at, A.quantity, A.points, A.status, A.review_reason, A.source_key,
-            refused, A.action_type_id, count,
+            refused, A.action_type_id, as_is, count,
         )
         .where(A.participant_id == participant)
         .order_by(A.logged_at.desc(), A.id.desc())
@@ -1187,7 +1193,7 @@ def my_actions(campaign: CleanupCampaign, user, limit: int = MY_ACTIONS_LIMIT) -
     labels = action_type_labels()
     if any(row[8] not in labels for row in rows):  # a type created since this request began
         labels = _read_action_type_labels()
-    entries = [Entry(*row[:7], bool(row[7]), labels[row[8]]) for row in rows]
+    entries = [Entry(*row[:7], bool(row[7]), labels[row[8]], bool(row[9])) for row in rows]
     return entries, rows[0][-1] if rows else 0
 
 
@@ -1362,15 +1368,31 @@ def compute_results(campaign: CleanupCampaign, now: datetime) -> dict:
 
 
 def previous_campaign(campaign: CleanupCampaign) -> CleanupCampaign | None:
-    return db.session.scalar(
-        select(CleanupCampaign)
-        .where(
-            CleanupCampaign.frozen_at.is_not(None),
-            CleanupCampaign.ends_at <= campaign.starts_at,
-            CleanupCampaign.id != campaign.id,
+    """The latest campaign with frozen results that ended before this one started, of the
+    same scope (everyone in both, or the very same departments): a campaign of two
+    departments compared with one of the whole staff compared unlike populations. None
+    when there is no such campaign (the results page then says it has none to compare)."""
+    query = select(CleanupCampaign).where(
+        CleanupCampaign.frozen_at.is_not(None),
+        CleanupCampaign.ends_at <= campaign.starts_at,
+        CleanupCampaign.id != campaign.id,
+        CleanupCampaign.all_departments.is_(bool(campaign.all_departments)),
+    )
+    if not campaign.all_departments:
+        wanted = sorted(campaign.department_ids)
+        rows = CleanupCampaignDepartment
+        # As many departments, all of them among this campaign's: the same set.
+        same_set = (
+            select(rows.campaign_id)
+            .group_by(rows.campaign_id)
+            .having(
+                func.count() == len(wanted),
+                func.count(case((rows.department_id.in_(wanted), 1))) == len(wanted),
+            )
         )
-        .order_by(CleanupCampaign.ends_at.desc())
-        .limit(1)
+        query = query.where(CleanupCampaign.id.in_(same_set))
+    return db.session.scalar(
+        query.order_by(CleanupCampaign.ends_at.desc(), CleanupCampaign.id.desc()).limit(1)
     )
 
 

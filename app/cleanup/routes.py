@@ -300,7 +300,11 @@ def extend_campaign(campaign_id: int):
     campaign = _campaign_or_404(campaign_id)
     form = ExtendForm()
     if not form.validate_on_submit():
-        return _extend_refused(campaign, form, _("Enter a valid date and time."))
+        # A date read but refused (a time the clocks skip) says why; else it was unreadable.
+        told = form.ends_at.errors if form.ends_at.data is not None else []
+        return _extend_refused(
+            campaign, form, told[0] if told else _("Enter a valid date and time.")
+        )
     new_end = to_utc(form.ends_at.data)
     try:
         if asks_after_check():  # scripts off: the question names the end typed, in full
@@ -833,7 +837,7 @@ def review(campaign_id: int):
     campaign = _campaign_or_404(campaign_id)
     if services.freeze_campaign(campaign, utcnow()):  # a closed campaign: no decision left
         db.session.commit()
-    return _review_page(campaign)
+    return _review_page(campaign, answer=_review_answer_carried(campaign))
 
 
 # What the review queue's entries read: why each was flagged, and what a correction of
@@ -846,23 +850,81 @@ _REVIEW_HELPERS = {
 }
 
 
-def _review_page(campaign, **refusal):
+def _review_page(campaign, answer=None, **refusal):
     """The review queue, then the latest decisions (each can be changed until the end);
-    `refusal` (see _review_form.html) marks a refused reason."""
+    `refusal` (see _review_form.html) marks a refused reason; `answer`, a decision's
+    answer carried over its redirect (see _carry_review_answer), stands where it was
+    taken."""
     flagged = queries.flagged_actions(campaign)
     # A full queue says how many wait in all: the rest come as these are decided.
     waiting = queries.flagged_count(campaign) if len(flagged) >= queries.REVIEW_LIMIT else None
     frozen = campaign.frozen_at is not None
+    decided = [] if frozen else queries.decided_actions(campaign)
     return render_template(
         "cleanup/review.html",
         campaign=campaign,
         frozen=frozen,
         flagged=flagged,
         waiting=waiting,
-        decided=[] if frozen else queries.decided_actions(campaign),
+        decided=decided,
+        answer=_place_review_answer(answer, flagged, decided),
         **_REVIEW_HELPERS,
         **refusal,
     )
+
+
+# A decision sent without JavaScript, carried over its redirect to stand where it was
+# taken, as htmx shows it: flashed, it stood at the top of the page, the page at its top.
+_REVIEW_ANSWER_KEY = "cleanup_review_answer"
+
+
+def _carry_review_answer(action, message: str, failed: bool, changing) -> None:
+    """Keep a decision's answer for the review page the redirect opens: `queue` for a
+    first decision (the reviewer was in the queue), else among the latest decisions."""
+    session[_REVIEW_ANSWER_KEY] = {
+        "campaign": action.campaign_id,
+        "entry": action.id,
+        "message": message,
+        "failed": failed,
+        "queue": changing is None,
+    }
+
+
+def _review_answer_carried(campaign) -> dict | None:
+    """The answer carried over the redirect (see _carry_review_answer), once, on its
+    campaign."""
+    if _REVIEW_ANSWER_KEY not in session:  # a pop would rewrite the cookie at every view
+        return None
+    carried = session.pop(_REVIEW_ANSWER_KEY)
+    if not isinstance(carried, dict) or carried.get("campaign") != campaign.id:
+        return None
+    return carried
+
+
+def _place_review_answer(answer, flagged, decided) -> dict | None:
+    """Where the carried answer stands: in its entry's block when the page shows it
+    (still in the queue, or a change among the latest decisions), else in the queue where
+    the entry was (`before` the next entry, None at the end)."""
+    if not answer:
+        return None
+    entry_id = answer.get("entry")
+    shown = {action.id for action, _person in flagged}
+    if not answer.get("queue"):
+        shown |= {action.id for action, _person in decided}
+    if entry_id in shown:
+        return {**answer, "in_queue": False}
+    entry = db.session.get(CleanupAction, entry_id) if isinstance(entry_id, int) else None
+    # The queue's order (oldest first); an entry gone since: at the queue's top.
+    after = (entry.logged_at, entry.id) if entry is not None else None
+    before = next(
+        (
+            action.id
+            for action, _p in flagged
+            if after is None or (action.logged_at, action.id) > after
+        ),
+        None,
+    )
+    return {**answer, "entry": None, "in_queue": True, "before": before}
 
 
 @bp.post("/actions/<int:action_id>/review")
@@ -958,6 +1020,20 @@ def _decided_block(action: CleanupAction, changing, **values) -> str:
     )
 
 
+def _latest_decisions(campaign_id: int) -> str:
+    """The review page's latest decisions, out of band: the entry just decided joins them
+    with its form to change it."""
+    campaign = db.session.get(CleanupCampaign, campaign_id)
+    frozen = campaign.frozen_at is not None or campaign.state(utcnow()) == CLOSED
+    return render_template(
+        "cleanup/_review_latest.html",
+        oob=True,
+        decided=[] if campaign.frozen_at is not None else queries.decided_actions(campaign),
+        frozen=frozen,
+        **_REVIEW_HELPERS,
+    )
+
+
 def _reason_refused(action: CleanupAction, message: str, typed: str, changing=None):
     """The entry again, the message on its reason field, what was typed kept (the whole
     queue without JavaScript): the organiser corrects the reason where it is."""
@@ -988,12 +1064,17 @@ def _to_review_page(campaign_id: int):
 def _review_answer(action, message: str, status: int = 200, changing=None, decided=False):
     """The answer to a decision or its change: the entry decided (`decided`: refused, it
     is decided all the same), else the entry with its form and the error."""
-    if not wants_fragment():
-        flash(message, "error" if status >= 400 else "success")
-        return redirect(url_for("cleanup.review", campaign_id=action.campaign_id))
     failed = status >= 400
+    if not wants_fragment():
+        # The page opens where the decision was taken, its answer there (not at the top).
+        _carry_review_answer(action, message, failed, changing)
+        target = url_for("cleanup.review", campaign_id=action.campaign_id, _anchor="review-answer")
+        return redirect(target)
     if changing or not failed or decided:
-        return _decided_block(action, changing, message=message, failed=failed), status
+        block = _decided_block(action, changing, message=message, failed=failed)
+        if not changing:  # a first decision: listed among the latest, to be changed there
+            block += _latest_decisions(action.campaign_id)
+        return block, status
     page = render_template(
         "cleanup/_review_entry.html",
         action=action,

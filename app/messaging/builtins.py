@@ -192,7 +192,9 @@ BUILTIN_TEMPLATES = {
         + _THE_CAMPAIGN_FR
         + ". Elle compte"
         "{% if entry_points_text is defined %}\u00a0: {{ entry_points_text }}{% endif %}."
-        + _MY_ENTRIES_FR
+        # A reason typed with the acceptance, given as the rejection's is.
+        "{% if review_reason is defined and review_reason %}\nMotif\u00a0: {{ review_reason }}"
+        "{% endif %}" + _MY_ENTRIES_FR
         + _FOOTER_FR,
         "body_en": "Hello {{ first_name }},\n\nAn organiser reviewed your entry"
         + _ENTRY_EN
@@ -200,7 +202,8 @@ BUILTIN_TEMPLATES = {
         + _CAMPAIGN_EN
         + ". It counts"
         "{% if entry_points_text is defined %}: {{ entry_points_text }}{% endif %}."
-        + _MY_ENTRIES_EN
+        "{% if review_reason is defined and review_reason %}\nReason: {{ review_reason }}"
+        "{% endif %}" + _MY_ENTRIES_EN
         + _FOOTER_EN,
     },
     # A rejected correction of an accepted entry refuses the change only: the entry keeps
@@ -397,7 +400,7 @@ SHIPPED_TEXTS = {
         "1bf50280b5111f1e",
         "dd987ae52238af00",
     ),
-    "entry-accepted": ("aeef7d486d847d05",),
+    "entry-accepted": ("aeef7d486d847d05", "7c8e216f91463ce1"),
     "entry-rejected": ("2d213b0cbabe2fdf", "e00ac7ba55c027fe", "1aed081c558a2cc0"),
     "device-custody": ("50f1dc6aa38208e4", "c10480d68fdba5f2", "0180a0c4cb735b96"),
     "request-approved": ("c87c5c3b94166664",),

@@ -1,6 +1,6 @@
 """The campaigns API contracts."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from app.cleanup import services
 from app.core.time import utcnow
@@ -18,7 +18,7 @@ def test_list_and_detail(client, make, make_campaign):
     login(client, make.user())
     body = client.get("/api/v1/campaigns").get_json()
     item = body["campaigns"][0]
-    assert item["state"] == "running" and item["starts_at"].endswith("+00:00")
+    assert item["state"] == "running"
     assert {"key", "unit", "target", "achieved"} <= set(item["goals"][0])
     detail = client.get(f"/api/v1/campaigns/{campaign.id}").get_json()
     assert detail["rank"] is None and detail["action_types"][0]["daily_cap"] > 0
@@ -55,3 +55,23 @@ def test_leaderboard_has_no_emails(client, make, make_campaign):
 def test_openapi_documents_campaigns(client):
     paths = client.get("/api/v1/openapi.json").get_json()["paths"]
     assert "/api/v1/campaigns/{campaign_id}/actions" in paths
+
+
+def test_campaign_dates_are_written_with_the_paris_offset_as_open_data_writes_them(
+    client, make, make_campaign
+):
+    """The API wrote "2026-12-18T17:00:00+00:00" where the open data and the pages say
+    18:00 in Paris: the same instants, now with the offset of Paris, winter and summer."""
+    campaign = make_campaign(
+        starts_at=datetime(2026, 3, 2, 8, 0, tzinfo=UTC),  # 09:00 in Paris (winter)
+        ends_at=datetime(2026, 4, 3, 16, 0, tzinfo=UTC),  # 18:00 in Paris (summer time)
+    )
+    login(client, make.user())
+    listed = client.get("/api/v1/campaigns").get_json()["campaigns"][0]
+    detail = client.get(f"/api/v1/campaigns/{campaign.id}").get_json()
+    for body in (listed, detail):
+        assert body["starts_at"] == "2026-03-02T09:00:00+01:00"
+        assert body["ends_at"] == "2026-04-03T18:00:00+02:00"
+        assert datetime.fromisoformat(body["ends_at"]) == campaign.ends_at  # the same instant
+    schema = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]
+    assert "Europe/Paris" in schema["CleanupCampaign"]["properties"]["starts_at"]["description"]

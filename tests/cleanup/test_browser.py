@@ -176,10 +176,11 @@ def test_an_organiser_reviews_entries_in_place(page, make, make_campaign):
     expect(page.locator(":focus")).to_have_text(
         "Acceptée\u00a0: la saisie compte désormais, et la personne reçoit un message."
     )
-    assert page.locator("section.cleanup-review form").count() == 1  # the other one waits
+    # The other one waits in the queue; the one decided is among the latest decisions.
+    assert page.locator("#review-queue section.cleanup-review form").count() == 1
     assert page.evaluate("window.stillTheSamePage") is True  # no reload, no jump to the top
     assert db.session.query(CleanupAction).filter_by(status="accepted").count() == 1
-    waiting = page.locator("section.cleanup-review:has(form)")
+    waiting = page.locator("#review-queue section.cleanup-review:has(form)")
     waiting.get_by_role("button", name="Refuser").click()  # without a reason
     reason = waiting.get_by_label("Motif montré au participant")
     expect(reason).to_be_focused()  # the refused field, its error read with it
@@ -187,7 +188,7 @@ def test_an_organiser_reviews_entries_in_place(page, make, make_campaign):
     expect(reason).to_have_accessible_description("Indiquez un motif au participant.")
     reason.fill("Une seule boîte, pas quinze")
     waiting.get_by_role("button", name="Refuser").click()
-    expect(page.locator("section.cleanup-review form")).to_have_count(0)
+    expect(page.locator("#review-queue section.cleanup-review form")).to_have_count(0)
     assert db.session.query(CleanupAction).filter_by(status="rejected").count() == 1
 
 
@@ -211,7 +212,7 @@ def test_enter_in_the_review_reason_never_accepts_the_entry(page, make, make_cam
     db.session.expire_all()
     assert db.session.get(CleanupAction, entry_id).status == "flagged"
     page.get_by_role("button", name="Refuser").click()
-    expect(page.locator("section.cleanup-review form")).to_have_count(0)
+    expect(page.locator("#review-queue section.cleanup-review form")).to_have_count(0)
     db.session.expire_all()
     decided = db.session.get(CleanupAction, entry_id)
     assert (decided.status, decided.review_reason) == ("rejected", "Une seule boîte\npas quinze")

@@ -48,7 +48,7 @@ def test_a_participants_goal_must_be_a_whole_number(client, make):
     response = post_new_campaign(client, goal_participants="2,5", goal_devices="0")
     page = response.get_data(as_text=True)
     assert response.status_code == 422 and _campaigns() == 0
-    assert _error_of(page, "goal_participants") == "Enter a whole number."
+    assert _error_of(page, "goal_participants") == "Enter a whole number from 1 to 1,000,000,000."
     assert _error_of(page, "goal_devices") == "Enter a whole number from 1 to 1,000,000,000."
     assert "0.001" not in page
 
@@ -79,12 +79,27 @@ def test_the_usual_daily_cap_of_an_action_type_names_its_unit(client, make):
     assert '<label for="daily_cap">Default daily cap (items a day)<span' in page
 
 
-def test_text_that_is_not_a_number_says_enter_a_number(client, make):
-    """ "Not a valid decimal value.", unlike every other number field of the portal."""
+def test_text_that_is_not_a_number_is_told_the_range_of_its_line(client, make):
+    """ "Not a valid decimal value.", unlike every other number field of the portal; then
+    a bare "Enter a number.", where a number out of range was told the range allowed."""
     _organiser(client, make)
-    response = post_new_campaign(client, goal_gb="lots", **{"rules-0-daily_cap": "many"})
+    response = post_new_campaign(
+        client,
+        goal_gb="lots",
+        goal_devices="some",
+        **{"rules-0-daily_cap": "many", "rules-0-points_per_unit": "ten"},
+    )
     page = response.get_data(as_text=True)
-    assert response.status_code == 422
-    assert _error_of(page, "goal_gb") == "Enter a number."
-    assert _error_of(page, "rules-0-daily_cap") == "Enter a number."
-    assert "Not a valid decimal value." not in page
+    assert response.status_code == 422 and _campaigns() == 0
+    assert _error_of(page, "goal_gb") == "Enter a number from 0.001 to 1,000,000,000."
+    assert _error_of(page, "goal_devices") == "Enter a whole number from 1 to 1,000,000,000."
+    assert _error_of(page, "rules-0-daily_cap") == "Enter a number from 0.001 to 100,000."
+    assert _error_of(page, "rules-0-points_per_unit") == "Enter a number from 0 to 10,000."
+    assert "Not a valid decimal value." not in page and "Enter a number.<" not in page
+
+
+def test_text_in_a_number_field_is_told_its_range_in_french(client, make):
+    _organiser(client, make, locale="fr")
+    response = post_new_campaign(client, **{"rules-0-daily_cap": "beaucoup"})
+    page = response.get_data(as_text=True).replace("\u202f", " ").replace("\u00a0", " ")
+    assert _error_of(page, "rules-0-daily_cap") == "Saisissez un nombre de 0,001 à 100 000."

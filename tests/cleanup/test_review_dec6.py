@@ -217,4 +217,4 @@ def test_an_organisers_rule_typed_with_an_exponent_is_no_number(app):
         form = RuleForm(MultiDict({"points_per_unit": "1e3"}))
         form.validate()
         assert form.points_per_unit.data is None
-        assert form.points_per_unit.errors == ["Saisissez un nombre."]
+        assert form.points_per_unit.errors == ["Saisissez un nombre de 0 à 10\u202f000."]

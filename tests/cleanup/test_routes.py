@@ -49,8 +49,10 @@ def test_non_finite_numbers_are_refused_not_a_500(client, make, value):
         goal_gb=value,
         **{"rules-0-points_per_unit": value, "rules-0-daily_cap": value},
     )
+    page = html.unescape(response.get_data(as_text=True))
     assert response.status_code == 422
-    assert "Enter a number." in response.get_data(as_text=True)
+    assert "Enter a number from 0 to 10,000." in page  # told the range, as any line is
+    assert "Enter a number." not in page
     assert db.session.scalar(select(func.count()).select_from(CleanupCampaign)) == 0
 
 
@@ -70,9 +72,10 @@ def test_out_of_range_numbers_of_the_campaign_form_are_told_in_french(client, ma
     assert response.status_code == 422
     assert "Saisissez un nombre de 0,001 à 1 000 000 000." in page
     assert "Saisissez un nombre de 0 à 10 000." in page
-    assert page.count("Saisissez un nombre.") == 1  # once, no range after it
+    # Text that is no number is told the line's range too, once.
+    assert page.count("Saisissez un nombre de 0,001 à 100 000.") == 1
+    assert "Saisissez un nombre." not in page
     assert "Number must be" not in page and "Not a valid" not in page
-    assert "100 000" not in page  # the unreadable cap does not add its range
     assert db.session.scalar(select(func.count()).select_from(CleanupCampaign)) == 0
 
 
@@ -462,10 +465,14 @@ def test_an_organiser_decides_in_place_entry_after_entry(client, make, make_camp
         data={"csrf_token": token, "decision": "accept"},
         headers=hx,
     ).get_data(as_text=True)
+    # The entry's block in the queue, then (out of band) the latest decisions, where the
+    # decision can be changed.
+    accepted, latest = accepted.split('<div id="review-latest" hx-swap-oob="true">')
     assert (
         "Acceptée\u00a0: la saisie compte désormais, et la personne reçoit un message." in accepted
         and "<form" not in accepted
     )
+    assert f'hx-post="/cleanup/actions/{first.id}/review"' in latest
     rejected = client.post(
         f"/cleanup/actions/{second.id}/review",
         data={"csrf_token": token, "decision": "reject", "reason": "Doublon"},

@@ -99,6 +99,34 @@ def test_an_accepted_entry_tells_its_author_the_points_in_english_and_no_e_mail_
     assert skipped == "skipped"
 
 
+@pytest.mark.parametrize(
+    ("locale", "line"), [("fr", "Motif\u00a0: Vu avec la DSI"), ("en", "Reason: Vu avec la DSI")]
+)
+def test_a_reason_typed_with_an_acceptance_is_in_the_notice_inbox_and_e_mail(
+    client, make, flagged, smtp, config, locale, line
+):
+    config(MAIL_WORKING_HOURS="24/7")
+    author = make.user(locale=locale, email_opt_in=True)
+    entry = flagged(author)
+    login(client, make.user(roles=("organiser",)))
+    assert _review(client, entry, "accept", "Vu avec la DSI").status_code == 302
+    assert jobs.deliver_due() == 1
+
+    assert line in _inbox_page(client, author)
+    [(_to, mail)] = smtp.messages
+    assert line in mail.get_body(("plain",)).get_content()
+
+
+def test_an_acceptance_without_a_reason_has_no_reason_line(client, make, flagged, config):
+    config(MAIL_WORKING_HOURS="24/7")
+    author = make.user(locale="fr")
+    entry = flagged(author)
+    login(client, make.user(roles=("organiser",)))
+    _review(client, entry, "accept")
+    jobs.deliver_due()
+    assert "Motif" not in _inbox_page(client, author)
+
+
 def test_only_the_author_is_told_and_organisers_do_not_see_the_notice(
     client, make, flagged, smtp, config
 ):
