@@ -194,8 +194,7 @@ BUILTIN_TEMPLATES = {
         "{% if entry_points_text is defined %}\u00a0: {{ entry_points_text }}{% endif %}."
         # A reason typed with the acceptance, given as the rejection's is.
         "{% if review_reason is defined and review_reason %}\nMotif\u00a0: {{ review_reason }}"
-        "{% endif %}" + _MY_ENTRIES_FR
-        + _FOOTER_FR,
+        "{% endif %}" + _MY_ENTRIES_FR + _FOOTER_FR,
         "body_en": "Hello {{ first_name }},\n\nAn organiser reviewed your entry"
         + _ENTRY_EN
         + " in "
@@ -203,8 +202,7 @@ BUILTIN_TEMPLATES = {
         + ". It counts"
         "{% if entry_points_text is defined %}: {{ entry_points_text }}{% endif %}."
         "{% if review_reason is defined and review_reason %}\nReason: {{ review_reason }}"
-        "{% endif %}" + _MY_ENTRIES_EN
-        + _FOOTER_EN,
+        "{% endif %}" + _MY_ENTRIES_EN + _FOOTER_EN,
     },
     # A rejected correction of an accepted entry refuses the change only: the entry keeps
     # what was accepted, and still counts (`entry_refused_quantity`, else empty).
