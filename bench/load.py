@@ -160,7 +160,8 @@ def prepare(env: dict) -> dict:
     with app.app_context():
         campaign = _campaign(db.session)
         writers = seeded_employees(db.session, WRITERS)
-        tokens = [auth_services.create_api_token(u, "load")[1] for u in writers]
+        # They log actions: tokens that write (a new one reads only by default).
+        tokens = [auth_services.create_api_token(u, "load", scope="read_write")[1] for u in writers]
         items = db.session.scalars(
             select(CatalogueItem.id).order_by(CatalogueItem.id).limit(20)
         ).all()

@@ -59,7 +59,15 @@ def build_openapi() -> dict:
         info={"description": "Employee engagement portal for responsible digital practice."},
         servers=[{"url": "/"}],
     )
-    spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
+    spec.components.security_scheme(
+        "bearerAuth",
+        {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "A personal token. A read-only one may only GET (HEAD, OPTIONS): "
+            "any other method gets a 403 `read_only_token`.",
+        },
+    )
     spec.components.security_scheme(
         "cookieAuth", {"type": "apiKey", "in": "cookie", "name": "session"}
     )
@@ -99,10 +107,13 @@ def build_openapi() -> dict:
     # Answers any operation can give, whatever its own docstring says: 429, as every API
     # blueprint is rate-limited (app.api.api_blueprint); 400, as a U+0000 anywhere in the
     # query or the body is refused before any view runs (app/core/security.py); 413, as a
-    # body over the portal's limit is refused before it is read (MAX_CONTENT_LENGTH).
+    # body over the portal's limit is refused before it is read (MAX_CONTENT_LENGTH); and
+    # 403 on every write, refused to a read-only token before any view runs (the same file).
     for operations in document.get("paths", {}).values():
-        for operation in operations.values():
+        for method, operation in operations.items():
             responses = operation.setdefault("responses", {})
+            if method not in ("get", "head", "options"):
+                responses.setdefault("403", {"$ref": "#/components/responses/Forbidden"})
             responses.setdefault("400", {"$ref": "#/components/responses/BadRequest"})
             responses.setdefault("413", {"$ref": "#/components/responses/PayloadTooLarge"})
             responses.setdefault("429", {"$ref": "#/components/responses/RateLimited"})

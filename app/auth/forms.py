@@ -5,9 +5,9 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, RadioField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
-from app.auth.models import TOKEN_NAME_LENGTH
+from app.auth.models import TOKEN_NAME_LENGTH, TokenScope
 from app.auth.services import api_token_name_taken
-from app.core.forms import choices, valid_email
+from app.core.forms import choices, valid_email, visible_text
 
 # The shortest and longest password the portal accepts (`flask users create` too).
 PASSWORD_LENGTH = (10, 200)
@@ -69,15 +69,33 @@ class PasswordForm(NewPasswordForm):
 
 
 class TokenForm(FlaskForm):
-    """A new token's name; given its `owner`, one their active tokens bear is refused."""
+    """A new token's name and scope; given its `owner`, a name one of their active tokens
+    bears is refused."""
 
     name = StringField(
         _l("Token name"),
+        filters=[visible_text],
         validators=[
             DataRequired(message=_l("Give the token a name.")),
             Length(max=TOKEN_NAME_LENGTH),
         ],
         description=_l("e.g. my script"),
+    )
+    # Least privilege: reading only unless the person chooses more.
+    scope = RadioField(
+        _l("What the token may do"),
+        choices=choices(
+            [
+                (TokenScope.READ.value, _l("Read only")),
+                (TokenScope.READ_WRITE.value, _l("Read and write")),
+            ]
+        ),
+        default=TokenScope.READ.value,
+        validators=[DataRequired()],
+        description=_l(
+            "A read-only token can look up data but not change it: enough for a dashboard "
+            "or a report. Give writing only to a script that logs or changes something."
+        ),
     )
 
     def __init__(self, *args, owner=None, **kwargs):

@@ -1,5 +1,5 @@
-"""The sign-in link by e-mail: sent as soon as the answer has left, whatever the person's
-e-mail consent (it is the service they asked for, not news), in their language, in plain
+"""The sign-in link by e-mail: created and sent as soon as the answer has left, whatever
+the person's e-mail consent (it is the service they asked for, not news), in their language, in plain
 text."""
 
 import smtplib
@@ -10,11 +10,14 @@ from email.utils import format_datetime, make_msgid, parseaddr
 from flask import current_app, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from sqlalchemy.exc import SQLAlchemyError
 
+from app.auth import services
 from app.auth.models import User
 from app.core.mail import Mailer, OutgoingEmail
 from app.core.time import local_zone, utcnow
 from app.core.urls import public_url
+from app.extensions import db
 
 
 def sign_in_url(raw_token: str, next_path: str | None = None) -> str:
@@ -63,20 +66,41 @@ def sign_in_link_email(user: User, url: str, language: str) -> OutgoingEmail:
     return outgoing
 
 
-def send_after_answering(response, user: User, url: str, language: str):
-    """Send the link once the answer has left (`call_on_close`): the page then takes as
-    long for an address with an account as for one without, and tells nobody which
-    addresses are staff's. The message is built now, while the request's context is
-    there; only the SMTP exchange waits."""
-    message = sign_in_link_email(user, url, language)
-    app, user_id = current_app._get_current_object(), user.id
+def send_after_answering(response, email: str, next_path: str | None, language: str):
+    """Find the person with this address, create their link and send it, all once the
+    answer has left (`call_on_close`). The request itself only draws a token and writes
+    the link's address, whoever the address belongs to: an answer for a staff member's
+    address then takes as long as one for an unknown address, or for a person who has
+    their three links already (which sends nothing), and its time tells nobody which
+    addresses are staff's. `language`: the page's, for a person who chose none."""
+    raw_token = services.new_sign_in_token()
+    url = sign_in_url(raw_token, next_path)
+    app = current_app._get_current_object()
 
-    def send() -> None:
-        try:
-            with Mailer(app.config) as mailer:
-                mailer.send(message)
-        except (smtplib.SMTPException, OSError):
-            app.logger.exception("sign-in link not sent to user %s", user_id)
+    def create_and_send() -> None:
+        with app.app_context():
+            _create_and_send(email, raw_token, url, language)
 
-    response.call_on_close(send)
+    response.call_on_close(create_and_send)
     return response
+
+
+def _create_and_send(email: str, raw_token: str, url: str, language: str) -> None:
+    """The work `send_after_answering` leaves until after the answer: its own boundary,
+    which commits once and logs what fails (nobody is there to be told)."""
+    try:
+        created = services.create_sign_in_link(email, utcnow(), raw_token=raw_token)
+        db.session.commit()
+    except SQLAlchemyError:
+        db.session.rollback()
+        current_app.logger.exception("sign-in link not created")
+        return
+    if created is None:
+        return  # an unknown, inactive or erased address, or three links open
+    user, _raw = created
+    message = sign_in_link_email(user, url, user.locale or language)
+    try:
+        with Mailer(current_app.config) as mailer:
+            mailer.send(message)
+    except (smtplib.SMTPException, OSError):
+        current_app.logger.exception("sign-in link not sent to user %s", user.id)

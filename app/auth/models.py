@@ -145,6 +145,22 @@ class UserRole(db.Model):
 TOKEN_NAME_LENGTH = 80
 
 
+class TokenScope(enum.StrEnum):
+    """What a personal API token may do: read only (GET, HEAD, OPTIONS), or read and write
+    whatever its owner may. A new token reads only unless its owner chooses otherwise."""
+
+    READ = "read"
+    READ_WRITE = "read_write"
+
+
+TOKEN_SCOPE_LABELS = {
+    TokenScope.READ.value: _l("Read only"),
+    TokenScope.READ_WRITE.value: _l("Read and write"),
+}
+
+token_scope_label = labeller(TOKEN_SCOPE_LABELS)
+
+
 class ApiToken(db.Model):
     """A personal API token. Only its SHA-256 digest is stored."""
 
@@ -157,6 +173,11 @@ class ApiToken(db.Model):
     name: Mapped[str] = mapped_column(String(TOKEN_NAME_LENGTH))
     token_digest: Mapped[str] = mapped_column(String(64), unique=True)
     prefix: Mapped[str] = mapped_column(String(12))
+    # Least privilege: a row written without a scope reads only (the migration gave the
+    # tokens already there read and write, as they had).
+    scope: Mapped[str] = mapped_column(
+        String(10), default=TokenScope.READ.value, server_default=TokenScope.READ.value
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -166,6 +187,11 @@ class ApiToken(db.Model):
     @staticmethod
     def digest(raw_token: str) -> str:
         return hashlib.sha256(raw_token.encode()).hexdigest()
+
+    @property
+    def writes(self) -> bool:
+        """True when the token may change data, not only read it."""
+        return self.scope == TokenScope.READ_WRITE.value
 
 
 class SignInLink(db.Model):

@@ -35,7 +35,7 @@ from app.auth.forms import (
     SignInLinkForm,
     TokenForm,
 )
-from app.auth.models import ApiToken
+from app.auth.models import ApiToken, token_scope_label
 from app.core import privacy_services
 from app.core.database import reads_only
 from app.core.errors import answers_expired_form
@@ -185,7 +185,7 @@ def _requested_next() -> str | None:
     A form's address (POST only) names no page: a form sent from a tab left open after
     signing out elsewhere sends the person to sign in with it as `next`, and going on
     to it answered 405, what they typed lost. The nearest page above it is then the one
-    the form was on (/auth/profile for /auth/profile/preferences), its query kept (the roles
+    the form was on (/auth/profile for /auth/profile/tokens/7/revoke), its query kept (the roles
     search and page of /admin/roles/7?q=martin&page=2); home when there is none."""
     target = safe_next_url(request.args.get("next"))
     if target is None or answers_get(target):
@@ -207,8 +207,6 @@ def request_sign_in_link():
     link_form = SignInLinkForm(prefix="link")
     if not link_form.validate_on_submit():
         return _sign_in_page(link_form=link_form, status=422)
-    created = services.create_sign_in_link(link_form.email.data, utcnow())
-    db.session.commit()
     answer = make_response(
         render_template(
             "auth/sign_in_link_sent.html",
@@ -216,11 +214,30 @@ def request_sign_in_link():
             minutes=current_app.config["SIGN_IN_LINK_MINUTES"],
         )
     )
-    if created is not None:
-        user, raw_token = created
-        url = mail.sign_in_url(raw_token, _requested_next())
-        mail.send_after_answering(answer, user, url, user.locale or current_language())
-    return answer
+    # Nothing about the address is looked up before the answer has left (its time).
+    return mail.send_after_answering(
+        answer, link_form.email.data, _requested_next(), current_language()
+    )
+
+
+@answers_expired_form("auth.request_sign_in_link")
+def sign_in_link_form_expired():
+    """The link form sent from a page whose session is gone (the browser restarted): the
+    sign-in page again with the address typed and `next` kept, a fresh token, nothing
+    sent."""
+    if current_user.is_authenticated:
+        return redirect(url_for("core.home"))
+    flash(_("The page had expired: ask for your sign-in link again."), "info")
+    return _sign_in_page(link_form=SignInLinkForm(prefix="link"), status=400)
+
+
+@bp.get("/sign-in/link")
+def show_sign_in_link_form():
+    """The address the link form leaves in the address bar ("Check your mailbox"):
+    reloaded or opened again, it leads to the form on the sign-in page, not a 405."""
+    return redirect(
+        url_for("auth.sign_in", next=request.args.get("next"), _anchor="sign-in-link-title")
+    )
 
 
 @bp.get("/sign-in/link/<token>")
@@ -230,8 +247,14 @@ def sign_in_with_link(token: str):
     so that a mail filter that follows links before the person does cannot spend it.
     On a browser signed in as someone else (a shared computer), the page says so: the
     link's owner must not carry on in that other person's account."""
+    return _link_page(token)
+
+
+def _link_page(token: str, status: int = 200, expired: bool = False):
+    """The page a link opens (`status`; `expired`: its button was sent from a page whose
+    session is gone), or where it leads someone signed in already."""
     link = services.usable_sign_in_link(token, utcnow())
-    if (already := _signed_in_already(link)) is not None:
+    if (already := _signed_in_already(token, link)) is not None:
         return already
     if link is None:
         return _link_unusable()
@@ -240,7 +263,8 @@ def sign_in_with_link(token: str):
         form=ConfirmForm(),
         email=link.user.email,
         signed_in_as=current_user.email if current_user.is_authenticated else None,
-    )
+        expired=expired,
+    ), status
 
 
 @bp.post("/sign-in/link/<token>")
@@ -248,7 +272,8 @@ def sign_in_with_link(token: str):
 def redeem_sign_in_link(token: str):
     """Sign in with the link, once. On a browser signed in as someone else, that
     person is signed out of this browser first (their other devices stay signed in)."""
-    if (already := _signed_in_already(services.usable_sign_in_link(token, utcnow()))) is not None:
+    link = services.usable_sign_in_link(token, utcnow())
+    if (already := _signed_in_already(token, link)) is not None:
         return already
     if not ConfirmForm().validate_on_submit():
         abort(400)
@@ -262,6 +287,13 @@ def redeem_sign_in_link(token: str):
     answer = _open_session(user)
     session[LINK_SIGN_IN_KEY] = [user.id, int(utcnow().timestamp())]
     return answer
+
+
+@answers_expired_form("auth.redeem_sign_in_link")
+def redeem_form_expired():
+    """The link's button pressed on a page whose session is gone: the same page again,
+    with a fresh token and a word of why; the link is not spent."""
+    return _link_page(request.view_args["token"], status=400, expired=True)
 
 
 @bp.get("/sso")
@@ -305,14 +337,17 @@ def sso_callback():
     return answer
 
 
-def _signed_in_already(link):
-    """Where a link leads someone signed in already: on, when it is their own link or no
-    link at all (nothing to change); None when it is another person's usable link."""
+def _signed_in_already(token: str, link):
+    """Where a link leads someone signed in already: on, when it is their own link, used
+    or not (nothing to change); the "no longer works" page when it is nobody's usable link
+    (another person's used, expired or mistyped one, on a shared computer: its owner must
+    learn it failed, not land on the other person's home), which names nobody and leaves
+    that person signed in; None when it is another person's usable link."""
     if not current_user.is_authenticated:
         return None
-    if link is None or link.user_id == current_user.id:
+    if services.sign_in_link_owner_id(token) == current_user.id:
         return redirect(_requested_next() or url_for("core.home"))
-    return None
+    return _link_unusable() if link is None else None
 
 
 def _sso_not_needed():
@@ -409,6 +444,33 @@ def update_preferences():
     return redirect(url_for("auth.profile"))
 
 
+# The addresses of the profile's forms, left in the address bar by a form refused (shown
+# again with its errors) and then reloaded, opened in a new tab or bookmarked: each leads
+# to its form on the profile page, as `show_tokens` does, not to a 405.
+
+
+@bp.get("/profile/preferences")
+@login_required
+def show_preferences():
+    """The preferences form's address: the preferences on the profile page."""
+    return redirect(url_for("auth.profile", _anchor="prefs-title"))
+
+
+@bp.get("/profile/password")
+@login_required
+def show_password():
+    """The password form's address: the password on the profile page."""
+    return redirect(url_for("auth.profile", _anchor="password-title"))
+
+
+@bp.get("/profile/erasure")
+@bp.get("/profile/erasure/cancel")
+@login_required
+def show_erasure():
+    """The erasure forms' addresses: the erasure on the profile page."""
+    return redirect(url_for("auth.profile", _anchor="erasure-title"))
+
+
 @bp.post("/profile/password")
 @login_required
 def change_password():
@@ -474,7 +536,9 @@ def create_token():
     form = TokenForm(owner=current_user)
     if not form.validate_on_submit():
         return _render_profile(token_form=form, status=422)
-    _token, raw = services.create_api_token(current_user, form.name.data.strip())
+    _token, raw = services.create_api_token(
+        current_user, form.name.data.strip(), scope=form.scope.data
+    )
     db.session.commit()
     # Neither redirected through the session cookie (signed, not encrypted: readable by
     # whoever holds it) nor in a URL. A reload posts the form again, whose name is then
@@ -592,6 +656,7 @@ def _render_profile(
             token_form=token_form or TokenForm(formdata=None),
             confirm_form=ConfirmForm(),
             tokens=tokens,
+            scope_label=token_scope_label,
             new_token=new_token,
             erasure_form=erasure_form or ErasureForm(formdata=None),
             erasure_request=privacy_services.pending_erasure(current_user),

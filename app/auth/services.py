@@ -20,10 +20,12 @@ from app.auth.models import (
     ApiToken,
     LeaderboardVisibility,
     SignInLink,
+    TokenScope,
     User,
     UserRole,
     role_names_subquery,
 )
+from app.core.forms import visible_text
 from app.core.models import Department
 from app.core.person_figures import figure_columns, remember
 from app.extensions import db
@@ -197,22 +199,27 @@ def update_preferences(
 def api_token_name_taken(user: User, name: str) -> bool:
     """True when one of the person's active tokens bears `name` (case and spaces aside):
     two "Revoke my script" buttons could not be told apart. A revoked one's name is free."""
-    wanted = name.strip().casefold()
+    wanted = visible_text(name).casefold()
     names = db.session.scalars(
         select(ApiToken.name).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
     )
-    return any(taken.strip().casefold() == wanted for taken in names)
+    return any(visible_text(taken).casefold() == wanted for taken in names)
 
 
-def create_api_token(user: User, name: str) -> tuple[ApiToken, str]:
+def create_api_token(user: User, name: str, scope: str = TokenScope.READ) -> tuple[ApiToken, str]:
     """Create a personal token; the raw value is returned once and never stored.
 
     Its name is required and none of the person's active tokens may bear it
     (`AccountError` otherwise, nothing created), whoever asks: the profile form checks the
     same first, to show it at its field. The person is held until the commit
-    (`lock_people`): two requests at once are checked one after the other."""
+    (`lock_people`): two requests at once are checked one after the other. It reads only
+    unless `scope` says read and write (`TokenScope`)."""
+    if scope not in set(TokenScope):
+        raise AccountError(_("Choose what the token may do: read only, or read and write."))
+    if not user.is_active:  # deactivated or erased: the token would never be accepted
+        raise AccountError(_("This account is not active: a token of it would never work."))
     lock_people([user.id])
-    name = name.strip()
+    name = visible_text(name)
     if not name:
         raise AccountError(_("Give the token a name."))
     if len(name) > TOKEN_NAME_LENGTH:
@@ -225,7 +232,13 @@ def create_api_token(user: User, name: str) -> tuple[ApiToken, str]:
               "name.", name=name)
         )  # fmt: skip
     raw = "emp_" + secrets.token_urlsafe(32)
-    token = ApiToken(user=user, name=name, token_digest=ApiToken.digest(raw), prefix=raw[:10])
+    token = ApiToken(
+        user=user,
+        name=name,
+        token_digest=ApiToken.digest(raw),
+        prefix=raw[:10],
+        scope=TokenScope(scope).value,
+    )
     db.session.add(token)
     db.session.flush()
     return token, raw
@@ -243,8 +256,9 @@ def revoke_api_token(user: User, token_id: int, now: datetime) -> bool:
     return True
 
 
-def user_for_token(raw: str, now: datetime) -> User | None:
-    """The active owner of a valid, unrevoked token, or None."""
+def active_token(raw: str, now: datetime) -> ApiToken | None:
+    """The valid, unrevoked token of an active person, or None; its use is recorded (at
+    most once an hour)."""
     token = db.session.scalar(
         select(ApiToken).where(
             ApiToken.token_digest == ApiToken.digest(raw), ApiToken.revoked_at.is_(None)
@@ -254,7 +268,7 @@ def user_for_token(raw: str, now: datetime) -> User | None:
         return None
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 3600:
         token.last_used_at = now
-    return token.user
+    return token
 
 
 def _session_user_statement():
@@ -306,11 +320,19 @@ def load_session_user(session_id: str) -> User | None:
 OPEN_LINKS_PER_PERSON = 3
 
 
-def create_sign_in_link(email: str, now: datetime) -> tuple[User, str] | None:
+def new_sign_in_token() -> str:
+    """A sign-in link's raw token, drawn before anyone knows whose it will be."""
+    return secrets.token_urlsafe(32)
+
+
+def create_sign_in_link(
+    email: str, now: datetime, raw_token: str | None = None
+) -> tuple[User, str] | None:
     """A new one-time sign-in link for the active person with this address, as
     (person, raw token); None for an unknown, inactive or erased address, or for a
     person who already has OPEN_LINKS_PER_PERSON links still working (they may use one),
-    which the caller answers exactly as it answers a known one."""
+    which the caller answers exactly as it answers a known one. `raw_token`: one drawn
+    beforehand (`new_sign_in_token`), when the link's address was written before."""
     user = find_user_by_email(email)
     if user is None or not user.is_active:
         return None
@@ -327,7 +349,7 @@ def create_sign_in_link(email: str, now: datetime) -> tuple[User, str] | None:
     )
     if still_working >= OPEN_LINKS_PER_PERSON:
         return None
-    raw = secrets.token_urlsafe(32)
+    raw = raw_token or new_sign_in_token()
     minutes = int(current_app.config["SIGN_IN_LINK_MINUTES"])
     db.session.add(
         SignInLink(
@@ -339,6 +361,14 @@ def create_sign_in_link(email: str, now: datetime) -> tuple[User, str] | None:
     )
     db.session.flush()
     return user, raw
+
+
+def sign_in_link_owner_id(raw: str) -> int | None:
+    """The id of the person whose link this token names, used or expired as well; None
+    for a token that names no link."""
+    return db.session.scalar(
+        select(SignInLink.user_id).where(SignInLink.token_digest == ApiToken.digest(raw))
+    )
 
 
 def usable_sign_in_link(raw: str, now: datetime) -> SignInLink | None:

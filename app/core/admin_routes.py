@@ -510,12 +510,27 @@ def execute_erasure(request_id: int):
         flash(_erasure_refused_message(str(refused)), "error")
         return _erasures_page(409)
     if not executed:
-        abort(404)
+        if erasure is None:
+            abort(404)
+        # Withdrawn or carried out meanwhile (the person, the daily job or another admin
+        # was quicker than this page): said on the list, which no longer shows it.
+        flash(_erasure_no_longer_pending_message(erasure), "info")
+        return redirect(url_for("admin.erasures"))
     db.session.commit()
     flash(_("The personal data of this person are erased."), "success")
     if unstaffed:
         flash(_points_left_without_agent(unstaffed), "error")
     return redirect(url_for("admin.erasures"))
+
+
+def _erasure_no_longer_pending_message(erasure: ErasureRequest) -> str:
+    """Why a request the page still showed was not carried out: it is no longer pending."""
+    if erasure.cancelled_at is not None:
+        return _(
+            "%(name)s withdrew this erasure request in the meantime: nothing is erased.",
+            name=erasure.user.display_name,
+        )
+    return _("This erasure request was already carried out: there is nothing left to erase.")
 
 
 def _erasure_refused_message(reason: str) -> str:

@@ -13,7 +13,7 @@ from flask_babel import force_locale
 from app.auth import directory
 from app.auth import services as auth_services
 from app.auth.forms import PASSWORD_LENGTH
-from app.auth.models import ROLES
+from app.auth.models import ROLES, TokenScope, token_scope_label
 from app.core import demo, reference
 from app.core.time import utcnow
 from app.extensions import db
@@ -236,19 +236,27 @@ def tokens():
     default="cli",
     help="A name to recognise the token by, which none of the person's active tokens bears.",
 )
-def create_token(email, name):
+@click.option(
+    "--scope",
+    type=click.Choice([scope.value for scope in TokenScope]),
+    default=TokenScope.READ.value,
+    show_default=True,
+    help="What the token may do: read only (GET, HEAD, OPTIONS), or read and write.",
+)
+def create_token(email, name, scope):
     """Create a token for a user and print it as the last line."""
     user = auth_services.find_user_by_email(email)
     if user is None:
         raise click.ClickException(f"No account for {email}.")
     try:
         with force_locale("en"):  # operators' commands speak English
-            _token, raw = auth_services.create_api_token(user, name)
+            _token, raw = auth_services.create_api_token(user, name, scope=scope)
+            scope_name = token_scope_label(scope).lower()
     except auth_services.AccountError as error:
         db.session.rollback()
         raise click.ClickException(str(error)) from error
     db.session.commit()
-    click.echo(f"Token for {user.email} (shown once):")
+    click.echo(f"Token for {user.email}, {scope_name} (shown once):")
     click.echo(raw)
 
 

@@ -1,6 +1,7 @@
 """Form helpers shared by every part of the portal."""
 
 import math
+import unicodedata
 
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
@@ -67,6 +68,25 @@ def choices(pairs) -> list:
     if SelectChoice is None:
         return pairs
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+# What shows nothing on screen: spaces, controls, and format characters such as the
+# zero-width space (U+200B) or the direction marks, which `str.strip` keeps.
+_INVISIBLE_CATEGORIES = frozenset({"Zs", "Zl", "Zp", "Cc", "Cf"})
+
+
+def visible_text(text):
+    """A typed name without the invisible characters around it: empty when nothing of
+    it shows (a name of one zero-width space made a button labelled with nothing).
+    A WTForms filter as well (None stays None)."""
+    if text is None:
+        return None
+    characters = list(text)
+    while characters and unicodedata.category(characters[0]) in _INVISIBLE_CATEGORIES:
+        characters.pop(0)
+    while characters and unicodedata.category(characters[-1]) in _INVISIBLE_CATEGORIES:
+        characters.pop()
+    return "".join(characters)
 
 
 def single_line_breaks(text):

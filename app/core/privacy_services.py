@@ -14,7 +14,15 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, delete, exists, or_, select
 
 from app.auth.identity import user_identity
-from app.auth.models import ApiToken, LeaderboardVisibility, User, UserRole, role_label
+from app.auth.models import (
+    ApiToken,
+    LeaderboardVisibility,
+    SignInLink,
+    User,
+    UserRole,
+    role_label,
+    token_scope_label,
+)
 from app.auth.services import (
     end_all_sessions,
     erased_address_digest,
@@ -80,11 +88,42 @@ ACTOR_NAMES = {
 actor_label = labeller(ACTOR_NAMES)
 deactivated_by_label = labeller(DEACTIVATED_BY_NAMES)
 
+# A sign-in link's state, in words: a sign-in with one link spends the person's others.
+SIGN_IN_LINK_STATUS_NAMES = {
+    "open": _l("Still working"),
+    "spent": _l("Spent by a sign-in"),
+    "expired": _l("Expired unused"),
+}
+sign_in_link_status_label = labeller(SIGN_IN_LINK_STATUS_NAMES)
 
-def profile_section(user: User, language: str) -> dict:
+
+def sign_in_links_history(user: User, now: datetime) -> list[dict]:
+    """The person's sign-in links still kept (a day after use or expiry): when each was
+    asked for, until when it worked and when it was spent, oldest first; never its digest."""
+    history = []
+    for link in db.session.scalars(
+        select(SignInLink).where(SignInLink.user_id == user.id).order_by(SignInLink.id)
+    ):
+        if link.used_at is not None:
+            status = "spent"
+        else:
+            status = "open" if link.expires_at > now else "expired"
+        history.append(
+            {
+                "created_at": local_iso(link.created_at),
+                "expires_at": local_iso(link.expires_at),
+                "used_at": local_iso(link.used_at),
+                "status": status,
+                "status_name": sign_in_link_status_label(status),
+            }
+        )
+    return history
+
+
+def profile_section(user: User, language: str, now: datetime) -> dict:
     """What the core holds about the person: account and its status, preferences, tokens,
-    the collection points they are an agent of; their department and commune by code and
-    by name."""
+    sign-in links, the collection points they are an agent of; their department and
+    commune by code and by name."""
     tokens = db.session.scalars(
         select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id)
     ).all()
@@ -119,12 +158,15 @@ def profile_section(user: User, language: str) -> dict:
             {
                 "name": token.name,
                 "prefix": token.prefix,
+                "scope": token.scope,
+                "scope_name": token_scope_label(token.scope),
                 "created_at": local_iso(token.created_at),
                 "last_used_at": local_iso(token.last_used_at),
                 "revoked_at": local_iso(token.revoked_at),
             }
             for token in tokens
         ],
+        "sign_in_links": sign_in_links_history(user, now),
         "erasure_requests": [
             {
                 "requested_at": local_iso(request.requested_at),
@@ -244,7 +286,7 @@ def export_personal_data(user: User, now: datetime) -> dict:
     language = export_language(user)
     document: dict = {"format": EXPORT_FORMAT, "exported_at": local_iso(now)}
     with force_locale(regional_locale(language)):
-        document["profile"] = profile_section(user, language)
+        document["profile"] = profile_section(user, language, now)
         document["consents"] = consents_section(user)
         document["audit_events"] = audit_events_section(user)
         document["staff_records"] = staff_records_section(user)

@@ -14,6 +14,8 @@ from app.core.time import utcnow
 from app.extensions import csrf, db
 
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
+#: What a read-only API token may send: any other method is a write, refused.
+READ_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
 def content_security_policy(app: Flask) -> str:
@@ -211,6 +213,24 @@ def nul_refused() -> str:
     return _("Text cannot contain the NUL character (U+0000).")
 
 
+def refuse_write_to_read_only_token(token_writes: bool):
+    """A read-only token's write, refused with a JSON 403 before any view runs: every API
+    write of every domain at once, whatever its blueprint. Only where the address takes
+    the method: an unknown address stays the 404 (or 405) any caller gets. Said in the
+    token owner's language, as the caller is known by now."""
+    if token_writes or request.method in READ_METHODS or request.url_rule is None:
+        return None
+    return error_response(403, "read_only_token", read_only_token_refused())
+
+
+def read_only_token_refused() -> str:
+    """Why a read-only token cannot write, and what to do instead."""
+    return _(
+        "This API token can only read. To change data, create a token that can read and "
+        "write on your profile page."
+    )
+
+
 def init_app(app: Flask) -> None:
     """Bound request bodies, enforce CSRF for cookie sessions and add security headers to
     every response."""
@@ -224,15 +244,16 @@ def init_app(app: Flask) -> None:
         # The scheme's name is case-insensitive (RFC 7235): "bearer" is a Bearer too.
         if scheme.lower() != "bearer" or not request.path.startswith(API_PREFIX):
             return None
-        user = auth_services.user_for_token(credentials.strip(), utcnow())
-        if user is None:
+        token = auth_services.active_token(credentials.strip(), utcnow())
+        if token is None:
             return error_response(
                 401, "invalid_token", _("This API token is not valid or was revoked.")
             )
+        user, writes = token.user, token.writes  # read before the commit expires them
         db.session.commit()  # last_used_at, at most once an hour
         g._login_user = user  # Flask-Login's per-request user: no session cookie involved
         g.bearer_authenticated = True
-        return None
+        return refuse_write_to_read_only_token(writes)
 
     @app.before_request
     def enforce_csrf():

@@ -59,9 +59,11 @@ def test_the_e_mailed_link_carries_the_page_the_form_was_on(client, make, smtp):
     )
     [(_to, message)] = smtp.messages
     link = urlsplit(re.search(r"https?://\S+", message.get_body(("plain",)).get_content())[0])
-    assert parse_qs(link.query) == {"next": ["/auth/profile"]}
+    # The preferences' address answers GET since 7 December: it leads to the preferences.
+    assert parse_qs(link.query) == {"next": ["/auth/profile/preferences"]}
     answer = client.post(f"{link.path}?{link.query}", data={"csrf_token": csrf_token(client)})
-    assert answer.headers["Location"] == "/auth/profile"
+    assert answer.headers["Location"] == "/auth/profile/preferences"
+    assert client.get(answer.headers["Location"]).headers["Location"] == "/auth/profile#prefs-title"
 
 
 def test_a_link_naming_a_form_s_address_signs_in_to_the_page_the_form_was_on(client, make):
@@ -70,10 +72,11 @@ def test_a_link_naming_a_form_s_address_signs_in_to_the_page_the_form_was_on(cli
     _user, token = services.create_sign_in_link(user.email, utcnow())
     db.session.commit()
     answer = client.post(
-        f"/auth/sign-in/link/{token}?next=/auth/profile/preferences",
+        f"/auth/sign-in/link/{token}?next=/auth/profile/tokens/7/revoke",
         data={"csrf_token": csrf_token(client)},
     )
-    assert answer.headers["Location"] == "/auth/profile"
+    landing = client.get(answer.headers["Location"], follow_redirects=True)
+    assert landing.status_code == 200 and landing.request.path == "/auth/profile"
 
 
 def test_the_per_address_limit_answers_with_the_sign_in_page_and_the_link(client, make):

@@ -81,12 +81,12 @@ def test_two_token_forms_sent_at_once_create_one_token_of_that_name(app, make, m
 
     second = threading.Thread(target=post, args=(1,))
 
-    def create_while_the_other_form_arrives(user, name):
+    def create_while_the_other_form_arrives(user, name, **scope):
         """The first form, checked, lets the second one run before it writes."""
         if not second.is_alive() and 1 not in statuses:
             second.start()
             second.join(timeout=1.5)  # with the lock, the second one waits for us
-        return create(user, name)
+        return create(user, name, **scope)
 
     monkeypatch.setattr(services, "create_api_token", create_while_the_other_form_arrives)
     post(0)

@@ -68,3 +68,37 @@ def test_items_already_there_get_their_sort_names(empty_database_url):
             ).one()
         db.engine.dispose()
     assert tuple(keys) == ("ecran 00000024 pouces", "monitor 00000024-inch")
+
+
+def test_tokens_already_there_keep_reading_and_writing(empty_database_url):
+    """A portal upgraded with personal API tokens: each keeps writing (no script stops), and
+    a token written later without a scope reads only."""
+    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=empty_database_url)
+    token = text(
+        "INSERT INTO api_token (user_id, name, token_digest, prefix, created_at)"
+        " VALUES (1, :name, :name, 'emp_x', :now)"
+    )
+    with app.app_context():
+        upgrade(revision="20261207_catalogue_erasure_flag")
+        with db.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO user_account (id, email, display_name, pseudonym,"
+                    " leaderboard_visibility, email_opt_in, session_token, active, created_at)"
+                    " VALUES (1, 'a@example.org', 'A', 'Héron 1', 'pseudonym', false, 'x', true,"
+                    " :now)"
+                ),
+                {"now": "2026-12-03 10:00:00"},
+            )
+            for name in ("script", "dashboard"):
+                connection.execute(token, {"name": name, "now": "2026-12-03 10:00:00"})
+        upgrade(revision="heads")
+        with db.engine.begin() as connection:
+            connection.execute(token, {"name": "later", "now": "2026-12-08 10:00:00"})
+            scopes = connection.execute(text("SELECT name, scope FROM api_token ORDER BY id")).all()
+        db.engine.dispose()
+    assert [tuple(row) for row in scopes] == [
+        ("script", "read_write"),
+        ("dashboard", "read_write"),
+        ("later", "read"),
+    ]

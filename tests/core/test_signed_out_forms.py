@@ -107,7 +107,8 @@ def test_a_signed_in_persons_stale_form_still_says_expired(client, make):
 
 
 def test_a_visitors_form_of_the_way_in_still_says_expired(client):
-    """Nobody was signed in to lose: a public form's stale token is no sign-out."""
+    """Nobody was signed in to lose: a public form's stale token is no sign-out. The link
+    form comes back itself (`answers_expired_form`), the address typed kept."""
     answer = client.post(
         "/auth/sign-in/link",
         data={"csrf_token": "not-this-sessions", "link-email": "someone@example.org"},
@@ -115,4 +116,5 @@ def test_a_visitors_form_of_the_way_in_still_says_expired(client):
     )
     body = _text(answer)
     assert answer.status_code == 400
-    assert EXPIRED in body and SIGNED_OUT not in body
+    assert "The page had expired: ask for your sign-in link again." in body
+    assert 'value="someone@example.org"' in body and SIGNED_OUT not in body

@@ -53,6 +53,7 @@ EXPECTATIONS: dict[str, Access] = {
     "core.home": SIGNED_IN,
     "auth.sign_in": PUBLIC,
     "auth.request_sign_in_link": PUBLIC,
+    "auth.show_sign_in_link_form": PUBLIC,  # redirects to the sign-in page's link form
     "auth.sign_in_with_link": PUBLIC,  # a token names the person; a wrong one is 404
     "auth.redeem_sign_in_link": PUBLIC,
     "auth.sso_sign_in": PUBLIC,  # 404 without OIDC_ISSUER (tests/auth/test_sso.py)
@@ -60,12 +61,15 @@ EXPECTATIONS: dict[str, Access] = {
     "auth.sign_out": SIGNED_IN,
     "auth.profile": SIGNED_IN,
     "auth.update_preferences": SIGNED_IN,
+    "auth.show_preferences": SIGNED_IN,  # redirects to the profile's preferences
     "auth.change_password": SIGNED_IN,
+    "auth.show_password": SIGNED_IN,  # redirects to the profile's password
     "auth.create_token": SIGNED_IN,
     "auth.show_tokens": SIGNED_IN,  # redirects to the profile's tokens
     "auth.revoke_token": OWN,
     "auth.export_data": SIGNED_IN,
     "auth.request_erasure": SIGNED_IN,
+    "auth.show_erasure": SIGNED_IN,  # redirects to the profile's erasure (both its forms)
     "auth.cancel_erasure": SIGNED_IN,
     "api.openapi": PUBLIC,
     "api.me": SIGNED_IN,

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import Column, Integer, MetaData, String, Table, func, insert, select, update
 
 from app.auth import services as auth_services
+from app.auth.models import TokenScope
 from app.core.privacy import PersonalData
 from app.extensions import db
 from tests.messaging.conftest import smtp  # noqa: F401 - the sign-in link's mail server
@@ -90,10 +91,11 @@ def fake_domain(app):
 
 @pytest.fixture
 def token_for():
-    """token_for(user) -> a raw bearer token."""
+    """token_for(user, scope="read_write") -> a raw bearer token; one that writes unless
+    told otherwise, as these tests send writes through the API."""
 
-    def make_token(user) -> str:
-        _token, raw = auth_services.create_api_token(user, "test")
+    def make_token(user, scope: str = TokenScope.READ_WRITE) -> str:
+        _token, raw = auth_services.create_api_token(user, "test", scope=scope)
         db.session.commit()
         return raw
 

@@ -19,6 +19,7 @@ from schemathesis.specs.openapi.checks import (
 from sqlalchemy import func, select
 
 from app.auth import services as auth_services
+from app.auth.models import TokenScope
 from app.core.time import utcnow
 from app.extensions import db
 from tests.trust.world import add_activity, build_world, send_message
@@ -40,7 +41,7 @@ def bearer(make):
     world = build_world(make, utcnow())
     add_activity(world, world.admin, "fuzz")
     send_message(world)
-    _token, raw = auth_services.create_api_token(world.admin, "fuzz")
+    _token, raw = auth_services.create_api_token(world.admin, "fuzz", scope=TokenScope.READ_WRITE)
     db.session.commit()
     return {"Authorization": f"Bearer {raw}"}
 
