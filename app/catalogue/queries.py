@@ -604,11 +604,21 @@ def lighter_choice(item_ids: tuple[int, ...]) -> tuple[ItemHead, ItemHead] | Non
 @functools.cache
 def _open_requests_statement():
     """Built once (user bound): every dashboard view asks for it."""
+    # A basket emptied line by line stays a draft: it is no request being prepared (home
+    # said « pas encore envoyée » of it, where My requests says « Rien pour l'instant »).
+    holds_lines = (
+        select(CatalogueRequestLine.id)
+        .where(CatalogueRequestLine.request_id == CatalogueRequest.id)
+        .exists()
+    )
     return (
         select(CatalogueRequest.id, CatalogueRequest.status)
         .where(
             CatalogueRequest.user_id == bindparam("user_id"),
-            CatalogueRequest.status.in_(("draft", "submitted")),
+            or_(
+                CatalogueRequest.status == "submitted",
+                and_(CatalogueRequest.status == "draft", holds_lines),
+            ),
         )
         .order_by(CatalogueRequest.id.desc())
         .limit(5)

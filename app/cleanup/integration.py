@@ -86,7 +86,7 @@ VARIABLES = (
         _l("Your department's rank; “not published” when too few people take part in it"),
         "3",
     ),
-    Variable("goal_progress", _l("Progress toward the first goal"), _l("12 TB of 50 TB (24%)")),
+    Variable("goal_progress", _l("Progress toward the first goal"), _l("12,000 GB of 50,000 GB (24%)")),
     Variable("guides_url", _l("Link to the how-to guides"), "https://…/cleanup/guides"),
 )
 
@@ -117,9 +117,9 @@ ENTRY_VARIABLES = only_in_notices(
 )
 
 UNIT_WORDS = {
-    "fr": {"GB": "Go", "TB": "To", "items": "éléments", "devices": "appareils",
+    "fr": {"GB": "Go", "items": "éléments", "devices": "appareils",
            "participants": "participants", "points": "points", "of": "sur"},
-    "en": {"GB": "GB", "TB": "TB", "items": "items", "devices": "devices",
+    "en": {"GB": "GB", "items": "items", "devices": "devices",
            "participants": "participants", "points": "points", "of": "of"},
 }  # fmt: skip
 
@@ -164,20 +164,24 @@ SINGULAR_UNIT_WORDS = {
 
 
 def _amount(value: float, unit: str, locale: str) -> str:
-    words = UNIT_WORDS[locale]
-    if unit == "GB" and value >= 1000:
-        value, unit = value / 1000, "TB"
-    value = round(value, 1)
-    word = words[unit]
-    if unit in SINGULAR_UNIT_WORDS[locale] and Locale.parse(locale).plural_form(value) == "one":
+    """A goal's figure in the goal's own unit and to a tenth, as the campaign page and
+    home write it (`goal_list`: « 9 039,2 / 46 000 Go »): the messages said « 9 To sur
+    46 To » of the same goal."""
+    # Babel's pattern rounds as the page's `number` filter does (Python's round() of the
+    # binary float would not: 0.35 to 0.3).
+    written = babel_decimal(value, "#,##0.#", locale=regional_locale(locale))
+    word = UNIT_WORDS[locale][unit]
+    one = Locale.parse(locale).plural_form(round(value, 1)) == "one"
+    if unit in SINGULAR_UNIT_WORDS[locale] and one:
         word = SINGULAR_UNIT_WORDS[locale][unit]
-    return f"{babel_decimal(value, locale=locale)}\u00a0{word}"
+    return f"{written}\u00a0{word}"
 
 
 def goal_text(goal: dict, locale: str) -> str:
-    """e.g. '12 To sur 50 To (24 %)', '12 TB of 50 TB (24%)': the percent written the
-    reader's way, and rounded as the campaign page's `percent` filter does (Babel), so
-    that a message and the page never give the same goal two shares (a half up)."""
+    """e.g. '12 000 Go sur 50 000 Go (24 %)', '12,000 GB of 50,000 GB (24%)': the figures
+    and unit the campaign page writes, the percent written the reader's way and rounded
+    as the page's `percent` filter does (Babel), so that a message and the page never
+    give the same goal two shares (a half up)."""
     share = goal_share(goal["achieved"], goal["target"])
     written = babel_percent(share, locale=regional_locale(locale))
     return (

@@ -18,7 +18,7 @@ from app.cleanup.integration import goal_text
         ({"achieved": 0, "target": 1, "unit": "devices"}, "en",
          "0\u00a0devices of 1\u00a0device (0%)"),
         ({"achieved": 1500, "target": 3000, "unit": "GB"}, "fr",
-         "1,5\u00a0To sur 3\u00a0To (50\u00a0%)"),
+         "1\u00a0500\u00a0Go sur 3\u00a0000\u00a0Go (50\u00a0%)"),
     ],
 )  # fmt: skip
 def test_the_goal_line_agrees_with_its_numbers(goal, locale, expected):

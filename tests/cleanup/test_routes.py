@@ -229,10 +229,11 @@ def test_the_home_panels_goals_follow_each_log_at_once(participant, make):
 
     def home_goals():
         page = participant.client.get("/").get_data(as_text=True)
-        return re.sub(r"\s+", " ", page.split('<ul class="cleanup-goals">', 1)[1].split("</ul>")[0])
+        goals = page.split('<ul class="cleanup-goals">', 1)[1].split("</ul>")[0]
+        return re.sub(r"[ \t\n]+", " ", html.unescape(goals))
 
-    assert "0 / 100 Go" in home_goals()
-    for quantity, seen in (("2", "2 / 100 Go"), ("3", "5 / 100 Go")):
+    assert "0 / 100\u00a0Go" in home_goals()
+    for quantity, seen in (("2", "2 / 100\u00a0Go"), ("3", "5 / 100\u00a0Go")):
         participant.log("delete-mail", quantity)
         assert seen in home_goals()
 
