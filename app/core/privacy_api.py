@@ -193,6 +193,19 @@ EXPORT_SCHEMA = {
                     **_list_of({"id": INTEGER, "name": STRING}),
                 },
                 "api_tokens": {"type": "array", "items": {"type": "object"}},
+                "sign_in_links": {
+                    "description": "The sign-in links e-mailed to the person and still kept "
+                    "(a day after use or expiry); never the link itself",
+                    **_list_of(
+                        {
+                            "created_at": STRING,
+                            "expires_at": STRING,
+                            "used_at": NULLABLE_STRING,
+                            "status": {"type": "string", "enum": ["open", "spent", "expired"]},
+                            "status_name": STRING,
+                        }
+                    ),
+                },
                 "erasure_requests": {"type": "array", "items": {"type": "object"}},
             },
         },

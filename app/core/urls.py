@@ -53,7 +53,7 @@ def page_to_come_back_to() -> str:
     """Where to send the person back to after a form in the page frame (the language
     switch): this very page when it answers GET; after a POST (a form shown again with
     its errors), the page that sent it if it is ours, else the nearest page above the
-    form's address (/auth/profile for /auth/profile/password), else home."""
+    form's address (/auth/profile for /auth/profile/tokens/3/revoke), else home."""
     here = request.full_path.rstrip("?")
     if request.method in ("GET", "HEAD"):
         return here

@@ -42,3 +42,20 @@ def test_the_export_lists_the_persons_sign_in_links_in_their_language(client, ma
     assert not any(digest in text for digest in digests)
     assert spent not in text and still_open not in text
     assert set(first) == {"created_at", "expires_at", "used_at", "status", "status_name"}
+
+
+def test_the_documented_export_schema_describes_the_sign_in_links(client, make):
+    """The API's schema of the export (`/api/v1/me/export`) names each link's fields."""
+    import jsonschema_rs
+
+    from app.core.privacy_api import EXPORT_SCHEMA
+    from tests.core.test_export_readable import _json_schema
+
+    person = make.user()
+    services.create_sign_in_link(person.email, utcnow())
+    db.session.commit()
+    login(client, person)
+    export = json.loads(client.get("/auth/profile/export").get_data(as_text=True))
+    links = EXPORT_SCHEMA["properties"]["profile"]["properties"]["sign_in_links"]
+    assert set(links["items"]["required"]) == set(export["profile"]["sign_in_links"][0])
+    jsonschema_rs.validate(_json_schema(EXPORT_SCHEMA), export)
