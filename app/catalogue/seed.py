@@ -31,7 +31,7 @@ REFURBISHED_NOTE = {
     "fr": "Reconditionné\u00a0: sa fabrication compte pour 25\u00a0% (de 10 à 40\u00a0%) de celle "
     "du même appareil neuf. C'est une hypothèse du portail\u00a0: boaviztapi ne modélise pas "
     "le reconditionnement.",
-    "en": "Refurbished: its manufacture counts for 25\u00a0% (10 to 40\u00a0%) of the same "
+    "en": "Refurbished: its manufacture counts for 25% (10 to 40%) of the same "
     "device's when new. This is the portal's assumption: boaviztapi does not model "
     "refurbishment.",
 }

@@ -16,6 +16,7 @@ from app.core.database import insert_missing
 from app.core.time import utcnow
 from app.extensions import db
 from app.messaging.models import MessageTemplate
+from app.messaging.rendering import plain_newlines
 
 _CAMPAIGN_FR = (
     "{% if campaign_name is defined %}{{ campaign_name }}{% else %}la campagne{% endif %}"
@@ -411,6 +412,8 @@ SHIPPED_FIELDS = ("subject_fr", "body_fr", "subject_en", "body_en")
 def shipped_fingerprint(texts) -> str:
     """A short fingerprint of a template's subjects and bodies (a dict or a template)."""
     values = [texts[f] if isinstance(texts, dict) else getattr(texts, f) for f in SHIPPED_FIELDS]
+    # A copy saved unchanged from the editor (its line breaks CR LF) is still unedited.
+    values = [plain_newlines(value or "") for value in values]
     return hashlib.sha256(json.dumps(values).encode()).hexdigest()[:16]
 
 

@@ -28,6 +28,12 @@ NUMBER_RE = re.compile(r"[\d\s]+")
 TAG_RE = re.compile(r"\{%.*?(?:%\}|$)|\{#.*?(?:#\}|$)|\{\{.*?(?:\}\}|$)|%\}|#\}|\}\}", re.S)
 
 
+def plain_newlines(text: str) -> str:
+    """A text's line breaks as line feeds alone: a browser's textarea sends CR LF, which
+    would make an unchanged built-in text look edited (and its fingerprint an unknown one)."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 TEXT_FIELDS = ("subject_fr", "body_fr", "subject_en", "body_en")
 
 

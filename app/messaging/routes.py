@@ -367,7 +367,7 @@ def _preview(form: TemplateForm) -> dict:
         recipient = db.session.scalar(select(User).where(User.email == form.recipient.data.lower()))
         if recipient is None:  # said at the field, as an address not well formed is
             form.recipient.errors = [*form.recipient.errors, _("Nobody has this e-mail address.")]
-            return {"recipient_refused": True, "problems": [], "renders": {}}
+            return _refused_recipient(form)
     data = _template_data(form)
     problems = check_template(data)
     if problems:
@@ -405,9 +405,20 @@ def _preview(form: TemplateForm) -> dict:
     }
 
 
+def _refused_recipient(form: TemplateForm) -> dict:
+    """The preview waiting for a correct "Preview for" address; `refusal` is what is read
+    out when that address has just changed (the field says it too)."""
+    refusal = _(
+        "%(field)s: %(errors)s",
+        field=form.recipient.label.text,
+        errors=" ".join(str(error) for error in form.recipient.errors),
+    )
+    return {"recipient_refused": True, "refusal": refusal, "problems": [], "renders": {}}
+
+
 def _editor(form: TemplateForm, template: MessageTemplate | None, preview: dict | None = None):
     if preview is None and form.recipient.errors:  # the field says why; the preview where
-        preview = {"recipient_refused": True, "problems": [], "renders": {}}
+        preview = _refused_recipient(form)
     return render_template(
         "messaging/template_form.html",
         form=form,
@@ -464,6 +475,9 @@ def edit_template(template_id: int):
         form.recipient.data = session.pop(PREVIEW_RECIPIENT_KEY, "")
         # From a dispatch's page: the preview speaks of its campaign.
         form.campaign_id.data = request.args.get("campaign_id", "")[:12]
+        # The preview comes with the page, not asked once it has loaded: nothing changed
+        # that the person asked for, so nothing is read out ("Template saved." is).
+        return _editor(form, template, _preview(form))
     if form.validate_on_submit():
         if request.form.get("action") == "preview":
             return _editor(form, template, _preview(form))
@@ -528,16 +542,21 @@ def preview_template():
     """The live preview (htmx): both languages for the chosen recipient."""
     form = _template_form()
     form.validate()
-    if not any(_template_data(form)[name].strip() for name in services.TEMPLATE_FIELDS):
-        # A blank new template, asked on load: nothing typed yet, so nothing is wrong yet.
+    address_changed = htmx.trigger == form.recipient.id
+    if form.recipient.errors:  # said at the field, in the form's own words
+        preview = _refused_recipient(form)
+    elif not any(_template_data(form)[name].strip() for name in services.TEMPLATE_FIELDS):
+        # A blank new template: nothing typed yet, so nothing is wrong yet.
         preview = None
-    elif form.recipient.errors:  # said at the field, in the form's own words
-        preview = {"recipient_refused": True, "problems": [], "renders": {}}
     else:
         preview = _preview(form)
     if wants_fragment():
-        html = render_template("messaging/_preview.html", preview=preview)
-        if htmx.trigger == form.recipient.id:  # the address changed: its field follows
+        # A refusal is read out when the address changed; typing elsewhere changes nothing
+        # about it, and the focus has moved on from the field that shows it.
+        html = render_template(
+            "messaging/_preview.html", preview=preview, announce_refusal=address_changed
+        )
+        if address_changed:  # its field follows
             html += render_template("messaging/_recipient_field.html", form=form, oob=True)
         response = current_app.make_response(html)
         response.headers["Vary"] = "HX-Request"

@@ -83,6 +83,7 @@ from app.messaging.rendering import (
     TemplateProblem,
     check_template,
     notice_only_names,
+    plain_newlines,
     portal_copy,
     readable_subject,
 )
@@ -114,6 +115,7 @@ def save_template(
     template: MessageTemplate | None, data: dict, actor, now: datetime
 ) -> MessageTemplate:
     """Create or update a template after checking both languages compile with known variables."""
+    data = {**data, **{field: plain_newlines(data[field]) for field in TEMPLATE_FIELDS}}
     problems = check_template(data)
     if problems:
         raise TemplateInvalid(problems)
@@ -200,9 +202,12 @@ def shipped_text(template: MessageTemplate) -> dict | None:
 
 
 def differs_from_shipped_text(template: MessageTemplate) -> bool:
+    """Whether a built-in template's text was edited. Line breaks are compared as line
+    feeds: a copy saved from the editor before they were normalised on save holds CR LF."""
     shipped = shipped_text(template)
     return shipped is not None and any(
-        getattr(template, field) != shipped[field] for field in TEMPLATE_FIELDS
+        plain_newlines(getattr(template, field) or "") != shipped[field]
+        for field in TEMPLATE_FIELDS
     )
 
 

@@ -4,12 +4,14 @@ import re
 
 import pytest
 from playwright.sync_api import expect
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.auth.models import User
+from app.core.audit import AuditEvent
 from app.core.time import utcnow
 from app.extensions import db
 from app.messaging import jobs, services
+from app.messaging.builtins import ensure_builtin_templates
 from app.messaging.models import Delivery, Dispatch, Schedule
 from tests.conftest import browser_sign_in, shown
 from tests.messaging.conftest import coming
@@ -197,3 +199,95 @@ def test_deleting_the_read_messages_asks_first_as_deleting_one_does(page, make, 
     expect(page.locator("article.message")).to_have_count(1)
     db.session.expire_all()
     assert len(db.session.scalars(kept).all()) == 1
+
+
+# --- review of 8 December: Enter in "Preview for", the built-in saved unchanged, what is read out
+
+
+def _editor(page, make, template):
+    """An organiser on a template's editor, what #announcer is given recorded from the
+    page's first moment in `window.said`."""
+    page.add_init_script(
+        """document.addEventListener('DOMContentLoaded', () => {
+          window.said = []; const region = document.getElementById('announcer');
+          new MutationObserver(() => { const words = region.textContent.trim();
+            if (words) { window.said.push(words); } })
+            .observe(region, {childList: true, subtree: true, characterData: true}); });"""
+    )
+    make.user(email="camille@example.org", display_name="Camille Durand")
+    _sign_in_as_an_organiser(page, make)
+    tpl = template()
+    page.goto(f"/messaging/templates/{tpl.id}")
+    return tpl
+
+
+def _updates(tpl) -> int:
+    db.session.expire_all()
+    return db.session.scalar(
+        select(func.count()).where(
+            AuditEvent.action == "update", AuditEvent.object_id == str(tpl.id)
+        )
+    )
+
+
+def test_enter_in_preview_for_previews_for_that_person_and_never_saves(page, make, template):
+    tpl = _editor(page, make, template)
+    page.fill("#recipient", "camille@example.org")
+    page.press("#recipient", "Enter")
+    expect(page.locator("#preview")).to_contain_text("Pour Camille Durand")
+    page.wait_for_timeout(600)  # past the moment a form sent would have come back
+    expect(shown(page, "Modèle enregistré.")).to_have_count(0)
+    expect(page.locator("#preview")).to_contain_text("Pour Camille Durand")
+    assert _updates(tpl) == 0
+
+
+def test_enter_in_preview_for_without_javascript_previews_and_never_saves(
+    browser, live_server, make, template
+):
+    context = browser.new_context(base_url=live_server, locale="fr-FR", java_script_enabled=False)
+    page = context.new_page()
+    try:
+        make.user(email="camille@example.org", display_name="Camille Durand")
+        _sign_in_as_an_organiser(page, make)
+        tpl = template()
+        page.goto(f"/messaging/templates/{tpl.id}")
+        page.fill("#recipient", "camille@example.org")
+        page.press("#recipient", "Enter")
+        page.wait_for_url(re.compile(r"#preview-heading$"))
+        expect(page.locator("#preview")).to_contain_text("Pour Camille Durand")
+        expect(page.get_by_text("Modèle enregistré.")).to_have_count(0)
+        assert _updates(tpl) == 0
+    finally:
+        context.close()
+
+
+def test_a_refused_preview_address_is_read_out(page, make, template):
+    _editor(page, make, template)
+    page.fill("#recipient", "personne@example.org")
+    page.press("#recipient", "Enter")
+    expect(page.locator("#recipient-error")).to_have_text("Personne n'a cette adresse e-mail.")
+    expect(page.locator("#announcer")).to_have_text(
+        "Aperçu pour\u00a0: Personne n'a cette adresse e-mail."
+    )
+
+
+def test_the_preview_is_read_out_only_after_a_change_asked_for(page, make, template):
+    _editor(page, make, template)
+    expect(page.locator("#preview")).to_contain_text("Bonjour Nora")
+    page.get_by_role("button", name="Enregistrer").click()
+    expect(shown(page, "Modèle enregistré.")).to_be_focused()
+    page.wait_for_timeout(600)  # past the moment a preview asked on load would be read out
+    assert "Aperçu mis à jour." not in page.evaluate("window.said")
+    page.fill("#body_en", "Hello again, {{ first_name }}.")
+    expect(page.locator("#announcer")).to_have_text("Aperçu mis à jour.")
+
+
+def test_saving_an_unchanged_builtin_does_not_offer_to_restore_it(page, make):
+    ensure_builtin_templates()
+    builtin = services.template_by_key("campaign-launch")
+    db.session.commit()
+    _sign_in_as_an_organiser(page, make)
+    page.goto(f"/messaging/templates/{builtin.id}")
+    page.get_by_role("button", name="Enregistrer").click()
+    expect(shown(page, "Modèle enregistré.")).to_be_visible()
+    expect(page.get_by_text("Rétablir le texte fourni")).to_have_count(0)

@@ -142,7 +142,9 @@ def test_a_changed_preview_address_brings_its_field_back_marked_with_htmx(
             headers={**HX, "HX-Trigger": "recipient"},
         ).get_data(as_text=True)
     )
-    assert fragment.count(message) == 1 and OTHER not in fragment
+    # Shown once, at the field; its copy to read out is out of sight (test_review_dec8).
+    shown = re.sub(r'<p class="visually-hidden" data-announce>[^<]*</p>', "", fragment)
+    assert shown.count(message) == 1 and OTHER not in fragment
     assert '<div id="recipient-field" hx-swap-oob="true">' in fragment
     field = _recipient_input(fragment)
     assert 'aria-invalid="true"' in field and "recipient-error" in field
