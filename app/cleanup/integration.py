@@ -86,7 +86,9 @@ VARIABLES = (
         _l("Your department's rank; “not published” when too few people take part in it"),
         "3",
     ),
-    Variable("goal_progress", _l("Progress toward the first goal"), _l("12,000 GB of 50,000 GB (24%)")),
+    Variable(
+        "goal_progress", _l("Progress toward the first goal"), _l("12,000 GB of 50,000 GB (24%)")
+    ),
     Variable("guides_url", _l("Link to the how-to guides"), "https://…/cleanup/guides"),
 )
 

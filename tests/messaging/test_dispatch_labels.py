@@ -115,7 +115,10 @@ def test_the_template_editor_gives_examples_in_the_authors_language(client, make
     author = make.user(roles=("organiser",))
     login(client, author)
     french = _text(client.get("/messaging/templates/new").get_data(as_text=True))
-    assert "(par ex. 16 mars 2026 à 9 h)" in french and "(par ex. 12 000 Go sur 50 000 Go (24 %))" in french
+    assert (
+        "(par ex. 16 mars 2026 à 9 h)" in french
+        and "(par ex. 12 000 Go sur 50 000 Go (24 %))" in french
+    )
     author.locale = "en"
     db.session.commit()
     english = _text(client.get("/messaging/templates/new").get_data(as_text=True))
