@@ -49,7 +49,8 @@ def init_app(app: Flask) -> None:
     register_panel(app, integration.dashboard_panel)
     register_work(app, integration.waiting_work)
     register_return_note(app, device_return_notes)
-    register_seeder(app, seed.seed_cleanup, order=20)
+    # After recycling's (40): the campaigns' returned devices are its demo returns.
+    register_seeder(app, seed.seed_cleanup, order=45)
     register_warmer(app, queries.warm_boards)
     register_job(
         app, "cleanup.freeze_closed_campaigns", jobs.freeze_closed_campaigns, "interval", minutes=1

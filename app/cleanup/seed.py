@@ -1,4 +1,7 @@
-"""Demo data: a running campaign with 200,000+ logged actions and last year's closed one."""
+"""Demo data: a running campaign with 200,000+ logged actions and last year's closed one.
+
+Runs after the recycling demo: the devices the campaigns count are its returns.
+"""
 
 import math
 import random
@@ -10,9 +13,11 @@ from sqlalchemy import insert, select
 
 from app.auth.models import User
 from app.cleanup import services
+from app.cleanup.catalogue import SYSTEM_ACTION_TYPES
 from app.cleanup.models import (
     ACCEPTED,
     FLAGGED,
+    PENDING,
     CleanupAction,
     CleanupCampaign,
     CleanupCampaignActionType,
@@ -23,11 +28,12 @@ from app.core.demo import checks_deferred_to_the_end
 from app.core.signals import campaign_published
 from app.core.time import local_zone, utcnow
 from app.extensions import db
+from app.recycling.seed import returns_declared_between
 
-# Typical sizes of one entry per unit: small, so that daily caps always hold.
-QUANTITIES = {"GB": (0.1, 1.0), "items": (1, 5), "devices": (1, 1)}
-# Returning a device is rarer than cleaning a mailbox: about 1 action in 300.
-WEIGHTS = {"GB": 6, "items": 6, "devices": 0.1}
+# Typical sizes of one entry per unit: small, so that daily caps always hold. Returned
+# devices are not drawn: they are the recycling demo's returns (`_device_return_rows`).
+QUANTITIES = {"GB": (0.1, 1.0), "items": (1, 5)}
+WEIGHTS = {"GB": 6, "items": 6}
 
 
 def _campaign(
@@ -63,13 +69,20 @@ def _campaign(
 
 
 def _fill(rng: random.Random, campaign, types, people, share: float, per_person: int, until):
-    """Bulk-insert participants and their actions between the start and `until`."""
+    """Bulk-insert participants and their actions between the start and `until`, and the
+    entries of the device returns declared meanwhile."""
     chosen = [p for p in people if rng.random() < share]
+    teams = {uid: (department_id, commune_id) for uid, department_id, commune_id in people}
+    declared = returns_declared_between(campaign.starts_at, campaign.ends_at)
+    returns = [r for r in declared if r[1] in teams]  # staff who can take part
+    joined = {uid: campaign.starts_at for uid, _d, _c in chosen}
+    for _id, owner, declared_at, _signals in returns:  # their first return made them join
+        joined.setdefault(owner, declared_at)
     db.session.execute(
         insert(CleanupParticipant),
         [
-            {"campaign_id": campaign.id, "user_id": uid, "joined_at": campaign.starts_at}
-            for uid, _d, _c in chosen
+            {"campaign_id": campaign.id, "user_id": uid, "joined_at": at}
+            for uid, at in joined.items()
         ],
     )
     ids = dict(
@@ -85,8 +98,9 @@ def _fill(rng: random.Random, campaign, types, people, share: float, per_person:
     # The Paris offset changes at most once in three weeks: compute it per hour, not per row.
     offsets: dict[int, timedelta] = {}
     # Plain tuples: reading ORM attributes ~300,000 times costs seconds.
-    kinds = [(t.id, t.unit, t.points_per_unit, *QUANTITIES[t.unit]) for t in types]
-    cum_weights = list(accumulate(WEIGHTS[t.unit] for t in types))
+    drawn = [t for t in types if t.key not in SYSTEM_ACTION_TYPES]
+    kinds = [(t.id, t.unit, t.points_per_unit, *QUANTITIES[t.unit]) for t in drawn]
+    cum_weights = list(accumulate(WEIGHTS[t.unit] for t in drawn))
     campaign_id = campaign.id
     rows = []
     for uid, department_id, commune_id in chosen:
@@ -119,6 +133,7 @@ def _fill(rng: random.Random, campaign, types, people, share: float, per_person:
                     ACCEPTED,
                     "",
                     "",
+                    None,
                 ]
             )
     # A few implausible entries for organisers to review: above their type's usual size
@@ -138,8 +153,13 @@ def _fill(rng: random.Random, campaign, types, people, share: float, per_person:
         row[6] = services.points_for(row[5], per_unit)
         row[9], row[10] = FLAGGED, "above the usual size of one entry"
     rows = _within_daily_caps(rows, {t.id: t.daily_cap for t in types})
+    device_type = next((t for t in types if t.key == "return-device"), None)
+    if device_type is not None:
+        rows += _device_return_rows(campaign, device_type, returns, ids, teams)
     units = {t.id: t.unit for t in types}
-    achieved = {"participants": len({row[1] for row in rows})}
+    # Participants as the results count them: someone whose only entry is a device not
+    # received yet takes part in nothing so far.
+    achieved = {"participants": len({row[1] for row in rows if row[9] == ACCEPTED})}
     for row in rows:
         if row[9] == ACCEPTED:
             achieved[units[row[2]]] = achieved.get(units[row[2]], 0) + row[5]
@@ -148,20 +168,77 @@ def _fill(rng: random.Random, campaign, types, people, share: float, per_person:
     return achieved
 
 
+def _device_return_rows(campaign, rule, returns, ids, teams) -> list[list]:
+    """The entries the portal's listeners (`app.cleanup.integration`) would have made of
+    the returns declared during the campaign: logged at the declaration, waiting for the
+    device (PENDING), counted once an agent received it while the campaign ran, waiting
+    again if that receipt was undone, gone if the declaration was withdrawn or closed
+    before the end (after it, the frozen results keep them). A declaration past the
+    owner's daily cap of returns is left out, as `services.log_device_return` skips it."""
+    zone = local_zone()
+    # (participant, day): when each entry logged that day went (None: it stays).
+    kept: dict[tuple, list] = {}
+    rows = []
+    for return_id, owner, declared_at, signals in returns:
+        participant_id, day = ids[owner], declared_at.astimezone(zone).date()
+        today = kept.setdefault((participant_id, day), [])
+        if sum(1 for gone in today if gone is None or gone > declared_at) >= rule.daily_cap:
+            continue
+        status, gone = PENDING, None
+        for signal, at in signals:
+            if at >= campaign.ends_at:
+                break  # the results were frozen at the end
+            if signal == "received" and status == PENDING:
+                status = ACCEPTED
+            elif signal == "receipt_undone" and status == ACCEPTED:
+                status = PENDING
+            elif signal == "withdrawn":
+                gone = at
+                break
+        today.append(gone)
+        if gone is not None:
+            continue
+        department_id, commune_id = teams[owner]
+        rows.append(
+            [
+                campaign.id,
+                participant_id,
+                rule.id,
+                department_id,
+                commune_id,
+                1,
+                services.points_for(1, rule.points_per_unit),
+                declared_at,
+                day,
+                status,
+                "",
+                "",
+                f"device-return:{return_id}",
+            ]
+        )
+    return rows
+
+
 def _within_daily_caps(rows: list[list], caps: dict) -> list[list]:
     """The rows, in their order, without those that would pass their type's daily cap
     for that person on that day, as the portal would have refused them. The flagged
     ones count first (the portal counts all but rejected entries): organisers have them
-    to review."""
+    to review, but two of one person's on one day must fit together too (a small demo
+    flagged two entries of 15 GB of a type capped at 20 GB a day)."""
     taken: dict[tuple, float] = {}
+    flagged = set()  # the ids of the flagged rows kept
     for row in rows:
         if row[9] == FLAGGED:
             key = (row[1], row[2], row[8])
-            taken[key] = taken.get(key, 0) + row[5]
+            total = taken.get(key, 0) + row[5]
+            if total <= caps[row[2]] + 1e-9:
+                taken[key] = total
+                flagged.add(id(row))
     kept = []
     for row in rows:
         if row[9] == FLAGGED:
-            kept.append(row)
+            if id(row) in flagged:
+                kept.append(row)
             continue
         key = (row[1], row[2], row[8])
         total = taken.get(key, 0) + row[5]
@@ -184,6 +261,7 @@ ACTION_COLUMNS = (
     "status",
     "flag_reason",
     "review_reason",
+    "source_key",
 )
 
 
@@ -281,8 +359,11 @@ def _an_entry_of_the_demo_employee_set_aside(campaign: CleanupCampaign, now: dat
         return
 
 
-def _significant(value: float) -> float:
-    return max(float(f"{value:.2g}"), 1.0)
+def _significant(value: float, unit: str) -> float:
+    """Two significant figures, at least 1, and whole for what is counted one by one: a
+    goal of « 5,1 appareils » read as a mistake."""
+    value = max(float(f"{value:.2g}"), 1.0)
+    return value if unit == "GB" else float(round(value))
 
 
 # Last year's edition nearly met two goals and passed the devices one.
@@ -294,7 +375,7 @@ def _goals_of_a_past_edition(campaign: CleanupCampaign, achieved: dict) -> None:
     the seed's size: fixed targets left it at 1-8 % with a small seed."""
     for goal in campaign.goals:
         share = PAST_EDITION_SHARE_OF_GOAL[goal.unit]
-        goal.target = _significant(achieved.get(goal.unit, 0) / share)
+        goal.target = _significant(achieved.get(goal.unit, 0) / share, goal.unit)
     db.session.flush()
 
 
@@ -308,7 +389,9 @@ def _goals_on_track(campaign: CleanupCampaign, achieved: dict, now: datetime) ->
     elapsed = (now - campaign.starts_at) / (campaign.ends_at - campaign.starts_at)
     for goal in campaign.goals:
         if goal.unit == "participants":
-            goal.target = _significant(achieved["participants"] * 1.2)
+            goal.target = _significant(achieved["participants"] * 1.2, goal.unit)
         else:  # at this pace the campaign would end at about 90 % of the goal
-            goal.target = _significant(achieved.get(goal.unit, 0) / max(elapsed, 0.01) * 1.1)
+            goal.target = _significant(
+                achieved.get(goal.unit, 0) / max(elapsed, 0.01) * 1.1, goal.unit
+            )
     db.session.flush()

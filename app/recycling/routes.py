@@ -1024,6 +1024,7 @@ def _refused_closure(point: CollectionPoint, form: CloseForm, status: int):
 def statistics():
     """Statistics of returns, e-waste and avoided manufacturing footprint."""
     from app.catalogue.queries import reference_embodied_by_device_type
+    from app.catalogue.routes import kg_figure
 
     return render_template(
         "recycling/statistics.html",
@@ -1032,6 +1033,9 @@ def statistics():
         embodied_source=queries.EMBODIED_SOURCE,
         embodied=reference_embodied_by_device_type(),
         device_types=DEVICE_TYPES,
+        # The catalogue's figures, written as its pages write them: « 181 kg CO₂e », not
+        # « 181,0 kg CO₂e » here for the same laptop.
+        kg_figure=kg_figure,
     )
 
 
@@ -1072,7 +1076,9 @@ def statistics_json():
             "months": f"calendar months in which the devices were declared, in the portal's "
             f"local time ({local_zone().key}): a device declared on 1 June at 00:30 there "
             "counts in June",
-            "left_out": "declarations withdrawn before an agent received the device",
+            # Both kinds of declaration no device came of (`NEVER_HANDED_IN`).
+            "left_out": "declarations withdrawn before an agent received the device, and "
+            "declarations an agent closed because the device never arrived",
             "kg_ewaste": "typical mass of the devices an agent received; 0 for those "
             "declared and not received yet (status declared)",
             "sources": sources,

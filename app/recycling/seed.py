@@ -13,7 +13,10 @@ from app.core.models import Commune
 from app.core.time import local_zone, utcnow
 from app.extensions import db
 from app.recycling.models import (
+    NOT_BROUGHT,
     OUTCOMES,
+    RECEIPT_UNDONE,
+    WITHDRAWN,
     CollectionPoint,
     CustodyStep,
     DeviceReturn,
@@ -46,6 +49,14 @@ DEMO_EMPLOYEE_RETURNS = (
     ("tablet", "working", True, 11, ()),
 )
 REMINDED_AFTER_DAYS = 8  # the job's next round in office hours, once the 7 days are over
+# The custody steps after the declaration that send a signal other modules listen to
+# (app.core.signals), by the name `returns_declared_between` gives them.
+SIGNALLED_STEPS = {
+    "received": "received",  # device_return_received
+    RECEIPT_UNDONE: "receipt_undone",  # device_receipt_undone
+    WITHDRAWN: "withdrawn",  # device_return_withdrawn
+    NOT_BROUGHT: "withdrawn",  # device_return_withdrawn too
+}
 
 
 def _points(rng: random.Random) -> list[dict]:
@@ -128,8 +139,11 @@ def seed_recycling(rng: random.Random, returns: int = DEMO_RETURNS) -> None:
         gaps = [timedelta(0)] + [
             timedelta(hours=rng.randint(2, 24 * 12)) for _ in range(len(path) - 1)
         ]
-        span = sum(gaps, timedelta(0))
-        declared_at = now - span - timedelta(minutes=rng.randint(30, 60 * 24 * 540))
+        # Declared as steadily in the last weeks as in the months before: the steps due
+        # after now have not come yet, so recent returns are still under way. (Set back
+        # by its whole path, the newest returns thinned out: a clean-up campaign of the
+        # last days counted one device.)
+        declared_at = now - timedelta(minutes=rng.randint(30, 60 * 24 * 540))
         receipt = new_receipt_number()
         while receipt in receipts:
             receipt = new_receipt_number()
@@ -138,6 +152,8 @@ def seed_recycling(rng: random.Random, returns: int = DEMO_RETURNS) -> None:
         for gap in gaps:
             at += gap
             times.append(at)
+        while times[-1] > now:
+            del path[-1], times[-1]
         rows.append(
             {
                 "receipt_number": receipt,
@@ -199,6 +215,28 @@ def seed_recycling(rng: random.Random, returns: int = DEMO_RETURNS) -> None:
             )
     db.session.execute(insert(CustodyStep), steps)
     db.session.flush()
+
+
+def returns_declared_between(start: datetime, end: datetime) -> list[tuple]:
+    """The seeded returns declared from `start` to before `end`, in the order they were
+    declared: (id, owner's id, declared at, [(signal, at), ...]), the later steps that
+    sent a signal (`SIGNALLED_STEPS`) in their order. Another domain's demo data replays
+    them as its listeners would have heard them (the clean-up campaigns' entries)."""
+    declared = (DeviceReturn.declared_at >= start) & (DeviceReturn.declared_at < end)
+    returns = db.session.execute(
+        select(DeviceReturn.id, DeviceReturn.user_id, DeviceReturn.declared_at)
+        .where(declared)
+        .order_by(DeviceReturn.declared_at, DeviceReturn.id)
+    ).all()
+    signals: dict[int, list] = {}
+    for return_id, step, at in db.session.execute(
+        select(CustodyStep.return_id, CustodyStep.step, CustodyStep.at)
+        .join(DeviceReturn, DeviceReturn.id == CustodyStep.return_id)
+        .where(declared, CustodyStep.step.in_(SIGNALLED_STEPS))
+        .order_by(CustodyStep.at, CustodyStep.id)
+    ):
+        signals.setdefault(return_id, []).append((SIGNALLED_STEPS[step], at))
+    return [(rid, owner, at, signals.get(rid, [])) for rid, owner, at in returns]
 
 
 def _office_moment(rng: random.Random, day: date) -> datetime:

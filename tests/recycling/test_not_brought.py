@@ -159,6 +159,18 @@ def test_a_closed_declaration_counts_in_no_statistic_and_shows_under_its_filter(
     assert laptop.receipt_number not in client.get("/recycling/agent").get_data(as_text=True)
 
 
+def test_the_open_data_says_closed_declarations_are_left_out(client, make, desk):
+    """They left the records, yet `left_out` named only the withdrawn declarations."""
+    _close(client, desk.declare())
+    login(client, make.user(roles=("admin",), locale="fr"))
+    data = client.get("/recycling/admin/statistics.json").get_json()
+    assert data["records"] == []
+    assert data["left_out"] == (
+        "declarations withdrawn before an agent received the device, and declarations "
+        "an agent closed because the device never arrived"
+    )
+
+
 def _nothing_changed(device_return, status="declared"):
     again = _reloaded(device_return)
     assert again.status == status

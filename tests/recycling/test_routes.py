@@ -684,6 +684,18 @@ def test_statistics_sources_are_in_the_readers_language_and_english_in_open_data
     assert "(Empreinte estimate, ±30 percent)" in sources["kg_ewaste"]
 
 
+@pytest.mark.parametrize(("locale", "tenth"), [("fr", "181,0"), ("en", "181.0")])
+def test_statistics_write_a_footprint_as_the_catalogue_does(client, make, rec, locale, tenth):
+    """« 181,0 kg CO₂e » per laptop here, « 181 kg CO₂e » in the catalogue."""
+    point = rec.point()
+    services.confirm_receipt(rec.device_return(make.user(), point), rec.agent(point), NOW)
+    db.session.commit()
+    login(client, make.user(roles=("admin",), locale=locale))
+    page = _text(client.get("/recycling/admin/statistics"))
+    assert '<td class="num">181\u00a0kg\u00a0CO₂e</td>' in page
+    assert tenth not in page
+
+
 # --- nearest to my position, sorted in the browser --------------------------------------
 
 
