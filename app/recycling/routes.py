@@ -674,6 +674,12 @@ def _render_agent_return(device_return, wipe_form, outcome_form, status=200, und
 
 def not_brought_question(device_return) -> str:
     """Asked before an agent closes a declaration whose device never came."""
+    if device_return.user_id is None:  # erased: nobody left to tell
+        return _(
+            "Close the declaration %(receipt)s? Its owner's account was erased: no message "
+            "is sent. The step is signed with your name and cannot be changed.",
+            receipt=device_return.receipt_number,
+        )
     return _(
         "Close the declaration %(receipt)s? Its owner is told that the device never came, "
         "and declares it again to bring it later. The step is signed with your name and "
@@ -684,6 +690,14 @@ def not_brought_question(device_return) -> str:
 
 def undo_question(device_return) -> str:
     """Asked before an agent undoes a receipt recorded by mistake."""
+    if device_return.user_id is None:  # erased: nobody left to tell
+        return _(
+            "Undo the receipt of %(receipt)s? The device is expected at the point again, and "
+            "the points its receipt scored in clean-up campaigns are taken back; its owner's "
+            "account was erased: no message is sent. The receipt stays in the chain of "
+            "custody, followed by this step, signed with your name.",
+            receipt=device_return.receipt_number,
+        )
     return _(
         "Undo the receipt of %(receipt)s? The device is expected at the point again, its "
         "owner is told, and the points its receipt scored in clean-up campaigns are taken "
@@ -778,8 +792,12 @@ def close_not_brought(receipt: str):
             flash(str(error.message), "error")
         else:
             db.session.commit()
-            flash(_("Declaration %(receipt)s closed: its owner is told that the device never "
-                    "came.", receipt=device_return.receipt_number), "success")  # fmt: skip
+            if device_return.user_id is None:  # erased: nobody was told
+                closed = _("Declaration %(receipt)s closed.", receipt=device_return.receipt_number)
+            else:
+                closed = _("Declaration %(receipt)s closed: its owner is told that the device "
+                           "never came.", receipt=device_return.receipt_number)  # fmt: skip
+            flash(closed, "success")
     return redirect(url_for("recycling.agent_return", receipt=device_return.receipt_number))
 
 
@@ -806,8 +824,13 @@ def undo_receipt(receipt: str):
             _show_refusal(form, error)
         else:
             db.session.commit()
-            flash(_("Receipt of %(receipt)s undone: the device is expected again, and its owner "
-                    "is told.", receipt=device_return.receipt_number), "success")  # fmt: skip
+            if device_return.user_id is None:  # erased: nobody was told
+                undone = _("Receipt of %(receipt)s undone: the device is expected again.",
+                           receipt=device_return.receipt_number)  # fmt: skip
+            else:
+                undone = _("Receipt of %(receipt)s undone: the device is expected again, and "
+                           "its owner is told.", receipt=device_return.receipt_number)  # fmt: skip
+            flash(undone, "success")
             return redirect(url_for("recycling.agent_return", receipt=device_return.receipt_number))
     wipe_form = wipe_form_for(device_return.device_type)
     return _render_agent_return(device_return, wipe_form, OutcomeForm(), 422, undo_form=form)

@@ -44,3 +44,16 @@ def test_in_french_the_page_says_no_message_is_sent(client, desk):  # noqa: F811
     page = _page(client, laptop)
     assert "Le compte de son propriétaire a été effacé\u00a0: aucun message n'est envoyé." in page
     assert "avertit son propriétaire" not in page and "Son propriétaire est averti" not in page
+
+
+def test_the_closing_message_claims_no_message_for_an_erased_owner(client, desk):  # noqa: F811
+    from tests.recycling.test_not_brought import _close
+
+    laptop = desk.declare()
+    erase_user(laptop.user, utcnow())
+    db.session.commit()
+    page = html.unescape(_close(client, laptop, ask_first="").get_data(as_text=True))
+    if "is told" not in page and "closed" not in page:  # a redirect: follow it
+        page = _page(client, laptop)
+    assert f"Declaration {laptop.receipt_number} closed." in page
+    assert "its owner is told" not in page

@@ -309,3 +309,19 @@ def test_a_wipe_recorded_meanwhile_wins_the_race(desk):
         services.undo_receipt(laptop, desk.agent, "Wrong row", utcnow())
     db.session.rollback()
     assert _steps(laptop) == ["declared", "received"]
+
+
+def test_undoing_an_erased_owners_receipt_claims_no_message(client, desk):
+    """Nobody is left to tell: the question and the answer say no message is sent."""
+    from app.core.privacy_services import erase_user
+
+    laptop = desk.received()
+    erase_user(laptop.user, utcnow())
+    db.session.commit()
+    question = re.search(r'<form[^>]*/undo-receipt"[^>]*>', _page(client, laptop), re.S)[0]
+    assert "its owner's account was erased: no message is sent." in question
+    assert "owner is told" not in question
+    assert _undo(client, laptop).status_code == 302
+    page = _page(client, laptop)
+    assert f"Receipt of {laptop.receipt_number} undone: the device is expected again." in page
+    assert "owner is told" not in page
