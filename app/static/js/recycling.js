@@ -45,10 +45,15 @@
   }
 
   // Dense communes (the north-west on a phone) would print their names over each other,
-  // under other communes' points, the zoom buttons or past the map's edge: such a name
-  // goes to the left of its commune's centre, or is hidden until zooming in gives it
-  // room; the communes of the points listed first (the nearest) are named first. The
-  // names are only a backdrop: the list and the points' tooltips say where each point is.
+  // under the points' markers (their own point's too: the names lie beneath them), the
+  // zoom buttons or past the map's edge. Such a name goes to the right of its commune's
+  // centre, else to its left, below or above it, each time moved on past its own points'
+  // markers if they cover it; else it is hidden until zooming in gives it room. The
+  // communes of the points listed first (the nearest) are named first. The names are
+  // only a backdrop: the list and the points' tooltips say where each point is.
+  var SIDES = { right: [1, 0], left: [-1, 0], bottom: [0, 1], top: [0, -1] };
+  var CLEARANCE = 3;  // px between a name and a marker (its stroke, the eye)
+
   function declutter(labels) {
     var rank = Object.create(null), markers = [];
     pointsFromList().forEach(function (p, i) {
@@ -56,9 +61,17 @@
     });
     if (drawn) {
       drawn.layer.eachLayer(function (marker) {
-        var path = marker.getElement();
-        if (path) { markers.push({ commune: marker.commune, box: path.getBoundingClientRect() }); }
+        var path = marker.getElement(), box = path && path.getBoundingClientRect();
+        // Leaflet empties the paths out of view: they have no size and hide nothing.
+        if (box && box.width) { markers.push({ commune: marker.commune, box: grown(box, CLEARANCE) }); }
+        var tip = marker.getTooltip();  // « You are here »
+        if (tip && tip.options.permanent && tip.getElement()) {
+          markers.push({ commune: null, box: tip.getElement().getBoundingClientRect() });
+        }
       });
+    }
+    function grown(b, by) {
+      return { left: b.left - by, right: b.right + by, top: b.top - by, bottom: b.bottom + by };
     }
     function order(label) { return label.name in rank ? rank[label.name] : 1e9; }
     function overlap(a, b) { return a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom; }
@@ -67,25 +80,38 @@
       return c.getBoundingClientRect();
     }) : [];
     var shown = [];  // the boxes of the names kept so far
-    function clashes(label, box) {
+    function clashes(box) {
       var cut = frame && (box.left < frame.left || box.right > frame.right || box.top < frame.top || box.bottom > frame.bottom);
       return cut || controls.concat(shown).some(function (other) { return overlap(box, other); }) ||
-        markers.some(function (m) { return m.commune !== label.name && overlap(box, m.box); });
+        markers.some(function (m) { return overlap(box, m.box); });
+    }
+    function put(tooltip, side, shift) {
+      tooltip.options.direction = side;
+      tooltip.options.offset = [SIDES[side][0] * shift, SIDES[side][1] * shift];
+      tooltip.update();
+      return tooltip.getElement().getBoundingClientRect();
+    }
+    // Beside its own points' markers on that side: moved on, by as much as the first one
+    // covering it reaches past it, until none does (a commune may have several points).
+    function besideOwn(label, side) {
+      var shift = 0, box = put(label.tooltip, side, 0), dx = SIDES[side][0], dy = SIDES[side][1];
+      for (var tries = 0; tries < 4; tries++) {
+        var own = markers.find(function (m) { return m.commune === label.name && overlap(box, m.box); });
+        if (!own) { return box; }
+        shift += dx > 0 ? own.box.right - box.left : dx < 0 ? box.right - own.box.left
+          : dy > 0 ? own.box.bottom - box.top : box.bottom - own.box.top;
+        box = put(label.tooltip, side, shift);
+      }
+      return box;
     }
     labels.slice().sort(function (a, b) { return order(a) - order(b); }).forEach(function (label) {
-      var tooltip = label.tooltip, el = tooltip.getElement();
+      var el = label.tooltip.getElement();
       if (!el) { return; }
-      // To the right of its commune's centre, else to the left, else not at this zoom.
-      var place = ["right", "left"].find(function (side) {
-        tooltip.options.direction = side;
-        tooltip.update();
-        return !clashes(label, el.getBoundingClientRect());
-      });
+      var place = Object.keys(SIDES).find(function (side) { return !clashes(besideOwn(label, side)); });
       if (place) {
-        shown.push(el.getBoundingClientRect());
+        shown.push(besideOwn(label, place));
       } else {
-        tooltip.options.direction = "right";
-        tooltip.update();
+        put(label.tooltip, "right", 0);
       }
       el.style.visibility = place ? "" : "hidden";
     });
@@ -153,7 +179,7 @@
       // Its element exists once the map has a view, after fitBounds below.
       marker.on("add", function () { marker.getElement().setAttribute("tabindex", "-1"); });
       marker.addTo(drawn.layer);
-      marker.commune = p.commune;  // its own commune's name may lie beside it
+      marker.commune = p.commune;  // its own commune's name goes beside it, never under it
       marker.bindTooltip(label);
       marker.on("click", function () {
         var card = document.getElementById("point-" + p.id);  // the list may be sorted since
