@@ -2,7 +2,16 @@
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, Float, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Date,
+    Float,
+    ForeignKey,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
@@ -39,6 +48,14 @@ CUSTODY_STEPS = (*EVERY_STATUS, RECEIPT_UNDONE)
 OWNER_STEPS = ("declared", WITHDRAWN)
 # Outcomes that keep the device in use: their manufacturing footprint is avoided.
 REUSE_OUTCOMES = ("reused", "donated", "refurbished")
+# The outcome that puts the device back in the administration's own service, its asset
+# tag on it: the tag is free again, for the day it is returned once more. Donated, it
+# leaves the inventory; refurbished, it goes to a provider; recycled, its life ends.
+BACK_IN_SERVICE = ("reused",)
+# How a custody step's signature is computed (`services._step_payload`). 1: the step's
+# facts; 2 (since 7 December): also the name shown with it and its place in the chain,
+# so that a name changed or a step deleted no longer verifies. Older steps keep theirs.
+SIGNED_CHAIN = 2
 WIPE_METHODS = ("software_overwrite", "crypto_erase", "physical_destruction", "factory_reset")
 
 
@@ -167,11 +184,13 @@ class CustodyStep(db.Model):
         ForeignKey("user_account.id", ondelete="SET NULL"), index=True
     )
     # The agent's name when they signed; empty for the owner's steps (OWNER_STEPS) and
-    # once the agent's account is erased. Not signed: the signature covers actor_id, so
-    # erasing the name leaves every step verifiable.
+    # once the agent's account is erased (`services.erase_signed_steps` signs the step
+    # again without it). Signed since SIGNED_CHAIN; an older step shows its account's name.
     actor_name: Mapped[str] = mapped_column(String(120), default="")
     # HMAC of the step's facts: a later edit of the row no longer verifies.
     signature: Mapped[str] = mapped_column(String(64))
+    # Which payload the signature covers: 1 for the steps signed before SIGNED_CHAIN.
+    signed_as: Mapped[int] = mapped_column(SmallInteger, default=SIGNED_CHAIN, server_default="1")
     wipe_method: Mapped[str | None] = mapped_column(String(30))
     wipe_date: Mapped[date | None] = mapped_column(Date)
     certificate_number: Mapped[str | None] = mapped_column(String(64))
@@ -180,3 +199,5 @@ class CustodyStep(db.Model):
     note: Mapped[str] = mapped_column(String(250), default="")
 
     device_return: Mapped[DeviceReturn] = relationship(back_populates="steps")
+    # Who signed a step recorded before SIGNED_CHAIN: its name was not signed.
+    actor: Mapped[User | None] = relationship(viewonly=True)

@@ -29,6 +29,7 @@ from app.recycling.models import (
     OUTCOMES,
     OWNER_STEPS,
     REUSE_OUTCOMES,
+    SIGNED_CHAIN,
     STATUSES,
     CollectionPoint,
     CustodyStep,
@@ -137,6 +138,18 @@ def nearest_open_point(
     ]
     pairs = sort_by_distance(candidates, point.latitude, point.longitude)
     return pairs[0][0] if pairs else None
+
+
+def open_point_instead(point: CollectionPoint | None, device_type: str | None = None):
+    """The open point a form sent to `point`, closed meanwhile, is offered instead: the
+    nearest to it that takes `device_type`, else the nearest (None: `point` is open or
+    unknown, or no other point is open)."""
+    if point is None or point.active:
+        return None
+    open_points = list_points()
+    return nearest_open_point(point, device_type, open_points) or nearest_open_point(
+        point, None, open_points
+    )
 
 
 class CommuneCentre(NamedTuple):
@@ -749,12 +762,25 @@ def signed_steps(user: User) -> list[dict]:
     ]
 
 
+def signer_name(step) -> str | None:
+    """The name of the agent who signed a step, as signed (SIGNED_CHAIN); for a step
+    signed before names were, its account's, which the signature covers (the stored name
+    was not); None once their account is erased, and for the owner's own steps."""
+    if step.step in OWNER_STEPS or not step.actor_name:
+        return None
+    if (step.signed_as or SIGNED_CHAIN) >= SIGNED_CHAIN:
+        return step.actor_name
+    actor = step.actor
+    return actor.display_name if actor is not None and actor.anonymised_at is None else None
+
+
 def step_signer(step) -> str | None:
-    """Who a step says did it: the agent's name as signed, "Anonymised agent" once their
-    account is erased; None for the owner's own steps, where nobody is named."""
+    """Who a step says did it: the agent's name as signed (`signer_name`), "Anonymised
+    agent" once their account is erased; None for the owner's own steps, where nobody
+    is named."""
     if step.step in OWNER_STEPS:
         return None
-    return step.actor_name or _("Anonymised agent")
+    return signer_name(step) or _("Anonymised agent")
 
 
 def step_json(step) -> dict:

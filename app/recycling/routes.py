@@ -93,6 +93,7 @@ def recycling_labels() -> dict:
         "recycling_device": device_label,
         "recycling_devices_refused": devices_refused,
         "recycling_wipe": wipe_label,
+        "recycling_signer": queries.signer_name,
     }
 
 
@@ -425,7 +426,17 @@ def create_return():
     # none (the service explains an unknown or closed point).
     form = ReturnForm()
     point = queries.get_point(form.collection_point_id.data)
-    if form.validate_on_submit():
+    # Closed while the form was open: the open point nearest to it is offered instead.
+    instead = queries.open_point_instead(point, form.device_type.data)
+    valid = form.validate_on_submit()
+    # The service's rules are asked even when a field is refused: one send reports all.
+    problems = services.return_problems(
+        point, form.device_type.data, form.condition.data, **form.wipe_flags, instead=instead,
+        user=current_user, asset_tag=None if form.asset_tag.errors else form.asset_tag.data,
+    )  # fmt: skip
+    for problem in problems:
+        _show_return_problem(form, problem)
+    if valid and not problems:
         try:
             device_return, created = services.register_device_return(
                 current_user, point, form.device_type.data, form.condition.data, utcnow(),
@@ -438,9 +449,7 @@ def create_return():
             )  # fmt: skip
         except services.ReturnError as error:
             db.session.rollback()
-            # The service's two wipe flags are one choice on the form.
-            field = "wipe_requested" if error.field == "data_wiped" else error.field
-            getattr(form, field or "collection_point_id").errors.append(error.message)
+            _show_return_problem(form, error)
         else:
             commit_keeping_loaded_rows()  # answered by a redirect: nothing to reload
             if created:
@@ -451,7 +460,21 @@ def create_return():
             # the receipt they land on offers to declare it (`another_than`), once.
             session[DECLARED_AGAIN] = device_return.receipt_number
             return redirect(url_for("recycling.receipt", receipt=device_return.receipt_number))
-    return _render_return_form(form, point, _return_fields(form), 422)
+    if instead is not None:  # sent again, it goes there, not to the list's first point
+        form.collection_point_id.data = instead.id
+    closed = point if point is not None and not point.active else None
+    return _render_return_form(
+        form, instead or point, _return_fields(form), 422, closed_point=closed
+    )
+
+
+def _show_return_problem(form: ReturnForm, problem: services.ReturnError) -> None:
+    """A refusal at its field, unless the form refused that field already."""
+    # The service's two wipe flags are one choice on the form.
+    name = "wipe_requested" if problem.field == "data_wiped" else problem.field
+    field = getattr(form, name or "collection_point_id")
+    if not field.errors:
+        field.errors = [problem.message]
 
 
 @bp.get("/returns/<receipt>")
@@ -486,10 +509,7 @@ def receipt(receipt: str):
         withdraw_question=withdraw_question(notes) if waiting else None,
         # Checked against the stored number: the address may be typed loosely
         # (« rc-… », a space copied along), and a step is not altered for that.
-        authentic={
-            s.id: services.step_is_authentic(device_return.receipt_number, s)
-            for s in device_return.steps
-        },
+        custody=services.check_custody(device_return),
     )
 
 
@@ -669,6 +689,7 @@ def _render_agent_return(device_return, wipe_form, outcome_form, status=200, und
         wipe_question=wipe_question(device_return.receipt_number, "{value}"),
         outcome_question=outcome_question,
         storage_destroyed=services.storage_destroyed(device_return),
+        custody=services.check_custody(device_return),
     ), status
 
 

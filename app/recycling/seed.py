@@ -13,9 +13,11 @@ from app.core.models import Commune
 from app.core.time import local_zone, utcnow
 from app.extensions import db
 from app.recycling.models import (
+    BACK_IN_SERVICE,
     NOT_BROUGHT,
     OUTCOMES,
     RECEIPT_UNDONE,
+    SIGNED_CHAIN,
     WITHDRAWN,
     CollectionPoint,
     CustodyStep,
@@ -187,14 +189,23 @@ def seed_recycling(rng: random.Random, returns: int = DEMO_RETURNS) -> None:
     for row, path in _demo_employee_returns(rng, now, employee, bordeaux.id, receipts):
         rows.append(row)
         plans[row["receipt_number"]] = (path, employee, bordeaux.id, row["device_type"])
+    for row in rows:  # back in the administration's service: its tag is free again
+        if row["status"] in BACK_IN_SERVICE:
+            row["asset_tag_key"] = None
     db.session.execute(insert(DeviceReturn), rows)
 
     ids = dict(db.session.execute(select(DeviceReturn.receipt_number, DeviceReturn.id)).all())
     steps = []
     for receipt, (path, owner, point_id, device_type) in plans.items():
-        for step_name, at in path:
+        for position, (step_name, at) in enumerate(path):
             actor = owner if step_name == "declared" else agent_of[point_id]
-            step = CustodyStep(step=step_name, at=at, actor_id=actor)
+            step = CustodyStep(
+                step=step_name,
+                at=at,
+                actor_id=actor,
+                actor_name=names.get(actor, "") if step_name != "declared" else "",
+                signed_as=SIGNED_CHAIN,
+            )
             if step_name == "wiped":
                 step.wipe_method = DEVICE_TYPES[device_type].wipe_methods[0]  # one that fits
                 step.wipe_date = at.date()
@@ -205,8 +216,9 @@ def seed_recycling(rng: random.Random, returns: int = DEMO_RETURNS) -> None:
                     "step": step_name,
                     "at": at,
                     "actor_id": actor,
-                    "actor_name": names.get(actor, "") if step_name != "declared" else "",
-                    "signature": sign_step(receipt, step),
+                    "actor_name": step.actor_name,
+                    "signature": sign_step(receipt, step, position=position),
+                    "signed_as": SIGNED_CHAIN,
                     "wipe_method": step.wipe_method,
                     "wipe_date": step.wipe_date,
                     "certificate_number": step.certificate_number,

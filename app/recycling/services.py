@@ -6,6 +6,7 @@ import json
 import re
 import secrets
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
 import opening_hours
 from flask import current_app
@@ -13,6 +14,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from app.auth.models import User, UserRole
 from app.core.audit import SUMMARY_LENGTH, AuditEvent, erase_audit_texts, record_audit
@@ -36,6 +38,7 @@ from app.extensions import db
 from app.recycling import hours
 from app.recycling.hours_rules import doubtful_hours, read_rules
 from app.recycling.models import (
+    BACK_IN_SERVICE,
     CONDITIONS,
     NEVER_HANDED_IN,
     NOT_BROUGHT,
@@ -43,6 +46,7 @@ from app.recycling.models import (
     OWNER_STEPS,
     RECEIPT_UNDONE,
     REUSE_OUTCOMES,
+    SIGNED_CHAIN,
     WIPE_METHODS,
     WITHDRAWN,
     CollectionPoint,
@@ -105,7 +109,10 @@ def receipt_number_for_form(user_id: int, form_token: str) -> str:
     return f"RC-{chars[:4]}-{chars[4:]}"
 
 
-def _step_payload(receipt: str, step: CustodyStep) -> bytes:
+def _step_payload(receipt: str, step: CustodyStep, position: int) -> bytes:
+    """What a step's signature covers. `position`: how many steps come before it in its
+    chain (SIGNED_CHAIN on), so that a step deleted before it, or it moved, no longer
+    verifies."""
     parts = (
         receipt,
         step.step,
@@ -118,23 +125,109 @@ def _step_payload(receipt: str, step: CustodyStep) -> bytes:
     # The note (an outcome's, an undone receipt's reason) is free text that may name the
     # owner: never signed, so that it can be erased with their data (`erase_returns`)
     # and every step still verifies.
-    return "|".join(parts).encode()
+    if not _chained(step):
+        return "|".join(parts).encode()  # as signed before 7 December, name and place aside
+    # The name shown with the step, and its place; JSON, so that no text typed in one
+    # field can pass for another. Not the previous step's signature: an erasure signs
+    # the owner's declaration again (`erase_returns`), which would break every later link.
+    return json.dumps(["chain", *parts, step.actor_name or "", position]).encode()
 
 
-def sign_step(receipt: str, step: CustodyStep, key: str | None = None) -> str:
-    """HMAC-SHA256 of the step's facts with the portal's secret key (or `key`)."""
+def sign_step(receipt: str, step: CustodyStep, key: str | None = None, position: int = 0) -> str:
+    """HMAC-SHA256 of the step's facts with the portal's secret key (or `key`);
+    `position`: how many steps come before it in its chain."""
     key = key or current_app.config["SECRET_KEY"]
-    return hmac.new(key.encode(), _step_payload(receipt, step), hashlib.sha256).hexdigest()
+    return hmac.new(
+        key.encode(), _step_payload(receipt, step, position), hashlib.sha256
+    ).hexdigest()
 
 
-def step_is_authentic(receipt: str, step: CustodyStep) -> bool:
-    """True when the stored signature still matches the step's facts, signed with the
-    current secret key or a former one (SECRET_KEY_FALLBACKS): rolling the key out does
-    not make every past step look tampered with."""
+def _signed_at(receipt: str, step: CustodyStep, position: int) -> bool:
     return any(
-        hmac.compare_digest(step.signature, sign_step(receipt, step, key))
+        hmac.compare_digest(step.signature, sign_step(receipt, step, key, position))
         for key in reversed(signing_keys())
     )
+
+
+def _position(step: CustodyStep) -> int:
+    """How many steps come before this one in its return's chain, as stored."""
+    steps = step.device_return.steps
+    return next((i for i, other in enumerate(steps) if other is step), len(steps))
+
+
+def step_is_authentic(receipt: str, step: CustodyStep, position: int | None = None) -> bool:
+    """True when the stored signature still matches the step's facts (since
+    SIGNED_CHAIN, its name and its place in the chain too: `position`, else where its
+    return's chain holds it), signed with the current secret key or a former one
+    (SECRET_KEY_FALLBACKS): rolling the key out does not make every past step look
+    tampered with."""
+    return _signed_at(receipt, step, _position(step) if position is None else position)
+
+
+# How many deleted steps `check_custody` looks past: more than a chain ever holds.
+MAX_MISSING_STEPS = 20
+
+
+class CustodyCheck(NamedTuple):
+    """What the chain of custody of a return says about itself (`check_custody`)."""
+
+    verified: dict[int, bool]  # by step id: its own facts are as signed
+    missing_before: dict[int, int]  # by step id: signed steps deleted just before it
+    out_of_place: set[int]  # step ids signed elsewhere in the chain (moved or copied)
+    missing_at_end: bool  # the return's status follows from no step left: its last is gone
+
+    @property
+    def broken(self) -> bool:
+        """Whether the chain was altered after it was signed."""
+        return bool(
+            not all(self.verified.values())
+            or self.missing_before
+            or self.out_of_place
+            or self.missing_at_end
+        )
+
+
+def _chained(step: CustodyStep) -> bool:
+    """Whether the step signs its name and place (SIGNED_CHAIN; a row not stored yet does)."""
+    return (step.signed_as or SIGNED_CHAIN) >= SIGNED_CHAIN
+
+
+def _status_after(step: CustodyStep) -> str:
+    return "declared" if step.step == RECEIPT_UNDONE else step.step
+
+
+def check_custody(device_return: DeviceReturn) -> CustodyCheck:
+    """Each step's signature, and whether a signed step was deleted or moved since.
+
+    A step signed since SIGNED_CHAIN signs its place: one found at another place tells
+    how many steps were deleted before it (or that it was moved). The last step cannot
+    say that a step after it was deleted: the return's status then follows from none.
+    Steps signed before (SIGNED_CHAIN) are checked alone: the chain starts after them."""
+    receipt, steps = device_return.receipt_number, device_return.steps
+    verified, missing, moved = {}, {}, set()
+    expected = 0  # the place signed by the step before, plus one
+    for index, step in enumerate(steps):
+        if not _chained(step):
+            verified[step.id] = _signed_at(receipt, step, index)
+            if any(_chained(earlier) for earlier in steps[:index]):
+                moved.add(step.id)  # an old step after a chained one: copied there
+            expected = index + 1
+            continue
+        # Where it was signed: here, after deleted steps, or (moved, copied) before.
+        places = [index, *range(expected, len(steps) + MAX_MISSING_STEPS), *range(expected)]
+        signed = next((p for p in dict.fromkeys(places) if _signed_at(receipt, step, p)), None)
+        verified[step.id] = signed is not None
+        if signed is None:  # its facts were changed: its place cannot be read
+            expected += 1
+        elif signed < expected:
+            moved.add(step.id)
+        else:
+            if signed > expected:
+                missing[step.id] = signed - expected
+            expected = signed + 1
+    chained = any(_chained(step) for step in steps)
+    at_end = chained and (not steps or _status_after(steps[-1]) != device_return.status)
+    return CustodyCheck(verified, missing, moved, at_end)
 
 
 def _add_step(
@@ -149,9 +242,10 @@ def _add_step(
         at=now.replace(microsecond=0),
         actor_id=actor.id if actor else None,
         actor_name=actor.display_name if actor and step not in OWNER_STEPS else "",
+        signed_as=SIGNED_CHAIN,
         **facts,
     )
-    row.signature = sign_step(device_return.receipt_number, row)
+    row.signature = sign_step(device_return.receipt_number, row, position=len(device_return.steps))
     device_return.steps.append(row)
     device_return.status = status or step
     device_return.updated_at = now
@@ -166,37 +260,101 @@ def _add_step(
 def check_return(point: CollectionPoint | None, device_type: str, condition: str,
                  data_wiped: bool, wipe_requested: bool) -> None:  # fmt: skip
     """Raise ReturnError when the point, type, condition or wipe choice is not acceptable."""
+    problems = return_problems(point, device_type, condition, data_wiped, wipe_requested)
+    if problems:
+        raise problems[0]
+
+
+def return_problems(
+    point: CollectionPoint | None, device_type: str | None, condition: str | None,
+    data_wiped: bool, wipe_requested: bool, instead: CollectionPoint | None = None,
+    user: User | None = None, asset_tag: str | None = None,
+) -> list[ReturnError]:  # fmt: skip
+    """Every rule a declaration breaks (point, type, condition, wipe choice; with `user`,
+    the asset tag), each at its field, in the order `check_return` refuses them: the
+    return form reports them all at once. `instead`: the open point offered in place of
+    a closed `point`, which the message names and the device type is checked against."""
+    problems = []
     if point is None:
-        raise ReturnError(_l("Choose a collection point."), "collection_point_id")
-    if not point.active:
-        raise ReturnError(
-            _l(
-                "The collection point “%(point)s” is temporarily closed. Choose another point.",
-                point=point.name,
-            ),
-            "collection_point_id",
+        problems.append(ReturnError(_l("Choose a collection point."), "collection_point_id"))
+    elif not point.active and instead is not None:
+        problems.append(
+            ReturnError(
+                _l("The collection point “%(point)s” is temporarily closed: the open point "
+                   "nearest to it, “%(other)s”, is chosen instead. Check it and send again.",
+                   point=point.name, other=instead.label),
+                "collection_point_id",
+            )
+        )  # fmt: skip
+    elif not point.active:
+        problems.append(
+            ReturnError(
+                _l(
+                    "The collection point “%(point)s” is temporarily closed. Choose another point.",
+                    point=point.name,
+                ),
+                "collection_point_id",
+            )
         )
-    kind = DEVICE_TYPES.get(device_type)
+    offered = instead if point is not None and not point.active else point
+    kind = DEVICE_TYPES.get(device_type or "")
     if kind is None:
-        raise ReturnError(_l("Choose a device type."), "device_type")
-    if device_type not in point.accepted_device_types:
-        raise ReturnError(
-            _l("%(point)s does not accept this type of device: %(type)s.",
-              point=point.name, type=kind.label),
-            "device_type",
+        problems.append(ReturnError(_l("Choose a device type."), "device_type"))
+    elif offered is not None and device_type not in offered.accepted_device_types:
+        problems.append(
+            ReturnError(
+                _l("%(point)s does not accept this type of device: %(type)s.",
+                   point=offered.name, type=kind.label),
+                "device_type",
+            )
         )  # fmt: skip
     if condition not in CONDITIONS:
-        raise ReturnError(_l("Say whether the device works."), "condition")
-    if kind.data_bearing and not (data_wiped or wipe_requested):
-        raise ReturnError(
-            _l(
-                "This device may hold data: confirm that you wiped it, or ask the agent for a certified wipe."
-            ),
-            "data_wiped",
+        problems.append(ReturnError(_l("Say whether the device works."), "condition"))
+    if kind is not None and kind.data_bearing and not (data_wiped or wipe_requested):
+        problems.append(
+            ReturnError(
+                _l(
+                    "This device may hold data: confirm that you wiped it, or ask the agent for a certified wipe."
+                ),
+                "data_wiped",
+            )
         )
-    if kind.data_bearing and data_wiped and wipe_requested:
+    if kind is not None and kind.data_bearing and data_wiped and wipe_requested:
         # The receipt would tell only one of them: the person says which is true.
-        raise ReturnError(ONE_WIPE_CHOICE, "data_wiped")
+        problems.append(ReturnError(ONE_WIPE_CHOICE, "data_wiped"))
+    if user is not None and (taken := asset_tag_problem(user, asset_tag, device_type)):
+        problems.append(taken)
+    return problems
+
+
+def asset_tag_problem(user: User, asset_tag: str | None, device_type: str | None):
+    """Why this asset tag cannot be declared by `user` for this type (ReturnError), or
+    None: read before the declaration, so that the form says it with the other problems;
+    the unique constraint still decides (`register_device_return`)."""
+    key = normalise_asset_tag((asset_tag or "").strip()[:64])
+    if key is None:
+        return None
+    existing = db.session.scalar(select(DeviceReturn).where(DeviceReturn.asset_tag_key == key))
+    return _tag_refusal(existing, user, device_type) if existing is not None else None
+
+
+def _tag_refusal(existing: DeviceReturn, user: User, device_type: str | None):
+    """Why a declaration of the tag `existing` holds is refused, or None: the person's own
+    declaration of the same device (or of a type not chosen yet), given again."""
+    if existing.user_id == user.id and device_type and existing.device_type != device_type:
+        # Another of the person's devices, or a typing mistake: not the same return.
+        return ReturnError(
+            _l("You already declared this asset tag for another type of device, "
+               "“%(type)s” (receipt %(receipt)s): check the tag.",
+               type=_device_label(existing.device_type), receipt=existing.receipt_number),
+            "asset_tag",
+        )  # fmt: skip
+    if existing.user_id == user.id:
+        return None
+    return AssetTagTaken(
+        _l("A device with this asset tag has already been returned by someone else."),
+        "asset_tag",
+    )
 
 
 def register_device_return(
@@ -260,21 +418,10 @@ def register_device_return(
                 if resent is not None:
                     return resent, False
                 continue  # a receipt-number collision, or the form's answers changed
-            if existing.user_id == user.id and existing.device_type != device_type:
-                # Another of the person's devices, or a typing mistake: not the same return.
-                raise ReturnError(
-                    _l("You already declared this asset tag for another type of device, "
-                       "“%(type)s” (receipt %(receipt)s): check the tag.",
-                       type=_device_label(existing.device_type),
-                       receipt=existing.receipt_number),
-                    "asset_tag",
-                ) from None  # fmt: skip
-            if existing.user_id == user.id:
+            refusal = _tag_refusal(existing, user, device_type)
+            if refusal is None:
                 return existing, False
-            raise AssetTagTaken(
-                _l("A device with this asset tag has already been returned by someone else."),
-                "asset_tag",
-            ) from None
+            raise refusal from None
         device_returned.send(
             current_app._get_current_object(), device_return=device_return, user=user, now=now
         )
@@ -765,10 +912,13 @@ def possible_outcomes(device_return: DeviceReturn) -> tuple[str, ...]:
 def record_outcome(
     device_return: DeviceReturn, agent: User, outcome: str, now: datetime, note: str = ""
 ) -> None:
-    """The agent records what became of the device: reused, donated, refurbished or recycled."""
+    """The agent records what became of the device: reused, donated, refurbished or
+    recycled. Reused inside the administration (BACK_IN_SERVICE), the device is in
+    service again with its asset tag: the tag is free for its next return."""
     check_outcome(device_return, outcome, agent)
     ready = ("wiped",) if device_return.wipe_requested else ("received", "wiped")
-    if not _move_status(device_return, ready, outcome, now):
+    freed = {"asset_tag_key": None} if outcome in BACK_IN_SERVICE else {}
+    if not _move_status(device_return, ready, outcome, now, **freed):
         _already_recorded(device_return, outcome)
         raise ReturnError(_l("Confirm receipt before recording the outcome."))  # pragma: no cover
     _add_step(device_return, outcome, agent, now, note=note.strip()[:250])
@@ -1216,9 +1366,7 @@ def erase_returns(user: User, now: datetime) -> None:
     for step in steps:
         step.note = ""
         if step.step in OWNER_STEPS and step.actor_id == user.id:
-            step.actor_id = None
-            step.actor_name = ""
-            step.signature = sign_step(step.device_return.receipt_number, step)
+            _sign_again(step, actor_id=None, actor_name="")
     db.session.execute(
         update(DeviceReturn).where(DeviceReturn.user_id == user.id).values(user_id=None)
     )
@@ -1229,14 +1377,27 @@ def erase_returns(user: User, now: datetime) -> None:
 def erase_signed_steps(user: User, now: datetime) -> None:
     """Take an erased agent's name off the custody steps they signed.
 
-    The steps stay, with their account (now « Anonyme <id> ») as actor_id: the signature
-    covers that id, not the name, so every step still verifies and the chain of custody
-    still shows which steps one hand signed. The pages then read "signed by an
-    anonymised agent". Their notes stay: they speak of the device and its owner, not of
-    the agent, and go with the owner's data (`erase_returns`)."""
-    db.session.execute(
-        update(CustodyStep)
+    The steps stay, with their account (now « Anonyme <id> ») as actor_id, and each is
+    signed again without the name (`_sign_again`), so every step still verifies and the
+    chain of custody still shows which steps one hand signed. The pages then read
+    "signed by an anonymised agent". Their notes stay: they speak of the device and its
+    owner, not of the agent, and go with the owner's data (`erase_returns`)."""
+    signed = db.session.scalars(
+        select(CustodyStep)
         .where(CustodyStep.actor_id == user.id, CustodyStep.step.not_in(OWNER_STEPS))
-        .values(actor_name="")
-    )
+        .options(selectinload(CustodyStep.device_return).selectinload(DeviceReturn.steps))
+    ).all()
+    for step in signed:
+        _sign_again(step, actor_name="")
     db.session.flush()
+
+
+def _sign_again(step: CustodyStep, **changes) -> None:
+    """Change what an erasure takes off a signed step, and sign it again, where it
+    stands, only if it verified before: a step altered beforehand stays unverified."""
+    receipt, position = step.device_return.receipt_number, _position(step)
+    authentic = step_is_authentic(receipt, step, position)
+    for name, value in changes.items():
+        setattr(step, name, value)
+    if authentic:
+        step.signature = sign_step(receipt, step, position=position)

@@ -1,5 +1,7 @@
 """The main journey in a real browser: nearest point, QR link, return, agent confirmation."""
 
+import re
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
@@ -8,9 +10,11 @@ from sqlalchemy import select
 
 from app.core.models import Commune
 from app.core.reference import sync_communes
+from app.core.time import utcnow
 from app.extensions import db
+from app.recycling import services
 from tests.conftest import browser_sign_in, shown
-from tests.recycling.conftest import NOW
+from tests.recycling.conftest import NOW, local_today
 
 _sign_in = browser_sign_in
 
@@ -368,3 +372,50 @@ def test_a_temporarily_closed_point_s_marker_says_so_not_just_closed(page, make,
     expect(page.locator(".leaflet-tooltip:not(.commune-label)")).to_have_text(
         "Mairie de Bègles – Fermé temporairement"
     )
+
+
+@pytest.mark.browser
+def test_the_desks_status_filter_is_sent_by_filter_not_by_each_arrow_key(page, make, rec):
+    """A keyboard user goes through the menu's options with the arrows: nothing is sent
+    until "Filtrer", which sends one request."""
+    point = rec.point(name="Point Bègles", opening_hours="24/7")
+    agent = rec.agent(point)
+    rec.device_return(make.user(), point)
+    _sign_in(page, agent)
+    page.goto("/recycling/agent", wait_until="load")
+    sent = []
+    page.on(
+        "request",
+        lambda request: sent.append(request.url) if "/recycling/agent?" in request.url else None,
+    )
+    page.get_by_role("combobox", name="Statut").focus()
+    for _ in range(3):
+        page.keyboard.press("ArrowDown")
+    page.wait_for_timeout(500)
+    assert sent == []
+    page.get_by_role("button", name="Filtrer").click()
+    expect(page).to_have_url(re.compile(r"status="))
+    page.wait_for_timeout(500)
+    assert len(sent) == 1
+
+
+@pytest.mark.browser
+def test_a_wipe_without_its_method_is_refused_before_anything_is_asked(page, make, rec):
+    """No method chosen: nothing is asked, the server says so at the field; chosen, the
+    question quotes the certificate."""
+    point = rec.point(name="Point Bègles", opening_hours="24/7")
+    agent = rec.agent(point)
+    device_return = rec.device_return(make.user(), point, now=utcnow() - timedelta(hours=2))
+    services.confirm_receipt(device_return, agent, utcnow() - timedelta(hours=1))
+    db.session.commit()
+    _sign_in(page, agent)
+    page.goto(f"/recycling/agent/returns/{device_return.receipt_number}", wait_until="load")
+    page.get_by_label("Date de l'effacement").fill(local_today())
+    page.get_by_label("Numéro de certificat").fill("CERT-1")
+    page.get_by_role("button", name="Enregistrer l'effacement").click()
+    expect(page.locator("#method-error")).to_have_text("Choisissez une méthode d'effacement.")
+    expect(page.get_by_role("alertdialog")).to_have_count(0)
+
+    page.get_by_label("Méthode d'effacement").select_option("crypto_erase")
+    page.get_by_role("button", name="Enregistrer l'effacement").click()
+    expect(page.get_by_role("alertdialog")).to_contain_text("CERT-1")

@@ -55,6 +55,11 @@ def _add_columns_of_later_revisions() -> None:
         # 20261205_core_audit_subject: an audit event's person, which receipts record.
         with operations.batch_alter_table("audit_event") as batch:
             batch.add_column(sa.Column("subject_user_id", sa.Integer(), nullable=True))
+        # 20261207_recycling_signed_chain: which payload a step's signature covers.
+        with operations.batch_alter_table("recycling_custody_step") as batch:
+            batch.add_column(
+                sa.Column("signed_as", sa.SmallInteger(), server_default="1", nullable=False)
+            )
 
 
 def _returns_as_recorded_before_5_december() -> str:
@@ -71,6 +76,9 @@ def _returns_as_recorded_before_5_december() -> str:
     services.withdraw_return(withdrawn.user, withdrawn, NOW + timedelta(hours=2))
     db.session.commit()
     for device_return in (received, withdrawn):
+        for step in device_return.steps:  # signed as then: neither name nor place
+            step.signed_as = 1
+            step.signature = services.sign_step(device_return.receipt_number, step)
         db.session.execute(
             update(CustodyStep)
             .where(CustodyStep.return_id == device_return.id, CustodyStep.step.in_(OWNER_STEPS))

@@ -180,8 +180,23 @@
   function isMomentField(field) {
     return field.type === "datetime-local" || field.type === "date";
   }
+  // A required field left empty (a wipe's method not chosen) asks nothing either: the
+  // server refuses it at its field, before anything is signed.
+  function requiredLeftEmpty(form) {
+    var fields = form.querySelectorAll("[required]");
+    for (var i = 0; i < fields.length; i++) {
+      var field = fields[i];
+      if (field.disabled) { continue; }
+      var empty = field.type === "radio" || field.type === "checkbox"
+        ? !form.querySelector("[name='" + CSS.escape(field.name) + "']:checked")
+        : !field.value.trim();
+      if (empty) { return true; }
+    }
+    return false;
+  }
   function questionOf(form, asking) {
     var text = asking.getAttribute("data-confirm");
+    if (requiredLeftEmpty(form)) { return null; }
     var name = asking.getAttribute("data-confirm-fill");
     if (!name) { return text; }
     var field = form.elements.namedItem(name);
