@@ -298,8 +298,9 @@ def poster(point_id: int):
             "recycling/poster.html", point=point, link=link, sides=sides, note_lang=note_lang
         )
     # Safe markup: segno builds the SVG from our own URL and escapes the title. A viewBox
-    # and no fixed size: the CSS sizes the whole code, quiet zone included, to at most 70 mm, less when a long text needs the room (a
-    # fixed 328 px drawing in a 70 mm box lost its bottom rows and right margin). An image
+    # and no fixed size: the CSS sizes the whole code, quiet zone included, to at most
+    # 70 mm, less when a long text needs the room (a fixed 328 px drawing in a 70 mm box
+    # lost its bottom rows and right margin). An image
     # named by its title, in the page's language (French): « Code QR vers https://… ».
     qr = segno.make(link, error="m")
     drawing = qr.svg_inline(omitsize=True, title=sides["fr"]["qr_name"])
