@@ -564,7 +564,9 @@ def devices_due_for_renewal(now: datetime) -> Select:
         for user_id, decided_at, lifetime in rows
         if decided_at + timedelta(days=365.25 * lifetime) < now
     }
-    return select(User.id).where(User.id.in_(sorted(due)))
+    return select(User.id).where(
+        User.id.in_(sorted(due)), User.active.is_(True), User.anonymised_at.is_(None)
+    )
 
 
 def lighter_choice(item_ids: tuple[int, ...]) -> tuple[ItemHead, ItemHead] | None:

@@ -31,6 +31,15 @@ DELIVERY_STATUSES = {
     "failed": _l("Failed"),
 }
 
+# Why a delivery was skipped (its `error` column's code); None for rows skipped before
+# the reason was kept.
+SKIP_REASONS = {
+    "no_consent": _l("No consent to e-mails"),
+    "inactive": _l("Account deactivated or erased"),
+    "deleted": _l("Inbox copy deleted by its reader before the e-mail went"),
+    None: _l("Reason not recorded"),
+}
+
 # In their own context: the catalogue's "E-mail" service is « Messagerie » in French,
 # which would name the e-mail channel like the portal's own inbox.
 CHANNELS = {
@@ -42,6 +51,7 @@ dispatch_status = labeller(DISPATCH_STATUSES)
 delivery_status = labeller(DELIVERY_STATUSES)
 channel_label = labeller(CHANNELS)
 not_sent_reason = labeller(NOT_SENT_REASONS)
+skip_reason = labeller(SKIP_REASONS)
 
 
 def init_app(app) -> None:
@@ -50,5 +60,6 @@ def init_app(app) -> None:
         delivery_status=delivery_status,
         channel_label=channel_label,
         not_sent_reason=not_sent_reason,
+        skip_reason=skip_reason,
         dispatch_in_progress=DISPATCH_IN_PROGRESS,
     )

@@ -14,6 +14,11 @@ LOCALES = ("fr", "en")
 CHANNELS = ("inbox", "email")
 # pending = waiting (not yet sent, or retrying, or held until working hours)
 STATUSES = ("pending", "delivered", "skipped", "failed")
+# Why a row was skipped, kept as a code in its `error` column (the dispatch's page says it
+# in words): no e-mail consent; the person deactivated or erased; the inbox copy deleted
+# by its reader before its e-mail (held for the working hours, or retried) went.
+SKIP_NO_CONSENT, SKIP_INACTIVE, SKIP_DELETED = "no_consent", "inactive", "deleted"
+SKIP_REASONS = (SKIP_NO_CONSENT, SKIP_INACTIVE, SKIP_DELETED)
 SCHEDULE_KINDS = ("now", "at", "cron", "campaign")
 
 

@@ -25,7 +25,9 @@ from app.core.person_figures import person_figure
 from app.extensions import db
 from app.messaging.labels import DISPATCH_IN_PROGRESS
 from app.messaging.models import (
+    CHANNELS,
     NOTICE_AUDIENCE,
+    SKIP_REASONS,
     TEST_AUDIENCE,
     Delivery,
     Dispatch,
@@ -272,14 +274,36 @@ def dispatch_counts(dispatch_id: int) -> dict:
 
 
 def failed_deliveries(dispatch_id: int, limit: int = 50) -> list[tuple]:
-    """Failed and retrying rows with their error, for the organiser."""
+    """Failed and retrying rows with their error, for the organiser (a skipped row's
+    `error` is its reason, counted apart by `skipped_by_reason`: no error)."""
     return db.session.execute(
         select(Delivery.id, Delivery.channel, Delivery.status, Delivery.error, User.email)
         .join(User, User.id == Delivery.user_id)
-        .where(Delivery.dispatch_id == dispatch_id, Delivery.error.is_not(None))
+        .where(
+            Delivery.dispatch_id == dispatch_id,
+            Delivery.status != "skipped",
+            Delivery.error.is_not(None),
+        )
         .order_by(Delivery.id)
         .limit(limit)
     ).all()
+
+
+def skipped_by_reason(dispatch_id: int) -> list[tuple[str, str | None, int]]:
+    """(channel, reason, count) of the skipped rows, channel by channel in the order of
+    the counts' table, reasons in `SKIP_REASONS`' order (None, not recorded, last)."""
+    rows = db.session.execute(
+        select(Delivery.channel, Delivery.error, func.count())
+        .where(Delivery.dispatch_id == dispatch_id, Delivery.status == "skipped")
+        .group_by(Delivery.channel, Delivery.error)
+    ).all()
+    order = {reason: rank for rank, reason in enumerate(SKIP_REASONS)}
+
+    def rank(row) -> tuple:
+        channel, reason, _count = row
+        return CHANNELS.index(channel), order.get(reason, len(order))
+
+    return sorted(((channel, reason, count) for channel, reason, count in rows), key=rank)
 
 
 def confirmed_already(once: str) -> Dispatch | Schedule | None:

@@ -943,6 +943,7 @@ def show_dispatch(dispatch_id: int):
         counts=counts,
         email_resumes=format_full_moment(paused_until) if paused_until else None,
         failures=queries.failed_deliveries(dispatch.id),
+        skips=queries.skipped_by_reason(dispatch.id),
         sent=sent,
         template_changed=sent is not None and sent != services.text_sent_by(dispatch.template),
         form=ConfirmForm(),
@@ -958,9 +959,11 @@ def cancel_dispatch(dispatch_id: int):
         abort(404)
     if ConfirmForm().validate_on_submit():
         try:
-            services.cancel_dispatch(dispatch, current_user, utcnow())
-            db.session.commit()
-            flash(_("Dispatch cancelled."), "success")
+            if services.cancel_dispatch(dispatch, current_user, utcnow()):
+                db.session.commit()
+                flash(_("Dispatch cancelled."), "success")
+            else:
+                flash(_("This dispatch was already cancelled."), "info")
         except services.MessagingError as error:
             flash(str(error), "error")
     return redirect(url_for("messaging.show_dispatch", dispatch_id=dispatch.id))

@@ -27,7 +27,7 @@ from app.extensions import db
 from app.messaging import services
 from app.messaging.builtins import ensure_builtin_templates
 from app.messaging.mailer import MailerPool
-from app.messaging.models import NOTICE_AUDIENCE, Delivery, Dispatch
+from app.messaging.models import NOTICE_AUDIENCE, SKIP_NO_CONSENT, Delivery, Dispatch
 from app.recycling.models import CustodyStep, DeviceReturn
 
 HISTORY_WEEKS = 8
@@ -175,7 +175,7 @@ def _deliver_to_inbox(dispatch: Dispatch) -> Dispatch | None:
     db.session.execute(
         update(Delivery)
         .where(Delivery.dispatch_id == dispatch.id, Delivery.channel == "email")
-        .values(status="skipped")
+        .values(status="skipped", error=SKIP_NO_CONSENT)
         .execution_options(synchronize_session=False)
     )
     config = current_app.config

@@ -25,6 +25,7 @@ from sqlalchemy import (
     func,
     insert,
     literal,
+    null,
     or_,
     select,
     union_all,
@@ -63,6 +64,10 @@ from app.messaging.models import (
     LOCALES,
     NOT_SENT,
     NOTICE_AUDIENCE,
+    SKIP_DELETED,
+    SKIP_INACTIVE,
+    SKIP_NO_CONSENT,
+    SKIP_REASONS,
     TEST_AUDIENCE,
     Delivery,
     Dispatch,
@@ -361,10 +366,20 @@ def audience_select(key: str, params: dict, now: datetime):
     for name in audience.params:
         require_offered(name, params[name])
     try:
-        return audience.resolve(now, {name: params[name] for name in audience.params})
+        members = audience.resolve(now, {name: params[name] for name in audience.params})
     except (ValueError, TypeError, KeyError) as error:
         field = audience.params[0] if len(audience.params) == 1 else "audience"
         raise MessagingError(_("This audience parameter is not valid."), field=field) from error
+    return reachable_among(members)
+
+
+def reachable_among(members):
+    """Only the people a message can reach among an audience's ids: active, not erased.
+    Here, for every audience a domain registers (one forgetting it counted, and wrote
+    outbox rows for, deactivated people), whether or not its own query checks."""
+    return select(User.id).where(
+        User.id.in_(members), User.active.is_(True), User.anonymised_at.is_(None)
+    )
 
 
 def require_offered(name: str, value) -> None:
@@ -708,8 +723,9 @@ def create_dispatch(
     return dispatch
 
 
-def cancel_dispatch(dispatch: Dispatch, actor, now: datetime) -> None:
-    """Cancel a dispatch that has not started sending.
+def cancel_dispatch(dispatch: Dispatch, actor, now: datetime) -> bool:
+    """Cancel a dispatch that has not started sending; False when it was cancelled
+    already (a page left open in another tab): the first cancel is the one recorded.
 
     Only while it is still scheduled, in one conditional UPDATE: a sender starting it at
     this very moment (`_start_sending`) wins or loses as a whole, and the page never says
@@ -721,9 +737,12 @@ def cancel_dispatch(dispatch: Dispatch, actor, now: datetime) -> None:
         .execution_options(synchronize_session=False)
     ).rowcount
     db.session.refresh(dispatch, ["status"])
+    if cancelled != 1 and dispatch.status == "cancelled":
+        return False
     if cancelled != 1:
         raise MessagingError(_("Only a dispatch that has not started can be cancelled."))
     record_audit(actor, "cancel", "messaging_dispatch", dispatch.id, now)
+    return True
 
 
 def deactivate_schedule(schedule: Schedule, actor, now: datetime) -> bool:
@@ -1099,25 +1118,26 @@ def prepare_dispatch(dispatch: Dispatch, now: datetime) -> int | None:
     recipients = (
         select(User.id, User.email_opt_in, User.locale).where(User.id.in_(select(ids))).subquery()
     )
+    consented = recipients.c.email_opt_in.is_(True)
     per_channel = []
     for channel in ("inbox", "email"):
-        status = (
-            case((recipients.c.email_opt_in.is_(True), "pending"), else_="skipped")
-            if channel == "email"
-            else literal("pending")
-        )
+        email = channel == "email"
+        status = case((consented, "pending"), else_="skipped") if email else literal("pending")
+        no_reason = cast(null(), String)  # typed: PostgreSQL unites it with the e-mail's
+        reason = case((consented, no_reason), else_=SKIP_NO_CONSENT) if email else no_reason
         per_channel.append(
             select(
                 literal(dispatch.id).label("dispatch_id"),
                 recipients.c.id.label("user_id"),
                 literal(channel).label("channel"),
                 status.label("status"),
+                reason.label("error"),
                 literal(0).label("attempts"),
                 recipients.c.locale.label("locale"),
             )
         )
     rows = union_all(*per_channel).subquery()
-    columns = ["dispatch_id", "user_id", "channel", "status", "attempts", "locale"]
+    columns = ["dispatch_id", "user_id", "channel", "status", "error", "attempts", "locale"]
     source = select(*(rows.c[name] for name in columns)).order_by(rows.c.user_id, rows.c.channel)
     db.session.execute(insert(Delivery).from_select(columns, source))
     count = db.session.scalar(
@@ -1342,7 +1362,7 @@ def deliver_claimed(
         }
         updates.append(change)
         if row.email is None or not row.reachable:
-            change.update(status="skipped", error="inactive")
+            change.update(status="skipped", error=SKIP_INACTIVE)
             result.skipped += 1
             continue
         if kept:  # held for the working hours: it goes as its inbox copy went
@@ -1374,7 +1394,7 @@ def deliver_claimed(
             result.delivered += 1
             continue
         if consent_required and not row.email_opt_in:
-            change.update(status="skipped", subject=None, body=None)
+            change.update(status="skipped", subject=None, body=None, error=SKIP_NO_CONSENT)
             result.skipped += 1
             continue
         message = build_email(
@@ -1533,13 +1553,19 @@ def _erase_deleted(user, dispatch_ids, now: datetime) -> None:
     leave the inbox and the export, and a failed e-mail its error's text (which may hold
     the address); their statuses and the error's kind stay, so the delivered and opened
     counts are unchanged. An e-mail still waiting (for the working hours, or to be
-    retried) is not sent: skipped, as one whose person withdrew consent, the message it
-    copies deleted by its reader."""
+    retried) is not sent: skipped, the message it copies deleted by its reader (its own
+    reason, not a want of consent)."""
     theirs = (Delivery.user_id == user.id, Delivery.dispatch_id.in_(dispatch_ids))
     db.session.execute(
         update(Delivery)
         .where(*theirs, Delivery.channel == "email", Delivery.status == "pending")
-        .values(status="skipped", next_attempt_at=None, claim_token=None, claimed_until=None)
+        .values(
+            status="skipped",
+            error=SKIP_DELETED,
+            next_attempt_at=None,
+            claim_token=None,
+            claimed_until=None,
+        )
         .execution_options(synchronize_session=False)
     )
     codes = [
@@ -1689,10 +1715,25 @@ def send_test_message(
         locale=locale,
         list_unsubscribe=False,
     )
+    # Tried once, at the author's request, and never again: its dispatch is done at once,
+    # so an e-mail left waiting for a retry (the mail server down) would wait forever.
+    # It failed, as the screen says; its page counts it so.
+    db.session.execute(
+        update(Delivery)
+        .where(Delivery.dispatch_id == dispatch.id, Delivery.status == "pending")
+        .values(
+            status="failed",
+            error=func.coalesce(Delivery.error, "TimeoutError: the mail server was too slow"),
+            next_attempt_at=None,
+            claim_token=None,
+            claimed_until=None,
+        )
+        .execution_options(synchronize_session=False)
+    )
     dispatch.status = "done"
     dispatch.completed_at = now
     db.session.flush()
-    if result.retrying or result.failed:
+    if result.retrying or result.failed or result.left:
         raise MessagingError(_test_failure(dispatch.id))
 
 
@@ -1974,7 +2015,13 @@ def erase_messages(user, now: datetime) -> None:
     db.session.execute(
         update(Delivery)
         .where(Delivery.user_id == user.id)
-        .values(subject=None, body=None, error=None, locale=None),
+        # A skip's reason is a code that says nothing of the person: the counts keep it.
+        .values(
+            subject=None,
+            body=None,
+            error=case((Delivery.error.in_(SKIP_REASONS), Delivery.error), else_=None),
+            locale=None,
+        ),
         execution_options={"synchronize_session": False},
     )
     db.session.flush()

@@ -347,6 +347,7 @@ def test_a_desk_filter_reads_out_its_count_only_and_a_receipt_its_confirmation(
     expect(page.locator("[aria-live]").filter(has=page.locator("table"))).to_have_count(0)
 
     page.get_by_label("Statut").select_option("all")
+    page.get_by_role("button", name="Filtrer", exact=True).click()  # sent by the button only
     page.wait_for_url(re.compile(r"status=all"))
     expect(page.locator("#announcer")).to_have_text("3 dépôts")
 

@@ -158,7 +158,8 @@ def test_a_message_deleted_before_its_email_went_stays_out_of_the_export(
     exported = client.get("/auth/profile/export").get_json(force=True)["messages"]
     assert exported == []
     row = _email_row(person)
-    assert (row.status, row.subject, row.body, row.error) == ("skipped", None, None, None)
+    # No content kept; the reason it was skipped, a code saying nothing of the person.
+    assert (row.status, row.subject, row.body, row.error) == ("skipped", None, None, "deleted")
     assert row.deleted_at is not None
     assert db.session.get(Dispatch, dispatch.id).status == "done"  # nothing left waiting
 
