@@ -116,6 +116,13 @@ SECTION_SCHEMAS = {
         {
             "channel": STRING,
             "channel_name": STRING,
+            "status": STRING,
+            "status_name": STRING,
+            "skip_reason_name": {
+                "type": "string",
+                "nullable": True,
+                "description": "Why a skipped message was not sent, in words; null otherwise",
+            },
             "subject": NULLABLE_STRING,
             "body": NULLABLE_STRING,
             "delivered_at": NULLABLE_STRING,

@@ -58,6 +58,7 @@ from app.messaging.labels import (
     channel_label,
     delivery_status,
     dispatch_status,
+    skip_reason,
 )
 from app.messaging.mailer import LEFT_FOR_LATER, build_email
 from app.messaging.models import (
@@ -1807,6 +1808,8 @@ def export_messages(user) -> list[dict]:
             "subject": row.subject,
             "body": row.body,
             "error": row.error,
+            # A skipped row's `error` is a code: said in words too.
+            "skip_reason_name": skip_reason(row.error) if row.status == "skipped" else None,
             "written_at": local_iso(written_at),  # when it was put in the outbox
             "next_attempt_at": local_iso(row.next_attempt_at),
             "delivered_at": local_iso(row.delivered_at),

@@ -170,3 +170,21 @@ def test_cancelling_a_dispatch_already_cancelled_says_so(auth, client, make, tem
     assert _flash(first) == ("success", "Envoi annulé.")
     again = auth.post(f"/messaging/dispatches/{dispatch.id}/cancel", follow_redirects=True)
     assert _flash(again) == ("info", "Cet envoi était déjà annulé.")
+
+
+def test_the_data_export_says_why_a_message_was_skipped_in_the_persons_words(
+    client, make, template, smtp, config
+):
+    config(MAIL_WORKING_HOURS="24/7")
+    person = make.user(locale="fr", email_opt_in=False)
+    dispatch = services.create_dispatch(template(), "everyone", {}, NIGHT, NIGHT)
+    db.session.commit()
+    services.prepare_dispatch(dispatch, NIGHT)
+    db.session.commit()
+    jobs.run_dispatch(dispatch.id, clock=lambda: NIGHT)
+    login(client, person)
+    export = client.get("/auth/profile/export").get_json()
+    by_channel = {message["channel"]: message for message in export["messages"]}
+    assert by_channel["email"]["error"] == "no_consent"
+    assert by_channel["email"]["skip_reason_name"] == "Sans consentement aux e-mails"
+    assert by_channel["inbox"]["skip_reason_name"] is None
