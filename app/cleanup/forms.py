@@ -185,16 +185,49 @@ class RuleForm(Form):
         validators=[Optional(), LocalNumberRange(min=SMALLEST, max=100_000)],
     )
 
+    # The type's unit (`CampaignForm.name_cap_units`): a cap in items or devices is whole.
+    unit = None
+
     def validate(self, extra_validators=None) -> bool:
         """Both figures are needed of a type that counts: left empty, they were saved as
-        0 points and a cap of 1, with no word said."""
+        0 points and a cap of 1, with no word said. Its points are more than 0: an entry
+        scoring nothing is refused, yet at 0 points a type counted entries of 0 points. A
+        cap in items or devices is whole, as their goals and entries are."""
         valid = super().validate(extra_validators)
-        if self.enabled.data:
-            for field in (self.points_per_unit, self.daily_cap):
-                if field.data is None and not field.errors:
-                    field.errors = [*field.errors, _l("Enter a figure for a type that counts.")]
-                    valid = False
+        if not self.enabled.data:
+            return valid
+        for field in (self.points_per_unit, self.daily_cap):
+            if field.data is None and not field.errors:
+                field.errors = [*field.errors, _l("Enter a figure for a type that counts.")]
+                valid = False
+        checks = [(self.points_per_unit, _COUNTING_POINTS)]
+        if self.unit is not None and self.unit != "GB":
+            checks.append((self.daily_cap, _WHOLE_CAP))
+        for field, check in checks:
+            if field.data is None or field.errors:
+                continue
+            try:
+                check(self, field)
+            except ValidationError as refusal:
+                field.errors = [*field.errors, str(refusal)]
+                valid = False
         return valid
+
+
+class _WholeNumberRange(LocalNumberRange):
+    """A range whose bounds are whole, refusing a fraction with its range's message."""
+
+    def __call__(self, form, field):
+        super().__call__(form, field)
+        if field.data != int(field.data):
+            super().__call__(form, _NothingRead)
+
+
+# What a type that counts takes: its own range message, as the other number fields.
+_COUNTING_POINTS = LocalNumberRange(min=SMALLEST, max=10_000)
+_WHOLE_CAP = _WholeNumberRange(
+    min=1, max=100_000, message=_l("Enter a whole number from %(min)s to %(max)s.")
+)
 
 
 def _goal_field(label):
@@ -259,6 +292,7 @@ class CampaignForm(FlaskForm):
             kind = types_by_id.get(str(entry.form.action_type_id.data))
             if kind is not None:
                 entry.form.daily_cap.label.text = cap_label(kind.unit)
+                entry.form.unit = kind.unit
 
     def campaign_data(self) -> dict:
         """The validated values in the shape the services expect."""

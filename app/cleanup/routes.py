@@ -293,11 +293,26 @@ def delete_campaign(campaign_id: int):
     return redirect(url_for("cleanup.index"))
 
 
-@bp.post("/campaigns/<int:campaign_id>/extend")
+# The addresses of the forms a refusal without JavaScript leaves in the address bar (the
+# page shown again with its error): reloaded, opened in a new tab or bookmarked, each
+# leads to its form's page, as `auth.show_tokens` does, not to a 405. The same rule takes
+# GET and POST: a GET rule of its own made a POST naming an id no column holds a 405
+# (Werkzeug counts the other method's rule before the id's range), not a 404.
+
+
+def _to_form_page(campaign, anchor: str):
+    """A form's address opened (GET): its campaign's page, at the form."""
+    return redirect(url_for("cleanup.show_campaign", campaign_id=campaign.id, _anchor=anchor))
+
+
+@bp.route("/campaigns/<int:campaign_id>/extend", methods=["GET", "POST"])
 @role_required("organiser")
 def extend_campaign(campaign_id: int):
-    """Push a campaign's end later; an end refused is told at its field, nothing changed."""
+    """Push a campaign's end later; an end refused is told at its field, nothing changed.
+    GET: the organiser tools on the campaign page."""
     campaign = _campaign_or_404(campaign_id)
+    if request.method == "GET":
+        return _to_form_page(campaign, "organiser-tools")
     form = ExtendForm()
     if not form.validate_on_submit():
         # A date read but refused (a time the clocks skip) says why; else it was unreadable.
@@ -585,11 +600,14 @@ _FIELD_OF_REFUSAL = {
 }
 
 
-@bp.post("/campaigns/<int:campaign_id>/actions")
+@bp.route("/campaigns/<int:campaign_id>/actions", methods=["GET", "POST"])
 @login_required
 def log_action(campaign_id: int):
-    """Log an action for the signed-in person."""
+    """Log an action for the signed-in person. GET (see `extend_campaign`): the campaign
+    page, at "My progress"."""
     campaign = _campaign_or_404(campaign_id)
+    if request.method == "GET":
+        return _to_form_page(campaign, "my-progress-title")
     form = _log_form(campaign, posted=True)
     if not form.validate_on_submit():
         message = " ".join(str(e) for errors in form.errors.values() for e in errors)
@@ -638,13 +656,15 @@ def correct_action(action_id: int):
         message = _("Enter the quantity as a number.")
         return _progress_response(campaign, message, "error", 422, **here)
     try:
-        services.correct_action(current_user, action, form.quantity.data, utcnow())
+        corrected = services.correct_action(current_user, action, form.quantity.data, utcnow())
     except services.CleanupError as error:
         db.session.rollback()
         return _progress_response(campaign, error.message, "error", error.status, **here)
     # Read before the commit expires the row. A correction to an unusual quantity goes
     # back to review, its points with it: "corrected" alone hid why the score dropped.
-    if action.status == "flagged":
+    if corrected is None:
+        message = _("Nothing changed: the entry is as it was.")
+    elif action.status == "flagged":
         message = _(
             "Entry corrected. It looks unusual: an organiser will review it, and its points "
             "count once it is accepted."
@@ -927,13 +947,15 @@ def _place_review_answer(answer, flagged, decided) -> dict | None:
     return {**answer, "entry": None, "in_queue": True, "before": before}
 
 
-@bp.post("/actions/<int:action_id>/review")
+@bp.route("/actions/<int:action_id>/review", methods=["GET", "POST"])
 @role_required("organiser")
 def review_action(action_id: int):
     """Accept or reject a flagged entry with a reason, or change the decision taken
     (`was`); htmx: the entry's block, decided or with its error; otherwise back to the
-    review page."""
+    review page. GET (see `extend_campaign`): the review page."""
     action = db.get_or_404(CleanupAction, action_id)
+    if request.method == "GET":
+        return redirect(url_for("cleanup.review", campaign_id=action.campaign_id))
     form = ReviewForm()
     typed = form.reason.data or ""
     changing = form.was.data if form.was.data in (ACCEPTED, REJECTED) else None
@@ -1014,17 +1036,22 @@ def _decided_block(action: CleanupAction, changing, **values) -> str:
         person=queries.action_author(action),
         level=3 if changing else 2,
         offer_change=changing is not None,
-        frozen=campaign.frozen_at is not None or campaign.state(utcnow()) == CLOSED,
+        frozen=_review_closed(campaign),
         **_REVIEW_HELPERS,
         **values,
     )
+
+
+def _review_closed(campaign: CleanupCampaign) -> bool:
+    """No decision is taken any more: the campaign's results are frozen, or about to be."""
+    return campaign.frozen_at is not None or campaign.state(utcnow()) == CLOSED
 
 
 def _latest_decisions(campaign_id: int) -> str:
     """The review page's latest decisions, out of band: the entry just decided joins them
     with its form to change it."""
     campaign = db.session.get(CleanupCampaign, campaign_id)
-    frozen = campaign.frozen_at is not None or campaign.state(utcnow()) == CLOSED
+    frozen = _review_closed(campaign)
     return render_template(
         "cleanup/_review_latest.html",
         oob=True,
@@ -1074,12 +1101,17 @@ def _review_answer(action, message: str, status: int = 200, changing=None, decid
         block = _decided_block(action, changing, message=message, failed=failed)
         if not changing:  # a first decision: listed among the latest, to be changed there
             block += _latest_decisions(action.campaign_id)
+        else:  # its answer in the queue above, if still shown, says the decision as it is
+            block += _decided_block(action, None, queue_update=True)
         return block, status
+    campaign = db.session.get(CleanupCampaign, action.campaign_id)
     page = render_template(
         "cleanup/_review_entry.html",
         action=action,
         person=queries.action_author(action),
         message=message,
+        # Ended since the page was opened: the answer says so, and offers no decision.
+        frozen=_review_closed(campaign),
         **_REVIEW_HELPERS,
     )
     return page, status

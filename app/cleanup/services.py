@@ -787,6 +787,9 @@ def own_action(user, action_id: int) -> CleanupAction | None:
 
 def _check_editable(user, action: CleanupAction, now: datetime) -> CleanupCampaign:
     campaign = db.session.get(CleanupCampaign, action.campaign_id)
+    if campaign.state(now) == CLOSED:  # a stale page: say what is refused, not a new entry
+        message = _("This campaign has ended: entries can no longer be corrected or deleted.")
+        raise CleanupError(message, "not_running", 409)
     _check_can_log(user, campaign, now)
     if action.source_key is not None or action.action_type.key in SYSTEM_ACTION_TYPES:
         raise CleanupError(_("This entry was recorded by another service."), "system_action")
@@ -795,11 +798,14 @@ def _check_editable(user, action: CleanupAction, now: datetime) -> CleanupCampai
     return campaign
 
 
-def correct_action(user, action: CleanupAction, quantity, now: datetime) -> CleanupAction:
-    """Change the quantity of one's own entry while the campaign runs."""
+def correct_action(user, action: CleanupAction, quantity, now: datetime) -> CleanupAction | None:
+    """Change the quantity of one's own entry while the campaign runs; None, changing
+    nothing, for the quantity it already holds (a refused correction keeps its reason)."""
     campaign = _check_editable(user, action, now)
     rule = _rule_for(campaign, action.action_type.key)
     value = check_quantity(rule, quantity)
+    if abs(value - action.quantity) < 1e-9:
+        return None
     participant = _lock_participant(campaign, user, now)
     already, mine, _accepted_today, _ = _history(participant.id, rule, action.day, action.id)
     _check_cap(rule, value, already, action.day, local_day(now), correcting=True)

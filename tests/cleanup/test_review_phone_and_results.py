@@ -51,7 +51,9 @@ def test_a_correction_refused_after_the_end_says_why(participant, make):
     entry_id = _ended_after_a_log(participant)
     response = participant.correct(entry_id, "3")
     assert response.status_code == 409
-    assert "This campaign has ended: actions can no longer be logged." in _text(response)
+    assert "This campaign has ended: entries can no longer be corrected or deleted." in _text(
+        response
+    )
 
 
 def test_a_deletion_refused_after_the_end_says_why_without_javascript(participant, make):
@@ -59,7 +61,9 @@ def test_a_deletion_refused_after_the_end_says_why_without_javascript(participan
     entry_id = _ended_after_a_log(participant)
     response = participant.delete(entry_id, htmx=False)
     assert response.status_code == 409
-    assert "This campaign has ended: actions can no longer be logged." in _text(response)
+    assert "This campaign has ended: entries can no longer be corrected or deleted." in _text(
+        response
+    )
 
 
 def test_a_board_whose_ranked_people_all_hid_does_not_say_nobody_scored(
