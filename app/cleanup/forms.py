@@ -83,6 +83,27 @@ def skipped_by_the_clocks(local: datetime) -> tuple[datetime, datetime] | None:
     return moment.replace(tzinfo=None) + before, moment.astimezone(zone).replace(tzinfo=None)
 
 
+def skipped_spans(start: datetime, end: datetime) -> list[tuple[datetime, datetime]]:
+    """The local times the clocks skip between two naive Paris date-times, as (from, to)
+    pairs (02:00, 03:00 on the last Sunday of March): found by the days whose noon offset
+    differs from the day before's, then the minute the change leaves out."""
+    zone = local_zone()
+    spans = []
+    day = start.replace(hour=12, minute=0, second=0, microsecond=0) - timedelta(days=1)
+    offset = day.replace(tzinfo=zone).utcoffset()
+    while day <= end + timedelta(days=1):
+        following = day + timedelta(days=1)
+        next_offset = following.replace(tzinfo=zone).utcoffset()
+        if next_offset > offset:  # forward between this noon and the next
+            for hours in range(24):
+                skipped = skipped_by_the_clocks(day + timedelta(hours=hours))
+                if skipped is not None:
+                    spans.append(skipped)
+                    break
+        day, offset = following, next_offset
+    return [(gap_from, gap_to) for gap_from, gap_to in spans if gap_to > start and gap_from <= end]
+
+
 class ExistingLocalTime:
     """A date-time typed in Paris time that the clocks show: one in the hour skipped
     when they go forward was saved an hour later without a word."""

@@ -41,6 +41,7 @@ from app.cleanup.forms import (
     LogActionForm,
     ReviewForm,
     cap_label,
+    skipped_spans,
     to_local_naive,
     to_utc,
 )
@@ -531,6 +532,14 @@ def _campaign_page(campaign, extend_form: ExtendForm | None = None, **progress):
         # Nor is one later than an extension allows (`services.check_extension`).
         latest_end=(to_local_naive(campaign.ends_at) + services.MAX_EXTENSION).strftime(
             DATETIME_FORMAT
+        ),
+        # Nor is one the clocks skip (refused at its field): "from/to" local times.
+        skipped_ends=" ".join(
+            f"{gap_from.strftime(DATETIME_FORMAT)}/{gap_to.strftime(DATETIME_FORMAT)}"
+            for gap_from, gap_to in skipped_spans(
+                to_local_naive(campaign.ends_at),
+                to_local_naive(campaign.ends_at) + services.MAX_EXTENSION,
+            )
         ),
         extend_question=extend_question("{value}"),
         **context,

@@ -570,6 +570,31 @@ def test_an_end_past_what_an_extension_allows_is_refused_without_asking(page, ma
     assert db.session.get(CleanupCampaign, campaign.id).ends_at == campaign.ends_at
 
 
+def test_an_end_the_clocks_skip_is_refused_without_asking(page, make, make_campaign):
+    """« Prolonger cette campagne jusqu'au dimanche 28 mars 2027 à 2 h 30 ? » asked to
+    confirm a time that does not exist in Paris, which the server then refused."""
+    from app.cleanup.forms import skipped_spans
+    from app.core.time import local_zone
+
+    now = to_local_naive(utcnow())
+    gap_from, _gap_to = next(
+        span for span in skipped_spans(now, now + timedelta(days=800))
+        if span[0] - timedelta(days=10) > now + timedelta(days=1)
+    )  # fmt: skip
+    ends = (gap_from - timedelta(days=10)).replace(tzinfo=local_zone())
+    campaign = make_campaign(starts_at=ends - timedelta(days=20), ends_at=ends)
+    sign_in(page, make.user(roles=("organiser",)))
+    page.goto(f"/cleanup/campaigns/{campaign.id}")
+    page.fill("input[name=ends_at]", f"{gap_from + timedelta(minutes=30):%Y-%m-%dT%H:%M}")
+
+    page.locator("form[action$='/extend'] button[type=submit]").click()
+
+    expect(page.locator("#ends_at-error")).to_contain_text("Cette heure n'existe pas à Paris")
+    expect(page.get_by_role("alertdialog")).to_have_count(0)
+    db.session.expire_all()
+    assert db.session.get(CleanupCampaign, campaign.id).ends_at == campaign.ends_at
+
+
 def test_a_campaign_name_without_spaces_breaks_rather_than_widen_a_phone(page, make, make_campaign):
     """A 40-letter word in a campaign's name ran 400 px past a phone's edge."""
     now = utcnow()

@@ -125,7 +125,8 @@
   // data-confirm-fill names a field of the form whose value the question quotes in place
   // of "{value}" (the new end of a campaign: what it does with what was typed); a
   // date-time is written in full in data-confirm-locale. Empty, not after
-  // data-confirm-after or after data-confirm-until, nothing is asked: the server refuses
+  // data-confirm-after or after data-confirm-until, or within a span of
+  // data-confirm-skipped (a time the clocks skip), nothing is asked: the server refuses
   // it at its field.
   //
   // The words around a date-time's day and time (« à 18 h », "at 18:00") are the
@@ -218,6 +219,15 @@
         .toISOString().slice(0, 10);
       if (until && bounded.type === "date" && today > until) { until = today; }
       if (until && bounded.value > until) { return null; }
+      // A local time the clocks skip (data-confirm-skipped: "from/to" pairs, 02:00/03:00
+      // on the last Sunday of March in Paris) is refused at its field as well.
+      var skipped = (asking.getAttribute("data-confirm-skipped") || "").split(" ");
+      for (var s = 0; s < skipped.length; s++) {
+        var span = skipped[s].split("/");
+        if (span.length === 2 && bounded.value >= span[0] && bounded.value < span[1]) {
+          return null;
+        }
+      }
     }
     var value = typedValue(field, asking.getAttribute("data-confirm-locale"));
     return text.split("{value}").join(value);
