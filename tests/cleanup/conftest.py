@@ -10,7 +10,7 @@ from sqlalchemy import func, select, update
 
 from app.cleanup import services
 from app.cleanup.forms import to_local_naive
-from app.cleanup.models import CleanupActionType
+from app.cleanup.models import CleanupAction, CleanupActionType
 from app.core.time import utcnow
 from app.extensions import db
 from app.messaging.models import Dispatch
@@ -182,6 +182,24 @@ class Participant:
     def delete(self, action_id, htmx=False):
         """Delete an entry with its button in "My entries"."""
         return self._post(f"/cleanup/actions/{action_id}/delete", {}, htmx)
+
+
+def flagged_entry(client, campaign, author) -> CleanupAction:
+    """12 GB of mail in one entry, logged with the form: above the usual size, flagged for
+    review."""
+    assert Participant(client, campaign, author).log("delete-mail", "12").status_code == 200
+    entry = db.session.scalars(select(CleanupAction).order_by(CleanupAction.id.desc())).first()
+    assert entry.status == "flagged"
+    return entry
+
+
+def send_review(client, entry_id, decision, reason="", htmx=False, was=None):
+    """The review form sent for an entry (`was`: the decision being changed)."""
+    headers = {"HX-Request": "true"} if htmx else {}
+    data = {"csrf_token": csrf_token(client), "decision": decision, "reason": reason}
+    if was is not None:
+        data["was"] = was
+    return client.post(f"/cleanup/actions/{entry_id}/review", data=data, headers=headers)
 
 
 @pytest.fixture

@@ -8,24 +8,15 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
 
 from app.cleanup import services
-from app.cleanup.models import CleanupAction
 from app.core.time import local_iso, utcnow
 from app.extensions import db
 from tests.cleanup.conftest import Participant
+from tests.cleanup.conftest import flagged_entry as _flagged
 from tests.conftest import csrf_token, login
 
 REASON = "Checked with <b>IT</b>: a shared mailbox"
-
-
-def _flagged(client, running, author) -> CleanupAction:
-    """12 GB of mail in one entry, logged with the form: above the usual size, flagged."""
-    assert Participant(client, running, author).log("delete-mail", "12").status_code == 200
-    entry = db.session.scalars(select(CleanupAction).order_by(CleanupAction.id.desc())).first()
-    assert entry.status == "flagged"
-    return entry
 
 
 def _accept(client, make, entry_id, reason, htmx=False):

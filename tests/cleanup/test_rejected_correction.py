@@ -19,7 +19,8 @@ from app.extensions import db
 from app.messaging import jobs
 from app.messaging.models import Dispatch
 from tests.cleanup.conftest import Participant
-from tests.conftest import csrf_token, login
+from tests.cleanup.conftest import send_review as _review
+from tests.conftest import login
 
 REASON = "Too much for one mailbox"
 
@@ -49,12 +50,6 @@ def _corrected_upward(client, running, author) -> CleanupAction:
     db.session.expire_all()
     assert db.session.get(CleanupAction, entry.id).status == "flagged"
     return entry
-
-
-def _review(client, entry_id, decision, reason="", htmx=False):
-    headers = {"HX-Request": "true"} if htmx else {}
-    data = {"csrf_token": csrf_token(client), "decision": decision, "reason": reason}
-    return client.post(f"/cleanup/actions/{entry_id}/review", data=data, headers=headers)
 
 
 def _reject_as_organiser(client, make, entry_id, reason=REASON, htmx=False):

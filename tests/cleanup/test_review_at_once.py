@@ -28,8 +28,9 @@ from app.core.audit import AuditEvent
 from app.core.time import utcnow
 from app.extensions import db
 from app.messaging.models import Dispatch
-from tests.cleanup.conftest import Participant
-from tests.conftest import csrf_token, login
+from tests.cleanup.conftest import flagged_entry
+from tests.cleanup.conftest import send_review as _review
+from tests.conftest import login
 
 REASON = "Duplicate of yesterday's entry"
 MOVED = "This entry has changed since the page was shown: here it is as it is now."
@@ -37,19 +38,7 @@ NOT_WAITING = "This entry is not waiting for review."
 
 
 def _flagged(client, campaign, author) -> int:
-    """12 GB of mail in one entry: above the usual size, flagged for review."""
-    assert Participant(client, campaign, author).log("delete-mail", "12").status_code == 200
-    entry = db.session.scalars(select(CleanupAction).order_by(CleanupAction.id.desc())).first()
-    assert entry.status == "flagged"
-    return entry.id
-
-
-def _review(client, entry_id, decision, reason="", htmx=False, was=None):
-    headers = {"HX-Request": "true"} if htmx else {}
-    data = {"csrf_token": csrf_token(client), "decision": decision, "reason": reason}
-    if was is not None:
-        data["was"] = was
-    return client.post(f"/cleanup/actions/{entry_id}/review", data=data, headers=headers)
+    return flagged_entry(client, campaign, author).id
 
 
 def _said(response) -> str:

@@ -21,7 +21,8 @@ from app.core.time import utcnow
 from app.extensions import db
 from app.messaging import jobs
 from tests.cleanup.conftest import Participant
-from tests.conftest import browser_sign_in, csrf_token, login
+from tests.cleanup.conftest import send_review as _review
+from tests.conftest import browser_sign_in, login
 
 REASON = "Duplicate of yesterday's entry"
 
@@ -37,14 +38,6 @@ def _flagged(client, running, author) -> CleanupAction:
     entry = _logged(Participant(client, running, author), "12")
     assert entry.status == "flagged"
     return entry
-
-
-def _review(client, entry_id, decision, reason="", htmx=False, was=None):
-    headers = {"HX-Request": "true"} if htmx else {}
-    data = {"csrf_token": csrf_token(client), "decision": decision, "reason": reason}
-    if was is not None:
-        data["was"] = was
-    return client.post(f"/cleanup/actions/{entry_id}/review", data=data, headers=headers)
 
 
 def _entry(entry_id) -> CleanupAction:

@@ -16,8 +16,9 @@ from app.cleanup.models import CleanupAction, CleanupCampaign, CleanupCampaignAc
 from app.core.time import utcnow
 from app.extensions import db
 from app.messaging.models import Dispatch
-from tests.cleanup.conftest import Participant, draft_with_its_form
-from tests.conftest import csrf_token, login
+from tests.cleanup.conftest import Participant, draft_with_its_form, flagged_entry
+from tests.cleanup.conftest import send_review as _review
+from tests.conftest import login
 
 REASON = "Duplicate of yesterday's entry"
 
@@ -38,19 +39,7 @@ def _said(response) -> str:
 
 
 def _flagged(client, campaign, author) -> int:
-    """12 GB of mail in one entry: above the usual size, flagged for review."""
-    assert Participant(client, campaign, author).log("delete-mail", "12").status_code == 200
-    entry = db.session.scalars(select(CleanupAction).order_by(CleanupAction.id.desc())).first()
-    assert entry.status == "flagged"
-    return entry.id
-
-
-def _review(client, entry_id, decision, reason="", htmx=False, was=None):
-    headers = {"HX-Request": "true"} if htmx else {}
-    data = {"csrf_token": csrf_token(client), "decision": decision, "reason": reason}
-    if was is not None:
-        data["was"] = was
-    return client.post(f"/cleanup/actions/{entry_id}/review", data=data, headers=headers)
+    return flagged_entry(client, campaign, author).id
 
 
 def _end_now(campaign_id: int) -> None:

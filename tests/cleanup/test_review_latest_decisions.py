@@ -10,33 +10,17 @@ from collections import Counter
 
 import pytest
 from playwright.sync_api import expect
-from sqlalchemy import select
 
 from app.cleanup import services
 from app.cleanup.models import CleanupAction
 from app.core.time import utcnow
 from app.extensions import db
-from tests.cleanup.conftest import Participant
-from tests.conftest import browser_sign_in, csrf_token, login
+from tests.cleanup.conftest import flagged_entry as _flagged
+from tests.cleanup.conftest import send_review as _review
+from tests.conftest import browser_sign_in, login
 
 REASON = "Duplicate of yesterday's entry"
 OOB = '<div id="review-latest" hx-swap-oob="true">'
-
-
-def _flagged(client, running, author) -> CleanupAction:
-    """12 GB of mail in one entry: above the usual size, flagged for review."""
-    assert Participant(client, running, author).log("delete-mail", "12").status_code == 200
-    entry = db.session.scalars(select(CleanupAction).order_by(CleanupAction.id.desc())).first()
-    assert entry.status == "flagged"
-    return entry
-
-
-def _review(client, entry_id, decision, reason="", htmx=False, was=None):
-    headers = {"HX-Request": "true"} if htmx else {}
-    data = {"csrf_token": csrf_token(client), "decision": decision, "reason": reason}
-    if was is not None:
-        data["was"] = was
-    return client.post(f"/cleanup/actions/{entry_id}/review", data=data, headers=headers)
 
 
 def _organiser(client, make):
