@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from app.core.time import local_zone
 from app.extensions import db
 from app.recycling import queries, services
 from tests.conftest import csrf_token, login
@@ -275,7 +276,7 @@ def test_without_script_cancelling_the_wipe_goes_back_to_its_form(client, receiv
     asked = client.post(
         f"/recycling/agent/returns/{receipt}/wipe",
         data={"csrf_token": csrf_token(client), "method": "crypto_erase",
-              "wipe_date": datetime.now(UTC).date().isoformat(),
+              "wipe_date": datetime.now(local_zone()).date().isoformat(),  # Paris's day
               "certificate_number": "CERT-1", "ask_first_after_check": "1"},
     )  # fmt: skip
     assert asked.status_code == 200

@@ -4,10 +4,12 @@ links name their point, the open/closed dot is not read out."""
 
 import html
 import re
+from datetime import datetime
 
 import pytest
 from playwright.sync_api import expect
 
+from app.core.time import local_zone
 from app.extensions import db
 from app.recycling.models import CollectionPoint
 from tests.conftest import login
@@ -154,7 +156,9 @@ def test_the_admin_points_links_name_their_point(client, make, rec):
 @pytest.mark.browser
 def test_the_open_badge_and_closed_point_read_without_the_dot(page, make, rec):
     """« ○ Fermé » was read « cercle blanc Fermé »; the closed point is named in its card."""
-    rec.point(name="Mairie de Talence", opening_hours="Mo-Su 00:00-00:01")
+    # Open one minute a day, twelve hours from now in Paris: closed whenever the test runs.
+    hour = (datetime.now(local_zone()).hour + 12) % 24
+    rec.point(name="Mairie de Talence", opening_hours=f"Mo-Su {hour:02d}:00-{hour:02d}:01")
     _closed(rec)
     user = make.user(locale="fr")
     page.goto("/auth/sign-in")
