@@ -94,8 +94,17 @@ def empty_all_tables() -> None:
     DELETE rather than TRUNCATE on PostgreSQL too: TRUNCATE rewrites every table's
     files even when empty, which costs about a second per test with 40 tables.
     """
-    for table in reversed(db.metadata.sorted_tables):
-        db.session.execute(table.delete())
+    tables = reversed(db.metadata.sorted_tables)
+    if db.engine.dialect.name == "postgresql":
+        # One round trip for every table: statement by statement, the round trips cost
+        # about 15 ms per test there (a minute over the suite).
+        quoted = db.engine.dialect.identifier_preparer.quote
+        db.session.connection().exec_driver_sql(
+            "; ".join(f"DELETE FROM {quoted(table.name)}" for table in tables)
+        )
+    else:
+        for table in tables:
+            db.session.execute(table.delete())
     db.session.commit()
 
 

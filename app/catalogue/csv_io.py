@@ -24,7 +24,7 @@ from app.catalogue.forms import (
     CODE_PATTERN,
     SOURCE_URL_MESSAGE,
 )
-from app.catalogue.models import CatalogueItem
+from app.catalogue.models import ITEM_FIELDS, CatalogueItem
 from app.catalogue.services import (
     CatalogueError,
     check_category,
@@ -41,29 +41,7 @@ from app.core.csv_safety import FORMULA_STARTS, spreadsheet_csv, write_csv
 from app.core.i18n import AmbiguousNumber, parse_local_number
 from app.extensions import db
 
-COLUMNS = (
-    "code",
-    "kind",
-    "category",
-    "name_fr",
-    "name_en",
-    "description_fr",
-    "description_en",
-    "status",
-    "embodied_kgco2e",
-    "embodied_min_kgco2e",
-    "embodied_max_kgco2e",
-    "use_kwh_per_year",
-    "use_kwh_min",
-    "use_kwh_max",
-    "use_kgco2e_per_year",
-    "lifetime_years",
-    "source",
-    "source_url",
-    "estimate",
-    "user_count",
-    "alternatives",
-)
+COLUMNS = (*ITEM_FIELDS, "alternatives")
 EXPORT_ONLY = ("grid_factor", "annual_kgco2e", "grade")
 # The columns whose line breaks are text (typed in a text area): every other cell is one line.
 MULTILINE = ("description_fr", "description_en")

@@ -31,6 +31,7 @@ from wtforms.validators import (
 from wtforms.widgets import TextInput
 
 from app.catalogue import footprint
+from app.catalogue.models import ITEM_FIELDS
 from app.core.forms import (
     LocalFloatField,
     LocalIntegerField,
@@ -386,27 +387,7 @@ class ItemForm(FlaskForm):
                 field.errors = [*field.errors, message]
 
     def item_values(self) -> dict:
-        names = [
-            "code",
-            "kind",
-            "category",
-            "name_fr",
-            "name_en",
-            "description_fr",
-            "description_en",
-            "embodied_kgco2e",
-            "embodied_min_kgco2e",
-            "embodied_max_kgco2e",
-            "use_kwh_per_year",
-            "use_kwh_min",
-            "use_kwh_max",
-            "use_kgco2e_per_year",
-            "lifetime_years",
-            "source",
-            "source_url",
-            "estimate",
-            "user_count",
-        ]
+        names = [name for name in ITEM_FIELDS if name != "status"]
         # A refused value is no value: the catalogue's checks (`services.item_problems`)
         # judge the others without it, as the import does a refused cell.
         values = {name: self._kept(name) for name in names}

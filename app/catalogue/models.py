@@ -34,6 +34,31 @@ catalogue_alternative = Table(
 )
 
 
+# An item's own fields, in the order the import's and export's columns give them.
+ITEM_FIELDS = (
+    "code",
+    "kind",
+    "category",
+    "name_fr",
+    "name_en",
+    "description_fr",
+    "description_en",
+    "status",
+    "embodied_kgco2e",
+    "embodied_min_kgco2e",
+    "embodied_max_kgco2e",
+    "use_kwh_per_year",
+    "use_kwh_min",
+    "use_kwh_max",
+    "use_kgco2e_per_year",
+    "lifetime_years",
+    "source",
+    "source_url",
+    "estimate",
+    "user_count",
+)
+
+
 class CatalogueItem(db.Model):
     """A service or a piece of equipment, with its footprint figures and their sources."""
 

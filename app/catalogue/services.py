@@ -32,28 +32,6 @@ from app.extensions import db
 MAX_LINE_QUANTITY = 50
 # The statuses an admin's decision gives; a withdrawal is the requester's.
 DECIDED = ("approved", "refused")
-ITEM_FIELDS = (
-    "code",
-    "kind",
-    "category",
-    "name_fr",
-    "name_en",
-    "description_fr",
-    "description_en",
-    "status",
-    "embodied_kgco2e",
-    "embodied_min_kgco2e",
-    "embodied_max_kgco2e",
-    "use_kwh_per_year",
-    "use_kwh_min",
-    "use_kwh_max",
-    "use_kgco2e_per_year",
-    "lifetime_years",
-    "source",
-    "source_url",
-    "estimate",
-    "user_count",
-)
 
 
 class CatalogueError(Exception):

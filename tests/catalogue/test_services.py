@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from app.catalogue import footprint, queries, services
 from app.catalogue.csv_io import export_catalogue_csv, import_catalogue_csv
-from app.catalogue.models import CatalogueItem, CatalogueRequest
+from app.catalogue.models import ITEM_FIELDS, CatalogueItem, CatalogueRequest
 from app.catalogue.routes import import_summary
 from app.catalogue.seed import equipment_rows
 from app.core.audit import AuditEvent
@@ -125,7 +125,7 @@ def test_submitting_freezes_the_footprint_so_budgets_do_not_move(make, make_item
 
 
 def _values(item):
-    return {k: getattr(item, k) for k in services.ITEM_FIELDS}
+    return {k: getattr(item, k) for k in ITEM_FIELDS}
 
 
 def test_an_empty_basket_cannot_be_sent(make):

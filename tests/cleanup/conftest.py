@@ -115,6 +115,21 @@ def edit_form(client, campaign) -> dict:
     }
 
 
+def english_organisers_draft(client, make, make_campaign):
+    """A draft from ten to thirty days ahead, its organiser (in English) signed in on
+    `client`."""
+    organiser = make.user(roles=("organiser",), locale="en")
+    now = utcnow()
+    draft = make_campaign(
+        organiser=organiser,
+        publish=False,
+        starts_at=now + timedelta(days=10),
+        ends_at=now + timedelta(days=30),
+    )
+    login(client, organiser)
+    return draft
+
+
 def draft_with_its_form(client, make, make_campaign, **changes):
     """A draft campaign, its organiser signed in on `client`, and its edit form as saved
     with `changes` (a field set to None is left out, as an unticked box)."""

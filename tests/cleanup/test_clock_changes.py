@@ -14,7 +14,12 @@ from app.cleanup.forms import skipped_by_the_clocks, to_utc
 from app.cleanup.models import CleanupCampaign
 from app.core.time import utcnow
 from app.extensions import db
-from tests.cleanup.conftest import edit_form, post_new_campaign, refusal_at
+from tests.cleanup.conftest import (
+    edit_form,
+    english_organisers_draft,
+    post_new_campaign,
+    refusal_at,
+)
 from tests.conftest import csrf_token, login
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -72,16 +77,8 @@ def test_the_hour_skipped_is_told_in_french(client, make):
 
 
 def test_an_edit_into_the_hour_skipped_changes_nothing(client, make, make_campaign):
-    organiser = make.user(roles=("organiser",), locale="en")
-    now = utcnow()
-    draft = make_campaign(
-        organiser=organiser,
-        publish=False,
-        starts_at=now + timedelta(days=10),
-        ends_at=now + timedelta(days=30),
-    )
+    draft = english_organisers_draft(client, make, make_campaign)
     dates = (draft.starts_at, draft.ends_at)
-    login(client, organiser)
     spring = _next_change(3)
     data = {**edit_form(client, draft), "ends_at": f"{spring}T02:59"}
     answer = client.post(f"/cleanup/campaigns/{draft.id}/edit", data=data)

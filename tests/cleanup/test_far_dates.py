@@ -9,7 +9,12 @@ from sqlalchemy import func, select
 from app.cleanup.models import CleanupCampaign
 from app.core.time import utcnow
 from app.extensions import db
-from tests.cleanup.conftest import edit_form, post_new_campaign, refusal_at
+from tests.cleanup.conftest import (
+    edit_form,
+    english_organisers_draft,
+    post_new_campaign,
+    refusal_at,
+)
 from tests.conftest import csrf_token, login
 
 
@@ -40,16 +45,8 @@ def test_a_campaign_created_at_the_ends_of_the_calendar_is_refused_at_its_field(
 def test_a_campaign_edited_to_the_ends_of_the_calendar_is_refused_at_its_field(
     client, make, make_campaign, starts_at, ends_at, field, message
 ):
-    organiser = make.user(roles=("organiser",), locale="en")
-    now = utcnow()
-    draft = make_campaign(
-        organiser=organiser,
-        publish=False,
-        starts_at=now + timedelta(days=10),
-        ends_at=now + timedelta(days=30),
-    )
+    draft = english_organisers_draft(client, make, make_campaign)
     dates = (draft.starts_at, draft.ends_at)
-    login(client, organiser)
     data = {**edit_form(client, draft), "starts_at": starts_at, "ends_at": ends_at}
     answer = client.post(f"/cleanup/campaigns/{draft.id}/edit", data=data)
     assert answer.status_code == 422

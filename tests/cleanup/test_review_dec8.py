@@ -9,28 +9,17 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from app.cleanup import services
 from app.cleanup.models import CleanupAction, CleanupCampaign, CleanupCampaignActionType
 from app.core.time import utcnow
 from app.extensions import db
-from app.messaging.models import Dispatch
 from tests.cleanup.conftest import Participant, draft_with_its_form, flagged_entry
 from tests.cleanup.conftest import send_review as _review
 from tests.conftest import login
 
 REASON = "Duplicate of yesterday's entry"
-
-
-@pytest.fixture
-def running(make_campaign):
-    """A campaign running since yesterday, its own messages (its launch) set aside."""
-    now = utcnow()
-    campaign = make_campaign(starts_at=now - timedelta(days=1), ends_at=now + timedelta(days=5))
-    db.session.execute(update(Dispatch).values(status="cancelled"))
-    db.session.commit()
-    return campaign
 
 
 def _said(response) -> str:

@@ -47,11 +47,13 @@ def bearer(make):
 
 
 def row_counts() -> dict[str, int]:
-    """Rows per table, except the token's own bookkeeping (last use is recorded)."""
-    return {
-        table.name: db.session.scalar(select(func.count()).select_from(table))
-        for table in db.metadata.sorted_tables
-    }
+    """Rows per table, in one statement (two per example, a query per table was most of
+    the fuzz's time on PostgreSQL)."""
+    tables = db.metadata.sorted_tables
+    counts = db.session.execute(
+        select(*(select(func.count()).select_from(t).scalar_subquery() for t in tables))
+    ).one()
+    return dict(zip((table.name for table in tables), counts, strict=True))
 
 
 @schema.parametrize()
