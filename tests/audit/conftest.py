@@ -13,6 +13,7 @@ import pytest
 from app.core import demo
 from app.extensions import db
 from bench.ecoindex import EcoIndex, ecoindex
+from tests.snapshots import build_once
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "app" / "static" / "vendor" / "axe" / "axe.min.js"
@@ -75,10 +76,15 @@ def pytest_terminal_summary(terminalreporter):
 
 @pytest.fixture
 def demo_data(app):
-    """The demo (core and every domain's seeder) at a small scale; emptied after the test."""
-    demo.seed_demo(app, AUDIT_EMPLOYEES)
-    db.session.commit()
-    _a_message_in_every_inbox(app)
+    """The demo (core and every domain's seeder) at a small scale, a message in every
+    inbox; seeded once per run (tests/snapshots.py), emptied after each test."""
+
+    def seed():
+        demo.seed_demo(app, AUDIT_EMPLOYEES)
+        db.session.commit()
+        _a_message_in_every_inbox(app)
+
+    build_once("audit-demo", seed)
 
 
 def _a_message_in_every_inbox(app):

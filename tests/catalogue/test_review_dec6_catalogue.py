@@ -26,6 +26,7 @@ from app.extensions import db
 from tests.catalogue.conftest import GRID, NOW
 from tests.conftest import browser_sign_in, login
 from tests.factories import Factories
+from tests.snapshots import demo_seed_command_once
 
 BEFORE_WITHDRAWALS = "20261206_cleanup_reviewed_index"
 
@@ -193,7 +194,7 @@ def test_an_accessory_imported_without_figures_is_refused_on_its_line(client, au
 
 def test_the_demo_accessories_keep_their_figures(runner):
     """The demo's accessories name their own archetypes or are marked estimates."""
-    assert runner.invoke(args=["demo", "seed", "--employees", "150"]).exit_code == 0
+    demo_seed_command_once(runner, 150)
     accessories = db.session.scalars(
         select(CatalogueItem).where(CatalogueItem.category == "accessory")
     ).all()

@@ -13,6 +13,7 @@ from app.catalogue.models import CatalogueItem, CatalogueRequest
 from app.core.audit import AuditEvent
 from app.extensions import db
 from tests.conftest import Auth, csrf_token, login
+from tests.snapshots import demo_seed_command_once
 
 HX = {"HX-Request": "true"}
 
@@ -1202,7 +1203,7 @@ def test_saving_an_item_unchanged_records_no_audit_event(client, auth, make, mak
 
 def test_the_demo_suggests_alternatives_that_do_the_same_job(runner, client, auth):
     """The 4G home-working box (category "accessory") offered a wired mouse and keyboard."""
-    assert runner.invoke(args=["demo", "seed", "--employees", "150"]).exit_code == 0
+    demo_seed_command_once(runner, 150)
     auth.sign_in("employee@demo.empreinte.fr", "demo")
     code_of = dict(db.session.execute(select(CatalogueItem.id, CatalogueItem.code)).all())
     id_of = {code: item_id for item_id, code in code_of.items()}

@@ -14,18 +14,17 @@ from app.cleanup.models import (
     CleanupCampaign,
     CleanupParticipant,
 )
-from app.core import demo
 from app.core.time import local_zone, utcnow
 from app.extensions import db
 from app.recycling.models import CustodyStep, DeviceReturn
+from tests.snapshots import demo_seeded_once
 
 DEMO_EMPLOYEES = 60
 
 
 @pytest.fixture
 def seeded(app):
-    demo.seed_demo(app, DEMO_EMPLOYEES)
-    db.session.commit()
+    demo_seeded_once(app, DEMO_EMPLOYEES)
     return db.session.scalars(select(CleanupCampaign).order_by(CleanupCampaign.starts_at)).all()
 
 

@@ -15,10 +15,10 @@ from app.cleanup.models import (
     CleanupCampaignActionType,
     CleanupParticipant,
 )
-from app.core import demo
 from app.core.time import utcnow
 from app.extensions import db
 from tests.conftest import csrf_token, login
+from tests.snapshots import demo_seeded_once
 
 DEMO_EMPLOYEES = 60
 
@@ -134,8 +134,7 @@ def test_items_worth_less_than_a_point_each_name_the_smallest_whole_number(
 def test_the_demo_data_respects_every_daily_cap(app):
     """The demo employee's flagged "40 items" of unsubscribing, against "at most 30
     items a day", refused every unsubscribe of theirs that day."""
-    demo.seed_demo(app, DEMO_EMPLOYEES)
-    db.session.flush()
+    demo_seeded_once(app, DEMO_EMPLOYEES)
     A, R = CleanupAction, CleanupCampaignActionType
     per_day = (
         select(A.campaign_id, A.participant_id, A.action_type_id, A.day, func.sum(A.quantity))

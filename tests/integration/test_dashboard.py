@@ -12,6 +12,7 @@ from app.cleanup.queries import current_campaign, goal_progress
 from app.core.time import utcnow
 from app.extensions import db
 from tests.conftest import login
+from tests.snapshots import demo_seed_command_once
 
 ACCOUNTS = ("employee", "organiser", "agent", "admin")
 PANELS = ("Mes demandes d'équipements", "Nettoyage numérique", "Recyclage", "Derniers messages")
@@ -19,8 +20,7 @@ PANELS = ("Mes demandes d'équipements", "Nettoyage numérique", "Recyclage", "D
 
 @pytest.fixture
 def demo(runner):
-    result = runner.invoke(args=["demo", "seed", "--employees", "300"])
-    assert result.exit_code == 0, result.output
+    demo_seed_command_once(runner, 300)
 
 
 @pytest.fixture

@@ -10,14 +10,14 @@ from app.core.time import utcnow
 from app.extensions import db
 from app.messaging.models import Delivery
 from app.messaging.seed import in_office_hours
+from tests.snapshots import demo_seed_command_once
 
 EMPLOYEE = "employee@demo.empreinte.fr"
 
 
 @pytest.fixture
 def seeded(runner):
-    result = runner.invoke(args=["demo", "seed", "--employees", "150"])
-    assert result.exit_code == 0, result.output
+    demo_seed_command_once(runner, 150)
 
 
 @pytest.fixture
