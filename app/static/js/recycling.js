@@ -39,7 +39,14 @@
         };
       });
       if (drawn) { drawn.labels = labels; }
-      map.on("zoomend resize", function () { declutter(labels); });
+      // After "moveend" (a zoom's too): Leaflet redraws the markers then, so their boxes
+      // are read where they now stand; a pan also changes which names the edge would cut.
+      var queued = false;
+      map.on("moveend resize", function () {
+        if (queued) { return; }
+        queued = true;
+        requestAnimationFrame(function () { queued = false; declutter(labels); });
+      });
       declutter(labels);
     });
   }
