@@ -148,6 +148,10 @@ class DeviceReturn(db.Model):
     data_wiped: Mapped[bool] = mapped_column(Boolean, default=False)
     wipe_requested: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[str] = mapped_column(String(12), index=True, default="declared")
+    # The status and the number of custody steps, signed (`services.chain_seal`): a last
+    # step deleted with the status set back to the one before no longer matches it. None
+    # on a return no step has changed since 8 December.
+    chain_seal: Mapped[str | None] = mapped_column(String(64))
     declared_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # When the owner was reminded that the device still waits to be brought (once).

@@ -24,7 +24,12 @@ from app.recycling.models import (
     DeviceReturn,
     PointAgent,
 )
-from app.recycling.services import new_receipt_number, normalise_asset_tag, sign_step
+from app.recycling.services import (
+    chain_seal,
+    new_receipt_number,
+    normalise_asset_tag,
+    sign_step,
+)
 
 DEMO_RETURNS = 3000
 DEMO_EMPLOYEE = "employee@demo.empreinte.fr"
@@ -192,6 +197,8 @@ def seed_recycling(rng: random.Random, returns: int = DEMO_RETURNS) -> None:
     for row in rows:  # back in the administration's service: its tag is free again
         if row["status"] in BACK_IN_SERVICE:
             row["asset_tag_key"] = None
+        receipt = row["receipt_number"]
+        row["chain_seal"] = chain_seal(receipt, row["status"], len(plans[receipt][0]))
     db.session.execute(insert(DeviceReturn), rows)
 
     ids = dict(db.session.execute(select(DeviceReturn.receipt_number, DeviceReturn.id)).all())

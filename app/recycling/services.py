@@ -142,6 +142,28 @@ def sign_step(receipt: str, step: CustodyStep, key: str | None = None, position:
     ).hexdigest()
 
 
+def chain_seal(receipt: str, status: str, steps: int, key: str | None = None) -> str:
+    """HMAC-SHA256 of a return's status and of how many custody steps its chain holds:
+    the one change a step's own signature cannot show is the last step deleted along
+    with the status set back to the one before."""
+    key = key or current_app.config["SECRET_KEY"]
+    payload = json.dumps(["seal", receipt, status, steps]).encode()
+    return hmac.new(key.encode(), payload, hashlib.sha256).hexdigest()
+
+
+def _seal_holds(device_return: DeviceReturn) -> bool:
+    """Whether the return's status and chain length are as sealed (yes when no step was
+    added since seals began)."""
+    seal, receipt = device_return.chain_seal, device_return.receipt_number
+    if seal is None:
+        return True
+    count = len(device_return.steps)
+    return any(
+        hmac.compare_digest(seal, chain_seal(receipt, device_return.status, count, key))
+        for key in reversed(signing_keys())
+    )
+
+
 def _signed_at(receipt: str, step: CustodyStep, position: int) -> bool:
     return any(
         hmac.compare_digest(step.signature, sign_step(receipt, step, key, position))
@@ -175,6 +197,9 @@ class CustodyCheck(NamedTuple):
     missing_before: dict[int, int]  # by step id: signed steps deleted just before it
     out_of_place: set[int]  # step ids signed elsewhere in the chain (moved or copied)
     missing_at_end: bool  # the return's status follows from no step left: its last is gone
+    # The status and the number of steps are not those sealed, though each step verifies
+    # and the status follows from the last: a last step deleted, the status set back.
+    seal_broken: bool = False
 
     @property
     def broken(self) -> bool:
@@ -184,6 +209,7 @@ class CustodyCheck(NamedTuple):
             or self.missing_before
             or self.out_of_place
             or self.missing_at_end
+            or self.seal_broken
         )
 
 
@@ -227,7 +253,12 @@ def check_custody(device_return: DeviceReturn) -> CustodyCheck:
             expected = signed + 1
     chained = any(_chained(step) for step in steps)
     at_end = chained and (not steps or _status_after(steps[-1]) != device_return.status)
-    return CustodyCheck(verified, missing, moved, at_end)
+    # Said only when nothing above explains it: a step deleted in the middle changes the
+    # count too, and is shown where it was.
+    unexplained = not (at_end or missing or moved or not all(verified.values()))
+    return CustodyCheck(
+        verified, missing, moved, at_end, unexplained and not _seal_holds(device_return)
+    )
 
 
 def _add_step(
@@ -248,6 +279,9 @@ def _add_step(
     row.signature = sign_step(device_return.receipt_number, row, position=len(device_return.steps))
     device_return.steps.append(row)
     device_return.status = status or step
+    device_return.chain_seal = chain_seal(
+        device_return.receipt_number, device_return.status, len(device_return.steps)
+    )
     device_return.updated_at = now
     if actor is not None and actor.id != device_return.user_id and device_return.user_id:
         # An agent's step: the owner hears of it (not of their own declaration).

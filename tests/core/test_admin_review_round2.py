@@ -149,7 +149,7 @@ def test_the_staff_directory_stores_names_on_one_line(client, auth, make):
 def test_departments_exported_then_imported_keep_names_a_spreadsheet_would_run(client, auth, make):
     login(client, make.user(roles=("admin",)))
     make.department(code="-D1", name_fr="=Direction", name_en="+Plus")
-    make.department(code="D2", name_fr="@Équipe", name_en="-Team")
+    make.department(code="T2", name_fr="@Équipe", name_en="-Team")
     exported = client.get("/admin/departments.csv").data
     assert "'=Direction" in exported.decode("utf-8-sig")  # still protected on its way out
 
@@ -159,9 +159,9 @@ def test_departments_exported_then_imported_keep_names_a_spreadsheet_would_run(c
     stored = db.session.execute(
         select(Department.code, Department.name_fr, Department.name_en).order_by(Department.code)
     ).all()
-    assert [tuple(row) for row in stored if row[0] in ("-D1", "D2")] == [
+    assert [tuple(row) for row in stored if row[0] in ("-D1", "T2")] == [
         ("-D1", "=Direction", "+Plus"),
-        ("D2", "@Équipe", "-Team"),
+        ("T2", "@Équipe", "-Team"),
     ]
     done = html.unescape(client.get("/admin/departments").get_data(as_text=True))
     assert "0 direction créée, 0 direction modifiée" in done

@@ -60,6 +60,9 @@ def _add_columns_of_later_revisions() -> None:
             batch.add_column(
                 sa.Column("signed_as", sa.SmallInteger(), server_default="1", nullable=False)
             )
+        # 20261208_recycling_chain_seal: a return's seal of its status and steps.
+        with operations.batch_alter_table("recycling_device_return") as batch:
+            batch.add_column(sa.Column("chain_seal", sa.String(64), nullable=True))
 
 
 def _returns_as_recorded_before_5_december() -> str:

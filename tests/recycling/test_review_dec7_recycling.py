@@ -156,6 +156,32 @@ def test_the_last_step_deleted_from_the_database_is_said_missing(client, chain):
     )
 
 
+def test_the_last_step_deleted_with_the_status_set_back_is_said(client, chain):
+    """Every step left verifies and the status follows from the last: only the return's
+    seal (its status and number of steps, signed) shows the deletion."""
+    last = db.session.scalars(select(CustodyStep).order_by(CustodyStep.id.desc())).first()
+    db.session.delete(last)
+    db.session.execute(
+        update(DeviceReturn)
+        .where(DeviceReturn.receipt_number == chain.receipt)
+        .values(status="declared")
+    )
+    db.session.commit()
+    page = _receipt_page(client, chain.receipt)
+    assert page.count("Signature verified") == 3
+    assert "Warning: this chain of custody was altered after it was signed." in page
+    assert (
+        "The return's status and the number of its steps are no longer those signed: its "
+        "last signed step was deleted and its status set back." in page
+    )
+
+
+def test_a_chain_sealed_and_untouched_says_nothing_of_its_seal(client, chain):
+    page = _receipt_page(client, chain.receipt)
+    assert db.session.scalar(select(DeviceReturn.chain_seal)) is not None
+    assert "no longer those signed" not in page
+
+
 def test_an_agents_erasure_leaves_the_chain_verified(client, chain, runner):
     result = runner.invoke(args=["privacy", "erase", chain.agent.email, "--yes"])
     assert result.exit_code == 0, result.output
@@ -209,15 +235,31 @@ def test_the_upgrade_keeps_every_signed_step_verifying_and_frees_reused_tags(
         point = rec.point()
         agent = rec.agent(point)
         owner = make.user()
+        # The returns' columns of then (today's model has more).
+        returns_then = sa.table(
+            "recycling_device_return",
+            *(sa.column(name) for name in ("id", "receipt_number", "user_id", "point_id",
+                                           "device_type", "asset_tag", "asset_tag_key",
+                                           "condition", "data_wiped", "wipe_requested",
+                                           "status")),
+            sa.column("declared_at", UTCDateTime()), sa.column("updated_at", UTCDateTime()),
+        )  # fmt: skip
         returns = {}
         for status, tag in (("reused", "PC-1"), ("recycled", "PC-2")):
-            returns[status] = DeviceReturn(
-                receipt_number=f"RC-OLD{tag[-1]}-AAAA", user_id=owner.id, point_id=point.id,
-                device_type="monitor", asset_tag=tag, asset_tag_key=tag.replace("-", ""),
-                condition="working", data_wiped=False, wipe_requested=False, status=status,
-                declared_at=NOW, updated_at=NOW,
+            receipt = f"RC-OLD{tag[-1]}-AAAA"
+            db.session.execute(
+                returns_then.insert().values(
+                    receipt_number=receipt, user_id=owner.id, point_id=point.id,
+                    device_type="monitor", asset_tag=tag, asset_tag_key=tag.replace("-", ""),
+                    condition="working", data_wiped=False, wipe_requested=False,
+                    status=status, declared_at=NOW, updated_at=NOW,
+                )
             )  # fmt: skip
-            db.session.add(returns[status])
+            returns[status] = db.session.execute(
+                sa.select(returns_then.c.id, returns_then.c.receipt_number).where(
+                    returns_then.c.receipt_number == receipt
+                )
+            ).one()
         db.session.commit()
         steps = sa.table(
             "recycling_custody_step",
