@@ -7,6 +7,8 @@ a few minutes old: the rows keep the clock of their first seeding.
 
 from collections.abc import Callable
 
+from sqlalchemy import text
+
 from app.core import demo
 from app.extensions import db
 
@@ -18,14 +20,15 @@ def build_once(key: str, build: Callable[[], None]) -> None:
     its rows back every other time. The test's database must be empty, as each test
     finds it."""
     if key in _SNAPSHOTS:
-        _restore(_SNAPSHOTS[key])
+        restore(_SNAPSHOTS[key])
         return
     build()
-    _SNAPSHOTS[key] = _take()
+    _SNAPSHOTS[key] = take()
 
 
-def _take() -> dict[str, list[dict]]:
+def take() -> dict[str, list[dict]]:
     """Every table's rows, in primary-key order (a row refers to earlier ones)."""
+    db.session.expire_all()
     rows = {}
     for table in db.metadata.sorted_tables:
         statement = table.select().order_by(*table.primary_key.columns)
@@ -33,11 +36,26 @@ def _take() -> dict[str, list[dict]]:
     return rows
 
 
-def _restore(rows: dict[str, list[dict]]) -> None:
+def restore(rows: dict[str, list[dict]]) -> None:
+    """Insert the rows taken (parents first); on PostgreSQL, move each sequence to the
+    largest id put back, as a fresh build would have left it (one statement)."""
     for table in db.metadata.sorted_tables:
-        if rows[table.name]:
+        if rows.get(table.name):
             db.session.execute(table.insert(), rows[table.name])
+    if db.engine.dialect.name == "postgresql":
+        moves = [
+            f"setval(pg_get_serial_sequence('{table.name}', 'id'), "
+            f"{max(row['id'] for row in rows[table.name])})"
+            for table in db.metadata.sorted_tables
+            if rows.get(table.name)
+            and "id" in table.columns
+            and table.c.id.primary_key
+            and table.c.id.autoincrement in (True, "auto")
+        ]
+        if moves:
+            db.session.execute(text("SELECT " + ", ".join(moves)))
     db.session.commit()
+    db.session.expire_all()
 
 
 def demo_seeded_once(app, employees: int) -> None:

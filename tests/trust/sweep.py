@@ -4,7 +4,7 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from werkzeug.routing.converters import NumberConverter
 
 from app.auth import services as auth_services
@@ -12,6 +12,7 @@ from app.auth.models import User
 from app.core.privacy_services import request_erasure
 from app.extensions import db
 from tests.conftest import csrf_token, login
+from tests.snapshots import restore, take
 from tests.trust.access_matrix import DERIVED, INPUTS, SAMPLES, SIGNED_IN, Access, roles
 
 DENIED_ANONYMOUS = (302, 401)
@@ -68,12 +69,12 @@ def build_world(make) -> World:
     key = str(db.engine.url)
     if key in _SNAPSHOTS and db.session.scalar(select(func.count(User.id))) == 0:
         rows, user_ids, token_id, erasure_id, ids = _SNAPSHOTS[key]
-        _restore(rows)
+        restore(rows)
         users = {persona: db.session.get(User, user_id) for persona, user_id in user_ids.items()}
         return World(app, users, token_id, erasure_id, make, dict(ids))
     world = _build(app, make)
     _SNAPSHOTS[key] = (
-        _dump(),
+        take(),
         {persona: user.id for persona, user in world.users.items()},
         world.a_token_id,
         world.a_erasure_id,
@@ -98,33 +99,6 @@ def _build(app, make) -> World:
     world = World(app, users, token.id, erasure.id, make)
     world.ids = build_domain_objects(users, make)
     return world
-
-
-def _dump() -> dict[str, list[dict]]:
-    db.session.expire_all()
-    return {
-        table.name: [dict(row._mapping) for row in db.session.execute(select(table))]
-        for table in db.metadata.sorted_tables
-    }
-
-
-def _restore(rows: dict[str, list[dict]]) -> None:
-    """Insert the snapshot's rows (parents first), then move PostgreSQL's sequences on."""
-    for table in db.metadata.sorted_tables:
-        if rows.get(table.name):
-            db.session.execute(table.insert(), rows[table.name])
-    if db.engine.dialect.name == "postgresql":
-        for table in db.metadata.sorted_tables:
-            if rows.get(table.name) and "id" in table.columns and table.c.id.primary_key:
-                db.session.execute(
-                    text(
-                        "SELECT setval(pg_get_serial_sequence(:t, 'id'), :n) "
-                        "WHERE pg_get_serial_sequence(:t, 'id') IS NOT NULL"
-                    ),
-                    {"t": table.name, "n": max(r["id"] for r in rows[table.name])},
-                )
-    db.session.commit()
-    db.session.expire_all()
 
 
 def resolve(endpoint: str, access: Access, app) -> Access:
