@@ -19,8 +19,11 @@ BLANK = {"key": "", "name": "", "subject_fr": "", "body_fr": "", "subject_en": "
 
 def _subjects(page: str) -> list[str]:
     """The subject column of the list of templates, as text."""
-    rows = page.split("<tbody>", 1)[1].split("</tbody>", 1)[0].split("<tr>")[1:]
-    return [html.unescape(re.findall(r"<td>(.*?)</td>", row, re.S)[1]) for row in rows]
+    body = page.split("<tbody", 1)[1].split("</tbody>", 1)[0]
+    return [
+        html.unescape(s)
+        for s in re.findall(r'<td [^>]*data-label="(?:Subject:|Objet\u00a0:)">(.*?)</td>', body, re.S)
+    ]
 
 
 def test_the_list_of_templates_shows_subjects_as_a_reader_reads_them(client, make):

@@ -322,6 +322,29 @@
     slider.setAttribute("aria-valuetext",
       slider.getAttribute("data-valuetext").split("{value}").join(number));
   });
+  // A search, a filter or a tab that changes the address in place (hx-push-url) leaves
+  // the language button's way back on the address the page was loaded with: it follows
+  // the address instead (as an attribute, which htmx's snapshot of the page keeps for Back).
+  function comeBackHere(event) {
+    var path = event.detail && event.detail.path;
+    if (!path) { return; }
+    document.querySelectorAll(".lang-switch input[name=next]").forEach(function (input) {
+      input.value = path;
+      input.setAttribute("value", path);
+    });
+  }
+  document.addEventListener("htmx:pushedIntoHistory", comeBackHere);
+  document.addEventListener("htmx:replacedInHistory", comeBackHere);
+  // A form marked data-push-on-submit changes the address as it is filled in (typing, a
+  // choice in a list) without a Back step for each: only sending it adds one.
+  document.addEventListener("htmx:configRequest", function (event) {
+    var form = event.detail.elt;
+    if (!form.matches || !form.matches("form[data-push-on-submit]")) { return; }
+    var sent = event.detail.triggeringEvent && event.detail.triggeringEvent.type === "submit";
+    // Read by htmx when the answer comes: a "false" push would stop the replace too.
+    form.setAttribute(sent ? "hx-push-url" : "hx-replace-url", "true");
+    form.removeAttribute(sent ? "hx-replace-url" : "hx-push-url");
+  });
   // Elements marked data-autosubmit submit their form when changed (no inline script).
   document.addEventListener("change", function (event) {
     var el = event.target.closest("[data-autosubmit]");
