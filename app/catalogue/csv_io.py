@@ -336,7 +336,7 @@ def _parse_row(
         if len(values[column]) > most:
             fail(column, _("At most %(n)s characters.", n=most))
     if values["kind"] and values["kind"] not in footprint.KINDS:
-        fail("kind", _("Unknown kind: choose equipment or service."))
+        fail("kind", _("Unknown kind: write equipment or service."))
     elif values["category"] and footprint.kind_of(values["category"]) != values["kind"]:
         fail("category", _("Unknown category for this kind of item."))
     known_category = bool(values["kind"] and footprint.kind_of(values["category"]))
@@ -601,7 +601,12 @@ def import_catalogue_csv(
                 ImportProblem(
                     line,
                     "alternatives",
-                    _("Unknown alternative code: %(codes)s", codes=", ".join(unknown_alts)),
+                    ngettext(
+                        "Unknown alternative code: %(codes)s",
+                        "Unknown alternative codes: %(codes)s",
+                        len(unknown_alts),
+                        codes=", ".join(unknown_alts),
+                    ),
                 )
             )
     if result.problems:

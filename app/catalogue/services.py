@@ -218,7 +218,12 @@ def _unknown_codes(codes: list[str], own_code: str) -> list[str]:
 
 
 def _unknown_alternatives(missing: list[str]) -> str:
-    return _("Unknown alternative code: %(codes)s", codes=", ".join(missing))
+    return ngettext(
+        "Unknown alternative code: %(codes)s",
+        "Unknown alternative codes: %(codes)s",
+        len(missing),
+        codes=", ".join(missing),
+    )
 
 
 def search_text(values: dict) -> str:
@@ -230,7 +235,7 @@ def search_text(values: dict) -> str:
 
 def check_category(kind: str, category: str) -> None:
     if kind not in footprint.KINDS:
-        raise CatalogueError(_("Unknown kind: choose equipment or service."), "kind")
+        raise CatalogueError(_("Unknown kind: write equipment or service."), "kind")
     if footprint.kind_of(category) != kind:
         raise CatalogueError(_("Unknown category for this kind of item."), "category")
 

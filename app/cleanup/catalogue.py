@@ -9,7 +9,7 @@ was freed and shows CO2 only as an estimate with that range.
 import math
 from decimal import ROUND_HALF_UP, Decimal
 
-from flask_babel import get_locale, ngettext
+from flask_babel import get_locale, get_translations, ngettext
 from flask_babel import lazy_gettext as _l
 
 from app.core.i18n import format_number, labeller
@@ -142,7 +142,7 @@ DEFAULT_ACTION_TYPES = (
         "name_fr": "Rapporter un appareil",
         "name_en": "Return a device",
         "guide_fr": "Déposez un équipement inutilisé dans un point de collecte\u00a0: le module "
-        "Recyclage enregistre le retour et l'action est comptée automatiquement.",
+        "Recyclage enregistre le dépôt et l'action est comptée automatiquement.",
         "guide_en": "Drop an unused device at a collection point: the Recycling module records "
         "the return and the action is counted automatically.",
         "unit": "devices",
@@ -191,20 +191,30 @@ source_label = labeller(
 )
 
 
-def quantity_label(quantity, unit: str) -> str:
+def quantity_label(quantity, unit: str, pattern: str = "#,##0.###") -> str:
     """A logged quantity with its unit as the reader says it: "1 élément", "4 éléments",
-    "0,5 Go". Counted units agree with the number (a whole number picks its plural form;
-    a fraction reads as plural, as "1.5 items" does in English). Every unit is held to
-    its number by a no-break space: "0,5 Go" or "28 éléments" is never split across two
-    lines.
+    "0,5 Go". Counted units agree with the number as written (`pattern`: a whole number
+    picks its plural form; a fraction reads as plural, as "1.5 items" does in English).
+    Every unit is held to its number by a no-break space: "0,5 Go" or "28 éléments" is
+    never split across two lines.
     """
-    number = format_number(quantity, "#,##0.###")
-    whole = float(quantity).is_integer()
-    plural_n = int(quantity) if whole else 2
+    number = format_number(quantity, pattern)
+    places = len(pattern.split(".", 1)[1]) if "." in pattern else 0
+    shown = Decimal(str(float(quantity))).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
+    whole = shown == shown.to_integral_value()
+    plural_n = int(shown) if whole else 2
     if unit == "items":
         counted = ngettext("%(count)s item", "%(count)s items", plural_n, count=number)
     elif unit == "devices":
         counted = ngettext("%(count)s device", "%(count)s devices", plural_n, count=number)
+    elif unit in ("participants", "points"):
+        # The catalogues' own words (« 1 participant », « 40 points »), whose placeholder
+        # `num` flask_babel's ngettext fills with the bare count.
+        singular, plural = {
+            "participants": ("%(num)s participant", "%(num)s participants"),
+            "points": ("%(num)s point", "%(num)s points"),
+        }[unit]
+        counted = get_translations().ungettext(singular, plural, plural_n) % {"num": number}
     else:
         return f"{number}\u00a0{unit_label(unit)}"
     # The catalogues write an ordinary space after the number: held, wherever it stands.

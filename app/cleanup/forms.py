@@ -390,9 +390,9 @@ class ActionTypeForm(FlaskForm):
         places=None,
         validators=[InputRequired(), LocalNumberRange(min=SMALLEST, max=1_000_000)],
     )
-    kg_co2e_per_unit = _factor_field(_l("Estimated kgCO₂e per unit"))
-    kg_co2e_low = _factor_field(_l("Low estimate (kgCO₂e per unit)"))
-    kg_co2e_high = _factor_field(_l("High estimate (kgCO₂e per unit)"))
+    kg_co2e_per_unit = _factor_field(_l("Estimated kg CO₂e per unit"))
+    kg_co2e_low = _factor_field(_l("Low estimate (kg CO₂e per unit)"))
+    kg_co2e_high = _factor_field(_l("High estimate (kg CO₂e per unit)"))
     factor_source = StringField(
         _l("Source of the factor"),
         validators=[Length(max=300)],

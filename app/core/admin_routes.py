@@ -63,8 +63,15 @@ def _audit_filters() -> tuple[AuditFilterForm, admin_services.AuditFilters, bool
     """The filter form from the query string, and the filters it gives when valid."""
     form = AuditFilterForm(request.args)
     actions, types = admin_services.audit_choices()
-    form.action.choices = choices([("", _("All")), *((a, action_label(a)) for a in actions)])
-    form.object_type.choices = choices([("", _("All")), *((t, object_label(t)) for t in types)])
+    menu = admin_services.labelled_menu
+    action_menu = menu(actions, action_label)
+    form.action.choices = choices([("", _("All")), *action_menu])
+    # An action another of its name stands for in the menu (`same_named_actions`) shows
+    # as that one, chosen.
+    shown_as = {name: key for key, name in action_menu}
+    if form.action.data and form.action.data not in dict(action_menu):
+        form.action.data = shown_as.get(action_label(form.action.data), form.action.data)
+    form.object_type.choices = choices([("", _("All")), *menu(types, object_label)])
     if not form.validate():
         return form, admin_services.AuditFilters(), False
     filters = admin_services.AuditFilters(

@@ -17,10 +17,12 @@ from app.core.audit import (
     OBJECT_LABELS,
     AuditEvent,
     about_objects_named,
+    action_label,
     audit_details,
     audit_search_samples,
     record_audit,
 )
+from app.core.i18n import collation_key
 from app.extensions import db
 from app.recycling.models import PointAgent
 from app.recycling.queries import open_points_only_staffed_by
@@ -166,7 +168,7 @@ def audit_query(filters: AuditFilters) -> Select:
     """Audit events with their actor, newest first, narrowed by the filters."""
     statement = select(AuditEvent, User).outerjoin(User, User.id == AuditEvent.actor_id)
     if filters.action:
-        statement = statement.where(AuditEvent.action == filters.action)
+        statement = statement.where(AuditEvent.action.in_(same_named_actions(filters.action)))
     if filters.object_type:
         statement = statement.where(AuditEvent.object_type == filters.object_type)
     if filters.actor:
@@ -305,6 +307,24 @@ def people_in_events(rows) -> dict[int, User]:
     if not ids:
         return {}
     return {user.id: user for user in db.session.scalars(select(User).where(User.id.in_(ids)))}
+
+
+def same_named_actions(action: str) -> list[str]:
+    """The actions the reader's language names as `action` (« Refus » of a request and of
+    an entry, which English tells apart as "Refused" and "Rejected"): one choice of the
+    filter menu finds them all."""
+    name = action_label(action)
+    return sorted({action, *(key for key in ACTION_LABELS if action_label(key) == name)})
+
+
+def labelled_menu(keys, label) -> list[tuple[str, str]]:
+    """(key, label) for a filter menu, in the reader's alphabetical order (accents and
+    capitals aside, `collation_key`), one entry per label: keys named alike share the
+    first one's."""
+    named: dict[str, str] = {}
+    for key in sorted(keys):
+        named.setdefault(label(key), key)
+    return sorted(((key, name) for name, key in named.items()), key=lambda p: collation_key(p[1]))
 
 
 def audit_choices() -> tuple[list[str], list[str]]:

@@ -55,7 +55,7 @@ _SCORE_EN = (
     "{% if goal_progress is defined and goal_progress %}"
     "\nCollective goal: {{ goal_progress }}.{% endif %}"
 )
-# The hours come written to stand alone ("Lundi au vendredi : … ; Samedi : …"); inside a
+# The hours come written to stand alone ("Du lundi au vendredi : … ; Samedi : …"); inside a
 # French sentence their words are common ones, day names included: lower-case.
 _POINT_FR = (
     "{% if nearest_collection_point is defined and nearest_collection_point %}\n"

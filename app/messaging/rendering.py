@@ -45,7 +45,10 @@ class TemplateProblem:
 
     def __str__(self) -> str:
         if self.line:
-            return _("Line %(line)s: %(reason)s", line=self.line, reason=self.reason)
+            # After the colon the reason goes on the sentence: « Ligne 1 : une variable… »,
+            # as « Ligne 2 : variable inconnue… » (each reason is a sentence of its own).
+            reason = self.reason[:1].lower() + self.reason[1:]
+            return _("Line %(line)s: %(reason)s", line=self.line, reason=reason)
         return self.reason
 
 
@@ -84,7 +87,7 @@ def check_source(field: str, source: str, required: bool = True) -> list[Templat
         return problems
     known = known_variables()
     problems = [
-        TemplateProblem(field, line, _("unknown variable “%(name)s”.", name=name))
+        TemplateProblem(field, line, _("Unknown variable “%(name)s”.", name=name))
         for name, line in _unknown_names(source, tree, set(known))
     ]
     if problems:

@@ -271,12 +271,13 @@ def _week_lines(oh: opening_hours.OpeningHours, language: str) -> list[tuple[str
         last = first
         while last + 1 < 7 and week[last + 1] == week[first]:
             last += 1
-        days = str(names[first]).capitalize()
+        days = str(names[first])
         if last == first + 1:
             days = _("%(first)s and %(last)s", first=days, last=names[last])
         elif last > first:
+            # « du lundi au vendredi »: the capital goes on the words' first letter.
             days = _("%(first)s to %(last)s", first=days, last=names[last])
-        lines.append((days, _hours_text(week[first], language)))
+        lines.append((days[:1].upper() + days[1:], _hours_text(week[first], language)))
         first = last + 1
     return lines
 

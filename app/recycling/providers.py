@@ -70,7 +70,7 @@ CUSTODY_VARIABLES = only_in_notices(
 
 def _hours_in_sentence(expression: str, locale: str) -> str:
     """A point's hours inside a sentence, after « Horaires : »: they are written to stand
-    alone (« Lundi au vendredi : … ; Samedi : … »); mid-sentence, day names and "public
+    alone (« Du lundi au vendredi : … ; Samedi : … »); mid-sentence, day names and "public
     holidays" are lower-case where the language writes them so (`_hours_in_a_line`)."""
     return _hours_in_a_line(expression, locale, from_the_first=True)
 

@@ -318,9 +318,9 @@ def test_on_a_phone_four_compared_items_say_they_scroll_and_scroll_with_the_keyb
     """The fourth column was out of view, with nothing showing that the table scrolled."""
     _compare_on_a_phone(page, make, make_item, 4, "compares-four@example.org")
     expect(
-        page.get_by_text("Faites défiler latéralement pour voir tous les éléments.")
+        page.get_by_text("Faites défiler latéralement pour voir tous les articles.")
     ).to_be_visible()
-    region = page.get_by_role("region", name="Éléments comparés côte à côte")
+    region = page.get_by_role("region", name="Articles comparés côte à côte")
     region.focus()
     expect(region).to_be_focused()
     page.keyboard.press("ArrowRight")
@@ -332,7 +332,7 @@ def test_on_a_phone_two_compared_items_that_fit_say_nothing_of_scrolling(page, m
     _compare_on_a_phone(page, make, make_item, 2, "compares-two@example.org")
     expect(page.get_by_role("table")).to_be_visible()
     expect(
-        page.get_by_text("Faites défiler latéralement pour voir tous les éléments.")
+        page.get_by_text("Faites défiler latéralement pour voir tous les articles.")
     ).to_be_hidden()
 
 

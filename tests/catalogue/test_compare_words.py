@@ -66,5 +66,5 @@ def test_the_comparison_scrolls_in_its_region_and_never_widens_the_page(compared
         "() => ({page: document.documentElement.scrollWidth, view: window.innerWidth})"
     )
     assert widths["page"] <= widths["view"], widths
-    region = compared.get_by_role("region", name="Éléments comparés côte à côte")
+    region = compared.get_by_role("region", name="Articles comparés côte à côte")
     expect(region).to_be_visible()

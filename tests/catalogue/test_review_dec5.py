@@ -53,7 +53,7 @@ def test_a_french_category_name_finds_its_items(client, make, one_of_each, typed
     shown = {category for category, item in one_of_each.items() if listed(page, item)}
     assert shown == found
     # Matched in both languages, the page still in the reader's.
-    assert f"{len(found)} élément" in page and 'name="q"' in page
+    assert f"{len(found)} article" in page and 'name="q"' in page
 
 
 @pytest.mark.parametrize(
@@ -211,8 +211,8 @@ def test_a_full_line_says_no_more_can_be_added(client, make, make_item):
     auth.post(f"/catalogue/items/{item.id}/request", {"quantity": "50"})
     response = auth.post(f"/catalogue/items/{item.id}/request", {"quantity": "1"})
     assert (
-        "Votre demande contient déjà 50 exemplaires de cet élément\u00a0: "
-        "vous ne pouvez plus en ajouter (50 par élément)."
+        "Votre demande contient déjà 50 exemplaires de cet article\u00a0: "
+        "vous ne pouvez plus en ajouter (50 par article)."
     ) in response.text
     assert "0 de plus" not in response.text
 

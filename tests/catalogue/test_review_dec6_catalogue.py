@@ -396,3 +396,17 @@ def test_the_usefulness_page_writes_all_users_footprint_as_the_item_page_does(
     item_page = _text(client.get(f"/catalogue/items/{service.id}").text)
     assert "41,7 kg CO₂e par an au total" in item_page
     assert "41,7 kg CO₂e" in _text(client.get("/catalogue/admin/usefulness").text)
+
+
+@pytest.mark.browser
+def test_the_slider_says_one_year_in_the_singular_as_it_moves(page, make, make_item):
+    item = make_item(lifetime_years=1)
+    browser_sign_in(page, make.user(locale="fr"))
+    page.goto(f"/catalogue/items/{item.id}", wait_until="load")
+    slider = page.get_by_role("slider")
+    expect(slider).to_have_attribute("aria-valuetext", "1 an")
+    slider.focus()
+    page.keyboard.press("ArrowRight")
+    expect(slider).not_to_have_attribute("aria-valuetext", "1 an")
+    page.keyboard.press("ArrowLeft")  # said by portal.js this time
+    expect(slider).to_have_attribute("aria-valuetext", "1 an")

@@ -125,7 +125,7 @@ def test_the_french_spreadsheet_export_still_imports_back_unchanged(client, make
     assert "1250,125" in exported
     response = _upload(client, exported)
     assert response.status_code == 200, _rows(response.text)
-    assert "1 élément est inchangé" in html.unescape(response.text).replace(NBSP, " ")
+    assert "1 article est inchangé" in html.unescape(response.text).replace(NBSP, " ")
 
 
 def _item_form(**changes) -> dict:

@@ -338,7 +338,7 @@ def basket_with_a_discontinued_mouse(make, make_item, request_context):
     [
         (
             "fr",
-            "Souris filaire\u00a0: cet élément n'est plus au catalogue. Retirez-le avant "
+            "Souris filaire\u00a0: cet article n'est plus au catalogue. Retirez-le avant "
             "d'envoyer votre demande.",
             "plus au catalogue",
         ),
@@ -370,7 +370,7 @@ def test_sending_it_says_so_in_the_same_words(client, basket_with_a_discontinued
     login(client, basket_with_a_discontinued_mouse)
     answer = Auth(client).post("/catalogue/requests/submit", {})
     page = html.unescape(client.get(answer.location).text) if answer.location else answer.text
-    assert "Souris filaire\u00a0: cet élément n'est plus au catalogue." in html.unescape(page)
+    assert "Souris filaire\u00a0: cet article n'est plus au catalogue." in html.unescape(page)
 
 
 # In the browser ---------------------------------------------------------------------------

@@ -233,7 +233,7 @@ def test_adding_beyond_the_limit_per_item_is_refused_and_says_how_many_more_fit(
     response = auth.post(f"/catalogue/items/{item.id}/request", {"quantity": "49"})
     assert response.status_code == 422  # the item's page, the message at the quantity
     page = response.text
-    assert "Votre demande contient déjà 2 exemplaires de cet élément" in page
+    assert "Votre demande contient déjà 2 exemplaires de cet article" in page
     assert "48 de plus" in page
     basket = db.session.scalar(select(CatalogueRequest).where(CatalogueRequest.status == "draft"))
     assert [line.quantity for line in basket.lines] == [2]
@@ -1058,7 +1058,7 @@ def test_the_item_page_says_how_many_the_request_already_holds(client, auth, mak
     assert "contient déjà" not in page
     auth.post(f"/catalogue/items/{item.id}/request", {"quantity": "5"})
     page = client.get(f"/catalogue/items/{item.id}").text
-    assert "Votre demande en préparation contient déjà 5 exemplaires de cet élément" in page
+    assert "Votre demande en préparation contient déjà 5 exemplaires de cet article" in page
 
 
 @pytest.mark.parametrize("decision", ["approve", "refuse"])
@@ -1248,7 +1248,7 @@ def test_a_search_without_result_offers_to_clear_the_filters_page_and_fragment(
 ):
     login(client, make.user(locale="fr"))
     make_item(name_fr="Souris filaire", category="accessory")
-    help_text = "Aucun élément ne correspond. Essayez un autre mot ou effacez les filtres."
+    help_text = "Aucun article ne correspond. Essayez un autre mot ou effacez les filtres."
     clear = '<a href="/catalogue/">Effacer la recherche et les filtres</a>'
     for headers in ({}, HX):
         empty = client.get("/catalogue/?q=imprimante&category=accessory", headers=headers).text

@@ -30,7 +30,7 @@ def test_the_spreadsheet_export_opens_in_french_excel_and_imports_back_unchanged
     assert text.startswith("\ufeffcode;kind;category;")
     assert ";Clé USB;" in text and ";6,25;" in text and ";0,13;" in text
     page = _upload(auth, text).get_data(as_text=True)
-    assert "1 élément est inchangé" in page, page
+    assert "1 article est inchangé" in page, page
 
 
 def test_a_row_a_spreadsheet_emptied_is_skipped(client, auth, make):

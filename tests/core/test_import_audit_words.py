@@ -1,5 +1,5 @@
 """The audit log words an import's counts as what was imported: departments and communes
-read « 2 directions créées », not the catalogue's « éléments »."""
+read « 2 directions créées », not the catalogue's « articles »."""
 
 import html
 import io
@@ -64,11 +64,11 @@ def test_the_catalogue_import_still_counts_items(client, make):
     record_audit(admin, "import", "catalogue_item", "csv", NOW, "3 created, 1 updated, 0 unchanged")
     db.session.commit()
     login(client, admin)
-    assert _details(client) == ["3 éléments créés · 1 élément modifié · 0 élément inchangé"]
+    assert _details(client) == ["3 articles créés · 1 article modifié · 0 article inchangé"]
 
 
 def test_containing_finds_each_import_by_its_own_words(client, make):
-    """« direction créée » finds the departments' import; « élément » only the catalogue's."""
+    """« direction créée » finds the departments' import; « article » only the catalogue's."""
     admin = make.user(roles=("admin",), locale="fr")
     record_audit(admin, "import", "department", "", NOW, "2 created, 1 updated")
     record_audit(admin, "import", "commune", "", NOW, "1 created, 0 updated")
@@ -79,6 +79,6 @@ def test_containing_finds_each_import_by_its_own_words(client, make):
         "2 directions créées · 1 direction modifiée"
     ]
     assert _details(client, "?text=commune créée") == ["1 commune créée · 0 commune modifiée"]
-    assert _details(client, "?text=éléments créés") == [
-        "3 éléments créés · 1 élément modifié · 0 élément inchangé"
+    assert _details(client, "?text=articles créés") == [
+        "3 articles créés · 1 article modifié · 0 article inchangé"
     ]

@@ -76,7 +76,7 @@ def _compare(page, make, make_item, names):  # noqa: F811
     return page.locator(".compare-scroll")
 
 
-HINT = "Faites défiler latéralement pour voir tous les éléments."
+HINT = "Faites défiler latéralement pour voir tous les articles."
 
 
 def test_with_reduced_motion_four_compared_items_still_say_they_scroll(

@@ -22,7 +22,9 @@ def _subjects(page: str) -> list[str]:
     body = page.split("<tbody", 1)[1].split("</tbody>", 1)[0]
     return [
         html.unescape(s)
-        for s in re.findall(r'<td [^>]*data-label="(?:Subject:|Objet\u00a0:)">(.*?)</td>', body, re.S)
+        for s in re.findall(
+            r'<td [^>]*data-label="(?:Subject:|Objet\u00a0:)">(.*?)</td>', body, re.S
+        )
     ]
 
 

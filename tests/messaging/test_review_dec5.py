@@ -174,7 +174,7 @@ def test_the_opening_hours_in_a_french_sentence_start_lower_case(client, make, p
     page = _text(client.get("/messaging/")).replace("\u202f", " ")
     assert (
         "Point de collecte le plus proche : Mairie de Pessac – Place de la Ve République "
-        "(lundi au vendredi : 8 h 30–12 h, 13 h 30–17 h ; samedi : 9 h–12 h ; "
+        "(du lundi au vendredi : 8 h 30–12 h, 13 h 30–17 h ; samedi : 9 h–12 h ; "
         "dimanche : fermé ; jours fériés : fermé)." in page
     )
     login(client, english)

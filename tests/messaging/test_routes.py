@@ -351,10 +351,10 @@ def _field_error(page: str, field: str) -> str:
 JINJA_PROBLEMS = [
     ("Bonjour\n{{ first_name|shout }}", "Ligne 2", "«\u00a0shout\u00a0» n'est pas un filtre"),
     ("Bonjour\n\n{{ first_name.__class__ }}", "Ligne 3", "pas utiliser «\u00a0__class__\u00a0»"),
-    ("Bonjour\n{% if first_name %}oublié", "Ligne 2", "Le bloc «\u00a0if\u00a0» n'est pas fermé"),
+    ("Bonjour\n{% if first_name %}oublié", "Ligne 2", "le bloc «\u00a0if\u00a0» n'est pas fermé"),
     ("{{ first_name first_name }}", "Ligne 1", "syntaxe de modèle n'est pas valide"),
     ("{% if first_name is shouted %}!{% endif %}", "Ligne 1", "n'est pas un test connu"),
-    ("{{ first_name + 1 }}", "Ligne 1", "Impossible de calculer ceci"),
+    ("{{ first_name + 1 }}", "Ligne 1", "impossible de calculer ceci"),
 ]
 
 
@@ -381,11 +381,11 @@ UNCLOSED = "Bonjour,\n\n{}\nÀ bientôt\n{{{{ unsubscribe_url }}}}"
 @pytest.mark.parametrize(
     ("left_open", "reason"),
     [
-        ("{{ first_name", "Une variable ouverte par «\u00a0{{\u00a0» n'est pas fermée"),
-        ("{{ first_name }", "Une variable ouverte par «\u00a0{{\u00a0» n'est pas fermée"),
-        ("{% if first_name", "Une instruction ouverte par «\u00a0{%\u00a0» n'est pas fermée"),
-        ("{# à relire", "Un commentaire ouvert par «\u00a0{#\u00a0» n'est pas fermé"),
-        ("{% for x in [1] %}{{ x }}", "Le bloc «\u00a0for\u00a0» n'est pas fermé"),
+        ("{{ first_name", "une variable ouverte par «\u00a0{{\u00a0» n'est pas fermée"),
+        ("{{ first_name }", "une variable ouverte par «\u00a0{{\u00a0» n'est pas fermée"),
+        ("{% if first_name", "une instruction ouverte par «\u00a0{%\u00a0» n'est pas fermée"),
+        ("{# à relire", "un commentaire ouvert par «\u00a0{#\u00a0» n'est pas fermé"),
+        ("{% for x in [1] %}{{ x }}", "le bloc «\u00a0for\u00a0» n'est pas fermé"),
     ],
 )
 def test_something_left_open_is_named_with_the_line_where_it_opens(
@@ -397,7 +397,7 @@ def test_something_left_open_is_named_with_the_line_where_it_opens(
     response = auth.post("/messaging/templates/new", data=_template_form(body_fr=body))
     message = html.unescape(_field_error(response.get_data(as_text=True), "body_fr"))
     assert response.status_code == 422
-    assert message.startswith("Ligne 3\u00a0:") and reason in message, message
+    assert message.startswith(f"Ligne 3\u00a0: {reason}"), message
 
 
 def test_an_edit_jinja_refuses_leaves_the_saved_template_as_it_was(auth, client, make, template):

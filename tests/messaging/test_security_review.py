@@ -122,7 +122,7 @@ def test_a_triple_loop_is_refused_within_two_seconds(auth, client, make):
     started = time.monotonic()
     preview = _preview(auth, body=TRIPLE_LOOP)
     assert time.monotonic() - started < 2.5
-    assert "Ce modèle est trop long à produire" in preview
+    assert "Ligne 1\u00a0: ce modèle est trop long à produire" in preview
 
 
 def test_loops_over_a_list_are_refused_within_two_seconds(app):
@@ -138,7 +138,9 @@ def test_loops_over_a_list_are_refused_within_two_seconds(app):
 
 def test_a_huge_repeated_text_is_refused(auth, client, make):
     login(client, make.user(roles=("organiser",)))
-    assert "Cela produit une valeur trop grande" in _preview(auth, body="{{ 'x' * 100000000 }}")
+    assert "Ligne 1\u00a0: cela produit une valeur trop grande" in _preview(
+        auth, body="{{ 'x' * 100000000 }}"
+    )
 
 
 def test_a_huge_power_is_refused(app):
@@ -149,7 +151,7 @@ def test_a_huge_power_is_refused(app):
 def test_a_range_over_a_thousand_numbers_is_refused(auth, client, make):
     login(client, make.user(roles=("organiser",)))
     preview = _preview(auth, body="{% for i in range(5000) %}{% endfor %}")
-    assert "Un range ne peut compter que 1\u202f000 nombres au plus." in preview
+    assert "Ligne 1\u00a0: un range ne peut compter que 1\u202f000 nombres au plus." in preview
 
 
 def test_a_text_doubled_in_a_loop_is_refused(app):
@@ -169,7 +171,7 @@ def test_a_widened_text_is_refused(app):
 def test_an_output_over_the_limit_is_refused(auth, client, make):
     login(client, make.user(roles=("organiser",)))
     body = "{% for i in range(1000) %}{{ 'x' * 1000 }}{% endfor %}"
-    assert "Ce modèle écrit un texte trop long" in _preview(auth, body=body)
+    assert "Ligne 1\u00a0: ce modèle écrit un texte trop long" in _preview(auth, body=body)
 
 
 def test_saving_a_template_that_never_ends_is_refused(auth, client, make):

@@ -16,5 +16,5 @@ def test_english_hours_mid_sentence_keep_day_capitals_only(app):
 def test_french_hours_mid_sentence_are_lower_case(app):
     with app.test_request_context():
         text = _hours_in_sentence(HOURS, "fr")
-    assert text.startswith("lundi au vendredi\u00a0: ")
+    assert text.startswith("du lundi au vendredi\u00a0: ")
     assert text.endswith("jours fériés\u00a0: fermé")

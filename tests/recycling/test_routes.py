@@ -219,7 +219,7 @@ def test_a_receipt_says_when_to_bring_the_device_until_an_agent_has_it(client, m
     login(client, owner)
     page = _text(client.get(f"/recycling/returns/{device_return.receipt_number}"))
     bring = page.split("Apporter l'appareil</h2>", 1)[1].split("</section>", 1)[0]
-    assert "Lundi au vendredi" in bring and "Accueil du rez-de-chaussée" in bring
+    assert "Du lundi au vendredi" in bring and "Accueil du rez-de-chaussée" in bring
     assert 'class="open-badge' in bring
     device_return.status = "received"
     db.session.commit()

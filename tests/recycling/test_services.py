@@ -29,7 +29,7 @@ def test_hours_are_described_in_words_in_each_language():
     english = hours.describe_text(HOURS, "en")
     # French typography: a no-break space before the colon and the semicolon, « 8 h 30 ».
     assert french.startswith(
-        "Lundi au vendredi\u00a0: 8\u00a0h\u00a030–12\u00a0h, 13\u00a0h\u00a030–17\u00a0h\u00a0; Samedi"
+        "Du lundi au vendredi\u00a0: 8\u00a0h\u00a030–12\u00a0h, 13\u00a0h\u00a030–17\u00a0h\u00a0; Samedi"
     )
     assert "Samedi et dimanche\u00a0: fermé" in french
     # Staff in France reading English: a 24-hour clock, as in the United Kingdom.
@@ -237,7 +237,7 @@ def test_message_variables_give_the_nearest_point_and_hours_in_the_recipients_la
     english = make.user(commune=commune, locale="en")
     values = providers.message_variables([french, english], NOW, {})
     assert values[french.id]["nearest_collection_point"] == "Mairie – 1 place A"
-    assert values[french.id]["nearest_collection_point_hours"].startswith("Lundi au vendredi")
+    assert values[french.id]["nearest_collection_point_hours"].startswith("Du lundi au vendredi")
     assert values[english.id]["nearest_collection_point_hours"].startswith("Monday to Friday")
 
 

@@ -58,7 +58,7 @@ def test_the_christmas_closure_and_a_day_off_saved_by_an_admin_show_in_the_point
         ("Du 24 décembre au 1er janvier", "fermé"),
         ("Jours fériés", "fermé"),
     ]
-    assert lines[0] == ("Lundi au vendredi", "8 h 30–12 h, 13 h 30–17 h")
+    assert lines[0] == ("Du lundi au vendredi", "8 h 30–12 h, 13 h 30–17 h")
 
 
 def test_the_receipt_names_the_exceptions_in_english(client, make, rec):
@@ -82,7 +82,7 @@ def test_a_range_of_weeks_is_not_shown_as_every_week(client, make, rec):
     rec.point(opening_hours="week 1-26 Tu 14:00-16:00")
     login(client, make.user(locale="fr"))
     lines = _lines(_text(client.get("/recycling/?sort=name")))
-    assert lines == [("Lundi au dimanche", "fermé"), ("Semaines 1 à 26, mardi", "14 h–16 h")]
+    assert lines == [("Du lundi au dimanche", "fermé"), ("Semaines 1 à 26, mardi", "14 h–16 h")]
 
 
 def test_months_the_first_saturday_and_added_hours_read_in_words():

@@ -79,7 +79,7 @@ def test_the_details_services_write_in_a_fixed_form_are_read_in_the_admins_langu
     login(client, admin)
     html = client.get("/admin/audit").get_data(as_text=True)
     assert "<td>Organisateur</td>" in html
-    assert "<td>3 éléments créés · 1 élément modifié · 1\u202f639 éléments inchangés</td>" in html
+    assert "<td>3 articles créés · 1 article modifié · 1\u202f639 articles inchangés</td>" in html
     assert (
         "<td>Nouvelle fin\u00a0: 20 déc. 2026, 18\u00a0h\u00a030 (au lieu du 18 déc. 2026, 9\u00a0h)</td>"
         in html

@@ -319,8 +319,10 @@
       number = new Intl.NumberFormat(document.documentElement.lang || undefined,
         { maximumFractionDigits: 1 }).format(Number(slider.value));
     } catch (error) { /* the bare value, still with its unit */ }
+    // One whole year takes the singular (data-valuetext-one), as the page writes it.
+    var one = Number(slider.value) === 1 && slider.getAttribute("data-valuetext-one");
     slider.setAttribute("aria-valuetext",
-      slider.getAttribute("data-valuetext").split("{value}").join(number));
+      (one || slider.getAttribute("data-valuetext")).split("{value}").join(number));
   });
   // A search, a filter or a tab that changes the address in place (hx-push-url) leaves
   // the language button's way back on the address the page was loaded with: it follows
