@@ -167,3 +167,16 @@ def coming(month: int, day: int, clock: str = "09:00") -> str:
     if moment <= today:
         moment = moment.replace(year=today.year + 1)
     return f"{moment.isoformat()}T{clock}"
+
+
+def template_form(**texts) -> dict:
+    """The new template form, filled in both languages (`texts` change or add fields)."""
+    return {
+        "key": "news",
+        "name": "News",
+        "subject_fr": "Bonjour",
+        "body_fr": "Bonjour",
+        "subject_en": "Hello",
+        "body_en": "Hello",
+        **texts,
+    }

@@ -9,21 +9,10 @@ from flask_babel import force_locale
 
 from app.messaging.rendering import TemplateProblem
 from tests.conftest import login
+from tests.messaging.conftest import template_form
 
 NBSP = "\u00a0"
 NNBSP = "\u202f"
-
-
-def _template_form(**texts):
-    return {
-        "key": "news",
-        "name": "News",
-        "subject_fr": "Bonjour",
-        "body_fr": "Bonjour",
-        "subject_en": "Hello",
-        "body_en": "Hello",
-        **texts,
-    }
 
 
 def _error(page: str, field: str) -> str:
@@ -36,7 +25,7 @@ def test_every_reason_after_a_line_goes_on_in_lower_case(auth, client, make):
         ("Bonjour\n{{ prenom }}", f"Ligne 2{NBSP}: variable inconnue «{NBSP}prenom{NBSP}»."),
         ("{{ first_name", f"Ligne 1{NBSP}: une variable ouverte par «{NBSP}{{{{{NBSP}»"),
     ):
-        response = auth.post("/messaging/templates/new", data=_template_form(body_fr=body))
+        response = auth.post("/messaging/templates/new", data=template_form(body_fr=body))
         assert response.status_code == 422
         assert _error(response.text, "body_fr").startswith(expected), _error(
             response.text, "body_fr"

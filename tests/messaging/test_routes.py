@@ -16,7 +16,7 @@ from app.messaging.audiences import unsubscribe_token
 from app.messaging.builtins import BUILTIN_TEMPLATES, ensure_builtin_templates
 from app.messaging.models import Delivery, Dispatch, MessageTemplate, Schedule
 from tests.conftest import CSRF_RE, csrf_token, login
-from tests.messaging.conftest import PREVIEW, coming
+from tests.messaging.conftest import PREVIEW, coming, template_form
 
 HX = {"HX-Request": "true"}
 CONFIRMED = {"confirm": "yes"}  # the organiser's "yes" on the confirmation page
@@ -329,18 +329,6 @@ def test_a_template_with_an_unknown_variable_is_refused_with_its_line(auth, clie
     assert db.session.scalar(select(MessageTemplate).where(MessageTemplate.key == "news")) is None
 
 
-def _template_form(**texts):
-    return {
-        "key": "news",
-        "name": "News",
-        "subject_fr": "Bonjour",
-        "body_fr": "Bonjour",
-        "subject_en": "Hello",
-        "body_en": "Hello",
-        **texts,
-    }
-
-
 def _field_error(page: str, field: str) -> str:
     """The error shown at a form field, its text unescaped, checked to be announced."""
     tag = re.search(rf'<(?:input|textarea)[^>]*id="{field}"[^>]*>', page).group()
@@ -365,7 +353,7 @@ def test_a_template_jinja_refuses_is_explained_in_words_at_its_field_and_not_sav
     text's field; never Jinja's English (an unknown filter was a server error)."""
     login(client, make.user(roles=("organiser",)))
     for body, line, reason in JINJA_PROBLEMS:
-        response = auth.post("/messaging/templates/new", data=_template_form(body_fr=body))
+        response = auth.post("/messaging/templates/new", data=template_form(body_fr=body))
         page = response.get_data(as_text=True)
         assert response.status_code == 422, body
         message = _field_error(page, "body_fr")
@@ -394,7 +382,7 @@ def test_something_left_open_is_named_with_the_line_where_it_opens(
     """An unclosed variable was reported as a block missing its "endif", at the last line."""
     login(client, make.user(roles=("organiser",)))
     body = UNCLOSED.format(left_open)
-    response = auth.post("/messaging/templates/new", data=_template_form(body_fr=body))
+    response = auth.post("/messaging/templates/new", data=template_form(body_fr=body))
     message = html.unescape(_field_error(response.get_data(as_text=True), "body_fr"))
     assert response.status_code == 422
     assert message.startswith(f"Ligne 3\u00a0: {reason}"), message
@@ -406,7 +394,7 @@ def test_an_edit_jinja_refuses_leaves_the_saved_template_as_it_was(auth, client,
     before = saved.body_en
     response = auth.post(
         f"/messaging/templates/{saved.id}",
-        data=_template_form(key=saved.key, body_en="Hi {{ first_name|shout }}"),
+        data=template_form(key=saved.key, body_en="Hi {{ first_name|shout }}"),
     )
     assert response.status_code == 422
     assert "n'est pas un filtre" in _field_error(response.get_data(as_text=True), "body_en")
