@@ -62,7 +62,6 @@ def init_app(app: Flask) -> None:
     register_audience_param(app, integration.CAMPAIGN_PARAM)
     app.jinja_env.globals["cleanup_unit"] = catalogue.unit_label
     app.jinja_env.globals["cleanup_quantity"] = catalogue.quantity_label
-    app.jinja_env.globals["cleanup_plural_count"] = catalogue.plural_count
     app.jinja_env.globals["cleanup_co2_range"] = catalogue.co2_range
     app.jinja_env.globals["cleanup_goal_share"] = catalogue.goal_share
     # "My entries" and the personal data export name an entry's status in the same words.

@@ -9,7 +9,7 @@ was freed and shows CO2 only as an estimate with that range.
 import math
 from decimal import ROUND_HALF_UP, Decimal
 
-from flask_babel import get_locale, get_translations, ngettext
+from flask_babel import get_translations, ngettext
 from flask_babel import lazy_gettext as _l
 
 from app.core.i18n import format_number, labeller
@@ -219,16 +219,6 @@ def quantity_label(quantity, unit: str, pattern: str = "#,##0.###") -> str:
         return f"{number}\u00a0{unit_label(unit)}"
     # The catalogues write an ordinary space after the number: held, wherever it stands.
     return counted.replace(f"{number} ", f"{number}\u00a0", 1)
-
-
-def plural_count(value) -> int:
-    """The count to give ngettext for `value`, which may be a fraction: a whole number as
-    it is; a fraction 1 or 2 as the reader's language's plural rule (Babel) says it: a
-    French fraction below 2 takes the singular (« 0,5 point »), an English one the plural
-    ("0.5 points"). The catalogues' own rule reads whole numbers only."""
-    if float(value).is_integer():
-        return int(value)
-    return 1 if get_locale().plural_form(abs(float(value))) == "one" else 2
 
 
 def _decimals(value: float) -> int:

@@ -219,6 +219,16 @@ def sentence_moment(value: datetime, language: str, zone) -> str:
     return _AT[language] % {"day": day, "time": format_clock(local.time(), language)}
 
 
+def plural_count(value) -> int:
+    """The count to give ngettext for `value`, which may be a fraction: a whole number as
+    it is; a fraction 1 or 2 as the reader's language's plural rule (Babel) says it: a
+    French fraction below 2 takes the singular (« 0,5 point », « 1,5 an »), an English
+    one the plural ("0.5 points"). The catalogues' own rule reads whole numbers only."""
+    if float(value).is_integer():
+        return int(value)
+    return 1 if get_locale().plural_form(abs(float(value))) == "one" else 2
+
+
 def format_number(value, pattern: str | None = None) -> str:
     """Babel's format_decimal for the request's locale, its pattern parsed once.
 

@@ -17,6 +17,7 @@ from app.core.i18n import (
     format_quantity,
     install_template_gettext,
     moment_patterns,
+    plural_count,
 )
 
 
@@ -54,6 +55,7 @@ def init_app(app: Flask) -> None:
         ),
         date=lambda value, fmt="medium": format_day(value, fmt) if value else "",
         quantity=format_quantity,
+        plural_count=plural_count,
         first_invalid=first_invalid,
     )
     app.jinja_env.globals.update(

@@ -10,6 +10,7 @@ import re
 import pytest
 
 from app.extensions import db
+from tests.catalogue.test_item_checks import SERVICE
 from tests.conftest import Auth, login
 
 NBSP = "\u00a0"
@@ -85,6 +86,15 @@ def test_a_fractional_or_longer_lifetime_stays_plural(client, make, make_item):
     assert f"Gardé 4 ans{NBSP}:" in fragment
 
 
+@pytest.mark.parametrize(("locale", "said"), [("fr", "Gardé 1,5 an"), ("en", "Kept 1.5 years")])
+def test_a_year_and_a_half_follows_the_language_s_rule(client, make, make_item, locale, said):
+    """French says « 1,5 an » (below 2, the singular), English "1.5 years"."""
+    login(client, make.user(locale=locale))
+    item = make_item(lifetime_years=1)
+    fragment = _text(client.get(f"/catalogue/items/{item.id}/lifetime?years=1.5", headers=HX).text)
+    assert said in fragment
+
+
 def test_the_comparison_writes_one_year_singular(client, make, make_item):
     login(client, make.user(locale="fr"))
     one, four = make_item(lifetime_years=1.0), make_item(lifetime_years=4.0)
@@ -135,16 +145,7 @@ def test_an_import_words_its_unknown_alternatives_by_their_number(
 
 def test_the_item_form_words_two_unknown_alternatives_in_the_plural(client, auth, make):
     login(client, make.user(roles=("admin",), locale="fr"))
-    form = {
-        "code": "SV-R",
-        "kind": "service",
-        "category": "video",
-        "name_fr": "Visio",
-        "name_en": "Video",
-        "use_kgco2e_per_year": "4",
-        "source": "Study",
-        "alternatives": "NOPE; NADA",
-    }
+    form = {**SERVICE, "source": "Study", "alternatives": "NOPE; NADA"}
     response = auth.post("/catalogue/admin/items/new", form)
     assert response.status_code == 422
     assert f"Codes d'alternative inconnus{NBSP}: NADA, NOPE" in html.unescape(response.text)

@@ -319,8 +319,14 @@
       number = new Intl.NumberFormat(document.documentElement.lang || undefined,
         { maximumFractionDigits: 1 }).format(Number(slider.value));
     } catch (error) { /* the bare value, still with its unit */ }
-    // One whole year takes the singular (data-valuetext-one), as the page writes it.
-    var one = Number(slider.value) === 1 && slider.getAttribute("data-valuetext-one");
+    // A value the language says in the singular (« 1 an », « 1,5 an »; "1 year") takes
+    // data-valuetext-one, as the page writes it (`plural_count`).
+    var singular = false;
+    try {
+      singular = new Intl.PluralRules(document.documentElement.lang || undefined)
+        .select(Number(slider.value)) === "one";
+    } catch (error) { singular = Number(slider.value) === 1; }
+    var one = singular && slider.getAttribute("data-valuetext-one");
     slider.setAttribute("aria-valuetext",
       (one || slider.getAttribute("data-valuetext")).split("{value}").join(number));
   });
