@@ -39,7 +39,7 @@ def test_typing_and_choosing_replace_the_address_and_searching_adds_one_step(cat
 
     page.get_by_role("button", name="Search").click()
     expect(page.get_by_role("link", name="Rugged tablet")).to_be_visible()
-    page.wait_for_function(f"history.length === {steps + 1}")
+    page.wait_for_function(f"() => history.length === {steps + 1}")
 
     page.go_back()  # the step the search added, then the page before the catalogue
     page.go_back()
