@@ -12,10 +12,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
+from flask import current_app
 from flask.testing import FlaskClient
+from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from app import create_app
+from app.auth.models import User
 from app.config import TestConfig
 from app.extensions import cache, db, limiter
 from tests.databases import fresh_postgresql_database, runs_on_postgresql
@@ -267,14 +270,23 @@ def page(browser, live_server):
     assert not refused, refused
 
 
-def browser_sign_in(page, user_or_email, password: str = "correct horse battery") -> None:
-    """Sign in through the real form in chromium, and wait until the form is left: a
-    `goto` before that aborts the sign-in on a busy machine."""
-    page.goto("/auth/sign-in")
-    page.fill("#email", getattr(user_or_email, "email", user_or_email))
-    page.fill("#password", password)
-    page.press("#password", "Enter")
-    page.wait_for_url(lambda url: "/auth/sign-in" not in url)
+def browser_sign_in(page, user_or_email) -> None:
+    """Open a session for the person in chromium and land on home, as signing in does.
+
+    The session cookie is the one the test client's `login` makes: the form itself is
+    driven in `tests/auth/test_browser.py`, and going through it again cost half a second
+    in each browser test.
+    """
+    user = user_or_email
+    if isinstance(user, str):
+        user = db.session.scalar(select(User).where(User.email == user.lower()))
+    client = current_app.test_client()
+    login(client, user)
+    cookie = client.get_cookie(current_app.config["SESSION_COOKIE_NAME"])
+    page.context.add_cookies(
+        [{"name": cookie.key, "value": cookie.value, "domain": "127.0.0.1", "path": "/"}]
+    )
+    page.goto("/")
 
 
 def shown(page, text: str):
