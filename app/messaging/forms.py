@@ -69,12 +69,22 @@ class SendTestForm(FlaskForm):
     )
 
 
+def template_id(value) -> int | None:
+    """A template's id as the select sends it; None for its empty choice (offered when
+    the template asked for could not be chosen), anything else refused as before."""
+    return None if value in ("", None) else int(value)
+
+
 class ScheduleForm(FlaskForm):
     """When to send: now, at a moment, or again and again. A recurrence is chosen as
     people say it (every Monday at 09:00); a cron expression only for a custom one.
     `weekday.choices` are the reader's day names, set by the view."""
 
-    template = SelectField(_l("Template"), coerce=int, validators=[DataRequired()])
+    template = SelectField(
+        _l("Template"),
+        coerce=template_id,
+        validators=[DataRequired(message=_l("Choose the template to send."))],
+    )
     # No audience is chosen in advance: "Everyone" preselected went to all staff by mistake.
     audience = SelectField(
         _l("Audience"), validators=[DataRequired(message=_l("Choose who receives the message."))]

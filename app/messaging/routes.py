@@ -618,6 +618,8 @@ def _schedule_form(formdata=None) -> ScheduleForm:
         for t in queries.list_templates()
         if t.key not in NOTICE_TEMPLATES
     ]
+    if form.template.raw_data == [""]:
+        _choose_no_template(form)  # sent back empty: still none shown as chosen
     audiences = sorted(known_audiences().values(), key=lambda a: a.key != "everyone")
     form.audience.choices = [
         SelectChoice("", _("Choose an audience")),
@@ -630,7 +632,21 @@ def _schedule_form(formdata=None) -> ScheduleForm:
     return form
 
 
-def _schedule_page(form: ScheduleForm, size: dict | None = None, param_errors=None):
+def _choose_no_template(form: ScheduleForm, refusal: str | None = None) -> None:
+    """No template chosen, with the reason at the field when there is one: the list opens
+    on an empty choice, where the browser showed the first template as chosen and it was
+    scheduled by mistake."""
+    form.template.choices = [SelectChoice("", _("Choose a template")), *form.template.choices]
+    form.template.data = None
+    if refusal:
+        form.template.errors = [refusal]
+
+
+def _schedule_page(
+    form: ScheduleForm, size: dict | None = None, param_errors=None, focus_count=False
+):
+    """The schedule form; `focus_count`: the page answers "Count the recipients", whose
+    count then takes the focus."""
     wanted = {name for audience in known_audiences().values() for name in audience.params}
     params = [param for name, param in known_audience_params().items() if name in wanted]
     return render_template(
@@ -640,6 +656,7 @@ def _schedule_page(form: ScheduleForm, size: dict | None = None, param_errors=No
         audience_params=params,
         param_errors=param_errors or {},
         values=request.values,
+        focus_count=focus_count,
     )
 
 
@@ -704,18 +721,26 @@ def schedule():
     if once and (earlier := queries.confirmed_already(once)) is not None:
         return _already_scheduled(earlier)  # "yes" sent again (Back, a slow network)
     form = _schedule_form()
-    if request.method == "GET" and request.args.get("template", "").isdigit():
-        asked = int(request.args["template"])
+    if request.method == "GET" and (raw := request.args.get("template", "").strip()):
+        asked = int(raw) if raw.isascii() and raw.isdigit() else None
         if asked in {choice.value for choice in form.template.choices}:
             form.template.data = asked
-        elif notice := _notice_template(asked):
+        elif asked is not None and (notice := _notice_template(asked)):
             # A notice goes to one person when something happens to them: preselecting
             # another template instead sent the wrong message to a whole scope.
-            form.template.errors = [_not_schedulable(notice)]
+            _choose_no_template(form, _not_schedulable(notice))
+        else:  # a deleted template, an old or mistyped link: the same mistake
+            _choose_no_template(
+                form,
+                _(
+                    "The template asked for does not exist or is no longer available. "
+                    "Choose one in the list."
+                ),
+            )
     if request.method == "POST" and request.form.get("count"):
         # "Count the recipients" without JavaScript: the form again, as filled, with the
         # size of its audience; nothing is checked or scheduled yet.
-        return _schedule_page(form, _size(form.audience.data))
+        return _schedule_page(form, _size(form.audience.data), focus_count=True)
     if not form.validate_on_submit():
         # The chosen audience's size comes with the page: fetched on load, it was read out
         # to screen readers as if it had just changed.
