@@ -704,8 +704,8 @@ def not_brought_question(device_return) -> str:
         )
     return _(
         "Close the declaration %(receipt)s? Its owner is told that the device never came, "
-        "and declares it again to bring it later. The step is signed with your name and "
-        "cannot be changed.",
+        "and may declare it again to bring it later. The step is signed with your name "
+        "and cannot be changed.",
         receipt=device_return.receipt_number,
     )
 

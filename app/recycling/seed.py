@@ -80,7 +80,7 @@ def _points(rng: random.Random) -> list[dict]:
                 "longitude": round(commune.longitude + rng.uniform(-0.004, 0.004), 5),
                 "opening_hours": HOURS[0] if big else rng.choice(HOURS),
                 "accepted_types": ",".join(ALL_TYPES if big else SMALL_TYPES),
-                "directions_fr": "Accueil du rez-de-chaussée ; demandez l'agent du numérique.",
+                "directions_fr": "Accueil du rez-de-chaussée\u00a0; demandez l'agent du numérique.",
                 "directions_en": "Ground-floor reception; ask for the IT agent.",
                 "active": True,
                 "closure_note": "",

@@ -412,7 +412,8 @@ def register_device_return(
     check_return(point, device_type, condition, data_wiped, wipe_requested)
     if not DEVICE_TYPES[device_type].data_bearing:
         data_wiped = wipe_requested = False
-    tag = (asset_tag or "").strip()[:64] or None
+    # Stored in capitals, as labels are printed: receipts, desk and notices show one form.
+    tag = (asset_tag or "").strip()[:64].upper() or None
     key = normalise_asset_tag(tag)
     if repeat_window is not None:
         facts = (point.id, device_type, key, condition, data_wiped, wipe_requested)

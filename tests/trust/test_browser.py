@@ -32,7 +32,7 @@ def test_person_downloads_their_data_and_asks_for_erasure(page, make):
     # Every domain's section carries this person's own data.
     assert {a["action_type"] for a in document["actions"]} >= {"delete-mail", "unsubscribe"}
     assert document["badges"][0]["badges"]
-    assert [r["asset_tag"] for r in document["returns"]] == ["BM-ines-0", "BM-ines-1"]
+    assert [r["asset_tag"] for r in document["returns"]] == ["BM-INES-0", "BM-INES-1"]
     assert document["returns"][0]["custody"][-1]["step"] == "reused"
     delivered = [m["subject"] for m in document["messages"] if m["status"] == "delivered"]
     assert delivered == ["Bonjour Inès"]
