@@ -7,14 +7,12 @@ from datetime import datetime
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import and_, exists, func, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import and_, exists, or_, select
 
 from app.cleanup.models import (
     ACCEPTED,
     FLAGGED,
     PENDING,
-    REJECTED,
     CleanupAction,
     CleanupActionType,
     CleanupCampaign,
@@ -22,7 +20,6 @@ from app.cleanup.models import (
     CleanupCampaignDepartment,
     CleanupParticipant,
 )
-from app.cleanup.services import local_day
 from app.core.i18n import current_language, format_moment, format_number
 from app.core.return_notes import COUNTED, NOT_COUNTED, Note
 from app.core.return_notes import PENDING as WILL_COUNT
@@ -37,23 +34,18 @@ def _campaigns_of(device_return, user):
     """One statement: the campaigns that counted returns when this one was declared
     (published and running then, the person in scope), each with the entry logged for
     the return, if any. Without an entry the return was skipped, and declared in time,
-    in scope and counting returns, only by the daily limit: shown when the day's
-    entries of the person do fill it (a return seeded or declared before the listener
-    existed, with no entry either, is left unsaid)."""
+    in scope and counting returns, only by the daily limit as it stood at the
+    declaration: it stays left out when a return of that day is withdrawn since (its
+    entry deleted), as the day's total then no longer says. The person took part by
+    then (`_lock_participant` runs before the cap is checked): a return seeded or
+    declared before the listener existed by someone who joined later is left unsaid,
+    and so is every return once retention has detached the person's participant row."""
     C, A, rule = CleanupCampaign, CleanupAction, CleanupCampaignActionType
     declared_at = device_return.declared_at
-    that_day = aliased(CleanupAction)
-    day_total = (
-        select(func.coalesce(func.sum(that_day.quantity), 0))
-        .join(CleanupParticipant, CleanupParticipant.id == that_day.participant_id)
-        .where(  # the (participant, type, day) index of the daily cap
-            CleanupParticipant.campaign_id == C.id,
-            CleanupParticipant.user_id == user.id,
-            that_day.action_type_id == rule.action_type_id,
-            that_day.day == local_day(declared_at),
-            that_day.status != REJECTED,
-        )
-        .scalar_subquery()
+    took_part = exists().where(
+        CleanupParticipant.campaign_id == C.id,
+        CleanupParticipant.user_id == user.id,
+        CleanupParticipant.joined_at <= declared_at,
     )
     in_scope = or_(
         C.all_departments,
@@ -79,8 +71,8 @@ def _campaigns_of(device_return, user):
             C.published_at <= declared_at,
             C.starts_at <= declared_at,
             C.ends_at > declared_at,
-            # As `_check_cap` refused it: one more device would pass the limit.
-            or_(A.id.is_not(None), and_(in_scope, day_total + 1 > rule.daily_cap + 1e-9)),
+            # No entry: `_check_cap` refused it when declared (nothing else could then).
+            or_(A.id.is_not(None), and_(in_scope, took_part)),
         )
         .order_by(C.ends_at, C.id)
     ).all()
@@ -96,7 +88,8 @@ def _note(row, device_return, now: datetime) -> Note:
     if row.status is None:
         return Note(
             _(
-                "Your daily limit in “%(campaign)s” is reached: this return does not count there.",
+                "Your daily limit in “%(campaign)s” was already reached when you declared "
+                "this return: it does not count there.",
                 campaign=campaign,
             ),
             NOT_COUNTED,

@@ -109,10 +109,31 @@ def test_past_the_daily_limit_the_owner_reads_it_does_not_count(client, auth, ma
     second = _declare(auth, point)
     assert "Counts 100 points in “Digital Clean-up week”" in first
     assert (
-        "Your daily limit in “Digital Clean-up week” is reached: "
-        "this return does not count there." in second
+        "Your daily limit in “Digital Clean-up week” was already reached when you declared "
+        "this return: it does not count there." in second
     )
     assert "Counts 100 points" not in second
+
+
+def test_a_return_left_out_by_the_limit_stays_left_out_once_another_is_withdrawn(
+    client, auth, make, make_campaign
+):
+    # The limit is checked when a return is declared: the place a withdrawal frees that
+    # day does not go to a return already left out, whose receipt keeps saying why.
+    _running(make_campaign, return_cap=1)
+    point = RecyclingFactories(make).point()
+    login(client, make.user(locale="fr"))
+    _declare(auth, point)
+    counted = _last_receipt()
+    _declare(auth, point)
+    left_out = _last_receipt()
+    assert auth.post(f"/recycling/returns/{counted}/withdraw", {}).status_code == 302
+
+    page = _text(client.get(f"/recycling/returns/{left_out}"))
+    assert (
+        "Votre limite quotidienne dans « Semaine du numérique responsable » était déjà "
+        "atteinte quand vous avez déclaré ce dépôt : il n'y compte pas." in page
+    )
 
 
 def test_no_campaign_running_no_note(client, auth, make, make_campaign):
