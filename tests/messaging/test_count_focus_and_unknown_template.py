@@ -15,6 +15,12 @@ def _template_select(page: str) -> str:
     return re.search(r'<select[^>]*id="template".*?</select>', page, re.S).group(0)
 
 
+def _organiser_on(page, make, template) -> None:
+    """A template to send and an organiser signed in on `page`."""
+    template()
+    browser_sign_in(page, make.user(roles=("organiser",), email="nora@example.org"))
+
+
 def _count_with_the_button(page) -> None:
     page.goto("/messaging/schedule")
     page.select_option("#audience", "everyone")
@@ -24,9 +30,7 @@ def _count_with_the_button(page) -> None:
 
 @pytest.mark.browser
 def test_counting_the_recipients_brings_the_focus_to_the_count(page, make, template):
-    template()
-    make.user(roles=("organiser",), email="nora@example.org")
-    browser_sign_in(page, "nora@example.org")
+    _organiser_on(page, make, template)
     _count_with_the_button(page)
     count = page.locator("main #audience-size")
     expect(count).to_be_focused()
@@ -35,12 +39,10 @@ def test_counting_the_recipients_brings_the_focus_to_the_count(page, make, templ
 
 @pytest.mark.browser
 def test_without_javascript_the_count_takes_the_focus_too(browser, live_server, make, template):
-    template()
-    make.user(roles=("organiser",), email="nora@example.org")
     context = browser.new_context(base_url=live_server, locale="fr-FR", java_script_enabled=False)
     page = context.new_page()
     try:
-        browser_sign_in(page, "nora@example.org")
+        _organiser_on(page, make, template)
         _count_with_the_button(page)
         expect(page.locator("main #audience-size")).to_be_focused()
     finally:
@@ -49,9 +51,7 @@ def test_without_javascript_the_count_takes_the_focus_too(browser, live_server, 
 
 @pytest.mark.browser
 def test_the_count_an_audience_change_brings_leaves_the_focus_on_the_audience(page, make, template):
-    template()
-    make.user(roles=("organiser",), email="nora@example.org")
-    browser_sign_in(page, "nora@example.org")
+    _organiser_on(page, make, template)
     page.goto("/messaging/schedule")
     page.locator("#audience").focus()
     page.select_option("#audience", "everyone")
