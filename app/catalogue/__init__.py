@@ -57,7 +57,12 @@ def init_app(app: Flask) -> None:
     """Register the blueprint, menu entry, dashboard panel, seeders and listeners."""
     from app.api.spec import register_schema
     from app.catalogue import api, messages, routes
-    from app.catalogue.audit import audit_changes, budget_changes, budgets_of_departments_named
+    from app.catalogue.audit import (
+        alternatives_set,
+        audit_changes,
+        budget_changes,
+        budgets_of_departments_named,
+    )
     from app.catalogue.models import CatalogueItem
     from app.catalogue.queries import BASKET_FIGURE, basket_subquery, devices_due_for_renewal
     from app.catalogue.seed import seed_catalogue
@@ -89,6 +94,7 @@ def init_app(app: Flask) -> None:
     register_audit_details(app, "update", audit_changes, ("catalogue_item",))
     # A budget's too, with its department, which the log's search finds by name.
     register_audit_details(app, "set_budget", budget_changes)
+    register_audit_details(app, "set_alternatives", alternatives_set, ("catalogue_item",))
     register_audit_names(app, "catalogue_budget", budgets_of_departments_named)
     register_audit_names(
         app,

@@ -222,6 +222,25 @@ def audit_changes(summary: str) -> str | None:
     return " · ".join([*([code["code"]] if code else []), *(_worded(part) for part in parts)])
 
 
+# Alternatives -----------------------------------------------------------------
+
+# "EQ-LAP-02: EQ-ACC-01,EQ-ACC-NEW", or "EQ-LAP-02: -" for none (`set_alternatives`).
+_ALTERNATIVES = re.compile(rf"(?P<code>{_WORD}): (?P<codes>-|{_WORD}(?:,{_WORD})*)")
+
+
+def alternatives_set(summary: str) -> str | None:
+    """An item's alternatives as the log shows its other edits: « EQ-LAP-02 : EQ-ACC-01,
+    EQ-ACC-NEW » in French (the stored "EQ-LAP-02: EQ-ACC-01,EQ-ACC-NEW" showed as is); None
+    for any other summary."""
+    match = _ALTERNATIVES.fullmatch(summary)
+    if match is None:
+        return None
+    if match["codes"] == _NONE:
+        return gettext("%(code)s: none", code=match["code"])
+    codes = ", ".join(match["codes"].split(","))
+    return gettext("%(code)s: %(codes)s", code=match["code"], codes=codes)
+
+
 # Budgets ----------------------------------------------------------------------
 
 _NAME_CHARS = 100  # both names, the code and the figures fit the 500 characters

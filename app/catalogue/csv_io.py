@@ -309,8 +309,9 @@ def _stored_values(item: CatalogueItem) -> dict:
 
 def _parse_row(
     row: dict, problems: list, line: int, existing: dict[str, CatalogueItem], delimiter: str
-) -> dict | None:
-    """One CSV row as item values, or None with its problems appended. For an item of
+) -> dict:
+    """One CSV row as item values, its problems appended (a refused row's values still
+    give its alternatives, checked across lines with the others'). For an item of
     `existing` (by code), a column the file lacks keeps the stored value (the yearly-use
     range columns, both lacking, are left to `_stored_ranges`); a new item gets blanks."""
     before = len(problems)
@@ -405,7 +406,7 @@ def _parse_row(
         for column, message in footprint_problems(values).items():
             if column not in refused:
                 fail(column, message)
-    return values if len(problems) == before else None
+    return values
 
 
 def _stored_ranges(item: CatalogueItem, values: dict) -> tuple[set[str], list[str]]:
@@ -533,6 +534,7 @@ def import_catalogue_csv(
         )
     }
     first_line: dict[str, tuple[int, str]] = {}  # code, capitals aside -> its line, as written
+    alternatives_of: list[tuple[int, list[str]]] = []  # each line's, refused or not
     short = _short_lines(text)
     for line, row in rows:
         if not any(row.values()):
@@ -546,8 +548,12 @@ def import_catalogue_csv(
             )
             result.problems.append(ImportProblem(line, "-", message))
             continue
+        before = len(result.problems)
         values = _parse_row(row, result.problems, line, existing, delimiter)
-        if values is None:
+        # Every fault of a line at once: its alternatives too, checked across the file's
+        # lines below, even when another column of the line is refused.
+        alternatives_of.append((line, values["alternatives"]))
+        if len(result.problems) > before:
             continue
         if code_key(values["code"]) in first_line:  # `LAP-1` and `lap-1` are one code
             earlier, written = first_line[code_key(values["code"])]
@@ -592,10 +598,11 @@ def import_catalogue_csv(
         if values["code"] not in existing and other is not None:
             # Another case of a stored code: a second item, not an update of that one.
             result.problems.append(ImportProblem(line, "code", code_taken_message(other)))
-        unknown_alts = [c for c in values["alternatives"] if code_key(c) not in known_codes]
         values["alternatives"] = list(
             dict.fromkeys(known_codes.get(code_key(c), c) for c in values["alternatives"])
         )
+    for line, alternatives in alternatives_of:
+        unknown_alts = [c for c in alternatives if code_key(c) not in known_codes]
         if unknown_alts:
             result.problems.append(
                 ImportProblem(

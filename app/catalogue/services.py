@@ -141,9 +141,18 @@ def item_problems(values: dict, alternatives: list[str], item=None) -> dict[str,
     taken_by = item_with_code(values["code"], item)
     if taken_by is not None:
         problems["code"] = code_taken_message(taken_by)
-    missing = _unknown_codes(alternatives, item.code if item else values["code"])
+    # The item itself, by the code typed or the one stored: dropped without a word, its
+    # save said « Article enregistré » with the alternative typed gone.
+    own = {code_key(values["code"]), code_key(item.code) if item else ""} - {""}
+    itself = [c for c in alternatives if code_key(c) in own]
+    refused = []
+    if itself:
+        refused.append(_("An item cannot be its own alternative: remove %(code)s.", code=itself[0]))
+    missing = _unknown_codes([c for c in alternatives if code_key(c) not in own], "")
     if missing:
-        problems["alternatives"] = _unknown_alternatives(missing)
+        refused.append(_unknown_alternatives(missing))
+    if refused:
+        problems["alternatives"] = " ".join(refused)
     return problems
 
 
