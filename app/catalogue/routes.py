@@ -22,7 +22,7 @@ from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from app.auth.decorators import role_required
 from app.auth.forms import ConfirmForm
@@ -69,7 +69,6 @@ FILTER_ARGS = ("kind", "category", "grade", "status")  # what narrows the listin
 def catalogue_helpers():
     return {
         "category_label": footprint.category_label,
-        "line_breaks": line_breaks,
         "share_percent": share_percent,
         "signed_percent": signed_percent,
         "over_budget_question": over_budget_question,
@@ -175,11 +174,6 @@ def kg_per_kwh(factor: float | None) -> str:
     """A grid's emission factor, "0,052 kg CO₂e" (per kWh, said by the sentence), held
     together by no-break spaces as every other figure and unit of the portal."""
     return f"{format_number(factor, '0.000')}\u00a0kg\u00a0CO₂e"
-
-
-def line_breaks(text: str | None) -> Markup:
-    """Someone's text, escaped, its line breaks kept (a comment, a decision note)."""
-    return Markup("<br>\n").join(escape(line) for line in (text or "").splitlines())
 
 
 def listing_title(q: str, filtered: bool, page: int) -> str:

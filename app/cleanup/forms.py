@@ -132,8 +132,13 @@ class _RangeWhenUnreadable:
     out of range is ("Enter a number from 0 to 10,000."): "Enter a number." alone left
     the organiser guessing what the line accepts."""
 
+    # Set when the text read no number: a form whose range for the field depends on
+    # another field (`RuleForm`, a type that counts) words the refusal with that range.
+    read_no_number = False
+
     def unreadable(self, plain) -> str:
         """The message of the field's range (`LocalNumberRange`), else `plain`."""
+        self.read_no_number = bool(self.raw_data and self.raw_data[0].strip())
         for validator in self.validators:
             if isinstance(validator, LocalNumberRange):
                 try:  # nothing read: the range refuses it with its own words
@@ -225,12 +230,15 @@ class RuleForm(Form):
         if self.unit is not None and self.unit != "GB":
             checks.append((self.daily_cap, _WHOLE_CAP))
         for field, check in checks:
-            if field.data is None or field.errors:
+            # Text that is no number, or a figure out of the field's own wider range, is
+            # told the range a type that counts takes: "from 0 to 10,000" for points,
+            # then "from 0.001" once 0 was typed, left the organiser guessing.
+            if field.data is None and not field.read_no_number:
                 continue
             try:
-                check(self, field)
+                check(self, field if field.data is not None else _NothingRead)
             except ValidationError as refusal:
-                field.errors = [*field.errors, str(refusal)]
+                field.errors = [str(refusal)]
                 valid = False
         return valid
 

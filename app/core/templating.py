@@ -3,7 +3,7 @@
 from flask import Flask, g, request
 from flask_babel import format_datetime, format_percent
 from flask_babel import gettext as _
-from markupsafe import escape
+from markupsafe import Markup, escape
 
 from app.auth.models import role_label
 from app.core import accessibility, assets, confirmation, frame
@@ -38,6 +38,12 @@ def claim_error_focus() -> bool:
     return True
 
 
+def line_breaks(text: str | None) -> Markup:
+    """Someone's text (a comment, a decision note, a review's reason), escaped, its line
+    breaks kept: a text typed on two lines ran together where a page showed it."""
+    return Markup("<br>\n").join(escape(line) for line in (text or "").splitlines())
+
+
 #: The answers of a form refused as a whole page: its values wrong (422), or at odds with
 #: what is already there (409, a full daily cap).
 REFUSED_FORM_STATUSES = (409, 422)
@@ -62,6 +68,7 @@ def init_app(app: Flask) -> None:
         current_language=current_language,
         moment_patterns=moment_patterns,
         claim_error_focus=claim_error_focus,
+        line_breaks=line_breaks,
         role_label=role_label,
         audit_action=action_label,
         audit_object=object_label,

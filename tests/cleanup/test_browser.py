@@ -396,7 +396,7 @@ def test_on_a_phone_the_per_head_team_board_shows_its_order_without_scrolling(
     )
     assert not seen["scrolls"] and not seen["page"], seen  # no sideways scrolling
     rows = seen["rows"]
-    assert [row["figure"] for row in rows] == ["12", "6", "4"], rows  # the order's figures
+    assert [row["figure"] for row in rows] == ["12,0", "6,0", "4,0"], rows  # the order's figures
     assert all(row["label"] == '"Points par participant\u00a0: "' for row in rows), rows
     assert all(row["inView"] and row["readFirst"] and row["wholeWords"] for row in rows), rows
     # The headings are out of sight but still name the columns for a screen reader.

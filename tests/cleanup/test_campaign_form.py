@@ -94,7 +94,7 @@ def test_text_that_is_not_a_number_is_told_the_range_of_its_line(client, make):
     assert _error_of(page, "goal_gb") == "Enter a number from 0.001 to 1,000,000,000."
     assert _error_of(page, "goal_devices") == "Enter a whole number from 1 to 1,000,000,000."
     assert _error_of(page, "rules-0-daily_cap") == "Enter a number from 0.001 to 100,000."
-    assert _error_of(page, "rules-0-points_per_unit") == "Enter a number from 0 to 10,000."
+    assert _error_of(page, "rules-0-points_per_unit") == "Enter a number from 0.001 to 10,000."
     assert "Not a valid decimal value." not in page and "Enter a number.<" not in page
 
 
@@ -103,3 +103,71 @@ def test_text_in_a_number_field_is_told_its_range_in_french(client, make):
     response = post_new_campaign(client, **{"rules-0-daily_cap": "beaucoup"})
     page = response.get_data(as_text=True).replace("\u202f", " ").replace("\u00a0", " ")
     assert _error_of(page, "rules-0-daily_cap") == "Saisissez un nombre de 0,001 à 100 000."
+
+
+def test_points_of_a_type_that_counts_name_the_range_accepted_text_or_zero(client, make):
+    """ "beaucoup" was told "from 0 to 10,000", then 0 was told "from 0.001 to 10,000"."""
+    _organiser(client, make)
+    told = []
+    for typed in ("beaucoup", "0"):
+        page = post_new_campaign(client, **{"rules-0-points_per_unit": typed})
+        told.append(_error_of(page.get_data(as_text=True), "rules-0-points_per_unit"))
+    assert told == ["Enter a number from 0.001 to 10,000."] * 2
+
+
+def test_points_text_is_told_the_range_accepted_in_french(client, make):
+    _organiser(client, make, locale="fr")
+    response = post_new_campaign(client, **{"rules-0-points_per_unit": "beaucoup"})
+    page = response.get_data(as_text=True).replace("\u202f", " ").replace("\u00a0", " ")
+    assert _error_of(page, "rules-0-points_per_unit") == "Saisissez un nombre de 0,001 à 10 000."
+
+
+def test_a_cap_counted_in_items_names_the_whole_range_for_text_or_zero(client, make):
+    """An items cap: "many" and 0 spoke of 0.001, while 0.5 was told whole numbers from 1."""
+    _organiser(client, make)
+    items_row = _row_counted_in(client, "items a day")
+    told = []
+    for typed in ("many", "0", "0.5"):
+        page = post_new_campaign(
+            client,
+            **{
+                f"rules-{items_row}-action_type_id": _type_id_of_row(client, items_row),
+                f"rules-{items_row}-enabled": "y",
+                f"rules-{items_row}-points_per_unit": "1",
+                f"rules-{items_row}-daily_cap": typed,
+            },
+        )
+        told.append(_error_of(page.get_data(as_text=True), f"rules-{items_row}-daily_cap"))
+    assert told == ["Enter a whole number from 1 to 100,000."] * 3
+
+
+def test_a_type_not_counting_keeps_points_of_zero(client, make):
+    """Untouched rows may keep a default of 0 points: only a type that counts needs more."""
+    _organiser(client, make)
+    response = post_new_campaign(
+        client,
+        **{
+            "rules-1-action_type_id": _type_id_of_row(client, 1),
+            "rules-1-points_per_unit": "0",
+            "rules-1-daily_cap": "5",
+        },
+    )
+    assert response.status_code == 302 and _campaigns() == 1
+
+
+def _new_form(client) -> str:
+    return html.unescape(client.get("/cleanup/campaigns/new").get_data(as_text=True))
+
+
+def _row_counted_in(client, unit_words: str) -> int:
+    labels = re.findall(r'<label for="rules-(\d+)-daily_cap">([^<]*)</label>', _new_form(client))
+    return next(int(row) for row, label in labels if unit_words in label)
+
+
+def _type_id_of_row(client, row: int) -> str:
+    pattern = rf'name="rules-{row}-action_type_id"[^>]*value="(\d+)"'
+    match = re.search(pattern, _new_form(client))
+    if match is None:
+        pattern = rf'value="(\d+)"[^>]*name="rules-{row}-action_type_id"'
+        match = re.search(pattern, _new_form(client))
+    return match.group(1)

@@ -51,7 +51,7 @@ def test_non_finite_numbers_are_refused_not_a_500(client, make, value):
     )
     page = html.unescape(response.get_data(as_text=True))
     assert response.status_code == 422
-    assert "Enter a number from 0 to 10,000." in page  # told the range, as any line is
+    assert "Enter a number from 0.001 to 10,000." in page  # told the range, as any line is
     assert "Enter a number." not in page
     assert db.session.scalar(select(func.count()).select_from(CleanupCampaign)) == 0
 
@@ -71,7 +71,7 @@ def test_out_of_range_numbers_of_the_campaign_form_are_told_in_french(client, ma
     page = page.replace("\u00a0", " ")
     assert response.status_code == 422
     assert "Saisissez un nombre de 0,001 à 1 000 000 000." in page
-    assert "Saisissez un nombre de 0 à 10 000." in page
+    assert "Saisissez un nombre de 0,001 à 10 000." in page
     # Text that is no number is told the line's range too, once.
     assert page.count("Saisissez un nombre de 0,001 à 100 000.") == 1
     assert "Saisissez un nombre." not in page

@@ -94,7 +94,7 @@ def test_a_team_of_one_or_two_shows_no_figures_and_no_rank_on_the_board(
     login(client, make.user(locale="en"))
     # The totals less the big team would be the small one's and the middle's together.
     assert _board(client, campaign, scope) == [
-        ["1", _name(big, scope), "80", "4", "20"],
+        ["1", _name(big, scope), "80", "4", "20.0"],
         [WITHHELD_ROW[0], _name(dpo, scope), WITHHELD_ROW[1]],
         [WITHHELD_ROW[0], _name(middle, scope), PROTECTING],
     ]
@@ -106,7 +106,7 @@ def test_a_small_department_takes_no_rank_per_head_either(client, make, make_cam
     big, middle = _big_and_middle(make, campaign)
     login(client, make.user(locale="en"))
     assert _board(client, campaign, order="per_head") == [
-        ["1", big.name_en, "20", "4", "80"],
+        ["1", big.name_en, "20.0", "4", "80"],
         [WITHHELD_ROW[0], dpo.name_en, WITHHELD_ROW[1]],
         [WITHHELD_ROW[0], middle.name_en, PROTECTING],
     ]
@@ -119,8 +119,8 @@ def test_a_department_of_three_shows_its_figures_beside_one_of_two(client, make,
     big, middle = _big_and_middle(make, campaign)
     login(client, make.user(locale="en"))
     assert _board(client, campaign) == [
-        ["1", dpo.name_en, "210", "3", "70"],
-        ["2", big.name_en, "80", "4", "20"],
+        ["1", dpo.name_en, "210", "3", "70.0"],
+        ["2", big.name_en, "80", "4", "20.0"],
         [WITHHELD_ROW[0], cabinet.name_en, WITHHELD_ROW[1]],
         [WITHHELD_ROW[0], middle.name_en, PROTECTING],
     ]
@@ -263,7 +263,7 @@ def test_the_results_page_lists_a_small_department_last_without_figures(
         [WITHHELD_ROW[0], DPO[1], WITHHELD_ROW[1]],
         [WITHHELD_ROW[0], middle.name_en, PROTECTING],
     ]
-    assert _top_teams(page) == [["1", big.name_en, "80"], *withheld, ["1", big.name_en, "20"],
+    assert _top_teams(page) == [["1", big.name_en, "80"], *withheld, ["1", big.name_en, "20.0"],
                                 *withheld]  # fmt: skip
     hint = re.search(r'data-testid="results-withheld">(.*?)</p>', page, re.S).group(1)
     assert _text(hint) == (
@@ -290,8 +290,8 @@ def test_the_results_page_ranks_a_department_of_three(client, make, make_campaig
         ["2", big.name_en, "80"],
         cabinet,
         protecting,
-        ["1", dpo.name_en, "70"],
-        ["2", big.name_en, "20"],
+        ["1", dpo.name_en, "70.0"],
+        ["2", big.name_en, "20.0"],
         cabinet,
         protecting,
     ]
@@ -390,8 +390,8 @@ def test_with_enough_people_withheld_nothing_more_is(client, make, make_campaign
     big, middle = _big_and_middle(make, campaign)
     login(client, make.user(locale="en"))
     assert _board(client, campaign) == [
-        ["1", big.name_en, "80", "4", "20"],
-        ["2", middle.name_en, "30", "3", "10"],
+        ["1", big.name_en, "80", "4", "20.0"],
+        ["2", middle.name_en, "30", "3", "10.0"],
         [WITHHELD_ROW[0], cabinet.name_en, WITHHELD_ROW[1]],
         [WITHHELD_ROW[0], dpo.name_en, WITHHELD_ROW[1]],
     ]
@@ -427,5 +427,5 @@ def test_teams_level_per_head_share_their_rank_on_the_results_page(client, make,
     login(client, make.user(locale="en"))
     page = client.get(f"/cleanup/campaigns/{campaign.id}/results").get_data(as_text=True)
     per_head = _top_teams(page)[4:]
-    assert per_head[0] == ["1", dpo.name_en, "70"] and per_head[1] == ["2", big.name_en, "20"]
-    assert sorted(per_head[2:]) == [["3", middle.name_en, "10"], ["3", sports.name_en, "10"]]
+    assert per_head[0] == ["1", dpo.name_en, "70.0"] and per_head[1] == ["2", big.name_en, "20.0"]
+    assert sorted(per_head[2:]) == [["3", middle.name_en, "10.0"], ["3", sports.name_en, "10.0"]]
