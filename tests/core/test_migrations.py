@@ -102,3 +102,44 @@ def test_tokens_already_there_keep_reading_and_writing(empty_database_url):
         ("dashboard", "read_write"),
         ("later", "read"),
     ]
+
+
+def test_a_migration_rebuilding_a_table_keeps_the_rows_that_refer_to_it(empty_database_url):
+    """SQLite rebuilds a table to add a constraint (copy, drop, rename): with foreign keys
+    on, dropping `cleanup_campaign` deleted its participants and entries by cascade. The
+    campaign-once revision rebuilds it both ways; every entry is still there after."""
+    from datetime import timedelta
+
+    from flask_migrate import downgrade
+
+    from app.cleanup import services as cleanup_services
+    from app.cleanup.models import CleanupAction, CleanupParticipant
+    from app.core.time import utcnow
+    from tests.factories import Factories
+    from tests.trust.world import build_world
+
+    app = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=empty_database_url)
+    with app.app_context():
+        upgrade(revision="heads")
+        now = utcnow()
+        make = Factories()
+        world = build_world(make, now)
+        for minutes in (1, 2):
+            cleanup_services.log_action(
+                make.user(), world.campaign, "delete-mail", 5, now + timedelta(minutes=minutes)
+            )
+        db.session.commit()
+        counts = [_count(model) for model in (CleanupAction, CleanupParticipant)]
+        db.session.remove()
+        downgrade(revision="20261209_recycling_tag_capitals")
+        upgrade(revision="heads")
+        after = [_count(model) for model in (CleanupAction, CleanupParticipant)]
+        db.session.remove()
+        db.engine.dispose()
+    assert counts[0] >= 2 and after == counts
+
+
+def _count(model) -> int:
+    from sqlalchemy import func, select
+
+    return db.session.scalar(select(func.count()).select_from(model))

@@ -63,6 +63,9 @@ def _add_columns_of_later_revisions() -> None:
         # 20261208_recycling_chain_seal: a return's seal of its status and steps.
         with operations.batch_alter_table("recycling_device_return") as batch:
             batch.add_column(sa.Column("chain_seal", sa.String(64), nullable=True))
+        # 20261210_cleanup_campaign_once: the token of the form that created a campaign.
+        with operations.batch_alter_table("cleanup_campaign") as batch:
+            batch.add_column(sa.Column("form_token", sa.String(64), nullable=True))
 
 
 def _returns_as_recorded_before_5_december() -> str:
