@@ -1,26 +1,25 @@
 """Sign-in and profile forms."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, RadioField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from app.auth.models import TOKEN_NAME_LENGTH, TokenScope
 from app.auth.services import api_token_name_taken
-from app.core.forms import choices, valid_email, visible_text
+from app.core.forms import PortalForm, choices, valid_email, visible_text
 
 # The shortest and longest password the portal accepts (`flask users create` too).
 PASSWORD_LENGTH = (10, 200)
 
 
-class SignInForm(FlaskForm):
+class SignInForm(PortalForm):
     email = EmailField(
         _l("E-mail address"), validators=[DataRequired(), valid_email(), Length(max=254)]
     )
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
 
 
-class SignInLinkForm(FlaskForm):
+class SignInLinkForm(PortalForm):
     """Ask for a one-time sign-in link by e-mail (prefixed `link-`: it shares the sign-in
     page with the password form)."""
 
@@ -29,7 +28,7 @@ class SignInLinkForm(FlaskForm):
     )
 
 
-class PreferencesForm(FlaskForm):
+class PreferencesForm(PortalForm):
     locale = RadioField(
         _l("Language"),
         choices=choices([("fr", "Français"), ("en", "English")]),
@@ -49,7 +48,7 @@ class PreferencesForm(FlaskForm):
     email_opt_in = BooleanField(_l("Send me encouragement and campaign news by e-mail"))
 
 
-class NewPasswordForm(FlaskForm):
+class NewPasswordForm(PortalForm):
     """A new password, right after signing in with a link sent by e-mail: owning the
     mailbox was just proved, so the old password is not asked (it may be forgotten)."""
 
@@ -68,7 +67,7 @@ class PasswordForm(NewPasswordForm):
     )
 
 
-class TokenForm(FlaskForm):
+class TokenForm(PortalForm):
     """A new token's name and scope; given its `owner`, a name one of their active tokens
     bears is refused."""
 
@@ -108,11 +107,11 @@ class TokenForm(FlaskForm):
             raise ValidationError(_l("You already have a token with this name: choose another."))
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(PortalForm):
     """A form with nothing but its CSRF token, for buttons that change state."""
 
 
-class ErasureForm(FlaskForm):
+class ErasureForm(PortalForm):
     """The person confirms they want their account and personal data erased."""
 
     confirm = BooleanField(

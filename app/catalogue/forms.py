@@ -6,7 +6,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
     BooleanField,
@@ -36,6 +35,7 @@ from app.core.forms import (
     LocalFloatField,
     LocalIntegerField,
     LocalNumberRange,
+    PortalForm,
     single_line_breaks,
 )
 from app.core.i18n import current_language, format_number
@@ -74,7 +74,7 @@ def category_choices(blank=True) -> list[SelectChoice]:
     return list(_translated_categories[key])
 
 
-class SearchForm(FlaskForm):
+class SearchForm(PortalForm):
     """The listing's filters, read from the query string."""
 
     class Meta:
@@ -165,7 +165,7 @@ def lifetime_in_range(form, field):
         )
 
 
-class LifetimeForm(FlaskForm):
+class LifetimeForm(PortalForm):
     """The simulator's years, for an item of `lifetime` years (its range holds them)."""
 
     class Meta:
@@ -188,7 +188,7 @@ class QuantityField(LocalIntegerField):
     unreadable_message = QUANTITY_MESSAGE
 
 
-class AddToRequestForm(FlaskForm):
+class AddToRequestForm(PortalForm):
     quantity = QuantityField(
         _l("Quantity"),
         default=1,
@@ -205,7 +205,7 @@ class AddToRequestForm(FlaskForm):
 MAX_NOTE = 500
 
 
-class SubmitRequestForm(FlaskForm):
+class SubmitRequestForm(PortalForm):
     comment = TextAreaField(
         _l("Why do you need it? (optional)"),
         filters=[single_line_breaks],
@@ -219,7 +219,7 @@ class SubmitRequestForm(FlaskForm):
     )
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(PortalForm):
     decision = SelectField(
         _l("Decision"), choices=choices([("approve", _l("Approve")), ("refuse", _l("Refuse"))])
     )
@@ -236,7 +236,7 @@ class DecisionForm(FlaskForm):
     budget_seen = HiddenField()
 
 
-class BudgetForm(FlaskForm):
+class BudgetForm(PortalForm):
     department_id = SelectField(_l("Department"), coerce=int, validate_choice=True)
     year = LocalIntegerField(
         _l("Year"),
@@ -289,7 +289,7 @@ class CodesField(StringField):
         super().process_data(value)
 
 
-class ItemForm(FlaskForm):
+class ItemForm(PortalForm):
     code = StringField(
         _l("Code"),
         # Spaces around a pasted code are no part of it (` LAP-1 ` is `LAP-1`, taken or not).
@@ -407,7 +407,7 @@ MAX_IMPORT_MB = 5
 MAX_IMPORT_BYTES = MAX_IMPORT_MB * 2**20
 
 
-class ImportForm(FlaskForm):
+class ImportForm(PortalForm):
     file = FileField(
         _l("CSV file (UTF-8)"),
         description=_l("At most %(mb)s MB.", mb=MAX_IMPORT_MB),
@@ -418,7 +418,7 @@ class ImportForm(FlaskForm):
     )
 
 
-class ConfirmImportForm(FlaskForm):
+class ConfirmImportForm(PortalForm):
     """The confirmation of a previewed import: the token of the file kept on the server."""
 
     token = HiddenField(validators=[DataRequired(), Regexp(r"^[A-Za-z0-9_-]{32}$")])

@@ -3,13 +3,13 @@
 from flask import jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from wtforms import Field, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from app.api import ApiError, api_blueprint, check_json_types, form_error, page_number
 from app.cleanup import queries, services
 from app.cleanup.catalogue import SYSTEM_ACTION_TYPES
+from app.core.forms import PortalForm
 from app.core.i18n import current_language
 from app.core.time import local_iso, utcnow
 from app.extensions import db
@@ -24,7 +24,7 @@ class RawField(Field):
         self.data = valuelist[0] if valuelist else None
 
 
-class ActionInput(FlaskForm):
+class ActionInput(PortalForm):
     action_type = StringField(validators=[DataRequired(), Length(max=40)])
     quantity = RawField(validators=[DataRequired()])
 

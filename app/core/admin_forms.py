@@ -3,7 +3,6 @@
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, DateField, HiddenField, IntegerField, SelectField, StringField
 from wtforms.validators import (
@@ -18,6 +17,7 @@ from wtforms.validators import (
 from wtforms.widgets import HiddenInput
 
 from app.core.admin_services import GRANTABLE_ROLES
+from app.core.forms import PortalForm
 
 # The audit log's days: far enough on both sides for any real search, and near enough
 # that a day's start and the next day's stay within what a datetime can hold.
@@ -45,7 +45,7 @@ class AuditDateField(DateField):
             )
 
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(PortalForm):
     """Filters of the audit log, read from the query string (no CSRF: a GET changes nothing)."""
 
     class Meta:
@@ -72,7 +72,7 @@ class AuditFilterForm(FlaskForm):
             raise ValidationError(_l("This date comes before the “From” date: swap them."))
 
 
-class UserSearchForm(FlaskForm):
+class UserSearchForm(PortalForm):
     class Meta:
         csrf = False
 
@@ -82,7 +82,7 @@ class UserSearchForm(FlaskForm):
 ROLE_CHANGES = tuple(f"{verb}:{role}" for verb in ("grant", "revoke") for role in GRANTABLE_ROLES)
 
 
-class RoleForm(FlaskForm):
+class RoleForm(PortalForm):
     """Grant or revoke one role of one person: one form per person, and the pressed
     button carries the change ('grant:agent', 'revoke:organiser')."""
 
@@ -97,7 +97,7 @@ class RoleForm(FlaskForm):
         return self.change.data.split(":", 1)[1]
 
 
-class DirectoryForm(FlaskForm):
+class DirectoryForm(PortalForm):
     """The staff directory's CSV export, to bring the accounts in step with it."""
 
     file = FileField(
@@ -113,7 +113,7 @@ class DirectoryForm(FlaskForm):
     check_only = BooleanField(_l("Only check the file and count what would change"))
 
 
-class DepartmentsForm(FlaskForm):
+class DepartmentsForm(PortalForm):
     """The organisation chart as CSV: departments created or updated by code."""
 
     file = FileField(
@@ -126,13 +126,13 @@ class DepartmentsForm(FlaskForm):
     check_only = BooleanField(_l("Only check the file and count what would change"))
 
 
-class AccountStatusForm(FlaskForm):
+class AccountStatusForm(PortalForm):
     """Deactivate or reactivate one account: the pressed button carries the change."""
 
     change = HiddenField(validators=[DataRequired(), AnyOf(("deactivate", "reactivate"))])
 
 
-class DirectoryConfirmForm(FlaskForm):
+class DirectoryConfirmForm(PortalForm):
     """The confirmation of a directory import that deactivates people: the token of the
     file kept on the server and the number of people the admin saw."""
 

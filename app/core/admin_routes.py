@@ -200,7 +200,9 @@ def update_role(user_id: int):
             user, role, messages.get(str(error), _("This role cannot be changed.")), 409
         )
     db.session.commit()
-    return _role_answer(user, role, _role_changed(role, granted, user.email) if changed else None)
+    if not changed:  # sent again (a second tab, Back then resubmit): said, not silent
+        return _role_answer(user, role, _role_unchanged(role, granted, user.display_name))
+    return _role_answer(user, role, _role_changed(role, granted, user.email))
 
 
 def _role_changed(role: str, granted: bool, email: str) -> str:
@@ -208,6 +210,13 @@ def _role_changed(role: str, granted: bool, email: str) -> str:
     if granted:
         return _("%(role)s role granted to %(email)s.", role=role_label(role), email=email)
     return _("%(role)s role revoked from %(email)s.", role=role_label(role), email=email)
+
+
+def _role_unchanged(role: str, granted: bool, name: str) -> str:
+    """Why a change of role changed nothing: the person already was as asked."""
+    if granted:
+        return _("%(name)s already has the %(role)s role.", name=name, role=role_label(role))
+    return _("%(name)s does not have the %(role)s role.", name=name, role=role_label(role))
 
 
 def _only_agent_message(user: User, points: list) -> str:

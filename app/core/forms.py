@@ -5,10 +5,19 @@ import unicodedata
 
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
 from flask_wtf import i18n as flask_wtf_i18n
-from wtforms import FloatField, IntegerField, SelectMultipleField
+from wtforms import (
+    ButtonField,
+    FloatField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectMultipleField,
+    StringField,
+)
 from wtforms.validators import Email, NumberRange, StopValidation, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget, TextInput
+from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget, TextInput
 
 from app.core.i18n import AmbiguousNumber, format_number, parse_local_number
 
@@ -78,15 +87,41 @@ _INVISIBLE_CATEGORIES = frozenset({"Zs", "Zl", "Zp", "Cc", "Cf"})
 def visible_text(text):
     """A typed name without the invisible characters around it: empty when nothing of
     it shows (a name of one zero-width space made a button labelled with nothing).
-    A WTForms filter as well (None stays None)."""
-    if text is None:
-        return None
+    A WTForms filter as well (None, or a value that is no text, stays as it is); the
+    line breaks inside a text area's text stay."""
+    if not isinstance(text, str):
+        return text
     characters = list(text)
     while characters and unicodedata.category(characters[0]) in _INVISIBLE_CATEGORIES:
         characters.pop(0)
     while characters and unicodedata.category(characters[-1]) in _INVISIBLE_CATEGORIES:
         characters.pop()
     return "".join(characters)
+
+
+def _typed_text(unbound_field) -> bool:
+    """Whether a field holds text a person types: a text box or a text area, not a
+    password (its spaces may be part of it), a hidden value, a button or a file."""
+    kind = unbound_field.field_class
+    if not issubclass(kind, StringField) or issubclass(
+        kind, (PasswordField, HiddenField, ButtonField)
+    ):
+        return False
+    return not isinstance(unbound_field.kwargs.get("widget"), HiddenInput)
+
+
+class PortalForm(FlaskForm):
+    """The base of every form of the portal: a typed text that shows nothing (a
+    zero-width space, a word joiner, spaces) is no text. `visible_text` comes first
+    among the filters of each text field, so "required" refuses it with the field's
+    own message, and a name, a note or a reason is saved without invisible ends."""
+
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            if _typed_text(unbound_field):
+                filters = [visible_text, *unbound_field.kwargs.get("filters", ())]
+                options = {**options, "filters": filters}
+            return super().bind_field(form, unbound_field, options)
 
 
 def single_line_breaks(text):

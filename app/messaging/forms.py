@@ -4,7 +4,6 @@ from datetime import time
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DateTimeLocalField,
     EmailField,
@@ -17,11 +16,11 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, Regexp
 
-from app.core.forms import valid_email
+from app.core.forms import PortalForm, valid_email
 from app.messaging.recurrence import LAST_MONTH_DAY, REPEATS
 
 
-class TemplateForm(FlaskForm):
+class TemplateForm(PortalForm):
     key = StringField(
         _l("Key"),
         description=_l("Lower-case letters, digits and hyphens, e.g. spring-newsletter."),
@@ -54,7 +53,7 @@ class TemplateForm(FlaskForm):
     )
 
 
-class SendTestForm(FlaskForm):
+class SendTestForm(PortalForm):
     """ "Send me a test": in which language, since a template is written in both."""
 
     # Each language named in itself, as the profile's choice of language does.
@@ -75,7 +74,7 @@ def template_id(value) -> int | None:
     return None if value in ("", None) else int(value)
 
 
-class ScheduleForm(FlaskForm):
+class ScheduleForm(PortalForm):
     """When to send: now, at a moment, or again and again. A recurrence is chosen as
     people say it (every Monday at 09:00); a cron expression only for a custom one.
     `weekday.choices` are the reader's day names, set by the view."""

@@ -1,7 +1,6 @@
 """Forms of the recycling domain (HTML and JSON API alike)."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     HiddenField,
@@ -22,7 +21,7 @@ from wtforms.validators import (
 )
 
 from app.core.devices import DEVICE_TYPES
-from app.core.forms import LocalFloatField, MultiCheckboxField
+from app.core.forms import LocalFloatField, MultiCheckboxField, PortalForm
 from app.core.urls import database_id
 from app.recycling import hours
 from app.recycling.models import RECEIPT_UNDONE
@@ -96,7 +95,7 @@ def wipe_method_choices():
     ]
 
 
-class ReturnForm(FlaskForm):
+class ReturnForm(PortalForm):
     """Declare a device return: a few taps on a phone."""
 
     collection_point_id = SelectField(
@@ -162,11 +161,11 @@ class ReturnForm(FlaskForm):
         return {"data_wiped": choice == "n", "wipe_requested": choice == "y"}
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(PortalForm):
     """A button that only carries the CSRF token."""
 
 
-class UndoReceiptForm(FlaskForm):
+class UndoReceiptForm(PortalForm):
     """Why an agent undoes a receipt recorded by mistake: kept in the signed step."""
 
     reason = StringField(
@@ -198,7 +197,7 @@ class WipeDateField(DateField):
             ) from None  # fmt: skip
 
 
-class WipeForm(FlaskForm):
+class WipeForm(PortalForm):
     # No method chosen in advance: the first one offered, left as it was, could be signed for
     # a drive the agent had destroyed, and a signed step is never corrected.
     method = SelectField(
@@ -223,14 +222,14 @@ def wipe_form_for(device_type: str, **kwargs) -> WipeForm:
     return form
 
 
-class OutcomeForm(FlaskForm):
+class OutcomeForm(PortalForm):
     outcome = RadioField(
         _l("Outcome"), choices=choices(outcome_choices()), validators=[InputRequired()]
     )
     note = StringField(_l("Note (optional)"), validators=[Optional(), Length(max=250)])
 
 
-class PointForm(FlaskForm):
+class PointForm(PortalForm):
     """Create or edit a collection point."""
 
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
@@ -264,7 +263,7 @@ class PointForm(FlaskForm):
             raise ValidationError(reason)
 
 
-class CloseForm(FlaskForm):
+class CloseForm(PortalForm):
     closure_note = StringField(
         # Said where it is shown: the desk, a return and the receipt of a declaration there,
         # the return form and the poster.
