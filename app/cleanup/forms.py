@@ -5,7 +5,6 @@ from decimal import Decimal
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.i18n import translations
 from wtforms import (
     BooleanField,
@@ -37,6 +36,7 @@ from app.core.forms import (
     LocalNumberInput,
     LocalNumberRange,
     MultiCheckboxField,
+    PortalForm,
     local_number_value,
     single_line_breaks,
 )
@@ -290,7 +290,7 @@ def _counted_goal_field(label):
     )
 
 
-class CampaignForm(FlaskForm):
+class CampaignForm(PortalForm):
     name_fr = StringField(_l("Name (French)"), validators=[DataRequired(), Length(max=160)])
     name_en = StringField(_l("Name (English)"), validators=[DataRequired(), Length(max=160)])
     description_fr = TextAreaField(_l("Description (French)"), validators=[Length(max=5000)])
@@ -314,6 +314,8 @@ class CampaignForm(FlaskForm):
     goal_devices = _counted_goal_field(_l("Goal: devices returned"))
     goal_participants = _counted_goal_field(_l("Goal: participants"))
     rules = FieldList(FormField(RuleForm), min_entries=0)
+    # One per new-campaign form shown: the same form sent twice creates one campaign.
+    form_token = HiddenField()
 
     def name_cap_units(self, types_by_id: dict) -> None:
         """Each action type's daily cap says what it counts: "Daily cap (GB a day)"."""
@@ -369,7 +371,7 @@ def _factor_field(label):
     )
 
 
-class ActionTypeForm(FlaskForm):
+class ActionTypeForm(PortalForm):
     """An action type's guide, defaults and CO2 factor, as organisers edit them. Its unit
     is not here: entries already logged were counted in it."""
 
@@ -442,18 +444,18 @@ def _quantity_length():
     return Length(max=QUANTITY_MAX_LENGTH, message=_l("Enter the quantity as a number."))
 
 
-class LogActionForm(FlaskForm):
+class LogActionForm(PortalForm):
     action_type = SelectField(_l("What did you do?"), validators=[DataRequired()])
     # Its hint names the unit of the chosen action type (cleanup/_log_unit_hint.html).
     quantity = StringField(_l("How much?"), validators=[DataRequired(), _quantity_length()])
 
 
-class CorrectActionForm(FlaskForm):
+class CorrectActionForm(PortalForm):
     # "My entries" renders this field by hand: its maxlength is QUANTITY_MAX_LENGTH too.
     quantity = StringField(_l("Quantity"), validators=[DataRequired(), _quantity_length()])
 
 
-class ExtendForm(FlaskForm):
+class ExtendForm(PortalForm):
     ends_at = DateTimeLocalField(
         _l("New end (Paris time)"),
         format=DATETIME_FORMAT,
@@ -461,7 +463,7 @@ class ExtendForm(FlaskForm):
     )
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(PortalForm):
     decision = RadioField(
         _l("Decision"),
         choices=[SelectChoice("accept", _l("Accept")), SelectChoice("reject", _l("Reject"))],

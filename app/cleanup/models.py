@@ -75,6 +75,8 @@ class CleanupCampaign(db.Model):
     """A time-boxed campaign; its state is derived from the clock and publication."""
 
     __tablename__ = "cleanup_campaign"
+    # The new-campaign form sent twice (Back then Create, a double click) creates one.
+    __table_args__ = (UniqueConstraint("created_by_id", "form_token"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name_fr: Mapped[str] = mapped_column(String(160))
@@ -101,6 +103,8 @@ class CleanupCampaign(db.Model):
     # which calendar apps keep an event's old end after an extension.
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     dates_sequence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # The token of the new-campaign form that created it (None before these were kept).
+    form_token: Mapped[str | None] = mapped_column(String(64))
 
     goals: Mapped[list["CleanupGoal"]] = relationship(
         back_populates="campaign", cascade="all, delete-orphan", order_by="CleanupGoal.id"

@@ -1,6 +1,7 @@
 """Views of the clean-up campaigns: thin routes over services and queries."""
 
 import json
+import secrets
 
 from flask import (
     Blueprint,
@@ -168,10 +169,12 @@ def _save_campaign(form, campaign=None):
     """Create or change the campaign; a refusal of its dates is told at the field to
     correct (the start's first)."""
     now = utcnow()
-    update = None
+    update, created = None, True
     try:
         if campaign is None:
-            campaign = services.create_campaign(current_user, form.campaign_data(), now)
+            campaign, created = services.create_campaign_from_form(
+                current_user, form.campaign_data(), now, form.form_token.data
+            )
         else:
             update = services.update_campaign(campaign, current_user, form.campaign_data(), now)
     except services.CleanupError as error:
@@ -180,7 +183,9 @@ def _save_campaign(form, campaign=None):
             flash(error.message, "error")
         return None
     db.session.commit()
-    if update is not None and not update.changed:
+    if not created:  # the same form sent again (Back then Create): the first one
+        flash(_("This campaign was already created: here it is."), "info")
+    elif update is not None and not update.changed:
         flash(_("Nothing changed: the campaign is as it was."), "success")
     elif campaign.state(now) == DRAFT:
         flash(_("Campaign saved as a draft. Preview it, then publish it."), "success")
@@ -230,6 +235,8 @@ def _tell_dates_and_scope(form, campaign=None) -> None:
 def new_campaign():
     """Create a draft campaign."""
     form = _campaign_form()
+    if not form.form_token.data:  # a form sent without one: the next send is told apart
+        form.form_token.data = secrets.token_urlsafe(16)
     if form.validate_on_submit():
         response = _save_campaign(form)
         if response:
@@ -466,6 +473,10 @@ def _progress_context(
         "typed": typed,
         # A person shows a few badges: translate those, not every badge.
         "badge_label": queries.badge_label,
+        # Sent with each entry's correction and deletion (see `_entry_gone`).
+        "entry_mark": lambda action_id: services.entry_mark(
+            current_user.id, action_id, campaign.id
+        ),
     }
 
 
@@ -645,18 +656,28 @@ def log_action(campaign_id: int):
     return _progress_response(campaign, message, "success", action_type=form.action_type.data)
 
 
-def _own_action_or_404(action_id: int) -> CleanupAction:
-    action = services.own_action(current_user, action_id)
-    if action is None:
+def _entry_gone(action_id: int):
+    """The answer about one's own entry deleted since its page was shown (another tab):
+    said where its answers stand, "My progress" as it is now. Only an entry the page
+    listed as the person's (`services.entry_mark`, in the form's address) is answered
+    so: any other id is a 404, another person's entry told apart from no entry."""
+    campaign_id = request.args.get("campaign", type=int)
+    if not services.was_own_entry(
+        current_user, action_id, campaign_id, request.args.get("mark", "")
+    ):
         abort(404)
-    return action
+    campaign = _campaign_or_404(campaign_id)
+    message = _("This entry has already been deleted.")
+    return _progress_response(campaign, message, "error", 409, message_at=action_id)
 
 
 @bp.post("/actions/<int:action_id>/correct")
 @login_required
 def correct_action(action_id: int):
     """Correct the quantity of one's own entry."""
-    action = _own_action_or_404(action_id)
+    action = services.own_action(current_user, action_id)
+    if action is None:
+        return _entry_gone(action_id)
     campaign = queries.get_campaign(action.campaign_id)
     form = CorrectActionForm()
     # A refused correction keeps what was typed, by its entry, to be put right.
@@ -688,7 +709,9 @@ def correct_action(action_id: int):
 @login_required
 def delete_action(action_id: int):
     """Delete one's own entry."""
-    action = _own_action_or_404(action_id)
+    action = services.own_action(current_user, action_id)
+    if action is None:
+        return _entry_gone(action_id)
     campaign = queries.get_campaign(action.campaign_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)

@@ -2,6 +2,8 @@
 
 import calendar
 import functools
+import hashlib
+import hmac
 import json
 import math
 from datetime import UTC, datetime, timedelta
@@ -15,7 +17,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _
 from flask_babel import lazy_ngettext as ngettext
 from sqlalchemy import String, bindparam, case, cast, func, select, update
-from sqlalchemy.exc import InvalidRequestError
+from sqlalchemy.exc import IntegrityError, InvalidRequestError
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app.cleanup import queries
@@ -54,7 +56,7 @@ from app.cleanup.models import (
     CleanupParticipant,
 )
 from app.core.audit import erase_audit_texts, erase_gone_audit_texts, record_audit
-from app.core.database import insert_missing
+from app.core.database import insert_missing, savepoint
 from app.core.i18n import AmbiguousNumber, format_day, format_moment, parse_local_number
 from app.core.signals import (
     campaign_closed,
@@ -278,11 +280,36 @@ def create_campaign(actor, data: dict, now: datetime) -> CleanupCampaign:
     """Create a draft campaign from validated form data."""
     check_campaign_dates(None, data, now)
     campaign = CleanupCampaign(created_by_id=actor.id, created_at=now, updated_at=now)
+    campaign.form_token = data.get("form_token")  # see create_campaign_from_form
     _apply_campaign_data(campaign, data)
     db.session.add(campaign)
     db.session.flush()
     record_audit(actor, "create", "cleanup_campaign", campaign.id, now, names_summary(campaign))
     return campaign
+
+
+def create_campaign_from_form(
+    actor, data: dict, now: datetime, form_token: str | None
+) -> tuple[CleanupCampaign, bool]:
+    """Create a draft campaign from the new-campaign form; (campaign, created). The same
+    form (`form_token`, one per form shown) sent again gives the campaign it created
+    (created False), as device returns do: the unique token decides between sends at
+    the same moment, only the losing insert undone (a savepoint)."""
+    form_token = (form_token or "")[:64] or None
+    if form_token is None:
+        return create_campaign(actor, data, now), True
+    mine = select(CleanupCampaign).where(
+        CleanupCampaign.created_by_id == actor.id, CleanupCampaign.form_token == form_token
+    )
+    earlier = db.session.scalar(mine)
+    if earlier is not None:
+        return earlier, False
+    try:
+        with savepoint():
+            campaign = create_campaign(actor, {**data, "form_token": form_token}, now)
+    except IntegrityError:
+        return db.session.scalar(mine), False
+    return campaign, True
 
 
 def _check_not_over(data: dict, now: datetime) -> None:
@@ -783,6 +810,25 @@ def own_action(user, action_id: int) -> CleanupAction | None:
         .join(CleanupParticipant, CleanupParticipant.id == CleanupAction.participant_id)
         .where(CleanupAction.id == action_id, CleanupParticipant.user_id == user.id)
     )
+
+
+def entry_mark(user_id: int, action_id: int, campaign_id: int) -> str:
+    """What the page listing a person's entry sends with its correction and deletion.
+
+    The entry deleted since (another tab), the request still proves it was the person's,
+    in that campaign: the answer says it is gone, while an id that never was theirs (one
+    missing, another person's entry) stays a 404. Keyed with the secret key."""
+    key = current_app.config["SECRET_KEY"].encode()
+    message = f"cleanup-entry|{user_id}|{action_id}|{campaign_id}".encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()[:24]
+
+
+def was_own_entry(user, action_id: int, campaign_id: int | None, mark: str) -> bool:
+    """`mark` is the one a page listed this entry of `user`'s with (see entry_mark)."""
+    if campaign_id is None:
+        return False
+    expected = entry_mark(user.id, action_id, campaign_id).encode()
+    return hmac.compare_digest(expected, mark[:64].encode())
 
 
 def _check_editable(user, action: CleanupAction, now: datetime) -> CleanupCampaign:
