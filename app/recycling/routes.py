@@ -179,7 +179,7 @@ def index():
         pages = max(1, -(-len(pairs) // POINTS_PER_PAGE))
         page = min(int(raw_page), pages) if raw_page.isdigit() and int(raw_page) >= 1 else 1
         window = pairs[(page - 1) * POINTS_PER_PAGE : page * POINTS_PER_PAGE]
-        return render_template(
+        html = render_template(
             "recycling/_points_section.html",
             views=[_point_view(p, now, d) for p, d in window],
             page=page,
@@ -188,10 +188,12 @@ def index():
             origin_label=str(origin_label) if origin_label else None,
             tile_url=tile_url,
         )
+        return page, html
 
     # The points (list, map data, sorting controls) are the same for everyone from the
-    # same place until a point or a place changes, or one of them opens or closes.
-    points = cache.fragment(
+    # same place until a point or a place changes, or one of them opens or closes. The
+    # page shown is kept with them, for the page's title (RGAA 8.6).
+    page, points = cache.value(
         "recycling.points",
         (
             current_language(),
@@ -220,8 +222,15 @@ def index():
         (current_language(), current_user.id, cache.digest([tuple(row) for row in mine])),
         lambda: render_template("recycling/_my_returns.html", my_returns=mine),
     )
+    title = _("Recycling")
+    if page > 1:
+        title = _("%(title)s, page %(page)s", title=title, page=format_number(page))
     return render_template(
-        "recycling/index.html", heading=heading, points=points, my_returns=my_returns
+        "recycling/index.html",
+        title=title,
+        heading=heading,
+        points=Markup(points),  # noqa: S704 - the output of our own autoescaped template
+        my_returns=my_returns,
     )
 
 
@@ -564,6 +573,7 @@ def agent_desk():
     """The agent's desk: the returns at their points still to handle, first of all;
     ?receipt= opens the return whose receipt number the person shows at the desk."""
     typed = request.args.get("receipt", "").strip()[:64]
+    searched = "receipt" in request.args  # sent empty too: its form has novalidate
     point_ids = queries.agent_point_ids(current_user)  # asked once, for every read below
     if typed and (found := queries.find_return_for_agent(typed, current_user, point_ids)):
         return redirect(url_for("recycling.agent_return", receipt=found.receipt_number))
@@ -582,9 +592,15 @@ def agent_desk():
         if every_point
         else _("No return with this receipt number at your points.")
     )
-    title = _("Collection desk") if typed else desk_title(views, status, pagination.page)
+    if not searched:
+        receipt_error = None
+    elif typed:
+        receipt_error = not_found
+    else:
+        receipt_error = _("Enter the receipt number the person shows.")
+    title = _("Collection desk") if searched else desk_title(views, status, pagination.page)
     # No return found: a refused search, said by the title too (« Erreur : », core/templating).
-    g.form_refused = bool(typed)
+    g.form_refused = searched
     html = render_template(
         template,
         title=title,
@@ -594,7 +610,7 @@ def agent_desk():
         views=views,
         form=ConfirmForm(),
         receipt=typed,
-        receipt_error=not_found if typed else None,
+        receipt_error=receipt_error,
         every_point=every_point,
         admins=queries.list_admin_contacts() if point_ids == [] else None,
         # Its closed points, with the admin's note: returns still come from them.
