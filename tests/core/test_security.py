@@ -160,9 +160,11 @@ def test_a_person_limited_may_write_again_once_the_window_has_passed(make_app, m
     limited = make_app(WRITE_RATE_LIMIT="2 per 3 seconds")
     busy = limited.test_client()
     login(busy, make.user())
-    first = time.monotonic()
-    assert [_save_preferences(busy) for _ in range(3)] == [302, 302, 429]
-    time.sleep(max(0.0, first + 3.1 - time.monotonic()))
+    answers = [_save_preferences(busy)]
+    counted_by = time.monotonic()  # the window opened at the first save, before this
+    answers += [_save_preferences(busy) for _ in range(2)]
+    assert answers == [302, 302, 429]
+    time.sleep(max(0.0, counted_by + 3.1 - time.monotonic()))
     assert _save_preferences(busy) == 302
 
 
