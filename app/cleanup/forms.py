@@ -316,6 +316,9 @@ class CampaignForm(PortalForm):
     rules = FieldList(FormField(RuleForm), min_entries=0)
     # One per new-campaign form shown: the same form sent twice creates one campaign.
     form_token = HiddenField()
+    # The edit form: the campaign's version when the form was shown (services.
+    # campaign_version), so that a save from a form another save has overtaken is refused.
+    version = HiddenField()
 
     def name_cap_units(self, types_by_id: dict) -> None:
         """Each action type's daily cap says what it counts: "Daily cap (GB a day)"."""

@@ -132,14 +132,17 @@ def edit_action_type(key: str):
     ), status
 
 
-def _campaign_form(campaign=None) -> CampaignForm:
+def _campaign_form(campaign=None, shown_again: bool = False) -> CampaignForm:
+    """The campaign form: as sent, or filled from `campaign` as it is (a GET, or
+    `shown_again` after a refused save)."""
     types = services.ensure_default_action_types()
     db.session.commit()  # the form posts these ids back: they must exist
-    form = CampaignForm(obj=None)
+    form = CampaignForm(formdata=None) if shown_again else CampaignForm(obj=None)
     form.departments.choices = departments_by_name(current_language())
-    if request.method == "GET":
+    if request.method == "GET" or shown_again:
         rules = {r.action_type_id: r for r in campaign.action_rules} if campaign else {}
         if campaign:
+            form.version.data = services.campaign_version(campaign)
             for name in ("name_fr", "name_en", "description_fr", "description_en"):
                 getattr(form, name).data = getattr(campaign, name)
             form.starts_at.data = to_local_naive(campaign.starts_at)
@@ -173,17 +176,36 @@ def _save_campaign(form, campaign=None):
     try:
         if campaign is None:
             campaign, created = services.create_campaign_from_form(
-                current_user, form.campaign_data(), now, form.form_token.data
+                current_user,
+                form.campaign_data(),
+                now,
+                form.form_token.data,
+                services.REPEAT_WINDOW,
             )
         else:
-            update = services.update_campaign(campaign, current_user, form.campaign_data(), now)
+            update = services.update_campaign(
+                campaign, current_user, form.campaign_data(), now, form.version.data
+            )
     except services.CleanupError as error:
         db.session.rollback()
+        if error.code == "stale":  # another save since: the campaign as it is now
+            flash(error.message, "error")
+            form = _campaign_form(campaign, shown_again=True)
+            return render_template("cleanup/form.html", form=form, campaign=campaign), 409
         if not _told_at_field(form, error):
             flash(error.message, "error")
         return None
     db.session.commit()
-    if not created:  # the same form sent again (Back then Create): the first one
+    if not created and campaign.form_token != form.form_token.data:
+        # The same answers from the form shown again (Back reloaded it): a new token.
+        flash(
+            _(
+                "You created this same campaign a moment ago: here is its draft. To "
+                "create another one, change at least its name or its dates."
+            ),
+            "info",
+        )
+    elif not created:  # the same form sent again (Back then Create): the first one
         flash(_("This campaign was already created: here it is."), "info")
     elif update is not None and not update.changed:
         flash(_("Nothing changed: the campaign is as it was."), "success")

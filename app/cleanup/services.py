@@ -64,6 +64,7 @@ from app.core.signals import (
     campaign_published,
     entry_reviewed,
 )
+from app.core.signatures import signing_keys
 from app.core.sql import upsert_insert
 from app.core.time import local_zone, utcnow
 from app.extensions import db
@@ -77,6 +78,10 @@ MAX_LENGTH = timedelta(days=90)
 START_WITHIN = timedelta(days=366)
 # A day with its year, in a sentence: "3 December 2027", "3 décembre 2027".
 LONG_DAY = "d MMMM y"
+# The same answers to the new-campaign form sent again by the same organiser within this
+# time give the draft they created (Back reloads the form, with a new token, then Create):
+# as REPEAT_WINDOW for device returns; a second identical draft later is left alone.
+REPEAT_WINDOW = timedelta(minutes=10)
 
 # A day in a sentence: "on 3 December", "le 3 décembre" (the year is the campaign's).
 DAY_IN_SENTENCE = "d MMMM"
@@ -289,27 +294,72 @@ def create_campaign(actor, data: dict, now: datetime) -> CleanupCampaign:
 
 
 def create_campaign_from_form(
-    actor, data: dict, now: datetime, form_token: str | None
+    actor,
+    data: dict,
+    now: datetime,
+    form_token: str | None,
+    repeat_window: timedelta | None = None,
 ) -> tuple[CleanupCampaign, bool]:
     """Create a draft campaign from the new-campaign form; (campaign, created). The same
     form (`form_token`, one per form shown) sent again gives the campaign it created
     (created False), as device returns do: the unique token decides between sends at
-    the same moment, only the losing insert undone (a savepoint)."""
+    the same moment, only the losing insert undone (a savepoint). The same answers sent
+    again within `repeat_window`, from a form shown again, give that draft too."""
     form_token = (form_token or "")[:64] or None
-    if form_token is None:
-        return create_campaign(actor, data, now), True
     mine = select(CleanupCampaign).where(
         CleanupCampaign.created_by_id == actor.id, CleanupCampaign.form_token == form_token
     )
-    earlier = db.session.scalar(mine)
+    earlier = db.session.scalar(mine) if form_token is not None else None
+    if earlier is None and repeat_window is not None:
+        earlier = _same_draft_since(actor, data, now - repeat_window)
     if earlier is not None:
         return earlier, False
+    if form_token is None:
+        return create_campaign(actor, data, now), True
     try:
         with savepoint():
             campaign = create_campaign(actor, {**data, "form_token": form_token}, now)
     except IntegrityError:
         return db.session.scalar(mine), False
     return campaign, True
+
+
+def _answers(data: dict) -> tuple:
+    """The new-campaign form's answers as they would be stored, to compare with a draft."""
+    rules = {r["action_type_id"]: (r["points_per_unit"], r["daily_cap"]) for r in data["rules"]}
+    return (
+        data["name_fr"], data["name_en"], data["description_fr"], data["description_en"],
+        data["starts_at"], data["ends_at"], bool(data["all_departments"]),
+        frozenset(() if data["all_departments"] else data["department_ids"]),
+        frozenset((unit, float(target)) for unit, target in data["goals"].items() if target),
+        frozenset((type_id, float(p), float(c)) for type_id, (p, c) in rules.items()),
+    )  # fmt: skip
+
+
+def _stored_answers(campaign: CleanupCampaign) -> tuple:
+    return (
+        campaign.name_fr, campaign.name_en, campaign.description_fr, campaign.description_en,
+        campaign.starts_at, campaign.ends_at, bool(campaign.all_departments),
+        frozenset(() if campaign.all_departments else campaign.department_ids),
+        frozenset((goal.unit, float(goal.target)) for goal in campaign.goals),
+        frozenset((rule.action_type_id, float(rule.points_per_unit), float(rule.daily_cap))
+                  for rule in campaign.action_rules),
+    )  # fmt: skip
+
+
+def _same_draft_since(actor, data: dict, since: datetime) -> CleanupCampaign | None:
+    """`actor`'s first draft created since `since` with the same answers as `data`."""
+    drafts = db.session.scalars(
+        select(CleanupCampaign)
+        .where(
+            CleanupCampaign.created_by_id == actor.id,
+            CleanupCampaign.published_at.is_(None),
+            CleanupCampaign.created_at >= since,
+        )
+        .order_by(CleanupCampaign.created_at, CleanupCampaign.id)
+    )
+    wanted = _answers(data)
+    return next((draft for draft in drafts if _stored_answers(draft) == wanted), None)
 
 
 def _check_not_over(data: dict, now: datetime) -> None:
@@ -368,9 +418,20 @@ class CampaignUpdate(NamedTuple):
     dates_changed: bool
 
 
-def update_campaign(campaign: CleanupCampaign, actor, data: dict, now: datetime) -> CampaignUpdate:
+def campaign_version(campaign: CleanupCampaign) -> str:
+    """What the campaign is at, as its edit form carries it: every change an organiser
+    makes (saving, publishing, extending) stamps `updated_at` (see _mark_changed)."""
+    return campaign.updated_at.isoformat() if campaign.updated_at else ""
+
+
+def update_campaign(
+    campaign: CleanupCampaign, actor, data: dict, now: datetime, version: str | None = None
+) -> CampaignUpdate:
     """Change a draft, or a published campaign until it starts (nobody has logged
     anything yet). Once it has started it can only be extended.
+
+    `version`: campaign_version() when the form was shown (None: not checked). Another
+    save since (a second tab) refuses this one, rather than silently undoing that save.
 
     A published one is announced again (`campaign_published`): messaging moves the
     messages it scheduled and has not sent to the new dates. Saved as it was, nothing is
@@ -379,6 +440,15 @@ def update_campaign(campaign: CleanupCampaign, actor, data: dict, now: datetime)
     state = campaign.state(now)
     if state not in (DRAFT, SCHEDULED):
         raise CleanupError(_("A campaign that has started can only be extended."), "started")
+    if version is not None and version != campaign_version(campaign):
+        raise CleanupError(
+            _(
+                "This campaign was changed since you opened this form: its current values "
+                "are shown below. Make your changes again, then save."
+            ),
+            "stale",
+            409,
+        )
     check_campaign_dates(campaign, data, now)
     before = campaign_settings(campaign)
     descriptions = (campaign.description_fr, campaign.description_en)
@@ -812,23 +882,30 @@ def own_action(user, action_id: int) -> CleanupAction | None:
     )
 
 
+def _mark_with(key: str, user_id: int, action_id: int, campaign_id: int) -> str:
+    message = f"cleanup-entry|{user_id}|{action_id}|{campaign_id}".encode()
+    return hmac.new(key.encode(), message, hashlib.sha256).hexdigest()[:24]
+
+
 def entry_mark(user_id: int, action_id: int, campaign_id: int) -> str:
     """What the page listing a person's entry sends with its correction and deletion.
 
     The entry deleted since (another tab), the request still proves it was the person's,
     in that campaign: the answer says it is gone, while an id that never was theirs (one
-    missing, another person's entry) stays a 404. Keyed with the secret key."""
-    key = current_app.config["SECRET_KEY"].encode()
-    message = f"cleanup-entry|{user_id}|{action_id}|{campaign_id}".encode()
-    return hmac.new(key, message, hashlib.sha256).hexdigest()[:24]
+    missing, another person's entry) stays a 404. Keyed with the current secret key."""
+    return _mark_with(signing_keys()[-1], user_id, action_id, campaign_id)
 
 
 def was_own_entry(user, action_id: int, campaign_id: int | None, mark: str) -> bool:
-    """`mark` is the one a page listed this entry of `user`'s with (see entry_mark)."""
+    """`mark` is the one a page listed this entry of `user`'s with (see entry_mark), made
+    with any key of signing_keys(): a page left open across a new key still counts."""
     if campaign_id is None:
         return False
-    expected = entry_mark(user.id, action_id, campaign_id).encode()
-    return hmac.compare_digest(expected, mark[:64].encode())
+    sent = mark[:64].encode()
+    return any(
+        hmac.compare_digest(_mark_with(key, user.id, action_id, campaign_id).encode(), sent)
+        for key in signing_keys()
+    )
 
 
 def _check_editable(user, action: CleanupAction, now: datetime) -> CleanupCampaign:

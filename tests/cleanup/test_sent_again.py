@@ -3,12 +3,13 @@ campaign, and an entry deleted in another tab is said to be deleted, not a 404."
 
 import html
 import re
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from app.cleanup import services
-from app.cleanup.models import CleanupCampaign
+from app.cleanup.models import CleanupActionType, CleanupCampaign
 from app.core.time import utcnow
 from app.extensions import db
 from tests.cleanup.conftest import post_new_campaign
@@ -41,8 +42,61 @@ def test_the_same_campaign_form_sent_twice_creates_one_campaign(client, make):
 def test_two_campaign_forms_create_two_campaigns(client, make):
     login(client, make.user(roles=("organiser",), locale="en"))
     first = post_new_campaign(client, form_token=_form_token(client))
-    second = post_new_campaign(client, form_token=_form_token(client))
+    second = post_new_campaign(client, form_token=_form_token(client), name_en="Autumn")
     assert _campaigns() == 2 and first.location != second.location
+
+
+def test_the_same_answers_in_a_form_shown_again_give_the_first_draft(client, make):
+    """Back reloads the form (a new token), then Create with the same answers."""
+    login(client, make.user(roles=("organiser",), locale="en"))
+    first = post_new_campaign(client, form_token=_form_token(client))
+    again = post_new_campaign(client, form_token=_form_token(client))
+    assert _campaigns() == 1
+    assert again.status_code == 302 and again.location == first.location
+    landed = html.unescape(client.get(again.location).get_data(as_text=True))
+    assert (
+        "You created this same campaign a moment ago: here is its draft. To create another one, change at least its name or its dates."
+        in landed
+    )
+
+
+def test_the_same_answers_from_another_organiser_create_their_own_draft(client, make):
+    login(client, make.user(roles=("organiser",), locale="en"))
+    post_new_campaign(client, form_token=_form_token(client))
+    login(client, make.user(roles=("organiser",), locale="en"))
+    post_new_campaign(client, form_token=_form_token(client))
+    assert _campaigns() == 2
+
+
+def test_the_same_answers_after_the_repeat_window_create_a_second_draft(make, action_types):
+    organiser = make.user(roles=("organiser",))
+    now = utcnow()
+    data = _campaign_data(now)
+    services.create_campaign_from_form(organiser, data, now, "first-form", services.REPEAT_WINDOW)
+    later = now + services.REPEAT_WINDOW + timedelta(minutes=1)
+
+    _campaign, created = services.create_campaign_from_form(
+        organiser, data, later, "second-form", services.REPEAT_WINDOW
+    )
+
+    db.session.commit()
+    assert created and _campaigns() == 2
+
+
+def _campaign_data(now) -> dict:
+    first_type_id = db.session.scalar(select(func.min(CleanupActionType.id)))
+    return {
+        "name_fr": "Printemps",
+        "name_en": "Spring",
+        "description_fr": "",
+        "description_en": "",
+        "starts_at": now + timedelta(days=100),
+        "ends_at": now + timedelta(days=121),
+        "all_departments": True,
+        "department_ids": [],
+        "goals": {"GB": 0.0, "items": 0.0, "devices": 0.0, "participants": 0.0},
+        "rules": [{"action_type_id": first_type_id, "points_per_unit": 10.0, "daily_cap": 20.0}],
+    }
 
 
 def _entry_urls(page: str, entry_id: int) -> tuple[str, str]:
