@@ -534,7 +534,7 @@ def import_catalogue_csv(
         )
     }
     first_line: dict[str, tuple[int, str]] = {}  # code, capitals aside -> its line, as written
-    alternatives_of: list[tuple[int, list[str]]] = []  # each line's, refused or not
+    alternatives_of: list[tuple[int, str, list[str]]] = []  # each line's, refused or not
     short = _short_lines(text)
     for line, row in rows:
         if not any(row.values()):
@@ -552,7 +552,7 @@ def import_catalogue_csv(
         values = _parse_row(row, result.problems, line, existing, delimiter)
         # Every fault of a line at once: its alternatives too, checked across the file's
         # lines below, even when another column of the line is refused.
-        alternatives_of.append((line, values["alternatives"]))
+        alternatives_of.append((line, values["code"], values["alternatives"]))
         if len(result.problems) > before:
             continue
         if code_key(values["code"]) in first_line:  # `LAP-1` and `lap-1` are one code
@@ -601,21 +601,29 @@ def import_catalogue_csv(
         values["alternatives"] = list(
             dict.fromkeys(known_codes.get(code_key(c), c) for c in values["alternatives"])
         )
-    for line, alternatives in alternatives_of:
-        unknown_alts = [c for c in alternatives if code_key(c) not in known_codes]
+    for line, code, alternatives in alternatives_of:
+        # Its own code, capitals aside, is refused as the item form refuses it: dropped
+        # without a word, the file's alternative was gone with its preview saying nothing.
+        itself = [c for c in alternatives if code and code_key(c) == code_key(code)]
+        unknown_alts = [
+            c for c in alternatives if code_key(c) not in known_codes and c not in itself
+        ]
+        refused = []
+        if itself:
+            refused.append(
+                _("An item cannot be its own alternative: remove %(code)s.", code=itself[0])
+            )
         if unknown_alts:
-            result.problems.append(
-                ImportProblem(
-                    line,
-                    "alternatives",
-                    ngettext(
-                        "Unknown alternative code: %(codes)s",
-                        "Unknown alternative codes: %(codes)s",
-                        len(unknown_alts),
-                        codes=", ".join(unknown_alts),
-                    ),
+            refused.append(
+                ngettext(
+                    "Unknown alternative code: %(codes)s",
+                    "Unknown alternative codes: %(codes)s",
+                    len(unknown_alts),
+                    codes=", ".join(unknown_alts),
                 )
             )
+        if refused:
+            result.problems.append(ImportProblem(line, "alternatives", " ".join(refused)))
     if result.problems:
         # Checked in two passes (each line, then codes across lines): listed as the file reads.
         result.problems.sort(key=lambda problem: problem.line or 0)

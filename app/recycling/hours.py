@@ -67,6 +67,23 @@ _STOPPED_AT = re.compile(r"--> *(\d+):(\d+)")
 _WORD_EDGES = " ;,"
 
 
+# How much of a refused value a message quotes: enough to find it in the field, not the
+# field's 250 characters, which would bury the message's advice.
+QUOTE_LENGTH = 60
+
+
+def quoted(text: str, limit: int = QUOTE_LENGTH) -> str:
+    """`text` as a message quotes it: whole when short, otherwise cut to `limit`
+    characters after its last word (or in a word with no end near), followed by « … »."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    edge = max(cut.rfind(c) for c in _WORD_EDGES)
+    if edge >= limit // 2:
+        cut = cut[:edge]
+    return cut.rstrip(_WORD_EDGES) + "…"
+
+
 def unparsed_part(expression: str) -> str | None:
     """The word of these hours that is not in the syntax, where the parser stopped (the
     whole word around that place: « Lu-Ve », « Sam »); None when they parse, or when the
@@ -118,14 +135,14 @@ def unreadable_reason(expression: str) -> str | None:
             return _(
                 "Write the usual week first, then the exceptions (dates, weeks, public "
                 "holidays), as the pages show them: move “%(rule)s” before “%(exception)s”.",
-                rule=part,
-                exception=as_typed.get(refused.before, refused.before),
+                rule=quoted(part),
+                exception=quoted(as_typed.get(refused.before, refused.before)),
             )
         return _(
             "The portal cannot show “%(part)s” in words on its pages. Write the hours with "
             "days, times, dates, weeks and public holidays, e.g. Mo-Fr 08:30-12:00; "
             "Dec 24-Jan 01 off; week 1-26 Sa 09:00-12:00; PH off.",
-            part=part,
+            part=quoted(part),
         )
     return None
 

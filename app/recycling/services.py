@@ -606,9 +606,11 @@ def withdraw_return(user: User, device_return: DeviceReturn, now: datetime) -> N
     )
 
 
+# Read by the agent at the desk, not by the owner: what happened, and what the agent can
+# tell the owner who comes with the device after all.
 CLOSED_NOT_BROUGHT = _l(
-    "This declaration was closed because the device never came: to hand the device in "
-    "now, its owner declares it again."
+    "This declaration was closed because the device never came: it cannot be received. "
+    "If the device is here now, its owner can declare it again at an open collection point."
 )
 
 
@@ -1170,7 +1172,7 @@ def hours_problem(expression: str) -> str | None:
                 "These opening hours are not in OpenStreetMap syntax: “%(part)s” cannot be "
                 "read. Days are written Mo, Tu, We, Th, Fr, Sa, Su and times 08:30-12:00, "
                 "e.g. Mo-Fr 08:30-12:00; PH off.",
-                part=part,
+                part=hours.quoted(part),
             )
         return str(BAD_HOURS_MESSAGE)
     if reason := hours.unreadable_reason(expression):
@@ -1190,16 +1192,16 @@ def hours_problem(expression: str) -> str | None:
             "“%(range)s” does not end after it starts on the same day: the pages show each "
             "day's hours within that day. Write a range such as %(example)s, and split "
             "hours past midnight over two days.",
-            range=doubtful.ranges[0],
+            range=hours.quoted(doubtful.ranges[0]),
             example="08:00-17:00",
         )
     first, second, merged = doubtful.ranges
     return _(
         "“%(first)s” and “%(second)s” overlap: write them as one range (%(merged)s) or "
         "correct one of them.",
-        first=first,
-        second=second,
-        merged=merged,
+        first=hours.quoted(first),
+        second=hours.quoted(second),
+        merged=hours.quoted(merged),
     )
 
 
