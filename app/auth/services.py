@@ -5,6 +5,7 @@ Services flush; the caller (request, CLI command or job) commits once.
 
 import hashlib
 import secrets
+import unicodedata
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
@@ -25,6 +26,7 @@ from app.auth.models import (
     UserRole,
     role_names_subquery,
 )
+from app.core.audit import record_consent_change
 from app.core.forms import visible_text
 from app.core.models import Department
 from app.core.person_figures import figure_columns, remember
@@ -193,17 +195,25 @@ def update_preferences(
     if user.email_opt_in != email_opt_in:
         user.email_opt_in = email_opt_in
         user.email_opt_in_changed_at = now
+        record_consent_change(user, email_opt_in, "profile", now)
     db.session.flush()
 
 
 def api_token_name_taken(user: User, name: str) -> bool:
     """True when one of the person's active tokens bears `name` (case and spaces aside):
     two "Revoke my script" buttons could not be told apart. A revoked one's name is free."""
-    wanted = visible_text(name).casefold()
+    wanted = _name_key(name)
     names = db.session.scalars(
         select(ApiToken.name).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
     )
-    return any(visible_text(taken).casefold() == wanted for taken in names)
+    return any(_name_key(taken) == wanted for taken in names)
+
+
+def _name_key(name: str) -> str:
+    """A token's name as a reader tells it from another: "Ra\u200bce" (a zero-width space
+    inside) shows as "Race", and a run of spaces as one."""
+    shown = "".join(c for c in name if unicodedata.category(c) not in ("Cf", "Cc"))
+    return " ".join(shown.split()).casefold()
 
 
 def create_api_token(user: User, name: str, scope: str = TokenScope.READ) -> tuple[ApiToken, str]:

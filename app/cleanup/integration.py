@@ -2,7 +2,6 @@
 audiences, personal data and the dashboard panel. Registered in init_app.
 """
 
-import math
 from datetime import datetime
 
 from babel import Locale
@@ -17,7 +16,7 @@ from sqlalchemy import select
 from app.auth.models import User
 from app.cleanup import queries, services
 from app.cleanup.catalogue import BADGES, flag_reason_label, goal_share, quantity_label
-from app.cleanup.countdown import ends_when
+from app.cleanup.countdown import days_to_end, ends_when
 from app.cleanup.models import (
     ACCEPTED,
     CLOSED,
@@ -58,6 +57,11 @@ VARIABLES = (
     Variable("badges", _l("Your badges, comma-separated"), _l("First step, 10 GB club")),
     Variable("campaign_name", _l("The campaign's name"), _l("Digital Clean-up Days")),
     Variable("campaign_starts", _l("When the campaign starts"), _l("16 March 2026 at 09:00")),
+    Variable(
+        "starts_when",
+        _l("The start, from the moment the message is sent: “starts on …” or “started on …”"),
+        _l("starts on 16 March 2026 at 09:00"),
+    ),
     Variable("campaign_ends", _l("When the campaign ends"), _l("6 April 2026 at 18:00")),
     Variable("days_left", _l("Days left before the end"), "5"),
     Variable("days_left_text", _l("Days left, with the word: “1 day”, “5 days”"), _l("5 days")),
@@ -252,9 +256,10 @@ def _variables_in(campaign: CleanupCampaign, users, now: datetime) -> dict[int, 
     as_of = max(now, campaign.starts_at)
     days_left = 0
     if as_of < campaign.ends_at:
-        # Whole days, a part of a day counting as one (messaging's calendar checks count
-        # so); `ends_when` says the end as people do ("today at 23:22").
-        days_left = math.ceil((campaign.ends_at - as_of).total_seconds() / 86400)
+        # Calendar days in the portal's zone, as `ends_when` counts them in the same
+        # message (rounded-up 24-hour periods said "2 days" beside "tomorrow" at 20:00);
+        # its last day still counts as one.
+        days_left = max(days_to_end(campaign.ends_at, as_of), 1)
     links = {"campaign_url": f"{base}/cleanup/campaigns/{campaign.id}"}
     if state == CLOSED:
         links["results_url"] = f"{base}/cleanup/campaigns/{campaign.id}/results"
@@ -265,6 +270,7 @@ def _variables_in(campaign: CleanupCampaign, users, now: datetime) -> dict[int, 
     wording = {}
     unranked = {}
     unpublished = {}
+    starts_when = {}
     for lang in ("fr", "en"):
         with force_locale(regional_locale(lang)):  # jobs have no request to pick one from
             badge_names[lang] = {key: str(label) for key, (label, _d) in BADGES.items()}
@@ -275,9 +281,18 @@ def _variables_in(campaign: CleanupCampaign, users, now: datetime) -> dict[int, 
             # A withheld team's figures are not 0 (its member's own points count in them):
             # printed, they say so; false, so that `{% if team_rank %}` leaves them out.
             unpublished[lang] = WrittenNumber(_("not published"), None)
+            # Said from the moment of sending: a launch that goes out late (a weekend,
+            # a demo seeded after the start) must not say the campaign "starts" then.
+            start = sentence_moment(campaign.starts_at, lang, zone)
+            starts_when[lang] = (
+                _("started on %(date)s", date=start)
+                if now > campaign.starts_at
+                else _("starts on %(date)s", date=start)
+            )
         same_for_language[lang] = {
             "campaign_name": campaign.name(lang),
             "campaign_starts": sentence_moment(campaign.starts_at, lang, zone),
+            "starts_when": starts_when[lang],
             "campaign_ends": sentence_moment(campaign.ends_at, lang, zone),
             # Before the start, the days it will run are words only: plain text ("7",
             # true in `{% if days_left %}`) with no `value`, which messaging's calendar

@@ -222,6 +222,8 @@ ACTION_LABELS = {
     "deactivate": lazy_pgettext("audit", "Stopped"),
     "delete": lazy_pgettext("audit", "Deleted"),
     "deactivate_account": lazy_pgettext("audit", "Account deactivated"),
+    "email_consent_given": lazy_pgettext("audit", "E-mail consent given"),
+    "email_consent_withdrawn": lazy_pgettext("audit", "E-mail consent withdrawn"),
     "discontinue": lazy_pgettext("audit", "Withdrawn from the catalogue"),
     "erase": lazy_pgettext("audit", "Erased"),
     "extend": lazy_pgettext("audit", "Extended"),
@@ -358,7 +360,31 @@ def _budget(match) -> str:
     )
 
 
+# How a person changed their e-mail consent, as `record_consent_change` stores it.
+CONSENT_WAYS = {
+    "profile": _l("In the profile"),
+    "email_link": _l("By the link in an e-mail"),
+    "undo": _l("Unsubscribe undone"),
+}
+_CONSENT_WAY = re.compile("|".join(CONSENT_WAYS))
+
+
+def consent_way_label(way: str) -> str:
+    """How a consent change was made, in the reader's language (the stored key if unknown)."""
+    label = CONSENT_WAYS.get(way)
+    return str(label) if label is not None else way
+
+
+def record_consent_change(user, given: bool, how: str, now: datetime) -> AuditEvent:
+    """Keep a dated trace of a person's e-mail consent given or withdrawn, and how (a
+    `CONSENT_WAYS` key): their export shows its history, not only the latest (flushes)."""
+    action = "email_consent_given" if given else "email_consent_withdrawn"
+    return record_audit(user, action, "user", user.id, now, how)
+
+
 _DETAILS = {
+    "email_consent_given": (_CONSENT_WAY, lambda m: consent_way_label(m[0])),
+    "email_consent_withdrawn": (_CONSENT_WAY, lambda m: consent_way_label(m[0])),
     "grant_role": (_ROLE, _role),
     "revoke_role": (_ROLE, _role),
     "extend": (_EXTENSION, _extension),

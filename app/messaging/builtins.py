@@ -111,15 +111,17 @@ BUILTIN_TEMPLATES = {
         "subject_fr": "C'est parti\u00a0: " + _CAMPAIGN_FR,
         "subject_en": "It starts now: " + _CAMPAIGN_EN,
         "body_fr": "Bonjour {{ first_name }},\n\nLa campagne"
-        "{% if campaign_name is defined %} «\u00a0{{ campaign_name }}\u00a0»{% endif %} commence"
-        "{% if campaign_starts is defined %} le {{ campaign_starts }}{% endif %}"
+        "{% if campaign_name is defined %} «\u00a0{{ campaign_name }}\u00a0»{% endif %}"
+        # Said from the moment of sending: a launch that goes out after the start.
+        "{% if starts_when is defined %} {{ starts_when }}{% else %} commence{% endif %}"
         "{% if campaign_ends is defined %} et se termine le {{ campaign_ends }}{% endif %}."
         " Chaque action compte, pour vous et pour votre équipe.\n"
         + _CAMPAIGN_LINK_FR
         + _POINT_FR
         + _FOOTER_FR,
-        "body_en": "Hello {{ first_name }},\n\n" + _CAMPAIGN_EN + " starts"
-        "{% if campaign_starts is defined %} on {{ campaign_starts }}{% endif %}"
+        "body_en": "Hello {{ first_name }},\n\n"
+        + _CAMPAIGN_EN
+        + "{% if starts_when is defined %} {{ starts_when }}{% else %} starts{% endif %}"
         "{% if campaign_ends is defined %} and ends on {{ campaign_ends }}{% endif %}."
         " Every action counts, for you and for your team.\n"
         + _CAMPAIGN_LINK_EN
@@ -370,6 +372,7 @@ SHIPPED_TEXTS = {
         "b2151561860cdf65",
         "5b4282ef6c9cd69b",
         "9108c591a567e8ae",
+        "1567e2ab817c0452",
     ),
     "campaign-reminder": (
         "2faba753ead5fa0e",

@@ -36,6 +36,7 @@ DELIVERY_STATUSES = {
 SKIP_REASONS = {
     "no_consent": _l("No consent to e-mails"),
     "inactive": _l("Account deactivated or erased"),
+    "erasure_pending": _l("Account erasure requested"),
     "deleted": _l("Inbox copy deleted by its reader before the e-mail went"),
     None: _l("Reason not recorded"),
 }

@@ -18,7 +18,9 @@ STATUSES = ("pending", "delivered", "skipped", "failed")
 # in words): no e-mail consent; the person deactivated or erased; the inbox copy deleted
 # by its reader before its e-mail (held for the working hours, or retried) went.
 SKIP_NO_CONSENT, SKIP_INACTIVE, SKIP_DELETED = "no_consent", "inactive", "deleted"
-SKIP_REASONS = (SKIP_NO_CONSENT, SKIP_INACTIVE, SKIP_DELETED)
+# The person asked for their account to be erased: no more e-mails during the grace period.
+SKIP_ERASURE_PENDING = "erasure_pending"
+SKIP_REASONS = (SKIP_NO_CONSENT, SKIP_INACTIVE, SKIP_ERASURE_PENDING, SKIP_DELETED)
 SCHEDULE_KINDS = ("now", "at", "cron", "campaign")
 
 

@@ -22,6 +22,7 @@ from sqlalchemy import (
     case,
     cast,
     delete,
+    exists,
     func,
     insert,
     literal,
@@ -34,7 +35,7 @@ from sqlalchemy import (
 
 from app.auth.models import User
 from app.cleanup.services import months_before
-from app.core.audit import record_audit
+from app.core.audit import record_audit, record_consent_change
 from app.core.i18n import current_language, long_date, regional_locale
 from app.core.personalisation import (
     known_audience_params,
@@ -42,6 +43,7 @@ from app.core.personalisation import (
     known_variables,
     variables_for,
 )
+from app.core.privacy_models import ErasureRequest
 from app.core.time import local_iso, local_zone
 from app.core.urls import database_id
 from app.extensions import db
@@ -66,6 +68,7 @@ from app.messaging.models import (
     NOT_SENT,
     NOTICE_AUDIENCE,
     SKIP_DELETED,
+    SKIP_ERASURE_PENDING,
     SKIP_INACTIVE,
     SKIP_NO_CONSENT,
     SKIP_REASONS,
@@ -556,7 +559,7 @@ def check_schedule(
 
 
 # The built-in messages that speak of the campaign's calendar, and the whole days left
-# (as `days_left` counts them, rounded up) at which their words still hold: « Plus qu'une
+# (as `days_left` counts them, calendar days) at which their words still hold: « Plus qu'une
 # semaine » read with « Il reste 17 jours » was sent by hand 17 days before the end.
 CAMPAIGN_TIMED_DAYS = {
     "campaign-reminder": range(7, 9),
@@ -1326,6 +1329,13 @@ def deliver_claimed(
             User.email_opt_in,
             User.locale,
             (User.active.is_(True) & User.anonymised_at.is_(None)).label("reachable"),
+            exists()
+            .where(
+                ErasureRequest.user_id == Delivery.user_id,
+                ErasureRequest.executed_at.is_(None),
+                ErasureRequest.cancelled_at.is_(None),
+            )
+            .label("erasure_pending"),
         )
         .outerjoin(User, User.id == Delivery.user_id)
         # Claimed rows are pending: the claim index finds them without reading the outbox.
@@ -1393,6 +1403,10 @@ def deliver_claimed(
                     {"user": row.user_id, "locale": language, "subject": subject, "body": body}
                 )
             result.delivered += 1
+            continue
+        if row.erasure_pending:  # their portal copy stays; no more e-mail to them
+            change.update(status="skipped", subject=None, body=None, error=SKIP_ERASURE_PENDING)
+            result.skipped += 1
             continue
         if consent_required and not row.email_opt_in:
             change.update(status="skipped", subject=None, body=None, error=SKIP_NO_CONSENT)
@@ -1619,6 +1633,7 @@ def unsubscribe(user_id: int, now: datetime) -> User | None:
     if user.email_opt_in:
         user.email_opt_in = False
         user.email_opt_in_changed_at = now
+        record_consent_change(user, False, "email_link", now)
     db.session.flush()
     return user
 
@@ -1669,7 +1684,7 @@ def undo_unsubscribe(user: User, receipt: str, now: datetime) -> bool:
     if not can_undo_unsubscribe(user, receipt, now):
         return False
     user.email_opt_in, user.email_opt_in_changed_at = True, now
-    db.session.flush()
+    record_consent_change(user, True, "undo", now)
     return True
 
 

@@ -63,8 +63,8 @@ def test_a_running_campaign_previews_its_countdown_from_now(auth, client, make, 
     login(client, make.user(roles=("organiser",), locale="fr"))
     preview = _preview(auth, running.id)
     french = re.escape(_spaced(sentence_moment(ends, "fr", local_zone())))
-    # Calendar days in Paris for `ends_when` (5 or 6 by the hour), whole days rounded up.
-    assert re.search(rf"fin dans [56] jours, le {french} ; 6 jours ; 6 ; compte", preview)
+    # Calendar days in Paris (5 or 6 by the hour), the same for `ends_when` and the days left.
+    assert re.search(rf"fin dans ([56]) jours, le {french} ; \1 jours ; \1 ; compte", preview)
 
 
 def test_a_message_sent_before_the_start_reads_the_countdown_of_the_start(make, make_campaign):
