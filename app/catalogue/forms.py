@@ -32,6 +32,7 @@ from wtforms.widgets import TextInput
 from app.catalogue import footprint
 from app.catalogue.models import ITEM_FIELDS
 from app.core.forms import (
+    FormTokenField,
     LocalFloatField,
     LocalIntegerField,
     LocalNumberRange,
@@ -199,7 +200,7 @@ class AddToRequestForm(PortalForm):
     )
     # One per rendered form: the same form sent twice (a double click) adds once
     # (services.add_to_basket). Absent (an older page, a script): every send adds.
-    form_token = HiddenField()
+    form_token = FormTokenField()
 
 
 MAX_NOTE = 500

@@ -1,7 +1,6 @@
 """Views of the catalogue domain: browse, understand a label, request, budgets, admin."""
 
 import functools
-import secrets
 from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import urlsplit
 
@@ -52,6 +51,7 @@ from app.core import cache, slots
 from app.core.confirmation import asks_after_check, question_page
 from app.core.csv_import import item_counts, uploaded_csv
 from app.core.database import reads_only
+from app.core.forms import new_form_token
 from app.core.htmx import wants_fragment
 from app.core.i18n import current_language, format_kg_co2e, format_number
 from app.core.models import departments_by_name
@@ -353,11 +353,6 @@ def _item_page(
     return html, status if valid else 400
 
 
-def new_form_token() -> str:
-    """A token for one rendered add form (`services.add_to_basket`)."""
-    return secrets.token_urlsafe(16)
-
-
 def _rendered(template: str, **context) -> Markup:
     return Markup(render_template(template, **context))  # noqa: S704 - autoescaped template
 
@@ -518,7 +513,7 @@ def add_to_request(item_id: int):
         return _quantity_refused(item, form)
     try:
         line = services.add_to_basket(
-            current_user, item, form.quantity.data, utcnow(), form.form_token.data
+            current_user, item, form.quantity.data, utcnow(), form.form_token.sent
         )
     except services.CatalogueError as error:
         db.session.rollback()
@@ -539,7 +534,7 @@ def _quantity_refused(item: CatalogueItem, form: AddToRequestForm):
     (the `field` macro): the form alone for htmx, else the item's whole page. Rendered
     for this answer only, never kept: the cached page holds the empty field."""
     field = _rendered("catalogue/_quantity_field.html", form=form)
-    form_token = (form.form_token.data or "")[:64] or new_form_token()
+    form_token = form.form_token.ensure()
     if wants_fragment():
         form_html = render_template(
             "catalogue/_ask_form.html",

@@ -32,6 +32,7 @@ from wtforms.validators import (
 
 from app.cleanup.catalogue import unit_label
 from app.core.forms import (
+    FormTokenField,
     LocalIntegerField,
     LocalNumberInput,
     LocalNumberRange,
@@ -315,7 +316,7 @@ class CampaignForm(PortalForm):
     goal_participants = _counted_goal_field(_l("Goal: participants"))
     rules = FieldList(FormField(RuleForm), min_entries=0)
     # One per new-campaign form shown: the same form sent twice creates one campaign.
-    form_token = HiddenField()
+    form_token = FormTokenField()
     # The edit form: the campaign's version when the form was shown (services.
     # campaign_version), so that a save from a form another save has overtaken is refused.
     version = HiddenField()

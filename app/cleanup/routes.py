@@ -1,7 +1,6 @@
 """Views of the clean-up campaigns: thin routes over services and queries."""
 
 import json
-import secrets
 
 from flask import (
     Blueprint,
@@ -179,7 +178,7 @@ def _save_campaign(form, campaign=None):
                 current_user,
                 form.campaign_data(),
                 now,
-                form.form_token.data,
+                form.form_token.sent,
                 services.REPEAT_WINDOW,
             )
         else:
@@ -196,7 +195,7 @@ def _save_campaign(form, campaign=None):
             flash(error.message, "error")
         return None
     db.session.commit()
-    if not created and campaign.form_token != form.form_token.data:
+    if not created and campaign.form_token != form.form_token.sent:
         # The same answers from the form shown again (Back reloaded it): a new token.
         flash(
             _(
@@ -257,8 +256,7 @@ def _tell_dates_and_scope(form, campaign=None) -> None:
 def new_campaign():
     """Create a draft campaign."""
     form = _campaign_form()
-    if not form.form_token.data:  # a form sent without one: the next send is told apart
-        form.form_token.data = secrets.token_urlsafe(16)
+    form.form_token.ensure()
     if form.validate_on_submit():
         response = _save_campaign(form)
         if response:

@@ -1,6 +1,7 @@
 """Form helpers shared by every part of the portal."""
 
 import math
+import secrets
 import unicodedata
 
 from flask_babel import gettext
@@ -122,6 +123,29 @@ class PortalForm(FlaskForm):
                 filters = [visible_text, *unbound_field.kwargs.get("filters", ())]
                 options = {**options, "filters": filters}
             return super().bind_field(form, unbound_field, options)
+
+
+def new_form_token() -> str:
+    """A token for one form shown (see FormTokenField)."""
+    return secrets.token_urlsafe(16)
+
+
+class FormTokenField(HiddenField):
+    """The token of one form shown. The same form sent twice (a double click, Back then
+    Send again) comes back with the same token, which the service recognises and answers
+    with what the first send made; a form shown again carries a new one."""
+
+    @property
+    def sent(self) -> str | None:
+        """The token the form came back with (64 characters at most), None without one."""
+        return (self.data or "")[:64] or None
+
+    def ensure(self) -> str:
+        """The token to show the form with: the one it came back with (shown again after
+        a refusal, it is still the same form), else a new one."""
+        if not self.sent:
+            self.data = new_form_token()
+        return self.data
 
 
 def single_line_breaks(text):

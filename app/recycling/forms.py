@@ -21,7 +21,7 @@ from wtforms.validators import (
 )
 
 from app.core.devices import DEVICE_TYPES
-from app.core.forms import LocalFloatField, MultiCheckboxField, PortalForm
+from app.core.forms import FormTokenField, LocalFloatField, MultiCheckboxField, PortalForm
 from app.core.urls import database_id
 from app.recycling import hours
 from app.recycling.models import RECEIPT_UNDONE
@@ -143,7 +143,7 @@ class ReturnForm(PortalForm):
 
     # One per form shown: the same form sent twice (a double click, Back then Send) is
     # one declaration (services.receipt_number_for_form); the form filled again, another.
-    form_token = HiddenField()
+    form_token = FormTokenField()
     # The receipt a second, identical device is declared after (the receipt's "Declare a
     # second one"): within services.REPEAT_WINDOW the same answers are otherwise taken as
     # that declaration sent again.

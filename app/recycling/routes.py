@@ -1,6 +1,5 @@
 """Views of the recycling domain: points, returns, agents' desk and admin pages."""
 
-import secrets
 from datetime import timedelta
 
 import segno
@@ -31,6 +30,7 @@ from app.core.confirmation import asks_after_check, question_page
 from app.core.csv_safety import write_csv
 from app.core.database import commit_keeping_loaded_rows, reads_only
 from app.core.devices import DEVICE_TYPES
+from app.core.forms import new_form_token
 from app.core.htmx import wants_fragment
 from app.core.i18n import alphabetical, current_language, format_month, format_number
 from app.core.models import Commune, communes_by_name
@@ -392,7 +392,7 @@ def new_return():
         chosen = asked or queries.nearest_point(current_user)
     form = ReturnForm()
     form.collection_point_id.data = chosen.id if chosen else None
-    form.form_token.data = secrets.token_urlsafe(16)
+    form.form_token.ensure()
     # The fields are the same for everyone who gets the same point preselected, until a
     # point changes; the CSRF token stays outside them.
     fields = cache.fragment(
@@ -413,8 +413,7 @@ def _return_fields(form) -> Markup:
 
 
 def _render_return_form(form, point, fields, status=200, closed_point=None):
-    if not form.form_token.data:  # a form sent without one: the next send is told apart
-        form.form_token.data = secrets.token_urlsafe(16)
+    form.form_token.ensure()  # sent without one: the next send is told apart
     return render_template(
         "recycling/return_form.html",
         form=form,
@@ -451,10 +450,10 @@ def create_return():
             device_return, created = services.register_device_return(
                 current_user, point, form.device_type.data, form.condition.data, utcnow(),
                 asset_tag=form.asset_tag.data, **form.wipe_flags,
-                form_token=(form.form_token.data or "")[:64] or None,
+                form_token=form.form_token.sent,
                 # Sent from a form we showed (it carries a token), which Back shows again:
                 # a request built without one (a script) declares what it sends.
-                repeat_window=services.REPEAT_WINDOW if form.form_token.data else None,
+                repeat_window=services.REPEAT_WINDOW if form.form_token.sent else None,
                 another_than=(form.another_than.data or "")[:64] or None,
             )  # fmt: skip
         except services.ReturnError as error:
@@ -513,7 +512,7 @@ def receipt(receipt: str):
         "recycling/receipt.html",
         r=device_return,
         mine=mine,
-        another_token=secrets.token_urlsafe(16) if offer_another else None,
+        another_token=new_form_token() if offer_another else None,
         notes=notes,
         point=_point_view(device_return.point, now) if waiting else None,
         withdraw_question=withdraw_question(notes) if waiting else None,
