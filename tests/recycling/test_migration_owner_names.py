@@ -5,9 +5,6 @@ upgrade no step names the owner, and every step of every chain still verifies.""
 from datetime import timedelta
 
 import pytest
-import sqlalchemy as sa
-from alembic.migration import MigrationContext
-from alembic.operations import Operations
 from flask_migrate import upgrade
 from sqlalchemy import select, update
 
@@ -16,7 +13,11 @@ from app.config import TestConfig
 from app.extensions import db
 from app.recycling import services
 from app.recycling.models import OWNER_STEPS, CustodyStep, DeviceReturn
-from tests.databases import fresh_postgresql_database, runs_on_postgresql
+from tests.databases import (
+    add_columns_of_later_revisions,
+    fresh_postgresql_database,
+    runs_on_postgresql,
+)
 from tests.factories import Factories
 from tests.recycling.conftest import NOW, RecyclingFactories
 
@@ -38,34 +39,11 @@ def _portal_at(url: str, revision: str):
     portal = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=url)
     with portal.app_context():
         upgrade(revision=revision)
-        _add_columns_of_later_revisions()
+        # Today's code records the returns below: the later revisions' columns it reads.
+        add_columns_of_later_revisions(db.engine)
         yield portal
         db.session.remove()
         db.engine.dispose()
-
-
-def _add_columns_of_later_revisions() -> None:
-    """Today's code records the returns below, and a receipt's notice reads messaging's
-    templates, which a later revision widened: that column is added by hand (nothing of
-    the revision under test)."""
-    with db.engine.begin() as connection:
-        operations = Operations(MigrationContext.configure(connection))
-        with operations.batch_alter_table("messaging_template") as batch:
-            batch.add_column(sa.Column("archived_at", sa.DateTime(timezone=True), nullable=True))
-        # 20261205_core_audit_subject: an audit event's person, which receipts record.
-        with operations.batch_alter_table("audit_event") as batch:
-            batch.add_column(sa.Column("subject_user_id", sa.Integer(), nullable=True))
-        # 20261207_recycling_signed_chain: which payload a step's signature covers.
-        with operations.batch_alter_table("recycling_custody_step") as batch:
-            batch.add_column(
-                sa.Column("signed_as", sa.SmallInteger(), server_default="1", nullable=False)
-            )
-        # 20261208_recycling_chain_seal: a return's seal of its status and steps.
-        with operations.batch_alter_table("recycling_device_return") as batch:
-            batch.add_column(sa.Column("chain_seal", sa.String(64), nullable=True))
-        # 20261210_cleanup_campaign_once: the token of the form that created a campaign.
-        with operations.batch_alter_table("cleanup_campaign") as batch:
-            batch.add_column(sa.Column("form_token", sa.String(64), nullable=True))
 
 
 def _returns_as_recorded_before_5_december() -> str:

@@ -19,7 +19,11 @@ from app.extensions import db
 from app.recycling import seed
 from app.recycling.models import DeviceReturn, PointAgent
 from tests.conftest import browser_sign_in, login
-from tests.databases import fresh_postgresql_database, runs_on_postgresql
+from tests.databases import (
+    add_columns_of_later_revisions,
+    fresh_postgresql_database,
+    runs_on_postgresql,
+)
 from tests.factories import Factories
 from tests.recycling.conftest import RecyclingFactories
 from tests.recycling.test_api import _bearer
@@ -132,12 +136,8 @@ def _portal_at(url: str):
     portal = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=url)
     with portal.app_context():
         upgrade(revision=BEFORE)
-        # A later revision's column, which today's code reads when a return is declared
-        # (20261210_cleanup_campaign_once): added by hand, nothing of the tags' revision.
-        with db.engine.begin() as connection:
-            connection.exec_driver_sql(
-                "ALTER TABLE cleanup_campaign ADD COLUMN form_token VARCHAR(64)"
-            )
+        # Today's code declares the returns below: the later revisions' columns it reads.
+        add_columns_of_later_revisions(db.engine)
         yield portal
         db.session.remove()
         db.engine.dispose()
