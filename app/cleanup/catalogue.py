@@ -80,7 +80,9 @@ DEFAULT_ACTION_TYPES = (
     },
     {
         "key": "unsubscribe",
-        "name_fr": "Se désabonner des newsletters",
+        # Stored text, seeding a new database only: `ensure_default_action_types` adds
+        # missing types and leaves an existing database's names as they are.
+        "name_fr": "Se désabonner des lettres d'information",
         "name_en": "Unsubscribe from newsletters",
         "guide_fr": "Recherchez «\u00a0se désabonner\u00a0» dans votre messagerie et utilisez le lien en "
         "bas de chaque lettre que vous ne lisez plus. Comptez une lettre par désabonnement.",

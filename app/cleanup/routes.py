@@ -809,7 +809,7 @@ def leaderboard(campaign_id: int):
     minimum = queries.min_team()
 
     def render_table():
-        team, shown, unlisted_only = None, page, False
+        team, shown, unlisted_only, ranks_missing = None, page, False, False
         if scope == "individuals":
             entries, total = queries.individual_leaderboard(campaign, page)
             if page > _last_page(total):  # past the end (an old link): the last page
@@ -818,7 +818,10 @@ def leaderboard(campaign_id: int):
             marked = my_row
             # Points counted, nobody listed: everyone ranked chose to be hidden (not
             # "no counted action yet", beside the reader's own rank 1 of 1).
-            unlisted_only = not total and queries.campaign_totals(campaign)["participants"] > 0
+            ranked = queries.campaign_totals(campaign)["participants"]
+            unlisted_only = not total and ranked > 0
+            # Some ranked people are not listed: the ranks shown have gaps, said above them.
+            ranks_missing = 0 < total < ranked
         else:
             teams = queries.rank_teams(queries.team_totals(campaign, scope), order, minimum)
             shown = min(page, _last_page(len(teams)))
@@ -838,6 +841,7 @@ def leaderboard(campaign_id: int):
             my_team=team,
             min_team=minimum,
             unlisted_only=unlisted_only,
+            ranks_missing=ranks_missing,
         )
 
     # The table is the same for everyone until a score, a goal or a name changes;

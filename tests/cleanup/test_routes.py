@@ -91,7 +91,7 @@ def test_the_log_form_names_units_in_the_readers_language(client, make, make_cam
     campaign = running(make_campaign)
     login(client, make.user())
     page = client.get(f"/cleanup/campaigns/{campaign.id}").get_data(as_text=True)
-    assert "des newsletters (éléments)</option>" in page and "(items)" not in page
+    assert "des lettres d&#39;information (éléments)</option>" in page and "(items)" not in page
 
 
 def test_english_readers_see_dates_day_first_on_a_24_hour_clock(client, make, make_campaign):
@@ -1106,8 +1106,8 @@ def test_the_quantitys_hint_names_the_unit_of_the_chosen_action(participant, mak
     the one of the type chosen, as its choice does, in the reader's language."""
     page = participant.page()
     assert _hint(page) == "Unité de l'action choisie\u00a0: Go."  # the first choice's
-    assert "lettres d&#39;information" not in page
-    assert ">Se désabonner des newsletters (éléments)</option>" in page
+    assert "(Go, lettres d&#39;information…)" not in page
+    assert ">Se désabonner des lettres d&#39;information (éléments)</option>" in page
     # A refused entry and the form after a log keep the type, and its unit.
     refused = participant.log("unsubscribe", "beaucoup").get_data(as_text=True)
     assert _hint(refused) == "Unité de l'action choisie\u00a0: éléments."
