@@ -313,7 +313,9 @@ def seed_cleanup(rng: random.Random) -> None:
     achieved_last_year = _fill(rng, previous, types, people, 0.5, 6, previous.ends_at)
     db.session.flush()
     _goals_of_a_past_edition(previous, achieved_last_year)
-    services.freeze_campaign(previous, now, announce=False)  # history, not news
+    # Frozen when the scheduled job would have frozen it, a minute after its end: its
+    # results page said « Figés le » the day of the seed.
+    services.freeze_campaign(previous, previous.ends_at + timedelta(minutes=1), announce=False)
 
     running = _campaign(
         types,

@@ -105,6 +105,12 @@ _RESULTS_LINK_EN = (
     "{% elif campaign_url is defined %}\nThe campaign's page: {{ campaign_url }}{% endif %}"
 )
 
+# Days left as of the sending other than a week (clean-up variables: `days_left` is
+# written "7" in both languages); none once the campaign has ended.
+_IF_DAYS_LEFT = (
+    "{% if days_left_text is defined and days_left is defined and days_left and days_left != '7' %}"
+)
+
 BUILTIN_TEMPLATES = {
     "campaign-launch": {
         "name": "Lancement de campagne / Campaign launch",
@@ -130,8 +136,15 @@ BUILTIN_TEMPLATES = {
     },
     "campaign-reminder": {
         "name": "Rappel à une semaine de la fin / One week left",
-        "subject_fr": "Plus qu'une semaine\u00a0: " + _CAMPAIGN_FR,
-        "subject_en": "One week left: " + _CAMPAIGN_EN,
+        # The time left as of the sending, as the body says it: sent by hand or scheduled
+        # 17 days before the end, "One week left" read beside "in 17 days" (on its last
+        # day the campaign still has one day: `days_left` counts it).
+        "subject_fr": _IF_DAYS_LEFT
+        + "Encore {{ days_left_text }}\u00a0: {% else %}Plus qu'une semaine\u00a0: {% endif %}"
+        + _CAMPAIGN_FR,
+        "subject_en": _IF_DAYS_LEFT
+        + "{{ days_left_text }} left: {% else %}One week left: {% endif %}"
+        + _CAMPAIGN_EN,
         # "ends today at 23 h 22", not "1 day left" minutes before the end.
         "body_fr": "Bonjour {{ first_name }},\n\nIl est encore temps d'agir dans "
         + _THE_CAMPAIGN_FR
@@ -381,6 +394,7 @@ SHIPPED_TEXTS = {
         "9d1da51b32389693",
         "33f426315a0f8e97",
         "9e071c53e70a697f",
+        "6754b1c2fccaf0f1",
     ),
     "campaign-last-48h": (
         "dc06a8f26d0fe8c2",

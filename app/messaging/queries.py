@@ -21,7 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import selectinload
 
 from app.auth.models import User
-from app.core.person_figures import person_figure
+from app.core.person_figures import forget, person_figure
 from app.extensions import db
 from app.messaging.labels import DISPATCH_IN_PROGRESS
 from app.messaging.models import (
@@ -101,6 +101,14 @@ def unread_badge_count(user_id: int) -> int:
     if user_id not in counts:
         counts[user_id] = person_figure(UNREAD_FIGURE, user_id, lambda: unread_count(user_id)) or 0
     return counts[user_id]
+
+
+def forget_unread_count(user_id: int) -> None:
+    """A write of this reading request (a message opened) changed the count: the badge
+    and the inbox's counts read it fresh from now on."""
+    forget(UNREAD_FIGURE)
+    if has_request_context():
+        g.get("_unread_counts", {}).pop(user_id, None)
 
 
 # What the inbox and the API show of a message: read as plain rows, not ORM objects.

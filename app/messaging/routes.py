@@ -108,20 +108,35 @@ def index():
     )
 
 
+@bp.get("/inbox/<int:delivery_id>")
+@login_required
+def open_message(delivery_id: int):
+    """Open one of my messages: opened, it is read (as "Mark as read" makes it)."""
+    # Without JavaScript (a link, a history restore): the inbox at the message, open.
+    return _message_read(delivery_id, f"message-{delivery_id}")
+
+
 @bp.post("/inbox/<int:delivery_id>/read")
 @login_required
 def mark_read(delivery_id: int):
     """Mark one of my messages read."""
+    # Without JavaScript the inbox comes back at the message, still open, and at "Marked
+    # as read." in the place of the button (as the htmx answer does), not at the top.
+    return _message_read(delivery_id, f"message-{delivery_id}-read")
+
+
+def _message_read(delivery_id: int, anchor: str):
+    """Mark the person's message read; the message for htmx, else the inbox at `anchor`."""
     message = services.mark_read(current_user, delivery_id, utcnow())
     if message is None:
         abort(404)
     db.session.commit()
-    if htmx:
+    # The count was read with the person, before the write: read it again.
+    queries.forget_unread_count(current_user.id)
+    if wants_fragment():
         return _inbox_fragment(render_message(message, announce=True))
-    # Without JavaScript the inbox comes back at the message, still open, and at "Marked
-    # as read." in the place of the button (as the htmx answer does), not at the top.
     session[JUST_READ_KEY] = message.id
-    return redirect(_inbox_at(f"message-{message.id}-read"))
+    return redirect(_inbox_at(anchor))
 
 
 def _inbox_at(anchor: str | None):

@@ -9,7 +9,7 @@ from tests.messaging.conftest import deliver_to_everyone, inbox_of
 
 def _summaries(page: str) -> list[str]:
     """What each disclosure of the inbox says, its hidden words included."""
-    found = re.findall(r"<summary>(.*?)</summary>", page, re.S)
+    found = re.findall(r"<summary[^>]*>(.*?)</summary>", page, re.S)
     return [" ".join(re.sub(r"<[^>]+>", "", s).split()) for s in found]
 
 
