@@ -120,25 +120,48 @@ def _limited_page(message: str):
     return make_response(page, 429)
 
 
+def _account_limits():
+    """The per-account sign-in limits (ACCOUNT_SIGN_IN_RATE_LIMIT)."""
+    return parse_many(_account_sign_in_limit())
+
+
+def _sign_in_attempt_allowed() -> bool:
+    """Count one password sign-in attempt for the address typed; False past
+    ACCOUNT_SIGN_IN_RATE_LIMIT.
+
+    Every attempt counts before its password is checked: counting only the wrong ones
+    after the answer let a burst of guesses sent at once all pass the check. A right
+    password then gives its attempt back (`_give_back_sign_in_attempt`)."""
+    if not limiter.enabled:  # RATELIMIT_ENABLED=False turns every limit off
+        return True
+    key = _typed_address()
+    counted = [limiter.limiter.hit(limit, "sign-in", key) for limit in _account_limits()]
+    return all(counted)  # each limit counts the attempt, the first one refusing or not
+
+
+def _give_back_sign_in_attempt() -> None:
+    """Uncount a sign-in whose password was right: someone who signs in and out often
+    was locked out without one wrong password. (The fixed window's counter; one
+    given back just after its window ended counts one less in the next.)"""
+    if limiter.enabled:
+        key = _typed_address()
+        for limit in _account_limits():
+            limiter.limiter.hit(limit, "sign-in", key, cost=-1)
+
+
 @bp.route("/sign-in", methods=["GET", "POST"])
 @limiter.limit(_sign_in_limit, methods=["POST"], on_breach=_address_limited_page)
-# Every attempt counts, before its password is checked: counting only the wrong ones
-# after the answer let a burst of guesses sent at once all pass the check.
-@limiter.limit(
-    _account_sign_in_limit,
-    key_func=_typed_address,
-    methods=["POST"],
-    error_message=_account_limited_message,
-    on_breach=_account_limited_page,
-)
 def sign_in():
     """Show the sign-in form and open a session on valid credentials."""
+    if request.method == "POST" and not _sign_in_attempt_allowed():
+        return _account_limited_page(None)
     if current_user.is_authenticated:
         return redirect(url_for("core.home"))
     form = SignInForm()
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
         if user is not None:
+            _give_back_sign_in_attempt()
             return _open_session(user)
         flash(_("Wrong e-mail address or password."), "error")
         g.form_refused = True  # a 401, as sign-in failures are counted, yet a refused form

@@ -101,6 +101,7 @@ def audit_log():
         "form": form,
         "rows": rows,
         "people": admin_services.people_in_events(rows),
+        "points": admin_services.points_in_events(rows),
         "audit_target": audit_target,
         "total": total,
         "page": page,
@@ -139,6 +140,36 @@ def audit_log_csv():
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="audit-{stamp}.csv"'},
     )
+
+
+def _revoke_question(role: str, name: str) -> str:
+    """The question asked before revoking `role` from the person called `name`: what they
+    can no longer do, as the question before granting Administrator says what they can."""
+    if role == "admin":
+        return _(
+            "Revoke the Administrator role from %(name)s? They will no longer be able to "
+            "change roles, deactivate accounts or read the audit log.",
+            name=name,
+        )
+    if role == "organiser":
+        return _(
+            "Revoke the Organiser role from %(name)s? They will no longer be able to run "
+            "campaigns or send messages.",
+            name=name,
+        )
+    if role == "agent":
+        return _(
+            "Revoke the Collection agent role from %(name)s? They will no longer be able to "
+            "record returns, and leave the collection points they were assigned to.",
+            name=name,
+        )
+    return _("Revoke the %(role)s role from %(name)s?", role=role_label(role), name=name)
+
+
+@bp.context_processor
+def _role_questions() -> dict:
+    """The roles' questions, for the row (admin/_role_row.html) as for the route."""
+    return {"revoke_question": _revoke_question}
 
 
 @bp.get("/roles")
@@ -184,6 +215,18 @@ def update_role(user_id: int):
             ),
             yes=_("Make %(name)s an administrator", name=user.display_name),
             no=_("Cancel"),
+        )
+    if (
+        not granted
+        and role in user.roles
+        and asks_after_check()
+        and not (role == "admin" and user.id == current_user.id)  # refused, not asked
+    ):
+        return question_page(
+            _revoke_question(role, user.display_name),
+            yes=_("Revoke %(role)s from %(name)s", role=role_label(role), name=user.display_name),
+            no=_("Cancel"),
+            anchor=f"person-{user.id}",  # "Cancel" goes back to the person's row
         )
     try:
         changed = admin_services.set_role(current_user, user, role, granted, utcnow())

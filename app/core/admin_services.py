@@ -24,7 +24,7 @@ from app.core.audit import (
 )
 from app.core.i18n import collation_key
 from app.extensions import db
-from app.recycling.models import PointAgent
+from app.recycling.models import CollectionPoint, PointAgent
 from app.recycling.queries import open_points_only_staffed_by
 
 GRANTABLE_ROLES = tuple(role for role in ROLES if role != "employee")
@@ -307,6 +307,20 @@ def people_in_events(rows) -> dict[int, User]:
     if not ids:
         return {}
     return {user.id: user for user in db.session.scalars(select(User).where(User.id.in_(ids)))}
+
+
+def points_in_events(rows) -> dict[int, CollectionPoint]:
+    """The collection points the listed events are about, by id: the log names them as it
+    names people (a point deleted since keeps its number)."""
+    ids = {
+        int(event.object_id)
+        for event, _actor in rows
+        if event.object_type == "collection_point" and event.object_id.isdigit()
+    }
+    if not ids:
+        return {}
+    found = db.session.scalars(select(CollectionPoint).where(CollectionPoint.id.in_(ids)))
+    return {point.id: point for point in found}
 
 
 def same_named_actions(action: str) -> list[str]:

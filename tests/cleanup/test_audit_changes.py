@@ -5,6 +5,7 @@ import io
 from datetime import timedelta
 
 from flask_babel import force_locale
+from markupsafe import escape
 from sqlalchemy import select
 
 from app.cleanup import services
@@ -157,7 +158,7 @@ def test_correcting_a_drafts_end_shows_the_old_and_new_dates(client, make, make_
         before, after = format_moment(old_end), format_moment(new_end)
     assert f"Fin de la campagne\u00a0: {before} → {after}" in french
     assert "Objectif (Go)\u00a0: 100 → 150" in french
-    assert f"Plafond journalier, «\u00a0{other.name_fr}\u00a0»\u00a0: – → 9" in french
+    assert f"Plafond journalier, «\u00a0{escape(other.name_fr)}\u00a0»\u00a0: – → 9" in french
 
 
 def test_another_domains_update_is_shown_as_stored(client, make):

@@ -75,6 +75,8 @@ def test_an_admin_grants_and_revokes_a_role_from_the_table_with_the_keyboard(pag
         "agent",
     }
     page.get_by_role("button", name="Retirer le rôle Agent de collecte à Yasmine Petit").click()
+    dialog = page.get_by_role("alertdialog")  # revoking asks first
+    dialog.get_by_role("button", name="Retirer le rôle Agent de collecte à Yasmine Petit").click()
     shown(page, "Rôle Agent de collecte retiré à yasmine@example.org.").wait_for()
     db.session.expire_all()
     assert db.session.scalar(db.select(User).filter_by(email="yasmine@example.org")).roles == {

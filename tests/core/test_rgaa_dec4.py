@@ -107,6 +107,8 @@ def test_in_a_browser_the_refusal_is_focused_and_said_once(page, make):
 
     page.get_by_role("button", name="Retirer le rôle Agent de collecte à Manon Fabre").focus()
     page.keyboard.press("Enter")
+    dialog = page.get_by_role("alertdialog")  # revoking asks first
+    dialog.get_by_role("button", name="Retirer le rôle Agent de collecte à Manon Fabre").click()
 
     button = page.get_by_role("button", name="Retirer le rôle Agent de collecte à Manon Fabre")
     expect(button).to_be_focused()
