@@ -36,7 +36,7 @@ from app.core.admin_forms import (
     RoleForm,
     UserSearchForm,
 )
-from app.core.audit import action_label, audit_target, object_label
+from app.core.audit import action_label, actor_label, audit_target, object_label
 from app.core.confirmation import asks_after_check, question_page
 from app.core.csv_import import uploaded_csv
 from app.core.csv_safety import spreadsheet_csv
@@ -115,6 +115,12 @@ def audit_log():
     return render_template(template or "admin/audit.html", **context)
 
 
+def audit_actor_cell(actor) -> str:
+    """The actor's cell of the CSV: the address, empty for the system, and an erased
+    account named as on the page."""
+    return "" if actor is None else actor_label(actor)
+
+
 @bp.get("/audit.csv")
 @role_required("admin")
 def audit_log_csv():
@@ -127,7 +133,7 @@ def audit_log_csv():
     # the codes and details in their stored form for filtering.
     document = spreadsheet_csv(
         (
-            (local_plain(event.at), actor.email if actor else "", event.action,
+            (local_plain(event.at), audit_actor_cell(actor), event.action,
              event.object_type, event.object_id, event.summary)
             for event, actor in rows
         ),

@@ -279,6 +279,17 @@ action_label = labeller(ACTION_LABELS)
 object_label = labeller(OBJECT_LABELS)
 
 
+def actor_label(actor) -> str:
+    """Who made an event, as the log shows it: an erased account keeps no address (its
+    placeholder would only say it was erased, and when), so it reads as the person it
+    was made about reads: « Personne anonymisée »."""
+    if actor is None:
+        return gettext("System")
+    if actor.anonymised_at is not None:
+        return gettext("Anonymised person")
+    return actor.email
+
+
 # Details that some events store in a fixed form (written by the services in this code),
 # read back in the reader's language. Anything else (a name, a key, a reason typed by
 # an organiser) is shown as stored; the CSV export and the search keep the stored text.

@@ -7,7 +7,7 @@ from markupsafe import Markup, escape
 
 from app.auth.models import role_label
 from app.core import accessibility, assets, confirmation, frame
-from app.core.audit import action_label, audit_details, object_label
+from app.core.audit import action_label, actor_label, audit_details, object_label
 from app.core.i18n import (
     current_language,
     format_day,
@@ -71,6 +71,7 @@ def init_app(app: Flask) -> None:
         line_breaks=line_breaks,
         role_label=role_label,
         audit_action=action_label,
+        audit_actor=actor_label,
         audit_object=object_label,
         audit_details=audit_details,
         organisation=app.config["ORGANISATION_NAME"],

@@ -11,10 +11,11 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import select
 
+from app.auth.models import User
 from app.catalogue import services as catalogue
 from app.cleanup import services as cleanup
 from app.cleanup.models import CleanupAction
-from app.core.audit import AuditEvent
+from app.core.audit import AuditEvent, record_consent_change
 from app.core.privacy_services import erase_user
 from app.core.time import utcnow
 from app.extensions import db
@@ -153,3 +154,18 @@ def test_a_review_after_the_erasure_keeps_the_decision_not_its_words(make, runni
     ).all()
     assert [event.action for event in events] == ["reject"]
     assert all("Laurent" not in event.summary for event in events)
+
+
+def test_the_erased_persons_own_events_name_them_as_anonymised_not_by_a_placeholder(client, erased):
+    """An event the person made themselves (a consent changed in their profile) said
+    `erased-<id>@invalid` in the Who column, while the Object column said « Anonymised
+    person »."""
+    person = db.session.scalar(select(User).where(User.anonymised_at.is_not(None)))
+    record_consent_change(person, False, "profile", utcnow() - timedelta(days=1))
+    db.session.commit()
+    login(client, erased.admin)
+    page = client.get("/admin/audit?action=email_consent_withdrawn").get_data(as_text=True)
+    document = client.get("/admin/audit.csv?action=email_consent_withdrawn").text
+    assert "@invalid" not in page and "@invalid" not in document
+    assert "<td>Anonymised person</td> <td>E-mail consent withdrawn</td>" in " ".join(page.split())
+    assert [row[1] for row in csv.reader(io.StringIO(document))][1:] == ["Anonymised person"]
