@@ -60,6 +60,7 @@ from app.messaging.recurrence import (
 from app.messaging.rendering import (
     CompiledTemplate,
     check_template,
+    plain_newlines,
     portal_copy,
     why_not_rendered,
 )
@@ -431,7 +432,12 @@ def _refused_recipient(form: TemplateForm) -> dict:
     return {"recipient_refused": True, "refusal": refusal, "problems": [], "renders": {}}
 
 
-def _editor(form: TemplateForm, template: MessageTemplate | None, preview: dict | None = None):
+def _editor(
+    form: TemplateForm,
+    template: MessageTemplate | None,
+    preview: dict | None = None,
+    test_language: str | None = None,
+):
     if preview is None and form.recipient.errors:  # the field says why; the preview where
         preview = _refused_recipient(form)
     return render_template(
@@ -444,18 +450,24 @@ def _editor(form: TemplateForm, template: MessageTemplate | None, preview: dict 
         notices=NOTICE_TEMPLATES,
         confirm_form=ConfirmForm(),
         # The test in the organiser's own language unless they choose the other one.
-        test_form=SendTestForm(formdata=None, language=current_user.locale or current_language()),
+        test_form=SendTestForm(
+            formdata=None, language=test_language or current_user.locale or current_language()
+        ),
     )
 
 
 def _refused_template(
-    form: TemplateForm, template: MessageTemplate | None, error: services.TemplateInvalid
+    form: TemplateForm,
+    template: MessageTemplate | None,
+    error: services.TemplateInvalid,
+    test_language: str | None = None,
 ):
     """The editor again, each problem at its text's field and in the summary (422)."""
     for problem in error.problems:
         field = form[problem.field]
         field.errors = [*field.errors, str(problem)]
-    return _editor(form, template, {"problems": error.problems, "renders": {}}), 422
+    preview = {"problems": error.problems, "renders": {}}
+    return _editor(form, template, preview, test_language), 422
 
 
 @bp.route("/templates/new", methods=["GET", "POST"])
@@ -582,25 +594,63 @@ def preview_template():
 @bp.post("/templates/<int:template_id>/test")
 @role_required("organiser")
 def test_template(template_id: int):
-    """Send the template to myself, in the language chosen, in the inbox and by e-mail."""
+    """Send myself what the preview shows: the text as typed (unsaved), about the campaign
+    chosen for the preview, in the language chosen, in the inbox and by e-mail."""
     template = _template_or_404(template_id)
-    form = SendTestForm()
-    if not form.validate_on_submit():
+    test_form = SendTestForm()
+    if not test_form.validate_on_submit():
         abort(400)
+    if "subject_fr" not in request.form:  # a page from before the editor sent its texts
+        return _test_saved_text(template, test_form.language.data)
+    language = test_form.language.data
+    form = _template_form(obj=template)
+    form.key.data = template.key
+    if not form.validate():
+        return _editor(form, template, test_language=language), 422
+    data = _template_data(form)
+    if problems := check_template(data):  # refused as a save is: at each field
+        invalid = services.TemplateInvalid(problems)
+        return _refused_template(form, template, invalid, language)
+    _send_test(template, language, data, _preview_context(form))
+    return _editor(form, template, _preview(form), test_language=language)
+
+
+def _send_test(template: MessageTemplate, locale: str | None, data=None, context=None) -> None:
+    """Send the test (`data`: the texts as typed), commit, and flash where it went, or why
+    it did not."""
     try:
-        services.require_valid(template)
         with MailerPool(current_app.config, size=1) as mailer:
             services.send_test_message(
-                template, current_user, utcnow(), mailer, locale=form.language.data
+                template, current_user, utcnow(), mailer, locale, texts=data, context=context
             )
-        db.session.commit()
-        flash(
-            _("Test message sent to %(email)s and to your inbox.", email=current_user.email),
-            "success",
-        )
     except services.MessagingError as error:
         db.session.commit()  # the inbox copy stays even when the e-mail failed
         flash(str(error), "error")
+        return
+    db.session.commit()
+    unsaved = data is not None and any(
+        plain_newlines(data[field]) != getattr(template, field)
+        for field in ("name", *services.TEMPLATE_FIELDS)
+    )
+    if unsaved:  # the page comes back with it: its changes are still to be saved
+        message = _(
+            "Test message sent to %(email)s and to your inbox, with the text as it is in "
+            "the form: it is not saved yet.",
+            email=current_user.email,
+        )
+    else:
+        message = _("Test message sent to %(email)s and to your inbox.", email=current_user.email)
+    flash(message, "success")
+
+
+def _test_saved_text(template: MessageTemplate, locale: str | None):
+    """The saved text's test, the editor's page asked again."""
+    try:
+        services.require_valid(template)
+    except services.MessagingError as error:
+        flash(str(error), "error")
+    else:
+        _send_test(template, locale)
     return redirect(url_for("messaging.edit_template", template_id=template.id))
 
 

@@ -1689,15 +1689,29 @@ def undo_unsubscribe(user: User, receipt: str, now: datetime) -> bool:
 
 
 def send_test_message(
-    template: MessageTemplate, user, now: datetime, mailer, locale: str | None = None
+    template: MessageTemplate,
+    user,
+    now: datetime,
+    mailer,
+    locale: str | None = None,
+    *,
+    texts: dict | None = None,
+    context: dict | None = None,
 ) -> None:
     """Deliver a template to its author's inbox and e-mail, whatever the hour, in `locale`
-    (each language of a bilingual template can be tried), else in the author's own."""
+    (each language of a bilingual template can be tried), else in the author's own.
+    `texts`: its name and four texts as the editor holds them, unsaved (what the preview
+    showed), else the saved ones; `context`: the preview's (`{"campaign_id": 3}`)."""
     locale = locale if locale in LOCALES else user.locale or "fr"
+    kept = text_sent_by(template)
+    if texts is not None:
+        kept = {"name": texts.get("name") or template.name}
+        kept |= {field: plain_newlines(texts.get(field) or "") for field in TEMPLATE_FIELDS}
+    context = dict(context or {})
     dispatch = create_dispatch(
-        template, TEST_AUDIENCE, {"user_id": user.id}, now, now, actor=user, context={}
+        template, TEST_AUDIENCE, {"user_id": user.id}, now, now, actor=user, context=context
     )
-    dispatch.status, dispatch.sent_text = "sending", text_sent_by(template)
+    dispatch.status, dispatch.sent_text = "sending", kept
     dispatch.recipients, dispatch.prepared_at = 1, now  # its outbox is written right here
     db.session.add_all(
         [
@@ -1712,10 +1726,11 @@ def send_test_message(
         .values(claim_token="test" + str(dispatch.id), attempts=1),
         execution_options={"synchronize_session": False},
     )
-    compiled = _MarkedAsTest(CompiledTemplate.compile(template), template.name)
+    name = kept["name"] or template.key
+    compiled = _MarkedAsTest(CompiledTemplate.from_texts(kept, name), name)
     # Names, dates and hours in the language of the test, as a reader of it gets them.
-    variables = RecipientVariables(dispatch.id, {})
-    variables.values = variables_for([_InLanguage(user, locale)], now, {})
+    variables = RecipientVariables(dispatch.id, context)
+    variables.values = variables_for([_InLanguage(user, locale)], now, context)
     values = variables.values.setdefault(user.id, {})
     values.update(test_links())
     values.update(notice_samples(template.key, locale, values))

@@ -173,6 +173,7 @@ EXPECTATIONS: dict[str, Access] = {
     # messaging: the inbox is its reader's; organisers write and send
     "messaging.index": DERIVED,
     "messaging.mark_read": OWN,
+    "messaging.open_message": OWN,
     "messaging.mark_all_read": SIGNED_IN,
     "messaging.delete_message": OWN,
     "messaging.delete_read_messages": SIGNED_IN,
