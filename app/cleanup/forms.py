@@ -292,8 +292,31 @@ def _counted_goal_field(label):
 
 
 class CampaignForm(PortalForm):
-    name_fr = StringField(_l("Name (French)"), validators=[DataRequired(), Length(max=160)])
-    name_en = StringField(_l("Name (English)"), validators=[DataRequired(), Length(max=160)])
+    # An empty name says what to type and why, not only "This field is required."
+    name_fr = StringField(
+        _l("Name (French)"),
+        validators=[
+            DataRequired(
+                _l(
+                    "Give the campaign's name in French: it shows to staff who read "
+                    "the portal in French."
+                )
+            ),
+            Length(max=160),
+        ],
+    )
+    name_en = StringField(
+        _l("Name (English)"),
+        validators=[
+            DataRequired(
+                _l(
+                    "Give the campaign's name in English: it shows to staff who read "
+                    "the portal in English."
+                )
+            ),
+            Length(max=160),
+        ],
+    )
     description_fr = TextAreaField(_l("Description (French)"), validators=[Length(max=5000)])
     description_en = TextAreaField(_l("Description (English)"), validators=[Length(max=5000)])
     starts_at = DateTimeLocalField(

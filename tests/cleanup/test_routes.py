@@ -72,8 +72,10 @@ def test_out_of_range_numbers_of_the_campaign_form_are_told_in_french(client, ma
     assert response.status_code == 422
     assert "Saisissez un nombre de 0,001 à 1 000 000 000." in page
     assert "Saisissez un nombre de 0,001 à 10 000." in page
-    # Text that is no number is told the line's range too, once.
-    assert page.count("Saisissez un nombre de 0,001 à 100 000.") == 1
+    # Text that is no number is told the line's range too, once at its field (the
+    # summary at the top repeats each field's message).
+    at_fields = re.findall(r'<p class="error" id="[^"]+">([^<]*)</p>', page)
+    assert at_fields.count("Saisissez un nombre de 0,001 à 100 000.") == 1
     assert "Saisissez un nombre." not in page
     assert "Number must be" not in page and "Not a valid" not in page
     assert db.session.scalar(select(func.count()).select_from(CleanupCampaign)) == 0
