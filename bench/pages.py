@@ -80,7 +80,7 @@ def click(selector: str, wait_for: str) -> Callable:
 
 
 def press(selector: str, key: str, wait_for: str) -> Callable:
-    """An interaction: press a key in a field (e.g. a slider), then wait for the swap."""
+    """An interaction: press a key in a field (e.g. a list of years), then wait for the swap."""
 
     def run(page) -> None:
         page.focus(selector)
@@ -356,7 +356,7 @@ PAGES: list[Page] = [
         "/catalogue/items/{item}",
         bench=False,
         params=lambda s: {"item": _equipment(s)},
-        interact=press("#years", "ArrowRight", "#lifetime-result .lifetime-figure"),
+        interact=press("#years", "ArrowDown", "#lifetime-result .lifetime-figure"),
     ),
     # Clean-up
     Page("campaign", "/cleanup/campaigns/{campaign}", params=lambda s: {"campaign": _campaign(s)}),

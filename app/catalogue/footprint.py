@@ -6,6 +6,7 @@ thresholds: a value equal to a bound gets the better grade.
 """
 
 import functools
+import math
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -194,26 +195,20 @@ def lifetime_range(lifetime: float | None) -> tuple[float, float]:
 
 
 def years_text(years: float) -> str:
-    """Years as a slider's value and a link write them: "2.5", "3" (never "3.0")."""
+    """Years as the list's values and a link write them: "2.5", "3" (never "3.0")."""
     return f"{years:g}"
 
 
-def lifetime_step(lifetime: float | None, chosen: float | None = None) -> float:
-    """The slider's step: the coarsest of a year, half a year or a tenth that has on it,
-    counting from the range's low end, the item's lifetime, the years chosen, both ends
-    and the whole years (LIFETIME_MIN). A value off its step is moved by the browser to
-    the nearest, and the slider said 2 beside « Kept 2.5 years »."""
+def lifetime_choices(lifetime: float | None, chosen: float | None = None) -> list[float]:
+    """The years the simulator's list offers, in order: each whole year of its range, the
+    item's own lifetime (2.5, 6.6: the page opens there) and the years chosen, when in
+    range (a link's ?years=7.5)."""
     low, high = lifetime_range(lifetime)
-    years = (simulator_years(lifetime), chosen, high, LIFETIME_MIN)
-    for step in (1, 0.5):
-        if all(_on_step(y, low, step) for y in years if y is not None):
-            return step
-    return 0.1
-
-
-def _on_step(years: float, low: float, step: float) -> bool:
-    steps = (years - low) / step
-    return abs(steps - round(steps)) < 1e-6
+    years = {float(y) for y in range(math.ceil(low), math.floor(high) + 1)}
+    years.add(simulator_years(lifetime))
+    if chosen is not None and low <= chosen <= high:
+        years.add(chosen)
+    return sorted(years)
 
 
 @dataclass(frozen=True)

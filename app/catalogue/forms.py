@@ -3,10 +3,11 @@
 import re
 from decimal import ROUND_HALF_UP, Decimal
 
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileAllowed, FileField, FileRequired
+from markupsafe import Markup
 from wtforms import (
     BooleanField,
     Field,
@@ -27,7 +28,7 @@ from wtforms.validators import (
     StopValidation,
     ValidationError,
 )
-from wtforms.widgets import TextInput
+from wtforms.widgets import html_params
 
 from app.catalogue import footprint
 from app.catalogue.models import ITEM_FIELDS
@@ -39,7 +40,7 @@ from app.core.forms import (
     PortalForm,
     single_line_breaks,
 )
-from app.core.i18n import current_language, format_number
+from app.core.i18n import current_language, format_number, plural_count
 
 MAX_QUERY = 100
 
@@ -130,12 +131,38 @@ class SearchForm(PortalForm):
 YEARS = re.compile(r"\s*(\d{1,3})(?:[.,](\d+))?\s*")
 
 
+class YearsSelect:
+    """A list of the field's `choices` (years), each said with its unit (« 2,5 ans »): the
+    years chosen are seen, and can be changed, without JavaScript (a slider showed no
+    number without it), and a screen reader says the option as it is written."""
+
+    def __call__(self, field, **kwargs):
+        kwargs.setdefault("id", field.id)
+        options = [
+            Markup("<option {}>{}</option>").format(
+                Markup(  # noqa: S704 - html_params escapes
+                    html_params(value=footprint.years_text(years), selected=years == field.data)
+                ),
+                ngettext(
+                    "%(years)s year",
+                    "%(years)s years",
+                    plural_count(years),
+                    years=format_number(years),
+                ),
+            )
+            for years in field.choices
+        ]
+        params = Markup(html_params(name=field.name, **kwargs))  # noqa: S704 - escaped
+        return Markup("<select {}>{}</select>").format(params, Markup("").join(options))
+
+
 class YearsField(Field):
     """Years to a tenth ("2.5", or "2,5" as French is typed; more decimals are rounded):
-    the item's own lifetime is one of the slider's values (2.5 years, 6.6). Anything
+    the item's own lifetime is one of the list's values (2.5 years, 6.6). Anything
     else is None, so that the one range message below says what to choose."""
 
-    widget = TextInput()
+    widget = YearsSelect()
+    choices: list[float] = []
 
     def process_formdata(self, valuelist):
         self.data = None
@@ -177,6 +204,7 @@ class LifetimeForm(PortalForm):
     def __init__(self, *args, lifetime: float | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.years_range = footprint.lifetime_range(lifetime)
+        self.years.choices = footprint.lifetime_choices(lifetime, self.years.data)
 
 
 QUANTITY_MESSAGE = _l("Enter a quantity from 1 to 50.")

@@ -388,18 +388,14 @@ def _render_item_page(item_id: int, years: str | None, admin: bool):
     )
     valid = form.validate()
     item = _item_or_404(item_id)  # the whole row, only when the page is rendered
-    low, high = form.years_range
     html = render_template(
         "catalogue/_item_page.html",
         item=item,
         form=form,
-        # Opening at the item's own lifetime (the slider's value too), and so at its
+        # Opening at the item's own lifetime (the list's choice too), and so at its
         # label's figure: 2.5 years, not the 2 or 3 a whole-year slider showed; the
         # range stretches to hold it (1.5 years, 12).
         scenario=_scenario(item, form) if valid else None,
-        lifetime_min=footprint.years_text(low),
-        lifetime_max=footprint.years_text(high),
-        years_step=footprint.lifetime_step(item.lifetime_years, form.years.data if valid else None),
         alternatives=queries.lighter_alternatives(item),
         admin=admin,
         **{
@@ -666,13 +662,19 @@ def request_again(request_id: int):
 @bp.post("/requests/lines/<int:line_id>/remove")
 @login_required
 def remove_line(line_id: int):
-    """Take a line out of my basket."""
-    if not ConfirmForm().validate_on_submit() or not services.remove_basket_line(
+    """Take a line out of my basket, saying which (as adding names what was added)."""
+    removed = ConfirmForm().validate_on_submit() and services.remove_basket_line(
         current_user, line_id
-    ):
+    )
+    if not removed:
         abort(404)
+    said = _(
+        "Removed from your request: %(name)s × %(num)s.",
+        name=removed.item.name(current_language()),
+        num=format_number(removed.quantity),
+    )
     db.session.commit()
-    flash(_("Removed from your request."), "success")
+    flash(said, "success")
     return redirect(url_for(".my_requests"))
 
 

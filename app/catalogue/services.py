@@ -428,8 +428,9 @@ def too_many_message(held: int) -> str:
     )
 
 
-def remove_basket_line(user, line_id: int) -> bool:
-    """Remove a line from the user's own basket; False when it is not theirs."""
+def remove_basket_line(user, line_id: int) -> CatalogueRequestLine | None:
+    """Remove a line from the user's own basket: the line removed (its item and quantity
+    are named to them), None when it is not theirs."""
     line = db.session.scalar(
         select(CatalogueRequestLine)
         .join(CatalogueRequest)
@@ -440,10 +441,11 @@ def remove_basket_line(user, line_id: int) -> bool:
         )
     )
     if line is None:
-        return False
+        return None
+    line.item  # noqa: B018 - loaded while the line is in the session, to be named after
     db.session.delete(line)
     db.session.flush()
-    return True
+    return line
 
 
 def submit_basket(user, comment: str, now: datetime) -> CatalogueRequest:

@@ -353,25 +353,23 @@ def test_the_budgets_page_writes_what_was_used_as_the_requests_page_does(
     assert "419,2 kg CO₂e" in budgets and "419 kg CO₂e" not in budgets
 
 
-# 8. The lifetime slider says its years with their unit ---------------------------------------
+# 8. The lifetime's years are said with their unit --------------------------------------------
+# (a slider once, whose number only JavaScript showed: now a list of years, each written
+# and said with its unit)
 
 
 def test_the_slider_says_its_years_in_french_with_their_unit(client, make, make_item):
     login(client, make.user(locale="fr"))
     item = make_item(embodied_kgco2e=200, lifetime_years=6.6)
     page = client.get(f"/catalogue/items/{item.id}").text
-    slider = re.search(r'<input[^>]*type="range"[^>]*>', page).group(0)
-    assert 'value="6.6"' in slider
-    assert 'aria-valuetext="6,6 ans"' in slider
-    assert 'data-valuetext="{value} ans"' in slider
+    assert '<option selected value="6.6">6,6 ans</option>' in page
 
 
 def test_the_slider_says_the_years_chosen_without_javascript(client, make, make_item):
     login(client, make.user(locale="en"))
     item = make_item(lifetime_years=4)
     page = client.get(f"/catalogue/items/{item.id}?years=7.5").text
-    slider = re.search(r'<input[^>]*type="range"[^>]*>', page).group(0)
-    assert 'aria-valuetext="7.5 years"' in slider
+    assert '<option selected value="7.5">7.5 years</option>' in page
 
 
 @pytest.mark.browser
@@ -380,11 +378,9 @@ def test_the_slider_keeps_saying_its_years_as_it_moves(page, make, make_item):
     item = make_item(lifetime_years=4)
     browser_sign_in(page, employee)
     page.goto(f"/catalogue/items/{item.id}", wait_until="load")
-    slider = page.get_by_role("slider")
-    expect(slider).to_have_attribute("aria-valuetext", "4 ans")
-    slider.focus()
-    page.keyboard.press("ArrowRight")
-    expect(slider).to_have_attribute("aria-valuetext", "5 ans")
+    years = page.get_by_label("Années d'utilisation")
+    expect(years).to_have_value("4")
+    years.select_option("5")
     expect(page.locator("#lifetime-result")).to_contain_text("Gardé 5 ans")
 
 
@@ -396,17 +392,3 @@ def test_the_usefulness_page_writes_all_users_footprint_as_the_item_page_does(
     item_page = _text(client.get(f"/catalogue/items/{service.id}").text)
     assert "41,7 kg CO₂e par an au total" in item_page
     assert "41,7 kg CO₂e" in _text(client.get("/catalogue/admin/usefulness").text)
-
-
-@pytest.mark.browser
-def test_the_slider_says_one_year_in_the_singular_as_it_moves(page, make, make_item):
-    item = make_item(lifetime_years=1)
-    browser_sign_in(page, make.user(locale="fr"))
-    page.goto(f"/catalogue/items/{item.id}", wait_until="load")
-    slider = page.get_by_role("slider")
-    expect(slider).to_have_attribute("aria-valuetext", "1 an")
-    slider.focus()
-    page.keyboard.press("ArrowRight")
-    expect(slider).not_to_have_attribute("aria-valuetext", "1 an")
-    page.keyboard.press("ArrowLeft")  # said by portal.js this time
-    expect(slider).to_have_attribute("aria-valuetext", "1 an")

@@ -307,29 +307,6 @@
     event.stopPropagation();
     askFirst(form, submitter, asking, text);
   }, true);
-  // A slider marked data-valuetext (« {value} ans », the server's words in the page's
-  // language) keeps its aria-valuetext in step as it moves, the number written as the
-  // page writes it (« 6,6 », "6.6"): a screen reader otherwise says the bare value,
-  // "6.6", while the text beside it says « 6,6 ans ».
-  document.addEventListener("input", function (event) {
-    var slider = event.target;
-    if (!slider.matches || !slider.matches("input[type=range][data-valuetext]")) { return; }
-    var number = slider.value;
-    try {
-      number = new Intl.NumberFormat(document.documentElement.lang || undefined,
-        { maximumFractionDigits: 1 }).format(Number(slider.value));
-    } catch (error) { /* the bare value, still with its unit */ }
-    // A value the language says in the singular (« 1 an », « 1,5 an »; "1 year") takes
-    // data-valuetext-one, as the page writes it (`plural_count`).
-    var singular = false;
-    try {
-      singular = new Intl.PluralRules(document.documentElement.lang || undefined)
-        .select(Number(slider.value)) === "one";
-    } catch (error) { singular = Number(slider.value) === 1; }
-    var one = singular && slider.getAttribute("data-valuetext-one");
-    slider.setAttribute("aria-valuetext",
-      (one || slider.getAttribute("data-valuetext")).split("{value}").join(number));
-  });
   // A search, a filter or a tab that changes the address in place (hx-push-url) leaves
   // the language button's way back on the address the page was loaded with: it follows
   // the address instead (as an attribute, which htmx's snapshot of the page keeps for Back).
