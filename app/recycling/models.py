@@ -15,6 +15,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
+from app.core.devices import DEVICE_TYPES
 from app.core.models import Commune
 from app.core.text_search import fold
 from app.core.time import utcnow
@@ -69,6 +70,14 @@ def point_label(name: str, commune: str) -> str:
     return f"{name} · {commune}"
 
 
+def accepted_in_order(accepted_types: str) -> list[str]:
+    """A point's accepted device types (stored comma-separated) in the order of their
+    definition (DEVICE_TYPES), as every list, popup and form shows them, whatever order
+    they were stored in; a key no longer defined comes last, as stored."""
+    stored = [t for t in accepted_types.split(",") if t]
+    return [t for t in DEVICE_TYPES if t in stored] + [t for t in stored if t not in DEVICE_TYPES]
+
+
 class CollectionPoint(db.Model):
     """A place where staff drop obsolete devices."""
 
@@ -97,7 +106,7 @@ class CollectionPoint(db.Model):
 
     @property
     def accepted_device_types(self) -> list[str]:
-        return [t for t in self.accepted_types.split(",") if t]
+        return accepted_in_order(self.accepted_types)
 
     @property
     def label(self) -> str:

@@ -35,6 +35,7 @@ from app.recycling.models import (
     CustodyStep,
     DeviceReturn,
     PointAgent,
+    accepted_in_order,
 )
 from app.recycling.services import RECEIPT_ALPHABET
 
@@ -206,7 +207,7 @@ class PointHead(NamedTuple):
 
     @property
     def accepted_device_types(self) -> list[str]:
-        return [t for t in self.accepted_types.split(",") if t]
+        return accepted_in_order(self.accepted_types)
 
 
 def point_head(point_id: int | None, active_only: bool = False) -> PointHead | None:
