@@ -83,8 +83,20 @@ SECTION_SCHEMAS = {
             "asset_tag": NULLABLE_STRING,
             "condition": STRING,
             "condition_name": STRING,
-            "data_wiped": BOOLEAN,
+            "data_wiped": {
+                "type": "boolean",
+                "description": "The owner said they wiped the device themselves before "
+                "handing it in (false for a device an agent wiped: see wipe_status)",
+            },
             "wipe_requested": BOOLEAN,
+            "data_wiped_name": STRING,
+            "wipe_requested_name": STRING,
+            "wipe_status": {
+                "type": "string",
+                "description": "From the chain of custody: not_needed, requested or done",
+            },
+            "wipe_status_name": STRING,
+            "wipe_certificate": NULLABLE_STRING,
             "status": STRING,
             "status_name": STRING,
             "declared_at": STRING,

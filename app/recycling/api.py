@@ -14,7 +14,7 @@ from app.core.urls import MAX_ID
 from app.extensions import db
 from app.recycling import queries, services
 from app.recycling.forms import ASSET_TAG, ASSET_TAG_LENGTH, ReturnForm
-from app.recycling.models import CUSTODY_STEPS, EVERY_STATUS
+from app.recycling.models import CUSTODY_STEPS, EVERY_STATUS, WIPE_STATUSES
 
 bp = api_blueprint("recycling_api", __name__)
 
@@ -121,6 +121,8 @@ def register_schemas(app) -> None:
                 "condition",
                 "data_wiped",
                 "wipe_requested",
+                "wipe_status",
+                "wipe_certificate",
                 "declared_at",
                 "custody",
             ],
@@ -132,8 +134,30 @@ def register_schemas(app) -> None:
                 "device_type": DEVICE_TYPE,
                 "asset_tag": {"type": "string", "nullable": True},
                 "condition": {"type": "string", "enum": ["working", "broken"]},
-                "data_wiped": {"type": "boolean"},
-                "wipe_requested": {"type": "boolean"},
+                "data_wiped": {
+                    "type": "boolean",
+                    "description": "The owner's answer at declaring: they wiped the device "
+                    "themselves before handing it in. False for a device an agent wiped: "
+                    "see wipe_status",
+                },
+                "wipe_requested": {
+                    "type": "boolean",
+                    "description": "The owner's answer at declaring: they asked the agent "
+                    "for a certified wipe",
+                },
+                "wipe_status": {
+                    "type": "string",
+                    "enum": list(WIPE_STATUSES),
+                    "description": "What became of the data, from the chain of custody: "
+                    "not_needed (a type that holds no data, or the owner wiped it), "
+                    "requested (a certified wipe not recorded yet) or done (an agent "
+                    "recorded it, with its certificate)",
+                },
+                "wipe_certificate": {
+                    "type": "string",
+                    "nullable": True,
+                    "description": "The certified wipe's certificate number; null until done",
+                },
                 "declared_at": {"type": "string", "format": "date-time"},
                 "custody": {"type": "array", "items": CUSTODY_STEP},
                 "notes": {
@@ -166,6 +190,7 @@ def return_json(device_return) -> dict:
         "condition": device_return.condition,
         "data_wiped": device_return.data_wiped,
         "wipe_requested": device_return.wipe_requested,
+        **queries.wipe_json(device_return),
         "declared_at": device_return.declared_at.isoformat(),
         "custody": [queries.step_json(s) for s in device_return.steps],
     }

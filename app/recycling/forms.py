@@ -86,6 +86,15 @@ def wipe_choices():
     ]
 
 
+def wipe_status_choices():
+    """What became of a return's data (WIPE_STATUSES), as its owner's export names it."""
+    return [
+        ("not_needed", _l("No certified wipe to do")),
+        ("requested", _l("Certified wipe requested, not done yet")),
+        ("done", _l("Certified wipe done")),
+    ]
+
+
 def wipe_method_choices():
     return [
         ("software_overwrite", _l("Software overwrite (certified tool)")),

@@ -58,6 +58,10 @@ BACK_IN_SERVICE = ("reused",)
 # so that a name changed or a step deleted no longer verifies. Older steps keep theirs.
 SIGNED_CHAIN = 2
 WIPE_METHODS = ("software_overwrite", "crypto_erase", "physical_destruction", "factory_reset")
+# What became of a return's data, read from its chain of custody (`queries.wipe_json`):
+# no certified wipe to do (a type that holds no data, or the owner wiped it themselves),
+# a certified wipe requested and not recorded yet, or recorded by an agent (certificate).
+WIPE_STATUSES = ("not_needed", "requested", "done")
 
 
 def point_label(name: str, commune: str) -> str:

@@ -21,7 +21,12 @@ from app.core.time import local_iso, local_zone, utcnow
 from app.core.urls import MAX_ID, within_pages
 from app.extensions import db
 from app.recycling import hours
-from app.recycling.forms import condition_choices, step_choices, wipe_method_choices
+from app.recycling.forms import (
+    condition_choices,
+    step_choices,
+    wipe_method_choices,
+    wipe_status_choices,
+)
 from app.recycling.models import (
     EVERY_STATUS,
     NEVER_HANDED_IN,
@@ -689,6 +694,46 @@ def _exported_step(step) -> dict:
     }
 
 
+def wipe_json(device_return: DeviceReturn) -> dict:
+    """What became of a return's data, from its chain of custody: `wipe_status` (one of
+    WIPE_STATUSES) and the certified wipe's `wipe_certificate`; `data_wiped` only says the
+    owner wiped it themselves, so a device an agent wiped still has it false."""
+    wipe = next((s for s in device_return.steps if s.step == "wiped"), None)
+    if wipe is not None:
+        return {"wipe_status": "done", "wipe_certificate": wipe.certificate_number}
+    status = "requested" if device_return.wipe_requested else "not_needed"
+    return {"wipe_status": status, "wipe_certificate": None}
+
+
+def _owner_answers(device_return: DeviceReturn) -> dict:
+    """The owner's two answers at declaring, in words, each a whole sentence to translate."""
+    return {
+        "data_wiped_name": (
+            _("Data wiped by the owner before handing it in: yes")
+            if device_return.data_wiped
+            else _("Data wiped by the owner before handing it in: no")
+        ),
+        "wipe_requested_name": (
+            _("Certified wipe asked of the agent: yes")
+            if device_return.wipe_requested
+            else _("Certified wipe asked of the agent: no")
+        ),
+    }
+
+
+def _exported_wipe(device_return: DeviceReturn) -> dict:
+    """The owner's answers (kept as stored, with their words) and what became of the data."""
+    outcome = wipe_json(device_return)
+    return {
+        "data_wiped": device_return.data_wiped,
+        "wipe_requested": device_return.wipe_requested,
+        **_owner_answers(device_return),
+        "wipe_status": outcome["wipe_status"],
+        "wipe_status_name": str(dict(wipe_status_choices())[outcome["wipe_status"]]),
+        "wipe_certificate": outcome["wipe_certificate"],
+    }
+
+
 def personal_returns(user: User) -> list[dict]:
     """Everything the domain holds about the person: their returns and custody steps, each
     device type, condition, status and step named in the language in force (the export
@@ -713,8 +758,7 @@ def personal_returns(user: User) -> list[dict]:
             "asset_tag": r.asset_tag,
             "condition": r.condition,
             "condition_name": str(conditions.get(r.condition, r.condition)),
-            "data_wiped": r.data_wiped,
-            "wipe_requested": r.wipe_requested,
+            **_exported_wipe(r),
             "status": r.status,
             "status_name": _own_status_name(r.status),
             "declared_at": local_iso(r.declared_at),
