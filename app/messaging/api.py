@@ -8,7 +8,6 @@ from app.api import ApiError, api_blueprint, page_number
 from app.core.time import utcnow
 from app.extensions import db
 from app.messaging import queries, services
-from app.messaging.jobs import counts_by_status
 
 bp = api_blueprint("messaging_api", __name__)
 
@@ -31,21 +30,38 @@ INBOX_SCHEMA = {
         "unread": {"type": "integer"},
     },
 }
-STATUS_COUNTS = {"type": "object", "additionalProperties": {"type": "integer"}}
+STATUS_COUNTS = {
+    "type": "object",
+    "required": ["delivered", "pending", "skipped", "failed"],
+    "properties": {
+        name: {"type": "integer"} for name in ("delivered", "pending", "skipped", "failed")
+    },
+}
 DISPATCH_SCHEMA = {
     "type": "object",
     "required": ["id", "status", "recipients", "counts", "channels", "opened"],
     "properties": {
         "id": {"type": "integer"},
         "status": {"type": "string"},
-        "recipients": {"type": "integer"},
-        "counts": STATUS_COUNTS,
+        "recipients": {
+            "type": "integer",
+            "nullable": True,
+            "description": "people the dispatch is written for, as its page says; "
+            "null while not counted yet (still scheduled)",
+        },
+        "counts": {
+            **STATUS_COUNTS,
+            "description": "outbox rows of both channels added together, not people: "
+            "a person with an inbox copy and an e-mail counts twice",
+        },
         "channels": {
             "type": "object",
-            "description": "per channel (inbox, email): counts by status",
-            "additionalProperties": STATUS_COUNTS,
+            "description": "per channel, as the dispatch's page: its rows by status "
+            "(one row per recipient and channel)",
+            "required": ["inbox", "email"],
+            "properties": {"inbox": STATUS_COUNTS, "email": STATUS_COUNTS},
         },
-        "opened": {"type": "integer"},
+        "opened": {"type": "integer", "description": "inbox copies read"},
     },
 }
 
@@ -144,16 +160,21 @@ def delete_my_message(message_id: int):
 @bp.get("/dispatches/<int:dispatch_id>")
 @login_required
 def dispatch_status(dispatch_id: int):
-    """A dispatch's deliveries counted by status (organisers and admins).
+    """A dispatch's recipients and its deliveries counted by channel and status
+    (organisers and admins).
     ---
     get:
-      summary: Counts of a dispatch by status
+      summary: A dispatch's recipients, and its deliveries by channel and status
+      description: >-
+        `recipients` counts people; `channels` counts each channel's rows (inbox, email)
+        as the dispatch's page does; `counts` adds both channels' rows together, so a
+        person sent both an inbox copy and an e-mail counts twice there.
       security: [{bearerAuth: []}, {cookieAuth: []}]
       parameters:
         - {name: dispatch_id, in: path, required: true, schema: {type: integer, minimum: 1, maximum: 2147483647}}
       responses:
         200:
-          description: Counts by status, and by channel and status
+          description: Recipients, and rows by channel and status
           content:
             application/json:
               schema: {$ref: '#/components/schemas/DispatchStatus'}
@@ -167,13 +188,19 @@ def dispatch_status(dispatch_id: int):
     if dispatch is None:
         raise ApiError(404, "not_found", _("No such dispatch."))
     detail = queries.dispatch_counts(dispatch.id)
+    channels = detail["channels"]
+    counted = dispatch.prepared_at is not None or dispatch.status in ("skipped", "cancelled")
     return jsonify(
         {
             "id": dispatch.id,
             "status": dispatch.status,
-            "recipients": dispatch.recipients,
-            "counts": counts_by_status(dispatch.id),
-            "channels": detail["channels"],
+            # As the page: "not counted yet" (null) is not "nobody" (0).
+            "recipients": dispatch.recipients if counted else None,
+            "counts": {
+                status: sum(by_status[status] for by_status in channels.values())
+                for status in STATUS_COUNTS["properties"]
+            },
+            "channels": channels,
             "opened": detail["opened"],
         }
     )

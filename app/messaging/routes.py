@@ -20,7 +20,6 @@ from flask_babel import force_locale, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from wtforms.fields.choices import SelectChoice
 
@@ -109,11 +108,12 @@ def index():
     )
 
 
-@bp.get("/inbox/<int:delivery_id>")
+@bp.post("/inbox/<int:delivery_id>/open")
 @login_required
 def open_message(delivery_id: int):
-    """Open one of my messages: opened, it is read (as "Mark as read" makes it)."""
-    # Without JavaScript (a link, a history restore): the inbox at the message, open.
+    """Open one of my messages: opened, it is read (as "Mark as read" makes it). A POST,
+    as every change is: the disclosure opened sends it (htmx, with the CSRF token)."""
+    # Sent by a script without htmx: the inbox at the message, open.
     return _message_read(delivery_id, f"message-{delivery_id}")
 
 
@@ -228,8 +228,12 @@ UNDO_RECEIPT_KEY = "messaging_undo_receipt"
 
 
 def _person_of(token: str) -> User | None:
+    """The link's person, None for a link not valid. An account since closed or erased
+    reads as a link not valid too: whoever holds a forwarded e-mail must not learn that
+    the person left or asked to be erased (and no e-mail goes to it any more)."""
     user_id = user_id_from_token(token)
-    return db.session.get(User, user_id) if user_id is not None else None
+    user = db.session.get(User, user_id) if user_id is not None else None
+    return user if user is not None and user.is_active else None
 
 
 @bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
@@ -267,7 +271,6 @@ def _unsubscribe_page(user: User, token: str, result: str | None):
         return render_template(
             "messaging/unsubscribe.html",
             token=token,
-            closed=not user.is_active,
             subscribed=subscribed,
             done=not subscribed and (result == "unsubscribed" or receipt is not None),
             receipt=receipt,
@@ -287,7 +290,6 @@ def one_click_unsubscribe(user: User):
         return render_template(
             "messaging/unsubscribe.html",
             token=request.view_args["token"],
-            closed=not user.is_active,
             done=True,
             receipt=services.undo_receipt(user) if was_subscribed else None,
         )
@@ -377,24 +379,24 @@ def _preview_context(form: TemplateForm) -> dict:
 
 
 def _preview(form: TemplateForm) -> dict:
-    """Problems, or the rendering in both languages for the chosen recipient."""
-    recipient = current_user
-    if form.recipient.data:
-        recipient = db.session.scalar(select(User).where(User.email == form.recipient.data.lower()))
-        if recipient is None:  # said at the field, as an address not well formed is
-            form.recipient.errors = [*form.recipient.errors, _("Nobody has this e-mail address.")]
-            return _refused_recipient(form)
+    """Problems, or the rendering in both languages: with the organiser's own values for
+    their own address (or none), with the examples for any other, whether someone has it
+    or nobody does. Nobody is looked up: the preview tells neither who has an account nor
+    anyone else's name, which they may have asked the leaderboards to hide."""
+    address = (form.recipient.data or "").strip()
+    others = bool(address) and address.lower() != current_user.email.lower()
+    for_whom = address if others else current_user.display_name
     data = _template_data(form)
     problems = check_template(data)
     if problems:
-        return {"problems": problems, "renders": {}, "recipient": recipient}
+        return {"problems": problems, "renders": {}, "for_whom": for_whom}
     now = utcnow()
     compiled = CompiledTemplate.compile(MessageTemplate(**data))
     renders, inbox_copies = {}, {}
     context = _preview_context(form)
     for locale in ("fr", "en"):
         variables = services.preview_variables(
-            recipient, locale, now, data["key"] or "", viewer=current_user, context=context
+            current_user, locale, now, data["key"] or "", examples=others, context=context
         )
         try:
             renders[locale] = compiled.render(locale, variables)
@@ -409,13 +411,12 @@ def _preview(form: TemplateForm) -> dict:
         inbox = portal_copy(renders[locale][1], [variables.get(n) for n in EMAIL_ONLY_LINKS])
         if inbox != renders[locale][1]:
             inbox_copies[locale] = inbox
-    others = recipient.id != current_user.id  # their activity is not shown: examples are
     # A chosen campaign's facts are the same for everyone: the note says they are real.
     return {
         "problems": [],
         "renders": renders,
         "inbox_copies": inbox_copies,
-        "recipient": recipient,
+        "for_whom": for_whom,
         "examples": others,
         "campaign_chosen": bool(context),
     }
@@ -1031,6 +1032,7 @@ def show_dispatch(dispatch_id: int):
         was=request.args.get("was"),
         audience_name=dispatch_audience_namer(current_user),
         counts=counts,
+        estimate=_recipients_estimate(dispatch),
         email_resumes=format_full_moment(paused_until) if paused_until else None,
         failures=queries.failed_deliveries(dispatch.id),
         skips=queries.skipped_by_reason(dispatch.id),
@@ -1038,6 +1040,18 @@ def show_dispatch(dispatch_id: int):
         template_changed=sent is not None and sent != services.text_sent_by(dispatch.template),
         form=ConfirmForm(),
     )
+
+
+def _recipients_estimate(dispatch: Dispatch) -> int | None:
+    """How many people a dispatch not written yet would reach now: what its confirmation
+    said ("Send to 37 people"), the real figure being counted when it is sent (its
+    `recipients` stay 0 until then). None once counted, or if its audience is refused."""
+    if dispatch.prepared_at is not None or dispatch.status not in ("scheduled", "sending"):
+        return None
+    try:
+        return services.audience_size(dispatch.audience_key, dispatch.audience_params, utcnow())
+    except services.MessagingError:  # its campaign ended, say: "not counted yet"
+        return None
 
 
 @bp.post("/dispatches/<int:dispatch_id>/cancel")

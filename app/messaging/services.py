@@ -249,11 +249,11 @@ class _InLanguage:
         return getattr(self._user, name)
 
 
-# What a preview for someone else keeps of that person: the name the wording is checked
-# with, and the links everyone gets. Their points, rank and badges, their department's
-# figures, their collection point… are what the leaderboards may hide at their request,
-# and would tie a pseudonym to an address: the preview shows the examples instead.
-KEPT_FOR_OTHERS = frozenset({"first_name", "display_name", "inbox_url", "portal_url"})
+# What a preview for someone else keeps: only the links everyone gets. Their name (which
+# they may have asked the leaderboards to hide), points, rank and badges, their
+# department's figures, their collection point… would tie a pseudonym to an address, and
+# would tell who has an account: the preview shows the examples instead, for any address.
+KEPT_FOR_OTHERS = frozenset({"inbox_url", "portal_url"})
 # What a campaign chosen for the preview says the same to everyone: kept for a colleague
 # too, so that next month's launch reads with its own name and dates.
 CAMPAIGN_FACTS = frozenset(
@@ -263,17 +263,17 @@ CAMPAIGN_FACTS = frozenset(
 
 
 def preview_variables(
-    reader, locale: str, now: datetime, template_key: str = "", viewer=None, context=None
+    reader, locale: str, now: datetime, template_key: str = "", examples=False, context=None
 ) -> dict:
-    """What a preview fills a template with: the reader's values in `locale` (for a
-    `viewer` other than the reader, only their name, the rest the examples), their
-    secret links (unsubscribe) as placeholders, since an organiser sees the preview; a
-    device notice's news as a named sample (`notice_samples`). `context`: as a dispatch's
-    (`{"campaign_id": 3}`: that campaign's name, dates and figures)."""
+    """What a preview fills a template with: the reader's values in `locale` (with
+    `examples`, a preview for someone else: the examples, but the links everyone gets and a
+    chosen campaign's facts), secret links (unsubscribe) as placeholders, since an organiser
+    sees the preview; a device notice's news as a named sample (`notice_samples`).
+    `context`: as a dispatch's (`{"campaign_id": 3}`: that campaign's name, dates, figures)."""
     # Providers write names, dates and hours in the recipient's language: ask them for
     # this language's values, as if the recipient read the portal in it.
     variables = variables_for([_InLanguage(reader, locale)], now, context or {}).get(reader.id, {})
-    if viewer is not None and viewer.id != reader.id:
+    if examples:
         kept = KEPT_FOR_OTHERS | (CAMPAIGN_FACTS if context else frozenset())
         variables = {name: variables[name] for name in kept if name in variables}
         variables.update(example_values(locale, variables))
@@ -1359,6 +1359,10 @@ def deliver_claimed(
     held: list[dict] = []
     for row in rows:
         kept = row.channel == "email" and row.kept_subject is not None
+        if kept and locale is None and row.locale and row.locale != row.kept_locale:
+            # They switched language since their inbox copy went: their e-mail goes in the
+            # language they read now, rendered afresh (few rows: the others go as kept).
+            kept = False
         language = (row.kept_locale if kept else None) or locale or row.locale or "fr"
         change = {
             "row_id": row.id,
@@ -1435,7 +1439,12 @@ def deliver_claimed(
             result.delivered += 1
             continue
         if error is LEFT_FOR_LATER:  # unsent, as if never claimed: no attempt spent on it
-            change.update(subject=row.kept_subject, body=row.kept_body, attempts=row.attempts - 1)
+            change.update(
+                locale=row.kept_locale,
+                subject=row.kept_subject,
+                body=row.kept_body,
+                attempts=row.attempts - 1,
+            )
             result.left += 1
             continue
         # SMTP or network failure: retry with backoff, then give up with the reason.

@@ -137,7 +137,7 @@ def test_marking_read_without_javascript_says_so(auth, client, make, template):
     login(client, me)
     page = _text(auth.post(f"/messaging/inbox/{message}/read", follow_redirects=True))
     # Said at the message, open, not at the top of the page (out of view).
-    assert '<p class="hint" data-announce>Message marqué comme lu.</p>' in page
+    assert 'tabindex="-1" data-announce>Message marqué comme lu.</p>' in page
     assert '<p class="flash' not in page
 
 
@@ -167,4 +167,4 @@ def test_marking_read_with_htmx_still_answers_in_place(auth, client, make, templ
     login(client, me)
     response = auth.post(f"/messaging/inbox/{message}/read", headers={"HX-Request": "true"})
     assert response.status_code == 200
-    assert '<p class="hint" data-announce>Message marqué comme lu.</p>' in _text(response)
+    assert 'tabindex="-1" data-announce>Message marqué comme lu.</p>' in _text(response)

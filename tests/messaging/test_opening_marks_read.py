@@ -8,10 +8,19 @@ import pytest
 from playwright.sync_api import expect
 
 from app.extensions import db
-from tests.conftest import browser_sign_in, login
+from tests.conftest import browser_sign_in, csrf_token, login
 from tests.messaging.conftest import deliver_to_everyone, inbox_of
 
 HX = {"HX-Request": "true"}
+
+
+def _open(client, message_id: int, headers=None):
+    """Open a message as the inbox's disclosure does: a POST with the CSRF token."""
+    return client.post(
+        f"/messaging/inbox/{message_id}/open",
+        data={"csrf_token": csrf_token(client)},
+        headers=headers or {},
+    )
 
 
 def _four_unread(make, template, email="camille@example.org"):
@@ -25,7 +34,7 @@ def test_opening_a_message_with_htmx_marks_it_read_and_updates_the_counts(client
     me, messages = _four_unread(make, template)
     login(client, me)
 
-    response = client.get(f"/messaging/inbox/{messages[0].id}", headers=HX)
+    response = _open(client, messages[0].id, HX)
 
     assert response.status_code == 200 and "HX-Request" in response.headers["Vary"]
     fragment = response.get_data(as_text=True)
@@ -44,7 +53,7 @@ def test_opening_a_message_without_javascript_shows_the_inbox_with_it_read(clien
     me, messages = _four_unread(make, template)
     login(client, me)
 
-    response = client.get(f"/messaging/inbox/{messages[0].id}")
+    response = _open(client, messages[0].id)
 
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/messaging/#message-{messages[0].id}")
@@ -61,8 +70,18 @@ def test_the_inbox_opens_an_unread_message_through_the_route_that_reads_it(clien
     page = client.get("/messaging/").get_data(as_text=True)
     article = page.split(f'id="message-{messages[0].id}"')[1].split("</article>")[0]
     details = re.search(r"<details[^>]*>", article)[0]
-    assert f'hx-get="/messaging/inbox/{messages[0].id}"' in details
+    assert f'hx-post="/messaging/inbox/{messages[0].id}/open"' in details
     assert 'hx-trigger="toggle once"' in details and " open" not in details
+
+
+def test_opening_a_message_by_a_get_changes_nothing(client, make, template):
+    """Every change is a POST: an address followed, prefetched or crawled reads nothing."""
+    me, messages = _four_unread(make, template)
+    login(client, me)
+
+    assert client.get(f"/messaging/inbox/{messages[0].id}/open").status_code == 405
+    db.session.refresh(messages[0])
+    assert messages[0].read_at is None
 
 
 @pytest.mark.parametrize("headers", [HX, {}], ids=["htmx", "no-js"])
@@ -73,7 +92,7 @@ def test_opening_someone_elses_message_is_not_found_and_reads_nothing(
     stranger = make.user(locale="en", email="stranger@example.org")
     login(client, stranger)
 
-    response = client.get(f"/messaging/inbox/{messages[0].id}", headers=headers)
+    response = _open(client, messages[0].id, headers)
 
     assert response.status_code == 404
     db.session.refresh(messages[0])

@@ -49,18 +49,18 @@ def test_a_preview_for_a_colleague_about_a_chosen_campaign_says_its_facts_are_re
     preview = _preview_for(auth, "paule@example.org", str(campaign.id))
     assert "Semaine du tri" in preview
     assert (
-        "le nom, les dates, les jours restants, l'avancée de l'objectif et les liens sont "
+        "Le nom, les dates, les jours restants, l'avancée de l'objectif et les liens sont "
         "ceux de la campagne choisie" in preview
     )
-    assert "Seul le nom est celui de cette personne" not in preview
+    assert "Paule" not in preview  # their name too is an example (review of 6 December)
 
 
-def test_a_preview_for_a_colleague_without_a_campaign_says_only_the_name_is_theirs(
+def test_a_preview_for_a_colleague_without_a_campaign_says_all_values_are_examples(
     auth, client, make, make_campaign
 ):
     make_campaign(name_fr="Semaine du tri")
     make.user(email="paule@example.org", display_name="Paule Collègue")
     login(client, make.user(roles=("organiser",), locale="fr"))
     preview = _preview_for(auth, "paule@example.org", "")
-    assert "Seul le nom est celui de cette personne" in preview
+    assert "Le nom, les points, le rang, les badges et les autres variables" in preview
     assert "ceux de la campagne choisie" not in preview

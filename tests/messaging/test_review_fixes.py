@@ -71,7 +71,8 @@ def test_saving_keeps_the_preview_for_the_person_chosen(auth, client, make, temp
         data={**EDIT, "key": tpl.key, "recipient": "lea@example.org"},
         headers={"HX-Request": "true"},
     ).get_data(as_text=True)
-    assert "Bonjour Léa" in preview and "Nora" not in preview
+    # Léa's preview: the examples, her name too (review of 6 December), not Nora's own.
+    assert "Pour lea@example.org" in preview and "Nora" not in preview and "Léa" not in preview
 
 
 def test_a_new_template_saved_keeps_the_preview_for_the_person_chosen(auth, client, make):

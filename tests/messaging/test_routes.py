@@ -467,7 +467,9 @@ def test_live_preview_renders_both_languages_for_the_chosen_recipient(auth, clie
     )
     body = response.get_data(as_text=True)
     assert "<html" not in body
-    assert "Corps pour Zoé Petit" in body and "Body for Zoé Petit" in body
+    # Someone else's preview shows the examples, their name too (review of 6 December).
+    assert "Corps pour Camille Martin" in body and "Body for Camille Martin" in body
+    assert "Zoé" not in body
 
 
 def test_a_preview_for_a_colleague_never_shows_their_working_unsubscribe_link(

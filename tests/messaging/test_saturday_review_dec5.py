@@ -167,7 +167,7 @@ def test_a_message_deleted_before_its_email_went_stays_out_of_the_export(
 # --- 2. a held e-mail goes with what its inbox copy said ------------------------------------
 
 
-def test_a_held_email_goes_in_the_language_and_with_the_figures_of_its_inbox_copy(
+def test_a_held_email_goes_with_the_figures_of_its_inbox_copy(
     client, make, scored, figures, smtp, working_hours, stop_clock
 ):
     stop_clock(SATURDAY)
@@ -177,16 +177,36 @@ def test_a_held_email_goes_in_the_language_and_with_the_figures_of_its_inbox_cop
     _send_on_saturday(scored)
     [inbox] = inbox_of(person)
     assert inbox.subject == "Votre score : 120"
-    # By Monday the person switched to English and the figures moved on.
+    figures["points"] = "480"  # by Monday the figures moved on
+    db.session.commit()
+
+    jobs.deliver_due(clock=lambda: MONDAY_MORNING)
+    [(_to, email)] = smtp.messages
+    assert str(email["Subject"]) == "Votre score : 120"
+    assert "Bonjour Léa, vous avez 120 points." in email.get_body(("plain",)).get_content()
+
+
+def test_a_held_email_goes_in_the_language_its_reader_switched_to_meanwhile(
+    client, make, scored, figures, smtp, working_hours, stop_clock
+):
+    """Review of 6 December: written in French on Saturday, it went in French on Monday
+    to someone who had switched to English. It goes in English, rendered on Monday."""
+    stop_clock(SATURDAY)
+    person = make.user(
+        email="lea@example.org", display_name="Léa Roux", email_opt_in=True, locale="fr"
+    )
+    _send_on_saturday(scored)
     person.locale = "en"
     figures["points"] = "480"
     db.session.commit()
 
     jobs.deliver_due(clock=lambda: MONDAY_MORNING)
     [(_to, email)] = smtp.messages
-    assert str(email["Subject"]) == "Votre score : 120"
-    assert email["Content-Language"] == "fr"
-    assert "Bonjour Léa, vous avez 120 points." in email.get_body(("plain",)).get_content()
+    assert str(email["Subject"]) == "Your score: 480"
+    assert email["Content-Language"] == "en"
+    assert "Hello Léa, you have 480 points." in email.get_body(("plain",)).get_content()
+    assert inbox_of(person)[0].subject == "Votre score : 120"  # the inbox copy as it went
+    assert _email_row(person).locale == "en"
 
 
 # --- 3. the confirmation page says a one-off message's e-mails will wait --------------------

@@ -2,6 +2,7 @@
 a count without JavaScript that keeps the form, clear confirmation words, and dispatches
 whose recipients are not counted yet."""
 
+import html
 import re
 from datetime import timedelta
 
@@ -158,4 +159,6 @@ def test_dispatches_not_prepared_yet_show_no_recipient_count(client, make, templ
     assert '<span class="visually-hidden">pas encore comptés</span>' in by_id[waiting.id]
     assert re.search(r'data-label="Destinataires\W+">2</td>', by_id[sent.id])
     detail = client.get(f"/messaging/dispatches/{waiting.id}", headers=HX).get_data(as_text=True)
-    assert "pas encore comptés" in detail
+    # Its page says about how many, as its confirmation did (review of 6 December).
+    assert "environ 3, comptés au moment de l'envoi" in html.unescape(detail)
+    assert "pas encore comptés" not in detail

@@ -92,21 +92,22 @@ def test_a_preview_for_a_colleague_shows_examples_not_their_activity(auth, clien
     make.user(email="arthur@example.org", display_name="Arthur Andre")
     login(client, make.user(roles=("organiser",)))
     preview = _preview(auth, "arthur@example.org")
-    assert "Arthur Andre points=120 rank=42 badges=Premier pas" in preview
+    assert "Camille Martin points=120 rank=42 badges=Premier pas" in preview
+    assert "Arthur" not in preview  # nor their name (review of 6 December)
     assert "297" not in preview and "Club 10 Go" not in preview
 
 
 def test_a_preview_for_a_colleague_says_its_values_are_examples(auth, client, make, activity):
     make.user(email="arthur@example.org", display_name="Arthur Andre")
     login(client, make.user(roles=("organiser",)))
-    assert "ne montre pas son activité" in _preview(auth, "arthur@example.org")
+    assert "ne montre rien de cette personne" in _preview(auth, "arthur@example.org")
 
 
 def test_my_own_preview_shows_my_activity(auth, client, make, activity):
     login(client, make.user(roles=("organiser",), display_name="Nora Benali"))
     preview = _preview(auth)
     assert "Nora Benali points=297 rank=4 badges=Club 10 Go" in preview
-    assert "ne montre pas son activité" not in preview
+    assert "ne montre rien de cette personne" not in preview
 
 
 # --- what one rendering may cost --------------------------------------------------------

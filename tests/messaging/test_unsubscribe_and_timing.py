@@ -288,9 +288,9 @@ def test_an_erased_account_is_never_subscribed_again(client, make):
     person = db.session.get(User, person.id)
     person.anonymised_at = utcnow()
     db.session.commit()
-    # The page speaks of the account as it is now: closed (no inbox, no profile left).
+    # The link of an account since erased reads as a link not valid (review of 6 December).
     answer = _undo(client, person, receipt)
-    assert answer.status_code == 200 and "Compte fermé" in _text(answer)
+    assert answer.status_code == 404 and "Lien de désabonnement non valide" in _text(answer)
     assert db.session.get(User, person.id).email_opt_in is False
 
 
