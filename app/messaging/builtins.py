@@ -262,8 +262,13 @@ BUILTIN_TEMPLATES = {
     },
     "device-custody": {
         "name": "Suivi d'un appareil rapporté / News of a returned device",
-        "subject_fr": "Des nouvelles de l'appareil que vous avez déclaré",
-        "subject_en": "News of the device you declared",
+        # The step and the receipt (`custody_subject`): a receipt, a wipe and an outcome
+        # told the same minute read apart in the inbox; a point's closure has no step.
+        "subject_fr": "{% if custody_subject is defined and custody_subject %}"
+        "{{ custody_subject }}{% else %}Des nouvelles de l'appareil que vous avez déclaré"
+        "{% endif %}",
+        "subject_en": "{% if custody_subject is defined and custody_subject %}"
+        "{{ custody_subject }}{% else %}News of the device you declared{% endif %}",
         "body_fr": "Bonjour {{ first_name }},\n\n"
         "{% if custody_news is defined %}{{ custody_news }}{% endif %}"
         "{% if receipt_url is defined %}\n\nVotre reçu et la chaîne de traçabilité\u00a0: "
@@ -418,7 +423,12 @@ SHIPPED_TEXTS = {
     ),
     "entry-accepted": ("aeef7d486d847d05", "7c8e216f91463ce1"),
     "entry-rejected": ("2d213b0cbabe2fdf", "e00ac7ba55c027fe", "1aed081c558a2cc0"),
-    "device-custody": ("50f1dc6aa38208e4", "c10480d68fdba5f2", "0180a0c4cb735b96"),
+    "device-custody": (
+        "50f1dc6aa38208e4",
+        "c10480d68fdba5f2",
+        "0180a0c4cb735b96",
+        "bed08d6c899ee27c",
+    ),
     "request-approved": ("c87c5c3b94166664",),
     "request-refused": ("2e41c09e11f4752f",),
     "device-return-reminder": ("ce5e0f8be36b997a",),

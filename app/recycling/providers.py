@@ -58,6 +58,11 @@ CUSTODY_VARIABLES = only_in_notices(
                 "on 3 December 2026."
             ),
         ),
+        Variable(
+            "custody_subject",
+            _l("The step an agent recorded, with the device and its receipt, as a subject"),
+            _l("Your laptop (RC-7K3M-9QXD): received at the collection point"),
+        ),
         Variable("receipt_number", _l("The returned device's receipt number"), "RC-7K3M-9QXD"),
         Variable(
             "receipt_url",
@@ -126,20 +131,55 @@ def _custody_news(device_return: DeviceReturn, step: CustodyStep, locale: str) -
         )
     if step.step == "wiped":
         methods = dict(wipe_method_choices())
+        # The method's label stands alone in the agent's list; after « Méthode : » it is
+        # mid-sentence: its first letter lower-case.
+        method = str(methods.get(step.wipe_method, step.wipe_method))
         return _(
-            "%(device)s (receipt %(receipt)s): its data was wiped on %(wiped)s (%(method)s, "
-            "certificate %(certificate)s).",
+            "%(device)s (receipt %(receipt)s): its data was wiped on %(wiped)s, certificate "
+            "%(certificate)s. Method: %(method)s.",
             wiped=long_date(step.wipe_date, locale),
-            method=str(methods.get(step.wipe_method, step.wipe_method)),
+            method=method[:1].lower() + method[1:],
             certificate=step.certificate_number,
             **names,
         )
     return _(
-        "%(device)s (receipt %(receipt)s), outcome: %(outcome)s. Thank you for bringing it back.",
-        # A common word inside the sentence: « devenir : recyclé », "outcome: recycled".
+        "%(device)s (receipt %(receipt)s): the device was %(outcome)s. Thank you for bringing "
+        "it back.",
+        # A common word inside the sentence: « l'appareil a été recyclé ».
         outcome=(outcome_label(step.step) or step.step).lower(),
         **names,
     )
+
+
+def _custody_subject(device_return: DeviceReturn, step: CustodyStep) -> str | None:
+    """The step, the device and its receipt, as the notice's subject: an owner told of a
+    receipt, a wipe and an outcome the same minute tells them apart without opening them.
+    Worded around « appareil » in French, which agrees whatever the device's name."""
+    kind = DEVICE_TYPES.get(device_return.device_type)
+    label = str(kind.label) if kind else device_return.device_type
+    # A common word after "Your", without its examples: "Your accessory", not "Your
+    # accessory (keyboard, mouse, headset…)".
+    label = label.split(" (", 1)[0]
+    names = {"device_name": label[:1].lower() + label[1:], "receipt": device_return.receipt_number}
+    if step.step == "received":
+        return _("Your %(device_name)s (%(receipt)s): received at the collection point", **names)
+    if step.step == "wiped":
+        return _(
+            "Your %(device_name)s (%(receipt)s): data wiped (certificate %(certificate)s)",
+            certificate=step.certificate_number,
+            **names,
+        )
+    if step.step == RECEIPT_UNDONE:
+        return _("Your %(device_name)s (%(receipt)s): receipt undone", **names)
+    if step.step == NOT_BROUGHT:
+        return _(
+            "Your %(device_name)s (%(receipt)s): declaration closed, the device never came",
+            **names,
+        )
+    if outcome := outcome_label(step.step):
+        return _("Your %(device_name)s (%(receipt)s): %(outcome)s", outcome=outcome.lower(),
+                 **names)  # fmt: skip
+    return None  # declared: the reminder has a subject of its own
 
 
 def custody_variables(users: Sequence, now: datetime, context: dict) -> dict[int, dict]:
@@ -159,6 +199,7 @@ def custody_variables(users: Sequence, now: datetime, context: dict) -> dict[int
     def build(language: str) -> dict:
         return {
             "custody_news": _custody_news(device_return, steps[-1], language),
+            "custody_subject": _custody_subject(device_return, steps[-1]) or "",
             "receipt_number": device_return.receipt_number,
             "receipt_url": f"{base}/recycling/returns/{device_return.receipt_number}",
         }

@@ -55,7 +55,7 @@ def test_the_owner_hears_of_receipt_wipe_and_outcome(client, make, desk, smtp):
     [received] = _notices(owner)
     assert (
         f"Ordinateur portable (reçu {laptop.receipt_number})\u00a0: un agent a confirmé sa "
-        "réception à Mairie de Pessac le " in received
+        "réception au point de collecte Mairie de Pessac le " in received
     )
     assert f"/recycling/returns/{laptop.receipt_number}" in received
 
@@ -69,11 +69,16 @@ def test_the_owner_hears_of_receipt_wipe_and_outcome(client, make, desk, smtp):
     jobs.deliver_due()
     _received, wipe, outcome = _notices(owner)
     assert "ses données ont été effacées le " in wipe
-    assert ", certificat CERT-2026-118. Méthode\u00a0: Effacement cryptographique." in wipe
-    assert "devenir\u00a0: reconditionné. Merci pour votre geste." in outcome
+    assert ", certificat CERT-2026-118. Méthode\u00a0: effacement cryptographique." in wipe
+    assert "\u00a0: l'appareil a été reconditionné. Merci pour votre geste." in outcome
 
     subjects = [str(m["Subject"]) for to, m in smtp.messages if to == owner.email]
-    assert subjects == ["Des nouvelles de l'appareil que vous avez déclaré"] * 3
+    device = f"Votre ordinateur portable ({laptop.receipt_number})\u00a0: "
+    assert subjects == [
+        device + "appareil reçu au point de collecte",
+        device + "données effacées (certificat CERT-2026-118)",
+        device + "appareil reconditionné",
+    ]
 
     login(client, owner)
     inbox = html.unescape(client.get("/messaging/").get_data(as_text=True))

@@ -245,13 +245,16 @@ def test_the_owner_hears_the_device_never_came_and_the_points_are_taken_back(
     [body] = _inbox(owner)
     assert (
         f"L'appareil «\u00a0Ordinateur portable\u00a0» (reçu {laptop.receipt_number}) que vous "
-        "avez déclaré pour Mairie de Pessac (Place de la Ve République) n'est jamais arrivé\u00a0: "
+        "avez déclaré au point de collecte Mairie de Pessac (Place de la Ve République) n'est jamais arrivé\u00a0: "
         "un agent du point a clos la déclaration le "
     ) in body
     assert "Pour le remettre plus tard, déclarez-le à nouveau." in body
     assert f"/recycling/returns/{laptop.receipt_number}" in body
     subjects = [str(m["Subject"]) for to, m in smtp.messages if to == owner.email]
-    assert SUBJECT_FR in subjects
+    assert (
+        f"Votre ordinateur portable ({laptop.receipt_number})\u00a0: déclaration close, "
+        "l'appareil n'est jamais arrivé"
+    ) in subjects
 
 
 def test_an_english_owner_hears_it_in_english(app, make, rec, places):

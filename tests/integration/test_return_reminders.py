@@ -60,7 +60,10 @@ def test_a_device_left_waiting_is_recalled_once_to_its_owner(app, make, rec, poi
         f"L'appareil «\u00a0Ordinateur portable\u00a0» (reçu {laptop.receipt_number}) que vous "
         "avez déclaré le " in body
     )
-    assert "pour Mairie de Pessac (Place de la Ve République) n'a encore été reçu par aucun" in body
+    assert (
+        "au point de collecte Mairie de Pessac (Place de la Ve République) n'a encore été reçu par aucun"
+        in body
+    )
     assert (
         "Horaires\u00a0: du lundi au vendredi\u00a0: 8\u00a0h\u00a030–12\u00a0h\u00a0; samedi et dimanche\u00a0: fermé."
         in body

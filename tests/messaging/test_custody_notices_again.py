@@ -16,7 +16,7 @@ from app.recycling import services as recycling
 from tests.messaging.conftest import inbox_of
 from tests.recycling.conftest import rec  # noqa: F401 - collection points and returns
 
-RECEIVED = "un agent a confirmé sa réception à Mairie de Pessac"
+RECEIVED = "un agent a confirmé sa réception au point de collecte Mairie de Pessac"
 
 
 def _received_notices(device_return) -> int:

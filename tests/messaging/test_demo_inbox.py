@@ -38,7 +38,7 @@ def test_the_demo_employee_hears_of_their_requests_entries_and_returned_devices(
     assert "Votre demande est acceptée" in inbox_page
     assert "Votre saisie ne compte pas" in inbox_page
     assert "un agent a confirmé sa réception" in inbox_page  # the news of each step
-    assert "Des nouvelles de l'appareil que vous avez déclaré" in inbox_page
+    assert "appareil reçu au point de collecte" in inbox_page  # each step in its subject
     assert "L'appareil que vous avez déclaré attend d'être rapporté" in inbox_page
     assert "News of the device you declared" not in inbox_page
 

@@ -151,7 +151,7 @@ def test_an_unedited_builtin_template_takes_the_new_text_on_the_templates_page(c
     db.session.expire_all()
     custody = db.session.get(MessageTemplate, custody.id)
     assert "chaîne de traçabilité" in custody.body_fr and "chaîne de garde" not in custody.body_fr
-    assert custody.subject_en == "News of the device you declared"
+    assert custody.subject_en == BUILTIN_TEMPLATES["device-custody"]["subject_en"]
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.object_id == str(custody.id)))
     assert (event.action, event.actor_id, event.summary) == ("restore", None, "device-custody")
 
@@ -164,7 +164,7 @@ def test_the_custody_notice_shipped_before_takes_its_new_subject(app, make):
     db.session.commit()
     db.session.expire_all()
     custody = db.session.get(MessageTemplate, custody.id)
-    assert custody.subject_fr == "Des nouvelles de l'appareil que vous avez déclaré"
+    assert custody.subject_fr == BUILTIN_TEMPLATES["device-custody"]["subject_fr"]
 
 
 def test_an_edited_builtin_template_is_never_overwritten(app, make):

@@ -287,7 +287,8 @@ def test_the_reminder_of_a_tablet_reads_right_in_french(app, client, make, rec, 
         f"L'appareil « Tablette » (reçu {tablet.receipt_number}) que vous avez déclaré le " in inbox
     )
     assert (
-        "pour Mairie de Pessac (Place de la Ve République) n'a encore été reçu par aucun" in inbox
+        "au point de collecte Mairie de Pessac (Place de la Ve République) n'a encore été reçu par aucun"
+        in inbox
     )
     assert "Si vous gardez finalement cet appareil, retirez la déclaration" in inbox
     assert "vous l'avez déclaré" not in inbox and "Si vous le gardez" not in inbox
