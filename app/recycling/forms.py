@@ -218,7 +218,10 @@ class WipeForm(PortalForm):
     # InputRequired, not DataRequired: an unreadable date keeps its own message.
     wipe_date = WipeDateField(_l("Date of the wipe"), validators=[InputRequired()])
     certificate_number = StringField(
-        _l("Certificate number"), validators=[DataRequired(), Length(max=64)]
+        _l("Certificate number"),
+        validators=[DataRequired(), Length(max=64)],
+        # Quoted in the owner's chain of custody, like an outcome's note: said here.
+        description=_l("Shown to the device's owner in its chain of custody."),
     )
 
 
@@ -235,7 +238,14 @@ class OutcomeForm(PortalForm):
     outcome = RadioField(
         _l("Outcome"), choices=choices(outcome_choices()), validators=[InputRequired()]
     )
-    note = StringField(_l("Note (optional)"), validators=[Optional(), Length(max=250)])
+    note = StringField(
+        _l("Note (optional)"),
+        validators=[Optional(), Length(max=250)],
+        description=_l(
+            "For example: cracked screen, motherboard dead. Shown to the device's owner in "
+            "its chain of custody, and erased with their personal data."
+        ),
+    )
 
 
 class PointForm(PortalForm):

@@ -304,7 +304,12 @@ def poster(point_id: int):
     note_lang = current_app.config["BABEL_DEFAULT_LOCALE"]
     if not point.active:
         return render_template(
-            "recycling/poster.html", point=point, link=link, sides=sides, note_lang=note_lang
+            "recycling/poster.html",
+            point=point,
+            link=link,
+            sides=sides,
+            note_lang=note_lang,
+            reader_lang=current_language(),
         )
     # Safe markup: segno builds the SVG from our own URL and escapes the title. A viewBox
     # and no fixed size: the CSS sizes the whole code, quiet zone included, to at most
@@ -314,7 +319,14 @@ def poster(point_id: int):
     qr = segno.make(link, error="m")
     drawing = qr.svg_inline(omitsize=True, title=sides["fr"]["qr_name"])
     svg = Markup(drawing.replace("<svg ", '<svg role="img" ', 1))  # noqa: S704
-    return render_template("recycling/poster.html", point=point, link=link, qr_svg=svg, sides=sides)
+    return render_template(
+        "recycling/poster.html",
+        point=point,
+        link=link,
+        qr_svg=svg,
+        sides=sides,
+        reader_lang=current_language(),
+    )
 
 
 def _poster_side(point: CollectionPoint, lang: str, link: str) -> dict:
@@ -575,7 +587,9 @@ def agent_desk():
     searched = "receipt" in request.args  # sent empty too: its form has novalidate
     point_ids = queries.agent_point_ids(current_user)  # asked once, for every read below
     if typed and (found := queries.find_return_for_agent(typed, current_user, point_ids)):
-        return redirect(url_for("recycling.agent_return", receipt=found.receipt_number))
+        return redirect(
+            url_for("recycling.agent_return", receipt=found.receipt_number, **desk_place())
+        )
     status = request.args.get("status")
     if status not in queries.DESK_VIEWS:  # none, or one typed by hand: the default view
         status = "todo"
@@ -610,6 +624,7 @@ def agent_desk():
         form=ConfirmForm(),
         receipt=typed,
         receipt_error=receipt_error,
+        fragment=partial,  # the search form's view and page follow, out of band
         every_point=every_point,
         admins=queries.list_admin_contacts() if point_ids == [] else None,
         # Its closed points, with the admin's note: returns still come from them.
@@ -652,6 +667,25 @@ def desk_title(views: list[tuple[str, str]], status: str, page: int) -> str:
     return title
 
 
+def desk_place() -> dict:
+    """The desk's view and page a return's page was opened from (?status=, ?page=, checked
+    as the desk checks them; the default one, or one typed by hand, is left out), so that
+    its link back and its forms' redirects come back to that view and page."""
+    status = request.args.get("status")
+    page = requested_page()
+    return {
+        "status": status if status in queries.DESK_VIEWS and status != "todo" else None,
+        "page": page if page > 1 else None,
+    }
+
+
+def _back_to_return(device_return):
+    """The return's page, keeping the desk's view and page it was opened from."""
+    return redirect(
+        url_for("recycling.agent_return", receipt=device_return.receipt_number, **desk_place())
+    )
+
+
 def _point_ids() -> list[int] | None:
     """The signed-in agent's points, asked once per request (None: an admin's, every point)."""
     if "recycling_point_ids" not in g:
@@ -685,9 +719,14 @@ def _render_agent_return(device_return, wipe_form, outcome_form, status=200, und
     )
     # A receipt recorded by mistake, while nothing followed it and within the window.
     undoable = services.may_undo_receipt(device_return, current_user, now)
+    # Today (the portal's day) to start with, as most wipes are recorded the day they are
+    # done; a date the agent cleared or typed stays as it was sent.
+    if wipe_form.wipe_date.data is None and not wipe_form.wipe_date.raw_data:
+        wipe_form.wipe_date.data = last_wipe_day
     return render_template(
         "recycling/agent_return.html",
         r=device_return,
+        desk=desk_place(),
         not_brought_question=not_brought_question(device_return) if closable else None,
         undo_form=(undo_form or UndoReceiptForm()) if undoable else None,
         undo_question=undo_question(device_return) if undoable else None,
@@ -801,7 +840,7 @@ def receive_return(receipt: str):
         return redirect(
             url_for("recycling.agent_desk", status=desk, page=page if page > 1 else None)
         )
-    return redirect(url_for("recycling.agent_return", receipt=device_return.receipt_number))
+    return _back_to_return(device_return)
 
 
 def _desk_view() -> tuple[str | None, int]:
@@ -835,7 +874,7 @@ def close_not_brought(receipt: str):
                 closed = _("Declaration %(receipt)s closed: its owner is told that the device "
                            "never came.", receipt=device_return.receipt_number)  # fmt: skip
             flash(closed, "success")
-    return redirect(url_for("recycling.agent_return", receipt=device_return.receipt_number))
+    return _back_to_return(device_return)
 
 
 @bp.post("/agent/returns/<receipt>/undo-receipt")
@@ -868,7 +907,7 @@ def undo_receipt(receipt: str):
                 undone = _("Receipt of %(receipt)s undone: the device is expected again, and "
                            "its owner is told.", receipt=device_return.receipt_number)  # fmt: skip
             flash(undone, "success")
-            return redirect(url_for("recycling.agent_return", receipt=device_return.receipt_number))
+            return _back_to_return(device_return)
     wipe_form = wipe_form_for(device_return.device_type)
     return _render_agent_return(device_return, wipe_form, OutcomeForm(), 422, undo_form=form)
 
@@ -898,8 +937,11 @@ def wipe_return(receipt: str):
             _show_refusal(form, error)
         else:
             db.session.commit()
-            flash(_("Wipe recorded."), "success")
-            return redirect(url_for("recycling.agent_return", receipt=device_return.receipt_number))
+            flash(
+                _("Wipe recorded for %(receipt)s.", receipt=device_return.receipt_number),
+                "success",
+            )
+            return _back_to_return(device_return)
     return _render_agent_return(device_return, form, OutcomeForm(), 422)
 
 
@@ -929,8 +971,11 @@ def outcome_return(receipt: str):
             _show_refusal(form, error)
         else:
             db.session.commit()
-            flash(_("Outcome recorded."), "success")
-            return redirect(url_for("recycling.agent_return", receipt=device_return.receipt_number))
+            flash(
+                _("Outcome recorded for %(receipt)s.", receipt=device_return.receipt_number),
+                "success",
+            )
+            return _back_to_return(device_return)
     return _render_agent_return(device_return, wipe_form_for(device_return.device_type), form, 422)
 
 

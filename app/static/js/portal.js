@@ -335,4 +335,17 @@
     var el = event.target.closest("[data-autosubmit]");
     if (el && el.form && !window.htmx) { el.form.requestSubmit(); }
   });
+  // A [data-print] button prints the page (a poster on a phone, which has no print key);
+  // hidden until then, as it does nothing without this file.
+  function offerPrint() {
+    document.querySelectorAll("[data-print]").forEach(function (el) { el.hidden = false; });
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", offerPrint);
+  } else {
+    offerPrint();
+  }
+  document.addEventListener("click", function (event) {
+    if (event.target.closest && event.target.closest("[data-print]")) { window.print(); }
+  });
 })();
