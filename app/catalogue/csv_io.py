@@ -403,7 +403,7 @@ def _parse_row(
         # Every fault of the line at once: its figures (and their ranges) and source too,
         # except at a column already refused as unreadable.
         refused = {problem.column for problem in problems[before:]}
-        for column, message in footprint_problems(values).items():
+        for column, message in footprint_problems(values, refused).items():
             if column not in refused:
                 fail(column, message)
     return values

@@ -387,6 +387,24 @@ class ItemForm(PortalForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.category.choices = category_choices(blank=False)
+        # Equipment's use footprint is worked out from its electricity: the edit form
+        # showed it (10.2492) in the services' field, and a figure typed there was lost.
+        # A form opened before sends the figure back unchanged: no figure typed is lost.
+        field = self.use_kgco2e_per_year
+        obj = kwargs.get("obj")
+        self._worked_out_use = obj.use_kgco2e_per_year if obj is not None else None
+        if not field.raw_data and self.kind.data == "equipment":
+            field.data = None
+
+    def validate_use_kgco2e_per_year(self, field):
+        typed = field.data is not None and field.data != self._worked_out_use
+        if self.kind.data == "equipment" and typed:
+            raise ValidationError(
+                _l(
+                    "This figure is for services: a device's use footprint is worked out "
+                    "from its electricity use. Leave it blank."
+                )
+            )
 
     def validate_category(self, field):
         if footprint.kind_of(field.data) != self.kind.data:

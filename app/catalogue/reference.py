@@ -61,8 +61,14 @@ class Reference:
     def source(self) -> str:
         """A citation, the same in every language (names of data sets and versions): the
         item page explains in the reader's language how the figures are worked out."""
+        return self.citation()
+
+    def citation(self, phase: str | None = None) -> str:
+        """The source, or the source of one phase's figure ("embedded", "use": Boavizta's
+        words) when the item's other figure comes from elsewhere."""
+        part = f", {phase}" if phase else ""
         return (
-            f"Boavizta API {dataset_version()} (boaviztapi, {self.archetype}); "
+            f"Boavizta API {dataset_version()} (boaviztapi, {self.archetype}{part}); "
             "ADEME Base Impacts / NegaOctet"
         )
 

@@ -77,6 +77,7 @@ def catalogue_helpers():
         "kg_as_entered": kg_as_entered,
         "kg_wrapping": kg_wrapping,
         "kg_figure": kg_figure,
+        "shown_sum": shown_sum,
         "common_digits": common_digits,
         "kwh": kwh,
         "kg_per_kwh": kg_per_kwh,
@@ -121,6 +122,13 @@ def kg_figure(value: float | None, *range_values: float | None) -> str:
     "181,0 kg CO₂e" for the same figure."""
     digits = common_digits(value, *range_values)
     return format_kg_co2e(half_up(value, digits), digits)
+
+
+def shown_sum(*values: float) -> float:
+    """The sum of figures as `kg_figure` writes them: each rounded as shown, then added,
+    so that the figures on a page add up ("60.3" used and "111.1" requested read 171.4
+    if approved; the unrounded sum, rounded after, read 171.5)."""
+    return float(sum(half_up(value, common_digits(value)) for value in values))
 
 
 def kg_wrapping(value: float | None, *range_values: float | None) -> str:
@@ -947,11 +955,12 @@ def set_budget():
         # A 400, as every refusal of this form has been answered; its title says "Error".
         g.form_refused = True
         return _budgets_page(_budget_year(form.year.data), form), 400
-    services.set_budget(
+    budget = services.set_budget(
         form.department_id.data, form.year.data, form.budget_kgco2e.data, current_user, utcnow()
     )
     db.session.commit()
-    flash(_("Budget saved."), "success")
+    name = budget.department.name(current_language())
+    flash(_("Budget for %(department)s saved.", department=name), "success")
     return redirect(url_for(".budgets", year=form.year.data))
 
 
@@ -1025,7 +1034,10 @@ def _item_checked(form: ItemForm, item: CatalogueItem | None) -> bool:
     if not form.is_submitted():
         return False
     form.validate()
-    form.refuse(services.item_problems(form.item_values(), form.alternative_codes(), item))
+    problems = services.item_problems(
+        form.item_values(), form.alternative_codes(), item, refused=set(form.errors)
+    )
+    form.refuse(problems)
     return not form.errors
 
 

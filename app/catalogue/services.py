@@ -55,7 +55,8 @@ def complete_footprint(values: dict, grid_factor: float) -> dict:
     """Fill derived figures: reference data for blank equipment figures, use, yearly, grade.
 
     Equipment left without an embodied figure takes its category's boaviztapi
-    archetype (with its range, yearly kWh and lifetime) and that source.
+    archetype's (with its range and lifetime), without a yearly kWh its kWh (and range);
+    each is credited to that source (`_credited_source`).
     """
     problems = footprint_problems(values)
     if problems:
@@ -64,21 +65,10 @@ def complete_footprint(values: dict, grid_factor: float) -> dict:
     values = dict(values)
     if values["kind"] == "equipment":
         reference = category_reference(values["category"])
-        if values.get("embodied_kgco2e") is None:
-            values.update(
-                embodied_kgco2e=reference.embodied_kgco2e,
-                embodied_min_kgco2e=reference.embodied_min_kgco2e,
-                embodied_max_kgco2e=reference.embodied_max_kgco2e,
-                source=values.get("source") or reference.source,
-            )
-            if values.get("use_kwh_per_year") is None:
-                values.update(
-                    use_kwh_per_year=reference.use_kwh_per_year,
-                    use_kwh_min=reference.use_kwh_min,
-                    use_kwh_max=reference.use_kwh_max,
-                )
-            if values.get("lifetime_years") is None:
-                values["lifetime_years"] = reference.lifetime_years
+        # Without one, the manufacture figure is required (`footprint_problems`); a blank
+        # electricity figure stays unknown, counted as none and said so on the item page.
+        if reference is not None:
+            values = _with_reference_figures(values, reference)
         if values.get("lifetime_years") is None:
             values["lifetime_years"] = 4.0
         values["grid_factor"] = grid_factor
@@ -105,20 +95,15 @@ def complete_footprint(values: dict, grid_factor: float) -> dict:
     return values
 
 
-def footprint_problems(values: dict) -> dict[str, str]:
+def footprint_problems(values: dict, refused=frozenset()) -> dict[str, str]:
     """What keeps an item's figures from being completed, every one at once, by field:
     missing figures (or reference data for them), a missing source, estimates on the
-    wrong side of their figure."""
+    wrong side of their figure. `refused`: the fields already refused as typed (None in
+    `values`), which were not left blank."""
     problems = {}
     takes_reference = False
     if values["kind"] == "equipment":
-        if values.get("embodied_kgco2e") is None:
-            if category_reference(values["category"]) is None:
-                problems["embodied_kgco2e"] = _(
-                    "No reference data exists for this category: enter the figures and their source."
-                )
-            else:
-                takes_reference = True  # and the reference's source with it
+        problems, takes_reference = _equipment_figure_problems(values, refused)
     elif values.get("use_kgco2e_per_year") is None:
         problems["use_kgco2e_per_year"] = _("Enter the service's footprint per user per year.")
     if not takes_reference and not (values.get("source") or "").strip():
@@ -128,16 +113,102 @@ def footprint_problems(values: dict) -> dict[str, str]:
     return problems | footprint.range_problems(values)
 
 
-def item_problems(values: dict, alternatives: list[str], item=None) -> dict[str, str]:
+def _equipment_figure_problems(values: dict, refused) -> tuple[dict[str, str], bool]:
+    """Equipment's blank manufacture and electricity figures each take the category's
+    reference (Boavizta) figure, credited to the reference (`_credited_source`); the
+    source typed credits the figures typed. A typed source beside two reference figures
+    would credit none of them: it is refused at its field rather than dropped. Returns
+    the problems by field, and whether the typed source may be left blank."""
+    embodied_blank = values.get("embodied_kgco2e") is None
+    kwh_blank = values.get("use_kwh_per_year") is None
+    typed_source = (values.get("source") or "").strip()
+    reference = category_reference(values["category"])
+    if reference is None:
+        if embodied_blank:
+            return {
+                "embodied_kgco2e": _(
+                    "No reference data exists for this category: enter the figures and "
+                    "their source."
+                )
+            }, False
+        return {}, False
+    if embodied_blank and kwh_blank:
+        if typed_source and not refused & {"embodied_kgco2e", "use_kwh_per_year"}:
+            return {
+                "source": _(
+                    "Manufacture and electricity use are blank, so both take the reference "
+                    "figures (Boavizta), credited to their own source: this source would "
+                    "credit none of them. Leave it blank, or enter the figures it gives."
+                )
+            }, True
+        return {}, True
+    cited = _credited_source(typed_source, reference, embodied_blank, kwh_blank)
+    if len(cited) > SOURCE_MAX:
+        return {
+            "source": _(
+                "This source and the reference's cited beside it pass %(n)s characters: "
+                "shorten it.",
+                n=SOURCE_MAX,
+            )
+        }, embodied_blank
+    # As before, the reference's manufacture needs no source typed beside a typed
+    # electricity figure (an import emptying the figure clears the source on purpose).
+    return {}, embodied_blank
+
+
+def _with_reference_figures(values: dict, reference) -> dict:
+    """`values` whose blank manufacture and electricity figures take the reference's, each
+    credited to it. A blank electricity figure beside a typed manufacture was stored blank
+    and counted as none: a flattering grade, and an item page that answered 500."""
+    embodied_blank = values.get("embodied_kgco2e") is None
+    kwh_blank = values.get("use_kwh_per_year") is None
+    values["source"] = _credited_source(
+        (values.get("source") or "").strip(), reference, embodied_blank, kwh_blank
+    )
+    if embodied_blank:
+        values.update(
+            embodied_kgco2e=reference.embodied_kgco2e,
+            embodied_min_kgco2e=reference.embodied_min_kgco2e,
+            embodied_max_kgco2e=reference.embodied_max_kgco2e,
+        )
+        if values.get("lifetime_years") is None:
+            values["lifetime_years"] = reference.lifetime_years
+    if kwh_blank:
+        values.update(
+            use_kwh_per_year=reference.use_kwh_per_year,
+            use_kwh_min=reference.use_kwh_min,
+            use_kwh_max=reference.use_kwh_max,
+        )
+    return values
+
+
+# The stored source's length (`CatalogueItem.source`).
+SOURCE_MAX = 400
+
+
+def _credited_source(typed: str, reference, embodied_blank: bool, kwh_blank: bool) -> str:
+    """The source of an item whose figures are part typed, part reference: the typed
+    source, then the reference's citation naming the part it gives (Boavizta's own words
+    for the phases, as its archetype's name, the same in every language)."""
+    if embodied_blank == kwh_blank:
+        return reference.source if embodied_blank else typed
+    cited = reference.citation("embedded" if embodied_blank else "use")
+    return f"{typed}; {cited}" if typed else cited
+
+
+def item_problems(
+    values: dict, alternatives: list[str], item=None, refused=frozenset()
+) -> dict[str, str]:
     """Everything `create_item` (or `update_item` of `item`) and `set_alternatives` would
-    refuse, by field, checked in one pass so a form can show every error at once."""
+    refuse, by field, checked in one pass so a form can show every error at once
+    (`refused`: the fields the form already refused)."""
     problems = {}
     try:
         check_category(values["kind"], values["category"])
     except CatalogueError as error:
         problems[error.field] = str(error)
     else:  # figures are judged against a known kind and category
-        problems |= footprint_problems(values)
+        problems |= footprint_problems(values, refused)
     taken_by = item_with_code(values["code"], item)
     if taken_by is not None:
         problems["code"] = code_taken_message(taken_by)

@@ -139,4 +139,5 @@ def test_reference_figures_brought_by_an_emptied_figure_name_their_own_source(
 
     auth.post(CONFIRM, _confirmation(preview))
 
-    assert _item("EQ-1").source == category_reference("laptop").source
+    # The stored electricity figure stays: the reference is cited for the manufacture.
+    assert _item("EQ-1").source == category_reference("laptop").citation("embedded")

@@ -87,7 +87,7 @@ def test_a_use_figure_edited_out_of_its_reference_range_is_refused_at_the_range(
     """The use range came from reference data and had no field: a figure edited out of
     it was saved and read '300 kWh a year (between 50 and 150 kWh a year)'."""
     _admin(client, make)
-    item = make_item(embodied_kgco2e=None, use_kwh_per_year=None)  # the reference's figures
+    item = make_item(embodied_kgco2e=None, use_kwh_per_year=None, source="")  # reference
     low, high = item.use_kwh_min, item.use_kwh_max
     form = {**LAPTOP, "code": item.code, "use_kwh_per_year": str(high + 100)}
     form.update(use_kwh_min=str(low), use_kwh_max=str(high))  # as the edit form shows them
