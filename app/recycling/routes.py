@@ -300,31 +300,24 @@ def poster(point_id: int):
     if not point.active:
         link = base + url_for("recycling.index")
     sides = {lang: _poster_side(point, lang, link) for lang in ("fr", "en")}
-    # The admin's closure note is written in the portal's language, amid French and English.
-    note_lang = current_app.config["BABEL_DEFAULT_LOCALE"]
-    if not point.active:
-        return render_template(
-            "recycling/poster.html",
-            point=point,
-            link=link,
-            sides=sides,
-            note_lang=note_lang,
-            reader_lang=current_language(),
-        )
-    # Safe markup: segno builds the SVG from our own URL and escapes the title. A viewBox
-    # and no fixed size: the CSS sizes the whole code, quiet zone included, to at most
-    # 70 mm, less when a long text needs the room (a fixed 328 px drawing in a 70 mm box
-    # lost its bottom rows and right margin). An image
-    # named by its title, in the page's language (French): « Code QR vers https://… ».
-    qr = segno.make(link, error="m")
-    drawing = qr.svg_inline(omitsize=True, title=sides["fr"]["qr_name"])
-    svg = Markup(drawing.replace("<svg ", '<svg role="img" ', 1))  # noqa: S704
+    svg = None
+    if point.active:
+        # Safe markup: segno builds the SVG from our own URL and escapes the title. A
+        # viewBox and no fixed size: the CSS sizes the whole code, quiet zone included, to
+        # at most 70 mm, less when a long text needs the room (a fixed 328 px drawing in a
+        # 70 mm box lost its bottom rows and right margin). An image named by its title, in
+        # the page's language (French): « Code QR vers https://… ».
+        qr = segno.make(link, error="m")
+        drawing = qr.svg_inline(omitsize=True, title=sides["fr"]["qr_name"])
+        svg = Markup(drawing.replace("<svg ", '<svg role="img" ', 1))  # noqa: S704
     return render_template(
         "recycling/poster.html",
         point=point,
         link=link,
         qr_svg=svg,
         sides=sides,
+        # A closed point's note is written in the portal's language, amid French and English.
+        note_lang=current_app.config["BABEL_DEFAULT_LOCALE"],
         reader_lang=current_language(),
     )
 
