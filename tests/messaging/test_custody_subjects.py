@@ -67,15 +67,28 @@ def _mailed_subjects(smtp, user) -> list[str]:
     return [str(message["Subject"]) for to, message in smtp.messages if to == user.email]
 
 
-def test_each_custody_email_names_the_step_and_the_receipt_in_french(client, make, desk, smtp):
-    owner = make.user(locale="fr", email_opt_in=True)
+@pytest.mark.parametrize(
+    ("locale", "device", "steps"),
+    [
+        ("fr", f"Votre ordinateur portable ({{receipt}}){NBSP}: ", (
+            "appareil reçu au point de collecte",
+            "données effacées (certificat CERT-2026-118)",
+            "appareil recyclé",
+        )),
+        ("en", "Your laptop ({receipt}): ", (
+            "received at the collection point",
+            "data wiped (certificate CERT-2026-118)",
+            "recycled",
+        )),
+    ],
+)  # fmt: skip
+def test_each_custody_email_names_the_step_and_the_receipt(
+    client, make, desk, smtp, locale, device, steps
+):
+    owner = make.user(locale=locale, email_opt_in=True)
     laptop = _received_wiped_recycled(client, owner, desk)
-    device = f"Votre ordinateur portable ({laptop.receipt_number}){NBSP}: "
-    assert _mailed_subjects(smtp, owner) == [
-        device + "appareil reçu au point de collecte",
-        device + "données effacées (certificat CERT-2026-118)",
-        device + "appareil recyclé",
-    ]
+    named = device.format(receipt=laptop.receipt_number)
+    assert _mailed_subjects(smtp, owner) == [named + step for step in steps]
 
 
 def test_the_inbox_lists_the_three_notices_with_different_subjects(client, make, desk, smtp):
@@ -86,17 +99,6 @@ def test_the_inbox_lists_the_three_notices_with_different_subjects(client, make,
     for step in ("appareil reçu au point de collecte", "données effacées", "appareil recyclé"):
         assert f"Votre ordinateur portable ({laptop.receipt_number}){NBSP}: {step}" in page
     assert "Des nouvelles de l'appareil que vous avez déclaré" not in page
-
-
-def test_each_custody_email_names_the_step_and_the_receipt_in_english(client, make, desk, smtp):
-    owner = make.user(locale="en", email_opt_in=True)
-    laptop = _received_wiped_recycled(client, owner, desk)
-    device = f"Your laptop ({laptop.receipt_number}): "
-    assert _mailed_subjects(smtp, owner) == [
-        device + "received at the collection point",
-        device + "data wiped (certificate CERT-2026-118)",
-        device + "recycled",
-    ]
 
 
 def test_the_french_notices_name_the_point_the_method_and_the_outcome_in_sentences(

@@ -3,6 +3,7 @@ days before the end, « One week left » was read beside « it ends in 17 days �
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from app.core.time import utcnow
@@ -71,32 +72,28 @@ def test_the_inbox_shows_the_days_left_in_the_reminders_subject(
     assert "Plus qu&#39;une semaine" not in page and "Plus qu'une semaine" not in page
 
 
-def test_a_reminder_sent_the_day_before_the_end_says_one_day_left(
-    runner, make, make_campaign, smtp
+@pytest.mark.parametrize(
+    ("days_left", "english", "french"),
+    [
+        (1, "1 day left: Clean-up", "Encore 1 jour\u00a0: Nettoyage"),
+        # A week before the end, the built-in wording the body matches then.
+        (7, "One week left: Clean-up", "Plus qu'une semaine\u00a0: Nettoyage"),
+    ],
+)
+def test_a_reminder_near_the_end_says_the_time_left_in_each_language(
+    runner, make, make_campaign, smtp, days_left, english, french
 ):
     camille, alex = _people(make)
     now = utcnow()
-    campaign = make_campaign(starts_at=now - timedelta(days=10), ends_at=now + timedelta(days=1))
+    campaign = make_campaign(
+        starts_at=now - timedelta(days=10), ends_at=now + timedelta(days=days_left)
+    )
 
     assert _send_reminder_by_hand(runner, campaign).exit_code == 0
 
     subjects = _subjects(smtp)
-    assert subjects[alex.email] == "1 day left: Clean-up"
-    assert subjects[camille.email] == "Encore 1 jour\u00a0: Nettoyage"
-
-
-def test_a_reminder_sent_a_week_before_the_end_still_says_one_week_left(
-    runner, make, make_campaign, smtp
-):
-    camille, alex = _people(make)
-    now = utcnow()
-    campaign = make_campaign(starts_at=now - timedelta(days=10), ends_at=now + timedelta(days=7))
-
-    assert _send_reminder_by_hand(runner, campaign).exit_code == 0
-
-    subjects = _subjects(smtp)
-    assert subjects[alex.email] == "One week left: Clean-up"
-    assert subjects[camille.email] == "Plus qu'une semaine\u00a0: Nettoyage"
+    assert subjects[alex.email] == english
+    assert subjects[camille.email] == french
 
 
 def test_an_unedited_copy_of_the_reminder_takes_the_new_subject(runner, make, make_campaign, smtp):
