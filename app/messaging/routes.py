@@ -592,12 +592,16 @@ def preview_template():
     return _editor(form, None, preview)
 
 
-@bp.post("/templates/<int:template_id>/test")
+@bp.route("/templates/<int:template_id>/test", methods=["GET", "POST"])
 @role_required("organiser")
 def test_template(template_id: int):
     """Send myself what the preview shows: the text as typed (unsaved), about the campaign
-    chosen for the preview, in the language chosen, in the inbox and by e-mail."""
+    chosen for the preview, in the language chosen, in the inbox and by e-mail. GET (the
+    address left in the bar after a test, reloaded or opened in a new tab): the template's
+    page, nothing sent."""
     template = _template_or_404(template_id)
+    if request.method == "GET":
+        return redirect(url_for("messaging.edit_template", template_id=template.id))
     test_form = SendTestForm()
     if not test_form.validate_on_submit():
         abort(400)

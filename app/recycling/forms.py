@@ -216,7 +216,14 @@ class WipeForm(PortalForm):
         validate_choice=False,  # the service says which methods fit the device
     )
     # InputRequired, not DataRequired: an unreadable date keeps its own message.
-    wipe_date = WipeDateField(_l("Date of the wipe"), validators=[InputRequired()])
+    wipe_date = WipeDateField(
+        _l("Date of the wipe"),
+        validators=[
+            InputRequired(
+                _l("Enter the date of the wipe: today or an earlier day, not before the receipt.")
+            )
+        ],
+    )
     certificate_number = StringField(
         _l("Certificate number"),
         validators=[DataRequired(), Length(max=64)],

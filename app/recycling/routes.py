@@ -690,6 +690,16 @@ def _agent_return(receipt: str):
     return queries.get_return_for_agent(receipt, current_user, _point_ids()) or abort(404)
 
 
+@bp.get(
+    '/agent/returns/<receipt>/<any(receive, "not-brought", "undo-receipt", wipe, outcome):_step>'
+)
+@role_required("agent")
+def agent_return_step(receipt: str, _step: str):
+    """A step's address left in the address bar (a refused form shown again without
+    JavaScript), reloaded or opened in a new tab: the return's page, never a 405."""
+    return _back_to_return(_agent_return(receipt))
+
+
 @bp.get("/agent/returns/<receipt>")
 @role_required("agent")
 def agent_return(receipt: str):

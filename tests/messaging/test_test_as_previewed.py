@@ -120,3 +120,20 @@ def test_the_test_button_sends_the_template_form_without_javascript(
     assert f'formaction="/messaging/templates/{tpl.id}/test"' in button
     language = re.search(r'<select[^>]*name="language"[^>]*>', page).group(0)
     assert 'form="template-form"' in language
+
+
+def test_the_tests_address_left_in_the_bar_leads_to_the_template_and_sends_nothing(
+    client, make, make_campaign, template, smtp
+):
+    """After a test the page stays at `…/test`: reloaded by its address or opened in a new
+    tab, it answered 405."""
+    organiser, _coming, tpl = _setting(make, make_campaign, template)
+    login(client, organiser)
+    dispatches = db.session.scalar(select(func.count()).select_from(Dispatch))
+
+    answer = client.get(f"/messaging/templates/{tpl.id}/test")
+
+    assert answer.status_code == 302
+    assert answer.headers["Location"] == f"/messaging/templates/{tpl.id}"
+    assert smtp.messages == []
+    assert db.session.scalar(select(func.count()).select_from(Dispatch)) == dispatches

@@ -214,3 +214,33 @@ def test_the_desk_links_are_44_px_tall_on_a_phone(page, desk):
     for link in (row.locator("th a"), row.get_by_role("link", name="Étape suivante")):
         box = link.bounding_box()
         assert box["height"] >= 44 and box["width"] >= 44
+
+
+@pytest.mark.parametrize("step", ["receive", "not-brought", "undo-receipt", "wipe", "outcome"])
+def test_a_steps_address_left_in_the_bar_leads_to_the_return_with_its_view(client, desk, step):
+    """A refused wipe shown again without JavaScript leaves `…/wipe?status=waiting` in the
+    address bar: reloaded or opened in a new tab, it answered 405."""
+    device_return = desk.received()
+    answer = client.get(f"{_return_url(device_return)}/{step}?status=waiting")
+    assert answer.status_code == 302
+    assert answer.headers["Location"] == f"{_return_url(device_return)}?status=waiting"
+    assert device_return.status == "received"  # nothing recorded
+
+
+def test_a_steps_address_of_another_points_return_is_not_found(client, desk, make, rec):
+    elsewhere = rec.device_return(make.user(), rec.point(name="Mairie de Talence"))
+    assert client.get(f"{_return_url(elsewhere)}/wipe").status_code == 404
+
+
+def test_a_wipe_date_left_empty_says_what_to_enter(client, desk, auth):
+    device_return = desk.received(wipe_requested=True)
+    answer = auth.post(
+        f"{_return_url(device_return)}/wipe",
+        {"method": "software_overwrite", "wipe_date": "", "certificate_number": "C-1"},
+    )
+    assert answer.status_code == 422
+    assert (
+        "Indiquez la date de l'effacement : aujourd'hui ou un jour antérieur, pas avant la "
+        "réception." in _text(answer)
+    )
+    assert device_return.status == "received"

@@ -154,6 +154,7 @@ EXPECTATIONS: dict[str, Access] = {
     "recycling.withdraw_return": OWN,  # the point's agent and admins see it, only A withdraws
     "recycling.agent_desk": DERIVED,
     "recycling.agent_return": DERIVED,
+    "recycling.agent_return_step": DERIVED,
     "recycling.receive_return": DERIVED,
     "recycling.wipe_return": DERIVED,
     "recycling.outcome_return": DERIVED,
@@ -224,6 +225,7 @@ SAMPLES = {
     "action_id": lambda world: world.ids["action"],
     "point_id": lambda world: world.ids["point"],
     "receipt": lambda world: world.ids["receipt"],
+    "recycling.agent_return_step:_step": lambda world: "wipe",
     "recycling.wipe_return:receipt": lambda world: world.ids["received_receipt"],
     "recycling.outcome_return:receipt": lambda world: world.ids["unwiped_receipt"],
     "receipt_number": lambda world: world.ids["receipt"],
