@@ -698,10 +698,15 @@ def my_standing(campaign: CleanupCampaign, user, with_badges: bool = True) -> di
     waiting = _waiting_points(campaign, pid)
     if pid is None:
         fresh = []
-    elif board.version == campaign.scores_version and pid in board.stats:
+    elif board.version == campaign.scores_version and (
+        pid in board.stats or pid not in db.session.info.get(_OWN_STAMPS, ())
+    ):
         # The board was just brought to the campaign's version: it holds this person's
-        # latest accepted actions already (their write stamped them for the refresh).
-        fresh = [(pid, board.points[pid], *board.stats[pid])]
+        # latest accepted actions already (their write stamped them for the refresh), and
+        # a person it does not hold has none, unless this very transaction wrote their
+        # first (its stamp is not kept): read then. A participant with no counted entry
+        # re-read their actions at every page.
+        fresh = [(pid, board.points[pid], *board.stats[pid])] if pid in board.stats else []
     else:
         fresh = _participant_scores(campaign, [pid])
     if not fresh:

@@ -519,6 +519,39 @@ def test_ones_standing_on_a_current_board_reads_nothing_more(make, make_campaign
     assert queries.my_standing(campaign, bob)["points"] == 10
 
 
+def test_a_participant_with_no_counted_entry_on_a_current_board_is_not_read_again(
+    make, make_campaign
+):
+    """Their only entry waits for review: the board, current, holds nothing of theirs, so
+    the page asks only who they are and how many wait (it re-read their actions at every
+    page too); once the
+    entry is accepted they are ranked."""
+    from sqlalchemy import event
+
+    campaign = make_campaign()
+    alice, carol = make.user(), make.user()
+    organiser = make.user(roles=("organiser",))
+    services.log_action(alice, campaign, "empty-cloud", 5, NOW)
+    entry = services.log_action(carol, campaign, "delete-mail", 15, NOW)
+    assert entry.status == "flagged"
+    db.session.commit()
+    queries.get_board(campaign)
+    statements = []
+    count = lambda *args: statements.append(args[2])  # noqa: E731
+    db.session.refresh(campaign)
+    db.session.refresh(carol)
+    list(campaign.goals)
+    event.listen(db.engine, "before_cursor_execute", count)
+    standing = queries.my_standing(campaign, carol)
+    event.remove(db.engine, "before_cursor_execute", count)
+    assert (standing["points"], standing["rank"], standing["in_review"]) == (0, None, 1)
+    # Who their participant row is, and how many of their entries wait for review.
+    assert len(statements) == 2
+    services.review_action(entry, organiser, True, "", NOW)
+    db.session.commit()
+    assert queries.my_standing(campaign, carol)["rank"] is not None
+
+
 def test_a_write_from_another_process_makes_the_board_refresh(make, make_campaign):
     """When another process wrote since this board's version, the conditional UPDATE
     moves nothing: the board re-reads the stamped participants, as before."""
