@@ -41,12 +41,21 @@ def answers_get(target: str | None) -> bool:
         return False
     adapter = current_app.url_map.bind_to_environ(request.environ)
     try:
-        adapter.match(urlsplit(target).path, method="GET")
+        rule, _arguments = adapter.match(urlsplit(target).path, method="GET", return_rule=True)
     except RequestRedirect:
         return True  # /catalogue → /catalogue/: a page all the same
     except HTTPException:
         return False  # 404, or 405: only POST answers there
-    return True
+    # A form's address that answers GET only to send it on to its page (`leads_back`).
+    return not getattr(current_app.view_functions.get(rule.endpoint), "leads_back", False)
+
+
+def leads_back(view):
+    """Mark a view whose GET only sends a form's address, left in the address bar, on to
+    the form's page: not a page to come back to (a question's "Cancel" goes to the form's
+    page itself)."""
+    view.leads_back = True
+    return view
 
 
 def page_to_come_back_to() -> str:

@@ -35,7 +35,7 @@ from app.core.personalisation import (
     known_audiences,
 )
 from app.core.time import local_zone, utcnow
-from app.core.urls import requested_page, within_pages
+from app.core.urls import leads_back, requested_page, within_pages
 from app.extensions import db, htmx
 from app.messaging import queries, services
 from app.messaging.audiences import (
@@ -593,6 +593,7 @@ def preview_template():
 
 
 @bp.route("/templates/<int:template_id>/test", methods=["GET", "POST"])
+@leads_back
 @role_required("organiser")
 def test_template(template_id: int):
     """Send myself what the preview shows: the text as typed (unsaved), about the campaign

@@ -36,7 +36,7 @@ from app.core.i18n import alphabetical, current_language, format_month, format_n
 from app.core.models import Commune, communes_by_name
 from app.core.return_notes import PENDING, return_notes
 from app.core.time import local_zone, utcnow
-from app.core.urls import LAST_PAGE_ASKABLE, requested_page
+from app.core.urls import LAST_PAGE_ASKABLE, leads_back, requested_page
 from app.extensions import db
 from app.recycling import hours, queries, services
 from app.recycling.forms import (
@@ -693,6 +693,7 @@ def _agent_return(receipt: str):
 @bp.get(
     '/agent/returns/<receipt>/<any(receive, "not-brought", "undo-receipt", wipe, outcome):_step>'
 )
+@leads_back
 @role_required("agent")
 def agent_return_step(receipt: str, _step: str):
     """A step's address left in the address bar (a refused form shown again without
