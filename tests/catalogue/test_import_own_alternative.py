@@ -2,10 +2,6 @@
 item form's words, at that line along with its other faults; nothing of the file is
 imported, as for any refused line."""
 
-import html
-import io
-import re
-
 import pytest
 from sqlalchemy import func, select
 
@@ -13,24 +9,11 @@ from app.catalogue.csv_io import import_catalogue_csv
 from app.catalogue.models import CatalogueItem
 from app.extensions import db
 from tests.catalogue.conftest import GRID, NOW
-from tests.conftest import Auth, login
+from tests.catalogue.test_review_dec9_catalogue_words import _rows, _upload
+from tests.conftest import login
 
 NBSP = "\u00a0"
 HEADER = "code,kind,category,name_fr,name_en,embodied_kgco2e,source,alternatives\n"
-
-
-def _rows(page: str) -> list[tuple[str, str, str]]:
-    """The table of a refused file's faults: line, column, problem."""
-    cells = re.findall(r"<tr><td>([^<]*)</td><td>([^<]*)</td><td>([^<]*)</td></tr>", page)
-    return [tuple(html.unescape(cell) for cell in row) for row in cells]
-
-
-def _upload(client, text: str):
-    return Auth(client).post(
-        "/catalogue/admin/import",
-        {"file": (io.BytesIO(text.encode()), "catalogue.csv")},
-        content_type="multipart/form-data",
-    )
 
 
 @pytest.mark.parametrize(
