@@ -65,6 +65,21 @@ def category_label(category: str) -> str:
     return str(SERVICE_LABELS.get(category, category))
 
 
+# Where an item's stored source joins several ("typed; Boavizta API … (…); ADEME …"): the
+# stored text is the same in every language, the separator shown is the reader's (French
+# puts a no-break space before « ; »). A source typed " ; " keeps its own space.
+_STORED_SOURCE_SEPARATOR = re.compile(r"(?<=\S); ")
+
+
+def sources_shown(source: str) -> str:
+    """An item's sources as the reader writes a list of them: "A; B", « A\u00a0; B »."""
+    first, *others = _STORED_SOURCE_SEPARATOR.split(source or "")
+    shown = first
+    for other in others:
+        shown = _("%(sources)s; %(source)s", sources=shown, source=other)
+    return shown
+
+
 # What people type for a category besides its name ("téléphone" for a smartphone,
 # "computer" for a laptop), a translated list each: the search finds a category's
 # items by these words and by its name, in every language.

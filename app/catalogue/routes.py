@@ -69,6 +69,7 @@ FILTER_ARGS = ("kind", "category", "grade", "status")  # what narrows the listin
 def catalogue_helpers():
     return {
         "category_label": footprint.category_label,
+        "sources_shown": footprint.sources_shown,
         "share_percent": share_percent,
         "signed_percent": signed_percent,
         "over_budget_question": over_budget_question,
