@@ -84,8 +84,10 @@ def test_links() -> dict[str, str]:
 
 
 VARIABLES = [
-    Variable("first_name", _l("The recipient's first name"), "Camille"),
-    Variable("display_name", _l("The recipient's full name"), "Camille Martin"),
+    # Examples no colleague bears (« Camille » was a demo employee's name, and read in a
+    # preview for someone else as that colleague's): a surname saying it is an example.
+    Variable("first_name", _l("The recipient's first name"), _l("Alex")),
+    Variable("display_name", _l("The recipient's full name"), _l("Alex Example")),
     Variable(
         "unsubscribe_url",
         _l("One-click link to stop e-mails"),
@@ -152,7 +154,7 @@ PARAMS = (
 
 def dispatch_audience_namer(reader) -> Callable[[str, dict], str]:
     """`audience_namer` for dispatches: a test or a notice to one person is named in words
-    ("A test to yourself", "A test to Camille Martin"), not by its key and the person's
+    ("A test to yourself", "A test to Nora Benali"), not by its key and the person's
     id ("user: 2"), which no organiser picks from a list."""
     name_audience = audience_namer()
 

@@ -1003,9 +1003,11 @@ def _earlier_sendings(template, audience: str, params: dict, size: int, now) -> 
 def list_dispatches():
     """Dispatches and recurring schedules."""
     now = utcnow()
+    upcoming = queries.list_upcoming_dispatches()
     return render_template(
         "messaging/dispatches.html",
-        upcoming_dispatches=queries.list_upcoming_dispatches(),
+        upcoming_dispatches=upcoming,
+        estimates=_recipients_estimates(upcoming),
         past_dispatches=queries.list_past_dispatches(),
         schedules=queries.list_schedules(),
         stopped_schedules=queries.list_stopped_schedules(),
@@ -1025,6 +1027,9 @@ def show_dispatch(dispatch_id: int):
     if dispatch is None:
         abort(404)
     counts = queries.dispatch_counts(dispatch.id)
+    # Its refresh every 10 s keeps the estimate the page showed (`hx-preserve`) rather
+    # than count an audience of up to 20,000 people again each time.
+    estimate_kept = wants_fragment() and _counted_when_sent(dispatch)
     sent = services.text_of_dispatch(dispatch)
     # "Waiting 22" on a Friday evening says nothing of why: e-mails wait for Monday.
     paused_until = (
@@ -1037,7 +1042,10 @@ def show_dispatch(dispatch_id: int):
         was=request.args.get("was"),
         audience_name=dispatch_audience_namer(current_user),
         counts=counts,
-        estimate=_recipients_estimate(dispatch),
+        estimate=None if estimate_kept else _recipients_estimate(dispatch),
+        estimate_kept=estimate_kept,
+        # Only an estimate still meant is kept: cancelled meanwhile, it says so.
+        estimate_id="recipients-estimate" if _counted_when_sent(dispatch) else None,
         email_resumes=format_full_moment(paused_until) if paused_until else None,
         failures=queries.failed_deliveries(dispatch.id),
         skips=queries.skipped_by_reason(dispatch.id),
@@ -1047,16 +1055,37 @@ def show_dispatch(dispatch_id: int):
     )
 
 
-def _recipients_estimate(dispatch: Dispatch) -> int | None:
+def _counted_when_sent(dispatch: Dispatch) -> bool:
+    """Whether a dispatch's recipients are still to be counted (it is not prepared yet)."""
+    return dispatch.prepared_at is None and dispatch.status in ("scheduled", "sending")
+
+
+def _recipients_estimate(dispatch: Dispatch, now=None) -> int | None:
     """How many people a dispatch not written yet would reach now: what its confirmation
     said ("Send to 37 people"), the real figure being counted when it is sent (its
     `recipients` stay 0 until then). None once counted, or if its audience is refused."""
-    if dispatch.prepared_at is not None or dispatch.status not in ("scheduled", "sending"):
+    if not _counted_when_sent(dispatch):
         return None
     try:
-        return services.audience_size(dispatch.audience_key, dispatch.audience_params, utcnow())
+        return services.audience_size(
+            dispatch.audience_key, dispatch.audience_params, now or utcnow()
+        )
     except services.MessagingError:  # its campaign ended, say: "not counted yet"
         return None
+
+
+def _recipients_estimates(dispatches) -> dict[int, int | None]:
+    """`_recipients_estimate` of each dispatch not counted yet, by id: each audience
+    counted once, however many dispatches go to it."""
+    now, by_audience, found = utcnow(), {}, {}
+    for dispatch in dispatches:
+        if not _counted_when_sent(dispatch):
+            continue
+        audience = (dispatch.audience_key, repr(sorted((dispatch.audience_params or {}).items())))
+        if audience not in by_audience:
+            by_audience[audience] = _recipients_estimate(dispatch, now)
+        found[dispatch.id] = by_audience[audience]
+    return found
 
 
 @bp.post("/dispatches/<int:dispatch_id>/cancel")

@@ -94,17 +94,17 @@ def _preview_for(client, address: str) -> tuple[int, str]:
 
 
 def test_a_preview_for_a_colleague_shows_neither_their_name_nor_whether_they_exist(client, make):
-    """ "Pour Dominique Lefèvre", their name in {{ display_name }} (hidden from the boards
+    """ "Pour Gaëlle Lefèvre", their name in {{ display_name }} (hidden from the boards
     at their request), and « L'aperçu attend une adresse correcte » for an address nobody
     has: the form told who has an account."""
-    make.user(email="dominique@example.org", display_name="Dominique Lefèvre")
+    make.user(email="gaelle@example.org", display_name="Gaëlle Lefèvre")
     gone = make.user(email="gone@example.org", display_name="Gaspard Ghost")
     erase_user(gone, utcnow())
     db.session.commit()
     login(client, make.user(roles=("organiser",), locale="fr"))
-    colleague = _preview_for(client, "dominique@example.org")
+    colleague = _preview_for(client, "gaelle@example.org")
     assert colleague[0] == 200
-    assert "Camille / Camille Martin" in colleague[1] and "Dominique" not in colleague[1]
+    assert "Dominique / Dominique Exemple" in colleague[1] and "Gaëlle" not in colleague[1]
     for address in ("nobody@example.org", "gone@example.org"):
         assert _preview_for(client, address) == colleague
 
@@ -114,7 +114,7 @@ def test_a_preview_for_my_own_address_shows_my_name_and_a_malformed_one_is_refus
     login(client, me)
     assert "Nora / Nora Benali" in _preview_for(client, me.email.upper())[1]
     refused = _preview_for(client, "pas-une-adresse")
-    assert "Camille" not in refused[1] and "attend une adresse correcte" in refused[1]
+    assert "Dominique" not in refused[1] and "attend une adresse correcte" in refused[1]
 
 
 # --- 3. « Marquer comme lu » without JavaScript -------------------------------------------

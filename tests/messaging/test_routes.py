@@ -468,7 +468,7 @@ def test_live_preview_renders_both_languages_for_the_chosen_recipient(auth, clie
     body = response.get_data(as_text=True)
     assert "<html" not in body
     # Someone else's preview shows the examples, their name too (review of 6 December).
-    assert "Corps pour Camille Martin" in body and "Body for Camille Martin" in body
+    assert "Corps pour Dominique Exemple" in body and "Body for Alex Example" in body
     assert "Zoé" not in body
 
 

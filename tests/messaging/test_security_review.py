@@ -92,7 +92,7 @@ def test_a_preview_for_a_colleague_shows_examples_not_their_activity(auth, clien
     make.user(email="arthur@example.org", display_name="Arthur Andre")
     login(client, make.user(roles=("organiser",)))
     preview = _preview(auth, "arthur@example.org")
-    assert "Camille Martin points=120 rank=42 badges=Premier pas" in preview
+    assert "Dominique Exemple points=120 rank=42 badges=Premier pas" in preview
     assert "Arthur" not in preview  # nor their name (review of 6 December)
     assert "297" not in preview and "Club 10 Go" not in preview
 
