@@ -149,7 +149,8 @@ def register_schemas(app) -> None:
                     "type": "string",
                     "enum": list(WIPE_STATUSES),
                     "description": "What became of the data, from the chain of custody: "
-                    "not_needed (a type that holds no data, or the owner wiped it), "
+                    "not_needed (a type that holds no data, the owner wiped it, or "
+                    "the declaration was withdrawn or closed: no device was handed in), "
                     "requested (a certified wipe not recorded yet) or done (an agent "
                     "recorded it, with its certificate)",
                 },

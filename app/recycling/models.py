@@ -182,6 +182,14 @@ class DeviceReturn(db.Model):
     def outcome(self) -> str | None:
         return self.status if self.status in OUTCOMES else None
 
+    @property
+    def wipe_request_stands(self) -> bool:
+        """Whether the owner's request for a certified wipe still awaits an agent (or
+        was met): asked at declaring, and the declaration neither withdrawn nor closed
+        unbrought. `wipe_requested` keeps the owner's answer as given; a device never
+        handed in has no data for anyone to wipe, so its request no longer stands."""
+        return self.wipe_requested and self.status not in NEVER_HANDED_IN
+
 
 class CustodyStep(db.Model):
     """One link of the chain of custody, timed and signed by whoever did it."""

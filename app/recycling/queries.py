@@ -110,6 +110,15 @@ def working_agents(point: CollectionPoint) -> list[User]:
     ]
 
 
+def list_point_labels(point_ids: list[int]) -> list[str]:
+    """The points `point_ids`, each named with its commune (`CollectionPoint.label`), in
+    alphabetical order: the agent's points, as their statistics page names them."""
+    if not point_ids:
+        return []
+    query = select(CollectionPoint).where(CollectionPoint.id.in_(point_ids))
+    return sorted((p.label for p in db.session.scalars(query)), key=alphabetical)
+
+
 def list_closed_points(point_ids: list[int] | None) -> list[CollectionPoint]:
     """The temporarily closed points among the agent's (`agent_point_ids`: None for
     every point), by name and commune: the desk says so, with the admin's note."""
@@ -556,33 +565,42 @@ def months_of_declarations(first: datetime, last: datetime) -> ColumnElement:
     return case(*whens, else_=f"{month:%Y-%m}")
 
 
-def _grouped_returns() -> tuple[list[dict], dict[int, CollectionPoint]]:
-    """The open-data table (`grouped_returns`) and the points it names, by id."""
+def _grouped_returns(
+    point_ids: list[int] | None = None,
+) -> tuple[list[dict], dict[int, CollectionPoint]]:
+    """The open-data table (`grouped_returns`) and the points it names, by id; only the
+    returns of the points `point_ids` unless None (`agent_point_ids`: every point)."""
     from app.catalogue.queries import reference_embodied_by_device_type
 
     points = {p.id: p for p in db.session.scalars(select(CollectionPoint))}
     month = _month_expression(utcnow())
-    if month is None:  # nothing declared yet
+    if month is None or point_ids == []:  # nothing declared yet, or no point to count
         return [], points
-    return returns_by_month(month, points, reference_embodied_by_device_type()), points
+    embodied = reference_embodied_by_device_type()
+    return returns_by_month(month, points, embodied, point_ids), points
 
 
 def returns_by_month(
-    month: ColumnElement, points: dict[int, CollectionPoint], embodied: dict[str, float]
+    month: ColumnElement,
+    points: dict[int, CollectionPoint],
+    embodied: dict[str, float],
+    point_ids: list[int] | None = None,
 ) -> list[dict]:
-    """The open-data table's rows, each declaration in the month `month` gives it;
-    `points` gains any point the rows name that it lacks."""
+    """The open-data table's rows, each declaration in the month `month` gives it, of the
+    points `point_ids` only unless None; `points` gains any point the rows name that it
+    lacks."""
     month = month.label("month")
+    query = select(
+        month,
+        DeviceReturn.point_id,
+        DeviceReturn.device_type,
+        DeviceReturn.status,
+        func.count(DeviceReturn.id),
+    ).where(DeviceReturn.status.not_in(NEVER_HANDED_IN))
+    if point_ids is not None:
+        query = query.where(DeviceReturn.point_id.in_(point_ids))
     rows = db.session.execute(
-        select(
-            month,
-            DeviceReturn.point_id,
-            DeviceReturn.device_type,
-            DeviceReturn.status,
-            func.count(DeviceReturn.id),
-        )
-        .where(DeviceReturn.status.not_in(NEVER_HANDED_IN))
-        .group_by(month, DeviceReturn.point_id, DeviceReturn.device_type, DeviceReturn.status)
+        query.group_by(month, DeviceReturn.point_id, DeviceReturn.device_type, DeviceReturn.status)
     ).all()
     table = []
     for month_value, point_id, device_type, status, count in sorted(
@@ -622,15 +640,16 @@ def grouped_returns() -> list[dict]:
     return _grouped_returns()[0]
 
 
-def statistics() -> dict:
+def statistics(point_ids: list[int] | None = None) -> dict:
     """Totals by type, point (named with its commune), outcome and month of declaration
-    (in the portal's zone), e-waste mass and avoided footprint.
+    (in the portal's zone), e-waste mass and avoided footprint: of every point, or of the
+    points `point_ids` only (an agent's, `agent_point_ids`).
 
     `total` counts the devices an agent received (returned); `expected`, those declared
     and not received yet, which count in no mass. The tables by type, point and month
     count both apart, as (returned, expected), so that each column adds up to its
     headline; a declaration withdrawn or closed unbrought counts nowhere."""
-    table, points = _grouped_returns()
+    table, points = _grouped_returns(point_ids)
     by_type, by_point, by_status, by_month = Counter(), Counter(), Counter(), Counter()
     # Declared, not received yet: by type, point and month, beside those returned.
     waiting_type, waiting_point, waiting_month = Counter(), Counter(), Counter()
@@ -697,11 +716,14 @@ def _exported_step(step) -> dict:
 def wipe_json(device_return: DeviceReturn) -> dict:
     """What became of a return's data, from its chain of custody: `wipe_status` (one of
     WIPE_STATUSES) and the certified wipe's `wipe_certificate`; `data_wiped` only says the
-    owner wiped it themselves, so a device an agent wiped still has it false."""
+    owner wiped it themselves, so a device an agent wiped still has it false. A request
+    made for a device never handed in (withdrawn, closed unbrought) is no longer pending:
+    "not_needed", while `wipe_requested` keeps the owner's answer."""
     wipe = next((s for s in device_return.steps if s.step == "wiped"), None)
     if wipe is not None:
         return {"wipe_status": "done", "wipe_certificate": wipe.certificate_number}
-    status = "requested" if device_return.wipe_requested else "not_needed"
+    # Withdrawn or closed unbrought: the request ended with the declaration.
+    status = "requested" if device_return.wipe_request_stands else "not_needed"
     return {"wipe_status": status, "wipe_certificate": None}
 
 

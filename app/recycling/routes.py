@@ -1129,15 +1129,20 @@ def _refused_closure(point: CollectionPoint, form: CloseForm, status: int):
 
 
 @bp.get("/admin/statistics")
-@role_required("admin")
+@role_required("agent")
 def statistics():
-    """Statistics of returns, e-waste and avoided manufacturing footprint."""
+    """Statistics of returns, e-waste and avoided manufacturing footprint: every point's
+    for an admin, only those of the points an agent is assigned to (read from their
+    account, never from the request)."""
     from app.catalogue.queries import reference_embodied_by_device_type
     from app.catalogue.routes import kg_figure
 
+    point_ids = queries.agent_point_ids(current_user)  # None: every point (admins)
     return render_template(
         "recycling/statistics.html",
-        stats=queries.statistics(),
+        stats=queries.statistics(point_ids),
+        every_point=point_ids is None,
+        scope_points=[] if point_ids is None else queries.list_point_labels(point_ids),
         weight_source=queries.WEIGHT_SOURCE,
         embodied_source=queries.EMBODIED_SOURCE,
         embodied=reference_embodied_by_device_type(),
