@@ -8,7 +8,8 @@ signs each account in through the real form, warms each page, then times
 INPROCESS_REPEAT requests, taking turns with the baseline (five requests each). One JSON
 line per page: `ms` (median), `baseline_ms` (the baseline's median, measured alongside),
 `times_baseline` (their quotient: compare this across runs on a machine whose speed
-drifts), `statements` (SQL statements one request sends) and `status`. Every timed
+drifts), `statements` (SQL statements one request sends), `bytes` (its answer's body)
+and `status`. Every timed
 answer is checked against the page's expected status: `unexpected_statuses` counts the
 others (a daily cap reached turns writes into refusals, which are not the page). A
 write marked `many_people` is sent by `BENCH_WRITERS` seeded employees in turn, as in
@@ -103,7 +104,8 @@ def page_request(page: Page, params: dict, token: str):
     return request
 
 
-def count_statements(app, client, request: dict) -> int:
+def count_statements(app, client, request: dict) -> tuple[int, int]:
+    """The SQL statements one request sends, and the bytes of its answer's body."""
     from sqlalchemy import event
 
     from app.extensions import db
@@ -120,10 +122,10 @@ def count_statements(app, client, request: dict) -> int:
 
     event.listen(engine, "before_cursor_execute", listener)
     try:
-        client.open(**request)
+        answer = client.open(**request)
     finally:
         event.remove(engine, "before_cursor_execute", listener)
-    return len(counted)
+    return len(counted), len(answer.get_data())
 
 
 def main() -> None:
@@ -177,12 +179,14 @@ def main() -> None:
                 baseline_client.open(**baseline_request)
                 baseline_timings.append((time.perf_counter() - started) * 1000)
         ms, baseline_ms = statistics.median(timings), statistics.median(baseline_timings)
+        statements, body_bytes = count_statements(app, client, request)
         record = {
             "name": page.name,
             "ms": round(ms, 2),
             "baseline_ms": round(baseline_ms, 2),
             "times_baseline": round(ms / baseline_ms, 2),
-            "statements": count_statements(app, client, request),
+            "statements": statements,
+            "bytes": body_bytes,
             "status": status,
         }
         if unexpected:
