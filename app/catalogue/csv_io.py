@@ -394,10 +394,13 @@ def _parse_row(
             values["kind"] == "equipment"
             and "embodied_kgco2e" in row
             and values.get("embodied_kgco2e") is None
+            and values.get("use_kwh_per_year") is None
             and "source" not in row
         ):
             # Emptied on purpose: the category's reference figures come with their own
-            # source, not with the one that named the figures they replace.
+            # source, not with the one that named the figures they replace. A kept
+            # electricity figure keeps the stored source that credits it (the
+            # reference's citation for the manufacture is added beside it, once).
             values["source"] = ""
     if known_category:
         # Every fault of the line at once: its figures (and their ranges) and source too,

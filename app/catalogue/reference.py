@@ -6,6 +6,7 @@ Dataset: Boavizta API archetypes (`data/archetypes/user_terminal.csv`) and the
 ADEME Base Impacts / NegaOctet factors bundled in boaviztapi 2.5.0.
 """
 
+import re
 from dataclasses import dataclass
 from functools import cache
 from importlib.metadata import PackageNotFoundError, version
@@ -71,6 +72,19 @@ class Reference:
             f"Boavizta API {dataset_version()} (boaviztapi, {self.archetype}{part}); "
             "ADEME Base Impacts / NegaOctet"
         )
+
+    def cited_in(self, source: str) -> tuple[set[str], str]:
+        """The phases ("embedded", "use") `source` already credits to this reference (its
+        whole citation credits both), and what is left of `source` without them: the
+        citations a save added, read back when the source is saved again."""
+        whole = re.escape(self.citation()).replace(r"\)", r"(?:, (embedded|use))?\)", 1)
+        phases, others = set(), []
+        for n, part in enumerate(re.split(whole, source or "")):
+            if n % 2:  # a phase named by a citation (None: the whole citation)
+                phases |= {part} if part else {"embedded", "use"}
+            elif part.strip("; "):
+                others.append(part.strip("; "))
+        return phases, "; ".join(others)
 
 
 @cache

@@ -329,7 +329,8 @@ def _item_page(
     The page is the same for everyone until the catalogue changes, but for what is each
     person's: it is kept with slots (app/core/slots.py) filled for each request.
     """
-    years = request.args.get("years")
+    # An empty value (a shared link that lost it) is no choice: the item's own lifetime.
+    years = (request.args.get("years") or "").strip() or None
     admin = current_user.has_role("admin")
     shared = cache.value(
         "catalogue.item",

@@ -132,8 +132,10 @@ def _equipment_figure_problems(values: dict, refused) -> tuple[dict[str, str], b
                 )
             }, False
         return {}, False
+    cited, own = reference.cited_in(typed_source)
     if embodied_blank and kwh_blank:
-        if typed_source and not refused & {"embodied_kgco2e", "use_kwh_per_year"}:
+        # The reference's own citation, kept in the field from an earlier save, is its.
+        if own and not refused & {"embodied_kgco2e", "use_kwh_per_year"}:
             return {
                 "source": _(
                     "Manufacture and electricity use are blank, so both take the reference "
@@ -142,18 +144,56 @@ def _equipment_figure_problems(values: dict, refused) -> tuple[dict[str, str], b
                 )
             }, True
         return {}, True
-    cited = _credited_source(typed_source, reference, embodied_blank, kwh_blank)
-    if len(cited) > SOURCE_MAX:
+    embodied_ref, kwh_ref = _reference_parts(values, reference, own)
+    uncredited = _uncredited_figure(typed_source, own, cited, embodied_ref, kwh_ref)
+    if uncredited:
+        return {"source": uncredited}, True
+    credited = _credited_source(typed_source, reference, embodied_ref, kwh_ref)
+    if len(credited) > SOURCE_MAX:
         return {
             "source": _(
                 "This source and the reference's cited beside it pass %(n)s characters: "
                 "shorten it.",
                 n=SOURCE_MAX,
             )
-        }, embodied_blank
-    # As before, the reference's manufacture needs no source typed beside a typed
-    # electricity figure (an import emptying the figure clears the source on purpose).
-    return {}, embodied_blank
+        }, embodied_ref
+    return {}, embodied_ref
+
+
+def _reference_parts(values: dict, reference, own: str) -> tuple[bool, bool]:
+    """Whether the manufacture and the electricity figures are the reference's: left
+    blank, or, beside a source naming nothing but the reference, its very figure (the
+    edit form shows it filled in: cleared with the source, it stays credited)."""
+    parts = []
+    for figure, given in (
+        ("embodied_kgco2e", reference.embodied_kgco2e),
+        ("use_kwh_per_year", reference.use_kwh_per_year),
+    ):
+        value = values.get(figure)
+        parts.append(value is None or (not own and value == given))
+    return parts[0], parts[1]
+
+
+def _uncredited_figure(typed_source: str, own: str, cited: set[str], embodied_ref, kwh_ref):
+    """Why the figure typed beside a reference figure is credited to nothing: the source
+    names only the reference's part (a blank source beside a typed manufacture figure is
+    said by `footprint_problems`). None when the source credits it."""
+    if embodied_ref == kwh_ref:
+        return None
+    typed_phase = "use" if embodied_ref else "embedded"
+    if own or typed_phase in cited or not (typed_source or embodied_ref):
+        return None
+    if embodied_ref:
+        return _(
+            "The electricity use typed needs its source: the reference cited for the blank "
+            "manufacture figure does not give it. Enter its source, or leave the "
+            "electricity use blank to take the reference's too."
+        )
+    return _(
+        "The manufacture figure typed needs its source: the reference cited for the blank "
+        "electricity use does not give it. Enter its source, or leave the manufacture "
+        "figure blank to take the reference's too."
+    )
 
 
 def _with_reference_figures(values: dict, reference) -> dict:
@@ -162,9 +202,9 @@ def _with_reference_figures(values: dict, reference) -> dict:
     and counted as none: a flattering grade, and an item page that answered 500."""
     embodied_blank = values.get("embodied_kgco2e") is None
     kwh_blank = values.get("use_kwh_per_year") is None
-    values["source"] = _credited_source(
-        (values.get("source") or "").strip(), reference, embodied_blank, kwh_blank
-    )
+    typed = (values.get("source") or "").strip()
+    parts = _reference_parts(values, reference, reference.cited_in(typed)[1])
+    values["source"] = _credited_source(typed, reference, *parts)
     if embodied_blank:
         values.update(
             embodied_kgco2e=reference.embodied_kgco2e,
@@ -186,13 +226,18 @@ def _with_reference_figures(values: dict, reference) -> dict:
 SOURCE_MAX = 400
 
 
-def _credited_source(typed: str, reference, embodied_blank: bool, kwh_blank: bool) -> str:
+def _credited_source(typed: str, reference, embodied_ref: bool, kwh_ref: bool) -> str:
     """The source of an item whose figures are part typed, part reference: the typed
     source, then the reference's citation naming the part it gives (Boavizta's own words
-    for the phases, as its archetype's name, the same in every language)."""
-    if embodied_blank == kwh_blank:
-        return reference.source if embodied_blank else typed
-    cited = reference.citation("embedded" if embodied_blank else "use")
+    for the phases, as its archetype's name, the same in every language). A citation of
+    the part already in the typed source (from an earlier save, or the whole reference's)
+    is not added again: saving an item never grows its source."""
+    if embodied_ref == kwh_ref:
+        return reference.source if embodied_ref else typed
+    phase = "embedded" if embodied_ref else "use"
+    if phase in reference.cited_in(typed)[0]:
+        return typed
+    cited = reference.citation(phase)
     return f"{typed}; {cited}" if typed else cited
 
 

@@ -130,8 +130,8 @@ def test_a_range_cleared_is_said_in_french(client, auth, make, make_item):
 def test_reference_figures_brought_by_an_emptied_figure_name_their_own_source(
     client, auth, make, make_item
 ):
-    """The file lacks `source`: the category's figures replacing the emptied one are not
-    labelled with the source of the figures they replace."""
+    """The file lacks `source`: the category's figures replacing the emptied one are
+    credited to the reference, the electricity figure kept to the source that gave it."""
     _admin(client, make)
     make_item(code="EQ-1", name_fr="Portable", name_en="Laptop", source="Fiche fabricant", **RANGED)
     preview = _upload(auth, EMBODIED + "EQ-1,equipment,laptop,Portable,Laptop,\n").text
@@ -139,5 +139,7 @@ def test_reference_figures_brought_by_an_emptied_figure_name_their_own_source(
 
     auth.post(CONFIRM, _confirmation(preview))
 
-    # The stored electricity figure stays: the reference is cited for the manufacture.
-    assert _item("EQ-1").source == category_reference("laptop").citation("embedded")
+    # The stored electricity figure stays with its source; the reference is cited for the
+    # manufacture (it was cited alone: the electricity figure was credited to nothing).
+    cited = category_reference("laptop").citation("embedded")
+    assert _item("EQ-1").source == f"Fiche fabricant; {cited}"
