@@ -400,7 +400,8 @@ def _log_form(campaign, posted: bool = False, action_type: str | None = None) ->
     """The log form: empty, or `posted` (bound to the request's fields, to check them).
 
     A correction or a deletion answers with an empty one: bound to their request, it
-    showed the corrected quantity as if to log it again. After a log the form is empty
+    showed the corrected quantity as if to log it again (htmx keeps the page's own fields
+    in its place, `keep_log_fields`; without it the type comes back in ?action_type=). After a log the form is empty
     but keeps its `action_type`: the next entry is often of the same kind, and a
     quantity left in the field invited logging it twice. Each choice names its unit, and
     the quantity's hint the unit of the chosen one (`form.unit`).
@@ -614,6 +615,9 @@ def _progress_response(campaign, message, kind, status=200, **place):
     """
     if wants_fragment():
         context = _progress_context(campaign, utcnow(), message=message, message_kind=kind, **place)
+        # An answer about an entry leaves the log form's fields as the person left them
+        # (hx-preserve): an action chosen and a quantity typed, not yet logged, were lost.
+        context["keep_log_fields"] = place.get("message_at", "log") != "log"
         return render_template("cleanup/_my_progress.html", **context), status
     if kind == "error":
         page = _campaign_page(campaign, message=message, message_kind=kind, **place)
@@ -688,7 +692,15 @@ def _entry_gone(action_id: int):
         abort(404)
     campaign = _campaign_or_404(campaign_id)
     message = _("This entry has already been deleted.")
-    return _progress_response(campaign, message, "error", 409, message_at=action_id)
+    return _progress_response(
+        campaign, message, "error", 409, message_at=action_id, **_log_form_kept()
+    )
+
+
+def _log_form_kept() -> dict:
+    """The action type the log form showed beside an entry corrected or deleted (in their
+    address): without JavaScript the page after the answer shows it chosen again."""
+    return {"action_type": request.args.get("action_type", "")[:60] or None}
 
 
 @bp.post("/actions/<int:action_id>/correct")
@@ -701,7 +713,11 @@ def correct_action(action_id: int):
     campaign = queries.get_campaign(action.campaign_id)
     form = CorrectActionForm()
     # A refused correction keeps what was typed, by its entry, to be put right.
-    here = {"message_at": action.id, "typed": (form.quantity.data or "")[:QUANTITY_MAX_LENGTH]}
+    here = {
+        "message_at": action.id,
+        "typed": (form.quantity.data or "")[:QUANTITY_MAX_LENGTH],
+        **_log_form_kept(),
+    }
     if not form.validate_on_submit():
         message = _("Enter the quantity as a number.")
         return _progress_response(campaign, message, "error", 422, **here)
@@ -722,7 +738,9 @@ def correct_action(action_id: int):
     else:
         message = _("Entry corrected.")
     db.session.commit()
-    return _progress_response(campaign, message, "success", message_at=action_id)
+    return _progress_response(
+        campaign, message, "success", message_at=action_id, **_log_form_kept()
+    )
 
 
 @bp.post("/actions/<int:action_id>/delete")
@@ -743,11 +761,16 @@ def delete_action(action_id: int):
     except services.CleanupError as error:
         db.session.rollback()
         return _progress_response(
-            campaign, error.message, "error", error.status, message_at=action_id
+            campaign, error.message, "error", error.status, message_at=action_id, **_log_form_kept()
         )
     db.session.commit()
     return _progress_response(
-        campaign, _("Entry deleted."), "success", message_at="deleted", deleted_before=following
+        campaign,
+        _("Entry deleted."),
+        "success",
+        message_at="deleted",
+        deleted_before=following,
+        **_log_form_kept(),
     )
 
 

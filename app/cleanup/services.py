@@ -6,12 +6,15 @@ import hashlib
 import hmac
 import json
 import math
+import re
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_FLOOR, Decimal
 from typing import NamedTuple
 from uuid import uuid4
 
+from babel import Locale
 from flask import current_app
+from flask_babel import get_locale
 
 # Lazy: services also run in jobs and signal handlers, outside any request.
 from flask_babel import lazy_gettext as _
@@ -57,7 +60,13 @@ from app.cleanup.models import (
 )
 from app.core.audit import erase_audit_texts, erase_gone_audit_texts, record_audit
 from app.core.database import insert_missing, savepoint
-from app.core.i18n import AmbiguousNumber, format_day, format_moment, parse_local_number
+from app.core.i18n import (
+    TYPED_NUMBER_MAX_LENGTH,
+    AmbiguousNumber,
+    format_day,
+    format_moment,
+    parse_local_number,
+)
 from app.core.signals import (
     campaign_closed,
     campaign_extended,
@@ -623,10 +632,40 @@ def _rule_for(campaign: CleanupCampaign, key: str) -> queries.CampaignRule:
     return rule
 
 
+#: One comma then exactly three digits ('1,250'): where a comma groups thousands (the
+#: English pages), 1250; to the staff in France who read them, and whose '1,25' is read
+#: as 1.25, one and a quarter. Either reading may pass the cap, the wrong one a thousand
+#: times off: asked, as a French '1.000' is.
+COMMA_THEN_THREE = re.compile(r"[+-]?[1-9]\d{0,2},\d{3}")
+
+
+def read_quantity(text: str, decimals: bool) -> float:
+    """A quantity as the person typed it (`parse_local_number`); where the unit takes
+    `decimals` and a comma groups thousands, '1,250' is AmbiguousNumber (a whole number
+    of items reads only one way)."""
+    compact = re.sub(r"\s", "", text) if len(text) <= TYPED_NUMBER_MAX_LENGTH else ""
+    if decimals and COMMA_THEN_THREE.fullmatch(compact):
+        locale = get_locale() or Locale.parse(current_app.config["BABEL_DEFAULT_LOCALE"])
+        if locale.number_symbols["latn"]["group"] == ",":
+            raise AmbiguousNumber(
+                _(
+                    "%(typed)s reads two ways: write %(whole)s for a whole number, or "
+                    "%(decimal)s with a point for a decimal.",
+                    typed=compact,
+                    whole=compact.replace(",", ""),
+                    decimal=compact.replace(",", "."),
+                )
+            )
+    return parse_local_number(text)
+
+
 def check_quantity(rule: queries.CampaignRule, quantity) -> float:
     """A positive, finite, plausible number (whole for items and devices)."""
     try:
-        value = parse_local_number(quantity) if isinstance(quantity, str) else float(quantity)
+        if isinstance(quantity, str):
+            value = read_quantity(quantity, decimals=rule.unit == "GB")
+        else:
+            value = float(quantity)
     except AmbiguousNumber as ambiguous:
         raise CleanupError(str(ambiguous), "invalid_quantity", 422) from None
     except (TypeError, ValueError):

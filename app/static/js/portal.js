@@ -44,8 +44,13 @@
   } else {
     onLoad();
   }
-  document.addEventListener("htmx:beforeSwap", function () {
+  document.addEventListener("htmx:beforeSwap", function (event) {
     focusedBeforeSwap = document.activeElement;
+    // Fields a swap keeps as they were (hx-preserve) keep their attributes too: the
+    // autofocus of an earlier refusal would take the focus from what the swap brings.
+    event.detail.target.querySelectorAll("[autofocus]").forEach(function (el) {
+      el.removeAttribute("autofocus");
+    });
   });
   document.addEventListener("htmx:afterSettle", function () {
     var fresh = [];
