@@ -1,6 +1,7 @@
 """Administration pages: audit log (read-only, CSV export), roles, accounts, imports,
 erasure requests."""
 
+import json
 import math
 from datetime import datetime, time, timedelta
 
@@ -251,11 +252,19 @@ def update_role(user_id: int):
     db.session.commit()
     if not changed:  # sent again (a second tab, Back then resubmit): said, not silent
         return _role_answer(user, role, _role_unchanged(role, granted, user.display_name))
-    return _role_answer(user, role, _role_changed(role, granted, user.email))
+    return _role_answer(user, role, _role_changed(role, granted, user.email, user.active))
 
 
-def _role_changed(role: str, granted: bool, email: str) -> str:
-    """What a change of role did, in the admin's language."""
+def _role_changed(role: str, granted: bool, email: str, active: bool = True) -> str:
+    """What a change of role did, in the admin's language: a role granted to a
+    deactivated account is said to wait for its reactivation."""
+    if granted and not active:
+        return _(
+            "%(role)s role granted to %(email)s, whose account is deactivated: the role "
+            "takes effect if the account is reactivated.",
+            role=role_label(role),
+            email=email,
+        )
     if granted:
         return _("%(role)s role granted to %(email)s.", role=role_label(role), email=email)
     return _("%(role)s role revoked from %(email)s.", role=role_label(role), email=email)
@@ -378,6 +387,29 @@ def set_account_status(user_id: int):
         )
         flash(message, "success")
     return redirect(url_for("admin.person", user_id=user.id))
+
+
+@bp.post("/people/<int:user_id>/export")
+@role_required("admin")
+def export_person_data(user_id: int):
+    """Download one person's data export for them (an access request from someone who
+    can no longer sign in): the JSON file their profile gives them, the download audited."""
+    user = _account_or_404(user_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    now = utcnow()
+    document = admin_services.export_person_data(current_user, user, now)
+    db.session.commit()
+    return Response(
+        json.dumps(document, ensure_ascii=False, indent=2),
+        mimetype="application/json",
+        headers={
+            "Content-Disposition": (
+                f'attachment; filename="empreinte-export-{user.id}-'
+                f'{now.astimezone(local_zone()):%Y%m%d}.json"'
+            ),
+        },
+    )
 
 
 MAX_IMPORT_BYTES = 10 * 2**20  # 20,000 people take about 1.5 MB

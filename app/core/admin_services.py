@@ -4,7 +4,8 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, and_, delete, func, or_, select
+from flask_babel import gettext
+from sqlalchemy import ColumnElement, Select, String, and_, cast, delete, func, or_, select
 
 from app.auth.models import ROLES, User, UserRole
 from app.auth.services import AccountError, close_access
@@ -23,6 +24,7 @@ from app.core.audit import (
     record_audit,
 )
 from app.core.i18n import collation_key
+from app.core.privacy_services import export_personal_data
 from app.extensions import db
 from app.recycling.models import CollectionPoint, PointAgent
 from app.recycling.queries import open_points_only_staffed_by
@@ -104,6 +106,16 @@ def set_account_active(actor: User, user: User, active: bool, now: datetime) -> 
     action = "reactivate_account" if active else "deactivate_account"
     record_audit(actor, action, "user", user.id, now, "")
     return True
+
+
+def export_person_data(actor: User, user: User, now: datetime) -> dict:
+    """The person's data export, the very document their profile gives them, downloaded
+    by an administrator (an access request from someone who can no longer sign in):
+    audited on the person's account, so their own export lists it too. Flushes."""
+    if user.anonymised_at is not None:
+        raise AccountError("erased")
+    record_audit(actor, "export_data", "user", user.id, now, "")
+    return export_personal_data(user, now)
 
 
 def events_about_person(user: User, limit: int = 10) -> list[tuple[AuditEvent, User | None]]:
@@ -271,6 +283,19 @@ def shown_with(fragment: str) -> list[ColumnElement[bool]]:
     ]
     if holds(audit_details("", ERASED_TEXT)):
         conditions.append(AuditEvent.summary == ERASED_TEXT)
+    if holds(gettext("Anonymised person")):
+        # An erased account's events read « Personne anonymisée » as their actor, and as
+        # their object when they are about that account (`actor_label`, the log's table).
+        erased = select(User.id).where(User.anonymised_at.is_not(None))
+        conditions += [
+            AuditEvent.actor_id.in_(erased),
+            and_(
+                AuditEvent.object_type == "user",
+                AuditEvent.object_id.in_(
+                    select(cast(User.id, String)).where(User.anonymised_at.is_not(None))
+                ),
+            ),
+        ]
     # The domains' own details stored in a fixed form (a return's outcome « Donné », its
     # undone receipt), found by the words the log shows them with.
     conditions += [

@@ -226,6 +226,9 @@ ACTION_LABELS = {
     "email_consent_withdrawn": lazy_pgettext("audit", "E-mail consent withdrawn"),
     "discontinue": lazy_pgettext("audit", "Withdrawn from the catalogue"),
     "erase": lazy_pgettext("audit", "Erased"),
+    # An administrator downloaded the person's data export for them (a plain msgid: the
+    # catalogue tooling adds no context entries).
+    "export_data": _l("Personal data export downloaded"),
     "extend": lazy_pgettext("audit", "Extended"),
     "grant_role": lazy_pgettext("audit", "Role granted"),
     "import": lazy_pgettext("audit", "Imported"),

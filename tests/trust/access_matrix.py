@@ -81,6 +81,7 @@ EXPECTATIONS: dict[str, Access] = {
     "admin.update_role": roles("admin"),
     "admin.person": roles("admin"),
     "admin.set_account_status": roles("admin"),
+    "admin.export_person_data": roles("admin"),
     "admin.directory": roles("admin"),
     "admin.confirm_directory": roles("admin"),
     "admin.departments": roles("admin"),
