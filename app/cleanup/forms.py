@@ -1,7 +1,8 @@
 """Forms of the clean-up campaigns."""
 
+import re
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -41,7 +42,7 @@ from app.core.forms import (
     local_number_value,
     single_line_breaks,
 )
-from app.core.i18n import AmbiguousNumber, format_clock, parse_local_number
+from app.core.i18n import AmbiguousNumber, format_clock, format_number, parse_local_number
 from app.core.time import local_zone
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -137,9 +138,18 @@ class _RangeWhenUnreadable:
     # another field (`RuleForm`, a type that counts) words the refusal with that range.
     read_no_number = False
 
+    # Set when the text was a number in exponent notation ("1e3"): told to type it in
+    # digits, not given a range the number may well fit.
+    typed_exponent = False
+
     def unreadable(self, plain) -> str:
-        """The message of the field's range (`LocalNumberRange`), else `plain`."""
+        """The message of the field's range (`LocalNumberRange`), else `plain`; a number
+        in exponent notation is asked in digits."""
         self.read_no_number = bool(self.raw_data and self.raw_data[0].strip())
+        in_digits = self.read_no_number and digits_wanted(self.raw_data[0])
+        self.typed_exponent = in_digits is not None
+        if in_digits is not None:
+            return in_digits
         for validator in self.validators:
             if isinstance(validator, LocalNumberRange):
                 try:  # nothing read: the range refuses it with its own words
@@ -147,6 +157,32 @@ class _RangeWhenUnreadable:
                 except ValidationError as refusal:
                     return str(refusal)
         return str(plain)
+
+
+# A number in exponent notation as typed: "1e3", "2,5E-2", "1.5 e 6".
+_EXPONENT = re.compile(r"([+-]?[0-9.,]*[0-9][0-9.,]*)[eE]([+-]?[0-9]{1,4})")
+
+
+def digits_wanted(typed: str) -> str | None:
+    """For a number typed in exponent notation ("1e3"), which the portal does not read
+    (a slip of the keyboard as often as a choice), the message asking for it in digits,
+    with those digits when they are plain ("1 000 rather than 1e3"); None for any other
+    text."""
+    compact = re.sub(r"\s", "", typed)
+    match = _EXPONENT.fullmatch(compact)
+    if match is None:
+        return None
+    try:
+        value = Decimal(repr(parse_local_number(match.group(1)))).scaleb(int(match.group(2)))
+    except (ValueError, InvalidOperation):  # '1.000e3' in French reads two ways
+        value = None
+    if value is None or not Decimal("0.000001") <= abs(value) < Decimal("1e15"):
+        return _("Type the number in digits: %(typed)s is not read.", typed=compact)
+    return _(
+        "Type the number in digits: %(digits)s rather than %(typed)s.",
+        digits=format_number(value, "#,##0.######"),
+        typed=compact,
+    )
 
 
 class _NothingRead:
@@ -234,7 +270,7 @@ class RuleForm(Form):
             # Text that is no number, or a figure out of the field's own wider range, is
             # told the range a type that counts takes: "from 0 to 10,000" for points,
             # then "from 0.001" once 0 was typed, left the organiser guessing.
-            if field.data is None and not field.read_no_number:
+            if (field.data is None and not field.read_no_number) or field.typed_exponent:
                 continue
             try:
                 check(self, field if field.data is not None else _NothingRead)
@@ -322,12 +358,20 @@ class CampaignForm(PortalForm):
     starts_at = DateTimeLocalField(
         _l("Starts (Paris time)"),
         format=DATETIME_FORMAT,
-        validators=[InputRequired(), ExistingLocalTime()],
+        # Empty, it says what to enter, not only "This field is required."
+        validators=[
+            InputRequired(_l("Give the start date and time (Paris time).")),
+            ExistingLocalTime(),
+        ],
     )
     ends_at = DateTimeLocalField(
         _l("Ends (Paris time)"),
         format=DATETIME_FORMAT,
-        validators=[InputRequired(), ExistingLocalTime()],
+        # Empty, it says what to enter, not only "This field is required."
+        validators=[
+            InputRequired(_l("Give the end date and time (Paris time).")),
+            ExistingLocalTime(),
+        ],
     )
     all_departments = BooleanField(_l("Everyone takes part"), default=True)
     departments = MultiCheckboxField(
@@ -486,7 +530,11 @@ class ExtendForm(PortalForm):
     ends_at = DateTimeLocalField(
         _l("New end (Paris time)"),
         format=DATETIME_FORMAT,
-        validators=[InputRequired(), ExistingLocalTime()],
+        # Empty, it says what to enter, not only "This field is required."
+        validators=[
+            InputRequired(_l("Give the new end date and time (Paris time).")),
+            ExistingLocalTime(),
+        ],
     )
 
 

@@ -1106,6 +1106,52 @@ def scope_names(campaign: CleanupCampaign, language: str) -> list[str]:
     return [name for id_, name in departments_by_name(language) if id_ in wanted]
 
 
+class Overlap(NamedTuple):
+    """A published campaign sharing dates and people with another: `shared`, the names
+    of the departments both are for, alphabetically; [] when both are for everyone."""
+
+    campaign: CleanupCampaign
+    shared: list[str]
+
+
+def list_overlapping_campaigns(
+    campaign: CleanupCampaign, language: str, now: datetime
+) -> list[Overlap]:
+    """The published campaigns not yet ended whose dates overlap `campaign`'s and whose
+    scope shares some of its departments, by start: their staff would get the launch and
+    reminder messages of both. Overlap is allowed; this is what a warning names."""
+    others = db.session.scalars(
+        select(CleanupCampaign)
+        .options(selectinload(CleanupCampaign.scope_rows))
+        .where(
+            CleanupCampaign.id != campaign.id,
+            CleanupCampaign.published_at.is_not(None),
+            CleanupCampaign.ends_at > now,
+            CleanupCampaign.starts_at < campaign.ends_at,
+            CleanupCampaign.ends_at > campaign.starts_at,
+        )
+        .order_by(CleanupCampaign.starts_at, CleanupCampaign.id)
+    ).all()
+    if not others:
+        return []
+    names = departments_by_name(language)
+    overlaps = []
+    for other in others:
+        if campaign.all_departments and other.all_departments:
+            overlaps.append(Overlap(other, []))
+            continue
+        if campaign.all_departments:
+            wanted = other.department_ids
+        elif other.all_departments:
+            wanted = campaign.department_ids
+        else:
+            wanted = campaign.department_ids & other.department_ids
+        shared = [name for id_, name in names if id_ in wanted]
+        if shared:
+            overlaps.append(Overlap(other, shared))
+    return overlaps
+
+
 def campaign_rules(campaign: CleanupCampaign) -> dict[str, CampaignRule]:
     """The campaign's rules by action type key (in the campaign's order), kept until a
     rule or an action type changes: every log checks its entry against them, and

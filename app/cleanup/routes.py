@@ -7,6 +7,7 @@ from flask import (
     Response,
     abort,
     flash,
+    get_template_attribute,
     redirect,
     render_template,
     request,
@@ -343,8 +344,10 @@ def extend_campaign(campaign_id: int):
         return _to_form_page(campaign, "organiser-tools")
     form = ExtendForm()
     if not form.validate_on_submit():
-        # A date read but refused (a time the clocks skip) says why; else it was unreadable.
-        told = form.ends_at.errors if form.ends_at.data is not None else []
+        # A date read but refused (a time the clocks skip) or left empty says why; else
+        # it was unreadable.
+        empty = not "".join(form.ends_at.raw_data or ["x"]).strip()
+        told = form.ends_at.errors if form.ends_at.data is not None or empty else []
         return _extend_refused(
             campaign, form, told[0] if told else _("Enter a valid date and time.")
         )
@@ -547,6 +550,10 @@ def _campaign_page(campaign, extend_form: ExtendForm | None = None, **progress):
             "scope": queries.scope_names(campaign, current_language()),
             "rules": list(queries.campaign_rules(campaign).values()),
         }
+        if context["state"] == DRAFT:  # warned before publishing: both send messages
+            context["overlaps"] = queries.list_overlapping_campaigns(
+                campaign, current_language(), now
+            )
     elif context["state"] in (SCHEDULED, RUNNING):
         # What participants need before logging: how each action counts, and how much a day.
         context["rules_list"] = _rules_list(campaign)
@@ -1057,7 +1064,12 @@ def review_action(action_id: int):
             return _reason_refused(action, error.message, typed, changing)
         # Decided meanwhile (another organiser, a double press): shown as it is now.
         decided = action.status != FLAGGED
-        return _review_answer(action, error.message, error.status, changing, decided)
+        message = error.message
+        if error.code == "not_flagged" and not wants_fragment():
+            # Its answer stands alone on the page: "already decided meanwhile:" and how.
+            decision = get_template_attribute("cleanup/_macros.html", "decision_now")
+            message = Markup("{} {}").format(message, decision(action, services.correction_refused))
+        return _review_answer(action, message, error.status, changing, decided)
     db.session.commit()
     message = _decided_message(accept, kept, refused, action, erased)
     return _review_answer(action, message, changing=changing)

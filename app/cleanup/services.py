@@ -1141,7 +1141,9 @@ def review_action(
         raise CleanupError(_("The results of this campaign are frozen."), "frozen")
     stamp = _lock_entry(action)
     if changing is None and action.status != FLAGGED:
-        raise CleanupError(_("This entry is not waiting for review."), "not_flagged")
+        # Decided meanwhile (another tab, another organiser): the answer goes on with the
+        # decision as it stands (routes._review_answer).
+        raise CleanupError(_("This entry was already decided meanwhile:"), "not_flagged")
     if changing is not None:
         _check_change(action, accept, changing)
     if not accept and not reason.strip():

@@ -26,8 +26,9 @@ def _error_of(page: str, field_id: str) -> str:
     return html.unescape(match.group(1)) if match else ""
 
 
-def test_no_department_is_told_at_the_departments_its_first_box_focused(client, make):
-    """It was only flashed at the top, the focus left on the page's body."""
+def test_no_department_is_told_at_the_departments_the_summary_focused(client, make):
+    """It was only flashed at the top, the focus left on the page's body. The error
+    summary takes the focus and links to the first box (a list takes no focus)."""
     make.department(name_en="Aardvark department")
     _organiser(client, make)
     response = post_new_campaign(client, all_departments=None)
@@ -36,9 +37,11 @@ def test_no_department_is_told_at_the_departments_its_first_box_focused(client, 
     assert _error_of(page, "departments") == "Choose at least one department, or everyone."
     fieldset = re.search(r'<fieldset class="field for-some-departments[^>]*>', page).group(0)
     assert "field-error" in fieldset and 'aria-describedby="departments-error"' in fieldset
-    focused = re.findall(r"<input[^>]*autofocus[^>]*>", page)
+    focused = re.findall(r"<[a-z]+\b[^>]*\bautofocus\b[^>]*>", page)
     boxes = re.findall(r'<input[^>]*name="departments"[^>]*>', page)
-    assert focused == boxes[:1] and 'aria-invalid="true"' in boxes[0]
+    assert len(focused) == 1 and 'class="notice error-summary"' in focused[0]
+    assert 'href="#departments-0"' in page and 'id="departments-0"' in boxes[0]
+    assert 'aria-invalid="true"' in boxes[0]
     assert 'class="flash flash-error"' not in page  # told once, where it is put right
 
 

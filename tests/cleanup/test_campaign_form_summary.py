@@ -10,7 +10,9 @@ from tests.conftest import csrf_token, login
 
 
 def _summary(page: str) -> str:
-    match = re.search(r'<div class="notice error-summary" role="alert">(.*?)</div>', page, re.S)
+    match = re.search(
+        r'<div class="notice error-summary" role="alert"[^>]*>(.*?)</div>', page, re.S
+    )
     return html.unescape(re.sub(r"[ \n\t]+", " ", match.group(1))) if match else ""
 
 

@@ -34,7 +34,7 @@ from tests.conftest import login
 
 REASON = "Duplicate of yesterday's entry"
 MOVED = "This entry has changed since the page was shown: here it is as it is now."
-NOT_WAITING = "This entry is not waiting for review."
+NOT_WAITING = "This entry was already decided meanwhile:"
 
 
 def _flagged(client, campaign, author) -> int:

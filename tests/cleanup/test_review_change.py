@@ -201,7 +201,7 @@ def test_a_first_decision_form_still_refuses_an_entry_already_decided(client, ma
     _review(client, entry.id, "accept")
     response = _review(client, entry.id, "reject", REASON, htmx=True)
     assert response.status_code == 409
-    assert "This entry is not waiting for review." in _said(response)
+    assert "This entry was already decided meanwhile:" in _said(response)
     assert _entry(entry.id).status == "accepted"
 
 

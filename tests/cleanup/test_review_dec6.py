@@ -212,9 +212,12 @@ def test_a_quantity_of_nan_or_infinity_sent_to_the_api_is_no_number(client, make
 
 
 def test_an_organisers_rule_typed_with_an_exponent_is_no_number(app):
-    """ "1e3" is how a program writes a thousand, not a person: the rule says so."""
+    """ "1e3" is how a program writes a thousand, not a person: the rule asks for it in
+    digits (a range it fits, « de 0 à 10 000 », told nothing)."""
     with app.test_request_context():
         form = RuleForm(MultiDict({"points_per_unit": "1e3"}))
         form.validate()
         assert form.points_per_unit.data is None
-        assert form.points_per_unit.errors == ["Saisissez un nombre de 0 à 10\u202f000."]
+        assert form.points_per_unit.errors == [
+            "Saisissez le nombre en chiffres\u00a0: 1\u202f000 plutôt que 1e3."
+        ]

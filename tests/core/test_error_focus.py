@@ -1,4 +1,5 @@
-"""A form shown again with its errors puts the focus on the first field to correct."""
+"""A form shown again with its errors puts the focus where the correcting starts: its
+summary of the fields to correct, else the first of them."""
 
 import re
 
@@ -9,17 +10,22 @@ def _autofocused(page: str) -> list[str]:
     return re.findall(r"<(?:input|select|textarea)\b[^>]*\bautofocus\b[^>]*>", page)
 
 
-def test_the_first_refused_field_of_a_full_page_form_takes_the_focus(client, make):
-    """After a refused submit the focus stayed on the page's body, the errors far below."""
+def test_a_refused_full_page_form_focuses_its_error_summary(client, make):
+    """After a refused submit the focus stayed on the page's body, the errors far below.
+    It goes to the summary of what to correct, which links to each field: focusing the
+    first field scrolled the summary out of view at 200 % zoom."""
     login(client, make.user(roles=("organiser",), locale="en"))
     response = client.post(
         "/cleanup/campaigns/new", data={"csrf_token": csrf_token(client), "name_en": ""}
     )
     page = response.get_data(as_text=True)
     assert response.status_code in (400, 422)
-    focused = _autofocused(page)
+    focused = re.findall(r"<\w+\b[^>]*\bautofocus\b[^>]*>", page)
+    assert len(focused) == 1 and "error-summary" in focused[0]
     first_invalid = re.search(r"<(?:input|select|textarea)\b[^>]*aria-invalid=\"true\"[^>]*>", page)
-    assert len(focused) == 1 and focused[0] == first_invalid.group(0)
+    first_id = re.search(r'\bid="([^"]+)"', first_invalid.group(0)).group(1)
+    summary = page[page.index(focused[0]) :]
+    assert f'href="#{first_id}"' in summary[: summary.index("</div>")]
 
 
 def test_a_page_without_errors_takes_no_focus(client, make):
