@@ -2,13 +2,13 @@
 audiences, personal data and the dashboard panel. Registered in init_app.
 """
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from babel import Locale
 from babel.numbers import format_decimal as babel_decimal
 from babel.numbers import format_percent as babel_percent
 from flask import current_app, render_template, url_for
-from flask_babel import force_locale, get_translations, ngettext
+from flask_babel import LazyString, force_locale, get_translations, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -48,6 +48,24 @@ from app.core.time import local_iso, local_zone, utcnow
 from app.core.urls import database_id
 from app.extensions import db
 
+# The campaign an example describes (a preview for someone else shows examples, not their
+# values): its moments are written by the functions that write every real one, so that an
+# example reads as a real value would, to its last space.
+EXAMPLE_START = datetime(2026, 3, 16, 8, tzinfo=UTC)  # 9 h in Paris
+EXAMPLE_END = datetime(2026, 4, 6, 16, tzinfo=UTC)  # 18 h in Paris
+
+
+def _example_moment(moment: datetime) -> str:
+    return sentence_moment(moment, current_language(), local_zone())
+
+
+def _example_ends_when() -> str:
+    """The end as a message sent five days before it says it: "in 5 days, on …"."""
+    return ends_when(
+        EXAMPLE_END, EXAMPLE_END - timedelta(days=5), current_language(), get_translations()
+    )
+
+
 VARIABLES = (
     Variable("points", _l("Your points in the campaign"), "120"),
     Variable(
@@ -56,19 +74,27 @@ VARIABLES = (
     Variable("rank", _l("Your rank in the campaign; “not ranked yet” before any points"), "42"),
     Variable("badges", _l("Your badges, comma-separated"), _l("First step, 10 GB club")),
     Variable("campaign_name", _l("The campaign's name"), _l("Digital Clean-up Days")),
-    Variable("campaign_starts", _l("When the campaign starts"), _l("16 March 2026 at 09:00")),
+    Variable(
+        "campaign_starts",
+        _l("When the campaign starts"),
+        LazyString(lambda: _example_moment(EXAMPLE_START)),
+    ),
     Variable(
         "starts_when",
         _l("The start, from the moment the message is sent: “starts on …” or “started on …”"),
-        _l("starts on 16 March 2026 at 09:00"),
+        LazyString(lambda: _("starts on %(date)s", date=_example_moment(EXAMPLE_START))),
     ),
-    Variable("campaign_ends", _l("When the campaign ends"), _l("6 April 2026 at 18:00")),
+    Variable(
+        "campaign_ends",
+        _l("When the campaign ends"),
+        LazyString(lambda: _example_moment(EXAMPLE_END)),
+    ),
     Variable("days_left", _l("Days left before the end"), "5"),
     Variable("days_left_text", _l("Days left, with the word: “1 day”, “5 days”"), _l("5 days")),
     Variable(
         "ends_when",
         _l("When the campaign ends, from the day the message is sent: “today at 18:00”"),
-        _l("in 5 days, on 6 April 2026 at 18:00"),
+        LazyString(_example_ends_when),
     ),
     Variable("campaign_url", _l("Link to the campaign's page"), "https://…/cleanup/campaigns/3"),
     Variable(
@@ -91,7 +117,13 @@ VARIABLES = (
         "3",
     ),
     Variable(
-        "goal_progress", _l("Progress toward the first goal"), _l("12,000 GB of 50,000 GB (24%)")
+        "goal_progress",
+        _l("Progress toward the first goal"),
+        LazyString(
+            lambda: goal_text(
+                {"achieved": 12_000, "target": 50_000, "unit": "GB"}, current_language()
+            )
+        ),
     ),
     Variable("guides_url", _l("Link to the how-to guides"), "https://…/cleanup/guides"),
 )

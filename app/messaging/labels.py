@@ -64,3 +64,15 @@ def init_app(app) -> None:
         skip_reason=skip_reason,
         dispatch_in_progress=DISPATCH_IN_PROGRESS,
     )
+
+
+# What the template editor adds to a variable's help: how it reads inside a sentence.
+# The hours stand alone from a capital (« Du lundi au vendredi »); `|lower` puts them in a
+# French sentence, but would write "monday to friday" in English, where days keep theirs.
+VARIABLE_NOTES = {
+    "nearest_collection_point_hours": _l(
+        "%(filter)s suits French sentences only (« du lundi au vendredi… »): English day "
+        "names keep their capital (“Monday to Friday…”).",
+        filter="|lower",
+    ),
+}

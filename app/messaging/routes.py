@@ -46,6 +46,7 @@ from app.messaging.audiences import (
 from app.messaging.builtins import NOTICE_TEMPLATES, ensure_builtin_templates
 from app.messaging.forms import ScheduleForm, SendTestForm, TemplateForm
 from app.messaging.inbox import render_head, render_message, render_messages
+from app.messaging.labels import VARIABLE_NOTES
 from app.messaging.limits import TemplateTooCostly
 from app.messaging.mailer import MailerPool
 from app.messaging.models import Dispatch, MessageTemplate, Schedule
@@ -447,6 +448,7 @@ def _editor(
         template=template,
         preview=preview,
         variables=services.variables_for_authors(),
+        variable_notes=VARIABLE_NOTES,
         restorable=template is not None and services.differs_from_shipped_text(template),
         notices=NOTICE_TEMPLATES,
         confirm_form=ConfirmForm(),

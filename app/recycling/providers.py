@@ -5,7 +5,7 @@ from datetime import datetime
 
 from babel.dates import get_day_names, get_month_names
 from flask import current_app, url_for
-from flask_babel import force_locale, ngettext, pgettext
+from flask_babel import LazyString, force_locale, ngettext, pgettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -28,6 +28,11 @@ from app.recycling.models import (
     DeviceReturn,
 )
 
+# The hours the example of `nearest_collection_point_hours` describes: a town hall's week,
+# put into words by the function that writes every real point's (`_hours_in_a_line`), so
+# that a preview for someone else reads as a real value would, to its last line.
+EXAMPLE_HOURS = "Mo-Fr 08:30-12:00,13:30-17:00; PH off"
+
 VARIABLES = (
     Variable(
         "nearest_collection_point",
@@ -37,7 +42,7 @@ VARIABLES = (
     Variable(
         "nearest_collection_point_hours",
         _l("Opening hours of that point, in words, in the recipient's language"),
-        _l("Monday to Friday: 08:30–12:00, 13:30–17:00"),
+        LazyString(lambda: _hours_in_a_line(EXAMPLE_HOURS, current_language())),
     ),
 )
 

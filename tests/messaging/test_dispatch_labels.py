@@ -123,4 +123,7 @@ def test_the_template_editor_gives_examples_in_the_authors_language(client, make
     db.session.commit()
     english = _text(client.get("/messaging/templates/new").get_data(as_text=True))
     assert "(e.g. 16 March 2026 at 09:00)" in english
-    assert "(e.g. Monday to Friday: 08:30–12:00, 13:30–17:00)" in english
+    assert (
+        "(e.g. Monday to Friday: 08:30–12:00, 13:30–17:00; Saturday and Sunday: closed; "
+        "public holidays: closed)" in english
+    )
