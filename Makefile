@@ -86,12 +86,12 @@ test: setup browser lint
 	@if [ -z "$$TEST_DATABASE_URL" ]; then exec $(BIN)/python -m pytest $(PYTEST_ARGS); fi; \
 	postgres_log=$$(mktemp); sqlite_log=$$(mktemp); sqlite_status_file=$$(mktemp); \
 	echo "== The suite on SQLite, and on PostgreSQL ($$TEST_DATABASE_URL) alongside =="; \
-	EMPREINTE_TEST_DB=postgresql $(BIN)/python -m pytest -m "not audit" -p no:cacheprovider $(PYTEST_ARGS) >$$postgres_log 2>&1 & postgres=$$!; \
+	EMPREINTE_TEST_DB=postgresql $(BIN)/python -m pytest -m "not (browser or audit) or journey" -p no:cacheprovider $(PYTEST_ARGS) >$$postgres_log 2>&1 & postgres=$$!; \
 	trap 'kill $$postgres 2>/dev/null; rm -f $$postgres_log $$sqlite_log $$sqlite_status_file' EXIT INT TERM; \
 	{ $(BIN)/python -m pytest $(PYTEST_ARGS) 2>&1; echo $$? >$$sqlite_status_file; } | tee $$sqlite_log; \
 	sqlite_status=$$(cat $$sqlite_status_file); \
 	wait $$postgres; postgres_status=$$?; \
-	echo "== The same suite on PostgreSQL, less the browser audits =="; cat $$postgres_log; \
+	echo "== The same suite on PostgreSQL, its browser tests but each domain's journey left to SQLite =="; cat $$postgres_log; \
 	echo "== Both runs (exit $$sqlite_status on SQLite, $$postgres_status on PostgreSQL) =="; \
 	for run in SQLite:$$sqlite_log PostgreSQL:$$postgres_log; do \
 	  grep -E '^(FAILED|ERROR) |^=+ .*(passed|failed|error).* in ' "$${run#*:}" | sed "s/^/$${run%%:*}: /"; \

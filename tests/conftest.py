@@ -207,6 +207,16 @@ def login(client, user) -> None:
         session["_fresh"] = True
 
 
+def pytest_collection_modifyitems(items):
+    """A test that drives the browser is a browser test, marked or not: the PostgreSQL
+    run leaves those to SQLite but each domain's journey (`make test`)."""
+    for item in items:
+        if "browser" in getattr(item, "fixturenames", ()) and not item.get_closest_marker(
+            "browser"
+        ):
+            item.add_marker(pytest.mark.browser)
+
+
 @pytest.fixture(scope="session")
 def live_server(app):
     """The app served over HTTP on a free loopback port, for the browser tests."""

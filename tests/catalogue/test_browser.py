@@ -13,6 +13,7 @@ from tests.conftest import browser_sign_in, shown
 
 
 @pytest.mark.browser
+@pytest.mark.journey
 def test_search_simulate_request_and_approve(page, make, make_item):
     employee = make.user(locale="en", email="employee@example.org")
     make.user(roles=("admin",), locale="en", email="boss@example.org")

@@ -18,6 +18,7 @@ sign_in = browser_sign_in
 
 
 @pytest.mark.browser
+@pytest.mark.journey
 def test_campaign_journey(page, make):
     organiser = make.user(roles=("organiser",))
     participant = make.user()
@@ -532,9 +533,10 @@ def test_without_javascript_deleting_an_entry_asks_on_a_page_first(
 
 
 @pytest.mark.browser
-def test_a_campaign_for_no_department_focuses_the_first_department(page, make):
+def test_a_campaign_for_no_department_leads_from_the_summary_to_the_first_department(page, make):
     """ "Not everyone" and no department: the message stood at the top only, the focus on
-    the page's body; it is told by the departments, the first of them focused."""
+    the page's body; it is told by the departments, the error summary focused, its link
+    leading to the first of them."""
     make.department(name_fr="Direction Aaa")
     organiser = make.user(roles=("organiser",))
     start = to_local_naive(utcnow() + timedelta(days=1))
@@ -546,6 +548,9 @@ def test_a_campaign_for_no_department_focuses_the_first_department(page, make):
     page.fill("input[name=starts_at]", start.strftime("%Y-%m-%dT%H:%M"))
     page.fill("input[name=ends_at]", (start + timedelta(days=21)).strftime("%Y-%m-%dT%H:%M"))
     page.locator("main form button[type=submit]").click()
+    expect(page.locator(".error-summary")).to_be_focused()
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")  # its one link
     first = page.locator(".for-some-departments input[type=checkbox]").first
     expect(first).to_be_focused()
     departments = page.get_by_role("group", name="Directions concernées (si pas tout le monde)")
@@ -612,3 +617,19 @@ def test_a_campaign_name_without_spaces_breaks_rather_than_widen_a_phone(page, m
         expect(page.locator("main")).to_contain_text(long_word[:20])
         width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
         assert width[0] <= width[1], path
+
+
+@pytest.mark.browser
+def test_a_refused_campaign_form_shows_its_summary_at_200_percent_zoom(page, make):
+    """Focused on its first field (#name_fr), the page scrolled the summary (« Rien n'a
+    été enregistré… 4 champs à corriger ») above the view at 200 % zoom."""
+    sign_in(page, make.user(roles=("organiser",)))
+    page.set_viewport_size({"width": 640, "height": 360})  # 1280 × 720 at 200 %
+    page.goto("/cleanup/campaigns/new")
+    page.fill("input[name=starts_at]", "")
+    page.fill("input[name=ends_at]", "")
+    page.locator("main form button[type=submit]").click()
+    summary = page.locator(".error-summary")
+    expect(summary).to_contain_text("4\u00a0champs à corriger")
+    expect(summary).to_be_focused()
+    expect(summary).to_be_in_viewport()

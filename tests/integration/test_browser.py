@@ -14,6 +14,7 @@ _sign_in = browser_sign_in
 
 
 @pytest.mark.browser
+@pytest.mark.journey
 def test_a_returned_device_moves_my_campaign_score(browser, live_server, page, make, rec,
                                                    make_campaign):  # fmt: skip
     now = utcnow()

@@ -24,6 +24,7 @@ def _sign_in_as_an_organiser(page, make):
     browser_sign_in(page, "nora@example.org")
 
 
+@pytest.mark.journey
 def test_organiser_writes_previews_and_schedules_a_template(page, make):
     _sign_in_as_an_organiser(page, make)
     page.goto("/messaging/templates/new")

@@ -20,6 +20,7 @@ _sign_in = browser_sign_in
 
 
 @pytest.mark.browser
+@pytest.mark.journey
 def test_find_nearest_point_scan_its_qr_return_a_device_and_see_it_received(
     browser, live_server, page, make, rec
 ):

@@ -15,6 +15,7 @@ from tests.trust.world import add_activity, build_world, send_message
 
 
 @pytest.mark.browser
+@pytest.mark.journey
 def test_person_downloads_their_data_and_asks_for_erasure(page, make):
     user = make.user(email="ines@example.org", display_name="Inès Roux")
     world = build_world(make, utcnow())
