@@ -753,6 +753,20 @@ def export_catalogue_csv() -> str:
     return write_csv(_export_rows(), COLUMNS + EXPORT_ONLY)
 
 
+#: The spreadsheet export's file name, told apart from the open-data file's
+#: (`empreinte-catalogue.csv`, kept stable) once both are in a downloads folder; ASCII,
+#: in the reader's language as its separators are.
+SPREADSHEET_FILE_NAMES = {
+    "fr": "empreinte-catalogue-tableur.csv",
+    "en": "empreinte-catalogue-spreadsheet.csv",
+}
+
+
+def spreadsheet_file_name(language: str) -> str:
+    """The spreadsheet export's file name in `language` (French for any other)."""
+    return SPREADSHEET_FILE_NAMES.get(language, SPREADSHEET_FILE_NAMES["fr"])
+
+
 def export_catalogue_for_spreadsheet(language: str) -> str:
     """The same export as a spreadsheet opens it in the reader's language (a byte order
     mark, and in French semicolons and decimal commas): the open-data file put every line

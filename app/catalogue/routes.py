@@ -31,6 +31,7 @@ from app.catalogue.csv_io import (
     export_catalogue_csv,
     export_catalogue_for_spreadsheet,
     import_catalogue_csv,
+    spreadsheet_file_name,
 )
 from app.catalogue.forms import (
     MAX_IMPORT_BYTES,
@@ -1190,9 +1191,11 @@ def export_csv():
 @bp.get("/export-spreadsheet.csv")
 def export_for_spreadsheet():
     """The same catalogue as a spreadsheet opens it in the reader's language."""
-    response = make_response(export_catalogue_for_spreadsheet(current_language()))
+    language = current_language()
+    response = make_response(export_catalogue_for_spreadsheet(language))
     response.headers["Content-Type"] = "text/csv; charset=utf-8"
-    response.headers["Content-Disposition"] = "attachment; filename=empreinte-catalogue.csv"
+    name = spreadsheet_file_name(language)
+    response.headers["Content-Disposition"] = f"attachment; filename={name}"
     response.headers["Vary"] = "Accept-Language, Cookie"
     return response
 
