@@ -37,7 +37,13 @@ from app.core.admin_forms import (
     RoleForm,
     UserSearchForm,
 )
-from app.core.audit import action_label, actor_label, audit_target, object_label
+from app.core.audit import (
+    action_label,
+    actor_label,
+    audit_csv_header,
+    audit_target,
+    object_label,
+)
 from app.core.confirmation import asks_after_check, question_page
 from app.core.csv_import import uploaded_csv
 from app.core.csv_safety import spreadsheet_csv
@@ -116,6 +122,21 @@ def audit_log():
     return render_template(template or "admin/audit.html", **context)
 
 
+def _refused_filters(form: AuditFilterForm) -> Response:
+    """A filter the CSV cannot apply, told as the page tells it (each field and what to
+    correct) in plain text, 400, with the page's address holding the same filters: a
+    download link or a script then gets an error, never an unfiltered file."""
+    lines = [_("No file was made: a filter cannot be read.")]
+    lines += [
+        _("%(field)s: %(errors)s", field=field.label.text, errors=" ".join(map(str, field.errors)))
+        for field in form
+        if field.errors
+    ]
+    page = url_for("admin.audit_log", _external=True, **_filter_args())
+    lines.append(_("Correct it on the audit log page: %(url)s", url=page))
+    return Response("\n".join(lines) + "\n", status=400, mimetype="text/plain")
+
+
 def audit_actor_cell(actor) -> str:
     """The actor's cell of the CSV: the address, empty for the system, and an erased
     account named as on the page."""
@@ -126,9 +147,9 @@ def audit_actor_cell(actor) -> str:
 @role_required("admin")
 def audit_log_csv():
     """The filtered audit log as CSV, every cell safe to open in a spreadsheet."""
-    _form, filters, valid = _audit_filters()
+    form, filters, valid = _audit_filters()
     if not valid:
-        abort(400)
+        return _refused_filters(form)
     rows = db.session.execute(admin_services.audit_query(filters).limit(CSV_MAX_ROWS))
     # A spreadsheet for the admin (as the campaign results): times as the page shows them,
     # the codes and details in their stored form for filtering.
@@ -138,7 +159,7 @@ def audit_log_csv():
              event.object_type, event.object_id, event.summary)
             for event, actor in rows
         ),
-        (f"at ({local_zone().key})", "actor", "action", "object_type", "object_id", "summary"),
+        audit_csv_header(local_zone().key),
         current_language(),
     )  # fmt: skip
     stamp = utcnow().astimezone(local_zone()).strftime("%Y%m%d-%H%M")  # as the page shows times

@@ -282,6 +282,20 @@ action_label = labeller(ACTION_LABELS)
 object_label = labeller(OBJECT_LABELS)
 
 
+def audit_csv_header(zone: str) -> tuple[str, ...]:
+    """The audit CSV's column names in the reader's language, as the campaign results
+    spreadsheet names its own: in English the names the file has always had, so that
+    English readers' formulas keep working."""
+    return (
+        gettext("at (%(zone)s)", zone=zone),
+        gettext("actor"),
+        gettext("action"),
+        gettext("object_type"),
+        gettext("object_id"),
+        gettext("summary"),
+    )
+
+
 def actor_label(actor) -> str:
     """Who made an event, as the log shows it: an erased account keeps no address (its
     placeholder would only say it was erased, and when), so it reads as the person it

@@ -44,7 +44,7 @@ def test_the_audit_csv_is_written_for_a_french_spreadsheet_in_paris_time(client,
 
     assert response.data.startswith(BOM.encode())
     assert response.get_data(as_text=True)[1:].split("\r\n") == [
-        "at (Europe/Paris);actor;action;object_type;object_id;summary",
+        "Date et heure (Europe/Paris);Auteur;Action;Type d'objet;Numéro de l'objet;Détails",
         '2026-12-05 04:28:11;chief@example.org;update;catalogue_item;1;"\'=1+1; lifetime 4 -> 5"',
         "2026-07-01 12:00:00;chief@example.org;update;catalogue_item;2;Numérique responsable",
         "",

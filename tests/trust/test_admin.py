@@ -144,13 +144,13 @@ def test_audit_csv_neutralises_formulas(client, make):
     assert response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
     rows = _audit_rows(response)
-    assert rows[0] == [
-        "at (Europe/Paris)",
-        "actor",
-        "action",
-        "object_type",
-        "object_id",
-        "summary",
+    assert rows[0] == [  # in the reader's language, French here
+        "Date et heure (Europe/Paris)",
+        "Auteur",
+        "Action",
+        "Type d'objet",
+        "Numéro de l'objet",
+        "Détails",
     ]
     summaries = {row[5] for row in rows[1:]}
     assert summaries == {'\'=HYPERLINK("http://evil","x")', "'@SUM(A1)"}
