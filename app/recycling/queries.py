@@ -640,6 +640,12 @@ def grouped_returns() -> list[dict]:
     return _grouped_returns()[0]
 
 
+def grouped_returns_and_points() -> tuple[list[dict], dict[int, CollectionPoint]]:
+    """The open-data table and the points it names, by id: the spreadsheet download
+    names each point with its commune."""
+    return _grouped_returns()
+
+
 def statistics(point_ids: list[int] | None = None) -> dict:
     """Totals by type, point (named with its commune), outcome and month of declaration
     (in the portal's zone), e-waste mass and avoided footprint: of every point, or of the

@@ -38,7 +38,7 @@ from app.core.return_notes import PENDING, return_notes
 from app.core.time import local_zone, utcnow
 from app.core.urls import LAST_PAGE_ASKABLE, leads_back, requested_page
 from app.extensions import db
-from app.recycling import hours, queries, services
+from app.recycling import hours, queries, services, statistics_export
 from app.recycling.forms import (
     CloseForm,
     ConfirmForm,
@@ -1168,6 +1168,24 @@ def statistics_csv():
         write_csv(rows, OPEN_DATA_FIELDS),
         mimetype="text/csv",
         headers={"Content-Disposition": "attachment; filename=empreinte-device-returns.csv"},
+    )
+
+
+@bp.get("/admin/statistics-spreadsheet.csv")
+@role_required("admin")
+def statistics_spreadsheet():
+    """The same table as a spreadsheet opens it in the reader's language (Excel,
+    LibreOffice); `statistics.csv` stays the open data."""
+    table, points = queries.grouped_returns_and_points()
+    return current_app.response_class(
+        statistics_export.statistics_spreadsheet(table, points, current_language()),
+        mimetype="text/csv",
+        headers={
+            # Named apart from the open data, in the reader's language (ASCII only).
+            "Content-Disposition": "attachment; filename="
+            + _("empreinte-device-returns-spreadsheet.csv"),
+            "Vary": "Accept-Language, Cookie",
+        },
     )
 
 

@@ -167,6 +167,7 @@ EXPECTATIONS: dict[str, Access] = {
     "recycling.reopen_point": DERIVED,
     "recycling.statistics": DERIVED,
     "recycling.statistics_csv": DERIVED,
+    "recycling.statistics_spreadsheet": DERIVED,
     "recycling.statistics_json": DERIVED,
     "recycling_api.collection_points": DERIVED,
     "recycling_api.create_device_return": DERIVED,
