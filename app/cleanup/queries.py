@@ -256,6 +256,9 @@ class Board:
     total_points: int = 0  # the sum of `points`, kept as they change (not summed per read)
     team_points: dict[str, dict[int, int]] = field(default_factory=dict)
     team_people: dict[str, dict[int, int]] = field(default_factory=dict)
+    # (department, commune) -> participants with points in both: which communes hold a
+    # department's people, for the communes withheld with a department (`shielding_communes`).
+    cells: dict[tuple[int, int], int] = field(default_factory=dict)
     # participant -> the `last_logged_at` stamp its contribution was read at (or written
     # with, by this process), for those stamped within the refresh window.
     stamps: dict[int, datetime] = field(default_factory=dict)
@@ -289,6 +292,7 @@ class Board:
             return
         points = gb = mail = devices = 0
         teams = {"departments": set(), "communes": set()}
+        cells = set()
         for type_id, department, commune, quantity, pts, count in rows:
             points += pts
             gb += quantity if type_id in self.gb_ids else 0
@@ -301,6 +305,12 @@ class Board:
                     totals = self.team_points[scope]
                     totals[team] = totals.get(team, 0) + sign * pts
                     teams[scope].add(team)
+            if department is not None and commune is not None:
+                cells.add((department, commune))
+        for cell in cells:
+            self.cells[cell] = self.cells.get(cell, 0) + sign
+            if self.cells[cell] == 0:
+                del self.cells[cell]
         for scope, ids in teams.items():
             people = self.team_people[scope]
             for team in ids:
@@ -914,7 +924,27 @@ def withheld_teams(teams: list[tuple[int, int, int]], minimum: int) -> dict[int,
     return reasons
 
 
-def rank_teams(teams: list[dict], order: str = "total", minimum: int = 1) -> list[dict]:
+def shielding_communes(departments, cells, minimum: int) -> set[int]:
+    """The communes withheld with the departments: every commune holding a participant of
+    a department withheld (`withheld_teams` of `departments`, (id, points, participants))
+    or protecting one, from `cells`, (department, commune) pairs.
+
+    Departments and communes are ranked apart but add up: with a department of two
+    withheld and its protector alone in its commune, the totals less the departments
+    shown gave both, less that commune's row the small one's; a commune less its
+    departments shown gave its one withheld department. Without any commune holding a
+    withheld department's people, the communes shown give nothing about them but what
+    the totals already do: the sum over all of them, at least two teams and `minimum`
+    people."""
+    withheld = withheld_teams(list(departments), minimum)
+    if not withheld:
+        return set()
+    return {commune for department, commune in cells if department in withheld}
+
+
+def rank_teams(
+    teams: list[dict], order: str = "total", minimum: int = 1, shielding=frozenset()
+) -> list[dict]:
     """Competition ranking (1, 2, 2, 4) by total points or points per head.
 
     A team with fewer than `minimum` participants takes no rank and shows no figure
@@ -923,10 +953,14 @@ def rank_teams(teams: list[dict], order: str = "total", minimum: int = 1) -> lis
     campaign's totals (`withheld_teams`; `protecting` is then True). They are listed after
     the ranked ones, by name, never where their points would put them. Applied as the
     teams are shown (the board and the snapshots keep them all), so the ranks of the
-    others stay consecutive.
+    others stay consecutive. The teams in `shielding` (the communes `shielding_communes`
+    gives) are withheld too, as protecting.
     """
     key = "points_per_head" if order == "per_head" else "points"
     reasons = withheld_teams([(t["id"], t["points"], t["participants"]) for t in teams], minimum)
+    for team in teams:
+        if team["id"] in shielding:
+            reasons.setdefault(team["id"], "protecting")
     shown = [t for t in teams if t["id"] not in reasons]
     ordered = sorted(shown, key=lambda t: (-t[key], t["name_fr"]))
     ranked, previous, rank = [], None, 0
@@ -945,9 +979,27 @@ def team_leaderboard(
 ):
     """One page of ranked departments or communes, and how many there are; teams under
     `minimum` participants (LEADERBOARD_MIN_TEAM by default) without their figures."""
-    minimum = min_team() if minimum is None else minimum
-    teams = rank_teams(team_totals(campaign, scope), order, minimum)
+    teams = ranked_teams(campaign, scope, order, minimum)
     return team_page(teams, locale, page, per_page)
+
+
+def ranked_teams(campaign, scope: str, order: str = "total", minimum=None) -> list[dict]:
+    """The departments or communes as the boards show them (`rank_teams`): teams under
+    `minimum` participants (LEADERBOARD_MIN_TEAM by default) and their protectors
+    withheld, and in the communes' ranking those holding a withheld department's people
+    (`shielding_communes`, from the board: no query per team)."""
+    minimum = min_team() if minimum is None else minimum
+    return rank_teams(
+        team_totals(campaign, scope), order, minimum, _shielding(campaign, scope, minimum)
+    )
+
+
+def _shielding(campaign, scope: str, minimum: int) -> set[int]:
+    """`shielding_communes` of the campaign's board for the communes; none for departments."""
+    if scope != "communes":
+        return set()
+    board = get_board(campaign)
+    return shielding_communes(board.teams["departments"], board.cells, minimum)
 
 
 def team_standing(
@@ -970,6 +1022,8 @@ def team_standing(
     withheld = withheld_teams(
         [(team, total, people.get(team, 0)) for team, total in points.items()], minimum
     )
+    for team in _shielding(campaign, scope, minimum) & points.keys():
+        withheld.setdefault(team, "protecting")
     if team_id in withheld:
         reason = withheld[team_id]
         return {"withheld": True, "minimum": minimum, "protecting": reason != "small"}
@@ -1358,6 +1412,7 @@ def headcount_in_scope(campaign: CleanupCampaign) -> int:
 
 
 DISTRIBUTION_BUCKETS = ((1, 49), (50, 199), (200, 499), (500, None))
+DEPARTMENT_COMMUNES = "department_communes"
 
 
 def compute_results(campaign: CleanupCampaign, now: datetime) -> dict:
@@ -1415,6 +1470,9 @@ def compute_results(campaign: CleanupCampaign, now: datetime) -> dict:
         "distribution": distribution,
         "departments": rank_teams(team_totals(campaign, "departments")),
         "communes": rank_teams(team_totals(campaign, "communes")),
+        # Which communes hold which departments' people, for `published_results` to
+        # withhold the communes of the departments withheld; never published itself.
+        DEPARTMENT_COMMUNES: sorted([d, c] for d, c in board.cells),
     }
 
 
@@ -1451,19 +1509,35 @@ def frozen_results(campaign: CleanupCampaign) -> dict | None:
     return json.loads(campaign.results_json) if campaign.results_json else None
 
 
-def published_results(results: dict | None, minimum: int | None = None) -> dict | None:
+def published_results(
+    results: dict | None, minimum: int | None = None, campaign=None
+) -> dict | None:
     """A frozen snapshot as the results page and its exports show it: its departments and
     communes ranked again with the teams under `minimum` participants (LEADERBOARD_MIN_TEAM
-    by default) withheld (`rank_teams`). The snapshot keeps every team's figures, so one
-    frozen before this rule, or under another minimum, follows the current one."""
+    by default) withheld (`rank_teams`), and the communes holding a withheld department's
+    people (`shielding_communes`). The snapshot keeps every team's figures, so one
+    frozen before this rule, or under another minimum, follows the current one. A snapshot
+    frozen without its departments' communes reads them from `campaign`'s board; without
+    that either, every commune is withheld once a department is."""
     if results is None:
         return None
     minimum = min_team() if minimum is None else minimum
-    teams = {
-        level: rank_teams([_per_head_again(t) for t in results.get(level, [])], minimum=minimum)
-        for level in ("departments", "communes")
+    results = dict(results)
+    cells = results.pop(DEPARTMENT_COMMUNES, None)
+    departments = [_per_head_again(t) for t in results.get("departments", [])]
+    communes = [_per_head_again(t) for t in results.get("communes", [])]
+    figures = [(t["id"], t["points"], t["participants"]) for t in departments]
+    if cells is None and campaign is not None:
+        cells = get_board(campaign).cells
+    if cells is not None:
+        shielding = shielding_communes(figures, [tuple(cell) for cell in cells], minimum)
+    else:
+        shielding = {t["id"] for t in communes} if withheld_teams(figures, minimum) else set()
+    return {
+        **results,
+        "departments": rank_teams(departments, minimum=minimum),
+        "communes": rank_teams(communes, minimum=minimum, shielding=shielding),
     }
-    return {**results, **teams}
 
 
 def _per_head_again(team: dict) -> dict:

@@ -608,7 +608,7 @@ def log_unit(campaign_id: int):
         url = url_for("cleanup.show_campaign", campaign_id=campaign.id, action_type=action_type)
         return redirect(url + "#my-progress")
     form = _log_form(campaign, action_type=action_type)
-    return render_template("cleanup/_log_unit_hint.html", form=form)
+    return render_template("cleanup/_log_unit_hint.html", form=form, swapped=True)
 
 
 def _progress_response(campaign, message, kind, status=200, **place):
@@ -853,7 +853,7 @@ def leaderboard(campaign_id: int):
             # Some ranked people are not listed: the ranks shown have gaps, said above them.
             ranks_missing = 0 < total < ranked
         else:
-            teams = queries.rank_teams(queries.team_totals(campaign, scope), order, minimum)
+            teams = queries.ranked_teams(campaign, scope, order, minimum)
             shown = min(page, _last_page(len(teams)))
             entries, total = queries.team_page(teams, language, shown)
             team = queries.team_place(teams, my_team, language)
@@ -1217,7 +1217,7 @@ def _closed_results(campaign_id: int):
     if services.freeze_campaign(campaign, now):
         db.session.commit()
     # Shown and exported with the small teams' figures withheld (LEADERBOARD_MIN_TEAM).
-    return campaign, queries.published_results(queries.frozen_results(campaign))
+    return campaign, queries.published_results(queries.frozen_results(campaign), campaign=campaign)
 
 
 @bp.get("/campaigns/<int:campaign_id>/results")

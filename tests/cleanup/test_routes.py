@@ -1098,9 +1098,9 @@ def test_a_draft_says_0_participant_0_point_in_french(client, make, make_campaig
 
 
 def _hint(page: str) -> str:
-    return html.unescape(
-        re.search(r'<p class="hint" id="quantity-hint">([^<]*)</p>', page).group(1)
-    )
+    """The hint as a page with scripts shows it (portal.js reveals [data-script-only])."""
+    hint = re.search(r'<p class="hint" id="quantity-hint">(.*?)</p>', page).group(1)
+    return html.unescape(re.search(r"<span data-script-only hidden>([^<]*)</span>", hint).group(1))
 
 
 def test_the_quantitys_hint_names_the_unit_of_the_chosen_action(participant, make):

@@ -452,6 +452,7 @@ def _board_snapshot(campaign):
         },
         {scope: dict(teams) for scope, teams in board.team_points.items()},
         {scope: dict(teams) for scope, teams in board.team_people.items()},
+        dict(board.cells),
         sorted(board.ascending),
         board.total_points,
     )

@@ -353,4 +353,17 @@
   document.addEventListener("click", function (event) {
     if (event.target.closest && event.target.closest("[data-print]")) { window.print(); }
   });
+  // A text only this file keeps true (the log form's unit hint, which htmx follows with
+  // the chosen action) is hidden until then, and its script-less wording goes: without
+  // scripts, the hint of the first action stayed under the field whatever was chosen.
+  function keepScriptTexts(root) {
+    root.querySelectorAll("[data-script-only]").forEach(function (el) { el.hidden = false; });
+    root.querySelectorAll("[data-scriptless]").forEach(function (el) { el.remove(); });
+  }
+  document.addEventListener("htmx:load", function (event) { keepScriptTexts(event.target); });
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () { keepScriptTexts(document); });
+  } else {
+    keepScriptTexts(document);
+  }
 })();
