@@ -553,6 +553,38 @@ def test_a_participant_with_no_counted_entry_on_a_current_board_is_not_read_agai
     assert queries.my_standing(campaign, carol)["rank"] is not None
 
 
+def test_entries_in_review_are_counted_once_until_the_scores_change(make, make_campaign):
+    """A person with no counted entry: their entries waiting for review were counted at
+    every page (a third of a leaderboard). Counted once, the count follows each write
+    that flags or decides an entry at once: a second flagged entry, then a review."""
+    from sqlalchemy import event
+
+    campaign = make_campaign()
+    carol, organiser = make.user(), make.user(roles=("organiser",))
+    first = services.log_action(carol, campaign, "delete-mail", 15, NOW)
+    assert first.status == "flagged"
+    db.session.commit()
+
+    def standing_and_statements():
+        statements = []
+        count = lambda *args: statements.append(args[2])  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", count)
+        standing = queries.my_standing(campaign, carol)
+        event.remove(db.engine, "before_cursor_execute", count)
+        return standing["in_review"], len(statements)
+
+    assert standing_and_statements()[0] == 1
+    in_review, statements = standing_and_statements()
+    assert (in_review, statements) == (1, 0)  # read again: nothing sent
+    second = services.log_action(carol, campaign, "delete-mail", 15, NOW + timedelta(days=1))
+    assert second.status == "flagged"
+    db.session.commit()
+    assert standing_and_statements()[0] == 2
+    services.review_action(first, organiser, False, "Doublon", NOW)
+    db.session.commit()
+    assert standing_and_statements()[0] == 1
+
+
 def test_a_write_from_another_process_makes_the_board_refresh(make, make_campaign):
     """When another process wrote since this board's version, the conditional UPDATE
     moves nothing: the board re-reads the stamped participants, as before."""
