@@ -1,13 +1,11 @@
 """Sign-in, sign-out and the profile page."""
 
-import json
 import math
 import time
 from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
@@ -40,6 +38,7 @@ from app.core import privacy_services
 from app.core.database import reads_only
 from app.core.errors import answers_expired_form
 from app.core.i18n import current_language, format_day, format_number
+from app.core.privacy import export_file
 from app.core.security import renew_csrf_token
 from app.core.time import local_zone, utcnow
 from app.core.urls import answers_get, public_url, safe_next_url
@@ -596,15 +595,7 @@ def export_data():
     """Download everything the portal holds about me as one JSON file."""
     now = utcnow()
     document = privacy_services.export_personal_data(current_user, now)
-    return Response(
-        json.dumps(document, ensure_ascii=False, indent=2),
-        mimetype="application/json",
-        headers={
-            "Content-Disposition": (
-                f'attachment; filename="empreinte-export-{now.astimezone(local_zone()):%Y%m%d}.json"'
-            )
-        },
-    )
+    return export_file(document, now.astimezone(local_zone()))
 
 
 @bp.post("/profile/erasure")

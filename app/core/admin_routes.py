@@ -1,7 +1,6 @@
 """Administration pages: audit log (read-only, CSV export), roles, accounts, imports,
 erasure requests."""
 
-import json
 import math
 from datetime import datetime, time, timedelta
 
@@ -50,6 +49,7 @@ from app.core.csv_safety import spreadsheet_csv
 from app.core.forms import choices
 from app.core.htmx import wants_fragment
 from app.core.i18n import current_language, format_number
+from app.core.privacy import export_file
 from app.core.privacy_models import ErasureRequest
 from app.core.security import accepts_files
 from app.core.time import local_plain, local_zone, utcnow
@@ -421,16 +421,7 @@ def export_person_data(user_id: int):
     now = utcnow()
     document = admin_services.export_person_data(current_user, user, now)
     db.session.commit()
-    return Response(
-        json.dumps(document, ensure_ascii=False, indent=2),
-        mimetype="application/json",
-        headers={
-            "Content-Disposition": (
-                f'attachment; filename="empreinte-export-{user.id}-'
-                f'{now.astimezone(local_zone()):%Y%m%d}.json"'
-            ),
-        },
-    )
+    return export_file(document, now.astimezone(local_zone()), person_id=user.id)
 
 
 MAX_IMPORT_BYTES = 10 * 2**20  # 20,000 people take about 1.5 MB

@@ -10,11 +10,12 @@ decided them (a campaign or a template created, an entry reviewed, a request dec
 each domain lists with `register_staff_records`: what they did, never who it was about.
 """
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import current_app
+from flask import Response, current_app
 
 
 @dataclass(frozen=True)
@@ -85,3 +86,16 @@ def register_retention(app, func: RetentionHook) -> None:
 
 def retention_hooks() -> list[RetentionHook]:
     return list(current_app.extensions.get("empreinte.retention", []))
+
+
+def export_file(document: dict, day, person_id: int | None = None) -> Response:
+    """A person's data export as the JSON file downloaded: `empreinte-export-<day>.json`
+    from their profile, with their number in its name when an administrator downloads it."""
+    who = f"{person_id}-" if person_id is not None else ""
+    return Response(
+        json.dumps(document, ensure_ascii=False, indent=2),
+        mimetype="application/json",
+        headers={
+            "Content-Disposition": f'attachment; filename="empreinte-export-{who}{day:%Y%m%d}.json"'
+        },
+    )
