@@ -292,7 +292,8 @@ SCHEMAS = {
             "entries": {
                 "type": "array",
                 "description": "individuals: rank, name, points, badges; "
-                "departments and communes: rank, name, points, participants, "
+                "departments and communes: rank, name, code (a department's code, a "
+                "commune's INSEE code, as in the open data), points, participants, "
                 "points_per_head, withheld (a team with fewer participants than "
                 "LEADERBOARD_MIN_TEAM, or the smallest others needed so that its figures "
                 "cannot be worked out from the campaign's totals: listed last, rank and "
@@ -301,6 +302,7 @@ SCHEMAS = {
                     {
                         "rank": {"type": "integer", "nullable": True},
                         "name": STRING,
+                        "code": STRING,
                         "points": {"type": "integer", "nullable": True},
                         "badges": BADGES,
                         "participants": {"type": "integer", "nullable": True},

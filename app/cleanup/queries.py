@@ -1070,6 +1070,8 @@ def team_page(teams: list[dict], locale: str, page=1, per_page=PER_PAGE):
         {
             "rank": t["rank"],
             "name": t["name_en"] if locale == "en" else t["name_fr"],
+            # What the open data and the results files key teams by: no join on names.
+            "code": t["code"],
             "points": t["points"],
             "participants": t["participants"],
             "points_per_head": t["points_per_head"],

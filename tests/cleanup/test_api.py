@@ -75,3 +75,21 @@ def test_campaign_dates_are_written_with_the_paris_offset_as_open_data_writes_th
         assert datetime.fromisoformat(body["ends_at"]) == campaign.ends_at  # the same instant
     schema = client.get("/api/v1/openapi.json").get_json()["components"]["schemas"]
     assert "Europe/Paris" in schema["CleanupCampaign"]["properties"]["starts_at"]["description"]
+
+
+def test_team_rankings_give_each_team_the_code_the_open_data_keys_it_by(
+    client, make, make_campaign
+):
+    """Integrators joined the API's rankings to the open data on translated names: each
+    team now carries its department code or its commune's INSEE code."""
+    campaign = running(make_campaign)
+    commune = make.commune(insee_code="33522", name="Talence")
+    department = make.department(code="DSI", commune=commune)
+    services.log_action(make.user(department=department), campaign, "delete-mail", 1, utcnow())
+    db.session.commit()
+    login(client, make.user())
+    url = f"/api/v1/campaigns/{campaign.id}/leaderboard?scope="
+    departments = client.get(url + "departments").get_json()["entries"]
+    communes = client.get(url + "communes").get_json()["entries"]
+    assert [(t["code"], t["name"]) for t in departments] == [("DSI", department.name_fr)]
+    assert [(t["code"], t["name"]) for t in communes] == [("33522", "Talence")]
