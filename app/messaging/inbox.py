@@ -117,7 +117,9 @@ def _fill_all_but_the_token(message, kind: tuple) -> Markup:
         "id": message.id,
         "subject": message.subject,
         "delivered": current_app.jinja_env.filters["datetime"](message.delivered_at),
-        "body": text_to_html(message.body) if message.body is not None else "",
+        "body": text_to_html(message.body, current_app.config["PUBLIC_BASE_URL"].rstrip("/"))
+        if message.body is not None
+        else "",
         "csrf": slots.slot("csrf"),  # filled for each request
     }
     return slots.fill(parts, values)

@@ -512,15 +512,19 @@ def _link_end(url: str) -> str:
     return url
 
 
-def _linked(text: str) -> str:
-    """Escaped text with its links made clickable."""
+def _linked(text: str, portal: str | None = None) -> str:
+    """Escaped text with its links made clickable. `portal`: the portal's own address,
+    whose links lead to their path (the inbox: wherever the portal is reached from)."""
     parts, position = [], 0
     for match in URL_RE.finditer(text):
         url = _link_end(match[0])
         if "://" not in url or url.endswith("://"):
             continue
+        href = url
+        if portal and url.startswith(portal + "/"):
+            href = url[len(portal) :]
         parts.append(str(escape(text[position : match.start()])))
-        parts.append(f'<a href="{escape(url)}">{escape(url)}</a>')
+        parts.append(f'<a href="{escape(href)}">{escape(url)}</a>')
         position = match.start() + len(url)
     parts.append(str(escape(text[position:])))
     return "".join(parts)
@@ -532,10 +536,12 @@ def plain_text(body: str) -> str:
     return BLANK_LINES_RE.sub("\n\n", body)
 
 
-def text_to_html(body: str) -> Markup:
-    """Plain text to safe HTML: escaped, paragraphs kept, links clickable."""
+def text_to_html(body: str, portal: str | None = None) -> Markup:
+    """Plain text to safe HTML: escaped, paragraphs kept, links clickable. `portal`: the
+    portal's address (PUBLIC_BASE_URL) for a copy read in the portal itself, whose links
+    to its pages then work from any address it is reached at; an e-mail keeps them whole."""
     paragraphs = [p for p in re.split(r"\n\s*\n", body) if p.strip()]
     parts = []
     for paragraph in paragraphs:
-        parts.append("<p>" + _linked(paragraph).replace("\n", "<br>\n") + "</p>")
+        parts.append("<p>" + _linked(paragraph, portal).replace("\n", "<br>\n") + "</p>")
     return Markup("\n".join(parts))  # noqa: S704 - built from escaped text only
