@@ -180,13 +180,18 @@ def test_the_api_gives_a_department_of_one_or_two_no_figures_and_no_rank(
     dpo, _ = _team(make, campaign, DPO, people, 7)
     big, middle = _big_and_middle(make, campaign)
     login(client, make.user(locale="en"))
-    withheld = {"rank": None, "name": dpo.name_en, "points": None, "participants": None,
-                "points_per_head": None, "withheld": True, "protecting": False}  # fmt: skip
+    withheld = {"rank": None, "name": dpo.name_en, "code": dpo.code, "points": None,
+                "participants": None, "points_per_head": None, "withheld": True,
+                "protecting": False}  # fmt: skip
     for order in ("total", "per_head"):
         entries = _api_board(client, campaign, order=order)
         assert [(e["rank"], e["name"]) for e in entries[:1]] == [(1, big.name_en)]
         assert entries[1] == withheld and len(entries) == 3
-        assert entries[2] == withheld | {"name": middle.name_en, "protecting": True}
+        assert entries[2] == withheld | {
+            "name": middle.name_en,
+            "code": middle.code,
+            "protecting": True,
+        }
     communes = _api_board(client, campaign, scope="communes")
     assert [(e["name"], e["points"]) for e in communes[1:]] == [
         (dpo.commune.name, None),
@@ -200,8 +205,8 @@ def test_the_api_gives_a_department_of_three_its_figures_and_rank(client, make, 
     _big_and_middle(make, campaign)
     login(client, make.user(locale="en"))
     entries = _api_board(client, campaign)
-    assert entries[0] == {"rank": 1, "name": dpo.name_en, "points": 210, "participants": 3,
-                          "points_per_head": 70.0, "withheld": False,
+    assert entries[0] == {"rank": 1, "name": dpo.name_en, "code": dpo.code, "points": 210,
+                          "participants": 3, "points_per_head": 70.0, "withheld": False,
                           "protecting": False}  # fmt: skip
     assert [e["rank"] for e in entries] == [1, 2, 3]
 
