@@ -65,3 +65,14 @@ def import_folder(app, tmp_path, monkeypatch):
     """Previewed imports are kept in a folder of the test's own, not the instance's."""
     monkeypatch.setitem(app.config, "CATALOGUE_IMPORT_DIR", str(tmp_path / "imports"))
     return tmp_path / "imports"
+
+
+def item_edit_form(item: CatalogueItem, **changes) -> dict:
+    """The item's edit form as the browser sends it back, with `changes` typed."""
+    fields = ("code", "kind", "category", "name_fr", "name_en", "description_fr",
+              "description_en", "source", "source_url")  # fmt: skip
+    numbers = ("embodied_kgco2e", "use_kwh_per_year", "use_kgco2e_per_year", "lifetime_years")
+    form = {name: getattr(item, name) or "" for name in fields}
+    form.update({name: "" if getattr(item, name) is None else str(getattr(item, name))
+                 for name in numbers})  # fmt: skip
+    return form | changes

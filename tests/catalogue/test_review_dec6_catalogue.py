@@ -23,7 +23,7 @@ from app.core.audit import AuditEvent
 from app.core.privacy_services import request_erasure
 from app.core.time import utcnow
 from app.extensions import db
-from tests.catalogue.conftest import GRID, NOW
+from tests.catalogue.conftest import GRID, NOW, item_edit_form
 from tests.conftest import browser_sign_in, login
 from tests.factories import Factories
 from tests.snapshots import demo_seed_command_once
@@ -251,23 +251,6 @@ def test_an_erased_persons_withdrawn_request_names_no_decider(erased_requester):
 # 4. A renamed item is traced in the audit log ---------------------------------------------
 
 
-def _edit_form(item, **changes) -> dict:
-    form = {
-        "code": item.code,
-        "kind": item.kind,
-        "category": item.category,
-        "name_fr": item.name_fr,
-        "name_en": item.name_en,
-        "description_fr": item.description_fr,
-        "description_en": item.description_en,
-        "embodied_kgco2e": str(item.embodied_kgco2e),
-        "use_kwh_per_year": str(item.use_kwh_per_year),
-        "lifetime_years": str(item.lifetime_years),
-        "source": item.source,
-    }
-    return form | changes
-
-
 def _audit_details(client) -> str:
     return _text(client.get("/admin/audit").text)
 
@@ -277,7 +260,7 @@ def test_a_renamed_item_shows_its_names_before_and_after_in_the_audit_log(
 ):
     login(client, make.user(roles=("admin",), locale="fr"))
     item = make_item(code="EQ-MSE", name_fr="Souris", name_en="Mouse")
-    form = _edit_form(item, name_fr="Souris filaire", name_en="Wired mouse")
+    form = item_edit_form(item, name_fr="Souris filaire", name_en="Wired mouse")
     assert auth.post(f"/catalogue/admin/items/{item.id}/edit", form).status_code == 302
     log = _audit_details(client)
     assert "EQ-MSE · Nom en français : « Souris » → « Souris filaire »" in log
@@ -287,7 +270,7 @@ def test_a_renamed_item_shows_its_names_before_and_after_in_the_audit_log(
 def test_a_changed_description_is_recorded_as_changed(client, auth, make, make_item):
     login(client, make.user(roles=("admin",), locale="en"))
     item = make_item(code="EQ-DSC", description_en="Old words")
-    form = _edit_form(item, description_en="New words about this item")
+    form = item_edit_form(item, description_en="New words about this item")
     auth.post(f"/catalogue/admin/items/{item.id}/edit", form)
     log = _audit_details(client)
     assert "EQ-DSC · Description in English changed" in log
@@ -316,7 +299,7 @@ def test_long_names_and_sources_still_fit_a_readable_summary(client, make, make_
     item = make_item(code="EQ-LNG", name_fr="A" * 200, name_en="B" * 200, source="C" * 400)
     catalogue.update_item(
         item,
-        {**_edit_form(item), "name_fr": "D" * 200, "name_en": "E" * 200, "source": "F" * 400}
+        {**item_edit_form(item), "name_fr": "D" * 200, "name_en": "E" * 200, "source": "F" * 400}
         | {"embodied_kgco2e": 201.0, "use_kwh_per_year": 101.0, "lifetime_years": 5.0}
         | {"estimate": True, "status": "available", "description_fr": "x", "description_en": "y"},
         admin,

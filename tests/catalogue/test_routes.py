@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from app.catalogue.models import CatalogueItem, CatalogueRequest
 from app.core.audit import AuditEvent
 from app.extensions import db
+from tests.catalogue.conftest import item_edit_form
 from tests.conftest import Auth, csrf_token, login
 from tests.snapshots import demo_seed_command_once
 
@@ -1136,16 +1137,6 @@ def test_the_item_form_names_one_items_kind_in_the_singular(client, make):
     assert '<option value="service">Service</option>' in page
 
 
-def _edit_form(item, **changes) -> dict:
-    """The item's edit form as the browser sends it back, with `changes`."""
-    fields = ("code", "kind", "category", "name_fr", "name_en", "source", "source_url")
-    numbers = ("embodied_kgco2e", "use_kwh_per_year", "use_kgco2e_per_year", "lifetime_years")
-    form = {name: getattr(item, name) or "" for name in fields}
-    form.update({name: "" if getattr(item, name) is None else str(getattr(item, name))
-                 for name in numbers})  # fmt: skip
-    return {**form, **changes}
-
-
 def test_an_items_edit_is_audited_before_and_after_in_the_admins_language(
     client, auth, make, make_item
 ):
@@ -1153,7 +1144,7 @@ def test_an_items_edit_is_audited_before_and_after_in_the_admins_language(
     login(client, admin)
     item = make_item(embodied_kgco2e=255.5, lifetime_years=4.5, source="ADEME v1")
     changes = {"embodied_kgco2e": "181", "lifetime_years": "4", "source": "Boavizta v2"}
-    response = auth.post(f"/catalogue/admin/items/{item.id}/edit", _edit_form(item, **changes))
+    response = auth.post(f"/catalogue/admin/items/{item.id}/edit", item_edit_form(item, **changes))
     assert response.status_code == 302
     html = client.get("/admin/audit").get_data(as_text=True)
     assert "Fabrication\u00a0: 255,5 → 181\u00a0kg\u00a0CO₂e" in html
@@ -1173,7 +1164,7 @@ def test_every_event_of_an_item_names_its_code_in_the_audit_log(client, auth, ma
     login(client, make.user(roles=("admin",), locale="en"))
     item = make_item(code="LAPTOP-14", embodied_kgco2e=255.5)
     other = make_item(code="LAPTOP-15")
-    form = _edit_form(item, embodied_kgco2e="181", alternatives=other.code)
+    form = item_edit_form(item, embodied_kgco2e="181", alternatives=other.code)
     assert auth.post(f"/catalogue/admin/items/{item.id}/edit", form).status_code == 302
     auth.post(f"/catalogue/admin/items/{item.id}/discontinue")
     html = client.get("/admin/audit?object_type=catalogue_item").get_data(as_text=True)
@@ -1188,7 +1179,7 @@ def test_saving_an_item_unchanged_records_no_audit_event(client, auth, make, mak
     login(client, make.user(roles=("admin",), locale="en"))
     lighter = make_item()
     item = make_item()
-    form = _edit_form(item, alternatives=lighter.code)
+    form = item_edit_form(item, alternatives=lighter.code)
     assert auth.post(f"/catalogue/admin/items/{item.id}/edit", form).status_code == 302
     events = select(func.count(AuditEvent.id)).where(AuditEvent.object_id == str(item.id))
     recorded = db.session.scalar(events)

@@ -9,6 +9,7 @@ import re
 from app.catalogue.models import CatalogueItem
 from app.catalogue.reference import category_reference
 from app.extensions import db
+from tests.catalogue.conftest import item_edit_form
 from tests.catalogue.test_import_review import CONFIRM, SHORT, _confirmation, _upload
 from tests.conftest import login
 
@@ -31,22 +32,6 @@ def _seeded_desktop(make_item, **overrides):
     return make_item(**(values | overrides))
 
 
-def _edit_form(item, **changes) -> dict:
-    """The edit form as shown for `item`, with `changes` typed."""
-    form = {
-        "code": item.code,
-        "kind": item.kind,
-        "category": item.category,
-        "name_fr": item.name_fr,
-        "name_en": item.name_en,
-        "embodied_kgco2e": str(item.embodied_kgco2e),
-        "use_kwh_per_year": str(item.use_kwh_per_year),
-        "lifetime_years": str(item.lifetime_years),
-        "source": item.source,
-    }
-    return form | changes
-
-
 def _source(item_id: int) -> str:
     db.session.expire_all()
     return db.session.get(CatalogueItem, item_id).source
@@ -67,7 +52,7 @@ def test_saving_a_cleared_manufacture_figure_again_never_grows_the_source(
     item = _seeded_desktop(make_item, use_kwh_per_year=REFERENCE.use_kwh_max)
     for _ in range(3):
         db.session.expire_all()
-        form = _edit_form(db.session.get(CatalogueItem, item.id), **CLEARED)
+        form = item_edit_form(db.session.get(CatalogueItem, item.id), **CLEARED)
         assert auth.post(f"/catalogue/admin/items/{item.id}/edit", form).status_code == 302
         # The whole reference's citation already credits its manufacture figure.
         assert _source(item.id) == REFERENCE.source
@@ -79,7 +64,7 @@ def test_the_reference_citation_added_once_is_not_added_again(client, auth, make
     expected = f"Fiche fabricant 2024; {REFERENCE.citation('embedded')}"
     for _ in range(2):
         db.session.expire_all()
-        form = _edit_form(db.session.get(CatalogueItem, item.id), **CLEARED)
+        form = item_edit_form(db.session.get(CatalogueItem, item.id), **CLEARED)
         auth.post(f"/catalogue/admin/items/{item.id}/edit", form)
         assert _source(item.id) == expected
     api = client.get(f"/api/v1/catalogue/items/{item.id}").get_json()
@@ -92,7 +77,7 @@ def test_a_cleared_source_beside_the_reference_electricity_cites_the_whole_refer
     """459.9 kWh (Boavizta's own figure) was credited to nothing: « …, embedded) ; ADEME »."""
     _admin(client, make)
     item = _seeded_desktop(make_item)
-    form = _edit_form(item, **CLEARED, source="")
+    form = item_edit_form(item, **CLEARED, source="")
     assert auth.post(f"/catalogue/admin/items/{item.id}/edit", form).status_code == 302
     assert _source(item.id) == REFERENCE.source
 
@@ -102,7 +87,7 @@ def test_a_cleared_source_beside_a_typed_electricity_figure_is_refused_at_the_so
 ):
     _admin(client, make)
     item = _seeded_desktop(make_item, use_kwh_per_year=300.0, source="Fiche fabricant 2024")
-    form = _edit_form(item, **CLEARED, source="")
+    form = item_edit_form(item, **CLEARED, source="")
     response = auth.post(f"/catalogue/admin/items/{item.id}/edit", form)
     assert response.status_code == 422
     assert _error(response.text, "source").startswith("The electricity use typed needs its source")
@@ -112,7 +97,7 @@ def test_a_cleared_source_beside_a_typed_electricity_figure_is_refused_at_the_so
 def test_the_refusal_is_said_in_french(client, auth, make, make_item):
     _admin(client, make, locale="fr")
     item = _seeded_desktop(make_item, use_kwh_per_year=300.0, source="Fiche fabricant 2024")
-    form = _edit_form(item, **CLEARED, source="")
+    form = item_edit_form(item, **CLEARED, source="")
     response = auth.post(f"/catalogue/admin/items/{item.id}/edit", form)
     assert _error(response.text, "source").startswith(
         "La consommation électrique saisie a besoin de sa source"
@@ -124,7 +109,7 @@ def test_a_source_naming_only_the_reference_part_is_refused_beside_a_typed_figur
 ):
     _admin(client, make)
     item = _seeded_desktop(make_item, use_kwh_per_year=300.0, source="Fiche fabricant 2024")
-    form = _edit_form(item, **CLEARED, source=REFERENCE.citation("embedded"))
+    form = item_edit_form(item, **CLEARED, source=REFERENCE.citation("embedded"))
     response = auth.post(f"/catalogue/admin/items/{item.id}/edit", form)
     assert response.status_code == 422
     assert "needs its source" in _error(response.text, "source")
@@ -136,7 +121,7 @@ def test_the_reference_citation_left_beside_two_blank_figures_is_accepted(
     """« This source would credit none of them » said of Boavizta's own citation."""
     _admin(client, make)
     item = _seeded_desktop(make_item)
-    form = _edit_form(item, **CLEARED, use_kwh_per_year="")
+    form = item_edit_form(item, **CLEARED, use_kwh_per_year="")
     assert auth.post(f"/catalogue/admin/items/{item.id}/edit", form).status_code == 302
     assert _source(item.id) == REFERENCE.source
 
