@@ -110,7 +110,7 @@ class ReturnForm(PortalForm):
     collection_point_id = SelectField(
         _l("Collection point"),
         coerce=database_id,
-        validators=[InputRequired()],
+        validators=[InputRequired(message=_l("Choose a collection point."))],
         validate_choice=False,  # the service explains a closed or unknown point
     )
     device_type = RadioField(
@@ -134,9 +134,10 @@ class ReturnForm(PortalForm):
             ),
             Regexp(
                 ASSET_TAG,
+                # "Letters" alone left « ÉÈ-001 » unexplained: inventory tags are ASCII.
                 message=_l(
-                    "An asset tag holds letters, digits, hyphens, dots, slashes, "
-                    "underscores and spaces only, e.g. BM-PC-004213."
+                    "An asset tag holds letters A to Z without accents, digits, hyphens, "
+                    "dots, slashes, underscores and spaces only, e.g. BM-PC-004213."
                 ),
             ),
         ],
@@ -226,7 +227,10 @@ class WipeForm(PortalForm):
     )
     certificate_number = StringField(
         _l("Certificate number"),
-        validators=[DataRequired(), Length(max=64)],
+        validators=[
+            DataRequired(message=_l("Enter the wipe certificate number.")),
+            Length(max=64),
+        ],
         # Quoted in the owner's chain of custody, like an outcome's note: said here.
         description=_l("Shown to the device's owner in its chain of custody."),
     )
@@ -243,7 +247,9 @@ def wipe_form_for(device_type: str, **kwargs) -> WipeForm:
 
 class OutcomeForm(PortalForm):
     outcome = RadioField(
-        _l("Outcome"), choices=choices(outcome_choices()), validators=[InputRequired()]
+        _l("Outcome"),
+        choices=choices(outcome_choices()),
+        validators=[InputRequired(message=_l("Choose an outcome."))],
     )
     note = StringField(
         _l("Note (optional)"),

@@ -117,7 +117,7 @@ def test_an_invisible_certificate_number_is_refused_as_missing(client, auth, mak
     )
 
     assert response.status_code == 422
-    assert "This field is required." in _text(response)
+    assert "Enter the wipe certificate number." in _text(response)
     assert sorted(_steps(device_return)) == ["declared", "received"]
 
 
