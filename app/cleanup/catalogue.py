@@ -238,12 +238,17 @@ def co2_range(co2_kg: dict) -> dict:
     central, low, high = (co2_kg.get(key) or 0.0 for key in ("central", "low", "high"))
     divisor, unit = (1000, "t") if high >= 1000 else (1, "kg")
 
+    def in_unit(kg: float, decimals: int) -> Decimal:
+        # A half up, as a person rounds (0.285 -> 0.29, as open data's 0.285 reads), on
+        # the figure as written: Babel rounds a half to even and gave 0.28.
+        return (Decimal(str(kg)) / divisor).quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP)
+
     def written(kg: float, decimals: int, digit: str = "0") -> str:
         pattern = "#,##0" + ("." + digit * decimals if decimals else "")
-        return f"{format_number(kg / divisor, pattern)}\u00a0{unit}\u00a0CO₂e"
+        return f"{format_number(in_unit(kg, decimals), pattern)}\u00a0{unit}\u00a0CO₂e"
 
     decimals = _decimals(high / divisor)
-    shown_low = round(low / divisor, decimals) > 0
+    shown_low = in_unit(low, decimals) > 0
     return {
         # Alone, without a trailing zero: "0,06 kg", not "0,060 kg".
         "central": written(central, _decimals(central / divisor), "#"),

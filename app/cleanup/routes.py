@@ -46,6 +46,7 @@ from app.cleanup.forms import (
     to_local_naive,
     to_utc,
 )
+from app.cleanup.integration import reviewed_as_is
 from app.cleanup.models import (
     ACCEPTED,
     CLOSED,
@@ -239,6 +240,11 @@ def _tell_dates_and_scope(form, campaign=None) -> None:
         dates = {"starts_at": to_utc(start.data), "ends_at": to_utc(end.data)}
         try:
             services.check_campaign_dates(campaign, dates, utcnow())
+        except services.CleanupError as error:
+            _told_at_field(form, error)
+    elif end.data and not end.errors:  # the start refused: the end is still told
+        try:
+            services.check_campaign_end(to_utc(end.data), utcnow())
         except services.CleanupError as error:
             _told_at_field(form, error)
     if not form.departments.errors:
@@ -953,6 +959,8 @@ _REVIEW_HELPERS = {
     "accepted_before": services.accepted_before,
     "decision_changeable": services.decision_changeable,
     "correction_refused": services.correction_refused,
+    # An acceptance's reason is said while the entry is as accepted, as its author reads it.
+    "reviewed_as_is": reviewed_as_is,
 }
 
 

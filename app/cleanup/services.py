@@ -254,6 +254,18 @@ def check_campaign_dates(campaign: CleanupCampaign | None, data: dict, now: date
         raise CleanupError(_("The end must come after the start."), "invalid_dates", 422)
 
 
+def check_campaign_end(ends_at: datetime, now: datetime) -> None:
+    """The check of an end alone: one already past is refused, whatever the start. Also
+    run on a form whose start was refused (a time the clocks skip), so that both dates
+    are told at once."""
+    if ends_at <= now:
+        raise CleanupError(
+            _("This campaign would already be over: choose an end in the future."),
+            "ended",
+            422,
+        )
+
+
 def check_campaign_scope(data: dict) -> None:
     """Everyone takes part, or at least one department does (`data`'s all_departments
     and department_ids); also run on a form refused for its other fields."""
@@ -394,12 +406,7 @@ def _check_not_over(data: dict, now: datetime) -> None:
             "start_too_early",
             422,
         )
-    if data["ends_at"] <= now:
-        raise CleanupError(
-            _("This campaign would already be over: choose an end in the future."),
-            "ended",
-            422,
-        )
+    check_campaign_end(data["ends_at"], now)
     if data["starts_at"] > now + START_WITHIN:
         latest = format_day(local_day(now + START_WITHIN), LONG_DAY)
         raise CleanupError(
