@@ -53,13 +53,15 @@ from app.core.privacy import export_file
 from app.core.privacy_models import ErasureRequest
 from app.core.security import accepts_files
 from app.core.time import local_plain, local_zone, utcnow
-from app.core.urls import requested_page
+from app.core.urls import requested_page, within_pages
 from app.extensions import db
 from app.recycling.queries import open_points_only_staffed_by
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 CSV_MAX_ROWS = 100_000
+AUDIT_PER_PAGE = 50
+ERASURES_PER_PAGE = 50
 
 
 def _local_day_start(day) -> datetime:
@@ -102,8 +104,13 @@ def _filter_args() -> dict:
 def audit_log():
     """Who changed what, and when: read-only, filtered, paginated."""
     form, filters, valid = _audit_filters()
-    page = requested_page()
-    rows, total = admin_services.list_audit_events(filters, page)
+    # A page past the end (an old link, a narrower filter) shows the last page, as the
+    # portal's other lists do: never "1 event" above "No event matches these filters."
+    rows, total, page, pages = within_pages(
+        lambda n: admin_services.list_audit_events(filters, n, AUDIT_PER_PAGE),
+        requested_page(),
+        AUDIT_PER_PAGE,
+    )
     context = {
         "form": form,
         "rows": rows,
@@ -112,7 +119,7 @@ def audit_log():
         "audit_target": audit_target,
         "total": total,
         "page": page,
-        "pages": max(1, math.ceil(total / 50)),
+        "pages": pages,
         # A refused filter is applied nowhere: neither to the next pages nor to the CSV.
         "filter_args": _filter_args() if valid else {},
     }
@@ -591,16 +598,47 @@ def erasures():
 
 
 def _erasures_page(status: int = 200):
-    page = requested_page()
-    requests_, total = privacy_services.list_pending_erasures(page)
+    requests_, total, page, pages = within_pages(
+        lambda n: privacy_services.list_pending_erasures(n, ERASURES_PER_PAGE),
+        requested_page(),
+        ERASURES_PER_PAGE,
+    )
     return render_template(
         "admin/erasures.html",
         requests=requests_,
+        # Asked before erasing, not learnt after: the open points each erasure would
+        # leave with nobody to receive their returns (the erasure is not refused).
+        questions={item.id: _erasure_question(item) for item in requests_},
         total=total,
         page=page,
-        pages=max(1, math.ceil(total / 50)),
+        pages=pages,
         confirm_form=ConfirmForm(),
     ), status
+
+
+def _erasure_question(erasure: ErasureRequest) -> str:
+    """The question before erasing this person now, naming the open points they alone
+    staff: those points have no agent once the erasure is carried out."""
+    name = erasure.user.display_name
+    question = _(
+        "Erase %(name)s now? Their account and personal data are erased at once, and they "
+        "can no longer withdraw their request. This cannot be undone.",
+        name=name,
+    )
+    points = open_points_only_staffed_by(erasure.user_id)
+    if not points:
+        return question
+    names = format_list([_("“%(name)s”", name=point.name) for point in points], locale=get_locale())
+    warning = ngettext(
+        "%(name)s is the only agent of the collection point %(points)s: once they are "
+        "erased it has no agent; assign one or close it afterwards.",
+        "%(name)s is the only agent of the collection points %(points)s: once they are "
+        "erased these have no agent; assign one to each or close them afterwards.",
+        len(points),
+        name=name,
+        points=names,
+    )
+    return f"{question} {warning}"
 
 
 @bp.post("/erasures/<int:request_id>/execute")
