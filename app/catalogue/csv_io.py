@@ -25,6 +25,7 @@ from app.catalogue.forms import (
     SOURCE_URL_MESSAGE,
 )
 from app.catalogue.models import ITEM_FIELDS, CatalogueItem
+from app.catalogue.reference import category_reference
 from app.catalogue.services import (
     CatalogueError,
     check_category,
@@ -402,6 +403,8 @@ def _parse_row(
             # electricity figure keeps the stored source that credits it (the
             # reference's citation for the manufacture is added beside it, once).
             values["source"] = ""
+        if values["kind"] == "equipment" and known_category:
+            _keep_reference_credit(row, values, stored)
     if known_category:
         # Every fault of the line at once: its figures (and their ranges) and source too,
         # except at a column already refused as unreadable.
@@ -410,6 +413,27 @@ def _parse_row(
             if column not in refused:
                 fail(column, message)
     return values
+
+
+def _keep_reference_credit(row: dict, values: dict, stored: dict) -> None:
+    """A reference figure the file does not give, beside the figure it gives, is left
+    blank in `values` to be credited as when the file creates the item: the file's own
+    source alone credited the stored Boavizta figure to itself (« Src FR »)."""
+    reference = category_reference(values["category"])
+    if reference is None or values["category"] != stored["category"]:
+        return
+    credited = reference.cited_in(stored["source"] or "")[0]
+    figures = {"embodied_kgco2e": "embedded", "use_kwh_per_year": "use"}
+    for figure, phase in figures.items():
+        (other,) = set(figures) - {figure}
+        if (
+            figure not in row
+            and phase in credited
+            and values.get(other) is not None
+            and values.get(figure) is not None
+            and _same(values[figure], getattr(reference, figure))
+        ):
+            values[figure] = None
 
 
 def _stored_ranges(item: CatalogueItem, values: dict) -> tuple[set[str], list[str]]:

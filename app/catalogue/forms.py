@@ -3,7 +3,7 @@
 import re
 from decimal import ROUND_HALF_UP, Decimal
 
-from flask_babel import get_locale, ngettext
+from flask_babel import LazyString, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileAllowed, FileField, FileRequired
@@ -265,6 +265,18 @@ class DecisionForm(PortalForm):
     budget_seen = HiddenField()
 
 
+BUDGET_MAX = 1e9
+
+
+def _budget_limits(least: float, most: float) -> str:
+    """The budget's limits, written the reader's way, as `LocalNumberRange` writes them."""
+    return _(
+        "Enter a budget from %(min)s to %(max)s kg CO₂e per year.",
+        min=format_number(least),
+        max=format_number(most),
+    )
+
+
 class BudgetForm(PortalForm):
     department_id = SelectField(_l("Department"), coerce=int, validate_choice=True)
     year = LocalIntegerField(
@@ -277,9 +289,12 @@ class BudgetForm(PortalForm):
     budget_kgco2e = LocalFloatField(
         _l("Budget (kg CO₂e per year)"),
         validators=[
-            InputRequired(message=_l("Enter a budget of 0 or more.")),
+            # An empty field is told the same limits as -5 (« de 0 ou plus » said no most).
+            InputRequired(message=LazyString(lambda: _budget_limits(0, BUDGET_MAX))),
             LocalNumberRange(
-                0, 1e9, message=_l("Enter a budget from %(min)s to %(max)s kg CO₂e per year.")
+                0,
+                BUDGET_MAX,
+                message=_l("Enter a budget from %(min)s to %(max)s kg CO₂e per year."),
             ),
         ],
     )

@@ -494,7 +494,7 @@ def toggle_useful(item_id: int):
     except services.CatalogueError as error:
         db.session.rollback()
         flash(str(error), "error")
-        return redirect(url_for(".show_item", item_id=item.id))
+        return _go_to(url_for(".show_item", item_id=item.id))
     db.session.commit()
     if wants_fragment():
         return render_template(
@@ -963,7 +963,7 @@ def set_budget():
     )
     db.session.commit()
     name = budget.department.name(current_language())
-    flash(_("Budget for %(department)s saved.", department=name), "success")
+    flash(_("Budget saved for %(department)s.", department=name), "success")
     return redirect(url_for(".budgets", year=form.year.data))
 
 

@@ -740,6 +740,9 @@ def toggle_useful(user, item: CatalogueItem, now: datetime) -> bool:
     """Mark a service useful to the user, or take the mark back. Returns the new state."""
     if item.kind != "service":
         raise CatalogueError(_("Only services can be marked useful."))
+    if item.status != "available":
+        # Counted, such a mark fed the admins' usefulness review of a service gone.
+        raise CatalogueError(_("This service is discontinued and can no longer be marked useful."))
     mark = db.session.scalar(
         select(CatalogueUsefulMark).where(
             CatalogueUsefulMark.item_id == item.id, CatalogueUsefulMark.user_id == user.id

@@ -158,7 +158,7 @@ def test_saving_a_budget_names_its_department(client, make):
         {"department_id": str(admin.department_id), "year": "2026", "budget_kgco2e": "500"},
         follow_redirects=True,
     )
-    assert f"Budget for {admin.department.name_en} saved." in html.unescape(response.text)
+    assert f"Budget saved for {admin.department.name_en}." in html.unescape(response.text)
 
 
 def test_compare_says_manufacture_is_a_total_and_budgets_what_changed(client, make, make_item):
