@@ -14,8 +14,9 @@ from wtforms import (
     TimeField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional, Regexp
+from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
 
+from app.cleanup.forms import ExistingLocalTime
 from app.core.forms import PortalForm, valid_email
 from app.messaging.recurrence import LAST_MONTH_DAY, REPEATS
 
@@ -123,6 +124,8 @@ class ScheduleForm(PortalForm):
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
+        if self.kind.data == "at":
+            return self._at_exists() and valid
         if self.kind.data != "cron":
             return valid
         if self.repeat.data == "custom" and not (self.cron.data or "").strip():
@@ -132,3 +135,14 @@ class ScheduleForm(PortalForm):
             self.time.errors = [*self.time.errors, _("Give the time of sending.")]
             return False
         return valid
+
+    def _at_exists(self) -> bool:
+        """A moment the clocks skip (02:30 the night they go forward) is refused, as a
+        campaign's dates are: it was sent at 03:30 without a word. Only for "at": a date
+        left in its field while sending now or again and again is not used."""
+        try:
+            ExistingLocalTime()(self, self.at)
+        except ValidationError as error:
+            self.at.errors = [*self.at.errors, str(error)]
+            return False
+        return True

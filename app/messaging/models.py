@@ -11,6 +11,9 @@ from app.core.types import UTCDateTime
 from app.extensions import db
 
 LOCALES = ("fr", "en")
+# The language of a person's messages when they saved none; their unsubscribe page speaks
+# it too, so the page reads as the e-mail it came from.
+DEFAULT_LOCALE = "fr"
 CHANNELS = ("inbox", "email")
 # pending = waiting (not yet sent, or retrying, or held until working hours)
 STATUSES = ("pending", "delivered", "skipped", "failed")
@@ -22,6 +25,11 @@ SKIP_NO_CONSENT, SKIP_INACTIVE, SKIP_DELETED = "no_consent", "inactive", "delete
 SKIP_ERASURE_PENDING = "erasure_pending"
 SKIP_REASONS = (SKIP_NO_CONSENT, SKIP_INACTIVE, SKIP_ERASURE_PENDING, SKIP_DELETED)
 SCHEDULE_KINDS = ("now", "at", "cron", "campaign")
+
+
+def message_language(saved: str | None) -> str:
+    """The language a person's messages are written in: their saved one, else the default."""
+    return saved if saved in LOCALES else DEFAULT_LOCALE
 
 
 # A notice goes to one person about something of theirs (an entry an organiser reviewed).

@@ -501,6 +501,27 @@ def portal_copy(body: str, email_links) -> str:
     return without_links(body, email_links)
 
 
+# A template's statements and comments, which a line's words are read without.
+STATEMENTS_RE = re.compile(r"\{%.*?%\}|\{#.*?#\}")
+
+
+def links_cutting_their_line(body: str, names) -> list[str]:
+    """The link variables among `names` (the e-mail-only ones) that a line of the body
+    gives amid other words: the inbox copy leaves the link out and keeps the words, so
+    "See {{ portal_url }}/guides and {{ inbox_url }}" reads "See …/guides and". A line
+    giving the link alone ("Your inbox: {{ inbox_url }}") goes whole: nothing to say."""
+    cutting = []
+    for line in STATEMENTS_RE.sub("", body).split("\n"):
+        for name in names:
+            stand_in = f"https://portal.invalid/{name}"
+            written = re.sub(r"\{\{\s*" + re.escape(name) + r"\s*\}\}", stand_in, line)
+            if written == line or name in cutting:
+                continue
+            if _has_words(without_links(written, [stand_in])):
+                cutting.append(name)
+    return cutting
+
+
 def _link_end(url: str) -> str:
     """The link without the punctuation of the sentence around it: a full stop, a comma,
     a closing guillemet, or a closing parenthesis the link did not open. Taken in, they

@@ -49,7 +49,7 @@ from app.messaging.inbox import render_head, render_message, render_messages
 from app.messaging.labels import VARIABLE_NOTES
 from app.messaging.limits import TemplateTooCostly
 from app.messaging.mailer import MailerPool
-from app.messaging.models import Dispatch, MessageTemplate, Schedule
+from app.messaging.models import Dispatch, MessageTemplate, Schedule, message_language
 from app.messaging.recurrence import (
     CRON_DAYS,
     describe_cron,
@@ -60,6 +60,7 @@ from app.messaging.recurrence import (
 from app.messaging.rendering import (
     CompiledTemplate,
     check_template,
+    links_cutting_their_line,
     plain_newlines,
     portal_copy,
     why_not_rendered,
@@ -312,13 +313,13 @@ def undo_unsubscribe(token: str):
 
 
 def _in_language_of(user: User):
-    """The person's saved language for this page: someone opening a link from an e-mail
-    is often signed out, on a browser in another language. The language chosen on this
-    browser wins (the header's button, `?lang=`; a signed-in reader's own): the button
-    reloaded the same page in the saved language, which may be only the default one."""
+    """The language of the person's e-mails for this page (their saved one, else the
+    default the dispatch writes in): someone opening a link from an e-mail is often signed
+    out, on a browser in another language. The language chosen on this browser wins (the
+    header's button, `?lang=`; a signed-in reader's own)."""
     chosen = current_user.is_authenticated or "lang" in session or "lang" in request.args
-    if not chosen and user.locale in current_app.config["LANGUAGES"]:
-        return force_locale(regional_locale(user.locale))
+    if not chosen:
+        return force_locale(regional_locale(message_language(user.locale)))
     return nullcontext()
 
 
@@ -434,6 +435,23 @@ def _refused_recipient(form: TemplateForm) -> dict:
     return {"recipient_refused": True, "refusal": refusal, "problems": [], "renders": {}}
 
 
+def _link_notes(form: TemplateForm) -> dict[str, str]:
+    """A note at each body whose line gives an e-mail-only link amid other words, which the
+    inbox copy then cuts short (a warning: the template is saved all the same)."""
+    notes = {}
+    for field in ("body_fr", "body_en"):
+        cutting = links_cutting_their_line(form[field].data or "", EMAIL_ONLY_LINKS)
+        notes[field] = " ".join(
+            _(
+                "The inbox copy leaves %(variable)s out of its line, whose sentence may then "
+                "stop short: put that link on a line of its own.",
+                variable="{{ " + name + " }}",
+            )
+            for name in cutting
+        )
+    return {field: note for field, note in notes.items() if note}
+
+
 def _editor(
     form: TemplateForm,
     template: MessageTemplate | None,
@@ -449,6 +467,7 @@ def _editor(
         preview=preview,
         variables=services.variables_for_authors(),
         variable_notes=VARIABLE_NOTES,
+        link_notes=_link_notes(form),
         restorable=template is not None and services.differs_from_shipped_text(template),
         notices=NOTICE_TEMPLATES,
         confirm_form=ConfirmForm(),

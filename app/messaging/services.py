@@ -78,6 +78,7 @@ from app.messaging.models import (
     MessageTemplate,
     Schedule,
     confirmation_key,
+    message_language,
 )
 from app.messaging.recipients import RecipientVariables
 from app.messaging.recurrence import (
@@ -1363,7 +1364,7 @@ def deliver_claimed(
             # They switched language since their inbox copy went: their e-mail goes in the
             # language they read now, rendered afresh (few rows: the others go as kept).
             kept = False
-        language = (row.kept_locale if kept else None) or locale or row.locale or "fr"
+        language = (row.kept_locale if kept else None) or locale or message_language(row.locale)
         change = {
             "row_id": row.id,
             "status": "pending",
@@ -1711,7 +1712,7 @@ def send_test_message(
     (each language of a bilingual template can be tried), else in the author's own.
     `texts`: its name and four texts as the editor holds them, unsaved (what the preview
     showed), else the saved ones; `context`: the preview's (`{"campaign_id": 3}`)."""
-    locale = locale if locale in LOCALES else user.locale or "fr"
+    locale = locale if locale in LOCALES else message_language(user.locale)
     kept = text_sent_by(template)
     if texts is not None:
         kept = {"name": texts.get("name") or template.name}

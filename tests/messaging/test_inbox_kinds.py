@@ -157,3 +157,47 @@ def test_buttons_of_messages_with_the_same_subject_say_when_each_came(client, ma
     older, newer = _inbox(me)
     assert f"{older.subject}</span>, 23 nov. 2026, 9 h</span>" in _article(page, older.id)
     assert f"{newer.subject}</span>, 30 nov. 2026, 9 h</span>" in _article(page, newer.id)
+
+
+def _written_in(client, make, template, page_language: str, sent_in: str):
+    """A message delivered in `sent_in` to someone now reading in `page_language`."""
+    me = make.user(locale=sent_in)
+    _deliver(template())
+    me.locale = page_language
+    db.session.commit()
+    login(client, me)
+    (message,) = _inbox(me)
+    return me, message
+
+
+def test_a_subject_in_french_on_an_english_inbox_says_in_french(client, make, template):
+    """A sighted reader is told why the subject is in another language, in the page's."""
+    _me, message = _written_in(client, make, template, "en", "fr")
+    shown = _article(client.get("/messaging/").get_data(as_text=True), message.id)
+    assert f'{message.subject}</span> <span class="hint">(in French)</span></h2>' in shown
+
+
+def test_a_subject_in_english_on_a_french_inbox_says_en_anglais(client, make, template):
+    me, message = _written_in(client, make, template, "fr", "en")
+    shown = _article(client.get("/messaging/").get_data(as_text=True), message.id)
+    assert f'{message.subject}</span> <span class="hint">(en anglais)</span></h2>' in shown
+    me.locale = "en"
+    db.session.commit()
+    same = _article(client.get("/messaging/").get_data(as_text=True), message.id)
+    assert "(in English)" not in same and "(en anglais)" not in same
+
+
+def test_the_home_panel_says_a_subject_is_in_french_on_an_english_page(client, make, template):
+    me, message = _written_in(client, make, template, "en", "fr")
+    home = client.get("/").get_data(as_text=True)
+    assert f'{message.subject}</a> <span class="hint">(in French)</span>' in home
+    me.locale = "fr"
+    db.session.commit()
+    home = client.get("/").get_data(as_text=True)
+    assert "(en français)" not in home and f"{message.subject}</a> <span" in home
+
+
+def test_the_home_panel_says_a_subject_is_in_english_on_a_french_page(client, make, template):
+    _me, message = _written_in(client, make, template, "fr", "en")
+    home = client.get("/").get_data(as_text=True)
+    assert f'{message.subject}</a> <span class="hint">(en anglais)</span>' in home

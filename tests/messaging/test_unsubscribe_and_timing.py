@@ -58,9 +58,18 @@ def test_the_unsubscribe_page_speaks_the_persons_saved_language_not_the_browsers
     assert "Done: Empreinte will no longer send you" in _text(done)
 
 
-def test_with_no_saved_language_the_unsubscribe_page_follows_the_browser(client, make):
+def test_with_no_saved_language_the_unsubscribe_page_speaks_the_emails_default_one(client, make):
+    """Their e-mails go in the default language (French): the page they lead to too, not
+    in the browser's."""
     person = make.user(email_opt_in=True, locale=None)
-    page = client.get(_unsubscribe_url(person), headers={"Accept-Language": "en"})
+    page = client.get(_unsubscribe_url(person), headers={"Accept-Language": "en-GB"})
+    assert "Se désabonner des e-mails" in _text(page)
+    assert '<html lang="fr">' in page.get_data(as_text=True)
+
+
+def test_a_language_chosen_on_this_browser_still_wins_on_the_unsubscribe_page(client, make):
+    person = make.user(email_opt_in=True, locale=None)
+    page = client.get(_unsubscribe_url(person) + "?lang=en", headers={"Accept-Language": "fr"})
     assert "Unsubscribe from e-mails" in _text(page)
 
 
