@@ -309,9 +309,13 @@ def extract():
 
 @translate.command("update")
 def update():
-    """Extract, then merge new strings into every catalogue."""
+    """Extract, then merge new strings into every catalogue; strings the code no longer
+    uses are dropped (Git keeps their history)."""
     extract.callback()
-    _pybabel("update", "-i", "messages.pot", "-d", "translations", "--no-fuzzy-matching")
+    _pybabel(
+        "update", "-i", "messages.pot", "-d", "translations", "--no-fuzzy-matching",
+        "--ignore-obsolete",
+    )  # fmt: skip
     (ROOT / "messages.pot").unlink(missing_ok=True)
 
 

@@ -13,16 +13,45 @@ ROOT = Path(__file__).resolve().parents[2]
 KEYWORDS = DEFAULT_KEYWORDS | {"_l": None, "lazy_pgettext": ((1, "c"), 2)}
 
 
+def _extracted_messages() -> list[tuple[str, int, str | tuple, str | None]]:
+    """(file, line, message, context) of every translatable string of the code and
+    templates; `message` is (singular, plural) for a plural."""
+    method_map, options_map = parse_mapping_cfg(io.StringIO((ROOT / "babel.cfg").read_text()))
+    return [
+        (filename, lineno, message, context)
+        for filename, lineno, message, _comments, context in extract_from_dir(
+            str(ROOT), method_map, options_map, keywords=KEYWORDS
+        )
+    ]
+
+
 def _extracted() -> dict[tuple[str | None, str], str]:
     """(context, msgid) of every translatable string of the code and templates: where."""
-    method_map, options_map = parse_mapping_cfg(io.StringIO((ROOT / "babel.cfg").read_text()))
     found = {}
-    for filename, lineno, message, _comments, context in extract_from_dir(
-        str(ROOT), method_map, options_map, keywords=KEYWORDS
-    ):
+    for filename, lineno, message, context in _extracted_messages():
         msgid = message if isinstance(message, str) else message[0]
         found.setdefault((context, msgid), f"{filename}:{lineno}")
     return found
+
+
+def test_the_extractor_reads_each_string_as_the_catalogue_holds_it():
+    """A string found as a plural is one in the catalogue, with the same plural, and a
+    singular one is not. Otherwise `flask translate update` rewrites the entry and marks it
+    fuzzy, and the page shows it in English: `_("Imported: %(n)s.", n=", ".join(…))` read
+    the ", " as a plural form."""
+    with open(ROOT / "translations/fr/LC_MESSAGES/messages.po", "rb") as po:
+        catalogue = read_po(po)
+    wrong = []
+    for filename, lineno, message, context in _extracted_messages():
+        msgid = message if isinstance(message, str) else message[0]
+        entry = catalogue.get(msgid, context=context)
+        if entry is None:
+            continue  # told by the test of missing translations
+        found = message[1] if isinstance(message, tuple) else None
+        held = entry.id[1] if isinstance(entry.id, tuple) else None
+        if found != held:
+            wrong.append(f"{filename}:{lineno}: {msgid!r} plural {found!r}, catalogue {held!r}")
+    assert not wrong, "read otherwise than the catalogue holds it:\n" + "\n".join(wrong)
 
 
 def test_every_string_of_the_portal_is_translated_to_french():
