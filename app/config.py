@@ -1,6 +1,6 @@
 """Configuration read from the environment.
 
-Every setting has a safe development default except SECRET_KEY in
+Every setting has a safe development default except SECRET_KEY and PUBLIC_BASE_URL in
 production, which must be given explicitly.
 """
 
@@ -8,7 +8,10 @@ import os
 import secrets
 import tempfile
 from pathlib import Path
-from urllib.parse import urlsplit
+
+# Where `flask run` serves by default: links made from it open only on this machine, so a
+# production start refuses it (app/core/settings_check.py).
+DEVELOPMENT_BASE_URL = "http://127.0.0.1:5000"
 
 
 # A value these helpers cannot read is kept as given: create_app refuses it with its
@@ -137,7 +140,7 @@ class Config:
 
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 - an algorithm name
     MAP_TILE_URL = os.environ.get("MAP_TILE_URL")  # None: no third-party tiles
-    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", DEVELOPMENT_BASE_URL)
     # Single sign-on with the authority's OpenID Connect provider (app/auth/sso.py): off
     # unless OIDC_ISSUER is set. The provider is given PUBLIC_BASE_URL/auth/sso/callback.
     OIDC_ISSUER = os.environ.get("OIDC_ISSUER", "")
@@ -181,15 +184,11 @@ class TestConfig(Config):
 
 
 def check_public_base_url(config: dict) -> None:
-    """In production, refuse to start on the development address: every e-mail link,
-    sign-in link and QR code of a printed poster would lead to a machine of its own."""
-    host = urlsplit(config.get("PUBLIC_BASE_URL") or "").hostname
-    if config.get("ENV_NAME") == "production" and host in (None, "127.0.0.1", "localhost", "::1"):
-        raise RuntimeError(
-            "PUBLIC_BASE_URL is not set. Set it to the portal's address as staff reach it "
-            "(e.g. https://empreinte.example.org): links in e-mails and the QR codes of "
-            "printed posters are made from it."
-        )
+    """In production, refuse to start on this machine's address (create_app's settings
+    check reports it first, with every other setting to fix; this guards the order)."""
+    from app.core.settings_check import public_base_url_problems, refuse
+
+    refuse(list(public_base_url_problems(config.get)))
 
 
 def resolve_secret_key(config: dict, instance_path: str) -> str:
@@ -197,10 +196,9 @@ def resolve_secret_key(config: dict, instance_path: str) -> str:
     if config.get("SECRET_KEY"):
         return config["SECRET_KEY"]
     if config.get("ENV_NAME") == "production":
-        raise RuntimeError(
-            "SECRET_KEY is not set. Set the SECRET_KEY environment variable "
-            "to a long random value before starting Empreinte in production."
-        )
+        from app.core.settings_check import refuse, secret_key_problems
+
+        refuse(list(secret_key_problems(config.get)))
     key_file = Path(instance_path) / "secret_key"
     if not key_file.exists():
         key_file.parent.mkdir(parents=True, exist_ok=True)

@@ -6,6 +6,7 @@ first e-mail, or silently another behaviour (development cookies in production).
 portal refuses to start instead, with one message naming each variable and what it accepts.
 """
 
+import ipaddress
 import logging
 import math
 import os
@@ -14,6 +15,8 @@ from datetime import date
 from email.utils import parseaddr
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from app.config import DEVELOPMENT_BASE_URL
 
 ENVIRONMENTS = ("development", "production", "testing")
 ACCESSIBILITY_STATUSES = ("non-compliant", "partially-compliant", "fully-compliant")
@@ -60,12 +63,7 @@ def check_settings(config: Mapping, environ: Mapping[str, str] = os.environ) -> 
     def value(name: str):
         return config[name] if name in config else environ.get(name)
 
-    problems = [problem for check in CHECKS for problem in check(value)]
-    if problems:
-        raise SettingsError(
-            "Empreinte cannot start with these settings (environment variables):\n"
-            + "\n".join(f"- {problem}" for problem in problems)
-        )
+    refuse([problem for check in CHECKS for problem in check(value)])
     for warning in settings_warnings(value):
         logging.getLogger(__name__).warning(warning)
 
@@ -78,14 +76,23 @@ PRIVACY_CONTACTS = {
 }
 
 
+def refuse(problems: list[str]) -> None:
+    """Raise SettingsError listing `problems`, if there are any."""
+    if problems:
+        raise SettingsError(
+            "Empreinte cannot start with these settings (environment variables):\n"
+            + "\n".join(f"- {problem}" for problem in problems)
+        )
+
+
 def settings_warnings(value) -> list[str]:
     """What a production portal lacks without refusing to start: `value(name)` reads a
     setting as in check_settings."""
     if value("ENV_NAME") != "production":
         return []
     warnings = [
-        f"{name} is empty: the privacy notice gives no {what}; it says the administrator "
-        "must fill it in. Set it in the environment."
+        f"{name} is empty: the privacy notice does not give {what}; it says the "
+        "administrator must fill it in. Set it in the environment."
         for name, what in PRIVACY_CONTACTS.items()
         if not str(value(name) or "").strip()
     ]
@@ -113,6 +120,47 @@ def _environment(value):
             f"EMPREINTE_ENV={value('ENV_NAME')!r}: use 'production' on a server, "
             "'development' (the default) on a workstation"
         )
+
+
+def secret_key_problems(value):
+    """A production portal signs sessions, links and custody steps with a key of its own."""
+    if value("ENV_NAME") == "production" and not str(value("SECRET_KEY") or "").strip():
+        yield (
+            "SECRET_KEY is not set: production needs a long random value of its own, such as "
+            "the output of: python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"
+        )
+
+
+def names_this_machine(host: str) -> bool:
+    """Whether a URL's host is this computer (loopback or unspecified), for whoever opens it."""
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_unspecified
+
+
+def public_base_url_problems(value):
+    """In production, every e-mail link, sign-in link and QR code of a printed poster is
+    made from PUBLIC_BASE_URL: on this machine's address they would open each reader's own
+    computer. (An address that is no URL at all is refused by _addresses.)"""
+    base = value("PUBLIC_BASE_URL")
+    host = urlsplit(str(base or "")).hostname
+    if value("ENV_NAME") != "production" or not host or not names_this_machine(host):
+        return
+    fix = (
+        "give the portal's address as staff reach it, such as https://empreinte.example.org "
+        "(links in e-mails and the QR codes of printed posters are made from it)"
+    )
+    if base == DEVELOPMENT_BASE_URL:
+        yield (
+            f"PUBLIC_BASE_URL is not set (or is set to its development default, {base}, "
+            f"which names this machine): {fix}"
+        )
+    else:
+        yield f"PUBLIC_BASE_URL={base!r} names this machine ({host}), not the portal: {fix}"
 
 
 def _integers(value):
@@ -278,6 +326,8 @@ def _addresses(value):
 
 CHECKS: tuple[Callable, ...] = (
     _environment,
+    secret_key_problems,
+    public_base_url_problems,
     _integers,
     _numbers,
     _booleans,

@@ -101,8 +101,9 @@ def test_production_session_cookie_is_secure(app, make, make_app):
 
 def test_production_refuses_to_start_without_a_secret_key(make_app):
     from app.config import Config
+    from app.core.settings_check import SettingsError
 
-    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+    with pytest.raises(SettingsError, match="SECRET_KEY is not set"):
         make_app(Config, ENV_NAME="production", SECRET_KEY=None)
 
 

@@ -150,3 +150,85 @@ def test_make_run_links_and_mail_sink_follow_the_port_served():
     assert "-l 127.0.0.1:2526 " in planned
     assert "PUBLIC_BASE_URL='http://127.0.0.1:5145' MAIL_PORT='2526'" in planned
     assert "flask run --host 127.0.0.1 --port 5145" in planned
+
+
+def _production_start(**environment):
+    """Start the portal as gunicorn would, in production with `environment`: its stderr."""
+    given = {k: v for k, v in os.environ.items() if k not in ("PUBLIC_BASE_URL", "SECRET_KEY")}
+    given.update(EMPREINTE_ENV="production", DATABASE_URL="sqlite://", **environment)
+    started = subprocess.run(
+        [sys.executable, "-c", "from app import create_app; create_app()"],
+        cwd=ROOT,
+        env=given,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert started.returncode == 1
+    return started.stderr
+
+
+def test_a_loopback_public_base_url_in_production_is_named_not_called_unset():
+    """PUBLIC_BASE_URL=http://127.0.0.1:8000 stopped the start with a traceback ending
+    "RuntimeError: PUBLIC_BASE_URL is not set." although it was set."""
+    stderr = _production_start(PUBLIC_BASE_URL="http://127.0.0.1:8000", SECRET_KEY="k" * 40)
+    assert stderr.startswith("Empreinte cannot start")
+    assert "Traceback" not in stderr
+    assert "- PUBLIC_BASE_URL='http://127.0.0.1:8000' names this machine (127.0.0.1)" in stderr
+    assert "not set" not in stderr
+
+
+def test_a_production_start_lists_a_missing_secret_key_with_the_address():
+    """One message naming each variable: the secret key no longer stops the start alone,
+    with a traceback, before the address is looked at."""
+    stderr = _production_start(PUBLIC_BASE_URL="http://localhost:8000")
+    assert stderr.startswith("Empreinte cannot start")
+    assert "Traceback" not in stderr
+    assert "- SECRET_KEY is not set" in stderr
+    assert "- PUBLIC_BASE_URL='http://localhost:8000' names this machine (localhost)" in stderr
+
+
+def test_an_unset_public_base_url_in_production_is_called_unset():
+    stderr = _production_start(SECRET_KEY="k" * 40)
+    assert "- PUBLIC_BASE_URL is not set (or is set to its development default" in stderr
+
+
+@pytest.mark.parametrize(
+    ("address", "host"),
+    [
+        ("http://127.0.0.1:8000", "127.0.0.1"),
+        ("http://localhost", "localhost"),
+        ("http://[::1]:8000/", "::1"),
+        ("http://0.0.0.0:8000", "0.0.0.0"),  # noqa: S104 - an address refused
+        ("http://127.0.1.1:8000", "127.0.1.1"),
+    ],
+)
+def test_create_app_refuses_a_loopback_public_base_url_naming_it(address, host):
+    from app.config import Config
+
+    with pytest.raises(SettingsError) as refused:
+        create_app(
+            Config,
+            ENV_NAME="production",
+            SECRET_KEY="k" * 40,
+            PUBLIC_BASE_URL=address,
+            SQLALCHEMY_DATABASE_URI="sqlite://",
+        )
+    message = str(refused.value)
+    assert f"PUBLIC_BASE_URL={address!r} names this machine ({host})" in message
+    assert "not set" not in message
+
+
+def test_the_privacy_contact_warnings_read_as_sentences():
+    from app.core.settings_check import settings_warnings
+
+    warnings = settings_warnings({"ENV_NAME": "production"}.get)
+    assert (
+        "PRIVACY_CONTROLLER_CONTACT is empty: the privacy notice does not give the "
+        "controller's contact (a postal or e-mail address);" in warnings[0]
+    )
+    assert (
+        "PRIVACY_CONTACT is empty: the privacy notice does not give the data protection "
+        "officer's e-mail address;" in warnings[1]
+    )
+    assert not any("gives no the" in warning for warning in warnings)
