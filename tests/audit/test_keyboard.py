@@ -5,6 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from app.auth.models import User
+from app.catalogue.models import CatalogueItem
 from app.extensions import db
 from bench.pages import EMPLOYEE, _campaign, _equipment
 from tests.audit.conftest import sign_in_through_the_form
@@ -129,19 +130,30 @@ def test_every_control_is_reached_with_tab_and_shows_its_focus(page, demo_data, 
     assert not invisible, f"no visible focus on {path}: {invisible}"
 
 
+def _four_equipment_ids() -> list[int]:
+    return list(
+        db.session.scalars(
+            select(CatalogueItem.id)
+            .where(CatalogueItem.kind == "equipment")
+            .order_by(CatalogueItem.id)
+            .limit(4)
+        )
+    )
+
+
 def test_a_table_wider_than_a_phone_scrolls_in_its_own_named_box(signed_in_page):
-    """At 320 px the departments' budgets scroll sideways in their box, not the page: the
-    box then takes the focus (arrow keys scroll it) and is named after the page's heading.
+    """At 320 px four compared items scroll sideways in their box, not the page: the box
+    then takes the focus (arrow keys scroll it) and is named after the table's caption.
     At a desktop's width it fits and is no extra Tab stop."""
     page = signed_in_page
-    page.goto("/catalogue/budgets")
+    page.goto("/catalogue/compare?" + "&".join(f"ids={i}" for i in _four_equipment_ids()))
     box = page.locator("main .table-scroll").first
     box.wait_for()
     assert box.get_attribute("tabindex") is None
     page.set_viewport_size({"width": 320, "height": 640})
     page.wait_for_function("() => document.querySelector('main .table-scroll').tabIndex === 0")
     assert box.get_attribute("role") == "region"
-    assert box.get_attribute("aria-label") == page.locator("h1").inner_text()
+    assert box.get_attribute("aria-label") == box.locator("caption").inner_text().strip()
     width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
     assert width[0] <= width[1]
     box.focus()
@@ -175,6 +187,16 @@ def test_on_a_phone_each_catalogue_item_shows_its_yearly_footprint_in_full(signe
         assert rows.nth(index).locator("td.category").is_visible()  # nothing left out
     label = rows.first.locator("td.num").evaluate("td => getComputedStyle(td, '::before').content")
     assert "Empreinte annuelle" in label or "Yearly footprint" in label
+
+
+def test_on_a_phone_the_budgets_read_without_scrolling_sideways(signed_in_page):
+    """Each department's budget a block at 320 px, its share used and status in view."""
+    page = signed_in_page
+    _table_fitting_a_phone(page, "/catalogue/budgets")
+    cells = page.locator("main table tbody tr").first.locator("td")
+    for index in range(cells.count()):
+        bounds = cells.nth(index).bounding_box()
+        assert bounds["x"] >= 0 and bounds["x"] + bounds["width"] <= 320
 
 
 def test_on_a_phone_the_campaigns_list_reads_without_scrolling_sideways(signed_in_page):
