@@ -263,16 +263,23 @@ def campaign_variables(users, now: datetime, context: dict) -> dict[int, dict]:
     return result
 
 
+# Up to this many recipients, their participations are read by their ids (one IN list).
+FEW_READERS = 2_000
+
+
 def _variables_in(campaign: CleanupCampaign, users, now: datetime) -> dict[int, dict]:
     """One campaign's variables for its recipients: what they share is worked out once."""
     # The campaign's participants as its results count them: a counted entry (one
     # flagged, rejected or a device not received makes nobody a participant).
-    participants = dict(
-        db.session.execute(queries.counted_participants(campaign.id)).tuples().all()
-    )
+    readers = [user.id for user in users]
+    # A preview, a test or one window of a dispatch: these readers' participations only,
+    # not the campaign's 15,000 and their badges (a second per editor page).
+    few = readers if len(readers) <= FEW_READERS else None
+    counted = queries.counted_participants(campaign.id, few)
+    participants = dict(db.session.execute(counted).tuples().all())
     board = queries.get_board(campaign)
     points = board.points
-    badges = queries.badges_for(campaign)
+    badges = queries.badges_for(campaign, participants.values())
     # A team too small to be shown on the boards is not told in messages either: in a
     # team of two, its points less one's own are the other person's.
     ranked = queries.rank_teams(
@@ -762,7 +769,8 @@ def _panel_goals(campaign):
 
 
 def waiting_work(user) -> list[WorkItem]:
-    """For organisers: the entries waiting for review, campaign by campaign, and the drafts."""
+    """For organisers: the entries waiting for their review (not their own), campaign by
+    campaign, and the drafts."""
     if not user.has_role("organiser"):
         return []
     language = current_language()
@@ -777,7 +785,10 @@ def waiting_work(user) -> list[WorkItem]:
             ),
             url_for("cleanup.review", campaign_id=campaign.id),
         )
-        for campaign, count in queries.campaigns_with_entries_to_review()
+        # Not one's own entries: the review page offers no decision on them.
+        for campaign, count in queries.campaigns_with_entries_to_review(
+            services.decidable_by(user.id)
+        )
     ]
     drafts = queries.draft_campaign_count()
     if drafts:

@@ -1374,14 +1374,17 @@ def decided_actions(campaign: CleanupCampaign) -> list[tuple[CleanupAction, User
     )
 
 
-def campaigns_with_entries_to_review() -> list[tuple[CleanupCampaign, int]]:
-    """Campaigns not yet frozen with flagged entries, and how many each, oldest first."""
+def campaigns_with_entries_to_review(decidable) -> list[tuple[CleanupCampaign, int]]:
+    """Campaigns not yet frozen with flagged entries the reviewer may decide, and how many
+    each, oldest first. `decidable`: `services.decidable_by(reviewer_id)`, the review
+    page's rule, so that one's own entry (decided by another organiser) is not counted."""
     count = func.count(A.id)
     return list(
         db.session.execute(
             select(CleanupCampaign, count)
             .join(A, (A.campaign_id == CleanupCampaign.id) & (A.status == FLAGGED))
-            .where(CleanupCampaign.frozen_at.is_(None))
+            .join(CleanupParticipant, CleanupParticipant.id == A.participant_id)
+            .where(CleanupCampaign.frozen_at.is_(None), decidable)
             .group_by(CleanupCampaign.id)
             .order_by(CleanupCampaign.starts_at)
         ).tuples()
@@ -1400,6 +1403,16 @@ def action_author(action: CleanupAction) -> User | None:
 def flagged_count(campaign: CleanupCampaign) -> int:
     return db.session.scalar(
         select(func.count(A.id)).where(A.campaign_id == campaign.id, A.status == FLAGGED)
+    )
+
+
+def decidable_count(campaign: CleanupCampaign, decidable) -> int:
+    """The campaign's flagged entries a reviewer may decide (`decidable`, as in
+    `campaigns_with_entries_to_review`): what its link to the review queue counts."""
+    return db.session.scalar(
+        select(func.count(A.id))
+        .join(CleanupParticipant, CleanupParticipant.id == A.participant_id)
+        .where(A.campaign_id == campaign.id, A.status == FLAGGED, decidable)
     )
 
 
@@ -1574,18 +1587,25 @@ def state_label(state: str) -> str:
     }[state]
 
 
-def counted_participants(campaign_id: int):
+def counted_participants(campaign_id: int, user_ids=None):
     """SELECT of (user id, participant id) of the people who take part in a campaign as
     its results count them: at least one counted (accepted) entry. An entry waiting for
     review, rejected, or a device not received yet makes nobody a participant (the
     results page, per head and the participants goal count the same people). One
-    statement, read from the board's covering index, whatever the headcount."""
-    counted = select(A.participant_id).where(*_accepted(campaign_id))
-    return select(CleanupParticipant.user_id, CleanupParticipant.id).where(
+    statement, read from the board's covering index, whatever the headcount.
+
+    `user_ids`: of these people only (a preview's reader, a window of recipients), each
+    participation then checked on its own entries: the campaign's accepted entries read
+    as a whole took 0.2 s at the Bordeaux scale."""
+    query = select(CleanupParticipant.user_id, CleanupParticipant.id).where(
         CleanupParticipant.campaign_id == campaign_id,
         CleanupParticipant.user_id.is_not(None),
-        CleanupParticipant.id.in_(counted),
     )
+    if user_ids is None:
+        counted = select(A.participant_id).where(*_accepted(campaign_id))
+        return query.where(CleanupParticipant.id.in_(counted))
+    own = select(A.id).where(A.participant_id == CleanupParticipant.id, *_accepted(campaign_id))
+    return query.where(CleanupParticipant.user_id.in_(user_ids), own.exists())
 
 
 def participant_user_ids(campaign_id: int):

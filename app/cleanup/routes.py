@@ -568,6 +568,10 @@ def _campaign_page(campaign, extend_form: ExtendForm | None = None, **progress):
         extend_form=extend_form or ExtendForm(),
         confirm_form=ConfirmForm(),
         flagged_count=queries.flagged_count,  # read for organisers only
+        # What the link to the review queue counts: the entries this organiser may decide.
+        to_review_count=lambda c: queries.decidable_count(
+            c, services.decidable_by(current_user.id)
+        ),
         # A draft whose start has passed starts on publication: no correcting it then.
         starts_later=campaign.starts_at > now,
         # The locale portal.js writes the typed end in, within the extension's question.
@@ -959,6 +963,8 @@ _REVIEW_HELPERS = {
     "accepted_before": services.accepted_before,
     "decision_changeable": services.decision_changeable,
     "correction_refused": services.correction_refused,
+    # One's own entry is decided by someone else: no form on it (services.review_action).
+    "may_decide": services.may_decide,
     # An acceptance's reason is said while the entry is as accepted, as its author reads it.
     "reviewed_as_is": reviewed_as_is,
 }

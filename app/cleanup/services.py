@@ -1123,6 +1123,20 @@ def _check_cap_to_accept_again(campaign: CleanupCampaign, action: CleanupAction)
         )
 
 
+def may_decide(reviewer_id: int, author_id: int | None) -> bool:
+    """Whether a reviewer (whatever their roles) may accept or reject an entry logged by
+    `author_id` (None: an erased author): never their own. Flagged as unusual, its author
+    accepting it would make the review a formality; another organiser decides on it."""
+    return author_id != reviewer_id
+
+
+def decidable_by(reviewer_id: int):
+    """`may_decide` as a condition on an entry's author (`CleanupParticipant.user_id`, the
+    participant joined): what a count of the entries a reviewer may decide filters on, so
+    that the home "To do" panel and the campaign page count what the review page offers."""
+    return CleanupParticipant.user_id.is_distinct_from(reviewer_id)
+
+
 def review_action(
     action: CleanupAction,
     actor,
@@ -1158,8 +1172,7 @@ def review_action(
     author_id = db.session.scalar(
         select(CleanupParticipant.user_id).where(CleanupParticipant.id == action.participant_id)
     )
-    if author_id == actor.id:
-        # Flagged as unusual: its author accepting it would make the review a formality.
+    if not may_decide(actor.id, author_id):
         raise CleanupError(
             _("You logged this entry yourself: another organiser decides on it."), "own_entry", 403
         )

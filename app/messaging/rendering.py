@@ -59,6 +59,14 @@ def sandbox() -> BoundedSandbox:
     return BoundedSandbox(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False)
 
 
+@lru_cache(maxsize=512)
+def compiled(source: str):
+    """A text compiled in the sandbox, once per process (a Jinja template renders in any
+    thread: its budget is per rendering). Compiling the four texts, again for each check
+    and preview, was most of an editor page."""
+    return sandbox().from_string(source)
+
+
 def _unknown_names(source: str, tree, known: set[str]) -> list[tuple[str, int | None]]:
     undeclared = meta.find_undeclared_variables(tree)
     unknown = sorted(undeclared - known)
@@ -95,7 +103,7 @@ def check_source(field: str, source: str, required: bool = True) -> list[Templat
     # Render once with the example values: catches sandbox violations and bad filter uses.
     examples = {name: str(var.example) for name, var in known.items()}
     try:
-        bounded_render(env.from_string(source), examples)
+        bounded_render(compiled(source), examples)
     except TemplateSyntaxError as error:  # found when compiling: its line is known
         return [_syntax_problem(field, source, error)]
     except Exception as error:  # a template must never crash a save: report it
@@ -316,7 +324,7 @@ def readable_subject(source: str, variables: dict) -> str:
     """A subject as its reader would see it; where these values cannot render it, its
     plain text without the template's tags: never the template's syntax."""
     try:
-        text = bounded_render(sandbox().from_string(source or ""), variables)
+        text = bounded_render(compiled(source or ""), variables)
     except Exception:  # a value the reader lacks, or a text that does not compile
         text = TAG_RE.sub("", source or "")
     return ASCII_SPACES_RE.sub(" ", text).strip(" ")
@@ -350,7 +358,7 @@ def _empty_subject_problem(field: str, source: str) -> TemplateProblem | None:
     values = {name: str(var.example) for name, var in known.items()}
     values.update({name: _empty_value(known[name].example) for name in used if name in known})
     try:
-        text = bounded_render(sandbox().from_string(source), values)
+        text = bounded_render(compiled(source), values)
     except Exception:  # a value that empty cannot stand for (a sum, a comparison): unknown
         return None
     if ASCII_SPACES_RE.sub("", text).strip():
@@ -403,10 +411,9 @@ class CompiledTemplate:
     @classmethod
     def from_texts(cls, texts: dict, name: str) -> "CompiledTemplate":
         """From the four texts (`TEXT_FIELDS`) and the template's name."""
-        env = sandbox()
         return cls(
-            subjects={loc: env.from_string(texts[f"subject_{loc}"] or "") for loc in ("fr", "en")},
-            bodies={loc: env.from_string(texts[f"body_{loc}"] or "") for loc in ("fr", "en")},
+            subjects={loc: compiled(texts[f"subject_{loc}"] or "") for loc in ("fr", "en")},
+            bodies={loc: compiled(texts[f"body_{loc}"] or "") for loc in ("fr", "en")},
             fallback=name,
         )
 
