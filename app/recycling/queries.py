@@ -472,6 +472,18 @@ def list_agent_returns(
     return pagination if pagination.page == shown else fetch(shown)[0]
 
 
+def desk_row_at(rows, device_return, status: str):
+    """Where `device_return` stands on a page of the desk's view `status` (rows as
+    `list_agent_returns` gives them): its own row, or, once it left the view (a receipt
+    in "Declared"), the row that took its place; None past the page's last row."""
+    stood = (device_return.declared_at, device_return.id)
+    for row in rows:
+        here = (row.declared_at, row.id)
+        if here == stood or (here > stood if status in OLDEST_FIRST else here < stood):
+            return row
+    return None
+
+
 @functools.cache
 def _my_returns_statement():
     """Built once (user, limit and offset bound): the points page, the list of all one's

@@ -578,7 +578,7 @@ def agent_desk():
     ?receipt= opens the return whose receipt number the person shows at the desk."""
     typed = request.args.get("receipt", "").strip()[:64]
     searched = "receipt" in request.args  # sent empty too: its form has novalidate
-    point_ids = queries.agent_point_ids(current_user)  # asked once, for every read below
+    point_ids = _point_ids()  # asked once, for every read below
     if typed and (found := queries.find_return_for_agent(typed, current_user, point_ids)):
         return redirect(
             url_for("recycling.agent_return", receipt=found.receipt_number, **desk_place())
@@ -618,6 +618,8 @@ def agent_desk():
         receipt=typed,
         receipt_error=receipt_error,
         fragment=partial,  # the search form's view and page follow, out of band
+        # A receipt confirmed without JavaScript: its answer at the row it was confirmed at.
+        answer=None if partial else _desk_answer_carried(pagination.items, status),
         every_point=every_point,
         admins=queries.list_admin_contacts() if point_ids == [] else None,
         # Its closed points, with the admin's note: returns still come from them.
@@ -812,11 +814,13 @@ def receive_return(receipt: str):
     """Confirm receipt (htmx: the updated row and the desk's count; otherwise back to the
     desk it was confirmed at, or to the return)."""
     device_return = _agent_return(receipt)
+    failed = True
     if ConfirmForm().validate_on_submit():
         try:
             services.confirm_receipt(device_return, current_user, utcnow())
             db.session.commit()
             message = _("Receipt confirmed for %(receipt)s.", receipt=device_return.receipt_number)
+            failed = False
         except services.ReturnError as error:
             db.session.rollback()
             message = str(error.message)
@@ -839,12 +843,46 @@ def receive_return(receipt: str):
             page=page,
             total=total,
         )
+    if desk is not None:  # confirmed at the desk: back to it, counted again, at its row
+        return _back_to_desk(desk, page, device_return, message, failed)
     flash(message, "info")
-    if desk is not None:  # confirmed at the desk: back to it, counted again
-        return redirect(
-            url_for("recycling.agent_desk", status=desk, page=page if page > 1 else None)
-        )
     return _back_to_return(device_return)
+
+
+# A receipt's answer without JavaScript, carried over its redirect to the desk to stand
+# where the agent was in the list (`#desk-answer`), as the htmx answer stands in the row:
+# flashed, it stood at the top of the page, out of view of the row the agent was at.
+_DESK_ANSWER_KEY = "recycling_desk_answer"
+
+
+def _back_to_desk(desk: str, page: int, device_return, message: str, failed: bool):
+    """The desk's view and page a receipt was confirmed at, opened at its answer."""
+    session[_DESK_ANSWER_KEY] = {
+        "desk": desk,
+        "receipt": device_return.receipt_number,
+        "message": str(message),
+        "failed": failed,
+    }
+    page_asked = page if page > 1 else None
+    return redirect(
+        url_for("recycling.agent_desk", status=desk, page=page_asked, _anchor="desk-answer")
+    )
+
+
+def _desk_answer_carried(rows, status: str) -> dict | None:
+    """The receipt's answer carried over the redirect (once, on its view), and the row it
+    stands before: the return's own, or the one that took its place (None: at the end)."""
+    if _DESK_ANSWER_KEY not in session:  # a pop would rewrite the cookie at every view
+        return None
+    carried = session.pop(_DESK_ANSWER_KEY)
+    if not isinstance(carried, dict) or "message" not in carried:
+        return None
+    handled = queries.get_return_for_agent(carried.get("receipt", ""), current_user, _point_ids())
+    if carried.get("desk") != status or handled is None:  # nowhere to stand: at the top
+        flash(carried["message"], "error" if carried.get("failed") else "info")
+        return None
+    row = queries.desk_row_at(rows, handled, status)
+    return {**carried, "before": None if row is None else row.id}
 
 
 def _desk_view() -> tuple[str | None, int]:

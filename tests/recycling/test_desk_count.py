@@ -62,7 +62,7 @@ def test_a_received_return_still_to_handle_keeps_the_count(auth, desk):
 def test_without_javascript_the_desk_comes_back_on_its_view_counted_again(client, auth, desk):
     response = _receive(auth, desk[0].receipt_number, htmx=False, desk="declared", page="1")
     assert response.status_code == 302
-    assert response.headers["Location"] == "/recycling/agent?status=declared"
+    assert response.headers["Location"] == "/recycling/agent?status=declared#desk-answer"
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert _count(page) == ("", "1 dépôt")
     assert f"Réception confirmée pour {desk[0].receipt_number}." in page
@@ -70,7 +70,7 @@ def test_without_javascript_the_desk_comes_back_on_its_view_counted_again(client
 
 def test_without_javascript_the_desk_comes_back_on_its_page(auth, desk):
     response = _receive(auth, desk[0].receipt_number, htmx=False, desk="all", page="3")
-    assert response.headers["Location"] == "/recycling/agent?status=all&page=3"
+    assert response.headers["Location"] == "/recycling/agent?status=all&page=3#desk-answer"
 
 
 @pytest.mark.browser
