@@ -58,7 +58,9 @@ from app.messaging.recurrence import (
     stored_more_than_daily,
 )
 from app.messaging.rendering import (
+    TEXT_FIELDS,
     CompiledTemplate,
+    TemplateProblem,
     check_template,
     links_cutting_their_line,
     plain_newlines,
@@ -389,7 +391,11 @@ def _preview(form: TemplateForm) -> dict:
     others = bool(address) and address.lower() != current_user.email.lower()
     for_whom = address if others else current_user.display_name
     data = _template_data(form)
-    problems = check_template(data)
+    # A text the form refused (too long) is not rendered either: said as its problems are.
+    refused = [
+        TemplateProblem(name, None, str(e)) for name in TEXT_FIELDS for e in form[name].errors
+    ]
+    problems = [*refused, *check_template(data)]
     if problems:
         return {"problems": problems, "renders": {}, "for_whom": for_whom}
     now = utcnow()
@@ -492,14 +498,30 @@ def _refused_template(
     return _editor(form, template, preview, test_language), 422
 
 
+# Fields the preview itself speaks of (its problems, its refused address), or none.
+_SAID_IN_THE_PREVIEW = {*TEXT_FIELDS, "recipient", "csrf_token"}
+
+
+def _previewed(form: TemplateForm, template: MessageTemplate | None):
+    """The editor after "Preview" without JavaScript, as the live preview does: rendered
+    from the texts whatever the key or name (not used by it). Their errors stay at their
+    fields, and a note over the preview names them: the page lands there, nothing saved."""
+    form.validate()
+    preview = _refused_recipient(form) if form.recipient.errors else _preview(form)
+    preview["to_correct"] = [
+        field for field in form if field.errors and field.name not in _SAID_IN_THE_PREVIEW
+    ]
+    return _editor(form, template, preview), 422 if form.errors else 200
+
+
 @bp.route("/templates/new", methods=["GET", "POST"])
 @role_required("organiser")
 def new_template():
     """Write a new template."""
     form = _template_form()
+    if request.method == "POST" and request.form.get("action") == "preview":
+        return _previewed(form, None)
     if form.validate_on_submit():
-        if request.form.get("action") == "preview":
-            return _editor(form, None, _preview(form))
         try:
             template = services.save_template(None, _template_data(form), current_user, utcnow())
         except services.TemplateInvalid as error:
@@ -527,9 +549,9 @@ def edit_template(template_id: int):
         # The preview comes with the page, not asked once it has loaded: nothing changed
         # that the person asked for, so nothing is read out ("Template saved." is).
         return _editor(form, template, _preview(form))
+    if request.form.get("action") == "preview":
+        return _previewed(form, template)
     if form.validate_on_submit():
-        if request.form.get("action") == "preview":
-            return _editor(form, template, _preview(form))
         try:
             services.save_template(template, _template_data(form), current_user, utcnow())
         except services.TemplateInvalid as error:
