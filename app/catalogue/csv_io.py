@@ -773,8 +773,13 @@ def _export_number(value: float) -> str:
 
 
 def export_catalogue_csv() -> str:
-    """Every item as CSV, open data: figures and sources only, nothing about people."""
-    return write_csv(_export_rows(), COLUMNS + EXPORT_ONLY)
+    """Every item as CSV, open data: figures and sources only, nothing about people.
+    Written once per change of the catalogue (40 cells of 1,642 items took 0.15–0.6 s
+    per download at the Bordeaux scale)."""
+    return cache.value(
+        "catalogue_open_data", (), ("catalogue",),
+        lambda: write_csv(_export_rows(), COLUMNS + EXPORT_ONLY),
+    )  # fmt: skip
 
 
 #: The spreadsheet export's file name, told apart from the open-data file's
@@ -796,12 +801,16 @@ def export_catalogue_for_spreadsheet(language: str) -> str:
     mark, and in French semicolons and decimal commas): the open-data file put every line
     in one column, « Clé » read as « ClÃ© », in French Excel. It imports back unchanged."""
     decimal = "," if language == "fr" else "."
-    rows = (
-        [cell.replace(".", decimal) if column in FIGURES else cell for column, cell in zip(
-            COLUMNS + EXPORT_ONLY, row, strict=True)]
-        for row in _export_rows()
-    )  # fmt: skip
-    return spreadsheet_csv(rows, COLUMNS + EXPORT_ONLY, language)
+
+    def written() -> str:
+        rows = (
+            [cell.replace(".", decimal) if column in FIGURES else cell for column, cell in zip(
+                COLUMNS + EXPORT_ONLY, row, strict=True)]
+            for row in _export_rows()
+        )  # fmt: skip
+        return spreadsheet_csv(rows, COLUMNS + EXPORT_ONLY, language)
+
+    return cache.value("catalogue_spreadsheet", (language,), ("catalogue",), written)
 
 
 FIGURES = (*NUMBERS, "lifetime_years", "grid_factor", "annual_kgco2e")
