@@ -247,6 +247,11 @@ def _tell_dates_and_scope(form, campaign=None) -> None:
             services.check_campaign_end(to_utc(end.data), utcnow())
         except services.CleanupError as error:
             _told_at_field(form, error)
+    elif start.data and not start.errors:  # the end refused: the start is still told
+        try:
+            services.check_campaign_start(campaign, to_utc(start.data), utcnow())
+        except services.CleanupError as error:
+            _told_at_field(form, error)
     if not form.departments.errors:
         scope = {
             "all_departments": bool(form.all_departments.data),

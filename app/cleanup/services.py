@@ -239,9 +239,29 @@ def check_campaign_dates(campaign: CleanupCampaign | None, data: dict, now: date
     """The checks saving a campaign makes of its dates (`data`'s starts_at and ends_at),
     the start's first; `campaign`: the one edited, None for a new one. Also run on a form
     refused for its other fields, so that every error is told at once."""
-    if campaign is not None and campaign.state(now) == SCHEDULED and data["starts_at"] < now:
-        # It would start at once, backdated, its launch message sent now. Told before the
-        # end's checks, so that one correction is enough.
+    # The start first, so that one correction is enough (see check_campaign_start).
+    check_campaign_start(campaign, data["starts_at"], now)
+    _check_not_over(data, now)
+    if data["ends_at"] <= data["starts_at"]:
+        raise CleanupError(_("The end must come after the start."), "invalid_dates", 422)
+
+
+def check_campaign_start(
+    campaign: CleanupCampaign | None, starts_at: datetime, now: datetime
+) -> None:
+    """The checks of a start alone, whatever the end; `campaign`: the one edited, None for
+    a new one. Also run on a form whose end was refused (a time the clocks skip), so that
+    both dates are told at once.
+
+    A draft may start in the past (it starts on publication), but one that started
+    MAX_LENGTH ago would be over whatever its end, and asking for an end first sent the
+    organiser from one refused end to another. A campaign starts within START_WITHIN: a
+    typo in a year (2099 or 2020) is told at once, not found in a launch e-mail.
+
+    Dates typed are compared, never moved: a start in year 9999 plus MAX_LENGTH would be
+    past the calendar's last day (OverflowError) before being told too far off."""
+    if campaign is not None and campaign.state(now) == SCHEDULED and starts_at < now:
+        # It would start at once, backdated, its launch message sent now.
         raise CleanupError(
             _(
                 "This campaign is published: its start cannot be in the past. Choose a start from now on."
@@ -249,9 +269,24 @@ def check_campaign_dates(campaign: CleanupCampaign | None, data: dict, now: date
             "start_in_past",
             422,
         )
-    _check_not_over(data, now)
-    if data["ends_at"] <= data["starts_at"]:
-        raise CleanupError(_("The end must come after the start."), "invalid_dates", 422)
+    if starts_at <= now.astimezone(starts_at.tzinfo) - MAX_LENGTH:
+        raise CleanupError(
+            _(
+                "A campaign lasts at most %(days)s days: one starting on %(start)s would "
+                "already be over. Choose a start from today on.",
+                days=MAX_LENGTH.days,
+                start=format_day(local_day(starts_at), LONG_DAY),
+            ),
+            "start_too_early",
+            422,
+        )
+    if starts_at > now + START_WITHIN:
+        latest = format_day(local_day(now + START_WITHIN), LONG_DAY)
+        raise CleanupError(
+            _("Choose a start within a year, by %(latest)s.", latest=latest),
+            "start_too_late",
+            422,
+        )
 
 
 def check_campaign_end(ends_at: datetime, now: datetime) -> None:
@@ -384,36 +419,9 @@ def _same_draft_since(actor, data: dict, since: datetime) -> CleanupCampaign | N
 
 
 def _check_not_over(data: dict, now: datetime) -> None:
-    """A campaign saved already over could never be published: say so at its end. A
-    campaign is time-boxed: at most MAX_LENGTH long, starting within START_WITHIN (a
-    typo in a year, 2099 or 2020, is told at once, not found in a launch e-mail).
-
-    The start comes first: a draft may start in the past (it starts on publication), but
-    one that started MAX_LENGTH ago would be over whatever its end, and asking for an end
-    first sent the organiser from one refused end to another.
-
-    Dates typed are compared, never moved: a start in year 9999 plus MAX_LENGTH would
-    be past the calendar's last day (OverflowError) before being told too far off."""
-    start = data["starts_at"]
-    if start <= now.astimezone(start.tzinfo) - MAX_LENGTH:
-        raise CleanupError(
-            _(
-                "A campaign lasts at most %(days)s days: one starting on %(start)s would "
-                "already be over. Choose a start from today on.",
-                days=MAX_LENGTH.days,
-                start=format_day(local_day(data["starts_at"]), LONG_DAY),
-            ),
-            "start_too_early",
-            422,
-        )
+    """Once the start is checked (check_campaign_start): a campaign saved already over
+    could never be published, say so at its end; and it lasts at most MAX_LENGTH."""
     check_campaign_end(data["ends_at"], now)
-    if data["starts_at"] > now + START_WITHIN:
-        latest = format_day(local_day(now + START_WITHIN), LONG_DAY)
-        raise CleanupError(
-            _("Choose a start within a year, by %(latest)s.", latest=latest),
-            "start_too_late",
-            422,
-        )
     if data["ends_at"] - data["starts_at"] > MAX_LENGTH:
         latest = format_day(local_day(data["starts_at"] + MAX_LENGTH), LONG_DAY)
         raise CleanupError(

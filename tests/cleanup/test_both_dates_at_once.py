@@ -1,6 +1,7 @@
 """A start the clocks skip (02:30 the night they go forward) and an end already past, sent
 together: both are told in one answer (organiser review: the end's refusal came only once
-the start was corrected, though the form tells every error at once)."""
+the start was corrected, though the form tells every error at once). And the reverse: an
+end the clocks skip, or unreadable, with a start refused on its own."""
 
 import html
 from datetime import date, datetime, timedelta
@@ -63,3 +64,39 @@ def test_an_edit_tells_the_skipped_start_and_the_past_end_at_once(client, make, 
     page = client.post(f"/cleanup/campaigns/{draft.id}/edit", data=data).get_data(as_text=True)
     assert _told(page, "starts_at").startswith("Cette heure n'existe pas à Paris")
     assert _told(page, "ends_at") == ENDED
+
+
+@pytest.mark.parametrize(
+    "start, told",
+    [
+        (in_days(-200, "09:00"), "Une campagne dure au plus 90 jours"),
+        (in_days(400, "09:00"), "Choisissez un début dans l'année"),
+    ],
+)
+def test_a_new_campaign_tells_the_refused_start_and_the_skipped_end_at_once(
+    client, make, start, told
+):
+    login(client, make.user(roles=("organiser",), locale="fr"))
+    answer = post_new_campaign(client, starts_at=start, ends_at=_spring_night())
+    page = answer.get_data(as_text=True)
+    assert answer.status_code == 422
+    assert _told(page, "starts_at").startswith(told)
+    assert _told(page, "ends_at").startswith("Cette heure n'existe pas à Paris")
+    assert "2\u00a0champs à corriger" in html.unescape(page)
+    assert db.session.scalar(select(func.count()).select_from(CleanupCampaign)) == 0
+
+
+def test_a_published_campaign_tells_a_past_start_and_an_unreadable_end_at_once(
+    client, make, make_campaign
+):
+    organiser = make.user(roles=("organiser",), locale="fr")
+    now = datetime.now(PARIS)
+    starts, ends = now + timedelta(days=10), now + timedelta(days=30)
+    scheduled = make_campaign(organiser=organiser, starts_at=starts, ends_at=ends)
+    login(client, organiser)
+    data = {**edit_form(client, scheduled), "starts_at": in_days(-1, "09:00"), "ends_at": "31/13"}
+    page = client.post(f"/cleanup/campaigns/{scheduled.id}/edit", data=data).get_data(as_text=True)
+    assert _told(page, "starts_at").startswith("Cette campagne est publiée")
+    assert _told(page, "ends_at")
+    db.session.refresh(scheduled)
+    assert scheduled.starts_at == starts.astimezone(scheduled.starts_at.tzinfo)
