@@ -68,18 +68,10 @@ def recurrence_cron(
 def describe_cron(expression: str) -> str | None:
     """A recurrence these choices make, in the reader's words ("Every Monday at 09:00",
     « Chaque lundi à 9 h »); None for any other expression, which is then shown as typed."""
-    fields = expression.split()
-    if len(fields) == 5:  # "0 9 * * 1" is Mondays too, "1-5" the working week
-        try:
-            fields[4] = _crontab_weekdays(fields[4]).replace("mon,tue,wed,thu,fri", "mon-fri")
-        except ValueError:
-            return None
-    match = _MADE_HERE.match(" ".join(fields))
+    match = _made_here(expression)
     if not match:
         return None
     minute, hour = int(match["minute"]), int(match["hour"])
-    if minute > 59 or hour > 23:
-        return None
     at = format_clock(time(hour, minute))
     day, weekday = match["day"], match["weekday"]
     if day == "*" and weekday == "*":
@@ -92,6 +84,47 @@ def describe_cron(expression: str) -> str | None:
     if weekday == "*" and day != "*" and 1 <= int(day) <= LAST_MONTH_DAY:
         return _("Every month on day %(day)s at %(time)s", day=int(day), time=at)
     return None
+
+
+def _made_here(expression: str) -> re.Match | None:
+    """The fields of an expression these choices make (a time, a day or a weekday); None
+    for any other."""
+    fields = expression.split()
+    if len(fields) == 5:  # "0 9 * * 1" is Mondays too, "1-5" the working week
+        try:
+            fields[4] = _crontab_weekdays(fields[4]).replace("mon,tue,wed,thu,fri", "mon-fri")
+        except ValueError:
+            return None
+    match = _MADE_HERE.match(" ".join(fields))
+    if not match or int(match["minute"]) > 59 or int(match["hour"]) > 23:
+        return None
+    return match
+
+
+def clock_change_note(expression: str) -> str | None:
+    """What a recurring message at 02:00–02:59 does on the Paris nights the clocks change,
+    when it can fall on them (a last Sunday of March or October); None otherwise.
+
+    As the scheduler runs it: the CronTrigger fires the hour the clocks skip an hour
+    later (02:30 at 03:30), and the hour that comes twice twice, whose second sending
+    dispatch_for_schedule drops as less than MIN_INTERVAL after the first."""
+    match = _made_here(expression)
+    if not match or int(match["hour"]) != 2:
+        return None
+    day, weekday = match["day"], match["weekday"]
+    on_a_last_sunday = (day == "*" and weekday in ("*", "sun")) or (
+        weekday == "*" and day != "*" and int(day) >= 25  # a month's last Sunday: 25th to 31st
+    )
+    if not on_a_last_sunday:
+        return None
+    minute = int(match["minute"])
+    return _(
+        "On the last Sunday of March, %(time)s does not exist in Paris (the clocks go "
+        "forward): a sending due that day goes at %(later)s. On the last Sunday of October, "
+        "%(time)s comes twice (the clocks go back): the message goes once, at the first.",
+        time=format_clock(time(2, minute)),
+        later=format_clock(time(3, minute)),
+    )
 
 
 # Day-of-week numbers as crontab counts them: 0 and 7 are Sunday.
@@ -167,7 +200,12 @@ def more_than_daily(trigger: CronTrigger, now: datetime, sendings: int = 6) -> b
         if previous is None:
             return False
         following = trigger.get_next_fire_time(previous, previous)
-        if following is not None and following - previous < MIN_INTERVAL:
+        # 02:30 fires twice the night the clocks go back (fold 0 then 1, an hour apart): the
+        # same wall time, whose second sending dispatch_for_schedule drops, not a rhythm.
+        repeated_hour = following is not None and (
+            following.replace(tzinfo=None) == previous.replace(tzinfo=None)
+        )
+        if following is not None and not repeated_hour and following - previous < MIN_INTERVAL:
             return True
         previous = following
     return False

@@ -52,6 +52,7 @@ from app.messaging.mailer import MailerPool
 from app.messaging.models import Dispatch, MessageTemplate, Schedule, message_language
 from app.messaging.recurrence import (
     CRON_DAYS,
+    clock_change_note,
     describe_cron,
     next_run,
     recurrence_cron,
@@ -977,6 +978,8 @@ def _schedule_confirmation(form, template, size: int, params: dict, at, cron, no
         # A rhythm whose e-mails fall outside the working hours on some days (every day,
         # with Mo-Fr hours): said before scheduling, as they will pile up.
         held=_held_run_in_words(cron, now) if cron else None,
+        # 02:30 every day: what happens the nights the clocks change (a note, not a refusal).
+        clock_change=clock_change_note(cron) if cron else None,
         # A one-off message sent outside them (now on a Saturday, on a Sunday at 10:00):
         # its inbox copies go at once, its e-mails when the working hours open.
         emails_wait=_emails_wait_in_words(at or now) if not cron else None,
