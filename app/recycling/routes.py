@@ -25,6 +25,7 @@ from sqlalchemy import select
 
 from app.auth.decorators import role_required
 from app.auth.models import User, UserRole
+from app.config import DEVELOPMENT_BASE_URL
 from app.core import cache
 from app.core.confirmation import asks_after_check, question_page
 from app.core.csv_safety import write_csv
@@ -37,7 +38,7 @@ from app.core.models import Commune, communes_by_name
 from app.core.return_notes import PENDING, return_notes
 from app.core.time import local_zone, utcnow
 from app.core.urls import LAST_PAGE_ASKABLE, leads_back, requested_page
-from app.extensions import db
+from app.extensions import db, htmx
 from app.recycling import hours, queries, services, statistics_export
 from app.recycling.forms import (
     CloseForm,
@@ -319,6 +320,9 @@ def poster(point_id: int):
         # A closed point's note is written in the portal's language, amid French and English.
         note_lang=current_app.config["BABEL_DEFAULT_LOCALE"],
         reader_lang=current_language(),
+        # Left at `flask run`'s address, the QR code opens on this machine only: said on
+        # screen before it is printed (production refuses to start with it).
+        development_base=base if base == DEVELOPMENT_BASE_URL.rstrip("/") else None,
     )
 
 
@@ -681,6 +685,47 @@ def _back_to_return(device_return):
     )
 
 
+# A custody step's answer without JavaScript, carried over its redirect to the return's
+# page to stand by the chain of custody it just changed (`#step-answer`): flashed, it
+# stood at the top of the page, out of view of the step the agent signed on a phone.
+_STEP_ANSWER_KEY = "recycling_step_answer"
+
+
+def _step_answered(device_return, message: str, failed: bool = False):
+    """The return's page after a custody step, with its answer: at the top for htmx (as
+    before), opened at the answer by the chain of custody without JavaScript."""
+    if htmx:
+        flash(message, "error" if failed else "success")
+        return _back_to_return(device_return)
+    session[_STEP_ANSWER_KEY] = {
+        "receipt": device_return.receipt_number,
+        "message": str(message),
+        "failed": failed,
+    }
+    return redirect(
+        url_for(
+            "recycling.agent_return",
+            receipt=device_return.receipt_number,
+            **desk_place(),
+            _anchor="step-answer",
+        )
+    )
+
+
+def _step_answer_carried(device_return) -> dict | None:
+    """The step's answer carried over the redirect, once, on the return's own page (on
+    another's, it is flashed at the top rather than lost)."""
+    if _STEP_ANSWER_KEY not in session:  # a pop would rewrite the cookie at every view
+        return None
+    carried = session.pop(_STEP_ANSWER_KEY)
+    if not isinstance(carried, dict) or "message" not in carried:
+        return None
+    if carried.get("receipt") != device_return.receipt_number:
+        flash(carried["message"], "error" if carried.get("failed") else "success")
+        return None
+    return carried
+
+
 def _point_ids() -> list[int] | None:
     """The signed-in agent's points, asked once per request (None: an admin's, every point)."""
     if "recycling_point_ids" not in g:
@@ -709,11 +754,16 @@ def agent_return(receipt: str):
     """One return, with the forms for the next custody step."""
     device_return = _agent_return(receipt)
     return _render_agent_return(
-        device_return, wipe_form_for(device_return.device_type), OutcomeForm()
+        device_return,
+        wipe_form_for(device_return.device_type),
+        OutcomeForm(),
+        answer=_step_answer_carried(device_return),
     )
 
 
-def _render_agent_return(device_return, wipe_form, outcome_form, status=200, undo_form=None):
+def _render_agent_return(
+    device_return, wipe_form, outcome_form, status=200, undo_form=None, answer=None
+):
     now = utcnow()
     first_wipe_day, last_wipe_day = services.wipe_dates(device_return, now)
     # Only the outcomes the device can still have are offered (the service refuses others).
@@ -751,6 +801,7 @@ def _render_agent_return(device_return, wipe_form, outcome_form, status=200, und
         outcome_question=outcome_question,
         storage_destroyed=services.storage_destroyed(device_return),
         custody=services.check_custody(device_return),
+        answer=answer,
     ), status
 
 
@@ -899,24 +950,21 @@ def close_not_brought(receipt: str):
     """Close a declaration whose device never came (asked first; signed and audited)."""
     device_return = _agent_return(receipt)
     if not ConfirmForm().validate_on_submit():
-        flash(_("Your form expired. Please try again."), "error")
+        return _step_answered(device_return, _("Your form expired. Please try again."), True)
+    try:
+        services.close_not_brought(
+            device_return, current_user, utcnow(), queries.long_waiting_days()
+        )
+    except services.ReturnError as error:
+        db.session.rollback()
+        return _step_answered(device_return, str(error.message), True)
+    db.session.commit()
+    if device_return.user_id is None:  # erased: nobody was told
+        closed = _("Declaration %(receipt)s closed.", receipt=device_return.receipt_number)
     else:
-        try:
-            services.close_not_brought(
-                device_return, current_user, utcnow(), queries.long_waiting_days()
-            )
-        except services.ReturnError as error:
-            db.session.rollback()
-            flash(str(error.message), "error")
-        else:
-            db.session.commit()
-            if device_return.user_id is None:  # erased: nobody was told
-                closed = _("Declaration %(receipt)s closed.", receipt=device_return.receipt_number)
-            else:
-                closed = _("Declaration %(receipt)s closed: its owner is told that the device "
-                           "never came.", receipt=device_return.receipt_number)  # fmt: skip
-            flash(closed, "success")
-    return _back_to_return(device_return)
+        closed = _("Declaration %(receipt)s closed: its owner is told that the device "
+                   "never came.", receipt=device_return.receipt_number)  # fmt: skip
+    return _step_answered(device_return, closed)
 
 
 @bp.post("/agent/returns/<receipt>/undo-receipt")
@@ -948,8 +996,7 @@ def undo_receipt(receipt: str):
             else:
                 undone = _("Receipt of %(receipt)s undone: the device is expected again, and "
                            "its owner is told.", receipt=device_return.receipt_number)  # fmt: skip
-            flash(undone, "success")
-            return _back_to_return(device_return)
+            return _step_answered(device_return, undone)
     wipe_form = wipe_form_for(device_return.device_type)
     return _render_agent_return(device_return, wipe_form, OutcomeForm(), 422, undo_form=form)
 
@@ -979,11 +1026,8 @@ def wipe_return(receipt: str):
             _show_refusal(form, error)
         else:
             db.session.commit()
-            flash(
-                _("Wipe recorded for %(receipt)s.", receipt=device_return.receipt_number),
-                "success",
-            )
-            return _back_to_return(device_return)
+            recorded = _("Wipe recorded for %(receipt)s.", receipt=device_return.receipt_number)
+            return _step_answered(device_return, recorded)
     return _render_agent_return(device_return, form, OutcomeForm(), 422)
 
 
@@ -1013,11 +1057,8 @@ def outcome_return(receipt: str):
             _show_refusal(form, error)
         else:
             db.session.commit()
-            flash(
-                _("Outcome recorded for %(receipt)s.", receipt=device_return.receipt_number),
-                "success",
-            )
-            return _back_to_return(device_return)
+            recorded = _("Outcome recorded for %(receipt)s.", receipt=device_return.receipt_number)
+            return _step_answered(device_return, recorded)
     return _render_agent_return(device_return, wipe_form_for(device_return.device_type), form, 422)
 
 

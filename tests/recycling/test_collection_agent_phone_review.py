@@ -118,7 +118,7 @@ def test_the_wipe_recorded_comes_back_to_the_return_with_the_desk_view(client, d
         _return_url(device_return) + "/wipe?status=all&page=2",
         {"method": "software_overwrite", "wipe_date": local_today(), "certificate_number": "C-1"},
     )
-    assert sent.headers["Location"] == _return_url(device_return) + "?status=all&page=2"
+    assert sent.headers["Location"] == _return_url(device_return) + "?status=all&page=2#step-answer"
 
 
 def test_the_return_page_forms_carry_the_desk_view(client, desk):

@@ -91,7 +91,9 @@ def test_closing_records_a_signed_step_the_withdrawn_signal_and_an_audit_event(c
     laptop = desk.declare(asset_tag="BM-PC-42")
     response = _close(client, laptop)
     assert response.status_code == 302
-    assert response.location.endswith(f"/recycling/agent/returns/{laptop.receipt_number}")
+    assert response.location.endswith(
+        f"/recycling/agent/returns/{laptop.receipt_number}#step-answer"
+    )
     closed = _reloaded(laptop)
     assert closed.status == "not_brought"
     assert closed.asset_tag_key is None  # free for a later declaration

@@ -110,7 +110,9 @@ def test_undoing_declares_the_return_again_after_a_signed_step_the_receipt_stayi
     laptop = desk.received()
     response = _undo(client, laptop, reason="  Wrong row clicked  ")
     assert response.status_code == 302
-    assert response.location.endswith(f"/recycling/agent/returns/{laptop.receipt_number}")
+    assert response.location.endswith(
+        f"/recycling/agent/returns/{laptop.receipt_number}#step-answer"
+    )
     undone = _reloaded(laptop)
     assert undone.status == "declared"
     _declared, receipt, step = undone.steps
