@@ -896,8 +896,7 @@ def receive_return(receipt: str):
         )
     if desk is not None:  # confirmed at the desk: back to it, counted again, at its row
         return _back_to_desk(desk, page, device_return, message, failed)
-    flash(message, "info")
-    return _back_to_return(device_return)
+    return _step_answered(device_return, message, failed)  # on its page, at its answer
 
 
 # A receipt's answer without JavaScript, carried over its redirect to the desk to stand

@@ -1,5 +1,5 @@
-"""A custody step signed on a return's own page without JavaScript (the wipe, the
-outcome, a declaration closed as never brought, a receipt undone) comes back to that page
+"""A custody step signed on a return's own page without JavaScript (the receipt, the
+wipe, the outcome, a declaration closed as never brought, a receipt undone) comes back to that page
 opened at its answer (#step-answer), which stands right after the chain of custody it
 changed, focusable. It stood at the top of the page, the page opened at the top too.
 With htmx, the answer is flashed as before."""
@@ -55,6 +55,15 @@ def _answered(client, response, receipt: str, query: str = "") -> tuple[str, str
         as_text=True
     )
     return found.group(1), found.group(2).strip()
+
+
+def test_a_receipt_confirmed_on_the_returns_page_opens_it_at_its_answer(client, auth, agent_at):
+    receipt = agent_at.device_return.receipt_number
+    response = auth.post(f"/recycling/agent/returns/{receipt}/receive")
+    assert _answered(client, response, receipt) == (
+        "success",
+        f"Receipt confirmed for {receipt}.",
+    )
 
 
 def test_a_wipe_opens_the_page_at_its_answer(client, auth, agent_at):
