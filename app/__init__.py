@@ -49,6 +49,7 @@ def create_app(config_class: type = Config, **overrides) -> Flask:
     htmx.init_app(app)
     csrf.init_app(app)
     signatures.init_app(app)
+    security.init_bearer(app)  # before the limiter: it counts each token's person apart
     limiter.init_app(app)
     security.init_app(app)
     templating.init_app(app)

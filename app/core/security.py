@@ -231,6 +231,30 @@ def read_only_token_refused() -> str:
     )
 
 
+def init_bearer(app: Flask) -> None:
+    """Know an API token's person before the rate limiter counts the request: each
+    person's calls are then counted on their own. Keyed by address, one script's calls
+    throttled everyone reaching the portal from the same address (an intranet server, a
+    proxy). Registered before `limiter.init_app`; a token not valid is still counted by
+    address, and refused after the limiter (`refuse_bearer`), so guesses stay limited."""
+
+    @app.before_request
+    def identify_bearer():
+        scheme, _space, credentials = request.headers.get("Authorization", "").partition(" ")
+        # Tokens are for the API only: web pages keep cookie sessions and their CSRF check.
+        # The scheme's name is case-insensitive (RFC 7235): "bearer" is a Bearer too.
+        if scheme.lower() != "bearer" or not request.path.startswith(API_PREFIX):
+            return
+        token = auth_services.active_token(credentials.strip(), utcnow())
+        if token is None:
+            g.bearer_refused = True
+            return
+        user, writes = token.user, token.writes  # read before the commit expires them
+        db.session.commit()  # last_used_at, at most once an hour
+        g._login_user = user  # Flask-Login's per-request user: no session cookie involved
+        g.bearer_authenticated, g.bearer_writes = True, writes
+
+
 def init_app(app: Flask) -> None:
     """Bound request bodies, enforce CSRF for cookie sessions and add security headers to
     every response."""
@@ -238,22 +262,16 @@ def init_app(app: Flask) -> None:
     app.request_class = BoundedRequest
 
     @app.before_request
-    def authenticate_bearer():
-        scheme, _space, credentials = request.headers.get("Authorization", "").partition(" ")
-        # Tokens are for the API only: web pages keep cookie sessions and their CSRF check.
-        # The scheme's name is case-insensitive (RFC 7235): "bearer" is a Bearer too.
-        if scheme.lower() != "bearer" or not request.path.startswith(API_PREFIX):
-            return None
-        token = auth_services.active_token(credentials.strip(), utcnow())
-        if token is None:
+    def refuse_bearer():
+        """After the rate limiter (see `init_bearer`): a token not valid gets its 401, a
+        read-only one cannot write."""
+        if g.get("bearer_refused"):
             return error_response(
                 401, "invalid_token", _("This API token is not valid or was revoked.")
             )
-        user, writes = token.user, token.writes  # read before the commit expires them
-        db.session.commit()  # last_used_at, at most once an hour
-        g._login_user = user  # Flask-Login's per-request user: no session cookie involved
-        g.bearer_authenticated = True
-        return refuse_write_to_read_only_token(writes)
+        if g.get("bearer_authenticated"):
+            return refuse_write_to_read_only_token(g.bearer_writes)
+        return None
 
     @app.before_request
     def enforce_csrf():
