@@ -232,9 +232,11 @@ def _decimals(value: float) -> int:
 
 def co2_range(co2_kg: dict) -> dict:
     """A campaign's CO₂ estimate as the results page writes it, in one unit (tonnes once
-    the high end reaches one): the central value to two significant figures at most, both
-    ends of the range to the high end's decimals ("0,4 t" and "1,2 t", not "0,412"). `low` is
-    None when it rounds to nothing: the range then reads "up to" its high end."""
+    the high end reaches one): the central value to two significant figures at most, each
+    end of the range with the fewest decimals that keep it within a tenth of its value
+    ("0,4 t" and "1,2 t", not "0,412"; "0,5 kg" and "530 kg", where the high end's
+    decimals wrote 0.53 as "1 kg"). `low` is None under 0.005 of the unit, where three
+    decimals could be more than a tenth off: the range then reads "up to" its high end."""
     central, low, high = (co2_kg.get(key) or 0.0 for key in ("central", "low", "high"))
     divisor, unit = (1000, "t") if high >= 1000 else (1, "kg")
 
@@ -243,17 +245,19 @@ def co2_range(co2_kg: dict) -> dict:
         # the figure as written: Babel rounds a half to even and gave 0.28.
         return (Decimal(str(kg)) / divisor).quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP)
 
-    def written(kg: float, decimals: int, digit: str = "0") -> str:
-        pattern = "#,##0" + ("." + digit * decimals if decimals else "")
+    def written(kg: float, decimals: int) -> str:
+        # Without a trailing zero: "0,06 kg", not "0,060 kg".
+        pattern = "#,##0" + ("." + "#" * decimals if decimals else "")
         return f"{format_number(in_unit(kg, decimals), pattern)}\u00a0{unit}\u00a0CO₂e"
 
-    decimals = _decimals(high / divisor)
-    shown_low = in_unit(low, decimals) > 0
+    def within_a_tenth(kg: float) -> int:
+        exact = Decimal(str(kg)) / divisor
+        return next((d for d in range(3) if abs(in_unit(kg, d) - exact) <= exact / 10), 3)
+
     return {
-        # Alone, without a trailing zero: "0,06 kg", not "0,060 kg".
-        "central": written(central, _decimals(central / divisor), "#"),
-        "low": written(low, decimals) if shown_low else None,
-        "high": written(high, decimals),
+        "central": written(central, _decimals(central / divisor)),
+        "low": written(low, within_a_tenth(low)) if low / divisor >= 0.005 else None,
+        "high": written(high, within_a_tenth(high)),
     }
 
 
