@@ -4,7 +4,7 @@ from flask import jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms import Field, StringField
-from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms.validators import DataRequired, Length, StopValidation, ValidationError
 
 from app.api import ApiError, api_blueprint, check_json_types, form_error, page_number
 from app.cleanup import queries, services
@@ -24,9 +24,17 @@ class RawField(Field):
         self.data = valuelist[0] if valuelist else None
 
 
+def sent(_form, field) -> None:
+    """Required, a zero or false counting as sent (the service then says what is wrong)."""
+    if field.data is None or (isinstance(field.data, str) and not field.data.strip()):
+        raise StopValidation(field.gettext("This field is required."))
+
+
 class ActionInput(PortalForm):
     action_type = StringField(validators=[DataRequired(), Length(max=40)])
-    quantity = RawField(validators=[DataRequired()])
+    # A quantity of 0 was sent (the service says it must be more than zero): DataRequired
+    # and InputRequired read it as missing, "This field is required."
+    quantity = RawField(validators=[sent])
 
     def validate_action_type(self, field):
         """Refused as the web form refuses it (a choice it does not offer): an action

@@ -3,8 +3,12 @@ hard from an intranet server (every call from the same address) leaves the other
 call from there untouched. A token that is not valid is still counted by address, so
 guessing stays limited."""
 
+from datetime import timedelta
+
 from app.auth import services as auth_services
+from app.core.time import utcnow
 from app.extensions import db
+from tests.cleanup.conftest import build_campaign
 
 
 def _bearer(user, scope="read") -> dict:
@@ -36,3 +40,24 @@ def test_a_read_only_token_is_still_refused_a_write(client, make):
     answer = client.post("/api/v1/device-returns", json={}, headers=headers)
     assert answer.status_code == 403
     assert answer.get_json()["error"]["code"] == "read_only_token"
+
+
+def test_a_quantity_of_zero_is_told_as_zero_not_as_missing(client, make):
+    now = utcnow()
+    campaign = build_campaign(
+        make, starts_at=now - timedelta(days=1), ends_at=now + timedelta(days=5)
+    )
+    headers = _bearer(make.user(), "read_write")
+    answer = client.post(
+        f"/api/v1/campaigns/{campaign.id}/actions",
+        json={"action_type": "delete-mail", "quantity": 0},
+        headers=headers,
+    )
+    assert answer.status_code == 422
+    assert answer.get_json()["error"]["code"] == "invalid_quantity"
+    missing = client.post(
+        f"/api/v1/campaigns/{campaign.id}/actions",
+        json={"action_type": "delete-mail"},
+        headers=headers,
+    )
+    assert missing.get_json()["error"]["details"]["quantity"] == ["Ce champ est requis."]
