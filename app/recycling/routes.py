@@ -1,6 +1,7 @@
 """Views of the recycling domain: points, returns, agents' desk and admin pages."""
 
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import segno
 from babel.lists import format_list
@@ -25,7 +26,6 @@ from sqlalchemy import select
 
 from app.auth.decorators import role_required
 from app.auth.models import User, UserRole
-from app.config import DEVELOPMENT_BASE_URL
 from app.core import cache
 from app.core.confirmation import asks_after_check, question_page
 from app.core.csv_safety import write_csv
@@ -36,6 +36,7 @@ from app.core.htmx import wants_fragment
 from app.core.i18n import alphabetical, current_language, format_month, format_number
 from app.core.models import Commune, communes_by_name
 from app.core.return_notes import PENDING, return_notes
+from app.core.settings_check import names_this_machine
 from app.core.time import local_zone, utcnow
 from app.core.urls import LAST_PAGE_ASKABLE, leads_back, requested_page
 from app.extensions import db, htmx
@@ -320,10 +321,18 @@ def poster(point_id: int):
         # A closed point's note is written in the portal's language, amid French and English.
         note_lang=current_app.config["BABEL_DEFAULT_LOCALE"],
         reader_lang=current_language(),
-        # Left at `flask run`'s address, the QR code opens on this machine only: said on
-        # screen before it is printed (production refuses to start with it).
-        development_base=base if base == DEVELOPMENT_BASE_URL.rstrip("/") else None,
+        # Left at `flask run`'s address (or another of this machine's), the QR code and the
+        # printed link open on this machine only: said on screen before it is printed
+        # (production refuses to start with it).
+        development_base=base if _names_this_machine(base) else None,
     )
+
+
+def _names_this_machine(base: str) -> bool:
+    """Whether PUBLIC_BASE_URL is the development default or a loopback address, which
+    a phone scanning the poster, or another computer, cannot reach."""
+    host = urlsplit(base).hostname  # the default, DEVELOPMENT_BASE_URL, is one
+    return bool(host) and names_this_machine(host)
 
 
 def _poster_side(point: CollectionPoint, lang: str, link: str) -> dict:
@@ -528,7 +537,57 @@ def receipt(receipt: str):
         # Checked against the stored number: the address may be typed loosely
         # (« rc-… », a space copied along), and a step is not altered for that.
         custody=services.check_custody(device_return),
+        poll_seconds=receipt_poll_seconds(),
+        poll_until=int((now + RECEIPT_POLL_WINDOW).timestamp()),
     )
+
+
+# How often the owner's open receipt asks whether an agent received the device: calm
+# enough for a desk's queue of waiting people (tests set it shorter).
+RECEIPT_POLL_SECONDS = 20
+# For how long after the page was opened: the time of a visit to the desk. A receipt
+# left open in a tab stops asking (and keeping the session alive); "Check again" stays.
+RECEIPT_POLL_WINDOW = timedelta(minutes=30)
+
+
+def receipt_poll_seconds() -> int:
+    """The receipt's polling interval (RECYCLING_RECEIPT_POLL_SECONDS, else 20 s)."""
+    return current_app.config.get("RECYCLING_RECEIPT_POLL_SECONDS", RECEIPT_POLL_SECONDS)
+
+
+@bp.get("/returns/<receipt>/status")
+@reads_only
+@login_required
+def receipt_status(receipt: str):
+    """The receipt's status part, asked again by its owner's open page while the device
+    waits for an agent (htmx); without htmx, the receipt page at its status."""
+    device_return = queries.get_return_for_viewer(receipt, current_user)
+    if device_return is None or device_return.user_id != current_user.id:
+        abort(404)  # staff read the receipt, but only its owner waits at the desk
+    if not wants_fragment():
+        return redirect(
+            url_for(
+                "recycling.receipt",
+                receipt=device_return.receipt_number,
+                _anchor="receipt-status",
+            )
+        )
+    # Polled only while it waits: any other status is news to the open page.
+    changed = device_return.status != "declared"
+    # The page's polling window (see RECEIPT_POLL_WINDOW), carried by its polling address.
+    poll_until = request.args.get("until", type=int) or 0
+    still_polling = utcnow().timestamp() < poll_until
+    html = render_template(
+        "recycling/_receipt_status.html",
+        r=device_return,
+        mine=True,
+        changed=changed,
+        custody=services.check_custody(device_return) if changed else None,
+        notes=return_notes(device_return, current_user, utcnow()) if changed else [],
+        poll_seconds=receipt_poll_seconds(),
+        poll_until=poll_until if still_polling else None,
+    )
+    return html, {"Vary": "HX-Request"}
 
 
 def withdraw_question(notes) -> str:
