@@ -127,6 +127,25 @@ def clock_change_note(expression: str) -> str | None:
     )
 
 
+def chosen_clock_change_note(
+    repeat: str | None,
+    at: time | None,
+    weekday: int | None,
+    month_day: int | None,
+    custom: str | None,
+) -> str | None:
+    """`clock_change_note` of a recurrence as the schedule form has it while being filled;
+    None for one not complete or not valid yet (the form says why once sent)."""
+    if repeat not in REPEATS or (weekday is not None and not 0 <= weekday < len(CRON_DAYS)):
+        return None
+    if repeat == "monthly" and not (month_day and 1 <= month_day <= LAST_MONTH_DAY):
+        return None
+    try:
+        return clock_change_note(recurrence_cron(repeat, at, weekday, month_day, custom or ""))
+    except ValueError:
+        return None
+
+
 # Day-of-week numbers as crontab counts them: 0 and 7 are Sunday.
 _CRONTAB_DAYS = (CRON_DAYS[6], *CRON_DAYS)
 

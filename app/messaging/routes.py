@@ -52,6 +52,7 @@ from app.messaging.mailer import MailerPool
 from app.messaging.models import Dispatch, MessageTemplate, Schedule, message_language
 from app.messaging.recurrence import (
     CRON_DAYS,
+    chosen_clock_change_note,
     clock_change_note,
     describe_cron,
     next_run,
@@ -227,8 +228,9 @@ def delete_read_messages():
 # --- unsubscribe without sign-in ----------------------------------------------------------
 
 
-# The receipt of the unsubscribe made from this browser, kept across the redirect to the
-# page that offers to undo it: in the session, never the address (history, access logs).
+# The receipt of the unsubscribe made from this browser: only this browser can undo it,
+# within services.UNDO_UNSUBSCRIBE. In the session (signed), never in the page or the
+# address, where whoever later sees them (history, a shared screen) could use it elsewhere.
 UNDO_RECEIPT_KEY = "messaging_undo_receipt"
 
 
@@ -269,48 +271,57 @@ def _unsubscribe_then_show(user: User, token: str):
 def _unsubscribe_page(user: User, token: str, result: str | None):
     """The state now: `result` (what a button of the page did) is said only while true,
     and "Undo" offered only with this browser's receipt of the current unsubscribe."""
-    receipt = session.get(UNDO_RECEIPT_KEY)
-    receipt = receipt if services.can_undo_unsubscribe(user, receipt, utcnow()) else None
+    can_undo = services.can_undo_unsubscribe(user, session.get(UNDO_RECEIPT_KEY), utcnow())
     subscribed = user.email_opt_in
     with _in_language_of(user):
         return render_template(
             "messaging/unsubscribe.html",
             token=token,
             subscribed=subscribed,
-            done=not subscribed and (result == "unsubscribed" or receipt is not None),
-            receipt=receipt,
+            done=not subscribed and (result == "unsubscribed" or can_undo),
+            can_undo=can_undo,
             undone=subscribed and result == "restored",
-            too_late=not subscribed and result == "kept" and receipt is None,
+            too_late=not subscribed and result == "kept" and not can_undo,
+            undo_minutes=_undo_minutes(),
         )
 
 
+def _undo_minutes() -> int:
+    """How long an unsubscribe can be undone, in minutes, as the page says it."""
+    return int(services.UNDO_UNSUBSCRIBE.total_seconds() // 60)
+
+
 def one_click_unsubscribe(user: User):
-    """RFC 8058: withdraw consent and answer the page itself, with no session or redirect
-    (the signed token is the proof). Only an unsubscribe made here can be undone from
-    here, with the receipt it hands back."""
+    """RFC 8058: withdraw consent and answer the page itself, with no redirect (the signed
+    token is the proof). Only an unsubscribe made here can be undone, and only by whoever
+    got this answer (a browser, if one posted it): its receipt goes in the session."""
     was_subscribed = user.email_opt_in
     services.unsubscribe(user.id, utcnow())
     db.session.commit()
+    if was_subscribed:
+        session[UNDO_RECEIPT_KEY] = services.undo_receipt(user)
     with _in_language_of(user):
         return render_template(
             "messaging/unsubscribe.html",
             token=request.view_args["token"],
             done=True,
-            receipt=services.undo_receipt(user) if was_subscribed else None,
+            can_undo=was_subscribed,
         )
 
 
 @bp.post("/unsubscribe/<token>/undo")
 def undo_unsubscribe(token: str):
-    """Take back an unsubscribe made by mistake, within the hour (CSRF-checked: this gives
-    consent, which a forged request must not do). Later, it is the profile's choice.
+    """Take back an unsubscribe made by mistake, from the browser that made it and within
+    services.UNDO_UNSUBSCRIBE (CSRF-checked: this gives consent, which a forged request
+    must not do). Otherwise nothing changes and the page says to use the profile.
     The page then shows what happened by a redirect, as the unsubscribe does."""
     user = _person_of(token)
     if user is None:
         return render_template("messaging/unsubscribe.html", invalid=True), 404
-    undone = services.undo_unsubscribe(user, request.form.get("receipt", ""), utcnow())
-    db.session.commit()
-    session.pop(UNDO_RECEIPT_KEY, None)
+    undone = services.undo_unsubscribe(user, session.get(UNDO_RECEIPT_KEY), utcnow())
+    if undone:
+        db.session.commit()
+        session.pop(UNDO_RECEIPT_KEY, None)
     result = "restored" if undone else "kept"
     return redirect(url_for("messaging.unsubscribe", token=token, result=result), 303)
 
@@ -772,6 +783,17 @@ def _schedule_page(
         param_errors=param_errors or {},
         values=request.values,
         focus_count=focus_count,
+        clock_change=_clock_change_of(form),
+    )
+
+
+def _clock_change_of(form: ScheduleForm) -> str | None:
+    """What the clock changes do to the recurring time chosen in the form (02:30 every
+    day), said next to its time as the confirmation says it; None for any other."""
+    if form.kind.data != "cron":
+        return None
+    return chosen_clock_change_note(
+        form.repeat.data, form.time.data, form.weekday.data, form.month_day.data, form.cron.data
     )
 
 
@@ -814,6 +836,22 @@ def audience_size():
         return response
     # The page again, as filled: the fields came along in the address.
     return _schedule_page(_schedule_form(request.args), size)
+
+
+@bp.get("/clock-change")
+@role_required("organiser")
+def clock_change():
+    """The clock-change note of the recurrence being chosen (htmx fragment, as the time or
+    the rhythm changes), or the form's page as filled."""
+    if wants_fragment():  # only the fields it reads: no templates or audiences to list
+        note = _clock_change_of(ScheduleForm(formdata=request.args))
+        html = render_template("messaging/_clock_change_note.html", clock_change=note)
+    else:
+        form = _schedule_form(request.args)
+        html = _schedule_page(form, _size(form.audience.data or ""))
+    response = current_app.make_response(html)
+    response.headers["Vary"] = "HX-Request"
+    return response
 
 
 def _notice_template(template_id: int) -> MessageTemplate | None:

@@ -1649,8 +1649,9 @@ def unsubscribe(user_id: int, now: datetime) -> User | None:
 
 
 # How long after unsubscribing the page still offers to undo it (a click by mistake); later,
-# consent is given back from the profile, after signing in.
-UNDO_UNSUBSCRIBE = timedelta(hours=1)
+# consent is given back from the profile, after signing in. Short: the page stays in the
+# browser's history, where anyone using that browser later finds its "Undo".
+UNDO_UNSUBSCRIBE = timedelta(minutes=30)
 
 
 UNDO_SALT = "empreinte-undo-unsubscribe"
@@ -1664,9 +1665,9 @@ def _consent_changed_at(user: User) -> datetime | None:
 
 
 def undo_receipt(user: User) -> str:
-    """What the page confirming an unsubscribe hands back to undo it: signed, naming the
-    person and the moment of that very unsubscribe. Consent withdrawn in the profile, by an
-    erasure or earlier gets no receipt, so no link can turn it back on."""
+    """What the browser that unsubscribed keeps (in its session, never in the page) to undo
+    it: signed, naming the person and the moment of that very unsubscribe. Consent withdrawn
+    in the profile, by an erasure or earlier gets no receipt, so no link can turn it back on."""
     changed = _consent_changed_at(user)
     serializer = URLSafeSerializer(current_app.config["SECRET_KEY"], salt=UNDO_SALT)
     return serializer.dumps([user.id, changed.isoformat() if changed else ""])
@@ -1688,7 +1689,7 @@ def can_undo_unsubscribe(user: User, receipt: str | None, now: datetime) -> bool
     return now - changed <= UNDO_UNSUBSCRIBE
 
 
-def undo_unsubscribe(user: User, receipt: str, now: datetime) -> bool:
+def undo_unsubscribe(user: User, receipt: str | None, now: datetime) -> bool:
     """Give e-mail consent back with the receipt of the unsubscribe it undoes, within
     UNDO_UNSUBSCRIBE, while nothing changed since; False, and nothing changed, otherwise."""
     if not can_undo_unsubscribe(user, receipt, now):
