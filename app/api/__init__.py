@@ -5,9 +5,11 @@ the OpenAPI document is generated from those views' docstrings (YAML after `---`
 """
 
 import math
+from urllib.parse import urlencode
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, current_app, jsonify, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from werkzeug.exceptions import BadRequest
 
 from app.core.i18n import format_number
@@ -52,14 +54,57 @@ def _api_limit() -> str:
 BODY_METHODS = ("POST", "PUT", "PATCH")
 MAX_PAGE = 100_000  # as the OpenAPI document says of every `page`
 JSON_SCALARS = (str, int, float, bool, type(None))
+JSON_MEDIA_TYPE = "application/json"
+FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 
-def check_json_body() -> None:
-    """A JSON body must be a flat object (scalar values only): the forms read it as
-    form data, so a list, a nested object or malformed JSON is refused with a 4xx
-    before any view runs, never turned into a 500."""
-    if request.method not in BODY_METHODS or not request.is_json or not request.get_data():
-        return  # no body: the view's form says which fields are missing
+def _has_body() -> bool:
+    """Whether the request carries data: a body of some length, or one sent in chunks,
+    unless it is a form holding the session's CSRF token alone (the portal's pages send
+    it so; `enforce_csrf` checked it already), which carries no data."""
+    if request.content_length is not None and request.content_length <= 0:
+        return False
+    if (
+        request.content_length is None
+        and "chunked" not in request.headers.get("Transfer-Encoding", "").lower()
+    ):
+        return False
+    if request.mimetype in FORM_TYPES and not request.files:
+        token_field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+        return set(request.form) != {token_field}
+    return True
+
+
+def unsupported_media_type():
+    """The 415 to a write whose body is not declared JSON, with the type to send (in the
+    message, and in `Accept` as RFC 9110 suggests)."""
+    response, status = error_response(
+        415,
+        "unsupported_media_type",
+        _(
+            "The request body must be JSON, sent with the content type (Content-Type) %(type)s.",
+            type=JSON_MEDIA_TYPE,
+        ),
+    )
+    response.headers["Accept"] = JSON_MEDIA_TYPE
+    return response, status
+
+
+def check_json_body():
+    """A write's body must be JSON (`application/json` or `application/*+json`): form
+    fields or JSON labelled `text/plain` were read as form data, and a script was told
+    "field required" of a field it had sent. And it must be a flat object (scalar values
+    only): the forms read it as form data, so a list, a nested object or malformed JSON
+    is refused with a 4xx before any view runs, never turned into a 500. A write with
+    no body (marking a message read) needs no content type."""
+    if request.method not in BODY_METHODS or not _has_body():
+        return None  # no body: the view's form says which fields are missing
+    if not request.is_json:
+        if not current_user.is_authenticated:
+            return None  # the view's login_required answers 401 first: who, then what
+        return unsupported_media_type()
+    if not request.get_data():
+        return None
     try:
         body = request.get_json()
     except BadRequest:
@@ -72,6 +117,7 @@ def check_json_body() -> None:
             "invalid_body",
             _("The request body must be a JSON object of plain values."),
         )
+    return None
 
 
 def check_json_types(
@@ -107,10 +153,15 @@ def _finite(number: int | float) -> bool:
 
 
 def api_blueprint(name: str, import_name: str) -> Blueprint:
-    """A blueprint mounted under /api/v1, rate-limited per client, refusing JSON
-    bodies that are not flat objects."""
+    """A blueprint mounted under /api/v1, rate-limited per client, refusing bodies that
+    are not JSON or not flat objects.
+
+    Its limit (API_RATE_LIMIT) adds to the portal's default ones instead of replacing
+    them: a write is also counted by WRITE_RATE_LIMIT per person and route, as a web
+    form's is, so a script cannot write ten times faster than a person at a form. Reads
+    stay exempt from the default limits (`default_limits_exempt_when` in extensions)."""
     bp = Blueprint(name, import_name, url_prefix=API_PREFIX)
-    limiter.limit(_api_limit)(bp)
+    limiter.limit(_api_limit, override_defaults=False)(bp)
     bp.before_request(check_json_body)
     return bp
 
@@ -130,3 +181,20 @@ def page_number(raw: str | None) -> int:
             ),
         )
     return int(raw)
+
+
+def page_links(page: int, per_page: int, total: int) -> dict[str, str | None]:
+    """The `next` and `previous` pages of a list, as root-relative URLs keeping the
+    request's other query arguments; null at either end. Past the last page, `previous`
+    leads to the last one, where there is something to read."""
+    last = min(max(1, math.ceil(total / per_page)), MAX_PAGE)
+    return {
+        "next": _page_url(page + 1) if page < last else None,
+        "previous": _page_url(min(page - 1, last)) if page > 1 else None,
+    }
+
+
+def _page_url(page: int) -> str:
+    args = [(key, value) for key, value in request.args.items(multi=True) if key != "page"]
+    path = url_for(request.endpoint, **(request.view_args or {}))
+    return f"{path}?{urlencode([*args, ('page', page)])}"

@@ -38,6 +38,29 @@ USER_PROPERTIES = {
 }
 
 
+# Every paginated list's `links` (app.api.page_links): root-relative URLs keeping the
+# request's other query arguments.
+PAGE_LINKS_SCHEMA = {
+    "type": "object",
+    "required": ["next", "previous"],
+    "properties": {
+        "next": {
+            "type": "string",
+            "nullable": True,
+            "description": "The next page, the other query arguments kept; null on the last",
+            "example": "/api/v1/catalogue/items?kind=service&page=2",
+        },
+        "previous": {
+            "type": "string",
+            "nullable": True,
+            "description": "The previous page (past the end, the last one), the other query "
+            "arguments kept; null on the first",
+            "example": "/api/v1/catalogue/items?kind=service&page=1",
+        },
+    },
+}
+
+
 def _error(description: str) -> dict:
     return {
         "description": description,
@@ -72,6 +95,7 @@ def build_openapi() -> dict:
         "cookieAuth", {"type": "apiKey", "in": "cookie", "name": "session"}
     )
     spec.components.schema("Error", ERROR_SCHEMA)
+    spec.components.schema("PageLinks", PAGE_LINKS_SCHEMA)
     spec.components.schema(
         "Me",
         {
@@ -87,8 +111,20 @@ def build_openapi() -> dict:
         (404, "NotFound", "No such object"),
         (409, "Conflict", "The request conflicts with the current state"),
         (413, "PayloadTooLarge", "The request body is larger than the portal accepts"),
+        (
+            415,
+            "UnsupportedMediaType",
+            "The request has a body that is not JSON: send it as application/json (or "
+            "application/*+json), a charset allowed",
+        ),
         (422, "Invalid", "Some fields are not valid"),
-        (429, "RateLimited", "Too many requests from this client; retry after a minute"),
+        (
+            429,
+            "RateLimited",
+            "Too many requests from this client (API_RATE_LIMIT), or, for a write, too many "
+            "to this operation from this person (WRITE_RATE_LIMIT, as the web forms); "
+            "retry after the seconds Retry-After gives",
+        ),
     ):
         spec.components.response(name, _error(text))
     for schema_name, schema in app.extensions.get("empreinte.api_schemas", {}).items():
@@ -108,12 +144,15 @@ def build_openapi() -> dict:
     # blueprint is rate-limited (app.api.api_blueprint); 400, as a U+0000 anywhere in the
     # query or the body is refused before any view runs (app/core/security.py); 413, as a
     # body over the portal's limit is refused before it is read (MAX_CONTENT_LENGTH); and
-    # 403 on every write, refused to a read-only token before any view runs (the same file).
+    # 403 on every write, refused to a read-only token before any view runs (the same file);
+    # 415 on every write that may carry a body, when that body is not JSON (app.api).
     for operations in document.get("paths", {}).values():
         for method, operation in operations.items():
             responses = operation.setdefault("responses", {})
             if method not in ("get", "head", "options"):
                 responses.setdefault("403", {"$ref": "#/components/responses/Forbidden"})
+            if method in ("post", "put", "patch"):
+                responses.setdefault("415", {"$ref": "#/components/responses/UnsupportedMediaType"})
             responses.setdefault("400", {"$ref": "#/components/responses/BadRequest"})
             responses.setdefault("413", {"$ref": "#/components/responses/PayloadTooLarge"})
             responses.setdefault("429", {"$ref": "#/components/responses/RateLimited"})

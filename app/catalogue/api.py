@@ -4,7 +4,7 @@ from flask import jsonify, request
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from app.api import ApiError, api_blueprint, page_number
+from app.api import ApiError, api_blueprint, page_links, page_number
 from app.catalogue import footprint, queries
 from app.catalogue.forms import MAX_QUERY
 from app.core.i18n import current_language
@@ -67,11 +67,12 @@ ITEM_DETAIL_SCHEMA = {
 }
 ITEM_PAGE_SCHEMA = {
     "type": "object",
-    "required": ["items", "total", "page"],
+    "required": ["items", "total", "page", "links"],
     "properties": {
         "items": {"type": "array", "items": {"$ref": "#/components/schemas/CatalogueItem"}},
         "total": {"type": "integer"},
         "page": {"type": "integer"},
+        "links": {"$ref": "#/components/schemas/PageLinks"},
     },
 }
 
@@ -156,7 +157,14 @@ def list_items():
     items, total = queries.search_items(
         queries.Filters(q=q, kind=kind, category=category, grade=grade), page, locale
     )
-    return jsonify({"items": [item_json(i, locale) for i in items], "total": total, "page": page})
+    return jsonify(
+        {
+            "items": [item_json(i, locale) for i in items],
+            "total": total,
+            "page": page,
+            "links": page_links(page, queries.PER_PAGE, total),
+        }
+    )
 
 
 @bp.get("/catalogue/items/<int:item_id>")

@@ -6,7 +6,14 @@ from flask_login import current_user, login_required
 from wtforms import Field, StringField
 from wtforms.validators import DataRequired, Length, StopValidation, ValidationError
 
-from app.api import ApiError, api_blueprint, check_json_types, form_error, page_number
+from app.api import (
+    ApiError,
+    api_blueprint,
+    check_json_types,
+    form_error,
+    page_links,
+    page_number,
+)
 from app.cleanup import queries, services
 from app.cleanup.catalogue import SYSTEM_ACTION_TYPES
 from app.core.forms import PortalForm
@@ -170,7 +177,8 @@ def get_leaderboard(campaign_id: int):
         entries, total = queries.individual_leaderboard(campaign, page)
     else:
         entries, total = queries.team_leaderboard(campaign, scope, order, current_language(), page)
-    return jsonify({"entries": entries, "total": total, "page": page})
+    links = page_links(page, queries.PER_PAGE, total)
+    return jsonify({"entries": entries, "total": total, "page": page, "links": links})
 
 
 @bp.post("/campaigns/<int:campaign_id>/actions")
@@ -323,6 +331,7 @@ SCHEMAS = {
             },
             "total": INTEGER,
             "page": INTEGER,
+            "links": {"$ref": "#/components/schemas/PageLinks"},
         }
     ),
     "CleanupLoggedAction": _object(

@@ -4,7 +4,7 @@ from flask import jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from app.api import ApiError, api_blueprint, page_number
+from app.api import ApiError, api_blueprint, page_links, page_number
 from app.core.time import utcnow
 from app.extensions import db
 from app.messaging import queries, services
@@ -24,10 +24,13 @@ MESSAGE_SCHEMA = {
 }
 INBOX_SCHEMA = {
     "type": "object",
-    "required": ["messages", "unread"],
+    "required": ["messages", "unread", "total", "page", "links"],
     "properties": {
         "messages": {"type": "array", "items": {"$ref": "#/components/schemas/Message"}},
         "unread": {"type": "integer"},
+        "total": {"type": "integer", "description": "messages in the inbox, read or not"},
+        "page": {"type": "integer"},
+        "links": {"$ref": "#/components/schemas/PageLinks"},
     },
 }
 STATUS_COUNTS = {
@@ -79,10 +82,10 @@ def _message_json(message) -> dict:
 @bp.get("/me/messages")
 @login_required
 def my_messages():
-    """My portal inbox, newest first, with the unread count.
+    """My portal inbox, newest first, with the unread count and the number of messages.
     ---
     get:
-      summary: My inbox
+      summary: My inbox (20 messages a page)
       security: [{bearerAuth: []}, {cookieAuth: []}]
       parameters:
         - {name: page, in: query, schema: {type: integer, minimum: 1, maximum: 100000}}
@@ -95,11 +98,15 @@ def my_messages():
         401: {$ref: '#/components/responses/Unauthorized'}
         422: {$ref: '#/components/responses/Invalid'}
     """
-    messages, _total = queries.list_inbox(current_user.id, page_number(request.args.get("page")))
+    page = page_number(request.args.get("page"))
+    messages, total = queries.list_inbox(current_user.id, page)
     return jsonify(
         {
             "messages": [_message_json(m) for m in messages],
             "unread": queries.unread_count(current_user.id),
+            "total": total,
+            "page": page,
+            "links": page_links(page, queries.PAGE_SIZE, total),
         }
     )
 

@@ -1,8 +1,9 @@
 """JSON API of the recycling domain under /api/v1."""
 
-from flask import jsonify, request
+from flask import jsonify, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy import select
 from werkzeug.datastructures import ImmutableMultiDict
 
 from app.api import ApiError, api_blueprint, check_json_types, form_error
@@ -14,7 +15,7 @@ from app.core.urls import MAX_ID
 from app.extensions import db
 from app.recycling import queries, services
 from app.recycling.forms import ASSET_TAG, ASSET_TAG_LENGTH, ReturnForm
-from app.recycling.models import CUSTODY_STEPS, EVERY_STATUS, WIPE_STATUSES
+from app.recycling.models import CUSTODY_STEPS, EVERY_STATUS, WIPE_STATUSES, DeviceReturn
 
 bp = api_blueprint("recycling_api", __name__)
 
@@ -244,13 +245,22 @@ def create_device_return():
             application/json:
               schema: {$ref: '#/components/schemas/DeviceReturn'}
         200:
-          description: The same person already returned this asset tag; the original receipt
+          description: >-
+            The same person already declared this asset tag with the same answers (point,
+            device type, condition, wipe answers): the original return, unchanged
           content:
             application/json:
               schema: {$ref: '#/components/schemas/DeviceReturn'}
         400: {$ref: '#/components/responses/BadRequest'}
         401: {$ref: '#/components/responses/Unauthorized'}
-        409: {$ref: '#/components/responses/Conflict'}
+        409:
+          description: >-
+            The asset tag is taken: by someone else (`asset_tag_taken`), or by the
+            caller's own return declared with other answers (`asset_tag_declared`, its
+            details giving that return's `receipt_number` and `url`); nothing is changed
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Error'}
         422: {$ref: '#/components/responses/Invalid'}
     """
     check_json_types(
@@ -279,35 +289,84 @@ def create_device_return():
         raise ApiError(409, "asset_tag_taken", str(error.message)) from None
     except services.ReturnError as error:
         db.session.rollback()
+        # The person's own tag, declared for another type: the web form's words, as a 409.
+        first = _own_return_tagged(form.asset_tag.data) if error.field == "asset_tag" else None
+        if first is not None:
+            raise _declared_already(first, str(error.message)) from None
         raise ApiError(
             422,
             "invalid_input",
             str(error.message),
             details={error.field or "form": [str(error.message)]},
         ) from None
+    if not created and _answers_differ(device_return, point, form, flags):
+        # The first return is kept as it was: answering it with a 200 let a script
+        # believe its new answers were recorded.
+        db.session.rollback()
+        raise _declared_already(device_return, declared_with_other_answers(device_return))
     db.session.commit()
     return jsonify(return_json(device_return)), 201 if created else 200
 
 
+def _answers_differ(device_return, point, form, flags: dict[str, bool]) -> bool:
+    """Whether a declaration sent again for the same tag answers otherwise than the first
+    (point, type, condition, wipe answers, as the service stores them)."""
+    bearing = DEVICE_TYPES[form.device_type.data].data_bearing
+    sent = (point.id, form.device_type.data, form.condition.data,
+            *(flags[name] and bearing for name in WIPE_FLAGS))  # fmt: skip
+    stored = (device_return.point_id, device_return.device_type, device_return.condition,
+              *(getattr(device_return, name) for name in WIPE_FLAGS))  # fmt: skip
+    return sent != stored
+
+
+def _own_return_tagged(asset_tag: str | None) -> DeviceReturn | None:
+    """The caller's return holding this asset tag (compared as the service compares it)."""
+    key = services.normalise_asset_tag((asset_tag or "").strip()[:64])
+    if key is None:
+        return None
+    return db.session.scalar(
+        select(DeviceReturn).where(
+            DeviceReturn.asset_tag_key == key, DeviceReturn.user_id == current_user.id
+        )
+    )
+
+
+def declared_with_other_answers(device_return) -> str:
+    """Why a tag the person declared already cannot be declared again otherwise."""
+    return _(
+        "A return with this asset tag is already declared (receipt %(receipt)s), with "
+        "other answers: check the tag, or withdraw that declaration before declaring the "
+        "device again.",
+        receipt=device_return.receipt_number,
+    )
+
+
+def _declared_already(device_return, message: str) -> ApiError:
+    """The 409 naming the person's first return of the tag, and where to read it."""
+    number = device_return.receipt_number
+    return ApiError(
+        409,
+        "asset_tag_declared",
+        message,
+        details={
+            "receipt_number": number,
+            "url": url_for("recycling_api.get_device_return", receipt_number=number),
+        },
+    )
+
+
 WIPE_FLAGS = ("data_wiped", "wipe_requested")
-
-
-TRUE_VALUES = ("1", "true", "on", "yes", "y")
 
 
 def _return_input() -> tuple[ImmutableMultiDict, dict[str, bool]]:
     """The return's fields for the form, and its two wipe booleans for the service.
 
     The API keeps its two documented booleans (their JSON types checked first); the
-    form's single choice between them is for people, so they stay out of its data."""
-    if request.is_json:
-        body = dict(request.get_json(silent=True) or {})
-        flags = {name: body.pop(name, None) is True for name in WIPE_FLAGS}
-        return ImmutableMultiDict(body), flags
-    fields = request.form.to_dict(flat=False)  # a form-encoded call: checkbox values
-    # Only a yes is a yes: "n" (the web form's "I wiped it myself"), "0", "no" are not.
-    flags = {name: fields.pop(name, [""])[0].lower() in TRUE_VALUES for name in WIPE_FLAGS}
-    return ImmutableMultiDict([(k, v) for k, values in fields.items() for v in values]), flags
+    form's single choice between them is for people, so they stay out of its data. The
+    body is JSON (`check_json_body` answers 415 to anything else), or absent."""
+    body = dict(request.get_json(silent=True) or {}) if request.is_json else {}
+    flags = {name: body.pop(name, None) is True for name in WIPE_FLAGS}
+    return ImmutableMultiDict(body), flags
 
 
 @bp.get("/device-returns/<receipt_number>")

@@ -92,24 +92,6 @@ def test_the_api_keeps_its_two_wipe_booleans(client, make, rec):
     assert (asked.get_json()["data_wiped"], asked.get_json()["wipe_requested"]) == (False, True)
 
 
-def test_a_form_encoded_call_reads_only_a_yes_as_true(client, make, rec):
-    """ "n" (what the web form's "I wiped it myself" sends), "0" or "no" asked for a
-    certified wipe: any value but "" and "false" was read as true."""
-    point = rec.point()
-    login(client, make.user())
-    response = client.post(
-        "/api/v1/device-returns",
-        data={"collection_point_id": point.id, "device_type": "smartphone",
-              "condition": "working", "data_wiped": "y", "wipe_requested": "n"},
-        headers=_bearer(client),
-    )  # fmt: skip
-    assert response.status_code == 201
-    assert (response.get_json()["data_wiped"], response.get_json()["wipe_requested"]) == (
-        True,
-        False,
-    )
-
-
 def test_refusals_are_422_in_the_callers_language_and_store_nothing(client, make, rec):
     point = rec.point(accepted_types="laptop,smartphone")
     login(client, make.user(locale="fr"))

@@ -153,6 +153,7 @@ EXPECTATIONS: dict[str, Access] = {
     "recycling.create_return": DERIVED,
     "recycling.receipt": only("employee_a", "agent", "admin"),
     "recycling.withdraw_return": OWN,  # the point's agent and admins see it, only A withdraws
+    "recycling.receipt_status": OWN,  # staff read the receipt; only its owner waits for it
     "recycling.agent_desk": DERIVED,
     "recycling.agent_return": DERIVED,
     "recycling.agent_return_step": DERIVED,
@@ -181,7 +182,7 @@ EXPECTATIONS: dict[str, Access] = {
     "messaging.delete_message": OWN,
     "messaging.delete_read_messages": SIGNED_IN,
     "messaging.unsubscribe": PUBLIC,  # the signed token in the URL is the proof
-    "messaging.undo_unsubscribe": PUBLIC,  # the same token, within the hour of unsubscribing
+    "messaging.undo_unsubscribe": PUBLIC,  # the same token, from the browser that unsubscribed
     "messaging.test_unsubscribe": PUBLIC,  # a test message's link: says it unsubscribes nobody
     "messaging.list_templates": DERIVED,
     "messaging.new_template": DERIVED,
@@ -191,6 +192,7 @@ EXPECTATIONS: dict[str, Access] = {
     "messaging.restore_template": DERIVED,
     "messaging.delete_template": DERIVED,
     "messaging.audience_size": DERIVED,
+    "messaging.clock_change": DERIVED,
     "messaging.schedule": DERIVED,
     "messaging.list_dispatches": DERIVED,
     "messaging.show_dispatch": DERIVED,
