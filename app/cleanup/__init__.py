@@ -66,6 +66,9 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["cleanup_goal_share"] = catalogue.goal_share
     # "My entries" and the personal data export name an entry's status in the same words.
     app.jinja_env.globals["cleanup_status_text"] = integration.action_status_text
+    # Its HTML form, and an organiser's reason on its own, each marked with its language.
+    app.jinja_env.globals["cleanup_status_html"] = integration.action_status_html
+    app.jinja_env.globals["cleanup_reason"] = integration.reason_in_its_language
     register_personal_data(
         app,
         PersonalData(

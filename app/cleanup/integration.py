@@ -11,6 +11,7 @@ from flask import current_app, render_template, url_for
 from flask_babel import LazyString, force_locale, get_translations, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
 from sqlalchemy import select
 
 from app.auth.models import User
@@ -44,6 +45,7 @@ from app.core.personalisation import (
     only_in_notices,
     owner_variables,
 )
+from app.core.templating import line_breaks
 from app.core.time import local_iso, local_zone, utcnow
 from app.core.urls import database_id
 from app.extensions import db
@@ -575,6 +577,24 @@ def action_status_name(status: str, frozen: bool) -> str:
     return names.get(status, status)
 
 
+def _status_sentence(
+    status: str, frozen: bool, has_reason: bool, correction_refused: bool, reviewed_as_is: bool
+) -> tuple[str, str | None]:
+    """An entry's status name, and the translated sentence that adds the organiser's
+    reason to it (None: the name alone); its placeholders are `status` or `label`, and
+    `reason` or `value`."""
+    name = action_status_name(status, frozen)
+    if not has_reason:
+        return name, None
+    if status == "rejected":
+        return name, _("%(label)s: %(value)s")
+    if status == "accepted" and correction_refused:
+        return name, _("%(status)s. Your correction was not accepted: %(reason)s")
+    if status == "accepted" and reviewed_as_is:
+        return name, _("%(status)s. Reason: %(reason)s")
+    return name, None
+
+
 def action_status_text(
     status: str,
     frozen: bool,
@@ -582,22 +602,50 @@ def action_status_text(
     correction_refused: bool,
     reviewed_as_is: bool = False,
 ) -> str:
-    """An entry's status with the organiser's decision as "My entries" and the data export
-    write it: a rejection with its reason, a refused correction with why, an acceptance
-    with the reason typed with it (`reviewed_as_is`: not corrected since, else the reason
-    was about another quantity)."""
-    name = action_status_name(status, frozen)
-    if status == "rejected" and review_reason:
-        return _("%(label)s: %(value)s", label=name, value=review_reason)
-    if status == "accepted" and correction_refused and review_reason:
-        return _(
-            "%(status)s. Your correction was not accepted: %(reason)s",
-            status=name,
-            reason=review_reason,
-        )
-    if status == "accepted" and reviewed_as_is and review_reason:
-        return _("%(status)s. Reason: %(reason)s", status=name, reason=review_reason)
-    return name
+    """An entry's status with the organiser's decision as the data export writes it: a
+    rejection with its reason, a refused correction with why, an acceptance with the
+    reason typed with it (`reviewed_as_is`: not corrected since, else the reason was
+    about another quantity)."""
+    name, sentence = _status_sentence(
+        status, frozen, bool(review_reason), correction_refused, reviewed_as_is
+    )
+    if sentence is None:
+        return name
+    return sentence % {
+        "label": name,
+        "status": name,
+        "value": review_reason,
+        "reason": review_reason,
+    }
+
+
+def reason_in_its_language(reason: str | None, language: str | None) -> Markup:
+    """An organiser's reason for a page, its line breaks kept, marked with the language
+    it was written in when the page is in another (RGAA 8.7): a French reason on an
+    English page is read out in French, not spelt out in an English voice."""
+    text = line_breaks(reason)
+    if text and language and language != current_language():
+        return Markup('<span lang="{}">{}</span>').format(language, text)
+    return text
+
+
+def action_status_html(
+    status: str,
+    frozen: bool,
+    review_reason: str | None,
+    correction_refused: bool,
+    reviewed_as_is: bool = False,
+    reason_language: str | None = None,
+) -> Markup:
+    """action_status_text as "My entries" shows it: the same words, the reason marked
+    with its language (reason_in_its_language)."""
+    name, sentence = _status_sentence(
+        status, frozen, bool(review_reason), correction_refused, reviewed_as_is
+    )
+    if sentence is None:
+        return escape(name)
+    reason = reason_in_its_language(review_reason, reason_language)
+    return escape(sentence) % {"label": name, "status": name, "value": reason, "reason": reason}
 
 
 def reviewed_as_is(action: CleanupAction) -> bool:

@@ -105,6 +105,10 @@ class CleanupCampaign(db.Model):
     dates_sequence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # The token of the new-campaign form that created it (None before these were kept).
     form_token: Mapped[str | None] = mapped_column(String(64))
+    # Moved by one at every change an organiser makes (see services.campaign_version):
+    # the edit form carries it, and a save from a form shown before another change is
+    # refused instead of silently undoing that change.
+    edit_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     goals: Mapped[list["CleanupGoal"]] = relationship(
         back_populates="campaign", cascade="all, delete-orphan", order_by="CleanupGoal.id"
@@ -290,6 +294,9 @@ class CleanupAction(db.Model):
     status: Mapped[str] = mapped_column(String(10), default=ACCEPTED)
     flag_reason: Mapped[str] = mapped_column(String(300), default="")
     review_reason: Mapped[str] = mapped_column(String(500), default="")
+    # The language the reason was written in (its reviewer's interface language then):
+    # a page in the other language marks it with `lang`, read out in its own language.
+    review_reason_lang: Mapped[str | None] = mapped_column(String(8))
     reviewed_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")
     )

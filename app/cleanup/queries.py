@@ -1262,6 +1262,8 @@ class Entry(NamedTuple):
     # Decided by an organiser and not corrected since: `review_reason` is about the entry
     # as it stands (a reason typed with an acceptance included).
     reviewed_as_is: bool = False
+    # The language `review_reason` was written in (its `lang` where the page differs).
+    review_reason_lang: str | None = None
 
 
 @functools.cache
@@ -1281,7 +1283,7 @@ def _my_actions_statement():
     return (
         select(
             A.id, A.logged_at, A.quantity, A.points, A.status, A.review_reason, A.source_key,
-            refused, A.action_type_id, as_is, count,
+            refused, A.action_type_id, as_is, A.review_reason_lang, count,
         )
         .where(A.participant_id == participant)
         .order_by(A.logged_at.desc(), A.id.desc())
@@ -1313,7 +1315,7 @@ def my_actions(campaign: CleanupCampaign, user, limit: int = MY_ACTIONS_LIMIT) -
     labels = action_type_labels()
     if any(row[8] not in labels for row in rows):  # a type created since this request began
         labels = _read_action_type_labels()
-    entries = [Entry(*row[:7], bool(row[7]), labels[row[8]], bool(row[9])) for row in rows]
+    entries = [Entry(*row[:7], bool(row[7]), labels[row[8]], bool(row[9]), row[10]) for row in rows]
     return entries, rows[0][-1] if rows else 0
 
 

@@ -189,10 +189,12 @@ def _save_campaign(form, campaign=None):
             )
     except services.CleanupError as error:
         db.session.rollback()
-        if error.code == "stale":  # another save since: the campaign as it is now
+        if error.code == "stale":  # another change since: the campaign as it is now
             flash(error.message, "error")
-            form = _campaign_form(campaign, shown_again=True)
-            return render_template("cleanup/form.html", form=form, campaign=campaign), 409
+            shown = _campaign_form(campaign, shown_again=True)
+            return render_template(
+                "cleanup/form.html", form=shown, campaign=campaign, typed=_typed_apart(form, shown)
+            ), 422
         if not _told_at_field(form, error):
             flash(error.message, "error")
         return None
@@ -217,6 +219,27 @@ def _save_campaign(form, campaign=None):
     else:
         flash(_("Changes saved."), "success")
     return redirect(url_for("cleanup.show_campaign", campaign_id=campaign.id))
+
+
+# The fields whose typed value a refused stale save shows under the current one: texts
+# and figures, long to type again and read on their own. The scope's boxes and the
+# action types' table are not: a value beside each box would read as noise.
+_KEPT_WHEN_STALE = (
+    "name_fr", "name_en", "description_fr", "description_en",
+    "starts_at", "ends_at", "goal_gb", "goal_items", "goal_devices", "goal_participants",
+)  # fmt: skip
+
+
+def _typed_apart(sent: CampaignForm, shown: CampaignForm) -> dict[str, str]:
+    """What the person typed in each field of _KEPT_WHEN_STALE where it differs from the
+    campaign as it is now (`shown`): the form keeps the current values, so that saving
+    it again undoes nobody's change, and says what was typed beside them."""
+    typed = {}
+    for name in _KEPT_WHEN_STALE:
+        raw = (sent[name].raw_data or [""])[0].strip()
+        if raw != (shown[name]._value() or "").strip():
+            typed[name] = raw
+    return typed
 
 
 def _told_at_field(form, error) -> bool:
@@ -1073,7 +1096,9 @@ def review_action(action_id: int):
     erased = queries.action_author(action) is None  # nobody to tell of the decision
     campaign_id = action.campaign_id
     try:
-        kept = services.review_action(action, current_user, accept, typed, utcnow(), changing)
+        kept = services.review_action(
+            action, current_user, accept, typed, utcnow(), changing, current_language()
+        )
     except services.CleanupError as error:
         db.session.rollback()
         if error.code == "deleted":  # nothing left to show: back to the review page

@@ -357,6 +357,7 @@ def _an_entry_of_the_demo_employee_set_aside(campaign: CleanupCampaign, now: dat
             False,
             "Même boîte nettoyée que dans votre saisie précédente\u00a0: elle ne compte qu'une fois.",
             now - timedelta(hours=20),
+            language="fr",
         )
         return
 

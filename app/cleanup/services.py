@@ -20,6 +20,7 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _
 from flask_babel import lazy_ngettext as ngettext
 from sqlalchemy import String, bindparam, case, cast, func, select, update
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import IntegrityError, InvalidRequestError
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -233,6 +234,12 @@ def _mark_changed(campaign: CleanupCampaign, now: datetime, dates_before: tuple)
     if dates_before != (campaign.starts_at, campaign.ends_at):
         campaign.dates_sequence = (campaign.dates_sequence or 0) + 1
     campaign.updated_at = now
+    # In the database, not from the value this request read (see campaign_version); a
+    # campaign not inserted yet has no row to read it from.
+    if sa_inspect(campaign).persistent:
+        campaign.edit_version = CleanupCampaign.edit_version + 1
+    else:
+        campaign.edit_version = (campaign.edit_version or 1) + 1
 
 
 def check_campaign_dates(campaign: CleanupCampaign | None, data: dict, now: datetime) -> None:
@@ -443,9 +450,38 @@ class CampaignUpdate(NamedTuple):
 
 
 def campaign_version(campaign: CleanupCampaign) -> str:
-    """What the campaign is at, as its edit form carries it: every change an organiser
-    makes (saving, publishing, extending) stamps `updated_at` (see _mark_changed)."""
-    return campaign.updated_at.isoformat() if campaign.updated_at else ""
+    """What the campaign is at, as its edit form carries it (a hidden field): its
+    `edit_version`, which every change an organiser makes (saving, publishing,
+    extending) moves by one (see _mark_changed).
+
+    A counter rather than `updated_at`: two saves within one clock tick (or a frozen
+    clock), or from workers whose clocks differ by a little, would carry the same stamp,
+    and campaigns saved before `updated_at` was kept have none."""
+    return str(campaign.edit_version)
+
+
+def _hold_version(campaign: CleanupCampaign, version: str) -> bool:
+    """Whether the campaign is still at `version` (campaign_version when the form was
+    shown), holding its row until the transaction ends; False for an unreadable one.
+
+    Asked of the database in one conditional UPDATE (that changes nothing), not of the
+    row this request read: of two saves sent at the same moment from the same version,
+    the second waits for the first's row lock (PostgreSQL) or write lock (SQLite), then
+    finds the version moved on, instead of both passing a check made before either
+    wrote and the second silently undoing the first."""
+    try:
+        expected = int(version)
+    except (TypeError, ValueError):
+        return False
+    if not 0 < expected < 2**31:  # beyond the column's integers (SQLite refuses to bind it)
+        return False
+    held = db.session.execute(
+        update(CleanupCampaign)
+        .where(CleanupCampaign.id == campaign.id, CleanupCampaign.edit_version == expected)
+        .values(edit_version=CleanupCampaign.edit_version)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    return held == 1
 
 
 def update_campaign(
@@ -454,8 +490,11 @@ def update_campaign(
     """Change a draft, or a published campaign until it starts (nobody has logged
     anything yet). Once it has started it can only be extended.
 
-    `version`: campaign_version() when the form was shown (None: not checked). Another
-    save since (a second tab) refuses this one, rather than silently undoing that save.
+    `version`: campaign_version() when the form was shown (None: not checked, for
+    callers without a form, or a form sent without the field). Another change since
+    (another organiser, a second tab, even at the same moment) refuses this one with
+    nothing changed, rather than silently undoing that change (a lost update); so does a
+    version not read as one (a tab opened before versions were counters).
 
     A published one is announced again (`campaign_published`): messaging moves the
     messages it scheduled and has not sent to the new dates. Saved as it was, nothing is
@@ -464,14 +503,16 @@ def update_campaign(
     state = campaign.state(now)
     if state not in (DRAFT, SCHEDULED):
         raise CleanupError(_("A campaign that has started can only be extended."), "started")
-    if version is not None and version != campaign_version(campaign):
+    if version is not None and not _hold_version(campaign, version):
         raise CleanupError(
             _(
-                "This campaign was changed since you opened this form: its current values "
-                "are shown below. Make your changes again, then save."
+                "Someone else changed this campaign after you opened this form (or you "
+                "did, in another tab): your changes were not saved. The form now shows "
+                "the campaign as it is; under each field where you had typed something "
+                "else, what you typed is shown. Make your changes again, then save."
             ),
             "stale",
-            409,
+            422,
         )
     check_campaign_dates(campaign, data, now)
     before = campaign_settings(campaign)
@@ -1152,9 +1193,11 @@ def review_action(
     reason: str,
     now: datetime,
     changing: str | None = None,
+    language: str | None = None,
 ) -> AcceptedBefore | None:
     """Accept or reject a flagged entry (never one's own); the reason is shown to the
-    participant.
+    participant, marked with `language`: the one it was written in, the reviewer's
+    interface language (None: their chosen locale, else the portal's default).
 
     Rejecting a correction of an accepted entry refuses the change only: the entry goes
     back to the quantity and points last accepted, and counts (returned, else None).
@@ -1197,6 +1240,11 @@ def review_action(
         action.corrected_from = action.corrected_from_status = None
     action.status = ACCEPTED if accept or kept is not None else REJECTED
     action.review_reason = reason.strip()
+    action.review_reason_lang = (
+        (language or getattr(actor, "locale", None) or current_app.config["BABEL_DEFAULT_LOCALE"])
+        if action.review_reason
+        else None
+    )
     action.reviewed_by_id = actor.id
     action.reviewed_at = now
     touch_scores(campaign, action.participant_id, stamp)

@@ -112,6 +112,8 @@ def edit_form(client, campaign) -> dict:
         "rules-0-enabled": "y",
         "rules-0-points_per_unit": "10",
         "rules-0-daily_cap": "20",
+        # The version the page's form carries (a save from another is refused as stale).
+        "version": services.campaign_version(campaign),
     }
 
 

@@ -19,9 +19,10 @@ from tests.conftest import csrf_token, login
 REASON = "Checked with <b>IT</b>: a shared mailbox"
 
 
-def _accept(client, make, entry_id, reason, htmx=False):
-    """An organiser accepts the entry with the review form, `reason` typed."""
-    login(client, make.user(roles=("organiser",)))
+def _accept(client, make, entry_id, reason, htmx=False, locale=None):
+    """An organiser accepts the entry with the review form, `reason` typed (in `locale`,
+    their interface's language)."""
+    login(client, make.user(roles=("organiser",), locale=locale))
     data = {"csrf_token": csrf_token(client), "decision": "accept", "reason": reason}
     headers = {"HX-Request": "true"} if htmx else {}
     return client.post(f"/cleanup/actions/{entry_id}/review", data=data, headers=headers)
@@ -42,7 +43,7 @@ def test_my_entries_give_the_reason_typed_with_an_acceptance(
 ):
     author = make.user(locale=locale)
     entry = _flagged(client, running, author)
-    assert _accept(client, make, entry.id, REASON, htmx=True).status_code == 200
+    assert _accept(client, make, entry.id, REASON, htmx=True, locale=locale).status_code == 200
 
     login(client, author)
     page = client.get(f"/cleanup/campaigns/{running.id}").get_data(as_text=True)

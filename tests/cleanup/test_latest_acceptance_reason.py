@@ -24,7 +24,9 @@ def test_latest_decisions_show_an_acceptances_reason_to_another_organiser(
     client, make, running, locale, said
 ):
     entry = flagged_entry(client, running, make.user())
-    login(client, make.user(roles=("organiser",)))
+    # Written in the reader's language: a reason in another one is marked with its `lang`
+    # (test_reason_language.py).
+    login(client, make.user(roles=("organiser",), locale=locale))
     assert send_review(client, entry.id, "accept", REASON).status_code == 302
     login(client, make.user(roles=("organiser",), locale=locale))
     shown = _decision_shown(client, running)
