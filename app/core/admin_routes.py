@@ -36,13 +36,7 @@ from app.core.admin_forms import (
     RoleForm,
     UserSearchForm,
 )
-from app.core.audit import (
-    action_label,
-    actor_label,
-    audit_csv_header,
-    audit_target,
-    object_label,
-)
+from app.core.audit import action_label, audit_csv_header, object_label
 from app.core.confirmation import asks_after_check, question_page
 from app.core.csv_import import uploaded_csv
 from app.core.csv_safety import spreadsheet_csv
@@ -52,7 +46,7 @@ from app.core.i18n import current_language, format_number
 from app.core.privacy import export_file
 from app.core.privacy_models import ErasureRequest
 from app.core.security import accepts_files
-from app.core.time import local_plain, local_zone, utcnow
+from app.core.time import local_zone, utcnow
 from app.core.urls import requested_page, within_pages
 from app.extensions import db
 from app.recycling.queries import open_points_only_staffed_by
@@ -114,9 +108,7 @@ def audit_log():
     context = {
         "form": form,
         "rows": rows,
-        "people": admin_services.people_in_events(rows),
-        "points": admin_services.points_in_events(rows),
-        "audit_target": audit_target,
+        "objects": admin_services.shown_objects([event for event, _actor in rows]),
         "total": total,
         "page": page,
         "pages": pages,
@@ -144,31 +136,19 @@ def _refused_filters(form: AuditFilterForm) -> Response:
     return Response("\n".join(lines) + "\n", status=400, mimetype="text/plain")
 
 
-def audit_actor_cell(actor) -> str:
-    """The actor's cell of the CSV: the address, empty for the system, and an erased
-    account named as on the page."""
-    return "" if actor is None else actor_label(actor)
-
-
 @bp.get("/audit.csv")
 @role_required("admin")
 def audit_log_csv():
-    """The filtered audit log as CSV, every cell safe to open in a spreadsheet."""
+    """The filtered audit log as CSV, every cell safe to open in a spreadsheet: the rows
+    read as the page does, the stored codes in the last columns (`audit_csv_rows`)."""
     form, filters, valid = _audit_filters()
     if not valid:
         return _refused_filters(form)
-    rows = db.session.execute(admin_services.audit_query(filters).limit(CSV_MAX_ROWS))
-    # A spreadsheet for the admin (as the campaign results): times as the page shows them,
-    # the codes and details in their stored form for filtering.
     document = spreadsheet_csv(
-        (
-            (local_plain(event.at), audit_actor_cell(actor), event.action,
-             event.object_type, event.object_id, event.summary)
-            for event, actor in rows
-        ),
+        admin_services.audit_csv_rows(filters, CSV_MAX_ROWS),
         audit_csv_header(local_zone().key),
         current_language(),
-    )  # fmt: skip
+    )
     stamp = utcnow().astimezone(local_zone()).strftime("%Y%m%d-%H%M")  # as the page shows times
     return Response(
         document,

@@ -1,8 +1,9 @@
 """Administration: roles and accounts (audited) and reads of the audit log."""
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 
 from flask_babel import gettext
 from sqlalchemy import ColumnElement, Select, String, and_, cast, delete, func, or_, select
@@ -17,16 +18,23 @@ from app.core.audit import (
     ERASED_TEXT,
     OBJECT_LABELS,
     AuditEvent,
+    NamedIds,
     about_objects_named,
     action_label,
+    actor_label,
     audit_details,
+    audit_names,
     audit_search_samples,
+    audit_target,
+    object_label,
     record_audit,
+    worded_actions,
 )
-from app.core.i18n import collation_key
+from app.core.i18n import collation_key, current_language
 from app.core.privacy_services import export_personal_data
+from app.core.time import local_plain
 from app.extensions import db
-from app.recycling.models import CollectionPoint, PointAgent
+from app.recycling.models import PointAgent
 from app.recycling.queries import open_points_only_staffed_by
 
 GRANTABLE_ROLES = tuple(role for role in ROLES if role != "employee")
@@ -171,14 +179,13 @@ class AuditFilters:
     action: str = ""
     object_type: str = ""
     actor: str = ""  # fragment of the actor's e-mail
-    text: str = ""  # fragment of the summary or of the object's id (an item's code)
+    text: str = ""  # words the page shows of an event (`matching_ids`)
     since: datetime | None = None
     until: datetime | None = None
 
 
-def audit_query(filters: AuditFilters) -> Select:
-    """Audit events with their actor, newest first, narrowed by the filters."""
-    statement = select(AuditEvent, User).outerjoin(User, User.id == AuditEvent.actor_id)
+def _narrowed(statement: Select, filters: AuditFilters) -> Select:
+    """`statement` (of events joined to their actor) narrowed by every filter but the text."""
     if filters.action:
         statement = statement.where(AuditEvent.action.in_(same_named_actions(filters.action)))
     if filters.object_type:
@@ -187,21 +194,83 @@ def audit_query(filters: AuditFilters) -> Select:
         statement = statement.where(
             func.lower(User.email).contains(filters.actor.strip().lower(), autoescape=True)
         )
-    if filters.text.strip():
-        fragment = filters.text.strip().lower()
-        statement = statement.where(
-            or_(
-                func.lower(AuditEvent.summary).contains(fragment, autoescape=True),
-                func.lower(AuditEvent.object_id).contains(fragment, autoescape=True),
-                *about_objects_named(fragment),  # a person, a point, a template… by its name
-                *shown_with(fragment),  # « Organisateur », « créé »: the page's own words
-            )
-        )
     if filters.since:
         statement = statement.where(AuditEvent.at >= filters.since)
     if filters.until:
         statement = statement.where(AuditEvent.at < filters.until)
-    return statement.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+    return statement
+
+
+_NEWEST_FIRST = (AuditEvent.at.desc(), AuditEvent.id.desc())
+
+
+def _text_conditions(text: str) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
+    """(held, shown): the events whose stored text holds `text`, accents and case aside,
+    and those of them, and others, that the page is sure to show with it. A stored text
+    the page words otherwise (`lifetime_years 4 -> 2.5` shown « Durée de vie : 4 → 2,5
+    ans ») holds words the page does not show: `matching_ids` words those as the page does."""
+    typed = text_search.fold(text)
+    held = text_search.folded(AuditEvent.summary).contains(typed, autoescape=True)
+    shown = [
+        and_(
+            held,
+            AuditEvent.action.not_in(worded_actions()),
+            AuditEvent.summary != ERASED_TEXT,
+        ),
+        text_search.folded(AuditEvent.object_id).contains(typed, autoescape=True),
+        *about_objects_named(text.lower()),  # a person, a point, an item… by its name
+        *shown_with(text),  # « Organisateur », « créé »: the page's own words
+    ]
+    return held, or_(*shown)
+
+
+def audit_query(filters: AuditFilters) -> Select:
+    """Audit events with their actor, newest first, narrowed by the filters but the text
+    (`matching_ids` reads that one)."""
+    statement = select(AuditEvent, User).outerjoin(User, User.id == AuditEvent.actor_id)
+    return _narrowed(statement, filters).order_by(*_NEWEST_FIRST)
+
+
+def matching_ids(filters: AuditFilters) -> list[int] | None:
+    """The ids of the events the filters find, newest first, the text found in what the
+    page shows of each (its details as worded, the name of its object, its action…);
+    None when no text is looked for. An event whose stored text alone holds the words is
+    worded as the page words it: "_" finds no edit whose `lifetime_years` the page shows
+    as « Durée de vie ». Only those are worded here, each stored text once."""
+    text = filters.text.strip()
+    if not text:
+        return None
+    text_search.prepare(db.session.connection())
+    held, shown = _text_conditions(text)
+    columns = (AuditEvent.id, AuditEvent.action, AuditEvent.object_type, AuditEvent.summary)
+    statement = select(*columns, shown.label("shown")).outerjoin(
+        User, User.id == AuditEvent.actor_id
+    )
+    statement = _narrowed(statement.where(or_(held, shown)), filters).order_by(*_NEWEST_FIRST)
+    typed = text_search.fold(text)
+
+    @cache  # each stored text worded once: a log repeats them, and wording costs
+    def shows(action: str, summary: str, object_type: str) -> bool:
+        return typed in text_search.fold(audit_details(action, summary, object_type))
+
+    return [
+        event_id
+        for event_id, action, object_type, summary, is_shown in db.session.execute(statement)
+        if is_shown or shows(action, summary, object_type)
+    ]
+
+
+def _events_by_id(ids: list[int]) -> list:
+    """(event, actor) rows of these events, newest first."""
+    if not ids:
+        return []
+    statement = (
+        select(AuditEvent, User)
+        .outerjoin(User, User.id == AuditEvent.actor_id)
+        .where(AuditEvent.id.in_(ids))
+        .order_by(*_NEWEST_FIRST)
+    )
+    return list(db.session.execute(statement).all())
 
 
 # Details stored in a fixed form that the log words in the reader's language: each
@@ -315,37 +384,131 @@ def shown_with(fragment: str) -> list[ColumnElement[bool]]:
 
 def list_audit_events(filters: AuditFilters, page: int, per_page: int = 50):
     """One page of (event, actor) rows and the total count."""
+    ids = matching_ids(filters)
+    if ids is not None:
+        return _events_by_id(ids[(page - 1) * per_page : page * per_page]), len(ids)
     statement = audit_query(filters)
     total = db.session.scalar(select(func.count()).select_from(statement.subquery())) or 0
     rows = db.session.execute(statement.limit(per_page).offset((page - 1) * per_page)).all()
     return list(rows), total
 
 
-def people_in_events(rows) -> dict[int, User]:
-    """The accounts the listed events are about (object "user"), by id: the log names
-    them rather than showing a number."""
-    ids = {
-        int(event.object_id)
-        for event, _actor in rows
-        if event.object_type == "user" and event.object_id.isdigit()
-    }
-    if not ids:
-        return {}
-    return {user.id: user for user in db.session.scalars(select(User).where(User.id.in_(ids)))}
+@dataclass
+class ShownObject:
+    """What the log's Object cell shows of an event: `label` (« Personne », « Import CSV du
+    catalogue », « Personne anonymisée »), then `name` (a name, « #12 », or nothing), a
+    link to `endpoint` with `link_args` when there is one. `plain` is what the CSV's name
+    column says of it (the type and the number have columns of their own)."""
+
+    label: str
+    name: str = ""
+    endpoint: str = ""
+    link_args: dict = field(default_factory=dict)
+    plain: str = ""
 
 
-def points_in_events(rows) -> dict[int, CollectionPoint]:
-    """The collection points the listed events are about, by id: the log names them as it
-    names people (a point deleted since keeps its number)."""
-    ids = {
-        int(event.object_id)
-        for event, _actor in rows
-        if event.object_type == "collection_point" and event.object_id.isdigit()
-    }
+def _people(events) -> dict[str, User]:
+    """The accounts the events are about (object "user"), by object id."""
+    ids = {int(e.object_id) for e in events if e.object_type == "user" and e.object_id.isdigit()}
     if not ids:
         return {}
-    found = db.session.scalars(select(CollectionPoint).where(CollectionPoint.id.in_(ids)))
-    return {point.id: point for point in found}
+    return {str(user.id): user for user in db.session.scalars(select(User).where(User.id.in_(ids)))}
+
+
+def _object_names(events) -> dict[tuple[str, str], str]:
+    """{(object type, id): name} of the objects the events are about whose domain told how
+    they are named (`ids_named`), in the reader's language; people have theirs apart."""
+    language = current_language()
+    names = {}
+    for object_type, named_ids in audit_names().items():
+        if object_type == "user" or not isinstance(named_ids, NamedIds):
+            continue
+        ids = {e.object_id for e in events if e.object_type == object_type}
+        if ids:
+            found = named_ids.names_of(ids, language)
+            names.update({(object_type, object_id): name for object_id, name in found.items()})
+    return names
+
+
+def shown_objects(events) -> dict[int, ShownObject]:
+    """{event id: its Object cell}, for the page and the CSV alike: a person by their name,
+    an erased one as « Personne anonymisée » without name or link, a point, an item, a
+    template or a campaign by its name (its number once deleted), a batch as such."""
+    people, names = _people(events), _object_names(events)
+    labels = {
+        object_type: object_label(object_type) for object_type in {e.object_type for e in events}
+    }
+    shown = {}
+    for event in events:
+        label = labels[event.object_type]
+        person = people.get(event.object_id) if event.object_type == "user" else None
+        name = names.get((event.object_type, event.object_id))
+        target = audit_target(event.object_type, event.object_id)
+        if person is not None and person.anonymised_at is not None:
+            anonymised = gettext("Anonymised person")
+            cell = ShownObject(anonymised, plain=anonymised)
+        elif person is not None:
+            link = {"user_id": person.id}
+            name = person.display_name
+            cell = ShownObject(label, name, "admin.person", link, plain=name)
+        elif name and event.object_type == "collection_point":
+            link = {"point_id": int(event.object_id)}
+            cell = ShownObject(label, name, "recycling.edit_point", link, plain=name)
+        elif name:
+            cell = ShownObject(label, name, plain=name)
+        elif target:
+            cell = ShownObject(target, plain=target)
+        elif event.object_type == "user" and event.object_id.isdigit():
+            user = {"user_id": int(event.object_id)}
+            cell = ShownObject(label, f"#{event.object_id}", "admin.person", user)
+        elif event.object_id not in ("", "-"):
+            cell = ShownObject(label, f"#{event.object_id}")
+        else:
+            cell = ShownObject(label)
+        shown[event.id] = cell
+    return shown
+
+
+def _in_batches(rows, size: int):
+    batch = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def audit_csv_rows(filters: AuditFilters, limit: int, batch: int = 1000):
+    """The CSV's rows for the filtered log, as the page reads (`audit_csv_header`): local
+    time, actor, action, object type, object id and details in the reader's words, the
+    object's name; then the action's and object type's codes and the details as stored,
+    for a machine or a formula that filtered on them. Read `batch` events at a time (the
+    names of their objects in one query per type), each stored text worded once."""
+    ids = matching_ids(filters)
+    if ids is None:
+        batches = _in_batches(db.session.execute(audit_query(filters).limit(limit)), batch)
+    else:
+        ids = ids[:limit]
+        batches = (_events_by_id(ids[n : n + batch]) for n in range(0, len(ids), batch))
+    # Each stored text and key worded once: a log repeats them, and wording costs.
+    details, action_words, type_words = map(cache, (audit_details, action_label, object_label))
+    for rows in batches:
+        shown = shown_objects([event for event, _actor in rows])
+        for event, actor in rows:
+            yield (
+                local_plain(event.at),
+                "" if actor is None else actor_label(actor),
+                action_words(event.action),
+                type_words(event.object_type),
+                event.object_id,
+                details(event.action, event.summary, event.object_type),
+                shown[event.id].plain,
+                event.action,
+                event.object_type,
+                event.summary,
+            )
 
 
 def same_named_actions(action: str) -> list[str]:

@@ -28,13 +28,13 @@ from sqlalchemy import (
     and_,
     cast,
     exists,
-    func,
     or_,
     select,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.auth.models import role_label
+from app.core import text_search
 from app.core.csv_import import item_counts
 from app.core.i18n import format_kg_co2e, format_moment, format_number, labeller
 from app.core.types import UTCDateTime
@@ -211,7 +211,7 @@ def record_audit(
     return event
 
 
-# What the audit log shows for the stored keys (the CSV export keeps the keys). Actions
+# What the audit log and its CSV show for the stored keys (the CSV keeps them too). Actions
 # are nouns in French (« Publication »), which agree with no object.
 ACTION_LABELS = {
     "accept": lazy_pgettext("audit", "Accepted"),
@@ -285,7 +285,8 @@ object_label = labeller(OBJECT_LABELS)
 def audit_csv_header(zone: str) -> tuple[str, ...]:
     """The audit CSV's column names in the reader's language, as the campaign results
     spreadsheet names its own: in English the names the file has always had, so that
-    English readers' formulas keep working."""
+    English readers' formulas keep working. The first six read as the page does; the last
+    four (`audit_csv_rows`) give the object's name, then the stored codes and details."""
     return (
         gettext("at (%(zone)s)", zone=zone),
         gettext("actor"),
@@ -293,6 +294,10 @@ def audit_csv_header(zone: str) -> tuple[str, ...]:
         gettext("object_type"),
         gettext("object_id"),
         gettext("summary"),
+        gettext("object_name"),
+        gettext("action_code"),
+        gettext("object_type_code"),
+        gettext("stored_summary"),
     )
 
 
@@ -309,7 +314,8 @@ def actor_label(actor) -> str:
 
 # Details that some events store in a fixed form (written by the services in this code),
 # read back in the reader's language. Anything else (a name, a key, a reason typed by
-# an organiser) is shown as stored; the CSV export and the search keep the stored text.
+# an organiser) is shown as stored. The CSV words them as the page does (and keeps the
+# stored text in a last column); the search finds them by the words shown.
 _ROLE = re.compile(r"role=(\w+)")
 _IMPORT = re.compile(r"(\d+) created, (\d+) updated(?:, (\d+) unchanged)?")
 _EXTENSION = re.compile(r"ends_at (\S+) -> (\S+)")
@@ -461,6 +467,12 @@ def audit_search_samples() -> list:
     return current_app.extensions.get("empreinte.audit_search", [])
 
 
+def worded_actions() -> set[str]:
+    """The actions whose details the log may show in other words than stored (the domains'
+    and `_DETAILS`); any other's are shown as stored."""
+    return {*current_app.extensions.get("empreinte.audit_details", {}), *_DETAILS, "import"}
+
+
 def audit_details(action: str, summary: str, object_type: str = "") -> str:
     """An event's details as the audit log shows them (the domains' words, `_DETAILS`);
     `object_type`, the event's, names what an import's counts are of."""
@@ -489,21 +501,55 @@ def register_audit_names(app: Flask, object_type: str, named_ids: Callable[[str]
     app.extensions.setdefault("empreinte.audit_names", {})[object_type] = named_ids
 
 
-def ids_named(model, *names) -> Callable[[str], Select]:
+class NamedIds:
+    """`named_ids` for a table whose id is the events' object id, named by `names`: finds
+    its objects by any of the names, accents and case aside (« ecran » finds « Écran 24
+    pouces »), and gives the log the name it shows for each (`names_of`), so that an event
+    the search finds by a name shows that name."""
+
+    def __init__(self, model, *names):
+        self.model = model
+        self.names = names
+
+    def __call__(self, fragment: str) -> Select:
+        typed = text_search.fold(fragment)
+        holds = [text_search.folded(name).contains(typed, autoescape=True) for name in self.names]
+        return select(cast(self.model.id, String)).where(or_(*holds))
+
+    def shown_name(self, language: str):
+        """The column the log shows: the name in the reader's language where names come in
+        languages (`name_fr`, `name_en`), else the one called a name, else the first (a
+        catalogue item is shown by its name, not by its code, which its details give)."""
+        keys = {column.key: column for column in self.names}
+        for key in (f"name_{language}", "name", "display_name"):
+            if key in keys:
+                return keys[key]
+        return self.names[0]
+
+    def names_of(self, object_ids, language: str) -> dict[str, str]:
+        """{object id as events store it: name shown} of those of `object_ids` that exist."""
+        ids = {int(i) for i in object_ids if i.isdigit() and len(i) < 19}  # a BIGINT at most
+        if not ids:
+            return {}
+        rows = db.session.execute(
+            select(self.model.id, self.shown_name(language)).where(self.model.id.in_(ids))
+        )
+        return {str(object_id): name for object_id, name in rows if name}
+
+
+def ids_named(model, *names) -> NamedIds:
     """`named_ids` for a table whose id is the events' object id, named by `names`."""
+    return NamedIds(model, *names)
 
-    def named_ids(fragment: str) -> Select:
-        holds = [func.lower(name).contains(fragment, autoescape=True) for name in names]
-        return select(cast(model.id, String)).where(or_(*holds))
 
-    return named_ids
+def audit_names() -> dict[str, Callable[[str], Select]]:
+    """What the domains registered with `register_audit_names`, by object type."""
+    return current_app.extensions.get("empreinte.audit_names", {})
 
 
 def about_objects_named(fragment: str) -> list[ColumnElement[bool]]:
     """Conditions on events about an object whose name holds `fragment` (lower case)."""
     return [
         and_(AuditEvent.object_type == object_type, AuditEvent.object_id.in_(named_ids(fragment)))
-        for object_type, named_ids in current_app.extensions.get(
-            "empreinte.audit_names", {}
-        ).items()
+        for object_type, named_ids in audit_names().items()
     ]

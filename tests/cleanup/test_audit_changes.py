@@ -109,7 +109,7 @@ def test_a_published_campaign_is_named_in_the_audit_readers_language(client, mak
     assert "<td>Big spring clean-up</td>" in _audit_page(client, make, "en")
     login(client, make.user(roles=("admin",)))
     rows = _audit_csv(client, "/admin/audit.csv?text=printemps")
-    assert sorted(row[2] for row in rows[1:]) == ["create", "publish"]
+    assert sorted(row[7] for row in rows[1:]) == ["create", "publish"]  # action codes
 
 
 def test_correcting_a_drafts_end_shows_the_old_and_new_dates(client, make, make_campaign):

@@ -34,10 +34,14 @@ def test_the_french_audit_csv_names_its_columns_in_french(client, make):
         "Type d'objet",
         "Numéro de l'objet",
         "Détails",
+        "Nom de l'objet",
+        "Code de l'action",
+        "Code du type d'objet",
+        "Détails tels qu'enregistrés",
     ]
     assert rows[1] == [
-        "2026-12-05 10:00:00", "chief@example.org", "update", "catalogue_item", "1",
-        "durée 4 -> 5",
+        "2026-12-05 10:00:00", "chief@example.org", "Modification", "Article du catalogue", "1",
+        "durée 4 -> 5", "", "update", "catalogue_item", "durée 4 -> 5",
     ]  # fmt: skip
 
 
@@ -52,6 +56,10 @@ def test_the_english_audit_csv_keeps_its_column_names(client, make):
         "object_type",
         "object_id",
         "summary",
+        "object_name",
+        "action_code",
+        "object_type_code",
+        "stored_summary",
     ]
 
 

@@ -55,7 +55,7 @@ def erased(make, make_item, running):  # noqa: F811
 
 def _csv_summaries(client, query: str = "") -> list[str]:
     rows = list(csv.reader(io.StringIO(client.get(f"/admin/audit.csv{query}").text)))
-    return [row[5] for row in rows[1:]]
+    return [f"{row[5]} {row[9]}" for row in rows[1:]]  # as the page words it, and stored
 
 
 def test_erasure_blanks_the_reasons_on_the_persons_entry(erased):

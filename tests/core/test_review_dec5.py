@@ -44,9 +44,12 @@ def test_the_audit_csv_is_written_for_a_french_spreadsheet_in_paris_time(client,
 
     assert response.data.startswith(BOM.encode())
     assert response.get_data(as_text=True)[1:].split("\r\n") == [
-        "Date et heure (Europe/Paris);Auteur;Action;Type d'objet;Numéro de l'objet;Détails",
-        '2026-12-05 04:28:11;chief@example.org;update;catalogue_item;1;"\'=1+1; lifetime 4 -> 5"',
-        "2026-07-01 12:00:00;chief@example.org;update;catalogue_item;2;Numérique responsable",
+        "Date et heure (Europe/Paris);Auteur;Action;Type d'objet;Numéro de l'objet;Détails;"
+        "Nom de l'objet;Code de l'action;Code du type d'objet;Détails tels qu'enregistrés",
+        "2026-12-05 04:28:11;chief@example.org;Modification;Article du catalogue;1;"
+        '"\'=1+1; lifetime 4 -> 5";;update;catalogue_item;"\'=1+1; lifetime 4 -> 5"',
+        "2026-07-01 12:00:00;chief@example.org;Modification;Article du catalogue;2;"
+        "Numérique responsable;;update;catalogue_item;Numérique responsable",
         "",
     ]
 

@@ -40,7 +40,7 @@ def point_edits(make, rec):
         answer = client.get("/admin/audit.csv", query_string={"text": words})
         text = answer.text.removeprefix("\ufeff")
         rows = list(csv.reader(io.StringIO(text), delimiter=";" if locale == "fr" else ","))
-        summaries = [row[5] for row in rows[1:]]
+        summaries = [row[9] for row in rows[1:]]  # the details as stored
         assert "opening_hours" not in summaries  # the name that reads like a key
         return sorted(key for key in changes for summary in summaries if f" {key} " in summary)
 

@@ -41,7 +41,8 @@ def test_audit_log_lists_who_changed_what_newest_first(client, make):
 
 
 def test_the_audit_log_names_actions_and_objects_in_the_admins_language(client, make):
-    """The page and its filters show labels; the CSV export keeps the stored keys."""
+    """The page and its filters show labels; the CSV export keeps the stored keys too, in
+    its last columns."""
     admin = make.user(roles=("admin",))
     record_audit(admin, "grant_role", "user", 5, NOW, "role=organiser")
     record_audit(admin, "publish", "cleanup_campaign", 7, NOW)
@@ -54,7 +55,7 @@ def test_the_audit_log_names_actions_and_objects_in_the_admins_language(client, 
     assert '<option value="grant_role">Attribution de rôle</option>' in html
     assert '<option value="cleanup_campaign">Campagne de nettoyage</option>' in html
     rows = _audit_rows(client.get("/admin/audit.csv"))
-    assert {(row[2], row[3]) for row in rows[1:]} == {
+    assert {(row[7], row[8]) for row in rows[1:]} == {
         ("grant_role", "user"),
         ("publish", "cleanup_campaign"),
     }
@@ -89,7 +90,7 @@ def test_the_details_services_write_in_a_fixed_form_are_read_in_the_admins_langu
     assert "<td>Donné</td>" in html  # a domain's own details (recycling)
     assert "<td>role=organiser, 3 created</td>" in html
     rows = _audit_rows(client.get("/admin/audit.csv"))
-    assert {row[5] for row in rows[1:]} == set(written.values())
+    assert {row[9] for row in rows[1:]} == set(written.values())  # as stored
 
 
 def test_audit_log_filters_by_object_actor_and_dates(client, make):
@@ -151,9 +152,14 @@ def test_audit_csv_neutralises_formulas(client, make):
         "Type d'objet",
         "Numéro de l'objet",
         "Détails",
+        "Nom de l'objet",
+        "Code de l'action",
+        "Code du type d'objet",
+        "Détails tels qu'enregistrés",
     ]
-    summaries = {row[5] for row in rows[1:]}
-    assert summaries == {'\'=HYPERLINK("http://evil","x")', "'@SUM(A1)"}
+    neutralised = {'\'=HYPERLINK("http://evil","x")', "'@SUM(A1)"}
+    assert {row[5] for row in rows[1:]} == neutralised  # as shown
+    assert {row[9] for row in rows[1:]} == neutralised  # as stored
 
 
 def test_safe_cell_prefixes_every_formula_start():
