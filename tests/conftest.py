@@ -310,6 +310,23 @@ def browser_sign_in(page, user_or_email) -> None:
     page.goto("/")
 
 
+def confirm_receipt_in_a_browser(browser, live_server, agent, receipt: str) -> None:
+    """The point's agent, in a browser of their own, confirms receipt of the return at the
+    desk (the real button, in French), while the test's own page stays as it is."""
+    agent_context = browser.new_context(base_url=live_server, locale="fr-FR")
+    try:
+        agent_page = agent_context.new_page()
+        agent_page.set_default_timeout(10_000)
+        browser_sign_in(agent_page, agent)
+        agent_page.goto("/recycling/agent")
+        agent_page.locator(f"#return-{receipt}").get_by_role(
+            "button", name="Confirmer la réception"
+        ).click()
+        agent_page.wait_for_selector(f"#return-{receipt} [data-announce]")
+    finally:
+        agent_context.close()
+
+
 def shown(page, text: str):
     """Where the page shows `text`, leaving out its copy in the #announcer live region.
 

@@ -71,9 +71,18 @@ def category_label(category: str) -> str:
 _STORED_SOURCE_SEPARATOR = re.compile(r"(?<=\S); ")
 
 
+# The demo items' source (`seed.py`), stored in both languages as every source is one
+# text: shown in the reader's own (« Sources : Empreinte (démo / demo) » mixed them).
+DEMO_SOURCE = "Empreinte (démo / demo)"
+
+
+def _source_shown(source: str) -> str:
+    return _("Empreinte (demo)") if source == DEMO_SOURCE else source
+
+
 def sources_shown(source: str) -> str:
     """An item's sources as the reader writes a list of them: "A; B", « A\u00a0; B »."""
-    first, *others = _STORED_SOURCE_SEPARATOR.split(source or "")
+    first, *others = (_source_shown(s) for s in _STORED_SOURCE_SEPARATOR.split(source or ""))
     shown = first
     for other in others:
         shown = _("%(sources)s; %(source)s", sources=shown, source=other)
@@ -268,3 +277,25 @@ def normalise_search(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text or "")
     letters = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
     return _NOT_A_WORD.sub(" ", letters).strip()
+
+
+# English plurals whose singular is not the plural less its "s": "switches", "batteries".
+_PLURAL_ENDINGS = (("ches", 2), ("shes", 2), ("sses", 2), ("xes", 2), ("ies", 3))
+
+
+def singular_stem(term: str) -> str:
+    """The folded `term` with its last word's plural ending dropped, when that word has
+    four letters or more: "ecrans" is "ecran", "batteries" "batter", "eaux" "eau".
+
+    A search finds the start of words, so the stem finds the singular and the plural
+    alike in what is stored, which therefore needs no folding of its own. Codes (with
+    digits) and short words ("bus", "gaz") are kept as typed."""
+    head, _space, word = term.rpartition(" ")
+    if len(word) < 4 or not word.isalpha():
+        return term
+    for ending, cut in _PLURAL_ENDINGS:
+        if word.endswith(ending) and len(word) - cut >= 4:
+            return f"{head} {word[:-cut]}".lstrip()
+    if word[-1] in "sx":
+        return f"{head} {word[:-1]}".lstrip()
+    return term

@@ -265,6 +265,38 @@ class DecisionForm(PortalForm):
     budget_seen = HiddenField()
 
 
+class _RangeWhenUnreadable:
+    """A number field told its range when what is typed is no number ("1e9", "lots"), as
+    a number outside the range is: a bare "Enter a number." left 1e9 to guess why."""
+
+    @property
+    def unreadable_message(self) -> str:
+        for validator in self.validators:
+            if isinstance(validator, NumberRange):  # LocalNumberRange's words too
+                try:
+                    validator(None, _NOTHING_READ)
+                except ValidationError as refusal:
+                    return str(refusal)
+        return str(super().unreadable_message)
+
+
+class _NothingRead:
+    """The field as a range validator sees it when no number was read."""
+
+    data = None
+
+
+_NOTHING_READ = _NothingRead()
+
+
+class RangedFloatField(_RangeWhenUnreadable, LocalFloatField):
+    """A decimal number the reader's way, told its range when it is no number."""
+
+
+class RangedIntegerField(_RangeWhenUnreadable, LocalIntegerField):
+    """A whole number the reader's way, told its range when it is no number."""
+
+
 BUDGET_MAX = 1e9
 
 
@@ -286,7 +318,7 @@ class BudgetForm(PortalForm):
             NumberRange(2000, 2100, message=_l("Enter a year from 2000 to 2100.")),
         ],
     )
-    budget_kgco2e = LocalFloatField(
+    budget_kgco2e = RangedFloatField(
         _l("Budget (kg CO₂e per year)"),
         validators=[
             # An empty field is told the same limits as -5 (« de 0 ou plus » said no most).
@@ -301,7 +333,7 @@ class BudgetForm(PortalForm):
 
 
 def _number(label, hint=None, maximum=1e7):
-    return LocalFloatField(
+    return RangedFloatField(
         label,
         description=hint,
         validators=[
@@ -374,7 +406,7 @@ class ItemForm(PortalForm):
         _l("Services: footprint per user per year (kg CO₂e)"),
         _l("Required for a service, with its citation."),
     )
-    lifetime_years = LocalFloatField(
+    lifetime_years = RangedFloatField(
         _l("Expected lifetime (years)"),
         validators=[
             Optional(),
@@ -391,7 +423,7 @@ class ItemForm(PortalForm):
         validators=[Optional(), URL(message=SOURCE_URL_MESSAGE), Length(max=400)],
     )
     estimate = BooleanField(_l("These figures are an estimate without reference data"))
-    user_count = LocalIntegerField(
+    user_count = RangedIntegerField(
         _l("Number of users (services)"), validators=[Optional(), LocalNumberRange(0, 10_000_000)]
     )
     alternatives = CodesField(

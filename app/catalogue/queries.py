@@ -68,9 +68,10 @@ _SEARCHED_WORDS = literal(" ") + CatalogueItem.search_text
 
 def search_terms(q: str) -> list[str]:
     """What was typed, as the words each term holds (`normalise_search`): « l'eau » is
-    "l eau", found as those two words one after the other; eight terms at most."""
+    "l eau", found as those two words one after the other; eight terms at most. A plural
+    is searched as its stem (`singular_stem`): "écrans" finds « Écran 24 pouces »."""
     folded = (footprint.normalise_search(term) for term in q.split()[:8])
-    return [term for term in folded if term]
+    return [footprint.singular_stem(term) for term in folded if term]
 
 
 def search_items(filters: Filters, page: int, locale: str, per_page: int = PER_PAGE):

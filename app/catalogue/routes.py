@@ -1,8 +1,9 @@
 """Views of the catalogue domain: browse, understand a label, request, budgets, admin."""
 
 import functools
+import re
 from decimal import ROUND_HALF_UP, Decimal
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from babel.numbers import format_percent
 from flask import (
@@ -206,6 +207,53 @@ def fragment_title(title: str) -> Markup:
     return Markup("<title>{} · Empreinte</title>\n").format(title)
 
 
+# Items ticked to compare, kept from search to search: more than a comparison takes
+# (four), few enough to list under the results.
+TICKED_AT_MOST = 12
+_TICK_BOX = re.compile(r'id="cmp-(\d+)"')
+
+
+def _ticked_ids() -> list[int]:
+    """The items this person has ticked so far, in the order ticked, as the listing's
+    address carries them (`ids`)."""
+    ids = (database_id(raw) for raw in request.args.getlist("ids"))
+    return list(dict.fromkeys(i for i in ids if i is not None))[:TICKED_AT_MOST]
+
+
+def _with_ticked(listing: Markup, ids: list[int], page: int, oob: bool = False):
+    """The cached listing (the same for everyone) with this person's ticked items: their
+    boxes in it ticked, its page links carrying them; and the block under it
+    (`_ticked.html`) listing those it does not show, which a new search does not swap
+    out, so that a laptop is compared with its refurbished version found by another."""
+    text = str(listing)
+    if not ids:  # most views (a benchmarked page): the listing as cached, a shared block
+        listed = 'id="cmp-' in text
+        block = cache.fragment(
+            "catalogue.ticked_none",
+            (current_language(), listed, page > 1 and page, oob),
+            (),
+            lambda: render_template(
+                "catalogue/_ticked.html", items=[], listed=listed, page=page, oob=oob
+            ),
+        )
+        return listing, block
+    shown = {int(found) for found in _TICK_BOX.findall(text)}
+    for item_id in shown.intersection(ids):
+        text = text.replace(f'id="cmp-{item_id}"', f'id="cmp-{item_id}" checked')
+    index = url_for(".index")
+    carried = str(Markup.escape(urlencode([("ids", i) for i in ids])))
+    text = text.replace(f'href="{index}?', f'href="{index}?{carried}&amp;')
+    apart = [i for i in ids if i not in shown]
+    block = render_template(
+        "catalogue/_ticked.html",
+        items=queries.get_items(apart) if apart else [],
+        listed=bool(shown),
+        page=page,
+        oob=oob,
+    )
+    return Markup(text), Markup(block)  # noqa: S704 - our own autoescaped templates
+
+
 def _listing_place() -> dict[str, str]:
     """The catalogue filters and page someone came from, to take them back there."""
     return {name: request.args[name] for name in (*SEARCH_ARGS, "page") if request.args.get(name)}
@@ -287,10 +335,13 @@ def index():
         )
         return title, Markup(html)  # noqa: S704 - our own autoescaped template, cached
 
+    ticked = _ticked_ids()
     if wants_fragment():
         # htmx puts the URL in the history: its <title> (taken out of the swap) follows.
         title, html = results()
-        return fragment_title(title) + html, 200  # refused filters are said in the results
+        html, ticked_block = _with_ticked(html, ticked, page, oob=True)
+        # Refused filters are said in the results.
+        return fragment_title(title) + html + ticked_block, 200
 
     def render_browse() -> tuple[str, str, bool]:
         form, valid = checked_form()
@@ -309,7 +360,8 @@ def index():
         typed=bool(given),
     )
     browse = Markup(browse)  # noqa: S704 - our own autoescaped template, cached
-    html = render_template("catalogue/index.html", title=title, browse=browse)
+    browse, ticked_block = _with_ticked(browse, ticked, page)
+    html = render_template("catalogue/index.html", title=title, browse=browse, ticked=ticked_block)
     return html, 200 if valid else 400
 
 
@@ -457,6 +509,9 @@ COMPARED_AT_MOST = 4  # columns a phone can still show side by side
 @login_required
 def compare():
     """Two to four items side by side; the catalogue's filters and page ride along."""
+    if wants_fragment():
+        # The compare button sends the live search's form elsewhere: a page of its own.
+        return "", 200, {"HX-Redirect": request.full_path}
     raw = request.args.getlist("ids")
     ids = list(dict.fromkeys(i for i in map(database_id, raw) if i is not None))
     items = queries.get_items(ids[:COMPARED_AT_MOST])
@@ -592,9 +647,12 @@ def my_requests():
 
 
 def _my_requests_page(submit_form: SubmitRequestForm) -> str:
+    basket = queries.get_basket(current_user)
+    if submit_form.comment.data is None and basket is not None:
+        submit_form.comment.data = basket.comment  # kept while a line was removed
     return render_template(
         "catalogue/requests.html",
-        basket=queries.get_basket(current_user),
+        basket=basket,
         requests=queries.list_my_requests(current_user),
         submit_form=submit_form,
         lighter=queries.lighter_alternatives,
@@ -673,12 +731,20 @@ def request_again(request_id: int):
 @bp.post("/requests/lines/<int:line_id>/remove")
 @login_required
 def remove_line(line_id: int):
-    """Take a line out of my basket, saying which (as adding names what was added)."""
+    """Take a line out of my basket, saying which (as adding names what was added).
+
+    The Remove buttons send the request's form, the comment typed in it with them: it is
+    kept with the request (a withdrawn item is removed after a refused send)."""
+    typed = SubmitRequestForm()
+    if typed.comment.raw_data and not typed.comment.validate(typed):
+        return _my_requests_page(typed), 422  # too long: said at the field, nothing removed
     removed = ConfirmForm().validate_on_submit() and services.remove_basket_line(
         current_user, line_id
     )
     if not removed:
         abort(404)
+    if typed.comment.raw_data:
+        services.keep_basket_comment(current_user, typed.comment.data)
     said = _(
         "Removed from your request: %(name)s × %(num)s.",
         name=removed.item.name(current_language()),
@@ -701,8 +767,12 @@ def submit_request():
         req = services.submit_basket(current_user, form.comment.data, utcnow())
     except services.CatalogueError as error:
         db.session.rollback()
+        # Back at the request's own address, the comment kept with it: the page names the
+        # line to remove first, and removing it reloads the page.
+        services.keep_basket_comment(current_user, form.comment.data)
+        db.session.commit()
         flash(str(error), "error")
-        return _my_requests_page(form), 422
+        return redirect(url_for(".my_requests"))
     db.session.commit()
     flash(_("Your request was sent. You can follow its status here."), "success")
     return redirect(url_for(".show_request", request_id=req.id))
@@ -972,6 +1042,8 @@ def set_budget():
 def usefulness():
     """Per service, usefulness against footprint; ?review=1 for the review list."""
     review = request.args.get("review") == "1"
+    # A service just discontinued from this list (`discontinue_item`): offered to undo.
+    undo = queries.get_item(database_id(request.args.get("discontinued")) or 0)
     rows, total, page, pages = within_pages(
         lambda n: queries.usefulness_rows(n, review), requested_page(), queries.PER_PAGE
     )
@@ -985,6 +1057,7 @@ def usefulness():
         review_grades=queries.REVIEW_GRADES,
         review_max=queries.REVIEW_MAX_MARKS,
         confirm=ConfirmForm(),
+        undo=undo if undo is not None and undo.status == "discontinued" else None,
     )
 
 
@@ -1060,8 +1133,15 @@ def discontinue_item(item_id: int):
         abort(400)
     services.discontinue_item(item, current_user, utcnow())
     db.session.commit()
-    flash(_("Item discontinued."), "success")
-    return redirect(_catalogue_page_sent_from() or url_for(".show_item", item_id=item.id))
+    name = item.name(current_language())
+    flash(_("Discontinued: %(name)s. People can no longer request it.", name=name), "success")
+    back = _catalogue_page_sent_from()
+    if back and urlsplit(back).path == url_for(".usefulness"):
+        # The list it was withdrawn from offers to undo it (`usefulness`).
+        sent = urlsplit(back)
+        query = [(k, v) for k, v in parse_qsl(sent.query) if k != "discontinued"]
+        back = f"{sent.path}?{urlencode([*query, ('discontinued', item.id)])}"
+    return redirect(back or url_for(".show_item", item_id=item.id))
 
 
 @bp.post("/admin/items/<int:item_id>/make-available")
@@ -1073,7 +1153,7 @@ def make_item_available(item_id: int):
         abort(400)
     services.make_item_available(item, current_user, utcnow())
     db.session.commit()
-    flash(_("Item available again."), "success")
+    flash(_("Available again: %(name)s.", name=item.name(current_language())), "success")
     return redirect(_catalogue_page_sent_from() or url_for(".show_item", item_id=item.id))
 
 
@@ -1146,21 +1226,30 @@ def _import_too_large(_error):
 def confirm_import():
     """Apply a previewed import: all or nothing, checked again against today's catalogue."""
     form = ConfirmImportForm()
-    text = pending_imports.fetch(form.token.data, current_user.id) if form.validate() else None
+    token = form.token.data if form.validate() else None
+    text = pending_imports.take(token, current_user.id) if token else None
     if text is None:
+        # Sent twice (a double click): the second says what the first did.
+        done = pending_imports.outcome(token, current_user.id) if token else None
+        if done is not None:
+            counts = item_counts(*done)
+            flash(_("This file was already imported: %(counts)s.", counts=counts), "info")
+            return redirect(url_for(".index"))
         flash(_("This preview has expired or is unknown: upload the file again."), "error")
         return redirect(url_for(".import_csv"))
     previewed = form.preview.data or ""
     result = import_catalogue_csv(text, current_user, utcnow(), _grid(), previewed=previewed)
-    if not result.ok:
+    if not result.ok or result.stale:
         db.session.rollback()
+        pending_imports.give_back(token, current_user.id)
+        if result.stale:
+            # Edited since the preview: writing the file now would undo what was not seen.
+            return _import_preview(result, token), 422
         return render_template("catalogue/import.html", form=ImportForm(), result=result), 422
-    if result.stale:
-        # Edited since the preview: writing the file now would undo what was not seen.
-        db.session.rollback()
-        return _import_preview(result, form.token.data), 422
     db.session.commit()
-    pending_imports.forget(form.token.data, current_user.id)
+    pending_imports.settle(
+        token, current_user.id, (len(result.created), len(result.updated), result.unchanged)
+    )
     flash(import_summary(result), "success")
     return redirect(url_for(".index"))
 

@@ -37,7 +37,7 @@ REFURBISHED_NOTE = {
 }
 # Demo items without reference data: the item page says, in the reader's language, that
 # the figures are an estimate to replace with a cited measurement.
-DEMO_SOURCE = "Empreinte (démo / demo)"
+DEMO_SOURCE = footprint.DEMO_SOURCE
 
 # code, category, archetype or None, power ('min'|'default'|'max'), refurbished,
 # French name, English name, (embodied, kWh/year, lifetime) for estimates.

@@ -564,6 +564,19 @@ def remove_basket_line(user, line_id: int) -> CatalogueRequestLine | None:
     return line
 
 
+def keep_basket_comment(user, comment: str) -> None:
+    """Keep the comment typed for the request being prepared, not sent yet: removing a
+    withdrawn line before sending reloads the page, which then still holds it."""
+    basket = db.session.scalar(
+        select(CatalogueRequest).where(
+            CatalogueRequest.user_id == user.id, CatalogueRequest.status == "draft"
+        )
+    )
+    if basket is not None:
+        basket.comment = (comment or "").strip()[:500]
+        db.session.flush()
+
+
 def submit_basket(user, comment: str, now: datetime) -> CatalogueRequest:
     """Send the basket for approval; the footprint of each line is frozen."""
     basket = db.session.scalar(

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from app.core.time import utcnow
-from tests.conftest import browser_sign_in
+from tests.conftest import browser_sign_in, confirm_receipt_in_a_browser
 
 _sign_in = browser_sign_in
 
@@ -46,16 +46,7 @@ def test_a_returned_device_moves_my_campaign_score(browser, live_server, page, m
     page.wait_for_url("**/recycling/returns/RC-*")
     receipt = page.url.rsplit("/", 1)[1]
 
-    agent_context = browser.new_context(base_url=live_server, locale="fr-FR")
-    agent_page = agent_context.new_page()
-    agent_page.set_default_timeout(10_000)
-    _sign_in(agent_page, agent)
-    agent_page.goto("/recycling/agent")
-    agent_page.locator(f"#return-{receipt}").get_by_role(
-        "button", name="Confirmer la réception"
-    ).click()
-    agent_page.wait_for_selector(f"#return-{receipt} [data-announce]")
-    agent_context.close()
+    confirm_receipt_in_a_browser(browser, live_server, agent, receipt)
 
     page.reload()
     assert "Reçu par un agent" in page.locator(".return-status").inner_text()

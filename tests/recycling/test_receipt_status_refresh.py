@@ -15,7 +15,7 @@ from app.extensions import db
 from app.recycling import services
 from tests.audit.conftest import AXE, WCAG_TAGS, describe_violations
 from tests.cleanup.conftest import make_campaign  # noqa: F401
-from tests.conftest import Auth, browser_sign_in, login
+from tests.conftest import Auth, browser_sign_in, confirm_receipt_in_a_browser, login
 from tests.recycling.conftest import NOW
 
 HX = {"HX-Request": "true"}
@@ -203,16 +203,7 @@ def test_the_owner_s_open_receipt_shows_the_agent_s_confirmation_without_a_reloa
     expect(page.locator(".return-status")).to_have_text("Déclaré")
     loaded = page.evaluate("() => performance.timeOrigin")
 
-    agent_context = browser.new_context(base_url=live_server, locale="fr-FR")
-    agent_page = agent_context.new_page()
-    agent_page.set_default_timeout(10_000)
-    browser_sign_in(agent_page, agent)
-    agent_page.goto("/recycling/agent")
-    agent_page.locator(f"#return-{receipt}").get_by_role(
-        "button", name="Confirmer la réception"
-    ).click()
-    agent_page.wait_for_selector(f"#return-{receipt} [data-announce]")
-    agent_context.close()
+    confirm_receipt_in_a_browser(browser, live_server, agent, receipt)
 
     expect(page.locator(".return-status")).to_have_text("Reçu par un agent")
     expect(page.locator("#announcer")).to_contain_text("Reçu par un agent")
