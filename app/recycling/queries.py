@@ -42,7 +42,7 @@ from app.recycling.models import (
     PointAgent,
     accepted_in_order,
 )
-from app.recycling.services import RECEIPT_ALPHABET
+from app.recycling.services import RECEIPT_ALPHABET, normalise_asset_tag
 
 # Typical mass of one device, to estimate kilograms of e-waste collected.
 TYPICAL_WEIGHT_KG = {
@@ -372,6 +372,54 @@ def find_return_for_agent(
     return get_return_for_agent(receipt_number, user, point_ids) if receipt_number else None
 
 
+def _stored_tag_key() -> ColumnElement:
+    """A return's stored asset tag written as `services.normalise_asset_tag` writes it: a
+    withdrawn return's tag is no longer in `asset_tag_key` (freed for a new declaration),
+    only in `asset_tag`."""
+    tag = DeviceReturn.asset_tag
+    for mark in (" ", "-", "_", "."):
+        tag = func.replace(tag, mark, "")
+    return func.upper(tag)
+
+
+def list_returns_by_tag(
+    typed: str | None, user: User, point_ids: list[int] | None, limit: int = 20
+) -> list[DeviceReturn]:
+    """The returns at the agent's points (`point_ids` as for `get_return_for_agent`) whose
+    asset tag was typed at the desk, however spelt: a person who brings the device without
+    the receipt. The one still waiting for a step first, then the newest."""
+    key = normalise_asset_tag((typed or "").strip()[:64])
+    if key is None or point_ids == [] or not user.has_role("agent"):
+        return []
+    query = select(DeviceReturn).where(
+        (DeviceReturn.asset_tag_key == key) | (_stored_tag_key() == key)
+    )
+    if point_ids is not None:
+        query = query.where(DeviceReturn.point_id.in_(point_ids))
+    waiting_first = case((DeviceReturn.status.in_(OPEN_STATUSES), 0), else_=1)
+    order = (waiting_first, DeviceReturn.declared_at.desc(), DeviceReturn.id.desc())
+    return list(db.session.scalars(query.order_by(*order).limit(limit)))
+
+
+def find_returns_for_agent(
+    typed: str | None, user: User, point_ids: list[int] | None
+) -> list[DeviceReturn]:
+    """What the desk's search names: the return of the receipt number typed, else those
+    carrying the asset tag typed (`list_returns_by_tag`), at the agent's points."""
+    found = find_return_for_agent(typed, user, point_ids)
+    return [found] if found is not None else list_returns_by_tag(typed, user, point_ids)
+
+
+def return_to_open(found: list[DeviceReturn]) -> DeviceReturn | None:
+    """The one return the desk opens among those its search found: the only one, or the
+    only one still waiting for a step (a tag declared again after a withdrawal); None
+    when the agent must choose (the desk lists them) or nothing was found."""
+    waiting = [r for r in found if r.status in OPEN_STATUSES]
+    if len(found) == 1:
+        return found[0]
+    return waiting[0] if len(waiting) == 1 else None
+
+
 # The agents' filter of declarations left waiting: as long as their owners are given
 # before a reminder (RECYCLING_REMINDER_DAYS), at least a week.
 LONG_WAITING = "waiting"
@@ -643,19 +691,22 @@ def returns_by_month(
     return table
 
 
-def grouped_returns() -> list[dict]:
+def grouped_returns(point_ids: list[int] | None = None) -> list[dict]:
     """Counts by month of declaration (in the portal's zone), point, device type and
-    status: the open-data table.
+    status: the open-data table; of the points `point_ids` only unless None (an agent's,
+    `agent_point_ids`).
 
     A declaration withdrawn, or closed because the device never came, is left out: no
     device changed hands."""
-    return _grouped_returns()[0]
+    return _grouped_returns(point_ids)[0]
 
 
-def grouped_returns_and_points() -> tuple[list[dict], dict[int, CollectionPoint]]:
+def grouped_returns_and_points(
+    point_ids: list[int] | None = None,
+) -> tuple[list[dict], dict[int, CollectionPoint]]:
     """The open-data table and the points it names, by id: the spreadsheet download
     names each point with its commune."""
-    return _grouped_returns()
+    return _grouped_returns(point_ids)
 
 
 def statistics(point_ids: list[int] | None = None) -> dict:

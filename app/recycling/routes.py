@@ -482,7 +482,7 @@ def create_return():
             if created:
                 flash(_("Thank you! Your return is recorded."), "success")
                 return redirect(url_for("recycling.receipt", receipt=device_return.receipt_number))
-            flash(_("You had already declared this device: here is your receipt."), "info")
+            flash(_declared_again_message(device_return, point), "info")
             # Without a tag, a second, identical device is told apart only by the person:
             # the receipt they land on offers to declare it (`another_than`), once.
             session[DECLARED_AGAIN] = device_return.receipt_number
@@ -492,6 +492,27 @@ def create_return():
     closed = point if point is not None and not point.active else None
     return _render_return_form(
         form, instead or point, _return_fields(form), 422, closed_point=closed
+    )
+
+
+def _declared_again_message(device_return, chosen: CollectionPoint) -> str:
+    """What a declaration sent again lands on: its tag already declared at another point
+    keeps that point, so the one chosen is named as not taken, with how to change."""
+    if device_return.point_id == chosen.id:
+        return _("You had already declared this device: here is your receipt.")
+    points = {"declared": device_return.point.label, "chosen": chosen.label}
+    if device_return.status == "declared":
+        return _(
+            "You had already declared this device at “%(declared)s”: here is your receipt. "
+            "The point you chose, “%(chosen)s”, was not taken. To bring the device there "
+            "instead, withdraw this declaration (“Withdraw my declaration” below), then "
+            "declare it again choosing “%(chosen)s”.",
+            **points,
+        )
+    return _(
+        "You had already declared this device at “%(declared)s”, where an agent received "
+        "it: here is your receipt. The point you chose, “%(chosen)s”, was not taken.",
+        **points,
     )
 
 
@@ -638,13 +659,15 @@ def withdraw_return(receipt: str):
 @role_required("agent")
 def agent_desk():
     """The agent's desk: the returns at their points still to handle, first of all;
-    ?receipt= opens the return whose receipt number the person shows at the desk."""
+    ?receipt= opens the return whose receipt number the person shows at the desk, or
+    whose asset tag the device bears (several carrying it: the one waiting, or a list)."""
     typed = request.args.get("receipt", "").strip()[:64]
     searched = "receipt" in request.args  # sent empty too: its form has novalidate
     point_ids = _point_ids()  # asked once, for every read below
-    if typed and (found := queries.find_return_for_agent(typed, current_user, point_ids)):
+    found = queries.find_returns_for_agent(typed, current_user, point_ids) if typed else []
+    if (opened := queries.return_to_open(found)) is not None:
         return redirect(
-            url_for("recycling.agent_return", receipt=found.receipt_number, **desk_place())
+            url_for("recycling.agent_return", receipt=opened.receipt_number, **desk_place())
         )
     status = request.args.get("status")
     if status not in queries.DESK_VIEWS:  # none, or one typed by hand: the default view
@@ -657,19 +680,19 @@ def agent_desk():
     # of no point is told whom to ask rather than shown an empty list as if all were done.
     every_point = point_ids is None
     not_found = (
-        _("No return with this receipt number.")
+        _("No return with this receipt number or asset tag.")
         if every_point
-        else _("No return with this receipt number at your points.")
+        else _("No return with this receipt number or asset tag at your points.")
     )
-    if not searched:
+    if not searched or found:  # found: several returns carry the tag, listed to choose
         receipt_error = None
     elif typed:
         receipt_error = not_found
     else:
-        receipt_error = _("Enter the receipt number the person shows.")
+        receipt_error = _("Enter the receipt number the person shows, or the device's asset tag.")
     title = _("Collection desk") if searched else desk_title(views, status, pagination.page)
     # No return found: a refused search, said by the title too (« Erreur : », core/templating).
-    g.form_refused = searched
+    g.form_refused = searched and not found
     html = render_template(
         template,
         title=title,
@@ -680,6 +703,7 @@ def agent_desk():
         form=ConfirmForm(),
         receipt=typed,
         receipt_error=receipt_error,
+        tag_matches=found,
         fragment=partial,  # the search form's view and page follow, out of band
         # A receipt confirmed without JavaScript: its answer at the row it was confirmed at.
         answer=None if partial else _desk_answer_carried(pagination.items, status),
@@ -1297,10 +1321,12 @@ OPEN_DATA_FIELDS = (
 
 
 @bp.get("/admin/statistics.csv")
-@role_required("admin")
+@role_required("agent")
 def statistics_csv():
-    """Open data: returns by month, point, type and status (no personal data), as CSV."""
-    rows = ([row.get(name) for name in OPEN_DATA_FIELDS] for row in queries.grouped_returns())
+    """Open data: returns by month, point, type and status (no personal data), as CSV;
+    an agent's, of their own points only (read from their account, as the page's)."""
+    table = queries.grouped_returns(_point_ids())
+    rows = ([row.get(name) for name in OPEN_DATA_FIELDS] for row in table)
     return current_app.response_class(
         write_csv(rows, OPEN_DATA_FIELDS),
         mimetype="text/csv",
@@ -1309,11 +1335,11 @@ def statistics_csv():
 
 
 @bp.get("/admin/statistics-spreadsheet.csv")
-@role_required("admin")
+@role_required("agent")
 def statistics_spreadsheet():
     """The same table as a spreadsheet opens it in the reader's language (Excel,
-    LibreOffice); `statistics.csv` stays the open data."""
-    table, points = queries.grouped_returns_and_points()
+    LibreOffice); `statistics.csv` stays the open data. An agent's: their points only."""
+    table, points = queries.grouped_returns_and_points(_point_ids())
     return current_app.response_class(
         statistics_export.statistics_spreadsheet(table, points, current_language()),
         mimetype="text/csv",
@@ -1327,11 +1353,13 @@ def statistics_spreadsheet():
 
 
 @bp.get("/admin/statistics.json")
-@role_required("admin")
+@role_required("agent")
 def statistics_json():
-    """Open data with its metadata (licence, sources, field meanings) as JSON."""
+    """Open data with its metadata (licence, sources, field meanings) as JSON; an agent's,
+    of their own points only, which it names."""
     from app.catalogue.queries import reference_embodied_by_device_type
 
+    point_ids = _point_ids()
     with force_locale("en"):  # open data keeps one language whoever downloads it
         sources = {
             "kg_ewaste": str(queries.WEIGHT_SOURCE),
@@ -1353,6 +1381,10 @@ def statistics_json():
             "sources": sources,
             "typical_weight_kg": queries.TYPICAL_WEIGHT_KG,
             "embodied_kgco2e": reference_embodied_by_device_type(),
-            "records": queries.grouped_returns(),
+            # Whose figures: every point's, or only those of an agent's points.
+            "collection_points": "all"
+            if point_ids is None
+            else queries.list_point_labels(point_ids),
+            "records": queries.grouped_returns(point_ids),
         }
     )

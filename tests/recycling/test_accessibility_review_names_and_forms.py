@@ -2,6 +2,7 @@
 portal at the field, a required group of tick boxes said once, the points' later pages
 named in their title, and the statistics in large text kept within the window."""
 
+import html
 import re
 
 import pytest
@@ -21,7 +22,10 @@ def _title(response) -> str:
 def test_an_empty_receipt_search_is_refused_at_the_field_by_the_portal(client, rec):
     login(client, rec.agent(rec.point()))
     page = _text(client.get("/recycling/agent?receipt=+"))
-    assert error_at(page, "receipt") == "Saisissez le numéro de reçu que présente la personne."
+    assert html.unescape(error_at(page, "receipt")) == (
+        "Saisissez le numéro de reçu que présente la personne, ou le numéro d'inventaire "
+        "de l'appareil."
+    )
     field = re.search(r'<input id="receipt"[^>]*>', page).group(0)
     assert 'aria-invalid="true"' in field and "autofocus" in field
     assert "novalidate" in re.search(r'<form [^>]*role="search"[^>]*>', page).group(0)

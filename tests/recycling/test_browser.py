@@ -186,7 +186,7 @@ def test_an_agent_types_a_receipt_number_and_lands_on_the_return(page, make, rec
     wanted = rec.device_return(make.user(), point, asset_tag="BM-PC-7777")
     _sign_in(page, agent)
     page.goto("/recycling/agent")
-    field = page.get_by_role("searchbox", name="Numéro de reçu")
+    field = page.get_by_role("searchbox", name="Numéro de reçu ou d'inventaire")
     field.focus()
     body = wanted.receipt_number[3:]  # "XXXX-XXXX"
     page.keyboard.type(body.replace("-", " ").lower())
@@ -195,12 +195,12 @@ def test_an_agent_types_a_receipt_number_and_lands_on_the_return(page, make, rec
     expect(page.locator("main")).to_contain_text("BM-PC-7777")
 
     page.goto("/recycling/agent")
-    page.get_by_role("searchbox", name="Numéro de reçu").fill("RC-2222-3333")
+    page.get_by_role("searchbox", name="Numéro de reçu ou d'inventaire").fill("RC-2222-3333")
     page.get_by_role("button", name="Ouvrir le dépôt").click()
     expect(page.locator("#receipt-error")).to_have_text(
-        "Aucun dépôt ne porte ce numéro de reçu à vos points de collecte."
+        "Aucun dépôt ne porte ce numéro de reçu ou d'inventaire à vos points de collecte."
     )
-    expect(page.get_by_role("searchbox", name="Numéro de reçu")).to_have_attribute(
+    expect(page.get_by_role("searchbox", name="Numéro de reçu ou d'inventaire")).to_have_attribute(
         "aria-invalid", "true"
     )
 

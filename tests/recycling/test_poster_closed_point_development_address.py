@@ -30,8 +30,8 @@ def test_a_closed_point_s_printed_link_to_the_development_address_is_warned_abou
     warning, poster = page.split('<main class="poster-page">')
     assert SCREEN_ONLY_WARNING in warning  # hidden by the print CSS, like the tools
     assert (
-        f"Le lien de cette affiche mène à l’adresse de développement {DEVELOPMENT_BASE_URL}"
-        "\u00a0: les autres ordinateurs et les téléphones ne peuvent pas l’atteindre." in warning
+        f"Le lien de cette affiche mène à l'adresse de développement {DEVELOPMENT_BASE_URL}"
+        "\u00a0: les autres ordinateurs et les téléphones ne peuvent pas l'atteindre." in warning
     )
     assert "code QR" not in warning  # it has none
     assert f"<code>{DEVELOPMENT_BASE_URL}/recycling/</code>" in poster
@@ -46,4 +46,4 @@ def test_a_closed_point_with_a_public_address_is_not_warned_about(poster_of):
 def test_another_loopback_address_is_warned_about_too(poster_of, active):
     page = poster_of("http://localhost:8000", active=active)
     assert SCREEN_ONLY_WARNING in page
-    assert "l’adresse de développement http://localhost:8000\u00a0:" in page
+    assert "l'adresse de développement http://localhost:8000\u00a0:" in page

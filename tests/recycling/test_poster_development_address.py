@@ -29,8 +29,8 @@ def test_the_development_address_is_said_on_screen_before_printing(poster_of):
     page = poster_of(DEVELOPMENT_BASE_URL)
     assert WARNING in page
     assert (
-        f"Ce code QR mène à l’adresse de développement {DEVELOPMENT_BASE_URL}\u00a0: "
-        "les téléphones ne peuvent pas l’atteindre." in page
+        f"Ce code QR mène à l'adresse de développement {DEVELOPMENT_BASE_URL}\u00a0: "
+        "les téléphones ne peuvent pas l'atteindre." in page
     )
     assert "PUBLIC_BASE_URL" in page
 

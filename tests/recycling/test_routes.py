@@ -295,7 +295,10 @@ def test_an_admin_of_no_point_is_told_the_returns_of_every_point_they_may_handle
     assert "FIRST-1" in desk and "SECOND-1" in desk
     assert "à vos points" not in desk
     unknown = _text(client.get("/recycling/agent?receipt=RC-2222-3333"))
-    assert "Aucun dépôt ne porte ce numéro de reçu." in unknown and "à vos points" not in unknown
+    assert (
+        "Aucun dépôt ne porte ce numéro de reçu ou d'inventaire." in html.unescape(unknown)
+        and "à vos points" not in unknown
+    )
 
 
 def test_an_agent_of_no_point_is_told_so_and_whom_to_ask(client, make, rec):
@@ -605,7 +608,10 @@ def test_a_receipt_number_not_at_the_agents_points_is_explained_on_the_desk(clie
         response = client.get("/recycling/agent", query_string={"receipt": typed})
         page = _text(response)
         assert response.status_code == 200
-        assert "Aucun dépôt ne porte ce numéro de reçu à vos points de collecte." in page
+        assert (
+            "Aucun dépôt ne porte ce numéro de reçu ou d'inventaire à vos points de collecte."
+            in html.unescape(page)
+        )
         assert 'aria-invalid="true"' in page and "receipt-error" in page
         assert "MINE-1" in page  # the desk is as it was
     assert 'aria-invalid="true"' not in _text(client.get("/recycling/agent"))

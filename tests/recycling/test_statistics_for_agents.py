@@ -1,7 +1,7 @@
 """A collection agent opening the statistics got a bare 403. The page now answers an agent
 with the figures of the points they are agent of, and says which; an admin still sees
-every point's, with the open-data downloads; anyone else still gets 403. The scope is read
-from the agent's account: no parameter widens it."""
+every point's; anyone else still gets 403. The scope is read from the agent's account: no
+parameter widens it. Since 6 December the downloads follow the same scope."""
 
 import html
 import re
@@ -66,11 +66,11 @@ def test_the_agents_page_names_their_point_in_french(client, two_points):
     )
 
 
-def test_the_agents_page_offers_no_open_data_download(client, two_points):
+def test_the_agents_page_offers_their_points_download(client, two_points):
     agent, _mine, _other = two_points
     login(client, agent)
     page = client.get("/recycling/admin/statistics").get_data(as_text=True)
-    assert "statistics.csv" not in page
+    assert "statistics.csv" in page
 
 
 def test_an_agent_of_no_point_sees_no_figures_and_is_told_why(client, make, two_points):
@@ -98,10 +98,11 @@ def test_an_admin_still_sees_every_point_and_the_downloads(client, make, two_poi
     ) == ("4", True, True, True)
 
 
-def test_an_agent_stays_refused_the_open_data_of_every_point(client, two_points):
-    agent, _mine, _other = two_points
+def test_an_agent_never_downloads_another_points_figures(client, two_points):
+    agent, _mine, other = two_points
     login(client, agent)
-    assert client.get("/recycling/admin/statistics.csv").status_code == 403
+    text = _text(client.get(f"/recycling/admin/statistics.csv?point_id={other.id}"))
+    assert ("Mairie annexe" in text, "Hôtel de ville" in text) == (True, False)
 
 
 def test_the_points_page_links_agents_to_their_statistics(client, two_points):

@@ -1,7 +1,7 @@
 """The statistics' only CSV was the open data (commas, no byte order mark): French Excel
 put each line in one column and read « Ambarès » as « AmbarÃ¨s ». A second download
 writes the same table as a spreadsheet opens it, in the reader's language, beside the
-open data, which keeps its columns; both stay the admins'."""
+open data, which keeps its columns; an agent gets their own points' rows only."""
 
 import csv
 import io
@@ -98,12 +98,14 @@ def test_the_admins_page_labels_both_downloads(client, make, returns):
     ) == (True, True)
 
 
-def test_an_agent_gets_no_spreadsheet_nor_its_link(client, rec, returns):
+def test_an_agent_gets_their_points_spreadsheet_and_its_link(client, rec, returns):
+    # Since 6 December an agent downloads their own points' figures (limited server-side:
+    # test_demo_report_desk_tag_and_exports.py).
     agent = rec.agent(returns)
     db.session.commit()
     login(client, agent)
     page = client.get("/recycling/admin/statistics").get_data(as_text=True)
-    assert (client.get(SPREADSHEET).status_code, SPREADSHEET in page) == (403, False)
+    assert (client.get(SPREADSHEET).status_code, SPREADSHEET in page) == (200, True)
 
 
 def test_an_employee_gets_403(client, make, returns):
