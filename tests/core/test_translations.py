@@ -98,3 +98,17 @@ def test_french_strings_name_people_without_a_middle_dot():
             if message.id and text and inclusive.search(text):
                 wrong.append(f"{message.id!r}: {text!r}")
     assert not wrong, "a middle dot inside a word:\n" + "\n".join(wrong)
+
+
+def test_french_strings_write_the_apostrophe_one_way():
+    """« l'adresse » beside « l’adresse » on the same page reads as careless: the French
+    catalogue writes the apostrophe as the keyboard does, everywhere."""
+
+    with open(ROOT / "translations/fr/LC_MESSAGES/messages.po", "rb") as po:
+        catalogue = read_po(po)
+    wrong = []
+    for message in catalogue:
+        for text in message.string if isinstance(message.string, tuple) else (message.string,):
+            if message.id and text and "\u2019" in text:
+                wrong.append(f"{message.id!r}: {text!r}")
+    assert not wrong, "a curly apostrophe (U+2019) among straight ones:\n" + "\n".join(wrong)
