@@ -409,3 +409,30 @@ def list_same_message(
         row = latest_sent
         found.append(EarlierSending(row.status, row.id, row.moment, row.recipients))
     return found
+
+
+@dataclass
+class PendingUses:
+    """What is still to go out with a template: its dispatches not sent yet and its
+    recurring messages not stopped. While any is, the template cannot be deleted."""
+
+    dispatch_ids: list[int]
+    schedule_ids: list[int]
+
+    def __bool__(self) -> bool:
+        return bool(self.dispatch_ids or self.schedule_ids)
+
+
+def pending_uses(template: MessageTemplate) -> PendingUses:
+    """The template's sends to come (see PendingUses), soonest first."""
+    dispatch_ids = db.session.scalars(
+        select(Dispatch.id)
+        .where(Dispatch.template_id == template.id, Dispatch.status.in_(DISPATCH_IN_PROGRESS))
+        .order_by(Dispatch.due_at, Dispatch.id)
+    ).all()
+    schedule_ids = db.session.scalars(
+        select(Schedule.id)
+        .where(Schedule.template_id == template.id, Schedule.active.is_(True))
+        .order_by(Schedule.id)
+    ).all()
+    return PendingUses(list(dispatch_ids), list(schedule_ids))

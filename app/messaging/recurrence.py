@@ -90,9 +90,10 @@ def _made_here(expression: str) -> re.Match | None:
     """The fields of an expression these choices make (a time, a day or a weekday); None
     for any other."""
     fields = expression.split()
-    if len(fields) == 5:  # "0 9 * * 1" is Mondays too, "1-5" the working week
+    if len(fields) == 5:  # "0 9 * * 1" is Mondays too, "1-5" the working week, "lun" too
         try:
-            fields[4] = _crontab_weekdays(fields[4]).replace("mon,tue,wed,thu,fri", "mon-fri")
+            weekdays = _crontab_weekdays(_in_english(fields[4], FRENCH_DAYS))
+            fields[4] = weekdays.replace("mon,tue,wed,thu,fri", "mon-fri")
         except ValueError:
             return None
     match = _MADE_HERE.match(" ".join(fields))
@@ -124,6 +125,32 @@ def clock_change_note(expression: str) -> str | None:
         "%(time)s comes twice (the clocks go back): the message goes once, at the first.",
         time=format_clock(time(2, minute)),
         later=format_clock(time(3, minute)),
+    )
+
+
+def repeated_hour_note(moment: datetime | None) -> str | None:
+    """Which of the two a one-off moment is when its Paris time comes twice (02:30 the
+    night the clocks go back), as `clock_change_note` says it of a recurring one; None
+    for any other. A date typed in the form is the first (`fold=0`): it was so silently."""
+    if moment is None:
+        return None
+    zone = local_zone()
+    local = moment.astimezone(zone)
+    naive = local.replace(tzinfo=None)
+    first, second = naive.replace(tzinfo=zone, fold=0), naive.replace(tzinfo=zone, fold=1)
+    if first.utcoffset() <= second.utcoffset():  # said once (or skipped: refused before)
+        return None
+    clock = format_clock(naive.time())
+    if local.utcoffset() == first.utcoffset():
+        return _(
+            "%(time)s comes twice that night, as the clocks go back: the first one, before "
+            "they go back, is used.",
+            time=clock,
+        )
+    return _(
+        "%(time)s comes twice that night, as the clocks go back: the second one, after "
+        "they go back, is used.",
+        time=clock,
     )
 
 
@@ -190,13 +217,57 @@ def audit_rhythm(summary: str) -> str | None:
     return _("Custom rhythm “%(cron)s”", cron=summary)
 
 
+# French abbreviations of days and months, read as the English ones the scheduler knows:
+# a French organiser wrote "30 2 * * dim", refused as if it had not five fields.
+FRENCH_DAYS = {"lun": "mon", "mar": "tue", "mer": "wed", "jeu": "thu", "ven": "fri",
+               "sam": "sat", "dim": "sun"}  # fmt: skip
+FRENCH_MONTHS = {"janv": "jan", "févr": "feb", "fevr": "feb", "fév": "feb", "fev": "feb",
+                 "mars": "mar", "avr": "apr", "mai": "may", "juin": "jun", "juil": "jul",
+                 "août": "aug", "aout": "aug", "sept": "sep", "déc": "dec"}  # fmt: skip
+_NAME = re.compile(r"[^\W\d_]+")
+
+
+def _in_english(field: str, names: dict[str, str]) -> str:
+    """A field's French names written as the English ones (any case); others untouched."""
+    return _NAME.sub(lambda m: names.get(m.group(0).lower(), m.group(0).lower()), field)
+
+
 def cron_trigger(expression: str) -> CronTrigger:
     """The scheduler's trigger for a 5-field crontab, in the portal's time zone, reading
-    the day of the week as crontab does. ValueError when the expression is not valid."""
+    the day of the week as crontab does and French day and month abbreviations as the
+    English ones. ValueError when the expression is not valid."""
     fields = expression.split()
     if len(fields) == 5:
-        fields[4] = _crontab_weekdays(fields[4])
+        fields[3] = _in_english(fields[3], FRENCH_MONTHS)
+        fields[4] = _crontab_weekdays(_in_english(fields[4], FRENCH_DAYS))
     return CronTrigger.from_crontab(" ".join(fields), timezone=local_zone())
+
+
+def cron_fields() -> tuple[tuple[str, str], ...]:
+    """Each field of a crontab, in order: its name and the values it allows."""
+    return (
+        (_("the minute"), _("0 to 59")),
+        (_("the hour"), _("0 to 23")),
+        (_("the day of the month"), _("1 to 31")),
+        (_("the month"), _("1 to 12, or jan to dec (janv to déc)")),
+        (_("the day of the week"), _("0 to 7 (0 and 7 are Sunday), or mon to sun (lun to dim)")),
+    )
+
+
+def invalid_cron_field(expression: str) -> tuple[int, str] | None:
+    """The first field of a 5-field expression refused on its own (its index and value),
+    the others left as "*"; None when each is valid alone (or it has not five fields)."""
+    fields = expression.split()
+    if len(fields) != 5:
+        return None
+    for index, value in enumerate(fields):
+        alone = ["*"] * 5
+        alone[index] = value
+        try:
+            cron_trigger(" ".join(alone))
+        except (ValueError, TypeError):
+            return index, value
+    return None
 
 
 def next_run(expression: str, now: datetime) -> datetime | None:

@@ -57,6 +57,7 @@ from app.messaging.recurrence import (
     describe_cron,
     next_run,
     recurrence_cron,
+    repeated_hour_note,
     stored_more_than_daily,
 )
 from app.messaging.rendering import (
@@ -475,6 +476,7 @@ def _editor(
     template: MessageTemplate | None,
     preview: dict | None = None,
     test_language: str | None = None,
+    test_answer: dict | None = None,
 ):
     if preview is None and form.recipient.errors:  # the field says why; the preview where
         preview = _refused_recipient(form)
@@ -487,8 +489,11 @@ def _editor(
         variable_notes=VARIABLE_NOTES,
         link_notes=_link_notes(form),
         restorable=template is not None and services.differs_from_shipped_text(template),
+        # Its sends to come, said instead of a delete the server would refuse.
+        pending=queries.pending_uses(template) if template and not template.builtin else None,
         notices=NOTICE_TEMPLATES,
         confirm_form=ConfirmForm(),
+        test_answer=test_answer,
         # The test in the organiser's own language unless they choose the other one.
         test_form=SendTestForm(
             formdata=None, language=test_language or current_user.locale or current_language()
@@ -526,6 +531,27 @@ def _previewed(form: TemplateForm, template: MessageTemplate | None):
     return _editor(form, template, preview), 422 if form.errors else 200
 
 
+def _refused_save(form: TemplateForm, template: MessageTemplate | None):
+    """The editor with every problem of a save at once, or None when it can be saved: the
+    form's (key, name, lengths), the key already taken and the texts' (empty, not
+    rendering), each at its field (the first focused) and all in the summary. The texts'
+    came only once the key was right: two rounds of errors."""
+    key = form.key.data or ""
+    if template is None and not form.key.errors and (taken := services.key_refusal(key)):
+        form.key.errors = [*form.key.errors, taken]
+    problems = check_template(_template_data(form))
+    if not form.errors and not problems:
+        return None
+    preview = _refused_recipient(form) if form.recipient.errors else _preview(form)
+    preview["to_correct"] = [
+        field for field in form if field.errors and field.name not in _SAID_IN_THE_PREVIEW
+    ]
+    for problem in problems:
+        field = form[problem.field]
+        field.errors = [*field.errors, str(problem)]
+    return _editor(form, template, preview), 422
+
+
 @bp.route("/templates/new", methods=["GET", "POST"])
 @role_required("organiser")
 def new_template():
@@ -533,7 +559,10 @@ def new_template():
     form = _template_form()
     if request.method == "POST" and request.form.get("action") == "preview":
         return _previewed(form, None)
-    if form.validate_on_submit():
+    if form.is_submitted():
+        form.validate()  # the form's problems; _refused_save adds the texts' and the key's
+        if refused := _refused_save(form, None):
+            return refused
         try:
             template = services.save_template(None, _template_data(form), current_user, utcnow())
         except services.TemplateInvalid as error:
@@ -558,12 +587,24 @@ def edit_template(template_id: int):
         form.recipient.data = session.pop(PREVIEW_RECIPIENT_KEY, "")
         # From a dispatch's page: the preview speaks of its campaign.
         form.campaign_id.data = request.args.get("campaign_id", "")[:12]
+        test_answer = _test_answer_carried(template)
+        if test_answer:
+            _as_tested(form, template, test_answer)
         # The preview comes with the page, not asked once it has loaded: nothing changed
         # that the person asked for, so nothing is read out ("Template saved." is).
-        return _editor(form, template, _preview(form))
+        return _editor(
+            form,
+            template,
+            _preview(form),
+            test_language=(test_answer or {}).get("language"),
+            test_answer=test_answer,
+        )
     if request.form.get("action") == "preview":
         return _previewed(form, template)
-    if form.validate_on_submit():
+    if form.is_submitted():
+        form.validate()  # the form's problems; _refused_save adds the texts' and the key's
+        if refused := _refused_save(form, template):
+            return refused
         try:
             services.save_template(template, _template_data(form), current_user, utcnow())
         except services.TemplateInvalid as error:
@@ -673,20 +714,26 @@ def test_template(template_id: int):
         invalid = services.TemplateInvalid(problems)
         return _refused_template(form, template, invalid, language)
     _send_test(template, language, data, _preview_context(form))
-    return _editor(form, template, _preview(form), test_language=language)
+    if form.recipient.data:  # the preview stays for the person chosen, as after a save
+        session[PREVIEW_RECIPIENT_KEY] = form.recipient.data[:254]
+    return _to_test_answer(template)
 
 
 def _send_test(template: MessageTemplate, locale: str | None, data=None, context=None) -> None:
-    """Send the test (`data`: the texts as typed), commit, and flash where it went, or why
-    it did not."""
+    """Send the test (`data`: the texts as typed), commit, and carry over the redirect
+    where it went, or why it did not (see _carry_test_answer)."""
     try:
         with MailerPool(current_app.config, size=1) as mailer:
-            services.send_test_message(
+            tested = services.send_test_message(
                 template, current_user, utcnow(), mailer, locale, texts=data, context=context
             )
+    except services.TestAlreadySent as error:
+        _carry_test_answer(template, str(error), "info", locale, error.dispatch)
+        return
     except services.MessagingError as error:
         db.session.commit()  # the inbox copy stays even when the e-mail failed
-        flash(str(error), "error")
+        tested = services.latest_test(template, current_user) if data is not None else None
+        _carry_test_answer(template, str(error), "error", locale, tested)
         return
     db.session.commit()
     unsaved = data is not None and any(
@@ -701,7 +748,53 @@ def _send_test(template: MessageTemplate, locale: str | None, data=None, context
         )
     else:
         message = _("Test message sent to %(email)s and to your inbox.", email=current_user.email)
-    flash(message, "success")
+    _carry_test_answer(template, message, "success", locale, tested if data is not None else None)
+
+
+# A test's answer, kept across the redirect back to the editor (POST/redirect/GET: a
+# reload shows the page again, it does not send the test again).
+TEST_ANSWER_KEY = "messaging_test_answer"
+
+
+def _carry_test_answer(template, message: str, kind: str, language, tested) -> None:
+    """Keep the answer for the editor's next GET; `tested`: the test whose text (typed,
+    unsaved) the form comes back with, its id only (the session is a cookie)."""
+    session[TEST_ANSWER_KEY] = {
+        "template": template.id,
+        "message": message,
+        "kind": kind,
+        "language": language,
+        "tested": tested.id if tested is not None else None,
+    }
+
+
+def _test_answer_carried(template: MessageTemplate) -> dict | None:
+    """The test's answer carried over the redirect, once, on this template's page."""
+    answer = session.get(TEST_ANSWER_KEY)
+    if not isinstance(answer, dict) or answer.get("template") != template.id:
+        return None
+    session.pop(TEST_ANSWER_KEY)
+    return answer
+
+
+def _as_tested(form: TemplateForm, template: MessageTemplate, answer: dict) -> None:
+    """The form as it was when the test was asked: the text sent (typed, perhaps unsaved)
+    and the campaign the preview spoke of. Only the organiser's own test of this template."""
+    tested = db.session.get(Dispatch, answer["tested"]) if answer.get("tested") else None
+    if tested is None or tested.template_id != template.id:
+        return
+    if tested.created_by_id != current_user.id or not tested.sent_text:
+        return
+    for name in ("name", *services.TEMPLATE_FIELDS):
+        form[name].data = tested.sent_text.get(name, form[name].data)
+    form.campaign_id.data = str((tested.context or {}).get("campaign_id") or "")
+
+
+def _to_test_answer(template: MessageTemplate):
+    """The editor, opened at the test's answer, where the person acted."""
+    return redirect(
+        url_for("messaging.edit_template", template_id=template.id, _anchor="test-answer")
+    )
 
 
 def _test_saved_text(template: MessageTemplate, locale: str | None):
@@ -709,10 +802,10 @@ def _test_saved_text(template: MessageTemplate, locale: str | None):
     try:
         services.require_valid(template)
     except services.MessagingError as error:
-        flash(str(error), "error")
+        _carry_test_answer(template, str(error), "error", locale, None)
     else:
         _send_test(template, locale)
-    return redirect(url_for("messaging.edit_template", template_id=template.id))
+    return _to_test_answer(template)
 
 
 @bp.get("/test-unsubscribe")
@@ -1017,7 +1110,8 @@ def _schedule_confirmation(form, template, size: int, params: dict, at, cron, no
         # with Mo-Fr hours): said before scheduling, as they will pile up.
         held=_held_run_in_words(cron, now) if cron else None,
         # 02:30 every day: what happens the nights the clocks change (a note, not a refusal).
-        clock_change=clock_change_note(cron) if cron else None,
+        # 02:30 the night the clocks go back, once: which of the two (the first).
+        clock_change=clock_change_note(cron) if cron else repeated_hour_note(at),
         # A one-off message sent outside them (now on a Saturday, on a Sunday at 10:00):
         # its inbox copies go at once, its e-mails when the working hours open.
         emails_wait=_emails_wait_in_words(at or now) if not cron else None,
@@ -1135,6 +1229,7 @@ def show_dispatch(dispatch_id: int):
         skips=queries.skipped_by_reason(dispatch.id),
         sent=sent,
         template_changed=sent is not None and sent != services.text_sent_by(dispatch.template),
+        clock_change=repeated_hour_note(dispatch.due_at),
         form=ConfirmForm(),
     )
 

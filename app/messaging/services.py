@@ -36,7 +36,7 @@ from sqlalchemy import (
 from app.auth.models import User
 from app.cleanup.services import months_before
 from app.core.audit import record_audit, record_consent_change
-from app.core.i18n import current_language, long_date, regional_locale
+from app.core.i18n import current_language, format_clock, long_date, regional_locale
 from app.core.personalisation import (
     known_audience_params,
     known_audiences,
@@ -80,11 +80,14 @@ from app.messaging.models import (
     confirmation_key,
     message_language,
 )
+from app.messaging.queries import pending_uses
 from app.messaging.recipients import RecipientVariables
 from app.messaging.recurrence import (
     MIN_INTERVAL,
     RUN_LATENESS,
+    cron_fields,
     cron_trigger,
+    invalid_cron_field,
     more_than_daily,
     next_run,
 )
@@ -112,6 +115,15 @@ class MessagingError(ValueError):
         self.field = field
 
 
+class TestAlreadySent(MessagingError):
+    """The same test (same text, language and campaign) went out moments ago: a reload or
+    a second press is not a second test. `dispatch` is the earlier one."""
+
+    def __init__(self, message: str, dispatch: Dispatch):
+        super().__init__(message)
+        self.dispatch = dispatch
+
+
 class TemplateInvalid(MessagingError):
     def __init__(self, problems: list[TemplateProblem], field: str | None = None):
         super().__init__("; ".join(str(p) for p in problems), field)
@@ -119,6 +131,18 @@ class TemplateInvalid(MessagingError):
 
 
 # --- templates -------------------------------------------------------------------------
+
+
+def key_refusal(key: str) -> str | None:
+    """Why a new template cannot take `key` (held by another, or kept by a deleted one),
+    or None: said with the form's other problems, not after them."""
+    holder = db.session.scalar(select(MessageTemplate).where(MessageTemplate.key == key))
+    if holder is not None and holder.archived_at is not None:
+        # Its past dispatches keep it, and the audit log names it by this key.
+        return _("A deleted template had this key, which its past dispatches keep: choose another.")
+    if holder is not None:
+        return _("A template with this key already exists.")
+    return None
 
 
 def save_template(
@@ -132,17 +156,8 @@ def save_template(
     created = template is None
     if created:
         key = data["key"]
-        holder = db.session.scalar(select(MessageTemplate).where(MessageTemplate.key == key))
-        if holder is not None and holder.archived_at is not None:
-            # Its past dispatches keep it, and the audit log names it by this key.
-            raise MessagingError(
-                _(
-                    "A deleted template had this key, which its past dispatches keep: "
-                    "choose another."
-                )
-            )
-        if holder is not None:
-            raise MessagingError(_("A template with this key already exists."))
+        if refusal := key_refusal(key):
+            raise MessagingError(refusal)
         template = MessageTemplate(key=key, created_by_id=actor.id, created_at=now)
         db.session.add(template)
     template.name = data["name"]
@@ -173,19 +188,10 @@ def delete_template(template: MessageTemplate, actor, now: datetime) -> bool:
                 "can be changed, or restored."
             )
         )
-    waiting = db.session.scalars(
-        select(Dispatch.id)
-        .where(Dispatch.template_id == template.id, Dispatch.status.in_(DISPATCH_IN_PROGRESS))
-        .order_by(Dispatch.due_at, Dispatch.id)
-    ).all()
-    recurring = db.session.scalar(
-        select(func.count())
-        .select_from(Schedule)
-        .where(Schedule.template_id == template.id, Schedule.active.is_(True))
-    )
-    if waiting or recurring:
-        uses = [_("dispatch %(number)s", number=number) for number in waiting]
-        uses += [_("a recurring message")] * bool(recurring)
+    pending = pending_uses(template)  # the editor says so too, instead of a delete button
+    if pending:
+        uses = [_("dispatch %(number)s", number=number) for number in pending.dispatch_ids]
+        uses += [_("a recurring message")] * bool(pending.schedule_ids)
         raise MessagingError(
             _(
                 "This template cannot be deleted while it is still to go out (%(uses)s): "
@@ -449,14 +455,24 @@ def parse_cron(expression: str) -> CronTrigger:
     try:
         return cron_trigger(expression)
     except (ValueError, TypeError) as error:
-        raise MessagingError(
-            _(
+        if invalid := invalid_cron_field(expression):  # five fields: say which is wrong
+            index, value = invalid
+            name, allowed = cron_fields()[index]
+            message = _(
+                "“%(cron)s” is not a valid cron expression: %(field)s, “%(value)s”, "
+                "is not valid. Allowed: %(allowed)s.",
+                cron=expression,
+                field=name,
+                value=value,
+                allowed=allowed,
+            )
+        else:
+            message = _(
                 "“%(cron)s” is not a valid cron expression: five fields, minute hour "
                 "day-of-month month day-of-week, e.g. “0 9 * * mon”.",
                 cron=expression,
-            ),
-            field="cron",
-        ) from error
+            )
+        raise MessagingError(message, field="cron") from error
 
 
 def require_valid(template: MessageTemplate, field: str | None = None) -> None:
@@ -1708,7 +1724,7 @@ def send_test_message(
     *,
     texts: dict | None = None,
     context: dict | None = None,
-) -> None:
+) -> Dispatch:
     """Deliver a template to its author's inbox and e-mail, whatever the hour, in `locale`
     (each language of a bilingual template can be tried), else in the author's own.
     `texts`: its name and four texts as the editor holds them, unsaved (what the preview
@@ -1719,6 +1735,16 @@ def send_test_message(
         kept = {"name": texts.get("name") or template.name}
         kept |= {field: plain_newlines(texts.get(field) or "") for field in TEMPLATE_FIELDS}
     context = dict(context or {})
+    if earlier := _same_test_just_sent(template, user, now, locale, kept, context):
+        raise TestAlreadySent(
+            _(
+                "This same test was sent to %(email)s at %(time)s: it is not sent again. "
+                "Change the text, the language or the campaign to send another one.",
+                email=user.email,
+                time=format_clock(earlier.created_at.astimezone(local_zone()).time()),
+            ),
+            earlier,
+        )
     dispatch = create_dispatch(
         template, TEST_AUDIENCE, {"user_id": user.id}, now, now, actor=user, context=context
     )
@@ -1777,6 +1803,51 @@ def send_test_message(
     db.session.flush()
     if result.retrying or result.failed or result.left:
         raise MessagingError(_test_failure(dispatch.id))
+    return dispatch
+
+
+# An identical test asked again within this time is the same press (a reload, Back and
+# resend, a double click), not a second test.
+TEST_RESEND_WINDOW = timedelta(minutes=2)
+
+
+def _same_test_just_sent(
+    template: MessageTemplate, user, now: datetime, locale: str, text: dict, context: dict
+) -> Dispatch | None:
+    """The author's test of this template sent within TEST_RESEND_WINDOW with the same
+    text, language and campaign, none of its copies failed (a failed one may be retried)."""
+    recent = db.session.scalars(
+        select(Dispatch)
+        .where(
+            Dispatch.template_id == template.id,
+            Dispatch.audience_key == TEST_AUDIENCE,
+            Dispatch.created_by_id == user.id,
+            Dispatch.created_at >= now - TEST_RESEND_WINDOW,
+        )
+        .order_by(Dispatch.id.desc())
+    ).all()
+    for dispatch in recent:
+        if dispatch.sent_text != text or (dispatch.context or {}) != context:
+            continue
+        copies = db.session.scalars(select(Delivery).where(Delivery.dispatch_id == dispatch.id))
+        copies = list(copies)
+        if all(c.status != "failed" and c.locale in (None, locale) for c in copies):
+            return dispatch
+    return None
+
+
+def latest_test(template: MessageTemplate, user) -> Dispatch | None:
+    """The author's latest test of this template (its text as it was sent)."""
+    return db.session.scalar(
+        select(Dispatch)
+        .where(
+            Dispatch.template_id == template.id,
+            Dispatch.audience_key == TEST_AUDIENCE,
+            Dispatch.created_by_id == user.id,
+        )
+        .order_by(Dispatch.id.desc())
+        .limit(1)
+    )
 
 
 class _MarkedAsTest:

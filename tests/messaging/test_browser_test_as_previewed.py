@@ -34,7 +34,10 @@ def test_the_test_sends_what_the_preview_shows_and_keeps_the_page_as_typed(
     assert "Semaine du tri" in email.get_body(("plain",)).get_content()
     expect(page.locator("#subject_fr")).to_have_value("Objet tapé {{ first_name }}")
     expect(page.locator("#campaign_id")).to_have_value(str(coming.id))
-    expect(page.locator("#flashes .flash")).to_be_focused()
+    expect(page.locator("#test-answer")).to_be_focused()  # by the button, after a redirect
+    page.reload()
+    expect(page.locator("#test-answer")).to_have_count(0)
+    assert len(smtp.messages) == 1  # reloaded, nothing sent again
 
 
 def test_the_scheduling_confirmation_page_starts_on_its_message(page, make, template):

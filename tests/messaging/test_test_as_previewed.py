@@ -82,13 +82,16 @@ def test_the_page_comes_back_as_typed_with_the_campaign_and_says_where_the_test_
 ):
     organiser, coming, tpl = _setting(make, make_campaign, template)
     login(client, organiser)
-    response = auth.post(f"/messaging/templates/{tpl.id}/test", data=_typed(tpl, coming.id))
+    response = auth.post(
+        f"/messaging/templates/{tpl.id}/test", data=_typed(tpl, coming.id), follow_redirects=True
+    )
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert _value_of(page, "subject_fr") == "Objet tapé {{ first_name }}"
     campaign = page.split('id="campaign_id"', 1)[1].split("</select>", 1)[0]
     assert re.search(rf'<option selected value="{coming.id}">', campaign)
-    flash = html.unescape(page.split('class="flash flash-success">', 1)[1].split("</p>")[0])
+    answer = page.split('<p id="test-answer" class="flash flash-success"', 1)[1]
+    flash = html.unescape(answer.split(">", 1)[1].split("</p>")[0])
     assert "nora@example.org" in flash and "pas encore enregistré" in flash
     assert "Texte tapé sur Semaine du tri." in html.unescape(page)  # its preview too
 
