@@ -8,7 +8,7 @@ from app.auth.models import User
 from app.catalogue.models import CatalogueItem
 from app.extensions import db
 from bench.pages import EMPLOYEE, _campaign, _equipment
-from tests.audit.conftest import sign_in_through_the_form
+from tests.audit.conftest import WIDER_THAN_VIEWPORT, sign_in_through_the_form
 
 pytestmark = [pytest.mark.browser, pytest.mark.audit]
 CORE_PAGES = ["/", "/auth/profile", "/privacy"]
@@ -264,3 +264,20 @@ def test_on_a_phone_the_individual_leaderboard_fits_without_scrolling(signed_in_
     box.wait_for()
     assert box.evaluate("b => b.scrollWidth <= b.clientWidth")
     assert box.get_attribute("tabindex") is None
+
+
+@pytest.mark.parametrize(
+    "path", ["/", "/auth/profile", "/catalogue/", "/recycling/returns/new", "/messaging/"]
+)
+def test_with_text_twice_as_large_a_phone_reads_without_scrolling_sideways(signed_in_page, path):
+    """WCAG 1.4.4 and 1.4.10: a phone (360 px) set to 200 % text. The home page's panels
+    and the return form's device tiles each asked for a column of at least 16rem or
+    9.5rem, which at 32 px a rem is wider than the phone: the page scrolled sideways."""
+    page = signed_in_page
+    browser_settings = page.context.new_cdp_session(page)
+    browser_settings.send("Page.enable")
+    browser_settings.send("Page.setFontSizes", {"fontSizes": {"standard": 32, "fixed": 26}})
+    page.set_viewport_size({"width": 360, "height": 700})
+    page.goto(path)
+    assert page.evaluate("getComputedStyle(document.documentElement).fontSize") == "32px"
+    assert page.evaluate(WIDER_THAN_VIEWPORT) == []
