@@ -58,7 +58,8 @@ class User(UserMixin, db.Model):
     )
     email_opt_in: Mapped[bool] = mapped_column(default=False)
     email_opt_in_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    # Rotated on sign-out and password change so that every existing session ends.
+    # Rotated by "Sign out on all my devices", a password change and a deactivation, so
+    # that every existing session ends ("Sign out" ends only the browser's own).
     session_token: Mapped[str] = mapped_column(String(64), default=lambda: secrets.token_hex(16))
     active: Mapped[bool] = mapped_column(default=True)
     # Who deactivated the account, and when: "admin" (only an admin reactivates it) or

@@ -74,17 +74,27 @@ def _typed_address() -> str:
     return "account:" + _address_as_typed().casefold()[:320]
 
 
-def _account_limited_message() -> str:
-    return _(
-        "Too many sign-in attempts for this address. Try again in an hour, or ask for a "
-        "sign-in link by e-mail."
+def _minutes_left(reset_time: float) -> int:
+    """Whole minutes until a limit's window lets the next attempt in (`reset_time`, in
+    seconds since the epoch), rounded up: "1 minute" rather than "0" for the last seconds."""
+    return max(1, math.ceil((reset_time - time.time()) / 60))
+
+
+def _account_limited_message(minutes: int) -> str:
+    return ngettext(
+        "Too many sign-in attempts for this address. Try again in %(minutes)s minute, or "
+        "ask for a sign-in link by e-mail.",
+        "Too many sign-in attempts for this address. Try again in %(minutes)s minutes, or "
+        "ask for a sign-in link by e-mail.",
+        minutes,
+        minutes=format_number(minutes),
     )
 
 
 def _address_limited_message(limit) -> str:
     """The per-address limit's refusal: when to try again (the window's end, in whole
     minutes), and the link, which this limit does not hold back (it counts its own)."""
-    minutes = max(1, math.ceil((limit.window.reset_time - time.time()) / 60))
+    minutes = _minutes_left(limit.window.reset_time)
     return ngettext(
         "Too many sign-in attempts from this connection. Try again in %(minutes)s minute, or "
         "ask for a sign-in link by e-mail.",
@@ -101,10 +111,13 @@ def _address_limited_page(limit):
     return _limited_page(_address_limited_message(limit))
 
 
-def _account_limited_page(_limit):
+def _account_limited_page():
     """The sign-in page again (429), the message at its top and the address typed in both
-    forms: the link, which still works, is one button away instead of a bare error page."""
-    return _limited_page(_account_limited_message())
+    forms: the link, which still works, is one button away instead of a bare error page.
+    It says when the address may try again: when the limit's window ends, not "an hour"
+    whatever is left of it."""
+    reset_time = _limits_reset_time(_account_limits(), "sign-in", _typed_address())
+    return _limited_page(_account_limited_message(_minutes_left(reset_time)))
 
 
 def _limited_page(message: str):
@@ -122,6 +135,14 @@ def _limited_page(message: str):
 def _account_limits():
     """The per-account sign-in limits (ACCOUNT_SIGN_IN_RATE_LIMIT)."""
     return parse_many(_account_sign_in_limit())
+
+
+def _limits_reset_time(limits, scope: str, key: str) -> float:
+    """When the limits counted under (`scope`, `key`) let one more attempt in: the latest
+    window end among those used up (of any of them when none is)."""
+    windows = [limiter.limiter.get_window_stats(limit, scope, key) for limit in limits]
+    used_up = [window.reset_time for window in windows if window.remaining == 0]
+    return max(used_up or [window.reset_time for window in windows])
 
 
 def _sign_in_attempt_allowed() -> bool:
@@ -153,7 +174,7 @@ def _give_back_sign_in_attempt() -> None:
 def sign_in():
     """Show the sign-in form and open a session on valid credentials."""
     if request.method == "POST" and not _sign_in_attempt_allowed():
-        return _account_limited_page(None)
+        return _account_limited_page()
     if current_user.is_authenticated:
         return redirect(url_for("core.home"))
     form = SignInForm()
@@ -406,22 +427,48 @@ def _link_unusable():
 
 @bp.post("/sign-out")
 def sign_out():
-    """End this session and every other session of the user: sessions are not told apart
-    (one token per person, User.session_token), so signing out is everywhere. Pressed on
-    a page whose session ended elsewhere (signed out on another device), there is
-    nothing left to end: it says so rather than asking to sign in."""
+    """End this session only: the person's other devices stay signed in (a shared
+    computer is left without signing them out on their phone). Pressed on a page whose
+    session ended already (signed out on all devices elsewhere), there is nothing left to
+    end: it says so rather than asking to sign in."""
     if not current_user.is_authenticated:
         flash(_("You are signed out."), "info")
         return redirect(url_for("auth.sign_in"))
-    # The sign-in page that follows stays in the language the person was reading.
-    language = current_language()
+    return _leave(_("You are signed out on this device. Your other devices stay signed in."))
+
+
+@bp.post("/profile/sign-out-everywhere")
+@login_required
+def sign_out_everywhere():
+    """End every session of the person, this one included (a lost phone, a computer left
+    signed in elsewhere): their session token rotates, so every cookie holding the old one
+    is refused (`load_session_user`)."""
+    if not ConfirmForm().validate_on_submit():
+        return _render_profile(status=400)
     services.end_all_sessions(current_user)
     db.session.commit()
+    return _leave(_("You are signed out on all your devices."))
+
+
+@bp.get("/profile/sign-out-everywhere")
+@login_required
+def show_sign_out_everywhere():
+    """The form's address: the devices section of the profile page."""
+    return redirect(url_for("auth.profile", _anchor="devices-title"))
+
+
+def _leave(message: str):
+    """Sign out of this browser and say `message` on the sign-in page, in the language the
+    person was reading; single sign-on's session ends at the provider too.
+
+    The session is a signed cookie: the answer replaces it with one that names nobody,
+    and no page was kept by the browser (Cache-Control: no-store), so Back shows none."""
+    language = current_language()
     logout_user()
     renew_csrf_token()
     session.pop(LINK_SIGN_IN_KEY, None)
     session["lang"] = language
-    flash(_("You are signed out on all your devices."), "success")
+    flash(message, "success")
     if session.pop(SSO_SESSION_KEY, False) and sso.enabled():
         provider_page = sso.provider_sign_out_url(public_url(url_for("auth.sign_in")))
         if provider_page:
@@ -541,10 +588,19 @@ def _current_password_check_allowed() -> bool:
 
 
 def _password_checks_limited_message() -> str:
-    return _(
-        "Too many password attempts for this account. Try again in an hour, or sign out "
-        "and sign in with a link sent by e-mail: you can then choose a new password "
-        "without the current one."
+    """The refusal past the limit, with the minutes left in the limit's window."""
+    key = f"user:{current_user.id}"
+    limits = parse_many(_account_sign_in_limit())
+    minutes = _minutes_left(_limits_reset_time(limits, "current-password", key))
+    return ngettext(
+        "Too many password attempts for this account. Try again in %(minutes)s minute, or "
+        "sign out and sign in with a link sent by e-mail: you can then choose a new "
+        "password without the current one.",
+        "Too many password attempts for this account. Try again in %(minutes)s minutes, or "
+        "sign out and sign in with a link sent by e-mail: you can then choose a new "
+        "password without the current one.",
+        minutes,
+        minutes=format_number(minutes),
     )
 
 

@@ -211,6 +211,19 @@ EXPORT_SCHEMA = {
                     "description": "The collection points the person is an agent of",
                     **_list_of({"id": INTEGER, "name": STRING}),
                 },
+                "cleanup_campaigns": {
+                    "description": "The clean-up campaigns the person joined: when, and when "
+                    "they last logged or changed an action there (and any other column of "
+                    "their participation)",
+                    **_list_of(
+                        {
+                            "campaign": CAMPAIGN_ID,
+                            "campaign_name": STRING,
+                            "joined_at": STRING,
+                            "last_logged_at": NULLABLE_STRING,
+                        }
+                    ),
+                },
                 "api_tokens": {"type": "array", "items": {"type": "object"}},
                 "sign_in_links": {
                     "description": "The sign-in links e-mailed to the person and still kept "

@@ -29,6 +29,7 @@ from app.auth.services import (
     forget_sign_in_links,
     lock_people,
 )
+from app.cleanup.models import CleanupCampaign, CleanupParticipant
 from app.core.audit import (
     AuditEvent,
     action_label,
@@ -120,10 +121,36 @@ def sign_in_links_history(user: User, now: datetime) -> list[dict]:
     return history
 
 
+# The columns of a participation row that say which campaign and whose it is: the export
+# gives the campaign by id and name instead, and the person is the export's own.
+PARTICIPATION_KEYS = ("id", "campaign_id", "user_id")
+
+
+def campaigns_joined(user: User, language: str) -> list[dict]:
+    """The clean-up campaigns the person joined, in the order they joined them: when they
+    joined, when they last logged (or changed) an action there, and every other column of
+    their participation row, so that one added to it later is in the export too."""
+    participant = CleanupParticipant.__table__
+    about_them = [column for column in participant.c if column.name not in PARTICIPATION_KEYS]
+    rows = db.session.execute(
+        select(CleanupCampaign.id, CleanupCampaign.name_fr, CleanupCampaign.name_en, *about_them)
+        .join(participant, participant.c.campaign_id == CleanupCampaign.id)
+        .where(participant.c.user_id == user.id)
+        .order_by(participant.c.joined_at, participant.c.id)
+    )
+    joined = []
+    for campaign_id, name_fr, name_en, *values in rows:
+        entry = {"campaign": campaign_id, "campaign_name": name_en if language == "en" else name_fr}
+        for column, value in zip(about_them, values, strict=True):
+            entry[column.name] = local_iso(value) if isinstance(value, datetime) else value
+        joined.append(entry)
+    return joined
+
+
 def profile_section(user: User, language: str, now: datetime) -> dict:
     """What the core holds about the person: account and its status, preferences, tokens,
-    sign-in links, the collection points they are an agent of; their department and
-    commune by code and by name."""
+    sign-in links, the collection points they are an agent of, the clean-up campaigns they
+    joined; their department and commune by code and by name."""
     tokens = db.session.scalars(
         select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id)
     ).all()
@@ -154,6 +181,7 @@ def profile_section(user: User, language: str, now: datetime) -> dict:
                 .order_by(CollectionPoint.name, CollectionPoint.id)
             )
         ],
+        "cleanup_campaigns": campaigns_joined(user, language),
         "api_tokens": [
             {
                 "name": token.name,

@@ -43,13 +43,13 @@ def test_sign_in_is_rate_limited(auth, make):
     assert statuses[5] == 429
 
 
-def test_sign_out_ends_every_session_of_the_user(app, client, auth, make):
+def test_sign_out_on_all_devices_ends_every_session_of_the_user(app, client, auth, make):
     user = make.user()
     other_device = app.test_client()
     login(other_device, user)
     assert other_device.get("/").status_code == 200
     auth.sign_in(user)
-    auth.sign_out()
+    auth.post("/auth/profile/sign-out-everywhere")
     assert client.get("/").status_code == 302
     assert other_device.get("/").status_code == 302
 
@@ -201,11 +201,11 @@ def test_a_sign_in_form_with_a_token_that_is_none_is_still_refused_outright(clie
     assert client.get("/").status_code == 302
 
 
-def test_signing_out_says_it_is_on_every_device(client, auth, make):
+def test_signing_out_says_it_is_on_this_device_only(client, auth, make):
     auth.sign_in(make.user(locale="en"))
     auth.sign_out()
     page = client.get("/auth/sign-in").get_data(as_text=True)
-    assert "You are signed out on all your devices." in page
+    assert "You are signed out on this device. Your other devices stay signed in." in page
     assert '<html lang="en">' in page  # the language the person was reading
 
 
@@ -213,7 +213,7 @@ def test_the_french_sign_out_message_is_written_without_a_middle_dot(client, aut
     auth.sign_in(make.user(locale="fr"))
     auth.sign_out()
     page = client.get("/auth/sign-in").get_data(as_text=True)
-    assert "Déconnexion effectuée sur tous vos appareils." in page
+    assert "Déconnexion effectuée sur cet appareil." in page
 
 
 def _title(response) -> str:

@@ -59,6 +59,8 @@ EXPECTATIONS: dict[str, Access] = {
     "auth.sso_sign_in": PUBLIC,  # 404 without OIDC_ISSUER (tests/auth/test_sso.py)
     "auth.sso_callback": PUBLIC,
     "auth.sign_out": SIGNED_IN,
+    "auth.sign_out_everywhere": SIGNED_IN,
+    "auth.show_sign_out_everywhere": SIGNED_IN,  # redirects to the profile's devices
     "auth.profile": SIGNED_IN,
     "auth.update_preferences": SIGNED_IN,
     "auth.show_preferences": SIGNED_IN,  # redirects to the profile's preferences
