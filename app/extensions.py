@@ -43,6 +43,12 @@ def _render_migration_type(type_, obj, autogen_context):
 
 
 db = SQLAlchemy(model_class=Base)
+
+# The `__table_args__` of a table whose rows people delete and whose ids pages put in
+# forms and addresses: on SQLite its ids are never given again (AUTOINCREMENT), so a
+# form on a page left open names the row deleted since, never a newer one that took
+# its id. PostgreSQL sequences never give one again anyway.
+IDS_NEVER_REUSED = {"sqlite_autoincrement": True}
 migrate = Migrate(compare_type=True, render_as_batch=True, render_item=_render_migration_type)
 login_manager = LoginManager()
 babel = PortalBabel()

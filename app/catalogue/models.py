@@ -20,7 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from app.core.i18n import collation_key
 from app.core.time import utcnow
 from app.core.types import UTCDateTime
-from app.extensions import db
+from app.extensions import IDS_NEVER_REUSED, db
 
 catalogue_alternative = Table(
     "catalogue_alternative",
@@ -148,6 +148,7 @@ class CatalogueRequest(db.Model):
             sqlite_where=text("status = 'draft'"),
             postgresql_where=text("status = 'draft'"),
         ),
+        IDS_NEVER_REUSED,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -183,7 +184,10 @@ class CatalogueRequest(db.Model):
 
 class CatalogueRequestLine(db.Model):
     __tablename__ = "catalogue_request_line"
-    __table_args__ = (UniqueConstraint("request_id", "item_id"),)
+    __table_args__ = (
+        UniqueConstraint("request_id", "item_id"),
+        IDS_NEVER_REUSED,
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     request_id: Mapped[int] = mapped_column(

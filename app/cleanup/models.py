@@ -24,7 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.types import UTCDateTime
-from app.extensions import db
+from app.extensions import IDS_NEVER_REUSED, db
 
 DRAFT, SCHEDULED, RUNNING, CLOSED = "draft", "scheduled", "running", "closed"
 ACCEPTED, FLAGGED, REJECTED = "accepted", "flagged", "rejected"
@@ -76,7 +76,10 @@ class CleanupCampaign(db.Model):
 
     __tablename__ = "cleanup_campaign"
     # The new-campaign form sent twice (Back then Create, a double click) creates one.
-    __table_args__ = (UniqueConstraint("created_by_id", "form_token"),)
+    __table_args__ = (
+        UniqueConstraint("created_by_id", "form_token"),
+        IDS_NEVER_REUSED,
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name_fr: Mapped[str] = mapped_column(String(160))
@@ -277,6 +280,7 @@ class CleanupAction(db.Model):
             sqlite_where=text("reviewed_at IS NOT NULL"),
             postgresql_where=text("reviewed_at IS NOT NULL"),
         ),
+        IDS_NEVER_REUSED,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -94,8 +94,8 @@ def render_messages(
 
 def _filled(message, language: str, page: int | None, announce: bool, token: str) -> Markup:
     kind = _kind(message, language, page, announce)
-    # Its text is part of the key, not only its id: an id is given again once a
-    # message is deleted (SQLite), and an erased message becomes another kind.
+    # Its text is part of the key, not only its id: an erased message becomes another
+    # kind (and SQLite gave a deleted message's id again before AUTOINCREMENT).
     key = (kind, message.id, message.delivered_at, message.subject, hash(message.body))
     messages = current_app.extensions.setdefault("empreinte.inbox_filled", {})
     parts = messages.get(key)

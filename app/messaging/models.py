@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from app.auth.models import User
 from app.core.time import utcnow
 from app.core.types import UTCDateTime
-from app.extensions import db
+from app.extensions import IDS_NEVER_REUSED, db
 
 LOCALES = ("fr", "en")
 # The language of a person's messages when they saved none; their unsubscribe page speaks
@@ -52,6 +52,7 @@ class MessageTemplate(db.Model):
     """A subject and a body per locale, with Jinja variables rendered in a sandbox."""
 
     __tablename__ = "messaging_template"
+    __table_args__ = IDS_NEVER_REUSED
 
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(60), unique=True)
@@ -112,6 +113,7 @@ class Dispatch(db.Model):
     """One run of a template to an audience; its deliveries are the outbox."""
 
     __tablename__ = "messaging_dispatch"
+    __table_args__ = IDS_NEVER_REUSED
 
     id: Mapped[int] = mapped_column(primary_key=True)
     template_id: Mapped[int] = mapped_column(
@@ -153,6 +155,7 @@ class Delivery(db.Model):
         UniqueConstraint("dispatch_id", "user_id", "channel"),
         Index("ix_messaging_delivery_claim", "dispatch_id", "status", "channel"),
         Index("ix_messaging_delivery_inbox", "user_id", "channel", "status"),
+        IDS_NEVER_REUSED,
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
