@@ -697,6 +697,8 @@ def export_actions(user) -> list[dict]:
                 "status": action.status,
                 "status_name": action_status_name(action.status, frozen),
                 "review_reason": action.review_reason,
+                # The language the organiser wrote it in ("fr", "en"; None without a reason).
+                "review_reason_lang": action.review_reason_lang,
                 # What "My entries" shows in its status column: the decision and its reason.
                 "status_text": action_status_text(
                     action.status, frozen, action.review_reason, refused, reviewed_as_is(action)

@@ -55,6 +55,11 @@ SECTION_SCHEMAS = {
             "status_name": STRING,
             "status_text": {"type": "string", "description": "As 'My entries' shows it"},
             "review_reason": STRING,
+            "review_reason_lang": {
+                "type": "string",
+                "nullable": True,
+                "description": "The language the reason was written in (fr, en), null without one",
+            },
             "reviewed_at": NULLABLE_STRING,
             "flag_reason": {"type": "string", "description": "Why it was set aside: a code"},
             "flag_reason_text": STRING,

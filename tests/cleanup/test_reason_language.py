@@ -47,6 +47,17 @@ def test_the_reason_keeps_the_language_it_was_written_in(client, make, running):
     assert db.session.get(CleanupAction, entry.id).review_reason_lang == "fr"
 
 
+def test_ones_data_download_gives_the_reasons_language(client, make, running):
+    """The data download holds what the portal keeps of an entry: its reason's language too."""
+    entry = _rejected_by(client, make, running, "fr", "en")
+
+    exported = client.get("/auth/profile/export").get_json()
+
+    (action,) = [a for a in exported["actions"] if a["review_reason"] == FRENCH]
+    assert action["review_reason_lang"] == "fr"
+    assert entry.id  # the author's own entry, read back from their download
+
+
 def test_a_french_reason_on_an_english_page_is_marked_french(client, make, running):
     entry = _rejected_by(client, make, running, "fr", "en")
 
