@@ -64,6 +64,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["cleanup_quantity"] = catalogue.quantity_label
     app.jinja_env.globals["cleanup_co2_range"] = catalogue.co2_range
     app.jinja_env.globals["cleanup_goal_share"] = catalogue.goal_share
+    app.jinja_env.globals["cleanup_smallest_scoring"] = services.smallest_scoring_quantity
     # "My entries" and the personal data export name an entry's status in the same words.
     app.jinja_env.globals["cleanup_status_text"] = integration.action_status_text
     # Its HTML form, and an organiser's reason on its own, each marked with its language.

@@ -32,6 +32,7 @@ from wtforms.validators import (
 )
 
 from app.cleanup.catalogue import unit_label
+from app.cleanup.services import WORDING_FIELDS
 from app.core.forms import (
     FormTokenField,
     LocalIntegerField,
@@ -328,6 +329,9 @@ def _counted_goal_field(label):
 
 
 class CampaignForm(PortalForm):
+    """A campaign as organisers create and edit it; a running one's edit form shows and
+    reads its names and descriptions only (`WORDING`, `wording_valid`)."""
+
     # An empty name says what to type and why, not only "This field is required."
     name_fr = StringField(
         _l("Name (French)"),
@@ -355,6 +359,9 @@ class CampaignForm(PortalForm):
     )
     description_fr = TextAreaField(_l("Description (French)"), validators=[Length(max=5000)])
     description_en = TextAreaField(_l("Description (English)"), validators=[Length(max=5000)])
+    # The edit form: the campaign's version when the form was shown (services.
+    # campaign_version), so that a save from a form another save has overtaken is refused.
+    version = HiddenField()
     starts_at = DateTimeLocalField(
         _l("Starts (Paris time)"),
         format=DATETIME_FORMAT,
@@ -384,9 +391,6 @@ class CampaignForm(PortalForm):
     rules = FieldList(FormField(RuleForm), min_entries=0)
     # One per new-campaign form shown: the same form sent twice creates one campaign.
     form_token = FormTokenField()
-    # The edit form: the campaign's version when the form was shown (services.
-    # campaign_version), so that a save from a form another save has overtaken is refused.
-    version = HiddenField()
 
     def name_cap_units(self, types_by_id: dict) -> None:
         """Each action type's daily cap says what it counts: "Daily cap (GB a day)"."""
@@ -395,6 +399,28 @@ class CampaignForm(PortalForm):
             if kind is not None:
                 entry.form.daily_cap.label.text = cap_label(kind.unit)
                 entry.form.unit = kind.unit
+
+    #: What a running campaign's edit form sends: its rules, dates, scope and goals are
+    #: fixed once entries rest on them (services.correct_campaign_wording).
+    WORDING = WORDING_FIELDS
+
+    def wording_valid(self) -> bool:
+        """Sent, and its names and descriptions (with the CSRF token) valid: the other
+        fields, which a running campaign's form does not show, are not read."""
+        if not self.is_submitted():
+            return False
+        checked = [self[name] for name in (*self.WORDING, "version", "csrf_token") if name in self]
+        valid = [field.validate(self) for field in checked]  # each field's errors, not the first's
+        return all(valid)
+
+    def wording_data(self) -> dict:
+        """The names and descriptions in the shape the services expect."""
+        return {
+            "name_fr": self.name_fr.data.strip(),
+            "name_en": self.name_en.data.strip(),
+            "description_fr": self.description_fr.data or "",
+            "description_en": self.description_en.data or "",
+        }
 
     def campaign_data(self) -> dict:
         """The validated values in the shape the services expect."""
@@ -411,10 +437,7 @@ class CampaignForm(PortalForm):
                     }
                 )
         return {
-            "name_fr": self.name_fr.data.strip(),
-            "name_en": self.name_en.data.strip(),
-            "description_fr": self.description_fr.data or "",
-            "description_en": self.description_en.data or "",
+            **self.wording_data(),
             "starts_at": to_utc(self.starts_at.data),
             "ends_at": to_utc(self.ends_at.data),
             "all_departments": bool(self.all_departments.data),

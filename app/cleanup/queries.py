@@ -1117,6 +1117,12 @@ def badge_label(key: str) -> str:
     return str(BADGES[key][0])
 
 
+def badge_rules() -> list[tuple[str, str]]:
+    """Every badge's name and what earns it, in the reader's language: "My badges"
+    explains them (names alone said nothing of how to earn one)."""
+    return [(str(label), str(description)) for label, description in BADGES.values()]
+
+
 def badge_labels() -> dict[str, str]:
     """Every badge's label, translated once per request (not once per row)."""
     return {key: badge_label(key) for key in BADGES}

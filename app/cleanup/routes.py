@@ -122,7 +122,10 @@ def edit_action_type(key: str):
             )
         except services.CleanupError as error:
             db.session.rollback()
-            flash(error.message, "error")
+            if error.field in form:  # told at its field, the summary linking to it
+                form[error.field].errors = [error.message]
+            else:
+                flash(error.message, "error")
         else:
             db.session.commit()
             flash(_("The guide is saved."), "success")
@@ -306,9 +309,13 @@ def new_campaign():
 @bp.route("/campaigns/<int:campaign_id>/edit", methods=["GET", "POST"])
 @role_required("organiser")
 def edit_campaign(campaign_id: int):
-    """Edit a draft campaign, or a published one until it starts."""
+    """Edit a draft campaign, or a published one until it starts; a running one's names
+    and descriptions only."""
     campaign = _campaign_or_404(campaign_id)
-    if campaign.state(utcnow()) not in (DRAFT, SCHEDULED):
+    state = campaign.state(utcnow())
+    if state == RUNNING:
+        return _edit_running_campaign(campaign)
+    if state not in (DRAFT, SCHEDULED):
         flash(_("A campaign that has started can only be extended."), "error")
         return redirect(url_for("cleanup.show_campaign", campaign_id=campaign.id))
     form = _campaign_form(campaign)
@@ -320,6 +327,50 @@ def edit_campaign(campaign_id: int):
         _tell_dates_and_scope(form, campaign)
     status = 422 if request.method == "POST" else 200
     return render_template("cleanup/form.html", form=form, campaign=campaign), status
+
+
+def _wording_form(campaign, shown_again: bool = False) -> CampaignForm:
+    """A running campaign's edit form, its names and descriptions only: as sent, or
+    filled from `campaign` as it is."""
+    form = CampaignForm(formdata=None) if shown_again else CampaignForm()
+    if request.method == "GET" or shown_again:
+        form.version.data = services.campaign_version(campaign)
+        for name in CampaignForm.WORDING:
+            getattr(form, name).data = getattr(campaign, name)
+    return form
+
+
+def _edit_running_campaign(campaign):
+    """Correct a running campaign's names and descriptions: its rules, dates, scope and
+    goals are fixed once entries rest on them (its end is extended from its page)."""
+    form = _wording_form(campaign)
+    if form.wording_valid():
+        try:
+            changed = services.correct_campaign_wording(
+                campaign, current_user, form.wording_data(), utcnow(), form.version.data
+            )
+        except services.CleanupError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+            if error.code != "stale":
+                return redirect(url_for("cleanup.show_campaign", campaign_id=campaign.id))
+            shown = _wording_form(campaign, shown_again=True)
+            return render_template(
+                "cleanup/form.html",
+                form=shown,
+                campaign=campaign,
+                wording_only=True,
+                typed=_typed_apart(form, shown),
+            ), 422
+        db.session.commit()
+        if changed:
+            flash(_("Changes saved."), "success")
+        else:
+            flash(_("Nothing changed: the campaign is as it was."), "success")
+        return redirect(url_for("cleanup.show_campaign", campaign_id=campaign.id))
+    status = 422 if request.method == "POST" else 200
+    page = render_template("cleanup/form.html", form=form, campaign=campaign, wording_only=True)
+    return page, status
 
 
 @bp.post("/campaigns/<int:campaign_id>/publish")
@@ -453,6 +504,9 @@ def _log_form(campaign, posted: bool = False, action_type: str | None = None) ->
     ]
     chosen = rules.get(form.action_type.data) or next(iter(rules.values()), None)
     form.unit = unit_label(chosen.unit) if chosen else None
+    # Points are whole, rounded down per entry: the hint says from how much one scores.
+    smallest = services.smallest_scoring_quantity(chosen) if chosen else None
+    form.smallest = None if smallest is None else quantity_label(smallest, chosen.unit)
     return form
 
 
@@ -531,6 +585,7 @@ def _progress_context(
         "typed": typed,
         # A person shows a few badges: translate those, not every badge.
         "badge_label": queries.badge_label,
+        "badge_rules": queries.badge_rules,
         # Sent with each entry's correction and deletion (see `_entry_gone`).
         "entry_mark": lambda action_id: services.entry_mark(
             current_user.id, action_id, campaign.id
@@ -591,9 +646,15 @@ def _campaign_page(campaign, extend_form: ExtendForm | None = None, **progress):
     elif context["state"] in (SCHEDULED, RUNNING):
         # What participants need before logging: how each action counts, and how much a day.
         context["rules_list"] = _rules_list(campaign)
+    latest_end = to_local_naive(campaign.ends_at) + services.MAX_EXTENSION
     return render_template(
         "cleanup/campaign.html",
-        extend_form=extend_form or ExtendForm(),
+        # The extension starts from the current end, to be moved on (not an empty field).
+        extend_form=extend_form
+        or ExtendForm(formdata=None, ends_at=to_local_naive(campaign.ends_at)),
+        # The extension's hint: the longest allowed and the latest end it reaches.
+        max_extension_days=services.MAX_EXTENSION.days,
+        latest_end_moment=to_utc(latest_end),
         confirm_form=ConfirmForm(),
         flagged_count=queries.flagged_count,  # read for organisers only
         # What the link to the review queue counts: the entries this organiser may decide.
@@ -607,16 +668,11 @@ def _campaign_page(campaign, extend_form: ExtendForm | None = None, **progress):
         # An end typed no later than this one is not asked about: the server refuses it.
         current_end=to_local_naive(campaign.ends_at).strftime(DATETIME_FORMAT),
         # Nor is one later than an extension allows (`services.check_extension`).
-        latest_end=(to_local_naive(campaign.ends_at) + services.MAX_EXTENSION).strftime(
-            DATETIME_FORMAT
-        ),
+        latest_end=latest_end.strftime(DATETIME_FORMAT),
         # Nor is one the clocks skip (refused at its field): "from/to" local times.
         skipped_ends=" ".join(
             f"{gap_from.strftime(DATETIME_FORMAT)}/{gap_to.strftime(DATETIME_FORMAT)}"
-            for gap_from, gap_to in skipped_spans(
-                to_local_naive(campaign.ends_at),
-                to_local_naive(campaign.ends_at) + services.MAX_EXTENSION,
-            )
+            for gap_from, gap_to in skipped_spans(to_local_naive(campaign.ends_at), latest_end)
         ),
         extend_question=extend_question("{value}"),
         **context,

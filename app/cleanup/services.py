@@ -14,7 +14,7 @@ from uuid import uuid4
 
 from babel import Locale
 from flask import current_app
-from flask_babel import get_locale
+from flask_babel import force_locale, get_locale
 
 # Lazy: services also run in jobs and signal handlers, outside any request.
 from flask_babel import lazy_gettext as _
@@ -41,6 +41,7 @@ from app.cleanup.catalogue import (
     FLAG_ABOVE_USUAL,
     SYSTEM_ACTION_TYPES,
     quantity_label,
+    unit_label,
 )
 from app.cleanup.models import (
     ACCEPTED,
@@ -102,11 +103,15 @@ _REFRESH = object()  # touch_scores without a change the board can apply itself
 class CleanupError(ValueError):
     """A request that cannot be carried out; the message is for the user."""
 
-    def __init__(self, message: str, code: str = "conflict", status: int = 409):
+    def __init__(
+        self, message: str, code: str = "conflict", status: int = 409, field: str | None = None
+    ):
         super().__init__(code)
         self._message = message
         self.code = code
         self.status = status
+        # The form field the refusal is told at, where one field is to correct.
+        self.field = field
 
     @property
     def message(self) -> str:
@@ -191,22 +196,32 @@ def update_action_type(actor, action_type: CleanupActionType, data: dict, now: d
             _("The review threshold cannot be above the largest entry accepted."),
             "invalid_thresholds",
             422,
+            field="flag_above",
         )
     factor = (data["kg_co2e_per_unit"], data["kg_co2e_low"], data["kg_co2e_high"])
     if factor[0] is None and any(value is not None for value in factor[1:]):
-        raise CleanupError(_("Give the estimate itself with its range."), "invalid_factor", 422)
+        raise CleanupError(
+            _("Give the estimate itself with its range."),
+            "invalid_factor",
+            422,
+            field="kg_co2e_per_unit",
+        )
     if factor[0] is not None:
         low = factor[0] if factor[1] is None else factor[1]
         high = factor[0] if factor[2] is None else factor[2]
         if not low <= factor[0] <= high:
             raise CleanupError(
-                _("The estimate must lie between its low and high values."), "invalid_factor", 422
+                _("The estimate must lie between its low and high values."),
+                "invalid_factor",
+                422,
+                field="kg_co2e_per_unit",
             )
         if not data["factor_source"]:
             raise CleanupError(
                 _("Give the source of the factor (data set and version, or a citation)."),
                 "invalid_factor",
                 422,
+                field="factor_source",
             )
         data = {**data, "kg_co2e_low": low, "kg_co2e_high": high}
     before = {name: getattr(action_type, name) for name in data}
@@ -503,17 +518,7 @@ def update_campaign(
     state = campaign.state(now)
     if state not in (DRAFT, SCHEDULED):
         raise CleanupError(_("A campaign that has started can only be extended."), "started")
-    if version is not None and not _hold_version(campaign, version):
-        raise CleanupError(
-            _(
-                "Someone else changed this campaign after you opened this form (or you "
-                "did, in another tab): your changes were not saved. The form now shows "
-                "the campaign as it is; under each field where you had typed something "
-                "else, what you typed is shown. Make your changes again, then save."
-            ),
-            "stale",
-            422,
-        )
+    _check_version(campaign, version)
     check_campaign_dates(campaign, data, now)
     before = campaign_settings(campaign)
     descriptions = (campaign.description_fr, campaign.description_en)
@@ -534,6 +539,56 @@ def update_campaign(
     if state == SCHEDULED:
         campaign_published.send(current_app._get_current_object(), campaign=campaign, now=now)
     return CampaignUpdate(True, dates_changed=dates != (campaign.starts_at, campaign.ends_at))
+
+
+def _check_version(campaign: CleanupCampaign, version: str | None) -> None:
+    """Refuse a save from a form another change has overtaken (see _hold_version);
+    `version` None: not checked."""
+    if version is not None and not _hold_version(campaign, version):
+        raise CleanupError(
+            _(
+                "Someone else changed this campaign after you opened this form (or you "
+                "did, in another tab): your changes were not saved. The form now shows "
+                "the campaign as it is; under each field where you had typed something "
+                "else, what you typed is shown. Make your changes again, then save."
+            ),
+            "stale",
+            422,
+        )
+
+
+#: What a running campaign's edit form may correct: its words, never its rules, dates,
+#: scope or goals, which participants' entries and scores already rest on.
+WORDING_FIELDS = ("name_fr", "name_en", "description_fr", "description_en")
+
+
+def correct_campaign_wording(
+    campaign: CleanupCampaign, actor, data: dict, now: datetime, version: str | None = None
+) -> bool:
+    """Correct a running campaign's names and descriptions (`data`, WORDING_FIELDS),
+    and nothing else, with the edit form's version check; audited as any other edit.
+    False, changing nothing, when they are as they were."""
+    if campaign.state(now) != RUNNING:
+        raise CleanupError(
+            _("Only a running campaign's names and descriptions are corrected on their own."),
+            "not_running",
+        )
+    _check_version(campaign, version)
+    before = campaign_settings(campaign)
+    descriptions = (campaign.description_fr, campaign.description_en)
+    for name in WORDING_FIELDS:
+        setattr(campaign, name, data[name])
+    db.session.flush()
+    after = campaign_settings(campaign)
+    if before == after and descriptions == (campaign.description_fr, campaign.description_en):
+        return False
+    _mark_changed(campaign, now, (campaign.starts_at, campaign.ends_at))
+    db.session.flush()
+    changed = describe_changes(campaign_changes(before, after))
+    record_audit(
+        actor, "update", "cleanup_campaign", campaign.id, now, changed or names_summary(campaign)
+    )
+    return True
 
 
 def publish_campaign(campaign: CleanupCampaign, actor, now: datetime) -> None:
@@ -715,8 +770,48 @@ def read_quantity(text: str, decimals: bool) -> float:
     return parse_local_number(text)
 
 
+#: A typed quantity followed by words ("5 Go", "0,5GB", "3 éléments"): the number, then
+#: text with no digit in it ("1e3" stays a number written in exponent notation).
+NUMBER_THEN_WORDS = re.compile(r"\s*(?P<number>[\d\s.,+-]*\d[.,]?)\s*(?P<words>[^\d\s.,+-][^\d]*)")
+
+
+def unit_words(unit: str) -> frozenset[str]:
+    """The ways the pages name `unit`, in either language, singular and plural, folded
+    ("go", "gb", "élément", "éléments", "item", "items"): what may follow a typed
+    quantity. Each language's own words, as its reader may have the other one open."""
+    words = set()
+    for language in ("fr", "en"):
+        with force_locale(language):
+            words.add(str(unit_label(unit)))
+            for count in (1, 2):
+                words.add(quantity_label(count, unit).split("\u00a0", 1)[-1])
+    return frozenset(word.casefold() for word in words)
+
+
+def _without_unit(rule: queries.CampaignRule, text: str) -> str:
+    """`text` without its unit when it ends with the action's own ("5 Go" is 5 in GB);
+    other words after a number are refused, naming the unit the number is counted in,
+    rather than "enter a number" when one was there."""
+    typed = NUMBER_THEN_WORDS.fullmatch(text)
+    if typed is None:
+        return text
+    if typed["words"].strip().rstrip(".").casefold() in unit_words(rule.unit):
+        return typed["number"]
+    raise CleanupError(
+        _(
+            "Type the number only, without a unit: this action is counted in %(unit)s.",
+            unit=unit_label(rule.unit),
+        ),
+        "invalid_quantity",
+        422,
+    )
+
+
 def check_quantity(rule: queries.CampaignRule, quantity) -> float:
-    """A positive, finite, plausible number (whole for items and devices)."""
+    """A positive, finite, plausible number (whole for items and devices), typed with
+    or without the action's unit."""
+    if isinstance(quantity, str):
+        quantity = _without_unit(rule, quantity)
     try:
         if isinstance(quantity, str):
             value = read_quantity(quantity, decimals=rule.unit == "GB")
@@ -1432,8 +1527,9 @@ def review_figures(summary: str) -> str:
 
 def audited_entries(user):
     """The person's entries as the audit log names them, each since it was logged
-    (`PersonalData.audited`): SQLite gives a deleted entry's id to the next one, and the
-    events about the one deleted belong to its own author."""
+    (`PersonalData.audited`): were a deleted entry's id given again (SQLite did before its
+    tables took AUTOINCREMENT; a database restored from a dump may), the events about the
+    one deleted belong to its own author."""
     mine = CleanupAction.participant_id.in_(
         select(CleanupParticipant.id).where(CleanupParticipant.user_id == user.id)
     )

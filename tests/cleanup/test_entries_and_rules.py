@@ -86,8 +86,11 @@ def test_participants_see_the_actions_that_count_in_a_running_campaign(client, m
     block = page.split('aria-labelledby="rules-title">', 1)[1].split("</section>", 1)[0]
     assert _words(block) == (
         "Actions that count "
-        "Delete old e-mails and attachments: 10 points for 1\u00a0GB, at most 20\u00a0GB a day "
-        "Return a device: 100 points for 1\u00a0device, at most 5\u00a0devices a day"
+        "Delete old e-mails and attachments: 10 points for 1\u00a0GB, at most 20\u00a0GB a day. "
+        "The smallest entry that scores a point: 0.1\u00a0GB. "
+        "Return a device: 100 points for 1\u00a0device, at most 5\u00a0devices a day "
+        "Points are whole numbers: each entry's points (its quantity × the points per unit) "
+        "are rounded down."
     )
 
 

@@ -26,7 +26,10 @@ def test_without_scripts_the_hint_names_no_unit_the_choice_would_not_follow(
     try:
         page.select_option("#action_type", "unsubscribe")
         hint = page.locator("#quantity-hint")
-        expect(hint).to_have_text("Each action gives its unit in brackets.", use_inner_text=True)
+        expect(hint).to_have_text(
+            "Each action gives its unit in brackets. Points are whole, rounded down for each entry.",
+            use_inner_text=True,
+        )
         expect(page.locator("#action_type option:checked")).to_contain_text("(items)")
     finally:
         context.close()
@@ -40,13 +43,13 @@ def test_with_scripts_the_hint_names_the_unit_of_the_chosen_action(
     context, page = _open_the_campaign(browser, live_server, make, campaign, scripts=True)
     try:
         hint = page.locator("#quantity-hint")
-        expect(hint).to_have_text("Unit of the chosen action: GB.", use_inner_text=True)
+        expect(hint).to_contain_text("Unit of the chosen action: GB. ", use_inner_text=True)
         page.select_option("#action_type", "unsubscribe")
-        expect(hint).to_have_text("Unit of the chosen action: items.", use_inner_text=True)
+        expect(hint).to_contain_text("Unit of the chosen action: items. ", use_inner_text=True)
         # A log swaps the whole block in again: the hint still names the unit.
         page.fill("#quantity", "3")
         page.get_by_role("button", name="Log it").click()
         expect(page.locator("#progress-status")).to_contain_text("Logged")
-        expect(hint).to_have_text("Unit of the chosen action: items.", use_inner_text=True)
+        expect(hint).to_contain_text("Unit of the chosen action: items. ", use_inner_text=True)
     finally:
         context.close()
