@@ -2,7 +2,7 @@
 
 import threading
 
-from flask import current_app, request
+from flask import current_app, g, request
 from flask_caching import Cache
 from flask_compress import Compress
 from flask_htmx import HTMX
@@ -86,18 +86,47 @@ def _web_page_read() -> bool:
     return _is_read() and not request.path.startswith("/api/")
 
 
+def count_write(_response) -> bool:
+    """Whether a write uses up its WRITE_RATE_LIMIT (`default_limits_deduct_when`): a web
+    form's always, as before; an API write only once it reached its view (the flag
+    `app.api.mark_view_reached` sets). The limiter tests the budget before the view and
+    deducts after the answer, so an API write refused unchanged before its view (401,
+    a read-only token's 403, 400, 415, 422 on the body) costs the person nothing, while
+    a write the view answered, even with a 404 or a 409, counts."""
+    return not request.path.startswith("/api/") or g.get("api_view_reached", False)
+
+
+#: Answers a `Retry-After` belongs on (RFC 9110 §10.2.3): "too many", and "unavailable".
+RETRY_AFTER_STATUSES = (429, 503)
+
+
 class PortalLimiter(Limiter):
-    """Flask-Limiter, its before-request pass skipped for a web page read.
+    """Flask-Limiter, its before-request pass skipped for a web page read, and its
+    `Retry-After` kept to the answers that mean "come back later".
 
     No default limit applies to reading a page, yet the limiter named the view and
     resolved its meta limits and exemptions to find that out: 35 µs of every page. A
     view's own limit (the single sign-on's, on GET) is still checked by its decorator.
+    The library puts `Retry-After` on every limited answer, a 200 included, where a
+    client may read it as "wait"; the X-RateLimit-* headers say what is left.
     """
 
     def _check_request_limit(self, callable_name=None, in_middleware=True) -> None:
         if in_middleware and _web_page_read():
             return None
         return super()._check_request_limit(callable_name, in_middleware)
+
+    def init_app(self, app) -> None:
+        # Registered first, so run last: after-request functions run in reverse order,
+        # and the library's adds its headers.
+        app.after_request(_retry_after_only_when_due)
+        super().init_app(app)
+
+
+def _retry_after_only_when_due(response):
+    if response.status_code not in RETRY_AFTER_STATUSES:
+        response.headers.pop("Retry-After", None)
+    return response
 
 
 class SweptMemoryStorage(MemoryStorage):
@@ -125,5 +154,8 @@ class SweptMemoryStorage(MemoryStorage):
 # Every state-changing request is limited per route (WRITE_RATE_LIMIT); sign-in and the
 # API have limits of their own. RATELIMIT_STORAGE_URI=redis://… shares them across workers.
 limiter = PortalLimiter(
-    key_func=_rate_limit_key, default_limits=[_write_limit], default_limits_exempt_when=_is_read
+    key_func=_rate_limit_key,
+    default_limits=[_write_limit],
+    default_limits_exempt_when=_is_read,
+    default_limits_deduct_when=count_write,
 )

@@ -7,10 +7,10 @@ the OpenAPI document is generated from those views' docstrings (YAML after `---`
 import math
 from urllib.parse import urlencode
 
-from flask import Blueprint, current_app, jsonify, request, url_for
+from flask import Blueprint, current_app, g, jsonify, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from werkzeug.exceptions import BadRequest
+from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
 
 from app.core.i18n import format_number
 from app.extensions import limiter
@@ -51,7 +51,10 @@ def _api_limit() -> str:
     return current_app.config["API_RATE_LIMIT"]
 
 
-BODY_METHODS = ("POST", "PUT", "PATCH")
+# Every write: a DELETE's body, if sent, is held to the same rules as a POST's.
+BODY_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+#: The one budget every API call of a person draws on (API_RATE_LIMIT), whatever its route.
+API_LIMIT_SCOPE = "api"
 MAX_PAGE = 100_000  # as the OpenAPI document says of every `page`
 JSON_SCALARS = (str, int, float, bool, type(None))
 JSON_MEDIA_TYPE = "application/json"
@@ -96,9 +99,11 @@ def check_json_body():
     "field required" of a field it had sent. And it must be a flat object (scalar values
     only): the forms read it as form data, so a list, a nested object or malformed JSON
     is refused with a 4xx before any view runs, never turned into a 500. A write with
-    no body (marking a message read) needs no content type."""
+    no body (marking a message read, a DELETE) needs no content type; one sent with a
+    body is held to the same rules as any other write."""
     if request.method not in BODY_METHODS or not _has_body():
         return None  # no body: the view's form says which fields are missing
+    _refuse_chunked_body_over_limit()
     if not request.is_json:
         if not current_user.is_authenticated:
             return None  # the view's login_required answers 401 first: who, then what
@@ -117,7 +122,25 @@ def check_json_body():
             "invalid_body",
             _("The request body must be a JSON object of plain values."),
         )
+    not_finite = {
+        name: [_("This value must be a finite number.")]
+        for name, value in body.items()
+        if isinstance(value, int | float) and not isinstance(value, bool) and not _finite(value)
+    }
+    if not_finite:  # Python's parser takes NaN and Infinity, and 1e400 reads as infinity
+        raise ApiError(422, "invalid_input", _("Some fields are not valid."), details=not_finite)
     return None
+
+
+def _refuse_chunked_body_over_limit() -> None:
+    """A 413 to a body sent in chunks (no Content-Length) that reaches the body limit, as
+    one with a Content-Length over it gets. Werkzeug refuses the latter unread, but reads
+    the former up to the limit and stops there without a word: the JSON, cut short, was
+    answered 400 `invalid_json`. A body exactly the limit's size is refused too: nothing
+    tells it from a longer one without reading past the limit."""
+    limit = request.max_content_length
+    if request.content_length is None and limit and len(request.get_data()) >= limit:
+        raise RequestEntityTooLarge()
 
 
 def check_json_types(
@@ -152,17 +175,49 @@ def _finite(number: int | float) -> bool:
         return False
 
 
+def refuse_anonymous():
+    """The API's 401 to a call with neither a session nor a valid token, before the body
+    is looked at (who, then what), saying what a script sends: "please sign in" alone
+    told it nothing. `WWW-Authenticate` is added to every API 401 (app.api.routes)."""
+    from app.core.errors import _needs_sign_in  # the same test the error pages make
+
+    if request.method == "OPTIONS" or current_user.is_authenticated:
+        return None  # OPTIONS runs no view: it says which methods the address takes
+    if not _needs_sign_in(request.endpoint):
+        return None
+    raise ApiError(
+        401,
+        "unauthorized",
+        _(
+            "Sign in to the portal, or call the API with a personal token in the "
+            "Authorization header: Bearer followed by the token."
+        ),
+    )
+
+
+def mark_view_reached():
+    """Record that a write got past every check made before its view (token scope,
+    CSRF, body): only such a write is counted by WRITE_RATE_LIMIT (see
+    `count_write` in app.extensions). A refusal that changes nothing (401, 403
+    `read_only_token`, 400, 415, 422 on the body) leaves the person's budget whole."""
+    g.api_view_reached = True
+
+
 def api_blueprint(name: str, import_name: str) -> Blueprint:
-    """A blueprint mounted under /api/v1, rate-limited per client, refusing bodies that
+    """A blueprint mounted under /api/v1, rate-limited per person, refusing bodies that
     are not JSON or not flat objects.
 
-    Its limit (API_RATE_LIMIT) adds to the portal's default ones instead of replacing
-    them: a write is also counted by WRITE_RATE_LIMIT per person and route, as a web
-    form's is, so a script cannot write ten times faster than a person at a form. Reads
-    stay exempt from the default limits (`default_limits_exempt_when` in extensions)."""
+    Its limit (API_RATE_LIMIT) is one budget per person shared by every API route
+    (scope `API_LIMIT_SCOPE`): limited per route, a person had 600 calls a minute on
+    each. It adds to the portal's default ones instead of replacing them: a write is
+    also counted by WRITE_RATE_LIMIT per person and route, as a web form's is, so a
+    script cannot write ten times faster than a person at a form. Reads stay exempt
+    from the default limits (`default_limits_exempt_when` in extensions)."""
     bp = Blueprint(name, import_name, url_prefix=API_PREFIX)
-    limiter.limit(_api_limit, override_defaults=False)(bp)
+    limiter.shared_limit(_api_limit, scope=API_LIMIT_SCOPE, override_defaults=False)(bp)
+    bp.before_request(refuse_anonymous)
     bp.before_request(check_json_body)
+    bp.before_request(mark_view_reached)  # last: the view runs next
     return bp
 
 

@@ -1,9 +1,10 @@
 """Core API views: the signed-in user and the OpenAPI document."""
 
-from flask import jsonify
+from flask import current_app, jsonify, request
 from flask_login import current_user, login_required
+from werkzeug.exceptions import HTTPException
 
-from app.api import api_blueprint
+from app.api import API_PREFIX, api_blueprint
 from app.api.spec import build_openapi
 from app.auth.identity import user_identity
 
@@ -37,3 +38,35 @@ def me():
 def openapi():
     """The OpenAPI 3 document of this API, generated from the code."""
     return jsonify(build_openapi())
+
+
+@bp.after_app_request
+def http_details(response):
+    """What HTTP says an API answer carries, whichever part of the portal gave it: a 401
+        names the scheme to use (`WWW-Authenticate: Bearer`, RFC 6750), a 405 the methods the
+        address takes (`Allow`), and an answer without content (204, OPTIONS) claims no type
+    (Flask labelled them text/html).
+
+        OPTIONS answers which methods the address takes, and nothing more: the API is for
+        server-side scripts and pages of the portal itself, so no CORS header ever invites
+        another site's page to call it with a person's cookie or token (README, "API")."""
+    if not request.path.startswith(API_PREFIX):
+        return response
+    if response.status_code == 401:
+        challenge = 'Bearer realm="Empreinte API"'
+        if (response.get_json(silent=True) or {}).get("error", {}).get("code") == "invalid_token":
+            challenge += ', error="invalid_token"'
+        response.headers["WWW-Authenticate"] = challenge
+    elif response.status_code == 405 and "Allow" not in response.headers:
+        response.headers["Allow"] = ", ".join(sorted(_allowed_methods()))
+    if response.status_code == 204 or (request.method == "OPTIONS" and not response.data):
+        response.headers.pop("Content-Type", None)
+    return response
+
+
+def _allowed_methods() -> set[str]:
+    adapter = current_app.url_map.bind_to_environ(request.environ)
+    try:
+        return set(adapter.allowed_methods())
+    except HTTPException:  # pragma: no cover - the address matched a moment ago
+        return set()

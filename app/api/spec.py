@@ -106,7 +106,11 @@ def build_openapi() -> dict:
     )
     for _status, name, text in (
         (400, "BadRequest", "The request is malformed"),
-        (401, "Unauthorized", "Sign-in or a valid bearer token is required"),
+        (
+            401,
+            "Unauthorized",
+            "Sign-in or a valid bearer token is required (`WWW-Authenticate: Bearer`)",
+        ),
         (403, "Forbidden", "The caller may not do this"),
         (404, "NotFound", "No such object"),
         (409, "Conflict", "The request conflicts with the current state"),
@@ -121,9 +125,10 @@ def build_openapi() -> dict:
         (
             429,
             "RateLimited",
-            "Too many requests from this client (API_RATE_LIMIT), or, for a write, too many "
-            "to this operation from this person (WRITE_RATE_LIMIT, as the web forms); "
-            "retry after the seconds Retry-After gives",
+            "Too many requests from this person, every operation of the API counted "
+            "together (API_RATE_LIMIT), or, for a write, too many to this operation from "
+            "this person (WRITE_RATE_LIMIT, as the web forms; only writes that reached "
+            "their operation count); retry after the seconds Retry-After gives",
         ),
     ):
         spec.components.response(name, _error(text))
@@ -145,14 +150,15 @@ def build_openapi() -> dict:
     # query or the body is refused before any view runs (app/core/security.py); 413, as a
     # body over the portal's limit is refused before it is read (MAX_CONTENT_LENGTH); and
     # 403 on every write, refused to a read-only token before any view runs (the same file);
-    # 415 on every write that may carry a body, when that body is not JSON (app.api).
+    # on every write, even one that needs no body, a body sent is checked the same way
+    # (app.api.check_json_body): 415 when it is not JSON, 422 when not a flat object.
     for operations in document.get("paths", {}).values():
         for method, operation in operations.items():
             responses = operation.setdefault("responses", {})
             if method not in ("get", "head", "options"):
                 responses.setdefault("403", {"$ref": "#/components/responses/Forbidden"})
-            if method in ("post", "put", "patch"):
                 responses.setdefault("415", {"$ref": "#/components/responses/UnsupportedMediaType"})
+                responses.setdefault("422", {"$ref": "#/components/responses/Invalid"})
             responses.setdefault("400", {"$ref": "#/components/responses/BadRequest"})
             responses.setdefault("413", {"$ref": "#/components/responses/PayloadTooLarge"})
             responses.setdefault("429", {"$ref": "#/components/responses/RateLimited"})

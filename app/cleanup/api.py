@@ -147,11 +147,18 @@ def get_leaderboard(campaign_id: int):
     ---
     get:
       summary: Ranked individuals, departments or communes (50 a page)
+      description: >-
+        `order=per_head` ranks departments and communes only; with individuals (the
+        default scope) only `total` is accepted, anything else a 422 `invalid_order`.
+        Individuals: people who chose not to appear (or whose account is anonymised)
+        keep their place in the ranking but are not listed, so ranks may skip numbers
+        (1, 2, 4…), and `total` counts the people listed, not everyone ranked: the
+        last rank may be greater than `total`.
       security: [{bearerAuth: []}, {cookieAuth: []}]
       parameters:
         - {name: campaign_id, in: path, required: true, schema: {type: integer, minimum: 1, maximum: 2147483647}}
         - {name: scope, in: query, schema: {type: string, enum: [individuals, departments, communes]}}
-        - {name: order, in: query, schema: {type: string, enum: [total, per_head]}}
+        - {name: order, in: query, schema: {type: string, enum: [total, per_head]}, description: "per_head for departments and communes only"}
         - {name: page, in: query, schema: {type: integer, minimum: 1, maximum: 100000}}
       responses:
         200:
@@ -172,6 +179,13 @@ def get_leaderboard(campaign_id: int):
         )
     if order not in ("total", "per_head"):
         raise ApiError(422, "invalid_order", _("Order must be total or per_head."))
+    if scope == "individuals" and order != "total":
+        # A person is ranked on their points alone: "per head" was accepted, and ignored.
+        raise ApiError(
+            422,
+            "invalid_order",
+            _("For individuals, order must be total (per_head ranks departments and communes)."),
+        )
     page = page_number(request.args.get("page"))
     if scope == "individuals":
         entries, total = queries.individual_leaderboard(campaign, page)

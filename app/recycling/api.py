@@ -240,14 +240,16 @@ def create_device_return():
             schema: {$ref: '#/components/schemas/DeviceReturnInput'}
       responses:
         201:
-          description: Return recorded
+          description: A new return recorded
           content:
             application/json:
               schema: {$ref: '#/components/schemas/DeviceReturn'}
         200:
           description: >-
-            The same person already declared this asset tag with the same answers (point,
-            device type, condition, wipe answers): the original return, unchanged
+            No new return was recorded: the same person already declared this asset tag
+            with the same answers (point, device type, condition, wipe answers), and this
+            is that original return, unchanged, whatever became of it since (its `status`
+            may be received or later). Only a 201 means a new return was recorded
           content:
             application/json:
               schema: {$ref: '#/components/schemas/DeviceReturn'}
@@ -257,7 +259,10 @@ def create_device_return():
           description: >-
             The asset tag is taken: by someone else (`asset_tag_taken`), or by the
             caller's own return declared with other answers (`asset_tag_declared`, its
-            details giving that return's `receipt_number` and `url`); nothing is changed
+            details giving that return's `receipt_number`, `url`, `status` and
+            `withdrawable`: true while no agent has received the device, with the
+            `withdraw_url` to withdraw it before declaring again; false once received,
+            when it can no longer be withdrawn); nothing is changed
           content:
             application/json:
               schema: {$ref: '#/components/schemas/Error'}
@@ -332,27 +337,45 @@ def _own_return_tagged(asset_tag: str | None) -> DeviceReturn | None:
 
 
 def declared_with_other_answers(device_return) -> str:
-    """Why a tag the person declared already cannot be declared again otherwise."""
+    """Why a tag the person declared already cannot be declared again otherwise: while
+    no agent has the device, its declaration can be withdrawn first; once received, it
+    cannot (a 409 `not_withdrawable`), as the web form says of it."""
+    if _withdrawable(device_return):
+        return _(
+            "A return with this asset tag is already declared (receipt %(receipt)s), with "
+            "other answers: check the tag, or withdraw that declaration before declaring "
+            "the device again.",
+            receipt=device_return.receipt_number,
+        )
     return _(
         "A return with this asset tag is already declared (receipt %(receipt)s), with "
-        "other answers: check the tag, or withdraw that declaration before declaring the "
-        "device again.",
+        "other answers, and an agent has received the device: that declaration can no "
+        "longer be withdrawn, nor the device declared again. Check the tag.",
         receipt=device_return.receipt_number,
     )
 
 
+def _withdrawable(device_return) -> bool:
+    """Whether its owner may still withdraw it (`services.withdraw_return`): declared,
+    no agent has received the device yet."""
+    return device_return.status == "declared"  # as `services._leave_declared` moves it
+
+
 def _declared_already(device_return, message: str) -> ApiError:
-    """The 409 naming the person's first return of the tag, and where to read it."""
+    """The 409 naming the person's first return of the tag, where to read it, its status
+    and whether it can be withdrawn (then where)."""
     number = device_return.receipt_number
-    return ApiError(
-        409,
-        "asset_tag_declared",
-        message,
-        details={
-            "receipt_number": number,
-            "url": url_for("recycling_api.get_device_return", receipt_number=number),
-        },
-    )
+    details = {
+        "receipt_number": number,
+        "url": url_for("recycling_api.get_device_return", receipt_number=number),
+        "status": device_return.status,
+        "withdrawable": _withdrawable(device_return),
+    }
+    if details["withdrawable"]:
+        details["withdraw_url"] = url_for(
+            "recycling_api.withdraw_device_return", receipt_number=number
+        )
+    return ApiError(409, "asset_tag_declared", message, details=details)
 
 
 WIPE_FLAGS = ("data_wiped", "wipe_requested")

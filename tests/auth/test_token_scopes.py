@@ -22,7 +22,7 @@ READ_ONLY_EN = (
     "on your profile page."
 )
 READ_ONLY_FR = (
-    "Ce jeton d'API permet seulement la lecture. Pour modifier des données, créer sur la "
+    "Ce jeton d'API permet seulement la lecture. Pour modifier des données, créez sur la "
     "page de profil un jeton en lecture et écriture."
 )
 

@@ -43,6 +43,9 @@ def test_another_condition_is_a_409_naming_the_first_return(client, make, rec):
     assert error["details"] == {
         "receipt_number": first,
         "url": f"/api/v1/device-returns/{first}",
+        "status": "declared",
+        "withdrawable": True,
+        "withdraw_url": f"/api/v1/device-returns/{first}/withdraw",
     }
     assert _returns() == 1
 
