@@ -179,11 +179,11 @@ def refuse_anonymous():
     """The API's 401 to a call with neither a session nor a valid token, before the body
     is looked at (who, then what), saying what a script sends: "please sign in" alone
     told it nothing. `WWW-Authenticate` is added to every API 401 (app.api.routes)."""
-    from app.core.errors import _needs_sign_in  # the same test the error pages make
+    from app.core.errors import needs_sign_in  # the same test the error pages make
 
     if request.method == "OPTIONS" or current_user.is_authenticated:
         return None  # OPTIONS runs no view: it says which methods the address takes
-    if not _needs_sign_in(request.endpoint):
+    if not needs_sign_in(request.endpoint):
         return None
     raise ApiError(
         401,

@@ -138,7 +138,7 @@ def _page_sent_from() -> str | None:
 _SIGNED_IN_ONLY = login_required(lambda: None).__code__
 
 
-def _needs_sign_in(endpoint: str | None) -> bool:
+def needs_sign_in(endpoint: str | None) -> bool:
     """True when the view answering `endpoint` is behind login_required (directly or
     through role_required): its forms are only ever shown to someone signed in."""
     view = current_app.view_functions.get(endpoint) if endpoint else None
@@ -170,7 +170,7 @@ def init_app(app: Flask) -> None:
         # Nobody signed in, yet a form only shown to someone signed in (or an htmx request:
         # no page seen signed out sends one): the session is gone, not merely the page.
         if not current_user.is_authenticated and (
-            wants_fragment() or _needs_sign_in(request.endpoint)
+            wants_fragment() or needs_sign_in(request.endpoint)
         ):
             return _signed_out()
         return _render(
