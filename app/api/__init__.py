@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, current_app, g, jsonify, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
+from werkzeug.exceptions import BadRequest, HTTPException, RequestEntityTooLarge
 
 from app.core.i18n import format_number
 from app.extensions import limiter
@@ -37,14 +37,45 @@ def error_response(status: int, code: str, message: str, details: dict | None = 
     return jsonify(body), status
 
 
+def field_error(status: int, code: str, field: str, message: str) -> ApiError:
+    """An error about one field of the body, under its own code: `details` names the
+    field as `invalid_input` does (field → messages), so a script reads every field's
+    error in one place."""
+    return ApiError(status, code, message, details={field: [message]})
+
+
+def one_of(allowed) -> str:
+    """The message to a value outside a list of choices, naming the accepted ones."""
+    return _("Not a valid choice: one of %(allowed)s.", allowed=", ".join(allowed))
+
+
 def form_error(form) -> ApiError:
-    """A 422 ApiError listing a WTForms form's field errors (already translated)."""
+    """A 422 ApiError listing a WTForms form's field errors (already translated); a
+    choice refused names the accepted values, as the catalogue's filters do."""
     return ApiError(
         422,
         "invalid_input",
         _("Some fields are not valid."),
-        details={name: [str(e) for e in errors] for name, errors in form.errors.items()},
+        details={name: _field_messages(form[name], errors) for name, errors in form.errors.items()},
     )
+
+
+def _field_messages(field, errors) -> list[str]:
+    choices = getattr(field, "choices", None)
+    if not choices:
+        return [str(e) for e in errors]
+    refused = str(field.gettext("Not a valid choice."))
+    values = [str(choice[0]) for choice in field.iter_choices()]
+    return [one_of(values) if str(e) == refused else str(e) for e in errors]
+
+
+def allowed_methods() -> str:
+    """The `Allow` header of a 405 (RFC 9110): the methods the request's address takes."""
+    adapter = current_app.url_map.bind_to_environ(request.environ)
+    try:
+        return ", ".join(sorted(adapter.allowed_methods()))
+    except HTTPException:  # pragma: no cover - the address matched a moment ago
+        return ""
 
 
 def _api_limit() -> str:
@@ -159,12 +190,23 @@ def check_json_types(
         value = body[name]
         expected = expected if isinstance(expected, tuple) else (expected,)
         if (isinstance(value, bool) and bool not in expected) or not isinstance(value, expected):
-            wrong[name] = [_("This value has the wrong type.")]
+            wrong[name] = [_expected_type(expected)]
         elif isinstance(value, int | float) and not _finite(value):
             # JSON's 1e400 reads as infinity, and Python's parser takes NaN too.
             wrong[name] = [_("This value must be a finite number.")]
     if wrong:
         raise ApiError(422, "invalid_input", _("Some fields are not valid."), details=wrong)
+
+
+def _expected_type(expected: tuple[type, ...]) -> str:
+    """What the field takes, in words: "the wrong type" left a script guessing."""
+    if bool in expected:
+        return _("This value must be true or false.")
+    if str in expected:
+        return _("This value must be text (a string).")
+    if float in expected:
+        return _("This value must be a number.")
+    return _("This value must be a whole number.")
 
 
 def _finite(number: int | float) -> bool:

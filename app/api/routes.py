@@ -1,10 +1,9 @@
 """Core API views: the signed-in user and the OpenAPI document."""
 
-from flask import current_app, jsonify, request
+from flask import jsonify, request
 from flask_login import current_user, login_required
-from werkzeug.exceptions import HTTPException
 
-from app.api import API_PREFIX, api_blueprint
+from app.api import API_PREFIX, allowed_methods, api_blueprint
 from app.api.spec import build_openapi
 from app.auth.identity import user_identity
 
@@ -58,15 +57,7 @@ def http_details(response):
             challenge += ', error="invalid_token"'
         response.headers["WWW-Authenticate"] = challenge
     elif response.status_code == 405 and "Allow" not in response.headers:
-        response.headers["Allow"] = ", ".join(sorted(_allowed_methods()))
+        response.headers["Allow"] = allowed_methods()
     if response.status_code == 204 or (request.method == "OPTIONS" and not response.data):
         response.headers.pop("Content-Type", None)
     return response
-
-
-def _allowed_methods() -> set[str]:
-    adapter = current_app.url_map.bind_to_environ(request.environ)
-    try:
-        return set(adapter.allowed_methods())
-    except HTTPException:  # pragma: no cover - the address matched a moment ago
-        return set()

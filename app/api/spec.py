@@ -16,7 +16,15 @@ ERROR_SCHEMA = {
             "properties": {
                 "code": {"type": "string"},
                 "message": {"type": "string"},
-                "details": {"type": "object"},
+                "details": {
+                    "type": "object",
+                    "description": "An error about fields of the request (`invalid_input`, "
+                    "and those with their own code: `invalid_quantity`, `unknown_action`, "
+                    "`cap_reached`, a catalogue filter's `invalid_<parameter>`…): each "
+                    "field's name → its messages. A 409 `asset_tag_declared` gives the "
+                    "return declared first instead (see that operation).",
+                    "additionalProperties": True,
+                },
             },
         }
     },

@@ -4,7 +4,7 @@ from flask import jsonify, request
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from app.api import ApiError, api_blueprint, page_links, page_number
+from app.api import ApiError, api_blueprint, field_error, page_links, page_number
 from app.catalogue import footprint, queries
 from app.catalogue.forms import MAX_QUERY
 from app.core.i18n import current_language
@@ -115,7 +115,7 @@ def _choice(name: str, allowed) -> str:
     value = request.args.get(name, "")
     if value and value not in allowed:
         listed = ", ".join(sorted(allowed))
-        raise ApiError(422, "invalid_" + name, _unknown(name, value[:40], listed))
+        raise field_error(422, "invalid_" + name, name, _unknown(name, value[:40], listed))
     return value
 
 
@@ -147,11 +147,8 @@ def list_items():
     grade = _choice("grade", tuple(footprint.GRADES))
     q = request.args.get("q", "").strip()
     if len(q) > MAX_QUERY:
-        raise ApiError(
-            422,
-            "invalid_q",
-            _("The search is too long (at most %(max)d characters).", max=MAX_QUERY),
-        )
+        message = _("The search is too long (at most %(max)d characters).", max=MAX_QUERY)
+        raise field_error(422, "invalid_q", "q", message)
     page = page_number(request.args.get("page"))
     locale = current_language()
     items, total = queries.search_items(

@@ -4,12 +4,13 @@ from flask import jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms import Field, StringField
-from wtforms.validators import DataRequired, Length, StopValidation, ValidationError
+from wtforms.validators import DataRequired, Length, StopValidation
 
 from app.api import (
     ApiError,
     api_blueprint,
     check_json_types,
+    field_error,
     form_error,
     page_links,
     page_number,
@@ -43,11 +44,29 @@ class ActionInput(PortalForm):
     # and InputRequired read it as missing, "This field is required."
     quantity = RawField(validators=[sent])
 
-    def validate_action_type(self, field):
-        """Refused as the web form refuses it (a choice it does not offer): an action
-        type only another service logs, a device return an agent received."""
-        if field.data in SYSTEM_ACTION_TYPES:
-            raise ValidationError(field.gettext("Not a valid choice."))
+
+#: The body field each of the service's refusals of an action is about.
+ACTION_ERROR_FIELDS = {
+    "unknown_action": "action_type",
+    "invalid_quantity": "quantity",
+    "cap_reached": "quantity",
+}
+
+
+def unknown_action(campaign) -> ApiError:
+    """The one answer to an action type the caller cannot log, whether the campaign does
+    not count it or only another service logs it (a device return an agent received):
+    the same code, listing the keys the caller may send."""
+    keys = sorted(
+        rule.action_type.key
+        for rule in campaign.action_rules
+        if rule.action_type.key not in SYSTEM_ACTION_TYPES
+    )
+    message = _(
+        "This action does not count in this campaign: the action type must be one of %(allowed)s.",
+        allowed=", ".join(keys),
+    )
+    return field_error(422, "unknown_action", "action_type", message)
 
 
 def _campaign(campaign_id: int):
@@ -233,16 +252,19 @@ def post_action(campaign_id: int):
     form = ActionInput(meta={"csrf": False})
     if not form.validate():
         raise form_error(form)
+    if form.action_type.data in SYSTEM_ACTION_TYPES:  # refused as the web form refuses it
+        raise unknown_action(campaign)
     quantity = form.quantity.data
     if isinstance(quantity, bool):
-        raise ApiError(422, "invalid_quantity", _("Enter the quantity as a number."))
+        message = _("Enter the quantity as a number.")
+        raise field_error(422, "invalid_quantity", "quantity", message)
     try:
         action = services.log_action(
             current_user, campaign, form.action_type.data, quantity, utcnow()
         )
     except services.CleanupError as error:
         db.session.rollback()
-        raise ApiError(error.status, error.code, error.message) from None
+        raise _action_error(campaign, error) from None
     db.session.commit()
     standing = queries.my_standing(campaign, current_user)
     return jsonify(
@@ -258,6 +280,16 @@ def post_action(campaign_id: int):
             "rank": standing["rank"],
         }
     ), 201
+
+
+def _action_error(campaign, error) -> ApiError:
+    """The service's refusal of an action; one about a field of the body names it."""
+    if error.code == "unknown_action":
+        return unknown_action(campaign)
+    field = ACTION_ERROR_FIELDS.get(error.code)
+    if field is None:
+        return ApiError(error.status, error.code, error.message)
+    return field_error(error.status, error.code, field, str(error.message))
 
 
 def _object(properties: dict, required=None) -> dict:

@@ -21,7 +21,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from app.api import API_PREFIX, ApiError, error_response
+from app.api import API_PREFIX, ApiError, allowed_methods, error_response
 from app.core.htmx import wants_fragment
 from app.core.security import JsonSentToWebForm, body_too_large, json_to_web_form_refused
 from app.core.urls import page_to_come_back_to, safe_next_url
@@ -191,6 +191,10 @@ def init_app(app: Flask) -> None:
             return error.response  # a limit that answers with its own page (sign-in)
         if isinstance(error, RateLimitExceeded) and error.limit.error_message:
             return _render(429, str(error.description))  # a limit that says what to do
+        if status == 405 and not _wants_json():  # the API's own answer adds it (app.api.routes)
+            response = make_response(_render(405))
+            response.headers["Allow"] = allowed_methods()
+            return response
         return _render(status)
 
     @app.errorhandler(InternalServerError)

@@ -75,3 +75,11 @@ def test_a_language_form_with_no_token_at_all_is_still_refused(client, make):
     response = client.post("/language", data={"lang": "en", "next": "/privacy"})
     assert response.status_code == 400
     assert "Votre formulaire a expiré" in response.get_data(as_text=True)
+
+
+def test_a_page_refusing_a_method_says_which_ones_it_takes(client, make):
+    """A 405 carries `Allow` (RFC 9110) on the portal's pages, as the API's do."""
+    login(client, make.user())
+    response = client.get("/language")
+    assert response.status_code == 405 and "<html" in response.get_data(as_text=True)
+    assert "POST" in response.headers["Allow"].split(", ")
