@@ -9,7 +9,8 @@ parameter, returning an id of an object that belongs to employee A (B asks for i
 and must get 404); "endpoint:parameter" keys override a parameter for one endpoint.
 INPUTS gives a valid form (POST) or query (GET) for an endpoint: the matrix sends
 it to every persona after the empty request, so a refusal is proven on a request
-that would change something if it were let through.
+that would change something if it were let through. ALSO names a second object for an
+endpoint that answers it differently (a running campaign's edit), with its valid input.
 """
 
 from dataclasses import dataclass, field
@@ -263,6 +264,11 @@ def _return_form(world) -> dict:
     }
 
 
+def _polling_window(world) -> dict:
+    """The receipt page's polling address: asked again until `until` (a Unix time)."""
+    return {"until": str(int((utcnow() + timedelta(minutes=10)).timestamp()))}
+
+
 # Endpoint -> function(world) giving a valid form (POST) or query string (GET).
 INPUTS = {
     "admin.update_role": lambda world: {"change": "grant:organiser"},
@@ -271,6 +277,8 @@ INPUTS = {
     "catalogue.compare": lambda world: {"ids": [world.ids["item"], world.ids["service"]]},
     "catalogue.simulate_lifetime": lambda world: {"years": "6"},
     "catalogue.add_to_request": lambda world: {"quantity": "1"},
+    # The Remove button sends the request's comment with it: kept only on A's own removal.
+    "catalogue.remove_line": lambda world: {"comment": "Keep this note"},
     "catalogue.submit_request": lambda world: {"comment": "For the new team"},
     "catalogue.decide_request": lambda world: {"decision": "approve", "note": "OK"},
     "catalogue.set_budget": lambda world: {
@@ -295,12 +303,42 @@ INPUTS = {
     },
     "recycling.outcome_return": lambda world: {"outcome": "reused", "note": "Team B"},
     "recycling.close_point": lambda world: {"closure_note": "Works"},
+    "recycling.receipt_status": _polling_window,
     "messaging.edit_template": _template_form,
     "messaging.preview_template": _template_form,
+    "messaging.test_template": lambda world: {**_template_form(world), "language": "fr"},
     "messaging.audience_size": lambda world: {"audience": "everyone"},
+    "messaging.clock_change": lambda world: {"kind": "cron", "repeat": "daily", "time": "02:30"},
     "messaging.schedule": lambda world: {
         "template": world.ids["template"],
         "audience": "everyone",
         "kind": "now",
     },
+}
+
+
+def _wording_form(world) -> dict:
+    """A valid correction of the running campaign's names and descriptions."""
+    from app.cleanup.models import CleanupCampaign
+    from app.cleanup.services import campaign_version
+    from app.extensions import db
+
+    campaign = db.session.get(CleanupCampaign, world.ids["campaign"])
+    return {
+        "name_fr": "Nettoyage corrigé",
+        "name_en": "Corrected clean-up",
+        "description_fr": "Corrigée",
+        "description_en": "Corrected",
+        "version": campaign_version(campaign),
+    }
+
+
+# Endpoint -> function(world) giving [(URL parameters, valid input)]: other objects the
+# matrix checks the same way, after the SAMPLES one.
+ALSO = {
+    # A running campaign's edit changes its names and descriptions only (organisers).
+    "cleanup.edit_campaign": lambda world: [
+        ({"campaign_id": world.ids["campaign"]}, None),
+        ({"campaign_id": world.ids["campaign"]}, _wording_form(world)),
+    ],
 }

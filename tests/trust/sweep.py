@@ -116,12 +116,12 @@ def rules_for(app, endpoint: str):
             yield rule, method
 
 
-def url_for_rule(rule, world: World) -> str:
-    """The rule's URL with sample values pointing at A's objects.
+def url_for_rule(rule, world: World, given: dict | None = None) -> str:
+    """The rule's URL with sample values pointing at A's objects (`given` ones first).
 
     A SAMPLES key "endpoint:parameter" wins over the bare parameter name."""
-    values = {}
-    for name in rule.arguments:
+    values = dict(given or {})
+    for name in rule.arguments - values.keys():
         sample = SAMPLES.get(f"{rule.endpoint}:{name}") or SAMPLES.get(name)
         if sample is not None:
             values[name] = sample(world)
@@ -139,10 +139,13 @@ def sample_input(endpoint: str, world: World) -> dict | None:
     return build(world) if build else None
 
 
-def call(client, rule, method: str, world: World, *, with_csrf=True, persona=None, data=None):
+def call(
+    client, rule, method: str, world: World, *, with_csrf=True, persona=None, data=None, values=None
+):
     """Send `method` to the rule; state-changing calls carry the client's CSRF token.
-    `data` is the query string of a GET and the form of the other methods."""
-    url = url_for_rule(rule, world)
+    `data` is the query string of a GET and the form of the other methods; `values` URL
+    parameters instead of the samples."""
+    url = url_for_rule(rule, world, values)
     if method not in STATE_CHANGING:
         return _buffered(client.open(url, method=method, query_string=data or None))
     form = dict(data or {})

@@ -7,7 +7,7 @@ from flask import current_app
 from app.auth.models import User
 from app.extensions import db
 from tests.conftest import csrf_token, login
-from tests.trust.access_matrix import EXPECTATIONS, PERSONAS, Access
+from tests.trust.access_matrix import ALSO, EXPECTATIONS, PERSONAS, Access
 from tests.trust.sweep import (
     SKIPPED_METHODS,
     build_world,
@@ -61,20 +61,22 @@ def _allowed(access: Access, persona: str, user) -> bool:
 @pytest.mark.parametrize("endpoint", sorted(EXPECTATIONS))
 def test_access_matrix(app, make, endpoint):
     """Each persona calls each method of the endpoint with empty input, then (when
-    INPUTS declares one) with a valid form or query naming A's objects."""
+    INPUTS declares one) with a valid form or query naming A's objects; then the ALSO
+    objects, each with its own input."""
     world = build_world(make)
     access = resolve(endpoint, EXPECTATIONS[endpoint], current_app)
-    inputs = [None] + [d for d in [sample_input(endpoint, world)] if d is not None]
+    inputs = [(None, None)] + [(None, d) for d in [sample_input(endpoint, world)] if d is not None]
+    inputs += ALSO[endpoint](world) if endpoint in ALSO else []
     problems = []
     for rule, method in rules_for(current_app, endpoint):
-        for data in inputs:
+        for values, data in inputs:
             for persona in PERSONAS:
                 client, user = world.client(persona)
                 refused = not _allowed(access, persona, user)
                 before = database_fingerprint() if refused else None
-                response = call(client, rule, method, world, data=data)
+                response = call(client, rule, method, world, data=data, values=values)
                 status = response.status_code
-                given = " with sample input" if data else ""
+                given = (f" at {values}" if values else "") + (" with sample input" if data else "")
                 where = f"{method} {rule.rule}{given} as {persona}: {status}"
                 if status >= 500:
                     problems.append(f"server error on {where}")
