@@ -66,20 +66,18 @@ def test_previewing_says_it_in_french_and_a_line_of_its_own_is_not_told(auth, cl
     assert 'id="body_en-hint"' not in page
 
 
+def _schedule_at_the_skipped_hour(auth, template, **choices):
+    """The schedule form sent to everyone with 02:30 on the night the clocks go forward
+    in its date field, and `choices` (kind, confirm)."""
+    data = {"template": template.id, "audience": "everyone", "at": "2027-03-28T02:30"}
+    return auth.post("/messaging/schedule", data=data | choices)
+
+
 def test_a_time_the_clocks_skip_is_refused_at_the_date_and_nothing_scheduled(
     auth, client, make, template
 ):
     login(client, make.user(roles=("organiser",), locale="en"))
-    answer = auth.post(
-        "/messaging/schedule",
-        data={
-            "template": template().id,
-            "audience": "everyone",
-            "kind": "at",
-            "at": "2027-03-28T02:30",
-            "confirm": "yes",
-        },
-    )
+    answer = _schedule_at_the_skipped_hour(auth, template(), kind="at", confirm="yes")
     assert answer.status_code == 422
     error = answer.get_data(as_text=True).split('id="at-error">', 1)[1].split("</p>", 1)[0]
     assert html.unescape(error) == (
@@ -92,13 +90,5 @@ def test_a_skipped_time_left_in_the_date_field_does_not_stop_sending_now(
     auth, client, make, template
 ):
     login(client, make.user(roles=("organiser",), locale="en"))
-    answer = auth.post(
-        "/messaging/schedule",
-        data={
-            "template": template().id,
-            "audience": "everyone",
-            "kind": "now",
-            "at": "2027-03-28T02:30",
-        },
-    )
+    answer = _schedule_at_the_skipped_hour(auth, template(), kind="now")
     assert 'id="at-error"' not in answer.get_data(as_text=True)
