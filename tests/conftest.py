@@ -11,6 +11,7 @@ import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 
 import pytest
 from flask import current_app
@@ -21,6 +22,7 @@ from werkzeug.serving import make_server
 from app import create_app
 from app.auth.models import User
 from app.config import TestConfig
+from app.core.time import utcnow
 from app.extensions import cache, db, limiter
 from tests.databases import fresh_postgresql_database, runs_on_postgresql
 from tests.factories import Factories
@@ -344,3 +346,22 @@ def empty_database_url(tmp_path):
         return
     with fresh_postgresql_database("empreinte_migrations") as url:
         yield url
+
+
+# The API's write limit (tests/core/test_api_write_limit.py, tests/trust/test_api_shared_limit.py).
+@pytest.fixture
+def limited(make_app):
+    """A client of an app allowing two writes a minute per person and route."""
+    return make_app(WRITE_RATE_LIMIT="2 per minute").test_client()
+
+
+@pytest.fixture
+def actions(make) -> str:
+    """The API address to log actions in a campaign running since yesterday."""
+    from tests.cleanup.conftest import build_campaign  # it imports this module
+
+    now = utcnow()
+    campaign = build_campaign(
+        make, starts_at=now - timedelta(days=1), ends_at=now + timedelta(days=5)
+    )
+    return f"/api/v1/campaigns/{campaign.id}/actions"

@@ -2,34 +2,14 @@
 does: API_RATE_LIMIT (600 a minute) alone let a token write ten times faster than anyone
 at a form. Reads keep API_RATE_LIMIT only."""
 
-from datetime import timedelta
-
-import pytest
-
 from app.auth import services as auth_services
-from app.core.time import utcnow
 from app.extensions import db
-from tests.cleanup.conftest import build_campaign
 
 
 def _bearer(user) -> dict:
     _token, raw = auth_services.create_api_token(user, "script", "read_write")
     db.session.commit()
     return {"Authorization": f"Bearer {raw}"}
-
-
-@pytest.fixture
-def limited(make_app):
-    return make_app(WRITE_RATE_LIMIT="2 per minute").test_client()
-
-
-@pytest.fixture
-def actions(make) -> str:
-    now = utcnow()
-    campaign = build_campaign(
-        make, starts_at=now - timedelta(days=1), ends_at=now + timedelta(days=5)
-    )
-    return f"/api/v1/campaigns/{campaign.id}/actions"
 
 
 def _log(client, url, headers) -> int:

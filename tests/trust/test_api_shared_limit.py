@@ -3,14 +3,8 @@ person had 600 calls a minute on each endpoint. And a write refused before its v
 (401, a read-only token's 403, 400, 415, 422 on the body) changed nothing, so it does not
 use up the person's WRITE_RATE_LIMIT."""
 
-from datetime import timedelta
-
-import pytest
-
 from app.auth import services as auth_services
-from app.core.time import utcnow
 from app.extensions import db
-from tests.cleanup.conftest import build_campaign
 
 
 def _bearer(user, scope="read") -> dict:
@@ -36,20 +30,6 @@ def test_calls_without_a_valid_token_share_their_addresss_budget(make_app, make)
     wrong = {"Authorization": "Bearer not-a-token"}
     answers = [client.get(url, headers=wrong).status_code for url in READS]
     assert answers == [401, 401, 401, 429]
-
-
-@pytest.fixture
-def limited(make_app):
-    return make_app(WRITE_RATE_LIMIT="2 per minute").test_client()
-
-
-@pytest.fixture
-def actions(make) -> str:
-    now = utcnow()
-    campaign = build_campaign(
-        make, starts_at=now - timedelta(days=1), ends_at=now + timedelta(days=5)
-    )
-    return f"/api/v1/campaigns/{campaign.id}/actions"
 
 
 ACTION = {"action_type": "delete-mail", "quantity": 1}
