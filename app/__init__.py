@@ -75,6 +75,7 @@ def create_app(config_class: type = Config, **overrides) -> Flask:
     from app.core.privacy import register_retention
 
     register_retention(app, auth_services.purge_sign_in_links)
+    register_retention(app, auth_services.purge_ended_sessions)
     from app.auth.models import User
     from app.core.audit import ids_named, register_audit_names
 

@@ -211,3 +211,18 @@ class SignInLink(db.Model):
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     user: Mapped[User] = relationship()
+
+
+class EndedSession(db.Model):
+    """A browser session signed out ("Sign out" on one device).
+
+    Sessions are signed cookies: signing out replaces the browser's cookie, but a copy
+    of the old one taken earlier would still sign its holder in until it expires. Each
+    session carries a random mark (`SESSION_MARK_KEY`); once signed out, the mark is kept
+    here until the cookie would have expired anyway, and the session loader refuses it.
+    Nothing else is stored: not whose session it was, nor the device."""
+
+    __tablename__ = "ended_session"
+
+    mark: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kept_until: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

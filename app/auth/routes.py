@@ -215,6 +215,7 @@ def _open_session(user, next_url: str | None = None):
     services.keep_language_if_never_chosen(user, current_language())
     db.session.commit()
     login_user(user)
+    session[services.SESSION_MARK_KEY] = services.new_session_mark()
     renew_csrf_token()
     session.pop(LINK_SIGN_IN_KEY, None)
     session.pop(SSO_SESSION_KEY, None)
@@ -325,7 +326,7 @@ def redeem_sign_in_link(token: str):
         db.session.rollback()
         return _link_unusable()
     if current_user.is_authenticated:
-        logout_user()
+        _end_this_session()
         session.clear()  # nothing of the other person's session carries over
     answer = _open_session(user)
     session[LINK_SIGN_IN_KEY] = [user.id, int(utcnow().timestamp())]
@@ -464,7 +465,7 @@ def _leave(message: str):
     The session is a signed cookie: the answer replaces it with one that names nobody,
     and no page was kept by the browser (Cache-Control: no-store), so Back shows none."""
     language = current_language()
-    logout_user()
+    _end_this_session()
     renew_csrf_token()
     session.pop(LINK_SIGN_IN_KEY, None)
     session["lang"] = language
@@ -474,6 +475,16 @@ def _leave(message: str):
         if provider_page:
             return redirect(provider_page)
     return redirect(url_for("auth.sign_in"))
+
+
+def _end_this_session() -> None:
+    """Sign this browser out; a copy of its cookie taken before no longer signs anyone in
+    (`services.end_session`)."""
+    mark = session.pop(services.SESSION_MARK_KEY, None)
+    if mark:
+        services.end_session(mark, utcnow())
+        db.session.commit()
+    logout_user()
 
 
 @answers_expired_form("auth.sign_out")

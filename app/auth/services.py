@@ -9,9 +9,9 @@ import unicodedata
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from flask import current_app
+from flask import current_app, session
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, delete, func, or_, select, update
+from sqlalchemy import bindparam, delete, exists, func, or_, select, update
 from sqlalchemy.orm import lazyload, with_expression
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -19,6 +19,7 @@ from app.auth.models import (
     ROLES,
     TOKEN_NAME_LENGTH,
     ApiToken,
+    EndedSession,
     LeaderboardVisibility,
     SignInLink,
     TokenScope,
@@ -30,6 +31,7 @@ from app.core.audit import record_consent_change
 from app.core.forms import visible_text
 from app.core.models import Department
 from app.core.person_figures import figure_columns, remember
+from app.core.sql import upsert_insert
 from app.extensions import db
 
 PSEUDONYM_WORDS = (
@@ -295,8 +297,12 @@ def _session_user_statement():
         # department and commune when a page uses them: joined as objects (a row
         # object per role, made unique), they cost more than the rest of the query.
         columns = figure_columns(User.id)
+        # Last: whether this browser session was signed out (a copy of its cookie).
+        session_ended = (
+            exists().where(EndedSession.mark == bindparam("mark")).label("session_ended")
+        )
         statement = (
-            select(User, *columns)
+            select(User, *columns, session_ended)
             .options(
                 with_expression(User.role_names, role_names_subquery(User.id)),
                 lazyload(User.role_rows),
@@ -308,20 +314,56 @@ def _session_user_statement():
     return statement
 
 
-def load_session_user(session_id: str) -> User | None:
-    """Flask-Login's loader: 'id:session_token', refused once the token has rotated."""
+def load_session_user(session_id: str, session_mark: str) -> User | None:
+    """Flask-Login's loader: 'id:session_token', refused once the token has rotated (signed
+    out on every device) or once this session's mark was ended (signed out here)."""
     user_id, _sep, session_token = session_id.partition(":")
     if not user_id.isdigit() or not session_token:
         return None
     statement, figure_names = _session_user_statement()
-    row = db.session.execute(statement, {"user_id": int(user_id)}).first()
-    if row is None or not row[0].is_active:
+    row = db.session.execute(statement, {"user_id": int(user_id), "mark": session_mark}).first()
+    if row is None or not row[0].is_active or row[-1]:
         return None
     user = row[0]
     if not secrets.compare_digest(user.session_token, session_token):
         return None
-    remember(user.id, dict(zip(figure_names, row[1:], strict=True)))
+    remember(user.id, dict(zip(figure_names, row[1:-1], strict=True)))
     return user
+
+
+# The browser session's mark, in the signed session cookie (see `EndedSession`).
+SESSION_MARK_KEY = "mark"
+
+
+def load_browser_session_user(session_id: str) -> User | None:
+    """`load_session_user` for the session of this request. A session opened before
+    sessions had marks gets one now: from then on, signing out ends it too."""
+    mark = session.get(SESSION_MARK_KEY)
+    if not isinstance(mark, str) or not mark:
+        mark = session[SESSION_MARK_KEY] = new_session_mark()
+    return load_session_user(session_id, mark)
+
+
+def new_session_mark() -> str:
+    """The random mark of a new browser session (see `EndedSession`)."""
+    return secrets.token_urlsafe(24)
+
+
+def end_session(session_mark: str, now: datetime) -> None:
+    """Refuse this browser session from now on, copies of its cookie included, until
+    the cookie would have expired anyway. Ending it twice (two tabs) is no error."""
+    lifetime = current_app.permanent_session_lifetime
+    dialect = db.session.get_bind().dialect.name
+    db.session.execute(
+        upsert_insert(dialect)(EndedSession)
+        .values(mark=session_mark, kept_until=now + lifetime)
+        .on_conflict_do_nothing()
+    )
+
+
+def purge_ended_sessions(now: datetime) -> None:
+    """Retention step: forget the marks of sessions whose cookies have expired."""
+    db.session.execute(delete(EndedSession).where(EndedSession.kept_until < now))
 
 
 # At most this many links of one person work at a time: the form's rate limit counts

@@ -162,7 +162,7 @@ def init_app(app: Flask) -> None:
 
     app.before_request(_read_without_transaction)
 
-    login_manager.user_loader(auth_services.load_session_user)
+    login_manager.user_loader(auth_services.load_browser_session_user)
     login_manager.session_protection = None  # session_token rotation does this job
     app.teardown_appcontext(_release_session)
 

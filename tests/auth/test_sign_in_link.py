@@ -369,3 +369,21 @@ def test_an_address_with_accents_gets_its_link(client, make, smtp):
     ask_for_link(client, "josé@exämple.org")
     [(to, message)] = smtp.messages
     assert to == "josé@exämple.org" and message["To"] == "josé@exämple.org"
+
+
+def test_a_link_used_where_someone_else_was_signed_in_ends_that_session_for_good(
+    app, client, auth, make
+):
+    """Switching accounts on a shared computer signs the other person out of this browser:
+    a copy of their cookie taken before no longer signs them in."""
+    alice = make.user(email="alice@example.org")
+    bob = make.user(email="bob@example.org")
+    _person, raw = services.create_sign_in_link(bob.email, utcnow())
+    db.session.commit()
+    auth.sign_in(alice)
+    copy = app.test_client()
+    copy.set_cookie("session", client.get_cookie("session").value)
+    assert copy.get("/").status_code == 200
+    assert sign_in_with(client, f"/auth/sign-in/link/{raw}").status_code == 302
+    assert copy.get("/").status_code == 302
+    assert "bob@example.org" in client.get("/auth/profile").get_data(as_text=True)

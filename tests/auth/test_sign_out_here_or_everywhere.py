@@ -77,3 +77,71 @@ def test_the_forms_address_leads_to_the_profiles_devices(client, make):
     answer = client.get("/auth/profile/sign-out-everywhere")
     assert answer.status_code == 302
     assert answer.headers["Location"] == "/auth/profile#devices-title"
+
+
+def _cookie(client) -> str:
+    return client.get_cookie("session").value
+
+
+def _browser_with_cookie(app, value: str):
+    other = app.test_client()
+    other.set_cookie("session", value)
+    return other
+
+
+def test_a_copy_of_the_cookie_taken_before_signing_out_signs_nobody_in(app, make):
+    """A shared computer: someone copied the session cookie before the person signed out.
+    The copy is refused from then on; the person's phone stays signed in."""
+    _person, computer, phone = _two_devices(app, make)
+    copy = _browser_with_cookie(app, _cookie(computer))
+    assert copy.get("/").status_code == 200
+    Auth(computer).sign_out()
+    answer = copy.get("/auth/profile")
+    assert answer.status_code == 302 and answer.headers["Location"].startswith("/auth/sign-in")
+    assert phone.get("/").status_code == 200
+
+
+def test_a_session_opened_before_sessions_had_marks_is_ended_by_signing_out(app, make):
+    """A cookie issued before the upgrade (no mark) gets one at its next page, so that
+    signing out ends its copies too."""
+    _person, _computer, phone = _two_devices(app, make)
+    phone.get("/")  # the first page after the upgrade gives the session its mark
+    copy = _browser_with_cookie(app, _cookie(phone))
+    Auth(phone).sign_out()
+    assert copy.get("/").status_code == 302
+
+
+def test_signing_in_again_after_signing_out_opens_a_new_session(app, make):
+    person, computer, _phone = _two_devices(app, make)
+    Auth(computer).sign_out()
+    Auth(computer).sign_in(person)
+    assert computer.get("/auth/profile").status_code == 200
+
+
+def test_signing_out_twice_from_two_tabs_of_one_session_is_no_error(app, make):
+    _person, computer, _phone = _two_devices(app, make)
+    copy = _browser_with_cookie(app, _cookie(computer))
+    tab_token = csrf_token(copy)
+    Auth(computer).sign_out()
+    answer = copy.post("/auth/sign-out", data={"csrf_token": tab_token})
+    assert answer.status_code in (302, 400)
+    assert copy.get("/").status_code == 302
+
+
+def test_the_marks_of_ended_sessions_are_forgotten_once_their_cookies_expired(app, make):
+    from datetime import timedelta
+
+    from sqlalchemy import func, select
+
+    from app.auth.models import EndedSession
+    from app.core.privacy_services import apply_retention
+    from app.core.time import utcnow
+
+    _person, computer, _phone = _two_devices(app, make)
+    Auth(computer).sign_out()
+    count = select(func.count()).select_from(EndedSession)
+    assert db.session.scalar(count) == 1
+    apply_retention(utcnow() + timedelta(hours=7))
+    assert db.session.scalar(count) == 1  # a copy could still be within its 8 hours
+    apply_retention(utcnow() + timedelta(hours=8, minutes=1))
+    assert db.session.scalar(count) == 0
