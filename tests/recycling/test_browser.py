@@ -420,3 +420,21 @@ def test_a_wipe_without_its_method_is_refused_before_anything_is_asked(page, mak
     page.get_by_label("Méthode d'effacement").select_option("crypto_erase")
     page.get_by_role("button", name="Enregistrer l'effacement").click()
     expect(page.get_by_role("alertdialog")).to_contain_text("CERT-1")
+
+
+@pytest.mark.browser
+def test_a_points_name_in_its_marker_reads_as_typed_never_as_markup(page, make, rec):
+    """Leaflet writes a string tooltip as HTML: a name with angle brackets must read as
+    typed, and no markup an admin or an import wrote reaches an employee's map."""
+    home = make.commune(name="Bègles")
+    rec.point(commune=home, name='Mairie <annexe> <a href="//evil.example">ici</a>',
+              opening_hours="24/7")  # fmt: skip
+    _sign_in(page, make.user(commune=home))
+    page.goto("/recycling/")
+    page.get_by_role("button", name="Afficher la carte").click()
+    page.locator("#points-map path.leaflet-interactive").first.hover()
+    tooltip = page.locator(".leaflet-tooltip:not(.commune-label)")
+    expect(tooltip).to_have_text(
+        'Mairie <annexe> <a href="//evil.example">ici</a> – Ouvert maintenant'
+    )
+    assert tooltip.locator("a").count() == 0

@@ -33,7 +33,7 @@
           name: f.properties.name,
           tooltip: L.circleMarker([f.geometry.coordinates[1], f.geometry.coordinates[0]], {
             pane: "communeBase", radius: 2, color: "#6b7680", weight: 1, interactive: false
-          }).bindTooltip(f.properties.name, {
+          }).bindTooltip(asText(f.properties.name), {
             pane: "communeNames", permanent: true, direction: "right", className: "commune-label"
           }).addTo(map).getTooltip()
         };
@@ -187,7 +187,7 @@
       marker.on("add", function () { marker.getElement().setAttribute("tabindex", "-1"); });
       marker.addTo(drawn.layer);
       marker.commune = p.commune;  // its own commune's name goes beside it, never under it
-      marker.bindTooltip(label);
+      marker.bindTooltip(asText(label));
       marker.on("click", function () {
         var card = document.getElementById("point-" + p.id);  // the list may be sorted since
         if (!card) { return; }
@@ -202,12 +202,21 @@
       L.circleMarker([here.lat, here.lon], {
         radius: 7, weight: 3, color: "#ffffff", fillColor: "#1a4fa0", fillOpacity: 1,
         interactive: false, className: "my-position"
-      }).bindTooltip(el.dataset.hereLabel, { permanent: true, direction: "top" }).addTo(drawn.layer);
+      }).bindTooltip(asText(el.dataset.hereLabel), { permanent: true, direction: "top" }).addTo(drawn.layer);
       // The cards are in order of distance: the position and the nearest few fill the map.
       bounds = [[here.lat, here.lon]].concat(bounds.slice(0, NEAREST));
     }
     if (bounds.length) { drawn.map.fitBounds(bounds, { padding: [30, 30], maxZoom: 15 }); }
     if (drawn.labels) { declutter(drawn.labels); }  // the nearest communes named first
+  }
+
+  // Leaflet writes a string tooltip as HTML: names typed by people (a point's, a
+  // commune's) are given as text, so « Mairie <annexe> » reads as typed and no markup
+  // of theirs reaches the page.
+  function asText(text) {
+    var span = document.createElement("span");
+    span.textContent = text;
+    return span;
   }
 
   // The map is drawn on demand: Leaflet's CSS and script (about 160 KB) are fetched
