@@ -93,6 +93,10 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     PERMANENT_SESSION_LIFETIME = 60 * 60 * 8
+    # Strict-Transport-Security, sent where cookies are Secure (production, over HTTPS): a
+    # browser that has seen the portal never again tries it over plain HTTP, where a
+    # network in between could read the session. Seconds; 0 sends none.
+    HSTS_MAX_AGE = _int("HSTS_MAX_AGE", 365 * 24 * 3600)
 
     # CSRF is enforced by our own before_request hook so that bearer-token API
     # calls, which carry no cookie, are not asked for a token they cannot have.

@@ -301,6 +301,8 @@ def init_app(app: Flask) -> None:
         ("Permissions-Policy", "camera=(), microphone=(), geolocation=(self)"),
         ("Cross-Origin-Opener-Policy", "same-origin"),
     )
+    if app.config["SESSION_COOKIE_SECURE"] and int(app.config["HSTS_MAX_AGE"]) > 0:
+        every_answer += (("Strict-Transport-Security", f"max-age={app.config['HSTS_MAX_AGE']}"),)
 
     @app.after_request
     def add_security_headers(response):

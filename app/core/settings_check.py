@@ -26,6 +26,7 @@ BOOLEAN_WORDS = ("1", "true", "yes", "on", "0", "false", "no", "off", "")
 INTEGERS: dict[str, tuple[int, int | None]] = {
     "MAIL_PORT": (1, 65535),
     "PROXY_FIX_X_FOR": (0, None),
+    "HSTS_MAX_AGE": (0, None),
     "MAX_CONTENT_LENGTH": (2**20, None),
     "SIGN_IN_LINK_MINUTES": (1, None),
     "DEMO_EMPLOYEES": (1, None),

@@ -78,6 +78,7 @@ def test_cookies_are_secure_in_production(tmp_path):
         "assert app.config['SESSION_COOKIE_SECURE'] and app.config['REMEMBER_COOKIE_SECURE']\n"
         "response = app.test_client().get('/privacy')\n"
         "print(response.headers.get('Set-Cookie', ''))\n"
+        "print(response.headers.get('Strict-Transport-Security', 'none'))\n"
     )
     env = {
         **os.environ,
@@ -95,5 +96,11 @@ def test_cookies_are_secure_in_production(tmp_path):
         timeout=60,
     )
     assert result.returncode == 0, result.stderr
-    cookie = result.stdout.strip()
+    cookie, hsts = result.stdout.strip().splitlines()
     assert "session=" in cookie and "Secure" in cookie and "HttpOnly" in cookie
+    # Over HTTPS, a browser is told never to try the portal over plain HTTP again.
+    assert hsts == "max-age=31536000"
+
+
+def test_no_strict_transport_security_where_cookies_travel_over_plain_http(client):
+    assert "Strict-Transport-Security" not in client.get("/auth/sign-in").headers
