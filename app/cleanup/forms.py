@@ -567,7 +567,7 @@ class ReviewForm(PortalForm):
         choices=[SelectChoice("accept", _l("Accept")), SelectChoice("reject", _l("Reject"))],
         validators=[DataRequired()],
     )
-    reason = StringField(
+    reason = TextAreaField(  # a text area on the page: its lines are kept
         _l("Reason shown to the participant"),
         filters=[single_line_breaks],
         validators=[Length(max=500)],

@@ -1,6 +1,7 @@
 """Form helpers shared by every part of the portal."""
 
 import math
+import re
 import secrets
 import unicodedata
 
@@ -16,9 +17,10 @@ from wtforms import (
     PasswordField,
     SelectMultipleField,
     StringField,
+    TextAreaField,
 )
 from wtforms.validators import Email, NumberRange, StopValidation, ValidationError
-from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget, TextInput
+from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget, TextArea, TextInput
 
 from app.core.i18n import AmbiguousNumber, format_number, parse_local_number
 
@@ -100,6 +102,26 @@ def visible_text(text):
     return "".join(characters)
 
 
+# Line breaks, of every kind: a one-line box can't show one, and a browser drops it when
+# the form is saved again (a subject stored on two lines, edited back to one unseen).
+_LINE_BREAKS = re.compile(r"[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]+")
+
+
+def one_line(text):
+    """A one-line field's text with each run of line breaks made one space; the WTForms
+    filter of every text box (a text area keeps its lines)."""
+    if not isinstance(text, str):
+        return text
+    return _LINE_BREAKS.sub(" ", text)
+
+
+def _one_line_box(unbound_field) -> bool:
+    """A text box, not a text area (by its class or its widget)."""
+    return not issubclass(unbound_field.field_class, TextAreaField) and not isinstance(
+        unbound_field.kwargs.get("widget"), TextArea
+    )
+
+
 def _typed_text(unbound_field) -> bool:
     """Whether a field holds text a person types: a text box or a text area, not a
     password (its spaces may be part of it), a hidden value, a button or a file."""
@@ -120,7 +142,12 @@ class PortalForm(FlaskForm):
     class Meta:
         def bind_field(self, form, unbound_field, options):
             if _typed_text(unbound_field):
-                filters = [visible_text, *unbound_field.kwargs.get("filters", ())]
+                own = unbound_field.kwargs.get("filters", ())
+                filters = (
+                    [one_line, visible_text, *own]
+                    if _one_line_box(unbound_field)
+                    else [visible_text, *own]
+                )
                 options = {**options, "filters": filters}
             return super().bind_field(form, unbound_field, options)
 
