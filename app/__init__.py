@@ -76,6 +76,9 @@ def create_app(config_class: type = Config, **overrides) -> Flask:
 
     register_retention(app, auth_services.purge_sign_in_links)
     register_retention(app, auth_services.purge_ended_sessions)
+    from app.core.privacy_services import erase_departed_accounts
+
+    register_retention(app, erase_departed_accounts)
     from app.auth.models import User
     from app.core.audit import ids_named, register_audit_names
 

@@ -57,6 +57,10 @@ class Config:
     TIMEZONE = os.environ.get("TIMEZONE", "Europe/Paris")
     # The authority running the portal, named in the footer, the privacy notice and posters.
     ORGANISATION_NAME = os.environ.get("ORGANISATION_NAME", "Bordeaux Métropole")
+    # Named on the privacy notice as processors ("who sees your data"); empty, the notice
+    # says "the authority's e-mail provider" and "the authority's host".
+    MAIL_PROCESSOR_NAME = os.environ.get("MAIL_PROCESSOR_NAME", "").strip()
+    HOSTING_PROCESSOR_NAME = os.environ.get("HOSTING_PROCESSOR_NAME", "").strip()
     # The accessibility statement (/accessibility, RGAA): the compliance status the last
     # RGAA audit of this deployment found ("non-compliant" until one is done, as the RGAA
     # asks), its date and rate, the statement's own date (YYYY-MM-DD; empty: the date of
@@ -162,13 +166,16 @@ class Config:
     # (unless an admin executed it earlier); retention periods for personal data.
     ERASURE_DELAY_DAYS = _int("ERASURE_DELAY_DAYS", 30)
     ACTION_RETENTION_MONTHS = _int("ACTION_RETENTION_MONTHS", 12)
+    # An account deactivated by an admin or the staff directory (a person who left) is
+    # erased this many calendar months later (app/core/privacy_services.py).
+    DEACTIVATED_ACCOUNT_RETENTION_MONTHS = _int("DEACTIVATED_ACCOUNT_RETENTION_MONTHS", 12)
     MESSAGE_BODY_RETENTION_DAYS = _int("MESSAGE_BODY_RETENTION_DAYS", 90)
 
 
 class TestConfig(Config):
     TESTING = True
     ENV_NAME = "testing"
-    SECRET_KEY = "test-secret-key"  # noqa: S105
+    SECRET_KEY = "test-secret-key-of-32-characters"  # noqa: S105 - as long as production asks
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # noqa: S105 - fast in tests only
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False

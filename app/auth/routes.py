@@ -512,6 +512,7 @@ def update_preferences():
     form = PreferencesForm()
     if not form.validate_on_submit():
         return _render_profile(preferences_form=form, status=422)
+    pseudonym_before = current_user.pseudonym
     services.update_preferences(
         current_user,
         locale=form.locale.data,
@@ -520,8 +521,34 @@ def update_preferences():
         now=utcnow(),
     )
     db.session.commit()
-    flash(_("Your preferences are saved."), "success")
+    if current_user.pseudonym != pseudonym_before:
+        flash(
+            _(
+                "Your preferences are saved. Your new pseudonym is “%(pseudonym)s”: the "
+                "previous one is no longer yours.",
+                pseudonym=current_user.pseudonym,
+            ),
+            "success",
+        )
+    else:
+        flash(_("Your preferences are saved."), "success")
     return redirect(url_for("auth.profile"))
+
+
+@bp.post("/profile/pseudonym")
+@login_required
+def new_pseudonym():
+    """Draw a new pseudonym for the leaderboards: the current one, which someone may have
+    linked to the person, is no longer theirs."""
+    if not ConfirmForm().validate_on_submit():
+        return _render_profile(status=400)
+    pseudonym = services.draw_new_pseudonym(current_user)
+    db.session.commit()
+    flash(
+        _("Your new pseudonym is “%(pseudonym)s”. Leaderboards now show it.", pseudonym=pseudonym),
+        "success",
+    )
+    return redirect(url_for("auth.profile", _anchor="prefs-title"))
 
 
 # The addresses of the profile's forms, left in the address bar by a form refused (shown
@@ -530,9 +557,11 @@ def update_preferences():
 
 
 @bp.get("/profile/preferences")
+@bp.get("/profile/pseudonym")
 @login_required
 def show_preferences():
-    """The preferences form's address: the preferences on the profile page."""
+    """The preferences and new pseudonym forms' address: the preferences on the profile
+    page."""
     return redirect(url_for("auth.profile", _anchor="prefs-title"))
 
 

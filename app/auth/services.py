@@ -66,6 +66,15 @@ def new_pseudonym(taken: set[str] | None = None) -> str:
             return candidate
 
 
+def draw_new_pseudonym(user: User) -> str:
+    """Give the person a new random pseudonym, unique as every pseudonym is (their current
+    one is still theirs in the database while drawing, so it never comes back); flushes.
+    Every leaderboard shows the new one from then on."""
+    user.pseudonym = new_pseudonym()
+    db.session.flush()
+    return user.pseudonym
+
+
 def erased_address_digest(email: str) -> str:
     """What an erased account keeps of its address: enough to recognise it in the staff
     directory, nothing to read it back from (though anyone holding it can compare)."""
@@ -191,9 +200,18 @@ def set_password(user: User, new_password: str) -> None:
 def update_preferences(
     user: User, *, locale: str, visibility: str, email_opt_in: bool, now: datetime
 ) -> None:
-    """Save language, leaderboard visibility and e-mail consent."""
+    """Save language, leaderboard visibility and e-mail consent.
+
+    A change to or from showing the pseudonym draws a new one (`draw_new_pseudonym`):
+    someone who noted a leaderboard under the pseudonym and reads the person's name with
+    the same points after the switch has linked the two, and that pseudonym must not
+    come back, neither when they switch back nor in another campaign."""
     user.locale = locale
-    user.leaderboard_visibility = LeaderboardVisibility(visibility).value
+    chosen = LeaderboardVisibility(visibility).value
+    pseudonym = LeaderboardVisibility.PSEUDONYM.value
+    if chosen != user.leaderboard_visibility and pseudonym in (chosen, user.leaderboard_visibility):
+        draw_new_pseudonym(user)
+    user.leaderboard_visibility = chosen
     if user.email_opt_in != email_opt_in:
         user.email_opt_in = email_opt_in
         user.email_opt_in_changed_at = now

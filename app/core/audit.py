@@ -219,6 +219,8 @@ ACTION_LABELS = {
     "cancel": lazy_pgettext("audit", "Cancelled"),
     "close": lazy_pgettext("audit", "Closed"),
     "create": lazy_pgettext("audit", "Created"),
+    # An API token made or revoked at the command line (`flask tokens`).
+    "create_token": lazy_pgettext("audit", "API token created"),
     "deactivate": lazy_pgettext("audit", "Stopped"),
     "delete": lazy_pgettext("audit", "Deleted"),
     "deactivate_account": lazy_pgettext("audit", "Account deactivated"),
@@ -241,6 +243,7 @@ ACTION_LABELS = {
     "reopen": lazy_pgettext("audit", "Reopened"),
     "restore": lazy_pgettext("audit", "Built-in text restored"),
     "revoke_role": lazy_pgettext("audit", "Role revoked"),
+    "revoke_token": lazy_pgettext("audit", "API token revoked"),
     "set_alternatives": lazy_pgettext("audit", "Alternatives set"),
     "set_budget": lazy_pgettext("audit", "Budget set"),
     "sync_directory": lazy_pgettext("audit", "Directory synchronised"),

@@ -6,15 +6,18 @@ import time
 from pathlib import Path
 
 import click
+from email_validator import EmailNotValidError, validate_email
 from flask import Blueprint, current_app
 from flask.cli import with_appcontext
 from flask_babel import force_locale
+from sqlalchemy import select
 
 from app.auth import directory
 from app.auth import services as auth_services
 from app.auth.forms import PASSWORD_LENGTH
-from app.auth.models import ROLES, TokenScope, token_scope_label
+from app.auth.models import ROLES, ApiToken, TokenScope, User, token_scope_label
 from app.core import demo, reference
+from app.core.audit import record_audit
 from app.core.time import utcnow
 from app.extensions import db
 
@@ -63,6 +66,7 @@ def create_user(email, roles, password_prompt, password_stdin, password, departm
     a link sent by e-mail (or single sign-on) and may then choose one on their profile.
     A password has at least 10 characters, as on the profile form.
     """
+    email = _valid_email(email)
     password = _new_password(password, password_prompt, password_stdin)
     try:
         user = auth_services.create_user(
@@ -70,8 +74,26 @@ def create_user(email, roles, password_prompt, password_stdin, password, departm
         )
     except auth_services.AccountError as error:
         raise click.ClickException(str(error)) from error
+    # Audited as /admin/roles audits a role granted (by "System": the command line has no
+    # account); an admin made at the command line was otherwise nowhere in the log.
+    now = utcnow()
+    record_audit(None, "create", "user", user.id, now)
+    for role in sorted(user.roles - {"employee"}):
+        record_audit(None, "grant_role", "user", user.id, now, f"role={role}")
     db.session.commit()
     click.echo(f"Created {user.email} with roles {', '.join(sorted(user.roles))}.")
+
+
+def _valid_email(typed: str) -> str:
+    """The address as the staff directory's import stores it, or a refusal naming it:
+    `users create notanemail` made an account the import would have refused."""
+    try:
+        return validate_email(typed.strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError as error:
+        shown = typed.strip()[:80] if typed.strip().isprintable() else "(unreadable)"
+        raise click.ClickException(
+            f"{shown!r} is not a valid e-mail address ({error}). Nothing was created."
+        ) from error
 
 
 def _new_password(given: str | None, prompt: bool, stdin: bool) -> str | None:
@@ -226,7 +248,7 @@ def _fail_on_problems(problems) -> None:
 
 @bp.cli.group()
 def tokens():
-    """Manage personal API tokens."""
+    """Manage personal API tokens: create, list, revoke."""
 
 
 @tokens.command("create")
@@ -255,9 +277,78 @@ def create_token(email, name, scope):
     except auth_services.AccountError as error:
         db.session.rollback()
         raise click.ClickException(str(error)) from error
+    record_audit(None, "create_token", "user", user.id, utcnow(), _token_summary(_token))
     db.session.commit()
     click.echo(f"Token for {user.email}, {scope_name} (shown once):")
     click.echo(raw)
+
+
+def _token_summary(token: ApiToken) -> str:
+    """What the audit log keeps of a token made or revoked at the command line (by
+    "System"): its name, as the owner's profile lists it, never the token."""
+    return token.name
+
+
+def _moment(at) -> str:
+    return at.strftime("%Y-%m-%d %H:%M UTC") if at is not None else "never"
+
+
+@tokens.command("list")
+@click.argument("email", required=False)
+@click.option("--all", "everything", is_flag=True, help="Also list the revoked tokens.")
+def list_tokens(email, everything):
+    """List the active API tokens, of everyone or of EMAIL's account: id, owner, name,
+    scope, when created and last used (the tokens themselves are never stored)."""
+    query = select(ApiToken).join(ApiToken.user).order_by(User.email, ApiToken.id)
+    if email:
+        user = auth_services.find_user_by_email(email)
+        if user is None:
+            raise click.ClickException(f"No account for {email}.")
+        query = query.where(ApiToken.user_id == user.id)
+    if not everything:
+        query = query.where(ApiToken.revoked_at.is_(None))
+    found = db.session.scalars(query).all()
+    if not found:
+        click.echo("No token." if everything else "No active token.")
+        return
+    header = ("id", "owner", "name", "scope", "created", "last used")
+    rows = [
+        (
+            str(token.id),
+            token.user.email,
+            token.name,
+            token.scope,
+            _moment(token.created_at),
+            _moment(token.last_used_at),
+            *((f"revoked {_moment(token.revoked_at)}" if token.revoked_at else "active",)
+              if everything else ()),
+        )
+        for token in found
+    ]  # fmt: skip
+    if everything:
+        header = (*header, "state")
+    widths = [max(len(row[i]) for row in (header, *rows)) for i in range(len(header))]
+    for row in (header, *rows):
+        click.echo(
+            "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        )
+
+
+@tokens.command("revoke")
+@click.argument("token_id", metavar="ID", type=int)
+def revoke_token(token_id):
+    """Revoke the API token with this id (see `tokens list`): it stops working at once."""
+    token = db.session.get(ApiToken, token_id)
+    if token is None:
+        raise click.ClickException(f"No token with id {token_id}.")
+    if token.revoked_at is not None:
+        click.echo(f"Token {token.id} of {token.user.email} was already revoked.")
+        return
+    now = utcnow()
+    auth_services.revoke_api_token(token.user, token.id, now)
+    record_audit(None, "revoke_token", "user", token.user_id, now, _token_summary(token))
+    db.session.commit()
+    click.echo(f"Token {token.id} “{token.name}” of {token.user.email} revoked.")
 
 
 @bp.cli.group("demo")
@@ -268,9 +359,24 @@ def demo_group():
 @demo_group.command("seed")
 @click.option("--employees", type=int, default=None, help="Defaults to DEMO_EMPLOYEES (20,000).")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database has users already.")
+@click.option(
+    "--i-know-this-is-production",
+    "production_confirmed",
+    is_flag=True,
+    help="Seed even with EMPREINTE_ENV=production (a demonstration server, never a real "
+    "portal: it creates admin@demo.empreinte.fr with the password 'demo').",
+)
 @with_appcontext
-def seed(employees, if_empty):
-    """Load the demo data into an empty database."""
+def seed(employees, if_empty, production_confirmed):
+    """Load the demo data into an empty database (refused in production)."""
+    # The demo accounts' password is "demo", the admin's too: on a real portal's empty
+    # database (a first deployment), anyone reading the README could sign in as its admin.
+    if current_app.config["ENV_NAME"] == "production" and not production_confirmed:
+        raise click.ClickException(
+            "EMPREINTE_ENV=production: the demo data is not loaded into a production "
+            "database (it creates admin@demo.empreinte.fr with the password 'demo'). On a "
+            "demonstration server only, add --i-know-this-is-production."
+        )
     if not demo.database_is_empty():
         if if_empty:
             click.echo("The database already has data; demo seed skipped.")

@@ -144,6 +144,17 @@ SECTION_SCHEMAS = {
             "body": NULLABLE_STRING,
             "delivered_at": NULLABLE_STRING,
             "read_at": NULLABLE_STRING,
+            "deleted": {
+                "type": "boolean",
+                "description": "Deleted from the inbox: its content is gone, its moments kept",
+            },
+            "deleted_at": NULLABLE_STRING,
+            "about": {
+                "type": "object",
+                "nullable": True,
+                "description": "What a message sent to the person alone (a notice, a test) "
+                "was about: the campaign, the entry, the return…; null otherwise",
+            },
         }
     ),
     "requests": {

@@ -10,6 +10,9 @@ from app.extensions import db
 from app.recycling.queries import open_points_only_staffed_by
 
 bp = Blueprint("privacy_cli", __name__, cli_group="privacy")
+# What `flask --help` says of the group (a blueprint's group has no docstring to give it).
+bp.cli.help = "Personal data: erase a person now, run the erasures and retention periods due."
+bp.cli.short_help = "Personal data: erase a person, run erasures and retention due."
 
 
 @bp.cli.command("erase")

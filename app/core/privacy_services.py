@@ -6,6 +6,7 @@ and its retention step with `app.core.privacy.register_retention`; this module
 calls them all. Services flush; the caller (request, CLI command, job) commits.
 """
 
+import calendar
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -490,6 +491,50 @@ def execute_due_erasures(now: datetime, delay_days: int) -> int:
 
 
 # --- Retention ---------------------------------------------------------------
+
+
+#: How long an account deactivated by an administrator or the staff directory (a person
+#: who left) is kept before it is erased, unless the settings say otherwise.
+DEACTIVATED_ACCOUNT_RETENTION_MONTHS = 12
+
+
+def _months_before(moment: datetime, months: int) -> datetime:
+    """The same instant `months` calendar months earlier (day clamped to the month's end):
+    the months the privacy notice says."""
+    index = moment.year * 12 + moment.month - 1 - months
+    year, month = divmod(index, 12)
+    last_day = calendar.monthrange(year, month + 1)[1]
+    return moment.replace(year=year, month=month + 1, day=min(moment.day, last_day))
+
+
+def deactivated_account_retention_months() -> int:
+    return int(
+        current_app.config.get(
+            "DEACTIVATED_ACCOUNT_RETENTION_MONTHS", DEACTIVATED_ACCOUNT_RETENTION_MONTHS
+        )
+    )
+
+
+def erase_departed_accounts(now: datetime) -> int:
+    """Retention step: erase (`erase_user`, as the erasure job does) every account an
+    administrator or the staff directory deactivated more than
+    DEACTIVATED_ACCOUNT_RETENTION_MONTHS ago and that stayed so; never one deactivated for
+    less. Totals stay as they are. Returns how many people were erased."""
+    limit = _months_before(now, deactivated_account_retention_months())
+    departed = db.session.scalars(
+        select(User)
+        .where(
+            User.active.is_(False),
+            User.anonymised_at.is_(None),
+            User.deactivated_by.in_(("admin", "directory")),
+            User.deactivated_at.is_not(None),
+            User.deactivated_at <= limit,
+        )
+        .order_by(User.id)
+    ).all()
+    for user in departed:
+        erase_user(user, now)
+    return len(departed)
 
 
 def apply_retention(now: datetime) -> int:

@@ -10,6 +10,7 @@ import ipaddress
 import logging
 import math
 import os
+import re
 from collections.abc import Callable, Mapping
 from datetime import date
 from email.utils import parseaddr
@@ -33,6 +34,7 @@ INTEGERS: dict[str, tuple[int, int | None]] = {
     "LEADERBOARD_MIN_TEAM": (1, None),
     "ERASURE_DELAY_DAYS": (0, None),
     "ACTION_RETENTION_MONTHS": (1, None),
+    "DEACTIVATED_ACCOUNT_RETENTION_MONTHS": (1, None),
     "MESSAGE_BODY_RETENTION_DAYS": (1, None),
     "RECYCLING_REMINDER_DAYS": (0, None),
     "MESSAGING_BATCH_SIZE": (1, None),
@@ -123,12 +125,46 @@ def _environment(value):
         )
 
 
+#: The fewest characters a production SECRET_KEY has (token_urlsafe(48) gives 64).
+SECRET_KEY_LENGTH = 32
+#: What a README or a template shows in place of a secret key, copied as is.
+SECRET_KEY_PLACEHOLDERS = frozenset(
+    {
+        "…",
+        "...",
+        "x",
+        "changeme",
+        "change-me",
+        "change_me",
+        "secret",
+        "secret-key",
+        "your-secret-key",
+    }
+)
+_NEW_SECRET_KEY = "python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"  # noqa: S105 - a command
+
+
 def secret_key_problems(value):
-    """A production portal signs sessions, links and custody steps with a key of its own."""
-    if value("ENV_NAME") == "production" and not str(value("SECRET_KEY") or "").strip():
+    """A production portal signs sessions, links and custody steps with a key of its own:
+    long and random, not a placeholder copied from the README (`SECRET_KEY=…`), which anyone
+    could use to sign a session cookie of an admin. The key itself is never repeated."""
+    if value("ENV_NAME") != "production":
+        return
+    key = str(value("SECRET_KEY") or "").strip()
+    if not key:
         yield (
             "SECRET_KEY is not set: production needs a long random value of its own, such as "
-            "the output of: python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"
+            f"the output of: {_NEW_SECRET_KEY}"
+        )
+    elif key.lower() in SECRET_KEY_PLACEHOLDERS:
+        yield (
+            f"SECRET_KEY={key!r} is a placeholder, not a key: production needs a long random "
+            f"value of its own, such as the output of: {_NEW_SECRET_KEY}"
+        )
+    elif len(key) < SECRET_KEY_LENGTH:
+        yield (
+            f"SECRET_KEY is too short ({len(key)} characters): production needs at least "
+            f"{SECRET_KEY_LENGTH} random characters, such as the output of: {_NEW_SECRET_KEY}"
         )
 
 
@@ -143,18 +179,49 @@ def names_this_machine(host: str) -> bool:
     return address.is_loopback or address.is_unspecified
 
 
+_HOST_LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)")
+
+
+def is_public_host(host: str) -> bool:
+    """Whether a URL's host can be a portal's address: an IP address, or a domain name of
+    two labels or more (`empreinte.example.org`; not `…`, `x` or `my_server`)."""
+    try:
+        ipaddress.ip_address(host)
+        return True
+    except ValueError:
+        pass
+    try:
+        ascii_host = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return False
+    labels = ascii_host.rstrip(".").split(".")
+    return len(labels) >= 2 and all(_HOST_LABEL.fullmatch(label) for label in labels)
+
+
 def public_base_url_problems(value):
     """In production, every e-mail link, sign-in link and QR code of a printed poster is
     made from PUBLIC_BASE_URL: on this machine's address they would open each reader's own
     computer. (An address that is no URL at all is refused by _addresses.)"""
     base = value("PUBLIC_BASE_URL")
-    host = urlsplit(str(base or "")).hostname
-    if value("ENV_NAME") != "production" or not host or not names_this_machine(host):
+    parts = urlsplit(str(base or ""))
+    host = parts.hostname
+    if value("ENV_NAME") != "production" or not host:
         return
     fix = (
         "give the portal's address as staff reach it, such as https://empreinte.example.org "
         "(links in e-mails and the QR codes of printed posters are made from it)"
     )
+    if not names_this_machine(host):
+        # Production cookies are Secure: over http:// nobody could sign in, and e-mails
+        # would send people to an address their browser is told to leave.
+        if parts.scheme != "https":
+            yield (
+                f"PUBLIC_BASE_URL={base!r}: production is served over HTTPS only (its "
+                "cookies are Secure, so nobody could sign in over http://); " + fix
+            )
+        elif not is_public_host(host):
+            yield (f"PUBLIC_BASE_URL={base!r}: {host!r} is no host name (a placeholder?); " + fix)
+        return
     if base == DEVELOPMENT_BASE_URL:
         yield (
             f"PUBLIC_BASE_URL is not set (or is set to its development default, {base}, "
@@ -240,11 +307,42 @@ def _mail(value):
             "MAIL_PORT='465': implicit TLS (SMTPS) is not supported; use the server's "
             "submission port (587) with MAIL_USE_TLS=1 (STARTTLS)"
         )
+    if value("ENV_NAME") == "production":
+        yield from _production_mail(value, address)
     use_ssl = str(value("MAIL_USE_SSL") or "").strip().lower()
     if use_ssl not in BOOLEAN_WORDS or use_ssl in ("1", "true", "yes", "on"):
         yield (
             f"MAIL_USE_SSL={value('MAIL_USE_SSL')!r}: implicit TLS (SMTPS, port 465) is not "
             "supported; use the server's submission port (587) with MAIL_USE_TLS=1 (STARTTLS)"
+        )
+
+
+#: Mail domains that are nobody's (RFC 6761, RFC 6762): the sender's default, empreinte.local.
+RESERVED_MAIL_DOMAINS = ("local", "localhost", "invalid", "test")
+#: Where `make run`'s development mail sink listens, the defaults of MAIL_SERVER, MAIL_PORT.
+DEVELOPMENT_MAIL_PORT = "1025"
+
+
+def _production_mail(value, sender_address: str):
+    """A production portal sends its sign-in links, and every message, through the
+    authority's mail server, from the authority's address: left at their development
+    defaults, every e-mail went to 127.0.0.1:1025, where nothing listens, without a word."""
+    server = str(value("MAIL_SERVER") or "").strip()
+    if (not server or names_this_machine(server)) and str(
+        value("MAIL_PORT")
+    ).strip() == DEVELOPMENT_MAIL_PORT:
+        yield (
+            f"MAIL_SERVER={server!r} with MAIL_PORT={DEVELOPMENT_MAIL_PORT}: the development "
+            "mail sink (the defaults), so no e-mail, sign-in links included, would reach "
+            "anyone; give the authority's SMTP server, such as MAIL_SERVER=smtp.example.org "
+            "MAIL_PORT=587 MAIL_USE_TLS=1 (or a relay on this host: MAIL_PORT=25)"
+        )
+    domain = sender_address.rpartition("@")[2].rstrip(".").lower()
+    if domain and domain.rpartition(".")[2] in RESERVED_MAIL_DOMAINS:
+        yield (
+            f"MAIL_DEFAULT_SENDER={value('MAIL_DEFAULT_SENDER')!r}: {domain} is nobody's "
+            "domain (the default), so mail servers refuse or bury the e-mails; give the "
+            "authority's address, such as 'Empreinte <no-reply@example.org>'"
         )
 
 

@@ -14,6 +14,7 @@ from tests.conftest import browser_sign_in, login
 def test_an_empty_token_name_gets_the_portals_message_at_the_field_and_the_focus(page, make):
     browser_sign_in(page, make.user())
     page.goto("/auth/profile")
+    page.get_by_text("Pour les développeurs\u00a0: jetons d'API personnels").click()  # folded
     page.get_by_role("button", name="Créer un jeton").click()
     expect(page).to_have_title(re.compile(r"^Erreur\u00a0: "))
     name = page.get_by_label("Nom du jeton")

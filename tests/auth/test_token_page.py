@@ -90,6 +90,7 @@ def test_in_the_browser_a_new_token_gets_the_focus_and_a_reload_keeps_one(page, 
     page.get_by_label("Mot de passe (obligatoire)", exact=True).press("Enter")
     expect(page).to_have_url(re.compile(r"/$"))
     page.goto("/auth/profile")
+    page.get_by_text("Pour les développeurs\u00a0: jetons d'API personnels").click()  # folded
     page.get_by_label("Nom du jeton").fill("mon script")
     page.get_by_label("Nom du jeton").press("Enter")
     expect(page.locator("#new-token-box")).to_be_focused()

@@ -23,6 +23,7 @@ def _production_start(make_app, caplog, **settings) -> list[str]:
         ENV_NAME="production",
         SECRET_KEY="k" * 40,
         PUBLIC_BASE_URL="https://empreinte.example.org",
+        MAIL_DEFAULT_SENDER="Empreinte <no-reply@example.org>",
         **settings,
     )
     return [r.getMessage() for r in caplog.records if r.name == "app.core.settings_check"]

@@ -84,6 +84,8 @@ def test_production_session_cookie_is_secure(app, make, make_app):
         ENV_NAME="production",
         SECRET_KEY="x" * 40,
         PUBLIC_BASE_URL="https://empreinte.example.org",
+        MAIL_SERVER="smtp.example.org",
+        MAIL_DEFAULT_SENDER="Empreinte <no-reply@example.org>",
         PASSWORD_HASH_METHOD=app.config["PASSWORD_HASH_METHOD"],
     )
     client = production.test_client()

@@ -64,6 +64,7 @@ EXPECTATIONS: dict[str, Access] = {
     "auth.show_sign_out_everywhere": SIGNED_IN,  # redirects to the profile's devices
     "auth.profile": SIGNED_IN,
     "auth.update_preferences": SIGNED_IN,
+    "auth.new_pseudonym": SIGNED_IN,  # draws a new pseudonym for the leaderboards
     "auth.show_preferences": SIGNED_IN,  # redirects to the profile's preferences
     "auth.change_password": SIGNED_IN,
     "auth.show_password": SIGNED_IN,  # redirects to the profile's password

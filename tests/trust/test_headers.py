@@ -85,6 +85,8 @@ def test_cookies_are_secure_in_production(tmp_path):
         "EMPREINTE_ENV": "production",
         "SECRET_KEY": "x" * 40,
         "PUBLIC_BASE_URL": "https://empreinte.example.org",
+        "MAIL_SERVER": "smtp.example.org",
+        "MAIL_DEFAULT_SENDER": "Empreinte <no-reply@example.org>",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'prod.db'}",
     }
     env.pop("SESSION_COOKIE_SECURE", None)
