@@ -119,6 +119,15 @@ def list_point_labels(point_ids: list[int]) -> list[str]:
     return sorted((p.label for p in db.session.scalars(query)), key=alphabetical)
 
 
+def list_points_of(point_ids: list[int]) -> list[CollectionPoint]:
+    """The agent's points (`agent_point_ids`), open or closed, by name and commune: the
+    desk links to each one's poster."""
+    if not point_ids:
+        return []
+    query = select(CollectionPoint).where(CollectionPoint.id.in_(point_ids))
+    return sorted(db.session.scalars(query), key=lambda p: alphabetical(p.label))
+
+
 def list_closed_points(point_ids: list[int] | None) -> list[CollectionPoint]:
     """The temporarily closed points among the agent's (`agent_point_ids`: None for
     every point), by name and commune: the desk says so, with the admin's note."""

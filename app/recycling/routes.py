@@ -18,7 +18,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import force_locale, ngettext
+from flask_babel import force_locale, ngettext, to_user_timezone
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
@@ -33,7 +33,13 @@ from app.core.database import commit_keeping_loaded_rows, reads_only
 from app.core.devices import DEVICE_TYPES
 from app.core.forms import new_form_token
 from app.core.htmx import wants_fragment
-from app.core.i18n import alphabetical, current_language, format_month, format_number
+from app.core.i18n import (
+    alphabetical,
+    current_language,
+    format_clock,
+    format_month,
+    format_number,
+)
 from app.core.models import Commune, communes_by_name
 from app.core.return_notes import PENDING, return_notes
 from app.core.settings_check import names_this_machine
@@ -560,7 +566,15 @@ def receipt(receipt: str):
         custody=services.check_custody(device_return),
         poll_seconds=receipt_poll_seconds(),
         poll_until=int((now + RECEIPT_POLL_WINDOW).timestamp()),
+        # Landed here by "Check again" (`receipt_status` without htmx): when it was checked.
+        checked_at=_checked_at(now) if waiting and "checked" in request.args else None,
     )
+
+
+def _checked_at(now) -> str:
+    """The time a receipt's status was just read, as its reader writes it (« 14 h 32 »):
+    "Check again" says it checked, even when nothing changed."""
+    return format_clock(to_user_timezone(now).time())
 
 
 # How often the owner's open receipt asks whether an agent received the device: calm
@@ -581,7 +595,12 @@ def receipt_poll_seconds() -> int:
 @login_required
 def receipt_status(receipt: str):
     """The receipt's status part, asked again by its owner's open page while the device
-    waits for an agent (htmx); without htmx, the receipt page at its status."""
+    waits for an agent (htmx), or by "Check again" (?checked=1: it says it checked);
+    without htmx, the receipt page read afresh, at its status.
+
+    "Check again" leads here rather than to the page's own address with #receipt-status:
+    a link to the page's own address and an anchor only scrolls, it never reloads, so
+    the status read stayed the one of when the page was opened."""
     device_return = queries.get_return_for_viewer(receipt, current_user)
     if device_return is None or device_return.user_id != current_user.id:
         abort(404)  # staff read the receipt, but only its owner waits at the desk
@@ -590,6 +609,7 @@ def receipt_status(receipt: str):
             url_for(
                 "recycling.receipt",
                 receipt=device_return.receipt_number,
+                checked=1,
                 _anchor="receipt-status",
             )
         )
@@ -597,14 +617,16 @@ def receipt_status(receipt: str):
     changed = device_return.status != "declared"
     # The page's polling window (see RECEIPT_POLL_WINDOW), carried by its polling address.
     poll_until = request.args.get("until", type=int) or 0
-    still_polling = utcnow().timestamp() < poll_until
+    now = utcnow()
+    still_polling = now.timestamp() < poll_until
     html = render_template(
         "recycling/_receipt_status.html",
         r=device_return,
         mine=True,
         changed=changed,
+        checked_at=_checked_at(now) if "checked" in request.args and not changed else None,
         custody=services.check_custody(device_return) if changed else None,
-        notes=return_notes(device_return, current_user, utcnow()) if changed else [],
+        notes=return_notes(device_return, current_user, now) if changed else [],
         poll_seconds=receipt_poll_seconds(),
         poll_until=poll_until if still_polling else None,
     )
@@ -711,6 +733,8 @@ def agent_desk():
         admins=queries.list_admin_contacts() if point_ids == [] else None,
         # Its closed points, with the admin's note: returns still come from them.
         closed_points=[] if partial else queries.list_closed_points(point_ids),
+        # Their points' posters (an admin's are on the list of points, `admin_points`).
+        poster_points=[] if partial or every_point else queries.list_points_of(point_ids),
         # Beside what is theirs to handle, their own declarations, for another agent.
         own_returns=(
             queries.list_own_open_returns(point_ids, current_user.id) if status == "todo" else []

@@ -84,7 +84,7 @@ def test_without_htmx_it_is_the_receipt_page_at_its_status(client, waiting):
     response = client.get(_status_url(device_return))
     assert response.status_code == 302
     assert response.headers["Location"].endswith(
-        f"/recycling/returns/{device_return.receipt_number}#receipt-status"
+        f"/recycling/returns/{device_return.receipt_number}?checked=1#receipt-status"
     )
 
 
@@ -100,10 +100,8 @@ def test_a_waiting_receipt_asks_again_every_20_seconds_and_offers_to_check_again
     # For half an hour from when the page was opened: the time of a visit to the desk.
     window = int(polled.group(2)) - utcnow().timestamp()
     assert 29 * 60 < window <= 30 * 60
-    check_again = re.search(r'<a id="check-again" href="([^"]+)">Vérifier à nouveau</a>', page)
-    assert check_again.group(1) == (
-        f"/recycling/returns/{device_return.receipt_number}#receipt-status"
-    )
+    check_again = re.search(r'<a id="check-again" href="([^"]+)"[^>]*>Vérifier à nouveau</a>', page)
+    assert check_again.group(1) == _status_url(device_return)  # read afresh, not scrolled to
     assert page.count('class="return-status') == 1  # the status, once
 
 

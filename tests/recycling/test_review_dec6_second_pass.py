@@ -80,7 +80,11 @@ def test_each_point_s_links_have_a_name_of_their_own(client, make, twins):
     page = _text(client.get("/recycling/?sort=name"))
     for commune in ("Bègles", "Talence"):
         assert f"Déposer un appareil ici (Mairie annexe · {commune})" in _words_of(page)
-        assert f"Affiche à imprimer (Mairie annexe · {commune})" in _words_of(page)
+    # Their posters, on their agent's desk (no longer on the staff's cards).
+    login(client, twins.agent)
+    desk = _text(client.get("/recycling/agent"))
+    for commune in ("Bègles", "Talence"):
+        assert f"Affiche à imprimer (Mairie annexe · {commune})" in _words_of(desk)
 
 
 def _words_of(page: str) -> str:

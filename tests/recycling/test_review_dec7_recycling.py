@@ -93,8 +93,9 @@ def test_sent_again_the_return_is_recorded_at_the_point_chosen_instead(
 
 @pytest.fixture
 def chain(client, make, rec):
-    """A laptop received, its receipt undone, received again, by « Alex Agent »; its owner
-    signed in (English)."""
+    """A laptop received, its receipt undone, received again, by « Alex Agent »; an admin
+    reading its receipt signed in (English): staff read the chain of custody signature by
+    signature, its owner in plain words (test_custody_in_plain_words_for_its_owner.py)."""
     point = rec.point()
     first, agent = rec.agent(point), rec.agent(point)
     agent.display_name = "Alex Agent"
@@ -104,7 +105,7 @@ def chain(client, make, rec):
     services.undo_receipt(device_return, first, "Wrong row", NOW + timedelta(hours=2))
     services.confirm_receipt(device_return, agent, NOW + timedelta(hours=3))
     db.session.commit()
-    login(client, owner)
+    login(client, make.user(roles=("employee", "admin"), locale="en"))
     chain.receipt, chain.agent = device_return.receipt_number, agent
     return chain
 

@@ -46,7 +46,7 @@ def test_a_closed_point_in_the_staff_list_offers_no_return(client, make, rec):
     login(client, make.user(locale="fr"))
     card = _card(_text(client.get("/recycling/")), closed.id)
     assert "returns/new" not in card and "Déposer" not in card
-    assert f"/recycling/points/{closed.id}/poster" in card  # its (closed) poster still
+    assert "/poster" not in card  # its (closed) poster: on its agents' desk
     assert 'data-open="suspended"' in _text(client.get("/recycling/points/cards"))
 
 
