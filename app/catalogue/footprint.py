@@ -89,6 +89,67 @@ def sources_shown(source: str) -> str:
     return shown
 
 
+# A reference figure's stored citation (`reference.Reference.citation`): a data set's
+# and a library's names, read by experts. The item page says it in plain words first.
+_BOAVIZTA_CITATION = re.compile(
+    r"Boavizta API (?P<version>[\w.]+) \(boaviztapi, (?P<model>[\w-]+)(?:, (?P<phase>embedded|use))?\)"
+)
+_ADEME_CITATION = "ADEME Base Impacts / NegaOctet"
+# Boavizta's models of a device (archetypes), as a newcomer names them.
+_MODEL_WORDS = {
+    "laptop-pro": _l("professional laptop"),
+    "laptop-perso": _l("personal laptop"),
+    "desktop-pro": _l("professional desktop computer"),
+    "desktop-perso": _l("personal desktop computer"),
+    "monitor-default": _l("standard monitor"),
+    "smartphone-default": _l("standard smartphone"),
+    "tablet-default": _l("standard tablet"),
+    "box-default": _l("standard internet box"),
+    "external-ssd-default": _l("standard external SSD drive"),
+    "hdd-default": _l("standard external hard disk"),
+    "usb-stick-default": _l("standard USB stick"),
+}
+
+
+def sources_in_words(source: str) -> str:
+    """An item's sources as a newcomer reads them: « Boavizta API 2.5.0 (boaviztapi,
+    smartphone-default) » is said as Boavizta, the open reference data, its version and
+    model in words; a source typed by an admin stays as typed. `sources_shown` keeps the
+    citation for experts."""
+    first, *others = (_source_in_words(s) for s in _STORED_SOURCE_SEPARATOR.split(source or ""))
+    shown = first
+    for other in others:
+        shown = _("%(sources)s; %(source)s", sources=shown, source=other)
+    return shown
+
+
+def _source_in_words(source: str) -> str:
+    if source == _ADEME_CITATION:
+        return _("Emission factors of ADEME, the French agency for ecological transition")
+    cited = _BOAVIZTA_CITATION.fullmatch(source)
+    if not cited:
+        return _source_shown(source)
+    model = str(_MODEL_WORDS.get(cited["model"], cited["model"]))
+    words = {"version": cited["version"], "model": model}
+    if cited["phase"] == "embedded":
+        return _(
+            "Boavizta, the open reference data for IT footprints (version %(version)s, "
+            "model: %(model)s), for its manufacture",
+            **words,
+        )
+    if cited["phase"] == "use":
+        return _(
+            "Boavizta, the open reference data for IT footprints (version %(version)s, "
+            "model: %(model)s), for its electricity use",
+            **words,
+        )
+    return _(
+        "Boavizta, the open reference data for IT footprints (version %(version)s, "
+        "model: %(model)s)",
+        **words,
+    )
+
+
 # What people type for a category besides its name ("téléphone" for a smartphone,
 # "computer" for a laptop), a translated list each: the search finds a category's
 # items by these words and by its name, in every language.

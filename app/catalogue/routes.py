@@ -49,6 +49,7 @@ from app.catalogue.forms import (
 )
 from app.catalogue.models import CatalogueItem
 from app.catalogue.reference import dataset_version
+from app.catalogue.seed import description_shown
 from app.core import cache, slots
 from app.core.confirmation import asks_after_check, question_page
 from app.core.csv_import import item_counts, uploaded_csv
@@ -72,6 +73,8 @@ def catalogue_helpers():
     return {
         "category_label": footprint.category_label,
         "sources_shown": footprint.sources_shown,
+        "sources_in_words": footprint.sources_in_words,
+        "description_shown": description_shown,
         "share_percent": share_percent,
         "signed_percent": signed_percent,
         "over_budget_question": over_budget_question,
@@ -80,6 +83,7 @@ def catalogue_helpers():
         "kg_as_entered": kg_as_entered,
         "kg_wrapping": kg_wrapping,
         "kg_figure": kg_figure,
+        "kg_row": kg_row,
         "shown_sum": shown_sum,
         "common_digits": common_digits,
         "kwh": kwh,
@@ -125,6 +129,29 @@ def kg_figure(value: float | None, *range_values: float | None) -> str:
     "181,0 kg CO₂e" for the same figure."""
     digits = common_digits(value, *range_values)
     return format_kg_co2e(half_up(value, digits), digits)
+
+
+def kg_row(items, attribute: str, *range_attributes: str) -> list[str]:
+    """A comparison's row of figures, one per item, each written as `kg_wrapping` does,
+    but that once a whole figure of the row is written with a tenth (« 21,0 »: its range
+    needs it, as on its page), every figure of the row has one: « 84,0 » beside it, never
+    « 84 », which read as another precision. « 50 » beside « 55,2 » stays as it is on
+    every page."""
+    figures = [
+        (getattr(item, attribute), *(getattr(item, name) for name in range_attributes))
+        for item in items
+    ]
+    tenth = int(
+        any(
+            figure[0] is not None and common_digits(*figure) == 1 and not _tenths(figure[0]) % 10
+            for figure in figures
+        )
+    )
+    row = []
+    for value, *range_values in figures:
+        digits = max(tenth, common_digits(value, *range_values))
+        row.append(format_kg_co2e(half_up(value, digits), digits).replace("\u00a0kg", " kg", 1))
+    return row
 
 
 def shown_sum(*values: float) -> float:
@@ -220,38 +247,46 @@ def _ticked_ids() -> list[int]:
     return list(dict.fromkeys(i for i in ids if i is not None))[:TICKED_AT_MOST]
 
 
-def _with_ticked(listing: Markup, ids: list[int], page: int, oob: bool = False):
+def _with_ticked(listing: Markup, ids: list[int], page: int, oob: bool = False) -> Markup:
     """The cached listing (the same for everyone) with this person's ticked items: their
-    boxes in it ticked, its page links carrying them; and the block under it
-    (`_ticked.html`) listing those it does not show, which a new search does not swap
-    out, so that a laptop is compared with its refurbished version found by another."""
+    boxes in it ticked; above the results, the compare bar (`_compare_bar.html`, how
+    many are ticked) and the block listing those it does not show (`_ticked.html`),
+    which a new search or page does not swap out, so that a laptop is compared with its
+    refurbished version found by another search or on another page. An htmx answer
+    (`oob`) brings both after the results, out of band."""
     text = str(listing)
-    if not ids:  # most views (a benchmarked page): the listing as cached, a shared block
-        listed = 'id="cmp-' in text
-        block = cache.fragment(
+    listed = 'id="cmp-' in text
+    if not ids:  # most views (a benchmarked page): the listing as cached, shared blocks
+        extra = cache.fragment(
             "catalogue.ticked_none",
             (current_language(), listed, page > 1 and page, oob),
             (),
-            lambda: render_template(
-                "catalogue/_ticked.html", items=[], listed=listed, page=page, oob=oob
-            ),
+            lambda: _compare_bar(0, page, oob, listed) + _ticked_block([], oob),
         )
-        return listing, block
-    shown = {int(found) for found in _TICK_BOX.findall(text)}
-    for item_id in shown.intersection(ids):
-        text = text.replace(f'id="cmp-{item_id}"', f'id="cmp-{item_id}" checked')
-    index = url_for(".index")
-    carried = str(Markup.escape(urlencode([("ids", i) for i in ids])))
-    text = text.replace(f'href="{index}?', f'href="{index}?{carried}&amp;')
-    apart = [i for i in ids if i not in shown]
-    block = render_template(
-        "catalogue/_ticked.html",
-        items=queries.get_items(apart) if apart else [],
-        listed=bool(shown),
-        page=page,
-        oob=oob,
-    )
-    return Markup(text), Markup(block)  # noqa: S704 - our own autoescaped templates
+    else:
+        shown = {int(found) for found in _TICK_BOX.findall(text)}
+        for item_id in shown.intersection(ids):
+            text = text.replace(f'id="cmp-{item_id}"', f'id="cmp-{item_id}" checked')
+        apart = [i for i in ids if i not in shown]
+        items = queries.get_items(apart) if apart else []
+        extra = _compare_bar(len(ids), page, oob, listed or bool(items))
+        extra += _ticked_block(items, oob)
+    if oob:
+        return Markup(text) + extra  # noqa: S704 - our own autoescaped templates
+    return Markup(text.replace(_RESULTS, f"{extra}{_RESULTS}", 1))  # noqa: S704 - idem
+
+
+_RESULTS = '<div id="results">'
+
+
+def _compare_bar(count: int, page: int, oob: bool, shown: bool) -> Markup:
+    """The compare button and how many items are ticked; an empty bar (for a later live
+    search to fill) when there is nothing to tick."""
+    return _rendered("catalogue/_compare_bar.html", count=count, page=page, oob=oob, shown=shown)
+
+
+def _ticked_block(items: list, oob: bool) -> Markup:
+    return _rendered("catalogue/_ticked.html", items=items, oob=oob)
 
 
 def _listing_place() -> dict[str, str]:
@@ -339,9 +374,8 @@ def index():
     if wants_fragment():
         # htmx puts the URL in the history: its <title> (taken out of the swap) follows.
         title, html = results()
-        html, ticked_block = _with_ticked(html, ticked, page, oob=True)
         # Refused filters are said in the results.
-        return fragment_title(title) + html + ticked_block, 200
+        return fragment_title(title) + _with_ticked(html, ticked, page, oob=True), 200
 
     def render_browse() -> tuple[str, str, bool]:
         form, valid = checked_form()
@@ -360,8 +394,8 @@ def index():
         typed=bool(given),
     )
     browse = Markup(browse)  # noqa: S704 - our own autoescaped template, cached
-    browse, ticked_block = _with_ticked(browse, ticked, page)
-    html = render_template("catalogue/index.html", title=title, browse=browse, ticked=ticked_block)
+    browse = _with_ticked(browse, ticked, page)
+    html = render_template("catalogue/index.html", title=title, browse=browse)
     return html, 200 if valid else 400
 
 

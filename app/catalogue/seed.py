@@ -27,7 +27,18 @@ from app.extensions import db
 # boaviztapi does not model refurbishment: this is the portal's stated assumption.
 REFURBISHED_SHARE = (0.10, 0.25, 0.40)
 # Said in each language's description: a source is a citation, read in any language.
+# In plain words (the source's citation, for experts, is under the item's sources).
 REFURBISHED_NOTE = {
+    "fr": "Reconditionné\u00a0: sa fabrication compte pour 25\u00a0% (de 10 à 40\u00a0%) de celle "
+    "du même appareil neuf. C'est une hypothèse du portail\u00a0: la source de référence "
+    "(Boavizta) ne compte pas le reconditionnement.",
+    "en": "Refurbished: its manufacture counts for 25% (10 to 40%) of the same "
+    "device's when new. This is the portal's own assumption: refurbishing is not counted "
+    "by the reference source (Boavizta).",
+}
+# The note as catalogues seeded before said it, naming a software library ("boaviztapi
+# ne modélise pas le reconditionnement"): an item page says the note above in its place.
+FORMER_REFURBISHED_NOTE = {
     "fr": "Reconditionné\u00a0: sa fabrication compte pour 25\u00a0% (de 10 à 40\u00a0%) de celle "
     "du même appareil neuf. C'est une hypothèse du portail\u00a0: boaviztapi ne modélise pas "
     "le reconditionnement.",
@@ -35,6 +46,15 @@ REFURBISHED_NOTE = {
     "device's when new. This is the portal's assumption: boaviztapi does not model "
     "refurbishment.",
 }
+
+
+def description_shown(description: str, language: str) -> str:
+    """An item's description, the former refurbished note in today's plain words."""
+    if description == FORMER_REFURBISHED_NOTE.get(language):
+        return REFURBISHED_NOTE[language]
+    return description
+
+
 # Demo items without reference data: the item page says, in the reader's language, that
 # the figures are an estimate to replace with a cited measurement.
 DEMO_SOURCE = footprint.DEMO_SOURCE

@@ -340,6 +340,29 @@
     var el = event.target.closest("[data-autosubmit]");
     if (el && el.form && !window.htmx) { el.form.requestSubmit(); }
   });
+  // A bar marked data-ticked-for (the catalogue's compare bar) counts the boxes of that
+  // form ticked, one per value (an item ticked in the listing and kept apart is one), as
+  // they are ticked: its data-ticked (portal.css keeps the bar in view once one is), its
+  // [data-ticked-count], and its [data-ticked-words] read out politely through #announcer.
+  document.addEventListener("change", function (event) {
+    var box = event.target;
+    if (box.type !== "checkbox" || !box.form || !box.form.id) { return; }
+    var bar = document.querySelector("[data-ticked-for='" + CSS.escape(box.form.id) + "']");
+    if (!bar) { return; }
+    var ticked = {};
+    Array.prototype.forEach.call(box.form.elements, function (el) {
+      if (el.type === "checkbox" && el.name === box.name && el.checked) { ticked[el.value] = true; }
+    });
+    var count = String(Object.keys(ticked).length);
+    bar.setAttribute("data-ticked", count);
+    bar.querySelectorAll("[data-ticked-count]").forEach(function (el) { el.textContent = count; });
+    var words = bar.querySelector("[data-ticked-words]");
+    var region = document.getElementById("announcer");
+    if (words && region) {
+      region.textContent = "";
+      window.setTimeout(function () { region.textContent = words.textContent.trim(); }, 50);
+    }
+  });
   // A [data-print] button prints the page (a poster on a phone, which has no print key);
   // hidden until then, as it does nothing without this file.
   function offerPrint() {
