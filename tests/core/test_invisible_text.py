@@ -148,7 +148,11 @@ def test_a_collection_point_named_with_invisible_characters_is_not_created(clien
     )  # fmt: skip
 
     assert response.status_code == 422
-    assert _text(response).count("This field is required.") == 2  # the name and the address
+    page = _text(response)
+    # The name and the address: each at its field, and in the summary's links.
+    assert '<a href="#name">Name: This field is required.</a>' in page
+    assert '<a href="#address">Address: This field is required.</a>' in page
+    assert page.count("This field is required.") == 4
     assert db.session.scalar(select(func.count(CollectionPoint.id))) == 0
 
 
