@@ -2,7 +2,7 @@
 
 The services store the changed settings in a fixed form, "daily_cap 20 -> 25;
 kg_co2e_per_unit 0.35 -> 0.4" (the CSV export keeps it); `audit_changes` words it in the
-reader's language: "Daily cap: 20 → 25 · CO₂ factor: 0.35 → 0.4 kg CO₂e". Names are
+reader's language: "Daily limit: 20 → 25 · CO₂ factor: 0.35 → 0.4 kg CO₂e". Names are
 stored JSON-quoted (`name_en "Clean-up" -> "Spring clean-up"`), a campaign's scope as
 department ids (`scope all -> 3,7`). An event about a campaign or a type as a whole
 (created, published, closed, deleted, reworded) stores both its names,
@@ -28,7 +28,7 @@ from app.extensions import db
 # The settings an action type's audit event follows, and their labels.
 ACTION_TYPE_SETTINGS = {
     "points_per_unit": _l("Points per unit"),
-    "daily_cap": _l("Daily cap"),
+    "daily_cap": _l("Daily limit"),
     "flag_above": _l("Review threshold"),
     "max_quantity": _l("Largest entry accepted"),
     "kg_co2e_per_unit": _l("CO₂ factor"),

@@ -10,9 +10,11 @@ import math
 from decimal import ROUND_HALF_UP, Decimal
 
 from flask_babel import get_translations, ngettext
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 
-from app.core.i18n import format_number, labeller
+from app.core.i18n import current_language, format_number, labeller
 
 
 def rounded(value, places: int) -> float:
@@ -166,7 +168,16 @@ BADGES = {
     "device-returned": (_l("Second life"), _l("Returned a device.")),
     "regular": (_l("Regular"), _l("Took action on three different days.")),
     "high-scorer": (_l("High scorer"), _l("Earned 500 points.")),
-    "goal-reached": (_l("Goal reached"), _l("Contributed to a collective goal that was reached.")),
+    # Only to those whose counted entries the goal's figure counts (queries._goal_contributors):
+    # every participant had it once any goal was reached, a devices goal included.
+    "goal-reached": (
+        _l("Goal reached"),
+        _l(
+            "Contributed to a collective goal that was reached: counted entries in its unit "
+            "(GB, items or devices) or, for a points goal, counted points; anyone with a "
+            "counted entry contributes to a participants goal."
+        ),
+    ),
 }
 
 
@@ -181,16 +192,26 @@ UNIT_LABELS = {
 
 unit_label = labeller(UNIT_LABELS)
 
-# The built-in source is stored as written above (an organiser may replace it with their
-# own citation, shown as typed); the guides show it in the reader's language.
-source_label = labeller(
-    {
-        STORAGE_SOURCE: _l(
-            "ADEME-Arcep, Évaluation de l'impact environnemental du numérique en France "
-            "(2022); range from Aslan et al. (2018) and cloud providers' disclosures"
-        )
-    }
-)
+# The French report the built-in source cites: its title is French in either language.
+STORAGE_REPORT_TITLE = "Évaluation de l'impact environnemental du numérique en France"
+
+
+def source_label(source: str) -> Markup | str:
+    """A CO₂ factor's source as the guides show it. The built-in one (stored as written
+    above) in the reader's language, its report's title a `<cite>`, marked `lang="fr"`
+    on a page in another language: an English page read it with English sounds. An
+    organiser's own citation is shown as typed (its language is not known)."""
+    if source != STORAGE_SOURCE:
+        return source
+    if current_language() == "fr":
+        title = Markup("<cite>{}</cite>").format(STORAGE_REPORT_TITLE)
+    else:
+        title = Markup('<cite lang="fr">{}</cite>').format(STORAGE_REPORT_TITLE)
+    citation = _(
+        "ADEME-Arcep, %(title)s (2022); range from Aslan et al. (2018) and cloud "
+        "providers' disclosures"
+    )
+    return Markup.escape(citation) % {"title": title}
 
 
 def quantity_label(quantity, unit: str, pattern: str = "#,##0.###") -> str:

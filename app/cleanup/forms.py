@@ -244,7 +244,7 @@ class RuleForm(Form):
         validators=[Optional(), LocalNumberRange(min=0, max=10_000)],
     )
     daily_cap = FiniteDecimalField(
-        _l("Daily cap"),
+        _l("Daily limit"),
         places=None,
         validators=[Optional(), LocalNumberRange(min=SMALLEST, max=100_000)],
     )
@@ -393,7 +393,7 @@ class CampaignForm(PortalForm):
     form_token = FormTokenField()
 
     def name_cap_units(self, types_by_id: dict) -> None:
-        """Each action type's daily cap says what it counts: "Daily cap (GB a day)"."""
+        """Each action type's daily limit says what it counts: "Daily limit (GB a day)"."""
         for entry in self.rules.entries:
             kind = types_by_id.get(str(entry.form.action_type_id.data))
             if kind is not None:
@@ -455,8 +455,8 @@ class CampaignForm(PortalForm):
 def cap_label(unit: str, default: bool = False) -> str:
     """A daily cap's label naming its unit, in the reader's language (in a request)."""
     if default:
-        return _("Default daily cap (%(unit)s a day)", unit=unit_label(unit))
-    return _("Daily cap (%(unit)s a day)", unit=unit_label(unit))
+        return _("Default daily limit (%(unit)s a day)", unit=unit_label(unit))
+    return _("Daily limit (%(unit)s a day)", unit=unit_label(unit))
 
 
 def _factor_field(label):
@@ -480,7 +480,7 @@ class ActionTypeForm(PortalForm):
         description=_l("New campaigns start from it; a campaign keeps its own."),
     )
     daily_cap = FiniteDecimalField(
-        _l("Default daily cap"),
+        _l("Default daily limit"),
         places=None,
         validators=[InputRequired(), LocalNumberRange(min=SMALLEST, max=100_000)],
     )

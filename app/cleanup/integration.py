@@ -134,7 +134,7 @@ VARIABLES = (
 ENTRY_VARIABLES = only_in_notices(
     _l("notices about a reviewed clean-up entry"),
     (
-        Variable("entry_action", _l("The reviewed entry's action"), _l("Emails deleted")),
+        Variable("entry_action", _l("The reviewed entry's action"), _l("E-mails deleted")),
         Variable("entry_quantity", _l("The reviewed entry's quantity, with its unit"), _l("15 GB")),
         Variable("entry_date", _l("When the reviewed entry was logged"), _l("16 March 2026")),
         Variable(
@@ -619,13 +619,22 @@ def action_status_text(
     }
 
 
+# What a reason in the other language says of itself, in the page's words, as the inbox
+# says it of a message (messaging/_names.html, `written_in`).
+_WRITTEN_IN = {"fr": _l("(in French)"), "en": _l("(in English)")}
+
+
 def reason_in_its_language(reason: str | None, language: str | None) -> Markup:
     """An organiser's reason for a page, its line breaks kept, marked with the language
     it was written in when the page is in another (RGAA 8.7): a French reason on an
-    English page is read out in French, not spelt out in an English voice."""
+    English page is read out in French, not spelt out in an English voice. It says so in
+    words too, "(in French)", for a sighted reader (`lang` tells only a screen reader)."""
     text = line_breaks(reason)
     if text and language and language != current_language():
-        return Markup('<span lang="{}">{}</span>').format(language, text)
+        marked = Markup('<span lang="{}">{}</span>').format(language, text)
+        if language in _WRITTEN_IN:
+            marked += Markup(' <span class="hint">{}</span>').format(_WRITTEN_IN[language])
+        return marked
     return text
 
 

@@ -425,14 +425,18 @@ def _few_contributions(campaign: CleanupCampaign, participant_ids) -> tuple[dict
 
 
 def _participant_scores(campaign: CleanupCampaign, participant_ids):
-    """(participant, points, GB, mail GB, devices, distinct days), read fresh."""
+    """(participant, points, GB, mail GB, devices, distinct days, contribution rows),
+    read fresh."""
     board = get_board(campaign)
     contrib, days = _contributions(campaign, participant_ids)
     scratch = Board("", utcnow(), {}, {}, board.gb_ids, board.mail_ids, board.device_ids)
     scratch.team_points = {"departments": {}, "communes": {}}
     scratch.team_people = {"departments": {}, "communes": {}}
     scratch.replace(contrib, days, participant_ids)
-    return [(pid, scratch.points[pid], *scratch.stats[pid]) for pid in scratch.points]
+    return [
+        (pid, scratch.points[pid], *scratch.stats[pid], scratch.contrib[pid])
+        for pid in scratch.points
+    ]
 
 
 def _compute_board(campaign: CleanupCampaign) -> Board:
@@ -716,13 +720,17 @@ def my_standing(campaign: CleanupCampaign, user, with_badges: bool = True) -> di
         # a person it does not hold has none, unless this very transaction wrote their
         # first (its stamp is not kept): read then. A participant with no counted entry
         # re-read their actions at every page.
-        fresh = [(pid, board.points[pid], *board.stats[pid])] if pid in board.stats else []
+        fresh = (
+            [(pid, board.points[pid], *board.stats[pid], board.contrib[pid])]
+            if pid in board.stats
+            else []
+        )
     else:
         fresh = _participant_scores(campaign, [pid])
     if not fresh:
         return {"points": 0, "rank": None, "badges": [], "participants": len(board.points),
                 "in_review": _entries_in_review(campaign, pid), **waiting}  # fmt: skip
-    pid, points, gb, mail, devices, days = fresh[0]
+    pid, points, gb, mail, devices, days, rows = fresh[0]
     points = int(points)
     stale = board.points.get(pid)
     above = len(board.ascending) - bisect_right(board.ascending, points)
@@ -735,7 +743,8 @@ def my_standing(campaign: CleanupCampaign, user, with_badges: bool = True) -> di
         **waiting,
     }
     if with_badges:
-        standing["badges"] = _badges(points, (gb, mail, devices, days), _goal_met(campaign))
+        reached = _goal_contributors(campaign, board, {pid: (points, rows)})
+        standing["badges"] = _badges(points, (gb, mail, devices, days), pid in reached)
     return standing
 
 
@@ -1083,11 +1092,43 @@ def team_page(teams: list[dict], locale: str, page=1, per_page=PER_PAGE):
     return entries, len(teams)
 
 
-def _goal_met(campaign: CleanupCampaign) -> bool:
-    return any(g["achieved"] >= g["target"] for g in goal_progress(campaign))
+def _goals_reached(campaign: CleanupCampaign) -> set[str]:
+    """The units of the campaign's collective goals that were reached."""
+    return {g["unit"] for g in goal_progress(campaign) if g["achieved"] >= g["target"]}
+
+
+def _type_units(board: Board, scores) -> dict[int, str]:
+    """Each action type's unit, read again only when one of `scores`' rows is of a type
+    added since the board was computed."""
+    if all(t in board.units for _points, rows in scores for t, *_ in rows):
+        return board.units
+    return {t.id: t.unit for t in _action_types().values()}
+
+
+def _goal_contributors(campaign, board: Board, scores: dict[int, tuple]) -> set[int]:
+    """Those of `scores` (participant -> (points, contribution rows)) who contributed to a
+    reached collective goal: the goal's figure counts some of their counted entries.
+    GB, items or devices: a counted entry in that unit (a device returned counts
+    towards the devices goal, not the GB one); points: counted points; participants:
+    anyone counted, as that goal counts every participant with a counted entry.
+    Computed from the board's rows (no query), for the goals reached."""
+    reached = _goals_reached(campaign)
+    if not reached:
+        return set()
+    units = _type_units(board, scores.values()) if reached - {"participants", "points"} else {}
+    found = set()
+    for pid, (points, rows) in scores.items():
+        if (
+            "participants" in reached
+            or ("points" in reached and points > 0)
+            or any(quantity > 0 and units.get(t) in reached for t, _d, _c, quantity, *_ in rows)
+        ):
+            found.add(pid)
+    return found
 
 
 def _badges(points: int, stats: tuple, goal_met: bool) -> list[str]:
+    """`goal_met`: the participant contributed to a reached goal (`_goal_contributors`)."""
     gb, mail, devices, days = stats
     rules = (
         ("first-action", True),
@@ -1102,15 +1143,15 @@ def _badges(points: int, stats: tuple, goal_met: bool) -> list[str]:
 
 
 def badges_for(campaign: CleanupCampaign, participant_ids=None) -> dict[int, list[str]]:
-    """Badge keys per participant, evaluated by the rules from accepted actions (batch)."""
+    """Badge keys per participant, evaluated by the rules from accepted actions (batch):
+    from the board, with no query per participant."""
     board = get_board(campaign)
-    goal_met = _goal_met(campaign)
     ids = board.stats.keys() if participant_ids is None else participant_ids
-    return {
-        pid: _badges(board.points[pid], board.stats[pid], goal_met)
-        for pid in ids
-        if pid in board.stats
-    }
+    ids = [pid for pid in ids if pid in board.stats]
+    contributors = _goal_contributors(
+        campaign, board, {pid: (board.points[pid], board.contrib[pid]) for pid in ids}
+    )
+    return {pid: _badges(board.points[pid], board.stats[pid], pid in contributors) for pid in ids}
 
 
 def badge_label(key: str) -> str:
@@ -1431,10 +1472,12 @@ def draft_campaign_count() -> int:
 
 
 def headcount_in_scope(campaign: CleanupCampaign) -> int:
-    """Employees in the campaign's scope. An erased account still counts: its actions
-    still count among the participants, and erasure must not move the results."""
+    """Employees in the campaign's scope. An account erased at its owner's request still
+    counts: its actions still count among the participants, and erasure must not move the
+    results. One erased after its owner left (deactivated, then erased by the retention
+    period) no longer counts, as it did not once deactivated."""
     query = select(func.count(User.id)).where(
-        User.active.is_(True) | User.anonymised_at.is_not(None)
+        User.active.is_(True) | (User.anonymised_at.is_not(None) & User.deactivated_by.is_(None))
     )
     if not campaign.all_departments:
         query = query.where(

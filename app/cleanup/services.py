@@ -1362,6 +1362,9 @@ def review_action(
                 "quantity": action.quantity,
                 "points": action.points,
                 "review_reason": action.review_reason,
+                # The language it was written in: a reader of the other language's notice
+                # marks it so (« Reason: Doublon… (in French) », its HTML with `lang`).
+                "review_reason_lang": action.review_reason_lang,
                 # A refused correction: what was asked (the entry keeps the rest).
                 **({"refused_quantity": refused} if kept is not None else {}),
             },

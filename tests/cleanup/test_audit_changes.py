@@ -75,7 +75,7 @@ def test_raising_a_guides_daily_cap_shows_before_and_after_in_each_language(
         in french
     )
     english = _audit_page(client, make, "en")
-    assert "Daily cap: 20 → 25 · CO₂ factor: 0.01 → 0.02\u00a0kg\u00a0CO₂e" in english
+    assert "Daily limit: 20 → 25 · CO₂ factor: 0.01 → 0.02\u00a0kg\u00a0CO₂e" in english
     # The export keeps the stored form, for machines.
     admin = make.user(roles=("admin",))
     login(client, admin)

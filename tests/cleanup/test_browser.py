@@ -186,7 +186,10 @@ def test_an_organiser_reviews_entries_in_place(page, make, make_campaign):
     reason = waiting.get_by_label("Motif montré au participant")
     expect(reason).to_be_focused()  # the refused field, its error read with it
     expect(reason).to_have_attribute("aria-invalid", "true")
-    expect(reason).to_have_accessible_description("Indiquez un motif au participant.")
+    # Its error first, then the entry it is for, as the buttons are described.
+    expect(reason).to_have_accessible_description(
+        re.compile(r"^Indiquez un motif au participant\. Supprimer les vieux e-mails")
+    )
     reason.fill("Une seule boîte, pas quinze")
     waiting.get_by_role("button", name="Refuser").click()
     expect(page.locator("#review-queue section.cleanup-review form")).to_have_count(0)

@@ -62,9 +62,9 @@ def test_each_daily_cap_says_what_it_counts_in(client, make):
     page = html.unescape(client.get("/cleanup/campaigns/new").get_data(as_text=True))
     labels = dict(re.findall(r'<label for="(rules-\d+-daily_cap)">([^<]*)</label>', page))
     assert set(labels.values()) == {
-        "Daily cap (GB a day)",
-        "Daily cap (items a day)",
-        "Daily cap (devices a day)",
+        "Daily limit (GB a day)",
+        "Daily limit (items a day)",
+        "Daily limit (devices a day)",
     }
 
 
@@ -79,7 +79,7 @@ def test_daily_caps_name_their_unit_in_french_on_a_refused_form_too(client, make
 def test_the_usual_daily_cap_of_an_action_type_names_its_unit(client, make):
     _organiser(client, make)
     page = html.unescape(client.get("/cleanup/guides/unsubscribe/edit").get_data(as_text=True))
-    assert '<label for="daily_cap">Default daily cap (items a day)<span' in page
+    assert '<label for="daily_cap">Default daily limit (items a day)<span' in page
 
 
 def test_text_that_is_not_a_number_is_told_the_range_of_its_line(client, make):

@@ -89,6 +89,8 @@ def test_participants_see_the_actions_that_count_in_a_running_campaign(client, m
         "Delete old e-mails and attachments: 10 points for 1\u00a0GB, at most 20\u00a0GB a day. "
         "The smallest entry that scores a point: 0.1\u00a0GB. "
         "Return a device: 100 points for 1\u00a0device, at most 5\u00a0devices a day "
+        "Not logged on this page: a device return counts when you declare it in Recycling, "
+        "once an agent at the collection point receives the device. Declare a return "
         "Points are whole numbers: each entry's points (its quantity × the points per unit) "
         "are rounded down."
     )

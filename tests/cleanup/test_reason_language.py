@@ -64,7 +64,9 @@ def test_a_french_reason_on_an_english_page_is_marked_french(client, make, runni
     page = client.get(f"/cleanup/campaigns/{running.id}").get_data(as_text=True)
 
     cell = html.unescape(_status_cell(page, entry.id))
-    assert cell == f'Rejected: <span lang="fr">{FRENCH}</span>'
+    assert (
+        cell == f'Rejected: <span lang="fr">{FRENCH}</span> <span class="hint">(in French)</span>'
+    )
 
 
 def test_a_reason_in_the_pages_language_is_not_marked(client, make, running):

@@ -131,8 +131,8 @@ def test_a_return_left_out_by_the_limit_stays_left_out_once_another_is_withdrawn
 
     page = _text(client.get(f"/recycling/returns/{left_out}"))
     assert (
-        "Votre limite quotidienne dans « Semaine du numérique responsable » était déjà "
-        "atteinte quand vous avez déclaré ce dépôt : il n'y compte pas." in page
+        "Votre plafond journalier dans « Semaine du numérique responsable » était déjà "
+        "atteint quand vous avez déclaré ce dépôt : il n'y compte pas." in page
     )
 
 

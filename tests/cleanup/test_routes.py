@@ -520,7 +520,8 @@ def test_a_refusal_without_a_reason_is_told_at_the_reason_field(
     field = f"reason-{action.id}"
     assert (
         f'<textarea id="{field}" name="reason" maxlength="500" rows="2" aria-invalid="true"'
-        f' aria-describedby="{field}-error" autofocus></textarea>'
+        f' aria-describedby="{field}-error review-{action.id} review-{action.id}-who"'
+        " autofocus></textarea>"
     ) in body  # spaces alone are no reason: nothing typed is given back
     assert f'<p class="error" id="{field}-error">Indiquez un motif au participant.</p>' in body
     assert db.session.get(CleanupAction, action.id).status == "flagged"
@@ -707,7 +708,8 @@ def test_choosing_to_show_ones_name_updates_the_cached_leaderboard(
     login(client, person)
     board = f"/cleanup/campaigns/{campaign.id}/leaderboard"
     before = client.get(board).get_data(as_text=True)
-    assert person.pseudonym in before and "Ada Lovelace" not in before
+    pseudonym = person.pseudonym
+    assert pseudonym in before and "Ada Lovelace" not in before
 
     response = auth.post(
         "/auth/profile/preferences", {"locale": "en", "visibility": "name", "email_opt_in": ""}
@@ -715,7 +717,7 @@ def test_choosing_to_show_ones_name_updates_the_cached_leaderboard(
     assert response.status_code == 302
 
     after = client.get(board).get_data(as_text=True)
-    assert "Ada Lovelace" in after and person.pseudonym not in after
+    assert "Ada Lovelace" in after and pseudonym not in after
 
 
 def test_log_form_fields_follow_the_language_and_show_a_refused_entry(participant):
@@ -923,7 +925,7 @@ def test_the_home_panel_shows_every_running_campaign_of_mine_soonest_end_first(
     assert "Not ours" not in home
     first, second = (re.sub(r"\s+", " ", line) for line in lines)
     assert "ends in 3 days, on" in first and "ends in 9 days, on" in second
-    take_part = f'href="/cleanup/campaigns/{sooner.id}#my-progress"'
+    take_part = f'href="/cleanup/campaigns/{sooner.id}#log-action"'  # the log form
     assert take_part in first and "No points yet: log an action" in first
     assert "My points: 20" in second and "My rank: 1" in second
     assert f'href="/cleanup/campaigns/{later.id}/leaderboard?me=1#my-row"' in second
