@@ -37,7 +37,8 @@ STATUS_COUNTS = {
     "type": "object",
     "required": ["delivered", "pending", "skipped", "failed"],
     "properties": {
-        name: {"type": "integer"} for name in ("delivered", "pending", "skipped", "failed")
+        name: {"type": "integer", "nullable": True}
+        for name in ("delivered", "pending", "skipped", "failed")
     },
 }
 DISPATCH_SCHEMA = {
@@ -64,7 +65,18 @@ DISPATCH_SCHEMA = {
             "required": ["inbox", "email"],
             "properties": {"inbox": STATUS_COUNTS, "email": STATUS_COUNTS},
         },
-        "opened": {"type": "integer", "description": "inbox copies read"},
+        "opened": {
+            "type": "integer",
+            "nullable": True,
+            "description": "inbox copies read; null when `fewer_than` is set",
+        },
+        "fewer_than": {
+            "type": "integer",
+            "nullable": True,
+            "description": "set (LEADERBOARD_MIN_TEAM) when the dispatch reached fewer "
+            "people than that: its opened count and e-mail figures (which tell who read "
+            "it or consented to e-mails) are null, and `counts` too",
+        },
     },
 }
 
@@ -194,7 +206,8 @@ def dispatch_status(dispatch_id: int):
     dispatch = queries.organiser_dispatch(dispatch_id, current_user)
     if dispatch is None:
         raise ApiError(404, "not_found", _("No such dispatch."))
-    detail = queries.dispatch_counts(dispatch.id)
+    withheld = queries.withheld_below(dispatch)
+    detail = queries.dispatch_counts(dispatch.id, withheld)
     channels = detail["channels"]
     counted = dispatch.prepared_at is not None or dispatch.status in ("skipped", "cancelled")
     return jsonify(
@@ -203,11 +216,15 @@ def dispatch_status(dispatch_id: int):
             "status": dispatch.status,
             # As the page: "not counted yet" (null) is not "nobody" (0).
             "recipients": dispatch.recipients if counted else None,
+            # A small group's e-mail figures are withheld (null): their sums too.
             "counts": {
-                status: sum(by_status[status] for by_status in channels.values())
+                status: None
+                if withheld
+                else sum(by_status[status] for by_status in channels.values())
                 for status in STATUS_COUNTS["properties"]
             },
             "channels": channels,
             "opened": detail["opened"],
+            "fewer_than": withheld,
         }
     )

@@ -70,7 +70,7 @@ _POINT_EN = (
     "Nearest collection point: {{ nearest_collection_point }}"
     "{% if nearest_collection_point_hours is defined and nearest_collection_point_hours %}"
     " ({{ nearest_collection_point_hours }}){% endif %}.{% endif %}"
-    "{% if guides_url is defined %}\nGuides to do more: {{ guides_url }}{% endif %}"
+    "{% if guides_url is defined %}\nGuides for going further: {{ guides_url }}{% endif %}"
 )
 
 # The reviewed entry of a notice, and where to see one's entries (clean-up variables).
@@ -92,9 +92,7 @@ _MY_ENTRIES_EN = "{% if campaign_url is defined %}\n\nYour entries: {{ campaign_
 _CAMPAIGN_LINK_FR = (
     "{% if campaign_url is defined %}\nLa page de la campagne\u00a0: {{ campaign_url }}{% endif %}"
 )
-_CAMPAIGN_LINK_EN = (
-    "{% if campaign_url is defined %}\nThe campaign's page: {{ campaign_url }}{% endif %}"
-)
+_CAMPAIGN_LINK_EN = "{% if campaign_url is defined %}\nCampaign page: {{ campaign_url }}{% endif %}"
 _RESULTS_LINK_FR = (
     "{% if results_url is defined %}\nTous les résultats\u00a0: {{ results_url }}"
     "{% elif campaign_url is defined %}\nLa page de la campagne\u00a0: {{ campaign_url }}"
@@ -102,7 +100,7 @@ _RESULTS_LINK_FR = (
 )
 _RESULTS_LINK_EN = (
     "{% if results_url is defined %}\nAll the results: {{ results_url }}"
-    "{% elif campaign_url is defined %}\nThe campaign's page: {{ campaign_url }}{% endif %}"
+    "{% elif campaign_url is defined %}\nCampaign page: {{ campaign_url }}{% endif %}"
 )
 
 # Days left as of the sending other than a week (clean-up variables: `days_left` is
@@ -391,6 +389,7 @@ SHIPPED_TEXTS = {
         "5b4282ef6c9cd69b",
         "9108c591a567e8ae",
         "1567e2ab817c0452",
+        "0ef6f224089a7843",
     ),
     "campaign-reminder": (
         "2faba753ead5fa0e",
@@ -400,6 +399,7 @@ SHIPPED_TEXTS = {
         "33f426315a0f8e97",
         "9e071c53e70a697f",
         "6754b1c2fccaf0f1",
+        "7b0956f54fb317c2",
     ),
     "campaign-last-48h": (
         "dc06a8f26d0fe8c2",
@@ -407,6 +407,7 @@ SHIPPED_TEXTS = {
         "2b0df419eadb69e2",
         "1edb1aa7736cffda",
         "c0fe02aa5ebc8bdc",
+        "58887010c0651b9f",
     ),
     "campaign-results": (
         "139b9d284a9c79fe",
@@ -414,12 +415,14 @@ SHIPPED_TEXTS = {
         "5c010dc035aa334e",
         "dc10a15694126541",
         "08b27a27ad246b84",
+        "44ccb7fbcafa2d1e",
     ),
     "weekly-digest": (
         "b89dffaf4b3b9252",
         "db7c402877d465f2",
         "1bf50280b5111f1e",
         "dd987ae52238af00",
+        "28488333c535634f",
     ),
     "entry-accepted": ("aeef7d486d847d05", "7c8e216f91463ce1"),
     "entry-rejected": ("2d213b0cbabe2fdf", "e00ac7ba55c027fe", "1aed081c558a2cc0"),

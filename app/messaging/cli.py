@@ -1,4 +1,4 @@
-"""Operator commands: `flask messaging dispatch` and `flask messaging deliver`."""
+"""Operator commands: `flask messaging dispatch`, `deliver` and `retry-failed`."""
 
 import json
 from datetime import datetime
@@ -132,3 +132,14 @@ def deliver_command():
     db.session.commit()
     count = jobs.deliver_due(wait_for_leases=True)
     click.echo(f"{count} dispatch(es) processed.")
+
+
+@messaging_cli.command("retry-failed")
+@click.option("--dispatch", "dispatch_id", type=int, default=None, help="Only this dispatch.")
+def retry_failed_command(dispatch_id):
+    """Send again the e-mails given up (the mail server was down): back to waiting, with
+    a fresh count of attempts, for people who still consent. `deliver` (or the
+    scheduler) sends them."""
+    count = services.retry_failed_emails(utcnow(), dispatch_id)
+    db.session.commit()
+    click.echo(f"{count} failed e-mail(s) put back to waiting.")

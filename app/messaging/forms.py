@@ -5,6 +5,7 @@ from datetime import time
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import (
+    DateField,
     DateTimeLocalField,
     EmailField,
     RadioField,
@@ -120,6 +121,15 @@ class ScheduleForm(PortalForm):
         _l("Cron expression"),
         description=_l("Minute hour day month weekday, e.g. “0 9 * * mon” for Mondays at 9:00."),
         validators=[Optional(), Length(max=120)],
+    )
+    # A recurring message for a campaign of three weeks ends with it, not when someone
+    # thinks of stopping it. Checked against its first sending by the service.
+    until = DateField(
+        _l("Until (optional)"),
+        description=_l(
+            "The last day it may go out, included. Left empty, it goes on until you stop it."
+        ),
+        validators=[Optional()],
     )
 
     def validate(self, extra_validators=None) -> bool:

@@ -16,7 +16,7 @@ from markupsafe import Markup
 
 from app.core import slots
 from app.core.i18n import current_language
-from app.messaging.rendering import text_to_html
+from app.messaging.rendering import foreign_reason, text_to_html
 
 # The number a kind is rendered with, then made a slot: an id no message has (its column
 # is a 32-bit integer) and no text of the template holds. A number, not the slot itself:
@@ -117,12 +117,25 @@ def _fill_all_but_the_token(message, kind: tuple) -> Markup:
         "id": message.id,
         "subject": message.subject,
         "delivered": current_app.jinja_env.filters["datetime"](message.delivered_at),
-        "body": text_to_html(message.body, current_app.config["PUBLIC_BASE_URL"].rstrip("/"))
+        "body": text_to_html(
+            message.body,
+            current_app.config["PUBLIC_BASE_URL"].rstrip("/"),
+            foreign_reason(_context_of(message), message.locale),
+        )
         if message.body is not None
         else "",
         "csrf": slots.slot("csrf"),  # filled for each request
     }
     return slots.fill(parts, values)
+
+
+def _context_of(message) -> dict | None:
+    """The context of the dispatch a message came with: a row of the inbox carries it,
+    a Delivery finds it through its dispatch."""
+    if hasattr(message, "context"):
+        return message.context
+    dispatch = getattr(message, "dispatch", None)
+    return dispatch.context if dispatch is not None else None
 
 
 def render_head(unread: int, total: int) -> Markup:

@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from app.core import slots
 from app.core.mail import Mailer, OutgoingEmail
 from app.core.time import local_zone
-from app.messaging.rendering import plain_text, text_to_html, without_links
+from app.messaging.rendering import ForeignPassage, plain_text, text_to_html, without_links
 
 
 class NotSent(Exception):
@@ -117,11 +117,13 @@ def build_email(
     sender: str,
     list_unsubscribe: bool = True,
     asked_for: bool = False,
+    foreign: ForeignPassage | None = None,
 ) -> OutgoingEmail:
     """A multipart/alternative message (text, then HTML) with RFC 2369/8058 unsubscribe headers
     (`list_unsubscribe=False`: without them, for a test, which is no mailing to leave).
     `asked_for`: sent because the person asked for it (a test), not for their consent,
-    which the footer's "why" then says.
+    which the footer's "why" then says. `foreign`: a passage in another language (an
+    organiser's French reason), marked with its `lang` in the HTML part.
 
     Written directly rather than with email.message.EmailMessage, whose header
     parsing costs milliseconds per message: too slow for 10,000 e-mails.
@@ -133,7 +135,7 @@ def build_email(
         _html_layout(locale),
         {
             "subject": subject,
-            "body_html": text_to_html(body),
+            "body_html": text_to_html(body, foreign=foreign),
             "unsubscribe_url": unsubscribe_url,
             "why": _why(locale, asked_for),
         },
@@ -221,8 +223,11 @@ def email_labels(locale: str) -> dict[str, str]:
         with force_locale(locale):
             _LABELS[locale] = {
                 "unsubscribe": _("Unsubscribe from these e-mails"),
-                "why": _("You receive this e-mail because you accepted e-mails from Empreinte."),
-                "why_asked": _("You receive this e-mail because you asked for it."),
+                "why": _(
+                    "You are receiving this e-mail because you agreed to receive e-mails "
+                    "from Empreinte."
+                ),
+                "why_asked": _("You are receiving this e-mail because you asked for it."),
                 # Filled per message (`%(url)s`): gettext without values leaves it as is.
                 "unsubscribe_at": _("Unsubscribe from these e-mails: %(url)s"),
             }

@@ -1,8 +1,18 @@
 """Messaging tables: templates, schedules, dispatches and the delivery outbox."""
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
@@ -92,6 +102,9 @@ class Schedule(db.Model):
     audience_params: Mapped[dict] = mapped_column(JSON, default=dict)
     kind: Mapped[str] = mapped_column(String(10))
     cron: Mapped[str | None] = mapped_column(String(120))
+    # The last day it may send (the portal's calendar, included); None: until stopped.
+    # Past it, the schedule sends no more and reads as ended.
+    until: Mapped[date | None] = mapped_column(Date)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("user_account.id", ondelete="SET NULL")

@@ -4,7 +4,7 @@ import functools
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import g, has_request_context, request
+from flask import current_app, g, has_request_context, request
 from sqlalchemy import (
     Integer,
     String,
@@ -22,6 +22,7 @@ from sqlalchemy.orm import selectinload
 
 from app.auth.models import User
 from app.core.person_figures import forget, person_figure
+from app.core.time import local_zone, utcnow
 from app.extensions import db
 from app.messaging.labels import DISPATCH_IN_PROGRESS
 from app.messaging.models import (
@@ -124,8 +125,19 @@ def _inbox_statement(unread_only: bool):
     objects cost twice as much as the statement itself, for rows only read.
     """
     table = Delivery.__table__
+    # The context of its dispatch: a notice's reason is marked with its language.
+    context = (
+        select(Dispatch.__table__.c.context)
+        .where(Dispatch.__table__.c.id == table.c.dispatch_id)
+        .scalar_subquery()
+        .label("context")
+    )
     statement = (
-        select(*(table.c[name] for name in _INBOX_COLUMNS), func.count().over().label("total"))
+        select(
+            *(table.c[name] for name in _INBOX_COLUMNS),
+            context,
+            func.count().over().label("total"),
+        )
         .where(
             table.c.user_id == bindparam("user_id"),
             table.c.channel == "inbox",
@@ -257,8 +269,20 @@ def list_stopped_schedules(limit: int = 50) -> list[Schedule]:
     ).all()
 
 
-def dispatch_counts(dispatch_id: int) -> dict:
-    """Counts by channel and status, opened in the portal, and the recipients."""
+def withheld_below(dispatch: Dispatch) -> int | None:
+    """The smallest group (LEADERBOARD_MIN_TEAM, as the leaderboards) whose figures a
+    dispatch's page shows, when its recipients are fewer: who of one role holder read it,
+    or has no e-mail consent, is not for an organiser to learn. None otherwise."""
+    minimum = current_app.config.get("LEADERBOARD_MIN_TEAM", 3)
+    if dispatch.prepared_at is None or not 0 < dispatch.recipients < minimum:
+        return None
+    return minimum
+
+
+def dispatch_counts(dispatch_id: int, withheld: int | None = None) -> dict:
+    """Counts by channel and status, opened in the portal, and the recipients;
+    `withheld` (a small group, see `withheld_below`): the opened count and the e-mail
+    channel's figures (which tell who consented) are None."""
     counts = {
         channel: dict.fromkeys(("pending", "delivered", "skipped", "failed"), 0)
         for channel in ("inbox", "email")
@@ -278,7 +302,10 @@ def dispatch_counts(dispatch_id: int) -> dict:
             Delivery.read_at.is_not(None),
         )
     )
-    return {"channels": counts, "opened": opened or 0}
+    if withheld:
+        counts["email"] = dict.fromkeys(counts["email"], None)
+        return {"channels": counts, "opened": None, "withheld": withheld}
+    return {"channels": counts, "opened": opened or 0, "withheld": None}
 
 
 def failed_deliveries(dispatch_id: int, limit: int = 50) -> list[tuple]:
@@ -297,14 +324,20 @@ def failed_deliveries(dispatch_id: int, limit: int = 50) -> list[tuple]:
     ).all()
 
 
-def skipped_by_reason(dispatch_id: int) -> list[tuple[str, str | None, int]]:
+def skipped_by_reason(
+    dispatch_id: int, withheld: int | None = None
+) -> list[tuple[str, str | None, int]]:
     """(channel, reason, count) of the skipped rows, channel by channel in the order of
-    the counts' table, reasons in `SKIP_REASONS`' order (None, not recorded, last)."""
-    rows = db.session.execute(
+    the counts' table, reasons in `SKIP_REASONS`' order (None, not recorded, last);
+    `withheld` (a small group): the e-mail channel's left out, as its counts are."""
+    query = (
         select(Delivery.channel, Delivery.error, func.count())
         .where(Delivery.dispatch_id == dispatch_id, Delivery.status == "skipped")
         .group_by(Delivery.channel, Delivery.error)
-    ).all()
+    )
+    if withheld:
+        query = query.where(Delivery.channel != "email")
+    rows = db.session.execute(query).all()
     order = {reason: rank for rank, reason in enumerate(SKIP_REASONS)}
 
     def rank(row) -> tuple:
@@ -330,47 +363,46 @@ SAME_MESSAGE_DAYS = 30
 
 @dataclass(frozen=True)
 class EarlierSending:
-    """The same template already going to the same audience: a dispatch (`state`
-    scheduled, sending or done) or an active recurring schedule (`state` "recurring")."""
+    """The same template already sent or going out: a dispatch (`state` scheduled,
+    sending or done) or an active recurring schedule (`state` "recurring")."""
 
     state: str
     id: int
     due_at: datetime | None  # a dispatch's moment; None for a recurring schedule
     recipients: int  # counted when the dispatch was prepared (0 before)
     cron: str | None = None
+    audience_key: str = ""
+    params: dict | None = None
 
 
-def _same_params(stored: dict | None) -> dict:
-    """Audience parameters as compared: "3" typed in the form is the 3 a campaign stored."""
-    return {
-        name: str(value).strip()
-        for name, value in (stored or {}).items()
-        if value is not None and str(value).strip() != ""
-    }
+def not_ended(now: datetime):
+    """The condition of a recurring schedule whose last day, if it has one, is not past
+    (in the portal's calendar): an ended one sends no more."""
+    today = now.astimezone(local_zone()).date()
+    return Schedule.until.is_(None) | (Schedule.until >= today)
 
 
-def list_same_message(
-    template_id: int, audience_key: str, params: dict, now: datetime
-) -> list[EarlierSending]:
-    """What already sends this template to this audience (same parameters, such as the
-    campaign): active recurring schedules, dispatches to come or under way (soonest first),
-    and the latest one sent in the last SAME_MESSAGE_DAYS; cancelled or skipped ones do not
-    count.
+def list_same_message(template_id: int, now: datetime) -> list[EarlierSending]:
+    """What already sent or sends this template, whatever its audience: active recurring
+    schedules, then its dispatches of the last SAME_MESSAGE_DAYS or to come (in time
+    order), each one (not only the latest); cancelled or skipped ones do not count, nor
+    the dispatches of a recurring schedule listed (it says them). Who of today's
+    recipients they reach is the caller's to find (an audience is not who receives it).
 
-    One statement for dispatches and schedules alike (a UNION ALL); the parameters are
-    compared here, stored as JSON with numbers or strings."""
+    One statement for dispatches and schedules alike (a UNION ALL)."""
     dispatches = select(
         literal_column("'dispatch'", String).label("source"),
         Dispatch.id,
         Dispatch.status,
         Dispatch.due_at.label("moment"),
         Dispatch.recipients,
+        Dispatch.audience_key,
         Dispatch.audience_params.label("params"),
         Dispatch.schedule_id,
         cast(null(), String).label("cron"),
     ).where(
         Dispatch.template_id == template_id,
-        Dispatch.audience_key == audience_key,
+        Dispatch.audience_key.not_in((TEST_AUDIENCE,)),  # a test went to its author only
         Dispatch.status.not_in(("cancelled", "skipped")),  # neither reached anyone
         Dispatch.due_at >= now - timedelta(days=SAME_MESSAGE_DAYS),
     )
@@ -380,35 +412,52 @@ def list_same_message(
         literal_column("'recurring'", String),
         Schedule.created_at,
         literal_column("0", Integer),
+        Schedule.audience_key,
         Schedule.audience_params,
         Schedule.id,
         Schedule.cron,
     ).where(
         Schedule.template_id == template_id,
-        Schedule.audience_key == audience_key,
         Schedule.kind == "cron",
         Schedule.active.is_(True),
+        not_ended(now),
     )
     both = union_all(dispatches, schedules).subquery()
     rows = db.session.execute(
         select(both).order_by(both.c.source.desc(), both.c.moment, both.c.id).limit(200)
     ).all()
-    wanted = _same_params(params)
-    rows = [row for row in rows if _same_params(row.params) == wanted]
     # Schedules first (the ordering above): what a recurring message sent is said by it.
     recurring = {row.id for row in rows if row.source == "schedule"}
-    found, latest_sent = [], None
-    for row in rows:
-        if row.source == "dispatch" and row.schedule_id in recurring:
-            continue
-        if row.status == "done":
-            latest_sent = row  # in time order: the last one wins
-            continue
-        found.append(EarlierSending(row.status, row.id, row.moment, row.recipients, row.cron))
-    if latest_sent is not None:
-        row = latest_sent
-        found.append(EarlierSending(row.status, row.id, row.moment, row.recipients))
-    return found
+    return [
+        EarlierSending(
+            row.status,
+            row.id,
+            row.moment if row.source == "dispatch" else None,
+            row.recipients,
+            row.cron,
+            row.audience_key,
+            row.params or {},
+        )
+        for row in rows
+        if not (row.source == "dispatch" and row.schedule_id in recurring)
+    ]
+
+
+def recipients_among(dispatch_ids: list[int], members) -> int:
+    """How many of `members` (a SELECT of user ids) the prepared dispatches reached
+    (a message in their inbox or an e-mail; skipped rows reached nobody)."""
+    if not dispatch_ids:
+        return 0
+    return (
+        db.session.scalar(
+            select(func.count(func.distinct(Delivery.user_id))).where(
+                Delivery.dispatch_id.in_(dispatch_ids),
+                Delivery.status != "skipped",
+                Delivery.user_id.in_(members),
+            )
+        )
+        or 0
+    )
 
 
 @dataclass
@@ -432,7 +481,34 @@ def pending_uses(template: MessageTemplate) -> PendingUses:
     ).all()
     schedule_ids = db.session.scalars(
         select(Schedule.id)
-        .where(Schedule.template_id == template.id, Schedule.active.is_(True))
+        .where(
+            Schedule.template_id == template.id,
+            Schedule.active.is_(True),
+            not_ended(utcnow()),
+        )
         .order_by(Schedule.id)
     ).all()
     return PendingUses(list(dispatch_ids), list(schedule_ids))
+
+
+def planned_with(template: MessageTemplate) -> tuple[list[Dispatch], list[Schedule]]:
+    """What will send the template's text as it is when it goes: its dispatches not
+    written yet (soonest first; one being sent keeps the text it started with) and its
+    recurring messages not stopped. An edit saved now is what they send."""
+    dispatches = db.session.scalars(
+        select(Dispatch)
+        .where(Dispatch.template_id == template.id, Dispatch.status == "scheduled")
+        .order_by(Dispatch.due_at, Dispatch.id)
+        .limit(50)
+    ).all()
+    schedules = db.session.scalars(
+        select(Schedule)
+        .where(
+            Schedule.template_id == template.id,
+            Schedule.active.is_(True),
+            not_ended(utcnow()),
+        )
+        .order_by(Schedule.id)
+        .limit(50)
+    ).all()
+    return list(dispatches), list(schedules)

@@ -7,14 +7,14 @@ choices make, and shows the others as they are.
 """
 
 import re
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from apscheduler.triggers.cron import CronTrigger
 from babel.dates import get_day_names
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
-from app.core.i18n import format_clock
+from app.core.i18n import format_clock, format_day
 from app.core.time import local_zone
 from app.messaging.i18n import _
 
@@ -203,18 +203,36 @@ def _crontab_weekdays(field: str) -> str:
     return ",".join(_CRONTAB_DAYS[day] for day in sorted(days, key=lambda d: (d - 1) % 7))
 
 
+# How the audit log stores a recurring message's end after its rhythm.
+_AUDIT_UNTIL = re.compile(r"^(?P<cron>.+) until (?P<until>\d{4}-\d{2}-\d{2})$")
+
+
+def audit_summary(expression: str, until: date | None) -> str:
+    """The details a recurring message's creation is audited with: its cron expression,
+    and its last day when it has one ("0 9 * * mon until 2026-12-23")."""
+    return f"{expression} until {until.isoformat()}" if until is not None else expression
+
+
 def audit_rhythm(summary: str) -> str | None:
     """A recurring message's rhythm as the audit log shows it: in words when these
-    choices make it, else named as a custom rhythm (a bare "0 9 1-7 * 1" read as noise);
-    None for details that are no cron expression (another object's creation)."""
+    choices make it, else named as a custom rhythm (a bare "0 9 1-7 * 1" read as noise),
+    with its end if it has one; None for details that are no cron expression (another
+    object's creation)."""
+    until = None
+    if match := _AUDIT_UNTIL.match(summary):
+        try:
+            until = date.fromisoformat(match["until"])
+        except ValueError:
+            return None
+        summary = match["cron"]
     described = describe_cron(summary)
     if described:
-        return described
+        return with_end(described, until)
     try:
         cron_trigger(summary)
     except ValueError:
         return None
-    return _("Custom rhythm “%(cron)s”", cron=summary)
+    return with_end(_("Custom rhythm “%(cron)s”", cron=summary), until)
 
 
 # French abbreviations of days and months, read as the English ones the scheduler knows:
@@ -232,15 +250,39 @@ def _in_english(field: str, names: dict[str, str]) -> str:
     return _NAME.sub(lambda m: names.get(m.group(0).lower(), m.group(0).lower()), field)
 
 
-def cron_trigger(expression: str) -> CronTrigger:
+def cron_trigger(expression: str, until: date | None = None) -> CronTrigger:
     """The scheduler's trigger for a 5-field crontab, in the portal's time zone, reading
     the day of the week as crontab does and French day and month abbreviations as the
-    English ones. ValueError when the expression is not valid."""
+    English ones; firing no more after the day `until` (included), when given.
+    ValueError when the expression is not valid."""
     fields = expression.split()
     if len(fields) == 5:
         fields[3] = _in_english(fields[3], FRENCH_MONTHS)
         fields[4] = _crontab_weekdays(_in_english(fields[4], FRENCH_DAYS))
-    return CronTrigger.from_crontab(" ".join(fields), timezone=local_zone())
+    trigger = CronTrigger.from_crontab(" ".join(fields), timezone=local_zone())
+    if until is not None:
+        trigger.end_date = last_moment(until)
+    return trigger
+
+
+def last_moment(until: date) -> datetime:
+    """The last moment a schedule ending on the day `until` may send: that day's end, in
+    the portal's time zone (a weekly reminder "until 23 December" goes on the 23rd)."""
+    return datetime.combine(until, time.max, local_zone())
+
+
+def has_ended(expression: str, until: date | None, now: datetime) -> bool:
+    """Whether a recurring schedule with an end sends no more: its last day is past, or
+    no sending of its rhythm is left before its end."""
+    return until is not None and next_run(expression, now, until) is None
+
+
+def with_end(rhythm: str, until: date | None) -> str:
+    """A rhythm in words with its end, if any, in the reader's language: "Every Monday at
+    09:00 until 23 Dec 2026", « Chaque lundi à 9 h jusqu'au 23 déc. 2026 »."""
+    if until is None:
+        return rhythm
+    return _("%(rhythm)s until %(date)s", rhythm=rhythm, date=format_day(until))
 
 
 def cron_fields() -> tuple[tuple[str, str], ...]:
@@ -270,11 +312,12 @@ def invalid_cron_field(expression: str) -> tuple[int, str] | None:
     return None
 
 
-def next_run(expression: str, now: datetime) -> datetime | None:
-    """When a cron expression next fires after `now` (Paris time); None if it is invalid
-    (a schedule stored before its expression was checked) or never fires again."""
+def next_run(expression: str, now: datetime, until: date | None = None) -> datetime | None:
+    """When a cron expression next fires after `now` (Paris time), no later than the day
+    `until` when given; None if it is invalid (a schedule stored before its expression
+    was checked) or never fires again."""
     try:
-        trigger = cron_trigger(expression)
+        trigger = cron_trigger(expression, until)
     except (ValueError, TypeError):
         return None
     return trigger.get_next_fire_time(None, now)

@@ -1,5 +1,6 @@
 """Templates rendered in a Jinja sandbox: validation with line and reason, compiled once."""
 
+import difflib
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -14,7 +15,7 @@ from app.messaging.limits import BoundedSandbox, TemplateTooCostly, bounded_rend
 
 # A link in a message's text: up to a space, or a character no written link holds
 # (matched in the text before it is escaped, so "&gt;" is never taken for part of it).
-URL_RE = re.compile(r"https?://[^\s<>\"]+")
+URL_RE = re.compile(r"https?://[^\s<>\"\ue000-\ue003]+")
 # What ends a sentence after a link rather than the link: "… campaigns/2." or "(… guides)".
 LINK_TRAILING = ".,;:!?'»"
 ASCII_SPACES_RE = re.compile(r"[ \t\r\n\f\v]+")
@@ -77,6 +78,19 @@ def _unknown_names(source: str, tree, known: set[str]) -> list[tuple[str, int | 
     return [(name, lines.get(name)) for name in unknown]
 
 
+def _unknown_variable(name: str, known) -> str:
+    """An unknown variable, with the known one nearest to it when one is close (a typo:
+    « point » for « points »)."""
+    nearest = difflib.get_close_matches(name, list(known), n=1, cutoff=0.75)
+    if nearest:
+        return _(
+            "Unknown variable “%(name)s”: did you mean “%(nearest)s”?",
+            name=name,
+            nearest=nearest[0],
+        )
+    return _("Unknown variable “%(name)s”.", name=name)
+
+
 def check_source(field: str, source: str, required: bool = True) -> list[TemplateProblem]:
     """Problems of one subject or body: missing, syntax error, unknown variable, filter or
     test, unsafe use; each said in the reader's words, never Jinja's English."""
@@ -95,7 +109,7 @@ def check_source(field: str, source: str, required: bool = True) -> list[Templat
         return problems
     known = known_variables()
     problems = [
-        TemplateProblem(field, line, _("Unknown variable “%(name)s”.", name=name))
+        TemplateProblem(field, line, _unknown_variable(name, known))
         for name, line in _unknown_names(source, tree, set(known))
     ]
     if problems:
@@ -564,12 +578,82 @@ def plain_text(body: str) -> str:
     return BLANK_LINES_RE.sub("\n\n", body)
 
 
-def text_to_html(body: str, portal: str | None = None) -> Markup:
+@dataclass(frozen=True)
+class ForeignPassage:
+    """A passage of a message written in another language than the message (an
+    organiser's reason in French, in an English notice), and what says so in the
+    message's language, « (in French) », written right after it."""
+
+    text: str
+    lang: str
+    note: str
+
+
+# Where a foreign passage and its note start and end, put in the text before it is
+# escaped (no message holds these private-use characters), replaced by its markup after.
+_PASSAGE = ("\ue000", "\ue001", "\ue002", "\ue003")
+
+
+def _marked(body: str, foreign: ForeignPassage | None) -> str:
+    """The body with its foreign passage (and the note after it) between stand-ins, when
+    it holds it within one paragraph; else as it is."""
+    if foreign is None or not foreign.text or any(mark in body for mark in _PASSAGE):
+        return body
+    if re.search(r"\n\s*\n", foreign.text):  # a span cannot cross paragraphs
+        return body
+    start, end, note_start, note_end = _PASSAGE
+    noted = f"{foreign.text} {foreign.note}"
+    if noted in body:
+        return body.replace(
+            noted, f"{start}{foreign.text}{end} {note_start}{foreign.note}{note_end}", 1
+        )
+    return body.replace(foreign.text, f"{start}{foreign.text}{end}", 1)
+
+
+def text_to_html(
+    body: str, portal: str | None = None, foreign: ForeignPassage | None = None
+) -> Markup:
     """Plain text to safe HTML: escaped, paragraphs kept, links clickable. `portal`: the
     portal's address (PUBLIC_BASE_URL) for a copy read in the portal itself, whose links
-    to its pages then work from any address it is reached at; an e-mail keeps them whole."""
+    to its pages then work from any address it is reached at; an e-mail keeps them whole.
+    `foreign`: a passage in another language, marked with its `lang` (a screen reader
+    reads a French reason in French), its note « (in French) » as the inbox writes it."""
+    body = _marked(body, foreign)
     paragraphs = [p for p in re.split(r"\n\s*\n", body) if p.strip()]
     parts = []
     for paragraph in paragraphs:
         parts.append("<p>" + _linked(paragraph, portal).replace("\n", "<br>\n") + "</p>")
-    return Markup("\n".join(parts))  # noqa: S704 - built from escaped text only
+    html = "\n".join(parts)
+    if foreign is not None and _PASSAGE[0] in html:
+        start, end, note_start, note_end = _PASSAGE
+        html = (
+            html.replace(start, str(Markup('<span lang="{}">').format(foreign.lang)))
+            .replace(end, "</span>")
+            .replace(note_start, '<span class="hint">')
+            .replace(note_end, "</span>")
+        )
+    return Markup(html)  # noqa: S704 - built from escaped text only
+
+
+# What a passage in another language says of itself, as the inbox says it of a message
+# (messaging/_names.html, `written_in`): in the message's language.
+_WRITTEN_IN = {"fr": "(in French)", "en": "(in English)"}
+
+
+def foreign_reason(context: dict | None, language: str | None) -> ForeignPassage | None:
+    """The organiser's reason of a review notice (`context["decided"]`, with the language
+    it was written in) when the message is in another language; None otherwise."""
+    from flask_babel import force_locale
+    from flask_babel import gettext as translated
+
+    decided = (context or {}).get("decided")
+    if not isinstance(decided, dict):
+        return None
+    reason, lang = decided.get("review_reason"), decided.get("review_reason_lang")
+    if not isinstance(reason, str) or not reason.strip() or lang not in _WRITTEN_IN:
+        return None
+    if not language or lang == language[:2]:
+        return None
+    with force_locale(language):
+        note = translated(_WRITTEN_IN[lang])
+    return ForeignPassage(reason, lang, note)

@@ -49,16 +49,18 @@ from app.messaging.inbox import render_head, render_message, render_messages
 from app.messaging.labels import VARIABLE_NOTES
 from app.messaging.limits import TemplateTooCostly
 from app.messaging.mailer import MailerPool
-from app.messaging.models import Dispatch, MessageTemplate, Schedule, message_language
+from app.messaging.models import LOCALES, Dispatch, MessageTemplate, Schedule, message_language
 from app.messaging.recurrence import (
     CRON_DAYS,
     chosen_clock_change_note,
     clock_change_note,
     describe_cron,
+    has_ended,
     next_run,
     recurrence_cron,
     repeated_hour_note,
     stored_more_than_daily,
+    with_end,
 )
 from app.messaging.rendering import (
     TEXT_FIELDS,
@@ -491,6 +493,8 @@ def _editor(
         restorable=template is not None and services.differs_from_shipped_text(template),
         # Its sends to come, said instead of a delete the server would refuse.
         pending=queries.pending_uses(template) if template and not template.builtin else None,
+        # Shared: the sends to come take the text saved here (a dispatch's link led here).
+        planned=_planned_in_words(template) if template else None,
         notices=NOTICE_TEMPLATES,
         confirm_form=ConfirmForm(),
         test_answer=test_answer,
@@ -499,6 +503,17 @@ def _editor(
             formdata=None, language=test_language or current_user.locale or current_language()
         ),
     )
+
+
+def _planned_in_words(template: MessageTemplate) -> dict | None:
+    """The template's sends to come, each with its moment (or rhythm) in words."""
+    dispatches, schedules = queries.planned_with(template)
+    if not dispatches and not schedules:
+        return None
+    return {
+        "dispatches": [(d.id, format_full_moment(d.due_at)) for d in dispatches],
+        "schedules": [(s.id, describe_cron(s.cron) or s.cron) for s in schedules],
+    }
 
 
 def _refused_template(
@@ -740,14 +755,22 @@ def _send_test(template: MessageTemplate, locale: str | None, data=None, context
         plain_newlines(data[field]) != getattr(template, field)
         for field in ("name", *services.TEMPLATE_FIELDS)
     )
+    # Which of the two versions went: the language chosen, else the author's own.
+    sent_in = locale if locale in LOCALES else message_language(current_user.locale)
+    version = _("the French version") if sent_in == "fr" else _("the English version")
     if unsaved:  # the page comes back with it: its changes are still to be saved
         message = _(
-            "Test message sent to %(email)s and to your inbox, with the text as it is in "
-            "the form: it is not saved yet.",
+            "Test message sent to %(email)s and to your inbox (%(version)s), with the text "
+            "as it is in the form: it is not saved yet.",
             email=current_user.email,
+            version=version,
         )
     else:
-        message = _("Test message sent to %(email)s and to your inbox.", email=current_user.email)
+        message = _(
+            "Test message sent to %(email)s and to your inbox (%(version)s).",
+            email=current_user.email,
+            version=version,
+        )
     _carry_test_answer(template, message, "success", locale, tested if data is not None else None)
 
 
@@ -832,13 +855,16 @@ def _schedule_form(formdata=None) -> ScheduleForm:
         # The form posts these ids back: they must outlive this request. Left to its
         # rollback, PostgreSQL gave them new ids the next time and refused the choice.
         db.session.commit()
+    # An empty first choice: the browser showed the first template (« Dernières 48
+    # heures ») as chosen, and it went out when the organiser meant another.
     form.template.choices = [
-        SelectChoice(t.id, f"{t.name} ({t.key})")
-        for t in queries.list_templates()
-        if t.key not in NOTICE_TEMPLATES
+        SelectChoice("", _("Choose a template")),
+        *(
+            SelectChoice(t.id, f"{t.name} ({t.key})")
+            for t in queries.list_templates()
+            if t.key not in NOTICE_TEMPLATES
+        ),
     ]
-    if form.template.raw_data == [""]:
-        _choose_no_template(form)  # sent back empty: still none shown as chosen
     audiences = sorted(known_audiences().values(), key=lambda a: a.key != "everyone")
     form.audience.choices = [
         SelectChoice("", _("Choose an audience")),
@@ -848,6 +874,7 @@ def _schedule_form(formdata=None) -> ScheduleForm:
     form.weekday.choices = [SelectChoice(day, day_names[day]) for day in range(len(CRON_DAYS))]
     # The date picker stops where the service does (a year ahead), so 2062 is not offered.
     form.at.render_kw = {"max": f"{services.latest_schedulable_day(utcnow())}T23:59"}
+    form.until.render_kw = {"max": services.latest_schedulable_day(utcnow()).isoformat()}
     return form
 
 
@@ -855,7 +882,6 @@ def _choose_no_template(form: ScheduleForm, refusal: str | None = None) -> None:
     """No template chosen, with the reason at the field when there is one: the list opens
     on an empty choice, where the browser showed the first template as chosen and it was
     scheduled by mistake."""
-    form.template.choices = [SelectChoice("", _("Choose a template")), *form.template.choices]
     form.template.data = None
     if refusal:
         form.template.errors = [refusal]
@@ -969,7 +995,7 @@ def schedule():
     form = _schedule_form()
     if request.method == "GET" and (raw := request.args.get("template", "").strip()):
         asked = int(raw) if raw.isascii() and raw.isdigit() else None
-        if asked in {choice.value for choice in form.template.choices}:
+        if asked is not None and asked in {choice.value for choice in form.template.choices}:
             form.template.data = asked
         elif asked is not None and (notice := _notice_template(asked)):
             # A notice goes to one person when something happens to them: preselecting
@@ -994,6 +1020,7 @@ def schedule():
     template = db.session.get(MessageTemplate, form.template.data)
     at = form.at.data.replace(tzinfo=local_zone()) if form.at.data else None
     cron = None
+    until = form.until.data if form.kind.data == "cron" else None
     if form.kind.data == "cron":
         cron = recurrence_cron(
             form.repeat.data,
@@ -1009,11 +1036,11 @@ def schedule():
             # page of its own: it works without JavaScript and its figures are those of
             # this very form (a dialog written with the page could not know them).
             size = services.check_schedule(
-                template, audience, params, form.kind.data, now, at=at, cron=cron
+                template, audience, params, form.kind.data, now, at=at, cron=cron, until=until
             )
             if request.form.get("confirm") == "no":  # "Change something": the form again
                 return _schedule_page(form, _size(audience))
-            return _schedule_confirmation(form, template, size, params, at, cron, now)
+            return _schedule_confirmation(form, template, size, params, at, cron, now, until)
         # "Yes": schedule_message checks the same rules (the audience counted once).
         result = services.schedule_message(
             template,
@@ -1025,6 +1052,7 @@ def schedule():
             at=at,
             cron=cron,
             once=once,
+            until=until,
         )
     except services.MessagingError as error:
         db.session.rollback()
@@ -1078,14 +1106,18 @@ def _already_scheduled(earlier: Dispatch | Schedule):
     return redirect(url_for("messaging.list_dispatches"))
 
 
-def _schedule_confirmation(form, template, size: int, params: dict, at, cron, now):
-    """The question before scheduling: how many people, when, and how often in words.
-    The form's fields go along hidden, so that "yes" schedules exactly what was asked."""
+def _schedule_confirmation(form, template, size: int, params: dict, at, cron, now, until=None):
+    """The question before scheduling: how many people, when, and how often in words,
+    until when if it ends. The form's fields go along hidden, so that "yes" schedules
+    exactly what was asked."""
     rhythm = describe_cron(cron) if cron else None
-    rhythm_in_sentence = _in_sentence(rhythm) if rhythm else None  # "Send to 3 people every…?"
+    # "Send to 3 people every Monday at 09:00 until 23 Dec 2026?"
+    rhythm_in_sentence = with_end(_in_sentence(rhythm), until) if rhythm else None
+    rhythm = with_end(rhythm, until) if rhythm else None
     names = [f.name for f in form if f.name != "csrf_token"] + list(params)
-    upcoming = next_run(cron, now) if cron else None
+    upcoming = next_run(cron, now, until) if cron else None
     when = upcoming if cron else at or now
+    earlier, already_got = _earlier_sendings(template, form.audience.data, params, now)
     mismatch = None
     if when is not None:  # a rhythm that never comes has no moment to check
         mismatch = services.campaign_timing_mismatch(
@@ -1096,11 +1128,14 @@ def _schedule_confirmation(form, template, size: int, params: dict, at, cron, no
         form=form,
         template=template,
         size=size,
-        earlier=_earlier_sendings(template, form.audience.data, params, size, now),
+        earlier=earlier,
+        already_got=already_got,
+        by_email=services.audience_by_email(form.audience.data, params, now),
         earlier_days=queries.SAME_MESSAGE_DAYS,
         audience=audience_namer()(form.audience.data, params),
         at=at,
         cron=cron,
+        until=until,
         rhythm=rhythm,
         rhythm_in_sentence=rhythm_in_sentence,
         upcoming=upcoming,
@@ -1141,12 +1176,14 @@ def _in_sentence(text: str) -> str:
     return text[:1].lower() + text[1:]
 
 
-def _earlier_sendings(template, audience: str, params: dict, size: int, now) -> list[dict]:
-    """The same template already sent to this audience lately, or planned: what the
-    confirmation warns of, each with its moment in words and where to check or cancel it.
-    A sending not prepared yet goes to this same audience: `size` people, counted now."""
+def _earlier_sendings(template, audience: str, params: dict, now) -> tuple[list[dict], int]:
+    """The same template already sent lately, or planned, to some of this audience's
+    people (whatever audience it was picked as): what the confirmation warns of, each
+    with its moment in words, where to check or cancel it and how many of today's
+    recipients it reaches; and how many of them already received it."""
+    same = services.same_message(template, audience, params, now)
     found = []
-    for earlier in queries.list_same_message(template.id, audience, params, now):
+    for earlier, overlap in same.earlier:
         if earlier.state == "recurring":
             upcoming = next_run(earlier.cron, now)
             rhythm = describe_cron(earlier.cron)
@@ -1157,7 +1194,7 @@ def _earlier_sendings(template, audience: str, params: dict, size: int, now) -> 
                     "when": format_full_moment(upcoming) if upcoming else None,
                     "rhythm": _in_sentence(rhythm) if rhythm else None,
                     "cron": earlier.cron,
-                    "count": size,
+                    "count": overlap,
                 }
             )
             continue
@@ -1167,10 +1204,10 @@ def _earlier_sendings(template, audience: str, params: dict, size: int, now) -> 
                 "id": earlier.id,
                 "url": url_for("messaging.show_dispatch", dispatch_id=earlier.id),
                 "when": format_full_moment(earlier.due_at),
-                "count": size if earlier.state == "scheduled" else earlier.recipients,
+                "count": overlap if earlier.state == "scheduled" else earlier.recipients,
             }
         )
-    return found
+    return found, same.already_got
 
 
 # --- dispatches --------------------------------------------------------------------------
@@ -1182,16 +1219,22 @@ def list_dispatches():
     """Dispatches and recurring schedules."""
     now = utcnow()
     upcoming = queries.list_upcoming_dispatches()
+    # Past its last day, a recurring message sends no more: listed as ended, not running.
+    schedules, ended = [], []
+    for schedule in queries.list_schedules():
+        (ended if has_ended(schedule.cron, schedule.until, now) else schedules).append(schedule)
     return render_template(
         "messaging/dispatches.html",
         upcoming_dispatches=upcoming,
         estimates=_recipients_estimates(upcoming),
         past_dispatches=queries.list_past_dispatches(),
-        schedules=queries.list_schedules(),
+        schedules=schedules,
+        ended_schedules=ended,
         stopped_schedules=queries.list_stopped_schedules(),
         audience_name=dispatch_audience_namer(current_user),
         describe_cron=describe_cron,
-        next_run=lambda expression: next_run(expression, now),
+        with_end=with_end,
+        next_run=lambda expression, until=None: next_run(expression, now, until),
         too_often=lambda expression: stored_more_than_daily(expression, now),
         form=ConfirmForm(),
     )
@@ -1204,7 +1247,8 @@ def show_dispatch(dispatch_id: int):
     dispatch = queries.organiser_dispatch(dispatch_id, current_user)
     if dispatch is None:
         abort(404)
-    counts = queries.dispatch_counts(dispatch.id)
+    withheld = queries.withheld_below(dispatch)
+    counts = queries.dispatch_counts(dispatch.id, withheld)
     # Its refresh every 10 s keeps the estimate the page showed (`hx-preserve`) rather
     # than count an audience of up to 20,000 people again each time.
     estimate_kept = wants_fragment() and _counted_when_sent(dispatch)
@@ -1226,7 +1270,7 @@ def show_dispatch(dispatch_id: int):
         estimate_id="recipients-estimate" if _counted_when_sent(dispatch) else None,
         email_resumes=format_full_moment(paused_until) if paused_until else None,
         failures=queries.failed_deliveries(dispatch.id),
-        skips=queries.skipped_by_reason(dispatch.id),
+        skips=queries.skipped_by_reason(dispatch.id, withheld),
         sent=sent,
         template_changed=sent is not None and sent != services.text_sent_by(dispatch.template),
         clock_change=repeated_hour_note(dispatch.due_at),

@@ -27,7 +27,7 @@ from app.core.jobs import registered_jobs
 from app.core.time import local_zone
 from app.extensions import db
 from app.messaging.builtins import ensure_builtin_templates
-from app.messaging.recurrence import RUN_LATENESS
+from app.messaging.recurrence import RUN_LATENESS, last_moment
 
 log = logging.getLogger("empreinte.scheduler")
 
@@ -127,11 +127,19 @@ def sync_schedules(scheduler) -> None:
     ).all()
     db.session.commit()
     wanted = {}
+    now = datetime.now(local_zone())
     for schedule in schedules:
         try:
-            wanted[f"{SCHEDULE_JOB_PREFIX}{schedule.id}"] = (schedule, parse_cron(schedule.cron))
+            trigger = parse_cron(schedule.cron)
         except MessagingError:
             log.warning("schedule %s has an invalid cron expression", schedule.id)
+            continue
+        if schedule.until is not None:
+            # No occurrence after its last day; ended, its job leaves the store.
+            trigger.end_date = last_moment(schedule.until)
+            if trigger.get_next_fire_time(None, now) is None:
+                continue
+        wanted[f"{SCHEDULE_JOB_PREFIX}{schedule.id}"] = (schedule, trigger)
     current = {job.id: job for job in scheduler.get_jobs()}
     keep = {TICK_JOB_ID} | {spec.job_id for spec in registered_jobs(_state["app"])}
     for job_id in current:
@@ -139,7 +147,12 @@ def sync_schedules(scheduler) -> None:
             scheduler.remove_job(job_id)
     for job_id, (schedule, trigger) in wanted.items():
         job = current.get(job_id)
-        if job is None or str(job.trigger) != str(trigger):
+        # str() of a trigger leaves its end out: compared too, a changed end replaces it.
+        if (
+            job is None
+            or str(job.trigger) != str(trigger)
+            or getattr(job.trigger, "end_date", None) != trigger.end_date
+        ):
             scheduler.add_job(
                 run_messaging_schedule,
                 trigger,

@@ -80,14 +80,16 @@ from app.messaging.models import (
     confirmation_key,
     message_language,
 )
-from app.messaging.queries import pending_uses
+from app.messaging.queries import list_same_message, pending_uses, recipients_among
 from app.messaging.recipients import RecipientVariables
 from app.messaging.recurrence import (
     MIN_INTERVAL,
     RUN_LATENESS,
+    audit_summary,
     cron_fields,
     cron_trigger,
     invalid_cron_field,
+    last_moment,
     more_than_daily,
     next_run,
 )
@@ -95,6 +97,7 @@ from app.messaging.rendering import (
     CompiledTemplate,
     TemplateProblem,
     check_template,
+    foreign_reason,
     notice_only_names,
     plain_newlines,
     portal_copy,
@@ -447,6 +450,14 @@ def audience_size(key: str, params: dict, now: datetime) -> int:
     return db.session.scalar(select(func.count()).select_from(ids)) or 0
 
 
+def audience_by_email(key: str, params: dict, now: datetime) -> int:
+    """How many of an audience's people consented to e-mails now: the others get the
+    message in their portal inbox only."""
+    ids = audience_select(key, params, now)
+    consented = select(User.id).where(User.id.in_(ids), User.email_opt_in.is_(True))
+    return db.session.scalar(select(func.count()).select_from(consented.subquery())) or 0
+
+
 # --- scheduling ------------------------------------------------------------------------
 
 
@@ -527,9 +538,11 @@ def check_schedule(
     now: datetime,
     at: datetime | None = None,
     cron: str | None = None,
+    until: date | None = None,
 ) -> int:
     """How many people a schedule would reach now, or MessagingError saying why it
-    cannot be made: what the organiser confirms before `schedule_message` makes it."""
+    cannot be made: what the organiser confirms before `schedule_message` makes it.
+    `until`: a recurring message's last day (included), if it has one."""
     _require_schedulable(template)
     size = audience_size(audience_key, params, now)
     if size == 0:
@@ -551,6 +564,8 @@ def check_schedule(
                 ),
                 field="cron",
             )
+        if until is not None:
+            _require_end_after_first(cron, until, now)
     elif kind == "at":
         if at is None or at.tzinfo is None:
             raise MessagingError(_("Give the date and time of sending."), field="at")
@@ -573,6 +588,79 @@ def check_schedule(
     elif kind != "now":
         raise MessagingError(_("Unknown kind of schedule."), field="kind")
     return size
+
+
+def _require_end_after_first(cron: str, until: date, now: datetime) -> None:
+    """MessagingError (at `until`) when a recurring message's last day comes before its
+    first sending (it would never go), or beyond the year ahead a one-off may be planned
+    for (a year typed wrong, 2062 for 2026, is no end)."""
+    language = current_language() if has_request_context() else "en"
+    first = next_run(cron, now)
+    first_day = first.astimezone(local_zone()).date() if first is not None else None
+    if first_day is not None and until < first_day:
+        raise MessagingError(
+            _(
+                "The end date comes before the first sending, on %(first)s: choose that day "
+                "or a later one.",
+                first=long_date(first_day, language),
+            ),
+            field="until",
+        )
+    latest = latest_schedulable_day(now)
+    if until > latest:
+        raise MessagingError(
+            _(
+                "A recurring message can end at most a year ahead: choose a date no later "
+                "than %(latest)s.",
+                latest=long_date(latest, language),
+            ),
+            field="until",
+        )
+
+
+@dataclass(frozen=True)
+class SameMessage:
+    """The same template sent lately or planned, as the confirmation warns of it:
+    `earlier` with, for each, how many of today's recipients it reaches (`overlap`), and
+    `already_got`: how many of today's recipients already received it."""
+
+    earlier: list[tuple]  # (EarlierSending, overlap)
+    already_got: int
+
+
+def _about_another_campaign(params: dict, earlier: dict | None) -> bool:
+    """Both name a campaign, not the same one: its variables make it another message."""
+    ours, theirs = (params or {}).get("campaign_id"), (earlier or {}).get("campaign_id")
+    return ours not in (None, "") and theirs not in (None, "") and str(ours) != str(theirs)
+
+
+def same_message(template: MessageTemplate, audience_key: str, params: dict, now: datetime):
+    """What already sent, or sends, this template to some of the people this audience
+    reaches now, whatever audience it was picked as (« everyone » after « a campaign's
+    scope »): each earlier sending of the last SAME_MESSAGE_DAYS reaching any of them,
+    each one planned, each recurring message."""
+    members = audience_select(audience_key, params, now)
+    found, sent_ids = [], []
+    for earlier in list_same_message(template.id, now):
+        if _about_another_campaign(params, earlier.params):
+            continue  # another campaign's launch is another message, to the same people
+        if earlier.state in ("sending", "done"):  # its outbox says who got it
+            overlap = recipients_among([earlier.id], members)
+            sent_ids.append(earlier.id)
+        else:  # planned: whom its audience reaches now
+            try:
+                theirs = audience_select(earlier.audience_key, earlier.params or {}, now)
+            except MessagingError:  # its campaign gone: it will be skipped, not sent
+                continue
+            overlap = (
+                db.session.scalar(
+                    select(func.count()).select_from(members.where(User.id.in_(theirs)).subquery())
+                )
+                or 0
+            )
+        if overlap:
+            found.append((earlier, overlap))
+    return SameMessage(found, recipients_among(sent_ids, members))
 
 
 # The built-in messages that speak of the campaign's calendar, and the whole days left
@@ -678,12 +766,16 @@ def schedule_message(
     at: datetime | None = None,
     cron: str | None = None,
     once: str | None = None,
+    until: date | None = None,
 ) -> Dispatch | Schedule:
-    """Schedule a template for an audience: now, at a time, or recurring (cron).
+    """Schedule a template for an audience: now, at a time, or recurring (cron), then
+    until the day `until` (included) when given.
 
     `once`: the token of the organiser's confirmation. A second call with it fails on
     the unique key (IntegrityError) rather than sending to everyone again."""
-    check_schedule(template, audience_key, params, kind, now, at=at, cron=cron)
+    if kind != "cron":
+        until = None  # a date left in its field while sending once is not used
+    check_schedule(template, audience_key, params, kind, now, at=at, cron=cron, until=until)
     dedupe_key = confirmation_key(once) if once else None
     if kind == "cron":
         schedule = Schedule(
@@ -692,13 +784,15 @@ def schedule_message(
             audience_params=params,
             kind="cron",
             cron=(cron or "").strip(),
+            until=until,
             created_by_id=getattr(actor, "id", None),
             created_at=now,
             dedupe_key=dedupe_key,
         )
         db.session.add(schedule)
         db.session.flush()
-        record_audit(actor, "create", "messaging_schedule", schedule.id, now, schedule.cron)
+        summary = audit_summary(schedule.cron, until)
+        record_audit(actor, "create", "messaging_schedule", schedule.id, now, summary)
         return schedule
     due = at if kind == "at" else now
     dispatch = create_dispatch(
@@ -795,6 +889,11 @@ def dispatch_for_schedule(schedule: Schedule, now: datetime) -> Dispatch | None:
     rhythm: a schedule saved before the once-a-day rule may fire every few minutes; its
     extra occurrences are skipped."""
     if not schedule.active:
+        return None
+    if schedule.until is not None and now - RUN_LATENESS > last_moment(schedule.until):
+        # Past its last day: a job left in the store (a scheduler not yet synced) sends
+        # nothing. An occurrence of its last evening run a little late still goes.
+        log.info("schedule %s ended on %s: nothing sent", schedule.id, schedule.until)
         return None
     key = f"schedule:{schedule.id}:{now.strftime('%Y%m%d%H%M')}"
     if db.session.scalar(select(Dispatch.id).where(Dispatch.dedupe_key == key)):
@@ -997,7 +1096,7 @@ def review_notice(
     for the first told again."""
     context = {"campaign_id": campaign_id, "entry_id": entry_id}
     if decided:
-        context["decided"] = decided
+        context["decided"] = dict(decided)  # the reason's language with it (rendering)
     return send_notice(
         "entry-accepted" if accepted else "entry-rejected",
         user_id,
@@ -1296,6 +1395,16 @@ def leased_elsewhere(dispatch_id: int, now: datetime) -> int:
     )
 
 
+def _reason_noted(values: dict, context: dict | None, language: str) -> dict:
+    """A person's variables with the organiser's reason followed by « (in French) » when
+    it is written in another language than their message: the plain text says so, and
+    the HTML copies mark the reason with its `lang` (`foreign_reason`)."""
+    foreign = foreign_reason(context, language)
+    if foreign is None or values.get("review_reason") != foreign.text:
+        return values
+    return {**values, "review_reason": f"{foreign.text} {foreign.note}"}
+
+
 @dataclass
 class BatchResult:
     delivered: int = 0
@@ -1401,8 +1510,9 @@ def deliver_claimed(
             content = (row.kept_subject, row.kept_body or "")
         else:
             if row.user_id not in rendered:
+                values = _reason_noted(people.get(row.user_id, {}), dispatch.context, language)
                 try:
-                    rendered[row.user_id] = compiled.render(language, people.get(row.user_id, {}))
+                    rendered[row.user_id] = compiled.render(language, values)
                 except Exception as error:  # a missing variable for this person: fail this row
                     rendered[row.user_id] = error
             content = rendered[row.user_id]
@@ -1442,6 +1552,7 @@ def deliver_claimed(
             sender=sender,
             list_unsubscribe=list_unsubscribe,
             asked_for=not consent_required,
+            foreign=foreign_reason(dispatch.context, language),
         )
         outgoing.append((row, change, message))
     # The claim's lease runs from the claim, just before this: past three quarters of it
@@ -1450,6 +1561,8 @@ def deliver_claimed(
     lease = current_app.config["MESSAGING_CLAIM_SECONDS"]
     stop_at = started + lease * 0.75
     errors = mailer.send_many([message for _row, _change, message in outgoing], stop_at)
+    kinds: dict[str, int] = {}  # the errors' classes, for the log (no address in it)
+    given_up = 0
     for (row, change, _message), error in zip(outgoing, errors, strict=True):
         if error is None:
             change.update(status="delivered", delivered_at=now)
@@ -1466,18 +1579,99 @@ def deliver_claimed(
             continue
         # SMTP or network failure: retry with backoff, then give up with the reason.
         reason = f"{type(error).__name__}: {error}"[:500]
+        kinds[type(error).__name__] = kinds.get(type(error).__name__, 0) + 1
         if row.attempts >= max_attempts:
             change.update(status="failed", error=reason)
             result.failed += 1
+            given_up += 1
         else:
             change.update(error=reason, next_attempt_at=now + retry_delay(row.attempts))
             result.retrying += 1
+    if kinds:
+        _log_email_failures(dispatch.id, len(outgoing), kinds, result.retrying, given_up)
     if updates:
         # Core executemany: the ORM's per-row bookkeeping costs more than the statement.
         db.session.execute(_STATUS_UPDATE, updates)
     _hold_emails(dispatch.id, held)
     db.session.flush()
     return result
+
+
+def _log_email_failures(
+    dispatch_id: int, tried: int, kinds: dict[str, int], retrying: int, given_up: int
+) -> None:
+    """Say in the log that e-mails of a batch did not go (the mail server down): a
+    WARNING per batch, an ERROR when some are given up. Ids, counts and the errors'
+    classes only: an SMTP error's text may hold an address."""
+    errors = ", ".join(f"{name} x{count}" for name, count in sorted(kinds.items()))
+    log.warning(
+        "dispatch %s: %s of %s e-mails not sent (%s); %s to retry, %s given up",
+        dispatch_id,
+        sum(kinds.values()),
+        tried,
+        errors,
+        retrying,
+        given_up,
+    )
+    if given_up:
+        log.error(
+            "dispatch %s: %s e-mails given up after %s attempts (%s); "
+            "`flask messaging retry-failed --dispatch %s` sends them again",
+            dispatch_id,
+            given_up,
+            current_app.config["MESSAGING_MAX_ATTEMPTS"],
+            errors,
+            dispatch_id,
+        )
+
+
+def retry_failed_emails(now: datetime, dispatch_id: int | None = None) -> int:
+    """Put the e-mails given up (failed) back in the outbox, with a fresh count of
+    attempts, for the next delivery run: those of one dispatch, or of all. Only to people
+    who still consent, are active and not being erased, and whose inbox copy is not
+    deleted; their dispatch is sending again. How many."""
+    reachable = select(User.id).where(
+        User.email_opt_in.is_(True),
+        User.active.is_(True),
+        User.anonymised_at.is_(None),
+        ~exists().where(
+            ErasureRequest.user_id == User.id,
+            ErasureRequest.executed_at.is_(None),
+            ErasureRequest.cancelled_at.is_(None),
+        ),
+    )
+    conditions = [
+        Delivery.channel == "email",
+        Delivery.status == "failed",
+        Delivery.deleted_at.is_(None),
+        Delivery.user_id.in_(reachable),
+    ]
+    if dispatch_id is not None:
+        conditions.append(Delivery.dispatch_id == dispatch_id)
+    dispatch_ids = set(db.session.scalars(select(Delivery.dispatch_id).where(*conditions)))
+    if not dispatch_ids:
+        return 0
+    count = db.session.execute(
+        update(Delivery)
+        .where(*conditions)
+        .values(
+            status="pending",
+            attempts=0,
+            error=None,
+            next_attempt_at=None,
+            claim_token=None,
+            claimed_until=None,
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.execute(
+        update(Dispatch)
+        .where(Dispatch.id.in_(dispatch_ids), Dispatch.status == "done")
+        .values(status="sending", completed_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.flush()
+    return count
 
 
 def _hold_emails(dispatch_id: int, copies: list[dict]) -> None:
@@ -1900,12 +2094,14 @@ def export_messages(user) -> list[dict]:
     """Every message kept for the person, for the data export: their inbox and each e-mail,
     sent or not (waiting, skipped, failed, with its reason), the content while it is held;
     each status and channel named in the language in force (the export forces the
-    person's), each moment with the portal's local offset. A message they deleted is left
-    out, as it left their inbox."""
+    person's), each moment with the portal's local offset. A message they deleted is in
+    it too, marked deleted with when (its content is gone, its row and moments are kept);
+    a message sent to them alone (a notice, a test) says what it was about (its context:
+    the campaign, the entry, the return…)."""
     rows = db.session.execute(
-        select(Delivery, Dispatch.prepared_at)
+        select(Delivery, Dispatch.prepared_at, Dispatch.audience_key, Dispatch.context)
         .join(Dispatch, Dispatch.id == Delivery.dispatch_id)
-        .where(Delivery.user_id == user.id, Delivery.deleted_at.is_(None))
+        .where(Delivery.user_id == user.id)
         .order_by(
             func.coalesce(Delivery.delivered_at, Dispatch.prepared_at).desc(),
             Delivery.id.desc(),
@@ -1926,8 +2122,11 @@ def export_messages(user) -> list[dict]:
             "next_attempt_at": local_iso(row.next_attempt_at),
             "delivered_at": local_iso(row.delivered_at),
             "read_at": local_iso(row.read_at),
+            "deleted": row.deleted_at is not None,
+            "deleted_at": local_iso(row.deleted_at),
+            "about": dict(context or {}) if audience in (NOTICE_AUDIENCE, TEST_AUDIENCE) else None,
         }
-        for row, written_at in rows
+        for row, written_at, audience, context in rows
     ]
 
 
@@ -1965,6 +2164,7 @@ def schedules_of(user) -> list[dict]:
             "template": key,
             "kind": schedule.kind,
             "cron": schedule.cron,
+            "until": schedule.until.isoformat() if schedule.until else None,
             "created_by_you": schedule.created_by_id == user.id,
             "created_at": local_iso(schedule.created_at),
             "stopped_by_you": schedule.stopped_by_id == user.id,

@@ -103,6 +103,10 @@ def test_an_unedited_copy_of_the_reminder_takes_the_new_subject(runner, make, ma
     reminder = services.template_by_key("campaign-reminder")
     for field, text in OLD_SUBJECTS.items():
         setattr(reminder, field, text)
+    # Its body as that release had it too (before "Guides for going further", "Campaign page").
+    reminder.body_en = reminder.body_en.replace(
+        "Guides for going further: ", "Guides to do more: "
+    ).replace("Campaign page: ", "The campaign's page: ")
     db.session.commit()
     _camille, alex = _people(make)
     now = utcnow()

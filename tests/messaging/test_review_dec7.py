@@ -167,7 +167,7 @@ def test_typing_a_text_previews_without_bringing_the_address_field_back(auth, cl
 
 
 FOOTER_FR = (
-    "Vous recevez cet e-mail parce que vous avez accepté les e-mails d'Empreinte.",
+    "Vous recevez cet e-mail parce que vous avez accepté de recevoir les e-mails d'Empreinte.",
     "Se désabonner de ces e-mails : ",
 )
 

@@ -224,14 +224,16 @@ def test_deleting_read_messages_leaves_the_unread_ones(client, my_inbox):
     assert client.post("/messaging/inbox/delete-read", data={}).status_code == 400
 
 
-def test_my_data_export_leaves_out_the_messages_i_deleted(client, my_inbox):
+def test_my_data_export_marks_the_messages_i_deleted(client, my_inbox):
     me, (first, _second) = my_inbox(2)
     client.post(f"/messaging/inbox/{first.id}/delete", data={"csrf_token": csrf_token(client)})
     exported = services.export_messages(me)
-    # The second message alone: its inbox copy, and its e-mail (not sent without consent).
-    assert [(m["channel"], m["status"]) for m in exported] == [
-        ("inbox", "delivered"),
-        ("email", "skipped"),
+    # Both messages: the database keeps the deleted one's rows, so the export says them.
+    assert [(m["channel"], m["status"], m["deleted"]) for m in exported] == [
+        ("inbox", "delivered", False),
+        ("email", "skipped", False),
+        ("inbox", "delivered", True),
+        ("email", "skipped", True),
     ]
 
 

@@ -1,0 +1,71 @@
+"""Natural English in what people receive: the e-mail footer says "You are receiving this
+e-mail because you agreed to receive e-mails from Empreinte." (and its French, in both
+the plain-text and HTML parts); the built-in campaign messages say "Guides for going
+further:" and "Campaign page:", and a built-in nobody edited in an existing database
+takes the new wording by itself, as the README promises."""
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.messaging.builtins import BUILTIN_TEMPLATES, SHIPPED_TEXTS, shipped_fingerprint
+from app.messaging.models import MessageTemplate
+from app.messaging.services import ensure_builtin_templates
+from tests.messaging.conftest import deliver_to_everyone
+
+OLD_WORDS = {
+    "Guides for going further: ": "Guides to do more: ",
+    "Campaign page: ": "The campaign's page: ",
+}
+
+
+def _parts(mail) -> tuple[str, str]:
+    return mail.get_body(("plain",)).get_content(), mail.get_body(("html",)).get_content()
+
+
+def test_the_footer_says_why_in_natural_english_and_in_french(make, template, smtp, config):
+    config(MAIL_WORKING_HOURS="24/7")
+    make.user(email="en@example.org", locale="en", email_opt_in=True)
+    make.user(email="fr@example.org", locale="fr", email_opt_in=True)
+    deliver_to_everyone(template())
+    mails = dict(smtp.messages)
+    for part in _parts(mails["en@example.org"]):
+        assert (
+            "You are receiving this e-mail because you agreed to receive e-mails from Empreinte."
+            in part
+        )
+        assert "accepted e-mails" not in part
+    for part in _parts(mails["fr@example.org"]):
+        assert (
+            "Vous recevez cet e-mail parce que vous avez accepté de recevoir les e-mails "
+            "d'Empreinte." in part.replace("&#39;", "'")
+        )
+
+
+def test_the_launch_message_says_guides_for_going_further_and_campaign_page(app):
+    body = BUILTIN_TEMPLATES["campaign-launch"]["body_en"]
+    assert "Guides for going further: {{ guides_url }}" in body
+    assert "Campaign page: {{ campaign_url }}" in body
+    for texts in BUILTIN_TEMPLATES.values():
+        assert "Guides to do more" not in texts["body_en"]
+        assert "The campaign's page" not in texts["body_en"]
+
+
+def test_an_unedited_builtin_of_an_existing_database_takes_the_new_wording(app):
+    ensure_builtin_templates()
+    db.session.commit()
+    launch = db.session.scalar(
+        select(MessageTemplate).where(MessageTemplate.key == "campaign-launch")
+    )
+    # As the previous release installed it: the old English words.
+    for new, old in OLD_WORDS.items():
+        launch.body_en = launch.body_en.replace(new, old)
+    assert shipped_fingerprint(launch) == SHIPPED_TEXTS["campaign-launch"][-2]
+    db.session.commit()
+    assert "campaign-launch" in ensure_builtin_templates()
+    db.session.commit()
+    db.session.refresh(launch)
+    assert "Guides for going further: " in launch.body_en and "Campaign page: " in launch.body_en
+    # An organiser's own edit stays as written.
+    launch.body_en = launch.body_en.replace("Campaign page: ", "Our page: ")
+    db.session.commit()
+    assert "campaign-launch" not in ensure_builtin_templates()
