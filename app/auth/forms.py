@@ -11,28 +11,44 @@ from app.core.forms import PortalForm, choices, valid_email, visible_text
 # The shortest and longest password the portal accepts (`flask users create` too).
 PASSWORD_LENGTH = (10, 200)
 
+# The portal's own words for what WTForms would say in its stock sentences ("This field
+# is required.", "Field must be between 10 and 200 characters long.").
+ENTER_EMAIL = _l("Enter your e-mail address.")
+EMAIL_TOO_LONG = _l("An e-mail address holds at most %(max)d characters.")
+PASSWORD_TOO_LONG = _l("A password holds at most %(max)d characters.")
+
+
+def _email_validators() -> list:
+    return [
+        DataRequired(message=ENTER_EMAIL),
+        valid_email(),
+        Length(max=254, message=EMAIL_TOO_LONG),
+    ]
+
 
 class SignInForm(PortalForm):
-    email = EmailField(
-        _l("E-mail address"), validators=[DataRequired(), valid_email(), Length(max=254)]
+    email = EmailField(_l("E-mail address"), validators=_email_validators())
+    password = PasswordField(
+        _l("Password"),
+        validators=[
+            DataRequired(message=_l("Enter your password.")),
+            Length(max=PASSWORD_LENGTH[1], message=PASSWORD_TOO_LONG),
+        ],
     )
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
 
 
 class SignInLinkForm(PortalForm):
     """Ask for a one-time sign-in link by e-mail (prefixed `link-`: it shares the sign-in
     page with the password form)."""
 
-    email = EmailField(
-        _l("Your work e-mail"), validators=[DataRequired(), valid_email(), Length(max=254)]
-    )
+    email = EmailField(_l("Your work e-mail"), validators=_email_validators())
 
 
 class PreferencesForm(PortalForm):
     locale = RadioField(
         _l("Language"),
         choices=choices([("fr", "Français"), ("en", "English")]),
-        validators=[DataRequired()],
+        validators=[DataRequired(message=_l("Choose a language."))],
     )
     visibility = RadioField(
         _l("On leaderboards, show me as"),
@@ -43,7 +59,7 @@ class PreferencesForm(PortalForm):
                 ("hidden", _l("Nobody: hide me (my points still count for my team)")),
             ]
         ),
-        validators=[DataRequired()],
+        validators=[DataRequired(message=_l("Choose how leaderboards show you."))],
     )
     email_opt_in = BooleanField(_l("Send me encouragement and campaign news by e-mail"))
 
@@ -53,17 +69,32 @@ class NewPasswordForm(PortalForm):
     mailbox was just proved, so the old password is not asked (it may be forgotten)."""
 
     new_password = PasswordField(
-        _l("New password"), validators=[DataRequired(), Length(*PASSWORD_LENGTH)]
+        _l("New password"),
+        validators=[
+            DataRequired(message=_l("Enter your new password.")),
+            Length(
+                min=PASSWORD_LENGTH[0],
+                message=_l("Your new password needs at least %(min)d characters."),
+            ),
+            Length(max=PASSWORD_LENGTH[1], message=PASSWORD_TOO_LONG),
+        ],
     )
     confirm_password = PasswordField(
         _l("Repeat the new password"),
-        validators=[DataRequired(), EqualTo("new_password", message=_l("The passwords differ."))],
+        validators=[
+            DataRequired(message=_l("Type your new password again.")),
+            EqualTo("new_password", message=_l("The passwords differ.")),
+        ],
     )
 
 
 class PasswordForm(NewPasswordForm):
     current_password = PasswordField(
-        _l("Current password"), validators=[DataRequired(), Length(max=200)]
+        _l("Current password"),
+        validators=[
+            DataRequired(message=_l("Enter your current password.")),
+            Length(max=PASSWORD_LENGTH[1], message=PASSWORD_TOO_LONG),
+        ],
     )
 
 
@@ -76,7 +107,10 @@ class TokenForm(PortalForm):
         filters=[visible_text],
         validators=[
             DataRequired(message=_l("Give the token a name.")),
-            Length(max=TOKEN_NAME_LENGTH),
+            Length(
+                max=TOKEN_NAME_LENGTH,
+                message=_l("A token's name holds at most %(max)d characters."),
+            ),
         ],
         description=_l("e.g. my script"),
     )
@@ -90,7 +124,9 @@ class TokenForm(PortalForm):
             ]
         ),
         default=TokenScope.READ.value,
-        validators=[DataRequired()],
+        validators=[
+            DataRequired(message=_l("Choose what the token may do: read only, or read and write."))
+        ],
         description=_l(
             "A read-only token can look up data but not change it: enough for a dashboard "
             "or a report. Give writing only to a script that logs or changes something."

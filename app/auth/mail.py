@@ -6,6 +6,7 @@ import smtplib
 from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from flask import current_app, url_for
 from flask_babel import force_locale
@@ -20,11 +21,22 @@ from app.core.urls import public_url
 from app.extensions import db
 
 
-def sign_in_url(raw_token: str, next_path: str | None = None) -> str:
+def sign_in_url(raw_token: str, next_path: str | None = None, language: str | None = None) -> str:
     """The link's address on the portal's public address, never on the Host header a
     request came with (someone could otherwise have links to their own site sent). With
-    `next_path` (already checked to be a path of the portal), the link leads there."""
-    return public_url(url_for("auth.sign_in_with_link", token=raw_token, next=next_path))
+    `next_path` (already checked to be a path of the portal), the link leads there. With
+    `language` (?lang=, see app/core/i18n.py), the page it opens speaks the e-mail's
+    language, in whichever browser opens it."""
+    return public_url(
+        url_for("auth.sign_in_with_link", token=raw_token, next=next_path, lang=language)
+    )
+
+
+def in_language(url: str, language: str) -> str:
+    """`url` with its ?lang= saying `language` (the e-mail's, a person's own language)."""
+    parts = urlsplit(url)
+    query = [(key, value) for key, value in parse_qsl(parts.query) if key != "lang"]
+    return urlunsplit(parts._replace(query=urlencode([*query, ("lang", language)])))
 
 
 def sign_in_link_email(user: User, url: str, language: str) -> OutgoingEmail:
@@ -74,7 +86,7 @@ def send_after_answering(response, email: str, next_path: str | None, language: 
     their three links already (which sends nothing), and its time tells nobody which
     addresses are staff's. `language`: the page's, for a person who chose none."""
     raw_token = services.new_sign_in_token()
-    url = sign_in_url(raw_token, next_path)
+    url = sign_in_url(raw_token, next_path, language)
     app = current_app._get_current_object()
 
     def create_and_send() -> None:
@@ -98,7 +110,8 @@ def _create_and_send(email: str, raw_token: str, url: str, language: str) -> Non
     if created is None:
         return  # an unknown, inactive or erased address, or three links open
     user, _raw = created
-    message = sign_in_link_email(user, url, user.locale or language)
+    written_in = user.locale or language
+    message = sign_in_link_email(user, in_language(url, written_in), written_in)
     try:
         with Mailer(current_app.config) as mailer:
             mailer.send(message)

@@ -57,7 +57,7 @@ TYPICAL_WEIGHT_KG = {
 # Shown in the reader's language on the statistics page, in English in the open data.
 WEIGHT_SOURCE = _l(
     "Typical masses of current business models from manufacturers' product data sheets "
-    "(Empreinte estimate, ±30 percent)"
+    "(Empreinte estimate, ±30%)"
 )
 EMBODIED_SOURCE = _l("Boavizta / ADEME Base Impacts–NegaOctet reference data (catalogue)")
 EARTH_RADIUS_KM = 6371.0

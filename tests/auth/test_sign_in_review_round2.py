@@ -60,7 +60,8 @@ def test_the_e_mailed_link_carries_the_page_the_form_was_on(client, make, smtp):
     [(_to, message)] = smtp.messages
     link = urlsplit(re.search(r"https?://\S+", message.get_body(("plain",)).get_content())[0])
     # The preferences' address answers GET since 7 December: it leads to the preferences.
-    assert parse_qs(link.query) == {"next": ["/auth/profile/preferences"]}
+    # It carries the e-mail's language too (the link's page speaks it, ?lang=).
+    assert parse_qs(link.query) == {"next": ["/auth/profile/preferences"], "lang": ["fr"]}
     answer = client.post(f"{link.path}?{link.query}", data={"csrf_token": csrf_token(client)})
     assert answer.headers["Location"] == "/auth/profile/preferences"
     assert client.get(answer.headers["Location"]).headers["Location"] == "/auth/profile#prefs-title"

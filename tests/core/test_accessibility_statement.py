@@ -81,18 +81,18 @@ def test_the_statement_gives_its_configured_date_in_the_reader_s_language(make_a
     assert "Cette déclaration a été établie le 2 décembre 2026." in text(
         client.get("/accessibility?lang=fr")
     )
-    assert "This statement was established on 2 December 2026." in text(
+    assert "This statement was drawn up on 2 December 2026." in text(
         client.get("/accessibility?lang=en")
     )
 
 
 def test_without_a_configured_date_the_statement_gives_its_text_s_or_a_later_audit_s(make_app):
     unset = text(make_app().test_client().get("/accessibility?lang=en"))
-    assert "This statement was established on 5 December 2026." in unset  # STATEMENT_WRITTEN
+    assert "This statement was drawn up on 5 December 2026." in unset  # STATEMENT_WRITTEN
     audited = make_app(
         ACCESSIBILITY_STATUS="partially-compliant", ACCESSIBILITY_AUDIT_DATE="2027-03-01"
     )
-    assert "This statement was established on 1 March 2027." in text(
+    assert "This statement was drawn up on 1 March 2027." in text(
         audited.test_client().get("/accessibility?lang=en")
     )
 
@@ -107,7 +107,7 @@ def test_a_web_address_as_contact_is_a_link_to_it(make_app):
     app = make_app(ACCESSIBILITY_CONTACT="https://example.org/signaler")
     page = text(app.test_client().get("/accessibility?lang=en"))
     assert (
-        "If you cannot use a content or a service, tell us: "
+        "If you cannot access some content or a service, tell us: "
         '<a href="https://example.org/signaler">https://example.org/signaler</a>.'
     ) in page
 

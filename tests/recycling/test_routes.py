@@ -687,7 +687,7 @@ def test_statistics_sources_are_in_the_readers_language_and_english_in_open_data
     assert "données de référence Boavizta" in page and "reference data" not in page
     sources = client.get("/recycling/admin/statistics.json").get_json()["sources"]
     assert sources["kgco2e_avoided"].startswith("Boavizta / ADEME Base Impacts")
-    assert "(Empreinte estimate, ±30 percent)" in sources["kg_ewaste"]
+    assert "(Empreinte estimate, ±30%)" in sources["kg_ewaste"]
 
 
 @pytest.mark.parametrize(("locale", "tenth"), [("fr", "181,0"), ("en", "181.0")])

@@ -390,3 +390,135 @@
     keepScriptTexts(document);
   }
 })();
+// Language switch: what the person typed survives it. The switch is a POST that comes
+// back to the same page in the other language, drawn afresh by the server: the values
+// of the page's forms (a refused form shown again, or fields changed since the page
+// loaded) are kept in sessionStorage, keyed by the page the switch returns to, then put
+// back into the same fields (same form address, same field name) once that page has
+// loaded, and the copy is cleared. Never passwords, hidden fields (CSRF and form tokens),
+// nor files; nothing is announced and the focus does not move.
+(function () {
+  "use strict";
+  var PREFIX = "empreinte:typed:";
+  var SKIPPED = { password: 1, hidden: 1, file: 1, submit: 1, button: 1, reset: 1, image: 1 };
+  function storage() {
+    try { return window.sessionStorage; } catch (e) { return null; }
+  }
+  function kept(el) {
+    var tag = el.tagName;
+    if (!el.name || el.name === "csrf_token" || el.disabled) { return false; }
+    if (tag === "TEXTAREA" || tag === "SELECT") { return true; }
+    return tag === "INPUT" && !SKIPPED[(el.type || "text").toLowerCase()];
+  }
+  function fieldsOf(form) {
+    return Array.prototype.filter.call(form.elements, kept);
+  }
+  // A form is known by its address (as the browser resolves it) and its rank among the
+  // page's forms with that address.
+  function formKeys() {
+    var seen = {};
+    return Array.prototype.map.call(document.querySelectorAll("main form"), function (form) {
+      var address = new URL(form.getAttribute("action") || "", window.location.href).pathname;
+      seen[address] = (seen[address] || 0) + 1;
+      return { form: form, key: address + "#" + seen[address] };
+    });
+  }
+  function changed(el) {
+    if (el.type === "checkbox" || el.type === "radio") { return el.checked !== el.defaultChecked; }
+    if (el.tagName === "SELECT") {
+      return Array.prototype.some.call(el.options, function (o) { return o.selected !== o.defaultSelected; });
+    }
+    return el.value !== el.defaultValue;
+  }
+  // A form refused and shown again is kept whole (what the server shows is what the
+  // person sent); another, only the fields the person changed here: the others may be
+  // the server's own values, which the switch can change (the profile's language).
+  function valuesOf(form) {
+    var values = {};
+    var whole = form.querySelector("[aria-invalid='true']");
+    var names = {};
+    fieldsOf(form).forEach(function (el) { if (whole || changed(el)) { names[el.name] = true; } });
+    fieldsOf(form).forEach(function (el) {
+      if (!names[el.name]) { return; }
+      var list = values[el.name] || (values[el.name] = []);
+      if (el.type === "checkbox" || el.type === "radio") {
+        if (el.checked) { list.push(el.value); }
+      } else if (el.tagName === "SELECT") {
+        list.push(Array.prototype.filter.call(el.options, function (o) { return o.selected; })
+          .map(function (o) { return o.value; }));
+      } else {
+        list.push(el.value);
+      }
+    });
+    return values;
+  }
+  function pageKey(next) {
+    var url = new URL(next || window.location.href, window.location.href);
+    return PREFIX + url.pathname + url.search;
+  }
+  document.addEventListener("submit", function (event) {
+    var switcher = event.target;
+    var store = storage();
+    if (!store || !switcher.classList || !switcher.classList.contains("lang-switch")) { return; }
+    var forms = formKeys();
+    var refused = document.querySelector("main [aria-invalid='true'], main .error-summary");
+    var touched = forms.some(function (f) { return fieldsOf(f.form).some(changed); });
+    if (!forms.length || !(refused || touched)) { return; }
+    var copy = {};
+    forms.forEach(function (f) {
+      var values = valuesOf(f.form);
+      if (Object.keys(values).length) { copy[f.key] = values; }
+    });
+    var next = switcher.querySelector("input[name='next']");
+    try {
+      store.setItem(pageKey(next && next.value), JSON.stringify(copy));
+    } catch (e) { /* storage full or refused: the switch goes on without the copy */ }
+  }, true);
+  function putBack(form, values) {
+    var rank = {};
+    fieldsOf(form).forEach(function (el) {
+      var list = values[el.name];
+      if (!list) { return; }
+      var before = el.type === "checkbox" || el.type === "radio" ? el.checked : el.value;
+      if (el.type === "checkbox" || el.type === "radio") {
+        el.checked = list.indexOf(el.value) >= 0;
+      } else {
+        var index = rank[el.name] = (rank[el.name] || 0) + 1;
+        var value = list[index - 1];
+        if (value === undefined) { return; }
+        if (el.tagName === "SELECT") {
+          Array.prototype.forEach.call(el.options, function (o) { o.selected = value.indexOf(o.value) >= 0; });
+        } else {
+          el.value = value;
+        }
+      }
+      var after = el.type === "checkbox" || el.type === "radio" ? el.checked : el.value;
+      // What follows a field (the accepted types of a chosen point, a counter) follows it
+      // again; a field that submits its form when changed is left alone.
+      if (before !== after && !el.closest("[data-autosubmit]")) {
+        el.dispatchEvent(new Event("input", { bubbles: true }));
+        el.dispatchEvent(new Event("change", { bubbles: true }));
+      }
+    });
+  }
+  function restore() {
+    var store = storage();
+    if (!store) { return; }
+    var keys = [pageKey(null), PREFIX + window.location.pathname];
+    keys.forEach(function (key) {
+      var text = store.getItem(key);
+      if (text === null) { return; }
+      store.removeItem(key);
+      var copy;
+      try { copy = JSON.parse(text); } catch (e) { return; }
+      formKeys().forEach(function (f) {
+        if (copy && copy[f.key]) { putBack(f.form, copy[f.key]); }
+      });
+    });
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", restore);
+  } else {
+    restore();
+  }
+})();
