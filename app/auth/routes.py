@@ -33,7 +33,7 @@ from app.auth.forms import (
     SignInLinkForm,
     TokenForm,
 )
-from app.auth.models import ApiToken, token_scope_label
+from app.auth.models import ApiToken, LeaderboardVisibility, token_scope_label
 from app.core import privacy_services
 from app.core.database import reads_only
 from app.core.errors import answers_expired_form
@@ -544,8 +544,15 @@ def new_pseudonym():
         return _render_profile(status=400)
     pseudonym = services.draw_new_pseudonym(current_user)
     db.session.commit()
+    shown = current_user.leaderboard_visibility == LeaderboardVisibility.PSEUDONYM
     flash(
-        _("Your new pseudonym is “%(pseudonym)s”. Leaderboards now show it.", pseudonym=pseudonym),
+        _("Your new pseudonym is “%(pseudonym)s”. Leaderboards now show it.", pseudonym=pseudonym)
+        if shown  # pressed on a page shown before the person chose their name, or to hide
+        else _(
+            "Your new pseudonym is “%(pseudonym)s”. Leaderboards do not show it while you "
+            "show your name or hide yourself.",
+            pseudonym=pseudonym,
+        ),
         "success",
     )
     return redirect(url_for("auth.profile", _anchor="prefs-title"))

@@ -99,3 +99,16 @@ def test_the_choice_warns_that_the_name_reveals_the_points_in_french_too(client,
     page = client.get("/auth/profile").get_data(as_text=True)
     assert "Showing your name reveals your current points under it" in page
     assert "Draw a new pseudonym" in page
+
+
+def test_a_person_showing_their_name_is_not_offered_to_draw_a_pseudonym(client, auth, make):
+    """The leaderboards don't show it: "Leaderboards then show the new one" would be false."""
+    person = make.user(leaderboard_visibility="name", locale="en")
+    login(client, person)
+    profile = client.get("/auth/profile").get_data(as_text=True).replace("&#39;", "'")
+    assert 'action="/auth/profile/pseudonym"' not in profile
+    assert "Leaderboards do not show your pseudonym now." in profile
+    # A form shown before the person chose their name still draws one, and says so truly.
+    page = auth.post("/auth/profile/pseudonym", follow_redirects=True).get_data(as_text=True)
+    assert "Leaderboards do not show it while you show your name or hide yourself." in page
+    assert "Leaderboards now show it." not in page
