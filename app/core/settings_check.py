@@ -198,6 +198,20 @@ def is_public_host(host: str) -> bool:
     return len(labels) >= 2 and all(_HOST_LABEL.fullmatch(label) for label in labels)
 
 
+#: Domains kept for examples (RFC 2606): an address copied from the README or from a
+#: message of this module, never the authority's own.
+EXAMPLE_DOMAINS = ("example.org", "example.com", "example.net")
+
+
+def is_example_host(host: str) -> bool:
+    """Whether `host` is an example domain or under one (`empreinte.example.org`), or
+    under the `.example` top-level domain."""
+    host = host.rstrip(".").lower()
+    return host.endswith(".example") or any(
+        host == domain or host.endswith("." + domain) for domain in EXAMPLE_DOMAINS
+    )
+
+
 def public_base_url_problems(value):
     """In production, every e-mail link, sign-in link and QR code of a printed poster is
     made from PUBLIC_BASE_URL: on this machine's address they would open each reader's own
@@ -221,6 +235,11 @@ def public_base_url_problems(value):
             )
         elif not is_public_host(host):
             yield (f"PUBLIC_BASE_URL={base!r}: {host!r} is no host name (a placeholder?); " + fix)
+        elif is_example_host(host):
+            yield (
+                f"PUBLIC_BASE_URL={base!r}: {host} is a domain kept for examples (RFC 2606), "
+                "not the portal's: give the address staff reach it at"
+            )
         return
     if base == DEVELOPMENT_BASE_URL:
         yield (
@@ -337,8 +356,19 @@ def _production_mail(value, sender_address: str):
             "anyone; give the authority's SMTP server, such as MAIL_SERVER=smtp.example.org "
             "MAIL_PORT=587 MAIL_USE_TLS=1 (or a relay on this host: MAIL_PORT=25)"
         )
+    if server and is_example_host(server):
+        yield (
+            f"MAIL_SERVER={server!r}: a domain kept for examples (RFC 2606), so no e-mail "
+            "would reach anyone; give the authority's SMTP server"
+        )
     domain = sender_address.rpartition("@")[2].rstrip(".").lower()
-    if domain and domain.rpartition(".")[2] in RESERVED_MAIL_DOMAINS:
+    if domain and is_example_host(domain):
+        yield (
+            f"MAIL_DEFAULT_SENDER={value('MAIL_DEFAULT_SENDER')!r}: {domain} is a domain kept "
+            "for examples (RFC 2606), so mail servers refuse or bury the e-mails; give the "
+            "authority's own address"
+        )
+    elif domain and domain.rpartition(".")[2] in RESERVED_MAIL_DOMAINS:
         yield (
             f"MAIL_DEFAULT_SENDER={value('MAIL_DEFAULT_SENDER')!r}: {domain} is nobody's "
             "domain (the default), so mail servers refuse or bury the e-mails; give the "

@@ -253,10 +253,11 @@ def test_a_source_typed_by_an_admin_is_shown_as_typed_without_a_fold(client, mak
     assert '<p class="source">Fiche constructeur 2025</p>' in page and "<details" not in page
 
 
-def test_a_row_without_a_trailing_tenth_keeps_each_figure_as_on_its_page(client, make, make_item):
-    """« 50 » beside « 55,2 »: both as their pages write them (tests/catalogue/test_figures.py)."""
+def test_a_row_with_one_tenth_gives_it_to_every_figure(client, make, make_item):
+    """« 50 » beside « 55,2 » read as two precisions: the row shares the tenth
+    (tests/catalogue/test_compare_review_dec6_fixes.py)."""
     one = make_item(embodied_kgco2e=200.0, use_kwh_per_year=0.0)
     other = make_item(embodied_kgco2e=200.0, use_kwh_per_year=100.0)
     login(client, make.user(locale="fr"))
     page = client.get(f"/catalogue/compare?ids={one.id}&ids={other.id}").text
-    assert _row(page, "Empreinte annuelle") == ["50 kg\u00a0CO₂e", "55,2 kg\u00a0CO₂e"]
+    assert _row(page, "Empreinte annuelle") == ["50,0 kg\u00a0CO₂e", "55,2 kg\u00a0CO₂e"]

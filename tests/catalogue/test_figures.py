@@ -11,7 +11,9 @@ def _pages(client, make, make_item, **figures):
     """The item page, the comparison (with a second item) and the listing, in French."""
     login(client, make.user(locale="fr"))
     item = make_item(name_fr="Portable chiffré", **figures)
-    other = make_item(name_fr="Autre portable")
+    # A second item of whole figures: a row of the comparison gives every figure the
+    # tenth one of them needs (tests/catalogue/test_compare_review_dec6_fixes.py).
+    other = make_item(name_fr="Autre portable", use_kwh_per_year=0.0)
     return (
         client.get(f"/catalogue/items/{item.id}").text,
         client.get(f"/catalogue/compare?ids={item.id}&ids={other.id}").text,

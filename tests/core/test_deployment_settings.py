@@ -75,10 +75,10 @@ def test_a_flask_command_still_exits_with_status_1_and_the_message_alone(tmp_pat
 PRODUCTION = {
     "ENV_NAME": "production",
     "SECRET_KEY": "k" * 40,
-    "PUBLIC_BASE_URL": "https://empreinte.example.org",
-    "MAIL_SERVER": "smtp.example.org",
+    "PUBLIC_BASE_URL": "https://empreinte.bordeaux-metropole.fr",
+    "MAIL_SERVER": "smtp.bordeaux-metropole.fr",
     "MAIL_PORT": 587,
-    "MAIL_DEFAULT_SENDER": "Empreinte <no-reply@example.org>",
+    "MAIL_DEFAULT_SENDER": "Empreinte <no-reply@bordeaux-metropole.fr>",
 }
 
 
@@ -114,7 +114,7 @@ def test_the_readme_placeholder_key_is_called_a_placeholder(make_app):
     [
         ("https://…", "'…' is no host name"),
         ("https://x", "'x' is no host name"),
-        ("http://empreinte.example.org", "production is served over HTTPS only"),
+        ("http://empreinte.bordeaux-metropole.fr", "production is served over HTTPS only"),
     ],
 )
 def test_production_refuses_a_placeholder_or_plain_http_public_address(make_app, address, says):
@@ -167,3 +167,18 @@ def test_flask_demo_seed_runs_in_production_when_told_it_is_meant(make_app):
     assert result.exit_code == 0, result.output
     with production.app_context():
         assert db.session.scalar(select(func.count(User.id))) == 9
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "says"),
+    [
+        ("PUBLIC_BASE_URL", "https://empreinte.example.org", "PUBLIC_BASE_URL='https://empreinte.example.org': empreinte.example.org is a domain kept for examples"),
+        ("MAIL_SERVER", "smtp.example.org", "MAIL_SERVER='smtp.example.org': a domain kept for examples"),
+        ("MAIL_DEFAULT_SENDER", "Empreinte <no-reply@example.org>", "example.org is a domain kept for examples"),
+    ],
+)  # fmt: skip
+def test_production_refuses_the_example_values_of_the_readme_and_its_messages(
+    make_app, setting, value, says
+):
+    """Copied as they are, e-mails would reach nobody and links would lead nowhere."""
+    assert says in _refused(make_app, **{setting: value})

@@ -22,8 +22,8 @@ def _production_start(make_app, caplog, **settings) -> list[str]:
     make_app(
         ENV_NAME="production",
         SECRET_KEY="k" * 40,
-        PUBLIC_BASE_URL="https://empreinte.example.org",
-        MAIL_DEFAULT_SENDER="Empreinte <no-reply@example.org>",
+        PUBLIC_BASE_URL="https://empreinte.bordeaux-metropole.fr",
+        MAIL_DEFAULT_SENDER="Empreinte <no-reply@bordeaux-metropole.fr>",
         **settings,
     )
     return [r.getMessage() for r in caplog.records if r.name == "app.core.settings_check"]

@@ -83,9 +83,9 @@ def test_production_session_cookie_is_secure(app, make, make_app):
         Config,
         ENV_NAME="production",
         SECRET_KEY="x" * 40,
-        PUBLIC_BASE_URL="https://empreinte.example.org",
-        MAIL_SERVER="smtp.example.org",
-        MAIL_DEFAULT_SENDER="Empreinte <no-reply@example.org>",
+        PUBLIC_BASE_URL="https://empreinte.bordeaux-metropole.fr",
+        MAIL_SERVER="smtp.bordeaux-metropole.fr",
+        MAIL_DEFAULT_SENDER="Empreinte <no-reply@bordeaux-metropole.fr>",
         PASSWORD_HASH_METHOD=app.config["PASSWORD_HASH_METHOD"],
     )
     client = production.test_client()

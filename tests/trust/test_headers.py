@@ -84,9 +84,9 @@ def test_cookies_are_secure_in_production(tmp_path):
         **os.environ,
         "EMPREINTE_ENV": "production",
         "SECRET_KEY": "x" * 40,
-        "PUBLIC_BASE_URL": "https://empreinte.example.org",
-        "MAIL_SERVER": "smtp.example.org",
-        "MAIL_DEFAULT_SENDER": "Empreinte <no-reply@example.org>",
+        "PUBLIC_BASE_URL": "https://empreinte.bordeaux-metropole.fr",
+        "MAIL_SERVER": "smtp.bordeaux-metropole.fr",
+        "MAIL_DEFAULT_SENDER": "Empreinte <no-reply@bordeaux-metropole.fr>",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'prod.db'}",
     }
     env.pop("SESSION_COOKIE_SECURE", None)

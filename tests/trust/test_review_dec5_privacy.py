@@ -228,8 +228,8 @@ def test_the_notice_says_what_is_kept_without_a_time_limit_and_why(client):
 def test_a_production_start_without_contacts_warns_naming_the_settings(caplog):
     production = {
         "ENV_NAME": "production",
-        "PUBLIC_BASE_URL": "https://empreinte.example.org",
-        "MAIL_DEFAULT_SENDER": "Empreinte <no-reply@example.org>",
+        "PUBLIC_BASE_URL": "https://empreinte.bordeaux-metropole.fr",
+        "MAIL_DEFAULT_SENDER": "Empreinte <no-reply@bordeaux-metropole.fr>",
         "SQLALCHEMY_DATABASE_URI": "sqlite://",
     }
     with caplog.at_level(logging.WARNING, logger="app.core.settings_check"):
