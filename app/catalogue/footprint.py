@@ -115,16 +115,23 @@ def sources_in_words(source: str) -> str:
     """An item's sources as a newcomer reads them: « Boavizta API 2.5.0 (boaviztapi,
     smartphone-default) » is said as Boavizta, the open reference data, its version and
     model in words; a source typed by an admin stays as typed. `sources_shown` keeps the
-    citation for experts."""
-    first, *others = (_source_in_words(s) for s in _STORED_SOURCE_SEPARATOR.split(source or ""))
+    citation for experts. A source after the first goes on in the same sentence, after a
+    semicolon: its words start in lower case (« … ; facteurs d'émission de l'ADEME »),
+    save a name (Boavizta) or a source typed as it was."""
+    first, *others = (
+        _source_in_words(s, following=n > 0)
+        for n, s in enumerate(_STORED_SOURCE_SEPARATOR.split(source or ""))
+    )
     shown = first
     for other in others:
         shown = _("%(sources)s; %(source)s", sources=shown, source=other)
     return shown
 
 
-def _source_in_words(source: str) -> str:
+def _source_in_words(source: str, following: bool = False) -> str:
     if source == _ADEME_CITATION:
+        if following:
+            return _("emission factors of ADEME, the French agency for ecological transition")
         return _("Emission factors of ADEME, the French agency for ecological transition")
     cited = _BOAVIZTA_CITATION.fullmatch(source)
     if not cited:

@@ -56,7 +56,7 @@ from app.core.csv_import import item_counts, uploaded_csv
 from app.core.database import reads_only
 from app.core.forms import new_form_token
 from app.core.htmx import wants_fragment
-from app.core.i18n import current_language, format_kg_co2e, format_number
+from app.core.i18n import current_language, format_kg_co2e, format_number, plural_count
 from app.core.models import departments_by_name
 from app.core.security import accepts_files
 from app.core.time import local_zone, utcnow
@@ -84,6 +84,7 @@ def catalogue_helpers():
         "kg_wrapping": kg_wrapping,
         "kg_figure": kg_figure,
         "kg_row": kg_row,
+        "years_row": years_row,
         "shown_sum": shown_sum,
         "common_digits": common_digits,
         "kwh": kwh,
@@ -133,25 +134,48 @@ def kg_figure(value: float | None, *range_values: float | None) -> str:
 
 def kg_row(items, attribute: str, *range_attributes: str) -> list[str]:
     """A comparison's row of figures, one per item, each written as `kg_wrapping` does,
-    but that once a whole figure of the row is written with a tenth (« 21,0 »: its range
-    needs it, as on its page), every figure of the row has one: « 84,0 » beside it, never
-    « 84 », which read as another precision. « 50 » beside « 55,2 » stays as it is on
-    every page."""
+    all with the same decimals: the most any figure of the row takes on its own page
+    (`common_digits`, its range with it), so that « 11,8 kg | 26 kg | 2,8 kg » reads
+    « 11,8 | 26,0 | 2,8 » and « 4,6 | 0,68 » « 4,60 | 0,68 ». A figure under one keeps
+    its two significant digits (« 0,68 », never « 0,7 »); the row shares at most
+    `ROW_DIGITS_AT_MOST` of them, so that a tiny figure (« 0,0068 ») beside a laptop's
+    does not write « 55,2000 ». A row of whole figures stays whole."""
     figures = [
         (getattr(item, attribute), *(getattr(item, name) for name in range_attributes))
         for item in items
     ]
-    tenth = int(
-        any(
-            figure[0] is not None and common_digits(*figure) == 1 and not _tenths(figure[0]) % 10
-            for figure in figures
+    own = [common_digits(*figure) if figure[0] is not None else 0 for figure in figures]
+    shared = min(max(own, default=0), ROW_DIGITS_AT_MOST)
+    return [
+        format_kg_co2e(half_up(value, max(shared, digits)), max(shared, digits)).replace(
+            "\u00a0kg", " kg", 1
         )
-    )
-    row = []
-    for value, *range_values in figures:
-        digits = max(tenth, common_digits(value, *range_values))
-        row.append(format_kg_co2e(half_up(value, digits), digits).replace("\u00a0kg", " kg", 1))
-    return row
+        for (value, *_range), digits in zip(figures, own, strict=True)
+    ]
+
+
+# The decimals a comparison's row shares at most: a figure under one on its page has
+# two significant digits, « 0,68 » (`common_digits`).
+ROW_DIGITS_AT_MOST = 2
+
+
+def years_row(items) -> list[str]:
+    """A comparison's row of lifetimes, with a tenth for all once one needs it:
+    « 6,0 ans | 6,6 ans », never « 6 ans | 6,6 ans »; « – » where none is known."""
+    lifetimes = [item.lifetime_years for item in items]
+    digits = int(any(years and _tenths(years) % 10 for years in lifetimes))
+    pattern = "#,##0.0" if digits else "#,##0"
+    return [
+        ngettext(
+            "%(years)s year",
+            "%(years)s years",
+            plural_count(years),
+            years=format_number(half_up(years, digits), pattern),
+        )
+        if years
+        else "–"
+        for years in lifetimes
+    ]
 
 
 def shown_sum(*values: float) -> float:
@@ -240,20 +264,25 @@ TICKED_AT_MOST = 12
 _TICK_BOX = re.compile(r'id="cmp-(\d+)"')
 
 
-def _ticked_ids() -> list[int]:
+def _ticked_ids() -> tuple[list[int], bool]:
     """The items this person has ticked so far, in the order ticked, as the listing's
-    address carries them (`ids`)."""
+    address carries them (`ids`), the first TICKED_AT_MOST of them; and whether some
+    were left out (said where the ticked items are, `_ticked.html`)."""
     ids = (database_id(raw) for raw in request.args.getlist("ids"))
-    return list(dict.fromkeys(i for i in ids if i is not None))[:TICKED_AT_MOST]
+    ticked = list(dict.fromkeys(i for i in ids if i is not None))
+    return ticked[:TICKED_AT_MOST], len(ticked) > TICKED_AT_MOST
 
 
-def _with_ticked(listing: Markup, ids: list[int], page: int, oob: bool = False) -> Markup:
+def _with_ticked(
+    listing: Markup, ids: list[int], page: int, oob: bool = False, dropped: bool = False
+) -> Markup:
     """The cached listing (the same for everyone) with this person's ticked items: their
     boxes in it ticked; above the results, the compare bar (`_compare_bar.html`, how
     many are ticked) and the block listing those it does not show (`_ticked.html`),
     which a new search or page does not swap out, so that a laptop is compared with its
     refurbished version found by another search or on another page. An htmx answer
-    (`oob`) brings both after the results, out of band."""
+    (`oob`) brings both after the results, out of band. Ticks past TICKED_AT_MOST
+    (`dropped`) are said there, not silently forgotten."""
     text = str(listing)
     listed = 'id="cmp-' in text
     if not ids:  # most views (a benchmarked page): the listing as cached, shared blocks
@@ -270,7 +299,7 @@ def _with_ticked(listing: Markup, ids: list[int], page: int, oob: bool = False) 
         apart = [i for i in ids if i not in shown]
         items = queries.get_items(apart) if apart else []
         extra = _compare_bar(len(ids), page, oob, listed or bool(items))
-        extra += _ticked_block(items, oob)
+        extra += _ticked_block(items, oob, dropped)
     if oob:
         return Markup(text) + extra  # noqa: S704 - our own autoescaped templates
     return Markup(text.replace(_RESULTS, f"{extra}{_RESULTS}", 1))  # noqa: S704 - idem
@@ -285,8 +314,9 @@ def _compare_bar(count: int, page: int, oob: bool, shown: bool) -> Markup:
     return _rendered("catalogue/_compare_bar.html", count=count, page=page, oob=oob, shown=shown)
 
 
-def _ticked_block(items: list, oob: bool) -> Markup:
-    return _rendered("catalogue/_ticked.html", items=items, oob=oob)
+def _ticked_block(items: list, oob: bool, dropped: bool = False) -> Markup:
+    kept_at_most = format_number(TICKED_AT_MOST) if dropped else None
+    return _rendered("catalogue/_ticked.html", items=items, oob=oob, kept_at_most=kept_at_most)
 
 
 def _listing_place() -> dict[str, str]:
@@ -370,12 +400,14 @@ def index():
         )
         return title, Markup(html)  # noqa: S704 - our own autoescaped template, cached
 
-    ticked = _ticked_ids()
+    ticked, dropped = _ticked_ids()
     if wants_fragment():
         # htmx puts the URL in the history: its <title> (taken out of the swap) follows.
         title, html = results()
         # Refused filters are said in the results.
-        return fragment_title(title) + _with_ticked(html, ticked, page, oob=True), 200
+        return fragment_title(title) + _with_ticked(
+            html, ticked, page, oob=True, dropped=dropped
+        ), 200
 
     def render_browse() -> tuple[str, str, bool]:
         form, valid = checked_form()
@@ -394,7 +426,7 @@ def index():
         typed=bool(given),
     )
     browse = Markup(browse)  # noqa: S704 - our own autoescaped template, cached
-    browse = _with_ticked(browse, ticked, page)
+    browse = _with_ticked(browse, ticked, page, dropped=dropped)
     html = render_template("catalogue/index.html", title=title, browse=browse)
     return html, 200 if valid else 400
 
