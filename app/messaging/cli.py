@@ -142,4 +142,8 @@ def retry_failed_command(dispatch_id):
     scheduler) sends them."""
     count = services.retry_failed_emails(utcnow(), dispatch_id)
     db.session.commit()
-    click.echo(f"{count} failed e-mail(s) put back to waiting.")
+    # Operator output, in English as the other commands' (no request, no reader's language).
+    if count == 1:
+        click.echo("1 failed e-mail put back to be sent.")
+    else:
+        click.echo(f"{count} failed e-mails put back to be sent.")

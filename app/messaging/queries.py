@@ -1,11 +1,12 @@
 """Messaging reads: the inbox, unread counts, templates, dispatches and their counts."""
 
 import functools
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 
 from flask import current_app, g, has_request_context, request
 from sqlalchemy import (
+    Date,
     Integer,
     String,
     and_,
@@ -36,6 +37,7 @@ from app.messaging.models import (
     Schedule,
     confirmation_key,
 )
+from app.messaging.recurrence import has_ended
 
 PAGE_SIZE = 20
 UNREAD_FIGURE = "unread_messages"
@@ -373,13 +375,44 @@ class EarlierSending:
     cron: str | None = None
     audience_key: str = ""
     params: dict | None = None
+    until: date | None = None  # a recurring schedule's last day, if it has one
 
 
 def not_ended(now: datetime):
     """The condition of a recurring schedule whose last day, if it has one, is not past
-    (in the portal's calendar): an ended one sends no more."""
+    (in the portal's calendar): a first sieve in SQL, `still_running` the answer (a last
+    day still to come may have no sending of its rhythm left)."""
     today = now.astimezone(local_zone()).date()
     return Schedule.until.is_(None) | (Schedule.until >= today)
+
+
+def schedule_ended(schedule, now: datetime) -> bool:
+    """Whether a recurring message sends no more, said the same everywhere (the
+    Dispatches page, a template's sends to come, the same-message warning): stopped, or
+    no run of its rhythm left before its end (the next one after `until`, in the portal's
+    time zone)."""
+    if not schedule.active:
+        return True
+    return schedule.cron is not None and has_ended(schedule.cron, schedule.until, now)
+
+
+def still_running(schedules, now: datetime) -> list:
+    """The recurring schedules among `schedules` that have not ended (`schedule_ended`)."""
+    return [schedule for schedule in schedules if not schedule_ended(schedule, now)]
+
+
+def last_sendings(schedule_ids: list[int]) -> dict[int, datetime]:
+    """When each of these recurring schedules last sent (its latest dispatch not
+    cancelled), by schedule id; those that never sent are left out."""
+    if not schedule_ids:
+        return {}
+    return dict(
+        db.session.execute(
+            select(Dispatch.schedule_id, func.max(Dispatch.due_at))
+            .where(Dispatch.schedule_id.in_(schedule_ids), Dispatch.status != "cancelled")
+            .group_by(Dispatch.schedule_id)
+        ).all()
+    )
 
 
 def list_same_message(template_id: int, now: datetime) -> list[EarlierSending]:
@@ -400,6 +433,7 @@ def list_same_message(template_id: int, now: datetime) -> list[EarlierSending]:
         Dispatch.audience_params.label("params"),
         Dispatch.schedule_id,
         cast(null(), String).label("cron"),
+        cast(null(), Date).label("until"),
     ).where(
         Dispatch.template_id == template_id,
         Dispatch.audience_key.not_in((TEST_AUDIENCE,)),  # a test went to its author only
@@ -416,6 +450,7 @@ def list_same_message(template_id: int, now: datetime) -> list[EarlierSending]:
         Schedule.audience_params,
         Schedule.id,
         Schedule.cron,
+        Schedule.until,
     ).where(
         Schedule.template_id == template_id,
         Schedule.kind == "cron",
@@ -426,6 +461,11 @@ def list_same_message(template_id: int, now: datetime) -> list[EarlierSending]:
     rows = db.session.execute(
         select(both).order_by(both.c.source.desc(), both.c.moment, both.c.id).limit(200)
     ).all()
+    # A recurring message with no run left is not planned: what it sent is listed as
+    # earlier sendings, as a one-off message's.
+    rows = [
+        row for row in rows if row.source == "dispatch" or not has_ended(row.cron, row.until, now)
+    ]
     # Schedules first (the ordering above): what a recurring message sent is said by it.
     recurring = {row.id for row in rows if row.source == "schedule"}
     return [
@@ -437,6 +477,7 @@ def list_same_message(template_id: int, now: datetime) -> list[EarlierSending]:
             row.cron,
             row.audience_key,
             row.params or {},
+            row.until,
         )
         for row in rows
         if not (row.source == "dispatch" and row.schedule_id in recurring)
@@ -463,10 +504,12 @@ def recipients_among(dispatch_ids: list[int], members) -> int:
 @dataclass
 class PendingUses:
     """What is still to go out with a template: its dispatches not sent yet and its
-    recurring messages not stopped. While any is, the template cannot be deleted."""
+    recurring messages not ended (`schedule_ended`). While any is, the template cannot be
+    deleted. `schedules`: those recurring messages, to say their rhythm and end."""
 
     dispatch_ids: list[int]
     schedule_ids: list[int]
+    schedules: list = field(default_factory=list)
 
     def __bool__(self) -> bool:
         return bool(self.dispatch_ids or self.schedule_ids)
@@ -479,16 +522,20 @@ def pending_uses(template: MessageTemplate) -> PendingUses:
         .where(Dispatch.template_id == template.id, Dispatch.status.in_(DISPATCH_IN_PROGRESS))
         .order_by(Dispatch.due_at, Dispatch.id)
     ).all()
-    schedule_ids = db.session.scalars(
-        select(Schedule.id)
-        .where(
-            Schedule.template_id == template.id,
-            Schedule.active.is_(True),
-            not_ended(utcnow()),
-        )
-        .order_by(Schedule.id)
-    ).all()
-    return PendingUses(list(dispatch_ids), list(schedule_ids))
+    now = utcnow()
+    schedules = still_running(
+        db.session.scalars(
+            select(Schedule)
+            .where(
+                Schedule.template_id == template.id,
+                Schedule.active.is_(True),
+                not_ended(now),
+            )
+            .order_by(Schedule.id)
+        ).all(),
+        now,
+    )
+    return PendingUses(list(dispatch_ids), [s.id for s in schedules], schedules)
 
 
 def planned_with(template: MessageTemplate) -> tuple[list[Dispatch], list[Schedule]]:
@@ -501,14 +548,15 @@ def planned_with(template: MessageTemplate) -> tuple[list[Dispatch], list[Schedu
         .order_by(Dispatch.due_at, Dispatch.id)
         .limit(50)
     ).all()
+    now = utcnow()
     schedules = db.session.scalars(
         select(Schedule)
         .where(
             Schedule.template_id == template.id,
             Schedule.active.is_(True),
-            not_ended(utcnow()),
+            not_ended(now),
         )
         .order_by(Schedule.id)
         .limit(50)
     ).all()
-    return list(dispatches), list(schedules)
+    return list(dispatches), still_running(schedules, now)

@@ -102,9 +102,13 @@ def _made_here(expression: str) -> re.Match | None:
     return match
 
 
-def clock_change_note(expression: str) -> str | None:
+def clock_change_note(
+    expression: str, now: datetime | None = None, until: date | None = None
+) -> str | None:
     """What a recurring message at 02:00–02:59 does on the Paris nights the clocks change,
-    when it can fall on them (a last Sunday of March or October); None otherwise.
+    when it can fall on them (a last Sunday of March or October); None otherwise. With an
+    end (`until`, and `now` to find its first sending), only the clock changes it sends
+    on between its first sending and its end: none, no note.
 
     As the scheduler runs it: the CronTrigger fires the hour the clocks skip an hour
     later (02:30 at 03:30), and the hour that comes twice twice, whose second sending
@@ -118,14 +122,64 @@ def clock_change_note(expression: str) -> str | None:
     )
     if not on_a_last_sunday:
         return None
+    march, october = True, True
+    if until is not None and now is not None:
+        march, october = _clock_changes_sent_on(expression, now, until)
     minute = int(match["minute"])
-    return _(
-        "On the last Sunday of March, %(time)s does not exist in Paris (the clocks go "
-        "forward): a sending due that day goes at %(later)s. On the last Sunday of October, "
-        "%(time)s comes twice (the clocks go back): the message goes once, at the first.",
-        time=format_clock(time(2, minute)),
-        later=format_clock(time(3, minute)),
-    )
+    at, later = format_clock(time(2, minute)), format_clock(time(3, minute))
+    if march and october:
+        return _(
+            "On the last Sunday of March, %(time)s does not exist in Paris (the clocks go "
+            "forward): a sending due that day goes at %(later)s. On the last Sunday of "
+            "October, %(time)s comes twice (the clocks go back): the message goes once, at "
+            "the first.",
+            time=at,
+            later=later,
+        )
+    if march:
+        return _(
+            "On the last Sunday of March, %(time)s does not exist in Paris (the clocks go "
+            "forward): a sending due that day goes at %(later)s.",
+            time=at,
+            later=later,
+        )
+    if october:
+        return _(
+            "On the last Sunday of October, %(time)s comes twice in Paris (the clocks go "
+            "back): the message goes once, at the first.",
+            time=at,
+        )
+    return None
+
+
+def _last_sunday(year: int, month: int) -> date:
+    last = date(year, month, 31)  # March and October both have 31 days
+    return last - timedelta(days=(last.weekday() - 6) % 7)
+
+
+def _clock_changes_sent_on(expression: str, now: datetime, until: date) -> tuple[bool, bool]:
+    """Whether a recurring message ending on the day `until` sends, from its first
+    sending on, on a night the clocks go forward (last Sunday of March), and on one they
+    go back (last Sunday of October)."""
+    try:
+        trigger = cron_trigger(expression, until)
+    except (ValueError, TypeError):
+        return False, False
+    first = trigger.get_next_fire_time(None, now)
+    if first is None:
+        return False, False
+    zone = local_zone()
+    start = first.astimezone(zone).date()
+    found = {3: False, 10: False}
+    for year in range(start.year, until.year + 1):
+        for month in found:
+            sunday = _last_sunday(year, month)
+            if not start <= sunday <= until:
+                continue
+            fires = trigger.get_next_fire_time(None, datetime.combine(sunday, time(0), zone))
+            if fires is not None and fires.astimezone(zone).date() == sunday:
+                found[month] = True
+    return found[3], found[10]
 
 
 def repeated_hour_note(moment: datetime | None) -> str | None:
@@ -160,15 +214,20 @@ def chosen_clock_change_note(
     weekday: int | None,
     month_day: int | None,
     custom: str | None,
+    now: datetime | None = None,
+    until: date | None = None,
 ) -> str | None:
-    """`clock_change_note` of a recurrence as the schedule form has it while being filled;
-    None for one not complete or not valid yet (the form says why once sent)."""
+    """`clock_change_note` of a recurrence as the schedule form has it while being filled
+    (its end, if any, from `now`); None for one not complete or not valid yet (the form
+    says why once sent)."""
     if repeat not in REPEATS or (weekday is not None and not 0 <= weekday < len(CRON_DAYS)):
         return None
     if repeat == "monthly" and not (month_day and 1 <= month_day <= LAST_MONTH_DAY):
         return None
     try:
-        return clock_change_note(recurrence_cron(repeat, at, weekday, month_day, custom or ""))
+        return clock_change_note(
+            recurrence_cron(repeat, at, weekday, month_day, custom or ""), now, until
+        )
     except ValueError:
         return None
 

@@ -28,7 +28,13 @@ from app.auth.forms import ConfirmForm
 from app.auth.models import User
 from app.core.database import reads_only
 from app.core.htmx import wants_fragment
-from app.core.i18n import current_language, format_full_moment, format_number, regional_locale
+from app.core.i18n import (
+    current_language,
+    format_day,
+    format_full_moment,
+    format_number,
+    regional_locale,
+)
 from app.core.personalisation import (
     audience_namer,
     known_audience_params,
@@ -55,7 +61,6 @@ from app.messaging.recurrence import (
     chosen_clock_change_note,
     clock_change_note,
     describe_cron,
-    has_ended,
     next_run,
     recurrence_cron,
     repeated_hour_note,
@@ -482,6 +487,7 @@ def _editor(
 ):
     if preview is None and form.recipient.errors:  # the field says why; the preview where
         preview = _refused_recipient(form)
+    pending = queries.pending_uses(template) if template and not template.builtin else None
     return render_template(
         "messaging/template_form.html",
         form=form,
@@ -492,7 +498,8 @@ def _editor(
         link_notes=_link_notes(form),
         restorable=template is not None and services.differs_from_shipped_text(template),
         # Its sends to come, said instead of a delete the server would refuse.
-        pending=queries.pending_uses(template) if template and not template.builtin else None,
+        pending=pending,
+        pending_rhythms=[(s.id, _rhythm_with_end(s)) for s in pending.schedules] if pending else [],
         # Shared: the sends to come take the text saved here (a dispatch's link led here).
         planned=_planned_in_words(template) if template else None,
         notices=NOTICE_TEMPLATES,
@@ -512,8 +519,14 @@ def _planned_in_words(template: MessageTemplate) -> dict | None:
         return None
     return {
         "dispatches": [(d.id, format_full_moment(d.due_at)) for d in dispatches],
-        "schedules": [(s.id, describe_cron(s.cron) or s.cron) for s in schedules],
+        "schedules": [(s.id, _rhythm_with_end(s)) for s in schedules],
     }
+
+
+def _rhythm_with_end(schedule) -> str:
+    """A recurring message's rhythm in words (else its expression) and its end, if any:
+    "Every Monday at 09:00 until 23 Dec 2026"."""
+    return with_end(describe_cron(schedule.cron) or schedule.cron, schedule.until)
 
 
 def _refused_template(
@@ -912,7 +925,13 @@ def _clock_change_of(form: ScheduleForm) -> str | None:
     if form.kind.data != "cron":
         return None
     return chosen_clock_change_note(
-        form.repeat.data, form.time.data, form.weekday.data, form.month_day.data, form.cron.data
+        form.repeat.data,
+        form.time.data,
+        form.weekday.data,
+        form.month_day.data,
+        form.cron.data,
+        utcnow(),
+        form.until.data,  # only the clock changes before its end
     )
 
 
@@ -1146,7 +1165,7 @@ def _schedule_confirmation(form, template, size: int, params: dict, at, cron, no
         held=_held_run_in_words(cron, now) if cron else None,
         # 02:30 every day: what happens the nights the clocks change (a note, not a refusal).
         # 02:30 the night the clocks go back, once: which of the two (the first).
-        clock_change=clock_change_note(cron) if cron else repeated_hour_note(at),
+        clock_change=clock_change_note(cron, now, until) if cron else repeated_hour_note(at),
         # A one-off message sent outside them (now on a Saturday, on a Sunday at 10:00):
         # its inbox copies go at once, its e-mails when the working hours open.
         emails_wait=_emails_wait_in_words(at or now) if not cron else None,
@@ -1185,15 +1204,17 @@ def _earlier_sendings(template, audience: str, params: dict, now) -> tuple[list[
     found = []
     for earlier, overlap in same.earlier:
         if earlier.state == "recurring":
-            upcoming = next_run(earlier.cron, now)
+            # Its next run no later than its end (one with none left is not listed here).
+            upcoming = next_run(earlier.cron, now, earlier.until)
             rhythm = describe_cron(earlier.cron)
             found.append(
                 {
                     "state": earlier.state,
                     "url": url_for("messaging.list_dispatches", _anchor=f"schedule-{earlier.id}"),
                     "when": format_full_moment(upcoming) if upcoming else None,
-                    "rhythm": _in_sentence(rhythm) if rhythm else None,
+                    "rhythm": with_end(_in_sentence(rhythm), earlier.until) if rhythm else None,
                     "cron": earlier.cron,
+                    "until": format_day(earlier.until) if earlier.until else None,
                     "count": overlap,
                 }
             )
@@ -1219,10 +1240,11 @@ def list_dispatches():
     """Dispatches and recurring schedules."""
     now = utcnow()
     upcoming = queries.list_upcoming_dispatches()
-    # Past its last day, a recurring message sends no more: listed as ended, not running.
+    # With no run left before its last day, a recurring message sends no more: listed as
+    # ended (the day it last sent), not running.
     schedules, ended = [], []
     for schedule in queries.list_schedules():
-        (ended if has_ended(schedule.cron, schedule.until, now) else schedules).append(schedule)
+        (ended if queries.schedule_ended(schedule, now) else schedules).append(schedule)
     return render_template(
         "messaging/dispatches.html",
         upcoming_dispatches=upcoming,
@@ -1230,6 +1252,7 @@ def list_dispatches():
         past_dispatches=queries.list_past_dispatches(),
         schedules=schedules,
         ended_schedules=ended,
+        last_sent=queries.last_sendings([s.id for s in ended]),
         stopped_schedules=queries.list_stopped_schedules(),
         audience_name=dispatch_audience_namer(current_user),
         describe_cron=describe_cron,

@@ -208,6 +208,9 @@ def build_scheduler(app, blocking: bool = True):
     return scheduler
 
 
+# Each line says its level: `grep ERROR` finds the e-mails given up (README, messaging).
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
+
 scheduler_cli = AppGroup("scheduler", help="The process that runs scheduled jobs.")
 
 
@@ -219,7 +222,7 @@ scheduler_cli = AppGroup("scheduler", help="The process that runs scheduled jobs
 )
 def run_scheduler(wait: bool):
     """Run the scheduled jobs; only one scheduler per database ever runs them."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
     # APScheduler logs every run at INFO ("Running job…", "executed successfully"): two
     # lines every 30 s. Its warnings (a missed run) and errors (a job that failed) stay.
     logging.getLogger("apscheduler.executors").setLevel(logging.WARNING)

@@ -187,7 +187,7 @@ def test_retry_failed_sends_the_given_up_emails_again(make, template, config, sm
     )
     jobs.deliver_due(clock=lambda: TUESDAY + timedelta(minutes=5))
     assert (result.output, smtp.recipients()) == (
-        "1 failed e-mail(s) put back to waiting.\n",
+        "1 failed e-mail put back to be sent.\n",
         ["yes@example.org"],
     )
 
@@ -235,4 +235,28 @@ def test_the_template_page_lists_the_sends_to_come_that_take_its_text(auth, clie
     notice = editor.split('id="planned-sends">', 1)[1].split("</div>", 1)[0]
     assert "Des envois à venir utilisent ce modèle" in notice and (
         f'<a href="/messaging/dispatches/{dispatch.id}">Envoi {dispatch.id}</a>, le ' in notice
+    )
+
+
+def test_the_schedulers_log_lines_say_their_level(make, template, config, smtp_down, caplog):
+    """`grep ERROR` in the scheduler's log finds the e-mails given up (README)."""
+    from app.messaging.scheduler import LOG_FORMAT
+
+    caplog.set_level(logging.WARNING, logger="empreinte.messaging")
+    caplog.handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    dispatch = _given_up(make, template, config)
+    errors = [line for line in caplog.text.splitlines() if " ERROR " in line]
+    assert errors and all(" ERROR empreinte.messaging " in line for line in errors)
+    assert any(f"dispatch {dispatch.id}" in line for line in errors)
+
+
+def test_retry_failed_counts_in_plain_english(make, template, config, smtp_down, app):
+    make.user(email="also@example.org", email_opt_in=True)
+    dispatch = _given_up(make, template, config)  # two e-mails given up
+    runner = app.test_cli_runner()
+    two = runner.invoke(args=["messaging", "retry-failed", "--dispatch", str(dispatch.id)])
+    none = runner.invoke(args=["messaging", "retry-failed", "--dispatch", str(dispatch.id)])
+    assert (two.output, none.output) == (
+        "2 failed e-mails put back to be sent.\n",
+        "0 failed e-mails put back to be sent.\n",
     )
