@@ -311,7 +311,10 @@ _RESULTS = '<div id="results">'
 def _compare_bar(count: int, page: int, oob: bool, shown: bool) -> Markup:
     """The compare button and how many items are ticked; an empty bar (for a later live
     search to fill) when there is nothing to tick."""
-    return _rendered("catalogue/_compare_bar.html", count=count, page=page, oob=oob, shown=shown)
+    return _rendered(
+        "catalogue/_compare_bar.html",
+        count=count, page=page, oob=oob, shown=shown, limit=TICKED_AT_MOST,
+    )  # fmt: skip
 
 
 def _ticked_block(items: list, oob: bool, dropped: bool = False) -> Markup:

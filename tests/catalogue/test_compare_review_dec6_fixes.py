@@ -56,7 +56,7 @@ def test_twelve_ticks_are_kept_without_a_word(client, make, monitors):
     login(client, make.user(locale="en"))
     ticked = "&".join(f"ids={m.id}" for m in monitors[:12])
     page = client.get(f"/catalogue/?category=monitor&{ticked}&page=2").text
-    assert 'data-ticked="12"' in page and "Only the first" not in page
+    assert 'data-ticked="12"' in page and "Only the first" not in page.split('id="ticked"')[1]
 
 
 @pytest.mark.browser
@@ -199,3 +199,20 @@ def test_the_lifetime_row_gives_every_figure_the_tenth_one_needs(client, make, m
     login(client, make.user(locale="fr"))
     page = client.get(f"/catalogue/compare?ids={one.id}&ids={other.id}").text
     assert _row(page, "Durée de vie prévue") == ["6,0 ans", "6,6 ans"]
+
+
+@pytest.mark.browser
+def test_the_bar_says_at_once_when_a_tick_goes_past_twelve(page, make, monitors):
+    """Not only at the next search or page: the thirteenth tick is said as it is ticked."""
+    browser_sign_in(page, make.user(locale="fr", email="thirteen@example.org"))
+    page.goto("/catalogue/?category=monitor", wait_until="load")
+    over = page.locator("#compare-bar [data-ticked-over]")
+    for n in range(12):
+        page.get_by_role("checkbox", name=f"Comparer Écran {n:02d}").check()
+    expect(over).to_be_hidden()
+    page.get_by_role("checkbox", name="Comparer Écran 12").check()
+    expect(over).to_be_visible()
+    expect(over).to_have_text(KEPT_FR)
+    expect(page.locator("#announcer")).to_have_text(KEPT_FR)
+    page.get_by_role("checkbox", name="Comparer Écran 12").uncheck()
+    expect(over).to_be_hidden()

@@ -357,6 +357,13 @@
     bar.setAttribute("data-ticked", count);
     bar.querySelectorAll("[data-ticked-count]").forEach(function (el) { el.textContent = count; });
     var words = bar.querySelector("[data-ticked-words]");
+    // Past the ticks kept (data-ticked-limit), the bar says so at once, and that is read.
+    var over = bar.querySelector("[data-ticked-over]");
+    var limit = parseInt(bar.getAttribute("data-ticked-limit"), 10);
+    if (over && limit) {
+      over.hidden = Object.keys(ticked).length <= limit;
+      if (!over.hidden) { words = over; }
+    }
     var region = document.getElementById("announcer");
     if (words && region) {
       region.textContent = "";
