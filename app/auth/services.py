@@ -332,15 +332,22 @@ def _session_user_statement():
     return statement
 
 
+class SessionEnded(Exception):
+    """This browser session was signed out ("Sign out" on its device)."""
+
+
 def load_session_user(session_id: str, session_mark: str) -> User | None:
     """Flask-Login's loader: 'id:session_token', refused once the token has rotated (signed
-    out on every device) or once this session's mark was ended (signed out here)."""
+    out on every device); SessionEnded once this session's mark was ended (signed out
+    here)."""
     user_id, _sep, session_token = session_id.partition(":")
     if not user_id.isdigit() or not session_token:
         return None
     statement, figure_names = _session_user_statement()
     row = db.session.execute(statement, {"user_id": int(user_id), "mark": session_mark}).first()
-    if row is None or not row[0].is_active or row[-1]:
+    if row is not None and row[-1]:
+        raise SessionEnded
+    if row is None or not row[0].is_active:
         return None
     user = row[0]
     if not secrets.compare_digest(user.session_token, session_token):
@@ -359,7 +366,14 @@ def load_browser_session_user(session_id: str) -> User | None:
     mark = session.get(SESSION_MARK_KEY)
     if not isinstance(mark, str) or not mark:
         mark = session[SESSION_MARK_KEY] = new_session_mark()
-    return load_session_user(session_id, mark)
+    try:
+        return load_session_user(session_id, mark)
+    except SessionEnded:
+        # Emptied, so that no answer signs the copy afresh (a flashed message would):
+        # refreshed every few hours, it would outlive its mark's record, kept only until
+        # the cookie would have expired, and sign in again once that is forgotten.
+        session.clear()
+        return None
 
 
 def new_session_mark() -> str:

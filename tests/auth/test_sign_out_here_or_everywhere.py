@@ -145,3 +145,21 @@ def test_the_marks_of_ended_sessions_are_forgotten_once_their_cookies_expired(ap
     assert db.session.scalar(count) == 1  # a copy could still be within its 8 hours
     apply_retention(utcnow() + timedelta(hours=8, minutes=1))
     assert db.session.scalar(count) == 0
+
+
+def test_a_refused_copy_is_never_signed_afresh_so_it_cannot_outlive_its_mark(app, make):
+    """Answering the copy (a protected page flashes "please sign in") must not send back a
+    fresh cookie still naming the person: kept alive that way past the mark's record (the
+    cookie's 8 hours), it would sign in again once the mark is forgotten."""
+    from datetime import timedelta
+
+    from app.core.privacy_services import apply_retention
+    from app.core.time import utcnow
+
+    _person, computer, _phone = _two_devices(app, make)
+    copy = _browser_with_cookie(app, _cookie(computer))
+    Auth(computer).sign_out()
+    assert copy.get("/auth/profile").status_code == 302
+    apply_retention(utcnow() + timedelta(hours=9))  # the mark forgotten
+    db.session.commit()
+    assert copy.get("/auth/profile").status_code == 302  # the cookie it was given back
