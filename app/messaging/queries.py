@@ -310,10 +310,14 @@ def dispatch_counts(dispatch_id: int, withheld: int | None = None) -> dict:
     return {"channels": counts, "opened": opened or 0, "withheld": None}
 
 
-def failed_deliveries(dispatch_id: int, limit: int = 50) -> list[tuple]:
+def failed_deliveries(
+    dispatch_id: int, limit: int = 50, withheld: int | None = None
+) -> list[tuple]:
     """Failed and retrying rows with their error, for the organiser (a skipped row's
-    `error` is its reason, counted apart by `skipped_by_reason`: no error)."""
-    return db.session.execute(
+    `error` is its reason, counted apart by `skipped_by_reason`: no error). `withheld` (a
+    small group): no e-mail row, as for the counts: a failed e-mail names someone who
+    accepted e-mails."""
+    query = (
         select(Delivery.id, Delivery.channel, Delivery.status, Delivery.error, User.email)
         .join(User, User.id == Delivery.user_id)
         .where(
@@ -323,7 +327,10 @@ def failed_deliveries(dispatch_id: int, limit: int = 50) -> list[tuple]:
         )
         .order_by(Delivery.id)
         .limit(limit)
-    ).all()
+    )
+    if withheld:
+        query = query.where(Delivery.channel != "email")
+    return db.session.execute(query).all()
 
 
 def skipped_by_reason(

@@ -171,7 +171,11 @@ def _clock_changes_sent_on(expression: str, now: datetime, until: date) -> tuple
     zone = local_zone()
     start = first.astimezone(zone).date()
     found = {3: False, 10: False}
-    for year in range(start.year, until.year + 1):
+    # The calendar repeats every 28 years: an end typed far away (9999, refused by the
+    # form but asked by its note as it is typed) looks no further than that.
+    for year in range(start.year, min(until.year, start.year + 28) + 1):
+        if all(found.values()):
+            break
         for month in found:
             sunday = _last_sunday(year, month)
             if not start <= sunday <= until:

@@ -1292,7 +1292,7 @@ def show_dispatch(dispatch_id: int):
         # Only an estimate still meant is kept: cancelled meanwhile, it says so.
         estimate_id="recipients-estimate" if _counted_when_sent(dispatch) else None,
         email_resumes=format_full_moment(paused_until) if paused_until else None,
-        failures=queries.failed_deliveries(dispatch.id),
+        failures=queries.failed_deliveries(dispatch.id, withheld=withheld),
         skips=queries.skipped_by_reason(dispatch.id, withheld),
         sent=sent,
         template_changed=sent is not None and sent != services.text_sent_by(dispatch.template),

@@ -260,3 +260,17 @@ def test_retry_failed_counts_in_plain_english(make, template, config, smtp_down,
         "2 failed e-mails put back to be sent.\n",
         "0 failed e-mails put back to be sent.\n",
     )
+
+
+def test_a_small_groups_failed_email_names_nobody_on_the_dispatch_page(
+    client, make, template, config
+):
+    """A failed e-mail names someone who accepted e-mails: hidden with the e-mail figures."""
+    config(LEADERBOARD_MIN_TEAM=3)
+    dispatch = _given_up(make, template, config)
+    login(client, make.user(roles=("organiser",)))
+    page = client.get(f"/messaging/dispatches/{dispatch.id}").get_data(as_text=True)
+    assert "yes@example.org" not in page
+    config(LEADERBOARD_MIN_TEAM=1)
+    page = client.get(f"/messaging/dispatches/{dispatch.id}").get_data(as_text=True)
+    assert "yes@example.org" in page  # a group large enough: the failure is listed

@@ -230,3 +230,16 @@ def test_the_confirmation_says_no_clock_change_the_message_ends_before(
     )  # fmt: skip
     words = _words(page)
     assert "02:30 until" in words and "last Sunday of" not in words
+
+
+def test_an_end_typed_far_away_says_both_clock_changes(app):
+    """The note is asked as the end is typed (htmx): an end in 9999 says what an end in
+    three years says, looking no further than the calendar's 28-year cycle."""
+    from datetime import UTC, date, datetime
+
+    from app.messaging.recurrence import clock_change_note
+
+    now = datetime(2026, 12, 6, 12, tzinfo=UTC)
+    far = clock_change_note("30 2 * * *", now, date(9999, 12, 31))
+    assert far is not None
+    assert far == clock_change_note("30 2 * * *", now, date(2029, 12, 31))
