@@ -529,20 +529,20 @@ def pending_uses(template: MessageTemplate) -> PendingUses:
         .where(Dispatch.template_id == template.id, Dispatch.status.in_(DISPATCH_IN_PROGRESS))
         .order_by(Dispatch.due_at, Dispatch.id)
     ).all()
-    now = utcnow()
-    schedules = still_running(
-        db.session.scalars(
-            select(Schedule)
-            .where(
-                Schedule.template_id == template.id,
-                Schedule.active.is_(True),
-                not_ended(now),
-            )
-            .order_by(Schedule.id)
-        ).all(),
-        now,
-    )
+    schedules = _running_schedules_of(template)
     return PendingUses(list(dispatch_ids), [s.id for s in schedules], schedules)
+
+
+def _running_schedules_of(template: MessageTemplate, limit: int | None = None) -> list[Schedule]:
+    """The template's recurring messages neither stopped nor ended, by id."""
+    now = utcnow()
+    query = (
+        select(Schedule)
+        .where(Schedule.template_id == template.id, Schedule.active.is_(True), not_ended(now))
+        .order_by(Schedule.id)
+        .limit(limit)
+    )
+    return still_running(db.session.scalars(query).all(), now)
 
 
 def planned_with(template: MessageTemplate) -> tuple[list[Dispatch], list[Schedule]]:
@@ -555,15 +555,4 @@ def planned_with(template: MessageTemplate) -> tuple[list[Dispatch], list[Schedu
         .order_by(Dispatch.due_at, Dispatch.id)
         .limit(50)
     ).all()
-    now = utcnow()
-    schedules = db.session.scalars(
-        select(Schedule)
-        .where(
-            Schedule.template_id == template.id,
-            Schedule.active.is_(True),
-            not_ended(now),
-        )
-        .order_by(Schedule.id)
-        .limit(50)
-    ).all()
-    return list(dispatches), still_running(schedules, now)
+    return list(dispatches), _running_schedules_of(template, limit=50)

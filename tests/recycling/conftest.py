@@ -67,6 +67,16 @@ def rec(make) -> RecyclingFactories:
     return RecyclingFactories(make)
 
 
+@pytest.fixture
+def waiting(make, rec):
+    """A French employee's declared laptop, and an agent of its point: (owner, agent,
+    return). A test file may define its own `waiting`."""
+    point = rec.point(name="Point Cenon", opening_hours="24/7")
+    owner = make.user(locale="fr")
+    agent = rec.agent(point)
+    return owner, agent, rec.device_return(owner, point)
+
+
 def local_today() -> str:
     """Today in the portal's time zone, as a date field writes it: what a wipe dated today
     means (after 23:00 UTC in winter, Paris is already on the next day)."""

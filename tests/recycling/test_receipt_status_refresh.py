@@ -21,15 +21,6 @@ from tests.recycling.conftest import NOW
 HX = {"HX-Request": "true"}
 
 
-@pytest.fixture
-def waiting(make, rec):
-    """A French employee's declared laptop, and an agent of its point."""
-    point = rec.point(name="Point Cenon", opening_hours="24/7")
-    owner = make.user(locale="fr")
-    agent = rec.agent(point)
-    return owner, agent, rec.device_return(owner, point)
-
-
 def _status_url(device_return) -> str:
     return f"/recycling/returns/{device_return.receipt_number}/status"
 
