@@ -238,3 +238,25 @@ def action_types(app):
     """The built-in action types, as the new campaign form creates them at a first visit."""
     services.ensure_default_action_types()
     db.session.commit()
+
+
+@pytest.fixture
+def flagged(make, make_campaign):
+    """A running campaign, and a function logging a flagged entry for a person."""
+    now = utcnow()
+    campaign = make_campaign(
+        name_fr="Grand ménage", name_en="Big clean-up",
+        starts_at=now - timedelta(days=1), ends_at=now + timedelta(days=5),
+    )  # fmt: skip
+    # The campaign's own messages (its launch is due) are not what these tests follow.
+    db.session.execute(update(Dispatch).values(status="cancelled"))
+    db.session.commit()
+
+    def entry_of(author):
+        entry = services.log_action(author, campaign, "delete-mail", 15, utcnow())
+        db.session.commit()
+        assert entry.status == "flagged"
+        return entry
+
+    entry_of.campaign = campaign
+    return entry_of

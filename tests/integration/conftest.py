@@ -6,7 +6,7 @@ The fixtures are the domains' own, imported so that pytest finds them here too.
 from datetime import UTC, datetime
 
 from tests.catalogue.conftest import make_item  # noqa: F401
-from tests.cleanup.conftest import make_campaign  # noqa: F401
+from tests.cleanup.conftest import flagged, make_campaign  # noqa: F401
 from tests.messaging.conftest import config, smtp, template  # noqa: F401
 from tests.recycling.conftest import rec  # noqa: F401
 

@@ -4,10 +4,9 @@ their language, with the reason of a rejection. Organisers' dispatch pages leave
 one-person notices out."""
 
 import html
-from datetime import timedelta
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from app.cleanup import services as cleanup
 from app.core.privacy_services import erase_user
@@ -17,28 +16,6 @@ from app.messaging import jobs
 from app.messaging.models import Delivery, Dispatch
 from app.messaging.services import MessagingError, schedule_message, template_by_key
 from tests.conftest import csrf_token, login
-
-
-@pytest.fixture
-def flagged(make, make_campaign):
-    """A running campaign, and a function logging a flagged entry for a person."""
-    now = utcnow()
-    campaign = make_campaign(
-        name_fr="Grand ménage", name_en="Big clean-up",
-        starts_at=now - timedelta(days=1), ends_at=now + timedelta(days=5),
-    )  # fmt: skip
-    # The campaign's own messages (its launch is due) are not what these tests follow.
-    db.session.execute(update(Dispatch).values(status="cancelled"))
-    db.session.commit()
-
-    def entry_of(author):
-        entry = cleanup.log_action(author, campaign, "delete-mail", 15, utcnow())
-        db.session.commit()
-        assert entry.status == "flagged"
-        return entry
-
-    entry_of.campaign = campaign
-    return entry_of
 
 
 def _review(client, entry, decision, reason=""):

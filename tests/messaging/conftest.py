@@ -11,7 +11,7 @@ from aiosmtpd.controller import Controller
 from app.core.personalisation import Variable, register_variables
 from app.extensions import db
 from app.messaging import services
-from tests.cleanup.conftest import make_campaign  # noqa: F401 - campaigns name audiences
+from tests.cleanup.conftest import flagged, make_campaign  # noqa: F401 - campaigns name audiences
 
 
 def free_port() -> int:

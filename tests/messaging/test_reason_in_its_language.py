@@ -3,39 +3,15 @@
 page the reason wrapped in lang="fr" with that visible note (RGAA 8.7), as the inbox
 marks a French message. A reason in the reader's own language is left as it is."""
 
-from datetime import timedelta
-
-import pytest
 from markupsafe import escape
-from sqlalchemy import update
 
 from app.cleanup import services as cleanup
 from app.core.time import utcnow
 from app.extensions import db
 from app.messaging import jobs
-from app.messaging.models import Dispatch
 from tests.conftest import login
 
 REASON = "Doublon de votre saisie d'hier"
-
-
-@pytest.fixture
-def flagged(make, make_campaign):
-    now = utcnow()
-    campaign = make_campaign(
-        name_fr="Grand ménage", name_en="Big clean-up",
-        starts_at=now - timedelta(days=1), ends_at=now + timedelta(days=5),
-    )  # fmt: skip
-    db.session.execute(update(Dispatch).values(status="cancelled"))  # its own messages
-    db.session.commit()
-
-    def entry_of(author):
-        entry = cleanup.log_action(author, campaign, "delete-mail", 15, utcnow())
-        db.session.commit()
-        assert entry.status == "flagged"
-        return entry
-
-    return entry_of
 
 
 def _review(entry, make, reason, language):
