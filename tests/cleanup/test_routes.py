@@ -668,11 +668,11 @@ def test_an_organisers_home_lists_the_entries_to_review_and_the_drafts(client, m
     make_campaign(publish=False, name_fr="Ménage d'été")
     db.session.commit()
     panel = _to_do(client)
-    assert "2 saisies à vérifier dans «\u00a0Grand ménage\u00a0»" in panel
+    assert "2 saisies à examiner dans «\u00a0Grand ménage\u00a0»" in panel
     assert f'href="/cleanup/campaigns/{campaign.id}/review"' in panel
     assert "1 campagne en brouillon, pas encore publiée" in panel
     campaign_page = client.get(f"/cleanup/campaigns/{campaign.id}").get_data(as_text=True)
-    assert "Vérifier les saisies signalées (2)</a>" in campaign_page
+    assert "Examiner les saisies signalées (2)</a>" in campaign_page
 
     for action in db.session.scalars(select(CleanupAction)):
         services.review_action(action, organiser, True, "", utcnow())

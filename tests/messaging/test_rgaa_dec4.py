@@ -205,7 +205,7 @@ def test_the_audience_legend_is_not_the_selects_label(client, make):
     legend = re.search(r"<legend>(.*?)</legend>", page).group(1)
     label = re.search(r'<label for="audience">(.*?)</label>', page).group(1)
     assert legend == "Destinataires"
-    assert label == 'Public visé<span class="required-mark"> (obligatoire)</span>'
+    assert label == 'Groupe de destinataires<span class="required-mark"> (obligatoire)</span>'
 
 
 def _dispatch_page(client, make, template):

@@ -45,7 +45,7 @@ def test_no_audience_is_chosen_in_advance(client, make):
     page = client.get("/messaging/schedule").get_data(as_text=True)
     audience = page.split('<select id="audience"', 1)[1].split("</select>", 1)[0]
     assert "selected" not in audience
-    assert re.search(r'<option value="">Choisissez un public</option>', audience)
+    assert re.search(r'<option value="">Choisissez un groupe de destinataires</option>', audience)
     assert "destinataire" not in page.split('id="audience-size"', 1)[1].split("</p>", 1)[0]
 
 

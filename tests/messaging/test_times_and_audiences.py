@@ -93,7 +93,7 @@ def test_a_test_sends_page_names_its_audience_in_words(auth, client, make, templ
     auth.post(f"/messaging/templates/{tpl.id}/test")
     dispatch_id = db.session.scalar(select(Dispatch.id))
     own = _text(client.get(f"/messaging/dispatches/{dispatch_id}"))
-    assert "Public visé Un test envoyé à vous-même" in own
+    assert "Groupe de destinataires Un test envoyé à vous-même" in own
     assert "user" not in own and f": {author.id}" not in own
     # Another organiser no longer sees it at all (test_security_review.py).
 
@@ -109,9 +109,9 @@ def test_a_department_or_role_dispatch_names_its_audience(client, make, template
     db.session.commit()
     login(client, make.user(roles=("organiser",)))
     page = _text(client.get(f"/messaging/dispatches/{by_department.id}"))
-    assert "Public visé Une direction\u00a0: Direction du numérique Prévu le" in page
+    assert "Groupe de destinataires Une direction\u00a0: Direction du numérique Prévu le" in page
     page = _text(client.get(f"/messaging/dispatches/{by_role.id}"))
-    audience = page.split("Public visé ", 1)[1].split(" Prévu le", 1)[0]
+    audience = page.split("Groupe de destinataires ", 1)[1].split(" Prévu le", 1)[0]
     assert audience.startswith("Un rôle\u00a0: ") and "agent" not in audience
 
 

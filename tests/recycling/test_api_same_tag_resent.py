@@ -38,7 +38,7 @@ def test_another_condition_is_a_409_naming_the_first_return(client, make, rec):
     assert answer.status_code == 409
     error = answer.get_json()["error"]
     assert error["code"] == "asset_tag_declared"
-    assert error["message"].startswith("Un retour portant ce numéro d'inventaire est déjà déclaré")
+    assert error["message"].startswith("Un dépôt portant ce numéro d'inventaire est déjà déclaré")
     assert first in error["message"]
     assert error["details"] == {
         "receipt_number": first,

@@ -76,7 +76,7 @@ def test_the_spreadsheet_is_named_apart_from_the_open_data(client, make, returns
         for url in (SPREADSHEET, "/recycling/admin/statistics.csv")
     ]
     assert names == [
-        "attachment; filename=empreinte-retours-appareils-tableur.csv",
+        "attachment; filename=empreinte-depots-appareils-tableur.csv",
         "attachment; filename=empreinte-device-returns.csv",
     ]
 
