@@ -35,6 +35,7 @@ from app.catalogue.services import (
     complete_footprint,
     footprint_problems,
 )
+from app.catalogue.spreadsheet import from_spreadsheet, spreadsheet_table
 from app.core import cache
 from app.core.audit import record_audit
 from app.core.csv_import import ImportProblem, csv_lines
@@ -156,10 +157,11 @@ def _restore(value: str) -> str:
     return value
 
 
-def _number(raw: str, delimiter: str) -> float | None:
+def _number(raw: str, delimiter: str, whole_number: bool = False) -> float | None:
     """A cell's figure as its file writes them (`NUMBER_READING`), None when empty;
     ValueError when it is no number, AmbiguousNumber (saying how to write it) when it
-    reads two ways."""
+    reads two ways. `whole_number`: a column of whole numbers (`user_count`), whose
+    advice offers no decimal (« 2.500 with a point for a decimal » users)."""
     raw = raw.strip()
     if raw == "":
         return None
@@ -167,6 +169,15 @@ def _number(raw: str, delimiter: str) -> float | None:
         return float(raw.replace(",", "."))
     if delimiter == "," and _COMMA_GROUPED.fullmatch(compact := re.sub(r"\s", "", raw)):
         whole, decimals = compact.split(",")
+        if whole_number:
+            raise AmbiguousNumber(
+                _(
+                    "%(typed)s reads two ways in a file separated by commas: write "
+                    "%(whole)s, without the comma.",
+                    typed=compact,
+                    whole=whole + decimals,
+                )
+            )
         raise AmbiguousNumber(
             _(
                 "%(typed)s reads two ways in a file separated by commas: write %(whole)s for "
@@ -210,7 +221,7 @@ def _figure(
     """A cell's figure and None, or None and why it is refused: `message` (the range
     expected), with how the file writes figures when its points or commas are the fault."""
     try:
-        value = _number(raw, delimiter)
+        value = _number(raw, delimiter, whole)
     except AmbiguousNumber as ambiguous:
         return None, str(ambiguous)
     except ValueError:
@@ -530,6 +541,7 @@ def import_catalogue_csv(
     delimiter = _delimiter(text)
     if delimiter == ";":
         text = _with_commas(text)
+    text = from_spreadsheet(text)
     # An empty file is said so by `csv_lines`, not as one missing every column.
     missing = _missing_columns(text) if text.strip() else []
     if missing:
@@ -808,7 +820,10 @@ def export_catalogue_for_spreadsheet(language: str) -> str:
                 COLUMNS + EXPORT_ONLY, row, strict=True)]
             for row in _export_rows()
         )  # fmt: skip
-        return spreadsheet_csv(rows, COLUMNS + EXPORT_ONLY, language)
+        # Its headings and words in the reader's language (`spreadsheet.from_spreadsheet`
+        # reads them back on import).
+        headings, translated = spreadsheet_table(COLUMNS + EXPORT_ONLY, rows, language)
+        return spreadsheet_csv(translated, headings, language)
 
     return cache.value("catalogue_spreadsheet", (language,), ("catalogue",), written)
 

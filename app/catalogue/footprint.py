@@ -264,11 +264,16 @@ def use_kgco2e(use_kwh_per_year: float | None, grid_factor: float) -> float | No
 
 
 def annual_kgco2e(embodied: float | None, lifetime_years: float | None, use_per_year: float | None):
-    """Embodied spread over the lifetime plus yearly use."""
+    """Embodied spread over the lifetime plus yearly use, unrounded: the grade, totals,
+    the API and the simulator's savings all start from it, and only what a page writes
+    is rounded (`routes.kg_figure`). Cut to 3 decimals, 0.0049 kg a user was stored as
+    0.005 and a laptop at 20.0004 kg got the A whose bound is 20."""
     total = use_per_year or 0.0
     if embodied and lifetime_years:
         total += embodied / lifetime_years
-    return round(total, 3)
+    # Ten significant digits, as the export writes figures: binary noise (a sum landing
+    # on 20.000000000000004) must not move a figure on a bound to the worse grade.
+    return float(f"{total:.10g}")
 
 
 def simulator_years(lifetime: float | None) -> float:
@@ -327,11 +332,11 @@ def simulate_lifetime(item, years: float) -> LifetimeScenario:
     return LifetimeScenario(
         years=years,
         annual_kgco2e=current,
-        embodied_share_kgco2e=round(embodied / years, 3),
+        embodied_share_kgco2e=embodied / years,
         grade=grade_for(item.category, current),
-        saving_one_more_kgco2e=round(current - at(years + 1), 3),
-        saving_two_more_kgco2e=round(current - at(years + 2), 3),
-        saving_one_more_over_life_kgco2e=round(embodied / years, 3),
+        saving_one_more_kgco2e=current - at(years + 1),
+        saving_two_more_kgco2e=current - at(years + 2),
+        saving_one_more_over_life_kgco2e=embodied / years,
     )
 
 

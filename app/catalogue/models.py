@@ -179,7 +179,7 @@ class CatalogueRequest(db.Model):
 
     @property
     def total_annual_kgco2e(self) -> float:
-        return round(sum(line.total_annual_kgco2e for line in self.lines), 3)
+        return sum(line.total_annual_kgco2e for line in self.lines)
 
 
 class CatalogueRequestLine(db.Model):
@@ -207,7 +207,16 @@ class CatalogueRequestLine(db.Model):
     item: Mapped[CatalogueItem] = relationship()
 
     @property
+    def counted(self) -> bool:
+        """Whether the line counts in its request's footprint: an item discontinued while
+        the request is prepared or waits for a decision is « not counted », and approving
+        the request charges nothing for it (`services.decide_request` freezes it at 0)."""
+        return self.request.status not in ("draft", "submitted") or self.item.status == "available"
+
+    @property
     def total_annual_kgco2e(self) -> float:
+        if not self.counted:
+            return 0.0
         per_unit = self.annual_kgco2e if self.request.status != "draft" else self.item.annual_kgco2e
         return per_unit * self.quantity
 

@@ -207,7 +207,7 @@ def requestable_total(basket: CatalogueRequest) -> float:
     """The yearly footprint of what the request being prepared can still ask for: an item
     discontinued since it was added cannot be sent, and counting it misled."""
     lines = (line for line in basket.lines if line.item.status == "available")
-    return round(sum(line.total_annual_kgco2e for line in lines), 3)
+    return sum(line.total_annual_kgco2e for line in lines)
 
 
 # The person's request being prepared, as "item:quantity,…", read with the person: the

@@ -12,6 +12,8 @@ from functools import cache
 from importlib.metadata import PackageNotFoundError, version
 
 HOURS_PER_YEAR = 8760
+# The reference's address, given with every item whose figures come from it.
+BOAVIZTA_URL = "https://github.com/Boavizta/boaviztapi"
 
 # Catalogue category -> boaviztapi archetype id, the reference of an item entered
 # without figures. boaviztapi has no printer, and no keyboard, mouse, headset, webcam or

@@ -83,6 +83,7 @@ def catalogue_helpers():
         "kg_as_entered": kg_as_entered,
         "kg_wrapping": kg_wrapping,
         "kg_figure": kg_figure,
+        "kg_graded": kg_graded,
         "kg_row": kg_row,
         "years_row": years_row,
         "shown_sum": shown_sum,
@@ -129,6 +130,22 @@ def kg_figure(value: float | None, *range_values: float | None) -> str:
     after it, needs the tenth. The item page said "181 kg CO₂e" and the comparison
     "181,0 kg CO₂e" for the same figure."""
     digits = common_digits(value, *range_values)
+    return format_kg_co2e(half_up(value, digits), digits)
+
+
+def kg_graded(value: float, category: str) -> str:
+    """A yearly footprint written beside its grade: as `kg_figure`, with the decimals a
+    figure near a bound needs to explain the grade (a laptop's 60.04 kg is F, E ending at
+    60: « 60,04 kg », not « 60 kg » that reads as an E)."""
+    bounds = footprint.THRESHOLDS.get(category)
+    digits = common_digits(value)
+    if bounds is None or value is None:
+        return format_kg_co2e(half_up(value, digits), digits)
+    grade = footprint.GRADES.index(footprint.grade_for(category, value))
+    low = bounds[grade - 1] if grade > 0 else float("-inf")
+    high = bounds[grade] if grade < len(bounds) else float("inf")
+    while digits < 6 and not low < half_up(value, digits) <= high:
+        digits += 1
     return format_kg_co2e(half_up(value, digits), digits)
 
 

@@ -17,7 +17,7 @@ from app.catalogue.models import (
     CatalogueUsefulMark,
     catalogue_alternative,
 )
-from app.catalogue.reference import archetype_reference
+from app.catalogue.reference import BOAVIZTA_URL, archetype_reference
 from app.core.i18n import collation_key
 from app.core.models import Department
 from app.core.time import local_zone, utcnow
@@ -597,7 +597,7 @@ def equipment_rows(now: datetime, grid: float) -> list[dict]:
                 "annual_kgco2e": annual,
                 "grade": footprint.grade_for(category, annual),
                 "source": source,
-                "source_url": "https://github.com/Boavizta/boaviztapi" if archetype else "",
+                "source_url": BOAVIZTA_URL if archetype else "",
                 "estimate": archetype is None,
                 "user_count": None,
                 "created_at": now,

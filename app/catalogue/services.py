@@ -19,7 +19,7 @@ from app.catalogue.models import (
     CatalogueRequestLine,
     CatalogueUsefulMark,
 )
-from app.catalogue.reference import category_reference
+from app.catalogue.reference import BOAVIZTA_URL, category_reference
 from app.core.audit import erase_audit_texts, record_audit
 from app.core.i18n import current_language, format_number
 from app.core.models import Department
@@ -205,6 +205,9 @@ def _with_reference_figures(values: dict, reference) -> dict:
     typed = (values.get("source") or "").strip()
     parts = _reference_parts(values, reference, reference.cited_in(typed)[1])
     values["source"] = _credited_source(typed, reference, *parts)
+    if (embodied_blank or kwh_blank) and not (values.get("source_url") or "").strip():
+        # Credited to Boavizta, as the seeded items are: its address with its name.
+        values["source_url"] = BOAVIZTA_URL
     if embodied_blank:
         values.update(
             embodied_kgco2e=reference.embodied_kgco2e,
@@ -652,7 +655,15 @@ def decide_request(request: CatalogueRequest, admin, approve: bool, note: str, n
         # A refusal without a word leaves the requester guessing what to ask for instead.
         raise RefusalReasonMissing(_("Give the requester the reason for the refusal."))
     status = "approved" if approve else "refused"
+    # Read before closing: once approved, every line counts as frozen.
+    not_counted = [line for line in request.lines if not line.counted]
     _close_submitted(request, status, admin, now, note)
+    if approve:
+        # An item discontinued since the request was sent is « not counted » in the queue,
+        # as in the basket: the approval charges the budget nothing for it.
+        for line in not_counted:
+            line.annual_kgco2e = 0.0
+        db.session.flush()
     record_audit(admin, request.status, "catalogue_request", request.id, now, request.decision_note)
     if request.user_id is not None:  # an erased requester has no one to tell
         request_decided.send(

@@ -27,7 +27,8 @@ def test_the_spreadsheet_export_opens_in_french_excel_and_imports_back_unchanged
     make_item(code="E-1", name_fr="Clé USB", embodied_kgco2e=6.25, use_kwh_per_year=0.13)
     response = client.get("/catalogue/export-spreadsheet.csv")
     text = response.get_data(as_text=True)
-    assert text.startswith("\ufeffcode;kind;category;")
+    # Its headings and words in the reader's language (the open data keeps the machine's).
+    assert text.startswith("\ufeffCode;Type;Catégorie;Nom en français;")
     assert ";Clé USB;" in text and ";6,25;" in text and ";0,13;" in text
     page = _upload(auth, text).get_data(as_text=True)
     assert "1 article est inchangé" in page, page

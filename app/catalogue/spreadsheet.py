@@ -1,0 +1,119 @@
+"""The catalogue export as a person reads it in a spreadsheet, and back.
+
+`export.csv` stays the open data, its columns and values the stable machine names
+(`code`, `kind`, `equipment`, `false`). The spreadsheet flavour names its columns and
+writes its kinds, categories, statuses and yes/no in the reader's language, as the
+recycling statistics spreadsheet does; the import reads those names and words back, in
+either language, so that the file an admin edits imports as it was exported."""
+
+import csv
+import io
+
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from app.catalogue import footprint
+from app.catalogue.audit import STATUS_LABELS
+
+LANGUAGES = ("fr", "en")
+
+# Each column's heading in the spreadsheet, in the export's order (`csv_io.COLUMNS` and
+# `EXPORT_ONLY`).
+HEADINGS = {
+    "code": _l("Code"),
+    "kind": _l("Kind"),
+    "category": _l("Category"),
+    "name_fr": _l("Name in French"),
+    "name_en": _l("Name in English"),
+    "description_fr": _l("Description in French"),
+    "description_en": _l("Description in English"),
+    "status": _l("Status"),
+    "embodied_kgco2e": _l("Manufacture (kg CO₂e)"),
+    "embodied_min_kgco2e": _l("Manufacture, low estimate (kg CO₂e)"),
+    "embodied_max_kgco2e": _l("Manufacture, high estimate (kg CO₂e)"),
+    "use_kwh_per_year": _l("Electricity (kWh a year)"),
+    "use_kwh_min": _l("Electricity, low estimate (kWh a year)"),
+    "use_kwh_max": _l("Electricity, high estimate (kWh a year)"),
+    "use_kgco2e_per_year": _l("Use (kg CO₂e a year)"),
+    "lifetime_years": _l("Lifetime (years)"),
+    "source": _l("Source"),
+    "source_url": _l("Source address"),
+    "estimate": _l("Estimate"),
+    "user_count": _l("Users"),
+    "alternatives": _l("Lighter alternatives (codes)"),
+    "grid_factor": _l("Grid emission factor (kg CO₂e per kWh)"),
+    "annual_kgco2e": _l("Yearly footprint (kg CO₂e)"),
+    "grade": _l("Label"),
+}
+KIND_WORDS = {"equipment": _l("Piece of equipment"), "service": _l("Service")}
+
+
+def _value_words() -> dict[str, dict[str, str]]:
+    """The words a translated column writes for each stored value, by column."""
+    return {
+        "kind": {key: str(word) for key, word in KIND_WORDS.items()},
+        "category": {key: footprint.category_label(key) for key in footprint.THRESHOLDS},
+        "status": {key: str(word) for key, word in STATUS_LABELS.items()},
+        "estimate": {"true": _("yes"), "false": _("no")},
+    }
+
+
+def spreadsheet_table(columns, rows, language: str):
+    """The headings and rows of the export in `language`: its columns named and its
+    kinds, categories, statuses and yes/no written in words."""
+    with force_locale(language):
+        words = _value_words()
+        headings = [str(HEADINGS[column]) for column in columns]
+        translated = [
+            [
+                words.get(column, {}).get(cell, cell)
+                for column, cell in zip(columns, row, strict=True)
+            ]
+            for row in rows
+        ]
+    return headings, translated
+
+
+def _readings() -> tuple[dict[str, str], dict[str, dict[str, str]]]:
+    """Each heading and word of every language, folded, with its machine name."""
+    headings: dict[str, str] = {}
+    values: dict[str, dict[str, str]] = {}
+    for language in LANGUAGES:
+        with force_locale(language):
+            for column, heading in HEADINGS.items():
+                headings[str(heading).casefold()] = column
+            for column, words in _value_words().items():
+                for key, word in words.items():
+                    values.setdefault(column, {})[word.casefold()] = key
+    return headings, values
+
+
+def from_spreadsheet(text: str) -> str:
+    """CSV text (separated by commas) whose headings, and whose words in the kind,
+    category, status and estimate columns, are read back to the machine names the import
+    expects; a file in machine names comes back as it was. Lines stay where they were,
+    so the import's line numbers are the file's."""
+    try:
+        lines = list(csv.reader(io.StringIO(text)))
+    except csv.Error:
+        return text  # the line reader reports it
+    if not lines:
+        return text
+    headings, values = _readings()
+    header = [headings.get(name.strip().casefold(), name) for name in lines[0]]
+    if header == lines[0]:
+        return text
+    columns = [name.strip().lower() for name in header]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    for line in lines[1:]:
+        writer.writerow(
+            [
+                values.get(column, {}).get(cell.strip().casefold(), cell)
+                for column, cell in zip(columns, line, strict=False)
+            ]
+            + line[len(columns) :]
+        )
+    return buffer.getvalue()
