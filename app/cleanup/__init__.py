@@ -10,7 +10,13 @@ def init_app(app: Flask) -> None:
     """Register the blueprint, menu entry, dashboard panel, seeders and listeners."""
     from app.api.spec import register_schema
     from app.cleanup import api, catalogue, integration, jobs, queries, routes, seed, services
-    from app.cleanup.audit_changes import audit_changes, audit_names, audit_refused_correction
+    from app.cleanup.audit_changes import (
+        audit_changes,
+        audit_extension,
+        audit_names,
+        audit_refused_correction,
+    )
+    from app.cleanup.countdown import shown_end
     from app.cleanup.models import CleanupCampaign
     from app.cleanup.return_notes import device_return_notes
     from app.core.audit import (
@@ -42,6 +48,8 @@ def init_app(app: Flask) -> None:
     from app.core.warmup import register_warmer
 
     app.register_blueprint(routes.bp)
+    # A campaign's end as pages write it: one at midnight as the day before's 23:59.
+    app.add_template_filter(shown_end, "shown_end")
     app.register_blueprint(api.bp)
     for name, schema in api.SCHEMAS.items():
         register_schema(app, name, schema)
@@ -93,6 +101,8 @@ def init_app(app: Flask) -> None:
         register_audit_details(app, action, audit_names)
     # A rejected correction stores what was asked and what the entry keeps.
     register_audit_details(app, "reject", audit_refused_correction)
+    # An extension stores both ends: worded as the campaign page writes an end.
+    register_audit_details(app, "extend", audit_extension, ("cleanup_campaign",))
     # Older events stored the English name alone: found by either name all the same.
     register_audit_names(
         app,

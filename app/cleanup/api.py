@@ -308,6 +308,15 @@ PARIS_TIME = {
     "+01:00 in winter, +02:00 in summer), as the open data writes it",
     "example": "2026-12-18T18:00:00+01:00",
 }
+# A campaign's end: exclusive, as the calendar file's DTEND (pages write one at midnight
+# as the day before's 23:59).
+END_TIME = {
+    **PARIS_TIME,
+    "description": PARIS_TIME["description"]
+    + "; the first moment the campaign is closed (exclusive): one open to the end of "
+    "27 December ends at 2026-12-28T00:00:00+01:00, which its pages write as 27 Dec, 23:59",
+    "example": "2026-12-28T00:00:00+01:00",
+}
 
 SCHEMAS = {
     "CleanupCampaign": _object(
@@ -315,7 +324,7 @@ SCHEMAS = {
             "id": INTEGER,
             "name": STRING,
             "starts_at": PARIS_TIME,
-            "ends_at": PARIS_TIME,
+            "ends_at": END_TIME,
             "state": {"type": "string", "enum": ["draft", "scheduled", "running", "closed"]},
             "goals": {
                 "type": "array",

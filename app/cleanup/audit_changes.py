@@ -20,6 +20,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.cleanup.catalogue import quantity_label, unit_label
+from app.cleanup.countdown import shown_end
 from app.cleanup.models import CleanupActionType
 from app.core.i18n import format_moment, format_number
 from app.core.models import departments_by_name
@@ -112,8 +113,12 @@ def _number(text: str) -> str:
     return format_number(int(value) if value.is_integer() else value)
 
 
-def _moment(text: str) -> str:
-    return "–" if text == _NONE else format_moment(datetime.fromisoformat(text))
+def _moment(text: str, end: bool = False) -> str:
+    """A start or an end kept in an audit detail, as the campaign page writes it."""
+    if text == _NONE:
+        return "–"
+    moment = datetime.fromisoformat(text)
+    return format_moment(shown_end(moment) if end else moment)
 
 
 def _name(text: str) -> str:
@@ -143,7 +148,8 @@ def _type_name(key: str) -> str:
 def _worded(match) -> str | None:
     name, qualifier, before, after = match.groups()
     if name in _MOMENTS and qualifier is None:
-        label, before, after = _MOMENTS[name], _moment(before), _moment(after)
+        end = name == "ends_at"
+        label, before, after = _MOMENTS[name], _moment(before, end), _moment(after, end)
     elif name in _NAMES and qualifier is None:
         label, before, after = _NAMES[name], _name(before), _name(after)
     elif name == "scope" and qualifier is None:
@@ -222,6 +228,22 @@ def correction_refused_summary(unit: str, refused: float, kept: float, reason: s
     what was accepted (the reason last, as typed)."""
     stored = f"correction[{unit}] {_stored(float(refused))} -> {_stored(float(kept))}"
     return f"{stored}; {reason}" if reason else stored
+
+
+_EXTENSION = re.compile(r"ends_at (\S+) -> (\S+)")
+
+
+def audit_extension(summary: str) -> str | None:
+    """An extension's old and new ends as the campaign page writes them (an end at
+    midnight is the day before's 23:59)."""
+    match = _EXTENSION.fullmatch(summary)
+    if match is None:
+        return None
+    try:
+        before, end = (_moment(stored, end=True) for stored in match.groups())
+    except ValueError:
+        return None
+    return _("New end: %(end)s (was %(before)s)", end=end, before=before)
 
 
 def audit_refused_correction(summary: str) -> str | None:

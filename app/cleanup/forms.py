@@ -1,7 +1,7 @@
 """Forms of the clean-up campaigns."""
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 
 from flask_babel import gettext as _
@@ -32,6 +32,7 @@ from wtforms.validators import (
 )
 
 from app.cleanup.catalogue import unit_label
+from app.cleanup.countdown import shown_end
 from app.cleanup.services import WORDING_FIELDS
 from app.core.forms import (
     FormTokenField,
@@ -64,6 +65,22 @@ def to_utc(local: datetime) -> datetime:
         return aware.astimezone(UTC)
     except OverflowError:  # the calendar's first or last hours: refused as too far off
         return aware
+
+
+def end_to_utc(local: datetime) -> datetime:
+    """A campaign's end typed in a form (Paris time, to the minute) as the instant it
+    closes. Ends are exclusive, but an end typed at 23:59 means the whole of that day
+    (its last minute too): it is kept as the following midnight, which pages write back
+    as 23:59 (`countdown.shown_end`). Any other end closes at the minute typed."""
+    if local.time() == time(23, 59) and local.date() < date.max:
+        local = local.replace(second=0, microsecond=0) + timedelta(minutes=1)
+    return to_utc(local)
+
+
+def end_as_typed(ends_at: datetime) -> datetime:
+    """A campaign's end as its form's field shows it (naive Paris time): 23:59 for one
+    at midnight, as `end_to_utc` reads it back."""
+    return to_local_naive(shown_end(ends_at))
 
 
 def skipped_by_the_clocks(local: datetime) -> tuple[datetime, datetime] | None:
@@ -439,7 +456,7 @@ class CampaignForm(PortalForm):
         return {
             **self.wording_data(),
             "starts_at": to_utc(self.starts_at.data),
-            "ends_at": to_utc(self.ends_at.data),
+            "ends_at": end_to_utc(self.ends_at.data),
             "all_departments": bool(self.all_departments.data),
             "department_ids": list(self.departments.data or []),
             "goals": {

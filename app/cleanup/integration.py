@@ -17,7 +17,7 @@ from sqlalchemy import select
 from app.auth.models import User
 from app.cleanup import queries, services
 from app.cleanup.catalogue import BADGES, flag_reason_label, goal_share, quantity_label
-from app.cleanup.countdown import days_to_end, ends_when
+from app.cleanup.countdown import days_to_end, ends_when, shown_end
 from app.cleanup.models import (
     ACCEPTED,
     CLOSED,
@@ -334,7 +334,7 @@ def _variables_in(campaign: CleanupCampaign, users, now: datetime) -> dict[int, 
             "campaign_name": campaign.name(lang),
             "campaign_starts": sentence_moment(campaign.starts_at, lang, zone),
             "starts_when": starts_when[lang],
-            "campaign_ends": sentence_moment(campaign.ends_at, lang, zone),
+            "campaign_ends": sentence_moment(shown_end(campaign.ends_at), lang, zone),
             # Before the start, the days it will run are words only: plain text ("7",
             # true in `{% if days_left %}`) with no `value`, which messaging's calendar
             # check reads as the days left at that moment (`campaign_timing_mismatch`
@@ -513,7 +513,7 @@ def _named_with_dates(which, label) -> list[tuple[str, str]]:
             label(
                 name=campaign.name(language),
                 start=format_day(campaign.starts_at),
-                end=format_day(campaign.ends_at),
+                end=format_day(shown_end(campaign.ends_at)),
             ),
         )
         for campaign in campaigns

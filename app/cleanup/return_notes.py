@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import and_, exists, or_, select
 
+from app.cleanup.countdown import shown_end
 from app.cleanup.models import (
     ACCEPTED,
     FLAGGED,
@@ -124,7 +125,7 @@ def _note(row, device_return, now: datetime) -> Note:
                 "Counts %(points)s points in “%(campaign)s” once an agent receives it, "
                 "before the campaign ends (%(end)s).",
                 row.points,
-                end=format_moment(row.ends_at),
+                end=format_moment(shown_end(row.ends_at)),
                 **values,
             ),
             WILL_COUNT,

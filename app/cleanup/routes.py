@@ -32,6 +32,7 @@ from app.cleanup.catalogue import (
     source_label,
     unit_label,
 )
+from app.cleanup.countdown import shown_end
 from app.cleanup.forms import (
     DATETIME_FORMAT,
     QUANTITY_MAX_LENGTH,
@@ -42,6 +43,8 @@ from app.cleanup.forms import (
     LogActionForm,
     ReviewForm,
     cap_label,
+    end_as_typed,
+    end_to_utc,
     skipped_spans,
     to_local_naive,
     to_utc,
@@ -150,7 +153,7 @@ def _campaign_form(campaign=None, shown_again: bool = False) -> CampaignForm:
             for name in ("name_fr", "name_en", "description_fr", "description_en"):
                 getattr(form, name).data = getattr(campaign, name)
             form.starts_at.data = to_local_naive(campaign.starts_at)
-            form.ends_at.data = to_local_naive(campaign.ends_at)
+            form.ends_at.data = end_as_typed(campaign.ends_at)
             form.all_departments.data = campaign.all_departments
             form.departments.data = sorted(campaign.department_ids)
             goals = {g.unit: g.target for g in campaign.goals}
@@ -263,14 +266,14 @@ def _tell_dates_and_scope(form, campaign=None) -> None:
     and scope: every error in one pass, not a start in the past once the rest is fixed."""
     start, end = form.starts_at, form.ends_at
     if start.data and end.data and not (start.errors or end.errors):
-        dates = {"starts_at": to_utc(start.data), "ends_at": to_utc(end.data)}
+        dates = {"starts_at": to_utc(start.data), "ends_at": end_to_utc(end.data)}
         try:
             services.check_campaign_dates(campaign, dates, utcnow())
         except services.CleanupError as error:
             _told_at_field(form, error)
     elif end.data and not end.errors:  # the start refused: the end is still told
         try:
-            services.check_campaign_end(to_utc(end.data), utcnow())
+            services.check_campaign_end(end_to_utc(end.data), utcnow())
         except services.CleanupError as error:
             _told_at_field(form, error)
     elif start.data and not start.errors:  # the end refused: the start is still told
@@ -436,12 +439,12 @@ def extend_campaign(campaign_id: int):
         return _extend_refused(
             campaign, form, told[0] if told else _("Enter a valid date and time.")
         )
-    new_end = to_utc(form.ends_at.data)
+    new_end = end_to_utc(form.ends_at.data)
     try:
         if asks_after_check():  # scripts off: the question names the end typed, in full
             services.check_extension(campaign, new_end, utcnow())
             return question_page(
-                extend_question(format_full_moment(new_end)),
+                extend_question(format_full_moment(shown_end(new_end))),
                 yes=_("Extend"),
                 no=_("Keep the current end"),
             )
@@ -453,7 +456,7 @@ def extend_campaign(campaign_id: int):
         flash(error.message, "error")
     else:
         # Read before the commit expires the row: no reload just to word the message.
-        end = format_full_moment(campaign.ends_at)
+        end = format_full_moment(shown_end(campaign.ends_at))
         db.session.commit()
         flash(_("Campaign extended to %(end)s.", end=end), "success")
     return redirect(url_for("cleanup.show_campaign", campaign_id=campaign_id))
@@ -651,10 +654,10 @@ def _campaign_page(campaign, extend_form: ExtendForm | None = None, **progress):
         "cleanup/campaign.html",
         # The extension starts from the current end, to be moved on (not an empty field).
         extend_form=extend_form
-        or ExtendForm(formdata=None, ends_at=to_local_naive(campaign.ends_at)),
+        or ExtendForm(formdata=None, ends_at=end_as_typed(campaign.ends_at)),
         # The extension's hint: the longest allowed and the latest end it reaches.
         max_extension_days=services.MAX_EXTENSION.days,
-        latest_end_moment=to_utc(latest_end),
+        latest_end_moment=shown_end(to_utc(latest_end)),
         confirm_form=ConfirmForm(),
         flagged_count=queries.flagged_count,  # read for organisers only
         # What the link to the review queue counts: the entries this organiser may decide.
@@ -666,7 +669,7 @@ def _campaign_page(campaign, extend_form: ExtendForm | None = None, **progress):
         # The locale portal.js writes the typed end in, within the extension's question.
         date_locale=regional_locale(current_language()).replace("_", "-"),
         # An end typed no later than this one is not asked about: the server refuses it.
-        current_end=to_local_naive(campaign.ends_at).strftime(DATETIME_FORMAT),
+        current_end=end_as_typed(campaign.ends_at).strftime(DATETIME_FORMAT),
         # Nor is one later than an extension allows (`services.check_extension`).
         latest_end=latest_end.strftime(DATETIME_FORMAT),
         # Nor is one the clocks skip (refused at its field): "from/to" local times.
@@ -1387,5 +1390,8 @@ def calendar(campaign_id: int):
     return Response(
         campaign_ics(campaign, current_language(), url),
         mimetype="text/calendar",
-        headers={"Content-Disposition": f"attachment; filename=campaign-{campaign.id}.ics"},
+        headers={
+            "Content-Disposition": "attachment; filename="
+            + _("campaign-%(id)s.ics", id=campaign.id)
+        },
     )

@@ -36,7 +36,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app.auth.models import role_label
 from app.core import text_search
 from app.core.csv_import import item_counts
-from app.core.i18n import format_kg_co2e, format_moment, format_number, labeller
+from app.core.i18n import format_kg_co2e, format_number, labeller
 from app.core.types import UTCDateTime
 from app.extensions import db
 
@@ -321,16 +321,8 @@ def actor_label(actor) -> str:
 # stored text in a last column); the search finds them by the words shown.
 _ROLE = re.compile(r"role=(\w+)")
 _IMPORT = re.compile(r"(\d+) created, (\d+) updated(?:, (\d+) unchanged)?")
-_EXTENSION = re.compile(r"ends_at (\S+) -> (\S+)")
 _BUDGET = re.compile(r"(\d{4}): (\d+(?:\.(\d+))?)")
 _DIRECTORY = re.compile(r"(\d+) created, (\d+) updated, (\d+) deactivated, (\d+) reactivated")
-
-
-def _moment(iso: str) -> str:
-    try:
-        return format_moment(datetime.fromisoformat(iso))
-    except ValueError:
-        return iso
 
 
 def _role(match) -> str:
@@ -380,12 +372,6 @@ def _directory(match) -> str:
     )  # fmt: skip
 
 
-def _extension(match) -> str:
-    return gettext(
-        "New end: %(end)s (was %(before)s)", end=_moment(match[2]), before=_moment(match[1])
-    )
-
-
 def _budget(match) -> str:
     # The decimals stored, as typed (1234.5 is « 1 234,5 », 1500.0 is « 1 500 »): rounded
     # to the unit, the log said 1 234 for a budget of 1 234,5.
@@ -424,7 +410,6 @@ _DETAILS = {
     "email_consent_withdrawn": (_CONSENT_WAY, lambda m: consent_way_label(m[0])),
     "grant_role": (_ROLE, _role),
     "revoke_role": (_ROLE, _role),
-    "extend": (_EXTENSION, _extension),
     "set_budget": (_BUDGET, _budget),
     "sync_directory": (_DIRECTORY, _directory),
     "erase": (re.compile("personal data erased"), lambda _m: gettext("Personal data erased")),

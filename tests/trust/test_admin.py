@@ -228,3 +228,18 @@ def test_roles_page_lists_privileged_people_and_finds_others(client, make):
     html = client.get("/admin/roles").get_data(as_text=True)
     assert "Hélène Laborde" in html and "Yasmine Petit" not in html
     assert "Yasmine Petit" in client.get("/admin/roles?q=yasmine").get_data(as_text=True)
+
+
+def test_an_extension_to_midnight_is_read_as_the_day_before_at_2359(client, make):
+    """A campaign extended "to 27 December, 23:59" is stored as the next midnight (the
+    whole last day open): the log writes it as the campaign page does, not "28 déc., 0 h"."""
+    admin = make.user(roles=("admin",))
+    summary = "ends_at 2026-12-20T23:00:00+00:00 -> 2026-12-27T23:00:00+00:00"
+    record_audit(admin, "extend", "cleanup_campaign", 1, NOW, summary)
+    db.session.commit()
+    login(client, admin)
+    html = client.get("/admin/audit").get_data(as_text=True)
+    assert (
+        "<td>Nouvelle fin\u00a0: 27 déc. 2026, 23\u00a0h\u00a059"
+        " (au lieu du 20 déc. 2026, 23\u00a0h\u00a059)</td>" in html
+    )
