@@ -222,6 +222,9 @@ class CustodyStep(db.Model):
     # Free text staff wrote (an outcome's note, an undone receipt's reason): never signed,
     # emptied on the owner's erasure (`services.erase_returns`).
     note: Mapped[str] = mapped_column(String(250), default="")
+    # The language the note was written in (its author's interface language then): read
+    # in the other language, it is marked so, as an organiser's reason is (RGAA 8.7).
+    note_lang: Mapped[str | None] = mapped_column(String(8))
 
     device_return: Mapped[DeviceReturn] = relationship(back_populates="steps")
     # Who signed a step recorded before SIGNED_CHAIN: its name was not signed.

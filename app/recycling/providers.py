@@ -120,11 +120,14 @@ def _custody_news(device_return: DeviceReturn, step: CustodyStep, locale: str) -
         )
     if step.step == RECEIPT_UNDONE:
         # The device's name mid-sentence, a common word: « votre tablette », "your laptop".
+        # The agent's reason in their own words, whatever it is (not always a mistake:
+        # « Mauvais appareil »), said to be in another language when it is.
         return _(
-            "The receipt of your %(device_name)s at %(point)s was recorded by mistake and has "
-            "been undone; your declaration is waiting again (receipt %(receipt)s).",
+            "An agent undid the receipt of your %(device_name)s at %(point)s: %(reason)s. "
+            "Your declaration is waiting again (receipt %(receipt)s).",
             device_name=names["device"].lower(),
             point=device_return.point.name,
+            reason=_reason_in_words(step, locale),
             **names,
         )
     if step.step == "received":
@@ -154,6 +157,23 @@ def _custody_news(device_return: DeviceReturn, step: CustodyStep, locale: str) -
         outcome=(outcome_label(step.step) or step.step).lower(),
         **names,
     )
+
+
+# What a reason in another language says of itself, as an organiser's does in a notice
+# (`messaging.rendering.foreign_reason`).
+_WRITTEN_IN = {"fr": _l("(in French)"), "en": _l("(in English)")}
+
+
+def _reason_in_words(step: CustodyStep, locale: str) -> str:
+    """An undone receipt's reason, its end's full stop left to the sentence around it,
+    followed by « (in French) » when written in another language than `locale`; erased
+    with the owner's data, said so."""
+    reason = step.note.strip().rstrip(".") if step.note else ""
+    if not reason:
+        return _("text erased with the person's data")
+    if step.note_lang in _WRITTEN_IN and step.note_lang != locale[:2]:
+        return f"{reason} {_WRITTEN_IN[step.note_lang]}"
+    return reason
 
 
 def _custody_subject(device_return: DeviceReturn, step: CustodyStep) -> str | None:

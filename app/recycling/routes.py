@@ -708,6 +708,12 @@ def agent_desk():
     )
     if not searched or found:  # found: several returns carry the tag, listed to choose
         receipt_error = None
+    elif typed and queries.declared_at_another_point(typed, current_user, point_ids):
+        receipt_error = _(
+            "This receipt or asset tag was declared at another collection point: the person "
+            "can withdraw that declaration from their receipt, then declare the device again "
+            "here."
+        )
     elif typed:
         receipt_error = not_found
     else:
@@ -1090,7 +1096,9 @@ def undo_receipt(receipt: str):
                     about=_("Return %(number)s", number=device_return.receipt_number),
                     anchor="undo-receipt-heading",
                 )
-            services.undo_receipt(device_return, current_user, form.reason.data, utcnow())
+            services.undo_receipt(
+                device_return, current_user, form.reason.data, utcnow(), current_language()
+            )
         except services.ReturnError as error:
             db.session.rollback()
             _show_refusal(form, error)

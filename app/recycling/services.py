@@ -770,8 +770,12 @@ def may_undo_receipt(device_return: DeviceReturn, agent: User, now: datetime) ->
     return True
 
 
-def undo_receipt(device_return: DeviceReturn, agent: User, reason: str, now: datetime) -> None:
+def undo_receipt(
+    device_return: DeviceReturn, agent: User, reason: str, now: datetime,
+    language: str | None = None,
+) -> None:  # fmt: skip
     """An agent undoes a receipt recorded by mistake (a click on the wrong row).
+    `language`: the one the reason is written in (the agent's interface language).
 
     The chain of custody is append-only: the receipt step stays, and a signed
     `receipt_undo` step with the reason follows it; the return is "declared" again, moved
@@ -787,7 +791,9 @@ def undo_receipt(device_return: DeviceReturn, agent: User, reason: str, now: dat
         raise ReturnError(  # pragma: no cover - the check above refuses
             _l("This return has changed meanwhile: look at its chain of custody.")
         )
-    _add_step(device_return, RECEIPT_UNDONE, agent, now, status="declared", note=reason)
+    written_in = language or agent.locale or current_app.config["BABEL_DEFAULT_LOCALE"]
+    _add_step(device_return, RECEIPT_UNDONE, agent, now, status="declared", note=reason,
+              note_lang=written_in[:2])  # fmt: skip
     db.session.flush()
     record_audit(agent, "cancel", "device_return", device_return.receipt_number, now,
                  f"{RECEIPT_UNDONE}: {reason}")  # fmt: skip
@@ -1401,7 +1407,7 @@ def erase_returns(user: User, now: datetime) -> None:
     ids = select(DeviceReturn.id).where(theirs).scalar_subquery()
     steps = db.session.scalars(select(CustodyStep).where(CustodyStep.return_id.in_(ids))).all()
     for step in steps:
-        step.note = ""
+        step.note, step.note_lang = "", None
         if step.step in OWNER_STEPS and step.actor_id == user.id:
             _sign_again(step, actor_id=None, actor_name="")
     db.session.execute(

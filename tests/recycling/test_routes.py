@@ -604,14 +604,16 @@ def test_a_receipt_number_not_at_the_agents_points_is_explained_on_the_desk(clie
     rec.device_return(make.user(), mine, asset_tag="MINE-1")
     elsewhere = rec.device_return(make.user(), other).receipt_number
     login(client, agent)
-    for typed in (elsewhere, "RC-2222-2222", "not a number"):
+    told = {
+        elsewhere: "Ce numéro de reçu ou d'inventaire a été déclaré à un autre point de collecte",
+        "RC-2222-2222": "Aucun dépôt ne porte ce numéro de reçu ou d'inventaire à vos points",
+        "not a number": "Aucun dépôt ne porte ce numéro de reçu ou d'inventaire à vos points",
+    }
+    for typed, message in told.items():
         response = client.get("/recycling/agent", query_string={"receipt": typed})
         page = _text(response)
         assert response.status_code == 200
-        assert (
-            "Aucun dépôt ne porte ce numéro de reçu ou d'inventaire à vos points de collecte."
-            in html.unescape(page)
-        )
+        assert message in html.unescape(page)
         assert 'aria-invalid="true"' in page and "receipt-error" in page
         assert "MINE-1" in page  # the desk is as it was
     assert 'aria-invalid="true"' not in _text(client.get("/recycling/agent"))

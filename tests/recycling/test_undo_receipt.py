@@ -162,9 +162,9 @@ def test_the_owner_is_told_and_reads_the_step_on_the_receipt(client, make, desk)
     login(client, owner)
     inbox = " ".join(html.unescape(client.get("/messaging/").text).split()).replace("\u00a0", " ")
     assert (
-        "La réception de votre ordinateur portable au point de collecte Mairie de Pessac a été enregistrée par "
-        "erreur et a été annulée ; votre déclaration est de nouveau en attente "
-        f"(reçu {laptop.receipt_number})."
+        "Un agent a annulé la réception de votre ordinateur portable au point de collecte "
+        "Mairie de Pessac : Wrong row clicked (en anglais). Votre déclaration est de nouveau "
+        f"en attente (reçu {laptop.receipt_number})."
     ) in inbox
     receipt = html.unescape(client.get(f"/recycling/returns/{laptop.receipt_number}").text)
     text = " ".join(re.sub(r"<[^>]+>", " ", receipt).split()).replace("\u00a0", " ")

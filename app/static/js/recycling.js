@@ -187,7 +187,7 @@
       marker.on("add", function () { marker.getElement().setAttribute("tabindex", "-1"); });
       marker.addTo(drawn.layer);
       marker.commune = p.commune;  // its own commune's name goes beside it, never under it
-      marker.bindTooltip(asText(label));
+      hoverableTooltip(marker, label);
       marker.on("click", function () {
         var card = document.getElementById("point-" + p.id);  // the list may be sorted since
         if (!card) { return; }
@@ -209,6 +209,43 @@
     if (bounds.length) { drawn.map.fitBounds(bounds, { padding: [30, 30], maxZoom: 15 }); }
     if (drawn.labels) { declutter(drawn.labels); }  // the nearest communes named first
   }
+
+  // A point's name on hover, as WCAG 1.4.13 asks of content shown on hover: fully opaque
+  // (it lies over a neighbouring marker), hoverable (the pointer may move onto it to
+  // read it: Leaflet closed it on leaving the marker, so it now closes a moment after
+  // the pointer left both) and dismissed by Escape without moving the pointer.
+  var TOOLTIP_GRACE_MS = 300;
+  var openTooltip = null;  // the marker whose tooltip is shown
+
+  function hoverableTooltip(marker, label) {
+    marker.bindTooltip(asText(label), { opacity: 1, interactive: true, className: "point-tooltip" });
+    marker.off("mouseout", marker.closeTooltip);  // closed below, after the grace
+    var timer = null;
+    function keep() { clearTimeout(timer); timer = null; }
+    function closeSoon() {
+      keep();
+      timer = setTimeout(function () { marker.closeTooltip(); }, TOOLTIP_GRACE_MS);
+    }
+    marker.on("mouseover", keep);
+    marker.on("mouseout", closeSoon);
+    marker.on("tooltipopen", function () {
+      openTooltip = marker;
+      var el = marker.getTooltip().getElement();
+      if (el && !el.dataset.hoverable) {
+        el.dataset.hoverable = "yes";
+        el.addEventListener("mouseenter", keep);
+        el.addEventListener("mouseleave", closeSoon);
+      }
+    });
+    marker.on("tooltipclose", function () {
+      keep();
+      if (openTooltip === marker) { openTooltip = null; }
+    });
+  }
+
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && openTooltip) { openTooltip.closeTooltip(); }
+  });
 
   // Leaflet writes a string tooltip as HTML: names typed by people (a point's, a
   // commune's) are given as text, so « Mairie <annexe> » reads as typed and no markup
