@@ -27,14 +27,17 @@ class TemplateForm(PortalForm):
         _l("Key"),
         description=_l("Lower-case letters, digits and hyphens, e.g. spring-newsletter."),
         validators=[
-            DataRequired(),
+            DataRequired(message=_l("Give the template a key, for example spring-letter.")),
             Length(max=60),
             Regexp(
                 r"^[a-z0-9][a-z0-9-]*$", message=_l("Use lower-case letters, digits and hyphens.")
             ),
         ],
     )
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    name = StringField(
+        _l("Name"),
+        validators=[DataRequired(message=_l("Give the template a name.")), Length(max=120)],
+    )
     subject_fr = StringField(_l("Subject in French"), validators=[Length(max=300)])
     body_fr = TextAreaField(_l("Message in French"), validators=[Length(max=20_000)])
     subject_en = StringField(_l("Subject in English"), validators=[Length(max=300)])

@@ -3,7 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 
-from app.core.i18n import labeller
+from app.core.i18n import current_language, labeller
 
 # In French a dispatch (un envoi) is "programmé", a campaign (une campagne) "programmée".
 DISPATCH_STATUSES = {
@@ -38,6 +38,11 @@ SKIP_REASONS = {
     "inactive": _l("Account deactivated or erased"),
     "erasure_pending": _l("Account erasure requested"),
     "deleted": _l("Inbox copy deleted by its reader before the e-mail went"),
+    "not_sendable": _l(
+        "Its campaign became a draft or was deleted, or its audience no longer exists, "
+        "before the e-mail could go"
+    ),
+    "campaign_ended": _l("The campaign it counted down to had ended before the e-mail could go"),
     None: _l("Reason not recorded"),
 }
 
@@ -55,8 +60,21 @@ not_sent_reason = labeller(NOT_SENT_REASONS)
 skip_reason = labeller(SKIP_REASONS)
 
 
+def template_title(name: str, language: str | None = None) -> str:
+    """A template's name in one language: a built-in's "Dernières 48 heures / Last 48
+    hours" gives the half of `language` (the page's when None), the other half when that
+    one is empty ("Rappel / "); any other name as it is."""
+    halves = (name or "").split(" / ")
+    if len(halves) != 2:
+        return name
+    french, english = (half.strip() for half in halves)
+    wanted = english if (language or current_language()) == "en" else french
+    return wanted or french or english
+
+
 def init_app(app) -> None:
     app.jinja_env.globals.update(
+        template_title=template_title,
         dispatch_status=dispatch_status,
         delivery_status=delivery_status,
         channel_label=channel_label,

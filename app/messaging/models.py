@@ -33,7 +33,18 @@ STATUSES = ("pending", "delivered", "skipped", "failed")
 SKIP_NO_CONSENT, SKIP_INACTIVE, SKIP_DELETED = "no_consent", "inactive", "deleted"
 # The person asked for their account to be erased: no more e-mails during the grace period.
 SKIP_ERASURE_PENDING = "erasure_pending"
-SKIP_REASONS = (SKIP_NO_CONSENT, SKIP_INACTIVE, SKIP_ERASURE_PENDING, SKIP_DELETED)
+# An e-mail that waited (for the working hours, or to be tried again) whose message no
+# longer held when it could go: its campaign a draft or gone, or its audience gone (as a
+# dispatch is skipped for them when due); the campaign it counted down to ended meanwhile.
+SKIP_NOT_SENDABLE, SKIP_CAMPAIGN_ENDED = "not_sendable", "campaign_ended"
+SKIP_REASONS = (
+    SKIP_NO_CONSENT,
+    SKIP_INACTIVE,
+    SKIP_ERASURE_PENDING,
+    SKIP_DELETED,
+    SKIP_NOT_SENDABLE,
+    SKIP_CAMPAIGN_ENDED,
+)
 SCHEDULE_KINDS = ("now", "at", "cron", "campaign")
 
 

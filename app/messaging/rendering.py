@@ -308,6 +308,11 @@ def _used_names(sources) -> set[str]:
     return used
 
 
+def uses_any(texts: dict[str, str], names) -> bool:
+    """Whether these texts use any of these variables."""
+    return bool(_used_names(texts.values()) & set(names))
+
+
 def notice_only_names(texts: dict[str, str]) -> list[str]:
     """The variables of these texts that only the portal's notices give (sorted)."""
     only = {name for name, var in known_variables().items() if var.only_in is not None}

@@ -52,7 +52,7 @@ from app.messaging.audiences import (
 from app.messaging.builtins import NOTICE_TEMPLATES, ensure_builtin_templates
 from app.messaging.forms import ScheduleForm, SendTestForm, TemplateForm
 from app.messaging.inbox import render_head, render_message, render_messages
-from app.messaging.labels import VARIABLE_NOTES
+from app.messaging.labels import VARIABLE_NOTES, template_title
 from app.messaging.limits import TemplateTooCostly
 from app.messaging.mailer import MailerPool
 from app.messaging.models import LOCALES, Dispatch, MessageTemplate, Schedule, message_language
@@ -677,7 +677,7 @@ def delete_template(template_id: int):
     template = _template_or_404(template_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    name = template.name
+    name = template_title(template.name)
     try:
         services.delete_template(template, current_user, utcnow())
     except services.MessagingError as error:
@@ -873,7 +873,7 @@ def _schedule_form(formdata=None) -> ScheduleForm:
     form.template.choices = [
         SelectChoice("", _("Choose a template")),
         *(
-            SelectChoice(t.id, f"{t.name} ({t.key})")
+            SelectChoice(t.id, f"{template_title(t.name)} ({t.key})")
             for t in queries.list_templates()
             if t.key not in NOTICE_TEMPLATES
         ),
@@ -1000,7 +1000,7 @@ def _notice_template(template_id: int) -> MessageTemplate | None:
 def _not_schedulable(template: MessageTemplate) -> str:
     return _(
         "“%(name)s” is sent by the portal itself, to one person when it concerns them: it cannot be scheduled. Choose another template.",
-        name=template.name,
+        name=template_title(template.name),
     )
 
 

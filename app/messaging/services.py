@@ -67,10 +67,12 @@ from app.messaging.models import (
     LOCALES,
     NOT_SENT,
     NOTICE_AUDIENCE,
+    SKIP_CAMPAIGN_ENDED,
     SKIP_DELETED,
     SKIP_ERASURE_PENDING,
     SKIP_INACTIVE,
     SKIP_NO_CONSENT,
+    SKIP_NOT_SENDABLE,
     SKIP_REASONS,
     TEST_AUDIENCE,
     Delivery,
@@ -102,6 +104,7 @@ from app.messaging.rendering import (
     plain_newlines,
     portal_copy,
     readable_subject,
+    uses_any,
 )
 
 TEMPLATE_FIELDS = ("subject_fr", "body_fr", "subject_en", "body_en")
@@ -1167,20 +1170,29 @@ def skip_if_not_sendable(dispatch: Dispatch, now: datetime) -> bool:
     still a draft, or deleted, since it was planned; a department gone): its message
     would name no campaign, or reach nobody meant. The reason ("campaign" or "audience")
     is kept in its context for the dispatch's page. False when it may go."""
+    reason = why_not_sendable(dispatch, now)
+    if reason is None:
+        return False
+    dispatch.status, dispatch.completed_at = "skipped", now
+    dispatch.context = {**(dispatch.context or {}), NOT_SENT: reason}
+    db.session.flush()
+    log.warning("dispatch %s not sent: %s", dispatch.id, reason)
+    return True
+
+
+def why_not_sendable(dispatch: Dispatch, now: datetime) -> str | None:
+    """ "campaign" when the campaign a dispatch is about is no longer offered (a draft, or
+    deleted), "audience" when its audience no longer exists; None when it may go, and
+    always for a notice or a test (to one person, about something of theirs)."""
     if dispatch.audience_key in (NOTICE_AUDIENCE, TEST_AUDIENCE):
-        return False  # to one person, about something of theirs: never "no longer offered"
+        return None
     try:
         if (dispatch.context or {}).get("campaign_id") is not None:
             require_offered("campaign_id", dispatch.context["campaign_id"])
         audience_select(dispatch.audience_key, dispatch.audience_params, now)
     except MessagingError as error:
-        reason = "campaign" if error.field == "campaign_id" else "audience"
-        dispatch.status, dispatch.completed_at = "skipped", now
-        dispatch.context = {**(dispatch.context or {}), NOT_SENT: reason}
-        db.session.flush()
-        log.warning("dispatch %s not sent: %s (%s)", dispatch.id, reason, error)
-        return True
-    return False
+        return "campaign" if error.field == "campaign_id" else "audience"
+    return None
 
 
 def _start_sending(dispatch: Dispatch, now: datetime) -> bool:
@@ -1447,7 +1459,7 @@ def deliver_claimed(
             Delivery.user_id,
             Delivery.channel,
             Delivery.attempts,
-            # What a held e-mail was rendered as with its inbox copy (`_hold_emails`).
+            # What a held e-mail's inbox copy said (`_hold_emails`), or its last attempt.
             Delivery.locale.label("kept_locale"),
             Delivery.subject.label("kept_subject"),
             Delivery.body.label("kept_body"),
@@ -1480,16 +1492,15 @@ def deliver_claimed(
     rendered: dict[int, tuple[str, str] | Exception] = {}
     updates, outgoing, result = [], [], BatchResult()
     # Inbox copies delivered apart from their e-mail (held for the working hours): what
-    # they were rendered as, for the e-mail to go with.
+    # they were rendered as, kept with the waiting e-mail until it goes.
     emails_here = {row.user_id for row in rows if row.channel == "email"}
     held: list[dict] = []
+    # E-mails whose inbox copy went before (held for the working hours, or retried): they
+    # are rendered afresh, their times said from now, unless their message no longer holds.
+    late = {row.user_id for row in rows if row.channel == "email" and row.kept_subject is not None}
+    stale = late_email_skips(dispatch, late, people, now) if late else {}
     for row in rows:
-        kept = row.channel == "email" and row.kept_subject is not None
-        if kept and locale is None and row.locale and row.locale != row.kept_locale:
-            # They switched language since their inbox copy went: their e-mail goes in the
-            # language they read now, rendered afresh (few rows: the others go as kept).
-            kept = False
-        language = (row.kept_locale if kept else None) or locale or message_language(row.locale)
+        language = locale or message_language(row.locale)
         change = {
             "row_id": row.id,
             "status": "pending",
@@ -1506,16 +1517,17 @@ def deliver_claimed(
             change.update(status="skipped", error=SKIP_INACTIVE)
             result.skipped += 1
             continue
-        if kept:  # held for the working hours: it goes as its inbox copy went
-            content = (row.kept_subject, row.kept_body or "")
-        else:
-            if row.user_id not in rendered:
-                values = _reason_noted(people.get(row.user_id, {}), dispatch.context, language)
-                try:
-                    rendered[row.user_id] = compiled.render(language, values)
-                except Exception as error:  # a missing variable for this person: fail this row
-                    rendered[row.user_id] = error
-            content = rendered[row.user_id]
+        if row.channel == "email" and row.user_id in stale:
+            change.update(status="skipped", error=stale[row.user_id])
+            result.skipped += 1
+            continue
+        if row.user_id not in rendered:
+            values = _reason_noted(people.get(row.user_id, {}), dispatch.context, language)
+            try:
+                rendered[row.user_id] = compiled.render(language, values)
+            except Exception as error:  # a missing variable for this person: fail this row
+                rendered[row.user_id] = error
+        content = rendered[row.user_id]
         if isinstance(content, Exception):
             change.update(status="failed", error=f"render: {content}"[:500])
             result.failed += 1
@@ -1595,6 +1607,40 @@ def deliver_claimed(
     _hold_emails(dispatch.id, held)
     db.session.flush()
     return result
+
+
+# The variables that count down to a campaign's end, said from the moment of rendering.
+COUNTDOWN_VARIABLES = ("days_left", "days_left_text", "ends_when")
+
+
+def _counting_down(values: dict) -> bool:
+    """Whether these variables give a campaign's countdown (days left, or to come)."""
+    left = values.get("days_left")
+    return bool(getattr(left, "value", left))
+
+
+def late_email_skips(dispatch: Dispatch, user_ids: set[int], people: dict, now: datetime):
+    """{user id: skip reason} for the e-mails among these, which waited past their inbox
+    copies (held for the working hours, or retried), whose message no longer holds now:
+    their dispatch would be skipped if it came due now (`SKIP_NOT_SENDABLE`), or the
+    countdown their inbox copy gave has run out (`SKIP_CAMPAIGN_ENDED`: a « se termine
+    demain » sent on Saturday, its campaign over by Monday). `people`: their variables
+    now. A notice or a test is to one person about something of theirs: it always goes."""
+    if dispatch.audience_key in (NOTICE_AUDIENCE, TEST_AUDIENCE):
+        return {}
+    if why_not_sendable(dispatch, now) is not None:
+        return dict.fromkeys(user_ids, SKIP_NOT_SENDABLE)
+    kept = dispatch.sent_text or text_sent_by(dispatch.template)
+    texts = {field: kept.get(field) or "" for field in TEMPLATE_FIELDS}
+    over = [user_id for user_id in user_ids if not _counting_down(people.get(user_id, {}))]
+    if not over or dispatch.prepared_at is None or not uses_any(texts, COUNTDOWN_VARIABLES):
+        return {}
+    # Their countdown as the inbox copies gave it (few people: those it ran out for).
+    readers = db.session.scalars(select(User).where(User.id.in_(over))).all()
+    then = variables_for(readers, dispatch.prepared_at, dispatch.context or {})
+    return {
+        user_id: SKIP_CAMPAIGN_ENDED for user_id in over if _counting_down(then.get(user_id, {}))
+    }
 
 
 def _log_email_failures(

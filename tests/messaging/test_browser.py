@@ -40,7 +40,9 @@ def test_organiser_writes_previews_and_schedules_a_template(page, make):
     preview.get_by_text("Spring is coming, Nora.").wait_for()
     page.locator("button[name=action][value=save]").click()
     page.get_by_role("link", name="Planifier ce modèle").click()
-    page.get_by_label("Groupe de destinataires (obligatoire)", exact=True).select_option(label="Tout le monde")
+    page.get_by_label("Groupe de destinataires (obligatoire)", exact=True).select_option(
+        label="Tout le monde"
+    )
     page.locator("#audience-size").get_by_text("1 destinataire").wait_for()
     page.get_by_label("À une date et une heure").check()
     page.fill("#at", coming(3, 2))
@@ -71,7 +73,9 @@ def test_organiser_schedules_a_monthly_message_seeing_only_the_fields_that_apply
     page.get_by_label("Jour du mois").select_option("15")
     page.get_by_label("Heure (heure de Paris)", exact=True).fill("08:45")
     page.get_by_label("Modèle (obligatoire)", exact=True).select_option(label="Hello (hello)")
-    page.get_by_label("Groupe de destinataires (obligatoire)", exact=True).select_option(label="Tout le monde")
+    page.get_by_label("Groupe de destinataires (obligatoire)", exact=True).select_option(
+        label="Tout le monde"
+    )
     page.locator("#schedule-form button[type=submit]:not([name=count])").click()
     page.get_by_text("chaque mois, le 15 à 8\u00a0h\u00a045\u00a0?").wait_for()
     page.get_by_role("button", name="Le planifier").click()

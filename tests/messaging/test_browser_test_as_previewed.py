@@ -45,7 +45,9 @@ def test_the_scheduling_confirmation_page_starts_on_its_message(page, make, temp
     make.user(roles=("organiser",), email="nora@example.org")
     browser_sign_in(page, "nora@example.org")
     page.goto(f"/messaging/schedule?template={tpl.id}")
-    page.get_by_label("Groupe de destinataires (obligatoire)", exact=True).select_option(label="Tout le monde")
+    page.get_by_label("Groupe de destinataires (obligatoire)", exact=True).select_option(
+        label="Tout le monde"
+    )
     page.locator("#schedule-form button[type=submit]:not([name=count])").click()
     expect(page.locator("h1")).to_have_text("Confirmer le message")
     expect(page.locator("h1")).to_be_focused()

@@ -65,7 +65,9 @@ def test_the_count_of_recipients_is_not_read_out_again_at_each_choice_of_when(pa
     make.user(roles=("organiser",), email="nora@example.org", display_name="Nora Benali")
     browser_sign_in(page, "nora@example.org")
     page.goto("/messaging/schedule")
-    page.get_by_label("Groupe de destinataires (obligatoire)", exact=True).select_option(label="Tout le monde")
+    page.get_by_label("Groupe de destinataires (obligatoire)", exact=True).select_option(
+        label="Tout le monde"
+    )
     expect(page.locator("#announcer")).to_have_text("2 destinataires")
     counts = []
     page.on("request", lambda r: counts.append(r.url) if "audience-size" in r.url else None)
@@ -83,7 +85,9 @@ def test_the_count_of_recipients_is_not_read_out_again_at_each_choice_of_when(pa
     assert counts == []
     assert not any("destinataires" in words for words in page.evaluate(said))
     # Changing the recipients still counts them again, and says so.
-    page.get_by_label("Groupe de destinataires (obligatoire)", exact=True).select_option(label="Un rôle")
+    page.get_by_label("Groupe de destinataires (obligatoire)", exact=True).select_option(
+        label="Un rôle"
+    )
     shown(page, "Choisissez un rôle pour compter les destinataires.").wait_for()
     assert len(counts) == 1
 
