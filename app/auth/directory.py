@@ -8,19 +8,25 @@ person's or the admins', never the file's. A person erased at their request is n
 recreated while the directory still lists them.
 """
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from email_validator import EmailNotValidError, validate_email
 from flask_babel import format_percent
 from flask_babel import gettext as _
 from sqlalchemy import insert, select, update
 
 from app.auth.models import User, UserRole
-from app.auth.services import close_access, erased_address_digest, new_pseudonym
+from app.auth.services import (
+    AddressRefused,
+    close_access,
+    deliverable_address,
+    erased_address_digest,
+    new_pseudonym,
+)
 from app.core.audit import DIRECTORY_CHANGE, AuditEvent, record_audit
 from app.core.csv_import import ImportProblem, csv_lines, required_name
-from app.core.i18n import format_number
+from app.core.i18n import collation_key, format_number
 from app.core.models import Commune, Department
 from app.core.reference import apply_changes
 from app.extensions import db
@@ -33,6 +39,10 @@ MAX_ROWS = 100_000
 # export: a one-line file once deactivated 1,973 of 2,005 accounts.
 MASS_SHARE = 0.10
 MASS_FLOOR = 10
+# What the audit log keeps on a departed account whose address went to a new person
+# (" to user <id>" naming the new account), worded by `audit_released`.
+RELEASED = "address released"
+_RELEASED = re.compile(r"address released(?: to user (\d+))?")
 
 
 @dataclass
@@ -58,6 +68,9 @@ class DirectoryReport:
     kept_with_a_role: int = 0  # missing from the file, but holding a role: left active
     not_recreated: int = 0  # listed, but erased at their request: no new account
     kept_deactivated: int = 0  # listed, but deactivated by an admin: left so
+    # Deactivated accounts whose address the file gives a new person: they keep their data
+    # under a placeholder address, and the new person gets a new account.
+    released: list[tuple[str, User]] = field(default_factory=list)  # (address, account)
     leaving: list[User] = field(default_factory=list)  # deactivated, by name
     mass_deactivation: bool = False  # refused: the file seems to list only part of the staff
     problems: list[ImportProblem] = field(default_factory=list)
@@ -100,17 +113,20 @@ def _read_entry(values, line, departments, communes, seen, problems) -> Director
     found = len(problems)
     address = None
     try:
-        address = validate_email(
-            values.get("email", ""), check_deliverability=False
-        ).normalized.lower()
-    except EmailNotValidError:
+        address = deliverable_address(values.get("email", ""))
+    except AddressRefused as refused:
         # Quoted, so that the person fixing the file sees what to fix (cut: it may be junk).
         typed = values.get("email", "").strip()[:80]
-        message = (
-            _("This is not a valid e-mail address: %(address)s.", address=typed)
-            if typed and typed.isprintable()
-            else _("This is not a valid e-mail address.")
-        )
+        if str(refused) == "non-ascii":
+            message = _(
+                "This address has accented or other non-ASCII letters, which the portal's "
+                "e-mails cannot reach: %(address)s. Give the person's plain ASCII address.",
+                address=typed,
+            )
+        elif typed and typed.isprintable():
+            message = _("This is not a valid e-mail address: %(address)s.", address=typed)
+        else:
+            message = _("This is not a valid e-mail address.")
         problems.append(ImportProblem(line, "email", message))
     if address and address in seen:
         problems.append(
@@ -204,7 +220,7 @@ def sync_directory(
         )
         return report
     live = db.session.scalars(select(User).where(User.anonymised_at.is_(None))).all()
-    plan = _match_accounts(entries, live, report.problems)
+    plan = _match_accounts(entries, live, report)
     if report.problems:
         return report
     if deactivate_missing:
@@ -221,7 +237,9 @@ def sync_directory(
     listed_digests: set[str] = set()
     reactivated: list[User] = []
     taken = set(db.session.scalars(select(User.pseudonym)))
+    _release_addresses([user for _address, user in report.released])
     _free_addresses_that_move(plan)
+    created: dict[str, User] = {}
     for entry, user in plan:
         if user is None:
             digest = erased_address_digest(entry.email)
@@ -229,7 +247,7 @@ def sync_directory(
                 listed_digests.add(digest)
                 report.not_recreated += 1
                 continue
-            _create(entry, taken, now)
+            created[entry.email] = _create(entry, taken, now)
             report.created += 1
             continue
         changed = _update(user, entry)
@@ -252,6 +270,10 @@ def sync_directory(
     db.session.flush()
     record_audit(actor, "sync_directory", "user_directory", "", now, report.summary())
     _record_account_changes(actor, report.leaving, reactivated, now)
+    for address, user in report.released:
+        new = created.get(address)
+        summary = f"{RELEASED} to user {new.id}" if new is not None else RELEASED
+        record_audit(actor, "update", "user", user.id, now, summary)
     return report
 
 
@@ -314,34 +336,44 @@ def mass_deactivation_message(report: DirectoryReport, live) -> str:
     )
 
 
-def _match_accounts(entries, live, problems) -> list[tuple[DirectoryEntry, User | None]]:
+def _match_accounts(entries, live, report) -> list[tuple[DirectoryEntry, User | None]]:
     """Each line's account (None: a new person), found by staff number, else by address.
 
     A person whose address changed keeps their account, points and pseudonym when the
-    export gives their staff number. Refused, with a problem on the line: an address that
-    belongs to another account, an address whose account has another staff number, and
-    two lines for one account.
+    export gives their staff number. An account without a staff number gets the line's
+    (its first import with numbers), unless it is deactivated and the line names
+    someone else: authorities give a departed person's address to a new hire, who must
+    not inherit their account. A deactivated account whose address a line with another
+    staff number (or that other name) claims gives the address up (`report.released`)
+    and the line makes a new account. Refused, with a problem on the line: an address
+    that belongs to another account, an address whose *active* account has another staff
+    number, and two lines for one account.
     """
+    problems = report.problems
     by_number = {user.staff_number: user for user in live if user.staff_number}
     by_email = {user.email.lower(): user for user in live}
     matched: dict[int, int] = {}  # account id -> line
+    releasing: list[User] = []
     plan = []
     for entry in entries:
         user = by_number.get(entry.staff_number) if entry.staff_number else None
         holder = by_email.get(entry.email)
         if user is None and holder is not None:
-            if entry.staff_number and holder.staff_number:
-                problems.append(
-                    ImportProblem(
-                        entry.line,
-                        "staff_number",
-                        _(
-                            "This address belongs to the account with staff number %(number)s.",
-                            number=holder.staff_number,
-                        ),
+            if entry.staff_number and _someone_else(holder, entry):
+                if holder.active:
+                    problems.append(
+                        ImportProblem(
+                            entry.line,
+                            "staff_number",
+                            _(
+                                "This address belongs to the account with staff number %(number)s.",
+                                number=holder.staff_number,
+                            ),
+                        )
                     )
-                )
-                continue
+                    continue
+                releasing.append(holder)
+                holder = None
             user = holder
         elif user is not None and holder is not None and holder is not user:
             problems.append(
@@ -360,7 +392,51 @@ def _match_accounts(entries, live, problems) -> list[tuple[DirectoryEntry, User 
                 continue
             matched[user.id] = entry.line
         plan.append((entry, user))
+    # An account another line finds by its number moves to that line's address anyway.
+    report.released = [(user.email.lower(), user) for user in releasing if user.id not in matched]
     return plan
+
+
+def _someone_else(holder: User, entry: DirectoryEntry) -> bool:
+    """True when the line, which has a staff number its address's account lacks, is about
+    another person: the account has another number, or, without one, it is deactivated
+    and the line gives another name (accents, capitals and spacing aside). An active
+    account without a number is the person's own, getting their number at last."""
+    if holder.staff_number:
+        return True
+    return not holder.active and _same_name(holder.display_name) != _same_name(entry.display_name)
+
+
+def _same_name(name: str) -> str:
+    return collation_key(" ".join(name.split()))
+
+
+def _release_addresses(released: list[User]) -> None:
+    """The departed accounts give their address up for a placeholder that reaches nobody,
+    one per account (a unique column): kept with their data, before the new accounts
+    take the addresses."""
+    for user in released:
+        user.email = released_address(user.id)
+    if released:
+        db.session.flush()
+
+
+def released_address(user_id: int) -> str:
+    """What a departed account holds once its address went to a new person."""
+    return f"released-{user_id}@invalid"
+
+
+def audit_released(summary: str) -> str | None:
+    """The audit log's words for an address given up (`RELEASED`), None for other texts."""
+    match = _RELEASED.fullmatch(summary)
+    if match is None:
+        return None
+    if match[1]:
+        return _(
+            "Address given to a new member of staff (account #%(id)s) by the staff directory",
+            id=match[1],
+        )
+    return _("Address given to a new member of staff by the staff directory")
 
 
 def _free_addresses_that_move(plan) -> None:

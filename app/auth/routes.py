@@ -22,7 +22,7 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 from limits import parse_many
 
-from app.auth import mail, services, sso
+from app.auth import directory, mail, services, sso
 from app.auth.forms import (
     ConfirmForm,
     ErasureForm,
@@ -35,6 +35,7 @@ from app.auth.forms import (
 )
 from app.auth.models import ApiToken, LeaderboardVisibility, token_scope_label
 from app.core import privacy_services
+from app.core.audit import register_audit_details
 from app.core.database import reads_only
 from app.core.errors import answers_expired_form
 from app.core.i18n import current_language, format_day, format_number
@@ -45,6 +46,11 @@ from app.core.urls import answers_get, public_url, safe_next_url
 from app.extensions import db, limiter
 
 bp = Blueprint("auth", __name__, url_prefix="/auth")
+# The directory's import writes of a departed account that its address went to someone
+# new: the audit log says it in the reader's words.
+bp.record_once(
+    lambda state: register_audit_details(state.app, "update", directory.audit_released, ("user",))
+)
 # [person id, time] of a sign-in with a link sent by e-mail, in the session.
 LINK_SIGN_IN_KEY = "signed_in_by_link_at"
 # The page to go to after single sign-on, kept in the session during the round trip.

@@ -9,6 +9,7 @@ import unicodedata
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
+from email_validator import EmailNotValidError, validate_email
 from flask import current_app, session
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, delete, exists, func, or_, select, update
@@ -52,6 +53,35 @@ def hash_password(password: str) -> str:
 
 class AccountError(ValueError):
     """A request about an account that cannot be carried out; the message is for the user."""
+
+
+class AddressRefused(ValueError):
+    """An address an admin typed (directory file, `flask users create`) that the portal
+    refuses: `str()` is "invalid" (not an address) or "non-ascii" (letters the portal's
+    mail cannot deliver to)."""
+
+
+def deliverable_address(typed: str) -> str:
+    """The address as accounts store it (normalised, lower case), or AddressRefused.
+
+    An address with letters beyond ASCII (« élodie.françois@… », an accented domain)
+    is valid, but reaching it needs a mail server speaking SMTPUTF8, which most relays
+    of an authority do not: its sign-in links would never arrive. Refused where it is
+    typed, with a reason, rather than failing at every sign-in."""
+    typed = typed.strip()
+    try:
+        found = validate_email(typed, check_deliverability=False, allow_smtputf8=False)
+    except EmailNotValidError as error:
+        if typed.isascii():
+            raise AddressRefused("invalid") from error
+        try:  # valid but for its letters?
+            validate_email(typed, check_deliverability=False)
+        except EmailNotValidError:
+            raise AddressRefused("invalid") from error
+        raise AddressRefused("non-ascii") from error
+    if not found.normalized.isascii():  # an accented domain: SMTPUTF8 again
+        raise AddressRefused("non-ascii")
+    return found.normalized.lower()
 
 
 def new_pseudonym(taken: set[str] | None = None) -> str:

@@ -2,7 +2,10 @@
 erasure requests."""
 
 import math
+import re
+import unicodedata
 from datetime import datetime, time, timedelta
+from urllib.parse import quote
 
 from babel.lists import format_list
 from flask import (
@@ -153,8 +156,24 @@ def audit_log_csv():
     return Response(
         document,
         mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="audit-{stamp}.csv"'},
+        headers={
+            "Content-Disposition": _attachment(
+                _("audit-log-%(stamp)s.csv", stamp=stamp)  # « journal-audit-… »
+            ),
+            "Vary": "Accept-Language, Cookie",
+        },
     )
+
+
+def _attachment(name: str) -> str:
+    """A Content-Disposition naming the download `name`, in the reader's language: plain
+    ASCII in `filename` (accents dropped, what old clients read), and the name itself in
+    `filename*` (RFC 6266) when it has letters beyond ASCII."""
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    plain = re.sub(r"[^A-Za-z0-9._-]+", "-", plain).strip("-") or "export.csv"
+    if plain == name:
+        return f'attachment; filename="{plain}"'
+    return f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
 def _revoke_question(role: str, name: str) -> str:
@@ -252,6 +271,7 @@ def update_role(user_id: int):
         db.session.rollback()
         messages = {
             "own-admin": _("You cannot remove your own admin role."),
+            "last-admin": _last_admin_message(),
             "erased": _("This account was erased."),
         }
         return _role_answer(
@@ -261,6 +281,13 @@ def update_role(user_id: int):
     if not changed:  # sent again (a second tab, Back then resubmit): said, not silent
         return _role_answer(user, role, _role_unchanged(role, granted, user.display_name))
     return _role_answer(user, role, _role_changed(role, granted, user.email, user.active))
+
+
+def _last_admin_message() -> str:
+    return _(
+        "The portal would be left without an active administrator (another admin's change "
+        "came first): nothing was changed."
+    )
 
 
 def _role_changed(role: str, granted: bool, email: str, active: bool = True) -> str:
@@ -379,9 +406,14 @@ def set_account_status(user_id: int):
             events=admin_services.events_about_person(user),
             refusal=_only_agent_message(user, error.points),
         ), 409
-    except AccountError:
+    except AccountError as error:
         db.session.rollback()
-        flash(_("You cannot deactivate your own account."), "error")
+        flash(
+            _last_admin_message()
+            if str(error) == "last-admin"
+            else _("You cannot deactivate your own account."),
+            "error",
+        )
         return redirect(url_for("admin.person", user_id=user.id))
     db.session.commit()
     if changed:
@@ -487,19 +519,44 @@ def _directory_done(report) -> str:
         )
     )  # fmt: skip
     counts = _("Directory imported: %(counts)s.", counts=listed)
-    if not report.not_recreated:
-        return counts
-    return " ".join(
-        (
-            counts,
-            ngettext(
-                "%(count)s person erased at their request was not recreated.",
-                "%(count)s people erased at their request were not recreated.",
-                report.not_recreated,
-                count=format_number(report.not_recreated),
-            ),
+    # Said as the check-only view and `flask users import` say them, when there are any.
+    notes = [
+        ngettext(
+            "%(count)s person listed but kept deactivated (by an admin).",
+            "%(count)s people listed but kept deactivated (by an admin).",
+            report.kept_deactivated,
+            count=format_number(report.kept_deactivated),
         )
-    )
+        if report.kept_deactivated
+        else "",
+        ngettext(
+            "%(count)s person not listed but kept active (they hold a role).",
+            "%(count)s people not listed but kept active (they hold a role).",
+            report.kept_with_a_role,
+            count=format_number(report.kept_with_a_role),
+        )
+        if report.kept_with_a_role
+        else "",
+        ngettext(
+            "%(count)s address of a departed person was given to a new person "
+            "(the departed account keeps its data).",
+            "%(count)s addresses of departed people were given to new people "
+            "(the departed accounts keep their data).",
+            len(report.released),
+            count=format_number(len(report.released)),
+        )
+        if report.released
+        else "",
+        ngettext(
+            "%(count)s person erased at their request was not recreated.",
+            "%(count)s people erased at their request were not recreated.",
+            report.not_recreated,
+            count=format_number(report.not_recreated),
+        )
+        if report.not_recreated
+        else "",
+    ]
+    return " ".join((counts, *(note for note in notes if note)))
 
 
 @bp.route("/departments", methods=["GET", "POST"])
@@ -564,7 +621,10 @@ def export_departments():
     return Response(
         reference.export_departments_csv(current_language()),
         mimetype="text/csv",
-        headers={"Content-Disposition": 'attachment; filename="departments.csv"'},
+        headers={
+            "Content-Disposition": _attachment(_("departments.csv")),  # « directions.csv »
+            "Vary": "Accept-Language, Cookie",
+        },
     )
 
 

@@ -9,7 +9,7 @@ from flask_babel import gettext
 from sqlalchemy import ColumnElement, Select, String, and_, cast, delete, func, or_, select
 
 from app.auth.models import ROLES, User, UserRole
-from app.auth.services import AccountError, close_access
+from app.auth.services import AccountError, close_access, lock_people
 from app.core import text_search
 from app.core.audit import (
     ACTION_LABELS,
@@ -31,7 +31,7 @@ from app.core.audit import (
     worded_actions,
 )
 from app.core.i18n import collation_key, current_language
-from app.core.privacy_services import export_personal_data
+from app.core.privacy_services import active_admin_ids, export_personal_data
 from app.core.time import local_plain
 from app.extensions import db
 from app.recycling.models import PointAgent
@@ -68,14 +68,16 @@ def set_role(actor: User, user: User, role: str, granted: bool, now: datetime) -
         raise AccountError("unknown-role")
     if user.anonymised_at is not None:
         raise AccountError("erased")
+    if role == "admin" and not granted:
+        if user.id == actor.id:
+            raise AccountError("own-admin")
+        _refuse_leaving_no_admin(user)
     holds = role in user.roles
     if holds == granted:
         return False
     if granted:
         db.session.add(UserRole(user_id=user.id, role=role))
     else:
-        if role == "admin" and user.id == actor.id:
-            raise AccountError("own-admin")
         if role == "agent":
             _refuse_leaving_points_unstaffed(user)
             db.session.execute(delete(PointAgent).where(PointAgent.user_id == user.id))
@@ -90,11 +92,24 @@ def set_role(actor: User, user: User, role: str, granted: bool, now: datetime) -
     return True
 
 
+def _refuse_leaving_no_admin(user: User) -> None:
+    """AccountError("last-admin") unless an active admin besides `user` remains.
+
+    Every admin's account is held first, as an erasure does (`privacy_services`): two
+    admins revoking each other's role at the same moment would each count the other and
+    leave none; the second now counts once the first has committed. The roles are read
+    again after the wait."""
+    lock_people(db.session.scalars(select(UserRole.user_id).where(UserRole.role == "admin")))
+    user.forget_roles()
+    if not set(active_admin_ids()) - {user.id}:
+        raise AccountError("last-admin")
+
+
 def set_account_active(actor: User, user: User, active: bool, now: datetime) -> bool:
     """Deactivate an account (its sessions, API tokens and sign-in links stop working,
     and the staff directory will not reactivate it) or reactivate it; audited. False
     when nothing changed. Raises AccountError for one's own account or an erased one,
-    OnlyAgentError for the only agent of open points. A deactivated agent stays
+    or for the last active admin ("last-admin"), OnlyAgentError for the only agent of open points. A deactivated agent stays
     assigned to their points, to take them up again once reactivated.
     """
     if user.anonymised_at is not None:
@@ -104,6 +119,8 @@ def set_account_active(actor: User, user: User, active: bool, now: datetime) -> 
     if user.active == active and (active or user.deactivated_by == "admin"):
         return False
     if not active and user.active:
+        if "admin" in user.roles:  # two admins deactivating each other at once
+            _refuse_leaving_no_admin(user)
         _refuse_leaving_points_unstaffed(user)
     user.active = active
     user.deactivated_by = None if active else "admin"

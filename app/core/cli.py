@@ -6,7 +6,6 @@ import time
 from pathlib import Path
 
 import click
-from email_validator import EmailNotValidError, validate_email
 from flask import Blueprint, current_app
 from flask.cli import with_appcontext
 from flask_babel import force_locale
@@ -86,14 +85,21 @@ def create_user(email, roles, password_prompt, password_stdin, password, departm
 
 def _valid_email(typed: str) -> str:
     """The address as the staff directory's import stores it, or a refusal naming it:
-    `users create notanemail` made an account the import would have refused."""
+    `users create notanemail` made an account the import would have refused, and
+    `users create élodie.françois@…` one whose sign-in links could never be sent."""
+    shown = typed.strip()[:80] if typed.strip().isprintable() else "(unreadable)"
     try:
-        return validate_email(typed.strip(), check_deliverability=False).normalized.lower()
-    except EmailNotValidError as error:
-        shown = typed.strip()[:80] if typed.strip().isprintable() else "(unreadable)"
+        return auth_services.deliverable_address(typed)
+    except auth_services.AddressRefused as refused:
+        if str(refused) == "non-ascii":
+            raise click.ClickException(
+                f"{shown!r} has accented or other non-ASCII letters, which the portal's "
+                "e-mails cannot reach (its mail server would need SMTPUTF8): give the "
+                "person's plain ASCII address. Nothing was created."
+            ) from refused
         raise click.ClickException(
-            f"{shown!r} is not a valid e-mail address ({error}). Nothing was created."
-        ) from error
+            f"{shown!r} is not a valid e-mail address ({refused.__cause__}). Nothing was created."
+        ) from refused
 
 
 def _new_password(given: str | None, prompt: bool, stdin: bool) -> str | None:
@@ -169,6 +175,10 @@ def import_users(path, deactivate_missing, allow_mass_deactivation, dry_run):
         (report.kept_with_a_role, "not listed but kept (they hold a role)"),
         (report.kept_deactivated, "listed but kept deactivated (by an admin)"),
         (report.not_recreated, "not recreated (erased at their request)"),
+        (
+            len(report.released),
+            "addresses given to a new person (from deactivated accounts, which keep their data)",
+        ),
     ):
         if count:
             counts.append(f"{count} {what}")
