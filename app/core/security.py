@@ -1,6 +1,6 @@
 """Security headers and CSRF enforcement for every request."""
 
-from flask import Flask, Request, current_app, g, request, session
+from flask import Flask, Request, abort, current_app, g, request, session
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -153,11 +153,18 @@ def keep_nul_out() -> None:
     JSON 400: a program is told its data was wrong rather than have it changed.
 
     Only a write's body is read (its form, or its JSON, which Flask-WTF forms read too): a
-    body sent with a GET is never parsed, whatever its size or depth."""
+    body sent with a GET is never parsed, whatever its size or depth.
+
+    An address with it (`/recycling/returns/%00`) names nothing: a 404 on a page, the
+    API's JSON 400, before a view puts the segment into a query."""
+    api = request.path.startswith(API_PREFIX)
+    if NUL in request.path:
+        if api:
+            raise ApiError(400, "bad_request", nul_refused())
+        abort(404)
     environ = request.environ
     if not environ.get("QUERY_STRING") and not environ.get("CONTENT_TYPE"):
         return  # no query and no body to read: most page views
-    api = request.path.startswith(API_PREFIX)
     write = request.method in STATE_CHANGING
     if write and request.is_json and _has_nul(_json_body()):
         raise ApiError(400, "bad_request", nul_refused())

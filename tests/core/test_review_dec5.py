@@ -182,3 +182,30 @@ def test_a_nul_character_in_a_json_body_is_refused_with_a_message_and_saves_noth
         "Un texte ne peut pas contenir le caractère NUL (U+0000)."
     )
     assert db.session.scalar(select(func.count()).select_from(ApiToken)) == 0
+
+
+def test_a_nul_character_in_an_address_names_nothing(client, make):
+    """`/recycling/returns/%00` put the segment into a query: PostgreSQL refused the text
+    (a 500) where SQLite found nothing. A page says "not found", the API its JSON 400,
+    and nothing is changed."""
+    from tests.core.test_api import bearer, new_token
+
+    person = make.user(locale="fr", roles=("agent", "organiser"))
+    login(client, person)
+    token = csrf_token(client)
+    for address in (
+        "/recycling/returns/%00",
+        "/recycling/returns/RC-NZ55-HN3F%00/status",
+        "/recycling/agent/returns/%00",
+        "/cleanup/guides/%00/edit",
+    ):
+        assert client.get(address).status_code == 404, address
+    withdrawn = client.post("/recycling/returns/%00/withdraw", data={"csrf_token": token})
+    assert withdrawn.status_code == 404
+
+    client.get("/auth/sign-out")
+    response = client.get("/api/v1/device-returns/%00", headers=bearer(new_token(person)))
+    assert response.status_code == 400
+    assert response.json["error"]["message"] == (
+        "Un texte ne peut pas contenir le caractère NUL (U+0000)."
+    )

@@ -90,6 +90,65 @@
     }
     focusedBeforeSwap = null;
   });
+  // An htmx request the network lost (a phone gone offline), or one left unanswered
+  // (htmx.config.timeout in _frame.html, or a proxy's 502/504, which htmx does not swap),
+  // would change nothing on the screen: the button seemed dead. While it is on its way,
+  // the button that sent it is busy (aria-busy, dimmed by portal.css) and a second tap
+  // or Enter sends nothing more; when it fails, the page says so where it shows its other
+  // messages (#flashes, a live region since the page loaded) and the button works again.
+  // aria-disabled, not disabled: a disabled button loses the focus to the page's top.
+  function busyButtonOf(detail) {
+    var event = detail.requestConfig && detail.requestConfig.triggeringEvent;
+    var button = (event && event.submitter) || detail.elt;
+    return button && button.matches && button.matches("button, input[type=submit]") ? button : null;
+  }
+  document.addEventListener("htmx:beforeSend", function (event) {
+    var button = busyButtonOf(event.detail);
+    if (!button || !event.detail.xhr) { return; }
+    button.setAttribute("aria-busy", "true");
+    button.setAttribute("aria-disabled", "true");
+    event.detail.xhr.addEventListener("loadend", function () {
+      button.removeAttribute("aria-busy");
+      button.removeAttribute("aria-disabled");
+    });
+  });
+  function stopWhileBusy(event) {
+    var button = event.type === "submit" ? event.submitter : event.target.closest &&
+      event.target.closest("button, input[type=submit]");
+    var form = event.type === "submit" ? event.target : null;
+    var busy = (button && button.getAttribute("aria-busy") === "true") ||
+      (form && form.querySelector("[aria-busy=true]"));
+    if (busy) {  // neither htmx nor the confirm dialog (further down) hears of it
+      event.preventDefault();
+      event.stopImmediatePropagation();
+    }
+  }
+  document.addEventListener("click", stopWhileBusy, true);
+  document.addEventListener("submit", stopWhileBusy, true);
+  function sayRequestFailed(event, kind) {
+    var detail = event.detail;
+    // A poll (hx-trigger="every 10s") fails without anyone having asked: it tries again.
+    if (!detail.requestConfig || !detail.requestConfig.triggeringEvent) { return; }
+    var reading = (detail.requestConfig.verb || "get").toLowerCase() === "get";
+    var text = document.body.getAttribute(
+      "data-htmx-" + kind + "-" + (reading ? "reading" : "sending"));
+    var flashes = document.getElementById("flashes");
+    if (!text || !flashes) { return; }
+    var message = document.createElement("p");
+    message.className = "flash flash-error";
+    message.textContent = text;
+    // Emptied first, so that the same words after a second try are read again.
+    flashes.textContent = "";
+    window.setTimeout(function () {
+      flashes.appendChild(message);
+      flashes.scrollIntoView({ block: "nearest" });
+    }, 50);
+  }
+  document.addEventListener("htmx:sendError", function (event) { sayRequestFailed(event, "lost"); });
+  document.addEventListener("htmx:timeout", function (event) { sayRequestFailed(event, "late"); });
+  document.addEventListener("htmx:responseError", function (event) {
+    sayRequestFailed(event, "late");
+  });
   // A table box that scrolls sideways (a narrow screen) takes the focus, so that it
   // scrolls with the arrow keys too, and is named after its caption or the heading
   // above it; one that fits is no extra Tab stop.
@@ -183,6 +242,21 @@
       return field.value;
     }
   }
+  // Today's date (YYYY-MM-DD) in the portal's time zone (<body data-time-zone>), not
+  // the browser's.
+  function todayInPortalZone() {
+    var now = new Date();
+    try {
+      var parts = {};
+      new Intl.DateTimeFormat("en-US", {
+        timeZone: document.body.getAttribute("data-time-zone") || "Europe/Paris",
+        year: "numeric", month: "2-digit", day: "2-digit"
+      }).formatToParts(now).forEach(function (part) { parts[part.type] = part.value; });
+      return parts.year + "-" + parts.month + "-" + parts.day;
+    } catch (error) {  // a zone this browser does not know: its own day
+      return new Date(now.getTime() - now.getTimezoneOffset() * 60000).toISOString().slice(0, 10);
+    }
+  }
   function isMomentField(field) {
     return field.type === "datetime-local" || field.type === "date";
   }
@@ -219,9 +293,9 @@
       if (after && bounded.value <= after) { return null; }
       var until = asking.getAttribute("data-confirm-until");
       // A day until today: a page left open past midnight still asks about the new day.
-      var now = new Date();
-      var today = new Date(now.getTime() - now.getTimezoneOffset() * 60000)
-        .toISOString().slice(0, 10);
+      // Today in the portal's zone, as the server counts it: a browser in Auckland is a
+      // day ahead of Paris every afternoon, and would ask about a day the server refuses.
+      var today = todayInPortalZone();
       if (until && bounded.type === "date" && today > until) { until = today; }
       if (until && bounded.value > until) { return null; }
       // A local time the clocks skip (data-confirm-skipped: "from/to" pairs, 02:00/03:00
