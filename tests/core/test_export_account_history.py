@@ -80,7 +80,7 @@ def test_the_notice_names_tokens_identifiers_useful_items_and_staff_notes_in_fre
         "identifiant de connexion unique",
         "les articles du catalogue que vous marquez comme utiles",
         "motif d'un refus de demande",
-        "motif de la vérification d'une action de nettoyage",
+        "motif de l'examen d'une action de nettoyage",
         "l'historique des changements de votre compte",
     ):
         assert words in processed, words
