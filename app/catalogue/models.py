@@ -202,6 +202,10 @@ class CatalogueRequestLine(db.Model):
     form_quantity: Mapped[int | None]
     # Per unit, frozen at submission so a later edit of the item leaves budgets unchanged.
     annual_kgco2e: Mapped[float] = mapped_column(Float, default=0.0)
+    # Set when the request is approved with this line's item out of the catalogue: the
+    # approval charged nothing for it, and nobody received it. The frozen figure stays,
+    # as requested (a server default only: inserts written for earlier revisions leave it out).
+    not_counted: Mapped[bool] = mapped_column(server_default=false())
 
     request: Mapped[CatalogueRequest] = relationship(back_populates="lines")
     item: Mapped[CatalogueItem] = relationship()
@@ -210,8 +214,10 @@ class CatalogueRequestLine(db.Model):
     def counted(self) -> bool:
         """Whether the line counts in its request's footprint: an item discontinued while
         the request is prepared or waits for a decision is « not counted », and approving
-        the request charges nothing for it (`services.decide_request` freezes it at 0)."""
-        return self.request.status not in ("draft", "submitted") or self.item.status == "available"
+        the request charges nothing for it (`services.decide_request` records it)."""
+        if self.request.status in ("draft", "submitted"):
+            return self.item.status == "available"
+        return not self.not_counted
 
     @property
     def total_annual_kgco2e(self) -> float:

@@ -339,6 +339,7 @@ def approved_footprint_by_department(
         .join(CatalogueRequestLine)
         .where(
             CatalogueRequest.status == "approved",
+            CatalogueRequestLine.not_counted.is_(False),  # retired, approved for nothing
             CatalogueRequest.decided_at >= start,
             CatalogueRequest.decided_at < end,
             CatalogueRequest.department_id.is_not(None),
@@ -555,6 +556,8 @@ def devices_due_for_renewal(now: datetime) -> Select:
         .join(CatalogueItem, CatalogueItem.id == CatalogueRequestLine.item_id)
         .where(
             CatalogueRequest.status == "approved",
+            # A line approved when its item had left the catalogue gave the person nothing.
+            CatalogueRequestLine.not_counted.is_(False),
             CatalogueRequest.user_id.is_not(None),
             CatalogueItem.kind == "equipment",
             CatalogueItem.lifetime_years.is_not(None),

@@ -660,9 +660,10 @@ def decide_request(request: CatalogueRequest, admin, approve: bool, note: str, n
     _close_submitted(request, status, admin, now, note)
     if approve:
         # An item discontinued since the request was sent is « not counted » in the queue,
-        # as in the basket: the approval charges the budget nothing for it.
+        # as in the basket: the approval charges the budget nothing for it, and gives it
+        # to nobody. The figure frozen at sending stays what was asked for.
         for line in not_counted:
-            line.annual_kgco2e = 0.0
+            line.not_counted = True
         db.session.flush()
     record_audit(admin, request.status, "catalogue_request", request.id, now, request.decision_note)
     if request.user_id is not None:  # an erased requester has no one to tell

@@ -12,6 +12,8 @@ Create Date: 2026-12-15 09:00:00
 
 """
 
+import secrets
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -46,6 +48,23 @@ item = sa.table(
 )
 
 
+# Cached listings and exports follow `core_cache_version` (app/core/cache.py), which only
+# the ORM's flush and bulk statements bump; these Core writes do not. The namespace gets a
+# new random version as `cache.bump` gives it, or a shared store (Redis) keeps serving
+# what was rendered before the deploy.
+cache_version = sa.table(
+    "core_cache_version",
+    sa.column("name", sa.String),
+    sa.column("version", sa.String),
+)
+
+
+def _bump(connection, name: str) -> None:
+    """A new version for the namespace `name` (deleted then written: any database)."""
+    connection.execute(cache_version.delete().where(cache_version.c.name == name))
+    connection.execute(cache_version.insert().values(name=name, version=secrets.token_hex(8)))
+
+
 def _grade(category, annual):
     for grade, bound in zip(GRADES, THRESHOLDS.get(category, _SERVICE), strict=False):
         if annual <= bound:
@@ -76,7 +95,11 @@ def upgrade():
             connection.execute(
                 item.update().where(item.c.id == row.id).values(annual_kgco2e=total, grade=grade)
             )
+    _bump(connection, "catalogue")
 
 
 def downgrade():
-    """Nothing to undo: the unrounded figures read as the rounded ones did."""
+    """Figures and grades stay as the upgrade left them: the rounded figures are not
+    kept, so an item whose unrounded figure passed a grade's bound (20.0004 kg for a
+    laptop, an A before and a B since) keeps its new grade. The earlier code shows them
+    as stored, and rounds an item's figure again when it is next saved."""

@@ -16,6 +16,7 @@ Create Date: 2026-12-15 09:00:00
 
 """
 
+import secrets
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -36,6 +37,23 @@ campaign = sa.table(
     sa.column("updated_at", sa.DateTime(timezone=True)),
     sa.column("dates_sequence", sa.Integer),
 )
+
+
+# Cached listings and exports follow `core_cache_version` (app/core/cache.py), which only
+# the ORM's flush and bulk statements bump; these Core writes do not. The namespace gets a
+# new random version as `cache.bump` gives it, or a shared store (Redis) keeps serving
+# what was rendered before the deploy.
+cache_version = sa.table(
+    "core_cache_version",
+    sa.column("name", sa.String),
+    sa.column("version", sa.String),
+)
+
+
+def _bump(connection, name: str) -> None:
+    """A new version for the namespace `name` (deleted then written: any database)."""
+    connection.execute(cache_version.delete().where(cache_version.c.name == name))
+    connection.execute(cache_version.insert().values(name=name, version=secrets.token_hex(8)))
 
 
 def _zone() -> ZoneInfo:
@@ -77,6 +95,10 @@ def upgrade():
                 dates_sequence=(sequence or 0) + 1,
             )
         )
+    # No cached fragment shows a campaign's end today (campaigns have no namespace of
+    # their own); the domain's cached rules and log forms are rendered again, so that
+    # none outlives the new ends.
+    _bump(bind, "cleanup_rules")
 
 
 def downgrade():
