@@ -60,12 +60,14 @@ not_sent_reason = labeller(NOT_SENT_REASONS)
 skip_reason = labeller(SKIP_REASONS)
 
 
-def template_title(name: str, language: str | None = None) -> str:
+def template_title(template, language: str | None = None) -> str:
     """A template's name in one language: a built-in's "Dernières 48 heures / Last 48
     hours" gives the half of `language` (the page's when None), the other half when that
-    one is empty ("Rappel / "); any other name as it is."""
-    halves = (name or "").split(" / ")
-    if len(halves) != 2:
+    one is empty ("Rappel / "). An organiser's name stays whole, " / " and all
+    (« Questions / réponses » is one name, not a French and an English one)."""
+    name = template.name or ""
+    halves = name.split(" / ")
+    if not template.builtin or len(halves) != 2:
         return name
     french, english = (half.strip() for half in halves)
     wanted = english if (language or current_language()) == "en" else french

@@ -25,6 +25,9 @@ class RecipientVariables:
         self.context = context or {}
         self.window = window
         self.values: dict[int, dict] = {}
+        # What `late_email_skips` decided of this dispatch in this run, the same for every
+        # batch (whether it may still go, whether its campaign counted down then).
+        self.late: dict = {}
 
     def for_users(self, user_ids: set[int], now: datetime) -> dict[int, dict]:
         """Variables by user id, covering at least `user_ids` (missing ones are computed now)."""

@@ -677,7 +677,7 @@ def delete_template(template_id: int):
     template = _template_or_404(template_id)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    name = template_title(template.name)
+    name = template_title(template)
     try:
         services.delete_template(template, current_user, utcnow())
     except services.MessagingError as error:
@@ -873,7 +873,7 @@ def _schedule_form(formdata=None) -> ScheduleForm:
     form.template.choices = [
         SelectChoice("", _("Choose a template")),
         *(
-            SelectChoice(t.id, f"{template_title(t.name)} ({t.key})")
+            SelectChoice(t.id, f"{template_title(t)} ({t.key})")
             for t in queries.list_templates()
             if t.key not in NOTICE_TEMPLATES
         ),
@@ -1000,7 +1000,7 @@ def _notice_template(template_id: int) -> MessageTemplate | None:
 def _not_schedulable(template: MessageTemplate) -> str:
     return _(
         "“%(name)s” is sent by the portal itself, to one person when it concerns them: it cannot be scheduled. Choose another template.",
-        name=template_title(template.name),
+        name=template_title(template),
     )
 
 

@@ -34,6 +34,8 @@ from sqlalchemy import (
 )
 
 from app.auth.models import User
+from app.cleanup import queries as cleanup_queries
+from app.cleanup.models import RUNNING
 from app.cleanup.services import months_before
 from app.core.audit import record_audit, record_consent_change
 from app.core.i18n import current_language, format_clock, long_date, regional_locale
@@ -1498,7 +1500,7 @@ def deliver_claimed(
     # E-mails whose inbox copy went before (held for the working hours, or retried): they
     # are rendered afresh, their times said from now, unless their message no longer holds.
     late = {row.user_id for row in rows if row.channel == "email" and row.kept_subject is not None}
-    stale = late_email_skips(dispatch, late, people, now) if late else {}
+    stale = late_email_skips(dispatch, late, people, now, variables.late) if late else {}
     for row in rows:
         language = locale or message_language(row.locale)
         change = {
@@ -1619,28 +1621,66 @@ def _counting_down(values: dict) -> bool:
     return bool(getattr(left, "value", left))
 
 
-def late_email_skips(dispatch: Dispatch, user_ids: set[int], people: dict, now: datetime):
+def late_email_skips(
+    dispatch: Dispatch,
+    user_ids: set[int],
+    people: dict,
+    now: datetime,
+    known: dict | None = None,
+):
     """{user id: skip reason} for the e-mails among these, which waited past their inbox
     copies (held for the working hours, or retried), whose message no longer holds now:
     their dispatch would be skipped if it came due now (`SKIP_NOT_SENDABLE`), or the
     countdown their inbox copy gave has run out (`SKIP_CAMPAIGN_ENDED`: a « se termine
     demain » sent on Saturday, its campaign over by Monday). `people`: their variables
-    now. A notice or a test is to one person about something of theirs: it always goes."""
+    now. A notice or a test is to one person about something of theirs: it always goes.
+    `known`: what was decided for this dispatch in this delivery run (`RecipientVariables
+    .late`), filled here, so that a 20,000-recipient dispatch decides it once, not per batch."""
     if dispatch.audience_key in (NOTICE_AUDIENCE, TEST_AUDIENCE):
         return {}
-    if why_not_sendable(dispatch, now) is not None:
+    known = {} if known is None else known
+    if "not_sendable" not in known:
+        known["not_sendable"] = why_not_sendable(dispatch, now) is not None
+    if known["not_sendable"]:
         return dict.fromkeys(user_ids, SKIP_NOT_SENDABLE)
-    kept = dispatch.sent_text or text_sent_by(dispatch.template)
-    texts = {field: kept.get(field) or "" for field in TEMPLATE_FIELDS}
+    if "counts_down" not in known:
+        kept = dispatch.sent_text or text_sent_by(dispatch.template)
+        texts = {field: kept.get(field) or "" for field in TEMPLATE_FIELDS}
+        known["counts_down"] = dispatch.prepared_at is not None and uses_any(
+            texts, COUNTDOWN_VARIABLES
+        )
     over = [user_id for user_id in user_ids if not _counting_down(people.get(user_id, {}))]
-    if not over or dispatch.prepared_at is None or not uses_any(texts, COUNTDOWN_VARIABLES):
+    if not over or not known["counts_down"]:
         return {}
-    # Their countdown as the inbox copies gave it (few people: those it ran out for).
-    readers = db.session.scalars(select(User).where(User.id.in_(over))).all()
-    then = variables_for(readers, dispatch.prepared_at, dispatch.context or {})
-    return {
-        user_id: SKIP_CAMPAIGN_ENDED for user_id in over if _counting_down(then.get(user_id, {}))
-    }
+    ran = _countdown_ran(dispatch, over, known.setdefault("ran", {}))
+    return {user_id: SKIP_CAMPAIGN_ENDED for user_id in over if user_id in ran}
+
+
+def _countdown_ran(dispatch: Dispatch, user_ids: list[int], ran: dict) -> set[int]:
+    """Those of these people whose inbox copy counted down to a campaign's end (days left
+    when the dispatch started), from the campaign's dates as the clean-up variables read
+    them, not by computing every variable again: the campaign the dispatch names, else
+    each person's department's. `ran` caches it for the campaign named (key "named") or
+    per department id."""
+    then = dispatch.prepared_at
+    named = (dispatch.context or {}).get("campaign_id")
+    if named is not None:
+        if "named" not in ran:
+            campaign = cleanup_queries.get_campaign(database_id(named) or 0)
+            # Not started yet when it went: its countdown was said from its start.
+            ran["named"] = campaign is not None and max(then, campaign.starts_at) < campaign.ends_at
+        return set(user_ids) if ran["named"] else set()
+    departments = dict(
+        db.session.execute(select(User.id, User.department_id).where(User.id.in_(user_ids)))
+        .tuples()
+        .all()
+    )
+    # A message naming no campaign counted down to the running one in each person's scope.
+    new = set(departments.values()) - ran.keys()
+    if new:
+        mine = cleanup_queries.campaigns_by_department(then, new)
+        ran.update({d: d in mine and mine[d].state(then) == RUNNING for d in new})
+    return {user_id for user_id, department in departments.items() if ran[department]}
 
 
 def _log_email_failures(

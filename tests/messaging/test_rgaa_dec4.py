@@ -22,6 +22,15 @@ def _html(response) -> str:
     return html.unescape(response.get_data(as_text=True)).replace("\u00a0", " ")
 
 
+def _builtin(template, name: str):
+    """A built-in template named `name` (as `ensure_builtin_templates` stores them): only
+    theirs are split into a French and an English half, never an organiser's."""
+    saved = template(name=name)
+    saved.builtin = True
+    db.session.commit()
+    return saved
+
+
 def _title_and_h1(page: str) -> tuple[str, str]:
     title = re.search(r"<title>(.*?)</title>", page, re.S).group(1)
     h1 = re.search(r"<h1[^>]*>(.*?)</h1>", page, re.S).group(1)
@@ -160,30 +169,31 @@ def test_the_preview_marks_the_message_not_its_heading(client, make, template):
 
 
 def test_a_bilingual_name_shows_its_french_half_on_a_french_page(client, make, template):
-    """Review of 19 December: both halves read on a French page; the page's half only."""
+    """Review of 19 December: both halves read on a French page; the page's half only
+    (a built-in's: an organiser's name is shown whole, test_organiser_template_names_whole)."""
     login(client, make.user(roles=("organiser",), locale="fr"))
-    template(name=BILINGUAL)
+    _builtin(template, BILINGUAL)
     page = _html(client.get("/messaging/templates"))
     assert ">Dernières 48 heures</a>" in page and "Last 48 hours" not in page
 
 
 def test_in_english_it_is_the_english_half(client, make, template):
     login(client, make.user(roles=("organiser",), locale="en"))
-    template(name=BILINGUAL)
+    _builtin(template, BILINGUAL)
     page = _html(client.get("/messaging/templates"))
     assert ">Last 48 hours</a>" in page and "Dernières 48 heures" not in page
 
 
 def test_a_name_in_one_language_is_shown_in_it_on_either_page(client, make, template):
     login(client, make.user(roles=("organiser",), locale="en"))
-    template(name="Rappel / ")
+    _builtin(template, "Rappel / ")
     page = _html(client.get("/messaging/templates"))
     assert ">Rappel</a>" in page
 
 
 def test_the_schedule_select_names_the_template_in_the_page_s_language(client, make, template):
     login(client, make.user(roles=("organiser",), locale="fr"))
-    tpl = template(name=BILINGUAL)
+    tpl = _builtin(template, BILINGUAL)
     page = _html(client.get("/messaging/schedule"))
     assert f'<option value="{tpl.id}">Dernières 48 heures (hello)</option>' in page
 
@@ -211,7 +221,7 @@ def test_the_audience_legend_is_not_the_selects_label(client, make):
 def _dispatch_page(client, make, template):
     login(client, make.user(roles=("organiser",), locale="fr"))
     now = utcnow()
-    dispatch = services.create_dispatch(template(name=BILINGUAL), "everyone", {}, now, now)
+    dispatch = services.create_dispatch(_builtin(template, BILINGUAL), "everyone", {}, now, now)
     db.session.commit()
     return dispatch, _html(client.get(f"/messaging/dispatches/{dispatch.id}"))
 
