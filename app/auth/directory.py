@@ -345,15 +345,17 @@ def _match_accounts(entries, live, report) -> list[tuple[DirectoryEntry, User | 
     someone else: authorities give a departed person's address to a new hire, who must
     not inherit their account. A deactivated account whose address a line with another
     staff number (or that other name) claims gives the address up (`report.released`)
-    and the line makes a new account. Refused, with a problem on the line: an address
-    that belongs to another account, an address whose *active* account has another staff
-    number, and two lines for one account.
+    and the line makes a new account, unless an admin deactivated it. Refused, with a
+    problem on the line: an address that belongs to another account, an address whose
+    *active* account has another staff number, an address another line would take from
+    an account an admin deactivated, and two lines for one account.
     """
     problems = report.problems
     by_number = {user.staff_number: user for user in live if user.staff_number}
     by_email = {user.email.lower(): user for user in live}
     matched: dict[int, int] = {}  # account id -> line
     releasing: list[User] = []
+    guarded: list[tuple[DirectoryEntry, User]] = []  # releasing, but an admin deactivated it
     plan = []
     for entry in entries:
         user = by_number.get(entry.staff_number) if entry.staff_number else None
@@ -372,6 +374,8 @@ def _match_accounts(entries, live, report) -> list[tuple[DirectoryEntry, User | 
                         )
                     )
                     continue
+                if holder.deactivated_by == "admin":
+                    guarded.append((entry, holder))
                 releasing.append(holder)
                 holder = None
             user = holder
@@ -392,6 +396,13 @@ def _match_accounts(entries, live, report) -> list[tuple[DirectoryEntry, User | 
                 continue
             matched[user.id] = entry.line
         plan.append((entry, user))
+    # An admin's deactivation is theirs to undo: released, the returning person would
+    # lose their history to a fresh account, and only a person can tell them from a new
+    # hire. Unless another line finds the account by its number: it moves there anyway.
+    kept = [_kept_by_an_admin(entry, h) for entry, h in guarded if h.id not in matched]
+    if kept:
+        problems.extend(kept)
+        problems.sort(key=lambda problem: problem.line or 0)  # told in the file's order
     # An account another line finds by its number moves to that line's address anyway.
     report.released = [(user.email.lower(), user) for user in releasing if user.id not in matched]
     return plan
@@ -400,15 +411,36 @@ def _match_accounts(entries, live, report) -> list[tuple[DirectoryEntry, User | 
 def _someone_else(holder: User, entry: DirectoryEntry) -> bool:
     """True when the line, which has a staff number its address's account lacks, is about
     another person: the account has another number, or, without one, it is deactivated
-    and the line gives another name (accents, capitals and spacing aside). An active
+    and the line gives another name (accents, capitals, spacing and hyphens aside). An active
     account without a number is the person's own, getting their number at last."""
     if holder.staff_number:
         return True
     return not holder.active and _same_name(holder.display_name) != _same_name(entry.display_name)
 
 
+def _kept_by_an_admin(entry: DirectoryEntry, holder: User) -> ImportProblem:
+    """The line claims the address of an account an admin deactivated: never released
+    nor reactivated by a file, an admin decides."""
+    return ImportProblem(
+        entry.line,
+        "email",
+        _(
+            "This address belongs to an account an admin deactivated (%(name)s). The import "
+            "neither gives it to someone else nor reactivates it: if this line is that person, "
+            "reactivate their account on its page, then import the file again; if it is "
+            "someone else, give them another address in the file.",
+            name=holder.display_name,
+        ),
+    )
+
+
+# Hyphens and dashes, as HR exports and people type them ("Marie-Claire", "Marie Claire").
+_DASHES = re.compile(r"[-\u2010-\u2015\u2212]")
+
+
 def _same_name(name: str) -> str:
-    return collation_key(" ".join(name.split()))
+    """The name as the comparison sees it: accents, capitals, spacing and hyphens aside."""
+    return collation_key(" ".join(_DASHES.sub(" ", name).split()))
 
 
 def _release_addresses(released: list[User]) -> None:

@@ -136,7 +136,7 @@ def test_an_active_account_with_another_number_still_refuses_the_line(runner, tm
 
 
 def test_the_cli_says_how_many_addresses_it_gave_to_new_people(runner, tmp_path, make):
-    departed(make, "jean.martin@example.org", "Jean Martin", "M00135", by="admin")
+    departed(make, "jean.martin@example.org", "Jean Martin", "M00135")
     path = tmp_path / "staff.csv"
     path.write_text(HEADER + "jean.martin@example.org,Jean Martin,N09999\n", encoding="utf-8")
 
