@@ -10,7 +10,7 @@ from typing import NamedTuple
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, bindparam, case, func, or_, select
+from sqlalchemy import ColumnElement, bindparam, case, func, select
 from sqlalchemy.orm import selectinload
 
 from app.auth.models import User, UserRole
@@ -420,22 +420,23 @@ def find_returns_for_agent(
 
 
 def declared_at_another_point(typed: str | None, user: User, point_ids: list[int] | None) -> bool:
-    """Whether what an agent typed at the desk, found at none of their points, is the
-    receipt number or asset tag of a declaration still waiting at another point: a
-    device brought to the wrong point, not a typo. That one fact only: nothing of the
-    declaration, its owner or its point reaches the desk. An admin (`point_ids` None)
-    finds every point's; an agent of no point has no "here" to declare it again at."""
+    """Whether what an agent typed at the desk, found at none of their points, is the full
+    receipt number of a declaration still waiting at another point: a device brought to
+    the wrong point, not a typo. That one fact only: nothing of the declaration, its owner
+    or its point reaches the desk. An admin (`point_ids` None) finds every point's; an
+    agent of no point has no "here" to declare it again at.
+
+    Never for an asset tag: tags are printed on devices and run in sequence, so any agent
+    could type a colleague's and learn that their device is declared somewhere. A receipt
+    number is only known from its owner's receipt (40 random bits, `new_receipt_number`),
+    so this unlimited read (a GET, no WRITE_RATE_LIMIT) cannot be used to guess one."""
     if not point_ids or not user.has_role("agent"):
         return False
     receipt_number = receipt_number_from(typed)
-    key = normalise_asset_tag((typed or "").strip()[:64])
-    matches = [DeviceReturn.receipt_number == receipt_number] if receipt_number else []
-    if key is not None:
-        matches.append(DeviceReturn.asset_tag_key == key)
-    if not matches:
+    if receipt_number is None:
         return False
     query = select(DeviceReturn.id).where(
-        or_(*matches),
+        DeviceReturn.receipt_number == receipt_number,
         DeviceReturn.status == "declared",  # withdrawable: no agent received it anywhere
         DeviceReturn.point_id.not_in(point_ids),
     )

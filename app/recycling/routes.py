@@ -710,9 +710,8 @@ def agent_desk():
         receipt_error = None
     elif typed and queries.declared_at_another_point(typed, current_user, point_ids):
         receipt_error = _(
-            "This receipt or asset tag was declared at another collection point: the person "
-            "can withdraw that declaration from their receipt, then declare the device again "
-            "here."
+            "This receipt was declared at another collection point: the person can withdraw "
+            "that declaration from their receipt, then declare the device again here."
         )
     elif typed:
         receipt_error = not_found

@@ -50,16 +50,15 @@ def test_the_desk_opens_the_return_of_an_asset_tag_however_typed(client, desk, t
 
 
 def test_the_desk_does_not_find_a_tag_declared_at_another_agents_point(client, make, rec, desk):
-    """Not opened there; said to be declared elsewhere, as a device brought to the wrong
-    point is (test_review_dec15_wrong_point_and_undo_reason)."""
+    """Not opened there, nor said to be declared elsewhere: a tag is printed on the device
+    and guessable, so only a receipt number earns that hint
+    (test_review_dec15_wrong_point_and_undo_reason)."""
     _agent, _pessac, talence, _owner, _printer = desk
     login(client, rec.agent(talence))
     response = client.get("/recycling/agent", query_string={"receipt": TAG})
     assert (response.status_code, error_at(_text(response), "receipt")) == (
         200,
-        "Ce numéro de reçu ou d'inventaire a été déclaré à un autre point de collecte\u00a0: la "
-        "personne peut retirer cette déclaration depuis son reçu, puis déclarer à nouveau "
-        "l'appareil ici.",
+        "Aucun dépôt ne porte ce numéro de reçu ou d'inventaire à vos points de collecte.",
     )
 
 

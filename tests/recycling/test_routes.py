@@ -605,7 +605,7 @@ def test_a_receipt_number_not_at_the_agents_points_is_explained_on_the_desk(clie
     elsewhere = rec.device_return(make.user(), other).receipt_number
     login(client, agent)
     told = {
-        elsewhere: "Ce numéro de reçu ou d'inventaire a été déclaré à un autre point de collecte",
+        elsewhere: "Ce numéro de reçu a été déclaré à un autre point de collecte",
         "RC-2222-2222": "Aucun dépôt ne porte ce numéro de reçu ou d'inventaire à vos points",
         "not a number": "Aucun dépôt ne porte ce numéro de reçu ou d'inventaire à vos points",
     }
