@@ -82,11 +82,13 @@ def add_columns_of_later_revisions(engine) -> list[str]:
             missing = [column for column in table.columns if column.name not in present]
             if not missing:
                 continue
-            with operations.batch_alter_table(table.name) as batch:
-                for column in missing:
-                    default = column.server_default.arg if column.server_default else None
-                    batch.add_column(
-                        Column(column.name, column.type, nullable=True, server_default=default)
-                    )
-                    added.append(f"{table.name}.{column.name}")
+            # A plain ALTER TABLE … ADD COLUMN on both databases: a batch would reflect the
+            # table and those its keys name (an expression index warns on SQLite).
+            for column in missing:
+                default = column.server_default.arg if column.server_default else None
+                operations.add_column(
+                    table.name,
+                    Column(column.name, column.type, nullable=True, server_default=default),
+                )
+                added.append(f"{table.name}.{column.name}")
     return added
