@@ -268,6 +268,31 @@ def browser():
         browser.close()
 
 
+# WCAG 1.4.12's text spacing, as a reader's bookmarklet or extension injects it.
+TEXT_SPACING = """
+* { line-height: 1.5 !important; letter-spacing: 0.12em !important;
+    word-spacing: 0.16em !important; }
+p { margin-bottom: 2em !important; }
+"""
+
+
+@pytest.fixture
+def spaced_page(browser, live_server):
+    """A French tab at 320 px that lets a style sheet be injected (`TEXT_SPACING`), as a
+    reader's bookmarklet or extension does (the portal's CSP refuses an inline one
+    otherwise)."""
+    context = browser.new_context(
+        base_url=live_server,
+        locale="fr-FR",
+        viewport={"width": 320, "height": 640},
+        bypass_csp=True,
+    )
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
 @pytest.fixture
 def page(browser, live_server):
     """A fresh browser context (no cookies) on the live server."""

@@ -5,14 +5,9 @@ grade's box in forced colours."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import browser_sign_in
+from tests.conftest import TEXT_SPACING, browser_sign_in
 
 # WCAG 1.4.12's text spacing, as the bookmarklet testers use applies it.
-TEXT_SPACING = """
-* { line-height: 1.5 !important; letter-spacing: 0.12em !important;
-    word-spacing: 0.16em !important; }
-p { margin-bottom: 2em !important; }
-"""
 
 
 @pytest.mark.browser
@@ -103,17 +98,6 @@ def test_at_normal_size_the_compare_bar_stays_clear_of_the_focused_item(page, ma
         "parseFloat(getComputedStyle(document.documentElement).scrollPaddingTop)"
     )
     assert padding >= seen[-1]["bar"][1] - seen[-1]["bar"][0]
-
-
-@pytest.fixture
-def spaced_page(browser, live_server):
-    """A French tab that lets a style sheet be injected, as a reader's bookmarklet or
-    extension does (the portal's CSP refuses an inline one otherwise)."""
-    context = browser.new_context(base_url=live_server, locale="fr-FR", bypass_csp=True)
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
 
 
 @pytest.mark.browser

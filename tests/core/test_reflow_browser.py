@@ -6,39 +6,18 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.catalogue.conftest import make_item  # noqa: F401
-from tests.conftest import browser_sign_in
+from tests.conftest import TEXT_SPACING, browser_sign_in
 
 pytestmark = pytest.mark.browser
 
 # The WCAG 1.4.12 test: line height 1.5, paragraph spacing 2 em, letter spacing 0.12 em,
 # word spacing 0.16 em, set on everything with priority.
-TEXT_SPACING = """
-* { line-height: 1.5 !important; letter-spacing: 0.12em !important;
-    word-spacing: 0.16em !important; }
-p { margin-bottom: 2em !important; }
-"""
 
 OVERFLOW = """() => ({
   page: document.documentElement.scrollWidth - document.documentElement.clientWidth,
   signOut: document.querySelector('.header-tools form:last-child button')
     .getBoundingClientRect().right - document.documentElement.clientWidth,
 })"""
-
-
-@pytest.fixture
-def spaced_page(browser, live_server):
-    """A French tab at 320 px that lets a style sheet be injected, as a reader's
-    bookmarklet or extension does (the portal's CSP refuses an inline one otherwise)."""
-    context = browser.new_context(
-        base_url=live_server,
-        locale="fr-FR",
-        viewport={"width": 320, "height": 640},
-        bypass_csp=True,
-    )
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
 
 
 def test_the_signed_in_header_wraps_at_320_px_with_text_spacing(spaced_page, make):

@@ -5,25 +5,9 @@ destinataire »); it wraps onto a second line, as the clean-up log form's menu d
 import pytest
 
 from tests.cleanup.test_log_menu_and_my_row_browser import MEASURE
-from tests.conftest import browser_sign_in
-from tests.core.test_reflow_browser import TEXT_SPACING
+from tests.conftest import TEXT_SPACING, browser_sign_in
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def spaced_page(browser, live_server):
-    """A French tab at 320 px that takes an injected style sheet (a reader's extension)."""
-    context = browser.new_context(
-        base_url=live_server,
-        locale="fr-FR",
-        viewport={"width": 320, "height": 640},
-        bypass_csp=True,
-    )
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    yield page
-    context.close()
 
 
 def test_at_320_px_with_text_spacing_the_chosen_campaign_is_read_whole(

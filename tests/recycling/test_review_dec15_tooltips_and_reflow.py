@@ -7,8 +7,7 @@ long term of the statistics page pushed it sideways."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import browser_sign_in
-from tests.core.test_reflow_browser import TEXT_SPACING, spaced_page  # noqa: F401
+from tests.conftest import TEXT_SPACING, browser_sign_in
 
 TOOLTIP = "#points-map .leaflet-tooltip-pane .leaflet-tooltip"  # a point's, on hover
 
@@ -64,7 +63,7 @@ def test_a_points_tooltip_is_opaque_and_its_arrow_hidden_in_forced_colours(map_p
 
 
 @pytest.mark.browser
-def test_at_320_px_with_text_spacing_the_chosen_point_is_read_whole(spaced_page, make, rec):  # noqa: F811
+def test_at_320_px_with_text_spacing_the_chosen_point_is_read_whole(spaced_page, make, rec):
     page = spaced_page
     bordeaux = make.commune(name="Bordeaux", latitude=44.837, longitude=-0.579)
     point = rec.point(commune=bordeaux, name="Cité municipale – Bordeaux", opening_hours="24/7")
@@ -97,7 +96,7 @@ def test_at_320_px_with_text_spacing_the_chosen_point_is_read_whole(spaced_page,
 
 
 @pytest.mark.browser
-def test_at_360_px_with_200_percent_text_the_statistics_do_not_scroll_sideways(spaced_page, make):  # noqa: F811
+def test_at_360_px_with_200_percent_text_the_statistics_do_not_scroll_sideways(spaced_page, make):
     page = spaced_page
     page.set_viewport_size({"width": 360, "height": 740})
     browser_sign_in(page, make.user(roles=("employee", "admin")))
