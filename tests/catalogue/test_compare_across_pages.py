@@ -255,7 +255,7 @@ def test_a_source_typed_by_an_admin_is_shown_as_typed_without_a_fold(client, mak
 
 def test_a_row_with_one_tenth_gives_it_to_every_figure(client, make, make_item):
     """« 50 » beside « 55,2 » read as two precisions: the row shares the tenth
-    (tests/catalogue/test_compare_review_dec6_fixes.py)."""
+    (tests/catalogue/test_compare_tick_limit_sources_and_decimals.py)."""
     one = make_item(embodied_kgco2e=200.0, use_kwh_per_year=0.0)
     other = make_item(embodied_kgco2e=200.0, use_kwh_per_year=100.0)
     login(client, make.user(locale="fr"))

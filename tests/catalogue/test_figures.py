@@ -12,7 +12,7 @@ def _pages(client, make, make_item, **figures):
     login(client, make.user(locale="fr"))
     item = make_item(name_fr="Portable chiffré", **figures)
     # A second item of whole figures: a row of the comparison gives every figure the
-    # tenth one of them needs (tests/catalogue/test_compare_review_dec6_fixes.py).
+    # tenth one of them needs (tests/catalogue/test_compare_tick_limit_sources_and_decimals.py).
     other = make_item(name_fr="Autre portable", use_kwh_per_year=0.0)
     return (
         client.get(f"/catalogue/items/{item.id}").text,

@@ -4,7 +4,12 @@ as written: no thousands comma, which would split the cell."""
 import html
 import re
 
-from tests.catalogue.test_import_review import SHORT, _admin, _changes, _upload
+from tests.catalogue.test_import_keeps_edits_and_audits_each_item import (
+    SHORT,
+    _admin,
+    _changes,
+    _upload,
+)
 
 
 def _help(page: str) -> str:

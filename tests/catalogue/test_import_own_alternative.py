@@ -9,7 +9,7 @@ from app.catalogue.csv_io import import_catalogue_csv
 from app.catalogue.models import CatalogueItem
 from app.extensions import db
 from tests.catalogue.conftest import GRID, NOW
-from tests.catalogue.test_review_dec9_catalogue_words import _rows, _upload
+from tests.catalogue.test_french_plurals_of_one_and_catalogue_words import _rows, _upload
 from tests.conftest import login
 
 NBSP = "\u00a0"

@@ -8,7 +8,7 @@ from app.catalogue.csv_io import COLUMNS, EXPORT_ONLY
 from app.catalogue.models import CatalogueItem
 from app.catalogue.services import category_reference
 from app.extensions import db
-from tests.catalogue.test_import_review import (
+from tests.catalogue.test_import_keeps_edits_and_audits_each_item import (
     CONFIRM,
     SHORT,
     _admin,

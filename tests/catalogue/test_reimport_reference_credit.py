@@ -5,7 +5,13 @@ figure credited to the file's source, as the item form then kept it."""
 from app.catalogue.reference import category_reference
 from app.extensions import db
 from tests.catalogue.conftest import item_edit_form
-from tests.catalogue.test_import_review import CONFIRM, _admin, _confirmation, _item, _upload
+from tests.catalogue.test_import_keeps_edits_and_audits_each_item import (
+    CONFIRM,
+    _admin,
+    _confirmation,
+    _item,
+    _upload,
+)
 
 HEADER = "code;kind;category;name_fr;name_en;embodied_kgco2e;lifetime_years;source\n"
 REFERENCE = category_reference("laptop")

@@ -218,7 +218,8 @@ def test_a_refused_quantity_is_explained_not_a_500(client, make, make_item, quan
         f"/catalogue/items/{item.id}/request",
         data={"quantity": quantity, "csrf_token": csrf_token(client)},
     )
-    # The item's page again, the message at the field (test_review_dec5.py).
+    # The item's page again, the message at the field
+    # (test_category_search_and_refused_quantity.py).
     assert response.status_code == 422
     assert "Enter a quantity from 1 to 50." in response.text
     assert db.session.scalar(select(func.count()).select_from(CatalogueRequest)) == 0
@@ -580,7 +581,7 @@ def test_a_budget_refused_says_exactly_what_is_wrong_once(
 ):
     """'abc' said 'Enter a number. Enter a number of 0 or more.'; a year 'abc' said the
     field was empty; a budget too large was told it must be 0 or more. Each is said at
-    its field (test_review_dec5_odd_input.py)."""
+    its field (test_odd_input_budgets_and_alternative_capitals.py)."""
     admin = make.user(roles=("admin",), locale="fr")
     login(client, admin)
     response = auth.post(

@@ -10,7 +10,12 @@ from app.catalogue.models import CatalogueItem
 from app.catalogue.reference import category_reference
 from app.extensions import db
 from tests.catalogue.conftest import item_edit_form
-from tests.catalogue.test_import_review import CONFIRM, SHORT, _confirmation, _upload
+from tests.catalogue.test_import_keeps_edits_and_audits_each_item import (
+    CONFIRM,
+    SHORT,
+    _confirmation,
+    _upload,
+)
 from tests.conftest import login
 
 REFERENCE = category_reference("desktop")

@@ -12,7 +12,7 @@ from app.core.personalisation import WrittenNumber
 from app.core.time import utcnow
 from app.messaging.rendering import sandbox
 from app.messaging.services import campaign_timing_mismatch
-from tests.messaging.test_staff_review_dec5 import _launch_template
+from tests.messaging.test_campaign_message_drafts_and_test_marking import _launch_template
 
 
 def _days_left(make, campaign, when):

@@ -91,7 +91,7 @@ def test_a_referer_of_another_site_is_never_the_way_back(client, make):
         headers={"Referer": "http://elsewhere.example/cleanup/campaigns/9"},
     )
     # The form's own address, which answers GET since 7 December: it leads to the form
-    # (tests/cleanup/test_review_dec8.py).
+    # (tests/cleanup/test_decisions_after_the_end_and_form_addresses.py).
     way_back = "/cleanup/campaigns/2/actions"
     assert _sign_in_link(_text(answer)) == ("/auth/sign-in", {"next": [way_back]})
 

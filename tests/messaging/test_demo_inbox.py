@@ -51,7 +51,7 @@ def test_no_digest_of_a_past_week_speaks_of_the_previous_edition(inbox_page):
 def test_every_seeded_message_came_by_now_and_was_read_in_office_hours(seeded):
     """Read in office hours. Each came in them too, unless none had come since what it
     tells (seeded on a Saturday, a rejection of Friday night): then just after it, never
-    before it (test_saturday_review_dec5.py seeds on a Thursday and on a Saturday)."""
+    before it (test_held_emails_outside_working_hours.py seeds on a Thursday and on a Saturday)."""
     now = utcnow()
     times = db.session.execute(
         select(Delivery.delivered_at, Delivery.read_at)

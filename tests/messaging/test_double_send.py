@@ -128,7 +128,8 @@ def test_marking_read_without_javascript_lands_back_at_the_message(auth, client,
     me, (message,) = _inbox_of_one(make, template)
     login(client, me)
     response = auth.post(f"/messaging/inbox/{message}/read")
-    # At "Marked as read.", in the place of the button (tests/core/test_review_dec5_nojs.py).
+    # At "Marked as read.", in the place of the button
+    # (tests/core/test_nojs_questions_read_messages_and_desk_count.py).
     assert response.headers["Location"].endswith(f"/messaging/#message-{message}-read")
 
 

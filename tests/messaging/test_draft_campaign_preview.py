@@ -12,7 +12,11 @@ from app.core.time import local_zone, utcnow
 from app.extensions import db
 from app.messaging.models import Dispatch
 from tests.conftest import login
-from tests.messaging.test_staff_review_dec5 import _campaign_options, _launch_template, _schedule
+from tests.messaging.test_campaign_message_drafts_and_test_marking import (
+    _campaign_options,
+    _launch_template,
+    _schedule,
+)
 
 HX = {"HX-Request": "true"}
 TEXTS = {

@@ -12,7 +12,7 @@ from app.core.time import local_zone, utcnow
 from app.extensions import db
 from app.messaging import services
 from tests.conftest import login
-from tests.messaging.test_staff_review_dec5 import _launch_template
+from tests.messaging.test_campaign_message_drafts_and_test_marking import _launch_template
 
 HX = {"HX-Request": "true"}
 TEXTS = {

@@ -95,7 +95,7 @@ def test_a_test_sends_page_names_its_audience_in_words(auth, client, make, templ
     own = _text(client.get(f"/messaging/dispatches/{dispatch_id}"))
     assert "Groupe de destinataires Un test envoyé à vous-même" in own
     assert "user" not in own and f": {author.id}" not in own
-    # Another organiser no longer sees it at all (test_security_review.py).
+    # Another organiser no longer sees it at all (test_render_limits_and_test_send_access.py).
 
 
 def test_a_department_or_role_dispatch_names_its_audience(client, make, template):

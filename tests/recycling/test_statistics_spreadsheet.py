@@ -100,7 +100,7 @@ def test_the_admins_page_labels_both_downloads(client, make, returns):
 
 def test_an_agent_gets_their_points_spreadsheet_and_its_link(client, rec, returns):
     # Since 6 December an agent downloads their own points' figures (limited server-side:
-    # test_demo_report_desk_tag_and_exports.py).
+    # test_desk_asset_tag_search_and_agent_exports.py).
     agent = rec.agent(returns)
     db.session.commit()
     login(client, agent)
