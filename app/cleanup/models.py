@@ -236,6 +236,12 @@ class CleanupParticipant(db.Model):
     # When this participant's counted actions last changed (a log, a correction, a
     # deletion, a review), by the wall clock: scoreboards refresh these participants.
     last_logged_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # How the person was shown on the individual leaderboard when the campaign's results
+    # froze ("name", "pseudonym" or "hidden") and the label shown then; NULL while it
+    # runs. A closed board shows this label, never a later name or pseudonym: seen twice,
+    # it would tie the old label to the new one (queries.individual_leaderboard).
+    board_shown_as: Mapped[str | None] = mapped_column(String(10))
+    board_label: Mapped[str | None] = mapped_column(String(120))
 
 
 class CleanupAction(db.Model):

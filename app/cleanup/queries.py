@@ -16,7 +16,7 @@ from types import MappingProxyType
 from typing import NamedTuple
 
 from flask import current_app, g, has_request_context
-from sqlalchemy import bindparam, case, distinct, event, func, or_, select
+from sqlalchemy import and_, bindparam, case, distinct, event, func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.auth.models import LeaderboardVisibility, User
@@ -814,9 +814,13 @@ def _waiting_points(campaign: CleanupCampaign, pid: int | None) -> dict:
 def _unlisted_participants(campaign: CleanupCampaign) -> set[int]:
     """Participants who take a rank but are never listed: hidden, anonymised, erased.
 
-    Visibility is read fresh: a person who hides takes effect at once. Only those few
-    are read, not everyone.
+    Visibility is read fresh: a person who hides takes effect at once. On a closed
+    board a later choice never shows more than the end did: hidden then stays hidden,
+    and a name then goes (like the hidden) once its owner chose a pseudonym or to hide,
+    since neither their name nor a pseudonym may stand beside those figures. Only those
+    few are read, not everyone.
     """
+    frozen = CleanupParticipant.board_shown_as
     return {
         row[0]
         for row in _rows(
@@ -828,10 +832,46 @@ def _unlisted_participants(campaign: CleanupCampaign) -> set[int]:
                     CleanupParticipant.user_id.is_(None),
                     User.leaderboard_visibility == LeaderboardVisibility.HIDDEN.value,
                     User.anonymised_at.is_not(None),
+                    frozen == LeaderboardVisibility.HIDDEN.value,
+                    and_(frozen.is_not(None), CleanupParticipant.board_label.is_(None)),
+                    and_(
+                        frozen == LeaderboardVisibility.NAME.value,
+                        User.leaderboard_visibility != LeaderboardVisibility.NAME.value,
+                    ),
                 ),
             )
         )
     }
+
+
+def listed_on_board(campaign: CleanupCampaign, user) -> bool:
+    """Whether the individual leaderboard lists the person (taking part, not hidden
+    there): where "Show my place" is offered."""
+    pid = participant_id_for(campaign, user)
+    return pid is not None and pid not in _unlisted_participants(campaign)
+
+
+def board_label_at_end(user_id_column):
+    """How the individual leaderboard shows the person of `user_id_column` now, as kept
+    on their participant row when the results freeze: (shown as, label), correlated
+    scalar subqueries. The anonymised and the erased are hidden, with no label."""
+    person = User.id == user_id_column
+    shown_as = case(
+        (User.anonymised_at.is_not(None), LeaderboardVisibility.HIDDEN.value),
+        else_=User.leaderboard_visibility,
+    )
+    label = case(
+        (User.anonymised_at.is_not(None), None),
+        (User.leaderboard_visibility == LeaderboardVisibility.NAME.value, User.display_name),
+        (User.leaderboard_visibility == LeaderboardVisibility.PSEUDONYM.value, User.pseudonym),
+        else_=None,
+    )
+    return (
+        func.coalesce(
+            select(shown_as).where(person).scalar_subquery(), LeaderboardVisibility.HIDDEN.value
+        ),
+        select(label).where(person).scalar_subquery(),
+    )
 
 
 def my_place_in_the_listing(
@@ -855,17 +895,30 @@ def my_place_in_the_listing(
     return page_index + 1, row
 
 
+def _board_label(shown_as, kept, name, pseudonym, visibility) -> str:
+    """The label a board lists a person under: the one kept at the end (`shown_as` set),
+    else their current choice."""
+    if shown_as is not None:
+        return kept
+    return name if visibility == LeaderboardVisibility.NAME.value else pseudonym
+
+
 def individual_leaderboard(campaign: CleanupCampaign, page: int = 1, per_page: int = PER_PAGE):
-    """Ranked individuals; hidden and anonymised people take a rank but are never listed."""
+    """Ranked individuals; hidden and anonymised people take a rank but are never listed.
+    A closed campaign names each person as its end did, whatever they chose since."""
     board = get_board(campaign)
     unlisted = _unlisted_participants(campaign)
     listed = [pid for pid in board.ranked if pid not in unlisted] if unlisted else board.ranked
     window = listed[(page - 1) * per_page : page * per_page]
+    # A running board follows each person's current choice; a closed one shows the label
+    # kept when its results froze (see _unlisted_participants for who it leaves out).
     people = {
-        pid: (name, pseudonym, visibility)
-        for pid, name, pseudonym, visibility in db.session.execute(
+        pid: _board_label(*person)
+        for pid, *person in db.session.execute(
             select(
                 CleanupParticipant.id,
+                CleanupParticipant.board_shown_as,
+                CleanupParticipant.board_label,
                 User.display_name,
                 User.pseudonym,
                 User.leaderboard_visibility,
@@ -877,11 +930,10 @@ def individual_leaderboard(campaign: CleanupCampaign, page: int = 1, per_page: i
     badges = badges_for(campaign, window)
     entries = []
     for pid in window:
-        name, pseudonym, visibility = people[pid]
         entries.append(
             {
                 "rank": board.rank_of(board.points[pid]),
-                "name": name if visibility == LeaderboardVisibility.NAME.value else pseudonym,
+                "name": people[pid],
                 "points": board.points[pid],
                 "badges": badges.get(pid, []),
             }
@@ -1555,16 +1607,29 @@ def compute_results(campaign: CleanupCampaign, now: datetime) -> dict:
     }
 
 
+def _earlier_campaigns(campaign: CleanupCampaign):
+    """The campaigns with frozen results that ended before this one started, any scope."""
+    return select(CleanupCampaign).where(
+        CleanupCampaign.frozen_at.is_not(None),
+        CleanupCampaign.ends_at <= campaign.starts_at,
+        CleanupCampaign.id != campaign.id,
+    )
+
+
+def has_earlier_campaign(campaign: CleanupCampaign) -> bool:
+    """Whether any campaign came before this one, whatever its scope: with none of the same
+    scope, the results page says why it compares with nothing (an organiser running their
+    first campaign of two departments read "no previous campaign" beside last year's)."""
+    return db.session.scalar(select(_earlier_campaigns(campaign).exists())) or False
+
+
 def previous_campaign(campaign: CleanupCampaign) -> CleanupCampaign | None:
     """The latest campaign with frozen results that ended before this one started, of the
     same scope (everyone in both, or the very same departments): a campaign of two
     departments compared with one of the whole staff compared unlike populations. None
     when there is no such campaign (the results page then says it has none to compare)."""
-    query = select(CleanupCampaign).where(
-        CleanupCampaign.frozen_at.is_not(None),
-        CleanupCampaign.ends_at <= campaign.starts_at,
-        CleanupCampaign.id != campaign.id,
-        CleanupCampaign.all_departments.is_(bool(campaign.all_departments)),
+    query = _earlier_campaigns(campaign).where(
+        CleanupCampaign.all_departments.is_(bool(campaign.all_departments))
     )
     if not campaign.all_departments:
         wanted = sorted(campaign.department_ids)

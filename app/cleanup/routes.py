@@ -22,7 +22,6 @@ from markupsafe import Markup
 
 from app.auth.decorators import role_required
 from app.auth.forms import ConfirmForm
-from app.auth.models import LeaderboardVisibility
 from app.cleanup import queries, services
 from app.cleanup.calendar import campaign_ics
 from app.cleanup.catalogue import (
@@ -573,6 +572,8 @@ def _progress_context(
         "state": campaign.state(now),
         "in_scope": campaign.in_scope(current_user),
         "standing": queries.my_standing(campaign, current_user),
+        # "Show my place" where the board lists the person (a closed one as it ended).
+        "on_board": queries.listed_on_board(campaign, current_user),
         "team": queries.team_standing(campaign, current_user.department_id),
         "collective": _collective_goals(campaign, totals, goals),
         "actions": actions,
@@ -981,6 +982,8 @@ def leaderboard(campaign_id: int):
         (
             campaign.id,
             campaign.scores_version,
+            # Its end keeps each person's label as it was: a board cached before is not it.
+            campaign.frozen_at,
             queries.goals_key(campaign),
             scope,
             order,
@@ -1007,7 +1010,7 @@ def leaderboard(campaign_id: int):
         # "Show my place" where the individuals' board lists the person.
         "listed": bool(standing["rank"])
         and scope == "individuals"
-        and user.leaderboard_visibility != LeaderboardVisibility.HIDDEN.value,
+        and queries.listed_on_board(campaign, user),
     }
     if wants_fragment():
         # The tabs come along (out of band), so that the current one follows the table.
@@ -1344,6 +1347,8 @@ def results(campaign_id: int):
         ranked_per_head=per_head,
         previous=previous,
         previous_results=queries.frozen_results(previous) if previous else None,
+        # None of the same scope, yet earlier ones: the page says why it compares nothing.
+        other_scopes_only=previous is None and queries.has_earlier_campaign(campaign),
         min_team=minimum,
     )
 

@@ -24,6 +24,7 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import IntegrityError, InvalidRequestError
 from sqlalchemy.orm.attributes import set_committed_value
 
+from app.auth.models import LeaderboardVisibility
 from app.cleanup import queries
 from app.cleanup.audit_changes import (
     _CORRECTION,
@@ -60,6 +61,7 @@ from app.cleanup.models import (
     CleanupGoal,
     CleanupParticipant,
 )
+from app.core import cache
 from app.core.audit import erase_audit_texts, erase_gone_audit_texts, record_audit
 from app.core.database import insert_missing, savepoint
 from app.core.i18n import (
@@ -1390,9 +1392,22 @@ def freeze_campaign(campaign: CleanupCampaign, now: datetime, announce: bool = T
     db.session.refresh(campaign)
     if result.rowcount != 1:
         return False
+    keep_board_labels(campaign.id)
     if announce:
         campaign_closed.send(current_app._get_current_object(), campaign=campaign, now=now)
     return True
+
+
+def keep_board_labels(campaign_id: int) -> None:
+    """Keep on each participant the label the individual leaderboard shows them under
+    now, at the campaign's end: its closed board shows that one from then on."""
+    shown_as, label = queries.board_label_at_end(CleanupParticipant.user_id)
+    db.session.execute(
+        update(CleanupParticipant)
+        .where(CleanupParticipant.campaign_id == campaign_id)
+        .values(board_shown_as=shown_as, board_label=label)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def freeze_closed_campaigns(now: datetime) -> int:
@@ -1541,6 +1556,17 @@ def audited_entries(user):
     )
 
 
+# A detached participant row keeps no label of the person's (a closed board's name or
+# pseudonym); one kept at a campaign's end becomes "hidden", one still running stays NULL.
+_LABEL_FORGOTTEN = {
+    "board_label": None,
+    "board_shown_as": case(
+        (CleanupParticipant.board_shown_as.is_(None), None),
+        else_=LeaderboardVisibility.HIDDEN.value,
+    ),
+}
+
+
 def erase_person(user, now: datetime) -> None:
     """Detach the person's actions: participant rows lose their user, totals stay identical.
 
@@ -1568,7 +1594,7 @@ def erase_person(user, now: datetime) -> None:
     db.session.execute(
         update(CleanupParticipant)
         .where(CleanupParticipant.user_id == user.id)
-        .values(user_id=None)
+        .values(user_id=None, **_LABEL_FORGOTTEN)
         .execution_options(synchronize_session=False)
     )
     db.session.flush()
@@ -1595,7 +1621,7 @@ def anonymise_old_actions(now: datetime, months: int) -> int:
     detached = db.session.execute(
         update(CleanupParticipant)
         .where(CleanupParticipant.campaign_id.in_(ended), CleanupParticipant.user_id.is_not(None))
-        .values(user_id=None)
+        .values(user_id=None, **_LABEL_FORGOTTEN)
         .execution_options(synchronize_session=False)
     ).rowcount
     with_text = (
@@ -1632,10 +1658,14 @@ def anonymise_old_actions(now: datetime, months: int) -> int:
         .values(source_key=None)
         .execution_options(synchronize_session=False)
     )
+    if detached:  # cached boards still list them: their names go at once
+        cache.bump(db.session, "people")
     db.session.flush()
     return detached
 
 
-def apply_action_retention(now: datetime) -> None:
-    """The clean-up retention step (`app.core.privacy.register_retention`)."""
-    anonymise_old_actions(now, current_app.config["ACTION_RETENTION_MONTHS"])
+def apply_action_retention(now: datetime) -> dict[str, int]:
+    """The clean-up retention step (`app.core.privacy.register_retention`), with what it
+    did for `flask privacy retention` to print."""
+    detached = anonymise_old_actions(now, current_app.config["ACTION_RETENTION_MONTHS"])
+    return {"participant(s) detached from their person": detached}
