@@ -56,6 +56,7 @@ class Factories:
             roles=tuple(roles),
             password=password,
             department_code=department.code if department else None,
+            pseudonym=overrides.pop("pseudonym", None),
         )
         for key, value in overrides.items():
             setattr(user, key, value)

@@ -14,15 +14,18 @@ from datetime import datetime
 
 from flask_babel import format_percent
 from flask_babel import gettext as _
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select
 
 from app.auth.models import User, UserRole
 from app.auth.services import (
     AddressRefused,
     close_access,
     deliverable_address,
-    erased_address_digest,
+    forget_erased_addresses,
+    kept_erased_digests,
     new_pseudonym,
+    pseudonyms_taken,
+    recognise_erased_address,
 )
 from app.core.audit import DIRECTORY_CHANGE, AuditEvent, record_audit
 from app.core.csv_import import ImportProblem, csv_lines, required_name
@@ -229,22 +232,18 @@ def sync_directory(
             report.mass_deactivation = True
             report.problems.append(ImportProblem(None, "", mass_deactivation_message(report, live)))
             return report
-    erased = set(
-        db.session.scalars(
-            select(User.erased_address_digest).where(User.erased_address_digest.is_not(None))
-        )
-    )
+    erased = kept_erased_digests()
     listed_digests: set[str] = set()
     reactivated: list[User] = []
-    taken = set(db.session.scalars(select(User.pseudonym)))
+    taken = pseudonyms_taken()
     _release_addresses([user for _address, user in report.released])
     _free_addresses_that_move(plan)
     created: dict[str, User] = {}
     for entry, user in plan:
         if user is None:
-            digest = erased_address_digest(entry.email)
-            if digest in erased:
-                listed_digests.add(digest)
+            digests = recognise_erased_address(entry.email, erased)
+            if digests:
+                listed_digests.update(digests)
                 report.not_recreated += 1
                 continue
             created[entry.email] = _create(entry, taken, now)
@@ -266,7 +265,8 @@ def sync_directory(
             user.active, user.deactivated_by, user.deactivated_at = False, "directory", now
             close_access(user, now)
             report.deactivated += 1
-        _forget_erased_addresses_not_listed(erased - listed_digests)
+        # They left: the portal has no reason left to recognise their address.
+        forget_erased_addresses(erased - listed_digests)
     db.session.flush()
     record_audit(actor, "sync_directory", "user_directory", "", now, report.summary())
     _record_account_changes(actor, report.leaving, reactivated, now)
@@ -479,18 +479,6 @@ def _free_addresses_that_move(plan) -> None:
         user.email = f"moving-{user.id}@invalid"
     if moving:
         db.session.flush()
-
-
-def _forget_erased_addresses_not_listed(digests: set[str]) -> None:
-    """They left: the portal has no reason left to recognise their address."""
-    remaining = sorted(digests)
-    for start in range(0, len(remaining), 500):
-        db.session.execute(
-            update(User)
-            .where(User.erased_address_digest.in_(remaining[start : start + 500]))
-            .values(erased_address_digest=None)
-            .execution_options(synchronize_session=False)
-        )
 
 
 def _create(entry: DirectoryEntry, taken: set[str], now: datetime) -> User:

@@ -1,6 +1,7 @@
 """The sign-in link by e-mail: created and sent as soon as the answer has left, whatever
 the person's e-mail consent (it is the service they asked for, not news), in their language, in plain
-text."""
+text. A link whose e-mail the mail server did not take is deleted: it never counts among
+the person's three."""
 
 import smtplib
 from email import policy
@@ -11,10 +12,11 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from flask import current_app, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from sqlalchemy import delete
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.auth import services
-from app.auth.models import User
+from app.auth.models import ApiToken, SignInLink, User
 from app.core.mail import Mailer, OutgoingEmail
 from app.core.time import local_zone, utcnow
 from app.core.urls import public_url
@@ -78,6 +80,22 @@ def sign_in_link_email(user: User, url: str, language: str) -> OutgoingEmail:
     return outgoing
 
 
+def mail_server_answers() -> bool:
+    """Whether the mail server takes a connection now (greeting, STARTTLS and login as
+    configured), asked before the answer: the same question for every address, nothing
+    about the address looked up, so the page may say that the e-mail cannot leave now
+    without telling who works here. The link itself still leaves after the answer."""
+    mailer = Mailer(current_app.config)
+    try:
+        mailer.connect()
+    except (smtplib.SMTPException, OSError):
+        current_app.logger.warning("sign-in link not asked for: the mail server does not answer")
+        return False
+    finally:
+        mailer.close()
+    return True
+
+
 def send_after_answering(response, email: str, next_path: str | None, language: str):
     """Find the person with this address, create their link and send it, all once the
     answer has left (`call_on_close`). The request itself only draws a token and writes
@@ -107,8 +125,9 @@ def _create_and_send(email: str, raw_token: str, url: str, language: str) -> Non
         db.session.rollback()
         current_app.logger.exception("sign-in link not created")
         return
-    if created is None:
-        return  # an unknown, inactive or erased address, or three links open
+    if created is None:  # an unknown, inactive or erased address, or three links open
+        _log_if_refused_by_the_limit(email)
+        return
     user, _raw = created
     written_in = user.locale or language
     message = sign_in_link_email(user, in_language(url, written_in), written_in)
@@ -117,3 +136,32 @@ def _create_and_send(email: str, raw_token: str, url: str, language: str) -> Non
             mailer.send(message)
     except (smtplib.SMTPException, OSError):
         current_app.logger.exception("sign-in link not sent to user %s", user.id)
+        _forget_unsent(raw_token)
+
+
+def _log_if_refused_by_the_limit(email: str) -> None:
+    """One line, naming the person by id (never the address), when the person has their
+    OPEN_LINKS_PER_PERSON links working already: "nothing arrived" can then be told apart
+    from a mail failure."""
+    user = services.find_user_by_email(email)
+    if user is not None and user.is_active:
+        current_app.logger.warning(
+            "sign-in link refused: user %s has %s links working already",
+            user.id,
+            services.OPEN_LINKS_PER_PERSON,
+        )
+    db.session.rollback()  # read only: nothing held until the app context ends
+
+
+def _forget_unsent(raw_token: str) -> None:
+    """Delete the link whose e-mail the mail server did not take: nobody holds it, and
+    it must not count among the person's three (they would be locked out for
+    SIGN_IN_LINK_MINUTES once mail works again)."""
+    try:
+        db.session.execute(
+            delete(SignInLink).where(SignInLink.token_digest == ApiToken.digest(raw_token))
+        )
+        db.session.commit()
+    except SQLAlchemyError:
+        db.session.rollback()
+        current_app.logger.exception("unsent sign-in link not deleted")

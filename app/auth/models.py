@@ -68,10 +68,7 @@ class User(UserMixin, db.Model):
     deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    # After an erasure, the SHA-256 of the address it replaced (`erased_address_digest()`):
-    # the staff directory then does not open a new account for the person. Forgotten when
-    # a full directory import no longer lists the address (app/auth/directory.py).
-    erased_address_digest: Mapped[str | None] = mapped_column(String(64), index=True)
+    # What an erasure keeps of the address is in `ErasedAddress`, never on this row.
 
     department: Mapped[Department | None] = relationship()
     commune: Mapped[Commune | None] = relationship()
@@ -211,6 +208,22 @@ class SignInLink(db.Model):
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     user: Mapped[User] = relationship()
+
+
+class ErasedAddress(db.Model):
+    """The keyed digest of an address whose account was erased at the person's request
+    (`erased_address_digest()`): the staff directory then opens no new account for them.
+    Forgotten when a full directory import no longer lists the address.
+
+    The digest is the whole row, and its key: no person, no date, no serial id (and no
+    hidden rowid on SQLite), so nothing joins a digest to the anonymised account or ranks
+    it among the erasures. Whoever holds the address and SECRET_KEY can still tell that
+    the address was erased, and no more."""
+
+    __tablename__ = "erased_address"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
 
 
 class EndedSession(db.Model):

@@ -257,6 +257,10 @@ def request_sign_in_link():
     link_form = SignInLinkForm(prefix="link")
     if not link_form.validate_on_submit():
         return _sign_in_page(link_form=link_form, status=422)
+    if not mail.mail_server_answers():  # said alike for every address: none looked up
+        flash(_("The e-mail could not be sent just now. Try again in a few minutes."), "error")
+        g.form_refused = True
+        return _sign_in_page(link_form=link_form, status=503)
     answer = make_response(
         render_template(
             "auth/sign_in_link_sent.html",
@@ -552,7 +556,11 @@ def new_pseudonym():
     db.session.commit()
     shown = current_user.leaderboard_visibility == LeaderboardVisibility.PSEUDONYM
     flash(
-        _("Your new pseudonym is “%(pseudonym)s”. Leaderboards now show it.", pseudonym=pseudonym)
+        _(
+            "Your new pseudonym is “%(pseudonym)s”. Leaderboards now show it, but for those of "
+            "campaigns already ended, which keep the one shown at their end.",
+            pseudonym=pseudonym,
+        )
         if shown  # pressed on a page shown before the person chose their name, or to hide
         else _(
             "Your new pseudonym is “%(pseudonym)s”. Leaderboards do not show it while you "

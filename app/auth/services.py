@@ -4,6 +4,7 @@ Services flush; the caller (request, CLI command or job) commits once.
 """
 
 import hashlib
+import hmac
 import secrets
 import unicodedata
 from collections.abc import Iterable
@@ -21,6 +22,7 @@ from app.auth.models import (
     TOKEN_NAME_LENGTH,
     ApiToken,
     EndedSession,
+    ErasedAddress,
     LeaderboardVisibility,
     SignInLink,
     TokenScope,
@@ -28,6 +30,7 @@ from app.auth.models import (
     UserRole,
     role_names_subquery,
 )
+from app.cleanup.models import CleanupParticipant
 from app.core.audit import record_consent_change
 from app.core.forms import visible_text
 from app.core.models import Department
@@ -84,31 +87,124 @@ def deliverable_address(typed: str) -> str:
     return found.normalized.lower()
 
 
+def pseudonyms_on_closed_boards() -> set[str]:
+    """Every pseudonym a closed campaign's leaderboard still lists someone under (the label
+    kept at its end, `CleanupParticipant.board_label`), whoever holds it now: read once per
+    draw, as one set, rather than looked up at every try."""
+    return set(
+        db.session.scalars(
+            select(CleanupParticipant.board_label)
+            .where(
+                CleanupParticipant.board_shown_as == LeaderboardVisibility.PSEUDONYM.value,
+                CleanupParticipant.board_label.is_not(None),
+            )
+            .distinct()
+        )
+    )
+
+
+def pseudonyms_taken() -> set[str]:
+    """The pseudonyms a draw must skip: everyone's current one and every one a closed
+    board keeps (`new_pseudonym(taken)` when drawing many at once)."""
+    return set(db.session.scalars(select(User.pseudonym))) | pseudonyms_on_closed_boards()
+
+
 def new_pseudonym(taken: set[str] | None = None) -> str:
-    """A random pseudonym such as 'Héron 4821', unique in the database (or in `taken`)."""
+    """A random pseudonym such as 'Héron 4821', unique in the database (or in `taken`).
+
+    Never one a closed campaign's board still shows: whoever drew « Colibri 1233 » after
+    its owner left it would seem to hold that board's rank under it."""
+    kept = pseudonyms_on_closed_boards() if taken is None else taken
     while True:
         candidate = f"{secrets.choice(PSEUDONYM_WORDS)} {secrets.randbelow(9000) + 1000}"
+        if candidate in kept:
+            continue
         if taken is not None:
-            if candidate not in taken:
-                taken.add(candidate)
-                return candidate
-        elif db.session.scalar(select(User.id).where(User.pseudonym == candidate)) is None:
+            taken.add(candidate)
+            return candidate
+        if db.session.scalar(select(User.id).where(User.pseudonym == candidate)) is None:
             return candidate
 
 
 def draw_new_pseudonym(user: User) -> str:
     """Give the person a new random pseudonym, unique as every pseudonym is (their current
     one is still theirs in the database while drawing, so it never comes back); flushes.
-    Every leaderboard shows the new one from then on."""
+    Running leaderboards show the new one from then on; a closed campaign's keeps the one
+    shown at its end, which no later draw gives anyone."""
     user.pseudonym = new_pseudonym()
     db.session.flush()
     return user.pseudonym
 
 
-def erased_address_digest(email: str) -> str:
-    """What an erased account keeps of its address: enough to recognise it in the staff
-    directory, nothing to read it back from (though anyone holding it can compare)."""
-    return hashlib.sha256(f"erased:{email.strip().lower()}".encode()).hexdigest()
+# Separates the key of erased addresses' digests from SECRET_KEY's other uses.
+_ERASED_ADDRESS_PURPOSE = b"empreinte: digest of an erased address"
+
+
+def erased_address_digest(email: str, secret: str | None = None) -> str:
+    """What an erasure keeps of an address: an HMAC of it under a key derived from
+    SECRET_KEY (or from `secret`, a former key). The staff directory recognises the
+    address with it; without the key, a list of addresses does not tell which were erased."""
+    secret = current_app.config["SECRET_KEY"] if secret is None else secret
+    key = hmac.new(secret.encode(), _ERASED_ADDRESS_PURPOSE, hashlib.sha256).digest()
+    return hmac.new(key, _erasable(email).encode(), hashlib.sha256).hexdigest()
+
+
+def erased_address_digests(email: str) -> list[str]:
+    """Every form a kept digest of this address may have, the current one first: keyed
+    with SECRET_KEY, then with each former key (SECRET_KEY_FALLBACKS, newest first), then
+    the unkeyed SHA-256 that erasures stored before migration 20261217_auth_erased_apart."""
+    former = reversed(current_app.config.get("SECRET_KEY_FALLBACKS") or ())
+    return [
+        erased_address_digest(email),
+        *(erased_address_digest(email, secret) for secret in former),
+        hashlib.sha256(f"erased:{_erasable(email)}".encode()).hexdigest(),
+    ]
+
+
+def _erasable(email: str) -> str:
+    """The address as its digest is made: an import's capitals and spaces aside."""
+    return email.strip().lower()
+
+
+def remember_erased_address(email: str) -> None:
+    """Keep the current digest of an erased account's address, in place of any older form
+    of it (flushes). A placeholder (`…@invalid`: released, erased) reaches nobody and
+    leaves nothing to recognise."""
+    if _erasable(email).endswith("@invalid"):
+        return
+    current, *older = erased_address_digests(email)
+    db.session.execute(delete(ErasedAddress).where(ErasedAddress.digest.in_(older)))
+    dialect = db.session.get_bind().dialect.name
+    db.session.execute(
+        upsert_insert(dialect)(ErasedAddress).values(digest=current).on_conflict_do_nothing()
+    )
+    db.session.flush()
+
+
+def kept_erased_digests() -> set[str]:
+    """Every digest of an erased address the portal keeps."""
+    return set(db.session.scalars(select(ErasedAddress.digest)))
+
+
+def recognise_erased_address(email: str, kept: set[str]) -> list[str]:
+    """The digests among `kept` that are this address's (none: it was not erased). One
+    made with a former key or none is replaced by the current form, so that the address
+    is still recognised once that key is gone (flushes)."""
+    forms = erased_address_digests(email)
+    found = [digest for digest in forms if digest in kept]
+    if found and found != forms[:1]:
+        remember_erased_address(email)
+    return found
+
+
+def forget_erased_addresses(digests: Iterable[str]) -> None:
+    """The portal has no reason left to recognise these addresses (flushes)."""
+    remaining = sorted(digests)
+    for start in range(0, len(remaining), 500):
+        db.session.execute(
+            delete(ErasedAddress).where(ErasedAddress.digest.in_(remaining[start : start + 500]))
+        )
+    db.session.flush()
 
 
 def lock_people(ids: Iterable[int]) -> None:
@@ -142,8 +238,10 @@ def create_user(
     password: str | None = None,
     department_code: str | None = None,
     locale: str | None = None,
+    pseudonym: str | None = None,
 ) -> User:
-    """Create an account. Without a password the person cannot sign in with one."""
+    """Create an account. Without a password the person cannot sign in with one. Its
+    pseudonym is drawn (`new_pseudonym`) unless the caller holds one already."""
     email = email.strip().lower()
     if find_user_by_email(email):
         raise AccountError(f"An account already exists for {email}.")
@@ -158,7 +256,7 @@ def create_user(
     user = User(
         email=email,
         display_name=display_name or email.split("@")[0].replace(".", " ").title(),
-        pseudonym=new_pseudonym(),
+        pseudonym=pseudonym or new_pseudonym(),
         password_hash=hash_password(password) if password else None,
         department=department,
         commune=department.commune if department else None,
@@ -423,9 +521,10 @@ def end_session(session_mark: str, now: datetime) -> None:
     )
 
 
-def purge_ended_sessions(now: datetime) -> None:
+def purge_ended_sessions(now: datetime) -> dict[str, int]:
     """Retention step: forget the marks of sessions whose cookies have expired."""
-    db.session.execute(delete(EndedSession).where(EndedSession.kept_until < now))
+    result = db.session.execute(delete(EndedSession).where(EndedSession.kept_until < now))
+    return {"signed-out session mark(s) forgotten": result.rowcount}
 
 
 # At most this many links of one person work at a time: the form's rate limit counts
@@ -522,9 +621,10 @@ def forget_sign_in_links(user: User) -> None:
     db.session.execute(delete(SignInLink).where(SignInLink.user_id == user.id))
 
 
-def purge_sign_in_links(now: datetime) -> None:
+def purge_sign_in_links(now: datetime) -> dict[str, int]:
     """Retention step: delete the links spent or expired more than a day ago."""
     day_ago = now - timedelta(days=1)
-    db.session.execute(
+    result = db.session.execute(
         delete(SignInLink).where(or_(SignInLink.expires_at < day_ago, SignInLink.used_at < day_ago))
     )
+    return {"sign-in link(s) deleted": result.rowcount}

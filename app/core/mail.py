@@ -22,6 +22,13 @@ class Mailer:
             connection.login(cfg["MAIL_USERNAME"], cfg.get("MAIL_PASSWORD") or "")
         return connection
 
+    def connect(self) -> None:
+        """Open the connection now, unless it is open: greeting, STARTTLS and login as
+        configured. Raises smtplib.SMTPException or OSError when the server does not
+        answer (a check before promising a sign-in link); `send` reuses it."""
+        if self.connection is None:
+            self.connection = self._connect()
+
     def send(self, message: "OutgoingEmail") -> None:
         if self.connection is None:
             self.connection = self._connect()

@@ -11,7 +11,7 @@ each domain lists with `register_staff_records`: what they did, never who it was
 """
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -73,19 +73,30 @@ def staff_record_exports() -> dict[str, StaffRecords]:
     return dict(current_app.extensions.get("empreinte.staff_records", {}))
 
 
-RetentionHook = Callable[[datetime], None]
+# What a retention step did, for the operator: how many rows, by what it did to them
+# ({"sign-in link(s) deleted": 3}). None: the step reports no count.
+RetentionDone = Mapping[str, int] | None
+RetentionHook = Callable[[datetime], RetentionDone]
 
 
 def register_retention(app, func: RetentionHook) -> None:
     """Add a domain's retention step `func(now)`: anonymise or purge what is past its
     retention period (read ACTION_RETENTION_MONTHS / MESSAGE_BODY_RETENTION_DAYS from
-    current_app.config), keeping aggregates. Flushes, never commits; the
-    `core.retention` job calls every hook, then commits once."""
+    current_app.config), keeping aggregates, and return what it did (`RetentionDone`).
+    Flushes, never commits; the `core.retention` job calls every hook, then commits once."""
     app.extensions.setdefault("empreinte.retention", []).append(func)
 
 
 def retention_hooks() -> list[RetentionHook]:
     return list(current_app.extensions.get("empreinte.retention", []))
+
+
+def retention_step_domain(hook: RetentionHook) -> str:
+    """The part of the portal a retention step belongs to ("auth", "cleanup"…), from the
+    module that defines it: what `flask privacy retention` names it by."""
+    module = getattr(hook, "__module__", None) or "?"
+    parts = module.split(".")
+    return parts[1] if parts[0] == "app" and len(parts) > 1 else module
 
 
 def export_file(document: dict, day, person_id: int | None = None) -> Response:

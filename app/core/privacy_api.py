@@ -229,14 +229,27 @@ EXPORT_SCHEMA = {
                 },
                 "cleanup_campaigns": {
                     "description": "The clean-up campaigns the person joined: when, and when "
-                    "they last logged or changed an action there (and any other column of "
-                    "their participation)",
+                    "they last logged or changed an action there, how and under which label "
+                    "the leaderboard of one that ended keeps showing them (null while it runs), "
+                    "and any other column of their participation",
                     **_list_of(
                         {
                             "campaign": CAMPAIGN_ID,
                             "campaign_name": STRING,
                             "joined_at": STRING,
                             "last_logged_at": NULLABLE_STRING,
+                            "board_shown_as": {
+                                "type": "string",
+                                "nullable": True,
+                                "enum": ["name", "pseudonym", "hidden", None],
+                            },
+                            "board_shown_as_name": NULLABLE_STRING,
+                            "board_label": {
+                                "type": "string",
+                                "nullable": True,
+                                "description": "The name or pseudonym the ended campaign's "
+                                "leaderboard shows the person under, as at its end",
+                            },
                         }
                     ),
                 },

@@ -62,6 +62,11 @@ def erase_due():
 @bp.cli.command("retention")
 def retention():
     """Apply every retention period now (what the daily job does)."""
-    count = privacy_services.apply_retention(utcnow())
+    done = privacy_services.apply_retention(utcnow())
     db.session.commit()
-    click.echo(f"{count} retention step(s) applied.")
+    click.echo(f"{len(done)} retention step(s) applied:")
+    for domain, counts in done:
+        if not counts:
+            click.echo(f"  {domain}: done (this step reports no count)")
+        for what, count in (counts or {}).items():
+            click.echo(f"  {domain}: {count} {what}")

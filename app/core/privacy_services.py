@@ -26,9 +26,9 @@ from app.auth.models import (
 )
 from app.auth.services import (
     end_all_sessions,
-    erased_address_digest,
     forget_sign_in_links,
     lock_people,
+    remember_erased_address,
 )
 from app.cleanup.models import CleanupCampaign, CleanupParticipant
 from app.core.audit import (
@@ -42,8 +42,10 @@ from app.core.i18n import labeller, regional_locale
 from app.core.privacy import (
     CORE_SECTIONS,
     EXPORT_SECTIONS,
+    RetentionDone,
     personal_data_entries,
     retention_hooks,
+    retention_step_domain,
     staff_record_exports,
 )
 from app.core.privacy_models import ErasureRequest
@@ -127,10 +129,20 @@ def sign_in_links_history(user: User, now: datetime) -> list[dict]:
 PARTICIPATION_KEYS = ("id", "campaign_id", "user_id")
 
 
+# How a closed campaign's individual leaderboard shows the person (`board_shown_as`), in
+# words: the choice they had made when it ended.
+board_shown_as_label = labeller(VISIBILITY_NAMES)
+
+
 def campaigns_joined(user: User, language: str) -> list[dict]:
     """The clean-up campaigns the person joined, in the order they joined them: when they
     joined, when they last logged (or changed) an action there, and every other column of
-    their participation row, so that one added to it later is in the export too."""
+    their participation row, so that one added to it later is in the export too.
+
+    Among them, for a campaign that has ended, how its leaderboard shows them for good
+    (`board_shown_as`, with its name) and under which label (`board_label`: the name or
+    pseudonym it showed at its end, whatever they chose since): the person's data, since
+    that label stands for them there. Both are null while the campaign runs."""
     participant = CleanupParticipant.__table__
     about_them = [column for column in participant.c if column.name not in PARTICIPATION_KEYS]
     rows = db.session.execute(
@@ -144,6 +156,8 @@ def campaigns_joined(user: User, language: str) -> list[dict]:
         entry = {"campaign": campaign_id, "campaign_name": name_en if language == "en" else name_fr}
         for column, value in zip(about_them, values, strict=True):
             entry[column.name] = local_iso(value) if isinstance(value, datetime) else value
+        shown_as = entry["board_shown_as"]
+        entry["board_shown_as_name"] = board_shown_as_label(shown_as) if shown_as else None
         joined.append(entry)
     return joined
 
@@ -382,10 +396,11 @@ def anonymise_user(user: User, now: datetime) -> None:
 
     The row stays (with its department and commune) so that the totals derived
     from the person's actions and returns do not move; it can never sign in again. Of
-    the address it keeps a digest, so that the staff directory does not recreate them.
+    the address a keyed digest is kept apart (`ErasedAddress`, joined to nothing), so
+    that the staff directory does not recreate them.
     """
     placeholder = f"Anonyme {user.id}"
-    user.erased_address_digest = erased_address_digest(user.email)
+    remember_erased_address(user.email)
     user.email = f"erased-{user.id}@invalid"
     user.staff_number = None
     user.sso_subject = None
@@ -515,11 +530,11 @@ def deactivated_account_retention_months() -> int:
     )
 
 
-def erase_departed_accounts(now: datetime) -> int:
+def erase_departed_accounts(now: datetime) -> dict[str, int]:
     """Retention step: erase (`erase_user`, as the erasure job does) every account an
     administrator or the staff directory deactivated more than
     DEACTIVATED_ACCOUNT_RETENTION_MONTHS ago and that stayed so; never one deactivated for
-    less. Totals stay as they are. Returns how many people were erased."""
+    less. Totals stay as they are. Says how many people were erased."""
     limit = _months_before(now, deactivated_account_retention_months())
     departed = db.session.scalars(
         select(User)
@@ -534,16 +549,15 @@ def erase_departed_accounts(now: datetime) -> int:
     ).all()
     for user in departed:
         erase_user(user, now)
-    return len(departed)
+    return {"departed account(s) erased": len(departed)}
 
 
-def apply_retention(now: datetime) -> int:
-    """Run every registered retention hook; returns how many ran."""
-    hooks = retention_hooks()
-    for hook in hooks:
-        hook(now)
+def apply_retention(now: datetime) -> list[tuple[str, RetentionDone]]:
+    """Run every registered retention hook, in order; returns each one's domain and what
+    it did (`RetentionDone`)."""
+    done = [(retention_step_domain(hook), hook(now)) for hook in retention_hooks()]
     db.session.flush()
-    return len(hooks)
+    return done
 
 
 # --- Scheduled jobs (one commit each) ---------------------------------------

@@ -6,7 +6,7 @@ import io
 import pytest
 from sqlalchemy import func, select
 
-from app.auth.models import User
+from app.auth.models import ErasedAddress, User
 from app.auth.services import erased_address_digest
 from app.core.audit import AuditEvent
 from app.core.privacy_services import erase_user
@@ -23,6 +23,10 @@ def run_import(runner, tmp_path, text, *options):
 
 def person(email) -> User | None:
     return db.session.scalar(select(User).where(User.email == email))
+
+
+def kept_digests() -> set[str]:
+    return set(db.session.scalars(select(ErasedAddress.digest)))
 
 
 def people_count() -> int:
@@ -164,9 +168,8 @@ def test_a_person_erased_at_their_request_is_not_recreated_until_the_directory_d
     make.user(email="stays@example.org", display_name="Stays Here")
     erase_user(erased, utcnow())
     db.session.commit()
-    row = db.session.get(User, erased.id)
-    assert row.erased_address_digest == erased_address_digest("ines.roux@example.org")
-    assert "ines" not in row.email + row.erased_address_digest  # a digest, not the address
+    assert kept_digests() == {erased_address_digest("ines.roux@example.org")}
+    assert "ines" not in "".join(kept_digests())  # a digest, not the address
 
     listed = "email,display_name\nInes.Roux@Example.org,Inès Roux\nstays@example.org,Stays Here\n"
     result = run_import(runner, tmp_path, listed)
@@ -182,8 +185,7 @@ def test_a_person_erased_at_their_request_is_not_recreated_until_the_directory_d
         "email,display_name\nstays@example.org,Stays Here\n",
         "--deactivate-missing",
     )
-    db.session.expire_all()
-    assert db.session.get(User, erased.id).erased_address_digest is None
+    assert kept_digests() == set()
 
     # Hired again later, she gets an account like anyone new.
     result = run_import(runner, tmp_path, listed)
@@ -196,8 +198,7 @@ def test_an_erased_address_is_remembered_through_partial_files(runner, tmp_path,
     erase_user(erased, utcnow())
     db.session.commit()
     run_import(runner, tmp_path, "email,display_name\nsomeone@example.org,Someone\n")
-    db.session.expire_all()
-    assert db.session.get(User, erased.id).erased_address_digest is not None
+    assert kept_digests() == {erased_address_digest("gone@example.org")}
     result = run_import(runner, tmp_path, "email,display_name\ngone@example.org,Gone Person\n")
     assert "1 not recreated" in result.output
     assert person("gone@example.org") is None

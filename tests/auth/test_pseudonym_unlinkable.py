@@ -111,4 +111,4 @@ def test_a_person_showing_their_name_is_not_offered_to_draw_a_pseudonym(client, 
     # A form shown before the person chose their name still draws one, and says so truly.
     page = auth.post("/auth/profile/pseudonym", follow_redirects=True).get_data(as_text=True)
     assert "Leaderboards do not show it while you show your name or hide yourself." in page
-    assert "Leaderboards now show it." not in page
+    assert "Leaderboards now show it" not in page

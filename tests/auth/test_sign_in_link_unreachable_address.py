@@ -17,7 +17,8 @@ def ask_link(client, email, language="fr"):
     return answer.status_code, html.unescape(answer.get_data(as_text=True))
 
 
-def test_the_page_says_to_contact_the_helpdesk_when_nothing_arrives(client, make, smtp_down):
+# A mail server that answers (one that does not is said at once: test_sign_in_link_mail_down.py).
+def test_the_page_says_to_contact_the_helpdesk_when_nothing_arrives(client, make, smtp):
     person = make.user(email="lea@example.org")
 
     status, page = ask_link(client, person.email)
@@ -26,7 +27,7 @@ def test_the_page_says_to_contact_the_helpdesk_when_nothing_arrives(client, make
     assert "Toujours rien\u00a0? Contactez votre assistance informatique" in page
 
 
-def test_an_address_with_accented_letters_is_warned_about_on_the_page(client):
+def test_an_address_with_accented_letters_is_warned_about_on_the_page(client, smtp):
     status, page = ask_link(client, "élodie.françois@example.org", "en")
 
     assert status == 200
@@ -34,7 +35,7 @@ def test_an_address_with_accented_letters_is_warned_about_on_the_page(client):
     assert "ask your IT helpdesk" in page
 
 
-def test_a_plain_address_gets_no_such_warning(client):
+def test_a_plain_address_gets_no_such_warning(client, smtp):
     _status, page = ask_link(client, "lea@example.org", "en")
 
     assert "non-ASCII" not in page

@@ -1,9 +1,13 @@
 """The data export gives the clean-up campaigns the person joined: when they joined, when
-they last logged an action there, and every other column of their participation row."""
+they last logged an action there, and every other column of their participation row. Among
+them the label a closed campaign's leaderboard keeps showing them under: it stands for the
+person there, so it is their data, whatever they chose since."""
 
 import json
 from datetime import UTC, datetime, timedelta
 
+from app.auth.models import User
+from app.auth.services import draw_new_pseudonym
 from app.cleanup import services as cleanup_services
 from app.cleanup.models import CleanupParticipant
 from app.core.privacy_api import EXPORT_SCHEMA
@@ -40,9 +44,33 @@ def test_the_export_says_when_the_person_joined_and_last_logged(client, make):
             "campaign_name": "Winter clean-up",
             "joined_at": local_iso(NOW - timedelta(days=1)),
             "last_logged_at": local_iso(row.last_logged_at),
+            # The campaign runs: its board follows the person's current choice.
+            "board_shown_as": None,
+            "board_shown_as_name": None,
+            "board_label": None,
         }
     ]
     assert row.last_logged_at is not None
+
+
+def test_a_closed_board_s_label_is_in_the_export_after_a_new_pseudonym(client, make):
+    """The pseudonym the board showed at its end, not the one drawn since."""
+    world, _row, _export = _joined_and_exported(client, make)
+    person = db.session.get(User, _row.user_id)
+    shown_at_the_end = person.pseudonym
+    assert cleanup_services.freeze_campaign(world.campaign, world.campaign.ends_at)
+    draw_new_pseudonym(person)
+    db.session.commit()
+    export = json.loads(client.get("/auth/profile/export").get_data(as_text=True))
+    [joined] = export["profile"]["cleanup_campaigns"]
+    assert {
+        key: joined[key] for key in ("board_shown_as", "board_shown_as_name", "board_label")
+    } == {
+        "board_shown_as": "pseudonym",
+        "board_shown_as_name": "My pseudonym",
+        "board_label": shown_at_the_end,
+    }
+    assert export["profile"]["pseudonym"] == person.pseudonym != shown_at_the_end
 
 
 def test_every_column_of_the_participation_row_is_exported(client, make):

@@ -5,6 +5,8 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
+from app.auth.models import SignInLink
+from app.auth.services import create_sign_in_link
 from app.cleanup.models import CleanupCampaign, CleanupParticipant
 from app.cleanup.queries import compute_results
 from app.cleanup.services import freeze_campaign, months_before
@@ -31,10 +33,51 @@ def test_every_registered_hook_runs_with_the_given_clock(app):
     try:
         register_retention(app, lambda at: seen.append(("first", at)))
         register_retention(app, lambda at: seen.append(("second", at)))
-        assert apply_retention(now) == len(before) + 2
+        assert len(apply_retention(now)) == len(before) + 2
     finally:
         hooks[:] = before
     assert seen == [("first", now), ("second", now)]
+
+
+def test_the_retention_command_says_what_each_step_did(app, runner, make):
+    """Not how many steps ran (the same every day) but the rows each one changed, by domain:
+    a spent sign-in link and a departed account, past their periods, then nothing left."""
+    now = datetime.now(UTC)
+    person = make.user()
+    _person, _raw = create_sign_in_link(person.email, now - timedelta(days=3))
+    departed = make.user(active=False, deactivated_by="admin")
+    departed.deactivated_at = now - timedelta(days=3650)
+    db.session.commit()
+
+    first = runner.invoke(args=["privacy", "retention"])
+    assert first.exit_code == 0, first.output
+    assert "auth: 1 sign-in link(s) deleted" in first.output
+    assert "core: 1 departed account(s) erased" in first.output
+    assert db.session.scalar(select(func.count()).select_from(SignInLink)) == 0
+    again = runner.invoke(args=["privacy", "retention"]).output
+    assert "auth: 0 sign-in link(s) deleted" in again
+    assert "core: 0 departed account(s) erased" in again
+    # Every domain says what it did, none "done" alone.
+    assert "cleanup: 0 participant(s) detached from their person" in again
+    assert "messaging: 0 message body(ies) deleted" in again
+    assert "messaging: 0 undelivered message content(s) deleted" in again
+    assert "messaging: 0 notice(s) stripped of whom and what" in again
+    assert "reports no count" not in again
+    assert "retention step(s) applied:" in again
+
+
+def test_the_retention_command_says_when_a_step_reports_no_count(app, runner):
+    hooks = app.extensions.setdefault("empreinte.retention", [])
+    before = list(hooks)
+    hooks[:] = [lambda now: None]
+    try:
+        output = runner.invoke(args=["privacy", "retention"]).output
+    finally:
+        hooks[:] = before
+    assert (
+        output
+        == "1 retention step(s) applied:\n  tests.trust.test_retention: done (this step reports no count)\n"
+    )
 
 
 def test_retention_job_commits_what_the_hooks_wrote(app, make):
