@@ -20,6 +20,10 @@ NOT_SENT_REASONS = {
         "message would have named no campaign."
     ),
     "audience": _l("Not sent: its audience no longer exists (a department, commune or role)."),
+    "campaign_ended": _l(
+        "Not sent: the campaign it is about had ended. A recurring message about a "
+        "campaign stops at its end, and a countdown would have said 0 days left."
+    ),
 }
 # A dispatch in these states still changes: its page keeps following it.
 DISPATCH_IN_PROGRESS = ("scheduled", "sending")

@@ -22,8 +22,11 @@ from sqlalchemy import (
 from sqlalchemy.orm import selectinload
 
 from app.auth.models import User
+from app.cleanup.countdown import shown_end
+from app.cleanup.models import CleanupCampaign
 from app.core.person_figures import forget, person_figure
 from app.core.time import local_zone, utcnow
+from app.core.urls import database_id
 from app.extensions import db
 from app.messaging.labels import DISPATCH_IN_PROGRESS
 from app.messaging.models import (
@@ -400,7 +403,35 @@ def schedule_ended(schedule, now: datetime) -> bool:
     time zone)."""
     if not schedule.active:
         return True
-    return schedule.cron is not None and has_ended(schedule.cron, schedule.until, now)
+    if schedule.cron is None:
+        return False
+    return has_ended(schedule.cron, schedule.until, now) or ended_with_campaign(schedule, now)
+
+
+def ended_campaign(named, moment: datetime) -> CleanupCampaign | None:
+    """The published campaign `named` (its id, as a form or a context gives it) when it has
+    ended by `moment` (closed early too: closing moves its end to that moment); else None."""
+    campaign_id = database_id(named)
+    campaign = db.session.get(CleanupCampaign, campaign_id) if campaign_id is not None else None
+    if campaign is None or campaign.published_at is None or moment < campaign.ends_at:
+        return None
+    return campaign
+
+
+def ended_with_campaign(schedule, now: datetime) -> CleanupCampaign | None:
+    """The campaign a recurring message is about, when it has ended: the message ends
+    with it (« 0 jour pour … », « se termine . » went every day after the end)."""
+    return ended_campaign((schedule.audience_params or {}).get("campaign_id"), now)
+
+
+def campaign_ends(schedules, now: datetime) -> dict[int, datetime]:
+    """The end of the campaign of each of these recurring messages that ended with it, as
+    pages write it (one at midnight is the day before's 23:59)."""
+    ends = {}
+    for schedule in schedules:
+        if (campaign := ended_with_campaign(schedule, now)) is not None:
+            ends[schedule.id] = shown_end(campaign.ends_at)
+    return ends
 
 
 def still_running(schedules, now: datetime) -> list:
@@ -409,14 +440,17 @@ def still_running(schedules, now: datetime) -> list:
 
 
 def last_sendings(schedule_ids: list[int]) -> dict[int, datetime]:
-    """When each of these recurring schedules last sent (its latest dispatch not
-    cancelled), by schedule id; those that never sent are left out."""
+    """When each of these recurring schedules last sent (its latest dispatch neither
+    cancelled nor skipped), by schedule id; those that never sent are left out."""
     if not schedule_ids:
         return {}
     return dict(
         db.session.execute(
             select(Dispatch.schedule_id, func.max(Dispatch.due_at))
-            .where(Dispatch.schedule_id.in_(schedule_ids), Dispatch.status != "cancelled")
+            .where(
+                Dispatch.schedule_id.in_(schedule_ids),
+                Dispatch.status.not_in(("cancelled", "skipped")),
+            )
             .group_by(Dispatch.schedule_id)
         ).all()
     )

@@ -9,7 +9,7 @@ from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError, meta, n
 from jinja2.sandbox import SecurityError
 from markupsafe import Markup, escape
 
-from app.core.personalisation import WrittenNumber, known_variables
+from app.core.personalisation import FOREIGN_PASSAGES, WrittenNumber, known_variables
 from app.messaging.i18n import _
 from app.messaging.limits import BoundedSandbox, TemplateTooCostly, bounded_render
 
@@ -645,19 +645,34 @@ def text_to_html(
 _WRITTEN_IN = {"fr": "(in French)", "en": "(in English)"}
 
 
-def foreign_reason(context: dict | None, language: str | None) -> ForeignPassage | None:
+def _review_reason(context: dict) -> tuple[str, str] | None:
     """The organiser's reason of a review notice (`context["decided"]`, with the language
-    it was written in) when the message is in another language; None otherwise."""
+    it was written in)."""
+    decided = context.get("decided")
+    if not isinstance(decided, dict):
+        return None
+    return decided.get("review_reason"), decided.get("review_reason_lang")
+
+
+def foreign_reason(context: dict | None, language: str | None) -> ForeignPassage | None:
+    """The passage of a notice written in another language than the message, with what
+    says so in the message's language: an organiser's reason (`_review_reason`), or one
+    a domain names (`core.personalisation.register_foreign_passages`); None when there is
+    none, or when it is in the message's own language."""
+    from flask import current_app
     from flask_babel import force_locale
     from flask_babel import gettext as translated
 
-    decided = (context or {}).get("decided")
-    if not isinstance(decided, dict):
+    if not language or not isinstance(context, dict):
         return None
-    reason, lang = decided.get("review_reason"), decided.get("review_reason_lang")
-    if not isinstance(reason, str) or not reason.strip() or lang not in _WRITTEN_IN:
+    finders = [_review_reason, *current_app.extensions.get(FOREIGN_PASSAGES, ())]
+    for finder in finders:
+        reason, lang = finder(context) or (None, None)
+        if isinstance(reason, str) and reason.strip() and lang in _WRITTEN_IN:
+            break
+    else:
         return None
-    if not language or lang == language[:2]:
+    if lang == language[:2]:
         return None
     with force_locale(language):
         note = translated(_WRITTEN_IN[lang])

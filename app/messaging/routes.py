@@ -1253,6 +1253,7 @@ def list_dispatches():
         schedules=schedules,
         ended_schedules=ended,
         last_sent=queries.last_sendings([s.id for s in ended]),
+        campaign_ends=queries.campaign_ends(ended, now),
         stopped_schedules=queries.list_stopped_schedules(),
         audience_name=dispatch_audience_namer(current_user),
         describe_cron=describe_cron,

@@ -4,10 +4,15 @@ APScheduler with its jobs stored in the app database (SQLAlchemyJobStore). It ru
 the jobs every domain registered (app.core.jobs) and messaging's own: a tick that
 delivers due dispatches and mirrors recurring schedules into the job store. A
 process-wide lock (PostgreSQL advisory lock, or a file lock on SQLite) makes sure a
-second scheduler started by mistake never runs jobs. Web workers never import this.
+second scheduler started by mistake never runs jobs. Every job first checks that the
+lock is still held (a restart or failover of PostgreSQL ends its connection, and the
+lock with it): when it is gone the scheduler pauses until it takes the lock again.
+Web workers never import this.
 """
 
 import logging
+import os
+import threading
 import time
 from datetime import datetime
 from pathlib import Path
@@ -21,6 +26,7 @@ from filelock import FileLock, Timeout
 from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import create_engine, select, text
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
 from app.core.jobs import registered_jobs
@@ -41,52 +47,126 @@ ADVISORY_LOCK_KEY = 0x456D7072  # "Empr": the one scheduler of this database
 _state: dict = {}
 
 
+# The lock's row in pg_locks: a bigint key is split into classid (high half) and objid.
+HELD_SQL = text(
+    "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted"
+    " AND pid = pg_backend_pid() AND objsubid = 1"
+    " AND ((classid::bigint << 32) | objid::bigint) = :key)"
+)
+
+
 class SchedulerLock:
-    """Held for the life of the scheduler process."""
+    """Held for the life of the scheduler process, and checked before every job."""
 
     def __init__(self, app):
         self.app = app
         self.connection = None
         self.file_lock = None
+        self.file_identity = None
+        # Set by the job that found the lock gone: `flask scheduler run` takes it again.
+        self.lost = threading.Event()
+        # Jobs run in several threads; a SQLAlchemy connection serves one at a time.
+        self._guard = threading.Lock()
 
     def acquire(self) -> bool:
+        """Take the lock if nobody holds it; False if another scheduler does."""
         with self.app.app_context():
             engine = db.engine
         if engine.dialect.name == "postgresql":
             # A dedicated connection: the session-level lock lives as long as it does.
-            self.connection = engine.connect()
-            held = self.connection.execute(
+            connection = engine.connect()
+            held = connection.execute(
                 text("SELECT pg_try_advisory_lock(:key)"), {"key": ADVISORY_LOCK_KEY}
             ).scalar()
-            self.connection.commit()
+            connection.commit()
             if not held:
-                self.connection.close()
-                self.connection = None
-            return bool(held)
+                connection.close()
+                return False
+            with self._guard:
+                self.connection = connection
+            self.lost.clear()
+            return True
         path = self.app.config.get("SCHEDULER_LOCK_FILE") or str(
             Path(self.app.instance_path) / "scheduler.lock"
         )
         Path(path).parent.mkdir(parents=True, exist_ok=True)
-        self.file_lock = FileLock(path)
+        # Not per thread: the process holds it, and jobs check it from their own threads.
+        self.file_lock = FileLock(path, thread_local=False)
         try:
             self.file_lock.acquire(timeout=0)
         except Timeout:
             return False
+        stat = os.stat(path)
+        self.file_identity = (stat.st_dev, stat.st_ino)
+        self.lost.clear()
         return True
 
+    def held(self) -> bool:
+        """Whether this process still holds the lock: on PostgreSQL asked on its own
+        connection (dead with a restart or failover); on SQLite, the lock file is still
+        the one locked (removed or replaced, another scheduler could lock the new one)."""
+        with self._guard:
+            if self.connection is not None:
+                try:
+                    held = self.connection.execute(HELD_SQL, {"key": ADVISORY_LOCK_KEY}).scalar()
+                    self.connection.commit()
+                except SQLAlchemyError:  # the connection died, or died at an earlier check
+                    return False
+                return bool(held)
+            if self.file_lock is None or not self.file_lock.is_locked:
+                return False
+            try:
+                stat = os.stat(self.file_lock.lock_file)
+            except FileNotFoundError:
+                return False
+            return (stat.st_dev, stat.st_ino) == self.file_identity
+
     def release(self) -> None:
-        if self.connection is not None:
-            self.connection.execute(
-                text("SELECT pg_advisory_unlock(:key)"), {"key": ADVISORY_LOCK_KEY}
+        """Let the lock go; a connection that already died is only closed."""
+        with self._guard:
+            if self.connection is not None:
+                try:
+                    self.connection.execute(
+                        text("SELECT pg_advisory_unlock(:key)"), {"key": ADVISORY_LOCK_KEY}
+                    )
+                    self.connection.commit()
+                except SQLAlchemyError:
+                    pass  # the connection is gone, and its lock with it
+                self.connection.close()
+                self.connection = None
+            if self.file_lock is not None and self.file_lock.is_locked:
+                self.file_lock.release()
+            self.file_identity = None
+
+
+# One job pauses the scheduler and logs the loss, not each job that finds the lock gone.
+_pausing = threading.Lock()
+
+
+def _may_run_jobs() -> bool:
+    """Whether a job may run: this process still holds the scheduler lock. If not, the
+    scheduler pauses at once (one ERROR line) and `flask scheduler run` waits to take
+    the lock again; another scheduler may hold it by then."""
+    lock = _state.get("lock")
+    if lock is None or lock.held():
+        return True
+    scheduler = _state["scheduler"]
+    with _pausing:
+        if not lock.lost.is_set():
+            if scheduler.running:
+                scheduler.pause()
+            log.error(
+                "Scheduler lock lost (its database connection ended, or its lock file "
+                "was removed): this one runs no jobs until it takes the lock again."
             )
-            self.connection.close()
-            self.connection = None
-        if self.file_lock is not None and self.file_lock.is_locked:
-            self.file_lock.release()
+            lock.lost.set()
+    return False
 
 
 def run_registered_job(job_id: str) -> None:
     """Run a job another domain registered, in an app context."""
+    if not _may_run_jobs():
+        return
     app = _state["app"]
     with app.app_context():
         spec = next((j for j in registered_jobs(app) if j.job_id == job_id), None)
@@ -104,6 +184,8 @@ def run_messaging_schedule(schedule_id: int) -> None:
     """Run one occurrence of a recurring message schedule."""
     from app.messaging import jobs
 
+    if not _may_run_jobs():
+        return
     with _state["app"].app_context():
         jobs.run_schedule(schedule_id)
 
@@ -112,6 +194,8 @@ def tick() -> None:
     """Mirror recurring schedules into the job store, then deliver what is due."""
     from app.messaging import jobs
 
+    if not _may_run_jobs():
+        return
     with _state["app"].app_context():
         sync_schedules(_state["scheduler"])
         jobs.deliver_due()
@@ -120,6 +204,7 @@ def tick() -> None:
 def sync_schedules(scheduler) -> None:
     """Add, replace or remove the cron jobs of message schedules; drop stale registered jobs."""
     from app.messaging.models import Schedule
+    from app.messaging.queries import ended_with_campaign
     from app.messaging.services import MessagingError, parse_cron
 
     schedules = db.session.scalars(
@@ -134,6 +219,8 @@ def sync_schedules(scheduler) -> None:
         except MessagingError:
             log.warning("schedule %s has an invalid cron expression", schedule.id)
             continue
+        if ended_with_campaign(schedule, now) is not None:
+            continue  # about a campaign now over: it ends with it, its job leaves the store
         if schedule.until is not None:
             # No occurrence after its last day; ended, its job leaves the store.
             trigger.end_date = last_moment(schedule.until)
@@ -163,8 +250,10 @@ def sync_schedules(scheduler) -> None:
             )
 
 
-def build_scheduler(app, blocking: bool = True):
-    """An APScheduler with the SQLAlchemy job store on the app database and every job added."""
+def build_scheduler(app, blocking: bool = True, lock: SchedulerLock | None = None):
+    """An APScheduler with the SQLAlchemy job store on the app database and every job added.
+
+    Given the process's lock, each job checks it first (`_may_run_jobs`)."""
     with app.app_context():
         engine = db.engine
         zone = local_zone()
@@ -186,7 +275,7 @@ def build_scheduler(app, blocking: bool = True):
         },
         timezone=zone,
     )
-    _state.update(app=app, scheduler=scheduler)
+    _state.update(app=app, scheduler=scheduler, lock=lock)
     for spec in registered_jobs(app):
         scheduler.add_job(
             run_registered_job,
@@ -214,6 +303,26 @@ LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
 scheduler_cli = AppGroup("scheduler", help="The process that runs scheduled jobs.")
 
 
+def take_lock(lock: SchedulerLock, wait: bool, poll_seconds: float) -> None:
+    """Return once this process holds the scheduler lock; without `wait`, exit 1 instead
+    of waiting. Each reason to wait is logged once, not at every try."""
+    said = None
+    while True:
+        try:
+            if lock.acquire():
+                log.info("Scheduler lock acquired: running jobs.")
+                return
+            reason = "Another scheduler holds the lock: this one runs no jobs."
+        except DBAPIError:  # the database restarting: the lock is tried again
+            reason = "The database cannot be reached for the scheduler lock: this one runs no jobs."
+        if reason != said:
+            log.warning(reason)
+            said = reason
+        if not wait:
+            raise SystemExit(1)
+        time.sleep(poll_seconds)
+
+
 @scheduler_cli.command("run")
 @click.option(
     "--wait/--no-wait",
@@ -227,26 +336,26 @@ def run_scheduler(wait: bool):
     # lines every 30 s. Its warnings (a missed run) and errors (a job that failed) stay.
     logging.getLogger("apscheduler.executors").setLevel(logging.WARNING)
     app = current_app._get_current_object()
+    poll_seconds = app.config["MESSAGING_POLL_SECONDS"]
     lock = SchedulerLock(app)
-    announced = False
-    while not lock.acquire():
-        if not announced:
-            log.warning("Another scheduler holds the lock: this one runs no jobs.")
-            announced = True
-        if not wait:
-            raise SystemExit(1)
-        time.sleep(app.config["MESSAGING_POLL_SECONDS"])
-    log.info("Scheduler lock acquired: running jobs.")
+    take_lock(lock, wait, poll_seconds)
     # A new release's built-in texts reach the built-in templates nobody edited: the
     # notices the jobs send use them before any organiser opens the templates page.
     refreshed = ensure_builtin_templates()
     db.session.commit()
     if refreshed:
         log.info("Built-in templates installed or updated: %s", ", ".join(refreshed))
-    scheduler = build_scheduler(app, blocking=True)
+    # In the background: this thread stays free to take the lock again once a job
+    # found it lost and paused the scheduler.
+    scheduler = build_scheduler(app, blocking=False, lock=lock)
+    scheduler.start()
     try:
-        scheduler.start()
-    except (KeyboardInterrupt, SystemExit):
+        while True:
+            if lock.lost.wait(poll_seconds):
+                lock.release()
+                take_lock(lock, wait, poll_seconds)
+                scheduler.resume()
+    except KeyboardInterrupt:
         pass
     finally:
         if scheduler.running:

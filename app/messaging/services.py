@@ -35,10 +35,17 @@ from sqlalchemy import (
 
 from app.auth.models import User
 from app.cleanup import queries as cleanup_queries
+from app.cleanup.countdown import shown_end
 from app.cleanup.models import RUNNING
 from app.cleanup.services import months_before
 from app.core.audit import record_audit, record_consent_change
-from app.core.i18n import current_language, format_clock, long_date, regional_locale
+from app.core.i18n import (
+    current_language,
+    format_clock,
+    long_date,
+    regional_locale,
+    sentence_moment,
+)
 from app.core.personalisation import (
     known_audience_params,
     known_audiences,
@@ -84,7 +91,13 @@ from app.messaging.models import (
     confirmation_key,
     message_language,
 )
-from app.messaging.queries import list_same_message, pending_uses, recipients_among
+from app.messaging.queries import (
+    ended_campaign,
+    ended_with_campaign,
+    list_same_message,
+    pending_uses,
+    recipients_among,
+)
 from app.messaging.recipients import RecipientVariables
 from app.messaging.recurrence import (
     MIN_INTERVAL,
@@ -271,9 +284,10 @@ class _InLanguage:
 KEPT_FOR_OTHERS = frozenset({"inbox_url", "portal_url"})
 # What a campaign chosen for the preview says the same to everyone: kept for a colleague
 # too, so that next month's launch reads with its own name and dates.
+# `starts_when` left out, the launch read an example start beside the campaign's real end.
 CAMPAIGN_FACTS = frozenset(
-    {"campaign_name", "campaign_starts", "campaign_ends", "campaign_url", "results_url",
-     "ends_when", "days_left", "days_left_text", "goal_progress", "guides_url"}
+    {"campaign_name", "campaign_starts", "starts_when", "campaign_ends", "campaign_url",
+     "results_url", "ends_when", "days_left", "days_left_text", "goal_progress", "guides_url"}
 )  # fmt: skip
 
 
@@ -592,7 +606,46 @@ def check_schedule(
             )
     elif kind != "now":
         raise MessagingError(_("Unknown kind of schedule."), field="kind")
+    first = next_run(cron, now) if kind == "cron" else (at if kind == "at" else now)
+    _require_campaign_not_over(template, params, kind, first)
     return size
+
+
+def counts_down(texts: dict) -> bool:
+    """Whether these texts count down to a campaign's end (days left, « se termine … »)."""
+    return uses_any(texts, COUNTDOWN_VARIABLES)
+
+
+def _require_campaign_not_over(template: MessageTemplate, params: dict, kind: str, first):
+    """MessagingError (at `campaign_id`) when the campaign a message is about has ended
+    by its first sending and the message speaks of it as running: a recurring message (it
+    went every day after the end), or one counting down to the end (« 0 jour pour … », « se
+    termine . »). A one-off that does not count down (the results, a thank-you) may go."""
+    campaign = ended_campaign((params or {}).get("campaign_id"), first)
+    if campaign is None:
+        return
+    texts = {field: getattr(template, field) for field in TEMPLATE_FIELDS}
+    if kind != "cron" and not counts_down(texts):
+        return
+    language = current_language() if has_request_context() else "en"
+    names = {
+        "campaign": campaign.name(language),
+        "end": sentence_moment(shown_end(campaign.ends_at), language, local_zone()),
+    }
+    if kind == "cron":
+        message = _(
+            "%(campaign)s ended on %(end)s: a recurring message about it would go on after "
+            "its end. Choose a campaign that has not ended.",
+            **names,
+        )
+    else:
+        message = _(
+            "%(campaign)s has ended by then (on %(end)s), and this template counts down to "
+            "its end: it would say 0 days left and no end. Choose a campaign still running "
+            "then, or a template without its days left.",
+            **names,
+        )
+    raise MessagingError(message, field="campaign_id")
 
 
 def _require_end_after_first(cron: str, until: date, now: datetime) -> None:
@@ -900,6 +953,16 @@ def dispatch_for_schedule(schedule: Schedule, now: datetime) -> Dispatch | None:
         # nothing. An occurrence of its last evening run a little late still goes.
         log.info("schedule %s ended on %s: nothing sent", schedule.id, schedule.until)
         return None
+    campaign = ended_with_campaign(schedule, now)
+    if campaign is not None and db.session.scalar(
+        select(Dispatch.id)
+        .where(Dispatch.schedule_id == schedule.id, Dispatch.due_at >= campaign.ends_at)
+        .limit(1)
+    ):
+        # Its first run after the end was skipped, its reason on its dispatch's page
+        # (`why_not_sendable`); the next ones leave nothing more to read.
+        log.info("schedule %s ended with its campaign %s: nothing sent", schedule.id, campaign.id)
+        return None
     key = f"schedule:{schedule.id}:{now.strftime('%Y%m%d%H%M')}"
     if db.session.scalar(select(Dispatch.id).where(Dispatch.dedupe_key == key)):
         return None
@@ -1184,16 +1247,24 @@ def skip_if_not_sendable(dispatch: Dispatch, now: datetime) -> bool:
 
 def why_not_sendable(dispatch: Dispatch, now: datetime) -> str | None:
     """ "campaign" when the campaign a dispatch is about is no longer offered (a draft, or
-    deleted), "audience" when its audience no longer exists; None when it may go, and
+    deleted), "audience" when its audience no longer exists, "campaign_ended" when that
+    campaign has ended (closed early too) and the dispatch speaks of it as running: a
+    recurring message's, or one counting down to the end. None when it may go, and
     always for a notice or a test (to one person, about something of theirs)."""
     if dispatch.audience_key in (NOTICE_AUDIENCE, TEST_AUDIENCE):
         return None
+    named = (dispatch.context or {}).get("campaign_id")
     try:
-        if (dispatch.context or {}).get("campaign_id") is not None:
-            require_offered("campaign_id", dispatch.context["campaign_id"])
+        if named is not None:
+            require_offered("campaign_id", named)
         audience_select(dispatch.audience_key, dispatch.audience_params, now)
     except MessagingError as error:
         return "campaign" if error.field == "campaign_id" else "audience"
+    if named is not None and ended_campaign(named, now) is not None:
+        kept = dispatch.sent_text or text_sent_by(dispatch.template)
+        texts = {field: kept.get(field) or "" for field in TEMPLATE_FIELDS}
+        if dispatch.schedule_id is not None or counts_down(texts):
+            return SKIP_CAMPAIGN_ENDED
     return None
 
 
@@ -1640,15 +1711,15 @@ def late_email_skips(
         return {}
     known = {} if known is None else known
     if "not_sendable" not in known:
-        known["not_sendable"] = why_not_sendable(dispatch, now) is not None
+        known["not_sendable"] = why_not_sendable(dispatch, now)
+    if known["not_sendable"] == SKIP_CAMPAIGN_ENDED:
+        return dict.fromkeys(user_ids, SKIP_CAMPAIGN_ENDED)
     if known["not_sendable"]:
         return dict.fromkeys(user_ids, SKIP_NOT_SENDABLE)
     if "counts_down" not in known:
         kept = dispatch.sent_text or text_sent_by(dispatch.template)
         texts = {field: kept.get(field) or "" for field in TEMPLATE_FIELDS}
-        known["counts_down"] = dispatch.prepared_at is not None and uses_any(
-            texts, COUNTDOWN_VARIABLES
-        )
+        known["counts_down"] = dispatch.prepared_at is not None and counts_down(texts)
     over = [user_id for user_id in user_ids if not _counting_down(people.get(user_id, {}))]
     if not over or not known["counts_down"]:
         return {}
@@ -2377,13 +2448,22 @@ def strip_old_notices(now: datetime, months: int) -> int:
     return stripped
 
 
-def apply_message_retention(now: datetime) -> None:
-    """The messaging retention step (`app.core.privacy.register_retention`)."""
+def apply_message_retention(now: datetime) -> dict[str, int]:
+    """The messaging retention step (`app.core.privacy.register_retention`), with what it
+    did for `flask privacy retention` to print."""
     config = current_app.config
-    purge_message_bodies(now, config["MESSAGE_BODY_RETENTION_DAYS"])
-    purge_undelivered_contents(now, config["MESSAGE_BODY_RETENTION_DAYS"])
-    # The clean-up retention's own period: past it, its entries no longer name anyone.
-    strip_old_notices(now, config["ACTION_RETENTION_MONTHS"])
+    return {
+        "message body(ies) deleted": purge_message_bodies(
+            now, config["MESSAGE_BODY_RETENTION_DAYS"]
+        ),
+        "undelivered message content(s) deleted": purge_undelivered_contents(
+            now, config["MESSAGE_BODY_RETENTION_DAYS"]
+        ),
+        # The clean-up retention's own period: past it, its entries no longer name anyone.
+        "notice(s) stripped of whom and what": strip_old_notices(
+            now, config["ACTION_RETENTION_MONTHS"]
+        ),
+    }
 
 
 def erase_messages(user, now: datetime) -> None:

@@ -65,7 +65,8 @@ def real_and_examples(auth, client, make, rec, make_campaign, config):  # noqa: 
     """A real person's values (their own preview) and the examples (a preview for a
     colleague), by language: someone with points, a badge, a team and a point nearby."""
     config(LEADERBOARD_MIN_TEAM=1)
-    hour = datetime.now(PARIS).replace(minute=0, second=0, microsecond=0)  # as the examples
+    # Whole hours as the examples; noon, as a midnight end reads "23 h 59" (run near 0 h).
+    hour = datetime.now(PARIS).replace(hour=12, minute=0, second=0, microsecond=0)
     campaign = make_campaign(
         starts_at=hour - timedelta(days=2), ends_at=hour + timedelta(days=19),
         goals={"GB": 50000, "devices": 5},

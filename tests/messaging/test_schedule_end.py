@@ -23,7 +23,12 @@ ENGLISH_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep",
 
 
 def _next_monday() -> date:
-    today = utcnow().astimezone(local_zone()).date()
+    """The day of the form's first sending (Monday, 09:00 in Paris): today on a Monday
+    before 09:00, else the next Monday."""
+    now = utcnow().astimezone(local_zone())
+    today = now.date()
+    if today.weekday() == 0 and now.hour < 9:
+        return today
     return today + timedelta(days=7 - today.weekday())
 
 
