@@ -33,6 +33,39 @@ SERVICE_LABELS = {
 SERVICE_CATEGORIES: tuple[str, ...] = tuple(SERVICE_LABELS)
 # Per-user figures for these are contested in the literature: pages say so.
 CONTESTED_CATEGORIES = frozenset({"email", "storage"})
+# Refurbished devices: share of the new device's embodied footprint (low, central, high).
+# boaviztapi does not model refurbishment: this is the portal's stated assumption.
+REFURBISHED_SHARE = (0.10, 0.25, 0.40)
+# Said in each language's description: a source is a citation, read in any language.
+# In plain words (the source's citation, for experts, is under the item's sources).
+REFURBISHED_NOTE = {
+    "fr": "Reconditionné\u00a0: sa fabrication compte pour 25\u00a0% (de 10 à 40\u00a0%) de celle "
+    "du même appareil neuf. C'est une hypothèse du portail\u00a0: la source de référence "
+    "(Boavizta) ne compte pas le reconditionnement.",
+    "en": "Refurbished: its manufacture counts for 25% (10 to 40%) of the same "
+    "device's when new. This is the portal's own assumption: refurbishing is not counted "
+    "by the reference source (Boavizta).",
+}
+# The note as catalogues seeded before said it, naming a software library ("boaviztapi
+# ne modélise pas le reconditionnement"): an item page says the note above in its place
+# (`seed.description_shown`).
+FORMER_REFURBISHED_NOTE = {
+    "fr": "Reconditionné\u00a0: sa fabrication compte pour 25\u00a0% (de 10 à 40\u00a0%) de celle "
+    "du même appareil neuf. C'est une hypothèse du portail\u00a0: boaviztapi ne modélise pas "
+    "le reconditionnement.",
+    "en": "Refurbished: its manufacture counts for 25% (10 to 40%) of the same "
+    "device's when new. This is the portal's assumption: boaviztapi does not model "
+    "refurbishment.",
+}
+# A description that is one of these notes is the refurbished share's: said beside other
+# figures it contradicts them (`services.refurbished_note_problems`).
+REFURBISHED_NOTES = frozenset(
+    note for notes in (REFURBISHED_NOTE, FORMER_REFURBISHED_NOTE) for note in notes.values()
+)
+# A refurbished model is told by its name, the one place every model says it, seeded,
+# typed or imported (« Multifonction A3 reconditionnée », "Refurbished …"): the start of
+# one of its words, accents and capitals aside (`is_refurbished`).
+REFURBISHED_WORD_STARTS = ("reconditionn", "refurbish")
 # The simulator's years, widened for an item whose own lifetime is outside them
 # (`lifetime_range`).
 LIFETIME_MIN, LIFETIME_MAX = 2, 10
@@ -95,6 +128,18 @@ _BOAVIZTA_CITATION = re.compile(
     r"Boavizta API (?P<version>[\w.]+) \(boaviztapi, (?P<model>[\w-]+)(?:, (?P<phase>embedded|use))?\)"
 )
 _ADEME_CITATION = "ADEME Base Impacts / NegaOctet"
+
+
+def boavizta_models_cited(source: str, phase: str) -> list[str]:
+    """The Boavizta models whose citation in `source` credits a phase's figure
+    ("embedded", "use"): a whole citation credits both."""
+    return [
+        cited["model"]
+        for cited in _BOAVIZTA_CITATION.finditer(source or "")
+        if cited["phase"] in (None, phase)
+    ]
+
+
 # Boavizta's models of a device (archetypes), as a newcomer names them.
 _MODEL_WORDS = {
     "laptop-pro": _l("professional laptop"),
@@ -341,6 +386,15 @@ def simulate_lifetime(item, years: float) -> LifetimeScenario:
 
 
 _NOT_A_WORD = re.compile(r"[\W_]+")
+
+
+def is_refurbished(name_fr: str, name_en: str, description: str = "") -> bool:
+    """Whether a model is a refurbished one: its French or English name says so, or its
+    description is the refurbished note (`REFURBISHED_NOTE`)."""
+    if (description or "").strip() in REFURBISHED_NOTES:
+        return True
+    words = normalise_search(f"{name_fr} {name_en}").split()
+    return any(word.startswith(REFURBISHED_WORD_STARTS) for word in words)
 
 
 def normalise_search(text: str) -> str:

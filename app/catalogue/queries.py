@@ -522,22 +522,32 @@ def usefulness_rows(page: int, review_only: bool, per_page: int = PER_PAGE):
 
 
 def reference_embodied_by_device_type() -> dict[str, float]:
-    """Median embodied kgCO2e of available catalogue equipment, per DEVICE_TYPES key.
+    """Median embodied kgCO2e of available new (not refurbished) catalogue equipment, per
+    DEVICE_TYPES key: what making a new device costs, which a device returned and reused
+    or recycled is compared with. A refurbished model's figure is a share of a new one's
+    (`footprint.is_refurbished`): counted, the median moved as they came and went.
 
     Falls back to the boaviztapi archetype of the category when the catalogue has
-    none; printers and accessories have no archetype in boaviztapi 2.5.0, so without
-    catalogue ones the value is 0.0 (nothing is claimed).
+    no new one; printers and accessories have no archetype in boaviztapi 2.5.0, so
+    without catalogue ones the value is 0.0 (nothing is claimed).
     """
     rows = db.session.execute(
-        select(CatalogueItem.category, CatalogueItem.embodied_kgco2e).where(
+        select(
+            CatalogueItem.category,
+            CatalogueItem.embodied_kgco2e,
+            CatalogueItem.name_fr,
+            CatalogueItem.name_en,
+            CatalogueItem.description_fr,
+        ).where(
             CatalogueItem.kind == "equipment",
             CatalogueItem.status == "available",
             CatalogueItem.embodied_kgco2e.is_not(None),
         )
     )
     values: dict[str, list[float]] = {}
-    for category, embodied in rows:
-        values.setdefault(category, []).append(embodied)
+    for category, embodied, name_fr, name_en, description in rows:
+        if not footprint.is_refurbished(name_fr, name_en, description):
+            values.setdefault(category, []).append(embodied)
     result = {}
     for key in DEVICE_TYPES:
         if values.get(key):

@@ -608,6 +608,7 @@ def compare():
         return redirect(url_for(".index", **place))
     if len(items) < 2:
         flash(_("Choose two to four items to compare."), "error")
+        g.form_refused = True  # a 400, yet the search's form refused: « Erreur : … »
         # One item ticked: its alternatives are the comparison people usually want.
         alone = items[0]
         return render_template(

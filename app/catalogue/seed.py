@@ -9,6 +9,11 @@ from sqlalchemy import insert, select
 
 from app.auth.models import User
 from app.catalogue import footprint
+from app.catalogue.footprint import (
+    FORMER_REFURBISHED_NOTE,
+    REFURBISHED_NOTE,
+    REFURBISHED_SHARE,
+)
 from app.catalogue.models import (
     CatalogueBudget,
     CatalogueItem,
@@ -22,30 +27,6 @@ from app.core.i18n import collation_key
 from app.core.models import Department
 from app.core.time import local_zone, utcnow
 from app.extensions import db
-
-# Refurbished devices: share of the new device's embodied footprint (low, central, high).
-# boaviztapi does not model refurbishment: this is the portal's stated assumption.
-REFURBISHED_SHARE = (0.10, 0.25, 0.40)
-# Said in each language's description: a source is a citation, read in any language.
-# In plain words (the source's citation, for experts, is under the item's sources).
-REFURBISHED_NOTE = {
-    "fr": "Reconditionné\u00a0: sa fabrication compte pour 25\u00a0% (de 10 à 40\u00a0%) de celle "
-    "du même appareil neuf. C'est une hypothèse du portail\u00a0: la source de référence "
-    "(Boavizta) ne compte pas le reconditionnement.",
-    "en": "Refurbished: its manufacture counts for 25% (10 to 40%) of the same "
-    "device's when new. This is the portal's own assumption: refurbishing is not counted "
-    "by the reference source (Boavizta).",
-}
-# The note as catalogues seeded before said it, naming a software library ("boaviztapi
-# ne modélise pas le reconditionnement"): an item page says the note above in its place.
-FORMER_REFURBISHED_NOTE = {
-    "fr": "Reconditionné\u00a0: sa fabrication compte pour 25\u00a0% (de 10 à 40\u00a0%) de celle "
-    "du même appareil neuf. C'est une hypothèse du portail\u00a0: boaviztapi ne modélise pas "
-    "le reconditionnement.",
-    "en": "Refurbished: its manufacture counts for 25% (10 to 40%) of the same "
-    "device's when new. This is the portal's assumption: boaviztapi does not model "
-    "refurbishment.",
-}
 
 
 def description_shown(description: str, language: str) -> str:
@@ -566,10 +547,15 @@ def equipment_rows(now: datetime, grid: float) -> list[dict]:
                 high = round(high * REFURBISHED_SHARE[2], 2)
             lifetime = ref.lifetime_years
             kwh_low, kwh_high = ref.use_kwh_min, ref.use_kwh_max
+            # The note says how the figure was derived: a share of the archetype's.
+            note = REFURBISHED_NOTE if refurbished else None
         else:
             embodied, kwh, lifetime = estimate
             low = high = kwh_low = kwh_high = None
             source = DEMO_SOURCE
+            # A hand estimate of the refurbished device itself, no share of anything:
+            # the page's estimate notice says all there is to say.
+            note = None
         use = footprint.use_kgco2e(kwh, grid)
         annual = footprint.annual_kgco2e(embodied, lifetime, use)
         rows.append(
@@ -581,8 +567,8 @@ def equipment_rows(now: datetime, grid: float) -> list[dict]:
                 "name_en": name_en,
                 "sort_name_fr": collation_key(name_fr),
                 "sort_name_en": collation_key(name_en),
-                "description_fr": REFURBISHED_NOTE["fr"] if refurbished else "",
-                "description_en": REFURBISHED_NOTE["en"] if refurbished else "",
+                "description_fr": note["fr"] if note else "",
+                "description_en": note["en"] if note else "",
                 "search_text": footprint.normalise_search(f"{name_fr} {name_en} {code} {category}"),
                 "status": "available",
                 "embodied_kgco2e": embodied,

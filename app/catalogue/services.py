@@ -1,6 +1,7 @@
 """Catalogue writes and rules. Services take explicit arguments, flush, never commit."""
 
 import functools
+import math
 from datetime import datetime
 
 from flask import current_app
@@ -19,7 +20,7 @@ from app.catalogue.models import (
     CatalogueRequestLine,
     CatalogueUsefulMark,
 )
-from app.catalogue.reference import BOAVIZTA_URL, category_reference
+from app.catalogue.reference import BOAVIZTA_URL, archetype_reference, category_reference
 from app.core.audit import erase_audit_texts, record_audit
 from app.core.i18n import current_language, format_number
 from app.core.models import Department
@@ -98,8 +99,8 @@ def complete_footprint(values: dict, grid_factor: float) -> dict:
 def footprint_problems(values: dict, refused=frozenset()) -> dict[str, str]:
     """What keeps an item's figures from being completed, every one at once, by field:
     missing figures (or reference data for them), a missing source, estimates on the
-    wrong side of their figure. `refused`: the fields already refused as typed (None in
-    `values`), which were not left blank."""
+    wrong side of their figure, a refurbished note they contradict. `refused`: the fields
+    already refused as typed (None in `values`), which were not left blank."""
     problems = {}
     takes_reference = False
     if values["kind"] == "equipment":
@@ -110,7 +111,47 @@ def footprint_problems(values: dict, refused=frozenset()) -> dict[str, str]:
         problems["source"] = _(
             "Give the source of the figures (data set and version, or a citation)."
         )
+    if "embodied_kgco2e" not in refused:  # a figure refused as typed is no blank one
+        problems |= refurbished_note_problems(values)
     return problems | footprint.range_problems(values)
+
+
+def refurbished_note_problems(values: dict) -> dict[str, str]:
+    """The refurbished note (`footprint.REFURBISHED_NOTE`) as a description beside figures
+    it does not describe, by field. It says the manufacture figure is a share of the same
+    new device's reference (Boavizta) figure: beside a hand estimate, or a reference figure
+    taken whole (a blank manufacture figure takes the new device's), it contradicts the
+    page it opens."""
+    noted = [
+        field
+        for field in ("description_fr", "description_en")
+        if (values.get(field) or "").strip() in footprint.REFURBISHED_NOTES
+    ]
+    if not noted or _refurbished_share_of_reference(values):
+        return {}
+    message = _(
+        "This description says the manufacture counts for a share of the same new "
+        "device's reference (Boavizta) figure, which the manufacture figure here is not: "
+        "say what these figures are, or leave the description blank."
+    )
+    return dict.fromkeys(noted, message)
+
+
+def _refurbished_share_of_reference(values: dict) -> bool:
+    """Whether the manufacture figure is the refurbished share of a Boavizta model's that
+    its source cites, as the seed works it out for a refurbished model."""
+    embodied = values.get("embodied_kgco2e")
+    if embodied is None:  # the reference's whole figure, the new device's
+        return False
+    for model in footprint.boavizta_models_cited(values.get("source"), "embedded"):
+        try:
+            new = archetype_reference(model).embodied_kgco2e
+        except KeyError:  # a model this Boavizta version does not know
+            continue
+        share = new * footprint.REFURBISHED_SHARE[1]
+        if math.isclose(embodied, share, rel_tol=1e-3, abs_tol=0.01):
+            return True
+    return False
 
 
 def _equipment_figure_problems(values: dict, refused) -> tuple[dict[str, str], bool]:

@@ -94,6 +94,19 @@ def register_variables(app, variables: Iterable[Variable], provider: VariablePro
     app.extensions.setdefault("empreinte.variables", []).append((tuple(variables), provider))
 
 
+# Given a notice's context, the passage of it written in a language of its own, and that
+# language ("fr", "en"); None when it has none.
+PassageFinder = Callable[[dict], tuple[str, str] | None]
+FOREIGN_PASSAGES = "empreinte.foreign_passages"
+
+
+def register_foreign_passages(app, finder: PassageFinder) -> None:
+    """Let a domain name the passage its notices quote in the language it was written in
+    (an agent's reason for undoing a receipt), found from the notice's context when its
+    e-mail and inbox copies are rendered: the HTML marks it as an organiser's reason is."""
+    app.extensions.setdefault(FOREIGN_PASSAGES, []).append(finder)
+
+
 def known_variables() -> dict[str, Variable]:
     """Every variable a template may use, by name."""
     registry = current_app.extensions.get("empreinte.variables", [])

@@ -15,7 +15,7 @@ from app.core.audit import (
 from app.core.dashboard import MenuItem, register_menu_item, register_panel, register_work
 from app.core.demo import register_seeder
 from app.core.jobs import register_job
-from app.core.personalisation import register_variables
+from app.core.personalisation import register_foreign_passages, register_variables
 from app.core.privacy import PersonalData, register_personal_data
 
 
@@ -36,6 +36,9 @@ def init_app(app: Flask) -> None:
     register_work(app, providers.waiting_work)
     register_variables(app, providers.VARIABLES, providers.message_variables)
     register_variables(app, providers.CUSTODY_VARIABLES, providers.custody_variables)
+    # An undone receipt's reason in the other language: marked with its `lang` in the
+    # notice's HTML copies (RGAA 8.7), as an organiser's reason is.
+    register_foreign_passages(app, providers.undo_reason_passage)
     register_personal_data(
         app,
         PersonalData(

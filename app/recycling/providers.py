@@ -164,16 +164,34 @@ def _custody_news(device_return: DeviceReturn, step: CustodyStep, locale: str) -
 _WRITTEN_IN = {"fr": _l("(in French)"), "en": _l("(in English)")}
 
 
+def _undo_reason(step: CustodyStep) -> str:
+    """An undone receipt's reason as its notice quotes it: its end's full stop left to
+    the sentence around it."""
+    return step.note.strip().rstrip(".") if step.note else ""
+
+
 def _reason_in_words(step: CustodyStep, locale: str) -> str:
-    """An undone receipt's reason, its end's full stop left to the sentence around it,
-    followed by « (in French) » when written in another language than `locale`; erased
-    with the owner's data, said so."""
-    reason = step.note.strip().rstrip(".") if step.note else ""
+    """An undone receipt's reason (`_undo_reason`), followed by « (in French) » when
+    written in another language than `locale`; erased with the owner's data, said so."""
+    reason = _undo_reason(step)
     if not reason:
         return _("text erased with the person's data")
     if step.note_lang in _WRITTEN_IN and step.note_lang != locale[:2]:
         return f"{reason} {_WRITTEN_IN[step.note_lang]}"
     return reason
+
+
+def undo_reason_passage(context: dict) -> tuple[str, str] | None:
+    """The agent's reason a notice of an undone receipt quotes, and the language it was
+    written in: its HTML copies mark it with that `lang` (messaging's
+    `register_foreign_passages`), as the plain text notes it (`_reason_in_words`)."""
+    if context.get("step") != RECEIPT_UNDONE:
+        return None
+    return_id = database_id(context.get("return_id"))
+    device_return = db.session.get(DeviceReturn, return_id) if return_id is not None else None
+    steps = [s for s in device_return.steps if s.step == RECEIPT_UNDONE] if device_return else []
+    # The last, as the notice's variables give it (`custody_variables`).
+    return (_undo_reason(steps[-1]), steps[-1].note_lang) if steps else None
 
 
 def _custody_subject(device_return: DeviceReturn, step: CustodyStep) -> str | None:

@@ -175,7 +175,8 @@ def test_the_upgrade_merges_a_persons_drafts_into_their_first(empty_database_url
     with app.app_context():
         upgrade(revision="20261205_catalogue_one_basket-1")
         make = Factories()
-        user, other = make.user(), make.user()
+        # A pseudonym given: at this revision closed boards keep no label, which a draw reads.
+        user, other = make.user(pseudonym="Ancien 1"), make.user(pseudonym="Ancien 2")
         a, b, c = (make_item().id for _ in range(3))
 
         def draft(owner, lines, status="draft"):

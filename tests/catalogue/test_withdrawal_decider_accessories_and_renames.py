@@ -101,7 +101,10 @@ def test_the_migration_clears_the_decider_of_withdrawals_and_withdraws_erased_on
     with portal.app_context():
         upgrade(revision=BEFORE_WITHDRAWALS)
         make = Factories()
-        here, admin, erased = make.user(), make.user(roles=("admin",)), make.user()
+        # Pseudonyms given: at this revision closed boards keep no label, which a draw reads.
+        here = make.user(pseudonym="Ancien 1")
+        admin = make.user(roles=("admin",), pseudonym="Ancien 2")
+        erased = make.user(pseudonym="Ancien 3")
         admin_id = admin.id
         rows = (
             # withdrawn by its sender, since erased: their id stayed as its decider

@@ -45,8 +45,8 @@ class RecyclingFactories:
         db.session.commit()
         return point
 
-    def agent(self, *points):
-        user = self.make.user(roles=("employee", "agent"))
+    def agent(self, *points, **overrides):
+        user = self.make.user(roles=("employee", "agent"), **overrides)
         for point in points:
             db.session.add(PointAgent(point_id=point.id, user_id=user.id))
         db.session.commit()

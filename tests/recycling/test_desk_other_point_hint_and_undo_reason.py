@@ -17,7 +17,9 @@ NOT_FOUND = "No return with this receipt number or asset tag at your points."
 
 
 def _text(response) -> str:
-    page = re.sub(r"<[^>]+>", " ", html.unescape(response.get_data(as_text=True)))
+    # A span inside a sentence (a reason's `lang`) is no word break.
+    page = re.sub(r"</?span[^>]*>", "", response.get_data(as_text=True))
+    page = re.sub(r"<[^>]+>", " ", html.unescape(page))
     return " ".join(page.split()).replace("\u00a0", " ")
 
 

@@ -234,8 +234,9 @@ def test_the_upgrade_keeps_every_signed_step_verifying_and_frees_reused_tags(
         make = Factories()
         rec = RecyclingFactories(make)
         point = rec.point()
-        agent = rec.agent(point)
-        owner = make.user()
+        # Pseudonyms given: at this revision closed boards keep no label, which a draw reads.
+        agent = rec.agent(point, pseudonym="Ancien 1")
+        owner = make.user(pseudonym="Ancien 2")
         # The returns' columns of then (today's model has more).
         returns_then = sa.table(
             "recycling_device_return",
