@@ -43,6 +43,9 @@ ERROR_CODES = {
 }
 
 
+#: Seconds a 503 for a database out of reach asks to wait (a restart takes a few).
+DATABASE_RETRY_AFTER = "30"
+
 # Why Flask-WTF refuses a form whose page is merely old: the session cookie is gone (a tab
 # left open overnight, the browser restarted) or was replaced by a newer session. A token
 # missing from the form, or one that is not even a token, is no expired page.
@@ -213,7 +216,7 @@ def init_app(app: Flask) -> None:
         g._login_user = login_manager.anonymous_user()
         app.logger.warning("Database unavailable on %s %s: %s", request.method, request.path, error)
         response = make_response(_render(503))
-        response.headers["Retry-After"] = "30"
+        response.headers["Retry-After"] = DATABASE_RETRY_AFTER
         return response
 
     @app.errorhandler(Exception)

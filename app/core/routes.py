@@ -19,7 +19,7 @@ from app.auth.forms import ConfirmForm
 from app.core.accessibility import accessibility_statement
 from app.core.dashboard import dashboard_panels
 from app.core.database import reads_only
-from app.core.errors import answers_expired_form
+from app.core.errors import DATABASE_RETRY_AFTER, answers_expired_form
 from app.core.pending_uploads import KEEP_SECONDS
 from app.core.urls import answers_get
 from app.extensions import db
@@ -90,10 +90,10 @@ def accessibility():
 
 @bp.get("/healthz")
 def healthz():
-    """200 when the database answers, 503 otherwise."""
+    """200 when the database answers, 503 otherwise (with Retry-After, as every 503)."""
     try:
         db.session.execute(text("SELECT 1"))
     except Exception:  # any database failure means unhealthy
         db.session.rollback()
-        return jsonify({"status": "unavailable"}), 503
+        return jsonify({"status": "unavailable"}), 503, {"Retry-After": DATABASE_RETRY_AFTER}
     return jsonify({"status": "ok"})

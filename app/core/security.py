@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.datastructures import MultiDict
-from werkzeug.exceptions import UnsupportedMediaType
+from werkzeug.exceptions import MethodNotAllowed, UnsupportedMediaType
 
 from app.api import API_PREFIX, ApiError, error_response
 from app.auth import services as auth_services
@@ -285,6 +285,11 @@ def init_app(app: Flask) -> None:
         # Bearer-token API calls carry no cookie, so a forged cross-site request
         # cannot use them; cookie-authenticated writes must carry the CSRF token.
         if request.method not in STATE_CHANGING or g.get("bearer_authenticated"):
+            return
+        # The address takes other methods only: no view runs, nothing can change, so the
+        # answer is its 405 with Allow, token or not, rather than "your form expired" to
+        # an HTTP probe (PUT /healthz). Every method a view takes is checked below.
+        if isinstance(request.routing_exception, MethodNotAllowed):
             return
         # An API call with neither a token nor a signed-in session can change nothing:
         # its answer is the API's 401 with what to send, not the web form's "expired".

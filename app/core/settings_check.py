@@ -141,6 +141,17 @@ SECRET_KEY_PLACEHOLDERS = frozenset(
         "your-secret-key",
     }
 )
+#: The fewest different characters a production SECRET_KEY has: `"k" * 40` is long but no
+#: secret (a random hex key of 32 characters has fewer about once in 30 million).
+SECRET_KEY_DISTINCT_CHARACTERS = 8
+#: A key made of placeholders only, repeated to be long enough (`changemechangeme…`,
+#: `secret-secret-…`), separators between them or not.
+_REPEATED_PLACEHOLDER = re.compile(
+    "(?:(?:"
+    + "|".join(re.escape(word) for word in sorted(SECRET_KEY_PLACEHOLDERS, key=len, reverse=True))
+    + r")[\s._:-]*)+",
+    re.IGNORECASE,
+)
 _NEW_SECRET_KEY = "python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"  # noqa: S105 - a command
 
 
@@ -165,6 +176,17 @@ def secret_key_problems(value):
         yield (
             f"SECRET_KEY is too short ({len(key)} characters): production needs at least "
             f"{SECRET_KEY_LENGTH} random characters, such as the output of: {_NEW_SECRET_KEY}"
+        )
+    elif _REPEATED_PLACEHOLDER.fullmatch(key):
+        yield (
+            "SECRET_KEY repeats a placeholder (such as changeme), not a key: production "
+            f"needs a long random value of its own, such as the output of: {_NEW_SECRET_KEY}"
+        )
+    elif len(set(key)) < SECRET_KEY_DISTINCT_CHARACTERS:
+        yield (
+            f"SECRET_KEY has too few different characters ({len(set(key))}; a random key has "
+            f"{SECRET_KEY_DISTINCT_CHARACTERS} or more): production needs a long random value "
+            f"of its own, such as the output of: {_NEW_SECRET_KEY}"
         )
 
 
@@ -212,6 +234,23 @@ def is_example_host(host: str) -> bool:
     )
 
 
+def base_url_extras(base: str) -> str:
+    """What PUBLIC_BASE_URL holds besides scheme, host and port ("" if nothing): a query,
+    a fragment, a user name or a path other than "/". Links are the address with a path
+    added (`https://host/?x=1` gave `https://host/?x=1/messaging/…`)."""
+    parts = urlsplit(base)
+    extras = []
+    if "@" in parts.netloc:
+        extras.append("a user name")
+    if parts.path not in ("", "/"):
+        extras.append(f"a path ({parts.path})")
+    if "?" in base:
+        extras.append("a query (?)")
+    if "#" in base:
+        extras.append("a fragment (#)")
+    return ", ".join(extras)
+
+
 def public_base_url_problems(value):
     """In production, every e-mail link, sign-in link and QR code of a printed poster is
     made from PUBLIC_BASE_URL: on this machine's address they would open each reader's own
@@ -219,8 +258,8 @@ def public_base_url_problems(value):
     base = value("PUBLIC_BASE_URL")
     parts = urlsplit(str(base or ""))
     host = parts.hostname
-    if value("ENV_NAME") != "production" or not host:
-        return
+    if value("ENV_NAME") != "production" or not host or base_url_extras(str(base)):
+        return  # an address of another shape: _addresses says so, in one line
     fix = (
         "give the portal's address as staff reach it, such as https://empreinte.example.org "
         "(links in e-mails and the QR codes of printed posters are made from it)"
@@ -430,6 +469,15 @@ def _addresses(value):
     parts = urlsplit(str(base or ""))
     if parts.scheme not in ("http", "https") or not parts.hostname:
         yield f"PUBLIC_BASE_URL={base!r}: the portal's address, such as https://empreinte.example.org"
+    elif extras := base_url_extras(str(base)):
+        # Not repeated when it names a user: the address may carry a password.
+        given = "PUBLIC_BASE_URL" if "@" in parts.netloc else f"PUBLIC_BASE_URL={base!r}"
+        yield (
+            f"{given}: the portal's address alone (scheme, host and port, "
+            f"such as https://empreinte.example.org), without {extras}: every link is made "
+            "by adding its path to it, and the portal is served at the root of its host "
+            "(a sub-path is not supported)"
+        )
     issuer = value("OIDC_ISSUER")
     if issuer and urlsplit(str(issuer)).scheme not in ("http", "https"):
         yield f"OIDC_ISSUER={issuer!r}: the provider's issuer URL, such as https://sso.example.org"

@@ -15,7 +15,7 @@ its signed form stays valid as long as the session's raw token does.
 
 import time
 
-from flask import Flask, current_app, g, session
+from flask import Flask, current_app, g, request, session
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from itsdangerous import BadSignature
 
@@ -53,6 +53,15 @@ class VerifiedOnceSessionInterface(SecureCookieSessionInterface):
         _keep(self._verified, cookie, (signed_at.timestamp(), self.serializer.dumps(data)))
         return self.session_class(data)
 
+    def save_session(self, app: Flask, session, response) -> None:
+        """As Flask does, except for a static file: the same bytes for everyone, kept a
+        year by any cache. Flask-Login's after_request reads the session on every answer,
+        which made Flask add "Vary: Cookie" (a shared proxy then kept one copy per
+        cookie, i.e. none) and refresh a permanent session's cookie on it."""
+        if request.endpoint == "static" and not session.modified:
+            return
+        super().save_session(app, session, response)
+
 
 class SignedCsrfTokens:
     """The signed form of each session's CSRF token, signed once per worker."""
@@ -62,21 +71,20 @@ class SignedCsrfTokens:
         self._signed: dict[str, str] = {}
 
     def before_request(self) -> None:
-        # Read without marking the session accessed: a static file's answer must not
-        # gain "Vary: Cookie" from this.
-        accessed = session.accessed
+        # Not for a static file: no form there, and touching `session` at all (Flask
+        # marks it accessed on every use of the proxy) made its answer "Vary: Cookie",
+        # which kept shared caches from reusing an immutable file.
+        if request.endpoint == "static":
+            return
         raw = session.get(self._field)
-        session.accessed = accessed
         signed = self._signed.get(raw) if isinstance(raw, str) else None
         if signed is not None:
             setattr(g, self._field, signed)
 
     def after_request(self, response):
         signed = g.get(self._field)
-        if signed is not None:
-            accessed = session.accessed
+        if signed is not None and request.endpoint != "static":
             raw = session.get(self._field)
-            session.accessed = accessed
             if isinstance(raw, str) and self._signed.get(raw) != signed:
                 _keep(self._signed, raw, signed)
         return response

@@ -74,7 +74,7 @@ def test_a_flask_command_still_exits_with_status_1_and_the_message_alone(tmp_pat
 # A production portal's settings, as the README's production service gives them.
 PRODUCTION = {
     "ENV_NAME": "production",
-    "SECRET_KEY": "k" * 40,
+    "SECRET_KEY": "rT9vQ2mX7pLw4sKz8bNc1dHf6gJy3aE5uV0k",
     "PUBLIC_BASE_URL": "https://empreinte.bordeaux-metropole.fr",
     "MAIL_SERVER": "smtp.bordeaux-metropole.fr",
     "MAIL_PORT": 587,

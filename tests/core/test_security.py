@@ -82,7 +82,7 @@ def test_production_session_cookie_is_secure(app, make, make_app):
     production = make_app(
         Config,
         ENV_NAME="production",
-        SECRET_KEY="x" * 40,
+        SECRET_KEY="rT9vQ2mX7pLw4sKz8bNc1dHf6gJy3aE5uV0k",
         PUBLIC_BASE_URL="https://empreinte.bordeaux-metropole.fr",
         MAIL_SERVER="smtp.bordeaux-metropole.fr",
         MAIL_DEFAULT_SENDER="Empreinte <no-reply@bordeaux-metropole.fr>",
@@ -117,7 +117,12 @@ def test_production_refuses_to_start_on_the_development_address(make_app, addres
     from app.core.settings_check import SettingsError
 
     with pytest.raises((RuntimeError, SettingsError), match="PUBLIC_BASE_URL"):
-        make_app(Config, ENV_NAME="production", SECRET_KEY="x" * 40, PUBLIC_BASE_URL=address)
+        make_app(
+            Config,
+            ENV_NAME="production",
+            SECRET_KEY="rT9vQ2mX7pLw4sKz8bNc1dHf6gJy3aE5uV0k",
+            PUBLIC_BASE_URL=address,
+        )
 
 
 def test_development_secret_key_is_generated_once(tmp_path):

@@ -171,7 +171,9 @@ def _production_start(**environment):
 def test_a_loopback_public_base_url_in_production_is_named_not_called_unset():
     """PUBLIC_BASE_URL=http://127.0.0.1:8000 stopped the start with a traceback ending
     "RuntimeError: PUBLIC_BASE_URL is not set." although it was set."""
-    stderr = _production_start(PUBLIC_BASE_URL="http://127.0.0.1:8000", SECRET_KEY="k" * 40)
+    stderr = _production_start(
+        PUBLIC_BASE_URL="http://127.0.0.1:8000", SECRET_KEY="rT9vQ2mX7pLw4sKz8bNc1dHf6gJy3aE5uV0k"
+    )
     assert stderr.startswith("Empreinte cannot start")
     assert "Traceback" not in stderr
     assert "- PUBLIC_BASE_URL='http://127.0.0.1:8000' names this machine (127.0.0.1)" in stderr
@@ -189,7 +191,7 @@ def test_a_production_start_lists_a_missing_secret_key_with_the_address():
 
 
 def test_an_unset_public_base_url_in_production_is_called_unset():
-    stderr = _production_start(SECRET_KEY="k" * 40)
+    stderr = _production_start(SECRET_KEY="rT9vQ2mX7pLw4sKz8bNc1dHf6gJy3aE5uV0k")
     assert "- PUBLIC_BASE_URL is not set (or is set to its development default" in stderr
 
 
@@ -210,7 +212,7 @@ def test_create_app_refuses_a_loopback_public_base_url_naming_it(address, host):
         create_app(
             Config,
             ENV_NAME="production",
-            SECRET_KEY="k" * 40,
+            SECRET_KEY="rT9vQ2mX7pLw4sKz8bNc1dHf6gJy3aE5uV0k",
             PUBLIC_BASE_URL=address,
             SQLALCHEMY_DATABASE_URI="sqlite://",
         )

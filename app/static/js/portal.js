@@ -399,6 +399,38 @@
   }
   document.addEventListener("htmx:pushedIntoHistory", comeBackHere);
   document.addEventListener("htmx:replacedInHistory", comeBackHere);
+  // A part that asks again by itself (hx-trigger "every 10s": a dispatch's progress, a
+  // receipt waiting for its agent) asks nothing while its tab is hidden: a tab left in
+  // the background sent its request every few seconds for nobody, and kept the session
+  // alive. A trigger filter (`every 10s [!document.hidden]`) would need htmx to evaluate
+  // code, which the CSP and htmx.config.allowEval forbid. Such a request has no
+  // triggering event (a click or a submit has one). When the tab shows again, each part
+  // that missed a turn asks once, at once, rather than at its next turn.
+  var missedPolls = new Set();
+  function isPoll(detail) {
+    var elt = detail.elt;
+    var trigger = elt && elt.getAttribute ? elt.getAttribute("hx-trigger") || "" : "";
+    return /(^|,)\s*every\s/.test(trigger) &&
+      !(detail.requestConfig && detail.requestConfig.triggeringEvent);
+  }
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    if (!document.hidden || !isPoll(event.detail)) { return; }
+    event.preventDefault();
+    missedPolls.add(event.detail.elt);
+  });
+  document.addEventListener("visibilitychange", function () {
+    if (document.hidden || !window.htmx) { return; }
+    var missed = Array.from(missedPolls);
+    missedPolls.clear();
+    missed.forEach(function (elt) {
+      var verb = ["get", "post", "put", "patch", "delete"].find(function (name) {
+        return elt.hasAttribute("hx-" + name);
+      });
+      if (!verb || !elt.isConnected) { return; }
+      // From the part itself: its target, its swap and its values, as its poll has them.
+      window.htmx.ajax(verb.toUpperCase(), elt.getAttribute("hx-" + verb), { source: elt });
+    });
+  });
   // A form marked data-push-on-submit changes the address as it is filled in (typing, a
   // choice in a list) without a Back step for each: only sending it adds one.
   document.addEventListener("htmx:configRequest", function (event) {
