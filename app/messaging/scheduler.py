@@ -12,6 +12,7 @@ Web workers never import this.
 
 import logging
 import os
+import signal
 import threading
 import time
 from datetime import datetime
@@ -323,6 +324,10 @@ def take_lock(lock: SchedulerLock, wait: bool, poll_seconds: float) -> None:
         time.sleep(poll_seconds)
 
 
+def _stop_running(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
 @scheduler_cli.command("run")
 @click.option(
     "--wait/--no-wait",
@@ -337,6 +342,11 @@ def run_scheduler(wait: bool):
     logging.getLogger("apscheduler.executors").setLevel(logging.WARNING)
     app = current_app._get_current_object()
     poll_seconds = app.config["MESSAGING_POLL_SECONDS"]
+    # SIGTERM (systemd's stop) and SIGINT end it cleanly: jobs stopped, lock let go. Set
+    # here, not inherited: a process started in the background of a script has SIGINT
+    # ignored, and one that lost its lock must still stop when told.
+    signal.signal(signal.SIGTERM, _stop_running)
+    signal.signal(signal.SIGINT, _stop_running)
     lock = SchedulerLock(app)
     take_lock(lock, wait, poll_seconds)
     # A new release's built-in texts reach the built-in templates nobody edited: the

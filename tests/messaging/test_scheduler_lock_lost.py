@@ -120,9 +120,15 @@ def test_flask_scheduler_run_stops_when_its_lock_connection_ends_and_takes_it_ag
         other_connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": KEY})
         assert _wait_for(lambda: _status(dispatch_id) == "done"), "never resumed"
     finally:
-        first.send_signal(signal.SIGINT)
-        first.wait(timeout=20)
-        log.close()
+        # SIGTERM, as systemd stops it; never left running for the tests after this one.
+        first.send_signal(signal.SIGTERM)
+        try:
+            first.wait(timeout=20)
+        finally:
+            if first.poll() is None:
+                first.kill()
+                first.wait()
+            log.close()
     lines = log_path.read_text().splitlines()
     assert sum("Scheduler lock acquired" in line for line in lines) == 2
     assert [line.split()[2] for line in lines if LOST in line] == ["ERROR"]
