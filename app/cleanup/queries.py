@@ -811,44 +811,49 @@ def _waiting_points(campaign: CleanupCampaign, pid: int | None) -> dict:
     return found
 
 
-def _unlisted_participants(campaign: CleanupCampaign) -> set[int]:
-    """Participants who take a rank but are never listed: hidden, anonymised, erased.
+def _unlisted(statement):
+    """`statement` (over participants) kept to those who take a rank but are never
+    listed: hidden, anonymised, erased.
 
     Visibility is read fresh: a person who hides takes effect at once. On a closed
     board a later choice never shows more than the end did: hidden then stays hidden,
     and a name then goes (like the hidden) once its owner chose a pseudonym or to hide,
-    since neither their name nor a pseudonym may stand beside those figures. Only those
-    few are read, not everyone.
+    since neither their name nor a pseudonym may stand beside those figures.
     """
     frozen = CleanupParticipant.board_shown_as
-    return {
-        row[0]
-        for row in _rows(
-            select(CleanupParticipant.id)
-            .outerjoin(User, User.id == CleanupParticipant.user_id)
-            .where(
-                CleanupParticipant.campaign_id == campaign.id,
-                or_(
-                    CleanupParticipant.user_id.is_(None),
-                    User.leaderboard_visibility == LeaderboardVisibility.HIDDEN.value,
-                    User.anonymised_at.is_not(None),
-                    frozen == LeaderboardVisibility.HIDDEN.value,
-                    and_(frozen.is_not(None), CleanupParticipant.board_label.is_(None)),
-                    and_(
-                        frozen == LeaderboardVisibility.NAME.value,
-                        User.leaderboard_visibility != LeaderboardVisibility.NAME.value,
-                    ),
-                ),
-            )
+    return statement.outerjoin(User, User.id == CleanupParticipant.user_id).where(
+        or_(
+            CleanupParticipant.user_id.is_(None),
+            User.leaderboard_visibility == LeaderboardVisibility.HIDDEN.value,
+            User.anonymised_at.is_not(None),
+            frozen == LeaderboardVisibility.HIDDEN.value,
+            and_(frozen.is_not(None), CleanupParticipant.board_label.is_(None)),
+            and_(
+                frozen == LeaderboardVisibility.NAME.value,
+                User.leaderboard_visibility != LeaderboardVisibility.NAME.value,
+            ),
         )
-    }
+    )
+
+
+def _unlisted_participants(campaign: CleanupCampaign) -> set[int]:
+    """The campaign's participants who take a rank but are never listed (`_unlisted`):
+    only those few are read, not everyone."""
+    statement = select(CleanupParticipant.id).where(CleanupParticipant.campaign_id == campaign.id)
+    return {row[0] for row in _rows(_unlisted(statement))}
+
+
+_UNLISTED_ONE = _unlisted(
+    select(CleanupParticipant.id).where(CleanupParticipant.id == bindparam("participant_id"))
+)
 
 
 def listed_on_board(campaign: CleanupCampaign, user) -> bool:
     """Whether the individual leaderboard lists the person (taking part, not hidden
-    there): where "Show my place" is offered."""
+    there): where "Show my place" is offered. Their own row alone is read: the answer
+    to every logged action asks, and the campaign's unlisted took milliseconds."""
     pid = participant_id_for(campaign, user)
-    return pid is not None and pid not in _unlisted_participants(campaign)
+    return pid is not None and not _rows_bound(_UNLISTED_ONE, participant_id=pid)
 
 
 def board_label_at_end(user_id_column):
