@@ -24,13 +24,13 @@ from app.core.i18n import format_number
 def dashboard_panel(user):
     """My open requests and, when there is one, a lighter choice for my basket."""
     from app.catalogue.queries import dashboard_summary
-    from app.catalogue.routes import kg_figure
+    from app.catalogue.routes import kg_saving
 
     return Panel(
         title=str(_l("My equipment and service requests")),
         template="catalogue/_panel.html",
         # The dashboard is no catalogue page: its figures are written as the catalogue's.
-        context={**dashboard_summary(user), "kg_figure": kg_figure},
+        context={**dashboard_summary(user), "kg_saving": kg_saving},
         order=10,
     )
 

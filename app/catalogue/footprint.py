@@ -10,8 +10,9 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
-from flask_babel import force_locale
+from flask_babel import force_locale, lazy_pgettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -29,6 +30,7 @@ SERVICE_LABELS = {
     "business_application": _l("Business application"),
     "website": _l("Website and online service"),
     "telephony": _l("Telephony"),
+    "repair": _l("Repair and maintenance"),
 }
 SERVICE_CATEGORIES: tuple[str, ...] = tuple(SERVICE_LABELS)
 # Per-user figures for these are contested in the literature: pages say so.
@@ -96,6 +98,33 @@ def category_label(category: str) -> str:
     if category in DEVICE_TYPES:
         return str(DEVICE_TYPES[category].label)
     return str(SERVICE_LABELS.get(category, category))
+
+
+# Each category's items, as a sentence names them beside a label: the letter compares
+# an item with these only (`THRESHOLDS` are per category), which a reader of « E » for
+# a laptop beside « A » for a phone would not guess.
+CATEGORY_OTHERS = {
+    "laptop": lazy_pgettext("category, plural", "laptops"),
+    "desktop": lazy_pgettext("category, plural", "desktop computers"),
+    "monitor": lazy_pgettext("category, plural", "monitors"),
+    "smartphone": lazy_pgettext("category, plural", "smartphones"),
+    "tablet": lazy_pgettext("category, plural", "tablets"),
+    "printer": lazy_pgettext("category, plural", "printers"),
+    "accessory": lazy_pgettext("category, plural", "accessories"),
+    "email": lazy_pgettext("category, plural", "e-mail services"),
+    "storage": lazy_pgettext("category, plural", "storage and file sharing services"),
+    "collaboration": lazy_pgettext("category, plural", "collaboration and office services"),
+    "video": lazy_pgettext("category, plural", "video conferencing and video services"),
+    "business_application": lazy_pgettext("category, plural", "business applications"),
+    "website": lazy_pgettext("category, plural", "websites and online services"),
+    "telephony": lazy_pgettext("category, plural", "telephony services"),
+    "repair": lazy_pgettext("category, plural", "repair and maintenance services"),
+}
+
+
+def category_others(category: str) -> str:
+    """The category's items in the plural, in the current language ("laptops")."""
+    return str(CATEGORY_OTHERS.get(category, category_label(category)))
 
 
 # Where an item's stored source joins several ("typed; Boavizta API … (…); ADEME …"): the
@@ -216,6 +245,7 @@ CATEGORY_SEARCH_WORDS = {
     "collaboration": _l("office suite documents spreadsheet"),
     "video": _l("video conferencing meeting"),
     "telephony": _l("phone telephone calls"),
+    "repair": _l("repair maintenance fix breakdown"),
 }
 # The kinds of item a category holds, not other names of it: "souris" names one of the
 # accessories, and matching the whole category listed all eight, a keyboard with the
@@ -319,6 +349,77 @@ def annual_kgco2e(embodied: float | None, lifetime_years: float | None, use_per_
     # Ten significant digits, as the export writes figures: binary noise (a sum landing
     # on 20.000000000000004) must not move a figure on a bound to the worse grade.
     return float(f"{total:.10g}")
+
+
+def common_digits(*values: float | None) -> int:
+    """One decimal for a figure and its range if any of them needs it, none otherwise:
+    "200 (between 180 and 260)", never "200,0 (between 180,0 and 260,0)". A figure under
+    one shows two significant digits (« 0,0068 kg », not « 0 kg » for a service's use).
+
+    A tenth is judged on the decimal written, half up as people round (Python's round()
+    of the binary float took 8.05 for 8.1, and Babel wrote 6.25 « 6,2 »)."""
+    digits = [small_figure_digits(v) for v in values if v is not None]
+    if any(v is not None and tenths(v) % 10 for v in values):
+        digits.append(1)
+    return max(digits, default=0)
+
+
+def small_figure_digits(value: float) -> int:
+    """The decimals two significant digits of a figure under one take (0 otherwise)."""
+    if not 0 < abs(value) < 0.95:
+        return 0
+    written = Decimal(str(abs(value)))
+    two = written.quantize(Decimal(1).scaleb(written.adjusted() - 1), ROUND_HALF_UP)
+    return min(max(-two.normalize().as_tuple().exponent, 1), 6)
+
+
+def half_up(value: float | None, digits: int) -> Decimal | None:
+    """`value` to `digits` decimals, a half rounded up, as the figure is written."""
+    if value is None:
+        return None
+    return Decimal(str(value)).quantize(Decimal(1).scaleb(-digits), ROUND_HALF_UP)
+
+
+def tenths(value: float) -> int:
+    return int(half_up(value, 1) * 10)
+
+
+def shown_figure(value: float) -> Decimal:
+    """A yearly figure as the catalogue's pages write it alone (`routes.kg_figure`): to a
+    tenth, two significant digits under one. Totals and differences written beside
+    their parts start from these, so that a reader who adds up finds the same."""
+    return half_up(value, common_digits(value))
+
+
+def lighter_as_shown(alternative: float, item: float) -> bool:
+    """Whether a yearly figure is lighter than an item's as both are written: a gap
+    that rounds away (8.53 and 8.46 kg, both « 8,5 ») suggests nothing lighter."""
+    return shown_figure(alternative) < shown_figure(item)
+
+
+def parts_adding_up(parts, total: float, digits: int) -> list[tuple[Decimal, int]]:
+    """`parts` of `total`, each with the decimals to write it with, adding up to the
+    total written to `digits` decimals: each rounded down, then the units the total has
+    left given to the largest remainders (45.26 + 13.66 under 58.92: « 45,3 + 13,6 =
+    58,9 »). A part the total's decimals would write as nothing keeps its own two
+    significant digits (« 0,0068 », never « 0,0 ») and stays out of the sharing: it is
+    below what the total writes."""
+    unit = Decimal(1).scaleb(-digits)
+    exact = [Decimal(str(part)) for part in parts]
+    tiny = [part != 0 and half_up(part, digits) == 0 for part in exact]
+    shown = [
+        half_up(part, common_digits(part)) if small else part.quantize(unit, ROUND_FLOOR)
+        for part, small in zip(exact, tiny, strict=True)
+    ]
+    shared = [i for i in range(len(shown)) if not tiny[i]]
+    left = int((half_up(total, digits) - sum(shown[i] for i in shared)) / unit)
+    by_remainder = sorted(shared, key=lambda i: exact[i] - shown[i], reverse=True)
+    for i in by_remainder[: max(left, 0)]:
+        shown[i] += unit
+    return [
+        (part, common_digits(part) if small else digits)
+        for part, small in zip(shown, tiny, strict=True)
+    ]
 
 
 def simulator_years(lifetime: float | None) -> float:

@@ -223,8 +223,12 @@ class CatalogueRequestLine(db.Model):
     def total_annual_kgco2e(self) -> float:
         if not self.counted:
             return 0.0
-        per_unit = self.annual_kgco2e if self.request.status != "draft" else self.item.annual_kgco2e
-        return per_unit * self.quantity
+        return self.unit_annual_kgco2e * self.quantity
+
+    @property
+    def unit_annual_kgco2e(self) -> float:
+        """One unit's yearly footprint: the item's while prepared, frozen once sent."""
+        return self.annual_kgco2e if self.request.status != "draft" else self.item.annual_kgco2e
 
 
 class CatalogueBudget(db.Model):

@@ -167,6 +167,22 @@ def item_head(item_id: int) -> ItemHead | None:
     return cache.row_head(CatalogueItem, item_id, ItemHead)
 
 
+# The repair service the advice to repair before replacing links to (`seed.py` seeds
+# it), found by its code, which an admin's renaming or translating keeps.
+REPAIR_SERVICE_CODE = "SV-REPAIR"
+
+
+def repair_service() -> ItemHead | None:
+    """The repair service while it is in the catalogue; None otherwise."""
+    item_id = db.session.scalar(
+        select(CatalogueItem.id).where(
+            func.lower(CatalogueItem.code) == REPAIR_SERVICE_CODE.lower(),
+            CatalogueItem.status == "available",
+        )
+    )
+    return item_head(item_id) if item_id is not None else None
+
+
 def get_items(ids: list[int]) -> list[CatalogueItem]:
     """Items by id, in the order asked."""
     found = {
@@ -201,13 +217,6 @@ def get_basket(user) -> CatalogueRequest | None:
         .options(selectinload(CatalogueRequest.lines).selectinload(CatalogueRequestLine.item))
         .where(CatalogueRequest.user_id == user.id, CatalogueRequest.status == "draft")
     )
-
-
-def requestable_total(basket: CatalogueRequest) -> float:
-    """The yearly footprint of what the request being prepared can still ask for: an item
-    discontinued since it was added cannot be sent, and counting it misled."""
-    lines = (line for line in basket.lines if line.item.status == "available")
-    return sum(line.total_annual_kgco2e for line in lines)
 
 
 # The person's request being prepared, as "item:quantity,…", read with the person: the
@@ -307,11 +316,13 @@ def list_requests_to_decide(page: int, per_page: int = REQUESTS_PER_PAGE):
 
 
 def lighter_alternatives(item: CatalogueItem) -> list[CatalogueItem]:
-    """Available alternatives with a lower yearly footprint."""
+    """Available alternatives with a lower yearly footprint as the pages write it
+    (`footprint.lighter_as_shown`)."""
     return [
         a
         for a in item.alternatives
-        if a.status == "available" and a.annual_kgco2e < item.annual_kgco2e
+        if a.status == "available"
+        and footprint.lighter_as_shown(a.annual_kgco2e, item.annual_kgco2e)
     ]
 
 
@@ -584,8 +595,9 @@ def devices_due_for_renewal(now: datetime) -> Select:
 
 
 def lighter_choice(item_ids: tuple[int, ...]) -> tuple[ItemHead, ItemHead] | None:
-    """The first of these items that has a lighter available alternative, and the
-    lightest one; kept until the catalogue changes (the same basket, the same answer).
+    """The first of these items that has a lighter available alternative (as the pages
+    write both figures: `footprint.lighter_as_shown`), and the lightest one; kept until
+    the catalogue changes (the same basket, the same answer).
 
     Two small queries rather than each item and each alternative list one by one; and
     not one four-table join, which PostgreSQL took longer to plan than to run.
@@ -609,7 +621,9 @@ def lighter_choice(item_ids: tuple[int, ...]) -> tuple[ItemHead, ItemHead] | Non
         for item in (found[i] for i in item_ids if i in found):
             for item_id, *values in rows:  # lightest first
                 alternative = ItemHead(*values)
-                if item_id == item.id and alternative.annual_kgco2e < item.annual_kgco2e:
+                if item_id == item.id and footprint.lighter_as_shown(
+                    alternative.annual_kgco2e, item.annual_kgco2e
+                ):
                     return item, alternative
         return None
 

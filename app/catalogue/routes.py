@@ -2,7 +2,7 @@
 
 import functools
 import re
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from babel.numbers import format_percent
@@ -34,6 +34,7 @@ from app.catalogue.csv_io import (
     import_catalogue_csv,
     spreadsheet_file_name,
 )
+from app.catalogue.footprint import common_digits, half_up, small_figure_digits, tenths
 from app.catalogue.forms import (
     MAX_IMPORT_BYTES,
     MAX_IMPORT_MB,
@@ -72,6 +73,7 @@ FILTER_ARGS = ("kind", "category", "grade", "status")  # what narrows the listin
 def catalogue_helpers():
     return {
         "category_label": footprint.category_label,
+        "category_others": footprint.category_others,
         "sources_shown": footprint.sources_shown,
         "sources_in_words": footprint.sources_in_words,
         "description_shown": description_shown,
@@ -84,6 +86,10 @@ def catalogue_helpers():
         "kg_wrapping": kg_wrapping,
         "kg_figure": kg_figure,
         "kg_graded": kg_graded,
+        "kg_yearly_parts": kg_yearly_parts,
+        "kg_line": kg_line,
+        "kg_request_total": kg_request_total,
+        "request_shown_total": request_shown_total,
         "kg_row": kg_row,
         "years_row": years_row,
         "shown_sum": shown_sum,
@@ -137,16 +143,70 @@ def kg_graded(value: float, category: str) -> str:
     """A yearly footprint written beside its grade: as `kg_figure`, with the decimals a
     figure near a bound needs to explain the grade (a laptop's 60.04 kg is F, E ending at
     60: « 60,04 kg », not « 60 kg » that reads as an E)."""
+    digits = graded_digits(value, category)
+    return format_kg_co2e(half_up(value, digits), digits)
+
+
+def graded_digits(value: float | None, category: str) -> int:
+    """The decimals `kg_graded` writes a yearly footprint with."""
     bounds = footprint.THRESHOLDS.get(category)
     digits = common_digits(value)
     if bounds is None or value is None:
-        return format_kg_co2e(half_up(value, digits), digits)
+        return digits
     grade = footprint.GRADES.index(footprint.grade_for(category, value))
     low = bounds[grade - 1] if grade > 0 else float("-inf")
     high = bounds[grade] if grade < len(bounds) else float("inf")
     while digits < 6 and not low < half_up(value, digits) <= high:
         digits += 1
-    return format_kg_co2e(half_up(value, digits), digits)
+    return digits
+
+
+def kg_yearly_parts(item) -> tuple[str, str]:
+    """An equipment item's manufacture a year and electricity a year as its page writes
+    them above its yearly footprint (`kg_graded`): to the total's decimals, rounded so
+    that they add up to it (`footprint.parts_adding_up`). Each rounded alone, 45.26 and
+    13.66 read « 45,3 » and « 13,7 » above « 58,9 »."""
+    digits = graded_digits(item.annual_kgco2e, item.category)
+    embodied, lifetime = item.embodied_kgco2e, item.lifetime_years
+    share = embodied / lifetime if embodied and lifetime else 0.0
+    parts = footprint.parts_adding_up(
+        (share, item.use_kgco2e_per_year or 0.0), item.annual_kgco2e, digits
+    )
+    return tuple(format_kg_co2e(part, part_digits) for part, part_digits in parts)
+
+
+def kg_saving(heavier: float, lighter: float) -> str:
+    """What the lighter of two items saves a year, as their figures are written: the
+    listing's 33,7 and 8,5 save « 25,2 », where their unrounded gap read 25,3."""
+    saving = footprint.shown_figure(heavier) - footprint.shown_figure(lighter)
+    return kg_figure(float(saving), heavier, lighter)
+
+
+def kg_line(line) -> str:
+    """A request line's yearly footprint as its table writes it (`line_shown`)."""
+    return kg_figure(float(line_shown(line)), line.unit_annual_kgco2e)
+
+
+def line_shown(line) -> Decimal:
+    """A request line's yearly footprint as written: its item's figure as the catalogue
+    writes it, times the quantity (3 × 8,5 is « 25,5 », not the 25,6 of 3 × 8.53);
+    nothing for a line not counted."""
+    if not line.counted:
+        return Decimal(0)
+    return footprint.shown_figure(line.unit_annual_kgco2e) * line.quantity
+
+
+def kg_request_total(req) -> str:
+    """A request's yearly footprint: its lines as their table writes them, added, so
+    that the total is their sum to whoever adds them up (18,1 + 8,5 is « 26,6 », where
+    the unrounded total read 26,7). Budgets and exports keep the unrounded figures."""
+    units = (line.unit_annual_kgco2e for line in req.lines if line.counted)
+    return kg_figure(request_shown_total(req), *units)
+
+
+def request_shown_total(req) -> float:
+    """The sum of a request's lines as written (`line_shown`)."""
+    return float(sum((line_shown(line) for line in req.lines), Decimal(0)))
 
 
 def kg_row(items, attribute: str, *range_attributes: str) -> list[str]:
@@ -180,7 +240,7 @@ def years_row(items) -> list[str]:
     """A comparison's row of lifetimes, with a tenth for all once one needs it:
     « 6,0 ans | 6,6 ans », never « 6 ans | 6,6 ans »; « – » where none is known."""
     lifetimes = [item.lifetime_years for item in items]
-    digits = int(any(years and _tenths(years) % 10 for years in lifetimes))
+    digits = int(any(years and tenths(years) % 10 for years in lifetimes))
     pattern = "#,##0.0" if digits else "#,##0"
     return [
         ngettext(
@@ -208,43 +268,10 @@ def kg_wrapping(value: float | None, *range_values: float | None) -> str:
     return text.replace("\u00a0kg", " kg", 1)
 
 
-def common_digits(*values: float | None) -> int:
-    """One decimal for a figure and its range if any of them needs it, none otherwise:
-    "200 (between 180 and 260)", never "200,0 (between 180,0 and 260,0)". A figure under
-    one shows two significant digits (« 0,0068 kg », not « 0 kg » for a service's use).
-
-    A tenth is judged on the decimal written, half up as people round (Python's round()
-    of the binary float took 8.05 for 8.1, and Babel wrote 6.25 « 6,2 »)."""
-    digits = [_small_digits(v) for v in values if v is not None]
-    if any(v is not None and _tenths(v) % 10 for v in values):
-        digits.append(1)
-    return max(digits, default=0)
-
-
-def _small_digits(value: float) -> int:
-    """The decimals two significant digits of a figure under one take (0 otherwise)."""
-    if not 0 < abs(value) < 0.95:
-        return 0
-    written = Decimal(str(abs(value)))
-    two = written.quantize(Decimal(1).scaleb(written.adjusted() - 1), ROUND_HALF_UP)
-    return min(max(-two.normalize().as_tuple().exponent, 1), 6)
-
-
-def half_up(value: float | None, digits: int) -> Decimal | None:
-    """`value` to `digits` decimals, a half rounded up, as the figure is written."""
-    if value is None:
-        return None
-    return Decimal(str(value)).quantize(Decimal(1).scaleb(-digits), ROUND_HALF_UP)
-
-
-def _tenths(value: float) -> int:
-    return int(half_up(value, 1) * 10)
-
-
 def kwh(value: float | None) -> str:
     """Electricity in kWh, to a tenth at most (two significant digits under one: « 0,05 »,
     not « 0 »), a half up, held to its unit by a no-break space."""
-    digits = max(_small_digits(value), 1) if value is not None else 1
+    digits = max(small_figure_digits(value), 1) if value is not None else 1
     pattern = "#,##0." + "#" * digits
     return f"{format_number(half_up(value, digits), pattern)}\u00a0kWh"
 
@@ -546,6 +573,7 @@ def _render_item_page(item_id: int, years: str | None, admin: bool):
         # range stretches to hold it (1.5 years, 12).
         scenario=_scenario(item, form) if valid else None,
         alternatives=queries.lighter_alternatives(item),
+        repair=queries.repair_service() if item.kind == "equipment" else None,
         admin=admin,
         **{
             name: slots.slot(name)
@@ -743,7 +771,7 @@ def _my_requests_page(submit_form: SubmitRequestForm) -> str:
         requests=queries.list_my_requests(current_user),
         submit_form=submit_form,
         lighter=queries.lighter_alternatives,
-        requestable_total=queries.requestable_total,
+        repair=queries.repair_service(),
     )
 
 

@@ -1,5 +1,5 @@
-"""Demo catalogue at the Bordeaux scale: 42 equipment models, 1,600 services,
-alternatives, requests, budgets and usefulness marks. Bulk inserts only."""
+"""Demo catalogue at the Bordeaux scale: 42 equipment models, 1,600 services and a
+repair service, alternatives, requests, budgets and usefulness marks. Bulk inserts only."""
 
 import random
 from datetime import UTC, datetime, timedelta
@@ -22,6 +22,7 @@ from app.catalogue.models import (
     CatalogueUsefulMark,
     catalogue_alternative,
 )
+from app.catalogue.queries import REPAIR_SERVICE_CODE
 from app.catalogue.reference import BOAVIZTA_URL, archetype_reference
 from app.core.i18n import collation_key
 from app.core.models import Department
@@ -526,6 +527,53 @@ SERVICE_BASE_KG = {
 }
 
 
+# The repair service the advice to repair before replacing links to (found by its code,
+# `queries.REPAIR_SERVICE_CODE`). An estimate, as every demo service's figure is: spare
+# parts and a technician's trip for about one repair a year.
+REPAIR_SERVICE = {
+    "name_fr": "Diagnostic et réparation d'un appareil",
+    "name_en": "Device diagnosis and repair",
+    "description_fr": "Un ordinateur, un écran ou un téléphone en panne est diagnostiqué et "
+    "réparé par le support informatique avant tout remplacement. Chiffre estimé\u00a0: pièces "
+    "détachées et déplacement pour environ une réparation par an.",
+    "description_en": "A broken computer, monitor or phone is diagnosed and repaired by IT "
+    "support before any replacement. Estimated figure: spare parts and travel for about "
+    "one repair a year.",
+    "annual_kgco2e": 6.0,
+    "user_count": 800,
+}
+
+
+def repair_service_row(now: datetime) -> dict:
+    """The demo's repair service, an estimate like the other demo services."""
+    name_fr, name_en = REPAIR_SERVICE["name_fr"], REPAIR_SERVICE["name_en"]
+    annual = REPAIR_SERVICE["annual_kgco2e"]
+    return {
+        "code": REPAIR_SERVICE_CODE,
+        "kind": "service",
+        "category": "repair",
+        "name_fr": name_fr,
+        "name_en": name_en,
+        "sort_name_fr": collation_key(name_fr),
+        "sort_name_en": collation_key(name_en),
+        "description_fr": REPAIR_SERVICE["description_fr"],
+        "description_en": REPAIR_SERVICE["description_en"],
+        "search_text": footprint.normalise_search(
+            f"{name_fr} {name_en} {REPAIR_SERVICE_CODE} repair"
+        ),
+        "status": "available",
+        "use_kgco2e_per_year": annual,
+        "annual_kgco2e": annual,
+        "grade": footprint.grade_for("repair", annual),
+        "source": DEMO_SOURCE,
+        "source_url": "",
+        "estimate": True,
+        "user_count": REPAIR_SERVICE["user_count"],
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
 def equipment_rows(now: datetime, grid: float) -> list[dict]:
     """The 42 equipment models, their figures from boaviztapi archetypes or marked estimates."""
     rows = []
@@ -644,6 +692,7 @@ def seed_catalogue(rng: random.Random) -> None:
     departments = db.session.scalars(select(Department).order_by(Department.id)).all()
     db.session.execute(insert(CatalogueItem), equipment_rows(now, grid))
     db.session.execute(insert(CatalogueItem), service_rows(rng, now, departments))
+    db.session.execute(insert(CatalogueItem), [repair_service_row(now)])
     items = db.session.execute(
         select(
             CatalogueItem.id,
