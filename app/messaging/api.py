@@ -46,7 +46,12 @@ DISPATCH_SCHEMA = {
     "required": ["id", "status", "recipients", "counts", "channels", "opened"],
     "properties": {
         "id": {"type": "integer"},
-        "status": {"type": "string"},
+        "status": {
+            "type": "string",
+            "enum": ["scheduled", "sending", "done", "partial", "failed", "cancelled", "skipped"],
+            "description": "done: every row settled, none failed; partial: some failed; "
+            "failed: rows failed and none was delivered",
+        },
         "recipients": {
             "type": "integer",
             "nullable": True,

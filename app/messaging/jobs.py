@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from app.core.time import utcnow
 from app.extensions import db
 from app.messaging import services
+from app.messaging.labels import FINISHED_SENDING
 from app.messaging.mailer import MailerPool
 from app.messaging.models import Delivery, Dispatch, Schedule
 from app.messaging.recipients import RecipientVariables
@@ -28,7 +29,7 @@ def run_dispatch(
     """
     config = current_app.config
     dispatch = db.session.get(Dispatch, dispatch_id)
-    if dispatch is None or dispatch.status in ("done", "cancelled", "skipped"):
+    if dispatch is None or dispatch.status in (*FINISHED_SENDING, "cancelled", "skipped"):
         return counts_by_status(dispatch_id)
     if dispatch.status == "scheduled":
         if services.skip_if_not_sendable(dispatch, clock()):

@@ -4,12 +4,16 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
 
 from app.core.i18n import current_language, labeller
+from app.messaging.delivery_errors import describe_error
 
 # In French a dispatch (un envoi) is "programmé", a campaign (une campagne) "programmée".
 DISPATCH_STATUSES = {
     "scheduled": lazy_pgettext("dispatch", "Scheduled"),
     "sending": lazy_pgettext("dispatch", "Being sent"),
     "done": lazy_pgettext("dispatch", "Sent"),
+    # Finished with failures: none delivered (« Envoyé » read as a success), or some.
+    "failed": lazy_pgettext("dispatch", "Failed: nothing delivered"),
+    "partial": lazy_pgettext("dispatch", "Partly sent: some deliveries failed"),
     "cancelled": lazy_pgettext("dispatch", "Cancelled"),
     "skipped": lazy_pgettext("dispatch", "Not sent"),
 }
@@ -24,9 +28,16 @@ NOT_SENT_REASONS = {
         "Not sent: the campaign it is about had ended. A recurring message about a "
         "campaign stops at its end, and a countdown would have said 0 days left."
     ),
+    "no_value": _l(
+        "Not sent: when it came due, a variable it uses had no value for any of its "
+        "recipients (the link to a campaign's results exists only once the campaign has "
+        "ended, and it had been extended), so it would have failed for everyone."
+    ),
 }
 # A dispatch in these states still changes: its page keeps following it.
 DISPATCH_IN_PROGRESS = ("scheduled", "sending")
+# A dispatch whose outbox was written and whose rows are all settled (`complete_if_done`).
+FINISHED_SENDING = ("done", "partial", "failed")
 
 DELIVERY_STATUSES = {
     "pending": _l("Waiting"),
@@ -47,6 +58,7 @@ SKIP_REASONS = {
         "before the e-mail could go"
     ),
     "campaign_ended": _l("The campaign it counted down to had ended before the e-mail could go"),
+    "no_value": _l("A variable it uses no longer had a value when the e-mail could go"),
     None: _l("Reason not recorded"),
 }
 
@@ -86,6 +98,7 @@ def init_app(app) -> None:
         channel_label=channel_label,
         not_sent_reason=not_sent_reason,
         skip_reason=skip_reason,
+        delivery_error=describe_error,
         dispatch_in_progress=DISPATCH_IN_PROGRESS,
     )
 

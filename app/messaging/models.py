@@ -37,6 +37,9 @@ SKIP_ERASURE_PENDING = "erasure_pending"
 # longer held when it could go: its campaign a draft or gone, or its audience gone (as a
 # dispatch is skipped for them when due); the campaign it counted down to ended meanwhile.
 SKIP_NOT_SENDABLE, SKIP_CAMPAIGN_ENDED = "not_sendable", "campaign_ended"
+# A variable it uses has no value for anyone (`results_url` before its campaign's end):
+# as a dispatch's reason not to go, and as an e-mail's that waited past its inbox copy.
+SKIP_NO_VALUE = "no_value"
 SKIP_REASONS = (
     SKIP_NO_CONSENT,
     SKIP_INACTIVE,
@@ -44,6 +47,7 @@ SKIP_REASONS = (
     SKIP_DELETED,
     SKIP_NOT_SENDABLE,
     SKIP_CAMPAIGN_ENDED,
+    SKIP_NO_VALUE,
 )
 SCHEDULE_KINDS = ("now", "at", "cron", "campaign")
 

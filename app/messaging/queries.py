@@ -316,12 +316,21 @@ def dispatch_counts(dispatch_id: int, withheld: int | None = None) -> dict:
 def failed_deliveries(
     dispatch_id: int, limit: int = 50, withheld: int | None = None
 ) -> list[tuple]:
-    """Failed and retrying rows with their error, for the organiser (a skipped row's
+    """Failed and retrying rows with their error (a code, `describe_error` words it) and,
+    retrying, their attempts and next one, for the organiser (a skipped row's
     `error` is its reason, counted apart by `skipped_by_reason`: no error). `withheld` (a
     small group): no e-mail row, as for the counts: a failed e-mail names someone who
     accepted e-mails."""
     query = (
-        select(Delivery.id, Delivery.channel, Delivery.status, Delivery.error, User.email)
+        select(
+            Delivery.id,
+            Delivery.channel,
+            Delivery.status,
+            Delivery.error,
+            User.email,
+            Delivery.attempts,
+            Delivery.next_attempt_at,
+        )
         .join(User, User.id == Delivery.user_id)
         .where(
             Delivery.dispatch_id == dispatch_id,
@@ -527,14 +536,14 @@ def list_same_message(template_id: int, now: datetime) -> list[EarlierSending]:
 
 def recipients_among(dispatch_ids: list[int], members) -> int:
     """How many of `members` (a SELECT of user ids) the prepared dispatches reached
-    (a message in their inbox or an e-mail; skipped rows reached nobody)."""
+    (a message in their inbox or an e-mail; skipped and failed rows reached nobody)."""
     if not dispatch_ids:
         return 0
     return (
         db.session.scalar(
             select(func.count(func.distinct(Delivery.user_id))).where(
                 Delivery.dispatch_id.in_(dispatch_ids),
-                Delivery.status != "skipped",
+                Delivery.status.not_in(("skipped", "failed")),
                 Delivery.user_id.in_(members),
             )
         )

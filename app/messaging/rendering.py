@@ -319,6 +319,11 @@ def notice_only_names(texts: dict[str, str]) -> list[str]:
     return sorted(_used_names(texts.values()) & only)
 
 
+def missing_variables(sources, values: dict) -> list[str]:
+    """The variables these texts use that these values lack (sorted)."""
+    return sorted(_used_names(sources) - values.keys())
+
+
 def why_not_rendered(sources, values: dict) -> str:
     """Why these texts did not render with these values, in the reader's words: the
     variables they lack, never the exception (English, in Jinja's terms)."""

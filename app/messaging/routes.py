@@ -447,7 +447,19 @@ def _preview(form: TemplateForm) -> dict:
         "for_whom": for_whom,
         "examples": others,
         "campaign_chosen": bool(context),
+        "ended_campaign": _ended_countdown(data, context, now),
     }
+
+
+def _ended_countdown(data: dict, context: dict, now) -> str | None:
+    """The name of the campaign chosen for the preview when it has ended and the texts
+    count down to its end: « Il reste 0 jour ; la campagne se termine . » needs saying
+    that such a message is not sent (scheduling it is refused)."""
+    texts = {name: data[name] for name in services.TEMPLATE_FIELDS}
+    if not context or not services.counts_down(texts):
+        return None
+    campaign = queries.ended_campaign(context.get("campaign_id"), now)
+    return campaign.name(current_language()) if campaign is not None else None
 
 
 def _refused_recipient(form: TemplateForm) -> dict:
@@ -1199,7 +1211,8 @@ def _earlier_sendings(template, audience: str, params: dict, now) -> tuple[list[
     """The same template already sent lately, or planned, to some of this audience's
     people (whatever audience it was picked as): what the confirmation warns of, each
     with its moment in words, where to check or cancel it and how many of today's
-    recipients it reaches; and how many of them already received it."""
+    recipients it reaches (`count`, never its own size); and how many of them already
+    received it."""
     same = services.same_message(template, audience, params, now)
     found = []
     for earlier, overlap in same.earlier:
@@ -1225,7 +1238,7 @@ def _earlier_sendings(template, audience: str, params: dict, now) -> tuple[list[
                 "id": earlier.id,
                 "url": url_for("messaging.show_dispatch", dispatch_id=earlier.id),
                 "when": format_full_moment(earlier.due_at),
-                "count": overlap if earlier.state == "scheduled" else earlier.recipients,
+                "count": overlap,
             }
         )
     return found, same.already_got
@@ -1294,6 +1307,7 @@ def show_dispatch(dispatch_id: int):
         estimate_id="recipients-estimate" if _counted_when_sent(dispatch) else None,
         email_resumes=format_full_moment(paused_until) if paused_until else None,
         failures=queries.failed_deliveries(dispatch.id, withheld=withheld),
+        max_attempts=current_app.config["MESSAGING_MAX_ATTEMPTS"],
         skips=queries.skipped_by_reason(dispatch.id, withheld),
         sent=sent,
         template_changed=sent is not None and sent != services.text_sent_by(dispatch.template),

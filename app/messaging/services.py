@@ -4,6 +4,7 @@ Every function takes `now` and flushes; the request, CLI command or job commits.
 """
 
 import logging
+import re
 import secrets
 import time
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from apscheduler.triggers.cron import CronTrigger
 from flask import current_app, has_request_context
 from flask_babel import force_locale
 from itsdangerous import BadSignature, URLSafeSerializer
+from jinja2 import UndefinedError
 from sqlalchemy import (
     String,
     and_,
@@ -63,9 +65,17 @@ from app.messaging.builtins import (
     NOTICE_TEMPLATES,
     ensure_builtin_templates,
 )
+from app.messaging.delivery_errors import (
+    TIMEOUT,
+    describe_error,
+    email_error_code,
+    refused_by_server,
+    render_error_code,
+)
 from app.messaging.i18n import _
 from app.messaging.labels import (
     DISPATCH_IN_PROGRESS,
+    FINISHED_SENDING,
     channel_label,
     delivery_status,
     dispatch_status,
@@ -81,6 +91,7 @@ from app.messaging.models import (
     SKIP_ERASURE_PENDING,
     SKIP_INACTIVE,
     SKIP_NO_CONSENT,
+    SKIP_NO_VALUE,
     SKIP_NOT_SENDABLE,
     SKIP_REASONS,
     TEST_AUDIENCE,
@@ -115,6 +126,7 @@ from app.messaging.rendering import (
     TemplateProblem,
     check_template,
     foreign_reason,
+    missing_variables,
     notice_only_names,
     plain_newlines,
     portal_copy,
@@ -608,7 +620,80 @@ def check_schedule(
         raise MessagingError(_("Unknown kind of schedule."), field="kind")
     first = next_run(cron, now) if kind == "cron" else (at if kind == "at" else now)
     _require_campaign_not_over(template, params, kind, first)
+    _require_values_then(template, audience_key, params, first, now)
     return size
+
+
+# At most this many recipients (one per department) tried when checking that a message
+# can be written for its audience at a moment: each department's campaign gives its own.
+VALUE_SAMPLES = 50
+
+
+def missing_for_everyone(
+    texts: dict, audience_key: str, params: dict, context: dict, moment: datetime, now: datetime
+) -> list[str]:
+    """The variables these texts use that none of the audience (as it is at `now`) would
+    be given at `moment`, so that the message fails for everyone then: `results_url`
+    before its campaign has ended, say. Empty when it can be written for one of them
+    (a value guarded by `is defined` lacks for nobody). Tried on one person per
+    department: the campaign variables are a department's campaign's, or the named one's."""
+    members = audience_select(audience_key, params, now)
+    sample_ids = select(func.min(User.id)).where(User.id.in_(members)).group_by(User.department_id)
+    samples = list(
+        db.session.scalars(select(User).where(User.id.in_(sample_ids.limit(VALUE_SAMPLES))))
+    )
+    if not samples:
+        return []
+    compiled = CompiledTemplate.from_texts(texts, "")
+    values = variables_for(samples, moment, context or {})
+    missing: set[str] | None = None
+    for person in samples:
+        language = message_language(person.locale)
+        theirs = values.get(person.id, {})
+        try:
+            compiled.render(language, theirs)
+        except UndefinedError:
+            sources = (texts[f"subject_{language}"], texts[f"body_{language}"])
+            lacking = set(missing_variables(sources, theirs))
+            missing = lacking if missing is None else missing & lacking
+            continue
+        except Exception:  # too costly or the like: not a value missing
+            return []
+        return []  # written for this one
+    return sorted(missing or ())
+
+
+def _require_values_then(
+    template: MessageTemplate, audience_key: str, params: dict, first: datetime, now: datetime
+) -> None:
+    """MessagingError (at the template) when the message could not be written for anyone
+    at its first sending, for a variable with no value then: « Résultats : {{ results_url
+    }} » before the campaign's end was accepted, then failed for all 42 recipients."""
+    texts = {field: getattr(template, field) or "" for field in TEMPLATE_FIELDS}
+    named = database_id((params or {}).get("campaign_id"))
+    context = {"campaign_id": named} if named is not None else {}
+    missing = missing_for_everyone(texts, audience_key, params, context, first, now)
+    if not missing:
+        return
+    language = current_language() if has_request_context() else "en"
+    when = sentence_moment(first, language, local_zone())
+    if missing == ["results_url"]:
+        message = _(
+            "This template uses results_url, the link to a campaign's results, which exists "
+            "only once the campaign has ended. On %(when)s, when it would be sent, its "
+            "recipients' campaign has not ended: the message would fail for everyone. Plan "
+            "it after the campaign's end, or remove the link.",
+            when=when,
+        )
+    else:
+        message = _(
+            "This template uses %(names)s, which will have no value for its recipients on "
+            "%(when)s, when it would be sent: the message would fail for everyone. Choose "
+            "another moment, or a template without it.",
+            names=", ".join(missing),
+            when=when,
+        )
+    raise MessagingError(message, field="template")
 
 
 def counts_down(texts: dict) -> bool:
@@ -702,7 +787,7 @@ def same_message(template: MessageTemplate, audience_key: str, params: dict, now
     for earlier in list_same_message(template.id, now):
         if _about_another_campaign(params, earlier.params):
             continue  # another campaign's launch is another message, to the same people
-        if earlier.state in ("sending", "done"):  # its outbox says who got it
+        if earlier.state in ("sending", *FINISHED_SENDING):  # its outbox says who got it
             overlap = recipients_among([earlier.id], members)
             sent_ids.append(earlier.id)
         else:  # planned: whom its audience reaches now
@@ -1249,7 +1334,9 @@ def why_not_sendable(dispatch: Dispatch, now: datetime) -> str | None:
     """ "campaign" when the campaign a dispatch is about is no longer offered (a draft, or
     deleted), "audience" when its audience no longer exists, "campaign_ended" when that
     campaign has ended (closed early too) and the dispatch speaks of it as running: a
-    recurring message's, or one counting down to the end. None when it may go, and
+    recurring message's, or one counting down to the end; "no_value" when no recipient
+    would be given a variable it uses (`results_url` of a campaign extended past it,
+    the message would fail for everyone). None when it may go, and
     always for a notice or a test (to one person, about something of theirs)."""
     if dispatch.audience_key in (NOTICE_AUDIENCE, TEST_AUDIENCE):
         return None
@@ -1265,6 +1352,12 @@ def why_not_sendable(dispatch: Dispatch, now: datetime) -> str | None:
         texts = {field: kept.get(field) or "" for field in TEMPLATE_FIELDS}
         if dispatch.schedule_id is not None or counts_down(texts):
             return SKIP_CAMPAIGN_ENDED
+    kept = dispatch.sent_text or text_sent_by(dispatch.template)
+    texts = {field: kept.get(field) or "" for field in TEMPLATE_FIELDS}
+    audience = dispatch.audience_key, dispatch.audience_params
+    if missing_for_everyone(texts, *audience, dispatch.context or {}, now, now):
+        # Planned before a campaign's end, which moved past it (extended).
+        return SKIP_NO_VALUE
     return None
 
 
@@ -1602,7 +1695,11 @@ def deliver_claimed(
                 rendered[row.user_id] = error
         content = rendered[row.user_id]
         if isinstance(content, Exception):
-            change.update(status="failed", error=f"render: {content}"[:500])
+            # Stored as the variables it lacked: Jinja's English text read raw on the page.
+            texts = dispatch.sent_text or text_sent_by(dispatch.template)
+            sources = (texts.get(f"subject_{language}"), texts.get(f"body_{language}"))
+            missing = missing_variables(sources, people.get(row.user_id, {}))
+            change.update(status="failed", error=render_error_code(missing)[:500])
             result.failed += 1
             continue
         subject, body = content
@@ -1646,7 +1743,8 @@ def deliver_claimed(
     lease = current_app.config["MESSAGING_CLAIM_SECONDS"]
     stop_at = started + lease * 0.75
     errors = mailer.send_many([message for _row, _change, message in outgoing], stop_at)
-    kinds: dict[str, int] = {}  # the errors' classes, for the log (no address in it)
+    kinds: dict[str, int] = {}  # the errors' classes, for the log
+    details: dict[str, str] = {}  # one text per class, for the log (addresses masked)
     given_up = 0
     for (row, change, _message), error in zip(outgoing, errors, strict=True):
         if error is None:
@@ -1662,9 +1760,11 @@ def deliver_claimed(
             )
             result.left += 1
             continue
-        # SMTP or network failure: retry with backoff, then give up with the reason.
-        reason = f"{type(error).__name__}: {error}"[:500]
+        # SMTP or network failure: retry with backoff, then give up with the reason (its
+        # kind, said in words on the dispatch's page; the exception's text to the log).
+        reason = email_error_code(error)
         kinds[type(error).__name__] = kinds.get(type(error).__name__, 0) + 1
+        details.setdefault(type(error).__name__, str(error))
         if row.attempts >= max_attempts:
             change.update(status="failed", error=reason)
             result.failed += 1
@@ -1673,7 +1773,7 @@ def deliver_claimed(
             change.update(error=reason, next_attempt_at=now + retry_delay(row.attempts))
             result.retrying += 1
     if kinds:
-        _log_email_failures(dispatch.id, len(outgoing), kinds, result.retrying, given_up)
+        _log_email_failures(dispatch.id, len(outgoing), kinds, result.retrying, given_up, details)
     if updates:
         # Core executemany: the ORM's per-row bookkeeping costs more than the statement.
         db.session.execute(_STATUS_UPDATE, updates)
@@ -1712,8 +1812,8 @@ def late_email_skips(
     known = {} if known is None else known
     if "not_sendable" not in known:
         known["not_sendable"] = why_not_sendable(dispatch, now)
-    if known["not_sendable"] == SKIP_CAMPAIGN_ENDED:
-        return dict.fromkeys(user_ids, SKIP_CAMPAIGN_ENDED)
+    if known["not_sendable"] in (SKIP_CAMPAIGN_ENDED, SKIP_NO_VALUE):
+        return dict.fromkeys(user_ids, known["not_sendable"])
     if known["not_sendable"]:
         return dict.fromkeys(user_ids, SKIP_NOT_SENDABLE)
     if "counts_down" not in known:
@@ -1754,21 +1854,33 @@ def _countdown_ran(dispatch: Dispatch, user_ids: list[int], ran: dict) -> set[in
     return {user_id for user_id, department in departments.items() if ran[department]}
 
 
+_ADDRESS = re.compile(r"[^\s<>'\"(),;:]+@[^\s<>'\"(),;:]+")
+
+
 def _log_email_failures(
-    dispatch_id: int, tried: int, kinds: dict[str, int], retrying: int, given_up: int
+    dispatch_id: int,
+    tried: int,
+    kinds: dict[str, int],
+    retrying: int,
+    given_up: int,
+    details: dict[str, str] | None = None,
 ) -> None:
     """Say in the log that e-mails of a batch did not go (the mail server down): a
-    WARNING per batch, an ERROR when some are given up. Ids, counts and the errors'
-    classes only: an SMTP error's text may hold an address."""
+    WARNING per batch, an ERROR when some are given up. Ids, counts, the errors' classes
+    and one text of each (the only place it is kept), its addresses masked."""
     errors = ", ".join(f"{name} x{count}" for name, count in sorted(kinds.items()))
+    said = "; ".join(
+        f"{name}: {_ADDRESS.sub('…@…', text)}" for name, text in sorted((details or {}).items())
+    )
     log.warning(
-        "dispatch %s: %s of %s e-mails not sent (%s); %s to retry, %s given up",
+        "dispatch %s: %s of %s e-mails not sent (%s); %s to retry, %s given up [%s]",
         dispatch_id,
         sum(kinds.values()),
         tried,
         errors,
         retrying,
         given_up,
+        said,
     )
     if given_up:
         log.error(
@@ -1823,7 +1935,7 @@ def retry_failed_emails(now: datetime, dispatch_id: int | None = None) -> int:
     ).rowcount
     db.session.execute(
         update(Dispatch)
-        .where(Dispatch.id.in_(dispatch_ids), Dispatch.status == "done")
+        .where(Dispatch.id.in_(dispatch_ids), Dispatch.status.in_(FINISHED_SENDING))
         .values(status="sending", completed_at=None)
         .execution_options(synchronize_session=False)
     )
@@ -1885,15 +1997,28 @@ _STATUS_UPDATE = (
 )
 
 
+def finished_status(delivered: int, failed: int) -> str:
+    """What a dispatch with nothing pending any more ended as: "done" (sent), "failed"
+    (rows failed, none delivered: never read as sent) or "partial" (some failed)."""
+    if failed and not delivered:
+        return "failed"
+    return "partial" if failed else "done"
+
+
 def complete_if_done(dispatch: Dispatch, now: datetime) -> bool:
-    """Mark the dispatch done when no row is pending any more."""
-    pending = db.session.scalar(
-        select(func.count())
-        .select_from(Delivery)
-        .where(Delivery.dispatch_id == dispatch.id, Delivery.status == "pending")
+    """Mark the dispatch finished when no row is pending any more: done, failed or
+    partial (`finished_status`)."""
+    counts = dict(
+        db.session.execute(
+            select(Delivery.status, func.count())
+            .where(Delivery.dispatch_id == dispatch.id)
+            .group_by(Delivery.status)
+        )
+        .tuples()
+        .all()
     )
-    if pending == 0 and dispatch.status == "sending":
-        dispatch.status = "done"
+    if counts.get("pending", 0) == 0 and dispatch.status == "sending":
+        dispatch.status = finished_status(counts.get("delivered", 0), counts.get("failed", 0))
         dispatch.completed_at = now
         db.session.flush()
         return True
@@ -2142,7 +2267,7 @@ def send_test_message(
         .where(Delivery.dispatch_id == dispatch.id, Delivery.status == "pending")
         .values(
             status="failed",
-            error=func.coalesce(Delivery.error, "TimeoutError: the mail server was too slow"),
+            error=func.coalesce(Delivery.error, TIMEOUT),
             next_attempt_at=None,
             claim_token=None,
             claimed_until=None,
@@ -2234,8 +2359,7 @@ def _test_failure(dispatch_id: int) -> str:
     }
     if rows.get("inbox", ("",))[0] != "delivered":  # a value this person lacks
         return _("The test could not be written for you: nothing was sent.")
-    # smtplib's refusals are SMTP…Error; a server down or unreachable is an OSError.
-    if rows.get("email", ("", ""))[1].startswith("SMTP"):
+    if refused_by_server(rows.get("email", ("", ""))[1]):
         return _(
             "The test is in your inbox. The e-mail could not be sent: the mail server refused it."
         )
@@ -2273,8 +2397,10 @@ def export_messages(user) -> list[dict]:
             "subject": row.subject,
             "body": row.body,
             "error": row.error,
-            # A skipped row's `error` is a code: said in words too.
+            # A skipped row's `error` is a code: said in words too; a failed or waiting
+            # one's is the kind of failure, said in words as its dispatch's page does.
             "skip_reason_name": skip_reason(row.error) if row.status == "skipped" else None,
+            "error_name": describe_error(row.error) if row.status != "skipped" else None,
             "written_at": local_iso(written_at),  # when it was put in the outbox
             "next_attempt_at": local_iso(row.next_attempt_at),
             "delivered_at": local_iso(row.delivered_at),

@@ -76,7 +76,7 @@ def test_a_weekly_message_whose_last_sending_went_is_an_earlier_send(
     warning = _warning_for_the_same_template(auth, client, organiser, schedule)
     # Not said to send again (next week, after its end): listed as what it sent.
     assert "A recurring message" not in warning and "next on" not in warning
-    assert re.search(rf"Sent to \d+ people on .*\[/messaging/dispatches/{dispatch.id}\]", warning)
+    assert re.search(rf"Sent on .*\[/messaging/dispatches/{dispatch.id}\]", warning)
 
 
 def test_a_daily_message_ending_today_after_its_sending_is_an_earlier_send(
@@ -87,7 +87,7 @@ def test_a_daily_message_ending_today_after_its_sending_is_an_earlier_send(
     )
     warning = _warning_for_the_same_template(auth, client, organiser, schedule)
     assert "A recurring message" not in warning and "next on" not in warning
-    assert f"[/messaging/dispatches/{dispatch.id}] dispatch {dispatch.id} ." in warning
+    assert f"[/messaging/dispatches/{dispatch.id}] dispatch {dispatch.id} ; " in warning
 
 
 def test_a_recurring_message_still_running_is_warned_of_with_its_end(
@@ -105,7 +105,7 @@ def test_a_recurring_message_still_running_is_warned_of_with_its_end(
     db.session.commit()
     warning = _warning_for_the_same_template(auth, client, organiser, schedule)
     assert re.search(
-        rf"A recurring message sends it to \d+ people every \w+ at 09:00 until {_day(until)}, "
+        rf"A recurring message sends it every \w+ at 09:00 until {_day(until)}, "
         r"next on ",
         warning,
     ), warning

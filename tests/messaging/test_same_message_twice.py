@@ -91,8 +91,10 @@ def test_a_launch_scheduled_with_the_campaign_is_warned_of_and_can_still_be_sent
     assert _warning(page) == (
         "Attention : ce modèle est déjà parti à certains de ces destinataires dans les 30 "
         "derniers jours, ou leur est déjà programmé. "
-        f"Programmé pour le {_moment(app, LAUNCH)}, à 3 personnes : "
-        f"[/messaging/dispatches/{automatic.id}] envoi {automatic.id} . "
+        # The 3 are those of today's recipients it reaches, not its own size.
+        f"Programmé pour le {_moment(app, LAUNCH)} : "
+        f"[/messaging/dispatches/{automatic.id}] envoi {automatic.id} \u00a0; "
+        "3 des destinataires de cet envoi le reçoivent déjà par celui-ci. "
         "Si vous confirmez, ces personnes le reçoivent une fois de plus. Chaque lien mène "
         "à un envoi précédent, pour le vérifier, l'annuler ou l'arrêter."
     ).replace(" :", "\u00a0:")
@@ -121,8 +123,9 @@ def test_a_template_sent_last_week_to_the_same_audience_is_warned_of(
     jobs.run_dispatch(earlier.id, clock=lambda: due)
     warning = _warning(_confirmation(auth, **fields, kind="now"))
     assert (
-        f"Envoyé à 3 personnes le {_moment(app, due)}\u00a0: "
-        f"[/messaging/dispatches/{earlier.id}] envoi {earlier.id} ." in (warning or "")
+        f"Envoyé le {_moment(app, due)}\u00a0: "
+        f"[/messaging/dispatches/{earlier.id}] envoi {earlier.id} \u00a0; 3 des "
+        "destinataires de cet envoi l'y ont déjà reçu." in (warning or "")
     )
 
 
@@ -137,9 +140,9 @@ def test_a_recurring_message_to_the_same_audience_is_warned_of_with_its_next_sen
     listing = client.get("/messaging/dispatches").get_data(as_text=True)
     assert f'id="schedule-{schedule_id}"' in listing  # where the link lands
     assert (
-        "Un message récurrent l'envoie à 3 personnes chaque lundi à 9\u00a0h, prochain envoi le lundi"
-        in warning
-        and f"[/messaging/dispatches#schedule-{schedule_id}] voir dans les messages récurrents"
+        "Un message récurrent l'envoie chaque lundi à 9\u00a0h, prochain envoi le lundi" in warning
+        and f"[/messaging/dispatches#schedule-{schedule_id}] voir dans les messages récurrents "
+        "\u00a0; 3 des destinataires de cet envoi le reçoivent déjà par celui-ci."
         in warning
     )
 
