@@ -12,6 +12,7 @@ def init_app(app: Flask) -> None:
     from app.cleanup import api, catalogue, integration, jobs, queries, routes, seed, services
     from app.cleanup.audit_changes import (
         audit_changes,
+        audit_closing,
         audit_extension,
         audit_names,
         audit_refused_correction,
@@ -97,8 +98,10 @@ def init_app(app: Flask) -> None:
         app, "update", audit_changes, ("cleanup_campaign", "cleanup_action_type")
     )
     # A campaign or a type named as a whole: its name in the reader's language.
-    for action in ("create", "update", "publish", "close", "delete"):
+    for action in ("create", "update", "publish", "delete"):
         register_audit_details(app, action, audit_names)
+    # A closing names it too, and when an organiser ended it early, their reason.
+    register_audit_details(app, "close", audit_closing)
     # A rejected correction stores what was asked and what the entry keeps.
     register_audit_details(app, "reject", audit_refused_correction)
     # An extension stores both ends: worded as the campaign page writes an end.

@@ -218,6 +218,48 @@ def audit_names(summary: str) -> str | None:
     return name if isinstance(name, str) and name else None
 
 
+def early_end_summary(campaign, planned_end, reason: str) -> str:
+    """What a "close" event stores when an organiser ends a campaign early: its names
+    (as `names_summary`), the end it had and their reason, shortened (ending with "…")
+    so that the whole stays readable within the audit's SUMMARY_LENGTH."""
+    stored = {
+        "fr": campaign.name_fr,
+        "en": campaign.name_en,
+        "planned_end": planned_end.isoformat(),
+    }
+
+    def summary(kept: str) -> str:
+        return _NAMES_PREFIX + json.dumps({**stored, "reason": kept}, ensure_ascii=False)
+
+    kept, cut = reason, len(reason)
+    while len(summary(kept)) > SUMMARY_LENGTH and cut > 0:
+        cut -= max(1, len(summary(kept)) - SUMMARY_LENGTH)
+        kept = reason[: max(cut, 0)].rstrip() + "…"
+    return summary(kept)
+
+
+def audit_closing(summary: str) -> str | None:
+    """A campaign's closing in the reader's words: its name, and when an organiser ended
+    it early, the end it had and their reason (as typed); None for other details."""
+    name = audit_names(summary)
+    if name is None:
+        return None
+    stored = json.loads(summary[len(_NAMES_PREFIX) :])
+    reason, planned = stored.get("reason"), stored.get("planned_end")
+    if not isinstance(reason, str) or not isinstance(planned, str):
+        return name  # a campaign closed without a reason (older events)
+    try:
+        planned_end = _moment(planned, end=True)
+    except ValueError:
+        return name
+    return _(
+        "%(name)s, ended before its planned end (%(end)s): %(reason)s",
+        name=name,
+        end=planned_end,
+        reason=reason,
+    )
+
+
 # A rejected correction of an accepted entry: the quantity asked and the one the entry
 # keeps, then the organiser's reason (`correction[GB] 15 -> 1; Duplicate`).
 _CORRECTION = re.compile(r"correction\[(\w+)\] (\S+) -> (\S+)(?:; (.*))?", re.DOTALL)

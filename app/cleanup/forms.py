@@ -578,6 +578,19 @@ class ExtendForm(PortalForm):
     )
 
 
+class EndNowForm(PortalForm):
+    """Ending a running campaign before its planned end: why, for its participants."""
+
+    reason = TextAreaField(  # a text area on the page: its lines are kept
+        _l("Why it ends early (shown to participants)"),
+        filters=[single_line_breaks],
+        validators=[
+            DataRequired(_l("Say why the campaign ends early: participants read it on its page.")),
+            Length(max=500),
+        ],
+    )
+
+
 class ReviewForm(PortalForm):
     decision = RadioField(
         _l("Decision"),

@@ -112,6 +112,17 @@ class CleanupCampaign(db.Model):
     # the edit form carries it, and a save from a form shown before another change is
     # refused instead of silently undoing that change.
     edit_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # Why an organiser ended it before its planned end (None: it ran its course; `ends_at`
+    # is then when they ended it), and the language it was written in (their interface's):
+    # its page tells participants why, marked with `lang` on a page in the other language.
+    # Loaded together when first read (its page, its results), not by every list of
+    # campaigns nor by the writes that load one (logging an entry).
+    early_end_reason: Mapped[str | None] = mapped_column(
+        String(500), deferred=True, deferred_group="early_end"
+    )
+    early_end_reason_lang: Mapped[str | None] = mapped_column(
+        String(8), deferred=True, deferred_group="early_end"
+    )
 
     goals: Mapped[list["CleanupGoal"]] = relationship(
         back_populates="campaign", cascade="all, delete-orphan", order_by="CleanupGoal.id"

@@ -2,27 +2,28 @@
 and open data."""
 
 from datetime import datetime
+from decimal import Decimal
 
 from flask_babel import gettext as _
-from flask_babel import pgettext
+from flask_babel import ngettext, pgettext
 
-from app.cleanup.catalogue import goal_share
+from app.cleanup.catalogue import goal_share, per_head, quantity_label, rounded, unit_label
 from app.core.csv_safety import spreadsheet_csv
+from app.core.i18n import format_moment
 from app.core.time import local_iso
 
 # The snapshot's instants, written ISO 8601 with the Europe/Paris offset.
 SNAPSHOT_INSTANTS = ("computed_at", "starts_at", "ends_at")
 
 
-def results_spreadsheet(results: dict, language: str, minimum: int = 1) -> str:
-    """Departments then communes, ranked, with the columns the results page shows: the
-    team's name in the reader's language (the page's own wording, not the stored keys).
-    A team withheld (under `minimum` participants, or protecting one: see
-    queries.rank_teams) is listed without a rank or figures, its participants cell
-    saying why."""
-    fewer = _("fewer than %(num)s", num=minimum)
-    # Withheld with the small ones, so that theirs cannot be worked out from the totals.
-    protecting = _("not published")
+def results_spreadsheet(campaign, results: dict, language: str, minimum: int = 1) -> str:
+    """The results page's figures as a spreadsheet, in the reader's language (the page's
+    own wording, not the stored keys): a « Campaign » row (participants, staff in scope,
+    points), a « Goal » row per collective goal (achieved, target, share), an « Action »
+    row per action type (quantity and unit, entries, points), the CO₂ estimate, then the
+    departments and communes, ranked. Each column holds numbers only, or nothing: why a
+    team withheld (under `minimum` participants, or protecting one: see
+    queries.rank_teams) has no figures is in the « Note » column."""
     header = [
         _("Level"),
         _("Code"),
@@ -31,19 +32,139 @@ def results_spreadsheet(results: dict, language: str, minimum: int = 1) -> str:
         _("Participants"),
         _("Points"),
         _("Points per participant"),
+        _("Staff in scope"),
+        _("Entries"),
+        _("Quantity"),
+        _("Unit"),
+        _("Goal target"),
+        _("Share of the goal (%)"),
+        _("Note"),
     ]
+    rows = [
+        _campaign_row(campaign, results, language),
+        *_goal_rows(results),
+        *_action_rows(results, language),
+        *_co2_rows(results),
+        *_team_rows(results, language, minimum),
+    ]
+    return spreadsheet_csv(
+        ([*row, *[""] * (len(header) - len(row))] for row in rows), header, language
+    )
+
+
+def _number(value):
+    """A figure as a spreadsheet reads it: 3 rather than 3.0, 0.5 as it is."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _campaign_row(campaign, results: dict, language: str) -> list:
+    participants, points = results["participants"], results["points"]
+    note = ""
+    if campaign.early_end_reason:
+        note = _(
+            "Ended early, on %(date)s, by its organisers: %(reason)s",
+            date=format_moment(campaign.ends_at),
+            reason=campaign.early_end_reason,
+        )
+    entries = sum(kind.get("actions", 0) for kind in results.get("by_type", []))
+    return [
+        _("Campaign"),
+        "",
+        campaign.name(language),
+        "",
+        participants,
+        points,
+        float(per_head(points, participants)),
+        results.get("in_scope", ""),
+        entries,
+        "",
+        "",
+        "",
+        "",
+        note,
+    ]
+
+
+def _goal_rows(results: dict) -> list[list]:
+    return [
+        [
+            _("Goal"),
+            "",
+            _(
+                "Goal: %(quantity)s",
+                quantity=quantity_label(goal["target"], goal["unit"], "#,##0.#"),
+            ),
+            *[""] * 6,
+            _number(goal["achieved"]),
+            unit_label(goal["unit"]),
+            _number(goal["target"]),
+            _number(
+                rounded(Decimal(str(goal_share(goal["achieved"], goal["target"], 4))) * 100, 2)
+            ),
+        ]
+        for goal in results.get("goals", [])
+    ]
+
+
+def _action_rows(results: dict, language: str) -> list[list]:
+    name_key = "name_en" if language == "en" else "name_fr"
+    return [
+        [
+            _("Action"),
+            kind["key"],
+            kind[name_key],
+            "",
+            "",
+            kind["points"],
+            "",
+            "",
+            kind["actions"],
+            _number(kind["quantity"]),
+            unit_label(kind["unit"]),
+        ]
+        for kind in results.get("by_type", [])
+    ]
+
+
+def _co2_rows(results: dict) -> list[list]:
+    """The estimate's central value and its range, in kg CO₂e; none when no entry counted
+    has a factor (the note says so, as the page does)."""
+    co2 = results.get("co2_kg") or {}
+    level = _("Estimated CO₂")
+    if not co2.get("high"):
+        note = _("No CO₂ estimate: no entry counted has a CO₂ factor.")
+        return [[level, "", "", *[""] * 10, note]]
+    names = (
+        ("central", _("Central estimate")),
+        ("low", _("Low end of the range")),
+        ("high", _("High end of the range")),
+    )
+    return [
+        [level, "", name, *[""] * 6, _number(co2.get(key) or 0.0), "kg CO₂e"] for key, name in names
+    ]
+
+
+def _why_withheld(team: dict, minimum: int) -> str:
+    """Why a withheld team has no figures, in the results page's words."""
+    if team.get("protecting"):
+        # Withheld with the small ones, so that theirs cannot be worked out from the totals.
+        return _("Figures not shown: they would let a smaller team's be worked out")
+    return ngettext(
+        "Fewer than %(num)s participant: figures not shown",
+        "Fewer than %(num)s participants: figures not shown",
+        minimum,
+    )
+
+
+def _team_rows(results: dict, language: str, minimum: int) -> list[list]:
+    """Departments then communes, ranked; a team withheld without figures, its note
+    saying why, as the results page does."""
     levels = (("departments", pgettext("cleanup", "Department")), ("communes", _("Commune")))
     name_key = "name_en" if language == "en" else "name_fr"
-    rows = (
-        [
-            level_name,
-            team["code"],
-            team[name_key],
-            "",
-            protecting if team.get("protecting") else fewer,
-            "",
-            "",
-        ]
+    return [
+        [level_name, team["code"], team[name_key], *[""] * 10, _why_withheld(team, minimum)]
         if team.get("withheld")
         else [
             level_name,
@@ -56,8 +177,7 @@ def results_spreadsheet(results: dict, language: str, minimum: int = 1) -> str:
         ]
         for level, level_name in levels
         for team in results[level]
-    )
-    return spreadsheet_csv(rows, header, language)
+    ]
 
 
 def open_data_document(campaign, results: dict) -> dict:

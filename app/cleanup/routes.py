@@ -38,6 +38,7 @@ from app.cleanup.forms import (
     ActionTypeForm,
     CampaignForm,
     CorrectActionForm,
+    EndNowForm,
     ExtendForm,
     LogActionForm,
     ReviewForm,
@@ -464,8 +465,8 @@ def extend_campaign(campaign_id: int):
 def extend_question(end: str) -> str:
     """Asked before an extension; the page's script puts the end typed for "{value}"."""
     return _(
-        "Extend this campaign to %(end)s? The new end cannot be moved back: a campaign can "
-        "be extended, never shortened.",
+        "Extend this campaign to %(end)s? Its end can then only be moved later: to stop it "
+        "sooner, end it now from its page instead.",
         end=end,
     )
 
@@ -474,6 +475,54 @@ def _extend_refused(campaign, form: ExtendForm, message: str):
     """The campaign page again, the message on the new end's field, which takes the focus."""
     form.ends_at.errors = [message]
     return _campaign_page(campaign, extend_form=form), 422
+
+
+@bp.route("/campaigns/<int:campaign_id>/end-now", methods=["GET", "POST"])
+@role_required("organiser")
+def end_campaign_now(campaign_id: int):
+    """End a running campaign before its planned end, giving participants the reason; a
+    reason missing is told at its field, nothing changed. GET: the organiser tools."""
+    campaign = _campaign_or_404(campaign_id)
+    if request.method == "GET":
+        return _to_form_page(campaign, "end-now")
+    form, now = EndNowForm(), utcnow()
+    try:
+        services.check_closing_now(campaign, now)  # a closed campaign: no form to correct
+        if not form.validate_on_submit():
+            return _end_now_refused(campaign, form)
+        if asks_after_check():  # scripts off: asked once the reason is given
+            return question_page(
+                end_now_question(), yes=_("End the campaign now"), no=_("Keep it running")
+            )
+        services.close_campaign_now(
+            campaign, current_user, now, form.reason.data, current_language()
+        )
+    except services.CleanupError as error:
+        db.session.rollback()
+        if error.status == 422:
+            return _end_now_refused(campaign, form, error.message)
+        flash(error.message, "error")
+    else:
+        services.freeze_campaign(campaign, now)  # its results, and their message, at once
+        end = format_full_moment(campaign.ends_at)
+        db.session.commit()
+        flash(_("Campaign ended on %(end)s; its results are frozen.", end=end), "success")
+    return redirect(url_for("cleanup.show_campaign", campaign_id=campaign_id))
+
+
+def end_now_question() -> str:
+    """Asked before ending a campaign early, with the portal's dialog or without it."""
+    return _(
+        "End this campaign now? Nobody can log entries any more, its results freeze and the "
+        "reminders not sent yet are not sent. This cannot be undone."
+    )
+
+
+def _end_now_refused(campaign, form: EndNowForm, message: str | None = None):
+    """The campaign page again, the message on the reason's field, which takes the focus."""
+    if message:
+        form.reason.errors = [message]
+    return _campaign_page(campaign, end_form=form), 422
 
 
 def _loggable_rules(campaign) -> dict:
@@ -628,8 +677,14 @@ def _answer_carried(campaign) -> dict:
     return carried
 
 
-def _campaign_page(campaign, extend_form: ExtendForm | None = None, **progress):
-    """The campaign's page; `extend_form`: the organiser's extension as refused;
+def _campaign_page(
+    campaign,
+    extend_form: ExtendForm | None = None,
+    end_form: EndNowForm | None = None,
+    **progress,
+):
+    """The campaign's page; `extend_form`, `end_form`: the organiser's extension or
+    early end as refused;
     `progress`: what "My progress" shows (see _progress_context), e.g. a refused entry."""
     now = utcnow()
     if services.freeze_campaign(campaign, now):
@@ -679,6 +734,8 @@ def _campaign_page(campaign, extend_form: ExtendForm | None = None, **progress):
             for gap_from, gap_to in skipped_spans(to_local_naive(campaign.ends_at), latest_end)
         ),
         extend_question=extend_question("{value}"),
+        end_form=end_form or EndNowForm(formdata=None),
+        end_now_question=end_now_question(),
         **context,
     )
 
@@ -1361,7 +1418,7 @@ def results_csv(campaign_id: int):
     if results is None:
         abort(404)
     return Response(
-        results_spreadsheet(results, current_language(), queries.min_team()),
+        results_spreadsheet(campaign, results, current_language(), queries.min_team()),
         mimetype="text/csv",
         # Named in the organiser's language, as the spreadsheet's columns are (ASCII only).
         headers={

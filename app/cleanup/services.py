@@ -33,6 +33,7 @@ from app.cleanup.audit_changes import (
     campaign_settings,
     correction_refused_summary,
     describe_changes,
+    early_end_summary,
     names_summary,
 )
 from app.cleanup.catalogue import (
@@ -665,15 +666,65 @@ def check_extension(campaign: CleanupCampaign, new_ends_at: datetime, now: datet
         raise CleanupError(message, "invalid_dates", 422)
 
 
-def close_campaign_now(campaign: CleanupCampaign, actor, now: datetime) -> None:
-    """End a running campaign early (its results then freeze as usual)."""
-    if campaign.state(now) != RUNNING:
-        raise CleanupError(_("Only a running campaign can be closed."), "not_running")
+def close_campaign_now(
+    campaign: CleanupCampaign,
+    actor,
+    now: datetime,
+    reason: str | None = None,
+    language: str | None = None,
+) -> None:
+    """End a running campaign early: its end becomes `now` (its results then freeze as
+    usual, see freeze_campaign). `reason`: why, shown to participants on its page, marked
+    with `language` (the organiser's interface language; None: their chosen locale) and
+    kept in the audit; the organiser's form always gives one, and a blank one is refused
+    (None: a caller without a form, e.g. a test or a script, gives none).
+
+    Announced as an extension is (`campaign_extended`): messaging's reminders follow the
+    end, so those not sent yet (a week left, the last 48 hours) go rather than wait."""
+    check_closing_now(campaign, now)
+    if reason is not None and not reason.strip():
+        raise CleanupError(
+            _("Say why the campaign ends early: participants read it on its page."),
+            "reason_required",
+            422,
+            field="reason",
+        )
     dates = (campaign.starts_at, campaign.ends_at)
     campaign.ends_at = now
+    if reason is not None:
+        campaign.early_end_reason = reason.strip()
+        campaign.early_end_reason_lang = (
+            language or getattr(actor, "locale", None) or current_app.config["BABEL_DEFAULT_LOCALE"]
+        )
     _mark_changed(campaign, now, dates)
     db.session.flush()
-    record_audit(actor, "close", "cleanup_campaign", campaign.id, now, names_summary(campaign))
+    record_audit(
+        actor,
+        "close",
+        "cleanup_campaign",
+        campaign.id,
+        now,
+        early_end_summary(campaign, dates[1], campaign.early_end_reason or ""),
+    )
+    campaign_extended.send(current_app._get_current_object(), campaign=campaign, now=now)
+
+
+def check_closing_now(campaign: CleanupCampaign, now: datetime) -> None:
+    """CleanupError unless the campaign is running: checked before asking the organiser
+    to confirm, and when ending it."""
+    state = campaign.state(now)
+    if state == DRAFT:
+        message = _("This campaign is a draft: there is nothing to end. Delete it instead.")
+    elif state == SCHEDULED:
+        message = _(
+            "This campaign has not started yet: it can be ended only once it is running. "
+            "Correct its dates instead."
+        )
+    elif state == CLOSED:
+        message = _("This campaign has already ended.")
+    else:
+        return
+    raise CleanupError(message, "not_running")
 
 
 def local_day(moment: datetime):

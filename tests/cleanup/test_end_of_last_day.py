@@ -14,7 +14,7 @@ from alembic.script import ScriptDirectory
 from flask_babel import force_locale, get_translations
 from flask_migrate import upgrade
 from icalendar import Calendar
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from app import create_app
 from app.cleanup import services
@@ -179,17 +179,22 @@ def test_a_campaign_running_to_23_59_is_moved_to_midnight_by_the_migration(empty
             "ended": _paris(-3, 23, 59),
             "evening": _paris(LAST_DAY, 18, 0),
         }
-        for name, end in ends.items():
-            db.session.add(
-                CleanupCampaign(
-                    name_fr=name,
-                    name_en=name,
-                    starts_at=end - timedelta(days=20),
-                    ends_at=end,
-                    created_at=now,
-                    dates_sequence=2,
-                )
-            )
+        # Through the table, naming only columns the schema of then has (the model's
+        # later ones, e.g. `early_end_reason`, are not there yet).
+        db.session.execute(
+            insert(CleanupCampaign.__table__),
+            [
+                {
+                    "name_fr": name,
+                    "name_en": name,
+                    "starts_at": end - timedelta(days=20),
+                    "ends_at": end,
+                    "created_at": now,
+                    "dates_sequence": 2,
+                }
+                for name, end in ends.items()
+            ],
+        )
         db.session.commit()
         upgrade(revision="heads")
         db.session.expire_all()

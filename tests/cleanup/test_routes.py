@@ -398,7 +398,8 @@ def test_results_spreadsheet_opens_in_the_organisers_language(client, make, make
     assert body.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(body.removeprefix("\ufeff")), delimiter=";"))
     assert rows[0] == ["Niveau", "Code", "Nom", "Rang", "Participants", "Points",
-                       "Points par participant"]  # fmt: skip
+                       "Points par participant", "Effectif concerné", "Saisies", "Quantité",
+                       "Unité", "Objectif visé", "Part de l'objectif (%)", "Remarque"]  # fmt: skip
     mine = next(row for row in rows if row[2] == "Direction du numérique")
     assert mine[0] == "Direction" and "," in mine[6] and "." not in mine[6]
 
@@ -1350,7 +1351,10 @@ def test_the_latest_end_allowed_is_written_in_local_time_like_the_page(client, m
     login(client, make.user(roles=("organiser",), locale="en"))
     page = html.unescape(client.get(f"/cleanup/campaigns/{campaign.id}").get_data(as_text=True))
     form = re.search(r'<form[^>]*action="[^"]*/extend"[^>]*>', page).group(0)
-    assert 'data-confirm="Extend this campaign to {value}? The new end cannot be moved back' in form
+    assert (
+        'data-confirm="Extend this campaign to {value}? Its end can then only be moved later'
+        in form
+    )
     assert 'data-confirm-fill="ends_at"' in form and 'data-confirm-locale="en-GB"' in form
 
     latest = to_local_naive(end) + timedelta(days=90)  # 18:00 in April, summer time

@@ -313,12 +313,12 @@ def test_the_results_exports_withhold_a_small_departments_figures(client, make, 
     assert spreadsheet.status_code == 200
     text = spreadsheet.get_data(as_text=True).lstrip("\ufeff")
     rows = [row for row in csv.reader(io.StringIO(text)) if row]
-    departments = [row[2:6] for row in rows[1:] if row[0] == "Department"]
+    departments = [row[2:6] + row[-1:] for row in rows[1:] if row[0] == "Department"]
     assert departments == [
-        [dpo.name_en, "1", "3", "210"],
-        [big.name_en, "2", "4", "80"],
-        [cabinet.name_en, "", "fewer than 3", ""],
-        [middle.name_en, "", "not published", ""],
+        [dpo.name_en, "1", "3", "210", ""],
+        [big.name_en, "2", "4", "80", ""],
+        [cabinet.name_en, "", "", "", "Fewer than 3 participants: figures not shown"],
+        [middle.name_en, "", "", "", PROTECTING],
     ]
     body = client.get(f"/cleanup/campaigns/{campaign.id}/open-data.json").get_data(as_text=True)
     published = {team["name_en"]: team for team in json.loads(body)["departments"]}
