@@ -23,7 +23,10 @@ DEVICE_TYPE = {"type": "string", "enum": list(DEVICE_TYPES)}
 NULLABLE_STRING = {"type": "string", "nullable": True}
 CUSTODY_STEP = {
     "type": "object",
-    "required": ["step", "at", "by", "wipe_method", "wipe_date", "certificate_number", "note"],
+    "required": [
+        *("step", "at", "by", "wipe_method", "wipe_date", "certificate_number"),
+        *("recipient", "handover_slip", "note"),
+    ],
     "properties": {
         "step": {"type": "string", "enum": list(CUSTODY_STEPS)},
         "at": {"type": "string", "format": "date-time"},
@@ -37,6 +40,18 @@ CUSTODY_STEP = {
         "wipe_method": NULLABLE_STRING,
         "wipe_date": {"type": "string", "format": "date", "nullable": True},
         "certificate_number": NULLABLE_STRING,
+        "recipient": {
+            "type": "string",
+            "nullable": True,
+            "description": "The organisation an outcome handed the device over to (donated, "
+            "refurbished, recycled), signed with the step; null on every other step, and on "
+            "outcomes recorded before 18 December 2026",
+        },
+        "handover_slip": {
+            "type": "string",
+            "nullable": True,
+            "description": "The hand-over slip (waybill) number, signed; null when none",
+        },
         "note": NULLABLE_STRING,
         "signature": {"type": "string"},
     },

@@ -26,7 +26,9 @@ from app.core.urls import database_id
 from app.recycling import hours
 from app.recycling.models import RECEIPT_UNDONE
 from app.recycling.services import (
+    HANDOVER_SLIP_LENGTH,
     ONE_WIPE_CHOICE,
+    RECIPIENT_LENGTH,
     UNDO_REASON_LENGTH,
     UNDO_REASON_MISSING,
     hours_problem,
@@ -251,12 +253,28 @@ class OutcomeForm(PortalForm):
         choices=choices(outcome_choices()),
         validators=[InputRequired(message=_l("Choose an outcome."))],
     )
+    # Who takes the device away, for the outcomes that hand it over (the service requires
+    # it there, and refuses it for a device reused inside the administration).
+    recipient = StringField(
+        _l("Received by (organisation)"),
+        validators=[Optional(), Length(max=RECIPIENT_LENGTH)],
+        description=_l(
+            "Required when the device is donated, refurbished or recycled: the organisation "
+            "it is handed over to. Signed with the outcome and shown to the device's owner."
+        ),
+    )
+    handover_slip = StringField(
+        _l("Hand-over slip number (optional)"),
+        validators=[Optional(), Length(max=HANDOVER_SLIP_LENGTH)],
+        description=_l("The number of the slip or waybill the organisation signed."),
+    )
     note = StringField(
         _l("Note (optional)"),
         validators=[Optional(), Length(max=250)],
         description=_l(
-            "For example: cracked screen, motherboard dead. Shown to the device's owner in "
-            "its chain of custody, and erased with their personal data."
+            "For example: battery taken out before recycling, or the department it went "
+            "back to. Shown to the device's owner in its chain of custody, and erased with "
+            "their personal data."
         ),
     )
 

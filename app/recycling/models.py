@@ -53,6 +53,10 @@ REUSE_OUTCOMES = ("reused", "donated", "refurbished")
 # tag on it: the tag is free again, for the day it is returned once more. Donated, it
 # leaves the inventory; refurbished, it goes to a provider; recycled, its life ends.
 BACK_IN_SERVICE = ("reused",)
+# The outcomes that hand the device over to an organisation outside the administration
+# (a charity, a refurbisher, an e-waste collector): their step records, signed, who
+# received it and the hand-over slip (bordereau), where the chain of custody leaves us.
+LEAVES_THE_ADMINISTRATION = ("donated", "refurbished", "recycled")
 # How a custody step's signature is computed (`services._step_payload`). 1: the step's
 # facts; 2 (since 7 December): also the name shown with it and its place in the chain,
 # so that a name changed or a step deleted no longer verifies. Older steps keep theirs.
@@ -225,6 +229,12 @@ class CustodyStep(db.Model):
     # The language the note was written in (its author's interface language then): read
     # in the other language, it is marked so, as an organiser's reason is (RGAA 8.7).
     note_lang: Mapped[str | None] = mapped_column(String(8))
+    # An outcome that hands the device over (LEAVES_THE_ADMINISTRATION): the organisation
+    # that received it and its hand-over slip number (optional). Signed when set
+    # (`services._step_payload`), and kept on the owner's erasure: they name no person.
+    # NULL on every other step, and on the outcomes recorded before 18 December.
+    recipient: Mapped[str | None] = mapped_column(String(120))
+    handover_slip: Mapped[str | None] = mapped_column(String(64))
 
     device_return: Mapped[DeviceReturn] = relationship(back_populates="steps")
     # Who signed a step recorded before SIGNED_CHAIN: its name was not signed.

@@ -150,11 +150,24 @@ def _custody_news(device_return: DeviceReturn, step: CustodyStep, locale: str) -
             certificate=step.certificate_number,
             **names,
         )
+    # A common word inside the sentence: « l'appareil a été recyclé ».
+    outcome = (outcome_label(step.step) or step.step).lower()
+    if step.recipient and step.handover_slip:  # handed over outside the administration
+        return _(
+            "%(device)s (receipt %(receipt)s): the device was %(outcome)s, handed over to "
+            "%(organisation)s (slip no. %(slip)s). Thank you for bringing it back.",
+            outcome=outcome, organisation=step.recipient, slip=step.handover_slip, **names,
+        )  # fmt: skip
+    if step.recipient:
+        return _(
+            "%(device)s (receipt %(receipt)s): the device was %(outcome)s, handed over to "
+            "%(organisation)s. Thank you for bringing it back.",
+            outcome=outcome, organisation=step.recipient, **names,
+        )  # fmt: skip
     return _(
         "%(device)s (receipt %(receipt)s): the device was %(outcome)s. Thank you for bringing "
         "it back.",
-        # A common word inside the sentence: « l'appareil a été recyclé ».
-        outcome=(outcome_label(step.step) or step.step).lower(),
+        outcome=outcome,
         **names,
     )
 

@@ -925,6 +925,9 @@ def signed_steps(user: User) -> list[dict]:
             ),
             "wipe_date": step.wipe_date.isoformat() if step.wipe_date else None,
             "certificate_number": step.certificate_number,
+            # Who took the device away: an organisation, not the owner.
+            "recipient": step.recipient,
+            "handover_slip": step.handover_slip,
             "signature": step.signature,
         }
         for step, receipt, device_type, point in rows
@@ -960,6 +963,8 @@ def step_json(step) -> dict:
         "wipe_method": step.wipe_method,
         "wipe_date": step.wipe_date.isoformat() if step.wipe_date else None,
         "certificate_number": step.certificate_number,
+        "recipient": step.recipient,
+        "handover_slip": step.handover_slip,
         "note": step.note or None,
         "signature": step.signature,
     }

@@ -59,7 +59,7 @@ from app.recycling.forms import (
     wipe_form_for,
     wipe_method_choices,
 )
-from app.recycling.models import NEVER_HANDED_IN, CollectionPoint
+from app.recycling.models import LEAVES_THE_ADMINISTRATION, NEVER_HANDED_IN, CollectionPoint
 
 bp = Blueprint(
     "recycling",
@@ -911,6 +911,7 @@ def _render_agent_return(
         data_bearing=DEVICE_TYPES[device_return.device_type].data_bearing,
         wipe_question=wipe_question(device_return.receipt_number, "{value}"),
         outcome_question=outcome_question,
+        handover_outcomes=LEAVES_THE_ADMINISTRATION,
         storage_destroyed=services.storage_destroyed(device_return),
         custody=services.check_custody(device_return),
         answer=answer,
@@ -952,8 +953,18 @@ def undo_question(device_return) -> str:
     )
 
 
-def outcome_question(receipt: str, outcome: str) -> str:
-    """Asked before an outcome is signed, in the dialog and on the page without scripts."""
+def outcome_question(receipt: str, outcome: str, recipient: str | None = None) -> str:
+    """Asked before an outcome is signed, in the dialog and on the page without scripts;
+    an outcome handing the device over names who received it ("{value}" lets the page's
+    script quote the organisation typed)."""
+    if recipient:
+        return _(
+            "Record “%(outcome)s” for %(receipt)s, handed over to %(recipient)s? It is signed "
+            "with your name and cannot be changed.",
+            outcome=outcome,
+            receipt=receipt,
+            recipient=recipient,
+        )
     return _(
         "Record “%(outcome)s” for %(receipt)s? It is signed with your name and cannot be changed.",
         outcome=outcome,
@@ -1151,20 +1162,22 @@ def outcome_return(receipt: str):
     device_return = _agent_return(receipt)
     form = OutcomeForm()
     if form.validate_on_submit():
+        handover = (form.outcome.data, current_user, form.recipient.data, form.handover_slip.data)
         try:
             if asks_after_check():  # scripts off: the signed step is asked about first
-                services.check_outcome(device_return, form.outcome.data, current_user)
+                recipient, _slip = services.check_outcome(device_return, *handover)
                 label = {c.value: c.label for c in form.outcome.choices}[form.outcome.data]
                 return question_page(
-                    outcome_question(device_return.receipt_number, label),
+                    outcome_question(device_return.receipt_number, label, recipient),
                     yes=_("Record “%(outcome)s”", outcome=label),
                     no=_("Cancel"),
                     about=_("Return %(number)s", number=device_return.receipt_number),
                     anchor="outcome-heading",
                 )
             services.record_outcome(
-                device_return, current_user, form.outcome.data, utcnow(), form.note.data or ""
-            )
+                device_return, current_user, form.outcome.data, utcnow(), form.note.data or "",
+                *handover[2:], language=current_language(),
+            )  # fmt: skip
         except services.ReturnError as error:
             db.session.rollback()
             _show_refusal(form, error)

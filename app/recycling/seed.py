@@ -14,6 +14,7 @@ from app.core.time import local_zone, utcnow
 from app.extensions import db
 from app.recycling.models import (
     BACK_IN_SERVICE,
+    LEAVES_THE_ADMINISTRATION,
     NOT_BROUGHT,
     OUTCOMES,
     RECEIPT_UNDONE,
@@ -63,6 +64,13 @@ SIGNALLED_STEPS = {
     RECEIPT_UNDONE: "receipt_undone",  # device_receipt_undone
     WITHDRAWN: "withdrawn",  # device_return_withdrawn
     NOT_BROUGHT: "withdrawn",  # device_return_withdrawn too
+}
+
+# The organisations the demo's devices are handed over to, by outcome (made-up names).
+DEMO_RECIPIENTS = {
+    "donated": "Association Solidarité Numérique Gironde",
+    "refurbished": "Atelier du Reconditionnement",
+    "recycled": "Filière D3E Métropole",
 }
 
 
@@ -217,6 +225,9 @@ def seed_recycling(rng: random.Random, returns: int = DEMO_RETURNS) -> None:
                 step.wipe_method = DEVICE_TYPES[device_type].wipe_methods[0]  # one that fits
                 step.wipe_date = at.date()
                 step.certificate_number = f"CERT-{receipt[3:]}"
+            if step_name in LEAVES_THE_ADMINISTRATION:  # who took it away, and the slip
+                step.recipient = DEMO_RECIPIENTS[step_name]
+                step.handover_slip = f"BD-{receipt[3:]}"
             steps.append(
                 {
                     "return_id": ids[receipt],
@@ -229,6 +240,8 @@ def seed_recycling(rng: random.Random, returns: int = DEMO_RETURNS) -> None:
                     "wipe_method": step.wipe_method,
                     "wipe_date": step.wipe_date,
                     "certificate_number": step.certificate_number,
+                    "recipient": step.recipient,
+                    "handover_slip": step.handover_slip,
                     "note": "",
                 }
             )

@@ -40,6 +40,7 @@ from app.recycling.hours_rules import doubtful_hours, read_rules
 from app.recycling.models import (
     BACK_IN_SERVICE,
     CONDITIONS,
+    LEAVES_THE_ADMINISTRATION,
     NEVER_HANDED_IN,
     NOT_BROUGHT,
     OUTCOMES,
@@ -125,12 +126,20 @@ def _step_payload(receipt: str, step: CustodyStep, position: int) -> bytes:
     # The note (an outcome's, an undone receipt's reason) is free text that may name the
     # owner: never signed, so that it can be erased with their data (`erase_returns`)
     # and every step still verifies.
-    if not _chained(step):
-        return "|".join(parts).encode()  # as signed before 7 December, name and place aside
+    # A hand-over (since 18 December) is signed only where there is one: every step
+    # signed before keeps the payload it was signed with, and one given a recipient
+    # afterwards, or stripped of it, no longer verifies.
+    handover = (
+        (step.recipient or "", step.handover_slip or "")
+        if step.recipient is not None or step.handover_slip is not None
+        else ()
+    )
+    if not _chained(step):  # as signed before 7 December, name and place aside
+        return "|".join((*parts, *handover)).encode()
     # The name shown with the step, and its place; JSON, so that no text typed in one
     # field can pass for another. Not the previous step's signature: an erasure signs
     # the owner's declaration again (`erase_returns`), which would break every later link.
-    return json.dumps(["chain", *parts, step.actor_name or "", position]).encode()
+    return json.dumps(["chain", *parts, step.actor_name or "", position, *handover]).encode()
 
 
 def sign_step(receipt: str, step: CustodyStep, key: str | None = None, position: int = 0) -> str:
@@ -918,9 +927,13 @@ def wipe_dates(device_return: DeviceReturn, now: datetime) -> tuple[date, date]:
     return received.astimezone(zone).date(), now.astimezone(zone).date()
 
 
-def check_outcome(device_return: DeviceReturn, outcome: str, agent: User | None = None) -> None:
-    """ReturnError when this outcome cannot be recorded now: what `record_outcome` checks
-    before writing, and what the question asked without JavaScript checks first."""
+def check_outcome(
+    device_return: DeviceReturn, outcome: str, agent: User | None = None,
+    recipient: str | None = None, handover_slip: str | None = None,
+) -> tuple[str | None, str | None]:  # fmt: skip
+    """The hand-over an outcome would be recorded with (`check_handover`), or ReturnError
+    when this outcome cannot be recorded now: what `record_outcome` checks before
+    writing, and what the question asked without JavaScript checks first."""
     _not_their_own(device_return, agent)
     if outcome not in OUTCOMES:
         raise ReturnError(_l("Choose an outcome."), "outcome")
@@ -931,6 +944,49 @@ def check_outcome(device_return: DeviceReturn, outcome: str, agent: User | None 
         raise ReturnError(_l("A certified wipe was requested: record it before the outcome."))
     if outcome not in possible_outcomes(device_return):
         raise ReturnError(STORAGE_DESTROYED, "outcome")
+    return check_handover(outcome, recipient, handover_slip)
+
+
+RECIPIENT_LENGTH = 120  # the step's column
+HANDOVER_SLIP_LENGTH = 64
+
+
+def check_handover(
+    outcome: str, recipient: str | None, handover_slip: str | None
+) -> tuple[str | None, str | None]:
+    """Who received the device and the slip's number, trimmed, as the outcome's step
+    signs them: an organisation is required for an outcome that hands the device over
+    (LEAVES_THE_ADMINISTRATION), the slip optional; a device reused inside the
+    administration is handed to no one, and a name typed for it is refused rather than
+    signed away or dropped unseen. (None, None) for no hand-over."""
+    recipient, slip = (recipient or "").strip(), (handover_slip or "").strip()
+    if outcome not in LEAVES_THE_ADMINISTRATION:
+        if recipient or slip:
+            raise ReturnError(
+                _l("Reused inside the administration, the device is handed over to no "
+                   "organisation: leave “Received by” and the slip number empty."),
+                "recipient" if recipient else "handover_slip",
+            )  # fmt: skip
+        return None, None
+    if not recipient:
+        raise ReturnError(
+            _l("Say which organisation received the device (for example Ecologic, or the "
+               "charity it was donated to)."),
+            "recipient",
+        )  # fmt: skip
+    if len(recipient) > RECIPIENT_LENGTH:
+        raise ReturnError(
+            _l("Keep the organisation's name to %(length)s characters or fewer.",
+               length=format_number(RECIPIENT_LENGTH)),
+            "recipient",
+        )  # fmt: skip
+    if len(slip) > HANDOVER_SLIP_LENGTH:
+        raise ReturnError(
+            _l("Keep the slip number to %(length)s characters or fewer.",
+               length=format_number(HANDOVER_SLIP_LENGTH)),
+            "handover_slip",
+        )  # fmt: skip
+    return recipient, slip or None
 
 
 STORAGE_DESTROYED = _l(
@@ -953,18 +1009,30 @@ def possible_outcomes(device_return: DeviceReturn) -> tuple[str, ...]:
 
 
 def record_outcome(
-    device_return: DeviceReturn, agent: User, outcome: str, now: datetime, note: str = ""
-) -> None:
+    device_return: DeviceReturn, agent: User, outcome: str, now: datetime, note: str = "",
+    recipient: str | None = None, handover_slip: str | None = None,
+    language: str | None = None,
+) -> None:  # fmt: skip
     """The agent records what became of the device: reused, donated, refurbished or
     recycled. Reused inside the administration (BACK_IN_SERVICE), the device is in
-    service again with its asset tag: the tag is free for its next return."""
-    check_outcome(device_return, outcome, agent)
+    service again with its asset tag: the tag is free for its next return. Handed over
+    outside it (LEAVES_THE_ADMINISTRATION), the step signs who received it and the
+    slip's number (`check_handover`). `language`: the one the note is written in (the
+    agent's interface language), marked where it is read in another."""
+    recipient, handover_slip = check_outcome(
+        device_return, outcome, agent, recipient, handover_slip
+    )
     ready = ("wiped",) if device_return.wipe_requested else ("received", "wiped")
     freed = {"asset_tag_key": None} if outcome in BACK_IN_SERVICE else {}
     if not _move_status(device_return, ready, outcome, now, **freed):
         _already_recorded(device_return, outcome)
         raise ReturnError(_l("Confirm receipt before recording the outcome."))  # pragma: no cover
-    _add_step(device_return, outcome, agent, now, note=note.strip()[:250])
+    note = note.strip()[:250]
+    written_in = language or agent.locale or current_app.config["BABEL_DEFAULT_LOCALE"]
+    _add_step(
+        device_return, outcome, agent, now, note=note, note_lang=written_in[:2] if note else None,
+        recipient=recipient, handover_slip=handover_slip,
+    )  # fmt: skip
     db.session.flush()
     record_audit(agent, "outcome", "device_return", device_return.receipt_number, now, outcome)
 

@@ -65,12 +65,15 @@ def test_the_owner_hears_of_receipt_wipe_and_outcome(client, make, desk, smtp):
         certificate_number="CERT-2026-118",
     )  # fmt: skip
     assert wiped.status_code == 302
-    _agent_posts(client, laptop, "outcome", outcome="refurbished")
+    _agent_posts(client, laptop, "outcome", outcome="refurbished", recipient="Ecoreso")
     jobs.deliver_due()
     _received, wipe, outcome = _notices(owner)
     assert "ses données ont été effacées le " in wipe
     assert ", certificat CERT-2026-118. Méthode\u00a0: effacement cryptographique." in wipe
-    assert "\u00a0: l'appareil a été reconditionné. Merci pour votre geste." in outcome
+    assert (
+        "\u00a0: l'appareil a été reconditionné, remis à Ecoreso. Merci pour votre geste."
+        in outcome
+    )
 
     subjects = [str(m["Subject"]) for to, m in smtp.messages if to == owner.email]
     device = f"Votre ordinateur portable ({laptop.receipt_number})\u00a0: "

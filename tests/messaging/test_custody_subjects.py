@@ -50,7 +50,7 @@ def _received_wiped_recycled(client, owner, desk, method="software_overwrite"):
         client, laptop, "wipe", method=method, wipe_date=local_today(),
         certificate_number="CERT-2026-118",
     )  # fmt: skip
-    _agent_posts(client, laptop, "outcome", outcome="recycled")
+    _agent_posts(client, laptop, "outcome", outcome="recycled", recipient="Ecologic")
     jobs.deliver_due()
     return laptop
 
@@ -113,11 +113,11 @@ def test_the_french_notices_name_the_point_the_method_and_the_outcome_in_sentenc
     )
     assert f", certificat CERT-2026-118. Méthode{NBSP}: réécriture logicielle (outil " in wiped
     assert (
-        f"Ordinateur portable (reçu {laptop.receipt_number}){NBSP}: l'appareil a été recyclé. "
-        "Merci pour votre geste." in recycled
+        f"Ordinateur portable (reçu {laptop.receipt_number}){NBSP}: l'appareil a été recyclé, "
+        "remis à Ecologic. Merci pour votre geste." in recycled
     )
     emailed = [m.get_body(("plain",)).get_content() for to, m in smtp.messages]
-    assert "l'appareil a été recyclé." in emailed[-1]
+    assert "l'appareil a été recyclé, remis à Ecologic." in emailed[-1]
 
 
 def test_the_english_notices_read_as_sentences(client, make, desk, smtp):
@@ -126,8 +126,8 @@ def test_the_english_notices_read_as_sentences(client, make, desk, smtp):
     _received, wiped, recycled = (d.body for d in _inbox(owner))
     assert ", certificate CERT-2026-118. Method: cryptographic erase." in wiped
     assert (
-        f"Laptop (receipt {laptop.receipt_number}): the device was recycled. Thank you for "
-        "bringing it back." in recycled
+        f"Laptop (receipt {laptop.receipt_number}): the device was recycled, handed over "
+        "to Ecologic. Thank you for bringing it back." in recycled
     )
 
 

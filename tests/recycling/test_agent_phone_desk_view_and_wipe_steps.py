@@ -67,8 +67,9 @@ def _back_link(page: str) -> str:
 def test_the_outcome_note_says_its_owner_reads_it(client, desk):
     page = _text(client.get(_return_url(desk.received())))
     assert _hint(page, "note") == (
-        "Par exemple : écran fissuré, carte mère HS. Montré au propriétaire de l'appareil "
-        "dans sa chaîne de traçabilité, et effacé avec ses données personnelles."
+        "Par exemple : batterie retirée avant recyclage, ou le service où il a été "
+        "réaffecté. Montré au propriétaire de l'appareil dans sa chaîne de traçabilité, et "
+        "effacé avec ses données personnelles."
     )
 
 
@@ -170,7 +171,9 @@ def test_the_wipe_recorded_names_the_return(client, desk, auth):
 def test_the_outcome_recorded_names_the_return(client, desk, auth):
     device_return = desk.received()
     sent = auth.post(
-        _return_url(device_return) + "/outcome", {"outcome": "recycled"}, follow_redirects=True
+        _return_url(device_return) + "/outcome",
+        {"outcome": "recycled", "recipient": "Ecologic"},
+        follow_redirects=True,
     )
     assert f"Devenir de l'appareil enregistré pour {device_return.receipt_number}." in _text(sent)
 

@@ -163,7 +163,7 @@ def test_a_finished_return_offers_view_not_next_step(client, make, rec):
     finished = rec.device_return(make.user(), point, "accessory")
     waiting = rec.device_return(make.user(), point, "accessory")
     services.confirm_receipt(finished, agent, NOW)
-    services.record_outcome(finished, agent, "recycled", NOW)
+    services.record_outcome(finished, agent, "recycled", NOW, recipient="Ecologic")
     services.confirm_receipt(waiting, agent, NOW)
     db.session.commit()
     login(client, agent)
@@ -208,7 +208,7 @@ def test_an_unknown_desk_view_is_the_default_one(client, make, rec):
     agent.locale = "en"
     finished = rec.device_return(make.user(), point, "accessory")
     services.confirm_receipt(finished, agent, NOW)
-    services.record_outcome(finished, agent, "recycled", NOW)
+    services.record_outcome(finished, agent, "recycled", NOW, recipient="Ecologic")
     rec.device_return(make.user(), point, "accessory")
     db.session.commit()
     login(client, agent)

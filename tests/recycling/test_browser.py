@@ -152,7 +152,9 @@ def test_withdrawing_a_declaration_asks_first(page, make, rec):
 
 @pytest.mark.browser
 def test_an_agent_confirms_the_outcome_before_it_is_signed(page, make, rec):
-    """On a phone: "Recyclé" asks first, "Annuler" records nothing, "Enregistrer" signs it."""
+    """On a phone: "Recyclé" asks first, naming who received the device, "Annuler" records
+    nothing, "Enregistrer" signs it; without an organisation it asks nothing: the server
+    says the organisation is required."""
     point = rec.point(name="Point Bègles", opening_hours="24/7")
     agent = rec.agent(point)
     device_return = rec.device_return(make.user(), point, wipe_requested=False, data_wiped=True)
@@ -164,8 +166,15 @@ def test_an_agent_confirms_the_outcome_before_it_is_signed(page, make, rec):
     recycled = page.get_by_role("button", name="Recyclé", exact=True)
 
     recycled.click()
+    expect(page.get_by_text("Indiquez l'organisme à qui l'appareil a été remis")).to_be_visible()
+    expect(page.locator(".return-status")).to_have_text("Reçu par un agent")
+    page.get_by_label("Remis à (organisme)").fill("Ecologic")
+    recycled = page.get_by_role("button", name="Recyclé", exact=True)
+    recycled.click()
     dialog = page.get_by_role("alertdialog")
-    expect(dialog).to_contain_text(f"Enregistrer « Recyclé » pour {receipt}\u00a0?")
+    expect(dialog).to_contain_text(
+        f"Enregistrer « Recyclé » pour {receipt}, remis à Ecologic\u00a0?"
+    )
     dialog.get_by_role("button", name="Annuler").click()
     expect(dialog).to_have_count(0)
     expect(page.locator(".return-status")).to_have_text("Reçu par un agent")
@@ -174,6 +183,7 @@ def test_an_agent_confirms_the_outcome_before_it_is_signed(page, make, rec):
     page.get_by_role("alertdialog").get_by_role("button", name="Enregistrer « Recyclé »").click()
     expect(page.locator(".return-status")).to_have_text("Recyclé")
     expect(page.locator(".custody")).to_contain_text(f"signé par {agent.display_name}")
+    expect(page.locator(".custody")).to_contain_text("Remis à Ecologic")
 
 
 @pytest.mark.browser

@@ -41,7 +41,9 @@ def world(make, rec):
     tablet = rec.device_return(camille, point, "tablet", now=now, wipe_requested=False,
                                data_wiped=True)  # fmt: skip
     services.confirm_receipt(tablet, agent, now + timedelta(minutes=1))
-    services.record_outcome(tablet, agent, "donated", now + timedelta(minutes=3), OUTCOME_NOTE)
+    services.record_outcome(
+        tablet, agent, "donated", now + timedelta(minutes=3), OUTCOME_NOTE, "Emmaüs Connect"
+    )
     others = rec.device_return(other, point, now=now)
     services.confirm_receipt(others, agent, now + timedelta(minutes=1))
     services.undo_receipt(others, agent, "Mauvaise ligne", now + timedelta(minutes=2))

@@ -78,7 +78,9 @@ def test_see_all_my_returns_reaches_the_older_ones_newest_first(client, make, re
     start = utcnow() - timedelta(days=60)
     oldest = rec.device_return(owner, point, now=start, wipe_requested=False, data_wiped=True)
     services.confirm_receipt(oldest, agent, start + timedelta(days=1))
-    services.record_outcome(oldest, agent, "recycled", start + timedelta(days=2))
+    services.record_outcome(
+        oldest, agent, "recycled", start + timedelta(days=2), recipient="Ecologic"
+    )
     db.session.commit()
     newer = _returns(rec, owner, point, 6, utcnow() - timedelta(days=1))
     login(client, owner)

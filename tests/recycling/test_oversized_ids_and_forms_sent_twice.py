@@ -114,7 +114,7 @@ def _wipe(device_return, agent):
 
 
 def _recycle(device_return, agent):
-    services.record_outcome(device_return, agent, "recycled", NOW)
+    services.record_outcome(device_return, agent, "recycled", NOW, recipient="Ecologic")
 
 
 def test_an_outcome_sent_twice_at_the_same_moment_is_recorded_once(app, make, rec):
@@ -145,8 +145,8 @@ def test_an_outcome_sent_again_says_it_is_already_recorded(client, auth, make, r
     db.session.commit()
     login(client, agent)
     url = f"/recycling/agent/returns/{device_return.receipt_number}/outcome"
-    assert auth.post(url, {"outcome": "recycled"}).status_code == 302
-    again = auth.post(url, {"outcome": "recycled"})
+    assert auth.post(url, {"outcome": "recycled", "recipient": "Ecologic"}).status_code == 302
+    again = auth.post(url, {"outcome": "recycled", "recipient": "Ecologic"})
     assert again.status_code == 422
     assert "The outcome of this device has already been recorded." in _text(again)
     assert _steps(device_return.id, "recycled") == 1

@@ -97,14 +97,18 @@ def _destroyed(make, rec):
 def test_a_destroyed_storage_refuses_refurbishing_and_changes_nothing(make, rec):
     device_return, agent = _destroyed(make, rec)
     with pytest.raises(services.ReturnError) as refused:
-        services.record_outcome(device_return, agent, "refurbished", NOW + timedelta(hours=2))
+        services.record_outcome(
+            device_return, agent, "refurbished", NOW + timedelta(hours=2), recipient="Ecologic"
+        )
     assert refused.value.field == "outcome"
     assert db.session.get(DeviceReturn, device_return.id).status == "wiped"
 
 
 def test_a_destroyed_storage_may_still_be_recycled(make, rec):
     device_return, agent = _destroyed(make, rec)
-    services.record_outcome(device_return, agent, "recycled", NOW + timedelta(hours=2))
+    services.record_outcome(
+        device_return, agent, "recycled", NOW + timedelta(hours=2), recipient="Ecologic"
+    )
     assert device_return.status == "recycled"
 
 
@@ -119,7 +123,7 @@ def test_a_refurbishing_posted_after_a_destruction_is_refused_at_its_field(clien
     device_return, agent = _destroyed(make, rec)
     login(client, agent)
     base = f"/recycling/agent/returns/{device_return.receipt_number}"
-    refused = auth.post(f"{base}/outcome", {"outcome": "refurbished"})
+    refused = auth.post(f"{base}/outcome", {"outcome": "refurbished", "recipient": "Ecoreso"})
     assert refused.status_code == 422
     assert "détruit physiquement" in error_at(_text(refused), "outcome")
     assert db.session.get(DeviceReturn, device_return.id).status == "wiped"

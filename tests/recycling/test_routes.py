@@ -373,7 +373,12 @@ def test_agent_records_wipe_and_outcome_and_the_owner_sees_them(app, client, aut
     today = local_today()
     assert auth.post(f"{base}/wipe", {"method": "crypto_erase", "wipe_date": today,
                                       "certificate_number": "CERT-9"}).status_code == 302  # fmt: skip
-    assert auth.post(f"{base}/outcome", {"outcome": "donated"}).status_code == 302
+    assert (
+        auth.post(
+            f"{base}/outcome", {"outcome": "donated", "recipient": "Emmaüs Connect"}
+        ).status_code
+        == 302
+    )
     owner_client = app.test_client()
     login(owner_client, owner)
     page = _text(owner_client.get(f"/recycling/returns/{device_return.receipt_number}"))
@@ -656,7 +661,7 @@ def test_a_finished_receipt_says_the_wipe_was_done_and_no_longer_asks_to_bring_i
     assert "Effacement certifié demandé" in waiting
     services.confirm_receipt(device_return, agent, NOW)
     services.record_wipe(device_return, agent, "crypto_erase", NOW.date(), "CERT-7", NOW)
-    services.record_outcome(device_return, agent, "donated", NOW)
+    services.record_outcome(device_return, agent, "donated", NOW, recipient="Emmaüs Connect")
     db.session.commit()
     done = _text(client.get(url))
     assert "Présentez ce numéro de reçu" not in done
@@ -739,8 +744,9 @@ def test_the_posters_qr_code_scales_whole_into_its_box(client, make, rec):
 @pytest.mark.parametrize(
     ("locale", "question"),
     [
-        ("en", "Record “Recycled” for {receipt}? It is signed with your name"),
-        ("fr", "Enregistrer « Recyclé » pour {receipt} ? L'étape est signée de votre nom"),
+        # Handing the device over, it quotes the organisation typed ({value}: portal.js).
+        ("en", "Record “Recycled” for {receipt}, handed over to {{value}}? It is signed with"),
+        ("fr", "Enregistrer « Recyclé » pour {receipt}, remis à {{value}} ? L'étape est signée"),
     ],
 )
 def test_recording_an_outcome_asks_first_naming_it(client, auth, make, rec, locale, question):
@@ -757,6 +763,7 @@ def test_recording_an_outcome_asks_first_naming_it(client, auth, make, rec, loca
     button = button.replace("\N{NO-BREAK SPACE}", " ")
     assert question.format(receipt=device_return.receipt_number) in button
     assert "data-confirm-yes=" in button and "data-confirm-no=" in button
+    assert 'data-confirm-fill="recipient"' in button
 
 
 def test_recording_the_wipe_asks_first_quoting_the_certificate(client, auth, make, rec):
@@ -808,7 +815,12 @@ def test_the_outcome_is_recorded_by_its_button(client, auth, make, rec):
     auth.post(f"{base}/receive")
     refused = auth.post(f"{base}/outcome", {"outcome": "lost"})
     assert refused.status_code == 422 and 'id="outcome-error"' in _text(refused)
-    assert auth.post(f"{base}/outcome", {"outcome": "recycled", "note": ""}).status_code == 302
+    assert (
+        auth.post(
+            f"{base}/outcome", {"outcome": "recycled", "note": "", "recipient": "Ecologic"}
+        ).status_code
+        == 302
+    )
     assert db.session.get(DeviceReturn, device_return.id).status == "recycled"
 
 

@@ -182,7 +182,9 @@ def test_custody_goes_from_receipt_to_wipe_to_outcome_each_step_signed(app, make
     with pytest.raises(services.ReturnError):
         services.record_outcome(device_return, agent, "reused", NOW + timedelta(hours=2))
     services.record_wipe(device_return, agent, "crypto_erase", date(2026, 11, 25), "C-77", NOW)
-    services.record_outcome(device_return, agent, "refurbished", NOW + timedelta(hours=3))
+    services.record_outcome(
+        device_return, agent, "refurbished", NOW + timedelta(hours=3), recipient="Ecoreso"
+    )
     db.session.commit()
     assert [s.step for s in device_return.steps] == ["declared", "received", "wiped", "refurbished"]
     assert all(

@@ -105,7 +105,9 @@ def custody(make, rec):
     )
     for device_return in (donated, undone):
         services.confirm_receipt(device_return, agent, NOW + timedelta(hours=1))
-    services.record_outcome(donated, agent, "donated", NOW + timedelta(hours=2), "")
+    services.record_outcome(
+        donated, agent, "donated", NOW + timedelta(hours=2), "", recipient="Emmaüs Connect"
+    )
     services.undo_receipt(undone, agent, "Mauvaise ligne", NOW + timedelta(hours=2))
     services.close_not_brought(never, agent, NOW + timedelta(days=20), 7)
     db.session.commit()
@@ -297,7 +299,7 @@ def test_without_script_cancelling_the_outcome_goes_back_to_its_form(client, mak
     receipt = device_return.receipt_number
     asked = client.post(
         f"/recycling/agent/returns/{receipt}/outcome",
-        data={"csrf_token": csrf_token(client), "outcome": "recycled",
+        data={"csrf_token": csrf_token(client), "outcome": "recycled", "recipient": "Ecologic",
               "ask_first_after_check": "1"},
     )  # fmt: skip
     assert asked.status_code == 200

@@ -52,7 +52,8 @@ def _returns() -> dict[str, int]:
     services.record_wipe(
         full, agent, "software_overwrite", NOW.date(), "CERT-1", NOW + timedelta(hours=2)
     )
-    services.record_outcome(full, agent, "recycled", NOW + timedelta(hours=3))
+    # Reused: no hand-over, which a downgrade below 20261218_recycling_handover drops.
+    services.record_outcome(full, agent, "reused", NOW + timedelta(hours=3))
     withdrawn = rec.device_return(make.user(), point)
     services.withdraw_return(withdrawn.user, withdrawn, NOW + timedelta(hours=1))
     old = rec.device_return(make.user(), point)

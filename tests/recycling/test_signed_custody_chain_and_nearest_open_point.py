@@ -302,7 +302,10 @@ def _handled(make, rec, point, agent, outcome: str, tag: str) -> None:
         make.user(), point, "monitor", asset_tag=tag, wipe_requested=False
     )
     services.confirm_receipt(device_return, agent, NOW + timedelta(hours=1))
-    services.record_outcome(device_return, agent, outcome, NOW + timedelta(hours=2))
+    services.record_outcome(
+        device_return, agent, outcome, NOW + timedelta(hours=2),
+        recipient=None if outcome == "reused" else "Ecologic",
+    )  # fmt: skip
     db.session.commit()
 
 

@@ -85,7 +85,10 @@ def test_an_outcome_opens_the_page_at_its_answer(client, auth, agent_at):
         {"method": "crypto_erase", "wipe_date": local_today(), "certificate_number": "C-9"},
     )
     client.get(f"/recycling/agent/returns/{receipt}")  # the wipe's answer, seen
-    response = auth.post(f"/recycling/agent/returns/{receipt}/outcome", {"outcome": "donated"})
+    response = auth.post(
+        f"/recycling/agent/returns/{receipt}/outcome",
+        {"outcome": "donated", "recipient": "Emmaüs Connect"},
+    )
     assert _answered(client, response, receipt) == (
         "success",
         f"Outcome recorded for {receipt}.",

@@ -258,7 +258,7 @@ def test_refused_after_a_wipe(client, desk):
 
 def test_refused_after_an_outcome(desk):
     monitor = desk.received(device_type="monitor", wipe_requested=False)
-    services.record_outcome(monitor, desk.agent, "recycled", utcnow())
+    services.record_outcome(monitor, desk.agent, "recycled", utcnow(), recipient="Ecologic")
     db.session.commit()
     with pytest.raises(services.ReturnError, match="Le devenir de cet appareil a été enregistré"):
         services.undo_receipt(monitor, desk.agent, "Wrong row", utcnow())

@@ -117,7 +117,12 @@ def test_the_outcome_buttons_wait_for_the_requested_wipe(client, auth, make, rec
 
 def test_the_outcome_is_still_refused_before_the_requested_wipe(client, auth, make, rec):
     device_return, base = _received(auth, client, rec, make, "laptop", wipe_requested=True)
-    assert auth.post(f"{base}/outcome", {"outcome": "donated"}).status_code == 422
+    assert (
+        auth.post(
+            f"{base}/outcome", {"outcome": "donated", "recipient": "Emmaüs Connect"}
+        ).status_code
+        == 422
+    )
     assert db.session.get(DeviceReturn, device_return.id).status == "received"
 
 
@@ -245,7 +250,7 @@ def test_without_scripts_an_outcome_is_asked_about_before_it_is_signed(client, a
 
 def test_without_scripts_an_outcome_already_recorded_is_refused_not_asked(client, auth, make, rec):
     device_return, base = _received(auth, client, rec, make, "monitor")
-    auth.post(f"{base}/outcome", {"outcome": "recycled"})
+    auth.post(f"{base}/outcome", {"outcome": "recycled", "recipient": "Ecologic"})
     again = auth.post(f"{base}/outcome", {"outcome": "reused", "ask_first_after_check": "1"})
     assert again.status_code == 422
     assert db.session.get(DeviceReturn, device_return.id).status == "recycled"
