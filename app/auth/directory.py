@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from flask_babel import format_percent
+from flask_babel import format_percent, ngettext
 from flask_babel import gettext as _
 from sqlalchemy import insert, select
 
@@ -84,6 +84,47 @@ class DirectoryReport:
             f"{self.created} created, {self.updated} updated, "
             f"{self.deactivated} deactivated, {self.reactivated} reactivated"
         )
+
+    def notes(self) -> list[str]:
+        """What else the import did, one sentence each, in the reader's language: said
+        alike by the admin page and `flask users import`, only those that happened."""
+        notes = [
+            ngettext(
+                "%(count)s person listed but kept deactivated (by an admin).",
+                "%(count)s people listed but kept deactivated (by an admin).",
+                self.kept_deactivated,
+                count=format_number(self.kept_deactivated),
+            )
+            if self.kept_deactivated
+            else "",
+            ngettext(
+                "%(count)s person not listed but kept active (they hold a role).",
+                "%(count)s people not listed but kept active (they hold a role).",
+                self.kept_with_a_role,
+                count=format_number(self.kept_with_a_role),
+            )
+            if self.kept_with_a_role
+            else "",
+            ngettext(
+                "%(count)s address of a departed person was given to a new person "
+                "(the departed account keeps its data).",
+                "%(count)s addresses of departed people were given to new people "
+                "(the departed accounts keep their data).",
+                len(self.released),
+                count=format_number(len(self.released)),
+            )
+            if self.released
+            else "",
+            ngettext(
+                "%(count)s person erased at their request was not recreated.",
+                "%(count)s people erased at their request were not recreated.",
+                self.not_recreated,
+                count=format_number(self.not_recreated),
+            )
+            if self.not_recreated
+            else "",
+        ]
+        return [note for note in notes if note]
 
 
 def read_directory(text: str) -> tuple[list[DirectoryEntry], list[ImportProblem]]:
@@ -368,8 +409,15 @@ def _match_accounts(entries, live, report) -> list[tuple[DirectoryEntry, User | 
                             entry.line,
                             "staff_number",
                             _(
-                                "This address belongs to the account with staff number %(number)s.",
+                                "This address belongs to the account with staff number "
+                                "%(number)s. If this line is that person, hired again "
+                                "under a new number, give their account the staff number "
+                                "%(new)s on its page (Administration, Roles: search for "
+                                "them, then open their name), then import the file again; "
+                                "if it is someone else, give them another address in the "
+                                "file.",
                                 number=holder.staff_number,
+                                new=entry.staff_number,
                             ),
                         )
                     )
@@ -420,7 +468,26 @@ def _someone_else(holder: User, entry: DirectoryEntry) -> bool:
 
 def _kept_by_an_admin(entry: DirectoryEntry, holder: User) -> ImportProblem:
     """The line claims the address of an account an admin deactivated: never released
-    nor reactivated by a file, an admin decides."""
+    nor reactivated by a file, an admin decides. When the account has another staff
+    number, reactivating it is not enough (the line would then claim the address of an
+    active account with another number): the admin gives it the line's number too."""
+    if holder.staff_number:
+        return ImportProblem(
+            entry.line,
+            "email",
+            _(
+                "This address belongs to an account an admin deactivated (%(name)s, staff "
+                "number %(number)s). The import neither gives it to someone else nor "
+                "reactivates it: if this line is that person, hired again under a new "
+                "number, reactivate their account and give it the staff number %(new)s, "
+                "both on its page (Administration, Roles: search for them, then open their "
+                "name), then import the file again; if it is someone else, give them "
+                "another address in the file.",
+                name=holder.display_name,
+                number=holder.staff_number,
+                new=entry.staff_number,
+            ),
+        )
     return ImportProblem(
         entry.line,
         "email",
@@ -456,6 +523,12 @@ def _release_addresses(released: list[User]) -> None:
 def released_address(user_id: int) -> str:
     """What a departed account holds once its address went to a new person."""
     return f"released-{user_id}@invalid"
+
+
+def address_released(user: User) -> bool:
+    """Whether the account gave its address to a new person (`released_address`): nobody
+    can sign in to it, and nothing gives it another."""
+    return user.email == released_address(user.id)
 
 
 def audit_released(summary: str) -> str | None:

@@ -12,6 +12,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from flask import current_app, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from limits import parse
 from sqlalchemy import delete
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -20,7 +21,7 @@ from app.auth.models import ApiToken, SignInLink, User
 from app.core.mail import Mailer, OutgoingEmail
 from app.core.time import local_zone, utcnow
 from app.core.urls import public_url
-from app.extensions import db
+from app.extensions import db, limiter
 
 
 def sign_in_url(raw_token: str, next_path: str | None = None, language: str | None = None) -> str:
@@ -41,6 +42,39 @@ def in_language(url: str, language: str) -> str:
     return urlunsplit(parts._replace(query=urlencode([*query, ("lang", language)])))
 
 
+def deactivated_account_message() -> str:
+    """What a person whose account is deactivated is told, on the sign-in page (with their
+    right password) and in the notice a link request sends them instead of a link."""
+    return _(
+        "Your Empreinte account is deactivated: you cannot sign in. If you still work for "
+        "%(organisation)s, ask your IT helpdesk or the portal's administrators to "
+        "reactivate it.",
+        organisation=current_app.config["ORGANISATION_NAME"],
+    )
+
+
+def deactivated_account_email(user: User, language: str) -> OutgoingEmail:
+    """The short notice sent instead of a sign-in link to a deactivated account's address:
+    the page said a link is on its way, as for every address, and nothing came."""
+    with force_locale(language):
+        subject = _("Your Empreinte account is deactivated")
+        body = "\n\n".join(
+            (
+                _("Hello %(name)s,", name=user.first_name or user.display_name),
+                _(
+                    "Someone, probably you, asked for a link to sign in to Empreinte with "
+                    "this address. No link is sent: this account is deactivated."
+                ),
+                deactivated_account_message(),
+                _(
+                    "If you did not ask for it, ignore this e-mail: nobody can sign in to "
+                    "a deactivated account."
+                ),
+            )
+        )
+    return plain_email(user.email, subject, body, language)
+
+
 def sign_in_link_email(user: User, url: str, language: str) -> OutgoingEmail:
     """The e-mail that carries the link, in `language`."""
     minutes = int(current_app.config["SIGN_IN_LINK_MINUTES"])
@@ -59,10 +93,15 @@ def sign_in_link_email(user: User, url: str, language: str) -> OutgoingEmail:
                 ),
             )
         )
+    return plain_email(user.email, subject, body, language)
+
+
+def plain_email(to: str, subject: str, body: str, language: str) -> OutgoingEmail:
+    """A plain-text e-mail of the sign-in service to `to`, in `language`."""
     sender = current_app.config["MAIL_DEFAULT_SENDER"]
     message = EmailMessage()
     message["From"] = sender
-    message["To"] = user.email
+    message["To"] = to
     message["Subject"] = subject
     # With the portal's offset, as the portal's other e-mails: « -0000 » means "zone unknown".
     message["Date"] = format_datetime(utcnow().astimezone(local_zone()))
@@ -74,7 +113,7 @@ def sign_in_link_email(user: User, url: str, language: str) -> OutgoingEmail:
     # Lines end with CRLF, as SMTP wants: smtplib sends bytes as they are, and servers
     # refuse bare line feeds (or a "line" longer than 998 bytes, which a whole message
     # ending its lines with LF alone becomes).
-    outgoing = OutgoingEmail(parseaddr(sender)[1], user.email, b"")
+    outgoing = OutgoingEmail(parseaddr(sender)[1], to, b"")
     wire = policy.SMTPUTF8 if outgoing.needs_smtputf8 else policy.SMTP
     outgoing.data = message.as_bytes(policy=wire)
     return outgoing
@@ -127,6 +166,7 @@ def _create_and_send(email: str, raw_token: str, url: str, language: str) -> Non
         return
     if created is None:  # an unknown, inactive or erased address, or three links open
         _log_if_refused_by_the_limit(email)
+        _tell_if_deactivated(email, language)
         return
     user, _raw = created
     written_in = user.locale or language
@@ -151,6 +191,42 @@ def _log_if_refused_by_the_limit(email: str) -> None:
             services.OPEN_LINKS_PER_PERSON,
         )
     db.session.rollback()  # read only: nothing held until the app context ends
+
+
+def _tell_if_deactivated(email: str, language: str) -> None:
+    """E-mail a deactivated account's address that it is deactivated and whom to ask,
+    instead of a link (the page answered as for any address). At most
+    OPEN_LINKS_PER_PERSON notices per SIGN_IN_LINK_MINUTES, as links: a stranger
+    typing the address over and over fills nobody's mailbox."""
+    user = services.find_user_by_email(email)
+    if user is None or user.active or user.anonymised_at is not None:
+        db.session.rollback()
+        return
+    message = deactivated_account_email(user, user.locale or language)
+    user_id = user.id
+    db.session.rollback()  # read only: nothing held while the e-mail leaves
+    if not _may_send_deactivated_notice(user_id):
+        current_app.logger.warning(
+            "deactivated-account notice not sent: user %s was sent %s within %s minutes",
+            user_id,
+            services.OPEN_LINKS_PER_PERSON,
+            current_app.config["SIGN_IN_LINK_MINUTES"],
+        )
+        return
+    try:
+        with Mailer(current_app.config) as mailer:
+            mailer.send(message)
+    except (smtplib.SMTPException, OSError):
+        current_app.logger.exception("deactivated-account notice not sent to user %s", user_id)
+
+
+def _may_send_deactivated_notice(user_id: int) -> bool:
+    """Count one notice to this account; False past its limit (see _tell_if_deactivated)."""
+    if not limiter.enabled:  # RATELIMIT_ENABLED=False turns every limit off
+        return True
+    minutes = int(current_app.config["SIGN_IN_LINK_MINUTES"])
+    limit = parse(f"{services.OPEN_LINKS_PER_PERSON} per {minutes} minutes")
+    return limiter.limiter.hit(limit, "deactivated-notice", str(user_id))
 
 
 def _forget_unsent(raw_token: str) -> None:

@@ -185,10 +185,15 @@ def sign_in():
         return redirect(url_for("core.home"))
     form = SignInForm()
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data, form.password.data)
-        if user is not None:
+        user = services.password_holder(form.email.data, form.password.data)
+        if user is not None and user.is_active:
             _give_back_sign_in_attempt()
             return _open_session(user)
+        if user is not None:  # the right password: they may know the account is closed
+            _give_back_sign_in_attempt()
+            flash(mail.deactivated_account_message(), "error")
+            g.form_refused = True
+            return _sign_in_page(form, status=403)
         flash(_("Wrong e-mail address or password."), "error")
         g.form_refused = True  # a 401, as sign-in failures are counted, yet a refused form
         return _sign_in_page(form, status=401)

@@ -271,8 +271,17 @@ def create_user(
 
 def authenticate(email: str, password: str) -> User | None:
     """The active user whose e-mail and password match, or None."""
+    user = password_holder(email, password)
+    return user if user is not None and user.is_active else None
+
+
+def password_holder(email: str, password: str) -> User | None:
+    """The account, active or deactivated (never an erased one), whose e-mail and password
+    match, or None; one password check whatever the address. Only someone who knows the
+    password learns that the account is deactivated: the sign-in page tells them whom
+    to ask instead of "wrong password", which they knew was right."""
     user = find_user_by_email(email)
-    if user is None or not user.password_hash or not user.is_active:
+    if user is None or not user.password_hash or user.anonymised_at is not None:
         check_password_hash(_TIMING_HASH, password)
         return None
     return user if check_password_hash(user.password_hash, password) else None

@@ -26,7 +26,7 @@ from markupsafe import Markup
 
 from app.auth.decorators import role_required
 from app.auth.forms import ConfirmForm
-from app.catalogue import footprint, pending_imports, queries, services
+from app.catalogue import footprint, pending_imports, queries, services, spreadsheet
 from app.catalogue.audit import STATUS_LABELS
 from app.catalogue.csv_io import (
     export_catalogue_csv,
@@ -1373,7 +1373,10 @@ def _import_preview(result, token: str) -> str:
     """What a kept file would change, with the form confirming this very preview."""
     form = ConfirmImportForm(token=token)
     form.preview.data = result.digest  # not the digest a stale confirmation sent
-    return render_template("catalogue/import_preview.html", result=result, form=form)
+    # Each column named as the spreadsheet export heads it, not by its machine name.
+    return render_template(
+        "catalogue/import_preview.html", result=result, form=form, headings=spreadsheet.HEADINGS
+    )
 
 
 def import_summary(result) -> str:

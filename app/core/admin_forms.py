@@ -132,6 +132,28 @@ class AccountStatusForm(PortalForm):
     change = HiddenField(validators=[DataRequired(), AnyOf(("deactivate", "reactivate"))])
 
 
+class StaffNumberForm(PortalForm):
+    """An account's staff number, by which the staff directory finds the person (a
+    rehire under a new number is found again once their account has it)."""
+
+    staff_number = StringField(
+        _l("Staff number"),
+        description=_l(
+            "As the staff directory's file gives it (its staff_number column). Leave "
+            "empty to remove it."
+        ),
+        validators=[
+            Optional(),
+            Length(max=32, message=_l("A staff number has at most 32 printable characters.")),
+        ],
+    )
+
+    def validate_staff_number(self, field):
+        """As the directory's import reads the column: printable characters only."""
+        if field.data and not field.data.isprintable():
+            raise ValidationError(_l("A staff number has at most 32 printable characters."))
+
+
 class DirectoryConfirmForm(PortalForm):
     """The confirmation of a directory import that deactivates people: the token of the
     file kept on the server and the number of people the admin saw."""

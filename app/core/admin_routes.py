@@ -37,6 +37,7 @@ from app.core.admin_forms import (
     DirectoryConfirmForm,
     DirectoryForm,
     RoleForm,
+    StaffNumberForm,
     UserSearchForm,
 )
 from app.core.audit import action_label, audit_csv_header, object_label
@@ -370,18 +371,27 @@ def _account_or_404(user_id: int) -> User:
     return user
 
 
+def _person_page(user: User, status: int = 200, **forms_and_refusal):
+    """The person's page, with the forms (and refusal) of a refused change if any."""
+    forms_and_refusal.setdefault("form", AccountStatusForm())
+    forms_and_refusal.setdefault(
+        "number_form", StaffNumberForm(formdata=None, staff_number=user.staff_number)
+    )
+    return render_template(
+        "admin/person.html",
+        person=user,
+        address_released=staff_directory.address_released(user),
+        sso_enabled=sso.enabled(),
+        events=admin_services.events_about_person(user),
+        **forms_and_refusal,
+    ), status
+
+
 @bp.get("/people/<int:user_id>")
 @role_required("admin")
 def person(user_id: int):
     """One person's account: what it holds, how they sign in, deactivate or reactivate."""
-    user = _account_or_404(user_id)
-    return render_template(
-        "admin/person.html",
-        person=user,
-        form=AccountStatusForm(),
-        sso_enabled=sso.enabled(),
-        events=admin_services.events_about_person(user),
-    )
+    return _person_page(_account_or_404(user_id))
 
 
 @bp.post("/people/<int:user_id>/status")
@@ -398,16 +408,11 @@ def set_account_status(user_id: int):
     except admin_services.OnlyAgentError as error:
         db.session.rollback()
         # Said at the button, the page as it was: the admin reads which points to staff.
-        return render_template(
-            "admin/person.html",
-            person=user,
-            form=form,
-            sso_enabled=sso.enabled(),
-            events=admin_services.events_about_person(user),
-            refusal=_only_agent_message(user, error.points),
-        ), 409
+        return _person_page(user, 409, form=form, refusal=_only_agent_message(user, error.points))
     except AccountError as error:
         db.session.rollback()
+        if str(error) == "address-released":
+            return _person_page(user, 409, form=form, refusal=_released_refusal())
         flash(
             _last_admin_message()
             if str(error) == "last-admin"
@@ -426,6 +431,51 @@ def set_account_status(user_id: int):
             )
         )
         flash(message, "success")
+    return redirect(url_for("admin.person", user_id=user.id))
+
+
+def _released_refusal() -> str:
+    return _(
+        "This account cannot be reactivated: the staff directory gave its address to a new "
+        "member of staff, so nobody can sign in to it. Its data stay as they are."
+    )
+
+
+@bp.post("/people/<int:user_id>/staff-number")
+@role_required("admin")
+def set_staff_number(user_id: int):
+    """Change a person's staff number (audited): a rehire under a new number."""
+    user = _account_or_404(user_id)
+    form = StaffNumberForm()
+    if not form.validate_on_submit():
+        return _person_page(user, 422, number_form=form)
+    try:
+        changed = admin_services.set_staff_number(
+            current_user, user, form.staff_number.data, utcnow()
+        )
+    except admin_services.StaffNumberTaken as taken:
+        db.session.rollback()
+        form.staff_number.errors.append(
+            _(
+                "This staff number is already the account of %(name)s (%(email)s): a staff "
+                "number belongs to one person.",
+                name=taken.holder.display_name,
+                email=taken.holder.email,
+            )
+        )
+        return _person_page(user, 409, number_form=form)
+    db.session.commit()
+    if changed:
+        flash(
+            _(
+                "%(name)s now has the staff number %(number)s.",
+                name=user.display_name,
+                number=user.staff_number,
+            )
+            if user.staff_number
+            else _("%(name)s has no staff number any more.", name=user.display_name),
+            "success",
+        )
     return redirect(url_for("admin.person", user_id=user.id))
 
 
@@ -520,43 +570,7 @@ def _directory_done(report) -> str:
     )  # fmt: skip
     counts = _("Directory imported: %(counts)s.", counts=listed)
     # Said as the check-only view and `flask users import` say them, when there are any.
-    notes = [
-        ngettext(
-            "%(count)s person listed but kept deactivated (by an admin).",
-            "%(count)s people listed but kept deactivated (by an admin).",
-            report.kept_deactivated,
-            count=format_number(report.kept_deactivated),
-        )
-        if report.kept_deactivated
-        else "",
-        ngettext(
-            "%(count)s person not listed but kept active (they hold a role).",
-            "%(count)s people not listed but kept active (they hold a role).",
-            report.kept_with_a_role,
-            count=format_number(report.kept_with_a_role),
-        )
-        if report.kept_with_a_role
-        else "",
-        ngettext(
-            "%(count)s address of a departed person was given to a new person "
-            "(the departed account keeps its data).",
-            "%(count)s addresses of departed people were given to new people "
-            "(the departed accounts keep their data).",
-            len(report.released),
-            count=format_number(len(report.released)),
-        )
-        if report.released
-        else "",
-        ngettext(
-            "%(count)s person erased at their request was not recreated.",
-            "%(count)s people erased at their request were not recreated.",
-            report.not_recreated,
-            count=format_number(report.not_recreated),
-        )
-        if report.not_recreated
-        else "",
-    ]
-    return " ".join((counts, *(note for note in notes if note)))
+    return " ".join((counts, *report.notes()))
 
 
 @bp.route("/departments", methods=["GET", "POST"])

@@ -8,6 +8,7 @@ from functools import cache
 from flask_babel import gettext
 from sqlalchemy import ColumnElement, Select, String, and_, cast, delete, func, or_, select
 
+from app.auth.directory import address_released
 from app.auth.models import ROLES, User, UserRole
 from app.auth.services import AccountError, close_access, lock_people
 from app.core import text_search
@@ -109,6 +110,7 @@ def set_account_active(actor: User, user: User, active: bool, now: datetime) -> 
     """Deactivate an account (its sessions, API tokens and sign-in links stop working,
     and the staff directory will not reactivate it) or reactivate it; audited. False
     when nothing changed. Raises AccountError for one's own account or an erased one,
+    for an account whose address the directory gave someone else ("address-released"),
     or for the last active admin ("last-admin"), OnlyAgentError for the only agent of open points. A deactivated agent stays
     assigned to their points, to take them up again once reactivated.
     """
@@ -118,6 +120,9 @@ def set_account_active(actor: User, user: User, active: bool, now: datetime) -> 
         raise AccountError("own-account")
     if user.active == active and (active or user.deactivated_by == "admin"):
         return False
+    if active and address_released(user):
+        # Its address went to a new hire: active, it would count as staff nobody can be.
+        raise AccountError("address-released")
     if not active and user.active:
         if "admin" in user.roles:  # two admins deactivating each other at once
             _refuse_leaving_no_admin(user)
@@ -131,6 +136,41 @@ def set_account_active(actor: User, user: User, active: bool, now: datetime) -> 
     action = "reactivate_account" if active else "deactivate_account"
     record_audit(actor, action, "user", user.id, now, "")
     return True
+
+
+class StaffNumberTaken(AccountError):
+    """Another account (`holder`) has the staff number: the column is unique."""
+
+    def __init__(self, holder: User):
+        super().__init__("staff-number-taken")
+        self.holder = holder
+
+
+def set_staff_number(actor: User, user: User, number: str | None, now: datetime) -> bool:
+    """Give an account another staff number (None: none), audited; False when it is the
+    same. The staff directory finds people by it: a person hired again under a new number
+    is found again once their account has it. Raises StaffNumberTaken, AccountError for
+    an erased account. Flushes."""
+    if user.anonymised_at is not None:
+        raise AccountError("erased")
+    number = number or None
+    if number == user.staff_number:
+        return False
+    if number is not None:
+        holder = db.session.scalar(select(User).where(User.staff_number == number))
+        if holder is not None:
+            raise StaffNumberTaken(holder)
+    summary = staff_number_summary(user.staff_number, number)
+    user.staff_number = number
+    db.session.flush()
+    record_audit(actor, "change_staff_number", "user", user.id, now, summary)
+    return True
+
+
+def staff_number_summary(old: str | None, new: str | None) -> str:
+    """The audit log's stored details of a staff number changed: `S13 -> N3001`, an
+    empty side for none (worded by app.core.audit)."""
+    return f"{old or ''} -> {new or ''}"
 
 
 def export_person_data(actor: User, user: User, now: datetime) -> dict:
@@ -516,7 +556,7 @@ def audit_csv_rows(filters: AuditFilters, limit: int, batch: int = 1000):
         for event, actor in rows:
             yield (
                 local_plain(event.at),
-                "" if actor is None else actor_label(actor),
+                actor_label(actor),  # « Système » for the system's events, as on the page
                 action_words(event.action),
                 type_words(event.object_type),
                 event.object_id,

@@ -217,6 +217,7 @@ ACTION_LABELS = {
     "accept": lazy_pgettext("audit", "Accepted"),
     "approved": lazy_pgettext("audit", "Approved"),
     "cancel": lazy_pgettext("audit", "Cancelled"),
+    "change_staff_number": lazy_pgettext("audit", "Staff number changed"),
     "close": lazy_pgettext("audit", "Closed"),
     "create": lazy_pgettext("audit", "Created"),
     # An API token made or revoked at the command line (`flask tokens`).
@@ -405,7 +406,15 @@ def record_consent_change(user, given: bool, how: str, now: datetime) -> AuditEv
     return record_audit(user, action, "user", user.id, now, how)
 
 
+def _staff_numbers(match: re.Match) -> str:
+    """`S13 -> N3001` as the log reads it, a missing number said."""
+    return "{} → {}".format(
+        *(number or gettext("no staff number") for number in (match[1], match[2]))
+    )
+
+
 _DETAILS = {
+    "change_staff_number": (re.compile(r"(.*) -> (.*)"), _staff_numbers),
     "email_consent_given": (_CONSENT_WAY, lambda m: consent_way_label(m[0])),
     "email_consent_withdrawn": (_CONSENT_WAY, lambda m: consent_way_label(m[0])),
     "grant_role": (_ROLE, _role),

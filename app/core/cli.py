@@ -164,25 +164,20 @@ def import_users(path, deactivate_missing, allow_mass_deactivation, dry_run):
         db.session.rollback()
     else:
         db.session.commit()
-    counts = [
-        f"{report.created} created",
-        f"{report.updated} updated",
-        f"{report.unchanged} unchanged",
-        f"{report.reactivated} reactivated",
-        f"{report.deactivated} deactivated",
-    ]
-    for count, what in (
-        (report.kept_with_a_role, "not listed but kept (they hold a role)"),
-        (report.kept_deactivated, "listed but kept deactivated (by an admin)"),
-        (report.not_recreated, "not recreated (erased at their request)"),
+    counts = ", ".join(
         (
-            len(report.released),
-            "addresses given to a new person (from deactivated accounts, which keep their data)",
-        ),
-    ):
-        if count:
-            counts.append(f"{count} {what}")
-    click.echo(f"{'Would change' if dry_run else 'Done'}: {', '.join(counts)}.")
+            f"{report.created} created",
+            f"{report.updated} updated",
+            f"{report.unchanged} unchanged",
+            f"{report.reactivated} reactivated",
+            f"{report.deactivated} deactivated",
+        )
+    )
+    with force_locale("en"):
+        # The other counts, when there are any, in the admin page's sentences (ngettext:
+        # "1 address of a departed person was given…", not "1 addresses given…").
+        notes = report.notes()
+    click.echo(" ".join((f"{'Would change' if dry_run else 'Done'}: {counts}.", *notes)))
 
 
 @bp.cli.group("reference")

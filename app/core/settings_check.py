@@ -19,6 +19,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from app.config import DEVELOPMENT_BASE_URL
 
+#: ORGANISATION_NAME's default (app.config), for development and the demo only.
+DEVELOPMENT_ORGANISATION_NAME = "Bordeaux Métropole"
+
 ENVIRONMENTS = ("development", "production", "testing")
 ACCESSIBILITY_STATUSES = ("non-compliant", "partially-compliant", "fully-compliant")
 BOOLEAN_WORDS = ("1", "true", "yes", "on", "0", "false", "no", "off", "")
@@ -66,7 +69,8 @@ def check_settings(config: Mapping, environ: Mapping[str, str] = os.environ) -> 
     def value(name: str):
         return config[name] if name in config else environ.get(name)
 
-    refuse([problem for check in CHECKS for problem in check(value)])
+    problems = [problem for check in CHECKS for problem in check(value)]
+    refuse(problems + list(organisation_name_problems(value, environ)))
     for warning in settings_warnings(value):
         logging.getLogger(__name__).warning(warning)
 
@@ -187,6 +191,60 @@ def secret_key_problems(value):
             f"SECRET_KEY has too few different characters ({len(set(key))}; a random key has "
             f"{SECRET_KEY_DISTINCT_CHARACTERS} or more): production needs a long random value "
             f"of its own, such as the output of: {_NEW_SECRET_KEY}"
+        )
+
+
+#: What the README's production block shows in place of each value to fill in.
+FILL_IN_PLACEHOLDERS = frozenset({"…", "..."})
+
+
+def placeholder_problems(value):
+    """In production, a value left as the README's `…` (`MAIL_PASSWORD=…`,
+    `PRIVACY_CONTROLLER_CONTACT='…'`) is refused: copied as is, the portal would name « … »
+    as the privacy notice's controller or log in to the mail server as « … ». SECRET_KEY and
+    PUBLIC_BASE_URL say it in their own words (below)."""
+    if value("ENV_NAME") != "production":
+        return
+    for name in sorted(_SETTINGS_READ):
+        given = value(name)
+        if isinstance(given, str) and given.strip() in FILL_IN_PLACEHOLDERS:
+            yield f"{name}={given!r} is a placeholder: give this portal's own value"
+
+
+#: The settings a placeholder is looked for in (the README's production block, and the
+#: privacy notice's contacts).
+_SETTINGS_READ = frozenset(
+    {
+        "ORGANISATION_NAME",
+        "MAIL_USERNAME",
+        "MAIL_PASSWORD",
+        "MAIL_SERVER",
+        "MAIL_PROCESSOR_NAME",
+        "HOSTING_PROCESSOR_NAME",
+        "PRIVACY_CONTROLLER_CONTACT",
+        "PRIVACY_CONTACT",
+        "ACCESSIBILITY_CONTACT",
+        "OIDC_CLIENT_ID",
+        "OIDC_CLIENT_SECRET",
+    }
+)
+
+
+def organisation_name_problems(value, environ: Mapping[str, str]):
+    """A production portal names its authority itself: in the footer and as the privacy
+    notice's controller. Unset, it fell back to the development default (Bordeaux
+    Métropole), so another authority's portal named Bordeaux Métropole as the controller of
+    its staff's data. Set in the environment or given to create_app, either will do."""
+    if value("ENV_NAME") != "production":
+        return
+    given = str(value("ORGANISATION_NAME") or "").strip()
+    named_in_environment = str(environ.get("ORGANISATION_NAME") or "").strip()
+    if not given or (given == DEVELOPMENT_ORGANISATION_NAME and not named_in_environment):
+        yield (
+            "ORGANISATION_NAME is missing: production names the authority running the "
+            "portal itself (in the footer, and as the controller in the privacy notice; "
+            f"left out, it would say {DEVELOPMENT_ORGANISATION_NAME}), such as "
+            "ORGANISATION_NAME='Toulouse Métropole'"
         )
 
 
@@ -504,6 +562,7 @@ def _addresses(value):
 CHECKS: tuple[Callable, ...] = (
     _environment,
     secret_key_problems,
+    placeholder_problems,
     public_base_url_problems,
     _integers,
     _numbers,

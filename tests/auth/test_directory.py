@@ -147,7 +147,7 @@ def test_people_who_left_are_deactivated_but_not_those_holding_a_role(app, runne
         "--deactivate-missing",
     )
     assert result.exit_code == 0, result.output
-    assert "1 deactivated, 1 not listed but kept (they hold a role)" in result.output
+    assert "1 deactivated. 1 person not listed but kept active (they hold a role)." in result.output
     assert not person("left@example.org").is_active
     assert device.get("/").status_code == 302  # their session ended
     assert person("organiser@example.org").is_active
@@ -175,7 +175,7 @@ def test_a_person_erased_at_their_request_is_not_recreated_until_the_directory_d
     result = run_import(runner, tmp_path, listed)
     assert result.exit_code == 0, result.output
     assert "0 created" in result.output
-    assert "1 not recreated (erased at their request)" in result.output
+    assert "1 person erased at their request was not recreated." in result.output
     assert person("ines.roux@example.org") is None
 
     # A file without the address that still lists everyone else: she left the authority.
@@ -200,7 +200,7 @@ def test_an_erased_address_is_remembered_through_partial_files(runner, tmp_path,
     run_import(runner, tmp_path, "email,display_name\nsomeone@example.org,Someone\n")
     assert kept_digests() == {erased_address_digest("gone@example.org")}
     result = run_import(runner, tmp_path, "email,display_name\ngone@example.org,Gone Person\n")
-    assert "1 not recreated" in result.output
+    assert "1 person erased at their request was not recreated." in result.output
     assert person("gone@example.org") is None
 
 

@@ -144,7 +144,10 @@ def test_the_cli_says_how_many_addresses_it_gave_to_new_people(runner, tmp_path,
 
     assert result.exit_code == 0, result.output
     assert "1 created" in result.output
-    assert "1 addresses given to a new person" in result.output
+    assert (
+        "1 address of a departed person was given to a new person (the departed account "
+        "keeps its data)." in result.output
+    )
 
 
 def test_an_account_whose_address_was_released_can_still_be_exported_and_erased(

@@ -31,7 +31,10 @@ def test_a_new_number_on_an_admin_deactivated_persons_line_is_for_the_admin(clie
 
     said = html.unescape(answer.get_data(as_text=True))
     assert answer.status_code == 422, page_text(client)
-    assert "appartient à un compte qu'un administrateur a désactivé (Jean Martin)" in said
+    assert (
+        "appartient à un compte qu'un administrateur a désactivé (Jean Martin, matricule M00135)"
+        in said
+    )
     kept = db.session.get(User, suspended.id)
     assert (kept.email, kept.active, kept.staff_number) == (
         "jean.martin@example.org",

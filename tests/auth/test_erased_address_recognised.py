@@ -66,7 +66,10 @@ def test_an_address_erased_under_a_former_key_is_recognised_and_rekeyed(make_app
 
     output = import_in(rolled, tmp_path, LISTED)
 
-    assert "1 not recreated" in output and accounts_of(ADDRESS) == 0
+    assert (
+        "1 person erased at their request was not recreated." in output
+        and accounts_of(ADDRESS) == 0
+    )
     with rolled.app_context():
         assert kept() == {erased_address_digest(ADDRESS)} != {former}
         db.session.remove()
@@ -78,7 +81,10 @@ def test_once_rekeyed_the_former_key_is_no_longer_needed(make_app, make, tmp_pat
 
     output = import_in(make_app(SECRET_KEY=NEW), tmp_path, LISTED)
 
-    assert "1 not recreated" in output and accounts_of(ADDRESS) == 0
+    assert (
+        "1 person erased at their request was not recreated." in output
+        and accounts_of(ADDRESS) == 0
+    )
 
 
 def test_an_unkeyed_digest_stored_before_is_recognised_then_replaced(runner, tmp_path, make):
@@ -88,7 +94,10 @@ def test_an_unkeyed_digest_stored_before_is_recognised_then_replaced(runner, tmp
 
     output = run_import(runner, tmp_path, LISTED)
 
-    assert "1 not recreated" in output and accounts_of(ADDRESS) == 0
+    assert (
+        "1 person erased at their request was not recreated." in output
+        and accounts_of(ADDRESS) == 0
+    )
     assert kept() == {erased_address_digest(ADDRESS)}
 
 

@@ -38,7 +38,7 @@ def _item(code: str) -> CatalogueItem:
 
 
 def _changes(page: str) -> list[str]:
-    return re.findall(r"<li>(\w+\u00a0?: .*?)</li>", page)
+    return re.findall(r"<li>([^<>:]+?\u00a0?: .*?)</li>", page)
 
 
 def _admin(client, make, locale="en"):
@@ -65,7 +65,7 @@ def test_confirming_after_an_edit_shows_the_preview_again_and_writes_nothing(
         "The catalogue changed since this preview: check the differences again before "
         "confirming." in response.text
     )
-    assert _changes(response.text) == ["name_en: Edited meanwhile → Office laptop"]
+    assert _changes(response.text) == ["Name in English: Edited meanwhile → Office laptop"]
     assert _item("EQ-1").name_en == "Edited meanwhile"
 
 
@@ -100,7 +100,7 @@ def test_a_file_of_some_columns_keeps_what_it_leaves_out(client, auth, make, mak
     ).alternatives = [_item("ALT-1")]
     db.session.commit()
     preview = _upload(auth, SHORT + "EQ-1,equipment,laptop,Portable,Office laptop\n").text
-    assert _changes(preview) == ["name_en: Laptop → Office laptop"]
+    assert _changes(preview) == ["Name in English: Laptop → Office laptop"]
 
     auth.post(CONFIRM, _confirmation(preview))
 
@@ -120,7 +120,7 @@ def test_an_empty_cell_of_a_column_the_file_has_still_empties_it(client, auth, m
     make_item(code="EQ-1", name_fr="Portable", name_en="Laptop", source_url="https://ex.org/a")
     text = SHORT.replace("\n", ",source_url\n") + "EQ-1,equipment,laptop,Portable,Laptop,\n"
     preview = _upload(auth, text).text
-    assert _changes(preview) == ["source_url: https://ex.org/a → <em>empty</em>"]
+    assert _changes(preview) == ["Source address: https://ex.org/a → <em>empty</em>"]
 
     auth.post(CONFIRM, _confirmation(preview))
 
@@ -214,8 +214,8 @@ def test_the_preview_tells_close_figures_apart_and_names_statuses_in_french(
         'SV-1,service,email,Messagerie,E-mail,"0,1304",available\n'
     )
     changes = _changes(_upload(auth, text).text)
-    assert "use_kgco2e_per_year\u00a0: 0,13 → 0,1304" in changes
-    assert "status\u00a0: Retiré → Disponible" in changes
+    assert "Utilisation (kg CO₂e par an)\u00a0: 0,13 → 0,1304" in changes
+    assert "Statut\u00a0: Retiré → Disponible" in changes
 
 
 def test_an_import_changing_users_estimate_and_category_says_so_in_the_audit_log(

@@ -2,11 +2,13 @@
 figure replaces with its category's reference, a stored range the file's figure has left
 (cleared, said why), and the grade and yearly footprint a file gives but cannot set."""
 
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from app.catalogue.csv_io import COLUMNS, EXPORT_ONLY
 from app.catalogue.models import CatalogueItem
 from app.catalogue.services import category_reference
+from app.catalogue.spreadsheet import HEADINGS
 from app.extensions import db
 from tests.catalogue.test_import_keeps_edits_and_audits_each_item import (
     CONFIRM,
@@ -30,9 +32,11 @@ def _stored(code: str) -> dict:
 
 
 def _written(before: dict, code: str) -> set[str]:
+    """The columns the import changed, named as the preview (in English) heads them."""
     db.session.expire_all()
     after = _stored(code)
-    return {column for column, value in before.items() if after[column] != value}
+    with force_locale("en"):
+        return {str(HEADINGS[c]) for c, value in before.items() if after[c] != value}
 
 
 def _shown(changes: list[str]) -> set[str]:
@@ -47,8 +51,12 @@ def test_an_emptied_embodied_figure_previews_the_reference_range_it_brings(
     reference = category_reference("laptop")
     preview = _upload(auth, EMBODIED + "EQ-1,equipment,laptop,Portable,Laptop,\n").text
     changes = _changes(preview)
-    assert f"embodied_min_kgco2e: 18.1 → {reference.embodied_min_kgco2e:g}" in changes
-    assert f"embodied_max_kgco2e: 72.4 → {reference.embodied_max_kgco2e:g}" in changes
+    assert (
+        f"Manufacture, low estimate (kg CO₂e): 18.1 → {reference.embodied_min_kgco2e:g}" in changes
+    )
+    assert (
+        f"Manufacture, high estimate (kg CO₂e): 72.4 → {reference.embodied_max_kgco2e:g}" in changes
+    )
     assert "and its embodied_kgco2e is empty: they take the category" in preview
     before = _stored("EQ-1")
 
@@ -67,8 +75,8 @@ def test_a_figure_outside_the_stored_range_clears_it_and_says_why(client, auth, 
     make_item(code="EQ-1", name_fr="Portable", name_en="Laptop", **RANGED)
     preview = _upload(auth, EMBODIED + "EQ-1,equipment,laptop,Portable,Laptop,100\n").text
     changes = _changes(preview)
-    assert "embodied_max_kgco2e: 72.4 → <em>empty</em>" in changes
-    assert "embodied_min_kgco2e: 18.1 → <em>empty</em>" in changes
+    assert "Manufacture, high estimate (kg CO₂e): 72.4 → <em>empty</em>" in changes
+    assert "Manufacture, low estimate (kg CO₂e): 18.1 → <em>empty</em>" in changes
     assert "its embodied_kgco2e falls outside the stored range: the range is cleared" in preview
     before = _stored("EQ-1")
 
@@ -107,8 +115,8 @@ def test_a_grade_or_yearly_footprint_the_file_cannot_set_is_said_so(client, auth
     other = "A" if grade != "A" else "B"
     preview = _upload(auth, header + f"EQ-1,equipment,laptop,Portable,Laptop,{other},1\n").text
     assert (
-        "grade and annual_kgco2e are worked out from the figures; the file's values were "
-        "not used (EQ-1)." in preview
+        "“Label” and “Yearly footprint (kg CO₂e)” are worked out from the figures: the "
+        "file's values were not used (EQ-1)." in preview
     )
     matching = _upload(auth, header + f"EQ-1,equipment,laptop,Portable,Laptop,{grade},{annual}\n")
     assert "worked out from the figures" not in matching.text
@@ -135,7 +143,7 @@ def test_reference_figures_brought_by_an_emptied_figure_name_their_own_source(
     _admin(client, make)
     make_item(code="EQ-1", name_fr="Portable", name_en="Laptop", source="Fiche fabricant", **RANGED)
     preview = _upload(auth, EMBODIED + "EQ-1,equipment,laptop,Portable,Laptop,\n").text
-    assert any(change.startswith("source") for change in _changes(preview))
+    assert any(change.startswith("Source: ") for change in _changes(preview))
 
     auth.post(CONFIRM, _confirmation(preview))
 

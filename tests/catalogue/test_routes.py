@@ -914,7 +914,7 @@ def test_the_preview_lists_updated_items_with_their_changed_columns(client, auth
     make_item(code="S-1", kind="service", name_fr="Messagerie", name_en="E-mail",
               use_kgco2e_per_year=3, source="Study 2024")  # fmt: skip
     page = _upload(auth, ONE_SERVICE).get_data(as_text=True)
-    assert "1 item would be updated" in page and "use_kgco2e_per_year" in page
+    assert "1 item would be updated" in page and "Use (kg CO₂e a year):" in page
 
 
 def test_the_preview_shows_each_changed_column_old_to_new_in_the_readers_language(
@@ -926,7 +926,7 @@ def test_the_preview_shows_each_changed_column_old_to_new_in_the_readers_languag
     page = _upload(auth, ONE_SERVICE).get_data(as_text=True)
     row = page.split("To update", 1)[1].split("</tr>", 2)[1]
     assert "<td>E-mail</td>" in row and "Messagerie" not in row
-    assert "name_en: Old &lt;b&gt;mail&lt;/b&gt; → E-mail" in row
+    assert "Name in English: Old &lt;b&gt;mail&lt;/b&gt; → E-mail" in row
     assert "search_text" not in page and "annual_kgco2e" not in row
 
 
@@ -951,8 +951,8 @@ def test_the_preview_says_a_file_without_the_range_columns_clears_a_range_it_out
     make_item(code="R-1", name_fr="Portable", name_en="Laptop", source="Study",
               use_kwh_per_year=100, use_kwh_min=80, use_kwh_max=150)  # fmt: skip
     page = _upload(auth, OLD_LAPTOP).text
-    assert "use_kwh_min: 80 → <em>empty</em>" in page
-    assert "use_kwh_max: 150 → <em>empty</em>" in page
+    assert "Electricity, low estimate (kWh a year): 80 → <em>empty</em>" in page
+    assert "Electricity, high estimate (kWh a year): 150 → <em>empty</em>" in page
     assert "the range is cleared. Add these columns to the file" in page
     auth.post("/catalogue/admin/import/confirm", _confirmation(page))
     item = db.session.scalar(select(CatalogueItem).where(CatalogueItem.code == "R-1"))

@@ -52,7 +52,7 @@ def test_a_deactivated_account_loses_every_way_in_and_the_directory_keeps_it_so(
     path.write_text("email,display_name\nsuspended@example.org,Sam Durand\n", encoding="utf-8")
     result = runner.invoke(args=["users", "import", str(path)])
     assert "0 reactivated" in result.output
-    assert "1 listed but kept deactivated (by an admin)" in result.output
+    assert "1 person listed but kept deactivated (by an admin)." in result.output
     assert not db.session.get(User, person.id).active
 
     auth.post(f"/admin/people/{person.id}/status", {"change": "reactivate"})

@@ -193,3 +193,15 @@ def test_the_search_finds_the_signs_typed_only_where_the_page_shows_them(
     login(client, typed_signs)
     assert [row[4] for row in _page_rows(client, text=words)] == details
     assert [row[5] for row in _csv(client, text=words)[1:]] == details
+
+
+def test_a_system_event_reads_systeme_in_the_csv_as_on_the_page(client, make):
+    """The CSV's author column was empty for the system's events (a directory import
+    run by the nightly command) while the page said « Système »."""
+    admin = make.user(roles=("admin",), locale="fr")
+    record_audit(None, "update", "catalogue_item", 1, NOW, "EQ-LAP-02: grade C -> B")
+    db.session.commit()
+    login(client, admin)
+    (page_row,) = _page_rows(client)
+    (csv_row,) = _csv(client)[1:]
+    assert page_row[1] == csv_row[1] == "Système"

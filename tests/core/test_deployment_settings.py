@@ -74,6 +74,7 @@ def test_a_flask_command_still_exits_with_status_1_and_the_message_alone(tmp_pat
 # A production portal's settings, as the README's production service gives them.
 PRODUCTION = {
     "ENV_NAME": "production",
+    "ORGANISATION_NAME": "Toulouse Métropole",
     "SECRET_KEY": "rT9vQ2mX7pLw4sKz8bNc1dHf6gJy3aE5uV0k",
     "PUBLIC_BASE_URL": "https://empreinte.bordeaux-metropole.fr",
     "MAIL_SERVER": "smtp.bordeaux-metropole.fr",
@@ -182,3 +183,28 @@ def test_production_refuses_the_example_values_of_the_readme_and_its_messages(
 ):
     """Copied as they are, e-mails would reach nobody and links would lead nowhere."""
     assert says in _refused(make_app, **{setting: value})
+
+
+@pytest.mark.parametrize(
+    "setting", ["ORGANISATION_NAME", "MAIL_USERNAME", "MAIL_PASSWORD", "PRIVACY_CONTROLLER_CONTACT"]
+)
+def test_production_refuses_the_readmes_placeholder_left_in_a_setting(make_app, setting):
+    """`ORGANISATION_NAME='…'` copied from the README started, and the privacy notice said
+    « Le responsable de ce traitement est …. »."""
+    message = _refused(make_app, **{setting: "…"})
+    assert f"- {setting}='…' is a placeholder: give this portal's own value" in message
+
+
+def test_production_refuses_to_start_without_its_organisation_name(make_app):
+    """Unset, a production portal named Bordeaux Métropole, the development default, as
+    the controller of its staff's data."""
+    settings = {k: v for k, v in PRODUCTION.items() if k != "ORGANISATION_NAME"}
+    from app.core.settings_check import SettingsError
+
+    with pytest.raises(SettingsError) as refused:
+        make_app(Config, **settings)
+    assert "- ORGANISATION_NAME is missing: production names the authority" in str(refused.value)
+
+
+def test_a_development_portal_keeps_its_default_organisation_name(make_app):
+    assert make_app(Config, ENV_NAME="development").config["ORGANISATION_NAME"]

@@ -2,7 +2,9 @@
 
 A phone that went offline at the agent's desk: "Confirmer la réception" is busy while
 its request is on its way (a second tap sends nothing more), then says the connection
-was lost, where the page shows its other messages, and works again. A request left
+was lost, where the page shows its other messages, and works again. A connection that
+breaks once the request has left may have had it saved: the page says to reload and see
+(it said "nothing was saved", and the retry was refused as already received). A request left
 unanswered ends (htmx's timeout) and says so. Signed out meanwhile, the answer's
 "Se connecter" comes back to the desk's view and page.
 """
@@ -19,6 +21,10 @@ from tests.recycling.conftest import RecyclingFactories
 pytestmark = pytest.mark.browser
 
 LOST = "Connexion perdue\u00a0: rien n'a été enregistré. Vérifiez votre réseau et réessayez."
+CUT = (
+    "Connexion perdue avant la réponse du portail. Rechargez la page pour voir si cela a "
+    "été enregistré avant de réessayer."
+)
 LATE = (
     "Le portail n'a pas répondu. Rechargez la page pour voir si cela a été enregistré "
     "avant de réessayer."
@@ -54,6 +60,25 @@ def test_a_receipt_confirmed_offline_says_the_connection_was_lost(page, at_the_d
     expect(confirm).not_to_have_attribute("aria-busy", "true")
     expect(confirm).to_be_enabled()
     expect(confirm).to_be_focused()
+
+
+def test_a_receipt_whose_answer_was_lost_says_to_reload_and_see(page, at_the_desk):
+    row, confirm = at_the_desk
+
+    def saved_then_cut(route):
+        route.fetch()  # the server receives the form and saves the receipt
+        route.abort("connectionreset")
+
+    page.route("**/receive", saved_then_cut)
+
+    confirm.click()
+
+    expect(_messages(page)).to_have_text(CUT)
+    page.unroute("**/receive")
+    page.reload()
+    expect(page.locator(f"#{row.get_attribute('id')} .return-status")).to_have_text(
+        "Reçu par un agent"
+    )
 
 
 def test_once_back_online_the_same_button_confirms_the_receipt(page, at_the_desk):

@@ -21,6 +21,7 @@ def _production_start(make_app, caplog, **settings) -> list[str]:
     caplog.set_level(logging.WARNING, logger="app.core.settings_check")
     make_app(
         ENV_NAME="production",
+        ORGANISATION_NAME="Toulouse Métropole",
         SECRET_KEY="rT9vQ2mX7pLw4sKz8bNc1dHf6gJy3aE5uV0k",
         PUBLIC_BASE_URL="https://empreinte.bordeaux-metropole.fr",
         MAIL_DEFAULT_SENDER="Empreinte <no-reply@bordeaux-metropole.fr>",

@@ -82,6 +82,7 @@ def test_production_session_cookie_is_secure(app, make, make_app):
     production = make_app(
         Config,
         ENV_NAME="production",
+        ORGANISATION_NAME="Toulouse Métropole",
         SECRET_KEY="rT9vQ2mX7pLw4sKz8bNc1dHf6gJy3aE5uV0k",
         PUBLIC_BASE_URL="https://empreinte.bordeaux-metropole.fr",
         MAIL_SERVER="smtp.bordeaux-metropole.fr",

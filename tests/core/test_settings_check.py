@@ -212,6 +212,7 @@ def test_create_app_refuses_a_loopback_public_base_url_naming_it(address, host):
         create_app(
             Config,
             ENV_NAME="production",
+            ORGANISATION_NAME="Toulouse Métropole",
             SECRET_KEY="rT9vQ2mX7pLw4sKz8bNc1dHf6gJy3aE5uV0k",
             PUBLIC_BASE_URL=address,
             SQLALCHEMY_DATABASE_URI="sqlite://",

@@ -281,7 +281,12 @@ def _handled_return(world, owner, now):
     )
     recycling_services.confirm_receipt(device_return, world.agent, now)
     recycling_services.record_outcome(
-        device_return, world.agent, "recycled", now, note="Rendu à Nora Benali en main propre"
+        device_return,
+        world.agent,
+        "recycled",
+        now,
+        note="Rendu à Nora Benali en main propre",
+        recipient="Ecologic",
     )
     db.session.commit()
     return device_return.receipt_number

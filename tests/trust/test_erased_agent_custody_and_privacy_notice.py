@@ -37,7 +37,9 @@ def _handled_return(world, owner):
     recycling_services.confirm_receipt(device_return, world.agent, now)
     wiped_on = now.astimezone(ZoneInfo("Europe/Paris")).date()
     recycling_services.record_wipe(device_return, world.agent, "crypto_erase", wiped_on, "C-9", now)
-    recycling_services.record_outcome(device_return, world.agent, "recycled", now, note="D3E")
+    recycling_services.record_outcome(
+        device_return, world.agent, "recycled", now, note="D3E", recipient="Ecologic"
+    )
     db.session.commit()
     return device_return.receipt_number
 
@@ -228,6 +230,7 @@ def test_the_notice_says_what_is_kept_without_a_time_limit_and_why(client):
 def test_a_production_start_without_contacts_warns_naming_the_settings(caplog):
     production = {
         "ENV_NAME": "production",
+        "ORGANISATION_NAME": "Métropole de Lyon",
         "PUBLIC_BASE_URL": "https://empreinte.bordeaux-metropole.fr",
         "MAIL_DEFAULT_SENDER": "Empreinte <no-reply@bordeaux-metropole.fr>",
         "SQLALCHEMY_DATABASE_URI": "sqlite://",

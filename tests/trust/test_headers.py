@@ -83,6 +83,7 @@ def test_cookies_are_secure_in_production(tmp_path):
     env = {
         **os.environ,
         "EMPREINTE_ENV": "production",
+        "ORGANISATION_NAME": "Bordeaux Métropole",
         "SECRET_KEY": "rT9vQ2mX7pLw4sKz8bNc1dHf6gJy3aE5uV0k",
         "PUBLIC_BASE_URL": "https://empreinte.bordeaux-metropole.fr",
         "MAIL_SERVER": "smtp.bordeaux-metropole.fr",

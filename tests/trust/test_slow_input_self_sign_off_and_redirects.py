@@ -105,7 +105,9 @@ def test_an_agent_cannot_certify_the_wipe_of_their_own_device(client, make):
         )
         assert _status(mine) == "received"
     with pytest.raises(recycling_services.ReturnError):
-        recycling_services.record_outcome(mine, world.agent, "recycled", world.now)
+        recycling_services.record_outcome(
+            mine, world.agent, "recycled", world.now, recipient="Ecologic"
+        )
 
 
 def test_an_organiser_cannot_accept_their_own_flagged_entry(client, make):

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from app.catalogue.forms import BudgetForm, ConfirmImportForm, DecisionForm, ImportForm, ItemForm
-from app.cleanup.forms import CampaignForm, ExtendForm, ReviewForm
+from app.cleanup.forms import CampaignForm, EndNowForm, ExtendForm, ReviewForm
 from app.cleanup.models import CleanupActionType
 from app.core.admin_forms import (
     AccountStatusForm,
@@ -24,6 +24,7 @@ from app.core.admin_forms import (
     DirectoryConfirmForm,
     DirectoryForm,
     RoleForm,
+    StaffNumberForm,
     UserSearchForm,
 )
 from app.core.admin_services import GRANTABLE_ROLES
@@ -143,6 +144,23 @@ def test_extending_a_campaign_never_fails_and_refusals_change_nothing(app, make,
     refusal_changed_nothing(response, before, refused)
 
 
+@fuzzes(EndNowForm)
+@FUZZ
+@given(reason=maybe_text, campaign=st.sampled_from(["campaign", "closed_campaign"]))
+@example(reason="Reorganisation of the departments", campaign="campaign")
+def test_ending_a_campaign_now_never_fails_and_refusals_change_nothing(app, make, reason, campaign):
+    world = fresh_world(make)
+    client, token = _signed_in(world, "organiser")
+    before = database_fingerprint()
+    response = client.post(
+        f"/cleanup/campaigns/{world.ids[campaign]}/end-now",
+        data=form(reason=reason, csrf_token=token),
+    )
+    assert response.status_code in (302, 400, 422)
+    refused = response.status_code >= 400 or refused_or_flashed(response, client)
+    refusal_changed_nothing(response, before, refused)
+
+
 @fuzzes(ReviewForm)
 @FUZZ
 @given(decision=_one_of_or(["accept", "reject"]), reason=maybe_text, twice=st.booleans())
@@ -198,18 +216,19 @@ def test_recording_a_wipe_never_fails_and_refusals_change_nothing(
 @given(
     outcome=_one_of_or(OUTCOMES),
     note=maybe_text,
+    recipient=maybe_text,
     receipt=st.sampled_from(["unwiped_receipt", "received_receipt", "receipt"]),
 )
-@example(outcome="recycled", note="ok", receipt="unwiped_receipt")
+@example(outcome="recycled", note="ok", recipient="Ecologic", receipt="unwiped_receipt")
 def test_recording_an_outcome_never_fails_and_refusals_change_nothing(
-    app, make, outcome, note, receipt
+    app, make, outcome, note, recipient, receipt
 ):
     world = fresh_world(make)
     client, token = _signed_in(world, "agent")
     before = database_fingerprint()
     response = client.post(
         f"/recycling/agent/returns/{world.ids[receipt]}/outcome",
-        data=form(outcome=outcome, note=note, csrf_token=token),
+        data=form(outcome=outcome, note=note, recipient=recipient, csrf_token=token),
     )
     assert response.status_code in (302, 400, 422)
     refusal_changed_nothing(response, before, response.status_code >= 400)
@@ -528,6 +547,26 @@ def test_changing_an_account_s_status_never_fails_and_refusals_change_nothing(
     assert response.status_code in (302, 400)
     refusal_changed_nothing(
         response, before, response.status_code == 400 or bool(flashed_errors(client))
+    )
+
+
+@fuzzes(StaffNumberForm)
+@FUZZ
+@given(staff_number=maybe_text, person=st.sampled_from(["employee_b", "admin"]))
+@example(staff_number="N3001", person="employee_b")
+def test_changing_a_staff_number_never_fails_and_refusals_change_nothing(
+    app, make, staff_number, person
+):
+    world = fresh_world(make)
+    client, token = _signed_in(world, "admin")
+    before = database_fingerprint()
+    response = client.post(
+        f"/admin/people/{world.users[person].id}/staff-number",
+        data=form(staff_number=staff_number, csrf_token=token),
+    )
+    assert response.status_code in (302, 400, 409, 422)
+    refusal_changed_nothing(
+        response, before, response.status_code >= 400 or bool(flashed_errors(client))
     )
 
 

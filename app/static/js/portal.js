@@ -125,11 +125,21 @@
   }
   document.addEventListener("click", stopWhileBusy, true);
   document.addEventListener("submit", stopWhileBusy, true);
+  // Whether the browser knew itself offline when it sent a request: only then did nothing
+  // leave. A connection that broke later may have carried the form to the server, which
+  // saved it, and lost the answer: "nothing was saved" would then be false, and the retry
+  // refused ("already received").
+  document.addEventListener("htmx:beforeSend", function (event) {
+    if (event.detail.xhr) { event.detail.xhr.portalSentOffline = navigator.onLine === false; }
+  });
   function sayRequestFailed(event, kind) {
     var detail = event.detail;
     // A poll (hx-trigger="every 10s") fails without anyone having asked: it tries again.
     if (!detail.requestConfig || !detail.requestConfig.triggeringEvent) { return; }
     var reading = (detail.requestConfig.verb || "get").toLowerCase() === "get";
+    if (kind === "lost" && !reading && !(detail.xhr && detail.xhr.portalSentOffline)) {
+      kind = "cut";
+    }
     var text = document.body.getAttribute(
       "data-htmx-" + kind + "-" + (reading ? "reading" : "sending"));
     var flashes = document.getElementById("flashes");

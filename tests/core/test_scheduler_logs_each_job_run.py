@@ -1,0 +1,78 @@
+"""`flask scheduler run` logs one line per job run (README "Logs"): its logs said nothing
+after "Scheduler started" while it sent thousands of e-mails, and began with five
+"Adding job tentatively…" lines that read like warnings."""
+
+import logging
+import time
+from datetime import datetime
+
+from apscheduler.triggers.date import DateTrigger
+
+from app.core.time import local_zone
+from app.messaging import scheduler as messaging_scheduler
+
+TICK = messaging_scheduler.TICK_JOB_ID
+
+
+class JobFailure(Exception):
+    """The failure of the test's job."""
+
+
+def fail_with_a_personal_message() -> None:
+    """A job that fails with a message naming someone, which its log line must not repeat."""
+    raise JobFailure("cannot write to jeanne.martin@example.org")
+
+
+def _lines(caplog) -> list[str]:
+    return [record.getMessage() for record in caplog.records]
+
+
+def _run_the_real_scheduler(app, caplog, until) -> list[str]:
+    """Set up the scheduler as `flask scheduler run` does, start it, and give its lines
+    once `until(lines)` holds (or after 30 s)."""
+    messaging_scheduler.quiet_apscheduler_logs()
+    caplog.set_level(logging.INFO)
+    scheduler = messaging_scheduler.build_scheduler(app, blocking=False)
+    messaging_scheduler.log_each_job_run(scheduler)
+    scheduler.add_job(
+        fail_with_a_personal_message,
+        DateTrigger(datetime.now(local_zone())),
+        id="test.fails",
+        name="test.fails",
+        replace_existing=True,
+    )
+    scheduler.start()
+    try:
+        deadline = time.monotonic() + 30
+        while not until(_lines(caplog)) and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        scheduler.shutdown(wait=True)
+    return _lines(caplog)
+
+
+def _ran(job_id: str, outcome: str):
+    return lambda lines: any(line.startswith(f"Job {job_id} {outcome}") for line in lines)
+
+
+def test_each_job_run_is_one_info_line_with_its_outcome_and_duration(app, caplog):
+    lines = _run_the_real_scheduler(app, caplog, _ran(TICK, "done"))
+    (tick,) = [line for line in lines if line.startswith(f"Job {TICK} ")]
+    assert tick.startswith(f"Job {TICK} done in ") and tick.endswith(" s")
+    # APScheduler's two lines a run ("Running job…", "…executed successfully") are gone.
+    assert not [
+        r for r in caplog.records if r.name.startswith("apscheduler.executors") and r.levelno < 30
+    ]
+
+
+def test_a_failed_job_is_named_without_its_message(app, caplog):
+    lines = _run_the_real_scheduler(app, caplog, _ran("test.fails", "failed"))
+    (failed,) = [line for line in lines if line.startswith("Job test.fails ")]
+    assert failed.startswith("Job test.fails failed after ") and failed.endswith("(JobFailure)")
+    records = [r for r in caplog.records if r.getMessage() == failed]
+    assert records[0].levelno == logging.INFO
+
+
+def test_jobs_added_before_the_start_say_nothing(app, caplog):
+    lines = _run_the_real_scheduler(app, caplog, _ran(TICK, "done"))
+    assert not any("tentatively" in line for line in lines)
