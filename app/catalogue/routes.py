@@ -56,7 +56,7 @@ from app.core.confirmation import asks_after_check, question_page
 from app.core.csv_import import item_counts, uploaded_csv
 from app.core.database import reads_only
 from app.core.forms import new_form_token
-from app.core.htmx import wants_fragment
+from app.core.htmx import fragment_title, wants_fragment
 from app.core.i18n import current_language, format_kg_co2e, format_number, plural_count
 from app.core.models import departments_by_name
 from app.core.security import accepts_files
@@ -294,12 +294,6 @@ def listing_title(q: str, filtered: bool, page: int) -> str:
     if page > 1:
         return _("%(title)s, page %(page)s", title=title, page=format_number(page))
     return title
-
-
-def fragment_title(title: str) -> Markup:
-    """A <title> for an htmx answer whose URL goes into the history: htmx takes it out of
-    what it swaps and makes it the document's title, as the whole page has it."""
-    return Markup("<title>{} · Empreinte</title>\n").format(title)
 
 
 # Items ticked to compare, kept from search to search: more than a comparison takes

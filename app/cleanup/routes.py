@@ -65,7 +65,7 @@ from app.cleanup.results_export import open_data_document, results_spreadsheet
 from app.core import cache
 from app.core.confirmation import asks_after_check, question_page
 from app.core.database import commit_keeping_loaded_rows, reads_only
-from app.core.htmx import wants_fragment
+from app.core.htmx import fragment_title, wants_fragment
 from app.core.i18n import current_language, format_full_moment, format_number, regional_locale
 from app.core.models import departments_by_name
 from app.core.time import utcnow
@@ -780,7 +780,10 @@ def _progress_response(campaign, message, kind, status=200, **place):
         # An answer about an entry leaves the log form's fields as the person left them
         # (hx-preserve): an action chosen and a quantity typed, not yet logged, were lost.
         context["keep_log_fields"] = place.get("message_at", "log") != "log"
-        return render_template("cleanup/_my_progress.html", **context), status
+        # The page's title says a refusal, as a whole page sent back does, and stops
+        # saying it at the next answer.
+        title = fragment_title(campaign.name(current_language()), refused=kind == "error")
+        return str(title) + render_template("cleanup/_my_progress.html", **context), status
     if kind == "error":
         page = _campaign_page(campaign, message=message, message_kind=kind, **place)
         return page, status

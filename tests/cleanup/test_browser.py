@@ -142,6 +142,13 @@ def test_a_refused_entry_is_explained_where_the_person_logs(page, make, make_cam
     page.locator("form.cleanup-log button").click()
     expect(status).to_contain_text("plafond journalier de 2 Go")  # over the daily cap: 409
     assert db.session.query(CleanupAction).count() == 0
+    # The title says so, as a whole page sent back with a refused form does, then stops.
+    name = page.title().removeprefix("Erreur\u00a0: ")
+    expect(page).to_have_title(f"Erreur\u00a0: {name}")
+    page.fill("input[name=quantity]", "1")
+    page.locator("form.cleanup-log button").click()
+    expect(status).to_contain_text("Enregistré")
+    expect(page).to_have_title(name)
 
 
 @pytest.mark.browser

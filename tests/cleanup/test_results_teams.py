@@ -120,3 +120,27 @@ def test_the_participation_table_names_people_without_a_counted_entry_as_such(
     page = client.get(f"/cleanup/campaigns/{campaign.id}/results").get_data(as_text=True)
     assert '<th scope="row">aucune saisie comptée</th>' in page
     assert "aucune action" not in page
+
+
+def test_a_department_level_with_the_fifth_is_among_the_top_teams(client, make, make_campaign):
+    """The list stopped at five rows: the sixth department, level with the fifth (both
+    ranked 5 on the leaderboard and in the CSV), was missing from the results page."""
+    campaign = _ended(make_campaign)
+    names = [(f"Direction {n}", f"Department {n}") for n in "ABCDEF"]
+    for names_of, quantity in zip(names, (9, 8, 7, 6, 5, 5), strict=True):
+        _team(make, campaign, names_of, 3, quantity, hidden_first=False)
+    _team(make, campaign, ("Direction G", "Department G"), 3, 1, hidden_first=False)
+    _closed(campaign)
+    login(client, make.user(locale="en"))
+    page = client.get(f"/cleanup/campaigns/{campaign.id}/results").get_data(as_text=True)
+    rows = _top_teams(page)  # the total points' table, then the per-participant one
+    half = len(rows) // 2
+    for rows in (rows[:half], rows[half:]):
+        assert [(rank, name) for rank, name, _ in rows] == [
+            ("1", "Department A"),
+            ("2", "Department B"),
+            ("3", "Department C"),
+            ("4", "Department D"),
+            ("5", "Department E"),
+            ("5", "Department F"),
+        ]
