@@ -391,6 +391,40 @@ def shown_figure(value: float) -> Decimal:
     return half_up(value, common_digits(value))
 
 
+def line_as_written(line) -> Decimal:
+    """A request line's yearly footprint as written: its item's figure as the catalogue
+    writes it (`shown_figure`), times the quantity (3 × 8,5 is « 25,5 », not the 25,6 of
+    3 × 8.53); nothing for a line not counted."""
+    if not line.counted:
+        return Decimal(0)
+    return shown_figure(line.unit_annual_kgco2e) * line.quantity
+
+
+def request_as_written(request) -> Decimal:
+    """A request's yearly footprint: the sum of its lines as written (`line_as_written`).
+    What the request's pages write, and what its approval adds to its department's
+    budget (`queries.approved_footprint_by_department`): the figure promised before
+    approving is the one counted after."""
+    return sum((line_as_written(line) for line in request.lines), Decimal(0))
+
+
+def budget_as_written(budget: float) -> Decimal:
+    """A budget as the pages write it (`routes.kg_as_entered`): to a tenth. Budgets are
+    typed to a tenth at most (`forms.BudgetForm`); one stored with more before is judged
+    as it reads."""
+    return half_up(budget, 1)
+
+
+# Budgets are typed to a tenth at most: the pages write them so (`budget_as_written`),
+# and « 12,55555 » read « 12,6 », « 0,0001 » « 0 » without behaving as 0.
+BUDGET_TO_A_TENTH = _l("Enter a budget with one decimal at most, such as 12.5.")
+
+
+def tenth_at_most(value: float) -> bool:
+    """Whether a figure has one decimal at most (12.5, 950), as a budget is written."""
+    return Decimal(str(value)).normalize().as_tuple().exponent >= -1
+
+
 def lighter_as_shown(alternative: float, item: float) -> bool:
     """Whether a yearly figure is lighter than an item's as both are written: a gap
     that rounds away (8.53 and 8.46 kg, both « 8,5 ») suggests nothing lighter."""

@@ -1,5 +1,6 @@
 """Catalogue forms: search filters, lifetime, basket, decisions, budgets, items, import."""
 
+import math
 import re
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -309,6 +310,17 @@ def _budget_limits(least: float, most: float) -> str:
     )
 
 
+class ToATenth:
+    """A budget has one decimal at most, as its pages write it (`footprint.tenth_at_most`);
+    a figure the range refused is not told this too."""
+
+    def __call__(self, form, field):
+        if field.data is None or field.errors or not math.isfinite(field.data):
+            return
+        if not footprint.tenth_at_most(field.data):
+            raise ValidationError(str(footprint.BUDGET_TO_A_TENTH))
+
+
 class BudgetForm(PortalForm):
     department_id = SelectField(_l("Department"), coerce=int, validate_choice=True)
     year = LocalIntegerField(
@@ -328,6 +340,7 @@ class BudgetForm(PortalForm):
                 BUDGET_MAX,
                 message=_l("Enter a budget from %(min)s to %(max)s kg CO₂e per year."),
             ),
+            ToATenth(),
         ],
     )
 

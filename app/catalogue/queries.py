@@ -4,6 +4,7 @@ import functools
 import statistics
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import NamedTuple
 
 from flask import current_app
@@ -36,6 +37,7 @@ from app.core import cache
 from app.core.devices import DEVICE_TYPES
 from app.core.models import Department
 from app.core.person_figures import person_figure
+from app.core.time import utcnow
 from app.extensions import db
 
 PER_PAGE = 25
@@ -340,12 +342,16 @@ def approved_footprint_by_department(
     year: int, zone, department_ids: set[int] | None = None
 ) -> dict[int, float]:
     """Yearly kgCO2e added by the requests approved in `year`, per department (only
-    those of `department_ids` when given)."""
+    those of `department_ids` when given): each request counted as its total is written
+    (`footprint.request_as_written`, a line's figure as written times its quantity), so
+    that what the queue says approving adds is what the budget then counts. The
+    quantities are summed in the database per frozen figure, each figure written here."""
     start, end = year_bounds(year, zone)
     query = (
         select(
             CatalogueRequest.department_id,
-            func.sum(CatalogueRequestLine.quantity * CatalogueRequestLine.annual_kgco2e),
+            CatalogueRequestLine.annual_kgco2e,
+            func.sum(CatalogueRequestLine.quantity),
         )
         .join(CatalogueRequestLine)
         .where(
@@ -355,38 +361,55 @@ def approved_footprint_by_department(
             CatalogueRequest.decided_at < end,
             CatalogueRequest.department_id.is_not(None),
         )
-        .group_by(CatalogueRequest.department_id)
+        .group_by(CatalogueRequest.department_id, CatalogueRequestLine.annual_kgco2e)
     )
     if department_ids is not None:
         query = query.where(CatalogueRequest.department_id.in_(sorted(department_ids)))
-    return {dep: round(float(total or 0), 3) for dep, total in db.session.execute(query)}
+    totals: dict[int, Decimal] = {}
+    for department_id, unit, quantity in db.session.execute(query):
+        added = footprint.shown_figure(unit or 0.0) * int(quantity or 0)
+        totals[department_id] = totals.get(department_id, Decimal(0)) + added
+    return {department_id: float(total) for department_id, total in totals.items()}
 
 
 def shown_share(used: float, budget: float | None) -> float | None:
-    """The share of the budget used as the page writes it: to the whole percent, or to a
-    tenth of a percent within a point of a threshold, so that two rows both shown at
-    "80 %" never get different statuses (79.6 % and 80.5 % say why they do)."""
-    if not budget:
+    """The share of the budget used as the page writes it, worked out from the two figures
+    as written (`footprint.shown_figure`, `footprint.budget_as_written`): to the whole
+    percent, or to a tenth of a percent within a point of a threshold, so that two rows
+    both shown at "80 %" never get different statuses (79.6 % and 80.5 % say why they
+    do). A used figure written above the budget never reads "100 %": its share takes
+    the decimals that show it above (207.4 of 207.3 is "100.05 %"). None for no budget
+    or one written 0."""
+    if budget is None:
         return None
-    ratio = used / budget
+    written_budget = footprint.budget_as_written(budget)
+    if not written_budget:
+        return None
+    written_used = footprint.shown_figure(used)
+    ratio = float(written_used / written_budget)
     near = any(abs(ratio - threshold) < 0.01 for threshold in (AMBER_FROM, RED_ABOVE))
-    return round(ratio, 3 if near else 2)
+    digits = 3 if near else 2
+    share = round(ratio, digits)
+    while written_used > written_budget and share <= RED_ABOVE and digits < 12:
+        digits += 1
+        share = round(ratio, digits)
+    return share
 
 
 def budget_colour(used: float, budget: float | None) -> str:
     """green up to 80 % of the budget, amber up to 100 %, red above; 'none' without budget.
 
-    Judged on the share as shown (shown_share), not on the unrounded figure."""
+    Judged on the figures as written, never on the unrounded ones: red when the used
+    figure as written is above the budget as written (a budget written 0 is passed by
+    anything written above 0), green or amber on the share as shown (shown_share)."""
     if budget is None:
         return "none"
-    if budget == 0:
-        return "green" if used == 0 else "red"
+    if footprint.shown_figure(used) > footprint.budget_as_written(budget):
+        return "red"
     ratio = shown_share(used, budget)
-    if ratio <= AMBER_FROM:
+    if ratio is None or ratio <= AMBER_FROM:
         return "green"
-    if ratio <= RED_ABOVE:
-        return "amber"
-    return "red"
+    return "amber"
 
 
 @dataclass
@@ -396,6 +419,8 @@ class BudgetRow:
     used: float
     previous_used: float
     colour: str
+    # Whether the year shown is over: until then, nothing approved yet is no change.
+    year_ended: bool = True
 
     @property
     def share(self) -> float | None:
@@ -404,20 +429,26 @@ class BudgetRow:
 
     @property
     def change(self) -> float | None:
-        """Year-on-year change of what was added, as a fraction; None without last year."""
+        """Year-on-year change of what was added, as a fraction; None without last year,
+        and None while the year shown has nothing approved and is not over (not started,
+        or nothing approved yet): "−100 %" said a fall nobody made."""
         if not self.previous_used:
+            return None
+        if not self.used and not self.year_ended:
             return None
         return (self.used - self.previous_used) / self.previous_used
 
 
-def department_budgets(year: int, zone) -> list[BudgetRow]:
-    """Every department with a budget or approved requests this year or last."""
+def department_budgets(year: int, zone, now: datetime | None = None) -> list[BudgetRow]:
+    """Every department with a budget or approved requests this year or last; `now`
+    (the clock, by default the present) tells whether the year shown is over."""
     budgets = {
         b.department_id: b.budget_kgco2e
         for b in db.session.scalars(select(CatalogueBudget).where(CatalogueBudget.year == year))
     }
     used = approved_footprint_by_department(year, zone)
     previous = approved_footprint_by_department(year - 1, zone)
+    year_ended = (now or utcnow()) >= year_bounds(year, zone)[1]
     ids = set(budgets) | set(used) | set(previous)
     departments = db.session.scalars(select(Department).where(Department.id.in_(ids))).all()
     rows = [
@@ -427,6 +458,7 @@ def department_budgets(year: int, zone) -> list[BudgetRow]:
             used=used.get(d.id, 0.0),
             previous_used=previous.get(d.id, 0.0),
             colour=budget_colour(used.get(d.id, 0.0), budgets.get(d.id)),
+            year_ended=year_ended,
         )
         for d in departments
     ]
@@ -437,8 +469,9 @@ def department_budgets(year: int, zone) -> list[BudgetRow]:
 @dataclass(frozen=True)
 class BudgetUse:
     """A request's department budget in `year`: what approved requests used, and what
-    approving the request would bring it to (`adding`: 0 once it is decided, being
-    counted in `used` when approved)."""
+    approving the request would bring it to (`adding`: its total as written, 0 once it
+    is decided, being counted in `used` when approved). `after` is exactly what `used`
+    reads once the request is approved: both add the same written figures."""
 
     year: int
     budget: float | None
@@ -455,7 +488,7 @@ class BudgetUse:
 
     @property
     def after(self) -> float:
-        return round(self.used + self.adding, 3)
+        return float(Decimal(str(self.used)) + Decimal(str(self.adding)))
 
     @property
     def share_after(self) -> float | None:
@@ -488,7 +521,7 @@ def request_budget_uses(requests, year: int, zone) -> dict[int, BudgetUse]:
             year=year,
             budget=budgets.get(r.department_id),
             used=used.get(r.department_id, 0.0),
-            adding=r.total_annual_kgco2e if r.status == "submitted" else 0.0,
+            adding=float(footprint.request_as_written(r)) if r.status == "submitted" else 0.0,
         )
         for r in requests
         if r.department_id is not None

@@ -92,7 +92,6 @@ def catalogue_helpers():
         "request_shown_total": request_shown_total,
         "kg_row": kg_row,
         "years_row": years_row,
-        "shown_sum": shown_sum,
         "common_digits": common_digits,
         "kwh": kwh,
         "kg_per_kwh": kg_per_kwh,
@@ -188,25 +187,21 @@ def kg_line(line) -> str:
 
 
 def line_shown(line) -> Decimal:
-    """A request line's yearly footprint as written: its item's figure as the catalogue
-    writes it, times the quantity (3 × 8,5 is « 25,5 », not the 25,6 of 3 × 8.53);
-    nothing for a line not counted."""
-    if not line.counted:
-        return Decimal(0)
-    return footprint.shown_figure(line.unit_annual_kgco2e) * line.quantity
+    """A request line's yearly footprint as written (`footprint.line_as_written`)."""
+    return footprint.line_as_written(line)
 
 
 def kg_request_total(req) -> str:
     """A request's yearly footprint: its lines as their table writes them, added, so
     that the total is their sum to whoever adds them up (18,1 + 8,5 is « 26,6 », where
-    the unrounded total read 26,7). Budgets and exports keep the unrounded figures."""
+    the unrounded total read 26,7). Its department's budget counts the same figure."""
     units = (line.unit_annual_kgco2e for line in req.lines if line.counted)
     return kg_figure(request_shown_total(req), *units)
 
 
 def request_shown_total(req) -> float:
-    """The sum of a request's lines as written (`line_shown`)."""
-    return float(sum((line_shown(line) for line in req.lines), Decimal(0)))
+    """The sum of a request's lines as written (`footprint.request_as_written`)."""
+    return float(footprint.request_as_written(req))
 
 
 def kg_row(items, attribute: str, *range_attributes: str) -> list[str]:
@@ -253,13 +248,6 @@ def years_row(items) -> list[str]:
         else "–"
         for years in lifetimes
     ]
-
-
-def shown_sum(*values: float) -> float:
-    """The sum of figures as `kg_figure` writes them: each rounded as shown, then added,
-    so that the figures on a page add up ("60.3" used and "111.1" requested read 171.4
-    if approved; the unrounded sum, rounded after, read 171.5)."""
-    return float(sum(half_up(value, common_digits(value)) for value in values))
 
 
 def kg_wrapping(value: float | None, *range_values: float | None) -> str:
@@ -985,7 +973,7 @@ def decide_request(request_id: int):
         db.session.rollback()
         if wants_fragment():
             outcome = {"req": req, "message": str(error), "kind": "error"}
-            return render_template("catalogue/_request_decided.html", **outcome), 409
+            return _decided_with_waiting_count(outcome), 409
         flash(str(error), "error")
         return redirect(url_for(".admin_requests", page=requested_page()))
     db.session.commit()
@@ -997,10 +985,7 @@ def decide_request(request_id: int):
             "kind": "success",
             "budget_uses": _budget_uses(req),
         }
-        waiting = {"total": queries.requests_to_decide_count(), "oob": True}
-        return render_template("catalogue/_request_decided.html", **outcome) + render_template(
-            "catalogue/_requests_waiting.html", **waiting
-        )
+        return _decided_with_waiting_count(outcome)
     # The outcome is shown first in the queue, and the address's anchor brings the focus
     # to it (the decided request has left the queue: there is no row to come back to).
     return redirect(
@@ -1010,6 +995,15 @@ def decide_request(request_id: int):
             decided=req.id,
             _anchor=f"decided-{req.id}",
         )
+    )
+
+
+def _decided_with_waiting_count(outcome: dict) -> str:
+    """A request's outcome (htmx), with how many requests still wait, swapped out of band:
+    decided here or by someone else first, it has left the queue either way."""
+    waiting = {"total": queries.requests_to_decide_count(), "oob": True}
+    return render_template("catalogue/_request_decided.html", **outcome) + render_template(
+        "catalogue/_requests_waiting.html", **waiting
     )
 
 
@@ -1120,7 +1114,7 @@ def _budget_year(year: int | None) -> int:
 def _budgets_page(year: int, form: BudgetForm | None) -> str:
     return render_template(
         "catalogue/budgets.html",
-        rows=queries.department_budgets(year, local_zone()),
+        rows=queries.department_budgets(year, local_zone(), utcnow()),
         year=year,
         form=form,
     )

@@ -11,6 +11,7 @@ from sqlalchemy import String, bindparam, cast, delete, func, select, text, upda
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from app.auth.models import User
 from app.catalogue import footprint
 from app.catalogue.audit import budget_summary, changes_summary
 from app.catalogue.models import (
@@ -22,7 +23,7 @@ from app.catalogue.models import (
 )
 from app.catalogue.reference import BOAVIZTA_URL, archetype_reference, category_reference
 from app.core.audit import erase_audit_texts, record_audit
-from app.core.i18n import current_language, format_number
+from app.core.i18n import current_language, format_moment, format_number
 from app.core.models import Department
 from app.core.signals import request_decided
 from app.core.sql import upsert_insert
@@ -679,7 +680,27 @@ def _close_submitted(request: CatalogueRequest, status: str, decider, now: datet
             )
         if request.status == "withdrawn":
             raise CatalogueError(_("This request was withdrawn by the person who sent it."))
-        raise CatalogueError(_("This request has already been decided."))
+        raise CatalogueError(already_decided(request))
+
+
+def already_decided(request: CatalogueRequest) -> str:
+    """What became of a request someone else decided first, by whom and when: « already
+    decided » left the admin who lost the race to find out whether it was approved."""
+    if request.status not in ("approved", "refused"):
+        return _("This request has already been decided.")
+    decider = db.session.get(User, request.decided_by_id) if request.decided_by_id else None
+    when = format_moment(request.decided_at) if request.decided_at else ""
+    approved = request.status == "approved"
+    if decider is None:  # erased since: the decision stays, nobody to name
+        if approved:
+            return _("This request was already approved on %(moment)s.", moment=when)
+        return _("This request was already refused on %(moment)s.", moment=when)
+    name = decider.display_name
+    if approved:
+        return _(
+            "This request was already approved by %(name)s on %(moment)s.", name=name, moment=when
+        )
+    return _("This request was already refused by %(name)s on %(moment)s.", name=name, moment=when)
 
 
 def refuse_own_request(request: CatalogueRequest, admin) -> None:
@@ -780,18 +801,32 @@ def request_again(
 
 
 def set_budget(department_id: int, year: int, amount: float, actor, now: datetime):
-    """Set (or change) a department's yearly footprint budget."""
+    """Set (or change) a department's yearly footprint budget, to a tenth at most.
+
+    One INSERT .. ON CONFLICT DO NOTHING, then the row read locked: two admins setting
+    the same first budget at once each looked, found none and inserted (the second a
+    500), and both were told it was saved. Now the second waits for the first
+    (PostgreSQL locks the row, SQLite the database) and changes the budget the first set,
+    its audit event saying from what."""
+    amount = float(amount) + 0.0  # -0 is 0: « 10 → -0 » was saved and logged
     if amount < 0:
         raise CatalogueError(_("A budget cannot be negative."))
-    budget = db.session.scalar(
-        select(CatalogueBudget).where(
-            CatalogueBudget.department_id == department_id, CatalogueBudget.year == year
-        )
-    )
-    before = budget.budget_kgco2e if budget is not None else None
-    if budget is None:
-        budget = CatalogueBudget(department_id=department_id, year=year, budget_kgco2e=amount)
-        db.session.add(budget)
+    if not footprint.tenth_at_most(amount):
+        raise CatalogueError(str(footprint.BUDGET_TO_A_TENTH))
+    table = CatalogueBudget.__table__
+    inserted = db.session.execute(
+        upsert_insert(db.session.get_bind().dialect.name)(table)
+        .values(department_id=department_id, year=year, budget_kgco2e=amount, updated_at=now)
+        .on_conflict_do_nothing(index_elements=["department_id", "year"])
+        .returning(table.c.id)
+    ).scalar_one_or_none()
+    budget = db.session.scalars(
+        select(CatalogueBudget)
+        .where(CatalogueBudget.department_id == department_id, CatalogueBudget.year == year)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+    before = None if inserted is not None else budget.budget_kgco2e
     budget.budget_kgco2e = amount
     budget.updated_at = now
     db.session.flush()
@@ -877,7 +912,8 @@ def export_personal_data(user) -> dict:
                     }
                     for line in r.lines
                 ],
-                "total_annual_kgco2e": r.total_annual_kgco2e,
+                # As the request's page writes it, and its department's budget counts it.
+                "total_annual_kgco2e": float(footprint.request_as_written(r)),
             }
             for r in requests
         ],

@@ -11,7 +11,7 @@ from sqlalchemy import select, text
 
 from app import create_app
 from app.catalogue import services as catalogue
-from app.catalogue.models import CatalogueItem
+from app.catalogue.models import CatalogueBudget, CatalogueItem
 from app.config import TestConfig
 from app.core.audit import record_audit
 from app.extensions import db
@@ -161,30 +161,32 @@ def test_a_budget_change_names_its_department_and_previous_budget(client, make, 
     admin = make.user(roles=("admin",), locale="en")
     login(client, admin)
     _set_budget(client, sports, "10")
-    _set_budget(client, sports, "12.3456789")
+    _set_budget(client, sports, "12.3")
     log = html.unescape(client.get("/admin/audit").text)
     assert "<td>Sports, 2026: 10 → 12.3\u00a0kg\u00a0CO₂e</td>" in log
     assert "<td>Sports, 2026: – → 10\u00a0kg\u00a0CO₂e</td>" in log
 
 
 def test_a_budget_change_hidden_by_the_tenth_shows_its_decimals(client, make, sports):
+    """Budgets are typed to a tenth now; one stored with more before keeps its decimals
+    in the log when the tenth would hide the change."""
     admin = make.user(roles=("admin",), locale="fr")
     login(client, admin)
-    _set_budget(client, sports, "12,31")
-    _set_budget(client, sports, "12,34")
+    db.session.add(CatalogueBudget(department_id=sports.id, year=2026, budget_kgco2e=12.34))
+    db.session.commit()
+    _set_budget(client, sports, "12,3")
     log = html.unescape(client.get("/admin/audit").text)
-    assert "<td>Direction des sports, 2026\u00a0: 12,31 → 12,34\u00a0kg\u00a0CO₂e</td>" in log
+    assert "<td>Direction des sports, 2026\u00a0: 12,34 → 12,3\u00a0kg\u00a0CO₂e</td>" in log
 
 
 def test_the_audit_export_keeps_a_budgets_department_and_previous_value(client, make, sports):
     admin = make.user(roles=("admin",), locale="en")
     login(client, admin)
     _set_budget(client, sports, "10")
-    _set_budget(client, sports, "12.3456789")
+    _set_budget(client, sports, "12.3")
     export = client.get("/admin/audit.csv").get_data(as_text=True)
     assert (
-        '2026: 10 -> 12.3456789; department SPORTS {""fr"": ""Direction des sports"", '
-        '""en"": ""Sports""}'
+        '2026: 10 -> 12.3; department SPORTS {""fr"": ""Direction des sports"", ""en"": ""Sports""}'
     ) in export
 
 
