@@ -264,19 +264,16 @@ def api_blueprint(name: str, import_name: str) -> Blueprint:
 
 
 def page_number(raw: str | None) -> int:
-    """A 1-based page number from a query string; 422 on anything else."""
+    """A 1-based page number from a query string; 422 `invalid_page` on anything else,
+    its `details` naming the `page` parameter as every field error does."""
     if raw in (None, ""):
         return 1
     # ASCII digits only: "²" is a digit to str.isdigit, and int() refuses it, or 5,000 digits.
     if not (raw.isascii() and raw.isdigit() and len(raw) <= 6) or not 1 <= int(raw) <= MAX_PAGE:
-        raise ApiError(
-            422,
-            "invalid_page",
-            _(
-                "The page must be a whole number from 1 to %(most)s.",
-                most=format_number(MAX_PAGE),
-            ),
+        message = _(
+            "The page must be a whole number from 1 to %(most)s.", most=format_number(MAX_PAGE)
         )
+        raise field_error(422, "invalid_page", "page", message)
     return int(raw)
 
 

@@ -20,8 +20,9 @@ ERROR_SCHEMA = {
                     "type": "object",
                     "description": "An error about fields of the request (`invalid_input`, "
                     "and those with their own code: `invalid_quantity`, `unknown_action`, "
-                    "`cap_reached`, a catalogue filter's `invalid_<parameter>`…): each "
-                    "field's name → its messages. A 409 `asset_tag_declared` gives the "
+                    "`cap_reached`, `asset_tag_taken`, a catalogue filter's "
+                    "`invalid_<parameter>`, a query's `invalid_page`, `invalid_scope`, "
+                    "`invalid_order`…): each field's name → its messages. A 409 `asset_tag_declared` gives the "
                     "return declared first instead (see that operation).",
                     "additionalProperties": True,
                 },

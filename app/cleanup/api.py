@@ -15,8 +15,10 @@ from app.api import (
     page_links,
     page_number,
 )
+from app.auth.decorators import role_required
 from app.cleanup import queries, services
 from app.cleanup.catalogue import SYSTEM_ACTION_TYPES
+from app.cleanup.results_export import open_data_document
 from app.core.forms import PortalForm
 from app.core.i18n import current_language
 from app.core.time import local_iso, utcnow
@@ -193,18 +195,16 @@ def get_leaderboard(campaign_id: int):
     scope = request.args.get("scope", "individuals")
     order = request.args.get("order", "total")
     if scope not in ("individuals", "departments", "communes"):
-        raise ApiError(
-            422, "invalid_scope", _("Scope must be individuals, departments or communes.")
-        )
+        message = _("Scope must be individuals, departments or communes.")
+        raise field_error(422, "invalid_scope", "scope", message)
     if order not in ("total", "per_head"):
-        raise ApiError(422, "invalid_order", _("Order must be total or per_head."))
+        raise field_error(422, "invalid_order", "order", _("Order must be total or per_head."))
     if scope == "individuals" and order != "total":
         # A person is ranked on their points alone: "per head" was accepted, and ignored.
-        raise ApiError(
-            422,
-            "invalid_order",
-            _("For individuals, order must be total (per_head ranks departments and communes)."),
+        message = _(
+            "For individuals, order must be total (per_head ranks departments and communes)."
         )
+        raise field_error(422, "invalid_order", "order", message)
     page = page_number(request.args.get("page"))
     if scope == "individuals":
         entries, total = queries.individual_leaderboard(campaign, page)
@@ -212,6 +212,53 @@ def get_leaderboard(campaign_id: int):
         entries, total = queries.team_leaderboard(campaign, scope, order, current_language(), page)
     links = page_links(page, queries.PER_PAGE, total)
     return jsonify({"entries": entries, "total": total, "page": page, "links": links})
+
+
+@bp.get("/campaigns/<int:campaign_id>/open-data")
+@role_required("organiser")
+def get_open_data(campaign_id: int):
+    """A closed campaign's frozen aggregates as open data, for scripts.
+    ---
+    get:
+      summary: A closed campaign's open data (organisers and admins)
+      description: >-
+        The same document as the campaign's `open-data.json` download (no personal data;
+        teams below LEADERBOARD_MIN_TEAM withheld), for a script holding a personal token
+        (`flask tokens create`, or the profile page); a read-only token is enough. The
+        figures are frozen when the campaign ends: before that, a 404 `not_closed`.
+      security: [{bearerAuth: []}, {cookieAuth: []}]
+      parameters:
+        - {name: campaign_id, in: path, required: true, schema: {type: integer, minimum: 1, maximum: 2147483647}}
+      responses:
+        200:
+          description: The open data, licence etalab-2.0
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/CleanupOpenData'}
+        401: {$ref: '#/components/responses/Unauthorized'}
+        403: {$ref: '#/components/responses/Forbidden'}
+        404:
+          description: >-
+            No such campaign (`not_found`), or one not closed yet, whose results are not
+            published (`not_closed`)
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Error'}
+    """
+    campaign, results = _closed_results(campaign_id)
+    return jsonify(open_data_document(campaign, results))
+
+
+def _closed_results(campaign_id: int):
+    """The frozen results of a closed campaign, freezing them on first read, as its
+    results page and downloads read them (app.cleanup.routes); 404 before it ends."""
+    campaign = queries.get_campaign(campaign_id, include_drafts=True)  # organisers only
+    if campaign is None:
+        raise ApiError(404, "not_found", _("No such campaign."))
+    results = services.published_results(campaign, utcnow())
+    if results is None:
+        raise ApiError(404, "not_closed", _("Results are published when the campaign ends."))
+    return campaign, results
 
 
 @bp.post("/campaigns/<int:campaign_id>/actions")
@@ -389,6 +436,24 @@ SCHEMAS = {
             "links": {"$ref": "#/components/schemas/PageLinks"},
         }
     ),
+    "CleanupOpenData": {
+        "type": "object",
+        "description": "The frozen results of `open-data.json`: the campaign's names, "
+        "licence, instants (computed_at, starts_at, ends_at) with the Europe/Paris offset, "
+        "goals with their real ratio, totals, departments and communes (aggregates only; "
+        "small teams withheld)",
+        "required": ["name_fr", "name_en", "licence"],
+        "properties": {
+            "name_fr": STRING,
+            "name_en": STRING,
+            "licence": {"type": "string", "example": "etalab-2.0"},
+            "computed_at": PARIS_TIME,
+            "starts_at": PARIS_TIME,
+            "ends_at": END_TIME,
+            "goals": {"type": "array", "items": {"type": "object"}},
+        },
+        "additionalProperties": True,
+    },
     "CleanupLoggedAction": _object(
         {
             "action": _object(

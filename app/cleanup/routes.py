@@ -1377,13 +1377,7 @@ def _review_answer(action, message: str, status: int = 200, changing=None, decid
 def _closed_results(campaign_id: int):
     """The frozen results of a closed campaign, freezing them on first read."""
     campaign = _campaign_or_404(campaign_id)
-    now = utcnow()
-    if campaign.state(now) != CLOSED:
-        return campaign, None
-    if services.freeze_campaign(campaign, now):
-        db.session.commit()
-    # Shown and exported with the small teams' figures withheld (LEADERBOARD_MIN_TEAM).
-    return campaign, queries.published_results(queries.frozen_results(campaign), campaign=campaign)
+    return campaign, services.published_results(campaign, utcnow())
 
 
 @bp.get("/campaigns/<int:campaign_id>/results")

@@ -1425,6 +1425,17 @@ def review_action(
     return kept
 
 
+def published_results(campaign: CleanupCampaign, now: datetime) -> dict | None:
+    """A closed campaign's frozen results as its results page, downloads and API give
+    them (small teams' figures withheld, LEADERBOARD_MIN_TEAM), frozen on first read;
+    None while it has not ended."""
+    if campaign.state(now) != CLOSED:
+        return None
+    if freeze_campaign(campaign, now):
+        db.session.commit()
+    return queries.published_results(queries.frozen_results(campaign), campaign=campaign)
+
+
 def freeze_campaign(campaign: CleanupCampaign, now: datetime, announce: bool = True) -> bool:
     """Store the results snapshot of a closed campaign, once; True when this call froze it.
 

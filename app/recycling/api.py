@@ -6,14 +6,15 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.datastructures import ImmutableMultiDict
 
-from app.api import ApiError, api_blueprint, check_json_types, form_error
+from app.api import ApiError, api_blueprint, check_json_types, field_error, form_error
 from app.api.spec import register_schema
+from app.auth.decorators import role_required
 from app.core.devices import DEVICE_TYPES
 from app.core.return_notes import COUNTED, NOT_COUNTED, PENDING, return_notes
 from app.core.time import utcnow
 from app.core.urls import MAX_ID
 from app.extensions import db
-from app.recycling import queries, services
+from app.recycling import queries, services, statistics_export
 from app.recycling.forms import ASSET_TAG, ASSET_TAG_LENGTH, ReturnForm
 from app.recycling.models import CUSTODY_STEPS, EVERY_STATUS, WIPE_STATUSES, DeviceReturn
 
@@ -59,6 +60,7 @@ CUSTODY_STEP = {
 
 
 NOTE_KINDS = (PENDING, COUNTED, NOT_COUNTED)
+NUMBER = {"type": "number"}
 
 
 def register_schemas(app) -> None:
@@ -195,6 +197,55 @@ def register_schemas(app) -> None:
         },
     )
 
+    register_schema(
+        app,
+        "RecyclingStatistics",
+        {
+            "type": "object",
+            "description": "The document of `statistics.json`, in English whoever asks",
+            "required": [
+                *("title", "licence", "months", "left_out", "kg_ewaste", "sources"),
+                *("typical_weight_kg", "embodied_kgco2e", "collection_points", "records"),
+            ],
+            "properties": {
+                "title": {"type": "string"},
+                "licence": {"type": "string"},
+                "months": {"type": "string", "description": "What a record's month counts"},
+                "left_out": {"type": "string", "description": "Declarations not counted"},
+                "kg_ewaste": {"type": "string", "description": "What kg_ewaste measures"},
+                "sources": {"type": "object", "additionalProperties": {"type": "string"}},
+                "typical_weight_kg": {"type": "object", "additionalProperties": NUMBER},
+                "embodied_kgco2e": {"type": "object", "additionalProperties": NUMBER},
+                "collection_points": {
+                    "description": '"all" for an admin; an agent\'s own points, named',
+                    "oneOf": [
+                        {"type": "string", "enum": ["all"]},
+                        {"type": "array", "items": {"type": "string"}},
+                    ],
+                },
+                "records": {
+                    "type": "array",
+                    "description": "The rows of statistics.csv: returns by month of "
+                    "declaration, point, device type and status (no personal data)",
+                    "items": {
+                        "type": "object",
+                        "properties": {
+                            "month": {"type": "string", "example": "2026-05"},
+                            "insee_code": {"type": "string"},
+                            "point_id": {"type": "integer"},
+                            "point": {"type": "string"},
+                            "device_type": DEVICE_TYPE,
+                            "status": {"type": "string", "enum": list(EVERY_STATUS)},
+                            "devices": {"type": "integer"},
+                            "kg_ewaste": NUMBER,
+                            "kgco2e_avoided": NUMBER,
+                        },
+                    },
+                },
+            },
+        },
+    )
+
 
 def return_json(device_return) -> dict:
     return {
@@ -306,7 +357,8 @@ def create_device_return():
         )  # fmt: skip
     except services.AssetTagTaken as error:
         db.session.rollback()
-        raise ApiError(409, "asset_tag_taken", str(error.message)) from None
+        message = str(error.message)  # about the body's asset_tag: `details` names it
+        raise field_error(409, "asset_tag_taken", "asset_tag", message) from None
     except services.ReturnError as error:
         db.session.rollback()
         # The person's own tag, declared for another type: the web form's words, as a 409.
@@ -470,3 +522,30 @@ def withdraw_device_return(receipt_number: str):
         raise ApiError(409, "not_withdrawable", str(error.message)) from None
     db.session.commit()
     return jsonify(return_json(device_return))
+
+
+@bp.get("/recycling/statistics")
+@role_required("agent")
+def recycling_statistics():
+    """The recycling open data, for scripts.
+    ---
+    get:
+      summary: Device returns by month, point, type and status, as open data (agents, admins)
+      description: >-
+        The same document as the statistics page's `statistics.json` download: an
+        admin's covers every collection point; an agent's only the points they are
+        assigned to (read from their account, never from the request), which it names.
+        Its `records` are the rows of `statistics.csv`. For a script holding a personal
+        token (`flask tokens create`, or the profile page); a read-only token is enough.
+      security: [{bearerAuth: []}, {cookieAuth: []}]
+      responses:
+        200:
+          description: The open data, Licence Ouverte 2.0
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/RecyclingStatistics'}
+        401: {$ref: '#/components/responses/Unauthorized'}
+        403: {$ref: '#/components/responses/Forbidden'}
+    """
+    point_ids = queries.agent_point_ids(current_user)  # None: every point (admins)
+    return jsonify(statistics_export.open_data_document(point_ids))

@@ -886,6 +886,9 @@ def personal_returns(user: User) -> list[dict]:
             "status": r.status,
             "status_name": _own_status_name(r.status),
             "declared_at": local_iso(r.declared_at),
+            # When the owner was reminded of a device no agent had received yet (the
+            # agents' page says so): null when never.
+            "reminded_at": local_iso(r.reminded_at),
             "custody": [_exported_step(s) for s in r.steps],
         }
         for r in returns

@@ -43,7 +43,7 @@ from app.core.i18n import (
 from app.core.models import Commune, communes_by_name
 from app.core.return_notes import PENDING, return_notes
 from app.core.settings_check import names_this_machine
-from app.core.time import local_zone, utcnow
+from app.core.time import utcnow
 from app.core.urls import LAST_PAGE_ASKABLE, leads_back, requested_page
 from app.extensions import db, htmx
 from app.recycling import hours, queries, services, statistics_export
@@ -1401,34 +1401,4 @@ def statistics_spreadsheet():
 def statistics_json():
     """Open data with its metadata (licence, sources, field meanings) as JSON; an agent's,
     of their own points only, which it names."""
-    from app.catalogue.queries import reference_embodied_by_device_type
-
-    point_ids = _point_ids()
-    with force_locale("en"):  # open data keeps one language whoever downloads it
-        sources = {
-            "kg_ewaste": str(queries.WEIGHT_SOURCE),
-            "kgco2e_avoided": str(queries.EMBODIED_SOURCE),
-        }
-    return jsonify(
-        {
-            "title": "Empreinte – device returns by month, collection point, type and status",
-            "licence": "Licence Ouverte / Open Licence 2.0 (Etalab)",
-            # What "month" counts: when the device was declared, as the portal's clocks say.
-            "months": f"calendar months in which the devices were declared, in the portal's "
-            f"local time ({local_zone().key}): a device declared on 1 June at 00:30 there "
-            "counts in June",
-            # Both kinds of declaration no device came of (`NEVER_HANDED_IN`).
-            "left_out": "declarations withdrawn before an agent received the device, and "
-            "declarations an agent closed because the device never arrived",
-            "kg_ewaste": "typical mass of the devices an agent received; 0 for those "
-            "declared and not received yet (status declared)",
-            "sources": sources,
-            "typical_weight_kg": queries.TYPICAL_WEIGHT_KG,
-            "embodied_kgco2e": reference_embodied_by_device_type(),
-            # Whose figures: every point's, or only those of an agent's points.
-            "collection_points": "all"
-            if point_ids is None
-            else queries.list_point_labels(point_ids),
-            "records": queries.grouped_returns(point_ids),
-        }
-    )
+    return jsonify(statistics_export.open_data_document(_point_ids()))

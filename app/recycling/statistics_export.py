@@ -5,10 +5,13 @@ no byte order mark): French Excel put each of its lines in one column and read
 « Ambarès » as « AmbarÃ¨s ». This is the same table for a person, written by the shared
 `spreadsheet_csv` (byte order mark; in French, semicolons and decimal commas)."""
 
+from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from app.core.csv_safety import spreadsheet_csv
 from app.core.devices import DEVICE_TYPES
+from app.core.time import local_zone
+from app.recycling import queries
 from app.recycling.forms import status_choices
 
 
@@ -43,3 +46,35 @@ def statistics_spreadsheet(table: list[dict], points: dict, language: str) -> st
         for row in table
     )
     return spreadsheet_csv(rows, header, language)
+
+
+def open_data_document(point_ids: list[int] | None) -> dict:
+    """The open data with its metadata (licence, sources, field meanings), in English
+    whoever reads it; `point_ids`: an agent's points (named in it), None for every point.
+    Served by `statistics.json` and by the API (`/api/v1/recycling/statistics`)."""
+    from app.catalogue.queries import reference_embodied_by_device_type
+
+    with force_locale("en"):  # open data keeps one language whoever downloads it
+        sources = {
+            "kg_ewaste": str(queries.WEIGHT_SOURCE),
+            "kgco2e_avoided": str(queries.EMBODIED_SOURCE),
+        }
+    return {
+        "title": "Empreinte – device returns by month, collection point, type and status",
+        "licence": "Licence Ouverte / Open Licence 2.0 (Etalab)",
+        # What "month" counts: when the device was declared, as the portal's clocks say.
+        "months": f"calendar months in which the devices were declared, in the portal's "
+        f"local time ({local_zone().key}): a device declared on 1 June at 00:30 there "
+        "counts in June",
+        # Both kinds of declaration no device came of (`NEVER_HANDED_IN`).
+        "left_out": "declarations withdrawn before an agent received the device, and "
+        "declarations an agent closed because the device never arrived",
+        "kg_ewaste": "typical mass of the devices an agent received; 0 for those "
+        "declared and not received yet (status declared)",
+        "sources": sources,
+        "typical_weight_kg": queries.TYPICAL_WEIGHT_KG,
+        "embodied_kgco2e": reference_embodied_by_device_type(),
+        # Whose figures: every point's, or only those of an agent's points.
+        "collection_points": "all" if point_ids is None else queries.list_point_labels(point_ids),
+        "records": queries.grouped_returns(point_ids),
+    }

@@ -133,9 +133,9 @@ def test_a_department_level_with_the_fifth_is_among_the_top_teams(client, make, 
     _closed(campaign)
     login(client, make.user(locale="en"))
     page = client.get(f"/cleanup/campaigns/{campaign.id}/results").get_data(as_text=True)
-    rows = _top_teams(page)  # the total points' table, then the per-participant one
-    half = len(rows) // 2
-    for rows in (rows[:half], rows[half:]):
+    both = _top_teams(page)  # the total points' table, then the per-participant one
+    half = len(both) // 2
+    for rows in (both[:half], both[half:]):
         assert [(rank, name) for rank, name, _ in rows] == [
             ("1", "Department A"),
             ("2", "Department B"),
