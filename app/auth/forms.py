@@ -147,6 +147,15 @@ class ConfirmForm(PortalForm):
     """A form with nothing but its CSRF token, for buttons that change state."""
 
 
+class SignOutEverywhereForm(PortalForm):
+    """Every session ends; the person's API tokens too only when they tick the box (a
+    program of theirs would otherwise stop without warning)."""
+
+    revoke_tokens = BooleanField(
+        _l("Also revoke my API tokens: the programs using them lose access at once")
+    )
+
+
 class ErasureForm(PortalForm):
     """The person confirms they want their account and personal data erased."""
 

@@ -31,6 +31,7 @@ from app.auth.forms import (
     PreferencesForm,
     SignInForm,
     SignInLinkForm,
+    SignOutEverywhereForm,
     TokenForm,
 )
 from app.auth.models import ApiToken, LeaderboardVisibility, token_scope_label
@@ -458,12 +459,37 @@ def sign_out():
 def sign_out_everywhere():
     """End every session of the person, this one included (a lost phone, a computer left
     signed in elsewhere): their session token rotates, so every cookie holding the old one
-    is refused (`load_session_user`)."""
-    if not ConfirmForm().validate_on_submit():
-        return _render_profile(status=400)
+    is refused (`load_session_user`). API tokens are no sessions: revoked too only when
+    the box is ticked, and the sign-in page says which way it went."""
+    form = SignOutEverywhereForm()
+    if not form.validate_on_submit():
+        return _render_profile(sign_out_form=form, status=400)
     services.end_all_sessions(current_user)
+    revoked = (
+        services.revoke_all_api_tokens(current_user, utcnow()) if form.revoke_tokens.data else 0
+    )
+    still_working = services.count_working_api_tokens(current_user)
     db.session.commit()
-    return _leave(_("You are signed out on all your devices."))
+    return _leave(_signed_out_everywhere_message(revoked, still_working))
+
+
+def _signed_out_everywhere_message(revoked: int, still_working: int) -> str:
+    """What the sign-in page says after "Sign out on all my devices", tokens included."""
+    if revoked:
+        return ngettext(
+            "You are signed out on all your devices, and your API token is revoked.",
+            "You are signed out on all your devices, and your %(num)s API tokens are revoked.",
+            revoked,
+        )
+    if still_working:
+        return ngettext(
+            "You are signed out on all your devices. Your API token still works: you can "
+            "revoke it from your profile.",
+            "You are signed out on all your devices. Your %(num)s API tokens still work: you "
+            "can revoke them from your profile.",
+            still_working,
+        )
+    return _("You are signed out on all your devices.")
 
 
 @bp.get("/profile/sign-out-everywhere")
@@ -730,11 +756,13 @@ def request_erasure():
     erasure = privacy_services.request_erasure(current_user, utcnow())
     due = erasure.due_at(current_app.config["ERASURE_DELAY_DAYS"])
     db.session.commit()
-    # Worded as the profile and the privacy notice say it: on a day, not "within" a delay.
+    # Worded as the profile and the privacy notice say it: on a day, not "within" a delay,
+    # and an administrator may carry it out before that day.
     flash(
         _(
-            "Your erasure request is recorded. It will be carried out on %(due)s; until "
-            "then you can withdraw it.",
+            "Your erasure request is recorded. It will be carried out on %(due)s at the "
+            "latest; the portal's administrators may carry it out sooner. Until it is "
+            "carried out you can withdraw it, and you will receive an e-mail once it is.",
             due=format_day(due, "long"),
         ),
         "success",
@@ -761,6 +789,7 @@ def _render_profile(
     new_token=None,
     status=200,
     erasure_form=None,
+    sign_out_form=None,
 ):
     # The forms not sent are shown as they are stored, never filled from another form's
     # post (an unticked box would read as a setting changed).
@@ -791,7 +820,9 @@ def _render_profile(
             password_without_current=_may_set_password_without_current(),
             token_form=token_form or TokenForm(formdata=None),
             confirm_form=ConfirmForm(),
+            sign_out_form=sign_out_form or SignOutEverywhereForm(formdata=None),
             tokens=tokens,
+            working_tokens=sum(1 for token in tokens if token.revoked_at is None),
             scope_label=token_scope_label,
             new_token=new_token,
             erasure_form=erasure_form or ErasureForm(formdata=None),

@@ -310,13 +310,31 @@ def close_access(user: User, now: datetime) -> None:
     back: the person signs in again and creates new tokens (an account closed after a
     lost phone must not come back with the phone's token working)."""
     end_all_sessions(user)
-    db.session.execute(
+    revoke_all_api_tokens(user, now)
+    forget_sign_in_links(user)
+
+
+def count_working_api_tokens(user: User) -> int:
+    """How many of the person's API tokens are not revoked."""
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(ApiToken)
+            .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        )
+        or 0
+    )
+
+
+def revoke_all_api_tokens(user: User, now: datetime) -> int:
+    """Revoke every working API token of the person; returns how many were working."""
+    result = db.session.execute(
         update(ApiToken)
         .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
         .values(revoked_at=now)
         .execution_options(synchronize_session=False)
     )
-    forget_sign_in_links(user)
+    return result.rowcount
 
 
 def change_password(user: User, current_password: str, new_password: str) -> None:

@@ -48,6 +48,7 @@ from app.core.forms import choices
 from app.core.htmx import wants_fragment
 from app.core.i18n import current_language, format_number
 from app.core.privacy import export_file
+from app.core.privacy_mail import send_erasure_confirmations
 from app.core.privacy_models import ErasureRequest
 from app.core.security import accepts_files
 from app.core.time import local_zone, utcnow
@@ -703,12 +704,12 @@ def execute_erasure(request_id: int):
     erasure = db.session.get(ErasureRequest, request_id)
     unstaffed = open_points_only_staffed_by(erasure.user_id) if erasure else []
     try:
-        executed = privacy_services.execute_erasure_request(request_id, current_user, utcnow())
+        confirmation = privacy_services.execute_erasure_request(request_id, current_user, utcnow())
     except privacy_services.ErasureRefused as refused:
         db.session.rollback()
         flash(_erasure_refused_message(str(refused)), "error")
         return _erasures_page(409)
-    if not executed:
+    if confirmation is None:
         if erasure is None:
             abort(404)
         # Withdrawn or carried out meanwhile (the person, the daily job or another admin
@@ -716,6 +717,8 @@ def execute_erasure(request_id: int):
         flash(_erasure_no_longer_pending_message(erasure), "info")
         return redirect(url_for("admin.erasures"))
     db.session.commit()
+    # Told once erased for good; a mail server that does not answer is logged, no more.
+    send_erasure_confirmations([confirmation])
     flash(_("The personal data of this person are erased."), "success")
     if unstaffed:
         flash(_points_left_without_agent(unstaffed), "error")

@@ -105,6 +105,12 @@ SECTION_SCHEMAS = {
             "status": STRING,
             "status_name": STRING,
             "declared_at": STRING,
+            "reminded_at": {
+                "type": "string",
+                "nullable": True,
+                "description": "When the owner was reminded to bring a device no agent had "
+                "received yet; null when never",
+            },
             "custody": {"type": "array", "items": {"type": "object"}},
         }
     ),

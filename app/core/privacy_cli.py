@@ -5,6 +5,7 @@ from flask import Blueprint, current_app
 
 from app.auth.services import find_user_by_email
 from app.core import privacy_services
+from app.core.privacy_mail import send_erasure_confirmations
 from app.core.time import utcnow
 from app.extensions import db
 from app.recycling.queries import open_points_only_staffed_by
@@ -31,9 +32,11 @@ def erase(email, yes):
         raise click.ClickException("Erasure cannot be undone: add --yes to confirm.")
     user_id, was_admin = user.id, "admin" in user.roles
     unstaffed = [point.name for point in open_points_only_staffed_by(user_id)]
-    privacy_services.erase_user(user, utcnow())
+    confirmation = privacy_services.erase_user(user, utcnow())
     db.session.commit()
     click.echo(f"Account {user_id} erased and anonymised.")
+    if confirmation is not None and not send_erasure_confirmations([confirmation]):
+        click.echo("Warning: the person could not be told by e-mail (see the log).", err=True)
     if was_admin and not privacy_services.active_admin_ids():
         click.echo(
             "Warning: no active admin remains. Create one with "
@@ -52,11 +55,19 @@ def erase(email, yes):
 @bp.cli.command("erase-due")
 def erase_due():
     """Carry out the erasure requests older than ERASURE_DELAY_DAYS."""
+    confirmations = []
     count = privacy_services.execute_due_erasures(
-        utcnow(), current_app.config["ERASURE_DELAY_DAYS"]
+        utcnow(), current_app.config["ERASURE_DELAY_DAYS"], confirmations
     )
     db.session.commit()
     click.echo(f"{count} erasure request(s) carried out.")
+    sent = send_erasure_confirmations(confirmations)
+    if sent < len(confirmations):
+        click.echo(
+            f"Warning: {len(confirmations) - sent} person(s) could not be told by e-mail "
+            "(see the log).",
+            err=True,
+        )
 
 
 @bp.cli.command("retention")

@@ -39,6 +39,7 @@ from app.core.audit import (
     record_audit,
 )
 from app.core.i18n import labeller, regional_locale
+from app.core.mail import OutgoingEmail
 from app.core.privacy import (
     CORE_SECTIONS,
     EXPORT_SECTIONS,
@@ -48,6 +49,7 @@ from app.core.privacy import (
     retention_step_domain,
     staff_record_exports,
 )
+from app.core.privacy_mail import erasure_confirmation, send_erasure_confirmations
 from app.core.privacy_models import ErasureRequest
 from app.core.time import local_iso, utcnow
 from app.extensions import db
@@ -426,9 +428,15 @@ def anonymise_user(user: User, now: datetime) -> None:
     user.forget_roles()
 
 
-def erase_user(user: User, now: datetime, actor: User | None = None) -> None:
-    """Erase a person: every domain's eraser, then the account itself (flushes)."""
+def erase_user(user: User, now: datetime, actor: User | None = None) -> OutgoingEmail | None:
+    """Erase a person: every domain's eraser, then the account itself (flushes).
+
+    Returns the e-mail telling them so, written to their address before it is wiped, for
+    the boundary to send once committed (`privacy_mail.send_erasure_confirmations`); None
+    when the account was erased already."""
+    confirmation = None
     if user.anonymised_at is None:
+        confirmation = erasure_confirmation(user, export_language(user), now)
         for entry in personal_data_entries():
             entry.erase(user, now)
         # The events about objects that were theirs, deleted since included.
@@ -445,6 +453,7 @@ def erase_user(user: User, now: datetime, actor: User | None = None) -> None:
         request.executed_at = now
         request.executed_by_id = getattr(actor, "id", None)
     db.session.flush()
+    return confirmation
 
 
 class ErasureRefused(ValueError):
@@ -474,8 +483,9 @@ def _refuse_leaving_no_admin(user: User) -> None:
         raise ErasureRefused("last-admin")
 
 
-def execute_erasure_request(request_id: int, actor: User, now: datetime) -> bool:
-    """An admin carries out a pending request; False when it is not pending.
+def execute_erasure_request(request_id: int, actor: User, now: datetime) -> OutgoingEmail | None:
+    """An admin carries out a pending request; returns the person's confirmation to send
+    once committed (`erase_user`), None when the request is not pending.
 
     Raises ErasureRefused for the admin's own request (another admin decides, as staff
     never sign off their own work) and for one that would leave no active admin. The
@@ -483,16 +493,19 @@ def execute_erasure_request(request_id: int, actor: User, now: datetime) -> bool
     right, and the command says when no admin remains."""
     request = db.session.get(ErasureRequest, request_id)
     if request is None or not request.pending:
-        return False
+        return None
     if request.user_id == actor.id:
         raise ErasureRefused("own-request")
     _refuse_leaving_no_admin(request.user)
-    erase_user(request.user, now, actor=actor)
-    return True
+    return erase_user(request.user, now, actor=actor)
 
 
-def execute_due_erasures(now: datetime, delay_days: int) -> int:
-    """Carry out every request older than the delay; returns how many people were erased."""
+def execute_due_erasures(
+    now: datetime, delay_days: int, confirmations: list[OutgoingEmail] | None = None
+) -> int:
+    """Carry out every request older than the delay; returns how many people were erased.
+    Each person's confirmation (`erase_user`) is added to `confirmations`, for the caller
+    to send once committed."""
     due = db.session.scalars(
         select(ErasureRequest).where(
             ErasureRequest.executed_at.is_(None),
@@ -501,7 +514,9 @@ def execute_due_erasures(now: datetime, delay_days: int) -> int:
         )
     ).all()
     for request in due:
-        erase_user(request.user, now)
+        confirmation = erase_user(request.user, now)
+        if confirmation is not None and confirmations is not None:
+            confirmations.append(confirmation)
     return len(due)
 
 
@@ -564,9 +579,11 @@ def apply_retention(now: datetime) -> list[tuple[str, RetentionDone]]:
 
 
 def erasure_job() -> None:
-    """Scheduled: execute the requests whose delay has passed."""
-    execute_due_erasures(utcnow(), current_app.config["ERASURE_DELAY_DAYS"])
+    """Scheduled: execute the requests whose delay has passed, then tell each person."""
+    confirmations: list[OutgoingEmail] = []
+    execute_due_erasures(utcnow(), current_app.config["ERASURE_DELAY_DAYS"], confirmations)
     db.session.commit()
+    send_erasure_confirmations(confirmations)
 
 
 def retention_job() -> None:

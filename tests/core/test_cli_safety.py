@@ -80,7 +80,8 @@ def test_erasing_the_last_admin_is_done_and_says_how_to_make_another(runner, mak
     assert "flask users create" in result.stderr
 
 
-def test_erasing_an_admin_while_another_remains_gives_no_warning(runner, make):
+def test_erasing_an_admin_while_another_remains_gives_no_warning(runner, make, smtp):
+    """(The mail server answers: the person's confirmation leaves, nothing to warn of.)"""
     make.user(roles=("employee", "admin"))
     admin = make.user(roles=("employee", "admin"))
     result = runner.invoke(args=["privacy", "erase", admin.email, "--yes"])

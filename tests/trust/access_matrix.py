@@ -149,6 +149,7 @@ EXPECTATIONS: dict[str, Access] = {
     "cleanup_api.get_campaign": DERIVED,
     "cleanup_api.get_leaderboard": DERIVED,
     "cleanup_api.post_action": DERIVED,
+    "cleanup_api.get_open_data": DERIVED,  # organisers, as cleanup.open_data
     # recycling: a return is seen by its owner, the agents of its point and admins
     "recycling.index": DERIVED,
     "recycling.map_base": DERIVED,
@@ -180,6 +181,7 @@ EXPECTATIONS: dict[str, Access] = {
     "recycling_api.create_device_return": DERIVED,
     "recycling_api.get_device_return": only("employee_a", "agent", "admin"),
     "recycling_api.withdraw_device_return": OWN,
+    "recycling_api.recycling_statistics": DERIVED,  # agents (their points), as statistics_json
     # messaging: the inbox is its reader's; organisers write and send
     "messaging.index": DERIVED,
     "messaging.mark_read": OWN,
@@ -232,6 +234,7 @@ SAMPLES = {
     "cleanup.results:campaign_id": lambda world: world.ids["closed_campaign"],
     "cleanup.results_csv:campaign_id": lambda world: world.ids["closed_campaign"],
     "cleanup.open_data:campaign_id": lambda world: world.ids["closed_campaign"],
+    "cleanup_api.get_open_data:campaign_id": lambda world: world.ids["closed_campaign"],
     "action_id": lambda world: world.ids["action"],
     "point_id": lambda world: world.ids["point"],
     "receipt": lambda world: world.ids["receipt"],
