@@ -84,12 +84,14 @@ def test_two_sends_of_one_form_at_the_same_instant_add_once(app, make, make_item
         login(client, user)
         clients.append((client, csrf_token(client)))
     barrier, statuses = threading.Barrier(2), []
+    # Read here: two threads loading the test's expired item would share its session.
+    url = f"/catalogue/items/{item.id}/request"
 
     def click(client, csrf):
         with app.app_context():
             barrier.wait()
             answer = client.post(
-                f"/catalogue/items/{item.id}/request",
+                url,
                 data={"quantity": "2", "form_token": "one-form", "csrf_token": csrf},
             )
             statuses.append(answer.status_code)
