@@ -7,29 +7,18 @@ import re
 
 import pytest
 
-from app.catalogue import routes
 from app.catalogue import services as catalogue
 from app.extensions import db
 from tests.catalogue.conftest import NOW
-from tests.catalogue.test_request_budget import _block, _sent, _text
+from tests.catalogue.test_request_budget import (  # noqa: F401 - fixtures, this year's queue
+    _block,
+    _sent,
+    _text,
+    admin,
+    admin_client,
+    this_year,
+)
 from tests.conftest import Auth, login
-
-
-@pytest.fixture(autouse=True)
-def this_year(monkeypatch):
-    monkeypatch.setattr(routes, "utcnow", lambda: NOW)
-
-
-@pytest.fixture
-def admin(make):
-    return make.user(roles=("admin",), locale="en")
-
-
-@pytest.fixture
-def admin_client(app, admin):
-    client = app.test_client()
-    login(client, admin)
-    return client
 
 
 def _sent_request(make, make_item, department, kg, quantity):
@@ -43,7 +32,7 @@ def _sent_request(make, make_item, department, kg, quantity):
 
 
 @pytest.fixture
-def lormont(make, make_item, admin):
+def lormont(make, make_item, admin):  # noqa: F811 - the imported fixture
     """A budget of 207.3 of which 170.4 used, and a request of 5 × 7.3516 waiting
     (written 5 × 7.4 = 37: 207.4 if approved, where the frozen figures make 207.16)."""
     department = make.department(name_en="Lormont Town Hall")
@@ -58,14 +47,14 @@ PROMISED = "If this request is approved 207.4 kg CO₂e a year (100.05%) ■ Ove
 USED_AFTER = "Used so far this year 207.4 kg CO₂e a year (100.05%) ■ Over budget"
 
 
-def test_the_queue_calls_a_figure_written_above_the_budget_over_it(admin_client, lormont):
+def test_the_queue_calls_a_figure_written_above_the_budget_over_it(admin_client, lormont):  # noqa: F811 - the imported fixture
     block = _text(_block(admin_client.get("/catalogue/admin/requests").text, lormont.id))
     assert "Department budget for 2026 207.3 kg CO₂e a year" in block
     assert "Used so far this year 170.4 kg CO₂e a year (82%)" in block
     assert PROMISED in block
 
 
-def test_the_budget_after_approving_is_the_figure_promised(admin_client, lormont):
+def test_the_budget_after_approving_is_the_figure_promised(admin_client, lormont):  # noqa: F811 - the imported fixture
     block = _block(admin_client.get("/catalogue/admin/requests").text, lormont.id)
     sent = {**_sent(block, scripts=True), "decision": "approve"}
     response = Auth(admin_client).post(
@@ -78,7 +67,7 @@ def test_the_budget_after_approving_is_the_figure_promised(admin_client, lormont
     )
 
 
-def test_the_request_page_and_the_export_give_the_total_the_budget_counts(client, lormont, admin):
+def test_the_request_page_and_the_export_give_the_total_the_budget_counts(client, lormont, admin):  # noqa: F811 - the imported fixture
     catalogue.decide_request(lormont, admin, True, "", NOW)
     db.session.commit()
     login(client, lormont.user)

@@ -17,8 +17,6 @@ from flask import current_app
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, select, update
 
-from app import create_app
-from app.config import TestConfig
 from app.core import privacy_services
 from app.core.time import utcnow
 from app.extensions import db
@@ -26,10 +24,10 @@ from app.messaging import jobs as messaging_jobs
 from app.recycling import services
 from app.recycling.models import CustodyStep, DeviceReturn
 from tests.conftest import csrf_token, login
-from tests.databases import fresh_postgresql_database, runs_on_postgresql
 from tests.factories import Factories
 from tests.messaging import conftest as messaging
 from tests.recycling.conftest import NOW, RecyclingFactories
+from tests.recycling.test_signed_chain_migration_round_trip import portal  # noqa: F401
 
 # A real SMTP server (aiosmtpd), and settings changed for one test: messaging's fixtures.
 smtp, config = messaging.smtp, messaging.config
@@ -203,26 +201,7 @@ def test_the_note_hint_fits_an_outcome(client, make, rec):
 # --- the migration ---------------------------------------------------------------------
 
 
-@pytest.fixture
-def portal(tmp_path):
-    """A portal's database migrated to the heads, in its app context."""
-    if runs_on_postgresql():
-        with fresh_postgresql_database("empreinte_handover") as url:
-            yield from _portal_at(url)
-    else:
-        yield from _portal_at(f"sqlite:///{tmp_path / 'handover.db'}")
-
-
-def _portal_at(url: str):
-    portal = create_app(TestConfig, SQLALCHEMY_DATABASE_URI=url)
-    with portal.app_context():
-        upgrade(revision="heads")
-        yield portal
-        db.session.remove()
-        db.engine.dispose()
-
-
-def test_the_migration_keeps_every_earlier_chain_verified(portal):
+def test_the_migration_keeps_every_earlier_chain_verified(portal):  # noqa: F811 - the imported fixture
     make = Factories()
     rec = RecyclingFactories(make)
     point = rec.point()
