@@ -61,6 +61,10 @@ def _example_moment(moment: datetime) -> str:
     return sentence_moment(moment, current_language(), local_zone())
 
 
+def _ended_early_sentence(moment: str) -> str:
+    return _("It ended earlier than planned, on %(date)s.", date=moment)
+
+
 def _example_ends_when() -> str:
     """The end as a message sent five days before it says it: "in 5 days, on …"."""
     return ends_when(
@@ -97,6 +101,14 @@ VARIABLES = (
         "ends_when",
         _l("When the campaign ends, from the day the message is sent: “today at 18:00”"),
         LazyString(_example_ends_when),
+    ),
+    Variable(
+        "ended_early",
+        _l(
+            "For a campaign an organiser ended before its planned end: “It ended earlier "
+            "than planned, on …”; empty otherwise"
+        ),
+        LazyString(lambda: _ended_early_sentence(_example_moment(EXAMPLE_END))),
     ),
     Variable("campaign_url", _l("Link to the campaign's page"), "https://…/cleanup/campaigns/3"),
     Variable(
@@ -312,6 +324,8 @@ def _variables_in(campaign: CleanupCampaign, users, now: datetime) -> dict[int, 
     unranked = {}
     unpublished = {}
     starts_when = {}
+    ended_early = {}
+    early_end_reason = campaign.early_end_reason if state == CLOSED else None
     for lang in ("fr", "en"):
         with force_locale(regional_locale(lang)):  # jobs have no request to pick one from
             badge_names[lang] = {key: str(label) for key, (label, _d) in BADGES.items()}
@@ -325,6 +339,12 @@ def _variables_in(campaign: CleanupCampaign, users, now: datetime) -> dict[int, 
             # Said from the moment of sending: a launch that goes out late (a weekend,
             # a demo seeded after the start) must not say the campaign "starts" then.
             start = sentence_moment(campaign.starts_at, lang, zone)
+            # Ended by an organiser (who always gives a reason then), not at its date.
+            ended_early[lang] = (
+                _ended_early_sentence(sentence_moment(shown_end(campaign.ends_at), lang, zone))
+                if state == CLOSED and early_end_reason is not None
+                else ""
+            )
             starts_when[lang] = (
                 _("started on %(date)s", date=start)
                 if now > campaign.starts_at
@@ -335,6 +355,7 @@ def _variables_in(campaign: CleanupCampaign, users, now: datetime) -> dict[int, 
             "campaign_starts": sentence_moment(campaign.starts_at, lang, zone),
             "starts_when": starts_when[lang],
             "campaign_ends": sentence_moment(shown_end(campaign.ends_at), lang, zone),
+            "ended_early": ended_early[lang],
             # Before the start, the days it will run are words only: plain text ("7",
             # true in `{% if days_left %}`) with no `value`, which messaging's calendar
             # check reads as the days left at that moment (`campaign_timing_mismatch`

@@ -103,6 +103,10 @@ _RESULTS_LINK_EN = (
     "{% elif campaign_url is defined %}\nCampaign page: {{ campaign_url }}{% endif %}"
 )
 
+# A campaign an organiser ended before its planned end says so, with the day (clean-up
+# variables: empty for a campaign that ran its course).
+_ENDED_EARLY = "{% if ended_early is defined and ended_early %} {{ ended_early }}{% endif %}"
+
 # Days left as of the sending other than a week (clean-up variables: `days_left` is
 # written "7" in both languages); none once the campaign has ended.
 _IF_DAYS_LEFT = (
@@ -188,10 +192,17 @@ BUILTIN_TEMPLATES = {
         "subject_en": "The results: " + _CAMPAIGN_EN,
         "body_fr": "Bonjour {{ first_name }},\n\nLa campagne"
         "{% if campaign_name is defined %} «\u00a0{{ campaign_name }}\u00a0»{% endif %}"
-        " est terminée. Merci\u00a0!\n" + _SCORE_FR + _RESULTS_LINK_FR + _FOOTER_FR,
+        " est terminée."
+        + _ENDED_EARLY
+        + " Merci\u00a0!\n"
+        + _SCORE_FR
+        + _RESULTS_LINK_FR
+        + _FOOTER_FR,
         "body_en": "Hello {{ first_name }},\n\n"
         + _CAMPAIGN_EN
-        + " is over. Thank you!\n"
+        + " is over."
+        + _ENDED_EARLY
+        + " Thank you!\n"
         + _SCORE_EN
         + _RESULTS_LINK_EN
         + _FOOTER_EN,
@@ -416,6 +427,7 @@ SHIPPED_TEXTS = {
         "dc10a15694126541",
         "08b27a27ad246b84",
         "44ccb7fbcafa2d1e",
+        "b16defd51ec0cb08",
     ),
     "weekly-digest": (
         "b89dffaf4b3b9252",

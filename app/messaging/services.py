@@ -299,7 +299,8 @@ KEPT_FOR_OTHERS = frozenset({"inbox_url", "portal_url"})
 # `starts_when` left out, the launch read an example start beside the campaign's real end.
 CAMPAIGN_FACTS = frozenset(
     {"campaign_name", "campaign_starts", "starts_when", "campaign_ends", "campaign_url",
-     "results_url", "ends_when", "days_left", "days_left_text", "goal_progress", "guides_url"}
+     "results_url", "ends_when", "days_left", "days_left_text", "goal_progress", "guides_url",
+     "ended_early"}
 )  # fmt: skip
 
 

@@ -13,6 +13,7 @@ from app.cleanup.models import CleanupCampaign
 from app.core.audit import AuditEvent
 from app.core.time import utcnow
 from app.extensions import db
+from app.messaging.builtins import BUILTIN_TEMPLATES, SHIPPED_FIELDS as BUILTIN_FIELDS
 from app.messaging.models import Dispatch
 from tests.conftest import csrf_token, login
 
@@ -144,3 +145,35 @@ def test_the_reminders_not_sent_yet_go_and_the_results_message_follows(client, m
     keys = set(db.session.scalars(select(Dispatch.dedupe_key)))
     assert reminder not in keys and f"campaign:{campaign.id}:last-48h" not in keys
     assert f"campaign:{campaign.id}:results" in keys
+
+
+def _results_message(client, campaign, language) -> str:
+    """The built-in results message about `campaign` as the signed-in person previews it."""
+    texts = {f: BUILTIN_TEMPLATES["campaign-results"][f] for f in BUILTIN_FIELDS}
+    data = {"key": "x", "name": "x", "recipient": "", "campaign_id": str(campaign.id),
+            "preview_language": language, "csrf_token": csrf_token(client), **texts}  # fmt: skip
+    response = client.post("/messaging/templates/preview", data=data, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    words = html.unescape(response.get_data(as_text=True)).replace("\u00a0", " ")
+    return re.sub(r"\s+", " ", words)
+
+
+def test_the_results_message_says_the_campaign_ended_earlier_than_planned(client, make, running):
+    organiser = _organiser(make)
+    login(client, organiser)
+    assert _end_now(client, running).status_code == 302
+    french = _results_message(client, running, "fr")
+    assert re.search(r"est terminée\. Elle s'est terminée plus tôt que prévu, le .+?\. Merci !",
+                     french)  # fmt: skip
+    organiser.locale = "en"
+    db.session.commit()
+    english = _results_message(client, running, "en")
+    assert re.search(r"is over\. It ended earlier than planned, on .+?\. Thank you!", english)
+
+
+def test_a_campaign_that_ran_its_course_says_nothing_of_ending_early(client, make, make_campaign):
+    now = utcnow()
+    campaign = make_campaign(starts_at=now - timedelta(days=9), ends_at=now - timedelta(days=1))
+    login(client, _organiser(make))
+    french = _results_message(client, campaign, "fr")
+    assert "est terminée. Merci !" in french and "plus tôt que prévu" not in french
