@@ -560,6 +560,7 @@ def receipt(receipt: str):
         another_token=new_form_token() if offer_another else None,
         notes=notes,
         point=_point_view(device_return.point, now) if waiting else None,
+        desk_qr=_desk_qr(device_return) if waiting else None,
         withdraw_question=withdraw_question(notes) if waiting else None,
         # Checked against the stored number: the address may be typed loosely
         # (« rc-… », a space copied along), and a step is not altered for that.
@@ -569,6 +570,20 @@ def receipt(receipt: str):
         # Landed here by "Check again" (`receipt_status` without htmx): when it was checked.
         checked_at=_checked_at(now) if waiting and "checked" in request.args else None,
     )
+
+
+def _desk_qr(device_return) -> Markup:
+    """A QR code to the return's page at the collection desk, for its owner to show: the
+    agent scans it with a phone signed in to the portal rather than type the number. It
+    opens for the point's agents and admins only, as the desk's page always does."""
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    link = base + url_for("recycling.agent_return", receipt=device_return.receipt_number)
+    title = _(
+        "QR code of receipt %(number)s for the collection desk", number=device_return.receipt_number
+    )
+    # Safe markup: segno builds the SVG from our own URL and escapes the title.
+    drawing = segno.make(link, error="m").svg_inline(omitsize=True, title=title)
+    return Markup(drawing.replace("<svg ", '<svg role="img" ', 1))  # noqa: S704
 
 
 def _checked_at(now) -> str:
