@@ -110,6 +110,9 @@ class Config:
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
+    # A shared store (Redis) that stops answering must not stop everyone signing in: each
+    # worker counts in its own memory meanwhile, and goes back to the store once it answers.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     SIGN_IN_RATE_LIMIT = os.environ.get("SIGN_IN_RATE_LIMIT", "10 per minute")
     # Wrong passwords typed for one address, from any client address: guesses spread over
     # many machines (or behind one proxy) add up. A link or single sign-on still works.

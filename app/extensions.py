@@ -159,3 +159,13 @@ limiter = PortalLimiter(
     default_limits_exempt_when=_is_read,
     default_limits_deduct_when=count_write,
 )
+
+
+def limiter_store_answers() -> bool:
+    """Whether the rate limits' store answers (`/healthz`); in memory, always. While a
+    shared one does not, each worker counts in its own memory
+    (RATELIMIT_IN_MEMORY_FALLBACK_ENABLED)."""
+    try:
+        return bool(limiter.storage.check())
+    except Exception:  # a store's client raises its own kinds
+        return False

@@ -15,6 +15,7 @@ stays outside cached fragments.
 
 import hashlib
 import secrets
+import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -212,12 +213,53 @@ def _cached(
     cache_key = ":".join(
         (kind, name, release, version_of(*depends_on), *(str(part) for part in key))
     )
-    found = cache.get(cache_key)
+    found = _stored(cache_key)
     if found is None:
         found = compute()
         if not typed or _seen_before(cache_key):
-            cache.set(cache_key, found, timeout=FRAGMENT_SECONDS)
+            _store(cache_key, found)
     return found
+
+
+def _stored(cache_key: str):
+    """What the store holds under this key; None when it does not answer (a Redis
+    restarting): a page is then worked out afresh, never refused for it."""
+    try:
+        return cache.get(cache_key)
+    except Exception as error:  # the store's client raises its own kinds (redis.ConnectionError…)
+        _store_unreachable(error)
+        return None
+
+
+def _store(cache_key: str, found) -> None:
+    try:
+        cache.set(cache_key, found, timeout=FRAGMENT_SECONDS)
+    except Exception as error:
+        _store_unreachable(error)
+
+
+# When this process last said that the store did not answer: once a minute at most.
+_LAST_WARNING = [0.0]
+
+
+def _store_unreachable(error: Exception) -> None:
+    now = time.monotonic()
+    if now - _LAST_WARNING[0] >= 60:
+        _LAST_WARNING[0] = now
+        current_app.logger.warning(
+            "The fragment cache's store does not answer (%s): pages are worked out afresh "
+            "until it does.",
+            type(error).__name__,
+        )
+
+
+def store_answers() -> bool:
+    """Whether the fragment cache's store answers (`/healthz`): always true in memory."""
+    try:
+        cache.get("healthz")
+    except Exception:
+        return False
+    return True
 
 
 def value(

@@ -16,13 +16,14 @@ from flask_login import current_user, login_required
 from sqlalchemy import text
 
 from app.auth.forms import ConfirmForm
+from app.core import cache
 from app.core.accessibility import accessibility_statement
 from app.core.dashboard import dashboard_panels
 from app.core.database import reads_only
 from app.core.errors import DATABASE_RETRY_AFTER, answers_expired_form
 from app.core.pending_uploads import KEEP_SECONDS
 from app.core.urls import answers_get
-from app.extensions import db
+from app.extensions import db, limiter_store_answers
 
 bp = Blueprint("core", __name__)
 
@@ -96,4 +97,15 @@ def healthz():
     except Exception:  # any database failure means unhealthy
         db.session.rollback()
         return jsonify({"status": "unavailable"}), 503, {"Retry-After": DATABASE_RETRY_AFTER}
+    # A shared Redis that stops answering leaves the portal working, more slowly or with
+    # limits counted per worker: said, with a 200, so that no balancer takes it out.
+    problems = []
+    if not cache.store_answers():
+        problems.append("cache: CACHE_REDIS_URL does not answer; pages are worked out afresh")
+    if not limiter_store_answers():
+        problems.append(
+            "rate limits: RATELIMIT_STORAGE_URI does not answer; each worker counts in memory"
+        )
+    if problems:
+        return jsonify({"status": "degraded", "problems": problems})
     return jsonify({"status": "ok"})

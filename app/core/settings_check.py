@@ -559,8 +559,60 @@ def _addresses(value):
         )
 
 
+def _production_database(value):
+    """Production names its database: left out (a key misspelt in the environment file),
+    the portal ran on a new, empty SQLite file in `instance/` that no backup covers."""
+    if value("ENV_NAME") != "production":
+        return
+    if not str(value("SQLALCHEMY_DATABASE_URI") or value("DATABASE_URL") or "").strip():
+        yield (
+            "DATABASE_URL is missing: production names its database, such as "
+            "DATABASE_URL=postgresql://empreinte@db.example.org/empreinte (left out, the "
+            "portal would start on a new, empty SQLite file that no backup covers; to run "
+            "on SQLite on purpose, give its address: sqlite:////var/lib/empreinte/empreinte.db)"
+        )
+
+
+#: The contacts the privacy notice and the accessibility statement give to everyone.
+PUBLISHED_CONTACTS = ("PRIVACY_CONTROLLER_CONTACT", "PRIVACY_CONTACT", "ACCESSIBILITY_CONTACT")
+_CONTACT_HOST = re.compile(r"(?:@|://)([A-Za-z0-9.-]+)")
+
+
+def _production_contacts(value):
+    """An example address copied from the README (dpo@example.org) would give staff a
+    data protection officer, or a way to report a barrier, that reaches nobody."""
+    if value("ENV_NAME") != "production":
+        return
+    for name in PUBLISHED_CONTACTS:
+        given = str(value(name) or "")
+        hosts = [host.rstrip(".").lower() for host in _CONTACT_HOST.findall(given)]
+        example = next((host for host in hosts if is_example_host(host)), None)
+        if example:
+            yield (
+                f"{name}={given!r}: {example} is a domain kept for examples (RFC 2606), so "
+                "it reaches nobody; give the authority's own address"
+            )
+
+
+def _production_mail_login(value):
+    """A mail login sent over the network without STARTTLS crosses it in clear."""
+    if value("ENV_NAME") != "production" or not str(value("MAIL_PASSWORD") or "").strip():
+        return
+    server = str(value("MAIL_SERVER") or "").strip()
+    use_tls = str(value("MAIL_USE_TLS") or "").strip().lower() in ("1", "true", "yes", "on")
+    if server and not names_this_machine(server) and not use_tls:
+        yield (
+            f"MAIL_PASSWORD is set for MAIL_SERVER={server!r} without MAIL_USE_TLS=1: the "
+            "password would cross the network in clear; set MAIL_USE_TLS=1 (STARTTLS, port "
+            "587)"
+        )
+
+
 CHECKS: tuple[Callable, ...] = (
     _environment,
+    _production_database,
+    _production_contacts,
+    _production_mail_login,
     secret_key_problems,
     placeholder_problems,
     public_base_url_problems,

@@ -208,3 +208,43 @@ def test_production_refuses_to_start_without_its_organisation_name(make_app):
 
 def test_a_development_portal_keeps_its_default_organisation_name(make_app):
     assert make_app(Config, ENV_NAME="development").config["ORGANISATION_NAME"]
+
+
+def test_production_refuses_to_start_without_its_database(make_app, monkeypatch):
+    """A misspelt DATABASE_URL in the environment file started production on a new, empty
+    SQLite file in instance/, which no backup covers."""
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    message = _refused(make_app, SQLALCHEMY_DATABASE_URI=None)
+    assert "- DATABASE_URL is missing: production names its database" in message
+
+
+def test_production_on_sqlite_given_on_purpose_starts(make_app, tmp_path):
+    address = f"sqlite:///{tmp_path / 'empreinte.db'}"
+    assert make_app(Config, **PRODUCTION, SQLALCHEMY_DATABASE_URI=address)
+
+
+@pytest.mark.parametrize(
+    "setting, value",
+    [
+        ("PRIVACY_CONTACT", "dpo@example.org"),
+        ("ACCESSIBILITY_CONTACT", "accessibilite@example.org"),
+        ("PRIVACY_CONTROLLER_CONTACT", "Métropole, https://www.example.com/contact"),
+    ],
+)
+def test_production_refuses_the_readmes_example_contacts(make_app, setting, value):
+    """The privacy notice would name a data protection officer reaching nobody."""
+    message = _refused(make_app, **{setting: value})
+    assert f"- {setting}={value!r}: " in message
+    assert "is a domain kept for examples (RFC 2606), so it reaches nobody" in message
+
+
+def test_production_refuses_a_mail_password_sent_in_clear(make_app):
+    message = _refused(
+        make_app, MAIL_USERNAME="empreinte", MAIL_PASSWORD="s3cret-pass", MAIL_USE_TLS=False
+    )
+    assert (
+        "MAIL_PASSWORD is set for MAIL_SERVER='smtp.bordeaux-metropole.fr' without MAIL_USE_TLS=1"
+        in message
+    )
+    assert make_app(Config, **PRODUCTION, MAIL_USERNAME="empreinte", MAIL_PASSWORD="s3cret-pass",
+                    MAIL_USE_TLS=True)  # fmt: skip

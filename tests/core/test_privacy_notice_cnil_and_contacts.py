@@ -43,7 +43,7 @@ def test_a_production_start_with_contacts_warns_of_neither(make_app, caplog):
         make_app,
         caplog,
         PRIVACY_CONTROLLER_CONTACT="Hôtel de Métropole, 33045 Bordeaux",
-        PRIVACY_CONTACT="dpo@example.org",
+        PRIVACY_CONTACT="dpo@bordeaux-metropole.fr",
     )
     assert not any(w.startswith("PRIVACY_") for w in warnings)
 

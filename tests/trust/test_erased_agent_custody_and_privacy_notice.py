@@ -203,11 +203,11 @@ def test_without_contacts_the_notice_says_the_administrator_must_give_them(clien
 
 def test_the_notice_gives_the_controller_and_the_officer_as_configured(make_app):
     other = make_app(
-        PRIVACY_CONTROLLER_CONTACT="rgpd@example.org", PRIVACY_CONTACT="dpo@example.org"
+        PRIVACY_CONTROLLER_CONTACT="rgpd@bordeaux-metropole.fr", PRIVACY_CONTACT="dpo@bordeaux-metropole.fr"
     )
     page = other.test_client().get("/privacy?lang=en").get_data(as_text=True)
-    assert 'To write to it: <a href="mailto:rgpd@example.org">rgpd@example.org</a>.' in page
-    assert 'Its data protection officer: <a href="mailto:dpo@example.org">' in page
+    assert 'To write to it: <a href="mailto:rgpd@bordeaux-metropole.fr">rgpd@bordeaux-metropole.fr</a>.' in page
+    assert 'Its data protection officer: <a href="mailto:dpo@bordeaux-metropole.fr">' in page
     assert "must fill it in" not in page
 
 
@@ -245,8 +245,8 @@ def test_a_production_start_without_contacts_warns_naming_the_settings(caplog):
         create_app(
             TestConfig,
             **production,
-            PRIVACY_CONTROLLER_CONTACT="rgpd@example.org",
-            PRIVACY_CONTACT="dpo@example.org",
+            PRIVACY_CONTROLLER_CONTACT="rgpd@bordeaux-metropole.fr",
+            PRIVACY_CONTACT="dpo@bordeaux-metropole.fr",
             ACCESSIBILITY_STATEMENT_DATE="2026-12-05",
         )
     assert not caplog.records
