@@ -27,13 +27,17 @@ from app.catalogue.forms import (
 from app.catalogue.models import ITEM_FIELDS, CatalogueItem
 from app.catalogue.reference import category_reference
 from app.catalogue.services import (
+    EQUIPMENT_ONLY_FIGURES,
     CatalogueError,
     check_category,
     code_key,
     code_taken_message,
     committed_item_with_code,
     complete_footprint,
+    creation_summary,
     footprint_problems,
+    service_figure_problems,
+    touch_item,
 )
 from app.catalogue.spreadsheet import from_spreadsheet, spreadsheet_table
 from app.core import cache
@@ -106,6 +110,8 @@ class ItemChange:
     name_en: str
     differences: list[ColumnChange] = field(default_factory=list)  # for an update
     notes: list[str] = field(default_factory=list)  # why a column changes that the file lacks
+    # For a creation: what the admin checks before confirming, by column (`CREATED_SHOWN`).
+    figures: dict = field(default_factory=dict)
 
     @property
     def columns(self) -> list[str]:
@@ -114,6 +120,19 @@ class ItemChange:
 
     def name(self, locale: str) -> str:
         return self.name_en if locale == "en" else self.name_fr
+
+
+# A new item's columns the preview shows: a code and a name alone let a wrong category
+# or a manufacture figure typed in grams be confirmed unseen.
+CREATED_SHOWN = (
+    "category",
+    "embodied_kgco2e",
+    "use_kgco2e_per_year",
+    "lifetime_years",
+    "annual_kgco2e",
+    "grade",
+    "source",
+)
 
 
 @dataclass
@@ -135,7 +154,7 @@ class ImportResult:
         language: what they explain is in the differences)."""
         return cache.digest(
             (
-                [(c.code, c.name_fr, c.name_en) for c in self.created],
+                [(c.code, c.name_fr, c.name_en, c.figures) for c in self.created],
                 [(c.code, [(d.column, d.old, d.new) for d in c.differences]) for c in self.updated],
                 self.unchanged,
             )
@@ -228,13 +247,24 @@ def _figure(
         value = math.nan
     if value is None:
         return None, None
+    if math.isnan(value) or math.isinf(value) or not _WRITTEN_AS_FIGURE.fullmatch(raw.strip()):
+        # `abc`, `12 kg`, `NaN`, `1e3`: no figure as the file writes them. The range
+        # expected said nothing of what was wrong with the cell.
+        return None, _("%(typed)s does not read as a number.", typed=raw.strip()[:40]) + (
+            " " + _format_hint(delimiter)
+        )
     minimum, maximum = bounds
     if not minimum <= value <= maximum or (whole and value != int(value)):
-        unread = math.isnan(value) or value != int(value)
+        unread = value != int(value)
         if unread and any(mark in raw for mark in ".,"):  # its decimal mark, most likely
             return None, f"{message} {_format_hint(delimiter)}"
         return None, str(message)
     return value, None
+
+
+# A figure as a person writes one: digits, a sign, decimal marks and grouping spaces; no
+# letters (`NaN`, `inf`, `1e3`, `12 kg`), which Python's float() would read or half-read.
+_WRITTEN_AS_FIGURE = re.compile(r"[+-]?[\d\s\u00a0\u202f.,]*\d[\d\s\u00a0\u202f.,]*")
 
 
 def _same(old, new) -> bool:
@@ -345,7 +375,16 @@ def _parse_row(
         fail("code", str(CODE_MESSAGE))
     # The item form's limits, which are the columns' own: a longer source was previewed
     # as fine, then refused by PostgreSQL at the confirmation (an error page).
-    for column, most in (("name_fr", 200), ("name_en", 200), ("source", 400), ("source_url", 400)):
+    # A description longer than the form's 4,000 characters imported, then every later
+    # save of the item's form was refused at a field the admin had not touched.
+    for column, most in (
+        ("name_fr", 200),
+        ("name_en", 200),
+        ("description_fr", 4000),
+        ("description_en", 4000),
+        ("source", 400),
+        ("source_url", 400),
+    ):
         if len(values[column]) > most:
             fail(column, _("At most %(n)s characters.", n=most))
     if values["kind"] and values["kind"] not in footprint.KINDS:
@@ -416,6 +455,14 @@ def _parse_row(
             values["source"] = ""
         if values["kind"] == "equipment" and known_category:
             _keep_reference_credit(row, values, stored)
+    if values["kind"] == "service":
+        typed = service_figure_problems(values, item)
+        for column in EQUIPMENT_ONLY_FIGURES:
+            if column in typed and column in row:
+                fail(column, typed[column])
+            elif column not in row and item is not None and item.kind != "service":
+                # Equipment becoming a service keeps no equipment figure the file lacks.
+                values[column] = None
     if known_category:
         # Every fault of the line at once: its figures (and their ranges) and source too,
         # except at a column already refused as unreadable.
@@ -673,7 +720,10 @@ def import_catalogue_csv(
     for _line, values in parsed:
         item = existing.get(values["code"])
         if item is None:
-            result.created.append(ItemChange(values["code"], values["name_fr"], values["name_en"]))
+            figures = {column: values.get(column) for column in CREATED_SHOWN}
+            result.created.append(
+                ItemChange(values["code"], values["name_fr"], values["name_en"], figures=figures)
+            )
             to_create.append(values)
             continue
         cleared, notes = _stored_ranges(item, values)
@@ -728,7 +778,7 @@ def _apply(result, existing, parsed, to_create, to_update, actor, now) -> Import
         for key, value in fields.items():
             if not _same(before[key], value):
                 setattr(item, key, value)
-        item.updated_at = now
+        touch_item(item, now)  # an edit form opened before can no longer save over it
         if any(not _same(before[key], value) for key, value in fields.items()):
             edits.append((item, changes_summary(before, fields)))
     try:
@@ -741,7 +791,7 @@ def _apply(result, existing, parsed, to_create, to_update, actor, now) -> Import
             raise
         return result
     for item in created:
-        record_audit(actor, "create", "catalogue_item", item.id, now, item.code)
+        record_audit(actor, "create", "catalogue_item", item.id, now, creation_summary(item))
     for item, summary in edits:
         record_audit(actor, "update", "catalogue_item", item.id, now, summary)
     for values in to_create + [values for _item, values in to_update]:

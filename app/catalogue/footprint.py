@@ -10,7 +10,7 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass
-from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from decimal import ROUND_FLOOR, ROUND_HALF_DOWN, ROUND_HALF_UP, Decimal
 
 from flask_babel import force_locale, lazy_pgettext
 from flask_babel import gettext as _
@@ -437,16 +437,23 @@ def parts_adding_up(parts, total: float, digits: int) -> list[tuple[Decimal, int
     left given to the largest remainders (45.26 + 13.66 under 58.92: « 45,3 + 13,6 =
     58,9 »). A part the total's decimals would write as nothing keeps its own two
     significant digits (« 0,0068 », never « 0,0 ») and stays out of the sharing: it is
-    below what the total writes."""
+    below what the total writes. So does a part under one that the catalogue writes with
+    more decimals than the total (« 0,14 » as Compare writes it, not « 0,1 »): the others
+    share what is left of the total, so that the parts as written add up to it as it is
+    written (6,4 + 0,14 is « 6,5 »)."""
     unit = Decimal(1).scaleb(-digits)
     exact = [Decimal(str(part)) for part in parts]
-    tiny = [part != 0 and half_up(part, digits) == 0 for part in exact]
+    tiny = [small_figure_digits(float(part)) > digits for part in exact]
     shown = [
         half_up(part, common_digits(part)) if small else part.quantize(unit, ROUND_FLOOR)
         for part, small in zip(exact, tiny, strict=True)
     ]
     shared = [i for i in range(len(shown)) if not tiny[i]]
-    left = int((half_up(total, digits) - sum(shown[i] for i in shared)) / unit)
+    # Half down: what is left lands on the total's half-way point, which the parts'
+    # sum then rounds up to the total (6,5 − 0,15 = 6,35 is « 6,3 », and 6,45 « 6,5 »).
+    apart = sum((shown[i] for i in range(len(shown)) if tiny[i]), Decimal(0))
+    rest = (half_up(total, digits) - apart).quantize(unit, ROUND_HALF_DOWN)
+    left = int((rest - sum(shown[i] for i in shared)) / unit)
     by_remainder = sorted(shared, key=lambda i: exact[i] - shown[i], reverse=True)
     for i in by_remainder[: max(left, 0)]:
         shown[i] += unit
@@ -478,14 +485,18 @@ def years_text(years: float) -> str:
 
 def lifetime_choices(lifetime: float | None, chosen: float | None = None) -> list[float]:
     """The years the simulator's list offers, in order: each whole year of its range, the
-    item's own lifetime (2.5, 6.6: the page opens there) and the years chosen, when in
-    range (a link's ?years=7.5)."""
+    item's own lifetime (2.5, 6.6: the page opens there) a whole number of years apart
+    (1.5, 3.5, 4.5…), and the years chosen with one and two more (a link's ?years=7.5),
+    when in range. « One more year (3.5 years) » is then a value of the list, whichever
+    of its values is chosen: the list offered 2, 2.5, 3, 4, and 3.5 could not be checked."""
     low, high = lifetime_range(lifetime)
     years = {float(y) for y in range(math.ceil(low), math.floor(high) + 1)}
-    years.add(simulator_years(lifetime))
-    if chosen is not None and low <= chosen <= high:
-        years.add(chosen)
-    return sorted(years)
+    own = simulator_years(lifetime)
+    steps = range(math.ceil(low - own), math.floor(high - own) + 1)
+    years |= {round(own + step, 1) for step in steps}
+    if chosen is not None:
+        years |= {round(chosen + more, 1) for more in (0, 1, 2)}
+    return sorted(y for y in years if low <= y <= high)
 
 
 @dataclass(frozen=True)

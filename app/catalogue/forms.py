@@ -443,6 +443,9 @@ class ItemForm(PortalForm):
         _l("Lower-footprint alternatives (codes, separated by commas)"),
         validators=[Optional(), Length(max=400)],
     )
+    # The item's version when the form was opened (`services.item_version`): a save after
+    # another change to the item is refused rather than putting that change back.
+    version = HiddenField(validators=[Optional(), Length(max=40)])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -169,6 +169,22 @@ def item_head(item_id: int) -> ItemHead | None:
     return cache.row_head(CatalogueItem, item_id, ItemHead)
 
 
+def count_requests_to_decide_holding(item_id: int) -> int:
+    """How many requests waiting for a decision hold the item: withdrawn, its line in
+    each reads « no longer in the catalogue, not counted »."""
+    return db.session.scalar(
+        select(func.count(CatalogueRequest.id)).where(
+            TO_DECIDE,
+            select(CatalogueRequestLine.id)
+            .where(
+                CatalogueRequestLine.request_id == CatalogueRequest.id,
+                CatalogueRequestLine.item_id == item_id,
+            )
+            .exists(),
+        )
+    )
+
+
 # The repair service the advice to repair before replacing links to (`seed.py` seeds
 # it), found by its code, which an admin's renaming or translating keeps.
 REPAIR_SERVICE_CODE = "SV-REPAIR"

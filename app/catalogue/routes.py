@@ -182,8 +182,9 @@ def kg_saving(heavier: float, lighter: float) -> str:
 
 
 def kg_line(line) -> str:
-    """A request line's yearly footprint as its table writes it (`line_shown`)."""
-    return kg_figure(float(line_shown(line)), line.unit_annual_kgco2e)
+    """A request line's yearly footprint as its table writes it (`line_shown`), as any
+    figure alone: 2 × 8,5 is « 17 », not « 17,0 »."""
+    return kg_figure(float(line_shown(line)))
 
 
 def line_shown(line) -> Decimal:
@@ -195,8 +196,10 @@ def kg_request_total(req) -> str:
     """A request's yearly footprint: its lines as their table writes them, added, so
     that the total is their sum to whoever adds them up (18,1 + 8,5 is « 26,6 », where
     the unrounded total read 26,7). Its department's budget counts the same figure."""
-    units = (line.unit_annual_kgco2e for line in req.lines if line.counted)
-    return kg_figure(request_shown_total(req), *units)
+    # With the decimals of its lines as written (« 8,5 + 0,14 = 8,64 »), not of their
+    # items' figures: 2 × 8,5 wrote a whole total « 17,0 », where the listing writes « 26 ».
+    lines = (float(line_shown(line)) for line in req.lines if line.counted)
+    return kg_figure(request_shown_total(req), *lines)
 
 
 def request_shown_total(req) -> float:
@@ -498,6 +501,9 @@ def _item_page(
         "held": _rendered("catalogue/_held.html", held=held) if held else "",
         "quantity_field": quantity_field,
     }
+    if admin and head.status == "available":
+        # Asked per page shown: the requests waiting change without the catalogue changing.
+        values["discontinue_question"] = _discontinue_question(head)
     # Only services are marked useful (equipment pages show no such button).
     if head.kind == "service":
         values["useful"] = _rendered(
@@ -525,6 +531,26 @@ def _empty_quantity_field() -> Markup:
         lambda: render_template(
             "catalogue/_quantity_field.html", form=AddToRequestForm(formdata=None)
         ),
+    )
+
+
+def _discontinue_question(head) -> str:
+    """What « Discontinue » asks, saying what becomes of the requests waiting for a
+    decision that hold the item."""
+    name = head.name(current_language())
+    waiting = queries.count_requests_to_decide_holding(head.id)
+    if not waiting:
+        return _("Discontinue %(name)s? People can no longer request it.", name=name)
+    return ngettext(
+        "Discontinue %(name)s? People can no longer request it. %(count)s request waiting "
+        "for a decision holds it: its line will read “no longer in the catalogue, not "
+        "counted”, and approving it will charge nothing for this item.",
+        "Discontinue %(name)s? People can no longer request it. %(count)s requests waiting "
+        "for a decision hold it: their line will read “no longer in the catalogue, not "
+        "counted”, and approving them will charge nothing for this item.",
+        waiting,
+        name=name,
+        count=format_number(waiting),
     )
 
 
@@ -559,7 +585,14 @@ def _render_item_page(item_id: int, years: str | None, admin: bool):
         admin=admin,
         **{
             name: slots.slot(name)
-            for name in ("csrf", "form_token", "held", "quantity_field", "useful")
+            for name in (
+                "csrf",
+                "form_token",
+                "held",
+                "quantity_field",
+                "useful",
+                "discontinue_question",
+            )
         },
     )
     return head, slots.cut(html), valid
@@ -1192,10 +1225,20 @@ def edit_item(item_id: int):
     """Edit an item; derived figures are recomputed."""
     item = _item_or_404(item_id)
     form = ItemForm(obj=item)
+    if not form.is_submitted():
+        form.version.data = services.item_version(item)
+    # A form sent without its version (a page cached from before it had one) is not
+    # compared: its save is judged as before.
+    seen = form.version.data or None
     if _item_checked(form, item):
         try:
-            services.update_item(item, form.item_values(), current_user, utcnow(), _grid())
+            services.update_item(item, form.item_values(), current_user, utcnow(), _grid(), seen)
             services.set_alternatives(item, form.alternative_codes(), current_user, utcnow())
+        except services.ItemChangedMeanwhile as error:
+            db.session.rollback()
+            form.refuse({None: str(error)})
+            # What was typed stays; a second save, made knowing, is taken.
+            form.version.data = services.item_version(db.session.get(CatalogueItem, item_id))
         except services.CatalogueError as error:
             db.session.rollback()
             form.refuse({error.field: str(error)})

@@ -2,7 +2,7 @@
 
 import functools
 import math
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from app.auth.models import User
 from app.catalogue import footprint
-from app.catalogue.audit import budget_summary, changes_summary
+from app.catalogue.audit import TRACKED_FIELDS, audit_changes, budget_summary, changes_summary
 from app.catalogue.models import (
     CatalogueBudget,
     CatalogueItem,
@@ -22,7 +22,7 @@ from app.catalogue.models import (
     CatalogueUsefulMark,
 )
 from app.catalogue.reference import BOAVIZTA_URL, archetype_reference, category_reference
-from app.core.audit import erase_audit_texts, record_audit
+from app.core.audit import AuditEvent, erase_audit_texts, record_audit
 from app.core.i18n import current_language, format_moment, format_number
 from app.core.models import Department
 from app.core.signals import request_decided
@@ -43,6 +43,11 @@ class CatalogueError(Exception):
     def __init__(self, message: str, field: str | None = None):
         super().__init__(message)
         self.field = field
+
+
+class ItemChangedMeanwhile(CatalogueError):
+    """An edit form opened before the item's last change (another admin's save, an
+    import, a withdrawal): saving it would put back what that change did."""
 
 
 class RefusalReasonMissing(CatalogueError):
@@ -286,6 +291,36 @@ def _credited_source(typed: str, reference, embodied_ref: bool, kwh_ref: bool) -
     return f"{typed}; {cited}" if typed else cited
 
 
+# Equipment's figures: a service has none of them (`complete_footprint` blanks them).
+EQUIPMENT_ONLY_FIGURES = (
+    "embodied_kgco2e",
+    "embodied_min_kgco2e",
+    "embodied_max_kgco2e",
+    "use_kwh_per_year",
+    "use_kwh_min",
+    "use_kwh_max",
+    "lifetime_years",
+)
+
+
+def service_figure_problems(values: dict, item=None) -> dict[str, str]:
+    """A service's figures typed where only equipment has one, by field: saved, they were
+    dropped without a word (as a use footprint typed for equipment is refused). The
+    figure `item` already holds, sent back as its form or export shows it, is none typed."""
+    if values.get("kind") != "service":
+        return {}
+    message = _(
+        "This figure is for equipment: a service is counted by its footprint per user per "
+        "year alone. Leave it blank."
+    )
+    return {
+        column: message
+        for column in EQUIPMENT_ONLY_FIGURES
+        if values.get(column) is not None
+        and (item is None or values[column] != getattr(item, column))
+    }
+
+
 def item_problems(
     values: dict, alternatives: list[str], item=None, refused=frozenset()
 ) -> dict[str, str]:
@@ -299,6 +334,7 @@ def item_problems(
         problems[error.field] = str(error)
     else:  # figures are judged against a known kind and category
         problems |= footprint_problems(values, refused)
+    problems |= service_figure_problems(values, item)
     taken_by = item_with_code(values["code"], item)
     if taken_by is not None:
         problems["code"] = code_taken_message(taken_by)
@@ -313,7 +349,12 @@ def item_problems(
     if missing:
         refused.append(_unknown_alternatives(missing))
     if refused:
-        problems["alternatives"] = " ".join(refused)
+        # Each its own sentence: "…remove SV-EN-1. Unknown alternative code: NOPE-1."
+        problems["alternatives"] = (
+            " ".join(r if r.endswith(".") else f"{r}." for r in refused)
+            if len(refused) > 1
+            else refused[0]
+        )
     return problems
 
 
@@ -429,21 +470,115 @@ def create_item(values: dict, actor, now: datetime, grid_factor: float) -> Catal
     )
     db.session.add(item)
     flush_item(item.code)
-    record_audit(actor, "create", "catalogue_item", item.id, now, item.code)
+    record_audit(actor, "create", "catalogue_item", item.id, now, creation_summary(item))
     return item
 
 
-def update_item(item: CatalogueItem, values: dict, actor, now: datetime, grid_factor: float):
-    """Change an item's fields; derived figures are recomputed."""
+def creation_summary(item: CatalogueItem) -> str:
+    """A new item's audit summary: its code, then the figures and source it starts with,
+    as an edit's ("CODE: embodied_kgco2e - -> 255; …; source "" -> "Boavizta v2"")."""
+    started = {key: getattr(item, key) for key in TRACKED_FIELDS}
+    return changes_summary({"code": item.code}, started)
+
+
+def _claim_version(item: CatalogueItem, seen: str, now: datetime) -> None:
+    """Move the item's version on from `seen` in one conditional UPDATE: of two saves
+    from forms opened on the same version, the database lets only the first through
+    (the second finds the version moved, also on PostgreSQL's read committed)."""
+    try:
+        seen_at = datetime.fromisoformat(seen)
+    except ValueError:
+        seen_at = None
+    if seen_at is None or seen_at.tzinfo is None:
+        raise ItemChangedMeanwhile(changed_since_message(item))
+    later = now if now > seen_at else seen_at + _TICK
+    claimed = db.session.execute(
+        update(CatalogueItem)
+        .where(CatalogueItem.id == item.id, CatalogueItem.updated_at == seen_at)
+        .values(updated_at=later)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        db.session.refresh(item)
+        raise ItemChangedMeanwhile(changed_since_message(item))
+    item.updated_at = seen_at  # as read: `touch_item` moves it on to `later`
+
+
+def item_version(item: CatalogueItem) -> str:
+    """What an edit form keeps of the item it was opened on: the moment of its last
+    change, to the microsecond (`update_item(seen=…)`)."""
+    return item.updated_at.isoformat() if item.updated_at else ""
+
+
+def touch_item(item: CatalogueItem, now: datetime) -> None:
+    """Mark an item changed at `now`, always later than its previous change: two changes
+    within one tick of the clock would otherwise leave the same version, and a form
+    opened between them would save over the second unseen."""
+    previous = item.updated_at
+    item.updated_at = now if previous is None or now > previous else previous + _TICK
+
+
+_TICK = timedelta(microseconds=1)
+
+
+def changed_since_message(item: CatalogueItem) -> str:
+    """Why an edit form opened before the item's last change is refused: by whom and
+    when it changed, and what that change was when the audit log words it."""
+    event = db.session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.object_type == "catalogue_item", AuditEvent.object_id == str(item.id))
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .limit(1)
+    ).first()
+    when = format_moment(item.updated_at)
+    actor = db.session.get(User, event.actor_id) if event and event.actor_id else None
+    if actor is not None:
+        message = _(
+            "This item was changed by %(name)s on %(moment)s, after this form was opened: "
+            "nothing was saved.",
+            name=actor.display_name,
+            moment=when,
+        )
+    else:
+        message = _(
+            "This item was changed on %(moment)s, after this form was opened: nothing was saved.",
+            moment=when,
+        )
+    worded = audit_changes(event.summary) if event and event.action == "update" else None
+    if worded:
+        message += " " + _("That change: %(changes)s.", changes=worded)
+    return (
+        message
+        + " "
+        + _(
+            "What you typed is kept below: check it against the item as it is now, then save "
+            "again to keep it."
+        )
+    )
+
+
+def update_item(
+    item: CatalogueItem,
+    values: dict,
+    actor,
+    now: datetime,
+    grid_factor: float,
+    seen: str | None = None,
+):
+    """Change an item's fields; derived figures are recomputed. `seen`: the version
+    (`item_version`) the edit form was opened on; a later change refuses the save
+    (`ItemChangedMeanwhile`), even one committed by another request a moment ago."""
     values = {**values, "code": values["code"].strip()}
     check_category(values["kind"], values["category"])
     _refuse_taken_code(values["code"], item)
     values = complete_footprint(values, grid_factor)
     fields = [key for key in values if hasattr(CatalogueItem, key)]
+    if seen is not None:
+        _claim_version(item, seen, now)
     before = {key: getattr(item, key) for key in fields}
     for key in fields:
         setattr(item, key, values[key])
-    item.updated_at = now
+    touch_item(item, now)
     flush_item(values["code"])
     # What changed, so a wrong footprint can be traced: app.catalogue.audit words it.
     if any(before[key] != values[key] for key in fields):
@@ -473,7 +608,7 @@ def set_alternatives(item: CatalogueItem, codes: list[str], actor, now: datetime
 def discontinue_item(item: CatalogueItem, actor, now: datetime) -> None:
     """Take an item out of the catalogue; requests already made keep it."""
     item.status = "discontinued"
-    item.updated_at = now
+    touch_item(item, now)
     db.session.flush()
     record_audit(actor, "discontinue", "catalogue_item", item.id, now, item.code)
 
@@ -484,7 +619,7 @@ def make_item_available(item: CatalogueItem, actor, now: datetime) -> None:
         return
     before = {"code": item.code, "status": item.status}
     item.status = "available"
-    item.updated_at = now
+    touch_item(item, now)
     db.session.flush()
     # An edit of its status, as the form's would be recorded: "CODE: status … -> available".
     summary = changes_summary(before, {"code": item.code, "status": item.status})

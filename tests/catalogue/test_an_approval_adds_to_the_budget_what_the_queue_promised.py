@@ -72,6 +72,6 @@ def test_the_request_page_and_the_export_give_the_total_the_budget_counts(client
     db.session.commit()
     login(client, lormont.user)
     page = _text(client.get(f"/catalogue/requests/{lormont.id}").text)
-    assert "Yearly footprint 37.0 kg CO₂e" in page
+    assert "Yearly footprint 37 kg CO₂e" in page
     exported = catalogue.export_personal_data(lormont.user)["requests"]
     assert [r["total_annual_kgco2e"] for r in exported] == [37.0]

@@ -113,7 +113,7 @@ def test_a_figure_that_does_not_read_says_how_the_file_writes_figures(make, requ
     ((_line, column, message),) = _problems(_import(make, text))
     assert column == "embodied_kgco2e"
     assert message == (
-        "Enter a number between 0 and 10,000,000. In a file separated by commas, figures "
+        "1.250,5 does not read as a number. In a file separated by commas, figures "
         "take a decimal point and thousands grouped by commas or not at all: 1250.5 or "
         "1,250.5."
     )

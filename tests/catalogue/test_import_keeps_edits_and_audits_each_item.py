@@ -154,8 +154,11 @@ def test_each_item_an_import_creates_or_updates_has_its_own_audit_event(
     events = db.session.execute(
         select(AuditEvent.action, AuditEvent.summary).order_by(AuditEvent.id)
     ).all()
-    assert [tuple(event) for event in events] == [
-        ("create", "EQ-2"),
+    # A creation records the figures and source the item starts with, as an edit would.
+    created = events[0].summary
+    assert created.startswith('EQ-2: name_fr "" -> "Portable 2"')
+    assert "embodied_kgco2e - -> 181;" in created and 'source "" -> "Boavizta' in created
+    assert [tuple(event) for event in events[1:]] == [
         ("update", "EQ-1: embodied_kgco2e 200 -> 181"),
         ("import", "1 created, 1 updated, 0 unchanged"),
     ]

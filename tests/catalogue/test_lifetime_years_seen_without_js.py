@@ -21,8 +21,10 @@ def test_the_years_chosen_are_written_with_their_unit_without_javascript(client,
     item = make_item(lifetime_years=2.5)
     years = _years(client.get(f"/catalogue/items/{item.id}").text)
     assert [text for chosen, _, text in years if chosen] == ["2,5 ans"]
+    # Its own 2.5 years a whole number of years apart too: « Une année de plus (3,5 ans) ».
     assert [value for _, value, _ in years] == [
-        "2", "2.5", "3", "4", "5", "6", "7", "8", "9", "10"
+        "2", "2.5", "3", "3.5", "4", "4.5", "5", "5.5", "6", "6.5", "7", "7.5", "8", "8.5",
+        "9", "9.5", "10",
     ]  # fmt: skip
 
 
