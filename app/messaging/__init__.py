@@ -115,12 +115,16 @@ def _badge_label(count: int) -> str:
 
 
 def _panel(user):
+    from app.core.i18n import current_language
+    from app.messaging.inbox import in_reader_language
     from app.messaging.queries import latest_unread, unread_badge_count
 
+    language = current_language()
+    messages = [in_reader_language(message, language) for message in latest_unread(user.id)]
     return Panel(
         title=str(_l("Latest messages")),
         template="messaging/_panel.html",
-        context={"messages": latest_unread(user.id), "unread": unread_badge_count(user.id)},
+        context={"messages": messages, "unread": unread_badge_count(user.id)},
         order=40,
     )
 

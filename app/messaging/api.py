@@ -5,9 +5,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app.api import ApiError, api_blueprint, page_links, page_number
+from app.core.i18n import current_language
 from app.core.time import utcnow
 from app.extensions import db
 from app.messaging import queries, services
+from app.messaging.inbox import in_reader_language
 
 bp = api_blueprint("messaging_api", __name__)
 
@@ -87,6 +89,7 @@ DISPATCH_SCHEMA = {
 
 
 def _message_json(message) -> dict:
+    message = in_reader_language(message, current_language())
     return {
         "id": message.id,
         "subject": message.subject,

@@ -106,6 +106,21 @@ def _missing_names(detail: str) -> list[str]:
     return []
 
 
+# A stored error of no known kind (raw text of an old row): said as unexpected.
+UNEXPECTED = "unexpected"
+
+
+def error_kind(error: str | None) -> str:
+    """A stored error reduced to its kind's code (what `describe_error` words), so that
+    errors can be counted by kind: an old row's raw text may hold an address."""
+    kind, _sep, detail = (error or "").partition(":")
+    kind, detail = kind.strip(), detail.strip()
+    if kind == RENDER:
+        return render_error_code(_missing_names(detail))
+    code = kind if kind in EMAIL_ERRORS else _BY_CLASS_NAME.get(kind)
+    return code or UNEXPECTED
+
+
 def describe_error(error: str | None) -> str:
     """A delivery's error in the reader's words, whatever was stored: a code, or the raw
     text of a row written before the codes (never shown as it is)."""

@@ -72,6 +72,29 @@ def _render_kind(kind: tuple) -> list[str]:
     return slots.cut(html.replace(str(_ID_STAND_IN), str(slots.slot("id"))))
 
 
+def in_reader_language(message, language: str):
+    """The message as its reader reads it in `language`: its copy in that language when
+    it was written in both (`Delivery.other_text`: they had not chosen a language yet),
+    else the message as it is."""
+    other = getattr(message, "other_text", None)
+    language = (language or "")[:2]
+    if not isinstance(other, dict) or other.get("locale") != language:
+        return message
+    if (message.locale or "")[:2] == language or message.subject is None:
+        return message
+    return SimpleNamespace(
+        id=message.id,
+        locale=other["locale"],
+        subject=other.get("subject"),
+        # A body purged by retention stays purged in either language.
+        body=other.get("body") if message.body is not None else None,
+        delivered_at=message.delivered_at,
+        read_at=message.read_at,
+        context=_context_of(message),
+        other_text=other,
+    )
+
+
 def render_message(message, page: int | None = None, announce: bool = False) -> Markup:
     """One message of the inbox (a row of `queries.list_inbox`, or a Delivery) as HTML.
 
@@ -93,6 +116,7 @@ def render_messages(
 
 
 def _filled(message, language: str, page: int | None, announce: bool, token: str) -> Markup:
+    message = in_reader_language(message, language)
     kind = _kind(message, language, page, announce)
     # Its text is part of the key, not only its id: an erased message becomes another
     # kind (and SQLite gave a deleted message's id again before AUTOINCREMENT).

@@ -2,6 +2,7 @@
 
 import base64
 import secrets
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
@@ -19,10 +20,18 @@ from app.messaging.rendering import ForeignPassage, plain_text, text_to_html, wi
 
 
 class NotSent(Exception):
-    """A message left unsent because its batch's lease was ending (`send_many`)."""
+    """A message left unsent because its batch's lease was ending, or because the process
+    is stopping (`send_many`)."""
 
 
-LEFT_FOR_LATER = NotSent("left for another sender: the batch's lease was ending")
+LEFT_FOR_LATER = NotSent(
+    "left for another sender: the batch's lease was ending, or the process is stopping"
+)
+
+# Set once the process is told to stop (`flask scheduler run` given SIGTERM or SIGINT):
+# each SMTP connection ends after the e-mail it is sending, and the messages not sent
+# answer LEFT_FOR_LATER, so their rows are let go for the next run (jobs.stop_sending).
+stopping = threading.Event()
 
 
 class MailerPool:
@@ -39,7 +48,10 @@ class MailerPool:
 
         `stop_at` (time.monotonic()): past it, the messages left are not sent and answer
         LEFT_FOR_LATER: their batch's lease is ending, and another sender may claim them.
+        The same once the process is `stopping`: the e-mails in flight still go.
         """
+        if stopping.is_set():  # no connection opened for a batch that will not go
+            return [LEFT_FOR_LATER] * len(messages)
         results: list[Exception | None] = [None] * len(messages)
         if not messages:
             return results
@@ -48,7 +60,7 @@ class MailerPool:
         def work(indexes):
             with Mailer(self.config) as mailer:
                 for index in indexes:
-                    if stop_at is not None and time.monotonic() >= stop_at:
+                    if stopping.is_set() or (stop_at is not None and time.monotonic() >= stop_at):
                         results[index] = LEFT_FOR_LATER
                         continue
                     try:

@@ -201,6 +201,10 @@ class Delivery(db.Model):
     locale: Mapped[str | None] = mapped_column(String(5))
     subject: Mapped[str | None] = mapped_column(String(300))
     body: Mapped[str | None] = mapped_column(Text)
+    # An inbox copy written for someone who had not chosen a language yet (never signed
+    # in): the message in the other language too, {"locale", "subject", "body"}, with the
+    # same values, so that it reads in the language they then choose. None otherwise.
+    other_text: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # When the person deleted the message from their inbox: its content is erased, its

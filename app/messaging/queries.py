@@ -28,6 +28,7 @@ from app.core.person_figures import forget, person_figure
 from app.core.time import local_zone, utcnow
 from app.core.urls import database_id
 from app.extensions import db
+from app.messaging.delivery_errors import error_kind
 from app.messaging.labels import DISPATCH_IN_PROGRESS
 from app.messaging.models import (
     CHANNELS,
@@ -118,7 +119,7 @@ def forget_unread_count(user_id: int) -> None:
 
 
 # What the inbox and the API show of a message: read as plain rows, not ORM objects.
-_INBOX_COLUMNS = ("id", "subject", "body", "delivered_at", "read_at", "locale")
+_INBOX_COLUMNS = ("id", "subject", "body", "delivered_at", "read_at", "locale", "other_text")
 
 
 @functools.cache
@@ -316,8 +317,8 @@ def dispatch_counts(dispatch_id: int, withheld: int | None = None) -> dict:
 def failed_deliveries(
     dispatch_id: int, limit: int = 50, withheld: int | None = None
 ) -> list[tuple]:
-    """Failed and retrying rows with their error (a code, `describe_error` words it) and,
-    retrying, their attempts and next one, for the organiser (a skipped row's
+    """Failed and retrying rows with their address and error (a code, `describe_error`
+    words it) and, retrying, their attempts and next one, for an admin only (a skipped row's
     `error` is its reason, counted apart by `skipped_by_reason`: no error). `withheld` (a
     small group): no e-mail row, as for the counts: a failed e-mail names someone who
     accepted e-mails."""
@@ -343,6 +344,64 @@ def failed_deliveries(
     if withheld:
         query = query.where(Delivery.channel != "email")
     return db.session.execute(query).all()
+
+
+@dataclass(frozen=True)
+class FailureKind:
+    """Failed or retrying rows of one channel, status, kind of error and attempt count:
+    how many, and (retrying) the earliest next attempt."""
+
+    channel: str
+    status: str
+    error: str  # the kind's code (`delivery_errors.error_kind`)
+    attempts: int
+    count: int
+    next_attempt_at: datetime | None
+
+
+def failures_by_kind(dispatch_id: int, withheld: int | None = None) -> list[FailureKind]:
+    """The failed and retrying rows counted by channel, status and kind of error, for an
+    organiser: which named people failed would tell who accepted e-mails, which is not
+    for an organiser to learn (only an admin sees addresses, `failed_deliveries`).
+    `withheld` (a small group): no e-mail row, as for the counts."""
+    query = (
+        select(
+            Delivery.channel,
+            Delivery.status,
+            Delivery.error,
+            Delivery.attempts,
+            func.count(),
+            func.min(Delivery.next_attempt_at),
+        )
+        .where(
+            Delivery.dispatch_id == dispatch_id,
+            Delivery.status != "skipped",
+            Delivery.error.is_not(None),
+        )
+        .group_by(Delivery.channel, Delivery.status, Delivery.error, Delivery.attempts)
+    )
+    if withheld:
+        query = query.where(Delivery.channel != "email")
+    merged: dict[tuple, list] = {}
+    for channel, status, error, attempts, count, next_at in db.session.execute(query):
+        key = (channel, status, error_kind(error), attempts or 0)
+        group = merged.setdefault(key, [0, None])
+        group[0] += count
+        if next_at is not None and (group[1] is None or next_at < group[1]):
+            group[1] = next_at
+    statuses = ("pending", "failed")
+    return [
+        FailureKind(channel, status, error, attempts, count, next_at)
+        for (channel, status, error, attempts), (count, next_at) in sorted(
+            merged.items(),
+            key=lambda item: (
+                CHANNELS.index(item[0][0]) if item[0][0] in CHANNELS else len(CHANNELS),
+                statuses.index(item[0][1]) if item[0][1] in statuses else len(statuses),
+                item[0][2],
+                item[0][3],
+            ),
+        )
+    ]
 
 
 def skipped_by_reason(

@@ -568,6 +568,7 @@ def _previewed(form: TemplateForm, template: MessageTemplate | None):
     preview["to_correct"] = [
         field for field in form if field.errors and field.name not in _SAID_IN_THE_PREVIEW
     ]
+    preview["answered"] = True  # the page answers "Preview": its heading takes the focus
     return _editor(form, template, preview), 422 if form.errors else 200
 
 
@@ -913,10 +914,14 @@ def _choose_no_template(form: ScheduleForm, refusal: str | None = None) -> None:
 
 
 def _schedule_page(
-    form: ScheduleForm, size: dict | None = None, param_errors=None, focus_count=False
+    form: ScheduleForm,
+    size: dict | None = None,
+    param_errors=None,
+    focus_count=False,
+    no_audience=False,
 ):
     """The schedule form; `focus_count`: the page answers "Count the recipients", whose
-    count then takes the focus."""
+    count then takes the focus; `no_audience`: it was asked with no audience chosen."""
     wanted = {name for audience in known_audiences().values() for name in audience.params}
     params = [param for name, param in known_audience_params().items() if name in wanted]
     return render_template(
@@ -927,6 +932,7 @@ def _schedule_page(
         param_errors=param_errors or {},
         values=request.values,
         focus_count=focus_count,
+        no_audience=no_audience,
         clock_change=_clock_change_of(form),
     )
 
@@ -979,13 +985,27 @@ def audience_size():
     key = request.args.get("audience", "")
     size = _size(key, live=True)
     if wants_fragment():
+        if not key:  # back to "Choose an audience": said, rather than an empty answer
+            size = {"waiting": _("Choose an audience to count its recipients.")}
         response = current_app.make_response(
             render_template("messaging/_audience_size.html", size=size)
         )
         response.headers["Vary"] = "HX-Request"
         return response
     # The page again, as filled: the fields came along in the address.
-    return _schedule_page(_schedule_form(request.args), size)
+    form = _schedule_form(request.args)
+    if not key:
+        return _no_audience_to_count(form), 422
+    return _schedule_page(form, size)
+
+
+def _no_audience_to_count(form: ScheduleForm) -> str:
+    """The form again when recipients are counted with no audience chosen: the count
+    says so and takes the focus, the Audience field marked invalid and described by it
+    (an empty count said nothing). The page opens at the count (its address's
+    #audience-size), which browsers focus rather than any autofocused field."""
+    size = {"error": _("Choose an audience to count its recipients.")}
+    return _schedule_page(form, size, focus_count=True, no_audience=True)
 
 
 @bp.get("/clock-change")
@@ -1043,6 +1063,8 @@ def schedule():
     if request.method == "POST" and request.form.get("count"):
         # "Count the recipients" without JavaScript: the form again, as filled, with the
         # size of its audience; nothing is checked or scheduled yet.
+        if not form.audience.data:
+            return _no_audience_to_count(form), 422
         return _schedule_page(form, _size(form.audience.data), focus_count=True)
     if not form.validate_on_submit():
         # The chosen audience's size comes with the page: fetched on load, it was read out
@@ -1306,7 +1328,14 @@ def show_dispatch(dispatch_id: int):
         # Only an estimate still meant is kept: cancelled meanwhile, it says so.
         estimate_id="recipients-estimate" if _counted_when_sent(dispatch) else None,
         email_resumes=format_full_moment(paused_until) if paused_until else None,
-        failures=queries.failed_deliveries(dispatch.id, withheld=withheld),
+        # Which named people an e-mail failed for would tell who accepted e-mails: an
+        # organiser sees the errors counted by kind, an admin the addresses.
+        failures=(
+            queries.failed_deliveries(dispatch.id, withheld=withheld)
+            if current_user.has_role("admin")
+            else None
+        ),
+        failure_kinds=queries.failures_by_kind(dispatch.id, withheld),
         max_attempts=current_app.config["MESSAGING_MAX_ATTEMPTS"],
         skips=queries.skipped_by_reason(dispatch.id, withheld),
         sent=sent,

@@ -412,6 +412,8 @@ def log_each_job_run(scheduler) -> None:
 )
 def run_scheduler(wait: bool):
     """Run the scheduled jobs; only one scheduler per database ever runs them."""
+    from app.messaging import jobs
+
     logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
     quiet_apscheduler_logs()
     app = current_app._get_current_object()
@@ -443,6 +445,9 @@ def run_scheduler(wait: bool):
     except KeyboardInterrupt:
         pass
     finally:
+        # A send under way ends after the e-mails in flight and lets go of the rows it
+        # claimed; waited for, so that it ends before the lock and the interpreter do.
+        jobs.stop_sending()
         if scheduler.running:
-            scheduler.shutdown(wait=False)
+            scheduler.shutdown(wait=True)
         lock.release()

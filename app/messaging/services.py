@@ -83,6 +83,7 @@ from app.messaging.labels import (
 )
 from app.messaging.mailer import LEFT_FOR_LATER, build_email
 from app.messaging.models import (
+    DEFAULT_LOCALE,
     LOCALES,
     NOT_SENT,
     NOTICE_AUDIENCE,
@@ -1662,6 +1663,8 @@ def deliver_claimed(
     # they were rendered as, kept with the waiting e-mail until it goes.
     emails_here = {row.user_id for row in rows if row.channel == "email"}
     held: list[dict] = []
+    # Inbox copies of people who have not chosen a language yet: written in both.
+    unchosen: dict[int, dict] = {}
     # E-mails whose inbox copy went before (held for the working hours, or retried): they
     # are rendered afresh, their times said from now, unless their message no longer holds.
     late = {row.user_id for row in rows if row.channel == "email" and row.kept_subject is not None}
@@ -1678,6 +1681,7 @@ def deliver_claimed(
             "error": None,
             "delivered_at": None,
             "next_attempt_at": None,
+            "other_text": None,
         }
         updates.append(change)
         if row.email is None or not row.reachable:
@@ -1716,6 +1720,8 @@ def deliver_claimed(
                 held.append(
                     {"user": row.user_id, "locale": language, "subject": subject, "body": body}
                 )
+            if locale is None and row.locale not in LOCALES:
+                unchosen[row.user_id] = change
             result.delivered += 1
             continue
         if row.erasure_pending:  # their portal copy stays; no more e-mail to them
@@ -1775,12 +1781,38 @@ def deliver_claimed(
             result.retrying += 1
     if kinds:
         _log_email_failures(dispatch.id, len(outgoing), kinds, result.retrying, given_up, details)
+    if unchosen:
+        _write_in_the_other_language(dispatch, compiled, unchosen, now)
     if updates:
         # Core executemany: the ORM's per-row bookkeeping costs more than the statement.
         db.session.execute(_STATUS_UPDATE, updates)
     _hold_emails(dispatch.id, held)
     db.session.flush()
     return result
+
+
+def _write_in_the_other_language(
+    dispatch: Dispatch, compiled, changes: dict[int, dict], now: datetime
+) -> None:
+    """The inbox copies of people who had not chosen a language (never signed in: written
+    in the default one) written in the other language too, with the values of the same
+    moment, into each change's `other_text`: their inbox shows the one they then read
+    the portal in. A copy that cannot be written in it keeps the one language."""
+    other = next(code for code in LOCALES if code != DEFAULT_LOCALE)
+    people = db.session.scalars(select(User).where(User.id.in_(changes.keys()))).all()
+    values = variables_for([_InLanguage(person, other) for person in people], now, dispatch.context)
+    for user_id, change in changes.items():
+        mine = values.get(user_id, {})
+        try:
+            subject, body = compiled.render(other, _reason_noted(mine, dispatch.context, other))
+        except Exception:  # noqa: S112 - a value missing in this language: one language kept
+            continue
+        links = [mine.get(name) for name in EMAIL_ONLY_LINKS]
+        change["other_text"] = {
+            "locale": other,
+            "subject": subject,
+            "body": portal_copy(body, links),
+        }
 
 
 # The variables that count down to a campaign's end, said from the moment of rendering.
@@ -1989,6 +2021,7 @@ _STATUS_UPDATE = (
         locale=bindparam("locale"),
         subject=bindparam("subject"),
         body=bindparam("body"),
+        other_text=bindparam("other_text"),
         error=bindparam("error"),
         delivered_at=bindparam("delivered_at"),
         next_attempt_at=bindparam("next_attempt_at"),
@@ -2096,7 +2129,7 @@ def _erase_deleted(user, dispatch_ids, now: datetime) -> None:
     db.session.execute(
         update(Delivery)
         .where(*theirs)
-        .values(deleted_at=now, subject=None, body=None, locale=None)
+        .values(deleted_at=now, subject=None, body=None, locale=None, other_text=None)
         .execution_options(synchronize_session=False)
     )
     if codes:  # Core executemany, as `deliver_claimed` writes statuses
@@ -2397,6 +2430,8 @@ def export_messages(user) -> list[dict]:
             "status_name": delivery_status(row.status),
             "subject": row.subject,
             "body": row.body,
+            # Kept for someone who had not chosen a language when it was written.
+            "in_other_language": row.other_text,
             "error": row.error,
             # A skipped row's `error` is a code: said in words too; a failed or waiting
             # one's is the kind of failure, said in words as its dispatch's page does.
@@ -2491,9 +2526,10 @@ def purge_message_bodies(now: datetime, days: int) -> int:
         .where(
             Delivery.status == "delivered",
             Delivery.delivered_at <= now - timedelta(days=days),
-            Delivery.body.is_not(None),
+            or_(Delivery.body.is_not(None), Delivery.other_text.is_not(None)),
         )
-        .values(body=None)
+        # The copy in the other language goes with it (its body is in it).
+        .values(body=None, other_text=None)
         .execution_options(synchronize_session=False)
     ).rowcount
     db.session.flush()
@@ -2524,7 +2560,7 @@ def purge_undelivered_contents(now: datetime, days: int) -> int:
     purged = db.session.execute(
         update(Delivery)
         .where(*given_up, or_(Delivery.subject.is_not(None), Delivery.body.is_not(None)))
-        .values(subject=None, body=None)
+        .values(subject=None, body=None, other_text=None)
         .execution_options(synchronize_session=False)
     ).rowcount
     codes = [
@@ -2627,6 +2663,7 @@ def erase_messages(user, now: datetime) -> None:
         .values(
             subject=None,
             body=None,
+            other_text=None,
             error=case((Delivery.error.in_(SKIP_REASONS), Delivery.error), else_=None),
             locale=None,
         ),
