@@ -1049,7 +1049,8 @@ def rank_teams(
         ranked.append({**team, "rank": rank, "withheld": False, "protecting": False})
     withheld = [(t, reasons[t["id"]]) for t in teams if t["id"] in reasons]
     for team, reason in sorted(withheld, key=lambda pair: collation_key(pair[0]["name_fr"])):
-        ranked.append({**team, **_WITHHELD, "withheld": True, "protecting": reason != "small"})
+        hidden = {**_WITHHELD, **({"staff": None} if "staff" in team else {})}
+        ranked.append({**team, **hidden, "withheld": True, "protecting": reason != "small"})
     return ranked
 
 
@@ -1143,6 +1144,8 @@ def team_page(teams: list[dict], locale: str, page=1, per_page=PER_PAGE):
             "points_per_head": t["points_per_head"],
             "withheld": t["withheld"],
             "protecting": t.get("protecting", False),
+            # The leaderboard's participation (« 7 sur 20 »); the API's entries keep theirs.
+            **({"staff": t["staff"]} if "staff" in t else {}),
         }
         for t in window
     ]
@@ -1533,7 +1536,12 @@ def headcount_in_scope(campaign: CleanupCampaign) -> int:
     counts: its actions still count among the participants, and erasure must not move the
     results. One erased after its owner left (deactivated, then erased by the retention
     period) no longer counts, as it did not once deactivated."""
-    query = select(func.count(User.id)).where(
+    return db.session.scalar(_staff_in_scope(select(func.count(User.id)), campaign))
+
+
+def _staff_in_scope(query, campaign: CleanupCampaign):
+    """`query` restricted to the staff `headcount_in_scope` counts."""
+    query = query.where(
         User.active.is_(True) | (User.anonymised_at.is_not(None) & User.deactivated_by.is_(None))
     )
     if not campaign.all_departments:
@@ -1544,7 +1552,32 @@ def headcount_in_scope(campaign: CleanupCampaign) -> int:
                 )
             )
         )
-    return db.session.scalar(query)
+    return query
+
+
+def team_staff(campaign: CleanupCampaign, scope: str) -> dict[int, int]:
+    """Staff in the campaign's scope per department or commune, counted as
+    `headcount_in_scope` counts the whole: what a team's participants are out of. A closed
+    campaign's come from its snapshot (as they were at its end) when it holds them."""
+    if campaign.frozen_at is not None:
+        snapshot = db.session.scalar(
+            select(CleanupCampaign.results_json).where(CleanupCampaign.id == campaign.id)
+        )
+        teams = json.loads(snapshot).get(scope, []) if snapshot else []
+        if teams and all("staff" in team for team in teams):
+            return {team["id"]: team["staff"] for team in teams}
+    column = User.department_id if scope == "departments" else User.commune_id
+    query = _staff_in_scope(select(column, func.count(User.id)), campaign).group_by(column)
+    return {team: count for team, count in db.session.execute(query) if team is not None}
+
+
+def with_staff(teams: list[dict], staff: dict[int, int]) -> list[dict]:
+    """`teams` each with its `staff` (0 when none is counted any more); a team withheld
+    (`rank_teams`) keeps none, as it keeps no other figure."""
+    return [
+        {**team, "staff": None if team.get("withheld") else staff.get(team["id"], 0)}
+        for team in teams
+    ]
 
 
 DISTRIBUTION_BUCKETS = ((1, 49), (50, 199), (200, 499), (500, None))
@@ -1604,8 +1637,13 @@ def compute_results(campaign: CleanupCampaign, now: datetime) -> dict:
         "by_type": by_type,
         "co2_kg": {k: round(v, 3) for k, v in co2.items()},
         "distribution": distribution,
-        "departments": rank_teams(team_totals(campaign, "departments")),
-        "communes": rank_teams(team_totals(campaign, "communes")),
+        # Each team with its staff in scope at the end: its participation, « 7 sur 20 ».
+        "departments": with_staff(
+            rank_teams(team_totals(campaign, "departments")), team_staff(campaign, "departments")
+        ),
+        "communes": with_staff(
+            rank_teams(team_totals(campaign, "communes")), team_staff(campaign, "communes")
+        ),
         # Which communes hold which departments' people, for `published_results` to
         # withhold the communes of the departments withheld; never published itself.
         DEPARTMENT_COMMUNES: sorted([d, c] for d, c in board.cells),
@@ -1682,11 +1720,14 @@ def published_results(
         shielding = shielding_communes(figures, [tuple(cell) for cell in cells], minimum)
     else:
         shielding = {t["id"] for t in communes} if withheld_teams(figures, minimum) else set()
-    return {
-        **results,
-        "departments": rank_teams(departments, minimum=minimum),
-        "communes": rank_teams(communes, minimum=minimum, shielding=shielding),
-    }
+    departments = rank_teams(departments, minimum=minimum)
+    communes = rank_teams(communes, minimum=minimum, shielding=shielding)
+    # A snapshot frozen before teams kept their staff reads today's (`team_staff`).
+    if campaign is not None:
+        for key, teams in (("departments", departments), ("communes", communes)):
+            if any("staff" not in team for team in teams):
+                teams[:] = with_staff(teams, team_staff(campaign, key))
+    return {**results, "departments": departments, "communes": communes}
 
 
 def _per_head_again(team: dict) -> dict:

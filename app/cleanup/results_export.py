@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext, pgettext
 
 from app.cleanup.catalogue import goal_share, per_head, quantity_label, rounded, unit_label
+from app.cleanup.queries import rank_teams
 from app.core.csv_safety import spreadsheet_csv
 from app.core.i18n import format_moment
 from app.core.time import local_iso
@@ -20,8 +21,10 @@ def results_spreadsheet(campaign, results: dict, language: str, minimum: int = 1
     """The results page's figures as a spreadsheet, in the reader's language (the page's
     own wording, not the stored keys): a « Campaign » row (participants, staff in scope,
     points), a « Goal » row per collective goal (achieved, target, share), an « Action »
-    row per action type (quantity and unit, entries, points), the CO₂ estimate, then the
-    departments and communes, ranked. Each column holds numbers only, or nothing: why a
+    row per action type (quantity and unit, entries, points), the CO₂ estimate, a
+    « Participation » row per band of points per person (people), then the departments
+    and communes, ranked by total and per participant, each with its staff in scope.
+    Each column holds numbers only, or nothing: why a
     team withheld (under `minimum` participants, or protecting one: see
     queries.rank_teams) has no figures is in the « Note » column."""
     header = [
@@ -32,7 +35,9 @@ def results_spreadsheet(campaign, results: dict, language: str, minimum: int = 1
         _("Participants"),
         _("Points"),
         _("Points per participant"),
+        _("Rank per participant"),
         _("Staff in scope"),
+        _("People"),
         _("Entries"),
         _("Quantity"),
         _("Unit"),
@@ -45,6 +50,7 @@ def results_spreadsheet(campaign, results: dict, language: str, minimum: int = 1
         *_goal_rows(results),
         *_action_rows(results, language),
         *_co2_rows(results),
+        *_participation_rows(results),
         *_team_rows(results, language, minimum),
     ]
     return spreadsheet_csv(
@@ -77,7 +83,9 @@ def _campaign_row(campaign, results: dict, language: str) -> list:
         participants,
         points,
         float(per_head(points, participants)),
+        "",
         results.get("in_scope", ""),
+        "",
         entries,
         "",
         "",
@@ -96,7 +104,7 @@ def _goal_rows(results: dict) -> list[list]:
                 "Goal: %(quantity)s",
                 quantity=quantity_label(goal["target"], goal["unit"], "#,##0.#"),
             ),
-            *[""] * 6,
+            *[""] * 8,
             _number(goal["achieved"]),
             unit_label(goal["unit"]),
             _number(goal["target"]),
@@ -120,6 +128,8 @@ def _action_rows(results: dict, language: str) -> list[list]:
             kind["points"],
             "",
             "",
+            "",
+            "",
             kind["actions"],
             _number(kind["quantity"]),
             unit_label(kind["unit"]),
@@ -135,14 +145,14 @@ def _co2_rows(results: dict) -> list[list]:
     level = _("Estimated CO₂")
     if not co2.get("high"):
         note = _("No CO₂ estimate: no entry counted has a CO₂ factor.")
-        return [[level, "", "", *[""] * 10, note]]
+        return [[level, "", "", *[""] * 12, note]]
     names = (
         ("central", _("Central estimate")),
         ("low", _("Low end of the range")),
         ("high", _("High end of the range")),
     )
     return [
-        [level, "", name, *[""] * 6, _number(co2.get(key) or 0.0), "kg CO₂e"] for key, name in names
+        [level, "", name, *[""] * 8, _number(co2.get(key) or 0.0), "kg CO₂e"] for key, name in names
     ]
 
 
@@ -163,8 +173,9 @@ def _team_rows(results: dict, language: str, minimum: int) -> list[list]:
     saying why, as the results page does."""
     levels = (("departments", pgettext("cleanup", "Department")), ("communes", _("Commune")))
     name_key = "name_en" if language == "en" else "name_fr"
+    per_head_ranks = {level: _per_head_ranks(results[level]) for level, _name in levels}
     return [
-        [level_name, team["code"], team[name_key], *[""] * 10, _why_withheld(team, minimum)]
+        [level_name, team["code"], team[name_key], *[""] * 12, _why_withheld(team, minimum)]
         if team.get("withheld")
         else [
             level_name,
@@ -174,10 +185,35 @@ def _team_rows(results: dict, language: str, minimum: int) -> list[list]:
             team["participants"],
             team["points"],
             float(team["points_per_head"]),
+            per_head_ranks[level].get(team["id"], ""),
+            "" if team.get("staff") is None else team["staff"],
         ]
         for level, level_name in levels
         for team in results[level]
     ]
+
+
+def _per_head_ranks(teams: list[dict]) -> dict:
+    """Each shown team's rank by points per participant, as the results page ranks them
+    (teams level on the figure share a rank)."""
+    shown = [team for team in teams if not team.get("withheld")]
+    return {team["id"]: team["rank"] for team in rank_teams(shown, "per_head")}
+
+
+def _participation_rows(results: dict) -> list[list]:
+    """The results page's « Participation »: how many people scored in each band of
+    points, the first those in scope with no counted entry."""
+    level = _("Participation")
+    rows = []
+    for band in results.get("distribution", []):
+        if band["to"] == 0:
+            name = _("no counted entry")
+        elif band["to"]:
+            name = f"{band['from']}–{band['to']}"
+        else:
+            name = f"{band['from']}+"
+        rows.append([level, "", name, *[""] * 6, band["count"]])
+    return rows
 
 
 def open_data_document(campaign, results: dict) -> dict:

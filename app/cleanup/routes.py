@@ -945,6 +945,7 @@ LEADERBOARD_TABS = (
     ("departments", "total", _l("Departments (total)")),
     ("departments", "per_head", _l("Departments (per head)")),
     ("communes", "total", _l("Communes")),
+    ("communes", "per_head", _l("Communes (per head)")),
 )
 
 
@@ -995,6 +996,8 @@ def leaderboard(campaign_id: int):
     # Team rankings say where the reader's own department or commune stands.
     my_team = {"departments": user.department_id, "communes": user.commune_id}.get(scope)
     minimum = queries.min_team()
+    # Ended: nothing is counted "yet" any more.
+    closed = campaign.state(utcnow()) == "closed"
 
     def render_table():
         team, shown, unlisted_only, ranks_missing = None, page, False, False
@@ -1011,7 +1014,11 @@ def leaderboard(campaign_id: int):
             # Some ranked people are not listed: the ranks shown have gaps, said above them.
             ranks_missing = 0 < total < ranked
         else:
-            teams = queries.ranked_teams(campaign, scope, order, minimum)
+            # Each team's participants out of its staff in scope (« 7 sur 20 »).
+            teams = queries.with_staff(
+                queries.ranked_teams(campaign, scope, order, minimum),
+                queries.team_staff(campaign, scope),
+            )
             shown = min(page, _last_page(len(teams)))
             entries, total = queries.team_page(teams, language, shown)
             team = queries.team_place(teams, my_team, language)
@@ -1028,6 +1035,7 @@ def leaderboard(campaign_id: int):
             my_row=marked,
             my_team=team,
             min_team=minimum,
+            closed=closed,
             unlisted_only=unlisted_only,
             ranks_missing=ranks_missing,
         )
@@ -1052,6 +1060,7 @@ def leaderboard(campaign_id: int):
             my_team,
             minimum,
             language,
+            closed,
         ),
         ("people",),
         render_table,
@@ -1067,6 +1076,7 @@ def leaderboard(campaign_id: int):
         "order": order,
         "table": table,
         "standing": standing,
+        "closed": closed,
         # "Show my place" where the individuals' board lists the person.
         "listed": bool(standing["rank"])
         and scope == "individuals"
@@ -1399,12 +1409,25 @@ def results(campaign_id: int):
         campaign=campaign,
         results=results,
         ranked_per_head=per_head,
+        my_department=_my_department_in(campaign),
         previous=previous,
         previous_results=queries.frozen_results(previous) if previous else None,
         # None of the same scope, yet earlier ones: the page says why it compares nothing.
         other_scopes_only=previous is None and queries.has_earlier_campaign(campaign),
         min_team=minimum,
     )
+
+
+def _my_department_in(campaign) -> dict | None:
+    """The reader's department (id and name in their language) when the campaign counts
+    it: the results page gives its line even below the first five."""
+    department = current_user.department
+    if department is None or not (
+        campaign.all_departments or department.id in campaign.department_ids
+    ):
+        return None
+    name = department.name_en if current_language() == "en" else department.name_fr
+    return {"id": department.id, "name": name}
 
 
 @bp.get("/campaigns/<int:campaign_id>/results.csv")

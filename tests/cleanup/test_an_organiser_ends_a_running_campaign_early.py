@@ -13,7 +13,7 @@ from app.cleanup.models import CleanupCampaign
 from app.core.audit import AuditEvent
 from app.core.time import utcnow
 from app.extensions import db
-from app.messaging.builtins import BUILTIN_TEMPLATES, SHIPPED_FIELDS as BUILTIN_FIELDS
+from app.messaging.builtins import BUILTIN_TEMPLATES, SHIPPED_FIELDS
 from app.messaging.models import Dispatch
 from tests.conftest import csrf_token, login
 
@@ -149,10 +149,12 @@ def test_the_reminders_not_sent_yet_go_and_the_results_message_follows(client, m
 
 def _results_message(client, campaign, language) -> str:
     """The built-in results message about `campaign` as the signed-in person previews it."""
-    texts = {f: BUILTIN_TEMPLATES["campaign-results"][f] for f in BUILTIN_FIELDS}
+    texts = {f: BUILTIN_TEMPLATES["campaign-results"][f] for f in SHIPPED_FIELDS}
     data = {"key": "x", "name": "x", "recipient": "", "campaign_id": str(campaign.id),
             "preview_language": language, "csrf_token": csrf_token(client), **texts}  # fmt: skip
-    response = client.post("/messaging/templates/preview", data=data, headers={"HX-Request": "true"})
+    response = client.post(
+        "/messaging/templates/preview", data=data, headers={"HX-Request": "true"}
+    )
     assert response.status_code == 200
     words = html.unescape(response.get_data(as_text=True)).replace("\u00a0", " ")
     return re.sub(r"\s+", " ", words)

@@ -398,7 +398,8 @@ def test_results_spreadsheet_opens_in_the_organisers_language(client, make, make
     assert body.startswith("\ufeff")
     rows = list(csv.reader(io.StringIO(body.removeprefix("\ufeff")), delimiter=";"))
     assert rows[0] == ["Niveau", "Code", "Nom", "Rang", "Participants", "Points",
-                       "Points par participant", "Effectif concerné", "Saisies", "Quantité",
+                       "Points par participant", "Rang par participant", "Effectif concerné",
+                       "Personnes", "Saisies", "Quantité",
                        "Unité", "Objectif visé", "Part de l'objectif (%)", "Remarque"]  # fmt: skip
     mine = next(row for row in rows if row[2] == "Direction du numérique")
     assert mine[0] == "Direction" and "," in mine[6] and "." not in mine[6]

@@ -106,7 +106,7 @@ def test_a_small_department_takes_no_rank_per_head_either(client, make, make_cam
     big, middle = _big_and_middle(make, campaign)
     login(client, make.user(locale="en"))
     assert _board(client, campaign, order="per_head") == [
-        ["1", big.name_en, "20.0", "4", "80"],
+        ["1", big.name_en, "20.0", "4 of 4", "80"],
         [WITHHELD_ROW[0], dpo.name_en, WITHHELD_ROW[1]],
         [WITHHELD_ROW[0], middle.name_en, PROTECTING],
     ]
@@ -268,8 +268,8 @@ def test_the_results_page_lists_a_small_department_last_without_figures(
         [WITHHELD_ROW[0], DPO[1], WITHHELD_ROW[1]],
         [WITHHELD_ROW[0], middle.name_en, PROTECTING],
     ]
-    assert _top_teams(page) == [["1", big.name_en, "80"], *withheld, ["1", big.name_en, "20.0"],
-                                *withheld]  # fmt: skip
+    assert _top_teams(page) == [["1", big.name_en, "80"], *withheld,
+                                ["1", big.name_en, "20.0", "4 of 4"], *withheld]  # fmt: skip
     hint = re.search(r'data-testid="results-withheld">(.*?)</p>', page, re.S).group(1)
     assert _text(hint) == (
         "Departments with fewer than 3 participants are not ranked and their figures are "
@@ -295,8 +295,8 @@ def test_the_results_page_ranks_a_department_of_three(client, make, make_campaig
         ["2", big.name_en, "80"],
         cabinet,
         protecting,
-        ["1", dpo.name_en, "70.0"],
-        ["2", big.name_en, "20.0"],
+        ["1", dpo.name_en, "70.0", "3 of 3"],
+        ["2", big.name_en, "20.0", "4 of 4"],
         cabinet,
         protecting,
     ]
@@ -325,7 +325,7 @@ def test_the_results_exports_withhold_a_small_departments_figures(client, make, 
     assert published[cabinet.name_en] | {"id": None, "code": None} == {
         "id": None, "code": None, "name_fr": "Cabinet du maire", "name_en": "Mayor's Office",
         "rank": None, "points": None, "participants": None, "points_per_head": None,
-        "withheld": True, "protecting": False,
+        "staff": None, "withheld": True, "protecting": False,
     }  # fmt: skip
     assert published[dpo.name_en]["points"] == 210 and published[big.name_en]["rank"] == 2
     assert published[middle.name_en]["points"] is None and published[middle.name_en]["protecting"]
@@ -432,5 +432,11 @@ def test_teams_level_per_head_share_their_rank_on_the_results_page(client, make,
     login(client, make.user(locale="en"))
     page = client.get(f"/cleanup/campaigns/{campaign.id}/results").get_data(as_text=True)
     per_head = _top_teams(page)[4:]
-    assert per_head[0] == ["1", dpo.name_en, "70.0"] and per_head[1] == ["2", big.name_en, "20.0"]
-    assert sorted(per_head[2:]) == [["3", middle.name_en, "10.0"], ["3", sports.name_en, "10.0"]]
+    assert [row[:3] for row in per_head[:2]] == [
+        ["1", dpo.name_en, "70.0"],
+        ["2", big.name_en, "20.0"],
+    ]
+    assert sorted(row[:3] for row in per_head[2:]) == [
+        ["3", middle.name_en, "10.0"],
+        ["3", sports.name_en, "10.0"],
+    ]
