@@ -242,6 +242,29 @@ def register_schemas(app) -> None:
                         },
                     },
                 },
+                "departments_note": {"type": "string", "description": "What departments hold"},
+                "departments": {
+                    "type": "array",
+                    "description": "Returns by the owner's current department; figures null "
+                    "where withheld (fewer than LEADERBOARD_MIN_TEAM people, or protecting one)",
+                    "items": {
+                        "type": "object",
+                        "properties": {
+                            "department_code": {"type": "string", "nullable": True},
+                            "department_fr": {"type": "string", "nullable": True},
+                            "department_en": {"type": "string", "nullable": True},
+                            "withheld": {
+                                "type": "string",
+                                "nullable": True,
+                                "enum": ["small", "protecting"],
+                            },
+                            "devices": {"type": "integer", "nullable": True},
+                            "declared_not_received": {"type": "integer", "nullable": True},
+                            "kg_ewaste": {"type": "number", "nullable": True},
+                            "kgco2e_avoided": {"type": "number", "nullable": True},
+                        },
+                    },
+                },
             },
         },
     )

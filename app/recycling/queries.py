@@ -793,6 +793,83 @@ def statistics(point_ids: list[int] | None = None) -> dict:
     }
 
 
+NO_DEPARTMENT = 0  # the group of returns whose owner has no department (or was erased)
+
+
+def returns_by_department(point_ids: list[int] | None, minimum: int) -> list[dict]:
+    """Devices returned, declared and not received yet, e-waste and footprint avoided by
+    the owner's department (as it is now), of the points `point_ids` only unless None.
+
+    A department whose devices came from fewer than `minimum` people (LEADERBOARD_MIN_TEAM,
+    as the leaderboards) shows no figures, nor do the smallest others needed so that the
+    totals, published beside it, cannot give its own (`withheld_teams`): its devices would
+    be one or two people's. Returns of erased accounts and people without a department
+    form one group (`NO_DEPARTMENT`), counted as one person for the erased ones.
+    Withheld groups come last (`withheld`: "small" or "protecting"), the others by
+    devices returned; `department` is None for the group without one."""
+    from app.catalogue.queries import reference_embodied_by_device_type
+    from app.cleanup.queries import withheld_teams
+    from app.core.models import Department
+
+    if point_ids == []:
+        return []
+    department = func.coalesce(User.department_id, NO_DEPARTMENT)
+    base = (
+        select(department.label("department"))
+        .select_from(DeviceReturn)
+        .outerjoin(User, User.id == DeviceReturn.user_id)
+        .where(DeviceReturn.status.not_in(NEVER_HANDED_IN))
+    )
+    if point_ids is not None:
+        base = base.where(DeviceReturn.point_id.in_(point_ids))
+    counts = db.session.execute(
+        base.add_columns(DeviceReturn.device_type, DeviceReturn.status, func.count(DeviceReturn.id))
+        .group_by(department, DeviceReturn.device_type, DeviceReturn.status)
+    ).all()  # fmt: skip
+    # People, not devices: three laptops of one person are still one person's.
+    people = dict(
+        db.session.execute(
+            base.add_columns(
+                func.count(DeviceReturn.user_id.distinct())
+                + func.max(case((DeviceReturn.user_id.is_(None), 1), else_=0))
+            ).group_by(department)
+        ).all()
+    )
+    embodied = reference_embodied_by_device_type()
+    groups = defaultdict(lambda: {"returned": 0, "expected": 0, "kg": 0.0, "avoided": 0.0})
+    for group, device_type, status, count in counts:
+        figures = groups[group]
+        if status == "declared":
+            figures["expected"] += count
+            continue
+        figures["returned"] += count
+        figures["kg"] += TYPICAL_WEIGHT_KG.get(device_type, 0.0) * count
+        if status in REUSE_OUTCOMES:
+            figures["avoided"] += embodied.get(device_type, 0.0) * count
+    withheld = withheld_teams(
+        [(group, f["returned"] + f["expected"], people.get(group, 0)) for group, f in groups.items()],
+        minimum,
+    )  # fmt: skip
+    names = {
+        d.id: d for d in db.session.scalars(select(Department).where(Department.id.in_(groups)))
+    }
+    rows = []
+    for group, f in groups.items():
+        row = {"department": names.get(group), "withheld": withheld.get(group)}
+        if not row["withheld"]:
+            row.update(returned=f["returned"], expected=f["expected"],
+                       kg_ewaste=round(f["kg"], 1), kgco2e_avoided=round(f["avoided"], 1))  # fmt: skip
+        rows.append(row)
+
+    def name(row):
+        return alphabetical(row["department"].name_fr) if row["department"] else alphabetical("")
+
+    return sorted(
+        rows,
+        key=lambda r: (bool(r["withheld"]), -r.get("returned", 0), -r.get("expected", 0), name(r)),
+    )
+
+
 def _own_status_name(key: str) -> str:
     """A status or step as its owner reads it on their receipt (`recycling_status` with
     `mine`): their own withdrawal is "by you", not "by the person"."""

@@ -1393,6 +1393,38 @@ def statistics_csv():
     )
 
 
+@bp.get("/admin/statistics/departments")
+@role_required("agent")
+def statistics_departments():
+    """Returns by the owner's department, small departments' figures withheld
+    (LEADERBOARD_MIN_TEAM): every point's for an admin, an agent's own points' only."""
+    from app.cleanup.queries import min_team
+
+    point_ids = queries.agent_point_ids(current_user)  # None: every point (admins)
+    return render_template(
+        "recycling/statistics_departments.html",
+        by_department=queries.returns_by_department(point_ids, min_team()),
+        min_team=min_team(),
+        every_point=point_ids is None,
+    )
+
+
+@bp.get("/admin/statistics-departments.csv")
+@role_required("agent")
+def statistics_departments_csv():
+    """Open data: returns by the owner's department, small departments' figures withheld
+    (LEADERBOARD_MIN_TEAM); an agent's, of their own points only, as the page's."""
+    records = statistics_export.department_records(_point_ids())
+    fields = statistics_export.DEPARTMENT_FIELDS
+    return current_app.response_class(
+        write_csv(([record[name] for name in fields] for record in records), fields),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": "attachment; filename=empreinte-device-returns-by-department.csv"
+        },
+    )
+
+
 @bp.get("/admin/statistics-spreadsheet.csv")
 @role_required("agent")
 def statistics_spreadsheet():

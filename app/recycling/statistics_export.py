@@ -48,11 +48,43 @@ def statistics_spreadsheet(table: list[dict], points: dict, language: str) -> st
     return spreadsheet_csv(rows, header, language)
 
 
+DEPARTMENT_FIELDS = (
+    "department_code", "department_fr", "department_en", "withheld", "devices",
+    "declared_not_received", "kg_ewaste", "kgco2e_avoided",
+)  # fmt: skip
+
+
+def department_records(point_ids: list[int] | None) -> list[dict]:
+    """Returns by the owner's department (`queries.returns_by_department`), as open data:
+    a department of fewer than LEADERBOARD_MIN_TEAM people, or protecting one, has
+    `withheld` ("small" or "protecting") and no figures (null); the group without a
+    department (erased accounts, people without one) has no code nor name."""
+    from app.cleanup.queries import min_team
+
+    records = []
+    for row in queries.returns_by_department(point_ids, min_team()):
+        department = row["department"]
+        records.append(
+            {
+                "department_code": department.code if department else None,
+                "department_fr": department.name_fr if department else None,
+                "department_en": department.name_en if department else None,
+                "withheld": row["withheld"],
+                "devices": row.get("returned"),
+                "declared_not_received": row.get("expected"),
+                "kg_ewaste": row.get("kg_ewaste"),
+                "kgco2e_avoided": row.get("kgco2e_avoided"),
+            }
+        )
+    return records
+
+
 def open_data_document(point_ids: list[int] | None) -> dict:
     """The open data with its metadata (licence, sources, field meanings), in English
     whoever reads it; `point_ids`: an agent's points (named in it), None for every point.
     Served by `statistics.json` and by the API (`/api/v1/recycling/statistics`)."""
     from app.catalogue.queries import reference_embodied_by_device_type
+    from app.cleanup.queries import min_team
 
     with force_locale("en"):  # open data keeps one language whoever downloads it
         sources = {
@@ -77,4 +109,8 @@ def open_data_document(point_ids: list[int] | None) -> dict:
         # Whose figures: every point's, or only those of an agent's points.
         "collection_points": "all" if point_ids is None else queries.list_point_labels(point_ids),
         "records": queries.grouped_returns(point_ids),
+        "departments_note": "devices by the department their owner is in now; a department "
+        f"whose devices came from fewer than {min_team()} people, or needed to keep one's "
+        "figures from being worked out from the totals, has withheld set and no figures",
+        "departments": department_records(point_ids),
     }

@@ -36,7 +36,7 @@ def test_the_waiting_receipt_shows_a_code_leading_to_the_desk_page(app, client, 
 
 
 def test_the_scanned_address_opens_the_desk_page_for_the_agent_only(app, client, make, waiting):
-    owner, agent, device_return = waiting
+    _owner, agent, device_return = waiting
     number = device_return.receipt_number
     login(client, agent)
     desk = client.get(f"/recycling/agent/returns/{number}")
