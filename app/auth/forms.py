@@ -1,7 +1,7 @@
 """Sign-in and profile forms."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, PasswordField, RadioField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from app.auth.models import TOKEN_NAME_LENGTH, TokenScope
@@ -44,6 +44,11 @@ class SignInLinkForm(PortalForm):
     email = EmailField(_l("Your work e-mail"), validators=_email_validators())
 
 
+HIDDEN_WITH_TEAM = _l("Nobody: hide me (my points still count for my team)")
+# Without a department there is no team: the points count in the campaigns' totals.
+HIDDEN_WITHOUT_TEAM = _l("Nobody: hide me (my points still count in the campaigns' totals)")
+
+
 class PreferencesForm(PortalForm):
     locale = RadioField(
         _l("Language"),
@@ -56,12 +61,36 @@ class PreferencesForm(PortalForm):
             [
                 ("pseudonym", _l("My pseudonym")),
                 ("name", _l("My name")),
-                ("hidden", _l("Nobody: hide me (my points still count for my team)")),
+                ("hidden", HIDDEN_WITH_TEAM),
             ]
         ),
         validators=[DataRequired(message=_l("Choose how leaderboards show you."))],
     )
     email_opt_in = BooleanField(_l("Send me encouragement and campaign news by e-mail"))
+    # Its choices are the communes (`fit_to`): "" for none of the person's own.
+    commune = SelectField(_l("Work commune"), choices=[])
+
+    def fit_to(self, user, communes, none_label) -> "PreferencesForm":
+        """The form as this person reads it: the communes to choose from (`none_label`
+        first, for none of their own), and the hidden choice worded for a person without
+        a team. A form sent from a page that had no commune field (opened before it was
+        there) leaves the commune as it is rather than refuse the rest."""
+        self.commune.choices = choices(
+            [("", none_label), *((str(commune.id), commune.name) for commune in communes)]
+        )
+        self.commune.validate_choice = bool(self.commune.raw_data)
+        if user.department is None:
+            self.visibility.choices = choices(
+                [
+                    (value, HIDDEN_WITHOUT_TEAM if value == "hidden" else label)
+                    for value, label, *_rest in self.visibility.iter_choices()
+                ]
+            )
+        return self
+
+    def chosen_commune_id(self) -> int | None:
+        """The commune chosen, None for none of the person's own."""
+        return int(self.commune.data) if self.commune.data else None
 
 
 class NewPasswordForm(PortalForm):

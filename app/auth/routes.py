@@ -18,6 +18,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 from limits import parse_many
@@ -549,8 +550,8 @@ def profile():
 @bp.post("/profile/preferences")
 @login_required
 def update_preferences():
-    """Save language, leaderboard visibility and e-mail consent."""
-    form = PreferencesForm()
+    """Save language, leaderboard visibility, e-mail consent and work commune."""
+    form = _fit_preferences(PreferencesForm())
     if not form.validate_on_submit():
         return _render_profile(preferences_form=form, status=422)
     pseudonym_before = current_user.pseudonym
@@ -561,6 +562,8 @@ def update_preferences():
         email_opt_in=form.email_opt_in.data,
         now=utcnow(),
     )
+    if form.commune.raw_data:  # not sent by a page opened before the field was there
+        services.set_work_commune(current_user, form.chosen_commune_id())
     db.session.commit()
     if current_user.pseudonym != pseudonym_before:
         flash(
@@ -782,6 +785,18 @@ def cancel_erasure():
     return redirect(url_for("auth.profile"))
 
 
+def _fit_preferences(form: PreferencesForm) -> PreferencesForm:
+    """The preferences form with the communes, "none of my own" naming the department's
+    commune that then counts, if any. Lazy words: read now, they would fix the request's
+    language before a saved language switches it."""
+    department = current_user.department
+    if department is not None and department.commune is not None:
+        none_label = _l("My department's: %(commune)s", commune=department.commune.name)
+    else:
+        none_label = _l("Not chosen")
+    return form.fit_to(current_user, services.list_communes(), none_label)
+
+
 def _render_profile(
     preferences_form=None,
     password_form=None,
@@ -793,14 +808,17 @@ def _render_profile(
 ):
     # The forms not sent are shown as they are stored, never filled from another form's
     # post (an unticked box would read as a setting changed).
-    preferences_form = preferences_form or PreferencesForm(
-        formdata=None,
-        data={
-            # The language shown, so that saving another preference never switches it.
-            "locale": current_user.locale or current_language(),
-            "visibility": current_user.leaderboard_visibility,
-            "email_opt_in": current_user.email_opt_in,
-        },
+    preferences_form = preferences_form or _fit_preferences(
+        PreferencesForm(
+            formdata=None,
+            data={
+                # The language shown, so that saving another preference never switches it.
+                "locale": current_user.locale or current_language(),
+                "visibility": current_user.leaderboard_visibility,
+                "email_opt_in": current_user.email_opt_in,
+                "commune": str(current_user.commune_id or ""),
+            },
+        )
     )
     tokens = db.session.scalars(
         db.select(ApiToken)

@@ -33,7 +33,8 @@ from app.auth.models import (
 from app.cleanup.models import CleanupParticipant
 from app.core.audit import record_consent_change
 from app.core.forms import visible_text
-from app.core.models import Department
+from app.core.i18n import collation_key
+from app.core.models import Commune, Department
 from app.core.person_figures import figure_columns, remember
 from app.core.sql import upsert_insert
 from app.extensions import db
@@ -371,6 +372,22 @@ def update_preferences(
         user.email_opt_in = email_opt_in
         user.email_opt_in_changed_at = now
         record_consent_change(user, email_opt_in, "profile", now)
+    db.session.flush()
+
+
+def list_communes() -> list[Commune]:
+    """The communes a person may name as their work commune, in alphabetical order."""
+    return sorted(db.session.scalars(select(Commune)), key=lambda c: collation_key(c.name))
+
+
+def set_work_commune(user: User, commune_id: int | None) -> None:
+    """The person's own work commune, from which collection points are listed nearest
+    first; None: none of their own (their department's then counts). An id no commune
+    holds changes nothing. Flushes."""
+    if commune_id is None:
+        user.commune_id = None
+    elif db.session.get(Commune, commune_id) is not None:
+        user.commune_id = commune_id
     db.session.flush()
 
 

@@ -154,6 +154,9 @@ def audit_log_csv():
         audit_csv_header(local_zone().key),
         current_language(),
     )
+    # Once the file is written: the download is in the log, not in the file itself.
+    admin_services.record_audit_log_download(current_user, utcnow())
+    db.session.commit()
     stamp = utcnow().astimezone(local_zone()).strftime("%Y%m%d-%H%M")  # as the page shows times
     return Response(
         document,
@@ -391,8 +394,14 @@ def _person_page(user: User, status: int = 200, **forms_and_refusal):
 @bp.get("/people/<int:user_id>")
 @role_required("admin")
 def person(user_id: int):
-    """One person's account: what it holds, how they sign in, deactivate or reactivate."""
-    return _person_page(_account_or_404(user_id))
+    """One person's account: what it holds, how they sign in, deactivate or reactivate;
+    the view audited (once a day per administrator and person)."""
+    user = _account_or_404(user_id)
+    now = utcnow()
+    today = now.astimezone(local_zone()).date()
+    admin_services.record_person_viewed(current_user, user, now, _local_day_start(today))
+    db.session.commit()
+    return _person_page(user)
 
 
 @bp.post("/people/<int:user_id>/status")

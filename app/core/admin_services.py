@@ -183,6 +183,31 @@ def export_person_data(actor: User, user: User, now: datetime) -> dict:
     return export_personal_data(user, now)
 
 
+def record_person_viewed(actor: User, user: User, now: datetime, day_start: datetime) -> None:
+    """An administrator opened the person's account page: a read of their personal data,
+    audited on their account once a day per administrator (`day_start`: the local day's
+    start), so that reloading the page adds no noise. Flushes."""
+    seen = db.session.scalar(
+        select(AuditEvent.id)
+        .where(
+            AuditEvent.actor_id == actor.id,
+            AuditEvent.action == "view_person",
+            AuditEvent.object_type == "user",
+            AuditEvent.object_id == str(user.id),
+            AuditEvent.at >= day_start,
+        )
+        .limit(1)
+    )
+    if seen is None:
+        record_audit(actor, "view_person", "user", user.id, now, "")
+
+
+def record_audit_log_download(actor: User, now: datetime) -> None:
+    """An administrator downloaded the audit log as CSV (personal data of many people):
+    each download audited. Flushes."""
+    record_audit(actor, "download_audit_log", "audit_log", "csv", now, "")
+
+
 def events_about_person(user: User, limit: int = 10) -> list[tuple[AuditEvent, User | None]]:
     """The latest audited changes of this person's account (roles, deactivation,
     erasure), newest first, with who made them."""
@@ -190,6 +215,8 @@ def events_about_person(user: User, limit: int = 10) -> list[tuple[AuditEvent, U
         select(AuditEvent, User)
         .outerjoin(User, User.id == AuditEvent.actor_id)
         .where(AuditEvent.object_type == "user", AuditEvent.object_id == str(user.id))
+        # Changes only: the page's own views are in the log, not among its changes.
+        .where(AuditEvent.action != "view_person")
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
         .limit(limit)
     )

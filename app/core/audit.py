@@ -232,6 +232,10 @@ ACTION_LABELS = {
     # An administrator downloaded the person's data export for them (a plain msgid: the
     # catalogue tooling adds no context entries).
     "export_data": _l("Personal data export downloaded"),
+    # Reads of personal data by an administrator: a person's account page (once a day
+    # per administrator and person) and each download of the log itself as CSV.
+    "view_person": _l("Account page viewed"),
+    "download_audit_log": _l("Audit log downloaded as CSV"),
     "extend": lazy_pgettext("audit", "Extended"),
     "grant_role": lazy_pgettext("audit", "Role granted"),
     "import": lazy_pgettext("audit", "Imported"),
@@ -252,6 +256,7 @@ ACTION_LABELS = {
     "wipe": lazy_pgettext("audit", "Data wipe recorded"),
 }
 OBJECT_LABELS = {
+    "audit_log": _l("Audit log"),
     "catalogue_budget": _l("Carbon budget"),
     "catalogue_item": _l("Catalogue item"),
     "catalogue_request": _l("Equipment request"),
@@ -272,6 +277,7 @@ OBJECT_LABELS = {
 # Events about many objects at once, stored with a keyword for their id.
 BATCH_TARGETS = {
     ("catalogue_item", "csv"): _l("Catalogue CSV import"),
+    ("audit_log", "csv"): _l("Audit log CSV file"),
 }
 
 

@@ -91,6 +91,25 @@ def _messages() -> dict[int, str]:
     }
 
 
+def _titles() -> dict[int, str]:
+    """The error page's title and heading: what happened in words, then its code (a bare
+    « Erreur 404 » told a reader of the tab or of the headings nothing)."""
+    return {
+        400: _("Request not understood (error %(status)s)", status=400),
+        401: _("Sign-in needed (error %(status)s)", status=401),
+        403: _("Access denied (error %(status)s)", status=403),
+        404: _("Page not found (error %(status)s)", status=404),
+        405: _("Action not allowed here (error %(status)s)", status=405),
+        409: _("Conflict with the current state (error %(status)s)", status=409),
+        413: _("Too large (error %(status)s)", status=413),
+        415: _("Content type not supported (error %(status)s)", status=415),
+        422: _("Invalid input (error %(status)s)", status=422),
+        429: _("Too many attempts (error %(status)s)", status=429),
+        500: _("Server error (error %(status)s)", status=500),
+        503: _("Service unavailable (error %(status)s)", status=503),
+    }
+
+
 def _wants_json() -> bool:
     return request.path.startswith(API_PREFIX)
 
@@ -109,7 +128,10 @@ def _render(status: int, message: str | None = None, sign_in: str | None = None)
         response.headers["HX-Retarget"] = "#flashes"
         response.headers["HX-Reswap"] = "innerHTML show:top"
         return response
-    page = render_template("errors/error.html", status=status, message=message, sign_in=sign_in)
+    title = _titles().get(status) or _("Error %(status)s", status=status)
+    page = render_template(
+        "errors/error.html", status=status, title=title, message=message, sign_in=sign_in
+    )
     return page, status
 
 

@@ -177,6 +177,8 @@ EXPECTATIONS: dict[str, Access] = {
     "recycling.statistics_csv": DERIVED,
     "recycling.statistics_spreadsheet": DERIVED,
     "recycling.statistics_json": DERIVED,
+    "recycling.statistics_departments_csv": DERIVED,
+    "recycling.statistics_departments": DERIVED,
     "recycling_api.collection_points": DERIVED,
     "recycling_api.create_device_return": DERIVED,
     "recycling_api.get_device_return": only("employee_a", "agent", "admin"),

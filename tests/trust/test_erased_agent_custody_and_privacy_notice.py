@@ -203,10 +203,14 @@ def test_without_contacts_the_notice_says_the_administrator_must_give_them(clien
 
 def test_the_notice_gives_the_controller_and_the_officer_as_configured(make_app):
     other = make_app(
-        PRIVACY_CONTROLLER_CONTACT="rgpd@bordeaux-metropole.fr", PRIVACY_CONTACT="dpo@bordeaux-metropole.fr"
+        PRIVACY_CONTROLLER_CONTACT="rgpd@bordeaux-metropole.fr",
+        PRIVACY_CONTACT="dpo@bordeaux-metropole.fr",
     )
     page = other.test_client().get("/privacy?lang=en").get_data(as_text=True)
-    assert 'To write to it: <a href="mailto:rgpd@bordeaux-metropole.fr">rgpd@bordeaux-metropole.fr</a>.' in page
+    assert (
+        'To write to it: <a href="mailto:rgpd@bordeaux-metropole.fr">rgpd@bordeaux-metropole.fr</a>.'
+        in page
+    )
     assert 'Its data protection officer: <a href="mailto:dpo@bordeaux-metropole.fr">' in page
     assert "must fill it in" not in page
 
