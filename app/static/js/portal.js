@@ -16,11 +16,66 @@
   // reader reads it, and Tab goes on from there into the page rather than from the top.
   // Otherwise it is read out through #announcer once the page has loaded, as a swap's
   // words are (a swap's own words win).
+  function sayOnceLoaded(words) {
+    var region = document.getElementById("announcer");
+    if (region) {
+      window.setTimeout(function () {
+        if (!region.textContent) { region.textContent = words.join(" "); }
+      }, 300);
+    }
+  }
+  // The element an address's #fragment names (a form's section after its redirect).
+  function fragmentTarget() {
+    var id = window.location.hash.slice(1);
+    if (!id) { return null; }
+    try { id = decodeURIComponent(id); } catch (error) { return null; }
+    var target = document.getElementById(id);
+    // #main (the skip link's) holds the message already: it stays where it is.
+    var holder = document.getElementById("flashes");
+    var apart = target && !target.closest("#flashes") && !(holder && target.contains(holder));
+    return apart ? target : null;
+  }
+  // After a redirect to a section (/auth/profile#prefs-title), the browser's jump to it,
+  // once the page has loaded, took the focus off the message at the top of the page and
+  // scrolled it out of sight (WCAG 2.4.3, 4.1.3). The message moves to just before the
+  // section, the focus goes to the section, and the words are read out through
+  // #announcer: the focused heading and the message are each read once.
+  function landAtFragment(target, flashes, words) {
+    var box = document.createElement("div");
+    box.className = "flashes-here";
+    Array.prototype.forEach.call(flashes, function (el) { box.appendChild(el); });
+    // Not inside a table's row or a folded <details>: before them.
+    var before = target.closest("table, details") || target;
+    before.parentNode.insertBefore(box, before);
+    // A refused field's autofocus keeps the focus.
+    var takesFocus = !document.querySelector("[autofocus]");
+    if (takesFocus && !target.hasAttribute("tabindex") && target.tabIndex < 0) {
+      target.setAttribute("tabindex", "-1");
+    }
+    function settle() {
+      var focused = document.activeElement;
+      if (takesFocus && (!focused || focused === document.body)) {
+        target.focus({ preventScroll: true });
+      }
+      box.scrollIntoView({ block: "nearest" });
+    }
+    if (document.readyState === "complete") {
+      window.setTimeout(settle, 0);
+    } else {
+      window.addEventListener("load", function () { window.setTimeout(settle, 0); });
+    }
+    sayOnceLoaded(words);
+  }
   function announceFlashes() {
     var flashes = document.querySelectorAll("#flashes .flash");
     var words = Array.prototype.map.call(flashes,
       function (el) { return el.textContent.trim(); }).filter(Boolean);
     if (!words.length) { return; }
+    var fragment = fragmentTarget();
+    if (fragment) {
+      landAtFragment(fragment, flashes, words);
+      return;
+    }
     var focused = document.activeElement;
     if (!focused || focused === document.body) {
       var target = flashes.length === 1 ? flashes[0] : document.getElementById("flashes");
@@ -28,12 +83,7 @@
       target.focus();
       return;
     }
-    var region = document.getElementById("announcer");
-    if (region) {
-      window.setTimeout(function () {
-        if (!region.textContent) { region.textContent = words.join(" "); }
-      }, 300);
-    }
+    sayOnceLoaded(words);
   }
   function onLoad() {
     markPresent();

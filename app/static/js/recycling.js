@@ -151,8 +151,16 @@
     if (!el || !window.L) { return; }
     if (!pointsFromList().length) { el.hidden = true; return; }
     el.classList.add("is-ready");  // shown only when the map can be drawn
+    // On a touch screen one finger scrolls the page, as it does everywhere else on it (the
+    // map is nearly as wide as a phone: it caught every swipe); two fingers move and zoom
+    // the map (Leaflet's pinch), and its buttons and the list do the rest.
+    var touchFirst = L.Browser.mobile ||
+      !!(window.matchMedia && window.matchMedia("(pointer: coarse)").matches);
     // Leaflet's own zoom buttons are titled and named in English: ours carry the page's words.
-    var map = L.map(el, { scrollWheelZoom: false, zoomControl: false, attributionControl: !!el.dataset.tileUrl });
+    var map = L.map(el, {
+      scrollWheelZoom: false, zoomControl: false, attributionControl: !!el.dataset.tileUrl,
+      dragging: !touchFirst
+    });
     var zoom = {};  // a list rendered before the labels existed keeps Leaflet's own
     if (el.dataset.zoomInLabel) { zoom.zoomInTitle = el.dataset.zoomInLabel; }
     if (el.dataset.zoomOutLabel) { zoom.zoomOutTitle = el.dataset.zoomOutLabel; }
@@ -162,8 +170,60 @@
     } else {
       drawOwnBase(map, el.dataset.baseUrl);
     }
-    drawn = { el: el, map: map, layer: L.layerGroup().addTo(map) };
+    drawn = { el: el, map: map, layer: L.layerGroup().addTo(map), bounds: [] };
+    if (el.dataset.resetLabel) { resetControl(el.dataset.resetLabel).addTo(map); }
+    if (touchFirst && el.dataset.twoFingersLabel) { twoFingersHint(el, el.dataset.twoFingersLabel); }
     drawPoints();
+  }
+
+  // Every point shown (or, sorted from the person's position, the nearest few), as the
+  // map first showed them.
+  function fitAll() {
+    if (drawn.bounds.length) { drawn.map.fitBounds(drawn.bounds, { padding: [30, 30], maxZoom: 15 }); }
+  }
+
+  // A real button among the map's controls, so the keyboard reaches it after the zoom
+  // buttons: the way back after zooming or moving the map away from the points.
+  function resetControl(label) {
+    var Reset = L.Control.extend({
+      onAdd: function () {
+        var box = L.DomUtil.create("div", "leaflet-bar map-reset");
+        var button = L.DomUtil.create("button", "", box);
+        button.type = "button";
+        button.textContent = label;
+        L.DomEvent.disableClickPropagation(box);
+        L.DomEvent.on(button, "click", fitAll);
+        return box;
+      }
+    });
+    return new Reset({ position: "topright" });
+  }
+
+  // One finger moving over the map scrolls the page: a short line over it says how to move
+  // the map instead, then fades; two fingers take it away at once.
+  var HINT_MS = 1500;
+
+  function twoFingersHint(el, label) {
+    var hint = document.createElement("p");
+    hint.className = "map-gesture-hint";
+    hint.textContent = label;
+    hint.hidden = true;
+    el.appendChild(hint);
+    var timer = null, start = null;
+    function hide() { clearTimeout(timer); hint.hidden = true; }
+    el.addEventListener("touchstart", function (event) {
+      if (event.touches.length === 1) {
+        start = { x: event.touches[0].clientX, y: event.touches[0].clientY };
+      } else { start = null; hide(); }
+    }, { passive: true });
+    el.addEventListener("touchmove", function (event) {
+      if (event.touches.length !== 1 || !start) { hide(); return; }
+      var t = event.touches[0];
+      if (Math.abs(t.clientX - start.x) + Math.abs(t.clientY - start.y) < 10) { return; }  // a tap
+      hint.hidden = false;
+      clearTimeout(timer);
+      timer = setTimeout(hide, HINT_MS);
+    }, { passive: true });
   }
 
   // One marker per card shown: drawn again when the list changes (sorted from the
@@ -206,7 +266,8 @@
       // The cards are in order of distance: the position and the nearest few fill the map.
       bounds = [[here.lat, here.lon]].concat(bounds.slice(0, NEAREST));
     }
-    if (bounds.length) { drawn.map.fitBounds(bounds, { padding: [30, 30], maxZoom: 15 }); }
+    drawn.bounds = bounds;
+    fitAll();
     if (drawn.labels) { declutter(drawn.labels); }  // the nearest communes named first
   }
 
