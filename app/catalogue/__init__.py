@@ -60,6 +60,7 @@ def init_app(app: Flask) -> None:
     from app.catalogue.audit import (
         alternatives_set,
         audit_changes,
+        audit_creation,
         budget_changes,
         budgets_of_departments_named,
     )
@@ -92,8 +93,9 @@ def init_app(app: Flask) -> None:
     register_seeder(app, seed_catalogue, order=10)
     # An item's edit stores what changed, before -> after: the audit log words it.
     register_audit_details(app, "update", audit_changes, ("catalogue_item",))
-    # A creation stores the figures and source the item started with, worded alike.
-    register_audit_details(app, "create", audit_changes, ("catalogue_item",))
+    # A creation stores the figures and source the item started with, as an edit's from
+    # nothing: the log lists them as values, each named with its unit.
+    register_audit_details(app, "create", audit_creation, ("catalogue_item",))
     # A budget's too, with its department, which the log's search finds by name.
     register_audit_details(app, "set_budget", budget_changes)
     register_audit_details(app, "set_alternatives", alternatives_set, ("catalogue_item",))

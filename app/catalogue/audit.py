@@ -117,6 +117,11 @@ def _number(stored: str) -> str:
     return "–" if stored == _NONE else format_number(float(stored))
 
 
+def _word(stored: str) -> str:
+    """A code or label as stored, none written « – » as every other empty value."""
+    return "–" if stored == _NONE else stored
+
+
 def _status(stored: str) -> str:
     return "–" if stored == _NONE else str(STATUS_LABELS.get(stored, stored))
 
@@ -136,14 +141,14 @@ def _years_count(stored: str) -> int:
 
 # Each figure's change in the reader's language (lifetime, a plural, is worded apart).
 NUMBER_WORDING = {
-    "embodied_kgco2e": _l("Manufacturing: %(before)s → %(after)s\u00a0kg\u00a0CO₂e"),
+    "embodied_kgco2e": _l("Manufacturing footprint: %(before)s → %(after)s\u00a0kg\u00a0CO₂e"),
     "use_kwh_per_year": _l("Use: %(before)s → %(after)s\u00a0kWh a year"),
     "use_kgco2e_per_year": _l("Use: %(before)s → %(after)s\u00a0kg\u00a0CO₂e a year"),
     "embodied_min_kgco2e": _l(
-        "Manufacturing, low estimate: %(before)s → %(after)s\u00a0kg\u00a0CO₂e"
+        "Manufacturing footprint, low estimate: %(before)s → %(after)s\u00a0kg\u00a0CO₂e"
     ),
     "embodied_max_kgco2e": _l(
-        "Manufacturing, high estimate: %(before)s → %(after)s\u00a0kg\u00a0CO₂e"
+        "Manufacturing footprint, high estimate: %(before)s → %(after)s\u00a0kg\u00a0CO₂e"
     ),
     "use_kwh_min": _l("Use, low estimate: %(before)s → %(after)s\u00a0kWh a year"),
     "use_kwh_max": _l("Use, high estimate: %(before)s → %(after)s\u00a0kWh a year"),
@@ -175,9 +180,13 @@ def _worded(part: re.Match) -> str:
             after=after,
         )
     if part["word"] == "code":
-        return gettext("Code: %(before)s → %(after)s", before=part["w1"], after=part["w2"])
+        return gettext(
+            "Code: %(before)s → %(after)s", before=_word(part["w1"]), after=_word(part["w2"])
+        )
     if part["word"] == "grade":
-        return gettext("Label: %(before)s → %(after)s", before=part["w1"], after=part["w2"])
+        return gettext(
+            "Label: %(before)s → %(after)s", before=_word(part["w1"]), after=_word(part["w2"])
+        )
     if part["word"] == "category":
         return gettext(
             "Category: %(before)s → %(after)s",
@@ -200,9 +209,9 @@ def _worded(part: re.Match) -> str:
     return str(TEXT_WORDING[part["text"]]) % texts
 
 
-def audit_changes(summary: str) -> str | None:
-    """An item edit's code and changes in the reader's language, or None for any other
-    summary (events stored before the code was recorded have no code)."""
+def _read(summary: str) -> tuple[re.Match | None, list[re.Match]] | None:
+    """A stored summary's code and its parts, one per field, or None when it is not an
+    item's edit or creation."""
     code = _CODE.match(summary)
     position = code.end() if code else 0
     parts = []
@@ -219,7 +228,83 @@ def audit_changes(summary: str) -> str | None:
             position += len(_SEPARATOR)
     if not parts:
         return None
+    return code, parts
+
+
+def audit_changes(summary: str) -> str | None:
+    """An item edit's code and changes in the reader's language, or None for any other
+    summary (events stored before the code was recorded have no code)."""
+    read = _read(summary)
+    if read is None:
+        return None
+    code, parts = read
     return " · ".join([*([code["code"]] if code else []), *(_worded(part) for part in parts)])
+
+
+# Each field as a creation names it, with its unit: a creation lists the values an item
+# starts with, with no "from" side (« Statut : – → Disponible » said nothing), and its two
+# uses, in kWh and in kg CO₂e, are told apart.
+STARTING_NAMES = {
+    "name_fr": _l("Name in French"),
+    "name_en": _l("Name in English"),
+    "embodied_kgco2e": _l("Manufacturing footprint (kg CO₂e)"),
+    "use_kwh_per_year": _l("Use (kWh a year)"),
+    "use_kgco2e_per_year": _l("Use (kg CO₂e a year)"),
+    "lifetime_years": _l("Lifetime (years)"),
+    "embodied_min_kgco2e": _l("Manufacturing footprint, low estimate (kg CO₂e)"),
+    "embodied_max_kgco2e": _l("Manufacturing footprint, high estimate (kg CO₂e)"),
+    "use_kwh_min": _l("Use, low estimate (kWh a year)"),
+    "use_kwh_max": _l("Use, high estimate (kWh a year)"),
+    "user_count": _l("Users"),
+    "code": _l("Code"),
+    "grade": _l("Label"),
+    "status": _l("Status"),
+    "category": _l("Category"),
+    "estimate": _l("Estimated figures"),
+    "source": _l("Source"),
+    "description_fr": _l("Description in French"),
+    "description_en": _l("Description in English"),
+}
+
+
+def _starting_value(part: re.Match) -> str | None:
+    """A field's starting value in the reader's language; None for a field left empty."""
+    if part["number"]:
+        return None if part["n2"] == _NONE else _number(part["n2"])
+    if part["word"]:
+        stored = part["w2"]
+        if part["word"] == "estimate":
+            return _yes_no(stored)
+        if stored == _NONE:
+            return None
+        if part["word"] == "status":
+            return _status(stored)
+        if part["word"] == "category":
+            return _category(stored)
+        return stored
+    if part["changed"]:
+        return gettext("written")
+    return json.loads(part["t2"]) or None
+
+
+def audit_creation(summary: str) -> str | None:
+    """A new item's code and the values it starts with in the reader's language, each
+    named with its unit (« EQ-9 · Nom en français : Souris · Utilisation (kWh par an) :
+    12 »), empty ones left out; None for any other summary."""
+    read = _read(summary)
+    if read is None:
+        return None
+    code, parts = read
+    values = [
+        (part["number"] or part["word"] or part["text"] or part["changed"], _starting_value(part))
+        for part in parts
+    ]
+    worded = [
+        gettext("%(column)s: %(value)s", column=STARTING_NAMES[field], value=value)
+        for field, value in values
+        if value is not None
+    ]
+    return " · ".join([*([code["code"]] if code else []), *worded])
 
 
 # Alternatives -----------------------------------------------------------------

@@ -112,6 +112,9 @@ class ItemChange:
     notes: list[str] = field(default_factory=list)  # why a column changes that the file lacks
     # For a creation: what the admin checks before confirming, by column (`CREATED_SHOWN`).
     figures: dict = field(default_factory=dict)
+    # For a creation: the item's values as it would be stored, which write its figures as
+    # its page will (`routes.created_figure`).
+    values: dict = field(default_factory=dict)
 
     @property
     def columns(self) -> list[str]:
@@ -722,7 +725,13 @@ def import_catalogue_csv(
         if item is None:
             figures = {column: values.get(column) for column in CREATED_SHOWN}
             result.created.append(
-                ItemChange(values["code"], values["name_fr"], values["name_en"], figures=figures)
+                ItemChange(
+                    values["code"],
+                    values["name_fr"],
+                    values["name_en"],
+                    figures=figures,
+                    values=values,
+                )
             )
             to_create.append(values)
             continue

@@ -4,7 +4,7 @@ import math
 import re
 from decimal import ROUND_HALF_UP, Decimal
 
-from flask_babel import LazyString, get_locale, ngettext
+from flask_babel import LazyString, get_locale, lazy_pgettext, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileAllowed, FileField, FileRequired
@@ -390,9 +390,11 @@ class ItemForm(PortalForm):
         ],
     )
     kind = SelectField(
-        # One item's kind, in the singular ("Equipment" is the listing's plural filter).
+        # One item's kind: "Equipment" as the listing's filter says it, singular in French.
         _l("Kind"),
-        choices=choices([("equipment", _l("Piece of equipment")), ("service", _l("Service"))]),
+        choices=choices(
+            [("equipment", lazy_pgettext("item kind", "Equipment")), ("service", _l("Service"))]
+        ),
     )
     category = SelectField(_l("Category"), choices=category_choices(blank=False))
     name_fr = StringField(_l("Name in French"), validators=[DataRequired(), Length(max=200)])
@@ -404,14 +406,14 @@ class ItemForm(PortalForm):
         _l("Description in English"), validators=[Optional(), Length(max=4000)]
     )
     embodied_kgco2e = _number(
-        _l("Embodied footprint (kg CO₂e)"),
+        _l("Manufacturing footprint (kg CO₂e)"),
         _l(
             "Manufacture, transport and end of life. Leave blank for equipment to use the "
             "Boavizta reference data, which printers and accessories lack: enter theirs."
         ),
     )
-    embodied_min_kgco2e = _number(_l("Embodied, low estimate (kg CO₂e)"))
-    embodied_max_kgco2e = _number(_l("Embodied, high estimate (kg CO₂e)"))
+    embodied_min_kgco2e = _number(_l("Manufacturing footprint, low estimate (kg CO₂e)"))
+    embodied_max_kgco2e = _number(_l("Manufacturing footprint, high estimate (kg CO₂e)"))
     use_kwh_per_year = _number(_l("Electricity use (kWh per year)"))
     use_kwh_min = _number(_l("Electricity use, low estimate (kWh per year)"))
     use_kwh_max = _number(_l("Electricity use, high estimate (kWh per year)"))

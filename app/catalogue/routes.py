@@ -3,6 +3,7 @@
 import functools
 import re
 from decimal import Decimal
+from types import SimpleNamespace
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from babel.numbers import format_percent
@@ -90,7 +91,8 @@ def catalogue_helpers():
         "kg_line": kg_line,
         "kg_request_total": kg_request_total,
         "request_shown_total": request_shown_total,
-        "kg_row": kg_row,
+        "compare_columns": compare_columns,
+        "created_figure": created_figure,
         "years_row": years_row,
         "common_digits": common_digits,
         "kwh": kwh,
@@ -207,31 +209,56 @@ def request_shown_total(req) -> float:
     return float(footprint.request_as_written(req))
 
 
-def kg_row(items, attribute: str, *range_attributes: str) -> list[str]:
-    """A comparison's row of figures, one per item, each written as `kg_wrapping` does,
-    all with the same decimals: the most any figure of the row takes on its own page
-    (`common_digits`, its range with it), so that « 11,8 kg | 26 kg | 2,8 kg » reads
-    « 11,8 | 26,0 | 2,8 » and « 4,6 | 0,68 » « 4,60 | 0,68 ». A figure under one keeps
-    its two significant digits (« 0,68 », never « 0,7 »); the row shares at most
-    `ROW_DIGITS_AT_MOST` of them, so that a tiny figure (« 0,0068 ») beside a laptop's
-    does not write « 55,2000 ». A row of whole figures stays whole."""
-    figures = [
-        (getattr(item, attribute), *(getattr(item, name) for name in range_attributes))
-        for item in items
-    ]
-    own = [common_digits(*figure) if figure[0] is not None else 0 for figure in figures]
-    shared = min(max(own, default=0), ROW_DIGITS_AT_MOST)
-    return [
-        format_kg_co2e(half_up(value, max(shared, digits)), max(shared, digits)).replace(
-            "\u00a0kg", " kg", 1
-        )
-        for (value, *_range), digits in zip(figures, own, strict=True)
-    ]
+def created_figure(values: dict, column: str) -> str | None:
+    """A figure of an item the import would create, written as its page will write it
+    (`kg_graded`, `kg_figure`, `kg_yearly_parts`): « 55,5 », not the stored
+    55.4992; its unit is the column heading's. None for a column that is not a footprint
+    figure."""
+    written = _created_kg(values, column)
+    return written and written.removesuffix("\u00a0kg\u00a0CO₂e")
 
 
-# The decimals a comparison's row shares at most: a figure under one on its page has
-# two significant digits, « 0,68 » (`common_digits`).
-ROW_DIGITS_AT_MOST = 2
+def _created_kg(values: dict, column: str) -> str | None:
+    needed = ("kind", "category", "annual_kgco2e", "embodied_kgco2e", "embodied_min_kgco2e",
+              "embodied_max_kgco2e", "use_kgco2e_per_year", "lifetime_years")  # fmt: skip
+    item = SimpleNamespace(**{name: values.get(name) for name in needed})
+    if column not in needed or getattr(item, column) is None:
+        return None
+    if column == "annual_kgco2e":
+        return kg_graded(item.annual_kgco2e, item.category)
+    if column == "embodied_kgco2e":
+        return kg_figure(item.embodied_kgco2e, item.embodied_min_kgco2e, item.embodied_max_kgco2e)
+    if column == "use_kgco2e_per_year":
+        if item.kind == "equipment":
+            return kg_yearly_parts(item)[1]
+        return kg_graded(item.annual_kgco2e, item.category)
+    return None
+
+
+def compare_columns(items) -> list[dict[str, str]]:
+    """Compare's figures, one column per item (`compare_column`)."""
+    return [compare_column(item) for item in items]
+
+
+def compare_column(item) -> dict[str, str]:
+    """An item's figures in Compare, each written as its own page writes it: the yearly
+    footprint as beside its grade (`kg_graded`), the manufacturing footprint with its
+    range (`kg_figure`), the use a year as the part of the yearly footprint it is
+    (`kg_yearly_parts`). A service's yearly footprint is its use a year: both read the
+    same. Rows that shared their decimals wrote « 2,73 » beside the page's « 2,7 », and a
+    service's 0,97 as « 1,0 » above « 0,97 ». The unit may go to the next line in a
+    narrow column."""
+    yearly = kg_graded(item.annual_kgco2e, item.category)
+    if item.kind == "equipment":
+        made = kg_figure(item.embodied_kgco2e, item.embodied_min_kgco2e, item.embodied_max_kgco2e)
+        used = kg_yearly_parts(item)[1]
+    else:
+        made = kg_figure(item.embodied_kgco2e)
+        used = yearly
+    return {
+        name: text.replace("\u00a0kg", " kg", 1)
+        for name, text in (("yearly", yearly), ("made", made), ("used", used))
+    }
 
 
 def years_row(items) -> list[str]:

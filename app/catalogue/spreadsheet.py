@@ -9,7 +9,7 @@ either language, so that the file an admin edits imports as it was exported."""
 import csv
 import io
 
-from flask_babel import force_locale
+from flask_babel import force_locale, lazy_pgettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -29,9 +29,9 @@ HEADINGS = {
     "description_fr": _l("Description in French"),
     "description_en": _l("Description in English"),
     "status": _l("Status"),
-    "embodied_kgco2e": _l("Manufacture (kg CO₂e)"),
-    "embodied_min_kgco2e": _l("Manufacture, low estimate (kg CO₂e)"),
-    "embodied_max_kgco2e": _l("Manufacture, high estimate (kg CO₂e)"),
+    "embodied_kgco2e": _l("Manufacturing footprint (kg CO₂e)"),
+    "embodied_min_kgco2e": _l("Manufacturing footprint, low estimate (kg CO₂e)"),
+    "embodied_max_kgco2e": _l("Manufacturing footprint, high estimate (kg CO₂e)"),
     "use_kwh_per_year": _l("Electricity (kWh a year)"),
     "use_kwh_min": _l("Electricity, low estimate (kWh a year)"),
     "use_kwh_max": _l("Electricity, high estimate (kWh a year)"),
@@ -46,7 +46,15 @@ HEADINGS = {
     "annual_kgco2e": _l("Yearly footprint (kg CO₂e)"),
     "grade": _l("Label"),
 }
-KIND_WORDS = {"equipment": _l("Piece of equipment"), "service": _l("Service")}
+KIND_WORDS = {"equipment": lazy_pgettext("item kind", "Equipment"), "service": _l("Service")}
+# What spreadsheets exported before wrote, read back still: an admin's file imports as it
+# was exported, whenever that was.
+FORMER_HEADINGS = {
+    "manufacture (kg co₂e)": "embodied_kgco2e",
+    "manufacture, low estimate (kg co₂e)": "embodied_min_kgco2e",
+    "manufacture, high estimate (kg co₂e)": "embodied_max_kgco2e",
+}
+FORMER_WORDS = {"kind": {"piece of equipment": "equipment"}}
 
 
 def _value_words() -> dict[str, dict[str, str]]:
@@ -77,8 +85,8 @@ def spreadsheet_table(columns, rows, language: str):
 
 def _readings() -> tuple[dict[str, str], dict[str, dict[str, str]]]:
     """Each heading and word of every language, folded, with its machine name."""
-    headings: dict[str, str] = {}
-    values: dict[str, dict[str, str]] = {}
+    headings: dict[str, str] = dict(FORMER_HEADINGS)
+    values: dict[str, dict[str, str]] = {key: dict(words) for key, words in FORMER_WORDS.items()}
     for language in LANGUAGES:
         with force_locale(language):
             for column, heading in HEADINGS.items():

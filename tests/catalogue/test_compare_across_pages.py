@@ -1,6 +1,6 @@
 """Found on a 360 px phone and with a screen reader: items ticked on two pages of the
 listing compared together, a compare button in reach with how many are ticked, a
-comparison's rows written alike, the filters readable, an item's sources in plain words."""
+comparison's figures written as their pages write them, the filters readable, an item's sources in plain words."""
 
 import html
 import re
@@ -126,13 +126,14 @@ def _row(page: str, heading: str) -> list[str]:
     return [html.unescape(re.sub(r"<[^>]+>", "", cell)).strip() for cell in cells]
 
 
-def test_a_row_of_the_comparison_writes_its_figures_alike(client, make, make_item):
-    """« 84 kg CO₂e » beside « 21,0 kg CO₂e » (whose range needs the tenth)."""
+def test_each_manufacturing_figure_reads_as_on_its_item_page(client, make, make_item):
+    """« 84 kg CO₂e » as its page writes it, beside « 21,0 kg CO₂e » (whose range needs
+    the tenth on its page too)."""
     heavy = make_item(embodied_kgco2e=84.0)
     light = make_item(embodied_kgco2e=21.0, embodied_min_kgco2e=20.5, embodied_max_kgco2e=30.0)
     login(client, make.user(locale="fr"))
     page = client.get(f"/catalogue/compare?ids={heavy.id}&ids={light.id}").text
-    assert _row(page, "Fabrication (total)") == ["84,0 kg\u00a0CO₂e", "21,0 kg\u00a0CO₂e"]
+    assert _row(page, "Fabrication (total)") == ["84 kg\u00a0CO₂e", "21,0 kg\u00a0CO₂e"]
 
 
 def test_a_row_of_whole_figures_stays_whole(client, make, make_item):
@@ -255,11 +256,12 @@ def test_a_source_typed_by_an_admin_is_shown_as_typed_without_a_fold(client, mak
     assert '<p class="source">Fiche constructeur 2025</p>' in page and "<details" not in page
 
 
-def test_a_row_with_one_tenth_gives_it_to_every_figure(client, make, make_item):
-    """« 50 » beside « 55,2 » read as two precisions: the row shares the tenth
-    (tests/catalogue/test_compare_tick_limit_sources_and_decimals.py)."""
+def test_a_yearly_figure_reads_as_beside_its_grade_on_its_page(client, make, make_item):
+    """« 50 » beside « 55,2 », as each item's page writes them: a shared tenth wrote
+    « 50,0 », which no page writes
+    (tests/catalogue/test_compare_writes_figures_as_item_pages.py)."""
     one = make_item(embodied_kgco2e=200.0, use_kwh_per_year=0.0)
     other = make_item(embodied_kgco2e=200.0, use_kwh_per_year=100.0)
     login(client, make.user(locale="fr"))
     page = client.get(f"/catalogue/compare?ids={one.id}&ids={other.id}").text
-    assert _row(page, "Empreinte annuelle") == ["50,0 kg\u00a0CO₂e", "55,2 kg\u00a0CO₂e"]
+    assert _row(page, "Empreinte annuelle") == ["50 kg\u00a0CO₂e", "55,2 kg\u00a0CO₂e"]

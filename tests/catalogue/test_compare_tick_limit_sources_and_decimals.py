@@ -1,6 +1,6 @@
 """Comparing items: ticks past twelve said rather than silently
 dropped, Compare's sources in plain words, the plain-word sources joined as one sentence,
-and each row of Compare written with the same decimals."""
+and each figure of Compare written as its item's page writes it."""
 
 import html
 import re
@@ -160,26 +160,26 @@ def test_a_source_said_first_keeps_its_capital(client, make, make_item):
 # 4. Each row of Compare with the same decimals ------------------------------------------
 
 
-def test_a_row_gives_every_figure_the_tenth_one_needs(client, make, make_item):
-    """« 11,8 kg | 26 kg | 2,8 kg »: 26 read as another precision."""
+def test_each_yearly_figure_has_the_decimals_of_its_page(client, make, make_item):
+    """« 11,8 kg | 26 kg | 2,8 kg », as each page writes them (« 26,0 » is on no page)."""
     items = [make_item(embodied_kgco2e=kg, use_kwh_per_year=0.0) for kg in (47.2, 104.0, 11.2)]
     login(client, make.user(locale="fr"))
     page = client.get("/catalogue/compare?" + "&".join(f"ids={i.id}" for i in items)).text
     assert _row(page, "Empreinte annuelle") == [
         "11,8 kg\u00a0CO₂e",
-        "26,0 kg\u00a0CO₂e",
+        "26 kg\u00a0CO₂e",
         "2,8 kg\u00a0CO₂e",
     ]
 
 
-def test_a_row_keeps_a_small_figures_two_digits_and_gives_them_to_all(client, make, make_item):
-    """« 4,6 | 0,68 »: the small figure stays exact, the other takes its decimals."""
+def test_a_small_figure_keeps_its_two_digits_beside_a_tenth(client, make, make_item):
+    """« 4,6 | 0,68 »: each as its page writes it."""
     laptop = make_item(embodied_kgco2e=18.4, use_kwh_per_year=0.0)
     mail = make_item(kind="service", category="email", use_kgco2e_per_year=0.68)
     login(client, make.user(locale="fr"))
     page = client.get(f"/catalogue/compare?ids={laptop.id}&ids={mail.id}").text
     yearly = _row(page, "Empreinte annuelle")
-    assert yearly[0] == "4,60 kg\u00a0CO₂e"
+    assert yearly[0] == "4,6 kg\u00a0CO₂e"
     assert yearly[1].startswith("0,68 kg\u00a0CO₂e")
 
 
@@ -189,7 +189,7 @@ def test_a_tiny_figure_keeps_its_digits_beside_a_large_one(client, make, make_it
     login(client, make.user(locale="fr"))
     page = client.get(f"/catalogue/compare?ids={laptop.id}&ids={mail.id}").text
     yearly = _row(page, "Empreinte annuelle")
-    assert yearly[0] == "55,20 kg\u00a0CO₂e"
+    assert yearly[0] == "55,2 kg\u00a0CO₂e"
     assert yearly[1].startswith("0,012 kg\u00a0CO₂e")
 
 

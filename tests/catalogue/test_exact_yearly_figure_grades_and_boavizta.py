@@ -210,5 +210,5 @@ def test_the_english_spreadsheet_imports_back_unchanged(client, auth, make, make
     make_item(code="S-1", kind="service", user_count=1500)
     text = client.get("/catalogue/export-spreadsheet.csv").get_data(as_text=True)
     assert text.lstrip("\ufeff").startswith("Code,Kind,Category,Name in French,")
-    assert ",Piece of equipment," in text and ",yes," in text
+    assert ",Equipment," in text and ",yes," in text
     assert "2 items are unchanged" in _text(_upload(auth, text))

@@ -31,5 +31,6 @@ def test_the_help_s_comma_example_imports_as_written(client, auth, make, make_it
     header = SHORT.replace("\n", ",embodied_kgco2e\n")
     preview = _upload(auth, header + "EQ-1,equipment,laptop,Portable,Laptop,1250.5\n").text
     assert any(
-        change.startswith("Manufacture (kg CO₂e): 200 → 1,250.5") for change in _changes(preview)
+        change.startswith("Manufacturing footprint (kg CO₂e): 200 → 1,250.5")
+        for change in _changes(preview)
     )

@@ -52,10 +52,12 @@ def test_an_emptied_embodied_figure_previews_the_reference_range_it_brings(
     preview = _upload(auth, EMBODIED + "EQ-1,equipment,laptop,Portable,Laptop,\n").text
     changes = _changes(preview)
     assert (
-        f"Manufacture, low estimate (kg CO₂e): 18.1 → {reference.embodied_min_kgco2e:g}" in changes
+        f"Manufacturing footprint, low estimate (kg CO₂e): 18.1 → {reference.embodied_min_kgco2e:g}"
+        in changes
     )
     assert (
-        f"Manufacture, high estimate (kg CO₂e): 72.4 → {reference.embodied_max_kgco2e:g}" in changes
+        f"Manufacturing footprint, high estimate (kg CO₂e): 72.4 → {reference.embodied_max_kgco2e:g}"
+        in changes
     )
     assert "and its embodied_kgco2e is empty: they take the category" in preview
     before = _stored("EQ-1")
@@ -75,8 +77,8 @@ def test_a_figure_outside_the_stored_range_clears_it_and_says_why(client, auth, 
     make_item(code="EQ-1", name_fr="Portable", name_en="Laptop", **RANGED)
     preview = _upload(auth, EMBODIED + "EQ-1,equipment,laptop,Portable,Laptop,100\n").text
     changes = _changes(preview)
-    assert "Manufacture, high estimate (kg CO₂e): 72.4 → <em>empty</em>" in changes
-    assert "Manufacture, low estimate (kg CO₂e): 18.1 → <em>empty</em>" in changes
+    assert "Manufacturing footprint, high estimate (kg CO₂e): 72.4 → <em>empty</em>" in changes
+    assert "Manufacturing footprint, low estimate (kg CO₂e): 18.1 → <em>empty</em>" in changes
     assert "its embodied_kgco2e falls outside the stored range: the range is cleared" in preview
     before = _stored("EQ-1")
 

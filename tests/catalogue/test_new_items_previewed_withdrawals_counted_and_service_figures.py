@@ -33,7 +33,7 @@ def test_a_new_item_s_preview_shows_its_category_figures_grade_and_source(client
 
     for shown in (
         "<li>Category: Laptop</li>",
-        "<li>Manufacture (kg CO₂e): 250</li>",
+        "<li>Manufacturing footprint (kg CO₂e): 250</li>",
         "<li>Lifetime (years): 5</li>",
         "<li>Yearly footprint (kg CO₂e): ",
         "<li>Label: ",

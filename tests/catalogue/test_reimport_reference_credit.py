@@ -35,7 +35,7 @@ def test_importing_again_keeps_the_reference_credited_for_the_electricity(client
     _admin(client, make)
     _import(auth, "1 250,5")
     preview = _import(auth, "1 300")
-    changed = preview.split("Manufacture (kg CO₂e)", 1)[1].split("</ul>", 1)[0]
+    changed = preview.split("Manufacturing footprint (kg CO₂e)", 1)[1].split("</ul>", 1)[0]
     assert "Source" not in changed  # the embodied figure alone changes
     db.session.expire_all()
     item = _item("IMP-5")

@@ -1160,7 +1160,10 @@ def test_an_items_edit_is_audited_before_and_after_in_the_admins_language(
     admin.locale = "en"
     db.session.commit()
     html = client.get("/admin/audit").get_data(as_text=True)
-    assert "Manufacturing: 255.5 → 181\u00a0kg\u00a0CO₂e · Lifetime: 4.5 → 4\u00a0years" in html
+    assert (
+        "Manufacturing footprint: 255.5 → 181\u00a0kg\u00a0CO₂e · Lifetime: 4.5 → 4\u00a0years"
+        in html
+    )
     csv_text = client.get("/admin/audit.csv").get_data(as_text=True)
     assert "embodied_kgco2e 255.5 -> 181; lifetime_years 4.5 -> 4" in csv_text
 
