@@ -44,9 +44,9 @@ class SignInLinkForm(PortalForm):
     email = EmailField(_l("Your work e-mail"), validators=_email_validators())
 
 
-HIDDEN_WITH_TEAM = _l("Nobody: hide me (my points still count for my team)")
-# Without a department there is no team: the points count in the campaigns' totals.
-HIDDEN_WITHOUT_TEAM = _l("Nobody: hide me (my points still count in the campaigns' totals)")
+HIDDEN_WITH_TEAM = _l("Hidden (my points still count for my department)")
+# Without a department, the points count in the campaigns' totals only.
+HIDDEN_WITHOUT_TEAM = _l("Hidden (my points still count in the campaigns' totals)")
 
 
 class PreferencesForm(PortalForm):
@@ -67,12 +67,12 @@ class PreferencesForm(PortalForm):
         validators=[DataRequired(message=_l("Choose how leaderboards show you."))],
     )
     email_opt_in = BooleanField(_l("Send me encouragement and campaign news by e-mail"))
-    # Its choices are the communes (`fit_to`): "" for none of the person's own.
+    # Its choices are the communes (`fit_to`): "" for the department's (none without one).
     commune = SelectField(_l("Work commune"), choices=[])
 
     def fit_to(self, user, communes, none_label) -> "PreferencesForm":
         """The form as this person reads it: the communes to choose from (`none_label`
-        first, for none of their own), and the hidden choice worded for a person without
+        first, for their department's or, without one, none), and the hidden choice worded for a person without
         a team. A form sent from a page that had no commune field (opened before it was
         there) leaves the commune as it is rather than refuse the rest."""
         self.commune.choices = choices(
@@ -89,7 +89,7 @@ class PreferencesForm(PortalForm):
         return self
 
     def chosen_commune_id(self) -> int | None:
-        """The commune chosen, None for none of the person's own."""
+        """The commune chosen, None for the department's (none without one)."""
         return int(self.commune.data) if self.commune.data else None
 
 

@@ -786,12 +786,12 @@ def cancel_erasure():
 
 
 def _fit_preferences(form: PreferencesForm) -> PreferencesForm:
-    """The preferences form with the communes, "none of my own" naming the department's
-    commune that then counts, if any. Lazy words: read now, they would fix the request's
+    """The preferences form with the communes, the empty choice naming the department's
+    commune that it stores, if any. Lazy words: read now, they would fix the request's
     language before a saved language switches it."""
     department = current_user.department
     if department is not None and department.commune is not None:
-        none_label = _l("My department's: %(commune)s", commune=department.commune.name)
+        none_label = _l("My department's commune (%(commune)s)", commune=department.commune.name)
     else:
         none_label = _l("Not chosen")
     return form.fit_to(current_user, services.list_communes(), none_label)

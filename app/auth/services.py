@@ -381,11 +381,14 @@ def list_communes() -> list[Commune]:
 
 
 def set_work_commune(user: User, commune_id: int | None) -> None:
-    """The person's own work commune, from which collection points are listed nearest
-    first; None: none of their own (their department's then counts). An id no commune
-    holds changes nothing. Flushes."""
+    """The person's work commune: collection points are listed nearest first from it, and
+    clean-up entries, commune messages and commune staff counts place them there. None:
+    their department's commune as it is now, stored (left empty when there is none). An
+    id no commune holds changes nothing. Flushes."""
     if commune_id is None:
-        user.commune_id = None
+        # Stored, not left to a fallback: only the recycling sorting had one, so an empty
+        # commune took the person out of their department's commune everywhere else.
+        user.commune_id = user.department.commune_id if user.department else None
     elif db.session.get(Commune, commune_id) is not None:
         user.commune_id = commune_id
     db.session.flush()

@@ -57,15 +57,16 @@ def test_a_commune_no_one_offered_is_refused_and_nothing_changes(client, auth, m
     assert (saved.commune_id, saved.leaderboard_visibility) == (pessac.id, "pseudonym")
 
 
-def test_choosing_none_leaves_the_departments_commune(client, auth, make):
+def test_choosing_the_departments_commune_stores_it_as_the_persons(client, auth, make):
     pessac = make.commune(name="Pessac")
-    department = make.department(commune=make.commune(name="Bordeaux"))
+    bordeaux = make.commune(name="Bordeaux")
+    department = make.department(commune=bordeaux)
     person = make.user(department=department, locale="en", commune_id=pessac.id)
     login(client, person)
     page = _page(client)
-    assert '<option value="">My department\'s: Bordeaux</option>' in page
+    assert '<option value="">My department\'s commune (Bordeaux)</option>' in page
     assert auth.post("/auth/profile/preferences", _preferences("")).status_code == 302
-    assert db.session.get(User, person.id).commune_id is None
+    assert db.session.get(User, person.id).commune_id == bordeaux.id
 
 
 def test_a_form_sent_without_the_commune_keeps_it(client, auth, make):
@@ -82,8 +83,13 @@ def test_a_form_sent_without_the_commune_keeps_it(client, auth, make):
 def test_a_person_without_a_department_is_not_told_of_a_team(client, make):
     login(client, make.user(with_department=False, locale="en"))
     page = _page(client)
-    assert "my points still count for my team" not in page
-    assert "Nobody: hide me (my points still count in the campaigns' totals)" in page
+    assert "my points still count for my department" not in page
+    assert "Hidden (my points still count in the campaigns' totals)" in page
+
+
+def test_hiding_says_the_points_still_count_for_the_department(client, make):
+    login(client, make.user(locale="en"))
+    assert "Hidden (my points still count for my department)" in _page(client)
 
 
 def test_the_commune_field_speaks_french(client, make):
@@ -91,4 +97,4 @@ def test_the_commune_field_speaks_french(client, make):
     page = html.unescape(client.get("/auth/profile?lang=fr").get_data(as_text=True))
     assert "Commune de travail" in page
     assert "choisissez-la dans vos préférences" in page
-    assert "mes points comptent quand même dans les totaux des campagnes" in page
+    assert "Ne pas m'afficher (mes points comptent toujours dans les totaux des campagnes)" in page
