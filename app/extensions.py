@@ -114,6 +114,11 @@ class PortalLimiter(Limiter):
     def _check_request_limit(self, callable_name=None, in_middleware=True) -> None:
         if in_middleware and _web_page_read():
             return None
+        # Who is asking is read before the check: its key needs them, and a database that
+        # fails while they are read must reach the portal's 503. Inside the check, the
+        # library takes any error for its store's (RATELIMIT_IN_MEMORY_FALLBACK_ENABLED)
+        # and tries again in the failed transaction: a 500.
+        _rate_limit_key()
         return super()._check_request_limit(callable_name, in_middleware)
 
     def init_app(self, app) -> None:

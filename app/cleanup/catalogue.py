@@ -147,7 +147,7 @@ DEFAULT_ACTION_TYPES = (
         "name_en": "Return a device",
         "guide_fr": "Déposez un équipement inutilisé dans un point de collecte\u00a0: le module "
         "Recyclage enregistre le dépôt et l'action est comptée automatiquement.",
-        "guide_en": "Drop an unused device at a collection point: the Recycling module records "
+        "guide_en": "Bring an unused device to a collection point: the Recycling module records "
         "the return and the action is counted automatically.",
         "unit": "devices",
         "points_per_unit": 100,

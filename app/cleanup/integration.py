@@ -73,12 +73,16 @@ def _example_ends_when() -> str:
 
 
 VARIABLES = (
-    Variable("points", _l("Your points in the campaign"), "120"),
+    Variable("points", _l("The recipient's points in the campaign"), "120"),
     Variable(
-        "points_text", _l("Your points, with the word: “1 point”, “120 points”"), _l("120 points")
+        "points_text",
+        _l("The recipient's points, with the word: “1 point”, “120 points”"),
+        _l("120 points"),
     ),
-    Variable("rank", _l("Your rank in the campaign; “not ranked yet” before any points"), "42"),
-    Variable("badges", _l("Your badges, comma-separated"), _l("First step, 10 GB club")),
+    Variable(
+        "rank", _l("The recipient's rank in the campaign; “not ranked yet” before any points"), "42"
+    ),
+    Variable("badges", _l("The recipient's badges, comma-separated"), _l("First step, 10 GB club")),
     Variable("campaign_name", _l("The campaign's name"), _l("Digital Clean-up Days")),
     Variable(
         "campaign_starts",
@@ -116,18 +120,18 @@ VARIABLES = (
         _l("Link to the campaign's results, once it has ended"),
         "https://…/cleanup/campaigns/3/results",
     ),
-    Variable("team_name", _l("Your department"), _l("Digital Department")),
+    Variable("team_name", _l("The recipient's department"), _l("Digital and IT Department")),
     Variable(
         "team_points",
-        _l("Your department's points; “not published” when too few people take part in it"),
+        _l("Their department's points; “not published” when too few people take part in it"),
         _l("12,400"),
     ),
     Variable(
-        "team_points_text", _l("Your department's points, with the word"), _l("12,400 points")
+        "team_points_text", _l("Their department's points, with the word"), _l("12,400 points")
     ),
     Variable(
         "team_rank",
-        _l("Your department's rank; “not published” when too few people take part in it"),
+        _l("Their department's rank; “not published” when too few people take part in it"),
         "3",
     ),
     Variable(

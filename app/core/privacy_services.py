@@ -65,7 +65,7 @@ LANGUAGE_NAMES = {"fr": "Français", "en": "English"}
 VISIBILITY_NAMES = {
     LeaderboardVisibility.PSEUDONYM.value: _l("My pseudonym"),
     LeaderboardVisibility.NAME.value: _l("My name"),
-    LeaderboardVisibility.HIDDEN.value: _l("Nobody: hide me (my points still count for my team)"),
+    LeaderboardVisibility.HIDDEN.value: _l("Hidden (my points still count for my department)"),
 }
 
 

@@ -49,7 +49,7 @@ _SCORE_FR = (
 _SCORE_EN = (
     "{% if points_text is defined %}You have {{ points_text }}"
     "{% if rank is defined and rank %} (rank {{ rank }}){% endif %}.{% endif %}"
-    "{% if team_name is defined and team_name %}\nYour team, {{ team_name }}, "
+    "{% if team_name is defined and team_name %}\nYour department, {{ team_name }}, "
     "has {{ team_points_text }}{% if team_rank is defined and team_rank %} "
     "(rank {{ team_rank }}){% endif %}.{% endif %}"
     "{% if goal_progress is defined and goal_progress %}"
@@ -70,7 +70,7 @@ _POINT_EN = (
     "Nearest collection point: {{ nearest_collection_point }}"
     "{% if nearest_collection_point_hours is defined and nearest_collection_point_hours %}"
     " ({{ nearest_collection_point_hours }}){% endif %}.{% endif %}"
-    "{% if guides_url is defined %}\nGuides for going further: {{ guides_url }}{% endif %}"
+    "{% if guides_url is defined %}\nMore how-to guides: {{ guides_url }}{% endif %}"
 )
 
 # The reviewed entry of a notice, and where to see one's entries (clean-up variables).
@@ -131,7 +131,7 @@ BUILTIN_TEMPLATES = {
         + _CAMPAIGN_EN
         + "{% if starts_when is defined %} {{ starts_when }}{% else %} starts{% endif %}"
         "{% if campaign_ends is defined %} and ends on {{ campaign_ends }}{% endif %}."
-        " Every action counts, for you and for your team.\n"
+        " Every action counts, for you and for your department.\n"
         + _CAMPAIGN_LINK_EN
         + _POINT_EN
         + _FOOTER_EN,
@@ -401,6 +401,7 @@ SHIPPED_TEXTS = {
         "9108c591a567e8ae",
         "1567e2ab817c0452",
         "0ef6f224089a7843",
+        "9cadbc6e49a97ca5",
     ),
     "campaign-reminder": (
         "2faba753ead5fa0e",
@@ -411,6 +412,7 @@ SHIPPED_TEXTS = {
         "9e071c53e70a697f",
         "6754b1c2fccaf0f1",
         "7b0956f54fb317c2",
+        "b10ca7ae2ad0d838",
     ),
     "campaign-last-48h": (
         "dc06a8f26d0fe8c2",
@@ -419,6 +421,7 @@ SHIPPED_TEXTS = {
         "1edb1aa7736cffda",
         "c0fe02aa5ebc8bdc",
         "58887010c0651b9f",
+        "09eac047547f2869",
     ),
     "campaign-results": (
         "139b9d284a9c79fe",
@@ -428,6 +431,7 @@ SHIPPED_TEXTS = {
         "08b27a27ad246b84",
         "44ccb7fbcafa2d1e",
         "b16defd51ec0cb08",
+        "be7367a3f7f66530",
     ),
     "weekly-digest": (
         "b89dffaf4b3b9252",
@@ -435,6 +439,7 @@ SHIPPED_TEXTS = {
         "1bf50280b5111f1e",
         "dd987ae52238af00",
         "28488333c535634f",
+        "c1bdefcdbe45ab50",
     ),
     "entry-accepted": ("aeef7d486d847d05", "7c8e216f91463ce1"),
     "entry-rejected": ("2d213b0cbabe2fdf", "e00ac7ba55c027fe", "1aed081c558a2cc0"),

@@ -10,6 +10,7 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
+from types import SimpleNamespace
 
 import opening_hours
 from apscheduler.triggers.cron import CronTrigger
@@ -80,6 +81,7 @@ from app.messaging.labels import (
     delivery_status,
     dispatch_status,
     skip_reason,
+    template_title,
 )
 from app.messaging.mailer import LEFT_FOR_LATER, build_email
 from app.messaging.models import (
@@ -604,7 +606,7 @@ def check_schedule(
             raise MessagingError(_("Give the date and time of sending."), field="at")
         if at <= now:
             raise MessagingError(
-                _("This date is in the past: choose a moment to come."), field="at"
+                _("This date is in the past: choose a future date and time."), field="at"
             )
         latest = latest_schedulable_day(now)
         # Compared as instants: converting year 9999 to another zone overflows.
@@ -2274,7 +2276,7 @@ def send_test_message(
         execution_options={"synchronize_session": False},
     )
     name = kept["name"] or template.key
-    compiled = _MarkedAsTest(CompiledTemplate.from_texts(kept, name), name)
+    compiled = _MarkedAsTest(CompiledTemplate.from_texts(kept, name), name, template.builtin)
     # Names, dates and hours in the language of the test, as a reader of it gets them.
     variables = RecipientVariables(dispatch.id, context)
     variables.values = variables_for([_InLanguage(user, locale)], now, context)
@@ -2362,19 +2364,21 @@ def latest_test(template: MessageTemplate, user) -> Dispatch | None:
 
 class _MarkedAsTest:
     """A template whose rendering says it is a test, in the language of the test: a test
-    identical to the real message was taken for it (and its links for working ones)."""
+    identical to the real message was taken for it (and its links for working ones).
+    A built-in's « Dernières 48 heures / Last 48 hours » is named in that language."""
 
-    def __init__(self, compiled: CompiledTemplate, name: str):
-        self._compiled, self._name = compiled, name
+    def __init__(self, compiled: CompiledTemplate, name: str, builtin: bool = False):
+        self._compiled, self._name, self._builtin = compiled, name, builtin
 
     def render(self, locale: str, variables: dict) -> tuple[str, str]:
         subject, body = self._compiled.render(locale, variables)
+        named = SimpleNamespace(name=self._name, builtin=self._builtin)
         with force_locale(regional_locale(locale)):
             subject = _("[Test] %(subject)s", subject=subject)
             note = _(
                 "This is a test of the template “%(name)s”, sent to you alone. Its "
                 "unsubscribe link unsubscribes nobody.",
-                name=self._name,
+                name=template_title(named, locale.split("_")[0]),
             )
         return subject[:300], f"{note}\n\n{body}"
 

@@ -352,7 +352,7 @@ def _poster_side(point: CollectionPoint, lang: str, link: str) -> dict:
             else _("Poster – %(point)s (temporarily closed)", point=point.name),
             "qr_name": _("QR code to %(link)s", link=link),
             "title": _("Bring back your digital devices"),
-            "scan": _("Scan to log your return"),
+            "scan": _("Scan to declare your return"),
             "hours_title": _("Opening hours"),
             "hours": hours.describe(point.opening_hours, lang),
             # What this point takes: a printer brought to a point that refuses it is a

@@ -57,7 +57,7 @@ def test_a_campaign_outside_her_department_gives_her_no_team_line(client, make, 
     preview = _preview(client, campaign)
     assert "Vous avez 0 point." in preview  # her own score is said, her team's is not
     assert "Votre équipe" not in preview and "a 0 point" not in preview
-    assert "Your team" not in preview and "has 0 points" not in preview
+    assert "Your department" not in preview and "has 0 points" not in preview
 
 
 def test_a_department_with_no_counted_entry_gives_no_team_line(client, make, make_campaign):

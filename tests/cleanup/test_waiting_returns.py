@@ -41,7 +41,7 @@ def test_points_to_come_show_where_i_read_my_score(client, make, make_campaign):
     page = html.unescape(me.page())
     assert 'data-testid="my-points">20<' in page  # the score itself is unchanged
     assert "(+100 once your device is received)" in page
-    assert "100 points to come" in page and ">100</td>" not in page
+    assert "100 points once the device is received" in page and ">100</td>" not in page
     # On the write path too: the progress block a log answers with.
     logged = html.unescape(me.log("delete-mail", "1").get_data(as_text=True))
     assert 'data-testid="my-points">30<' in logged

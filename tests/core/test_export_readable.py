@@ -267,7 +267,7 @@ def test_statuses_conditions_and_visibility_are_named_in_english(export_of):
             ("wiped", "Data wiped"),
             ("reused", "Reused inside the administration"),
         },
-        "visibility": {("hidden", "Nobody: hide me (my points still count for my team)")},
+        "visibility": {("hidden", "Hidden (my points still count for my department)")},
     }
 
 

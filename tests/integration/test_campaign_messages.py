@@ -144,7 +144,7 @@ def test_campaign_messages_reach_its_scope_with_each_persons_own_figures(make, t
     alex = _mail(smtp, town["alex"], "One week left: Big digital clean-up")
     assert "There is still time to act in Big digital clean-up: it ends in 7 days, on" in alex
     assert "You have 20 points (rank 2)." in alex
-    assert "Your team, Digital department, has 70 points (rank 1)." in alex
+    assert "Your department, Digital department, has 70 points (rank 1)." in alex
     assert "Collective goal: 7\u00a0GB of 100\u00a0GB (7%)." in alex
     assert "Mairie d'Ambès" in alex
     # Counted words agree with their number: "0 point" in French, as "1 point".

@@ -225,3 +225,25 @@ def test_the_unsubscribe_link_of_a_test_message_unsubscribes_nobody(
     client.post(path, data={"List-Unsubscribe": "One-Click"})  # as a mail client would
     db.session.refresh(organiser)
     assert organiser.email_opt_in is True
+
+
+@pytest.mark.parametrize(
+    ("language", "start"),
+    [
+        ("en", "This is a test of the template “Last 48 hours”"),
+        ("fr", "Ceci est un test du modèle «\u00a0Dernières 48 heures\u00a0»"),
+    ],
+)
+def test_a_test_of_a_builtin_names_it_in_the_language_of_the_test(
+    auth, client, make, make_campaign, smtp, language, start
+):
+    """A built-in's « Dernières 48 heures / Last 48 hours » is named in one language."""
+    make_campaign()
+    tpl = services.template_by_key("campaign-last-48h")
+    db.session.commit()
+    organiser = make.user(roles=("organiser",), locale=language, email_opt_in=True)
+    login(client, organiser)
+    response = auth.post(f"/messaging/templates/{tpl.id}/test", data={"language": language})
+    assert response.status_code == 302
+    [(_to, email)] = smtp.messages
+    assert email.get_body(("plain",)).get_content().startswith(start)

@@ -42,7 +42,7 @@ def test_an_organiser_sees_failed_emails_counted_by_kind_without_any_address_or_
         page = client.get(f"/messaging/dispatches/{dispatch.id}", headers=headers)
         text = _words(page.get_data(as_text=True))
         errors = text.split("Errors", 1)[1]
-        assert "E-mail, Waiting: 3 deliveries. The mail server could not be reached" in errors
+        assert "E-mail, waiting: 3 deliveries. The mail server could not be reached" in errors
         assert re.search(r"Next attempt [^()]+ \(attempt 2 of \d+\)\.", errors)
         assert "Administrators see the addresses." in errors
         for person in people:
@@ -57,7 +57,7 @@ def test_an_admin_sees_the_failed_addresses_and_is_told_only_admins_do(
     text = _words(client.get(f"/messaging/dispatches/{dispatch.id}").get_data(as_text=True))
     errors = text.split("Errors", 1)[1]
     for person in people:
-        assert f"{person.email} (E-mail, Waiting): The mail server could not be reached" in errors
+        assert f"{person.email} (E-mail, waiting): The mail server could not be reached" in errors
     assert "Addresses are shown to administrators only" in errors
 
 

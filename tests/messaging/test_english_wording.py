@@ -1,8 +1,8 @@
 """Natural English in what people receive: the e-mail footer says "You are receiving this
 e-mail because you agreed to receive e-mails from Empreinte." (and its French, in both
-the plain-text and HTML parts); the built-in campaign messages say "Guides for going
-further:" and "Campaign page:", and a built-in nobody edited in an existing database
-takes the new wording by itself, as the README promises."""
+the plain-text and HTML parts); the built-in campaign messages say "More how-to guides:",
+"Campaign page:" and "your department" (not "team"), and a built-in nobody edited in an
+existing database takes the new wording by itself, as the README promises."""
 
 from sqlalchemy import select
 
@@ -12,9 +12,10 @@ from app.messaging.models import MessageTemplate
 from app.messaging.services import ensure_builtin_templates
 from tests.messaging.conftest import deliver_to_everyone
 
+# The launch message as the previous release shipped it.
 OLD_WORDS = {
-    "Guides for going further: ": "Guides to do more: ",
-    "Campaign page: ": "The campaign's page: ",
+    "More how-to guides: ": "Guides for going further: ",
+    " for you and for your department.": " for you and for your team.",
 }
 
 
@@ -41,13 +42,25 @@ def test_the_footer_says_why_in_natural_english_and_in_french(make, template, sm
         )
 
 
-def test_the_launch_message_says_guides_for_going_further_and_campaign_page(app):
+def test_the_launch_message_says_more_how_to_guides_and_campaign_page(app):
     body = BUILTIN_TEMPLATES["campaign-launch"]["body_en"]
-    assert "Guides for going further: {{ guides_url }}" in body
+    assert "More how-to guides: {{ guides_url }}" in body
     assert "Campaign page: {{ campaign_url }}" in body
     for texts in BUILTIN_TEMPLATES.values():
         assert "Guides to do more" not in texts["body_en"]
+        assert "Guides for going further" not in texts["body_en"]
         assert "The campaign's page" not in texts["body_en"]
+
+
+def test_the_campaign_messages_name_the_department_not_a_team(app):
+    for key in ("campaign-launch", "campaign-reminder", "campaign-last-48h", "weekly-digest"):
+        body = BUILTIN_TEMPLATES[key]["body_en"]
+        assert "team," not in body and "your team" not in body, key
+    assert " for you and for your department." in BUILTIN_TEMPLATES["campaign-launch"]["body_en"]
+    assert (
+        "Your department, {{ team_name }}, has"
+        in (BUILTIN_TEMPLATES["campaign-last-48h"]["body_en"])
+    )
 
 
 def test_an_unedited_builtin_of_an_existing_database_takes_the_new_wording(app):
@@ -64,7 +77,7 @@ def test_an_unedited_builtin_of_an_existing_database_takes_the_new_wording(app):
     assert "campaign-launch" in ensure_builtin_templates()
     db.session.commit()
     db.session.refresh(launch)
-    assert "Guides for going further: " in launch.body_en and "Campaign page: " in launch.body_en
+    assert "More how-to guides: " in launch.body_en and "for your department." in launch.body_en
     # An organiser's own edit stays as written.
     launch.body_en = launch.body_en.replace("Campaign page: ", "Our page: ")
     db.session.commit()

@@ -10,9 +10,9 @@ TEAM = {
     "key": "x",
     "name": "x",
     "subject_fr": "Équipe",
-    "body_fr": "Votre équipe : {{ team_name }}",
+    "body_fr": "Votre direction : {{ team_name }}",
     "subject_en": "Team",
-    "body_en": "Your team: {{ team_name }}",
+    "body_en": "Your department: {{ team_name }}",
 }
 
 
@@ -29,13 +29,23 @@ def test_a_preview_for_a_colleague_gives_the_example_department_in_each_language
     make.user(email="paule@example.org", display_name="Paule Collègue")
     login(client, make.user(roles=("organiser",), locale="en"))
     preview = _preview_for(auth, "paule@example.org")
-    assert "Your team: Digital Department" in preview
-    assert "Votre équipe : Direction du numérique" in preview
+    assert "Your department: Digital and IT Department" in preview
+    assert "Votre direction : Direction du numérique et des systèmes d'information" in preview
 
 
 def test_the_editor_lists_the_example_department_in_the_page_language(client, make):
     login(client, make.user(roles=("organiser",), locale="en"))
     page = client.get("/messaging/templates/new", headers={"Accept-Language": "en"})
     text = html.unescape(page.get_data(as_text=True))
-    assert "Your department (e.g. Digital Department)" in text
+    assert "The recipient's department (e.g. Digital and IT Department)" in text
     assert "Direction du numérique" not in text
+
+
+def test_the_editor_says_whose_points_a_variable_gives(client, make):
+    """The help speaks of the recipient, not of the organiser reading it."""
+    login(client, make.user(roles=("organiser",), locale="en"))
+    page = client.get("/messaging/templates/new", headers={"Accept-Language": "en"})
+    text = html.unescape(page.get_data(as_text=True))
+    assert "The recipient's points in the campaign" in text
+    assert "The recipient's badges, comma-separated" in text
+    assert "Your points" not in text and "Your badges" not in text

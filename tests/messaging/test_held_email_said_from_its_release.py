@@ -106,7 +106,7 @@ def test_the_dispatch_page_says_why_the_email_was_not_sent(
     page = html.unescape(client.get(f"/messaging/dispatches/{dispatch.id}").get_data(as_text=True))
     page = " ".join(re.sub(r"<[^>]+>", " ", page).replace("\u00a0", " ").split())
     assert (
-        "La campagne dont il annonçait la fin était terminée avant que l'e-mail puisse partir"
+        "la campagne dont il annonçait la fin était terminée avant que l'e-mail puisse partir"
         in page
     )
 

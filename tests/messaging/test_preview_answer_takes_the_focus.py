@@ -50,7 +50,7 @@ def test_preview_of_an_empty_template_focuses_its_heading_read_with_its_problems
         heading = page.locator("#preview-heading")
         expect(heading).to_be_focused()
         expect(heading).to_have_accessible_description(
-            re.compile(r"Aperçu\s*: 4 problèmes à corriger\.")
+            re.compile(r"Aperçu\s*: 6 problèmes à corriger\.")
         )
     finally:
         context.close()

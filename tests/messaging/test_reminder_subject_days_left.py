@@ -103,10 +103,13 @@ def test_an_unedited_copy_of_the_reminder_takes_the_new_subject(runner, make, ma
     reminder = services.template_by_key("campaign-reminder")
     for field, text in OLD_SUBJECTS.items():
         setattr(reminder, field, text)
-    # Its body as that release had it too (before "Guides for going further", "Campaign page").
-    reminder.body_en = reminder.body_en.replace(
-        "Guides for going further: ", "Guides to do more: "
-    ).replace("Campaign page: ", "The campaign's page: ")
+    # Its body as that release had it too (before "More how-to guides", "Campaign page",
+    # "Your department").
+    reminder.body_en = (
+        reminder.body_en.replace("More how-to guides: ", "Guides to do more: ")
+        .replace("Campaign page: ", "The campaign's page: ")
+        .replace("Your department, ", "Your team, ")
+    )
     db.session.commit()
     _camille, alex = _people(make)
     now = utcnow()

@@ -274,4 +274,4 @@ def test_a_small_groups_failed_email_names_nobody_on_the_dispatch_page(
     config(LEADERBOARD_MIN_TEAM=1)
     page = client.get(f"/messaging/dispatches/{dispatch.id}").get_data(as_text=True)
     # A group large enough: the failure is counted, its address still not shown.
-    assert "E-mail, En échec\u00a0: 1 envoi." in page and "yes@example.org" not in page
+    assert "E-mail, en échec\u00a0: 1 envoi." in page and "yes@example.org" not in page

@@ -96,11 +96,11 @@ def test_the_dispatch_page_counts_each_skip_by_its_reason_apart_from_the_errors(
     login(client, organiser)
     text = _text(client.get(f"/messaging/dispatches/{dispatch.id}"))
     reasons = text.split("Ignorés, et pourquoi", 1)[1]
-    assert "Messagerie du portail, Compte désactivé ou effacé : 1" in reasons
-    assert "E-mail, Sans consentement aux e-mails : 2" in reasons
-    assert "E-mail, Compte désactivé ou effacé : 1" in reasons
+    assert "Messagerie du portail, compte désactivé ou effacé : 1" in reasons
+    assert "E-mail, sans consentement aux e-mails : 2" in reasons
+    assert "E-mail, compte désactivé ou effacé : 1" in reasons
     assert (
-        "E-mail, Copie de la messagerie du portail supprimée par son destinataire avant "
+        "E-mail, copie de la messagerie du portail supprimée par son destinataire avant "
         "l'envoi de l'e-mail : 1"
     ) in reasons
     assert "Ignorés (sans consentement)" not in text
@@ -125,7 +125,7 @@ def test_a_failure_is_listed_as_an_error_and_its_skips_are_not(client, make, tem
     errors = _text(client.get(f"/messaging/dispatches/{dispatch.id}")).split("Erreurs", 1)[1]
     # A row written before the codes: its exception's class said in words, not its text.
     assert (
-        "refused@example.org (E-mail, En échec) : "
+        "refused@example.org (E-mail, en échec) : "
         "Le serveur de messagerie a refusé cette adresse." in errors
     )
     assert "SMTPRecipientsRefused" not in errors and "550" not in errors

@@ -112,9 +112,18 @@ def test_closing_a_point_without_javascript_asks_on_a_page_and_changes_nothing(
 
 def test_the_poster_title_says_it_is_a_poster(client, make, rec):
     point = rec.point(name="Mairie de Talence")
-    login(client, make.user(locale="en"))
+    login(client, make.user(locale="fr"))
     page = _text(client.get(f"/recycling/points/{point.id}/poster"))
     assert "<title>Affiche – Mairie de Talence · Empreinte</title>" in page
+
+
+def test_the_poster_title_is_in_the_readers_language(client, make, rec):
+    """The tab and the printed file's name are the reader's; the poster stays bilingual."""
+    point = rec.point(name="Mairie de Talence")
+    login(client, make.user(locale="en"))
+    page = _text(client.get(f"/recycling/points/{point.id}/poster"))
+    assert '<title lang="en">Poster – Mairie de Talence · Empreinte</title>' in page
+    assert "Scan to declare your return" in page and "Scannez pour déclarer votre dépôt" in page
 
 
 def test_the_poster_title_of_a_closed_point_says_it_is_closed(client, make, rec):

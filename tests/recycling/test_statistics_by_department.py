@@ -143,3 +143,33 @@ def test_the_statistics_page_leads_to_the_departments_page(client, make, departm
     page = client.get("/recycling/admin/statistics").get_data(as_text=True)
     assert 'href="/recycling/admin/statistics/departments"' in page
     assert 'data-testid="by-department"' not in page
+
+
+def test_the_department_table_is_named_by_its_caption(client, make, departments):
+    login(client, make.user(roles=("employee", "admin"), locale="en"))
+    page = client.get("/recycling/admin/statistics/departments").get_data(as_text=True)
+    table = re.search(r'<table data-testid="by-department">\s*<caption[^>]*>(.*?)</caption>', page)
+    assert table is not None and table.group(1) == "Devices returned by department"
+
+
+def test_the_e_waste_of_each_department_has_one_decimal(client, make, departments):
+    """Finance's five laptops weigh 10 kg: written « 10.0 kg » like « 134.9 kg »."""
+    login(client, make.user(roles=("employee", "admin"), locale="en"))
+    rows = _rows(client.get("/recycling/admin/statistics/departments").get_data(as_text=True))
+    assert rows["Finance"][2] == "10.0 kg"
+
+
+def test_the_e_waste_decimal_reads_in_french(client, make, departments):
+    login(client, make.user(roles=("employee", "admin")))
+    rows = _rows(client.get("/recycling/admin/statistics/departments").get_data(as_text=True))
+    assert rows["Finances"][2] == "10,0\u202fkg"
+
+
+def test_the_statistics_name_the_manufacturing_footprint_as_the_catalogue_does(
+    client, make, departments
+):
+    """ "Embodied footprint per device" beside "Manufacturing footprint avoided…": one
+    name, the catalogue's."""
+    login(client, make.user(roles=("employee", "admin"), locale="en"))
+    page = html.unescape(client.get("/recycling/admin/statistics").get_data(as_text=True))
+    assert "Manufacturing footprint per device" in page and "Embodied" not in page
