@@ -193,7 +193,7 @@ def test_the_export_names_the_e_mail_and_portal_channels_apart(client, make, smt
 def test_without_contacts_the_notice_says_the_administrator_must_give_them(client, make):
     login(client, make.user(roles=("admin",), locale="fr"))
     page = _text(client.get("/privacy").get_data(as_text=True))
-    assert "Le responsable de ce traitement est Bordeaux Métropole." in page
+    assert "Le responsable du traitement est Bordeaux Métropole." in page
     assert (
         "l'administrateur de ce portail doit la renseigner (réglage PRIVACY_CONTROLLER_CONTACT)"
         in page
