@@ -330,6 +330,28 @@ def take_lock(lock: SchedulerLock, wait: bool, poll_seconds: float) -> None:
         time.sleep(poll_seconds)
 
 
+#: How long a stopping scheduler waits for the jobs under way (a send finishing the
+#: e-mails in flight takes a second or two), within systemd's default 90 s.
+STOP_GRACE_SECONDS = 10.0
+
+
+def _wait_for_running_jobs(scheduler, seconds: float) -> bool:
+    """Wait until no job of the scheduler runs any more, `seconds` at most; whether they
+    all ended. Each executor counts its running instances by job (APScheduler 3's
+    `_instances`, kept up to date as each ends)."""
+    deadline = time.monotonic() + seconds
+    executors = list(getattr(scheduler, "_executors", {}).values())
+    while time.monotonic() < deadline:
+        if not any(any(getattr(e, "_instances", {}).values()) for e in executors):
+            return True
+        time.sleep(0.05)
+    log.warning(
+        "Stopping with a job still running after %.0f s: its work resumes at the next start.",
+        seconds,
+    )
+    return False
+
+
 def _stop_running(signum, frame) -> None:
     raise KeyboardInterrupt
 
@@ -446,8 +468,11 @@ def run_scheduler(wait: bool):
         pass
     finally:
         # A send under way ends after the e-mails in flight and lets go of the rows it
-        # claimed; waited for, so that it ends before the lock and the interpreter do.
+        # claimed; waited for, so that it ends before the lock and the interpreter do,
+        # but for STOP_GRACE_SECONDS at most: a job held up elsewhere (a database lock)
+        # kept the process, and the lock, for good after systemd's stop.
         jobs.stop_sending()
         if scheduler.running:
-            scheduler.shutdown(wait=True)
+            scheduler.shutdown(wait=False)
+            _wait_for_running_jobs(scheduler, STOP_GRACE_SECONDS)
         lock.release()

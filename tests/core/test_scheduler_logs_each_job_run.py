@@ -110,3 +110,27 @@ def test_a_start_told_after_its_end_is_not_taken_for_the_next_runs(app, caplog):
         if line.startswith("Job test.short done in ")
     ]
     assert len(durations) == 2 and max(durations) < 1.0
+
+
+def _sleep(seconds: float) -> None:
+    time.sleep(seconds)
+
+
+def test_a_stopping_scheduler_waits_for_a_running_job_but_not_for_ever(app):
+    """A stop waits for the job under way (a send finishing its e-mails), at most the
+    grace given: a job held up elsewhere kept the process, and its lock, after the stop."""
+    scheduler = messaging_scheduler.build_scheduler(app, blocking=False)
+    for job_id, seconds in (("test.short", 0.3), ("test.held", 5)):
+        scheduler.add_job(_sleep, DateTrigger(datetime.now(local_zone())), args=[seconds],
+                          id=job_id, name=job_id, replace_existing=True)  # fmt: skip
+    scheduler.start()
+    executor = scheduler._lookup_executor("default")
+    deadline = time.monotonic() + 10
+    while sum(executor._instances.values()) < 2 and time.monotonic() < deadline:
+        time.sleep(0.02)
+    scheduler.shutdown(wait=False)
+    began = time.monotonic()
+    assert not messaging_scheduler._wait_for_running_jobs(scheduler, 1.0)
+    assert 0.9 <= time.monotonic() - began < 2  # the short job ended; the held one is left
+    assert dict(executor._instances) in ({"test.held": 1}, {"test.held": 1, "test.short": 0})
+    assert messaging_scheduler._wait_for_running_jobs(scheduler, 8.0)
