@@ -469,8 +469,9 @@ def run_scheduler(wait: bool):
     finally:
         # A send under way ends after the e-mails in flight and lets go of the rows it
         # claimed; waited for, so that it ends before the lock and the interpreter do,
-        # but for STOP_GRACE_SECONDS at most: a job held up elsewhere (a database lock)
-        # kept the process, and the lock, for good after systemd's stop.
+        # STOP_GRACE_SECONDS at most, and outside APScheduler's shutdown: its
+        # `shutdown(wait=True)` waits holding the job stores' lock, which the tick asks
+        # for (`sync_schedules` reads the jobs), and a stop during a tick never ended.
         jobs.stop_sending()
         if scheduler.running:
             scheduler.shutdown(wait=False)

@@ -118,7 +118,8 @@ def _sleep(seconds: float) -> None:
 
 def test_a_stopping_scheduler_waits_for_a_running_job_but_not_for_ever(app):
     """A stop waits for the job under way (a send finishing its e-mails), at most the
-    grace given: a job held up elsewhere kept the process, and its lock, after the stop."""
+    grace given, after APScheduler's shutdown: its `shutdown(wait=True)` waited holding the
+    job stores' lock, which the tick asks for, and a stop during a tick never ended."""
     scheduler = messaging_scheduler.build_scheduler(app, blocking=False)
     for job_id, seconds in (("test.short", 0.3), ("test.held", 5)):
         scheduler.add_job(_sleep, DateTrigger(datetime.now(local_zone())), args=[seconds],
@@ -134,3 +135,27 @@ def test_a_stopping_scheduler_waits_for_a_running_job_but_not_for_ever(app):
     assert 0.9 <= time.monotonic() - began < 2  # the short job ended; the held one is left
     assert dict(executor._instances) in ({"test.held": 1}, {"test.held": 1, "test.short": 0})
     assert messaging_scheduler._wait_for_running_jobs(scheduler, 8.0)
+
+
+# The scheduler a test's job reads (its job store keeps a job's arguments as data).
+_RUNNING = []
+
+
+def _read_the_jobs() -> None:
+    """What the tick does (`sync_schedules`): read the scheduler's jobs."""
+    time.sleep(0.5)
+    _RUNNING[0].get_jobs()
+
+
+def test_a_job_reading_the_jobs_during_the_stop_lets_it_end(app):
+    scheduler = messaging_scheduler.build_scheduler(app, blocking=False)
+    _RUNNING[:] = [scheduler]
+    scheduler.add_job(_read_the_jobs, DateTrigger(datetime.now(local_zone())),
+                      id="test.reads", name="test.reads", replace_existing=True)  # fmt: skip
+    scheduler.start()
+    executor = scheduler._lookup_executor("default")
+    deadline = time.monotonic() + 10
+    while not executor._instances and time.monotonic() < deadline:
+        time.sleep(0.02)
+    scheduler.shutdown(wait=False)
+    assert messaging_scheduler._wait_for_running_jobs(scheduler, 5.0)
