@@ -94,3 +94,30 @@ def test_no_commune_name_lies_under_a_marker_nor_past_the_map_s_edge(page, make,
             break
     assert closer["markers"] != layout["markers"]
     assert _faults(closer) == NO_FAULT
+
+
+@pytest.mark.browser
+def test_the_names_are_placed_once_leaflet_s_stylesheet_has_come_even_late(page, make, rec):
+    """On a slow line Leaflet's stylesheet may come after its script: names placed before
+    it applies were measured unstyled, all found clashing, and all hidden for good."""
+    sync_communes(NOW)
+    db.session.commit()
+    communes = {c.name: c for c in db.session.scalars(select(Commune).order_by(Commune.name))}
+    for commune in communes.values():
+        rec.point(commune=commune, name=f"Mairie – {commune.name}", opening_hours="24/7",
+                  latitude=commune.latitude, longitude=commune.longitude)  # fmt: skip
+
+    def late_stylesheet(route):
+        page.wait_for_timeout(600)
+        route.continue_()
+
+    page.route("**/leaflet.css*", late_stylesheet)
+    page.set_viewport_size({"width": 390, "height": 844})
+    browser_sign_in(page, make.user(commune=communes["Mérignac"], with_department=False))
+    page.goto("/recycling/")
+    page.get_by_role("button", name="Afficher la carte").click()
+    expect(page.locator("#points-map .commune-label")).to_have_count(28)
+    page.wait_for_timeout(1000)
+    layout = page.evaluate(LAYOUT)
+    assert _faults(layout) == NO_FAULT
+    assert len({label["name"] for label in layout["labels"]}) >= 8

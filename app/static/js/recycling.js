@@ -318,16 +318,22 @@
   }
 
   // The map is drawn on demand: Leaflet's CSS and script (about 160 KB) are fetched
-  // only when the person presses "Show the map", so the list stays light.
+  // only when the person presses "Show the map", so the list stays light. It is drawn
+  // once both have come: names placed before the stylesheet applies would be measured
+  // unstyled (on a slow line it may come after the script) and all hidden.
   function loadLeaflet(button, done, failed) {
     if (window.L) { done(); return; }
+    var waiting = 2;
+    function arrived() { waiting -= 1; if (!waiting) { done(); } }
     var css = document.createElement("link");
     css.rel = "stylesheet";
     css.href = button.dataset.css;
+    css.onload = arrived;
+    css.onerror = arrived;  // unstyled, the list and the points' tooltips still say it all
     document.head.appendChild(css);
     var script = document.createElement("script");
     script.src = button.dataset.js;
-    script.onload = done;
+    script.onload = arrived;
     script.onerror = failed;  // the button may be pressed again
     document.head.appendChild(script);
   }
