@@ -250,3 +250,18 @@ def test_production_refuses_a_mail_password_sent_in_clear(make_app):
     )
     assert make_app(Config, **PRODUCTION, MAIL_USERNAME="empreinte", MAIL_PASSWORD="s3cret-pass",
                     MAIL_USE_TLS=True)  # fmt: skip
+
+
+def test_a_flask_command_on_a_new_database_neither_warms_caches_nor_prints_a_traceback(tmp_path):
+    """`flask db upgrade` on a new database printed "warming warm_boards failed" and a
+    traceback (no such table) before migrating: the warm-up is for the serving workers,
+    and every command (a dispatch, an export) paid for it too."""
+    environment = dict(os.environ, DATABASE_URL=f"sqlite:///{tmp_path}/new.db")
+    environment.pop("FLASK_RUN_FROM_CLI", None)
+    upgrade = subprocess.run(
+        [str(Path(sys.executable).parent / "flask"), "--app", "wsgi", "db", "current"],
+        cwd=ROOT, env=environment, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert upgrade.returncode == 0, upgrade.stderr
+    assert "Traceback" not in upgrade.stderr
+    assert "warming" not in upgrade.stderr
