@@ -62,8 +62,8 @@ def erasure_confirmation(user: User, language: str, now: datetime) -> OutgoingEm
                 _(
                     "What the portal keeps, without your name: the devices you returned "
                     "with their asset tag and chain of custody (they prove what became of "
-                    "each device), your catalogue requests and the totals of your team, "
-                    "commune and campaigns (the budgets and results count them), the log "
+                    "each device), your catalogue requests and the totals of your "
+                    "department, commune and campaigns (the budgets and results count them), the log "
                     "of changes (the administration's record), and the dates of your "
                     "erasure request, as proof that it was carried out. It also keeps a "
                     "digest of your e-mail address, apart and linked to nothing, so that "

@@ -40,7 +40,7 @@ _FOOTER_EN = "\n\nYour inbox: {{ inbox_url }}\nStop receiving these e-mails: {{ 
 _SCORE_FR = (
     "{% if points_text is defined %}Vous avez {{ points_text }}"
     "{% if rank is defined and rank %} (rang {{ rank }}){% endif %}.{% endif %}"
-    "{% if team_name is defined and team_name %}\nVotre équipe, {{ team_name }}, "
+    "{% if team_name is defined and team_name %}\nVotre direction, {{ team_name }}, "
     "a {{ team_points_text }}{% if team_rank is defined and team_rank %} "
     "(rang {{ team_rank }}){% endif %}.{% endif %}"
     "{% if goal_progress is defined and goal_progress %}"
@@ -123,7 +123,7 @@ BUILTIN_TEMPLATES = {
         # Said from the moment of sending: a launch that goes out after the start.
         "{% if starts_when is defined %} {{ starts_when }}{% else %} commence{% endif %}"
         "{% if campaign_ends is defined %} et se termine le {{ campaign_ends }}{% endif %}."
-        " Chaque action compte, pour vous et pour votre équipe.\n"
+        " Chaque action compte, pour vous et pour votre direction.\n"
         + _CAMPAIGN_LINK_FR
         + _POINT_FR
         + _FOOTER_FR,
@@ -402,6 +402,7 @@ SHIPPED_TEXTS = {
         "1567e2ab817c0452",
         "0ef6f224089a7843",
         "9cadbc6e49a97ca5",
+        "fa25c855e0a9d57e",
     ),
     "campaign-reminder": (
         "2faba753ead5fa0e",
@@ -413,6 +414,7 @@ SHIPPED_TEXTS = {
         "6754b1c2fccaf0f1",
         "7b0956f54fb317c2",
         "b10ca7ae2ad0d838",
+        "0c110bc10e929b58",
     ),
     "campaign-last-48h": (
         "dc06a8f26d0fe8c2",
@@ -422,6 +424,7 @@ SHIPPED_TEXTS = {
         "c0fe02aa5ebc8bdc",
         "58887010c0651b9f",
         "09eac047547f2869",
+        "bd077491ad76024b",
     ),
     "campaign-results": (
         "139b9d284a9c79fe",
@@ -432,6 +435,7 @@ SHIPPED_TEXTS = {
         "44ccb7fbcafa2d1e",
         "b16defd51ec0cb08",
         "be7367a3f7f66530",
+        "b9761ff4a36ce6cd",
     ),
     "weekly-digest": (
         "b89dffaf4b3b9252",
@@ -440,6 +444,7 @@ SHIPPED_TEXTS = {
         "dd987ae52238af00",
         "28488333c535634f",
         "c1bdefcdbe45ab50",
+        "ed03fd6cfa301311",
     ),
     "entry-accepted": ("aeef7d486d847d05", "7c8e216f91463ce1"),
     "entry-rejected": ("2d213b0cbabe2fdf", "e00ac7ba55c027fe", "1aed081c558a2cc0"),

@@ -84,7 +84,9 @@ def test_in_french_a_withheld_department_reads_as_on_the_leaderboard(client, mak
     login(client, make.user(locale="fr"))
     page = client.get(f"/cleanup/campaigns/{campaign.id}/results").get_data(as_text=True)
     row = ["– non classée", DPO[0], "Moins de 3 participants\u00a0: chiffres non publiés"]
-    assert _top_teams(page.replace("<h2>Meilleures équipes</h2>", "<h2>Top departments</h2>")) == [
+    assert _top_teams(
+        page.replace("<h2>Meilleures directions</h2>", "<h2>Top departments</h2>")
+    ) == [
         row,
         row,
     ]
@@ -98,11 +100,11 @@ def test_with_no_team_at_all_a_sentence_replaces_the_empty_tables(
     _closed(campaign)  # nobody logged anything
     login(client, make.user(locale=locale))
     page = client.get(f"/cleanup/campaigns/{campaign.id}/results").get_data(as_text=True)
-    heading = "<h2>Top departments</h2>" if locale == "en" else "<h2>Meilleures équipes</h2>"
+    heading = "<h2>Top departments</h2>" if locale == "en" else "<h2>Meilleures directions</h2>"
     section = page.split(heading, 1)[1].split("<h2>", 1)[0]
     said = {
         "en": "No department has a counted entry: there is no department to rank.",
-        "fr": "Aucune direction n'a de saisie comptée\u00a0: il n'y a pas d'équipe à classer.",
+        "fr": "Aucune direction n'a de saisie comptée\u00a0: il n'y a pas de direction à classer.",
     }[locale]
     assert said in html.unescape(section)
     assert "<table" not in section

@@ -1,6 +1,6 @@
 """A team without published figures never reads « a 0 point » in a message: an organiser
 previewing a campaign message for herself, for a campaign outside her department or in
-which her department has no counted entry, read « Votre équipe, …, a 0 point. ». Her
+which her department has no counted entry, read « Votre direction, …, a 0 point. ». Her
 team is on no board: it is given no figures, as a withheld team's member is (README)."""
 
 import html
@@ -56,7 +56,7 @@ def test_a_campaign_outside_her_department_gives_her_no_team_line(client, make, 
 
     preview = _preview(client, campaign)
     assert "Vous avez 0 point." in preview  # her own score is said, her team's is not
-    assert "Votre équipe" not in preview and "a 0 point" not in preview
+    assert "Votre direction" not in preview and "a 0 point" not in preview
     assert "Your department" not in preview and "has 0 points" not in preview
 
 
@@ -68,14 +68,14 @@ def test_a_department_with_no_counted_entry_gives_no_team_line(client, make, mak
 
     preview = _preview(client, campaign, "campaign-results")
     assert "Vous avez 0 point." in preview
-    assert "Votre équipe" not in preview and "a 0 point" not in preview
+    assert "Votre direction" not in preview and "a 0 point" not in preview
 
 
 def test_a_department_with_figures_still_gives_its_team_line(client, make, make_campaign):
     campaign = _running(make_campaign)
     digital = _digital_team(make, campaign)
     login(client, make.user(roles=("organiser",), department=digital, locale="fr"))
-    assert "Votre équipe, Direction du numérique, a 60 points (rang 1)." in _preview(
+    assert "Votre direction, Direction du numérique, a 60 points (rang 1)." in _preview(
         client, campaign
     )
 

@@ -77,14 +77,14 @@ def test_a_withheld_departments_member_is_told_no_team_figures(make, make_campai
     bodies = _reminder_received(make, [archivist, accountant])
     assert "Vous avez 70 points (rang 1)." in bodies[archivist.id]
     for body in bodies.values():
-        assert "Votre équipe" not in body and " a 0 point" not in body
+        assert "Votre direction" not in body and " a 0 point" not in body
 
 
 def test_a_shown_departments_member_still_reads_its_figures(make, make_campaign, min_three):
     campaign = _running(make_campaign)
     _archivist, _accountant, developer = _three_teams(make, campaign)
     body = _reminder_received(make, [developer])[developer.id]
-    assert "Votre équipe, Direction du numérique, a 80 points (rang 1)." in body
+    assert "Votre direction, Direction du numérique, a 80 points (rang 1)." in body
 
 
 def test_a_withheld_teams_figures_printed_anyway_say_not_published(make, make_campaign, min_three):

@@ -137,7 +137,7 @@ def test_campaign_messages_reach_its_scope_with_each_persons_own_figures(make, t
     camille = _inbox(town["camille"], "campaign-reminder").body
     assert "elle se termine dans 7 jours, le" in camille
     assert "Vous avez 50 points (rang 1)." in camille
-    assert "Votre équipe, Direction du numérique, a 70 points (rang 1)." in camille
+    assert "Votre direction, Direction du numérique, a 70 points (rang 1)." in camille
     assert "Objectif collectif\u00a0: 7\u00a0Go sur 100\u00a0Go (7\u00a0%)." in camille
     assert "Mairie de Pessac" in camille
     assert camille in _mail(smtp, town["camille"], "Plus qu'une semaine")

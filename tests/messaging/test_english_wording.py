@@ -69,15 +69,18 @@ def test_an_unedited_builtin_of_an_existing_database_takes_the_new_wording(app):
     launch = db.session.scalar(
         select(MessageTemplate).where(MessageTemplate.key == "campaign-launch")
     )
-    # As the previous release installed it: the old English words.
+    # As the release before installed it: the old English words, and the French
+    # « équipe » the next release made « direction ».
     for new, old in OLD_WORDS.items():
         launch.body_en = launch.body_en.replace(new, old)
-    assert shipped_fingerprint(launch) == SHIPPED_TEXTS["campaign-launch"][-2]
+    launch.body_fr = launch.body_fr.replace("pour votre direction.", "pour votre équipe.")
+    assert shipped_fingerprint(launch) == SHIPPED_TEXTS["campaign-launch"][-3]
     db.session.commit()
     assert "campaign-launch" in ensure_builtin_templates()
     db.session.commit()
     db.session.refresh(launch)
     assert "More how-to guides: " in launch.body_en and "for your department." in launch.body_en
+    assert "pour vous et pour votre direction." in launch.body_fr
     # An organiser's own edit stays as written.
     launch.body_en = launch.body_en.replace("Campaign page: ", "Our page: ")
     db.session.commit()
