@@ -253,10 +253,20 @@ def test_a_subject_beyond_what_openid_connect_allows_is_not_kept(sso_app, identi
     assert db.session.get(User, person.id).sso_subject is None
 
 
-def test_starting_single_sign_on_is_rate_limited_as_signing_in_is(sso_app):
-    """Its own limit applies to the GET that starts it, which a web page read is not
-    exempt from: a script hammering it gets 429, as the sign-in form does."""
+def test_starting_single_sign_on_counts_against_the_address_only_when_it_fails(sso_app):
+    """Colleagues behind one address (a town hall's NAT) all start single sign-on at
+    half past eight: a start that goes to the provider is not counted (it checks no
+    secret and sends nothing), so none is refused; the sign-in limit counts failures."""
     client = sso_app.test_client()
-    statuses = [client.get("/auth/sso").status_code for _ in range(6)]
-    assert statuses[:5] == [302] * 5
-    assert statuses[5] == 429
+    statuses = [client.get("/auth/sso").status_code for _ in range(12)]
+    assert statuses == [302] * 12
+
+
+def test_failed_single_sign_on_returns_count_against_the_address(sso_app):
+    """A return from the provider that the portal refuses (no such sign-in under way, a
+    forged state) counts: past SIGN_IN_RATE_LIMIT the address waits."""
+    client = sso_app.test_client()
+    statuses = [
+        client.get("/auth/sso/callback?code=forged&state=forged").status_code for _ in range(6)
+    ]
+    assert statuses == [400] * 5 + [429]
