@@ -67,7 +67,7 @@ def _back_link(page: str) -> str:
 def test_the_outcome_note_says_its_owner_reads_it(client, desk):
     page = _text(client.get(_return_url(desk.received())))
     assert _hint(page, "note") == (
-        "Par exemple : batterie retirée avant recyclage, ou le service où il a été "
+        "Par exemple : batterie retirée avant recyclage, ou la direction où il a été "
         "réaffecté. Montré au propriétaire de l'appareil dans sa chaîne de traçabilité, et "
         "effacé avec ses données personnelles."
     )
