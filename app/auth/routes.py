@@ -205,8 +205,8 @@ def sign_in():
     """Show the sign-in form and open a session on valid credentials."""
     if request.method == "POST" and not _sign_in_attempt_allowed():
         return _account_limited_page()
-    if current_user.is_authenticated:
-        return redirect(url_for("core.home"))
+    if current_user.is_authenticated:  # a bookmark, a link to sign in to a page
+        return redirect(_requested_next() or url_for("core.home"))
     form = SignInForm()
     if form.validate_on_submit():
         user = services.password_holder(form.email.data, form.password.data)

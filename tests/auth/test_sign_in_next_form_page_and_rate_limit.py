@@ -96,3 +96,16 @@ def test_the_per_address_limit_answers_with_the_sign_in_page_and_the_link(client
     assert "Erreur 429" not in page
     assert f'name="link-email" required type="email" value="{user.email}"' in page
     assert re.search(rf'name="email"[^>]*value="{re.escape(user.email)}"', page)
+
+
+def test_someone_signed_in_already_goes_on_to_the_page_named_by_next(client, make):
+    """A bookmark or a link sent to sign in to the catalogue, opened by someone who is
+    signed in already, led home; it leads to the page it names (a portal page only)."""
+    from tests.conftest import login
+
+    login(client, make.user())
+    answer = client.get("/auth/sign-in", query_string={"next": "/catalogue/"})
+    assert answer.status_code == 302 and answer.headers["Location"].endswith("/catalogue/")
+    elsewhere = client.get("/auth/sign-in", query_string={"next": "//evil.example/"})
+    assert urlsplit(elsewhere.headers["Location"]).netloc in ("", "localhost")
+    assert urlsplit(elsewhere.headers["Location"]).path == "/"
