@@ -33,8 +33,10 @@ _WHITESPACE_RUN = re.compile(r"[ \t\n\r\f\v\x1c-\x1f\x85\u2028\u2029]+")
 # with one is garbled. Those that are whitespace are folded above instead; in a multi-line
 # cell, tabs and line breaks stay and the other control characters go. A NUL stays, for
 # each import to refuse its cell: it marks a file that is no text at all.
-_CONTROL = re.compile(r"[\x01-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
-_MULTILINE_CONTROL = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# Control characters, and the direction embeddings, overrides and isolates (U+202A-202E,
+# U+2066-2069), which turn the text after them around wherever a name shows.
+_CONTROL = re.compile(r"[\x01-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\u202a-\u202e\u2066-\u2069]")
+_MULTILINE_CONTROL = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def clean_cell(value: str, multiline: bool = False) -> str:

@@ -105,14 +105,17 @@ def visible_text(text):
 # Line breaks, of every kind: a one-line box can't show one, and a browser drops it when
 # the form is saved again (a subject stored on two lines, edited back to one unseen).
 _LINE_BREAKS = re.compile(r"[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]+")
+# Direction embeddings, overrides and isolates: « Anne \u202enimda » reads « Anne admin ».
+_DIRECTION_CONTROLS = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
 
 
 def one_line(text):
-    """A one-line field's text with each run of line breaks made one space; the WTForms
-    filter of every text box (a text area keeps its lines)."""
+    """A one-line field's text with each run of line breaks made one space, and without
+    direction controls (a name turning the text after it around); the WTForms filter of
+    every text box (a text area keeps its lines)."""
     if not isinstance(text, str):
         return text
-    return _LINE_BREAKS.sub(" ", text)
+    return _DIRECTION_CONTROLS.sub("", _LINE_BREAKS.sub(" ", text))
 
 
 def _one_line_box(unbound_field) -> bool:
