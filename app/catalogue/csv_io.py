@@ -39,7 +39,13 @@ from app.catalogue.services import (
     service_figure_problems,
     touch_item,
 )
-from app.catalogue.spreadsheet import from_spreadsheet, spreadsheet_table
+from app.catalogue.spreadsheet import (
+    FileColumns,
+    expected_headings,
+    from_spreadsheet,
+    header_cells,
+    spreadsheet_table,
+)
 from app.core import cache
 from app.core.audit import record_audit
 from app.core.csv_import import ImportProblem, csv_lines
@@ -149,6 +155,8 @@ class ImportResult:
     # The catalogue changed since the preview confirmed (`import_catalogue_csv(previewed=…)`):
     # this result is the preview again, recomputed, and nothing was written.
     stale: bool = False
+    # How the file heads its columns: its errors and notes name them so (« Statut »).
+    file_columns: FileColumns | None = field(default=None, compare=False, repr=False)
 
     @property
     def digest(self) -> str:
@@ -317,6 +325,19 @@ def _with_commas(text: str) -> str:
     return buffer.getvalue()
 
 
+def _missing(missing: list[str]) -> str:
+    """Why a file lacking `missing` columns is refused, naming them as the spreadsheet
+    export heads them in the reader's language, and by the open-data names it takes too."""
+    return _(
+        "Missing columns in the header line: %(headings)s (headed as the spreadsheet export "
+        "heads them, in French or English, or by their open-data names: %(names)s). The "
+        "file must be UTF-8 CSV, its first line naming the columns of the export, "
+        "separated by commas or semicolons.",
+        headings=expected_headings(missing),
+        names=", ".join(missing),
+    )
+
+
 def _missing_columns(text: str) -> list[str]:
     """The required columns the header line lacks ([] when it cannot be read: the
     reader reports that)."""
@@ -353,7 +374,12 @@ def _stored_values(item: CatalogueItem) -> dict:
 
 
 def _parse_row(
-    row: dict, problems: list, line: int, existing: dict[str, CatalogueItem], delimiter: str
+    row: dict,
+    problems: list,
+    line: int,
+    existing: dict[str, CatalogueItem],
+    delimiter: str,
+    columns: FileColumns,
 ) -> dict:
     """One CSV row as item values, its problems appended (a refused row's values still
     give its alternatives, checked across lines with the others'). For an item of
@@ -390,17 +416,22 @@ def _parse_row(
     ):
         if len(values[column]) > most:
             fail(column, _("At most %(n)s characters.", n=most))
-    if values["kind"] and values["kind"] not in footprint.KINDS:
-        fail("kind", _("Unknown kind: write equipment or service."))
-    elif values["category"] and footprint.kind_of(values["category"]) != values["kind"]:
-        fail("category", _("Unknown category for this kind of item."))
-    known_category = bool(values["kind"] and footprint.kind_of(values["category"]))
+    kind_read = values["kind"] in footprint.KINDS
+    if values["kind"] and not kind_read:
+        fail("kind", _unknown_kind(columns))
+    category_kind = footprint.kind_of(values["category"])
+    # Unreadable beside an unreadable kind too, but not said to be of another kind then.
+    if values["category"] and category_kind != values["kind"] and (kind_read or not category_kind):
+        fail("category", _unknown_category(columns, values["kind"] if kind_read else None))
+    # Whatever depends on the kind and category (figures, source) is judged once both read:
+    # a kind « Matériel » was also asked for a service's footprint.
+    known_category = kind_read and footprint.kind_of(values["category"]) == values["kind"]
     url = values["source_url"]
     if url and len(url) <= 400 and not url.lower().startswith(("https://", "http://")):
         fail("source_url", str(SOURCE_URL_MESSAGE))
     values["status"] = values["status"] or "available"
     if values["status"] not in ("available", "discontinued"):
-        fail("status", _("The status must be available or discontinued."))
+        fail("status", _unknown_status(columns))
     # A file without both range columns of a figure leaves its range to `_stored_ranges`;
     # with one of them, the other one is blank, as any optional column the file lacks.
     lacking = {
@@ -476,6 +507,50 @@ def _parse_row(
     return values
 
 
+def _unknown_kind(columns: FileColumns) -> str:
+    """Why a kind is refused, with the words the file may write for each."""
+    if columns.language is None:
+        return _("Unknown kind: write equipment or service.")
+    return _(
+        "Unknown kind: write one of these, by its name or its code in brackets: %(kinds)s.",
+        kinds=columns.choices("kind", footprint.KINDS),
+    )
+
+
+def _unknown_category(columns: FileColumns, kind: str | None) -> str:
+    """Why a category is refused, with those the file may write: its kind's, or every one
+    when the kind is unreadable too."""
+    if kind is None:
+        known = footprint.EQUIPMENT_CATEGORIES + footprint.SERVICE_CATEGORIES
+        first = _("Unknown category.")
+    else:
+        known = (
+            footprint.EQUIPMENT_CATEGORIES if kind == "equipment" else footprint.SERVICE_CATEGORIES
+        )
+        first = _("Unknown category for the kind %(kind)s.", kind=columns.word("kind", kind))
+    if columns.language is None:
+        then = _(
+            "Write one of these codes (named in brackets): %(categories)s.",
+            categories=columns.choices("category", known),
+        )
+    else:
+        then = _(
+            "Write one of these, by its name or its code in brackets: %(categories)s.",
+            categories=columns.choices("category", known),
+        )
+    return f"{first} {then}"
+
+
+def _unknown_status(columns: FileColumns) -> str:
+    """Why a status is refused, with the words the file may write for each."""
+    if columns.language is None:
+        return _("The status must be available or discontinued.")
+    return _(
+        "Unknown status: write one of these, by its name or its code in brackets: %(statuses)s.",
+        statuses=columns.choices("status", ("available", "discontinued")),
+    )
+
+
 def _keep_reference_credit(row: dict, values: dict, stored: dict) -> None:
     """A reference figure the file does not give, beside the figure it gives, is left
     blank in `values` to be credited as when the file creates the item: the file's own
@@ -497,7 +572,9 @@ def _keep_reference_credit(row: dict, values: dict, stored: dict) -> None:
             values[figure] = None
 
 
-def _stored_ranges(item: CatalogueItem, values: dict) -> tuple[set[str], list[str]]:
+def _stored_ranges(
+    item: CatalogueItem, values: dict, columns: FileColumns
+) -> tuple[set[str], list[str]]:
     """For a line of a file without a figure's two range columns: the stored range is kept
     while it still surrounds the line's figure; otherwise it is cleared in `values`, and
     the columns cleared are returned, with the reasons for the preview."""
@@ -510,46 +587,42 @@ def _stored_ranges(item: CatalogueItem, values: dict) -> tuple[set[str], list[st
             continue
         values.update(dict.fromkeys(pair))
         cleared.update(pair)
-        if figure == "embodied_kgco2e":
-            notes.append(
-                _(
-                    "The file has no embodied_min_kgco2e and embodied_max_kgco2e columns, and "
-                    "its embodied_kgco2e falls outside the stored range: the range is cleared. "
-                    "Add these columns to the file to keep or set a range."
-                )
+        low, high = pair
+        notes.append(
+            _(
+                "The file has no %(low)s and %(high)s columns, and its %(figure)s falls "
+                "outside the stored range: the range is cleared. Add these columns to the "
+                "file to keep or set a range.",
+                low=columns.name(low),
+                high=columns.name(high),
+                figure=columns.name(figure),
             )
-        else:
-            notes.append(
-                _(
-                    "The file has no use_kwh_min and use_kwh_max columns, and its "
-                    "use_kwh_per_year falls outside the stored range: the range is cleared. "
-                    "Add these columns to the file to keep or set a range."
-                )
-            )
+        )
     return cleared, notes
 
 
-def _followed_note(columns: list[str], from_reference: bool) -> str:
+def _followed_note(followed: list[str], from_reference: bool, columns: FileColumns) -> str:
     """Why columns the file lacks change: the category's reference figures an empty
     embodied_kgco2e takes, or the kind and figures the file gives."""
     if from_reference:
         return ngettext(
-            "The file has no %(columns)s column, and its embodied_kgco2e is empty: it "
+            "The file has no %(columns)s column, and its %(figure)s is empty: it "
             "takes the category's reference value too. Add this column to the file to keep "
             "or set it.",
-            "The file has no %(columns)s columns, and its embodied_kgco2e is empty: they "
+            "The file has no %(columns)s columns, and its %(figure)s is empty: they "
             "take the category's reference values too. Add these columns to the file to keep "
             "or set them.",
-            len(columns),
-            columns=", ".join(columns),
+            len(followed),
+            columns=", ".join(columns.name(column) for column in followed),
+            figure=columns.name("embodied_kgco2e"),
         )
     return ngettext(
         "The file has no %(columns)s column: it is worked out again from the kind, category "
         "and figures the file gives.",
         "The file has no %(columns)s columns: they are worked out again from the kind, "
         "category and figures the file gives.",
-        len(columns),
-        columns=", ".join(columns),
+        len(followed),
+        columns=", ".join(columns.name(column) for column in followed),
     )
 
 
@@ -591,22 +664,29 @@ def import_catalogue_csv(
     delimiter = _delimiter(text)
     if delimiter == ";":
         text = _with_commas(text)
+    header = header_cells(text)
     text = from_spreadsheet(text)
+    headed = result.file_columns = FileColumns(header, header_cells(text))
     # An empty file is said so by `csv_lines`, not as one missing every column.
     missing = _missing_columns(text) if text.strip() else []
     if missing:
-        result.problems.append(
-            ImportProblem(
-                1,
-                ", ".join(missing),
-                _(
-                    "Missing columns in the header line: %(columns)s. The file must be "
-                    "UTF-8 CSV, its first line naming the columns of the export, separated "
-                    "by commas or semicolons.",
-                    columns=", ".join(missing),
-                ),
-            )
+        result.problems.append(ImportProblem(1, expected_headings(missing), _missing(missing)))
+        return result
+    unknown = [
+        cell.strip()
+        for cell, name in zip(header, header_cells(text), strict=False)
+        if name.strip().lower() not in COLUMNS + EXPORT_ONLY
+    ]
+    if unknown:
+        # A heading mistyped in a spreadsheet: the headings it may have, to put it right.
+        message = _(
+            "Unknown columns. The columns this file may have, headed as the spreadsheet "
+            "export heads them in French or English, or by their open-data names: "
+            "%(headings)s (%(names)s).",
+            headings=expected_headings(COLUMNS + EXPORT_ONLY),
+            names=", ".join(COLUMNS + EXPORT_ONLY),
         )
+        result.problems.append(ImportProblem(1, ", ".join(unknown), message))
         return result
     rows = csv_lines(
         text,
@@ -638,7 +718,7 @@ def import_catalogue_csv(
             result.problems.append(ImportProblem(line, "-", message))
             continue
         before = len(result.problems)
-        values = _parse_row(row, result.problems, line, existing, delimiter)
+        values = _parse_row(row, result.problems, line, existing, delimiter, headed)
         # Every fault of a line at once: its alternatives too, checked across the file's
         # lines below, even when another column of the line is refused.
         alternatives_of.append((line, values["code"], values["alternatives"]))
@@ -716,6 +796,8 @@ def import_catalogue_csv(
     if result.problems:
         # Checked in two passes (each line, then codes across lines): listed as the file reads.
         result.problems.sort(key=lambda problem: problem.line or 0)
+        for problem in result.problems:
+            problem.column = headed.name(problem.column)
         return result
 
     to_create: list[dict] = []
@@ -735,7 +817,7 @@ def import_catalogue_csv(
             )
             to_create.append(values)
             continue
-        cleared, notes = _stored_ranges(item, values)
+        cleared, notes = _stored_ranges(item, values, headed)
         fields = _item_fields(values)
         columns = _changed_columns(item, fields, values["alternatives"])
         # An item is updated when a column of the file changes (or a range it clears); then
@@ -753,7 +835,7 @@ def import_catalogue_csv(
             and not (change.column == "use_kgco2e_per_year" and values["kind"] == "equipment")
         ]
         if followed:
-            notes.append(_followed_note(followed, item.code in from_reference))
+            notes.append(_followed_note(followed, item.code in from_reference, headed))
         result.updated.append(
             ItemChange(item.code, values["name_fr"], values["name_en"], columns, notes)
         )
@@ -798,6 +880,8 @@ def _apply(result, existing, parsed, to_create, to_update, actor, now) -> Import
         result.problems = _codes_taken_meanwhile(parsed, {c.code for c in result.created})
         if not result.problems:
             raise
+        for problem in result.problems:
+            problem.column = result.file_columns.name(problem.column)
         return result
     for item in created:
         record_audit(actor, "create", "catalogue_item", item.id, now, creation_summary(item))

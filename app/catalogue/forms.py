@@ -439,7 +439,14 @@ class ItemForm(PortalForm):
     )
     estimate = BooleanField(_l("These figures are an estimate without reference data"))
     user_count = RangedIntegerField(
-        _l("Number of users (services)"), validators=[Optional(), LocalNumberRange(0, 10_000_000)]
+        _l("Number of users (services)"),
+        # « 1,5 » is told a whole number is expected, not a range it is within.
+        validators=[
+            Optional(),
+            LocalNumberRange(
+                0, 10_000_000, message=_l("Enter a whole number from %(min)s to %(max)s.")
+            ),
+        ],
     )
     alternatives = CodesField(
         _l("Lower-footprint alternatives (codes, separated by commas)"),

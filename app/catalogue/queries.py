@@ -723,3 +723,21 @@ def dashboard_summary(user) -> dict:
         item_ids = tuple(db.session.scalars(_basket_items_statement(), {"request_id": basket.id}))
         suggestion = lighter_choice(item_ids) if item_ids else None
     return {"open_requests": open_requests, "suggestion": suggestion}
+
+
+DECIDED = CatalogueRequest.status.in_(("approved", "refused"))
+
+
+def list_decided_requests(year: int, zone) -> list[CatalogueRequest]:
+    """The requests approved or refused in `year` (the local calendar year of their
+    decision), in the order they were decided, with their lines and department."""
+    start, end = year_bounds(year, zone)
+    return db.session.scalars(
+        select(CatalogueRequest)
+        .where(DECIDED, CatalogueRequest.decided_at >= start, CatalogueRequest.decided_at < end)
+        .options(
+            selectinload(CatalogueRequest.lines).selectinload(CatalogueRequestLine.item),
+            selectinload(CatalogueRequest.department),
+        )
+        .order_by(CatalogueRequest.decided_at, CatalogueRequest.id)
+    ).all()

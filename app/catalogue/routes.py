@@ -27,7 +27,14 @@ from markupsafe import Markup
 
 from app.auth.decorators import role_required
 from app.auth.forms import ConfirmForm
-from app.catalogue import footprint, pending_imports, queries, services, spreadsheet
+from app.catalogue import (
+    footprint,
+    pending_imports,
+    queries,
+    report_export,
+    services,
+    spreadsheet,
+)
 from app.catalogue.audit import STATUS_LABELS
 from app.catalogue.csv_io import (
     export_catalogue_csv,
@@ -1198,6 +1205,40 @@ def set_budget():
     name = budget.department.name(current_language())
     flash(_("Budget saved for %(department)s.", department=name), "success")
     return redirect(url_for(".budgets", year=form.year.data))
+
+
+def _report(document: str, name: str):
+    """A spreadsheet download in the reader's language (named so, ASCII only)."""
+    return make_response(
+        document,
+        {
+            "Content-Type": "text/csv; charset=utf-8",
+            "Content-Disposition": f"attachment; filename={name}",
+            "Vary": "Accept-Language, Cookie",
+        },
+    )
+
+
+@bp.get("/admin/budgets.csv")
+@role_required("admin")
+def budgets_spreadsheet():
+    """The budgets page of a year as a spreadsheet, for the annual report."""
+    year = _budget_year(request.args.get("year", type=int))
+    rows = queries.department_budgets(year, local_zone(), utcnow())
+    document = report_export.budgets_spreadsheet(year, rows, current_language())
+    return _report(document, _("empreinte-budgets-%(year)s.csv", year=year))
+
+
+@bp.get("/admin/requests/decided.csv")
+@role_required("admin")
+def decided_requests_spreadsheet():
+    """The requests approved or refused in a year as a spreadsheet, for the annual report."""
+    year = _budget_year(request.args.get("year", type=int))
+    requests = queries.list_decided_requests(year, local_zone())
+    document = report_export.decided_requests_spreadsheet(
+        requests, current_language(), local_zone()
+    )
+    return _report(document, _("empreinte-decided-requests-%(year)s.csv", year=year))
 
 
 @bp.get("/admin/usefulness")

@@ -8,6 +8,7 @@ either language, so that the file an admin edits imports as it was exported."""
 
 import csv
 import io
+from contextlib import nullcontext
 
 from flask_babel import force_locale, lazy_pgettext
 from flask_babel import gettext as _
@@ -125,3 +126,77 @@ def from_spreadsheet(text: str) -> str:
             + line[len(columns) :]
         )
     return buffer.getvalue()
+
+
+def header_cells(text: str) -> list[str]:
+    """The header line's cells of CSV text separated by commas ([] when unreadable)."""
+    try:
+        return next(csv.reader(io.StringIO(text)), [])
+    except csv.Error:
+        return []
+
+
+def _heading_language(header: list[str]) -> str | None:
+    """The language of the spreadsheet export whose headings the file has ("fr", "en"), or
+    None for the open-data names (`code`, `kind`…). A heading alike in several forms
+    (« Code », « Source ») tells nothing."""
+    forms: dict[str | None, set[str]] = {None: set(HEADINGS)}
+    for language in LANGUAGES:
+        with force_locale(language):
+            forms[language] = {str(heading).casefold() for heading in HEADINGS.values()}
+    forms["en"] |= set(FORMER_HEADINGS)
+    scores = dict.fromkeys(forms, 0)
+    for cell in header:
+        name = cell.strip().casefold()
+        holding = [form for form, names in forms.items() if name in names]
+        if len(holding) == 1:
+            scores[holding[0]] += 1
+    return max(scores, key=lambda form: (scores[form], form is None))
+
+
+class FileColumns:
+    """How an imported file heads its columns, for its errors to name them as it does:
+    « Statut » in the French spreadsheet, "Status" in the English one, `status` in the
+    open data. A column the file lacks is named as the rest of its headings are."""
+
+    def __init__(self, header: list[str], read: list[str]):
+        self.language = _heading_language(header)
+        self.written = {
+            machine.strip().lower(): cell.strip()
+            for cell, machine in zip(header, read, strict=False)
+            if cell.strip()
+        }
+
+    def name(self, column: str) -> str:
+        """`column` (a machine name, or several joined by ", ") as the file heads it."""
+        if ", " in column:
+            return ", ".join(self.name(part) for part in column.split(", "))
+        if column in self.written:
+            return self.written[column]
+        if column not in HEADINGS or self.language is None:
+            return column
+        with force_locale(self.language):
+            return str(HEADINGS[column])
+
+    def word(self, column: str, key: str) -> str:
+        """`key`'s word in `column` as the file writes it (its code in the open data)."""
+        if self.language is None:
+            return key
+        with force_locale(self.language):
+            return _value_words()[column][key]
+
+    def choices(self, column: str, keys) -> str:
+        """The values `column` takes among `keys`, as the file may write them: « Ordinateur
+        portable (laptop) » in a spreadsheet (its words or the codes are read), the codes
+        with their names in brackets in the open data (its codes alone are read)."""
+        # A file in open-data names is answered in the admin's own language.
+        with force_locale(self.language) if self.language else nullcontext():
+            words = _value_words()[column]
+            if self.language is None:
+                return ", ".join(f"{key} ({words[key]})" for key in keys)
+            return ", ".join(f"{words[key]} ({key})" for key in keys)
+
+
+def expected_headings(columns) -> str:
+    """The spreadsheet headings of `columns` in the reader's language, « Code, Type »."""
+    return ", ".join(str(HEADINGS[column]) for column in columns)

@@ -132,7 +132,7 @@ def test_a_range_cleared_is_said_in_french(client, auth, make, make_item):
     make_item(code="EQ-1", name_fr="Portable", name_en="Laptop", **RANGED)
     preview = _upload(auth, EMBODIED + "EQ-1,equipment,laptop,Portable,Laptop,100\n").text
     assert (
-        "et son embodied_kgco2e sort de la fourchette enregistrée\u00a0: la fourchette est "
+        "et sa colonne embodied_kgco2e sort de la fourchette enregistrée\u00a0: la fourchette est "
         "effacée" in preview
     )
 

@@ -375,5 +375,5 @@ def test_a_figure_that_is_no_number_is_told_the_range(client, auth, make, make_i
     page = response.text
     assert response.status_code == 422
     assert _error(page, "use_kwh_per_year") == "Enter a number from 0 to 10,000,000."
-    assert _error(page, "user_count") == "Enter a number from 0 to 10,000,000."
+    assert _error(page, "user_count") == "Enter a whole number from 0 to 10,000,000."
     assert _error(page, "lifetime_years") == "The lifetime must be between 1 and 15 years."
