@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, current_app, g, jsonify, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug.exceptions import BadRequest, HTTPException, RequestEntityTooLarge
 
@@ -147,6 +148,7 @@ def check_json_body():
         raise ApiError(400, "invalid_json", _("The request body is not valid JSON.")) from None
     if not isinstance(body, dict):  # `null`, a list, a number: JSON, but not an object
         raise ApiError(422, "invalid_body", _("The request body must be a JSON object."))
+    _refuse_repeated_fields()
     if not all(isinstance(value, JSON_SCALARS) for value in body.values()):
         raise ApiError(
             422,
@@ -160,7 +162,68 @@ def check_json_body():
     }
     if not_finite:  # Python's parser takes NaN and Infinity, and 1e400 reads as infinity
         raise ApiError(422, "invalid_input", _("Some fields are not valid."), details=not_finite)
+    _refuse_unknown_fields(body)  # after the values: each value error is said as before
     return None
+
+
+def _refuse_repeated_fields() -> None:
+    """A 422 `duplicate_fields` naming each field the body's object gives more than once:
+    the parser kept the last silently, so `"quantity": 1, "quantity": 1000` logged 1000
+    when a script's reviewer read 1."""
+    repeated: list[str] = []
+
+    def pairs(items: list[tuple[str, object]]) -> dict:
+        seen: set[str] = set()
+        # The outermost object is parsed last, so its names are the ones left here.
+        repeated[:] = list(dict.fromkeys(k for k, _v in items if k in seen or seen.add(k)))
+        return dict(items)
+
+    current_app.json.loads(request.get_data(), object_pairs_hook=pairs)
+    if repeated:
+        names = ", ".join(repeated)
+        message = ngettext(
+            "The request body gives this field more than once: %(names)s. Give it once.",
+            "The request body gives these fields more than once: %(names)s. Give each field once.",
+            len(repeated),
+            names=names,
+        )
+        detail = _("This field is given more than once.")
+        raise ApiError(
+            422, "duplicate_fields", message, details={name: [detail] for name in repeated}
+        )
+
+
+def _refuse_unknown_fields(body: dict) -> None:
+    """A 422 `unknown_fields` naming each field the operation does not document (its
+    OpenAPI request body, app.api.spec): `"day"`, `"user_id"` or `"points"` were dropped
+    without a word, and a script believed it had backdated an entry or set its points.
+    An operation that takes no body refuses any field; an empty object is no field."""
+    from app.api.spec import accepted_fields  # the spec module imports this one
+
+    accepted = accepted_fields(request.url_rule.rule, request.method)
+    if accepted is None:  # not a documented operation: nothing to hold the body to
+        return
+    unknown = [name for name in body if name not in accepted]
+    if not unknown:
+        return
+    names = ", ".join(unknown)
+    refused = ngettext(
+        "This operation does not accept this field: %(names)s.",
+        "This operation does not accept these fields: %(names)s.",
+        len(unknown),
+        names=names,
+    )
+    if accepted:
+        takes = _("It accepts: %(names)s.", names=", ".join(accepted))
+    else:
+        takes = _("It takes no fields.")
+    detail = _("Unknown field: this operation does not take it.")
+    raise ApiError(
+        422,
+        "unknown_fields",
+        f"{refused} {takes}",
+        details={name: [detail] for name in unknown},
+    )
 
 
 def _refuse_chunked_body_over_limit() -> None:

@@ -6,6 +6,8 @@ from flask import current_app
 
 from app.api import API_PREFIX
 
+SCHEMA_REF = "#/components/schemas/"
+
 ERROR_SCHEMA = {
     "type": "object",
     "required": ["error"],
@@ -19,7 +21,8 @@ ERROR_SCHEMA = {
                 "details": {
                     "type": "object",
                     "description": "An error about fields of the request (`invalid_input`, "
-                    "and those with their own code: `invalid_quantity`, `unknown_action`, "
+                    "`unknown_fields`, `duplicate_fields`, and those with their own code: "
+                    "`invalid_quantity`, `unknown_action`, "
                     "`cap_reached`, `asset_tag_taken`, a catalogue filter's "
                     "`invalid_<parameter>`, a query's `invalid_page`, `invalid_scope`, "
                     "`invalid_order`…): each field's name → its messages. A 409 `asset_tag_declared` gives the "
@@ -130,7 +133,14 @@ def build_openapi() -> dict:
             "The request has a body that is not JSON: send it as application/json (or "
             "application/*+json), a charset allowed",
         ),
-        (422, "Invalid", "Some fields are not valid"),
+        (
+            422,
+            "Invalid",
+            "Some fields are not valid; on a write, also a body that is not a flat JSON "
+            "object (`invalid_body`), holds a field the operation does not list "
+            "(`unknown_fields`, each named in `details`; an operation without a request "
+            "body takes no field) or gives a field twice (`duplicate_fields`)",
+        ),
         (
             429,
             "RateLimited",
@@ -160,7 +170,9 @@ def build_openapi() -> dict:
     # body over the portal's limit is refused before it is read (MAX_CONTENT_LENGTH); and
     # 403 on every write, refused to a read-only token before any view runs (the same file);
     # on every write, even one that needs no body, a body sent is checked the same way
-    # (app.api.check_json_body): 415 when it is not JSON, 422 when not a flat object.
+    # (app.api.check_json_body): 415 when it is not JSON, 422 when not a flat object, when
+    # it holds a field the operation does not list or gives one twice; so each write's
+    # body schema gets `additionalProperties: false`.
     for operations in document.get("paths", {}).values():
         for method, operation in operations.items():
             responses = operation.setdefault("responses", {})
@@ -171,8 +183,52 @@ def build_openapi() -> dict:
             responses.setdefault("400", {"$ref": "#/components/responses/BadRequest"})
             responses.setdefault("413", {"$ref": "#/components/responses/PayloadTooLarge"})
             responses.setdefault("429", {"$ref": "#/components/responses/RateLimited"})
+            if method not in ("get", "head", "options"):
+                _close_request_body(document, operation)
     app.extensions["empreinte.openapi"] = document
     return document
+
+
+def _body_schema(document: dict, operation: dict) -> tuple[dict | None, str | None]:
+    """A write's JSON body schema and, when it is a $ref, the component's name."""
+    body = operation.get("requestBody", {}).get("content", {}).get("application/json")
+    if body is None:
+        return None, None
+    schema = body.get("schema", {})
+    ref = schema.get("$ref", "")
+    if ref.startswith(SCHEMA_REF):
+        name = ref.removeprefix(SCHEMA_REF)
+        return document["components"]["schemas"][name], name
+    return schema, None
+
+
+def _close_request_body(document: dict, operation: dict) -> None:
+    """Say in the document what the API enforces (app.api.check_json_body): a write's body
+    holds its listed properties and no other (`additionalProperties: false`)."""
+    schema, name = _body_schema(document, operation)
+    if schema is None or "additionalProperties" in schema:
+        return
+    closed = {**schema, "additionalProperties": False}  # the domain's dict stays its own
+    if name is None:
+        operation["requestBody"]["content"]["application/json"]["schema"] = closed
+    else:
+        document["components"]["schemas"][name] = closed
+
+
+def accepted_fields(rule: str, method: str) -> tuple[str, ...] | None:
+    """The fields a write's body may hold, as the OpenAPI document lists them: none for an
+    operation without a request body, None for an address the document does not describe."""
+    app = current_app
+    index = app.extensions.get("empreinte.api_fields")
+    if index is None:
+        document = build_openapi()
+        index = {}
+        for path, operations in document.get("paths", {}).items():
+            for verb, operation in operations.items():
+                schema, _name = _body_schema(document, operation)
+                index[path, verb] = tuple((schema or {}).get("properties", {}))
+        app.extensions["empreinte.api_fields"] = index
+    return index.get((FlaskPlugin.flaskpath2openapi(rule), method.lower()))
 
 
 def register_schema(app, name: str, schema: dict) -> None:
