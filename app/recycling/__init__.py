@@ -21,7 +21,19 @@ from app.core.privacy import PersonalData, register_personal_data
 
 def init_app(app: Flask) -> None:
     """Register the blueprints, menu entries, dashboard panel, seeder and registries."""
-    from app.recycling import api, forms, jobs, models, providers, queries, routes, seed, services
+    # handover_views: imported for its views, which join routes.bp before it is registered.
+    from app.recycling import (  # noqa: F401
+        api,
+        forms,
+        handover_views,
+        jobs,
+        models,
+        providers,
+        queries,
+        routes,
+        seed,
+        services,
+    )
 
     # Days after which a declared device no agent has received is recalled to its owner
     # (0: never).
@@ -77,5 +89,7 @@ def init_app(app: Flask) -> None:
     # A point's edit stores what changed (services.point_changes_summary), shown with the
     # names of the settings, by which the search finds it as well.
     register_audit_details(app, "update", services.audit_point_changes)
+    # A new point's event lists the values it started with (services.point_starting_summary).
+    register_audit_details(app, "create", services.audit_point_creation, ("collection_point",))
     for action, sample, stored in services.AUDIT_SEARCHED_EDITS:
         register_audit_search(app, action, sample, stored)

@@ -195,6 +195,18 @@ class UndoReceiptForm(PortalForm):
     )
 
 
+class ErasedOwnerUndoForm(PortalForm):
+    """Undoing the receipt of a return whose owner was erased: no reason is typed, as
+    nothing would erase it (services.ERASED_OWNER_UNDO_REASON is recorded)."""
+
+
+def undo_form_for(device_return, **kwargs) -> PortalForm:
+    """The undo form of this return: with a typed reason, unless its owner was erased."""
+    if device_return.user_id is None:
+        return ErasedOwnerUndoForm(**kwargs)
+    return UndoReceiptForm(**kwargs)
+
+
 class WipeDateField(DateField):
     """A date whose unreadable value (a year of five digits) is refused as such: with
     DataRequired, WTForms would say "required" under the value typed."""

@@ -173,6 +173,11 @@ class DeviceReturn(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # When the owner was reminded that the device still waits to be brought (once).
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The manufacturing footprint (kg CO2e) of a new device of its type when its outcome
+    # was recorded (`catalogue.queries.reference_embodied_by_device_type` then): what a
+    # reuse avoided stays what it was, whatever the catalogue holds later. NULL until an
+    # outcome is recorded.
+    embodied_kgco2e: Mapped[float | None] = mapped_column(Float)
 
     point: Mapped[CollectionPoint] = relationship(lazy="joined")
     user: Mapped[User | None] = relationship()

@@ -357,6 +357,27 @@ def get_return_for_agent(
 
 RECEIPT_BODY = re.compile(f"[{RECEIPT_ALPHABET}]{{8}}")
 
+# The portal's addresses of one return: the owner's receipt (and its status part), the
+# desk's page of it (and its steps), whatever PUBLIC_BASE_URL they were made with.
+RETURN_ADDRESS = re.compile(r"/recycling/(?:agent/)?returns/([^/?#\s]+)", re.IGNORECASE)
+# What the desk reads of a search: a portal's address is a few hundred characters at
+# most; a receipt number or an asset tag, 64.
+DESK_SEARCH_LENGTH = 2048
+DESK_TERM_LENGTH = 64
+
+
+def desk_search_term(typed: str | None) -> str:
+    """What the desk looks for in what was typed or scanned: the receipt number of a
+    portal's return address (a handheld scanner types the whole content of a receipt's
+    QR code, `PUBLIC_BASE_URL/recycling/agent/returns/RC-…`, then Enter), else the text
+    itself, cut to a receipt number's or an asset tag's length."""
+    text = (typed or "")[:DESK_SEARCH_LENGTH].strip()
+    if (address := RETURN_ADDRESS.search(text)) and (
+        number := receipt_number_from(address.group(1))
+    ):
+        return number
+    return text[:DESK_TERM_LENGTH].strip()
+
 
 def receipt_number_from(typed: str | None) -> str | None:
     """The receipt number someone typed loosely ('rc 7k3m 9qxd', '7K3M9QXD'), written as
@@ -509,6 +530,28 @@ def returns_to_handle_count(point_ids: list[int] | None, agent_id: int) -> int:
     return count_agent_returns(point_ids, "todo", agent_id)
 
 
+def list_declared_today(
+    point_ids: list[int] | None, agent_id: int, now: datetime, limit: int = 20
+) -> list[DeviceReturn]:
+    """The declarations made today (the portal's day) at the agent's points
+    (`agent_point_ids`, or the one point the desk stands at) and not received yet, the
+    newest first, but the agent's own: whoever just declared at the desk is among the
+    first, where "To handle" lists the longest waiting first."""
+    if point_ids == []:
+        return []
+    local = now.astimezone(local_zone())
+    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0).astimezone(now.tzinfo)
+    query = select(DeviceReturn).where(
+        DeviceReturn.status == "declared",
+        DeviceReturn.declared_at >= midnight,
+        DeviceReturn.user_id.is_distinct_from(agent_id),
+    )
+    if point_ids is not None:
+        query = query.where(DeviceReturn.point_id.in_(point_ids))
+    order = (DeviceReturn.declared_at.desc(), DeviceReturn.id.desc())
+    return list(db.session.scalars(query.order_by(*order).limit(limit)))
+
+
 def list_own_open_returns(point_ids: list[int] | None, agent_id: int, limit: int = 50):
     """The returns the agent declared themselves at their points (`agent_point_ids`) and
     still waiting for a step, oldest first: left out of their work (`WORK_VIEWS`), the
@@ -658,11 +701,40 @@ def months_of_declarations(first: datetime, last: datetime) -> ColumnElement:
     return case(*whens, else_=f"{month:%Y-%m}")
 
 
+# The first year the statistics may be limited to: a year before it is refused as mistyped.
+FIRST_STATISTICS_YEAR = 2000
+
+
+def year_bounds(year: int) -> tuple[datetime, datetime]:
+    """The first instant of the calendar `year` and of the next, in the portal's zone
+    (Europe/Paris): a device declared on 1 January at 00:30 there is in the new year."""
+    zone = local_zone()
+    return datetime(year, 1, 1, tzinfo=zone), datetime(year + 1, 1, 1, tzinfo=zone)
+
+
+def _declared_in(query, year: int | None):
+    """`query` limited to the declarations of the calendar `year` (None: every year)."""
+    if year is None:
+        return query
+    start, end = year_bounds(year)
+    return query.where(DeviceReturn.declared_at >= start, DeviceReturn.declared_at < end)
+
+
+def statistics_years(now: datetime) -> list[int]:
+    """The years the statistics pages offer, newest first: from the first declaration's
+    (in the portal's zone) to this one's."""
+    first = db.session.scalar(select(func.min(DeviceReturn.declared_at)))
+    this_year = now.astimezone(local_zone()).year
+    start = first.astimezone(local_zone()).year if first else this_year
+    return list(range(this_year, max(min(start, this_year), FIRST_STATISTICS_YEAR) - 1, -1))
+
+
 def _grouped_returns(
-    point_ids: list[int] | None = None,
+    point_ids: list[int] | None = None, year: int | None = None
 ) -> tuple[list[dict], dict[int, CollectionPoint]]:
     """The open-data table (`grouped_returns`) and the points it names, by id; only the
-    returns of the points `point_ids` unless None (`agent_point_ids`: every point)."""
+    returns of the points `point_ids` unless None (`agent_point_ids`: every point), and
+    of the calendar `year` unless None."""
     from app.catalogue.queries import reference_embodied_by_device_type
 
     points = {p.id: p for p in db.session.scalars(select(CollectionPoint))}
@@ -670,7 +742,17 @@ def _grouped_returns(
     if month is None or point_ids == []:  # nothing declared yet, or no point to count
         return [], points
     embodied = reference_embodied_by_device_type()
-    return returns_by_month(month, points, embodied, point_ids), points
+    return returns_by_month(month, points, embodied, point_ids, year), points
+
+
+def _avoided(device_type: str, status: str, count: int, stored: float | None, unset: int,
+             embodied: dict[str, float]) -> float:  # fmt: skip
+    """The footprint `count` devices of a type and status avoided: the figures stored with
+    their outcomes (`stored`, their sum), and today's (`embodied`) for the `unset` ones
+    given theirs outside the portal's services (none since the column came)."""
+    if status not in REUSE_OUTCOMES:
+        return 0.0
+    return (stored or 0.0) + embodied.get(device_type, 0.0) * unset
 
 
 def returns_by_month(
@@ -678,10 +760,12 @@ def returns_by_month(
     points: dict[int, CollectionPoint],
     embodied: dict[str, float],
     point_ids: list[int] | None = None,
+    year: int | None = None,
 ) -> list[dict]:
     """The open-data table's rows, each declaration in the month `month` gives it, of the
-    points `point_ids` only unless None; `points` gains any point the rows name that it
-    lacks."""
+    points `point_ids` only unless None, of the calendar `year` only unless None; `points`
+    gains any point the rows name that it lacks. A device reused, donated or refurbished
+    avoided the footprint stored with its outcome (`embodied`: today's, for one without)."""
     month = month.label("month")
     query = select(
         month,
@@ -689,20 +773,23 @@ def returns_by_month(
         DeviceReturn.device_type,
         DeviceReturn.status,
         func.count(DeviceReturn.id),
+        func.sum(DeviceReturn.embodied_kgco2e),
+        func.count(DeviceReturn.id) - func.count(DeviceReturn.embodied_kgco2e),
     ).where(DeviceReturn.status.not_in(NEVER_HANDED_IN))
     if point_ids is not None:
         query = query.where(DeviceReturn.point_id.in_(point_ids))
+    query = _declared_in(query, year)
     rows = db.session.execute(
         query.group_by(month, DeviceReturn.point_id, DeviceReturn.device_type, DeviceReturn.status)
     ).all()
     table = []
-    for month_value, point_id, device_type, status, count in sorted(
+    for month_value, point_id, device_type, status, count, stored, unset in sorted(
         rows, key=lambda r: (r[0], r[1], r[2], r[3])
     ):
         if point_id not in points:  # a point created since `points` was read
             points[point_id] = db.session.get(CollectionPoint, point_id)
         point = points[point_id]
-        avoided = embodied.get(device_type, 0.0) * count if status in REUSE_OUTCOMES else 0.0
+        avoided = _avoided(device_type, status, count, stored, unset, embodied)
         # Only what an agent received was collected: a device declared and still
         # expected (or never brought) weighs nothing yet.
         collected = status != "declared"
@@ -724,34 +811,35 @@ def returns_by_month(
     return table
 
 
-def grouped_returns(point_ids: list[int] | None = None) -> list[dict]:
+def grouped_returns(point_ids: list[int] | None = None, year: int | None = None) -> list[dict]:
     """Counts by month of declaration (in the portal's zone), point, device type and
     status: the open-data table; of the points `point_ids` only unless None (an agent's,
-    `agent_point_ids`).
+    `agent_point_ids`), of the calendar `year` only unless None.
 
     A declaration withdrawn, or closed because the device never came, is left out: no
     device changed hands."""
-    return _grouped_returns(point_ids)[0]
+    return _grouped_returns(point_ids, year)[0]
 
 
 def grouped_returns_and_points(
-    point_ids: list[int] | None = None,
+    point_ids: list[int] | None = None, year: int | None = None
 ) -> tuple[list[dict], dict[int, CollectionPoint]]:
     """The open-data table and the points it names, by id: the spreadsheet download
     names each point with its commune."""
-    return _grouped_returns(point_ids)
+    return _grouped_returns(point_ids, year)
 
 
-def statistics(point_ids: list[int] | None = None) -> dict:
+def statistics(point_ids: list[int] | None = None, year: int | None = None) -> dict:
     """Totals by type, point (named with its commune), outcome and month of declaration
     (in the portal's zone), e-waste mass and avoided footprint: of every point, or of the
-    points `point_ids` only (an agent's, `agent_point_ids`).
+    points `point_ids` only (an agent's, `agent_point_ids`); of the devices declared in
+    the calendar `year` only unless None.
 
     `total` counts the devices an agent received (returned); `expected`, those declared
     and not received yet, which count in no mass. The tables by type, point and month
     count both apart, as (returned, expected), so that each column adds up to its
     headline; a declaration withdrawn or closed unbrought counts nowhere."""
-    table, points = _grouped_returns(point_ids)
+    table, points = _grouped_returns(point_ids, year)
     by_type, by_point, by_status, by_month = Counter(), Counter(), Counter(), Counter()
     # Declared, not received yet: by type, point and month, beside those returned.
     waiting_type, waiting_point, waiting_month = Counter(), Counter(), Counter()
@@ -796,9 +884,13 @@ def statistics(point_ids: list[int] | None = None) -> dict:
 NO_DEPARTMENT = 0  # the group of returns whose owner has no department (or was erased)
 
 
-def returns_by_department(point_ids: list[int] | None, minimum: int) -> list[dict]:
+def returns_by_department(
+    point_ids: list[int] | None, minimum: int, year: int | None = None
+) -> list[dict]:
     """Devices returned, declared and not received yet, e-waste and footprint avoided by
-    the owner's department (as it is now), of the points `point_ids` only unless None.
+    the owner's department (as it is now), of the points `point_ids` only unless None, of
+    the devices declared in the calendar `year` only unless None; the footprint each
+    device's outcome stored (`returns_by_month`).
 
     A department whose devices came from fewer than `minimum` people (LEADERBOARD_MIN_TEAM,
     as the leaderboards) shows no figures, nor do the smallest others needed so that the
@@ -822,10 +914,16 @@ def returns_by_department(point_ids: list[int] | None, minimum: int) -> list[dic
     )
     if point_ids is not None:
         base = base.where(DeviceReturn.point_id.in_(point_ids))
+    base = _declared_in(base, year)
     counts = db.session.execute(
-        base.add_columns(DeviceReturn.device_type, DeviceReturn.status, func.count(DeviceReturn.id))
-        .group_by(department, DeviceReturn.device_type, DeviceReturn.status)
-    ).all()  # fmt: skip
+        base.add_columns(
+            DeviceReturn.device_type,
+            DeviceReturn.status,
+            func.count(DeviceReturn.id),
+            func.sum(DeviceReturn.embodied_kgco2e),
+            func.count(DeviceReturn.id) - func.count(DeviceReturn.embodied_kgco2e),
+        ).group_by(department, DeviceReturn.device_type, DeviceReturn.status)
+    ).all()
     # People, not devices: three laptops of one person are still one person's.
     people = dict(
         db.session.execute(
@@ -837,15 +935,14 @@ def returns_by_department(point_ids: list[int] | None, minimum: int) -> list[dic
     )
     embodied = reference_embodied_by_device_type()
     groups = defaultdict(lambda: {"returned": 0, "expected": 0, "kg": 0.0, "avoided": 0.0})
-    for group, device_type, status, count in counts:
+    for group, device_type, status, count, stored, unset in counts:
         figures = groups[group]
         if status == "declared":
             figures["expected"] += count
             continue
         figures["returned"] += count
         figures["kg"] += TYPICAL_WEIGHT_KG.get(device_type, 0.0) * count
-        if status in REUSE_OUTCOMES:
-            figures["avoided"] += embodied.get(device_type, 0.0) * count
+        figures["avoided"] += _avoided(device_type, status, count, stored, unset, embodied)
     withheld = withheld_teams(
         [(group, f["returned"] + f["expected"], people.get(group, 0)) for group, f in groups.items()],
         minimum,

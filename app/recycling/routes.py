@@ -43,7 +43,7 @@ from app.core.i18n import (
 from app.core.models import Commune, communes_by_name
 from app.core.return_notes import PENDING, return_notes
 from app.core.settings_check import names_this_machine
-from app.core.time import utcnow
+from app.core.time import local_zone, utcnow
 from app.core.urls import LAST_PAGE_ASKABLE, leads_back, requested_page
 from app.extensions import db, htmx
 from app.recycling import hours, queries, services, statistics_export
@@ -53,9 +53,9 @@ from app.recycling.forms import (
     OutcomeForm,
     PointForm,
     ReturnForm,
-    UndoReceiptForm,
     choices,
     step_choices,
+    undo_form_for,
     wipe_form_for,
     wipe_method_choices,
 )
@@ -698,9 +698,14 @@ def agent_desk():
     """The agent's desk: the returns at their points still to handle, first of all;
     ?receipt= opens the return whose receipt number the person shows at the desk, or
     whose asset tag the device bears (several carrying it: the one waiting, or a list)."""
-    typed = request.args.get("receipt", "").strip()[:64]
+    # A scanned QR code types a whole address: its receipt number is taken out of it.
+    typed = queries.desk_search_term(request.args.get("receipt"))
     searched = "receipt" in request.args  # sent empty too: its form has novalidate
     point_ids = _point_ids()  # asked once, for every read below
+    # The point the agent stands at (?point=, then kept for the session): the lists are
+    # of that point; the search still finds a receipt at any of theirs.
+    desk_points, here = _desk_point(point_ids)
+    listed = [here.id] if here else point_ids
     found = queries.find_returns_for_agent(typed, current_user, point_ids) if typed else []
     if (opened := queries.return_to_open(found)) is not None:
         return redirect(
@@ -709,7 +714,7 @@ def agent_desk():
     status = request.args.get("status")
     if status not in queries.DESK_VIEWS:  # none, or one typed by hand: the default view
         status = "todo"
-    pagination = queries.list_agent_returns(point_ids, status, requested_page(), current_user.id)
+    pagination = queries.list_agent_returns(listed, status, requested_page(), current_user.id)
     partial = wants_fragment()
     template = "recycling/_agent_returns.html" if partial else "recycling/agent.html"
     views = desk_views(queries.long_waiting_days())
@@ -735,6 +740,8 @@ def agent_desk():
     title = _("Collection desk") if searched else desk_title(views, status, pagination.page)
     # No return found: a refused search, said by the title too (« Erreur : », core/templating).
     g.form_refused = searched and not found
+    # A receipt confirmed without JavaScript: its answer at the row it was confirmed at.
+    answer = None if partial else _desk_answer_carried(pagination.items, status)
     html = render_template(
         template,
         title=title,
@@ -747,8 +754,7 @@ def agent_desk():
         receipt_error=receipt_error,
         tag_matches=found,
         fragment=partial,  # the search form's view and page follow, out of band
-        # A receipt confirmed without JavaScript: its answer at the row it was confirmed at.
-        answer=None if partial else _desk_answer_carried(pagination.items, status),
+        answer=answer,
         every_point=every_point,
         admins=queries.list_admin_contacts() if point_ids == [] else None,
         # Its closed points, with the admin's note: returns still come from them.
@@ -757,13 +763,57 @@ def agent_desk():
         poster_points=[] if partial or every_point else queries.list_points_of(point_ids),
         # Beside what is theirs to handle, their own declarations, for another agent.
         own_returns=(
-            queries.list_own_open_returns(point_ids, current_user.id) if status == "todo" else []
+            queries.list_own_open_returns(listed, current_user.id) if status == "todo" else []
         ),
+        desk_points=desk_points,
+        here=here,
+        # Who just declared at the desk, newest first, above the longest waiting.
+        declared_today=(
+            queries.list_declared_today(listed, current_user.id, utcnow())
+            if status == "todo"
+            else []
+        ),
+        # The search field takes the focus, for a scan made as the desk opens, unless a
+        # receipt's answer is carried to its row (#desk-answer).
+        search_focus=not receipt_error and not answer,
     )
     if partial:
         # The filter's URL goes into the history: its <title> (htmx takes it out) follows.
         return Markup("<title>{} · Empreinte</title>\n").format(title) + Markup(html)  # noqa: S704
     return html
+
+
+_DESK_POINT_KEY = "recycling_desk_point"
+
+
+def _desk_point(
+    point_ids: list[int] | None,
+) -> tuple[list[CollectionPoint], CollectionPoint | None]:
+    """The points the desk offers to stand at (the agent's own; an admin's, every one),
+    when there are several, and the one chosen: ?point= (empty: all of them), else the
+    one chosen earlier in the session, if still theirs."""
+    points = (
+        queries.list_points_of(point_ids)
+        if point_ids is not None
+        else (queries.list_staff_points())
+    )
+    if len(points) < 2:
+        return [], None
+    by_id = {str(point.id): point for point in points}
+    if "point" in request.args:
+        asked = request.args["point"]
+        chosen = by_id.get(asked)
+        if session.get(_DESK_POINT_KEY) != (chosen.id if chosen else None):
+            session[_DESK_POINT_KEY] = chosen.id if chosen else None
+        return points, chosen
+    return points, by_id.get(str(session.get(_DESK_POINT_KEY)))
+
+
+def _listed_point_ids() -> list[int] | None:
+    """The points the desk's lists are of: the one it stands at, else all the agent's."""
+    point_ids = _point_ids()
+    _points, here = _desk_point(point_ids)
+    return [here.id] if here else point_ids
 
 
 def desk_views(waiting_days: int) -> list[tuple[str, str]]:
@@ -911,8 +961,9 @@ def _render_agent_return(
         r=device_return,
         desk=desk_place(),
         not_brought_question=not_brought_question(device_return) if closable else None,
-        undo_form=(undo_form or UndoReceiptForm()) if undoable else None,
+        undo_form=(undo_form or undo_form_for(device_return)) if undoable else None,
         undo_question=undo_question(device_return) if undoable else None,
+        erased_owner_reason=services.ERASED_OWNER_UNDO_REASON,
         undo_until=services.undo_receipt_until(device_return) if undoable else None,
         own_device_message=services.OWN_DEVICE,
         # Outside them the server refuses the date at its field: the page's script asks
@@ -1021,7 +1072,7 @@ def receive_return(receipt: str):
         total = (
             None
             if desk is None
-            else queries.count_agent_returns(_point_ids(), desk, current_user.id)
+            else queries.count_agent_returns(_listed_point_ids(), desk, current_user.id)
         )
         return render_template(
             "recycling/_agent_receipt.html",
@@ -1109,11 +1160,13 @@ def close_not_brought(receipt: str):
 def undo_receipt(receipt: str):
     """Undo a receipt recorded by mistake (asked first, with a reason; signed and audited)."""
     device_return = _agent_return(receipt)
-    form = UndoReceiptForm()
+    form = undo_form_for(device_return)
     if form.validate_on_submit():
+        # An erased owner's return takes no typed reason (services.ERASED_OWNER_UNDO_REASON).
+        reason = form.reason.data if hasattr(form, "reason") else ""
         try:
             if asks_after_check():  # scripts off: asked once the reason and the rules pass
-                services.check_undo_receipt(device_return, current_user, utcnow(), form.reason.data)
+                services.check_undo_receipt(device_return, current_user, utcnow(), reason)
                 return question_page(
                     undo_question(device_return),
                     yes=_("Undo the receipt"),
@@ -1121,9 +1174,7 @@ def undo_receipt(receipt: str):
                     about=_("Return %(number)s", number=device_return.receipt_number),
                     anchor="undo-receipt-heading",
                 )
-            services.undo_receipt(
-                device_return, current_user, form.reason.data, utcnow(), current_language()
-            )
+            services.undo_receipt(device_return, current_user, reason, utcnow(), current_language())
         except services.ReturnError as error:
             db.session.rollback()
             _show_refusal(form, error)
@@ -1180,7 +1231,9 @@ def outcome_return(receipt: str):
         handover = (form.outcome.data, current_user, form.recipient.data, form.handover_slip.data)
         try:
             if asks_after_check():  # scripts off: the signed step is asked about first
-                recipient, _slip = services.check_outcome(device_return, *handover)
+                recipient, _slip = services.check_outcome(
+                    device_return, *handover, note=form.note.data or ""
+                )
                 label = {c.value: c.label for c in form.outcome.choices}[form.outcome.data]
                 return question_page(
                     outcome_question(device_return.receipt_number, label, recipient),
@@ -1348,19 +1401,63 @@ def _refused_closure(point: CollectionPoint, form: CloseForm, status: int):
     ), status
 
 
+class YearRefused(Exception):
+    """A `?year=` the statistics cannot be limited to, with why (in the reader's language)."""
+
+
+def _statistics_year() -> int | None:
+    """The calendar year (Europe/Paris) of declaration the statistics and their downloads
+    are limited to (`?year=2025`), None for every year (no `year`, or an empty one);
+    YearRefused for one that is not a year from FIRST_STATISTICS_YEAR to this one."""
+    typed = request.args.get("year", "").strip()
+    if not typed:
+        return None
+    last = utcnow().astimezone(local_zone()).year
+    if not (typed.isascii() and typed.isdigit() and len(typed) == 4) or not (
+        queries.FIRST_STATISTICS_YEAR <= int(typed) <= last
+    ):
+        raise YearRefused(
+            _("Choose a year from %(first)s to %(last)s, or all years.",
+              first=str(queries.FIRST_STATISTICS_YEAR), last=str(last))
+        )  # fmt: skip
+    return int(typed)
+
+
+def _year_refused(error: YearRefused):
+    """A download asked for a year it cannot be limited to: why, as plain text (400)."""
+    return current_app.response_class(str(error), status=400, mimetype="text/plain")
+
+
+def _file_name(name: str, year: int | None) -> str:
+    """A download's `Content-Disposition`: `name`, the year it is limited to before its
+    extension (`empreinte-device-returns-2025.csv`)."""
+    stem, dot, extension = name.rpartition(".")
+    return f"attachment; filename={stem}{'' if year is None else f'-{year}'}{dot}{extension}"
+
+
+def _year_choice(year: int | None, error: YearRefused | None) -> dict:
+    """What the pages' year choice shows (`_statistics_year.html`)."""
+    return {"year": year, "years": queries.statistics_years(utcnow()),
+            "year_error": str(error) if error else None}  # fmt: skip
+
+
 @bp.get("/admin/statistics")
 @role_required("agent")
 def statistics():
     """Statistics of returns, e-waste and avoided manufacturing footprint: every point's
     for an admin, only those of the points an agent is assigned to (read from their
-    account, never from the request)."""
+    account, never from the request), of every year or of the one chosen."""
     from app.catalogue.queries import reference_embodied_by_device_type
     from app.catalogue.routes import kg_figure
 
+    try:
+        year, error = _statistics_year(), None
+    except YearRefused as refused:
+        year, error = None, refused
     point_ids = queries.agent_point_ids(current_user)  # None: every point (admins)
     return render_template(
         "recycling/statistics.html",
-        stats=queries.statistics(point_ids),
+        stats=queries.statistics(point_ids, year),
         every_point=point_ids is None,
         scope_points=[] if point_ids is None else queries.list_point_labels(point_ids),
         weight_source=queries.WEIGHT_SOURCE,
@@ -1370,7 +1467,8 @@ def statistics():
         # The catalogue's figures, written as its pages write them: « 181 kg CO₂e », not
         # « 181,0 kg CO₂e » here for the same laptop.
         kg_figure=kg_figure,
-    )
+        **_year_choice(year, error),
+    ), 400 if error else 200
 
 
 OPEN_DATA_FIELDS = (
@@ -1384,12 +1482,16 @@ OPEN_DATA_FIELDS = (
 def statistics_csv():
     """Open data: returns by month, point, type and status (no personal data), as CSV;
     an agent's, of their own points only (read from their account, as the page's)."""
-    table = queries.grouped_returns(_point_ids())
+    try:
+        year = _statistics_year()
+    except YearRefused as error:
+        return _year_refused(error)
+    table = queries.grouped_returns(_point_ids(), year)
     rows = ([row.get(name) for name in OPEN_DATA_FIELDS] for row in table)
     return current_app.response_class(
         write_csv(rows, OPEN_DATA_FIELDS),
         mimetype="text/csv",
-        headers={"Content-Disposition": "attachment; filename=empreinte-device-returns.csv"},
+        headers={"Content-Disposition": _file_name("empreinte-device-returns.csv", year)},
     )
 
 
@@ -1397,16 +1499,22 @@ def statistics_csv():
 @role_required("agent")
 def statistics_departments():
     """Returns by the owner's department, small departments' figures withheld
-    (LEADERBOARD_MIN_TEAM): every point's for an admin, an agent's own points' only."""
+    (LEADERBOARD_MIN_TEAM): every point's for an admin, an agent's own points' only; of
+    every year or of the one chosen."""
     from app.cleanup.queries import min_team
 
+    try:
+        year, error = _statistics_year(), None
+    except YearRefused as refused:
+        year, error = None, refused
     point_ids = queries.agent_point_ids(current_user)  # None: every point (admins)
     return render_template(
         "recycling/statistics_departments.html",
-        by_department=queries.returns_by_department(point_ids, min_team()),
+        by_department=queries.returns_by_department(point_ids, min_team(), year),
         min_team=min_team(),
         every_point=point_ids is None,
-    )
+        **_year_choice(year, error),
+    ), 400 if error else 200
 
 
 @bp.get("/admin/statistics-departments.csv")
@@ -1414,13 +1522,40 @@ def statistics_departments():
 def statistics_departments_csv():
     """Open data: returns by the owner's department, small departments' figures withheld
     (LEADERBOARD_MIN_TEAM); an agent's, of their own points only, as the page's."""
-    records = statistics_export.department_records(_point_ids())
+    try:
+        year = _statistics_year()
+    except YearRefused as error:
+        return _year_refused(error)
+    records = statistics_export.department_records(_point_ids(), year)
     fields = statistics_export.DEPARTMENT_FIELDS
     return current_app.response_class(
         write_csv(([record[name] for name in fields] for record in records), fields),
         mimetype="text/csv",
         headers={
-            "Content-Disposition": "attachment; filename=empreinte-device-returns-by-department.csv"
+            "Content-Disposition": _file_name("empreinte-device-returns-by-department.csv", year)
+        },
+    )
+
+
+@bp.get("/admin/statistics-departments-spreadsheet.csv")
+@role_required("agent")
+def statistics_departments_spreadsheet():
+    """Returns by department as a spreadsheet opens them in the reader's language (Excel,
+    LibreOffice); `statistics-departments.csv` stays the open data."""
+    try:
+        year = _statistics_year()
+    except YearRefused as error:
+        return _year_refused(error)
+    records = statistics_export.department_records(_point_ids(), year)
+    return current_app.response_class(
+        statistics_export.department_spreadsheet(records, current_language()),
+        mimetype="text/csv",
+        headers={
+            # Named apart from the open data, in the reader's language (ASCII only).
+            "Content-Disposition": _file_name(
+                _("empreinte-device-returns-by-department-spreadsheet.csv"), year
+            ),
+            "Vary": "Accept-Language, Cookie",
         },
     )
 
@@ -1430,14 +1565,17 @@ def statistics_departments_csv():
 def statistics_spreadsheet():
     """The same table as a spreadsheet opens it in the reader's language (Excel,
     LibreOffice); `statistics.csv` stays the open data. An agent's: their points only."""
-    table, points = queries.grouped_returns_and_points(_point_ids())
+    try:
+        year = _statistics_year()
+    except YearRefused as error:
+        return _year_refused(error)
+    table, points = queries.grouped_returns_and_points(_point_ids(), year)
     return current_app.response_class(
         statistics_export.statistics_spreadsheet(table, points, current_language()),
         mimetype="text/csv",
         headers={
             # Named apart from the open data, in the reader's language (ASCII only).
-            "Content-Disposition": "attachment; filename="
-            + _("empreinte-device-returns-spreadsheet.csv"),
+            "Content-Disposition": _file_name(_("empreinte-device-returns-spreadsheet.csv"), year),
             "Vary": "Accept-Language, Cookie",
         },
     )
@@ -1446,6 +1584,12 @@ def statistics_spreadsheet():
 @bp.get("/admin/statistics.json")
 @role_required("agent")
 def statistics_json():
-    """Open data with its metadata (licence, sources, field meanings) as JSON; an agent's,
-    of their own points only, which it names."""
-    return jsonify(statistics_export.open_data_document(_point_ids()))
+    """Open data with its metadata (licence, sources, field meanings) as JSON, downloaded
+    as a file as the CSVs are; an agent's, of their own points only, which it names."""
+    try:
+        year = _statistics_year()
+    except YearRefused as error:
+        return _year_refused(error)
+    response = jsonify(statistics_export.open_data_document(_point_ids(), year))
+    response.headers["Content-Disposition"] = _file_name("empreinte-device-returns.json", year)
+    return response

@@ -5,7 +5,7 @@ import random
 from datetime import UTC, date, datetime, time, timedelta
 
 from flask import current_app
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 
 from app.auth.models import User, UserRole
 from app.core.devices import DEVICE_TYPES
@@ -167,6 +167,8 @@ def seed_recycling(rng: random.Random, returns: int = DEMO_RETURNS) -> None:
         for gap in gaps:
             at += gap
             times.append(at)
+        times = _in_office_hours(times, now)
+        declared_at = times[0]
         while times[-1] > now:
             del path[-1], times[-1]
         rows.append(
@@ -208,6 +210,16 @@ def seed_recycling(rng: random.Random, returns: int = DEMO_RETURNS) -> None:
         receipt = row["receipt_number"]
         row["chain_seal"] = chain_seal(receipt, row["status"], len(plans[receipt][0]))
     db.session.execute(insert(DeviceReturn), rows)
+    # Each outcome keeps the footprint in force when it was recorded, as the desk stores it
+    # (`services.record_outcome`): the catalogue seeded before gives today's.
+    from app.catalogue.queries import reference_embodied_by_device_type
+
+    for device_type, embodied in reference_embodied_by_device_type().items():
+        db.session.execute(
+            update(DeviceReturn)
+            .where(DeviceReturn.device_type == device_type, DeviceReturn.status.in_(OUTCOMES))
+            .values(embodied_kgco2e=embodied)
+        )
 
     ids = dict(db.session.execute(select(DeviceReturn.receipt_number, DeviceReturn.id)).all())
     steps = []
@@ -269,6 +281,27 @@ def returns_declared_between(start: datetime, end: datetime) -> list[tuple]:
     ):
         signals.setdefault(return_id, []).append((SIGNALLED_STEPS[step], at))
     return [(rid, owner, at, signals.get(rid, [])) for rid, owner, at in returns]
+
+
+def _in_office_hours(times: list[datetime], now: datetime) -> list[datetime]:
+    """A return's moments moved into office hours, in order: each day's 24 hours pressed
+    into 9:00-17:00 (Paris), a weekend's to the Friday's close. Random minutes declared
+    devices at 2 a.m. and received them before their point opened. Drawing no number,
+    the rest of the demo stays as it was; a declaration never moves past `now`."""
+    moved = []
+    for at in times:
+        local = at.astimezone(local_zone())
+        day, minute = local.date(), (local.hour * 60 + local.minute) // 3
+        if day.weekday() >= 5:
+            day, minute = _working_day(day, -1), 8 * 60 - 1
+        shifted = datetime.combine(day, time(9), tzinfo=local_zone()) + timedelta(minutes=minute)
+        shifted = shifted.astimezone(UTC)
+        if moved and shifted <= moved[-1]:
+            shifted = moved[-1] + timedelta(minutes=7)  # a step the same moment: just after
+        moved.append(shifted)
+    if moved[0] > now:  # declared early today, before the office opened
+        moved = [min(at, now) for at in times[:1]] + moved[1:]
+    return moved
 
 
 def _office_moment(rng: random.Random, day: date) -> datetime:

@@ -711,6 +711,14 @@ def close_not_brought(
 # assumption (README, Recycling), not a rule of the metropolis.
 UNDO_RECEIPT_HOURS = 24
 UNDO_REASON_LENGTH = 250  # the step's note
+# An erased owner's notes were erased with them, and no erasure runs again: a note typed
+# afterwards would stay for ever. The undone receipt of such a return keeps this reason,
+# the outcome no note (`check_outcome`).
+ERASED_OWNER_UNDO_REASON = _l("Receipt recorded by mistake.")
+ERASED_OWNER_NOTE = _l(
+    "Its owner's account was erased: a note would be kept for ever, as nothing erases it "
+    "any more. Leave the note empty."
+)
 UNDO_REASON_MISSING = _l("Say why this receipt is undone, in a few words.")
 
 
@@ -752,6 +760,9 @@ def check_undo_receipt(
         )  # fmt: skip
     if reason is None:
         return ""
+    if device_return.user_id is None:
+        # Nothing will erase a note of an erased owner's return: no typed text is kept.
+        return str(ERASED_OWNER_UNDO_REASON)
     reason = reason.strip()
     if not reason:
         raise ReturnError(UNDO_REASON_MISSING, "reason")
@@ -929,12 +940,15 @@ def wipe_dates(device_return: DeviceReturn, now: datetime) -> tuple[date, date]:
 
 def check_outcome(
     device_return: DeviceReturn, outcome: str, agent: User | None = None,
-    recipient: str | None = None, handover_slip: str | None = None,
+    recipient: str | None = None, handover_slip: str | None = None, note: str = "",
 ) -> tuple[str | None, str | None]:  # fmt: skip
     """The hand-over an outcome would be recorded with (`check_handover`), or ReturnError
     when this outcome cannot be recorded now: what `record_outcome` checks before
-    writing, and what the question asked without JavaScript checks first."""
+    writing, and what the question asked without JavaScript checks first. An erased
+    owner's return takes no note (ERASED_OWNER_NOTE)."""
     _not_their_own(device_return, agent)
+    if device_return.user_id is None and (note or "").strip():
+        raise ReturnError(ERASED_OWNER_NOTE)
     if outcome not in OUTCOMES:
         raise ReturnError(_l("Choose an outcome."), "outcome")
     _already_recorded(device_return, outcome)
@@ -1020,11 +1034,16 @@ def record_outcome(
     slip's number (`check_handover`). `language`: the one the note is written in (the
     agent's interface language), marked where it is read in another."""
     recipient, handover_slip = check_outcome(
-        device_return, outcome, agent, recipient, handover_slip
+        device_return, outcome, agent, recipient, handover_slip, note
     )
+    from app.catalogue.queries import reference_embodied_by_device_type
+
     ready = ("wiped",) if device_return.wipe_requested else ("received", "wiped")
     freed = {"asset_tag_key": None} if outcome in BACK_IN_SERVICE else {}
-    if not _move_status(device_return, ready, outcome, now, **freed):
+    # The footprint in force now stays this device's: a catalogue changed later does not
+    # move what its reuse avoided.
+    embodied = reference_embodied_by_device_type().get(device_return.device_type, 0.0)
+    if not _move_status(device_return, ready, outcome, now, embodied_kgco2e=embodied, **freed):
         _already_recorded(device_return, outcome)
         raise ReturnError(_l("Confirm receipt before recording the outcome."))  # pragma: no cover
     note = note.strip()[:250]
@@ -1060,8 +1079,10 @@ def save_point(
     point.directions_en = (data.get("directions_en") or "").strip()
     db.session.flush()
     set_point_agents(point, data.get("agent_ids") or [])
-    # An edit stores what changed, before -> after (`audit_point_changes` words it).
-    summary = point.name if creating else point_changes_summary(before, point_settings(point))
+    # A creation stores the values the point starts with (`audit_point_creation` words
+    # them), an edit what changed, before -> after (`audit_point_changes` words it).
+    after = point_settings(point)
+    summary = point_starting_summary(after) if creating else point_changes_summary(before, after)
     record_audit(admin, "create" if creating else "update", "collection_point", point.id, now,
                  summary)  # fmt: skip
     return point
@@ -1152,6 +1173,58 @@ def point_changes_summary(before: dict[str, str], after: dict[str, str]) -> str:
             break
         kept.append(part)
     return summary + "; ".join(kept)
+
+
+# The settings a new point's audit event lists, the most read first: within the event's
+# 500 characters, directions typed at length leave out only themselves.
+STARTING_SETTINGS = ("commune", "address", "opening_hours", "accepted_types", "agents",
+                     "latitude", "longitude", "directions_fr", "directions_en")  # fmt: skip
+_AUDIT_START = re.compile(rf"({'|'.join(STARTING_SETTINGS)}) ({_AUDIT_TEXT})")
+
+
+def point_starting_summary(settings: dict[str, str]) -> str:
+    """A new point's name, then each setting it starts with, `setting "value"`, joined by
+    "; " (empty ones left out; whole settings only, within an event's 500 characters)."""
+    summary = f"{_audit_text(settings['name'])}: "
+    kept = []
+    for key in STARTING_SETTINGS:
+        if not settings.get(key):
+            continue
+        part = f"{key} {_audit_text(settings[key])}"
+        if len(summary + "; ".join([*kept, part])) > SUMMARY_LENGTH:
+            break
+        kept.append(part)
+    return summary + "; ".join(kept) if kept else settings["name"]
+
+
+def audit_point_creation(summary: str) -> str | None:
+    """A new point's name and the values it started with in the reader's words («
+    Mairie · Commune : “Bassens” · Adresse : “…” »), as a catalogue item's creation; None
+    for any other details (a name alone, as stored before 20 December)."""
+    name = _AUDIT_NAME.match(summary)
+    if name is None:
+        return None
+    parts, position = [], name.end()
+    while position < len(summary):
+        part = _AUDIT_START.match(summary, position)
+        if part is None:
+            return None
+        key, value = part.groups()
+        try:
+            parts.append(
+                _("%(column)s: %(value)s", column=POINT_SETTINGS[key],
+                  value=_audit_value(key, value))
+            )  # fmt: skip
+        except ValueError:  # not what this module stores
+            return None
+        position = part.end()
+        if position < len(summary):
+            if not summary.startswith("; ", position):
+                return None
+            position += 2
+    if not parts:
+        return None
+    return " · ".join([json.loads(name[1]), *parts])
 
 
 def _audit_value(key: str, stored: str) -> str:
@@ -1328,6 +1401,12 @@ def point_place_problem(
     distance = haversine_km(commune.latitude, commune.longitude, latitude, longitude)
     if distance <= MAX_KM_FROM_COMMUNE:
         return None
+    # Said at the field that is wrong: the longitude when the latitude alone, with the
+    # commune's longitude, would lie near enough (and the latitude otherwise).
+    near_by_latitude = (
+        haversine_km(commune.latitude, commune.longitude, latitude, commune.longitude)
+        <= MAX_KM_FROM_COMMUNE
+    )
     return ReturnError(
         _l(
             "These coordinates lie %(distance)s km from the centre of %(commune)s, more "
@@ -1336,7 +1415,7 @@ def point_place_problem(
             commune=commune.name,
             limit=MAX_KM_FROM_COMMUNE,
         ),
-        "latitude",
+        "longitude" if near_by_latitude else "latitude",
     )
 
 

@@ -5,7 +5,7 @@ no byte order mark): French Excel put each of its lines in one column and read
 « Ambarès » as « AmbarÃ¨s ». This is the same table for a person, written by the shared
 `spreadsheet_csv` (byte order mark; in French, semicolons and decimal commas)."""
 
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 
 from app.core.csv_safety import spreadsheet_csv
@@ -54,15 +54,16 @@ DEPARTMENT_FIELDS = (
 )  # fmt: skip
 
 
-def department_records(point_ids: list[int] | None) -> list[dict]:
-    """Returns by the owner's department (`queries.returns_by_department`), as open data:
+def department_records(point_ids: list[int] | None, year: int | None = None) -> list[dict]:
+    """Returns by the owner's department (`queries.returns_by_department`), of the
+    calendar `year` unless None, as open data:
     a department of fewer than LEADERBOARD_MIN_TEAM people, or protecting one, has
     `withheld` ("small" or "protecting") and no figures (null); the group without a
     department (erased accounts, people without one) has no code nor name."""
     from app.cleanup.queries import min_team
 
     records = []
-    for row in queries.returns_by_department(point_ids, min_team()):
+    for row in queries.returns_by_department(point_ids, min_team(), year):
         department = row["department"]
         records.append(
             {
@@ -79,9 +80,56 @@ def department_records(point_ids: list[int] | None) -> list[dict]:
     return records
 
 
-def open_data_document(point_ids: list[int] | None) -> dict:
+def department_spreadsheet(records: list[dict], language: str) -> str:
+    """The open data by department (`department_records`) as a spreadsheet opens it, in
+    the reader's language: departments named in it, why figures are withheld in words,
+    and, in French, semicolons and decimal commas (`spreadsheet_csv`)."""
+    from app.cleanup.queries import min_team
+
+    header = [
+        _("Department code"),
+        _("Department"),
+        _("Figures not shown"),
+        _("Devices returned"),
+        _("Declared, not received yet"),
+        _("E-waste (kg)"),
+        _("Footprint avoided (kg CO₂e)"),
+    ]
+    # The page's words for the figures withheld.
+    withheld = {
+        "small": ngettext(
+            "Devices of fewer than %(num)s person: figures not shown",
+            "Devices of fewer than %(num)s people: figures not shown",
+            min_team(),
+        ),
+        "protecting": _("Figures not shown: they would let a smaller department's be worked out"),
+    }
+    name = "department_en" if language == "en" else "department_fr"
+
+    def figure(value):
+        return "" if value is None else float(value)
+
+    rows = (
+        [
+            record["department_code"] or "",
+            record[name]
+            if record["department_code"] is not None
+            else _("No department (erased accounts, people without a department)"),
+            str(withheld.get(record["withheld"], "")),
+            "" if record["devices"] is None else record["devices"],
+            "" if record["declared_not_received"] is None else record["declared_not_received"],
+            figure(record["kg_ewaste"]),
+            figure(record["kgco2e_avoided"]),
+        ]
+        for record in records
+    )
+    return spreadsheet_csv(rows, header, language)
+
+
+def open_data_document(point_ids: list[int] | None, year: int | None = None) -> dict:
     """The open data with its metadata (licence, sources, field meanings), in English
-    whoever reads it; `point_ids`: an agent's points (named in it), None for every point.
+    whoever reads it; `point_ids`: an agent's points (named in it), None for every point;
+    `year`: the calendar year of declaration it is limited to (None: every year).
     Served by `statistics.json` and by the API (`/api/v1/recycling/statistics`)."""
     from app.catalogue.queries import reference_embodied_by_device_type
     from app.cleanup.queries import min_team
@@ -103,14 +151,20 @@ def open_data_document(point_ids: list[int] | None) -> dict:
         "declarations an agent closed because the device never arrived",
         "kg_ewaste": "typical mass of the devices an agent received; 0 for those "
         "declared and not received yet (status declared)",
+        # Every year, or the one asked for (`?year=`).
+        "year": year if year is not None else "all",
+        "kgco2e_avoided": "each device reused, donated or refurbished counts the "
+        "manufacturing footprint of a new device of its type in force when its outcome was "
+        "recorded, kept with it: a catalogue changed later does not move past figures; "
+        "embodied_kgco2e gives today's, for the outcomes recorded from now",
         "sources": sources,
         "typical_weight_kg": queries.TYPICAL_WEIGHT_KG,
         "embodied_kgco2e": reference_embodied_by_device_type(),
         # Whose figures: every point's, or only those of an agent's points.
         "collection_points": "all" if point_ids is None else queries.list_point_labels(point_ids),
-        "records": queries.grouped_returns(point_ids),
+        "records": queries.grouped_returns(point_ids, year),
         "departments_note": "devices by the department their owner is in now; a department "
         f"whose devices came from fewer than {min_team()} people, or needed to keep one's "
         "figures from being worked out from the totals, has withheld set and no figures",
-        "departments": department_records(point_ids),
+        "departments": department_records(point_ids, year),
     }

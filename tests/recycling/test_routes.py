@@ -462,13 +462,14 @@ def test_a_closed_point_is_saved_without_agents_but_not_reopened(client, auth, m
 @pytest.mark.parametrize("field", ["latitude", "longitude"])
 def test_coordinates_far_from_the_commune_are_refused_naming_it(client, auth, make, field):
     """Paris typed for Bassens: the point would be nobody's nearest, and wrongly placed."""
+    # Said at the field typed wrong: a longitude far off at the longitude.
     agent = make.user(roles=("agent",))
     login(client, make.user(roles=("admin",)))  # French
     paris = {"latitude": "48.85", "longitude": "2.35"}
     data = _bassens_point(make, agent_ids=[agent.id], **{field: paris[field]})
     response = auth.post("/recycling/admin/points/new", data)
     assert response.status_code == 422
-    error = html.unescape(_text(response).split('id="latitude-error">', 1)[1].split("</p>")[0])
+    error = html.unescape(_text(response).split(f'id="{field}-error">', 1)[1].split("</p>")[0])
     assert "du centre de la commune choisie (Bassens)" in error and "15" in error
     assert db.session.scalar(select(func.count(CollectionPoint.id))) == 0
     # Near the centre, the same point is saved.

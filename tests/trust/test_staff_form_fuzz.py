@@ -14,6 +14,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
+from app.auth.forms import DepartmentForm
 from app.catalogue.forms import BudgetForm, ConfirmImportForm, DecisionForm, ImportForm, ItemForm
 from app.cleanup.forms import CampaignForm, EndNowForm, ExtendForm, ReviewForm
 from app.cleanup.models import CleanupActionType
@@ -31,14 +32,17 @@ from app.core.admin_services import GRANTABLE_ROLES
 from app.core.devices import DEVICE_TYPES
 from app.core.models import Commune, Department
 from app.extensions import db
+from app.messaging.forms import RescheduleForm
 from app.recycling.forms import (
     CloseForm,
     ConfirmForm,
+    ErasedOwnerUndoForm,
     OutcomeForm,
     PointForm,
     UndoReceiptForm,
     WipeForm,
 )
+from app.recycling.handover_views import HandoverForm
 from app.recycling.models import OUTCOMES, WIPE_METHODS, DeviceReturn
 from tests.cleanup.conftest import in_days
 from tests.recycling.conftest import local_today
@@ -97,7 +101,7 @@ def _signed_in(world, persona):
     ends_at=in_days(71, "18:00"), goal="12.5", all_departments="y", departments=[],
     rule_type="valid", rule_points="2", rule_cap="50", twin_rule=False,
 )  # fmt: skip
-@example(  # the same action type posted twice counts once
+@example(  # the same action type posted twice: refused, nothing changed
     name_fr="Nettoyage", name_en="Clean-up", starts_at=in_days(40, "09:00"),
     ends_at=in_days(71, "18:00"), goal=None, all_departments="y", departments=[],
     rule_type="valid", rule_points="2", rule_cap="50", twin_rule=True,
@@ -718,3 +722,118 @@ def _events_but_downloads() -> list[int]:
 
     statement = select(AuditEvent.id).where(AuditEvent.action != "download_audit_log")
     return list(db.session.scalars(statement.order_by(AuditEvent.id)))
+
+
+@fuzzes(ErasedOwnerUndoForm)
+@FUZZ
+@given(reason=maybe_text, extra=extra_fields)
+def test_undoing_an_erased_owners_receipt_keeps_no_typed_text(app, make, reason, extra):
+    from app.core.privacy_services import erase_user
+    from app.core.time import utcnow
+    from app.recycling.models import CustodyStep
+
+    world = fresh_world(make)
+    client, token = _signed_in(world, "agent")
+    receipt = world.ids["received_receipt"]
+    returned = db.session.scalar(select(DeviceReturn).where(DeviceReturn.receipt_number == receipt))
+    erase_user(returned.user, utcnow())
+    db.session.commit()
+    before = database_fingerprint()
+    response = client.post(
+        f"/recycling/agent/returns/{receipt}/undo-receipt",
+        data={**extra, **form(reason=reason, csrf_token=token)},
+    )
+    assert response.status_code in (302, 400, 422)
+    refusal_changed_nothing(response, before, response.status_code >= 400)
+    # Whatever was typed, the steps keep no text of it (`ERASED_OWNER_UNDO_REASON`).
+    steps = select(CustodyStep.note).where(CustodyStep.return_id == returned.id)
+    typed = (reason or "").strip()
+    assert not typed or typed not in db.session.scalars(steps).all()
+
+
+@fuzzes(DepartmentForm)
+@FUZZ
+@given(
+    department=st.one_of(st.just("valid"), st.just(""), numeric_text, maybe_text),
+    person=st.sampled_from(["employee_b", "admin"]),
+)
+@example(department="valid", person="employee_b")
+@example(department="2147483648", person="employee_b")  # beyond an INTEGER column
+def test_changing_a_department_never_fails_and_refusals_change_nothing(
+    app, make, department, person
+):
+    world = fresh_world(make)
+    client, token = _signed_in(world, "admin")
+    if department == "valid":
+        department = str(db.session.scalar(select(func.max(Department.id))))
+    before = database_fingerprint()
+    response = client.post(
+        f"/admin/people/{world.users[person].id}/department",
+        data=form(department=department, csrf_token=token),
+    )
+    assert response.status_code in (302, 400, 422)
+    refusal_changed_nothing(response, before, response.status_code >= 400)
+
+
+@fuzzes(RescheduleForm)
+@FUZZ
+@given(at=date_text)
+@example(at="2001-01-01T10:00")  # in the past
+@example(at="9999-12-31T23:59")  # beyond a year
+def test_moving_a_dispatch_never_fails_and_refusals_change_nothing(app, make, at):
+    from datetime import timedelta
+
+    from app.core.time import utcnow
+    from app.messaging import services as messaging_services
+
+    world = fresh_world(make)
+    client, token = _signed_in(world, "organiser")
+    now = utcnow()
+    texts = {"subject_fr": "Bonjour", "body_fr": "Bonjour", "subject_en": "Hi", "body_en": "Hi"}
+    template = messaging_services.save_template(
+        None, {"key": "fuzz-move", "name": "Fuzz", **texts}, world.users["organiser"], now
+    )
+    dispatch = messaging_services.create_dispatch(
+        template, "everyone", {}, now + timedelta(days=3), now
+    )
+    db.session.commit()
+    before = database_fingerprint()
+    response = client.post(
+        f"/messaging/dispatches/{dispatch.id}/reschedule", data=form(at=at, csrf_token=token)
+    )
+    assert response.status_code in (302, 400, 422)
+    refusal_changed_nothing(response, before, response.status_code >= 400)
+
+
+@fuzzes(HandoverForm)
+@FUZZ
+@given(
+    receipts=st.lists(
+        st.one_of(st.sampled_from(["unwiped_receipt", "received_receipt", "receipt"]), text),
+        max_size=3,
+    ),
+    outcome=_one_of_or(OUTCOMES),
+    recipient=maybe_text,
+    slip=maybe_text,
+)
+@example(receipts=["unwiped_receipt"], outcome="recycled", recipient="Ecologic", slip="BX-1")
+@example(receipts=["unwiped_receipt", "received_receipt"], outcome="recycled",
+         recipient="Ecologic", slip="BX-1")  # fmt: skip
+def test_handing_over_a_batch_never_fails_and_refusals_change_nothing(
+    app, make, receipts, outcome, recipient, slip
+):
+    world = fresh_world(make)
+    client, token = _signed_in(world, "agent")
+    before = database_fingerprint()
+    response = client.post(
+        f"/recycling/agent/handover/{world.ids['point']}",
+        data=form(
+            receipts=[world.ids.get(r, r) for r in receipts],
+            outcome=outcome,
+            recipient=recipient,
+            handover_slip=slip,
+            csrf_token=token,
+        ),
+    )
+    assert response.status_code in (302, 400, 422)
+    refusal_changed_nothing(response, before, response.status_code >= 400)

@@ -337,6 +337,14 @@
   function questionOf(form, asking) {
     var text = asking.getAttribute("data-confirm");
     if (requiredLeftEmpty(form)) { return null; }
+    // data-confirm-unless names fields this choice wants left empty (a device reused
+    // inside the administration is handed to no organisation): one of them filled,
+    // nothing is asked, and the server refuses it at its field before anything is signed.
+    var unless = (asking.getAttribute("data-confirm-unless") || "").split(" ");
+    for (var u = 0; u < unless.length; u++) {
+      var kept = unless[u] && form.elements.namedItem(unless[u]);
+      if (kept && kept.value && kept.value.trim()) { return null; }
+    }
     var name = asking.getAttribute("data-confirm-fill");
     if (!name) { return text; }
     var field = form.elements.namedItem(name);
