@@ -2,7 +2,7 @@
 
 import os
 
-from flask import Flask, request
+from flask import Flask, has_request_context, request
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from sqlalchemy import String, cast, select
@@ -44,7 +44,7 @@ SETTINGS = {
 def init_app(app: Flask) -> None:
     """Register the blueprint, menu entry, dashboard panel, seeders and listeners."""
     from app.api.spec import register_schema
-    from app.messaging import api, audiences, cli, labels, queries, routes, services
+    from app.messaging import api, audiences, campaign_facts, cli, labels, queries, routes, services
     from app.messaging.models import Dispatch, MessageTemplate, Schedule
     from app.messaging.recurrence import audit_rhythm
     from app.messaging.rendering import text_to_html
@@ -58,6 +58,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(cli.messaging_cli)
     app.cli.add_command(scheduler_cli)
     audiences.init_app(app)
+    campaign_facts.init_app(app)
     labels.init_app(app)
     app.add_template_filter(text_to_html, "message_html")
     # A recurring message's creation stores its cron expression: the audit log words it.
@@ -142,15 +143,39 @@ def _on_campaign_published(sender, campaign, now, **_kwargs) -> None:
 
 
 def _on_campaign_extended(sender, campaign, now, **_kwargs) -> None:
-    from app.messaging.services import follow_campaign_end
+    from app.messaging.services import (
+        drop_messages_of_ended_campaign,
+        follow_campaign_end,
+        organiser_messages_about,
+    )
 
     follow_campaign_end(campaign, now)
+    if campaign.ends_at <= now:  # ended now: what counted down to its end will not go
+        _tell_organiser(campaign, dropped=drop_messages_of_ended_campaign(campaign, now))
+    else:  # extended: the built-in reminders moved, the organiser's own messages did not
+        _tell_organiser(campaign, staying=organiser_messages_about(campaign.id))
 
 
 def _on_campaign_closed(sender, campaign, now, **_kwargs) -> None:
-    from app.messaging.services import schedule_campaign_results
+    from app.messaging.services import drop_messages_of_ended_campaign, schedule_campaign_results
 
     schedule_campaign_results(campaign, now)
+    _tell_organiser(campaign, dropped=drop_messages_of_ended_campaign(campaign, now))
+
+
+def _tell_organiser(campaign, dropped=(), staying=()) -> None:
+    """With the confirmation of an end or an extension, the organiser's own scheduled
+    messages about the campaign it touched, each linked: those that will not go now, or
+    those that stay at their date. Nothing outside a request (a job, a script)."""
+    from flask import flash, render_template
+    from markupsafe import Markup
+
+    if not has_request_context() or not (dropped or staying):
+        return
+    note = render_template(
+        "messaging/_campaign_messages_note.html", dropped=dropped, staying=staying
+    )
+    flash(Markup(note), "info")  # noqa: S704 - the output of our own autoescaped template
 
 
 def _on_entry_reviewed(

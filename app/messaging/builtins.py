@@ -113,6 +113,32 @@ _IF_DAYS_LEFT = (
     "{% if days_left_text is defined and days_left is defined and days_left and days_left != '7' %}"
 )
 
+# The results give every goal (`goals_progress`, one per line, when there are several),
+# as the results page does: the first alone read as if it were the only one.
+_ONE_GOAL_FR = "{% if goal_progress is defined and goal_progress %}"
+_ALL_GOALS_FR = (
+    "{% if goals_progress is defined and goals_progress %}"
+    "\nObjectifs collectifs\u00a0:{{ goals_progress }}{% elif goal_progress is defined "
+    "and goal_progress %}"
+)
+_ONE_GOAL_EN = _ONE_GOAL_FR
+_ALL_GOALS_EN = (
+    "{% if goals_progress is defined and goals_progress %}"
+    "\nCollective goals:{{ goals_progress }}{% elif goal_progress is defined "
+    "and goal_progress %}"
+)
+_RESULTS_SCORE_FR = _SCORE_FR.replace(_ONE_GOAL_FR, _ALL_GOALS_FR)
+_RESULTS_SCORE_EN = _SCORE_EN.replace(_ONE_GOAL_EN, _ALL_GOALS_EN)
+# Why an organiser ended it early, as participants read it on the campaign's page.
+_EARLY_REASON_FR = (
+    "{% if ended_early_reason is defined and ended_early_reason %}"
+    "Raison de la fin anticipée\u00a0: {{ ended_early_reason }}\n{% endif %}"
+)
+_EARLY_REASON_EN = (
+    "{% if ended_early_reason is defined and ended_early_reason %}"
+    "Why it ended early: {{ ended_early_reason }}\n{% endif %}"
+)
+
 BUILTIN_TEMPLATES = {
     "campaign-launch": {
         "name": "Lancement de campagne / Campaign launch",
@@ -195,7 +221,8 @@ BUILTIN_TEMPLATES = {
         " est terminée."
         + _ENDED_EARLY
         + " Merci\u00a0!\n"
-        + _SCORE_FR
+        + _EARLY_REASON_FR
+        + _RESULTS_SCORE_FR
         + _RESULTS_LINK_FR
         + _FOOTER_FR,
         "body_en": "Hello {{ first_name }},\n\n"
@@ -203,7 +230,8 @@ BUILTIN_TEMPLATES = {
         + " is over."
         + _ENDED_EARLY
         + " Thank you!\n"
-        + _SCORE_EN
+        + _EARLY_REASON_EN
+        + _RESULTS_SCORE_EN
         + _RESULTS_LINK_EN
         + _FOOTER_EN,
     },
@@ -436,6 +464,7 @@ SHIPPED_TEXTS = {
         "b16defd51ec0cb08",
         "be7367a3f7f66530",
         "b9761ff4a36ce6cd",
+        "408d957c0c3cb945",
     ),
     "weekly-digest": (
         "b89dffaf4b3b9252",

@@ -159,3 +159,24 @@ class ScheduleForm(PortalForm):
             self.at.errors = [*self.at.errors, str(error)]
             return False
         return True
+
+
+class RescheduleForm(PortalForm):
+    """Move a one-off dispatch to another date (its campaign extended, say)."""
+
+    at = DateTimeLocalField(
+        _l("New date and time (Paris time)"),
+        format="%Y-%m-%dT%H:%M",
+        validators=[DataRequired(message=_l("Give the new date and time of sending."))],
+    )
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if not valid:
+            return False
+        try:  # a moment the clocks skip is refused, as on the schedule form
+            ExistingLocalTime()(self, self.at)
+        except ValidationError as error:
+            self.at.errors = [*self.at.errors, str(error)]
+            return False
+        return True

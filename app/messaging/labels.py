@@ -69,7 +69,43 @@ CHANNELS = {
     "email": lazy_pgettext("channel", "E-mail"),
 }
 
+# Skipped before its date (its campaign ended early): it has not failed to go, it will not.
+WILL_NOT_BE_SENT = lazy_pgettext("dispatch", "Will not be sent")
+ENDED_BEFORE_ITS_DATE = _l(
+    "Will not be sent: the campaign it is about was ended before this message's date, "
+    "and the message counted down to its end (it would have said 0 days left)."
+)
+
 dispatch_status = labeller(DISPATCH_STATUSES)
+
+
+def dropped_before_due(dispatch) -> bool:
+    """Whether a dispatch was marked not sent before its date (its campaign ended early)."""
+    return (
+        dispatch.status == "skipped"
+        and dispatch.completed_at is not None
+        and dispatch.completed_at < dispatch.due_at
+    )
+
+
+def dispatch_state(dispatch) -> str:
+    """A dispatch's status as its page and the list say it: "Will not be sent" for one
+    dropped before its date, else its status's label."""
+    if dropped_before_due(dispatch):
+        return str(WILL_NOT_BE_SENT)
+    return dispatch_status(dispatch.status)
+
+
+def why_not_sent(dispatch) -> str:
+    """Why a skipped dispatch did not go, or will not."""
+    if (
+        dropped_before_due(dispatch)
+        and (dispatch.context or {}).get("not_sent") == "campaign_ended"
+    ):
+        return str(ENDED_BEFORE_ITS_DATE)
+    return not_sent_reason((dispatch.context or {}).get("not_sent", ""))
+
+
 delivery_status = labeller(DELIVERY_STATUSES)
 channel_label = labeller(CHANNELS)
 not_sent_reason = labeller(NOT_SENT_REASONS)
@@ -94,6 +130,8 @@ def init_app(app) -> None:
     app.jinja_env.globals.update(
         template_title=template_title,
         dispatch_status=dispatch_status,
+        dispatch_state=dispatch_state,
+        why_not_sent=why_not_sent,
         delivery_status=delivery_status,
         channel_label=channel_label,
         not_sent_reason=not_sent_reason,

@@ -3,6 +3,7 @@
 import re
 import secrets
 from contextlib import nullcontext
+from datetime import UTC
 
 from babel.dates import get_day_names
 from flask import (
@@ -50,7 +51,7 @@ from app.messaging.audiences import (
     user_id_from_token,
 )
 from app.messaging.builtins import NOTICE_TEMPLATES, ensure_builtin_templates
-from app.messaging.forms import ScheduleForm, SendTestForm, TemplateForm
+from app.messaging.forms import RescheduleForm, ScheduleForm, SendTestForm, TemplateForm
 from app.messaging.inbox import render_head, render_message, render_messages
 from app.messaging.labels import VARIABLE_NOTES, template_title
 from app.messaging.limits import TemplateTooCostly
@@ -663,7 +664,12 @@ def _back_to_editor(template: MessageTemplate, form: TemplateForm):
     goes through the session, never the URL (browser history, access logs)."""
     if form.recipient.data:
         session[PREVIEW_RECIPIENT_KEY] = form.recipient.data[:254]
-    return redirect(url_for("messaging.edit_template", template_id=template.id))
+    # The campaign the preview spoke of stays chosen too (« La campagne du destinataire »
+    # came back after each save); an id in the address, as a dispatch's page links it.
+    campaign_id = (form.campaign_id.data or "")[:12] or None
+    return redirect(
+        url_for("messaging.edit_template", template_id=template.id, campaign_id=campaign_id)
+    )
 
 
 @bp.post("/templates/<int:template_id>/restore")
@@ -1306,6 +1312,11 @@ def show_dispatch(dispatch_id: int):
     dispatch = queries.organiser_dispatch(dispatch_id, current_user)
     if dispatch is None:
         abort(404)
+    return _dispatch_page(dispatch)
+
+
+def _dispatch_page(dispatch: Dispatch, reschedule_form: RescheduleForm | None = None):
+    """A dispatch's page (or its counts' refresh); with the reschedule form as posted."""
     withheld = queries.withheld_below(dispatch)
     counts = queries.dispatch_counts(dispatch.id, withheld)
     # Its refresh every 10 s keeps the estimate the page showed (`hx-preserve`) rather
@@ -1342,7 +1353,46 @@ def show_dispatch(dispatch_id: int):
         template_changed=sent is not None and sent != services.text_sent_by(dispatch.template),
         clock_change=repeated_hour_note(dispatch.due_at),
         form=ConfirmForm(),
+        reschedule_form=reschedule_form or _reschedule_form(dispatch),
     )
+
+
+def _reschedule_form(dispatch: Dispatch) -> RescheduleForm | None:
+    """The form moving a one-off dispatch still to go, at its current date; None for
+    what cannot move (recurring, a built-in campaign message, started)."""
+    if not services.reschedulable(dispatch):
+        return None
+    form = RescheduleForm(
+        formdata=None, at=dispatch.due_at.astimezone(local_zone()).replace(tzinfo=None)
+    )
+    form.at.render_kw = {"max": f"{services.latest_schedulable_day(utcnow())}T23:59"}
+    return form
+
+
+@bp.post("/dispatches/<int:dispatch_id>/reschedule")
+@role_required("organiser")
+def reschedule_dispatch(dispatch_id: int):
+    """Move a one-off dispatch to another date; a date refused is said at its field."""
+    dispatch = queries.organiser_dispatch(dispatch_id, current_user)
+    if dispatch is None:
+        abort(404)
+    form = RescheduleForm()
+    form.at.render_kw = {"max": f"{services.latest_schedulable_day(utcnow())}T23:59"}
+    if not form.validate_on_submit():
+        return _dispatch_page(dispatch, form), 422
+    due = form.at.data.replace(tzinfo=local_zone()).astimezone(UTC)
+    try:
+        moved = services.reschedule_dispatch(dispatch, current_user, due, utcnow())
+    except services.MessagingError as error:
+        db.session.rollback()
+        form.at.errors = [*form.at.errors, str(error)]
+        return _dispatch_page(dispatch, form), 422
+    db.session.commit()
+    if moved:
+        flash(_("Dispatch moved to %(due)s.", due=format_full_moment(due)), "success")
+    else:
+        flash(_("This dispatch was already planned for that date."), "info")
+    return redirect(url_for("messaging.show_dispatch", dispatch_id=dispatch.id))
 
 
 def _counted_when_sent(dispatch: Dispatch) -> bool:

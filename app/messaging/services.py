@@ -303,7 +303,7 @@ KEPT_FOR_OTHERS = frozenset({"inbox_url", "portal_url"})
 CAMPAIGN_FACTS = frozenset(
     {"campaign_name", "campaign_starts", "starts_when", "campaign_ends", "campaign_url",
      "results_url", "ends_when", "days_left", "days_left_text", "goal_progress", "guides_url",
-     "ended_early"}
+     "ended_early", "ended_early_reason", "goals_progress"}
 )  # fmt: skip
 
 
@@ -1196,6 +1196,96 @@ def follow_campaign_end(campaign, now: datetime) -> list[Dispatch]:
     """On extension: the reminder and the last 48 hours not sent yet move with the end
     (one a short campaign had no room for is scheduled if the new end leaves some)."""
     return schedule_campaign_messages(campaign, now, CAMPAIGN_END_EVENTS)
+
+
+def organiser_messages_about(campaign_id: int) -> list[Dispatch]:
+    """The one-off dispatches an organiser scheduled about a campaign and still to go,
+    soonest first: not its built-in messages (`campaign:<id>:…`), which follow its dates."""
+    dispatches = db.session.scalars(
+        select(Dispatch)
+        .where(
+            Dispatch.status == "scheduled",
+            Dispatch.schedule_id.is_(None),
+            Dispatch.audience_key.not_in((NOTICE_AUDIENCE, TEST_AUDIENCE)),
+        )
+        .order_by(Dispatch.due_at, Dispatch.id)
+    )
+    return [
+        dispatch
+        for dispatch in dispatches
+        if database_id((dispatch.context or {}).get("campaign_id")) == campaign_id
+        and not (dispatch.dedupe_key or "").startswith(f"campaign:{campaign_id}:")
+    ]
+
+
+def drop_messages_of_ended_campaign(campaign, now: datetime) -> list[Dispatch]:
+    """At a campaign's end (closed early): the messages about it that would be skipped
+    when due (`why_not_sendable`: one counting down to its end) are marked not sent at
+    once, their reason on their page, rather than listed as scheduled until their date
+    while the end-now question says they will not go."""
+    if getattr(campaign, "published_at", None) is None or campaign.ends_at > now:
+        return []
+    dropped = []
+    for dispatch in organiser_messages_about(campaign.id):
+        if why_not_sendable(dispatch, now) != SKIP_CAMPAIGN_ENDED:
+            continue
+        skipped = db.session.execute(
+            update(Dispatch)
+            .where(Dispatch.id == dispatch.id, Dispatch.status == "scheduled")
+            .values(
+                status="skipped",
+                completed_at=now,
+                context={**(dispatch.context or {}), NOT_SENT: SKIP_CAMPAIGN_ENDED},
+            )
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        db.session.refresh(dispatch, ["status", "completed_at", "context"])
+        if skipped == 1:
+            dropped.append(dispatch)
+    return dropped
+
+
+def reschedulable(dispatch: Dispatch) -> bool:
+    """Whether a dispatch may move to another date: a one-off an organiser scheduled, not
+    started; not a recurring message's run, a notice, a test, nor a built-in campaign
+    message (those follow the campaign's dates)."""
+    return (
+        dispatch.status == "scheduled"
+        and dispatch.schedule_id is None
+        and dispatch.audience_key not in (NOTICE_AUDIENCE, TEST_AUDIENCE)
+        and not (dispatch.dedupe_key or "").startswith("campaign:")
+    )
+
+
+def reschedule_dispatch(dispatch: Dispatch, actor, due_at: datetime, now: datetime) -> bool:
+    """Move a one-off dispatch an organiser scheduled to another moment, checked as a new
+    one would be (future, within a year, a countdown not after its campaign's end);
+    audited with both moments. False when the moment is the same."""
+    if not reschedulable(dispatch):
+        raise MessagingError(
+            _("Only a message scheduled once, not yet sent, can be moved to another date."),
+            field="at",
+        )
+    if due_at == dispatch.due_at:
+        return False
+    params = dispatch.audience_params or {}
+    check_schedule(dispatch.template, dispatch.audience_key, params, "at", now, at=due_at)
+    before = dispatch.due_at
+    moved = db.session.execute(
+        update(Dispatch)
+        .where(Dispatch.id == dispatch.id, Dispatch.status == "scheduled")
+        .values(due_at=due_at)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(dispatch, ["status", "due_at"])
+    if moved != 1:  # a sender started it meanwhile
+        raise MessagingError(
+            _("Only a message scheduled once, not yet sent, can be moved to another date."),
+            field="at",
+        )
+    summary = f"due_at {before.isoformat()} -> {due_at.astimezone(UTC).isoformat()}"
+    record_audit(actor, "reschedule", "messaging_dispatch", dispatch.id, now, summary)
+    return True
 
 
 def schedule_campaign_results(campaign, now: datetime) -> Dispatch | None:
@@ -2409,6 +2499,19 @@ def _test_failure(dispatch_id: int) -> str:
 # --- personal data ---------------------------------------------------------------------
 
 
+# A person's unsubscribe link works for whoever holds it: in an export an admin downloads,
+# it would let them change that person's consent. Its token goes, its shape stays, as in
+# a preview (`preview_placeholders`).
+_SECRET_LINK = re.compile(r"(/messaging/unsubscribe/)[A-Za-z0-9_.\-]+")
+
+
+def without_secret_links(text):
+    """A message's text with its working secret links masked (`…` for their token)."""
+    if isinstance(text, dict):
+        return {key: without_secret_links(value) for key, value in text.items()}
+    return _SECRET_LINK.sub("\\1…", text) if isinstance(text, str) else text
+
+
 def export_messages(user) -> list[dict]:
     """Every message kept for the person, for the data export: their inbox and each e-mail,
     sent or not (waiting, skipped, failed, with its reason), the content while it is held;
@@ -2433,9 +2536,9 @@ def export_messages(user) -> list[dict]:
             "status": row.status,
             "status_name": delivery_status(row.status),
             "subject": row.subject,
-            "body": row.body,
+            "body": without_secret_links(row.body),
             # Kept for someone who had not chosen a language when it was written.
-            "in_other_language": row.other_text,
+            "in_other_language": without_secret_links(row.other_text),
             "error": row.error,
             # A skipped row's `error` is a code: said in words too; a failed or waiting
             # one's is the kind of failure, said in words as its dispatch's page does.

@@ -20,8 +20,10 @@ HX = {"HX-Request": "true"}
 PARIS = ZoneInfo("Europe/Paris")
 # The hours every example describes: the usual week of a town hall.
 HOURS = "Mo-Fr 08:30-12:00,13:30-17:00; PH off"
-# Secret (a placeholder in every preview), or given only once the campaign has ended.
-NOT_COMPARED = {"unsubscribe_url", "results_url", "ended_early"}
+# Secret (a placeholder in every preview), or given only once the campaign has ended (the
+# reason for ending early is free text); every goal only when there are several.
+NOT_COMPARED = {"unsubscribe_url", "results_url", "ended_early", "ended_early_reason",
+                "goals_progress"}  # fmt: skip
 # Names, free text: only their separators tell their form ("Name – Address, Town").
 FREE_TEXT = {"first_name", "display_name", "badges", "campaign_name", "team_name",
              "nearest_collection_point"}  # fmt: skip
