@@ -29,6 +29,7 @@ from app.auth.services import (
 )
 from app.core.audit import DIRECTORY_CHANGE, AuditEvent, record_audit
 from app.core.csv_import import ImportProblem, csv_lines, required_name
+from app.core.csv_safety import spreadsheet_csv
 from app.core.i18n import collation_key, format_number
 from app.core.models import Commune, Department
 from app.core.reference import apply_changes
@@ -75,6 +76,9 @@ class DirectoryReport:
     # under a placeholder address, and the new person gets a new account.
     released: list[tuple[str, User]] = field(default_factory=list)  # (address, account)
     leaving: list[User] = field(default_factory=list)  # deactivated, by name
+    # Department moves, named for the check: (name, address, old code, new code), a code
+    # "" for no department.
+    moves: list[tuple[str, str, str, str]] = field(default_factory=list)
     mass_deactivation: bool = False  # refused: the file seems to list only part of the staff
     problems: list[ImportProblem] = field(default_factory=list)
 
@@ -263,6 +267,15 @@ def sync_directory(
             ImportProblem(None, "", _("The file lists nobody: nobody was deactivated."))
         )
         return report
+    if not entries:
+        # A header alone was "correct", 0 everywhere: the file said nothing, as the
+        # catalogue's import tells it.
+        report.problems.append(
+            ImportProblem(
+                None, "", _("The file has no rows, only its header: there is nothing to import.")
+            )
+        )
+        return report
     live = db.session.scalars(select(User).where(User.anonymised_at.is_(None))).all()
     plan = _match_accounts(entries, live, report)
     if report.problems:
@@ -280,6 +293,9 @@ def sync_directory(
     _release_addresses([user for _address, user in report.released])
     _free_addresses_that_move(plan)
     created: dict[str, User] = {}
+    changes: list[tuple[User, str]] = []  # (account, what the import changed of it)
+    codes = {d.id: d.code for d in db.session.scalars(select(Department))}
+    communes = {c.id: c.insee_code for c in db.session.scalars(select(Commune))}
     for entry, user in plan:
         if user is None:
             digests = recognise_erased_address(entry.email, erased)
@@ -290,7 +306,21 @@ def sync_directory(
             created[entry.email] = _create(entry, taken, now)
             report.created += 1
             continue
+        before = _traced(user)
         changed = _update(user, entry)
+        if changed:
+            change = _change_summary(before, _traced(user), codes, communes)
+            if change:
+                changes.append((user, change))
+            if before[0] != user.department_id:
+                report.moves.append(
+                    (
+                        user.display_name,
+                        user.email,
+                        codes.get(before[0], ""),
+                        codes.get(user.department_id, ""),
+                    )
+                )
         if not user.active and user.deactivated_by == "admin":
             report.kept_deactivated += 1
         elif not user.active:
@@ -311,6 +341,7 @@ def sync_directory(
     db.session.flush()
     record_audit(actor, "sync_directory", "user_directory", "", now, report.summary())
     _record_account_changes(actor, report.leaving, reactivated, now)
+    _record_person_changes(actor, list(created.values()), changes, now)
     for address, user in report.released:
         new = created.get(address)
         summary = f"{RELEASED} to user {new.id}" if new is not None else RELEASED
@@ -339,6 +370,138 @@ def _record_account_changes(actor, deactivated: list[User], reactivated: list[Us
     ]
     if rows:
         db.session.execute(insert(AuditEvent), rows)
+
+
+def _traced(user: User) -> tuple:
+    """What of an account the person's page traces when an import changes it."""
+    return (user.department_id, user.commune_id, user.display_name, user.email)
+
+
+def _change_summary(before: tuple, after: tuple, codes: dict, communes: dict) -> str:
+    """What an import changed of one account, as the audit log stores it (worded by
+    `audit_directory_change`): departments and communes by code, a name or an address
+    said changed, never what it was (the account holds it)."""
+    parts = []
+    if before[0] != after[0]:
+        parts.append(f"department {codes.get(before[0], '')} -> {codes.get(after[0], '')}")
+    if before[1] != after[1]:
+        parts.append(f"commune {communes.get(before[1], '')} -> {communes.get(after[1], '')}")
+    if before[2] != after[2]:
+        parts.append("name")
+    if before[3].lower() != after[3].lower():
+        parts.append("address")
+    return "; ".join(parts)
+
+
+def _record_person_changes(actor, created: list[User], changes, now) -> None:
+    """Each account the file created or changed gets its own event, on its page and in the
+    person's export: the run's counts named no one. One INSERT for them all."""
+    rows = [
+        {
+            "at": now,
+            "actor_id": getattr(actor, "id", None),
+            "action": action,
+            "object_type": "user",
+            "object_id": str(user.id),
+            "summary": summary,
+        }
+        for action, user, summary in (
+            *(("create", user, DIRECTORY_CHANGE) for user in created),
+            *(("update_from_directory", user, summary) for user, summary in changes),
+        )
+    ]
+    if rows:
+        db.session.execute(insert(AuditEvent), rows)
+
+
+_PART = re.compile(r"(department|commune) (\S*) -> (\S*)|name|address")
+
+
+def audit_directory_change(summary: str) -> str | None:
+    """What an import changed of one account (`_change_summary`), in the reader's words;
+    None for other texts."""
+    words = []
+    for part in summary.split("; "):
+        match = _PART.fullmatch(part)
+        if match is None:
+            return None
+        if match[1] == "department":
+            words.append(_("Department: %(change)s", change=_code_change(match[2], match[3], True)))
+        elif match[1] == "commune":
+            words.append(_("Commune: %(change)s", change=_code_change(match[2], match[3], False)))
+        elif part == "name":
+            words.append(_("Name changed"))
+        else:
+            words.append(_("E-mail address changed"))
+    return " · ".join(words)
+
+
+def _code_change(old: str, new: str, department: bool) -> str:
+    """`DGEN → DRH`, a missing side said."""
+    none = _("no department") if department else _("no commune")
+    return f"{old or none} → {new or none}"
+
+
+def audit_created(summary: str) -> str | None:
+    """An account the staff directory's import created, in the reader's words."""
+    return _("By the staff directory import") if summary == DIRECTORY_CHANGE else None
+
+
+def audit_department_change(summary: str) -> str | None:
+    """A department an admin changed by hand (`set_department`), in the reader's words."""
+    match = re.fullmatch(r"(\S*) -> (\S*)", summary)
+    return _code_change(match[1], match[2], True) if match else None
+
+
+def set_department(actor: User, user: User, department: Department | None, now) -> bool:
+    """An admin puts a person in another department between two imports (audited); False
+    when it is the same. The work commune follows, as an import's does, unless the
+    person's was not their former department's (their own choice). The next import sets
+    the department from its file again. Flushes."""
+    old = user.department
+    if old is department:
+        return False
+    if user.commune_id is None or (old is not None and user.commune_id == old.commune_id):
+        user.commune = department.commune if department is not None else None
+    user.department = department
+    db.session.flush()
+    summary = f"{old.code if old else ''} -> {department.code if department else ''}"
+    record_audit(actor, "change_department", "user", user.id, now, summary)
+    return True
+
+
+DIRECTORY_COLUMNS = ("email", "display_name", "department", "commune", "staff_number")
+
+
+def directory_csv(language: str) -> str:
+    """The active accounts as the import reads them, sorted by address: edited in a
+    spreadsheet, then imported again. A commune is written only where it is not the
+    department's (an import gives a line without one the department's)."""
+    departments = {d.id: d for d in db.session.scalars(select(Department))}
+    communes = {c.id: c.insee_code for c in db.session.scalars(select(Commune))}
+    people = db.session.scalars(
+        select(User).where(User.active.is_(True), User.anonymised_at.is_(None)).order_by(User.email)
+    )
+    rows = []
+    for user in people:
+        department = departments.get(user.department_id)
+        derived = department.commune_id if department else None
+        rows.append(
+            (
+                user.email,
+                user.display_name,
+                department.code if department else "",
+                communes.get(user.commune_id, "") if user.commune_id != derived else "",
+                user.staff_number or "",
+            )
+        )
+    return spreadsheet_csv(rows, DIRECTORY_COLUMNS, language)
+
+
+def record_directory_download(actor: User, now: datetime) -> None:
+    """An administrator downloaded the directory (every person's address): audited, as
+    the audit log's own download is. Flushes."""
+    record_audit(actor, "download_directory", "user_directory", "csv", now, "")
 
 
 def _leaving(plan, live, report: DirectoryReport) -> list[User]:

@@ -192,3 +192,37 @@ class ErasureForm(PortalForm):
         _l("I understand that my account and my personal data will be erased for good"),
         validators=[DataRequired(message=_l("Tick the box to confirm."))],
     )
+
+
+class DepartmentForm(PortalForm):
+    """A person's department, changed by an admin between two staff directory imports:
+    the choices are the departments (`fit_to`), "" for none."""
+
+    department = SelectField(
+        _l("Department"),
+        description=_l(
+            "Between two imports of the staff directory, which sets it again from its file. "
+            "The work commune follows the department's, unless the person chose another."
+        ),
+        choices=[],
+        # Refused in the portal's words (`validate_department`), not WTForms' stock one.
+        validate_choice=False,
+    )
+
+    def fit_to(self, departments, none_label) -> "DepartmentForm":
+        """The form with the departments to choose from ((id, name) pairs), `none_label`
+        for none."""
+        self.department.choices = choices(
+            [("", none_label), *((str(id_), name) for id_, name in departments)]
+        )
+        return self
+
+    def validate_department(self, field):
+        """One of the departments offered, or none."""
+        offered = {str(choice[0]) for choice in field.iter_choices()}
+        if (field.data or "") not in offered:
+            raise ValidationError(_l("Choose a department from the list."))
+
+    def chosen_department_id(self) -> int | None:
+        """The department chosen, None for none."""
+        return int(self.department.data) if self.department.data else None

@@ -26,7 +26,7 @@ from flask_login import current_user
 from app.auth import directory as staff_directory
 from app.auth import sso
 from app.auth.decorators import role_required
-from app.auth.forms import ConfirmForm
+from app.auth.forms import ConfirmForm, DepartmentForm
 from app.auth.models import User, role_label
 from app.auth.services import AccountError
 from app.core import admin_services, pending_uploads, privacy_services, reference
@@ -47,6 +47,7 @@ from app.core.csv_safety import spreadsheet_csv
 from app.core.forms import choices
 from app.core.htmx import wants_fragment
 from app.core.i18n import current_language, format_number
+from app.core.models import Department, departments_by_name
 from app.core.privacy import export_file
 from app.core.privacy_mail import send_erasure_confirmations
 from app.core.privacy_models import ErasureRequest
@@ -381,6 +382,10 @@ def _person_page(user: User, status: int = 200, **forms_and_refusal):
     forms_and_refusal.setdefault(
         "number_form", StaffNumberForm(formdata=None, staff_number=user.staff_number)
     )
+    forms_and_refusal.setdefault(
+        "department_form",
+        _department_form(formdata=None, department=str(user.department_id or "")),
+    )
     return render_template(
         "admin/person.html",
         person=user,
@@ -489,6 +494,38 @@ def set_staff_number(user_id: int):
     return redirect(url_for("admin.person", user_id=user.id))
 
 
+def _department_form(**kwargs) -> DepartmentForm:
+    """The person's department form, the departments named in the admin's language."""
+    return DepartmentForm(**kwargs).fit_to(
+        departments_by_name(current_language()), _("No department")
+    )
+
+
+@bp.post("/people/<int:user_id>/department")
+@role_required("admin")
+def set_department(user_id: int):
+    """Put a person in another department between two directory imports (audited)."""
+    user = _account_or_404(user_id)
+    form = _department_form()
+    if not form.validate_on_submit():
+        return _person_page(user, 422, department_form=form)
+    chosen = form.chosen_department_id()
+    department = db.session.get(Department, chosen) if chosen else None
+    if staff_directory.set_department(current_user, user, department, utcnow()):
+        flash(
+            _(
+                "%(name)s is now in the department %(department)s.",
+                name=user.display_name,
+                department=department.name(current_language()),
+            )
+            if department
+            else _("%(name)s is in no department any more.", name=user.display_name),
+            "success",
+        )
+    db.session.commit()
+    return redirect(url_for("admin.person", user_id=user.id))
+
+
 @bp.post("/people/<int:user_id>/export")
 @role_required("admin")
 def export_person_data(user_id: int):
@@ -530,6 +567,26 @@ def directory():
 
     return _import_page(
         form, run, _directory_done, "admin/directory.html", "admin.directory", ask=ask
+    )
+
+
+@bp.post("/directory.csv")
+@role_required("admin")
+def export_directory():
+    """The active accounts as the directory's import reads them, to edit and import again;
+    each download audited (everyone's address): a POST, as the person's export is."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    document = staff_directory.directory_csv(current_language())
+    staff_directory.record_directory_download(current_user, utcnow())
+    db.session.commit()
+    return Response(
+        document,
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": _attachment(_("staff-directory.csv")),  # « annuaire.csv »
+            "Vary": "Accept-Language, Cookie",
+        },
     )
 
 

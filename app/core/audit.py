@@ -18,7 +18,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from flask import Flask, current_app
-from flask_babel import gettext, lazy_pgettext, ngettext
+from flask_babel import gettext, lazy_pgettext, ngettext, pgettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     ColumnElement,
@@ -217,6 +217,7 @@ ACTION_LABELS = {
     "accept": lazy_pgettext("audit", "Accepted"),
     "approved": lazy_pgettext("audit", "Approved"),
     "cancel": lazy_pgettext("audit", "Cancelled"),
+    "change_department": lazy_pgettext("audit", "Department changed"),
     "change_staff_number": lazy_pgettext("audit", "Staff number changed"),
     "close": lazy_pgettext("audit", "Closed"),
     "create": lazy_pgettext("audit", "Created"),
@@ -236,6 +237,8 @@ ACTION_LABELS = {
     # per administrator and person) and each download of the log itself as CSV.
     "view_person": _l("Account page viewed"),
     "download_audit_log": _l("Audit log downloaded as CSV"),
+    # The staff directory as CSV (`app.auth.directory.directory_csv`): everyone's address.
+    "download_directory": _l("Staff directory downloaded as CSV"),
     "extend": lazy_pgettext("audit", "Extended"),
     "grant_role": lazy_pgettext("audit", "Role granted"),
     "import": lazy_pgettext("audit", "Imported"),
@@ -253,6 +256,8 @@ ACTION_LABELS = {
     "set_budget": lazy_pgettext("audit", "Budget set"),
     "sync_directory": lazy_pgettext("audit", "Directory synchronised"),
     "update": lazy_pgettext("audit", "Updated"),
+    # What a staff directory import changed of one account (`app.auth.directory`).
+    "update_from_directory": lazy_pgettext("audit", "Changed by the staff directory"),
     "wipe": lazy_pgettext("audit", "Data wipe recorded"),
 }
 OBJECT_LABELS = {
@@ -278,6 +283,7 @@ OBJECT_LABELS = {
 BATCH_TARGETS = {
     ("catalogue_item", "csv"): _l("Catalogue CSV import"),
     ("audit_log", "csv"): _l("Audit log CSV file"),
+    ("user_directory", "csv"): _l("Staff directory CSV file"),
 }
 
 
@@ -293,21 +299,20 @@ object_label = labeller(OBJECT_LABELS)
 
 
 def audit_csv_header(zone: str) -> tuple[str, ...]:
-    """The audit CSV's column names in the reader's language, as the campaign results
-    spreadsheet names its own: in English the names the file has always had, so that
-    English readers' formulas keep working. The first six read as the page does; the last
-    four (`audit_csv_rows`) give the object's name, then the stored codes and details."""
+    """The audit CSV's column names in the reader's language, words in English as in
+    French. The first six read as the page does; the last four (`audit_csv_rows`) give
+    the object's name, then the stored codes and details."""
     return (
-        gettext("at (%(zone)s)", zone=zone),
-        gettext("actor"),
-        gettext("action"),
-        gettext("object_type"),
-        gettext("object_id"),
-        gettext("summary"),
-        gettext("object_name"),
-        gettext("action_code"),
-        gettext("object_type_code"),
-        gettext("stored_summary"),
+        pgettext("audit csv", "Date and time (%(zone)s)", zone=zone),
+        pgettext("audit csv", "Actor"),
+        pgettext("audit csv", "Action"),
+        pgettext("audit csv", "Object type"),
+        pgettext("audit csv", "Object number"),
+        pgettext("audit csv", "Details"),
+        pgettext("audit csv", "Object name"),
+        pgettext("audit csv", "Action code"),
+        pgettext("audit csv", "Object type code"),
+        pgettext("audit csv", "Details as stored"),
     )
 
 

@@ -17,7 +17,7 @@ from app.core.time import utcnow
 from app.extensions import db
 from tests.conftest import login
 
-NOTHING_RECORDED = "Aucune modification de rôle ou d'état n'est enregistrée pour ce compte."
+NOTHING_RECORDED = "Aucune modification n'est enregistrée pour ce compte."
 
 
 @pytest.fixture(autouse=True)

@@ -137,7 +137,7 @@ def test_the_account_page_lists_its_latest_changes_and_who_made_them(client, aut
     admin = make.user(roles=("admin",), email="chief@example.org")
     person = make.user()
     login(client, admin)
-    assert "Aucune modification de rôle ou d'état" in text(client.get(f"/admin/people/{person.id}"))
+    assert "Aucune modification n'est enregistrée" in text(client.get(f"/admin/people/{person.id}"))
     auth.post(f"/admin/roles/{person.id}", {"change": "grant:agent"})
     auth.post(f"/admin/people/{person.id}/status", {"change": "deactivate"})
     page = text(client.get(f"/admin/people/{person.id}"))

@@ -45,21 +45,21 @@ def test_the_french_audit_csv_names_its_columns_in_french(client, make):
     ]  # fmt: skip
 
 
-def test_the_english_audit_csv_keeps_its_column_names(client, make):
+def test_the_english_audit_csv_names_its_columns_in_words(client, make):
     admin = make.user(roles=("admin",), locale="en")
     login(client, admin)
     rows = _rows(client.get("/admin/audit.csv"), ",")
     assert rows[0] == [
-        "at (Europe/Paris)",
-        "actor",
-        "action",
-        "object_type",
-        "object_id",
-        "summary",
-        "object_name",
-        "action_code",
-        "object_type_code",
-        "stored_summary",
+        "Date and time (Europe/Paris)",
+        "Actor",
+        "Action",
+        "Object type",
+        "Object number",
+        "Details",
+        "Object name",
+        "Action code",
+        "Object type code",
+        "Details as stored",
     ]
 
 

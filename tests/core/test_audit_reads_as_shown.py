@@ -112,8 +112,8 @@ def test_the_english_audit_csv_reads_in_english(client, budget_and_edit):
     login(client, admin)
     header, edit, budget = _csv(client)
     assert header[:7] == [
-        "at (Europe/Paris)", "actor", "action", "object_type", "object_id", "summary",
-        "object_name",
+        "Date and time (Europe/Paris)", "Actor", "Action", "Object type", "Object number",
+        "Details", "Object name",
     ]  # fmt: skip
     assert (edit[2], edit[3], edit[6]) == ("Updated", "Catalogue item", "Standard laptop")
     assert edit[5] == "EQ-LAP-02 · Lifetime: 4 → 2.5\u00a0years"

@@ -65,7 +65,7 @@ def test_the_audit_csv_counts_days_as_its_filters_do(client, make):
     text = client.get("/admin/audit.csv?since=2026-12-05&until=2026-12-05").get_data(as_text=True)
 
     rows = list(csv.reader(io.StringIO(text.removeprefix(BOM))))  # English: commas
-    assert [row[0] for row in rows] == ["at (Europe/Paris)", "2026-12-05 00:30:00"]
+    assert [row[0] for row in rows] == ["Date and time (Europe/Paris)", "2026-12-05 00:30:00"]
 
 
 def test_the_departments_csv_opens_in_a_french_spreadsheet_and_imports_again_as_is(
