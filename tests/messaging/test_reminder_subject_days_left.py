@@ -110,6 +110,7 @@ def test_an_unedited_copy_of_the_reminder_takes_the_new_subject(runner, make, ma
         .replace("Campaign page: ", "The campaign's page: ")
         .replace("Your department, ", "Your team, ")
     )
+    reminder.body_fr = reminder.body_fr.replace("Votre direction, ", "Votre équipe, ")
     db.session.commit()
     _camille, alex = _people(make)
     now = utcnow()
