@@ -26,7 +26,7 @@ CUSTODY_STEP = {
     "type": "object",
     "required": [
         *("step", "at", "by", "wipe_method", "wipe_date", "certificate_number"),
-        *("recipient", "handover_slip", "note"),
+        *("recipient", "handover_slip", "note", "correction"),
     ],
     "properties": {
         "step": {"type": "string", "enum": list(CUSTODY_STEPS)},
@@ -54,6 +54,22 @@ CUSTODY_STEP = {
             "description": "The hand-over slip (waybill) number, signed; null when none",
         },
         "note": NULLABLE_STRING,
+        "correction": {
+            "type": "object",
+            "nullable": True,
+            "description": "On a `correction` step only (null on every other): the step it "
+            "corrects (`step` and `at`), the `field` (certificate_number, handover_slip, "
+            "recipient), `old_value`, `new_value` and the agent's `reason` (null once "
+            "erased with the owner's data), all signed. The step corrected gives the "
+            "value as it stands",
+            "properties": {
+                "corrects": {"type": "object", "nullable": True},
+                "field": {"type": "string"},
+                "old_value": {"type": "string"},
+                "new_value": {"type": "string"},
+                "reason": NULLABLE_STRING,
+            },
+        },
         "signature": {"type": "string"},
     },
 }

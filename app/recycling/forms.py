@@ -24,7 +24,7 @@ from app.core.devices import DEVICE_TYPES
 from app.core.forms import FormTokenField, LocalFloatField, MultiCheckboxField, PortalForm
 from app.core.urls import database_id
 from app.recycling import hours
-from app.recycling.models import RECEIPT_UNDONE
+from app.recycling.models import CORRECTABLE_FIELDS, CORRECTION, RECEIPT_UNDONE
 from app.recycling.services import (
     HANDOVER_SLIP_LENGTH,
     ONE_WIPE_CHOICE,
@@ -78,7 +78,11 @@ def status_choices():
 def step_choices():
     """The custody steps as the chain of custody names them: the statuses, and the undoing
     of a receipt (a step that is never a status)."""
-    return [*status_choices(), (RECEIPT_UNDONE, _l("Receipt undone"))]
+    return [
+        *status_choices(),
+        (RECEIPT_UNDONE, _l("Receipt undone")),
+        (CORRECTION, _l("Correction")),
+    ]
 
 
 def wipe_choices():
@@ -193,6 +197,46 @@ class UndoReceiptForm(PortalForm):
         ),
         id="undo-reason",
     )
+
+
+class CorrectionForm(PortalForm):
+    """An agent corrects a value signed in an earlier step: which one (`<step id>:<field>`,
+    offered by `correction_choices`), the correct value and why. The service checks
+    each (`services.check_correction`) and says at its field what refuses it."""
+
+    field = SelectField(_l("Value to correct"), validate_choice=False, id="correction-field")
+    new_value = StringField(
+        _l("Correct value"),
+        description=_l("Shown to the device's owner in its chain of custody."),
+        id="correction-value",
+    )
+    reason = StringField(
+        _l("Why is it corrected?"),
+        description=_l(
+            "For example: a digit typed wrong. Signed with the correction and shown to the "
+            "device's owner; erased with their personal data."
+        ),
+        id="correction-reason",
+    )
+
+
+def corrected_field_choices():
+    """The values a correction step may correct (CORRECTABLE_FIELDS), named."""
+    return [
+        ("certificate_number", _l("Wipe certificate number")),
+        ("handover_slip", _l("Hand-over slip number")),
+        ("recipient", _l("Received by (organisation)")),
+    ]
+
+
+def correction_choices(steps) -> list[tuple[str, str]]:
+    """The values a return's chain offers to correct, each with its value as it stands."""
+    labels = dict(corrected_field_choices())
+    return [
+        (f"{step.id}:{name}", f"{labels[name]} ({step.current(name) or '–'})")
+        for step in steps
+        for name in CORRECTABLE_FIELDS[step.step]
+    ]
 
 
 class ErasedOwnerUndoForm(PortalForm):

@@ -13,7 +13,7 @@ from app.auth.models import User
 from app.core.i18n import format_number
 from app.extensions import db
 from app.recycling import services
-from app.recycling.models import LEAVES_THE_ADMINISTRATION, CustodyStep, DeviceReturn
+from app.recycling.models import CORRECTION, LEAVES_THE_ADMINISTRATION, CustodyStep, DeviceReturn
 from app.recycling.services import ReturnError
 
 # A hand-over names the slip it went under: its page lists the devices of that slip.
@@ -147,11 +147,20 @@ def hand_over(
 
 
 def list_slip_steps(point_id: int, slip: str) -> list[CustodyStep]:
-    """The outcome steps recorded under one slip at one point, in the order signed."""
+    """The outcome steps under one slip at one point, in the order signed: recorded
+    under it, or corrected to it (a slip number corrected away no longer lists them)."""
+    corrected_to = select(CustodyStep.corrects_id).where(
+        CustodyStep.step == CORRECTION,
+        CustodyStep.corrected_field == "handover_slip",
+        CustodyStep.new_value == slip,
+    )
     query = (
         select(CustodyStep)
         .join(DeviceReturn, DeviceReturn.id == CustodyStep.return_id)
-        .where(DeviceReturn.point_id == point_id, CustodyStep.handover_slip == slip)
+        .where(
+            DeviceReturn.point_id == point_id,
+            or_(CustodyStep.handover_slip == slip, CustodyStep.id.in_(corrected_to)),
+        )
         .order_by(CustodyStep.at, CustodyStep.id)
     )
-    return list(db.session.scalars(query))
+    return [step for step in db.session.scalars(query) if step.current("handover_slip") == slip]

@@ -179,6 +179,6 @@ def handover_slip(point_id: int):
         point=point,
         slip=slip,
         steps=steps,
-        recipients=sorted({step.recipient for step in steps if step.recipient}),
+        recipients=sorted({r for step in steps if (r := step.current("recipient"))}),
         count=format_number(len(steps)),
     )

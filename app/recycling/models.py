@@ -42,8 +42,11 @@ EVERY_STATUS = (*STATUSES, *NEVER_HANDED_IN)
 # status (the return is "declared" again), appended after the receipt it undoes, which
 # stays. Named within the column's 12 characters.
 RECEIPT_UNDONE = "receipt_undo"
+# An agent corrected a value signed in an earlier step (`services.correct_step`): a step,
+# never a status, appended after the step it corrects, which stays as signed.
+CORRECTION = "correction"
 # Every step a chain of custody may hold.
-CUSTODY_STEPS = (*EVERY_STATUS, RECEIPT_UNDONE)
+CUSTODY_STEPS = (*EVERY_STATUS, RECEIPT_UNDONE, CORRECTION)
 # The steps the device's owner records (declaring it, withdrawing the declaration): no
 # name is stored for them, the pages say "by you" or "by the person who returned it".
 OWNER_STEPS = ("declared", WITHDRAWN)
@@ -61,6 +64,14 @@ LEAVES_THE_ADMINISTRATION = ("donated", "refurbished", "recycled")
 # facts; 2 (since 7 December): also the name shown with it and its place in the chain,
 # so that a name changed or a step deleted no longer verifies. Older steps keep theirs.
 SIGNED_CHAIN = 2
+# The values a correction step may correct, by the step that signed them: a wipe's
+# certificate number, and an outcome's hand-over (LEAVES_THE_ADMINISTRATION).
+CORRECTABLE_FIELDS = {
+    "wiped": ("certificate_number",),
+    **dict.fromkeys(LEAVES_THE_ADMINISTRATION, ("handover_slip", "recipient")),
+}
+# Their columns' lengths: a corrected value is held to the same.
+CORRECTABLE_LENGTHS = {"certificate_number": 64, "handover_slip": 64, "recipient": 120}
 WIPE_METHODS = ("software_overwrite", "crypto_erase", "physical_destruction", "factory_reset")
 # What became of a return's data, read from its chain of custody (`queries.wipe_json`):
 # no certified wipe to do (a type that holds no data, or the owner wiped it themselves),
@@ -240,7 +251,41 @@ class CustodyStep(db.Model):
     # NULL on every other step, and on the outcomes recorded before 18 December.
     recipient: Mapped[str | None] = mapped_column(String(120))
     handover_slip: Mapped[str | None] = mapped_column(String(64))
+    # A correction step (CORRECTION): the step it corrects, which field, the value before
+    # and after, and the agent's reason, all signed (`services._step_payload`). NULL on
+    # every other step. The reason is emptied, and the step signed again, with the
+    # owner's data (`services.erase_returns`).
+    corrects_id: Mapped[int | None] = mapped_column(
+        ForeignKey("recycling_custody_step.id", ondelete="SET NULL")
+    )
+    corrected_field: Mapped[str | None] = mapped_column(String(20))
+    old_value: Mapped[str | None] = mapped_column(String(120))
+    new_value: Mapped[str | None] = mapped_column(String(120))
+    reason: Mapped[str | None] = mapped_column(String(250))
 
     device_return: Mapped[DeviceReturn] = relationship(back_populates="steps")
     # Who signed a step recorded before SIGNED_CHAIN: its name was not signed.
     actor: Mapped[User | None] = relationship(viewonly=True)
+
+    @property
+    def corrections(self) -> list["CustodyStep"]:
+        """The correction steps of its chain that correct this step, in the order signed."""
+        return [
+            s for s in self.device_return.steps
+            if s.step == CORRECTION and s.corrects_id == self.id
+        ]  # fmt: skip
+
+    def current(self, field: str) -> str | None:
+        """A correctable field's value as it stands: as signed here, or as last corrected."""
+        value = getattr(self, field)
+        for correction in self.corrections:
+            if correction.corrected_field == field:
+                value = correction.new_value
+        return value
+
+    @property
+    def corrected_step(self) -> "CustodyStep | None":
+        """The step a correction step corrects (None for every other step)."""
+        if self.corrects_id is None:
+            return None
+        return next((s for s in self.device_return.steps if s.id == self.corrects_id), None)

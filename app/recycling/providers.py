@@ -21,6 +21,7 @@ from app.extensions import db
 from app.recycling import hours, queries
 from app.recycling.forms import outcome_label, wipe_method_choices
 from app.recycling.models import (
+    CORRECTION,
     NOT_BROUGHT,
     RECEIPT_UNDONE,
     CollectionPoint,
@@ -85,6 +86,14 @@ def _hours_in_sentence(expression: str, locale: str) -> str:
     return _hours_in_a_line(expression, locale, from_the_first=True)
 
 
+# A corrected value named mid-sentence (« l'agent a corrigé le numéro de bordereau »).
+_CORRECTED_IN_A_SENTENCE = {
+    "certificate_number": _l("wipe certificate number"),
+    "handover_slip": _l("hand-over slip number"),
+    "recipient": _l("name of the organisation that received it"),
+}
+
+
 def _custody_news(device_return: DeviceReturn, step: CustodyStep, locale: str) -> str:
     """The step in a sentence, in the reader's language (a locale is forced around it)."""
     kind = DEVICE_TYPES.get(device_return.device_type)
@@ -130,6 +139,15 @@ def _custody_news(device_return: DeviceReturn, step: CustodyStep, locale: str) -
             reason=_reason_in_words(step, locale),
             **names,
         )
+    if step.step == CORRECTION:
+        # The value as corrected, and the earlier one, in the notice's words: the reason
+        # stays on the receipt, where it is erased with the owner's data.
+        return _(
+            "%(device)s (receipt %(receipt)s): an agent corrected the %(field)s recorded in "
+            "its chain of custody on %(date)s: “%(old)s” became “%(new)s”.",
+            field=str(_CORRECTED_IN_A_SENTENCE.get(step.corrected_field, "")),
+            old=step.old_value, new=step.new_value, **names,
+        )  # fmt: skip
     if step.step == "received":
         return _(
             "%(device)s (receipt %(receipt)s): an agent confirmed its receipt at %(point)s "
@@ -227,6 +245,8 @@ def _custody_subject(device_return: DeviceReturn, step: CustodyStep) -> str | No
         )
     if step.step == RECEIPT_UNDONE:
         return _("Your %(device_name)s (%(receipt)s): receipt undone", **names)
+    if step.step == CORRECTION:
+        return _("Your %(device_name)s (%(receipt)s): a recorded value corrected", **names)
     if step.step == NOT_BROUGHT:
         return _(
             "Your %(device_name)s (%(receipt)s): declaration closed, the device never came",

@@ -28,6 +28,7 @@ from app.recycling.forms import (
     wipe_status_choices,
 )
 from app.recycling.models import (
+    CORRECTION,
     EVERY_STATUS,
     NEVER_HANDED_IN,
     OPEN_STATUSES,
@@ -996,8 +997,8 @@ def wipe_json(device_return: DeviceReturn) -> dict:
     made for a device never handed in (withdrawn, closed unbrought) is no longer pending:
     "not_needed", while `wipe_requested` keeps the owner's answer."""
     wipe = next((s for s in device_return.steps if s.step == "wiped"), None)
-    if wipe is not None:
-        return {"wipe_status": "done", "wipe_certificate": wipe.certificate_number}
+    if wipe is not None:  # its certificate number as it stands, corrected or not
+        return {"wipe_status": "done", "wipe_certificate": wipe.current("certificate_number")}
     # Withdrawn or closed unbrought: the request ended with the declaration.
     status = "requested" if device_return.wipe_request_stands else "not_needed"
     return {"wipe_status": status, "wipe_certificate": None}
@@ -1101,10 +1102,10 @@ def signed_steps(user: User) -> list[dict]:
                 else None
             ),
             "wipe_date": step.wipe_date.isoformat() if step.wipe_date else None,
-            "certificate_number": step.certificate_number,
+            "certificate_number": step.current("certificate_number"),
             # Who took the device away: an organisation, not the owner.
-            "recipient": step.recipient,
-            "handover_slip": step.handover_slip,
+            "recipient": step.current("recipient"),
+            "handover_slip": step.current("handover_slip"),
             "signature": step.signature,
         }
         for step, receipt, device_type, point in rows
@@ -1133,15 +1134,34 @@ def step_signer(step) -> str | None:
 
 
 def step_json(step) -> dict:
+    """A custody step for the API and its owner's export: a value corrected by a later
+    step as it stands (the correction step says what it was)."""
     return {
         "step": step.step,
         "at": step.at.isoformat(),
         "by": step_signer(step),
         "wipe_method": step.wipe_method,
         "wipe_date": step.wipe_date.isoformat() if step.wipe_date else None,
-        "certificate_number": step.certificate_number,
-        "recipient": step.recipient,
-        "handover_slip": step.handover_slip,
+        "certificate_number": step.current("certificate_number"),
+        "recipient": step.current("recipient"),
+        "handover_slip": step.current("handover_slip"),
         "note": step.note or None,
+        "correction": correction_json(step),
         "signature": step.signature,
+    }
+
+
+def correction_json(step) -> dict | None:
+    """What a correction step corrected (None on every other step)."""
+    if step.step != CORRECTION:
+        return None
+    target = step.corrected_step
+    return {
+        "corrects": (
+            {"step": target.step, "at": target.at.isoformat()} if target is not None else None
+        ),
+        "field": step.corrected_field,
+        "old_value": step.old_value,
+        "new_value": step.new_value,
+        "reason": step.reason or None,
     }

@@ -44,16 +44,19 @@ from app.core.models import Commune, communes_by_name
 from app.core.return_notes import PENDING, return_notes
 from app.core.settings_check import names_this_machine
 from app.core.time import local_zone, utcnow
-from app.core.urls import LAST_PAGE_ASKABLE, leads_back, requested_page
+from app.core.urls import LAST_PAGE_ASKABLE, database_id, leads_back, requested_page
 from app.extensions import db, htmx
 from app.recycling import hours, queries, services, statistics_export
 from app.recycling.forms import (
     CloseForm,
     ConfirmForm,
+    CorrectionForm,
     OutcomeForm,
     PointForm,
     ReturnForm,
     choices,
+    corrected_field_choices,
+    correction_choices,
     step_choices,
     undo_form_for,
     wipe_form_for,
@@ -72,6 +75,7 @@ bp = Blueprint(
 # Lazy labels, translated when shown: the list of choices was built again for each row.
 # A step's too (the chain of custody names an undone receipt).
 _STATUS_LABELS = dict(step_choices())
+CORRECTED_FIELDS = dict(corrected_field_choices())
 
 
 @bp.app_context_processor
@@ -90,6 +94,10 @@ def recycling_labels() -> dict:
     def device_label(key: str) -> str:
         return str(DEVICE_TYPES[key].label) if key in DEVICE_TYPES else key
 
+    def field_label(key: str) -> str:
+        # A value a correction step corrects, named as on the form that signed it.
+        return str(CORRECTED_FIELDS.get(key, key))
+
     def devices_refused(accepted) -> list[str]:
         # What a point does not take: its radios are disabled on the return form.
         return [str(kind.label) for key, kind in DEVICE_TYPES.items() if key not in accepted]
@@ -101,6 +109,7 @@ def recycling_labels() -> dict:
         "recycling_device": device_label,
         "recycling_devices_refused": devices_refused,
         "recycling_wipe": wipe_label,
+        "recycling_field": field_label,
         "recycling_signer": queries.signer_name,
     }
 
@@ -915,7 +924,8 @@ def _agent_return(receipt: str):
 
 
 @bp.get(
-    '/agent/returns/<receipt>/<any(receive, "not-brought", "undo-receipt", wipe, outcome):_step>'
+    "/agent/returns/<receipt>/"
+    '<any(receive, "not-brought", "undo-receipt", wipe, outcome, correct):_step>'
 )
 @leads_back
 @role_required("agent")
@@ -939,9 +949,19 @@ def agent_return(receipt: str):
 
 
 def _render_agent_return(
-    device_return, wipe_form, outcome_form, status=200, undo_form=None, answer=None
-):
+    device_return, wipe_form, outcome_form, status=200, undo_form=None, answer=None,
+    correction_form=None,
+):  # fmt: skip
     now = utcnow()
+    # A value signed in an earlier step, corrected by a signed step (never one's own device).
+    correctable = services.correctable_steps(device_return)
+    if correctable and device_return.user_id != current_user.id:
+        correction_form = correction_form or CorrectionForm(formdata=None)
+        correction_form.field.choices = choices(
+            [("", _("Choose the value")), *correction_choices(correctable)]
+        )
+    else:
+        correction_form = None
     first_wipe_day, last_wipe_day = services.wipe_dates(device_return, now)
     # Only the outcomes the device can still have are offered (the service refuses others).
     possible = services.possible_outcomes(device_return)
@@ -981,6 +1001,7 @@ def _render_agent_return(
         storage_destroyed=services.storage_destroyed(device_return),
         custody=services.check_custody(device_return),
         answer=answer,
+        correction_form=correction_form,
     ), status
 
 
@@ -1254,6 +1275,31 @@ def outcome_return(receipt: str):
             recorded = _("Outcome recorded for %(receipt)s.", receipt=device_return.receipt_number)
             return _step_answered(device_return, recorded)
     return _render_agent_return(device_return, wipe_form_for(device_return.device_type), form, 422)
+
+
+@bp.post("/agent/returns/<receipt>/correct")
+@role_required("agent")
+def correct_step(receipt: str):
+    """Correct a value signed in an earlier step (signed, with a reason; audited)."""
+    device_return = _agent_return(receipt)
+    form = CorrectionForm()
+    if form.validate_on_submit():
+        step_id, _sep, name = (form.field.data or "").partition(":")
+        step_id = database_id(step_id)
+        try:
+            services.correct_step(device_return, current_user, step_id, name,
+                                  form.new_value.data, form.reason.data, utcnow())  # fmt: skip
+        except services.ReturnError as error:
+            db.session.rollback()
+            _show_refusal(form, error)
+        else:
+            db.session.commit()
+            corrected = _("Correction recorded for %(receipt)s.",
+                          receipt=device_return.receipt_number)  # fmt: skip
+            return _step_answered(device_return, corrected)
+    wipe_form = wipe_form_for(device_return.device_type)
+    return _render_agent_return(device_return, wipe_form, OutcomeForm(), 422,
+                                correction_form=form)  # fmt: skip
 
 
 def _show_refusal(form, error: services.ReturnError) -> None:

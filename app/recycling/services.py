@@ -40,6 +40,9 @@ from app.recycling.hours_rules import doubtful_hours, read_rules
 from app.recycling.models import (
     BACK_IN_SERVICE,
     CONDITIONS,
+    CORRECTABLE_FIELDS,
+    CORRECTABLE_LENGTHS,
+    CORRECTION,
     LEAVES_THE_ADMINISTRATION,
     NEVER_HANDED_IN,
     NOT_BROUGHT,
@@ -136,10 +139,27 @@ def _step_payload(receipt: str, step: CustodyStep, position: int) -> bytes:
     )
     if not _chained(step):  # as signed before 7 December, name and place aside
         return "|".join((*parts, *handover)).encode()
+    # A correction (always chained) signs which step it corrects, by its place in the
+    # chain, the field, the values before and after, and its reason.
+    correction = (
+        ("correction", _corrected_position(step), step.corrected_field or "",
+         step.old_value or "", step.new_value or "", step.reason or "")
+        if step.step == CORRECTION
+        else ()
+    )  # fmt: skip
     # The name shown with the step, and its place; JSON, so that no text typed in one
     # field can pass for another. Not the previous step's signature: an erasure signs
     # the owner's declaration again (`erase_returns`), which would break every later link.
-    return json.dumps(["chain", *parts, step.actor_name or "", position, *handover]).encode()
+    return json.dumps(
+        ["chain", *parts, step.actor_name or "", position, *handover, *correction]
+    ).encode()
+
+
+def _corrected_position(step: CustodyStep) -> int:
+    """The place, in its chain, of the step a correction corrects (-1: none found)."""
+    target = step.corrected_step
+    steps = step.device_return.steps if step.device_return is not None else []
+    return next((i for i, other in enumerate(steps) if other is target), -1)
 
 
 def sign_step(receipt: str, step: CustodyStep, key: str | None = None, position: int = 0) -> str:
@@ -227,8 +247,13 @@ def _chained(step: CustodyStep) -> bool:
     return (step.signed_as or SIGNED_CHAIN) >= SIGNED_CHAIN
 
 
-def _status_after(step: CustodyStep) -> str:
-    return "declared" if step.step == RECEIPT_UNDONE else step.step
+def _status_after(steps: list[CustodyStep]) -> str | None:
+    """The status a chain of custody leaves its return in: its last step's, corrections
+    skipped (they correct a value, never the status); None for a chain with none."""
+    last = next((step for step in reversed(steps) if step.step != CORRECTION), None)
+    if last is None:
+        return None
+    return "declared" if last.step == RECEIPT_UNDONE else last.step
 
 
 def check_custody(device_return: DeviceReturn) -> CustodyCheck:
@@ -261,7 +286,7 @@ def check_custody(device_return: DeviceReturn) -> CustodyCheck:
                 missing[step.id] = signed - expected
             expected = signed + 1
     chained = any(_chained(step) for step in steps)
-    at_end = chained and (not steps or _status_after(steps[-1]) != device_return.status)
+    at_end = chained and _status_after(steps) != device_return.status
     # Said only when nothing above explains it: a step deleted in the middle changes the
     # count too, and is shown where it was.
     unexplained = not (at_end or missing or moved or not all(verified.values()))
@@ -276,7 +301,9 @@ def _add_step(
 ):  # fmt: skip
     # The owner's own steps keep no name, whichever way they were declared (form, API,
     # seed): the point's agents read "by the person who returned it". A step is the
-    # return's new status, but for an undone receipt (`status` then says which).
+    # return's new status, but for an undone receipt (`status` then says which) and a
+    # correction (the status stays).
+    position = len(device_return.steps)
     row = CustodyStep(
         step=step,
         at=now.replace(microsecond=0),
@@ -285,8 +312,9 @@ def _add_step(
         signed_as=SIGNED_CHAIN,
         **facts,
     )
-    row.signature = sign_step(device_return.receipt_number, row, position=len(device_return.steps))
+    # In its chain before it is signed: a correction's signature reads the chain.
     device_return.steps.append(row)
+    row.signature = sign_step(device_return.receipt_number, row, position=position)
     device_return.status = status or step
     device_return.chain_seal = chain_seal(
         device_return.receipt_number, device_return.status, len(device_return.steps)
@@ -1056,6 +1084,75 @@ def record_outcome(
     record_audit(agent, "outcome", "device_return", device_return.receipt_number, now, outcome)
 
 
+CORRECTION_REASON_LENGTH = 250  # the step's column
+
+
+def correctable_steps(device_return: DeviceReturn) -> list[CustodyStep]:
+    """The steps of a return whose signed values may be corrected: a wipe's certificate
+    number, an outcome's hand-over (CORRECTABLE_FIELDS)."""
+    return [step for step in device_return.steps if step.step in CORRECTABLE_FIELDS]
+
+
+def check_correction(
+    device_return: DeviceReturn, agent: User | None, step_id, field: str, new_value: str,
+    reason: str,
+) -> tuple[CustodyStep, str, str]:  # fmt: skip
+    """The step corrected, the new value and the reason, trimmed, or ReturnError naming
+    the field that refuses it: nothing is recorded then. Never on one's own device, as
+    no step of it is."""
+    _not_their_own(device_return, agent)
+    step = next((s for s in correctable_steps(device_return) if s.id == step_id), None)
+    if step is None or field not in CORRECTABLE_FIELDS[step.step]:
+        raise ReturnError(_l("Choose a value this return's chain of custody recorded."), "field")
+    new = (new_value or "").strip()
+    if not new:
+        raise ReturnError(_l("Enter the correct value."), "new_value")
+    if len(new) > CORRECTABLE_LENGTHS[field]:
+        raise ReturnError(
+            _l("Keep the correct value to %(length)s characters or fewer.",
+               length=format_number(CORRECTABLE_LENGTHS[field])),
+            "new_value",
+        )  # fmt: skip
+    if new == (step.current(field) or ""):
+        raise ReturnError(
+            _l("This is the value already recorded: type the correct one."), "new_value"
+        )
+    reason = (reason or "").strip()
+    if not reason:
+        raise ReturnError(_l("Say why this value is corrected, in a few words."), "reason")
+    if len(reason) > CORRECTION_REASON_LENGTH:
+        raise ReturnError(
+            _l("Keep the reason to %(length)s characters or fewer.",
+               length=format_number(CORRECTION_REASON_LENGTH)),
+            "reason",
+        )  # fmt: skip
+    return step, new, reason
+
+
+def correct_step(
+    device_return: DeviceReturn, agent: User, step_id, field: str, new_value: str,
+    reason: str, now: datetime,
+) -> CustodyStep:  # fmt: skip
+    """An agent corrects a value signed in an earlier step (a typo in a certificate or
+    slip number, an organisation's name): a signed correction step is appended, naming
+    the step, the field, the values before and after and the reason; the step corrected
+    stays as signed, and the return's status does not move. Audited; its owner is told
+    (`custody_step_recorded`)."""
+    step, new, reason = check_correction(device_return, agent, step_id, field, new_value, reason)
+    old = step.current(field) or ""
+    row = _add_step(
+        device_return, CORRECTION, agent, now, status=device_return.status,
+        corrects_id=step.id, corrected_field=field, old_value=old, new_value=new,
+        reason=reason,
+    )  # fmt: skip
+    db.session.flush()
+    record_audit(
+        agent, "correct", "device_return", device_return.receipt_number, now,
+        f"{field}: {old} -> {new}"[:SUMMARY_LENGTH],
+    )  # fmt: skip
+    return row
+
+
 def save_point(
     point: CollectionPoint | None, data: dict, admin: User, now: datetime
 ) -> CollectionPoint:
@@ -1557,6 +1654,8 @@ def erase_returns(user: User, now: datetime) -> None:
         step.note, step.note_lang = "", None
         if step.step in OWNER_STEPS and step.actor_id == user.id:
             _sign_again(step, actor_id=None, actor_name="")
+        if step.step == CORRECTION and step.reason:  # signed: signed again without it
+            _sign_again(step, reason="")
     db.session.execute(
         update(DeviceReturn).where(DeviceReturn.user_id == user.id).values(user_id=None)
     )

@@ -175,6 +175,7 @@ EXPECTATIONS: dict[str, Access] = {
     "recycling.outcome_return": DERIVED,
     "recycling.close_not_brought": DERIVED,
     "recycling.undo_receipt": DERIVED,
+    "recycling.correct_step": DERIVED,
     # a batch hand-over names one of the agent's points (another point's agent: 404)
     "recycling.handover_page": DERIVED,
     "recycling.record_handover": DERIVED,

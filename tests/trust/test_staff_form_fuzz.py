@@ -36,6 +36,7 @@ from app.messaging.forms import RescheduleForm
 from app.recycling.forms import (
     CloseForm,
     ConfirmForm,
+    CorrectionForm,
     ErasedOwnerUndoForm,
     OutcomeForm,
     PointForm,
@@ -249,6 +250,40 @@ def test_undoing_a_receipt_never_fails_and_refusals_change_nothing(app, make, re
     response = client.post(
         f"/recycling/agent/returns/{world.ids[receipt]}/undo-receipt",
         data=form(reason=reason, csrf_token=token),
+    )
+    assert response.status_code in (302, 400, 422)
+    refusal_changed_nothing(response, before, response.status_code >= 400)
+
+
+@fuzzes(CorrectionForm)
+@FUZZ
+@given(
+    target=_one_of_or(["wipe"]),
+    new_value=_one_of_or(["CERT-2026-002"]),
+    reason=maybe_text,
+    extra=extra_fields,
+)
+@example(target="wipe", new_value="CERT-2026-002", reason="Typo", extra={})
+def test_correcting_a_signed_value_never_fails_and_refusals_change_nothing(
+    app, make, target, new_value, reason, extra
+):
+    from app.core.time import utcnow
+    from app.recycling import services
+    from app.recycling.models import CustodyStep
+
+    world = fresh_world(make)
+    client, token = _signed_in(world, "agent")
+    receipt = world.ids["received_receipt"]
+    returned = db.session.scalar(select(DeviceReturn).where(DeviceReturn.receipt_number == receipt))
+    agent = db.session.get(type(returned.user), returned.steps[-1].actor_id)
+    services.record_wipe(returned, agent, "crypto_erase", utcnow().date(), "CERT-1", utcnow())
+    db.session.commit()
+    wipe = db.session.scalar(select(CustodyStep.id).where(CustodyStep.step == "wiped"))
+    field = f"{wipe}:certificate_number" if target == "wipe" else target
+    before = database_fingerprint()
+    response = client.post(
+        f"/recycling/agent/returns/{receipt}/correct",
+        data={**extra, **form(field=field, new_value=new_value, reason=reason, csrf_token=token)},
     )
     assert response.status_code in (302, 400, 422)
     refusal_changed_nothing(response, before, response.status_code >= 400)
