@@ -171,10 +171,11 @@ def get_leaderboard(campaign_id: int):
       description: >-
         `order=per_head` ranks departments and communes only; with individuals (the
         default scope) only `total` is accepted, anything else a 422 `invalid_order`.
-        Individuals: people who chose not to appear (or whose account is anonymised)
-        keep their place in the ranking but are not listed, so ranks may skip numbers
-        (1, 2, 4…), and `total` counts the people listed, not everyone ranked: the
-        last rank may be greater than `total`.
+        Individuals: people who chose not to appear keep their place in the ranking
+        but are not listed, so ranks may skip numbers (1, 2, 4…), and `total` counts
+        the people listed, not everyone ranked: the last rank may be greater than
+        `total`. An erased account takes no rank (its points stay in its department's
+        and commune's totals).
       security: [{bearerAuth: []}, {cookieAuth: []}]
       parameters:
         - {name: campaign_id, in: path, required: true, schema: {type: integer, minimum: 1, maximum: 2147483647}}

@@ -44,7 +44,13 @@ from app.core.forms import (
     local_number_value,
     single_line_breaks,
 )
-from app.core.i18n import AmbiguousNumber, format_clock, format_number, parse_local_number
+from app.core.i18n import (
+    AmbiguousNumber,
+    current_language,
+    format_clock,
+    format_number,
+    parse_local_number,
+)
 from app.core.time import local_zone
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -408,6 +414,40 @@ class CampaignForm(PortalForm):
     rules = FieldList(FormField(RuleForm), min_entries=0)
     # One per new-campaign form shown: the same form sent twice creates one campaign.
     form_token = FormTokenField()
+
+    def validate_rules(self, field) -> None:
+        """Each line of the action types names one type the form offered, once: a line
+        changed by hand (a type sent twice, an unknown one, an extra line) silently
+        dropped a ticked type or replaced its figures, or was refused as if none were
+        ticked. `type_names` is set by the view that shows the form."""
+        offered = getattr(self, "type_names", None)
+        if offered is None:
+            return
+        seen = set()
+        for entry in field.entries:
+            sent = str(entry.form.action_type_id.data or "").strip()
+            if not sent:
+                raise ValidationError(
+                    _("A line names no action type. Reload the form and tick the types again.")
+                )
+            kind = offered.get(sent) if sent.isdecimal() else None
+            if kind is None:
+                raise ValidationError(
+                    _(
+                        "A line names an action type that does not exist (%(value)s). Reload "
+                        "the form and tick the types again.",
+                        value=sent[:20],
+                    )
+                )
+            if sent in seen:
+                raise ValidationError(
+                    _(
+                        "The action type “%(name)s” is sent on more than one line. Reload the "
+                        "form and tick the types again.",
+                        name=kind.name(current_language()),
+                    )
+                )
+            seen.add(sent)
 
     def name_cap_units(self, types_by_id: dict) -> None:
         """Each action type's daily limit says what it counts: "Daily limit (GB a day)"."""

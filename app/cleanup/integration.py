@@ -297,6 +297,7 @@ def _variables_in(campaign: CleanupCampaign, users, now: datetime) -> dict[int, 
     participants = dict(db.session.execute(counted).tuples().all())
     board = queries.get_board(campaign)
     points = board.points
+    rank_of = queries.individual_ranks(campaign)  # erased people take no rank
     badges = queries.badges_for(campaign, participants.values())
     # A team too small to be shown on the boards is not told in messages either: in a
     # team of two, its points less one's own are the other person's.
@@ -393,7 +394,7 @@ def _variables_in(campaign: CleanupCampaign, users, now: datetime) -> dict[int, 
             **same_for_language[locale],
             "points": words.integer(my_points),
             "points_text": words.points(my_points),
-            "rank": words.integer(board.rank_of(mine)) if mine is not None else unranked[locale],
+            "rank": words.integer(rank_of(mine)) if mine is not None else unranked[locale],
             "badges": ", ".join(badge_names[locale][key] for key in badges.get(pid, [])),
             "team_name": department.name(locale) if department else "",
         }

@@ -265,6 +265,8 @@ class Board:
     # user id -> participant id, for everyone the board has read: a page finds the
     # person's participation here instead of asking the database.
     participants: dict[int, int] = field(default_factory=dict)
+    # Participants whose account was erased (their row's user is gone): no rank of theirs.
+    erased: set[int] = field(default_factory=set)
     _ranked: list[int] | None = None
 
     @property
@@ -460,7 +462,8 @@ def _compute_board(campaign: CleanupCampaign) -> Board:
         computed_at=started,
         team_points={"departments": {}, "communes": {}},
         team_people={"departments": {}, "communes": {}},
-        participants=dict(participants),
+        participants={user: pid for user, pid in participants if user is not None},
+        erased={pid for user, pid in participants if user is None},
     )
     board.replace(contrib, days, list(contrib))
     return board
@@ -507,7 +510,9 @@ def get_board(campaign: CleanupCampaign) -> Board:
                 )
             )
             recent = {pid: stamp for pid, stamp, _user in rows}
-            board.participants.update((user, pid) for pid, _stamp, user in rows)
+            board.participants.update((user, pid) for pid, _stamp, user in rows if user)
+            # An erasure stamps its rows: their user gone, they leave the ranks.
+            board.erased.update(pid for pid, _stamp, user in rows if user is None)
             # With many people writing, the window holds all of them: re-reading each at
             # every refresh cost more than the page. Only those stamped anew are read.
             changed = [pid for pid, stamp in recent.items() if board.stamps.get(pid) != stamp]
@@ -727,19 +732,23 @@ def my_standing(campaign: CleanupCampaign, user, with_badges: bool = True) -> di
         )
     else:
         fresh = _participant_scores(campaign, [pid])
+    # Erased people take no rank among individuals (`_erased_points`).
+    erased = _erased_points(board)
+    ranked = len(board.points) - len(erased)
     if not fresh:
-        return {"points": 0, "rank": None, "badges": [], "participants": len(board.points),
+        return {"points": 0, "rank": None, "badges": [], "participants": ranked,
                 "in_review": _entries_in_review(campaign, pid), **waiting}  # fmt: skip
     pid, points, gb, mail, devices, days, rows = fresh[0]
     points = int(points)
     stale = board.points.get(pid)
     above = len(board.ascending) - bisect_right(board.ascending, points)
+    above -= _erased_above(erased, points)
     if stale is not None and stale > points:
         above -= 1  # one's own older score is not someone else's
     standing = {
         "points": points,
         "rank": above + 1,
-        "participants": len(board.points) + (stale is None),
+        "participants": ranked + (stale is None),
         **waiting,
     }
     if with_badges:
@@ -848,6 +857,33 @@ _UNLISTED_ONE = _unlisted(
 )
 
 
+def _erased_points(board: Board) -> list[int]:
+    """The points of the campaign's erased participants, ascending: they take no rank on
+    the individual board, since an erased person chose nothing, while their points stay
+    in the totals of departments and communes. The board knows them (`Board.erased`):
+    an erasure stamps their participant rows and moves the campaign's scores_version."""
+    return sorted(board.points[pid] for pid in board.erased if pid in board.points)
+
+
+def _erased_above(erased: list[int], points: int) -> int:
+    """How many erased participants have strictly more than `points`."""
+    return len(erased) - bisect_right(erased, points)
+
+
+def individual_ranks(campaign: CleanupCampaign):
+    """points -> the rank they take on the individual board (erased people take none)."""
+    board = get_board(campaign)
+    erased = _erased_points(board)
+    return lambda points: board.rank_of(points) - _erased_above(erased, points)
+
+
+def ranked_individuals(campaign: CleanupCampaign) -> int:
+    """How many people take a rank on the individual board: participants with counted
+    points, the erased left out (their points stay in the team totals)."""
+    board = get_board(campaign)
+    return len(board.points) - len(_erased_points(board))
+
+
 def listed_on_board(campaign: CleanupCampaign, user) -> bool:
     """Whether the individual leaderboard lists the person (taking part, not hidden
     there): where "Show my place" is offered. Their own row alone is read: the answer
@@ -909,9 +945,11 @@ def _board_label(shown_as, kept, name, pseudonym, visibility) -> str:
 
 
 def individual_leaderboard(campaign: CleanupCampaign, page: int = 1, per_page: int = PER_PAGE):
-    """Ranked individuals; hidden and anonymised people take a rank but are never listed.
-    A closed campaign names each person as its end did, whatever they chose since."""
+    """Ranked individuals and how many are listed; people who chose to be hidden take a
+    rank but are never listed, erased ones take none (`_erased_points`). A closed
+    campaign names each person as its end did, whatever they chose since."""
     board = get_board(campaign)
+    erased = _erased_points(board)
     unlisted = _unlisted_participants(campaign)
     listed = [pid for pid in board.ranked if pid not in unlisted] if unlisted else board.ranked
     window = listed[(page - 1) * per_page : page * per_page]
@@ -937,7 +975,7 @@ def individual_leaderboard(campaign: CleanupCampaign, page: int = 1, per_page: i
     for pid in window:
         entries.append(
             {
-                "rank": board.rank_of(board.points[pid]),
+                "rank": board.rank_of(board.points[pid]) - _erased_above(erased, board.points[pid]),
                 "name": people[pid],
                 "points": board.points[pid],
                 "badges": badges.get(pid, []),
@@ -1728,6 +1766,15 @@ def published_results(
             if any("staff" not in team for team in teams):
                 teams[:] = with_staff(teams, team_staff(campaign, key))
     return {**results, "departments": departments, "communes": communes}
+
+
+def interim_results(campaign: CleanupCampaign, now: datetime) -> dict:
+    """A running campaign's figures as they stand, in the shape of its frozen results and
+    under the same privacy rules (`published_results`: small teams withheld, no person
+    named), for its organisers' provisional page and spreadsheet. Read fresh, kept nowhere:
+    they change with every entry until the campaign ends."""
+    snapshot = json.loads(json.dumps(compute_results(campaign, now)))
+    return published_results(snapshot, campaign=campaign)
 
 
 def _per_head_again(team: dict) -> dict:

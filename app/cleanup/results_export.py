@@ -17,7 +17,9 @@ from app.core.time import local_iso
 SNAPSHOT_INSTANTS = ("computed_at", "starts_at", "ends_at")
 
 
-def results_spreadsheet(campaign, results: dict, language: str, minimum: int = 1) -> str:
+def results_spreadsheet(
+    campaign, results: dict, language: str, minimum: int = 1, provisional_at=None
+) -> str:
     """The results page's figures as a spreadsheet, in the reader's language (the page's
     own wording, not the stored keys): a « Campaign » row (participants, staff in scope,
     points), a « Goal » row per collective goal (achieved, target, share), an « Action »
@@ -26,7 +28,8 @@ def results_spreadsheet(campaign, results: dict, language: str, minimum: int = 1
     and communes, ranked by total and per participant, each with its staff in scope.
     Each column holds numbers only, or nothing: why a
     team withheld (under `minimum` participants, or protecting one: see
-    queries.rank_teams) has no figures is in the « Note » column."""
+    queries.rank_teams) has no figures is in the « Note » column. `provisional_at` (a
+    running campaign's interim figures) is said in the « Campaign » row's note."""
     header = [
         _("Level"),
         _("Code"),
@@ -46,7 +49,7 @@ def results_spreadsheet(campaign, results: dict, language: str, minimum: int = 1
         _("Note"),
     ]
     rows = [
-        _campaign_row(campaign, results, language),
+        _campaign_row(campaign, results, language, provisional_at),
         *_goal_rows(results),
         *_action_rows(results, language),
         *_co2_rows(results),
@@ -65,10 +68,16 @@ def _number(value):
     return value
 
 
-def _campaign_row(campaign, results: dict, language: str) -> list:
+def _campaign_row(campaign, results: dict, language: str, provisional_at=None) -> list:
     participants, points = results["participants"], results["points"]
     note = ""
-    if campaign.early_end_reason:
+    if provisional_at is not None:
+        note = _(
+            "Provisional figures on %(date)s: the campaign is still running; the final "
+            "results are published when it ends.",
+            date=format_moment(provisional_at),
+        )
+    elif campaign.early_end_reason:
         note = _(
             "Ended early, on %(date)s, by its organisers: %(reason)s",
             date=format_moment(campaign.ends_at),

@@ -256,6 +256,8 @@ def _told_at_field(form, error) -> bool:
         form.starts_at.errors = [error.message]
     elif error.code == "invalid_scope":  # told at the departments, the first one focused
         form.departments.errors = [error.message]
+    elif error.code in ("invalid_rules", "unknown_rules"):  # at the action types' table
+        form.rules.errors = [error.message]
     else:
         return False
     return True
@@ -1009,7 +1011,7 @@ def leaderboard(campaign_id: int):
             marked = my_row
             # Points counted, nobody listed: everyone ranked chose to be hidden (not
             # "no counted action yet", beside the reader's own rank 1 of 1).
-            ranked = queries.campaign_totals(campaign)["participants"]
+            ranked = queries.ranked_individuals(campaign)  # the erased take no rank
             unlisted_only = not total and ranked > 0
             # Some ranked people are not listed: the ranks shown have gaps, said above them.
             ranks_missing = 0 < total < ranked
@@ -1396,26 +1398,31 @@ def results(campaign_id: int):
     """Results: totals against goals, top teams, distribution, CO2 range, comparison."""
     campaign, results = _closed_results(campaign_id)
     if results is None:
+        if current_user.has_role("organiser") and campaign.state(utcnow()) == RUNNING:
+            # Its organisers follow it as it runs: the provisional figures.
+            return redirect(url_for("cleanup.interim_results", campaign_id=campaign_id))
         flash(_("Results are published when the campaign ends."), "info")
         return redirect(url_for("cleanup.show_campaign", campaign_id=campaign_id))
+    return render_template("cleanup/results.html", **_results_context(campaign, results))
+
+
+def _results_context(campaign, results: dict) -> dict:
+    """What the results page shows beside `results`, final or provisional."""
     previous = queries.previous_campaign(campaign)
-    minimum = queries.min_team()
     # The teams shown, ranked again by points per participant: teams level on it share a
     # rank (1, 2, 2, 4). Those withheld stay out (their figures are gone already).
     shown = [team for team in results["departments"] if not team["withheld"]]
-    per_head = queries.rank_teams(shown, "per_head")
-    return render_template(
-        "cleanup/results.html",
-        campaign=campaign,
-        results=results,
-        ranked_per_head=per_head,
-        my_department=_my_department_in(campaign),
-        previous=previous,
-        previous_results=queries.frozen_results(previous) if previous else None,
+    return {
+        "campaign": campaign,
+        "results": results,
+        "ranked_per_head": queries.rank_teams(shown, "per_head"),
+        "my_department": _my_department_in(campaign),
+        "previous": previous,
+        "previous_results": queries.frozen_results(previous) if previous else None,
         # None of the same scope, yet earlier ones: the page says why it compares nothing.
-        other_scopes_only=previous is None and queries.has_earlier_campaign(campaign),
-        min_team=minimum,
-    )
+        "other_scopes_only": previous is None and queries.has_earlier_campaign(campaign),
+        "min_team": queries.min_team(),
+    }
 
 
 def _my_department_in(campaign) -> dict | None:
@@ -1437,14 +1444,61 @@ def results_csv(campaign_id: int):
     campaign, results = _closed_results(campaign_id)
     if results is None:
         abort(404)
+    return _results_download(campaign, results, _("campaign-%(id)s-results.csv", id=campaign.id))
+
+
+def _results_download(campaign, results: dict, filename: str, provisional_at=None):
+    """The results spreadsheet as a download named in the organiser's language (ASCII)."""
     return Response(
-        results_spreadsheet(campaign, results, current_language(), queries.min_team()),
+        results_spreadsheet(
+            campaign, results, current_language(), queries.min_team(), provisional_at
+        ),
         mimetype="text/csv",
-        # Named in the organiser's language, as the spreadsheet's columns are (ASCII only).
-        headers={
-            "Content-Disposition": "attachment; filename="
-            + _("campaign-%(id)s-results.csv", id=campaign.id)
-        },
+        headers={"Content-Disposition": "attachment; filename=" + filename},
+    )
+
+
+def _running_or_moved(campaign_id: int, final_endpoint: str):
+    """(campaign, None) while it runs; else (campaign, where to go instead): its final
+    results once it has ended, nothing before its start (404 for a download)."""
+    campaign = _campaign_or_404(campaign_id)
+    state = campaign.state(utcnow())
+    if state == CLOSED:
+        return campaign, redirect(url_for(final_endpoint, campaign_id=campaign.id))
+    if state != RUNNING:
+        return campaign, None if final_endpoint == "cleanup.results" else abort(404)
+    return campaign, False
+
+
+@bp.get("/campaigns/<int:campaign_id>/interim-results")
+@role_required("organiser")
+def interim_results(campaign_id: int):
+    """A running campaign's provisional results, for its organisers (and admins): the
+    results page's figures as they stand, under the same privacy rules."""
+    campaign, moved = _running_or_moved(campaign_id, "cleanup.results")
+    if moved:
+        return moved
+    if moved is None:
+        flash(_("Figures are counted from the campaign's start."), "info")
+        return redirect(url_for("cleanup.show_campaign", campaign_id=campaign.id))
+    now = utcnow()
+    context = _results_context(campaign, queries.interim_results(campaign, now))
+    return render_template("cleanup/results.html", provisional_at=now, **context)
+
+
+@bp.get("/campaigns/<int:campaign_id>/interim-results.csv")
+@role_required("organiser")
+def interim_results_csv(campaign_id: int):
+    """A running campaign's provisional results as a spreadsheet, marked provisional."""
+    campaign, moved = _running_or_moved(campaign_id, "cleanup.results_csv")
+    if moved:
+        return moved
+    now = utcnow()
+    return _results_download(
+        campaign,
+        queries.interim_results(campaign, now),
+        _("campaign-%(id)s-provisional-results.csv", id=campaign.id),
+        provisional_at=now,
     )
 
 

@@ -347,8 +347,16 @@ def _apply_campaign_data(campaign: CleanupCampaign, data: dict) -> None:
         CleanupGoal(unit=unit, target=target) for unit, target in data["goals"].items() if target
     ]
     known = set(db.session.scalars(select(CleanupActionType.id)))
-    if not data["rules"] or any(rule["action_type_id"] not in known for rule in data["rules"]):
+    if not data["rules"]:
         raise CleanupError(_("Choose at least one action type."), "invalid_rules", 422)
+    # An unknown or repeated type was told as "choose at least one" beside five ticked.
+    sent = [rule["action_type_id"] for rule in data["rules"]]
+    if any(type_id not in known for type_id in sent) or len(set(sent)) != len(sent):
+        raise CleanupError(
+            _("The action types sent do not match the form. Reload it and tick the types again."),
+            "unknown_rules",
+            422,
+        )
     # Keep the row of a type already in the campaign: a new row for the same type would be
     # inserted before the old one is deleted, against the (campaign, type) unique key.
     rows = {rule.action_type_id: rule for rule in campaign.action_rules}
@@ -1653,12 +1661,27 @@ def erase_person(user, now: datetime) -> None:
         )
         .execution_options(synchronize_session=False)
     )
+    # Their campaigns' boards drop them from the individual ranks (queries.Board.erased):
+    # the rows are stamped and each campaign's scores_version moves, so every process
+    # re-reads them; their points stay in the team totals.
+    campaign_ids = list(
+        db.session.scalars(
+            select(CleanupParticipant.campaign_id).where(CleanupParticipant.user_id == user.id)
+        )
+    )
     db.session.execute(
         update(CleanupParticipant)
         .where(CleanupParticipant.user_id == user.id)
-        .values(user_id=None, **_LABEL_FORGOTTEN)
+        .values(user_id=None, last_logged_at=utcnow(), **_LABEL_FORGOTTEN)
         .execution_options(synchronize_session=False)
     )
+    for campaign_id in campaign_ids:
+        db.session.execute(
+            update(CleanupCampaign)
+            .where(CleanupCampaign.id == campaign_id)
+            .values(scores_version=uuid4().hex)
+            .execution_options(synchronize_session=False)
+        )
     db.session.flush()
 
 

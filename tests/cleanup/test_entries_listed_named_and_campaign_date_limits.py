@@ -181,5 +181,6 @@ def test_an_action_type_that_is_no_number_is_refused_not_an_error(client, make):
         **{"rules-0-action_type_id": "None"},
     )
     assert answer.status_code == 422
-    assert "Choose at least one action type." in answer.get_data(as_text=True)
+    page = answer.get_data(as_text=True)
+    assert "A line names an action type that does not exist (None)." in page
     assert db.session.scalar(select(func.count()).select_from(CleanupCampaign)) == 0
