@@ -65,7 +65,10 @@ def test_in_forced_colours_an_open_point_stands_out_from_the_map(page, make, thr
         spots += [(x, y), (x, box["y"] - 4)]  # its fill, and the map just above it
     colours = page.evaluate(
         PIXELS,
-        [base64.b64encode(page.screenshot(caret="initial", path="/tmp/forced.png")).decode(), [[round(x), round(y)] for x, y in spots]],
+        [
+            base64.b64encode(page.screenshot(caret="initial", path="/tmp/forced.png")).decode(),
+            [[round(x), round(y)] for x, y in spots],
+        ],
     )
     ratios = [_contrast(colours[i], colours[i + 1]) for i in range(0, len(colours), 2)]
     assert min(ratios) >= 3, (ratios, colours)
