@@ -220,6 +220,8 @@ ACTION_LABELS = {
     "change_department": lazy_pgettext("audit", "Department changed"),
     "change_staff_number": lazy_pgettext("audit", "Staff number changed"),
     "close": lazy_pgettext("audit", "Closed"),
+    # A signed correction of a recorded certificate, slip or recipient (recycling).
+    "correct": lazy_pgettext("audit", "Corrected"),
     "create": lazy_pgettext("audit", "Created"),
     # An API token made or revoked at the command line (`flask tokens`).
     "create_token": lazy_pgettext("audit", "API token created"),
@@ -230,6 +232,8 @@ ACTION_LABELS = {
     "email_consent_withdrawn": lazy_pgettext("audit", "E-mail consent withdrawn"),
     "discontinue": lazy_pgettext("audit", "Withdrawn from the catalogue"),
     "erase": lazy_pgettext("audit", "Erased"),
+    # A scheduled dispatch moved to another date (messaging).
+    "reschedule": lazy_pgettext("audit", "Moved to another date"),
     # An administrator downloaded the person's data export for them (a plain msgid: the
     # catalogue tooling adds no context entries).
     "export_data": _l("Personal data export downloaded"),

@@ -1298,20 +1298,28 @@ def audit_point_creation(summary: str) -> str | None:
     """A new point's name and the values it started with in the reader's words («
     Mairie · Commune : “Bassens” · Adresse : “…” »), as a catalogue item's creation; None
     for any other details (a name alone, as stored before 20 December)."""
+
+    def worded(key, value):
+        return _("%(column)s: %(value)s", column=POINT_SETTINGS[key],
+                 value=_audit_value(key, value))  # fmt: skip
+
+    return _worded_audit(summary, _AUDIT_START, worded)
+
+
+def _worded_audit(summary: str, part_pattern, worded) -> str | None:
+    """The point's name then each part `part_pattern` reads, put in words by `worded`,
+    joined with " · "; None when the summary is not all such parts (another domain's)."""
     name = _AUDIT_NAME.match(summary)
     if name is None:
         return None
     parts, position = [], name.end()
     while position < len(summary):
-        part = _AUDIT_START.match(summary, position)
+        # Part by part, not split on "; ": a text may hold one.
+        part = part_pattern.match(summary, position)
         if part is None:
             return None
-        key, value = part.groups()
         try:
-            parts.append(
-                _("%(column)s: %(value)s", column=POINT_SETTINGS[key],
-                  value=_audit_value(key, value))
-            )  # fmt: skip
+            parts.append(worded(*part.groups()))
         except ValueError:  # not what this module stores
             return None
         position = part.end()
@@ -1346,31 +1354,12 @@ def _audit_value(key: str, stored: str) -> str:
 def audit_point_changes(summary: str) -> str | None:
     """A point edit's name and changed settings in the reader's words ("Mairie · Opening
     hours: “…” → “…”"); None for any other details (a name alone, another domain's)."""
-    name = _AUDIT_NAME.match(summary)
-    if name is None:
-        return None
-    parts, position = [], name.end()
-    while position < len(summary):
-        # Part by part, not split on "; ": a text may hold one.
-        part = _AUDIT_PART.match(summary, position)
-        if part is None:
-            return None
-        key, before, after = part.groups()
-        try:
-            parts.append(
-                _("%(setting)s: %(before)s → %(after)s", setting=POINT_SETTINGS[key],
-                  before=_audit_value(key, before), after=_audit_value(key, after))
-            )  # fmt: skip
-        except ValueError:  # not what this module stores
-            return None
-        position = part.end()
-        if position < len(summary):
-            if not summary.startswith("; ", position):
-                return None
-            position += 2
-    if not parts:
-        return None
-    return " · ".join([json.loads(name[1]), *parts])
+
+    def worded(key, before, after):
+        return _("%(setting)s: %(before)s → %(after)s", setting=POINT_SETTINGS[key],
+                 before=_audit_value(key, before), after=_audit_value(key, after))  # fmt: skip
+
+    return _worded_audit(summary, _AUDIT_PART, worded)
 
 
 def point_problems(point: CollectionPoint | None, data: dict) -> list[ReturnError]:

@@ -40,10 +40,14 @@ def upgrade():
             ["id"],
             ondelete="SET NULL",
         )
+        batch_op.create_index(
+            batch_op.f("ix_recycling_custody_step_corrects_id"), ["corrects_id"], unique=False
+        )
 
 
 def downgrade():
     with op.batch_alter_table("recycling_custody_step", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_recycling_custody_step_corrects_id"))
         batch_op.drop_constraint(
             batch_op.f("fk_recycling_custody_step_corrects_id_recycling_custody_step"),
             type_="foreignkey",

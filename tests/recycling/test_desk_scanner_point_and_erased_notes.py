@@ -112,7 +112,7 @@ def test_the_declarations_of_today_come_first_newest_first(client, two_points):
     agent, _cenon, floirac, _other, _old_cenon, old_floirac, earlier, newest = two_points
     login(client, agent)
     page = _text(client.get("/recycling/agent", query_string={"point": floirac.id}))
-    today = page.split("Déclarés aujourd'hui à Point Floirac", 1)[1].split("</section>", 1)[0]
+    today = page.split("Déclarés aujourd'hui à Point Floirac", 1)[1].split("</ul>", 1)[0]
     assert today.index(newest.receipt_number) < today.index(earlier.receipt_number)
     assert old_floirac.receipt_number not in today
 

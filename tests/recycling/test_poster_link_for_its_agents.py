@@ -55,7 +55,9 @@ def test_the_poster_of_an_agent_s_closed_point_says_it_is_closed(client, rec, po
     db.session.commit()
     login(client, rec.agent(mine))
     desk = _text(client.get("/recycling/agent"))
-    line = re.search(rf'<li><a href="/recycling/points/{mine.id}/poster">.*?</li>', desk).group(0)
+    line = re.search(rf'<a href="/recycling/points/{mine.id}/poster">[^<]*</a>[^<·]*', desk).group(
+        0
+    )
     assert "Fermé temporairement" in line
 
 

@@ -137,8 +137,10 @@ def test_the_statistics_page_counts_the_year_chosen_in_paris_time(client, admin,
 def test_the_downloads_hold_the_year_the_page_shows(client, admin, two_years):
     page = html.unescape(client.get(STATISTICS, query_string={"year": "2026"}).text)
     links = re.findall(r'href="(/recycling/admin/statistics[^"]*year=2026)"', page)
-    months = {row["month"] for row in csv.DictReader(io.StringIO(client.get(links[1]).text))}
-    assert (len(links), months) == (6, {"2026-11"})
+    open_data = next(link for link in links if "statistics.csv" in link)
+    months = {row["month"] for row in csv.DictReader(io.StringIO(client.get(open_data).text))}
+    # The spreadsheet, the open data, the JSON, and the page by department with its own.
+    assert (len(links), months) == (4, {"2026-11"})
 
 
 def test_the_department_page_counts_the_year_chosen(client, admin, two_years):
@@ -202,10 +204,12 @@ def test_the_department_spreadsheet_is_french_with_a_byte_order_mark(client, mak
     assert rows[1][1:4] + rows[1][-1:] == ["Finances", "", "2", "1800,0"]
 
 
-def test_the_department_spreadsheet_is_offered_on_the_statistics_page(client, make):
+def test_the_statistics_page_leads_to_the_department_figures_and_downloads(client, make):
     login(client, make.user(roles=("admin",), locale="fr"))
-    page = html.unescape(client.get(STATISTICS).text)
-    assert "Télécharger par direction pour un tableur" in page
+    page = html.unescape(client.get(STATISTICS + "?year=2026").text)
+    link = re.search(r'href="([^"]*)">Appareils déposés par direction, avec', page).group(1)
+    departments = html.unescape(client.get(link).text)
+    assert "Télécharger pour un tableur" in departments and "year=2026" in link
 
 
 # --- 6. statistics.json as a file -------------------------------------------------------
