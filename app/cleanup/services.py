@@ -1662,12 +1662,18 @@ def erase_person(user, now: datetime) -> None:
         .execution_options(synchronize_session=False)
     )
     # Their campaigns' boards drop them from the individual ranks (queries.Board.erased):
-    # the rows are stamped and each campaign's scores_version moves, so every process
-    # re-reads them; their points stay in the team totals.
-    campaign_ids = list(
-        db.session.scalars(
-            select(CleanupParticipant.campaign_id).where(CleanupParticipant.user_id == user.id)
+    # the rows are stamped with the wall clock (as `touch_scores` does) and the campaigns'
+    # scores_version moves, so every process re-reads them; their points stay in the
+    # team totals.
+    db.session.execute(
+        update(CleanupCampaign)
+        .where(
+            CleanupCampaign.id.in_(
+                select(CleanupParticipant.campaign_id).where(CleanupParticipant.user_id == user.id)
+            )
         )
+        .values(scores_version=uuid4().hex)
+        .execution_options(synchronize_session=False)
     )
     db.session.execute(
         update(CleanupParticipant)
@@ -1675,13 +1681,6 @@ def erase_person(user, now: datetime) -> None:
         .values(user_id=None, last_logged_at=utcnow(), **_LABEL_FORGOTTEN)
         .execution_options(synchronize_session=False)
     )
-    for campaign_id in campaign_ids:
-        db.session.execute(
-            update(CleanupCampaign)
-            .where(CleanupCampaign.id == campaign_id)
-            .values(scores_version=uuid4().hex)
-            .execution_options(synchronize_session=False)
-        )
     db.session.flush()
 
 
