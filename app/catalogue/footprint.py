@@ -11,11 +11,13 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, ROUND_HALF_DOWN, ROUND_HALF_UP, Decimal
+from urllib.parse import urlsplit
 
 from flask_babel import force_locale, lazy_pgettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from app.catalogue.reference import BOAVIZTA_URL
 from app.core.devices import DEVICE_TYPES
 from app.core.i18n import format_number
 
@@ -229,6 +231,23 @@ def _source_in_words(source: str, following: bool = False) -> str:
         "model: %(model)s)",
         **words,
     )
+
+
+def source_link_text(source: str, url: str) -> str:
+    """What an item's source address is read by (RGAA 6.1): the source's name, never the
+    bare address. Boavizta's address is Boavizta's; another is the first source typed
+    (not a reference's citation), else the site it is on."""
+    if url.rstrip("/") == BOAVIZTA_URL:
+        return "Boavizta API"
+    typed = [
+        part
+        for part in _STORED_SOURCE_SEPARATOR.split(source or "")
+        if part.strip() and part != _ADEME_CITATION and not _BOAVIZTA_CITATION.fullmatch(part)
+    ]
+    if typed:
+        return _source_shown(typed[0].strip())
+    site = urlsplit(url).hostname or url
+    return _("the source's page on %(site)s", site=site.removeprefix("www."))
 
 
 # What people type for a category besides its name ("téléphone" for a smartphone,

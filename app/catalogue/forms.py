@@ -41,7 +41,7 @@ from app.core.forms import (
     PortalForm,
     single_line_breaks,
 )
-from app.core.i18n import current_language, format_number, plural_count
+from app.core.i18n import current_language, format_number, parse_local_number, plural_count
 
 MAX_QUERY = 100
 
@@ -272,6 +272,15 @@ class _RangeWhenUnreadable:
 
     @property
     def unreadable_message(self) -> str:
+        typed = self.raw_data[0] if self.raw_data else ""
+        if _WRITTEN_ANOTHER_WAY.fullmatch(typed) and not _readable(typed):
+            # Digits and separators the reader's language does not read so (« 1.234,5 » in
+            # French): a number, maybe in range, written another way. Told its range, it
+            # read as out of range.
+            return _(
+                "This number is written in a way that cannot be read: write it like %(example)s.",
+                example=format_number(1234 if isinstance(self, LocalIntegerField) else 1234.5),
+            )
         for validator in self.validators:
             if isinstance(validator, NumberRange):  # LocalNumberRange's words too
                 try:
@@ -279,6 +288,20 @@ class _RangeWhenUnreadable:
                 except ValidationError as refusal:
                     return str(refusal)
         return str(super().unreadable_message)
+
+
+# Only digits and the separators numbers are written with, one digit at least.
+_WRITTEN_ANOTHER_WAY = re.compile(r"[\s.,'’]*\d[\d\s.,'’]*")
+
+
+def _readable(typed: str) -> bool:
+    """Whether the reader's language reads `typed` as a number (« 1,5 » in a whole-number
+    field is read, and refused for what it is)."""
+    try:
+        parse_local_number(typed)
+    except ValueError:
+        return False
+    return True
 
 
 class _NothingRead:

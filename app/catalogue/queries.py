@@ -402,13 +402,16 @@ def shown_share(used: float, budget: float | None) -> float | None:
     if not written_budget:
         return None
     written_used = footprint.shown_figure(used)
-    ratio = float(written_used / written_budget)
+    exact = written_used / written_budget
+    ratio = float(exact)
     near = any(abs(ratio - threshold) < 0.01 for threshold in (AMBER_FROM, RED_ABOVE))
     digits = 3 if near else 2
-    share = round(ratio, digits)
+    # Half up on the exact quotient, as people round (`footprint.half_up`): round() of
+    # the float rounded half to even, 84.5 % read « 84 % » and 12.5 % « 12 % ».
+    share = float(footprint.half_up(exact, digits))
     while written_used > written_budget and share <= RED_ABOVE and digits < 12:
         digits += 1
-        share = round(ratio, digits)
+        share = float(footprint.half_up(exact, digits))
     return share
 
 

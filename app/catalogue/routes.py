@@ -84,6 +84,7 @@ def catalogue_helpers():
         "category_others": footprint.category_others,
         "sources_shown": footprint.sources_shown,
         "sources_in_words": footprint.sources_in_words,
+        "source_link_text": footprint.source_link_text,
         "description_shown": description_shown,
         "share_percent": share_percent,
         "signed_percent": signed_percent,
@@ -769,7 +770,10 @@ def _quantity_refused(item: CatalogueItem, form: AddToRequestForm):
             form_token=form_token,
             quantity_field=field,
         )
-        return form_html, 422
+        # The page's title says the refusal, as the whole page sent back does (RGAA 8.6);
+        # an accepted quantity leads to another page, whose title says none.
+        title = fragment_title(item.name(current_language()), refused=True)
+        return str(title) + form_html, 422
     return _item_page(item.id, field, 422, form_token)
 
 

@@ -252,6 +252,10 @@ def _with_reference_figures(values: dict, reference) -> dict:
     typed = (values.get("source") or "").strip()
     parts = _reference_parts(values, reference, reference.cited_in(typed)[1])
     values["source"] = _credited_source(typed, reference, *parts)
+    if parts[0]:
+        # The manufacture figure is the reference's: « no reference data set covers this
+        # item, these figures are an estimate » would contradict the source cited.
+        values["estimate"] = False
     if (embodied_blank or kwh_blank) and not (values.get("source_url") or "").strip():
         # Credited to Boavizta, as the seeded items are: its address with its name.
         values["source_url"] = BOAVIZTA_URL
@@ -333,7 +337,9 @@ def item_problems(
     except CatalogueError as error:
         problems[error.field] = str(error)
     else:  # figures are judged against a known kind and category
+        values = reference_figures_followed(values, item)
         problems |= footprint_problems(values, refused)
+        problems |= stray_range_problems(values, refused)
     problems |= service_figure_problems(values, item)
     taken_by = item_with_code(values["code"], item)
     if taken_by is not None:
@@ -355,6 +361,73 @@ def item_problems(
             if len(refused) > 1
             else refused[0]
         )
+    return problems
+
+
+def reference_figures_followed(values: dict, item=None) -> dict:
+    """`values` sent for `item` in another equipment category, whose figures that came
+    from the old category's reference (Boavizta) are blank again, so that they take the
+    new category's (`complete_footprint`): the edit form shows them filled in, as if
+    typed, and a laptop made a desktop kept the laptop's 181 kg and its citation. A
+    figure is the reference's when the item stored it so, credited to the reference, and
+    it comes back unchanged; with it go its range and lifetime when unchanged, and the
+    old reference's citation. Figures typed stay."""
+    if item is None or item.kind != "equipment" or values.get("category") == item.category:
+        return values
+    old = category_reference(item.category)
+    if old is None or values.get("kind") != "equipment":
+        return values
+    credited = old.cited_in(item.source)[0]
+    values = dict(values)
+    followed = False
+    for phase, names in zip(("embedded", "use"), footprint.RANGES, strict=True):
+        figure = names[0]
+        stored = getattr(item, figure)
+        if phase not in credited or stored != getattr(old, figure):
+            continue  # typed, or a share of the reference (refurbished)
+        if values.get(figure) != stored:
+            continue  # typed in this form
+        for name in names:
+            if values.get(name) == getattr(item, name):
+                values[name] = None
+        if phase == "embedded" and values.get("lifetime_years") == old.lifetime_years:
+            values["lifetime_years"] = None
+        followed = True
+    if followed:
+        values["source"] = old.cited_in(values.get("source") or "")[1]
+    return values
+
+
+def stray_range_problems(values: dict, refused=frozenset()) -> dict[str, str]:
+    """A low or high estimate typed beside an equipment figure left blank, by field: the
+    figure takes the reference's (Boavizta) with its own range, and the range typed was
+    dropped without a word. The reference's own range, as the edit form shows it, is
+    none typed. A figure refused as typed (`refused`) is no blank one."""
+    if values.get("kind") != "equipment":
+        return {}
+    reference = category_reference(values.get("category"))
+    if reference is None:
+        return {}
+    problems = {}
+    messages = {
+        "embodied_kgco2e": _(
+            "The manufacturing footprint is blank, so it takes the reference figure "
+            "(Boavizta) with its own range: leave its low and high estimates blank too, or "
+            "enter the figure they go with."
+        ),
+        "use_kwh_per_year": _(
+            "The electricity use is blank, so it takes the reference figure (Boavizta) with "
+            "its own range: leave its low and high estimates blank too, or enter the figure "
+            "they go with."
+        ),
+    }
+    for figure, low, high in footprint.RANGES:
+        if values.get(figure) is not None or figure in refused:
+            continue
+        for name in (low, high):
+            typed = values.get(name)
+            if typed is not None and typed != getattr(reference, name):
+                problems[name] = messages[figure]
     return problems
 
 
@@ -571,7 +644,7 @@ def update_item(
     values = {**values, "code": values["code"].strip()}
     check_category(values["kind"], values["category"])
     _refuse_taken_code(values["code"], item)
-    values = complete_footprint(values, grid_factor)
+    values = complete_footprint(reference_figures_followed(values, item), grid_factor)
     fields = [key for key in values if hasattr(CatalogueItem, key)]
     if seen is not None:
         _claim_version(item, seen, now)
@@ -598,11 +671,51 @@ def set_alternatives(item: CatalogueItem, codes: list[str], actor, now: datetime
     found = list({code_key(c): by_key[code_key(c)] for c in codes}.values())
     if {a.id for a in item.alternatives} == {a.id for a in found}:
         return  # the edit form sends them with every save: unchanged, nothing to record
+    kept = {a.id for a in item.alternatives}
+    refused = [r for a in found if a.id not in kept for r in _alternative_refusals(item, a)]
+    if refused:
+        raise CatalogueError(" ".join(refused), "alternatives")
     item.alternatives = found
     db.session.flush()
     # The item's own code first, as in every item event: the log is searched by code.
     summary = f"{item.code}: {','.join(a.code for a in found) or '-'}"
     record_audit(actor, "set_alternatives", "catalogue_item", item.id, now, summary)
+
+
+def _alternative_refusals(item: CatalogueItem, alternative: CatalogueItem) -> list[str]:
+    """Why `alternative`, newly given, is no lighter choice for `item`: withdrawn (never
+    shown), of another category (grades and figures compare within a category: a
+    service's figure is per user, a device's per device), or not lighter as the pages
+    write both figures (`footprint.lighter_as_shown`). Each pages would drop in silence."""
+    code = alternative.code
+    if alternative.status != "available":
+        return [
+            _(
+                "%(code)s is withdrawn from the catalogue: it would never be shown as an "
+                "alternative. Remove it.",
+                code=code,
+            )
+        ]
+    if alternative.category != item.category:
+        return [
+            _(
+                "%(code)s is in another category (%(category)s): an alternative is of the "
+                "item's own category. Remove it.",
+                code=code,
+                category=footprint.category_label(alternative.category),
+            )
+        ]
+    if not footprint.lighter_as_shown(alternative.annual_kgco2e, item.annual_kgco2e):
+        return [
+            _(
+                "%(code)s is not lighter than this item (%(its)s against %(this)s kg CO₂e a year): "
+                "it would never be shown as an alternative. Remove it.",
+                code=code,
+                its=format_number(float(footprint.shown_figure(alternative.annual_kgco2e))),
+                this=format_number(float(footprint.shown_figure(item.annual_kgco2e))),
+            )
+        ]
+    return []
 
 
 def discontinue_item(item: CatalogueItem, actor, now: datetime) -> None:

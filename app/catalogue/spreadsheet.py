@@ -55,6 +55,12 @@ FORMER_HEADINGS = {
     "manufacture, low estimate (kg co₂e)": "embodied_min_kgco2e",
     "manufacture, high estimate (kg co₂e)": "embodied_max_kgco2e",
 }
+# The French export's electricity columns, named « Électricité » until December 2026.
+FORMER_FRENCH_HEADINGS = {
+    "électricité (kwh par an)": "use_kwh_per_year",
+    "électricité, estimation basse (kwh par an)": "use_kwh_min",
+    "électricité, estimation haute (kwh par an)": "use_kwh_max",
+}
 FORMER_WORDS = {"kind": {"piece of equipment": "equipment"}}
 
 
@@ -86,7 +92,7 @@ def spreadsheet_table(columns, rows, language: str):
 
 def _readings() -> tuple[dict[str, str], dict[str, dict[str, str]]]:
     """Each heading and word of every language, folded, with its machine name."""
-    headings: dict[str, str] = dict(FORMER_HEADINGS)
+    headings: dict[str, str] = FORMER_HEADINGS | FORMER_FRENCH_HEADINGS
     values: dict[str, dict[str, str]] = {key: dict(words) for key, words in FORMER_WORDS.items()}
     for language in LANGUAGES:
         with force_locale(language):
@@ -145,6 +151,7 @@ def _heading_language(header: list[str]) -> str | None:
         with force_locale(language):
             forms[language] = {str(heading).casefold() for heading in HEADINGS.values()}
     forms["en"] |= set(FORMER_HEADINGS)
+    forms["fr"] |= set(FORMER_FRENCH_HEADINGS)
     scores = dict.fromkeys(forms, 0)
     for cell in header:
         name = cell.strip().casefold()

@@ -33,7 +33,7 @@ def _creation_line(client, auth, make, make_item) -> str:
 def test_a_creation_lists_its_starting_values_with_their_units(client, auth, make, make_item):
     line = _creation_line(client, auth, make, make_item)
     assert "Nom en français : Imprimante neuve" in line
-    assert "Utilisation (kWh par an) : 120" in line
+    assert "Consommation électrique (kWh par an) : 120" in line
     assert "Utilisation (kg CO₂e par an) : 6,24" in line
     assert "Statut : Disponible" in line
     assert "→" not in line and "«  »" not in line

@@ -176,7 +176,7 @@ def test_an_unknown_kind_in_an_import_gives_the_values_to_write(client, make, lo
 def test_the_budgets_page_reads_budgets_d_empreinte_with_non_breaking_percent(client, make):
     login(client, make.user(locale="fr"))
     page = html.unescape(client.get("/catalogue/budgets?year=2026").text)
-    assert "<h1>Budgets d'empreinte des directions, 2026</h1>" in page
+    assert '<h1 id="budgets-h">Budgets d\'empreinte des directions, 2026</h1>' in page
     assert f"vert jusqu'à 80{NBSP}%, orange jusqu'à 100{NBSP}%, rouge au-delà" in page
 
 

@@ -45,7 +45,7 @@ def test_a_services_page_names_its_category(client, make, make_item):
     login(client, make.user(locale="fr"))
     item = make_item(kind="service", category="email")
     page = _page(client, f"/catalogue/items/{item.id}")
-    assert "aux autres services d'e-mail seulement" in page
+    assert "aux autres services de messagerie seulement" in page
 
 
 def test_the_comparison_says_letters_of_different_categories_do_not_compare(

@@ -178,8 +178,8 @@ def test_an_import_takes_alternatives_separated_by_commas(make, make_item, reque
 
 
 def test_the_form_takes_alternatives_separated_by_semicolons(client, make, make_item):
-    make_item(code="EQ-ACC-02")
-    make_item(code="EQ-ACC-05")
+    make_item(code="EQ-ACC-02", embodied_kgco2e=100.0)  # lighter: an alternative
+    make_item(code="EQ-ACC-05", embodied_kgco2e=100.0)
     item = make_item(code="EQ-1")
     login(client, make.user(roles=("admin",), locale="en"))
     form = _item_form(alternatives="EQ-ACC-02;EQ-ACC-05")

@@ -54,3 +54,18 @@ def test_a_spreadsheet_exported_before_still_imports(client, auth, make, make_it
     assert former != sheet
     page = html.unescape(_upload(auth, former).text)
     assert "1 item is unchanged" in page
+
+
+def test_a_french_spreadsheet_heading_electricity_as_before_still_imports(
+    client, auth, make, make_item
+):
+    """The French export headed its electricity columns « Électricité (kWh par an) »
+    until they took the name the item page gives them, « Consommation électrique »."""
+    login(client, make.user(roles=("admin",), locale="fr"))
+    make_item(code="E-1", name_en="Mouse", name_fr="Souris", embodied_kgco2e=4)
+    sheet = client.get("/catalogue/export-spreadsheet.csv").get_data(as_text=True)
+    former = sheet.replace("Consommation électrique", "Électricité")
+    assert former != sheet
+    page = html.unescape(_upload(auth, former).text)
+    assert "inchangé" in page
+    assert "inconnue" not in page

@@ -96,7 +96,7 @@ def test_the_withdrawal_question_counts_the_requests_waiting_that_hold_the_item(
     expected = (
         "Retirer Portable demandé du catalogue\u00a0? Personne ne pourra plus le demander. "
         "2\u00a0demandes en attente de décision le contiennent\u00a0: leur ligne indiquera "
-        "«\u00a0plus au catalogue, non compté\u00a0», et les approuver ne comptera rien pour "
+        "«\u00a0plus au catalogue, non compté\u00a0», et les accepter ne comptera rien pour "
         "cet article."
     )
     assert asked == (expected, expected)

@@ -89,8 +89,8 @@ def test_an_import_line_lists_a_bad_estimate_and_an_unknown_alternative_at_once(
 def test_the_audit_log_words_alternatives_as_the_other_item_edits(client, make, make_item):
     """« EQ-LAP-02: EQ-ACC-01,EQ-ACC-NEW » was shown as stored."""
     item = make_item(code="EQ-LAP-02")
-    make_item(code="EQ-ACC-01")
-    make_item(code="EQ-ACC-NEW")
+    make_item(code="EQ-ACC-01", embodied_kgco2e=100.0)  # lighter: an alternative
+    make_item(code="EQ-ACC-NEW", embodied_kgco2e=100.0)
     admin = make.user(roles=("admin",), locale="fr")
     services.set_alternatives(item, ["EQ-ACC-01", "EQ-ACC-NEW"], admin, NOW)
     db.session.commit()

@@ -364,7 +364,7 @@ def test_the_slider_keeps_saying_its_years_as_it_moves(page, make, make_item):
     item = make_item(lifetime_years=4)
     browser_sign_in(page, employee)
     page.goto(f"/catalogue/items/{item.id}", wait_until="load")
-    years = page.get_by_label("Années d'utilisation")
+    years = page.get_by_label("Durée d'utilisation (ans)")
     expect(years).to_have_value("4")
     years.select_option("5")
     expect(page.locator("#lifetime-result")).to_contain_text("Gardé 5 ans")
