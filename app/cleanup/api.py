@@ -196,14 +196,17 @@ def get_leaderboard(campaign_id: int):
     scope = request.args.get("scope", "individuals")
     order = request.args.get("order", "total")
     if scope not in ("individuals", "departments", "communes"):
-        message = _("Scope must be individuals, departments or communes.")
+        # The values as a script sends them, quoted as values: not words of the sentence.
+        message = _("The `scope` parameter must be `individuals`, `departments` or `communes`.")
         raise field_error(422, "invalid_scope", "scope", message)
     if order not in ("total", "per_head"):
-        raise field_error(422, "invalid_order", "order", _("Order must be total or per_head."))
+        message = _("The `order` parameter must be `total` or `per_head`.")
+        raise field_error(422, "invalid_order", "order", message)
     if scope == "individuals" and order != "total":
         # A person is ranked on their points alone: "per head" was accepted, and ignored.
         message = _(
-            "For individuals, order must be total (per_head ranks departments and communes)."
+            "For individuals, the `order` parameter must be `total` (`per_head` ranks "
+            "departments and communes)."
         )
         raise field_error(422, "invalid_order", "order", message)
     page = page_number(request.args.get("page"))

@@ -526,6 +526,9 @@ class ActionTypeForm(PortalForm):
     """An action type's guide, defaults and CO2 factor, as organisers edit them. Its unit
     is not here: entries already logged were counted in it."""
 
+    # The guide's version when the form was shown (its `edit_version`): a save from a
+    # form another save has overtaken is refused (services.update_action_type).
+    version = HiddenField()
     name_fr = StringField(_l("Name (French)"), validators=[DataRequired(), Length(max=160)])
     name_en = StringField(_l("Name (English)"), validators=[DataRequired(), Length(max=160)])
     guide_fr = TextAreaField(_l("Guide (French)"), validators=[Length(max=5000)])

@@ -180,12 +180,14 @@ UNIT_WORDS = {
 }  # fmt: skip
 
 
-def on_device_returned(sender, device_return=None, user=None, now=None, **_kwargs) -> None:
-    """Log a declared device return in the running campaigns, waiting for its receipt
-    (idempotent by return id)."""
+def on_device_returned(
+    sender, device_return=None, user=None, now=None, count_in=(), **_kwargs
+) -> None:
+    """Log a declared device return in the running campaigns the person takes part in or
+    chose to count it in (`count_in`), waiting for its receipt (idempotent by return id)."""
     if device_return is None or user is None:
         return
-    services.log_device_return(device_return, user, now or utcnow())
+    services.log_device_return(device_return, user, now or utcnow(), count_in)
 
 
 def on_device_return_received(sender, device_return=None, now=None, **_kwargs) -> None:
@@ -599,6 +601,7 @@ def action_status_name(status: str, frozen: bool) -> str:
             if frozen
             else _("Waiting for an agent to receive the device")
         ),
+        "withdrawn": _("Withdrawn from the campaign by you: does not count"),
     }
     return names.get(status, status)
 

@@ -31,6 +31,9 @@ ACCEPTED, FLAGGED, REJECTED = "accepted", "flagged", "rejected"
 # A device return declared but not yet in an agent's hands: it counts toward the daily
 # cap (the declaration stands) but scores nothing until an agent confirms receipt.
 PENDING = "pending"
+# A device return's entry its owner withdrew from the campaign (« My entries »): it
+# scores nothing, and is kept so that the receipt can say why it does not count.
+WITHDRAWN = "withdrawn"
 UNITS = ("GB", "items", "devices")
 GOAL_UNITS = ("GB", "items", "devices", "participants", "points")
 
@@ -60,6 +63,11 @@ class CleanupActionType(db.Model):
     caveat_fr: Mapped[str] = mapped_column(Text, default="")
     caveat_en: Mapped[str] = mapped_column(Text, default="")
     position: Mapped[int] = mapped_column(Integer, default=0)
+    # Moved by one at every save of its guide form, which carries it: a save from a form
+    # opened before another change (an older tab) is refused, not silently undoing it.
+    # Deferred and set by the database: the defaults are written and read without it,
+    # as on a database not yet migrated to it (a migration test seeds one).
+    edit_version: Mapped[int] = mapped_column(Integer, server_default="1", deferred=True)
 
     def name(self, locale: str) -> str:
         return self.name_en if locale == "en" else self.name_fr

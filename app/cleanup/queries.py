@@ -30,6 +30,7 @@ from app.cleanup.models import (
     REJECTED,
     RUNNING,
     SCHEDULED,
+    WITHDRAWN,
     CleanupAction,
     CleanupActionType,
     CleanupCampaign,
@@ -970,7 +971,15 @@ def individual_leaderboard(campaign: CleanupCampaign, page: int = 1, per_page: i
             .where(CleanupParticipant.id.in_(window or [-1]))
         )
     }
-    badges = badges_for(campaign, window)
+    # A badge few listed people hold names them beside their label (the one person with
+    # « Seconde vie » is the one the agent took the phone from): shown only when held by
+    # at least `min_badge_holders()` of those listed. Their own progress shows them all.
+    held = badge_holders(campaign, board, listed)
+    minimum = min_badge_holders()
+    badges = {
+        pid: [key for key in keys if held.get(key, 0) >= minimum]
+        for pid, keys in badges_for(campaign, window).items()
+    }
     entries = []
     for pid in window:
         entries.append(
@@ -982,6 +991,33 @@ def individual_leaderboard(campaign: CleanupCampaign, page: int = 1, per_page: i
             }
         )
     return entries, len(listed)
+
+
+#: The fewest people listed on a campaign's individual board who must hold a badge for
+#: it to be shown beside their names (LEADERBOARD_MIN_BADGE_HOLDERS overrides it); never
+#: fewer than a department needs participants to show its figures (LEADERBOARD_MIN_TEAM).
+MIN_BADGE_HOLDERS = 5
+
+
+def min_badge_holders() -> int:
+    """The fewest listed holders a badge needs to show on the public individual board."""
+    setting = current_app.config.get("LEADERBOARD_MIN_BADGE_HOLDERS", MIN_BADGE_HOLDERS)
+    return max(int(setting), min_team())
+
+
+def badge_holders(campaign: CleanupCampaign, board: Board, listed: list[int]) -> dict[str, int]:
+    """How many of the people `listed` on the board hold each badge, kept until a score
+    or someone's listing changes."""
+
+    def count() -> dict[str, int]:
+        held: dict[str, int] = defaultdict(int)
+        for keys in badges_for(campaign, listed).values():
+            for key in keys:
+                held[key] += 1
+        return dict(held)
+
+    key = (campaign.id, board.version, board.total_points, len(board.points), len(listed))
+    return cache.value("cleanup.badge_holders", key, ("people",), count)
 
 
 def team_totals(campaign: CleanupCampaign, scope: str) -> list[dict]:
@@ -1364,6 +1400,39 @@ def list_overlapping_campaigns(
         if shared:
             overlaps.append(Overlap(other, shared))
     return overlaps
+
+
+class ReturnCampaign(NamedTuple):
+    """A running campaign a device return declared now would count in, and whether the
+    person takes part in it already (an entry of theirs there, other than a return they
+    withdrew): only then does the return count without their asking."""
+
+    campaign: CleanupCampaign
+    takes_part: bool
+
+
+def return_campaigns(user, now: datetime) -> list[ReturnCampaign]:
+    """The running campaigns in the person's scope that count device returns, the soonest
+    end first, each with whether the person takes part in it already."""
+    campaigns = [
+        c
+        for c in running_campaigns(now, user)
+        if c.frozen_at is None and "return-device" in campaign_rules(c)
+    ]
+    if not campaigns:
+        return []
+    mine = set(
+        db.session.scalars(
+            select(CleanupParticipant.campaign_id).where(
+                CleanupParticipant.user_id == user.id,
+                CleanupParticipant.campaign_id.in_([c.id for c in campaigns]),
+                select(A.id)
+                .where(A.participant_id == CleanupParticipant.id, A.status != WITHDRAWN)
+                .exists(),
+            )
+        )
+    )
+    return [ReturnCampaign(c, c.id in mine) for c in campaigns]
 
 
 def campaign_rules(campaign: CleanupCampaign) -> dict[str, CampaignRule]:

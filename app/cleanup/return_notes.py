@@ -8,6 +8,7 @@ from datetime import datetime
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import and_, exists, or_, select
+from sqlalchemy.orm import aliased
 
 from app.cleanup.countdown import shown_end
 from app.cleanup.models import (
@@ -21,6 +22,7 @@ from app.cleanup.models import (
     CleanupCampaignDepartment,
     CleanupParticipant,
 )
+from app.cleanup.models import WITHDRAWN as ENTRY_WITHDRAWN
 from app.core.i18n import current_language, format_moment, format_number
 from app.core.return_notes import COUNTED, NOT_COUNTED, Note
 from app.core.return_notes import PENDING as WILL_COUNT
@@ -43,10 +45,20 @@ def _campaigns_of(device_return, user):
     and so is every return once retention has detached the person's participant row."""
     C, A, rule = CleanupCampaign, CleanupAction, CleanupCampaignActionType
     declared_at = device_return.declared_at
+    # Taking part by then: the participant row is written before the cap is checked.
+    # Not someone whose every entry there is a return they withdrew: they are asked
+    # again, as a newcomer is, and a return they chose not to count has nothing to say.
+    theirs = aliased(CleanupAction)  # not the return's own entry, A
+    mine = theirs.participant_id == CleanupParticipant.id
+    withdrew_only = and_(
+        exists().where(mine, theirs.status == ENTRY_WITHDRAWN),
+        ~exists().where(mine, theirs.status != ENTRY_WITHDRAWN),
+    )
     took_part = exists().where(
         CleanupParticipant.campaign_id == C.id,
         CleanupParticipant.user_id == user.id,
         CleanupParticipant.joined_at <= declared_at,
+        ~withdrew_only,
     )
     in_scope = or_(
         C.all_departments,
@@ -111,6 +123,12 @@ def _note(row, device_return, now: datetime) -> Note:
             _("Received: it counts in “%(campaign)s” once an organiser has checked it.",
               campaign=campaign),
             WILL_COUNT,
+        )  # fmt: skip
+    if row.status == ENTRY_WITHDRAWN:
+        return Note(
+            _("You withdrew this return from “%(campaign)s”: it does not count there.",
+              campaign=campaign),
+            NOT_COUNTED,
         )  # fmt: skip
     if row.status != PENDING:  # an organiser did not accept it
         return Note(

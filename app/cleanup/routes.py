@@ -117,14 +117,19 @@ def edit_action_type(key: str):
     db.session.commit()  # a first visit by this address creates the built-in ones
     action_type = queries.action_type_by_key(key) or abort(404)
     form = ActionTypeForm(obj=action_type if request.method == "GET" else None)
+    if request.method == "GET":
+        form.version.data = action_type.edit_version
     form.daily_cap.label.text = cap_label(action_type.unit, default=True)
     if form.validate_on_submit():
         try:
             services.update_action_type(
-                current_user, action_type, form.action_type_data(), utcnow()
+                current_user, action_type, form.action_type_data(), utcnow(), form.version.data
             )
         except services.CleanupError as error:
             db.session.rollback()
+            if error.code == "stale":  # another save since: the guide as it is now
+                flash(error.message, "error")
+                return _guide_shown_again(form, action_type)
             if error.field in form:  # told at its field, the summary linking to it
                 form[error.field].errors = [error.message]
             else:
@@ -137,6 +142,27 @@ def edit_action_type(key: str):
     return render_template(
         "cleanup/action_type_form.html", form=form, action_type=action_type
     ), status
+
+
+# The guide's fields whose typed value a refused stale save shows under the current one.
+_GUIDE_KEPT_WHEN_STALE = (
+    "name_fr", "name_en", "guide_fr", "guide_en", "points_per_unit", "daily_cap",
+    "flag_above", "max_quantity", "kg_co2e_per_unit", "kg_co2e_low", "kg_co2e_high",
+    "factor_source", "caveat_fr", "caveat_en",
+)  # fmt: skip
+
+
+def _guide_shown_again(sent: ActionTypeForm, action_type):
+    """A guide's save refused as stale: its form as the guide is now (saving it again
+    undoes nobody's change), what the person typed under each field where it differs."""
+    db.session.refresh(action_type)
+    shown = ActionTypeForm(formdata=None, obj=action_type)
+    shown.version.data = action_type.edit_version
+    shown.daily_cap.label.text = sent.daily_cap.label.text
+    typed = _typed_apart(sent, shown, _GUIDE_KEPT_WHEN_STALE)
+    return render_template(
+        "cleanup/action_type_form.html", form=shown, action_type=action_type, typed=typed
+    ), 422
 
 
 def _campaign_form(campaign=None, shown_again: bool = False) -> CampaignForm:
@@ -236,12 +262,12 @@ _KEPT_WHEN_STALE = (
 )  # fmt: skip
 
 
-def _typed_apart(sent: CampaignForm, shown: CampaignForm) -> dict[str, str]:
-    """What the person typed in each field of _KEPT_WHEN_STALE where it differs from the
-    campaign as it is now (`shown`): the form keeps the current values, so that saving
+def _typed_apart(sent, shown, names=_KEPT_WHEN_STALE) -> dict[str, str]:
+    """What the person typed in each field of `names` where it differs from the campaign
+    (or guide) as it is now (`shown`): the form keeps the current values, so that saving
     it again undoes nobody's change, and says what was typed beside them."""
     typed = {}
-    for name in _KEPT_WHEN_STALE:
+    for name in names:
         raw = (sent[name].raw_data or [""])[0].strip()
         if raw != (shown[name]._value() or "").strip():
             typed[name] = raw
@@ -923,6 +949,8 @@ def delete_action(action_id: int):
     # The message takes the deleted row's place, before the entry that followed it: in a
     # long list, above the table it was out of sight, and the focus far from the row.
     following = queries.entry_listed_after(action)
+    if services.is_device_return_entry(action):  # withdrawn from the campaign, kept listed
+        return _withdraw_device_return_entry(campaign, action)
     try:
         services.delete_action(current_user, action, utcnow())
     except services.CleanupError as error:
@@ -938,6 +966,24 @@ def delete_action(action_id: int):
         message_at="deleted",
         deleted_before=following,
         **_log_form_kept(),
+    )
+
+
+def _withdraw_device_return_entry(campaign, action):
+    """A device return's entry taken out of its campaign by its owner: it stays listed,
+    saying so, and its points leave their score."""
+    try:
+        services.withdraw_device_return_entry(current_user, action, utcnow())
+    except services.CleanupError as error:
+        db.session.rollback()
+        return _progress_response(
+            campaign, error.message, "error", error.status, message_at=action.id,
+            **_log_form_kept(),
+        )  # fmt: skip
+    db.session.commit()
+    message = _("Withdrawn: this device return no longer counts in this campaign.")
+    return _progress_response(
+        campaign, message, "success", message_at=action.id, **_log_form_kept()
     )
 
 
@@ -1512,7 +1558,11 @@ def open_data(campaign_id: int):
     return Response(
         json.dumps(open_data_document(campaign, results), ensure_ascii=False, indent=1),
         mimetype="application/json",
-        headers={"Content-Disposition": f"attachment; filename=campaign-{campaign.id}.json"},
+        # Named in the reader's language, as its neighbours (« campagne-1.ics »).
+        headers={
+            "Content-Disposition": "attachment; filename="
+            + _("campaign-%(id)s-open-data.json", id=campaign.id)
+        },
     )
 
 

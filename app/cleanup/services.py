@@ -54,6 +54,7 @@ from app.cleanup.models import (
     REJECTED,
     RUNNING,
     SCHEDULED,
+    WITHDRAWN,
     CleanupAction,
     CleanupActionType,
     CleanupCampaign,
@@ -188,12 +189,46 @@ def ensure_default_action_types() -> list[CleanupActionType]:
     return list(db.session.scalars(select(CleanupActionType).order_by(CleanupActionType.position)))
 
 
-def update_action_type(actor, action_type: CleanupActionType, data: dict, now: datetime) -> None:
+def _hold_guide_version(action_type: CleanupActionType, version: str) -> bool:
+    """Whether the action type is still at `version` (its `edit_version` when the guide
+    form was shown), holding its row until the transaction ends, as `_hold_version`
+    does a campaign's; False for an unreadable one."""
+    try:
+        expected = int(version)
+    except (TypeError, ValueError):
+        return False
+    if not 0 < expected < 2**31:
+        return False
+    held = db.session.execute(
+        update(CleanupActionType)
+        .where(CleanupActionType.id == action_type.id, CleanupActionType.edit_version == expected)
+        .values(edit_version=CleanupActionType.edit_version)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    return held == 1
+
+
+def update_action_type(
+    actor, action_type: CleanupActionType, data: dict, now: datetime, version: str | None = None
+) -> None:
     """Save an action type's guide, defaults and CO2 factor, after checking they agree.
 
     Its defaults apply to campaigns created afterwards (a campaign keeps its own points
     and cap); its review and refusal thresholds apply to the next entry logged.
+    `version`: its `edit_version` when the form was shown (None: not checked); another
+    save since refuses this one (code "stale"), nothing changed.
     """
+    if version is not None and not _hold_guide_version(action_type, version):
+        raise CleanupError(
+            _(
+                "Someone else changed this guide after you opened this form (or you did, "
+                "in another tab): your changes were not saved. The form now shows the "
+                "guide as it is; under each field where you had typed something else, "
+                "what you typed is shown. Make your changes again, then save."
+            ),
+            "stale",
+            422,
+        )
     if data["flag_above"] > data["max_quantity"]:
         raise CleanupError(
             _("The review threshold cannot be above the largest entry accepted."),
@@ -232,6 +267,7 @@ def update_action_type(actor, action_type: CleanupActionType, data: dict, now: d
         return  # saved as it was: nothing to record
     for name, value in data.items():
         setattr(action_type, name, value)
+    action_type.edit_version = CleanupActionType.edit_version + 1  # in the database
     db.session.flush()
     # The settings that count, before -> after (the audit log words them); a change of
     # wording alone is recorded under the type's name.
@@ -603,11 +639,24 @@ def correct_campaign_wording(
 
 
 def publish_campaign(campaign: CleanupCampaign, actor, now: datetime) -> None:
-    """Publish a draft: from now on the clock drives its state. Announces it."""
+    """Publish a draft: from now on the clock drives its state. Announces it.
+
+    Claimed with one conditional UPDATE (still unpublished), which holds the row until
+    commit: of the same draft published from several tabs at once, one publishes it and
+    the others are told it already is (one audit event, one announcement)."""
+    already = CleanupError(_("This campaign is already published."), "published")
     if campaign.published_at is not None:
-        raise CleanupError(_("This campaign is already published."), "published")
+        raise already
     if campaign.ends_at <= now:
         raise CleanupError(_("This campaign would already be over."), "ended")
+    claimed = db.session.execute(
+        update(CleanupCampaign)
+        .where(CleanupCampaign.id == campaign.id, CleanupCampaign.published_at.is_(None))
+        .values(published_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        raise already
     dates = (campaign.starts_at, campaign.ends_at)
     # A draft whose start has passed starts on publication, as the question before says:
     # its page, calendar file and launch message then give the day it really started.
@@ -961,7 +1010,7 @@ def _history_statement(excluding: bool, with_source: bool):
     A = CleanupAction
     same_type = A.action_type_id == bindparam("type_id")
     day = bindparam("day")
-    today = same_type & (A.day == day) & (A.status != REJECTED)
+    today = same_type & (A.day == day) & A.status.not_in((REJECTED, WITHDRAWN))
     if excluding:
         today &= A.id != bindparam("exclude_id")
     accepted = same_type & (A.status == ACCEPTED)
@@ -1201,8 +1250,29 @@ def correct_action(user, action: CleanupAction, quantity, now: datetime) -> Clea
     return action
 
 
+def is_device_return_entry(action) -> bool:
+    """An entry a device return logged (its owner may withdraw it from the campaign)."""
+    return (action.source_key or "").startswith("device-return:")
+
+
+def withdraw_device_return_entry(user, action: CleanupAction, now: datetime) -> None:
+    """Take one's device return out of a running campaign: its entry stays, WITHDRAWN,
+    scoring nothing (nor counting toward the daily limit), so that the receipt says why
+    the return does not count there; the return itself stands."""
+    if not is_device_return_entry(action) or action.status == WITHDRAWN:
+        raise CleanupError(_("This entry was recorded by another service."), "system_action")
+    campaign = db.session.get(CleanupCampaign, action.campaign_id)
+    if campaign.state(now) != RUNNING or campaign.frozen_at is not None:
+        message = _("This campaign has ended: entries can no longer be corrected or deleted.")
+        raise CleanupError(message, "not_running", 409)
+    participant = _lock_participant(campaign, user, now)
+    action.status = WITHDRAWN
+    touch_scores(campaign, participant.id, participant.last_logged_at)
+
+
 def delete_action(user, action: CleanupAction, now: datetime) -> None:
-    """Delete one's own entry while the campaign runs."""
+    """Delete one's own entry while the campaign runs (a device return's is withdrawn
+    from it instead: `withdraw_device_return_entry`)."""
     campaign = _check_editable(user, action, now)
     participant = _lock_participant(campaign, user, now)
     db.session.delete(action)
@@ -1503,10 +1573,15 @@ def _running_campaigns():
     )
 
 
-def log_device_return(device_return, user, now: datetime) -> list[CleanupAction]:
-    """Log a declared device return in every running campaign in scope that counts
-    returns, as PENDING: it scores once an agent receives the device
+def log_device_return(device_return, user, now: datetime, count_in=()) -> list[CleanupAction]:
+    """Log a declared device return in the running campaigns in scope that count returns,
+    as PENDING: it scores once an agent receives the device
     (`count_received_device_return`), so a device never brought earns nothing.
+
+    Only where the person takes part already (`queries.return_campaigns`), or chose on
+    the declaration to count it (`count_in`, campaign ids): a return must not put
+    someone on a leaderboard they never joined, where a rare badge would tell the
+    agent who received the device who the pseudonym is.
 
     Past the person's daily limit the campaign is skipped: the cap holds for returns as
     for any entry, and the return itself still stands. No entry is written for it (a
@@ -1514,9 +1589,9 @@ def log_device_return(device_return, user, now: datetime) -> list[CleanupAction]
     the receipt tells its owner it does not count there (`return_notes`), from the
     day's entries that filled the limit."""
     logged = []
-    campaigns = db.session.scalars(_running_campaigns(), {"now": now}).all()
-    for campaign in campaigns:
-        if not campaign.in_scope(user) or "return-device" not in queries.campaign_rules(campaign):
+    chosen = set(count_in)
+    for campaign, takes_part in queries.return_campaigns(user, now):
+        if not takes_part and campaign.id not in chosen:
             continue
         try:
             action = log_action(

@@ -6,6 +6,7 @@ from wtforms import (
     HiddenField,
     RadioField,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
@@ -164,11 +165,21 @@ class ReturnForm(PortalForm):
     # second one"): within services.REPEAT_WINDOW the same answers are otherwise taken as
     # that declaration sent again.
     another_than = HiddenField()
+    # The running clean-up campaigns, not yet joined, the person ticks to count this
+    # return in (their ids; the return form lists them, unticked). Never their choice
+    # made for them: a return alone must not put anyone on a leaderboard.
+    count_in = SelectMultipleField(validate_choice=False)
 
     def validate_wipe_requested(self, field):
         """Both answers at once (a crafted request) are refused, not one picked at random."""
         if len(field.raw_data) > 1:
             raise ValidationError(str(ONE_WIPE_CHOICE))
+
+    @property
+    def campaigns_chosen(self) -> tuple[int, ...]:
+        """The campaign ids ticked (any other value ignored: only the offered campaigns
+        are counted in, `cleanup.services.log_device_return`)."""
+        return tuple(int(v) for v in (self.count_in.data or [])[:20] if str(v).isdigit())
 
     @property
     def wipe_flags(self) -> dict:
@@ -361,6 +372,8 @@ class PointForm(PortalForm):
     directions_fr = TextAreaField(_l("How to get there (French)"), validators=[Length(max=2000)])
     directions_en = TextAreaField(_l("How to get there (English)"), validators=[Length(max=2000)])
     agent_ids = MultiCheckboxField(_l("Agents of this point"), coerce=int)
+    # The point's edit version the form was opened on (`services.point_version`).
+    version = HiddenField()
 
     def validate_opening_hours(self, field):
         """Checked with the other fields (the service checks again), so one submit

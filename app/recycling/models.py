@@ -7,6 +7,7 @@ from sqlalchemy import (
     Date,
     Float,
     ForeignKey,
+    Integer,
     SmallInteger,
     String,
     Text,
@@ -117,6 +118,9 @@ class CollectionPoint(db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     closure_note: Mapped[str] = mapped_column(String(250), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Moved by one at every save of the edit form, which carries it: a save from a form
+    # opened before another is refused (`services.save_point`), not silently undoing it.
+    edit_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     commune: Mapped[Commune] = relationship(lazy="joined")
     agent_rows: Mapped[list["PointAgent"]] = relationship(

@@ -47,6 +47,7 @@ from app.core.time import local_zone, utcnow
 from app.core.urls import LAST_PAGE_ASKABLE, database_id, leads_back, requested_page
 from app.extensions import db, htmx
 from app.recycling import hours, queries, services, statistics_export
+from app.recycling.device_names import device_type_names
 from app.recycling.forms import (
     CloseForm,
     ConfirmForm,
@@ -100,7 +101,7 @@ def recycling_labels() -> dict:
 
     def devices_refused(accepted) -> list[str]:
         # What a point does not take: its radios are disabled on the return form.
-        return [str(kind.label) for key, kind in DEVICE_TYPES.items() if key not in accepted]
+        return device_type_names(key for key in DEVICE_TYPES if key not in accepted)
 
     return {
         # The open data keeps "2026-05" for machines; people read "mai 2026", "May 2026".
@@ -108,6 +109,7 @@ def recycling_labels() -> dict:
         "recycling_status": status_label,
         "recycling_device": device_label,
         "recycling_devices_refused": devices_refused,
+        "recycling_device_list": device_type_names,
         "recycling_wipe": wipe_label,
         "recycling_field": field_label,
         "recycling_signer": queries.signer_name,
@@ -137,7 +139,7 @@ def _point_view(point: CollectionPoint, now, distance=None) -> dict:
         "open_now": point.active and hours.is_open(point.opening_hours, now),
         "status": hours.status_text(point.opening_hours, now, locale),
         "hours": hours.describe(point.opening_hours, locale),
-        "types": [DEVICE_TYPES[t].label for t in point.accepted_device_types if t in DEVICE_TYPES],
+        "types": device_type_names(t for t in point.accepted_device_types if t in DEVICE_TYPES),
         "directions": point.directions(locale),
     }
 
@@ -367,9 +369,7 @@ def _poster_side(point: CollectionPoint, lang: str, link: str) -> dict:
             # What this point takes: a printer brought to a point that refuses it is a
             # wasted trip.
             "types_title": _("Devices accepted here"),
-            "types": [
-                str(DEVICE_TYPES[t].label) for t in point.accepted_device_types if t in DEVICE_TYPES
-            ],
+            "types": device_type_names(t for t in point.accepted_device_types if t in DEVICE_TYPES),
             "closed": _("Temporarily closed"),
             "closed_text": _(
                 "This collection point takes no device for now. Find another one on the portal:"
@@ -446,6 +446,8 @@ def _return_fields(form) -> Markup:
 
 
 def _render_return_form(form, point, fields, status=200, closed_point=None):
+    from app.cleanup.queries import return_campaigns
+
     form.form_token.ensure()  # sent without one: the next send is told apart
     return render_template(
         "recycling/return_form.html",
@@ -453,6 +455,10 @@ def _render_return_form(form, point, fields, status=200, closed_point=None):
         point=point,
         fields=fields,
         closed_point=closed_point,
+        # Where the return would count: said for a campaign the person takes part in,
+        # asked (unticked) for one they have not joined.
+        campaigns=return_campaigns(current_user, utcnow()),
+        chosen=form.campaigns_chosen,
     ), status
 
 
@@ -488,6 +494,7 @@ def create_return():
                 # a request built without one (a script) declares what it sends.
                 repeat_window=services.REPEAT_WINDOW if form.form_token.sent else None,
                 another_than=(form.another_than.data or "")[:64] or None,
+                count_in=form.campaigns_chosen,
             )  # fmt: skip
         except services.ReturnError as error:
             db.session.rollback()
@@ -1356,6 +1363,7 @@ def _point_form(point: CollectionPoint | None, posted: bool) -> PointForm:
     if point and not posted:
         form.accepted_types.data = point.accepted_device_types
         form.agent_ids.data = [row.user_id for row in point.agent_rows]
+        form.version.data = services.point_version(point)
     return form
 
 
@@ -1375,12 +1383,26 @@ def edit_point(point_id: int | None = None):
             field = getattr(form, problem.field)
             if not field.errors:
                 field.errors.append(problem.message)
+        # A form sent without its version (a page cached from before it had one) is
+        # not compared: its save is judged as before.
+        seen = form.version.data or None
         if valid and not problems:
-            point = services.save_point(point, form.data, current_user, utcnow())
+            try:
+                point = services.save_point(point, form.data, current_user, utcnow(), seen)
+            except services.PointChangedMeanwhile as error:
+                db.session.rollback()
+                flash(error.message, "error")
+                # What was typed stays; a second save, made knowing, is taken.
+                form.version.data = services.point_version(point)
+                return _point_form_page(form, point, 409)
             db.session.commit()
             flash(_("Collection point saved."), "success")
             return redirect(url_for("recycling.admin_points"))
-    status = 422 if request.method == "POST" else 200
+    return _point_form_page(form, point, 422 if request.method == "POST" else 200)
+
+
+def _point_form_page(form: PointForm, point: CollectionPoint | None, status: int):
+    """The point form, shown again with its errors after a refused save."""
     return render_template(
         "recycling/point_form.html",
         form=form,
@@ -1537,7 +1559,11 @@ def statistics_csv():
     return current_app.response_class(
         write_csv(rows, OPEN_DATA_FIELDS),
         mimetype="text/csv",
-        headers={"Content-Disposition": _file_name("empreinte-device-returns.csv", year)},
+        # Named in the reader's language, as the spreadsheets are; its columns are not.
+        headers={
+            "Content-Disposition": _file_name(_("empreinte-device-returns.csv"), year),
+            "Vary": "Accept-Language, Cookie",
+        },
     )
 
 
@@ -1578,7 +1604,10 @@ def statistics_departments_csv():
         write_csv(([record[name] for name in fields] for record in records), fields),
         mimetype="text/csv",
         headers={
-            "Content-Disposition": _file_name("empreinte-device-returns-by-department.csv", year)
+            "Content-Disposition": _file_name(
+                _("empreinte-device-returns-by-department.csv"), year
+            ),
+            "Vary": "Accept-Language, Cookie",
         },
     )
 
@@ -1637,5 +1666,6 @@ def statistics_json():
     except YearRefused as error:
         return _year_refused(error)
     response = jsonify(statistics_export.open_data_document(_point_ids(), year))
-    response.headers["Content-Disposition"] = _file_name("empreinte-device-returns.json", year)
+    response.headers["Content-Disposition"] = _file_name(_("empreinte-device-returns.json"), year)
+    response.headers["Vary"] = "Accept-Language, Cookie"
     return response

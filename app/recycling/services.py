@@ -36,6 +36,7 @@ from app.core.time import local_zone
 from app.core.urls import database_id
 from app.extensions import db
 from app.recycling import hours
+from app.recycling.device_names import device_type_names
 from app.recycling.hours_rules import doubtful_hours, read_rules
 from app.recycling.models import (
     BACK_IN_SERVICE,
@@ -440,12 +441,15 @@ def register_device_return(
     form_token: str | None = None,
     repeat_window: timedelta | None = None,
     another_than: str | None = None,
+    count_in=(),
 ) -> tuple[DeviceReturn, bool]:
     """Declare a return; (return, created). A tag already returned by the same person
     gives the original return (created False); by someone else, AssetTagTaken. The same
     form (`form_token`) sent again with the same answers gives the original too, and so
     does the same declaration sent again within `repeat_window` (the return form's Back
-    then Send), unless `another_than` names it: the person said it is another device."""
+    then Send), unless `another_than` names it: the person said it is another device.
+    `count_in`: the ids of the running clean-up campaigns the person chose to count it in
+    (those they take part in already count it anyway)."""
     check_return(point, device_type, condition, data_wiped, wipe_requested)
     if not DEVICE_TYPES[device_type].data_bearing:
         data_wiped = wipe_requested = False
@@ -495,7 +499,11 @@ def register_device_return(
                 return existing, False
             raise refusal from None
         device_returned.send(
-            current_app._get_current_object(), device_return=device_return, user=user, now=now
+            current_app._get_current_object(),
+            device_return=device_return,
+            user=user,
+            now=now,
+            count_in=tuple(count_in),
         )
         return device_return, True
     raise ReturnError(_l("Please try again."))  # pragma: no cover - three collisions in a row
@@ -1153,18 +1161,83 @@ def correct_step(
     return row
 
 
+class PointChangedMeanwhile(ReturnError):
+    """A point's edit form opened before another save of it (an older tab): refused."""
+
+
+def point_version(point: CollectionPoint) -> str:
+    """What the edit form keeps of the point it was opened on (`save_point(seen=…)`)."""
+    return str(point.edit_version or 1)
+
+
+def _hold_point_version(point: CollectionPoint, seen: str) -> bool:
+    """Whether the point is still at version `seen`, asked of the database in one
+    conditional UPDATE (changing nothing) that holds its row: of two saves sent from the
+    same version, the second waits for the first, then finds the version moved on,
+    instead of both passing a check made before either wrote (as `cleanup`'s campaigns)."""
+    try:
+        expected = int(seen)
+    except (TypeError, ValueError):
+        return False
+    if not 0 < expected < 2**31:  # beyond the column's integers (SQLite refuses to bind it)
+        return False
+    held = db.session.execute(
+        update(CollectionPoint)
+        .where(CollectionPoint.id == point.id, CollectionPoint.edit_version == expected)
+        .values(edit_version=CollectionPoint.edit_version)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    return held == 1
+
+
+def point_changed_message(point: CollectionPoint) -> str:
+    """Why a save from an older edit form is refused: the other change, worded from the
+    audit log when it can be, and that what was typed is kept for a knowing second save."""
+    event = db.session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.object_type == "collection_point", AuditEvent.object_id == str(point.id))
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .limit(1)
+    ).first()
+    message = _(
+        "Someone else changed this collection point after you opened this form (or you "
+        "did, in another tab): nothing was saved."
+    )
+    worded = audit_point_changes(event.summary) if event and event.action == "update" else None
+    if worded:
+        message += " " + _("That change: %(changes)s.", changes=worded)
+    return (
+        message
+        + " "
+        + _(
+            "What you typed is kept below: check it against the point as it is now (its "
+            "agents especially), then save again to keep it."
+        )
+    )
+
+
 def save_point(
-    point: CollectionPoint | None, data: dict, admin: User, now: datetime
+    point: CollectionPoint | None,
+    data: dict,
+    admin: User,
+    now: datetime,
+    seen: str | None = None,
 ) -> CollectionPoint:
-    """Create (point None) or update a collection point from validated form data."""
+    """Create (point None) or update a collection point from validated form data.
+    `seen`: the version (`point_version`) the edit form was opened on; a save since
+    refuses this one (`PointChangedMeanwhile`); None: not compared."""
     problems = point_problems(point, data)
     if problems:
         raise problems[0]
     creating = point is None
+    if not creating and seen is not None and not _hold_point_version(point, seen):
+        raise PointChangedMeanwhile(point_changed_message(point))
     before = {} if creating else point_settings(point)
     if creating:
         point = CollectionPoint(created_at=now, active=True, closure_note="")
         db.session.add(point)
+    else:  # in the database, not from the value this request read
+        point.edit_version = CollectionPoint.edit_version + 1
     point.commune_id = data["commune_id"]
     point.name = data["name"].strip()
     point.address = data["address"].strip()
@@ -1336,8 +1409,7 @@ def _audit_value(key: str, stored: str) -> str:
     """A stored setting in the reader's words."""
     value = json.loads(stored)
     if key == "accepted_types":
-        labels = [str(DEVICE_TYPES[t].label) if t in DEVICE_TYPES else t for t in value.split(",")]
-        return ", ".join(label for label in labels if label) or "–"
+        return ", ".join(device_type_names(t for t in value.split(",") if t)) or "–"
     if key == "agents":
         ids = [int(i) for i in value.split(",") if i.isdigit()]
         if not ids:

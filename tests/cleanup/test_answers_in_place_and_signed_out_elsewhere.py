@@ -91,7 +91,7 @@ def test_a_log_after_signing_out_elsewhere_says_to_sign_in_again(participant, ma
     )
     body = _text(answer)
     assert answer.status_code == 401 and answer.headers["HX-Retarget"] == "#flashes"
-    assert "Vous n'êtes plus connecté\u00a0: reconnectez-vous" in body
+    assert "Votre session a pris fin\u00a0: reconnectez-vous" in body
     assert "Réessayez" not in body
     link = urlsplit(re.search(r'<a href="([^"]+)"', body).group(1))
     assert link.path == "/auth/sign-in"

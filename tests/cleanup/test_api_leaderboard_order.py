@@ -14,7 +14,8 @@ def test_per_head_for_individuals_is_a_422_naming_the_allowed_value(client, make
     error = answer.get_json()["error"]
     assert error["code"] == "invalid_order"
     assert error["message"] == (
-        "For individuals, order must be total (per_head ranks departments and communes)."
+        "For individuals, the `order` parameter must be `total` (`per_head` ranks "
+        "departments and communes)."
     )
 
 

@@ -190,12 +190,12 @@ def test_an_organiser_reviews_entries_in_place(page, make, make_campaign):
     assert db.session.query(CleanupAction).filter_by(status="accepted").count() == 1
     waiting = page.locator("#review-queue section.cleanup-review:has(form)")
     waiting.get_by_role("button", name="Refuser").click()  # without a reason
-    reason = waiting.get_by_label("Motif montré au participant")
+    reason = waiting.get_by_label("Motif montré à la personne")
     expect(reason).to_be_focused()  # the refused field, its error read with it
     expect(reason).to_have_attribute("aria-invalid", "true")
     # Its error first, then the entry it is for, as the buttons are described.
     expect(reason).to_have_accessible_description(
-        re.compile(r"^Indiquez un motif au participant\. Supprimer les vieux e-mails")
+        re.compile(r"^Indiquez un motif à la personne\. Supprimer les vieux e-mails")
     )
     reason.fill("Une seule boîte, pas quinze")
     waiting.get_by_role("button", name="Refuser").click()
@@ -214,7 +214,7 @@ def test_enter_in_the_review_reason_never_accepts_the_entry(page, make, make_cam
     entry_id = entry.id
     sign_in(page, make.user(roles=("organiser",)))
     page.goto(f"/cleanup/campaigns/{campaign.id}/review")
-    reason = page.get_by_label("Motif montré au participant")
+    reason = page.get_by_label("Motif montré à la personne")
     reason.fill("Une seule boîte")
     reason.press("Enter")
     reason.press_sequentially("pas quinze")
@@ -246,7 +246,8 @@ def test_deleting_an_entry_asks_first_and_keeping_it_changes_nothing(page, make,
     delete.focus()
     page.keyboard.press("Enter")
     dialog = page.get_by_role(
-        "alertdialog", name="Supprimer cette saisie\u00a0? Ses points quittent votre score."
+        "alertdialog",
+        name="Supprimer cette saisie\u00a0? Ses points seront retirés de votre score.",
     )
     expect(dialog).to_be_visible()
     expect(dialog.get_by_role("button", name="Ne rien changer")).to_be_focused()
@@ -531,7 +532,7 @@ def test_without_javascript_deleting_an_entry_asks_on_a_page_first(
     page.locator(f"#delete-{entry_id}").click()
 
     expect(page.get_by_role("heading", level=1)).to_contain_text(
-        "Supprimer cette saisie\u00a0? Ses points quittent votre score."
+        "Supprimer cette saisie\u00a0? Ses points seront retirés de votre score."
     )
     db.session.expire_all()
     assert db.session.get(CleanupAction, entry_id) is not None

@@ -38,7 +38,7 @@ def test_new_campaign_summary_counts_and_links_the_refused_fields_in_french(clie
         "Nom (anglais)\u00a0: Donnez le nom de la campagne en anglais\u00a0: il s'affiche "
         "pour le personnel qui lit le portail en anglais." in summary
     )
-    assert "Ce champ est requis." not in page
+    assert "Ce champ est obligatoire." not in page
 
 
 def test_an_empty_name_says_what_to_type_in_english(client, make):

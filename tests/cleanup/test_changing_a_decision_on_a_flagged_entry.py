@@ -339,7 +339,7 @@ def test_a_decision_is_changed_in_place_in_a_browser(page, make, running):
     page.goto(f"/cleanup/campaigns/{running.id}/review")
     page.evaluate("window.stillTheSamePage = true")
     decided = page.locator(f"section.cleanup-review:has(#review-{entry_id})")
-    decided.get_by_label("Motif montré au participant").fill("Une seule boîte")
+    decided.get_by_label("Motif montré à la personne").fill("Une seule boîte")
     decided.get_by_role("button", name="Refuser").click()
     expect(page.locator(":focus")).to_have_text(
         "Refusée\u00a0: la personne reçoit un message avec votre motif."

@@ -145,7 +145,7 @@ def test_in_a_browser_a_decision_taken_in_the_queue_is_changed_without_a_reload(
     expect(page.locator(f"#review-{entry_id}-done")).to_be_visible()
     latest = page.locator(f"#review-latest section.cleanup-review:has(#review-{entry_id})")
     expect(page.locator("#review-decided")).to_have_text("Dernières décisions")
-    latest.get_by_label("Motif montré au participant").fill("Une seule boîte")
+    latest.get_by_label("Motif montré à la personne").fill("Une seule boîte")
     latest.get_by_role("button", name="Refuser").click()
     expect(latest.get_by_role("button", name="Accepter")).to_be_visible()
     assert page.evaluate("window.stillTheSamePage") is True

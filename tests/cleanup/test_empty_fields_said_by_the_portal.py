@@ -32,7 +32,7 @@ def test_an_empty_quantity_gets_the_portals_message_at_the_field_and_the_focus(
     expect(quantity).to_have_attribute("aria-invalid", "true")
     expect(quantity).to_be_focused()
     error = page.locator("#" + quantity.get_attribute("aria-describedby").split()[-1])
-    expect(error).to_have_text("Ce champ est requis.")
+    expect(error).to_have_text("Ce champ est obligatoire.")
 
 
 def test_the_log_and_extend_forms_leave_empty_fields_to_the_portal(client, make, make_campaign):

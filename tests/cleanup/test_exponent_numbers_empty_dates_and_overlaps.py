@@ -84,7 +84,7 @@ def test_an_empty_date_says_what_to_enter(client, make, field, words):
     assert response.status_code == 422
     assert html.unescape(refusal_at(page, field)) == words
     assert words in _summary(page)
-    assert "Ce champ est requis." not in html.unescape(page)
+    assert "Ce champ est obligatoire." not in html.unescape(page)
 
 
 def test_a_refused_campaign_form_focuses_its_error_summary(client, make):
@@ -158,7 +158,7 @@ def test_a_draft_overlapping_a_published_campaign_names_it_and_the_shared_depart
     assert said.startswith(
         f"<p>La campagne «{NBSP}Grand ménage{NBSP}» concerne déjà certaines de ces directions du "
     )
-    assert f"(Direction Voirie){NBSP}: leurs agents recevront les messages des deux." in said
+    assert f"(Direction Voirie){NBSP}: leur personnel recevra les messages des deux." in said
     assert "Culture" not in said and "Écoles" not in said
     question = re.search(
         r'data-confirm="([^"]*)"', _text(client.get(f"/cleanup/campaigns/{draft.id}"))

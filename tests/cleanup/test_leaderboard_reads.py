@@ -6,6 +6,7 @@ import html
 import re
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from app.cleanup import services
@@ -14,6 +15,13 @@ from app.core.time import utcnow
 from app.extensions import db
 from tests.cleanup.conftest import Participant
 from tests.conftest import login
+
+
+@pytest.fixture(autouse=True)
+def _every_badge_shown(app, monkeypatch):
+    """Every badge beside its holders, however few (the setting's smallest value): a
+    rare one is left off the board otherwise (test_rare_badges_hidden_on_the_board.py)."""
+    monkeypatch.setitem(app.config, "LEADERBOARD_MIN_BADGE_HOLDERS", 1)
 
 
 def _running(make_campaign, **overrides):

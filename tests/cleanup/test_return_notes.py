@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from app.cleanup import services
+from app.cleanup.models import CleanupCampaign
 from app.core.time import utcnow
 from app.extensions import db
 from app.recycling import services as recycling_services
@@ -44,10 +45,12 @@ def _running(make_campaign, return_cap=None, **overrides):
 
 
 def _declare(auth, point) -> str:
-    """Declare a laptop with the form; the receipt page it leads to, as read."""
+    """Declare a laptop with the form, ticked to count in every campaign (a newcomer's
+    return counts only where they choose); the receipt page it leads to, as read."""
+    campaigns = [str(c) for c in db.session.scalars(select(CleanupCampaign.id))]
     response = auth.post("/recycling/returns/new", {
         "collection_point_id": point.id, "device_type": "laptop", "condition": "working",
-        "wipe_requested": "y"}, follow_redirects=True)  # fmt: skip
+        "wipe_requested": "y", "count_in": campaigns}, follow_redirects=True)  # fmt: skip
     assert response.status_code == 200
     return _text(response)
 
@@ -152,12 +155,12 @@ def test_a_campaign_of_other_departments_says_nothing(client, auth, make, make_c
 
 
 def test_a_return_kept_past_the_end_says_it_does_not_count(client, make, make_campaign):
-    make_campaign(**NAMES)  # ran around NOW, long over by the real clock
+    campaign = make_campaign(**NAMES)  # ran around NOW, long over by the real clock
     rec = RecyclingFactories(make)
     point = rec.point()
     agent = rec.agent(point)
     owner = make.user(locale="en")
-    device_return = rec.device_return(owner, point, now=NOW)
+    device_return = rec.device_return(owner, point, now=NOW, count_in=[campaign.id])
     login(client, owner)
     page = _text(client.get(f"/recycling/returns/{device_return.receipt_number}"))
     assert (

@@ -337,7 +337,9 @@ def test_owner_corrects_then_deletes_entry(participant):
     assert db.session.get(CleanupAction, action_id) is None
 
 
-def test_leaderboard_page_and_fragment(client, make, make_campaign):
+def test_leaderboard_page_and_fragment(client, make, make_campaign, monkeypatch):
+    # Every badge shown, whoever holds it (test_rare_badges_hidden_on_the_board.py).
+    monkeypatch.setitem(client.application.config, "LEADERBOARD_MIN_BADGE_HOLDERS", 1)
     campaign = running(make_campaign)
     services.log_action(make.user(display_name="Zoé Durand"), campaign, "delete-mail", 1, utcnow())
     db.session.commit()
@@ -525,7 +527,7 @@ def test_a_refusal_without_a_reason_is_told_at_the_reason_field(
         f' aria-describedby="{field}-error review-{action.id} review-{action.id}-who"'
         " autofocus></textarea>"
     ) in body  # spaces alone are no reason: nothing typed is given back
-    assert f'<p class="error" id="{field}-error">Indiquez un motif au participant.</p>' in body
+    assert f'<p class="error" id="{field}-error">Indiquez un motif à la personne.</p>' in body
     assert db.session.get(CleanupAction, action.id).status == "flagged"
 
 
@@ -994,7 +996,7 @@ def test_an_organiser_edits_a_guide_and_the_next_entry_follows_it(
         ({"factor_source": ""}, "Donnez la source du facteur"),
         ({"kg_co2e_per_unit": "", "kg_co2e_low": "0,1"}, "Donnez l'estimation elle-même"),
         ({"daily_cap": "-1"}, "Saisissez un nombre de 0,001 à 100"),
-        ({"name_fr": ""}, "Ce champ est requis"),
+        ({"name_fr": ""}, "Ce champ est obligatoire"),
     ],
 )
 def test_a_guide_that_does_not_hold_together_is_refused_and_nothing_changes(
@@ -1211,7 +1213,8 @@ def test_my_progress_says_a_declared_return_waits_for_its_receipt(app, participa
     now = utcnow()
     participant.user.locale = "en"
     declared = SimpleNamespace(id=5, receipt_number="R-5")
-    device_returned.send(app, device_return=declared, user=participant.user, now=now)
+    device_returned.send(app, device_return=declared, user=participant.user, now=now,
+                         count_in=(participant.campaign.id,))  # fmt: skip
     db.session.commit()
     page = participant.page()
     assert "Waiting for an agent to receive the device" in page

@@ -201,7 +201,8 @@ def test_a_declared_return_scores_only_once_an_agent_receives_it(app, make, make
     device_return = SimpleNamespace(id=42, receipt_number="R-42")
     queries.get_board(campaign)  # cached before the return
     for _ in range(2):
-        device_returned.send(app, device_return=device_return, user=user, now=NOW)
+        device_returned.send(app, device_return=device_return, user=user, now=NOW,
+                             count_in=(campaign.id,))  # fmt: skip
     db.session.commit()
     action = db.session.scalar(select(CleanupAction))
     assert db.session.scalar(select(func.count(CleanupAction.id))) == 1
@@ -226,7 +227,8 @@ def test_a_device_received_after_the_campaign_ended_scores_nothing_there(app, ma
     campaign = make_campaign()
     user, agent = make.user(), make.user()
     device_return = SimpleNamespace(id=7, receipt_number="R-7")
-    device_returned.send(app, device_return=device_return, user=user, now=NOW)
+    device_returned.send(app, device_return=device_return, user=user, now=NOW,
+                         count_in=(campaign.id,))  # fmt: skip
     after = campaign.ends_at + timedelta(hours=1)
     services.freeze_closed_campaigns(after)
     device_return_received.send(app, device_return=device_return, agent=agent, now=after)

@@ -245,7 +245,7 @@ def _closed(campaign):
 
 def _top_teams(page: str) -> list[list[str]]:
     """The results page's two "Top departments" tables, their rows as read."""
-    section = page.split("<h2>Top departments</h2>", 1)[1].split("<h2>", 1)[0]
+    section = page.split("<h2>Top departments</h2>", 1)[1].split("<h2", 1)[0]
     return [
         [_text(cell) for cell in re.findall(r"<t[hd]\b[^>]*>(.*?)</t[hd]>", row, re.S)]
         for body in re.findall(r"<tbody>(.*?)</tbody>", section, re.S)

@@ -7,7 +7,8 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from app.auth.models import User
-from app.cleanup.models import CleanupAction
+from app.cleanup import services
+from app.cleanup.models import CleanupAction, CleanupCampaign
 from app.core.time import utcnow
 from app.extensions import db
 from app.recycling.models import PointAgent
@@ -22,8 +23,11 @@ def _running(make_campaign, **overrides):
 
 
 def _declare(auth, point, **overrides):
+    """Declare with the form, ticked to count in every campaign offered (someone not
+    taking part yet counts a return only where they choose)."""
+    campaigns = [str(c) for c in db.session.scalars(select(CleanupCampaign.id))]
     data = {"collection_point_id": point.id, "device_type": "laptop", "condition": "working",
-            "wipe_requested": "y", "asset_tag": ""}  # fmt: skip
+            "wipe_requested": "y", "asset_tag": "", "count_in": campaigns}  # fmt: skip
     data.update(overrides)
     return auth.post("/recycling/returns/new", data)
 
@@ -78,19 +82,23 @@ def test_a_return_declared_on_the_form_moves_my_campaign_score_once_received(
 
 
 def test_a_return_through_the_api_counts_too_once_received(app, client, make, rec, make_campaign):
+    # Where the person takes part already: the API asks nobody to join a campaign.
     campaign = _running(make_campaign)
     point = rec.point(opening_hours="24/7")
     rec.agent(point)
-    login(client, make.user())
+    person = make.user()
+    services.log_action(person, campaign, "delete-mail", 1, utcnow())
+    db.session.commit()
+    login(client, person)
     response = client.post(
         "/api/v1/device-returns",
         json={"collection_point_id": point.id, "device_type": "monitor", "condition": "broken"},
         headers={"X-CSRFToken": csrf_token(client)},
     )
     assert response.status_code == 201
-    assert _my_points(client, campaign) == 0
+    assert _my_points(client, campaign) == 10
     _received(app, point, f"/recycling/returns/{response.get_json()['receipt_number']}")
-    assert _my_points(client, campaign) == 100
+    assert _my_points(client, campaign) == 110
 
 
 def test_a_return_counts_nowhere_outside_a_running_campaign_in_my_scope(

@@ -6,7 +6,9 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import select
 
+from app.cleanup.models import CleanupCampaign
 from app.extensions import db
 from app.recycling import services
 from app.recycling.models import CollectionPoint, PointAgent
@@ -55,6 +57,9 @@ class RecyclingFactories:
     def device_return(self, user, point, device_type="laptop", now=NOW, **kwargs):
         kwargs.setdefault("condition", "working")
         kwargs.setdefault("wipe_requested", True)
+        # As a person ticking, on the form, every campaign offered to count it in (one
+        # not taking part yet counts it nowhere else): `count_in=()` for an unticked form.
+        kwargs.setdefault("count_in", tuple(db.session.scalars(select(CleanupCampaign.id))))
         device_return, _created = services.register_device_return(
             user, point, device_type, kwargs.pop("condition"), now, **kwargs
         )

@@ -20,9 +20,9 @@ def test_picking_another_point_reads_it_out_with_the_types_it_refuses(page, make
     page.select_option("select[name=collection_point_id]", str(other.id))
     announcer = page.locator("#announcer")
     expect(announcer).to_contain_text("À Mairie de Cenon, 1 avenue Carnot.")
-    expect(announcer).to_contain_text("Accepte\u00a0: Ordinateur portable, Écran.")
+    expect(announcer).to_contain_text("Accepte\u00a0: Ordinateur portable, écran.")
     expect(announcer).to_contain_text("Non accepté ici\u00a0:")
-    expect(announcer).to_contain_text("Imprimante")
+    expect(announcer).to_contain_text("imprimante")
 
 
 def test_the_point_intro_says_which_types_it_refuses(client, make, rec):

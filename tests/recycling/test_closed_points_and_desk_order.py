@@ -115,7 +115,7 @@ def test_the_poster_lists_the_device_types_the_point_accepts(client, make, rec):
     login(client, make.user())
     page = client.get(f"/recycling/points/{point.id}/poster").get_data(as_text=True)
     assert "Appareils acceptés ici" in page and "Devices accepted here" in page
-    assert "Ordinateur portable, Smartphone" in page and "Laptop, Smartphone" in page
+    assert "Ordinateur portable, smartphone" in page and "Laptop, Smartphone" in page
     assert "Imprimante" not in page and "Printer" not in page
 
 

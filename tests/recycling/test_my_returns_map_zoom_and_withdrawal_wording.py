@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 
-from app.cleanup.models import CleanupAction
+from app.cleanup.models import CleanupAction, CleanupCampaign
 from app.core.time import utcnow
 from app.extensions import db
 from app.messaging import jobs as messaging_jobs
@@ -246,8 +246,9 @@ def test_withdrawing_a_return_waiting_in_a_campaign_says_its_points_to_come_are_
     point = rec.point(opening_hours="24/7")
     owner = make.user(locale="fr")
     login(client, owner)
+    campaign = db.session.scalar(select(CleanupCampaign.id))
     form = {"collection_point_id": point.id, "device_type": "tablet", "condition": "working",
-            "wipe_requested": "y"}  # fmt: skip
+            "wipe_requested": "y", "count_in": str(campaign)}  # fmt: skip
     receipt = auth.post("/recycling/returns/new", form).location.rsplit("/", 1)[1]
     assert db.session.scalar(select(func.count(CleanupAction.id))) == 1
 

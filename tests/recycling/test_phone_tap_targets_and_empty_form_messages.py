@@ -129,7 +129,7 @@ def test_the_return_form_sent_without_a_point_says_to_choose_one(client, auth, m
     assert response.status_code == 422
     page = _text(response)
     assert error_at(page, "collection_point_id") == "Choisissez un point de collecte."
-    assert "Ce champ est requis." not in page
+    assert "Ce champ est obligatoire." not in page
     assert _returns() == 0
 
 
@@ -145,7 +145,7 @@ def test_a_wipe_without_certificate_number_says_to_enter_it(client, auth, desk):
     assert error_at(page, "certificate_number") == (
         "Saisissez le numéro du certificat d'effacement."
     )
-    assert "Ce champ est requis." not in page
+    assert "Ce champ est obligatoire." not in page
     assert _steps(received) == ["declared", "received"]
 
 
@@ -158,5 +158,5 @@ def test_an_outcome_sent_without_a_choice_says_to_choose_one(client, auth, desk)
     assert response.status_code == 422
     page = _text(response)
     assert error_at(page, "outcome") == "Choisissez le devenir de l'appareil."
-    assert "Ce champ est requis." not in page
+    assert "Ce champ est obligatoire." not in page
     assert _steps(received) == ["declared", "received"]

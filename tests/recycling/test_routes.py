@@ -308,7 +308,7 @@ def test_an_agent_of_no_point_is_told_so_and_whom_to_ask(client, make, rec):
     login(client, rec.agent())  # an agent of no point
     home = _text(client.get("/"))
     assert (
-        '<a href="/recycling/agent">Vous n&#39;êtes affecté à aucun point de collecte\u00a0: '
+        '<a href="/recycling/agent">Aucun point de collecte ne vous est confié\u00a0: '
         "demandez à un administrateur de vous ajouter.</a>"
     ) in home
     assert "Rien ne vous attend" not in home
@@ -318,7 +318,7 @@ def test_an_agent_of_no_point_is_told_so_and_whom_to_ask(client, make, rec):
     ):
         assert "Plus rien à traiter à vos points" not in desk
     desk = _text(client.get("/recycling/agent"))
-    assert "Vous n'êtes encore affecté à aucun point de collecte" in desk
+    assert "Aucun point de collecte ne vous est encore confié" in desk
     assert '<a href="mailto:alice@example.org">Alice Admin</a>' in desk
     assert "Gone Admin" not in desk
 

@@ -68,7 +68,8 @@ def test_declaring_a_return_sends_the_device_returned_signal(app, make, rec):
 
     with device_returned.connected_to(listener, app):
         device_return = rec.device_return(user, point)
-    assert received == [{"device_return": device_return, "user": user, "now": NOW}]
+    # `count_in`: the campaigns the person chose to count it in (none running here).
+    assert received == [{"device_return": device_return, "user": user, "now": NOW, "count_in": ()}]
     assert received[0]["device_return"].id is not None  # flushed before the signal
 
 

@@ -6,6 +6,7 @@ administration frees its asset tag; the return form reports every problem at onc
 import html
 import re
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
@@ -223,6 +224,28 @@ def test_a_name_changed_on_an_older_step_shows_its_accounts_name(client, chain):
     assert "Someone Else" not in page and "signed by Alex Agent" in page
 
 
+def _point_then(commune) -> SimpleNamespace:
+    """A collection point stored with the columns of then (today's model has more)."""
+    points_then = sa.table(
+        "recycling_collection_point",
+        *(sa.column(name) for name in ("id", "commune_id", "name", "address", "latitude",
+                                       "longitude", "opening_hours", "accepted_types",
+                                       "directions_fr", "directions_en", "active",
+                                       "closure_note")),
+        sa.column("created_at", UTCDateTime()),
+    )  # fmt: skip
+    point_id = db.session.execute(
+        points_then.insert().values(
+            commune_id=commune.id, name="Point", address="1 place de la Mairie",
+            latitude=commune.latitude, longitude=commune.longitude, opening_hours="24/7",
+            accepted_types="laptop,monitor", directions_fr="", directions_en="", active=True,
+            closure_note="", created_at=NOW,
+        ).returning(points_then.c.id)
+    ).scalar_one()  # fmt: skip
+    db.session.commit()
+    return SimpleNamespace(id=point_id)
+
+
 def test_the_upgrade_keeps_every_signed_step_verifying_and_frees_reused_tags(
     empty_database_url,
 ):
@@ -233,7 +256,7 @@ def test_the_upgrade_keeps_every_signed_step_verifying_and_frees_reused_tags(
         upgrade(revision="20261207_auth_token_scope")
         make = Factories()
         rec = RecyclingFactories(make)
-        point = rec.point()
+        point = _point_then(make.commune())
         # Pseudonyms given: at this revision closed boards keep no label, which a draw reads.
         agent = rec.agent(point, pseudonym="Ancien 1")
         owner = make.user(pseudonym="Ancien 2")

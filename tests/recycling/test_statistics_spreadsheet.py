@@ -77,7 +77,7 @@ def test_the_spreadsheet_is_named_apart_from_the_open_data(client, make, returns
     ]
     assert names == [
         "attachment; filename=empreinte-depots-appareils-tableur.csv",
-        "attachment; filename=empreinte-device-returns.csv",
+        "attachment; filename=empreinte-depots-appareils.csv",
     ]
 
 
