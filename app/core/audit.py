@@ -234,6 +234,11 @@ ACTION_LABELS = {
     "erase": lazy_pgettext("audit", "Erased"),
     # A scheduled dispatch moved to another date (messaging).
     "reschedule": lazy_pgettext("audit", "Moved to another date"),
+    # A finished dispatch sent again, its template fixed, to those its message could not
+    # be written for (messaging).
+    "resend_unrendered": lazy_pgettext(
+        "audit", "Sent again to the people it could not be written for"
+    ),
     # An administrator downloaded the person's data export for them (a plain msgid: the
     # catalogue tooling adds no context entries).
     "export_data": _l("Personal data export downloaded"),

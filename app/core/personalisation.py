@@ -20,9 +20,51 @@ from flask import current_app
 VariableProvider = Callable[[Sequence[object], datetime, dict], dict[int, dict[str, object]]]
 
 
+def _number_of(other):
+    """The number `other` stands for in a comparison or a sum, or NotImplemented (a text
+    compares as a text; a WrittenNumber with no value, as nothing)."""
+    if isinstance(other, WrittenNumber):
+        return other.value
+    if isinstance(other, (int, float)):
+        return other
+    return NotImplemented
+
+
+def _compared(operator):
+    def compare(self, other):
+        number = _number_of(other)
+        if number is NotImplemented:
+            return getattr(str, operator)(self, other)
+        if self.value is None or number is None:
+            # No rank yet is no number: « rank <= 10 » and « rank > 10 » are both false.
+            return operator == "__ne__"
+        return getattr(self.value, operator)(number)
+
+    compare.__name__ = operator
+    return compare
+
+
+def _computed(operator, reflected=False):
+    def compute(self, other):
+        number = _number_of(other)
+        if number is NotImplemented or number is None or self.value is None:
+            if operator in ("__add__", "__mod__", "__mul__") and not reflected:
+                return getattr(str, operator)(self, other)  # "120" ~ " points", as a text
+            return NotImplemented
+        left, right = (number, self.value) if reflected else (self.value, number)
+        return getattr(left, operator)(right)
+
+    compute.__name__ = operator
+    return compute
+
+
 class WrittenNumber(str):
     """A number as a variable: written the recipient's way ("12\u202f400"), and false
-    when it is zero, so that `{% if points %}` keeps the meaning it has for a number."""
+    when it is zero, so that `{% if points %}` keeps the meaning it has for a number.
+
+    In a comparison, a sum or a conversion (`|int`, `|float`) it is its value: read as
+    its text, « 1 342 » was 0 to `|int`, and « 1 342 <= 10 » true. One with no value
+    (no rank yet, figures not published) is none: false, and any comparison of it false."""
 
     def __new__(cls, text: str, value):
         written = super().__new__(cls, text)
@@ -34,6 +76,39 @@ class WrittenNumber(str):
 
     def __getnewargs__(self):  # copy and pickle
         return str(self), self.value
+
+    __hash__ = str.__hash__
+    __eq__ = _compared("__eq__")
+    __ne__ = _compared("__ne__")
+    __lt__ = _compared("__lt__")
+    __le__ = _compared("__le__")
+    __gt__ = _compared("__gt__")
+    __ge__ = _compared("__ge__")
+    __add__, __radd__ = _computed("__add__"), _computed("__add__", True)
+    __sub__, __rsub__ = _computed("__sub__"), _computed("__sub__", True)
+    __mul__, __rmul__ = _computed("__mul__"), _computed("__mul__", True)
+    __truediv__, __rtruediv__ = _computed("__truediv__"), _computed("__truediv__", True)
+    __floordiv__, __rfloordiv__ = _computed("__floordiv__"), _computed("__floordiv__", True)
+    __mod__, __rmod__ = _computed("__mod__"), _computed("__mod__", True)
+
+    def __int__(self) -> int:
+        if self.value is None:
+            raise TypeError("no value")
+        return int(self.value)
+
+    def __float__(self) -> float:
+        if self.value is None:
+            raise TypeError("no value")
+        return float(self.value)
+
+    def __abs__(self):
+        return abs(self.value) if self.value is not None else self
+
+    def __neg__(self):
+        return -self.value if self.value is not None else self
+
+    def __round__(self, digits=None):
+        return round(self.value, digits) if self.value is not None else self
 
 
 @dataclass(frozen=True)

@@ -63,6 +63,11 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(text_to_html, "message_html")
     # A recurring message's creation stores its cron expression: the audit log words it.
     register_audit_details(app, "create", audit_rhythm)
+    # A template's update names the texts it changed; a sending again, how many went
+    # (recorded as "update" before it had its own action).
+    register_audit_details(app, "update", services.changed_fields_in_words, ("messaging_template",))
+    register_audit_details(app, "resend_unrendered", services.resent_in_words)
+    register_audit_details(app, "update", services.resent_in_words, ("messaging_dispatch",))
     # A template, a recurring message or a dispatch is found by the template's name or key.
     template_named = ids_named(MessageTemplate, MessageTemplate.name, MessageTemplate.key)
     register_audit_names(app, "messaging_template", template_named)

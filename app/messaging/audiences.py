@@ -29,6 +29,16 @@ from app.messaging.models import NOTICE_AUDIENCE, TEST_AUDIENCE
 UNSUBSCRIBE_SALT = "messaging-unsubscribe"
 # The links only an e-mail needs: the inbox copy of a message leaves out their lines.
 EMAIL_ONLY_LINKS = ("inbox_url", "unsubscribe_url")
+# Audiences chosen for what people did not do (take part in a clean-up campaign): their
+# messages encourage, they serve nobody's own business, so they reach only people who
+# accept messages (the consent e-mails use), in the inbox as by e-mail. Any other
+# audience's message keeps its inbox copy (a notice about one's own device return).
+CONSENT_ONLY_AUDIENCES = frozenset({"campaign-non-participants"})
+
+
+def needs_consent(audience_key: str) -> bool:
+    """Whether a message to this audience needs its reader's consent on both channels."""
+    return audience_key in CONSENT_ONLY_AUDIENCES
 
 
 def _serializer() -> URLSafeSerializer:

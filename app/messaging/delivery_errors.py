@@ -12,9 +12,14 @@ import ssl
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from app.messaging.limits import TemplateTooCostly
+
 # A message that could not be written for its reader: "render: name, other" (the
 # variables it lacked), or "render" alone when none is named.
 RENDER = "render"
+# One that failed for another reason than a missing variable: where and why, as the
+# editor says it, "render_at:body_fr:3:item" (`rendering.failure_kind`).
+RENDER_AT = "render_at"
 
 # E-mail failures by kind; each stored as its kind's code.
 UNREACHABLE, TIMEOUT, TLS, LOGIN = "unreachable", "timeout", "tls", "login"
@@ -91,6 +96,64 @@ def render_error_code(missing: list[str]) -> str:
     return f"{RENDER}: {', '.join(missing)}" if missing else RENDER
 
 
+def render_failure_code(field: str, line: int, kind: str) -> str:
+    """The stored code of a message that failed at a line of one of its texts."""
+    return f"{RENDER_AT}:{field}:{line}:{kind}"
+
+
+_FIELDS = {
+    "subject_fr": _l("subject in French"),
+    "body_fr": _l("body in French"),
+    "subject_en": _l("subject in English"),
+    "body_en": _l("body in English"),
+}
+_FAILURES = {
+    "item": _l(
+        "an item is asked for that this person's value does not have (a list or a text "
+        "shorter than for others)."
+    ),
+    "zero": _l("a division by zero with this person's values."),
+    "type": _l(
+        "an operation this person's values do not allow (a text where a number is needed, "
+        "or no value)."
+    ),
+    "security": _l("the template reaches inside a value, which templates may not do."),
+    "other": _l("an operation on this line failed with this person's values."),
+}
+
+
+def _failure_reason(kind: str) -> str:
+    """A `rendering.failure_kind` code in words, as the rest of a sentence."""
+    name, _sep, detail = kind.partition(":")
+    if name == "attribute":
+        return _("a variable has no “%(name)s” for this person.", name=detail)
+    if name == "cost":
+        reason = TemplateTooCostly(detail).reason()
+        return reason[:1].lower() + reason[1:]
+    return str(_FAILURES.get(name, _FAILURES["other"]))
+
+
+def _describe_render_at(detail: str) -> str:
+    field, _sep, rest = detail.partition(":")
+    line, _sep, kind = rest.partition(":")
+    where = str(_FIELDS.get(field, field))
+    reason = _failure_reason(kind)
+    if line.isdigit() and int(line):
+        return _(
+            "The message could not be written for this person (%(where)s, line %(line)s): "
+            "%(reason)s Fix the template, then send it to them again from this page.",
+            where=where,
+            line=line,
+            reason=reason,
+        )
+    return _(
+        "The message could not be written for this person (%(where)s): %(reason)s Fix the "
+        "template, then send it to them again from this page.",
+        where=where,
+        reason=reason,
+    )
+
+
 _UNDEFINED = re.compile(r"'(\w+)' is undefined")
 _NAMES = re.compile(r"^[\w, ]+$")
 
@@ -117,6 +180,8 @@ def error_kind(error: str | None) -> str:
     kind, detail = kind.strip(), detail.strip()
     if kind == RENDER:
         return render_error_code(_missing_names(detail))
+    if kind == RENDER_AT:
+        return f"{RENDER_AT}:{detail}"
     code = kind if kind in EMAIL_ERRORS else _BY_CLASS_NAME.get(kind)
     return code or UNEXPECTED
 
@@ -137,6 +202,8 @@ def describe_error(error: str | None) -> str:
                 names=", ".join(names),
             )
         return _("The message could not be written for this person.")
+    if kind == RENDER_AT:
+        return _describe_render_at(detail)
     code = kind if kind in EMAIL_ERRORS else _BY_CLASS_NAME.get(kind)
     if code is not None:
         return str(EMAIL_ERRORS[code])

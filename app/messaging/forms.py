@@ -8,6 +8,7 @@ from wtforms import (
     DateField,
     DateTimeLocalField,
     EmailField,
+    HiddenField,
     RadioField,
     SelectField,
     StringField,
@@ -56,6 +57,8 @@ class TemplateForm(PortalForm):
         choices=[],
         validate_choice=False,
     )
+    # The template's edit version the editor was opened on (`services.template_version`).
+    version = HiddenField()
 
 
 class SendTestForm(PortalForm):

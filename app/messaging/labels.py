@@ -34,6 +34,15 @@ NOT_SENT_REASONS = {
         "ended, and it had been extended), so it would have failed for everyone."
     ),
 }
+# A template's texts as the editor names them (the audit log and the refusal of a save
+# from an older editor say which changed).
+TEMPLATE_FIELD_LABELS = {
+    "name": _l("Name"),
+    "subject_fr": _l("Subject in French"),
+    "body_fr": _l("Message in French"),
+    "subject_en": _l("Subject in English"),
+    "body_en": _l("Message in English"),
+}
 # A dispatch in these states still changes: its page keeps following it.
 DISPATCH_IN_PROGRESS = ("scheduled", "sending")
 # A dispatch whose outbox was written and whose rows are all settled (`complete_if_done`).
@@ -151,3 +160,11 @@ VARIABLE_NOTES = {
         filter="|lower",
     ),
 }
+# A rank or a department's figures may have no value: printed, they say why; in a
+# condition, they are none, and compare as nothing (« 1 342 » was once read as 0).
+_NO_VALUE_NOTE = _l(
+    "Compared as a number (%(condition)s); with no value, it is none and every comparison "
+    "with it is false.",
+    condition="{% if rank <= 10 %}",
+)
+VARIABLE_NOTES.update(rank=_NO_VALUE_NOTE, team_rank=_NO_VALUE_NOTE, team_points=_NO_VALUE_NOTE)

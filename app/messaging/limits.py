@@ -17,6 +17,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from jinja2.utils import generate_lorem_ipsum
 
 from app.core.i18n import format_number
+from app.core.personalisation import WrittenNumber
 from app.messaging.i18n import _
 
 RENDER_SECONDS = 1.0  # a template renders in a millisecond: a second is far beyond
@@ -255,6 +256,36 @@ def _joined(context, parts):
 _BINOPS = frozenset({"*", "**", "+", "%"})
 
 
+def _as_number(original):
+    """The filter `|int` or `|float` reading a WrittenNumber as its value: as text,
+    « 1\u202f342 » and « pas encore classé » were 0, « <= 10 » for both. One with no
+    value (no rank yet) stays as it is, none, unless a default is given: `|int(0)`."""
+
+    @wraps(original)
+    def number(value, *args, **kwargs):
+        if not isinstance(value, WrittenNumber):
+            return original(value, *args, **kwargs)
+        if value.value is not None:
+            return original(value.value, *args, **kwargs)
+        if args or "default" in kwargs:
+            return args[0] if args else kwargs["default"]
+        return value
+
+    return number
+
+
+def _none(value) -> bool:
+    """`is none`: a WrittenNumber with no value (no rank yet) is none too."""
+    return value is None or (isinstance(value, WrittenNumber) and value.value is None)
+
+
+def _plain(value):
+    """A WrittenNumber as its value, for an operator's checks (any other value as it is)."""
+    if isinstance(value, WrittenNumber) and value.value is not None:
+        return value.value
+    return value
+
+
 class BoundedSandbox(SandboxedEnvironment):
     """The sandbox, every step of a rendering counted against its budget."""
 
@@ -262,6 +293,10 @@ class BoundedSandbox(SandboxedEnvironment):
 
     def __init__(self, **options):
         super().__init__(**options)
+        self.filters.update(
+            int=_as_number(self.filters["int"]), float=_as_number(self.filters["float"])
+        )
+        self.tests["none"] = _none
         guards = _filter_guards()
         self.filters = {
             name: _bounded_filter(name, function, guards.get(name))
@@ -296,6 +331,11 @@ class BoundedSandbox(SandboxedEnvironment):
 
     def call_binop(self, context, operator, left, right):
         _step()
+        if isinstance(left, WrittenNumber) or isinstance(right, WrittenNumber):
+            plain_left, plain_right = _plain(left), _plain(right)
+            # A number with a number: "120" * 3 is 360, not "120120120".
+            if not isinstance(plain_left, str) and not isinstance(plain_right, str):
+                left, right = plain_left, plain_right
         if operator == "*":
             for times, other in ((left, right), (right, left)):
                 if isinstance(times, int) and isinstance(other, (str, list, tuple)):

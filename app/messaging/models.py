@@ -96,6 +96,9 @@ class MessageTemplate(db.Model):
     # form, its row stays for the dispatches that sent it (deleting it took them along,
     # and the messages in people's inboxes).
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Moved by one at every save of its texts (services.template_version): the editor
+    # carries it, and a save from an editor opened before another one is refused.
+    edit_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     def subject(self, locale: str) -> str:
         return self.subject_en if locale == "en" else self.subject_fr

@@ -22,8 +22,9 @@ ASCII_SPACES_RE = re.compile(r"[ \t\r\n\f\v]+")
 # A link ends where the line or the word does, maybe after a sentence's punctuation.
 LINK_END_RE = re.compile(r"[.,;:!?)»\"']*(?:\s|$)")
 BLANK_LINES_RE = re.compile(r"\n\s*\n(?:\s*\n)+")
-# An example that stands for a number ("120", "12\u202f400"): a reader without one has 0.
-NUMBER_RE = re.compile(r"[\d\s]+")
+# An example that stands for a number ("120", "12\u202f400", "12,400"): a reader without
+# one has 0.
+NUMBER_RE = re.compile(r"\d{1,3}(?:[\s,.]\d{3})+|\d+")
 # A template's own syntax: statements, comments and expressions, an unclosed one to the
 # end of the text, and a stray closing delimiter.
 TAG_RE = re.compile(r"\{%.*?(?:%\}|$)|\{#.*?(?:#\}|$)|\{\{.*?(?:\}\}|$)|%\}|#\}|\}\}", re.S)
@@ -91,6 +92,15 @@ def _unknown_variable(name: str, known) -> str:
     return _("Unknown variable “%(name)s”.", name=name)
 
 
+def example_value(example) -> str:
+    """A variable's example as a template reads it: one standing for a number is that
+    number (`{% if points >= 100 %}` compares it), still written as it is."""
+    text = str(example)
+    if NUMBER_RE.fullmatch(text):
+        return WrittenNumber(text, int(re.sub(r"\D", "", text)))
+    return text
+
+
 def check_source(field: str, source: str, required: bool = True) -> list[TemplateProblem]:
     """Problems of one subject or body: missing, syntax error, unknown variable, filter or
     test, unsafe use; each said in the reader's words, never Jinja's English."""
@@ -115,7 +125,7 @@ def check_source(field: str, source: str, required: bool = True) -> list[Templat
     if problems:
         return problems
     # Render once with the example values: catches sandbox violations and bad filter uses.
-    examples = {name: str(var.example) for name, var in known.items()}
+    examples = {name: example_value(var.example) for name, var in known.items()}
     try:
         bounded_render(compiled(source), examples)
     except TemplateSyntaxError as error:  # found when compiling: its line is known
@@ -344,6 +354,42 @@ def why_not_rendered(sources, values: dict) -> str:
     return " ".join(reasons) or _("This template cannot be rendered for this person.")
 
 
+_NO_ELEMENT = re.compile(r"has no element")
+
+
+def failure_kind(error: Exception) -> str:
+    """What went wrong rendering a text for one person, as a short code kept with their
+    delivery (`delivery_errors.describe_error` says it in words): "item" (a list or a
+    text shorter than for others), "attribute:<name>", "zero", "type", "cost:<limit>",
+    "security" or "other"."""
+    if isinstance(error, TemplateTooCostly):
+        return f"cost:{error.kind}"
+    if isinstance(error, SecurityError):
+        return "security"
+    if isinstance(error, UndefinedError):
+        missing = _NO_ATTRIBUTE.search(str(error))
+        if missing:
+            return f"attribute:{missing[1]}"[:60]
+        return "item" if _NO_ELEMENT.search(str(error)) else "other"
+    if isinstance(error, ZeroDivisionError):
+        return "zero"
+    if isinstance(error, (TypeError, ValueError, IndexError, KeyError)):
+        return "item" if isinstance(error, (IndexError, KeyError)) else "type"
+    return "other"
+
+
+def where_render_fails(texts: dict, language: str, values: dict) -> tuple[str, int, str] | None:
+    """Where a message does not render for one person's values: its field ("body_fr"),
+    line (0: unknown) and `failure_kind`; None when it renders."""
+    for part in ("subject", "body"):
+        field = f"{part}_{language}"
+        try:
+            bounded_render(compiled(texts.get(field) or ""), values)
+        except Exception as error:  # the reason is what is kept
+            return field, _error_line(error) or 0, failure_kind(error)
+    return None
+
+
 def readable_subject(source: str, variables: dict) -> str:
     """A subject as its reader would see it; where these values cannot render it, its
     plain text without the template's tags: never the template's syntax."""
@@ -379,7 +425,7 @@ def _empty_subject_problem(field: str, source: str) -> TemplateProblem | None:
     and went out with an empty Subject: line."""
     known = known_variables()
     used = _used_names([source]) - NEVER_EMPTY
-    values = {name: str(var.example) for name, var in known.items()}
+    values = {name: example_value(var.example) for name, var in known.items()}
     values.update({name: _empty_value(known[name].example) for name in used if name in known})
     try:
         text = bounded_render(compiled(source), values)
@@ -564,9 +610,31 @@ def _link_end(url: str) -> str:
     return url
 
 
+def _label_start(before: str) -> int | None:
+    """Where the words introducing a link begin in the text before it ("… Campaign
+    page: "), when they end with a colon on the link's line; None when the link stands in
+    a sentence ("See … for more"), where its address stays its name."""
+    stripped = before.rstrip(LINE_SPACES)
+    if not stripped.endswith(":"):
+        return None
+    line_start = stripped.rfind("\n") + 1
+    head = stripped[line_start:-1]
+    cut = 0
+    for match in LABEL_START_RE.finditer(head):
+        cut = match.end() if match.lastgroup == "after" else match.start()
+    label = head[cut:]
+    if not _has_words(label) or any(mark in label for mark in _PASSAGE):
+        return None
+    return line_start + cut + (len(label) - len(label.lstrip()))
+
+
 def _linked(text: str, portal: str | None = None) -> str:
     """Escaped text with its links made clickable. `portal`: the portal's own address,
-    whose links lead to their path (the inbox: wherever the portal is reached from)."""
+    whose links lead to their path (the inbox: wherever the portal is reached from).
+
+    A link its line introduces (« La page de la campagne : https://… », as the built-in
+    texts write them) is named by those words (RGAA 6.1: a bare address says nothing of
+    where it leads); one within a sentence keeps its address as its name."""
     parts, position = [], 0
     for match in URL_RE.finditer(text):
         url = _link_end(match[0])
@@ -575,8 +643,15 @@ def _linked(text: str, portal: str | None = None) -> str:
         href = url
         if portal and url.startswith(portal + "/"):
             href = url[len(portal) :]
-        parts.append(str(escape(text[position : match.start()])))
-        parts.append(f'<a href="{escape(href)}">{escape(url)}</a>')
+        before = text[position : match.start()]
+        start = _label_start(before)
+        if start is None:
+            parts.append(str(escape(before)))
+            parts.append(f'<a href="{escape(href)}">{escape(url)}</a>')
+        else:
+            label = before[start:].rstrip(LINE_SPACES)[:-1].rstrip(LINE_SPACES)
+            parts.append(str(escape(before[:start])))
+            parts.append(f'<a href="{escape(href)}">{escape(label)}</a>')
         position = match.start() + len(url)
     parts.append(str(escape(text[position:])))
     return "".join(parts)

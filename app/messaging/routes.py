@@ -48,6 +48,7 @@ from app.messaging import queries, services
 from app.messaging.audiences import (
     EMAIL_ONLY_LINKS,
     dispatch_audience_namer,
+    needs_consent,
     user_id_from_token,
 )
 from app.messaging.builtins import NOTICE_TEMPLATES, ensure_builtin_templates
@@ -626,6 +627,7 @@ def edit_template(template_id: int):
     form = _template_form(obj=template)
     form.key.data = template.key
     if request.method == "GET":  # the person the preview was for, kept across a save
+        form.version.data = services.template_version(template)
         form.recipient.data = session.pop(PREVIEW_RECIPIENT_KEY, "")
         # From a dispatch's page: the preview speaks of its campaign.
         form.campaign_id.data = request.args.get("campaign_id", "")[:12]
@@ -647,11 +649,20 @@ def edit_template(template_id: int):
         form.validate()  # the form's problems; _refused_save adds the texts' and the key's
         if refused := _refused_save(form, template):
             return refused
+        # A form sent without its version (a page cached from before it had one) is
+        # not compared: its save is judged as before.
+        seen = form.version.data or None
         try:
-            services.save_template(template, _template_data(form), current_user, utcnow())
+            services.save_template(template, _template_data(form), current_user, utcnow(), seen)
         except services.TemplateInvalid as error:
             db.session.rollback()
             return _refused_template(form, template, error)
+        except services.TemplateChangedMeanwhile as error:
+            db.session.rollback()
+            flash(str(error), "error")
+            # What was typed stays; a second save, made knowing, is taken.
+            form.version.data = services.template_version(template)
+            return _editor(form, template), 409
         db.session.commit()
         flash(_("Template saved."), "success")
         return _back_to_editor(template, form)
@@ -1190,6 +1201,7 @@ def _schedule_confirmation(form, template, size: int, params: dict, at, cron, no
         earlier=earlier,
         already_got=already_got,
         by_email=services.audience_by_email(form.audience.data, params, now),
+        consent_only=needs_consent(form.audience.data),
         earlier_days=queries.SAME_MESSAGE_DAYS,
         audience=audience_namer()(form.audience.data, params),
         at=at,
@@ -1349,6 +1361,9 @@ def _dispatch_page(dispatch: Dispatch, reschedule_form: RescheduleForm | None = 
         failure_kinds=queries.failures_by_kind(dispatch.id, withheld),
         max_attempts=current_app.config["MESSAGING_MAX_ATTEMPTS"],
         skips=queries.skipped_by_reason(dispatch.id, withheld),
+        unrendered=services.unrendered_count(dispatch),
+        may_resend=services.may_resend_unrendered(dispatch, current_user),
+        template_fixed=services.template_fixed_since(dispatch),
         sent=sent,
         template_changed=sent is not None and sent != services.text_sent_by(dispatch.template),
         clock_change=repeated_hour_note(dispatch.due_at),
@@ -1426,6 +1441,34 @@ def _recipients_estimates(dispatches) -> dict[int, int | None]:
             by_audience[audience] = _recipients_estimate(dispatch, now)
         found[dispatch.id] = by_audience[audience]
     return found
+
+
+@bp.post("/dispatches/<int:dispatch_id>/resend-unrendered")
+@role_required("organiser")
+def resend_unrendered(dispatch_id: int):
+    """Send a dispatch again to those its message could not be written for, once fixed."""
+    dispatch = queries.organiser_dispatch(dispatch_id, current_user)
+    if dispatch is None:
+        abort(404)
+    if not services.may_resend_unrendered(dispatch, current_user):
+        abort(403)
+    if ConfirmForm().validate_on_submit():
+        try:
+            count = services.resend_unrendered(dispatch, current_user, utcnow())
+        except services.MessagingError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash(
+                ngettext(
+                    "The fixed message goes to %(num)s delivery that had failed.",
+                    "The fixed message goes to %(num)s deliveries that had failed.",
+                    count,
+                ),
+                "success",
+            )
+    return redirect(url_for("messaging.show_dispatch", dispatch_id=dispatch.id))
 
 
 @bp.post("/dispatches/<int:dispatch_id>/cancel")

@@ -15,7 +15,7 @@ from types import SimpleNamespace
 import opening_hours
 from apscheduler.triggers.cron import CronTrigger
 from flask import current_app, has_request_context
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from itsdangerous import BadSignature, URLSafeSerializer
 from jinja2 import UndefinedError
 from sqlalchemy import (
@@ -41,10 +41,11 @@ from app.cleanup import queries as cleanup_queries
 from app.cleanup.countdown import shown_end
 from app.cleanup.models import RUNNING
 from app.cleanup.services import months_before
-from app.core.audit import record_audit, record_consent_change
+from app.core.audit import AuditEvent, record_audit, record_consent_change
 from app.core.i18n import (
     current_language,
     format_clock,
+    format_full_moment,
     long_date,
     regional_locale,
     sentence_moment,
@@ -59,7 +60,12 @@ from app.core.privacy_models import ErasureRequest
 from app.core.time import local_iso, local_zone
 from app.core.urls import database_id
 from app.extensions import db
-from app.messaging.audiences import EMAIL_ONLY_LINKS, preview_placeholders, test_links
+from app.messaging.audiences import (
+    EMAIL_ONLY_LINKS,
+    needs_consent,
+    preview_placeholders,
+    test_links,
+)
 from app.messaging.builtins import (
     BUILTIN_TEMPLATES,
     NOTICE_SAMPLES,
@@ -72,11 +78,13 @@ from app.messaging.delivery_errors import (
     email_error_code,
     refused_by_server,
     render_error_code,
+    render_failure_code,
 )
 from app.messaging.i18n import _
 from app.messaging.labels import (
     DISPATCH_IN_PROGRESS,
     FINISHED_SENDING,
+    TEMPLATE_FIELD_LABELS,
     channel_label,
     delivery_status,
     dispatch_status,
@@ -128,6 +136,7 @@ from app.messaging.rendering import (
     CompiledTemplate,
     TemplateProblem,
     check_template,
+    example_value,
     foreign_reason,
     missing_variables,
     notice_only_names,
@@ -135,6 +144,7 @@ from app.messaging.rendering import (
     portal_copy,
     readable_subject,
     uses_any,
+    where_render_fails,
 )
 
 TEMPLATE_FIELDS = ("subject_fr", "body_fr", "subject_en", "body_en")
@@ -181,33 +191,125 @@ def key_refusal(key: str) -> str | None:
     return None
 
 
+class TemplateChangedMeanwhile(MessagingError):
+    """A template's editor opened before another save of it (an older tab): refused."""
+
+
+def template_version(template: MessageTemplate) -> str:
+    """What the editor keeps of the template it was opened on (`save_template(seen=…)`)."""
+    return str(template.edit_version or 1)
+
+
+def _hold_template_version(template: MessageTemplate, seen: str) -> bool:
+    """Whether the template is still at version `seen`, asked of the database in one
+    conditional UPDATE (changing nothing) that holds its row: of two saves sent from the
+    same version, the second waits for the first, then finds the version moved on,
+    instead of both passing a check made before either wrote."""
+    try:
+        expected = int(seen)
+    except (TypeError, ValueError):
+        return False
+    if not 0 < expected < 2**31:  # beyond the column's integers (SQLite refuses to bind it)
+        return False
+    held = db.session.execute(
+        update(MessageTemplate)
+        .where(MessageTemplate.id == template.id, MessageTemplate.edit_version == expected)
+        .values(edit_version=MessageTemplate.edit_version)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    return held == 1
+
+
+# What a template's save may change, in the order the editor shows them.
+_EDITED_FIELDS = ("name", *TEMPLATE_FIELDS)
+_CHANGED_FIELDS = re.compile(r"(?P<key>[a-z0-9-]+): (?P<fields>[a-z_]+(?:, [a-z_]+)*)")
+
+
+def changed_fields_in_words(summary: str) -> str | None:
+    """An update's stored summary ("hello: subject_en, body_fr") as the editor names
+    the texts ("hello: Subject in English, Message in French"); None for another."""
+    match = _CHANGED_FIELDS.fullmatch(summary)
+    names = match.group("fields").split(", ") if match else []
+    if not names or any(name not in TEMPLATE_FIELD_LABELS for name in names):
+        return None
+    words = ", ".join(str(TEMPLATE_FIELD_LABELS[name]) for name in names)
+    return f"{match.group('key')}: {words}"
+
+
+def template_changed_message(template: MessageTemplate) -> str:
+    """Why a save from an older editor is refused: who saved it since, when, and which
+    texts (from the audit log, when it says), and that what was typed is kept."""
+    event = db.session.scalars(
+        select(AuditEvent)
+        .where(
+            AuditEvent.object_type == "messaging_template",
+            AuditEvent.object_id == str(template.id),
+        )
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .limit(1)
+    ).first()
+    message = _(
+        "Someone else changed this template after you opened it (or you did, in another "
+        "tab): nothing was saved."
+    )
+    if event is not None and event.action in ("update", "restore"):
+        who = db.session.get(User, event.actor_id) if event.actor_id else None
+        message += " " + _(
+            "%(who)s saved it on %(moment)s.",
+            who=who.display_name if who is not None else _("Someone"),
+            moment=format_full_moment(event.at),
+        )
+        worded = changed_fields_in_words(event.summary) if event.action == "update" else None
+        if worded:
+            message += " " + _("Changed: %(fields)s.", fields=worded.split(": ", 1)[1])
+    return (
+        message
+        + " "
+        + _(
+            "What you typed is kept below: check it against the template as it is now "
+            "(open it in another tab), then save again to keep it."
+        )
+    )
+
+
 def save_template(
-    template: MessageTemplate | None, data: dict, actor, now: datetime
+    template: MessageTemplate | None,
+    data: dict,
+    actor,
+    now: datetime,
+    seen: str | None = None,
 ) -> MessageTemplate:
-    """Create or update a template after checking both languages compile with known variables."""
+    """Create or update a template after checking both languages compile with known
+    variables. `seen`: the version (`template_version`) the editor was opened on; a save
+    since refuses this one (`TemplateChangedMeanwhile`); None: not compared."""
     data = {**data, **{field: plain_newlines(data[field]) for field in TEMPLATE_FIELDS}}
     problems = check_template(data)
     if problems:
         raise TemplateInvalid(problems)
     created = template is None
+    if not created and seen is not None and not _hold_template_version(template, seen):
+        raise TemplateChangedMeanwhile(template_changed_message(template))
     if created:
         key = data["key"]
         if refusal := key_refusal(key):
             raise MessagingError(refusal)
         template = MessageTemplate(key=key, created_by_id=actor.id, created_at=now)
         db.session.add(template)
+        changed = []
+    else:
+        changed = [name for name in _EDITED_FIELDS if getattr(template, name) != data[name]]
+        # In the database, not from the value this request read.
+        template.edit_version = MessageTemplate.edit_version + 1
     template.name = data["name"]
     for field in TEMPLATE_FIELDS:
         setattr(template, field, data[field])
     template.updated_at = now
     db.session.flush()
+    # Which texts an update changed: the audit log names them, and so does the refusal
+    # of a save from an editor opened before it.
+    summary = f"{template.key}: {', '.join(changed)}" if changed else template.key
     record_audit(
-        actor,
-        "create" if created else "update",
-        "messaging_template",
-        template.id,
-        now,
-        template.key,
+        actor, "create" if created else "update", "messaging_template", template.id, now, summary
     )
     return template
 
@@ -276,6 +378,7 @@ def restore_shipped_text(template: MessageTemplate, actor, now: datetime) -> boo
     for field in TEMPLATE_FIELDS:
         setattr(template, field, shipped[field])
     template.updated_at = now
+    template.edit_version = MessageTemplate.edit_version + 1  # an editor open before: stale
     db.session.flush()
     record_audit(actor, "restore", "messaging_template", template.id, now, template.key)
     return True
@@ -354,10 +457,11 @@ def variables_for_authors() -> list:
 
 
 def example_values(locale: str, given: dict) -> dict[str, str]:
-    """The example of each variable every message may use and `given` lacks, in `locale`."""
+    """The example of each variable every message may use and `given` lacks, in `locale`
+    (a number's as that number: it compares as one)."""
     with force_locale(regional_locale(locale)):
         return {
-            name: str(variable.example)
+            name: example_value(variable.example)
             for name, variable in known_variables().items()
             if variable.only_in is None and name not in given
         }
@@ -1500,7 +1604,8 @@ def prepare_dispatch(dispatch: Dispatch, now: datetime) -> int | None:
     writing nothing, when the dispatch is no longer scheduled (cancelled at the last
     moment, or started by another sender).
 
-    E-mail rows of people who did not consent are written as skipped at once. The rows
+    E-mail rows of people who did not consent are written as skipped at once, and their
+    inbox rows too for an audience whose messages need it (`needs_consent`). The rows
     are numbered person by person, so a claimed batch holds both rows of each person:
     their variables are computed and their message rendered once for the two channels.
     """
@@ -1511,12 +1616,14 @@ def prepare_dispatch(dispatch: Dispatch, now: datetime) -> int | None:
         select(User.id, User.email_opt_in, User.locale).where(User.id.in_(select(ids))).subquery()
     )
     consented = recipients.c.email_opt_in.is_(True)
+    # An encouragement (`needs_consent`): its inbox copy needs the consent too.
+    consent_only = needs_consent(dispatch.audience_key)
     per_channel = []
     for channel in ("inbox", "email"):
-        email = channel == "email"
-        status = case((consented, "pending"), else_="skipped") if email else literal("pending")
+        checked = channel == "email" or consent_only
+        status = case((consented, "pending"), else_="skipped") if checked else literal("pending")
         no_reason = cast(null(), String)  # typed: PostgreSQL unites it with the e-mail's
-        reason = case((consented, no_reason), else_=SKIP_NO_CONSENT) if email else no_reason
+        reason = case((consented, no_reason), else_=SKIP_NO_CONSENT) if checked else no_reason
         per_channel.append(
             select(
                 literal(dispatch.id).label("dispatch_id"),
@@ -1749,6 +1856,7 @@ def deliver_claimed(
     people = variables.for_users({row.user_id for row in rows if row.email}, now)
     max_attempts = current_app.config["MESSAGING_MAX_ATTEMPTS"]
     sender = current_app.config["MAIL_DEFAULT_SENDER"]
+    consent_only = needs_consent(dispatch.audience_key)
     rendered: dict[int, tuple[str, str] | Exception] = {}
     updates, outgoing, result = [], [], BatchResult()
     # Inbox copies delivered apart from their e-mail (held for the working hours): what
@@ -1780,6 +1888,10 @@ def deliver_claimed(
             change.update(status="skipped", error=SKIP_INACTIVE)
             result.skipped += 1
             continue
+        if consent_only and consent_required and not row.email_opt_in:  # withdrawn since
+            change.update(status="skipped", error=SKIP_NO_CONSENT)
+            result.skipped += 1
+            continue
         if row.channel == "email" and row.user_id in stale:
             change.update(status="skipped", error=stale[row.user_id])
             result.skipped += 1
@@ -1796,7 +1908,12 @@ def deliver_claimed(
             texts = dispatch.sent_text or text_sent_by(dispatch.template)
             sources = (texts.get(f"subject_{language}"), texts.get(f"body_{language}"))
             missing = missing_variables(sources, people.get(row.user_id, {}))
-            change.update(status="failed", error=render_error_code(missing)[:500])
+            code = render_error_code(missing)
+            if not missing:  # a line that fails for their values: where, and why
+                values = _reason_noted(people.get(row.user_id, {}), dispatch.context, language)
+                failed_at = where_render_fails(texts, language, values)
+                code = render_failure_code(*failed_at) if failed_at else code
+            change.update(status="failed", error=code[:500])
             result.failed += 1
             continue
         subject, body = content
@@ -2066,6 +2183,96 @@ def retry_failed_emails(now: datetime, dispatch_id: int | None = None) -> int:
     )
     db.session.flush()
     return count
+
+
+def _unrendered(dispatch_id: int):
+    """The conditions of a dispatch's rows whose message could not be written (never
+    delivered: nothing went to that person on that channel)."""
+    return (
+        Delivery.dispatch_id == dispatch_id,
+        Delivery.status == "failed",
+        or_(Delivery.error == "render", Delivery.error.like("render%:%")),
+    )
+
+
+def unrendered_count(dispatch: Dispatch) -> int:
+    """How many people a finished dispatch's message could not be written for."""
+    if dispatch.status not in FINISHED_SENDING:
+        return 0
+    return (
+        db.session.scalar(
+            select(func.count(func.distinct(Delivery.user_id))).where(*_unrendered(dispatch.id))
+        )
+        or 0
+    )
+
+
+def may_resend_unrendered(dispatch: Dispatch, viewer) -> bool:
+    """Whether this person may send a dispatch again to those it could not be written
+    for: its author, or an admin (not a test, whose author sends another)."""
+    if dispatch.audience_key in (TEST_AUDIENCE, NOTICE_AUDIENCE) or viewer is None:
+        return False
+    return viewer.has_role("admin") or (
+        dispatch.created_by_id is not None and dispatch.created_by_id == viewer.id
+    )
+
+
+def template_fixed_since(dispatch: Dispatch) -> bool:
+    """Whether the dispatch's template has changed since it sent its text."""
+    return (dispatch.sent_text or {}) != text_sent_by(dispatch.template)
+
+
+def resend_unrendered(dispatch: Dispatch, actor, now: datetime) -> int:
+    """Send a finished dispatch again to the people its message could not be written for,
+    with its template's text as fixed since; nobody else: their rows were delivered, and a
+    message reaches each person at most once per dispatch and channel (one row each).
+    The dispatch is sending again; its other recipients keep what they received. How
+    many rows go again; MessagingError when there is none, or the text is unchanged."""
+    template = dispatch.template
+    if unrendered_count(dispatch) == 0:
+        raise MessagingError(_("Nobody is left whose message could not be written."))
+    if template.archived_at is not None:
+        raise MessagingError(_("Its template has been deleted since."))
+    if not template_fixed_since(dispatch):
+        raise MessagingError(_("Fix the template first: unchanged, it would fail for them again."))
+    require_valid(template)
+    count = db.session.execute(
+        update(Delivery)
+        .where(*_unrendered(dispatch.id))
+        .values(
+            status="pending",
+            attempts=0,
+            error=None,
+            next_attempt_at=None,
+            claim_token=None,
+            claimed_until=None,
+            subject=None,
+            body=None,
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    dispatch.sent_text = text_sent_by(template)
+    dispatch.status = "sending"
+    dispatch.completed_at = None
+    db.session.flush()
+    summary = f"{_RESENT_PREFIX}{count}"  # the audit log words it (resent_in_words)
+    record_audit(actor, "resend_unrendered", "messaging_dispatch", dispatch.id, now, summary)
+    return count
+
+
+# What `resend_unrendered` stores in the audit log, before the count of deliveries.
+_RESENT_PREFIX = "sent again where it failed to render: "
+
+
+def resent_in_words(summary: str) -> str | None:
+    """A sending again's stored summary as the audit log shows it ("3 deliveries that
+    had failed"); None for another."""
+    count = summary.removeprefix(_RESENT_PREFIX)
+    if count == summary or not count.isdigit():
+        return None
+    return ngettext(
+        "%(num)s delivery that had failed", "%(num)s deliveries that had failed", int(count)
+    )
 
 
 def _hold_emails(dispatch_id: int, copies: list[dict]) -> None:

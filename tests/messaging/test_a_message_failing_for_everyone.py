@@ -242,7 +242,7 @@ def test_a_planned_dispatch_to_more_people_is_warned_of_with_the_overlap_only(
         data={"template": tpl.id, "audience": "role", "role": "admin"} | {"kind": "now"},
     ).get_data(as_text=True)
     warning = _words(page.split('id="same-message-warning"', 1)[1].split("</div>", 1)[0])
-    assert f"envoi {planned.id} ; 3 des destinataires de cet envoi le reçoivent déjà" in warning
+    assert f"envoi n° {planned.id} ; 3 des destinataires de cet envoi le reçoivent déjà" in warning
     assert "personnes :" not in warning
 
 

@@ -61,7 +61,7 @@ def test_previewing_says_it_in_french_and_a_line_of_its_own_is_not_told(auth, cl
         data=_form(body_fr=CUT, body_en=own_line.replace("Voir", "See"), action="preview"),
     ).get_data(as_text=True)
     assert _body_hint(page, "body_fr").startswith(
-        "Le message de la boîte de réception perd {{ inbox_url }} et garde le reste"
+        "La copie dans la boîte de réception du portail perd {{ inbox_url }} et garde le reste"
     )
     assert 'id="body_en-hint"' not in page
 

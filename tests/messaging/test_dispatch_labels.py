@@ -40,11 +40,11 @@ def test_dispatches_name_their_audience_and_status_in_the_readers_language(
     for path in ("/messaging/dispatches", f"/messaging/dispatches/{dispatch.id}"):
         french = _text(client.get(path).get_data(as_text=True))
         assert "Personnes dans le périmètre d'une campagne de nettoyage : Printemps sobre" in french
-        assert "Programmé" in french
+        assert "Planifié" in french
         assert "campaign-scope" not in french and "scheduled" not in french
         assert "campaign_id" not in french
 
-    assert "Statut : Programmé" in french  # a no-break space before the colon, in French
+    assert "Statut : Planifié" in french  # a no-break space before the colon, in French
 
     organiser.locale = "en"
     db.session.commit()
@@ -90,7 +90,7 @@ def test_the_schedule_form_offers_campaigns_and_roles_by_name(
     page = client.get("/messaging/schedule").get_data(as_text=True)
     assert f'<option value="{campaign.id}">Printemps sobre (' in page  # then its days
     assert '<option value="agent">Agent de collecte</option>' in page
-    assert 'id="campaign_id"' in page and "Campagne (pour les destinataires" in page
+    assert 'id="campaign_id"' in page and "Campagne (pour les groupes de destinataires" in page
 
     response = auth.post(
         "/messaging/schedule",

@@ -66,7 +66,8 @@ def test_the_second_answer_says_the_first_dispatch_already_went(auth, client, ma
     page = _text(auth.post("/messaging/schedule", data=yes, follow_redirects=True))
     dispatch = db.session.scalar(select(Dispatch))
     assert (
-        f"Ce message a déjà été planifié par votre première confirmation (envoi {dispatch.id})"
+        "Ce message a déjà été planifié par votre première confirmation "
+        f"(envoi n°\u00a0{dispatch.id})"
         "\u00a0: il n'est pas envoyé une seconde fois." in page
     )
 

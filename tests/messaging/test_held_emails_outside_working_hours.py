@@ -256,7 +256,7 @@ def test_the_warning_reads_in_french(auth, client, make, scored, working_hours, 
     )
     assert (
         "Les e-mails de ce message attendent les heures d'envoi (droit à la déconnexion) : "
-        "les messages de la boîte de réception partent aussitôt, les e-mails le lundi "
+        "les copies dans la boîte de réception du portail partent aussitôt, les e-mails le lundi "
         "7 décembre 2026 à 8 h." in page.replace("\u202f", " ")
     )
 

@@ -36,7 +36,7 @@ def test_a_link_ending_a_sentence_leads_to_its_page_in_the_inbox_and_the_html_em
     reader = make.user(email="camille@example.org", email_opt_in=True, locale="fr")
     body = "Le portail : {{ portal_url }}.\n(Voir aussi {{ portal_url }}cleanup/guides.)"
     deliver_to_everyone(template(body_fr=body))
-    portal = '<a href="https://empreinte.example/">https://empreinte.example/</a>.'
+    portal = '<a href="https://empreinte.example/">Le portail</a>.'
     guides = (
         '(Voir aussi <a href="https://empreinte.example/cleanup/guides">'
         "https://empreinte.example/cleanup/guides</a>.)"
@@ -44,7 +44,7 @@ def test_a_link_ending_a_sentence_leads_to_its_page_in_the_inbox_and_the_html_em
     login(client, reader)
     inbox = client.get("/messaging/").get_data(as_text=True)
     # In the portal, its own links lead by their path (test_inbox_links_to_the_portal.py).
-    assert '<a href="/">https://empreinte.example/</a>.' in inbox
+    assert '<a href="/">Le portail</a>.' in inbox
     assert (
         '(Voir aussi <a href="/cleanup/guides">https://empreinte.example/cleanup/guides</a>.)'
         in inbox

@@ -90,10 +90,10 @@ def test_a_launch_scheduled_with_the_campaign_is_warned_of_and_can_still_be_sent
     )
     assert _warning(page) == (
         "Attention : ce modèle est déjà parti à certains de ces destinataires dans les 30 "
-        "derniers jours, ou leur est déjà programmé. "
+        "derniers jours, ou leur est déjà planifié. "
         # The 3 are those of today's recipients it reaches, not its own size.
-        f"Programmé pour le {_moment(app, LAUNCH)} : "
-        f"[/messaging/dispatches/{automatic.id}] envoi {automatic.id} \u00a0; "
+        f"Planifié pour le {_moment(app, LAUNCH)} : "
+        f"[/messaging/dispatches/{automatic.id}] envoi n°\u00a0{automatic.id} \u00a0; "
         "3 des destinataires de cet envoi le reçoivent déjà par celui-ci. "
         "Si vous confirmez, ces personnes le reçoivent une fois de plus. Chaque lien mène "
         "à un envoi précédent, pour le vérifier, l'annuler ou l'arrêter."
@@ -124,7 +124,7 @@ def test_a_template_sent_last_week_to_the_same_audience_is_warned_of(
     warning = _warning(_confirmation(auth, **fields, kind="now"))
     assert (
         f"Envoyé le {_moment(app, due)}\u00a0: "
-        f"[/messaging/dispatches/{earlier.id}] envoi {earlier.id} \u00a0; 3 des "
+        f"[/messaging/dispatches/{earlier.id}] envoi n°\u00a0{earlier.id} \u00a0; 3 des "
         "destinataires de cet envoi l'y ont déjà reçu." in (warning or "")
     )
 

@@ -234,7 +234,8 @@ def test_the_template_page_lists_the_sends_to_come_that_take_its_text(auth, clie
     editor = client.get(f"/messaging/templates/{fields['template']}").get_data(as_text=True)
     notice = editor.split('id="planned-sends">', 1)[1].split("</div>", 1)[0]
     assert "Des envois à venir utilisent ce modèle" in notice and (
-        f'<a href="/messaging/dispatches/{dispatch.id}">Envoi {dispatch.id}</a>, le ' in notice
+        f'<a href="/messaging/dispatches/{dispatch.id}">Envoi n°\u00a0{dispatch.id}</a>, le '
+        in notice
     )
 
 

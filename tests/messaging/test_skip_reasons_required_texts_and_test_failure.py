@@ -96,11 +96,11 @@ def test_the_dispatch_page_counts_each_skip_by_its_reason_apart_from_the_errors(
     login(client, organiser)
     text = _text(client.get(f"/messaging/dispatches/{dispatch.id}"))
     reasons = text.split("Ignorés, et pourquoi", 1)[1]
-    assert "Messagerie du portail, compte désactivé ou effacé : 1" in reasons
+    assert "Boîte de réception du portail, compte désactivé ou effacé : 1" in reasons
     assert "E-mail, sans consentement aux e-mails : 2" in reasons
     assert "E-mail, compte désactivé ou effacé : 1" in reasons
     assert (
-        "E-mail, copie de la messagerie du portail supprimée par son destinataire avant "
+        "E-mail, copie dans la boîte de réception du portail supprimée par son destinataire avant "
         "l'envoi de l'e-mail : 1"
     ) in reasons
     assert "Ignorés (sans consentement)" not in text
@@ -157,7 +157,7 @@ def test_a_test_email_with_the_mail_server_down_is_failed_not_waiting_forever(
     assert (email.status, email.next_attempt_at) == ("failed", None)
     text = _text(client.get(f"/messaging/dispatches/{email.dispatch_id}"))
     # Delivered, waiting, skipped, failed: it read "Waiting 1" under "Status: Sent".
-    assert "Messagerie du portail 1 0 0 0 E-mail 0 0 0 1" in text, text
+    assert "Boîte de réception du portail 1 0 0 0 E-mail 0 0 0 1" in text, text
 
 
 # --- 6. cancelling a dispatch already cancelled -------------------------------------------------

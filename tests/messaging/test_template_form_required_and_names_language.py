@@ -27,6 +27,7 @@ def _posted_empty(auth, client, make, locale: str) -> str:
 def test_an_empty_key_and_name_say_what_to_give_in_french(auth, client, make):
     page = _posted_empty(auth, client, make, "fr")
     assert "Ce champ est requis" not in page
+    assert "Ce champ est obligatoire" not in page
     assert "Donnez une clé au modèle, par exemple lettre-printemps." in page
     assert "Donnez un nom au modèle." in page
 

@@ -229,7 +229,7 @@ def _dispatch_page(client, make, template):
 def test_a_dispatch_s_title_and_heading_agree(client, make, template):
     dispatch, page = _dispatch_page(client, make, template)
     title, h1 = _title_and_h1(page)
-    assert h1 == f"Envoi {dispatch.id} : Dernières 48 heures"
+    assert h1 == f"Envoi n° {dispatch.id} : Dernières 48 heures"
     assert title.startswith(h1)
 
 
