@@ -42,6 +42,8 @@ PORTAL_WORDING = {
     "Not a valid datetime value.": _l("Enter a valid date and time."),
     "Not a valid date value.": _l("Enter a valid date."),
     "Not a valid time value.": _l("Enter a valid time."),
+    # WTForms' French says « requis » where every label of the portal says « obligatoire ».
+    "This field is required.": _l("This field is required."),
 }
 
 #: A multiple choice (tick boxes) naming the values nobody offered.

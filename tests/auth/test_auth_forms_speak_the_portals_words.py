@@ -10,7 +10,7 @@ import pytest
 from tests.conftest import csrf_token, login
 
 STOCK = ("Field must be", "This field is required", "Field cannot be longer",
-         "Ce champ est requis", "Le champ doit", "Le champ ne peut")  # fmt: skip
+         "Ce champ est requis", "Ce champ est obligatoire", "Le champ doit", "Le champ ne peut")  # fmt: skip
 
 
 def error_of(page: str, field: str) -> str:

@@ -79,14 +79,18 @@ def test_granting_a_role_puts_the_focus_on_what_changed_in_the_persons_row(page,
     _sign_in(page, "admin@example.org")
     page.goto("/admin/roles?q=yasmine")
 
-    page.get_by_role("button", name="Attribuer le rôle Agent de collecte à Yasmine Petit").focus()
+    page.get_by_role(
+        "button", name="Attribuer le rôle «\u00a0Agent de collecte\u00a0» à Yasmine Petit"
+    ).focus()
     page.keyboard.press("Enter")
 
     # Focused, the button now revoking the role reads what happened as its description.
-    revoke = page.get_by_role("button", name="Retirer le rôle Agent de collecte à Yasmine Petit")
+    revoke = page.get_by_role(
+        "button", name="Retirer le rôle «\u00a0Agent de collecte\u00a0» à Yasmine Petit"
+    )
     expect(revoke).to_be_focused()
     expect(revoke).to_have_accessible_description(
-        "Rôle Agent de collecte attribué à yasmine@example.org."
+        "Rôle «\u00a0Agent de collecte\u00a0» attribué à yasmine@example.org."
     )
     assert _roles_of("yasmine@example.org") == {"employee", "agent"}
 
@@ -102,7 +106,9 @@ def test_without_javascript_the_page_comes_back_at_the_persons_row(browser, live
     _sign_in(page, "admin@example.org")
     page.goto("/admin/roles?q=yasmine")
 
-    page.get_by_role("button", name="Attribuer le rôle Agent de collecte à Yasmine Petit").click()
+    page.get_by_role(
+        "button", name="Attribuer le rôle «\u00a0Agent de collecte\u00a0» à Yasmine Petit"
+    ).click()
 
     expect(page).to_have_url(f"{live_server}/admin/roles?q=yasmine#person-{person.id}")
     assert page.evaluate("document.activeElement.id") == f"person-{person.id}"
@@ -121,13 +127,17 @@ def test_granting_administrator_without_javascript_asks_first(browser, live_serv
     _sign_in(page, "admin@example.org")
     page.goto("/admin/roles?q=yasmine")
 
-    page.get_by_role("button", name="Attribuer le rôle Administrateur à Yasmine Petit").click()
+    page.get_by_role(
+        "button", name="Attribuer le rôle «\u00a0Administrateur\u00a0» à Yasmine Petit"
+    ).click()
 
     expect(page.get_by_role("heading", level=1)).to_contain_text(
-        "Donner le rôle administrateur à Yasmine Petit ?"
+        "Donner le rôle «\u00a0Administrateur\u00a0» à Yasmine Petit ?"
     )
     assert _roles_of("yasmine@example.org") == {"employee"}
-    page.get_by_role("button", name="Donner le rôle administrateur à Yasmine Petit").click()
+    page.get_by_role(
+        "button", name="Donner le rôle «\u00a0Administrateur\u00a0» à Yasmine Petit"
+    ).click()
     expect(page).to_have_url(f"{live_server}/admin/roles?q=yasmine#person-{person.id}")
     assert _roles_of("yasmine@example.org") == {"employee", "admin"}
     context.close()

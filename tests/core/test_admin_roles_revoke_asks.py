@@ -27,12 +27,13 @@ def test_the_revoke_button_asks_naming_the_person_and_what_they_lose(client, mak
 
     page = _text(client.get("/admin/roles"))
 
-    label = 'aria-label="Retirer le rôle Organisateur à Yasmine Petit"'
+    label = 'aria-label="Retirer le rôle «\u00a0Organisateur\u00a0» à Yasmine Petit"'
     button = re.search(rf'<button[^>]*value="revoke:organiser"\s+{label}[^>]*>', page)[0]
     assert (
-        'data-confirm="Retirer le rôle Organisateur à Yasmine Petit\xa0? Cette personne' in button
+        'data-confirm="Retirer le rôle «\u00a0Organisateur\u00a0» à Yasmine Petit\xa0? Cette personne'
+        in button
     )
-    assert 'data-confirm-yes="Retirer le rôle Organisateur à Yasmine Petit"' in button
+    assert 'data-confirm-yes="Retirer le rôle «\u00a0Organisateur\u00a0» à Yasmine Petit"' in button
     assert 'data-confirm-no="Annuler"' in button and 'form="roles-ask-first"' in button
 
 
@@ -75,12 +76,16 @@ def test_revoking_asks_in_the_dialog_escape_keeps_the_role_and_the_focus(page, m
     make.user(display_name="Yasmine Petit", email="yasmine@example.org", roles=("organiser",))
     browser_sign_in(page, "admin@example.org")
     page.goto("/admin/roles?q=yasmine")
-    revoke = page.get_by_role("button", name="Retirer le rôle Organisateur à Yasmine Petit")
+    revoke = page.get_by_role(
+        "button", name="Retirer le rôle «\u00a0Organisateur\u00a0» à Yasmine Petit"
+    )
 
     revoke.focus()
     page.keyboard.press("Enter")
     dialog = page.get_by_role("alertdialog")
-    expect(dialog).to_contain_text("Retirer le rôle Organisateur à Yasmine Petit\xa0?")
+    expect(dialog).to_contain_text(
+        "Retirer le rôle «\u00a0Organisateur\u00a0» à Yasmine Petit\xa0?"
+    )
     page.keyboard.press("Escape")
 
     expect(dialog).to_have_count(0)
@@ -88,8 +93,12 @@ def test_revoking_asks_in_the_dialog_escape_keeps_the_role_and_the_focus(page, m
     assert _roles_of("yasmine@example.org") == {"employee", "organiser"}
 
     page.keyboard.press("Enter")
-    dialog.get_by_role("button", name="Retirer le rôle Organisateur à Yasmine Petit").click()
+    dialog.get_by_role(
+        "button", name="Retirer le rôle «\u00a0Organisateur\u00a0» à Yasmine Petit"
+    ).click()
 
-    grant = page.get_by_role("button", name="Attribuer le rôle Organisateur à Yasmine Petit")
+    grant = page.get_by_role(
+        "button", name="Attribuer le rôle «\u00a0Organisateur\u00a0» à Yasmine Petit"
+    )
     expect(grant).to_be_focused()
     assert _roles_of("yasmine@example.org") == {"employee"}

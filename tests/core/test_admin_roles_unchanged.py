@@ -37,7 +37,7 @@ def test_granting_a_role_held_already_without_javascript_says_so_in_french(clien
     response = auth.post(f"/admin/roles/{person.id}", {"change": "grant:agent"})
 
     page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "Agent Démo a déjà le rôle Agent de collecte." in html.unescape(page)
+    assert "Agent Démo a déjà le rôle «\u00a0Agent de collecte\u00a0»." in html.unescape(page)
 
 
 def test_revoking_a_role_not_held_says_so(client, auth, make):

@@ -77,7 +77,7 @@ def test_the_audit_csv_rows_read_as_the_page_shows_them(client, budget_and_edit)
         "Portable standard",
     ]
     assert budget[2:6] == [
-        "Budget défini",
+        "Définition du budget",
         "Budget carbone",
         "30",
         "Mairie de Cenon, 2026\u00a0: 10 → 12,5\u00a0kg\u00a0CO₂e",

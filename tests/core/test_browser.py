@@ -67,17 +67,23 @@ def test_an_admin_grants_and_revokes_a_role_from_the_table_with_the_keyboard(pag
     page.get_by_label("Mot de passe").press("Enter")
     page.get_by_role("heading", name="Bonjour").first.wait_for()
     page.goto("/admin/roles?q=yasmine")
-    page.get_by_role("button", name="Attribuer le rôle Agent de collecte à Yasmine Petit").focus()
+    page.get_by_role(
+        "button", name="Attribuer le rôle «\u00a0Agent de collecte\u00a0» à Yasmine Petit"
+    ).focus()
     page.keyboard.press("Enter")
-    shown(page, "Rôle Agent de collecte attribué à yasmine@example.org.").wait_for()
+    shown(page, "Rôle «\u00a0Agent de collecte\u00a0» attribué à yasmine@example.org.").wait_for()
     assert db.session.scalar(db.select(User).filter_by(email="yasmine@example.org")).roles == {
         "employee",
         "agent",
     }
-    page.get_by_role("button", name="Retirer le rôle Agent de collecte à Yasmine Petit").click()
+    page.get_by_role(
+        "button", name="Retirer le rôle «\u00a0Agent de collecte\u00a0» à Yasmine Petit"
+    ).click()
     dialog = page.get_by_role("alertdialog")  # revoking asks first
-    dialog.get_by_role("button", name="Retirer le rôle Agent de collecte à Yasmine Petit").click()
-    shown(page, "Rôle Agent de collecte retiré à yasmine@example.org.").wait_for()
+    dialog.get_by_role(
+        "button", name="Retirer le rôle «\u00a0Agent de collecte\u00a0» à Yasmine Petit"
+    ).click()
+    shown(page, "Rôle «\u00a0Agent de collecte\u00a0» retiré à yasmine@example.org.").wait_for()
     db.session.expire_all()
     assert db.session.scalar(db.select(User).filter_by(email="yasmine@example.org")).roles == {
         "employee"
@@ -93,7 +99,9 @@ def test_granting_administrator_from_the_shared_table_asks_first(page, make):
     make.user(display_name="Yasmine Petit", email="yasmine@example.org")
     _sign_in(page, "admin@example.org")
     page.goto("/admin/roles?q=yasmine")
-    grant = page.get_by_role("button", name="Attribuer le rôle Administrateur à Yasmine Petit")
+    grant = page.get_by_role(
+        "button", name="Attribuer le rôle «\u00a0Administrateur\u00a0» à Yasmine Petit"
+    )
     grant.click()
     dialog = page.get_by_role("alertdialog")
     dialog.get_by_role("button", name="Annuler").wait_for()
@@ -103,8 +111,10 @@ def test_granting_administrator_from_the_shared_table_asks_first(page, make):
         "employee"
     }
     grant.click()
-    page.get_by_role("button", name="Donner le rôle administrateur à Yasmine Petit").click()
-    shown(page, "Rôle Administrateur attribué à yasmine@example.org.").wait_for()
+    page.get_by_role(
+        "button", name="Donner le rôle «\u00a0Administrateur\u00a0» à Yasmine Petit"
+    ).click()
+    shown(page, "Rôle «\u00a0Administrateur\u00a0» attribué à yasmine@example.org.").wait_for()
     db.session.expire_all()
     assert (
         "admin" in db.session.scalar(db.select(User).filter_by(email="yasmine@example.org")).roles

@@ -108,7 +108,7 @@ def test_admin_dialogs_never_write_de_before_a_name_that_starts_with_a_vowel(cli
     answer = auth.post(f"/admin/people/{alice.id}/status", {"change": "deactivate"})
     flashed = _text(client.get(answer.location))
 
-    assert "Donner le rôle administrateur à Alice Martin\u00a0?" in roles
+    assert "Donner le rôle «\u00a0Administrateur\u00a0» à Alice Martin\u00a0?" in roles
     assert "Désactiver ce compte (Alice Martin)\u00a0?" in person
     assert "Le compte alice.martin@example.org est désactivé" in flashed
     assert not re.search(r"\b(de|que) (Alice|alice)", roles + person + flashed)

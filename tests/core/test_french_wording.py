@@ -41,7 +41,7 @@ def test_an_organisation_starting_with_a_vowel_is_named_correctly(make_app):
     assert "Orléans Métropole" in page
     assert not re.search(r"\b(de|du|que) Orléans", page)
     assert "délégué à la protection des données désigné par Orléans Métropole\u00a0:" in page
-    assert "portail du numérique responsable proposé par Orléans Métropole à ses agents." in page
+    assert "portail du numérique responsable proposé par Orléans Métropole à son personnel." in page
 
 
 def test_no_french_message_drops_a_label_bare_after_a_comma_or_parenthesis():

@@ -120,7 +120,8 @@ def test_deleting_an_entry_without_javascript_names_the_entry_and_comes_back_to_
     about = f"{entry.action_type.name('fr')}, {when}"
     assert _title(asked) == f"Supprimer cette saisie\u00a0? {about} · Empreinte"
     assert (
-        _heading(asked) == f"Supprimer cette saisie\u00a0? Ses points quittent votre score. {about}"
+        _heading(asked)
+        == f"Supprimer cette saisie\u00a0? Ses points seront retirés de votre score. {about}"
     )
     assert _keep_link(asked, "Ne rien changer") == f"{at}#entry-{entry.id}"
     assert db.session.get(CleanupAction, entry.id) is not None

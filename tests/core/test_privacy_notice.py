@@ -33,7 +33,9 @@ def test_the_authority_running_the_portal_is_named_as_configured(make_app):
     page = _text(client.get("/privacy?lang=fr").get_data(as_text=True))
     assert "les campagnes organisées par Toulouse Métropole." in page
     assert "délégué à la protection des données désigné par Toulouse Métropole" in page
-    assert "portail du numérique responsable proposé par Toulouse Métropole à ses agents." in page
+    assert (
+        "portail du numérique responsable proposé par Toulouse Métropole à son personnel." in page
+    )
     assert "Bordeaux" not in page
 
 

@@ -105,12 +105,18 @@ def test_in_a_browser_the_refusal_is_focused_and_said_once(page, make):
     _sign_in(page, "admin@example.org")
     page.goto("/admin/roles?q=manon")
 
-    page.get_by_role("button", name="Retirer le rôle Agent de collecte à Manon Fabre").focus()
+    page.get_by_role(
+        "button", name="Retirer le rôle «\u00a0Agent de collecte\u00a0» à Manon Fabre"
+    ).focus()
     page.keyboard.press("Enter")
     dialog = page.get_by_role("alertdialog")  # revoking asks first
-    dialog.get_by_role("button", name="Retirer le rôle Agent de collecte à Manon Fabre").click()
+    dialog.get_by_role(
+        "button", name="Retirer le rôle «\u00a0Agent de collecte\u00a0» à Manon Fabre"
+    ).click()
 
-    button = page.get_by_role("button", name="Retirer le rôle Agent de collecte à Manon Fabre")
+    button = page.get_by_role(
+        "button", name="Retirer le rôle «\u00a0Agent de collecte\u00a0» à Manon Fabre"
+    )
     expect(button).to_be_focused()
     expect(button).to_have_accessible_description(re.compile("^Manon Fabre est la seule"))
     page.wait_for_timeout(400)  # past the moment #announcer would be filled

@@ -65,7 +65,7 @@ def test_the_staff_number_change_is_audited_and_shown(client, auth, make):
     )
     page = _page(answer)
     assert "Anne Roy a désormais le matricule N3001." in page
-    assert "Matricule modifié (S13 → N3001)" in page
+    assert "Changement de matricule (S13 → N3001)" in page
     event = db.session.query(AuditEvent).filter_by(action="change_staff_number").one()
     assert (event.object_id, event.summary) == (str(anne.id), "S13 -> N3001")
 

@@ -220,6 +220,8 @@ EXPECTATIONS: dict[str, Access] = {
     "messaging.show_dispatch": DERIVED,
     "messaging.cancel_dispatch": DERIVED,
     "messaging.reschedule_dispatch": DERIVED,
+    # its author (the organiser) or an admin; another organiser gets 403
+    "messaging.resend_unrendered": only("organiser", "admin"),
     "messaging.stop_schedule": DERIVED,
     "messaging_api.my_messages": DERIVED,
     "messaging_api.delete_my_message": OWN,

@@ -198,11 +198,14 @@ def test_roles_are_named_in_the_admins_language_never_by_their_key(client, auth,
     html = client.get("/admin/roles").get_data(as_text=True)
     assert '<th scope="col" role="columnheader">Agent de collecte</th>' in html
     # The button shows its verb and is named in full for a screen reader.
-    assert 'aria-label="Attribuer le rôle Organisateur à Hélène Laborde">Attribuer<' in html
+    assert (
+        'aria-label="Attribuer le rôle «\u00a0Organisateur\u00a0» à Hélène Laborde">Attribuer<'
+        in html
+    )
     assert ">organiser<" not in html and "« employee »" not in html
     answer = auth.post(f"/admin/roles/{person.id}", {"change": "grant:organiser"})
     page = client.get(answer.headers["Location"]).get_data(as_text=True)
-    assert "Rôle Organisateur attribué à yasmine@example.org." in page
+    assert "Rôle «\u00a0Organisateur\u00a0» attribué à yasmine@example.org." in page
 
 
 def test_admin_cannot_remove_their_own_admin_role(client, auth, make):

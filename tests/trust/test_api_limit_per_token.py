@@ -60,4 +60,4 @@ def test_a_quantity_of_zero_is_told_as_zero_not_as_missing(client, make):
         json={"action_type": "delete-mail"},
         headers=headers,
     )
-    assert missing.get_json()["error"]["details"]["quantity"] == ["Ce champ est requis."]
+    assert missing.get_json()["error"]["details"]["quantity"] == ["Ce champ est obligatoire."]

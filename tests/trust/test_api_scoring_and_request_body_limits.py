@@ -90,13 +90,16 @@ def test_a_program_with_a_token_cannot_log_a_device_return_either(client, make, 
 
 
 def test_an_entry_a_device_return_logged_cannot_be_corrected_or_deleted(client, make, world):
-    """The API offers no way to change an entry; the web's refuse a return's entry."""
+    """The API offers no way to change an entry; the web's refuse to correct a return's
+    entry, and its « delete » only withdraws it from the campaign (kept, scoring nothing:
+    its owner may take it off the leaderboard, the return stands)."""
     paths = client.get("/api/v1/openapi.json").get_json()["paths"]
     assert [path for path in paths if "actions/" in path] == []
     user = make.user(locale="en")
     recycling_services.register_device_return(
-        user, world.point, "laptop", "working", world.now, wipe_requested=True
-    )
+        user, world.point, "laptop", "working", world.now, wipe_requested=True,
+        count_in=[world.campaign.id],
+    )  # fmt: skip
     db.session.commit()
     entry = db.session.scalars(select(CleanupAction)).one()
     login(client, user)
@@ -104,12 +107,16 @@ def test_an_entry_a_device_return_logged_cannot_be_corrected_or_deleted(client, 
     corrected = client.post(
         f"/cleanup/actions/{entry.id}/correct", data={"csrf_token": token, "quantity": "5"}
     )
-    deleted = client.post(f"/cleanup/actions/{entry.id}/delete", data={"csrf_token": token})
-    for answer in (corrected, deleted):
-        assert answer.status_code == 409
-        assert "This entry was recorded by another service." in answer.text
+    assert corrected.status_code == 409
+    assert "This entry was recorded by another service." in corrected.text
+    url = f"/cleanup/actions/{entry.id}/delete"
+    deleted = client.post(url, data={"csrf_token": token}, follow_redirects=True)
+    assert "no longer counts in this campaign" in deleted.text
     db.session.expire_all()
-    assert db.session.get(CleanupAction, entry.id).quantity == 1
+    kept = db.session.get(CleanupAction, entry.id)
+    assert (kept.quantity, kept.status) == (1, "withdrawn")
+    again = client.post(url, data={"csrf_token": token}, follow_redirects=True)
+    assert "This entry was recorded by another service." in again.text
 
 
 def headers_as_field(headers: dict) -> dict:

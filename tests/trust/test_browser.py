@@ -83,7 +83,8 @@ def test_an_admin_on_a_phone_reads_the_whole_message_of_a_change_of_role(page, m
     browser_sign_in(page, admin)
     page.goto("/admin/roles?q=delacroix")
     page.get_by_role(
-        "button", name="Attribuer le rôle Organisateur à Marie-Christine Delacroix-Fontaine"
+        "button",
+        name="Attribuer le rôle «\u00a0Organisateur\u00a0» à Marie-Christine Delacroix-Fontaine",
     ).click()
-    page.get_by_text("Rôle Organisateur attribué à").wait_for()
+    page.get_by_text("Rôle «\u00a0Organisateur\u00a0» attribué à").wait_for()
     assert _fits_a_phone(page)

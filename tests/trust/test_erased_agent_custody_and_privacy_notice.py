@@ -136,9 +136,9 @@ def _flagged_entry_of_erased_person(make, runner, client):
 def test_the_review_queue_says_an_erased_person_gets_no_message(client, make, runner):
     world, _entry_id = _flagged_entry_of_erased_person(make, runner, client)
     page = _text(client.get(f"/cleanup/campaigns/{world.campaign.id}/review").text)
-    assert "Participant anonymisé" in page
+    assert "Personne anonymisée" in page
     assert "Le compte de cette personne a été effacé : aucun message n'est envoyé" in page
-    assert "Motif montré au participant" not in page
+    assert "Motif montré à la personne" not in page
 
 
 def test_rejecting_an_erased_persons_entry_says_no_message_is_sent(client, make, runner):
@@ -182,7 +182,7 @@ def test_the_export_names_the_e_mail_and_portal_channels_apart(client, make, smt
     login(client, person)
     messages = client.get("/auth/profile/export").get_json(force=True)["messages"]
     assert {(m["channel"], m["channel_name"]) for m in messages} == {
-        ("inbox", "Messagerie du portail"),
+        ("inbox", "Boîte de réception du portail"),
         ("email", "E-mail"),
     }
 
