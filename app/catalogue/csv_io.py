@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from types import SimpleNamespace
 
 from babel import Locale
 from flask_babel import gettext as _
@@ -29,6 +30,7 @@ from app.catalogue.reference import category_reference
 from app.catalogue.services import (
     EQUIPMENT_ONLY_FIGURES,
     CatalogueError,
+    alternative_refusals,
     check_category,
     code_key,
     code_taken_message,
@@ -371,6 +373,32 @@ def _stored_values(item: CatalogueItem) -> dict:
     values = {column: getattr(item, column) for column in COLUMNS if column != "alternatives"}
     values["alternatives"] = [alternative.code for alternative in item.alternatives]
     return values
+
+
+def _check_new_alternatives(
+    parsed: list[tuple[int, dict]], existing: dict[str, CatalogueItem], problems: list
+) -> None:
+    """Each line's newly given alternatives, checked as the item form checks them
+    (`alternative_refusals`): withdrawn, of another category or no lighter, one was
+    imported and never shown. An alternative is judged as the file leaves it (its line's
+    values) or as stored; those the item has already stay, so a catalogue exported and
+    imported again is unchanged."""
+    as_left = {code_key(code): item for code, item in existing.items()} | {
+        code_key(values["code"]): SimpleNamespace(**values) for _line, values in parsed
+    }
+    for line, values in parsed:
+        stored = existing.get(values["code"])
+        kept = {code_key(a.code) for a in stored.alternatives} if stored is not None else set()
+        this = SimpleNamespace(**values)
+        refused = [
+            reason
+            for code in values["alternatives"]
+            if code_key(code) not in kept | {code_key(values["code"])}
+            and (alternative := as_left.get(code_key(code))) is not None
+            for reason in alternative_refusals(this, alternative)
+        ]
+        if refused:
+            problems.append(ImportProblem(line, "alternatives", " ".join(refused)))
 
 
 def _parse_row(
@@ -793,6 +821,7 @@ def import_catalogue_csv(
             )
         if refused:
             result.problems.append(ImportProblem(line, "alternatives", " ".join(refused)))
+    _check_new_alternatives(parsed, existing, result.problems)
     if result.problems:
         # Checked in two passes (each line, then codes across lines): listed as the file reads.
         result.problems.sort(key=lambda problem: problem.line or 0)

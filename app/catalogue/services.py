@@ -672,7 +672,7 @@ def set_alternatives(item: CatalogueItem, codes: list[str], actor, now: datetime
     if {a.id for a in item.alternatives} == {a.id for a in found}:
         return  # the edit form sends them with every save: unchanged, nothing to record
     kept = {a.id for a in item.alternatives}
-    refused = [r for a in found if a.id not in kept for r in _alternative_refusals(item, a)]
+    refused = [r for a in found if a.id not in kept for r in alternative_refusals(item, a)]
     if refused:
         raise CatalogueError(" ".join(refused), "alternatives")
     item.alternatives = found
@@ -682,11 +682,13 @@ def set_alternatives(item: CatalogueItem, codes: list[str], actor, now: datetime
     record_audit(actor, "set_alternatives", "catalogue_item", item.id, now, summary)
 
 
-def _alternative_refusals(item: CatalogueItem, alternative: CatalogueItem) -> list[str]:
+def alternative_refusals(item, alternative) -> list[str]:
     """Why `alternative`, newly given, is no lighter choice for `item`: withdrawn (never
     shown), of another category (grades and figures compare within a category: a
     service's figure is per user, a device's per device), or not lighter as the pages
-    write both figures (`footprint.lighter_as_shown`). Each pages would drop in silence."""
+    write both figures (`footprint.lighter_as_shown`). Each the pages would drop in
+    silence. Both are items, or an import line's values read as one (`code`, `status`,
+    `category`, `annual_kgco2e`)."""
     code = alternative.code
     if alternative.status != "available":
         return [

@@ -26,7 +26,7 @@ HEADER = "code,kind,category,name_fr,name_en,embodied_kgco2e,source,alternatives
 def test_the_preview_names_the_line_giving_its_own_code(client, make, locale, said):
     login(client, make.user(roles=("admin",), locale=locale))
     text = (
-        f"{HEADER}EQ-1,equipment,laptop,Portable,Laptop,200,Study,\n"
+        f"{HEADER}EQ-1,equipment,laptop,Portable,Laptop,160,Study,\n"
         'EQ-2,equipment,laptop,Portable 2,Laptop 2,180,Study,"EQ-1, eq-2"\n'
     )
     assert _rows(_upload(client, text).text) == [("3", "alternatives", said)]
