@@ -6,6 +6,7 @@ the chain of custody, the owner's notice and every rule stay those of a single o
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import pgettext
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
@@ -116,7 +117,7 @@ def check_handover_batch(
     if refused:
         raise ReturnError(
             _l("These devices cannot be handed over now: %(devices)s. Nothing was recorded.",
-               devices="; ".join(refused[:5])),
+               devices=pgettext("between two items of a list", "; ").join(refused[:5])),
             "receipts",
         )  # fmt: skip
     if (earlier := _slip_taken_by_another(point_id, slip, recipient)) is not None:

@@ -198,3 +198,17 @@ def test_a_batch_handed_over_from_the_keyboard(page, desk):
         db.session.scalar(select(DeviceReturn.status).where(DeviceReturn.receipt_number == kept))
         == "received"
     )
+
+
+def test_two_devices_not_ready_are_listed_with_french_typography(client, desk, rec):
+    """The refused devices are one list: in French a no-break space before each « ; »,
+    so a line never starts with one."""
+    second = rec.device_return(desk["owner"], desk["point"], "laptop", now=utcnow())
+    services.confirm_receipt(second, desk["agent"], utcnow())
+    db.session.commit()
+    first = desk["unwiped"].receipt_number
+    response = _post(client, desk, [first, second.receipt_number])
+    assert response.status_code == 422
+    page = _text(response)
+    assert f")\N{NO-BREAK SPACE}; {second.receipt_number} (" in page
+    assert first in page
