@@ -1435,6 +1435,43 @@ def return_campaigns(user, now: datetime) -> list[ReturnCampaign]:
     return [ReturnCampaign(c, c.id in mine) for c in campaigns]
 
 
+def declared_during(campaign: CleanupCampaign, device_return) -> bool:
+    """Whether the campaign was published and running when the return was declared: only
+    there could its declaration have counted it (and does its receipt say so)."""
+    declared_at = device_return.declared_at
+    return (
+        declared_at is not None
+        and campaign.published_at is not None
+        and campaign.published_at <= declared_at
+        and campaign.starts_at <= declared_at < campaign.ends_at
+    )
+
+
+def campaigns_to_count_return_in(device_return, user, now: datetime) -> list[CleanupCampaign]:
+    """The running campaigns a return still open may count in from its receipt: those of
+    `return_campaigns` running when it was declared, where it has no entry, or one its
+    owner withdrew (`services.count_device_return_in`)."""
+    if device_return.status in ("withdrawn", "not_brought"):  # nobody expects the device
+        return []
+    campaigns = [
+        c.campaign
+        for c in return_campaigns(user, now)
+        if declared_during(c.campaign, device_return)
+    ]
+    if not campaigns:
+        return []
+    entered = set(
+        db.session.scalars(
+            select(A.campaign_id).where(  # the (campaign_id, source_key) unique index
+                A.campaign_id.in_([c.id for c in campaigns]),
+                A.source_key == f"device-return:{device_return.id}",
+                A.status != WITHDRAWN,
+            )
+        )
+    )
+    return [c for c in campaigns if c.id not in entered]
+
+
 def campaign_rules(campaign: CleanupCampaign) -> dict[str, CampaignRule]:
     """The campaign's rules by action type key (in the campaign's order), kept until a
     rule or an action type changes: every log checks its entry against them, and

@@ -69,6 +69,7 @@ from app.core.database import insert_missing, savepoint
 from app.core.i18n import (
     TYPED_NUMBER_MAX_LENGTH,
     AmbiguousNumber,
+    current_language,
     format_day,
     format_moment,
     parse_local_number,
@@ -1631,19 +1632,84 @@ def _device_return_entries(return_id: int, now: datetime, *conditions):
     return campaigns, actions
 
 
-def count_received_device_return(return_id: int, now: datetime) -> int:
+def count_received_device_return(return_id: int, now: datetime, campaign_id=None) -> int:
     """An agent received the device: its pending entries count, dated from the declaration.
 
     Only in campaigns still running at receipt: a campaign that has ended froze its
     results (invariant 1), so a device brought after the end scores nothing there.
+    `campaign_id`: in that campaign only (a received return counted later from its
+    receipt, `count_device_return_in`).
     Returns how many entries now count (or wait for review, if their size was flagged).
     """
-    campaigns, actions = _device_return_entries(return_id, now, CleanupAction.status == PENDING)
+    conditions = [CleanupAction.status == PENDING]
+    if campaign_id is not None:
+        conditions.append(CleanupAction.campaign_id == campaign_id)
+    campaigns, actions = _device_return_entries(return_id, now, *conditions)
     for action in actions:
         action.status = FLAGGED if action.flag_reason else ACCEPTED
         # Like a review's decision: the board re-reads this participant at its next read.
         touch_scores(campaigns[action.campaign_id], action.participant_id)
     return len(actions)
+
+
+def count_device_return_in(device_return, user, campaign_id: int, now: datetime) -> CleanupCampaign:
+    """Count one's return in a running campaign one did not count it in when declaring, or
+    withdrew it from since: as the declaration's box would have (`log_device_return`),
+    counting at once where an agent has the device (`count_received_device_return`). A
+    withdrawn entry counts again, the same row (the (campaign_id, source_key) unique
+    index), within the daily limit of its day. Returns the campaign."""
+    campaign = db.session.get(CleanupCampaign, campaign_id)
+    if campaign is None or campaign.published_at is None:
+        raise CleanupError(_("This campaign does not exist."), "not_found", 404)
+    name = campaign.name(current_language())
+    if device_return.status == "withdrawn":
+        message = _("You withdrew this declaration: it cannot count in a campaign.")
+        raise CleanupError(message, "return_withdrawn")
+    if device_return.status == "not_brought":
+        message = _("This declaration was closed, the device never brought: it cannot count "
+                    "in a campaign.")  # fmt: skip
+        raise CleanupError(message, "return_withdrawn")
+    if campaign.state(now) == CLOSED or campaign.frozen_at is not None:
+        message = _("“%(campaign)s” is no longer running: returns can no longer be counted "
+                    "in it.", campaign=name)  # fmt: skip
+        raise CleanupError(message, "not_running")
+    if not campaign.in_scope(user):
+        message = _("This return cannot count in “%(campaign)s”: your department is not "
+                    "part of it.", campaign=name)  # fmt: skip
+        raise CleanupError(message, "not_in_scope", 403)
+    if not queries.declared_during(campaign, device_return):
+        message = _("This return cannot count in “%(campaign)s”: it was declared before "
+                    "the campaign started.", campaign=name)  # fmt: skip
+        raise CleanupError(message, "declared_before")
+    if "return-device" not in queries.campaign_rules(campaign):
+        message = _("This return cannot count in “%(campaign)s”: it does not count device "
+                    "returns.", campaign=name)  # fmt: skip
+        raise CleanupError(message, "unknown_action", 422)
+    source_key = f"device-return:{device_return.id}"
+    entry = db.session.scalar(
+        select(CleanupAction).where(
+            CleanupAction.campaign_id == campaign.id, CleanupAction.source_key == source_key
+        )
+    )
+    if entry is None:
+        log_action(user, campaign, "return-device", 1, now, source_key=source_key, pending=True)
+    elif entry.status == WITHDRAWN:
+        rule = _rule_for(campaign, "return-device")
+        participant = _lock_participant(campaign, user, now)
+        already, _mine, _today, _existing = _history(participant.id, rule, entry.day, entry.id)
+        _check_cap(rule, entry.quantity, already, entry.day, local_day(now))
+        entry.status = PENDING
+        touch_scores(campaign, participant.id, participant.last_logged_at)
+    elif entry.status == REJECTED:
+        message = _("An organiser did not count this return in “%(campaign)s”.", campaign=name)
+        raise CleanupError(message, "rejected")
+    else:
+        message = _("This return already counts in “%(campaign)s”.", campaign=name)
+        raise CleanupError(message, "already_counted")
+    db.session.flush()
+    if device_return.status != "declared":  # an agent has the device: it counts now
+        count_received_device_return(device_return.id, now, campaign_id=campaign.id)
+    return campaign
 
 
 def uncount_received_device_return(return_id: int, now: datetime) -> int:

@@ -573,6 +573,7 @@ def receipt(receipt: str):
         "recycling/receipt.html",
         r=device_return,
         mine=mine,
+        count_offers=_count_offers(device_return, now) if mine else [],
         another_token=new_form_token() if offer_another else None,
         notes=notes,
         point=_point_view(device_return.point, now) if waiting else None,
@@ -586,6 +587,41 @@ def receipt(receipt: str):
         # Landed here by "Check again" (`receipt_status` without htmx): when it was checked.
         checked_at=_checked_at(now) if waiting and "checked" in request.args else None,
     )
+
+
+def _count_offers(device_return, now) -> list:
+    """The running campaigns its owner may still count the return in (not ticked when
+    declaring, or withdrawn since): the declaration's choice, offered again."""
+    from app.cleanup.queries import campaigns_to_count_return_in
+
+    return campaigns_to_count_return_in(device_return, current_user, now)
+
+
+@bp.post("/returns/<receipt>/count-in")
+@login_required
+def count_return_in(receipt: str):
+    """Count my return in a running campaign (`campaign_id`), as ticking it on the
+    declaration would have."""
+    from app.cleanup.services import CleanupError, count_device_return_in
+
+    device_return = queries.get_return_for_viewer(receipt, current_user)
+    if device_return is None or device_return.user_id != current_user.id:
+        abort(404)  # an agent or an admin sees the receipt; only its owner's points count
+    campaign_id = database_id(request.form.get("campaign_id"))
+    if not ConfirmForm().validate_on_submit() or campaign_id is None:
+        abort(400)
+    try:
+        campaign = count_device_return_in(device_return, current_user, campaign_id, utcnow())
+    except CleanupError as error:
+        db.session.rollback()
+        if error.status == 404:
+            abort(404)
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        name = campaign.name(current_language())
+        flash(_("Your return is now entered in “%(campaign)s”.", campaign=name), "success")
+    return redirect(url_for("recycling.receipt", receipt=device_return.receipt_number))
 
 
 def _desk_qr(device_return) -> Markup:

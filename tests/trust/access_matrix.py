@@ -166,6 +166,7 @@ EXPECTATIONS: dict[str, Access] = {
     "recycling.create_return": DERIVED,
     "recycling.receipt": only("employee_a", "agent", "admin"),
     "recycling.withdraw_return": OWN,  # the point's agent and admins see it, only A withdraws
+    "recycling.count_return_in": OWN,  # only A counts A's return in a campaign
     "recycling.receipt_status": OWN,  # staff read the receipt; only its owner waits for it
     "recycling.agent_desk": DERIVED,
     "recycling.agent_return": DERIVED,

@@ -307,6 +307,33 @@ def test_confirming_a_receipt_ignores_stray_fields(app, make, extra, fragment):
     assert returned.status == "received"
 
 
+@fuzzes(ConfirmForm)
+@FUZZ
+@given(
+    campaign=st.one_of(st.just("running"), st.integers(min_value=1, max_value=2**31 - 1)),
+    receipt=st.sampled_from(["receipt", "received_receipt"]),
+    extra=extra_fields,
+)
+@example(campaign="running", receipt="receipt", extra={})
+def test_counting_a_return_in_a_campaign_never_fails_and_refusals_change_nothing(
+    app, make, campaign, receipt, extra
+):
+    """The receipt's « Count this return in … » (`recycling.count_return_in`): any
+    campaign id gives a clear answer, and a refusal leaves every row as it was."""
+    world = fresh_world(make)
+    client, token = _signed_in(world, "employee_a")
+    campaign_id = world.ids["campaign"] if campaign == "running" else campaign
+    before = database_fingerprint()
+    response = client.post(
+        f"/recycling/returns/{world.ids[receipt]}/count-in",
+        data={**extra, "campaign_id": campaign_id, "csrf_token": token},
+    )
+    assert response.status_code in (302, 400, 404)
+    refusal_changed_nothing(
+        response, before, response.status_code >= 400 or bool(flashed_errors(client))
+    )
+
+
 # --- admins: collection points ------------------------------------------------------------
 
 
