@@ -66,6 +66,7 @@ from app.cleanup.models import (
 from app.core import cache
 from app.core.audit import erase_audit_texts, erase_gone_audit_texts, record_audit
 from app.core.database import insert_missing, savepoint
+from app.core.edit_versions import hold_version
 from app.core.i18n import (
     TYPED_NUMBER_MAX_LENGTH,
     AmbiguousNumber,
@@ -190,25 +191,6 @@ def ensure_default_action_types() -> list[CleanupActionType]:
     return list(db.session.scalars(select(CleanupActionType).order_by(CleanupActionType.position)))
 
 
-def _hold_guide_version(action_type: CleanupActionType, version: str) -> bool:
-    """Whether the action type is still at `version` (its `edit_version` when the guide
-    form was shown), holding its row until the transaction ends, as `_hold_version`
-    does a campaign's; False for an unreadable one."""
-    try:
-        expected = int(version)
-    except (TypeError, ValueError):
-        return False
-    if not 0 < expected < 2**31:
-        return False
-    held = db.session.execute(
-        update(CleanupActionType)
-        .where(CleanupActionType.id == action_type.id, CleanupActionType.edit_version == expected)
-        .values(edit_version=CleanupActionType.edit_version)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    return held == 1
-
-
 def update_action_type(
     actor, action_type: CleanupActionType, data: dict, now: datetime, version: str | None = None
 ) -> None:
@@ -219,7 +201,7 @@ def update_action_type(
     `version`: its `edit_version` when the form was shown (None: not checked); another
     save since refuses this one (code "stale"), nothing changed.
     """
-    if version is not None and not _hold_guide_version(action_type, version):
+    if version is not None and not hold_version(action_type, version):
         raise CleanupError(
             _(
                 "Someone else changed this guide after you opened this form (or you did, "
@@ -523,30 +505,6 @@ def campaign_version(campaign: CleanupCampaign) -> str:
     return str(campaign.edit_version)
 
 
-def _hold_version(campaign: CleanupCampaign, version: str) -> bool:
-    """Whether the campaign is still at `version` (campaign_version when the form was
-    shown), holding its row until the transaction ends; False for an unreadable one.
-
-    Asked of the database in one conditional UPDATE (that changes nothing), not of the
-    row this request read: of two saves sent at the same moment from the same version,
-    the second waits for the first's row lock (PostgreSQL) or write lock (SQLite), then
-    finds the version moved on, instead of both passing a check made before either
-    wrote and the second silently undoing the first."""
-    try:
-        expected = int(version)
-    except (TypeError, ValueError):
-        return False
-    if not 0 < expected < 2**31:  # beyond the column's integers (SQLite refuses to bind it)
-        return False
-    held = db.session.execute(
-        update(CleanupCampaign)
-        .where(CleanupCampaign.id == campaign.id, CleanupCampaign.edit_version == expected)
-        .values(edit_version=CleanupCampaign.edit_version)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    return held == 1
-
-
 def update_campaign(
     campaign: CleanupCampaign, actor, data: dict, now: datetime, version: str | None = None
 ) -> CampaignUpdate:
@@ -590,9 +548,9 @@ def update_campaign(
 
 
 def _check_version(campaign: CleanupCampaign, version: str | None) -> None:
-    """Refuse a save from a form another change has overtaken (see _hold_version);
+    """Refuse a save from a form another change has overtaken (see `hold_version`);
     `version` None: not checked."""
-    if version is not None and not _hold_version(campaign, version):
+    if version is not None and not hold_version(campaign, version):
         raise CleanupError(
             _(
                 "Someone else changed this campaign after you opened this form (or you "

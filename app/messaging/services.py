@@ -42,6 +42,7 @@ from app.cleanup.countdown import shown_end
 from app.cleanup.models import RUNNING
 from app.cleanup.services import months_before
 from app.core.audit import AuditEvent, record_audit, record_consent_change
+from app.core.edit_versions import hold_version
 from app.core.i18n import (
     current_language,
     format_clock,
@@ -200,26 +201,6 @@ def template_version(template: MessageTemplate) -> str:
     return str(template.edit_version or 1)
 
 
-def _hold_template_version(template: MessageTemplate, seen: str) -> bool:
-    """Whether the template is still at version `seen`, asked of the database in one
-    conditional UPDATE (changing nothing) that holds its row: of two saves sent from the
-    same version, the second waits for the first, then finds the version moved on,
-    instead of both passing a check made before either wrote."""
-    try:
-        expected = int(seen)
-    except (TypeError, ValueError):
-        return False
-    if not 0 < expected < 2**31:  # beyond the column's integers (SQLite refuses to bind it)
-        return False
-    held = db.session.execute(
-        update(MessageTemplate)
-        .where(MessageTemplate.id == template.id, MessageTemplate.edit_version == expected)
-        .values(edit_version=MessageTemplate.edit_version)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    return held == 1
-
-
 # What a template's save may change, in the order the editor shows them.
 _EDITED_FIELDS = ("name", *TEMPLATE_FIELDS)
 _CHANGED_FIELDS = re.compile(r"(?P<key>[a-z0-9-]+): (?P<fields>[a-z_]+(?:, [a-z_]+)*)")
@@ -287,7 +268,7 @@ def save_template(
     if problems:
         raise TemplateInvalid(problems)
     created = template is None
-    if not created and seen is not None and not _hold_template_version(template, seen):
+    if not created and seen is not None and not hold_version(template, seen):
         raise TemplateChangedMeanwhile(template_changed_message(template))
     if created:
         key = data["key"]

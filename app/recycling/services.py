@@ -20,6 +20,7 @@ from app.auth.models import User, UserRole
 from app.core.audit import SUMMARY_LENGTH, AuditEvent, erase_audit_texts, record_audit
 from app.core.database import savepoint
 from app.core.devices import DEVICE_TYPES
+from app.core.edit_versions import hold_version
 from app.core.i18n import format_day, format_number
 from app.core.models import Commune
 from app.core.signals import (
@@ -1170,26 +1171,6 @@ def point_version(point: CollectionPoint) -> str:
     return str(point.edit_version or 1)
 
 
-def _hold_point_version(point: CollectionPoint, seen: str) -> bool:
-    """Whether the point is still at version `seen`, asked of the database in one
-    conditional UPDATE (changing nothing) that holds its row: of two saves sent from the
-    same version, the second waits for the first, then finds the version moved on,
-    instead of both passing a check made before either wrote (as `cleanup`'s campaigns)."""
-    try:
-        expected = int(seen)
-    except (TypeError, ValueError):
-        return False
-    if not 0 < expected < 2**31:  # beyond the column's integers (SQLite refuses to bind it)
-        return False
-    held = db.session.execute(
-        update(CollectionPoint)
-        .where(CollectionPoint.id == point.id, CollectionPoint.edit_version == expected)
-        .values(edit_version=CollectionPoint.edit_version)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    return held == 1
-
-
 def point_changed_message(point: CollectionPoint) -> str:
     """Why a save from an older edit form is refused: the other change, worded from the
     audit log when it can be, and that what was typed is kept for a knowing second save."""
@@ -1230,7 +1211,7 @@ def save_point(
     if problems:
         raise problems[0]
     creating = point is None
-    if not creating and seen is not None and not _hold_point_version(point, seen):
+    if not creating and seen is not None and not hold_version(point, seen):
         raise PointChangedMeanwhile(point_changed_message(point))
     before = {} if creating else point_settings(point)
     if creating:
