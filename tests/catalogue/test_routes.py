@@ -1020,7 +1020,7 @@ def test_confirming_needs_the_csrf_token(client, auth, make):
 def test_confirming_checks_the_file_again_against_todays_catalogue(client, auth, make, make_item):
     """An alternative deleted between the preview and the confirmation."""
     login(client, make.user(roles=("admin",), locale="en"))
-    alt = make_item(code="ALT-1")
+    alt = make_item(code="ALT-1", kind="service")  # an e-mail service, lighter
     text = CSV_HEADER.replace("\n", ",alternatives\n") + (
         "S-1,service,email,Messagerie,E-mail,4,Study 2024,ALT-1\n"
     )
