@@ -2117,6 +2117,25 @@ def _log_email_failures(
         )
 
 
+def _back_to_outbox(conditions, **rewritten) -> int:
+    """Put the deliveries matching `conditions` back in the outbox as if never tried (no
+    attempt, error, retry time or claim), with the `rewritten` columns too; how many."""
+    return db.session.execute(
+        update(Delivery)
+        .where(*conditions)
+        .values(
+            status="pending",
+            attempts=0,
+            error=None,
+            next_attempt_at=None,
+            claim_token=None,
+            claimed_until=None,
+            **rewritten,
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
+
+
 def retry_failed_emails(now: datetime, dispatch_id: int | None = None) -> int:
     """Put the e-mails given up (failed) back in the outbox, with a fresh count of
     attempts, for the next delivery run: those of one dispatch, or of all. Only to people
@@ -2143,19 +2162,7 @@ def retry_failed_emails(now: datetime, dispatch_id: int | None = None) -> int:
     dispatch_ids = set(db.session.scalars(select(Delivery.dispatch_id).where(*conditions)))
     if not dispatch_ids:
         return 0
-    count = db.session.execute(
-        update(Delivery)
-        .where(*conditions)
-        .values(
-            status="pending",
-            attempts=0,
-            error=None,
-            next_attempt_at=None,
-            claim_token=None,
-            claimed_until=None,
-        )
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    count = _back_to_outbox(conditions)
     db.session.execute(
         update(Dispatch)
         .where(Dispatch.id.in_(dispatch_ids), Dispatch.status.in_(FINISHED_SENDING))
@@ -2217,21 +2224,8 @@ def resend_unrendered(dispatch: Dispatch, actor, now: datetime) -> int:
     if not template_fixed_since(dispatch):
         raise MessagingError(_("Fix the template first: unchanged, it would fail for them again."))
     require_valid(template)
-    count = db.session.execute(
-        update(Delivery)
-        .where(*_unrendered(dispatch.id))
-        .values(
-            status="pending",
-            attempts=0,
-            error=None,
-            next_attempt_at=None,
-            claim_token=None,
-            claimed_until=None,
-            subject=None,
-            body=None,
-        )
-        .execution_options(synchronize_session=False)
-    ).rowcount
+    # The text is written again, from the template as fixed.
+    count = _back_to_outbox(_unrendered(dispatch.id), subject=None, body=None)
     dispatch.sent_text = text_sent_by(template)
     dispatch.status = "sending"
     dispatch.completed_at = None
