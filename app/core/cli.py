@@ -178,6 +178,23 @@ def import_users(path, deactivate_missing, allow_mass_deactivation, dry_run):
         # "1 address of a departed person was given…", not "1 addresses given…").
         notes = report.notes()
     click.echo(" ".join((f"{'Would change' if dry_run else 'Done'}: {counts}.", *notes)))
+    _echo_named_changes(report, dry_run)
+
+
+def _echo_named_changes(report: directory.DirectoryReport, dry_run: bool) -> None:
+    """Whom the import deactivates and moves to another department, one per line, every
+    one of them (the admin page shows ten): a dry run is read to check that the file
+    is the whole staff before anyone loses their access."""
+    if report.leaving:
+        click.echo(f"{'Would deactivate' if dry_run else 'Deactivated'}:")
+        for person in sorted(report.leaving, key=lambda p: p.email):
+            click.echo(f"  {person.display_name} <{person.email}>")
+    if report.moves:
+        click.echo(f"{'Would move' if dry_run else 'Moved'} to another department:")
+        for name, address, old, new in sorted(report.moves, key=lambda move: move[1]):
+            click.echo(
+                f"  {name} <{address}>: {old or 'no department'} -> {new or 'no department'}"
+            )
 
 
 @bp.cli.group("reference")

@@ -298,6 +298,34 @@ def test_a_dry_run_counts_and_saves_nothing(runner, tmp_path, make):
     assert db.session.scalar(select(func.count()).select_from(AuditEvent)) == 0
 
 
+def test_a_dry_run_names_whom_it_would_deactivate_and_move(runner, tmp_path, make):
+    finance = make.department(code="FIN")
+    make.department(code="ECOLES")
+    make.user(email="stays@example.org", display_name="Ann Stays", department=finance)
+    make.user(email="moves@example.org", display_name="Bob Moves", department=finance)
+    for number in range(12):  # more than the admin page's ten, under the 10 % guard
+        make.user(email=f"other{number:02}@example.org", display_name=f"Other {number:02}")
+    make.user(email="left@example.org", display_name="Cy Left")
+    listed = "".join(f"other{number:02}@example.org,Other {number:02},\n" for number in range(12))
+    result = run_import(
+        runner,
+        tmp_path,
+        "email,display_name,department\nstays@example.org,Ann Stays,FIN\n"
+        "moves@example.org,Bob Moves,ECOLES\n" + listed,
+        "--deactivate-missing",
+        "--dry-run",
+    )
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[lines.index("Would deactivate:") + 1] == "  Cy Left <left@example.org>"
+    moved = lines.index("Would move to another department:")
+    assert lines[moved + 1] == "  Bob Moves <moves@example.org>: FIN -> ECOLES"
+    assert "stays@example.org" not in result.output
+    assert (
+        person("left@example.org").is_active and person("moves@example.org").department == finance
+    )
+
+
 def test_each_run_is_in_the_audit_log_in_the_admins_language(client, runner, tmp_path, make):
     make.user(email="gone@example.org")
     run_import(
