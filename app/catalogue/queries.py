@@ -17,6 +17,7 @@ from sqlalchemy import (
     false,
     func,
     literal,
+    literal_column,
     or_,
     select,
 )
@@ -244,13 +245,18 @@ _NOT_READ = object()
 
 
 def basket_subquery(user_id_column):
-    """The lines of the person's request being prepared as one text (NULL: none)."""
+    """The lines of the person's request being prepared as one text (NULL: none).
+
+    'draft' is written into the statement, not bound: the draft's index is partial
+    (`status = 'draft'`), and SQLite prepares again a statement whose bound value decides
+    whether a partial index applies, at every execution. This one is part of the
+    signed-in person's query, sent by every page: 100 µs prepared again, 15 µs not."""
     line, req = CatalogueRequestLine.__table__, CatalogueRequest.__table__
     entry = cast(line.c.item_id, String) + ":" + cast(line.c.quantity, String)
     return (
         select(func.aggregate_strings(entry, ","))
         .select_from(line.join(req, line.c.request_id == req.c.id))
-        .where(req.c.user_id == user_id_column, req.c.status == "draft")
+        .where(req.c.user_id == user_id_column, req.c.status == literal_column("'draft'"))
         .scalar_subquery()
     )
 
