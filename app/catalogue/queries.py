@@ -77,8 +77,8 @@ def search_terms(q: str) -> list[str]:
     return [footprint.singular_stem(term) for term in folded if term]
 
 
-def search_items(filters: Filters, page: int, locale: str, per_page: int = PER_PAGE):
-    """One page of items matching the filters, and how many match in all."""
+def _matching(filters: Filters) -> Select:
+    """The items matching the filters, in no order."""
     query = select(CatalogueItem)
     if filters.q:
         languages = tuple(current_app.config["LANGUAGES"])
@@ -112,7 +112,23 @@ def search_items(filters: Filters, page: int, locale: str, per_page: int = PER_P
         query = query.where(CatalogueItem.grade == filters.grade)
     if filters.status in ("available", "discontinued"):
         query = query.where(CatalogueItem.status == filters.status)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    return query
+
+
+def _count(query: Select) -> int:
+    """How many rows a query finds."""
+    return db.session.scalar(select(func.count()).select_from(query.subquery()))
+
+
+def count_items(filters: Filters) -> int:
+    """How many items match the filters."""
+    return _count(_matching(filters))
+
+
+def search_items(filters: Filters, page: int, locale: str, per_page: int = PER_PAGE):
+    """One page of items matching the filters, and how many match in all."""
+    query = _matching(filters)
+    total = _count(query)
     name = CatalogueItem.sort_name_en if locale == "en" else CatalogueItem.sort_name_fr
     order = {
         "name": (name, CatalogueItem.id),

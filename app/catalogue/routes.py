@@ -33,6 +33,7 @@ from app.catalogue import (
     queries,
     report_export,
     services,
+    spelling,
     spreadsheet,
 )
 from app.catalogue.audit import STATUS_LABELS
@@ -427,7 +428,7 @@ def index():
 
     def render_results():
         form, valid = checked_form()
-        items, total, shown_page, pages = [], 0, page, 1
+        items, total, shown_page, pages, suggestion = [], 0, page, 1, None
         if valid:
             filters = queries.Filters(
                 q=(form.q.data or "").strip(),
@@ -442,6 +443,8 @@ def index():
                 page,
                 queries.PER_PAGE,
             )
+            if filters.q and not total:  # « Vouliez-vous dire : écran ? »
+                suggestion = spelling.suggest_search(filters, current_language())
         # A page past the end of nothing found (or of refused filters) is the first: the
         # title said "page 99" above no result.
         shown_page = min(shown_page, pages)
@@ -453,6 +456,7 @@ def index():
             page=shown_page,
             pages=pages,
             args=args,
+            suggestion=suggestion,
         )
         q = (form.q.data or "").strip() if valid else ""
         # Filtered: a filter other than its default (the live search sends them all).
