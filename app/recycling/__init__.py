@@ -21,7 +21,8 @@ from app.core.privacy import PersonalData, register_personal_data
 
 def init_app(app: Flask) -> None:
     """Register the blueprints, menu entries, dashboard panel, seeder and registries."""
-    # handover_views: imported for its views, which join routes.bp before it is registered.
+    # handover_views, walk_in_views: imported for their views, which join routes.bp
+    # before it is registered.
     from app.recycling import (  # noqa: F401
         api,
         forms,
@@ -33,6 +34,8 @@ def init_app(app: Flask) -> None:
         routes,
         seed,
         services,
+        walk_in,
+        walk_in_views,
     )
 
     # Days after which a declared device no agent has received is recalled to its owner
@@ -82,9 +85,11 @@ def init_app(app: Flask) -> None:
     register_audit_details(app, "close", services.audit_not_brought)
     # A receipt an agent undid ("cancel" of a return stores `receipt_undo: <reason>`).
     register_audit_details(app, "cancel", services.audit_receipt_undone)
+    # A device brought without a declaration ("receive" of a return stores `walk_in`).
+    register_audit_details(app, "receive", walk_in.audit_walk_in, ("device_return",))
     # The log's "Containing" search finds those events by the words it shows them with
     # (read by `admin_services.shown_with`).
-    for action, sample, stored in services.AUDIT_SEARCHED_DETAILS:
+    for action, sample, stored in (*services.AUDIT_SEARCHED_DETAILS, walk_in.AUDIT_SEARCHED):
         register_audit_search(app, action, sample, stored)
     # A point's edit stores what changed (services.point_changes_summary), shown with the
     # names of the settings, by which the search finds it as well.

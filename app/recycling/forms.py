@@ -25,7 +25,7 @@ from app.core.devices import DEVICE_TYPES
 from app.core.forms import FormTokenField, LocalFloatField, MultiCheckboxField, PortalForm
 from app.core.urls import database_id
 from app.recycling import hours
-from app.recycling.models import CORRECTABLE_FIELDS, CORRECTION, RECEIPT_UNDONE
+from app.recycling.models import CORRECTABLE_FIELDS, CORRECTION, RECEIPT_UNDONE, WALK_IN
 from app.recycling.services import (
     HANDOVER_SLIP_LENGTH,
     ONE_WIPE_CHOICE,
@@ -77,12 +77,13 @@ def status_choices():
 
 
 def step_choices():
-    """The custody steps as the chain of custody names them: the statuses, and the undoing
-    of a receipt (a step that is never a status)."""
+    """The custody steps as the chain of custody names them: the statuses, and the steps
+    that are never a status (an undone receipt, a correction, a walk-in's first)."""
     return [
         *status_choices(),
         (RECEIPT_UNDONE, _l("Receipt undone")),
         (CORRECTION, _l("Correction")),
+        (WALK_IN, _l("Brought without a declaration")),
     ]
 
 
@@ -111,26 +112,17 @@ def wipe_method_choices():
     ]
 
 
-class ReturnForm(PortalForm):
-    """Declare a device return: a few taps on a phone."""
+def walk_in_data_choices():
+    """The data question of a walk-in, as the agent answers it for the person."""
+    return [
+        ("n", _l("Wiped before it was brought (the person says so)")),
+        ("y", _l("Certified wipe to do at the point")),
+    ]
 
-    collection_point_id = SelectField(
-        _l("Collection point"),
-        coerce=database_id,
-        validators=[InputRequired(message=_l("Choose a collection point."))],
-        validate_choice=False,  # the service explains a closed or unknown point
-    )
-    device_type = RadioField(
-        _l("Device type"),
-        choices=choices((key, kind.label) for key, kind in DEVICE_TYPES.items()),
-        validators=[InputRequired(message=_l("Choose a device type."))],
-    )
-    condition = RadioField(
-        _l("Condition"),
-        choices=choices(condition_choices()),
-        validators=[InputRequired(message=_l("Say whether the device works."))],
-    )
-    asset_tag = StringField(
+
+def asset_tag_field() -> StringField:
+    """The optional asset tag, as the return form and the desk's walk-in ask it."""
+    return StringField(
         _l("Asset tag (optional)"),
         filters=[lambda value: value.strip() if isinstance(value, str) else value],
         validators=[
@@ -150,6 +142,44 @@ class ReturnForm(PortalForm):
         ],
         description=_l("The inventory label on the device, e.g. BM-PC-004213."),
     )
+
+
+class WipeAnswer:
+    """The data question as one choice (`wipe_requested`: "y" a certified wipe, "n" wiped
+    before), read as the services' two flags."""
+
+    def validate_wipe_requested(self, field):
+        """Both answers at once (a crafted request) are refused, not one picked at random."""
+        if len(field.raw_data) > 1:
+            raise ValidationError(str(ONE_WIPE_CHOICE))
+
+    @property
+    def wipe_flags(self) -> dict:
+        """The choice as the service's two flags, data_wiped and wipe_requested."""
+        choice = self.wipe_requested.data
+        return {"data_wiped": choice == "n", "wipe_requested": choice == "y"}
+
+
+class ReturnForm(WipeAnswer, PortalForm):
+    """Declare a device return: a few taps on a phone."""
+
+    collection_point_id = SelectField(
+        _l("Collection point"),
+        coerce=database_id,
+        validators=[InputRequired(message=_l("Choose a collection point."))],
+        validate_choice=False,  # the service explains a closed or unknown point
+    )
+    device_type = RadioField(
+        _l("Device type"),
+        choices=choices((key, kind.label) for key, kind in DEVICE_TYPES.items()),
+        validators=[InputRequired(message=_l("Choose a device type."))],
+    )
+    condition = RadioField(
+        _l("Condition"),
+        choices=choices(condition_choices()),
+        validators=[InputRequired(message=_l("Say whether the device works."))],
+    )
+    asset_tag = asset_tag_field()
     # One choice, not two boxes that could both be ticked: "y" asks for the certified
     # wipe (the value the former checkbox sent), "n" attests the person wiped it.
     wipe_requested = RadioField(
@@ -170,22 +200,57 @@ class ReturnForm(PortalForm):
     # made for them: a return alone must not put anyone on a leaderboard.
     count_in = SelectMultipleField(validate_choice=False)
 
-    def validate_wipe_requested(self, field):
-        """Both answers at once (a crafted request) are refused, not one picked at random."""
-        if len(field.raw_data) > 1:
-            raise ValidationError(str(ONE_WIPE_CHOICE))
-
     @property
     def campaigns_chosen(self) -> tuple[int, ...]:
         """The campaign ids ticked (any other value ignored: only the offered campaigns
         are counted in, `cleanup.services.log_device_return`)."""
         return tuple(int(v) for v in (self.count_in.data or [])[:20] if str(v).isdigit())
 
-    @property
-    def wipe_flags(self) -> dict:
-        """The choice as the service's two flags, data_wiped and wipe_requested."""
-        choice = self.wipe_requested.data
-        return {"data_wiped": choice == "n", "wipe_requested": choice == "y"}
+
+class WalkInForm(WipeAnswer, PortalForm):
+    """A device brought to the desk without a declaration (`walk_in.record_walk_in`): its
+    point's accepted types only (`walk_in_form_for`); the service says what it refuses."""
+
+    device_type = RadioField(
+        _l("Device type"),
+        choices=[],
+        validators=[InputRequired(message=_l("Choose a device type."))],
+        validate_choice=False,  # a type the point does not take is named by the service
+    )
+    condition = RadioField(
+        _l("Condition"),
+        choices=choices(condition_choices()),
+        validators=[InputRequired(message=_l("Say whether the device works."))],
+        validate_choice=False,  # said by the service, with the other refusals
+    )
+    asset_tag = asset_tag_field()
+    wipe_requested = RadioField(
+        _l("Data on the device"),
+        choices=choices(walk_in_data_choices()),
+        validators=[Optional()],  # required for data-bearing types only: the service says so
+        validate_choice=False,
+    )
+    owner = StringField(
+        _l("Whose device is it? Staff number or e-mail address (optional)"),
+        validators=[Optional(), Length(max=254)],
+        description=_l(
+            "An active account: its holder finds the device among their returns and is told "
+            "of each step. Leave empty when nobody is known: the device is recorded without "
+            "an owner."
+        ),
+    )
+    # One per form shown: sent twice, it records one walk-in (`walk_in.already_recorded`).
+    form_token = FormTokenField()
+
+
+def walk_in_form_for(point, **kwargs) -> WalkInForm:
+    """The walk-in form offering the device types this point accepts, in their order."""
+    form = WalkInForm(**kwargs)
+    accepted = point.accepted_device_types if point is not None else []
+    form.device_type.choices = choices(
+        (key, DEVICE_TYPES[key].label) for key in accepted if key in DEVICE_TYPES
+    )
+    return form
 
 
 class ConfirmForm(PortalForm):

@@ -46,8 +46,12 @@ RECEIPT_UNDONE = "receipt_undo"
 # An agent corrected a value signed in an earlier step (`services.correct_step`): a step,
 # never a status, appended after the step it corrects, which stays as signed.
 CORRECTION = "correction"
+# A device brought to a desk that nobody declared (`walk_in.record_walk_in`): the first
+# step of its chain, signed by the agent who recorded it, in place of an owner's
+# "declared"; a step, never a status: the agent's "received" follows it at once.
+WALK_IN = "walk_in"
 # Every step a chain of custody may hold.
-CUSTODY_STEPS = (*EVERY_STATUS, RECEIPT_UNDONE, CORRECTION)
+CUSTODY_STEPS = (*EVERY_STATUS, RECEIPT_UNDONE, CORRECTION, WALK_IN)
 # The steps the device's owner records (declaring it, withdrawing the declaration): no
 # name is stored for them, the pages say "by you" or "by the person who returned it".
 OWNER_STEPS = ("declared", WITHDRAWN)
@@ -205,6 +209,12 @@ class DeviceReturn(db.Model):
     @property
     def outcome(self) -> str | None:
         return self.status if self.status in OUTCOMES else None
+
+    @property
+    def walked_in(self) -> bool:
+        """Brought to a desk without a declaration: an agent recorded it (WALK_IN), and
+        its owner, if any, was named by them."""
+        return bool(self.steps) and self.steps[0].step == WALK_IN
 
     @property
     def wipe_request_stands(self) -> bool:

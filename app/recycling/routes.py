@@ -1050,6 +1050,12 @@ def _render_agent_return(
 
 def not_brought_question(device_return) -> str:
     """Asked before an agent closes a declaration whose device never came."""
+    if device_return.user_id is None and device_return.walked_in:  # nobody to tell
+        return _(
+            "Close the declaration %(receipt)s? No owner is recorded for it: no message is "
+            "sent. The step is signed with your name and cannot be changed.",
+            receipt=device_return.receipt_number,
+        )
     if device_return.user_id is None:  # erased: nobody left to tell
         return _(
             "Close the declaration %(receipt)s? Its owner's account was erased: no message "
@@ -1066,6 +1072,13 @@ def not_brought_question(device_return) -> str:
 
 def undo_question(device_return) -> str:
     """Asked before an agent undoes a receipt recorded by mistake."""
+    if device_return.user_id is None and device_return.walked_in:  # nobody to tell
+        return _(
+            "Undo the receipt of %(receipt)s? The device is expected at the point again; no "
+            "owner is recorded for it: no message is sent. The receipt stays in the chain of "
+            "custody, followed by this step, signed with your name.",
+            receipt=device_return.receipt_number,
+        )
     if device_return.user_id is None:  # erased: nobody left to tell
         return _(
             "Undo the receipt of %(receipt)s? The device is expected at the point again, and "

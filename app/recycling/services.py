@@ -103,13 +103,14 @@ def new_receipt_number() -> str:
     return f"RC-{chars[:4]}-{chars[4:]}"
 
 
-def receipt_number_for_form(user_id: int, form_token: str) -> str:
+def receipt_number_for_form(user_id: int, form_token: str, form: str = "return-form") -> str:
     """The receipt number one return form, sent by one person, is recorded under: the
     same form sent twice (a double click, Back then Send again) gives the same number,
     which the unique receipt number then refuses a second time. Keyed with the secret
-    key, so nobody can aim at another person's receipt."""
+    key, so nobody can aim at another person's receipt. `form`: which form (the desk's
+    walk-in has its own numbers)."""
     key = current_app.config["SECRET_KEY"].encode()
-    message = f"return-form|{user_id}|{form_token}".encode()
+    message = f"{form}|{user_id}|{form_token}".encode()
     bits = int.from_bytes(hmac.new(key, message, hashlib.sha256).digest()[:5], "big")
     chars = "".join(RECEIPT_ALPHABET[(bits >> (5 * i)) & 31] for i in range(8))
     return f"RC-{chars[:4]}-{chars[4:]}"
@@ -299,12 +300,13 @@ def check_custody(device_return: DeviceReturn) -> CustodyCheck:
 
 def _add_step(
     device_return: DeviceReturn, step: str, actor: User | None, now: datetime,
-    status: str | None = None, **facts,
+    status: str | None = None, announce: bool = True, **facts,
 ):  # fmt: skip
     # The owner's own steps keep no name, whichever way they were declared (form, API,
     # seed): the point's agents read "by the person who returned it". A step is the
     # return's new status, but for an undone receipt (`status` then says which) and a
-    # correction (the status stays).
+    # correction (the status stays). `announce` False: the owner hears nothing of this
+    # step (a walk-in's first, which its receipt right after tells).
     position = len(device_return.steps)
     row = CustodyStep(
         step=step,
@@ -322,7 +324,8 @@ def _add_step(
         device_return.receipt_number, device_return.status, len(device_return.steps)
     )
     device_return.updated_at = now
-    if actor is not None and actor.id != device_return.user_id and device_return.user_id:
+    owner_id = device_return.user_id
+    if announce and actor is not None and owner_id and actor.id != owner_id:
         # An agent's step: the owner hears of it (not of their own declaration).
         custody_step_recorded.send(
             current_app._get_current_object(), device_return=device_return, step=step, now=now
@@ -400,6 +403,9 @@ def return_problems(
     return problems
 
 
+TAG_TAKEN = _l("A device with this asset tag has already been returned by someone else.")
+
+
 def asset_tag_problem(user: User, asset_tag: str | None, device_type: str | None):
     """Why this asset tag cannot be declared by `user` for this type (ReturnError), or
     None: read before the declaration, so that the form says it with the other problems;
@@ -424,10 +430,7 @@ def _tag_refusal(existing: DeviceReturn, user: User, device_type: str | None):
         )  # fmt: skip
     if existing.user_id == user.id:
         return None
-    return AssetTagTaken(
-        _l("A device with this asset tag has already been returned by someone else."),
-        "asset_tag",
-    )
+    return AssetTagTaken(TAG_TAKEN, "asset_tag")
 
 
 def register_device_return(
@@ -756,6 +759,11 @@ ERASED_OWNER_NOTE = _l(
     "Its owner's account was erased: a note would be kept for ever, as nothing erases it "
     "any more. Leave the note empty."
 )
+# The same rule for a device brought without a declaration and recorded with no owner.
+NO_OWNER_NOTE = _l(
+    "No owner is recorded for this device: a note would be kept for ever, as no erasure "
+    "ever reaches it. Leave the note empty."
+)
 UNDO_REASON_MISSING = _l("Say why this receipt is undone, in a few words.")
 
 
@@ -985,7 +993,7 @@ def check_outcome(
     owner's return takes no note (ERASED_OWNER_NOTE)."""
     _not_their_own(device_return, agent)
     if device_return.user_id is None and (note or "").strip():
-        raise ReturnError(ERASED_OWNER_NOTE)
+        raise ReturnError(NO_OWNER_NOTE if device_return.walked_in else ERASED_OWNER_NOTE)
     if outcome not in OUTCOMES:
         raise ReturnError(_l("Choose an outcome."), "outcome")
     _already_recorded(device_return, outcome)

@@ -181,6 +181,9 @@ EXPECTATIONS: dict[str, Access] = {
     "recycling.handover_page": DERIVED,
     "recycling.record_handover": DERIVED,
     "recycling.handover_slip": DERIVED,
+    # a walk-in is recorded at one of the agent's points (another point's agent: 404)
+    "recycling.walk_in_page": DERIVED,
+    "recycling.record_walk_in": DERIVED,
     "recycling.admin_points": DERIVED,
     "recycling.edit_point": DERIVED,
     "recycling.close_point": DERIVED,
@@ -338,6 +341,8 @@ INPUTS = {
         "outcome": "recycled",
     },
     "recycling.handover_slip": lambda world: {"slip": "BX-1"},
+    "recycling.walk_in_page": lambda world: {"point": world.ids["point"]},
+    "recycling.record_walk_in": lambda world: {"device_type": "monitor", "condition": "working"},
     "recycling.receipt_status": _polling_window,
     "messaging.edit_template": _template_form,
     "messaging.preview_template": _template_form,
