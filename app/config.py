@@ -148,6 +148,10 @@ class Config:
     # sent on every view, their CPU is better spent serving people; a proxy may do it.
     COMPRESS_MIMETYPES = ["text/css", "text/javascript", "application/javascript", "image/svg+xml"]
     COMPRESS_REGISTER = False  # called for static files only (app/core/assets.py)
+    # A level above Flask-Compress's (zstd 3, Brotli 4), as fast here (1 to 2 ms a file):
+    # htmx, portal.css and portal.js are 2 KB lighter together on a first visit.
+    COMPRESS_ZSTD_LEVEL = 6
+    COMPRESS_BR_LEVEL = 5
 
     PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 - an algorithm name
     MAP_TILE_URL = os.environ.get("MAP_TILE_URL")  # None: no third-party tiles

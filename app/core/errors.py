@@ -114,25 +114,43 @@ def _wants_json() -> bool:
     return request.path.startswith(API_PREFIX)
 
 
-def _render(status: int, message: str | None = None, sign_in: str | None = None):
-    """The error page, or for htmx its message; `sign_in`: a link to sign in again."""
+#: The header of an htmx answer to a form sent once its session was gone: portal.js then
+#: keeps a copy of what the page's forms hold (the answer's `typed_kept` words say so).
+FORM_EXPIRED_HEADER = "X-Form-Expired"
+
+
+def _render(
+    status: int,
+    message: str | None = None,
+    sign_in: str | None = None,
+    back: str | None = None,
+    typed_kept: str | None = None,
+):
+    """The error page, or for htmx its message; `sign_in`: a link to sign in again; `back`:
+    a link to the page the form was on; `typed_kept`: the answer to a form sent once its
+    session was gone, where portal.js keeps what was typed, which these words say (shown
+    only where it did: without scripts nothing is kept)."""
     message = message or _messages().get(status) or _messages()[400]
     if _wants_json():
         return error_response(status, ERROR_CODES.get(status, "error"), message)
+    links = {"sign_in": sign_in, "back": back, "typed_kept": typed_kept}
     if wants_fragment():
         # An htmx request swaps its answer into part of a page, errors included (htmx-config
         # in _frame.html): the message goes where the page shows its messages, not a whole
         # error page into the part.
-        page = render_template("errors/_flash.html", message=message, sign_in=sign_in)
+        page = render_template("errors/_flash.html", message=message, **links)
         response = make_response(page, status)
         response.headers["HX-Retarget"] = "#flashes"
         response.headers["HX-Reswap"] = "innerHTML show:top"
-        return response
-    title = _titles().get(status) or _("Error %(status)s", status=status)
-    page = render_template(
-        "errors/error.html", status=status, title=title, message=message, sign_in=sign_in
-    )
-    return page, status
+    else:
+        title = _titles().get(status) or _("Error %(status)s", status=status)
+        page = render_template(
+            "errors/error.html", status=status, title=title, message=message, **links
+        )
+        response = make_response(page, status)
+    if typed_kept:
+        response.headers[FORM_EXPIRED_HEADER] = "1"
+    return response
 
 
 def _signed_out():
@@ -144,7 +162,25 @@ def _signed_out():
         401,
         _("You are no longer signed in: sign in again to continue on this page."),
         sign_in=url_for("auth.sign_in", next=_page_sent_from()),
+        typed_kept=_(
+            "What you had typed is kept in this browser tab: it will be put back in the form "
+            "once you have signed in again."
+        ),
     )
+
+
+def _form_expired(error: CSRFError):
+    """The answer to a form whose token is missing or not this session's: "try again".
+    A page merely old (EXPIRED_FORM_REASONS: another sign-in in this browser renewed the
+    token) links to itself, with a fresh token, where portal.js puts back what was typed."""
+    message = _("Your form expired or was not sent from the portal. Please try again.")
+    if error.description not in EXPIRED_FORM_REASONS:
+        return _render(400, message)
+    typed_kept = _(
+        "What you had typed is kept in this browser tab: it will be put back in the form "
+        "when you open its page again."
+    )
+    return _render(400, message, back=_page_sent_from(), typed_kept=typed_kept)
 
 
 def _page_sent_from() -> str | None:
@@ -198,9 +234,7 @@ def init_app(app: Flask) -> None:
             wants_fragment() or needs_sign_in(request.endpoint)
         ):
             return _signed_out()
-        return _render(
-            400, _("Your form expired or was not sent from the portal. Please try again.")
-        )
+        return _form_expired(error)
 
     @app.errorhandler(HTTPException)
     def handle_http_error(error: HTTPException):
@@ -251,7 +285,11 @@ def init_app(app: Flask) -> None:
     def unauthorized():
         if _wants_json():
             return _render(401)
-        if request.headers.get("HX-Request"):
+        # A form sent once the session was refused (signed out on every device): the
+        # answer of a form whose session cookie is gone (handle_csrf_error), which leads
+        # back to the page the form was on and keeps what was typed. Sent to the sign-in
+        # page, the person came back to the form's address, what they typed lost.
+        if request.headers.get("HX-Request") or request.method == "POST":
             return _signed_out()
         flash(_("Please sign in to continue."), "info")
         return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))

@@ -8,6 +8,8 @@ filled in for each request. Rendered by Jinja each time, the frame cost as much 
 cached catalogue page's own content.
 """
 
+import hmac
+
 from flask import Flask, current_app, g, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
@@ -30,15 +32,31 @@ def _render(part: str) -> list[str]:
     entries = [
         {**entry, "badge_slot": slots.slot(f"badge{index}")} for index, entry in enumerate(_menu())
     ]
-    request_slots = {"csrf": slots.slot("csrf"), "next": slots.slot("next")}
+    request_slots = {name: slots.slot(name) for name in ("csrf", "next", "draft_owner")}
     html = render_template("_frame.html", part=part, slots=request_slots, menu_entries=entries)
     return slots.cut(html)
 
 
+def _draft_owner() -> str:
+    """A mark of the person signed in, the same in each of their sessions and naming
+    nobody; empty for a visitor. portal.js puts a form's copy kept across the end of a
+    session back only on a page of the person who typed it (<body data-draft-owner>): the
+    next person at a shared computer may sign in in the same tab."""
+    if not current_user.is_authenticated:
+        return ""
+    key = current_app.secret_key
+    key = key.encode() if isinstance(key, str) else key
+    return hmac.new(key, f"typed-by:{current_user.id}".encode(), "sha256").hexdigest()[:16]
+
+
 def _request_values() -> dict:
     """What the header shows of this request: its CSRF token, the page to come back to
-    (this one, unless it was a POST), the badges."""
-    values = {"csrf": generate_csrf(), "next": page_to_come_back_to()}
+    (this one, unless it was a POST), the badges, whose typing a form holds (`_draft_owner`)."""
+    values = {
+        "csrf": generate_csrf(),
+        "next": page_to_come_back_to(),
+        "draft_owner": _draft_owner(),
+    }
     for index, entry in enumerate(_menu()):
         if entry["badge"]:
             values[f"badge{index}"] = Markup(

@@ -702,4 +702,111 @@
   } else {
     restore();
   }
+  // Also for a form sent once its session had ended (next section).
+  window.portalTypedValues = { valuesOf: valuesOf, putBack: putBack };
+})();
+// What was typed survives the end of a session. A form sent once its session had ended
+// gets an answer holding [data-draft-kept] (htmx's: X-Form-Expired; app/core/errors.py).
+// Its fields are then kept in this tab's sessionStorage only, keyed by the form's address
+// (a plain form's copy taken when sent, dropped unless that is the answer), and put back
+// on a page with that form of the same person (data-draft-owner), #flashes saying so.
+// Dropped once put back, after a day, for someone else, and on signing out. Never
+// passwords, hidden fields or files (valuesOf, above), nor forms marked data-no-draft.
+(function () {
+  "use strict";
+  var PREFIX = "empreinte:draft:";
+  var DAY = 24 * 60 * 60 * 1000;
+  var typed = window.portalTypedValues;
+  var store = null;
+  try { store = window.sessionStorage; } catch (e) { /* refused: nothing is kept */ }
+  if (!store || !typed) { return; }
+  function owner() { return document.body.getAttribute("data-draft-owner") || ""; }
+  function keyOf(form) {
+    var action = form.getAttribute("action") || form.getAttribute("hx-post") || "";
+    return PREFIX + new URL(action, window.location.href).pathname;
+  }
+  function copied(form) {
+    return !!form && form.tagName === "FORM" && !form.hasAttribute("data-no-draft") &&
+      (form.method === "post" || form.hasAttribute("hx-post"));
+  }
+  function formsOf(key) {
+    return Array.prototype.filter.call(document.querySelectorAll("main form"), function (form) {
+      return copied(form) && keyOf(form) === key;
+    });
+  }
+  function drafts() {  // [key, copy], a copy unreadable as null
+    return Object.keys(store).filter(function (key) { return key.indexOf(PREFIX) === 0; })
+      .map(function (key) {
+        try { return [key, JSON.parse(store.getItem(key))]; } catch (e) { return [key, null]; }
+      });
+  }
+  function keep(form, state) {
+    var values = owner() && copied(form) ? typed.valuesOf(form) : {};
+    if (!Object.keys(values).length) { return false; }
+    var copy = { state: state, owner: owner(), at: Date.now(), values: values,
+      rank: formsOf(keyOf(form)).indexOf(form) };
+    try {
+      store.setItem(keyOf(form), JSON.stringify(copy));
+      return true;
+    } catch (e) {  // storage full: the form goes as it always did
+      return false;
+    }
+  }
+  // htmx's forms, and those a question stopped (data-confirm), are not sent here.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (form.hasAttribute("data-forget-drafts")) {
+      drafts().forEach(function (d) { store.removeItem(d[0]); });
+    } else if (!event.defaultPrevented && copied(form)) {
+      drafts().forEach(function (d) {
+        if (!d[1] || d[1].state === "sent" || d[0] === keyOf(form)) { store.removeItem(d[0]); }
+      });
+      keep(form, "sent");
+    }
+  });
+  // The page stays: its next load (with a fresh token) puts the copies back, or drops them.
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var xhr = event.detail.xhr;
+    if (!xhr || !xhr.getResponseHeader("X-Form-Expired")) { return; }
+    var kept = Array.prototype.filter.call(document.querySelectorAll("main form"),
+      function (form) { return keep(form, "kept"); });
+    var note = document.querySelector("#flashes [data-draft-kept]");
+    if (kept.length && note) { note.hidden = false; }
+  });
+  function onLoad() {
+    var note = document.querySelector("[data-draft-kept]");
+    var me = owner();
+    var restored = false;
+    drafts().forEach(function (d) {
+      var copy = d[1];
+      var forms = formsOf(d[0]);
+      if (!copy || !(Date.now() - copy.at < DAY) || (copy.state === "sent" && !note)) {
+        store.removeItem(d[0]);
+      } else if (copy.state === "sent") {
+        copy.state = "kept";
+        store.setItem(d[0], JSON.stringify(copy));
+        note.hidden = false;
+      } else if (me && forms.length) {  // not on a visitor's page (signing in)
+        store.removeItem(d[0]);
+        if (copy.owner === me) {
+          typed.putBack(forms[copy.rank] || forms[0], copy.values || {});
+          restored = true;
+        }
+      }
+    });
+    var flashes = document.getElementById("flashes");
+    var words = document.body.getAttribute("data-draft-restored");
+    if (restored && flashes && words) {
+      var message = document.createElement("p");
+      message.className = "flash flash-info";
+      message.textContent = words;
+      // Once loaded: a live region's change while the page loads is often not read.
+      window.setTimeout(function () { flashes.appendChild(message); }, 300);
+    }
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", onLoad);
+  } else {
+    onLoad();
+  }
 })();
