@@ -97,6 +97,9 @@ class Config:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     PERMANENT_SESSION_LIFETIME = 60 * 60 * 8
+    # Minutes without a page asked before a browser session ends (0: only the 8 hours
+    # above): a depot's shared computer left signed in is not the next colleague's.
+    SESSION_IDLE_MINUTES = _int("SESSION_IDLE_MINUTES", 30)
     # Strict-Transport-Security, sent where cookies are Secure (production, over HTTPS): a
     # browser that has seen the portal never again tries it over plain HTTP, where a
     # network in between could read the session. Seconds; 0 sends none.

@@ -6,12 +6,13 @@ Services flush; the caller (request, CLI command or job) commits once.
 import hashlib
 import hmac
 import secrets
+import time
 import unicodedata
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
-from flask import current_app, session
+from flask import current_app, g, session
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, delete, exists, func, or_, select, update
 from sqlalchemy.orm import lazyload, with_expression
@@ -535,9 +536,46 @@ def load_session_user(session_id: str, session_mark: str) -> User | None:
 SESSION_MARK_KEY = "mark"
 
 
+# When this browser session last asked for a page, in seconds since the epoch (in the
+# signed session cookie; rewritten at most once a minute, so the cookie changes seldom).
+SESSION_SEEN_KEY = "seen"
+_SEEN_EVERY = 60
+
+
+def session_went_idle(now: float) -> bool:
+    """Whether this browser session sat longer than SESSION_IDLE_MINUTES without asking
+    for a page; notes this request as its latest otherwise. A copy of the cookie carries
+    the same moment, so it is refused alike."""
+    idle_minutes = current_app.config["SESSION_IDLE_MINUTES"]
+    if not idle_minutes:
+        return False
+    seen = session.get(SESSION_SEEN_KEY)
+    if isinstance(seen, int) and now - seen > idle_minutes * 60:
+        return True
+    if not isinstance(seen, int) or now - seen >= _SEEN_EVERY:
+        session[SESSION_SEEN_KEY] = int(now)
+    return False
+
+
+def _end_idle_session(session_id: str) -> None:
+    """Empty this browser session, keeping only its person's language: the page saying
+    that it ended, and the sign-in page after it, speak it."""
+    user_id, _sep, _token = session_id.partition(":")
+    person = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    language = person.locale if person is not None and person.locale else session.get("lang")
+    session.clear()
+    if language in current_app.config["LANGUAGES"]:
+        session["lang"] = language
+    g.session_idle_ended = True
+
+
 def load_browser_session_user(session_id: str) -> User | None:
     """`load_session_user` for the session of this request. A session opened before
-    sessions had marks gets one now: from then on, signing out ends it too."""
+    sessions had marks gets one now: from then on, signing out ends it too. A session
+    idle for longer than SESSION_IDLE_MINUTES ends here (`g.session_idle_ended`)."""
+    if session_went_idle(time.time()):
+        _end_idle_session(session_id)
+        return None
     mark = session.get(SESSION_MARK_KEY)
     if not isinstance(mark, str) or not mark:
         mark = session[SESSION_MARK_KEY] = new_session_mark()

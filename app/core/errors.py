@@ -15,6 +15,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_limiter.errors import RateLimitExceeded
 from flask_login import current_user, login_required
 from flask_wtf.csrf import CSRFError
@@ -153,6 +154,20 @@ def _render(
     return response
 
 
+def _idle_ended() -> str | None:
+    """What to say when this request ended a session left idle (SESSION_IDLE_MINUTES)."""
+    if not g.get("session_idle_ended"):
+        return None
+    minutes = current_app.config["SESSION_IDLE_MINUTES"]
+    return ngettext(
+        "Your session ended after %(num)s minute without activity, so that nobody else can "
+        "use it on this computer: sign in again to continue.",
+        "Your session ended after %(num)s minutes without activity, so that nobody else can "
+        "use it on this computer: sign in again to continue.",
+        minutes,
+    )
+
+
 def _signed_out():
     """The answer to a request of a page whose person is no longer signed in (signed out
     in another tab, the session ended): say so, with a link to sign in that comes back to
@@ -160,7 +175,7 @@ def _signed_out():
     and a bare "please sign in" left them looking for where."""
     return _render(
         401,
-        _("You are no longer signed in: sign in again to continue on this page."),
+        _idle_ended() or _("You are no longer signed in: sign in again to continue on this page."),
         sign_in=url_for("auth.sign_in", next=_page_sent_from()),
         typed_kept=_(
             "What you had typed is kept in this browser tab: it will be put back in the form "
@@ -291,5 +306,5 @@ def init_app(app: Flask) -> None:
         # page, the person came back to the form's address, what they typed lost.
         if request.headers.get("HX-Request") or request.method == "POST":
             return _signed_out()
-        flash(_("Please sign in to continue."), "info")
+        flash(_idle_ended() or _("Please sign in to continue."), "info")
         return redirect(url_for("auth.sign_in", next=request.full_path.rstrip("?")))

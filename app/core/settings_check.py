@@ -33,6 +33,7 @@ INTEGERS: dict[str, tuple[int, int | None]] = {
     "HSTS_MAX_AGE": (0, None),
     "MAX_CONTENT_LENGTH": (2**20, None),
     "SIGN_IN_LINK_MINUTES": (1, None),
+    "SESSION_IDLE_MINUTES": (0, 480),
     "DEMO_EMPLOYEES": (1, None),
     "LEADERBOARD_MIN_TEAM": (1, None),
     "ERASURE_DELAY_DAYS": (0, None),
