@@ -192,6 +192,16 @@ UNIT_LABELS = {
 
 unit_label = labeller(UNIT_LABELS)
 
+# A unit written out where the log form names it: « Go » says nothing to someone who
+# never manages files (the menu's choices keep the short form).
+UNITS_IN_FULL = {"GB": _l("GB (gigabytes)")}
+
+
+def unit_in_full(unit: str) -> str:
+    """The unit as the log form's hint names it: « Go (gigaoctets) », else its label."""
+    return str(UNITS_IN_FULL[unit]) if unit in UNITS_IN_FULL else unit_label(unit)
+
+
 # The French report the built-in source cites: its title is French in either language.
 STORAGE_REPORT_TITLE = "Évaluation de l'impact environnemental du numérique en France"
 

@@ -29,6 +29,7 @@ from app.cleanup.catalogue import (
     flag_reason_label,
     quantity_label,
     source_label,
+    unit_in_full,
     unit_label,
 )
 from app.cleanup.countdown import shown_end
@@ -582,7 +583,7 @@ def _log_form(campaign, posted: bool = False, action_type: str | None = None) ->
         (key, f"{rule.name(locale)} ({unit_label(rule.unit)})") for key, rule in rules.items()
     ]
     chosen = rules.get(form.action_type.data) or next(iter(rules.values()), None)
-    form.unit = unit_label(chosen.unit) if chosen else None
+    form.unit = unit_in_full(chosen.unit) if chosen else None
     # Points are whole, rounded down per entry: the hint says from how much one scores.
     smallest = services.smallest_scoring_quantity(chosen) if chosen else None
     form.smallest = None if smallest is None else quantity_label(smallest, chosen.unit)

@@ -422,7 +422,7 @@ def test_choosing_an_action_shows_its_unit_by_the_quantity(page, make, make_camp
     the choice (htmx), as each choice names its own."""
     _campaign_page(page, make, make_campaign, phone=True)
     hint = page.locator("#quantity-hint")
-    expect(hint).to_contain_text("Unité de l'action choisie\u00a0: Go. ")
+    expect(hint).to_contain_text("Unité de l'action choisie\u00a0: Go (gigaoctets). ")
     page.select_option("select[name=action_type]", "unsubscribe")
     expect(hint).to_contain_text("Unité de l'action choisie\u00a0: éléments. ")
     expect(page.locator("form.cleanup-log input[name=quantity]")).to_have_attribute(

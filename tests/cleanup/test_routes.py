@@ -1115,7 +1115,7 @@ def test_the_quantitys_hint_names_the_unit_of_the_chosen_action(participant, mak
     """The hint said "(Go, lettres d'information…)", a unit no choice showed: it names
     the one of the type chosen, as its choice does, in the reader's language."""
     page = participant.page()
-    assert _hint(page) == "Unité de l'action choisie\u00a0: Go."  # the first choice's
+    assert _hint(page) == "Unité de l'action choisie\u00a0: Go (gigaoctets)."  # the first choice's
     assert "(Go, lettres d&#39;information…)" not in page
     assert ">Se désabonner des lettres d&#39;information (éléments)</option>" in page
     # A refused entry and the form after a log keep the type, and its unit.
@@ -1124,7 +1124,7 @@ def test_the_quantitys_hint_names_the_unit_of_the_chosen_action(participant, mak
     logged = participant.log("unsubscribe", "2").get_data(as_text=True)
     assert _hint(logged) == "Unité de l'action choisie\u00a0: éléments."
     english = participant.sign_in(make.user(locale="en")).page()
-    assert _hint(english) == "Unit of the chosen action: GB."
+    assert _hint(english) == "Unit of the chosen action: GB (gigabytes)."
 
 
 def test_choosing_an_action_type_brings_its_unit_with_and_without_htmx(client, make, make_campaign):
@@ -1150,9 +1150,11 @@ def test_choosing_an_action_type_brings_its_unit_with_and_without_htmx(client, m
     assert _hint(opened) == "Unité de l'action choisie\u00a0: éléments."
     unknown = client.get(url + "%3Cscript%3E", headers={"HX-Request": "true"})
     assert unknown.status_code == 200
-    assert ": Go. " in html.unescape(unknown.get_data(as_text=True))
+    assert ": Go (gigaoctets). " in html.unescape(unknown.get_data(as_text=True))
     opened = client.get(f"/cleanup/campaigns/{campaign.id}?action_type=nothing")
-    assert opened.status_code == 200 and _hint(opened.get_data(as_text=True)).endswith(": Go.")
+    assert opened.status_code == 200 and _hint(opened.get_data(as_text=True)).endswith(
+        ": Go (gigaoctets)."
+    )
 
 
 def _closed_campaign(make, make_campaign, quantities, **overrides):

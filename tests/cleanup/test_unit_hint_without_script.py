@@ -43,7 +43,9 @@ def test_with_scripts_the_hint_names_the_unit_of_the_chosen_action(
     context, page = _open_the_campaign(browser, live_server, make, campaign, scripts=True)
     try:
         hint = page.locator("#quantity-hint")
-        expect(hint).to_contain_text("Unit of the chosen action: GB. ", use_inner_text=True)
+        expect(hint).to_contain_text(
+            "Unit of the chosen action: GB (gigabytes). ", use_inner_text=True
+        )
         page.select_option("#action_type", "unsubscribe")
         expect(hint).to_contain_text("Unit of the chosen action: items. ", use_inner_text=True)
         # A log swaps the whole block in again: the hint still names the unit.

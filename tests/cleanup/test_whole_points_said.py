@@ -53,7 +53,7 @@ def test_the_log_form_hint_says_from_how_much_an_entry_scores(one_and_a_half):
         headers={"HX-Request": "true"},
     )
     assert _text(swapped.get_data(as_text=True)) == (
-        "Unité de l'action choisie\u00a0: Go. Les points sont entiers, arrondis à l'unité "
+        "Unité de l'action choisie\u00a0: Go (gigaoctets). Les points sont entiers, arrondis à l'unité "
         "inférieure pour chaque saisie\u00a0: une saisie rapporte un point à partir de "
         "0,667\u00a0Go."
     )
