@@ -458,6 +458,7 @@ PAGES: list[Page] = [
         params=lambda s: {"ids": _compared_items(s)},
     ),
     Page("method", "/catalogue/method", bench=False),
+    Page("recycling_figures", "/recycling/figures", bench=False),
     Page("my_requests", "/catalogue/requests", bench=False),
     Page(
         "request",

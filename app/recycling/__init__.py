@@ -85,11 +85,13 @@ def init_app(app: Flask) -> None:
     register_audit_details(app, "close", services.audit_not_brought)
     # A receipt an agent undid ("cancel" of a return stores `receipt_undo: <reason>`).
     register_audit_details(app, "cancel", services.audit_receipt_undone)
-    # A device brought without a declaration ("receive" of a return stores `walk_in`).
+    # A device brought without a declaration ("receive" of a return stores `walk_in`),
+    # and its receipt undone, which withdrew it ("cancel": `walk_in_withdrawn: <reason>`).
     register_audit_details(app, "receive", walk_in.audit_walk_in, ("device_return",))
+    register_audit_details(app, "cancel", walk_in.audit_walk_in_withdrawn, ("device_return",))
     # The log's "Containing" search finds those events by the words it shows them with
     # (read by `admin_services.shown_with`).
-    for action, sample, stored in (*services.AUDIT_SEARCHED_DETAILS, walk_in.AUDIT_SEARCHED):
+    for action, sample, stored in (*services.AUDIT_SEARCHED_DETAILS, *walk_in.AUDIT_SEARCHED):
         register_audit_search(app, action, sample, stored)
     # A point's edit stores what changed (services.point_changes_summary), shown with the
     # names of the settings, by which the search finds it as well.

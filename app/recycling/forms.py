@@ -76,6 +76,11 @@ def status_choices():
     ]
 
 
+# A walk-in whose receipt an agent undid (`services.undone_status`): withdrawn, by no
+# person of its own, neither "by you" nor "by the person", whoever reads it.
+WALK_IN_WITHDRAWN_LABEL = _l("Withdrawn by an agent")
+
+
 def step_choices():
     """The custody steps as the chain of custody names them: the statuses, and the steps
     that are never a status (an undone receipt, a correction, a walk-in's first)."""

@@ -127,6 +127,17 @@ def _custody_news(device_return: DeviceReturn, step: CustodyStep, locale: str) -
             address=point.address,
             **names,
         )
+    if step.step == RECEIPT_UNDONE and device_return.walked_in:
+        # Nobody declared it: its record is withdrawn, not waiting (services.undone_status).
+        return _(
+            "An agent undid the receipt of your %(device_name)s, brought to %(point)s "
+            "without a declaration: %(reason)s. Its record is withdrawn (receipt "
+            "%(receipt)s): it counts in no campaign. To return the device, declare it.",
+            device_name=names["device"].lower(),
+            point=device_return.point.name,
+            reason=_reason_in_words(step, locale),
+            **names,
+        )
     if step.step == RECEIPT_UNDONE:
         # The device's name mid-sentence, a common word: « votre tablette », "your laptop".
         # The agent's reason in their own words, whatever it is (not always a mistake:
@@ -243,6 +254,8 @@ def _custody_subject(device_return: DeviceReturn, step: CustodyStep) -> str | No
             certificate=step.certificate_number,
             **names,
         )
+    if step.step == RECEIPT_UNDONE and device_return.walked_in:
+        return _("Your %(device_name)s (%(receipt)s): receipt undone, record withdrawn", **names)
     if step.step == RECEIPT_UNDONE:
         return _("Your %(device_name)s (%(receipt)s): receipt undone", **names)
     if step.step == CORRECTION:

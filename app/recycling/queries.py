@@ -22,6 +22,7 @@ from app.core.urls import MAX_ID, within_pages
 from app.extensions import db
 from app.recycling import hours
 from app.recycling.forms import (
+    WALK_IN_WITHDRAWN_LABEL,
     condition_choices,
     step_choices,
     wipe_method_choices,
@@ -37,6 +38,8 @@ from app.recycling.models import (
     REUSE_OUTCOMES,
     SIGNED_CHAIN,
     STATUSES,
+    WALK_IN,
+    WITHDRAWN,
     CollectionPoint,
     CustodyStep,
     DeviceReturn,
@@ -609,6 +612,19 @@ def desk_row_at(rows, device_return, status: str):
     return None
 
 
+def _opens_on_walk_in():
+    """Whether a return's chain of custody opens on WALK_IN (`DeviceReturn.walked_in`), in
+    SQL: its first step is its walk-in (no other step comes before it)."""
+    first = (
+        select(CustodyStep.step)
+        .where(CustodyStep.return_id == DeviceReturn.id)
+        .order_by(CustodyStep.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    return first == WALK_IN
+
+
 @functools.cache
 def _my_returns_statement():
     """Built once (user, limit and offset bound): the points page, the list of all one's
@@ -628,6 +644,11 @@ def _my_returns_statement():
             DeviceReturn.device_type,
             DeviceReturn.asset_tag,
             func.count().over().label("total"),
+            # A withdrawn walk-in was withdrawn by an agent, not "by you" (asked of the
+            # withdrawn ones only: the others' steps are never read).
+            case((DeviceReturn.status == WITHDRAWN, _opens_on_walk_in()), else_=False).label(
+                "walked_in"
+            ),
         )
         .join(CollectionPoint, CollectionPoint.id == DeviceReturn.point_id)
         .where(DeviceReturn.user_id == bindparam("user_id"))
@@ -639,7 +660,8 @@ def _my_returns_statement():
 
 def list_my_returns(user: User, limit: int = 5, offset: int = 0) -> list:
     """The user's returns, newest first: rows of receipt_number, declared_at, status,
-    point_name, device_type, asset_tag and total (how many they have in all)."""
+    point_name, device_type, asset_tag, total (how many they have in all) and walked_in
+    (a withdrawn walk-in, `recycling_status` names it so)."""
     # Plain rows through the connection: the ORM's execution (no object to load here)
     # cost as much again as the statement itself.
     db.session.flush()
@@ -882,6 +904,24 @@ def statistics(point_ids: list[int] | None = None, year: int | None = None) -> d
     }
 
 
+def collective_figures(year: int) -> dict:
+    """The whole authority's figures of the devices declared in the calendar `year`, for
+    every employee (`statistics` of every point): devices returned (received by an
+    agent), how many kept in use (reused, donated, refurbished: REUSE_OUTCOMES) or
+    recycled, how many still waiting for their outcome, and the manufacturing footprint
+    avoided. Totals only: nothing of any person, department or point."""
+    stats = statistics(None, year)
+    outcomes = dict(stats["by_outcome"])
+    kept, recycled = sum(outcomes[o] for o in REUSE_OUTCOMES), outcomes["recycled"]
+    return {
+        "returned": stats["total"],
+        "kept_in_use": kept,
+        "recycled": recycled,
+        "in_progress": stats["total"] - kept - recycled,
+        "kgco2e_avoided": stats["kgco2e_avoided"],
+    }
+
+
 NO_DEPARTMENT = 0  # the group of returns whose owner has no department (or was erased)
 
 
@@ -968,9 +1008,12 @@ def returns_by_department(
     )
 
 
-def _own_status_name(key: str) -> str:
+def _own_status_name(key: str, walked_in: bool = False) -> str:
     """A status or step as its owner reads it on their receipt (`recycling_status` with
-    `mine`): their own withdrawal is "by you", not "by the person"."""
+    `mine`): their own withdrawal is "by you", not "by the person"; a walk-in's, by an
+    agent."""
+    if walked_in and key == WITHDRAWN:
+        return str(WALK_IN_WITHDRAWN_LABEL)
     if key == "withdrawn":
         return _("Withdrawn by you")
     return str(dict(step_choices()).get(key, key))
@@ -1059,7 +1102,7 @@ def personal_returns(user: User) -> list[dict]:
             "condition_name": str(conditions.get(r.condition, r.condition)),
             **_exported_wipe(r),
             "status": r.status,
-            "status_name": _own_status_name(r.status),
+            "status_name": _own_status_name(r.status, r.walked_in),
             "declared_at": local_iso(r.declared_at),
             # When the owner was reminded of a device no agent had received yet (the
             # agents' page says so): null when never.

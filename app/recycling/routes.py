@@ -46,9 +46,10 @@ from app.core.settings_check import names_this_machine
 from app.core.time import local_zone, utcnow
 from app.core.urls import LAST_PAGE_ASKABLE, database_id, leads_back, requested_page
 from app.extensions import db, htmx
-from app.recycling import hours, queries, services, statistics_export
+from app.recycling import hours, queries, services, statistics_export, walk_in
 from app.recycling.device_names import device_type_names
 from app.recycling.forms import (
+    WALK_IN_WITHDRAWN_LABEL,
     CloseForm,
     ConfirmForm,
     CorrectionForm,
@@ -63,7 +64,12 @@ from app.recycling.forms import (
     wipe_form_for,
     wipe_method_choices,
 )
-from app.recycling.models import LEAVES_THE_ADMINISTRATION, NEVER_HANDED_IN, CollectionPoint
+from app.recycling.models import (
+    LEAVES_THE_ADMINISTRATION,
+    NEVER_HANDED_IN,
+    WITHDRAWN,
+    CollectionPoint,
+)
 
 bp = Blueprint(
     "recycling",
@@ -83,7 +89,10 @@ CORRECTED_FIELDS = dict(corrected_field_choices())
 def recycling_labels() -> dict:
     """Label helpers for the domain's templates (the dashboard panel included)."""
 
-    def status_label(key: str, mine: bool = False) -> str:
+    def status_label(key: str, mine: bool = False, walked_in: bool = False) -> str:
+        # A walk-in withdrawn: an agent undid its receipt (`services.undone_status`).
+        if walked_in and key == WITHDRAWN:
+            return str(WALK_IN_WITHDRAWN_LABEL)
         # Its owner withdrew it: "by the person" would read as someone else.
         if mine and key == "withdrawn":
             return _("Withdrawn by you")
@@ -778,6 +787,7 @@ def agent_desk():
         if every_point
         else _("No return with this receipt number or asset tag at your points.")
     )
+    offer_walk_in = None
     if not searched or found:  # found: several returns carry the tag, listed to choose
         receipt_error = None
     elif typed and queries.declared_at_another_point(typed, current_user, point_ids):
@@ -787,6 +797,8 @@ def agent_desk():
         )
     elif typed:
         receipt_error = not_found
+        # Nothing carries it: a device nobody declared, recorded from here (walk_in).
+        offer_walk_in = walk_in.tag_to_offer(typed) if point_ids != [] else None
     else:
         receipt_error = _("Enter the receipt number the person shows, or the device's asset tag.")
     title = _("Collection desk") if searched else desk_title(views, status, pagination.page)
@@ -804,6 +816,7 @@ def agent_desk():
         form=ConfirmForm(),
         receipt=typed,
         receipt_error=receipt_error,
+        walk_in_tag=offer_walk_in,
         tag_matches=found,
         fragment=partial,  # the search form's view and page follow, out of band
         answer=answer,
@@ -1071,12 +1084,23 @@ def not_brought_question(device_return) -> str:
 
 
 def undo_question(device_return) -> str:
-    """Asked before an agent undoes a receipt recorded by mistake."""
-    if device_return.user_id is None and device_return.walked_in:  # nobody to tell
+    """Asked before an agent undoes a receipt recorded by mistake; a walk-in's, which
+    nobody will bring, withdraws its record (`services.undo_receipt`)."""
+    if device_return.walked_in and device_return.user_id is None:  # nobody to tell
         return _(
-            "Undo the receipt of %(receipt)s? The device is expected at the point again; no "
-            "owner is recorded for it: no message is sent. The receipt stays in the chain of "
-            "custody, followed by this step, signed with your name.",
+            "Undo the receipt of %(receipt)s, brought without a declaration? As nobody will "
+            "bring it, its record is withdrawn: its asset tag is freed and it counts nowhere. "
+            "No owner is recorded for it: no message is sent. The receipt stays in the chain "
+            "of custody, followed by this step, signed with your name.",
+            receipt=device_return.receipt_number,
+        )
+    if device_return.walked_in:
+        return _(
+            "Undo the receipt of %(receipt)s, brought without a declaration? As nobody will "
+            "bring it, its record is withdrawn: its asset tag is freed and it counts nowhere, "
+            "the points its receipt scored in running clean-up campaigns are taken back, and "
+            "its owner is told. The receipt stays in the chain of custody, followed by this "
+            "step, signed with your name.",
             receipt=device_return.receipt_number,
         )
     if device_return.user_id is None:  # erased: nobody left to tell
@@ -1257,15 +1281,24 @@ def undo_receipt(receipt: str):
             _show_refusal(form, error)
         else:
             db.session.commit()
-            if device_return.user_id is None:  # erased: nobody was told
-                undone = _("Receipt of %(receipt)s undone: the device is expected again.",
-                           receipt=device_return.receipt_number)  # fmt: skip
-            else:
-                undone = _("Receipt of %(receipt)s undone: the device is expected again, and "
-                           "its owner is told.", receipt=device_return.receipt_number)  # fmt: skip
-            return _step_answered(device_return, undone)
+            return _step_answered(device_return, _undone_message(device_return))
     wipe_form = wipe_form_for(device_return.device_type)
     return _render_agent_return(device_return, wipe_form, OutcomeForm(), 422, undo_form=form)
+
+
+def _undone_message(device_return) -> str:
+    """What an undone receipt did: the device expected again, or a walk-in withdrawn;
+    its owner told, unless there is none (erased, or a walk-in recorded without one)."""
+    number, told = device_return.receipt_number, device_return.user_id is not None
+    if device_return.status == WITHDRAWN:  # a walk-in's (`services.undone_status`)
+        if told:
+            return _("Receipt of %(receipt)s undone: its record is withdrawn, and its owner "
+                     "is told.", receipt=number)  # fmt: skip
+        return _("Receipt of %(receipt)s undone: its record is withdrawn.", receipt=number)
+    if told:
+        return _("Receipt of %(receipt)s undone: the device is expected again, and its owner "
+                 "is told.", receipt=number)  # fmt: skip
+    return _("Receipt of %(receipt)s undone: the device is expected again.", receipt=number)
 
 
 @bp.post("/agent/returns/<receipt>/wipe")
@@ -1586,6 +1619,21 @@ def statistics():
         kg_figure=kg_figure,
         **_year_choice(year, error),
     ), 400 if error else 200
+
+
+@bp.get("/figures")
+@reads_only
+@login_required
+def collective_figures():
+    """This year's figures of the whole authority, for every signed-in employee: devices
+    returned, kept in use or recycled, and the footprint avoided; totals only."""
+    year = utcnow().astimezone(local_zone()).year
+    return render_template(
+        "recycling/figures.html",
+        year=year,
+        figures=queries.collective_figures(year),
+        embodied_source=queries.EMBODIED_SOURCE,
+    )
 
 
 OPEN_DATA_FIELDS = (

@@ -53,6 +53,7 @@ from app.recycling.models import (
     RECEIPT_UNDONE,
     REUSE_OUTCOMES,
     SIGNED_CHAIN,
+    WALK_IN,
     WIPE_METHODS,
     WITHDRAWN,
     CollectionPoint,
@@ -252,11 +253,20 @@ def _chained(step: CustodyStep) -> bool:
 
 def _status_after(steps: list[CustodyStep]) -> str | None:
     """The status a chain of custody leaves its return in: its last step's, corrections
-    skipped (they correct a value, never the status); None for a chain with none."""
+    skipped (they correct a value, never the status); None for a chain with none. An
+    undone receipt leaves it declared again, but a walk-in's (`undone_status`) withdrawn."""
     last = next((step for step in reversed(steps) if step.step != CORRECTION), None)
     if last is None:
         return None
-    return "declared" if last.step == RECEIPT_UNDONE else last.step
+    return undone_status(steps) if last.step == RECEIPT_UNDONE else last.step
+
+
+def undone_status(steps: list[CustodyStep]) -> str:
+    """The status an undone receipt leaves a return in, read from its chain: "declared",
+    waiting for its device again; withdrawn for a device brought without a declaration
+    (its chain opens on WALK_IN), which nobody will bring: it was at the desk already, or
+    recorded by mistake."""
+    return WITHDRAWN if steps and steps[0].step == WALK_IN else "declared"
 
 
 def check_custody(device_return: DeviceReturn) -> CustodyCheck:
@@ -765,6 +775,9 @@ NO_OWNER_NOTE = _l(
     "ever reaches it. Leave the note empty."
 )
 UNDO_REASON_MISSING = _l("Say why this receipt is undone, in a few words.")
+# The audit summary of a walk-in's undone receipt, which withdraws it (`undo_receipt`):
+# `walk_in_withdrawn: <reason>`, worded by `walk_in.audit_walk_in_withdrawn`.
+WALK_IN_WITHDRAWN = "walk_in_withdrawn"
 
 
 def _receipt_to_undo(device_return: DeviceReturn) -> CustodyStep | None:
@@ -848,25 +861,37 @@ def undo_receipt(
     and this cannot both apply. The owner is told (`custody_step_recorded`). The entries
     the receipt made count in running clean-up campaigns wait for the device again
     (`device_receipt_undone`): received again, they count again, and only they.
+
+    A walk-in's (nobody declared it, nobody will bring it) is withdrawn instead
+    (`undone_status`, which `check_custody` reads from the chain): its asset tag free, in
+    no statistic, its entries taken out of the running campaigns (`device_return_withdrawn`,
+    sent with its owner) as for a withdrawal; audited as WALK_IN_WITHDRAWN.
     """
     reason = check_undo_receipt(device_return, agent, now, reason)
-    if not _move_status(device_return, ("received",), "declared", now):
+    status = undone_status(device_return.steps)
+    withdrawn = status == WITHDRAWN
+    freed = {"asset_tag_key": None} if withdrawn else {}
+    if not _move_status(device_return, ("received",), status, now, **freed):
         # Wiped, given its outcome or undone a moment ago: said as the check says it.
         check_undo_receipt(device_return, agent, now, reason)
         raise ReturnError(  # pragma: no cover - the check above refuses
             _l("This return has changed meanwhile: look at its chain of custody.")
         )
     written_in = language or agent.locale or current_app.config["BABEL_DEFAULT_LOCALE"]
-    _add_step(device_return, RECEIPT_UNDONE, agent, now, status="declared", note=reason,
+    _add_step(device_return, RECEIPT_UNDONE, agent, now, status=status, note=reason,
               note_lang=written_in[:2])  # fmt: skip
     db.session.flush()
-    record_audit(agent, "cancel", "device_return", device_return.receipt_number, now,
-                 f"{RECEIPT_UNDONE}: {reason}")  # fmt: skip
+    summary = f"{WALK_IN_WITHDRAWN if withdrawn else RECEIPT_UNDONE}: {reason}"
+    record_audit(agent, "cancel", "device_return", device_return.receipt_number, now, summary)
+    app = current_app._get_current_object()
+    if withdrawn:
+        device_return_withdrawn.send(
+            app, return_id=device_return.id, user=device_return.user, now=now
+        )
+        return
     # What the receipt made count waits for the device again; nothing is logged anew (a
     # receipt undone and made again scored in campaigns that had never counted it).
-    device_receipt_undone.send(
-        current_app._get_current_object(), return_id=device_return.id, now=now
-    )
+    device_receipt_undone.send(app, return_id=device_return.id, now=now)
 
 
 def audit_receipt_undone(summary: str) -> str | None:
@@ -1670,8 +1695,8 @@ def remind_waiting_returns(now: datetime, after_days: int) -> int:
 def audit_facts(summary: str) -> str:
     """What an event about a return keeps on its owner's erasure: the facts a service
     wrote (an outcome's key, `not_brought`, a wipe's certificate number), not an undone
-    receipt's reason ("" gives way to the erased-text mark)."""
-    return "" if summary.startswith(f"{RECEIPT_UNDONE}: ") else summary
+    receipt's reason, a walk-in's too ("" gives way to the erased-text mark)."""
+    return "" if summary.startswith((f"{RECEIPT_UNDONE}: ", f"{WALK_IN_WITHDRAWN}: ")) else summary
 
 
 def return_owner(receipt_number: str):

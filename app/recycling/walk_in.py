@@ -8,6 +8,7 @@ declaration, followed by their receipt (`services._add_step`, as every step is s
 from there it follows every return's path: wipe, outcome, hand-over. Flush, never commit.
 """
 
+import re
 from datetime import datetime
 from typing import NamedTuple
 
@@ -23,10 +24,13 @@ from app.core.database import savepoint
 from app.core.devices import DEVICE_TYPES
 from app.core.signals import device_return_received, device_returned
 from app.extensions import db
+from app.recycling.forms import ASSET_TAG, ASSET_TAG_LENGTH
 from app.recycling.models import CONDITIONS, WALK_IN, CollectionPoint, DeviceReturn
+from app.recycling.queries import receipt_number_from
 from app.recycling.services import (
     ONE_WIPE_CHOICE,
     TAG_TAKEN,
+    WALK_IN_WITHDRAWN,
     AssetTagTaken,
     ReturnError,
     _add_step,
@@ -253,16 +257,51 @@ def record_walk_in(
     raise ReturnError(_l("Please try again."))  # pragma: no cover - three collisions in a row
 
 
+def tag_to_offer(typed: str | None) -> str | None:
+    """What the desk's search found nowhere, as the walk-in form's asset tag (stripped),
+    when it can be one: a valid asset tag (the form's rule, `normalise_asset_tag` giving
+    its key), not a receipt number written with its prefix (« RC-7K3M-9QXD »: a receipt
+    mistyped or of another portal, no device's label). None otherwise."""
+    text = (typed or "").strip()
+    key = normalise_asset_tag(text)
+    if key is None or len(text) > ASSET_TAG_LENGTH or not re.fullmatch(ASSET_TAG, text):
+        return None
+    if key.startswith("RC") and receipt_number_from(text) is not None:
+        return None
+    return text
+
+
 def audit_walk_in(summary: str) -> str | None:
     """A walk-in's receipt ("receive" events storing WALK_IN) in the reader's words; None
     for anything else."""
     return _("Brought without a declaration") if summary == WALK_IN else None
 
 
+def audit_walk_in_withdrawn(summary: str) -> str | None:
+    """A walk-in's receipt undone, which withdrew it ("cancel" events storing
+    `walk_in_withdrawn: <reason>`, `services.undo_receipt`), in the reader's words; None
+    for anything else."""
+    prefix = f"{WALK_IN_WITHDRAWN}: "
+    if not summary.startswith(prefix):
+        return None
+    return _(
+        "Receipt undone and record withdrawn (brought without a declaration): %(reason)s",
+        reason=summary[len(prefix) :],
+    )
+
+
+def _of_returns(condition):
+    return and_(AuditEvent.object_type == "device_return", condition)
+
+
 # The log's "Containing" search finds walk-ins by the words it shows them with
-# (`audit_walk_in`): « Apporté sans déclaration ».
+# (`audit_walk_in`: « Apporté sans déclaration »; `audit_walk_in_withdrawn`: « Réception
+# annulée et enregistrement retiré »), each (action, sample summary, the events storing one).
 AUDIT_SEARCHED = (
-    "receive",
-    WALK_IN,
-    and_(AuditEvent.object_type == "device_return", AuditEvent.summary == WALK_IN),
+    ("receive", WALK_IN, _of_returns(AuditEvent.summary == WALK_IN)),
+    (
+        "cancel",
+        f"{WALK_IN_WITHDRAWN}: ",  # worded without its reason
+        _of_returns(AuditEvent.summary.startswith(f"{WALK_IN_WITHDRAWN}: ", autoescape=True)),
+    ),
 )

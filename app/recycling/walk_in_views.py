@@ -49,10 +49,12 @@ def _render(point, points, form: WalkInForm, status: int = 200):
 @role_required("agent")
 def walk_in_page():
     """The form for a device brought without a declaration, at one of the agent's points
-    (?point=, else the one the desk stands at, else their first)."""
+    (?point=, else the one the desk stands at, else their first); ?asset_tag= fills in
+    the tag the desk's search found nowhere, when it can be one."""
     points = _points()
     point = _chosen_point(points, request.args.get("point"))
-    return _render(point, points, walk_in_form_for(point))
+    tag = walk_in.tag_to_offer(request.args.get("asset_tag"))
+    return _render(point, points, walk_in_form_for(point, asset_tag=tag))
 
 
 @bp.post("/agent/walk-in/<int:point_id>")

@@ -189,6 +189,7 @@ EXPECTATIONS: dict[str, Access] = {
     "recycling.close_point": DERIVED,
     "recycling.reopen_point": DERIVED,
     "recycling.statistics": DERIVED,
+    "recycling.collective_figures": DERIVED,  # every signed-in employee: totals only
     "recycling.statistics_csv": DERIVED,
     "recycling.statistics_spreadsheet": DERIVED,
     "recycling.statistics_json": DERIVED,
