@@ -151,17 +151,23 @@ def _cost(way: tuple[tuple[int, int, str], ...]) -> tuple[int, int]:
     return sum(piece[0] for piece in way), sum(piece[1] for piece in way)
 
 
-def suggest_search(filters: queries.Filters, language: str) -> str | None:
+class Suggestion(NamedTuple):
+    words: str  # the search to run
+    language: str  # the language of the names it is spelt from (a `lang` on the page)
+
+
+def suggest_search(filters: queries.Filters, language: str) -> Suggestion | None:
     """A search close to `filters.q`, its misspelt words written as the catalogue's names
     write them, that finds items with the same filters; None if none does.
 
     The names in the reader's `language` first; then those in the other languages, whose
-    words the search finds as well: "labtop" on the French pages is "laptop"."""
+    words the search finds as well: "labtop" on the French pages is "laptop", read out
+    with English sounds (its language goes with it)."""
     others = [other for other in current_app.config["LANGUAGES"] if other != language]
     for spelt_in in (language, *others):
         suggestion = _suggest_in(filters, spelt_in)
         if suggestion:
-            return suggestion
+            return Suggestion(suggestion, spelt_in)
     return None
 
 

@@ -15,7 +15,9 @@ from tests.conftest import browser_sign_in, login
 
 HX = {"HX-Request": "true"}
 NAMES = re.compile(r'href="/catalogue/items/\d+">([^<]+)</a>')
-SUGGESTION = re.compile(r'<p data-announce>([^<]*)<a href="([^"]+)">([^<]+)</a>([^<]*)</p>')
+SUGGESTION = re.compile(
+    r'<p data-announce>([^<]*)<a href="([^"]+)">(?:<span lang="(\w+)">)?([^<]+)(?:</span>)?</a>([^<]*)</p>'
+)
 
 
 @pytest.fixture
@@ -37,8 +39,13 @@ def _suggestion(page: str) -> tuple[str | None, str | None]:
     found = SUGGESTION.search(page)
     if found is None:
         return None, None
-    before, url, words, after = found.groups()
+    before, url, _language, words, after = found.groups()
     return f"{before}{words}{after}", url
+
+
+def _suggestion_language(page: str) -> str | None:
+    """The `lang` the suggested words are marked with (None: the page's own)."""
+    return SUGGESTION.search(page).group(3)
 
 
 def _names(client, url: str) -> list[str]:
@@ -68,6 +75,12 @@ def test_a_misspelt_search_suggests_the_search_that_finds_the_items(
     said, url = _suggestion(_page(client, q))
     assert said == sentence
     assert _names(client, url) == [found]
+
+
+def test_a_suggestion_spelt_in_the_other_language_is_marked_with_it(client, make, catalogue):
+    login(client, make.user(locale="fr"))
+    assert _suggestion_language(_page(client, "labtop")) == "en"  # read with English sounds
+    assert _suggestion_language(_page(client, "ecarn")) is None  # the page's French
 
 
 def test_a_correctly_spelt_search_suggests_nothing(client, make, catalogue):
