@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
-from flask import current_app, g, session
+from flask import current_app, g, has_request_context, request, session
 from flask_babel import gettext as _
 from sqlalchemy import bindparam, delete, exists, func, or_, select, update
 from sqlalchemy.orm import lazyload, with_expression
@@ -552,7 +552,10 @@ def session_went_idle(now: float) -> bool:
     seen = session.get(SESSION_SEEN_KEY)
     if isinstance(seen, int) and now - seen > idle_minutes * 60:
         return True
-    if not isinstance(seen, int) or now - seen >= _SEEN_EVERY:
+    # A part of a page asking again by itself (portal.js marks it X-Poll) is nobody's
+    # activity: a receipt left open, polling every 20 s, kept a shared computer signed in.
+    polled = has_request_context() and request.headers.get("X-Poll") == "1"
+    if not polled and (not isinstance(seen, int) or now - seen >= _SEEN_EVERY):
         session[SESSION_SEEN_KEY] = int(now)
     return False
 

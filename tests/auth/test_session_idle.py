@@ -98,3 +98,12 @@ def test_the_limit_follows_its_setting_and_zero_turns_it_off(client, auth, make,
     idle_limit(0)
     _last_seen(client, 7 * 3600)
     assert client.get("/").status_code == 200
+
+
+def test_a_poll_of_a_page_left_open_does_not_keep_the_session(client, auth, make):
+    auth.sign_in(make.user())
+    _last_seen(client, 25 * 60)
+    assert client.get("/", headers={"X-Poll": "1", "HX-Request": "true"}).status_code == 200
+    assert time.time() - _seen(client) >= 25 * 60  # not counted as activity
+    _last_seen(client, IDLE_SECONDS + 5)
+    assert client.get("/", headers={"X-Poll": "1", "HX-Request": "true"}).status_code == 401

@@ -62,3 +62,19 @@ def test_a_hidden_tab_stops_polling_and_asks_once_when_shown(app, page, declared
     page.wait_for_timeout(800)
     assert len(sent) - hidden_from == 1
     expect(page.locator(".return-status")).to_have_text("Déclaré")
+
+
+@pytest.mark.browser
+def test_a_poll_says_it_is_one_and_a_click_does_not(app, page, declared, monkeypatch):
+    """A poll is nobody's activity (X-Poll): the session's idle time runs on through it."""
+    monkeypatch.setitem(app.config, "RECYCLING_RECEIPT_POLL_SECONDS", 1)
+    owner, device_return = declared
+    status_path = f"/recycling/returns/{device_return.receipt_number}/status"
+    browser_sign_in(page, owner)
+    page.goto(f"/recycling/returns/{device_return.receipt_number}", wait_until="load")
+    with page.expect_request(lambda request: status_path in request.url, timeout=5_000) as polled:
+        pass
+    assert polled.value.headers.get("x-poll") == "1"
+    with page.expect_request(lambda request: "/recycling/" in request.url) as clicked:
+        page.get_by_role("link", name="Recyclage").first.click()
+    assert "x-poll" not in clicked.value.headers

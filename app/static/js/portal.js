@@ -478,13 +478,19 @@
   function isPoll(detail) {
     var elt = detail.elt;
     var trigger = elt && elt.getAttribute ? elt.getAttribute("hx-trigger") || "" : "";
-    return /(^|,)\s*every\s/.test(trigger) &&
-      !(detail.requestConfig && detail.requestConfig.triggeringEvent);
+    // htmx:beforeRequest gives the event in requestConfig, htmx:configRequest directly.
+    var triggering = detail.triggeringEvent || (detail.requestConfig && detail.requestConfig.triggeringEvent);
+    return /(^|,)\s*every\s/.test(trigger) && !triggering;
   }
   document.addEventListener("htmx:beforeRequest", function (event) {
     if (!document.hidden || !isPoll(event.detail)) { return; }
     event.preventDefault();
     missedPolls.add(event.detail.elt);
+  });
+  // A poll is nobody's activity: it says so (X-Poll), and the session's idle time
+  // (SESSION_IDLE_MINUTES) runs on through it on a page left open.
+  document.addEventListener("htmx:configRequest", function (event) {
+    if (isPoll(event.detail)) { event.detail.headers["X-Poll"] = "1"; }
   });
   document.addEventListener("visibilitychange", function () {
     if (document.hidden || !window.htmx) { return; }
