@@ -94,7 +94,9 @@ def test_a_campaign_sent_after_the_session_ended_is_filled_again_after_signing_i
     expect(page).to_have_url(re.compile(r"/cleanup/campaigns/new$"))
     _expect_campaign_filled(page)
     # Said in the page's messages, a live region since the page loaded.
-    expect(page.locator("#flashes[role=status]").get_by_text(RESTORED)).to_be_visible()
+    restored = page.locator("#draft-restored")
+    expect(restored).to_have_text(RESTORED)
+    expect(restored).to_be_focused()  # read out, just above the form put back
     assert _drafts(page) == {}  # put back once, then gone
 
 
@@ -139,6 +141,8 @@ def test_a_log_sent_through_htmx_after_the_session_ended_comes_back(page, make):
     flashes = page.locator("#flashes")
     expect(flashes).to_contain_text("reconnectez-vous pour continuer sur cette page")
     expect(flashes.get_by_text(KEPT)).to_be_visible()
+    # The keyboard is taken to the way back in, at the top, away from the dead form.
+    expect(flashes.get_by_role("link", name="Se connecter")).to_be_focused()
     # The form is still there as typed; the copy waits for the next page.
     expect(page.locator("input[name=quantity]")).to_have_value("3,5")
 
@@ -146,7 +150,10 @@ def test_a_log_sent_through_htmx_after_the_session_ended_comes_back(page, make):
     expect(page).to_have_url(re.compile(rf"/cleanup/campaigns/{campaign.id}$"))
     expect(page.locator("select[name=action_type]")).to_have_value("delete-mail")
     expect(page.locator("input[name=quantity]")).to_have_value("3,5")
-    expect(page.locator("#flashes").get_by_text(RESTORED)).to_be_visible()
+    # Said just above the log form, three screens down the page, and focused there.
+    expect(page.locator("#draft-restored + form.cleanup-log")).to_have_count(1)
+    expect(page.locator("#draft-restored")).to_be_focused()
+    expect(page.locator("#draft-restored")).to_have_text(RESTORED)
     assert _drafts(page) == {}
 
 
@@ -171,7 +178,7 @@ def test_a_template_typed_while_the_session_ends_is_kept_by_its_preview(page, ma
     expect(page.locator("input[name=name]")).to_have_value("Lettre d'automne")
     expect(page.locator("input[name=subject_fr]")).to_have_value("Le grand ménage commence")
     expect(page.locator("textarea[name=body_fr]")).to_have_value("Bonjour {{ first_name }},")
-    expect(page.locator("#flashes").get_by_text(RESTORED)).to_be_visible()
+    expect(page.locator("#draft-restored")).to_have_text(RESTORED)
 
 
 def test_another_sign_in_in_the_browser_keeps_the_form_for_its_page(page, make):
@@ -191,7 +198,7 @@ def test_another_sign_in_in_the_browser_keeps_the_form_for_its_page(page, make):
     with page.expect_navigation():
         main.get_by_role("link", name="Rouvrir le formulaire").click()
     _expect_campaign_filled(page)
-    expect(page.locator("#flashes").get_by_text(RESTORED)).to_be_visible()
+    expect(page.locator("#draft-restored")).to_have_text(RESTORED)
     assert _drafts(page) == {}
 
     # Stale again, then signing out: nothing is left in the tab.

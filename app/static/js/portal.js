@@ -487,6 +487,14 @@
     event.preventDefault();
     missedPolls.add(event.detail.elt);
   });
+  // An answer saying the session has ended (app/core/errors.py, in #flashes) is read out
+  // there; the focus goes to its "Sign in" link, at the top of the page, far from the
+  // button pressed, rather than stay on a form that can no longer be sent.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var target = event.detail.target;
+    var link = target && target.id === "flashes" ? target.querySelector("#sign-in-again") : null;
+    if (link) { link.focus(); }
+  });
   // A poll is nobody's activity: it says so (X-Poll), and the session's idle time
   // (SESSION_IDLE_MINUTES) runs on through it on a page left open.
   document.addEventListener("htmx:configRequest", function (event) {
@@ -782,7 +790,7 @@
   function onLoad() {
     var note = document.querySelector("[data-draft-kept]");
     var me = owner();
-    var restored = false;
+    var restored = null;
     drafts().forEach(function (d) {
       var copy = d[1];
       var forms = formsOf(d[0]);
@@ -795,19 +803,30 @@
       } else if (me && forms.length) {  // not on a visitor's page (signing in)
         store.removeItem(d[0]);
         if (copy.owner === me) {
-          typed.putBack(forms[copy.rank] || forms[0], copy.values || {});
-          restored = true;
+          restored = forms[copy.rank] || forms[0];
+          typed.putBack(restored, copy.values || {});
         }
       }
     });
-    var flashes = document.getElementById("flashes");
     var words = document.body.getAttribute("data-draft-restored");
-    if (restored && flashes && words) {
+    if (restored && words) {
+      // Said just above the form put back, which takes the focus there: on a page of
+      // several forms (the profile) it names which, and a form three screens down (the
+      // log form) is in view, where "#flashes" at the top of the page told of it from afar.
       var message = document.createElement("p");
+      message.id = "draft-restored";
       message.className = "flash flash-info";
+      message.setAttribute("tabindex", "-1");
       message.textContent = words;
-      // Once loaded: a live region's change while the page loads is often not read.
-      window.setTimeout(function () { flashes.appendChild(message); }, 300);
+      restored.parentNode.insertBefore(message, restored);
+      // Once loaded, and after a "signed in" message took the focus (announceFlashes):
+      // this one is what the person came back for.
+      window.setTimeout(function () {
+        var focused = document.activeElement;
+        if (!focused || focused === document.body || focused.closest("#flashes")) {
+          message.focus();
+        }
+      }, 300);
     }
   }
   if (document.readyState === "loading") {
