@@ -38,6 +38,7 @@ from app.catalogue.services import (
     complete_footprint,
     creation_summary,
     footprint_problems,
+    reference_dropped_problems,
     service_figure_problems,
     touch_item,
 )
@@ -525,6 +526,11 @@ def _parse_row(
             elif column not in row and item is not None and item.kind != "service":
                 # Equipment becoming a service keeps no equipment figure the file lacks.
                 values[column] = None
+    if known_category and item is not None:
+        # A reference figure of the item's old category, given again (or kept, the file
+        # lacking its column) for a category without one: a printer kept a laptop's.
+        for column, message in reference_dropped_problems(values, item).items():
+            fail(column, message)
     if known_category:
         # Every fault of the line at once: its figures (and their ranges) and source too,
         # except at a column already refused as unreadable.

@@ -528,6 +528,14 @@ class ItemForm(PortalForm):
             elif not field.errors:
                 field.errors = [*field.errors, message]
 
+    def show(self, values: dict) -> None:
+        """Show `values` (by field) in place of those sent: the page sent back shows what a
+        save would store (a figure that no longer applies, blank), not what was sent."""
+        for name, value in values.items():
+            field = self._fields.get(name)
+            if field is not None:
+                field.data, field.raw_data = value, []  # written the reader's way
+
     def item_values(self) -> dict:
         names = [name for name in ITEM_FIELDS if name != "status"]
         # A refused value is no value: the catalogue's checks (`services.item_problems`)

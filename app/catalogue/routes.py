@@ -1332,10 +1332,14 @@ def _item_checked(form: ItemForm, item: CatalogueItem | None) -> bool:
     if not form.is_submitted():
         return False
     form.validate()
+    values = form.item_values()
     problems = services.item_problems(
-        form.item_values(), form.alternative_codes(), item, refused=set(form.errors)
+        values, form.alternative_codes(), item, refused=set(form.errors)
     )
     form.refuse(problems)
+    # Refused beside them: the old category's reference figures are shown blank, as the
+    # message says they no longer apply (they looked typed, and the refusal made no sense).
+    form.show(services.reference_figures_dropped(values, item))
     return not form.errors
 
 

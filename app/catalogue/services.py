@@ -337,9 +337,11 @@ def item_problems(
     except CatalogueError as error:
         problems[error.field] = str(error)
     else:  # figures are judged against a known kind and category
+        dropped = reference_dropped_problems(values, item)
         values = reference_figures_followed(values, item)
         problems |= footprint_problems(values, refused)
         problems |= stray_range_problems(values, refused)
+        problems |= dropped  # said in place of « No reference data exists »
     problems |= service_figure_problems(values, item)
     taken_by = item_with_code(values["code"], item)
     if taken_by is not None:
@@ -396,6 +398,52 @@ def reference_figures_followed(values: dict, item=None) -> dict:
     if followed:
         values["source"] = old.cited_in(values.get("source") or "")[1]
     return values
+
+
+def reference_figures_dropped(values: dict, item=None) -> dict:
+    """The values `reference_figures_followed` takes back from `values` sent for `item`
+    in an equipment category without reference data (printers, accessories), by field:
+    the old category's reference figures, their range, lifetime and citation, which no
+    longer apply and are shown blank (the citation taken out of the source). Empty when
+    the new category has reference data (they follow it) or nothing came from one."""
+    if values.get("kind") != "equipment" or category_reference(values.get("category")):
+        return {}
+    followed = reference_figures_followed(values, item)
+    dropped = {name: value for name, value in followed.items() if value != values.get(name)}
+    if "source" in dropped and values.get("source_url") == item.source_url == BOAVIZTA_URL:
+        dropped["source_url"] = ""  # the reference's address, given with its citation
+    return dropped
+
+
+def reference_dropped_problems(values: dict, item=None) -> dict[str, str]:
+    """The figures `item` took from its old category's reference (Boavizta), sent back
+    unchanged into a category that has none, by field: counted as this item's own, a
+    printer kept a laptop's figures and citation; left blank, it was refused at a field
+    still showing them (« No reference data exists »)."""
+    dropped = reference_figures_dropped(values, item)
+    if not dropped:
+        return {}
+    names = {
+        "category": footprint.category_label(values["category"]),
+        "old": footprint.category_label(item.category),
+    }
+    messages = {
+        "embodied_kgco2e": _(
+            "The category %(category)s has no reference figures (Boavizta): the "
+            "manufacturing footprint of the category %(old)s, with its range, lifetime and "
+            "citation, no longer applies to this item. Enter this item's own figure and its "
+            "source, or choose a category that has reference data.",
+            **names,
+        ),
+        "use_kwh_per_year": _(
+            "The category %(category)s has no reference figures (Boavizta): the electricity "
+            "use of the category %(old)s, with its range and citation, no longer applies to "
+            "this item. Enter this item's own figure and its source, leave it blank if it is "
+            "unknown, or choose a category that has reference data.",
+            **names,
+        ),
+    }
+    return {name: message for name, message in messages.items() if name in dropped}
 
 
 def stray_range_problems(values: dict, refused=frozenset()) -> dict[str, str]:
@@ -644,6 +692,10 @@ def update_item(
     values = {**values, "code": values["code"].strip()}
     check_category(values["kind"], values["category"])
     _refuse_taken_code(values["code"], item)
+    dropped = reference_dropped_problems(values, item)
+    if dropped:
+        field, message = next(iter(dropped.items()))
+        raise CatalogueError(message, field)
     values = complete_footprint(reference_figures_followed(values, item), grid_factor)
     fields = [key for key in values if hasattr(CatalogueItem, key)]
     if seen is not None:
