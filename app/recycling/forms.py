@@ -35,7 +35,7 @@ from app.recycling.services import (
     hours_problem,
 )
 
-# What an inventory label can hold (BM-PC-004213, "PC 0042", 2024/117): letters and digits,
+# What an inventory label can hold (BM-PRI-001574, "PC 0042", 2024/117): letters and digits,
 # joined by hyphens, dots, slashes, underscores or spaces (compared without them).
 ASSET_TAG = r"^[A-Za-z0-9](?:[A-Za-z0-9./_ -]*[A-Za-z0-9])?$"
 ASSET_TAG_LENGTH = 40  # the longest label issued; the column holds 64
@@ -141,11 +141,11 @@ def asset_tag_field() -> StringField:
                 # "Letters" alone left « ÉÈ-001 » unexplained: inventory tags are ASCII.
                 message=_l(
                     "An asset tag holds letters A to Z without accents, digits, hyphens, "
-                    "dots, slashes, underscores and spaces only, e.g. BM-PC-004213."
+                    "dots, slashes, underscores and spaces only, e.g. BM-PRI-001574."
                 ),
             ),
         ],
-        description=_l("The inventory label on the device, e.g. BM-PC-004213."),
+        description=_l("The inventory label on the device, e.g. BM-PRI-001574."),
     )
 
 

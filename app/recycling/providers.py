@@ -128,11 +128,14 @@ def _custody_news(device_return: DeviceReturn, step: CustodyStep, locale: str) -
             **names,
         )
     if step.step == RECEIPT_UNDONE and device_return.walked_in:
-        # Nobody declared it: its record is withdrawn, not waiting (services.undone_status).
+        # Nobody declared it: a record made by mistake, withdrawn, not waiting
+        # (services.undone_status); the device is still at the desk.
         return _(
-            "An agent undid the receipt of your %(device_name)s, brought to %(point)s "
-            "without a declaration: %(reason)s. Its record is withdrawn (receipt "
-            "%(receipt)s): it counts in no campaign. To return the device, declare it.",
+            "An agent cancelled the record of your %(device_name)s, brought to %(point)s "
+            "without a declaration, as made by mistake: %(reason)s. This record is "
+            "withdrawn (receipt %(receipt)s) and counts in no campaign. The device stays at "
+            "the collection point: there is nothing for you to do, an agent records it "
+            "again if needed.",
             device_name=names["device"].lower(),
             point=device_return.point.name,
             reason=_reason_in_words(step, locale),
@@ -159,6 +162,14 @@ def _custody_news(device_return: DeviceReturn, step: CustodyStep, locale: str) -
             field=str(_CORRECTED_IN_A_SENTENCE.get(step.corrected_field, "")),
             old=step.old_value, new=step.new_value, **names,
         )  # fmt: skip
+    if step.step == "received" and device_return.walked_in:
+        # Its owner declared nothing: named by the agent who recorded it at the desk.
+        return _(
+            "%(device)s (receipt %(receipt)s): the device was brought to %(point)s without "
+            "a declaration; an agent recorded it as received there on %(date)s, as yours.",
+            point=device_return.point.name,
+            **names,
+        )
     if step.step == "received":
         return _(
             "%(device)s (receipt %(receipt)s): an agent confirmed its receipt at %(point)s "

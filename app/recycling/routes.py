@@ -797,8 +797,12 @@ def agent_desk():
         )
     elif typed:
         receipt_error = not_found
-        # Nothing carries it: a device nobody declared, recorded from here (walk_in).
-        offer_walk_in = walk_in.tag_to_offer(typed) if point_ids != [] else None
+        # Nothing at their points carries it: a device nobody declared, recorded from here
+        # (walk_in), unless a live return elsewhere holds the tag, which the form refuses.
+        if point_ids != []:
+            offer_walk_in, refused = walk_in.desk_offer(current_user, typed)
+            if refused is not None:
+                receipt_error = f"{not_found} {walk_in.TAG_RECORDED}"
     else:
         receipt_error = _("Enter the receipt number the person shows, or the device's asset tag.")
     title = _("Collection desk") if searched else desk_title(views, status, pagination.page)
@@ -1036,6 +1040,7 @@ def _render_agent_return(
         "recycling/agent_return.html",
         r=device_return,
         desk=desk_place(),
+        walk_in_point=walk_in_point(device_return),
         not_brought_question=not_brought_question(device_return) if closable else None,
         undo_form=(undo_form or undo_form_for(device_return)) if undoable else None,
         undo_question=undo_question(device_return) if undoable else None,
@@ -1061,6 +1066,15 @@ def _render_agent_return(
     ), status
 
 
+def walk_in_point(device_return) -> int | None:
+    """The point of a walk-in just recorded (its page opened with ?point=, as the walk-in
+    form leads to it), whose ways back to the desk and to the form stay at that point; None
+    for any other page of a return."""
+    if device_return.walked_in and request.args.get("point") == str(device_return.point_id):
+        return device_return.point_id
+    return None
+
+
 def not_brought_question(device_return) -> str:
     """Asked before an agent closes a declaration whose device never came."""
     if device_return.user_id is None and device_return.walked_in:  # nobody to tell
@@ -1084,23 +1098,26 @@ def not_brought_question(device_return) -> str:
 
 
 def undo_question(device_return) -> str:
-    """Asked before an agent undoes a receipt recorded by mistake; a walk-in's, which
-    nobody will bring, withdraws its record (`services.undo_receipt`)."""
+    """Asked before an agent undoes a receipt recorded by mistake; a walk-in's cancels a
+    record made by mistake, the device still at the desk: its record is withdrawn
+    (`services.undo_receipt`), to be made again if needed."""
     if device_return.walked_in and device_return.user_id is None:  # nobody to tell
         return _(
-            "Undo the receipt of %(receipt)s, brought without a declaration? As nobody will "
-            "bring it, its record is withdrawn: its asset tag is freed and it counts nowhere. "
-            "No owner is recorded for it: no message is sent. The receipt stays in the chain "
-            "of custody, followed by this step, signed with your name.",
+            "Undo the receipt of %(receipt)s, brought without a declaration? This record, made "
+            "by mistake, is withdrawn: its asset tag is freed and it counts nowhere. The "
+            "device stays at the collection point: record it again if needed. No owner is "
+            "recorded for it: no message is sent. The receipt stays in the chain of custody, "
+            "followed by this step, signed with your name.",
             receipt=device_return.receipt_number,
         )
     if device_return.walked_in:
         return _(
-            "Undo the receipt of %(receipt)s, brought without a declaration? As nobody will "
-            "bring it, its record is withdrawn: its asset tag is freed and it counts nowhere, "
-            "the points its receipt scored in running clean-up campaigns are taken back, and "
-            "its owner is told. The receipt stays in the chain of custody, followed by this "
-            "step, signed with your name.",
+            "Undo the receipt of %(receipt)s, brought without a declaration? This record, made "
+            "by mistake, is withdrawn: its asset tag is freed and it counts nowhere, the "
+            "points its receipt scored in running clean-up campaigns are taken back, and its "
+            "owner is told that there is nothing for them to do. The device stays at the "
+            "collection point: record it again if needed. The receipt stays in the chain of "
+            "custody, followed by this step, signed with your name.",
             receipt=device_return.receipt_number,
         )
     if device_return.user_id is None:  # erased: nobody left to tell
@@ -1293,8 +1310,10 @@ def _undone_message(device_return) -> str:
     if device_return.status == WITHDRAWN:  # a walk-in's (`services.undone_status`)
         if told:
             return _("Receipt of %(receipt)s undone: its record is withdrawn, and its owner "
-                     "is told.", receipt=number)  # fmt: skip
-        return _("Receipt of %(receipt)s undone: its record is withdrawn.", receipt=number)
+                     "is told. The device stays here: record it again if needed.",
+                     receipt=number)  # fmt: skip
+        return _("Receipt of %(receipt)s undone: its record is withdrawn. The device stays "
+                 "here: record it again if needed.", receipt=number)  # fmt: skip
     if told:
         return _("Receipt of %(receipt)s undone: the device is expected again, and its owner "
                  "is told.", receipt=number)  # fmt: skip

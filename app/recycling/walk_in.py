@@ -86,15 +86,46 @@ def find_owner(identifier: str | None) -> User | None:
     return found[0] if len(found) == 1 else None
 
 
+class TagRecordedHere(AssetTagTaken):
+    """The tag is held by a live return at a point the agent handles, which they may open:
+    `receipt`, its number, which the form's page links to that return's page."""
+
+    def __init__(self, message, receipt: str):
+        super().__init__(message, "asset_tag")
+        self.receipt = receipt
+
+
 def _tag_refusal(agent: User, existing: DeviceReturn) -> ReturnError:
-    """A live return holds the tag: refused as a declaration is (TAG_TAKEN); one still
-    waiting at a point the agent handles is the device's own declaration, said so."""
-    if existing.status != "declared" or not _handles_point(agent, existing.point_id):
+    """A live return holds the tag. At a point the agent handles it is named by its
+    receipt (perhaps their own walk-in of a moment ago; one still waiting as declared is
+    the device's own declaration, its receipt to confirm instead); elsewhere it is refused
+    as a declaration is (TAG_TAKEN), naming nothing of it."""
+    if not _handles_point(agent, existing.point_id):
         return AssetTagTaken(TAG_TAKEN, "asset_tag")
-    waiting = _("It waits at %(point)s as declaration %(receipt)s: open it with the desk's "
-                "search and confirm its receipt instead.",
-                point=existing.point.label, receipt=existing.receipt_number)  # fmt: skip
-    return AssetTagTaken(f"{TAG_TAKEN} {waiting}", "asset_tag")
+    receipt = existing.receipt_number
+    if existing.status == "declared":
+        return TagRecordedHere(
+            _("This device is already recorded under receipt %(receipt)s, a declaration "
+              "waiting at %(point)s: open it and confirm its receipt instead.",
+              receipt=receipt, point=existing.point.label),
+            receipt,
+        )  # fmt: skip
+    return TagRecordedHere(
+        _("This device is already recorded under receipt %(receipt)s.", receipt=receipt),
+        receipt,
+    )
+
+
+def tag_problem(agent: User, asset_tag: str | None) -> ReturnError | None:
+    """Why the walk-in form refuses this asset tag (a live return holds it, `_tag_refusal`),
+    or None; the unique tag still decides (`record_walk_in`)."""
+    key = normalise_asset_tag((asset_tag or "").strip()[:64])
+    existing = (
+        db.session.scalar(select(DeviceReturn).where(DeviceReturn.asset_tag_key == key))
+        if key
+        else None
+    )
+    return _tag_refusal(agent, existing) if existing is not None else None
 
 
 def walk_in_problems(
@@ -116,14 +147,8 @@ def walk_in_problems(
         )  # fmt: skip
     if answers.condition not in CONDITIONS:
         problems.append(ReturnError(_l("Say whether the device works."), "condition"))
-    key = normalise_asset_tag((answers.asset_tag or "").strip()[:64])
-    existing = (
-        db.session.scalar(select(DeviceReturn).where(DeviceReturn.asset_tag_key == key))
-        if key
-        else None
-    )
-    if existing is not None:
-        problems.append(_tag_refusal(agent, existing))
+    if (taken := tag_problem(agent, answers.asset_tag)) is not None:
+        problems.append(taken)
     if kind is not None and kind.data_bearing:
         if not (answers.data_wiped or answers.wipe_requested):
             problems.append(ReturnError(DATA_QUESTION, "wipe_requested"))
@@ -269,6 +294,20 @@ def tag_to_offer(typed: str | None) -> str | None:
     if key.startswith("RC") and receipt_number_from(text) is not None:
         return None
     return text
+
+
+# The desk's answer when the tag typed, found at none of the agent's points, is held by a
+# live return elsewhere: the walk-in form would refuse it (`tag_problem`), and says no more.
+TAG_RECORDED = _l("This asset tag is already recorded, for a device returned by someone else.")
+
+
+def desk_offer(agent: User, typed: str | None) -> tuple[str | None, ReturnError | None]:
+    """What the desk's search, finding nothing at the agent's points, offers: (the tag for
+    the walk-in form, None) when the form would accept it (`tag_to_offer`, `tag_problem`);
+    (None, the form's refusal) when a live return holds the tag; (None, None) otherwise."""
+    tag = tag_to_offer(typed)
+    refusal = tag_problem(agent, tag) if tag is not None else None
+    return (None, refusal) if refusal is not None else (tag, None)
 
 
 def audit_walk_in(summary: str) -> str | None:

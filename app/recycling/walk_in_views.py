@@ -4,6 +4,7 @@ agent as received at one of their points (`walk_in.record_walk_in`)."""
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup, escape
 
 from app.auth.decorators import role_required
 from app.core.devices import DEVICE_TYPES
@@ -34,7 +35,17 @@ def _show_problem(form: WalkInForm, problem: services.ReturnError) -> None:
     if field is None:
         flash(str(problem.message), "error")
     elif not field.errors:
-        field.errors = [problem.message]
+        field.errors = [_linked(problem)]
+
+
+def _linked(problem: services.ReturnError):
+    """A refusal naming a return the agent may open (`walk_in.TagRecordedHere`) with its
+    receipt number a link to that return's page; any other as it is."""
+    if not isinstance(problem, walk_in.TagRecordedHere):
+        return problem.message
+    address = url_for("recycling.agent_return", receipt=problem.receipt)
+    link = Markup('<a href="{}">{}</a>').format(address, problem.receipt)
+    return escape(str(problem.message)).replace(problem.receipt, link)
 
 
 def _render(point, points, form: WalkInForm, status: int = 200):
@@ -69,7 +80,7 @@ def record_walk_in(point_id: int):
     earlier = walk_in.already_recorded(current_user, form.form_token.sent, point, answers)
     if earlier is not None:  # the same form sent twice: one device, one record
         flash(_("This device was already recorded: here is its return."), "info")
-        return redirect(url_for("recycling.agent_return", receipt=earlier.receipt_number))
+        return _recorded_page(earlier)
     # The service's rules are asked even when a field is refused: one send reports all.
     problems, _owner = walk_in.walk_in_problems(current_user, point, answers)
     for problem in problems:
@@ -85,8 +96,20 @@ def record_walk_in(point_id: int):
         else:
             db.session.commit()
             flash(_recorded_message(device_return, form.owner.data), "success")
-            return redirect(url_for("recycling.agent_return", receipt=device_return.receipt_number))
+            return _recorded_page(device_return)
     return _render(point, points, form, 422)
+
+
+def _recorded_page(device_return):
+    """The walk-in's page at the desk, with its point (?point=): its ways back to the desk
+    and to the walk-in form stay at that point (`routes.walk_in_point`)."""
+    return redirect(
+        url_for(
+            "recycling.agent_return",
+            receipt=device_return.receipt_number,
+            point=device_return.point_id,
+        )
+    )
 
 
 def _recorded_message(device_return, owner: str | None) -> str:

@@ -52,13 +52,16 @@ def test_the_desk_opens_the_return_of_an_asset_tag_however_typed(client, desk, t
 def test_the_desk_does_not_find_a_tag_declared_at_another_agents_point(client, make, rec, desk):
     """Not opened there, nor said to be declared elsewhere: a tag is printed on the device
     and guessable, so only a receipt number earns that hint
-    (test_desk_other_point_hint_and_undo_reason)."""
+    (test_desk_other_point_hint_and_undo_reason). The tag is said to be recorded, as the
+    walk-in form it is then not offered would say (test_desk_search_offers_a_walk_in)."""
     _agent, _pessac, talence, _owner, _printer = desk
     login(client, rec.agent(talence))
     response = client.get("/recycling/agent", query_string={"receipt": TAG})
     assert (response.status_code, error_at(_text(response), "receipt")) == (
         200,
-        "Aucun dépôt ne porte ce numéro de reçu ou d'inventaire à vos points de collecte.",
+        "Aucun dépôt ne porte ce numéro de reçu ou d'inventaire à vos points de collecte. "
+        "Ce numéro d'inventaire est déjà enregistré, pour un appareil déposé par une autre "
+        "personne.",
     )
 
 

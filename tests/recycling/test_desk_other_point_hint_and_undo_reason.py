@@ -14,6 +14,7 @@ from tests.conftest import csrf_token, login
 
 ELSEWHERE = "This receipt was declared at another collection point"
 NOT_FOUND = "No return with this receipt number or asset tag at your points."
+TAG_RECORDED = "This asset tag is already recorded, for a device returned by someone else."
 
 
 def _text(response) -> str:
@@ -46,8 +47,9 @@ def test_an_asset_tag_declared_at_another_point_reads_as_nothing_at_the_agents_p
     client, make, rec
 ):
     """Tags are printed on devices and run in sequence, so any
-    agent could type a colleague's and learn that their device is declared somewhere;
-    only a receipt number, which its owner shows, earns the hint."""
+    agent could type a colleague's and learn where their device is declared; only a
+    receipt number, which its owner shows, earns the hint. The desk says no more of the
+    tag than the walk-in form, which refuses it, would: recorded, for someone else."""
     here, there = rec.point(name="Mairie de Cenon"), rec.point(name="Mairie de Talence")
     agent = rec.agent(here)
     agent.locale = "en"
@@ -58,10 +60,11 @@ def test_an_asset_tag_declared_at_another_point_reads_as_nothing_at_the_agents_p
         page = _desk(client, typed)
         assert NOT_FOUND in page and ELSEWHERE not in page
         assert elsewhere.receipt_number not in page and "Talence" not in page
-    # The same answer as a tag declared nowhere: nothing tells the two apart.
-    assert _desk(client, "BM-PC-7").replace("BM-PC-7", "T") == _desk(client, "BM-PC-8").replace(
-        "BM-PC-8", "T"
-    )
+        assert TAG_RECORDED in page
+    # A tag declared nowhere is offered to the walk-in form instead.
+    nowhere = _desk(client, "BM-PC-8")
+    assert NOT_FOUND in nowhere and TAG_RECORDED not in nowhere
+    assert "Record this device brought without a declaration" in nowhere
 
 
 def test_a_declaration_received_or_withdrawn_elsewhere_is_not_offered_to_withdraw(

@@ -28,7 +28,8 @@ def test_the_waiting_receipt_shows_a_code_leading_to_the_desk_page(app, client, 
     number = device_return.receipt_number
     assert f"<title>Code QR du reçu {number} pour le guichet de collecte</title>" in figure
     assert 'role="img"' in figure
-    assert f"ou saisit le numéro {number}" in figure
+    # The number on one line (test_walk_in_made_by_mistake_and_the_next_device).
+    assert f'ou saisit le numéro <span class="receipt-number">{number}</span>.' in figure
     desk = app.config["PUBLIC_BASE_URL"].rstrip("/") + f"/recycling/agent/returns/{number}"
     # The code drawn is the one of the desk page's address, and of no other.
     assert _drawn_path(figure) == _drawn_path(segno.make(desk, error="m").svg_inline())

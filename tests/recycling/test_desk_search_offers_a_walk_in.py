@@ -1,15 +1,19 @@
 """The desk's search by asset tag or receipt found nothing: the device may be one nobody
 declared. When what was typed is an asset tag, the answer offers « Enregistrer cet appareil
-apporté sans déclaration », leading to the walk-in form with that tag filled in; nothing
-more on the desk's default page, which is at its DOM budget."""
+apporté sans déclaration », leading to the walk-in form with that tag filled in, unless a
+live return elsewhere holds the tag (the form would refuse it: the desk says it is
+recorded); nothing more on the desk's default page, which is at its DOM budget."""
 
 import html
 import re
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
+from app.core.time import utcnow
 from app.extensions import db
+from app.recycling import services
 from app.recycling.models import DeviceReturn, PointAgent
 from tests.conftest import csrf_token, login
 
@@ -106,3 +110,59 @@ def test_a_tag_typed_by_hand_in_the_walk_in_address_is_checked_as_the_search_doe
     assert "<b>" not in re.search(r'<input[^>]*id="asset_tag"[^>]*>', form.text).group(0)
     assert 'value="&lt;b&gt;' not in form.text  # not filled in at all
     assert db.session.scalar(select(func.count(DeviceReturn.id))) == 0
+
+
+# A live return elsewhere holds the tag: the walk-in form would refuse it (`walk_in.tag_problem`),
+# so the desk does not offer it, and says the tag is recorded, naming nothing of that return.
+ALREADY_RECORDED = (
+    "Ce numéro d'inventaire est déjà enregistré, pour un appareil déposé par une autre personne."
+)
+
+
+def _held_elsewhere(make, rec, tag: str, recycled: bool = False) -> DeviceReturn:
+    other = rec.point(name="Mairie de Talence", accepted_types="laptop")
+    held = rec.device_return(make.user(), other, asset_tag=tag, wipe_requested=False,
+                             data_wiped=True)  # fmt: skip
+    if recycled:
+        agent, now = rec.agent(other), utcnow()
+        services.confirm_receipt(held, agent, now - timedelta(minutes=5))
+        services.record_outcome(held, agent, "recycled", now, recipient="Ecologic")
+        db.session.commit()
+    return held
+
+
+@pytest.mark.parametrize("recycled", [False, True], ids=["declared", "recycled"])
+def test_a_tag_held_by_a_live_return_elsewhere_is_not_offered(client, make, rec, desk, recycled):
+    held = _held_elsewhere(make, rec, "BM-LAP-000099", recycled)
+    page = _searched(client, "bm lap 000099")
+    assert _offer(page) is None
+    error = re.search(r'<p class="error" id="receipt-error">(.*?)</p>', page, re.S).group(1)
+    assert error.replace("\u00a0", " ") == (
+        f"Aucun dépôt ne porte ce numéro de reçu ou d'inventaire à vos points de collecte. "
+        f"{ALREADY_RECORDED}"
+    )
+    assert held.receipt_number not in page and "Talence" not in page
+    # As the form says: sent anyway, it is refused.
+    refused = client.post(
+        f"/recycling/agent/walk-in/{desk.point.id}",
+        data={"csrf_token": csrf_token(client), "device_type": "monitor", "condition": "working",
+              "asset_tag": "BM-LAP-000099"},
+    )  # fmt: skip
+    assert refused.status_code == 422
+    assert db.session.scalar(select(func.count(DeviceReturn.id))) == 1
+
+
+def test_a_tag_freed_elsewhere_is_offered_and_accepted(client, make, rec, desk):
+    held = _held_elsewhere(make, rec, "BM-LAP-000098")
+    services.withdraw_return(held.user, held, utcnow())
+    db.session.commit()
+    page = _searched(client, "BM-LAP-000098")
+    assert ALREADY_RECORDED not in page
+    offer = _offer(page)
+    assert offer is not None
+    recorded = client.post(
+        f"/recycling/agent/walk-in/{desk.point.id}",
+        data={"csrf_token": csrf_token(client), "device_type": "monitor", "condition": "working",
+              "asset_tag": "BM-LAP-000098"},
+    )  # fmt: skip
+    assert recorded.status_code == 302

@@ -20,7 +20,7 @@ from tests.recycling.conftest import error_at, local_today
 UNACCENTED_FR = (
     "Un numéro d'inventaire ne contient que des lettres sans accent (A à Z), des chiffres, "
     "des tirets, des points, des barres obliques, des tirets bas et des espaces, par "
-    "exemple BM-PC-004213."
+    "exemple BM-PRI-001574."
 )
 
 

@@ -76,7 +76,9 @@ def test_an_agent_records_a_walk_in_received_at_their_point_with_a_chain_that_ve
     response = _record(client, desk.point, asset_tag="bm-pc 0042")
     walk_in = _only_walk_in()
     assert response.status_code == 302
-    assert response.location.endswith(f"/recycling/agent/returns/{walk_in.receipt_number}")
+    assert response.location.endswith(
+        f"/recycling/agent/returns/{walk_in.receipt_number}?point={desk.point.id}"
+    )
     assert (walk_in.status, walk_in.point_id, walk_in.user_id) == ("received", desk.point.id, None)
     assert (walk_in.asset_tag, walk_in.wipe_requested) == ("BM-PC 0042", True)
     assert [(s.step, s.actor_id, s.actor_name) for s in walk_in.steps] == [
@@ -190,8 +192,12 @@ def test_a_tag_declared_and_waiting_at_the_agents_point_sends_them_to_that_decla
     response = _record(client, desk.point, asset_tag="BM-PC-0042")
     assert response.status_code == 422
     message = _text(response)
-    assert "déjà été déposé par une autre personne" in message
-    assert f"déclaration {declared.receipt_number}" in message
+    assert "déjà été déposé par une autre personne" not in message
+    assert (
+        f"Cet appareil est déjà enregistré sous le reçu {declared.receipt_number}, une "
+        f"déclaration qui l'attend à {desk.point.label} : ouvrez-la et confirmez plutôt sa "
+        "réception."
+    ) in message
     _nothing_recorded(before=1)
 
 

@@ -136,13 +136,14 @@ def test_its_owner_is_told_and_sees_it_withdrawn_by_an_agent(client, make, desk)
     login(client, owner)
     inbox = _text(re.sub(r"</?span[^>]*>", "", client.get("/messaging/").text))
     assert (
-        "Un agent a annulé la réception de votre ordinateur portable au point de collecte "
-        "Mairie de Pessac, enregistrée sans déclaration : Mauvais appareil. Son enregistrement "
-        f"est retiré (reçu {laptop.receipt_number}) : il ne compte dans aucune campagne."
+        "Un agent a annulé l'enregistrement de votre ordinateur portable au point de collecte "
+        "Mairie de Pessac (appareil apporté sans déclaration), car il avait été fait par "
+        "erreur : Mauvais appareil. Cet enregistrement est retiré (reçu "
+        f"{laptop.receipt_number}) et ne compte dans aucune campagne."
     ) in inbox
     receipt = _text(client.get(f"/recycling/returns/{laptop.receipt_number}").text)
     assert "Statut : Retiré par un agent" in receipt
-    assert "a annulé la réception de cet appareil, apporté au point de collecte sans" in receipt
+    assert "a annulé cet enregistrement de l'appareil, apporté au point de collecte sans" in receipt
     assert "Retiré par vous" not in receipt and "a été modifié" not in receipt
     assert "Retirer ma déclaration" not in receipt  # nothing for its owner to withdraw
     # Their lists say it too, not « Retiré par vous ».
@@ -176,11 +177,11 @@ def test_the_question_and_the_hint_speak_of_a_walk_in(client, make, desk):
     form = re.search(r'<form[^>]*/undo-receipt"[^>]*>', page, re.S).group(0)
     assert (
         f"Annuler la réception de {laptop.receipt_number}, enregistrée sans déclaration ? "
-        "Comme personne n'apportera l'appareil, son enregistrement est retiré"
+        "Cet enregistrement, fait par erreur, est retiré"
     ) in form.replace("\u00a0", " ")
     assert "Aucun propriétaire n'est enregistré" in form
     hint = _text(re.search(r'id="undo-receipt-hint">.*?</p>', page, re.S).group(0))
-    assert "son enregistrement est alors retiré" in hint
+    assert "cet enregistrement peut être annulé : il est retiré" in hint
     with_owner = desk.recorded(make.user(), asset_tag="BM-PC-0043")
     page = html.unescape(
         client.get(f"/recycling/agent/returns/{with_owner.receipt_number}").text
