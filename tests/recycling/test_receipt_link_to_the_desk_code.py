@@ -8,6 +8,7 @@ import html
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from app.core.time import utcnow
 from app.extensions import db
@@ -29,7 +30,7 @@ def test_the_waiting_receipt_links_to_the_code_right_after_the_number_to_show(cl
     page = _receipt(client, device_return)
     sentence = re.search(r'<p class="hint tap-links">(.*?)</p>', page, re.S).group(1)
     assert sentence.startswith("Présentez ce numéro de reçu au point de collecte.")
-    assert f'<a href="#desk-qr">{LINK}</a>' in sentence
+    assert f'<a href="#desk-qr" id="show-desk-code">{LINK}</a>' in sentence
     # The link's target is the code itself, and the link comes before the point's hours.
     assert re.search(r'<figure class="desk-qr" id="desk-qr"', page)
     assert page.index(LINK) < page.index('id="bring-title"') < page.index('id="desk-qr"')
@@ -79,3 +80,24 @@ def test_on_a_360_px_phone_the_link_is_a_44_px_target_near_the_top_that_shows_th
     shown = code.bounding_box()
     # After the tap, the whole code is on the screen, ready to be scanned.
     assert shown["y"] >= -1 and shown["y"] + shown["height"] <= 740  # (a subpixel aside)
+
+
+@pytest.mark.browser
+def test_from_the_keyboard_the_link_keeps_its_focus_and_leads_to_the_code(
+    app, page, waiting, monkeypatch
+):
+    """The status around the link refreshes itself: the focus stayed on it (it fell to
+    the page's body at the first refresh); Enter takes it to the code, read by its name."""
+    monkeypatch.setitem(app.config, "RECYCLING_RECEIPT_POLL_SECONDS", 1)
+    owner, _agent, device_return = waiting
+    browser_sign_in(page, owner)
+    page.goto(f"/recycling/returns/{device_return.receipt_number}")
+    link = page.get_by_role("link", name=LINK)
+    link.focus()
+    status_path = f"/recycling/returns/{device_return.receipt_number}/status"
+    with page.expect_response(lambda response: status_path in response.url):
+        pass  # a refresh of the status, link and all
+    page.wait_for_timeout(300)
+    expect(page.get_by_role("link", name=LINK)).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("desk-qr")).to_be_focused()
