@@ -39,6 +39,7 @@ from app.catalogue.services import (
     creation_summary,
     footprint_problems,
     reference_dropped_problems,
+    reference_figures_followed,
     service_figure_problems,
     touch_item,
 )
@@ -527,6 +528,7 @@ def _parse_row(
                 # Equipment becoming a service keeps no equipment figure the file lacks.
                 values[column] = None
     if known_category and item is not None:
+        _follow_new_reference(values, item)
         # A reference figure of the item's old category, given again (or kept, the file
         # lacking its column) for a category without one: a printer kept a laptop's.
         for column, message in reference_dropped_problems(values, item).items():
@@ -604,6 +606,27 @@ def _keep_reference_credit(row: dict, values: dict, stored: dict) -> None:
             and _same(values[figure], getattr(reference, figure))
         ):
             values[figure] = None
+
+
+def _follow_new_reference(values: dict, item: CatalogueItem) -> None:
+    """A line moving `item` to another equipment category that has reference figures
+    (Boavizta): the figures it took from its old category's reference, given back as
+    stored (or kept, the file lacking their column), are left blank in `values` to take
+    the new category's, their range, lifetime and the old citation with them, as the item
+    form does (`reference_figures_followed`): a laptop imported as a desktop kept the
+    laptop's 181 kg and its citation. Figures the line gives otherwise stay as given."""
+    if category_reference(values["category"]) is None:
+        return  # `reference_dropped_problems` refuses them instead
+    stored = _stored_values(item)
+    # A figure is given back as stored within the export's precision (`_same`).
+    given = {
+        column: stored[column] if column in stored and _same(stored[column], value) else value
+        for column, value in values.items()
+    }
+    followed = reference_figures_followed(given, item)
+    for column, value in followed.items():
+        if value != given.get(column):
+            values[column] = value
 
 
 def _stored_ranges(
