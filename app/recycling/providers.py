@@ -266,7 +266,12 @@ def _custody_subject(device_return: DeviceReturn, step: CustodyStep) -> str | No
             **names,
         )
     if step.step == RECEIPT_UNDONE and device_return.walked_in:
-        return _("Your %(device_name)s (%(receipt)s): receipt undone, record withdrawn", **names)
+        # As its body says: a record made by mistake, cancelled; the device is still there.
+        return _(
+            "Your %(device_name)s (%(receipt)s): record made by mistake cancelled, the device "
+            "stays at the collection point",
+            **names,
+        )
     if step.step == RECEIPT_UNDONE:
         return _("Your %(device_name)s (%(receipt)s): receipt undone", **names)
     if step.step == CORRECTION:

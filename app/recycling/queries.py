@@ -586,7 +586,10 @@ def list_agent_returns(
         order = (DeviceReturn.declared_at.asc(), DeviceReturn.id.asc())
     else:
         order = (DeviceReturn.declared_at.desc(), DeviceReturn.id.desc())
-    query = _at_agents_points(select(DeviceReturn).order_by(*order), point_ids, status, agent_id)
+    # Its steps with it: each row says whether it was brought without a declaration
+    # (`DeviceReturn.walked_in`), without a query per row.
+    rows = select(DeviceReturn).options(selectinload(DeviceReturn.steps)).order_by(*order)
+    query = _at_agents_points(rows, point_ids, status, agent_id)
 
     def fetch(number: int):
         pagination = db.paginate(query, page=number, per_page=per_page, error_out=False)

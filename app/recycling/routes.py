@@ -18,7 +18,7 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import force_locale, ngettext, to_user_timezone
+from flask_babel import force_locale, ngettext, pgettext, to_user_timezone
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
@@ -895,6 +895,9 @@ def desk_views(waiting_days: int) -> list[tuple[str, str]]:
             waiting_days,
         ),
         "all": _("All"),
+        # Withdrawn by their owner, or walk-ins an agent withdrew (undoing their receipt):
+        # each row says by whom, the view names both.
+        WITHDRAWN: pgettext("desk view", "Withdrawn"),
     }
     return [
         (view, named.get(view) or str(_STATUS_LABELS.get(view, view)))
