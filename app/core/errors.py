@@ -205,9 +205,13 @@ def _page_sent_from() -> str | None:
         return page_to_come_back_to()
     try:
         page = urlsplit(request.headers.get("HX-Current-URL", ""))
-        return safe_next_url(page.path + (f"?{page.query}" if page.query else ""))
     except ValueError:  # "http://[": no address at all
         return None
+    if request.method == "GET" and page.path == request.path:
+        # The page asking for itself anew (a live search, a filter): what it asks for
+        # is what the person typed (`?q=ordinateur`); the address shown still lacks it.
+        return safe_next_url(request.full_path.rstrip("?"))
+    return safe_next_url(page.path + (f"?{page.query}" if page.query else ""))
 
 
 # The view Flask-Login's login_required wraps around a view: the same code for every view.
