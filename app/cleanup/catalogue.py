@@ -261,34 +261,58 @@ def _decimals(value: float) -> int:
     return min(max(1 - math.floor(math.log10(value)), 0), 3)
 
 
-def co2_range(co2_kg: dict) -> dict:
-    """A campaign's CO₂ estimate as the results page writes it, in one unit (tonnes once
-    the high end reaches one): the central value to two significant figures at most, each
-    end of the range with the fewest decimals that keep it within a tenth of its value
-    ("0,4 t" and "1,2 t", not "0,412"; "0,5 kg" and "530 kg", where the high end's
-    decimals wrote 0.53 as "1 kg"). `low` is None under 0.005 of the unit, where three
-    decimals could be more than a tenth off: the range then reads "up to" its high end."""
+def _co2_divisor(kg: float) -> int:
+    """What a CO₂ figure is divided by to be written: tonnes (1000) from one tonne, kg
+    under it: « 91 kg CO₂e », where « 0,091 t CO₂e » made the reader count zeros."""
+    return 1000 if kg >= 1000 else 1
+
+
+def _co2_in(kg: float, divisor: int, decimals: int) -> Decimal:
+    """`kg` in the unit of `divisor`, to `decimals`, a half up as a person rounds (0.285 ->
+    0.29, as open data's 0.285 reads), on the figure as written: Babel rounds a half to
+    even and gave 0.28."""
+    exact = Decimal(str(kg)) / divisor
+    return exact.quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP)
+
+
+def _co2_written(kg: float, divisor: int, decimals: int) -> str:
+    """« 27 kg CO₂e », « 1,2 t CO₂e »: without a trailing zero (« 0,06 kg », not
+    « 0,060 kg »), the number and its unit held by no-break spaces."""
+    pattern = "#,##0" + ("." + "#" * decimals if decimals else "")
+    unit = "t" if divisor == 1000 else "kg"
+    return f"{format_number(_co2_in(kg, divisor, decimals), pattern)}\u00a0{unit}\u00a0CO₂e"
+
+
+def _co2_end(kg: float) -> str:
+    """An end of the range with the fewest decimals that keep it within a tenth of its
+    value: « 0,5 kg » for 0.53 kg and « 1,2 t » for 1236 kg, neither « 1 kg » nor
+    « 1,236 t »."""
+    divisor = _co2_divisor(kg)
+    exact = Decimal(str(kg)) / divisor
+    decimals = next((d for d in range(3) if abs(_co2_in(kg, divisor, d) - exact) <= exact / 10), 3)
+    return _co2_written(kg, divisor, decimals)
+
+
+def co2_range(co2_kg: dict, beside: dict | None = None) -> dict:
+    """A campaign's CO₂ estimate as the results page writes it: each figure in kg under
+    one tonne and in tonnes from one (« environ 91 kg CO₂e, jusqu'à 1,8 t CO₂e »), the
+    central value to two significant figures at most, each end of the range with the
+    fewest decimals that keep it within a tenth of its value. `low` is None under 0.005
+    of the high end's unit (under 5 kg beside tonnes, where three decimals of a tonne
+    could not write it): the range then reads "up to" its high end.
+
+    `beside`: the other campaign of a comparison row, whose central value is written in
+    the same unit as this one's, tonnes only when both reach one (« 27 kg » beside
+    « 1 500 kg », never « 0 t » for a few kilograms); one without an estimate is left
+    out of the choice."""
     central, low, high = (co2_kg.get(key) or 0.0 for key in ("central", "low", "high"))
-    divisor, unit = (1000, "t") if high >= 1000 else (1, "kg")
-
-    def in_unit(kg: float, decimals: int) -> Decimal:
-        # A half up, as a person rounds (0.285 -> 0.29, as open data's 0.285 reads), on
-        # the figure as written: Babel rounds a half to even and gave 0.28.
-        return (Decimal(str(kg)) / divisor).quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP)
-
-    def written(kg: float, decimals: int) -> str:
-        # Without a trailing zero: "0,06 kg", not "0,060 kg".
-        pattern = "#,##0" + ("." + "#" * decimals if decimals else "")
-        return f"{format_number(in_unit(kg, decimals), pattern)}\u00a0{unit}\u00a0CO₂e"
-
-    def within_a_tenth(kg: float) -> int:
-        exact = Decimal(str(kg)) / divisor
-        return next((d for d in range(3) if abs(in_unit(kg, d) - exact) <= exact / 10), 3)
-
+    divisor = _co2_divisor(central)
+    if beside and beside.get("high"):
+        divisor = min(divisor, _co2_divisor(beside.get("central") or 0.0))
     return {
-        "central": written(central, _decimals(central / divisor)),
-        "low": written(low, within_a_tenth(low)) if low / divisor >= 0.005 else None,
-        "high": written(high, within_a_tenth(high)),
+        "central": _co2_written(central, divisor, _decimals(central / divisor)),
+        "low": _co2_end(low) if low / _co2_divisor(high) >= 0.005 else None,
+        "high": _co2_end(high),
     }
 
 
