@@ -76,6 +76,7 @@ def create_app(config_class: type = Config, **overrides) -> Flask:
 
     register_retention(app, auth_services.purge_sign_in_links)
     register_retention(app, auth_services.purge_ended_sessions)
+    register_retention(app, auth_services.purge_revoked_api_tokens)
     from app.core.privacy_services import erase_departed_accounts
 
     register_retention(app, erase_departed_accounts)

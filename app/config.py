@@ -180,6 +180,9 @@ class Config:
     # erased this many calendar months later (app/core/privacy_services.py).
     DEACTIVATED_ACCOUNT_RETENTION_MONTHS = _int("DEACTIVATED_ACCOUNT_RETENTION_MONTHS", 12)
     MESSAGE_BODY_RETENTION_DAYS = _int("MESSAGE_BODY_RETENTION_DAYS", 90)
+    # A revoked API token is deleted this many days after its revocation
+    # (app/auth/services.py); an erasure deletes the person's tokens at once.
+    REVOKED_TOKEN_RETENTION_DAYS = _int("REVOKED_TOKEN_RETENTION_DAYS", 90)
 
 
 class TestConfig(Config):

@@ -328,6 +328,24 @@ def count_working_api_tokens(user: User) -> int:
     )
 
 
+#: How many days a revoked API token is kept (its name, dates and scope, on the owner's
+#: profile and in their export), unless the settings say otherwise.
+REVOKED_TOKEN_RETENTION_DAYS = 90
+
+
+def purge_revoked_api_tokens(now: datetime) -> dict[str, int]:
+    """Retention step: delete the API tokens revoked REVOKED_TOKEN_RETENTION_DAYS ago or
+    more (by their owner, an admin's deactivation or the command line); a working token
+    stays as long as it works."""
+    days = int(current_app.config.get("REVOKED_TOKEN_RETENTION_DAYS", REVOKED_TOKEN_RETENTION_DAYS))
+    result = db.session.execute(
+        delete(ApiToken)
+        .where(ApiToken.revoked_at.is_not(None), ApiToken.revoked_at <= now - timedelta(days=days))
+        .execution_options(synchronize_session=False)
+    )
+    return {"revoked API token(s) deleted": result.rowcount}
+
+
 def revoke_all_api_tokens(user: User, now: datetime) -> int:
     """Revoke every working API token of the person; returns how many were working."""
     result = db.session.execute(

@@ -1296,10 +1296,12 @@ def erase_personal_data(user, now: datetime) -> None:
     )
     # One conditional UPDATE, as a withdrawal: an admin's decision sent at the same
     # moment applies first or is told the request was withdrawn (`_close_submitted`).
+    # Undated (`withdrawn_on_erasure` says why it closed): the erasure's moment on a
+    # detached request would lead back to the anonymised account, erased at that moment.
     db.session.execute(
         update(CatalogueRequest)
         .where(CatalogueRequest.user_id == user.id, CatalogueRequest.status == "submitted")
-        .values(status="withdrawn", decided_at=now, decided_by_id=None, withdrawn_on_erasure=True)
+        .values(status="withdrawn", decided_at=None, decided_by_id=None, withdrawn_on_erasure=True)
     )
     db.session.execute(
         update(CatalogueRequest)

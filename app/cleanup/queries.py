@@ -470,6 +470,13 @@ def _compute_board(campaign: CleanupCampaign) -> Board:
     return board
 
 
+# The campaign's participant rows whose person is gone (erased, or past retention): the
+# unique (campaign_id, user_id) index finds them, a few among thousands.
+_DETACHED = select(CleanupParticipant.id).where(
+    CleanupParticipant.campaign_id == bindparam("campaign_id"),
+    CleanupParticipant.user_id.is_(None),
+)
+
 # A write stamps its participant (`CleanupParticipant.last_logged_at`, wall clock) before
 # it commits; a refresh looks at everyone stamped since its previous read less this
 # margin, which covers transactions that commit up to a minute after their stamp, and
@@ -512,8 +519,9 @@ def get_board(campaign: CleanupCampaign) -> Board:
             )
             recent = {pid: stamp for pid, stamp, _user in rows}
             board.participants.update((user, pid) for pid, _stamp, user in rows if user)
-            # An erasure stamps its rows: their user gone, they leave the ranks.
-            board.erased.update(pid for pid, _stamp, user in rows if user is None)
+            # An erasure detaches its rows without stamping them (a stamp would date it)
+            # and moves scores_version: the detached leave the ranks, read as they are now.
+            board.erased = {pid for (pid,) in _rows_bound(_DETACHED, campaign_id=campaign.id)}
             # With many people writing, the window holds all of them: re-reading each at
             # every refresh cost more than the page. Only those stamped anew are read.
             changed = [pid for pid, stamp in recent.items() if board.stamps.get(pid) != stamp]
@@ -862,7 +870,8 @@ def _erased_points(board: Board) -> list[int]:
     """The points of the campaign's erased participants, ascending: they take no rank on
     the individual board, since an erased person chose nothing, while their points stay
     in the totals of departments and communes. The board knows them (`Board.erased`):
-    an erasure stamps their participant rows and moves the campaign's scores_version."""
+    an erasure detaches their participant rows and moves the campaign's scores_version,
+    and every refresh reads the detached rows."""
     return sorted(board.points[pid] for pid in board.erased if pid in board.points)
 
 

@@ -1761,9 +1761,10 @@ def erase_person(user, now: datetime) -> None:
         .execution_options(synchronize_session=False)
     )
     # Their campaigns' boards drop them from the individual ranks (queries.Board.erased):
-    # the rows are stamped with the wall clock (as `touch_scores` does) and the campaigns'
-    # scores_version moves, so every process re-reads them; their points stay in the
-    # team totals.
+    # the campaigns' scores_version moves, so every process refreshes its board, which
+    # reads the detached rows again; their points stay in the team totals. The rows are
+    # not stamped (`last_logged_at` stays as it was): a stamp would date the erasure on
+    # rows meant to lead nowhere, the account's anonymisation moment to the millisecond.
     db.session.execute(
         update(CleanupCampaign)
         .where(
@@ -1777,7 +1778,7 @@ def erase_person(user, now: datetime) -> None:
     db.session.execute(
         update(CleanupParticipant)
         .where(CleanupParticipant.user_id == user.id)
-        .values(user_id=None, last_logged_at=utcnow(), **_LABEL_FORGOTTEN)
+        .values(user_id=None, **_LABEL_FORGOTTEN)
         .execution_options(synchronize_session=False)
     )
     db.session.flush()

@@ -163,7 +163,10 @@ def set_staff_number(actor: User, user: User, number: str | None, now: datetime)
     summary = staff_number_summary(user.staff_number, number)
     user.staff_number = number
     db.session.flush()
-    record_audit(actor, "change_staff_number", "user", user.id, now, summary)
+    # The numbers identify the person in the staff directory: erased with them.
+    record_audit(
+        actor, "change_staff_number", "user", user.id, now, summary, subject_user_id=user.id
+    )
     return True
 
 

@@ -7,6 +7,9 @@ records that person when it is written (`subject_user_id`, found through the dom
 SQLite may even give to the next one), and the event still says whose it was. Their export,
 their erasure and the retention periods find it by that column, not through the object; the
 column is cleared once the event no longer belongs to them (their erasure, retention).
+An event about an account whose details copy text typed about its person (an API token's
+name, a staff number) names that person too (`record_audit`'s `subject_user_id`): their
+erasure leaves "text erased" in its place.
 Deleting an object leaves its events as they are: the log is the controller's record of
 who decided what, and the reason stays readable until the person's erasure or the
 retention period takes it out."""
@@ -190,11 +193,24 @@ def erase_gone_audit_texts(
 
 
 def record_audit(
-    actor, action: str, object_type: str, object_id: object, now: datetime, summary: str = ""
+    actor,
+    action: str,
+    object_type: str,
+    object_id: object,
+    now: datetime,
+    summary: str = "",
+    *,
+    subject_user_id: int | None = None,
 ) -> AuditEvent:
     """Append an audit event for a change made by an organiser, agent or admin, with the
-    person whose object it is about, when its domain registered them (flushes)."""
+    person whose object it is about, when its domain registered them (flushes).
+
+    `subject_user_id` names that person where no domain does: an event about an account
+    whose summary copies text typed about them (a token's name, a staff number) names
+    its owner, so that their erasure takes the text out (`erase_subject_audit_texts`)."""
     subject = _audit_subjects().get(object_type)
+    if subject_user_id is None and subject is not None:
+        subject_user_id = db.session.scalar(subject.owner_of(str(object_id)))
     event = AuditEvent(
         at=now,
         actor_id=getattr(actor, "id", None),
@@ -202,9 +218,7 @@ def record_audit(
         object_type=object_type,
         object_id=str(object_id),
         summary=_fitted(summary),
-        subject_user_id=(
-            db.session.scalar(subject.owner_of(str(object_id))) if subject is not None else None
-        ),
+        subject_user_id=subject_user_id,
     )
     db.session.add(event)
     db.session.flush()

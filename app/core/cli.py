@@ -299,7 +299,15 @@ def create_token(email, name, scope):
     except auth_services.AccountError as error:
         db.session.rollback()
         raise click.ClickException(str(error)) from error
-    record_audit(None, "create_token", "user", user.id, utcnow(), _token_summary(_token))
+    record_audit(
+        None,
+        "create_token",
+        "user",
+        user.id,
+        utcnow(),
+        _token_summary(_token),
+        subject_user_id=user.id,
+    )
     db.session.commit()
     click.echo(f"Token for {user.email}, {scope_name} (shown once):")
     click.echo(raw)
@@ -307,7 +315,8 @@ def create_token(email, name, scope):
 
 def _token_summary(token: ApiToken) -> str:
     """What the audit log keeps of a token made or revoked at the command line (by
-    "System"): its name, as the owner's profile lists it, never the token."""
+    "System"): its name, as the owner's profile lists it, never the token. Typed about the
+    person ("Raphael perso laptop"), it is erased with them: the event names its owner."""
     return token.name
 
 
@@ -368,7 +377,15 @@ def revoke_token(token_id):
         return
     now = utcnow()
     auth_services.revoke_api_token(token.user, token.id, now)
-    record_audit(None, "revoke_token", "user", token.user_id, now, _token_summary(token))
+    record_audit(
+        None,
+        "revoke_token",
+        "user",
+        token.user_id,
+        now,
+        _token_summary(token),
+        subject_user_id=token.user_id,
+    )
     db.session.commit()
     click.echo(f"Token {token.id} “{token.name}” of {token.user.email} revoked.")
 

@@ -419,9 +419,9 @@ def anonymise_user(user: User, now: datetime) -> None:
     db.session.execute(
         delete(UserRole).where(UserRole.user_id == user.id, UserRole.role != "employee")
     )
-    for token in db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id)):
-        token.revoked_at = token.revoked_at or now
-        token.name = "-"
+    # Deleted, not revoked: nothing needs them once the account can never sign in, and a
+    # revoked row would keep its dates, the erasure's among them.
+    db.session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
     forget_sign_in_links(user)
     end_all_sessions(user)
     db.session.flush()

@@ -40,6 +40,7 @@ INTEGERS: dict[str, tuple[int, int | None]] = {
     "ACTION_RETENTION_MONTHS": (1, None),
     "DEACTIVATED_ACCOUNT_RETENTION_MONTHS": (1, None),
     "MESSAGE_BODY_RETENTION_DAYS": (1, None),
+    "REVOKED_TOKEN_RETENTION_DAYS": (1, None),
     "RECYCLING_REMINDER_DAYS": (0, None),
     "MESSAGING_BATCH_SIZE": (1, None),
     "MESSAGING_CLAIM_SECONDS": (1, None),
@@ -513,16 +514,10 @@ def _rate_limits(value):
 
 def _addresses(value):
     from limits.storage import SCHEMES
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
 
     database = value("SQLALCHEMY_DATABASE_URI")
     if database:
-        try:
-            make_url(str(database))
-        except ArgumentError:
-            # Not repeated: the address may carry a password.
-            yield "DATABASE_URL cannot be read as a database address: such as postgresql://user@host/empreinte"
+        yield from _database_address(str(database))
 
     base = value("PUBLIC_BASE_URL")
     parts = urlsplit(str(base or ""))
@@ -568,9 +563,39 @@ def _production_database(value):
     if not str(value("SQLALCHEMY_DATABASE_URI") or value("DATABASE_URL") or "").strip():
         yield (
             "DATABASE_URL is missing: production names its database, such as "
-            "DATABASE_URL=postgresql://empreinte@db.example.org/empreinte (left out, the "
+            "DATABASE_URL=postgresql://empreinte@127.0.0.1/empreinte (left out, the "
             "portal would start on a new, empty SQLite file that no backup covers; to run "
             "on SQLite on purpose, give its address: sqlite:////var/lib/empreinte/empreinte.db)"
+        )
+
+
+#: The databases the portal runs on, as SQLAlchemy names them: PostgreSQL through psycopg 3
+#: (pyproject; postgres:// and postgresql:// are given that driver) and SQLite.
+DATABASE_SCHEMES = ("postgresql", "postgres", "postgresql+psycopg", "sqlite", "sqlite+pysqlite")
+
+
+def _database_address(database: str):
+    """DATABASE_URL, in every environment, is an address the portal can open. The README's
+    `postgresql://…`, copied as is, was accepted and `flask db upgrade` ended with a
+    traceback (host '…' unknown), and `mysql://` with another one (no MySQLdb). The address
+    itself is never repeated: it may carry a password."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    example = "such as postgresql://empreinte@127.0.0.1/empreinte"
+    try:
+        url = make_url(database.strip())
+    except ArgumentError:
+        url = None
+    parts = (url.host, url.database, url.username) if url is not None else (database,)
+    if any(mark in str(part or "") for part in parts for mark in FILL_IN_PLACEHOLDERS):
+        yield f"DATABASE_URL holds a placeholder (…): give this portal's database, {example}"
+    elif url is None:
+        yield f"DATABASE_URL cannot be read as a database address: {example}"
+    elif url.drivername not in DATABASE_SCHEMES:
+        yield (
+            f"DATABASE_URL starting {url.drivername}://: the portal runs on PostgreSQL "
+            f"({example}) or SQLite (sqlite:////var/lib/empreinte/empreinte.db)"
         )
 
 

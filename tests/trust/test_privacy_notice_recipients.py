@@ -16,12 +16,10 @@ def _text(client, language="en"):
 def test_the_notice_names_who_sees_what(client):
     text = _text(client)
     assert "Who sees your data" in text
-    assert (
-        "organisers of a clean-up campaign see the entries logged in it under the name or the pseudonym each person chose"
-        in text
-    )
+    assert "organisers see the clean-up entries they review" in text
+    assert "under the name or the pseudonym each person chose" in text
     assert "agents of a collection point see the devices returned at their point" in text
-    assert "administrators see the accounts (name, e-mail address, department, roles" in text
+    assert "administrators see each account: the name, e-mail address, staff number" in text
     assert "E-mails are sent through the e-mail service of Bordeaux Métropole" in text
     assert "hosted by the host chosen by Bordeaux Métropole" in text
 
