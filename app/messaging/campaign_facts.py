@@ -30,6 +30,10 @@ VARIABLES = (
     ),
 )
 
+# Given only with a campaign named (by the audience, or chosen for a preview or a test):
+# a message left to each recipient's own campaign has none of them.
+NAMED_CAMPAIGN_ONLY = frozenset(variable.name for variable in VARIABLES)
+
 
 def _campaign_of(context: dict):
     campaign_id = database_id(context.get("campaign_id"))

@@ -11,6 +11,7 @@ import ssl
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 
 from app.messaging.limits import TemplateTooCostly
 
@@ -208,6 +209,55 @@ def describe_error(error: str | None) -> str:
     if code is not None:
         return str(EMAIL_ERRORS[code])
     return _("The message could not be delivered (an unexpected error; the log has its detail).")
+
+
+def why_test_not_written(error: str | None, only_with_a_campaign=frozenset()) -> str:
+    """Why a test could not be written for its author, said on the editor where they
+    asked for it (the dispatch's page was the only place that said it): the variables
+    that had no value, or the line that failed. `only_with_a_campaign`: the variables
+    only a message about one campaign has, when the test named none."""
+    kind, _sep, detail = (error or "").partition(":")
+    kind, detail = kind.strip(), detail.strip()
+    names = _missing_names(detail) if kind == RENDER else []
+    campaign_only = [name for name in names if name in only_with_a_campaign]
+    if campaign_only:
+        return ngettext(
+            "The test could not be written: the variable %(names)s has a value only in a "
+            "message about one campaign. Choose its campaign in “Campaign of the test”; "
+            "nothing was sent.",
+            "The test could not be written: the variables %(names)s have a value only in a "
+            "message about one campaign. Choose its campaign in “Campaign of the test”; "
+            "nothing was sent.",
+            len(campaign_only),
+            names=", ".join(campaign_only),
+        )
+    if names:
+        return ngettext(
+            "The test could not be written: the variable %(names)s has no value for you at "
+            "this moment. Nothing was sent.",
+            "The test could not be written: the variables %(names)s have no value for you at "
+            "this moment. Nothing was sent.",
+            len(names),
+            names=", ".join(names),
+        )
+    if kind == RENDER_AT:
+        field, _sep, rest = detail.partition(":")
+        line, _sep, failure = rest.partition(":")
+        where, reason = _FIELDS.get(field, field), _failure_reason(failure)
+        if line.isdigit() and int(line):
+            return _(
+                "The test could not be written (%(where)s, line %(line)s): %(reason)s "
+                "Nothing was sent.",
+                where=where,
+                line=line,
+                reason=reason,
+            )
+        return _(
+            "The test could not be written (%(where)s): %(reason)s Nothing was sent.",
+            where=where,
+            reason=reason,
+        )
+    return _("The test could not be written for you: nothing was sent.")
 
 
 def refused_by_server(error: str | None) -> bool:

@@ -53,7 +53,11 @@ class TemplateForm(PortalForm):
     # choices are the clean-up domain's, set by the view.
     campaign_id = SelectField(
         _l("About the campaign"),
-        description=_l("Only for the preview; a message sent says its own campaign."),
+        description=_l(
+            "For the preview, and for the test unless you choose another for it; a message "
+            "sent speaks of its own campaign. At first, the campaign of the template's next "
+            "sending, if it names one."
+        ),
         choices=[],
         validate_choice=False,
     )
@@ -62,7 +66,8 @@ class TemplateForm(PortalForm):
 
 
 class SendTestForm(PortalForm):
-    """ "Send me a test": in which language, since a template is written in both."""
+    """ "Send me a test": in which language, since a template is written in both, and
+    about which campaign (the preview's choices, set by the view)."""
 
     # Each language named in itself, as the profile's choice of language does.
     language = SelectField(
@@ -72,6 +77,14 @@ class SendTestForm(PortalForm):
             SelectChoice("en", "English", render_kw={"lang": "en"}),
         ],
         # Left out (a page from before the choice): the organiser's own language.
+        validators=[Optional()],
+    )
+    # A test of a message about next month's campaign speaks of that one, not today's.
+    test_campaign_id = SelectField(
+        _l("Campaign of the test"),
+        description=_l("The preview's campaign, unless you choose another here."),
+        choices=[],
+        validate_choice=False,
         validators=[Optional()],
     )
 

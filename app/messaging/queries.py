@@ -41,7 +41,7 @@ from app.messaging.models import (
     Schedule,
     confirmation_key,
 )
-from app.messaging.recurrence import has_ended
+from app.messaging.recurrence import has_ended, next_run
 
 PAGE_SIZE = 20
 UNREAD_FIGURE = "unread_messages"
@@ -593,6 +593,54 @@ def list_same_message(template_id: int, now: datetime) -> list[EarlierSending]:
     ]
 
 
+def _named_campaign(*sources) -> int | None:
+    """The campaign a dispatch's context or an audience's parameters name, if any."""
+    for source in sources:
+        if (campaign_id := database_id((source or {}).get("campaign_id"))) is not None:
+            return campaign_id
+    return None
+
+
+def campaign_sendings(
+    campaign_id: int, except_template: int, start: datetime, end: datetime, now: datetime
+) -> tuple[list[Dispatch], list[Schedule]]:
+    """Other templates' messages about one campaign: its dispatches due from `start` to
+    `end` that reached or will reach people (neither cancelled, skipped nor failed; no
+    test nor notice), soonest first, and its recurring messages not ended. The campaign is
+    in a JSON column: the few candidates of those days are sifted here."""
+    dispatches = db.session.scalars(
+        _organisers_dispatches()
+        .where(
+            Dispatch.template_id != except_template,
+            Dispatch.status.not_in(("cancelled", "skipped", "failed")),
+            Dispatch.due_at >= start,
+            Dispatch.due_at < end,
+        )
+        .options(selectinload(Dispatch.template))
+        .order_by(Dispatch.due_at, Dispatch.id)
+        .limit(200)
+    ).all()
+    schedules = db.session.scalars(
+        select(Schedule)
+        .where(
+            Schedule.template_id != except_template,
+            Schedule.kind == "cron",
+            Schedule.active.is_(True),
+            not_ended(now),
+        )
+        .options(selectinload(Schedule.template))
+        .order_by(Schedule.id)
+    ).all()
+    return (
+        [d for d in dispatches if _named_campaign(d.context, d.audience_params) == campaign_id],
+        [
+            s
+            for s in still_running(schedules, now)
+            if _named_campaign(s.audience_params) == campaign_id
+        ],
+    )
+
+
 def recipients_among(dispatch_ids: list[int], members) -> int:
     """How many of `members` (a SELECT of user ids) the prepared dispatches reached
     (a message in their inbox or an e-mail; skipped and failed rows reached nobody)."""
@@ -658,3 +706,16 @@ def planned_with(template: MessageTemplate) -> tuple[list[Dispatch], list[Schedu
         .limit(50)
     ).all()
     return list(dispatches), _running_schedules_of(template, limit=50)
+
+
+def next_sending_campaign(template: MessageTemplate, now: datetime) -> int | None:
+    """The campaign the template's next sending speaks of (its soonest scheduled
+    dispatch, or a recurring message's next run if sooner); None when nothing is planned
+    or that sending names no campaign (each recipient reads of their own)."""
+    dispatches, schedules = planned_with(template)
+    sendings = [(d.due_at, _named_campaign(d.context, d.audience_params)) for d in dispatches[:1]]
+    for schedule in schedules:
+        upcoming = next_run(schedule.cron, now, schedule.until) if schedule.cron else None
+        if upcoming is not None:
+            sendings.append((upcoming, _named_campaign(schedule.audience_params)))
+    return min(sendings, key=lambda sending: sending[0])[1] if sendings else None

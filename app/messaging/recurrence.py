@@ -386,6 +386,23 @@ def next_run(expression: str, now: datetime, until: date | None = None) -> datet
     return trigger.get_next_fire_time(None, now)
 
 
+def runs_between(
+    expression: str, start: datetime, end: datetime, until: date | None = None, most: int = 400
+) -> list[datetime]:
+    """The sendings of a cron expression from `start` (included) to `end` (excluded), no
+    later than the day `until`, at most `most` of them; none if it is invalid."""
+    try:
+        trigger = cron_trigger(expression, until)
+    except (ValueError, TypeError):
+        return []
+    runs = []
+    run = trigger.get_next_fire_time(None, start)
+    while run is not None and run < end and len(runs) < most:
+        runs.append(run)
+        run = trigger.get_next_fire_time(run, run + timedelta(seconds=1))
+    return runs
+
+
 def more_than_daily(trigger: CronTrigger, now: datetime, sendings: int = 6) -> bool:
     """Whether two of the next few sendings of a trigger come closer than a day.
 

@@ -79,6 +79,72 @@ def _unknown_names(source: str, tree, known: set[str]) -> list[tuple[str, int | 
     return [(name, lines.get(name)) for name in unknown]
 
 
+# Names a template gets from Jinja inside a block (`loop` in a "for"…): a tag read alone
+# cannot tell whether it is inside one, so they are never taken for unknown variables.
+_RUNTIME_NAMES = frozenset({"loop", "caller", "varargs", "kwargs", "self", "super"})
+# Statements whose expression is read alone when the whole text does not parse, as the
+# smallest template holding it; any other (a macro, a call, a "with"…) may bind names
+# that a tag read alone would take for unknown: the tolerant reading then says nothing.
+_ALONE = {
+    "": ("{{ ", " }}"),
+    "if": ("{% if ", " %}{% endif %}"),
+    "elif": ("{% if ", " %}{% endif %}"),
+    "for": ("{% for ", " %}{% endfor %}"),
+    "set": ("{% set ", " %}"),
+}
+_NOTHING_TO_READ = frozenset({"else", "endif", "endfor", "endset", "raw", "endraw"})
+
+
+def _tags(source: str) -> list[tuple[str, str, int]]:
+    """Each complete tag of a text as (its statement's keyword, or "" for a "{{ … }}",
+    the rest of its text, its line), read by Jinja's lexer up to where it fails."""
+    tags, current = [], None
+    try:
+        for line, kind, value in sandbox().lex(source):
+            if kind in ("variable_begin", "block_begin"):
+                current = (kind == "block_begin", [], line)
+            elif kind in ("variable_end", "block_end") and current is not None:
+                statement, parts, start = current
+                text = "".join(parts).strip()
+                keyword = text.split(None, 1)[0] if statement and text else ""
+                tags.append((keyword, text[len(keyword) :] if keyword else text, start))
+                current = None
+            elif current is not None:
+                current[1].append(value)
+    except TemplateSyntaxError:
+        pass  # the tags before the failure are read all the same
+    return tags
+
+
+def _unknown_names_despite_syntax(source: str, known: set[str]) -> list[tuple[str, int]]:
+    """The unknown variables of a text that does not parse, each tag parsed alone: only
+    names the whole text would report too (a tag that does not parse alone is left out,
+    a name bound anywhere in the text is no variable), with the line of each's first use."""
+    used: dict[str, int] = {}
+    bound = set(_RUNTIME_NAMES)
+    for keyword, text, line in _tags(source):
+        if keyword in _NOTHING_TO_READ:
+            continue
+        if keyword not in _ALONE:
+            return []  # a statement that may bind names: nothing said rather than a guess
+        if keyword == "set" and "=" not in text:
+            text += " = ''"  # a block "set": only its name, bound
+        before, after = _ALONE[keyword]
+        alone = before + text + after
+        try:
+            tree = sandbox().parse(alone)
+        except TemplateSyntaxError:
+            continue
+        for node in tree.find_all(nodes.Name):
+            if node.ctx == "store":
+                bound.add(node.name)
+        for name in meta.find_undeclared_variables(tree):
+            lines = [n.lineno for n in tree.find_all(nodes.Name) if n.name == name]
+            used.setdefault(name, line + min(lines, default=1) - 1)
+    unknown = sorted(set(used) - known - bound)
+    return [(name, used[name]) for name in unknown]
+
+
 def _unknown_variable(name: str, known) -> str:
     """An unknown variable, with the known one nearest to it when one is close (a typo:
     « point » for « points »)."""
@@ -112,7 +178,14 @@ def check_source(field: str, source: str, required: bool = True) -> list[Templat
     try:
         tree = env.parse(source)
     except TemplateSyntaxError as error:
-        return [_syntax_problem(field, source, error)]
+        # The unknown variables too, found tag by tag: a typo came only after the syntax
+        # error was fixed and saved again.
+        known = known_variables()
+        found = [_syntax_problem(field, source, error)] + [
+            TemplateProblem(field, line, _unknown_variable(name, known))
+            for name, line in _unknown_names_despite_syntax(source, set(known))
+        ]
+        return sorted(found, key=lambda problem: problem.line or 0)
     # Before the variables: finding those compiles the template, which an unknown filter fails.
     problems = _unknown_filters_and_tests(field, tree, env)
     if problems:
@@ -334,14 +407,23 @@ def missing_variables(sources, values: dict) -> list[str]:
     return sorted(_used_names(sources) - values.keys())
 
 
-def why_not_rendered(sources, values: dict) -> str:
+def why_not_rendered(sources, values: dict, campaign_only=frozenset()) -> str:
     """Why these texts did not render with these values, in the reader's words: the
-    variables they lack, never the exception (English, in Jinja's terms)."""
+    variables they lack, never the exception (English, in Jinja's terms).
+    `campaign_only`: those only a campaign chosen for the preview gives, when none was."""
     known = known_variables()
     reasons = []
     for name in sorted(_used_names(sources) - values.keys()):
         variable = known.get(name)
-        if variable is not None and variable.only_in is not None:
+        if name in campaign_only:
+            reasons.append(
+                _(
+                    "The variable %(name)s has a value only in a message about one campaign: "
+                    "choose it in “About the campaign”.",
+                    name=name,
+                )
+            )
+        elif variable is not None and variable.only_in is not None:
             reasons.append(
                 _(
                     "The variable %(name)s is only given in %(notices)s, not in a preview.",

@@ -52,12 +52,20 @@ from app.messaging.audiences import (
     user_id_from_token,
 )
 from app.messaging.builtins import NOTICE_TEMPLATES, ensure_builtin_templates
+from app.messaging.campaign_facts import NAMED_CAMPAIGN_ONLY
 from app.messaging.forms import RescheduleForm, ScheduleForm, SendTestForm, TemplateForm
 from app.messaging.inbox import render_head, render_message, render_messages
 from app.messaging.labels import VARIABLE_NOTES, template_title
 from app.messaging.limits import TemplateTooCostly
 from app.messaging.mailer import MailerPool
-from app.messaging.models import LOCALES, Dispatch, MessageTemplate, Schedule, message_language
+from app.messaging.models import (
+    LOCALES,
+    TEST_AUDIENCE,
+    Dispatch,
+    MessageTemplate,
+    Schedule,
+    message_language,
+)
 from app.messaging.recurrence import (
     CRON_DAYS,
     chosen_clock_change_note,
@@ -395,13 +403,24 @@ def _template_form(**kwargs) -> TemplateForm:
     return form
 
 
-def _preview_context(form: TemplateForm) -> dict:
-    """The campaign the preview speaks of, when one of those offered was chosen."""
+def _preview_context(form: TemplateForm, chosen: str | None = None) -> dict:
+    """The campaign the preview (or, `chosen`, the test) speaks of, when one of those
+    offered was chosen."""
+    chosen = form.campaign_id.data if chosen is None else chosen
     offered = {value for value, _label in form.campaign_id.choices}
-    if form.campaign_id.data and form.campaign_id.data in offered:
+    if chosen and chosen in offered:
         # "preview": a draft's values too, which a message sent never has.
-        return {"campaign_id": int(form.campaign_id.data), "preview": True}
+        return {"campaign_id": int(chosen), "preview": True}
     return {}
+
+
+def _campaign_by_default(template: MessageTemplate, form: TemplateForm) -> str:
+    """The campaign the preview and the test speak of when none was asked: that of the
+    template's next sending (a launch planned for next month's campaign, whose own facts
+    the running one's lacked), if offered; else each reader's own ("")."""
+    named = queries.next_sending_campaign(template, utcnow())
+    offered = {value for value, _label in form.campaign_id.choices}
+    return str(named) if named is not None and str(named) in offered else ""
 
 
 def _preview(form: TemplateForm) -> dict:
@@ -424,6 +443,8 @@ def _preview(form: TemplateForm) -> dict:
     compiled = CompiledTemplate.compile(MessageTemplate(**data))
     renders, inbox_copies = {}, {}
     context = _preview_context(form)
+    # Without a campaign, these have no value: said with where to choose one.
+    campaign_only = frozenset() if context else NAMED_CAMPAIGN_ONLY
     for locale in ("fr", "en"):
         variables = services.preview_variables(
             current_user, locale, now, data["key"] or "", examples=others, context=context
@@ -435,7 +456,7 @@ def _preview(form: TemplateForm) -> dict:
             continue
         except Exception:  # a value this person or a preview lacks: say which
             texts = (data[f"subject_{locale}"], data[f"body_{locale}"])
-            renders[locale] = ("", why_not_rendered(texts, variables))
+            renders[locale] = ("", why_not_rendered(texts, variables, campaign_only))
             continue
         # The inbox copy leaves out the e-mail-only links: shown when it reads otherwise.
         inbox = portal_copy(renders[locale][1], [variables.get(n) for n in EMAIL_ONLY_LINKS])
@@ -498,7 +519,10 @@ def _editor(
     preview: dict | None = None,
     test_language: str | None = None,
     test_answer: dict | None = None,
+    test_campaign: str | None = None,
 ):
+    """The editor's page. The test's campaign is the preview's unless the test asked for
+    another (`test_campaign`: a refused test comes back with its own choice)."""
     if preview is None and form.recipient.errors:  # the field says why; the preview where
         preview = _refused_recipient(form)
     pending = queries.pending_uses(template) if template and not template.builtin else None
@@ -519,11 +543,20 @@ def _editor(
         notices=NOTICE_TEMPLATES,
         confirm_form=ConfirmForm(),
         test_answer=test_answer,
-        # The test in the organiser's own language unless they choose the other one.
-        test_form=SendTestForm(
-            formdata=None, language=test_language or current_user.locale or current_language()
-        ),
+        test_form=_test_form(form, test_language, test_campaign),
     )
+
+
+def _test_form(form: TemplateForm, language: str | None, campaign: str | None) -> SendTestForm:
+    """ "Send me a test": in the organiser's own language unless they choose the other one,
+    about the preview's campaign unless they choose another (the same list)."""
+    test_form = SendTestForm(
+        formdata=None,
+        language=language or current_user.locale or current_language(),
+        test_campaign_id=(form.campaign_id.data or "") if campaign is None else campaign,
+    )
+    test_form.test_campaign_id.choices = form.campaign_id.choices
+    return test_form
 
 
 def _planned_in_words(template: MessageTemplate) -> dict | None:
@@ -548,13 +581,14 @@ def _refused_template(
     template: MessageTemplate | None,
     error: services.TemplateInvalid,
     test_language: str | None = None,
+    test_campaign: str | None = None,
 ):
     """The editor again, each problem at its text's field and in the summary (422)."""
     for problem in error.problems:
         field = form[problem.field]
         field.errors = [*field.errors, str(problem)]
     preview = {"problems": error.problems, "renders": {}}
-    return _editor(form, template, preview, test_language), 422
+    return _editor(form, template, preview, test_language, test_campaign=test_campaign), 422
 
 
 # Fields the preview itself speaks of (its problems, its refused address), or none.
@@ -629,8 +663,12 @@ def edit_template(template_id: int):
     if request.method == "GET":  # the person the preview was for, kept across a save
         form.version.data = services.template_version(template)
         form.recipient.data = session.pop(PREVIEW_RECIPIENT_KEY, "")
-        # From a dispatch's page: the preview speaks of its campaign.
-        form.campaign_id.data = request.args.get("campaign_id", "")[:12]
+        # From a dispatch's page (or after a save): the preview speaks of the campaign
+        # in the address, "" the reader's own; else of the next sending's.
+        if "campaign_id" in request.args:
+            form.campaign_id.data = request.args["campaign_id"][:12]
+        else:
+            form.campaign_id.data = _campaign_by_default(template, form)
         test_answer = _test_answer_carried(template)
         if test_answer:
             _as_tested(form, template, test_answer)
@@ -676,8 +714,9 @@ def _back_to_editor(template: MessageTemplate, form: TemplateForm):
     if form.recipient.data:
         session[PREVIEW_RECIPIENT_KEY] = form.recipient.data[:254]
     # The campaign the preview spoke of stays chosen too (« La campagne du destinataire »
-    # came back after each save); an id in the address, as a dispatch's page links it.
-    campaign_id = (form.campaign_id.data or "")[:12] or None
+    # came back after each save); an id in the address, as a dispatch's page links it,
+    # empty for the reader's own (chosen: not the next sending's again).
+    campaign_id = (form.campaign_id.data or "")[:12]
     return redirect(
         url_for("messaging.edit_template", template_id=template.id, campaign_id=campaign_id)
     )
@@ -740,6 +779,13 @@ def preview_template():
         )
         if address_changed:  # its field follows
             html += render_template("messaging/_recipient_field.html", form=form, oob=True)
+        if htmx.trigger == form.campaign_id.id and "test_campaign_id" in request.form:
+            # The test follows the preview's new campaign (what it shows is what it sends).
+            html += render_template(
+                "messaging/_test_campaign_field.html",
+                test_form=_test_form(form, None, None),
+                oob=True,
+            )
         response = current_app.make_response(html)
         response.headers["Vary"] = "HX-Request"
         return response
@@ -751,9 +797,9 @@ def preview_template():
 @role_required("organiser")
 def test_template(template_id: int):
     """Send myself what the preview shows: the text as typed (unsaved), about the campaign
-    chosen for the preview, in the language chosen, in the inbox and by e-mail. GET (the
-    address left in the bar after a test, reloaded or opened in a new tab): the template's
-    page, nothing sent."""
+    chosen for the test (the preview's by default), in the language chosen, in the inbox
+    and by e-mail. GET (the address left in the bar after a test, reloaded or opened in a
+    new tab): the template's page, nothing sent."""
     template = _template_or_404(template_id)
     if request.method == "GET":
         return redirect(url_for("messaging.edit_template", template_id=template.id))
@@ -765,13 +811,15 @@ def test_template(template_id: int):
     language = test_form.language.data
     form = _template_form(obj=template)
     form.key.data = template.key
+    # A page from before the test had its own choice: the preview's campaign.
+    campaign = request.form.get("test_campaign_id")
     if not form.validate():
-        return _editor(form, template, test_language=language), 422
+        return _editor(form, template, test_language=language, test_campaign=campaign), 422
     data = _template_data(form)
     if problems := check_template(data):  # refused as a save is: at each field
         invalid = services.TemplateInvalid(problems)
-        return _refused_template(form, template, invalid, language)
-    _send_test(template, language, data, _preview_context(form))
+        return _refused_template(form, template, invalid, language, campaign)
+    _send_test(template, language, data, _preview_context(form, campaign))
     if form.recipient.data:  # the preview stays for the person chosen, as after a save
         session[PREVIEW_RECIPIENT_KEY] = form.recipient.data[:254]
     return _to_test_answer(template)
@@ -864,13 +912,17 @@ def _to_test_answer(template: MessageTemplate):
 
 
 def _test_saved_text(template: MessageTemplate, locale: str | None):
-    """The saved text's test, the editor's page asked again."""
+    """The saved text's test, the editor's page asked again: about the campaign of the
+    template's next sending, as the editor would have chosen it."""
     try:
         services.require_valid(template)
     except services.MessagingError as error:
         _carry_test_answer(template, str(error), "error", locale, None)
     else:
-        _send_test(template, locale)
+        form = _template_form(formdata=None)
+        _send_test(
+            template, locale, None, _preview_context(form, _campaign_by_default(template, form))
+        )
     return _to_test_answer(template)
 
 
@@ -1188,6 +1240,7 @@ def _schedule_confirmation(form, template, size: int, params: dict, at, cron, no
     upcoming = next_run(cron, now, until) if cron else None
     when = upcoming if cron else at or now
     earlier, already_got = _earlier_sendings(template, form.audience.data, params, now)
+    same_day = _same_day_sendings(template, form.kind.data, params, now, at, cron, until)
     mismatch = None
     if when is not None:  # a rhythm that never comes has no moment to check
         mismatch = services.campaign_timing_mismatch(
@@ -1200,6 +1253,7 @@ def _schedule_confirmation(form, template, size: int, params: dict, at, cron, no
         size=size,
         earlier=earlier,
         already_got=already_got,
+        same_day=same_day,
         by_email=services.audience_by_email(form.audience.data, params, now),
         consent_only=needs_consent(form.audience.data),
         earlier_days=queries.SAME_MESSAGE_DAYS,
@@ -1284,6 +1338,32 @@ def _earlier_sendings(template, audience: str, params: dict, now) -> tuple[list[
     return found, same.already_got
 
 
+def _same_day_sendings(template, kind: str, params: dict, now, at, cron, until) -> list[dict]:
+    """Other messages to the people of the same campaign on a day this one goes (the
+    built-in launch at the campaign's start, say): each named, with its moment and where
+    to check or cancel it."""
+    found = []
+    for sending, moment in services.same_day_campaign_sendings(
+        template, params, kind, now, at=at, cron=cron, until=until
+    ):
+        if isinstance(sending, Schedule):
+            url = url_for("messaging.list_dispatches", _anchor=f"schedule-{sending.id}")
+            state, number = "recurring", sending.id
+        else:
+            url = url_for("messaging.show_dispatch", dispatch_id=sending.id)
+            state, number = sending.status, sending.id
+        found.append(
+            {
+                "state": state,
+                "id": number,
+                "name": template_title(sending.template),
+                "when": format_full_moment(moment),
+                "url": url,
+            }
+        )
+    return found
+
+
 # --- dispatches --------------------------------------------------------------------------
 
 
@@ -1328,8 +1408,10 @@ def show_dispatch(dispatch_id: int):
 
 
 def _dispatch_page(dispatch: Dispatch, reschedule_form: RescheduleForm | None = None):
-    """A dispatch's page (or its counts' refresh); with the reschedule form as posted."""
-    withheld = queries.withheld_below(dispatch)
+    """A dispatch's page (or its counts' refresh); with the reschedule form as posted.
+    A test went to its author alone: nothing of it is withheld from them, who sent it."""
+    test = dispatch.audience_key == TEST_AUDIENCE
+    withheld = None if test else queries.withheld_below(dispatch)
     counts = queries.dispatch_counts(dispatch.id, withheld)
     # Its refresh every 10 s keeps the estimate the page showed (`hx-preserve`) rather
     # than count an audience of up to 20,000 people again each time.
@@ -1355,9 +1437,10 @@ def _dispatch_page(dispatch: Dispatch, reschedule_form: RescheduleForm | None = 
         # organiser sees the errors counted by kind, an admin the addresses.
         failures=(
             queries.failed_deliveries(dispatch.id, withheld=withheld)
-            if current_user.has_role("admin")
+            if test or current_user.has_role("admin")
             else None
         ),
+        test=test,
         failure_kinds=queries.failures_by_kind(dispatch.id, withheld),
         max_attempts=current_app.config["MESSAGING_MAX_ATTEMPTS"],
         skips=queries.skipped_by_reason(dispatch.id, withheld),

@@ -73,6 +73,7 @@ from app.messaging.builtins import (
     NOTICE_TEMPLATES,
     ensure_builtin_templates,
 )
+from app.messaging.campaign_facts import NAMED_CAMPAIGN_ONLY
 from app.messaging.delivery_errors import (
     TIMEOUT,
     describe_error,
@@ -80,6 +81,7 @@ from app.messaging.delivery_errors import (
     refused_by_server,
     render_error_code,
     render_failure_code,
+    why_test_not_written,
 )
 from app.messaging.i18n import _
 from app.messaging.labels import (
@@ -115,6 +117,7 @@ from app.messaging.models import (
     message_language,
 )
 from app.messaging.queries import (
+    campaign_sendings,
     ended_campaign,
     ended_with_campaign,
     list_same_message,
@@ -132,6 +135,7 @@ from app.messaging.recurrence import (
     last_moment,
     more_than_daily,
     next_run,
+    runs_between,
 )
 from app.messaging.rendering import (
     CompiledTemplate,
@@ -757,13 +761,33 @@ def _require_values_then(
 ) -> None:
     """MessagingError (at the template) when the message could not be written for anyone
     at its first sending, for a variable with no value then: « Résultats : {{ results_url
-    }} » before the campaign's end was accepted, then failed for all 42 recipients."""
+    }} » before the campaign's end was accepted, then failed for all 42 recipients. At
+    the audience when no moment would do: a variable only a campaign's audience gives."""
     texts = {field: getattr(template, field) or "" for field in TEMPLATE_FIELDS}
     named = database_id((params or {}).get("campaign_id"))
     context = {"campaign_id": named} if named is not None else {}
     missing = missing_for_everyone(texts, audience_key, params, context, first, now)
     if not missing:
         return
+    # Left to each recipient's own campaign, no moment gives these: the audience must
+    # name one (its scope, its participants…).
+    campaign_only = [name for name in missing if name in NAMED_CAMPAIGN_ONLY]
+    if named is None and campaign_only:
+        raise MessagingError(
+            ngettext(
+                "This template uses %(names)s, which has a value only in a message about one "
+                "clean-up campaign: no moment gives it to this audience. Choose the audience "
+                "of a campaign (the staff in its scope, its participants…) and that campaign, "
+                "or a template without it.",
+                "This template uses %(names)s, which have a value only in a message about one "
+                "clean-up campaign: no moment gives them to this audience. Choose the audience "
+                "of a campaign (the staff in its scope, its participants…) and that campaign, "
+                "or a template without them.",
+                len(campaign_only),
+                names=", ".join(campaign_only),
+            ),
+            field="audience",
+        )
     language = current_language() if has_request_context() else "en"
     when = sentence_moment(first, language, local_zone())
     if missing == ["results_url"]:
@@ -893,6 +917,47 @@ def same_message(template: MessageTemplate, audience_key: str, params: dict, now
         if overlap:
             found.append((earlier, overlap))
     return SameMessage(found, recipients_among(sent_ids, members))
+
+
+# How far ahead a recurring message's sendings are compared with the other messages about
+# its campaign (as for the working hours, `first_held_run`).
+SAME_DAY_RUNS = 14
+
+
+def same_day_campaign_sendings(
+    template: MessageTemplate,
+    params: dict,
+    kind: str,
+    now: datetime,
+    at: datetime | None = None,
+    cron: str | None = None,
+    until: date | None = None,
+) -> list[tuple]:
+    """Other templates' messages to the same campaign's people on a day this one goes (the
+    Paris calendar; a recurring message's next SAME_DAY_RUNS sendings), each with its
+    moment that day, soonest first: the built-in launch at the start, and one's own
+    launch that morning, gave everyone two. The same template is `same_message`'s."""
+    campaign_id = database_id((params or {}).get("campaign_id"))
+    if campaign_id is None:
+        return []
+    if kind == "cron":
+        ours = runs_between(cron or "", now, now + timedelta(days=366), until, SAME_DAY_RUNS)
+    else:
+        ours = [at if kind == "at" and at is not None else now]
+    if not ours:
+        return []
+    zone = local_zone()
+    days = {run.astimezone(zone).date() for run in ours}
+    start = datetime.combine(min(days), datetime.min.time(), tzinfo=zone)
+    end = datetime.combine(max(days) + timedelta(days=1), datetime.min.time(), tzinfo=zone)
+    dispatches, schedules = campaign_sendings(campaign_id, template.id, start, end, now)
+    found = [(d, d.due_at) for d in dispatches if d.due_at.astimezone(zone).date() in days]
+    for schedule in schedules:
+        theirs = runs_between(schedule.cron or "", max(start, now), end, schedule.until)
+        first = next((run for run in theirs if run.astimezone(zone).date() in days), None)
+        if first is not None:
+            found.append((schedule, first))
+    return sorted(found, key=lambda sending: sending[1])
 
 
 # The built-in messages that speak of the campaign's calendar, and the whole days left
@@ -2586,7 +2651,7 @@ def send_test_message(
     dispatch.completed_at = now
     db.session.flush()
     if result.retrying or result.failed or result.left:
-        raise MessagingError(_test_failure(dispatch.id))
+        raise MessagingError(_test_failure(dispatch.id, bool(context.get("campaign_id"))))
     return dispatch
 
 
@@ -2655,9 +2720,10 @@ class _MarkedAsTest:
         return subject[:300], f"{note}\n\n{body}"
 
 
-def _test_failure(dispatch_id: int) -> str:
-    """What became of a test that did not fully go, said as it is: where the test is, and
-    why the e-mail did not go (the server silent, or refusing it)."""
+def _test_failure(dispatch_id: int, campaign_named: bool = False) -> str:
+    """What became of a test that did not fully go, said as it is: why it could not be
+    written (the variable with no value, as the dispatch's page says it), or where the
+    test is and why the e-mail did not go (the server silent, or refusing it)."""
     # Columns, not rows: the statuses were written with Core, the session's rows are stale.
     rows = {
         channel: (status, error or "")
@@ -2667,8 +2733,11 @@ def _test_failure(dispatch_id: int) -> str:
             )
         )
     }
-    if rows.get("inbox", ("",))[0] != "delivered":  # a value this person lacks
-        return _("The test could not be written for you: nothing was sent.")
+    inbox_status, inbox_error = rows.get("inbox", ("", ""))
+    if inbox_status != "delivered":  # a value this person lacks
+        return why_test_not_written(
+            inbox_error, frozenset() if campaign_named else NAMED_CAMPAIGN_ONLY
+        )
     if refused_by_server(rows.get("email", ("", ""))[1]):
         return _(
             "The test is in your inbox. The e-mail could not be sent: the mail server refused it."

@@ -53,3 +53,24 @@ def test_the_scheduling_confirmation_page_starts_on_its_message(page, make, temp
     expect(page.locator("h1")).to_be_focused()
     page.get_by_role("button", name="Envoyer maintenant").click()
     expect(page.locator("#flashes .flash")).to_be_focused()
+
+
+def test_the_test_s_campaign_follows_the_campaign_chosen_for_the_preview(
+    page, make, make_campaign, template, smtp
+):
+    today = utcnow()
+    make_campaign(name_fr="Défi en cours")
+    coming = make_campaign(name_fr="Semaine du tri", starts_at=today + timedelta(days=30),
+                           ends_at=today + timedelta(days=35))  # fmt: skip
+    make.user(roles=("organiser",), locale="fr", email="nora@example.org", display_name="Nora")
+    tpl = template(**SAVED)
+    browser_sign_in(page, "nora@example.org")
+    page.goto(f"/messaging/templates/{tpl.id}")
+    expect(page.locator("#test_campaign_id")).to_have_value("")  # nothing planned: their own
+    page.locator("#campaign_id").select_option(str(coming.id))
+    page.locator("#preview").get_by_text("Texte enregistré : Semaine du tri.").wait_for()
+    expect(page.locator("#test_campaign_id")).to_have_value(str(coming.id))
+    page.get_by_role("button", name="M'envoyer un test").click()
+    shown(page, "Message de test envoyé à nora@example.org").wait_for()
+    [(_to, email)] = smtp.messages
+    assert "Semaine du tri" in email.get_body(("plain",)).get_content()
