@@ -12,6 +12,13 @@ import sys
 #: gunicorn.arbiter.Arbiter.WORKER_BOOT_ERROR, the status `wsgi.py` exits with as well.
 SETTINGS_ERROR_STATUS = 3
 
+# No control socket (gunicorn 25.1 and later, for `gunicornc`, which the portal's operation
+# does not use): by default it is made in $HOME/.gunicorn/, and a service user without a
+# home logged "Control server error: [Errno 2] …" at every start. Older gunicorns ignore
+# the name. To use gunicornc, replace this line with a socket in a directory the service
+# user owns: control_socket = "/run/empreinte/gunicorn.ctl" (systemd's RuntimeDirectory=).
+control_socket_disable = True
+
 
 def on_starting(server) -> None:
     from app.config import Config

@@ -127,8 +127,15 @@ def mail_server_answers() -> bool:
     mailer = Mailer(current_app.config)
     try:
         mailer.connect()
-    except (smtplib.SMTPException, OSError):
-        current_app.logger.warning("sign-in link not asked for: the mail server does not answer")
+    except (smtplib.SMTPException, OSError) as error:
+        # Named by its class, as the dispatches' log does: a server that answered but
+        # refused (no STARTTLS, a login refused) is told apart from one that is down. No
+        # address was given to the server yet: its words name nobody.
+        current_app.logger.warning(
+            "sign-in link not sent: connecting to the mail server failed (%s: %s)",
+            type(error).__name__,
+            error,
+        )
         return False
     finally:
         mailer.close()

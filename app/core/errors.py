@@ -23,9 +23,10 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from app.api import API_PREFIX, ApiError, allowed_methods, error_response
+from app.core.database_errors import database_problem
 from app.core.htmx import wants_fragment
 from app.core.security import JsonSentToWebForm, body_too_large, json_to_web_form_refused
-from app.core.urls import page_to_come_back_to, safe_next_url
+from app.core.urls import page_to_come_back_to, path_for_logs, safe_next_url
 from app.extensions import db, login_manager
 
 ERROR_CODES = {
@@ -289,7 +290,14 @@ def init_app(app: Flask) -> None:
         # the page as for a visitor, since loading the signed-in person needs the database.
         db.session.rollback()
         g._login_user = login_manager.anonymous_user()
-        app.logger.warning("Database unavailable on %s %s: %s", request.method, request.path, error)
+        # The address without its token (a sign-in link's), the error without its
+        # statement's parameters (an address): the log is read by others.
+        app.logger.warning(
+            "Database unavailable on %s %s: %s",
+            request.method,
+            path_for_logs(request.path),
+            database_problem(error),
+        )
         response = make_response(_render(503))
         response.headers["Retry-After"] = DATABASE_RETRY_AFTER
         return response
@@ -297,7 +305,9 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception):
         db.session.rollback()
-        app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        app.logger.exception(
+            "Unhandled error on %s %s", request.method, path_for_logs(request.path)
+        )
         return _render(500)
 
     @login_manager.unauthorized_handler

@@ -16,10 +16,16 @@ class Mailer:
     def _connect(self) -> smtplib.SMTP:
         cfg = self.config
         connection = smtplib.SMTP(cfg["MAIL_SERVER"], int(cfg["MAIL_PORT"]), timeout=10)
-        if cfg.get("MAIL_USE_TLS"):
-            connection.starttls()
-        if cfg.get("MAIL_USERNAME"):
-            connection.login(cfg["MAIL_USERNAME"], cfg.get("MAIL_PASSWORD") or "")
+        try:
+            if cfg.get("MAIL_USE_TLS"):
+                connection.starttls()
+            if cfg.get("MAIL_USERNAME"):
+                connection.login(cfg["MAIL_USERNAME"], cfg.get("MAIL_PASSWORD") or "")
+        except BaseException:
+            # Refused after the greeting (no STARTTLS, a login refused): the socket was
+            # left open, nobody holding it.
+            connection.close()
+            raise
         return connection
 
     def connect(self) -> None:

@@ -283,6 +283,13 @@ def is_public_host(host: str) -> bool:
 #: Domains kept for examples (RFC 2606): an address copied from the README or from a
 #: message of this module, never the authority's own.
 EXAMPLE_DOMAINS = ("example.org", "example.com", "example.net")
+#: The values the messages suggest, as the README's environment file gives them: an
+#: authority's own names, which production accepts (example.org's were refused in turn).
+SUGGESTED_BASE_URL = "https://empreinte.toulouse-metropole.fr"
+SUGGESTED_MAIL_SERVER = "smtp.toulouse-metropole.fr"
+SUGGESTED_SENDER = "'Empreinte <no-reply@toulouse-metropole.fr>'"
+#: Said after a suggestion: whose names they are, and that yours go in their place.
+YOURS = "(Toulouse Métropole's: give your authority's own)"
 
 
 def is_example_host(host: str) -> bool:
@@ -321,8 +328,8 @@ def public_base_url_problems(value):
     if value("ENV_NAME") != "production" or not host or base_url_extras(str(base)):
         return  # an address of another shape: _addresses says so, in one line
     fix = (
-        "give the portal's address as staff reach it, such as https://empreinte.example.org "
-        "(links in e-mails and the QR codes of printed posters are made from it)"
+        "give the portal's address as staff reach it (links in e-mails and the QR codes of "
+        f"printed posters are made from it), such as {SUGGESTED_BASE_URL} {YOURS}"
     )
     if not names_this_machine(host):
         # Production cookies are Secure: over http:// nobody could sign in, and e-mails
@@ -416,7 +423,7 @@ def _mail(value):
     if "@" not in address or not address.rpartition("@")[2]:
         yield (
             f"MAIL_DEFAULT_SENDER={sender!r}: an e-mail address, alone or with a name, "
-            "such as 'Empreinte <no-reply@example.org>'"
+            f"such as {SUGGESTED_SENDER} {YOURS}"
         )
     # The mailer speaks SMTP, with STARTTLS when MAIL_USE_TLS is on: a Flask-Mail habit
     # (implicit TLS on port 465) would hang on the first e-mail instead.
@@ -452,8 +459,8 @@ def _production_mail(value, sender_address: str):
         yield (
             f"MAIL_SERVER={server!r} with MAIL_PORT={DEVELOPMENT_MAIL_PORT}: the development "
             "mail sink (the defaults), so no e-mail, sign-in links included, would reach "
-            "anyone; give the authority's SMTP server, such as MAIL_SERVER=smtp.example.org "
-            "MAIL_PORT=587 MAIL_USE_TLS=1 (or a relay on this host: MAIL_PORT=25)"
+            "anyone; give the authority's SMTP server (or a relay on this host: MAIL_PORT=25), "
+            f"such as MAIL_SERVER={SUGGESTED_MAIL_SERVER} MAIL_PORT=587 MAIL_USE_TLS=1 {YOURS}"
         )
     if server and is_example_host(server):
         yield (
@@ -471,7 +478,7 @@ def _production_mail(value, sender_address: str):
         yield (
             f"MAIL_DEFAULT_SENDER={value('MAIL_DEFAULT_SENDER')!r}: {domain} is nobody's "
             "domain (the default), so mail servers refuse or bury the e-mails; give the "
-            "authority's address, such as 'Empreinte <no-reply@example.org>'"
+            f"authority's address, such as {SUGGESTED_SENDER} {YOURS}"
         )
 
 
@@ -522,13 +529,13 @@ def _addresses(value):
     base = value("PUBLIC_BASE_URL")
     parts = urlsplit(str(base or ""))
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        yield f"PUBLIC_BASE_URL={base!r}: the portal's address, such as https://empreinte.example.org"
+        yield f"PUBLIC_BASE_URL={base!r}: the portal's address, such as {SUGGESTED_BASE_URL}"
     elif extras := base_url_extras(str(base)):
         # Not repeated when it names a user: the address may carry a password.
         given = "PUBLIC_BASE_URL" if "@" in parts.netloc else f"PUBLIC_BASE_URL={base!r}"
         yield (
             f"{given}: the portal's address alone (scheme, host and port, "
-            f"such as https://empreinte.example.org), without {extras}: every link is made "
+            f"such as {SUGGESTED_BASE_URL}), without {extras}: every link is made "
             "by adding its path to it, and the portal is served at the root of its host "
             "(a sub-path is not supported)"
         )

@@ -122,3 +122,19 @@ def within_pages(fetch, page: int, per_page: int):
         if total:
             rows, total = fetch(page)
     return rows, total, page, pages
+
+
+#: The addresses whose rest is a token that works for whoever reads it (a sign-in link,
+#: an unsubscribe link and its undo): what a log keeps of them, as the README's nginx
+#: `map` does for the access log.
+TOKEN_PATH_PREFIXES = ("/auth/sign-in/link/", "/messaging/unsubscribe/")
+
+
+def path_for_logs(path: str) -> str:
+    """`path` as the portal's log lines give it: a token in it (TOKEN_PATH_PREFIXES)
+    replaced by « … », so that a log read by someone else signs nobody in. Every log line
+    naming a request's address goes through here (app/core/errors.py)."""
+    for prefix in TOKEN_PATH_PREFIXES:
+        if path.startswith(prefix):
+            return prefix + "…"
+    return path

@@ -5,13 +5,15 @@ reads every accepted action (about a second at the Bordeaux scale). Built lazily
 the first visitor of each new worker after a deploy or a restart waited for it.
 Domains register a warmer with `register_warmer`; `wsgi.py` runs them all when the
 worker loads the app, before it accepts a request. A warmer that fails is logged and
-skipped: the cache is then built on first use, as before.
+skipped: the cache is then built on first use, as before. A database out of reach is
+one WARNING line, not a traceback.
 """
 
 from collections.abc import Callable
 
 from flask import Flask
 
+from app.core.database_errors import database_problem, is_unreachable
 from app.extensions import db
 
 
@@ -24,10 +26,20 @@ def warm_up(app: Flask) -> None:
     """Run every registered warmer, each in an app context of its own."""
     for warmer in app.extensions.get("empreinte.warmers", []):
         with app.app_context():
+            name = getattr(warmer, "__name__", warmer)
             try:
                 warmer()
-            except Exception:  # a cold cache is slower, never wrong: serve anyway
-                app.logger.exception("warming %s failed", getattr(warmer, "__name__", warmer))
+            except Exception as error:  # a cold cache is slower, never wrong: serve anyway
+                if is_unreachable(error):
+                    # Said by /healthz and by each request (503) too: one line a worker,
+                    # no traceback, as for a database that is down rather than a bug.
+                    app.logger.warning(
+                        "warming %s skipped: the database cannot be reached (%s)",
+                        name,
+                        database_problem(error),
+                    )
+                else:
+                    app.logger.exception("warming %s failed", name)
                 db.session.rollback()
     # Under `gunicorn --preload` this runs in the master before it forks: no worker
     # may inherit (and share) a pooled database connection.

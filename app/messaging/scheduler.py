@@ -149,6 +149,10 @@ class SchedulerLock:
 # One job pauses the scheduler and logs the loss, not each job that finds the lock gone.
 _pausing = threading.Lock()
 
+#: What a job returns when it ran nothing, its scheduler lock gone (`_may_run_jobs`):
+#: `log_each_job_run` says "skipped", not "done".
+SKIPPED = "skipped: the scheduler lock is lost"
+
 
 def _may_run_jobs() -> bool:
     """Whether a job may run: this process still holds the scheduler lock. If not, the
@@ -170,10 +174,10 @@ def _may_run_jobs() -> bool:
     return False
 
 
-def run_registered_job(job_id: str) -> None:
+def run_registered_job(job_id: str) -> str | None:
     """Run a job another domain registered, in an app context."""
     if not _may_run_jobs():
-        return
+        return SKIPPED
     app = _state["app"]
     with app.app_context():
         spec = next((j for j in registered_jobs(app) if j.job_id == job_id), None)
@@ -187,22 +191,22 @@ def run_registered_job(job_id: str) -> None:
             raise
 
 
-def run_messaging_schedule(schedule_id: int) -> None:
+def run_messaging_schedule(schedule_id: int) -> str | None:
     """Run one occurrence of a recurring message schedule."""
     from app.messaging import jobs
 
     if not _may_run_jobs():
-        return
+        return SKIPPED
     with _state["app"].app_context():
         jobs.run_schedule(schedule_id)
 
 
-def tick() -> None:
+def tick() -> str | None:
     """Mirror recurring schedules into the job store, then deliver what is due."""
     from app.messaging import jobs
 
     if not _may_run_jobs():
-        return
+        return SKIPPED
     with _state["app"].app_context():
         sync_schedules(_state["scheduler"])
         jobs.deliver_due()
@@ -377,9 +381,10 @@ def quiet_apscheduler_logs() -> None:
 
 def log_each_job_run(scheduler) -> None:
     """One INFO line per job run, as README "Logs" says: the job's id, its outcome and how
-    long it took (`Job messaging.tick done in 0.12 s`). Nothing personal: a failure is
-    named by its exception's class, its message (an address, a name) left to the
-    executor's ERROR line."""
+    long it took (`Job messaging.tick done in 0.12 s`), or that it ran nothing, its lock
+    lost (`Job messaging.tick skipped: the scheduler lock is lost`). Nothing personal: a
+    failure is named by its exception's class, its message (an address, a name) left to
+    the executor's ERROR line."""
     # By run (the job and the time it was due): a very short job can end before its
     # submission is told, and a start told late, kept by job alone, was taken for the
     # next run's, which then read "done in 60.07 s".
@@ -407,7 +412,9 @@ def log_each_job_run(scheduler) -> None:
             took = max(late.total_seconds(), 0.0)
         else:
             took = time.monotonic() - began
-        if event.exception is None:
+        if event.exception is None and event.retval == SKIPPED:
+            log.info("Job %s %s", event.job_id, SKIPPED)
+        elif event.exception is None:
             log.info("Job %s done in %.2f s", event.job_id, took)
         else:
             log.info(

@@ -38,7 +38,12 @@ ROOT = Path(__file__).resolve().parents[2]
         ("SESSION_COOKIE_SECURE", "vrai", "SESSION_COOKIE_SECURE", "true"),
         ("MAIL_USE_SSL", "1", "MAIL_USE_SSL", "MAIL_USE_TLS=1 (STARTTLS)"),
         ("MAIL_PORT", 465, "MAIL_PORT", "MAIL_USE_TLS=1 (STARTTLS)"),
-        ("MAIL_DEFAULT_SENDER", "Empreinte", "MAIL_DEFAULT_SENDER", "no-reply@example.org"),
+        (
+            "MAIL_DEFAULT_SENDER",
+            "Empreinte",
+            "MAIL_DEFAULT_SENDER",
+            "no-reply@toulouse-metropole.fr",
+        ),
         ("SIGN_IN_RATE_LIMIT", "10 par minute", "SIGN_IN_RATE_LIMIT", "10 per minute"),
         ("PROXY_FIX_X_FOR", "-1", "PROXY_FIX_X_FOR", "0 or more"),
         ("MESSAGING_BATCH_SIZE", "beaucoup", "MESSAGING_BATCH_SIZE", "1 or more"),
