@@ -17,13 +17,15 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from app.catalogue import footprint
+from app.catalogue import footprint, queries
 from app.catalogue.audit import changes_summary
 from app.catalogue.forms import (
     ALTERNATIVES_SEPARATOR,
     CODE_MESSAGE,
     CODE_PATTERN,
     SOURCE_URL_MESSAGE,
+    WRITTEN_AS_FIGURE,
+    not_a_number,
 )
 from app.catalogue.models import ITEM_FIELDS, CatalogueItem
 from app.catalogue.reference import category_reference
@@ -49,10 +51,11 @@ from app.catalogue.spreadsheet import (
     from_spreadsheet,
     header_cells,
     spreadsheet_table,
+    words_alike,
 )
 from app.core import cache
 from app.core.audit import record_audit
-from app.core.csv_import import ImportProblem, csv_lines
+from app.core.csv_import import ImportProblem, csv_lines, listed
 from app.core.csv_safety import FORMULA_STARTS, spreadsheet_csv, write_csv
 from app.core.i18n import AmbiguousNumber, parse_local_number
 from app.extensions import db
@@ -94,9 +97,20 @@ _PLAIN_NUMBER = {";": re.compile(r"\d+(?:,\d+)?"), ",": re.compile(r"\d+(?:\.\d+
 # cannot group ('84,5', '12,50') is a decimal comma, as the item form reads it in English;
 # one beside a point ('1,250.5') or between several groups ('1,250,000') groups thousands.
 _COMMA_GROUPED = re.compile(r"[+-]?[1-9]\d{0,2},\d{3}")
-# The `estimate` column's words, the export's first ("true", "false"); empty is false.
+# The `estimate` column's words, capitals aside (`estimate_words` lists them); empty is
+# false. The spreadsheet export writes yes or no in its language (`spreadsheet`), the
+# open data true or false; LibreOffice saves a cell it took for a truth value as VRAI.
 TRUE_WORDS = ("true", "yes", "vrai", "oui", "1")
 FALSE_WORDS = ("false", "no", "faux", "non", "0", "")
+
+
+def estimate_words() -> str:
+    """The words the estimate column takes (`TRUE_WORDS`, `FALSE_WORDS`), as the import
+    page and a refused cell list them."""
+    return _(
+        "yes, true, oui, vrai or 1 for an estimate; no, false, non, faux or 0 otherwise, in "
+        "capitals or not (a spreadsheet may write TRUE or VRAI); empty is no"
+    )
 
 
 # Significant digits written to the export: enough for any real figure, few enough to
@@ -125,6 +139,9 @@ class ItemChange:
     # For a creation: the item's values as it would be stored, which write its figures as
     # its page will (`routes.created_figure`).
     values: dict = field(default_factory=dict)
+    # For an update: when the item was last changed in the portal, if after the last
+    # import (`queries.portal_edits_since_last_import`): the file may undo that change.
+    edited_in_portal: datetime | None = None
 
     @property
     def columns(self) -> list[str]:
@@ -161,6 +178,9 @@ class ImportResult:
     stale: bool = False
     # How the file heads its columns: its errors and notes name them so (« Statut »).
     file_columns: FileColumns | None = field(default=None, compare=False, repr=False)
+    # When the catalogue was last imported: the items changed in the portal since are
+    # marked among the updates (`ItemChange.edited_in_portal`).
+    last_import_at: datetime | None = None
 
     @property
     def digest(self) -> str:
@@ -224,8 +244,9 @@ def _number(raw: str, delimiter: str, whole_number: bool = False) -> float | Non
     return parse_local_number(raw, NUMBER_READING[delimiter])
 
 
-def _format_hint(delimiter: str) -> str:
-    """How the file's figures are written, for a cell whose points or commas do not read."""
+def figures_as_written(delimiter: str) -> str:
+    """How a file's figures are written, by what separates its cells: said for a cell
+    whose points or commas do not read, and on the import page."""
     if delimiter == ";":
         return _(
             "In a file separated by semicolons, figures take a decimal comma and thousands "
@@ -262,24 +283,17 @@ def _figure(
         value = math.nan
     if value is None:
         return None, None
-    if math.isnan(value) or math.isinf(value) or not _WRITTEN_AS_FIGURE.fullmatch(raw.strip()):
+    if math.isnan(value) or math.isinf(value) or not WRITTEN_AS_FIGURE.fullmatch(raw.strip()):
         # `abc`, `12 kg`, `NaN`, `1e3`: no figure as the file writes them. The range
         # expected said nothing of what was wrong with the cell.
-        return None, _("%(typed)s does not read as a number.", typed=raw.strip()[:40]) + (
-            " " + _format_hint(delimiter)
-        )
+        return None, f"{not_a_number(raw)} {figures_as_written(delimiter)}"
     minimum, maximum = bounds
     if not minimum <= value <= maximum or (whole and value != int(value)):
         unread = value != int(value)
         if unread and any(mark in raw for mark in ".,"):  # its decimal mark, most likely
-            return None, f"{message} {_format_hint(delimiter)}"
+            return None, f"{message} {figures_as_written(delimiter)}"
         return None, str(message)
     return value, None
-
-
-# A figure as a person writes one: digits, a sign, decimal marks and grouping spaces; no
-# letters (`NaN`, `inf`, `1e3`, `12 kg`), which Python's float() would read or half-read.
-_WRITTEN_AS_FIGURE = re.compile(r"[+-]?[\d\s\u00a0\u202f.,]*\d[\d\s\u00a0\u202f.,]*")
 
 
 def _same(old, new) -> bool:
@@ -338,7 +352,7 @@ def _missing(missing: list[str]) -> str:
         "file must be UTF-8 CSV, its first line naming the columns of the export, "
         "separated by commas or semicolons.",
         headings=expected_headings(missing),
-        names=", ".join(missing),
+        names=listed(missing),
     )
 
 
@@ -355,16 +369,17 @@ def _missing_columns(text: str) -> list[str]:
 
 def _short_lines(text: str) -> dict[int, int]:
     """The lines with fewer cells than the header line, by line number (as `csv_lines`
-    numbers them), with their count of cells. The line reader fills missing cells with
-    blanks, and a blank cell empties its column: a line cut short (a separator lost)
-    would have replaced figures with the reference's and emptied the source address."""
+    numbers them: as a spreadsheet numbers its rows), with their count of cells. The line
+    reader fills missing cells with blanks, and a blank cell empties its column: a line
+    cut short (a separator lost) would have replaced figures with the reference's and
+    emptied the source address."""
     reader = csv.reader(io.StringIO(text))
     short = {}
     try:
         width = len(next(reader, []))
-        for cells in reader:
+        for line, cells in enumerate(reader, start=2):
             if cells and len(cells) < width:
-                short[reader.line_num] = len(cells)
+                short[line] = len(cells)
     except csv.Error:
         pass  # `csv_lines` reports the line it cannot read
     return short
@@ -452,7 +467,10 @@ def _parse_row(
     category_kind = footprint.kind_of(values["category"])
     # Unreadable beside an unreadable kind too, but not said to be of another kind then.
     if values["category"] and category_kind != values["kind"] and (kind_read or not category_kind):
-        fail("category", _unknown_category(columns, values["kind"] if kind_read else None))
+        fail(
+            "category",
+            _unknown_category(columns, values["kind"] if kind_read else None, values["category"]),
+        )
     # Whatever depends on the kind and category (figures, source) is judged once both read:
     # a kind « Matériel » was also asked for a service's footprint.
     known_category = kind_read and footprint.kind_of(values["category"]) == values["kind"]
@@ -483,13 +501,7 @@ def _parse_row(
     estimate = values["estimate"].lower()
     values["estimate"] = estimate in TRUE_WORDS
     if estimate not in TRUE_WORDS + FALSE_WORDS:
-        fail(
-            "estimate",
-            _(
-                "Write true or false (yes or no, vrai or faux, oui or non, 1 or 0 too); "
-                "empty is false."
-            ),
-        )
+        fail("estimate", _("Write %(words)s.", words=estimate_words()))
     values["alternatives"] = [
         code.strip()
         for code in ALTERNATIVES_SEPARATOR.split(values["alternatives"])
@@ -553,9 +565,18 @@ def _unknown_kind(columns: FileColumns) -> str:
     )
 
 
-def _unknown_category(columns: FileColumns, kind: str | None) -> str:
+def _unknown_category(columns: FileColumns, kind: str | None, typed: str) -> str:
     """Why a category is refused, with those the file may write: its kind's, or every one
-    when the kind is unreadable too."""
+    when the kind is unreadable too. A word read capitals and accents aside
+    (`spreadsheet.words_alike`) that names several categories says which."""
+    alike = words_alike("category", typed)
+    if alike:
+        return _(
+            "%(typed)s could be several categories when its accents are left aside: "
+            "%(categories)s. Write it with its accents.",
+            typed=typed,
+            categories=listed(alike),
+        )
     if kind is None:
         known = footprint.EQUIPMENT_CATEGORIES + footprint.SERVICE_CATEGORIES
         first = _("Unknown category.")
@@ -670,7 +691,7 @@ def _followed_note(followed: list[str], from_reference: bool, columns: FileColum
             "take the category's reference values too. Add these columns to the file to keep "
             "or set them.",
             len(followed),
-            columns=", ".join(columns.name(column) for column in followed),
+            columns=listed(columns.name(column) for column in followed),
             figure=columns.name("embodied_kgco2e"),
         )
     return ngettext(
@@ -679,7 +700,7 @@ def _followed_note(followed: list[str], from_reference: bool, columns: FileColum
         "The file has no %(columns)s columns: they are worked out again from the kind, "
         "category and figures the file gives.",
         len(followed),
-        columns=", ".join(columns.name(column) for column in followed),
+        columns=listed(columns.name(column) for column in followed),
     )
 
 
@@ -741,9 +762,9 @@ def import_catalogue_csv(
             "export heads them in French or English, or by their open-data names: "
             "%(headings)s (%(names)s).",
             headings=expected_headings(COLUMNS + EXPORT_ONLY),
-            names=", ".join(COLUMNS + EXPORT_ONLY),
+            names=listed(COLUMNS + EXPORT_ONLY),
         )
-        result.problems.append(ImportProblem(1, ", ".join(unknown), message))
+        result.problems.append(ImportProblem(1, listed(unknown), message))
         return result
     rows = csv_lines(
         text,
@@ -762,9 +783,11 @@ def import_catalogue_csv(
     first_line: dict[str, tuple[int, str]] = {}  # code, capitals aside -> its line, as written
     alternatives_of: list[tuple[int, str, list[str]]] = []  # each line's, refused or not
     short = _short_lines(text)
+    codes_written: dict[int, str] = {}  # line -> its code as written, to name its problems
     for line, row in rows:
         if not any(row.values()):
             continue  # a row a spreadsheet emptied, saved as ";;;": no item
+        codes_written[line] = _restore(row.get("code") or "")
         if line in short:
             message = _(
                 "This line has too few cells: %(cells)s, for %(columns)s columns in the "
@@ -856,6 +879,7 @@ def import_catalogue_csv(
         result.problems.sort(key=lambda problem: problem.line or 0)
         for problem in result.problems:
             problem.column = headed.name(problem.column)
+            problem.reference = _shown_code(codes_written.get(problem.line, ""))
         return result
 
     to_create: list[dict] = []
@@ -898,12 +922,25 @@ def import_catalogue_csv(
             ItemChange(item.code, values["name_fr"], values["name_en"], columns, notes)
         )
         to_update.append((item, values))
+    _mark_portal_edits(result, existing)
     if previewed is not None and previewed != result.digest:
         result.stale = True
         return result
     if not apply:
         return result
     return _apply(result, existing, parsed, to_create, to_update, actor, now)
+
+
+def _mark_portal_edits(result: ImportResult, existing: dict[str, CatalogueItem]) -> None:
+    """Mark the updates of items changed in the portal since the last import: a file
+    exported before that change (« Retiré » made « Disponible » again, alternatives
+    emptied) would undo it, and the preview says so beside its columns. The audit log
+    records changes and imports, not downloads: the last import is the one moment known
+    to come before the file at hand was made."""
+    ids = {existing[change.code].id: change for change in result.updated}
+    result.last_import_at, edited = queries.portal_edits_since_last_import(ids)
+    for item_id, moment in edited.items():
+        ids[item_id].edited_in_portal = moment
 
 
 def _item_fields(values: dict) -> dict:
@@ -975,8 +1012,15 @@ def _codes_taken_meanwhile(parsed: list[tuple[int, dict]], created: set[str]) ->
         if values["code"] in created:
             taken_by = committed_item_with_code(values["code"])
             if taken_by is not None:
-                problems.append(ImportProblem(line, "code", code_taken_message(taken_by)))
+                message = code_taken_message(taken_by)
+                problems.append(ImportProblem(line, "code", message, values["code"]))
     return problems
+
+
+def _shown_code(code: str) -> str:
+    """A line's code beside its problems, cut where it could not be one (`CODE_PATTERN`
+    takes 40 characters): a description pasted into the column stays readable."""
+    return code if len(code) <= 40 else f"{code[:40]}…"
 
 
 def _export_number(value: float) -> str:

@@ -266,13 +266,27 @@ class DecisionForm(PortalForm):
     budget_seen = HiddenField()
 
 
+# A figure as a person writes one: digits, a sign, decimal marks and grouping spaces; no
+# letters (`NaN`, `inf`, `1e3`, `12 kg`), which Python's float() would read or half-read.
+WRITTEN_AS_FIGURE = re.compile(r"[+-]?[\d\s\u00a0\u202f.,]*\d[\d\s\u00a0\u202f.,]*")
+
+
+def not_a_number(typed: str) -> str:
+    """Why a figure typed with letters or without digits (« 250 kg », « abc », « 1e3 ») is
+    refused, quoting it: the item form's words and the import's (`csv_io._figure`)."""
+    return _("%(typed)s does not read as a number.", typed=typed.strip()[:40])
+
+
 class _RangeWhenUnreadable:
     """A number field told its range when what is typed is no number ("1e9", "lots"), as
-    a number outside the range is: a bare "Enter a number." left 1e9 to guess why."""
+    a number outside the range is: a bare "Enter a number." left 1e9 to guess why. What
+    is no figure as people write one (« 250 kg ») is quoted first, as the import quotes
+    it (`not_a_number`): told the range alone, 250 seemed out of it."""
 
     @property
     def unreadable_message(self) -> str:
         typed = self.raw_data[0] if self.raw_data else ""
+        quoted = "" if WRITTEN_AS_FIGURE.fullmatch(typed.strip()) else not_a_number(typed) + " "
         if _WRITTEN_ANOTHER_WAY.fullmatch(typed) and not _readable(typed):
             # Digits and separators the reader's language does not read so (« 1.234,5 » in
             # French): a number, maybe in range, written another way. Told its range, it
@@ -286,8 +300,8 @@ class _RangeWhenUnreadable:
                 try:
                     validator(None, _NOTHING_READ)
                 except ValidationError as refusal:
-                    return str(refusal)
-        return str(super().unreadable_message)
+                    return quoted + str(refusal)
+        return quoted + str(super().unreadable_message)
 
 
 # Only digits and the separators numbers are written with, one digit at least.

@@ -35,6 +35,7 @@ from app.catalogue.models import (
 )
 from app.catalogue.reference import category_reference
 from app.core import cache
+from app.core.audit import AuditEvent
 from app.core.devices import DEVICE_TYPES
 from app.core.models import Department
 from app.core.person_figures import person_figure
@@ -353,6 +354,26 @@ def list_requests_to_decide(page: int, per_page: int = REQUESTS_PER_PAGE):
         .limit(per_page)
     ).all()
     return rows, total
+
+
+def list_waiting_of_department(department_id: int | None, request_ids) -> list:
+    """The requests among `request_ids` from `department_id` still waiting for a decision,
+    in the queue's order, with what their budget figures read (lines, items)."""
+    if department_id is None or not request_ids:
+        return []
+    return db.session.scalars(
+        select(CatalogueRequest)
+        .where(
+            TO_DECIDE,
+            CatalogueRequest.department_id == department_id,
+            CatalogueRequest.id.in_(sorted(request_ids)),
+        )
+        .options(
+            selectinload(CatalogueRequest.lines).selectinload(CatalogueRequestLine.item),
+            selectinload(CatalogueRequest.user),
+        )
+        .order_by(CatalogueRequest.submitted_at, CatalogueRequest.id)
+    ).all()
 
 
 def lighter_alternatives(item: CatalogueItem) -> list[CatalogueItem]:
@@ -766,3 +787,35 @@ def list_decided_requests(year: int, zone) -> list[CatalogueRequest]:
         )
         .order_by(CatalogueRequest.decided_at, CatalogueRequest.id)
     ).all()
+
+
+# Imports ----------------------------------------------------------------------
+
+# What the audit log records of an item changed in the portal: a form's save (or making it
+# available again), its alternatives, its withdrawal. An import records its own edits at
+# the moment of its "import" event, never after it.
+PORTAL_EDITS = ("update", "set_alternatives", "discontinue")
+
+
+def portal_edits_since_last_import(item_ids) -> tuple[datetime | None, dict[int, datetime]]:
+    """When the catalogue was last imported (None: never), and the items among `item_ids`
+    changed in the portal since, each with the moment of its last change: a file exported
+    before such a change puts the item back as it was."""
+    last_import = db.session.scalar(
+        select(func.max(AuditEvent.at)).where(
+            AuditEvent.object_type == "catalogue_item", AuditEvent.action == "import"
+        )
+    )
+    if last_import is None or not item_ids:
+        return last_import, {}
+    rows = db.session.execute(
+        select(AuditEvent.object_id, func.max(AuditEvent.at))
+        .where(
+            AuditEvent.object_type == "catalogue_item",
+            AuditEvent.action.in_(PORTAL_EDITS),
+            AuditEvent.at > last_import,
+            AuditEvent.object_id.in_(sorted(str(item_id) for item_id in item_ids)),
+        )
+        .group_by(AuditEvent.object_id)
+    )
+    return last_import, {int(object_id): at for object_id, at in rows}

@@ -4,9 +4,10 @@ Written by the shared `spreadsheet_csv` (byte order mark; in French, semicolons 
 decimal commas), its headings and words in the reader's language, as the recycling
 statistics spreadsheet is. Figures are those the pages write: a request's yearly footprint
 as its lines are written (`footprint.request_as_written`), a department's use as the
-budgets page adds them up. People are not named: the report counts, it does not judge."""
+budgets page adds them up, each column of figures to one precision (a tenth). People are
+not named: the report counts, it does not judge."""
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from flask_babel import gettext as _
 
@@ -25,9 +26,24 @@ def _budget_status(colour: str) -> str:
     return words.get(colour, _("No budget set"))
 
 
-def _figure(value: float | Decimal | None) -> Decimal | None:
-    """A figure to a tenth or two significant digits, as the pages write it alone."""
-    return None if value is None else footprint.shown_figure(float(value))
+def _kg(value: float | Decimal | None) -> Decimal | None:
+    """A yearly figure of a department to a tenth, every row alike (« 614,0 », « 0,0 »):
+    one precision per column, as a spreadsheet's column is read and summed."""
+    return None if value is None else footprint.half_up(float(value), 1)
+
+
+def _percent(used: float, budget: float | None) -> Decimal | None:
+    """The share of the budget used, in percent to a tenth (« 113,6 »), worked out from the
+    figures as the pages write them (`queries.shown_share` starts from the same), not
+    from the share the page rounds to a whole percent: 113.6 % was written « 114,00 ».
+    None without a budget or with one of 0."""
+    if budget is None:
+        return None
+    written_budget = footprint.budget_as_written(budget)
+    if not written_budget:
+        return None
+    share = footprint.shown_figure(used) / written_budget * 100
+    return share.quantize(Decimal("0.1"), ROUND_HALF_UP)
 
 
 def budgets_spreadsheet(year: int, rows, language: str) -> str:
@@ -47,11 +63,12 @@ def budgets_spreadsheet(year: int, rows, language: str) -> str:
             year,
             row.department.code,
             row.department.name(language),
+            # Typed to a tenth at most (`forms.BudgetForm`): written to a tenth, « 550,0 ».
             None if row.budget is None else footprint.budget_as_written(row.budget),
-            _figure(row.used),
-            None if row.share is None else Decimal(str(row.share)) * 100,
+            _kg(row.used),
+            _percent(row.used, row.budget),
             _budget_status(row.colour),
-            _figure(row.previous_used),
+            _kg(row.previous_used),
         ]
         for row in rows
     )

@@ -38,8 +38,10 @@ from app.catalogue import (
 )
 from app.catalogue.audit import STATUS_LABELS
 from app.catalogue.csv_io import (
+    estimate_words,
     export_catalogue_csv,
     export_catalogue_for_spreadsheet,
+    figures_as_written,
     import_catalogue_csv,
     spreadsheet_file_name,
 )
@@ -58,11 +60,11 @@ from app.catalogue.forms import (
     SubmitRequestForm,
 )
 from app.catalogue.models import CatalogueItem
-from app.catalogue.reference import dataset_version
+from app.catalogue.reference import CATEGORY_ARCHETYPES, category_reference, dataset_version
 from app.catalogue.seed import description_shown
 from app.core import cache, slots
 from app.core.confirmation import asks_after_check, question_page
-from app.core.csv_import import item_counts, uploaded_csv
+from app.core.csv_import import item_counts, listed, uploaded_csv
 from app.core.database import reads_only
 from app.core.forms import new_form_token
 from app.core.htmx import fragment_title, wants_fragment
@@ -107,6 +109,9 @@ def catalogue_helpers():
         "kwh": kwh,
         "kg_per_kwh": kg_per_kwh,
         "item_status_name": item_status_name,
+        "figures_as_written": figures_as_written,
+        "estimate_words": estimate_words,
+        "file_heading": spreadsheet.heading,
     }
 
 
@@ -1008,7 +1013,7 @@ def _request_to_decide(
         note=note,
         budget_uses=_budget_uses(req),
     )
-    return fragment, status
+    return fragment + _waiting_budgets(_waiting_alongside(req)), status
 
 
 @bp.post("/admin/requests/<int:request_id>/decide")
@@ -1075,10 +1080,33 @@ def decide_request(request_id: int):
 
 def _decided_with_waiting_count(outcome: dict) -> str:
     """A request's outcome (htmx), with how many requests still wait, swapped out of band:
-    decided here or by someone else first, it has left the queue either way."""
+    decided here or by someone else first, it has left the queue either way. The budget
+    figures of its department's other requests on the page follow (`_waiting_budgets`)."""
+    others = _waiting_alongside(outcome["req"])
     waiting = {"total": queries.requests_to_decide_count(), "oob": True}
-    return render_template("catalogue/_request_decided.html", **outcome) + render_template(
-        "catalogue/_requests_waiting.html", **waiting
+    return (
+        render_template("catalogue/_request_decided.html", **outcome, others_updated=len(others))
+        + render_template("catalogue/_requests_waiting.html", **waiting)
+        + _waiting_budgets(others)
+    )
+
+
+def _waiting_alongside(req) -> list:
+    """The other requests of `req`'s department still waiting among those on the admin's
+    page (`waiting_shown`, which every decision form sends with htmx)."""
+    shown = {database_id(raw) for raw in request.form.getlist("waiting_shown")[:100]}
+    shown -= {None, req.id}
+    return queries.list_waiting_of_department(req.department_id, shown)
+
+
+def _waiting_budgets(others: list) -> str:
+    """The budget figures and Approve buttons of `others` as they are now, to swap out of
+    band: a decision changes what their department used, which their figures and their
+    question before passing the budget quote (the server refuses stale ones, 409)."""
+    if not others:
+        return ""
+    return render_template(
+        "catalogue/_waiting_budgets.html", waiting=others, budget_uses=_budget_uses(*others)
     )
 
 
@@ -1347,7 +1375,24 @@ def _item_form_page(form: ItemForm, item: CatalogueItem | None):
     """The item form, shown again with its errors (422) after a refused save; the first
     field in error takes the focus (the `field` macro)."""
     status = 422 if request.method == "POST" else 200
-    return render_template("catalogue/item_form.html", form=form, item=item), status
+    page = render_template(
+        "catalogue/item_form.html",
+        form=form,
+        item=item,
+        reference_electricity=reference_electricity(),
+    )
+    return page, status
+
+
+def reference_electricity() -> str:
+    """The yearly electricity a blank field takes for each category with reference data
+    (Boavizta), « Ordinateur portable 197,1 kWh ; Écran 144,5 kWh ; … »: the item form
+    names it, so that a supplier's manufacturing figure is not given beside it unseen."""
+    return listed(
+        f"{footprint.category_label(category)} {kwh(reference.use_kwh_per_year)}"
+        for category in CATEGORY_ARCHETYPES
+        if (reference := category_reference(category)) is not None
+    )
 
 
 @bp.post("/admin/items/<int:item_id>/discontinue")

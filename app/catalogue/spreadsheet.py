@@ -8,7 +8,9 @@ either language, so that the file an admin edits imports as it was exported."""
 
 import csv
 import io
+import unicodedata
 from contextlib import nullcontext
+from typing import NamedTuple
 
 from flask_babel import force_locale, lazy_pgettext
 from flask_babel import gettext as _
@@ -16,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.catalogue import footprint
 from app.catalogue.audit import STATUS_LABELS
+from app.core.csv_import import listed
 
 LANGUAGES = ("fr", "en")
 
@@ -90,33 +93,75 @@ def spreadsheet_table(columns, rows, language: str):
     return headings, translated
 
 
-def _readings() -> tuple[dict[str, str], dict[str, dict[str, str]]]:
+def unaccented(text: str) -> str:
+    """`text` as words are compared in a file, capitals and accents aside: « Écran »,
+    « ECRAN » and « Ecran » are one (a capital É is hard to type on a French keyboard)."""
+    decomposed = unicodedata.normalize("NFKD", text.strip().casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+class _Readings(NamedTuple):
+    headings: dict[str, str]  # heading, folded -> column
+    words: dict[str, dict[str, str]]  # column -> word, folded -> value
+    # column -> word, capitals and accents aside -> {value: the word as written}
+    unaccented: dict[str, dict[str, dict[str, str]]]
+
+
+def _readings() -> _Readings:
     """Each heading and word of every language, folded, with its machine name."""
     headings: dict[str, str] = FORMER_HEADINGS | FORMER_FRENCH_HEADINGS
-    values: dict[str, dict[str, str]] = {key: dict(words) for key, words in FORMER_WORDS.items()}
+    words: dict[str, dict[str, str]] = {}
+    loose: dict[str, dict[str, dict[str, str]]] = {}
+
+    def add(column: str, word: str, key: str) -> None:
+        words.setdefault(column, {})[word.casefold()] = key
+        loose.setdefault(column, {}).setdefault(unaccented(word), {}).setdefault(key, word)
+
+    for column, former in FORMER_WORDS.items():
+        for word, key in former.items():
+            add(column, word, key)
     for language in LANGUAGES:
         with force_locale(language):
             for column, heading in HEADINGS.items():
                 headings[str(heading).casefold()] = column
-            for column, words in _value_words().items():
-                for key, word in words.items():
-                    values.setdefault(column, {})[word.casefold()] = key
-    return headings, values
+            for column, column_words in _value_words().items():
+                for key, word in column_words.items():
+                    add(column, word, key)
+    return _Readings(headings, words, loose)
+
+
+def _value_read(readings: _Readings, column: str, cell: str) -> str:
+    """The value a cell's word names: as written (capitals aside), or else accents aside
+    when that names one value only; the cell as it is otherwise, for the import to refuse
+    (`words_alike` says why when accents aside it names several)."""
+    exact = readings.words.get(column, {}).get(cell.strip().casefold())
+    if exact is not None:
+        return exact
+    alike = readings.unaccented.get(column, {}).get(unaccented(cell), {})
+    return next(iter(alike)) if len(alike) == 1 else cell
+
+
+def words_alike(column: str, cell: str) -> list[str]:
+    """The words of `column` a cell may mean with its accents left aside, when they name
+    several values (« Ecran » for two categories « Écran » and « Ecrán »): [] otherwise."""
+    alike = _readings().unaccented.get(column, {}).get(unaccented(cell), {})
+    return list(alike.values()) if len(alike) > 1 else []
 
 
 def from_spreadsheet(text: str) -> str:
     """CSV text (separated by commas) whose headings, and whose words in the kind,
     category, status and estimate columns, are read back to the machine names the import
-    expects; a file in machine names comes back as it was. Lines stay where they were,
-    so the import's line numbers are the file's."""
+    expects (a word capitals and accents aside: `_value_read`); a file in machine names
+    comes back as it was. Lines stay where they were, so the import's line numbers are
+    the file's."""
     try:
         lines = list(csv.reader(io.StringIO(text)))
     except csv.Error:
         return text  # the line reader reports it
     if not lines:
         return text
-    headings, values = _readings()
-    header = [headings.get(name.strip().casefold(), name) for name in lines[0]]
+    readings = _readings()
+    header = [readings.headings.get(name.strip().casefold(), name) for name in lines[0]]
     if header == lines[0]:
         return text
     columns = [name.strip().lower() for name in header]
@@ -126,7 +171,7 @@ def from_spreadsheet(text: str) -> str:
     for line in lines[1:]:
         writer.writerow(
             [
-                values.get(column, {}).get(cell.strip().casefold(), cell)
+                _value_read(readings, column, cell) if column in readings.words else cell
                 for column, cell in zip(columns, line, strict=False)
             ]
             + line[len(columns) :]
@@ -175,9 +220,7 @@ class FileColumns:
         }
 
     def name(self, column: str) -> str:
-        """`column` (a machine name, or several joined by ", ") as the file heads it."""
-        if ", " in column:
-            return ", ".join(self.name(part) for part in column.split(", "))
+        """`column` (a machine name) as the file heads it."""
         if column in self.written:
             return self.written[column]
         if column not in HEADINGS or self.language is None:
@@ -199,11 +242,19 @@ class FileColumns:
         # A file in open-data names is answered in the admin's own language.
         with force_locale(self.language) if self.language else nullcontext():
             words = _value_words()[column]
+            # Semicolons between them: a category's name may hold commas (« Accessoire
+            # (clavier, souris, casque…) »).
             if self.language is None:
-                return ", ".join(f"{key} ({words[key]})" for key in keys)
-            return ", ".join(f"{words[key]} ({key})" for key in keys)
+                return listed(f"{key} ({words[key]})" for key in keys)
+            return listed(f"{words[key]} ({key})" for key in keys)
+
+
+def heading(column: str) -> str:
+    """`column`'s heading in the spreadsheet export, in the reader's language."""
+    return str(HEADINGS[column])
 
 
 def expected_headings(columns) -> str:
-    """The spreadsheet headings of `columns` in the reader's language, « Code, Type »."""
-    return ", ".join(str(HEADINGS[column]) for column in columns)
+    """The spreadsheet headings of `columns` in the reader's language, « Code ; Type »:
+    separated by semicolons, a heading holding a comma (« Fabrication, estimation basse »)."""
+    return listed(heading(column) for column in columns)

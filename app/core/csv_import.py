@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
+from flask_babel import ngettext, pgettext
 
 from app.core.csv_safety import FORMULA_STARTS
 from app.core.i18n import format_number
@@ -59,6 +59,8 @@ class ImportProblem:
     line: int | None  # None: about the whole file, shown above the table of lines
     column: str
     message: str  # in the reader's language
+    # What the line is about, as the file writes it (an item's code), to find it by.
+    reference: str = ""
 
 
 def item_counts(created: int, updated: int, unchanged: int | None = None) -> str:
@@ -129,6 +131,13 @@ def required_name(values: dict[str, str], column: str, limit: int, line: int, pr
     return name
 
 
+def listed(names: Iterable[str]) -> str:
+    """Column headings (or names) one after the other: « Code ; Fabrication, estimation
+    basse (kg CO₂e) ». Separated by semicolons, as a list is in the reader's language: a
+    heading may hold a comma."""
+    return pgettext("between two items of a list", "; ").join(names)
+
+
 def csv_lines(
     text: str,
     problems: list[ImportProblem],
@@ -143,6 +152,11 @@ def csv_lines(
     text typed in a text area), without control characters, and without the leading `'`
     the portal's own exports add before `=`, `+`, `-`, `@`.
 
+    A line is numbered as a spreadsheet numbers its rows: the header line is 1, and each
+    record after it one more, a cell holding line breaks (quoted) still one row, an empty
+    line one row too (a spreadsheet shows it); no line is yielded for an empty one. The
+    physical lines of the file would be further down after a cell of several lines.
+
     Cells are separated by commas or semicolons, as the header line is; a UTF-8 BOM is
     skipped. A file whose header lacks a `required` column, or has one beyond `allowed`, yields
     nothing. Lines with too many cells are skipped; reading stops after `max_lines`
@@ -152,17 +166,15 @@ def csv_lines(
     if not text.strip():  # "missing columns in the header line" said line 1 of nothing
         problems.append(ImportProblem(None, "", _("The file is empty.")))
         return
-    reader = csv.DictReader(io.StringIO(text), delimiter=csv_delimiter(text))
+    reader = csv.reader(io.StringIO(text), delimiter=csv_delimiter(text))
     try:
-        headers = [name.strip().lower() for name in reader.fieldnames or []]
+        headers = [name.strip().lower() for name in next(reader, [])]
     except csv.Error:
         problems.append(ImportProblem(None, "", unreadable_csv()))
         return
     missing = [name for name in required if name not in headers]
     if missing:
-        problems.append(
-            ImportProblem(1, ", ".join(missing), _("Missing columns in the header line."))
-        )
+        problems.append(ImportProblem(1, listed(missing), _("Missing columns in the header line.")))
         return
     if allowed is not None:
         allowed = list(allowed)
@@ -171,36 +183,38 @@ def csv_lines(
             # A column renamed in a spreadsheet: the names it may take, to put it right.
             message = _(
                 "Unknown columns. The columns this file may have: %(columns)s.",
-                columns=", ".join(allowed),
+                columns=listed(allowed),
             )
-            problems.append(ImportProblem(1, ", ".join(unknown), message))
+            problems.append(ImportProblem(1, listed(unknown), message))
             return
-    reader.fieldnames = headers
     multiline = frozenset(multiline)
     read = 0
+    line = 1  # the header's
     try:
-        for row in reader:
-            if None in row:
-                problems.append(
-                    ImportProblem(reader.line_num, "-", _("This line has too many cells."))
-                )
+        for cells in reader:
+            line += 1
+            if not cells:
+                continue  # an empty line: a row, of nothing
+            if len(cells) > len(headers):
+                problems.append(ImportProblem(line, "-", _("This line has too many cells.")))
                 continue
             if read >= max_lines:
                 problems.append(
-                    ImportProblem(
-                        reader.line_num, "-", _("At most %(n)s lines per file.", n=max_lines)
-                    )
+                    ImportProblem(line, "-", _("At most %(n)s lines per file.", n=max_lines))
                 )
                 return
             read += 1
+            # A line cut short reads as blanks in the cells it lacks, as csv.DictReader
+            # read it; each import says what a short line means to it.
+            cells += [""] * (len(headers) - len(cells))
             yield (
-                reader.line_num,
+                line,
                 {
-                    key: clean_cell(value or "", multiline=key in multiline)
-                    for key, value in row.items()
+                    key: clean_cell(value, multiline=key in multiline)
+                    for key, value in zip(headers, cells, strict=True)
                     if key
                 },
             )
     except csv.Error:
-        # DictReader.line_num is the last line it read well; its reader's, the refused one.
-        problems.append(ImportProblem(reader.reader.line_num, "-", unreadable_csv()))
+        # The record the csv module refused: the one after the last read.
+        problems.append(ImportProblem(line + 1, "-", unreadable_csv()))

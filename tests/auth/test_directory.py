@@ -117,7 +117,7 @@ def test_a_file_with_errors_changes_nothing_and_lists_every_error(runner, tmp_pa
 def test_a_file_without_the_needed_columns_is_refused(runner, tmp_path):
     result = run_import(runner, tmp_path, "mail;name\nx@example.org;X\n")
     assert result.exit_code == 1
-    assert "line 1, email, display_name: Missing columns in the header line." in result.output
+    assert "line 1, email; display_name: Missing columns in the header line." in result.output
 
 
 def test_a_misspelt_column_is_refused_with_the_names_the_file_may_use(runner, tmp_path, make):
@@ -127,7 +127,7 @@ def test_a_misspelt_column_is_refused_with_the_names_the_file_may_use(runner, tm
         runner, tmp_path, "email,display_name,departement\nana@example.org,Ana,DSI\n"
     )
     assert result.exit_code == 1
-    assert "departement: Unknown columns. The columns this file may have: email," in result.output
+    assert "departement: Unknown columns. The columns this file may have: email;" in result.output
 
 
 def test_people_who_left_are_deactivated_but_not_those_holding_a_role(app, runner, tmp_path, make):

@@ -25,7 +25,10 @@ def _text(fragment: str) -> str:
 
 def _rows(page: str) -> list[tuple[str, str, str]]:
     """The table of a refused file's faults: line, column, problem."""
-    cells = re.findall(r"<tr><td>([^<]*)</td><td>([^<]*)</td><td>([^<]*)</td></tr>", page)
+    # The line's code, between its number and its column, is left out here.
+    cells = re.findall(
+        r"<tr><td>([^<]*)</td>(?:<td>[^<]*</td>)?<td>([^<]*)</td><td>([^<]*)</td></tr>", page
+    )
     return [tuple(html.unescape(cell) for cell in row) for row in cells]
 
 

@@ -45,7 +45,10 @@ def _upload(client, text: str):
 
 def _rows(page: str) -> list[tuple[str, str, str]]:
     """The table of a refused file's faults: line, column, problem."""
-    cells = re.findall(r"<tr><td>([^<]*)</td><td>([^<]*)</td><td>([^<]*)</td></tr>", page)
+    # The line's code, between its number and its column, is left out here.
+    cells = re.findall(
+        r"<tr><td>([^<]*)</td>(?:<td>[^<]*</td>)?<td>([^<]*)</td><td>([^<]*)</td></tr>", page
+    )
     return [tuple(html.unescape(cell) for cell in row) for row in cells]
 
 
@@ -223,8 +226,8 @@ def test_an_estimate_other_than_true_or_false_is_refused(make, request_context, 
         (
             2,
             "estimate",
-            "Write true or false (yes or no, vrai or faux, oui or non, 1 or 0 too); "
-            "empty is false.",
+            "Write yes, true, oui, vrai or 1 for an estimate; no, false, non, faux or 0 "
+            "otherwise, in capitals or not (a spreadsheet may write TRUE or VRAI); empty is no.",
         )
     ]
 

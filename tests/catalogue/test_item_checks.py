@@ -148,7 +148,7 @@ def test_an_imported_line_whose_high_estimate_is_below_its_low_is_refused_naming
     page = response.get_data(as_text=True)
     assert response.status_code == 422 and _items() == 0
     assert re.search(
-        r"<td>2</td><td>embodied_max_kgco2e</td><td>The high estimate cannot be below "
+        r"<td>2</td><td>PC-1</td><td>embodied_max_kgco2e</td><td>The high estimate cannot be below "
         r"the low estimate \(500\)\.</td>",
         page,
     )
@@ -158,7 +158,10 @@ def test_an_imported_source_address_without_its_scheme_is_refused(client, auth, 
     _admin(client, make)
     text = HEADER + "S-1,service,email,Courriel,E-mail,,,,4,Study,javascript:alert(1),\n"
     page = _upload(auth, text).get_data(as_text=True)
-    assert "<td>2</td><td>source_url</td><td>Give an address starting with https://" in page
+    assert (
+        "<td>2</td><td>S-1</td><td>source_url</td><td>Give an address starting with https://"
+        in page
+    )
 
 
 def test_import_faults_are_listed_in_the_order_of_the_file(client, auth, make):

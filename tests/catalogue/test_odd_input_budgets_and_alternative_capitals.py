@@ -130,7 +130,9 @@ def test_an_import_refuses_a_source_longer_than_the_item_form_takes(client, make
         {"file": (io.BytesIO(text.encode()), "catalogue.csv")},
         content_type="multipart/form-data",
     )
-    rows = re.findall(r"<td>(\d+)</td>\s*<td>(\w+)</td>\s*<td>([^<]*)</td>", response.text)
+    rows = re.findall(
+        r"<td>(\d+)</td>\s*<td>EQ-LONG-1</td>\s*<td>(\w+)</td>\s*<td>([^<]*)</td>", response.text
+    )
     assert response.status_code == 422
     assert rows == [
         ("2", "source", "At most 400 characters."),

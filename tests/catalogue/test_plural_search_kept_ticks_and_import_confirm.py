@@ -374,6 +374,8 @@ def test_a_figure_that_is_no_number_is_told_the_range(client, auth, make, make_i
     response = auth.post(f"/catalogue/admin/items/{item.id}/edit", form)
     page = response.text
     assert response.status_code == 422
-    assert _error(page, "use_kwh_per_year") == "Enter a number from 0 to 10,000,000."
-    assert _error(page, "user_count") == "Enter a whole number from 0 to 10,000,000."
-    assert _error(page, "lifetime_years") == "The lifetime must be between 1 and 15 years."
+    # What was typed quoted first (test_item_form_quotes_a_figure_it_cannot_read.py).
+    said = f"{typed} does not read as a number. "
+    assert _error(page, "use_kwh_per_year") == said + "Enter a number from 0 to 10,000,000."
+    assert _error(page, "user_count") == said + "Enter a whole number from 0 to 10,000,000."
+    assert _error(page, "lifetime_years") == said + "The lifetime must be between 1 and 15 years."

@@ -564,6 +564,7 @@ def test_budget_page_colours_each_department_in_words_too(client, auth, make, ma
             "2026",
             "abc",
             "budget_kgco2e",
+            "«\u00a0abc\u00a0» ne se lit pas comme un nombre. "
             "Saisissez un budget de 0 à 1 000 000 000 kg CO₂e par an.",
         ),
         (

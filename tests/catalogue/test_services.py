@@ -363,8 +363,9 @@ def test_a_header_without_the_columns_names_them_and_the_format_expected(make):
     result = import_catalogue_csv(text, admin, NOW, GRID)
     [problem] = result.problems
     # Named as the spreadsheet export heads them, the open-data names said accepted too.
-    assert (problem.line, problem.column) == (1, "Category, Name in French, Name in English")
-    assert "category, name_fr, name_en" in problem.message
+    # Semicolons between them: a heading may hold a comma.
+    assert (problem.line, problem.column) == (1, "Category; Name in French; Name in English")
+    assert "category; name_fr; name_en" in problem.message
     assert "UTF-8" in problem.message and "semicolons" in problem.message
 
 

@@ -42,7 +42,7 @@ def test_a_column_beyond_those_allowed_is_named():
     lines, problems = read("code,name,colour\nA-1,Écran,red\n", allowed=("code", "name"))
     assert lines == []
     assert problems == [
-        (1, "colour", "Unknown columns. The columns this file may have: code, name.")
+        (1, "colour", "Unknown columns. The columns this file may have: code; name.")
     ]
 
 

@@ -158,7 +158,7 @@ def test_a_departments_file_without_its_columns_is_refused(runner, tmp_path):
     result = run(runner, "reference", "departments", path)
     assert result.exit_code == 1
     # Semicolons are read as French Excel writes them: "code" is there, the names are not.
-    assert "line 1, name_fr, name_en: Missing columns in the header line." in result.output
+    assert "line 1, name_fr; name_en: Missing columns in the header line." in result.output
 
 
 # --- the admin page: download, edit, import ---------------------------------------------
