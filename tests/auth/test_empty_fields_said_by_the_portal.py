@@ -20,7 +20,8 @@ def test_an_empty_token_name_gets_the_portals_message_at_the_field_and_the_focus
     name = page.get_by_label("Nom du jeton")
     expect(name).to_have_attribute("aria-invalid", "true")
     expect(name).to_be_focused()
-    error = page.locator("#" + name.get_attribute("aria-describedby").split()[-1])
+    # Described first, as it is shown: between the label and the field, before its hint.
+    error = page.locator("#" + name.get_attribute("aria-describedby").split()[0])
     expect(error).to_have_text("Donnez un nom au jeton.")
 
 

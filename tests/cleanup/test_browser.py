@@ -307,7 +307,7 @@ def test_on_a_phone_a_log_answers_by_the_form_without_moving_the_page(page, make
     expect(error).to_have_text("La quantité doit être supérieure à zéro.")
     expect(error).to_be_in_viewport()
     expect(quantity).to_have_attribute("aria-invalid", "true")
-    expect(quantity).to_have_attribute("aria-describedby", "quantity-hint quantity-error")
+    expect(quantity).to_have_attribute("aria-describedby", "quantity-error quantity-hint")
     expect(quantity).to_have_value("0")
     expect(quantity).to_be_focused()
     expect(page.locator("#announcer")).to_have_text("La quantité doit être supérieure à zéro.")

@@ -31,7 +31,8 @@ def test_an_empty_quantity_gets_the_portals_message_at_the_field_and_the_focus(
     quantity = page.locator("form.cleanup-log input[name=quantity]")
     expect(quantity).to_have_attribute("aria-invalid", "true")
     expect(quantity).to_be_focused()
-    error = page.locator("#" + quantity.get_attribute("aria-describedby").split()[-1])
+    # Described first, as it is shown: before the unit's hint.
+    error = page.locator("#" + quantity.get_attribute("aria-describedby").split()[0])
     expect(error).to_have_text("Ce champ est obligatoire.")
 
 

@@ -64,7 +64,7 @@ def test_a_refused_quantity_is_shown_once_by_its_field(generous, htmx):
     page = response.text
     assert _shown(page).count("Une saisie compte au plus") == 1
     field = re.search(r'<input[^>]*id="quantity"[^>]*>', page).group(0)
-    assert 'aria-describedby="quantity-hint quantity-error"' in field
+    assert 'aria-describedby="quantity-error quantity-hint"' in field
     # Still read out after an htmx swap, from a status out of sight.
     status = re.search(r"<p id=\"progress-status\" hidden data-announce>([^<]*)</p>", page)
     assert status and status.group(1).startswith(TOO_LARGE_FOR_ONE)

@@ -222,9 +222,12 @@
     }
     return "";
   }
-  function scrollBoxesFocusable() {
-    document.querySelectorAll(".table-scroll").forEach(function (box) {
-      if (box.scrollWidth > box.clientWidth + 1) {
+  function scrollBoxesFocusable(boxes) {
+    boxes = Array.prototype.slice.call(boxes || document.querySelectorAll(".table-scroll"));
+    // All read, then all written: one layout.
+    var wide = boxes.map(function (box) { return box.scrollWidth > box.clientWidth + 1; });
+    boxes.forEach(function (box, i) {
+      if (wide[i]) {
         box.tabIndex = 0;
         box.setAttribute("role", "region");
         var name = nameOf(box);
@@ -236,9 +239,21 @@
       }
     });
   }
-  document.addEventListener("DOMContentLoaded", scrollBoxesFocusable);
-  document.addEventListener("htmx:afterSettle", scrollBoxesFocusable);
-  window.addEventListener("resize", scrollBoxesFocusable);
+  // Again when a box or its table changes size (text spacing applied after load).
+  var sizes = window.ResizeObserver && new ResizeObserver(function (entries) {
+    scrollBoxesFocusable(entries.map(function (e) { return e.target.closest(".table-scroll"); }));
+  });
+  function watchScrollBoxes() {
+    scrollBoxesFocusable();
+    if (!sizes) { return; }
+    sizes.disconnect();
+    document.querySelectorAll(".table-scroll, .table-scroll table").forEach(function (el) {
+      sizes.observe(el);
+    });
+  }
+  document.addEventListener("DOMContentLoaded", watchScrollBoxes);
+  document.addEventListener("htmx:afterSettle", watchScrollBoxes);
+  window.addEventListener("resize", function () { scrollBoxesFocusable(); });
   // A form marked data-confirm asks first, in a modal dialog: data-confirm is the
   // question, data-confirm-yes and data-confirm-no the two answers. The focus starts on
   // "no" (the choice that changes nothing) and Escape is "no"; after "no" it returns to
