@@ -1246,9 +1246,10 @@ def _desk_answer_carried(rows, status: str) -> dict | None:
 
 
 def _desk_view() -> tuple[str | None, int]:
-    """The desk's view and page a form was sent from (None: from the return's own page)."""
-    desk = request.form.get("desk")
-    raw = request.form.get("page") or ""
+    """The desk's view and page a form was sent from (None: from the return's own page):
+    in the form's address on the desk's rows, in its fields on the other forms."""
+    desk = request.values.get("desk")
+    raw = request.values.get("page") or ""
     page = min(int(raw), LAST_PAGE_ASKABLE) if raw.isascii() and raw.isdigit() else 1
     return (desk if desk in queries.DESK_VIEWS else None), max(page, 1)
 

@@ -69,12 +69,12 @@ def test_a_receipt_whose_answer_was_lost_says_to_reload_and_see(page, at_the_des
         route.fetch()  # the server receives the form and saves the receipt
         route.abort("connectionreset")
 
-    page.route("**/receive", saved_then_cut)
+    page.route("**/receive*", saved_then_cut)
 
     confirm.click()
 
     expect(_messages(page)).to_have_text(CUT)
-    page.unroute("**/receive")
+    page.unroute("**/receive*")
     page.reload()
     expect(page.locator(f"#{row.get_attribute('id')} .return-status")).to_have_text(
         "Reçu par un agent"
@@ -96,7 +96,7 @@ def test_once_back_online_the_same_button_confirms_the_receipt(page, at_the_desk
 def test_the_button_is_busy_and_a_second_tap_sends_nothing(page, at_the_desk):
     row, confirm = at_the_desk
     held, sent = [], []
-    page.route("**/receive", lambda route: (sent.append(route), held.append(route)))
+    page.route("**/receive*", lambda route: (sent.append(route), held.append(route)))
 
     confirm.click()
     expect(confirm).to_have_attribute("aria-busy", "true")
@@ -115,7 +115,7 @@ def test_a_request_left_unanswered_ends_and_says_so(page, at_the_desk):
     row, confirm = at_the_desk
     assert page.evaluate("htmx.config.timeout") == 30_000
     page.evaluate("htmx.config.timeout = 500")
-    page.route("**/receive", lambda route: None)  # never answered
+    page.route("**/receive*", lambda route: None)  # never answered
 
     confirm.click()
 

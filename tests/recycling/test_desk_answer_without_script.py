@@ -121,3 +121,15 @@ def test_without_scripts_the_desk_opens_scrolled_to_the_answer_and_the_next_row(
         expect(page.locator(f"#return-{receipts[12]}")).to_have_count(0)
     finally:
         context.close()
+
+
+def test_the_rows_own_form_carries_the_desks_view_and_page(client, auth, declared):
+    """The row's form, as the desk writes it, names the view and page in its address
+    (no hidden fields: the desk is at its DOM budget); sent, it comes back there."""
+    receipts = declared(27)
+    desk = client.get("/recycling/agent?status=declared&page=2").get_data(as_text=True)
+    action = re.search(
+        rf'action="(/recycling/agent/returns/{receipts[25]}/receive[^"]*)"', desk
+    ).group(1)
+    response = auth.post(action.replace("&amp;", "&"), {})
+    assert response.headers["Location"] == "/recycling/agent?status=declared&page=2#desk-answer"
