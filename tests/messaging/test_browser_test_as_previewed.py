@@ -14,9 +14,10 @@ from tests.messaging.test_test_as_previewed import SAVED
 pytestmark = pytest.mark.browser
 
 
-def test_the_test_sends_what_the_preview_shows_and_keeps_the_page_as_typed(
-    page, make, make_campaign, template, smtp
-):
+@pytest.fixture
+def saved_with_a_coming_campaign(page, make, make_campaign, template, smtp):
+    """Nora, an organiser, signed in; the saved template; a running campaign and one
+    starting in 30 days ("Semaine du tri"): (template, coming campaign)."""
     today = utcnow()
     make_campaign(name_fr="Défi en cours")
     coming = make_campaign(name_fr="Semaine du tri", starts_at=today + timedelta(days=30),
@@ -24,6 +25,13 @@ def test_the_test_sends_what_the_preview_shows_and_keeps_the_page_as_typed(
     make.user(roles=("organiser",), locale="fr", email="nora@example.org", display_name="Nora")
     tpl = template(**SAVED)
     browser_sign_in(page, "nora@example.org")
+    return tpl, coming
+
+
+def test_the_test_sends_what_the_preview_shows_and_keeps_the_page_as_typed(
+    page, saved_with_a_coming_campaign, smtp
+):
+    tpl, coming = saved_with_a_coming_campaign
     page.goto(f"/messaging/templates/{tpl.id}?campaign_id={coming.id}")
     page.locator("#preview").get_by_text("Texte enregistré : Semaine du tri.").wait_for()
     page.fill("#subject_fr", "Objet tapé {{ first_name }}")
@@ -56,15 +64,9 @@ def test_the_scheduling_confirmation_page_starts_on_its_message(page, make, temp
 
 
 def test_the_test_s_campaign_follows_the_campaign_chosen_for_the_preview(
-    page, make, make_campaign, template, smtp
+    page, saved_with_a_coming_campaign, smtp
 ):
-    today = utcnow()
-    make_campaign(name_fr="Défi en cours")
-    coming = make_campaign(name_fr="Semaine du tri", starts_at=today + timedelta(days=30),
-                           ends_at=today + timedelta(days=35))  # fmt: skip
-    make.user(roles=("organiser",), locale="fr", email="nora@example.org", display_name="Nora")
-    tpl = template(**SAVED)
-    browser_sign_in(page, "nora@example.org")
+    tpl, coming = saved_with_a_coming_campaign
     page.goto(f"/messaging/templates/{tpl.id}")
     expect(page.locator("#test_campaign_id")).to_have_value("")  # nothing planned: their own
     page.locator("#campaign_id").select_option(str(coming.id))
