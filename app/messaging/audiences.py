@@ -1,5 +1,9 @@
 """Messaging's own variables and audiences, registered in the core registries."""
 
+import base64
+import binascii
+import hashlib
+import hmac
 from collections.abc import Callable
 from datetime import datetime
 
@@ -41,19 +45,75 @@ def needs_consent(audience_key: str) -> bool:
     return audience_key in CONSENT_ONLY_AUDIENCES
 
 
-def _serializer() -> URLSafeSerializer:
-    # Links in e-mails sent before a new secret key still work (SECRET_KEY_FALLBACKS).
+def _legacy_serializer() -> URLSafeSerializer:
+    # The links of e-mails sent before links were opaque: the id in clear, signed.
     return URLSafeSerializer(signing_keys(), salt=UNSUBSCRIBE_SALT)
 
 
+# An unsubscribe link's token: the person's id encrypted, never readable. The former
+# token began with the id in base64 (« NjE » is 61), which any reader of a forwarded
+# e-mail could decode. Deterministic authenticated encryption (SIV: the tag, a keyed hash
+# of the id, is also what the id is masked with), from the secret keys: no data kept,
+# the same link in every e-mail to a person, a link made before a new SECRET_KEY still
+# valid while the former one is in SECRET_KEY_FALLBACKS.
+_TAG_BYTES = 16
+_ID_BYTES = 8
+_TOKEN_LENGTH = 32  # base64 of tag and masked id, without padding
+
+
+def _link_keys(secret: str) -> tuple[bytes, bytes]:
+    """The two keys a secret key gives unsubscribe links: one tags, one masks."""
+    root = hmac.new(secret.encode(), UNSUBSCRIBE_SALT.encode(), hashlib.sha256).digest()
+    return (
+        hmac.new(root, b"tag", hashlib.sha256).digest(),
+        hmac.new(root, b"mask", hashlib.sha256).digest(),
+    )
+
+
+def _mask(key: bytes, tag: bytes) -> bytes:
+    return hmac.new(key, tag, hashlib.sha256).digest()[:_ID_BYTES]
+
+
+def _sealed(user_id: int, secret: str) -> str:
+    tag_key, mask_key = _link_keys(secret)
+    plain = user_id.to_bytes(_ID_BYTES, "big")
+    tag = hmac.new(tag_key, plain, hashlib.sha256).digest()[:_TAG_BYTES]
+    masked = bytes(a ^ b for a, b in zip(plain, _mask(mask_key, tag), strict=True))
+    return base64.urlsafe_b64encode(tag + masked).decode().rstrip("=")
+
+
+def _opened(token: str, secret: str) -> int | None:
+    """The id a token made with this secret key holds; None if it was not made with it."""
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+    except (ValueError, binascii.Error):
+        return None
+    if len(raw) != _TAG_BYTES + _ID_BYTES:
+        return None
+    tag, masked = raw[:_TAG_BYTES], raw[_TAG_BYTES:]
+    tag_key, mask_key = _link_keys(secret)
+    plain = bytes(a ^ b for a, b in zip(masked, _mask(mask_key, tag), strict=True))
+    expected = hmac.new(tag_key, plain, hashlib.sha256).digest()[:_TAG_BYTES]
+    return int.from_bytes(plain, "big") if hmac.compare_digest(tag, expected) else None
+
+
 def unsubscribe_token(user_id: int) -> str:
-    """A signed token naming the user: unsubscribing needs no sign-in."""
-    return _serializer().dumps(user_id)
+    """An opaque token standing for the user: unsubscribing needs no sign-in, and the link
+    tells nobody who it is for."""
+    return _sealed(user_id, signing_keys()[-1])
 
 
 def user_id_from_token(token: str) -> int | None:
+    """The user a link's token stands for: an opaque one, or one of the signed tokens of
+    e-mails sent before (their links keep working); None for a token not valid."""
+    if len(token) == _TOKEN_LENGTH and "." not in token:
+        for secret in reversed(signing_keys()):
+            user_id = _opened(token, secret)
+            if user_id is not None:
+                return user_id
+        return None
     try:
-        value = _serializer().loads(token)
+        value = _legacy_serializer().loads(token)
     except BadSignature:
         return None
     return value if isinstance(value, int) else None
@@ -62,12 +122,11 @@ def user_id_from_token(token: str) -> int | None:
 def messaging_variables(users, now: datetime, context: dict) -> dict[int, dict]:
     """first_name, display_name and the links every message carries (no query)."""
     base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-    serializer = _serializer()
     return {
         user.id: {
             "first_name": user.first_name,
             "display_name": user.display_name,
-            "unsubscribe_url": f"{base}/messaging/unsubscribe/{serializer.dumps(user.id)}",
+            "unsubscribe_url": f"{base}/messaging/unsubscribe/{unsubscribe_token(user.id)}",
             "inbox_url": f"{base}/messaging/",
             "portal_url": f"{base}/",
         }

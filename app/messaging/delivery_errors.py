@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
-from app.messaging.limits import TemplateTooCostly
+from app.messaging.limits import TemplateTooCostly, UnwritableValue
 
 # A message that could not be written for its reader: "render: name, other" (the
 # variables it lacked), or "render" alone when none is named.
@@ -128,8 +128,9 @@ def _failure_reason(kind: str) -> str:
     name, _sep, detail = kind.partition(":")
     if name == "attribute":
         return _("a variable has no “%(name)s” for this person.", name=detail)
-    if name == "cost":
-        reason = TemplateTooCostly(detail).reason()
+    if name in ("cost", "value"):
+        refused = TemplateTooCostly if name == "cost" else UnwritableValue
+        reason = refused(detail).reason()
         return reason[:1].lower() + reason[1:]
     return str(_FAILURES.get(name, _FAILURES["other"]))
 

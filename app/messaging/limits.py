@@ -7,12 +7,16 @@ check of the render's budget, and every value it makes is kept under a size: a s
 a comparison, and no single step can be long, so the deadline really bounds the time.
 """
 
+import math
 import re
 import time
+from collections.abc import Iterator
 from contextvars import ContextVar
+from decimal import Decimal
 from functools import wraps
 
-from jinja2 import nodes, pass_context
+from jinja2 import Undefined, nodes, pass_context
+from jinja2.runtime import Macro
 from jinja2.sandbox import SandboxedEnvironment
 from jinja2.utils import generate_lorem_ipsum
 
@@ -33,8 +37,8 @@ _BRACE_SPEC = re.compile(r"\{[^{}]*?:((?:[^{}]|\{[^{}]*\})*)\}")
 _DIGITS = re.compile(r"\d+")
 
 
-class TemplateTooCostly(Exception):
-    """A rendering refused for what it would cost; `kind` says which limit."""
+class TemplateRefused(Exception):
+    """A rendering the sandbox stopped; `kind` says why, `reason()` says it in words."""
 
     def __init__(self, kind: str):
         super().__init__(kind)
@@ -42,6 +46,13 @@ class TemplateTooCostly(Exception):
 
     def __str__(self) -> str:
         return self.reason()
+
+    def reason(self) -> str:
+        raise NotImplementedError
+
+
+class TemplateTooCostly(TemplateRefused):
+    """A rendering refused for what it would cost; `kind` says which limit."""
 
     def reason(self) -> str:
         """The limit, in the reader's words."""
@@ -55,6 +66,24 @@ class TemplateTooCostly(Exception):
         if self.kind == "range":
             return _("A range may count at most %(limit)s numbers.", limit=format_number(MAX_RANGE))
         return _("This makes a value too large for a message: check the operations on this line.")
+
+
+class UnwritableValue(TemplateRefused):
+    """A value a message cannot say: `object` (a function, a method, an object, whose text
+    is Python's, « <function str.format at 0x…> »), `number` (infinite or not a number)."""
+
+    def reason(self) -> str:
+        """What to change, in the reader's words."""
+        if self.kind == "number":
+            return _(
+                "This makes a number that is infinite or undefined (inf, nan): check the "
+                "operations on this line."
+            )
+        return _(
+            "This writes something that is neither a text nor a number (a function, a "
+            "method or an object): use the variables as they are, or call the method with "
+            "its brackets."
+        )
 
 
 class Budget:
@@ -98,12 +127,51 @@ def _too_large(size: int) -> None:
 
 
 def checked(value):
-    """The value, unless it is a text, a list or a number larger than a template may make."""
+    """The value, unless it is a text, a list or a number larger than a template may make,
+    or a number no message can say (infinite, not a number)."""
     if isinstance(value, (str, list, tuple, dict, set)):
         _too_large(len(value))
     elif isinstance(value, int) and value.bit_length() > MAX_INT_BITS:
         raise TemplateTooCostly("size")
+    elif isinstance(value, (float, Decimal)) and not math.isfinite(value):
+        raise UnwritableValue("number")
     return value
+
+
+_TEXT_OR_NUMBER = (str, int, float, Decimal)
+_CONTAINERS = (list, tuple, set, frozenset)
+_MAX_DEPTH = 20  # lists in lists a check looks into; deeper is no message's value
+
+
+def writable(value) -> None:
+    """Refuse what a message cannot write: only a text or a (finite) number is written.
+    A function or a method (`first_name.upper` without its brackets), an object, a list
+    became Python's text for it, « <function str.format at 0x7ff5e8f28720> »."""
+    if isinstance(value, Undefined):
+        return  # StrictUndefined says which variable is missing when it is written
+    if isinstance(value, (float, Decimal)) and not math.isfinite(value):
+        raise UnwritableValue("number")
+    if value is not None and not isinstance(value, _TEXT_OR_NUMBER):
+        raise UnwritableValue("object")
+
+
+def _parts_writable(value, iterators: bool = False, depth: int = 0) -> None:
+    """Refuse a value given to a filter, a call or an operator that would write a function,
+    an object or an infinite number as text: each item of a list or a dict too.
+    `iterators`: a filter reading the items of an iterator (`map`, `join`…) may take one,
+    its items checked where they are written; any other filter would write its repr."""
+    if isinstance(value, _CONTAINERS) and depth < _MAX_DEPTH:
+        for item in value:
+            _parts_writable(item, False, depth + 1)
+    elif isinstance(value, dict) and depth < _MAX_DEPTH:
+        for item in value.items():
+            _parts_writable(item, False, depth + 1)
+    elif iterators and isinstance(value, (Iterator, range)):
+        return
+    elif isinstance(value, range):
+        return  # numbers
+    else:
+        writable(value)
 
 
 def _length(value) -> int:
@@ -190,6 +258,15 @@ def _filter_guards() -> dict:
     }
 
 
+# Filters that read the items of what they are given, an iterator too (`map` then `join`):
+# any other one given an iterator would write its Python text, « <generator object …> ».
+_READS_ITEMS = frozenset(
+    {"batch", "count", "d", "default", "dictsort", "first", "groupby", "items", "join", "last",
+     "length", "list", "map", "max", "min", "random", "reject", "rejectattr", "reverse",
+     "select", "selectattr", "slice", "sort", "sum", "unique"}
+)  # fmt: skip
+
+
 def _bounded_filter(name: str, function, guard):
     """A filter that counts as a step, checked before (`guard`) and after it runs."""
 
@@ -201,9 +278,14 @@ def _bounded_filter(name: str, function, guard):
             separator = values[1] if len(values) > 1 else kwargs.get("d", "")
             items, size = _join_size(separator, values[0])
             _too_large(size)
+            _parts_writable(items)
             args = (*args[: len(args) - len(values)], items, *values[1:])
         elif guard is not None:
             guard(*values, **kwargs)
+        if values:
+            _parts_writable(values[0], iterators=name in _READS_ITEMS)
+        for value in (*values[1:], *kwargs.values()):
+            _parts_writable(value)
         return checked(function(*args, **kwargs))
 
     return bounded
@@ -239,6 +321,7 @@ def _turns(value):
 
 @pass_context  # never worked out when compiling: the rendering's budget counts it
 def _written(context, value):
+    writable(value)
     budget = _BUDGET.get()
     if budget is not None:
         budget.step()
@@ -249,11 +332,14 @@ def _written(context, value):
 @pass_context
 def _joined(context, parts):
     """The `~` of a template, its length known before the text is made."""
+    for part in parts:
+        _parts_writable(part)
     _too_large(sum(_length(part) for part in parts))
     return "".join(str(part) for part in parts)
 
 
-_BINOPS = frozenset({"*", "**", "+", "%"})
+# `-` and `/` too: 1e308 - -1e308 is infinite, refused where it is made (`checked`).
+_BINOPS = frozenset({"*", "**", "+", "-", "/", "//", "%"})
 
 
 def _as_number(original):
@@ -324,6 +410,9 @@ class BoundedSandbox(SandboxedEnvironment):
         owner = getattr(target, "__self__", None)
         if isinstance(owner, str):
             args = _guard_str_method(owner, getattr(target, "__name__", ""), args, kwargs)
+        for value in (*args, *kwargs.values()):
+            if not isinstance(value, Macro):  # `{% call %}` gives its block as `caller`
+                _parts_writable(value)
         result = checked(super().call(__context, __obj, *args, **kwargs))
         if isinstance(owner, (list, dict, set)):  # extend() in a loop doubles a list
             checked(owner)
@@ -351,6 +440,7 @@ class BoundedSandbox(SandboxedEnvironment):
                 _too_large(len(left) + len(right))
         elif operator == "%" and isinstance(left, str):
             _format_too_wide(left, right if isinstance(right, tuple) else (right,))
+            _parts_writable(right)
         return checked(super().call_binop(context, operator, left, right))
 
     def getattr(self, obj, attribute):

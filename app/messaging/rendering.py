@@ -11,7 +11,13 @@ from markupsafe import Markup, escape
 
 from app.core.personalisation import FOREIGN_PASSAGES, WrittenNumber, known_variables
 from app.messaging.i18n import _
-from app.messaging.limits import BoundedSandbox, TemplateTooCostly, bounded_render
+from app.messaging.limits import (
+    BoundedSandbox,
+    TemplateRefused,
+    TemplateTooCostly,
+    UnwritableValue,
+    bounded_render,
+)
 
 # A link in a message's text: up to a space, or a character no written link holds
 # (matched in the text before it is escaped, so "&gt;" is never taken for part of it).
@@ -351,7 +357,7 @@ def _unknown_filters_and_tests(field: str, tree, env) -> list[TemplateProblem]:
 
 def _runtime_reason(error: Exception) -> str:
     """Why rendering with the example values failed, in words."""
-    if isinstance(error, TemplateTooCostly):
+    if isinstance(error, TemplateRefused):
         return error.reason()
     if isinstance(error, SecurityError):
         name = _quoted(str(error))  # "access to attribute '__class__' of 'str' object…"
@@ -443,9 +449,11 @@ def failure_kind(error: Exception) -> str:
     """What went wrong rendering a text for one person, as a short code kept with their
     delivery (`delivery_errors.describe_error` says it in words): "item" (a list or a
     text shorter than for others), "attribute:<name>", "zero", "type", "cost:<limit>",
-    "security" or "other"."""
+    "value:<object|number>" (what a message cannot write), "security" or "other"."""
     if isinstance(error, TemplateTooCostly):
         return f"cost:{error.kind}"
+    if isinstance(error, UnwritableValue):
+        return f"value:{error.kind}"
     if isinstance(error, SecurityError):
         return "security"
     if isinstance(error, UndefinedError):

@@ -56,7 +56,7 @@ from app.messaging.campaign_facts import NAMED_CAMPAIGN_ONLY
 from app.messaging.forms import RescheduleForm, ScheduleForm, SendTestForm, TemplateForm
 from app.messaging.inbox import render_head, render_message, render_messages
 from app.messaging.labels import VARIABLE_NOTES, template_title
-from app.messaging.limits import TemplateTooCostly
+from app.messaging.limits import TemplateRefused
 from app.messaging.mailer import MailerPool
 from app.messaging.models import (
     LOCALES,
@@ -451,7 +451,7 @@ def _preview(form: TemplateForm) -> dict:
         )
         try:
             renders[locale] = compiled.render(locale, variables)
-        except TemplateTooCostly as error:  # the values the examples stood for were larger
+        except TemplateRefused as error:  # the values the examples stood for were larger
             renders[locale] = ("", error.reason())
             continue
         except Exception:  # a value this person or a preview lacks: say which

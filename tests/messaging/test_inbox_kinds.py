@@ -54,10 +54,16 @@ def test_each_reader_sees_the_date_in_their_language_and_the_time_of_paris(clien
     _deliver(template(), now=datetime(2026, 3, 16, 8, 0, tzinfo=UTC))  # 9 h in Paris
     login(client, french)
     page = _spaced(client.get("/messaging/").get_data(as_text=True))
-    assert '<p class="hint">16 mars 2026, 9 h</p>' in page and "Marquer comme lu" in page
+    assert (
+        '<span class="hint message-when">16 mars 2026, 9 h</span>' in page
+        and "Marquer comme lu" in page
+    )
     login(client, english)
     page = _spaced(client.get("/messaging/").get_data(as_text=True))
-    assert '<p class="hint">16 Mar 2026, 09:00</p>' in page and "Mark as read" in page
+    assert (
+        '<span class="hint message-when">16 Mar 2026, 09:00</span>' in page
+        and "Mark as read" in page
+    )
     assert "Marquer comme lu" not in page
 
 
