@@ -187,6 +187,22 @@ def _point(session) -> int:
     )
 
 
+def _agents_point(session) -> int:
+    """The first collection point the demo agent looks after."""
+    from sqlalchemy import select
+
+    from app.auth.models import User
+    from app.recycling.models import PointAgent
+
+    return session.scalar(
+        select(PointAgent.point_id)
+        .join(User, User.id == PointAgent.user_id)
+        .where(User.email == AGENT)
+        .order_by(PointAgent.point_id)
+        .limit(1)
+    )
+
+
 def _closed_campaign(session) -> int:
     """A campaign whose results are out (the demo's previous one)."""
     from sqlalchemy import select
@@ -440,6 +456,20 @@ PAGES: list[Page] = [
     ),
     Page("template_editor", "/messaging/templates/new", account=ORGANISER, bench=False),
     Page("agent_desk", "/recycling/agent", account=AGENT, bench=False),
+    Page(
+        "handover",
+        "/recycling/agent/handover?point={point}",
+        account=AGENT,
+        bench=False,
+        params=lambda s: {"point": _agents_point(s)},
+    ),
+    Page(
+        "handover_slips",
+        "/recycling/agent/handover/{point}/slips",
+        account=AGENT,
+        bench=False,
+        params=lambda s: {"point": _agents_point(s)},
+    ),
     Page("audit_log", "/admin/audit", account=ADMIN, bench=False),
     # Every other page, audited only: an employee's, then by role.
     Page("campaigns", "/cleanup/", bench=False),
@@ -572,6 +602,12 @@ PAGES: list[Page] = [
         params=lambda s: {"point": _point(s)},
     ),
     Page("recycling_statistics", "/recycling/admin/statistics", account=ADMIN, bench=False),
+    Page(
+        "recycling_wipes",
+        "/recycling/admin/statistics/wipes",
+        account=ADMIN,
+        bench=False,
+    ),
 ]
 
 

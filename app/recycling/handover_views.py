@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user
-from wtforms import RadioField, StringField
+from wtforms import BooleanField, RadioField, StringField
 from wtforms.validators import Length, Optional
 
 from app.auth.decorators import role_required
@@ -47,6 +47,13 @@ class HandoverForm(PortalForm):
         ),
         validate_choice=False,  # the service refuses any other at the field
     )
+    # Asked only when a device ticked was wiped on its owner's word (`handover.
+    # ATTESTED_DONATION`): the service refuses a donation of such a device without it.
+    attested_checked = BooleanField(
+        _l("Before a donation: I checked that the devices wiped on their owner's word hold "
+           "no data any more"),
+        description=_l("Not needed to recycle or refurbish them."),
+    )  # fmt: skip
 
 
 def _points() -> list[CollectionPoint]:
@@ -102,6 +109,8 @@ def _render(point, points, form, status=200):
         ticked=set(form.receipts.data or []),
         question=handover_question,
         destroyed={r.id for r in ready if services.storage_destroyed(r)},
+        on_word_only={r.id for r in ready if handover.wiped_on_word_only(r)},
+        data_line=handover.data_line,
     ), status
 
 
@@ -123,10 +132,11 @@ def record_handover(point_id: int):
     if form.validate_on_submit():
         batch = (form.receipts.data or [], form.outcome.data or "", form.recipient.data,
                  form.handover_slip.data)  # fmt: skip
+        checked = bool(form.attested_checked.data)
         try:
             if asks_after_check():  # scripts off: asked once everything is checked
                 returns, recipient, slip = handover.check_handover_batch(
-                    point.id, current_user, *batch
+                    point.id, current_user, *batch, attested_checked=checked
                 )
                 label = dict(outcome_choices())[form.outcome.data]
                 return question_page(
@@ -137,8 +147,9 @@ def record_handover(point_id: int):
                     anchor="handover-heading",
                 )
             returns = handover.hand_over(
-                point.id, current_user, *batch, utcnow(), language=current_language()
-            )
+                point.id, current_user, *batch, utcnow(), language=current_language(),
+                attested_checked=checked,
+            )  # fmt: skip
         except services.ReturnError as error:
             db.session.rollback()
             _show_refusal(form, error)
@@ -181,4 +192,16 @@ def handover_slip(point_id: int):
         steps=steps,
         recipients=sorted({r for step in steps if (r := step.current("recipient"))}),
         count=format_number(len(steps)),
+        data_line=handover.data_line,
+    )
+
+
+@bp.get("/agent/handover/<int:point_id>/slips")
+@role_required("agent")
+def handover_slips(point_id: int):
+    """The hand-over slips of one of the agent's points, the latest first, each linked to
+    its page: found again without its number."""
+    point = _chosen_point(_points(), str(point_id))
+    return render_template(
+        "recycling/handover_slips.html", point=point, slips=handover.list_point_slips(point.id)
     )

@@ -10,7 +10,7 @@ from typing import NamedTuple
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, bindparam, case, func, select
+from sqlalchemy import ColumnElement, bindparam, case, func, literal_column, select, type_coerce
 from sqlalchemy.orm import selectinload
 
 from app.auth.models import User, UserRole
@@ -18,6 +18,7 @@ from app.core import cache
 from app.core.devices import DEVICE_TYPES
 from app.core.i18n import alphabetical
 from app.core.time import local_iso, local_zone, utcnow
+from app.core.types import UTCDateTime
 from app.core.urls import MAX_ID, within_pages
 from app.extensions import db
 from app.recycling import hours
@@ -31,6 +32,7 @@ from app.recycling.forms import (
 from app.recycling.models import (
     CORRECTION,
     EVERY_STATUS,
+    LEAVES_THE_ADMINISTRATION,
     NEVER_HANDED_IN,
     OPEN_STATUSES,
     OUTCOMES,
@@ -487,8 +489,40 @@ def long_waiting_days() -> int:
     return max(current_app.config["RECYCLING_REMINDER_DAYS"], 7)
 
 
+# The agents' filter of devices received long ago and still at the point (received or
+# wiped, not handed over yet): a month, after which a device on a shelf is forgotten.
+LONG_KEPT = "kept"
+LONG_KEPT_DAYS = 30
+
 # The desk's views of work to do: an agent's own returns are not theirs to handle.
-WORK_VIEWS = ("todo", LONG_WAITING)
+WORK_VIEWS = ("todo", LONG_WAITING, LONG_KEPT)
+
+
+def _last_received_at():
+    """When a return was (last) received, in SQL: a receipt undone and made again counts
+    from the second."""
+    return (
+        select(func.max(CustodyStep.at))
+        .where(CustodyStep.return_id == DeviceReturn.id, CustodyStep.step == "received")
+        .scalar_subquery()
+    )
+
+
+def received_at(device_return: DeviceReturn) -> datetime | None:
+    """When the device was (last) received at its point, read from its steps."""
+    return max((s.at for s in device_return.steps if s.step == "received"), default=None)
+
+
+def days_at_point(device_return: DeviceReturn, now: datetime) -> int | None:
+    """Whole days (the portal's calendar days) the device has been at its point since it
+    was received, while it waits there for its wipe or outcome; None otherwise."""
+    if device_return.status not in ("received", "wiped"):
+        return None
+    received = received_at(device_return)
+    if received is None:
+        return None
+    zone = local_zone()
+    return (now.astimezone(zone).date() - received.astimezone(zone).date()).days
 
 
 def _at_agents_points(query, point_ids: list[int] | None, status: str, agent_id: int | None):
@@ -509,13 +543,18 @@ def _at_agents_points(query, point_ids: list[int] | None, status: str, agent_id:
     if status == LONG_WAITING:
         since = utcnow() - timedelta(days=long_waiting_days())
         return query.where(DeviceReturn.status == "declared", DeviceReturn.declared_at <= since)
+    if status == LONG_KEPT:
+        since = utcnow() - timedelta(days=LONG_KEPT_DAYS)
+        return query.where(
+            DeviceReturn.status.in_(("received", "wiped")), _last_received_at() <= since
+        )
     if status in EVERY_STATUS:
         return query.where(DeviceReturn.status == status)
     return query
 
 
 # The views of the agents' desk (`?status=`): a value sent back by its forms is one of these.
-DESK_VIEWS = ("todo", LONG_WAITING, "all", *EVERY_STATUS)
+DESK_VIEWS = ("todo", LONG_WAITING, LONG_KEPT, "all", *EVERY_STATUS)
 
 
 def count_agent_returns(
@@ -572,7 +611,7 @@ def list_own_open_returns(point_ids: list[int] | None, agent_id: int, limit: int
 
 
 # The views of returns still waiting for a step: the longest waiting come first.
-OLDEST_FIRST = ("todo", LONG_WAITING, *OPEN_STATUSES)
+OLDEST_FIRST = ("todo", LONG_WAITING, LONG_KEPT, *OPEN_STATUSES)
 
 
 def list_agent_returns(
@@ -781,6 +820,69 @@ def _avoided(device_type: str, status: str, count: int, stored: float | None, un
     return (stored or 0.0) + embodied.get(device_type, 0.0) * unset
 
 
+# What became of a device's data, as the statistics count it (`wipe_status`): a
+# certified wipe an agent recorded, the owner's word only that they wiped it, a certified
+# wipe requested and not recorded yet, or neither (a device holding no data).
+WIPE_CATEGORIES = ("done", "owner_attested", "requested", "no_data")
+# Days after its receipt from which a certified wipe still not recorded is overdue.
+WIPE_OVERDUE_DAYS = 30
+
+
+def _wipe_category(wiped: bool, requested: bool, owner_wiped: bool) -> str:
+    """A device's WIPE_CATEGORIES key: the recorded wipe first, then a request standing,
+    then the owner's attestation."""
+    if wiped:
+        return "done"
+    if requested:
+        return "requested"
+    return "owner_attested" if owner_wiped else "no_data"
+
+
+def _local_month(moment: datetime | None) -> str | None:
+    """`moment`'s month in the portal's zone (`2026-06`), None for no moment."""
+    return None if moment is None else f"{moment.astimezone(local_zone()):%Y-%m}"
+
+
+def _step_time(*steps: str) -> ColumnElement:
+    """The latest time a return's chain recorded one of `steps` (None if it did not)."""
+    return type_coerce(
+        select(func.max(CustodyStep.at))
+        .where(CustodyStep.return_id == DeviceReturn.id, CustodyStep.step.in_(steps))
+        .correlate(DeviceReturn)
+        .scalar_subquery(),
+        UTCDateTime(),
+    )
+
+
+def _device_facts(month: ColumnElement, point_ids: list[int] | None, year: int | None):
+    """One row per device handed in (none withdrawn or closed unbrought) of the points
+    `point_ids` unless None, declared in the calendar `year` unless None: its month of
+    declaration (`month`), point, type, status, stored footprint, data answers, when an
+    agent last received it and handed it over outside the administration, and whether a
+    certified wipe was recorded."""
+    wiped = (
+        select(CustodyStep.id)
+        .where(CustodyStep.return_id == DeviceReturn.id, CustodyStep.step == "wiped")
+        .correlate(DeviceReturn)
+        .exists()
+    )
+    query = select(
+        month.label("month"),
+        DeviceReturn.point_id,
+        DeviceReturn.device_type,
+        DeviceReturn.status,
+        DeviceReturn.embodied_kgco2e,
+        DeviceReturn.wipe_requested,
+        DeviceReturn.data_wiped,
+        _step_time("received").label("received_at"),
+        _step_time(*LEAVES_THE_ADMINISTRATION).label("handed_over_at"),
+        wiped.label("wiped"),
+    ).where(DeviceReturn.status.not_in(NEVER_HANDED_IN))
+    if point_ids is not None:
+        query = query.where(DeviceReturn.point_id.in_(point_ids))
+    return db.session.execute(_declared_in(query, year)).all()
+
+
 def returns_by_month(
     month: ColumnElement,
     points: dict[int, CollectionPoint],
@@ -791,27 +893,33 @@ def returns_by_month(
     """The open-data table's rows, each declaration in the month `month` gives it, of the
     points `point_ids` only unless None, of the calendar `year` only unless None; `points`
     gains any point the rows name that it lacks. A device reused, donated or refurbished
-    avoided the footprint stored with its outcome (`embodied`: today's, for one without)."""
-    month = month.label("month")
-    query = select(
-        month,
-        DeviceReturn.point_id,
-        DeviceReturn.device_type,
-        DeviceReturn.status,
-        func.count(DeviceReturn.id),
-        func.sum(DeviceReturn.embodied_kgco2e),
-        func.count(DeviceReturn.id) - func.count(DeviceReturn.embodied_kgco2e),
-    ).where(DeviceReturn.status.not_in(NEVER_HANDED_IN))
-    if point_ids is not None:
-        query = query.where(DeviceReturn.point_id.in_(point_ids))
-    query = _declared_in(query, year)
-    rows = db.session.execute(
-        query.group_by(month, DeviceReturn.point_id, DeviceReturn.device_type, DeviceReturn.status)
-    ).all()
+    avoided the footprint stored with its outcome (`embodied`: today's, for one without).
+
+    Rows group the devices of one month of declaration, month of receipt (none while
+    declared), month of hand-over outside the administration (none unless donated,
+    refurbished or recycled), point, type, status and `wipe_status` (WIPE_CATEGORIES)."""
+    groups = defaultdict(lambda: [0, 0.0, 0])  # devices, footprint stored, none stored
+    for row in _device_facts(month, point_ids, year):
+        key = (
+            row.month,
+            None if row.status == "declared" else _local_month(row.received_at),
+            _local_month(row.handed_over_at) if row.status in LEAVES_THE_ADMINISTRATION else None,
+            row.point_id,
+            row.device_type,
+            row.status,
+            _wipe_category(row.wiped, row.wipe_requested, row.data_wiped),
+        )
+        group = groups[key]
+        group[0] += 1
+        if row.embodied_kgco2e is None:
+            group[2] += 1
+        else:
+            group[1] += row.embodied_kgco2e
     table = []
-    for month_value, point_id, device_type, status, count, stored, unset in sorted(
-        rows, key=lambda r: (r[0], r[1], r[2], r[3])
-    ):
+    # None (no receipt, no hand-over yet) first among its column's values.
+    for key in sorted(groups, key=lambda k: tuple((v is not None, v or 0) for v in k)):
+        declared, received, handed_over, point_id, device_type, status, wipe = key
+        count, stored, unset = groups[key]
         if point_id not in points:  # a point created since `points` was read
             points[point_id] = db.session.get(CollectionPoint, point_id)
         point = points[point_id]
@@ -821,12 +929,16 @@ def returns_by_month(
         collected = status != "declared"
         table.append(
             {
-                "month": month_value,
+                "month": declared,
+                "received_month": received,
+                "handover_month": handed_over,
                 "point_id": point_id,
                 "point": point.name,
                 "insee_code": point.commune.insee_code,
+                "commune": point.commune.name,
                 "device_type": device_type,
                 "status": status,
+                "wipe_status": wipe,
                 "devices": count,
                 "kg_ewaste": (
                     round(TYPICAL_WEIGHT_KG.get(device_type, 0.0) * count, 2) if collected else 0.0
@@ -864,12 +976,18 @@ def statistics(point_ids: list[int] | None = None, year: int | None = None) -> d
     `total` counts the devices an agent received (returned); `expected`, those declared
     and not received yet, which count in no mass. The tables by type, point and month
     count both apart, as (returned, expected), so that each column adds up to its
-    headline; a declaration withdrawn or closed unbrought counts nowhere."""
+    headline; a declaration withdrawn or closed unbrought counts nowhere.
+
+    `kg_ewaste`: the devices handed over outside the administration (donated,
+    refurbished, recycled: the e-waste that left it); `kg_received`: every device
+    received, those reused inside it and those still at the points too; `kg_by_status`:
+    the mass of each status. Masses are summed unrounded, then rounded to 0.1 kg."""
     table, points = _grouped_returns(point_ids, year)
     by_type, by_point, by_status, by_month = Counter(), Counter(), Counter(), Counter()
     # Declared, not received yet: by type, point and month, beside those returned.
     waiting_type, waiting_point, waiting_month = Counter(), Counter(), Counter()
     kg_by_type, avoided_by_type = defaultdict(float), defaultdict(float)
+    kg_by_status = defaultdict(float)
     for row in table:
         by_status[row["status"]] += row["devices"]
         if row["status"] == "declared":
@@ -881,6 +999,7 @@ def statistics(point_ids: list[int] | None = None, year: int | None = None) -> d
         places[row["point_id"]] += row["devices"]
         months[row["month"]] += row["devices"]
         kg_by_type[row["device_type"]] += row["kg_ewaste"]
+        kg_by_status[row["status"]] += row["kg_ewaste"]
         avoided_by_type[row["device_type"]] += row["kgco2e_avoided"]
     # Named with their commune, which tells two points of one name apart.
     labels = {point_id: points[point_id].label for point_id in set(by_point) | set(waiting_point)}
@@ -896,15 +1015,107 @@ def statistics(point_ids: list[int] | None = None, year: int | None = None) -> d
             ((label, by_point[p], waiting_point[p]) for p, label in labels.items()),
             key=lambda row: (-row[1], -row[2], alphabetical(row[0])),
         ),
-        "by_status": [(s, by_status[s]) for s in STATUSES],
+        "by_status": [(s, by_status[s], round(kg_by_status[s], 1)) for s in STATUSES],
         "by_outcome": [(o, by_status[o]) for o in OUTCOMES],
         "by_month": sorted(
             (m, by_month[m], waiting_month[m]) for m in set(by_month) | set(waiting_month)
         ),
-        "kg_ewaste": round(sum(kg_by_type.values()), 1),
+        "kg_ewaste": round(sum(kg_by_status[s] for s in LEAVES_THE_ADMINISTRATION), 1),
+        "kg_received": round(sum(kg_by_type.values()), 1),
         "kgco2e_avoided": round(sum(avoided_by_type.values()), 1),
         "weights": TYPICAL_WEIGHT_KG,
     }
+
+
+def wipe_statistics(point_ids: list[int] | None, year: int | None, now: datetime) -> dict:
+    """What became of the data of the devices an agent received, by device type: a
+    certified wipe recorded, the owner's attestation only, a certified wipe requested and
+    not recorded yet (`overdue`: of those, the ones at a point, received more than
+    WIPE_OVERDUE_DAYS before `now`), or no data; of the points `point_ids` unless None,
+    declared in the calendar `year` unless None. Rows in DEVICE_TYPES order, and `total`."""
+    if point_ids == []:
+        return {"by_type": [], "total": dict.fromkeys((*WIPE_CATEGORIES, "overdue"), 0)}
+    overdue_before = now - timedelta(days=WIPE_OVERDUE_DAYS)
+    counts = defaultdict(Counter)
+    for row in _device_facts(literal_column("''"), point_ids, year):
+        if row.status == "declared":  # not in an agent's hands yet
+            continue
+        category = _wipe_category(row.wiped, row.wipe_requested, row.data_wiped)
+        counts[row.device_type][category] += 1
+        if (
+            category == "requested"
+            and row.status == "received"
+            and row.received_at is not None
+            and row.received_at < overdue_before
+        ):
+            counts[row.device_type]["overdue"] += 1
+    order = [t for t in DEVICE_TYPES if t in counts] + sorted(set(counts) - set(DEVICE_TYPES))
+    total = Counter()
+    for counted in counts.values():
+        total.update(counted)
+    keys = (*WIPE_CATEGORIES, "overdue")
+    return {
+        "by_type": [(t, {k: counts[t][k] for k in keys}) for t in order],
+        "total": {k: total[k] for k in keys},
+    }
+
+
+# Who receives the devices handed over outside the administration, by outcome.
+RECIPIENT_KINDS = {"recycled": "recycling", "donated": "charity", "refurbished": "refurbisher"}
+
+
+def ewaste_by_recipient(point_ids: list[int] | None, year: int | None) -> list[dict]:
+    """The devices handed over outside the administration (LEAVES_THE_ADMINISTRATION) and
+    their estimated mass, by outcome and by the organisation that received them, as its
+    name stands (corrected or not; None for a hand-over recorded without one); of the
+    points `point_ids` unless None, declared in the calendar `year` unless None. Most
+    kilograms first."""
+    if point_ids == []:
+        return []
+    query = (
+        select(CustodyStep.id, CustodyStep.step, CustodyStep.recipient, DeviceReturn.device_type)
+        .join(DeviceReturn, DeviceReturn.id == CustodyStep.return_id)
+        .where(
+            CustodyStep.step.in_(LEAVES_THE_ADMINISTRATION),
+            CustodyStep.step == DeviceReturn.status,
+        )
+    )
+    if point_ids is not None:
+        query = query.where(DeviceReturn.point_id.in_(point_ids))
+    handovers = db.session.execute(_declared_in(query, year)).all()
+    # A recipient corrected after it was signed (`services.correct_step`): its last value.
+    corrected = dict(
+        db.session.execute(
+            select(CustodyStep.corrects_id, CustodyStep.new_value)
+            .where(
+                CustodyStep.step == CORRECTION,
+                CustodyStep.corrected_field == "recipient",
+                CustodyStep.corrects_id.in_([h.id for h in handovers]),
+            )
+            .order_by(CustodyStep.id)
+        ).all()
+    )
+    groups = defaultdict(lambda: [0, 0.0])
+    for step_id, outcome, recipient, device_type in handovers:
+        name = corrected.get(step_id, recipient) or None
+        group = groups[(outcome, name)]
+        group[0] += 1
+        group[1] += TYPICAL_WEIGHT_KG.get(device_type, 0.0)
+    rows = [
+        {
+            "outcome": outcome,
+            "kind": RECIPIENT_KINDS[outcome],
+            "recipient": name,
+            "devices": devices,
+            "kg_ewaste": round(kg, 1),
+        }
+        for (outcome, name), (devices, kg) in groups.items()
+    ]
+    return sorted(
+        rows,
+        key=lambda r: (-r["kg_ewaste"], LEAVES_THE_ADMINISTRATION.index(r["outcome"]),
+                       r["recipient"] is None, alphabetical(r["recipient"] or "")),
+    )  # fmt: skip
 
 
 def collective_figures(year: int) -> dict:

@@ -108,6 +108,16 @@ def recycling_labels() -> dict:
         # A value a correction step corrects, named as on the form that signed it.
         return str(CORRECTED_FIELDS.get(key, key))
 
+    def kept_since(device_return) -> str:
+        # How long a device received has waited at its point for its wipe or outcome:
+        # words in its row's status cell, no element more (the desk's DOM budget).
+        days = queries.days_at_point(device_return, utcnow())
+        if days is None:
+            return ""
+        if days < 1:
+            return _("since today")
+        return ngettext("since %(num)s day", "since %(num)s days", days)
+
     def devices_refused(accepted) -> list[str]:
         # What a point does not take: its radios are disabled on the return form.
         return device_type_names(key for key in DEVICE_TYPES if key not in accepted)
@@ -122,6 +132,7 @@ def recycling_labels() -> dict:
         "recycling_wipe": wipe_label,
         "recycling_field": field_label,
         "recycling_signer": queries.signer_name,
+        "recycling_kept_since": kept_since,
     }
 
 
@@ -894,6 +905,11 @@ def desk_views(waiting_days: int) -> list[tuple[str, str]]:
             "Declared over %(num)s days ago, not received",
             waiting_days,
         ),
+        queries.LONG_KEPT: ngettext(
+            "Received over %(num)s day ago, still at the point",
+            "Received over %(num)s days ago, still at the point",
+            queries.LONG_KEPT_DAYS,
+        ),
         "all": _("All"),
         # Withdrawn by their owner, or walk-ins an agent withdrew (undoing their receipt):
         # each row says by whom, the view names both.
@@ -1660,8 +1676,8 @@ def collective_figures():
 
 
 OPEN_DATA_FIELDS = (
-    "month", "insee_code", "point_id", "point", "device_type", "status", "devices",
-    "kg_ewaste", "kgco2e_avoided",
+    "month", "received_month", "handover_month", "insee_code", "commune", "point_id",
+    "point", "device_type", "status", "wipe_status", "devices", "kg_ewaste", "kgco2e_avoided",
 )  # fmt: skip
 
 
@@ -1705,6 +1721,28 @@ def statistics_departments():
         by_department=queries.returns_by_department(point_ids, min_team(), year),
         min_team=min_team(),
         every_point=point_ids is None,
+        **_year_choice(year, error),
+    ), 400 if error else 200
+
+
+@bp.get("/admin/statistics/wipes")
+@role_required("agent")
+def statistics_wipes():
+    """What became of the data of the devices received, by device type, and the e-waste
+    by the organisation it was handed over to: every point's for an admin, an agent's own
+    points' only; of every year or of the one chosen."""
+    try:
+        year, error = _statistics_year(), None
+    except YearRefused as refused:
+        year, error = None, refused
+    point_ids = queries.agent_point_ids(current_user)  # None: every point (admins)
+    return render_template(
+        "recycling/statistics_wipes.html",
+        wipes=queries.wipe_statistics(point_ids, year, utcnow()),
+        recipients=queries.ewaste_by_recipient(point_ids, year),
+        overdue_days=queries.WIPE_OVERDUE_DAYS,
+        every_point=point_ids is None,
+        device_types=DEVICE_TYPES,
         **_year_choice(year, error),
     ), 400 if error else 200
 

@@ -66,6 +66,16 @@ SIGNALLED_STEPS = {
     NOT_BROUGHT: "withdrawn",  # device_return_withdrawn too
 }
 
+# The letter closing a demo slip's number, by outcome: one organisation each.
+SLIP_LETTERS = {"donated": "D", "refurbished": "F", "recycled": "R"}
+# A declaration whose device was not brought within a month: its point's agent closed it
+# as never brought (`services.close_not_brought`, which the desk offers once its owner was
+# reminded), that day. The portal closes none by itself; its demo should not show
+# declarations waiting since last year.
+NOT_BROUGHT_AFTER_DAYS = 30
+# Outcomes that need a working device: a broken one is recycled (or refurbished) instead.
+WORKING_ONLY = ("reused", "donated")
+
 # The organisations the demo's devices are handed over to, by outcome (made-up names).
 DEMO_RECIPIENTS = {
     "donated": "Association Solidarité Numérique Gironde",
@@ -171,17 +181,24 @@ def seed_recycling(rng: random.Random, returns: int = DEMO_RETURNS) -> None:
         declared_at = times[0]
         while times[-1] > now:
             del path[-1], times[-1]
+        reminded_at = _reminded_in_its_time(path[-1], declared_at, now)
+        closed_at = declared_at + timedelta(days=NOT_BROUGHT_AFTER_DAYS)
+        if path == ["declared"] and closed_at <= now:
+            path.append(NOT_BROUGHT)
+            times.append(_in_office_hours([closed_at], now)[0])
+        asset_tag = f"BM-{device_type[:3].upper()}-{index:06d}" if rng.random() < 0.6 else None
+        condition = "working" if rng.random() < 0.7 else "broken"
+        if condition == "broken" and path[-1] in WORKING_ONLY:
+            path[-1] = "recycled"
         rows.append(
             {
                 "receipt_number": receipt,
                 "user_id": rng.choice(staff),
                 "point_id": point.id,
                 "device_type": device_type,
-                "asset_tag": f"BM-{device_type[:3].upper()}-{index:06d}"
-                if rng.random() < 0.6
-                else None,
+                "asset_tag": asset_tag,
                 "asset_tag_key": None,
-                "condition": "working" if rng.random() < 0.7 else "broken",
+                "condition": condition,
                 "data_wiped": bearing and not wipe_requested,
                 "wipe_requested": wipe_requested,
                 "status": path[-1],
@@ -189,7 +206,7 @@ def seed_recycling(rng: random.Random, returns: int = DEMO_RETURNS) -> None:
                 "updated_at": times[-1],
                 # A declaration long left waiting was reminded in its time: the first
                 # run of the reminder job must not remind the whole history at once.
-                "reminded_at": _reminded_in_its_time(path[-1], declared_at, now),
+                "reminded_at": reminded_at,
             }
         )
         rows[-1]["asset_tag_key"] = normalise_asset_tag(rows[-1]["asset_tag"])
@@ -204,8 +221,9 @@ def seed_recycling(rng: random.Random, returns: int = DEMO_RETURNS) -> None:
     for row, path in _demo_employee_returns(rng, now, employee, bordeaux.id, receipts):
         rows.append(row)
         plans[row["receipt_number"]] = (path, employee, bordeaux.id, row["device_type"])
-    for row in rows:  # back in the administration's service: its tag is free again
-        if row["status"] in BACK_IN_SERVICE:
+    slips = _batch_slips(rows, plans)
+    for row in rows:  # back in service, or never brought: its tag is free again
+        if row["status"] in (*BACK_IN_SERVICE, NOT_BROUGHT):
             row["asset_tag_key"] = None
         receipt = row["receipt_number"]
         row["chain_seal"] = chain_seal(receipt, row["status"], len(plans[receipt][0]))
@@ -239,7 +257,7 @@ def seed_recycling(rng: random.Random, returns: int = DEMO_RETURNS) -> None:
                 step.certificate_number = f"CERT-{receipt[3:]}"
             if step_name in LEAVES_THE_ADMINISTRATION:  # who took it away, and the slip
                 step.recipient = DEMO_RECIPIENTS[step_name]
-                step.handover_slip = f"BD-{receipt[3:]}"
+                step.handover_slip = slips[receipt]
             steps.append(
                 {
                     "return_id": ids[receipt],
@@ -259,6 +277,33 @@ def seed_recycling(rng: random.Random, returns: int = DEMO_RETURNS) -> None:
             )
     db.session.execute(insert(CustodyStep), steps)
     db.session.flush()
+
+
+def _batch_slips(rows: list[dict], plans: dict) -> dict[str, str]:
+    """Each handed-over device's slip number: one slip per point, month and organisation
+    (its outcome's), as a pallet leaves with one slip (`handover.hand_over`): each
+    organisation collects from a point once a month (a day's slips held one device each,
+    the demo's points handing over a few devices a month). The devices of a slip leave
+    together, at the last of their moments that month: their outcome step and their
+    return's last change are moved to it (never earlier than their own)."""
+    zone = local_zone()
+    groups: dict[tuple, list[str]] = {}
+    for receipt, (path, _owner, point_id, _type) in plans.items():
+        outcome, at = path[-1]
+        if outcome in LEAVES_THE_ADMINISTRATION:
+            month = at.astimezone(zone).date().replace(day=1)
+            groups.setdefault((point_id, month, outcome), []).append(receipt)
+    row_of = {row["receipt_number"]: row for row in rows}
+    slips = {}
+    for (point_id, month, outcome), receipts in groups.items():
+        number = f"BD-{month:%Y%m}-{point_id:02d}{SLIP_LETTERS[outcome]}"
+        leaving = max(plans[receipt][0][-1][1] for receipt in receipts)
+        for receipt in receipts:
+            path = plans[receipt][0]
+            path[-1] = (outcome, leaving)
+            row_of[receipt]["updated_at"] = leaving
+            slips[receipt] = number
+    return slips
 
 
 def returns_declared_between(start: datetime, end: datetime) -> list[tuple]:

@@ -15,31 +15,68 @@ from app.recycling import queries
 from app.recycling.forms import status_choices
 
 
+def wipe_category_choices():
+    """What became of a device's data as the statistics count it (`queries.WIPE_CATEGORIES`)."""
+    return [
+        ("done", _("Certified wipe done")),
+        ("owner_attested", _("Owner's attestation only")),
+        ("requested", _("Certified wipe requested, not done yet")),
+        ("no_data", _("No data to wipe")),
+    ]
+
+
+def _year_and_month(month: str | None) -> list:
+    """An ISO month (`2025-06`) as two numbers, year and month: French Excel turned
+    « 2025-06 » into a date (« juin-25 »); two empty cells for no month."""
+    if not month:
+        return ["", ""]
+    year, number = month.split("-")
+    return [int(year), int(number)]
+
+
 def statistics_spreadsheet(table: list[dict], points: dict, language: str) -> str:
     """The open-data rows (`queries.grouped_returns_and_points`) with headers, device
     types and statuses in the reader's language, each point named with its commune (two
-    communes may each have a point of one name); months stay ISO (`2026-05`)."""
+    communes may each have a point of one name) after the commune's code and name; each
+    month (of declaration, of receipt, of hand-over outside the administration) as a
+    year and a month number, which no spreadsheet turns into a date. The devices received
+    and those declared and not received yet have a column each, as the page counts them:
+    the first adds up to the page's « Devices returned »."""
     header = [
+        _("Year of declaration"),
         _("Month of declaration"),
+        _("Year of receipt"),
+        _("Month of receipt"),
+        _("Year of hand-over outside the administration"),
+        _("Month of hand-over outside the administration"),
         _("Commune INSEE code"),
+        _("Commune"),
         _("Collection point"),
         _("Device type"),
         _("Status"),
-        _("Devices"),
-        _("E-waste (kg)"),
+        _("Data wiping"),
+        _("Devices returned"),
+        _("Declared, not received yet"),
+        _("Estimated mass (kg)"),
         _("Footprint avoided (kg CO₂e)"),
     ]
     statuses = dict(status_choices())
+    wipes = dict(wipe_category_choices())
     rows = (
         [
-            row["month"],
+            *_year_and_month(row["month"]),
+            *_year_and_month(row["received_month"]),
+            *_year_and_month(row["handover_month"]),
             row["insee_code"],
+            row["commune"],
             points[row["point_id"]].label,
             str(DEVICE_TYPES[row["device_type"]].label)
             if row["device_type"] in DEVICE_TYPES
             else row["device_type"],
             str(statuses.get(row["status"], row["status"])),
-            row["devices"],
+            wipes[row["wipe_status"]],
+            0 if row["status"] == "declared" else row["devices"],
+            row["devices"] if row["status"] == "declared" else 0,
             float(row["kg_ewaste"]),
             float(row["kgco2e_avoided"]),
         ]
@@ -92,7 +129,7 @@ def department_spreadsheet(records: list[dict], language: str) -> str:
         _("Figures not shown"),
         _("Devices returned"),
         _("Declared, not received yet"),
-        _("E-waste (kg)"),
+        _("Mass received (kg)"),
         _("Footprint avoided (kg CO₂e)"),
     ]
     # The page's words for the figures withheld.
@@ -150,13 +187,22 @@ def open_data_document(point_ids: list[int] | None, year: int | None = None) -> 
         "left_out": "declarations withdrawn before an agent received the device, and "
         "declarations an agent closed because the device never arrived",
         "kg_ewaste": "typical mass of the devices an agent received; 0 for those "
-        "declared and not received yet (status declared)",
+        "declared and not received yet (status declared). The e-waste that left the "
+        "administration is that of the statuses donated, refurbished and recycled",
+        "received_month": "calendar month (local time, as months) in which an agent last "
+        "received the devices; null for those declared and not received yet",
+        "handover_month": "calendar month (local time) in which the devices were handed "
+        "over outside the administration (donated, refurbished, recycled); null otherwise",
+        "wipe_status": "done: certified wipe recorded by an agent; owner_attested: the "
+        "owner said they wiped it, no certified wipe; requested: certified wipe asked for "
+        "and not recorded yet; no_data: neither (a device holding no data)",
         # Every year, or the one asked for (`?year=`).
         "year": year if year is not None else "all",
         "kgco2e_avoided": "each device reused, donated or refurbished counts the "
         "manufacturing footprint of a new device of its type in force when its outcome was "
         "recorded, kept with it: a catalogue changed later does not move past figures; "
         "embodied_kgco2e gives today's, for the outcomes recorded from now",
+        "commune": "name of the commune of the collection point (insee_code: its code)",
         "sources": sources,
         "typical_weight_kg": queries.TYPICAL_WEIGHT_KG,
         "embodied_kgco2e": reference_embodied_by_device_type(),

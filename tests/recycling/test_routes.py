@@ -500,14 +500,15 @@ def test_statistics_and_open_data_csv_for_admins(client, make, rec):
     login(client, make.user(roles=("admin",), locale="en"))
     page = html.unescape(re.sub(r"<[^>]+>", " ", _text(client.get("/recycling/admin/statistics"))))
     page = re.sub(r"\s+", " ", page)
-    # One brought, one still expected: 4.5 kg collected, not 9.
+    # One brought, one still expected: 4.5 kg received, not 9; none left the administration.
     assert "Devices returned 1" in page and "Declared, not received yet 1" in page
-    assert "Estimated e-waste collected 4.5 kg" in page
+    assert "still at the points included 4.5 kg" in page
+    assert "(donated, refurbished, recycled) 0.0 kg" in page
     csv_text = _text(client.get("/recycling/admin/statistics.csv"))
     header, *rows = csv_text.splitlines()
-    assert header.startswith("month,insee_code,point_id")
-    assert any(",monitor,declared,1,0.0,0.0" in row for row in rows)
-    assert any(",monitor,received,1,4.5,0.0" in row for row in rows)
+    assert header.startswith("month,received_month,handover_month,insee_code,commune,point_id")
+    assert any(",monitor,declared,no_data,1,0.0,0.0" in row for row in rows)
+    assert any(",monitor,received,no_data,1,4.5,0.0" in row for row in rows)
 
 
 def test_dashboard_panel_shows_the_nearest_point_and_my_last_return(client, make, rec):
@@ -667,7 +668,7 @@ def test_a_finished_receipt_says_the_wipe_was_done_and_no_longer_asks_to_bring_i
     done = _text(client.get(url))
     assert "Présentez ce numéro de reçu" not in done
     assert "Effacement certifié demandé" not in done
-    assert "Effacement certifié réalisé le 25 novembre 2026" in done
+    assert "Effacement certifié réalisé le 25 nov. 2026" in done
 
 
 # --- statistics by month ----------------------------------------------------------------
@@ -678,7 +679,7 @@ def test_statistics_name_the_months_and_the_open_data_keeps_iso(client, make, re
     rec.device_return(make.user(), rec.point(), now=datetime(2026, 5, 12, 9, 0, tzinfo=UTC))
     login(client, make.user(roles=("admin",), locale=locale))
     page = _text(client.get("/recycling/admin/statistics"))
-    assert f'<time datetime="2026-05">{month}</time>' in page
+    assert f'<th scope="row">{month}</th>' in page
     assert ",2026-05," not in page
     assert (
         _text(client.get("/recycling/admin/statistics.csv")).splitlines()[1].startswith("2026-05,")

@@ -44,9 +44,9 @@ def test_the_french_spreadsheet_starts_with_a_byte_order_mark(client, make, retu
 
 def test_the_french_spreadsheet_has_french_headers_between_semicolons(client, make, returns):
     header = _rows(_download(client, make, "fr"), ";")[0]
-    assert header[:4] == [
-        "Mois de déclaration",
+    assert header[6:10] == [
         "Code INSEE de la commune",
+        "Commune",
         "Point de collecte",
         "Type d'appareil",
     ]
@@ -54,9 +54,10 @@ def test_the_french_spreadsheet_has_french_headers_between_semicolons(client, ma
 
 def test_the_french_spreadsheet_keeps_accents_and_writes_decimal_commas(client, make, returns):
     rows = _rows(_download(client, make, "fr"), ";")[1:]
-    received = next(row for row in rows if row[4] == "Reçu par un agent")
-    assert received[2:] == ["Mairie · Ambarès-et-Lagrave", "Écran", "Reçu par un agent",
-                            "1", "4,5", "0,0"]  # fmt: skip
+    received = next(row for row in rows if row[10] == "Reçu par un agent")
+    assert received[7:] == ["Ambarès-et-Lagrave", "Mairie · Ambarès-et-Lagrave", "Écran",
+                            "Reçu par un agent", "Aucune donnée à effacer", "1", "0", "4,5",
+                            "0,0"]  # fmt: skip
 
 
 def test_the_english_spreadsheet_has_english_headers_and_commas(client, make, returns):
@@ -64,7 +65,7 @@ def test_the_english_spreadsheet_has_english_headers_and_commas(client, make, re
     rows = _rows(response, ",")
     assert (response.get_data(as_text=True)[0], rows[0][-2:], len(rows)) == (
         "\ufeff",
-        ["E-waste (kg)", "Footprint avoided (kg CO₂e)"],
+        ["Estimated mass (kg)", "Footprint avoided (kg CO₂e)"],
         3,
     )
 
@@ -85,7 +86,8 @@ def test_the_open_data_keeps_its_commas_columns_and_no_byte_order_mark(client, m
     login(client, make.user(roles=("admin",), locale="fr"))
     text = client.get("/recycling/admin/statistics.csv").get_data(as_text=True)
     assert text.splitlines()[0] == (
-        "month,insee_code,point_id,point,device_type,status,devices,kg_ewaste,kgco2e_avoided"
+        "month,received_month,handover_month,insee_code,commune,point_id,point,device_type,"
+        "status,wipe_status,devices,kg_ewaste,kgco2e_avoided"
     )
 
 
@@ -121,4 +123,4 @@ def test_a_point_named_like_a_formula_stays_text(client, make, rec):
     point = rec.point(name="=HYPERLINK(1)", commune=make.commune(name="Cenon"))
     services.confirm_receipt(rec.device_return(make.user(), point), rec.agent(point), NOW)
     db.session.commit()
-    assert _rows(_download(client, make, "fr"), ";")[1][2].startswith("'=HYPERLINK(1)")
+    assert _rows(_download(client, make, "fr"), ";")[1][8].startswith("'=HYPERLINK(1)")

@@ -139,8 +139,9 @@ def test_the_downloads_hold_the_year_the_page_shows(client, admin, two_years):
     links = re.findall(r'href="(/recycling/admin/statistics[^"]*year=2026)"', page)
     open_data = next(link for link in links if "statistics.csv" in link)
     months = {row["month"] for row in csv.DictReader(io.StringIO(client.get(open_data).text))}
-    # The spreadsheet, the open data, the JSON, and the page by department with its own.
-    assert (len(links), months) == (4, {"2026-11"})
+    # The spreadsheet, the open data, the JSON, the page by department and that of the
+    # data wiping, each with its own.
+    assert (len(links), months) == (5, {"2026-11"})
 
 
 def test_the_department_page_counts_the_year_chosen(client, admin, two_years):
@@ -207,7 +208,7 @@ def test_the_department_spreadsheet_is_french_with_a_byte_order_mark(client, mak
 def test_the_statistics_page_leads_to_the_department_figures_and_downloads(client, make):
     login(client, make.user(roles=("admin",), locale="fr"))
     page = html.unescape(client.get(STATISTICS + "?year=2026").text)
-    link = re.search(r'href="([^"]*)">Appareils déposés par direction, avec', page).group(1)
+    link = re.search(r'href="([^"]*)">les appareils déposés par direction', page).group(1)
     departments = html.unescape(client.get(link).text)
     assert "Télécharger pour un tableur" in departments and "year=2026" in link
 

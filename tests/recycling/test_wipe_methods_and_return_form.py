@@ -137,7 +137,7 @@ def test_the_agent_sees_the_certified_wipe_done_with_its_date(client, make, rec)
     db.session.commit()
     login(client, agent)
     page = _text(client.get(f"/recycling/agent/returns/{device_return.receipt_number}"))
-    assert "Effacement certifié réalisé le 25 novembre 2026" in page
+    assert "Effacement certifié réalisé le 25 nov. 2026" in page
     assert "Effacement certifié demandé" not in page
 
 
