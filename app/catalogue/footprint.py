@@ -79,6 +79,11 @@ RANGES = (
     ("use_kwh_per_year", "use_kwh_min", "use_kwh_max"),
 )
 
+# What an average car emits per kilometre (ADEME Base Empreinte, « voiture particulière,
+# motorisation moyenne »: about 0.2 kg CO2e/km): the everyday scale the pages give a
+# kilogram of CO2e by (« 1 kg CO₂e : environ 5 km en voiture »).
+CAR_KGCO2E_PER_KM = 0.2
+
 # Upper bounds (kgCO2e per year, inclusive) of grades A to F; above the last: G.
 # Equipment bounds are set so that the Boavizta archetype with its default use
 # lands on D/E, a refurbished one on A/B, a heavy configuration on F/G.
@@ -252,12 +257,15 @@ def source_link_text(source: str, url: str) -> str:
 
 # What people type for a category besides its name ("téléphone" for a smartphone,
 # "computer" for a laptop), a translated list each: the search finds a category's
-# items by these words and by its name, in every language.
+# items by these words and by its name, in every language, and lists a piece of
+# equipment so named first (`queries._relevance`). Everyday words and the brands people
+# say for the thing (« portable », "iPhone"), each language its own.
 CATEGORY_SEARCH_WORDS = {
     "laptop": _l("laptop computer notebook PC"),
     "desktop": _l("desktop computer PC tower"),
     "monitor": _l("monitor screen display"),
-    "smartphone": _l("mobile phone telephone"),
+    "smartphone": _l("mobile phone telephone cellphone iPhone Android"),
+    "tablet": _l("tablet iPad"),
     "printer": _l("printer copier scanner multifunction"),
     "email": _l("e-mail email mail inbox"),
     "storage": _l("cloud drive files"),

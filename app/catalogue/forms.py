@@ -114,7 +114,9 @@ class SearchForm(PortalForm):
         _l("Sort by"),
         choices=choices(
             [
-                ("name", _l("Name")),
+                # What the words name best first (`queries._relevance`); without words,
+                # equipment before services; then by name.
+                ("name", _l("Best match")),
                 ("footprint", _l("Footprint, lightest first")),
                 ("-footprint", _l("Footprint, heaviest first")),
             ]

@@ -9,10 +9,12 @@ from typing import NamedTuple
 
 from flask import current_app
 from sqlalchemy import (
+    ColumnElement,
     Select,
     String,
     and_,
     bindparam,
+    case,
     cast,
     false,
     func,
@@ -80,12 +82,19 @@ def search_terms(q: str) -> list[str]:
 
 def _matching(filters: Filters) -> Select:
     """The items matching the filters, in no order."""
-    query = select(CatalogueItem)
+    return _searched(filters)[0]
+
+
+def _searched(filters: Filters) -> tuple[Select, ColumnElement | None]:
+    """The items matching the filters, and how well each matches the words searched
+    (`_relevance`; None without words)."""
+    query, relevance = select(CatalogueItem), None
     if filters.q:
         languages = tuple(current_app.config["LANGUAGES"])
         terms = search_terms(filters.q)
         if not terms:  # nothing but punctuation: no word to find
             query = query.where(false())
+        by_words, named_categories = [], set()
         for term in terms:
             # The start of a word, not any part of one: "eau" found inside « bureautique »
             # listed every service of the collaboration category. The stored text holds
@@ -97,14 +106,18 @@ def _matching(filters: Filters) -> Select:
                 CatalogueItem.search_text.like(f"%{escaped}%", escape="\\"),
                 _SEARCHED_WORDS.like(f"% {escaped}%", escape="\\"),
             )
+            by_words.append(found)
             # The stored text holds the category's key alone ("laptop"): its names in
             # every language ("ordinateur portable") are matched here, where they are
             # translated, so that no stored copy has to follow the translations.
             named, kinds = footprint.categories_matching(term, languages)
             categories = named + _kinds_named_by_none(found, kinds)
             if categories:
+                named_categories.update(categories)
                 found = or_(found, CatalogueItem.category.in_(categories))
             query = query.where(found)
+        if terms:
+            relevance = _relevance(and_(*by_words), sorted(named_categories))
     if filters.kind:
         query = query.where(CatalogueItem.kind == filters.kind)
     if filters.category:
@@ -113,7 +126,23 @@ def _matching(filters: Filters) -> Select:
         query = query.where(CatalogueItem.grade == filters.grade)
     if filters.status in ("available", "discontinued"):
         query = query.where(CatalogueItem.status == filters.status)
-    return query
+    return query, relevance
+
+
+def _relevance(by_words, categories: list[str]) -> ColumnElement:
+    """0 for a piece of equipment of a category the words name (« téléphone », « iphone »:
+    the smartphones), 1 for other equipment the words name, 2 for a service they name,
+    3 for a service found by its category alone: « téléphone » listed 12 call centres
+    (telephony) by name before the 5 smartphones, one per department. Computed on the
+    rows found only, with no query of its own."""
+    equipment = CatalogueItem.kind == "equipment"
+    ranks = [(and_(equipment, CatalogueItem.category.in_(categories)), 0)] if categories else []
+    return case(*ranks, (equipment, 1), (by_words, 2), else_=3)
+
+
+# Browsing without words: the 42 pieces of equipment before the 1,600 services (28 copies
+# of « Agenda partagé », one per department, opened the list).
+_EQUIPMENT_FIRST = case((CatalogueItem.kind == "equipment", 0), else_=1)
 
 
 def _count(query: Select) -> int:
@@ -128,11 +157,12 @@ def count_items(filters: Filters) -> int:
 
 def search_items(filters: Filters, page: int, locale: str, per_page: int = PER_PAGE):
     """One page of items matching the filters, and how many match in all."""
-    query = _matching(filters)
+    query, relevance = _searched(filters)
     total = _count(query)
     name = CatalogueItem.sort_name_en if locale == "en" else CatalogueItem.sort_name_fr
     order = {
-        "name": (name, CatalogueItem.id),
+        # The default order: what the words name best first, or equipment first.
+        "name": (_EQUIPMENT_FIRST if relevance is None else relevance, name, CatalogueItem.id),
         "footprint": (CatalogueItem.annual_kgco2e, name, CatalogueItem.id),
         "-footprint": (CatalogueItem.annual_kgco2e.desc(), name, CatalogueItem.id),
     }[filters.sort if filters.sort in SORTS else "name"]

@@ -112,6 +112,7 @@ def catalogue_helpers():
         "figures_as_written": figures_as_written,
         "estimate_words": estimate_words,
         "file_heading": spreadsheet.heading,
+        "car_kgco2e_per_km": footprint.CAR_KGCO2E_PER_KM,
     }
 
 

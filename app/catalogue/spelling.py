@@ -7,13 +7,13 @@ and category names in the reader's language that is the fewest typing slips away
 letter added, dropped or changed, two letters swapped: "labtop", « ecarn »): one slip
 for a word of up to five letters, two beyond, as Elasticsearch's `fuzziness: AUTO`.
 Accents and capitals aside: « ecarn » is one slip from « écran », suggested with its accent.
-Only when the reader's language has no such search, the other language's names are tried
-(the search finds both): "labtop" on the French pages.
+Only the reader's language is spelt from: the search finds the other language's names too,
+but a suggestion in it (« iphone »: "phone") reads as a word of another interface.
 
 The words are read once per catalogue change (the "catalogue" namespace of
 app/core/cache.py, which every write of an item bumps), not at each search. A suggestion
 is offered only when it finds items with the same filters; the work is bounded whatever
-is typed (eight words, a few candidates each, three searches per language to check them).
+is typed (eight words, a few candidates each, three searches to check them).
 """
 
 import itertools
@@ -151,24 +151,15 @@ def _cost(way: tuple[tuple[int, int, str], ...]) -> tuple[int, int]:
     return sum(piece[0] for piece in way), sum(piece[1] for piece in way)
 
 
-class Suggestion(NamedTuple):
-    words: str  # the search to run
-    language: str  # the language of the names it is spelt from (a `lang` on the page)
-
-
-def suggest_search(filters: queries.Filters, language: str) -> Suggestion | None:
+def suggest_search(filters: queries.Filters, language: str) -> str | None:
     """A search close to `filters.q`, its misspelt words written as the catalogue's names
-    write them, that finds items with the same filters; None if none does.
+    in the reader's `language` write them, that finds items with the same filters; None
+    if none does.
 
-    The names in the reader's `language` first; then those in the other languages, whose
-    words the search finds as well: "labtop" on the French pages is "laptop", read out
-    with English sounds (its language goes with it)."""
-    others = [other for other in current_app.config["LANGUAGES"] if other != language]
-    for spelt_in in (language, *others):
-        suggestion = _suggest_in(filters, spelt_in)
-        if suggestion:
-            return Suggestion(suggestion, spelt_in)
-    return None
+    Never spelt from another language's names, though the search finds them: on the
+    French pages « iphone » was offered "phone", an English word the reader never sees
+    in the portal, and "labtop" "laptop"; the French words alone are close to neither."""
+    return _suggest_in(filters, language)
 
 
 def _suggest_in(filters: queries.Filters, language: str) -> str | None:

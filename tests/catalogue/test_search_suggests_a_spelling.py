@@ -43,11 +43,6 @@ def _suggestion(page: str) -> tuple[str | None, str | None]:
     return f"{before}{words}{after}", url
 
 
-def _suggestion_language(page: str) -> str | None:
-    """The `lang` the suggested words are marked with (None: the page's own)."""
-    return SUGGESTION.search(page).group(3)
-
-
 def _names(client, url: str) -> list[str]:
     return sorted(html.unescape(name) for name in NAMES.findall(client.get(url).text))
 
@@ -62,10 +57,8 @@ def _names(client, url: str) -> list[str]:
         pytest.param("fr", "ecarn", "Vouliez-vous dire\u00a0: écran\u00a0?", "Écran 24 pouces",
                      id="french-accents"),
         pytest.param("en", "labtop", "Did you mean: laptop?", "Standard laptop", id="english"),
-        # The search finds "laptop" on the French pages: no dead end there either, though
-        # no French name is close.
-        pytest.param("fr", "labtop", "Vouliez-vous dire\u00a0: laptop\u00a0?",
-                     "Ordinateur portable standard", id="other-language"),
+        # Never spelt from the other language's names: see
+        # test_search_ranks_the_named_equipment_first.py.
     ],
 )  # fmt: skip
 def test_a_misspelt_search_suggests_the_search_that_finds_the_items(
@@ -75,12 +68,6 @@ def test_a_misspelt_search_suggests_the_search_that_finds_the_items(
     said, url = _suggestion(_page(client, q))
     assert said == sentence
     assert _names(client, url) == [found]
-
-
-def test_a_suggestion_spelt_in_the_other_language_is_marked_with_it(client, make, catalogue):
-    login(client, make.user(locale="fr"))
-    assert _suggestion_language(_page(client, "labtop")) == "en"  # read with English sounds
-    assert _suggestion_language(_page(client, "ecarn")) is None  # the page's French
 
 
 def test_a_correctly_spelt_search_suggests_nothing(client, make, catalogue):
