@@ -73,6 +73,10 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["cleanup_quantity"] = catalogue.quantity_label
     app.jinja_env.globals["cleanup_co2_range"] = catalogue.co2_range
     app.jinja_env.globals["cleanup_goal_share"] = catalogue.goal_share
+    app.jinja_env.globals["cleanup_goal_label"] = catalogue.goal_label
+    app.jinja_env.globals["cleanup_rank_ordinal"] = catalogue.rank_ordinal
+    app.jinja_env.globals["cleanup_measure_hint"] = catalogue.measure_hint
+    app.jinja_env.globals["cleanup_what_counts"] = catalogue.what_counts
     app.jinja_env.globals["cleanup_smallest_scoring"] = services.smallest_scoring_quantity
     # "My entries" and the personal data export name an entry's status in the same words.
     app.jinja_env.globals["cleanup_status_text"] = integration.action_status_text

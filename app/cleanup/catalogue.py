@@ -9,7 +9,7 @@ was freed and shows CO2 only as an estimate with that range.
 import math
 from decimal import ROUND_HALF_UP, Decimal
 
-from flask_babel import get_translations, ngettext
+from flask_babel import get_locale, get_translations, ngettext, pgettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
@@ -157,6 +157,77 @@ DEFAULT_ACTION_TYPES = (
     },
 )
 
+#: How to measure what an action type's guide asks to log, one practical sentence per
+#: type freeing space (the guides, `guides.html`): the stored guides said what to delete,
+#: not where to read the GB freed. In the catalogues, not the stored guide: an organiser's
+#: own guide keeps its words and still gets this line.
+MEASURE_HINTS = {
+    "delete-mail": _l(
+        "Note your mailbox's quota (its settings show the space used) before and after: "
+        "the difference is the GB freed."
+    ),
+    "empty-cloud": _l(
+        "Note the space used shown by the storage service (its settings or the bottom of its "
+        "file list) before and after, once its bin is emptied: the difference is the GB freed."
+    ),
+    "remove-duplicates": _l(
+        "In the file explorer, look at the size of the folder (right-click, Properties) "
+        "before and after: the difference is the GB freed."
+    ),
+    "clean-phone": _l(
+        "Note the space used in Settings › Storage before and after: the difference is the "
+        "GB freed."
+    ),
+}
+
+#: Which devices and accounts count, said beside the measure (`MEASURE_HINTS`).
+WHAT_COUNTS = {
+    "clean-phone": _l(
+        "Only a work phone counts: cleaning a personal phone is welcome, but not logged."
+    ),
+}
+
+
+def measure_hint(key: str) -> str | None:
+    """How to measure the quantity an action type logs, in the reader's language."""
+    hint = MEASURE_HINTS.get(key)
+    return str(hint) if hint is not None else None
+
+
+def what_counts(key: str) -> str | None:
+    """Which devices or accounts count for an action type, when it needs saying."""
+    said = WHAT_COUNTS.get(key)
+    return str(said) if said is not None else None
+
+
+#: A collective goal named by its unit (« Espace libéré : 9 140,8 / 47 000 Go »): bare
+#: figures did not say what they counted.
+GOAL_LABELS = {
+    "GB": _l("Space freed"),
+    "items": _l("Items cleaned up"),
+    "devices": _l("Devices returned"),
+    "participants": _l("Participants"),
+    "points": _l("Points"),
+}
+
+goal_label = labeller(GOAL_LABELS)
+
+
+def rank_ordinal(rank: int) -> str:
+    """A team's rank as an ordinal in the reader's language, by the language's ordinal
+    rules (CLDR): "1st", "22nd", "23rd", "11th"; « 1ʳᵉ », « 22ᵉ » in French, where a
+    direction and a commune are feminine."""
+    form = get_locale().ordinal_form(rank)
+    number = format_number(rank)
+    if form == "one":
+        return pgettext("ordinal rank ending in 1", "%(num)sst", num=number)
+    if form == "two":
+        return pgettext("ordinal rank ending in 2", "%(num)snd", num=number)
+    if form == "few":
+        return pgettext("ordinal rank ending in 3", "%(num)srd", num=number)
+    return pgettext("ordinal rank", "%(num)sth", num=number)
+
+
 #: Keys of action types that only other modules log (no manual entry).
 SYSTEM_ACTION_TYPES = frozenset({"return-device"})
 
@@ -286,8 +357,11 @@ def _co2_written(kg: float, divisor: int, decimals: int) -> str:
 def _co2_end(kg: float) -> str:
     """An end of the range with the fewest decimals that keep it within a tenth of its
     value: « 0,5 kg » for 0.53 kg and « 1,2 t » for 1236 kg, neither « 1 kg » nor
-    « 1,236 t »."""
+    « 1,236 t ». Tonnes keep one decimal unless it is a zero: 1828.66 kg is « 1,8 t »,
+    as the central value writes it, where a tenth's tolerance gave « 2 t »."""
     divisor = _co2_divisor(kg)
+    if divisor == 1000:
+        return _co2_written(kg, divisor, 1)
     exact = Decimal(str(kg)) / divisor
     decimals = next((d for d in range(3) if abs(_co2_in(kg, divisor, d) - exact) <= exact / 10), 3)
     return _co2_written(kg, divisor, decimals)
@@ -295,11 +369,14 @@ def _co2_end(kg: float) -> str:
 
 def co2_range(co2_kg: dict, beside: dict | None = None) -> dict:
     """A campaign's CO₂ estimate as the results page writes it: each figure in kg under
-    one tonne and in tonnes from one (« environ 91 kg CO₂e, jusqu'à 1,8 t CO₂e »), the
-    central value to two significant figures at most, each end of the range with the
-    fewest decimals that keep it within a tenth of its value. `low` is None under 0.005
-    of the high end's unit (under 5 kg beside tonnes, where three decimals of a tonne
-    could not write it): the range then reads "up to" its high end.
+    one tonne and in tonnes from one (« environ 91 kg CO₂e, entre 1,8 kg et 1,8 t »), the
+    central value to two significant figures at most, each end of the range in its own
+    unit with the fewest decimals that keep it within a tenth of its value (`_co2_end`).
+    Both ends are given whenever the low one writes as more than nothing: the final and
+    the provisional results read « entre 1,8 kg CO₂e et 1,8 t CO₂e » alike, where a low
+    end under 0.005 of the high end's unit was dropped (« jusqu'à 2 t »). `low` is None
+    only under 0.0005 kg, which three decimals write as 0: the range then reads "up to"
+    its high end.
 
     `beside`: the other campaign of a comparison row, whose central value is written in
     the same unit as this one's, tonnes only when both reach one (« 27 kg » beside
@@ -311,7 +388,7 @@ def co2_range(co2_kg: dict, beside: dict | None = None) -> dict:
         divisor = min(divisor, _co2_divisor(beside.get("central") or 0.0))
     return {
         "central": _co2_written(central, divisor, _decimals(central / divisor)),
-        "low": _co2_end(low) if low / _co2_divisor(high) >= 0.005 else None,
+        "low": _co2_end(low) if _co2_in(low, 1, 3) > 0 else None,
         "high": _co2_end(high),
     }
 

@@ -169,6 +169,14 @@ ENTRY_VARIABLES = only_in_notices(
             ),
             _l("15 GB"),
         ),
+        Variable(
+            "organisers_contact",
+            _l(
+                "Whom to write to about the decision: the e-mail address of the organiser who "
+                "created the campaign, else the portal's contact"
+            ),
+            _l("organiser@example.org"),
+        ),
     ),
 )
 
@@ -442,6 +450,9 @@ def entry_variables(users, now: datetime, context: dict) -> dict[int, dict]:
     # A refused correction of an accepted entry: what was asked (the entry keeps the rest).
     refused = decided.get("refused_quantity")
     refused = refused if isinstance(refused, int | float) else None
+    # Where to object to a decision: the same for both languages, read once.
+    campaign = db.session.get(CleanupCampaign, entry.campaign_id)
+    contact = queries.organisers_contact(campaign) if campaign is not None else None
 
     def build(language: str) -> dict:
         return {
@@ -454,6 +465,7 @@ def entry_variables(users, now: datetime, context: dict) -> dict[int, dict]:
                 quantity_label(refused, entry.action_type.unit) if refused is not None else ""
             ),
             "campaign_url": f"{base}/cleanup/campaigns/{entry.campaign_id}#my-progress",
+            "organisers_contact": contact["text"] if contact else "",
         }
 
     return owner_variables(users, author_id, build)
@@ -912,6 +924,8 @@ def dashboard_panel(user) -> Panel | None:
                     "campaign": campaign,
                     "ends_when": ends_when(campaign.ends_at, now, language, translations),
                     "standing": queries.my_standing(campaign, user),
+                    # The department's rank and participation, from the cached board.
+                    "team": queries.team_standing(campaign, user.department_id),
                 }
                 for campaign in campaigns
             ],

@@ -40,6 +40,7 @@ from app.cleanup.models import (
     goal_key,
 )
 from app.core import cache
+from app.core.accessibility import EMAIL, WEB_ADDRESS
 from app.core.i18n import collation_key
 from app.core.models import Commune, Department, departments_by_name
 from app.core.time import local_iso, utcnow
@@ -989,16 +990,33 @@ def individual_leaderboard(campaign: CleanupCampaign, page: int = 1, per_page: i
         pid: [key for key in keys if held.get(key, 0) >= minimum]
         for pid, keys in badges_for(campaign, window).items()
     }
+    # How many ranked but unlisted people stand strictly above each listed one: where it
+    # grows from one listed row to the next, ranks are skipped there (`after_hidden`). A
+    # hidden person level with a listed one skips no rank and is not said.
+    hidden = sorted(
+        board.points[other]
+        for other in unlisted
+        if other in board.points and other not in board.erased
+    )
+
+    def hidden_above(other: int) -> int:
+        return len(hidden) - bisect_right(hidden, board.points[other])
+
+    start = (page - 1) * per_page
+    before = hidden_above(listed[start - 1]) if window and start > 0 else 0
     entries = []
     for pid in window:
+        above = hidden_above(pid)
         entries.append(
             {
                 "rank": board.rank_of(board.points[pid]) - _erased_above(erased, board.points[pid]),
                 "name": people[pid],
                 "points": board.points[pid],
                 "badges": badges.get(pid, []),
+                "after_hidden": above > before,
             }
         )
+        before = above
     return entries, len(listed)
 
 
@@ -1191,7 +1209,27 @@ def team_standing(
         reason = withheld[team_id]
         return {"withheld": True, "minimum": minimum, "protecting": reason != "small"}
     ranked = [other for team, other in points.items() if team not in withheld]
-    return {"rank": 1 + sum(other > mine for other in ranked), "teams": len(ranked)}
+    return {
+        "rank": 1 + sum(other > mine for other in ranked),
+        "teams": len(ranked),
+        # Its participation (« 32 participants sur 42 »): the board's count, and its staff
+        # in scope from the cached counts (one query per campaign, not one per page).
+        "participants": people.get(team_id, 0),
+        "staff": staff_in_scope_by_team(campaign, scope).get(team_id, 0),
+    }
+
+
+def staff_in_scope_by_team(campaign: CleanupCampaign, scope: str) -> dict[int, int]:
+    """`team_staff`, cached until a person (their department, commune or account) or the
+    campaign's scope changes: the home panel and the campaign page ask at every view."""
+    return dict(
+        cache.value(
+            "cleanup.team_staff",
+            (campaign.id, scope, campaign.edit_version, campaign.frozen_at),
+            ("people",),
+            lambda: list(team_staff(campaign, scope).items()),
+        )
+    )
 
 
 def team_place(teams: list[dict], team_id: int | None, locale: str, per_page=PER_PAGE):
@@ -1682,6 +1720,32 @@ def draft_campaign_count() -> int:
     return db.session.scalar(
         select(func.count(CleanupCampaign.id)).where(CleanupCampaign.published_at.is_(None))
     )
+
+
+def organisers_contact(campaign: CleanupCampaign) -> dict | None:
+    """Whom a participant writes to about a decision on their entry: the organiser who
+    created the campaign, while their account is active, else the portal's contact for
+    its owner (PRIVACY_CONTROLLER_CONTACT, then PRIVACY_CONTACT): `{"text", "href"}`, as
+    `app.core.accessibility.contact` gives one (a postal address has no link)."""
+    email = db.session.scalar(
+        select(User.email).where(
+            User.id == campaign.created_by_id,
+            User.active.is_(True),
+            User.anonymised_at.is_(None),
+        )
+    )
+    if email:
+        return {"text": email, "href": "mailto:" + email}
+    config = current_app.config
+    given = str(config.get("PRIVACY_CONTROLLER_CONTACT") or "").strip()
+    given = given or str(config.get("PRIVACY_CONTACT") or "").strip()
+    if not given:
+        return None
+    if EMAIL.fullmatch(given):
+        return {"text": given, "href": "mailto:" + given}
+    if WEB_ADDRESS.fullmatch(given):
+        return {"text": given, "href": given}
+    return {"text": given, "href": None}
 
 
 def headcount_in_scope(campaign: CleanupCampaign) -> int:

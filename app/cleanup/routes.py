@@ -655,6 +655,8 @@ def _progress_context(
         "team": queries.team_standing(campaign, current_user.department_id),
         "collective": _collective_goals(campaign, totals, goals),
         "actions": actions,
+        # Asked only when an entry listed was rejected: where to object to it.
+        "organisers_contact": lambda: queries.organisers_contact(campaign),
         "action_count": action_count,
         "entries_limit": queries.MY_ACTIONS_LIMIT,
         "all_entries": all_entries,
@@ -989,13 +991,20 @@ def _withdraw_device_return_entry(campaign, action):
 
 
 #: The leaderboard's tabs: scope, order and name (its tabs and its page title say it).
+#: Communes per head first, and the communes' board opens on it: by total points the
+#: largest commune (Bordeaux: 1,090 participants) came first by far, whatever others did.
 LEADERBOARD_TABS = (
     ("individuals", "total", _l("Individuals")),
     ("departments", "total", _l("Departments (total)")),
     ("departments", "per_head", _l("Departments (per head)")),
-    ("communes", "total", _l("Communes")),
     ("communes", "per_head", _l("Communes (per head)")),
+    ("communes", "total", _l("Communes (total)")),
 )
+
+
+def default_order(scope: str) -> str:
+    """The order a board opens in: a scope's first tab (communes per head)."""
+    return next(o for s, o, _n in LEADERBOARD_TABS if s == scope)
 
 
 def leaderboard_title(scope: str, order: str, page: int, campaign_name: str) -> str:
@@ -1027,8 +1036,10 @@ def leaderboard(campaign_id: int):
     if campaign is None:
         abort(404)
     scope = request.args.get("scope", "individuals")
-    order = request.args.get("order", "total")
-    if scope not in ("individuals", "departments", "communes") or order not in (
+    if scope not in ("individuals", "departments", "communes"):
+        abort(404)
+    order = request.args.get("order", default_order(scope))
+    if order not in (
         "total",
         "per_head",
     ):

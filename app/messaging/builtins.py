@@ -281,7 +281,11 @@ BUILTIN_TEMPLATES = {
         + _THE_CAMPAIGN_FR
         + ". Elle ne compte pas dans les scores.{% endif %}"
         "{% if review_reason is defined and review_reason %}\nMotif\u00a0: {{ review_reason }}"
-        "{% endif %}" + _MY_ENTRIES_FR + _FOOTER_FR,
+        "{% endif %}"
+        # Where to object, with a working address (`organisers_contact`).
+        "\n\nSi vous pensez qu'il s'agit d'une erreur, écrivez aux organisateurs de la "
+        "campagne{% if organisers_contact is defined and organisers_contact %}\u00a0: "
+        "{{ organisers_contact }}{% endif %}." + _MY_ENTRIES_FR + _FOOTER_FR,
         "body_en": "Hello {{ first_name }},\n\n"
         + _IF_CORRECTION_REFUSED
         + "For your entry “{{ entry_action }}” of {{ entry_date }}, your correction to "
@@ -295,7 +299,10 @@ BUILTIN_TEMPLATES = {
         + _CAMPAIGN_EN
         + ". It does not count towards the scores.{% endif %}"
         "{% if review_reason is defined and review_reason %}\nReason: {{ review_reason }}"
-        "{% endif %}" + _MY_ENTRIES_EN + _FOOTER_EN,
+        "{% endif %}"
+        "\n\nIf you think this is a mistake, write to the campaign's organisers"
+        "{% if organisers_contact is defined and organisers_contact %}: "
+        "{{ organisers_contact }}{% endif %}." + _MY_ENTRIES_EN + _FOOTER_EN,
     },
     "device-custody": {
         "name": "Suivi d'un appareil rapporté / News of a returned device",
@@ -476,7 +483,12 @@ SHIPPED_TEXTS = {
         "ed03fd6cfa301311",
     ),
     "entry-accepted": ("aeef7d486d847d05", "7c8e216f91463ce1"),
-    "entry-rejected": ("2d213b0cbabe2fdf", "e00ac7ba55c027fe", "1aed081c558a2cc0"),
+    "entry-rejected": (
+        "2d213b0cbabe2fdf",
+        "e00ac7ba55c027fe",
+        "1aed081c558a2cc0",
+        "fac0d8c51a6696fc",
+    ),
     "device-custody": (
         "50f1dc6aa38208e4",
         "c10480d68fdba5f2",

@@ -67,13 +67,14 @@ def _row(page, language) -> list[str]:
     [
         (
             "en",
-            "About 91\u00a0kg\u00a0CO₂e avoided over a year of storage, up to 2\u00a0t\u00a0CO₂e.",
+            "About 91\u00a0kg\u00a0CO₂e avoided over a year of storage, "
+            "somewhere between 1.8\u00a0kg\u00a0CO₂e and 2\u00a0t\u00a0CO₂e.",
             ["27\u00a0kg\u00a0CO₂e", "91\u00a0kg\u00a0CO₂e"],
         ),
         (
             "fr",
             "Environ 91\u00a0kg\u00a0CO₂e évités sur un an de stockage, "
-            "jusqu'à 2\u00a0t\u00a0CO₂e.",
+            "quelque part entre 1,8\u00a0kg\u00a0CO₂e et 2\u00a0t\u00a0CO₂e.",
             ["27\u00a0kg\u00a0CO₂e", "91\u00a0kg\u00a0CO₂e"],
         ),
     ],

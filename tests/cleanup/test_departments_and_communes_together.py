@@ -117,9 +117,11 @@ def test_the_leaderboard_gives_no_sum_that_isolates_a_department_of_two(
     campaign, dtst = _world(make, make_campaign)
     login(client, dtst[0])
     board = f"/cleanup/campaigns/{campaign.id}/leaderboard?scope="
-    departments, communes = (_rows(client.get(board + s)) for s in ("departments", "communes"))
+    departments, communes = (
+        _rows(client.get(board + s)) for s in ("departments", "communes&order=total")
+    )
     assert communes == [
-        ["1", "Pessac", "300", "10", "30.0"],
+        ["1", "Pessac", "300", "10 of 10", "30.0"],
         ["– not ranked", "Bordeaux (your commune)", PROTECTING],
         ["– not ranked", "Mérignac", PROTECTING],
     ]
@@ -191,9 +193,11 @@ def test_with_no_department_withheld_every_commune_is_published(client, make, ma
     _department(make, campaign, bordeaux, "Numérique", [7] * 3)
     _department(make, campaign, pessac, "Finances", [3] * 4)
     login(client, make.user(locale="en"))
-    assert _rows(client.get(f"/cleanup/campaigns/{campaign.id}/leaderboard?scope=communes")) == [
-        ["1", "Bordeaux", "333", "6", "55.5"],
-        ["2", "Pessac", "120", "4", "30.0"],
+    assert _rows(
+        client.get(f"/cleanup/campaigns/{campaign.id}/leaderboard?scope=communes&order=total")
+    ) == [
+        ["1", "Bordeaux", "333", "6 of 6", "55.5"],
+        ["2", "Pessac", "120", "4 of 4", "30.0"],
     ]
 
 

@@ -34,7 +34,8 @@ def test_each_tab_names_itself_in_the_page_title(client, make, make_campaign):
         "?scope=departments&order=per_head": (
             "Directions (par personne) – Classements · Nettoyage · Empreinte"
         ),
-        "?scope=communes": "Communes – Classements · Nettoyage · Empreinte",
+        # The communes' board opens per participant (a total favours the largest).
+        "?scope=communes": "Communes (par personne) – Classements · Nettoyage · Empreinte",
     }
 
 
@@ -45,7 +46,9 @@ def test_the_htmx_answer_of_a_tab_carries_its_title(client, make, make_campaign)
     url = f"/cleanup/campaigns/{campaign.id}/leaderboard?scope=communes"
     fragment = client.get(url, headers=HX).get_data(as_text=True)
     assert "<html" not in fragment
-    assert fragment.startswith("<title>Communes – Leaderboards · Clean-up · Empreinte</title>")
+    assert fragment.startswith(
+        "<title>Communes (per head) – Leaderboards · Clean-up · Empreinte</title>"
+    )
 
 
 def test_a_page_past_the_first_is_in_the_title_as_shown(client, make, make_campaign):

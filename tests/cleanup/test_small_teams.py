@@ -94,7 +94,7 @@ def test_a_team_of_one_or_two_shows_no_figures_and_no_rank_on_the_board(
     login(client, make.user(locale="en"))
     # The totals less the big team would be the small one's and the middle's together.
     assert _board(client, campaign, scope) == [
-        ["1", _name(big, scope), "80", "4", "20.0"],
+        ["1", _name(big, scope), "80", "4 of 4", "20.0"],
         [WITHHELD_ROW[0], _name(dpo, scope), WITHHELD_ROW[1]],
         [WITHHELD_ROW[0], _name(middle, scope), PROTECTING],
     ]
@@ -119,8 +119,8 @@ def test_a_department_of_three_shows_its_figures_beside_one_of_two(client, make,
     big, middle = _big_and_middle(make, campaign)
     login(client, make.user(locale="en"))
     assert _board(client, campaign) == [
-        ["1", dpo.name_en, "210", "3", "70.0"],
-        ["2", big.name_en, "80", "4", "20.0"],
+        ["1", dpo.name_en, "210", "3 of 3", "70.0"],
+        ["2", big.name_en, "80", "4 of 4", "20.0"],
         [WITHHELD_ROW[0], cabinet.name_en, WITHHELD_ROW[1]],
         [WITHHELD_ROW[0], middle.name_en, PROTECTING],
     ]
@@ -235,7 +235,7 @@ def test_my_department_of_three_ranks_among_the_teams_shown(client, make, make_c
     _team(make, campaign, ("Cabinet du maire", "Mayor's Office"), 2, 9)
     _big_and_middle(make, campaign)
     login(client, members[1])
-    assert _my_team_rank(client, campaign) == "1 / 2"  # the middle one protects the cabinet
+    assert _my_team_rank(client, campaign) == "1ʳᵉ sur 2"  # the middle one protects the cabinet
 
 
 def _closed(campaign):
@@ -395,8 +395,8 @@ def test_with_enough_people_withheld_nothing_more_is(client, make, make_campaign
     big, middle = _big_and_middle(make, campaign)
     login(client, make.user(locale="en"))
     assert _board(client, campaign) == [
-        ["1", big.name_en, "80", "4", "20.0"],
-        ["2", middle.name_en, "30", "3", "10.0"],
+        ["1", big.name_en, "80", "4 of 4", "20.0"],
+        ["2", middle.name_en, "30", "3 of 3", "10.0"],
         [WITHHELD_ROW[0], cabinet.name_en, WITHHELD_ROW[1]],
         [WITHHELD_ROW[0], dpo.name_en, WITHHELD_ROW[1]],
     ]

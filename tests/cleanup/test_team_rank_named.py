@@ -19,7 +19,7 @@ def test_my_departments_rank_names_its_ranking_and_links_to_its_tab(participant,
     participant.sign_in(make.user(department=make.department()))
     page = html.unescape(participant.log("delete-mail", "1").get_data(as_text=True))
     link = re.search(r'<a href="([^"]*)" data-testid="my-team-rank-link">([^<]*)</a>', page)
-    assert link.group(2) == "Rang de ma direction (total des points)\u00a0:"
+    assert link.group(2) == "Ma direction (total des points)\u00a0:"
     assert link.group(1) == (
         f"/cleanup/campaigns/{campaign.id}/leaderboard?scope=departments&order=total"
     )
