@@ -14,7 +14,12 @@ PORT ?= 5000
 PUBLIC_HOST := $(if $(filter 0.0.0.0 ::,$(HOST)),$(firstword $(shell hostname -I 2>/dev/null) 127.0.0.1),$(HOST))
 PUBLIC_BASE_URL ?= http://$(PUBLIC_HOST):$(PORT)
 MAIL_PORT ?= 1025
-RUN_ENV := PUBLIC_BASE_URL='$(PUBLIC_BASE_URL)' MAIL_PORT='$(MAIL_PORT)'
+# The demo's privacy notice names example contacts (RFC 2606 addresses, which a
+# production start refuses) rather than a gap; set them to try others.
+PRIVACY_CONTROLLER_CONTACT ?= rgpd@example.org
+PRIVACY_CONTACT ?= dpo@example.org
+RUN_ENV := PUBLIC_BASE_URL='$(PUBLIC_BASE_URL)' MAIL_PORT='$(MAIL_PORT)' \
+  PRIVACY_CONTROLLER_CONTACT='$(PRIVACY_CONTROLLER_CONTACT)' PRIVACY_CONTACT='$(PRIVACY_CONTACT)'
 VENDOR := app/static/vendor
 
 .PHONY: run serve setup install assets translations db demo test lint format pytest browser bench load wrk clean

@@ -31,7 +31,10 @@ class SignInForm(PortalForm):
     password = PasswordField(
         _l("Password"),
         validators=[
-            DataRequired(message=_l("Enter your password.")),
+            # Most staff have none: the form asking for a link is above this one.
+            DataRequired(
+                message=_l("Enter your password. No password? Ask for a sign-in link above.")
+            ),
             Length(max=PASSWORD_LENGTH[1], message=PASSWORD_TOO_LONG),
         ],
     )

@@ -239,3 +239,15 @@ class EndedSession(db.Model):
 
     mark: Mapped[str] = mapped_column(String(64), primary_key=True)
     kept_until: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class WelcomeDismissal(db.Model):
+    """A person who hid the home page's welcome (what the portal is, the pseudonym it chose
+    for them): the row is the whole record, no date. Kept apart from `user_account` so that
+    reading or creating an account does not depend on it."""
+
+    __tablename__ = "welcome_dismissal"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True
+    )

@@ -218,10 +218,20 @@ def sign_in():
             flash(mail.deactivated_account_message(), "error")
             g.form_refused = True
             return _sign_in_page(form, status=403)
-        flash(_("Wrong e-mail address or password."), "error")
+        # Said alike for every address, known or not; most staff have no password, so
+        # the answer leads to the link, their address already in its form.
+        flash(
+            _(
+                "Wrong e-mail address or password. No password? Ask for a sign-in link just "
+                "below: your address is already filled in."
+            ),
+            "error",
+        )
         g.form_refused = True  # a 401, as sign-in failures are counted, yet a refused form
-        return _sign_in_page(form, status=401)
-    return _sign_in_page(form, status=422 if form.errors else 200)
+        return _sign_in_page(form, _link_form_with(form.email.data), status=401)
+    if form.errors:
+        return _sign_in_page(form, _link_form_with(form.email.data), status=422)
+    return _sign_in_page(form)
 
 
 @answers_expired_form("auth.sign_in")
@@ -232,6 +242,13 @@ def sign_in_form_expired():
         return redirect(url_for("core.home"))
     flash(_("The page had expired: sign in again."), "info")
     return _sign_in_page(SignInForm(), status=400)
+
+
+def _link_form_with(typed) -> SignInLinkForm:
+    """The link form holding the address typed in the password form (as typed, nothing
+    looked up): a person without a password asks for a link without typing it again."""
+    typed = typed.strip()[:254] if isinstance(typed, str) else ""
+    return SignInLinkForm(formdata=None, prefix="link", email=typed)
 
 
 def _sign_in_page(form=None, link_form=None, status=200):

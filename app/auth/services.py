@@ -29,6 +29,7 @@ from app.auth.models import (
     TokenScope,
     User,
     UserRole,
+    WelcomeDismissal,
     role_names_subquery,
 )
 from app.cleanup.models import CleanupParticipant
@@ -298,6 +299,19 @@ def keep_language_if_never_chosen(user: User, language: str) -> None:
     if user.locale is None:
         user.locale = language
         db.session.flush()
+
+
+def welcome_dismissed(user: User) -> bool:
+    """Whether this person hid the home page's welcome."""
+    return db.session.get(WelcomeDismissal, user.id) is not None
+
+
+def dismiss_welcome(user: User) -> None:
+    """Hide the home page's welcome for this person, for good (hiding it twice, from two
+    tabs at once, is no error)."""
+    insert = upsert_insert(db.session.get_bind().dialect.name)
+    db.session.execute(insert(WelcomeDismissal).values(user_id=user.id).on_conflict_do_nothing())
+    db.session.flush()
 
 
 def end_all_sessions(user: User) -> None:

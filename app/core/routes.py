@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import text
 
+from app.auth import services as auth_services
 from app.auth.forms import ConfirmForm
 from app.core import cache
 from app.core.accessibility import accessibility_statement
@@ -33,7 +34,25 @@ bp = Blueprint("core", __name__)
 @login_required
 def home():
     """The dashboard: one summary panel per domain."""
-    return render_template("core/home.html", panels=dashboard_panels(current_user))
+    return render_template(
+        "core/home.html",
+        panels=dashboard_panels(current_user),
+        welcome_form=None if auth_services.welcome_dismissed(current_user) else ConfirmForm(),
+    )
+
+
+@bp.post("/welcome/dismiss")
+@login_required
+def dismiss_welcome():
+    """Hide the home page's welcome for good, then back home."""
+    if ConfirmForm().validate_on_submit():
+        auth_services.dismiss_welcome(current_user)
+        db.session.commit()
+        flash(
+            _("The welcome is hidden. The privacy notice stays linked at the foot of every page."),
+            "success",
+        )
+    return redirect(url_for("core.home"))
 
 
 @bp.post("/language")

@@ -268,7 +268,7 @@ def test_collective_goals_say_what_they_count_and_participants_once(client, make
     login(client, me)
     page = _text(client.get(f"/cleanup/campaigns/{campaign.id}").text)
     assert "Espace libéré\u00a0: 2 / 100\u00a0Go" in page
-    assert "Appareils rapportés\u00a0: 0 / 5\u00a0appareils" in page
+    assert "Appareils déposés\u00a0: 0 / 5\u00a0appareils" in page
     assert "Participants\u00a0: 1 / 10\u00a0participants" in page
     # Under the heading, the points alone: the participants' goal says their number.
     totals = re.search(r"Objectifs collectifs (.*?) Espace libéré", page).group(1)

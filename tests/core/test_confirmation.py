@@ -68,7 +68,7 @@ def test_revoking_a_token_without_javascript_asks_on_a_page_first(browser, live_
     page.goto("/auth/sign-in")
     page.fill("input[name=email]", person.email)
     page.fill("input[name=password]", "correct horse battery")
-    page.locator("button.primary").click()
+    page.get_by_role("button", name="Se connecter", exact=True).click()
     page.wait_for_url(lambda url: "/auth/sign-in" not in url)
     page.goto("/auth/profile")
 

@@ -10,8 +10,7 @@ from sqlalchemy import delete
 
 from app.auth.models import UserRole
 from app.extensions import db
-from tests.conftest import login
-from tests.factories import DEFAULT_PASSWORD
+from tests.conftest import browser_sign_in, login
 from tests.recycling.conftest import NOW
 
 NOTE = "Travaux jusqu'au 3 décembre"
@@ -166,11 +165,7 @@ def test_on_a_phone_each_admin_point_is_a_block_with_its_links_in_view(page, mak
     db.session.commit()
     admin = make.user(roles=("admin",))
     page.set_viewport_size({"width": 390, "height": 844})
-    page.goto("/auth/sign-in")
-    page.fill("input[name=email]", admin.email)
-    page.fill("input[name=password]", DEFAULT_PASSWORD)
-    page.click("form button.primary")
-    page.wait_for_url("**/")
+    browser_sign_in(page, admin)
     page.goto("/recycling/admin/points")
     for name in ("Modifier ou rouvrir", "Affiche"):
         link = page.get_by_role("link", name=name).first

@@ -12,8 +12,7 @@ from playwright.sync_api import expect
 from app.core.time import local_zone
 from app.extensions import db
 from app.recycling.models import CollectionPoint
-from tests.conftest import login
-from tests.factories import DEFAULT_PASSWORD
+from tests.conftest import browser_sign_in, login
 
 NOTE = "Travaux jusqu'au 3 décembre"
 CLOSED_FR = "Le point de collecte «\u00a0Cité municipale – Bordeaux\u00a0» est fermé temporairement"
@@ -170,11 +169,7 @@ def test_the_open_badge_and_closed_point_read_without_the_dot(page, make, rec):
     rec.point(name="Mairie de Talence", opening_hours=f"Mo-Su {hour:02d}:00-{hour:02d}:01")
     _closed(rec)
     user = make.user(locale="fr")
-    page.goto("/auth/sign-in")
-    page.fill("input[name=email]", user.email)
-    page.fill("input[name=password]", DEFAULT_PASSWORD)
-    page.click("form button.primary")
-    page.wait_for_url("**/")
+    browser_sign_in(page, user)
     page.goto("/recycling/")
     expect(page.locator(".open-badge.is-closed")).to_contain_text("Fermé")
     # What a screen reader is given: Chromium's own accessibility tree.
@@ -192,11 +187,7 @@ def test_the_open_badge_and_closed_point_read_without_the_dot(page, make, rec):
 def test_closing_a_point_asks_in_the_dialog_and_keep_it_open_changes_nothing(page, make, rec):
     point = rec.point(name="Cité municipale – Bordeaux", agents=[make.user(roles=("agent",))])
     admin = make.user(roles=("admin",), locale="fr")
-    page.goto("/auth/sign-in")
-    page.fill("input[name=email]", admin.email)
-    page.fill("input[name=password]", DEFAULT_PASSWORD)
-    page.click("form button.primary")
-    page.wait_for_url("**/")
+    browser_sign_in(page, admin)
     page.goto(f"/recycling/admin/points/{point.id}/edit")
     page.get_by_role("button", name="Fermer temporairement").click()
     dialog = page.get_by_role("alertdialog", name=re.compile("Fermer temporairement le point"))

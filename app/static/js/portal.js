@@ -573,6 +573,19 @@
       window.setTimeout(function () { region.textContent = words.textContent.trim(); }, 50);
     }
   });
+  // A disclosure marked data-open-wide (the catalogue's filters) is open on a wide screen:
+  // portal.css shows its content there already (no jump), this says so to assistive
+  // technologies and to the keyboard. On a phone it stays folded, as the page sent it.
+  function openWhenWide(root) {
+    if (!window.matchMedia("(min-width: 40.0625rem)").matches) { return; }
+    root.querySelectorAll("details[data-open-wide]").forEach(function (el) { el.open = true; });
+  }
+  document.addEventListener("htmx:load", function (event) { openWhenWide(event.target); });
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () { openWhenWide(document); });
+  } else {
+    openWhenWide(document);
+  }
   // A [data-print] button prints the page (a poster on a phone, which has no print key);
   // hidden until then, as it does nothing without this file.
   function offerPrint() {
