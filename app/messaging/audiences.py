@@ -2,11 +2,14 @@
 
 import base64
 import binascii
-import hashlib
-import hmac
+import functools
 from collections.abc import Callable
 from datetime import datetime
 
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESSIV
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
@@ -52,49 +55,35 @@ def _legacy_serializer() -> URLSafeSerializer:
 
 # An unsubscribe link's token: the person's id encrypted, never readable. The former
 # token began with the id in base64 (« NjE » is 61), which any reader of a forwarded
-# e-mail could decode. Deterministic authenticated encryption (SIV: the tag, a keyed hash
-# of the id, is also what the id is masked with), from the secret keys: no data kept,
+# e-mail could decode. AES-SIV is deterministic authenticated encryption: no data kept,
 # the same link in every e-mail to a person, a link made before a new SECRET_KEY still
 # valid while the former one is in SECRET_KEY_FALLBACKS.
-_TAG_BYTES = 16
 _ID_BYTES = 8
-_TOKEN_LENGTH = 32  # base64 of tag and masked id, without padding
+_TOKEN_LENGTH = 32  # base64 of the 16-byte tag and the 8-byte id, without padding
 
 
-def _link_keys(secret: str) -> tuple[bytes, bytes]:
-    """The two keys a secret key gives unsubscribe links: one tags, one masks."""
-    root = hmac.new(secret.encode(), UNSUBSCRIBE_SALT.encode(), hashlib.sha256).digest()
-    return (
-        hmac.new(root, b"tag", hashlib.sha256).digest(),
-        hmac.new(root, b"mask", hashlib.sha256).digest(),
-    )
-
-
-def _mask(key: bytes, tag: bytes) -> bytes:
-    return hmac.new(key, tag, hashlib.sha256).digest()[:_ID_BYTES]
+@functools.lru_cache(maxsize=8)
+def _cipher(secret: str) -> AESSIV:
+    """The cipher a secret key gives unsubscribe links (a key of their own, by HKDF)."""
+    key = HKDF(
+        algorithm=hashes.SHA256(), length=64, salt=None, info=UNSUBSCRIBE_SALT.encode()
+    ).derive(secret.encode())
+    return AESSIV(key)
 
 
 def _sealed(user_id: int, secret: str) -> str:
-    tag_key, mask_key = _link_keys(secret)
-    plain = user_id.to_bytes(_ID_BYTES, "big")
-    tag = hmac.new(tag_key, plain, hashlib.sha256).digest()[:_TAG_BYTES]
-    masked = bytes(a ^ b for a, b in zip(plain, _mask(mask_key, tag), strict=True))
-    return base64.urlsafe_b64encode(tag + masked).decode().rstrip("=")
+    sealed = _cipher(secret).encrypt(user_id.to_bytes(_ID_BYTES, "big"), None)
+    return base64.urlsafe_b64encode(sealed).decode().rstrip("=")
 
 
 def _opened(token: str, secret: str) -> int | None:
     """The id a token made with this secret key holds; None if it was not made with it."""
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-    except (ValueError, binascii.Error):
+        plain = _cipher(secret).decrypt(raw, None)
+    except (ValueError, binascii.Error, InvalidTag):
         return None
-    if len(raw) != _TAG_BYTES + _ID_BYTES:
-        return None
-    tag, masked = raw[:_TAG_BYTES], raw[_TAG_BYTES:]
-    tag_key, mask_key = _link_keys(secret)
-    plain = bytes(a ^ b for a, b in zip(masked, _mask(mask_key, tag), strict=True))
-    expected = hmac.new(tag_key, plain, hashlib.sha256).digest()[:_TAG_BYTES]
-    return int.from_bytes(plain, "big") if hmac.compare_digest(tag, expected) else None
+    return int.from_bytes(plain, "big") if len(plain) == _ID_BYTES else None
 
 
 def unsubscribe_token(user_id: int) -> str:
