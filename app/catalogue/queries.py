@@ -4,7 +4,7 @@ import functools
 import statistics
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 from typing import NamedTuple
 
 from flask import current_app
@@ -467,8 +467,8 @@ def shown_share(used: float, budget: float | None) -> float | None:
     percent, or to a tenth of a percent within a point of a threshold, so that two rows
     both shown at "80 %" never get different statuses (79.6 % and 80.5 % say why they
     do). A used figure written above the budget never reads "100 %": its share takes
-    the decimals that show it above (207.4 of 207.3 is "100.05 %"). None for no budget
-    or one written 0."""
+    the decimals that show it above (207.4 of 207.3 is "100.05 %"), nor one below it:
+    rounded down, 99.96 % is "99.9 %". None for no budget or one written 0."""
     if budget is None:
         return None
     written_budget = footprint.budget_as_written(budget)
@@ -485,6 +485,9 @@ def shown_share(used: float, budget: float | None) -> float | None:
     while written_used > written_budget and share <= RED_ABOVE and digits < 12:
         digits += 1
         share = float(footprint.half_up(exact, digits))
+    if written_used < written_budget and share >= RED_ABOVE:
+        # Under the budget, never "100 %": 99.96 % reads « 99,9 % », as it is.
+        share = float(exact.quantize(Decimal(1).scaleb(-digits), ROUND_FLOOR))
     return share
 
 

@@ -7,7 +7,7 @@ as its lines are written (`footprint.request_as_written`), a department's use as
 budgets page adds them up, each column of figures to one precision (a tenth). People are
 not named: the report counts, it does not judge."""
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
 from flask_babel import gettext as _
 
@@ -32,6 +32,9 @@ def _kg(value: float | Decimal | None) -> Decimal | None:
     return None if value is None else footprint.half_up(float(value), 1)
 
 
+TENTH = Decimal("0.1")
+
+
 def _percent(used: float, budget: float | None) -> Decimal | None:
     """The share of the budget used, in percent to a tenth (« 113,6 »), worked out from the
     figures as the pages write them (`queries.shown_share` starts from the same), not
@@ -42,8 +45,14 @@ def _percent(used: float, budget: float | None) -> Decimal | None:
     written_budget = footprint.budget_as_written(budget)
     if not written_budget:
         return None
-    share = footprint.shown_figure(used) / written_budget * 100
-    return share.quantize(Decimal("0.1"), ROUND_HALF_UP)
+    written_used = footprint.shown_figure(used)
+    share = written_used / written_budget * 100
+    # A tenth over the budget never reads « 100,0 » beside "Over budget", nor a tenth
+    # under it « 100,0 » beside "Close to the budget": 100.04 is « 100,1 », 99.96 « 99,9 ».
+    rounding = ROUND_HALF_UP
+    if written_used != written_budget and share.quantize(TENTH, ROUND_HALF_UP) == 100:
+        rounding = ROUND_CEILING if written_used > written_budget else ROUND_FLOOR
+    return share.quantize(TENTH, rounding)
 
 
 def budgets_spreadsheet(year: int, rows, language: str) -> str:

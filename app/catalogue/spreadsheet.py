@@ -101,15 +101,19 @@ def unaccented(text: str) -> str:
 
 
 class _Readings(NamedTuple):
-    headings: dict[str, str]  # heading, folded -> column
+    headings: dict[str, str]  # heading, capitals and accents aside -> column
     words: dict[str, dict[str, str]]  # column -> word, folded -> value
     # column -> word, capitals and accents aside -> {value: the word as written}
     unaccented: dict[str, dict[str, dict[str, str]]]
 
 
 def _readings() -> _Readings:
-    """Each heading and word of every language, folded, with its machine name."""
-    headings: dict[str, str] = FORMER_HEADINGS | FORMER_FRENCH_HEADINGS
+    """Each heading and word of every language, folded, with its machine name. Headings
+    are read capitals and accents aside, as words are: « Categorie » is « Catégorie »."""
+    headings = {
+        unaccented(heading): column
+        for heading, column in (FORMER_HEADINGS | FORMER_FRENCH_HEADINGS).items()
+    }
     words: dict[str, dict[str, str]] = {}
     loose: dict[str, dict[str, dict[str, str]]] = {}
 
@@ -123,7 +127,7 @@ def _readings() -> _Readings:
     for language in LANGUAGES:
         with force_locale(language):
             for column, heading in HEADINGS.items():
-                headings[str(heading).casefold()] = column
+                headings[unaccented(str(heading))] = column
             for column, column_words in _value_words().items():
                 for key, word in column_words.items():
                     add(column, word, key)
@@ -161,7 +165,7 @@ def from_spreadsheet(text: str) -> str:
     if not lines:
         return text
     readings = _readings()
-    header = [readings.headings.get(name.strip().casefold(), name) for name in lines[0]]
+    header = [readings.headings.get(unaccented(name), name) for name in lines[0]]
     if header == lines[0]:
         return text
     columns = [name.strip().lower() for name in header]
@@ -194,12 +198,12 @@ def _heading_language(header: list[str]) -> str | None:
     forms: dict[str | None, set[str]] = {None: set(HEADINGS)}
     for language in LANGUAGES:
         with force_locale(language):
-            forms[language] = {str(heading).casefold() for heading in HEADINGS.values()}
-    forms["en"] |= set(FORMER_HEADINGS)
-    forms["fr"] |= set(FORMER_FRENCH_HEADINGS)
+            forms[language] = {unaccented(str(heading)) for heading in HEADINGS.values()}
+    forms["en"] |= {unaccented(heading) for heading in FORMER_HEADINGS}
+    forms["fr"] |= {unaccented(heading) for heading in FORMER_FRENCH_HEADINGS}
     scores = dict.fromkeys(forms, 0)
     for cell in header:
-        name = cell.strip().casefold()
+        name = unaccented(cell)
         holding = [form for form, names in forms.items() if name in names]
         if len(holding) == 1:
             scores[holding[0]] += 1

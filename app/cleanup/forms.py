@@ -49,6 +49,7 @@ from app.core.i18n import (
     current_language,
     format_clock,
     format_number,
+    lazy_zone_label,
     parse_local_number,
 )
 from app.core.time import local_zone
@@ -386,20 +387,20 @@ class CampaignForm(PortalForm):
     # campaign_version), so that a save from a form another save has overtaken is refused.
     version = HiddenField()
     starts_at = DateTimeLocalField(
-        _l("Starts (Paris time)"),
+        _l("Starts (%(zone)s)", zone=lazy_zone_label),
         format=DATETIME_FORMAT,
         # Empty, it says what to enter, not only "This field is required."
         validators=[
-            InputRequired(_l("Give the start date and time (Paris time).")),
+            InputRequired(_l("Give the start date and time (%(zone)s).", zone=lazy_zone_label)),
             ExistingLocalTime(),
         ],
     )
     ends_at = DateTimeLocalField(
-        _l("Ends (Paris time)"),
+        _l("Ends (%(zone)s)", zone=lazy_zone_label),
         format=DATETIME_FORMAT,
         # Empty, it says what to enter, not only "This field is required."
         validators=[
-            InputRequired(_l("Give the end date and time (Paris time).")),
+            InputRequired(_l("Give the end date and time (%(zone)s).", zone=lazy_zone_label)),
             ExistingLocalTime(),
         ],
     )
@@ -611,11 +612,11 @@ class CorrectActionForm(PortalForm):
 
 class ExtendForm(PortalForm):
     ends_at = DateTimeLocalField(
-        _l("New end (Paris time)"),
+        _l("New end (%(zone)s)", zone=lazy_zone_label),
         format=DATETIME_FORMAT,
         # Empty, it says what to enter, not only "This field is required."
         validators=[
-            InputRequired(_l("Give the new end date and time (Paris time).")),
+            InputRequired(_l("Give the new end date and time (%(zone)s).", zone=lazy_zone_label)),
             ExistingLocalTime(),
         ],
     )

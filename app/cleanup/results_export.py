@@ -10,7 +10,7 @@ from flask_babel import ngettext, pgettext
 from app.cleanup.catalogue import goal_share, per_head, quantity_label, rounded, unit_label
 from app.cleanup.queries import rank_teams
 from app.core.csv_safety import spreadsheet_csv
-from app.core.i18n import format_moment
+from app.core.i18n import format_moment, zone_label
 from app.core.time import local_iso
 
 # The snapshot's instants, written ISO 8601 with the Europe/Paris offset.
@@ -73,9 +73,10 @@ def _campaign_row(campaign, results: dict, language: str, provisional_at=None) -
     note = ""
     if provisional_at is not None:
         note = _(
-            "Provisional figures on %(date)s: the campaign is still running; the final "
-            "results are published when it ends.",
+            "Provisional figures on %(date)s (%(zone)s): the campaign is still running; the "
+            "final results are published when it ends.",
             date=format_moment(provisional_at),
+            zone=zone_label(),
         )
     elif campaign.early_end_reason:
         note = _(

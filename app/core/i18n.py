@@ -8,7 +8,7 @@ from functools import cached_property, lru_cache
 
 from babel import Locale
 from babel.dates import format_date as babel_format_date
-from babel.dates import format_skeleton
+from babel.dates import format_skeleton, get_timezone_location
 from babel.dates import format_time as babel_format_time
 from babel.numbers import (
     NumberFormatError,
@@ -19,7 +19,15 @@ from babel.numbers import (
 )
 from babel.units import format_unit
 from flask import current_app, g, has_request_context, request, session
-from flask_babel import Babel, Domain, format_date, get_locale, get_translations, to_user_timezone
+from flask_babel import (
+    Babel,
+    Domain,
+    LazyString,
+    format_date,
+    get_locale,
+    get_translations,
+    to_user_timezone,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -175,6 +183,41 @@ def format_moment(value: datetime) -> str:
     local = to_user_timezone(value)
     joined = get_locale().datetime_formats["medium"]
     return str(joined).format(format_clock(local.time()), format_day(local.date()))
+
+
+PARIS = "Europe/Paris"
+
+
+@lru_cache(maxsize=64)
+def _zone_location(zone: str, locale: Locale) -> str:
+    # CLDR's French writes « heure : La Réunion » with a plain space, which a line may
+    # break at: the colon keeps its non-breaking space, as the catalogue's French does.
+    return get_timezone_location(zone, locale=locale).replace(" :", "\u00a0:")
+
+
+def zone_label() -> str:
+    """The portal's time zone (TIMEZONE) as a label after a time says it, in the reader's
+    language: « heure de Paris », "Paris time" for Europe/Paris; Babel's wording of
+    another zone's place otherwise (« heure : La Réunion », "Réunion Time"), for an
+    authority overseas whose pages would otherwise say their times are Paris's."""
+    zone = current_app.config.get("TIMEZONE", PARIS)
+    if zone == PARIS:
+        return _("Paris time")
+    locale = get_locale() or Locale.parse(current_app.config["BABEL_DEFAULT_LOCALE"])
+    return _zone_location(zone, locale)
+
+
+def zone_phrase() -> str:
+    """The portal's time zone inside a sentence (« Les heures sont indiquées … »):
+    « à l'heure de Paris », "in Paris time"; « à l'heure locale (heure : La Réunion) »,
+    "in local time (Réunion Time)" elsewhere, Babel's wording being a label."""
+    if current_app.config.get("TIMEZONE", PARIS) == PARIS:
+        return _("in Paris time")
+    return _("in local time (%(zone)s)", zone=zone_label())
+
+
+#: zone_label() for form labels and messages made at import time (`_l`): read when shown.
+lazy_zone_label = LazyString(zone_label)
 
 
 # A day and a time in a sentence ("le 16 mars 2026 à 9 h"): not a translation, since

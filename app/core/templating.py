@@ -18,6 +18,8 @@ from app.core.i18n import (
     install_template_gettext,
     moment_patterns,
     plural_count,
+    zone_label,
+    zone_phrase,
 )
 
 
@@ -67,6 +69,9 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         current_language=current_language,
         moment_patterns=moment_patterns,
+        # The portal's time zone after a time, « (heure de Paris) », and in a sentence.
+        zone_label=zone_label,
+        zone_phrase=zone_phrase,
         claim_error_focus=claim_error_focus,
         line_breaks=line_breaks,
         role_label=role_label,

@@ -127,7 +127,8 @@ def _due(at: str | None, now: datetime) -> datetime:
 
 @messaging_cli.command("deliver")
 def deliver_command():
-    """Deliver every due dispatch now (resumes an interrupted one), then print counts."""
+    """Deliver every due dispatch now (resumes an interrupted one), then print how many it
+    went through; each one's counts by status are on its page (/messaging/dispatches/ID)."""
     ensure_builtin_templates()
     db.session.commit()
     count = jobs.deliver_due(wait_for_leases=True)

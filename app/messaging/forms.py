@@ -20,6 +20,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp, Validatio
 
 from app.cleanup.forms import ExistingLocalTime
 from app.core.forms import PortalForm, valid_email
+from app.core.i18n import lazy_zone_label
 from app.messaging.recurrence import LAST_MONTH_DAY, REPEATS
 
 
@@ -120,7 +121,9 @@ class ScheduleForm(PortalForm):
         validators=[DataRequired()],
     )
     at = DateTimeLocalField(
-        _l("Date and time (Paris time)"), format="%Y-%m-%dT%H:%M", validators=[Optional()]
+        _l("Date and time (%(zone)s)", zone=lazy_zone_label),
+        format="%Y-%m-%dT%H:%M",
+        validators=[Optional()],
     )
     repeat = SelectField(
         _l("How often"),
@@ -135,7 +138,9 @@ class ScheduleForm(PortalForm):
         choices=[SelectChoice(day, str(day)) for day in range(1, LAST_MONTH_DAY + 1)],
         default=1,
     )
-    time = TimeField(_l("Time (Paris time)"), default=time(9, 0), validators=[Optional()])
+    time = TimeField(
+        _l("Time (%(zone)s)", zone=lazy_zone_label), default=time(9, 0), validators=[Optional()]
+    )
     cron = StringField(
         _l("Cron expression"),
         description=_l("Minute hour day month weekday, e.g. “0 9 * * mon” for Mondays at 9:00."),
@@ -181,7 +186,7 @@ class RescheduleForm(PortalForm):
     """Move a one-off dispatch to another date (its campaign extended, say)."""
 
     at = DateTimeLocalField(
-        _l("New date and time (Paris time)"),
+        _l("New date and time (%(zone)s)", zone=lazy_zone_label),
         format="%Y-%m-%dT%H:%M",
         validators=[DataRequired(message=_l("Give the new date and time of sending."))],
     )

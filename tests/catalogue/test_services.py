@@ -359,7 +359,7 @@ def test_a_file_separated_by_semicolons_imports_like_one_separated_by_commas(mak
 
 def test_a_header_without_the_columns_names_them_and_the_format_expected(make):
     admin = make.user(roles=("admin",))
-    text = "code,kind,categorie,name\nS-1,service,email,a\n"
+    text = "code,kind,categ,name\nS-1,service,email,a\n"
     result = import_catalogue_csv(text, admin, NOW, GRID)
     [problem] = result.problems
     # Named as the spreadsheet export heads them, the open-data names said accepted too.

@@ -31,7 +31,7 @@ def test_the_list_of_dispatches_says_its_times_are_paris_time_once(client, make,
     organiser, _dispatch = _planned(make, template)
     login(client, organiser)
     page = _text(client.get("/messaging/dispatches"))
-    assert page.count("Paris time") == 1 and "Times are Paris time." in page
+    assert page.count("Paris time") == 1 and "Times are in Paris time." in page
 
 
 def test_a_dispatch_page_says_its_due_time_is_paris_time(client, make, template):
