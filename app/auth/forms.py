@@ -27,7 +27,8 @@ def _email_validators() -> list:
 
 
 class SignInForm(PortalForm):
-    email = EmailField(_l("E-mail address"), validators=_email_validators())
+    # The label of the link form's field too: one address, said alike in both forms.
+    email = EmailField(_l("Your work e-mail"), validators=_email_validators())
     password = PasswordField(
         _l("Password"),
         validators=[

@@ -22,6 +22,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 from limits import parse_many
+from markupsafe import Markup
 
 from app.auth import directory, mail, services, sso
 from app.auth.forms import (
@@ -219,16 +220,14 @@ def sign_in():
             g.form_refused = True
             return _sign_in_page(form, status=403)
         # Said alike for every address, known or not; most staff have no password, so
-        # the answer leads to the link, their address already in its form.
-        flash(
-            _(
-                "Wrong e-mail address or password. No password? Ask for a sign-in link just "
-                "below: your address is already filled in."
-            ),
-            "error",
-        )
+        # the answer leads to the link, their address already in its form. The message
+        # carries an id: the password field, marked invalid, is described by it (the
+        # output of our own autoescaped template, hence Markup).
+        flash(Markup(render_template("auth/_sign_in_refused.html")), "error")  # noqa: S704
         g.form_refused = True  # a 401, as sign-in failures are counted, yet a refused form
-        return _sign_in_page(form, _link_form_with(form.email.data), status=401)
+        return _sign_in_page(
+            form, _link_form_with(form.email.data), status=401, password_refused=True
+        )
     if form.errors:
         return _sign_in_page(form, _link_form_with(form.email.data), status=422)
     return _sign_in_page(form)
@@ -251,13 +250,15 @@ def _link_form_with(typed) -> SignInLinkForm:
     return SignInLinkForm(formdata=None, prefix="link", email=typed)
 
 
-def _sign_in_page(form=None, link_form=None, status=200):
-    """The sign-in page: the password form and the form asking for a link."""
+def _sign_in_page(form=None, link_form=None, status=200, password_refused=False):
+    """The sign-in page: the password form and the form asking for a link;
+    `password_refused` marks its password field as refused, described by the message."""
     return render_template(
         "auth/sign_in.html",
         form=form or SignInForm(formdata=None),
         link_form=link_form or SignInLinkForm(formdata=None, prefix="link"),
         sso_enabled=sso.enabled(),
+        password_refused=password_refused,
     ), status
 
 

@@ -85,7 +85,7 @@ def test_in_the_browser_a_new_token_gets_the_focus_and_a_reload_keeps_one(page, 
     address holds no token, and reloading neither shows it again nor creates another."""
     user = make.user(email="ines@example.org")
     page.goto("/auth/sign-in")
-    page.get_by_label("Adresse e-mail (obligatoire)", exact=True).fill("ines@example.org")
+    page.locator("#email").fill("ines@example.org")
     page.get_by_label("Mot de passe (obligatoire)", exact=True).fill("correct horse battery")
     page.get_by_label("Mot de passe (obligatoire)", exact=True).press("Enter")
     expect(page).to_have_url(re.compile(r"/$"))

@@ -11,7 +11,7 @@ def test_sign_in_switch_language_and_sign_out(page, make):
     make.user(email="ines@example.org", display_name="Inès Roux")
     page.goto("/")
     assert page.locator("html").get_attribute("lang") == "fr"
-    page.get_by_label("Adresse e-mail").fill("ines@example.org")
+    page.locator("#email").fill("ines@example.org")
     page.get_by_label("Mot de passe").fill("correct horse battery")
     page.get_by_role("button", name="Se connecter").click()
     page.get_by_role("heading", name="Bonjour Inès").wait_for()
@@ -62,7 +62,7 @@ def test_an_admin_grants_and_revokes_a_role_from_the_table_with_the_keyboard(pag
     make.user(roles=("admin",), email="admin@example.org")
     make.user(display_name="Yasmine Petit", email="yasmine@example.org")
     page.goto("/auth/sign-in")
-    page.get_by_label("Adresse e-mail").fill("admin@example.org")
+    page.locator("#email").fill("admin@example.org")
     page.get_by_label("Mot de passe").fill("correct horse battery")
     page.get_by_label("Mot de passe").press("Enter")
     page.get_by_role("heading", name="Bonjour").first.wait_for()

@@ -21,7 +21,7 @@ def test_a_first_visit_explains_the_portal_and_the_pseudonym(client, make):
     words = _text(page)
     assert "Bienvenue sur Empreinte" in words
     assert "vos collègues vous voient sous le nom Loutre-Agile-12 : un pseudonyme choisi" in words
-    assert 'href="/auth/profile#prefs-title">modifiez-le dans votre profil</a>' in page
+    assert 'href="/auth/profile#prefs-title">votre profil' in page
     assert 'href="/privacy#summary"' in page
 
 

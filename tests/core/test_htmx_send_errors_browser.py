@@ -144,7 +144,7 @@ def test_signing_in_again_from_an_htmx_answer_comes_back_to_the_desk_view(page, 
         "button", name="Confirmer la réception"
     ).click()
     _messages(page).get_by_role("link", name="Se connecter").click()
-    page.get_by_label("Adresse e-mail").fill(agent.email)
+    page.locator("#email").fill(agent.email)
     page.get_by_label("Mot de passe").fill("correct horse battery")
     page.get_by_role("button", name="Se connecter", exact=True).click()
 

@@ -23,7 +23,7 @@ def test_the_summary_says_what_would_surprise_a_reader(client):
     assert "l'heure à laquelle vous ouvrez chacun pour la première fois" in summary
     assert "vos collègues vous voient sous un pseudonyme choisi par le portail" in summary
     assert "y compris s'il a un mot de passe" in summary
-    assert 'href="/auth/profile#prefs-title">dans votre profil</a>' in page
+    assert 'href="/auth/profile#prefs-title">votre profil' in page
 
 
 def test_the_summary_fits_a_few_lines_each_leading_to_its_section(client):

@@ -74,4 +74,6 @@ def test_a_required_tick_box_and_radio_group_say_so_too(app):
 def test_the_sign_in_form_marks_its_fields_in_the_page(client):
     page = client.get("/auth/sign-in?lang=fr").get_data(as_text=True)
     label = re.search(r'<label for="email">(.*?)</label>', page, re.S).group(1)
-    assert html.unescape(re.sub(r"<[^>]+>", "", label)) == "Adresse e-mail (obligatoire)"
+    assert (
+        html.unescape(re.sub(r"<[^>]+>", "", label)) == "Votre e-mail professionnel (obligatoire)"
+    )

@@ -22,7 +22,7 @@ def test_person_downloads_their_data_and_asks_for_erasure(page, make):
     add_activity(world, user, "ines")
     send_message(world)
     page.goto("/auth/sign-in")
-    page.get_by_label("Adresse e-mail").fill(user.email)
+    page.locator("#email").fill(user.email)
     page.get_by_label("Mot de passe").fill("correct horse battery")
     page.get_by_role("button", name="Se connecter").click()
     page.goto("/auth/profile")
