@@ -10,8 +10,9 @@ _signals = Namespace()
 #: campaign=Campaign, now=datetime. Sent when an organiser publishes a campaign, and again
 #: when they correct a scheduled one before it starts (messaging moves what it has not sent).
 campaign_published = _signals.signal("campaign-published")
-#: campaign=Campaign, now=datetime. Sent when an organiser extends a running campaign:
-#: messaging moves the reminders it has not sent yet to the new end.
+#: campaign=Campaign, now=datetime, notify=bool (optional). Sent when an organiser extends a
+#: running campaign: messaging moves the reminders it has not sent yet to the new end, and
+#: with notify tells the campaign's people of it.
 campaign_extended = _signals.signal("campaign-extended")
 #: campaign=Campaign, now=datetime. Sent once when a campaign's results freeze.
 campaign_closed = _signals.signal("campaign-closed")

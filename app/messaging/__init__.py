@@ -141,14 +141,25 @@ def _seed(rng) -> None:
     seed_messaging(rng)
 
 
-def _on_campaign_published(sender, campaign, now, **_kwargs) -> None:
+def _on_campaign_published(sender, campaign, now, **_kwargs):
+    """Schedule the campaign's messages; in a request, answer with a note listing those
+    a first publication scheduled, each linked, for the publisher's confirmation."""
     from app.messaging.services import schedule_campaign_messages
 
-    schedule_campaign_messages(campaign, now)
+    scheduled = schedule_campaign_messages(campaign, now)
+    if not has_request_context() or not scheduled:
+        return None
+    from flask import render_template
+    from markupsafe import Markup
+
+    scheduled = sorted(scheduled, key=lambda dispatch: (dispatch.due_at, dispatch.id))
+    note = render_template("messaging/_campaign_published_note.html", scheduled=scheduled)
+    return Markup(note)  # noqa: S704 - the output of our own autoescaped template
 
 
-def _on_campaign_extended(sender, campaign, now, **_kwargs) -> None:
+def _on_campaign_extended(sender, campaign, now, notify=False, **_kwargs) -> None:
     from app.messaging.services import (
+        announce_extension,
         drop_messages_of_ended_campaign,
         follow_campaign_end,
         organiser_messages_about,
@@ -157,8 +168,11 @@ def _on_campaign_extended(sender, campaign, now, **_kwargs) -> None:
     follow_campaign_end(campaign, now)
     if campaign.ends_at <= now:  # ended now: what counted down to its end will not go
         _tell_organiser(campaign, dropped=drop_messages_of_ended_campaign(campaign, now))
-    else:  # extended: the built-in reminders moved, the organiser's own messages did not
-        _tell_organiser(campaign, staying=organiser_messages_about(campaign.id))
+        return
+    # extended: the built-in reminders moved, the organiser's own messages did not
+    if notify:  # the organiser asked that the campaign's people be told of the new end
+        announce_extension(campaign, now)
+    _tell_organiser(campaign, staying=organiser_messages_about(campaign.id))
 
 
 def _on_campaign_closed(sender, campaign, now, **_kwargs) -> None:

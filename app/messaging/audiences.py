@@ -24,6 +24,7 @@ from app.core.personalisation import (
     AudienceParam,
     Variable,
     audience_namer,
+    known_audiences,
     register_audience,
     register_audience_param,
     register_variables,
@@ -210,13 +211,19 @@ PARAMS = (
 )
 
 
-def dispatch_audience_namer(reader) -> Callable[[str, dict], str]:
+def dispatch_audience_namer(reader, dated: bool = True) -> Callable[[str, dict], str]:
     """`audience_namer` for dispatches: a test or a notice to one person is named in words
     ("A test to yourself", "A test to Nora Benali"), not by its key and the person's
-    id ("user: 2"), which no organiser picks from a list."""
+    id ("user: 2"), which no organiser picks from a list. Not `dated`: a campaign by its
+    name alone, for what was sent or dropped: its dates of today (an extension, an early
+    end) were not those of the sending."""
     name_audience = audience_namer()
 
     def name(key: str, params: dict) -> str:
+        if not dated and set(params or {}) == {"campaign_id"}:
+            undated = _campaign_named(key, params["campaign_id"])
+            if undated is not None:
+                return undated
         if key not in (TEST_AUDIENCE, NOTICE_AUDIENCE):
             return name_audience(key, params)
         user_id = database_id((params or {}).get("user_id"))
@@ -229,6 +236,23 @@ def dispatch_audience_namer(reader) -> Callable[[str, dict], str]:
         return gettext("A notice to %(name)s", name=who)
 
     return name
+
+
+def _campaign_named(key: str, campaign_id) -> str | None:
+    """A campaign audience named with the campaign's name in the reader's language, no
+    dates; None when the campaign or the audience is unknown (named as usual then)."""
+    from app.cleanup.models import CleanupCampaign
+
+    audience = known_audiences().get(key)
+    number = database_id(campaign_id)
+    campaign = db.session.get(CleanupCampaign, number) if number is not None else None
+    if audience is None or campaign is None:
+        return None
+    return gettext(
+        "%(audience)s: %(values)s",
+        audience=str(audience.label),
+        values=campaign.name(current_language()),
+    )
 
 
 def init_app(app) -> None:

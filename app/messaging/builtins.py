@@ -105,7 +105,7 @@ _RESULTS_LINK_EN = (
 
 # A campaign an organiser ended before its planned end says so, with the day (clean-up
 # variables: empty for a campaign that ran its course).
-_ENDED_EARLY = "{% if ended_early is defined and ended_early %} {{ ended_early }}{% endif %}"
+_IF_ENDED_EARLY = "{% if ended_early is defined and ended_early and campaign_ends is defined %}"
 
 # Days left as of the sending other than a week (clean-up variables: `days_left` is
 # written "7" in both languages); none once the campaign has ended.
@@ -137,6 +137,21 @@ _EARLY_REASON_FR = (
 _EARLY_REASON_EN = (
     "{% if ended_early_reason is defined and ended_early_reason %}"
     "Why it ended early: {{ ended_early_reason }}\n{% endif %}"
+)
+
+# Every goal of the campaign an invitation names (`goals_progress` when it has several, else
+# `goal_progress`): not only the first, in gigabytes, when devices count too.
+_JOIN_GOALS_FR = (
+    "{% if goals_progress is defined and goals_progress %}"
+    "\nLes objectifs collectifs\u00a0:{{ goals_progress }}"
+    "{% elif goal_progress is defined and goal_progress %}"
+    "\nL'objectif collectif\u00a0: {{ goal_progress }}.{% endif %}"
+)
+_JOIN_GOALS_EN = (
+    "{% if goals_progress is defined and goals_progress %}"
+    "\nThe collective goals:{{ goals_progress }}"
+    "{% elif goal_progress is defined and goal_progress %}"
+    "\nThe collective goal: {{ goal_progress }}.{% endif %}"
 )
 
 BUILTIN_TEMPLATES = {
@@ -216,24 +231,22 @@ BUILTIN_TEMPLATES = {
         "name": "Résultats de campagne / Campaign results",
         "subject_fr": "Les résultats\u00a0: " + _CAMPAIGN_FR,
         "subject_en": "The results: " + _CAMPAIGN_EN,
+        # Ended early: said once, with its day (« est terminée. Elle s'est terminée plus
+        # tôt que prévu » said it twice).
         "body_fr": "Bonjour {{ first_name }},\n\nLa campagne"
         "{% if campaign_name is defined %} «\u00a0{{ campaign_name }}\u00a0»{% endif %}"
-        " est terminée."
-        + _ENDED_EARLY
-        + " Merci\u00a0!\n"
+        + _IF_ENDED_EARLY
+        + " s'est terminée plus tôt que prévu, le {{ campaign_ends }}{% else %} est terminée"
+        "{% endif %}. Merci\u00a0!\n"
         + _EARLY_REASON_FR
         + _RESULTS_SCORE_FR
         + _RESULTS_LINK_FR
         + _FOOTER_FR,
         "body_en": "Hello {{ first_name }},\n\n"
         + _CAMPAIGN_EN
-        + " is over."
-        + _ENDED_EARLY
-        + " Thank you!\n"
-        + _EARLY_REASON_EN
-        + _RESULTS_SCORE_EN
-        + _RESULTS_LINK_EN
-        + _FOOTER_EN,
+        + _IF_ENDED_EARLY
+        + " ended earlier than planned, on {{ campaign_ends }}{% else %} is over{% endif %}."
+        " Thank you!\n" + _EARLY_REASON_EN + _RESULTS_SCORE_EN + _RESULTS_LINK_EN + _FOOTER_EN,
     },
     "entry-accepted": {
         "name": "Saisie acceptée après examen / Entry accepted after review",
@@ -388,6 +401,45 @@ BUILTIN_TEMPLATES = {
         + "\n\nThe portal: {{ portal_url }}"
         + _FOOTER_EN,
     },
+    # For the people of a campaign who have logged nothing yet (`campaign-non-participants`),
+    # at any moment while it runs: an invitation, never their zero points, with every goal.
+    "campaign-not-participated": {
+        "name": "Pas encore participé / Not taken part yet",
+        "subject_fr": "Il est encore temps de nous rejoindre\u00a0: " + _CAMPAIGN_FR,
+        "subject_en": "There is still time to join in: " + _CAMPAIGN_EN,
+        "body_fr": "Bonjour {{ first_name }},\n\nIl est encore temps de rejoindre "
+        + _THE_CAMPAIGN_FR
+        + "{% if ends_when is defined and ends_when %}\u00a0: elle se termine {{ ends_when }}"
+        "{% endif %}. Un premier geste suffit pour commencer, supprimer de vieux e-mails ou "
+        "vider un dossier partagé par exemple, et chaque action compte, pour vous et pour "
+        "votre direction.\n" + _JOIN_GOALS_FR + _CAMPAIGN_LINK_FR + _POINT_FR + _FOOTER_FR,
+        "body_en": "Hello {{ first_name }},\n\nThere is still time to join "
+        + _CAMPAIGN_EN
+        + "{% if ends_when is defined and ends_when %}: it ends {{ ends_when }}{% endif %}."
+        " One first step is enough to start, deleting old e-mails or emptying a shared "
+        "folder for instance, and every action counts, for you and for your department.\n"
+        + _JOIN_GOALS_EN
+        + _CAMPAIGN_LINK_EN
+        + _POINT_EN
+        + _FOOTER_EN,
+    },
+    # Sent at once when an organiser extends a campaign and asks for it: the new end.
+    "campaign-extended": {
+        "name": "Campagne prolongée / Campaign extended",
+        "subject_fr": "Campagne prolongée\u00a0: " + _CAMPAIGN_FR,
+        "subject_en": "Campaign extended: " + _CAMPAIGN_EN,
+        "body_fr": "Bonjour {{ first_name }},\n\n"
+        + "Bonne nouvelle\u00a0: "
+        + _THE_CAMPAIGN_FR
+        + " est prolongée"
+        "{% if campaign_ends is defined %}\u00a0: elle se termine désormais le "
+        "{{ campaign_ends }}{% endif %}. Vous avez plus de temps pour agir.\n"
+        + _CAMPAIGN_LINK_FR
+        + _FOOTER_FR,
+        "body_en": "Hello {{ first_name }},\n\nGood news: " + _CAMPAIGN_EN + " is extended"
+        "{% if campaign_ends is defined %}: it now ends on {{ campaign_ends }}{% endif %}."
+        " You have more time to act.\n" + _CAMPAIGN_LINK_EN + _FOOTER_EN,
+    },
 }
 
 
@@ -472,6 +524,7 @@ SHIPPED_TEXTS = {
         "be7367a3f7f66530",
         "b9761ff4a36ce6cd",
         "408d957c0c3cb945",
+        "bb70b6874fdb6287",
     ),
     "weekly-digest": (
         "b89dffaf4b3b9252",
@@ -498,6 +551,8 @@ SHIPPED_TEXTS = {
     "request-approved": ("c87c5c3b94166664",),
     "request-refused": ("2e41c09e11f4752f",),
     "device-return-reminder": ("ce5e0f8be36b997a",),
+    "campaign-not-participated": ("6e8eff2ef1c79508",),
+    "campaign-extended": ("ad25dd33dcc7b094",),
 }
 SHIPPED_FIELDS = ("subject_fr", "body_fr", "subject_en", "body_en")
 

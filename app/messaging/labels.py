@@ -1,9 +1,9 @@
 """What organisers read of a dispatch's states, in their language (never the stored keys)."""
 
 from flask_babel import lazy_gettext as _l
-from flask_babel import lazy_pgettext
+from flask_babel import lazy_pgettext, pgettext
 
-from app.core.i18n import current_language, labeller
+from app.core.i18n import current_language, format_day, labeller
 from app.messaging.delivery_errors import describe_error
 
 # In French a dispatch (un envoi) is "programmé", a campaign (une campagne) "programmée".
@@ -71,6 +71,16 @@ SKIP_REASONS = {
     None: _l("Reason not recorded"),
 }
 
+# An inbox copy skipped for want of consent: only a message that needs it on both channels
+# (an encouragement, `audiences.CONSENT_ONLY_AUDIENCES`) skips one; said as the schedule form
+# and the confirmation say it (« Boîte de réception du portail, sans consentement aux
+# e-mails » read as if the inbox needed that consent for every message).
+INBOX_NO_CONSENT = _l(
+    "No consent to e-mails: this message encourages, so only people who accept e-mails "
+    "receive it, in their inbox too"
+)
+
+
 # In their own context: the catalogue's "E-mail" service is « Messagerie » in French,
 # which would name the e-mail channel like the portal's own inbox.
 CHANNELS = {
@@ -99,8 +109,15 @@ def dropped_before_due(dispatch) -> bool:
 
 def dispatch_state(dispatch) -> str:
     """A dispatch's status as its page and the list say it: "Will not be sent" for one
-    dropped before its date, else its status's label."""
+    dropped before its date (with the day its campaign ended, when that is why), else its
+    status's label."""
     if dropped_before_due(dispatch):
+        if (dispatch.context or {}).get("not_sent") == "campaign_ended":
+            return pgettext(
+                "dispatch",
+                "Will not be sent: campaign ended on %(date)s",
+                date=format_day(dispatch.completed_at),
+            )
         return str(WILL_NOT_BE_SENT)
     return dispatch_status(dispatch.status)
 
@@ -119,6 +136,14 @@ delivery_status = labeller(DELIVERY_STATUSES)
 channel_label = labeller(CHANNELS)
 not_sent_reason = labeller(NOT_SENT_REASONS)
 skip_reason = labeller(SKIP_REASONS)
+
+
+def skip_reason_on(channel: str, reason: str | None) -> str:
+    """Why a channel's rows were skipped, in words (`skip_reason`, but an inbox copy
+    skipped for want of consent says why an inbox copy needed it)."""
+    if channel == "inbox" and reason == "no_consent":
+        return str(INBOX_NO_CONSENT)
+    return skip_reason(reason)
 
 
 def template_title(template, language: str | None = None) -> str:
@@ -145,6 +170,7 @@ def init_app(app) -> None:
         channel_label=channel_label,
         not_sent_reason=not_sent_reason,
         skip_reason=skip_reason,
+        skip_reason_on=skip_reason_on,
         delivery_error=describe_error,
         dispatch_in_progress=DISPATCH_IN_PROGRESS,
     )

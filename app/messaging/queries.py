@@ -28,11 +28,13 @@ from app.core.person_figures import forget, person_figure
 from app.core.time import local_zone, utcnow
 from app.core.urls import database_id
 from app.extensions import db
+from app.messaging.audiences import needs_consent
 from app.messaging.delivery_errors import error_kind
 from app.messaging.labels import DISPATCH_IN_PROGRESS
 from app.messaging.models import (
     CHANNELS,
     NOTICE_AUDIENCE,
+    SKIP_NO_CONSENT,
     SKIP_REASONS,
     TEST_AUDIENCE,
     Delivery,
@@ -402,6 +404,25 @@ def failures_by_kind(dispatch_id: int, withheld: int | None = None) -> list[Fail
             ),
         )
     ]
+
+
+def who_receives(dispatch: Dispatch, withheld: int | None = None) -> tuple[int, int, bool] | None:
+    """(by e-mail and in the inbox, the others, whether the others receive nothing) as the
+    outbox was written: the schedule confirmation's figures, counted again. None before
+    the outbox is written, and for a small group (who accepted e-mails is withheld)."""
+    if dispatch.prepared_at is None or withheld:
+        return None
+    without_consent = db.session.scalar(
+        select(func.count())
+        .select_from(Delivery)
+        .where(
+            Delivery.dispatch_id == dispatch.id,
+            Delivery.channel == "email",
+            Delivery.error == SKIP_NO_CONSENT,
+        )
+    )
+    others = min(without_consent or 0, dispatch.recipients)
+    return dispatch.recipients - others, others, needs_consent(dispatch.audience_key)
 
 
 def skipped_by_reason(

@@ -55,7 +55,7 @@ from app.messaging.builtins import NOTICE_TEMPLATES, ensure_builtin_templates
 from app.messaging.campaign_facts import NAMED_CAMPAIGN_ONLY
 from app.messaging.forms import RescheduleForm, ScheduleForm, SendTestForm, TemplateForm
 from app.messaging.inbox import render_head, render_message, render_messages
-from app.messaging.labels import VARIABLE_NOTES, template_title
+from app.messaging.labels import DISPATCH_IN_PROGRESS, VARIABLE_NOTES, template_title
 from app.messaging.limits import TemplateRefused
 from app.messaging.mailer import MailerPool
 from app.messaging.models import (
@@ -1389,6 +1389,7 @@ def list_dispatches():
         campaign_ends=queries.campaign_ends(ended, now),
         stopped_schedules=queries.list_stopped_schedules(),
         audience_name=dispatch_audience_namer(current_user),
+        past_audience_name=dispatch_audience_namer(current_user, dated=False),
         describe_cron=describe_cron,
         with_end=with_end,
         next_run=lambda expression, until=None: next_run(expression, now, until),
@@ -1426,7 +1427,10 @@ def _dispatch_page(dispatch: Dispatch, reschedule_form: RescheduleForm | None = 
         "messaging/dispatch.html",
         dispatch=dispatch,
         was=request.args.get("was"),
-        audience_name=dispatch_audience_namer(current_user),
+        # Sent or dropped: its campaign without today's dates, which were not its own.
+        audience_name=dispatch_audience_namer(
+            current_user, dated=dispatch.status in DISPATCH_IN_PROGRESS
+        ),
         counts=counts,
         estimate=None if estimate_kept else _recipients_estimate(dispatch),
         estimate_kept=estimate_kept,
@@ -1444,6 +1448,7 @@ def _dispatch_page(dispatch: Dispatch, reschedule_form: RescheduleForm | None = 
         failure_kinds=queries.failures_by_kind(dispatch.id, withheld),
         max_attempts=current_app.config["MESSAGING_MAX_ATTEMPTS"],
         skips=queries.skipped_by_reason(dispatch.id, withheld),
+        who_receives_counts=None if test else queries.who_receives(dispatch, withheld),
         unrendered=services.unrendered_count(dispatch),
         may_resend=services.may_resend_unrendered(dispatch, current_user),
         template_fixed=services.template_fixed_since(dispatch),

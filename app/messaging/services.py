@@ -968,6 +968,9 @@ CAMPAIGN_TIMED_DAYS = {
     "campaign-last-48h": range(1, 3),
 }
 CAMPAIGN_TIMED = ("campaign-launch", "campaign-results", *CAMPAIGN_TIMED_DAYS)
+# Built-ins about one campaign whose words hold at any moment while it runs (no calendar
+# check): they still name it, so they need it chosen as the calendar-timed ones do.
+CAMPAIGN_NAMED = (*CAMPAIGN_TIMED, "campaign-not-participated", "campaign-extended")
 
 
 @dataclass(frozen=True)
@@ -1029,7 +1032,7 @@ def require_campaign_named(
     that gives its variables: its texts leave out what they lack, so everyone would read
     « C'est parti : la campagne » with no name nor dates. The campaign is the context's,
     else the audience's `campaign_id` (as `create_dispatch` passes it on)."""
-    if template.key not in CAMPAIGN_TIMED:
+    if template.key not in CAMPAIGN_NAMED:
         return
     named = context.get("campaign_id", params.get("campaign_id"))
     if named in (None, ""):
@@ -1245,6 +1248,7 @@ CAMPAIGN_AUDIENCES = {
     "reminder": "campaign-scope",
     "last-48h": "campaign-scope",
     "results": "campaign-participants",
+    "extended": "campaign-scope",
 }
 
 
@@ -1285,7 +1289,11 @@ def schedule_campaign_messages(
         if existing is not None:
             if existing.status != "scheduled":
                 continue  # started, sent or cancelled: it stays as it is
-            if left_out:
+            if left_out and campaign.ends_at <= now:
+                # Ended early: listed as not sent, with the day the campaign ended,
+                # among the sent and cancelled ones, rather than vanishing.
+                _mark_not_sent(existing, now)
+            elif left_out:
                 # Dates corrected so that this message no longer fits (« Plus qu'une
                 # semaine » before the start, or at once): it goes, and comes back if
                 # a later correction leaves room for it again.
@@ -1375,24 +1383,28 @@ def drop_messages_of_ended_campaign(campaign, now: datetime) -> list[Dispatch]:
     while the end-now question says they will not go."""
     if getattr(campaign, "published_at", None) is None or campaign.ends_at > now:
         return []
-    dropped = []
-    for dispatch in organiser_messages_about(campaign.id):
-        if why_not_sendable(dispatch, now) != SKIP_CAMPAIGN_ENDED:
-            continue
-        skipped = db.session.execute(
-            update(Dispatch)
-            .where(Dispatch.id == dispatch.id, Dispatch.status == "scheduled")
-            .values(
-                status="skipped",
-                completed_at=now,
-                context={**(dispatch.context or {}), NOT_SENT: SKIP_CAMPAIGN_ENDED},
-            )
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        db.session.refresh(dispatch, ["status", "completed_at", "context"])
-        if skipped == 1:
-            dropped.append(dispatch)
-    return dropped
+    return [
+        dispatch
+        for dispatch in organiser_messages_about(campaign.id)
+        if why_not_sendable(dispatch, now) == SKIP_CAMPAIGN_ENDED and _mark_not_sent(dispatch, now)
+    ]
+
+
+def _mark_not_sent(dispatch: Dispatch, now: datetime) -> bool:
+    """A scheduled dispatch about a campaign ended before its date marked not sent now, its
+    reason kept (`campaign_ended`); False if a sender started it meanwhile."""
+    skipped = db.session.execute(
+        update(Dispatch)
+        .where(Dispatch.id == dispatch.id, Dispatch.status == "scheduled")
+        .values(
+            status="skipped",
+            completed_at=now,
+            context={**(dispatch.context or {}), NOT_SENT: SKIP_CAMPAIGN_ENDED},
+        )
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(dispatch, ["status", "completed_at", "context"])
+    return skipped == 1
 
 
 def reschedulable(dispatch: Dispatch) -> bool:
@@ -1446,6 +1458,27 @@ def schedule_campaign_results(campaign, now: datetime) -> Dispatch | None:
     audience, params = _campaign_audience("results", campaign)
     return create_dispatch(
         template_by_key("campaign-results"),
+        audience,
+        params,
+        now,
+        now,
+        context={"campaign_id": campaign.id},
+        dedupe_key=dedupe,
+    )
+
+
+def announce_extension(campaign, now: datetime) -> Dispatch | None:
+    """On an extension the organiser asked to tell: « Campagne prolongée » to the
+    campaign's people (its scope), due now, once per new end."""
+    end = campaign.ends_at.astimezone(UTC).strftime("%Y%m%d%H%M")
+    dedupe = f"campaign:{campaign.id}:extended:{end}"
+    if campaign.ends_at <= now or db.session.scalar(
+        select(Dispatch.id).where(Dispatch.dedupe_key == dedupe)
+    ):
+        return None
+    audience, params = _campaign_audience("extended", campaign)
+    return create_dispatch(
+        template_by_key("campaign-extended"),
         audience,
         params,
         now,
