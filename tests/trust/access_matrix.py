@@ -52,6 +52,7 @@ EXPECTATIONS: dict[str, Access] = {
     "core.healthz": PUBLIC,
     "core.set_language": PUBLIC,
     "core.home": SIGNED_IN,
+    "core.dismiss_welcome": DERIVED,  # one's own welcome only: no object in the URL
     "auth.sign_in": PUBLIC,
     "auth.request_sign_in_link": PUBLIC,
     "auth.show_sign_in_link_form": PUBLIC,  # redirects to the sign-in page's link form
@@ -181,6 +182,7 @@ EXPECTATIONS: dict[str, Access] = {
     "recycling.handover_page": DERIVED,
     "recycling.record_handover": DERIVED,
     "recycling.handover_slip": DERIVED,
+    "recycling.handover_slips": DERIVED,
     # a walk-in is recorded at one of the agent's points (another point's agent: 404)
     "recycling.walk_in_page": DERIVED,
     "recycling.record_walk_in": DERIVED,
@@ -195,6 +197,7 @@ EXPECTATIONS: dict[str, Access] = {
     "recycling.statistics_json": DERIVED,
     "recycling.statistics_departments_csv": DERIVED,
     "recycling.statistics_departments": DERIVED,
+    "recycling.statistics_wipes": DERIVED,
     "recycling.statistics_departments_spreadsheet": DERIVED,
     "recycling_api.collection_points": DERIVED,
     "recycling_api.create_device_return": DERIVED,
