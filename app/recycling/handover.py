@@ -28,13 +28,21 @@ SLIP_MISSING = _l(
 NOTHING_TICKED = _l("Tick at least one device to hand over.")
 # How many devices one slip takes at once: a pallet, with room to spare.
 BATCH_LIMIT = 200
-# A device donated as it is leaves with whatever data its owner left on it: one wiped on
-# their word only (no certified wipe) is donated once the agent has said they checked.
-ATTESTED_DONATION = _l(
-    "Some devices ticked were wiped on their owner's word only, with no certified wipe: "
-    "tick the box to confirm you checked they hold no data any more before donating them, "
-    "or record their certified wipe first."
-)
+
+
+def attested_donation_error(receipts: list[str]) -> str:
+    """Why a donation is refused until its box is ticked: a device donated as it is leaves
+    with whatever data its owner left on it, so one wiped on their word only (no certified
+    wipe) is donated once the agent has said they checked. The devices are named as the
+    "Data" column names them ("Wiped by the owner (attestation)") and by their receipt
+    numbers, found in the list without reading every row (portal.js says it too, before
+    asking anything)."""
+    return _(
+        "These devices ticked were wiped by their owner (attestation), with no certified wipe: "
+        "%(receipts)s. Tick the box to confirm you checked they hold no data any more before "
+        "donating them, or record their certified wipe first.",
+        receipts=", ".join(receipts),
+    )
 
 
 def wiped_on_word_only(device_return: DeviceReturn) -> bool:
@@ -121,7 +129,7 @@ def check_handover_batch(
     """The returns a batch would hand over, with the recipient and slip as signed, or
     ReturnError naming what refuses it (a field, or the devices that cannot go): checked
     whole before anything is written, so a refused batch changes nothing. A donation of
-    devices wiped on their owner's word only needs `attested_checked` (ATTESTED_DONATION)."""
+    devices wiped on their owner's word only needs `attested_checked` (`attested_donation_error`)."""
     if outcome not in LEAVES_THE_ADMINISTRATION:
         raise ReturnError(_l("Choose an outcome."), "outcome")
     recipient, slip = services.check_handover(outcome, recipient, slip)
@@ -163,12 +171,9 @@ def check_handover_batch(
                devices=pgettext("between two items of a list", "; ").join(refused[:5])),
             "receipts",
         )  # fmt: skip
-    if (
-        outcome == "donated"
-        and not attested_checked
-        and any(wiped_on_word_only(found[number]) for number in wanted)
-    ):
-        raise ReturnError(ATTESTED_DONATION, "attested_checked")
+    on_word = [number for number in wanted if wiped_on_word_only(found[number])]
+    if outcome == "donated" and not attested_checked and on_word:
+        raise ReturnError(attested_donation_error(on_word), "attested_checked")
     if (earlier := _slip_taken_by_another(point_id, slip, recipient)) is not None:
         raise ReturnError(
             _l("Slip %(slip)s was already recorded at this point for %(recipient)s: check "

@@ -47,11 +47,12 @@ class HandoverForm(PortalForm):
         ),
         validate_choice=False,  # the service refuses any other at the field
     )
-    # Asked only when a device ticked was wiped on its owner's word (`handover.
-    # ATTESTED_DONATION`): the service refuses a donation of such a device without it.
+    # Asked only when a device listed was wiped on its owner's word (`handover.
+    # attested_donation_error`): the service refuses a donation of such a device without
+    # it. Named as the "Data" column names them; the page's hint lists their receipts.
     attested_checked = BooleanField(
-        _l("Before a donation: I checked that the devices wiped on their owner's word hold "
-           "no data any more"),
+        _l("Before a donation: I checked that the devices wiped by their owner "
+           "(attestation) hold no data any more"),
         description=_l("Not needed to recycle or refurbish them."),
     )  # fmt: skip
 
@@ -99,6 +100,15 @@ def _render(point, points, form, status=200):
     ready = handover.list_ready_returns(point.id, current_user) if point else []
     if not form.is_submitted():  # every device ticked to start with: a pallet goes whole
         form.receipts.data = [r.receipt_number for r in ready]
+    on_word_only = [r for r in ready if handover.wiped_on_word_only(r)]
+    # The box's hint names the devices it is about (all of them ticked to start with).
+    attested_hint = (
+        _("Devices wiped by their owner (attestation) in the list: %(receipts)s. Not needed "
+          "to recycle or refurbish them.",
+          receipts=", ".join(r.receipt_number for r in on_word_only))
+        if on_word_only
+        else None
+    )  # fmt: skip
     return render_template(
         "recycling/handover.html",
         point=point,
@@ -109,7 +119,10 @@ def _render(point, points, form, status=200):
         ticked=set(form.receipts.data or []),
         question=handover_question,
         destroyed={r.id for r in ready if services.storage_destroyed(r)},
-        on_word_only={r.id for r in ready if handover.wiped_on_word_only(r)},
+        on_word_only={r.id for r in on_word_only},
+        attested_hint=attested_hint,
+        # Said by portal.js at the box before any question ("{receipts}": those ticked).
+        attested_error=handover.attested_donation_error(["{receipts}"]),
         data_line=handover.data_line,
     ), status
 

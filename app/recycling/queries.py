@@ -620,8 +620,12 @@ def list_agent_returns(
     """The returns of the agent's points (`agent_point_ids`; see `_at_agents_points`, for
     the agent `agent_id`):
     those still waiting oldest first, so the first page holds who waited longest; the
-    others (all, finished, withdrawn) newest first."""
-    if status in OLDEST_FIRST:
+    others (all, finished, withdrawn) newest first. Those received long ago (LONG_KEPT)
+    by the day of their receipt, as the view counts them: the longest at the point first,
+    whenever they were declared."""
+    if status == LONG_KEPT:
+        order = (_last_received_at().asc(), DeviceReturn.id.asc())
+    elif status in OLDEST_FIRST:
         order = (DeviceReturn.declared_at.asc(), DeviceReturn.id.asc())
     else:
         order = (DeviceReturn.declared_at.desc(), DeviceReturn.id.desc())

@@ -114,9 +114,35 @@ def recycling_labels() -> dict:
         days = queries.days_at_point(device_return, utcnow())
         if days is None:
             return ""
+        # "at the point": "since N days" alone read as the age of the status beside it
+        # (« Données effacées · depuis N jours », wiped N days ago).
         if days < 1:
-            return _("since today")
-        return ngettext("since %(num)s day", "since %(num)s days", days)
+            return _("at the point since today")
+        return ngettext("at the point for %(num)s day", "at the point for %(num)s days", days)
+
+    def returns_count(total: int, view: str | None = None) -> str:
+        # The desk's count names the view when it is one of a delay: after "Filter", « 45
+        # dépôts » alone did not say which 45. (%(count)s: the number as the page writes
+        # it, « 1 234 »; ngettext's own %(num)s is the bare number.)
+        count = format_number(total)
+        if view in (queries.LONG_KEPT, queries.LONG_WAITING):
+            days = (
+                queries.LONG_KEPT_DAYS if view == queries.LONG_KEPT else queries.long_waiting_days()
+            )
+            over = ngettext("over %(count)s day", "over %(count)s days", days,
+                            count=format_number(days))  # fmt: skip
+            if view == queries.LONG_KEPT:
+                return ngettext(
+                    "%(count)s return received %(over)s ago, still at the point",
+                    "%(count)s returns received %(over)s ago, still at the point",
+                    total, count=count, over=over,
+                )  # fmt: skip
+            return ngettext(
+                "%(count)s return declared %(over)s ago, not received",
+                "%(count)s returns declared %(over)s ago, not received",
+                total, count=count, over=over,
+            )  # fmt: skip
+        return ngettext("%(count)s return", "%(count)s returns", total, count=count)
 
     def devices_refused(accepted) -> list[str]:
         # What a point does not take: its radios are disabled on the return form.
@@ -133,6 +159,7 @@ def recycling_labels() -> dict:
         "recycling_field": field_label,
         "recycling_signer": queries.signer_name,
         "recycling_kept_since": kept_since,
+        "recycling_returns_count": returns_count,
     }
 
 

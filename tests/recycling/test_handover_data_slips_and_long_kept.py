@@ -82,7 +82,9 @@ def test_the_hand_over_page_says_the_devices_are_at_the_point(client, desk):
 def test_donating_a_device_wiped_on_its_owners_word_asks_for_the_box(client, desk):
     response = _post(client, desk, [desk["attested"], desk["keyboard"]])
     assert response.status_code == 422
-    assert "Certains appareils cochés n'ont été effacés que sur la parole" in _text(response)
+    assert "Ces appareils cochés ont été effacés par leur propriétaire (attestation)" in _text(
+        response
+    )
     db.session.expire_all()
     assert (desk["attested"].status, desk["keyboard"].status) == ("received", "received")
 
@@ -178,9 +180,11 @@ def test_each_desk_row_says_how_long_the_device_has_waited(client, shelf):
     login(client, agent)
     page = _text(client.get("/recycling/agent"))
     old_row = page[page.index(f'id="return-{old.receipt_number}"') :]
-    assert "Reçu par un agent</span> · depuis 31 jours" in old_row[: old_row.index("</tr>")]
+    assert (
+        "Reçu par un agent</span> · au point depuis 31 jours" in old_row[: old_row.index("</tr>")]
+    )
     recent_row = page[page.index(f'id="return-{recent.receipt_number}"') :]
-    assert "depuis 5 jours" in recent_row[: recent_row.index("</tr>")]
+    assert "au point depuis 5 jours" in recent_row[: recent_row.index("</tr>")]
 
 
 def test_a_receipt_page_gives_its_dates_in_one_format(client, make, rec):

@@ -447,6 +447,40 @@
     dialog.showModal();
     no.focus();
   }
+  // data-confirm-needs names a box this choice needs ticked whenever a box ticked in the
+  // form is marked data-needs with its name (a donation of devices wiped on their owner's
+  // word only needs the agent to say they checked them). Left unticked, nothing is asked:
+  // a question answered "yes" would only be refused. Its error, data-confirm-needs-error
+  // ("{receipts}" for the values of the boxes concerned), is said at the box, as the
+  // server says it there, and the box takes the focus. The server still checks it.
+  function boxStillNeeded(form, asking) {
+    var name = asking.getAttribute("data-confirm-needs");
+    var box = name && form.elements.namedItem(name);
+    if (!box || box.type !== "checkbox" || box.checked) { return false; }
+    var concerned = form.querySelectorAll("[data-needs='" + CSS.escape(name) + "']:checked");
+    if (!concerned.length) { return false; }
+    var values = Array.prototype.map.call(concerned, function (item) { return item.value; });
+    var text = (asking.getAttribute("data-confirm-needs-error") || "")
+      .split("{receipts}").join(values.join(", "));
+    var errorId = box.id + "-error";
+    var error = document.getElementById(errorId);
+    if (!error) {
+      error = document.createElement("p");
+      error.className = "error";
+      error.id = errorId;
+      var option = box.closest(".option") || box;
+      option.parentNode.insertBefore(error, option);
+    }
+    error.textContent = text;
+    var field = box.closest(".field");
+    if (field) { field.classList.add("field-error"); }
+    var described = (box.getAttribute("aria-describedby") || "").split(" ").filter(
+      function (id) { return id && id !== errorId; });
+    box.setAttribute("aria-describedby", [errorId].concat(described).join(" "));
+    box.setAttribute("aria-invalid", "true");
+    box.focus();
+    return true;
+  }
   // The question may sit on the button that submits (one button of a shared form, such
   // as "Grant" Administrator among the other roles) or on the whole form.
   document.addEventListener("submit", function (event) {
@@ -467,6 +501,7 @@
     if (text === null) { return; }
     event.preventDefault();
     event.stopPropagation();
+    if (boxStillNeeded(form, asking)) { return; }
     askFirst(form, submitter, asking, text);
   }, true);
   // A search, a filter or a tab that changes the address in place (hx-push-url) leaves
