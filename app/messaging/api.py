@@ -9,6 +9,7 @@ from app.core.i18n import current_language
 from app.core.time import utcnow
 from app.extensions import db
 from app.messaging import queries, services
+from app.messaging.audiences import needs_consent
 from app.messaging.inbox import in_reader_language
 
 bp = api_blueprint("messaging_api", __name__)
@@ -215,7 +216,9 @@ def dispatch_status(dispatch_id: int):
     if dispatch is None:
         raise ApiError(404, "not_found", _("No such dispatch."))
     withheld = queries.withheld_below(dispatch)
-    detail = queries.dispatch_counts(dispatch.id, withheld)
+    detail = queries.dispatch_counts(
+        dispatch.id, withheld, consent_only=needs_consent(dispatch.audience_key)
+    )
     channels = detail["channels"]
     counted = dispatch.prepared_at is not None or dispatch.status in ("skipped", "cancelled")
     return jsonify(

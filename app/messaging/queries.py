@@ -287,10 +287,13 @@ def withheld_below(dispatch: Dispatch) -> int | None:
     return minimum
 
 
-def dispatch_counts(dispatch_id: int, withheld: int | None = None) -> dict:
+def dispatch_counts(
+    dispatch_id: int, withheld: int | None = None, consent_only: bool = False
+) -> dict:
     """Counts by channel and status, opened in the portal, and the recipients;
     `withheld` (a small group, see `withheld_below`): the opened count and the e-mail
-    channel's figures (which tell who consented) are None."""
+    channel's figures (which tell who consented) are None, and so are the inbox's for a
+    message whose inbox copy needs consent too (`consent_only`: an encouragement)."""
     counts = {
         channel: dict.fromkeys(("pending", "delivered", "skipped", "failed"), 0)
         for channel in ("inbox", "email")
@@ -312,6 +315,8 @@ def dispatch_counts(dispatch_id: int, withheld: int | None = None) -> dict:
     )
     if withheld:
         counts["email"] = dict.fromkeys(counts["email"], None)
+        if consent_only:
+            counts["inbox"] = dict.fromkeys(counts["inbox"], None)
         return {"channels": counts, "opened": None, "withheld": withheld}
     return {"channels": counts, "opened": opened or 0, "withheld": None}
 
@@ -430,14 +435,15 @@ def skipped_by_reason(
 ) -> list[tuple[str, str | None, int]]:
     """(channel, reason, count) of the skipped rows, channel by channel in the order of
     the counts' table, reasons in `SKIP_REASONS`' order (None, not recorded, last);
-    `withheld` (a small group): the e-mail channel's left out, as its counts are."""
+    `withheld` (a small group): the e-mail channel's left out, as its counts are, and
+    every want of consent (an encouragement's inbox copy needs it too)."""
     query = (
         select(Delivery.channel, Delivery.error, func.count())
         .where(Delivery.dispatch_id == dispatch_id, Delivery.status == "skipped")
         .group_by(Delivery.channel, Delivery.error)
     )
     if withheld:
-        query = query.where(Delivery.channel != "email")
+        query = query.where(Delivery.channel != "email", Delivery.error != SKIP_NO_CONSENT)
     rows = db.session.execute(query).all()
     order = {reason: rank for rank, reason in enumerate(SKIP_REASONS)}
 

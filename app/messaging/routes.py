@@ -1413,7 +1413,9 @@ def _dispatch_page(dispatch: Dispatch, reschedule_form: RescheduleForm | None = 
     A test went to its author alone: nothing of it is withheld from them, who sent it."""
     test = dispatch.audience_key == TEST_AUDIENCE
     withheld = None if test else queries.withheld_below(dispatch)
-    counts = queries.dispatch_counts(dispatch.id, withheld)
+    counts = queries.dispatch_counts(
+        dispatch.id, withheld, consent_only=needs_consent(dispatch.audience_key)
+    )
     # Its refresh every 10 s keeps the estimate the page showed (`hx-preserve`) rather
     # than count an audience of up to 20,000 people again each time.
     estimate_kept = wants_fragment() and _counted_when_sent(dispatch)

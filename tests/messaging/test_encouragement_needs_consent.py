@@ -97,3 +97,30 @@ def test_the_schedule_form_says_encouragements_need_consent(client, make):
     login(client, make.user(roles=("organiser",), locale="en"))
     page = client.get("/messaging/schedule").get_data(as_text=True)
     assert "only people who accept e-mails receive it, by e-mail and in their inbox" in page
+
+
+def test_a_small_groups_inbox_figures_tell_no_one_who_refused_e_mails(
+    client, make, make_campaign, template, smtp, config
+):
+    """Fewer recipients than the smallest group shown: an encouragement's inbox copy needs
+    consent, so its inbox figures (and a "no consent" reason) would say who refused."""
+    config(MAIL_WORKING_HOURS="24/7", LEADERBOARD_MIN_TEAM=10)
+    campaign = _running(make_campaign)
+    make.user(email_opt_in=False)
+    make.user(email_opt_in=True)
+    _send(template(), "campaign-non-participants", campaign)
+    organiser = make.user(roles=("organiser",), with_department=False)
+    login(client, organiser)
+    (dispatch_id,) = db.session.scalars(select(Delivery.dispatch_id).distinct()).all()
+    page = client.get(f"/messaging/dispatches/{dispatch_id}").get_data(as_text=True)
+    counts = re.search(r"<tbody.*?</tbody>", page, re.S).group(0)
+    inbox_row = html.unescape(re.search(r"<tr[^>]*>.*?</tr>", counts, re.S).group(0))
+    assert "Boîte de réception" in inbox_row
+    assert re.search(r">\s*[0-9]+\s*<", inbox_row) is None, inbox_row
+    assert "consentement" not in page.split("Ignorés, et pourquoi")[-1] or (
+        "Ignorés, et pourquoi" not in page
+    )
+    body = client.get(f"/api/v1/dispatches/{dispatch_id}").get_json()
+    assert body["channels"]["inbox"] == dict.fromkeys(
+        ("delivered", "pending", "skipped", "failed"), None
+    )
