@@ -620,6 +620,8 @@ class ExtendForm(PortalForm):
             ExistingLocalTime(),
         ],
     )
+    # Ticked by default: the launch e-mail gave the old end, and only the reminders move.
+    notify = BooleanField(_l("Tell the participants"), default=True)
 
 
 class EndNowForm(PortalForm):

@@ -31,6 +31,7 @@ from app.core.dashboard import Panel, WorkItem
 from app.core.i18n import (
     current_language,
     format_day,
+    format_full_moment,
     format_number,
     integer_writer,
     long_date,
@@ -868,21 +869,37 @@ def _panel_goals(campaign):
     )
 
 
+def _entries_to_review(campaign, count: int, language: str, now) -> str:
+    """The "To do" line of a campaign's entries to review; in its last days, until when
+    they can be decided (left undecided at the end, they do not count)."""
+    name = campaign.name(language)
+    if not services.review_deadline_near(campaign, now):
+        return ngettext(
+            "%(count)s entry to review in “%(campaign)s”",
+            "%(count)s entries to review in “%(campaign)s”",
+            count,
+            count=format_number(count),
+            campaign=name,
+        )
+    return ngettext(
+        "%(count)s entry to review in “%(campaign)s”, until %(end)s",
+        "%(count)s entries to review in “%(campaign)s”, until %(end)s",
+        count,
+        count=format_number(count),
+        campaign=name,
+        end=format_full_moment(shown_end(campaign.ends_at)),
+    )
+
+
 def waiting_work(user) -> list[WorkItem]:
     """For organisers: the entries waiting for their review (not their own), campaign by
     campaign, and the drafts."""
     if not user.has_role("organiser"):
         return []
-    language = current_language()
+    language, now = current_language(), utcnow()
     items = [
         WorkItem(
-            ngettext(
-                "%(count)s entry to review in “%(campaign)s”",
-                "%(count)s entries to review in “%(campaign)s”",
-                count,
-                count=format_number(count),
-                campaign=campaign.name(language),
-            ),
+            _entries_to_review(campaign, count, language, now),
             url_for("cleanup.review", campaign_id=campaign.id),
         )
         # Not one's own entries: the review page offers no decision on them.

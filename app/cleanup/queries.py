@@ -991,8 +991,9 @@ def individual_leaderboard(campaign: CleanupCampaign, page: int = 1, per_page: i
         for pid, keys in badges_for(campaign, window).items()
     }
     # How many ranked but unlisted people stand strictly above each listed one: where it
-    # grows from one listed row to the next, ranks are skipped there (`after_hidden`). A
-    # hidden person level with a listed one skips no rank and is not said.
+    # grows from one listed row to the next, ranks are skipped there (`after_hidden`: how
+    # many, which the neighbouring ranks tell anyway). A hidden person level with a listed
+    # one skips no rank and is not said.
     hidden = sorted(
         board.points[other]
         for other in unlisted
@@ -1013,7 +1014,7 @@ def individual_leaderboard(campaign: CleanupCampaign, page: int = 1, per_page: i
                 "name": people[pid],
                 "points": board.points[pid],
                 "badges": badges.get(pid, []),
-                "after_hidden": above > before,
+                "after_hidden": max(above - before, 0),
             }
         )
         before = above
@@ -1706,6 +1707,17 @@ def flagged_count(campaign: CleanupCampaign) -> int:
     )
 
 
+def flagged_at_stake(campaign: CleanupCampaign) -> tuple[int, int]:
+    """The campaign's flagged entries waiting for a decision, and the points they would
+    add if accepted: what provisional figures may still gain."""
+    count, points = db.session.execute(
+        select(func.count(A.id), func.coalesce(func.sum(A.points), 0)).where(
+            A.campaign_id == campaign.id, A.status == FLAGGED
+        )
+    ).one()
+    return int(count), int(points)
+
+
 def decidable_count(campaign: CleanupCampaign, decidable) -> int:
     """The campaign's flagged entries a reviewer may decide (`decidable`, as in
     `campaigns_with_entries_to_review`): what its link to the review queue counts."""
@@ -1907,6 +1919,31 @@ def previous_campaign(campaign: CleanupCampaign) -> CleanupCampaign | None:
     return db.session.scalar(
         query.order_by(CleanupCampaign.ends_at.desc(), CleanupCampaign.id.desc()).limit(1)
     )
+
+
+def compared_figures(results: dict, until: datetime | None = None) -> dict:
+    """A campaign's figures as the results page compares them with another's: the
+    participants and points, the GB freed and devices returned, its participation
+    (participants out of staff in scope) and how many days it ran. `until`: a running
+    campaign's provisional figures, which cover its days so far."""
+    by_unit: dict[str, float] = defaultdict(float)
+    for kind in results.get("by_type", []):
+        by_unit[kind.get("unit")] += kind.get("quantity") or 0
+    start = datetime.fromisoformat(results["starts_at"])
+    end = datetime.fromisoformat(results["ends_at"])
+    if until is not None:
+        end = min(end, until)
+    in_scope = results.get("in_scope") or 0
+    return {
+        "participants": results.get("participants", 0),
+        "points": results.get("points", 0),
+        "gb": round(by_unit["GB"], 3),
+        "devices": round(by_unit["devices"]),
+        "rate": results.get("participants", 0) / in_scope if in_scope else None,
+        # To the nearest whole day (half a day up), at least one: 3 days and a few
+        # seconds ran 3, a day and a half ran 2.
+        "days": max(1, int((end - start).total_seconds() + 43_200) // 86_400),
+    }
 
 
 def frozen_results(campaign: CleanupCampaign) -> dict | None:

@@ -7,7 +7,14 @@ from decimal import Decimal
 from flask_babel import gettext as _
 from flask_babel import ngettext, pgettext
 
-from app.cleanup.catalogue import goal_share, per_head, quantity_label, rounded, unit_label
+from app.cleanup.catalogue import (
+    goal_label,
+    goal_share,
+    per_head,
+    quantity_label,
+    rounded,
+    unit_label,
+)
 from app.cleanup.queries import rank_teams
 from app.core.csv_safety import spreadsheet_csv
 from app.core.i18n import format_moment, zone_label
@@ -110,8 +117,11 @@ def _goal_rows(results: dict) -> list[list]:
         [
             _("Goal"),
             "",
+            # What the goal counts, as the results page names it: « Objectif : Espace
+            # libéré, 47 000 Go », not the bare target.
             _(
-                "Goal: %(quantity)s",
+                "Goal: %(label)s, %(quantity)s",
+                label=goal_label(goal["unit"]),
                 quantity=quantity_label(goal["target"], goal["unit"], "#,##0.#"),
             ),
             *[""] * 8,
@@ -238,16 +248,23 @@ def open_data_document(campaign, results: dict) -> dict:
     for key in SNAPSHOT_INSTANTS:
         if key in document:
             document[key] = _paris_instant(document[key])
+    # Why an organiser ended it early, as the spreadsheet's « Note » says (null when it
+    # ran its course), with the language it was written in.
+    document["early_end_reason"] = campaign.early_end_reason or None
+    document["early_end_reason_lang"] = (
+        campaign.early_end_reason_lang if campaign.early_end_reason else None
+    )
     return document
 
 
 def _paris_instant(value):
-    """An ISO 8601 instant written with its Europe/Paris offset; anything else as it is."""
+    """An ISO 8601 instant written with its Europe/Paris offset, to the second (an early
+    end or a freeze came with microseconds); anything else as it is."""
     try:
         moment = datetime.fromisoformat(value)
     except (TypeError, ValueError):
         return value
-    return local_iso(moment) if moment.tzinfo is not None else value
+    return local_iso(moment.replace(microsecond=0)) if moment.tzinfo is not None else value
 
 
 def _with_real_ratio(goal: dict) -> dict:

@@ -1,6 +1,7 @@
 """Views of the clean-up campaigns: thin routes over services and queries."""
 
 import json
+from datetime import timedelta
 
 from flask import (
     Blueprint,
@@ -412,9 +413,11 @@ def publish_campaign(campaign_id: int):
     campaign = _campaign_or_404(campaign_id)
     if ConfirmForm().validate_on_submit():
         try:
-            services.publish_campaign(campaign, current_user, utcnow())
+            notes = services.publish_campaign(campaign, current_user, utcnow())
             db.session.commit()
             flash(_("Campaign published."), "success")
+            for note in notes:  # the messages now scheduled, and when (messaging)
+                flash(note, "info")
         except services.CleanupError as error:
             db.session.rollback()
             flash(error.message, "error")
@@ -477,7 +480,7 @@ def extend_campaign(campaign_id: int):
                 yes=_("Extend"),
                 no=_("Keep the current end"),
             )
-        services.extend_campaign(campaign, current_user, new_end, utcnow())
+        services.extend_campaign(campaign, current_user, new_end, utcnow(), notify=form.notify.data)
     except services.CleanupError as error:
         db.session.rollback()
         if error.status == 422:  # the date itself: the organiser corrects it in place
@@ -521,7 +524,9 @@ def end_campaign_now(campaign_id: int):
             return _end_now_refused(campaign, form)
         if asks_after_check():  # scripts off: asked once the reason is given
             return question_page(
-                end_now_question(), yes=_("End the campaign now"), no=_("Keep it running")
+                end_now_question(queries.flagged_count(campaign)),
+                yes=_("End the campaign now"),
+                no=_("Keep it running"),
             )
         services.close_campaign_now(
             campaign, current_user, now, form.reason.data, current_language()
@@ -539,11 +544,25 @@ def end_campaign_now(campaign_id: int):
     return redirect(url_for("cleanup.show_campaign", campaign_id=campaign_id))
 
 
-def end_now_question() -> str:
-    """Asked before ending a campaign early, with the portal's dialog or without it."""
-    return _(
+def end_now_question(waiting: int = 0) -> str:
+    """Asked before ending a campaign early, with the portal's dialog or without it;
+    `waiting`: its flagged entries not decided yet, which the end drops from the results."""
+    question = _(
         "End this campaign now? Nobody can log entries any more, its results freeze and the "
         "reminders not sent yet are not sent. This cannot be undone."
+    )
+    if not waiting:
+        return question
+    return question + " " + waiting_entries_sentence(waiting)
+
+
+def waiting_entries_sentence(waiting: int) -> str:
+    """What ending now does to the flagged entries still waiting: they will not count."""
+    return ngettext(
+        "%(count)s entry still waits for your review: it will not count.",
+        "%(count)s entries still wait for your review: they will not count.",
+        waiting,
+        count=format_number(waiting),
     )
 
 
@@ -733,10 +752,14 @@ def _campaign_page(
             context["overlaps"] = queries.list_overlapping_campaigns(
                 campaign, current_language(), now
             )
+            context["publish_messages"] = publish_messages(campaign, now)
     elif context["state"] in (SCHEDULED, RUNNING):
         # What participants need before logging: how each action counts, and how much a day.
         context["rules_list"] = _rules_list(campaign)
     latest_end = to_local_naive(campaign.ends_at) + services.MAX_EXTENSION
+    # Flagged entries waiting (organisers of a running campaign only: one count).
+    organising = current_user.has_role("organiser") and context["state"] in (RUNNING, CLOSED)
+    waiting = queries.flagged_count(campaign) if organising else 0
     return render_template(
         "cleanup/campaign.html",
         # The extension starts from the current end, to be moved on (not an empty field).
@@ -746,7 +769,6 @@ def _campaign_page(
         max_extension_days=services.MAX_EXTENSION.days,
         latest_end_moment=shown_end(to_utc(latest_end)),
         confirm_form=ConfirmForm(),
-        flagged_count=queries.flagged_count,  # read for organisers only
         # What the link to the review queue counts: the entries this organiser may decide.
         to_review_count=lambda c: queries.decidable_count(
             c, services.decidable_by(current_user.id)
@@ -766,9 +788,31 @@ def _campaign_page(
         ),
         extend_question=extend_question("{value}"),
         end_form=end_form or EndNowForm(formdata=None),
-        end_now_question=end_now_question(),
+        end_now_question=end_now_question(waiting),
+        # The flagged entries an end drops: said beside "End now", linked to the queue.
+        waiting=waiting,
+        waiting_sentence=waiting_entries_sentence(waiting) if waiting else "",
+        # Its last days: how many still wait, and until when they can be decided.
+        review_deadline_near=services.review_deadline_near(campaign, now),
         **context,
     )
+
+
+def publish_messages(campaign, now) -> str:
+    """The messages a publication schedules, as the question before it lists them: the
+    reminders a week and 48 hours before the end only when the campaign runs longer (as
+    messaging schedules them), never « reminders » for a single one."""
+    start = max(campaign.starts_at, now)
+    week = campaign.ends_at - timedelta(days=7) > start
+    last_days = campaign.ends_at - timedelta(hours=48) > start
+    if week and last_days:
+        return _(
+            "the launch, a reminder a week before the end, another 48 hours before it, "
+            "then the results once it ends"
+        )
+    if last_days:
+        return _("the launch, a reminder 48 hours before the end, then the results once it ends")
+    return _("the launch, then the results once it ends")
 
 
 def _rules_list(campaign) -> Markup:
@@ -1464,9 +1508,11 @@ def results(campaign_id: int):
     return render_template("cleanup/results.html", **_results_context(campaign, results))
 
 
-def _results_context(campaign, results: dict) -> dict:
-    """What the results page shows beside `results`, final or provisional."""
+def _results_context(campaign, results: dict, provisional_at=None) -> dict:
+    """What the results page shows beside `results`, final or provisional (figures on
+    `provisional_at`)."""
     previous = queries.previous_campaign(campaign)
+    previous_results = queries.frozen_results(previous) if previous else None
     # The teams shown, ranked again by points per participant: teams level on it share a
     # rank (1, 2, 2, 4). Those withheld stay out (their figures are gone already).
     shown = [team for team in results["departments"] if not team["withheld"]]
@@ -1476,7 +1522,16 @@ def _results_context(campaign, results: dict) -> dict:
         "ranked_per_head": queries.rank_teams(shown, "per_head"),
         "my_department": _my_department_in(campaign),
         "previous": previous,
-        "previous_results": queries.frozen_results(previous) if previous else None,
+        "previous_results": previous_results,
+        # Side by side, each with the days it ran: a shorter one counts fewer actions.
+        "compared": (
+            (
+                queries.compared_figures(previous_results),
+                queries.compared_figures(results, provisional_at),
+            )
+            if previous_results
+            else None
+        ),
         # None of the same scope, yet earlier ones: the page says why it compares nothing.
         "other_scopes_only": previous is None and queries.has_earlier_campaign(campaign),
         "min_team": queries.min_team(),
@@ -1540,8 +1595,16 @@ def interim_results(campaign_id: int):
         flash(_("Figures are counted from the campaign's start."), "info")
         return redirect(url_for("cleanup.show_campaign", campaign_id=campaign.id))
     now = utcnow()
-    context = _results_context(campaign, queries.interim_results(campaign, now))
-    return render_template("cleanup/results.html", provisional_at=now, **context)
+    context = _results_context(campaign, queries.interim_results(campaign, now), now)
+    # What the entries waiting for review may still add: how many, and their points.
+    flagged, at_stake = queries.flagged_at_stake(campaign)
+    return render_template(
+        "cleanup/results.html",
+        provisional_at=now,
+        flagged=flagged,
+        points_at_stake=at_stake,
+        **context,
+    )
 
 
 @bp.get("/campaigns/<int:campaign_id>/interim-results.csv")

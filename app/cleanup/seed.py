@@ -36,6 +36,10 @@ QUANTITIES = {"GB": (0.1, 1.0), "items": (1, 5)}
 WEIGHTS = {"GB": 6, "items": 6}
 
 
+#: The demo organiser (app.core.demo), recorded as the demo campaigns' creator.
+DEMO_ORGANISER = "organiser@demo.empreinte.fr"
+
+
 def _campaign(
     types, starts_at: datetime, name_fr: str, name_en: str, published_at
 ) -> CleanupCampaign:
@@ -51,6 +55,8 @@ def _campaign(
         all_departments=True,
         created_at=published_at,
         published_at=published_at,
+        # Created by the demo organiser: a rejected entry then says whom to write to.
+        created_by_id=db.session.scalar(select(User.id).where(User.email == DEMO_ORGANISER)),
     )
     campaign.goals = [
         CleanupGoal(unit="GB", target=50_000),

@@ -597,8 +597,9 @@ def correct_campaign_wording(
     return True
 
 
-def publish_campaign(campaign: CleanupCampaign, actor, now: datetime) -> None:
-    """Publish a draft: from now on the clock drives its state. Announces it.
+def publish_campaign(campaign: CleanupCampaign, actor, now: datetime) -> list:
+    """Publish a draft: from now on the clock drives its state. Announces it, and returns
+    what its listeners answer for the publisher (messaging: the messages it scheduled).
 
     Claimed with one conditional UPDATE (still unpublished), which holds the row until
     commit: of the same draft published from several tabs at once, one publishes it and
@@ -624,7 +625,8 @@ def publish_campaign(campaign: CleanupCampaign, actor, now: datetime) -> None:
     _mark_changed(campaign, now, dates)
     db.session.flush()
     record_audit(actor, "publish", "cleanup_campaign", campaign.id, now, names_summary(campaign))
-    campaign_published.send(current_app._get_current_object(), campaign=campaign, now=now)
+    answers = campaign_published.send(current_app._get_current_object(), campaign=campaign, now=now)
+    return [answer for _listener, answer in answers if answer]
 
 
 def delete_draft(campaign: CleanupCampaign, actor, now: datetime) -> None:
@@ -638,9 +640,12 @@ def delete_draft(campaign: CleanupCampaign, actor, now: datetime) -> None:
     db.session.flush()
 
 
-def extend_campaign(campaign: CleanupCampaign, actor, new_ends_at: datetime, now: datetime):
+def extend_campaign(
+    campaign: CleanupCampaign, actor, new_ends_at: datetime, now: datetime, notify: bool = False
+):
     """Push the end later, by at most MAX_EXTENSION, only before it has ended. Logged
-    points are untouched; announced, so that the reminders follow the new end."""
+    points are untouched; announced, so that the reminders follow the new end (`notify`:
+    and its people are told of it at once)."""
     check_extension(campaign, new_ends_at, now)
     old = campaign.ends_at
     campaign.ends_at = new_ends_at
@@ -654,7 +659,9 @@ def extend_campaign(campaign: CleanupCampaign, actor, new_ends_at: datetime, now
         now,
         f"ends_at {old.isoformat()} -> {new_ends_at.isoformat()}",
     )
-    campaign_extended.send(current_app._get_current_object(), campaign=campaign, now=now)
+    campaign_extended.send(
+        current_app._get_current_object(), campaign=campaign, now=now, notify=notify
+    )
 
 
 def check_extension(campaign: CleanupCampaign, new_ends_at: datetime, now: datetime) -> None:
@@ -665,6 +672,10 @@ def check_extension(campaign: CleanupCampaign, new_ends_at: datetime, now: datet
         raise CleanupError(_("This campaign has ended and can no longer be extended."), "ended")
     if state == DRAFT:  # its page offers no extension: a draft's dates are in its form
         raise CleanupError(_("This campaign is a draft: change its end in its form."), "draft", 409)
+    if state == SCHEDULED:  # before its start its page offers the correction only
+        raise CleanupError(
+            _("This campaign has not started yet: correct its end in its form."), "scheduled", 409
+        )
     if new_ends_at <= campaign.ends_at:
         raise CleanupError(
             _("The new end must be later than the current end."), "invalid_dates", 422
@@ -723,6 +734,17 @@ def close_campaign_now(
         early_end_summary(campaign, dates[1], campaign.early_end_reason or ""),
     )
     campaign_extended.send(current_app._get_current_object(), campaign=campaign, now=now)
+
+
+# The campaign's last days: its organisers are told how many flagged entries still wait
+# and until when they can be decided (at its end, those left undecided do not count).
+REVIEW_DEADLINE_NOTICE = timedelta(days=3)
+
+
+def review_deadline_near(campaign: CleanupCampaign, now: datetime) -> bool:
+    """Whether a running campaign is in its last days, when flagged entries left
+    undecided are about to be dropped from its results."""
+    return campaign.state(now) == RUNNING and campaign.ends_at - now <= REVIEW_DEADLINE_NOTICE
 
 
 def check_closing_now(campaign: CleanupCampaign, now: datetime) -> None:

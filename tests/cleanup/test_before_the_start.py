@@ -67,7 +67,8 @@ def test_the_publish_question_says_a_results_message_follows_at_the_end(page, ma
     page.locator("form[action$='/publish'] button").click()
     dialog = page.get_by_role("alertdialog")
     expect(dialog).to_contain_text(
-        "(lancement, rappels, dernières 48 heures, puis les résultats à la fin)"
+        "(lancement, un rappel une semaine avant la fin, un autre 48 heures avant, "
+        "puis les résultats à la fin)"
     )
     dialog.get_by_role("button", name="Pas encore").click()
     expect(dialog).to_have_count(0)

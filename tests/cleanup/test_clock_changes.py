@@ -91,19 +91,19 @@ def test_an_edit_into_the_hour_skipped_changes_nothing(client, make, make_campai
 
 @pytest.mark.parametrize("ask_first", [False, True])
 def test_an_extension_into_the_hour_skipped_is_refused_at_the_new_end(client, make, ask_first):
-    """A published campaign ending a few days before the change, extended to 02:30 that
-    night: extended to 03:30 before."""
+    """A running campaign, extended to 02:30 the night of the change: extended to 03:30
+    before. (Running: a scheduled one is corrected, not extended.)"""
     spring, now = _next_change(3), utcnow()
+    night = datetime(spring.year, spring.month, spring.day, 17, tzinfo=UTC)
     organiser = make.user(roles=("organiser",), locale="en")
     data = {
         "name_fr": "Printemps",
         "name_en": "Spring",
         "description_fr": "",
         "description_en": "",
-        "starts_at": datetime(spring.year, spring.month, spring.day, 8, tzinfo=UTC)
-        - timedelta(days=10),
-        "ends_at": datetime(spring.year, spring.month, spring.day, 17, tzinfo=UTC)
-        - timedelta(days=5),
+        "starts_at": now - timedelta(days=1),
+        # Within an extension's reach of the change (90 days at most).
+        "ends_at": max(now + timedelta(days=2), night - timedelta(days=85)),
         "all_departments": True,
         "department_ids": [],
         "goals": {},

@@ -95,8 +95,8 @@ def test_pages_and_forms_write_the_end_as_typed(client, make):
         written = format_day(day)
     page = _page(client, campaign)
     assert f"au {written}, 23\u00a0h\u00a059 (heure de Paris)" in page
-    # The extension starts from the end as typed, never the next day's 0 h.
-    assert f'value="{in_days(LAST_DAY, "23:59")}"' in page
+    # Scheduled: corrected (its form writes the end as typed), not extended yet.
+    assert f'value="{in_days(LAST_DAY, "23:59")}"' not in page
     edit = client.get(f"/cleanup/campaigns/{campaign.id}/edit").get_data(as_text=True)
     assert f'value="{in_days(LAST_DAY, "23:59")}"' in edit
     listed = html.unescape(client.get("/cleanup/").get_data(as_text=True))
@@ -152,6 +152,8 @@ def test_the_api_gives_the_exclusive_end(client, make):
 
 def test_an_extension_typed_at_23_59_runs_to_the_end_of_that_day(client, make):
     campaign = _created(client, make, in_days(LAST_DAY, "18:00"))
+    campaign.starts_at = utcnow() - timedelta(days=1)  # running: a scheduled one is corrected
+    db.session.commit()
     data = {"csrf_token": csrf_token(client), "ends_at": in_days(LAST_DAY + 3, "23:59")}
     answer = client.post(f"/cleanup/campaigns/{campaign.id}/extend", data=data)
     assert answer.status_code == 302

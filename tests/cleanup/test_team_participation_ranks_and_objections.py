@@ -183,10 +183,10 @@ def test_a_rank_skipped_by_hidden_people_is_said_at_the_gap(client, make, make_c
         rows = re.findall(r"<tr[^>]*>(.*?)</tr>", page, re.S)[1:]
         assert [_text(r).split(" ")[1:3] for r in rows] == [
             ["1", "Ada"],
-            ["Rangs", "sautés\u00a0:"],
+            ["Rang", "sauté\u00a0:"],  # one rank, 2: said in the singular
             ["3", "Bob"],
         ]
-        assert "ceux de personnes qui ont choisi d'être masquées" in rows[1]
+        assert "celui d'une personne qui a choisi d'être masquée" in rows[1]
 
 
 def test_a_hidden_person_level_with_a_listed_one_skips_no_rank(client, make, make_campaign):
