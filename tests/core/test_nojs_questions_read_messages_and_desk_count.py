@@ -134,7 +134,9 @@ def test_deleting_a_message_without_javascript_names_its_subject_and_date(client
     login(client, reader)
     page = client.get("/messaging/").get_data(as_text=True)
     delivered = html.unescape(
-        re.search(r'<span class="hint message-when">([^<]*)</span>', _article(page, second)).group(1)
+        re.search(r'<span class="hint message-when">([^<]*)</span>', _article(page, second)).group(
+            1
+        )
     )
     fields = _noscript_fields(page, f'action="/messaging/inbox/{second}/delete"')
 
