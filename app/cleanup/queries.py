@@ -40,7 +40,7 @@ from app.cleanup.models import (
     goal_key,
 )
 from app.core import cache
-from app.core.accessibility import EMAIL, WEB_ADDRESS
+from app.core.accessibility import first_contact
 from app.core.i18n import collation_key
 from app.core.models import Commune, Department, departments_by_name
 from app.core.time import local_iso, utcnow
@@ -1746,18 +1746,10 @@ def organisers_contact(campaign: CleanupCampaign) -> dict | None:
             User.anonymised_at.is_(None),
         )
     )
-    if email:
-        return {"text": email, "href": "mailto:" + email}
     config = current_app.config
-    given = str(config.get("PRIVACY_CONTROLLER_CONTACT") or "").strip()
-    given = given or str(config.get("PRIVACY_CONTACT") or "").strip()
-    if not given:
-        return None
-    if EMAIL.fullmatch(given):
-        return {"text": given, "href": "mailto:" + given}
-    if WEB_ADDRESS.fullmatch(given):
-        return {"text": given, "href": given}
-    return {"text": given, "href": None}
+    return first_contact(
+        email, config.get("PRIVACY_CONTROLLER_CONTACT"), config.get("PRIVACY_CONTACT")
+    )
 
 
 def headcount_in_scope(campaign: CleanupCampaign) -> int:

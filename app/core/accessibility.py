@@ -54,15 +54,20 @@ def contact(config) -> dict | None:
     """Whom to tell about a barrier: ACCESSIBILITY_CONTACT, else the data protection
     officer (PRIVACY_CONTACT). An e-mail address or a web address becomes a link
     (`href`); anything else (a postal address, a phone number) is shown as written."""
-    given = str(config.get("ACCESSIBILITY_CONTACT") or "").strip()
-    given = given or str(config.get("PRIVACY_CONTACT") or "").strip()
-    if not given:
+    return first_contact(config.get("ACCESSIBILITY_CONTACT"), config.get("PRIVACY_CONTACT"))
+
+
+def first_contact(*given) -> dict | None:
+    """The first contact given (a setting may be empty) as `{"text", "href"}`: an e-mail
+    address or a web address becomes a link, anything else is shown as written."""
+    text = next((str(value).strip() for value in given if str(value or "").strip()), None)
+    if text is None:
         return None
-    if EMAIL.fullmatch(given):
-        return {"text": given, "href": "mailto:" + given}
-    if WEB_ADDRESS.fullmatch(given):
-        return {"text": given, "href": given}
-    return {"text": given, "href": None}
+    if EMAIL.fullmatch(text):
+        return {"text": text, "href": "mailto:" + text}
+    if WEB_ADDRESS.fullmatch(text):
+        return {"text": text, "href": text}
+    return {"text": text, "href": None}
 
 
 def status_label(config) -> str:

@@ -1452,19 +1452,7 @@ def reschedule_dispatch(dispatch: Dispatch, actor, due_at: datetime, now: dateti
 
 def schedule_campaign_results(campaign, now: datetime) -> Dispatch | None:
     """On closing: the results message, once."""
-    dedupe = f"campaign:{campaign.id}:results"
-    if db.session.scalar(select(Dispatch.id).where(Dispatch.dedupe_key == dedupe)):
-        return None
-    audience, params = _campaign_audience("results", campaign)
-    return create_dispatch(
-        template_by_key("campaign-results"),
-        audience,
-        params,
-        now,
-        now,
-        context={"campaign_id": campaign.id},
-        dedupe_key=dedupe,
-    )
+    return _campaign_message_once(campaign, "results", f"campaign:{campaign.id}:results", now)
 
 
 def announce_extension(campaign, now: datetime) -> Dispatch | None:
@@ -1472,13 +1460,19 @@ def announce_extension(campaign, now: datetime) -> Dispatch | None:
     campaign's people (its scope), due now, once per new end."""
     end = campaign.ends_at.astimezone(UTC).strftime("%Y%m%d%H%M")
     dedupe = f"campaign:{campaign.id}:extended:{end}"
-    if campaign.ends_at <= now or db.session.scalar(
-        select(Dispatch.id).where(Dispatch.dedupe_key == dedupe)
-    ):
+    if campaign.ends_at <= now:
         return None
-    audience, params = _campaign_audience("extended", campaign)
+    return _campaign_message_once(campaign, "extended", dedupe, now)
+
+
+def _campaign_message_once(campaign, kind: str, dedupe: str, now: datetime) -> Dispatch | None:
+    """The built-in `campaign-<kind>` to the campaign's people, due now, unless a dispatch
+    with this `dedupe` key exists already."""
+    if db.session.scalar(select(Dispatch.id).where(Dispatch.dedupe_key == dedupe)):
+        return None
+    audience, params = _campaign_audience(kind, campaign)
     return create_dispatch(
-        template_by_key("campaign-extended"),
+        template_by_key(f"campaign-{kind}"),
         audience,
         params,
         now,
