@@ -247,11 +247,28 @@ def register_schemas(app) -> None:
                         "type": "object",
                         "properties": {
                             "month": {"type": "string", "example": "2026-05"},
+                            "received_month": {
+                                "type": "string",
+                                "nullable": True,
+                                "description": "Month an agent received the devices; null "
+                                "while declared",
+                            },
+                            "handover_month": {
+                                "type": "string",
+                                "nullable": True,
+                                "description": "Month they left the point (donated, "
+                                "refurbished, recycled); null before",
+                            },
                             "insee_code": {"type": "string"},
+                            "commune": {"type": "string"},
                             "point_id": {"type": "integer"},
                             "point": {"type": "string"},
                             "device_type": DEVICE_TYPE,
                             "status": {"type": "string", "enum": list(EVERY_STATUS)},
+                            "wipe_status": {
+                                "type": "string",
+                                "enum": ["done", "owner_attested", "requested", "no_data"],
+                            },
                             "devices": {"type": "integer"},
                             "kg_ewaste": NUMBER,
                             "kgco2e_avoided": NUMBER,
