@@ -29,7 +29,7 @@ def test_search_simulate_request_and_approve(page, make, make_item):
 
     def sign_in(email):
         page.goto("/auth/sign-in")
-        page.get_by_label(re.compile("^(e-mail address|adresse e-mail)", re.I)).fill(email)
+        page.locator("#email").fill(email)  # the password form's (the link form's is #link-email)
         page.get_by_label(re.compile("^(password|mot de passe)", re.I)).fill(
             "correct horse battery"
         )
