@@ -1621,6 +1621,15 @@ class YearRefused(Exception):
     """A `?year=` the statistics cannot be limited to, with why (in the reader's language)."""
 
 
+def _page_year() -> tuple[int | None, YearRefused | None]:
+    """A statistics page's year and, when the one typed is refused, why: the page then
+    shows every year with the refusal at its year field (the downloads answer 400)."""
+    try:
+        return _statistics_year(), None
+    except YearRefused as refused:
+        return None, refused
+
+
 def _statistics_year() -> int | None:
     """The calendar year (Europe/Paris) of declaration the statistics and their downloads
     are limited to (`?year=2025`), None for every year (no `year`, or an empty one);
@@ -1666,10 +1675,7 @@ def statistics():
     from app.catalogue.queries import reference_embodied_by_device_type
     from app.catalogue.routes import kg_figure
 
-    try:
-        year, error = _statistics_year(), None
-    except YearRefused as refused:
-        year, error = None, refused
+    year, error = _page_year()
     point_ids = queries.agent_point_ids(current_user)  # None: every point (admins)
     return render_template(
         "recycling/statistics.html",
@@ -1738,10 +1744,7 @@ def statistics_departments():
     every year or of the one chosen."""
     from app.cleanup.queries import min_team
 
-    try:
-        year, error = _statistics_year(), None
-    except YearRefused as refused:
-        year, error = None, refused
+    year, error = _page_year()
     point_ids = queries.agent_point_ids(current_user)  # None: every point (admins)
     return render_template(
         "recycling/statistics_departments.html",
@@ -1758,10 +1761,7 @@ def statistics_wipes():
     """What became of the data of the devices received, by device type, and the e-waste
     by the organisation it was handed over to: every point's for an admin, an agent's own
     points' only; of every year or of the one chosen."""
-    try:
-        year, error = _statistics_year(), None
-    except YearRefused as refused:
-        year, error = None, refused
+    year, error = _page_year()
     point_ids = queries.agent_point_ids(current_user)  # None: every point (admins)
     return render_template(
         "recycling/statistics_wipes.html",
