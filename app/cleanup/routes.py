@@ -1,6 +1,7 @@
 """Views of the clean-up campaigns: thin routes over services and queries."""
 
 import json
+import re
 from datetime import timedelta
 
 from flask import (
@@ -71,7 +72,7 @@ from app.core.htmx import fragment_title, wants_fragment
 from app.core.i18n import current_language, format_full_moment, format_number, regional_locale
 from app.core.models import departments_by_name
 from app.core.time import utcnow
-from app.core.urls import public_url
+from app.core.urls import MAX_ID, public_url
 from app.extensions import db
 
 bp = Blueprint("cleanup", __name__, url_prefix="/cleanup", template_folder="templates")
@@ -167,24 +168,27 @@ def _guide_shown_again(sent: ActionTypeForm, action_type):
     ), 422
 
 
-def _campaign_form(campaign=None, shown_again: bool = False) -> CampaignForm:
+def _campaign_form(campaign=None, shown_again: bool = False, source=None) -> CampaignForm:
     """The campaign form: as sent, or filled from `campaign` as it is (a GET, or
-    `shown_again` after a refused save)."""
+    `shown_again` after a refused save). A new campaign's form shown (a GET) from
+    `source`, another campaign, holds all of it but its dates, left to choose."""
     types = services.ensure_default_action_types()
     db.session.commit()  # the form posts these ids back: they must exist
     form = CampaignForm(formdata=None) if shown_again else CampaignForm(obj=None)
     form.departments.choices = departments_by_name(current_language())
     if request.method == "GET" or shown_again:
-        rules = {r.action_type_id: r for r in campaign.action_rules} if campaign else {}
+        filled = campaign or source
+        rules = {r.action_type_id: r for r in filled.action_rules} if filled else {}
         if campaign:
             form.version.data = services.campaign_version(campaign)
-            for name in ("name_fr", "name_en", "description_fr", "description_en"):
-                getattr(form, name).data = getattr(campaign, name)
             form.starts_at.data = to_local_naive(campaign.starts_at)
             form.ends_at.data = end_as_typed(campaign.ends_at)
-            form.all_departments.data = campaign.all_departments
-            form.departments.data = sorted(campaign.department_ids)
-            goals = {g.unit: g.target for g in campaign.goals}
+        if filled:
+            for name in ("name_fr", "name_en", "description_fr", "description_en"):
+                getattr(form, name).data = getattr(filled, name)
+            form.all_departments.data = filled.all_departments
+            form.departments.data = sorted(filled.department_ids)
+            goals = {g.unit: g.target for g in filled.goals}
             form.goal_gb.data, form.goal_items.data = goals.get("GB"), goals.get("items")
             form.goal_devices.data = goals.get("devices")
             form.goal_participants.data = goals.get("participants")
@@ -193,7 +197,7 @@ def _campaign_form(campaign=None, shown_again: bool = False) -> CampaignForm:
             form.rules.append_entry(
                 {
                     "action_type_id": t.id,
-                    "enabled": bool(rule) or not campaign,
+                    "enabled": bool(rule) or not filled,
                     "points_per_unit": rule.points_per_unit if rule else t.points_per_unit,
                     "daily_cap": rule.daily_cap if rule else t.daily_cap,
                 }
@@ -322,11 +326,28 @@ def _tell_dates_and_scope(form, campaign=None) -> None:
             _told_at_field(form, error)
 
 
+def _source_campaign():
+    """The campaign `?from=<id>` names for a new one to start from (its page's « Prepare a
+    new campaign from this one »), None without it. Showing the form from one that does
+    not exist, or from no id, is a 404; the form sent holds its own answers, and names
+    its source only while it exists."""
+    raw = request.args.get("from")
+    if raw is None:
+        return None
+    known = re.fullmatch(r"[0-9]{1,10}", raw) and 0 < int(raw) <= MAX_ID
+    source = queries.get_campaign(int(raw), include_drafts=True) if known else None
+    if source is None and request.method == "GET":
+        abort(404)
+    return source
+
+
 @bp.route("/campaigns/new", methods=["GET", "POST"])
 @role_required("organiser")
 def new_campaign():
-    """Create a draft campaign."""
-    form = _campaign_form()
+    """Create a draft campaign; from `?from=<id>`, its form filled from that campaign but
+    for its dates (nothing saved until it is sent, checked as any new campaign's)."""
+    source = _source_campaign()
+    form = _campaign_form(source=source)
     form.form_token.ensure()
     if form.validate_on_submit():
         response = _save_campaign(form)
@@ -334,7 +355,7 @@ def new_campaign():
             return response
     elif request.method == "POST":
         _tell_dates_and_scope(form)
-    return render_template("cleanup/form.html", form=form, campaign=None), (
+    return render_template("cleanup/form.html", form=form, campaign=None, source=source), (
         422 if form.errors or request.method == "POST" else 200
     )
 

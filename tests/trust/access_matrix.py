@@ -321,6 +321,8 @@ INPUTS = {
     },
     "cleanup.leaderboard": lambda world: {"scope": "departments", "order": "per_head"},
     "cleanup.log_action": lambda world: {"action_type": "delete-mail", "quantity": "1"},
+    # A new campaign's form filled from another (its page's « Prepare a new campaign… »).
+    "cleanup.new_campaign": lambda world: {"from": world.ids["closed_campaign"]},
     "cleanup.log_unit": lambda world: {"action_type": "unsubscribe"},
     "cleanup.correct_action": lambda world: {"quantity": "2"},
     "cleanup.extend_campaign": lambda world: {"ends_at": _local_input(timedelta(days=30))},
