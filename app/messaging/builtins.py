@@ -82,6 +82,7 @@ _ENTRY_EN = (
     "{% if entry_date is defined %} of {{ entry_date }} ({{ entry_action }}: "
     "{{ entry_quantity }}){% endif %}"
 )
+_IF_CONTACT = "{% if organisers_contact is defined and organisers_contact %}"
 _IF_CORRECTION_REFUSED = "{% if entry_refused_quantity is defined and entry_refused_quantity %}"
 _MY_ENTRIES_FR = (
     "{% if campaign_url is defined %}\n\nVos saisies\u00a0: {{ campaign_url }}{% endif %}"
@@ -295,10 +296,16 @@ BUILTIN_TEMPLATES = {
         + ". Elle ne compte pas dans les scores.{% endif %}"
         "{% if review_reason is defined and review_reason %}\nMotif\u00a0: {{ review_reason }}"
         "{% endif %}"
-        # Where to object, with a working address (`organisers_contact`).
-        "\n\nSi vous pensez qu'il s'agit d'une erreur, écrivez aux organisateurs de la "
-        "campagne{% if organisers_contact is defined and organisers_contact %}\u00a0: "
-        "{{ organisers_contact }}{% endif %}." + _MY_ENTRIES_FR + _FOOTER_FR,
+        # Where to object, with a working address (`organisers_contact`); with none, whom
+        # to ask to pass it on, as the campaign page says it (« écrivez aux organisateurs »
+        # alone left the reader with nowhere to write).
+        "\n\nSi vous pensez qu'il s'agit d'une erreur, "
+        + _IF_CONTACT
+        + "écrivez aux organisateurs de la campagne\u00a0: {{ organisers_contact }}"
+        "{% else %}demandez à votre support informatique ou à votre responsable de "
+        "transmettre votre remarque aux organisateurs de la campagne{% endif %}."
+        + _MY_ENTRIES_FR
+        + _FOOTER_FR,
         "body_en": "Hello {{ first_name }},\n\n"
         + _IF_CORRECTION_REFUSED
         + "For your entry “{{ entry_action }}” of {{ entry_date }}, your correction to "
@@ -313,9 +320,11 @@ BUILTIN_TEMPLATES = {
         + ". It does not count towards the scores.{% endif %}"
         "{% if review_reason is defined and review_reason %}\nReason: {{ review_reason }}"
         "{% endif %}"
-        "\n\nIf you think this is a mistake, write to the campaign's organisers"
-        "{% if organisers_contact is defined and organisers_contact %}: "
-        "{{ organisers_contact }}{% endif %}." + _MY_ENTRIES_EN + _FOOTER_EN,
+        "\n\nIf you think this is a mistake, "
+        + _IF_CONTACT
+        + "write to the campaign's organisers: {{ organisers_contact }}"
+        "{% else %}ask your IT help desk or your manager to pass it on to the campaign's "
+        "organisers{% endif %}." + _MY_ENTRIES_EN + _FOOTER_EN,
     },
     "device-custody": {
         "name": "Suivi d'un appareil rapporté / News of a returned device",
@@ -455,6 +464,11 @@ NOTICE_TEMPLATES = frozenset(
     }
 )
 
+# Built-ins whose words hold for one audience only, by key: « Il est encore temps de nous
+# rejoindre » sent to a campaign's whole scope told those who had taken part they had not.
+# Refused for any other audience (an organiser's own template says what they choose).
+AUDIENCE_OF = {"campaign-not-participated": "campaign-non-participants"}
+
 # What the preview and the test of a notice show for the news only a real event gives
 # (`custody_news` comes with an agent's step or a point's closure): named as samples, in
 # words. Without them these built-ins previewed as « Bonjour Camille, » and their footer.
@@ -541,6 +555,7 @@ SHIPPED_TEXTS = {
         "e00ac7ba55c027fe",
         "1aed081c558a2cc0",
         "fac0d8c51a6696fc",
+        "46169af8eb026e76",
     ),
     "device-custody": (
         "50f1dc6aa38208e4",

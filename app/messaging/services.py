@@ -68,6 +68,7 @@ from app.messaging.audiences import (
     test_links,
 )
 from app.messaging.builtins import (
+    AUDIENCE_OF,
     BUILTIN_TEMPLATES,
     NOTICE_SAMPLES,
     NOTICE_TEMPLATES,
@@ -644,6 +645,26 @@ def _require_schedulable(template: MessageTemplate) -> None:
         )
 
 
+def _require_its_audience(template: MessageTemplate, audience_key: str) -> None:
+    """MessagingError (at the audience) when a built-in written for one audience is sent
+    to another: « Pas encore participé » to a campaign's whole scope told its participants
+    they had not taken part yet."""
+    wanted = AUDIENCE_OF.get(template.key)
+    if wanted is None or audience_key == wanted:
+        return
+    audience = known_audiences().get(wanted)
+    raise MessagingError(
+        _(
+            "“%(name)s” tells each reader they have not taken part in the campaign yet: it "
+            "goes only to the audience “%(audience)s”. Choose that audience, or another "
+            "template.",
+            name=template_title(template),
+            audience=str(audience.label) if audience is not None else wanted,
+        ),
+        field="audience",
+    )
+
+
 def latest_schedulable_day(now: datetime) -> date:
     """The last day (Paris calendar) a message may be planned for: a year from today.
     A year typed wrong (2062 for 2026, 9999) planned a message that never went."""
@@ -668,6 +689,7 @@ def check_schedule(
     cannot be made: what the organiser confirms before `schedule_message` makes it.
     `until`: a recurring message's last day (included), if it has one."""
     _require_schedulable(template)
+    _require_its_audience(template, audience_key)
     size = audience_size(audience_key, params, now)
     if size == 0:
         raise MessagingError(
