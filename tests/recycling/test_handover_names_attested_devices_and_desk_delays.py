@@ -16,8 +16,9 @@ from playwright.sync_api import expect
 from app.core.time import utcnow
 from app.extensions import db
 from app.recycling import services
-from tests.conftest import browser_sign_in, csrf_token, login
+from tests.conftest import browser_sign_in, login
 from tests.recycling.conftest import local_today
+from tests.recycling.test_handover_data_slips_and_long_kept import _post as _donate
 
 NBSP = "\N{NO-BREAK SPACE}"
 ATTESTED = "effacés par leur propriétaire (attestation)"
@@ -49,14 +50,6 @@ def desk(make, rec):
     db.session.commit()
     return {"point": point, "agent": agent, "attested": attested, "phone": phone,
             "certified": certified, "keyboard": keyboard}  # fmt: skip
-
-
-def _donate(client, desk, devices, **fields):
-    login(client, desk["agent"])
-    data = {"csrf_token": csrf_token(client), "receipts": [d.receipt_number for d in devices],
-            "recipient": "Emmaüs Connect", "handover_slip": "BX-31", "outcome": "donated",
-            **fields}  # fmt: skip
-    return client.post(f"/recycling/agent/handover/{desk['point'].id}", data=data)
 
 
 def _paragraph(page: str, element_id: str) -> str:
