@@ -42,6 +42,7 @@ INTEGERS: dict[str, tuple[int, int | None]] = {
     "MESSAGE_BODY_RETENTION_DAYS": (1, None),
     "REVOKED_TOKEN_RETENTION_DAYS": (1, None),
     "RECYCLING_REMINDER_DAYS": (0, None),
+    "RECYCLING_UNBROUGHT_CLOSE_DAYS": (0, None),
     "MESSAGING_BATCH_SIZE": (1, None),
     "MESSAGING_CLAIM_SECONDS": (1, None),
     "MESSAGING_RETRY_SECONDS": (1, None),

@@ -25,6 +25,7 @@ def init_app(app: Flask) -> None:
     # before it is registered.
     from app.recycling import (  # noqa: F401
         api,
+        cli,
         forms,
         handover_views,
         jobs,
@@ -43,6 +44,13 @@ def init_app(app: Flask) -> None:
     app.config.setdefault(
         "RECYCLING_REMINDER_DAYS", int(os.environ.get("RECYCLING_REMINDER_DAYS", "7"))
     )
+    # Days after which a declaration whose device never came is closed by the daily job
+    # (0: never); long after the reminder, so that its owner had weeks to bring it.
+    app.config.setdefault(
+        "RECYCLING_UNBROUGHT_CLOSE_DAYS",
+        int(os.environ.get("RECYCLING_UNBROUGHT_CLOSE_DAYS", "60")),
+    )
+    app.cli.add_command(cli.recycling_cli)
     app.register_blueprint(routes.bp)
     app.register_blueprint(api.bp)
     api.register_schemas(app)
@@ -75,6 +83,15 @@ def init_app(app: Flask) -> None:
         "cron",
         day_of_week="mon-fri",
         hour=9,
+    )
+    # Every day, after the reminders: declarations whose device never came are closed.
+    register_job(
+        app,
+        "recycling.close_unbrought_returns",
+        jobs.close_unbrought_returns,
+        "cron",
+        hour=9,
+        minute=30,
     )
     # The audit log names a return's recorded outcome ("outcome" events store its key).
     register_audit_names(

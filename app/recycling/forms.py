@@ -118,9 +118,11 @@ def wipe_method_choices():
 
 
 def walk_in_data_choices():
-    """The data question of a walk-in, as the agent answers it for the person."""
+    """The data question of a walk-in, as the agent answers it for the person: a wipe on
+    the person's word worded as the return's page, the receipt and the hand-over say it
+    afterwards (`handover.data_line`), one sentence everywhere."""
     return [
-        ("n", _l("Wiped before it was brought (the person says so)")),
+        ("n", _l("Wiped before it was brought, as said at the desk")),
         ("y", _l("Certified wipe to do at the point")),
     ]
 

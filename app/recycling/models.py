@@ -33,7 +33,8 @@ OPEN_STATUSES = ("declared", "received", "wiped")
 WITHDRAWN = "withdrawn"
 # An agent closed the declaration because the device never came to the point: no device
 # changed hands either, but the owner did not withdraw it, and their receipt says who
-# closed it and why (`services.close_not_brought`).
+# closed it and why (`services.close_not_brought`); or the portal did, long after
+# (`services.close_unbrought_returns`, its step signed without an agent).
 NOT_BROUGHT = "not_brought"
 # Declarations that ended with no device handed in: in no statistic or open-data record,
 # their asset tag free for a later declaration.
@@ -224,6 +225,18 @@ class DeviceReturn(db.Model):
         handed in has no data for anyone to wipe, so its request no longer stands."""
         return self.wipe_requested and self.status not in NEVER_HANDED_IN
 
+    @property
+    def closed_by_the_portal_after(self) -> int | None:
+        """How many days after its declaration the portal closed it, its device never
+        brought (`services.close_unbrought_returns`); None when it did not (open, or
+        closed by an agent)."""
+        if self.status != NOT_BROUGHT:
+            return None
+        closure = next((s for s in reversed(self.steps) if s.step == NOT_BROUGHT), None)
+        if closure is None or not closure.by_the_portal:
+            return None
+        return (closure.at - self.declared_at).days
+
 
 class CustodyStep(db.Model):
     """One link of the chain of custody, timed and signed by whoever did it."""
@@ -235,8 +248,9 @@ class CustodyStep(db.Model):
         ForeignKey("recycling_device_return.id", ondelete="CASCADE"), index=True
     )
     # declared, received, wiped, an outcome, withdrawn (by the person, before receipt),
-    # not_brought (closed by an agent: the device never came) or receipt_undo (a receipt
-    # undone by an agent, its reason in `note`, empty once the owner is erased)
+    # not_brought (closed by an agent, or by the portal: the device never came) or
+    # receipt_undo (a receipt undone by an agent, its reason in `note`, empty once the
+    # owner is erased)
     step: Mapped[str] = mapped_column(String(12))
     at: Mapped[datetime] = mapped_column(UTCDateTime())
     actor_id: Mapped[int | None] = mapped_column(
@@ -282,6 +296,13 @@ class CustodyStep(db.Model):
     device_return: Mapped[DeviceReturn] = relationship(back_populates="steps")
     # Who signed a step recorded before SIGNED_CHAIN: its name was not signed.
     actor: Mapped[User | None] = relationship(viewonly=True)
+
+    @property
+    def by_the_portal(self) -> bool:
+        """Recorded by the portal itself, no agent signing: a declaration closed by the
+        daily job, its device never brought. An agent's erased account keeps its id, so
+        an agent's step never loses its `actor_id`."""
+        return self.step == NOT_BROUGHT and self.actor_id is None
 
     @property
     def corrections(self) -> list["CustodyStep"]:

@@ -116,6 +116,23 @@ def _custody_news(device_return: DeviceReturn, step: CustodyStep, locale: str) -
             hours=_hours_in_sentence(point.opening_hours, locale),
             **names,
         )
+    if step.step == NOT_BROUGHT and step.by_the_portal:
+        # The daily job closed it (services.close_unbrought_returns), no agent.
+        point = device_return.point
+        return ngettext(
+            "The device (%(device)s, receipt %(receipt)s) you declared for %(point)s "
+            "(%(address)s) never came: the portal closed the declaration automatically on "
+            "%(date)s, %(num)s day after it was made, and nobody expects the device there any "
+            "more. To hand it in later, declare it again.",
+            "The device (%(device)s, receipt %(receipt)s) you declared for %(point)s "
+            "(%(address)s) never came: the portal closed the declaration automatically on "
+            "%(date)s, %(num)s days after it was made, and nobody expects the device there "
+            "any more. To hand it in later, declare it again.",
+            device_return.closed_by_the_portal_after or 0,
+            point=point.name,
+            address=point.address,
+            **names,
+        )
     if step.step == NOT_BROUGHT:
         point = device_return.point
         return _(

@@ -842,6 +842,32 @@ def _wipe_category(wiped: bool, requested: bool, owner_wiped: bool) -> str:
     return "owner_attested" if owner_wiped else "no_data"
 
 
+def device_wipe_category(device_return: DeviceReturn) -> str:
+    """One device's WIPE_CATEGORIES key, as the statistics count it (`wipe_status`)."""
+    wiped = any(step.step == "wiped" for step in device_return.steps)
+    return _wipe_category(wiped, device_return.wipe_requested, device_return.data_wiped)
+
+
+def list_devices_at_points(point_ids: list[int] | None) -> list[DeviceReturn]:
+    """The devices an agent received that are still at the points `point_ids` (None:
+    every point), waiting for their wipe or outcome (received or wiped), by point, then
+    the longest there first: the desk's download."""
+    if point_ids == []:
+        return []
+    query = (
+        select(DeviceReturn)
+        .where(DeviceReturn.status.in_(("received", "wiped")))
+        .options(selectinload(DeviceReturn.steps))
+        .order_by(DeviceReturn.point_id, DeviceReturn.id)
+    )
+    if point_ids is not None:
+        query = query.where(DeviceReturn.point_id.in_(point_ids))
+    returns = list(db.session.scalars(query))
+    return sorted(
+        returns, key=lambda r: (alphabetical(r.point.label), received_at(r) or r.declared_at)
+    )
+
+
 def _local_month(moment: datetime | None) -> str | None:
     """`moment`'s month in the portal's zone (`2026-06`), None for no moment."""
     return None if moment is None else f"{moment.astimezone(local_zone()):%Y-%m}"
@@ -1028,6 +1054,8 @@ def statistics(point_ids: list[int] | None = None, year: int | None = None) -> d
         "kg_received": round(sum(kg_by_type.values()), 1),
         "kgco2e_avoided": round(sum(avoided_by_type.values()), 1),
         "weights": TYPICAL_WEIGHT_KG,
+        # Unrounded, for figures that add statuses up and round once (`collective_figures`).
+        "kg_by_status_unrounded": dict(kg_by_status),
     }
 
 
@@ -1126,17 +1154,30 @@ def collective_figures(year: int) -> dict:
     """The whole authority's figures of the devices declared in the calendar `year`, for
     every employee (`statistics` of every point): devices returned (received by an
     agent), how many kept in use (reused, donated, refurbished: REUSE_OUTCOMES) or
-    recycled, how many still waiting for their outcome, and the manufacturing footprint
-    avoided. Totals only: nothing of any person, department or point."""
+    recycled, how many still waiting for their outcome, each with its mass (`kg_*`), and
+    the manufacturing footprint avoided. Totals only: nothing of any person, department
+    or point."""
     stats = statistics(None, year)
     outcomes = dict(stats["by_outcome"])
     kept, recycled = sum(outcomes[o] for o in REUSE_OUTCOMES), outcomes["recycled"]
+    kg = stats["kg_by_status_unrounded"]
+
+    def mass(*statuses: str) -> float:
+        # Summed unrounded, then rounded once to 0.1 kg, as the statistics page does.
+        return round(sum(kg.get(status, 0.0) for status in statuses), 1)
+
     return {
         "returned": stats["total"],
         "kept_in_use": kept,
         "recycled": recycled,
         "in_progress": stats["total"] - kept - recycled,
         "kgco2e_avoided": stats["kgco2e_avoided"],
+        # The typical masses (`TYPICAL_WEIGHT_KG`) of the same devices: the statistics
+        # page's « Mass of every device received », its recycled row, and the others.
+        "kg_returned": stats["kg_received"],
+        "kg_kept_in_use": mass(*REUSE_OUTCOMES),
+        "kg_recycled": mass("recycled"),
+        "kg_in_progress": mass("received", "wiped"),
     }
 
 
@@ -1387,10 +1428,12 @@ def signer_name(step) -> str | None:
 
 def step_signer(step) -> str | None:
     """Who a step says did it: the agent's name as signed (`signer_name`), "Anonymised
-    agent" once their account is erased; None for the owner's own steps, where nobody
-    is named."""
+    agent" once their account is erased, "The portal, automatically" for a declaration
+    the portal closed; None for the owner's own steps, where nobody is named."""
     if step.step in OWNER_STEPS:
         return None
+    if step.by_the_portal:  # a declaration the daily job closed: no agent signed it
+        return _("The portal, automatically")
     return signer_name(step) or _("Anonymised agent")
 
 

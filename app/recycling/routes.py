@@ -46,7 +46,7 @@ from app.core.settings_check import names_this_machine
 from app.core.time import local_zone, utcnow
 from app.core.urls import LAST_PAGE_ASKABLE, database_id, leads_back, requested_page
 from app.extensions import db, htmx
-from app.recycling import hours, queries, services, statistics_export, walk_in
+from app.recycling import desk_export, hours, queries, services, statistics_export, walk_in
 from app.recycling.device_names import device_type_names
 from app.recycling.forms import (
     WALK_IN_WITHDRAWN_LABEL,
@@ -890,6 +890,40 @@ def agent_desk():
     return html
 
 
+@bp.get("/agent/devices.csv")
+@role_required("agent")
+def desk_devices_csv():
+    """The devices received and still at the agent's points (?point=: one of them) as a
+    spreadsheet opens them, in the reader's language; only their own points, read from
+    their account (an admin's: every point), whatever the request names."""
+    point_ids = _point_ids()
+    if request.args.get("point"):
+        point_id = database_id(request.args["point"])
+        if point_ids is None:  # an admin: any point there is
+            known = point_id is not None and db.session.get(CollectionPoint, point_id)
+        else:
+            known = point_id in point_ids
+        if not known:
+            abort(404)
+        point_ids = [point_id]
+    now = utcnow()
+    return current_app.response_class(
+        desk_export.devices_spreadsheet(
+            queries.list_devices_at_points(point_ids), now, current_language()
+        ),
+        mimetype="text/csv",
+        headers={
+            # In the reader's language (ASCII only), dated: downloaded again another day,
+            # it is another file.
+            "Content-Disposition": "attachment; filename={}-{:%Y-%m-%d}.csv".format(
+                _("empreinte-devices-at-the-points"), now.astimezone(local_zone())
+            ),
+            "Vary": "Accept-Language, Cookie",
+            "Cache-Control": "no-store",
+        },
+    )
+
+
 _DESK_POINT_KEY = "recycling_desk_point"
 
 
@@ -1705,6 +1739,7 @@ def collective_figures():
         year=year,
         figures=queries.collective_figures(year),
         embodied_source=queries.EMBODIED_SOURCE,
+        weight_source=queries.WEIGHT_SOURCE,
     )
 
 

@@ -70,8 +70,9 @@ SIGNALLED_STEPS = {
 SLIP_LETTERS = {"donated": "D", "refurbished": "F", "recycled": "R"}
 # A declaration whose device was not brought within a month: its point's agent closed it
 # as never brought (`services.close_not_brought`, which the desk offers once its owner was
-# reminded), that day. The portal closes none by itself; its demo should not show
-# declarations waiting since last year.
+# reminded), that day, before the portal's own daily job would have
+# (RECYCLING_UNBROUGHT_CLOSE_DAYS, 60): its demo shows no declaration waiting since last
+# year, and the job's first run after a seed closes none.
 NOT_BROUGHT_AFTER_DAYS = 30
 # Outcomes that need a working device: a broken one is recycled (or refurbished) instead.
 WORKING_ONLY = ("reused", "donated")

@@ -1692,6 +1692,56 @@ def remind_waiting_returns(now: datetime, after_days: int) -> int:
     return len(waiting)
 
 
+def close_unbrought_returns(now: datetime, after_days: int) -> int:
+    """Close, as never brought, the declarations still waiting for their device
+    `after_days` days after they were declared (or after their receipt was last undone,
+    which made them wait again); how many were closed. 0 or less: none.
+
+    Ends as an agent's closure does (`close_not_brought`): status "not_brought", a signed
+    custody step, the asset tag free, audited ("close"), the waiting clean-up entries
+    taken back (`device_return_withdrawn`) and the owner told (`device-custody`, inbox,
+    and e-mail with consent). The portal signs it: the step has no agent (`actor_id`
+    NULL), which the pages read as « par le portail, automatiquement »
+    (`CustodyStep.by_the_portal`), and the audit log as "System". Each closure is one
+    conditional UPDATE: a receipt or withdrawal recorded meanwhile wins."""
+    if after_days <= 0:
+        return 0
+    since = now - timedelta(days=after_days)
+    undone_lately = (
+        select(CustodyStep.id)
+        .where(
+            CustodyStep.return_id == DeviceReturn.id,
+            CustodyStep.step == RECEIPT_UNDONE,
+            CustodyStep.at > since,
+        )
+        .exists()
+    )
+    stale = db.session.scalars(
+        select(DeviceReturn)
+        .where(
+            DeviceReturn.status == "declared",
+            DeviceReturn.declared_at <= since,
+            ~undone_lately,
+        )
+        .order_by(DeviceReturn.id)
+    ).all()
+    app = current_app._get_current_object()
+    closed = 0
+    for device_return in stale:
+        if not _leave_declared(device_return, NOT_BROUGHT, now, asset_tag_key=None):
+            continue  # received or withdrawn a moment ago
+        _add_step(device_return, NOT_BROUGHT, None, now)
+        db.session.flush()
+        record_audit(None, "close", "device_return", device_return.receipt_number, now, NOT_BROUGHT)
+        device_return_withdrawn.send(
+            app, return_id=device_return.id, user=device_return.user, now=now
+        )
+        if device_return.user_id is not None:  # an erased owner is told nothing
+            custody_step_recorded.send(app, device_return=device_return, step=NOT_BROUGHT, now=now)
+        closed += 1
+    return closed
+
+
 def audit_facts(summary: str) -> str:
     """What an event about a return keeps on its owner's erasure: the facts a service
     wrote (an outcome's key, `not_brought`, a wipe's certificate number), not an undone

@@ -81,10 +81,12 @@ def test_an_employee_reads_this_years_totals_of_the_whole_authority(client, make
     year = utcnow().astimezone(local_zone()).year
     assert f"<title>Chiffres de la collecte {year}" in response.text
     assert _figures(response.get_data(as_text=True)) == {
-        "Appareils déposés": "4",
-        "Gardés en usage : réemployés dans l'administration, donnés ou reconditionnés": "2",
-        "Recyclés": "1",
-        "Reçus, devenir pas encore enregistré": "1",
+        "Appareils déposés": "4 appareils, 16,0 kg",
+        "Gardés en usage : réemployés dans l'administration, donnés ou reconditionnés": (
+            "2 appareils, 11,0 kg"
+        ),
+        "Recyclés": "1 appareil, 4,5 kg",
+        "Reçus, devenir pas encore enregistré": "1 appareil, 0,5 kg",
         "Empreinte de fabrication évitée en gardant des appareils en usage": "350 kg CO₂e",
     }
 
@@ -95,6 +97,19 @@ def test_the_figures_are_the_statistics_totals_of_the_year(make, year_of_returns
     figures = queries.collective_figures(year)
     assert figures["returned"] == stats["total"] == 4
     assert figures["kgco2e_avoided"] == stats["kgco2e_avoided"] == 350.0
+
+
+def test_the_masses_are_the_statistics_pages_rounded_once(make, year_of_returns):
+    """Review of 7 December: the page showed no kilogram. Each count's mass is the
+    statistics page's: every device received, and by status summed then rounded once."""
+    year = utcnow().astimezone(local_zone()).year
+    stats = queries.statistics(None, year)
+    figures = queries.collective_figures(year)
+    by_status = {status: kg for status, _n, kg in stats["by_status"]}
+    assert figures["kg_returned"] == stats["kg_received"] == 16.0
+    assert figures["kg_recycled"] == by_status["recycled"] == 4.5
+    assert figures["kg_kept_in_use"] == 11.0  # a laptop reused (2), a printer donated (9)
+    assert figures["kg_in_progress"] == by_status["received"] + by_status["wiped"] == 0.5
 
 
 def test_no_person_department_or_point_is_named(client, make, year_of_returns):
@@ -113,7 +128,7 @@ def test_the_collection_points_page_links_to_them(client, make):
 def test_the_page_speaks_english_too_and_says_nothing_returned_yet(client, make):
     login(client, make.user(locale="en"))
     figures = _figures(client.get(FIGURES).get_data(as_text=True))
-    assert figures["Devices returned"] == "0"
+    assert figures["Devices returned"] == "0 devices, 0.0 kg"
     assert figures["Manufacturing footprint avoided by keeping devices in use"] == "0 kg CO₂e"
 
 
