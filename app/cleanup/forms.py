@@ -51,6 +51,7 @@ from app.core.i18n import (
     format_number,
     lazy_zone_label,
     parse_local_number,
+    zone_place_phrase,
 )
 from app.core.time import local_zone
 
@@ -142,8 +143,9 @@ class ExistingLocalTime:
         if skipped is not None:
             raise ValidationError(
                 _(
-                    "This time does not exist in Paris: clocks go forward from %(start)s "
+                    "This time does not exist %(in_zone)s: clocks go forward from %(start)s "
                     "to %(end)s that night.",
+                    in_zone=zone_place_phrase(),
                     start=format_clock(skipped[0].time()),
                     end=format_clock(skipped[1].time()),
                 )

@@ -87,8 +87,9 @@ def _campaign_row(campaign, results: dict, language: str, provisional_at=None) -
         )
     elif campaign.early_end_reason:
         note = _(
-            "Ended early, on %(date)s, by its organisers: %(reason)s",
+            "Ended early, on %(date)s (%(zone)s), by its organisers: %(reason)s",
             date=format_moment(campaign.ends_at),
+            zone=zone_label(),
             reason=campaign.early_end_reason,
         )
     entries = sum(kind.get("actions", 0) for kind in results.get("by_type", []))

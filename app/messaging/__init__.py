@@ -20,6 +20,7 @@ from app.core.privacy import (
 from app.core.signals import (
     campaign_closed,
     campaign_extended,
+    campaign_messages_asked,
     campaign_published,
     collection_point_closed,
     custody_step_recorded,
@@ -100,6 +101,7 @@ def init_app(app: Flask) -> None:
     register_staff_records(app, "recurring_messages", services.schedules_of)
     register_staff_records(app, "dispatches_created", services.dispatches_created)
     campaign_published.connect(_on_campaign_published, weak=False)
+    campaign_messages_asked.connect(_on_campaign_messages_asked, weak=False)
     campaign_closed.connect(_on_campaign_closed, weak=False)
     campaign_extended.connect(_on_campaign_extended, weak=False)
     entry_reviewed.connect(_on_entry_reviewed, weak=False)
@@ -139,6 +141,13 @@ def _seed(rng) -> None:
     from app.messaging.seed import seed_messaging
 
     seed_messaging(rng)
+
+
+def _on_campaign_messages_asked(sender, campaign, now, **_kwargs) -> tuple[str, ...]:
+    """The events of the messages a publication at `now` would schedule (nothing written)."""
+    from app.messaging.services import campaign_message_moments
+
+    return tuple(campaign_message_moments(campaign, now))
 
 
 def _on_campaign_published(sender, campaign, now, **_kwargs):

@@ -469,6 +469,14 @@ NOTICE_TEMPLATES = frozenset(
 # Refused for any other audience (an organiser's own template says what they choose).
 AUDIENCE_OF = {"campaign-not-participated": "campaign-non-participants"}
 
+
+def wrong_audience(template_key: str, audience_key: str) -> bool:
+    """Whether a built-in written for one audience (`AUDIENCE_OF`) goes to another: refused
+    when scheduled, and skipped when due if planned before that refusal existed."""
+    wanted = AUDIENCE_OF.get(template_key)
+    return wanted is not None and audience_key != wanted
+
+
 # What the preview and the test of a notice show for the news only a real event gives
 # (`custody_news` comes with an agent's step or a point's closure): named as samples, in
 # words. Without them these built-ins previewed as « Bonjour Camille, » and their footer.

@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext, pgettext
 
 from app.core.i18n import current_language, format_day, labeller
+from app.messaging.builtins import wrong_audience
 from app.messaging.delivery_errors import describe_error
 
 # In French a dispatch (un envoi) is "programmé", a campaign (une campagne) "programmée".
@@ -32,6 +33,12 @@ NOT_SENT_REASONS = {
         "Not sent: when it came due, a variable it uses had no value for any of its "
         "recipients (the link to a campaign's results exists only once the campaign has "
         "ended, and it had been extended), so it would have failed for everyone."
+    ),
+    "wrong_audience": _l(
+        "Not sent: this message tells each reader they have not taken part in the campaign "
+        "yet, so it goes only to staff in scope who have not taken part; it was planned for "
+        "another audience before that was refused, and would have reached people who took "
+        "part. Schedule it again for that audience."
     ),
 }
 # A template's texts as the editor names them (the audit log and the refusal of a save
@@ -68,6 +75,10 @@ SKIP_REASONS = {
     ),
     "campaign_ended": _l("The campaign it counted down to had ended before the e-mail could go"),
     "no_value": _l("A variable it uses no longer had a value when the e-mail could go"),
+    "wrong_audience": _l(
+        "The message tells its reader they have not taken part yet, and its audience was "
+        "not only those who have not"
+    ),
     None: _l("Reason not recorded"),
 }
 
@@ -95,7 +106,23 @@ ENDED_BEFORE_ITS_DATE = _l(
     "and the message counted down to its end (it would have said 0 days left)."
 )
 
+# A sending planned for an audience its built-in refuses, before that was refused: it
+# stays listed until its date, and goes nowhere then (`services.why_not_sendable`).
+WRONG_AUDIENCE_WILL_NOT_GO = _l(
+    "Will not be sent: this message tells each reader they have not taken part in the "
+    "campaign yet, so it goes only to staff in scope who have not taken part; it was planned "
+    "for another audience before that was refused. Stop or cancel it, and schedule it again "
+    "for that audience."
+)
+
 dispatch_status = labeller(DISPATCH_STATUSES)
+
+
+def will_not_go(sending) -> bool:
+    """Whether a dispatch still scheduled, or a recurring message, is for an audience its
+    built-in refuses (planned before that was refused): it will be skipped when due."""
+    status = getattr(sending, "status", "scheduled")
+    return status == "scheduled" and wrong_audience(sending.template.key, sending.audience_key)
 
 
 def dropped_before_due(dispatch) -> bool:
@@ -119,11 +146,15 @@ def dispatch_state(dispatch) -> str:
                 date=format_day(dispatch.completed_at),
             )
         return str(WILL_NOT_BE_SENT)
+    if will_not_go(dispatch):
+        return str(WILL_NOT_BE_SENT)
     return dispatch_status(dispatch.status)
 
 
 def why_not_sent(dispatch) -> str:
     """Why a skipped dispatch did not go, or will not."""
+    if will_not_go(dispatch):
+        return str(WRONG_AUDIENCE_WILL_NOT_GO)
     if (
         dropped_before_due(dispatch)
         and (dispatch.context or {}).get("not_sent") == "campaign_ended"
@@ -166,6 +197,7 @@ def init_app(app) -> None:
         dispatch_status=dispatch_status,
         dispatch_state=dispatch_state,
         why_not_sent=why_not_sent,
+        will_not_go=will_not_go,
         delivery_status=delivery_status,
         channel_label=channel_label,
         not_sent_reason=not_sent_reason,

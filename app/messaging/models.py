@@ -40,6 +40,10 @@ SKIP_NOT_SENDABLE, SKIP_CAMPAIGN_ENDED = "not_sendable", "campaign_ended"
 # A variable it uses has no value for anyone (`results_url` before its campaign's end):
 # as a dispatch's reason not to go, and as an e-mail's that waited past its inbox copy.
 SKIP_NO_VALUE = "no_value"
+# A built-in written for one audience planned for another before that was refused (« Pas
+# encore participé » to a campaign's whole scope): as a dispatch's reason not to go, and
+# as an e-mail's that waited past its inbox copy.
+SKIP_WRONG_AUDIENCE = "wrong_audience"
 SKIP_REASONS = (
     SKIP_NO_CONSENT,
     SKIP_INACTIVE,
@@ -48,6 +52,7 @@ SKIP_REASONS = (
     SKIP_NOT_SENDABLE,
     SKIP_CAMPAIGN_ENDED,
     SKIP_NO_VALUE,
+    SKIP_WRONG_AUDIENCE,
 )
 SCHEDULE_KINDS = ("now", "at", "cron", "campaign")
 

@@ -14,7 +14,7 @@ from babel.dates import get_day_names
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
-from app.core.i18n import format_clock, format_day
+from app.core.i18n import format_clock, format_day, zone_place_phrase
 from app.core.time import local_zone
 from app.messaging.i18n import _
 
@@ -129,25 +129,28 @@ def clock_change_note(
     at, later = format_clock(time(2, minute)), format_clock(time(3, minute))
     if march and october:
         return _(
-            "On the last Sunday of March, %(time)s does not exist in Paris (the clocks go "
+            "On the last Sunday of March, %(time)s does not exist %(in_zone)s (the clocks go "
             "forward): a sending due that day goes at %(later)s. On the last Sunday of "
             "October, %(time)s comes twice (the clocks go back): the message goes once, at "
             "the first.",
             time=at,
             later=later,
+            in_zone=zone_place_phrase(),
         )
     if march:
         return _(
-            "On the last Sunday of March, %(time)s does not exist in Paris (the clocks go "
+            "On the last Sunday of March, %(time)s does not exist %(in_zone)s (the clocks go "
             "forward): a sending due that day goes at %(later)s.",
             time=at,
             later=later,
+            in_zone=zone_place_phrase(),
         )
     if october:
         return _(
-            "On the last Sunday of October, %(time)s comes twice in Paris (the clocks go "
+            "On the last Sunday of October, %(time)s comes twice %(in_zone)s (the clocks go "
             "back): the message goes once, at the first.",
             time=at,
+            in_zone=zone_place_phrase(),
         )
     return None
 

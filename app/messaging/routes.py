@@ -51,7 +51,7 @@ from app.messaging.audiences import (
     needs_consent,
     user_id_from_token,
 )
-from app.messaging.builtins import NOTICE_TEMPLATES, ensure_builtin_templates
+from app.messaging.builtins import AUDIENCE_OF, NOTICE_TEMPLATES, ensure_builtin_templates
 from app.messaging.campaign_facts import NAMED_CAMPAIGN_ONLY
 from app.messaging.forms import RescheduleForm, ScheduleForm, SendTestForm, TemplateForm
 from app.messaging.inbox import render_head, render_message, render_messages
@@ -970,7 +970,41 @@ def _schedule_form(formdata=None) -> ScheduleForm:
     # The date picker stops where the service does (a year ahead), so 2062 is not offered.
     form.at.render_kw = {"max": f"{services.latest_schedulable_day(utcnow())}T23:59"}
     form.until.render_kw = {"max": services.latest_schedulable_day(utcnow()).isoformat()}
+    _preselect_audience(form)
     return form
+
+
+def _chosen_template(form: ScheduleForm) -> MessageTemplate | None:
+    """The template chosen in the form, if it is one (not a mistyped id)."""
+    chosen = form.template.data
+    if not isinstance(chosen, int) or not 0 < chosen < 2**31:
+        return None
+    return db.session.get(MessageTemplate, chosen)
+
+
+def _preselect_audience(form: ScheduleForm, replace: bool = False) -> None:
+    """A template written for one audience only (« Pas encore participé ») comes with that
+    audience chosen: any other is refused. `replace`: over an audience already chosen (the
+    template just picked, with htmx); else only when none is, so that a form sent with
+    another one is refused at the audience, saying why."""
+    template = _chosen_template(form)
+    wanted = AUDIENCE_OF.get(template.key) if template is not None else None
+    if wanted is not None and wanted in known_audiences() and (replace or not form.audience.data):
+        form.audience.data = wanted
+
+
+def _audience_note(form: ScheduleForm) -> str | None:
+    """Why the audience is chosen for the template, when it takes only one; else None."""
+    template = _chosen_template(form)
+    audience = known_audiences().get(AUDIENCE_OF.get(template.key, "")) if template else None
+    if audience is None:
+        return None
+    return _(
+        "“%(name)s” tells each reader they have not taken part in the campaign yet: it goes "
+        "only to the audience “%(audience)s”, chosen for it. Choose its campaign.",
+        name=template_title(template),
+        audience=str(audience.label),
+    )
 
 
 def _choose_no_template(form: ScheduleForm, refusal: str | None = None) -> None:
@@ -991,19 +1025,48 @@ def _schedule_page(
 ):
     """The schedule form; `focus_count`: the page answers "Count the recipients", whose
     count then takes the focus; `no_audience`: it was asked with no audience chosen."""
-    wanted = {name for audience in known_audiences().values() for name in audience.params}
-    params = [param for name, param in known_audience_params().items() if name in wanted]
     return render_template(
         "messaging/schedule.html",
         form=form,
         size=size,
-        audience_params=params,
+        audience_params=_audience_params_offered(),
         param_errors=param_errors or {},
         values=request.values,
         focus_count=focus_count,
         no_audience=no_audience,
         clock_change=_clock_change_of(form),
+        audience_note=_audience_note(form),
     )
+
+
+def _audience_params_offered() -> list:
+    """The audiences' parameters the form offers (a campaign, a department…)."""
+    wanted = {name for audience in known_audiences().values() for name in audience.params}
+    return [param for name, param in known_audience_params().items() if name in wanted]
+
+
+@bp.get("/schedule/recipients")
+@role_required("organiser")
+def schedule_recipients():
+    """The form's recipients as the template just chosen wants them (htmx fragment): the
+    audience a template written for one takes, and why; or the form's page as filled."""
+    form = _schedule_form(request.args)
+    _preselect_audience(form, replace=True)
+    if wants_fragment():
+        html = render_template(
+            "messaging/_schedule_recipients.html",
+            form=form,
+            size=_size(form.audience.data or "", live=True),
+            audience_params=_audience_params_offered(),
+            param_errors={},
+            values=request.args,
+            audience_note=_audience_note(form),
+        )
+    else:
+        html = _schedule_page(form, _size(form.audience.data or ""))
+    response = current_app.make_response(html)
+    response.headers["Vary"] = "HX-Request"
+    return response
 
 
 def _clock_change_of(form: ScheduleForm) -> str | None:
@@ -1117,6 +1180,7 @@ def schedule():
         asked = int(raw) if raw.isascii() and raw.isdigit() else None
         if asked is not None and asked in {choice.value for choice in form.template.choices}:
             form.template.data = asked
+            _preselect_audience(form)
         elif asked is not None and (notice := _notice_template(asked)):
             # A notice goes to one person when something happens to them: preselecting
             # another template instead sent the wrong message to a whole scope.

@@ -214,6 +214,7 @@ def tick() -> str | None:
 
 def sync_schedules(scheduler) -> None:
     """Add, replace or remove the cron jobs of message schedules; drop stale registered jobs."""
+    from app.messaging.builtins import wrong_audience
     from app.messaging.models import Schedule
     from app.messaging.queries import ended_with_campaign
     from app.messaging.services import MessagingError, parse_cron
@@ -232,6 +233,8 @@ def sync_schedules(scheduler) -> None:
             continue
         if ended_with_campaign(schedule, now) is not None:
             continue  # about a campaign now over: it ends with it, its job leaves the store
+        if wrong_audience(schedule.template.key, schedule.audience_key):
+            continue  # planned before its audience was refused: it never goes, no job
         if schedule.until is not None:
             # No occurrence after its last day; ended, its job leaves the store.
             trigger.end_date = last_moment(schedule.until)

@@ -73,6 +73,7 @@ from app.messaging.builtins import (
     NOTICE_SAMPLES,
     NOTICE_TEMPLATES,
     ensure_builtin_templates,
+    wrong_audience,
 )
 from app.messaging.campaign_facts import NAMED_CAMPAIGN_ONLY
 from app.messaging.delivery_errors import (
@@ -109,6 +110,7 @@ from app.messaging.models import (
     SKIP_NO_VALUE,
     SKIP_NOT_SENDABLE,
     SKIP_REASONS,
+    SKIP_WRONG_AUDIENCE,
     TEST_AUDIENCE,
     Delivery,
     Dispatch,
@@ -649,9 +651,9 @@ def _require_its_audience(template: MessageTemplate, audience_key: str) -> None:
     """MessagingError (at the audience) when a built-in written for one audience is sent
     to another: « Pas encore participé » to a campaign's whole scope told its participants
     they had not taken part yet."""
-    wanted = AUDIENCE_OF.get(template.key)
-    if wanted is None or audience_key == wanted:
+    if not wrong_audience(template.key, audience_key):
         return
+    wanted = AUDIENCE_OF[template.key]
     audience = known_audiences().get(wanted)
     raise MessagingError(
         _(
@@ -1227,6 +1229,13 @@ def dispatch_for_schedule(schedule: Schedule, now: datetime) -> Dispatch | None:
         # (`why_not_sendable`); the next ones leave nothing more to read.
         log.info("schedule %s ended with its campaign %s: nothing sent", schedule.id, campaign.id)
         return None
+    if wrong_audience(schedule.template.key, schedule.audience_key) and _told_wrong_audience(
+        schedule
+    ):
+        # Its first run was skipped, its reason on its dispatch's page; the next ones
+        # leave nothing more to read.
+        log.info("schedule %s goes to an audience its template refuses: nothing sent", schedule.id)
+        return None
     key = f"schedule:{schedule.id}:{now.strftime('%Y%m%d%H%M')}"
     if db.session.scalar(select(Dispatch.id).where(Dispatch.dedupe_key == key)):
         return None
@@ -1250,6 +1259,17 @@ def dispatch_for_schedule(schedule: Schedule, now: datetime) -> Dispatch | None:
         schedule=schedule,
         dedupe_key=key,
     )
+
+
+def _told_wrong_audience(schedule: Schedule) -> bool:
+    """Whether a run of this schedule was already skipped for going to an audience its
+    template refuses (`SKIP_WRONG_AUDIENCE`)."""
+    skipped = db.session.scalars(
+        select(Dispatch.context).where(
+            Dispatch.schedule_id == schedule.id, Dispatch.status == "skipped"
+        )
+    )
+    return any((context or {}).get(NOT_SENT) == SKIP_WRONG_AUDIENCE for context in skipped)
 
 
 # --- campaign events -------------------------------------------------------------------
@@ -1285,6 +1305,27 @@ def _campaign_audience(event: str, campaign) -> tuple[str, dict]:
 CAMPAIGN_END_EVENTS = ("reminder", "last-48h")
 
 
+def campaign_message_moments(campaign, now: datetime) -> dict[str, datetime]:
+    """The built-in messages a publication at `now` schedules, each event's moment, in
+    `CAMPAIGN_EVENTS`' order: the launch at the start, a reminder a week before the end,
+    the last 48 hours. A short campaign has no reminder; past moments are not sent late;
+    last 48 hours with no working hour in them have no message. The publish question
+    lists these (clean-up asks through `campaign_messages_asked`): what it says is what
+    `schedule_campaign_messages` creates."""
+    moments = {
+        "launch": max(campaign.starts_at, now),
+        "reminder": campaign.ends_at - timedelta(days=7),
+        "last-48h": campaign.ends_at - timedelta(hours=48),
+    }
+    planned = {}
+    for event, _key in CAMPAIGN_EVENTS:
+        due = _campaign_working_moment(event, moments[event], campaign, now)
+        if due is None or due < now or (event != "launch" and due <= campaign.starts_at):
+            continue
+        planned[event] = due
+    return planned
+
+
 def schedule_campaign_messages(
     campaign, now: datetime, events: tuple[str, ...] | None = None
 ) -> list[Dispatch]:
@@ -1293,21 +1334,15 @@ def schedule_campaign_messages(
     `events`: only those. A dispatch already scheduled moves to the new moment; one that
     has started, or been sent or cancelled, stays as it is.
     """
-    moments = {
-        "launch": max(campaign.starts_at, now),
-        "reminder": campaign.ends_at - timedelta(days=7),
-        "last-48h": campaign.ends_at - timedelta(hours=48),
-    }
+    planned = campaign_message_moments(campaign, now)
     created = []
     for event, key in CAMPAIGN_EVENTS:
         if events is not None and event not in events:
             continue
-        due = _campaign_working_moment(event, moments[event], campaign, now)
+        due = planned.get(event)
         dedupe = f"campaign:{campaign.id}:{event}"
         existing = db.session.scalar(select(Dispatch).where(Dispatch.dedupe_key == dedupe))
-        # A short campaign has no reminder; past moments are not sent late; last 48
-        # hours with no working hour in them have no message.
-        left_out = due is None or due < now or (event != "launch" and due <= campaign.starts_at)
+        left_out = due is None
         if existing is not None:
             if existing.status != "scheduled":
                 continue  # started, sent or cancelled: it stays as it is
@@ -1629,10 +1664,14 @@ def why_not_sendable(dispatch: Dispatch, now: datetime) -> str | None:
     campaign has ended (closed early too) and the dispatch speaks of it as running: a
     recurring message's, or one counting down to the end; "no_value" when no recipient
     would be given a variable it uses (`results_url` of a campaign extended past it,
-    the message would fail for everyone). None when it may go, and
+    the message would fail for everyone); "wrong_audience" for a built-in written for one
+    audience planned for another before that was refused (« Pas encore participé » to a
+    campaign's whole scope). None when it may go, and
     always for a notice or a test (to one person, about something of theirs)."""
     if dispatch.audience_key in (NOTICE_AUDIENCE, TEST_AUDIENCE):
         return None
+    if wrong_audience(dispatch.template.key, dispatch.audience_key):
+        return SKIP_WRONG_AUDIENCE
     named = (dispatch.context or {}).get("campaign_id")
     try:
         if named is not None:
@@ -2149,7 +2188,7 @@ def late_email_skips(
     known = {} if known is None else known
     if "not_sendable" not in known:
         known["not_sendable"] = why_not_sendable(dispatch, now)
-    if known["not_sendable"] in (SKIP_CAMPAIGN_ENDED, SKIP_NO_VALUE):
+    if known["not_sendable"] in (SKIP_CAMPAIGN_ENDED, SKIP_NO_VALUE, SKIP_WRONG_AUDIENCE):
         return dict.fromkeys(user_ids, known["not_sendable"])
     if known["not_sendable"]:
         return dict.fromkeys(user_ids, SKIP_NOT_SENDABLE)
