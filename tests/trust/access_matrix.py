@@ -148,6 +148,7 @@ EXPECTATIONS: dict[str, Access] = {
     "cleanup.end_campaign_now": DERIVED,
     "cleanup.review": DERIVED,
     "cleanup.review_action": DERIVED,
+    "cleanup.accept_listed_entries": DERIVED,  # organisers; only entries they may decide
     "cleanup.results_csv": DERIVED,
     "cleanup.interim_results": DERIVED,  # organisers, a running campaign (the default sample)
     "cleanup.interim_results_csv": DERIVED,
@@ -170,6 +171,7 @@ EXPECTATIONS: dict[str, Access] = {
     "recycling.count_return_in": OWN,  # only A counts A's return in a campaign
     "recycling.receipt_status": OWN,  # staff read the receipt; only its owner waits for it
     "recycling.agent_desk": DERIVED,
+    "recycling.desk_devices_csv": DERIVED,  # an agent's own points only (?point= checked)
     "recycling.agent_return": DERIVED,
     "recycling.agent_return_step": DERIVED,
     "recycling.receive_return": DERIVED,
@@ -223,6 +225,7 @@ EXPECTATIONS: dict[str, Access] = {
     "messaging.delete_template": DERIVED,
     "messaging.audience_size": DERIVED,
     "messaging.clock_change": DERIVED,
+    "messaging.schedule_recipients": DERIVED,
     "messaging.schedule": DERIVED,
     "messaging.list_dispatches": DERIVED,
     "messaging.show_dispatch": DERIVED,
@@ -328,6 +331,7 @@ INPUTS = {
     "cleanup.extend_campaign": lambda world: {"ends_at": _local_input(timedelta(days=30))},
     "cleanup.end_campaign_now": lambda world: {"reason": "Server migrated earlier"},
     "cleanup.review_action": lambda world: {"decision": "reject", "reason": "Duplicate"},
+    "cleanup.accept_listed_entries": lambda world: {"entry": str(world.ids["action"])},
     "cleanup_api.post_action": lambda world: {"action_type": "delete-mail", "quantity": "1"},
     "recycling.index": lambda world: {"lat": "44.84", "lon": "-0.58"},
     "recycling.create_return": _return_form,
@@ -340,6 +344,7 @@ INPUTS = {
     "recycling.outcome_return": lambda world: {"outcome": "reused", "note": "Team B"},
     "recycling.close_point": lambda world: {"closure_note": "Works"},
     "recycling.handover_page": lambda world: {"point": world.ids["point"]},
+    "recycling.desk_devices_csv": lambda world: {"point": world.ids["point"]},
     "recycling.record_handover": lambda world: {
         "receipts": [world.ids["unwiped_receipt"]],
         "recipient": "Ecologic",
@@ -355,6 +360,7 @@ INPUTS = {
     "messaging.test_template": lambda world: {**_template_form(world), "language": "fr"},
     "messaging.audience_size": lambda world: {"audience": "everyone"},
     "messaging.clock_change": lambda world: {"kind": "cron", "repeat": "daily", "time": "02:30"},
+    "messaging.schedule_recipients": lambda world: {"template": world.ids["template"]},
     "messaging.schedule": lambda world: {
         "template": world.ids["template"],
         "audience": "everyone",
