@@ -161,6 +161,11 @@ def get_campaign(campaign_id: int):
     return jsonify(body)
 
 
+#: The order a leaderboard without `order` ranks by: communes per participant, as their page
+#: opens (by total points the largest commune leads whatever others do); `total` otherwise.
+DEFAULT_ORDERS = {"communes": "per_head"}
+
+
 @bp.get("/campaigns/<int:campaign_id>/leaderboard")
 @login_required
 def get_leaderboard(campaign_id: int):
@@ -171,6 +176,9 @@ def get_leaderboard(campaign_id: int):
       description: >-
         `order=per_head` ranks departments and communes only; with individuals (the
         default scope) only `total` is accepted, anything else a 422 `invalid_order`.
+        Without `order`, communes are ranked by points per participant, as the
+        communes' page opens (by total points the largest commune leads whatever others
+        do: ask `order=total` for it); individuals and departments by `total`.
         Individuals: people who chose not to appear keep their place in the ranking
         but are not listed, so ranks may skip numbers (1, 2, 4…), and `total` counts
         the people listed, not everyone ranked: the last rank may be greater than
@@ -180,7 +188,7 @@ def get_leaderboard(campaign_id: int):
       parameters:
         - {name: campaign_id, in: path, required: true, schema: {type: integer, minimum: 1, maximum: 2147483647}}
         - {name: scope, in: query, schema: {type: string, enum: [individuals, departments, communes]}}
-        - {name: order, in: query, schema: {type: string, enum: [total, per_head]}, description: "per_head for departments and communes only"}
+        - {name: order, in: query, schema: {type: string, enum: [total, per_head]}, description: "per_head for departments and communes only; the default is per_head for communes, total otherwise"}
         - {name: page, in: query, schema: {type: integer, minimum: 1, maximum: 100000}}
       responses:
         200:
@@ -194,7 +202,7 @@ def get_leaderboard(campaign_id: int):
     """
     campaign = _campaign(campaign_id)
     scope = request.args.get("scope", "individuals")
-    order = request.args.get("order", "total")
+    order = request.args.get("order", DEFAULT_ORDERS.get(scope, "total"))
     if scope not in ("individuals", "departments", "communes"):
         # The values as a script sends them, quoted as values: not words of the sentence.
         message = _("The `scope` parameter must be `individuals`, `departments` or `communes`.")
@@ -355,8 +363,8 @@ BADGES = {"type": "array", "items": STRING}
 PARIS_TIME = {
     "type": "string",
     "format": "date-time",
-    "description": "ISO 8601 with the offset of the portal's time zone (Europe/Paris: "
-    "+01:00 in winter, +02:00 in summer), as the open data writes it",
+    "description": "ISO 8601 with the offset of the portal's time zone (TIMEZONE, "
+    "Europe/Paris by default: +01:00 in winter, +02:00 in summer), as the open data writes it",
     "example": "2026-12-18T18:00:00+01:00",
 }
 # A campaign's end: exclusive, as the calendar file's DTEND (pages write one at midnight
@@ -443,7 +451,8 @@ SCHEMAS = {
     "CleanupOpenData": {
         "type": "object",
         "description": "The frozen results of `open-data.json`: the campaign's names, "
-        "licence, instants (computed_at, starts_at, ends_at) with the Europe/Paris offset, "
+        "licence, instants (computed_at, starts_at, ends_at) with the offset of the portal's "
+        "time zone (TIMEZONE, Europe/Paris by default), "
         "goals with their real ratio, totals, departments and communes (aggregates only; "
         "small teams withheld)",
         "required": ["name_fr", "name_en", "licence"],

@@ -2,12 +2,12 @@
 
 import json
 import re
-from datetime import timedelta
 
 from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     get_template_attribute,
     redirect,
@@ -71,6 +71,7 @@ from app.core.database import commit_keeping_loaded_rows, reads_only
 from app.core.htmx import fragment_title, wants_fragment
 from app.core.i18n import current_language, format_full_moment, format_number, regional_locale
 from app.core.models import departments_by_name
+from app.core.signals import campaign_messages_asked
 from app.core.time import utcnow
 from app.core.urls import MAX_ID, public_url
 from app.extensions import db
@@ -820,12 +821,14 @@ def _campaign_page(
 
 
 def publish_messages(campaign, now) -> str:
-    """The messages a publication schedules, as the question before it lists them: the
-    reminders a week and 48 hours before the end only when the campaign runs longer (as
-    messaging schedules them), never « reminders » for a single one."""
-    start = max(campaign.starts_at, now)
-    week = campaign.ends_at - timedelta(days=7) > start
-    last_days = campaign.ends_at - timedelta(hours=48) > start
+    """The messages a publication schedules, as the question before it lists them: those
+    messaging answers it would schedule now (`campaign_messages_asked`, its own rules: no
+    reminder a short campaign has no room for), never « reminders » for a single one."""
+    answers = campaign_messages_asked.send(
+        current_app._get_current_object(), campaign=campaign, now=now
+    )
+    events = {event for _listener, answer in answers for event in answer or ()}
+    week, last_days = "reminder" in events, "last-48h" in events
     if week and last_days:
         return _(
             "the launch, a reminder a week before the end, another 48 hours before it, "
@@ -833,6 +836,8 @@ def publish_messages(campaign, now) -> str:
         )
     if last_days:
         return _("the launch, a reminder 48 hours before the end, then the results once it ends")
+    if week:  # its last 48 hours outside the working hours: no message for them
+        return _("the launch, a reminder a week before the end, then the results once it ends")
     return _("the launch, then the results once it ends")
 
 
@@ -1056,19 +1061,19 @@ def _withdraw_device_return_entry(campaign, action):
 
 
 #: The leaderboard's tabs: scope, order and name (its tabs and its page title say it).
-#: Communes per head first, and the communes' board opens on it: by total points the
-#: largest commune (Bordeaux: 1,090 participants) came first by far, whatever others did.
+#: Teams per head first, and their boards open on it: by total points the largest commune
+#: (Bordeaux: 1,090 participants) or department came first by far, whatever others did.
 LEADERBOARD_TABS = (
     ("individuals", "total", _l("Individuals")),
-    ("departments", "total", _l("Departments (total)")),
     ("departments", "per_head", _l("Departments (per head)")),
+    ("departments", "total", _l("Departments (total)")),
     ("communes", "per_head", _l("Communes (per head)")),
     ("communes", "total", _l("Communes (total)")),
 )
 
 
 def default_order(scope: str) -> str:
-    """The order a board opens in: a scope's first tab (communes per head)."""
+    """The order a board opens in: a scope's first tab (per head for teams)."""
     return next(o for s, o, _n in LEADERBOARD_TABS if s == scope)
 
 
@@ -1260,22 +1265,106 @@ def _review_page(campaign, answer=None, **refusal):
     `refusal` (see _review_form.html) marks a refused reason; `answer`, a decision's
     answer carried over its redirect (see _carry_review_answer), stands where it was
     taken."""
-    flagged = queries.flagged_actions(campaign)
-    # A full queue says how many wait in all: the rest come as these are decided.
-    waiting = queries.flagged_count(campaign) if len(flagged) >= queries.REVIEW_LIMIT else None
-    frozen = campaign.frozen_at is not None
-    decided = [] if frozen else queries.decided_actions(campaign)
+    queue = _review_queue(campaign, campaign.frozen_at is not None)
+    decided = [] if queue["frozen"] else queries.decided_actions(campaign)
     return render_template(
         "cleanup/review.html",
         campaign=campaign,
-        frozen=frozen,
-        flagged=flagged,
-        waiting=waiting,
         decided=decided,
-        answer=_place_review_answer(answer, flagged, decided),
+        answer=_place_review_answer(answer, queue["flagged"], decided),
+        **queue,
         **_REVIEW_HELPERS,
         **refusal,
     )
+
+
+def _review_queue(campaign, frozen: bool) -> dict:
+    """The queue as `_review_queue.html` lists it: the oldest flagged entries, how many
+    wait in all when it is full, and the ids of those the reader may decide, which
+    "Accept all" sends (none once `frozen`)."""
+    flagged = queries.flagged_actions(campaign)
+    # A full queue says how many wait in all: the rest come as these are decided.
+    waiting = queries.flagged_count(campaign) if len(flagged) >= queries.REVIEW_LIMIT else None
+    mine = current_user.id
+    acceptable = [
+        action.id
+        for action, person in flagged
+        if not frozen and services.may_decide(mine, person.id if person else None)
+    ]
+    return {"flagged": flagged, "waiting": waiting, "frozen": frozen, "acceptable": acceptable}
+
+
+@bp.route("/campaigns/<int:campaign_id>/review/accept-all", methods=["GET", "POST"])
+@role_required("organiser")
+def accept_listed_entries(campaign_id: int):
+    """Accept every entry the queue listed that the organiser may decide (asked first,
+    saying how many); htmx: the queue again, its answer above what is left, and the
+    latest decisions out of band; otherwise back to the review page, at the answer.
+    GET (see `extend_campaign`): the review page."""
+    campaign = _campaign_or_404(campaign_id)
+    if request.method == "GET":
+        return redirect(url_for("cleanup.review", campaign_id=campaign.id))
+    # Ids as the page wrote them: anything else (text, a number past the column's range,
+    # which PostgreSQL refuses) is no entry of the queue.
+    sent = request.form.getlist("entry", type=int)
+    listed = [entry for entry in sent if 0 < entry <= MAX_ID][: queries.REVIEW_LIMIT]
+    status = 200
+    try:
+        done = services.accept_listed(campaign, current_user, listed, utcnow(), current_language())
+    except services.CleanupError as error:
+        db.session.rollback()
+        message, status = str(error.message), error.status  # kept in the session as text
+    else:
+        db.session.commit()
+        message = _accepted_listed_message(done)
+        if not done.accepted:
+            status = 409 if listed else 422
+    return _review_queue_answer(campaign, message, status)
+
+
+def _review_queue_answer(campaign, message: str, status: int):
+    """The answer to "Accept all" at the top of the queue: the queue swapped with it and
+    the latest decisions out of band (htmx), or the review page opened there."""
+    answer = {"campaign": campaign.id, "entry": None, "message": message}
+    answer.update(failed=status >= 400, queue=True)
+    if not wants_fragment():
+        session[_REVIEW_ANSWER_KEY] = answer
+        return redirect(url_for("cleanup.review", campaign_id=campaign.id, _anchor="review-answer"))
+    queue = _review_queue(campaign, _review_closed(campaign))
+    queue_html = render_template(
+        "cleanup/_review_queue.html",
+        campaign=campaign,
+        answer=_place_review_answer({**answer, "announce": True}, queue["flagged"], []),
+        **queue,
+        **_REVIEW_HELPERS,
+    )
+    return queue_html + _latest_decisions(campaign.id), status
+
+
+def _accepted_listed_message(done: services.ListAccepted) -> str:
+    """What the organiser reads once the queue's list is accepted: how many now count, and
+    how many listed were left as they stood."""
+    if not done.accepted and not done.left:
+        return _("No entry was listed to accept.")
+    if not done.accepted:
+        return _(
+            "No entry accepted: those listed were decided meanwhile by another organiser "
+            "or deleted by their authors. The queue shows them as they are now."
+        )
+    message = ngettext(
+        "%(num)s entry accepted: it now counts, and its author gets a message.",
+        "%(num)s entries accepted: they now count, and their authors get a message.",
+        done.accepted,
+    )
+    if done.left:
+        message += " " + ngettext(
+            "%(num)s other entry listed was decided meanwhile by another organiser or "
+            "deleted by its author: left as it is.",
+            "%(num)s other entries listed were decided meanwhile by another organiser or "
+            "deleted by their authors: left as they are.",
+            done.left,
+        )
+    return message
 
 
 # A decision sent without JavaScript, carried over its redirect to stand where it was

@@ -1484,6 +1484,52 @@ def review_action(
     return kept
 
 
+class ListAccepted(NamedTuple):
+    """What accepting a review queue's list did: entries accepted, and those listed left
+    as they are (decided meanwhile, deleted by their author, or not the organiser's to
+    decide)."""
+
+    accepted: int
+    left: int
+
+
+def accept_listed(
+    campaign: CleanupCampaign, actor, entry_ids, now: datetime, language: str | None = None
+) -> ListAccepted:
+    """Accept the entries of `entry_ids` (the review queue as the organiser saw it) still
+    flagged that `actor` may decide (`decidable_by`), each as `review_action` accepts one:
+    held and read again first, audited, its author told. One decided meanwhile (another
+    organiser, another tab) or deleted keeps what happened to it; an entry flagged since
+    the page was shown is not listed, so not accepted unseen. Refused whole once the
+    campaign has ended."""
+    if campaign.frozen_at is not None or campaign.state(now) == CLOSED:
+        raise CleanupError(_("The results of this campaign are frozen."), "frozen")
+    listed = set(entry_ids)
+    actions = db.session.scalars(
+        select(CleanupAction)
+        .join(CleanupParticipant, CleanupParticipant.id == CleanupAction.participant_id)
+        .where(
+            CleanupAction.campaign_id == campaign.id,
+            CleanupAction.id.in_(listed),
+            CleanupAction.status == FLAGGED,
+            decidable_by(actor.id),
+        )
+        # Authors held in one order: two lists accepted at the same moment never each
+        # hold an author the other waits for.
+        .order_by(CleanupAction.participant_id, CleanupAction.id)
+    ).all()
+    accepted = 0
+    for action in actions:
+        try:
+            review_action(action, actor, True, "", now, None, language)
+        except CleanupError as error:
+            if error.code not in ("not_flagged", "deleted"):
+                raise
+            continue
+        accepted += 1
+    return ListAccepted(accepted, len(listed) - accepted)
+
+
 def published_results(campaign: CleanupCampaign, now: datetime) -> dict | None:
     """A closed campaign's frozen results as its results page, downloads and API give
     them (small teams' figures withheld, LEADERBOARD_MIN_TEAM), frozen on first read;

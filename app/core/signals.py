@@ -10,6 +10,10 @@ _signals = Namespace()
 #: campaign=Campaign, now=datetime. Sent when an organiser publishes a campaign, and again
 #: when they correct a scheduled one before it starts (messaging moves what it has not sent).
 campaign_published = _signals.signal("campaign-published")
+#: campaign=Campaign, now=datetime. Asked before a publication (the question on a draft's
+#: page): messaging answers with the events of the messages a publication at `now` would
+#: schedule, in order ("launch", "reminder", "last-48h"). Nothing is written.
+campaign_messages_asked = _signals.signal("campaign-messages-asked")
 #: campaign=Campaign, now=datetime, notify=bool (optional). Sent when an organiser extends a
 #: running campaign: messaging moves the reminders it has not sent yet to the new end, and
 #: with notify tells the campaign's people of it.

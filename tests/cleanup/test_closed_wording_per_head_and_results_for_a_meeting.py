@@ -112,11 +112,13 @@ def test_the_per_head_board_says_how_it_is_worked_out_and_gives_participation(
     assert "Mairie de Cenon 50,0 3 sur 10 150" in page
 
 
-def test_the_total_board_gives_no_note(client, make, make_campaign):
+def test_the_total_board_gives_no_per_head_note(client, make, make_campaign):
     campaign = _running(make_campaign)
     _staffed(make, campaign, ("Mairie de Cenon", "Cenon Town Hall"), 3, 7, 5)
     login(client, make.user(locale="en"))
-    page = client.get(f"/cleanup/campaigns/{campaign.id}/leaderboard?scope=departments")
+    # The departments' board opens per head: its total is the other tab.
+    url = f"/cleanup/campaigns/{campaign.id}/leaderboard?scope=departments&order=total"
+    page = client.get(url)
     assert 'data-testid="per-head-note"' not in page.get_data(as_text=True)
 
 
