@@ -37,6 +37,16 @@ from app.extensions import db
 
 REQUIRED_COLUMNS = ("email", "display_name")
 OPTIONAL_COLUMNS = ("department", "commune", "staff_number")
+# The other headings an HR export or a spreadsheet gives each column, read capitals,
+# accents, spaces and underscores aside (`csv_import.heading_key`: « DÉPARTEMENT » is
+# « departement »). Never a bare « Nom »: a surname column would rename everyone.
+HEADINGS = {
+    "email": ("e-mail", "courriel", "adresse e-mail", "adresse électronique", "email address"),
+    "display_name": ("nom affiché", "nom complet", "full name"),
+    "department": ("département", "direction", "department code", "code direction"),
+    "commune": ("commune de travail", "work commune", "code INSEE", "INSEE code"),
+    "staff_number": ("matricule", "numéro de matricule", "employee number"),
+}
 MAX_ROWS = 100_000
 # A file that would deactivate more than this share of the active accounts (and more
 # than MASS_FLOOR people, so that a small team may lose a few) is taken for a partial
@@ -143,9 +153,10 @@ def read_directory(text: str) -> tuple[list[DirectoryEntry], list[ImportProblem]
         problems,
         required=REQUIRED_COLUMNS,
         max_lines=MAX_ROWS,
-        # A misspelt column ("departement") would be skipped in silence, and with it
+        # A misspelt column ("departmnt") would be skipped in silence, and with it
         # every change the file meant to make.
         allowed=(*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS),
+        headings=HEADINGS,
     )
     for line, values in rows:
         if not any(values.values()):
@@ -191,7 +202,7 @@ def _read_entry(values, line, departments, communes, seen, problems) -> Director
                 ImportProblem(
                     line,
                     "department",
-                    _("Unknown department code: %(code)s.", code=values["department"]),
+                    _("Unknown department code: %(code)s.", code=values["department"][:40]),
                 )
             )
     commune = None

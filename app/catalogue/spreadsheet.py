@@ -8,7 +8,6 @@ either language, so that the file an admin edits imports as it was exported."""
 
 import csv
 import io
-import unicodedata
 from contextlib import nullcontext
 from typing import NamedTuple
 
@@ -18,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 
 from app.catalogue import footprint
 from app.catalogue.audit import STATUS_LABELS
-from app.core.csv_import import listed
+from app.core.csv_import import listed, unaccented
 
 LANGUAGES = ("fr", "en")
 
@@ -91,13 +90,6 @@ def spreadsheet_table(columns, rows, language: str):
             for row in rows
         ]
     return headings, translated
-
-
-def unaccented(text: str) -> str:
-    """`text` as words are compared in a file, capitals and accents aside: « Écran »,
-    « ECRAN » and « Ecran » are one (a capital É is hard to type on a French keyboard)."""
-    decomposed = unicodedata.normalize("NFKD", text.strip().casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 class _Readings(NamedTuple):

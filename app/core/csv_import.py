@@ -10,7 +10,9 @@ import checks its own values.
 import csv
 import io
 import re
-from collections.abc import Iterable, Iterator
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
@@ -37,6 +39,24 @@ _WHITESPACE_RUN = re.compile(r"[ \t\n\r\f\v\x1c-\x1f\x85\u2028\u2029]+")
 # U+2066-2069), which turn the text after them around wherever a name shows.
 _CONTROL = re.compile(r"[\x01-\x08\x0e-\x1b\x7f-\x84\x86-\x9f\u202a-\u202e\u2066-\u2069]")
 _MULTILINE_CONTROL = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def unaccented(text: str) -> str:
+    """`text` as words are compared in a file, capitals and accents aside: « Écran »,
+    « ECRAN » and « Ecran » are one (a capital É is hard to type on a French keyboard)."""
+    decomposed = unicodedata.normalize("NFKD", text.strip().casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+# Between the words of a heading: « Staff number », « staff_number » and « STAFF-NUMBER »
+# head one column.
+_HEADING_GAPS = re.compile(r"[\s_-]+")
+
+
+def heading_key(heading: str) -> str:
+    """A column heading as an import compares it: `unaccented`, and spaces, underscores
+    and dashes alike (« Département », « departement » and « DÉPARTEMENT » are one)."""
+    return _HEADING_GAPS.sub(" ", unaccented(heading)).strip()
 
 
 def clean_cell(value: str, multiline: bool = False) -> str:
@@ -138,6 +158,15 @@ def listed(names: Iterable[str]) -> str:
     return pgettext("between two items of a list", "; ").join(names)
 
 
+def _columns(written: list[str], known: Iterable[str], headings) -> list[str]:
+    """Each heading's column: a `known` column or one of its `headings`, capitals, accents
+    and spacing aside; another heading in lower case; "" where there is none."""
+    names = {heading_key(column): column for column in known}
+    for column, others in headings.items():
+        names |= {heading_key(other): column for other in others}
+    return [names.get(heading_key(name), name.lower()) if name else "" for name in written]
+
+
 def csv_lines(
     text: str,
     problems: list[ImportProblem],
@@ -146,6 +175,7 @@ def csv_lines(
     max_lines: int,
     allowed: Iterable[str] | None = None,
     multiline: Iterable[str] = (),
+    headings: Mapping[str, Iterable[str]] | None = None,
 ) -> Iterator[tuple[int, dict[str, str]]]:
     """Each line's number and its cells, by column name (lower case), each as `clean_cell`
     reads it: trimmed, on one line (but the `multiline` columns, whose line breaks are
@@ -158,7 +188,11 @@ def csv_lines(
     physical lines of the file would be further down after a cell of several lines.
 
     Cells are separated by commas or semicolons, as the header line is; a UTF-8 BOM is
-    skipped. A file whose header lacks a `required` column, or has one beyond `allowed`, yields
+    skipped. Headings are read by `heading_key` (capitals, accents, spaces and underscores
+    aside), each column under its name or one of its `headings` (column -> the other
+    headings it may have, in either language: « Matricule » for `staff_number`); a
+    column without a heading is left out, a cell under it refused. A file whose header
+    lacks a `required` column, has one beyond `allowed`, one twice or a NUL, yields
     nothing. Lines with too many cells are skipped; reading stops after `max_lines`
     lines or at a line the csv module refuses. Each of these adds to `problems`.
     """
@@ -166,19 +200,27 @@ def csv_lines(
     if not text.strip():  # "missing columns in the header line" said line 1 of nothing
         problems.append(ImportProblem(None, "", _("The file is empty.")))
         return
+    if "\x00" in text.split("\n", 1)[0]:
+        # NULs between the letters: UTF-16 without its byte order mark, or no text at all.
+        problems.append(ImportProblem(None, "", not_utf8()))
+        return
     reader = csv.reader(io.StringIO(text), delimiter=csv_delimiter(text))
+    required = tuple(required)
+    allowed = None if allowed is None else tuple(allowed)
     try:
-        headers = [name.strip().lower() for name in next(reader, [])]
+        written = [clean_cell(name) for name in next(reader, [])]
     except csv.Error:
         problems.append(ImportProblem(None, "", unreadable_csv()))
         return
+    headers = _columns(written, (*required, *(allowed or ())), headings or {})
     missing = [name for name in required if name not in headers]
     if missing:
         problems.append(ImportProblem(1, listed(missing), _("Missing columns in the header line.")))
         return
     if allowed is not None:
-        allowed = list(allowed)
-        unknown = [name for name in headers if name not in allowed]
+        unknown = [
+            name for name, key in zip(written, headers, strict=True) if key and key not in allowed
+        ]
         if unknown:
             # A column renamed in a spreadsheet: the names it may take, to put it right.
             message = _(
@@ -187,6 +229,13 @@ def csv_lines(
             )
             problems.append(ImportProblem(1, listed(unknown), message))
             return
+    times = Counter(headers)
+    twice = [name for name, key in zip(written, headers, strict=True) if key and times[key] > 1]
+    if twice:
+        # « department » and « Département »: which one the import should read is a guess.
+        message = _("These headings name the same column: keep one of them.")
+        problems.append(ImportProblem(1, listed(twice), message))
+        return
     multiline = frozenset(multiline)
     read = 0
     line = 1  # the header's
@@ -197,6 +246,12 @@ def csv_lines(
                 continue  # an empty line: a row, of nothing
             if len(cells) > len(headers):
                 problems.append(ImportProblem(line, "-", _("This line has too many cells.")))
+                continue
+            if any(clean_cell(cell) for key, cell in zip(headers, cells, strict=False) if not key):
+                # A column a spreadsheet saved without a heading: empty, it is left out
+                # (French Excel ends each line with « ; »), but a value there is read nowhere.
+                message = _("This line has a value in a column without a heading.")
+                problems.append(ImportProblem(line, "-", message))
                 continue
             if read >= max_lines:
                 problems.append(

@@ -25,6 +25,14 @@ COMMUNE_COLUMNS = ("insee_code", "name", "latitude", "longitude")
 MAX_COMMUNES = 5_000  # a metropolis has tens, a French département up to about 900
 INSEE_CODE = re.compile(r"[0-9][0-9AB][0-9]{3}")  # 2A and 2B for Corsica
 DEPARTMENT_COLUMNS = ("code", "name_fr", "name_en")
+# The other headings a spreadsheet gives each column of the departments' file, read as the
+# staff directory's are (`csv_import.heading_key`: « Nom FR » is `name_fr`).
+DEPARTMENT_HEADINGS = {
+    "code": ("code direction", "department code"),
+    "name_fr": ("nom fr", "nom français", "nom en français", "french name"),
+    "name_en": ("nom en", "nom anglais", "nom en anglais", "english name"),
+    "commune": ("code INSEE", "INSEE code"),
+}
 MAX_DEPARTMENTS = 10_000
 
 
@@ -133,12 +141,25 @@ def import_departments(text: str, now: datetime, actor=None) -> ImportCounts:
         required=DEPARTMENT_COLUMNS,
         max_lines=MAX_DEPARTMENTS,
         allowed=(*DEPARTMENT_COLUMNS, "commune"),
+        headings=DEPARTMENT_HEADINGS,
     )
+    read = 0
     for line, values in rows:
+        if not any(values.values()):
+            continue  # a row a spreadsheet emptied, saved as ";;;": no department
+        read += 1
         department = _read_department(line, values, communes, lines, counts.problems)
         if department is not None:
             lines[department["code"].lower()] = line
             wanted[department.pop("code")] = department
+    if not read and not counts.problems:
+        # A header alone was imported, « 0 direction créée », and logged: said as the
+        # staff directory's import says it.
+        counts.problems.append(
+            ImportProblem(
+                None, "", _("The file has no rows, only its header: there is nothing to import.")
+            )
+        )
     if counts.problems:
         return counts
     existing = {d.code.lower(): d for d in db.session.scalars(select(Department))}

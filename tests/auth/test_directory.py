@@ -121,13 +121,11 @@ def test_a_file_without_the_needed_columns_is_refused(runner, tmp_path):
 
 
 def test_a_misspelt_column_is_refused_with_the_names_the_file_may_use(runner, tmp_path, make):
-    """« departement » was skipped in silence, with every move the file meant to make."""
+    """« departmnt » was skipped in silence, with every move the file meant to make."""
     make.user(email="ana@example.org", display_name="Ana")
-    result = run_import(
-        runner, tmp_path, "email,display_name,departement\nana@example.org,Ana,DSI\n"
-    )
+    result = run_import(runner, tmp_path, "email,display_name,Departmnt\nana@example.org,Ana,DSI\n")
     assert result.exit_code == 1
-    assert "departement: Unknown columns. The columns this file may have: email;" in result.output
+    assert "Departmnt: Unknown columns. The columns this file may have: email;" in result.output
 
 
 def test_people_who_left_are_deactivated_but_not_those_holding_a_role(app, runner, tmp_path, make):
