@@ -1304,10 +1304,11 @@ def accept_listed_entries(campaign_id: int):
     campaign = _campaign_or_404(campaign_id)
     if request.method == "GET":
         return redirect(url_for("cleanup.review", campaign_id=campaign.id))
-    # Ids as the page wrote them: anything else (text, a number past the column's range,
-    # which PostgreSQL refuses) is no entry of the queue.
-    sent = request.form.getlist("entry", type=int)
-    listed = [entry for entry in sent if 0 < entry <= MAX_ID][: queries.REVIEW_LIMIT]
+    # Ids as the page wrote them, one space apart: anything else (text, a number past the
+    # column's range, which PostgreSQL refuses) is no entry of the queue.
+    sent = request.form.get("entries", "").split()[: queries.REVIEW_LIMIT]
+    listed = [int(entry) for entry in sent if entry.isascii() and entry.isdigit()]
+    listed = [entry for entry in listed if 0 < entry <= MAX_ID]
     status = 200
     try:
         done = services.accept_listed(campaign, current_user, listed, utcnow(), current_language())

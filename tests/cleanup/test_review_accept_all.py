@@ -47,7 +47,8 @@ def _accept_all_form(page: str) -> str:
 
 def _listed(page: str) -> list[int]:
     """The entry ids the accept-all form sends."""
-    return [int(i) for i in re.findall(r'name="entry" value="(\d+)"', _accept_all_form(page))]
+    listed = re.search(r'name="entries" value="([\d ]*)"', _accept_all_form(page)).group(1)
+    return [int(i) for i in listed.split()]
 
 
 def _accepted_events(entry_ids) -> int:
@@ -85,7 +86,7 @@ def _setup(client, make, running, count=3, locale="en"):
 
 
 def _post(client, campaign, entries, htmx=False, **extra):
-    data = {"csrf_token": csrf_token(client), "entry": [str(i) for i in entries], **extra}
+    data = {"csrf_token": csrf_token(client), "entries": " ".join(str(i) for i in entries), **extra}
     return client.post(_accept_url(campaign), data=data, headers=HX if htmx else {})
 
 
