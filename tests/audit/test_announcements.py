@@ -13,7 +13,7 @@ from sqlalchemy import select
 from app.catalogue.models import CatalogueItem
 from app.extensions import db
 from bench.pages import AGENT, EMPLOYEE, _campaign
-from tests.audit.conftest import sign_in_through_the_form
+from tests.audit.conftest import sign_in_with_a_cookie
 
 pytestmark = [pytest.mark.browser, pytest.mark.audit]
 
@@ -67,7 +67,7 @@ def focused(page) -> dict:
 
 @pytest.fixture
 def employee(page, demo_data):
-    sign_in_through_the_form(page, EMPLOYEE, "en")
+    sign_in_with_a_cookie(page, EMPLOYEE, "en")
     return page
 
 
@@ -144,7 +144,7 @@ def test_marking_a_service_useful_is_read_out(employee):
 
 
 def test_an_agent_s_confirmed_receipt_is_read_out_and_focus_follows(page, demo_data):
-    sign_in_through_the_form(page, AGENT, "en")
+    sign_in_with_a_cookie(page, AGENT, "en")
     page.goto("/recycling/agent?status=declared")
     page.evaluate(KEEP_ANNOUNCER)
     button = page.locator("#agent-returns form button[type=submit]").first

@@ -8,7 +8,7 @@ from app.auth.models import User
 from app.catalogue.models import CatalogueItem
 from app.extensions import db
 from bench.pages import EMPLOYEE, _campaign, _equipment
-from tests.audit.conftest import WIDER_THAN_VIEWPORT, sign_in_through_the_form
+from tests.audit.conftest import WIDER_THAN_VIEWPORT, sign_in_with_a_cookie
 
 pytestmark = [pytest.mark.browser, pytest.mark.audit]
 CORE_PAGES = ["/", "/auth/profile", "/privacy"]
@@ -72,7 +72,7 @@ FOCUSED = """() => {
 
 @pytest.fixture
 def signed_in_page(page, demo_data):
-    sign_in_through_the_form(page, EMPLOYEE)
+    sign_in_with_a_cookie(page, EMPLOYEE, "fr")
     return page
 
 
@@ -104,7 +104,7 @@ DOMAIN_PAGES = [
 @pytest.mark.parametrize("path", ["/auth/sign-in", *CORE_PAGES, *DOMAIN_PAGES])
 def test_every_control_is_reached_with_tab_and_shows_its_focus(page, demo_data, path):
     if path != "/auth/sign-in":
-        sign_in_through_the_form(page, EMPLOYEE)
+        sign_in_with_a_cookie(page, EMPLOYEE, "fr")
     page.goto(path.format(campaign=_campaign(db.session), item=_equipment(db.session)))
     expected = page.evaluate(INTERACTIVE)
     reached, groups, invisible = set(), set(), []
