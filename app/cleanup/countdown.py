@@ -31,6 +31,20 @@ def days_to_end(ends_at: datetime, now: datetime) -> int:
     return (shown_end(ends_at).astimezone(zone).date() - now.astimezone(zone).date()).days
 
 
+def near_day_at(days: int, clock: str, translations) -> str | None:
+    """A moment `days` calendar days ahead, in the portal's zone, at `clock` (written),
+    as people say it: "today at 23:22" (0, or fewer), "tomorrow at 18:00" (1); None
+    further ahead, which each caller words its own way.
+
+    Shared by the campaigns' countdown and the collection points' "opens tomorrow at
+    08:30", so that the portal says a near day one way everywhere."""
+    if days <= 0:
+        return translations.gettext("today at %(time)s") % {"time": clock}
+    if days == 1:
+        return translations.gettext("tomorrow at %(time)s") % {"time": clock}
+    return None
+
+
 def ends_when(ends_at: datetime, now: datetime, language: str, translations) -> str:
     """The end of a running campaign from `now`, to follow "ends" in a sentence.
 
@@ -42,10 +56,9 @@ def ends_when(ends_at: datetime, now: datetime, language: str, translations) -> 
     days = days_to_end(ends_at, now)
     if ends_at - now < timedelta(hours=1):
         return translations.gettext("in less than an hour, at %(time)s") % {"time": clock}
-    if days <= 0:
-        return translations.gettext("today at %(time)s") % {"time": clock}
-    if days == 1:
-        return translations.gettext("tomorrow at %(time)s") % {"time": clock}
+    near = near_day_at(days, clock, translations)
+    if near is not None:
+        return near
     text = translations.ngettext(
         "in %(num)s day, on %(date)s", "in %(num)s days, on %(date)s", days
     )

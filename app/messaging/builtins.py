@@ -172,7 +172,8 @@ BUILTIN_TEMPLATES = {
         "body_en": "Hello {{ first_name }},\n\n"
         + _CAMPAIGN_EN
         + "{% if starts_when is defined %} {{ starts_when }}{% else %} starts{% endif %}"
-        "{% if campaign_ends is defined %} and ends on {{ campaign_ends }}{% endif %}."
+        # "started … and runs until": "and ends on" read beside "started" as a slip of tense.
+        "{% if campaign_ends is defined %} and runs until {{ campaign_ends }}{% endif %}."
         " Every action counts, for you and for your department.\n"
         + _CAMPAIGN_LINK_EN
         + _POINT_EN
@@ -512,6 +513,7 @@ SHIPPED_TEXTS = {
         "0ef6f224089a7843",
         "9cadbc6e49a97ca5",
         "fa25c855e0a9d57e",
+        "8683b919a315c488",
     ),
     "campaign-reminder": (
         "2faba753ead5fa0e",

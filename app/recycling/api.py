@@ -107,7 +107,11 @@ def register_schemas(app) -> None:
                 "longitude": {"type": "number"},
                 "address": {"type": "string"},
                 "opening_hours": {"type": "string", "description": "OSM opening_hours syntax"},
-                "open_now": {"type": "boolean", "description": "Evaluated in Europe/Paris"},
+                "open_now": {
+                    "type": "boolean",
+                    "description": "Evaluated in the portal's time zone (TIMEZONE, "
+                    "Europe/Paris by default), with the French public holidays",
+                },
                 "accepted_device_types": {"type": "array", "items": DEVICE_TYPE},
             },
         },

@@ -1,7 +1,7 @@
 """Opening hours in OpenStreetMap `opening_hours` syntax: validity, open now, and words.
 
 The clock is always passed in; open/closed is evaluated in the portal's zone
-(Europe/Paris) with the French public-holiday calendar.
+(TIMEZONE, `local_zone`: Europe/Paris by default) with the French public-holiday calendar.
 """
 
 import re
@@ -13,13 +13,14 @@ from zoneinfo import ZoneInfo
 import opening_hours
 from babel.dates import format_date, format_skeleton, get_day_names, get_month_names
 from babel.lists import format_list
-from flask_babel import force_locale, pgettext
+from flask_babel import force_locale, get_translations, pgettext
 from flask_babel import gettext as _
 
+from app.cleanup.countdown import near_day_at
 from app.core.i18n import first_of_month, format_clock, regional_locale
+from app.core.time import local_zone
 from app.recycling.hours_rules import SEPARATOR, Rule, Unreadable, check_order, read_rules
 
-PARIS = ZoneInfo("Europe/Paris")
 # A week without French public holidays, to describe the usual schedule.
 REFERENCE_MONDAY = date(2026, 3, 9)
 # How far ahead the next opening or closing is named ("Closed, opens Monday at 08:30").
@@ -147,21 +148,24 @@ def unreadable_reason(expression: str) -> str | None:
     return None
 
 
-def _local(now: datetime, zone: ZoneInfo = PARIS) -> datetime:
+def _local(now: datetime, zone: ZoneInfo) -> datetime:
     # The library wants naive local times (its aware mode needs a zoneinfo key).
     return now.astimezone(zone).replace(tzinfo=None, second=0, microsecond=0)
 
 
-def is_open(expression: str, now: datetime, zone: ZoneInfo = PARIS) -> bool:
-    """Whether a place with these hours is open at `now` (aware), in `zone`."""
+def is_open(expression: str, now: datetime, zone: ZoneInfo | None = None) -> bool:
+    """Whether a place with these hours is open at `now` (aware), in `zone` (by default
+    the portal's, `local_zone`)."""
     try:
-        return _parsed(expression, True).is_open(_local(now, zone))
+        return _parsed(expression, True).is_open(_local(now, zone or local_zone()))
     except (opening_hours.ParserError, SyntaxError, ValueError):
         return False
 
 
-def next_change(expression: str, now: datetime, zone: ZoneInfo = PARIS) -> datetime | None:
-    """The next opening or closing time (aware, in `zone`) within a fortnight, if any."""
+def next_change(expression: str, now: datetime, zone: ZoneInfo | None = None) -> datetime | None:
+    """The next opening or closing time (aware, in `zone`, by default the portal's) within
+    a fortnight, if any."""
+    zone = zone or local_zone()
     try:
         local = _local(now, zone)
         change = _parsed(expression, True).next_change(local)
@@ -172,15 +176,19 @@ def next_change(expression: str, now: datetime, zone: ZoneInfo = PARIS) -> datet
     return change.replace(tzinfo=zone)
 
 
-def unchanged_until(expressions: Iterable[str], now: datetime, zone: ZoneInfo = PARIS) -> datetime:
+def unchanged_until(
+    expressions: Iterable[str], now: datetime, zone: ZoneInfo | None = None
+) -> datetime:
     """Until when `is_open` and `status_text` say of every one of `expressions` what they
-    say at `now` (aware, in `zone`): the first opening or closing to come, the moment a
-    change comes within the fortnight `status_text` names, or the next midnight (it says
-    "opens at" on the day, "opens Monday at" before it), whichever comes first.
+    say at `now` (aware, in `zone`, by default the portal's): the first opening or closing
+    to come, the moment a change comes within the fortnight `status_text` names, or the
+    next midnight (it says "opens today at" on the day, "opens tomorrow at" the day
+    before, "opens Monday at" before that), whichever comes first.
 
     A page showing those states is the same for everyone until then: it is kept until
     then, not re-rendered each minute.
     """
+    zone = zone or local_zone()
     local = _local(now, zone)
     moments = [datetime.combine(local.date() + timedelta(days=1), time.min)]
     for expression in set(expressions):
@@ -196,11 +204,13 @@ def unchanged_until(expressions: Iterable[str], now: datetime, zone: ZoneInfo = 
     return min(moments).replace(tzinfo=zone)
 
 
-def status_text(expression: str, now: datetime, language: str, zone: ZoneInfo = PARIS) -> str:
-    """'Open now, closes at 17:00', 'Closed, opens Monday at 08:30', 'Closed, opens
-    Monday 4 January at 08:00' (a week or more ahead), 'Open now, closes Friday at
-    midnight', in `language`."""
+def status_text(expression: str, now: datetime, language: str, zone: ZoneInfo | None = None) -> str:
+    """'Open now, closes at 17:00', 'Closed, opens today at 14:00', 'Closed, opens
+    tomorrow at 08:30', 'Closed, opens Monday at 08:30', 'Closed, opens Monday 4 January
+    at 08:00' (a week or more ahead), 'Open now, closes Friday at midnight', in
+    `language`, on the calendar of `zone` (by default the portal's)."""
     locale = regional_locale(language)
+    zone = zone or local_zone()
     open_now = is_open(expression, now, zone)
     change = next_change(expression, now, zone)
     with force_locale(locale):
@@ -213,10 +223,15 @@ def status_text(expression: str, now: datetime, language: str, zone: ZoneInfo = 
             # Closing at 00:00 is closing at the end of the day before: « ferme à minuit »,
             # not « ferme à 0 h » read as the night to come.
             day, at = day - timedelta(days=1), _("midnight")
-        if day == today:
+        if open_now and day == today:
+            return _("Open now, closes at %(time)s", time=at)
+        # "Tuesday" said on a Monday evening: today and tomorrow are said as the
+        # campaigns' countdown says them (« ouvre demain à 8 h 30 »).
+        near = near_day_at((day - today).days, at, get_translations())
+        if near is not None:
             if open_now:
-                return _("Open now, closes at %(time)s", time=at)
-            return _("Closed, opens at %(time)s", time=at)
+                return _("Open now, closes %(when)s", when=near)
+            return _("Closed, opens %(when)s", when=near)
         named = _day_ahead(day, today, language)
         if open_now:
             return _("Open now, closes %(day)s at %(time)s", day=named, time=at)

@@ -16,6 +16,8 @@ from tests.messaging.conftest import deliver_to_everyone
 OLD_WORDS = {
     "More how-to guides: ": "Guides for going further: ",
     " for you and for your department.": " for you and for your team.",
+    # A later release wrote "started … and runs until", not "and ends on".
+    " and runs until ": " and ends on ",
 }
 
 
@@ -74,7 +76,7 @@ def test_an_unedited_builtin_of_an_existing_database_takes_the_new_wording(app):
     for new, old in OLD_WORDS.items():
         launch.body_en = launch.body_en.replace(new, old)
     launch.body_fr = launch.body_fr.replace("pour votre direction.", "pour votre équipe.")
-    assert shipped_fingerprint(launch) == SHIPPED_TEXTS["campaign-launch"][-3]
+    assert shipped_fingerprint(launch) == SHIPPED_TEXTS["campaign-launch"][-4]
     db.session.commit()
     assert "campaign-launch" in ensure_builtin_templates()
     db.session.commit()

@@ -2,6 +2,7 @@
 closing, the day turning, a point or a person's own return changing."""
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -11,7 +12,7 @@ from app.recycling import hours, routes, services
 from tests.conftest import login
 from tests.recycling.conftest import HOURS, NOW
 
-PARIS = hours.PARIS
+PARIS = ZoneInfo("Europe/Paris")
 
 
 def _paris(*args) -> datetime:
@@ -32,7 +33,7 @@ def test_the_states_stay_until_the_next_opening_or_closing():
 
 
 def test_the_states_stay_at_most_until_midnight():
-    # "Closed, opens Thursday at 08:30" the evening before, "opens at 08:30" on the day.
+    # "Closed, opens tomorrow at 08:30" the evening before, "opens today at 08:30" on the day.
     evening = _paris(2026, 11, 25, 18, 0)
     assert hours.unchanged_until([HOURS], evening) == _paris(2026, 11, 26, 0, 0)
 
@@ -90,16 +91,16 @@ def test_the_page_closes_a_point_at_its_closing_time(client, make, rec, monkeypa
     assert "Open now, closes at 12:00" in before and 'data-open="yes"' in before
     _at(monkeypatch, _paris(2026, 11, 25, 12, 0))
     after = _page(client)
-    assert "Closed, opens at 13:30" in after and 'data-open="no"' in after
+    assert "Closed, opens today at 13:30" in after and 'data-open="no"' in after
 
 
-def test_the_page_names_the_day_until_midnight_then_says_at(client, make, rec, monkeypatch):
+def test_the_page_says_tomorrow_until_midnight_then_today(client, make, rec, monkeypatch):
     rec.point(name="Mairie de Bègles")
     login(client, make.user(locale="en"))
     _at(monkeypatch, _paris(2026, 11, 25, 23, 59))
-    assert "Closed, opens Thursday at 08:30" in _page(client)
+    assert "Closed, opens tomorrow at 08:30" in _page(client)
     _at(monkeypatch, _paris(2026, 11, 26, 0, 0))
-    assert "Closed, opens at 08:30" in _page(client)
+    assert "Closed, opens today at 08:30" in _page(client)
 
 
 def test_a_point_closed_temporarily_says_so_at_once(client, make, rec, monkeypatch):
