@@ -52,6 +52,9 @@ class Config:
         key.strip() for key in os.environ.get("SECRET_KEY_FALLBACKS", "").split(",") if key.strip()
     ]
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")  # None: SQLite in instance/
+    # A failed statement's error names the statement, never its values: they are e-mail
+    # addresses, names, tokens' digests, and the error is logged ("[parameters: …]").
+    SQLALCHEMY_ENGINE_OPTIONS = {"hide_parameters": True}
     # No ping at every checkout: app/core/database.py pings a connection that sat idle.
     DATABASE_PING_AFTER_IDLE = _float("DATABASE_PING_AFTER_IDLE", 10.0)
     TIMEZONE = os.environ.get("TIMEZONE", "Europe/Paris")
@@ -166,6 +169,11 @@ class Config:
     OIDC_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET", "")
     OIDC_SCOPE = os.environ.get("OIDC_SCOPE", "openid email")
     GRID_FACTOR_KGCO2E_PER_KWH = _float("GRID_FACTOR_KGCO2E_PER_KWH", 0.052)
+    # Hours a year an office device (laptop, desktop, monitor, phone, tablet) is used: the
+    # French public service's legal annual working time. Its yearly electricity is
+    # Boavizta's average power × these hours (Boavizta's own 30 % of the clock gave a
+    # laptop 197 kWh); equipment that runs around the clock keeps Boavizta's ratio.
+    DEVICE_USE_HOURS_PER_YEAR = _int("DEVICE_USE_HOURS_PER_YEAR", 1607)
     # A team (department, commune) with fewer participants is listed on the clean-up
     # boards and results without its figures or a rank: they would be a person's.
     LEADERBOARD_MIN_TEAM = _int("LEADERBOARD_MIN_TEAM", 3)
@@ -183,6 +191,11 @@ class Config:
     # A revoked API token is deleted this many days after its revocation
     # (app/auth/services.py); an erasure deletes the person's tokens at once.
     REVOKED_TOKEN_RETENTION_DAYS = _int("REVOKED_TOKEN_RETENTION_DAYS", 90)
+    # Periods the operator applies outside the portal, which the privacy notice states:
+    # the servers' access logs (journald's MaxRetentionSec, nginx's logrotate) and the
+    # database's backups (README, "Running in production"). Keep both in step with them.
+    ACCESS_LOG_RETENTION_MONTHS = _int("ACCESS_LOG_RETENTION_MONTHS", 6)
+    BACKUP_RETENTION_DAYS = _int("BACKUP_RETENTION_DAYS", 30)
 
 
 class TestConfig(Config):

@@ -57,7 +57,7 @@ from app.core import cache
 from app.core.audit import record_audit
 from app.core.csv_import import ImportProblem, csv_lines, listed
 from app.core.csv_safety import FORMULA_STARTS, spreadsheet_csv, write_csv
-from app.core.i18n import AmbiguousNumber, parse_local_number
+from app.core.i18n import AmbiguousNumber, format_number, parse_local_number
 from app.extensions import db
 
 COLUMNS = (*ITEM_FIELDS, "alternatives")
@@ -173,6 +173,9 @@ class ImportResult:
     unchanged: int = 0
     # Codes of the lines whose grade or annual_kgco2e differs from what is worked out.
     computed_ignored: list[str] = field(default_factory=list)
+    # What the preview warns of, line by line, without refusing the file: a device's
+    # « Utilisation » cell other than the figure worked out from its electricity.
+    warnings: list[ImportProblem] = field(default_factory=list)
     # The catalogue changed since the preview confirmed (`import_catalogue_csv(previewed=…)`):
     # this result is the preview again, recomputed, and nothing was written.
     stale: bool = False
@@ -549,10 +552,54 @@ def _parse_row(
         # Every fault of the line at once: its figures (and their ranges) and source too,
         # except at a column already refused as unreadable.
         refused = {problem.column for problem in problems[before:]}
-        for column, message in footprint_problems(values, refused).items():
+        found = footprint_problems(values, refused)
+        # The refurbished note checked is the item's stored description when the file has
+        # no description column: said about it, at the file's value that made it fail.
+        stored_note = [c for c in MULTILINE if c in found and c not in row]
+        if item is not None and stored_note:
+            for column in stored_note:
+                del found[column]
+            fail(*_stored_note_problem(row, item, columns))
+        for column, message in found.items():
             if column not in refused:
                 fail(column, message)
     return values
+
+
+def _stored_note_problem(row: dict, item: CatalogueItem, columns: FileColumns) -> tuple[str, str]:
+    """The column and message of a line whose figures contradict the refurbished note its
+    item's stored description holds, the file giving no description: the file's
+    manufacture figure and source, named as it heads them, are what to put right. It was
+    refused at « Description en français » and « Description en anglais », columns the
+    file does not have, about a description it does not hold."""
+    given = [column for column in ("embodied_kgco2e", "source") if column in row]
+    cells = listed(
+        _("%(column)s: %(value)s", column=columns.name(column), value=row[column] or "–")
+        for column in given
+    )
+    cited = footprint.boavizta_models_cited(item.source, "embedded")
+    if cited:
+        fix = _(
+            "Give again the source citing the Boavizta model (the item's current source: "
+            "%(source)s), or add the description columns to say what these figures are.",
+            source=item.source,
+        )
+    else:
+        fix = _("Add the description columns to say what these figures are.")
+    if given:
+        message = _(
+            "The item's current description (not in this file) says its "
+            "manufacturing footprint counts for a share of the same new device's reference (Boavizta) figure, "
+            "which this file's %(cells)s no longer say.",
+            cells=cells,
+        )
+    else:
+        message = _(
+            "The item's current description (not in this file) says its "
+            "manufacturing footprint counts for a share of the same new device's reference (Boavizta) figure, "
+            "which its figures no longer say."
+        )
+    return (given[0] if given else "description_fr"), f"{message} {fix}"
 
 
 def _unknown_kind(columns: FileColumns) -> str:
@@ -719,6 +766,19 @@ def _computed_differ(row: dict, values: dict, delimiter: str) -> bool:
         return True
 
 
+def _device_use_differs(row: dict, values: dict, delimiter: str) -> bool:
+    """Whether an equipment line fills the use footprint's cell with another figure than
+    the one worked out from its electricity (an empty cell gives none): the cell is a
+    service's typed figure, a device's worked-out one, and a device's was dropped unsaid."""
+    given = (row.get("use_kgco2e_per_year") or "").strip()
+    if values["kind"] != "equipment" or not given:
+        return False
+    try:
+        return not _same(float(values["use_kgco2e_per_year"] or 0.0), _number(given, delimiter))
+    except (TypeError, ValueError):
+        return True
+
+
 def import_catalogue_csv(
     text: str,
     actor,
@@ -835,6 +895,24 @@ def import_catalogue_csv(
             from_reference.add(values["code"])
         if _computed_differ(row, completed, delimiter):
             result.computed_ignored.append(values["code"])
+        if _device_use_differs(row, completed, delimiter):
+            result.warnings.append(
+                ImportProblem(
+                    line,
+                    headed.name("use_kgco2e_per_year"),
+                    _(
+                        "A device's use footprint is worked out from its electricity "
+                        "(%(kwh)s) and the grid factor: %(worked_out)s, not the file's "
+                        "%(given)s, which is not used. Leave this cell empty for a device.",
+                        kwh=headed.name("use_kwh_per_year"),
+                        worked_out=format_number(
+                            completed["use_kgco2e_per_year"] or 0, "#,##0.####"
+                        ),
+                        given=(row.get("use_kgco2e_per_year") or "").strip(),
+                    ),
+                    _shown_code(values["code"]),
+                )
+            )
 
     by_key = {code_key(code): item for code, item in existing.items()}
     # Alternatives name items capitals aside, as every code is compared: `eq-lap-06` is

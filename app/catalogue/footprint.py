@@ -10,10 +10,11 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass
-from decimal import ROUND_FLOOR, ROUND_HALF_DOWN, ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from urllib.parse import urlsplit
 
-from flask_babel import force_locale, lazy_pgettext
+from babel.numbers import format_percent
+from flask_babel import force_locale, get_locale, lazy_pgettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -192,15 +193,41 @@ _MODEL_WORDS = {
 }
 
 
-def sources_in_words(source: str) -> str:
+# The same models new, as a refurbished one's share of it is said (its own words in each
+# language: « une tablette standard neuve »).
+_NEW_MODEL_WORDS = {
+    "laptop-pro": _l("a new professional laptop"),
+    "laptop-perso": _l("a new personal laptop"),
+    "desktop-pro": _l("a new professional desktop computer"),
+    "desktop-perso": _l("a new personal desktop computer"),
+    "monitor-default": _l("a new standard monitor"),
+    "smartphone-default": _l("a new standard smartphone"),
+    "tablet-default": _l("a new standard tablet"),
+}
+
+
+def share_of_new(item) -> bool:
+    """Whether an item's manufacturing figure is the refurbished share of the same new
+    device's reference figure: its description is the refurbished note (`REFURBISHED_NOTE`,
+    the seed's refurbished models), which says so."""
+    return any(
+        (description or "").strip() in REFURBISHED_NOTES
+        for description in (item.description_fr, item.description_en)
+    )
+
+
+def sources_in_words(source: str, share: bool = False) -> str:
     """An item's sources as a newcomer reads them: « Boavizta API 2.5.0 (boaviztapi,
     smartphone-default) » is said as Boavizta, the open reference data, its version and
     model in words; a source typed by an admin stays as typed. `sources_shown` keeps the
     citation for experts. A source after the first goes on in the same sentence, after a
     semicolon: its words start in lower case (« … ; facteurs d'émission de l'ADEME »),
-    save a name (Boavizta) or a source typed as it was."""
+    save a name (Boavizta) or a source typed as it was. `share`: the manufacturing figure
+    is a refurbished model's share of the new model's (`share_of_new`), said so: « 25 %
+    d'un portable professionnel neuf, Boavizta… », where the page named the new model
+    alone as if its figure were the item's."""
     first, *others = (
-        _source_in_words(s, following=n > 0)
+        _source_in_words(s, following=n > 0, share=share)
         for n, s in enumerate(_STORED_SOURCE_SEPARATOR.split(source or ""))
     )
     shown = first
@@ -209,7 +236,7 @@ def sources_in_words(source: str) -> str:
     return shown
 
 
-def _source_in_words(source: str, following: bool = False) -> str:
+def _source_in_words(source: str, following: bool = False, share: bool = False) -> str:
     if source == _ADEME_CITATION:
         if following:
             return _("emission factors of ADEME, the French agency for ecological transition")
@@ -219,10 +246,24 @@ def _source_in_words(source: str, following: bool = False) -> str:
         return _source_shown(source)
     model = str(_MODEL_WORDS.get(cited["model"], cited["model"]))
     words = {"version": cited["version"], "model": model}
+    if share and cited["phase"] in (None, "embedded") and cited["model"] in _NEW_MODEL_WORDS:
+        words["model"] = str(_NEW_MODEL_WORDS[cited["model"]])
+        words["share"] = format_percent(REFURBISHED_SHARE[1], locale=get_locale())
+        if cited["phase"] == "embedded":
+            return _(
+                "%(share)s of %(model)s, Boavizta, the open reference data for IT "
+                "footprints (version %(version)s), for its manufacturing footprint",
+                **words,
+            )
+        return _(
+            "%(share)s of %(model)s, Boavizta, the open reference data for IT "
+            "footprints (version %(version)s)",
+            **words,
+        )
     if cited["phase"] == "embedded":
         return _(
             "Boavizta, the open reference data for IT footprints (version %(version)s, "
-            "model: %(model)s), for its manufacture",
+            "model: %(model)s), for its manufacturing footprint",
             **words,
         )
     if cited["phase"] == "use":
@@ -456,38 +497,6 @@ def lighter_as_shown(alternative: float, item: float) -> bool:
     """Whether a yearly figure is lighter than an item's as both are written: a gap
     that rounds away (8.53 and 8.46 kg, both « 8,5 ») suggests nothing lighter."""
     return shown_figure(alternative) < shown_figure(item)
-
-
-def parts_adding_up(parts, total: float, digits: int) -> list[tuple[Decimal, int]]:
-    """`parts` of `total`, each with the decimals to write it with, adding up to the
-    total written to `digits` decimals: each rounded down, then the units the total has
-    left given to the largest remainders (45.26 + 13.66 under 58.92: « 45,3 + 13,6 =
-    58,9 »). A part the total's decimals would write as nothing keeps its own two
-    significant digits (« 0,0068 », never « 0,0 ») and stays out of the sharing: it is
-    below what the total writes. So does a part under one that the catalogue writes with
-    more decimals than the total (« 0,14 » as Compare writes it, not « 0,1 »): the others
-    share what is left of the total, so that the parts as written add up to it as it is
-    written (6,4 + 0,14 is « 6,5 »)."""
-    unit = Decimal(1).scaleb(-digits)
-    exact = [Decimal(str(part)) for part in parts]
-    tiny = [small_figure_digits(float(part)) > digits for part in exact]
-    shown = [
-        half_up(part, common_digits(part)) if small else part.quantize(unit, ROUND_FLOOR)
-        for part, small in zip(exact, tiny, strict=True)
-    ]
-    shared = [i for i in range(len(shown)) if not tiny[i]]
-    # Half down: what is left lands on the total's half-way point, which the parts'
-    # sum then rounds up to the total (6,5 − 0,15 = 6,35 is « 6,3 », and 6,45 « 6,5 »).
-    apart = sum((shown[i] for i in range(len(shown)) if tiny[i]), Decimal(0))
-    rest = (half_up(total, digits) - apart).quantize(unit, ROUND_HALF_DOWN)
-    left = int((rest - sum(shown[i] for i in shared)) / unit)
-    by_remainder = sorted(shared, key=lambda i: exact[i] - shown[i], reverse=True)
-    for i in by_remainder[: max(left, 0)]:
-        shown[i] += unit
-    return [
-        (part, common_digits(part) if small else digits)
-        for part, small in zip(shown, tiny, strict=True)
-    ]
 
 
 def simulator_years(lifetime: float | None) -> float:

@@ -456,9 +456,13 @@ class ItemForm(PortalForm):
     use_kwh_per_year = _number(_l("Electricity use (kWh per year)"))
     use_kwh_min = _number(_l("Electricity use, low estimate (kWh per year)"))
     use_kwh_max = _number(_l("Electricity use, high estimate (kWh per year)"))
+    # Named as the spreadsheet export heads its column (`spreadsheet.HEADINGS`).
     use_kgco2e_per_year = _number(
-        _l("Services: footprint per user per year (kg CO₂e)"),
-        _l("Required for a service, with its citation."),
+        _l("Use per year (kg CO₂e, per user for a service)"),
+        _l(
+            "Required for a service, with its citation. A device's is worked out from its "
+            "electricity: leave it blank."
+        ),
     )
     lifetime_years = RangedFloatField(
         _l("Expected lifetime (years)"),

@@ -60,7 +60,13 @@ from app.catalogue.forms import (
     SubmitRequestForm,
 )
 from app.catalogue.models import CatalogueItem
-from app.catalogue.reference import CATEGORY_ARCHETYPES, category_reference, dataset_version
+from app.catalogue.reference import (
+    CATEGORY_ARCHETYPES,
+    DEFAULT_USE_HOURS_PER_YEAR,
+    category_reference,
+    dataset_version,
+    device_use_hours,
+)
 from app.catalogue.seed import description_shown
 from app.core import cache, slots
 from app.core.confirmation import asks_after_check, question_page
@@ -87,6 +93,7 @@ def catalogue_helpers():
         "category_others": footprint.category_others,
         "sources_shown": footprint.sources_shown,
         "sources_in_words": footprint.sources_in_words,
+        "share_of_new": footprint.share_of_new,
         "source_link_text": footprint.source_link_text,
         "description_shown": description_shown,
         "share_percent": share_percent,
@@ -177,18 +184,20 @@ def graded_digits(value: float | None, category: str) -> int:
     return digits
 
 
-def kg_yearly_parts(item) -> tuple[str, str]:
+def kg_yearly_parts(item) -> tuple[str, str, bool]:
     """An equipment item's manufacture a year and electricity a year as its page writes
-    them above its yearly footprint (`kg_graded`): to the total's decimals, rounded so
-    that they add up to it (`footprint.parts_adding_up`). Each rounded alone, 45.26 and
-    13.66 read « 45,3 » and « 13,7 » above « 58,9 »."""
-    digits = graded_digits(item.annual_kgco2e, item.category)
+    them above its yearly footprint (`kg_graded`), each as any figure alone (`kg_figure`):
+    one stored figure reads the same on every page (a use of 10.2492 kg is « 10,2 » on
+    the item page and in Compare; shared out so that the parts added up to the total,
+    it read « 10,3 » on one item's page and « 10,2 » on another's). The third value says
+    whether the parts as written add up to the total as written: where they do not, the
+    page says once that figures are rounded."""
     embodied, lifetime = item.embodied_kgco2e, item.lifetime_years
     share = embodied / lifetime if embodied and lifetime else 0.0
-    parts = footprint.parts_adding_up(
-        (share, item.use_kgco2e_per_year or 0.0), item.annual_kgco2e, digits
-    )
-    return tuple(format_kg_co2e(part, part_digits) for part, part_digits in parts)
+    use = item.use_kgco2e_per_year or 0.0
+    total = half_up(item.annual_kgco2e, graded_digits(item.annual_kgco2e, item.category))
+    written = [half_up(part, common_digits(part)) for part in (share, use)]
+    return kg_figure(share), kg_figure(use), sum(written) == total
 
 
 def kg_saving(heavier: float, lighter: float) -> str:
@@ -1381,6 +1390,7 @@ def _item_form_page(form: ItemForm, item: CatalogueItem | None):
         form=form,
         item=item,
         reference_electricity=reference_electricity(),
+        use_hours_words=use_hours_words(),
     )
     return page, status
 
@@ -1394,6 +1404,35 @@ def reference_electricity() -> str:
         for category in CATEGORY_ARCHETYPES
         if (reference := category_reference(category)) is not None
     )
+
+
+def use_hours_words() -> str:
+    """How an office device's yearly electricity is worked out, « puissance moyenne ×
+    1 607 heures d'utilisation par an, durée annuelle légale du travail »: the method page
+    and the item form say it. Hours set to another figure are not the legal time."""
+    hours = device_use_hours()
+    if hours == DEFAULT_USE_HOURS_PER_YEAR:
+        return _(
+            "average power × %(hours)s hours of use a year, the legal annual working time",
+            hours=format_number(hours),
+        )
+    return _("average power × %(hours)s hours of use a year", hours=format_number(hours))
+
+
+def reference_use_rows() -> list[str]:
+    """Each reference category's yearly electricity as the method page works it out,
+    « Ordinateur portable : 75 W × 1 607 h = 120,5 kWh »."""
+    return [
+        _(
+            "%(category)s: %(power)s × %(hours)s = %(kwh)s a year",
+            category=footprint.category_label(category),
+            power=f"{format_number(reference.avg_power_w)}\u00a0W",
+            hours=f"{format_number(round(reference.use_hours_per_year))}\u00a0h",
+            kwh=kwh(reference.use_kwh_per_year),
+        )
+        for category in CATEGORY_ARCHETYPES
+        if (reference := category_reference(category)) is not None
+    ]
 
 
 @bp.post("/admin/items/<int:item_id>/discontinue")
@@ -1575,4 +1614,6 @@ def method():
         grid=_grid(),
         version=dataset_version(),
         categories=footprint.EQUIPMENT_CATEGORIES + footprint.SERVICE_CATEGORIES,
+        use_hours_words=use_hours_words(),
+        reference_use_rows=reference_use_rows(),
     )

@@ -38,7 +38,8 @@ HEADINGS = {
     "use_kwh_per_year": _l("Electricity (kWh a year)"),
     "use_kwh_min": _l("Electricity, low estimate (kWh a year)"),
     "use_kwh_max": _l("Electricity, high estimate (kWh a year)"),
-    "use_kgco2e_per_year": _l("Use (kg CO₂e a year)"),
+    # The form's label too: a service's typed figure, a device's worked out.
+    "use_kgco2e_per_year": _l("Use per year (kg CO₂e, per user for a service)"),
     "lifetime_years": _l("Lifetime (years)"),
     "source": _l("Source"),
     "source_url": _l("Source address"),
@@ -56,6 +57,9 @@ FORMER_HEADINGS = {
     "manufacture (kg co₂e)": "embodied_kgco2e",
     "manufacture, low estimate (kg co₂e)": "embodied_min_kgco2e",
     "manufacture, high estimate (kg co₂e)": "embodied_max_kgco2e",
+    # Until December 2026, in English and French.
+    "use (kg co₂e a year)": "use_kgco2e_per_year",
+    "utilisation (kg co₂e par an)": "use_kgco2e_per_year",
 }
 # The French export's electricity columns, named « Électricité » until December 2026.
 FORMER_FRENCH_HEADINGS = {

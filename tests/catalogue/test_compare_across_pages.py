@@ -216,8 +216,9 @@ def _in_view(page: str) -> str:
         (
             "fr",
             [
-                "Boavizta, les données ouvertes de référence sur l'empreinte du numérique "
-                "(version 2.5.0, modèle\u00a0: smartphone standard)",
+                # A refurbished model's figure, a share of the new one's, said so.
+                "25\u00a0% d'un smartphone standard neuf, Boavizta, les données ouvertes de "
+                "référence sur l'empreinte du numérique (version 2.5.0)",
                 "la source de référence (Boavizta) ne compte pas le reconditionnement",
                 "selon la puissance qu'il consomme",
             ],
@@ -226,8 +227,8 @@ def _in_view(page: str) -> str:
         (
             "en",
             [
-                "Boavizta, the open reference data for IT footprints "
-                "(version 2.5.0, model: standard smartphone)",
+                "25% of a new standard smartphone, Boavizta, the open reference data for "
+                "IT footprints (version 2.5.0)",
                 "refurbishing is not counted by the reference source (Boavizta)",
                 "depending on how much power it draws",
             ],

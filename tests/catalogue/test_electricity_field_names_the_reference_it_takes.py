@@ -27,9 +27,16 @@ def test_the_hint_names_the_reference_figure_each_category_takes(client, make):
 
 
 def test_the_hint_is_in_french_for_a_french_officer(client, make):
+    # Boavizta's average power over the working hours: 75 W × 1,607 h is 120.5 kWh.
+    laptop = category_reference("laptop").use_kwh_per_year
     hint = _hint(client, make, "fr")
     assert hint.startswith("Laissé vide, il prend le chiffre de référence Boavizta")
-    assert "Ordinateur portable 197,1\u00a0kWh\u00a0; Ordinateur fixe" in hint
+    written = f"{laptop:.1f}".replace(".", ",")
+    assert f"Ordinateur portable {written}\u00a0kWh\u00a0; Ordinateur fixe" in hint
+    assert (
+        "puissance moyenne × 1\u202f607 heures d'utilisation par an, durée annuelle légale "
+        "du travail" in hint
+    )
 
 
 def test_the_edit_form_has_it_too(client, make, make_item):

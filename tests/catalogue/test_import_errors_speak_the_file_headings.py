@@ -73,7 +73,8 @@ def test_a_column_the_french_file_lacks_is_named_in_french(client, make):
     header = "Code;Type;Catégorie;Nom en français;Nom en anglais\n"
     response = _upload(client, make, header + "NEW-1;Service;Messagerie;Courriel;E-mail\n")
     columns = {column for _line, column, _message in _rows(response)}
-    assert columns == {"Utilisation (kg CO₂e par an)", "Source"}
+    # As the French export heads it, in the words of the item form's label.
+    assert columns == {"Utilisation par an (kg CO₂e, par utilisateur pour un service)", "Source"}
 
 
 def test_the_open_data_names_stay_for_a_file_written_with_them(client, make):

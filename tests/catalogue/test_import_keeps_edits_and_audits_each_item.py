@@ -217,7 +217,10 @@ def test_the_preview_tells_close_figures_apart_and_names_statuses_in_french(
         'SV-1,service,email,Messagerie,E-mail,"0,1304",available\n'
     )
     changes = _changes(_upload(auth, text).text)
-    assert "Utilisation (kg CO₂e par an)\u00a0: 0,13 → 0,1304" in changes
+    assert (
+        "Utilisation par an (kg CO₂e, par utilisateur pour un service)\u00a0: 0,13 → 0,1304"
+        in changes
+    )
     assert "Statut\u00a0: Retiré → Disponible" in changes
 
 

@@ -15,6 +15,6 @@ def test_a_new_item_s_figures_read_as_its_page_will_write_them(client, auth, mak
     _admin(client, make)
     page = html.unescape(_upload(auth, NEW_LINE).text)
     assert "<li>Yearly footprint (kg CO₂e): 55.5</li>" in page
-    assert "<li>Use (kg CO₂e a year): 10.2</li>" in page
+    assert "<li>Use per year (kg CO₂e, per user for a service): 10.2</li>" in page
     assert "55.4992" not in page and "10.2492" not in page
     assert "Footprint figures are written as the item's page will write them" in page

@@ -38,7 +38,7 @@ def test_a_new_item_s_preview_shows_its_category_figures_grade_and_source(client
         "<li>Yearly footprint (kg CO₂e): ",
         "<li>Label: ",
         "<li>Source: Maker sheet 2026",
-        "<li>Use (kg CO₂e a year): ",
+        "<li>Use per year (kg CO₂e, per user for a service): ",
     ):
         assert shown in page, shown
 

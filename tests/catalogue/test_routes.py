@@ -915,7 +915,10 @@ def test_the_preview_lists_updated_items_with_their_changed_columns(client, auth
     make_item(code="S-1", kind="service", name_fr="Messagerie", name_en="E-mail",
               use_kgco2e_per_year=3, source="Study 2024")  # fmt: skip
     page = _upload(auth, ONE_SERVICE).get_data(as_text=True)
-    assert "1 item would be updated" in page and "Use (kg CO₂e a year):" in page
+    assert (
+        "1 item would be updated" in page
+        and "Use per year (kg CO₂e, per user for a service):" in page
+    )
 
 
 def test_the_preview_shows_each_changed_column_old_to_new_in_the_readers_language(

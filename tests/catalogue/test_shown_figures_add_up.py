@@ -1,7 +1,7 @@
 """Every total and difference a catalogue page writes is worked out from the figures it
 writes beside it (review of the employee replacing a laptop and a phone: lines « 18,1 »
 and « 8,5 » under a total of « 26,7 »; 3 × 8,5 read « 25,6 »; « 45,3 + 13,7 » above
-« 58,9 »; a phone « économise 25,3 » against 33,7 and 8,5)."""
+« 58,9 », each part now written alone and the page saying they are rounded; a phone « économise 25,3 » against 33,7 and 8,5)."""
 
 import html
 import re
@@ -75,27 +75,30 @@ def test_the_admin_reads_the_total_the_requester_reads(client, auth, make, make_
     assert f"Yearly footprint: {kg('26.6')}." in page
 
 
-def test_the_item_pages_two_parts_add_up_to_its_yearly_footprint_in_english(
+def test_the_item_pages_two_parts_are_each_written_alone_and_said_rounded_in_english(
     client, make, make_item
 ):
     login(client, make.user(locale="en"))
-    # 45.26 a year of manufacture and 13.6604 of electricity: 58.92 a year.
+    # 45.26 a year of manufacture and 13.6604 of electricity: 58.92 a year. Each part is
+    # written as every page writes it (the use as Compare does), and the page says the
+    # parts are rounded once they do not add up as written.
     item = make_item(embodied_kgco2e=181.04, use_kwh_per_year=262.7)
     page = html.unescape(client.get(f"/catalogue/items/{item.id}").text)
     share = re.search(r"— ([\d.]+)\xa0kg\xa0CO₂e a year over 4 years", page).group(1)
     use = re.search(r"= ([\d.]+)\xa0kg\xa0CO₂e a year", page).group(1)
     total = re.search(r"<dt>Yearly footprint</dt><dd><strong>([\d.]+)\xa0kg", page).group(1)
-    assert total == "58.9"
-    assert round(float(share) + float(use), 1) == 58.9  # each alone: 45.3 + 13.7 = 59.0
+    assert (share, use, total) == ("45.3", "13.7", "58.9")
+    assert page.count("Figures are rounded") == 1
 
 
-def test_the_item_pages_parts_add_up_in_french_too(client, make, make_item):
+def test_the_item_pages_parts_are_written_alone_in_french_too(client, make, make_item):
     login(client, make.user(locale="fr"))
     item = make_item(embodied_kgco2e=181.04, use_kwh_per_year=262.7)
     page = html.unescape(client.get(f"/catalogue/items/{item.id}").text)
-    assert f"{kg('45,2')} par an sur 4 ans" in page
+    assert f"{kg('45,3')} par an sur 4 ans" in page
     assert f"= {kg('13,7')} par an" in page
     assert f"<strong>{kg('58,9')}</strong>" in page
+    assert "Les chiffres sont arrondis" in page
 
 
 def test_the_home_pages_saving_is_the_difference_of_the_figures_as_written(
