@@ -487,25 +487,27 @@ DIRECTORY_COLUMNS = ("email", "display_name", "department", "commune", "staff_nu
 def directory_csv(language: str) -> str:
     """The active accounts as the import reads them, sorted by address: edited in a
     spreadsheet, then imported again. A commune is written only where it is not the
-    department's (an import gives a line without one the department's)."""
-    departments = {d.id: d for d in db.session.scalars(select(Department))}
-    communes = {c.id: c.insee_code for c in db.session.scalars(select(Commune))}
-    people = db.session.scalars(
-        select(User).where(User.active.is_(True), User.anonymised_at.is_(None)).order_by(User.email)
-    )
-    rows = []
-    for user in people:
-        department = departments.get(user.department_id)
-        derived = department.commune_id if department else None
-        rows.append(
-            (
-                user.email,
-                user.display_name,
-                department.code if department else "",
-                communes.get(user.commune_id, "") if user.commune_id != derived else "",
-                user.staff_number or "",
-            )
+    department's (an import gives a line without one the department's). One query of the
+    file's columns: 20,000 whole accounts, their password hashes and roles, took 3 s."""
+    people = db.session.execute(
+        select(
+            User.email,
+            User.display_name,
+            Department.code,
+            Commune.insee_code,
+            User.commune_id,
+            Department.commune_id,
+            User.staff_number,
         )
+        .outerjoin(Department, Department.id == User.department_id)
+        .outerjoin(Commune, Commune.id == User.commune_id)
+        .where(User.active.is_(True), User.anonymised_at.is_(None))
+        .order_by(User.email)
+    )
+    rows = (
+        (email, name, code or "", (commune or "") if own != derived else "", number or "")
+        for email, name, code, commune, own, derived, number in people
+    )
     return spreadsheet_csv(rows, DIRECTORY_COLUMNS, language)
 
 

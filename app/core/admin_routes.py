@@ -17,6 +17,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    stream_with_context,
     url_for,
 )
 from flask_babel import get_locale, ngettext
@@ -43,7 +44,7 @@ from app.core.admin_forms import (
 from app.core.audit import action_label, audit_csv_header, object_label
 from app.core.confirmation import asks_after_check, question_page
 from app.core.csv_import import uploaded_csv
-from app.core.csv_safety import spreadsheet_csv
+from app.core.csv_safety import spreadsheet_csv_parts
 from app.core.forms import choices
 from app.core.htmx import wants_fragment
 from app.core.i18n import current_language, format_number
@@ -61,6 +62,9 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 CSV_MAX_ROWS = 100_000
 AUDIT_PER_PAGE = 50
+# A search without dates looks through this many days: it reads each event's words, and
+# a log of years would keep the page waiting. The page says so and offers every date.
+AUDIT_SEARCH_DAYS = 90
 ERASURES_PER_PAGE = 50
 
 
@@ -91,7 +95,21 @@ def _audit_filters() -> tuple[AuditFilterForm, admin_services.AuditFilters, bool
         since=_local_day_start(form.since.data) if form.since.data else None,
         until=_local_day_start(form.until.data) + timedelta(days=1) if form.until.data else None,
     )
+    if filters.text.strip() and not (filters.since or filters.until):
+        today = utcnow().astimezone(local_zone()).date()
+        filters.since = _local_day_start(today - timedelta(days=AUDIT_SEARCH_DAYS))
     return form, filters, True
+
+
+def _all_dates_args(filters: admin_services.AuditFilters, valid: bool) -> dict | None:
+    """The page's filters searching every date, when the search looked through the last
+    `AUDIT_SEARCH_DAYS` days only (no date given); else None."""
+    if not (valid and filters.text.strip() and filters.since) or request.args.get("since"):
+        return None
+    first = admin_services.first_audit_day()
+    if first is None or first >= filters.since.date():
+        return None  # the log holds nothing older: every date was searched
+    return {**_filter_args(), "since": first.isoformat()}
 
 
 def _filter_args() -> dict:
@@ -120,6 +138,12 @@ def audit_log():
         "pages": pages,
         # A refused filter is applied nowhere: neither to the next pages nor to the CSV.
         "filter_args": _filter_args() if valid else {},
+        "searched_since": filters.since if valid else None,
+        "all_dates_args": _all_dates_args(filters, valid),
+        "search_days": AUDIT_SEARCH_DAYS,
+        "csv_cut": admin_services.csv_cut_notice(CSV_MAX_ROWS, total)
+        if total > CSV_MAX_ROWS
+        else "",
     }
     template = "admin/_audit_table.html" if wants_fragment() else None
     # A date that cannot be read is said at its field, over the unfiltered log: the same
@@ -150,17 +174,18 @@ def audit_log_csv():
     form, filters, valid = _audit_filters()
     if not valid:
         return _refused_filters(form)
-    document = spreadsheet_csv(
+    # The download is in the log before the file is read, but not in the file itself.
+    filters.before_id = admin_services.record_audit_log_download(current_user, utcnow()).id
+    db.session.commit()
+    stamp = utcnow().astimezone(local_zone()).strftime("%Y%m%d-%H%M")  # as the page shows times
+    # Written as its rows are read: 100,000 events are never one string in memory.
+    parts = spreadsheet_csv_parts(
         admin_services.audit_csv_rows(filters, CSV_MAX_ROWS),
         audit_csv_header(local_zone().key),
         current_language(),
     )
-    # Once the file is written: the download is in the log, not in the file itself.
-    admin_services.record_audit_log_download(current_user, utcnow())
-    db.session.commit()
-    stamp = utcnow().astimezone(local_zone()).strftime("%Y%m%d-%H%M")  # as the page shows times
     return Response(
-        document,
+        stream_with_context(parts),
         mimetype="text/csv",
         headers={
             "Content-Disposition": _attachment(

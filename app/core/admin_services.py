@@ -6,7 +6,8 @@ from datetime import datetime
 from functools import cache
 
 from flask_babel import gettext
-from sqlalchemy import ColumnElement, Select, String, and_, cast, delete, func, or_, select
+from sqlalchemy import ColumnElement, Row, Select, String, and_, cast, delete, func, or_, select
+from sqlalchemy.orm import lazyload
 
 from app.auth.directory import address_released
 from app.auth.models import ROLES, User, UserRole
@@ -31,9 +32,9 @@ from app.core.audit import (
     record_audit,
     worded_actions,
 )
-from app.core.i18n import collation_key, current_language
+from app.core.i18n import collation_key, current_language, format_number
 from app.core.privacy_services import active_admin_ids, export_personal_data
-from app.core.time import local_plain
+from app.core.time import local_plain, local_zone
 from app.extensions import db
 from app.recycling.models import PointAgent
 from app.recycling.queries import open_points_only_staffed_by
@@ -205,10 +206,10 @@ def record_person_viewed(actor: User, user: User, now: datetime, day_start: date
         record_audit(actor, "view_person", "user", user.id, now, "")
 
 
-def record_audit_log_download(actor: User, now: datetime) -> None:
+def record_audit_log_download(actor: User, now: datetime) -> AuditEvent:
     """An administrator downloaded the audit log as CSV (personal data of many people):
     each download audited. Flushes."""
-    record_audit(actor, "download_audit_log", "audit_log", "csv", now, "")
+    return record_audit(actor, "download_audit_log", "audit_log", "csv", now, "")
 
 
 def events_about_person(user: User, limit: int = 10) -> list[tuple[AuditEvent, User | None]]:
@@ -266,26 +267,31 @@ class AuditFilters:
     action: str = ""
     object_type: str = ""
     actor: str = ""  # fragment of the actor's e-mail
-    text: str = ""  # words the page shows of an event (`matching_ids`)
+    text: str = ""  # words the page shows of an event (`_text_found`)
     since: datetime | None = None
     until: datetime | None = None
+    before_id: int | None = None  # events written before this one (a CSV's own download)
 
 
-def _narrowed(statement: Select, filters: AuditFilters) -> Select:
-    """`statement` (of events joined to their actor) narrowed by every filter but the text."""
+def _conditions(filters: AuditFilters) -> list[ColumnElement[bool]]:
+    """What every filter but the text asks of an event. The actor's address is looked for
+    among the accounts apart: counting the events joins no account."""
+    conditions = []
     if filters.action:
-        statement = statement.where(AuditEvent.action.in_(same_named_actions(filters.action)))
+        conditions.append(AuditEvent.action.in_(same_named_actions(filters.action)))
     if filters.object_type:
-        statement = statement.where(AuditEvent.object_type == filters.object_type)
+        conditions.append(AuditEvent.object_type == filters.object_type)
     if filters.actor:
-        statement = statement.where(
-            func.lower(User.email).contains(filters.actor.strip().lower(), autoescape=True)
-        )
+        typed = filters.actor.strip().lower()
+        actors = select(User.id).where(func.lower(User.email).contains(typed, autoescape=True))
+        conditions.append(AuditEvent.actor_id.in_(actors))
     if filters.since:
-        statement = statement.where(AuditEvent.at >= filters.since)
+        conditions.append(AuditEvent.at >= filters.since)
     if filters.until:
-        statement = statement.where(AuditEvent.at < filters.until)
-    return statement
+        conditions.append(AuditEvent.at < filters.until)
+    if filters.before_id is not None:
+        conditions.append(AuditEvent.id < filters.before_id)
+    return conditions
 
 
 _NEWEST_FIRST = (AuditEvent.at.desc(), AuditEvent.id.desc())
@@ -295,7 +301,7 @@ def _text_conditions(text: str) -> tuple[ColumnElement[bool], ColumnElement[bool
     """(held, shown): the events whose stored text holds `text`, accents and case aside,
     and those of them, and others, that the page is sure to show with it. A stored text
     the page words otherwise (`lifetime_years 4 -> 2.5` shown « Durée de vie : 4 → 2,5
-    ans ») holds words the page does not show: `matching_ids` words those as the page does."""
+    ans ») holds words the page does not show: `_text_found` words those as the page does."""
     typed = text_search.fold(text)
     held = text_search.folded(AuditEvent.summary).contains(typed, autoescape=True)
     shown = [
@@ -311,53 +317,66 @@ def _text_conditions(text: str) -> tuple[ColumnElement[bool], ColumnElement[bool
     return held, or_(*shown)
 
 
-def audit_query(filters: AuditFilters) -> Select:
-    """Audit events with their actor, newest first, narrowed by the filters but the text
-    (`matching_ids` reads that one)."""
-    statement = select(AuditEvent, User).outerjoin(User, User.id == AuditEvent.actor_id)
-    return _narrowed(statement, filters).order_by(*_NEWEST_FIRST)
-
-
-def matching_ids(filters: AuditFilters) -> list[int] | None:
-    """The ids of the events the filters find, newest first, the text found in what the
-    page shows of each (its details as worded, the name of its object, its action…);
-    None when no text is looked for. An event whose stored text alone holds the words is
-    worded as the page words it: "_" finds no edit whose `lifetime_years` the page shows
-    as « Durée de vie ». Only those are worded here, each stored text once."""
-    text = filters.text.strip()
-    if not text:
-        return None
+def _text_found(text: str, conditions: list[ColumnElement[bool]]) -> ColumnElement[bool]:
+    """The events whose words on the page hold `text` (its details as worded, the name of
+    its object, its action…), among those meeting `conditions`. An event whose stored text
+    alone holds the words is worded as the page words it: "_" finds no edit whose
+    `lifetime_years` the page shows as « Durée de vie ». Only those stored texts are read
+    into Python, each once; the events themselves, their count and their page stay SQL."""
     text_search.prepare(db.session.connection())
     held, shown = _text_conditions(text)
-    columns = (AuditEvent.id, AuditEvent.action, AuditEvent.object_type, AuditEvent.summary)
-    statement = select(*columns, shown.label("shown")).outerjoin(
-        User, User.id == AuditEvent.actor_id
+    reworded = or_(AuditEvent.action.in_(worded_actions()), AuditEvent.summary == ERASED_TEXT)
+    stored = (
+        select(AuditEvent.action, AuditEvent.object_type, AuditEvent.summary)
+        .where(*conditions, reworded, held)  # the cheap test first
+        .distinct()
     )
-    statement = _narrowed(statement.where(or_(held, shown)), filters).order_by(*_NEWEST_FIRST)
     typed = text_search.fold(text)
-
-    @cache  # each stored text worded once: a log repeats them, and wording costs
-    def shows(action: str, summary: str, object_type: str) -> bool:
-        return typed in text_search.fold(audit_details(action, summary, object_type))
-
-    return [
-        event_id
-        for event_id, action, object_type, summary, is_shown in db.session.execute(statement)
-        if is_shown or shows(action, summary, object_type)
-    ]
-
-
-def _events_by_id(ids: list[int]) -> list:
-    """(event, actor) rows of these events, newest first."""
-    if not ids:
-        return []
-    statement = (
-        select(AuditEvent, User)
-        .outerjoin(User, User.id == AuditEvent.actor_id)
-        .where(AuditEvent.id.in_(ids))
-        .order_by(*_NEWEST_FIRST)
+    found: dict[tuple[str, str], list[str]] = {}
+    for action, object_type, summary in db.session.execute(stored):
+        if typed in text_search.fold(audit_details(action, summary, object_type)):
+            found.setdefault((action, object_type), []).append(summary)
+    return or_(
+        shown,
+        *(
+            and_(
+                AuditEvent.action == action,
+                AuditEvent.object_type == object_type,
+                AuditEvent.summary.in_(summaries),
+            )
+            for (action, object_type), summaries in found.items()
+        ),
     )
-    return list(db.session.execute(statement).all())
+
+
+def audit_conditions(filters: AuditFilters) -> list[ColumnElement[bool]]:
+    """What every filter asks of an event, the text included: for `count_audit_events`
+    and `_events`, worked out once per request."""
+    conditions = _conditions(filters)
+    text = filters.text.strip()
+    if text:
+        conditions.append(_text_found(text, conditions))
+    return conditions
+
+
+def _events(conditions: list[ColumnElement[bool]]) -> Select:
+    """(event, actor) rows of the events meeting `conditions`, newest first."""
+    statement = select(AuditEvent, User).outerjoin(User, User.id == AuditEvent.actor_id)
+    # The log names its actors: their roles are not read.
+    statement = statement.options(lazyload(User.role_rows))
+    return statement.where(*conditions).order_by(*_NEWEST_FIRST)
+
+
+def count_audit_events(conditions: list[ColumnElement[bool]]) -> int:
+    """How many events meet `conditions`: the events alone, no account joined."""
+    statement = select(func.count()).select_from(AuditEvent).where(*conditions)
+    return db.session.scalar(statement) or 0
+
+
+def first_audit_day():
+    """The local day of the log's first event (None for an empty log): "all dates"."""
+    first = db.session.scalar(select(func.min(AuditEvent.at)))
+    return first.astimezone(local_zone()).date() if first is not None else None
 
 
 # Details stored in a fixed form that the log words in the reader's language: each
@@ -470,14 +489,21 @@ def shown_with(fragment: str) -> list[ColumnElement[bool]]:
 
 
 def list_audit_events(filters: AuditFilters, page: int, per_page: int = 50):
-    """One page of (event, actor) rows and the total count."""
-    ids = matching_ids(filters)
-    if ids is not None:
-        return _events_by_id(ids[(page - 1) * per_page : page * per_page]), len(ids)
-    statement = audit_query(filters)
-    total = db.session.scalar(select(func.count()).select_from(statement.subquery())) or 0
-    rows = db.session.execute(statement.limit(per_page).offset((page - 1) * per_page)).all()
-    return list(rows), total
+    """One page of (event, actor) rows and the total count: only that page is read. A
+    search counts what it finds while reading the page: one scan of the words, not two."""
+    conditions = audit_conditions(filters)
+    offset = (page - 1) * per_page
+    if filters.text.strip():
+        counted = _events(conditions).add_columns(func.count().over())
+        rows = db.session.execute(counted.limit(per_page).offset(offset)).all()
+        if rows:
+            return [(event, actor) for event, actor, _total in rows], rows[0][2]
+        return [], count_audit_events(conditions)  # none, or a page past the end
+    total = count_audit_events(conditions)
+    if offset >= total:
+        return [], total  # past the end: `within_pages` asks for the last page
+    rows = db.session.execute(_events(conditions).limit(per_page).offset(offset))
+    return list(rows.all()), total
 
 
 @dataclass
@@ -494,12 +520,14 @@ class ShownObject:
     plain: str = ""
 
 
-def _people(events) -> dict[str, User]:
-    """The accounts the events are about (object "user"), by object id."""
+def _people(events) -> dict[str, Row]:
+    """The accounts the events are about (object "user"), by object id: their id, name and
+    erasure only (a CSV of 100,000 events built whole accounts, roles included)."""
     ids = {int(e.object_id) for e in events if e.object_type == "user" and e.object_id.isdigit()}
     if not ids:
         return {}
-    return {str(user.id): user for user in db.session.scalars(select(User).where(User.id.in_(ids)))}
+    people = select(User.id, User.display_name, User.anonymised_at).where(User.id.in_(ids))
+    return {str(person.id): person for person in db.session.execute(people)}
 
 
 def _object_names(events) -> dict[tuple[str, str], str]:
@@ -556,46 +584,56 @@ def shown_objects(events) -> dict[int, ShownObject]:
     return shown
 
 
-def _in_batches(rows, size: int):
-    batch = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) == size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
+def csv_cut_notice(limit: int, total: int) -> str:
+    """What the CSV's last line and the page say of a file cut at `limit` events."""
+    return gettext(
+        "The file holds the first %(limit)s rows of %(total)s: narrow the dates.",
+        limit=format_number(limit),
+        total=format_number(total),
+    )
 
 
 def audit_csv_rows(filters: AuditFilters, limit: int, batch: int = 1000):
     """The CSV's rows for the filtered log, as the page reads (`audit_csv_header`): local
     time, actor, action, object type, object id and details in the reader's words, the
     object's name; then the action's and object type's codes and the details as stored,
-    for a machine or a formula that filtered on them. Read `batch` events at a time (the
-    names of their objects in one query per type), each stored text worded once."""
-    ids = matching_ids(filters)
-    if ids is None:
-        batches = _in_batches(db.session.execute(audit_query(filters).limit(limit)), batch)
-    else:
-        ids = ids[:limit]
-        batches = (_events_by_id(ids[n : n + batch]) for n in range(0, len(ids), batch))
+    for a machine or a formula that filtered on them. The events are read as the rows are
+    written, `batch` at a time (the names of their objects in one query per type), each
+    stored text worded once. Past `limit` events, a last line says how many the filters
+    found (`csv_cut_notice`). A search's stored texts are worded here, before the file
+    starts; the events are read as it is."""
+    conditions = audit_conditions(filters)
+    statement = _events(conditions).limit(limit + 1).execution_options(yield_per=batch)
+    return _csv_rows(statement, conditions, limit)
+
+
+def _csv_rows(statement: Select, conditions, limit: int):
     # Each stored text and key worded once: a log repeats them, and wording costs.
     details, action_words, type_words = map(cache, (audit_details, action_label, object_label))
-    for rows in batches:
-        shown = shown_objects([event for event, _actor in rows])
-        for event, actor in rows:
-            yield (
-                local_plain(event.at),
-                actor_label(actor),  # « Système » for the system's events, as on the page
-                action_words(event.action),
-                type_words(event.object_type),
-                event.object_id,
-                details(event.action, event.summary, event.object_type),
-                shown[event.id].plain,
-                event.action,
-                event.object_type,
-                event.summary,
-            )
+    written, cut = 0, False
+    # Read as the rows are written, and closed whenever the download ends (PostgreSQL
+    # keeps a cursor open on the server meanwhile).
+    with db.session.execute(statement) as result:
+        for rows in result.partitions():
+            if written + len(rows) > limit:
+                rows, cut = rows[: limit - written], True
+            shown = shown_objects([event for event, _actor in rows])
+            for event, actor in rows:
+                yield (
+                    local_plain(event.at),
+                    actor_label(actor),  # « Système » for the system's events, as on the page
+                    action_words(event.action),
+                    type_words(event.object_type),
+                    event.object_id,
+                    details(event.action, event.summary, event.object_type),
+                    shown[event.id].plain,
+                    event.action,
+                    event.object_type,
+                    event.summary,
+                )
+            written += len(rows)
+    if cut:
+        yield (csv_cut_notice(limit, count_audit_events(conditions)),)
 
 
 def same_named_actions(action: str) -> list[str]:
@@ -617,9 +655,7 @@ def labelled_menu(keys, label) -> list[tuple[str, str]]:
 
 
 def audit_choices() -> tuple[list[str], list[str]]:
-    """The actions and object types present in the log, for the filter menus."""
-    actions = db.session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action))
-    types = db.session.scalars(
-        select(AuditEvent.object_type).distinct().order_by(AuditEvent.object_type)
-    )
-    return list(actions), list(types)
+    """The actions and object types the portal records (`ACTION_LABELS`, `OBJECT_LABELS`),
+    for the filter menus: from the code, not from two scans of the log for each page. One
+    no event has yet finds none."""
+    return sorted(ACTION_LABELS), sorted(OBJECT_LABELS)

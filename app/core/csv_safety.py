@@ -7,7 +7,7 @@ through `safe_cell`, which prefixes a quote to text that starts like a formula.
 
 import csv
 import io
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -45,6 +45,14 @@ def spreadsheet_csv(
     comma (French Excel and LibreOffice read a comma as the decimal separator, and put a
     comma-separated line in one column). Open data keeps `write_csv`'s plain form; a file
     an admin edits and imports again may use either (the imports read both)."""
+    return "".join(spreadsheet_csv_parts(rows, header, language))
+
+
+def spreadsheet_csv_parts(
+    rows: Iterable[Iterable[object]], header: Iterable[object], language: str, size: int = 1000
+) -> Iterator[str]:
+    """`spreadsheet_csv`'s document in parts, the header first, then `size` rows at a time:
+    a file streamed as its rows are read (the audit log's 100,000) is never whole in memory."""
     french = language == "fr"
     buffer = io.StringIO()
     buffer.write(BYTE_ORDER_MARK)
@@ -55,7 +63,16 @@ def spreadsheet_csv(
             return str(value).replace(".", ",")
         return safe_cell(value)
 
+    def taken() -> str:
+        part = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        return part
+
     writer.writerow([safe_cell(name) for name in header])
-    for row in rows:
+    yield taken()
+    for count, row in enumerate(rows, 1):
         writer.writerow([cell(value) for value in row])
-    return buffer.getvalue()
+        if count % size == 0:
+            yield taken()
+    yield taken()

@@ -6,6 +6,10 @@ base letter. PostgreSQL folds with `translate(lower(…))`; SQLite, whose `lower
 ASCII only and which has no `translate`, with the same Python function registered on
 the connection (`prepare`). No stored copy of the names to keep in step: a search of
 20,000 people scans the table as the LIKE '%…%' before it did.
+
+Names are found as a keyboard types them: the typographic apostrophes are the straight
+one ("d'arcy" finds « D’Arcy »), a ligature its two letters ("loeuvre" finds « Lœuvre »,
+"aelys" « Ælys »), a hyphen a space ("marie claire" finds « Marie-Claire »).
 """
 
 import unicodedata
@@ -16,9 +20,13 @@ from sqlalchemy.sql.functions import FunctionElement
 
 ACCENTED = "àáâãäåçèéêëìíîïñòóôõöøùúûüýÿ"
 PLAIN = "aaaaaaceeeeiiiinoooooouuuuyy"
+# Typographic apostrophes (’ ‘ ʼ) as the straight one, a hyphen as a space.
+MARKS, PLAIN_MARKS = "\u2019\u2018\u02bc-", "''' "
 # Upper case too: PostgreSQL's lower() leaves « É » as is under the C locale.
-FROM, TO = ACCENTED + ACCENTED.upper(), PLAIN + PLAIN
-_TABLE = str.maketrans(FROM, TO)
+FROM, TO = ACCENTED + ACCENTED.upper() + MARKS, PLAIN + PLAIN + PLAIN_MARKS
+# A letter written as two, which `translate` cannot do: PostgreSQL replaces them apart.
+LIGATURES = {"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae"}
+_TABLE = str.maketrans({**dict(zip(FROM, TO, strict=True)), **LIGATURES})
 SQLITE_FUNCTION = "empreinte_fold"
 
 
@@ -48,7 +56,10 @@ def _folded_sqlite(element, compiler, **kw):
 @compiles(folded, "postgresql")
 def _folded_postgresql(element, compiler, **kw):
     (column,) = element.clauses.clauses
-    return compiler.process(func.translate(func.lower(column), FROM, TO), **kw)
+    folded_text = func.translate(func.lower(column), FROM, TO)
+    for ligature, letters in LIGATURES.items():
+        folded_text = func.replace(folded_text, ligature, letters)
+    return compiler.process(folded_text, **kw)
 
 
 def prepare(connection) -> None:
