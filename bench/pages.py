@@ -111,8 +111,16 @@ def ask_to_delete_an_entry(page) -> None:
 
 
 def ask_to_confirm_a_message(page) -> None:
-    """Choose a template and an audience, press Schedule: the page that asks first."""
-    page.select_option("#template", index=1)
+    """Choose a template and an audience, press Schedule: the page that asks first.
+
+    Choosing a template brings its recipients back (htmx), the « not yet taken part »
+    nudge with its own audience chosen: the first other template is taken, and the
+    audience chosen once that answer is in (chosen before, the swap put it back)."""
+    for index in range(1, page.locator("#template option").count()):
+        page.select_option("#template", index=index)
+        page.wait_for_load_state("networkidle")
+        if page.input_value("#audience") != "campaign-non-participants":
+            break
     page.select_option("#audience", "everyone")
     page.click("#schedule-form button[type=submit]:not([name=count])")
     page.wait_for_selector("#schedule-confirm")
