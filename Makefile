@@ -22,7 +22,7 @@ RUN_ENV := PUBLIC_BASE_URL='$(PUBLIC_BASE_URL)' MAIL_PORT='$(MAIL_PORT)' \
   PRIVACY_CONTROLLER_CONTACT='$(PRIVACY_CONTROLLER_CONTACT)' PRIVACY_CONTACT='$(PRIVACY_CONTACT)'
 VENDOR := app/static/vendor
 
-.PHONY: run serve setup install assets translations db demo test lint format pytest browser bench load wrk clean
+.PHONY: run serve setup setup-prod install install-prod assets translations db demo test lint format pytest browser bench load wrk clean
 
 run: setup db demo ## Set up, migrate, load the demo data and serve on http://$(HOST):$(PORT)
 	@# The scheduler and a development mail sink (e-mails land in instance/mail/, a
@@ -35,13 +35,29 @@ run: setup db demo ## Set up, migrate, load the demo data and serve on http://$(
 
 setup: install assets translations
 
+# A server's: the runtime dependencies only (no test tools, linter or browser driver),
+# the front-end assets and the compiled translations. README, "Running in production".
+setup-prod: install-prod assets
+	$(FLASK) translate compile >/dev/null
+
 install: $(VENV)/.installed
 
-$(VENV)/.installed: pyproject.toml
+install-prod: $(VENV)/.installed-prod
+
+# The virtual environment, with the project installed in it, editable (the code stays in
+# the checkout), with the extras $(1).
+define install_project
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.$(1)'
 	touch $@
+endef
+
+$(VENV)/.installed: pyproject.toml
+	$(call install_project,[dev])
+
+$(VENV)/.installed-prod: pyproject.toml
+	$(call install_project,)
 
 assets: $(VENDOR)/.copied
 

@@ -8,6 +8,7 @@ a `HaltServer` traceback, where the service manager reads status 3 the other tim
 """
 
 import sys
+from pathlib import Path
 
 #: gunicorn.arbiter.Arbiter.WORKER_BOOT_ERROR, the status `wsgi.py` exits with as well.
 SETTINGS_ERROR_STATUS = 3
@@ -26,7 +27,8 @@ def on_starting(server) -> None:
 
     config = {name: getattr(Config, name) for name in dir(Config) if name.isupper()}
     try:
-        check_settings(config)
+        # The instance folder is the app's (Flask's default, beside the `app` package).
+        check_settings(config, instance_path=str(Path(__file__).resolve().parent / "instance"))
     except SettingsError as error:
         print(error, file=sys.stderr, flush=True)
         sys.exit(SETTINGS_ERROR_STATUS)

@@ -16,7 +16,8 @@ def create_app(config_class: type = Config, **overrides) -> Flask:
     app.url_map.converters["int"] = BoundedIntConverter
     app.config.from_object(config_class)
     app.config.update(overrides)
-    check_settings(app.config)  # before anything uses them (a secret key written to disk)
+    # Before anything uses them (a secret key written to disk).
+    check_settings(app.config, instance_path=app.instance_path)
     if app.config["ENV_NAME"] == "production" and "SESSION_COOKIE_SECURE" not in overrides:
         app.config["SESSION_COOKIE_SECURE"] = True
         app.config["REMEMBER_COOKIE_SECURE"] = True
@@ -63,6 +64,7 @@ def create_app(config_class: type = Config, **overrides) -> Flask:
         bench_routes,
         cli,
         errors,
+        mail_cli,
     )
     from app.core import routes as core_routes
 
@@ -80,12 +82,16 @@ def create_app(config_class: type = Config, **overrides) -> Flask:
     from app.core.privacy_services import erase_departed_accounts
 
     register_retention(app, erase_departed_accounts)
+    from app.core.pending_uploads import purge_pending_uploads
+
+    register_retention(app, purge_pending_uploads)
     from app.auth.models import User
     from app.core.audit import ids_named, register_audit_names
 
     register_audit_names(app, "user", ids_named(User, User.display_name, User.email))
     app.register_blueprint(api_routes.bp)
     app.register_blueprint(cli.bp)
+    mail_cli.init_app(app)
     app.register_blueprint(bench_routes.bp)
     errors.init_app(app)
 

@@ -24,7 +24,7 @@ from app.auth.models import User
 from app.config import TestConfig
 from app.core.time import utcnow
 from app.extensions import cache, db, limiter
-from tests.databases import fresh_postgresql_database, runs_on_postgresql
+from tests.databases import fresh_postgresql_database, runs_on_postgresql, stamp_heads
 from tests.factories import Factories
 
 
@@ -87,6 +87,7 @@ def app(database_url):
     with app.app_context():
         db.drop_all()
         db.create_all()
+        stamp_heads(db.engine)
     yield app
     with app.app_context():
         db.session.remove()

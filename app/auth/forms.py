@@ -6,6 +6,7 @@ from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from app.auth.models import TOKEN_NAME_LENGTH, TokenScope
 from app.auth.services import api_token_name_taken
+from app.core.audit import CONSENT_HINT, CONSENT_LABEL
 from app.core.forms import PortalForm, choices, valid_email, visible_text
 
 # The shortest and longest password the portal accepts (`flask users create` too).
@@ -70,7 +71,8 @@ class PreferencesForm(PortalForm):
         ),
         validators=[DataRequired(message=_l("Choose how leaderboards show you."))],
     )
-    email_opt_in = BooleanField(_l("Send me encouragement and campaign news by e-mail"))
+    # Its words are those each consent event keeps the version of (`app.core.audit`).
+    email_opt_in = BooleanField(CONSENT_LABEL, description=CONSENT_HINT)
     # Its choices are the communes (`fit_to`): "" for the department's (none without one).
     commune = SelectField(_l("Work commune"), choices=[])
 

@@ -406,8 +406,8 @@ def sso_sign_in():
     session[SSO_NEXT_KEY] = _requested_next()
     try:
         return sso.redirect_to_provider(public_url(url_for("auth.sso_callback")))
-    except sso.PROVIDER_FAILURES:
-        current_app.logger.exception("single sign-on: the identity provider does not answer")
+    except sso.PROVIDER_FAILURES as error:
+        sso.log_provider_failure(error)
         return _sso_problem("unavailable", 503)
 
 
@@ -422,8 +422,8 @@ def sso_callback():
     except sso.REFUSALS as error:
         current_app.logger.warning("single sign-on refused: %s", error)
         return _sso_problem("not_completed", 400)
-    except sso.PROVIDER_FAILURES:
-        current_app.logger.exception("single sign-on: the identity provider does not answer")
+    except sso.PROVIDER_FAILURES as error:
+        sso.log_provider_failure(error)
         return _sso_problem("unavailable", 503)
     if outcome.user is None:
         if outcome.other_identity:

@@ -314,6 +314,13 @@ def dismiss_welcome(user: User) -> None:
     db.session.flush()
 
 
+def forget_welcome_dismissal(user: User) -> None:
+    """Forget that this person hid the welcome (an erasure: the choice was theirs).
+    Flushes."""
+    db.session.execute(delete(WelcomeDismissal).where(WelcomeDismissal.user_id == user.id))
+    db.session.flush()
+
+
 def end_all_sessions(user: User) -> None:
     """Invalidate every session of this user, on every device."""
     user.session_token = secrets.token_hex(16)

@@ -55,6 +55,18 @@ def init_app(app: Flask) -> None:
     )
 
 
+def log_provider_failure(error: Exception) -> None:
+    """One WARNING line for a provider that does not answer (or answers nonsense), as for
+    the mail server: its class and first line, no traceback (60 lines each click while it
+    was away, for an outage that is not the portal's bug)."""
+    lines = str(error).strip().splitlines()
+    current_app.logger.warning(
+        "single sign-on: the identity provider does not answer (%s: %s)",
+        type(error).__name__,
+        lines[0][:300] if lines else "",
+    )
+
+
 def enabled() -> bool:
     return _EXTENSION in current_app.extensions
 
@@ -113,8 +125,8 @@ def provider_sign_out_url(back_to: str) -> str | None:
     client = _client()
     try:
         endpoint = client.load_server_metadata().get("end_session_endpoint")
-    except PROVIDER_FAILURES:
-        current_app.logger.exception("single sign-on: the identity provider does not answer")
+    except PROVIDER_FAILURES as error:
+        log_provider_failure(error)
         return None
     if not endpoint:
         return None

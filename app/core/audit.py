@@ -14,14 +14,15 @@ Deleting an object leaves its events as they are: the log is the controller's re
 who decided what, and the reason stays readable until the person's erasure or the
 retention period takes it out."""
 
+import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from flask import Flask, current_app
-from flask_babel import gettext, lazy_pgettext, ngettext, pgettext
+from flask import Flask, current_app, has_request_context
+from flask_babel import force_locale, get_locale, gettext, lazy_pgettext, ngettext, pgettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     ColumnElement,
@@ -424,7 +425,44 @@ CONSENT_WAYS = {
     "email_link": _l("By the link in an e-mail"),
     "undo": _l("Unsubscribe undone"),
 }
-_CONSENT_WAY = re.compile("|".join(CONSENT_WAYS))
+# The way, then the version of the consent's wording the person read and its language
+# ("profile wording fr 1a2b3c4d5e6f"); events written before the version was kept hold
+# the way alone.
+_CONSENT_WAY = re.compile(
+    "(?P<way>{})(?: wording (?P<language>[a-z]{{2}}) (?P<version>[0-9a-f]{{12}}))?".format(
+        "|".join(CONSENT_WAYS)
+    )
+)
+
+#: The e-mail consent as the profile asks for it: its checkbox's label and hint
+#: (`PreferencesForm.email_opt_in`). Each consent event keeps the version of these words
+#: in the language they were shown in (`consent_wording_version`): a new wording, or a
+#: new translation of it, is a new version.
+CONSENT_LABEL = _l("Send me encouragement and campaign news by e-mail")
+CONSENT_HINT = _l(
+    "Service messages stay in your portal inbox. You can withdraw your consent at any time."
+)
+
+
+def consent_wording(language: str) -> str:
+    """The consent's wording (`CONSENT_LABEL`, then `CONSENT_HINT`, one line each) as it
+    reads in `language`."""
+    with force_locale(language):
+        return f"{CONSENT_LABEL}\n{CONSENT_HINT}"
+
+
+def consent_wording_version(language: str) -> str:
+    """The version of the consent's wording in `language`: the first 12 hexadecimal
+    digits of the SHA-256 of `consent_wording(language)` in UTF-8."""
+    return hashlib.sha256(consent_wording(language).encode("utf-8")).hexdigest()[:12]
+
+
+def _shown_language(user) -> str:
+    """The language the person reads the portal in now: the request's, else their own."""
+    locale = get_locale() if has_request_context() else None
+    if locale is not None:
+        return locale.language  # "fr", whatever region formats its dates
+    return user.locale or current_app.config.get("BABEL_DEFAULT_LOCALE", "fr")
 
 
 def consent_way_label(way: str) -> str:
@@ -433,11 +471,23 @@ def consent_way_label(way: str) -> str:
     return str(label) if label is not None else way
 
 
+def read_consent_summary(summary: str) -> dict | None:
+    """A consent event's stored summary as its parts: how (`way`), and the wording's
+    `language` and `version` (None for an event written before they were kept); None when
+    the summary is not a consent's (erased)."""
+    match = _CONSENT_WAY.fullmatch(summary)
+    return match.groupdict() if match else None
+
+
 def record_consent_change(user, given: bool, how: str, now: datetime) -> AuditEvent:
-    """Keep a dated trace of a person's e-mail consent given or withdrawn, and how (a
-    `CONSENT_WAYS` key): their export shows its history, not only the latest (flushes)."""
+    """Keep a dated trace of a person's e-mail consent given or withdrawn, how (a
+    `CONSENT_WAYS` key), and the version of the consent's wording in the language the
+    person reads the portal in (`consent_wording_version`): their export shows its
+    history, not only the latest (flushes)."""
     action = "email_consent_given" if given else "email_consent_withdrawn"
-    return record_audit(user, action, "user", user.id, now, how)
+    language = _shown_language(user)
+    summary = f"{how} wording {language} {consent_wording_version(language)}"
+    return record_audit(user, action, "user", user.id, now, summary)
 
 
 def _staff_numbers(match: re.Match) -> str:
@@ -449,8 +499,8 @@ def _staff_numbers(match: re.Match) -> str:
 
 _DETAILS = {
     "change_staff_number": (re.compile(r"(.*) -> (.*)"), _staff_numbers),
-    "email_consent_given": (_CONSENT_WAY, lambda m: consent_way_label(m[0])),
-    "email_consent_withdrawn": (_CONSENT_WAY, lambda m: consent_way_label(m[0])),
+    "email_consent_given": (_CONSENT_WAY, lambda m: consent_way_label(m["way"])),
+    "email_consent_withdrawn": (_CONSENT_WAY, lambda m: consent_way_label(m["way"])),
     "grant_role": (_ROLE, _role),
     "revoke_role": (_ROLE, _role),
     "set_budget": (_BUDGET, _budget),

@@ -142,7 +142,9 @@ def import_users(path, deactivate_missing, allow_mass_deactivation, dry_run):
 
     Columns: email, display_name, and optionally department (code), commune (INSEE
     code) and staff_number (the matricule: an account is found by it first, so a
-    changed address keeps its account), separated by commas or semicolons. A file with any error changes nothing;
+    changed address keeps its account), separated by commas or semicolons. Headings are
+    read capitals and accents aside, in French too (Courriel, Département, Matricule).
+    A file with any error changes nothing;
     every error is listed. With --deactivate-missing, a file that would deactivate more
     than 10% of the active accounts is taken for a partial export and refused, unless
     --allow-mass-deactivation.

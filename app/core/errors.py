@@ -26,6 +26,7 @@ from app.api import API_PREFIX, ApiError, allowed_methods, error_response
 from app.core.database_errors import database_problem
 from app.core.htmx import wants_fragment
 from app.core.security import JsonSentToWebForm, body_too_large, json_to_web_form_refused
+from app.core.upload_folders import failed_upload_folder, upload_folder_unavailable
 from app.core.urls import page_to_come_back_to, path_for_logs, safe_next_url
 from app.extensions import db, login_manager
 
@@ -301,6 +302,22 @@ def init_app(app: Flask) -> None:
         response = make_response(_render(503))
         response.headers["Retry-After"] = DATABASE_RETRY_AFTER
         return response
+
+    @app.errorhandler(OSError)
+    def handle_upload_folder_unavailable(error: OSError):
+        folder = failed_upload_folder(error, app)
+        if folder is None:
+            return handle_unexpected(error)
+        # The server's fault, not the admin's: said on the page, and in one log line.
+        db.session.rollback()
+        app.logger.warning(
+            "Upload folder unavailable on %s %s: %s (in %s)",
+            request.method,
+            path_for_logs(request.path),
+            error.strerror or type(error).__name__,
+            folder,
+        )
+        return _render(503, upload_folder_unavailable())
 
     @app.errorhandler(Exception)
     def handle_unexpected(error: Exception):

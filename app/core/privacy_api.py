@@ -213,11 +213,21 @@ EXPORT_SCHEMA = {
             "properties": USER_PROPERTIES
             | {
                 "leaderboard_visibility_name": STRING,
+                "welcome_hidden": {
+                    "type": "boolean",
+                    "description": "Whether the person hid the home page's welcome (kept "
+                    "without a date)",
+                },
                 "role_names": {"type": "array", "items": STRING},
                 "locale_name": {"type": "string", "nullable": True},
                 "department_name": {"type": "string", "nullable": True},
                 "commune_name": {"type": "string", "nullable": True},
                 "staff_number": {"type": "string", "nullable": True},
+                "has_password": {
+                    "type": "boolean",
+                    "description": "Whether the account has a password (never the password "
+                    "or its hash), as administrators see it",
+                },
                 "sso_subject": {"type": "string", "nullable": True},
                 "created_at": {"type": "string", "nullable": True},
                 "anonymised_at": {"type": "string", "nullable": True},
@@ -282,6 +292,30 @@ EXPORT_SCHEMA = {
             "properties": {
                 "email_opt_in": {"type": "boolean"},
                 "email_opt_in_changed_at": {"type": "string", "nullable": True},
+                "history": {
+                    "description": "Each e-mail consent given or withdrawn, oldest first: "
+                    "how, and the version of the consent's wording the person read, in "
+                    "which language (null for a change made before versions were kept)",
+                    **_list_of(
+                        {
+                            "at": STRING,
+                            "given": BOOLEAN,
+                            "how": NULLABLE_STRING,
+                            "how_name": NULLABLE_STRING,
+                            "wording_language": NULLABLE_STRING,
+                            "wording_version": NULLABLE_STRING,
+                        }
+                    ),
+                },
+                "wording": {
+                    "type": "object",
+                    "description": "The consent's wording now, by language: its text and "
+                    "version (the first 12 hexadecimal digits of the text's SHA-256)",
+                    "additionalProperties": {
+                        "type": "object",
+                        "properties": {"version": STRING, "text": STRING},
+                    },
+                },
             },
         },
         "audit_events": {

@@ -6,13 +6,16 @@ from flask import Blueprint, current_app
 from app.auth.services import find_user_by_email
 from app.core import privacy_services
 from app.core.privacy_mail import send_erasure_confirmations
-from app.core.time import utcnow
+from app.core.time import local_iso, local_zone, utcnow
 from app.extensions import db
 from app.recycling.queries import open_points_only_staffed_by
 
 bp = Blueprint("privacy_cli", __name__, cli_group="privacy")
 # What `flask --help` says of the group (a blueprint's group has no docstring to give it).
-bp.cli.help = "Personal data: erase a person now, run the erasures and retention periods due."
+bp.cli.help = (
+    "Personal data: erase a person now, run the erasures and retention periods due, "
+    "list the erasures since a day to carry them out again after a restore."
+)
 bp.cli.short_help = "Personal data: erase a person, run erasures and retention due."
 
 
@@ -81,3 +84,51 @@ def retention():
             click.echo(f"  {domain}: done (this step reports no count)")
         for what, count in (counts or {}).items():
             click.echo(f"  {domain}: {count} {what}")
+
+
+@bp.cli.command("erasures")
+@click.option(
+    "--since",
+    required=True,
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="The day of the backup to restore (YYYY-MM-DD, the portal's time zone).",
+)
+def erasures(since):
+    """List the accounts erased since a day: one line each, its id and when.
+
+    Run it before restoring a backup of that day, keep its output, and give it to
+    `flask privacy erase-again` once the backup is restored: the restored database holds
+    those people again.
+    """
+    start = since.replace(tzinfo=local_zone())
+    done = privacy_services.list_erasures_since(start)
+    for user_id, at in done:
+        click.echo(f"{user_id}\t{local_iso(at)}")
+    click.echo(f"{len(done)} account(s) erased since {since:%Y-%m-%d}.", err=True)
+
+
+@bp.cli.command("erase-again")
+@click.argument("listing", type=click.File("r", encoding="utf-8"))
+@click.option("--yes", is_flag=True, help="Confirm: the erasure cannot be undone.")
+def erase_again(listing, yes):
+    """Erase again the accounts of a listing made by `flask privacy erasures` (its first
+    column, the account's id), after restoring a backup older than those erasures.
+
+    An account already erased is left as it is; nobody is e-mailed again.
+    """
+    user_ids = []
+    for number, line in enumerate(listing, start=1):
+        first = line.split("\t")[0].strip()
+        if not first:
+            continue
+        if not first.isdigit():
+            raise click.ClickException(f"Line {number}: {first!r} is not an account id.")
+        user_ids.append(int(first))
+    if not yes:
+        raise click.ClickException("Erasure cannot be undone: add --yes to confirm.")
+    erased = privacy_services.erase_again(user_ids, utcnow())
+    db.session.commit()
+    click.echo(
+        f"{len(erased)} account(s) erased again, {len(set(user_ids)) - len(erased)} "
+        "already erased or not in this database."
+    )

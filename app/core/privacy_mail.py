@@ -55,8 +55,9 @@ def erasure_confirmation(user: User, language: str, now: datetime) -> OutgoingEm
                 _("Hello %(name)s,", name=user.first_name or user.display_name),
                 _(
                     "Your Empreinte account and your personal data were erased on %(date)s. "
-                    "You can no longer sign in, and the portal no longer holds your e-mail "
-                    "address: this is the last e-mail it sends you.",
+                    "You can no longer sign in, and the portal keeps only a digest of your "
+                    "e-mail address, not the address itself: this is the last e-mail it "
+                    "sends you.",
                     date=format_day(now, "long"),
                 ),
                 _(

@@ -27,15 +27,21 @@ from app.auth.models import (
 from app.auth.services import (
     end_all_sessions,
     forget_sign_in_links,
+    forget_welcome_dismissal,
     lock_people,
     remember_erased_address,
+    welcome_dismissed,
 )
 from app.cleanup.models import CleanupCampaign, CleanupParticipant
 from app.core.audit import (
     AuditEvent,
     action_label,
     audit_details,
+    consent_way_label,
+    consent_wording,
+    consent_wording_version,
     erase_subject_audit_texts,
+    read_consent_summary,
     record_audit,
 )
 from app.core.i18n import labeller, regional_locale
@@ -177,9 +183,13 @@ def profile_section(user: User, language: str, now: datetime) -> dict:
         "role_names": [str(role_label(role)) for role in sorted(user.roles)],
         "locale_name": LANGUAGE_NAMES.get(user.locale) if user.locale else None,
         "leaderboard_visibility_name": str(VISIBILITY_NAMES.get(visibility, visibility)),
+        # Hidden with « Masquer ce message de bienvenue »: the row says only that, no date.
+        "welcome_hidden": welcome_dismissed(user),
         "department_name": user.department.name(language) if user.department else None,
         "commune_name": user.commune.name if user.commune else None,
         "staff_number": user.staff_number,
+        # What the admin's page of the account shows ("Signs in with"); never the hash.
+        "has_password": user.password_hash is not None,
         "sso_subject": user.sso_subject,
         "created_at": local_iso(user.created_at),
         "anonymised_at": local_iso(user.anonymised_at),
@@ -228,11 +238,49 @@ def profile_section(user: User, language: str, now: datetime) -> dict:
 
 
 def consents_section(user: User) -> dict:
-    """The consents the person gave, and when they last changed them."""
+    """The consents the person gave, when they last changed them, each change with the
+    version of the consent's wording they read (`history`), and the wording's text and
+    version in each language of the portal, to match those versions with."""
     return {
         "email_opt_in": user.email_opt_in,
         "email_opt_in_changed_at": local_iso(user.email_opt_in_changed_at),
+        "history": consent_history(user),
+        "wording": {
+            language: {
+                "version": consent_wording_version(language),
+                "text": consent_wording(language),
+            }
+            for language in current_app.config["LANGUAGES"]
+        },
     }
+
+
+def consent_history(user: User) -> list[dict]:
+    """Each e-mail consent the person gave or withdrew, oldest first: when, how, and the
+    version of the wording they read, in which language (None when not kept then)."""
+    events = db.session.scalars(
+        select(AuditEvent)
+        .where(
+            AuditEvent.object_type == "user",
+            AuditEvent.object_id == str(user.id),
+            AuditEvent.action.in_(("email_consent_given", "email_consent_withdrawn")),
+        )
+        .order_by(AuditEvent.at, AuditEvent.id)
+    )
+    history = []
+    for event in events:
+        parts = read_consent_summary(event.summary) or {}
+        history.append(
+            {
+                "at": local_iso(event.at),
+                "given": event.action == "email_consent_given",
+                "how": parts.get("way"),
+                "how_name": consent_way_label(parts["way"]) if parts else None,
+                "wording_language": parts.get("language"),
+                "wording_version": parts.get("version"),
+            }
+        )
+    return history
 
 
 def _events_since(object_type: str, owned):
@@ -423,6 +471,7 @@ def anonymise_user(user: User, now: datetime) -> None:
     # revoked row would keep its dates, the erasure's among them.
     db.session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
     forget_sign_in_links(user)
+    forget_welcome_dismissal(user)
     end_all_sessions(user)
     db.session.flush()
     user.forget_roles()
@@ -590,3 +639,38 @@ def retention_job() -> None:
     """Scheduled: anonymise or purge what is past its retention period."""
     apply_retention(utcnow())
     db.session.commit()
+
+
+# --- Erasures to carry out again after a restore ----------------------------
+
+
+def list_erasures_since(since: datetime) -> list[tuple[int, datetime]]:
+    """The accounts erased since `since` (the audit log's `erase` events: an erasure
+    request, an administrator's, `flask privacy erase`, the departed accounts' retention),
+    oldest first: each account's id and when it was erased. A database restored from a
+    backup taken before then holds these people again."""
+    return [
+        (int(object_id), at)
+        for object_id, at in db.session.execute(
+            select(AuditEvent.object_id, AuditEvent.at)
+            .where(
+                AuditEvent.action == "erase",
+                AuditEvent.object_type == "user",
+                AuditEvent.at >= since,
+            )
+            .order_by(AuditEvent.at, AuditEvent.id)
+        )
+    ]
+
+
+def erase_again(user_ids: list[int], now: datetime) -> list[int]:
+    """Erase again, as the first time (`erase_user`), the accounts of `user_ids` a restored
+    database holds unerased; the ids erased (flushes). No e-mail: the people were told the
+    first time."""
+    erased = []
+    for user_id in dict.fromkeys(user_ids):
+        user = db.session.get(User, user_id)
+        if user is not None and user.anonymised_at is None:
+            erase_user(user, now)
+            erased.append(user_id)
+    return erased

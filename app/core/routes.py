@@ -23,6 +23,7 @@ from app.core.dashboard import dashboard_panels
 from app.core.database import reads_only
 from app.core.errors import DATABASE_RETRY_AFTER, answers_expired_form
 from app.core.pending_uploads import KEEP_SECONDS
+from app.core.schema import schema_problem
 from app.core.urls import answers_get
 from app.extensions import db, limiter_store_answers
 
@@ -110,12 +111,17 @@ def accessibility():
 
 @bp.get("/healthz")
 def healthz():
-    """200 when the database answers, 503 otherwise (with Retry-After, as every 503)."""
+    """200 when the database answers with the schema this code needs (its migrations'
+    heads), 503 otherwise (with Retry-After, as every 503)."""
     try:
         db.session.execute(text("SELECT 1"))
+        behind = schema_problem()
     except Exception:  # any database failure means unhealthy
         db.session.rollback()
         return jsonify({"status": "unavailable"}), 503, {"Retry-After": DATABASE_RETRY_AFTER}
+    if behind:  # every page that reads a table not yet made would answer 500
+        body = {"status": "unavailable", "problems": [f"schema: {behind}"]}
+        return jsonify(body), 503, {"Retry-After": DATABASE_RETRY_AFTER}
     # A shared Redis that stops answering leaves the portal working, more slowly or with
     # limits counted per worker: said, with a 200, so that no balancer takes it out.
     problems = []

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from app.config import DEVELOPMENT_BASE_URL
+from app.core.upload_folders import upload_folder_problems
 
 #: ORGANISATION_NAME's default (app.config), for development and the demo only.
 DEVELOPMENT_ORGANISATION_NAME = "Bordeaux Métropole"
@@ -36,6 +37,7 @@ INTEGERS: dict[str, tuple[int, int | None]] = {
     "SESSION_IDLE_MINUTES": (0, 480),
     "DEMO_EMPLOYEES": (1, None),
     "LEADERBOARD_MIN_TEAM": (1, None),
+    "DEVICE_USE_HOURS_PER_YEAR": (1, 8760),
     "ERASURE_DELAY_DAYS": (0, None),
     "ACTION_RETENTION_MONTHS": (1, None),
     "DEACTIVATED_ACCOUNT_RETENTION_MONTHS": (1, None),
@@ -63,17 +65,21 @@ class SettingsError(SystemExit):
     message alone, with no traceback above it, and exits with status 1."""
 
 
-def check_settings(config: Mapping, environ: Mapping[str, str] = os.environ) -> None:
+def check_settings(
+    config: Mapping, environ: Mapping[str, str] = os.environ, instance_path: str | None = None
+) -> None:
     """Raise SettingsError naming every setting whose value cannot be used.
 
     A setting missing from `config` is read from `environ`, as the domains do when they
-    register their own (MESSAGING_*, RECYCLING_REMINDER_DAYS)."""
+    register their own (MESSAGING_*, RECYCLING_REMINDER_DAYS). `instance_path`: the
+    instance folder, where uploads wait unless PENDING_UPLOADS_DIR says otherwise."""
 
     def value(name: str):
         return config[name] if name in config else environ.get(name)
 
     problems = [problem for check in CHECKS for problem in check(value)]
-    refuse(problems + list(organisation_name_problems(value, environ)))
+    problems += organisation_name_problems(value, environ)
+    refuse(problems + list(upload_folder_problems(value, instance_path)))
     for warning in settings_warnings(value):
         logging.getLogger(__name__).warning(warning)
 
@@ -540,9 +546,7 @@ def _addresses(value):
             "by adding its path to it, and the portal is served at the root of its host "
             "(a sub-path is not supported)"
         )
-    issuer = value("OIDC_ISSUER")
-    if issuer and urlsplit(str(issuer)).scheme not in ("http", "https"):
-        yield f"OIDC_ISSUER={issuer!r}: the provider's issuer URL, such as https://sso.example.org"
+    yield from _single_sign_on(value)
     storage = str(value("RATELIMIT_STORAGE_URI") or "")
     scheme = storage.partition("://")[0]
     hostless = scheme.startswith("redis") and not urlsplit(storage).hostname
@@ -560,6 +564,37 @@ def _addresses(value):
         yield (
             f"CACHE_REDIS_URL (starting {str(cache).partition(':')[0]!r}): a Redis address, "
             "such as redis://127.0.0.1:6379/1"
+        )
+
+
+def _single_sign_on(value):
+    """OIDC_ISSUER turns single sign-on on: without the portal's registration with the
+    provider, every click on "Sign in with my account" failed at the provider; over
+    http:// in production, the ID token and the provider's keys would cross the network
+    where anyone could change them (OpenID Connect asks for TLS)."""
+    issuer = str(value("OIDC_ISSUER") or "").strip()
+    if not issuer:
+        return
+    scheme = urlsplit(issuer).scheme
+    if scheme not in ("http", "https") or not urlsplit(issuer).hostname:
+        yield f"OIDC_ISSUER={issuer!r}: the provider's issuer URL, such as https://sso.example.org"
+    elif scheme == "http" and value("ENV_NAME") == "production":
+        yield (
+            f"OIDC_ISSUER={issuer!r}: production talks to its identity provider over HTTPS "
+            "only (over http:// its keys and ID tokens could be changed on the way); give "
+            "the provider's https:// issuer URL"
+        )
+    missing = [
+        name
+        for name in ("OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET")
+        if not str(value(name) or "").strip()
+    ]
+    if missing:
+        yield (
+            f"OIDC_ISSUER is set but {' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} "
+            "not: single sign-on needs the portal's registration with the provider (its client "
+            "id and secret; the callback is PUBLIC_BASE_URL/auth/sso/callback); or leave "
+            "OIDC_ISSUER out to turn single sign-on off"
         )
 
 

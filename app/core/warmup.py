@@ -6,7 +6,7 @@ the first visitor of each new worker after a deploy or a restart waited for it.
 Domains register a warmer with `register_warmer`; `wsgi.py` runs them all when the
 worker loads the app, before it accepts a request. A warmer that fails is logged and
 skipped: the cache is then built on first use, as before. A database out of reach is
-one WARNING line, not a traceback.
+one WARNING line, not a traceback, and so is a database not yet migrated.
 """
 
 from collections.abc import Callable
@@ -14,6 +14,7 @@ from collections.abc import Callable
 from flask import Flask
 
 from app.core.database_errors import database_problem, is_unreachable
+from app.core.schema import schema_problem
 from app.extensions import db
 
 
@@ -38,6 +39,9 @@ def warm_up(app: Flask) -> None:
                         name,
                         database_problem(error),
                     )
+                elif behind := _schema_behind():
+                    # Not migrated yet: /healthz says so too; one line, not a traceback.
+                    app.logger.warning("warming %s skipped: %s", name, behind)
                 else:
                     app.logger.exception("warming %s failed", name)
                 db.session.rollback()
@@ -45,3 +49,13 @@ def warm_up(app: Flask) -> None:
     # may inherit (and share) a pooled database connection.
     with app.app_context():
         db.engine.dispose()
+
+
+def _schema_behind() -> str | None:
+    """The schema's problem (app/core/schema.py) after a warmer failed, or None."""
+    db.session.rollback()
+    try:
+        return schema_problem()
+    except Exception:  # the warmer's own error is the one to log
+        db.session.rollback()
+        return None

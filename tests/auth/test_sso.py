@@ -123,7 +123,9 @@ def test_a_callback_from_another_browser_s_sign_in_is_refused(sso_app, identity_
 
 
 def test_a_provider_that_does_not_answer_is_said_so_in_french(make_app):
-    app = make_app(OIDC_ISSUER="http://127.0.0.1:9", OIDC_CLIENT_ID="empreinte")
+    app = make_app(
+        OIDC_ISSUER="http://127.0.0.1:9", OIDC_CLIENT_ID="empreinte", OIDC_CLIENT_SECRET="s"
+    )
     answer = app.test_client().get("/auth/sso")
     assert answer.status_code == 503
     assert "ne répond pas. Réessayez dans un instant" in page_text(answer)

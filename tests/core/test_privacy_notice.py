@@ -53,7 +53,7 @@ def test_without_an_officer_address_the_notice_says_whom_to_ask(client):
 def test_the_retention_periods_are_the_configured_ones(make_app):
     other = make_app(ACTION_RETENTION_MONTHS=18, MESSAGE_BODY_RETENTION_DAYS=45)
     page = _text(other.test_client().get("/privacy?lang=en").get_data(as_text=True))
-    assert "anonymised 18 months after their campaign closes" in page
+    assert "pseudonymised 18 months after their campaign closes" in page
     assert "deleted 45 days after its delivery" in page
     assert "twelve months" not in page
 
@@ -61,7 +61,7 @@ def test_the_retention_periods_are_the_configured_ones(make_app):
 def test_a_single_month_or_day_is_written_in_the_singular(make_app):
     other = make_app(ACTION_RETENTION_MONTHS=1, MESSAGE_BODY_RETENTION_DAYS=1, ERASURE_DELAY_DAYS=1)
     page = _text(other.test_client().get("/privacy?lang=en").get_data(as_text=True))
-    assert "anonymised 1 month after" in page and "deleted 1 day after" in page
+    assert "pseudonymised 1 month after" in page and "deleted 1 day after" in page
     assert "carried out 1 day after you make it" in page
 
 

@@ -34,7 +34,7 @@ from app.auth.models import ApiToken
 from app.config import TestConfig
 from app.extensions import db
 from tests.conftest import CSRF_RE
-from tests.databases import runs_on_postgresql
+from tests.databases import runs_on_postgresql, stamp_heads
 from tests.factories import DEFAULT_PASSWORD, Factories
 
 PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
@@ -130,6 +130,7 @@ def portal(cluster):
     )
     with app.app_context():
         db.create_all()
+        stamp_heads(db.engine)
         email = Factories().user().email
         db.session.remove()
     server = make_server("127.0.0.1", 0, app, threaded=True)
