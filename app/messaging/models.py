@@ -189,7 +189,11 @@ class Delivery(db.Model):
     __tablename__ = "messaging_delivery"
     __table_args__ = (
         UniqueConstraint("dispatch_id", "user_id", "channel"),
-        Index("ix_messaging_delivery_claim", "dispatch_id", "status", "channel"),
+        # The senders' claims (dispatch, status, channel) and, with `error` and `read_at`,
+        # a dispatch's counts read from the index alone (`queries.delivery_tally`).
+        Index(
+            "ix_messaging_delivery_progress", "dispatch_id", "status", "channel", "error", "read_at"
+        ),
         Index("ix_messaging_delivery_inbox", "user_id", "channel", "status"),
         IDS_NEVER_REUSED,
     )

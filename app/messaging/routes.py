@@ -1,5 +1,6 @@
 """Views of the messaging domain: the inbox, unsubscribe, templates, schedules, dispatches."""
 
+import math
 import re
 import secrets
 from contextlib import nullcontext
@@ -1477,17 +1478,20 @@ def _dispatch_page(dispatch: Dispatch, reschedule_form: RescheduleForm | None = 
     A test went to its author alone: nothing of it is withheld from them, who sent it."""
     test = dispatch.audience_key == TEST_AUDIENCE
     withheld = None if test else queries.withheld_below(dispatch)
+    tally = queries.delivery_tally(dispatch.id)  # every count below, from one pass
     counts = queries.dispatch_counts(
-        dispatch.id, withheld, consent_only=needs_consent(dispatch.audience_key)
+        dispatch.id, withheld, consent_only=needs_consent(dispatch.audience_key), tally=tally
     )
     # Its refresh every 10 s keeps the estimate the page showed (`hx-preserve`) rather
     # than count an audience of up to 20,000 people again each time.
     estimate_kept = wants_fragment() and _counted_when_sent(dispatch)
     sent = services.text_of_dispatch(dispatch)
     # "Waiting 22" on a Friday evening says nothing of why: e-mails wait for Monday.
+    now = utcnow()
     paused_until = (
-        services.email_paused_until(utcnow()) if counts["channels"]["email"]["pending"] else None
+        services.email_paused_until(now) if counts["channels"]["email"]["pending"] else None
     )
+    refresh = _refresh_seconds(tally, paused_until, now)
     return _partial_or_page(
         "messaging/_dispatch_counts.html",
         "messaging/dispatch.html",
@@ -1503,18 +1507,20 @@ def _dispatch_page(dispatch: Dispatch, reschedule_form: RescheduleForm | None = 
         # Only an estimate still meant is kept: cancelled meanwhile, it says so.
         estimate_id="recipients-estimate" if _counted_when_sent(dispatch) else None,
         email_resumes=format_full_moment(paused_until) if paused_until else None,
+        refresh_seconds=refresh,
+        slow_refresh_minutes=refresh // 60 if refresh == SLOW_REFRESH_SECONDS else None,
         # Which named people an e-mail failed for would tell who accepted e-mails: an
         # organiser sees the errors counted by kind, an admin the addresses.
         failures=(
-            queries.failed_deliveries(dispatch.id, withheld=withheld)
+            queries.failed_deliveries(dispatch.id, withheld=withheld, tally=tally)
             if test or current_user.has_role("admin")
             else None
         ),
         test=test,
-        failure_kinds=queries.failures_by_kind(dispatch.id, withheld),
+        failure_kinds=queries.failures_by_kind(dispatch.id, withheld, tally=tally),
         max_attempts=current_app.config["MESSAGING_MAX_ATTEMPTS"],
-        skips=queries.skipped_by_reason(dispatch.id, withheld),
-        who_receives_counts=None if test else queries.who_receives(dispatch, withheld),
+        skips=queries.skipped_by_reason(dispatch.id, withheld, tally=tally),
+        who_receives_counts=None if test else queries.who_receives(dispatch, withheld, tally),
         unrendered=services.unrendered_count(dispatch),
         may_resend=services.may_resend_unrendered(dispatch, current_user),
         template_fixed=services.template_fixed_since(dispatch),
@@ -1562,6 +1568,22 @@ def reschedule_dispatch(dispatch_id: int):
     else:
         flash(_("This dispatch was already planned for that date."), "info")
     return redirect(url_for("messaging.show_dispatch", dispatch_id=dispatch.id))
+
+
+# The dispatch's progress block looks again every 10 s while rows may go out; while its
+# e-mails wait for the working hours and nothing else is left to send (a launch on a
+# Friday evening, all weekend), only "opened" moves: it looks every 5 minutes, and when
+# the e-mails resume if that comes sooner.
+REFRESH_SECONDS, SLOW_REFRESH_SECONDS = 10, 300
+
+
+def _refresh_seconds(tally, paused_until, now) -> int:
+    """How long the progress block waits before it looks again (see REFRESH_SECONDS)."""
+    others_pending = any(row.status == "pending" and row.channel != "email" for row in tally)
+    if paused_until is None or others_pending:
+        return REFRESH_SECONDS
+    until_resumed = math.ceil((paused_until - now).total_seconds()) + REFRESH_SECONDS
+    return max(REFRESH_SECONDS, min(SLOW_REFRESH_SECONDS, until_resumed))
 
 
 def _counted_when_sent(dispatch: Dispatch) -> bool:

@@ -10,7 +10,16 @@ from typing import NamedTuple
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, bindparam, case, func, literal_column, select, type_coerce
+from sqlalchemy import (
+    ColumnElement,
+    bindparam,
+    case,
+    func,
+    literal_column,
+    null,
+    select,
+    type_coerce,
+)
 from sqlalchemy.orm import selectinload
 
 from app.auth.models import User, UserRole
@@ -757,6 +766,13 @@ def months_of_declarations(first: datetime, last: datetime) -> ColumnElement:
     A declaration committed after `first` and `last` were read, later than `last`, is in
     no month of these: it counts in the month after `last`'s, its own unless the read was
     more than a month old, rather than in none (a NULL month the tables cannot sort)."""
+    return _months_of(DeviceReturn.declared_at, first, last)
+
+
+def _months_of(moment: ColumnElement, first: datetime, last: datetime) -> ColumnElement:
+    """The month of `moment` (a column of instants) in the portal's zone, for the instants
+    from `first`'s month to `last`'s (a later one: the month after `last`'s), as
+    `_local_month` says it: each month starts at a local midnight."""
     zone = local_zone()
     month = first.astimezone(zone).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     month = month.replace(tzinfo=None)
@@ -765,7 +781,7 @@ def months_of_declarations(first: datetime, last: datetime) -> ColumnElement:
     while month <= end:
         following = (month + timedelta(days=32)).replace(day=1)
         # Local midnight of the next month's first day, whatever its offset from UTC.
-        whens.append((DeviceReturn.declared_at < following.replace(tzinfo=zone), f"{month:%Y-%m}"))
+        whens.append((moment < following.replace(tzinfo=zone), f"{month:%Y-%m}"))
         month = following
     return case(*whens, else_=f"{month:%Y-%m}")
 
@@ -913,6 +929,73 @@ def _device_facts(month: ColumnElement, point_ids: list[int] | None, year: int |
     return db.session.execute(_declared_in(query, year)).all()
 
 
+# What the open-data table's rows are grouped by, in its order (`returns_by_month`).
+GROUPED_BY = (
+    "month", "received_month", "handover_month", "point_id", "device_type", "status", "wipe",
+)  # fmt: skip
+
+
+def _handed_in_facts(month: ColumnElement):
+    """One row per device handed in (none withdrawn or closed unbrought), with what the
+    open-data table groups by: its month of declaration (`month`), of receipt (None while
+    declared) and of hand-over outside the administration (None unless it left), in the
+    portal's zone, as `_local_month` says them; its point, type, status, wipe category
+    (`_wipe_category`) and stored footprint. Its custody steps are read in one grouped
+    pass rather than three subqueries for each return."""
+    steps = (
+        select(
+            CustodyStep.return_id,
+            func.max(case((CustodyStep.step == "received", CustodyStep.at))).label("received"),
+            func.max(case((CustodyStep.step.in_(LEAVES_THE_ADMINISTRATION), CustodyStep.at))).label(
+                "handed_over"
+            ),
+            func.max(case((CustodyStep.step == "wiped", 1), else_=0)).label("wiped"),
+        )
+        .group_by(CustodyStep.return_id)
+        .subquery()
+    )
+    received = type_coerce(steps.c.received, UTCDateTime())
+    handed_over = type_coerce(steps.c.handed_over, UTCDateTime())
+    first, last = db.session.execute(
+        select(func.min(CustodyStep.at), func.max(CustodyStep.at)).where(
+            CustodyStep.step.in_(("received", *LEAVES_THE_ADMINISTRATION))
+        )
+    ).one()
+    received_month = handover_month = null()
+    if first is not None:  # a month for each receipt and hand-over, to today's
+        last = max(last, utcnow())
+        received_month = case(
+            (DeviceReturn.status == "declared", null()),
+            (received.is_(None), null()),
+            else_=_months_of(received, first, last),
+        )
+        handover_month = case(
+            (DeviceReturn.status.not_in(LEAVES_THE_ADMINISTRATION), null()),
+            (handed_over.is_(None), null()),
+            else_=_months_of(handed_over, first, last),
+        )
+    wipe = case(
+        (func.coalesce(steps.c.wiped, 0) == 1, "done"),
+        (DeviceReturn.wipe_requested.is_(True), "requested"),
+        (DeviceReturn.data_wiped.is_(True), "owner_attested"),
+        else_="no_data",
+    )
+    return (
+        select(
+            month.label("month"),
+            received_month.label("received_month"),
+            handover_month.label("handover_month"),
+            DeviceReturn.point_id,
+            DeviceReturn.device_type,
+            DeviceReturn.status,
+            wipe.label("wipe"),
+            DeviceReturn.embodied_kgco2e,
+        )
+        .outerjoin(steps, steps.c.return_id == DeviceReturn.id)
+        .where(DeviceReturn.status.not_in(NEVER_HANDED_IN))
+    )
+
+
 def returns_by_month(
     month: ColumnElement,
     points: dict[int, CollectionPoint],
@@ -927,27 +1010,28 @@ def returns_by_month(
 
     Rows group the devices of one month of declaration, month of receipt (none while
     declared), month of hand-over outside the administration (none unless donated,
-    refurbished or recycled), point, type, status and `wipe_status` (WIPE_CATEGORIES)."""
-    groups = defaultdict(lambda: [0, 0.0, 0])  # devices, footprint stored, none stored
-    for row in _device_facts(month, point_ids, year):
-        key = (
-            row.month,
-            None if row.status == "declared" else _local_month(row.received_at),
-            _local_month(row.handed_over_at) if row.status in LEAVES_THE_ADMINISTRATION else None,
-            row.point_id,
-            row.device_type,
-            row.status,
-            _wipe_category(row.wiped, row.wipe_requested, row.data_wiped),
-        )
-        group = groups[key]
-        group[0] += 1
-        if row.embodied_kgco2e is None:
-            group[2] += 1
-        else:
-            group[1] += row.embodied_kgco2e
+    refurbished or recycled), point, type, status and `wipe_status` (WIPE_CATEGORIES).
+    The database groups them (`_handed_in_facts`): each of 3,000 returns read into Python
+    at every view of the figures, which every employee sees, cost more than the page."""
+    facts = _handed_in_facts(month)
+    if point_ids is not None:
+        facts = facts.where(DeviceReturn.point_id.in_(point_ids))
+    facts = _declared_in(facts, year).subquery()
+    keys = [facts.c[name] for name in GROUPED_BY]
+    rows = db.session.execute(
+        select(
+            *keys,
+            func.count(),
+            func.sum(facts.c.embodied_kgco2e),
+            func.count() - func.count(facts.c.embodied_kgco2e),
+        ).group_by(*keys)
+    )
+    # devices, footprint stored, how many with none stored
+    groups = {tuple(key): (count, stored or 0.0, unset) for *key, count, stored, unset in rows}
     table = []
-    # None (no receipt, no hand-over yet) first among its column's values.
-    for key in sorted(groups, key=lambda k: tuple((v is not None, v or 0) for v in k)):
+    # None (no receipt, no hand-over yet) first among its column's values: the only
+    # columns that may hold one hold months, which "" precedes.
+    for key in sorted(groups, key=lambda k: (k[0], k[1] or "", k[2] or "", *k[3:])):
         declared, received, handed_over, point_id, device_type, status, wipe = key
         count, stored, unset = groups[key]
         if point_id not in points:  # a point created since `points` was read
