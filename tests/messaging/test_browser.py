@@ -73,6 +73,8 @@ def test_organiser_schedules_a_monthly_message_seeing_only_the_fields_that_apply
     page.get_by_label("Jour du mois").select_option("15")
     page.get_by_label("Heure (heure de Paris)", exact=True).fill("08:45")
     page.get_by_label("Modèle (obligatoire)", exact=True).select_option(label="Hello (hello)")
+    # The template brings its recipients back (htmx): the audience is chosen in those.
+    page.wait_for_load_state("networkidle")
     page.get_by_label("Groupe de destinataires (obligatoire)", exact=True).select_option(
         label="Tout le monde"
     )
