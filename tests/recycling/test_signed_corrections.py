@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select, update
 
-from app.core.time import utcnow
+from app.core.time import local_zone, utcnow
 from app.extensions import db
 from app.messaging import jobs as messaging_jobs
 from app.recycling import services
@@ -41,7 +41,14 @@ def _wiped(make, rec):
     owner = make.user(locale="fr")
     laptop = rec.device_return(owner, point, "laptop", now=utcnow())
     services.confirm_receipt(laptop, agent, utcnow())
-    services.record_wipe(laptop, agent, "crypto_erase", utcnow().date(), "CERT-0O1", utcnow())
+    services.record_wipe(
+        laptop,
+        agent,
+        "crypto_erase",
+        utcnow().astimezone(local_zone()).date(),
+        "CERT-0O1",
+        utcnow(),
+    )
     db.session.commit()
     return owner, agent, laptop
 

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from app.cleanup.models import CleanupAction
 from app.cleanup.queries import my_standing
 from app.core.audit import AuditEvent
-from app.core.time import utcnow
+from app.core.time import local_zone, utcnow
 from app.extensions import db
 from app.messaging import jobs as messaging_jobs
 from app.messaging.models import Dispatch
@@ -248,7 +248,14 @@ def test_refused_after_24_hours(client, desk):
 
 def test_refused_after_a_wipe(client, desk):
     laptop = desk.received()
-    services.record_wipe(laptop, desk.agent, "software_overwrite", utcnow().date(), "C-1", utcnow())
+    services.record_wipe(
+        laptop,
+        desk.agent,
+        "software_overwrite",
+        utcnow().astimezone(local_zone()).date(),
+        "C-1",
+        utcnow(),
+    )
     db.session.commit()
     assert UNDO_BUTTON not in _page(client, laptop)
     response = _undo(client, laptop)

@@ -267,7 +267,7 @@ def test_undoing_a_receipt_never_fails_and_refusals_change_nothing(app, make, re
 def test_correcting_a_signed_value_never_fails_and_refusals_change_nothing(
     app, make, target, new_value, reason, extra
 ):
-    from app.core.time import utcnow
+    from app.core.time import local_zone, utcnow
     from app.recycling import services
     from app.recycling.models import CustodyStep
 
@@ -276,7 +276,14 @@ def test_correcting_a_signed_value_never_fails_and_refusals_change_nothing(
     receipt = world.ids["received_receipt"]
     returned = db.session.scalar(select(DeviceReturn).where(DeviceReturn.receipt_number == receipt))
     agent = db.session.get(type(returned.user), returned.steps[-1].actor_id)
-    services.record_wipe(returned, agent, "crypto_erase", utcnow().date(), "CERT-1", utcnow())
+    services.record_wipe(
+        returned,
+        agent,
+        "crypto_erase",
+        utcnow().astimezone(local_zone()).date(),
+        "CERT-1",
+        utcnow(),
+    )
     db.session.commit()
     wipe = db.session.scalar(select(CustodyStep.id).where(CustodyStep.step == "wiped"))
     field = f"{wipe}:certificate_number" if target == "wipe" else target
