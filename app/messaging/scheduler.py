@@ -279,7 +279,9 @@ def build_scheduler(app, blocking: bool = True, lock: SchedulerLock | None = Non
         # before its loop stops, so a connection the loop still held would stay open.
         jobstores={
             "default": SQLAlchemyJobStore(
-                engine=create_engine(engine.url, poolclass=NullPool), tablename=JOB_TABLE
+                # As the app's engine: a failed statement's error never logs its values.
+                engine=create_engine(engine.url, poolclass=NullPool, hide_parameters=True),
+                tablename=JOB_TABLE,
             )
         },
         job_defaults={
