@@ -4,23 +4,21 @@ looks through the last 90 days, says so and offers every date; the CSV streams a
 read, and a file cut at its limit says so in its last line and beside the download link
 (it was cut silently at 100,000 rows)."""
 
-import ast
 import csv
 import html
 import io
 import re
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
-import app as app_package
 from app.core import admin_routes
 from app.core.audit import OBJECT_LABELS, record_audit
 from app.core.csv_safety import BYTE_ORDER_MARK
 from app.core.time import local_zone, utcnow
 from app.extensions import db
 from tests.conftest import login
+from tests.core.test_admin_roles_audit import recorded_in_the_code
 
 
 def _text(response) -> str:
@@ -57,24 +55,9 @@ def test_the_menus_offer_an_action_no_event_has_yet_which_finds_nothing(client, 
     assert "0 events" in answer and "No event matches these filters." in answer
 
 
-def _object_types_recorded_in_the_code() -> set[str]:
-    """Every object type written as text in a `record_audit(actor, action, "type", …)`."""
-    names = set()
-    for path in Path(app_package.__file__).parent.rglob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if (
-                isinstance(node, ast.Call)
-                and getattr(node.func, "id", getattr(node.func, "attr", None)) == "record_audit"
-                and len(node.args) > 2
-                and isinstance(node.args[2], ast.Constant)
-            ):
-                names.add(node.args[2].value)
-    return names
-
-
 def test_every_object_type_the_portal_records_is_in_the_objects_menu():
     """The menu lists the known object types: one missing could not be chosen."""
-    recorded = _object_types_recorded_in_the_code()
+    recorded = recorded_in_the_code(2)
     assert {"user", "catalogue_item", "device_return"} <= recorded  # the scan finds the calls
     assert sorted(recorded - set(OBJECT_LABELS)) == []
 
